@@ -1,0 +1,87 @@
+"""arraygrad: backpropagation for array code, with PyTorch's API.
+
+PyTorch programs run unchanged with ``import arraygrad as torch``; tensors compute on NumPy by
+default (or on any Array API library, see :func:`set_backend`).
+
+>>> import arraygrad as torch
+>>> w = torch.tensor(0.0, requires_grad=True)
+>>> loss = ((w * torch.tensor([1.0, 2.0]) - torch.tensor([2.0, 4.0])) ** 2).mean()
+>>> loss.backward()
+>>> w.grad
+tensor(-10.)
+"""
+
+from __future__ import annotations
+
+from arraygrad import _creation, _linalg, _math, _reduction, _shape, autograd
+from arraygrad._backend import get_backend, set_backend
+from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
+from arraygrad._dtype import (
+    bool_,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from arraygrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from arraygrad._linalg import *  # noqa: F403
+from arraygrad._math import *  # noqa: F403
+from arraygrad._printing import get_printoptions, set_printoptions
+from arraygrad._reduction import *  # noqa: F403
+from arraygrad._shape import *  # noqa: F403
+from arraygrad._tensor import Size, Tensor
+
+__version__ = "0.1.0"
+
+# PyTorch's other names for the same dtypes.
+bool = bool_
+half = float16
+float = float32
+double = float64
+int = int32
+long = int64
+
+__all__ = [
+    "Size",
+    "Tensor",
+    "autograd",
+    "bool",
+    "double",
+    "dtype",
+    "enable_grad",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "get_backend",
+    "get_default_dtype",
+    "get_printoptions",
+    "half",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_grad_enabled",
+    "long",
+    "no_grad",
+    "promote_types",
+    "set_backend",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "set_printoptions",
+    "uint8",
+    *_creation.__all__,
+    *_linalg.__all__,
+    *_math.__all__,
+    *_reduction.__all__,
+    *_shape.__all__,
+]

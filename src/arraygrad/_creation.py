@@ -1,0 +1,297 @@
+"""Making tensors: from data, filled, ranges and random, with PyTorch's dtype defaults."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _dtype
+from arraygrad._dims import _shape_arg
+from arraygrad._dtype import dtype
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "arange",
+    "as_tensor",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_numpy",
+    "full",
+    "full_like",
+    "linspace",
+    "manual_seed",
+    "ones",
+    "ones_like",
+    "rand",
+    "randint",
+    "randn",
+    "randperm",
+    "tensor",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _native(d: dtype | None) -> Any:
+    return None if d is None else _dtype.to_xp(d)
+
+
+def _leaf(array: Any, requires_grad: bool) -> Tensor:
+    result = Tensor._wrap(array)
+    if requires_grad:
+        result.requires_grad_(True)  # checks the dtype, with PyTorch's error
+    return result
+
+
+def _python_data(data: Any) -> Any:
+    # Tensors inside lists (e.g. [t1, t2] of 0-d tensors) become their values.
+    if isinstance(data, Tensor):
+        return _backend.to_list(data._data)
+    if isinstance(data, (list, tuple)):
+        return [_python_data(item) for item in data]
+    return data
+
+
+def _has_float(data: Any) -> bool:
+    if isinstance(data, float):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(_has_float(item) for item in data)
+    return False
+
+
+def tensor(
+    data: Any,
+    dtype: dtype | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, arrays, tensors).
+
+    Python floats give the default float dtype (float32), ints int64, bools bool; NumPy arrays
+    keep their dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1, 2]).dtype, arraygrad.tensor([1.0, 2]).dtype
+    (arraygrad.int64, arraygrad.float32)
+    """
+    if isinstance(data, Tensor):
+        array = _backend.copy(data._data)
+        if dtype is not None:
+            array = _backend.xp.astype(array, _dtype.to_xp(dtype))
+        return _leaf(array, requires_grad)
+    if _backend.is_array(data):
+        array = _backend.asarray(data, dtype=_native(dtype), copy=True)
+        if dtype is None:
+            _dtype.from_xp(array.dtype)  # raises for dtypes arraygrad does not support
+        return _leaf(array, requires_grad)
+    data = _python_data(data)
+    if dtype is None:
+        inferred = _backend.infer_dtype_name(data)
+        if inferred.startswith("float") or _has_float(data):
+            dtype = _dtype.get_default_dtype()
+        elif inferred == "bool":
+            dtype = _dtype.bool_
+        elif inferred.startswith(("int", "uint")):
+            dtype = _dtype.int64
+        else:
+            raise TypeError(
+                f"Could not infer dtype of {type(data).__name__}: arraygrad.tensor takes numbers, "
+                "nested lists of numbers, arrays and tensors"
+            )
+    return _leaf(_backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True), requires_grad)
+
+
+def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tensor:
+    """``data`` as a tensor, sharing memory with a tensor or array of the right dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype is dtype else data.to(dtype)
+    if isinstance(data, _backend.array_type) and (dtype is None or data.dtype == _native(dtype)):
+        return Tensor._wrap(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: Any) -> Tensor:
+    """A tensor sharing memory with the NumPy array ``array`` (on the NumPy backend)."""
+    return Tensor._wrap(_backend.asarray(array))
+
+
+def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+    shape = _shape_arg(size) if size else ()
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
+
+
+def _float_default(d: dtype | None) -> Any:
+    return _dtype.to_xp(d if d is not None else _dtype.get_default_dtype())
+
+
+def zeros(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """A tensor of zeros of shape ``size``."""
+    return _leaf(_backend.xp.zeros(_size(size), dtype=_float_default(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """A tensor of ones of shape ``size``."""
+    return _leaf(_backend.xp.ones(_size(size), dtype=_float_default(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """An uninitialised tensor of shape ``size`` (arraygrad fills it with zeros)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(
+    size: Any, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    if dtype is None:
+        dtype = _dtype.scalar_dtype(
+            fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+        )
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    array = _backend.xp.full(_size((size,)), value, dtype=_dtype.to_xp(dtype))
+    return _leaf(array, requires_grad)
+
+
+def _like(
+    input: Tensor,
+    dtype: dtype | None,
+) -> tuple[tuple[int, ...], Any]:
+    return tuple(input._data.shape), _dtype.to_xp(dtype) if dtype is not None else input._data.dtype
+
+
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Zeros with the shape (and dtype) of ``input``."""
+    shape, native = _like(input, dtype)
+    return _leaf(_backend.xp.zeros(shape, dtype=native), requires_grad)
+
+
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Ones with the shape (and dtype) of ``input``."""
+    shape, native = _like(input, dtype)
+    return _leaf(_backend.xp.ones(shape, dtype=native), requires_grad)
+
+
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """An uninitialised tensor like ``input`` (filled with zeros)."""
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
+    shape, native = _like(input, dtype)
+    return _leaf(_backend.xp.full(shape, fill_value, dtype=native), requires_grad)
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``start, start + step, ...`` up to (not including) ``end``; int64 unless a bound is float.
+
+    >>> import arraygrad
+    >>> arraygrad.arange(3)
+    tensor([0, 1, 2])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
+    count = max(0, math.ceil((end - start) / step))
+    # start + i * step for each i, as PyTorch computes it (no accumulated rounding).
+    steps = _backend.xp.arange(count, dtype=_dtype.to_xp(_dtype.float64))
+    values = start + steps * step
+    return _leaf(_backend.xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    array = _backend.xp.linspace(start, end, int(steps), dtype=_float_default(dtype))
+    return _leaf(array, requires_grad)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """The ``n x m`` identity matrix."""
+    return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generator behind ``rand``, ``randn``, ``randint`` and ``randperm``."""
+    _backend.manual_seed(seed)
+
+
+def rand(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """Uniform samples from ``[0, 1)``."""
+    return _leaf(_backend.random_uniform(_size(size), _float_default(dtype)), requires_grad)
+
+
+def randn(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+    """Standard normal samples."""
+    return _leaf(_backend.random_normal(_size(size), _float_default(dtype)), requires_grad)
+
+
+def randint(
+    low: int, high: Any = None, size: Any = None, *, dtype: dtype | None = None, **_: Any
+) -> Tensor:
+    """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works)."""
+    if size is None:
+        low, high, size = 0, low, high
+    native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
+    return Tensor._wrap(_backend.random_integers(low, high, _size((size,)), native))
+
+
+def randperm(n: int, *, dtype: dtype | None = None, **_: Any) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
+    return Tensor._wrap(_backend.random_permutation(n, native))

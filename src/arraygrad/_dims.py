@@ -1,0 +1,40 @@
+"""Dimension arguments as PyTorch reads them (negative dims, tuples, ``*sizes`` or a list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """``dim`` as a non-negative axis of a tensor with ``ndim`` dimensions.
+
+    A 0-d tensor accepts ``0`` and ``-1``, as in PyTorch.
+    """
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not isinstance(dim, int) or not low <= dim <= high:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
+    return dim % ndim if ndim else 0
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` (None, an int or a sequence) as a sorted tuple of axes, ``None`` meaning all."""
+    if dim is None:
+        return None
+    if isinstance(dim, int):
+        dims: tuple[int, ...] = (dim,)
+    else:
+        dims = tuple(dim)
+        if not dims:  # PyTorch reads an empty dim list as "all dimensions"
+            return None
+    axes = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
+    if len(axes) != len(dims):
+        raise RuntimeError(f"dim {list(dims)} appears multiple times in the list of dims")
+    return axes if ndim else None
+
+
+def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)

@@ -1,0 +1,175 @@
+"""Data types with PyTorch's names, defaults and type-promotion rules.
+
+A :class:`dtype` names an element type (``arraygrad.float32``); the array library's own dtype
+object is looked up by name in the active namespace when an array is made. Promotion follows
+PyTorch, not NumPy: ``int64 + float32 -> float32``, a Python float meeting an integer tensor
+gives the default float dtype, and 0-d tensors do not promote dimensioned tensors of the same
+category.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend
+
+# Categories order promotion: a higher category wins whatever the sizes.
+_BOOL, _INT, _FLOAT = 0, 1, 2
+
+
+class dtype:  # noqa: N801 - the name PyTorch users write
+    """An element type, e.g. ``arraygrad.float32``.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1.0]).dtype
+    arraygrad.float32
+    """
+
+    __slots__ = ("category", "is_signed", "itemsize", "name")
+
+    def __init__(self, name: str, itemsize: int, category: int, is_signed: bool) -> None:
+        self.name = name
+        self.itemsize = itemsize
+        self.category = category
+        self.is_signed = is_signed
+
+    @property
+    def is_floating_point(self) -> bool:
+        """True for float16, float32 and float64."""
+        return self.category == _FLOAT
+
+    def __repr__(self) -> str:
+        return f"arraygrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name  # pickles as the module-level singleton
+
+
+bool_ = dtype("bool", 1, _BOOL, False)
+uint8 = dtype("uint8", 1, _INT, False)
+int8 = dtype("int8", 1, _INT, True)
+int16 = dtype("int16", 2, _INT, True)
+int32 = dtype("int32", 4, _INT, True)
+int64 = dtype("int64", 8, _INT, True)
+float16 = dtype("float16", 2, _FLOAT, True)
+float32 = dtype("float32", 4, _FLOAT, True)
+float64 = dtype("float64", 8, _FLOAT, True)
+
+ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+BY_NAME = {d.name: d for d in ALL_DTYPES}
+
+_default_float = float32
+
+# The array library's dtype objects, keyed both ways; rebuilt when the backend changes.
+_to_xp: dict[dtype, Any] = {}
+_from_xp: dict[Any, dtype] = {}
+_namespace: Any = None
+
+
+def _tables() -> tuple[dict[dtype, Any], dict[Any, dtype]]:
+    global _namespace
+    xp = _backend.xp
+    if _namespace is not xp:
+        _to_xp.clear()
+        _from_xp.clear()
+        for d in ALL_DTYPES:
+            native = getattr(xp, d.name, None)
+            if native is not None:
+                _to_xp[d] = native
+                _from_xp[native] = d
+        _namespace = xp
+    return _to_xp, _from_xp
+
+
+def to_xp(d: dtype) -> Any:
+    """The active array library's dtype object for ``d``."""
+    try:
+        return _tables()[0][d]
+    except KeyError:
+        raise TypeError(
+            f"{d} is not supported by the array library {_backend.xp.__name__}"
+        ) from None
+
+
+def from_xp(native: Any) -> dtype:
+    """The arraygrad dtype of an array library dtype object."""
+    table = _tables()[1]
+    found = table.get(native)
+    if found is None:
+        found = BY_NAME.get(str(native))
+        if found is None:
+            raise TypeError(f"arrays of dtype {native} are not supported by arraygrad")
+    return found
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of tensors made from Python floats (``float32`` unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Make ``d`` (float32 or float64 or float16) the dtype of tensors made from Python floats."""
+    global _default_float
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float = d
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both ``a`` and ``b`` convert to without losing their category.
+
+    >>> promote_types(int64, float16)
+    arraygrad.float16
+    """
+    if a is b:
+        return a
+    if a.category != b.category:
+        return a if a.category > b.category else b
+    if a.category == _BOOL:
+        return a
+    if a.is_signed == b.is_signed:
+        return a if a.itemsize >= b.itemsize else b
+    # One unsigned (uint8) and one signed int: the signed type must be wider than uint8.
+    signed = a if a.is_signed else b
+    return signed if signed.itemsize > 1 else int16
+
+
+def scalar_dtype(value: bool | int | float) -> dtype:
+    """The dtype PyTorch gives a Python number on its own."""
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    return _default_float
+
+
+def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
+    # PyTorch's rule: a participant of a lower priority class (0-d tensors, then Python numbers)
+    # changes the result only when it belongs to a higher category.
+    if higher is None:
+        return lower
+    if lower is None or higher.category == _FLOAT:
+        return higher
+    if higher.category == _BOOL or lower.category == _FLOAT:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands: Any) -> dtype:
+    """The dtype PyTorch gives an arithmetic op of ``operands`` (tensors and Python numbers)."""
+    dim_result: dtype | None = None
+    zero_result: dtype | None = None
+    scalar_result: dtype | None = None
+    for operand in operands:
+        if isinstance(operand, (bool, int, float)):
+            d = scalar_dtype(operand)
+            scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
+        else:
+            d = operand.dtype
+            if operand.ndim == 0:
+                zero_result = d if zero_result is None else promote_types(zero_result, d)
+            else:
+                dim_result = d if dim_result is None else promote_types(dim_result, d)
+    result = _combine(dim_result, _combine(zero_result, scalar_result))
+    assert result is not None, "result_type needs at least one operand"
+    return result

@@ -1,0 +1,121 @@
+"""Whether operations are recorded for backpropagation.
+
+The flag lives in a :mod:`contextvars` variable, so threads and asyncio tasks each see their own
+setting, exactly like PyTorch's thread-local grad mode.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded for backward."""
+    return grad_enabled.get()
+
+
+class set_grad_enabled:  # noqa: N801 - PyTorch's name
+    """Turn recording on or off: as a function call, a context manager or a decorator.
+
+    >>> import arraygrad
+    >>> with arraygrad.set_grad_enabled(False):
+    ...     arraygrad.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        # Called as a plain function, it switches the mode at once, as in PyTorch.
+        self._token: contextvars.Token[bool] | None = grad_enabled.set(self.mode)
+        self._tokens: list[contextvars.Token[bool]] = []
+
+    def __enter__(self) -> None:
+        if self._token is not None:  # already applied by __init__
+            self._tokens.append(self._token)
+            self._token = None
+        else:
+            self._tokens.append(grad_enabled.set(self.mode))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        grad_enabled.reset(self._tokens.pop())
+
+    def __call__(self, func: _F) -> _F:
+        mode = self.mode
+        if self._token is not None:  # used as a decorator: undo the immediate switch
+            grad_enabled.reset(self._token)
+            self._token = None
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = grad_enabled.set(mode)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                grad_enabled.reset(token)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class _GradModeContext:
+    """Base of :class:`no_grad` and :class:`enable_grad`: a re-entrant context and decorator."""
+
+    mode: bool
+
+    def __init__(self) -> None:
+        self._tokens: list[contextvars.Token[bool]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(grad_enabled.set(self.mode))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        grad_enabled.reset(self._tokens.pop())
+
+    def __call__(self, func: _F) -> _F:
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = grad_enabled.set(mode)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                grad_enabled.reset(token)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Do not record operations: for evaluation and for updating parameters.
+
+    >>> import arraygrad
+    >>> w = arraygrad.tensor(1.0, requires_grad=True)
+    >>> with arraygrad.no_grad():
+    ...     (w * 2).requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Record operations again inside a :class:`no_grad` block."""
+
+    mode = True

@@ -1,0 +1,119 @@
+"""In-place operations with PyTorch's rules.
+
+An in-place op computes its result out of place, then writes it into the tensor's memory and
+bumps the version counter shared by the tensor and its views. When the op is recorded, the
+tensor's node is replaced by the op's node, whose input is a snapshot of the old value (a copy),
+so that gradients flow to what the tensor was before the write. Writing into a leaf that requires
+grad is refused outside ``no_grad``, and the engine refuses to use a value that was overwritten
+after being saved for backward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _backend, _primitive, ops
+from arraygrad._grad_mode import grad_enabled, no_grad
+from arraygrad._tensor import Tensor, describe
+
+
+def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
+    if not grad_enabled.get():
+        return False
+    return target._rg or any(isinstance(a, Tensor) and a._rg for a in args)
+
+
+def _check_leaf(target: Tensor) -> None:
+    if target._node is None and target._rg:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation "
+            f"({describe(target)}). Fix: update parameters inside `with arraygrad.no_grad():`, "
+            "or use an out-of-place op (w = w - lr * w.grad) if the update should be recorded."
+        )
+    if target._base is not None and target._base._rg:
+        raise RuntimeError(
+            "an in-place operation on a view of a tensor that requires grad is not supported by "
+            f"arraygrad ({describe(target)}). Fix: apply the op to a .clone() of the view, or "
+            "build the result out of place (e.g. arraygrad.where or arraygrad.cat)."
+        )
+
+
+def _write(target: Tensor, result: Tensor) -> None:
+    if tuple(result._data.shape) != tuple(target._data.shape):
+        raise RuntimeError(
+            f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
+            f"{list(result._data.shape)}. Fix: an in-place op cannot change the shape of its "
+            "tensor; use the out-of-place op instead."
+        )
+    result_dtype, target_dtype = result.dtype, target.dtype
+    if result_dtype.category > target_dtype.category:
+        raise RuntimeError(
+            f"result type {result_dtype.name} can't be cast to the desired output type "
+            f"{target_dtype.name}. Fix: convert the tensor first (e.g. x = x.float())."
+        )
+    data = result._data
+    if result_dtype is not target_dtype:
+        data = _backend.xp.astype(data, target._data.dtype)
+    _backend.assign(target._data, data)
+
+
+def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+    """Compute ``op(target, *args, **kwargs)`` and store it in ``target``'s memory."""
+    if _records(target, args):
+        _check_leaf(target)
+        snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)
+        snapshot._node = target._node
+        result = op(snapshot, *args, **kwargs)
+        if result.dtype is not target.dtype:
+            result = ops.astype(result, target.dtype)
+        _write(target, result)
+        target._node = result._node
+        target._rg = result._rg
+    else:
+        with no_grad():
+            result = op(Tensor._wrap(target._data), *args, **kwargs)
+        _write(target, result)
+    _primitive.bump_version(target)
+    return target
+
+
+def fill(target: Tensor, value: Any) -> Tensor:
+    """Set every element of ``target`` to ``value`` (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+            "dimensions."
+        )
+    return copy(target, value)
+
+
+def copy(target: Tensor, source: Any) -> Tensor:
+    """Copy ``source`` (broadcast to ``target``'s shape, converted to its dtype) into ``target``.
+
+    The old values of ``target`` are overwritten, so they get no gradient; ``source`` gets the
+    gradient of the written elements.
+    """
+    from arraygrad._math import as_tensor
+
+    source = as_tensor(source)
+
+    def overwrite(old: Tensor, new: Tensor) -> Tensor:
+        expanded = ops.broadcast_to(new, shape=tuple(old._data.shape))
+        if new.dtype is not old.dtype:
+            expanded = ops.astype(expanded, old.dtype)
+        return ops.clone(expanded)
+
+    if source.dtype.category > target.dtype.category:
+        source = ops.astype(source, target.dtype)  # copy_ converts, unlike arithmetic in place
+    if not _records(target, (source,)):
+        _write(target, source if source.ndim == 0 else overwrite(target, source))
+        _primitive.bump_version(target)
+        return target
+    _check_leaf(target)
+    result = overwrite(target, source)
+    _write(target, result)
+    target._node = result._node
+    target._rg = result._rg
+    _primitive.bump_version(target)
+    return target

@@ -1,0 +1,173 @@
+"""Reverse-mode automatic differentiation: ``backward`` and ``grad``.
+
+>>> import arraygrad
+>>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+>>> (g,) = arraygrad.autograd.grad((x * x).sum(), x)
+>>> g
+tensor([2., 4.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _backend, ops
+from arraygrad._grad_mode import enable_grad, no_grad, set_grad_enabled
+from arraygrad._tensor import Tensor, describe
+from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
+
+__all__ = [
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "no_grad",
+    "set_detect_anomaly",
+    "set_grad_enabled",
+]
+
+
+def _as_sequence(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, Tensor):
+        return [value]
+    return list(value)
+
+
+def _initial_grads(
+    outputs: Sequence[Tensor], grad_outputs: Sequence[Any], create_graph: bool
+) -> list[Any]:
+    """Check ``outputs`` and their cotangents and return the cotangents as arrays or Tensors."""
+    if grad_outputs and len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs: got {len(grad_outputs)} "
+            f"gradients for {len(outputs)} outputs"
+        )
+    grads = []
+    for index, output in enumerate(outputs):
+        if not isinstance(output, Tensor):
+            raise TypeError(f"outputs must be Tensors, got {type(output).__name__}")
+        if not output._rg:
+            raise RuntimeError(
+                f"element {index} of tensors does not require grad and does not have a grad_fn: "
+                f"{describe(output)} was computed from tensors none of which requires grad (or "
+                "inside no_grad). Fix: create the parameters with requires_grad=True, or call "
+                "requires_grad_() on them before computing the output."
+            )
+        given = grad_outputs[index] if grad_outputs else None
+        shape = tuple(output._data.shape)
+        if given is None:
+            if output.numel() != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs: the output has shape "
+                    f"{list(shape)}. Fix: reduce it to a scalar first (e.g. out.sum() or "
+                    "out.mean()), or pass the gradient explicitly: "
+                    "out.backward(gradient=arraygrad.ones_like(out))."
+                )
+            array = _backend.xp.ones(shape, dtype=output._data.dtype)
+        else:
+            given_tensor = (
+                given
+                if isinstance(given, Tensor)
+                else Tensor._wrap(_backend.asarray(given, dtype=output._data.dtype))
+            )
+            if tuple(given_tensor._data.shape) != shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{index}] has a shape of "
+                    f"{given_tensor.shape!r} and output[{index}] has a shape of "
+                    f"{output.shape!r}. Fix: the gradient must have the output's shape."
+                )
+            if given_tensor._data.dtype != output._data.dtype:
+                given_tensor = ops.astype(given_tensor, output.dtype)
+            if create_graph:
+                grads.append(given_tensor)
+                continue
+            array = given_tensor._data
+        grads.append(Tensor._wrap(array) if create_graph else array)
+    return grads
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate d(tensors)/d(leaf) · grad_tensors into ``.grad`` of the leaves.
+
+    ``retain_graph`` defaults to ``create_graph``; without it the values saved for backward are
+    freed, and a second backward through the same graph raises.
+    """
+    from arraygrad.autograd.engine import run_backward
+
+    outputs = _as_sequence(tensors)
+    given = _as_sequence(grad_tensors) if not isinstance(grad_tensors, Tensor) else [grad_tensors]
+    if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple, Tensor)):
+        given = [grad_tensors]
+    grads = _initial_grads(outputs, given, create_graph)
+    with set_grad_enabled(create_graph):
+        run_backward(
+            outputs,
+            grads,
+            retain_graph=create_graph if retain_graph is None else retain_graph,
+            create_graph=create_graph,
+            inputs=_as_sequence(inputs) or None,
+        )
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    Raises if an input was not used to compute the outputs, unless ``allow_unused=True`` (then
+    its gradient is ``None``, or zeros with ``materialize_grads=True``).
+    """
+    from arraygrad.autograd.engine import run_backward
+
+    output_list = _as_sequence(outputs)
+    input_list = _as_sequence(inputs)
+    for index, tensor in enumerate(input_list):
+        if not isinstance(tensor, Tensor) or not tensor._rg:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (index {index}) does not require grad. Fix: "
+                "create it with requires_grad=True or call requires_grad_() before using it."
+            )
+    given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, Tensor) else [grad_outputs]
+    grads = _initial_grads(output_list, given, create_graph)
+    with set_grad_enabled(create_graph):
+        captured = run_backward(
+            output_list,
+            grads,
+            retain_graph=create_graph if retain_graph is None else retain_graph,
+            create_graph=create_graph,
+            inputs=input_list,
+            accumulate=False,
+        )
+    results: list[Tensor | None] = []
+    for index, tensor in enumerate(input_list):
+        value = captured.get(id(tensor))
+        if value is None:
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {index} ({describe(tensor)}) appears to "
+                    "not have been used in the graph. Set allow_unused=True if this is the "
+                    "desired behavior."
+                )
+            results.append(
+                Tensor._wrap(_backend.xp.zeros_like(tensor._data)) if materialize_grads else None
+            )
+        elif create_graph:
+            results.append(value)
+        else:
+            results.append(Tensor._wrap(_backend.ensure_array(value)))
+    return tuple(results)

@@ -1,0 +1,306 @@
+"""The backward engine: it knows graphs, not ops.
+
+It walks the recorded :class:`~arraygrad._primitive.Node` graph in reverse topological order,
+found by counting each node's dependants (no recursion, so a 100,000-op chain is fine), calls
+each node's VJP rules and sums the gradients arriving at every node and leaf. After a rule runs,
+its result is summed down to its input's shape (:func:`sum_to`), the one place broadcasting is
+undone.
+
+Without ``create_graph`` the rules run on raw arrays of the backend namespace: no Tensor objects
+and no graph are made. With ``create_graph=True`` the same rules run on Tensors through
+:mod:`arraygrad.ops`, so the gradients are themselves differentiable.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _backend, _primitive
+from arraygrad._grad_mode import grad_enabled
+from arraygrad._primitive import Node
+from arraygrad._tensor import Tensor, describe
+from arraygrad.autograd import anomaly_mode
+
+
+class _SavedShape:
+    """What a freed input still tells: its shape, enough for rules that read no values."""
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, value: Any) -> None:
+        self.shape = tuple(value.shape)
+        self.ndim = len(self.shape)
+        self.dtype = value.dtype
+
+
+def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, down to ``shape``.
+
+    >>> import numpy as np
+    >>> sum_to(np, np.ones((2, 3)), (3,)).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    grad_shape = tuple(grad.shape)
+    if grad_shape == shape:
+        return grad
+    lead = len(grad_shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1
+    )
+    if axes:
+        grad = ns.sum(grad, axis=axes, keepdims=True)
+    return ns.reshape(grad, shape=shape)
+
+
+def _edge_shape(edge: Node | Tensor) -> tuple[int, ...]:
+    return edge.shape if edge.__class__ is Node else tuple(edge._data.shape)  # type: ignore[union-attr]
+
+
+def _check_saved(node: Node) -> None:
+    """Raise if a value this node's rules read was overwritten in place after it was saved."""
+    prim = node.prim
+    if prim.reads_inputs and node.inputs is not None:
+        for position, value in enumerate(node.inputs):
+            counter = value._version_counter if isinstance(value, Tensor) else None
+            if counter is not None and counter[1] > node.epoch:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: input {position} of {node.name()}, "
+                    f"{describe(value)}, is at version {counter[0]} and was written in place "
+                    "after it was saved for backward. Fix: use the out-of-place op (x = x + 1 "
+                    "instead of x += 1) or .clone() the tensor before modifying it."
+                )
+    counter = node.out_version
+    if counter is not None and counter[1] > node.epoch:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: the output of {node.name()} (shape {list(node.shape)}) is at "
+            f"version {counter[0]} and was written in place after it was saved for backward. "
+            "Fix: use the out-of-place op or .clone() the output before modifying it."
+        )
+
+
+def _freed_error(node: Node) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (or directly access saved tensors "
+        f"after they have already been freed): {node.name()} needs values that the first "
+        "backward freed. Saved intermediate values of the graph are freed when you call "
+        ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+        "through the graph a second time or if you need to access saved tensors after calling "
+        "backward."
+    )
+
+
+def _free(node: Node) -> None:
+    # Keep shapes for rules that need no values, so that, as in PyTorch, a second backward through
+    # such nodes (add, reshape, sum) still works while one needing freed values raises.
+    if node.inputs is not None:
+        if node.prim.reads_inputs:
+            node.inputs = None
+        else:
+            node.inputs = tuple(
+                _SavedShape(v._data) if isinstance(v, Tensor) else v for v in node.inputs
+            )
+    node.out = None
+    node.freed = True
+
+
+def _wrap(array: Any) -> Tensor:
+    return Tensor._wrap(array)
+
+
+def run_backward(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Any],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    accumulate: bool = True,
+) -> dict[int, Any]:
+    """Backpropagate ``grad_outputs`` (arrays, or Tensors when ``create_graph``) from ``outputs``.
+
+    With ``accumulate=True`` gradients are summed into the ``.grad`` of the leaves (only those in
+    ``inputs`` when it is given). With ``accumulate=False`` nothing is written to ``.grad``;
+    the gradients of ``inputs`` (leaves or not) are returned, keyed by ``id`` of the input.
+    """
+    ns = _ops_namespace() if create_graph else _backend.xp
+    # Where to stop and collect: leaves by tensor identity, computed tensors by their node.
+    leaf_targets: set[int] | None = None
+    node_targets: dict[int, int] = {}
+    if inputs is not None:
+        leaf_targets = set()
+        for tensor in inputs:
+            if tensor._node is None:
+                leaf_targets.add(id(tensor))
+            else:
+                node_targets[id(tensor._node)] = id(tensor)
+    captured: dict[int, Any] = {}
+
+    # 1. Find every node reachable from the outputs and count the edges into each.
+    dependencies: dict[int, int] = {}
+    seen: set[int] = set()
+    stack: list[Node] = [o._node for o in outputs if o._node is not None]  # type: ignore[misc]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for edge in node.edges:
+            if edge.__class__ is Node:
+                key = id(edge)
+                dependencies[key] = dependencies.get(key, 0) + 1
+                if key not in seen:
+                    stack.append(edge)  # type: ignore[arg-type]
+
+    # 2. Seed the gradient buffers with the output gradients.
+    buffers: dict[int, Any] = {}
+    ready: list[Node] = []
+    for output, grad in zip(outputs, grad_outputs, strict=True):
+        node = output._node
+        if node is None:  # the output is itself a leaf
+            _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
+            continue
+        key = id(node)
+        buffers[key] = grad if key not in buffers else buffers[key] + grad
+        if dependencies.get(key, 0) == 0 and node not in ready:
+            ready.append(node)
+
+    # 3. Run nodes once all their dependants have sent their gradients.
+    detect_anomaly = anomaly_mode.is_enabled()
+    check_versions = _primitive.current_epoch()
+    while ready:
+        node = ready.pop()
+        key = id(node)
+        grad = buffers.pop(key)
+        if node.hooks is not None:
+            grad = _run_hooks(node.hooks, grad, create_graph)
+        if node.retained is not None:
+            retained = node.retained()
+            if retained is not None:
+                _accumulate_grad(retained, grad, create_graph)
+        if key in node_targets:
+            captured[node_targets[key]] = grad
+
+        prim = node.prim
+        vjps = prim.vjps
+        if node.freed and (prim.reads_inputs or prim.reads_output):
+            raise _freed_error(node)
+        if node.epoch != check_versions:
+            _check_saved(node)
+        saved = node.inputs
+        assert saved is not None and vjps is not None
+        if create_graph:
+            args = saved
+            out = None
+            if prim.reads_output:
+                out = Tensor._wrap(node.out)
+                out._node = node
+                out._rg = True
+        else:
+            args = tuple(v._data if isinstance(v, Tensor) else v for v in saved)
+            out = node.out
+        params = node.params
+
+        for position, edge in enumerate(node.edges):
+            if edge is None:
+                continue
+            rule = vjps[position]
+            if rule is None:
+                continue
+            input_grad = rule(ns, grad, out, *args, **params)
+            if input_grad is None:
+                continue
+            input_grad = sum_to(ns, input_grad, _edge_shape(edge))
+            if detect_anomaly:
+                anomaly_mode.check(node, position, input_grad, create_graph)
+            if edge.__class__ is Node:
+                edge_key = id(edge)
+                previous = buffers.get(edge_key)
+                buffers[edge_key] = input_grad if previous is None else previous + input_grad
+                remaining = dependencies[edge_key] - 1
+                dependencies[edge_key] = remaining
+                if remaining == 0:
+                    ready.append(edge)  # type: ignore[arg-type]
+            else:
+                _deliver_to_leaf(
+                    edge,  # type: ignore[arg-type]
+                    input_grad,
+                    leaf_targets,
+                    captured,
+                    accumulate,
+                    create_graph,
+                )
+        if not retain_graph:
+            _free(node)
+    return captured
+
+
+def _deliver_to_leaf(
+    leaf: Tensor,
+    grad: Any,
+    targets: set[int] | None,
+    captured: dict[int, Any],
+    accumulate: bool,
+    create_graph: bool,
+) -> None:
+    hooks = leaf._hooks
+    if hooks:
+        grad = _run_hooks(hooks, grad, create_graph)
+    if targets is not None and id(leaf) not in targets:
+        return
+    if not accumulate:
+        key = id(leaf)
+        captured[key] = grad if key not in captured else captured[key] + grad
+        return
+    _accumulate_grad(leaf, grad, create_graph)
+
+
+def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool) -> None:
+    """Add ``grad`` into ``tensor.grad`` as PyTorch's AccumulateGrad does."""
+    existing = tensor.grad
+    if create_graph:
+        new = grad if isinstance(grad, Tensor) else _wrap(grad)
+        tensor.grad = new if existing is None else existing + new
+        return
+    if existing is None:
+        # A fresh array: the rule's result may alias another gradient (add passes g through).
+        tensor.grad = _wrap(_backend.copy(_backend.ensure_array(grad)))
+    elif existing._rg:
+        tensor.grad = existing + _wrap(grad)  # a differentiable .grad is never written in place
+    else:
+        _backend.add_into(existing._data, grad)
+
+
+def _run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
+    # Hooks see and return Tensors, as in PyTorch; raw arrays are wrapped without a graph.
+    value = grad if create_graph else _wrap(grad)
+    for hook in hooks:
+        with _grad_mode_for(create_graph):
+            result = hook(value)
+        if result is not None:
+            value = result
+    return value if create_graph else value._data
+
+
+def _grad_mode_for(create_graph: bool) -> Any:
+    from arraygrad._grad_mode import set_grad_enabled
+
+    token_mode = create_graph and grad_enabled.get()
+    return set_grad_enabled(token_mode)
+
+
+def _ops_namespace() -> Any:
+    from arraygrad import ops
+
+    return ops
+
+
+def retain_grad(tensor: Tensor) -> None:
+    """Make backward fill ``tensor.grad`` although it is not a leaf."""
+    node = tensor._node
+    if node is None:
+        return
+    node.retained = weakref.ref(tensor)

@@ -1,0 +1,48 @@
+"""arraygrad's primitives, as an Array API-style namespace over Tensors.
+
+Each primitive is declared once, with its VJP rules beside it, in the modules of this package.
+Because the names and signatures follow the Array API, this module is also the namespace in
+which the VJP rules run when ``create_graph=True``: the very rules that compute gradients on raw
+arrays then build a differentiable graph of Tensors instead. Every function a VJP rule calls on
+``ns`` must therefore exist here and on the raw namespace (``arraygrad._backend.xp``) with the
+same signature.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _dtype
+from arraygrad._tensor import Tensor
+from arraygrad.ops import elementwise, linalg, reduction, shape
+from arraygrad.ops.elementwise import *  # noqa: F403 - each module lists its primitives
+from arraygrad.ops.elementwise import astype as _astype
+from arraygrad.ops.linalg import *  # noqa: F403
+from arraygrad.ops.reduction import *  # noqa: F403
+from arraygrad.ops.shape import *  # noqa: F403
+from arraygrad.ops.shape import permute_dims
+
+
+def astype(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` converted to ``dtype`` (an arraygrad dtype or the array library's)."""
+    native = _dtype.to_xp(dtype) if isinstance(dtype, _dtype.dtype) else dtype
+    if x._data.dtype == native:
+        return x
+    return _astype(x, dtype=native)
+
+
+def matrix_transpose(x: Tensor) -> Tensor:
+    """Swap the last two axes."""
+    axes = list(range(x.ndim))
+    axes[-2], axes[-1] = axes[-1], axes[-2]
+    return permute_dims(x, axes=tuple(axes))
+
+
+__all__ = [
+    *[name for name in elementwise.__all__ if name != "astype"],
+    *linalg.__all__,
+    *reduction.__all__,
+    *shape.__all__,
+    "astype",
+    "matrix_transpose",
+]

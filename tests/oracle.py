@@ -1,0 +1,168 @@
+"""The two oracles every op is checked against: PyTorch 2.13.0 and finite differences.
+
+``check_against_torch`` runs the same function on arraygrad and on torch from the same NumPy
+inputs, compares the forward values, then pulls back the same random cotangent through both and
+compares the input gradients. ``gradcheck`` compares arraygrad's vector-Jacobian product with
+central finite differences in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import arraygrad as ag
+
+TOLERANCES = {np.float64: (1e-7, 1e-10), np.float32: (1e-5, 1e-6)}
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _to_numpy(value: Any) -> np.ndarray:
+    if isinstance(value, ag.Tensor):
+        return np.asarray(value.detach().numpy())
+    return value.detach().cpu().numpy()
+
+
+def _differentiable(array: np.ndarray) -> bool:
+    return np.issubdtype(array.dtype, np.floating)
+
+
+def check_against_torch(
+    ag_fn: Callable[..., Any],
+    torch_fn: Callable[..., Any] | None,
+    inputs: Sequence[np.ndarray],
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    grad: bool = True,
+    seed: int = 0,
+) -> None:
+    """Assert ``ag_fn`` and ``torch_fn`` agree in values and in VJPs on ``inputs``.
+
+    ``torch_fn`` defaults to ``ag_fn`` itself, called with the ``torch`` module's tensors (the
+    functions are written against the shared API). Floating inputs require grad; the cotangent
+    is drawn from a seeded normal distribution and shared by both libraries.
+    """
+    torch_fn = torch_fn or ag_fn
+    dtype = next((a.dtype.type for a in inputs if _differentiable(a)), np.float64)
+    default_rtol, default_atol = TOLERANCES.get(dtype, (1e-7, 1e-10))
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+
+    ag_inputs = [ag.tensor(a, requires_grad=grad and _differentiable(a)) for a in inputs]
+    th_inputs = [torch.tensor(a, requires_grad=grad and _differentiable(a)) for a in inputs]
+    ag_out = _as_tuple(ag_fn(*ag_inputs))
+    th_out = _as_tuple(torch_fn(*th_inputs))
+    assert len(ag_out) == len(th_out)
+    for mine, theirs in zip(ag_out, th_out, strict=True):
+        assert tuple(mine.shape) == tuple(theirs.shape), (mine.shape, theirs.shape)
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], (
+            mine.dtype,
+            theirs.dtype,
+        )
+        np.testing.assert_allclose(_to_numpy(mine), _to_numpy(theirs), rtol=rtol, atol=atol)
+    if not grad:
+        return
+    wrt = [i for i, a in enumerate(inputs) if _differentiable(a)]
+    outs = [i for i, o in enumerate(th_out) if o.requires_grad]
+    if not wrt or not outs:
+        return
+    rng = np.random.default_rng(seed)
+    cotangents = [rng.standard_normal(th_out[i].shape).astype(inputs[wrt[0]].dtype) for i in outs]
+    th_grads = torch.autograd.grad(
+        [th_out[i] for i in outs],
+        [th_inputs[i] for i in wrt],
+        [torch.tensor(c) for c in cotangents],
+        allow_unused=True,
+    )
+    ag_grads = ag.autograd.grad(
+        [ag_out[i] for i in outs],
+        [ag_inputs[i] for i in wrt],
+        [ag.tensor(c) for c in cotangents],
+        allow_unused=True,
+    )
+    for index, mine, theirs in zip(wrt, ag_grads, th_grads, strict=True):
+        if theirs is None:
+            assert mine is None or np.all(_to_numpy(mine) == 0), f"input {index}"
+            continue
+        assert mine is not None, f"arraygrad gave no gradient for input {index}"
+        assert tuple(mine.shape) == tuple(theirs.shape)
+        np.testing.assert_allclose(
+            _to_numpy(mine), _to_numpy(theirs), rtol=rtol, atol=atol, err_msg=f"input {index}"
+        )
+
+
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Sequence[np.ndarray],
+    *,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    seed: int = 0,
+) -> None:
+    """Assert arraygrad's VJP of ``fn`` matches central finite differences (float64 inputs).
+
+    With a random cotangent ``v``, the scalar ``v · fn(x)`` is differentiated numerically in each
+    input element and compared with ``autograd.grad`` of the same scalar.
+    """
+    rng = np.random.default_rng(seed)
+    arrays = [np.array(a, dtype=np.float64) if _differentiable(a) else a for a in inputs]
+    wrt = [i for i, a in enumerate(arrays) if _differentiable(a)]
+    probe = _as_tuple(fn(*[ag.tensor(a) for a in arrays]))
+    cotangents = [rng.standard_normal(tuple(o.shape)) for o in probe]
+
+    def scalar(values: list[np.ndarray]) -> float:
+        outs = _as_tuple(fn(*[ag.tensor(a) for a in values]))
+        return float(sum(np.sum(_to_numpy(o) * c) for o, c in zip(outs, cotangents, strict=True)))
+
+    tensors = [ag.tensor(a, requires_grad=i in wrt) for i, a in enumerate(arrays)]
+    outs = _as_tuple(fn(*tensors))
+    total = sum(
+        (o * ag.tensor(c)).sum() for o, c in zip(outs, cotangents, strict=True) if o.requires_grad
+    )
+    if not isinstance(total, ag.Tensor):
+        return
+    analytic = ag.autograd.grad(total, [tensors[i] for i in wrt], allow_unused=True)
+    for index, grad in zip(wrt, analytic, strict=True):
+        numeric = np.zeros_like(arrays[index])
+        flat = numeric.reshape(-1)
+        for k in range(flat.size):
+            plus = [a.copy() for a in arrays]
+            minus = [a.copy() for a in arrays]
+            plus[index].reshape(-1)[k] += eps
+            minus[index].reshape(-1)[k] -= eps
+            flat[k] = (scalar(plus) - scalar(minus)) / (2 * eps)
+        mine = np.zeros_like(numeric) if grad is None else _to_numpy(grad)
+        np.testing.assert_allclose(
+            mine, numeric, rtol=rtol, atol=atol, err_msg=f"gradcheck input {index}"
+        )
+
+
+def arrays_for_shapes(
+    draw: Any,
+    shapes: Sequence[tuple[int, ...]],
+    dtype: Any = np.float64,
+    low: float = -3.0,
+    high: float = 3.0,
+) -> list[np.ndarray]:
+    """Draw one array per shape with finite values in ``[low, high]``."""
+    elements = st.floats(low, high, allow_nan=False, allow_infinity=False, width=64)
+    return [
+        draw(hnp.arrays(np.float64, shape, elements=elements)).astype(dtype) for shape in shapes
+    ]
+
+
+def broadcast_shapes(num_shapes: int, min_dims: int = 0, max_dims: int = 3) -> Any:
+    """A strategy of ``num_shapes`` mutually broadcastable shapes (including 0-d and size 1)."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4
+    ).map(lambda result: result.input_shapes)
