@@ -9,6 +9,7 @@ central finite differences in float64.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -166,3 +167,56 @@ def broadcast_shapes(num_shapes: int, min_dims: int = 0, max_dims: int = 3) -> A
     return hnp.mutually_broadcastable_shapes(
         num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4
     ).map(lambda result: result.input_shapes)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """One row of an op table: how to test an op against torch and finite differences.
+
+    ``fn`` is written against the API torch and arraygrad share, so it runs on either library's
+    tensors. Inputs are ``arity`` float arrays of mutually broadcastable shapes drawn by
+    hypothesis (or ``shapes``, a strategy of a tuple of shapes, when the op needs specific ones),
+    with values in ``[low, high]``. ``kinks`` are points where the op is not differentiable:
+    finite differences stay ``kink_margin`` away from them (PyTorch's choice there is tested
+    separately). ``min_dims`` / ``max_dims`` bound the drawn ranks.
+    """
+
+    fn: Callable[..., Any]
+    arity: int = 1
+    low: float = -3.0
+    high: float = 3.0
+    shapes: Any = None
+    kinks: tuple[float, ...] = ()
+    kink_margin: float = 1e-3
+    min_dims: int = 0
+    max_dims: int = 3
+    gradcheck: bool = True
+    rtol: float | None = None
+    atol: float | None = None
+
+
+def draw_inputs(spec: OpSpec, draw: Any, dtype: Any, *, max_dims: int | None = None) -> list:
+    """Draw the inputs of ``spec`` for one example."""
+    if spec.shapes is not None:
+        shapes = draw(spec.shapes)
+    else:
+        top = spec.max_dims if max_dims is None else min(spec.max_dims, max_dims)
+        shapes = draw(broadcast_shapes(spec.arity, spec.min_dims, max(top, spec.min_dims)))
+    arrays = arrays_for_shapes(draw, shapes, dtype, spec.low, spec.high)
+    for array in arrays:
+        for kink in spec.kinks:  # finite differences are meaningless across a kink
+            array[np.abs(array - kink) < spec.kink_margin] = kink + 0.5
+    return arrays
+
+
+def run_torch_case(spec: OpSpec, draw: Any, dtype: Any) -> None:
+    """Compare ``spec`` with torch on one drawn example."""
+    check_against_torch(
+        spec.fn, None, draw_inputs(spec, draw, dtype), rtol=spec.rtol, atol=spec.atol
+    )
+
+
+def run_gradcheck_case(spec: OpSpec, draw: Any) -> None:
+    """Finite-difference check of ``spec`` on one drawn example (float64, small shapes)."""
+    if spec.gradcheck:
+        gradcheck(spec.fn, draw_inputs(spec, draw, np.float64, max_dims=2))
