@@ -107,7 +107,8 @@ def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tens
     """``data`` as a tensor, sharing memory with a tensor or array of the right dtype."""
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype is dtype else data.to(dtype)
-    if isinstance(data, _backend.array_type) and (dtype is None or data.dtype == _native(dtype)):
+    native = None if dtype is None else _native(dtype)
+    if isinstance(data, _backend.array_type) and native in (None, getattr(data, "dtype", None)):
         return Tensor._wrap(data)
     return tensor(data, dtype=dtype)
 

@@ -102,7 +102,9 @@ def copy(target: Tensor, source: Any) -> Tensor:
         expanded = ops.broadcast_to(new, shape=tuple(old._data.shape))
         if new.dtype is not old.dtype:
             expanded = ops.astype(expanded, old.dtype)
-        return ops.clone(expanded)
+        # where(True, new, old): a fresh array holding ``new`` that stays connected to ``old``
+        # with a zero gradient, so a target that required grad still does (as in PyTorch).
+        return ops.where(True, expanded, old)
 
     if source.dtype.category > target.dtype.category:
         source = ops.astype(source, target.dtype)  # copy_ converts, unlike arithmetic in place
@@ -111,7 +113,11 @@ def copy(target: Tensor, source: Any) -> Tensor:
         _primitive.bump_version(target)
         return target
     _check_leaf(target)
-    result = overwrite(target, source)
+    # The old values only contribute their place in the graph (where() reads the condition, not
+    # them), so a snapshot sharing the target's memory is enough: no copy is made.
+    snapshot = Tensor._wrap(target._data, target._rg)
+    snapshot._node = target._node
+    result = overwrite(snapshot, source)
     _write(target, result)
     target._node = result._node
     target._rg = result._rg

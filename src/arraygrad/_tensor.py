@@ -8,6 +8,7 @@ PyTorch-style functions of :mod:`arraygrad._math`, :mod:`arraygrad._reduction` a
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -226,7 +227,7 @@ class Tensor:
         return self.numel()
 
     @property
-    def dtype(self) -> dtype:
+    def dtype(self) -> _dtype.dtype:
         """The element type, e.g. ``arraygrad.float32``."""
         return _dtype.from_xp(self._data.dtype)
 
@@ -266,30 +267,6 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         """This tensor converted to ``other``'s dtype."""
         return self.to(other.dtype)
-
-    def float(self) -> Tensor:
-        """Convert to float32."""
-        return self.to(_dtype.float32)
-
-    def double(self) -> Tensor:
-        """Convert to float64."""
-        return self.to(_dtype.float64)
-
-    def half(self) -> Tensor:
-        """Convert to float16."""
-        return self.to(_dtype.float16)
-
-    def long(self) -> Tensor:
-        """Convert to int64."""
-        return self.to(_dtype.int64)
-
-    def int(self) -> Tensor:
-        """Convert to int32."""
-        return self.to(_dtype.int32)
-
-    def bool(self) -> Tensor:
-        """Convert to bool."""
-        return self.to(_dtype.bool_)
 
     def cpu(self) -> Tensor:
         """This tensor (data already lives in host memory on the NumPy backend)."""
@@ -352,10 +329,10 @@ class Tensor:
     def __float__(self) -> float:
         return float(self._one_element("float"))
 
-    def __int__(self) -> int:
+    def __int__(self) -> builtins.int:
         return int(self._one_element("int"))
 
-    def __index__(self) -> int:
+    def __index__(self) -> builtins.int:
         if self.dtype.is_floating_point or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
@@ -368,7 +345,7 @@ class Tensor:
             )
         return bool(self.item())
 
-    def __len__(self) -> int:
+    def __len__(self) -> builtins.int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return int(self._data.shape[0])
@@ -627,11 +604,15 @@ class Tensor:
         """Elementwise ``>=``."""
         return _math.ge(self, other)
 
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def sum(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
+    ) -> Tensor:
         """Sum over ``dim`` (all elements when ``None``)."""
         return _reduction.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: dtype | None = None) -> Tensor:
+    def mean(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
+    ) -> Tensor:
         """Mean over ``dim`` (all elements when ``None``)."""
         return _reduction.mean(self, dim, keepdim, dtype=dtype)
 
@@ -684,6 +665,32 @@ class Tensor:
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to ``sizes`` (-1 keeps a dimension) without copying."""
         return _shape_mod.expand(self, *sizes)
+
+    # --- dtype conversions: last in the class, as their names shadow the builtins in it ----
+
+    def float(self) -> Tensor:
+        """Convert to float32."""
+        return self.to(_dtype.float32)
+
+    def double(self) -> Tensor:
+        """Convert to float64."""
+        return self.to(_dtype.float64)
+
+    def half(self) -> Tensor:
+        """Convert to float16."""
+        return self.to(_dtype.float16)
+
+    def long(self) -> Tensor:
+        """Convert to int64."""
+        return self.to(_dtype.int64)
+
+    def int(self) -> Tensor:
+        """Convert to int32."""
+        return self.to(_dtype.int32)
+
+    def bool(self) -> Tensor:
+        """Convert to bool."""
+        return self.to(_dtype.bool_)
 
 
 class _HookHandle:

@@ -41,6 +41,7 @@ def run_seed_autograd(n_iters: int = 100, learning_rate: float = 0.01) -> None:
         y_pred = forward(x)
         loss_l = loss(y, y_pred)
         loss_l.backward()
+        assert w.grad is not None  # backward filled it
         with torch.no_grad():
             w -= learning_rate * w.grad
         w.grad.zero_()
@@ -55,6 +56,7 @@ def explain_seed_gradient(learning_rate: float = 0.01) -> str:
     y = torch.tensor([2, 4, 6, 8], dtype=torch.float64)
     w = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
     ((w * x - y) ** 2).mean().backward()
+    assert w.grad is not None
     autograd_value = w.grad.item()
     with torch.no_grad():
         # The seed's formula, np.dot(2*x, y_pred - y).mean(), in arraygrad's words.

@@ -159,14 +159,14 @@ def run_backward(
     buffers: dict[int, Any] = {}
     ready: list[Node] = []
     for output, grad in zip(outputs, grad_outputs, strict=True):
-        node = output._node
-        if node is None:  # the output is itself a leaf
+        root = output._node
+        if root is None:  # the output is itself a leaf
             _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
-        key = id(node)
+        key = id(root)
         buffers[key] = grad if key not in buffers else buffers[key] + grad
-        if dependencies.get(key, 0) == 0 and node not in ready:
-            ready.append(node)
+        if dependencies.get(key, 0) == 0 and root not in ready:
+            ready.append(root)
 
     # 3. Run nodes once all their dependants have sent their gradients.
     detect_anomaly = anomaly_mode.is_enabled()

@@ -1,0 +1,208 @@
+"""The backward engine: accumulation, retained graphs, errors, deep graphs and memory."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+
+def test_backward_accumulates_into_leaves_like_torch() -> None:
+    def run(lib: object) -> list:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)  # type: ignore[attr-defined]
+        w = lib.tensor(0.5, requires_grad=True)  # type: ignore[attr-defined]
+        y = (w * x).exp().sum() + (x * x).mean()
+        y.backward()
+        (w * w).backward()
+        return [x.grad.tolist(), w.grad.tolist()]
+
+    np.testing.assert_allclose(run(ag)[0], run(torch)[0], rtol=1e-6)
+    np.testing.assert_allclose(run(ag)[1], run(torch)[1], rtol=1e-6)
+
+
+def test_shared_subexpressions_sum_their_gradients() -> None:
+    x = ag.tensor(3.0, requires_grad=True)
+    h = x * x
+    (h + h * h).backward()  # d/dx (x^2 + x^4) = 2x + 4x^3
+    assert x.grad.item() == pytest.approx(2 * 3 + 4 * 27)
+
+
+def test_explicit_gradient_for_non_scalar_outputs() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).backward(ag.tensor([1.0, 10.0]))
+    assert x.grad.tolist() == [3.0, 30.0]
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = ag.tensor(2.0, requires_grad=True)
+    y = x.exp() * x
+    y.backward(retain_graph=True)
+    first = x.grad.item()
+    y.backward()
+    assert x.grad.item() == pytest.approx(2 * first)
+
+
+def test_nodes_without_saved_values_can_be_traversed_twice_as_in_torch() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = (x + 1).sum()
+    y.backward()
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda x: (x * 2).backward(), "grad can be implicitly created only for scalar outputs"),
+        (lambda x: ag.ones(2).sum().backward(), "does not require grad"),
+        (lambda x: (x * 2).backward(ag.ones(3)), "Mismatch in shape"),
+    ],
+)
+def test_backward_misuse_raises_runtime_error_and_tensors_stay_usable(
+    make: object, fragment: str
+) -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=fragment):
+        make(x)  # type: ignore[operator]
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_backward_twice_through_freed_values_raises_and_names_the_fix() -> None:
+    w = ag.tensor(0.5, requires_grad=True)
+    loss = w * w
+    loss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time") as error:
+        loss.backward()
+    assert "retain_graph=True" in str(error.value) and "MulBackward0" in str(error.value)
+    (w * w).backward()  # a new graph still works
+    assert w.grad.item() == pytest.approx(2.0)
+
+
+def test_autograd_grad_does_not_touch_dot_grad_and_reports_unused_inputs() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = ag.tensor([1.0, 2.0], requires_grad=True)
+    (gx,) = ag.autograd.grad((x * x).sum(), x)
+    assert gx.tolist() == [2.0, 4.0] and x.grad is None
+    with pytest.raises(RuntimeError, match=r"index 1 .* not have been used in the graph"):
+        ag.autograd.grad((x * 2).sum(), [x, y])
+    gx, gy = ag.autograd.grad((x * 2).sum(), [x, y], allow_unused=True)
+    assert gx.tolist() == [2.0, 2.0] and gy is None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        ag.autograd.grad((x * 2).sum(), [ag.ones(2)])
+
+
+def test_gradient_with_respect_to_an_intermediate() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    (gh,) = ag.autograd.grad((h * h).sum(), h)
+    assert gh.tolist() == [6.0, 12.0]
+
+
+def test_higher_order_gradients() -> None:
+    x = ag.tensor(1.5, requires_grad=True)
+    y = x**3
+    (g,) = ag.autograd.grad(y, x, create_graph=True)
+    (gg,) = ag.autograd.grad(g, x)
+    assert g.item() == pytest.approx(3 * 1.5**2) and gg.item() == pytest.approx(6 * 1.5)
+
+
+def test_a_100000_op_chain_backpropagates_without_recursion() -> None:
+    x = ag.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_seed_training_loop_keeps_memory_flat() -> None:
+    x = ag.tensor([1, 2, 3, 4], dtype=ag.float32)
+    y = ag.tensor([2, 4, 6, 8], dtype=ag.float32)
+    w = ag.tensor(0.0, requires_grad=True)
+
+    def steps(count: int) -> None:
+        nonlocal w
+        for _ in range(count):
+            loss = ((w * x - y) ** 2).mean()
+            loss.backward()
+            with ag.no_grad():
+                w -= 0.01 * w.grad
+            w.grad.zero_()
+
+    steps(200)
+    gc.collect()
+    tracemalloc.start()
+    steps(1000)
+    gc.collect()
+    after_warmup, _ = tracemalloc.get_traced_memory()
+    steps(9000)
+    gc.collect()
+    after_all, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert after_all - after_warmup < 20_000, (after_warmup, after_all)
+    assert w.grad is not None and w.grad.grad_fn is None  # .grad keeps no graph alive
+
+
+def test_no_reference_cycles_keep_graphs_alive() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        x = ag.tensor([1.0, 2.0], requires_grad=True)
+        loss = (x.exp() * x).sum()
+        node = loss.grad_fn
+        import weakref
+
+        ref = weakref.ref(node)
+        del loss, node
+        assert ref() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
+def test_grad_mode_context_managers_and_decorators() -> None:
+    x = ag.tensor(1.0, requires_grad=True)
+    with ag.no_grad():
+        assert not (x * 2).requires_grad and not ag.is_grad_enabled()
+        with ag.enable_grad():
+            assert (x * 2).requires_grad
+    with ag.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert ag.is_grad_enabled()
+
+    @ag.no_grad()
+    def frozen() -> ag.Tensor:
+        return x * 2
+
+    assert not frozen().requires_grad and ag.is_grad_enabled()
+    ag.set_grad_enabled(False)
+    assert not ag.is_grad_enabled()
+    ag.set_grad_enabled(True)
+    assert ag.is_grad_enabled()
+
+
+def test_grad_mode_is_per_thread() -> None:
+    seen = []
+    with ag.no_grad():
+        thread = threading.Thread(target=lambda: seen.append(ag.is_grad_enabled()))
+        thread.start()
+        thread.join()
+    assert seen == [True]
+
+
+def test_hooks_and_retain_grad() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    handle = h.register_hook(lambda g: g * 10)
+    x.register_hook(lambda g: g + 1)
+    (h * h).sum().backward()
+    assert h.grad.tolist() == [40.0, 80.0]  # retain_grad sees the hooked gradient, as in torch
+    assert x.grad.tolist() == [81.0, 161.0]  # (2h * 10) * 2 + 1
+    handle.remove()

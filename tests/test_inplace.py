@@ -1,0 +1,121 @@
+"""In-place operations with PyTorch's rules: leaves, version counters and gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+
+def test_in_place_on_a_leaf_that_requires_grad_raises_and_leaves_it_usable() -> None:
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    for op in (lambda: w.add_(1), lambda: w.mul_(2), lambda: w.zero_()):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad") as error:
+            op()
+        assert "no_grad" in str(error.value)
+    assert w.tolist() == [1.0, 2.0] and w.requires_grad
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [2.0, 4.0]
+    with ag.no_grad():
+        w -= 0.5 * w.grad
+    assert w.tolist() == [0.0, 0.0] and w.is_leaf and w.requires_grad
+
+
+def test_modifying_a_saved_tensor_raises_at_backward() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    z = h * h  # saves h
+    h.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation") as error:
+        z.sum().backward()
+    assert "MulBackward0" in str(error.value) and "version 1" in str(error.value)
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_modifying_a_saved_output_raises_at_backward() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_modifying_a_value_that_backward_does_not_need_is_fine_as_in_torch() -> None:
+    for lib in (ag, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x + 1  # add saves nothing
+        out = h.clone()
+        h.add_(5)
+        (out * 3).sum().backward()
+        assert x.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        lambda h, v: h.add_(v),
+        lambda h, v: h.sub_(v, alpha=2),
+        lambda h, v: h.mul_(v),
+        lambda h, v: h.div_(v),
+        lambda h, v: h.clamp_(0.5, 2.5),
+        lambda h, v: h.copy_(v),
+        lambda h, v: h.fill_(3.0),
+        lambda h, v: h.__iadd__(v),
+        lambda h, v: h.__imul__(v),
+    ],
+)
+def test_in_place_ops_on_non_leaves_have_torch_gradients(update: object) -> None:
+    results = []
+    for lib in (ag, torch):
+        x = lib.tensor([0.3, 1.0, 2.0], requires_grad=True)
+        v = lib.tensor([2.0, 3.0, 4.0], requires_grad=True)
+        h = x * 1.5
+        h = update(h, v)  # type: ignore[operator]
+        (h * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        grads = [t.grad.tolist() if t.grad is not None else None for t in (x, v)]
+        results.append((h.tolist(), grads))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+    for mine, theirs in zip(results[0][1], results[1][1], strict=True):
+        if theirs is None:
+            assert mine is None or mine == [0.0, 0.0, 0.0]
+        else:
+            np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+
+
+def test_version_counter_is_shared_with_views() -> None:
+    base = ag.zeros(2, 3)
+    view = base[0]
+    assert base._version == view._version == 0
+    view.add_(1)
+    assert base._version == 1 and view._version == 1
+    assert base.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_in_place_keeps_dtype_and_rejects_unsafe_casts() -> None:
+    t = ag.zeros(2, dtype=ag.int64)
+    t += 2
+    assert t.dtype is ag.int64 and t.tolist() == [2, 2]
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        t.add_(1.5)
+    assert t.tolist() == [2, 2]
+    f = ag.zeros(2, dtype=ag.float32)
+    f += ag.ones(2, dtype=ag.float64)
+    assert f.dtype is ag.float32
+
+
+def test_in_place_shape_change_is_rejected() -> None:
+    t = ag.zeros(3)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        t.add_(ag.ones(2, 3))
+    assert t.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_from_numpy_memory_is_updated_in_place() -> None:
+    array = np.zeros(3)
+    t = ag.from_numpy(array)
+    t.add_(1)
+    assert array.tolist() == [1.0, 1.0, 1.0]

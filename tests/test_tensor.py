@@ -1,0 +1,218 @@
+"""Tensor creation, dtypes and promotion, conversions, printing and formatting, vs torch."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+
+
+def _pair(name: str) -> tuple[ag.dtype, torch.dtype]:
+    return getattr(ag, name if name != "bool" else "bool_"), getattr(torch, name)
+
+
+def _same_dtype(mine: ag.dtype, theirs: torch.dtype) -> bool:
+    return mine.name == str(theirs).removeprefix("torch.")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [1.5, 2, True, [1, 2], [1.0, 2], [[True, False]], [1, 2.5], np.float64(1.0), []],
+    ids=repr,
+)
+def test_tensor_infers_torch_default_dtypes(data: object) -> None:
+    assert _same_dtype(ag.tensor(data).dtype, torch.tensor(data).dtype)
+    assert ag.tensor(data).shape == tuple(torch.tensor(data).shape)
+
+
+@pytest.mark.parametrize("name", ["float32", "float64", "int32", "int64", "bool", "uint8"])
+def test_numpy_arrays_keep_their_dtype(name: str) -> None:
+    array = np.zeros(3, dtype=name)
+    assert ag.tensor(array).dtype.name == name
+    shared = ag.from_numpy(array)
+    array[0] = 1
+    assert shared.tolist()[0] == 1  # from_numpy shares memory, tensor() copies
+    assert ag.tensor(array).tolist()[0] == 1
+
+
+@pytest.mark.parametrize(("a", "b"), list(itertools.product(DTYPES, repeat=2)))
+def test_tensor_tensor_promotion_matches_torch(a: str, b: str) -> None:
+    (ag_a, th_a), (ag_b, th_b) = _pair(a), _pair(b)
+    for shape_a, shape_b in [((2,), (2,)), ((2,), ()), ((), (2,)), ((), ())]:
+        mine = ag.zeros(shape_a, dtype=ag_a) * ag.zeros(shape_b, dtype=ag_b)
+        theirs = torch.zeros(shape_a, dtype=th_a) * torch.zeros(shape_b, dtype=th_b)
+        if not (a == b == "bool"):
+            assert _same_dtype(mine.dtype, theirs.dtype), (shape_a, shape_b)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+@pytest.mark.parametrize("scalar", [2, 2.5, True])
+def test_tensor_scalar_promotion_matches_torch(name: str, scalar: object) -> None:
+    ag_dtype, th_dtype = _pair(name)
+    for op in ("__add__", "__radd__", "__mul__", "__truediv__"):
+        mine = getattr(ag.ones(2, dtype=ag_dtype), op)(scalar)
+        theirs = getattr(torch.ones(2, dtype=th_dtype), op)(scalar)
+        assert _same_dtype(mine.dtype, theirs.dtype), op
+
+
+def test_creation_functions_match_torch() -> None:
+    pairs = [
+        (ag.zeros(2, 3), torch.zeros(2, 3)),
+        (ag.ones((2, 3), dtype=ag.float64), torch.ones((2, 3), dtype=torch.float64)),
+        (ag.full((2,), 7), torch.full((2,), 7)),
+        (ag.full((2,), 7.0), torch.full((2,), 7.0)),
+        (ag.arange(5), torch.arange(5)),
+        (ag.arange(1, 2, 0.25), torch.arange(1, 2, 0.25)),
+        (ag.arange(0.0, 1.0, 0.1), torch.arange(0.0, 1.0, 0.1)),
+        (ag.linspace(0, 1, 5), torch.linspace(0, 1, 5)),
+        (ag.eye(3), torch.eye(3)),
+        (ag.eye(2, 3), torch.eye(2, 3)),
+        (
+            ag.zeros_like(ag.ones(2, dtype=ag.int32)),
+            torch.zeros_like(torch.ones(2, dtype=torch.int32)),
+        ),
+        (ag.ones_like(ag.zeros(3)), torch.ones_like(torch.zeros(3))),
+        (ag.full_like(ag.zeros(2), 3), torch.full_like(torch.zeros(2), 3)),
+        (ag.empty(0, 2), torch.empty(0, 2)),
+    ]
+    for mine, theirs in pairs:
+        assert _same_dtype(mine.dtype, theirs.dtype)
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-7)
+
+
+def test_random_creation_is_seeded_and_shaped() -> None:
+    ag.manual_seed(0)
+    a = ag.randn(3, 4)
+    ag.manual_seed(0)
+    assert ag.randn(3, 4).tolist() == a.tolist()
+    assert a.dtype is ag.float32 and a.shape == (3, 4)
+    u = ag.rand(1000)
+    assert u.numpy().min() >= 0 and u.numpy().max() < 1
+    r = ag.randint(0, 5, (100,))
+    assert r.dtype is ag.int64 and set(r.tolist()) <= set(range(5))
+    assert sorted(ag.randperm(6).tolist()) == list(range(6))
+
+
+def test_shape_queries() -> None:
+    t = ag.zeros(2, 3, 4)
+    assert t.shape == ag.Size([2, 3, 4]) and repr(t.shape) == "arraygrad.Size([2, 3, 4])"
+    assert t.size() == (2, 3, 4) and t.size(1) == 3 and t.size(-1) == 4
+    assert t.dim() == t.ndim == 3 and t.numel() == 24 and len(t) == 2
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        t.size(3)
+
+
+def test_conversions() -> None:
+    t = ag.tensor([1.7, -2.2])
+    assert t.long().tolist() == torch.tensor([1.7, -2.2]).long().tolist()
+    assert t.double().dtype is ag.float64 and t.float().dtype is ag.float32
+    assert t.int().dtype is ag.int32 and t.bool().tolist() == [True, True]
+    assert (
+        t.to(ag.float64).dtype is ag.float64
+        and t.type_as(ag.zeros(1, dtype=ag.int64)).dtype is ag.int64
+    )
+    assert (
+        ag.tensor(2.5).item() == 2.5 and float(ag.tensor([3.0])) == 3.0 and int(ag.tensor(4)) == 4
+    )
+    assert bool(ag.tensor([1])) and not bool(ag.tensor(0.0))
+    assert [x.item() for x in ag.tensor([1, 2])] == [1, 2]
+    assert np.asarray(ag.tensor([1.0, 2.0])).tolist() == [1.0, 2.0]
+    c = ag.tensor([1.0], requires_grad=True)
+    d = c.detach()
+    assert not d.requires_grad and d.is_leaf and c.clone().grad_fn is not None
+
+
+@pytest.mark.parametrize(
+    ("make", "exception", "fragment"),
+    [
+        (lambda: ag.ones(2).item(), RuntimeError, "2 elements cannot be converted to Scalar"),
+        (lambda: float(ag.ones(2)), ValueError, "only one element tensors"),
+        (lambda: int(ag.ones(2)), ValueError, "only one element tensors"),
+        (lambda: bool(ag.ones(2)), RuntimeError, "more than one value is ambiguous"),
+        (lambda: len(ag.tensor(1.0)), TypeError, "len() of a 0-d tensor"),
+        (lambda: iter(ag.tensor(1.0)), TypeError, "iteration over a 0-d tensor"),
+        (lambda: ag.tensor([1, 2], requires_grad=True), RuntimeError, "floating point"),
+        (lambda: ag.ones(2, requires_grad=True).numpy(), RuntimeError, "detach().numpy()"),
+        (
+            lambda: ag.ones(2, 3).reshape(4),
+            RuntimeError,
+            "shape '[4]' is invalid for input of size 6",
+        ),
+        (lambda: ag.ones(2, 3) @ ag.ones(2, 3), RuntimeError, "cannot be multiplied (2x3 and 2x3)"),
+        (lambda: ag.ones(2, 3) + ag.ones(4), RuntimeError, "size of tensor a (3) must match"),
+        (lambda: ag.ones(3, 4) @ ag.ones(3), RuntimeError, "size mismatch"),
+        (lambda: ag.ones(3, 4).sum(5), IndexError, "Dimension out of range"),
+        (lambda: ag.tensor([1, 2]).mean(), RuntimeError, "could not infer output dtype"),
+    ],
+)
+def test_misuse_raises_torch_exception_classes(
+    make: object, exception: type, fragment: str
+) -> None:
+    with pytest.raises(exception) as error:
+        make()  # type: ignore[operator]
+    assert fragment in str(error.value)
+
+
+def test_torch_raises_the_same_classes() -> None:
+    """The classes asserted above are torch's own (kept in sync with torch 2.13.0)."""
+    with pytest.raises(RuntimeError):
+        torch.ones(2).item()
+    with pytest.raises(ValueError):
+        float(torch.ones(2))
+    with pytest.raises(RuntimeError):
+        torch.ones(2, 3).reshape(4)
+    with pytest.raises(RuntimeError):
+        torch.ones(2, 3) + torch.ones(4)
+    with pytest.raises(IndexError):
+        torch.ones(3, 4).sum(5)
+
+
+def test_error_messages_name_shapes_and_fix() -> None:
+    with pytest.raises(RuntimeError) as error:
+        ag.ones(2, 3) + ag.ones(4)
+    assert "[2, 3]" in str(error.value) and "[4]" in str(error.value) and "Fix" in str(error.value)
+    with pytest.raises(RuntimeError) as error:
+        ag.ones(2, 3).reshape(4)
+    assert "[2, 3]" in str(error.value) and "-1" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.tensor(2.0, requires_grad=True),
+        lambda lib: lib.tensor([1.5, 2.0], dtype=lib.float64),
+        lambda lib: lib.tensor(2.0) * lib.tensor(3.0, requires_grad=True),
+        lambda lib: lib.tensor([[1, 2], [3, 4]]),
+        lambda lib: lib.tensor([True, False]),
+        lambda lib: lib.zeros(2, 3, dtype=lib.int32),
+        lambda lib: lib.arange(12).reshape(3, 4).float() / 7,
+    ],
+)
+def test_repr_matches_torch(make: object) -> None:
+    mine = repr(make(ag))  # type: ignore[operator]
+    theirs = repr(make(torch)).replace("torch.", "arraygrad.")  # type: ignore[operator]
+    assert mine == theirs
+
+
+@pytest.mark.parametrize("spec", [".3f", " .3f", "", ".2e", "+.1f"])
+def test_format_of_0d_tensors_is_the_python_number_format(spec: str) -> None:
+    value = 1.23456
+    assert format(ag.tensor(value), spec) == format(torch.tensor(value), spec)
+    assert f"{ag.tensor(value, requires_grad=True):{spec}}" == format(
+        torch.tensor(value, requires_grad=True), spec
+    )
+
+
+def test_numpy_array_on_the_left_gives_a_tensor_not_an_object_array() -> None:
+    t = ag.tensor([1.0, 2.0], requires_grad=True)
+    for result in (np.ones(2) * t, np.ones(2) + t, np.ones(2) - t, np.ones(2) / t, np.ones(2) @ t):
+        assert isinstance(result, ag.Tensor) and result.requires_grad
+    assert (np.float64(2.0) * ag.tensor([1.0])).dtype is ag.float32  # a NumPy scalar is a number
+    (np.array([3.0, 4.0]) * t).sum().backward()
+    assert t.grad.tolist() == [3.0, 4.0]
