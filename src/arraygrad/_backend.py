@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import itertools
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -57,7 +58,9 @@ def set_backend(namespace: str | ModuleType) -> None:
 
 def _extended_namespace(lib: Any) -> SimpleNamespace:
     """``lib``'s public functions plus the array functions arraygrad needs beyond the standard."""
-    names = {name: getattr(lib, name) for name in dir(lib) if not name.startswith("_")}
+    # vars(), not dir(): dir() lists submodules that NumPy imports lazily (f2py, ma, testing...),
+    # and fetching them would double the import time of arraygrad.
+    names = {name: value for name, value in vars(lib).items() if not name.startswith("_")}
     return SimpleNamespace(
         **names,
         erf=functools.partial(_special.erf, lib),
@@ -68,7 +71,47 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         polygamma=functools.partial(_special.polygamma, lib),
         getitem=_getitem,
         index_add_zeros=_index_add_zeros,
+        sliding_windows=_sliding_windows,
+        fold_windows=_fold_windows,
+        index_put=_index_put,
+        inv=functools.partial(_linalg_call, lib, "inv"),
+        det=functools.partial(_linalg_call, lib, "det"),
+        solve=functools.partial(_linalg_call, lib, "solve"),
+        adjugate=functools.partial(_adjugate, lib),
     )
+
+
+def _linalg_call(lib: Any, name: str, *args: Any) -> Any:
+    """``lib.linalg.<name>(*args)``: the Array API's linalg extension, by a flat name for rules."""
+    return getattr(importlib.import_module(lib.__name__ + ".linalg"), name)(*args)
+
+
+def _index_put(x: Any, values: Any, key: Any) -> Any:
+    """A copy of ``x`` with ``values`` (broadcast) written at ``[key]``."""
+    out = copy(x)
+    out[key] = values
+    return out
+
+
+def _adjugate(lib: Any, a: Any) -> Any:
+    """The adjugate of a batch of square matrices, exact for singular ones too.
+
+    With ``A = U diag(s) V^T``, ``adj(A) = det(U) det(V) V diag(prod_{j != i} s_j) U^T``: the
+    products leave each singular value out instead of dividing by it.
+    """
+    n = a.shape[-1]
+    if n == 0:
+        return lib.zeros(a.shape, dtype=a.dtype)
+    if not is_numpy:
+        linalg = importlib.import_module(lib.__name__ + ".linalg")
+        return linalg.det(a)[..., None, None] * linalg.inv(a)
+    u, s, vt = np.linalg.svd(a)
+    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    middle = (before * after)[..., :, None] * np.swapaxes(u, -1, -2)
+    return (sign[..., None, None] * (np.swapaxes(vt, -1, -2) @ middle)).astype(a.dtype)
 
 
 def _getitem(x: Any, key: Any) -> Any:
@@ -92,6 +135,89 @@ def _index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
 def _is_advanced(key: Any) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return any(not isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+
+
+# --- sliding windows (im2col) and their adjoint (col2im), for convolution and pooling -------------
+
+
+def _window_out_sizes(
+    spatial: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[int, ...]:
+    return tuple(
+        (size - d * (k - 1) - 1) // s + 1
+        for size, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
+    )
+
+
+def _window_key(
+    offsets: tuple[int, ...],
+    out: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[Any, ...]:
+    """The strided slice of the input that kernel position ``offsets`` sees in every window."""
+    return (Ellipsis,) + tuple(
+        slice(o * d, o * d + s * (m - 1) + 1, s)
+        for o, m, s, d in zip(offsets, out, stride, dilation, strict=True)
+    )
+
+
+def _sliding_windows(
+    x: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
+) -> Any:
+    """The windows of ``x`` over its last ``len(kernel)`` axes, laid out ``(..., *kernel, *out)``.
+
+    ``out[..., i, j, p, q] = x[..., p * stride + i * dilation, q * stride + j * dilation]`` (for
+    two window axes): the im2col layout, so that a convolution is one matmul over ``kernel``.
+    """
+    n = len(kernel)
+    lead = x.ndim - n
+    out = _window_out_sizes(tuple(x.shape[lead:]), kernel, stride, dilation)
+    if is_numpy:
+        span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+        view = np.lib.stride_tricks.sliding_window_view(x, span, axis=tuple(range(lead, x.ndim)))
+        key = (Ellipsis,)
+        key += tuple(slice(0, s * (m - 1) + 1, s) for s, m in zip(stride, out, strict=True))
+        key += tuple(slice(None, None, d) for d in dilation)
+        # (..., *out, *kernel) -> (..., *kernel, *out), copied: the view is read-only
+        axes = tuple(range(lead)) + tuple(range(lead + n, lead + 2 * n))
+        axes += tuple(range(lead, lead + n))
+        return np.ascontiguousarray(view[key].transpose(axes))
+    parts = [
+        x[_window_key(offsets, out, stride, dilation)]
+        for offsets in itertools.product(*(range(k) for k in kernel))
+    ]
+    stacked = module.stack(parts, axis=lead)
+    return module.reshape(stacked, tuple(x.shape[:lead]) + tuple(kernel) + out)
+
+
+def _fold_windows(
+    cols: Any,
+    shape: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """The adjoint of :func:`_sliding_windows` (col2im): window values summed back into ``shape``.
+
+    One strided slice-add per kernel position (never a loop over pixels or batch elements).
+    """
+    n = len(kernel)
+    lead = len(shape) - n
+    out = tuple(cols.shape[len(cols.shape) - n :])
+    result = module.zeros(tuple(shape), dtype=cols.dtype)
+    flat = module.reshape(cols, tuple(shape[:lead]) + (-1,) + out)
+    for index, offsets in enumerate(itertools.product(*(range(k) for k in kernel))):
+        key = _window_key(offsets, out, stride, dilation)
+        values = flat[(slice(None),) * lead + (index,)]
+        if is_numpy:
+            result[key] += values  # each kernel position touches distinct places
+        else:
+            result[key] = result[key] + values
+    return result
 
 
 def get_backend() -> Any:
@@ -123,11 +249,7 @@ def asarray(value: Any, dtype: Any = None, copy: bool | None = None) -> Any:
         if copy:
             return np.array(value, dtype=dtype, copy=True)
         return np.asarray(value, dtype=dtype)
-    if isinstance(value, (np.ndarray, np.generic)):
-        value = value.tolist() if dtype is None else value
-        if dtype is None:
-            return xp.asarray(value, copy=copy)
-    return xp.asarray(value, dtype=dtype, copy=copy)
+    return module.asarray(value, dtype=dtype, copy=copy)
 
 
 def to_numpy(array: Any) -> np.ndarray:
