@@ -14,9 +14,8 @@ overflow are detected beforehand and produced as ``inf`` directly.
 
 Accuracy (float64, measured against mpmath): about 1e-15 relative for ``erf``, ``erfc``,
 ``erfinv``, ``lgamma`` (x > 0), ``digamma`` (x > 0), ``polygamma`` and ``zeta`` for q > 0.
-Near the zeros of ``lgamma``/``digamma`` on the negative axis, and near the zero of
-``digamma`` at 1.4616..., the error is a few ulp *absolute* (the reflection formula subtracts
-two O(1) numbers).
+Near the zeros of ``lgamma``/``digamma`` on the negative axis the error is a few ulp
+*absolute* (the reflection formula subtracts two numbers of size ~log|x|).
 
 Edge cases follow ``torch`` 2.13 (``torch.special.erf/erfc/erfinv``, ``torch.lgamma``,
 ``torch.digamma``, ``torch.polygamma``, ``torch.special.zeta``), with these deliberate
@@ -27,8 +26,12 @@ exceptions, where torch is inaccurate and we return the mathematically correct v
   finite ~1e32 instead of ``inf`` *at* negative integers).
 * ``digamma(x)`` just above a negative integer: torch reduces the argument with ``modf`` so
   ``tan(pi*r)`` loses digits (relative error ~1e-8 at distance 1e-9 from the pole).
-* ``zeta(s, q)`` / ``polygamma(n, x)`` for huge q: torch's Cephes code underflows
-  ``q**-s`` and returns 0 (e.g. ``zeta(2, 1e300)``); we return ``q**(1-s)/(s-1)``.
+* ``zeta(s, q)`` / ``polygamma(n, x)`` for large q: torch's Cephes code sums ``q**-s`` terms
+  that are subnormal or 0 and loses digits or returns 0 (e.g. ``zeta(2, 1e300)`` = 0,
+  ``polygamma(8, 2.4e35)`` off by 6e-7); the integral term ``w**(1-s)/(s-1)`` keeps ours exact.
+* ``polygamma(n, x)`` / ``zeta`` for even ``n`` at negative ``x``: torch sums |x| alternating
+  terms directly (cancellation, e.g. 6e-8 relative error for ``polygamma(4, -49.5)``); we use
+  the reflection formula.
 """
 
 from __future__ import annotations
@@ -58,7 +61,8 @@ def _bernoulli(m: int) -> list[Fraction]:
     """Bernoulli numbers B_0..B_m (B_1 = -1/2 convention), exactly, by the classic recurrence."""
     b = [Fraction(1)]
     for k in range(1, m + 1):
-        b.append(-sum(math.comb(k + 1, j) * b[j] for j in range(k)) / (k + 1))
+        acc = sum((math.comb(k + 1, j) * b[j] for j in range(k)), Fraction(0))
+        b.append(-acc / (k + 1))
     return b
 
 
@@ -98,6 +102,20 @@ def _full(xp: Any, like: Any, value: float) -> Any:
     return xp.full_like(like, value)
 
 
+def _drop_nan(xp: Any, x: Any, safe: float) -> tuple[Any, Any]:
+    """Replace nan by ``safe``; return (clean x, nan mask).
+
+    Arithmetic on a *signalling* nan raises NumPy's "invalid value" warning (quiet nans do
+    not), so nans are kept out of every computation and a quiet nan is put back at the end.
+    """
+    nan = xp.isnan(x)
+    return xp.where(nan, _full(xp, x, safe), x), nan
+
+
+def _put_nan(xp: Any, out: Any, nan: Any) -> Any:
+    return xp.where(nan, _full(xp, out, _NAN), out)
+
+
 def _poly(xp: Any, z: Any, coeffs: list[float] | tuple[float, ...]) -> Any:
     """Horner evaluation of sum(coeffs[i] * z**(n-i)) (highest degree first)."""
     acc = _full(xp, z, coeffs[0])
@@ -118,8 +136,9 @@ def _cot_pi(xp: Any, r: Any) -> Any:
     """cot(pi*r) for |r| <= 1/2, r != 0 (argument already reduced so pi*r is accurate).
 
     cos(pi*r) is computed as sin(pi*(1/2 - |r|)): ``cos(pi * 0.5)`` is 6e-17 in floating point,
-    not 0, which would swamp the tiny values that odd-order cot derivatives (even-order
-    polygamma) take at half-integers. 1/2 - |r| is exact where it matters (|r| >= 1/4).
+    not 0, and that would swamp the small values even-order polygamma takes at negative
+    half-integers (the reflection polynomial in cot vanishes there). 1/2 - |r| is exact where
+    it matters (|r| >= 1/4).
     """
     return xp.sin((0.5 - xp.abs(r)) * math.pi) / xp.sin(r * math.pi)
 
@@ -184,18 +203,6 @@ _ERFC_S = (  # monic
 )
 
 
-def _exp_neg_sq(xp: Any, a: Any) -> Any:
-    """exp(-a*a) for 0 <= a <= 32 without the rounding error of forming a*a.
-
-    a*a carries a relative error of 1e-16, i.e. an absolute error of ~a^2 * 1e-16 in the
-    exponent, which would cost ~1e-13 relative accuracy in erfc(26). Split a = m + f with m a
-    multiple of 1/128 (so m*m is exact in float64), then a^2 = m^2 + (2m + f) f.
-    """
-    m = xp.floor(a * 128.0 + 0.5) * (1.0 / 128.0)
-    f = a - m  # exact: |f| <= 1/256 and a, m share the same grid
-    return xp.exp(-(m * m)) * xp.exp(-((2.0 * m + f) * f))
-
-
 def _erf_small(xp: Any, x: Any) -> Any:
     """erf(x) for |x| <= 1 (callers pass a sanitised x)."""
     z = x * x
@@ -208,14 +215,18 @@ def _erfc_large(xp: Any, a: Any) -> Any:
     mid = _poly(xp, a, _ERFC_P) / _poly1(xp, a, _ERFC_Q)
     far = _poly(xp, a, _ERFC_R) / _poly1(xp, a, _ERFC_S)
     ratio = xp.where(a < 8.0, mid, far)
-    # ratio is O(1/a); multiply it first so only the final product can be subnormal.
+    # exp(-a*a) without the rounding error of forming a*a: that error is ~a^2 * 1e-16 absolute
+    # in the exponent, i.e. ~1e-13 relative in erfc(26). Split a = m + f with m a multiple of
+    # 1/128 (m*m is then exact) and |f| <= 1/256 (exact too), so a^2 = m^2 + (2m + f) f.
     m = xp.floor(a * 128.0 + 0.5) * (1.0 / 128.0)
     f = a - m
+    # ratio ~ 1/a is multiplied in first so only the final product can be subnormal.
     return xp.exp(-(m * m)) * (xp.exp(-((2.0 * m + f) * f)) * ratio)
 
 
 def _erf_erfc(xp: Any, x: Any) -> tuple[Any, Any]:
     """(erf(x), erfc(x)) for float64 x, sharing the rational evaluations."""
+    x, nan = _drop_nan(xp, x, 0.0)
     ax = xp.abs(x)
     small = ax <= 1.0
     one = _full(xp, x, 1.0)
@@ -225,8 +236,7 @@ def _erf_erfc(xp: Any, x: Any) -> tuple[Any, Any]:
     neg = x < 0.0
     erf_v = xp.where(small, e_small, xp.where(neg, c_large - 1.0, 1.0 - c_large))
     erfc_v = xp.where(small, 1.0 - e_small, xp.where(neg, 2.0 - c_large, c_large))
-    nan = xp.isnan(x)
-    return xp.where(nan, x, erf_v), xp.where(nan, x, erfc_v)
+    return _put_nan(xp, erf_v, nan), _put_nan(xp, erfc_v, nan)
 
 
 def erf(xp: Any, x: Any) -> Any:
@@ -238,8 +248,8 @@ def erf(xp: Any, x: Any) -> Any:
     ``1 - erfc(|x|)`` (with the sign of ``x``) beyond. ``erf(+-inf) = +-1``.
 
     >>> import numpy as np
-    >>> float(erf(np, np.asarray(0.5)))
-    0.5204998778130465
+    >>> round(float(erf(np, np.asarray(0.5))), 12)
+    0.520499877813
     """
     x64, dtype = _to_f64(xp, x)
     return _from_f64(xp, _erf_erfc(xp, x64)[0], dtype)
@@ -254,8 +264,8 @@ def erfc(xp: Any, x: Any) -> Any:
     reflected as ``2 - erfc(-x)`` for negative ``x``; it underflows to 0 beyond x ~ 27.3.
 
     >>> import numpy as np
-    >>> float(erfc(np, np.asarray(10.0)))
-    2.088487583762545e-45
+    >>> float(erfc(np, np.asarray(10.0)))  # doctest: +ELLIPSIS
+    2.08848758376254...e-45
     """
     x64, dtype = _to_f64(xp, x)
     return _from_f64(xp, _erf_erfc(xp, x64)[1], dtype)
@@ -266,7 +276,7 @@ def erfc(xp: Any, x: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 # Initial rational approximation (G. L. Pavlis 1996, the one torch historically used); good to
-# ~1e-7 centrally, ~1e-3..1e-4 in the far tail. The Halley steps below make it exact.
+# ~1e-7 centrally, 6e-5 in the far tail. The two Halley steps below make it exact.
 _ERFINV_A = (-0.140543331, 0.914624893, -1.645349621, 0.886226899)
 _ERFINV_B = (0.012229801, -0.329097515, 1.442710462, -2.118377725, 1.0)
 _ERFINV_C = (1.641345311, 3.429567803, -1.624906493, -1.970840454)
@@ -278,17 +288,17 @@ def erfinv(xp: Any, x: Any) -> Any:
 
     ``erfinv(+-1) = +-inf``, ``|x| > 1`` or nan gives nan, ``erfinv(-0.0) = -0.0``.
 
-    A rational first guess (Pavlis) is polished by three Halley steps on
+    A rational first guess (Pavlis) is polished by two Halley steps on
     ``f(y) = erf(y) - |x|`` (``f'' / f' = -2y`` makes Halley's step cheap:
-    ``y -= d / (1 + y d)`` with Newton step ``d = f/f'``; convergence is cubic, so three
-    steps turn a 1e-3 first guess into full precision). For ``|x| > 1/2`` the residual is
-    formed as ``(1 - |x|) - erfc(y)``, where ``1 - |x|`` is exact: forming ``erf(y) - |x|``
-    near 1 would lose all digits of the residual and limit the result to ~1e-5 accuracy for
-    ``x = 1 - 1e-12``.
+    ``y -= d / (1 + y d)`` with Newton step ``d = f/f'``). Convergence is cubic: the worst
+    first guess (6e-5 relative, at ``x = 1 - 2**-53``) becomes 1e-10, then full precision.
+    For ``|x| > 1/2`` the residual is formed as ``(1 - |x|) - erfc(y)``, where ``1 - |x|`` is
+    exact: forming ``erf(y) - |x|`` near 1 would lose all digits of the residual and limit the
+    result to ~1e-5 accuracy for ``x = 1 - 1e-12``.
 
     >>> import numpy as np
-    >>> float(erfinv(np, np.asarray(0.5)))
-    0.4769362762044699
+    >>> round(float(erfinv(np, np.asarray(0.5))), 12)
+    0.476936276204
     """
     x64, dtype = _to_f64(xp, x)
     ax = xp.abs(x64)
@@ -301,7 +311,7 @@ def erfinv(xp: Any, x: Any) -> Any:
     tail = _poly(xp, t, _ERFINV_C) / _poly(xp, t, _ERFINV_D)
     y = xp.where(a <= 0.7, central, tail)
     upper = a > 0.5
-    for _ in range(3):
+    for _ in range(2):
         e, ec = _erf_erfc(xp, y)
         resid = xp.where(upper, q - ec, e - a)
         d = resid / (_TWO_OVER_SQRT_PI * xp.exp(-(y * y)))
@@ -411,12 +421,13 @@ def lgamma(xp: Any, x: Any) -> Any:
     where ``1 - x`` would round), with ``sin(pi x)`` evaluated on ``x - round(x)``.
 
     >>> import numpy as np
-    >>> float(lgamma(np, np.asarray(0.5)))  # log(sqrt(pi))
-    0.5723649429247001
+    >>> round(float(lgamma(np, np.asarray(0.5))), 12)  # log(sqrt(pi))
+    0.572364942925
     """
     x64, dtype = _to_f64(xp, x)
+    x64, nan = _drop_nan(xp, x64, 1.0)
     pole = (x64 <= 0.0) & (x64 == xp.floor(x64))  # 0, -0, negative integers, -inf
-    good = ~pole & ~xp.isinf(x64) & ~xp.isnan(x64)
+    good = ~pole & ~xp.isinf(x64) & ~nan
     refl = good & (x64 <= -0.5)
     one = xp.ones_like(x64)
     arg = xp.where(refl, -x64, xp.where(good, x64, one))
@@ -426,8 +437,8 @@ def lgamma(xp: Any, x: Any) -> Any:
     sin_abs = xp.abs(xp.sin(r * math.pi))
     reflected = _LOG_PI - xp.log(sin_abs) - xp.log(-xn) - core
     out = xp.where(refl, reflected, core)
-    out = xp.where(good, out, xp.where(xp.isnan(x64), x64, _full(xp, x64, _INF)))
-    return _from_f64(xp, out, dtype)
+    out = xp.where(good, out, _full(xp, x64, _INF))
+    return _from_f64(xp, _put_nan(xp, out, nan), dtype)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,19 +450,77 @@ def lgamma(xp: Any, x: Any) -> Any:
 _PSI_ASYM = tuple(float(_B[2 * k] / (2 * k)) for k in range(7, 0, -1))
 
 
+# psi has its only positive zero at x0 = 1.46163214496836234126...; any formula that adds
+# terms of size ~1 leaves an absolute error of a few 1e-16 there. Within 0.2 of the
+# zero we instead sum the Taylor series psi(x) = sum_k c_k t^k, t = x - x0 (x0 split into hi +
+# lo so that t is accurate), c_k = psi^(k)(x0) / k! (mpmath, 60 digits), k = 1..22, highest
+# first. The series has radius x0 (the pole at 0): 22 terms reach 1e-18 relative at |t| = 0.2.
+_PSI_ROOT_HI = 1.4616321449683622
+_PSI_ROOT_LO = 9.549995429965697e-17
+_PSI_ROOT_C = (
+    -0.00016170622091974803,
+    0.00023635601564027053,
+    -0.0003454680251063077,
+    0.000504953265834602,
+    -0.0007380709389960052,
+    0.0010788252019162967,
+    -0.0015769367714301972,
+    0.002305126326734928,
+    -0.003369801655439328,
+    0.004926781395729853,
+    -0.007204534386356869,
+    0.010538791616612175,
+    -0.01542476590494896,
+    0.022597648232218104,
+    -0.03316112647484736,
+    0.04880428816414311,
+    -0.07219956125645471,
+    0.10782405069126237,
+    -0.16394270544240652,
+    0.258499760955651,
+    -0.4427631689835921,
+    0.9676722454476212,
+)
+
+
+# Derivative of the lgamma(1+t) series: psi(1+t) = (3/2 - gamma) - 1/(1+t) - 1/(2+t)
+# - sum_{k>=2} k c_k (-t)^(k-1); coefficients k c_k for the powers (-t)^(k-2), highest first.
+_PSI_SERIES = tuple(k * c for k, c in enumerate(_LGAMMA_C, start=2))[::-1]
+
+
 def _digamma_pos(xp: Any, x: Any) -> Any:
     """psi(x) for x >= 2**-30 (callers sanitise)."""
-    # Recurrence psi(x) = psi(x+1) - 1/x moves x to [10, 11): 10 masked steps suffice for any
-    # x > 0, and at 10 the asymptotic series is accurate to double precision.
+    # 0 < x < 2.5: the zeta series around 1 or 2 (t = x - 1 or x - 2 exact, |t| <= 1/2) with
+    # the pole terms in closed form. It subtracts fewer O(1) numbers than the recurrence, so
+    # psi(1) = -gamma and psi(2) = 1 - gamma come out to the last bit:
+    #   x < 1/2:        psi(x) = psi(1+x) - 1/x
+    #   1/2 <= x < 3/2: psi(x) = (3/2 - gamma) - 1/x - 1/(x+1) + t P(-t),  t = x - 1
+    #   3/2 <= x < 5/2: psi(x) = psi(x-1) + 1/(x-1) = (3/2 - gamma) - 1/x + t P(-t),  t = x - 2
+    small = x < 2.5
+    xs = xp.where(small, x, xp.ones_like(x))
+    t = xp.where(xs < 0.5, xs, xp.where(xs < 1.5, xs - 1.0, xs - 2.0))
+    zero = xp.zeros_like(x)
+    v_small = (1.5 - _EULER) + t * _poly(xp, -t, _PSI_SERIES) - 1.0 / xs
+    v_small = v_small - xp.where(xs < 1.5, 1.0 / (xs + 1.0), zero)
+    v_small = v_small - xp.where(xs < 0.5, 1.0 / (xs + 2.0), zero)
+
+    # x >= 2.5: recurrence psi(x) = psi(x+1) - 1/x moves x to [10, 11) (8 masked steps
+    # suffice), where the asymptotic series is accurate to double precision.
     acc = xp.zeros_like(x)
-    y = x
-    for _ in range(10):
+    y = xp.where(small, _full(xp, x, 10.0), x)
+    for _ in range(8):
         m = y < 10.0
         acc = xp.where(m, acc - 1.0 / y, acc)
         y = xp.where(m, y + 1.0, y)
     r = 1.0 / y
     z = r * r  # not 1/(y*y): y*y overflows (with a warning) for y > 1.3e154
-    return acc + (xp.log(y) - 0.5 / y - z * _poly(xp, z, _PSI_ASYM))
+    v_large = acc + (xp.log(y) - 0.5 / y - z * _poly(xp, z, _PSI_ASYM))
+
+    t = (x - _PSI_ROOT_HI) - _PSI_ROOT_LO  # x - hi is exact (Sterbenz) in the root window
+    near_root = xp.abs(t) < 0.2
+    t = xp.where(near_root, t, zero)  # t**22 would overflow for large x
+    v_root = t * _poly(xp, t, _PSI_ROOT_C)
+    return xp.where(near_root, v_root, xp.where(small, v_small, v_large))
 
 
 def digamma(xp: Any, x: Any) -> Any:
@@ -461,18 +530,21 @@ def digamma(xp: Any, x: Any) -> Any:
     integers and at ``-inf``, ``psi(+inf) = +inf``.
 
     * ``0 < |x| < 2**-30``: ``psi(x) = -1/x - gamma + zeta(2) x`` (next term ~ x^2).
-    * ``x > 0``: recurrence ``psi(x) = psi(x+1) - 1/x`` up to x >= 10, then the asymptotic
+    * ``0 < x < 2.5``: the Taylor series of ``psi`` around 1 or 2 (the derivative of the one
+      :func:`lgamma` uses); within 0.2 of the zero ``x0 = 1.4616...`` a Taylor series in
+      ``x - x0`` instead, which keeps full relative accuracy there.
+    * ``x >= 2.5``: recurrence ``psi(x) = psi(x+1) - 1/x`` up to x >= 10, then the asymptotic
       series ``log x - 1/(2x) - sum B_2k / (2k x^2k)``.
     * ``x < 0``: reflection ``psi(x) = psi(1-x) - pi cot(pi x)``, with ``cot`` evaluated on
       ``x - round(x)`` so that ``pi * r`` is exact to 1 ulp even next to the poles.
 
     >>> import numpy as np
-    >>> float(digamma(np, np.asarray(1.0)))  # -gamma
-    -0.5772156649015329
+    >>> round(float(digamma(np, np.asarray(1.0))), 12)  # -gamma
+    -0.577215664902
     """
     x64, dtype = _to_f64(xp, x)
+    x64, nan = _drop_nan(xp, x64, 1.0)
     ax = xp.abs(x64)
-    nan = xp.isnan(x64)
     zero_like = ax <= _RECIP_OVERFLOW  # -1/x overflows: +-0 and the tiniest subnormals
     pole = (x64 < 0.0) & (x64 == xp.floor(x64))  # negative integers and -inf
     posinf = x64 == _INF
@@ -496,8 +568,7 @@ def digamma(xp: Any, x: Any) -> Any:
     out = xp.where(zero_like, xp.copysign(inf, -x64), out)
     out = xp.where(pole, _full(xp, x64, _NAN), out)
     out = xp.where(posinf, inf, out)
-    out = xp.where(nan, x64, out)
-    return _from_f64(xp, out, dtype)
+    return _from_f64(xp, _put_nan(xp, out, nan), dtype)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -506,6 +577,13 @@ def digamma(xp: Any, x: Any) -> Any:
 
 _EM_TERMS = 12  # Euler-Maclaurin correction terms, as in Cephes zeta.c
 _EM_SHIFT = 9  # direct terms q, q+1, ..., q+9 before Euler-Maclaurin (as Cephes for q > 0)
+# For s >= 400 the tail terms w**-s (w >= 9) underflow to exactly 0, so Euler-Maclaurin adds
+# nothing; skipping it also avoids its coefficients, which overflow for astronomically large s.
+_EM_MAX_S = 400.0
+# Largest integer s for which negative q is evaluated by reflection (that is polygamma order
+# 170, the largest n with a finite n!); beyond it the cot-derivative polynomial's pi**s factors
+# leave the float64 range.
+_REFLECT_MAX_S = 171
 
 
 @functools.lru_cache(maxsize=64)
@@ -538,6 +616,8 @@ def _zeta_pos(xp: Any, s: float, q: Any, coeffs: tuple[float, ...]) -> Any:
         a = a + 1.0
         b = a ** (-s)
         total = total + b
+    if s >= _EM_MAX_S:
+        return total
     w = a
     u = (1.0 / w) * (1.0 / w)  # not 1/(w*w), which overflows for huge q
     corr = _poly(xp, u, coeffs) * (b / w)
@@ -591,36 +671,39 @@ def _zeta_impl(xp: Any, s: float, q: Any) -> Any:
         return _full(xp, q, _INF)
     if s < 1.0:
         return _full(xp, q, _NAN)
-    em = _em_coeffs(s)
+    em = _em_coeffs(s) if s < _EM_MAX_S else ()
     inf = _full(xp, q, _INF)
     one = xp.ones_like(q)
-    nan = xp.isnan(q)
+    q, nan = _drop_nan(xp, q, 1.0)
     pole = (q <= 0.0) & (q == xp.floor(q))  # 0, negative integers and -inf: +inf (Cephes)
     finite_pos = (q > 0.0) & (q < _INF)
-    # q**-s overflows below q_min; the result there is +inf (q_min carries a 1e-9 margin so that
-    # every q we do evaluate stays safely below the float64 limit).
-    q_min = math.exp(-_LOG_FMAX / s) * (1.0 + 1e-9)
-    pos = finite_pos & (q >= q_min)
+    # q**-s overflows when -log(q) > log(max)/s; the result there is +inf. The test is done on
+    # log(q) (accurate to 1 ulp whatever s is) with a 1e-9 margin in the exponent, so every q we
+    # do evaluate stays safely below the float64 limit.
+    lim = (_LOG_FMAX - 1e-9) / s
+    pos = finite_pos & (-xp.log(xp.where(finite_pos, q, one)) <= lim)
     out = _zeta_pos(xp, s, xp.where(pos, q, one), em)
     out = xp.where(finite_pos & ~pos, inf, out)
-    if s == math.floor(s):
+    if s == math.floor(s) and s <= _REFLECT_MAX_S:
         # Negative non-integer q with integer s: the series converges (it is a polygamma
         # value); use the reflection formula instead of summing |q| terms like Cephes.
         n = int(s) - 1
         neg = (q < 0.0) & ~pole & ~nan
         qn = xp.where(neg, q, _full(xp, q, -0.5))
-        r = qn - xp.round(qn)
-        r_min = math.exp(-_LOG_FMAX / s) * (1.0 + 1e-9)
-        near = neg & (xp.abs(r) < r_min)  # |zeta| > float64 max: infinite with the pole's sign
+        r = qn - xp.round(qn)  # != 0 on `neg`; -0.5 elsewhere
+        # |zeta| ~ |r|**-s > float64 max: infinite with the pole's sign (same test as above).
+        near = neg & (-xp.log(xp.abs(r)) > lim)
         rs = xp.where(near, _full(xp, q, 0.5), r)
         v = _zeta_neg(xp, n, rs, 1.0 - qn, em)
         sign_inf = inf if n % 2 == 1 else xp.copysign(inf, r)
         out = xp.where(neg, xp.where(near, sign_inf, v), out)
     else:
+        # Non-integer s: (k+q)**-s is not real for k+q < 0, nan as in Cephes. (Integer
+        # s > 171 with negative q is not supported and also gives nan.)
         out = xp.where((q < 0.0) & ~pole, _full(xp, q, _NAN), out)
     out = xp.where(pole, inf, out)
     out = xp.where(q == _INF, _full(xp, q, _NAN), out)  # torch: inf**-s * inf -> nan
-    return xp.where(nan, q, out)
+    return _put_nan(xp, out, nan)
 
 
 def zeta(xp: Any, s: float, q: Any) -> Any:
@@ -630,12 +713,13 @@ def zeta(xp: Any, s: float, q: Any) -> Any:
 
     Conventions of ``torch.special.zeta`` (Cephes): ``s == 1`` gives inf, ``s < 1`` nan;
     ``q`` a non-positive integer (or ``-inf``) gives inf; negative non-integer ``q`` gives the
-    (convergent) series value when ``s`` is an integer and nan otherwise; ``q = +inf`` gives nan.
+    (convergent) series value when ``s`` is an integer (up to 171; larger integer ``s`` is not
+    supported there and gives nan) and nan otherwise; ``q = +inf`` gives nan.
     For ``q > 0``: ten direct terms then Euler-Maclaurin summation (Cephes ``zeta.c``).
 
     >>> import numpy as np
-    >>> float(zeta(np, 2.0, np.asarray(1.0)))  # pi**2 / 6
-    1.6449340668482264
+    >>> round(float(zeta(np, 2.0, np.asarray(1.0))), 12)  # pi**2 / 6
+    1.644934066848
     """
     q64, dtype = _to_f64(xp, q)
     return _from_f64(xp, _zeta_impl(xp, float(s), q64), dtype)
@@ -652,11 +736,13 @@ def polygamma(xp: Any, n: int, x: Any) -> Any:
     ``cot``) is used. Poles (0, negative integers) give ``(-1)^(n+1) inf`` like torch; also like
     torch, ``x = -inf`` gives ``(-1)^(n+1) inf`` for ``n >= 2`` (nan for ``n = 1``) and
     ``x = +inf`` gives nan for ``n >= 2`` (0 for ``n = 1``). Results beyond the float64 range
-    are ``+-inf``. ``n`` must be at most 170 (``n!`` must be a finite float64).
+    are ``+-inf``. ``n`` must be at most 170 (``n!`` must be a finite float64). Relative accuracy
+    is ~1e-15 for small ``n`` and degrades like ``(n+1) * 1e-16`` for negative ``x`` (the
+    ``(n+1)``-th power of ``cot(pi x)`` amplifies its last-bit error).
 
     >>> import numpy as np
-    >>> float(polygamma(np, 1, np.asarray(1.0)))  # pi**2 / 6
-    1.6449340668482264
+    >>> round(float(polygamma(np, 1, np.asarray(1.0))), 12)  # pi**2 / 6
+    1.644934066848
     """
     n = operator.index(n)
     if n < 0:
