@@ -35,6 +35,10 @@ array_type: type = np.ndarray
 is_numpy: bool = True
 
 _rng: np.random.Generator = np.random.default_rng()
+#: While :func:`arraygrad.compile` traces a function, its recorder (else ``None``): array
+#: functions with side effects or fresh values check it and let it write the call down, and
+#: those that read values into Python (``item``, ``tolist``) tell it the trace cannot replay.
+tracer: Any = None
 
 
 def set_backend(namespace: str | ModuleType) -> None:
@@ -73,6 +77,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         index_add_zeros=_index_add_zeros,
         sliding_windows=_sliding_windows,
         fold_windows=_fold_windows,
+        take_add_zeros=_take_add_zeros,
         index_put=_index_put,
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
@@ -83,13 +88,20 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
 
 def _linalg_call(lib: Any, name: str, *args: Any) -> Any:
     """``lib.linalg.<name>(*args)``: the Array API's linalg extension, by a flat name for rules."""
-    return getattr(importlib.import_module(lib.__name__ + ".linalg"), name)(*args)
+    return getattr(lib.linalg, name)(*args)
 
 
 def _index_put(x: Any, values: Any, key: Any) -> Any:
     """A copy of ``x`` with ``values`` (broadcast) written at ``[key]``."""
-    out = copy(x)
-    out[key] = values
+    out = asarray(x, copy=True)  # also turns a NumPy scalar (a 0-d gradient) into an array
+    if is_numpy:
+        out[key] = values
+    elif _is_advanced(key) or _has_none(key):
+        written = np.array(to_numpy(out), copy=True)
+        written[_numpy_key(key)] = to_numpy(values) if is_array(values) else values
+        return _from_numpy(written, out.dtype)
+    else:
+        out[_full_key(key)] = values
     return out
 
 
@@ -103,8 +115,7 @@ def _adjugate(lib: Any, a: Any) -> Any:
     if n == 0:
         return lib.zeros(a.shape, dtype=a.dtype)
     if not is_numpy:
-        linalg = importlib.import_module(lib.__name__ + ".linalg")
-        return linalg.det(a)[..., None, None] * linalg.inv(a)
+        return lib.linalg.det(a)[..., None, None] * lib.linalg.inv(a)
     u, s, vt = np.linalg.svd(a)
     ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
     before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
@@ -116,7 +127,44 @@ def _adjugate(lib: Any, a: Any) -> Any:
 
 def _getitem(x: Any, key: Any) -> Any:
     """``x[key]``, as a function so that VJP rules can name it on any namespace."""
-    return x[key]
+    if is_numpy:
+        return x[key]
+    if _is_advanced(key):  # the standard's integer-array indexing is narrower than PyTorch's
+        return _from_numpy(to_numpy(x)[_numpy_key(key)], x.dtype)
+    return x[_full_key(key)]
+
+
+def _full_key(key: Any) -> Any:
+    """``key`` with a trailing ``...``: the same selection, which strict libraries require."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(p is Ellipsis for p in parts):
+        return parts
+    return (*parts, Ellipsis)
+
+
+def _has_none(key: Any) -> bool:
+    # The standard allows None (a new axis) when reading, not when writing.
+    return any(p is None for p in (key if isinstance(key, tuple) else (key,)))
+
+
+def _numpy_key(key: Any) -> Any:
+    parts = key if isinstance(key, tuple) else (key,)
+    return tuple(to_numpy(p) if isinstance(p, array_type) else p for p in parts)
+
+
+def _from_numpy(values: Any, dtype: Any) -> Any:
+    values = np.asarray(values)  # tolist() loses the shape of empty arrays: reshape after
+    return module.reshape(module.asarray(values.tolist(), dtype=dtype), values.shape)
+
+
+def set_at(x: Any, key: Any, values: Any) -> None:
+    """``x[key] = values`` in place, for any key PyTorch accepts, on any backend."""
+    if is_numpy:
+        x[key] = values
+    elif _is_advanced(key) or _has_none(key):
+        x[...] = _index_put(x, values, key)
+    else:
+        x[_full_key(key)] = values
 
 
 def _index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
@@ -127,14 +175,33 @@ def _index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
     out = module.zeros(shape, dtype=values.dtype)
     if is_numpy and _is_advanced(key):
         np.add.at(out, key, values)  # sums where an index repeats; plain assignment would not
+    elif _is_advanced(key) or _has_none(key):  # other libraries: scatter-add in NumPy
+        scattered = np.zeros(shape, dtype=to_numpy(out).dtype)
+        np.add.at(scattered, _numpy_key(key), to_numpy(values))
+        return _from_numpy(scattered, out.dtype)
     else:
-        out[key] = values
+        out[key if is_numpy else _full_key(key)] = values
     return out
 
 
 def _is_advanced(key: Any) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return any(not isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+
+
+def _take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int) -> Any:
+    """Zeros of ``shape`` with ``values`` added at ``indices`` along ``axis``, repeats summing.
+
+    The adjoint of ``take(x, indices, axis=axis)`` (1-D ``indices``).
+    """
+    if is_numpy:
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, (slice(None),) * axis + (indices,), values)
+        return out
+    # The standard has no scatter-add: sum through a one-hot matrix instead.
+    one_hot = module.reshape(indices, (-1, 1)) == module.arange(shape[axis], dtype=indices.dtype)
+    moved = module.moveaxis(values, axis, -1)
+    return module.moveaxis(moved @ module.astype(one_hot, values.dtype), -1, axis)
 
 
 # --- sliding windows (im2col) and their adjoint (col2im), for convolution and pooling -------------
@@ -179,7 +246,7 @@ def _sliding_windows(
     if is_numpy:
         span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
         view = np.lib.stride_tricks.sliding_window_view(x, span, axis=tuple(range(lead, x.ndim)))
-        key = (Ellipsis,)
+        key: tuple[Any, ...] = (Ellipsis,)
         key += tuple(slice(0, s * (m - 1) + 1, s) for s, m in zip(stride, out, strict=True))
         key += tuple(slice(None, None, d) for d in dilation)
         # (..., *out, *kernel) -> (..., *kernel, *out), copied: the view is read-only
@@ -212,7 +279,7 @@ def _fold_windows(
     flat = module.reshape(cols, tuple(shape[:lead]) + (-1,) + out)
     for index, offsets in enumerate(itertools.product(*(range(k) for k in kernel))):
         key = _window_key(offsets, out, stride, dilation)
-        values = flat[(slice(None),) * lead + (index,)]
+        values = flat[(slice(None),) * lead + (index, Ellipsis)]
         if is_numpy:
             result[key] += values  # each kernel position touches distinct places
         else:
@@ -233,6 +300,8 @@ def ensure_array(value: Any) -> Any:
     """
     if type(value) is array_type:
         return value
+    if tracer is not None:
+        return tracer.call(ensure_array, (value,))
     if is_numpy:
         return np.asarray(value)
     return xp.asarray(value)
@@ -245,6 +314,8 @@ def is_array(value: Any) -> bool:
 
 def asarray(value: Any, dtype: Any = None, copy: bool | None = None) -> Any:
     """Convert Python data, NumPy arrays or arrays of the active namespace to an ``xp`` array."""
+    if tracer is not None:
+        return tracer.call(asarray, (value, dtype, copy))
     if is_numpy:
         if copy:
             return np.array(value, dtype=dtype, copy=True)
@@ -254,6 +325,8 @@ def asarray(value: Any, dtype: Any = None, copy: bool | None = None) -> Any:
 
 def to_numpy(array: Any) -> np.ndarray:
     """A NumPy array with the values of ``array`` (no copy on the NumPy backend)."""
+    if tracer is not None:
+        tracer.untraceable("reading a tensor's values into NumPy (.numpy())")
     if isinstance(array, np.ndarray):
         return array
     if isinstance(array, np.generic):
@@ -266,6 +339,8 @@ def to_numpy(array: Any) -> np.ndarray:
 
 def to_list(array: Any) -> Any:
     """Nested Python lists (a Python scalar for 0-d) with the values of ``array``."""
+    if tracer is not None:
+        tracer.untraceable("reading a tensor's values into Python (.item(), .tolist(), bool())")
     if hasattr(array, "tolist"):
         return array.tolist()
     return to_numpy(array).tolist()
@@ -279,6 +354,8 @@ def item(array: Any) -> Any:
 
 def copy(array: Any) -> Any:
     """A copy of ``array`` that shares no memory with it."""
+    if tracer is not None:
+        return tracer.call(copy, (array,))
     if is_numpy:
         return array.copy()
     return xp.asarray(array, copy=True)
@@ -315,6 +392,9 @@ def manual_seed(seed: int) -> None:
 
 
 def _to_xp(values: np.ndarray, dtype: Any) -> Any:
+    if tracer is not None:
+        # Random draws depend on the generator's state: a replay must draw again, not reuse.
+        tracer.untraceable("drawing random numbers")
     if is_numpy:
         return values.astype(dtype, copy=False)
     return xp.asarray(values.tolist() if values.ndim == 0 else values, dtype=dtype)
@@ -350,12 +430,96 @@ def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
 
 def assign(target: Any, values: Any) -> None:
     """Write ``values`` (broadcast) into every element of ``target``, keeping its memory."""
+    if tracer is not None:
+        return tracer.call(assign, (target, values))
     target[...] = values
 
 
 def add_into(target: Any, values: Any) -> None:
     """``target += values`` without allocating a new array where the library allows it."""
+    if tracer is not None:
+        return tracer.call(add_into, (target, values))
     if is_numpy:
         np.add(target, values, out=target)
     else:
         target[...] = target + values
+
+
+# --- independent generators (DataLoader shuffling, random_split) ----------------------------------
+
+
+def new_rng(seed: int | None = None) -> Any:
+    """An independent random generator, seeded with ``seed`` (fresh OS entropy when ``None``)."""
+    return np.random.default_rng(seed)
+
+
+def rng_permutation(rng: Any, n: int) -> list[int]:
+    """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when ``None``)."""
+    return (_rng if rng is None else rng).permutation(n).tolist()
+
+
+def rng_integers(rng: Any, high: int, count: int) -> list[int]:
+    """``count`` integers drawn uniformly from ``[0, high)`` with replacement, as Python ints."""
+    return (_rng if rng is None else rng).integers(0, high, size=count).tolist()
+
+
+def rng_seed(rng: Any) -> int:
+    """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
+    return int((_rng if rng is None else rng).integers(0, 2**63 - 1))
+
+
+# --- arrays as bytes (checkpoints) ----------------------------------------------------------------
+
+
+def array_to_bytes(array: Any) -> tuple[str, tuple[int, ...], bytes]:
+    """``array`` as (dtype name, shape, little-endian C-order bytes)."""
+    values = to_numpy(array)
+    # astype, not ascontiguousarray, which would turn a 0-d array into a 1-d one
+    values = values.astype(values.dtype.newbyteorder("<"), order="C", copy=False)
+    return values.dtype.name, tuple(values.shape), values.tobytes()
+
+
+def array_from_bytes(data: Any, dtype_name: str, shape: tuple[int, ...]) -> Any:
+    """An ``xp`` array of ``shape`` read from little-endian C-order ``data`` (copied).
+
+    The caller checks that ``len(data)`` is the array's size in bytes.
+    """
+    little = np.dtype(dtype_name).newbyteorder("<")
+    values = np.frombuffer(data, dtype=little).reshape(shape)
+    return asarray(values.astype(little.newbyteorder("="), copy=True))
+
+
+def write_npz(file: Any, arrays: dict[str, Any]) -> None:
+    """Write ``arrays`` (name -> array) to the binary file object ``file`` as a NumPy ``.npz``.
+
+    Written member by member, like ``numpy.savez``, but with no pickling allowed and no
+    restriction on the names (``savez`` reserves ``file`` and ``allow_pickle``).
+    """
+    import zipfile
+
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, to_numpy(array), allow_pickle=False)
+
+
+def read_npz(file: Any) -> dict[str, Any]:
+    """The arrays of a ``.npz`` file object as NumPy arrays; never unpickles."""
+    archive = np.load(file, allow_pickle=False)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError("the file is a single .npy array, not an .npz archive")
+    with archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def uint8_from_bytes(data: bytes) -> Any:
+    """A NumPy ``uint8`` array holding ``data`` (how text is stored inside an ``.npz``)."""
+    return np.frombuffer(data, dtype=np.uint8).copy()
+
+
+def bytes_of_uint8(array: Any) -> bytes:
+    """The bytes of a 1-D ``uint8`` array (the reverse of :func:`uint8_from_bytes`)."""
+    values = np.asarray(array)
+    if values.dtype != np.uint8 or values.ndim != 1:
+        raise ValueError(f"expected a 1-D uint8 array, got {values.dtype} of shape {values.shape}")
+    return values.tobytes()

@@ -99,6 +99,7 @@ def from_xp(native: Any) -> dtype:
         found = BY_NAME.get(str(native))
         if found is None:
             raise TypeError(f"arrays of dtype {native} are not supported by arraygrad")
+        table[native] = found  # arrays' dtype objects differ from xp.float32: remember them
     return found
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _primitive, ops
-from arraygrad._grad_mode import grad_enabled, no_grad
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
 
@@ -40,6 +40,10 @@ def _check_leaf(target: Tensor) -> None:
 
 
 def _write(target: Tensor, result: Tensor) -> None:
+    data = result._data
+    if data.shape == target._data.shape and data.dtype == target._data.dtype:
+        _backend.assign(target._data, data)  # the common case: no check can fail
+        return
     if tuple(result._data.shape) != tuple(target._data.shape):
         raise RuntimeError(
             f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
@@ -71,8 +75,8 @@ def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
         target._node = result._node
         target._rg = result._rg
     else:
-        with no_grad():
-            result = op(Tensor._wrap(target._data), *args, **kwargs)
+        # Nothing here requires grad, or grad mode is off: the op records no graph either way.
+        result = op(target, *args, **kwargs)
         _write(target, result)
     _primitive.bump_version(target)
     return target
@@ -85,6 +89,11 @@ def fill(target: Tensor, value: Any) -> Tensor:
             f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
             "dimensions."
         )
+    if value.__class__ in (int, float, bool) and not _records(target, ()):
+        # The common zero_() / fill_(number) outside the graph: one array write.
+        _backend.assign(target._data, value)
+        _primitive.bump_version(target)
+        return target
     return copy(target, value)
 
 

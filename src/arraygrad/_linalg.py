@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import ops
-from arraygrad._math import _operands
+from arraygrad import _backend, _dtype, ops
+from arraygrad._math import _operands, as_tensor, mul
 from arraygrad._tensor import Tensor
 
 __all__ = [
+    "bmm",
+    "det",
+    "diag",
+    "dot",
+    "inner",
+    "inverse",
     "matmul",
+    "mm",
+    "mv",
+    "outer",
+    "trace",
+    "tril",
+    "triu",
 ]
+
+
+class LinAlgError(RuntimeError):
+    """A matrix that the operation cannot handle (singular, not positive definite, ...)."""
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -60,3 +76,177 @@ def matmul(input: Any, other: Any) -> Tensor:
         raise RuntimeError(
             f"matmul: the batch dimensions of shapes {list(sa)} and {list(sb)} do not broadcast"
         ) from None
+
+
+def _require(name: str, what: str, tensor: Tensor, ndim: int) -> None:
+    if tensor.ndim != ndim:
+        raise RuntimeError(
+            f"{what} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}: {name}() got a "
+            f"{tensor.ndim}D tensor of shape {list(tensor.shape)}."
+        )
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The product of two matrices ``(n, k) @ (k, m)`` (no broadcasting)."""
+    _require("mm", "self", input, 2)
+    _require("mm", "mat2", mat2, 2)
+    return matmul(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix product ``(b, n, k) @ (b, k, m)`` with equal batch sizes."""
+    _require("bmm", "batch1", input, 3)
+    _require("bmm", "batch2", mat2, 3)
+    b, _, k = input.shape
+    if tuple(mat2.shape[:2]) != (b, k):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but "
+            f"got: {list(mat2.shape[:2])}. Fix: batch1 is {list(input.shape)}, so batch2 must "
+            f"be [{b}, {k}, m]."
+        )
+    return matmul(input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix-vector product ``(n, k) @ (k,)``."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}: mv() takes a "
+            f"matrix and a vector, got shapes {list(input.shape)} and {list(vec.shape)}."
+        )
+    return matmul(input, vec)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """The dot product of two vectors of equal length."""
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors. Fix: use "
+            "matmul for matrices, or flatten the inputs."
+        )
+    return matmul(input, tensor)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum of products over the last dimensions (a scalar operand multiplies)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return mul(input, other)
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    from arraygrad._shape import reshape
+
+    a, b = _operands(input, other)
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(
+            f"inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(a.shape)} and {list(b.shape)}"
+        )
+    batch_b = tuple(b.shape[:-1])
+    flat_b = reshape(b, -1, b.shape[-1]) if b.ndim > 1 else reshape(b, 1, -1)
+    out = matmul(a, ops.matrix_transpose(flat_b))
+    return reshape(out, *a.shape[:-1], *batch_b)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """``out[i, j] = input[i] * vec2[j]`` for two vectors."""
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(
+                f"outer: Expected 1-D argument {name}, but got {v.ndim}-D (shape {list(v.shape)})"
+            )
+    return mul(ops.reshape(input, shape=(-1, 1)), ops.reshape(vec2, shape=(1, -1)))
+
+
+def _diagonal_key(rows: int, cols: int, offset: int) -> tuple[Any, Any]:
+    xp = _backend.xp
+    first_row, first_col = max(-offset, 0), max(offset, 0)
+    steps = xp.arange(max(0, min(rows - first_row, cols - first_col)))
+    return steps + first_row, steps + first_col
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of the main diagonal of a matrix."""
+    if input.ndim != 2:
+        raise RuntimeError(
+            f"trace: expected a matrix, but got tensor with dim {input.ndim} (shape "
+            f"{list(input.shape)})"
+        )
+    if not input.dtype.is_floating_point:
+        input = ops.astype(input, _dtype.int64)
+    diagonal = ops.getitem(input, key=_diagonal_key(input.shape[0], input.shape[1], 0))
+    return ops.sum(diagonal, axis=None, keepdims=False)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A vector's square diagonal matrix, or a matrix's ``diagonal``-th diagonal as a vector.
+
+    >>> import arraygrad
+    >>> arraygrad.diag(arraygrad.tensor([1, 2])).tolist()
+    [[1, 0], [0, 2]]
+    """
+    if input.ndim == 1:
+        n = input.shape[0] + abs(diagonal)
+        key = _diagonal_key(n, n, diagonal)
+        return ops.index_add_zeros(input, shape=(n, n), key=key)
+    if input.ndim == 2:
+        return ops.getitem(input, key=_diagonal_key(input.shape[0], input.shape[1], diagonal))
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"{name}: input tensor must have at least 2 dimensions, got shape {list(input.shape)}"
+        )
+    xp = _backend.xp
+    rows, cols = input.shape[-2:]
+    offset = xp.reshape(xp.arange(cols), (1, cols)) - xp.reshape(xp.arange(rows), (rows, 1))
+    keep = offset <= diagonal if lower else offset >= diagonal
+    zero = xp.zeros((), dtype=input._data.dtype)
+    return ops.where(keep, input, zero)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle (``col - row <= diagonal``) of the last two dimensions; the rest 0."""
+    return _triangle("tril", input, diagonal, lower=True)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle (``col - row >= diagonal``) of the last two dimensions; the rest 0."""
+    return _triangle("triu", input, diagonal, lower=False)
+
+
+def _square(name: str, a: Tensor) -> Tensor:
+    a = as_tensor(a)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        shape = list(a.shape)
+        detail = (
+            f"but they are {shape[-2]} by {shape[-1]} matrices"
+            if a.ndim >= 2
+            else f"but got a {a.ndim}D tensor"
+        )
+        raise RuntimeError(f"{name}: A must be batches of square matrices, {detail}")
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}"
+        )
+    return a
+
+
+def inverse(input: Tensor) -> Tensor:
+    """The inverse of a (batch of) square matrices; singular matrices raise LinAlgError."""
+    a = _square("linalg.inv", input)
+    try:
+        return ops.inv(a)
+    except ValueError:  # NumPy's LinAlgError
+        raise LinAlgError(
+            "linalg.inv: The matrix is singular, the inversion could not be completed "
+            f"(input shape {list(a.shape)}). Fix: check the matrix is full rank, or use "
+            "arraygrad.linalg.solve / a pseudo-inverse for least squares."
+        ) from None
+
+
+def det(input: Tensor) -> Tensor:
+    """The determinant of a (batch of) square matrices; its gradient is the transposed
+    adjugate, correct for singular matrices too."""
+    return ops.det(_square("linalg.det", input))

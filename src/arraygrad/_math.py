@@ -14,7 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._primitive import Primitive
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 _FLOAT = 2
 
@@ -26,26 +26,50 @@ __all__ = [
     "bitwise_or",
     "bitwise_xor",
     "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
     "clone",
     "cos",
     "div",
+    "divide",
     "eq",
     "exp",
+    "floor_divide",
+    "fmod",
     "ge",
+    "greater",
+    "greater_equal",
     "gt",
+    "isfinite",
+    "isinf",
+    "isnan",
     "le",
+    "less",
+    "less_equal",
     "log",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
     "lt",
     "mul",
+    "multiply",
+    "nan_to_num",
     "ne",
     "neg",
+    "negative",
+    "not_equal",
     "pow",
     "relu",
+    "remainder",
     "sigmoid",
     "sin",
     "sqrt",
     "sub",
+    "subtract",
     "tanh",
+    "true_divide",
     "where",
 ]
 
@@ -79,6 +103,24 @@ def _scalar(value: Any) -> Any:
 
 def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     """``a`` and ``b`` converted to one dtype following PyTorch's promotion rules."""
+    # Fast paths for the common cases, before any promotion logic: two tensors of one dtype, or
+    # a tensor and a Python number that cannot change its dtype (float with a float tensor,
+    # int with an int or float tensor).
+    if a.__class__ is Tensor:
+        other = b.__class__
+        if other is Tensor:
+            if a._data.dtype == b._data.dtype:
+                return a, b
+        elif (other is float or other is int) and _dtype.from_xp(a._data.dtype).category >= (
+            _FLOAT if other is float else 1
+        ):
+            return a, b
+    elif (
+        b.__class__ is Tensor
+        and (a.__class__ is float or a.__class__ is int)
+        and _dtype.from_xp(b._data.dtype).category >= (_FLOAT if a.__class__ is float else 1)
+    ):
+        return a, b
     a_tensor = isinstance(a, Tensor)
     b_tensor = isinstance(b, Tensor)
     if a_tensor and b_tensor:
@@ -158,8 +200,23 @@ def mul(input: Any, other: Any) -> Tensor:
     return binary(ops.multiply, input, other)
 
 
-def div(input: Any, other: Any) -> Tensor:
-    """True division ``input / other``; integer operands give the default float dtype."""
+subtract, multiply = sub, mul
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``input / other``: true division, or rounded with ``rounding_mode``.
+
+    ``None``: true division (integer operands give the default float dtype). ``"trunc"``: rounded
+    toward 0 (C's integer division); ``"floor"``: rounded toward -inf (Python's ``//``). The
+    rounded forms keep integer dtypes, raise on integer division by zero and have zero gradient,
+    as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.div(arraygrad.tensor([-7, 7]), 2, rounding_mode="trunc")
+    tensor([-3,  3])
+    """
+    if rounding_mode is not None:
+        return _rounded_div(input, other, rounding_mode)
     a, b = _operands(input, other)
     target = _dtype.result_type(a, b)
     if target.category != _FLOAT:
@@ -168,12 +225,98 @@ def div(input: Any, other: Any) -> Tensor:
     return binary(ops.divide, a, b)
 
 
+def _check_integer_divisor(a: Any, b: Any, op: str) -> None:
+    # NumPy quietly returns 0 for an integer division by zero; PyTorch raises.
+    target = _dtype.result_type(a, b)
+    if target.category == _FLOAT:
+        return
+    divisor = b._data if isinstance(b, Tensor) else b
+    if bool(_backend.xp.any(_backend.xp.asarray(divisor) == 0)):
+        raise RuntimeError(
+            f"ZeroDivisionError: integer division by zero in {op} (a {target.name} result). Fix: "
+            "make the divisor non-zero, or divide floating-point tensors (x.float())."
+        )
+
+
+def _rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"{rounding_mode!r}"
+        )
+    a, b = _operands(input, other)
+    _check_integer_divisor(a, b, f"div(rounding_mode={rounding_mode!r})")
+    if rounding_mode == "floor":
+        return binary(ops.floor_divide, a, b)
+    if _dtype.result_type(a, b).category == _FLOAT:
+        return ops.trunc(binary(ops.divide, a, b))
+    # Integer division toward 0: floor division, plus one where it rounded a negative inexact
+    # quotient down. Integers are never differentiable, so this works on the raw arrays.
+    xp = _backend.xp
+    x = a._data if isinstance(a, Tensor) else a
+    y = b._data if isinstance(b, Tensor) else b
+    quotient = xp.floor_divide(x, y)
+    inexact = xp.remainder(x, y) != 0
+    negative = (xp.asarray(x) < 0) != (xp.asarray(y) < 0)
+    return Tensor._wrap(_backend.ensure_array(xp.where(inexact & negative, quotient + 1, quotient)))
+
+
+divide = div
+
+
+def true_divide(input: Any, other: Any) -> Tensor:
+    """Alias of :func:`div` without rounding."""
+    return div(input, other)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``input // other``, rounded toward -inf (Python's rule, not C's).
+
+    Its gradient is zero (PyTorch raises instead: it implements no derivative).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([-7, 7]) // 2
+    tensor([-4,  3])
+    """
+    return _rounded_div(input, other, "floor")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python's modulus ``input % other``: the result has the sign of ``other``.
+
+    Gradients: 1 for ``input``, ``-floor_divide(input, other)`` for ``other``.
+    """
+    a, b = _operands(input, other)
+    _check_integer_divisor(a, b, "remainder")
+    return binary(ops.remainder, a, b)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """C's modulus: the result has the sign of ``input``.
+
+    Gradients: 1 for ``input``, ``-trunc(input / other)`` for ``other``.
+    """
+    a, b = _operands(input, other)
+    _check_integer_divisor(a, b, "fmod")
+    return binary(ops.fmod, a, b)
+
+
 def pow(input: Any, exponent: Any) -> Tensor:
     """``input ** exponent``.
 
     The derivative in the base is 0 where the exponent is 0; the derivative in the exponent is 0
     where the base is 0 and the exponent non-negative (PyTorch's choices).
     """
+    if (
+        isinstance(input, Tensor)
+        and not input.dtype.is_floating_point
+        and isinstance(exponent, int)
+        and exponent < 0
+    ):
+        raise RuntimeError(
+            f"Integers to negative integer powers are not allowed: {describe(input)} ** "
+            f"{exponent}. Fix: convert the base first, e.g. x.float() ** {exponent}."
+        )
     if not isinstance(input, Tensor):  # 2 ** t: the base becomes a tensor so log(base) is typed
         target = _dtype.result_type(_scalar(input), exponent)
         input = as_tensor(_backend.asarray(_scalar(input)), target)
@@ -182,11 +325,24 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 def neg(input: Tensor) -> Tensor:
     """``-input``."""
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return ops.negative(input)
+
+
+negative = neg
 
 
 def abs(input: Tensor) -> Tensor:
     """``|input|``; its gradient at 0 is 0."""
+    if input.dtype is _dtype.bool_:
+        raise NotImplementedError(
+            "\"abs_cpu\" not implemented for 'Bool'. Fix: a bool tensor is its own absolute "
+            "value; convert it (x.long()) if you need numbers."
+        )
     return ops.abs(input)
 
 
@@ -239,9 +395,23 @@ def relu(input: Tensor) -> Tensor:
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Clamp into ``[min, max]``; the gradient passes where ``min <= input <= max``."""
+    """Clamp into ``[min, max]`` (``max`` wins where ``min > max``).
+
+    The gradient passes where ``min <= input <= max``; tensor bounds get the gradient where they
+    are the result. Bounds of a higher category promote (an integer tensor clamped at 0.5 is
+    float), as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([-1.0, 0.5, 2.0]).clamp(0, 1)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    input = as_tensor(input)
+    bounds = [_scalar(b) if _is_number(b) else b for b in (min, max) if b is not None]
+    target = _dtype.result_type(input, *bounds)
+    if target is not input.dtype:
+        input = ops.astype(input, target)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         result = input
         if min is not None:
@@ -254,6 +424,64 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         min=None if min is None else _scalar(min),
         max=None if max is None else _scalar(max),
     )
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Number) and not hasattr(value, "shape")
+
+
+def nan_to_num(
+    input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    """Replace ``nan``, ``inf`` and ``-inf`` by finite numbers (by default 0 and the largest
+    finite values of the dtype). The replaced elements get zero gradient."""
+    if not input.dtype.is_floating_point:
+        return ops.clone(input)
+    xp = _backend.xp
+    data = input._data
+    info = xp.finfo(data.dtype)
+    high = info.max if posinf is None else posinf
+    low = info.min if neginf is None else neginf
+    replacement = xp.where(
+        xp.isnan(data),
+        xp.full_like(data, nan),
+        xp.where(data > 0, xp.full_like(data, high), xp.full_like(data, low)),
+    )
+    return ops.where(ops.isfinite(input), input, Tensor._wrap(replacement))
+
+
+def isnan(input: Tensor) -> Tensor:
+    """Where the elements are ``nan`` (never for integer tensors)."""
+    if not input.dtype.is_floating_point:
+        return ops.not_equal(input, input)  # all False: an integer always equals itself
+    return ops.isnan(input)
+
+
+def isinf(input: Tensor) -> Tensor:
+    """Where the elements are ``inf`` or ``-inf``."""
+    if not input.dtype.is_floating_point:
+        return ops.not_equal(input, input)
+    return ops.isinf(input)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """Where the elements are neither infinite nor ``nan``."""
+    if not input.dtype.is_floating_point:
+        return ops.equal(input, input)
+    return ops.isfinite(input)
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
@@ -319,3 +547,32 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:
 def bitwise_not(input: Tensor) -> Tensor:
     """``~input``."""
     return ops.bitwise_invert(input)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _truth(value: Any) -> Tensor:
+    # Logical ops read any non-zero element as True, as in PyTorch.
+    x = as_tensor(value)
+    return x if x.dtype is _dtype.bool_ else ops.not_equal(x, 0)
+
+
+def logical_and(input: Any, other: Any) -> Tensor:
+    """Element-wise ``input and other`` of the truth values (non-zero is True); a bool tensor."""
+    return binary(ops.bitwise_and, _truth(input), _truth(other))
+
+
+def logical_or(input: Any, other: Any) -> Tensor:
+    """Element-wise ``input or other`` of the truth values."""
+    return binary(ops.bitwise_or, _truth(input), _truth(other))
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:
+    """Element-wise exclusive or of the truth values."""
+    return binary(ops.bitwise_xor, _truth(input), _truth(other))
+
+
+def logical_not(input: Any) -> Tensor:
+    """Element-wise ``not input`` (True where the element is zero)."""
+    return ops.bitwise_invert(_truth(input))

@@ -7,19 +7,35 @@ All are compositions of the three view primitives ``reshape``, ``permute_dims`` 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import ops
+from arraygrad import _dtype, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
+from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._tensor import Tensor
 
 __all__ = [
+    "cat",
+    "chunk",
+    "concat",
+    "concatenate",
+    "detach",
     "flatten",
+    "flip",
+    "movedim",
+    "narrow",
     "permute",
     "reshape",
+    "roll",
+    "split",
     "squeeze",
+    "stack",
     "t",
+    "tile",
     "transpose",
+    "unbind",
+    "unflatten",
     "unsqueeze",
 ]
 
@@ -156,55 +172,302 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     return ops.broadcast_to(input, shape=tuple(target))
 
 
-def _is_basic(key: Any) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """:func:`expand` to ``other``'s shape."""
+    return expand(input, *other.shape)
 
 
-def _index_part(part: Any) -> Any:
-    if isinstance(part, Tensor):
-        return part._data
-    if isinstance(part, list):
-        from arraygrad._creation import tensor
-
-        return tensor(part)._data
-    return part
-
-
-def getitem(input: Tensor, key: Any) -> Tensor:
-    """``input[key]`` with ints, slices, ``None``, ``...``, integer and boolean index tensors."""
-    if isinstance(key, tuple):
-        key = tuple(_index_part(p) for p in key)
-    else:
-        key = _index_part(key)
-    if _is_basic(key):
-        _check_bounds(input, key)
-        return ops.basic_getitem(input, key=key)
-    return ops.getitem(input, key=key)
-
-
-def _check_bounds(input: Tensor, key: Any) -> None:
-    # NumPy raises IndexError too, but PyTorch's message names the dimension and size.
-    parts = key if isinstance(key, tuple) else (key,)
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dimension ``dim`` into ``sizes`` (one may be ``-1``)."""
     shape = tuple(input._data.shape)
-    dim = 0
-    for part in parts:
-        if part is Ellipsis:
-            dim = len(shape) - sum(1 for p in parts if p is not None and p is not Ellipsis)
-            continue
-        if part is None:
-            continue
-        if isinstance(part, int):
-            if dim >= len(shape):
-                raise IndexError(
-                    f"too many indices for tensor of dimension {len(shape)} (shape {list(shape)})"
-                )
-            if not -shape[dim] <= part < shape[dim]:
-                raise IndexError(
-                    f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}"
-                )
-        dim += 1
-    if dim > len(shape):
-        raise IndexError(
-            f"too many indices for tensor of dimension {len(shape)} (shape {list(shape)})"
+    axis = normalize_dim(dim, len(shape))
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    inner = infer_shape(sizes, shape[axis], (shape[axis],))
+    return reshape(input, *shape[:axis], *inner, *shape[axis + 1 :])
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dimensions ``source`` to positions ``destination``; the others keep their order."""
+    ndim = input.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
+            f"the same number of dims as destination ({dst} dims)"
         )
+    src = [normalize_dim(d, ndim) for d in src]
+    dst = [normalize_dim(d, ndim) for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source ({src}) or destination ({dst})")
+    rest = iter(d for d in range(ndim) if d not in src)
+    placed = dict(zip(dst, src, strict=True))
+    order = [placed[i] if i in placed else next(rest) for i in range(ndim)]
+    return permute(input, *order)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """``input`` tiled ``sizes[i]`` times along dimension ``i`` (``Tensor.repeat``); extra
+    leading sizes add new dimensions.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1, 2]).repeat(2, 2).tolist()
+    [[1, 2, 1, 2], [1, 2, 1, 2]]
+    """
+    reps = _shape_arg(sizes)
+    shape = tuple(input._data.shape)
+    if len(reps) < len(shape):
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            f"tensor: got {len(reps)} sizes {list(reps)} for a tensor of shape {list(shape)}. "
+            "Fix: give one repeat count per dimension (1 to keep it)."
+        )
+    if any(r < 0 for r in reps):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: repeats {list(reps)}")
+    padded = (1,) * (len(reps) - len(shape)) + shape
+    x = input if padded == shape else ops.reshape(input, shape=padded)
+    return ops.tile(x, repetitions=reps)
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """Like ``Tensor.repeat``, but fewer ``dims`` than dimensions repeat the last ones."""
+    reps = tuple(int(d) for d in dims)
+    reps = (1,) * (input.ndim - len(reps)) + reps
+    return repeat(input, *reps)
+
+
+def _dims_list(name: str, dims: Any, ndim: int) -> tuple[int, ...]:
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    axes = tuple(normalize_dim(d, ndim) for d in dims)
+    for d in axes:
+        if axes.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims ({name})")
+    return axes
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    axes = _dims_list("flip", dims, input.ndim)
+    if input.ndim == 0 or not axes:
+        return ops.clone(input)
+    return ops.flip(input, axis=axes)
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements circularly by ``shifts`` along ``dims`` (the flattened tensor when
+    ``dims`` is ``None``).
+
+    >>> import arraygrad
+    >>> arraygrad.roll(arraygrad.tensor([1, 2, 3]), 1).tolist()
+    [3, 1, 2]
+    """
+    shift = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(shift) != 1:
+            raise RuntimeError(
+                f"roll: with dims=None, shifts must be one number, got {list(shift)}"
+            )
+        flat = ops.reshape(input, shape=(-1,))
+        return ops.reshape(ops.roll(flat, shift=shift, axis=(0,)), shape=tuple(input.shape))
+    axes = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(axes) != len(shift):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}"
+        )
+    axes = tuple(normalize_dim(d, input.ndim) for d in axes)
+    if input.ndim == 0:
+        return ops.clone(input)
+    return ops.roll(input, shift=shift, axis=axes)
+
+
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    axis = normalize_dim(dim, input.ndim)
+    size = input._data.shape[axis]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    start %= size if size else 1
+    if length < 0 or start + length > size:
+        raise RuntimeError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({size}). Fix: narrow "
+            f"dimension {axis} of shape {list(input.shape)} to at most {size - start} elements."
+        )
+    return ops.basic_getitem(
+        input, key=(slice(None),) * axis + (slice(start, start + length), Ellipsis)
+    )
+
+
+def _slices(input: Tensor, axis: int, sizes: Sequence[int]) -> tuple[Tensor, ...]:
+    pieces = []
+    start = 0
+    for size in sizes:
+        key = (slice(None),) * axis + (slice(start, start + size), Ellipsis)
+        pieces.append(ops.basic_getitem(input, key=key))
+        start += size
+    return tuple(pieces)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of ``tensor`` split along ``dim``: into pieces of ``split_size_or_sections``
+    elements (the last may be smaller), or of the listed sizes.
+
+    >>> import arraygrad
+    >>> [p.tolist() for p in arraygrad.arange(5).split(2)]
+    [[0, 1], [2, 3], [4]]
+    """
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    axis = normalize_dim(dim, tensor.ndim)
+    size = tensor._data.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step < 0 or (step == 0 and size != 0):
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of "
+                f"{size} and split_size {step}"
+            )
+        sizes = [min(step, size - s) for s in range(0, size, step)] if step else [0]
+        return _slices(tensor, axis, sizes or [0])
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != size or any(s < 0 for s in sizes):
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+            f"at dimension {axis}), but got split_sizes={sizes}"
+        )
+    return _slices(tensor, axis, sizes)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Split into ``chunks`` views of equal size along ``dim`` (the last may be smaller, and
+    fewer chunks come back when the size does not allow ``chunks``)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    axis = normalize_dim(dim, input.ndim)
+    size = input._data.shape[axis]
+    if size == 0:
+        return _slices(input, axis, [0] * chunks)
+    return split(input, -(-size // chunks), axis)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim`` as views, with that dimension removed."""
+    axis = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    prefix = (slice(None),) * axis
+    return tuple(
+        ops.basic_getitem(input, key=prefix + (i, Ellipsis)) for i in range(input.shape[axis])
+    )
+
+
+def _cat_inputs(name: str, tensors: Any) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence):
+        raise TypeError(
+            f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not "
+            f"{type(tensors).__name__}"
+        )
+    if not tensors:  # PyTorch raises ValueError for cat, RuntimeError for stack
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
+    from arraygrad._math import as_tensor
+
+    items = [as_tensor(t) for t in tensors]
+    target = items[0].dtype
+    for t in items[1:]:
+        target = _dtype.promote_types(target, t.dtype)
+    return [t if t.dtype is target else ops.astype(t, target) for t in items]
+
+
+def _join(tensors: list[Tensor], axis: int) -> Tensor:
+    # A balanced tree of two-input concatenations: every element is copied log2(n) times and
+    # each backward node only slices its own gradient.
+    if len(tensors) == 1:
+        return tensors[0]
+    middle = len(tensors) // 2
+    return ops.concat(_join(tensors[:middle], axis), _join(tensors[middle:], axis), axis=axis)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``; dtypes are promoted as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.cat([arraygrad.zeros(1, 2), arraygrad.ones(2, 2)]).shape
+    arraygrad.Size([3, 2])
+    """
+    items = _cat_inputs("cat", tensors)
+    # PyTorch skips legacy empty 1-D tensors of shape (0,) when the others have more dimensions.
+    kept = [t for t in items if tuple(t._data.shape) != (0,)] or items[:1]
+    if kept[0].ndim == 1:
+        kept = items  # all 1-D: the empty ones join like any other
+    kept_ids = {id(t) for t in kept}
+    reference = tuple(kept[0]._data.shape)
+    for position, t in enumerate(items):
+        if t.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {position}) cannot be concatenated. Fix: "
+                "use arraygrad.stack, or .unsqueeze(0) the scalars first."
+            )
+    axis = normalize_dim(dim, len(reference))
+    for position, t in enumerate(items):
+        shape = tuple(t._data.shape)
+        if id(t) not in kept_ids:
+            continue
+        if len(shape) != len(reference):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(reference)} and "
+                f"{len(shape)} (shapes {list(reference)} and {list(shape)} at position {position})"
+            )
+        for d, (want, have) in enumerate(zip(reference, shape, strict=True)):
+            if d != axis and want != have:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{want} but got size {have} for tensor number {position} in the list "
+                    f"(shapes {list(reference)} and {list(shape)})."
+                )
+    if len(kept) == 1:
+        return ops.clone(kept[0])
+    return _join(kept, axis)
+
+
+def concat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Alias of :func:`cat`."""
+    return cat(tensors, dim)
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Alias of :func:`cat` (NumPy's name)."""
+    return cat(tensors, axis)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of equal shape along a new dimension ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.stack([arraygrad.zeros(2), arraygrad.ones(2)], dim=1).tolist()
+    [[0.0, 1.0], [0.0, 1.0]]
+    """
+    items = _cat_inputs("stack", tensors)
+    reference = tuple(items[0]._data.shape)
+    for position, t in enumerate(items):
+        if tuple(t._data.shape) != reference:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(reference)} at entry "
+                f"0 and {list(t.shape)} at entry {position}"
+            )
+    axis = normalize_dim(dim, len(reference) + 1)
+    return cat([unsqueeze(t, axis) for t in items], axis)
+
+
+def detach(input: Tensor) -> Tensor:
+    """A new leaf sharing ``input``'s memory, outside the graph."""
+    return input.detach()

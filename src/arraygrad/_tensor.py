@@ -82,6 +82,8 @@ class Tensor:
         tensor._data = array
         tensor._node = None
         tensor._rg = requires_grad
+        if _backend.tracer is not None:  # arraygrad.compile notes where the array came from
+            _backend.tracer.wrapped(tensor)
         return tensor
 
     # --- autograd state ----------------------------------------------------------------------
@@ -192,6 +194,25 @@ class Tensor:
 
         ``gradient`` is the cotangent (required unless this tensor has one element).
         """
+        if (
+            gradient is None
+            and inputs is None
+            and not retain_graph
+            and not create_graph
+            and self._node is not None
+            and self._data.size == 1
+        ):
+            # The training-loop case, loss.backward(), straight to the engine: nothing to check.
+            from arraygrad.autograd import engine
+
+            data = self._data
+            seed = engine._backend.xp.ones(data.shape, dtype=data.dtype)
+            token = engine.grad_enabled.set(False)
+            try:
+                engine.run_backward([self], [seed], retain_graph=False, create_graph=False)
+            finally:
+                engine.grad_enabled.reset(token)
+            return
         from arraygrad.autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -373,6 +394,13 @@ class Tensor:
 
     __str__ = __repr__
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter's rich display: the graph that computed this tensor, drawn by Graphviz
+        (``None``, i.e. the plain repr, for leaves or where Graphviz is not installed)."""
+        from arraygrad import viz
+
+        return viz.repr_svg(self)
+
     def __format__(self, format_spec: str) -> str:
         # A 0-d tensor formats like its Python number, so f"{loss:.3f}" works as in PyTorch.
         if self.ndim == 0:
@@ -410,6 +438,27 @@ class Tensor:
 
     def __rpow__(self, other: Any) -> Tensor:
         return _math.pow(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _math.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _math.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _math.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _math.remainder(other, self)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return _inplace.apply(self, _math.floor_divide, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return _inplace.apply(self, _math.remainder, other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return _inplace.apply(self, _math.pow, other)
 
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.matmul(self, other)
@@ -468,6 +517,11 @@ class Tensor:
     def __getitem__(self, key: Any) -> Tensor:
         return _shape_mod.getitem(self, key)
 
+    def __setitem__(self, key: Any, value: Any) -> None:
+        # Recorded like any in-place op: the overwritten elements get no gradient, ``value``
+        # gets the gradient of the places it was written to.
+        _indexing.setitem(self, key, value)
+
     # --- in-place operators: PyTorch's rules, see _inplace.py ----------------------------------
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -494,9 +548,9 @@ class Tensor:
         """In place: ``self *= other``."""
         return _inplace.apply(self, _math.mul, other)
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """In place: ``self /= other``."""
-        return _inplace.apply(self, _math.div, other)
+        return _inplace.apply(self, _math.div, other, rounding_mode=rounding_mode)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: clamp every element into ``[min, max]``."""
@@ -528,9 +582,9 @@ class Tensor:
         """``self * other``."""
         return _math.mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
-        """``self / other``."""
-        return _math.div(self, other)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``self / other`` (rounded toward 0 or -inf with ``rounding_mode``)."""
+        return _math.div(self, other, rounding_mode=rounding_mode)
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent``."""
@@ -616,6 +670,474 @@ class Tensor:
         """Mean over ``dim`` (all elements when ``None``)."""
         return _reduction.mean(self, dim, keepdim, dtype=dtype)
 
+    def exp2(self) -> Tensor:
+        """``2 ** self``."""
+        return _unary.exp2(self)
+
+    def expm1(self) -> Tensor:
+        """``exp(self) - 1``, accurate near 0."""
+        return _unary.expm1(self)
+
+    def log1p(self) -> Tensor:
+        """``log(1 + self)``, accurate near 0."""
+        return _unary.log1p(self)
+
+    def log2(self) -> Tensor:
+        """Base-2 logarithm."""
+        return _unary.log2(self)
+
+    def log10(self) -> Tensor:
+        """Base-10 logarithm."""
+        return _unary.log10(self)
+
+    def rsqrt(self) -> Tensor:
+        """``1 / sqrt(self)``."""
+        return _unary.rsqrt(self)
+
+    def reciprocal(self) -> Tensor:
+        """``1 / self``."""
+        return _unary.reciprocal(self)
+
+    def square(self) -> Tensor:
+        """``self ** 2``."""
+        return _unary.square(self)
+
+    def tan(self) -> Tensor:
+        """Tangent."""
+        return _unary.tan(self)
+
+    def asin(self) -> Tensor:
+        """Inverse sine."""
+        return _unary.asin(self)
+
+    def acos(self) -> Tensor:
+        """Inverse cosine."""
+        return _unary.acos(self)
+
+    def atan(self) -> Tensor:
+        """Inverse tangent."""
+        return _unary.atan(self)
+
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine."""
+        return _unary.sinh(self)
+
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine."""
+        return _unary.cosh(self)
+
+    def asinh(self) -> Tensor:
+        """Inverse hyperbolic sine."""
+        return _unary.asinh(self)
+
+    def acosh(self) -> Tensor:
+        """Inverse hyperbolic cosine."""
+        return _unary.acosh(self)
+
+    def atanh(self) -> Tensor:
+        """Inverse hyperbolic tangent."""
+        return _unary.atanh(self)
+
+    def arcsin(self) -> Tensor:
+        """Alias of :meth:`asin`."""
+        return _unary.arcsin(self)
+
+    def arccos(self) -> Tensor:
+        """Alias of :meth:`acos`."""
+        return _unary.arccos(self)
+
+    def arctan(self) -> Tensor:
+        """Alias of :meth:`atan`."""
+        return _unary.arctan(self)
+
+    def arcsinh(self) -> Tensor:
+        """Alias of :meth:`asinh`."""
+        return _unary.arcsinh(self)
+
+    def arccosh(self) -> Tensor:
+        """Alias of :meth:`acosh`."""
+        return _unary.arccosh(self)
+
+    def arctanh(self) -> Tensor:
+        """Alias of :meth:`atanh`."""
+        return _unary.arctanh(self)
+
+    def erf(self) -> Tensor:
+        """The error function."""
+        return _unary.erf(self)
+
+    def erfinv(self) -> Tensor:
+        """The inverse error function."""
+        return _unary.erfinv(self)
+
+    def lgamma(self) -> Tensor:
+        """``log |Gamma(self)|``."""
+        return _unary.lgamma(self)
+
+    def digamma(self) -> Tensor:
+        """The logarithmic derivative of Gamma."""
+        return _unary.digamma(self)
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by sign (zero gradient)."""
+        return _unary.sign(self)
+
+    def sgn(self) -> Tensor:
+        """Alias of :meth:`sign` for real tensors."""
+        return _unary.sgn(self)
+
+    def floor(self) -> Tensor:
+        """Round toward -inf (zero gradient)."""
+        return _unary.floor(self)
+
+    def ceil(self) -> Tensor:
+        """Round toward +inf (zero gradient)."""
+        return _unary.ceil(self)
+
+    def trunc(self) -> Tensor:
+        """Round toward 0 (zero gradient)."""
+        return _unary.trunc(self)
+
+    def fix(self) -> Tensor:
+        """Alias of :meth:`trunc`."""
+        return _unary.fix(self)
+
+    def frac(self) -> Tensor:
+        """``self - trunc(self)``."""
+        return _unary.frac(self)
+
+    def isnan(self) -> Tensor:
+        """Where the elements are nan."""
+        return _math.isnan(self)
+
+    def isinf(self) -> Tensor:
+        """Where the elements are infinite."""
+        return _math.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        """Where the elements are finite."""
+        return _math.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        """Element-wise logical not."""
+        return _math.logical_not(self)
+
+    def maximum(self, other: Any) -> Tensor:
+        """Element-wise maximum (ties split the gradient)."""
+        return _binary.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """Element-wise minimum (ties split the gradient)."""
+        return _binary.minimum(self, other)
+
+    def atan2(self, other: Any) -> Tensor:
+        """``atan2(self, other)``, the angle of ``(other, self)``."""
+        return _binary.atan2(self, other)
+
+    def arctan2(self, other: Any) -> Tensor:
+        """Alias of :meth:`atan2`."""
+        return _binary.arctan2(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        """``sqrt(self**2 + other**2)``."""
+        return _binary.hypot(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        """C's modulus (the sign of ``self``)."""
+        return _math.fmod(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        """Python's modulus (the sign of ``other``)."""
+        return _math.remainder(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """``self // other``."""
+        return _math.floor_divide(self, other)
+
+    def true_divide(self, other: Any) -> Tensor:
+        """``self / other``."""
+        return _math.true_divide(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, 0 where ``self == 0``."""
+        return _binary.xlogy(self, other)
+
+    def logical_and(self, other: Any) -> Tensor:
+        """Element-wise logical and."""
+        return _math.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        """Element-wise logical or."""
+        return _math.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        """Element-wise logical exclusive or."""
+        return _math.logical_xor(self, other)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """Round half to even to ``decimals`` places (zero gradient)."""
+        return _unary.round(self, decimals=decimals)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        """``log(self / (1 - self))``, after clamping into ``[eps, 1 - eps]`` when given."""
+        return _unary.logit(self, eps)
+
+    def polygamma(self, n: int) -> Tensor:
+        """The ``n``-th derivative of digamma at ``self``."""
+        return _unary.polygamma(n, self)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        """``clamp(self, min=min)``."""
+        return _math.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        """``clamp(self, max=max)``."""
+        return _math.clamp_max(self, max)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
+        """Alias of :meth:`clamp`."""
+        return _math.clamp(self, min, max)
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        """Replace nan and infinities by finite numbers."""
+        return _math.nan_to_num(self, nan, posinf, neginf)
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _binary.lerp(self, end, weight)
+
+    def prod(
+        self, dim: int | None = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
+    ) -> Tensor:
+        """Product over ``dim`` (all elements when ``None``)."""
+        return _reduction.prod(self, dim, keepdim, dtype=dtype)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Maximum over ``dim`` (all when empty); ties share the gradient."""
+        return _reduction.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Minimum over ``dim`` (all when empty); ties share the gradient."""
+        return _reduction.amin(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
+        return _reduction.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the minimum (of the flattened tensor when ``dim`` is None)."""
+        return _reduction.argmin(self, dim, keepdim)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether all elements (over ``dim``) are non-zero."""
+        return _reduction.all(self, dim, keepdim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Whether any element (over ``dim``) is non-zero."""
+        return _reduction.any(self, dim, keepdim)
+
+    def cumsum(self, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
+        """Cumulative sums along ``dim``."""
+        return _reduction.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
+        """Cumulative products along ``dim``."""
+        return _reduction.cumprod(self, dim, dtype=dtype)
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        """Variance over ``dim`` (unbiased unless ``correction``/``unbiased`` say otherwise)."""
+        return _statistics.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        """Standard deviation over ``dim``."""
+        return _statistics.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """``log(sum(exp(self)))`` over ``dim``, without overflow."""
+        return _statistics.logsumexp(self, dim, keepdim)
+
+    def norm(
+        self,
+        p: Any = "fro",
+        dim: Any = None,
+        keepdim: bool = False,
+        dtype: _dtype.dtype | None = None,
+    ) -> Tensor:
+        """The ``p``-norm over ``dim`` (the 2-norm of all elements by default)."""
+        return _statistics.norm(self, p, dim, keepdim, dtype)
+
+    # in place, PyTorch's most used ones
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """In place: ``self **= exponent``."""
+        return _inplace.apply(self, _math.pow, exponent)
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        """In place: ``clamp(self, min=min)``."""
+        return _inplace.apply(self, _math.clamp_min, min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        """In place: ``clamp(self, max=max)``."""
+        return _inplace.apply(self, _math.clamp_max, max)
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: alias of :meth:`clamp_`."""
+        return _inplace.apply(self, _math.clamp, min, max)
+
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        """In place: replace nan and infinities by finite numbers."""
+        return _inplace.apply(self, _math.nan_to_num, nan, posinf, neginf)
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        """In place: ``self += weight * (end - self)``."""
+        return _inplace.apply(self, _binary.lerp, end, weight)
+
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        """In place: round half to even."""
+        return _inplace.apply(self, _unary.round, decimals=decimals)
+
+    def remainder_(self, other: Any) -> Tensor:
+        """In place: ``self %= other``."""
+        return _inplace.apply(self, _math.remainder, other)
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        """In place: ``self //= other``."""
+        return _inplace.apply(self, _math.floor_divide, other)
+
+    def abs_(self) -> Tensor:
+        """In place: :meth:`abs`."""
+        return _inplace.apply(self, _math.abs)
+
+    def neg_(self) -> Tensor:
+        """In place: :meth:`neg`."""
+        return _inplace.apply(self, _math.neg)
+
+    def exp_(self) -> Tensor:
+        """In place: :meth:`exp`."""
+        return _inplace.apply(self, _math.exp)
+
+    def log_(self) -> Tensor:
+        """In place: :meth:`log`."""
+        return _inplace.apply(self, _math.log)
+
+    def sqrt_(self) -> Tensor:
+        """In place: :meth:`sqrt`."""
+        return _inplace.apply(self, _math.sqrt)
+
+    def sigmoid_(self) -> Tensor:
+        """In place: :meth:`sigmoid`."""
+        return _inplace.apply(self, _math.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        """In place: :meth:`tanh`."""
+        return _inplace.apply(self, _math.tanh)
+
+    def relu_(self) -> Tensor:
+        """In place: :meth:`relu`."""
+        return _inplace.apply(self, _math.relu)
+
+    def exp2_(self) -> Tensor:
+        """In place: :meth:`exp2`."""
+        return _inplace.apply(self, _unary.exp2)
+
+    def expm1_(self) -> Tensor:
+        """In place: :meth:`expm1`."""
+        return _inplace.apply(self, _unary.expm1)
+
+    def log1p_(self) -> Tensor:
+        """In place: :meth:`log1p`."""
+        return _inplace.apply(self, _unary.log1p)
+
+    def rsqrt_(self) -> Tensor:
+        """In place: :meth:`rsqrt`."""
+        return _inplace.apply(self, _unary.rsqrt)
+
+    def reciprocal_(self) -> Tensor:
+        """In place: :meth:`reciprocal`."""
+        return _inplace.apply(self, _unary.reciprocal)
+
+    def square_(self) -> Tensor:
+        """In place: :meth:`square`."""
+        return _inplace.apply(self, _unary.square)
+
+    def sin_(self) -> Tensor:
+        """In place: :meth:`sin`."""
+        return _inplace.apply(self, _math.sin)
+
+    def cos_(self) -> Tensor:
+        """In place: :meth:`cos`."""
+        return _inplace.apply(self, _math.cos)
+
+    def floor_(self) -> Tensor:
+        """In place: :meth:`floor`."""
+        return _inplace.apply(self, _unary.floor)
+
+    def ceil_(self) -> Tensor:
+        """In place: :meth:`ceil`."""
+        return _inplace.apply(self, _unary.ceil)
+
+    def trunc_(self) -> Tensor:
+        """In place: :meth:`trunc`."""
+        return _inplace.apply(self, _unary.trunc)
+
+    def sign_(self) -> Tensor:
+        """In place: :meth:`sign`."""
+        return _inplace.apply(self, _unary.sign)
+
+    def frac_(self) -> Tensor:
+        """In place: :meth:`frac`."""
+        return _inplace.apply(self, _unary.frac)
+
+    def erf_(self) -> Tensor:
+        """In place: :meth:`erf`."""
+        return _inplace.apply(self, _unary.erf)
+
+    def erfinv_(self) -> Tensor:
+        """In place: :meth:`erfinv`."""
+        return _inplace.apply(self, _unary.erfinv)
+
+    def maximum_(self, other: Any) -> Tensor:
+        """In place: :meth:`maximum`."""
+        return _inplace.apply(self, _binary.maximum, other)
+
+    def minimum_(self, other: Any) -> Tensor:
+        """In place: :meth:`minimum`."""
+        return _inplace.apply(self, _binary.minimum, other)
+
+    def fmod_(self, other: Any) -> Tensor:
+        """In place: :meth:`fmod`."""
+        return _inplace.apply(self, _math.fmod, other)
+
+    def atan2_(self, other: Any) -> Tensor:
+        """In place: :meth:`atan2`."""
+        return _inplace.apply(self, _binary.atan2, other)
+
+    def hypot_(self, other: Any) -> Tensor:
+        """In place: :meth:`hypot`."""
+        return _inplace.apply(self, _binary.hypot, other)
+
+    def xlogy_(self, other: Any) -> Tensor:
+        """In place: :meth:`xlogy`."""
+        return _inplace.apply(self, _binary.xlogy, other)
+
     def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with PyTorch's 1-D and batched broadcasting rules."""
         return _linalg.matmul(self, other)
@@ -666,6 +1188,168 @@ class Tensor:
         """Broadcast to ``sizes`` (-1 keeps a dimension) without copying."""
         return _shape_mod.expand(self, *sizes)
 
+    # --- shape, indexing, sorting and linear algebra (see _shape, _indexing, _sorting) -------
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """Broadcast to ``other``'s shape without copying."""
+        return _shape_mod.expand_as(self, other)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        """Split dimension ``dim`` into ``sizes``."""
+        return _shape_mod.unflatten(self, dim, sizes)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Move dimensions ``source`` to positions ``destination``."""
+        return _shape_mod.movedim(self, source, destination)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile ``sizes[i]`` times along dimension ``i`` (extra sizes add leading dimensions)."""
+        return _shape_mod.repeat(self, *sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """Like :meth:`repeat`; fewer ``dims`` than dimensions repeat the last ones."""
+        return _shape_mod.tile(self, _shape_mod._shape_arg(dims))
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order of elements along ``dims``."""
+        return _shape_mod.flip(self, _shape_mod._shape_arg(dims))
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Shift elements circularly along ``dims``."""
+        return _shape_mod.roll(self, shifts, dims)
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        """The view of ``length`` elements from ``start`` along ``dim``."""
+        return _shape_mod.narrow(self, dim, start, length)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Views split along ``dim`` into pieces of ``split_size`` (or the listed sizes)."""
+        return _shape_mod.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split into ``chunks`` views along ``dim``."""
+        return _shape_mod.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, with that dimension removed."""
+        return _shape_mod.unbind(self, dim)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The slices at positions ``index`` along ``dim``."""
+        return _indexing.index_select(self, dim, index)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """Elements picked along ``dim`` at ``index`` (same number of dimensions)."""
+        return _indexing.gather(self, dim, index)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        """Like :meth:`gather`, with broadcasting."""
+        return _indexing.take_along_dim(self, indices, dim)
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+        return _indexing.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """In place: add ``src`` at ``index`` along ``dim``."""
+        return _inplace.apply(self, _indexing.scatter_add, dim, index, src)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """A copy with ``value`` where ``mask`` is True."""
+        return _indexing.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In place: set ``value`` where ``mask`` is True."""
+        return _inplace.apply(self, _indexing.masked_fill, mask, value)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element, or ``(values, indices)`` along ``dim``."""
+        return _sorting.max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element, or ``(values, indices)`` along ``dim``."""
+        return _sorting.min(self, dim, keepdim)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``."""
+        return _sorting.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """The indices that sort along ``dim``."""
+        return _sorting.argsort(self, dim, descending, stable)
+
+    def msort(self) -> Tensor:
+        """Sorted along the first dimension."""
+        return _sorting.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """``(values, indices)`` of the ``k`` largest (or smallest) along ``dim``."""
+        return _sorting.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the ``k``-th smallest along ``dim``."""
+        return _sorting.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The lower median, or ``(values, indices)`` along ``dim``."""
+        return _sorting.median(self, dim, keepdim)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two matrices."""
+        return _linalg.mm(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product."""
+        return _linalg.bmm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix-vector product."""
+        return _linalg.mv(self, vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Dot product of two vectors."""
+        return _linalg.dot(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        """Sum of products over the last dimensions."""
+        return _linalg.inner(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """Outer product of two vectors."""
+        return _linalg.outer(self, vec2)
+
+    def trace(self) -> Tensor:
+        """Sum of the main diagonal."""
+        return _linalg.trace(self)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """Diagonal matrix of a vector, or a diagonal of a matrix."""
+        return _linalg.diag(self, diagonal)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle; the rest 0."""
+        return _linalg.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle; the rest 0."""
+        return _linalg.triu(self, diagonal)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        """In place: keep the lower triangle."""
+        return _inplace.apply(self, _linalg.tril, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        """In place: keep the upper triangle."""
+        return _inplace.apply(self, _linalg.triu, diagonal)
+
+    def inverse(self) -> Tensor:
+        """Inverse of a (batch of) square matrices."""
+        return _linalg.inverse(self)
+
+    def det(self) -> Tensor:
+        """Determinant of a (batch of) square matrices."""
+        return _linalg.det(self)
+
     # --- dtype conversions: last in the class, as their names shadow the builtins in it ----
 
     def float(self) -> Tensor:
@@ -706,7 +1390,17 @@ class _HookHandle:
 
 
 # The modules below build on Tensor, so they are imported after the class exists.
-from arraygrad import _inplace, _linalg, _math, _reduction  # noqa: E402
+from arraygrad import (  # noqa: E402  # noqa: E402  # noqa: E402
+    _binary,
+    _indexing,
+    _inplace,
+    _linalg,
+    _math,
+    _reduction,
+    _sorting,
+    _statistics,
+    _unary,
+)
 from arraygrad import _shape as _shape_mod  # noqa: E402
 
 _UFUNC_HANDLERS: dict[str, Callable[..., Any]] = {

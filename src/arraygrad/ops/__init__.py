@@ -15,12 +15,16 @@ from typing import Any
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
 from arraygrad.ops import elementwise, linalg, reduction, shape
+from arraygrad.ops import nn as _nn
+from arraygrad.ops import transcendental as _transcendental
 from arraygrad.ops.elementwise import *  # noqa: F403 - each module lists its primitives
 from arraygrad.ops.elementwise import astype as _astype
 from arraygrad.ops.linalg import *  # noqa: F403
+from arraygrad.ops.nn import *  # noqa: F403
 from arraygrad.ops.reduction import *  # noqa: F403
 from arraygrad.ops.shape import *  # noqa: F403
 from arraygrad.ops.shape import permute_dims
+from arraygrad.ops.transcendental import *  # noqa: F403
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
@@ -39,10 +43,12 @@ def matrix_transpose(x: Tensor) -> Tensor:
 
 
 __all__ = [
-    *[name for name in elementwise.__all__ if name != "astype"],
+    *elementwise.__all__,
     *linalg.__all__,
+    *_nn.__all__,
     *reduction.__all__,
     *shape.__all__,
+    *_transcendental.__all__,
     "astype",
     "matrix_transpose",
 ]

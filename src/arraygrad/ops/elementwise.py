@@ -160,8 +160,144 @@ clone = Primitive(
     reads_inputs=False,
 )
 
-# Not differentiable: their outputs are bool or piecewise constant.
-sign = Primitive("sign", forward=lambda xp, x: xp.sign(x), vjp=None)
+
+def _zero_grad(ns: Any, g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
+    # PyTorch gives piecewise-constant ops a gradient of zeros (not "no gradient"): the output
+    # requires grad and the inputs' .grad fill with zeros. zeros_like (not g * 0) keeps inf out.
+    return ns.zeros_like(g)
+
+
+# Not differentiable: its output never requires grad. Rules use it for zero gradients.
+zeros_like = Primitive("zeros_like", forward=lambda xp, x: xp.zeros_like(x), vjp=None)
+
+# Piecewise constant: zero gradient everywhere, as in PyTorch.
+sign = Primitive("sign", forward=lambda xp, x: xp.sign(x), vjp=(_zero_grad,), reads_inputs=False)
+floor = Primitive("floor", forward=lambda xp, x: xp.floor(x), vjp=(_zero_grad,), reads_inputs=False)
+ceil = Primitive("ceil", forward=lambda xp, x: xp.ceil(x), vjp=(_zero_grad,), reads_inputs=False)
+trunc = Primitive("trunc", forward=lambda xp, x: xp.trunc(x), vjp=(_zero_grad,), reads_inputs=False)
+
+
+def _round(xp: Any, x: Any, *, decimals: int = 0) -> Any:
+    # Half to even, like PyTorch; with decimals, PyTorch's own scaling (divide by 10**-d when d
+    # is negative so that the scale stays an exact integer).
+    if decimals == 0:
+        return xp.round(x)
+    if decimals > 0:
+        scale = 10.0**decimals
+        return xp.round(x * scale) / scale
+    scale = 10.0**-decimals
+    return xp.round(x / scale) * scale
+
+
+round = Primitive("round", forward=_round, vjp=(_zero_grad,), reads_inputs=False)
+# Floor division rounds toward -inf (Python's rule); its gradient is zero, as for PyTorch's
+# div(rounding_mode="floor").
+floor_divide = Primitive(
+    "floor_divide",
+    forward=lambda xp, x, y: xp.floor_divide(x, y),
+    vjp=(_zero_grad, _zero_grad),
+    reads_inputs=False,
+)
+
+
+def _maximum_vjp(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
+    # Ties split the gradient evenly between the operands (PyTorch's choice).
+    return ns.where(x == y, g / 2, ns.where(x < y, 0.0, g))
+
+
+def _minimum_vjp(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
+    return ns.where(x == y, g / 2, ns.where(x > y, 0.0, g))
+
+
+maximum = Primitive(
+    "maximum",
+    forward=lambda xp, x, y: xp.maximum(x, y),
+    vjp=(_maximum_vjp, lambda ns, g, out, x, y: _maximum_vjp(ns, g, out, y, x)),
+)
+minimum = Primitive(
+    "minimum",
+    forward=lambda xp, x, y: xp.minimum(x, y),
+    vjp=(_minimum_vjp, lambda ns, g, out, x, y: _minimum_vjp(ns, g, out, y, x)),
+)
+
+
+def _atan2_recip(ns: Any, x: Any, y: Any) -> Any:
+    # 1 / (x^2 + y^2), taken as 0 at the origin where PyTorch's gradient is 0 (not nan).
+    r2 = x * x + y * y
+    return ns.where(r2 == 0, 0.0, 1 / ns.where(r2 == 0, 1.0, r2))
+
+
+atan2 = Primitive(
+    "atan2",
+    forward=lambda xp, x, y: xp.atan2(x, y),
+    vjp=(
+        lambda ns, g, out, x, y: g * y * _atan2_recip(ns, x, y),
+        lambda ns, g, out, x, y: g * -x * _atan2_recip(ns, x, y),
+    ),
+)
+# hypot'(x) = x / hypot(x, y): nan at the origin, as in PyTorch.
+hypot = Primitive(
+    "hypot",
+    forward=lambda xp, x, y: xp.hypot(x, y),
+    vjp=(lambda ns, g, out, x, y: g * x / out, lambda ns, g, out, x, y: g * y / out),
+    reads_output=True,
+)
+
+
+def _fmod(xp: Any, x: Any, y: Any) -> Any:
+    # C's fmod (the sign of the dividend). The Array API only has remainder (the sign of the
+    # divisor); both are exact, and they differ by y exactly where their signs disagree.
+    if hasattr(xp, "fmod"):
+        return xp.fmod(x, y)
+    r = xp.remainder(x, y)
+    return xp.where((r != 0) & ((r < 0) != (x < 0)), r - y, r)
+
+
+fmod = Primitive(
+    "fmod",
+    forward=_fmod,
+    vjp=(
+        lambda ns, g, out, x, y: g,
+        lambda ns, g, out, x, y: -g * ns.trunc(x / y),
+    ),
+)
+remainder = Primitive(
+    "remainder",
+    forward=lambda xp, x, y: xp.remainder(x, y),
+    vjp=(
+        lambda ns, g, out, x, y: g,
+        lambda ns, g, out, x, y: -g * ns.floor_divide(x, y),
+    ),
+)
+
+
+def _xlogy_zero(ns: Any, x: Any, y: Any) -> Any:
+    # Where x * log(y) is 0 by definition: x == 0, unless y is nan (then the result is nan).
+    return (x == 0) & ~ns.isnan(y)
+
+
+def _xlogy(xp: Any, x: Any, y: Any) -> Any:
+    zero = _xlogy_zero(xp, x, y)
+    return xp.where(zero, 0.0, x * xp.log(xp.where(zero, 1.0, y)))
+
+
+def _xlogy_vjp_x(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
+    # PyTorch: xlogy(g, y), then 0 where x == 0 and y <= 0 (where log y is -inf or nan).
+    zero = ((x == 0) & (y <= 0)) | _xlogy_zero(ns, g, y)
+    return ns.where(zero, 0.0, g * ns.log(ns.where(zero, 1.0, y)))
+
+
+# d/dy = x / y, which is nan at x == y == 0, exactly as in PyTorch.
+xlogy = Primitive(
+    "xlogy",
+    forward=_xlogy,
+    vjp=(_xlogy_vjp_x, lambda ns, g, out, x, y: g * x / y),
+)
+
+# Not differentiable: their outputs are bool.
+isnan = Primitive("isnan", forward=lambda xp, x: xp.isnan(x), vjp=None)
+isinf = Primitive("isinf", forward=lambda xp, x: xp.isinf(x), vjp=None)
+isfinite = Primitive("isfinite", forward=lambda xp, x: xp.isfinite(x), vjp=None)
 equal = Primitive("eq", forward=lambda xp, x, y: x == y, vjp=None)
 not_equal = Primitive("ne", forward=lambda xp, x, y: x != y, vjp=None)
 less = Primitive("lt", forward=lambda xp, x, y: x < y, vjp=None)
@@ -176,32 +312,47 @@ bitwise_invert = Primitive("bitwise_not", forward=lambda xp, x: ~x, vjp=None)
 __all__ = [
     "abs",
     "add",
-    "astype",
+    "atan2",
     "bitwise_and",
     "bitwise_invert",
     "bitwise_or",
     "bitwise_xor",
+    "ceil",
     "clip",
     "clone",
     "cos",
     "divide",
     "equal",
     "exp",
+    "floor",
+    "floor_divide",
+    "fmod",
     "greater",
     "greater_equal",
+    "hypot",
+    "isfinite",
+    "isinf",
+    "isnan",
     "less",
     "less_equal",
     "log",
+    "maximum",
+    "minimum",
     "multiply",
     "negative",
     "not_equal",
     "pow",
     "relu",
+    "remainder",
+    "round",
     "sigmoid",
     "sign",
     "sin",
     "sqrt",
     "subtract",
     "tanh",
+    "trunc",
     "where",
+    "xlogy",
+    "zeros_like",
 ]

@@ -41,6 +41,88 @@ matmul = Primitive(
     vjp=(_matmul_vjp_x, _matmul_vjp_y),
 )
 
+
+def _matrix_axes(a: Any) -> tuple[int, int]:
+    return (a.ndim - 2, a.ndim - 1)
+
+
+def _as_matrix_scale(ns: Any, s: Any) -> Any:
+    """A batch of scalars ``(...)`` as ``(..., 1, 1)``, to scale a batch of matrices."""
+    return ns.reshape(s, shape=tuple(s.shape) + (1, 1))
+
+
+# d(A^-1) = -A^-1 dA A^-1, so the cotangent pulls back to -A^-T g A^-T.
+inv = Primitive(
+    "linalg_inv",
+    forward=lambda xp, a: xp.inv(a),
+    vjp=(
+        lambda ns, g, out, a: (
+            -ns.matmul(ns.matrix_transpose(out), ns.matmul(g, ns.matrix_transpose(out)))
+        ),
+    ),
+    reads_inputs=False,
+    reads_output=True,
+)
+
+
+def _adjugate_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # adj(A) = det(A) A^-1 where A is invertible: with B = A^-1 and d = det(A),
+    # d adj = d tr(B dA) B - d B dA B, so the cotangent G pulls back to d <G, B> B^T - d B^T G B^T.
+    # (Only second derivatives of det use this; at singular A it is not defined.)
+    b = ns.inv(a)
+    d = _as_matrix_scale(ns, ns.det(a))
+    bt = ns.matrix_transpose(b)
+    inner = ns.sum(g * b, axis=_matrix_axes(b), keepdims=True)
+    return d * inner * bt - d * ns.matmul(bt, ns.matmul(g, bt))
+
+
+# The adjugate (transposed cofactor matrix), computed from the SVD so that it is exact for singular
+# matrices too: it is the derivative of det, d det(A) = tr(adj(A) dA).
+adjugate = Primitive(
+    "adjugate",
+    forward=lambda xp, a: xp.adjugate(a),
+    vjp=(_adjugate_vjp,),
+)
+
+
+def _det_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # d det(A) = tr(adj(A) dA): the cotangent is g * adj(A)^T, accurate also near singular
+    # matrices (where the textbook det(A) A^-T loses all precision). Where det(A) is exactly 0,
+    # PyTorch 2.13 returns a zero gradient, and so does this rule.
+    scale = ns.where(out == 0, 0.0, g)
+    return _as_matrix_scale(ns, scale) * ns.matrix_transpose(ns.adjugate(a))
+
+
+det = Primitive(
+    "linalg_det",
+    forward=lambda xp, a: xp.det(a),
+    vjp=(_det_vjp,),
+    reads_output=True,
+)
+
+
+def _solve_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+    # X = A^-1 B: the cotangent of B is A^-T g (broadcast batch dimensions are summed by sum_to).
+    return ns.solve(ns.matrix_transpose(a), g)
+
+
+def _solve_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+    # dX = -A^-1 dA X, so the cotangent of A is -(A^-T g) X^T.
+    return -ns.matmul(ns.solve(ns.matrix_transpose(a), g), ns.matrix_transpose(out))
+
+
+# A X = B for a batch of matrices B (..., n, k); the PyTorch layer turns vectors into columns.
+solve = Primitive(
+    "linalg_solve",
+    forward=lambda xp, a, b: xp.solve(a, b),
+    vjp=(_solve_vjp_a, _solve_vjp_b),
+    reads_output=True,
+)
+
 __all__ = [
+    "adjugate",
+    "det",
+    "inv",
     "matmul",
+    "solve",
 ]

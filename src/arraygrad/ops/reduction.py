@@ -1,4 +1,10 @@
-"""Reduction primitives."""
+"""Reduction and scan primitives: sums, products, extrema, norms, cumulative sums and products.
+
+``axis`` is ``None`` (all axes) or a tuple of non-negative ints for the reductions (the PyTorch
+layer normalises ``dim``), a single non-negative int for the scans and ``argmax``/``argmin``.
+Gradients follow PyTorch: ties of ``max``/``min`` share the gradient evenly, ``prod`` and
+``cumulative_prod`` are exact in the presence of zeros (no division by zero).
+"""
 
 from __future__ import annotations
 
@@ -41,7 +47,219 @@ mean = Primitive(
     reads_inputs=False,
 )
 
+
+def _keep(ns: Any, value: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
+    """A reduction's result reshaped as if computed with ``keepdims=True`` (it broadcasts)."""
+    if keepdims:
+        return value
+    axes = range(len(shape)) if axis is None else axis
+    return ns.reshape(value, shape=tuple(1 if i in axes else n for i, n in enumerate(shape)))
+
+
+def _slice(ns: Any, value: Any, axis: int, part: slice) -> Any:
+    """``value[..., part, ...]`` with ``part`` applied along ``axis``."""
+    # The trailing Ellipsis: the Array API requires a key to account for every axis.
+    return ns.getitem(value, key=(slice(None),) * axis + (part, Ellipsis))
+
+
+def _flip(ns: Any, value: Any, axis: int) -> Any:
+    return _slice(ns, value, axis, slice(None, None, -1))
+
+
+def _reverse_cumsum(ns: Any, value: Any, axis: int) -> Any:
+    """Sums from each position to the end along ``axis`` (the adjoint of a cumulative sum).
+
+    Flipping, not ``total - cumsum``, which would cancel catastrophically.
+    """
+    return _flip(ns, ns.cumulative_sum(_flip(ns, value, axis), axis=axis), axis)
+
+
+def _exclusive_prod(ns: Any, x: Any, axis: int) -> Any:
+    """For each element, the product of all the others along ``axis``, without division."""
+    before = _slice(
+        ns, ns.cumulative_prod(x, axis=axis, include_initial=True), axis, slice(None, -1)
+    )
+    after = _slice(
+        ns,
+        ns.cumulative_prod(_flip(ns, x, axis), axis=axis, include_initial=True),
+        axis,
+        slice(None, -1),
+    )
+    return before * _flip(ns, after, axis)
+
+
+def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -> Any:
+    # PyTorch: g * prod / x where the product is non-zero; where it is zero, the product of the
+    # other elements (non-zero only at a lone zero), computed by prefix and suffix products.
+    shape = tuple(x.shape)
+    if not shape:
+        return g
+    g = _keep(ns, g, shape, axis, keepdims)
+    out = _keep(ns, out, shape, axis, keepdims)
+    if axis is None:
+        others = ns.reshape(_exclusive_prod(ns, ns.reshape(x, shape=(-1,)), 0), shape=shape)
+    else:
+        others = _exclusive_prod(ns, x, axis[0])
+    safe_x = ns.where(x == 0, 1.0, x)
+    return ns.where(out == 0, g * others, g * out / safe_x)
+
+
+# ``axis`` is None or a one-element tuple (torch.prod reduces one dim or all).
+prod = Primitive(
+    "prod",
+    forward=lambda xp, x, *, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims),
+    vjp=(_prod_vjp,),
+    reads_output=True,
+)
+
+
+def _extremum_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -> Any:
+    # Every element equal to the extremum gets an equal share of the gradient (PyTorch's amax).
+    shape = tuple(x.shape)
+    hit = ns.astype(x == _keep(ns, out, shape, axis, keepdims), x.dtype)
+    count = ns.sum(hit, axis=axis, keepdims=True)
+    return _keep(ns, g, shape, axis, keepdims) * hit / count
+
+
+# The Array API's max/min are PyTorch's amax/amin (values only).
+max = Primitive(
+    "amax",
+    forward=lambda xp, x, *, axis, keepdims: xp.max(x, axis=axis, keepdims=keepdims),
+    vjp=(_extremum_vjp,),
+    reads_output=True,
+)
+min = Primitive(
+    "amin",
+    forward=lambda xp, x, *, axis, keepdims: xp.min(x, axis=axis, keepdims=keepdims),
+    vjp=(_extremum_vjp,),
+    reads_output=True,
+)
+
+# Not differentiable: indices and truth values.
+argmax = Primitive(
+    "argmax",
+    forward=lambda xp, x, *, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims),
+    vjp=None,
+)
+argmin = Primitive(
+    "argmin",
+    forward=lambda xp, x, *, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims),
+    vjp=None,
+)
+all = Primitive(
+    "all",
+    forward=lambda xp, x, *, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims),
+    vjp=None,
+)
+any = Primitive(
+    "any",
+    forward=lambda xp, x, *, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims),
+    vjp=None,
+)
+
+
+# Scans: ``axis`` is one non-negative int (the PyTorch layer reshapes 0-d tensors to 1-d).
+cumulative_sum = Primitive(
+    "cumsum",
+    forward=lambda xp, x, *, axis: xp.cumulative_sum(x, axis=axis),
+    vjp=(lambda ns, g, out, x, *, axis: _reverse_cumsum(ns, g, axis),),
+    reads_inputs=False,
+)
+
+
+def _cumprod_vjp(
+    ns: Any, g: Any, out: Any, x: Any, *, axis: int, include_initial: bool = False
+) -> Any:
+    # With z the first zero along the axis (PyTorch's cumprod_backward):
+    #   k < z:  sum_{i >= k} g_i y_i / x_k          (no zero divides)
+    #   k == z: sum_{i >= z} g_i prod_{j <= i, j != z} x_j   (a cumprod with x_z set to 1)
+    #   k > z:  0                                   (every product involved contains x_z = 0)
+    if include_initial:  # the leading 1 depends on nothing
+        g = _slice(ns, g, axis, slice(1, None))
+        out = _slice(ns, out, axis, slice(1, None))
+    zero = x == 0
+    seen = ns.cumulative_sum(ns.astype(zero, x.dtype), axis=axis)
+    before = seen == 0
+    first = zero & (seen == 1)
+    up_to_first = _reverse_cumsum(ns, g * out, axis) / ns.where(before, x, 1.0)
+    at_first = _reverse_cumsum(
+        ns, g * ns.cumulative_prod(ns.where(first, 1.0, x), axis=axis, include_initial=False), axis
+    )
+    return ns.where(before, up_to_first, ns.where(first, at_first, 0.0))
+
+
+cumulative_prod = Primitive(
+    "cumprod",
+    forward=lambda xp, x, *, axis, include_initial=False: xp.cumulative_prod(
+        x, axis=axis, include_initial=include_initial
+    ),
+    vjp=(_cumprod_vjp,),
+    reads_output=True,
+)
+
+
+def _vector_norm(xp: Any, x: Any, *, ord: float, axis: Any, keepdims: bool) -> Any:
+    a = xp.abs(x)
+    if ord == math.inf:
+        return xp.max(a, axis=axis, keepdims=keepdims)
+    if ord == -math.inf:
+        return xp.min(a, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return xp.sum(xp.astype(a != 0, x.dtype), axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return xp.sum(a, axis=axis, keepdims=keepdims)
+    if ord == 2:
+        return xp.sqrt(xp.sum(a * a, axis=axis, keepdims=keepdims))
+    return xp.sum(a**ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _vector_norm_vjp(
+    ns: Any, g: Any, out: Any, x: Any, *, ord: float, axis: Any, keepdims: bool
+) -> Any:
+    # PyTorch's linalg_vector_norm_backward, case by case. Where the norm is 0 the gradient is
+    # 0 (not 0/0); elements equal to an inf-norm share its gradient evenly.
+    if ord == 0:
+        return None  # piecewise constant: PyTorch leaves the input without a gradient
+    shape = tuple(x.shape)
+    g = _keep(ns, g, shape, axis, keepdims)
+    norm = _keep(ns, out, shape, axis, keepdims)
+    if ord == 1:
+        return g * ns.sign(x)
+    if ord in (math.inf, -math.inf):
+        hit = ns.astype(ns.abs(x) == norm, x.dtype)
+        return ns.sign(x) * hit * g / ns.sum(hit, axis=axis, keepdims=True)
+    zero_norm = norm == 0
+    if ord == 2:
+        return ns.where(zero_norm, 0.0, g * x / ns.where(zero_norm, 1.0, norm))
+    a = ns.abs(x)
+    if ord < 1:
+        zero_x = x == 0
+        scaled = ns.where(zero_x, 0.0, ns.sign(x) * ns.where(zero_x, 1.0, a) ** (ord - 1))
+        return scaled * g * norm ** (1 - ord)
+    scale = ns.where(zero_norm, 0.0, g / ns.where(zero_norm, 1.0, norm) ** (ord - 1))
+    if ord < 2:
+        return ns.sign(x) * a ** (ord - 1) * scale
+    return x * a ** (ord - 2) * scale
+
+
+vector_norm = Primitive(
+    "linalg_vector_norm",
+    forward=_vector_norm,
+    vjp=(_vector_norm_vjp,),
+    reads_output=True,
+)
+
 __all__ = [
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "cumulative_prod",
+    "cumulative_sum",
+    "max",
     "mean",
+    "min",
+    "prod",
     "sum",
+    "vector_norm",
 ]

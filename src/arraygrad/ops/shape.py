@@ -45,7 +45,7 @@ def _index_vjp(ns: Any, g: Any, out: Any, x: Any, *, key: Any) -> Any:
 # x[key] with ints, slices, None and Ellipsis only: the result is a view of x.
 basic_getitem = Primitive(
     "select",
-    forward=lambda xp, x, *, key: x[key],
+    forward=lambda xp, x, *, key: xp.getitem(x, key),
     vjp=(_index_vjp,),
     reads_inputs=False,
     view=True,
@@ -53,7 +53,7 @@ basic_getitem = Primitive(
 # x[key] with integer or boolean arrays in the key: the result is a copy.
 getitem = Primitive(
     "index",
-    forward=lambda xp, x, *, key: x[key],
+    forward=lambda xp, x, *, key: xp.getitem(x, key),
     vjp=(_index_vjp,),
     reads_inputs=False,
 )
@@ -66,11 +66,82 @@ index_add_zeros = Primitive(
     reads_inputs=False,
 )
 
+
+def _put_vjp_x(ns: Any, g: Any, out: Any, x: Any, values: Any, *, key: Any) -> Any:
+    # The written places no longer depend on x.
+    return ns.index_put(g, 0.0, key=key)
+
+
+def _put_vjp_values(ns: Any, g: Any, out: Any, x: Any, values: Any, *, key: Any) -> Any:
+    # values was broadcast to the shape of x[key]; the engine's sum_to sums it back.
+    return ns.getitem(g, key=key)
+
+
+# A copy of x with x[key] = values: the out-of-place record of ``x[key] = values``.
+index_put = Primitive(
+    "index_put",
+    forward=lambda xp, x, values, *, key: xp.index_put(x, values, key=key),
+    vjp=(_put_vjp_x, _put_vjp_values),
+    reads_inputs=False,
+)
+
+
+def _concat_vjp(ns: Any, g: Any, x: Any, axis: int, start: int, stop: int) -> Any:
+    return ns.getitem(g, key=(slice(None),) * axis + (slice(start, stop), Ellipsis))
+
+
+# Two tensors joined along ``axis``; torch.cat of many is a balanced tree of these.
+concat = Primitive(
+    "cat",
+    forward=lambda xp, x, y, *, axis: xp.concat((x, y), axis=axis),
+    vjp=(
+        lambda ns, g, out, x, y, *, axis: _concat_vjp(ns, g, x, axis, 0, x.shape[axis]),
+        lambda ns, g, out, x, y, *, axis: _concat_vjp(ns, g, y, axis, x.shape[axis], g.shape[axis]),
+    ),
+    reads_inputs=False,
+)
+flip = Primitive(
+    "flip",
+    # NumPy's flip is a view; torch.flip is a copy, so writes to it must not reach x.
+    forward=lambda xp, x, *, axis: xp.asarray(xp.flip(x, axis=axis), copy=True),
+    vjp=(lambda ns, g, out, x, *, axis: ns.flip(g, axis=axis),),
+    reads_inputs=False,
+)
+roll = Primitive(
+    "roll",
+    forward=lambda xp, x, *, shift, axis: xp.roll(x, shift=shift, axis=axis),
+    vjp=(
+        lambda ns, g, out, x, *, shift, axis: ns.roll(g, shift=tuple(-s for s in shift), axis=axis),
+    ),
+    reads_inputs=False,
+)
+
+
+def _tile_vjp(ns: Any, g: Any, out: Any, x: Any, *, repetitions: tuple[int, ...]) -> Any:
+    # out has shape (r0 * s0, r1 * s1, ...): split each axis into (r, s) and sum the copies.
+    split = tuple(size for r, s in zip(repetitions, x.shape, strict=True) for size in (r, s))
+    copies = tuple(range(0, 2 * len(repetitions), 2))
+    return ns.sum(ns.reshape(g, shape=split), axis=copies, keepdims=False)
+
+
+# ``repetitions`` has one entry per axis of x (the PyTorch layer pads x with leading 1s).
+tile = Primitive(
+    "repeat",
+    forward=lambda xp, x, *, repetitions: xp.tile(x, repetitions),
+    vjp=(_tile_vjp,),
+    reads_inputs=False,
+)
+
 __all__ = [
     "basic_getitem",
     "broadcast_to",
+    "concat",
+    "flip",
     "getitem",
     "index_add_zeros",
+    "index_put",
     "permute_dims",
     "reshape",
+    "roll",
+    "tile",
 ]

@@ -1,0 +1,190 @@
+"""``einsum``: Einstein summation, composed of indexing, sums, permutes and batched matmuls.
+
+The equation is reduced step by step to ops whose gradients are already known: repeated
+subscripts within one operand take a diagonal (indexing), subscripts that appear in one operand
+only and not in the output are summed, and the operands are then contracted left to right, each
+pair as one batched matrix product ``(batch, free_a, summed) @ (batch, summed, free_b)``. No
+intermediate ever holds the full product of all subscripts' sizes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._tensor import Tensor
+
+__all__ = ["einsum"]
+
+_ELLIPSIS_BASE = 0x2100  # private stand-in subscripts for the dimensions under "..."
+
+
+def _parse(equation: str, ndims: list[int]) -> tuple[list[list[str]], list[str]]:
+    equation = equation.replace(" ", "")
+    if "->" in equation:
+        lhs, rhs = equation.split("->")
+    else:
+        lhs, rhs = equation, None
+    terms = lhs.split(",")
+    if len(terms) != len(ndims):
+        raise RuntimeError(
+            f"einsum(): more operands were provided than specified in the equation: the "
+            f"equation has {len(terms)} operand(s), {len(ndims)} were given"
+            if len(ndims) > len(terms)
+            else f"einsum(): fewer operands were provided than specified in the equation: the "
+            f"equation has {len(terms)} operand(s), {len(ndims)} were given"
+        )
+    spans = []
+    for position, (term, ndim) in enumerate(zip(terms, ndims, strict=True)):
+        letters = term.replace("...", "")
+        for char in letters:
+            if not char.isalpha():
+                raise RuntimeError(
+                    f"einsum(): invalid subscript given at index {term.index(char)} in the "
+                    f"equation string, subscripts must be in [a-zA-Z]: {char!r}"
+                )
+        has_ellipsis = "..." in term
+        if (not has_ellipsis and len(letters) != ndim) or len(letters) > ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(letters)}) does not "
+                f"match the number of dimensions ({ndim}) for operand {position}"
+                + ("" if has_ellipsis else " and no ellipsis was given")
+            )
+        spans.append(ndim - len(letters) if has_ellipsis else 0)
+    width = max(spans, default=0)
+    ellipsis = [chr(_ELLIPSIS_BASE + i) for i in range(width)]
+    subscripts = []
+    for term, span in zip(terms, spans, strict=True):
+        before, _, after = term.partition("...")
+        if "..." not in term:
+            subscripts.append(list(term))
+        else:
+            subscripts.append(list(before) + ellipsis[width - span :] + list(after))
+    if rhs is None:  # implicit output: "..." first, then the subscripts used once, sorted
+        counts: dict[str, int] = {}
+        for subs in subscripts:
+            for s in subs:
+                counts[s] = counts.get(s, 0) + 1
+        output = ellipsis + sorted(s for s, n in counts.items() if n == 1 and s not in ellipsis)
+    else:
+        before, _, after = rhs.partition("...")
+        output = list(before) + (ellipsis if "..." in rhs else []) + list(after)
+        seen = set()
+        for s in output:
+            if s in seen:
+                raise RuntimeError(f"einsum(): output subscript {s} appears more than once")
+            if not any(s in subs for subs in subscripts):
+                raise RuntimeError(
+                    f"einsum(): output subscript {s} does not appear in the equation for any "
+                    "input operand"
+                )
+            seen.add(s)
+    return subscripts, output
+
+
+def _take_diagonals(x: Tensor, subs: list[str]) -> tuple[Tensor, list[str]]:
+    """Collapse repeated subscripts of one operand to their diagonal (``"ii->i"``)."""
+    while len(set(subs)) != len(subs):
+        letter = next(s for s in subs if subs.count(s) > 1)
+        first, second = [i for i, s in enumerate(subs) if s == letter][:2]
+        rest = [i for i in range(len(subs)) if i not in (first, second)]
+        x = ops.permute_dims(x, axes=(*rest, first, second))
+        size = min(x.shape[-2], x.shape[-1])
+        steps = _backend.xp.arange(size)
+        x = ops.getitem(x, key=(Ellipsis, steps, steps))
+        subs = [subs[i] for i in rest] + [letter]
+    return x, subs
+
+
+def _sum_out(x: Tensor, subs: list[str], needed: set[str]) -> tuple[Tensor, list[str]]:
+    axes = tuple(i for i, s in enumerate(subs) if s not in needed)
+    if not axes:
+        return x, subs
+    x = ops.sum(x, axis=axes, keepdims=False)
+    return x, [s for s in subs if s in needed]
+
+
+def _arrange(x: Tensor, subs: list[str], order: list[str], sizes: dict[str, int]) -> Tensor:
+    """``x`` permuted to ``order`` with size-1 dimensions broadcast to the subscripts' sizes."""
+    axes = tuple(subs.index(s) for s in order)
+    if axes != tuple(range(len(axes))):
+        x = ops.permute_dims(x, axes=axes)
+    full = tuple(sizes[s] for s in order)
+    if tuple(x.shape) != full:
+        x = ops.broadcast_to(x, shape=full)
+    return x
+
+
+def _contract(
+    a: Tensor, sa: list[str], b: Tensor, sb: list[str], keep: set[str], sizes: dict[str, int]
+) -> tuple[Tensor, list[str]]:
+    """Contract two operands over their shared subscripts not in ``keep``, as one matmul."""
+    batch = [s for s in sa if s in sb and s in keep]
+    summed = [s for s in sa if s in sb and s not in keep]
+    free_a = [s for s in sa if s not in sb]
+    free_b = [s for s in sb if s not in sa]
+
+    def prod(subs: list[str]) -> int:
+        return math.prod(sizes[s] for s in subs)
+
+    a = _arrange(a, sa, batch + free_a + summed, sizes)
+    b = _arrange(b, sb, batch + summed + free_b, sizes)
+    a = ops.reshape(a, shape=(prod(batch), prod(free_a), prod(summed)))
+    b = ops.reshape(b, shape=(prod(batch), prod(summed), prod(free_b)))
+    out = ops.matmul(a, b)
+    subs = batch + free_a + free_b
+    return ops.reshape(out, shape=tuple(sizes[s] for s in subs)), subs
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sum of products of ``operands`` over the subscripts the ``equation`` leaves out.
+
+    Supports repeated subscripts (diagonals), ``...`` for broadcast batch dimensions, implicit
+    output (``"ij,jk"``) and any number of operands (also passed as one list).
+
+    >>> import arraygrad
+    >>> a, b = arraygrad.ones(2, 3), arraygrad.ones(3, 4)
+    >>> arraygrad.einsum("ij,jk->ik", a, b).shape
+    arraygrad.Size([2, 4])
+    """
+    if len(operands) == 1 and isinstance(operands[0], Sequence):
+        operands = tuple(operands[0])
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    from arraygrad._math import as_tensor
+
+    tensors = [as_tensor(t) for t in operands]
+    target = tensors[0].dtype
+    for t in tensors[1:]:
+        target = _dtype.promote_types(target, t.dtype)
+    tensors = [t if t.dtype is target else ops.astype(t, target) for t in tensors]
+    subscripts, output = _parse(equation, [t.ndim for t in tensors])
+
+    sizes: dict[str, int] = {}
+    for position, (t, subs) in enumerate(zip(tensors, subscripts, strict=True)):
+        for s, size in zip(subs, t.shape, strict=True):
+            seen = sizes.get(s)
+            if seen is not None and size != seen and 1 not in (size, seen):
+                name = "..." if ord(s) >= _ELLIPSIS_BASE else s
+                raise RuntimeError(
+                    f"einsum(): subscript {name} has size {size} for operand {position} which "
+                    f"does not broadcast with previously seen size {seen}"
+                )
+            sizes[s] = size if seen is None or seen == 1 else seen
+
+    # Reduce each operand alone: diagonals, then subscripts nobody else needs.
+    reduced = []
+    for i, (t, subs) in enumerate(zip(tensors, subscripts, strict=True)):
+        t, subs = _take_diagonals(t, list(subs))
+        others = {s for j, o in enumerate(subscripts) if j != i for s in o}
+        t, subs = _sum_out(t, subs, others | set(output))
+        reduced.append((t, subs))
+
+    result, subs = reduced[0]
+    for i in range(1, len(reduced)):
+        later = {s for _, o in reduced[i + 1 :] for s in o}
+        result, subs = _contract(result, subs, *reduced[i], later | set(output), sizes)
+    result, subs = _sum_out(result, subs, set(output))
+    return _arrange(result, subs, output, sizes)

@@ -1,0 +1,365 @@
+"""Indexing with PyTorch's rules: ``x[key]``, ``x[key] = v``, gather, scatter_add, masks.
+
+Every function here reads or writes elements chosen by an index and is built on three
+primitives: ``basic_getitem`` (ints, slices, ``None``, ``...``: a view), ``getitem`` (integer or
+boolean arrays in the key: a copy) and their adjoints ``index_add_zeros`` / ``index_put``. An
+index "along a dimension" (gather, the indices of ``max``/``sort``) becomes a full advanced-index
+key whose other entries are broadcast ``arange``s, so the VJP of every gather-type op is the
+scatter-add of ``index_add_zeros`` (repeated indices accumulate).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, _inplace, _primitive, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "gather",
+    "index_select",
+    "masked_fill",
+    "scatter_add",
+    "take_along_dim",
+]
+
+
+def _is_basic(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+
+
+def _index_part(part: Any) -> Any:
+    if isinstance(part, Tensor):
+        if part.dtype.is_floating_point:
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors, got a "
+                f"{part.dtype.name} tensor. Fix: convert it with .long() (or build a bool mask)."
+            )
+        return part._data
+    if isinstance(part, list):
+        from arraygrad._creation import tensor
+
+        return _index_part(tensor(part))
+    if isinstance(part, bool):  # x[True] is x[None]; NumPy reads it the same way
+        return part
+    return part
+
+
+def normalize_key(key: Any) -> Any:
+    """``key`` with tensors and lists replaced by arrays of the backend."""
+    if isinstance(key, tuple):
+        return tuple(_index_part(p) for p in key)
+    return _index_part(key)
+
+
+def _index_error(input: Tensor, key: Any, error: Exception) -> IndexError:
+    return IndexError(
+        f"{error} (indexing a tensor of shape {list(input._data.shape)}). Fix: keep every "
+        "index within [-size, size) of its dimension and make boolean masks match the shape of "
+        "the dimensions they index."
+    )
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:
+    """``input[key]`` with ints, slices, ``None``, ``...``, integer and boolean index tensors.
+
+    Basic keys give a view; keys with index tensors give a copy whose gradient is scattered
+    back with repeated indices accumulating.
+
+    >>> import arraygrad
+    >>> x = arraygrad.arange(6.0).reshape(2, 3)
+    >>> x[1, ::-1].tolist(), x[:, [0, 0]].tolist()
+    ([5.0, 4.0, 3.0], [[0.0, 0.0], [3.0, 3.0]])
+    """
+    key = normalize_key(key)
+    if _is_basic(key):
+        _check_bounds(input, key)
+        return ops.basic_getitem(input, key=key)
+    try:
+        return ops.getitem(input, key=key)
+    except IndexError as error:
+        raise _index_error(input, key, error) from None
+
+
+def _check_bounds(input: Tensor, key: Any) -> None:
+    # NumPy raises IndexError too, but PyTorch's message names the dimension and size.
+    parts = key if isinstance(key, tuple) else (key,)
+    shape = tuple(input._data.shape)
+    dim = 0
+    for part in parts:
+        if part is Ellipsis:
+            dim = len(shape) - sum(1 for p in parts if p is not None and p is not Ellipsis)
+            continue
+        if part is None:
+            continue
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError(
+                f"step must be greater than zero, got {part.step} (PyTorch has no negative "
+                "slice steps). Fix: use .flip(dim) to reverse a dimension."
+            )
+        if isinstance(part, int):
+            if dim >= len(shape):
+                raise IndexError(
+                    f"too many indices for tensor of dimension {len(shape)} (shape {list(shape)})"
+                )
+            if not -shape[dim] <= part < shape[dim]:
+                raise IndexError(
+                    f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}"
+                )
+        dim += 1
+    if dim > len(shape):
+        raise IndexError(
+            f"too many indices for tensor of dimension {len(shape)} (shape {list(shape)})"
+        )
+
+
+def _as_value(target: Tensor, value: Any) -> Any:
+    """``value`` as something ``index_put`` can write into ``target``: a Tensor of its dtype, or
+    a Python number (which the array library converts)."""
+    if isinstance(value, Tensor):
+        return value if value.dtype is target.dtype else ops.astype(value, target.dtype)
+    if isinstance(value, (bool, int, float)):
+        return value
+    from arraygrad._math import as_tensor
+
+    return _as_value(target, as_tensor(value))
+
+
+def _drop_leading_ones(value: Any, ndim: int) -> Any:
+    # PyTorch (and NumPy) accept a value with extra leading size-1 dimensions; dropping them
+    # keeps the value's gradient a plain broadcast that the engine's sum_to undoes.
+    if not isinstance(value, Tensor) or value.ndim <= ndim:
+        return value
+    shape = tuple(value._data.shape)
+    lead = len(shape) - ndim
+    if any(size != 1 for size in shape[:lead]):
+        return value
+    return ops.reshape(value, shape=shape[lead:])
+
+
+def setitem(target: Tensor, key: Any, value: Any) -> None:
+    """``target[key] = value``, recorded for autograd like any in-place op.
+
+    The overwritten elements get no gradient; ``value`` gets the gradient of the places it was
+    written to, summed where it was broadcast.
+    """
+    key = normalize_key(key)
+    if _is_basic(key):
+        _check_bounds(target, key)
+    value = _as_value(target, value)
+    try:
+        indexed_ndim = (
+            _backend.xp.getitem(target._data, key).ndim if isinstance(value, Tensor) else 0
+        )
+    except IndexError as error:
+        raise _index_error(target, key, error) from None
+    value = _drop_leading_ones(value, indexed_ndim)
+    try:
+        if _inplace._records(target, (value,)):
+            _inplace.apply(target, lambda old, v: ops.index_put(old, v, key=key), value)
+            return
+        _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
+    except ValueError:
+        shape = _backend.xp.getitem(target._data, key).shape
+        have = list(value.shape) if isinstance(value, Tensor) else []
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {have} cannot be broadcast to indexing "
+            f"result of shape {list(shape)}. Fix: give the value that shape or one that "
+            "broadcasts to it."
+        ) from None
+    _primitive.bump_version(target)
+
+
+def along_key(index: Any, dim: int) -> tuple[Any, ...]:
+    """The advanced-index key that picks ``x[..., index[...], ...]`` along ``dim``.
+
+    For ``out[i][j] = x[i][index[i][j]]`` (``dim=1``) the key is ``(arange(n)[:, None], index)``:
+    ``arange`` on every other dimension, broadcast against ``index``.
+    """
+    xp = _backend.xp
+    shape = tuple(index.shape)
+    parts: list[Any] = []
+    for d, size in enumerate(shape):
+        if d == dim:
+            parts.append(index)
+        else:
+            view = [1] * len(shape)
+            view[d] = size
+            parts.append(xp.reshape(xp.arange(size), tuple(view)))
+    return tuple(parts)
+
+
+def take_along(input: Tensor, index: Any, dim: int) -> Tensor:
+    """``input`` gathered along ``dim`` at the raw integer array ``index`` (same ndim)."""
+    return ops.getitem(input, key=along_key(index, dim))
+
+
+def _check_index_dtype(name: str, index: Any) -> Tensor:
+    if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
+        got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(
+            f"{name}(): Expected dtype int32/int64 for index, got {got}. Fix: pass an integer "
+            "tensor, e.g. index.long()."
+        )
+    return index
+
+
+def _check_along(name: str, input: Tensor, dim: int, index: Tensor, src: Any = None) -> int:
+    """Validate a gather/scatter index as PyTorch does; return the normalized ``dim``."""
+    shape = tuple(input._data.shape)
+    ishape = tuple(index._data.shape)
+    axis = normalize_dim(dim, len(shape))
+    if len(ishape) != len(shape) and not (len(ishape) <= 1 and len(shape) <= 1):
+        raise RuntimeError(
+            f"Index tensor must have the same number of dimensions as input tensor: {name}() "
+            f"got index of shape {list(ishape)} for input of shape {list(shape)}."
+        )
+    for d, (have, size) in enumerate(zip(ishape, shape, strict=False)):
+        if d != axis and have > size:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(ishape)} to be no "
+                f"larger than self {list(shape)} apart from dimension {axis}"
+            )
+        if src is not None and have > src.shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(ishape)} to be no "
+                f"larger than src {list(src.shape)}"
+            )
+    if index.numel():
+        xp = _backend.xp
+        limit = shape[axis] if shape else 1
+        low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
+        if low < -limit or high >= limit:
+            bad = high if high >= limit else low
+            raise RuntimeError(
+                f"{name}(): index {bad} is out of bounds for dimension {axis} with size {limit}"
+            )
+    return axis
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (likewise for other dims).
+
+    The gradient is scattered back to ``input``, accumulating where an index repeats.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> arraygrad.gather(x, 1, arraygrad.tensor([[0, 0], [1, 0]])).tolist()
+    [[1.0, 1.0], [4.0, 3.0]]
+    """
+    index = _check_index_dtype("gather", index)
+    axis = _check_along("gather", input, dim, index)
+    if input.ndim == 0:  # a scalar gathers like a 1-element vector
+        flat = take_along(ops.reshape(input, shape=(1,)), ops.reshape(index, shape=(-1,))._data, 0)
+        return ops.reshape(flat, shape=tuple(index._data.shape))
+    return take_along(input, index._data, axis)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """Like :func:`gather` with ``input`` and ``indices`` broadcast against each other; with
+    ``dim=None`` both are flattened first."""
+    if dim is None:
+        return gather(ops.reshape(input, shape=(-1,)), 0, ops.reshape(indices, shape=(-1,)))
+    axis = normalize_dim(dim, input.ndim)
+    shape = list(input._data.shape)
+    ishape = list(indices._data.shape)
+    shape[axis] = ishape[axis] = 1
+    xp = _backend.xp
+    common = list(xp.broadcast_shapes(tuple(shape), tuple(ishape)))
+    in_shape, idx_shape = list(common), list(common)
+    in_shape[axis] = input._data.shape[axis]
+    idx_shape[axis] = indices._data.shape[axis]
+    from arraygrad._shape import expand
+
+    return gather(expand(input, *in_shape), axis, expand(indices, *idx_shape))
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` at positions ``index`` (1-D) along ``dim``; repeats allowed."""
+    if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(
+            "index_select(): Expected dtype int32 or int64 for index. Fix: pass index.long()."
+        )
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}"
+        )
+    axis = normalize_dim(dim, input.ndim)
+    size = input._data.shape[axis] if input.ndim else 1
+    flat = ops.reshape(index, shape=(-1,))
+    if flat.numel():
+        xp = _backend.xp
+        low, high = _backend.item(xp.min(flat._data)), _backend.item(xp.max(flat._data))
+        if low < 0 or high >= size:
+            bad = high if high >= size else low
+            raise RuntimeError(
+                f"index out of range in self: index_select() got index {bad} for dimension "
+                f"{axis} of size {size} (input shape {list(input.shape)})"
+            )
+    if input.ndim == 0:
+        return ops.getitem(ops.reshape(input, shape=(1,)), key=(flat._data,))
+    return ops.getitem(input, key=(slice(None),) * axis + (flat._data, Ellipsis))
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim``: for ``dim=0``,
+    ``out[index[i][j]][j] += src[i][j]``; repeated indices accumulate.
+
+    >>> import arraygrad
+    >>> arraygrad.zeros(3).scatter_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.ones(3)).tolist()
+    [2.0, 0.0, 1.0]
+    """
+    index = _check_index_dtype("scatter_add", index)
+    if not isinstance(src, Tensor) or src.dtype is not input.dtype:
+        got = src.dtype.name if isinstance(src, Tensor) else type(src).__name__
+        raise RuntimeError(
+            f"scatter(): Expected self.dtype to be equal to src.dtype, got {input.dtype.name} "
+            f"and {got}. Fix: convert src with .to(input.dtype)."
+        )
+    axis = _check_along("scatter_add", input, dim, index, src._data)
+    if index.numel() == 0:
+        return ops.clone(input)
+    ishape = tuple(index._data.shape)
+    if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src
+        src = ops.basic_getitem(src, key=tuple(slice(0, n) for n in ishape))
+    if input.ndim == 0:
+        added = ops.index_add_zeros(src, shape=(), key=(Ellipsis,))
+    else:
+        key = along_key(index._data, axis)
+        added = ops.index_add_zeros(src, shape=tuple(input._data.shape), key=key)
+    return ops.add(input, added)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` where the boolean ``mask`` (broadcast to ``input``) is True."""
+    if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool_:
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {got}. Fix: "
+            "build the mask with a comparison (x > 0) or convert it with .bool()."
+        )
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        if value.dtype is not input.dtype:
+            value = ops.astype(value, input.dtype)
+    elif input.dtype.is_floating_point:
+        value = float(value)
+    else:
+        value = bool(value) if input.dtype is _dtype.bool_ else int(value)
+    shape = tuple(input._data.shape)
+    try:  # the out-of-place op broadcasts input and mask against each other, as PyTorch does
+        _backend.xp.broadcast_shapes(tuple(mask._data.shape), shape)
+    except ValueError:
+        raise RuntimeError(
+            f"The size of the mask {list(mask.shape)} does not broadcast with the shape of the "
+            f"input {list(shape)} in masked_fill. Fix: reshape or unsqueeze the mask."
+        ) from None
+    if not isinstance(value, Tensor):
+        value = _backend.xp.asarray(value, dtype=input._data.dtype)
+    return ops.where(mask, value, input)

@@ -1,0 +1,214 @@
+"""Reductions that pick elements: ``max``/``min`` (with and without ``dim``), ``sort``,
+``argsort``, ``topk``, ``kthvalue`` and ``median``.
+
+Each finds its indices on raw arrays (no gradient flows through a comparison), then gathers the
+values with the ``getitem`` primitive, so the gradient goes to exactly the chosen elements
+(scatter-added). Over all elements ``max``, ``min`` and ``median`` split the gradient evenly among
+tied elements, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._dims import normalize_dim
+from arraygrad._indexing import take_along
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "argsort",
+    "kthvalue",
+    "max",
+    "median",
+    "min",
+    "msort",
+    "sort",
+    "topk",
+]
+
+
+def _indices(array: Any) -> Tensor:
+    return Tensor._wrap(_backend.xp.astype(array, _dtype.to_xp(_dtype.int64)))
+
+
+def _argsort(x: Any, axis: int, descending: bool) -> Any:
+    """Stable argsort along ``axis``; descending keeps tied elements in their original order.
+
+    Descending order is the reverse of a stable ascending sort of the reversed array, which
+    keeps ties first-come (negating would not: it breaks ints at their minimum and NaN order).
+    """
+    xp = _backend.xp
+    if not descending:
+        return xp.argsort(x, axis=axis, stable=True)
+    order = xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
+    return (x.shape[axis] - 1) - order
+
+
+def _evenly(input: Tensor, value: Any) -> Tensor:
+    """The 0-d tensor ``value`` (an element of ``input``) whose gradient is shared equally by
+    all elements equal to it, as PyTorch's ``evenly_distribute_backward``."""
+    xp = _backend.xp
+    x = input._data
+    if not input._rg:
+        return Tensor._wrap(xp.asarray(value, dtype=x.dtype))
+    nan = value != value
+    mask = (x != x) if nan else (x == value)
+    if nan or not math.isfinite(value):
+        # x - value is nan at infinite ties: average the tied elements themselves instead.
+        return ops.mean(ops.getitem(input, key=mask), axis=None, keepdims=False)
+    # value + mean(x[mask] - value): exactly value, with gradient 1/count to each tie.
+    offset = ops.subtract(ops.getitem(input, key=mask), value)
+    return ops.add(ops.mean(offset, axis=None, keepdims=False), value)
+
+
+def _full_reduction(name: str, input: Tensor, pick: Any) -> Tensor:
+    if input.numel() == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+    return _evenly(input, _backend.item(pick(input._data)))
+
+
+def _along(name: str, input: Tensor, dim: int, keepdim: bool, index: Any) -> Any:
+    """``(values, indices)`` picked at ``index`` (keepdims layout) along ``dim``."""
+    x = input if input.ndim else ops.reshape(input, shape=(1,))
+    values = take_along(x, index, dim)
+    out_shape = tuple(index.shape)
+    if not keepdim or input.ndim == 0:
+        out_shape = out_shape[:dim] + out_shape[dim + 1 :] if input.ndim else ()
+        values = ops.reshape(values, shape=out_shape)
+    return getattr(return_types, name)(values, _indices(_backend.xp.reshape(index, out_shape)))
+
+
+def _reduce_dim(name: str, input: Tensor, dim: int) -> tuple[Tensor, int]:
+    axis = normalize_dim(dim, input.ndim)
+    if input.ndim and input._data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    return (input if input.ndim else ops.reshape(input, shape=(1,))), axis
+
+
+def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
+    if isinstance(dim, Tensor):  # max(input, other): the element-wise maximum
+        import arraygrad
+
+        return getattr(arraygrad, "maximum" if name == "max" else "minimum")(input, dim)
+    xp = _backend.xp
+    if dim is None:
+        return _full_reduction(name, input, xp.max if name == "max" else xp.min)
+    x, axis = _reduce_dim(name, input, dim)
+    pick = xp.argmax if name == "max" else xp.argmin
+    index = pick(x._data, axis=axis, keepdims=True)
+    return _along(name, input, axis, keepdim, index)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The largest element, or ``(values, indices)`` of the largest along ``dim``.
+
+    The gradient goes to the chosen element; over all elements ties share it equally.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=0).indices.tolist()
+    [1, 0]
+    """
+    return _extremum("max", input, dim, keepdim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The smallest element, or ``(values, indices)`` of the smallest along ``dim``."""
+    return _extremum("min", input, dim, keepdim)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+    """``(values, indices)`` of ``input`` sorted along ``dim``; ties keep their order.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([3.0, 1.0, 2.0]).sort().indices.tolist()
+    [1, 2, 0]
+    """
+    axis = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return return_types.sort(ops.clone(input), _indices(_backend.xp.asarray(0)))
+    index = _argsort(input._data, axis, descending)
+    return return_types.sort(take_along(input, index, axis), _indices(index))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The indices that sort ``input`` along ``dim``."""
+    if input.ndim == 0:
+        normalize_dim(dim, 0)
+        return _indices(_backend.xp.asarray(0))
+    return _indices(_argsort(input._data, normalize_dim(dim, input.ndim), descending))
+
+
+def msort(input: Tensor) -> Tensor:
+    """``input`` sorted along its first dimension."""
+    return sort(input, dim=0).values
+
+
+def _check_k(name: str, input: Tensor, k: int, axis: int, low: int) -> int:
+    size = input._data.shape[axis] if input.ndim else 1
+    if not low <= k <= size:
+        message = (
+            "selected index k out of range"
+            if name == "topk"
+            else f"kthvalue(): selected number k out of range for dimension {axis}"
+        )
+        raise RuntimeError(
+            f"{message}: k = {k} for a dimension of size {size} (input shape "
+            f"{list(input.shape)}). Fix: choose k in [{low}, {size}]."
+        )
+    return size
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1.0, 4.0, 2.0]).topk(2).values.tolist()
+    [4.0, 2.0]
+    """
+    axis = normalize_dim(dim, input.ndim)
+    _check_k("topk", input, k, axis, 0)
+    x = input if input.ndim else ops.reshape(input, shape=(1,))
+    order = _argsort(x._data, axis, descending=largest)
+    index = order[(slice(None),) * axis + (slice(0, k), Ellipsis)]
+    values = take_along(x, index, axis)
+    if input.ndim == 0:
+        values, index = ops.reshape(values, shape=()), _backend.xp.reshape(index, ())
+    return return_types.topk(values, _indices(index))
+
+
+def _kth_index(x: Tensor, k: int, axis: int) -> Any:
+    order = _argsort(x._data, axis, descending=False)
+    return order[(slice(None),) * axis + (slice(k - 1, k), Ellipsis)]
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    x, axis = _reduce_dim("kthvalue", input, dim)
+    _check_k("kthvalue", input, k, axis, 1)
+    return _along("kthvalue", input, axis, keepdim, _kth_index(x, k, axis))
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The lower median (the ``(n - 1) // 2``-th smallest element), over all elements or as
+    ``(values, indices)`` along ``dim``. Over all elements ties share the gradient equally.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([4.0, 1.0, 3.0, 2.0]).median().item()
+    2.0
+    """
+    xp = _backend.xp
+    if dim is None:
+        if input.numel() == 0:
+            return Tensor._wrap(xp.asarray(math.nan, dtype=input._data.dtype))
+        flat = xp.reshape(input._data, (-1,))
+        middle = (flat.shape[0] - 1) // 2
+        value = flat[_backend.item(_argsort(flat, 0, descending=False)[middle])]
+        return _evenly(input, _backend.item(value))
+    x, axis = _reduce_dim("median", input, dim)
+    k = (x._data.shape[axis] - 1) // 2 + 1
+    return _along("median", input, axis, keepdim, _kth_index(x, k, axis))

@@ -1,0 +1,248 @@
+"""Statistics and norms: ``var``, ``std``, ``logsumexp``, ``norm``, ``vector_norm``.
+
+``var``, ``std`` and ``logsumexp`` are compositions of primitives written to be stable (the mean
+is subtracted before squaring; ``logsumexp`` shifts by the maximum); their gradients are those
+of the compositions, which equal PyTorch's. Norms use the ``vector_norm`` primitive, whose rule
+is PyTorch's (zero gradient at a zero norm, ties of the inf-norm sharing the gradient).
+``arraygrad.linalg.vector_norm`` is :func:`vector_norm`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._dims import normalize_dims
+from arraygrad._math import _floating, div, mul, sqrt
+from arraygrad._tensor import Tensor, describe
+
+__all__ = [
+    "logsumexp",
+    "norm",
+    "std",
+    "std_mean",
+    "var",
+    "var_mean",
+]
+
+
+def _correction(unbiased: bool | None, correction: float | None) -> float:
+    if unbiased is not None and correction is not None:
+        raise TypeError(
+            "var/std: cannot specify both 'unbiased' and 'correction'. Fix: pass correction "
+            "only (correction=1 is unbiased=True, correction=0 is unbiased=False)."
+        )
+    if correction is not None:
+        return float(correction)
+    return 1.0 if unbiased is None or unbiased else 0.0
+
+
+def _deviations(
+    name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any
+) -> tuple[Tensor, Tensor, tuple[int, ...] | None, float, bool]:
+    """``input - mean``, the mean (kept dims), the axes and the divisor ``N - correction``."""
+    if isinstance(dim, bool):  # torch.var(x, False): the legacy positional ``unbiased``
+        dim, unbiased = None, dim
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"std and var only support floating point and complex dtypes: {name}() got a "
+            f"{describe(input)}. Fix: convert it first, e.g. x.float()."
+        )
+    axis = normalize_dims(dim, input.ndim)
+    shape = tuple(input._data.shape)
+    count = math.prod(shape if axis is None else (shape[a] for a in axis))
+    centre = ops.mean(input, axis=axis, keepdims=True)
+    divisor = count - _correction(unbiased, correction)
+    return ops.subtract(input, centre), centre, axis, divisor, bool(keepdim)
+
+
+def _squeeze_mean(centre: Tensor, axis: tuple[int, ...] | None, keepdim: bool) -> Tensor:
+    if keepdim:
+        return centre
+    shape = tuple(centre._data.shape)
+    kept = tuple(n for i, n in enumerate(shape) if axis is not None and i not in axis)
+    return ops.reshape(centre, shape=kept)
+
+
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
+    """Variance ``sum((x - mean)^2) / (N - correction)`` over ``dim`` (all by default).
+
+    ``correction=1`` (the default, or ``unbiased=True``) is the unbiased estimate; ``N <=
+    correction`` gives ``nan`` or ``inf``, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
+    tensor(1.6667)
+    """
+    d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
+    return _var_from(d, axis, divisor, keepdim)
+
+
+def _var_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
+    squares = ops.sum(ops.multiply(d, d), axis=axis, keepdims=keepdim)
+    return div(squares, max(divisor, 0.0))
+
+
+def _std_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
+    if divisor <= 0:  # nan or inf, with PyTorch's nan gradient
+        return sqrt(_var_from(d, axis, divisor, keepdim))
+    # The 2-norm of the deviations: its gradient at zero spread is 0, PyTorch's choice, where
+    # sqrt(var) would give 0/0.
+    return mul(ops.vector_norm(d, ord=2, axis=axis, keepdims=keepdim), 1.0 / math.sqrt(divisor))
+
+
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
+    """Standard deviation, the square root of :func:`var` (gradient 0 where it is 0).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1.0, 3.0]).std()
+    tensor(1.4142)
+    """
+    d, _, axis, divisor, keepdim = _deviations("std", input, dim, unbiased, keepdim, correction)
+    return _std_from(d, axis, divisor, keepdim)
+
+
+def var_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """``(var(input, ...), mean(input, ...))`` in one pass."""
+    d, centre, axis, divisor, keepdim = _deviations(
+        "var_mean", input, dim, unbiased, keepdim, correction
+    )
+    return _var_from(d, axis, divisor, keepdim), _squeeze_mean(centre, axis, keepdim)
+
+
+def std_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """``(std(input, ...), mean(input, ...))`` in one pass."""
+    d, centre, axis, divisor, keepdim = _deviations(
+        "std_mean", input, dim, unbiased, keepdim, correction
+    )
+    return _std_from(d, axis, divisor, keepdim), _squeeze_mean(centre, axis, keepdim)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow.
+
+    The maximum is subtracted before ``exp`` (and added back), so inputs of magnitude 1e4 in
+    float32 give finite values and gradients; the gradient is ``softmax(input)``.
+
+    >>> import arraygrad
+    >>> arraygrad.logsumexp(arraygrad.tensor([10000.0, 10000.0]), dim=0)
+    tensor(10000.6934)
+    """
+    x = _floating(input)
+    axis = normalize_dims(dim, x.ndim)
+    xp = _backend.xp
+    data = x._data
+    shape = tuple(data.shape)
+    kept = tuple(1 if axis is None or i in axis else n for i, n in enumerate(shape))
+    if math.prod(shape) == 0:
+        shift = xp.zeros(kept, dtype=data.dtype)
+    else:
+        # The shift is a constant (no gradient flows through it: the result does not depend on
+        # it). Infinite maxima are not subtracted, which would give inf - inf = nan.
+        shift = xp.max(data, axis=axis, keepdims=True)
+        shift = xp.where(xp.isinf(shift), xp.zeros_like(shift), shift)
+    shift_tensor = Tensor._wrap(shift)
+    total = ops.sum(ops.exp(ops.subtract(x, shift_tensor)), axis=axis, keepdims=bool(keepdim))
+    if not keepdim:
+        shift_tensor = Tensor._wrap(xp.reshape(shift, tuple(total._data.shape)))
+    return ops.add(ops.log(total), shift_tensor)
+
+
+def vector_norm(
+    x: Tensor,
+    ord: float = 2,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: _dtype.dtype | None = None,
+) -> Tensor:
+    """The vector ``ord``-norm ``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements by default).
+
+    ``ord`` may be any number, ``inf`` (max ``|x|``), ``-inf`` (min ``|x|``) or 0 (the count of
+    non-zero elements). The gradient at a zero norm is 0, and elements tied for the inf-norm
+    share its gradient evenly, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.vector_norm(arraygrad.tensor([3.0, 4.0]))
+    tensor(5.)
+    """
+    if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float)):
+        raise TypeError(
+            f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}. "
+            "Fix: use linalg.matrix_norm for 'fro' and 'nuc', or pass a number."
+        )
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{x.dtype.name} ({describe(x)}). Fix: convert it first, e.g. x.float()."
+        )
+    if dtype is not None:
+        x = ops.astype(x, dtype)
+    axis = normalize_dims(dim, x.ndim)
+    if ord in (math.inf, -math.inf) and x.numel() == 0:
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
+            f"operation does not have an identity (input: {describe(x)})."
+        )
+    return ops.vector_norm(x, ord=float(ord), axis=axis, keepdims=bool(keepdim))
+
+
+def norm(
+    input: Tensor,
+    p: Any = "fro",
+    dim: Any = None,
+    keepdim: bool = False,
+    dtype: _dtype.dtype | None = None,
+) -> Tensor:
+    """PyTorch's legacy norm: ``p`` a number (a vector norm over ``dim``), ``"fro"`` (the 2-norm
+    of all the elements over ``dim``) or ``"nuc"`` (the nuclear norm of matrices).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([[3.0, 0.0], [0.0, 4.0]]).norm()
+    tensor(5.)
+    """
+    if p == "nuc":
+        from arraygrad import linalg
+
+        # The nuclear norm is a matrix norm (a sum of singular values): linalg owns it.
+        matrix_norm = getattr(linalg, "matrix_norm", None)
+        if matrix_norm is None:
+            raise NotImplementedError(
+                "norm(p='nuc') needs arraygrad.linalg.matrix_norm, which this build lacks. Fix: "
+                "sum the singular values, linalg.svdvals(input).sum(-1)."
+            )
+        return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+    if p == "fro" or p is None:
+        p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}.")
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)

@@ -1,0 +1,281 @@
+"""PyTorch's element-wise functions of one tensor: exponentials, logarithms, trigonometry,
+special functions and rounding.
+
+Floating functions (``exp2``, ``log1p``, ``erf``, ...) turn integer and bool tensors into the
+default float dtype first, as PyTorch does; rounding functions keep integer tensors as they are.
+The accurate ones are primitives (``expm1``, ``log1p``, ``erfinv``, ...); the others are short
+compositions whose gradients come out right, including at the domain edges (``rsqrt`` at 0 gives
+``-inf``, ``logit`` at 0 gives ``inf``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _dtype, ops
+from arraygrad._math import _floating, as_tensor, clamp, div, pow, sub
+from arraygrad._tensor import Tensor, describe
+
+__all__ = [
+    "acos",
+    "acosh",
+    "arccos",
+    "arccosh",
+    "arcsin",
+    "arcsinh",
+    "arctan",
+    "arctanh",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "ceil",
+    "cosh",
+    "digamma",
+    "erf",
+    "erfinv",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "frac",
+    "lgamma",
+    "log1p",
+    "log2",
+    "log10",
+    "logit",
+    "polygamma",
+    "reciprocal",
+    "round",
+    "rsqrt",
+    "sgn",
+    "sign",
+    "sinh",
+    "square",
+    "tan",
+    "trunc",
+]
+
+# PyTorch's names for dtypes in "not implemented for" messages.
+_TORCH_TYPE_NAMES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
+def not_implemented(kernel: str, x: Tensor, fix: str) -> NotImplementedError:
+    """PyTorch's error for an op called on a dtype it has no kernel for, with a fix."""
+    return NotImplementedError(
+        f"\"{kernel}\" not implemented for '{_TORCH_TYPE_NAMES[x.dtype.name]}': got a "
+        f"{describe(x)}. Fix: {fix}"
+    )
+
+
+def exp2(input: Tensor) -> Tensor:
+    """``2 ** input``.
+
+    >>> import arraygrad
+    >>> arraygrad.exp2(arraygrad.tensor([3.0]))
+    tensor([8.])
+    """
+    return pow(2.0, _floating(input))
+
+
+def expm1(input: Tensor) -> Tensor:
+    """``exp(input) - 1``, accurate for small ``input``."""
+    return ops.expm1(_floating(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    """``log(1 + input)``, accurate for small ``input``."""
+    return ops.log1p(_floating(input))
+
+
+def log2(input: Tensor) -> Tensor:
+    """Base-2 logarithm (exact at powers of two)."""
+    return ops.log2(_floating(input))
+
+
+def log10(input: Tensor) -> Tensor:
+    """Base-10 logarithm."""
+    return ops.log10(_floating(input))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    """``1 / input``; integer tensors give the default float dtype."""
+    return div(1.0, _floating(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    """``1 / sqrt(input)``: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch."""
+    return div(1.0, ops.sqrt(_floating(input)))
+
+
+def square(input: Tensor) -> Tensor:
+    """``input ** 2``; integer tensors stay integer and bool tensors become int64."""
+    return pow(input, 2)
+
+
+def tan(input: Tensor) -> Tensor:
+    """Tangent."""
+    return ops.tan(_floating(input))
+
+
+def asin(input: Tensor) -> Tensor:
+    """Inverse sine; ``nan`` outside ``[-1, 1]``, infinite gradient at the ends."""
+    return ops.asin(_floating(input))
+
+
+def acos(input: Tensor) -> Tensor:
+    """Inverse cosine."""
+    return ops.acos(_floating(input))
+
+
+def atan(input: Tensor) -> Tensor:
+    """Inverse tangent."""
+    return ops.atan(_floating(input))
+
+
+def sinh(input: Tensor) -> Tensor:
+    """Hyperbolic sine."""
+    return ops.sinh(_floating(input))
+
+
+def cosh(input: Tensor) -> Tensor:
+    """Hyperbolic cosine."""
+    return ops.cosh(_floating(input))
+
+
+def asinh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic sine."""
+    return ops.asinh(_floating(input))
+
+
+def acosh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic cosine (``nan`` below 1)."""
+    return ops.acosh(_floating(input))
+
+
+def atanh(input: Tensor) -> Tensor:
+    """Inverse hyperbolic tangent (``+-inf`` at ``+-1``)."""
+    return ops.atanh(_floating(input))
+
+
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, the inverse of :func:`sigmoid`.
+
+    With ``eps``, ``p`` is first clamped into ``[eps, 1 - eps]`` (the gradient is 0 outside).
+    Computed as ``log(p) - log1p(-p)`` so that the gradient at 0 and 1 is ``inf``, not ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.logit(arraygrad.tensor([0.5]))
+    tensor([0.])
+    """
+    p = _floating(input)
+    if eps is not None:
+        p = clamp(p, eps, 1.0 - eps)
+    return sub(ops.log(p), ops.log1p(ops.negative(p)))
+
+
+def erf(input: Tensor) -> Tensor:
+    """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+    return ops.erf(_floating(input))
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """The inverse of :func:`erf`: ``+-inf`` at ``+-1`` (with infinite gradient), ``nan``
+    beyond."""
+    return ops.erfinv(_floating(input))
+
+
+def lgamma(input: Tensor) -> Tensor:
+    """``log |Gamma(input)|``; its derivative is :func:`digamma`."""
+    return ops.lgamma(_floating(input))
+
+
+def digamma(input: Tensor) -> Tensor:
+    """``d/dx log Gamma(x)``: ``-inf`` at 0, ``nan`` at negative integers."""
+    return ops.digamma(_floating(input))
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """The ``n``-th derivative of :func:`digamma` (``polygamma(0, x) == digamma(x)``)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n: got n={n!r}.")
+    x = _floating(input)
+    return ops.digamma(x) if n == 0 else ops.polygamma(n, x)
+
+
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element (bool tensors are returned as a copy).
+
+    Its gradient is zero, as in PyTorch.
+    """
+    x = as_tensor(input)
+    if x.dtype is _dtype.bool_:
+        return ops.clone(x)
+    return ops.sign(x)
+
+
+sgn = sign
+
+
+def _rounding(prim: Any, kernel: str, input: Tensor) -> Tensor:
+    x = as_tensor(input)
+    if x.dtype is _dtype.bool_:
+        raise not_implemented(kernel, x, "convert the tensor first, e.g. x.long() or x.float().")
+    if not x.dtype.is_floating_point:
+        return ops.clone(x)  # integers are already whole
+    return prim(x)
+
+
+def floor(input: Tensor) -> Tensor:
+    """The largest integer ``<= input``; zero gradient, integer tensors unchanged."""
+    return _rounding(ops.floor, "floor_vml_cpu", input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    """The smallest integer ``>= input``; zero gradient."""
+    return _rounding(ops.ceil, "ceil_vml_cpu", input)
+
+
+def trunc(input: Tensor) -> Tensor:
+    """The integer part (rounds toward 0); zero gradient."""
+    return _rounding(ops.trunc, "trunc_vml_cpu", input)
+
+
+fix = trunc
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Round half to even, to ``decimals`` decimal places; zero gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.round(arraygrad.tensor([0.5, 1.5, 2.25]), decimals=0)
+    tensor([0., 2., 2.])
+    """
+    x = as_tensor(input)
+    if decimals == 0:
+        return _rounding(ops.round, "round_vml_cpu", x)
+    if not x.dtype.is_floating_point:
+        raise not_implemented("round_cpu", x, "convert the tensor with .float() first.")
+    return ops.round(x, decimals=int(decimals))
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part ``input - trunc(input)`` (the sign of ``input``); gradient 1."""
+    x = as_tensor(input)
+    if not x.dtype.is_floating_point:
+        raise not_implemented("frac_cpu", x, "integers have no fractional part; use .float().")
+    return sub(x, ops.trunc(x))

@@ -1,0 +1,171 @@
+"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions.
+
+>>> import arraygrad
+>>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
+>>> arraygrad.linalg.solve(a, arraygrad.tensor([2.0, 2.0])).tolist()
+[1.0, 0.5]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import ops
+from arraygrad._creation import tensor
+from arraygrad._dims import normalize_dim
+from arraygrad._indexing import index_select
+from arraygrad._linalg import LinAlgError, _square, det, inverse, matmul
+from arraygrad._math import _operands, abs, mul, sub
+from arraygrad._reduction import amax, amin
+from arraygrad._reduction import sum as _sum
+from arraygrad._shape import squeeze
+from arraygrad._statistics import vector_norm
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "LinAlgError",
+    "cross",
+    "det",
+    "inv",
+    "matmul",
+    "matrix_norm",
+    "norm",
+    "solve",
+    "vector_norm",
+]
+
+
+def inv(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
+    """The inverse of a (batch of) square matrices; its gradient is ``-A^-T g A^-T``.
+
+    Raises :class:`LinAlgError` (a RuntimeError) for a singular matrix.
+    """
+    return inverse(A)
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
+    """The solution ``X`` of ``A X = B`` (or ``X A = B`` with ``left=False``).
+
+    ``B`` is a batch of vectors when it has one dimension, or the batch shape of ``A`` plus one;
+    otherwise a batch of matrices. Batch dimensions broadcast.
+    """
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        return ops.matrix_transpose(solve(ops.matrix_transpose(A), ops.matrix_transpose(B)))
+    a, b = _operands(A, B)
+    a = _square("linalg.solve", a)
+    n = a.shape[-1]
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
+    rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
+    if rhs.ndim < 2 or rhs.shape[-2] != n:
+        shape = "x".join(str(s) for s in b.shape) + ("x1" if vector else "")
+        raise RuntimeError(
+            f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+            f"({n}x{n} and {shape}). Fix: B needs {n} rows (shape [..., {n}] for a vector or "
+            f"[..., {n}, k] for k right-hand sides)."
+        )
+    try:
+        x = ops.solve(a, rhs)
+    except ValueError as error:
+        if "broadcast" in str(error) or "mismatch" in str(error):
+            raise RuntimeError(
+                f"linalg.solve: the batch dimensions of A {list(a.shape)} and B "
+                f"{list(b.shape)} do not broadcast"
+            ) from None
+        raise LinAlgError(
+            "linalg.solve: The solver failed because the input matrix is singular "
+            f"(A of shape {list(a.shape)}). Fix: check A is full rank, or use least squares."
+        ) from None
+    return ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (inputs broadcast)."""
+    a, b = _operands(input, other)
+    if a.ndim != b.ndim:
+        raise RuntimeError(
+            "linalg.cross: inputs must have the same number of dimensions, got shapes "
+            f"{list(a.shape)} and {list(b.shape)}. Fix: unsqueeze the smaller one."
+        )
+    axis = normalize_dim(dim, a.ndim)
+    if a.shape[axis] != 3 or b.shape[axis] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[axis]} and "
+            f"{b.shape[axis]}"
+        )
+    first, second = tensor([1, 2, 0]), tensor([2, 0, 1])
+    # (a x b)_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3)
+    return sub(
+        mul(index_select(a, axis, first), index_select(b, axis, second)),
+        mul(index_select(a, axis, second), index_select(b, axis, first)),
+    )
+
+
+def matrix_norm(
+    A: Tensor,  # noqa: N803 - PyTorch's argument name
+    ord: Any = "fro",
+    dim: tuple[int, int] = (-2, -1),
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+) -> Tensor:
+    """A matrix norm over the two dimensions ``dim``: ``"fro"`` (the 2-norm of the elements),
+    ``1`` / ``-1`` (the largest / smallest column sum of ``|A|``) or ``inf`` / ``-inf`` (row
+    sums). The spectral and nuclear norms (``2``, ``-2``, ``"nuc"``) need singular values,
+    which arraygrad does not compute yet.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.matrix_norm(arraygrad.tensor([[1.0, -2.0], [3.0, 4.0]]), 1).item()
+    6.0
+    """
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape "
+            f"{list(A.shape)}."
+        )
+    rows, cols = (normalize_dim(d, A.ndim) for d in dim)
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, cols), keepdim, dtype=dtype)
+    a = A if dtype is None else ops.astype(A, dtype)
+    if ord in (1, -1, math.inf, -math.inf):
+        summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
+        pick = amax if ord > 0 else amin
+        out = pick(_sum(abs(a), summed, keepdim=True), across, keepdim=True)
+        return out if keepdim else squeeze(out, (rows, cols))
+    raise RuntimeError(
+        f"linalg.matrix_norm: ord={ord!r} is not supported by arraygrad (it supports 'fro', 1, "
+        "-1, inf and -inf). Fix: for the spectral or nuclear norm use the singular values of A."
+    )
+
+
+def norm(
+    A: Tensor,  # noqa: N803
+    ord: Any = None,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+) -> Tensor:
+    """A vector or matrix norm, as ``torch.linalg.norm``: with ``ord=None`` the 2-norm of the
+    elements over ``dim`` (all of them by default); otherwise a vector norm for one ``dim`` (or a
+    1-D input) and a matrix norm (see :func:`matrix_norm`) for two (or a 2-D input).
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.norm(arraygrad.tensor([3.0, 4.0])).item()
+    5.0
+    """
+    dims = (dim,) if isinstance(dim, int) else (None if dim is None else tuple(dim))
+    if ord is None:
+        return vector_norm(A, 2, dims, keepdim, dtype=dtype)
+    if dims is None:
+        if A.ndim not in (1, 2):
+            raise RuntimeError(
+                "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                f"Got {A.ndim}D. Fix: pass dim (one dimension or two)."
+            )
+        dims = tuple(range(A.ndim))
+    if len(dims) == 2:
+        return matrix_norm(A, ord, (dims[0], dims[1]), keepdim, dtype=dtype)
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: ord {ord!r} is a matrix norm; dim has 1 entry.")
+    return vector_norm(A, ord, dims, keepdim, dtype=dtype)

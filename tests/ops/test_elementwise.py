@@ -1,0 +1,430 @@
+"""Element-wise ops against torch 2.13.0 (values and VJPs) and finite differences.
+
+Every row of ``OP_TABLE`` runs in float64 and float32 against torch and through a float64
+gradcheck; the ops' behaviour at kinks, ties and domain edges, integer dtypes, double backward
+and misuse errors are tested separately below, always against what torch does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+
+DTYPES = [np.float64, np.float32]
+INTEGERS = tuple(float(k) for k in range(-4, 5))
+HALVES = tuple(k + 0.5 for k in range(-4, 4))
+
+
+def lib(x: Any) -> Any:
+    """The library (``torch`` or ``arraygrad``) whose tensor ``x`` is."""
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+def positive(x: Any) -> Any:
+    """A smooth map into ``[0.1, inf)``, for second operands that need a positive domain."""
+    return x * x + 0.1
+
+
+UNARY = {
+    "exp2": OpSpec(lambda x: x.exp2()),
+    "expm1": OpSpec(lambda x: x.expm1()),
+    "log1p": OpSpec(lambda x: x.log1p(), low=-0.9, high=3),
+    "log2": OpSpec(lambda x: x.log2(), low=0.1, high=3),
+    "log10": OpSpec(lambda x: lib(x).log10(x), low=0.1, high=3),
+    "rsqrt": OpSpec(lambda x: x.rsqrt(), low=0.1, high=3),
+    "reciprocal": OpSpec(lambda x: lib(x).reciprocal(x), low=0.2, high=3),
+    "square": OpSpec(lambda x: lib(x).square(x)),
+    "tan": OpSpec(lambda x: x.tan(), low=-1.3, high=1.3),
+    "asin": OpSpec(lambda x: x.asin(), low=-0.95, high=0.95),
+    "acos": OpSpec(lambda x: lib(x).acos(x), low=-0.95, high=0.95),
+    "atan": OpSpec(lambda x: x.atan()),
+    "arctan": OpSpec(lambda x: lib(x).arctan(x)),
+    "sinh": OpSpec(lambda x: x.sinh()),
+    "cosh": OpSpec(lambda x: x.cosh()),
+    "asinh": OpSpec(lambda x: x.asinh()),
+    "acosh": OpSpec(lambda x: x.acosh(), low=1.05, high=4),
+    "atanh": OpSpec(lambda x: x.atanh(), low=-0.95, high=0.95),
+    "logit": OpSpec(lambda x: x.logit(), low=0.05, high=0.95),
+    "logit:eps": OpSpec(lambda x: lib(x).logit(x, eps=0.2), low=0.05, high=0.95, kinks=(0.2, 0.8)),
+    "erf": OpSpec(lambda x: x.erf()),
+    "erfinv": OpSpec(lambda x: x.erfinv(), low=-0.98, high=0.98),
+    "lgamma": OpSpec(lambda x: x.lgamma(), low=0.1, high=6),
+    "lgamma:negative": OpSpec(lambda x: lib(x).lgamma(x - 3.5), low=-0.45, high=0.45),
+    "digamma": OpSpec(lambda x: x.digamma(), low=0.2, high=6),
+    "polygamma:1": OpSpec(lambda x: lib(x).polygamma(1, x), low=0.3, high=6, rtol=1e-6),
+    "polygamma:2": OpSpec(lambda x: x.polygamma(2), low=0.3, high=6, rtol=1e-6),
+    "sign": OpSpec(lambda x: x.sign() * x, kinks=(0.0,)),
+    "floor": OpSpec(lambda x: x.floor() + x, kinks=INTEGERS),
+    "ceil": OpSpec(lambda x: x.ceil() * x, kinks=INTEGERS),
+    "trunc": OpSpec(lambda x: lib(x).trunc(x) + x, kinks=INTEGERS),
+    "round": OpSpec(lambda x: x.round() * x, kinks=HALVES),
+    "round:decimals": OpSpec(lambda x: lib(x).round(x * 0.37, decimals=1) + x, gradcheck=False),
+    "frac": OpSpec(lambda x: x.frac(), kinks=INTEGERS),
+    "clamp": OpSpec(lambda x: x.clamp(-1.0, 1.5), kinks=(-1.0, 1.5)),
+    "clamp_min": OpSpec(lambda x: x.clamp_min(0.5), kinks=(0.5,)),
+    "clamp_max": OpSpec(lambda x: lib(x).clamp_max(x, -0.5), kinks=(-0.5,)),
+    "clip": OpSpec(lambda x: lib(x).clip(x, min=-2), kinks=(-2.0,)),
+    "nan_to_num": OpSpec(
+        lambda x: lib(x).nan_to_num(x.log(), neginf=-7.0) * x,
+        kinks=(0.0,),
+        gradcheck=False,  # the log of negative numbers is nan: finite differences are too
+    ),
+    "nan_to_num:finite": OpSpec(lambda x: x.nan_to_num(posinf=1.0)),
+    "neg": OpSpec(lambda x: lib(x).neg(x)),
+    "abs_": OpSpec(lambda x: (x * 2).abs_(), kinks=(0.0,)),
+    "exp_": OpSpec(lambda x: (x * 1).exp_()),
+    "sigmoid_": OpSpec(lambda x: (x + 0).sigmoid_()),
+    "isnan": OpSpec(lambda x: x.log().isnan()),
+    "isinf": OpSpec(lambda x: lib(x).isinf(1 / x.round())),
+    "isfinite": OpSpec(lambda x: (1 / x.round()).isfinite()),
+    "logical_not": OpSpec(lambda x: lib(x).logical_not(x.round())),
+}
+BINARY = {
+    "maximum": OpSpec(lambda x, y: lib(x).maximum(x, y + 0.0123), arity=2),
+    "minimum": OpSpec(lambda x, y: x.minimum(y + 0.0123), arity=2),
+    "atan2": OpSpec(lambda x, y: lib(x).atan2(x, y), arity=2, low=0.2, high=3),
+    "atan2:signs": OpSpec(lambda x, y: x.atan2(y - 0.01), arity=2, kinks=(0.0,)),
+    "arctan2": OpSpec(lambda x, y: x.arctan2(positive(y)), arity=2),
+    "hypot": OpSpec(lambda x, y: lib(x).hypot(positive(x), y), arity=2),
+    "fmod": OpSpec(lambda x, y: lib(x).fmod(x * 2, positive(y)), arity=2, gradcheck=False),
+    "remainder": OpSpec(lambda x, y: x.remainder(positive(y)), arity=2, gradcheck=False),
+    "mod": OpSpec(lambda x, y: x % (y - 3.5), arity=2, low=0.1, high=3, gradcheck=False),
+    # torch implements no derivative for remainder(Scalar, Tensor): compare values only.
+    "rmod": OpSpec(lambda x: 2.5 % (x.detach() + 3.5) * x, low=0.1, high=3, gradcheck=False),
+    # torch implements no derivative for floor_divide (arraygrad's is 0): compare values only.
+    "floor_divide": OpSpec(
+        lambda x, y: x.detach() // positive(y.detach()) + x * y, arity=2, gradcheck=False
+    ),
+    "rfloordiv": OpSpec(lambda x: 5.0 // (x.detach() + 3.5) * x, low=0.1, high=3, gradcheck=False),
+    "div:trunc": OpSpec(
+        lambda x, y: lib(x).div(x, positive(y), rounding_mode="trunc") * y, arity=2, gradcheck=False
+    ),
+    "div:floor": OpSpec(
+        lambda x, y: x.div(-positive(y), rounding_mode="floor") + y, arity=2, gradcheck=False
+    ),
+    "true_divide": OpSpec(lambda x, y: lib(x).true_divide(x, positive(y)), arity=2),
+    "xlogy": OpSpec(lambda x, y: lib(x).xlogy(x, positive(y)), arity=2),
+    "xlogy:scalar_other": OpSpec(lambda x: lib(x).xlogy(x, 3.0)),
+    "lerp": OpSpec(lambda x, y, w: lib(x).lerp(x, y, w), arity=3),
+    "lerp:scalar": OpSpec(lambda x, y: x.lerp(y, 0.3) + x.lerp(y, 0.75), arity=2),
+    "where": OpSpec(lambda x, y: lib(x).where(x > 0, x * y, y), arity=2, kinks=(0.0,)),
+    "clamp:tensor_bounds": OpSpec(
+        # x is broadcast to the full shape first: torch's clamp backward fails when a bound
+        # broadcasts the input to a larger shape.
+        lambda x, lo, hi: lib(x).clamp(x + 0 * (lo + hi), lo - 1, hi + 1),
+        arity=3,
+        kinks=(-1.0, 1.0),
+    ),
+    "pow:tensor_tensor": OpSpec(lambda x, y: positive(x) ** y, arity=2),
+    "pow:scalar_tensor": OpSpec(lambda x: 1.7**x),
+    "pow_": OpSpec(lambda x, y: positive(x + 0 * y).pow_(y), arity=2),
+    "clamp_min_": OpSpec(lambda x: (x * 1).clamp_min_(0.25), kinks=(0.25,)),
+    "logical_and": OpSpec(lambda x, y: lib(x).logical_and(x.round(), y > 0), arity=2),
+    "logical_or": OpSpec(lambda x, y: x.round().logical_or(y.round()), arity=2),
+    "logical_xor": OpSpec(lambda x, y: lib(x).logical_xor(x.round(), y.round()), arity=2),
+}
+OP_TABLE = {**UNARY, **BINARY}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OP_TABLE if OP_TABLE[n].gradcheck))
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+def test_modulus_gradients_away_from_jumps() -> None:
+    """fmod/remainder/floor_divide are piecewise smooth: finite differences hold off the jumps."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.1, 0.9, size=(3, 4)) + rng.integers(-3, 3, size=(3, 4))
+    y = rng.uniform(1.1, 1.9, size=(3, 4)) * rng.choice([-1, 1], size=(3, 4))
+    for fn in (
+        lambda a, b: lib(a).fmod(a, b),
+        lambda a, b: a.remainder(b),
+        lambda a, b: a % b + lib(a).div(a, b, rounding_mode="floor"),
+        lambda a, b: lib(a).div(a, b, rounding_mode="trunc") + a,
+    ):
+        gradcheck(fn, [x, y])
+        check_against_torch(fn, None, [x, y])
+
+
+# --- kinks, ties and domain edges: PyTorch's choices, exactly ----------------------------------
+
+INF, NAN = float("inf"), float("nan")
+EDGES = {
+    "abs_at_0": (lambda x: x.abs(), [[0.0, -0.0, 1.0]]),
+    "relu_at_0": (lambda x: x.relu(), [[0.0, 1.0]]),
+    "clamp_at_bounds": (lambda x: x.clamp(0.0, 1.0), [[0.0, 1.0, 0.5, 2.0, -1.0]]),
+    "clamp_min_above_max": (lambda x: x.clamp(2.0, 1.0), [[0.0, 1.5, 3.0]]),
+    "clamp_tensor_bounds_ties": (
+        lambda x, lo, hi: lib(x).clamp(x, lo, hi),
+        [[0.0, 1.0, 0.5, 2.0, -1.0], [0.0] * 5, [1.0] * 5],
+    ),
+    "clamp_tensor_min_above_max": (
+        lambda x, lo, hi: x.clamp(lo, hi),
+        [[0.0, 1.5, 3.0], [2.0] * 3, [1.0] * 3],
+    ),
+    "maximum_ties": (
+        lambda x, y: lib(x).maximum(x, y),
+        [[1.0, 2.0, NAN, 3.0], [1.0, 1.0, 1.0, 3.0]],
+    ),
+    "minimum_ties": (
+        lambda x, y: lib(x).minimum(x, y),
+        [[1.0, 2.0, NAN, 3.0], [1.0, 1.0, 1.0, 3.0]],
+    ),
+    "sqrt_at_0": (lambda x: x.sqrt(), [[0.0, 4.0]]),
+    "rsqrt_at_0": (lambda x: x.rsqrt(), [[0.0, 4.0]]),
+    "reciprocal_at_0": (lambda x: x.reciprocal(), [[0.0, 2.0]]),
+    "log_at_0": (lambda x: x.log(), [[0.0, 1.0]]),
+    "log2_log10_log1p_at_edges": (lambda x: x.log2() + x.log10() + (x - 1).log1p(), [[0.0, 8.0]]),
+    "xlogy_at_0": (
+        lambda x, y: lib(x).xlogy(x, y),
+        [[0.0, 0.0, 1.0, 0.0, 2.0, 0.0], [0.0, 1.0, 0.0, NAN, -1.0, INF]],
+    ),
+    "erfinv_at_1": (lambda x: x.erfinv(), [[1.0, -1.0, 0.5, 1.5]]),
+    "asin_acos_at_1": (lambda x: x.asin() + x.acos(), [[1.0, -1.0]]),
+    "acosh_at_1": (lambda x: x.acosh(), [[1.0, 4.0]]),
+    "atanh_at_1": (lambda x: x.atanh(), [[1.0, -1.0]]),
+    "logit_at_0_1": (lambda x: x.logit(), [[0.0, 1.0, 0.5]]),
+    "logit_eps_bounds": (lambda x: x.logit(0.1), [[0.0, 1.0, 0.1, 0.9, 0.5]]),
+    "lgamma_at_poles": (lambda x: x.lgamma(), [[0.0, -1.0, 0.5]]),
+    "digamma_at_0": (lambda x: x.digamma(), [[0.0, 0.5]]),
+    "atan2_at_origin": (lambda x, y: lib(x).atan2(x, y), [[0.0, 0.0, -0.0], [0.0, -0.0, -1.0]]),
+    "hypot_at_origin": (lambda x, y: lib(x).hypot(x, y), [[0.0, 3.0], [0.0, 4.0]]),
+    "pow_at_0": (lambda x, y: x**y, [[0.0, 0.0, 0.0, -1.0], [0.0, -1.0, 2.0, 0.5]]),
+    "nan_to_num": (lambda x: x.nan_to_num(), [[NAN, INF, -INF, 1.0]]),
+    "nan_to_num_args": (lambda x: x.nan_to_num(1.0, 2.0, -2.0), [[NAN, INF, -INF, 1.0]]),
+    "sigmoid_saturated": (lambda x: x.sigmoid(), [[1000.0, -1000.0, 0.0]]),
+    "sign_floor_zero_grad": (
+        lambda x: x.sign() + x.floor() + x.ceil() + x.round() + x.trunc(),
+        [[0.0, -1.5, 2.5, INF]],
+    ),
+    "round_half_even": (lambda x: x.round() + x.round(decimals=1), [[0.5, 1.5, 2.5, -0.5, 2.25]]),
+    "round_negative_decimals": (lambda x: x.round(decimals=-1), [[25.0, 35.0, 1234.5]]),
+    "frac_negative": (lambda x: x.frac(), [[1.5, -1.5, -0.0]]),
+    "lerp_weight_one": (lambda x, y: x.lerp(y, 1.0) + x.lerp(y, 0.5), [[0.1, 1e10], [0.3, -1.0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edges_match_torch(name: str) -> None:
+    """Values and gradients at kinks, ties and domain edges are PyTorch's, inf and nan included."""
+    fn, values = EDGES[name]
+    # rtol 1e-9, not tighter: torch's polygamma(1, x) (digamma's derivative) is only accurate
+    # to about 5e-10, while arraygrad's is accurate to 1e-15.
+    check_against_torch(fn, None, [np.array(v) for v in values], rtol=1e-9, atol=0)
+
+
+def test_maximum_tie_splits_the_gradient_exactly() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = ag.tensor([1.0, 1.0], requires_grad=True)
+    ag.maximum(x, y).sum().backward()
+    assert x.grad.tolist() == [0.5, 1.0]
+    assert y.grad.tolist() == [0.5, 0.0]
+
+
+def test_piecewise_constant_ops_give_zero_gradients_not_none() -> None:
+    """As in PyTorch, floor/sign/... outputs require grad and fill .grad with zeros."""
+    x = ag.tensor([0.5, -1.5], requires_grad=True)
+    y = x.floor() + x.sign() + x.div(2.0, rounding_mode="floor")
+    assert y.requires_grad
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+# --- dtypes --------------------------------------------------------------------------------------
+
+INT_VALUES = np.array([[-3, 2, 5], [1, 0, -2]], dtype=np.int64)
+INTEGER_OPS = {
+    "float_functions": lambda x: (x.exp2(), x.expm1(), x.log1p(), x.erf(), x.sigmoid(), x.rsqrt()),
+    "reciprocal_square": lambda x: (x.reciprocal(), x.square(), x.abs(), -x),
+    "rounding_keeps_int": lambda x: (x.floor(), x.ceil(), x.round(), x.trunc(), x.sign()),
+    "nan_checks": lambda x: (x.isnan(), x.isinf(), x.isfinite(), x.nan_to_num()),
+    "clamp_promotes": lambda x: (x.clamp(min=0.5), x.clamp(0, 2), x.clamp_max(1.5)),
+    "modulus": lambda x: (x % 3, x // -2, 7 // (x + 10), x.fmod(-3), x.remainder(4)),
+    "div_modes": lambda x: (
+        x.div(2, rounding_mode="trunc"),
+        x.div(-2, rounding_mode="floor"),
+        x.div(4),
+        x.true_divide(2),
+    ),
+    "binary_promote": lambda x: (
+        lib(x).maximum(x, x.double() * 0.5),
+        lib(x).atan2(x, x + 1),
+        lib(x).xlogy(x, x + 4),
+    ),
+    "logical": lambda x: (
+        lib(x).logical_and(x, x > 0),
+        x.logical_or(x + 2),
+        x.logical_xor(x - 1),
+        x.logical_not(),
+    ),
+    "comparisons": lambda x: (x == 2, x != 2, x < 1.5, x <= 0, x > -1, x >= 5),
+    "bool_input": lambda x: ((x > 0).sign(), (x > 0).square(), (x > 0).exp(), (x > 0).erfinv()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER_OPS))
+def test_integer_and_bool_dtypes_match_torch(name: str) -> None:
+    # float32 results: one float32 ulp between NumPy's and torch's libm is allowed
+    check_against_torch(INTEGER_OPS[name], None, [INT_VALUES], grad=False, rtol=3e-7)
+
+
+@pytest.mark.parametrize(
+    ("fn", "error"),
+    [
+        (lambda lib, x: lib.div(x, 2, rounding_mode="bad"), RuntimeError),
+        (lambda lib, x: x // 0, RuntimeError),
+        (lambda lib, x: x % 0, RuntimeError),
+        (lambda lib, x: lib.fmod(x, 0), RuntimeError),
+        (lambda lib, x: x.div(0, rounding_mode="trunc"), RuntimeError),
+        (lambda lib, x: x**-1, RuntimeError),
+        (lambda lib, x: lib.maximum(x, 1), TypeError),
+        (lambda lib, x: lib.clamp(x), RuntimeError),
+        (lambda lib, x: (x > 0).abs(), NotImplementedError),
+        (lambda lib, x: -(x > 0), RuntimeError),
+        (lambda lib, x: (x > 0).floor(), NotImplementedError),
+        (lambda lib, x: x.frac(), NotImplementedError),
+        (lambda lib, x: x.round(decimals=1), NotImplementedError),
+        (lambda lib, x: lib.hypot(x, x), NotImplementedError),
+        (lambda lib, x: lib.lerp(x, x, 0.5), NotImplementedError),
+    ],
+)
+def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fn(torch, torch.tensor(INT_VALUES))
+    x = ag.tensor(INT_VALUES)
+    with pytest.raises(error) as info:
+        fn(ag, x)
+    assert len(str(info.value)) > 10
+    assert x.tolist() == INT_VALUES.tolist()  # still usable
+
+
+def test_integer_division_by_zero_names_the_fix() -> None:
+    with pytest.raises(RuntimeError, match=r"ZeroDivisionError.*Fix"):
+        ag.tensor([1, 2]) // ag.tensor([1, 0])
+
+
+# --- double backward: the rules run again on Tensors ---------------------------------------------
+
+SECOND_ORDER = {
+    "expm1_log1p": (lambda x: x.expm1() * x.log1p(), 0.1, 2.0),
+    "trig": (lambda x: x.tan() + x.asin() + x.acos() * x.atan() + x.sinh() * x.cosh(), -0.8, 0.8),
+    "hyperbolic_inverse": (lambda x: x.asinh() + (x + 1.5).acosh() + x.atanh(), -0.8, 0.8),
+    "erf_erfinv": (lambda x: x.erf() * x.erfinv(), -0.9, 0.9),
+    "gamma": (lambda x: x.lgamma() * x.digamma() + x.polygamma(1), 0.5, 3.0),
+    "log2_log10": (lambda x: x.log2() * x.log10(), 0.5, 3.0),
+    "logit_rsqrt": (lambda x: x.logit() * x.rsqrt(), 0.1, 0.9),
+}
+SECOND_ORDER_BINARY = {
+    "maximum_minimum": lambda x, y: lib(x).maximum(x, y) * lib(x).minimum(x * y, y),
+    "atan2_hypot": lambda x, y: lib(x).atan2(x, y) * lib(x).hypot(x, y),
+    "xlogy": lambda x, y: lib(x).xlogy(x * x, y * y + 0.5) * x,
+    "fmod_remainder": lambda x, y: lib(x).fmod(x * 3, y) * lib(x).remainder(x * 3, y) * y,
+    "lerp": lambda x, y: lib(x).lerp(x * y, y, x),
+}
+
+
+def _second_order(fn: Any, arrays: list[np.ndarray]) -> None:
+    rng = np.random.default_rng(5)
+    results = []
+    for module in (torch, ag):
+        xs = [module.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*xs)
+        cotangent = module.tensor(rng.standard_normal(tuple(out.shape)))
+        grads = module.autograd.grad(out, xs, cotangent, create_graph=True)
+        total = sum((g * g).sum() for g in grads)
+        results.append([g.detach().numpy() for g in module.autograd.grad(total, xs)])
+        rng = np.random.default_rng(5)
+    for mine, theirs in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_double_backward_matches_torch(name: str) -> None:
+    fn, low, high = SECOND_ORDER[name]
+    _second_order(fn, [np.random.default_rng(0).uniform(low, high, size=(2, 3))])
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER_BINARY))
+def test_binary_double_backward_matches_torch(name: str) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0.5, 2.0, size=(2, 3))
+    y = rng.uniform(0.5, 2.0, size=(3,))
+    _second_order(SECOND_ORDER_BINARY[name], [x, y])
+
+
+# --- anomaly detection ---------------------------------------------------------------------------
+
+
+def test_anomaly_mode_names_the_first_backward_that_made_nan() -> None:
+    """sqrt at 0 inside a larger expression: both libraries blame SqrtBackward0."""
+    values = np.array([0.0, 1.0, 4.0])
+    messages = []
+    for module in (torch, ag):
+        x = module.tensor(values, requires_grad=True)
+        y = (x * 2).sqrt() * (x - x.detach())  # d/d(sqrt) is 0 at x == 0: 0 / (2 * 0) = nan
+        loss = (y.exp() + 1).log().sum()
+        with module.autograd.set_detect_anomaly(True), pytest.raises(RuntimeError) as info:
+            loss.backward()
+        messages.append(str(info.value))
+    assert "Function 'SqrtBackward0' returned nan values in its 0th output" in messages[0]
+    assert "Function 'SqrtBackward0' returned nan values in its 0th output" in messages[1]
+
+
+def test_without_anomaly_mode_the_nan_reaches_grad() -> None:
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    ((x * 2).sqrt() * (x - x.detach())).sum().backward()
+    assert np.isnan(x.grad.tolist()[0])
+
+
+# --- in-place variants ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.exp_(),
+        lambda x: x.pow_(2),
+        lambda x: x.clamp_min_(0.5),
+        lambda x: x.clamp_max_(0.5),
+        lambda x: x.abs_().sqrt_(),
+        lambda x: x.floor_(),
+        lambda x: x.round_(decimals=1),
+        lambda x: x.nan_to_num_(),
+        lambda x: x.lerp_(x * 2, 0.25),
+        lambda x: x.div_(0.3, rounding_mode="floor"),
+    ],
+)
+def test_inplace_variants_match_torch(fn: Any) -> None:
+    values = np.array([-1.25, 0.5, 2.0])
+    theirs = torch.tensor(values)
+    mine = ag.tensor(values)
+    assert fn(mine) is mine
+    fn(theirs)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_inplace_integer_operators() -> None:
+    mine = ag.tensor([7, -7])
+    theirs = torch.tensor([7, -7])
+    mine //= 2
+    theirs //= 2
+    assert mine.tolist() == theirs.tolist()
+    mine %= 3
+    theirs %= 3
+    assert mine.tolist() == theirs.tolist()

@@ -1,0 +1,301 @@
+"""Indexing, gather/scatter, masks, ``__setitem__`` and the selecting reductions (max, min, sort,
+topk, kthvalue, median) against torch 2.13.0 and finite differences."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, shapes
+from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+
+
+def _assign(key: Any, scale: float = 1.0) -> Any:
+    """``h[key] = v`` on a non-leaf ``h``: both ``x`` and ``v`` must get gradients."""
+
+    def fn(x: Any, v: Any) -> Any:
+        h = x * 2
+        h[key] = v * scale
+        return h * x
+
+    return fn
+
+
+def _assign_mask(x: Any, v: Any) -> Any:
+    h = x * 2
+    h[x > 0] = v * 3
+    return h
+
+
+OP_TABLE = {
+    # __getitem__
+    "index_int": OpSpec(lambda x: x[0], min_dims=1),
+    "index_negative_step": OpSpec(lambda x: x[-1:, None, ..., 1::2], min_dims=2),
+    "index_ellipsis": OpSpec(lambda x: x[..., -1], min_dims=1),
+    "index_list_repeats": OpSpec(lambda x: x[[0, 0, -1, 0]], min_dims=1),
+    "index_tensor_2d": OpSpec(lambda x: x[lib(x).tensor([[0, 0], [-1, 0]]), ..., 0], min_dims=2),
+    "index_two_arrays": OpSpec(lambda x: x[[0, -1, 0], [-1, 0, -1]] * x[0, 0], min_dims=2),
+    "index_mixed_slice": OpSpec(lambda x: x[1:, [0, 0]], min_dims=2),
+    "index_bool_mask": OpSpec(lambda x: x[x > 0.5], kinks=(0.5,)),
+    "index_bool_rows": OpSpec(lambda x: x[x[..., 0] > 0.25], min_dims=2, kinks=(0.25,)),
+    # gather / scatter / select / masks
+    "index_select": OpSpec(
+        lambda x: x.index_select(0, lib(x).tensor([0, 0, -1 % x.shape[0]])), min_dims=1
+    ),
+    "index_select_last": OpSpec(
+        lambda x: lib(x).index_select(x, -1, lib(x).tensor([0, 0])), min_dims=1
+    ),
+    "gather": OpSpec(lambda x: x.gather(-1, index_like(x, -1)), min_dims=1),
+    "gather_dim0_wider": OpSpec(lambda x: lib(x).gather(x, 0, index_like(x, 0, 5)), min_dims=1),
+    "take_along_dim": OpSpec(
+        lambda x: lib(x).take_along_dim(x, index_like(x, 0, 2), dim=0), min_dims=1
+    ),
+    "scatter_add": OpSpec(
+        lambda x, s: x.scatter_add(0, index_like(x, 0), s), arity=2, shapes=same_shapes(2, 1)
+    ),
+    "scatter_add_last": OpSpec(
+        lambda x, s: lib(x).scatter_add(x * 2, -1, index_like(x, -1), s.exp()),
+        arity=2,
+        shapes=same_shapes(2, 1),
+    ),
+    "masked_fill": OpSpec(lambda x: x.masked_fill(x > 0, 2.0), kinks=(0.0,)),
+    "masked_fill_tensor": OpSpec(
+        lambda x, v: x.masked_fill(x < 0.5, v * 2),
+        arity=2,
+        kinks=(0.5,),
+        shapes=shapes().map(lambda s: (s, ())),
+    ),
+    # __setitem__ on a non-leaf
+    "setitem_int": OpSpec(_assign(0), arity=2, shapes=shapes(1).map(lambda s: (s, s[1:]))),
+    "setitem_slice_broadcast": OpSpec(
+        _assign((slice(None, None, 2), Ellipsis)), arity=2, shapes=shapes(1).map(lambda s: (s, ()))
+    ),
+    "setitem_list": OpSpec(
+        _assign(([0, -1],)), arity=2, shapes=shapes(1, min_side=2).map(lambda s: (s, s[1:]))
+    ),
+    "setitem_mask": OpSpec(
+        _assign_mask, arity=2, shapes=shapes().map(lambda s: (s, ())), kinks=(0.0,)
+    ),
+    # reductions that select elements
+    "max_all": OpSpec(lambda x: x.max()),
+    "min_all": OpSpec(lambda x: lib(x).min(x * 3)),
+    "max_dim": OpSpec(lambda x: x.max(dim=-1), min_dims=1),
+    "max_dim_keepdim": OpSpec(lambda x: lib(x).max(x, 0, keepdim=True)),
+    "min_dim": OpSpec(lambda x: tuple(x.min(0)), min_dims=1),
+    "sort": OpSpec(lambda x: x.sort(stable=True), min_dims=1),
+    "sort_descending": OpSpec(lambda x: lib(x).sort(x, dim=0, descending=True, stable=True)),
+    "sort_distinct": OpSpec(lambda x: distinct(x).sort(dim=0), min_dims=1),
+    "argsort": OpSpec(lambda x: x * x.argsort(dim=-1, stable=True), min_dims=1),
+    "msort": OpSpec(lambda x: lib(x).msort(distinct(x)), min_dims=1),
+    "topk": OpSpec(lambda x: distinct(x).topk(min(2, x.shape[-1])), min_dims=1),
+    "topk_smallest": OpSpec(
+        lambda x: lib(x).topk(distinct(x), 1, dim=0, largest=False), min_dims=1
+    ),
+    "kthvalue": OpSpec(lambda x: distinct(x).kthvalue(1, -1, keepdim=True), min_dims=1),
+    "median_all": OpSpec(lambda x: x.median()),
+    "median_dim": OpSpec(lambda x: distinct(x).median(0), min_dims=1),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=12)
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=6)
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    spec = OP_TABLE[name]
+    if name.startswith(("max", "min", "sort", "argsort", "median")):
+        # Finite differences cannot see which of two tied elements was picked: keep them apart
+        # (ties are checked against torch in test_ties_route_gradients_like_torch).
+        fn = spec.fn
+        spec = dataclasses.replace(spec, fn=lambda x, *rest: fn(distinct(x), *rest))
+    run_gradcheck_case(spec, data.draw)
+
+
+TIES = np.array([[1.0, 3.0, 3.0, 0.0, 3.0], [2.0, 2.0, -1.0, -1.0, 2.0]])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.max(),
+        lambda x: x.min(),
+        lambda x: x.max(dim=1),
+        lambda x: x.min(dim=1, keepdim=True),
+        lambda x: x.max(dim=0),
+        lambda x: x.sort(dim=1),
+        lambda x: x.sort(dim=1, descending=True),
+        lambda x: x.sort(dim=0, stable=True),
+        lambda x: x.argsort(dim=1, descending=True) * x,
+        lambda x: x.median(),
+        lambda x: (x * 0).max(),
+        lambda x: (x * 0).median(dim=1).values,
+    ],
+)
+def test_ties_route_gradients_like_torch(fn: Any) -> None:
+    """Full reductions share a tie's gradient evenly; with ``dim`` the first index wins."""
+    check_against_torch(fn, None, [TIES], atol=0)
+
+
+def test_max_with_nan_and_inf() -> None:
+    for data in ([1.0, np.nan, 2.0], [np.inf, 1.0, np.inf], [-np.inf, -np.inf]):
+        check_against_torch(lambda x: x.max(), None, [np.array(data)])
+        check_against_torch(lambda x: x.max(0), None, [np.array(data)])
+
+
+def test_max_returns_named_tuple() -> None:
+    out = ag.tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=1)
+    values, indices = out
+    assert out.values is values and out.indices is indices
+    assert indices.dtype is ag.int64 and indices.tolist() == [1, 0]
+    assert "return_types.max" in repr(out)
+    assert ag.max(ag.tensor(3.0), 0).indices.item() == 0
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x[[0, 0, 1, 0]],
+        lambda x: x[:, [2, 2, 0]],
+        lambda x: x[[1, 1], [2, 2]],
+        lambda x: x.index_select(1, _idx(x, [0, 0, 0])),
+        lambda x: x.gather(1, _idx(x, [[0, 0, 0], [2, 2, 1]])),
+        lambda x: x.gather(0, _idx(x, [[1, 1, 1], [1, 1, 1], [1, 0, 1]])),
+    ],
+)
+def test_repeated_indices_accumulate(fn: Any) -> None:
+    check_against_torch(fn, None, [np.arange(6.0).reshape(2, 3)])
+
+
+def _idx(x: Any, values: Any) -> Any:
+    return lib(x).tensor(values, dtype=lib(x).int64)
+
+
+def test_scatter_add_in_place_and_repeats() -> None:
+    base = np.zeros((2, 4))
+    src = np.arange(6.0).reshape(2, 3)
+
+    def fn(b: Any, s: Any) -> Any:
+        h = b * 1
+        h.scatter_add_(1, _idx(b, [[0, 0, 3], [1, 1, 1]]), s)
+        return h
+
+    check_against_torch(fn, None, [base, src])
+    gradcheck(fn, [base, src])
+
+
+def test_masked_fill_in_place_and_broadcast_mask() -> None:
+    def fn(x: Any, v: Any) -> Any:
+        h = x * 1
+        h.masked_fill_(lib(x).tensor([True, False, True]), v)
+        return h
+
+    check_against_torch(fn, None, [np.ones((2, 3)), np.array(5.0)])
+
+
+def test_setitem_gradients_reach_base_and_value() -> None:
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = ag.tensor(10.0, requires_grad=True)
+    h = x * 1
+    h[1:3] = v
+    assert h.tolist() == [1.0, 10.0, 10.0, 4.0]
+    assert h._version == 1
+    (h * ag.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 0.0, 4.0]
+    assert v.grad.item() == 5.0
+
+
+def test_setitem_into_plain_tensor_records_value() -> None:
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    buffer = ag.zeros(3)
+    buffer[[0, 2]] = w * 2
+    assert buffer.grad_fn is not None
+    buffer.sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0]
+    plain = ag.zeros(2, 3)
+    plain[0] = ag.ones(1, 3)  # extra leading size-1 dimensions are accepted
+    plain[plain == 0] = 7
+    assert plain.tolist() == [[1.0, 1.0, 1.0], [7.0, 7.0, 7.0]]
+    assert plain.grad_fn is None
+
+
+def test_setitem_double_backward_matches_torch() -> None:
+    data = [np.array([0.5, -1.0, 2.0]), np.array(1.5)]
+    results = []
+    for module in (ag, torch):
+        x, v = (module.tensor(d, requires_grad=True) for d in data)
+        h = x * x
+        h[0] = v * v
+        (gx, gv) = module.autograd.grad((h**2).sum(), (x, v), create_graph=True)
+        results.append([g.detach().numpy() for g in module.autograd.grad(gx.sum() + gv, (x, v))])
+    for mine, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(mine, theirs)
+
+
+def test_setitem_on_leaf_requiring_grad_is_refused() -> None:
+    w = ag.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        w[0] = 2.0
+    with ag.no_grad():
+        w[0] = 2.0
+    assert w.tolist() == [2.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.ones(2, 3)[5], IndexError),
+        (lambda m: m.ones(2, 3)[:, [5]], IndexError),
+        (lambda m: m.ones(2, 3)[0, 0, 0], IndexError),
+        (lambda m: m.ones(2, 3)[:, ::-1], ValueError),
+        (lambda m: m.ones(2, 3)[m.tensor([True, False, True])], IndexError),
+        (lambda m: m.ones(2, 3)[m.tensor([0.5])], IndexError),
+        (lambda m: m.ones(3).gather(0, m.tensor([1.0])), RuntimeError),
+        (lambda m: m.ones(2, 3).gather(1, m.tensor([1])), RuntimeError),
+        (lambda m: m.ones(2, 3).gather(1, m.tensor([[3]])), RuntimeError),
+        (lambda m: m.ones(2, 3).index_select(1, m.tensor([3])), RuntimeError),
+        (lambda m: m.ones(3).masked_fill(m.ones(3), 1.0), RuntimeError),
+        (lambda m: m.ones(3).masked_fill_(m.ones(2, 3) > 0, 1.0), RuntimeError),
+        (lambda m: m.ones(3).masked_fill(m.ones(2) > 0, 1.0), RuntimeError),
+        (
+            lambda m: m.ones(3).scatter_add(0, m.tensor([0]), m.ones(1, dtype=m.float64)),
+            RuntimeError,
+        ),
+        (lambda m: m.ones(0).max(), RuntimeError),
+        (lambda m: m.ones(2, 0).max(1), IndexError),
+        (lambda m: m.ones(3).topk(4), RuntimeError),
+        (lambda m: m.ones(3).kthvalue(4), RuntimeError),
+        (lambda m: m.ones(3).max(2), IndexError),
+        (lambda m: _set(m.ones(3), slice(None), m.ones(2)), RuntimeError),
+    ],
+)
+def test_errors_match_torch(call: Any, error: type) -> None:
+    with pytest.raises(error):
+        call(torch)
+    with pytest.raises(error) as info:
+        call(ag)
+    assert len(str(info.value)) > 20
+
+
+def _set(x: Any, key: Any, value: Any) -> None:
+    x[key] = value
+
+
+def test_error_messages_name_shapes() -> None:
+    with pytest.raises(IndexError, match=r"shape \[2, 3\]"):
+        ag.ones(2, 3)[:, [5]]
+    with pytest.raises(RuntimeError, match=r"value tensor of shape \[2\].*\[3\]"):
+        _set(ag.ones(3), slice(None), ag.ones(2))

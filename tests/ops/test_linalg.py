@@ -1,0 +1,295 @@
+"""Matrix products, einsum, triangles and diagonals, and ``arraygrad.linalg`` (inv, det, solve,
+cross) against torch 2.13.0 and finite differences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, distinct, lib
+from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+
+side = st.integers(1, 4)
+
+
+def _well_conditioned(a: Any) -> Any:
+    """``a + 4 I``: with entries in [-1, 1] and n <= 4 it is strictly diagonally dominant."""
+    n = a.shape[-1]
+    return a + 4 * lib(a).eye(n, dtype=a.dtype)
+
+
+def _matrices(batch: bool = False) -> Any:
+    """Shapes ``(..., n, n)`` of square matrices, with an optional batch dimension."""
+    prefix = st.tuples(st.integers(1, 3)) if batch else st.just(())
+    return st.tuples(prefix, side).map(lambda p: (p[0] + (p[1], p[1]),))
+
+
+def _solve_shapes() -> Any:
+    # (batch of A, n, k, batch of B) covering vector, matrix and broadcast right-hand sides
+    def build(args: tuple) -> tuple:
+        batch_a, n, k, kind = args
+        a = batch_a + (n, n)
+        b = {
+            "vector": (n,),
+            "batched_vector": batch_a + (n,),
+            "matrix": (n, k),
+            "broadcast": (2,) * (len(batch_a) == 0) + (1,) * len(batch_a) + (n, k),
+        }[kind]
+        return (a, b)
+
+    kinds = st.sampled_from(["vector", "batched_vector", "matrix", "broadcast"])
+    return st.tuples(st.sampled_from([(), (3,), (2, 1)]), side, side, kinds).map(build)
+
+
+def _mat_pair(lead: Any = None) -> Any:
+    lead = st.just(()) if lead is None else lead
+    return st.tuples(lead, side, side, side).map(
+        lambda t: (t[0] + (t[1], t[2]), t[0] + (t[2], t[3]))
+    )
+
+
+def _cross_shapes(s: tuple) -> tuple:
+    """Same number of dimensions, the first one broadcast."""
+    return (*s, 3), (*(1 if i == 0 else d for i, d in enumerate(s)), 3)
+
+
+OP_TABLE = {
+    "mm": OpSpec(lambda a, b: a.mm(b), arity=2, shapes=_mat_pair()),
+    "bmm": OpSpec(lambda a, b: lib(a).bmm(a, b), arity=2, shapes=_mat_pair(st.tuples(side))),
+    "mv": OpSpec(
+        lambda a, v: lib(a).mv(a, v),
+        arity=2,
+        shapes=st.tuples(side, side).map(lambda t: (t, t[1:])),
+    ),
+    "dot": OpSpec(lambda a, b: a.dot(b), arity=2, shapes=side.map(lambda n: ((n,), (n,)))),
+    "outer": OpSpec(
+        lambda a, b: lib(a).outer(a, b),
+        arity=2,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0],), (t[1],))),
+    ),
+    "inner": OpSpec(
+        lambda a, b: lib(a).inner(a, b),
+        arity=2,
+        shapes=st.tuples(side, side, side).map(lambda t: ((t[0], t[2]), (t[1], 2, t[2]))),
+    ),
+    "matmul_batched": OpSpec(lambda a, b: a @ b, arity=2, shapes=_mat_pair(st.just((2,)))),
+    "trace": OpSpec(lambda a: a.trace(), shapes=st.tuples(side, side).map(lambda t: (t,))),
+    "tril": OpSpec(lambda a: a.tril(), min_dims=2),
+    "triu_offset": OpSpec(lambda a: lib(a).triu(a, 1), min_dims=2),
+    "tril_negative": OpSpec(lambda a: lib(a).tril(a, -1) * a, min_dims=2),
+    "diag_vector": OpSpec(lambda v: v.diag(), shapes=side.map(lambda n: ((n,),))),
+    "diag_vector_offset": OpSpec(lambda v: lib(v).diag(v, -2), shapes=side.map(lambda n: ((n,),))),
+    "diag_matrix": OpSpec(lambda a: a.diag(1), shapes=st.tuples(side, side).map(lambda t: (t,))),
+    "inv": OpSpec(
+        lambda a: lib(a).linalg.inv(_well_conditioned(a)), low=-1, high=1, shapes=_matrices(True)
+    ),
+    "inverse_method": OpSpec(
+        lambda a: _well_conditioned(a).inverse(), low=-1, high=1, shapes=_matrices()
+    ),
+    # singular matrices (det exactly 0) have their own test: keep these away from them
+    "det": OpSpec(
+        lambda a: lib(a).linalg.det(_well_conditioned(a) - 2 * a),
+        low=-1,
+        high=1,
+        shapes=_matrices(True),
+    ),
+    "det_method": OpSpec(lambda a: _well_conditioned(a).det(), low=-1, high=1, shapes=_matrices()),
+    "solve": OpSpec(
+        lambda a, b: lib(a).linalg.solve(_well_conditioned(a), b),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=_solve_shapes(),
+    ),
+    "solve_right": OpSpec(
+        lambda a, b: lib(a).linalg.solve(_well_conditioned(a), b, left=False),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[0]), (t[1], t[0]))),
+    ),
+    "cross": OpSpec(
+        lambda a, b: lib(a).linalg.cross(a, b),
+        arity=2,
+        shapes=hnp.array_shapes(max_dims=2, max_side=3).map(_cross_shapes),
+    ),
+    "vector_norm": OpSpec(lambda x: lib(x).linalg.vector_norm(x, 3, dim=-1), low=0.5, min_dims=1),
+    "norm_default": OpSpec(lambda x: lib(x).linalg.norm(x), low=0.5),
+    "norm_matrix_ord1": OpSpec(
+        lambda x: lib(x).linalg.norm(distinct(x), 1, dim=(0, -1), keepdim=True),
+        low=0.5,
+        min_dims=2,
+    ),
+    "matrix_norm_inf": OpSpec(
+        lambda x: lib(x).linalg.matrix_norm(distinct(x), float("-inf")), low=0.5, min_dims=2
+    ),
+    "matrix_norm_fro": OpSpec(lambda x: lib(x).linalg.matrix_norm(x), low=0.5, min_dims=2),
+    "cross_dim0": OpSpec(
+        lambda a, b: lib(a).linalg.cross(a, b, dim=0),
+        arity=2,
+        shapes=side.map(lambda n: ((3, n), (3, n))),
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=12)
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=6)
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+EINSUM = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]),
+    ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]),
+    ("iij->j", [(2, 2, 4)]),
+    ("ij->", [(2, 3)]),
+    ("ij->ji", [(2, 3)]),
+    ("i,i->", [(4,), (4,)]),
+    ("i,j->ij", [(2,), (3,)]),
+    ("...ij,...jk->...ik", [(2, 1, 2, 3), (5, 3, 4)]),
+    ("b...,b...->b", [(2, 3, 4), (2, 3, 4)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("ij,ij,ij->i", [(2, 3), (2, 3), (2, 3)]),
+    ("ijk,ikl,j->il", [(2, 3, 2), (2, 2, 4), (3,)]),
+    ("bhqd,bhkd->bhqk", [(2, 1, 3, 4), (2, 1, 2, 4)]),
+    ("ij,kj->ik", [(2, 1), (3, 4)]),
+    ("a b , b c -> a c", [(2, 3), (3, 2)]),
+    ("iJ,Jk->ik", [(2, 3), (3, 4)]),
+]
+
+
+@pytest.mark.parametrize(("equation", "input_shapes"), EINSUM)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_einsum_matches_torch(equation: str, input_shapes: list, dtype: type) -> None:
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal(s).astype(dtype) for s in input_shapes]
+    check_against_torch(lambda *xs: lib(xs[0]).einsum(equation, *xs), None, inputs)
+    check_against_torch(lambda *xs: lib(xs[0]).einsum(equation, list(xs)), None, inputs)
+    if dtype is np.float64:
+        gradcheck(lambda *xs: ag.einsum(equation, *xs), inputs)
+
+
+def test_batched_solve_with_broadcast_and_vectors() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((3, 1, 4, 4)) + 4 * np.eye(4)
+    for b_shape in [(2, 4, 5), (3, 2, 4, 1), (4,), (3, 1, 4)]:
+        b = rng.standard_normal(b_shape)
+        check_against_torch(lambda x, y: lib(x).linalg.solve(x, y), None, [a, b])
+    gradcheck(
+        lambda x, y: ag.linalg.solve(x, y), [a[:1, :, :2, :2], rng.standard_normal((2, 2, 3))]
+    )
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[1.0, 2.0], [2.0, 4.0]],
+        [[0.0, 0.0], [0.0, 0.0]],
+        [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+        [[2.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 2.0]],
+    ],
+)
+def test_det_gradient_of_singular_matrix_matches_torch(matrix: list) -> None:
+    """Where det(A) is exactly 0 PyTorch 2.13 returns a zero gradient; so does arraygrad."""
+    check_against_torch(lambda a: lib(a).linalg.det(a), None, [np.array(matrix)], atol=0)
+
+
+def test_det_gradient_near_singular_is_the_adjugate() -> None:
+    """Near a singular matrix the gradient is adj(A)^T, computed without dividing by det."""
+    nearly = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0 + 1e-9]])
+    a = ag.tensor(nearly, requires_grad=True)
+    ag.linalg.det(a).backward()
+    expected = [[-3.0, 6.0, -3.0], [6.0, -12.0, 6.0], [-3.0, 6.0, -3.0]]
+    np.testing.assert_allclose(a.grad.numpy(), expected, atol=1e-6)
+    check_against_torch(lambda m: lib(m).linalg.det(m), None, [nearly], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: lib(a).linalg.inv(_well_conditioned(a)),
+        lambda a: lib(a).linalg.det(_well_conditioned(a)),
+        lambda a: lib(a).linalg.solve(_well_conditioned(a), a[..., 0]),
+        lambda a: lib(a).einsum("ij,jk->ik", a, a.tril()),
+        lambda a: a.diag().diag().trace() * a,
+    ],
+)
+def test_double_backward_matches_torch(fn: Any) -> None:
+    data = np.random.default_rng(5).uniform(-1, 1, (3, 3))
+    grads = []
+    for module in (ag, torch):
+        a = module.tensor(data, requires_grad=True)
+        (g,) = module.autograd.grad((fn(a) ** 2).sum(), a, create_graph=True)
+        (gg,) = module.autograd.grad((g * g).sum(), a)
+        grads.append(gg.detach().numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-7)
+
+
+def test_inverse_of_singular_matrix_raises_linalg_error() -> None:
+    singular = [[1.0, 2.0], [2.0, 4.0]]
+    with pytest.raises(torch.linalg.LinAlgError):
+        torch.linalg.inv(torch.tensor(singular))
+    with pytest.raises(ag.linalg.LinAlgError, match="singular") as info:
+        ag.linalg.inv(ag.tensor(singular))
+    assert isinstance(info.value, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.mm(m.ones(2, 3), m.ones(2, 3)),
+        lambda m: m.mm(m.ones(3), m.ones(3, 3)),
+        lambda m: m.bmm(m.ones(2, 3), m.ones(2, 3)),
+        lambda m: m.bmm(m.ones(2, 3, 3), m.ones(3, 3, 3)),
+        lambda m: m.mv(m.ones(3, 3), m.ones(3, 3)),
+        lambda m: m.ones(2, 3).dot(m.ones(2)),
+        lambda m: m.dot(m.ones(3), m.ones(2)),
+        lambda m: m.outer(m.ones(3, 1), m.ones(3)),
+        lambda m: m.ones(3).trace(),
+        lambda m: m.ones(3).tril(),
+        lambda m: m.ones(2, 3, 4).diag(),
+        lambda m: m.linalg.inv(m.ones(2, 3)),
+        lambda m: m.linalg.det(m.ones(3)),
+        lambda m: m.linalg.solve(m.eye(3), m.ones(2)),
+        lambda m: m.linalg.cross(m.ones(3, 2), m.ones(3, 2)),
+        lambda m: m.einsum("ij,jk->ik", m.ones(2, 3), m.ones(2, 3)),
+        lambda m: m.einsum("ij->ii", m.ones(2, 2)),
+        lambda m: m.einsum("ij->k", m.ones(2, 2)),
+        lambda m: m.einsum("ijk->i", m.ones(2, 2)),
+        lambda m: m.einsum("ij,jk->ik", m.ones(2, 3)),
+    ],
+)
+def test_errors_match_torch(call: Any) -> None:
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError) as info:
+        call(ag)
+    assert len(str(info.value)) > 20
+
+
+def test_error_messages_name_shapes() -> None:
+    with pytest.raises(RuntimeError, match=r"2x3 and 2x3"):
+        ag.mm(ag.ones(2, 3), ag.ones(2, 3))
+    with pytest.raises(RuntimeError, match="subscript j has size 2 for operand 1"):
+        ag.einsum("ij,jk->ik", ag.ones(2, 3), ag.ones(2, 3))
+    with pytest.raises(RuntimeError, match=r"3x3 and 2x1"):
+        ag.linalg.solve(ag.eye(3), ag.ones(2))

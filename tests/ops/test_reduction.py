@@ -1,0 +1,300 @@
+"""Reductions and scans against torch 2.13.0 (values and VJPs) and finite differences.
+
+``OP_TABLE`` rows run in float64 and float32 against torch and through a float64 gradcheck;
+ties, zeros, empty inputs, stability, result dtypes, double backward and misuse are tested
+separately below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import arraygrad as ag
+from arraygrad._statistics import vector_norm
+from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+
+DTYPES = [np.float64, np.float32]
+INF = float("inf")
+
+
+def lib(x: Any) -> Any:
+    """The library (``torch`` or ``arraygrad``) whose tensor ``x`` is."""
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+def vnorm(x: Any, *args: Any, **kwargs: Any) -> Any:
+    """``linalg.vector_norm`` of either library (arraygrad's lives in ``_statistics``)."""
+    if isinstance(x, torch.Tensor):
+        return torch.linalg.vector_norm(x, *args, **kwargs)
+    return vector_norm(x, *args, **kwargs)
+
+
+def distinct(x: Any) -> Any:
+    """``x`` plus a tiny ramp, so that no two elements tie (ties are tested separately)."""
+    ramp = lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape)
+    return x + ramp * 0.0123457
+
+
+def last(x: Any) -> int:
+    return -1 if x.ndim else 0
+
+
+def nonempty(min_dims: int = 1) -> Any:
+    """One shape of ``min_dims`` to 3 dimensions, each of size 1 to 4, as a 1-tuple of shapes."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=4).map(
+        lambda s: (s,)
+    )
+
+
+def with_empty() -> Any:
+    """One shape that may have a zero-size dimension."""
+    return hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=3).map(lambda s: (s,))
+
+
+OP_TABLE = {
+    "sum:dim_keepdim": OpSpec(lambda x: x.sum(dim=last(x), keepdim=True), shapes=with_empty()),
+    "sum:dtype": OpSpec(lambda x: x.sum(dtype=lib(x).float64)),
+    "mean:dims": OpSpec(lambda x: x.mean(dim=(0, -1)), shapes=nonempty(2)),
+    "prod": OpSpec(lambda x: x.prod()),
+    "prod:dim": OpSpec(lambda x: lib(x).prod(x, last(x)), shapes=with_empty()),
+    "prod:keepdim": OpSpec(lambda x: x.prod(0, keepdim=True), shapes=nonempty()),
+    "prod:with_zeros": OpSpec(lambda x: (x.round() * x).prod(last(x)), gradcheck=False),
+    "amax": OpSpec(lambda x: distinct(x).amax()),
+    "amax:dims": OpSpec(lambda x: distinct(x).amax(dim=(0, -1), keepdim=True), shapes=nonempty(2)),
+    "amax:ties": OpSpec(lambda x: lib(x).amax(x.round(), dim=last(x)) * x.sum(), gradcheck=False),
+    "amin": OpSpec(lambda x: lib(x).amin(distinct(x), dim=last(x))),
+    "amin:ties": OpSpec(lambda x: x.round().amin() * x.sum(), gradcheck=False),
+    "argmax": OpSpec(lambda x: distinct(x).argmax()),
+    "argmax:dim": OpSpec(lambda x: lib(x).argmax(distinct(x), dim=last(x), keepdim=True)),
+    "argmin:dim": OpSpec(lambda x: distinct(x).argmin(dim=0)),
+    "all": OpSpec(lambda x: (x.round(), x.round().all(), lib(x).all(x > 0, dim=last(x)))[1:]),
+    "any": OpSpec(lambda x: (x.round().any(), x.round().any(dim=last(x), keepdim=True))),
+    "var": OpSpec(lambda x: x.var(), shapes=nonempty(), kinks=(0.0,)),
+    "var:dim_correction": OpSpec(
+        lambda x: x.var(dim=-1, correction=0, keepdim=True), shapes=nonempty(), kinks=(0.0,)
+    ),
+    "var:unbiased_false": OpSpec(
+        lambda x: lib(x).var(x, 0, False), shapes=nonempty(), kinks=(0.0,)
+    ),
+    "std": OpSpec(lambda x: x.std(), shapes=nonempty(), low=-3, high=3, kinks=(0.0,)),
+    "std:dims": OpSpec(
+        lambda x: lib(x).std(x, dim=(0, 1), correction=0), shapes=nonempty(2), kinks=(0.0,)
+    ),
+    "var_mean": OpSpec(lambda x: lib(x).var_mean(x, dim=0), shapes=nonempty(), kinks=(0.0,)),
+    "std_mean": OpSpec(
+        lambda x: lib(x).std_mean(x, dim=-1, keepdim=True), shapes=nonempty(), kinks=(0.0,)
+    ),
+    "logsumexp": OpSpec(lambda x: lib(x).logsumexp(x, dim=last(x))),
+    "logsumexp:dims_keepdim": OpSpec(
+        lambda x: x.logsumexp(dim=(0, -1), keepdim=True), shapes=nonempty(2)
+    ),
+    "logsumexp:empty": OpSpec(lambda x: x.logsumexp(dim=0), shapes=with_empty()),
+    "norm": OpSpec(lambda x: x.norm(), kinks=(0.0,)),
+    "norm:p1_dim": OpSpec(lambda x: lib(x).norm(x, p=1, dim=last(x)), kinks=(0.0,)),
+    "norm:inf": OpSpec(lambda x: distinct(x).norm(p=INF), kinks=(0.0,)),
+    "norm:fro_dims": OpSpec(
+        lambda x: x.norm("fro", dim=(0, 1), keepdim=True), shapes=nonempty(2), kinks=(0.0,)
+    ),
+    "norm:p3": OpSpec(lambda x: x.norm(p=3, dim=0), kinks=(0.0,)),
+    "vector_norm": OpSpec(lambda x: vnorm(x), kinks=(0.0,)),
+    "vector_norm:p0.5": OpSpec(lambda x: vnorm(x, 0.5), kinks=(0.0,)),
+    "vector_norm:p1.5": OpSpec(lambda x: vnorm(x, 1.5, dim=last(x)), kinks=(0.0,)),
+    "vector_norm:p-2": OpSpec(lambda x: vnorm(x, -2), kinks=(0.0,)),
+    "vector_norm:-inf": OpSpec(lambda x: vnorm(distinct(x), -INF, dim=0), kinks=(0.0,)),
+    "vector_norm:p0": OpSpec(lambda x: vnorm(x.round(), 0) * x.sum(), gradcheck=False),
+    "vector_norm:dtype": OpSpec(lambda x: vnorm(x, 2, 0, True, dtype=lib(x).float64), kinks=(0.0,)),
+    "cumsum": OpSpec(lambda x: x.cumsum(dim=last(x))),
+    "cumsum:dim0": OpSpec(lambda x: lib(x).cumsum(x, 0), shapes=with_empty()),
+    "cumprod": OpSpec(lambda x: x.cumprod(dim=last(x))),
+    "cumprod:with_zeros": OpSpec(lambda x: (x.round() * x).cumprod(0), gradcheck=False),
+    "cumprod:dim0": OpSpec(lambda x: lib(x).cumprod(x, 0), shapes=with_empty()),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OP_TABLE if OP_TABLE[n].gradcheck))
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+# --- ties, zeros and empty inputs: PyTorch's choices, exactly ------------------------------------
+
+EDGES = {
+    "amax_ties": (lambda x: x.amax(), [[1.0, 3.0, 3.0]]),
+    "amax_ties_dim": (lambda x: x.amax(dim=1), [[[1.0, 1.0, 1.0], [2.0, 5.0, 5.0]]]),
+    "amin_ties_keepdim": (lambda x: x.amin(dim=0, keepdim=True), [[[1.0, 2.0], [1.0, 0.0]]]),
+    "amax_nan": (lambda x: x.amax(), [[1.0, float("nan")]]),
+    "prod_one_zero": (lambda x: x.prod(), [[2.0, 0.0, 3.0]]),
+    "prod_two_zeros": (lambda x: x.prod(), [[2.0, 0.0, 0.0]]),
+    "prod_zeros_dim": (lambda x: x.prod(1), [[[2.0, 0.0, 3.0], [0.0, 0.0, 1.0], [1.0, 2.0, 4.0]]]),
+    "prod_0d": (lambda x: x.prod(), [5.0]),
+    "cumprod_zeros": (lambda x: x.cumprod(0), [[2.0, 0.0, 3.0, 0.0, 4.0]]),
+    "cumprod_zero_first": (lambda x: x.cumprod(0), [[0.0, 2.0, 3.0]]),
+    "cumprod_zeros_dim1": (lambda x: x.cumprod(1), [[[1.0, 0.0, 2.0], [3.0, 4.0, 0.0]]]),
+    "norm_at_zero": (lambda x: x.norm(), [[0.0, 0.0]]),
+    "norm_inf_ties": (lambda x: vnorm(x, INF), [[3.0, -3.0, 1.0]]),
+    "norm_inf_zero": (lambda x: vnorm(x, INF), [[0.0, 0.0]]),
+    "norm_-inf_ties": (lambda x: vnorm(x, -INF), [[1.0, -1.0, 3.0]]),
+    "norm_1_at_0": (lambda x: vnorm(x, 1), [[0.0, -3.0, 1.0]]),
+    "norm_p_at_0": (lambda x: vnorm(x, 0.5) + vnorm(x, 1.5) + vnorm(x, 3), [[0.0, -3.0, 1.0]]),
+    "norm_p_all_zero": (lambda x: vnorm(x, 0.5) + vnorm(x, 3) + vnorm(x, -1), [[0.0, 0.0]]),
+    "norm_negative_p_with_zero": (lambda x: vnorm(x, -1), [[1.0, 0.0, 3.0]]),
+    "std_zero_spread": (lambda x: x.std(), [[1.0, 1.0]]),
+    "std_single": (lambda x: x.std(), [[1.0]]),
+    "var_single": (lambda x: x.var(), [[1.0]]),
+    "logsumexp_all_-inf": (lambda x: x.logsumexp(0), [[-INF, -INF]]),
+    "logsumexp_inf": (lambda x: x.logsumexp(0), [[INF, 1.0]]),
+    "empty_sums": (lambda x: (x.sum(1), x.prod(1), x.logsumexp(1), vnorm(x, dim=1)), [[[]]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edges_match_torch(name: str) -> None:
+    fn, values = EDGES[name]
+    check_against_torch(fn, None, [np.array(v) for v in values], rtol=1e-12, atol=0)
+
+
+def test_amax_ties_split_the_gradient_exactly() -> None:
+    x = ag.tensor([1.0, 3.0, 3.0, 3.0], dtype=ag.float64, requires_grad=True)
+    x.amax().backward()
+    assert x.grad.tolist() == [0.0, 1 / 3, 1 / 3, 1 / 3]
+
+
+def test_prod_gradient_with_a_zero_is_the_product_of_the_others() -> None:
+    x = ag.tensor([2.0, 0.0, 3.0, 5.0], requires_grad=True)
+    x.prod().backward()
+    assert x.grad.tolist() == [0.0, 30.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4)])
+def test_prod_and_cumprod_with_zeros_pass_gradcheck(shape: tuple[int, ...]) -> None:
+    """Zeros make products non-smooth only in other elements: finite differences still hold."""
+    x = np.random.default_rng(2).uniform(0.5, 2.0, size=shape)
+    x.reshape(-1)[1] = 0.0
+    x.reshape(-1)[-1] = 0.0
+    gradcheck(lambda t: t.prod(0), [x])
+    gradcheck(lambda t: t.cumprod(-1), [x])
+    y = x.copy()
+    y.reshape(-1)[-1] = 1.5  # a lone zero
+    gradcheck(lambda t: t.prod(), [y])
+
+
+def test_logsumexp_is_stable_at_1e4_in_float32() -> None:
+    values = np.array([[1e4, 1e4 - 1.0, -1e4], [-1e4, -1e4, -1e4 + 3.0]], dtype=np.float32)
+    x = ag.tensor(values, requires_grad=True)
+    out = x.logsumexp(dim=1)
+    out.sum().backward()
+    assert np.all(np.isfinite(out.numpy(force=True))) and np.all(np.isfinite(x.grad.numpy()))
+    check_against_torch(lambda t: t.logsumexp(1), None, [values], grad=False)
+    check_against_torch(lambda t: t.logsumexp((0, 1)), None, [values], grad=False)
+    # The gradient is softmax. torch's float32 one, exp(x - logsumexp(x)), is off by up to 5e-4
+    # here (the float32 logsumexp near 1e4 is rounded to 1e-3), so the reference is float64.
+    exact = np.exp(values.astype(np.float64) - values.max(axis=1, keepdims=True))
+    exact /= exact.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(x.grad.numpy(), exact, rtol=1e-5, atol=1e-30)
+
+
+# --- dtypes --------------------------------------------------------------------------------------
+
+INT_VALUES = np.array([[-3, 2, 5], [1, 0, 2]], dtype=np.int64)
+INTEGER_OPS = {
+    "sums": lambda x: (x.sum(), x.sum(1), x.prod(), x.prod(0, dtype=lib(x).float64)),
+    "bool_sums": lambda x: ((x > 0).sum(), (x > 0).prod(), (x > 0).cumsum(0)),
+    "int32_accumulates_in_int64": lambda x: (x.int().sum(), x.int().prod(), x.int().cumsum(1)),
+    "extrema": lambda x: (x.amax(), x.amin(1), (x > 0).amax(), x.argmax(), x.argmin(1)),
+    "truth": lambda x: (x.all(), x.any(1), x.all(dim=(0, 1)), x.to(lib(x).uint8).all()),
+    "truth_empty_dims": lambda x: (x.all(dim=()), x.any(dim=[])),
+    "scans": lambda x: (x.cumsum(1), x.cumprod(0), x.cumsum(0, dtype=lib(x).float32)),
+    "float_results": lambda x: (
+        x.logsumexp(1),
+        x.mean(dtype=lib(x).float64),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER_OPS))
+def test_integer_and_bool_dtypes_match_torch(name: str) -> None:
+    check_against_torch(INTEGER_OPS[name], None, [INT_VALUES], grad=False, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("fn", "error"),
+    [
+        (lambda lib, x: x.prod(dim=(0, 1)), TypeError),
+        (lambda lib, x: x.float()[:0].amax(), RuntimeError),
+        (lambda lib, x: x.float()[:0].argmax(), IndexError),
+        (lambda lib, x: x.float()[:, :0].amax(1), IndexError),
+        (lambda lib, x: (x > 0).argmax(), RuntimeError),
+        (lambda lib, x: x.var(), RuntimeError),
+        (lambda lib, x: x.std(dim=0), RuntimeError),
+        (lambda lib, x: x.norm(), RuntimeError),
+        (lambda lib, x: x.norm(dtype=lib.float64), RuntimeError),
+        (lambda lib, x: x.float().norm(p="bad"), RuntimeError),
+        (lambda lib, x: x.float().sum(dim=2), IndexError),
+        (lambda lib, x: x.float().amax(dim=(0, 0)), RuntimeError),
+        (lambda lib, x: x.float().var(dim=0, unbiased=True, correction=1), TypeError),
+        (lambda lib, x: x.float().logsumexp(), TypeError),
+        (lambda lib, x: x.cumsum(), TypeError),
+    ],
+)
+def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fn(torch, torch.tensor(INT_VALUES))
+    x = ag.tensor(INT_VALUES)
+    with pytest.raises(error):
+        fn(ag, x)
+    assert x.sum().item() == int(INT_VALUES.sum())  # still usable
+
+
+def test_vector_norm_misuse() -> None:
+    for module, fn in ((torch, torch.linalg.vector_norm), (ag, vector_norm)):
+        with pytest.raises(TypeError):
+            fn(module.ones(3), "fro")
+        with pytest.raises(RuntimeError, match="inf norm on an empty tensor"):
+            fn(module.ones(0), INF)
+
+
+# --- double backward -----------------------------------------------------------------------------
+
+SECOND_ORDER = {
+    "prod_with_zero": (lambda x: x.prod(1), [[2.0, 0.0, 3.0], [1.5, 2.0, 0.5]]),
+    "prod_all": (lambda x: x.prod(), [[2.0, 1.5], [0.5, 3.0]]),
+    "cumprod_with_zero": (lambda x: x.cumprod(1), [[2.0, 0.0, 3.0], [1.5, 2.0, 0.5]]),
+    "cumsum": (lambda x: x.cumsum(0) ** 2, [[2.0, 0.0, 3.0], [1.5, 2.0, 0.5]]),
+    "amax_ties": (lambda x: x.amax(1) * x.sum(), [[2.0, 2.0, 1.0], [1.5, 2.0, 0.5]]),
+    "norm_2": (lambda x: x.norm(dim=1), [[2.0, 1.0, 3.0], [1.5, 2.0, 0.5]]),
+    "norm_p3": (lambda x: vnorm(x, 3), [[2.0, -1.0, 3.0], [1.5, 2.0, 0.5]]),
+    "norm_p0.5": (lambda x: vnorm(x, 0.5, dim=0), [[2.0, 1.0, 3.0], [1.5, 2.0, 0.5]]),
+    "norm_inf": (lambda x: vnorm(x, INF) * x.sum(), [[2.0, -1.0, 3.0], [1.5, 2.0, 0.5]]),
+    "var_std": (lambda x: x.var(1) * x.std(0).sum(), [[2.0, 1.0, 3.0], [1.5, 2.0, 0.5]]),
+    "logsumexp": (lambda x: x.logsumexp(1), [[2.0, 1.0, 3.0], [1.5, 2.0, 0.5]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_double_backward_matches_torch(name: str) -> None:
+    fn, values = SECOND_ORDER[name]
+    array = np.array(values)
+    results = []
+    for module in (torch, ag):
+        x = module.tensor(array, requires_grad=True)
+        out = fn(x)
+        cotangent = module.tensor(np.random.default_rng(5).standard_normal(tuple(out.shape)))
+        (grad,) = module.autograd.grad(out, x, cotangent, create_graph=True)
+        (second,) = module.autograd.grad((grad * grad.detach().sin()).sum(), x)
+        results.append(second.detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-7, atol=1e-10)

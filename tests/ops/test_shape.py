@@ -1,0 +1,150 @@
+"""Shape ops (views, joins, splits, tiling, flips) against torch 2.13.0 and finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, cat_shapes, lib, same_shapes, shapes
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+
+
+def _one(min_dims: int = 0, min_side: int = 1) -> st.SearchStrategy:
+    return shapes(min_dims, min_side=min_side).map(lambda s: (s,))
+
+
+OP_TABLE = {
+    "flatten": OpSpec(lambda x: x.flatten() * 2),
+    "flatten_inner": OpSpec(lambda x: x.flatten(1), min_dims=2),
+    "unflatten": OpSpec(lambda x: x.unflatten(0, (1, -1)), min_dims=1),
+    "view_infer": OpSpec(lambda x: x.view(-1, 1)),
+    "movedim": OpSpec(lambda x: x.movedim(0, -1), min_dims=1),
+    "movedim_many": OpSpec(lambda x: lib(x).movedim(x, (0, 1), (2, 0)), min_dims=3),
+    "expand": OpSpec(lambda x: x.expand(2, *x.shape)),
+    "expand_as": OpSpec(lambda x, y: x.expand_as(x + y), arity=2),
+    "repeat": OpSpec(lambda x: x.repeat(2, *([3] * x.ndim))),
+    "repeat_same_rank": OpSpec(lambda x: x.repeat(*range(1, x.ndim + 1)), min_dims=1),
+    "tile": OpSpec(lambda x: x.tile((2,))),
+    "tile_fn": OpSpec(lambda x: lib(x).tile(x, (2, 1, 2))),
+    "flip": OpSpec(lambda x: x.flip(0), min_dims=1),
+    "flip_all": OpSpec(lambda x: lib(x).flip(x, list(range(x.ndim)))),
+    "roll_flat": OpSpec(lambda x: x.roll(1)),
+    "roll_dims": OpSpec(lambda x: lib(x).roll(x, (1, -2), (0, -1)), min_dims=2),
+    "narrow": OpSpec(lambda x: x.narrow(-1, 1, x.shape[-1] - 1), min_dims=1),
+    "narrow_fn": OpSpec(lambda x: lib(x).narrow(x, 0, -1, 1), min_dims=1),
+    "cat": OpSpec(lambda x, y, z: lib(x).cat([x, y * 2, z.exp()], dim=0), shapes=cat_shapes()),
+    "cat_last": OpSpec(
+        lambda x, y: lib(x).cat((x, y, x), dim=-1), arity=2, shapes=same_shapes(2, 1)
+    ),
+    "concat_single": OpSpec(lambda x: lib(x).concat([x], 0) * 3, min_dims=1),
+    "stack": OpSpec(lambda x, y: lib(x).stack([x, y], dim=-1), arity=2, shapes=same_shapes(2)),
+    "stack_many": OpSpec(
+        lambda x, y, z: lib(x).stack([x, y, z, x, y]), arity=3, shapes=same_shapes(3)
+    ),
+    "split": OpSpec(lambda x: x.split(2), min_dims=1),
+    "split_sizes": OpSpec(lambda x: lib(x).split(x, [1, x.shape[-1] - 1], -1), min_dims=1),
+    "chunk": OpSpec(lambda x: x.chunk(3, -1), min_dims=1),
+    "unbind": OpSpec(lambda x: x.unbind(0), min_dims=1),
+    "unbind_last": OpSpec(lambda x: lib(x).unbind(x, -1), min_dims=1),
+    "clone": OpSpec(lambda x: x.clone() * x),
+    "detach": OpSpec(lambda x: x.detach() * x, gradcheck=False),  # not smooth by design
+    "T_square": OpSpec(lambda x: x.mT @ x, min_dims=2),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=12)
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=8)
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+def test_views_share_memory_and_copies_do_not() -> None:
+    x = ag.arange(6.0).reshape(2, 3)
+    first, _ = x.split([1, 1])
+    first[0, 0] = 10.0
+    assert x[0, 0].item() == 10.0
+    assert x.narrow(1, 1, 1)._base is x._base or x.narrow(1, 1, 1)._base is x
+    flipped = x.flip(0)
+    flipped[0, 0] = -1.0
+    assert x[1, 0].item() == 3.0  # flip copies, as in PyTorch
+    rolled = x.roll(1)
+    rolled[0, 0] = -1.0
+    assert x[1, 2].item() == 5.0
+
+
+def test_cat_promotes_and_skips_legacy_empty() -> None:
+    a = ag.ones(2, 2, dtype=ag.float32)
+    b = ag.zeros(1, 2, dtype=ag.float64)
+    out = ag.cat([a, ag.tensor([]), b])
+    assert out.dtype is ag.float64 and tuple(out.shape) == (3, 2)
+    many = [ag.full((1,), float(i), requires_grad=True) for i in range(37)]
+    joined = ag.cat(many)
+    assert joined.tolist() == [float(i) for i in range(37)]
+    (joined * ag.arange(37.0)).sum().backward()
+    assert [t.grad.item() for t in many] == [float(i) for i in range(37)]
+
+
+def test_chunk_sizes_match_torch() -> None:
+    for n, chunks in [(5, 3), (6, 4), (1, 3), (0, 2), (7, 7)]:
+        mine = [tuple(c.shape) for c in ag.zeros(n).chunk(chunks)]
+        theirs = [tuple(c.shape) for c in torch.zeros(n).chunk(chunks)]
+        assert mine == theirs, (n, chunks)
+
+
+def test_repeat_double_backward() -> None:
+    data = np.random.default_rng(0).standard_normal((2, 3))
+    check_against_torch(lambda x: x.repeat(2, 1, 2), None, [data])
+    for module in (ag, torch):
+        x = module.tensor(data, requires_grad=True)
+        (g,) = module.autograd.grad((x.repeat(2, 2) ** 2).sum(), x, create_graph=True)
+        (gg,) = module.autograd.grad(g.sum(), x)
+        if module is ag:
+            mine = gg.numpy()
+        else:
+            np.testing.assert_allclose(mine, gg.numpy())
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.cat([m.ones(2, 3), m.ones(2, 4)]), RuntimeError),
+        (lambda m: m.cat([m.ones(2, 3), m.ones(3)]), RuntimeError),
+        (lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]), RuntimeError),
+        (lambda m: m.cat([]), ValueError),
+        (lambda m: m.stack([]), RuntimeError),
+        (lambda m: m.stack([m.ones(2, 3), m.ones(2, 4)]), RuntimeError),
+        (lambda m: m.ones(3).split([1, 1]), RuntimeError),
+        (lambda m: m.ones(3).narrow(0, 1, 5), RuntimeError),
+        (lambda m: m.ones(3).chunk(0), RuntimeError),
+        (lambda m: m.ones(2, 3).repeat(2), RuntimeError),
+        (lambda m: m.flip(m.ones(3), (0, 0)), RuntimeError),
+        (lambda m: m.ones(3).unbind(1), IndexError),
+        (lambda m: m.ones(3).movedim(0, 2), IndexError),
+        (lambda m: m.roll(m.ones(3, 3), (1, 2), (0,)), RuntimeError),
+        (lambda m: m.ones(6).unflatten(0, (4, -1)), RuntimeError),
+    ],
+)
+def test_errors_match_torch(call: object, error: type) -> None:
+    with pytest.raises(error):
+        call(torch)  # type: ignore[operator]
+    with pytest.raises(error) as info:
+        call(ag)  # type: ignore[operator]
+    assert len(str(info.value)) > 20
+
+
+def test_cat_error_names_shapes_and_position() -> None:
+    with pytest.raises(RuntimeError, match=r"tensor number 1.*\[2, 3\] and \[2, 4\]"):
+        ag.cat([ag.ones(2, 3), ag.ones(2, 4)])
