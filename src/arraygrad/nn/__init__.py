@@ -1,0 +1,7 @@
+"""Neural-network building blocks with PyTorch's API (``arraygrad.nn``)."""
+
+from arraygrad.nn import functional as functional
+from arraygrad.nn import init as init
+from arraygrad.nn import utils as utils
+from arraygrad.nn.modules import *  # noqa: F403 - the layers, listed in modules.__all__
+from arraygrad.nn.parameter import Parameter as Parameter

@@ -1,0 +1,275 @@
+"""Activation functions and softmax, composed from arraygrad's element-wise ops.
+
+None has a VJP of its own: each is a plain function of differentiable ops, arranged so that the
+derivative PyTorch uses at kinks comes out of the composition and so that no branch of a
+``where`` can overflow (a discarded ``inf`` would still turn a zero gradient into ``nan``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _inplace, _math, _reduction, _unary
+from arraygrad._dims import normalize_dim
+from arraygrad._tensor import Tensor
+from arraygrad.nn._common import constant
+
+__all__ = [
+    "elu",
+    "gelu",
+    "hardtanh",
+    "leaky_relu",
+    "log_softmax",
+    "logsigmoid",
+    "mish",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softmin",
+    "softplus",
+    "softsign",
+    "tanh",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _maybe_inplace(input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
+    if inplace:
+        return _inplace.apply(input, fn, *args)
+    return fn(input, *args)
+
+
+def _stable_softplus(z: Tensor) -> Tensor:
+    """``log(1 + exp(z))`` for any ``z``: ``max(z, 0) + log1p(exp(-|z|))``.
+
+    ``|z|`` is written ``where(z > 0, z, -z)`` (slope -1 at 0) rather than ``abs`` (slope 0 at 0)
+    so that the composition's derivative at ``z = 0`` is the true ``sigmoid(0) = 0.5``.
+    """
+    magnitude = _math.where(z > 0, z, -z)
+    return _math.relu(z) + _unary.log1p(_math.exp(-magnitude))
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)``; the gradient at 0 is 0, as in PyTorch.
+
+    >>> import arraygrad
+    >>> relu(arraygrad.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return _maybe_inplace(input, inplace, _math.relu)
+
+
+def _hardtanh(input: Tensor, min_val: float, max_val: float) -> Tensor:
+    # PyTorch passes the gradient strictly inside (min_val, max_val); clamp would pass it at the
+    # bounds too, so the clamped value enters detached and only the interior carries gradient.
+    inside = (input > min_val) & (input < max_val)
+    return _math.where(inside, input, _math.clamp(input.detach(), min_val, max_val))
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """``clamp(input, min_val, max_val)``, with zero gradient at and beyond the bounds.
+
+    >>> import arraygrad
+    >>> hardtanh(arraygrad.tensor([-2.0, 0.5, 3.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError(
+            f"min_val cannot be greater than max_val (got min_val={min_val}, max_val={max_val})"
+        )
+    return _maybe_inplace(input, inplace, _hardtanh, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(input, 0), 6)`` (``hardtanh(input, 0, 6)``)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _leaky_relu(input: Tensor, negative_slope: float) -> Tensor:
+    return _math.where(input > 0, input, input * negative_slope)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``input`` where positive, else ``negative_slope * input`` (slope ``negative_slope`` at 0).
+
+    >>> import arraygrad
+    >>> leaky_relu(arraygrad.tensor([-2.0, 3.0]), 0.5)
+    tensor([-1.,  3.])
+    """
+    return _maybe_inplace(input, inplace, _leaky_relu, negative_slope)
+
+
+def _elu(input: Tensor, alpha: float, scale: float) -> Tensor:
+    # exp() sees min(input, 0) only: the branch where() discards can never overflow.
+    negative = _unary.expm1(_math.clamp(input, max=0.0)) * (alpha * scale)
+    positive = input * scale if scale != 1.0 else input
+    return _math.where(input > 0, positive, negative)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``input`` where positive, else ``alpha * (exp(input) - 1)``.
+
+    >>> import arraygrad
+    >>> elu(arraygrad.tensor([0.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return _maybe_inplace(input, inplace, _elu, alpha, 1.0)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(input, alpha)`` with the self-normalising constants of Klambauer et al."""
+    return _maybe_inplace(input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``input * Phi(input)``, Phi the standard normal CDF: ``0.5 x (1 + erf(x / sqrt 2))``.
+
+    ``approximate="tanh"`` uses ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+
+    >>> import arraygrad
+    >>> gelu(arraygrad.tensor([0.0]))
+    tensor([0.])
+    """
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
+        return input * 0.5 * (_math.tanh(inner) + 1.0)
+    if approximate != "none":
+        raise RuntimeError(
+            f"approximate argument must be either none or tanh, but got {approximate!r}."
+        )
+    return input * 0.5 * (_unary.erf(input * (1.0 / math.sqrt(2.0))) + 1.0)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * sigmoid(input)`` (also called swish)."""
+    return _maybe_inplace(input, inplace, lambda x: x * _math.sigmoid(x))
+
+
+def _softplus(input: Tensor, beta: float, threshold: float) -> Tensor:
+    scaled = input * beta if beta != 1 else input
+    smooth = _stable_softplus(scaled)
+    if beta != 1:
+        smooth = smooth / beta
+    # Above the threshold PyTorch returns the input itself (gradient 1).
+    return _math.where(scaled > threshold, input, smooth)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * input)) / beta``, and ``input`` itself where ``beta * input``
+    exceeds ``threshold``. Finite for any input (no ``exp`` of a large positive number).
+
+    >>> import arraygrad
+    >>> softplus(arraygrad.tensor([0.0, 1e4]))
+    tensor([6.9315e-01, 1.0000e+04])
+    """
+    return _softplus(input, beta, threshold)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(input)) = -softplus(-input)``, finite for any input."""
+    return -_stable_softplus(-input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * tanh(softplus(input))``."""
+    return _maybe_inplace(input, inplace, lambda x: x * _math.tanh(_stable_softplus(x)))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``input / (1 + |input|)``."""
+    return input / (_math.abs(input) + 1.0)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return _math.tanh(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-input))``."""
+    return _math.sigmoid(input)
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    import warnings
+
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        stacklevel=4,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _shifted(input: Tensor, dim: int) -> Tensor:
+    """``input - max(input, dim)``, the max taken on detached data.
+
+    Softmax is invariant to the shift, so gradients are exact while ``exp`` never overflows. A
+    row whose max is ``-inf`` is left unshifted (``-inf - -inf`` would be ``nan``).
+    """
+    data = input._data
+    if data.ndim == 0 or data.shape[dim] == 0:
+        return input
+    xp = _backend.xp
+    peak = xp.max(data, axis=dim, keepdims=True)
+    peak = xp.where(xp.isinf(peak) & (peak < 0), xp.zeros_like(peak), peak)
+    return input - constant(peak)
+
+
+def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
+    if dtype is not None:
+        input = _math.astype(input, dtype)
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim)
+    return input, normalize_dim(dim, input.ndim)
+
+
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``exp(x_i) / sum_j exp(x_j)`` along ``dim``, computed on ``x - max(x)`` (no overflow).
+
+    >>> import arraygrad
+    >>> softmax(arraygrad.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    input, axis = _prepare(input, dim, dtype, "softmax")
+    if input.ndim == 0:
+        return _math.exp(input - input)  # a single element: its softmax is 1
+    exps = _math.exp(_shifted(input, axis))
+    return exps / _reduction.sum(exps, axis, keepdim=True)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``softmax(-input, dim)``."""
+    input, axis = _prepare(input, dim, dtype, "softmin")
+    return softmax(-input, axis)
+
+
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``x_i - log(sum_j exp(x_j))`` along ``dim``: finite for logits of any magnitude.
+
+    With ``z = x - max(x)`` every ``exp(z)`` is at most 1 and their sum at least 1, so neither
+    ``exp`` nor ``log`` can overflow or hit 0.
+
+    >>> import arraygrad
+    >>> log_softmax(arraygrad.tensor([1e4, 0.0]), dim=0)
+    tensor([     0., -10000.])
+    """
+    input, axis = _prepare(input, dim, dtype, "log_softmax")
+    if input.ndim == 0:
+        return input - input
+    shifted = _shifted(input, axis)
+    return shifted - _math.log(_reduction.sum(_math.exp(shifted), axis, keepdim=True))

@@ -1,0 +1,80 @@
+"""Helpers shared by the ``arraygrad.nn.functional`` modules: argument parsing and reductions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend
+from arraygrad._tensor import Tensor
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's reading of the deprecated ``size_average`` / ``reduce`` flags."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def check_reduction(reduction: str) -> None:
+    """Raise PyTorch's ValueError for a ``reduction`` that is not ``none``/``mean``/``sum``."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{reduction} is not a valid value for reduction. Fix: pass reduction='mean', "
+            "'sum' or 'none'."
+        )
+
+
+def apply_reduction(loss: Tensor, reduction: str) -> Tensor:
+    """Apply ``reduction`` to an element-wise loss."""
+    check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
+    """``value`` (an int or a sequence of ``n`` ints) as a tuple of ``n`` ints."""
+    if isinstance(value, int):
+        return (value,) * n
+    values = tuple(int(v) for v in value)
+    if len(values) == 1:
+        return values * n
+    if len(values) != n:
+        raise RuntimeError(
+            f"{name} must be an int or a sequence of {n} ints, but got {list(values)}"
+        )
+    return values
+
+
+def constant(array: Any) -> Tensor:
+    """A raw array as a tensor outside the graph (masks, shifts, index grids)."""
+    return Tensor._wrap(_backend.ensure_array(array))
+
+
+def check_float(input: Tensor, name: str) -> None:
+    """Raise PyTorch's RuntimeError for a non-floating input of a float-only function."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"\"{name}\" not implemented for '{_torch_type_name(input)}': the input is a "
+            f"{input.dtype.name} tensor of shape {list(input.shape)}. Fix: convert it with "
+            ".float() first."
+        )
+
+
+def _torch_type_name(input: Tensor) -> str:
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(input.dtype.name, input.dtype.name)

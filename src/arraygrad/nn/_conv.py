@@ -1,0 +1,187 @@
+"""Convolutions as one sliding-window gather (im2col) and one matmul.
+
+For ``conv2d`` the input ``(N, C, H, W)`` is padded, its windows gathered by the
+``sliding_windows`` primitive into ``(N, C, kh, kw, OH, OW)``, viewed as
+``(N, groups, C/groups * kh * kw, OH * OW)`` and multiplied by the weight viewed as
+``(groups, O/groups, C/groups * kh * kw)``: no Python loop over pixels, batch or groups. The
+gradient of the gather is the col2im scatter-add (``fold_windows``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _shape, ops
+from arraygrad._tensor import Tensor
+from arraygrad.nn._common import ntuple
+from arraygrad.nn._padding import pad as _pad
+
+__all__ = ["conv1d", "conv2d", "conv3d"]
+
+
+def _padding(
+    padding: Any,
+    n: int,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> list[tuple[int, int]]:
+    """``(before, after)`` per spatial dimension, from ints or ``"same"`` / ``"valid"``."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * n
+        if padding != "same":
+            raise ValueError(
+                f"Invalid padding string {padding!r}, should be one of ['valid', 'same']"
+            )
+        if any(s != 1 for s in stride):
+            raise RuntimeError(
+                f"padding='same' is not supported for strided convolutions (stride={list(stride)})."
+                " Fix: use stride=1 or give the padding as numbers."
+            )
+        # PyTorch puts the odd extra element of the total padding on the right.
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return [(total // 2, total - total // 2) for total in totals]
+    sizes = ntuple(padding, n, "padding")
+    if any(p < 0 for p in sizes):
+        raise RuntimeError(f"negative padding is not supported, got padding={list(sizes)}")
+    return [(p, p) for p in sizes]
+
+
+def _conv(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+    n: int,
+) -> Tensor:
+    name = f"conv{n}d"
+    if weight.ndim != n + 2:
+        raise RuntimeError(
+            f"{name}: expected weight to be {n + 2}-D (out_channels, in_channels / groups, "
+            f"*kernel_size), but got weight of shape {list(weight.shape)}."
+        )
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
+            f"of size: {list(input.shape)}"
+        )
+    unbatched = input.ndim == n + 1
+    if unbatched:
+        input = _shape.unsqueeze(input, 0)
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    out_channels, group_channels = weight.shape[0], weight.shape[1]
+    kernel = tuple(weight.shape[2:])
+    channels = input.shape[1]
+    if out_channels % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead"
+        )
+    if channels != group_channels * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {group_channels * groups} channels, but got {channels} "
+            f"channels instead. Fix: the input's dimension 1 must equal in_channels "
+            f"(= weight.shape[1] * groups)."
+        )
+    if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not weight.dtype):
+        raise RuntimeError(
+            f"Input type ({input.dtype.name}) and weight type ({weight.dtype.name})"
+            + (f" and bias type ({bias.dtype.name})" if bias is not None else "")
+            + " should be the same. Fix: convert them to one dtype, e.g. with .to(weight.dtype)."
+        )
+    stride_t = ntuple(stride, n, "stride")
+    dilation_t = ntuple(dilation, n, "dilation")
+    if any(s <= 0 for s in stride_t) or any(d <= 0 for d in dilation_t):
+        raise RuntimeError(
+            f"{name}: stride and dilation must be positive, got stride={list(stride_t)}, "
+            f"dilation={list(dilation_t)}"
+        )
+    pads = _padding(padding, n, kernel, stride_t, dilation_t)
+    if any(before or after for before, after in pads):
+        flat = [size for pair in reversed(pads) for size in pair]
+        input = _pad(input, flat)
+    spatial = tuple(input.shape[2:])
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation_t, strict=True))
+    if any(size < extent for size, extent in zip(spatial, span, strict=True)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, spatial))}). "
+            f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
+            "actual input size"
+        )
+    batch = input.shape[0]
+    cols = ops.sliding_windows(input, kernel=kernel, stride=stride_t, dilation=dilation_t)
+    out_sizes = tuple(cols.shape[2 + n :])
+    cols = ops.reshape(
+        cols, shape=(batch, groups, group_channels * math.prod(kernel), math.prod(out_sizes))
+    )
+    filters = ops.reshape(
+        weight,
+        shape=(groups, out_channels // groups, group_channels * math.prod(kernel)),
+    )
+    out = ops.matmul(filters, cols)  # (N, groups, O / groups, L)
+    out = ops.reshape(out, shape=(batch, out_channels) + out_sizes)
+    if bias is not None:
+        out = out + ops.reshape(bias, shape=(out_channels,) + (1,) * n)
+    if unbatched:
+        out = _shape.squeeze(out, 0)
+    return out
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D cross-correlation of ``input (N, C, L)`` with ``weight (O, C / groups, k)``.
+
+    >>> import arraygrad
+    >>> conv1d(arraygrad.ones(1, 1, 5), arraygrad.ones(1, 1, 3)).tolist()
+    [[[3.0, 3.0, 3.0]]]
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D cross-correlation: ``out[n, o, i, j] = bias[o] + sum_{c, p, q} weight[o, c, p, q] *
+    input[n, g * C/groups + c, i * stride + p * dilation, j * stride + q * dilation]`` (padded).
+
+    ``padding`` is an int, a pair, ``"valid"`` (none) or ``"same"`` (output size = input size,
+    stride 1 only).
+
+    >>> import arraygrad
+    >>> conv2d(arraygrad.ones(1, 1, 3, 3), arraygrad.ones(2, 1, 2, 2), padding="same").shape
+    arraygrad.Size([1, 2, 3, 3])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """3-D cross-correlation of ``input (N, C, D, H, W)`` with ``weight (O, C/g, kd, kh, kw)``."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3)

@@ -1,0 +1,71 @@
+"""Affine maps: ``linear`` and ``bilinear``."""
+
+from __future__ import annotations
+
+from arraygrad import _linalg, _shape
+from arraygrad._tensor import Tensor
+
+__all__ = ["bilinear", "linear"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``: ``weight`` has shape ``(out_features, in_features)``.
+
+    >>> import arraygrad
+    >>> linear(arraygrad.ones(2, 3), arraygrad.ones(4, 3)).shape
+    arraygrad.Size([2, 4])
+    """
+    if weight.ndim > 2:
+        raise RuntimeError(
+            f"linear(): weight must be 1-D or 2-D (out_features, in_features), but got shape "
+            f"{list(weight.shape)}."
+        )
+    in_features = weight.shape[-1]
+    if input.ndim == 0 or input.shape[-1] != in_features:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied: input of shape {list(input.shape)} has "
+            f"{input.shape[-1] if input.ndim else 0} features in its last dimension but weight of "
+            f"shape {list(weight.shape)} expects in_features={in_features}. Fix: make the last "
+            f"dimension of the input {in_features}, or build the layer with in_features="
+            f"{input.shape[-1] if input.ndim else 0}."
+        )
+    out = _linalg.matmul(input, _shape.t(weight))
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``out[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o]``.
+
+    >>> import arraygrad
+    >>> bilinear(arraygrad.ones(2, 3), arraygrad.ones(2, 4), arraygrad.ones(5, 3, 4)).shape
+    arraygrad.Size([2, 5])
+    """
+    if weight.ndim != 3:
+        raise RuntimeError(
+            f"bilinear(): weight must be 3-D (out_features, in1_features, in2_features), but "
+            f"got shape {list(weight.shape)}."
+        )
+    for position, (tensor, size) in enumerate(
+        ((input1, weight.shape[1]), (input2, weight.shape[2]))
+    ):
+        if tensor.ndim == 0 or tensor.shape[-1] != size:
+            raise RuntimeError(
+                f"bilinear(): input{position + 1} size does not match weight size: got "
+                f"{tensor.shape[-1] if tensor.ndim else 0} but expected {size} (input shape "
+                f"{list(tensor.shape)}, weight shape {list(weight.shape)})."
+            )
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+        raise RuntimeError(
+            f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "
+            f"{list(input2.shape[:-1])}."
+        )
+    # (..., 1, 1, i) @ (o, i, j) -> (..., o, 1, j); then @ (..., 1, j, 1) -> (..., o, 1, 1)
+    left = _linalg.matmul(_shape.unsqueeze(_shape.unsqueeze(input1, -2), -2), weight)
+    right = _shape.unsqueeze(_shape.unsqueeze(input2, -1), -3)
+    out = _linalg.matmul(left, right)
+    out = _shape.reshape(out, *out.shape[:-2])
+    if bias is not None:
+        out = out + bias
+    return out

@@ -1,0 +1,385 @@
+"""Loss functions with PyTorch's signatures, reductions and edge cases.
+
+Class-index losses (``nll_loss``, ``cross_entropy``) pick each target's log-probability with a
+one-hot ``where`` mask built from the (non-differentiable) targets: one dense, vectorised
+selection whose gradient is the mask itself. Logit losses go through the stable
+``log_softmax`` / ``softplus`` compositions, so logits of magnitude 1e4 give finite values and
+gradients in float32.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from arraygrad import _backend, _math, _reduction
+from arraygrad._tensor import Tensor
+from arraygrad.nn._activation import _stable_softplus, log_softmax
+from arraygrad.nn._common import (
+    apply_reduction,
+    check_reduction,
+    constant,
+    legacy_reduction,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "huber_loss",
+    "l1_loss",
+    "mse_loss",
+    "nll_loss",
+    "smooth_l1_loss",
+]
+
+
+def _shape_warning(input: Tensor, target: Tensor) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean_by_weight: bool) -> Tensor:
+    """``loss * weight`` reduced as PyTorch's weighted ``mse_loss`` / ``l1_loss`` /
+    ``huber_loss`` do (the mean divides by ``weight.sum()`` when ``mean_by_weight``)."""
+    check_reduction(reduction)
+    if weight is None:
+        return apply_reduction(loss, reduction)
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError(
+            f"Weights and input must have the same size: weight has shape {list(weight.shape)}, "
+            f"input {list(loss.shape)}."
+        )
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return apply_reduction(loss, reduction)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean squared error ``(input - target) ** 2``, reduced by ``reduction``.
+
+    >>> import arraygrad
+    >>> mse_loss(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([0.0, 0.0]))
+    tensor(5.)
+    """
+    _shape_warning(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    diff = input - target
+    return _weighted(diff * diff, weight, reduction, mean_by_weight=True)
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean absolute error ``|input - target|`` (gradient 0 where they are equal)."""
+    _shape_warning(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    return _weighted(_math.abs(input - target), weight, reduction, mean_by_weight=True)
+
+
+def _huber(diff: Tensor, delta: float, scale: float) -> Tensor:
+    # 0.5 d^2 inside |d| < delta, delta (|d| - delta / 2) outside; ``scale`` divides the result
+    # (smooth_l1 is huber / beta). Both pieces are finite everywhere, so where() is safe.
+    size = _math.abs(diff)
+    quadratic = diff * diff * (0.5 / scale)
+    linear = (size - 0.5 * delta) * (delta / scale)
+    return _math.where(size < delta, quadratic, linear)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - beta / 2`` (``d = input - target``).
+
+    >>> import arraygrad
+    >>> smooth_l1_loss(arraygrad.tensor([0.5, 3.0]), arraygrad.tensor([0.0, 0.0]))
+    tensor(1.3125)
+    """
+    if beta < 0:
+        raise RuntimeError(
+            f"smooth_l1_loss does not support negative values for beta (got beta={beta})."
+        )
+    _shape_warning(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    diff = input - target
+    loss = _math.abs(diff) if beta == 0 else _huber(diff, beta, beta)
+    return apply_reduction(loss, reduction)
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``."""
+    if delta <= 0:
+        raise RuntimeError(
+            f"huber_loss does not support non-positive values for delta (got {delta})."
+        )
+    _shape_warning(input, target)
+    loss = _huber(input - target, delta, 1.0)
+    return _weighted(loss, weight, reduction, mean_by_weight=False)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``-(t log x + (1 - t) log(1 - x))`` for probabilities ``x``, each log clamped at -100.
+
+    >>> import arraygrad
+    >>> binary_cross_entropy(arraygrad.tensor([0.5]), arraygrad.tensor([1.0]))
+    tensor(0.6931)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    xp = _backend.xp
+    data = input._data
+    if bool(xp.any((data < 0) | (data > 1))):
+        raise RuntimeError(
+            "all elements of input should be between 0 and 1: binary_cross_entropy expects "
+            "probabilities. Fix: apply sigmoid first, or use binary_cross_entropy_with_logits."
+        )
+    loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    if weight is not None:
+        loss = loss * weight
+    return apply_reduction(loss, reduction)
+
+
+def _clamped_log(p: Tensor) -> Tensor:
+    """``max(log(p), -100)``, PyTorch's guard against ``log(0)``; its gradient at 0 is 0, not
+    ``nan`` (``log`` only ever sees positive values)."""
+    positive = p > 0
+    safe = _math.log(_math.where(positive, p, 1.0))
+    return _math.where(positive, _math.clamp(safe, min=-100.0), -100.0)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)`` computed stably from logits:
+    ``(1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``, finite for any logit.
+
+    >>> import arraygrad
+    >>> binary_cross_entropy_with_logits(arraygrad.tensor([1e4]), arraygrad.tensor([0.0]))
+    tensor(10000.)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    softplus_neg = _stable_softplus(-input)
+    if pos_weight is not None:
+        softplus_neg = softplus_neg * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return apply_reduction(loss, reduction)
+
+
+def _class_axis(input: Tensor) -> int:
+    if input.ndim == 0:
+        raise ValueError(
+            "Expected 1 or more dimensions (got 0): the input of nll_loss / cross_entropy "
+            "holds class scores, of shape (C,), (N, C) or (N, C, d1, ...)."
+        )
+    return 1 if input.ndim >= 2 else 0
+
+
+def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
+    if target.dtype.is_floating_point or target.dtype.name == "bool":
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {target.dtype.name}: class-index "
+            "targets must be integers. Fix: target.long(); for class probabilities pass a float "
+            f"target of the input's shape {list(input.shape)}."
+        )
+    expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
+    if tuple(target.shape) == expected:
+        return
+    if input.ndim == 2 and target.ndim == 1:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target.shape[0]})."
+        )
+    if input.ndim <= 2 and target.ndim > 1:
+        raise RuntimeError(
+            f"0D or 1D target tensor expected, multi-target not supported (target shape "
+            f"{list(target.shape)} for input shape {list(input.shape)})"
+        )
+    raise RuntimeError(
+        f"Expected target size {list(expected)}, got {list(target.shape)} (input shape "
+        f"{list(input.shape)})"
+    )
+
+
+def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None) -> tuple:
+    """The target entries of ``input`` along the class axis (0 where ignored) and each one's
+    weight (0 where ignored), both of the target's shape."""
+    axis = _class_axis(input)
+    _check_target(input, target, axis)
+    xp = _backend.xp
+    classes = input.shape[axis]
+    labels = target._data
+    valid = labels != ignore_index
+    if bool(xp.any(valid & ((labels < 0) | (labels >= classes)))):
+        bad = labels[valid & ((labels < 0) | (labels >= classes))]
+        raise IndexError(
+            f"Target {int(bad.reshape(-1)[0])} is out of bounds: class indices must lie in "
+            f"[0, {classes}) (input shape {list(input.shape)}), or equal ignore_index="
+            f"{ignore_index}."
+        )
+    safe = xp.where(valid, labels, xp.zeros_like(labels))
+    expanded = xp.expand_dims(safe, axis=axis)
+    grid_shape = [1] * input.ndim
+    grid_shape[axis] = classes
+    grid = xp.reshape(xp.arange(classes, dtype=labels.dtype), tuple(grid_shape))
+    mask = (grid == expanded) & xp.expand_dims(valid, axis=axis)
+    picked = _reduction.sum(_math.where(constant(mask), input, 0.0), axis)
+    dtype = input._data.dtype
+    if weight is None:
+        weights = xp.astype(valid, dtype)
+    else:
+        table = xp.astype(weight.detach()._data, dtype)
+        picked_weights = xp.reshape(xp.take(table, xp.reshape(safe, (-1,))), safe.shape)
+        weights = xp.where(valid, picked_weights, xp.zeros_like(picked_weights))
+    return picked, constant(weights)
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood ``-weight[t] * input[n, t]`` of log-probabilities ``input``.
+
+    ``mean`` divides by the total weight of the targets that are not ``ignore_index`` (``nan``
+    when every target is ignored, as in PyTorch).
+
+    >>> import arraygrad
+    >>> nll_loss(arraygrad.tensor([[-1.0, -2.0]]), arraygrad.tensor([1]))
+    tensor(2.)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    picked, weights = _pick(input, target, ignore_index, weight)
+    losses = -picked * weights
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return _safe_divide(losses.sum(), weights.sum())
+
+
+def _safe_divide(total: Tensor, count: Tensor) -> Tensor:
+    # 0 / 0 is PyTorch's nan for an all-ignored batch; NumPy's warning about it is noise.
+    xp = _backend.xp
+    if bool(xp.all(count._data != 0)):
+        return total / count
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return total / count
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy between the softmax of ``input`` (logits) and ``target``.
+
+    ``target`` holds class indices (shape of ``input`` without the class axis) or, when it is a
+    float tensor of ``input``'s shape, class probabilities. ``label_smoothing`` mixes the target
+    with the uniform distribution. Computed through ``log_softmax``: finite for any logit size.
+
+    >>> import arraygrad
+    >>> cross_entropy(arraygrad.tensor([[1e4, 0.0]]), arraygrad.tensor([1]))
+    tensor(10000.)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    axis = _class_axis(input)
+    classes = input.shape[axis]
+    log_probs = log_softmax(input, axis)
+    weight_shape = [1] * input.ndim
+    weight_shape[axis] = classes
+    if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
+        if ignore_index != -100:
+            raise RuntimeError(
+                "ignore_index is not supported for floating point target: a probability target "
+                "has no class index to ignore. Fix: give ignored samples zero probability rows "
+                "or use class-index targets."
+            )
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        terms = log_probs * target
+        if weight is not None:
+            terms = terms * weight.reshape(*weight_shape)
+        losses = -_reduction.sum(terms, axis)
+        if reduction == "mean":
+            count = input.numel() // classes if classes else 0
+            if count == 0:
+                return losses.sum() * float("nan")
+            return losses.sum() / count
+        return apply_reduction(losses, reduction)
+    nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0:
+        return nll
+    valid = constant(target._data != ignore_index)
+    terms = log_probs if weight is None else log_probs * weight.detach().reshape(*weight_shape)
+    smooth = _math.where(valid, -_reduction.sum(terms, axis), 0.0)
+    if reduction == "mean":
+        _, weights = _pick(log_probs, target, ignore_index, weight)
+        smooth = _safe_divide(smooth.sum(), weights.sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)

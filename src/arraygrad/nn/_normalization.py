@@ -1,0 +1,214 @@
+"""Normalisation: ``layer_norm``, ``batch_norm``, ``normalize`` and ``cosine_similarity``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _math, _reduction, _shape
+from arraygrad._dims import normalize_dim
+from arraygrad._grad_mode import no_grad
+from arraygrad._tensor import Tensor
+from arraygrad.nn._common import constant
+
+__all__ = ["batch_norm", "cosine_similarity", "layer_norm", "normalize"]
+
+
+def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
+    """Mean and biased variance over ``dims`` (kept), by the two-pass formula."""
+    mean = _reduction.mean(input, dims, keepdim=True)
+    centred = input - mean
+    return mean, _reduction.mean(centred * centred, dims, keepdim=True)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` over the last ``len(normalized_shape)``
+    dimensions (biased variance).
+
+    >>> import arraygrad
+    >>> layer_norm(arraygrad.tensor([[1.0, 3.0]]), [2])
+    tensor([[-1.0000,  1.0000]])
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    count = len(shape)
+    if count == 0 or tuple(input.shape[input.ndim - count :]) != shape or input.ndim < count:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tuple(tensor.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(tensor.shape)} and normalized_shape = {list(shape)}"
+            )
+    dims = tuple(range(input.ndim - count, input.ndim))
+    mean, var = _moments(input, dims)
+    out = (input - mean) / _math.sqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (dimension 1) by its batch statistics (``training``) or by the
+    running ones, then scale by ``weight`` and shift by ``bias``.
+
+    In training the running statistics, when given, are updated in place as in PyTorch:
+    ``running = (1 - momentum) * running + momentum * batch`` (the variance unbiased).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0], [3.0]])
+    >>> mean, var = arraygrad.zeros(1), arraygrad.ones(1)
+    >>> batch_norm(x, mean, var, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    >>> mean  # updated in place: 0.9 * 0 + 0.1 * 2
+    tensor([0.2000])
+    """
+    if input.ndim < 2:
+        raise ValueError(
+            f"batch_norm expects an input of shape (N, C, ...) with at least 2 dimensions, but "
+            f"got input of shape {list(input.shape)}"
+        )
+    channels = input.shape[1]
+    stat_shape = (1, channels) + (1,) * (input.ndim - 2)
+    for name, tensor in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if tensor is not None and tensor.numel() != channels:
+            raise RuntimeError(
+                f"batch_norm: {name} should contain {channels} elements (one per channel of "
+                f"input {list(input.shape)}), but got {name} of shape {list(tensor.shape)}"
+            )
+    dims = (0,) + tuple(range(2, input.ndim))
+    if training:
+        count = input.numel() // channels if channels else 0
+        if count <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size "
+                f"{input.shape}"
+            )
+        mean, var = _moments(input, dims)
+        if running_mean is not None or running_var is not None:
+            with no_grad():
+                if running_mean is not None:
+                    batch_mean = _shape.reshape(mean.detach(), channels)
+                    running_mean.copy_(running_mean * (1 - momentum) + batch_mean * momentum)
+                if running_var is not None:
+                    unbiased = _shape.reshape(var.detach(), channels) * (count / (count - 1))
+                    running_var.copy_(running_var * (1 - momentum) + unbiased * momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError(
+                "running_mean and running_var must be defined in evaluation mode "
+                "(training=False). Fix: pass the running statistics or training=True."
+            )
+        mean = _shape.reshape(running_mean, *stat_shape)
+        var = _shape.reshape(running_var, *stat_shape)
+    out = (input - mean) / _math.sqrt(var + eps)
+    if weight is not None:
+        out = out * _shape.reshape(weight, *stat_shape)
+    if bias is not None:
+        out = out + _shape.reshape(bias, *stat_shape)
+    return out
+
+
+def _vector_norm(input: Tensor, p: float, dim: int) -> Tensor:
+    """``(sum |x|^p)^(1/p)`` over ``dim`` (kept), with PyTorch's zero gradient at a zero vector.
+
+    The root is taken of a stand-in 1 where the sum is 0, so the discarded branch never
+    produces the infinite slope of ``sqrt`` at 0.
+    """
+    if p == float("inf"):
+        magnitude = _math.abs(input)
+        xp = _backend.xp
+        peak = xp.max(magnitude._data, axis=dim, keepdims=True)
+        # d max / dx goes to the maxima, shared evenly between ties as in PyTorch.
+        ties = constant(xp.astype(magnitude._data == peak, magnitude._data.dtype))
+        share = ties / _reduction.sum(ties, dim, keepdim=True)
+        return _reduction.sum(magnitude * share, dim, keepdim=True)
+    powered = input * input if p == 2 else _math.abs(input) ** p
+    total = _reduction.sum(powered, dim, keepdim=True)
+    zero = total == 0
+    safe = _math.where(zero, 1.0, total)
+    root = _math.sqrt(safe) if p == 2 else safe ** (1.0 / p)
+    return _math.where(zero, 0.0, root)
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
+) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``.
+
+    >>> import arraygrad
+    >>> normalize(arraygrad.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    if p <= 0:
+        raise RuntimeError(f"normalize: p must be positive, got p={p}")
+    axis = normalize_dim(dim, input.ndim)
+    norm = _math.clamp(_vector_norm(input, p, axis), min=eps)
+    result = input / norm
+    if out is not None:
+        out.copy_(result)
+        return out
+    return result
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim``.
+
+    As in PyTorch, each input is divided by its own (clamped) norm before the product, and the
+    clamp is applied outside the graph: the gradient flows through the unclamped norm.
+
+    >>> import arraygrad
+    >>> cosine_similarity(arraygrad.tensor([[1.0, 0.0]]), arraygrad.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
+    """
+    ndim = max(x1.ndim, x2.ndim)
+    axis = normalize_dim(dim, ndim)
+    shape = _broadcast_shape(tuple(x1.shape), tuple(x2.shape))
+    x1 = _shape.expand(x1, *shape)
+    x2 = _shape.expand(x2, *shape)
+    parts = []
+    for x in (x1, x2):
+        norm = _vector_norm(x, 2.0, axis)
+        detached = norm.detach()
+        # value max(norm, eps), gradient that of norm: PyTorch clamps in place under no_grad
+        parts.append(x / (norm + (_math.clamp(detached, min=eps) - detached)))
+    return _reduction.sum(parts[0] * parts[1], axis)
+
+
+def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    ndim = max(len(a), len(b))
+    a = (1,) * (ndim - len(a)) + a
+    b = (1,) * (ndim - len(b)) + b
+    out = []
+    for i, (p, q) in enumerate(zip(a, b, strict=True)):
+        if p != q and 1 not in (p, q):
+            raise RuntimeError(
+                f"The size of tensor a ({p}) must match the size of tensor b ({q}) at "
+                f"non-singleton dimension {i}"
+            )
+        out.append(max(p, q) if 0 not in (p, q) else 0)
+    return tuple(out)

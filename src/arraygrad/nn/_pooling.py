@@ -1,0 +1,320 @@
+"""Pooling: max and average over sliding windows, and adaptive average pooling.
+
+Windows are gathered once by the ``sliding_windows`` primitive (im2col); max pooling selects
+each window's first maximum with a one-hot mask found on the detached data, so the gradient goes
+to that element alone, as in PyTorch; average pooling sums each window and divides by the count
+PyTorch uses. Adaptive average pooling is two matmuls with constant averaging matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _dtype, _linalg, _math, _reduction, _shape, ops
+from arraygrad._tensor import Tensor
+from arraygrad.nn._common import constant, ntuple
+from arraygrad.nn._padding import pad as _pad
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
+]
+
+
+class _Geometry:
+    """Kernel, stride, padding, dilation and output size of one pooling call."""
+
+    def __init__(
+        self,
+        input: Tensor,
+        n: int,
+        name: str,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        ceil_mode: bool,
+    ) -> None:
+        self.kernel = ntuple(kernel_size, n, "kernel_size")
+        empty = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+        self.stride = self.kernel if empty else ntuple(stride, n, "stride")
+        self.padding = ntuple(padding, n, "padding")
+        self.dilation = ntuple(dilation, n, "dilation")
+        if any(v <= 0 for v in self.kernel + self.stride + self.dilation):
+            raise RuntimeError(
+                f"{name}: kernel_size, stride and dilation must be greater than zero, but got "
+                f"kernel_size={list(self.kernel)}, stride={list(self.stride)}, "
+                f"dilation={list(self.dilation)}"
+            )
+        spans = [d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True)]
+        for p, span, k in zip(self.padding, spans, self.kernel, strict=True):
+            if p < 0 or p > span // 2:
+                raise RuntimeError(
+                    f"{name}: pad should be at most half of effective kernel size, but got pad="
+                    f"{p}, kernel_size={k} and dilation={self.dilation[0]}"
+                )
+        sizes = tuple(input.shape[input.ndim - n :])
+        self.out = []
+        self.right = []  # padding after the input: `padding`, or more for ceil_mode
+        for size, s, p, span in zip(sizes, self.stride, self.padding, spans, strict=True):
+            room = size + 2 * p - span
+            out = (room + (s - 1 if ceil_mode else 0)) // s + 1 if room >= 0 else 0
+            if ceil_mode and out > 0 and (out - 1) * s >= size + p:
+                out -= 1  # the last window must start inside the input or its left padding
+            if out <= 0:
+                raise RuntimeError(
+                    f"{name}: Given input size: ({'x'.join(map(str, input.shape[1:]))}). "
+                    f"Calculated output size is too small (kernel_size={list(self.kernel)}, "
+                    f"padding={list(self.padding)}, dilation={list(self.dilation)}). Fix: use a "
+                    "smaller kernel or more padding."
+                )
+            self.out.append(out)
+            self.right.append(max(p, (out - 1) * s + span - size - p))
+        self.sizes = sizes
+
+    def windows(self, input: Tensor, value: float) -> Tensor:
+        """The padded input's windows, ``(..., prod(kernel), *out)``."""
+        flat = [size for pair in zip(self.padding, self.right, strict=True) for size in pair]
+        pads = []
+        for i in reversed(range(len(self.kernel))):
+            pads += [flat[2 * i], flat[2 * i + 1]]
+        if any(pads):
+            input = _pad(input, pads, value=value)
+        cols = ops.sliding_windows(
+            input, kernel=self.kernel, stride=self.stride, dilation=self.dilation
+        )
+        lead = tuple(cols.shape[: cols.ndim - 2 * len(self.kernel)])
+        return ops.reshape(cols, shape=lead + (math.prod(self.kernel),) + tuple(self.out))
+
+
+def _batched(input: Tensor, n: int, name: str) -> tuple[Tensor, bool]:
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor for input, but got "
+            f"input of shape {list(input.shape)}"
+        )
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f'"{name}" not implemented for {input.dtype.name} input; use .float()')
+    return input, input.ndim == n + 1
+
+
+def _max_pool(
+    input: Tensor,
+    n: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Any:
+    name = f"max_pool{n}d"
+    input, _ = _batched(input, n, name)
+    geometry = _Geometry(input, n, name, kernel_size, stride, padding, dilation, ceil_mode)
+    windows = geometry.windows(input, float("-inf"))
+    axis = windows.ndim - n - 1
+    xp = _backend.xp
+    # The first maximum of each window (NaN counts as the maximum, as in PyTorch).
+    choice = xp.argmax(windows._data, axis=axis, keepdims=True)
+    grid_shape = [1] * windows.ndim
+    grid_shape[axis] = windows.shape[axis]
+    grid = xp.reshape(xp.arange(windows.shape[axis], dtype=choice.dtype), tuple(grid_shape))
+    picked = _math.where(constant(grid == choice), windows, 0.0)
+    out = _reduction.sum(picked, axis)
+    if not return_indices:
+        return out
+    return out, _argmax_indices(xp.squeeze(choice, axis=axis), geometry)
+
+
+def _argmax_indices(choice: Any, geometry: _Geometry) -> Tensor:
+    """PyTorch's indices: positions in the flattened (unpadded) input spatial dimensions."""
+    xp = _backend.xp
+    n = len(geometry.kernel)
+    flat = xp.zeros(choice.shape, dtype=choice.dtype)
+    remainder = choice
+    offsets = []
+    for k in reversed(geometry.kernel):  # unravel the window position, last axis fastest
+        offsets.append(remainder % k)
+        remainder = remainder // k
+    offsets.reverse()
+    for i in range(n):
+        shape = [1] * choice.ndim
+        shape[choice.ndim - n + i] = geometry.out[i]
+        starts = xp.reshape(xp.arange(geometry.out[i], dtype=choice.dtype), tuple(shape))
+        position = (
+            starts * geometry.stride[i] - geometry.padding[i] + offsets[i] * geometry.dilation[i]
+        )
+        flat = flat * geometry.sizes[i] + position
+    return Tensor._wrap(xp.astype(flat, _dtype.to_xp(_dtype.int64)))
+
+
+def _avg_pool(
+    input: Tensor,
+    n: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> Tensor:
+    name = f"avg_pool{n}d"
+    input, _ = _batched(input, n, name)
+    geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
+    windows = geometry.windows(input, 0.0)
+    sums = _reduction.sum(windows, windows.ndim - n - 1)
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError(f"{name}: divisor must be not zero")
+        return sums / divisor_override
+    # The divisor of each window counts the places PyTorch counts: the input and its declared
+    # padding (count_include_pad) or the input alone, never the extra ceil_mode padding.
+    xp = _backend.xp
+    mask = xp.ones((), dtype=input._data.dtype)
+    for i, (size, p, right) in enumerate(
+        zip(geometry.sizes, geometry.padding, geometry.right, strict=True)
+    ):
+        positions = xp.arange(p + size + right)
+        lo, hi = (0, size + 2 * p) if count_include_pad else (p, p + size)
+        line = xp.astype((positions >= lo) & (positions < hi), input._data.dtype)
+        shape = [1] * n
+        shape[i] = p + size + right
+        mask = mask * xp.reshape(line, tuple(shape))
+    counts = xp.sliding_windows(mask, geometry.kernel, geometry.stride, geometry.dilation)
+    counts = xp.sum(xp.reshape(counts, (-1,) + tuple(geometry.out)), axis=0)
+    return sums / constant(counts)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window of the last dimension (see :func:`max_pool2d`)."""
+    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each ``kernel_size`` window of the last two dimensions.
+
+    ``stride`` defaults to ``kernel_size``; padding is ``-inf`` (at most half the kernel). The
+    gradient goes to the first maximum of each window, as in PyTorch. With
+    ``return_indices=True`` also returns each maximum's index in the flattened input plane.
+
+    >>> import arraygrad
+    >>> max_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 2).tolist()
+    [[[5.0, 7.0], [13.0, 15.0]]]
+    """
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean of each window of the last dimension (see :func:`avg_pool2d`)."""
+    return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each ``kernel_size`` window of the last two dimensions.
+
+    Zero padding counts in the divisor when ``count_include_pad``; ``divisor_override`` replaces
+    the divisor altogether.
+
+    >>> import arraygrad
+    >>> avg_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 2).tolist()
+    [[[2.5, 4.5], [10.5, 12.5]]]
+    """
+    return _avg_pool(
+        input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
+    """``A[i, j] = 1 / len(window i)`` for ``j`` in PyTorch's adaptive window ``i`` of ``size``:
+    ``[floor(i * size / out), ceil((i + 1) * size / out))``."""
+    xp = _backend.xp
+    rows = xp.arange(out)
+    starts = (rows * size) // out
+    ends = -((-(rows + 1) * size) // out)
+    columns = xp.reshape(xp.arange(size), (1, size))
+    inside = (columns >= starts[:, None]) & (columns < ends[:, None])
+    lengths = xp.astype(ends - starts, dtype)
+    return constant(xp.astype(inside, dtype) / lengths[:, None])
+
+
+def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
+    name = f"adaptive_avg_pool{n}d"
+    input, _ = _batched(input, n, name)
+    if isinstance(output_size, int) or output_size is None:
+        output_size = (output_size,) * n
+    sizes = tuple(input.shape[input.ndim - n :])
+    targets = [size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)]
+    if len(targets) != n or any(t <= 0 for t in targets):
+        raise RuntimeError(
+            f"{name}: output_size must be {n} positive sizes, but got {list(output_size)}"
+        )
+    if any(size == 0 for size in sizes):
+        raise RuntimeError(
+            f"{name}: Expected input to have non-zero size for non-batch dimensions, but input "
+            f"has sizes {list(input.shape)} with an empty dimension"
+        )
+    dtype = input._data.dtype
+    out = input
+    # Pool the last axis with x @ A.T, then move the next axis last, and so on.
+    for i in reversed(range(n)):
+        matrix = _averaging_matrix(sizes[i], targets[i], dtype)
+        if i == n - 1:
+            out = _linalg.matmul(out, _shape.t(matrix))
+        else:
+            axis = input.ndim - n + i
+            out = _shape.transpose(
+                _linalg.matmul(matrix, _shape.transpose(out, axis, -2)), axis, -2
+            )
+    return out
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of the last dimension to ``output_size`` (PyTorch's window rule)."""
+    return _adaptive_avg_pool(input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of the last two dimensions to ``output_size`` (int, pair, ``None`` keeps
+    a size). Window ``i`` of ``size`` spans ``[floor(i size / out), ceil((i + 1) size / out))``.
+
+    >>> import arraygrad
+    >>> adaptive_avg_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 1).tolist()
+    [[[7.5]]]
+    """
+    return _adaptive_avg_pool(input, output_size, 2)

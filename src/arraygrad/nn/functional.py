@@ -1,0 +1,48 @@
+"""``arraygrad.nn.functional``: PyTorch's functional neural-network API.
+
+Every function is a composition of arraygrad's differentiable ops (no VJP of its own), written
+to be numerically stable where PyTorch is: ``log_softmax``, ``cross_entropy``, ``softplus`` and
+``binary_cross_entropy_with_logits`` give finite values and gradients for logits of magnitude
+1e4 in float32. Convolutions and pooling are vectorised with one sliding-window gather
+(im2col) and one matmul or reduction.
+
+>>> import arraygrad
+>>> import arraygrad.nn.functional as F
+>>> F.relu(arraygrad.tensor([-1.0, 1.0]))
+tensor([0., 1.])
+"""
+
+from __future__ import annotations
+
+from arraygrad.nn import (
+    _activation,
+    _conv,
+    _dropout,
+    _embedding,
+    _linear,
+    _loss,
+    _normalization,
+    _padding,
+    _pooling,
+)
+from arraygrad.nn._activation import *  # noqa: F403 - each module lists its names in __all__
+from arraygrad.nn._conv import *  # noqa: F403
+from arraygrad.nn._dropout import *  # noqa: F403
+from arraygrad.nn._embedding import *  # noqa: F403
+from arraygrad.nn._linear import *  # noqa: F403
+from arraygrad.nn._loss import *  # noqa: F403
+from arraygrad.nn._normalization import *  # noqa: F403
+from arraygrad.nn._padding import *  # noqa: F403
+from arraygrad.nn._pooling import *  # noqa: F403
+
+__all__ = [
+    *_activation.__all__,
+    *_conv.__all__,
+    *_dropout.__all__,
+    *_embedding.__all__,
+    *_linear.__all__,
+    *_loss.__all__,
+    *_normalization.__all__,
+    *_padding.__all__,
+    *_pooling.__all__,
+]

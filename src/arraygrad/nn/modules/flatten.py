@@ -1,0 +1,65 @@
+"""``Flatten`` and ``Unflatten``: reshape modules for use in ``Sequential``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad._dims import normalize_dim
+from arraygrad._tensor import Tensor
+from arraygrad.nn.modules.module import Module
+
+__all__ = ["Flatten", "Unflatten"]
+
+
+class Flatten(Module):
+    """Merge dimensions ``start_dim`` (default 1, keeping the batch) to ``end_dim``."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size`` (one entry may be -1).
+
+    >>> import arraygrad
+    >>> Unflatten(1, (2, 3))(arraygrad.zeros(4, 6)).shape
+    arraygrad.Size([4, 2, 3])
+    """
+
+    def __init__(self, dim: int | str, unflattened_size: Any) -> None:
+        super().__init__()
+        if not isinstance(dim, int):
+            raise TypeError("invalid argument type for dim parameter: named tensors unsupported")
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                "unflattened_size must be tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        dim = normalize_dim(self.dim, len(shape))
+        sizes = list(self.unflattened_size)
+        if sizes.count(-1) == 1:
+            known = math.prod(s for s in sizes if s != -1)
+            sizes[sizes.index(-1)] = shape[dim] // known if known else 0
+        if math.prod(sizes) != shape[dim]:
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to "
+                f"the size of dim {self.dim} ({shape[dim]}) in the input tensor"
+            )
+        return input.reshape(*shape[:dim], *sizes, *shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,0 +1,401 @@
+"""Recurrent layers ``RNN``, ``LSTM`` and ``GRU``, built from matmul, sigmoid and tanh.
+
+Weights follow PyTorch's layout and names: layer ``k`` (suffix ``_reverse`` for the backward
+direction) has ``weight_ih_lk`` of shape ``(G * hidden_size, input)``, ``weight_hh_lk`` of shape
+``(G * hidden_size, hidden_size)`` and biases ``bias_ih_lk``, ``bias_hh_lk``, with the gate
+blocks stacked in PyTorch's order: LSTM ``i, f, g, o`` (G = 4), GRU ``r, z, n`` (G = 3).
+All start as U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+from arraygrad import _math
+from arraygrad._creation import empty, zeros
+from arraygrad._tensor import Tensor
+from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
+from arraygrad.nn import init
+from arraygrad.nn.modules.module import Module
+from arraygrad.nn.parameter import Parameter
+
+__all__ = ["GRU", "LSTM", "RNN"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _stack(steps: list[Tensor]) -> Tensor:
+    import arraygrad
+
+    return arraygrad.stack(steps, 0)  # type: ignore[attr-defined, no-any-return]
+
+
+class RNNBase(Module):
+    """Shared by RNN, LSTM and GRU: parameters, argument checks and the layer loop."""
+
+    mode = "RNN_TANH"
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if (
+            not isinstance(dropout, numbers.Number)
+            or isinstance(dropout, bool)
+            or not 0 <= dropout <= 1  # type: ignore[operator]
+        ):
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of an "
+                "element being zeroed"
+            )
+        if dropout > 0 and num_layers == 1:  # type: ignore[operator]
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                f"num_layers={num_layers}",
+                stacklevel=2,
+            )
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(
+                f"batch_first should be of type bool, got: {type(batch_first).__name__}"
+            )
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size != 0:
+            raise ValueError(
+                "proj_size is not supported by arraygrad's LSTM; use proj_size=0 and a Linear "
+                "layer on the output instead"
+            )
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)  # type: ignore[arg-type]
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        directions = 2 if bidirectional else 1
+        gate_size = _GATES[mode] * hidden_size
+        self._flat_weights_names: list[str] = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = "_reverse" if direction == 1 else ""
+                shapes: list[tuple[str, tuple[int, ...]]] = [
+                    ("weight_ih", (gate_size, layer_input)),
+                    ("weight_hh", (gate_size, hidden_size)),
+                ]
+                if bias:
+                    shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                for kind, shape in shapes:
+                    name = f"{kind}_l{layer}{suffix}"
+                    setattr(self, name, Parameter(empty(*shape, dtype=dtype)))
+                    self._flat_weights_names.append(name)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def flatten_parameters(self) -> None:
+        """Kept for PyTorch compatibility: arraygrad's weights need no flattening."""
+
+    @property
+    def _flat_weights(self) -> list[Tensor]:
+        return [getattr(self, name) for name in self._flat_weights_names]
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # --- the recurrence ----------------------------------------------------------------------
+
+    def _weights(self, layer: int, direction: int) -> tuple[Any, ...]:
+        suffix = "_reverse" if direction == 1 else ""
+        w_ih = getattr(self, f"weight_ih_l{layer}{suffix}")
+        w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
+        if not self.bias:
+            return w_ih, w_hh, None, None
+        return (
+            w_ih,
+            w_hh,
+            getattr(self, f"bias_ih_l{layer}{suffix}"),
+            getattr(self, f"bias_hh_l{layer}{suffix}"),
+        )
+
+    def _cell(self, x_proj: Tensor, h: Tensor, c: Tensor | None, w_hh: Tensor, b_hh: Any) -> Any:
+        """One time step given ``x_proj = x @ w_ih.T + b_ih``; returns ``(h', c')``."""
+        h_proj = h @ w_hh.mT
+        if b_hh is not None:
+            h_proj = h_proj + b_hh
+        size = self.hidden_size
+        if self.mode == "RNN_TANH":
+            return _math.tanh(x_proj + h_proj), None
+        if self.mode == "RNN_RELU":
+            return _math.relu(x_proj + h_proj), None
+        if self.mode == "LSTM":
+            gates = x_proj + h_proj
+            i = _math.sigmoid(gates[..., 0:size])
+            f = _math.sigmoid(gates[..., size : 2 * size])
+            g = _math.tanh(gates[..., 2 * size : 3 * size])
+            o = _math.sigmoid(gates[..., 3 * size :])
+            c_new = f * c + i * g
+            return o * _math.tanh(c_new), c_new
+        # GRU: the reset gate scales the hidden projection of the candidate (PyTorch's form).
+        r = _math.sigmoid(x_proj[..., 0:size] + h_proj[..., 0:size])
+        z = _math.sigmoid(x_proj[..., size : 2 * size] + h_proj[..., size : 2 * size])
+        n = _math.tanh(x_proj[..., 2 * size :] + r * h_proj[..., 2 * size :])
+        return (1 - z) * n + z * h, None
+
+    def _run(
+        self, input: Tensor, h0: Tensor, c0: Tensor | None
+    ) -> tuple[Tensor, Tensor, Tensor | None]:
+        """Run all layers over ``input`` of shape ``(L, N, H_in)``."""
+        directions = 2 if self.bidirectional else 1
+        steps = input.shape[0]
+        layer_input = input
+        h_last: list[Tensor] = []
+        c_last: list[Tensor] = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+                # The input projection of every step at once: one matmul instead of L.
+                x_proj = layer_input @ w_ih.mT
+                if b_ih is not None:
+                    x_proj = x_proj + b_ih
+                index = layer * directions + direction
+                h = h0[index]
+                c = c0[index] if c0 is not None else None
+                order = range(steps) if direction == 0 else range(steps - 1, -1, -1)
+                results: list[Tensor] = [None] * steps  # type: ignore[list-item]
+                for t in order:
+                    h, c = self._cell(x_proj[t], h, c, w_hh, b_hh)
+                    results[t] = h
+                outputs.append(_stack(results))
+                h_last.append(h)
+                if c is not None:
+                    c_last.append(c)
+            layer_output = outputs[0] if directions == 1 else _cat_last(outputs)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_output = F.dropout(layer_output, self.dropout, True)
+            layer_input = layer_output
+        h_n = _stack(h_last)
+        c_n = _stack(c_last) if c_last else None
+        return layer_input, h_n, c_n
+
+    def _prepare(self, input: Tensor, hx: Any, name: str) -> tuple[Tensor, Any, bool]:
+        """Check shapes, add the batch dimension of unbatched input, put time first."""
+        if input.dim() not in (2, 3):
+            suffix = {"RNN": "tensor instead", "LSTM": "instead", "GRU": "instead"}[name]
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D {suffix}")
+        batched = input.dim() == 3
+        if not batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+        if self.batch_first:
+            input = input.transpose(0, 1)
+        if input.size(-1) != self.input_size:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                f"{input.size(-1)}"
+            )
+        return input, hx, batched
+
+    def _hidden(self, hx: Tensor | None, batch: int, like: Tensor, batched: bool) -> Tensor:
+        directions = 2 if self.bidirectional else 1
+        expected = (self.num_layers * directions, batch, self.hidden_size)
+        if hx is None:
+            return zeros(*expected, dtype=like.dtype)
+        if not batched:
+            hx = hx.unsqueeze(1)
+        if tuple(hx.shape) != expected:
+            shape = list(hx.shape[:1]) + list(hx.shape[2:]) if not batched else list(hx.shape)
+            raise RuntimeError(f"Expected hidden size {expected}, got {shape}")
+        return hx
+
+    def _finish(self, output: Tensor, batched: bool) -> Tensor:
+        if self.batch_first:
+            output = output.transpose(0, 1)
+        if not batched:
+            output = output.squeeze(0 if self.batch_first else 1)
+        return output
+
+
+def _cat_last(parts: list[Tensor]) -> Tensor:
+    import arraygrad
+
+    return arraygrad.cat(parts, -1)  # type: ignore[attr-defined, no-any-return]
+
+
+def _check_hx_dims(hx: Tensor | None, batched: bool) -> None:
+    if hx is None:
+        return
+    if batched and hx.dim() != 3:
+        raise RuntimeError(
+            f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
+        )
+    if not batched and hx.dim() != 2:
+        raise RuntimeError(
+            f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor"
+        )
+
+
+class RNN(RNNBase):
+    """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or ReLU).
+
+    Returns ``(output, h_n)``: ``output`` holds the last layer's ``h_t`` for every step
+    (``(L, N, D * H)``, batch first if ``batch_first``), ``h_n`` the last state of every layer
+    and direction (``(num_layers * D, N, H)``).
+
+    >>> import arraygrad
+    >>> out, h = RNN(3, 5, num_layers=2)(arraygrad.zeros(7, 2, 3))
+    >>> out.shape, h.shape
+    (arraygrad.Size([7, 2, 5]), arraygrad.Size([2, 2, 5]))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
+        super().__init__(
+            mode,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype=dtype,
+        )
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        input, hx, batched = self._prepare(input, hx, "RNN")
+        _check_hx_dims(hx, batched)
+        h0 = self._hidden(hx, input.size(1), input, batched)
+        output, h_n, _ = self._run(input, h0, None)
+        if not batched:
+            h_n = h_n.squeeze(1)
+        return self._finish(output, batched), h_n
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit, PyTorch's equations (gate order ``r, z, n``)::
+
+        r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+        z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        h' = (1 - z) * n + z * h
+
+    Returns ``(output, h_n)`` shaped as for :class:`RNN`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("GRU", *args, **kwargs)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        input, hx, batched = self._prepare(input, hx, "GRU")
+        _check_hx_dims(hx, batched)
+        h0 = self._hidden(hx, input.size(1), input, batched)
+        output, h_n, _ = self._run(input, h0, None)
+        if not batched:
+            h_n = h_n.squeeze(1)
+        return self._finish(output, batched), h_n
+
+
+class LSTM(RNNBase):
+    """Long short-term memory, PyTorch's equations (gate order ``i, f, g, o``)::
+
+        i, f, o = sigmoid(...), g = tanh(...)   (each W_i* x + b_i* + W_h* h + b_h*)
+        c' = f * c + i * g
+        h' = o * tanh(c')
+
+    Returns ``(output, (h_n, c_n))``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("LSTM", *args, **kwargs)
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        input, hx, batched = self._prepare(input, hx, "LSTM")
+        if hx is not None:
+            h, c = hx
+            if batched and (h.dim() != 3 or c.dim() != 3):
+                raise RuntimeError(
+                    "For batched 3-D input, hx and cx should also be 3-D but got "
+                    f"({h.dim()}-D, {c.dim()}-D) tensors"
+                )
+            if not batched and (h.dim() != 2 or c.dim() != 2):
+                raise RuntimeError(
+                    "For unbatched 2-D input, hx and cx should also be 2-D but got "
+                    f"({h.dim()}-D, {c.dim()}-D) tensors"
+                )
+            h0 = self._hidden(h, input.size(1), input, batched)
+            c0 = self._hidden(c, input.size(1), input, batched)
+        else:
+            h0 = self._hidden(None, input.size(1), input, batched)
+            c0 = self._hidden(None, input.size(1), input, batched)
+        output, h_n, c_n = self._run(input, h0, c0)
+        assert c_n is not None
+        if not batched:
+            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        return self._finish(output, batched), (h_n, c_n)

@@ -1,0 +1,82 @@
+"""Gradient clipping: ``clip_grad_norm_`` and ``clip_grad_value_``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from arraygrad import _backend
+from arraygrad._grad_mode import no_grad
+from arraygrad._tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def _norm(array: Any, norm_type: float) -> Any:
+    xp = _backend.xp
+    magnitude = xp.abs(array)
+    if norm_type == math.inf:
+        return xp.max(magnitude) if magnitude.size else xp.asarray(0.0, dtype=array.dtype)
+    if norm_type == -math.inf:
+        return xp.min(magnitude)
+    if norm_type == 0:
+        return xp.astype(xp.sum(magnitude != 0), array.dtype)
+    return xp.sum(magnitude**norm_type) ** (1.0 / norm_type)
+
+
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """Scale all gradients together so that their joint ``norm_type``-norm is at most
+    ``max_norm``; returns the norm before clipping.
+
+    The joint norm is the norm of the vector of per-gradient norms; gradients are multiplied by
+    ``min(1, max_norm / (total + 1e-6))``, in place.
+
+    >>> import arraygrad
+    >>> w = arraygrad.tensor([3.0, 4.0], requires_grad=True)
+    >>> w.grad = arraygrad.tensor([3.0, 4.0])
+    >>> clip_grad_norm_([w], 1.0)
+    tensor(5.)
+    """
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        from arraygrad._creation import tensor
+
+        return tensor(0.0)
+    xp = _backend.xp
+    norms = xp.stack([_norm(g._data, norm_type) for g in grads])
+    total = _norm(norms, norm_type)
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
+            "so it cannot be clipped. To disable this error and scale the gradients by the "
+            "non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
+    coefficient = xp.clip(max_norm / (total + 1e-6), None, 1.0)
+    with no_grad():
+        for grad in grads:
+            grad.mul_(Tensor._wrap(xp.astype(coefficient, grad._data.dtype)))
+    return Tensor._wrap(_backend.ensure_array(total))
+
+
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
+    """Clamp every gradient element into ``[-clip_value, clip_value]``, in place."""
+    clip_value = float(clip_value)
+    with no_grad():
+        for grad in _grads(parameters):
+            grad.clamp_(-clip_value, clip_value)

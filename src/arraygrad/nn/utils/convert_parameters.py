@@ -1,0 +1,36 @@
+"""Flatten parameters into one vector and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from arraygrad import _backend
+from arraygrad._grad_mode import no_grad
+from arraygrad._tensor import Tensor
+
+__all__ = ["parameters_to_vector", "vector_to_parameters"]
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All ``parameters`` flattened and concatenated into one 1-D tensor (differentiable).
+
+    >>> import arraygrad
+    >>> parameters_to_vector([arraygrad.ones(2, 2), arraygrad.zeros(1)]).tolist()
+    [1.0, 1.0, 1.0, 1.0, 0.0]
+    """
+    import arraygrad
+
+    return arraygrad.cat([p.reshape(-1) for p in parameters])  # type: ignore[attr-defined, no-any-return]
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D ``vec`` into ``parameters`` (in place)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    offset = 0
+    with no_grad():
+        for param in parameters:
+            count = param.numel()
+            chunk = _backend.xp.reshape(vec._data[offset : offset + count], tuple(param.shape))
+            param.copy_(Tensor._wrap(chunk))
+            offset += count

@@ -1,0 +1,474 @@
+"""arraygrad.nn.functional activations, softmax, losses and linear maps against torch 2.13.0.
+
+Each row of ``OP_TABLE`` is written once against the shared API: ``F(x)`` is
+``torch.nn.functional`` for torch tensors and ``arraygrad.nn.functional`` for arraygrad tensors.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import arraygrad as ag
+import arraygrad.nn.functional as AF
+from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+
+DTYPES = [np.float64, np.float32]
+
+
+def F(x: Any) -> Any:
+    """The functional module of ``x``'s library."""
+    return torch.nn.functional if isinstance(x, torch.Tensor) else AF
+
+
+def lib(x: Any) -> Any:
+    """The top-level module (``torch`` or ``arraygrad``) of ``x``'s library."""
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+def labels(x: Any, classes: int, shape: tuple[int, ...]) -> Any:
+    """Deterministic class indices of ``shape`` in ``[0, classes)``, in ``x``'s library."""
+    count = int(np.prod(shape))
+    return (lib(x).arange(count) * 7 % classes).reshape(shape)
+
+
+def same_shapes(arity: int, min_dims: int = 0, max_dims: int = 3) -> Any:
+    """A strategy of ``arity`` copies of one shape."""
+    shape = st.lists(st.integers(1, 4), min_size=min_dims, max_size=max_dims).map(tuple)
+    return shape.map(lambda s: (s,) * arity)
+
+
+def class_shapes(extra: tuple[Any, ...] = (), spatial: bool = False) -> Any:
+    """``(N, C)`` (or ``(N, C, d)``) logits shapes plus ``extra`` shapes, ``C`` being shared."""
+
+    def build(n: int, c: int, d: int) -> tuple[tuple[int, ...], ...]:
+        base = (n, c, d) if spatial else (n, c)
+        return (base,) + tuple(base if e == "same" else (c,) for e in extra)
+
+    return st.builds(build, st.integers(1, 4), st.integers(1, 5), st.integers(1, 3))
+
+
+def ramp(x: Any, low: float, high: float) -> Any:
+    """A constant tensor of ``x``'s shape and dtype with values from ``low`` to ``high``."""
+    return lib(x).linspace(low, high, x.numel(), dtype=x.dtype).reshape(x.shape)
+
+
+def class_weights(x: Any) -> Any:
+    """Fixed positive per-class weights for logits ``x`` (class axis 1)."""
+    return lib(x).linspace(0.5, 2.0, x.shape[1], dtype=x.dtype)
+
+
+def _ce(reduction: str = "mean", **kwargs: Any) -> Any:
+    def fn(x: Any) -> Any:
+        shape = (x.shape[0],) + tuple(x.shape[2:])
+        return F(x).cross_entropy(x, labels(x, x.shape[1], shape), reduction=reduction, **kwargs)
+
+    return fn
+
+
+ACTIVATIONS = {
+    "relu": OpSpec(lambda x: F(x).relu(x), kinks=(0.0,)),
+    "relu6": OpSpec(lambda x: F(x).relu6(x), low=-2, high=8, kinks=(0.0, 6.0)),
+    "hardtanh": OpSpec(lambda x: F(x).hardtanh(x), kinks=(-1.0, 1.0)),
+    "hardtanh_bounds": OpSpec(lambda x: F(x).hardtanh(x, -0.5, 2.0), kinks=(-0.5, 2.0)),
+    "leaky_relu": OpSpec(lambda x: F(x).leaky_relu(x), kinks=(0.0,)),
+    "leaky_relu_slope": OpSpec(lambda x: F(x).leaky_relu(x, 0.2), kinks=(0.0,)),
+    "elu": OpSpec(lambda x: F(x).elu(x), kinks=(0.0,)),
+    "elu_alpha": OpSpec(lambda x: F(x).elu(x, alpha=0.5), kinks=(0.0,)),
+    "selu": OpSpec(lambda x: F(x).selu(x), kinks=(0.0,)),
+    "gelu": OpSpec(lambda x: F(x).gelu(x)),
+    "gelu_tanh": OpSpec(lambda x: F(x).gelu(x, approximate="tanh")),
+    "silu": OpSpec(lambda x: F(x).silu(x)),
+    "mish": OpSpec(lambda x: F(x).mish(x)),
+    "softplus": OpSpec(lambda x: F(x).softplus(x), low=-25, high=25, kinks=(20.0,)),
+    "softplus_beta": OpSpec(lambda x: F(x).softplus(x, beta=2, threshold=3), kinks=(1.5,)),
+    "logsigmoid": OpSpec(lambda x: F(x).logsigmoid(x), low=-30, high=30),
+    "softsign": OpSpec(lambda x: F(x).softsign(x)),
+    "tanh": OpSpec(lambda x: F(x).tanh(x)),
+    "sigmoid": OpSpec(lambda x: F(x).sigmoid(x)),
+    "softmax_last": OpSpec(lambda x: F(x).softmax(x, dim=-1), min_dims=1),
+    "softmax_first": OpSpec(lambda x: F(x).softmax(x, 0)),
+    "softmax_dtype": OpSpec(lambda x: F(x).softmax(x, -1, dtype=lib(x).float64), min_dims=1),
+    "log_softmax_last": OpSpec(lambda x: F(x).log_softmax(x, dim=-1), min_dims=1, low=-30, high=30),
+    "log_softmax_first": OpSpec(lambda x: F(x).log_softmax(x, 0)),
+    "softmin": OpSpec(lambda x: F(x).softmin(x, dim=-1), min_dims=1),
+    "dropout_eval": OpSpec(lambda x: F(x).dropout(x, 0.5, training=False)),
+    "dropout_p0": OpSpec(lambda x: F(x).dropout(x, 0.0) * 2),
+    "normalize": OpSpec(lambda x: F(x).normalize(x, dim=-1), min_dims=1, low=0.1, high=3),
+    "normalize_p1": OpSpec(lambda x: F(x).normalize(x, p=1, dim=0), min_dims=1, kinks=(0.0,)),
+    "normalize_p3": OpSpec(
+        lambda x: -F(x).normalize(x, p=3.0, dim=-1), min_dims=1, low=0.5, high=3
+    ),
+    "cosine_similarity": OpSpec(
+        lambda a, b: F(a).cosine_similarity(a, b, dim=-1), arity=2, min_dims=1, low=0.1
+    ),
+}
+
+LOSSES = {
+    "mse_loss": OpSpec(lambda x, t: F(x).mse_loss(x, t), shapes=same_shapes(2)),
+    "mse_loss_none": OpSpec(
+        lambda x, t: F(x).mse_loss(x, t, reduction="none"), shapes=same_shapes(2)
+    ),
+    "mse_loss_weight": OpSpec(
+        lambda x, t, w: F(x).mse_loss(x, t, weight=w), shapes=same_shapes(3), low=0.5, high=2
+    ),
+    # |x - t| is kinked where x == t: the target is a constant so `kinks` keeps x away from it.
+    "l1_loss_sum": OpSpec(
+        lambda x: F(x).l1_loss(x, x.detach() * 0 + 0.25, reduction="sum"), kinks=(0.25,)
+    ),
+    "l1_loss_weight": OpSpec(
+        lambda x, w: F(x).l1_loss(x, x.detach() * 0 + 1.0, weight=w),
+        shapes=same_shapes(2),
+        low=0.5,
+        high=2,
+        kinks=(1.0,),
+    ),
+    "smooth_l1_loss": OpSpec(lambda x, t: F(x).smooth_l1_loss(x, t), shapes=same_shapes(2)),
+    "smooth_l1_beta": OpSpec(
+        lambda x, t: F(x).smooth_l1_loss(x, t, reduction="none", beta=0.5), shapes=same_shapes(2)
+    ),
+    "smooth_l1_beta0": OpSpec(
+        lambda x: F(x).smooth_l1_loss(x, x.detach() * 0 - 0.5, beta=0.0, reduction="sum"),
+        kinks=(-0.5,),
+    ),
+    "huber_loss": OpSpec(lambda x, t: F(x).huber_loss(x, t, delta=0.7), shapes=same_shapes(2)),
+    "huber_loss_weight": OpSpec(
+        lambda x, t, w: F(x).huber_loss(x, t, reduction="mean", weight=w),
+        shapes=same_shapes(3),
+        low=0.5,
+        high=2,
+    ),
+    "binary_cross_entropy": OpSpec(
+        lambda p, t: F(p).binary_cross_entropy(p, t), shapes=same_shapes(2), low=0.05, high=0.95
+    ),
+    "binary_cross_entropy_weight": OpSpec(
+        lambda p, t: F(p).binary_cross_entropy(p, t, weight=ramp(p, 0.5, 2.0), reduction="sum"),
+        shapes=same_shapes(2),
+        low=0.05,
+        high=0.95,
+    ),
+    "bce_with_logits": OpSpec(
+        lambda x, t: F(x).binary_cross_entropy_with_logits(x, lib(t).sigmoid(t)),
+        shapes=same_shapes(2),
+    ),
+    # torch differentiates neither weight nor pos_weight: they are constants here
+    "bce_with_logits_weights": OpSpec(
+        lambda x, t: F(x).binary_cross_entropy_with_logits(
+            x,
+            lib(t).sigmoid(t),
+            weight=ramp(x, 0.1, 2),
+            pos_weight=ramp(x, 3, 0.5),
+            reduction="none",
+        ),
+        shapes=same_shapes(2),
+    ),
+    "bce_with_logits_pos_weight_last": OpSpec(
+        lambda x, t: F(x).binary_cross_entropy_with_logits(
+            x, lib(t).sigmoid(t), pos_weight=ramp(x.sum(0), 0.5, 3)
+        ),
+        shapes=st.integers(1, 4).map(lambda c: ((3, c), (3, c))),
+    ),
+    "cross_entropy": OpSpec(_ce(), shapes=class_shapes()),
+    "cross_entropy_sum": OpSpec(_ce("sum"), shapes=class_shapes()),
+    "cross_entropy_none_spatial": OpSpec(_ce("none"), shapes=class_shapes(spatial=True)),
+    "cross_entropy_smoothing": OpSpec(_ce(label_smoothing=0.2), shapes=class_shapes()),
+    "cross_entropy_weight": OpSpec(
+        lambda x: _ce(weight=class_weights(x))(x), shapes=class_shapes()
+    ),
+    "cross_entropy_weight_smoothing_spatial": OpSpec(
+        lambda x: _ce(weight=class_weights(x), label_smoothing=0.3)(x),
+        shapes=class_shapes(spatial=True),
+    ),
+    "cross_entropy_probabilities": OpSpec(
+        lambda x, t: F(x).cross_entropy(x, F(t).softmax(t, 1)), shapes=class_shapes(("same",))
+    ),
+    "cross_entropy_probabilities_smoothing_weight": OpSpec(
+        lambda x, t, w: F(x).cross_entropy(
+            x, F(t).softmax(t, 1), weight=w.abs(), label_smoothing=0.1, reduction="sum"
+        ),
+        shapes=class_shapes(("same", "class"), spatial=True),
+        kinks=(0.0,),
+    ),
+    "cross_entropy_unbatched": OpSpec(
+        lambda x: F(x).cross_entropy(x, labels(x, x.shape[0], ())),
+        shapes=st.integers(1, 5).map(lambda c: ((c,),)),
+    ),
+    "nll_loss": OpSpec(
+        lambda x: F(x).nll_loss(F(x).log_softmax(x, 1), labels(x, x.shape[1], (x.shape[0],))),
+        shapes=class_shapes(),
+    ),
+    "nll_loss_raw_none": OpSpec(
+        lambda x: F(x).nll_loss(x, labels(x, x.shape[1], (x.shape[0],)), reduction="none"),
+        shapes=class_shapes(),
+    ),
+}
+
+LINEAR = {
+    "linear": OpSpec(
+        lambda x, w, b: F(x).linear(x, w, b),
+        shapes=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)).map(
+            lambda s: ((s[0], 2, s[1]), (s[2], s[1]), (s[2],))
+        ),
+    ),
+    "linear_no_bias_1d": OpSpec(
+        lambda x, w: F(x).linear(x, w),
+        shapes=st.tuples(st.integers(1, 4), st.integers(1, 4)).map(lambda s: (s, (s[1],))),
+    ),
+    "bilinear": OpSpec(
+        lambda a, b, w, bias: F(a).bilinear(a, b, w, bias),
+        shapes=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).map(
+            lambda s: ((2, s[0]), (2, s[1]), (s[2], s[0], s[1]), (s[2],))
+        ),
+    ),
+}
+
+OP_TABLE = {**ACTIVATIONS, **LOSSES, **LINEAR}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's notes on shapes and dims
+        run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+# --- numerical stability -------------------------------------------------------------------------
+
+HUGE = np.array([[1e4, -1e4, 0.0, 3.0], [-1e4, -1e4, 5e3, 1e4]], dtype=np.float32)
+STABLE = {
+    "log_softmax": lambda x: F(x).log_softmax(x, dim=1),
+    "softmax": lambda x: F(x).softmax(x, dim=1),
+    "cross_entropy": lambda x: F(x).cross_entropy(x, labels(x, 4, (2,))),
+    "cross_entropy_smoothing": lambda x: F(x).cross_entropy(
+        x, labels(x, 4, (2,)), label_smoothing=0.1
+    ),
+    "cross_entropy_probabilities": lambda x: F(x).cross_entropy(x, F(x).softmax(x.detach(), 0)),
+    "softplus": lambda x: F(x).softplus(x),
+    "logsigmoid": lambda x: F(x).logsigmoid(x),
+    "bce_with_logits": lambda x: F(x).binary_cross_entropy_with_logits(
+        x, (x.detach() > 0).to(x.dtype) * 0.5, pos_weight=lib(x).tensor([2.0, 1.0, 1.0, 3.0])
+    ),
+    "mish": lambda x: F(x).mish(x),
+    "elu": lambda x: F(x).elu(x),
+    "silu": lambda x: F(x).silu(x),
+    "gelu": lambda x: F(x).gelu(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STABLE))
+def test_finite_at_huge_logits_float32(name: str) -> None:
+    fn = STABLE[name]
+    x = ag.tensor(HUGE, requires_grad=True)
+    out = fn(x)
+    out.sum().backward()
+    assert np.all(np.isfinite(out.detach().numpy())), out
+    assert np.all(np.isfinite(x.grad.numpy())), x.grad
+    check_against_torch(fn, None, [HUGE], rtol=1e-5, atol=1e-5)
+
+
+# --- cross_entropy / nll_loss option combinations ------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("ignore_index", [-100, 2])
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+@pytest.mark.parametrize("spatial", [False, True])
+def test_cross_entropy_options(
+    reduction: str, weighted: bool, ignore_index: int, smoothing: float, spatial: bool
+) -> None:
+    rng = np.random.default_rng(3)
+    shape = (5, 4, 3) if spatial else (6, 4)
+    logits = rng.standard_normal(shape)
+    target = rng.integers(0, 4, size=(shape[0],) + shape[2:])
+    target.reshape(-1)[:3] = [2, -100, 2]  # ignored entries, and a valid -100 never used
+    target[target == -100] = 1 if ignore_index == 2 else -100
+    weight = rng.uniform(0.2, 2.0, size=4) if weighted else None
+
+    def fn(x: Any) -> Any:
+        t = lib(x).tensor(target)
+        w = None if weight is None else lib(x).tensor(weight).to(x.dtype)
+        kwargs = dict(weight=w, ignore_index=ignore_index, reduction=reduction)
+        ce = F(x).cross_entropy(x, t, label_smoothing=smoothing, **kwargs)
+        nll = F(x).nll_loss(F(x).log_softmax(x, 1), t, **kwargs)
+        return ce, nll
+
+    for dtype in DTYPES:
+        check_against_torch(fn, None, [logits.astype(dtype)])
+    gradcheck(fn, [logits])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy on the nan gradient (0 / 0)
+@pytest.mark.parametrize("fn_name", ["cross_entropy", "nll_loss"])
+def test_all_targets_ignored_gives_nan_like_torch(fn_name: str) -> None:
+    x = np.random.default_rng(0).standard_normal((3, 4))
+
+    def fn(x: Any) -> Any:
+        return getattr(F(x), fn_name)(x, lib(x).tensor([-100, -100, -100]))
+
+    check_against_torch(fn, None, [x])
+    assert np.isnan(fn(ag.tensor(x)).item())
+
+
+def test_legacy_reduction_flags() -> None:
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    for size_average, reduce in [(False, None), (None, False), (True, True)]:
+        check_against_torch(
+            lambda a, b, s=size_average, r=reduce: F(a).mse_loss(a, b, size_average=s, reduce=r),
+            None,
+            [x, x * 2],
+        )
+
+
+def test_softmax_implicit_dim_warns_and_matches() -> None:
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        out = AF.softmax(ag.tensor(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = torch.nn.functional.softmax(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
+
+
+# --- kinks: PyTorch's derivative at the switching points ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: F(x).relu6(x),
+        lambda x: F(x).hardtanh(x, -1.0, 6.0),
+        lambda x: F(x).leaky_relu(x, 0.3),
+        lambda x: F(x).elu(x),
+        lambda x: F(x).selu(x),
+        lambda x: F(x).softplus(x, beta=1.0, threshold=6.0),
+        lambda x: F(x).softplus(x),
+        lambda x: F(x).binary_cross_entropy_with_logits(x, x.detach() * 0 + 0.25),
+        lambda x: F(x).smooth_l1_loss(x, x.detach() * 0, reduction="none"),
+        lambda x: F(x).huber_loss(x, x.detach() * 0, reduction="none", delta=6.0),
+        lambda x: F(x).l1_loss(x, x.detach() * 0, reduction="none"),
+        lambda x: F(x).softsign(x),
+    ],
+)
+def test_kinks_match_torch(fn: Any) -> None:
+    points = np.array([0.0, 6.0, -1.0, 1.0, -6.0])
+    check_against_torch(fn, None, [points], atol=0)
+
+
+def test_inplace_activations_write_the_input() -> None:
+    for name, args in [("relu", ()), ("leaky_relu", (0.1,)), ("elu", ()), ("hardtanh", ())]:
+        x = ag.tensor([-2.0, 0.5, 3.0])
+        result = getattr(AF, name)(x, *args, inplace=True)
+        assert result is x
+        expected = getattr(torch.nn.functional, name)(torch.tensor([-2.0, 0.5, 3.0]), *args)
+        np.testing.assert_allclose(x.numpy(), expected.numpy())
+
+
+# --- dropout ------------------------------------------------------------------------------------
+
+
+def test_dropout_mask_scale_and_gradient() -> None:
+    ag.manual_seed(0)
+    x = ag.ones(2000, requires_grad=True)
+    out = AF.dropout(x, p=0.25)
+    values = out.detach().numpy()
+    assert set(np.unique(values).tolist()) <= {0.0, float(np.float32(1 / 0.75))}
+    assert abs((values == 0).mean() - 0.25) < 0.05
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), values)  # the gradient is the mask
+    ag.manual_seed(0)
+    np.testing.assert_array_equal(AF.dropout(ag.ones(2000), p=0.25).numpy(), values)
+
+
+def test_dropout_edge_probabilities() -> None:
+    x = ag.tensor([1.0, -2.0], requires_grad=True)
+    assert AF.dropout(x, 0.0) is x
+    assert AF.dropout(x, 0.7, training=False) is x
+    zeros = AF.dropout(x, 1.0)
+    assert zeros.tolist() == [0.0, 0.0]
+    zeros.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    y = ag.tensor([1.0, 2.0])
+    assert AF.dropout(y, 1.0, inplace=True) is y and y.tolist() == [0.0, 0.0]
+
+
+# --- misuse: PyTorch's exception classes, messages naming the problem ----------------------------
+
+
+def _raises_like_torch(fn: Any, *arrays: Any, match: str) -> None:
+    with pytest.raises(Exception) as theirs:
+        fn(*[torch.tensor(a) for a in arrays])
+    with pytest.raises(theirs.type, match=match):
+        fn(*[ag.tensor(a) for a in arrays])
+
+
+X = np.zeros((2, 3))
+
+
+@pytest.mark.parametrize(
+    ("fn", "arrays", "match"),
+    [
+        (lambda x: F(x).mse_loss(x, x, reduction="avg"), (X,), "avg is not a valid value"),
+        (lambda x: F(x).dropout(x, 1.5), (X,), "between 0 and 1, but got 1.5"),
+        (lambda x: F(x).nll_loss(x, lib(x).tensor([0, 5])), (X,), "Target 5 is out of bounds"),
+        (
+            lambda x: F(x).cross_entropy(x, lib(x).tensor([0, 1, 2])),
+            (X,),
+            r"input batch_size \(2\) to match target batch_size \(3\)",
+        ),
+        (lambda x: F(x).nll_loss(x, lib(x).zeros(2)), (X,), "target dtype to be Long"),
+        (
+            lambda x: F(x).cross_entropy(x, x, ignore_index=1),
+            (X,),
+            "ignore_index is not supported for floating point target",
+        ),
+        (
+            lambda x: F(x).cross_entropy(x, lib(x).tensor([0, 1]), label_smoothing=1.5),
+            (X,),
+            "label_smoothing must be between 0.0 and 1.0",
+        ),
+        (
+            lambda x: F(x).binary_cross_entropy(x + 2, x),
+            (X,),
+            "all elements of input should be between 0 and 1",
+        ),
+        (
+            lambda x: F(x).binary_cross_entropy(x, x[0]),
+            (X,),
+            "different to the input size",
+        ),
+        (
+            lambda x: F(x).binary_cross_entropy_with_logits(x, x[0]),
+            (X,),
+            "must be the same as input size",
+        ),
+        (lambda x: F(x).smooth_l1_loss(x, x, beta=-1.0), (X,), "negative values for beta"),
+        (lambda x: F(x).gelu(x, approximate="fast"), (X,), "approximate argument"),
+        (
+            lambda x: F(x).linear(x, lib(x).ones(4, 5)),
+            (X,),
+            r"\(2x3 and 5x4\)|cannot be multiplied",
+        ),
+    ],
+)
+def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
+    _raises_like_torch(fn, *arrays, match=match)
+
+
+def test_linear_error_names_shapes() -> None:
+    with pytest.raises(RuntimeError, match=r"\[2, 3\].*\[4, 5\].*in_features=5"):
+        AF.linear(ag.zeros(2, 3), ag.zeros(4, 5))

@@ -1,0 +1,344 @@
+"""arraygrad.nn.functional convolution, pooling, normalisation, padding and embedding against
+torch 2.13.0 and finite differences (tiny shapes: every example is also gradchecked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+import arraygrad.nn.functional as AF
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+
+DTYPES = [np.float64, np.float32]
+
+
+def F(x: Any) -> Any:
+    """The functional module of ``x``'s library."""
+    return torch.nn.functional if isinstance(x, torch.Tensor) else AF
+
+
+def lib(x: Any) -> Any:
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+def distinct(x: Any) -> Any:
+    """``x`` plus a fixed ramp, so that no two elements tie (max pooling is kinked at ties)."""
+    return x + lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) * 0.1
+
+
+def ramp(x: Any, low: float, high: float) -> Any:
+    """A constant tensor of ``x``'s shape and dtype with values from ``low`` to ``high``."""
+    return lib(x).linspace(low, high, x.numel(), dtype=x.dtype).reshape(x.shape)
+
+
+def fixed(*shapes: tuple[int, ...]) -> Any:
+    return st.just(shapes)
+
+
+# Loose enough for float32 sums of a few dozen products computed in another order than torch's.
+CONV = {"rtol": None, "atol": 1e-5}
+
+CONVOLUTIONS = {
+    "conv2d": OpSpec(
+        lambda x, w, b: F(x).conv2d(x, w, b), shapes=fixed((2, 2, 4, 4), (3, 2, 2, 2), (3,)), **CONV
+    ),
+    "conv2d_stride_pad": OpSpec(
+        lambda x, w: F(x).conv2d(x, w, stride=2, padding=1),
+        shapes=fixed((1, 2, 5, 4), (2, 2, 3, 3)),
+        **CONV,
+    ),
+    "conv2d_dilation_groups": OpSpec(
+        lambda x, w, b: F(x).conv2d(x, w, b, stride=(1, 2), padding=(2, 1), dilation=2, groups=2),
+        shapes=fixed((1, 4, 4, 5), (4, 2, 2, 2), (4,)),
+        **CONV,
+    ),
+    "conv2d_same_even_kernel": OpSpec(
+        lambda x, w: F(x).conv2d(x, w, padding="same", dilation=(1, 2)),
+        shapes=fixed((1, 1, 4, 5), (2, 1, 2, 2)),
+        **CONV,
+    ),
+    "conv2d_valid_unbatched": OpSpec(
+        lambda x, w: F(x).conv2d(x, w, padding="valid"),
+        shapes=fixed((2, 3, 3), (1, 2, 2, 3)),
+        **CONV,
+    ),
+    "conv1d": OpSpec(
+        lambda x, w, b: F(x).conv1d(x, w, b, stride=2, padding=1, dilation=2),
+        shapes=fixed((2, 2, 7), (3, 2, 3), (3,)),
+        **CONV,
+    ),
+    "conv1d_same_groups": OpSpec(
+        lambda x, w: F(x).conv1d(x, w, padding="same", groups=3),
+        shapes=fixed((1, 3, 5), (6, 1, 4)),
+        **CONV,
+    ),
+    "conv3d": OpSpec(
+        lambda x, w: F(x).conv3d(x, w, padding=1, stride=2),
+        shapes=fixed((1, 1, 3, 3, 3), (1, 1, 2, 2, 2)),
+        **CONV,
+    ),
+}
+
+POOLING = {
+    "max_pool2d": OpSpec(lambda x: F(x).max_pool2d(distinct(x), 2), shapes=fixed((2, 2, 4, 4))),
+    "max_pool2d_stride_pad": OpSpec(
+        lambda x: F(x).max_pool2d(distinct(x), 3, stride=2, padding=1), shapes=fixed((1, 2, 5, 4))
+    ),
+    "max_pool2d_ceil_dilation": OpSpec(
+        lambda x: F(x).max_pool2d(distinct(x), (2, 3), (2, 1), 1, dilation=(2, 1), ceil_mode=True),
+        shapes=fixed((1, 1, 6, 5)),
+    ),
+    "max_pool2d_unbatched": OpSpec(
+        lambda x: F(x).max_pool2d(distinct(x), 2, ceil_mode=True), shapes=fixed((2, 3, 5))
+    ),
+    "max_pool1d": OpSpec(lambda x: F(x).max_pool1d(distinct(x), 3, 2, 1), shapes=fixed((2, 2, 6))),
+    "avg_pool2d": OpSpec(lambda x: F(x).avg_pool2d(x, 2), shapes=fixed((2, 2, 4, 4))),
+    "avg_pool2d_pad": OpSpec(lambda x: F(x).avg_pool2d(x, 3, 2, 1), shapes=fixed((1, 2, 5, 4))),
+    "avg_pool2d_exclude_pad_ceil": OpSpec(
+        lambda x: F(x).avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        shapes=fixed((1, 1, 6, 5)),
+    ),
+    "avg_pool2d_include_pad_ceil": OpSpec(
+        lambda x: F(x).avg_pool2d(x, (2, 3), (2, 2), (1, 1), ceil_mode=True),
+        shapes=fixed((1, 1, 6, 5)),
+    ),
+    "avg_pool2d_divisor": OpSpec(
+        lambda x: F(x).avg_pool2d(x, 2, 1, divisor_override=3), shapes=fixed((1, 1, 3, 4))
+    ),
+    "avg_pool1d": OpSpec(
+        lambda x: F(x).avg_pool1d(x, 3, 2, 1, count_include_pad=False), shapes=fixed((2, 2, 7))
+    ),
+    "adaptive_avg_pool2d": OpSpec(
+        lambda x: F(x).adaptive_avg_pool2d(x, (2, 3)), shapes=fixed((2, 1, 5, 4))
+    ),
+    "adaptive_avg_pool2d_none": OpSpec(
+        lambda x: F(x).adaptive_avg_pool2d(x, (None, 3)), shapes=fixed((1, 3, 2, 7))
+    ),
+    "adaptive_avg_pool2d_upsample": OpSpec(
+        lambda x: F(x).adaptive_avg_pool2d(x, 4), shapes=fixed((2, 3, 3))
+    ),
+}
+
+# Normalising nearly equal values is ill-conditioned in float32: torch and arraygrad round
+# differently at the 1e-5 level (float64 is held to the default tolerance by gradcheck), so the
+# inputs get a ramp (`distinct`) that keeps every variance away from 0.
+NORM = {"rtol": 1e-4, "atol": 1e-5}
+
+NORMALIZATION = {
+    "layer_norm": OpSpec(
+        lambda x, w, b: F(x).layer_norm(distinct(x), (3,), w, b),
+        shapes=fixed((2, 4, 3), (3,), (3,)),
+        **NORM,
+    ),
+    "layer_norm_2d": OpSpec(
+        lambda x: F(x).layer_norm(distinct(x), [2, 3], eps=1e-3),
+        shapes=fixed((3, 2, 3)),
+        **NORM,
+    ),
+    "batch_norm_train": OpSpec(
+        lambda x, w, b: F(x).batch_norm(distinct(x), None, None, w, b, training=True),
+        shapes=fixed((4, 3, 2), (3,), (3,)),
+        **NORM,
+    ),
+    "batch_norm_train_2d": OpSpec(
+        lambda x: F(x).batch_norm(distinct(x), None, None, training=True, eps=1e-3),
+        shapes=fixed((3, 2)),
+        **NORM,
+    ),
+    "batch_norm_eval": OpSpec(
+        lambda x, w: F(x).batch_norm(x, ramp(w, -1, 1), ramp(w, 0.5, 2), w, None, training=False),
+        shapes=fixed((2, 3, 2, 2), (3,)),
+        **NORM,
+    ),
+    "embedding": OpSpec(
+        lambda w: F(w).embedding(lib(w).tensor([[1, 3, 1], [0, 3, 3]]), w), shapes=fixed((4, 2))
+    ),
+    "embedding_padding_freq": OpSpec(
+        lambda w: F(w).embedding(
+            lib(w).tensor([2, 0, 2, 1, 2]), w, padding_idx=-3, scale_grad_by_freq=True
+        ),
+        shapes=fixed((3, 4)),
+        gradcheck=False,  # PyTorch's gradient here is not the derivative, by design
+    ),
+}
+
+PADDING = {
+    "pad_constant": OpSpec(lambda x: F(x).pad(x, (1, 2)), shapes=fixed((2, 3))),
+    "pad_constant_value_crop": OpSpec(
+        lambda x: F(x).pad(x, (1, -1, 0, 2, 1, 0), value=2.5), shapes=fixed((2, 2, 3))
+    ),
+    "pad_reflect": OpSpec(
+        lambda x: F(x).pad(x, (2, 1, 1, 2), mode="reflect"), shapes=fixed((1, 2, 3, 4))
+    ),
+    "pad_replicate": OpSpec(
+        lambda x: F(x).pad(x, (3, 1, 0, 2), mode="replicate"), shapes=fixed((1, 2, 2, 3))
+    ),
+    "pad_circular": OpSpec(lambda x: F(x).pad(x, (2, 3), mode="circular"), shapes=fixed((1, 2, 3))),
+}
+
+OP_TABLE = {**CONVOLUTIONS, **POOLING, **NORMALIZATION, **PADDING}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=3)  # finite differences cost two calls per element of these fixed shapes
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+def test_conv2d_double_backward_matches_torch() -> None:
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2, 4, 4)), rng.standard_normal((2, 2, 2, 2))
+
+    def fn(lib_x: Any, lib_w: Any) -> Any:
+        module = lib(lib_x)
+        out = F(lib_x).conv2d(lib_x, lib_w, stride=2, padding=1)
+        (gx,) = module.autograd.grad((out * out).sum(), [lib_x], create_graph=True)
+        return gx
+
+    check_against_torch(fn, None, [x, w])
+
+
+def test_batch_norm_running_stats_updated_in_place_like_torch() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 3, 2))
+    mean, var = rng.standard_normal(3), rng.uniform(0.5, 2, 3)
+    theirs = (torch.tensor(mean), torch.tensor(var))
+    mine = (ag.tensor(mean), ag.tensor(var))
+    ids = (id(mine[0]._data), id(mine[1]._data))
+    for momentum in (0.1, 0.5):
+        expected = torch.nn.functional.batch_norm(
+            torch.tensor(x), *theirs, training=True, momentum=momentum
+        )
+        out = AF.batch_norm(ag.tensor(x), *mine, training=True, momentum=momentum)
+        np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-10)
+        for a, b in zip(mine, theirs, strict=True):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+    assert (id(mine[0]._data), id(mine[1]._data)) == ids  # written in place
+    assert mine[0]._version > 0
+    evaluated = AF.batch_norm(ag.tensor(x), *mine)
+    expected = torch.nn.functional.batch_norm(torch.tensor(x), *theirs)
+    np.testing.assert_allclose(evaluated.numpy(), expected.numpy(), rtol=1e-10)
+
+
+def test_max_pool_indices_and_ties_match_torch() -> None:
+    x = np.array([[[[1.0, 1.0, 0.0], [1.0, 0.5, 2.0], [2.0, 2.0, -1.0]]]])
+    for kwargs in ({"kernel_size": 2, "stride": 1}, {"kernel_size": 2, "padding": 1}):
+
+        def fn(t: Any, kwargs: dict = kwargs) -> Any:
+            out, indices = F(t).max_pool2d(t, return_indices=True, **kwargs)
+            return out, indices
+
+        _, ag_idx = fn(ag.tensor(x))
+        _, th_idx = fn(torch.tensor(x))
+        np.testing.assert_array_equal(ag_idx.numpy(), th_idx.numpy())
+        assert ag_idx.dtype is ag.int64
+        check_against_torch(lambda t, kwargs=kwargs: F(t).max_pool2d(t, **kwargs), None, [x])
+
+
+def test_embedding_max_norm_renormalises_in_place_like_torch() -> None:
+    rng = np.random.default_rng(2)
+    weight = rng.standard_normal((5, 3)) * 3
+    indices = [[0, 2], [2, 4]]
+    mine, theirs = ag.tensor(weight), torch.tensor(weight)
+    out = AF.embedding(ag.tensor(indices), mine, max_norm=1.5, norm_type=3.0)
+    expected = torch.nn.functional.embedding(
+        torch.tensor(indices), theirs, max_norm=1.5, norm_type=3.0
+    )
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_one_hot_matches_torch() -> None:
+    values = [[0, 3], [2, 1]]
+    for classes in (-1, 6):
+        expected = torch.nn.functional.one_hot(torch.tensor(values), classes)
+        got = AF.one_hot(ag.tensor(values), classes)
+        assert got.dtype is ag.int64
+        np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def _raises_like_torch(fn: Any, arrays: tuple, match: str) -> None:
+    with pytest.raises(Exception) as theirs:
+        fn(*[torch.tensor(a) for a in arrays])
+    with pytest.raises(theirs.type, match=match):
+        fn(*[ag.tensor(a) for a in arrays])
+
+
+IMG = np.zeros((2, 2, 5, 5))
+
+
+@pytest.mark.parametrize(
+    ("fn", "arrays", "match"),
+    [
+        (
+            lambda x, w: F(x).conv2d(x, w),
+            (IMG, np.zeros((4, 3, 3, 3))),
+            r"weight of size \[4, 3, 3, 3\], expected input\[2, 2, 5, 5\] to have 3 channels, "
+            "but got 2 channels",
+        ),
+        (
+            lambda x, w: F(x).conv2d(x, w, stride=2, padding="same"),
+            (IMG, np.zeros((1, 2, 3, 3))),
+            "padding='same' is not supported for strided convolutions",
+        ),
+        (
+            lambda x, w: F(x).conv2d(x, w),
+            (IMG, np.zeros((1, 2, 7, 7))),
+            "Kernel size can't be greater than actual input size",
+        ),
+        (
+            lambda x, w: F(x).conv2d(x, w, groups=3),
+            (np.zeros((1, 3, 4, 4)), np.zeros((4, 1, 1, 1))),
+            "divisible by 3",
+        ),
+        (lambda x: F(x).max_pool2d(x, 2, padding=2), (IMG,), "pad should be at most half"),
+        (lambda x: F(x).avg_pool2d(x, 3, padding=2), (IMG,), "pad should be at most half"),
+        (
+            lambda x: F(x).pad(x, (5, 0, 0, 0), mode="reflect"),
+            (IMG,),
+            "Padding size should be less than the corresponding input dimension",
+        ),
+        (lambda x: F(x).pad(x, (1, 2, 3)), (IMG,), "Padding length must be divisible by 2"),
+        (
+            lambda x: F(x).layer_norm(x, [4]),
+            (IMG,),
+            r"Given normalized_shape=\[4\], expected input with shape \[\*, 4\]",
+        ),
+        (
+            lambda x: F(x).batch_norm(x[:1, :, 0, 0], None, None, training=True),
+            (IMG,),
+            "Expected more than 1 value per channel when training",
+        ),
+        (
+            lambda w: F(w).embedding(lib(w).tensor([0, 9]), w),
+            (np.zeros((3, 2)),),
+            "index out of range in self",
+        ),
+        (
+            lambda x: F(x).one_hot(lib(x).tensor([0, -1])),
+            (IMG,),
+            "Class values must be non-negative",
+        ),
+        (
+            lambda x: F(x).one_hot(lib(x).tensor([0, 3]), 2),
+            (IMG,),
+            "Class values must be smaller than num_classes",
+        ),
+    ],
+)
+def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
+    _raises_like_torch(fn, arrays, match)
