@@ -1,0 +1,57 @@
+"""``arraygrad.Generator``: an independent, seedable source of random numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend
+
+__all__ = ["Generator"]
+
+# PyTorch's default seed of a new torch.Generator.
+_DEFAULT_SEED = 67280421310721
+
+
+class Generator:
+    """A random number generator with its own state, for reproducible shuffling and splits.
+
+    It drives :class:`arraygrad.utils.data.DataLoader` (``shuffle=True``) and
+    :func:`arraygrad.utils.data.random_split` without touching the global generator that
+    :func:`arraygrad.manual_seed` seeds. The numbers differ from PyTorch's (another algorithm,
+    NumPy's PCG64), but the same seed always gives the same sequence.
+
+    >>> import arraygrad
+    >>> g = arraygrad.Generator().manual_seed(0)
+    >>> g.initial_seed()
+    0
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        if str(device) != "cpu":
+            raise RuntimeError(f"device {device!r} is not available: arraygrad computes on CPU")
+        self.device = "cpu"
+        self.manual_seed(_DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reset the generator to the state given by ``seed``; returns the generator."""
+        seed = int(seed)
+        if seed < 0:
+            seed += 2**64  # PyTorch takes negative seeds modulo 2**64
+        if not 0 <= seed < 2**64:
+            raise RuntimeError(f"Overflow when unpacking long long: seed {seed} is out of range")
+        self._seed = seed
+        self._rng = _backend.new_rng(seed)
+        return self
+
+    def initial_seed(self) -> int:
+        """The seed the generator was last reset with."""
+        return self._seed
+
+    def seed(self) -> int:
+        """Reseed from fresh OS entropy and return the new seed."""
+        seed = _backend.rng_seed(_backend.new_rng())
+        self.manual_seed(seed)
+        return seed
+
+    def __repr__(self) -> str:
+        return f"<arraygrad.Generator object at {id(self):#x}>"

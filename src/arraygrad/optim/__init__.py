@@ -1,0 +1,23 @@
+"""Optimizers and learning-rate schedules with the API of ``torch.optim``.
+
+>>> import arraygrad
+>>> w = arraygrad.tensor([3.0], requires_grad=True)
+>>> opt = arraygrad.optim.SGD([w], lr=0.25)
+>>> for _ in range(2):
+...     opt.zero_grad()
+...     (w * w).sum().backward()
+...     opt.step()
+>>> w
+tensor([0.7500], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+from arraygrad.optim import lr_scheduler
+from arraygrad.optim.adagrad import Adagrad
+from arraygrad.optim.adam import Adam, AdamW
+from arraygrad.optim.optimizer import Optimizer
+from arraygrad.optim.rmsprop import RMSprop
+from arraygrad.optim.sgd import SGD
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

@@ -1,0 +1,365 @@
+"""The optimizer base class: parameter groups, per-parameter state and state dicts.
+
+An optimizer holds ``param_groups``, a list of dicts each with a ``"params"`` list and that
+group's options (``lr``, ``weight_decay``, ...; missing options take the optimizer's
+``defaults``), and ``state``, a dict from parameter to that parameter's buffers (``step``,
+``exp_avg``, ...). :meth:`Optimizer.step` runs the subclass's update on every group.
+
+Updates compute on the raw arrays of the active backend (no graph is recorded, nothing is
+differentiated) and write the new values into each parameter's memory, bumping its version
+counter like any in-place operation, so views and modules holding the parameter see the update.
+
+>>> import arraygrad
+>>> w = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+>>> opt = arraygrad.optim.SGD([w], lr=0.5)
+>>> (w * w).sum().backward()
+>>> opt.step()
+>>> w
+tensor([0., 0.], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from itertools import chain
+from typing import Any
+
+from arraygrad import _backend, _dtype, _primitive
+from arraygrad._grad_mode import enable_grad, no_grad
+from arraygrad._tensor import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marks an option that has no default and must be given per group (PyTorch's ``required``)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required: Any = _RequiredParameter()
+
+
+def to_scalar(value: Any) -> Any:
+    """A Python number for an option given as a number or a one-element tensor."""
+    if isinstance(value, Tensor):
+        return value.item()
+    return value
+
+
+def scalar_dtype() -> _dtype.dtype:
+    """The dtype of the ``step`` counters: float64 when that is the default dtype, else float32."""
+    return _dtype.float64 if _dtype.get_default_dtype() is _dtype.float64 else _dtype.float32
+
+
+def new_step() -> Tensor:
+    """A fresh 0-d ``step`` counter holding 0, as PyTorch keeps it (a float tensor)."""
+    return Tensor._wrap(_backend.xp.zeros((), dtype=_dtype.to_xp(scalar_dtype())))
+
+
+def increment(step: Tensor) -> float:
+    """``step += 1`` on a counter tensor; returns the new count as a Python float."""
+    step._data = _backend.ensure_array(step._data + 1)
+    return float(_backend.item(step._data))
+
+
+def grad_of(param: Tensor) -> Any:
+    """The raw array of ``param.grad`` (the optimizers only update parameters that have one)."""
+    grad = param.grad
+    assert grad is not None
+    return grad._data
+
+
+def zeros_like(param: Tensor) -> Tensor:
+    """A state buffer of zeros with ``param``'s shape and dtype."""
+    return Tensor._wrap(_backend.xp.zeros(param._data.shape, dtype=param._data.dtype))
+
+
+def write_param(param: Tensor, values: Any) -> None:
+    """Store ``values`` in ``param``'s memory as an in-place write (views see it)."""
+    _backend.assign(param._data, values)
+    _primitive.bump_version(param)
+
+
+class Optimizer:
+    """Base class of the optimizers: holds ``param_groups``, ``defaults`` and ``state``.
+
+    Args:
+        params: an iterable of tensors, of ``(name, tensor)`` pairs, or of dicts that define
+            parameter groups (``{"params": [...], "lr": 0.1}``).
+        defaults: the options used by groups that do not set them.
+
+    Subclasses implement :meth:`_update_group`, which updates the parameters of one group that
+    have a gradient; :meth:`step` calls it for every group with recording off.
+    """
+
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {_typename(params)}. Fix: pass [tensor] or model.parameters()."
+            )
+        self.state: defaultdict[Any, Any] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError(
+                "optimizer got an empty parameter list. Fix: check that the model has "
+                "parameters (a generator such as model.parameters() can only be consumed once)."
+            )
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        text = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+    # --- parameter groups -------------------------------------------------------------------
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own options (the rest from ``defaults``).
+
+        >>> import arraygrad
+        >>> a, b = arraygrad.zeros(2, requires_grad=True), arraygrad.zeros(3, requires_grad=True)
+        >>> opt = arraygrad.optim.SGD([a], lr=0.1)
+        >>> opt.add_param_group({"params": [b], "lr": 0.01})
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.1, 0.01]
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            param_group["params"] = list(params)
+
+        tensors, names = [], []
+        for param in param_group["params"]:
+            if isinstance(param, tuple):
+                names.append(param[0])
+                tensors.append(param[1])
+            else:
+                tensors.append(param)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError(
+                    "all optimizer params should be with/without names. Some param names are "
+                    "missing"
+                )
+            param_group["param_names"] = names
+
+        for param in tensors:
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    f"{_typename(param)}"
+                )
+            if not (param.is_leaf or param.retains_grad):
+                raise ValueError(
+                    "can't optimize a non-leaf Tensor. Fix: optimize the leaf tensors the "
+                    "computation starts from (or a .detach().requires_grad_() copy)."
+                )
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization parameter "
+                    + name
+                )
+            param_group.setdefault(name, default)
+
+        if len(tensors) != len({id(p) for p in tensors}):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, this "
+                "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                "information",
+                stacklevel=3,
+            )
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                kind = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {kind} to the optimizer"
+                )
+        if any(id(p) in seen for p in tensors):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # --- gradients and steps ----------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all parameters: to ``None`` (default) or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()`` when given.
+
+        ``closure`` re-evaluates the model and returns the loss; it runs with gradients on.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self._opt_called = True  # read by the LR schedulers to warn about a wrong call order
+        with no_grad():
+            for group in self.param_groups:
+                params = [p for p in group["params"] if p.grad is not None]
+                if params:
+                    self._update_group(group, params)
+        return loss
+
+    def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _update_group(group, params) or step()"
+        )
+
+    # --- state dicts ------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as ``{"state": {index: {...}}, "param_groups": [...]}``.
+
+        Parameters are replaced by their position (counting across groups in order), as in
+        PyTorch, so the dict can be saved and loaded into a new optimizer over new parameters.
+        """
+        mapping: dict[int, int] = {}
+        start = 0
+
+        def pack(group: dict[str, Any]) -> dict[str, Any]:
+            nonlocal start
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                mapping.setdefault(id(p), i)
+            packed["params"] = [mapping[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            return packed
+
+        param_groups = [pack(g) for g in self.param_groups]
+        state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state saved by :meth:`state_dict` (for the same parameter layout).
+
+        State tensors are copied and converted to their parameter's floating dtype (``step``
+        keeps its own); group options are replaced by the saved ones.
+        """
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise ValueError(
+                "optimizer state_dict must be a dict with keys 'state' and 'param_groups', got "
+                f"{_typename(state_dict)}"
+                + (
+                    f" with keys {sorted(map(str, state_dict))}"
+                    if isinstance(state_dict, dict)
+                    else ""
+                )
+            )
+        groups = self.param_groups
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)} saved, {len(groups)} in this optimizer)"
+            )
+        for i, (group, saved) in enumerate(zip(groups, saved_groups, strict=True)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size of "
+                    f"optimizer's group (group {i}: {len(saved['params'])} saved parameters, "
+                    f"{len(group['params'])} here)"
+                )
+        id_map = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in groups),
+                strict=True,
+            )
+        )
+        state: defaultdict[Any, Any] = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in id_map:
+                param = id_map[key]
+                state[param] = _cast(param, value)
+            else:
+                state[key] = value
+        for group, saved in zip(groups, saved_groups, strict=True):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.state = state
+        self.param_groups = saved_groups
+        self._restore_group_defaults()
+
+    def _restore_group_defaults(self) -> None:
+        """Fill options missing from loaded groups (older state dicts) with the defaults."""
+        for group in self.param_groups:
+            for name, default in self.defaults.items():
+                if default is not required:
+                    group.setdefault(name, default)
+
+
+def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
+    """A deep copy of ``value``, tensors converted to ``param``'s floating dtype (not ``step``)."""
+    if isinstance(value, Tensor):
+        data = _backend.copy(value._data)
+        if key != "step" and param.is_floating_point() and value.dtype is not param.dtype:
+            data = _backend.xp.astype(data, param._data.dtype)
+        return Tensor._wrap(data)
+    if isinstance(value, dict):
+        return {k: _cast(param, v, key=k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
+
+
+def _typename(value: Any) -> str:
+    if isinstance(value, Tensor):
+        return "arraygrad.Tensor"
+    return type(value).__module__ + "." + type(value).__qualname__
+
+
+def check_options(checks: Iterable[tuple[bool, str]]) -> None:
+    """Raise ``ValueError(message)`` for the first failed ``(ok, message)`` check."""
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)
+
+
+def refuse_differentiable(differentiable: bool) -> None:
+    """Reject ``differentiable=True``: updates run on raw arrays, outside any graph."""
+    if differentiable:
+        raise ValueError(
+            "differentiable=True is not supported by arraygrad's optimizers: updates run on raw "
+            "arrays outside the graph. Fix: leave differentiable=False."
+        )

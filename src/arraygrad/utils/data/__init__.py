@@ -1,0 +1,44 @@
+"""Datasets, samplers and the DataLoader, with the API of ``torch.utils.data``.
+
+>>> import arraygrad
+>>> from arraygrad.utils.data import DataLoader, TensorDataset
+>>> data = TensorDataset(arraygrad.arange(5.0), arraygrad.arange(5))
+>>> [y.tolist() for _, y in DataLoader(data, batch_size=2)]
+[[0, 1], [2, 3], [4]]
+"""
+
+from __future__ import annotations
+
+from arraygrad.utils.data.dataloader import DataLoader, default_collate, default_convert
+from arraygrad.utils.data.dataset import (
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from arraygrad.utils.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+)
+
+__all__ = [
+    "BatchSampler",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "IterableDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "SubsetRandomSampler",
+    "TensorDataset",
+    "default_collate",
+    "default_convert",
+    "random_split",
+]

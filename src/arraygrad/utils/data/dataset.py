@@ -1,0 +1,167 @@
+"""Datasets: indexable collections of samples, and ways to combine and split them."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any, Generic, TypeVar
+
+from arraygrad import _backend
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "ConcatDataset",
+    "Dataset",
+    "IterableDataset",
+    "Subset",
+    "TensorDataset",
+    "random_split",
+]
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Dataset(Generic[T_co]):
+    """A map-style dataset: subclasses define ``__getitem__(index)`` and ``__len__()``.
+
+    >>> class Squares(Dataset):
+    ...     def __len__(self):
+    ...         return 3
+    ...     def __getitem__(self, i):
+    ...         return i * i
+    >>> [Squares()[i] for i in range(3)]
+    [0, 1, 4]
+    """
+
+    def __getitem__(self, index: Any) -> T_co:
+        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+    def __add__(self, other: Dataset[T_co]) -> ConcatDataset[T_co]:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T_co]):
+    """A dataset read as a stream: subclasses define ``__iter__()``."""
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+
+class TensorDataset(Dataset[tuple[Tensor, ...]]):
+    """Samples are the rows of tensors sharing their first dimension: ``(x[i], y[i])``.
+
+    >>> import arraygrad
+    >>> data = TensorDataset(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]), arraygrad.tensor([0, 1]))
+    >>> data[1]
+    (tensor([3., 4.]), tensor(1))
+    """
+
+    def __init__(self, *tensors: Tensor) -> None:
+        sizes = [t.size(0) for t in tensors]
+        if any(size != sizes[0] for size in sizes):
+            # PyTorch raises AssertionError here; the same class is kept.
+            raise AssertionError(
+                f"Size mismatch between tensors: first dimensions {sizes}. Fix: every tensor "
+                "needs one row per sample."
+            )
+        self.tensors = tensors
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(tensor[index] for tensor in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].size(0)
+
+
+class Subset(Dataset[T_co]):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset: Dataset[T_co], indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]  # type: ignore[index]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset[T_co]):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets: Sequence[Dataset[T_co]]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes: list[int] = []
+        total = 0
+        for d in self.datasets:
+            total += len(d)  # type: ignore[arg-type]
+            self.cumulative_sizes.append(total)
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx: int) -> T_co:
+        if idx < 0:
+            if -idx > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx = len(self) + idx
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = 0 if which == 0 else self.cumulative_sizes[which - 1]
+        return self.datasets[which][idx - start]
+
+
+def random_split(
+    dataset: Dataset[T_co],
+    lengths: Sequence[int | float],
+    generator: Any = None,
+) -> list[Subset[T_co]]:
+    """Split ``dataset`` at random into non-overlapping subsets of the given ``lengths``.
+
+    ``lengths`` are sizes summing to ``len(dataset)``, or fractions summing to 1 (sizes are then
+    ``floor(fraction * len)``, the remainder handed out one by one from the first subset).
+    ``generator`` (an :class:`arraygrad.Generator`) makes the split reproducible.
+
+    >>> import arraygrad
+    >>> a, b = random_split(range(10), [0.7, 0.3], generator=arraygrad.Generator().manual_seed(0))
+    >>> len(a), len(b), sorted([*a, *b]) == list(range(10))
+    (7, 3, True)
+    """
+    n = len(dataset)  # type: ignore[arg-type]
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        sizes = []
+        for i, fraction in enumerate(lengths):
+            if fraction < 0 or fraction > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+            sizes.append(math.floor(n * fraction))
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+        for i, size in enumerate(sizes):
+            if size == 0:
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                    stacklevel=2,
+                )
+        lengths = sizes
+    if sum(lengths) != n:
+        raise ValueError(
+            "Sum of input lengths does not equal the length of the input dataset! "
+            f"(lengths {list(lengths)} sum to {sum(lengths)}, the dataset has {n} samples)"
+        )
+    rng = None if generator is None else generator._rng
+    order = _backend.rng_permutation(rng, n)
+    subsets, offset = [], 0
+    for length in lengths:
+        size = int(length)
+        subsets.append(Subset(dataset, order[offset : offset + size]))
+        offset += size
+    return subsets
