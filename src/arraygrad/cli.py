@@ -72,10 +72,51 @@ def explain_seed_gradient(learning_rate: float = 0.01) -> str:
     )
 
 
+def check_seed_gradient() -> torch.autograd.GradientReport:
+    """Run :func:`arraygrad.autograd.check_gradient` on the seed's hand-written ``gradient``.
+
+    The loss is the seed's ``((w*x - y)**2).mean()``; ``gradient`` is the seed's
+    ``np.dot(2*x, y_predicted - y).mean()``, applied to NumPy arrays through their own methods.
+    """
+    x = torch.tensor([1, 2, 3, 4], dtype=torch.float32)
+    y = torch.tensor([2, 4, 6, 8], dtype=torch.float32)
+    x_np, y_np = x.numpy(), y.numpy()
+
+    def loss(w: torch.Tensor) -> torch.Tensor:
+        return ((w * x - y) ** 2).mean()
+
+    def gradient(w: float) -> object:
+        y_predicted = w * x_np
+        return (2 * x_np).dot(y_predicted - y_np).mean()
+
+    return torch.autograd.check_gradient(loss, gradient, 0.0, names=["w"])
+
+
 def demo() -> int:
     """Run the seed's autograd experiment and explain why the NumPy run differs."""
     run_seed_autograd()
     print(explain_seed_gradient(), end="")
+    print()
+    print("check_gradient on the seed's gradient(x, y, y_predicted), at w = 0 and nearby:")
+    print(check_seed_gradient())
+    return 0
+
+
+def seed_first_step() -> tuple[torch.Tensor, torch.Tensor]:
+    """The seed's loss at its first training step (w = 0) and the parameter ``w``."""
+    x = torch.tensor([1, 2, 3, 4], dtype=torch.float32)
+    y = torch.tensor([2, 4, 6, 8], dtype=torch.float32)
+    w = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)
+    return ((w * x - y) ** 2).mean(), w
+
+
+def explain_command() -> int:
+    """Print the backward pass of the seed's first training step, node by node."""
+    loss, w = seed_first_step()
+    print("The seed's first training step: loss = ((w*x - y)**2).mean() with w = 0,")
+    print("x = [1, 2, 3, 4], y = [2, 4, 6, 8] (float32). loss.backward() runs:")
+    print()
+    print(torch.autograd.explain(loss, params={"w": w}))
     return 0
 
 
@@ -86,9 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="train the seed's f = w*x on arraygrad and explain it")
+    commands.add_parser("explain", help="print the backward pass of the seed's first step")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo()
+    if args.command == "explain":
+        return explain_command()
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -15,13 +15,27 @@ from typing import Any
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad, no_grad, set_grad_enabled
 from arraygrad._tensor import Tensor, describe
+from arraygrad.autograd import functional
 from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
+from arraygrad.autograd.check_gradient import GradientReport, check_gradient
+from arraygrad.autograd.explain import explain
+from arraygrad.autograd.function import Function, FunctionCtx
+from arraygrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
+    "Function",
+    "FunctionCtx",
+    "GradcheckError",
+    "GradientReport",
     "backward",
+    "check_gradient",
     "detect_anomaly",
     "enable_grad",
+    "explain",
+    "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "no_grad",
     "set_detect_anomaly",
     "set_grad_enabled",

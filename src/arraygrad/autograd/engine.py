@@ -13,6 +13,7 @@ and no graph are made. With ``create_graph=True`` the same rules run on Tensors 
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -30,8 +31,8 @@ class _SavedShape:
     __slots__ = ("dtype", "ndim", "shape")
 
     def __init__(self, value: Any) -> None:
-        self.shape = tuple(value.shape)
-        self.ndim = len(self.shape)
+        self.shape = shape = tuple(value.shape)
+        self.ndim = len(shape)
         self.dtype = value.dtype
 
 
@@ -42,9 +43,10 @@ def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     >>> sum_to(np, np.ones((2, 3)), (3,)).tolist()
     [2.0, 2.0, 2.0]
     """
-    grad_shape = tuple(grad.shape)
-    if grad_shape == shape:
+    grad_shape = grad.shape
+    if grad_shape == shape:  # the common case, one tuple comparison
         return grad
+    grad_shape = tuple(grad_shape)
     lead = len(grad_shape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1
@@ -98,9 +100,9 @@ def _free(node: Node) -> None:
     # such nodes (add, reshape, sum) still works while one needing freed values raises.
     if node.inputs is not None:
         if node.prim.reads_inputs:
-            node.inputs = None
+            node.inputs = node.arrays = None
         else:
-            node.inputs = tuple(
+            node.inputs = node.arrays = tuple(
                 _SavedShape(v._data) if isinstance(v, Tensor) else v for v in node.inputs
             )
     node.out = None
@@ -128,61 +130,66 @@ def run_backward(
     """
     ns = _ops_namespace() if create_graph else _backend.xp
     # Where to stop and collect: leaves by tensor identity, computed tensors by their node.
+    # Nodes hash by identity, so they key the dictionaries below directly.
     leaf_targets: set[int] | None = None
-    node_targets: dict[int, int] = {}
+    node_targets: dict[Node, int] = {}
     if inputs is not None:
         leaf_targets = set()
         for tensor in inputs:
             if tensor._node is None:
                 leaf_targets.add(id(tensor))
             else:
-                node_targets[id(tensor._node)] = id(tensor)
+                node_targets[tensor._node] = id(tensor)
     captured: dict[int, Any] = {}
 
     # 1. Find every node reachable from the outputs and count the edges into each.
-    dependencies: dict[int, int] = {}
-    seen: set[int] = set()
+    dependencies: dict[Node, int] = {}
     stack: list[Node] = [o._node for o in outputs if o._node is not None]  # type: ignore[misc]
+    seen: set[Node] = set(stack)
+    dependencies.update((root, 0) for root in stack)
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        for edge in node.edges:
+        for edge in stack.pop().edges:
             if edge.__class__ is Node:
-                key = id(edge)
-                dependencies[key] = dependencies.get(key, 0) + 1
-                if key not in seen:
+                if edge in seen:
+                    dependencies[edge] += 1  # type: ignore[index]
+                else:
+                    dependencies[edge] = 1  # type: ignore[index]
+                    seen.add(edge)  # type: ignore[arg-type]
                     stack.append(edge)  # type: ignore[arg-type]
 
     # 2. Seed the gradient buffers with the output gradients.
-    buffers: dict[int, Any] = {}
+    buffers: dict[Node, Any] = {}
     ready: list[Node] = []
     for output, grad in zip(outputs, grad_outputs, strict=True):
         root = output._node
         if root is None:  # the output is itself a leaf
             _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
-        key = id(root)
-        buffers[key] = grad if key not in buffers else buffers[key] + grad
-        if dependencies.get(key, 0) == 0 and root not in ready:
+        buffers[root] = grad if root not in buffers else buffers[root] + grad
+        if dependencies[root] == 0 and root not in ready:
             ready.append(root)
 
-    # 3. Run nodes once all their dependants have sent their gradients.
+    # 3. Run nodes once all their dependants have sent their gradients. This loop is the engine's
+    # hot path: per node it pops a gradient, calls the rules and routes their results, with the
+    # rare cases (hooks, retained grads, targets, in-place checks) behind one test each.
     detect_anomaly = anomaly_mode.is_enabled()
-    check_versions = _primitive.current_epoch()
+    check_versions = _primitive._inplace_epoch
+    # While arraygrad.compile traces, every array computation here is written down too.
+    tracer = _backend.tracer
+    simple_leaves = leaf_targets is None and accumulate
+    # Leaves with hooks: their parts are summed first, so each hook sees the total once.
+    hooked: dict[int, Any] = {}
     while ready:
         node = ready.pop()
-        key = id(node)
-        grad = buffers.pop(key)
+        grad = buffers.pop(node)
         if node.hooks is not None:
             grad = _run_hooks(node.hooks, grad, create_graph)
         if node.retained is not None:
             retained = node.retained()
             if retained is not None:
                 _accumulate_grad(retained, grad, create_graph)
-        if key in node_targets:
-            captured[node_targets[key]] = grad
+        if node_targets and node in node_targets:
+            captured[node_targets[node]] = grad
 
         prim = node.prim
         vjps = prim.vjps
@@ -190,40 +197,67 @@ def run_backward(
             raise _freed_error(node)
         if node.epoch != check_versions:
             _check_saved(node)
-        saved = node.inputs
-        assert saved is not None and vjps is not None
+        assert node.inputs is not None and vjps is not None
         if create_graph:
-            args = saved
+            args = node.inputs
             out = None
             if prim.reads_output:
                 out = Tensor._wrap(node.out)
                 out._node = node
                 out._rg = True
         else:
-            args = tuple(v._data if isinstance(v, Tensor) else v for v in saved)
+            args = node.arrays  # type: ignore[assignment]
             out = node.out
         params = node.params
 
-        for position, edge in enumerate(node.edges):
+        position = -1
+        for edge in node.edges:
+            position += 1
             if edge is None:
                 continue
             rule = vjps[position]
             if rule is None:
                 continue
-            input_grad = rule(ns, grad, out, *args, **params)
+            if tracer is None:
+                input_grad = rule(ns, grad, out, *args, **params)
+            else:
+                input_grad = tracer.call(rule, (ns, grad, out, *args), params)
             if input_grad is None:
                 continue
-            input_grad = sum_to(ns, input_grad, _edge_shape(edge))
+            is_node = edge.__class__ is Node
+            shape = edge.shape if is_node else edge._data.shape  # type: ignore[union-attr]
+            if input_grad.shape != shape:
+                if tracer is None:
+                    input_grad = sum_to(ns, input_grad, tuple(shape))
+                else:
+                    input_grad = tracer.call(sum_to, (ns, input_grad, tuple(shape)))
             if detect_anomaly:
                 anomaly_mode.check(node, position, input_grad, create_graph)
-            if edge.__class__ is Node:
-                edge_key = id(edge)
-                previous = buffers.get(edge_key)
-                buffers[edge_key] = input_grad if previous is None else previous + input_grad
-                remaining = dependencies[edge_key] - 1
-                dependencies[edge_key] = remaining
+            if is_node:
+                previous = buffers.get(edge)  # type: ignore[arg-type]
+                if previous is None:
+                    buffers[edge] = input_grad  # type: ignore[index]
+                elif tracer is None:
+                    buffers[edge] = previous + input_grad  # type: ignore[index]
+                else:
+                    buffers[edge] = tracer.call(operator.add, (previous, input_grad))  # type: ignore[index]
+                remaining = dependencies[edge] - 1  # type: ignore[index]
+                dependencies[edge] = remaining  # type: ignore[index]
                 if remaining == 0:
                     ready.append(edge)  # type: ignore[arg-type]
+            elif simple_leaves and edge._hooks is None:  # type: ignore[union-attr]
+                # A fresh array (not the incoming gradient, nor a saved value, nor a view) is
+                # owned by nobody else and becomes .grad without the defensive copy.
+                fresh = (
+                    not create_graph
+                    and input_grad is not grad
+                    and input_grad is not out
+                    and _backend.is_numpy
+                    and input_grad.__class__ is _backend.array_type
+                    and input_grad.base is None  # type: ignore[attr-defined]
+                    and not any(input_grad is a for a in args)
+                )
+                _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
                 _deliver_to_leaf(
                     edge,  # type: ignore[arg-type]
@@ -232,9 +266,17 @@ def run_backward(
                     captured,
                     accumulate,
                     create_graph,
+                    pending=hooked,
                 )
         if not retain_graph:
-            _free(node)
+            if prim.reads_inputs:  # _free, inlined for the common case
+                node.inputs = node.arrays = None
+                node.out = None
+                node.freed = True
+            else:
+                _free(node)
+    for leaf, total in hooked.values():
+        _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
 
 
@@ -245,9 +287,14 @@ def _deliver_to_leaf(
     captured: dict[int, Any],
     accumulate: bool,
     create_graph: bool,
+    pending: dict[int, Any] | None = None,
 ) -> None:
     hooks = leaf._hooks
     if hooks:
+        if pending is not None:  # hooks run once on the leaf's total gradient, as in PyTorch
+            key = id(leaf)
+            pending[key] = (leaf, grad if key not in pending else pending[key][1] + grad)
+            return
         grad = _run_hooks(hooks, grad, create_graph)
     if targets is not None and id(leaf) not in targets:
         return
@@ -258,15 +305,21 @@ def _deliver_to_leaf(
     _accumulate_grad(leaf, grad, create_graph)
 
 
-def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool) -> None:
-    """Add ``grad`` into ``tensor.grad`` as PyTorch's AccumulateGrad does."""
+def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool = False) -> None:
+    """Add ``grad`` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
+
+    ``fresh`` says that ``grad`` is an array nothing else refers to, so it is kept as it is.
+    """
     existing = tensor.grad
     if create_graph:
         new = grad if isinstance(grad, Tensor) else _wrap(grad)
         tensor.grad = new if existing is None else existing + new
         return
     if existing is None:
-        # A fresh array: the rule's result may alias another gradient (add passes g through).
+        if fresh:
+            tensor.grad = _wrap(grad)
+            return
+        # A copy: the rule's result may alias another gradient (add passes g through).
         tensor.grad = _wrap(_backend.copy(_backend.ensure_array(grad)))
     elif existing._rg:
         tensor.grad = existing + _wrap(grad)  # a differentiable .grad is never written in place

@@ -1,0 +1,403 @@
+"""Function transforms with :mod:`torch.func`'s signatures: ``grad``, ``vjp``, ``jacrev``, ...
+
+Each transform takes a function of tensors and returns a new function (or values). Arguments
+may be tensors or nested tuples, lists and dicts of tensors ("pytrees"). The transforms compose:
+``grad(grad(f))`` is the second derivative, ``jacfwd(jacrev(f))`` the Hessian. They are built on
+reverse mode alone: forward-mode products ``J u`` come from the double-VJP method (see
+:mod:`arraygrad.autograd.functional`).
+
+Results are returned without a graph unless they depend on tensors that require grad outside
+the transform (an enclosing transform, or a closed-over parameter), so nesting works.
+
+>>> import arraygrad
+>>> x = arraygrad.tensor(2.0)
+>>> grad(lambda t: t**3)(x)
+tensor(12.)
+>>> grad(grad(lambda t: t**3))(x)
+tensor(12.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _backend, ops
+from arraygrad._grad_mode import enable_grad
+from arraygrad._primitive import Node
+from arraygrad._tensor import Tensor
+from arraygrad.autograd import functional as _functional
+
+__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"]
+
+
+# --- pytrees: tensors in nested tuples, lists and dicts ------------------------------------------
+
+
+def tree_flatten(tree: Any) -> tuple[list[Any], Any]:
+    """The leaves of ``tree`` (depth first) and a spec that :func:`tree_unflatten` inverts."""
+    if isinstance(tree, (tuple, list)):
+        leaves: list[Any] = []
+        specs = []
+        for item in tree:
+            sub_leaves, spec = tree_flatten(item)
+            leaves.extend(sub_leaves)
+            specs.append((len(sub_leaves), spec))
+        return leaves, (type(tree), specs)
+    if isinstance(tree, dict):
+        leaves, spec = tree_flatten(list(tree.values()))
+        return leaves, (dict, (list(tree.keys()), spec))
+    return [tree], None
+
+
+def tree_unflatten(spec: Any, leaves: list[Any]) -> Any:
+    """Rebuild the structure described by ``spec`` around ``leaves``."""
+    if spec is None:
+        return leaves[0]
+    kind, children = spec
+    if kind is dict:
+        keys, inner = children
+        return dict(zip(keys, tree_unflatten(inner, leaves), strict=True))
+    items = []
+    start = 0
+    for count, child in children:
+        items.append(tree_unflatten(child, leaves[start : start + count]))
+        start += count
+    return kind(items) if kind is not tuple else tuple(items)
+
+
+# --- the shared machinery ------------------------------------------------------------------------
+
+
+def _fresh(tensor: Any) -> Any:
+    """A tensor to differentiate with respect to, still connected to ``tensor``'s graph."""
+    if not isinstance(tensor, Tensor):
+        return tensor
+    if tensor.requires_grad:
+        return ops.reshape(tensor, shape=tuple(tensor._data.shape))
+    return Tensor._wrap(tensor._data, tensor.dtype.is_floating_point)
+
+
+def _own_leaves(fresh: list[Any]) -> set[int]:
+    return {id(t) for t in fresh if isinstance(t, Tensor) and t._node is None and t._rg}
+
+
+def _depends_on_outer(values: list[Any], own: set[int]) -> bool:
+    """Whether any of ``values`` reaches a leaf requiring grad that this transform did not make."""
+    stack = [v._node for v in values if isinstance(v, Tensor) and v._node is not None]
+    for value in values:
+        if isinstance(value, Tensor) and value._node is None and value._rg and id(value) not in own:
+            return True
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for edge in node.edges:
+            if edge is None:
+                continue
+            if edge.__class__ is Node:
+                stack.append(edge)
+            elif id(edge) not in own:
+                return True
+    return False
+
+
+def _finish(tree: Any, own: set[int]) -> Any:
+    """Detach the tensors of ``tree`` unless an enclosing computation needs their graph."""
+    leaves, spec = tree_flatten(tree)
+    if _depends_on_outer(leaves, own):
+        return tree
+    return tree_unflatten(spec, [v.detach() if isinstance(v, Tensor) else v for v in leaves])
+
+
+def _zeros_like(tensor: Tensor) -> Tensor:
+    return Tensor._wrap(_backend.xp.zeros_like(tensor._data))
+
+
+def _argnum_tuple(argnums: int | tuple[int, ...], count: int) -> tuple[int, ...]:
+    chosen = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not chosen:
+        raise RuntimeError("argnums must be non-empty")
+    normalized = []
+    for a in chosen:
+        if not isinstance(a, int) or not -count <= a < count:
+            raise RuntimeError(
+                f"Got argnums={argnums!r}, but only {count} positional inputs. Fix: argnums must "
+                f"be an int (or tuple of ints) in [-{count}, {count})."
+            )
+        normalized.append(a % count)
+    return tuple(normalized)
+
+
+def _split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return result, None
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise RuntimeError(
+            f"{name}(f, ...)(*args): output of function f should be a tuple: (output, aux) if "
+            "has_aux is True"
+        )
+    return result
+
+
+class _Prepared:
+    """The arguments of one call with the differentiated ones replaced by fresh tensors."""
+
+    def __init__(self, args: tuple[Any, ...], argnums: tuple[int, ...]) -> None:
+        self.args = list(args)
+        self.argnums = argnums
+        self.specs = []
+        self.leaves: list[list[Any]] = []
+        for a in argnums:
+            leaves, spec = tree_flatten(args[a])
+            fresh = [_fresh(t) for t in leaves]
+            self.specs.append(spec)
+            self.leaves.append(fresh)
+            self.args[a] = tree_unflatten(spec, fresh)
+        self.flat = [t for group in self.leaves for t in group]
+        self.own = _own_leaves(self.flat)
+
+    def regroup(self, flat_values: list[Any]) -> list[Any]:
+        """Split a list aligned with :attr:`flat` back into one pytree per argnum."""
+        out = []
+        start = 0
+        for spec, group in zip(self.specs, self.leaves, strict=True):
+            out.append(tree_unflatten(spec, flat_values[start : start + len(group)]))
+            start += len(group)
+        return out
+
+
+def _pull(outputs: list[Tensor], inputs: list[Tensor], cotangents: list[Tensor]) -> list[Tensor]:
+    return list(
+        _functional.vector_grads(
+            outputs, inputs, cotangents, create_graph=True, strict=False, fn_name="arraygrad.func"
+        )
+    )
+
+
+# --- the transforms ------------------------------------------------------------------------------
+
+
+def grad_and_value(
+    func: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """A function returning ``(gradient, value)`` of the scalar ``func`` (``(g, (value, aux))``
+    with ``has_aux``). The gradient has the structure of ``args[argnums]`` (a tuple of them when
+    ``argnums`` is a tuple).
+
+    >>> import arraygrad
+    >>> grad_and_value(lambda t: (t * t).sum())(arraygrad.tensor([1.0, 2.0]))
+    (tensor([2., 4.]), tensor(5.))
+    """
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        chosen = _argnum_tuple(argnums, len(args))
+        with enable_grad():
+            prepared = _Prepared(args, chosen)
+            output, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, "grad_and_value")
+            if not isinstance(output, Tensor) or output.numel() != 1:
+                shape = list(output.shape) if isinstance(output, Tensor) else type(output).__name__
+                raise RuntimeError(
+                    "grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
+                    f"{shape}. Fix: reduce the output (e.g. .sum()) or use jacrev/vjp."
+                )
+            ones = Tensor._wrap(_backend.xp.ones_like(output._data))
+            grads = _pull([output], prepared.flat, [ones])
+        grouped = prepared.regroup(grads)
+        gradient = grouped[0] if isinstance(argnums, int) else tuple(grouped)
+        gradient = _finish(gradient, prepared.own)
+        value = _finish(output, prepared.own)
+        if has_aux:
+            return gradient, (value, _finish(aux, prepared.own))
+        return gradient, value
+
+    return wrapper
+
+
+def grad(
+    func: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """A function computing the gradient of the scalar ``func`` with respect to ``args[argnums]``.
+
+    With ``has_aux=True``, ``func`` returns ``(output, aux)`` and the result is ``(grad, aux)``.
+
+    >>> import arraygrad
+    >>> grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(
+    ...     arraygrad.tensor([1.0]), arraygrad.tensor([3.0]))
+    (tensor([3.]), tensor([1.]))
+    """
+    inner = grad_and_value(func, argnums, has_aux)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gradient, value = inner(*args, **kwargs)
+        if has_aux:
+            return gradient, value[1]
+        return gradient
+
+    return wrapper
+
+
+def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """``(func(*primals), vjp_fn)`` (plus ``aux``): ``vjp_fn(cotangents)`` returns ``vᵀ J`` as a
+    tuple with one entry per primal. ``vjp_fn`` may be called many times.
+
+    >>> import arraygrad
+    >>> out, vjp_fn = vjp(lambda t: t**2, arraygrad.tensor([1.0, 2.0]))
+    >>> vjp_fn(arraygrad.tensor([1.0, 1.0]))
+    (tensor([2., 4.]),)
+    """
+    with enable_grad():
+        prepared = _Prepared(primals, tuple(range(len(primals))))
+        result, aux = _split_aux(func(*prepared.args), has_aux, "vjp")
+    out_leaves, out_spec = tree_flatten(result)
+
+    def vjp_fn(cotangents: Any) -> tuple[Any, ...]:
+        given, given_spec = tree_flatten(cotangents)
+        if given_spec != out_spec:
+            raise RuntimeError(
+                "Expected pytree structure of cotangents to be the same as pytree structure of "
+                f"outputs to the function: got {len(given)} cotangent(s) for {len(out_leaves)} "
+                "output(s)."
+            )
+        for index, (c, o) in enumerate(zip(given, out_leaves, strict=True)):
+            if tuple(c.shape) != tuple(o.shape):
+                raise RuntimeError(
+                    f"Mismatch in shape: cotangent {index} has shape {list(c.shape)} and output "
+                    f"{index} has shape {list(o.shape)}"
+                )
+        with enable_grad():
+            grads = _pull(out_leaves, prepared.flat, given)
+        return _finish(tuple(prepared.regroup(grads)), prepared.own)
+
+    output = _finish(result, prepared.own)
+    if has_aux:
+        return output, vjp_fn, _finish(aux, prepared.own)
+    return output, vjp_fn
+
+
+def jvp(
+    func: Callable[..., Any],
+    primals: Any,
+    tangents: Any,
+    *,
+    strict: bool = False,
+    has_aux: bool = False,
+) -> tuple[Any, ...]:
+    """``(func(*primals), J·tangents)`` (plus ``aux``), computed by the double-VJP method.
+
+    >>> import arraygrad
+    >>> jvp(lambda t: t**2, (arraygrad.tensor([1.0, 2.0]),), (arraygrad.tensor([1.0, 0.0]),))
+    (tensor([1., 4.]), tensor([2., 0.]))
+    """
+    if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
+        raise RuntimeError(
+            "jvp(f, primals, tangents): Expected primals and tangents to be tuples. E.g. it "
+            "should be valid to call f(*primals)."
+        )
+    with enable_grad():
+        prepared = _Prepared(primals, tuple(range(len(primals))))
+        result, aux = _split_aux(func(*prepared.args), has_aux, "jvp")
+        flat_tangents, _ = tree_flatten(tangents)
+        if len(flat_tangents) != len(prepared.flat):
+            raise RuntimeError(
+                "jvp(f, primals, tangents): Expected primals and tangents to have the same "
+                f"python structure: got {len(prepared.flat)} primals and {len(flat_tangents)} "
+                "tangents."
+            )
+        out_leaves, out_spec = tree_flatten(result)
+        dummies = [
+            Tensor._wrap(_backend.xp.zeros_like(o._data), o.dtype.is_floating_point)
+            for o in out_leaves
+        ]
+        pulled = _pull(out_leaves, prepared.flat, dummies)
+        pushed = list(
+            _functional.vector_grads(
+                pulled, dummies, flat_tangents, create_graph=True, strict=strict, fn_name="jvp"
+            )
+        )
+    output = _finish(result, prepared.own)
+    tangent_out = _finish(tree_unflatten(out_spec, pushed), prepared.own)
+    if has_aux:
+        return output, tangent_out, _finish(aux, prepared.own)
+    return output, tangent_out
+
+
+def _jacobian_transform(
+    func: Callable[..., Any], argnums: int | tuple[int, ...], has_aux: bool, forward: bool
+) -> Callable[..., Any]:
+    name = "jacfwd" if forward else "jacrev"
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        chosen = _argnum_tuple(argnums, len(args))
+        with enable_grad():
+            prepared = _Prepared(args, chosen)
+            result, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, name)
+            out_leaves, out_spec = tree_flatten(result)
+            build = _functional.jacobian_columns if forward else _functional.jacobian_rows
+            table = build(out_leaves, prepared.flat, create_graph=True, strict=False, fn_name=name)
+        per_output = []
+        for row in table:
+            grouped = prepared.regroup(row)
+            per_output.append(grouped[0] if isinstance(argnums, int) else tuple(grouped))
+        jac = _finish(tree_unflatten(out_spec, per_output), prepared.own)
+        if has_aux:
+            return jac, _finish(aux, prepared.own)
+        return jac
+
+    return wrapper
+
+
+def jacrev(
+    func: Callable[..., Any],
+    argnums: int | tuple[int, ...] = 0,
+    *,
+    has_aux: bool = False,
+    chunk_size: int | None = None,
+) -> Callable[..., Any]:
+    """A function computing the Jacobian of ``func`` by reverse mode (one VJP per output
+    element). Each output leaf maps to ``out.shape + arg.shape``. ``chunk_size`` is accepted for
+    compatibility (rows are computed one at a time).
+
+    >>> import arraygrad
+    >>> jacrev(lambda t: t.sin())(arraygrad.tensor([0.0, 0.0]))
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    del chunk_size
+    return _jacobian_transform(func, argnums, has_aux, forward=False)
+
+
+def jacfwd(
+    func: Callable[..., Any],
+    argnums: int | tuple[int, ...] = 0,
+    has_aux: bool = False,
+    *,
+    randomness: str = "error",
+) -> Callable[..., Any]:
+    """A function computing the Jacobian of ``func`` column by column (``J e_k`` by the
+    double-VJP method); the layout is :func:`jacrev`'s.
+
+    >>> import arraygrad
+    >>> jacfwd(lambda t: t * 3)(arraygrad.tensor([1.0, 2.0]))
+    tensor([[3., 0.],
+            [0., 3.]])
+    """
+    if randomness not in ("error", "different", "same"):
+        raise RuntimeError(
+            f"Only allowed values for randomness are 'error', 'different', or 'same'. Got "
+            f"{randomness}"
+        )
+    return _jacobian_transform(func, argnums, has_aux, forward=True)
+
+
+def hessian(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+    """A function computing the Hessian of the scalar ``func``: ``jacfwd(jacrev(func))``.
+
+    >>> import arraygrad
+    >>> hessian(lambda t: (t**3).sum())(arraygrad.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
+    return jacfwd(jacrev(func, argnums), argnums)

@@ -1,0 +1,305 @@
+"""Custom ``autograd.Function``s, tensor hooks and ``retain_grad``, each against torch 2.13.0.
+
+Every scenario is one function written against the shared API and run with both libraries
+(``lib`` is ``arraygrad`` or ``torch``); the values, gradients and hook calls must agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+
+def _functions(lib: Any) -> dict[str, Any]:
+    """The same custom Functions defined on each library's ``autograd.Function``."""
+    base = lib.autograd.Function
+
+    class Exp(base):  # type: ignore[misc, valid-type]
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (y,) = ctx.saved_tensors
+            return g * y
+
+    class ScaledMul(base):  # type: ignore[misc, valid-type]
+        """Two tensors and a Python number; only the first tensor gets a gradient."""
+
+        @staticmethod
+        def forward(ctx: Any, x: Any, y: Any, scale: float) -> Any:
+            ctx.scale = scale
+            ctx.save_for_backward(x, y)
+            return x * y * scale
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            _, y = ctx.saved_tensors
+            assert ctx.needs_input_grad == (True, False, False)
+            return g * y * ctx.scale, None, None
+
+    class SortWithIndex(base):  # type: ignore[misc, valid-type]
+        """Two outputs of different shapes and an integer output marked non-differentiable."""
+
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            total = x.sum()
+            doubled = x * 2
+            positive = x > 0
+            ctx.mark_non_differentiable(positive)
+            return doubled, total, positive
+
+        @staticmethod
+        def backward(ctx: Any, g_doubled: Any, g_total: Any, g_mask: Any) -> Any:
+            return g_doubled * 2 + g_total
+
+    class Cube(base):  # type: ignore[misc, valid-type]
+        """A backward written with differentiable ops: double backward works through it."""
+
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return g * 3 * x**2
+
+    class SetupStyle(base):  # type: ignore[misc, valid-type]
+        """PyTorch 2's style: forward without ctx, plus setup_context."""
+
+        @staticmethod
+        def forward(x: Any, k: float) -> Any:
+            return x.sin() * k
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+            x, k = inputs
+            ctx.save_for_backward(x)
+            ctx.k = k
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return g * x.cos() * ctx.k, None
+
+    return {
+        "Exp": Exp,
+        "ScaledMul": ScaledMul,
+        "SortWithIndex": SortWithIndex,
+        "Cube": Cube,
+        "SetupStyle": SetupStyle,
+    }
+
+
+X = np.array([0.5, -1.25, 2.0])
+Y = np.array([1.5, 0.25, -0.75])
+
+
+def _scenario(name: str, lib: Any) -> list[Any]:
+    fns = _functions(lib)
+    x = lib.tensor(X, requires_grad=True)
+    y = lib.tensor(Y, requires_grad=False)
+    if name == "Exp":
+        out = fns["Exp"].apply(x)
+        (out * out).sum().backward()
+        return [out, x.grad, out.grad_fn is not None]
+    if name == "ScaledMul":
+        out = fns["ScaledMul"].apply(x, y, 3.0)
+        out.sum().backward()
+        return [out, x.grad]
+    if name == "SortWithIndex":
+        doubled, total, positive = fns["SortWithIndex"].apply(x)
+        (doubled.sum() * 3 + total).backward()
+        return [doubled, total, positive, positive.requires_grad, x.grad]
+    if name == "SortWithIndex_one_output_used":
+        doubled, total, _ = fns["SortWithIndex"].apply(x)
+        (doubled * doubled).sum().backward()  # total gets no gradient: zeros are passed
+        return [x.grad]
+    if name == "Cube_double_backward":
+        out = fns["Cube"].apply(x)
+        (g,) = lib.autograd.grad(out.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return [out, g, h]
+    if name == "SetupStyle":
+        out = fns["SetupStyle"].apply(x, 2.0)
+        out.sum().backward()
+        return [out, x.grad]
+    if name == "no_grad_input":
+        out = fns["Exp"].apply(lib.tensor(X))
+        return [out, out.requires_grad, out.grad_fn is None]
+    raise AssertionError(name)
+
+
+SCENARIOS = [
+    "Exp",
+    "ScaledMul",
+    "SortWithIndex",
+    "SortWithIndex_one_output_used",
+    "Cube_double_backward",
+    "SetupStyle",
+    "no_grad_input",
+]
+
+
+def _same(mine: list[Any], theirs: list[Any]) -> None:
+    assert len(mine) == len(theirs)
+    for a, b in zip(mine, theirs, strict=True):
+        if isinstance(b, torch.Tensor):
+            assert isinstance(a, ag.Tensor)
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12)
+            assert a.requires_grad == b.requires_grad
+        else:
+            assert a == b
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_function_matches_torch(name: str) -> None:
+    _same(_scenario(name, ag), _scenario(name, torch))
+
+
+def test_function_gradcheck_and_gradgradcheck() -> None:
+    cube = _functions(ag)["Cube"]
+    x = ag.tensor(X, requires_grad=True)
+    assert ag.autograd.gradcheck(cube.apply, (x,))
+    assert ag.autograd.gradgradcheck(cube.apply, (x,))
+
+
+def test_function_node_name_and_misuse() -> None:
+    fns = _functions(ag)
+    x = ag.tensor(X, requires_grad=True)
+    assert fns["Exp"].apply(x).grad_fn.name() == "ExpBackward"
+
+    class TooMany(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, t: Any) -> Any:
+            return t * 1
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g, g
+
+    with pytest.raises(RuntimeError, match="incorrect number of gradients"):
+        TooMany.apply(x).sum().backward()
+
+    class NoBackward(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, t: Any) -> Any:
+            return t * 1
+
+    with pytest.raises(NotImplementedError):
+        NoBackward.apply(x).sum().backward()
+    with pytest.raises(RuntimeError, match="apply"):
+        NoBackward()
+
+
+def test_saved_tensor_modified_in_place_raises() -> None:
+    exp = _functions(ag)["Exp"]
+    x = ag.tensor(X, requires_grad=True)
+    out = exp.apply(x)
+    with ag.no_grad():
+        out.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
+
+def test_second_backward_needs_retain_graph() -> None:
+    exp = _functions(ag)["Exp"]
+    x = ag.tensor(X, requires_grad=True)
+    out = exp.apply(x).sum()
+    out.backward(retain_graph=True)
+    out.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(X))
+    with pytest.raises(RuntimeError, match="second time"):
+        out.backward()
+
+
+# --- hooks and retain_grad -------------------------------------------------------------------
+
+
+def _hooks_scenario(name: str, lib: Any) -> list[Any]:
+    calls: list[Any] = []
+    x = lib.tensor(X, requires_grad=True)
+    if name == "leaf_hook_replaces_grad":
+        x.register_hook(lambda g: g * 10)
+        (x * x).sum().backward()
+        return [x.grad]
+    if name == "leaf_used_twice_hook_sees_total":
+        x.register_hook(lambda g: calls.append(g.clone()))
+        (x * 3 + x.sin()).sum().backward()
+        return [x.grad, len(calls), calls[0]]
+    if name == "nonleaf_hook":
+        y = x * 2
+        y.register_hook(lambda g: calls.append(g.clone()) or g + 1)
+        (y * y).sum().backward()
+        return [x.grad, len(calls), calls[0]]
+    if name == "hook_removed":
+        handle = x.register_hook(lambda g: g * 0)
+        handle.remove()
+        (x * x).sum().backward()
+        return [x.grad]
+    if name == "retain_grad":
+        y = x.exp()
+        y.retain_grad()
+        z = y * y
+        z.sum().backward()
+        return [y.grad, x.grad, y.retains_grad, z.retains_grad, z.grad is None]
+    if name == "retain_grad_with_hook":
+        y = x * 3
+        y.retain_grad()
+        y.register_hook(lambda g: g * 2)  # retains_grad sees the hooked gradient
+        y.sum().backward()
+        return [y.grad, x.grad]
+    if name == "retain_grad_accumulates":
+        y = x * 3
+        y.retain_grad()
+        out = (y * y).sum()
+        out.backward(retain_graph=True)
+        out.backward()
+        return [y.grad, x.grad]
+    if name == "hook_in_autograd_grad":
+        y = x * 2
+        y.register_hook(lambda g: g * 5)
+        (g,) = lib.autograd.grad(y.sum(), x)
+        return [g, x.grad is None]
+    if name == "hook_with_create_graph":
+        x.register_hook(lambda g: g * 2)
+        (g,) = lib.autograd.grad((x**3).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return [g, h]
+    raise AssertionError(name)
+
+
+HOOK_SCENARIOS = [
+    "leaf_hook_replaces_grad",
+    "leaf_used_twice_hook_sees_total",
+    "nonleaf_hook",
+    "hook_removed",
+    "retain_grad",
+    "retain_grad_with_hook",
+    "retain_grad_accumulates",
+    "hook_in_autograd_grad",
+    "hook_with_create_graph",
+]
+
+
+@pytest.mark.parametrize("name", HOOK_SCENARIOS)
+def test_hooks_match_torch(name: str) -> None:
+    _same(_hooks_scenario(name, ag), _hooks_scenario(name, torch))
+
+
+def test_hook_misuse_matches_torch() -> None:
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError, match="doesn't require gradient"):
+            lib.tensor([1.0]).register_hook(lambda g: g)
+        with pytest.raises(RuntimeError, match="requires_grad=False"):
+            lib.tensor([1.0]).retain_grad()
