@@ -13,8 +13,30 @@ tensor(-10.)
 
 from __future__ import annotations
 
-from arraygrad import _creation, _linalg, _math, _reduction, _shape, autograd
+from arraygrad import (
+    _binary,
+    _creation,
+    _einsum,
+    _indexing,
+    _linalg,
+    _math,
+    _reduction,
+    _shape,
+    _sorting,
+    _statistics,
+    _unary,
+    autograd,
+    func,
+    linalg,
+    nn,
+    optim,
+    return_types,
+    utils,
+    viz,
+)
 from arraygrad._backend import get_backend, set_backend
+from arraygrad._binary import *  # noqa: F403
+from arraygrad._compile import compile
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
 from arraygrad._dtype import (
     bool_,
@@ -31,13 +53,20 @@ from arraygrad._dtype import (
     set_default_dtype,
     uint8,
 )
+from arraygrad._einsum import *  # noqa: F403
+from arraygrad._generator import Generator
 from arraygrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from arraygrad._indexing import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._math import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
 from arraygrad._reduction import *  # noqa: F403
 from arraygrad._shape import *  # noqa: F403
+from arraygrad._sorting import *  # noqa: F403
+from arraygrad._statistics import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
+from arraygrad._unary import *  # noqa: F403
+from arraygrad.serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -50,9 +79,18 @@ int = int32
 long = int64
 
 __all__ = [
+    "Generator",
     "Size",
     "Tensor",
+    "load",
+    "nn",
+    "optim",
+    "save",
+    "utils",
     "autograd",
+    "func",
+    "viz",
+    "compile",
     "bool",
     "double",
     "dtype",
@@ -83,5 +121,13 @@ __all__ = [
     *_linalg.__all__,
     *_math.__all__,
     *_reduction.__all__,
+    *_binary.__all__,
+    *_statistics.__all__,
+    *_unary.__all__,
     *_shape.__all__,
+    *_einsum.__all__,
+    *_indexing.__all__,
+    *_sorting.__all__,
+    "linalg",
+    "return_types",
 ]

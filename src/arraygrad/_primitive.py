@@ -51,6 +51,7 @@ class Node:
 
     __slots__ = (
         "__weakref__",
+        "arrays",
         "edges",
         "epoch",
         "freed",
@@ -68,6 +69,7 @@ class Node:
     params: dict[str, Any]
     edges: tuple[Node | Tensor | None, ...]
     inputs: tuple[Any, ...] | None
+    arrays: tuple[Any, ...] | None  # the inputs' raw arrays, what rules read without create_graph
     out: Any
     shape: tuple[int, ...]
     epoch: int
@@ -136,16 +138,28 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""
+        # The hot path of every op: one pass over the arguments collects the raw arrays and the
+        # graph edges together, and no Node is made unless a gradient can flow.
         needs_grad = False
         arrays = []
+        edges: list[Node | Tensor | None] = []
         for arg in args:
-            if isinstance(arg, Tensor):
+            if arg.__class__ is Tensor or isinstance(arg, Tensor):
                 arrays.append(arg._data)
                 if arg._rg:
                     needs_grad = True
+                    edges.append(arg if arg._node is None else arg._node)
+                else:
+                    edges.append(None)
             else:
                 arrays.append(arg)
-        out = self.forward(_backend.xp, *arrays, **params)
+                edges.append(None)
+        xp = _backend.xp
+        tracer = _backend.tracer
+        if tracer is None:
+            out = self.forward(xp, *arrays, **params)
+        else:  # arraygrad.compile is recording: the same call, written down
+            out = tracer.forward(self.forward, xp, args, arrays, params)
         if type(out) is not _backend.array_type:
             out = _backend.ensure_array(out)
         result = Tensor.__new__(Tensor)
@@ -160,14 +174,9 @@ class Primitive:
             node = Node()
             node.prim = self
             node.params = params
-            node.edges = tuple(
-                (arg if arg._node is None else arg._node)
-                if arg.__class__ is Tensor and arg._rg
-                # subclasses (Parameter) take the slower isinstance path
-                else _edge(arg)
-                for arg in args
-            )
+            node.edges = tuple(edges)
             node.inputs = args
+            node.arrays = tuple(arrays)
             node.shape = out.shape
             node.epoch = _inplace_epoch
             node.freed = False
@@ -187,12 +196,6 @@ class Primitive:
             result._node = None
             result._rg = False
         return result
-
-
-def _edge(arg: Any) -> Node | Tensor | None:
-    if isinstance(arg, Tensor) and arg._rg:
-        return arg if arg._node is None else arg._node
-    return None
 
 
 def bump_version(tensor: Tensor) -> None:

@@ -1,0 +1,221 @@
+"""Run arraygrad and its peers side by side and print medians, minima and ratios.
+
+    python benchmarks/run.py                 # every workload, full sizes
+    python benchmarks/run.py --quick         # smaller W4, fewer repeats
+    python benchmarks/run.py -w W1 W3 --json results.json
+
+Implementations of a workload run in one process, interleaved round-robin (one repetition of
+each in turn), so that a slow moment of the machine hits them all alike. Ratios are arraygrad's
+median over each peer's median: below 1 means arraygrad is faster. See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+import workloads
+
+import arraygrad
+
+PER_OP = {"W2": workloads.CHAIN_OPS}
+
+
+def time_round_robin(steps: dict[str, Any], repeats: int, warmup: int) -> dict[str, list[float]]:
+    """Seconds per repetition of every step, interleaved round-robin."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a collection landing in one framework's repetition would skew it
+    try:
+        for _ in range(repeats):
+            for name, step in steps.items():
+                start = time.perf_counter()
+                step()
+                times[name].append(time.perf_counter() - start)
+            gc.collect()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return times
+
+
+def summarize(workload: str, times: dict[str, list[float]]) -> list[dict[str, Any]]:
+    scale = 1 / PER_OP.get(workload, 1)
+    ours = statistics.median(times["arraygrad"]) * scale
+    rows = []
+    for name, samples in times.items():
+        median = statistics.median(samples) * scale
+        rows.append(
+            {
+                "workload": workload,
+                "impl": name,
+                "median_s": median,
+                "min_s": min(samples) * scale,
+                "repeats": len(samples),
+                "arraygrad_over_this": ours / median,
+            }
+        )
+    return rows
+
+
+def _format_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:8.2f} us"
+    return f"{seconds * 1e3:8.2f} ms"
+
+
+def print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    print(f"\n{rows[0]['workload']}: {title}")
+    print(f"  {'implementation':<24} {'median':>11} {'min':>11}  arraygrad / this")
+    for row in rows:
+        print(
+            f"  {row['impl']:<24} {_format_time(row['median_s'])} {_format_time(row['min_s'])}"
+            f"  {row['arraygrad_over_this']:8.3f}x"
+        )
+
+
+def mlp_memory(steps: int) -> dict[str, Any]:
+    """Peak traced memory of one W3 step (arraygrad vs NumPy by hand) and growth over ``steps``.
+
+    NumPy reports its array allocations to tracemalloc, so the peak counts the arrays a step
+    holds at once: the engine's intermediates and gradients against the hand-written ones.
+    """
+    result: dict[str, Any] = {}
+    for name, make in (
+        ("arraygrad", lambda: workloads._lib_mlp(arraygrad)),
+        ("numpy by hand", workloads.numpy_mlp_step),
+    ):
+        step = make()
+        step()
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        step()
+        peak = tracemalloc.get_traced_memory()[1] - base
+        for _ in range(10):
+            step()
+        after_warm = tracemalloc.get_traced_memory()[0]
+        for _ in range(steps):
+            step()
+        gc.collect()
+        after_many = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        result[name] = {
+            "peak_step_bytes": peak,
+            "growth_bytes": after_many - after_warm,
+            "steps": steps,
+        }
+    result["peak_ratio"] = (
+        result["arraygrad"]["peak_step_bytes"] / result["numpy by hand"]["peak_step_bytes"]
+    )
+    return result
+
+
+def import_times(runs: int = 5) -> dict[str, float]:
+    """Median wall time of ``python -c "import numpy"`` and ``... "import arraygrad"``."""
+    import subprocess
+
+    medians = {}
+    for module in ("numpy", "arraygrad"):
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+            samples.append(time.perf_counter() - start)
+        medians[module] = statistics.median(samples)
+    return medians
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-w", "--workloads", nargs="*", default=list(workloads.WORKLOADS))
+    parser.add_argument("--quick", action="store_true", help="small W4 and few repeats")
+    parser.add_argument("--repeats", type=int, default=None, help="timed repetitions")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument(
+        "--memory-steps",
+        type=int,
+        default=None,
+        help="W3 steps for the memory-growth check (default 10000, 100 with --quick; 0: skip)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--import-runs", type=int, default=None, help="import-time samples")
+    parser.add_argument(
+        "--peers",
+        nargs="*",
+        default=None,
+        help="peer libraries to include (default: every installed one of torch, jax, autograd, "
+        "mygrad); NumPy by hand and arraygrad always run",
+    )
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (5 if args.quick else 30)
+    if args.peers is not None:
+        workloads.PEERS = set(args.peers)
+    memory_steps = args.memory_steps
+    if memory_steps is None:
+        memory_steps = 100 if args.quick else 10_000
+
+    report: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "machine": platform.platform(),
+        "quick": args.quick,
+        "results": [],
+        "skipped": {},
+    }
+    print(f"arraygrad {arraygrad.__version__}, numpy {np.__version__}, Python {report['python']}")
+    for key in args.workloads:
+        title, build = workloads.WORKLOADS[key]
+        if key == "W5":
+            reason = workloads.cnn_missing()
+            if reason is not None:
+                print(f"\nW5: {title}\n  skipped: {reason}")
+                report["skipped"]["W5"] = reason
+                continue
+        steps = build(args.quick)
+        rows = summarize(key, time_round_robin(steps, repeats, args.warmup))
+        print_table(title, rows)
+        report["results"].extend(rows)
+
+    if memory_steps:
+        memory = mlp_memory(memory_steps)
+        report["memory_w3"] = memory
+        print(f"\nW3 memory (tracemalloc): peak of one step, growth over {memory_steps} steps")
+        for name in ("arraygrad", "numpy by hand"):
+            entry = memory[name]
+            print(
+                f"  {name:<24} peak {entry['peak_step_bytes'] / 2**20:7.2f} MiB"
+                f"   growth {entry['growth_bytes'] / 2**10:8.1f} KiB"
+            )
+        print(f"  peak ratio arraygrad / numpy: {memory['peak_ratio']:.3f}")
+
+    imports = import_times(args.import_runs or (3 if args.quick else 7))
+    report["import_s"] = imports
+    print(
+        f"\nimport time: numpy {imports['numpy'] * 1e3:.0f} ms, "
+        f"arraygrad {imports['arraygrad'] * 1e3:.0f} ms "
+        f"(+{(imports['arraygrad'] - imports['numpy']) * 1e3:.0f} ms)"
+    )
+    if args.json is not None:
+        args.json.write_text(json.dumps(report, indent=2))
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,491 @@
+"""The benchmark workloads, each written once per framework.
+
+A workload builder returns ``{implementation name: step}``, where ``step()`` runs one timed
+repetition (for W2 the whole 100-op chain, reported per op by ``run.py``). Every implementation
+of a workload does the same arithmetic on the same data, in float32 unless stated, and each
+framework is written in its own idiomatic style (PyTorch's ``F.cross_entropy``, JAX's ``jit``).
+Peers that are not installed are left out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import arraygrad
+
+# arraygrad.nn is a subpackage that ``import arraygrad`` may not load by itself; while it is
+# not written, the workloads that need it say so.
+with contextlib.suppress(ImportError):
+    import arraygrad.nn.functional
+
+Step = Callable[[], Any]
+
+SEED_X = [1.0, 2.0, 3.0, 4.0]
+SEED_Y = [2.0, 4.0, 6.0, 8.0]
+SEED_EPOCHS = 100
+SEED_LR = 0.01
+CHAIN_OPS = 100
+
+
+#: Peer libraries to run (``None``: every installed one); ``run.py --peers`` sets it.
+PEERS: set[str] | None = None
+
+
+def available(module: str) -> bool:
+    """Whether peer ``module`` is selected and can be imported (without importing it)."""
+    if PEERS is not None and module not in PEERS:
+        return False
+    return importlib.util.find_spec(module) is not None
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+# --- W1: the seed's loop ------------------------------------------------------------------------
+
+
+def _seed_loop(lib: Any) -> Any:
+    """The seed's training loop, verbatim, on ``lib`` (arraygrad or torch)."""
+    x = lib.tensor(SEED_X, dtype=lib.float32)
+    y = lib.tensor(SEED_Y, dtype=lib.float32)
+    w = lib.tensor(0.0, dtype=lib.float32, requires_grad=True)
+    for _ in range(SEED_EPOCHS):
+        y_pred = w * x
+        loss = ((y_pred - y) ** 2).mean()
+        loss.backward()
+        with lib.no_grad():
+            w -= SEED_LR * w.grad
+        w.grad.zero_()
+    return w
+
+
+def w1(quick: bool) -> dict[str, Step]:
+    steps: dict[str, Step] = {"arraygrad": lambda: _seed_loop(arraygrad)}
+
+    if hasattr(arraygrad, "compile"):
+        x = arraygrad.tensor(SEED_X, dtype=arraygrad.float32)
+        y = arraygrad.tensor(SEED_Y, dtype=arraygrad.float32)
+        w = arraygrad.tensor(0.0, dtype=arraygrad.float32, requires_grad=True)
+
+        @arraygrad.compile
+        def epoch(x: Any, y: Any) -> Any:
+            loss = ((w * x - y) ** 2).mean()
+            loss.backward()
+            with arraygrad.no_grad():
+                w.sub_(SEED_LR * w.grad)
+            w.grad.zero_()
+            return loss
+
+        def compiled_loop() -> Any:
+            with arraygrad.no_grad():
+                w.zero_()
+            for _ in range(SEED_EPOCHS):
+                epoch(x, y)
+            return w
+
+        steps["arraygrad compiled"] = compiled_loop
+
+    if available("torch"):
+        torch = _torch()
+        steps["torch eager"] = lambda: _seed_loop(torch)
+
+    xs = np.array(SEED_X, dtype=np.float32)
+    ys = np.array(SEED_Y, dtype=np.float32)
+
+    def numpy_loop() -> Any:
+        w = np.float32(0.0)
+        for _ in range(SEED_EPOCHS):
+            y_pred = w * xs
+            _loss = ((y_pred - ys) ** 2).mean()
+            grad = (2 * xs * (y_pred - ys)).mean()  # the correct gradient, see the seed's bug
+            w = w - np.float32(SEED_LR) * grad
+        return w
+
+    steps["numpy by hand"] = numpy_loop
+
+    if available("jax"):
+        import jax
+        import jax.numpy as jnp
+
+        jx, jy = jnp.asarray(xs), jnp.asarray(ys)
+
+        @jax.jit
+        def jax_epoch(w: Any) -> Any:
+            grad = jax.grad(lambda w: ((w * jx - jy) ** 2).mean())(w)
+            return w - SEED_LR * grad
+
+        def jax_loop() -> Any:
+            w = jnp.float32(0.0)
+            for _ in range(SEED_EPOCHS):
+                w = jax_epoch(w)
+            return w.block_until_ready()
+
+        steps["jax jit"] = jax_loop
+
+    if available("autograd"):
+        import autograd
+        import autograd.numpy as anp
+
+        agrad = autograd.grad(lambda w: ((w * xs - ys) ** 2).mean())
+
+        def autograd_loop() -> Any:
+            w = 0.0
+            for _ in range(SEED_EPOCHS):
+                _ = anp  # the loss is written with NumPy operators, which autograd traces
+                w = w - SEED_LR * agrad(w)
+            return w
+
+        steps["HIPS autograd"] = autograd_loop
+
+    if available("mygrad"):
+        import mygrad as mg
+
+        def mygrad_loop() -> Any:
+            w = mg.tensor(np.float32(0.0))
+            for _ in range(SEED_EPOCHS):
+                loss = mg.mean((w * xs - ys) ** 2)
+                loss.backward()
+                w = mg.tensor(w.data - SEED_LR * w.grad)
+            return w
+
+        steps["mygrad"] = mygrad_loop
+    return steps
+
+
+# --- W2: a 100-op elementwise chain on 4 elements ------------------------------------------------
+
+
+def _chain(x: Any, a: Any, sin: Callable[[Any], Any]) -> Any:
+    # Four ops per round: tensor multiply, scalar add, sin, scalar multiply.
+    for _ in range(CHAIN_OPS // 4):
+        x = sin(x * a + 0.5) * 0.9
+    return x
+
+
+def w2(quick: bool) -> dict[str, Step]:
+    base = np.linspace(0.1, 0.4, 4).astype(np.float32)
+    factor = np.float32([1.01, 0.99, 1.02, 0.98])
+    steps: dict[str, Step] = {}
+
+    def on(lib: Any) -> Step:
+        x = lib.tensor(base, requires_grad=True)
+        a = lib.tensor(factor, requires_grad=True)
+
+        def step() -> Any:
+            out = _chain(x, a, lib.sin).sum()
+            out.backward()
+            x.grad = None
+            a.grad = None
+            return out
+
+        return step
+
+    steps["arraygrad"] = on(arraygrad)
+    if available("torch"):
+        steps["torch eager"] = on(_torch())
+
+    def numpy_chain() -> Any:
+        # Forward keeping what backward needs, then the chain rule by hand.
+        saved = []
+        x = base
+        for _ in range(CHAIN_OPS // 4):
+            pre = x * factor + np.float32(0.5)
+            saved.append((x, pre))
+            x = np.sin(pre) * np.float32(0.9)
+        out = x.sum()
+        g = np.ones_like(base)
+        ga = np.zeros_like(factor)
+        for xin, pre in reversed(saved):
+            g = g * np.float32(0.9) * np.cos(pre)
+            ga = ga + g * xin
+            g = g * factor
+        return out, g, ga
+
+    steps["numpy by hand"] = numpy_chain
+
+    if available("autograd"):
+        import autograd
+        import autograd.numpy as anp
+
+        agrad = autograd.grad(lambda x, a: anp.sum(_chain(x, a, anp.sin)), argnum=(0, 1))
+        steps["HIPS autograd"] = lambda: agrad(base, factor)
+    if available("mygrad"):
+        import mygrad as mg
+
+        def mygrad_chain() -> Any:
+            x = mg.tensor(base)
+            a = mg.tensor(factor)
+            out = mg.sum(_chain(x, a, mg.sin))
+            out.backward()
+            return out
+
+        steps["mygrad"] = mygrad_chain
+    return steps
+
+
+# --- W3: an MLP step ------------------------------------------------------------------------------
+
+MLP_SIZES = (784, 256, 10)
+MLP_BATCH = 256
+MLP_LR = 0.1
+
+
+def mlp_data(seed: int = 0) -> tuple[np.ndarray, ...]:
+    """A batch, its labels and the initial weights of the 784-256-10 MLP."""
+    rng = np.random.default_rng(seed)
+    n_in, n_hidden, n_out = MLP_SIZES
+    x = rng.standard_normal((MLP_BATCH, n_in), dtype=np.float32)
+    labels = rng.integers(0, n_out, MLP_BATCH)
+    w1 = (rng.standard_normal((n_in, n_hidden)) / np.sqrt(n_in)).astype(np.float32)
+    b1 = np.zeros(n_hidden, np.float32)
+    w2 = (rng.standard_normal((n_hidden, n_out)) / np.sqrt(n_hidden)).astype(np.float32)
+    b2 = np.zeros(n_out, np.float32)
+    return x, labels, w1, b1, w2, b2
+
+
+def has_cross_entropy(lib: Any) -> bool:
+    functional = getattr(getattr(lib, "nn", None), "functional", None)
+    return functional is not None and hasattr(functional, "cross_entropy")
+
+
+def mlp_step_fn(lib: Any, params: list[Any], x: Any, labels: Any) -> Callable[[], Any]:
+    """One SGD step of the MLP on ``lib`` (arraygrad or torch), written as a PyTorch user would."""
+    w1, b1, w2, b2 = params
+    if has_cross_entropy(lib):
+        cross_entropy = lib.nn.functional.cross_entropy
+    else:
+        # Fallback while arraygrad.nn is being written: log-softmax from primitives against
+        # one-hot targets (unshifted: the benchmark's logits are small).
+        onehot = lib.tensor(np.eye(MLP_SIZES[-1], dtype=np.float32)[labels.numpy()])
+
+        def cross_entropy(logits: Any, _labels: Any) -> Any:
+            log_probs = logits - lib.log(lib.exp(logits).sum(dim=1, keepdim=True))
+            return -(log_probs * onehot).sum() / logits.shape[0]
+
+    def step() -> Any:
+        hidden = (x @ w1 + b1).relu()
+        loss = cross_entropy(hidden @ w2 + b2, labels)
+        loss.backward()
+        with lib.no_grad():
+            for p in params:
+                p -= MLP_LR * p.grad
+                p.grad = None
+        return loss
+
+    return step
+
+
+def _lib_mlp(lib: Any) -> Step:
+    x, labels, *weights = mlp_data()
+    params = [lib.tensor(w, requires_grad=True) for w in weights]
+    return mlp_step_fn(lib, params, lib.tensor(x), lib.tensor(labels))
+
+
+def numpy_mlp_step() -> Step:
+    """The MLP step by hand in NumPy: the floor for a NumPy engine."""
+    x, labels, w1, b1, w2, b2 = mlp_data()
+    rows = np.arange(MLP_BATCH)
+    lr = np.float32(MLP_LR)
+
+    def step() -> Any:
+        pre = x @ w1 + b1
+        hidden = np.maximum(pre, 0)
+        logits = hidden @ w2 + b2
+        z = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(z)
+        total = exp.sum(axis=1, keepdims=True)
+        loss = (np.log(total)[:, 0] - z[rows, labels]).mean()
+        g_logits = exp / total
+        g_logits[rows, labels] -= 1
+        g_logits /= MLP_BATCH
+        g_w2 = hidden.T @ g_logits
+        g_b2 = g_logits.sum(axis=0)
+        g_hidden = g_logits @ w2.T
+        g_hidden *= pre > 0
+        g_w1 = x.T @ g_hidden
+        g_b1 = g_hidden.sum(axis=0)
+        for weight, grad in ((w1, g_w1), (b1, g_b1), (w2, g_w2), (b2, g_b2)):
+            grad *= lr
+            weight -= grad
+        return loss
+
+    return step
+
+
+def w3(quick: bool) -> dict[str, Step]:
+    steps: dict[str, Step] = {"arraygrad": _lib_mlp(arraygrad)}
+    if hasattr(arraygrad, "compile"):
+        steps["arraygrad compiled"] = arraygrad.compile(_lib_mlp(arraygrad))
+    steps["numpy by hand"] = numpy_mlp_step()
+    if available("torch"):
+        torch = _torch()
+        torch_step = _lib_mlp(torch)
+        threads = torch.get_num_threads()
+
+        def with_threads(n: int) -> Step:
+            def step() -> Any:
+                torch.set_num_threads(n)
+                try:
+                    return torch_step()
+                finally:
+                    torch.set_num_threads(threads)
+
+            return step
+
+        steps["torch eager 1 thread"] = with_threads(1)
+        steps[f"torch eager {threads} threads"] = with_threads(threads)
+    if available("jax"):
+        import jax
+        import jax.numpy as jnp
+
+        x, labels, *weights = mlp_data()
+        jparams = [jnp.asarray(w) for w in weights]
+        jx, jlabels = jnp.asarray(x), jnp.asarray(labels)
+
+        def loss_fn(p: list[Any]) -> Any:
+            hidden = jax.nn.relu(jx @ p[0] + p[1])
+            logp = jax.nn.log_softmax(hidden @ p[2] + p[3])
+            return -jnp.take_along_axis(logp, jlabels[:, None], axis=1).mean()
+
+        @jax.jit
+        def jax_step(p: list[Any]) -> list[Any]:
+            grads = jax.grad(loss_fn)(p)
+            return [w - MLP_LR * g for w, g in zip(p, grads, strict=True)]
+
+        state = {"p": jparams}
+
+        def run_jax() -> Any:
+            state["p"] = jax_step(state["p"])
+            return state["p"][0].block_until_ready()
+
+        steps["jax jit"] = run_jax
+    return steps
+
+
+# --- W4: full-batch linear regression ------------------------------------------------------------
+
+
+def w4(quick: bool) -> dict[str, Step]:
+    n, d = (100_000, 64) if quick else (2_000_000, 64)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    y = rng.standard_normal((n, 1), dtype=np.float32)
+    lr = 0.01
+    steps: dict[str, Step] = {}
+
+    def on(lib: Any) -> Step:
+        xt, yt = lib.from_numpy(x), lib.from_numpy(y)
+        w = lib.zeros(d, 1, requires_grad=True)
+        b = lib.zeros(1, requires_grad=True)
+
+        def step() -> Any:
+            loss = ((xt @ w + b - yt) ** 2).mean()
+            loss.backward()
+            with lib.no_grad():
+                w.sub_(lr * w.grad)
+                b.sub_(lr * b.grad)
+                w.grad = None
+                b.grad = None
+            return loss
+
+        return step
+
+    steps["arraygrad"] = on(arraygrad)
+    if hasattr(arraygrad, "compile"):
+        steps["arraygrad compiled"] = arraygrad.compile(on(arraygrad))
+    weights = np.zeros((d, 1), np.float32)
+    bias = np.zeros(1, np.float32)
+    scale = np.float32(2.0 / n)
+
+    def numpy_step() -> Any:
+        residual = x @ weights
+        residual += bias
+        residual -= y
+        loss = np.vdot(residual, residual) / n
+        residual *= scale
+        weights[...] -= np.float32(lr) * (x.T @ residual)
+        bias[...] -= np.float32(lr) * residual.sum()
+        return loss
+
+    steps["numpy by hand"] = numpy_step
+    if available("torch"):
+        steps["torch eager"] = on(_torch())
+    return steps
+
+
+# --- W5: a small CNN step ------------------------------------------------------------------------
+
+
+def cnn_missing() -> str | None:
+    """Why W5 cannot run on arraygrad yet, or ``None`` when it can."""
+    functional = getattr(getattr(arraygrad, "nn", None), "functional", None)
+    needed = ("conv2d", "max_pool2d", "cross_entropy")
+    missing = [name for name in needed if not hasattr(functional, name)]
+    if missing:
+        return "arraygrad.nn.functional lacks " + ", ".join(missing)
+    return None
+
+
+def cnn_data(seed: int = 2, batch: int = 64) -> tuple[np.ndarray, ...]:
+    """A batch, its labels and the initial weights of the small CNN."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, 1, 28, 28), dtype=np.float32)
+    labels = rng.integers(0, 10, batch)
+    k1 = (rng.standard_normal((16, 1, 3, 3)) / 3).astype(np.float32)
+    c1 = np.zeros(16, np.float32)
+    k2 = (rng.standard_normal((32, 16, 3, 3)) / 12).astype(np.float32)
+    c2 = np.zeros(32, np.float32)
+    wl = (rng.standard_normal((32 * 12 * 12, 10)) / 68).astype(np.float32)
+    bl = np.zeros(10, np.float32)
+    return x, labels, k1, c1, k2, c2, wl, bl
+
+
+def cnn_step_fn(lib: Any, params: list[Any], x: Any, labels: Any) -> Callable[[], Any]:
+    """conv 3x3 16 -> relu -> conv 3x3 32 -> relu -> maxpool 2 -> linear 10, then SGD."""
+    functional = lib.nn.functional
+    k1, c1, k2, c2, wl, bl = params
+
+    def step() -> Any:
+        h = functional.conv2d(x, k1, c1).relu()
+        h = functional.conv2d(h, k2, c2).relu()
+        h = functional.max_pool2d(h, 2)
+        loss = functional.cross_entropy(h.reshape(h.shape[0], -1) @ wl + bl, labels)
+        loss.backward()
+        with lib.no_grad():
+            for p in params:
+                p -= MLP_LR * p.grad
+                p.grad = None
+        return loss
+
+    return step
+
+
+def _lib_cnn(lib: Any, batch: int = 64) -> Step:
+    x, labels, *weights = cnn_data(batch=batch)
+    params = [lib.tensor(w, requires_grad=True) for w in weights]
+    return cnn_step_fn(lib, params, lib.tensor(x), lib.tensor(labels))
+
+
+def w5(quick: bool) -> dict[str, Step]:
+    batch = 8 if quick else 64
+    steps: dict[str, Step] = {"arraygrad": _lib_cnn(arraygrad, batch)}
+    if available("torch"):
+        steps["torch eager"] = _lib_cnn(_torch(), batch)
+    return steps
+
+
+WORKLOADS: dict[str, tuple[str, Callable[[bool], dict[str, Step]]]] = {
+    "W1": ("seed loop, 100 epochs", w1),
+    "W2": ("100-op chain on 4 elements, fwd+bwd, per op", w2),
+    "W3": ("MLP 784-256-10 step, batch 256", w3),
+    "W4": ("linear regression step, N x 64 float32", w4),
+    "W5": ("CNN step, batch 64 (8 with --quick), 1x28x28", w5),
+}
