@@ -8,8 +8,10 @@ central finite differences in float64.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -220,3 +222,24 @@ def run_gradcheck_case(spec: OpSpec, draw: Any) -> None:
     """Finite-difference check of ``spec`` on one drawn example (float64, small shapes)."""
     if spec.gradcheck:
         gradcheck(spec.fn, draw_inputs(spec, draw, np.float64, max_dims=2))
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+def op_table_modules() -> list[Path]:
+    """The test modules that declare an ``OP_TABLE`` (ops and nn.functional)."""
+    return sorted(
+        [*TESTS_DIR.glob("ops/test_*.py"), *TESTS_DIR.glob("nn/test_functional*.py")], key=str
+    )
+
+
+def all_op_tables() -> dict[str, OpSpec]:
+    """Every op-table row of the suite, keyed ``"<module stem>:<row>"``."""
+    rows: dict[str, OpSpec] = {}
+    for path in op_table_modules():
+        name = ".".join(path.relative_to(TESTS_DIR.parent).with_suffix("").parts)
+        module = importlib.import_module(name)
+        for key, spec in getattr(module, "OP_TABLE", {}).items():
+            rows[f"{path.stem}:{key}"] = spec
+    return rows

@@ -8,9 +8,7 @@ Every ``OP_TABLE`` of the op test modules is collected and each row is compared 
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,27 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.oracle import OpSpec, run_torch_case
+from tests.oracle import all_op_tables, run_torch_case
 
 pytest.importorskip("array_api_strict")
 
-TESTS = Path(__file__).resolve().parent
-TABLE_MODULES = sorted(
-    [*TESTS.glob("ops/test_*.py"), *TESTS.glob("nn/test_functional*.py")], key=str
-)
-
-
-def _tables() -> dict[str, OpSpec]:
-    rows: dict[str, OpSpec] = {}
-    for path in TABLE_MODULES:
-        name = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)
-        module = importlib.import_module(name)
-        for key, spec in getattr(module, "OP_TABLE", {}).items():
-            rows[f"{path.stem}:{key}"] = spec
-    return rows
-
-
-ROWS = _tables()
+ROWS = all_op_tables()
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ scatter-add of ``index_add_zeros`` (repeated indices accumulate).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _primitive, ops
@@ -294,7 +295,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         low, high = _backend.item(xp.min(flat._data)), _backend.item(xp.max(flat._data))
         if low < 0 or high >= size:
             bad = high if high >= size else low
-            raise RuntimeError(
+            # PyTorch's kernel for selecting whole rows (dim 0, non-empty rows) raises
+            # IndexError; its general kernel raises RuntimeError.
+            rows = math.prod(input._data.shape[1:])
+            error = IndexError if axis == 0 and rows > 0 else RuntimeError
+            raise error(
                 f"index out of range in self: index_select() got index {bad} for dimension "
                 f"{axis} of size {size} (input shape {list(input.shape)})"
             )

@@ -289,6 +289,11 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     axis = normalize_dim(dim, input.ndim)
     size = input._data.shape[axis]
     start = int(start)
+    if length < 0:
+        raise RuntimeError(
+            f"narrow(): length must be non-negative, got {length}. Fix: pass the number of "
+            "elements to keep."
+        )
     if not -size <= start <= size:
         raise IndexError(
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"

@@ -203,8 +203,8 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """
     xp = _backend.xp
     if dim is None:
-        if input.numel() == 0:
-            return Tensor._wrap(xp.asarray(math.nan, dtype=input._data.dtype))
+        if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
+            return ops.sum(input, axis=None, keepdims=False) + math.nan
         flat = xp.reshape(input._data, (-1,))
         middle = (flat.shape[0] - 1) // 2
         value = flat[_backend.item(_argsort(flat, 0, descending=False)[middle])]

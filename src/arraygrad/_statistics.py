@@ -208,7 +208,11 @@ def vector_norm(
     if dtype is not None:
         x = ops.astype(x, dtype)
     axis = normalize_dims(dim, x.ndim)
-    if ord in (math.inf, -math.inf) and x.numel() == 0:
+    shape = tuple(x._data.shape)
+    reduced = math.prod(shape if axis is None else (shape[a] for a in axis))
+    # max, min and negative powers have no identity element: reducing nothing is an error
+    # (reducing a non-empty axis of an otherwise empty tensor is fine), as in PyTorch.
+    if (ord == math.inf or ord < 0) and reduced == 0:
         raise RuntimeError(
             f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
             f"operation does not have an identity (input: {describe(x)})."

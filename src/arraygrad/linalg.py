@@ -130,7 +130,12 @@ def matrix_norm(
     if ord in (1, -1, math.inf, -math.inf):
         summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
         pick = amax if ord > 0 else amin
-        out = pick(_sum(abs(a), summed, keepdim=True), across, keepdim=True)
+        if ord > 0 and a._data.shape[across] == 0:
+            # The largest of no sums: norms are non-negative, so PyTorch takes 0 (a sum over the
+            # empty matrix gives that 0 in the right shape and keeps it in the graph).
+            out = _sum(abs(a), (rows, cols), keepdim=True)
+        else:
+            out = pick(_sum(abs(a), summed, keepdim=True), across, keepdim=True)
         return out if keepdim else squeeze(out, (rows, cols))
     raise RuntimeError(
         f"linalg.matrix_norm: ord={ord!r} is not supported by arraygrad (it supports 'fro', 1, "

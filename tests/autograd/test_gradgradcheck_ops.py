@@ -9,37 +9,20 @@ example of each row of every ``OP_TABLE`` in ``tests/ops/test_*.py`` and
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.oracle import OpSpec, draw_inputs
+from tests.oracle import OpSpec, all_op_tables, draw_inputs
 
-TESTS = Path(__file__).resolve().parent.parent
-TABLE_MODULES = sorted(
-    [*TESTS.glob("ops/test_*.py"), *TESTS.glob("nn/test_functional*.py")], key=str
-)
 # Beyond this many input elements a row is checked in fast mode, which keeps the file near a
 # minute on two cores.
 MAX_ELEMENTS = 16
 
 
-def _tables() -> dict[str, OpSpec]:
-    rows: dict[str, OpSpec] = {}
-    for path in TABLE_MODULES:
-        name = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)
-        module = importlib.import_module(name)
-        for key, spec in getattr(module, "OP_TABLE", {}).items():
-            rows[f"{path.stem}:{key}"] = spec
-    return rows
-
-
-ROWS = _tables()
+ROWS = all_op_tables()
 
 
 def test_tables_were_found() -> None:
