@@ -6,7 +6,6 @@ torch is only the oracle here.
 """
 
 import ast
-import importlib.util
 import math
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,18 +18,9 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-_SOURCE = Path(__file__).resolve().parents[1] / "src" / "arraygrad" / "_printing.py"
+from arraygrad import _printing
 
-try:
-    from arraygrad import _printing
-# A half-written package __init__ can fail with any error, not only ImportError.
-except Exception:
-    _spec = importlib.util.spec_from_file_location("arraygrad_printing_standalone", _SOURCE)
-    assert _spec is not None and _spec.loader is not None
-    _printing = importlib.util.module_from_spec(_spec)
-    # dataclasses looks the module up in sys.modules while building the class.
-    sys.modules[_spec.name] = _printing
-    _spec.loader.exec_module(_printing)
+_SOURCE = Path(__file__).resolve().parents[1] / "src" / "arraygrad" / "_printing.py"
 
 format_tensor = _printing.format_tensor
 

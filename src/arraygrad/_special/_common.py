@@ -1,0 +1,105 @@
+"""Constants and array helpers shared by the special functions (float64 work, safe branches)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from fractions import Fraction
+from typing import Any
+
+_INF = math.inf
+_NAN = math.nan
+_FMAX = sys.float_info.max
+_LOG_FMAX = math.log(_FMAX)
+_EULER = 0.57721566490153286061  # Euler-Mascheroni constant gamma
+_LOG_PI = math.log(math.pi)
+_ZETA2 = math.pi**2 / 6.0
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+# 1/x overflows float64 exactly when |x| <= 2**-1024 (a subnormal number).
+_RECIP_OVERFLOW = 2.0**-1024
+
+
+def _bernoulli(m: int) -> list[Fraction]:
+    """Bernoulli numbers B_0..B_m (B_1 = -1/2 convention), exactly, by the classic recurrence."""
+    b = [Fraction(1)]
+    for k in range(1, m + 1):
+        acc = sum((math.comb(k + 1, j) * b[j] for j in range(k)), Fraction(0))
+        b.append(-acc / (k + 1))
+    return b
+
+
+_B = _bernoulli(24)
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _to_f64(xp: Any, x: Any) -> tuple[Any, Any]:
+    """Return (x as float64, original dtype); reject non-floating input."""
+    x = xp.asarray(x)
+    if not xp.isdtype(x.dtype, "real floating"):
+        raise TypeError(f"expected a real floating-point array, got dtype {x.dtype}")
+    return xp.astype(x, xp.float64), x.dtype
+
+
+def _from_f64(xp: Any, y: Any, dtype: Any) -> Any:
+    """Cast a float64 result back to ``dtype``, turning would-be overflows into +-inf.
+
+    NumPy warns ("overflow encountered in cast") when a finite float64 becomes inf in a
+    narrower type, so values that round to inf are replaced by inf *before* the cast. A value
+    rounds to inf when it is at least max + ulp(max)/2 = 2**emax * (2 - eps/2).
+    """
+    if dtype == xp.float64:
+        return y
+    fi = xp.finfo(dtype)
+    eps = float(fi.eps)
+    big = float(fi.max) / (2.0 - eps) * (2.0 - eps / 2.0)
+    inf = xp.full_like(y, _INF)
+    y = xp.where(y >= big, inf, xp.where(y <= -big, -inf, y))
+    return xp.astype(y, dtype)
+
+
+def _full(xp: Any, like: Any, value: float) -> Any:
+    return xp.full_like(like, value)
+
+
+def _drop_nan(xp: Any, x: Any, safe: float) -> tuple[Any, Any]:
+    """Replace nan by ``safe``; return (clean x, nan mask).
+
+    Arithmetic on a *signalling* nan raises NumPy's "invalid value" warning (quiet nans do
+    not), so nans are kept out of every computation and a quiet nan is put back at the end.
+    """
+    nan = xp.isnan(x)
+    return xp.where(nan, _full(xp, x, safe), x), nan
+
+
+def _put_nan(xp: Any, out: Any, nan: Any) -> Any:
+    return xp.where(nan, _full(xp, out, _NAN), out)
+
+
+def _poly(xp: Any, z: Any, coeffs: list[float] | tuple[float, ...]) -> Any:
+    """Horner evaluation of sum(coeffs[i] * z**(n-i)) (highest degree first)."""
+    acc = _full(xp, z, coeffs[0])
+    for c in coeffs[1:]:
+        acc = acc * z + c
+    return acc
+
+
+def _poly1(xp: Any, z: Any, coeffs: list[float] | tuple[float, ...]) -> Any:
+    """Horner evaluation of a monic polynomial: z**n + sum(coeffs[i] * z**(n-1-i))."""
+    acc = z + coeffs[0]
+    for c in coeffs[1:]:
+        acc = acc * z + c
+    return acc
+
+
+def _cot_pi(xp: Any, r: Any) -> Any:
+    """cot(pi*r) for |r| <= 1/2, r != 0 (argument already reduced so pi*r is accurate).
+
+    cos(pi*r) is computed as sin(pi*(1/2 - |r|)): ``cos(pi * 0.5)`` is 6e-17 in floating point,
+    not 0, and that would swamp the small values even-order polygamma takes at negative
+    half-integers (the reflection polynomial in cot vanishes there). 1/2 - |r| is exact where
+    it matters (|r| >= 1/4).
+    """
+    return xp.sin((0.5 - xp.abs(r)) * math.pi) / xp.sin(r * math.pi)
