@@ -65,6 +65,8 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
     # vars(), not dir(): dir() lists submodules that NumPy imports lazily (f2py, ma, testing...),
     # and fetching them would double the import time of arraygrad.
     names = {name: value for name, value in vars(lib).items() if not name.startswith("_")}
+    if lib is np:
+        names.update(sum=_numpy_sum, mean=_numpy_mean, reshape=_numpy_reshape)
     return SimpleNamespace(
         **names,
         erf=functools.partial(_special.erf, lib),
@@ -84,6 +86,43 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         solve=functools.partial(_linalg_call, lib, "solve"),
         adjugate=functools.partial(_adjugate, lib),
     )
+
+
+# NumPy's sum, mean and reshape, minus the dispatch and argument handling of their Python
+# wrappers (over a microsecond per call, more than the arithmetic on small arrays). Each does
+# exactly what NumPy's function does for a plain ndarray and defers to it for anything else.
+_add_reduce: Any = np.add.reduce  # what np.sum calls for an ndarray
+
+
+def _numpy_sum(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+) -> Any:
+    if a.__class__ is not np.ndarray or out is not None or kw:
+        return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+    return _add_reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def _numpy_mean(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+) -> Any:
+    # np.mean sums in the array's own dtype for float32 and float64, then divides by the count.
+    if (
+        a.__class__ is not np.ndarray
+        or dtype is not None
+        or out is not None
+        or kw
+        or a.size == 0
+        or (a.dtype != np.float32 and a.dtype != np.float64)
+    ):
+        return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+    total = _add_reduce(a, axis=axis, keepdims=keepdims)
+    return total / (a.size // total.size)
+
+
+def _numpy_reshape(a: Any, shape: Any = None, **kw: Any) -> Any:
+    if a.__class__ is not np.ndarray or kw or shape is None:
+        return np.reshape(a, shape, **kw)
+    return a.reshape(shape)
 
 
 def _linalg_call(lib: Any, name: str, *args: Any) -> Any:

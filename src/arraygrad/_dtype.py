@@ -93,6 +93,10 @@ def to_xp(d: dtype) -> Any:
 
 def from_xp(native: Any) -> dtype:
     """The arraygrad dtype of an array library dtype object."""
+    if _namespace is _backend.xp:  # the hot path: tables current, a dtype seen before
+        found = _from_xp.get(native)
+        if found is not None:
+            return found
     table = _tables()[1]
     found = table.get(native)
     if found is None:

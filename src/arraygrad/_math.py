@@ -169,7 +169,9 @@ def _broadcast_error(a: Any, b: Any, error: Exception) -> Exception:
 
 def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion and broadcasting errors."""
-    a, b = _operands(a, b)
+    # Two tensors of one dtype, the most common case, need no promotion.
+    if a.__class__ is not Tensor or b.__class__ is not Tensor or a._data.dtype != b._data.dtype:
+        a, b = _operands(a, b)
     try:
         return prim(a, b)
     except ValueError as error:
@@ -308,10 +310,10 @@ def pow(input: Any, exponent: Any) -> Tensor:
     where the base is 0 and the exponent non-negative (PyTorch's choices).
     """
     if (
-        isinstance(input, Tensor)
-        and not input.dtype.is_floating_point
-        and isinstance(exponent, int)
+        isinstance(exponent, int)
         and exponent < 0
+        and isinstance(input, Tensor)
+        and not input.dtype.is_floating_point
     ):
         raise RuntimeError(
             f"Integers to negative integer powers are not allowed: {describe(input)} ** "
@@ -348,6 +350,8 @@ def abs(input: Tensor) -> Tensor:
 
 def _floating(x: Any) -> Tensor:
     # Integer tensors are converted to the default float dtype by PyTorch's float functions.
+    if x.__class__ is Tensor and _dtype.from_xp(x._data.dtype).category == _FLOAT:
+        return x
     x = as_tensor(x)
     if _category(x) != _FLOAT:
         return ops.astype(x, _dtype.get_default_dtype())

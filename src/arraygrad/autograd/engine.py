@@ -28,12 +28,15 @@ from arraygrad.autograd import anomaly_mode
 class _SavedShape:
     """What a freed input still tells: its shape, enough for rules that read no values."""
 
-    __slots__ = ("dtype", "ndim", "shape")
+    __slots__ = ("dtype", "shape")
 
     def __init__(self, value: Any) -> None:
-        self.shape = shape = tuple(value.shape)
-        self.ndim = len(shape)
+        self.shape = tuple(value.shape)
         self.dtype = value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
 
 
 def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
@@ -103,7 +106,7 @@ def _free(node: Node) -> None:
             node.inputs = node.arrays = None
         else:
             node.inputs = node.arrays = tuple(
-                _SavedShape(v._data) if isinstance(v, Tensor) else v for v in node.inputs
+                [_SavedShape(v._data) if isinstance(v, Tensor) else v for v in node.inputs]
             )
     node.out = None
     node.freed = True
@@ -143,18 +146,18 @@ def run_backward(
     captured: dict[int, Any] = {}
 
     # 1. Find every node reachable from the outputs and count the edges into each.
-    dependencies: dict[Node, int] = {}
-    stack: list[Node] = [o._node for o in outputs if o._node is not None]  # type: ignore[misc]
-    seen: set[Node] = set(stack)
-    dependencies.update((root, 0) for root in stack)
+    # A node is a key of ``dependencies`` once it has been seen. An output given twice is walked
+    # once (walking it twice would count its inputs' edges twice, and they would never run).
+    roots = [o._node for o in outputs if o._node is not None]
+    dependencies: dict[Node, int] = dict.fromkeys(roots, 0)  # type: ignore[arg-type]
+    stack: list[Node] = list(dependencies)
     while stack:
         for edge in stack.pop().edges:
             if edge.__class__ is Node:
-                if edge in seen:
+                if edge in dependencies:
                     dependencies[edge] += 1  # type: ignore[index]
                 else:
                     dependencies[edge] = 1  # type: ignore[index]
-                    seen.add(edge)  # type: ignore[arg-type]
                     stack.append(edge)  # type: ignore[arg-type]
 
     # 2. Seed the gradient buffers with the output gradients.
@@ -210,9 +213,7 @@ def run_backward(
             out = node.out
         params = node.params
 
-        position = -1
-        for edge in node.edges:
-            position += 1
+        for position, edge in enumerate(node.edges):
             if edge is None:
                 continue
             rule = vjps[position]
@@ -234,13 +235,12 @@ def run_backward(
             if detect_anomaly:
                 anomaly_mode.check(node, position, input_grad, create_graph)
             if is_node:
-                previous = buffers.get(edge)  # type: ignore[arg-type]
-                if previous is None:
+                if edge not in buffers:
                     buffers[edge] = input_grad  # type: ignore[index]
                 elif tracer is None:
-                    buffers[edge] = previous + input_grad  # type: ignore[index]
+                    buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
                 else:
-                    buffers[edge] = tracer.call(operator.add, (previous, input_grad))  # type: ignore[index]
+                    buffers[edge] = tracer.call(operator.add, (buffers[edge], input_grad))  # type: ignore[index]
                 remaining = dependencies[edge] - 1  # type: ignore[index]
                 dependencies[edge] = remaining  # type: ignore[index]
                 if remaining == 0:
@@ -249,7 +249,8 @@ def run_backward(
                 # A fresh array (not the incoming gradient, nor a saved value, nor a view) is
                 # owned by nobody else and becomes .grad without the defensive copy.
                 fresh = (
-                    not create_graph
+                    edge.grad is None  # type: ignore[union-attr]
+                    and not create_graph
                     and input_grad is not grad
                     and input_grad is not out
                     and _backend.is_numpy

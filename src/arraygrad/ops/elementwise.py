@@ -121,7 +121,9 @@ sigmoid = Primitive(
 # relu'(0) = 0, as in PyTorch (threshold_backward passes the gradient only where out > 0).
 relu = Primitive(
     "relu",
-    forward=lambda xp, x: xp.where(x <= 0, 0, x),  # keeps nan, as PyTorch does
+    # maximum keeps nan, as PyTorch does, and is several times faster than where() on a random
+    # sign pattern.
+    forward=lambda xp, x: xp.maximum(x, 0),
     vjp=(lambda ns, g, out, x: ns.where(out > 0, g, 0.0),),
     reads_inputs=False,
     reads_output=True,

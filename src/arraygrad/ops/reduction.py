@@ -16,8 +16,10 @@ from arraygrad._primitive import Primitive
 
 def _restore_reduced(ns: Any, g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     """Broadcast the gradient of a reduction back over the reduced axes of ``shape``."""
+    if axis is None and not keepdims:  # g is 0-d: it broadcasts as it is
+        return ns.broadcast_to(g, shape=tuple(shape))
     if not keepdims:
-        axes = range(len(shape)) if axis is None else axis
+        axes = axis
         kept = tuple(1 if i in axes else size for i, size in enumerate(shape))
         g = ns.reshape(g, shape=kept)
     return ns.broadcast_to(g, shape=tuple(shape))
