@@ -34,7 +34,16 @@ array_type: type = np.ndarray
 #: True when ``module`` is NumPy, whose element-wise functions return scalars for 0-d inputs.
 is_numpy: bool = True
 
-_rng: np.random.Generator = np.random.default_rng()
+# The global generator is made on first use: importing numpy.random costs about 12 ms, which
+# `import arraygrad` should not pay for programs that draw no random numbers.
+_rng: np.random.Generator | None = None
+
+
+def _generator() -> np.random.Generator:
+    global _rng
+    if _rng is None:
+        _rng = np.random.default_rng()
+    return _rng
 #: While :func:`arraygrad.compile` traces a function, its recorder (else ``None``): array
 #: functions with side effects or fresh values check it and let it write the call down, and
 #: those that read values into Python (``item``, ``tolist``) tell it the trace cannot replay.
@@ -441,27 +450,27 @@ def _to_xp(values: np.ndarray, dtype: Any) -> Any:
 
 def random_uniform(shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0) -> Any:
     """Uniform samples in ``[low, high)``."""
-    return _to_xp(_rng.uniform(low, high, size=shape), dtype)
+    return _to_xp(_generator().uniform(low, high, size=shape), dtype)
 
 
 def random_normal(shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0) -> Any:
     """Normal samples."""
-    return _to_xp(_rng.normal(mean, std, size=shape), dtype)
+    return _to_xp(_generator().normal(mean, std, size=shape), dtype)
 
 
 def random_integers(low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
     """Integers drawn uniformly from ``[low, high)``."""
-    return _to_xp(_rng.integers(low, high, size=shape), dtype)
+    return _to_xp(_generator().integers(low, high, size=shape), dtype)
 
 
 def random_permutation(n: int, dtype: Any) -> Any:
     """A random permutation of ``0 .. n-1``."""
-    return _to_xp(_rng.permutation(n), dtype)
+    return _to_xp(_generator().permutation(n), dtype)
 
 
 def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
     """Samples that are 1 with probability ``p`` and 0 otherwise."""
-    return _to_xp(_rng.random(size=shape) < p, dtype)
+    return _to_xp(_generator().random(size=shape) < p, dtype)
 
 
 # --- writing into existing arrays -----------------------------------------------------------------
@@ -494,17 +503,17 @@ def new_rng(seed: int | None = None) -> Any:
 
 def rng_permutation(rng: Any, n: int) -> list[int]:
     """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when ``None``)."""
-    return (_rng if rng is None else rng).permutation(n).tolist()
+    return (_generator() if rng is None else rng).permutation(n).tolist()
 
 
 def rng_integers(rng: Any, high: int, count: int) -> list[int]:
     """``count`` integers drawn uniformly from ``[0, high)`` with replacement, as Python ints."""
-    return (_rng if rng is None else rng).integers(0, high, size=count).tolist()
+    return (_generator() if rng is None else rng).integers(0, high, size=count).tolist()
 
 
 def rng_seed(rng: Any) -> int:
     """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
-    return int((_rng if rng is None else rng).integers(0, 2**63 - 1))
+    return int((_generator() if rng is None else rng).integers(0, 2**63 - 1))
 
 
 # --- arrays as bytes (checkpoints) ----------------------------------------------------------------
