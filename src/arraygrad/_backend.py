@@ -44,6 +44,8 @@ def _generator() -> np.random.Generator:
     if _rng is None:
         _rng = np.random.default_rng()
     return _rng
+
+
 #: While :func:`arraygrad.compile` traces a function, its recorder (else ``None``): array
 #: functions with side effects or fresh values check it and let it write the call down, and
 #: those that read values into Python (``item``, ``tolist``) tell it the trace cannot replay.
