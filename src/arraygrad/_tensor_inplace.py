@@ -1,0 +1,187 @@
+"""In-place variants of Tensor's math methods (``exp_``, ``clamp_min_``, ``pow_``, ...).
+
+A mixin of :class:`arraygrad.Tensor`. Each computes the out-of-place function and writes the
+result into the tensor's memory through ``_inplace.apply``, which applies PyTorch's rules for
+leaves, views and version counters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+# The package itself, not its modules: the functions these methods call are imported after the
+# Tensor class (they build on it), so they are looked up at call time as ``_ag._math.exp``.
+import arraygrad as _ag
+
+if TYPE_CHECKING:
+    import arraygrad._binary
+    import arraygrad._indexing
+    import arraygrad._inplace
+    import arraygrad._linalg
+    import arraygrad._math
+    import arraygrad._reduction
+    import arraygrad._shape
+    import arraygrad._sorting
+    import arraygrad._statistics
+    import arraygrad._unary
+    from arraygrad._tensor import Tensor
+
+
+class TensorInPlaceMethods:
+    """In-place math methods of :class:`arraygrad.Tensor`."""
+
+    __slots__ = ()
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """In place: ``self **= exponent``."""
+        return _ag._inplace.apply(self, _ag._math.pow, exponent)
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        """In place: ``clamp(self, min=min)``."""
+        return _ag._inplace.apply(self, _ag._math.clamp_min, min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        """In place: ``clamp(self, max=max)``."""
+        return _ag._inplace.apply(self, _ag._math.clamp_max, max)
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: alias of :meth:`clamp_`."""
+        return _ag._inplace.apply(self, _ag._math.clamp, min, max)
+
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        """In place: replace nan and infinities by finite numbers."""
+        return _ag._inplace.apply(self, _ag._math.nan_to_num, nan, posinf, neginf)
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        """In place: ``self += weight * (end - self)``."""
+        return _ag._inplace.apply(self, _ag._binary.lerp, end, weight)
+
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        """In place: round half to even."""
+        return _ag._inplace.apply(self, _ag._unary.round, decimals=decimals)
+
+    def remainder_(self, other: Any) -> Tensor:
+        """In place: ``self %= other``."""
+        return _ag._inplace.apply(self, _ag._math.remainder, other)
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        """In place: ``self //= other``."""
+        return _ag._inplace.apply(self, _ag._math.floor_divide, other)
+
+    def abs_(self) -> Tensor:
+        """In place: :meth:`abs`."""
+        return _ag._inplace.apply(self, _ag._math.abs)
+
+    def neg_(self) -> Tensor:
+        """In place: :meth:`neg`."""
+        return _ag._inplace.apply(self, _ag._math.neg)
+
+    def exp_(self) -> Tensor:
+        """In place: :meth:`exp`."""
+        return _ag._inplace.apply(self, _ag._math.exp)
+
+    def log_(self) -> Tensor:
+        """In place: :meth:`log`."""
+        return _ag._inplace.apply(self, _ag._math.log)
+
+    def sqrt_(self) -> Tensor:
+        """In place: :meth:`sqrt`."""
+        return _ag._inplace.apply(self, _ag._math.sqrt)
+
+    def sigmoid_(self) -> Tensor:
+        """In place: :meth:`sigmoid`."""
+        return _ag._inplace.apply(self, _ag._math.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        """In place: :meth:`tanh`."""
+        return _ag._inplace.apply(self, _ag._math.tanh)
+
+    def relu_(self) -> Tensor:
+        """In place: :meth:`relu`."""
+        return _ag._inplace.apply(self, _ag._math.relu)
+
+    def exp2_(self) -> Tensor:
+        """In place: :meth:`exp2`."""
+        return _ag._inplace.apply(self, _ag._unary.exp2)
+
+    def expm1_(self) -> Tensor:
+        """In place: :meth:`expm1`."""
+        return _ag._inplace.apply(self, _ag._unary.expm1)
+
+    def log1p_(self) -> Tensor:
+        """In place: :meth:`log1p`."""
+        return _ag._inplace.apply(self, _ag._unary.log1p)
+
+    def rsqrt_(self) -> Tensor:
+        """In place: :meth:`rsqrt`."""
+        return _ag._inplace.apply(self, _ag._unary.rsqrt)
+
+    def reciprocal_(self) -> Tensor:
+        """In place: :meth:`reciprocal`."""
+        return _ag._inplace.apply(self, _ag._unary.reciprocal)
+
+    def square_(self) -> Tensor:
+        """In place: :meth:`square`."""
+        return _ag._inplace.apply(self, _ag._unary.square)
+
+    def sin_(self) -> Tensor:
+        """In place: :meth:`sin`."""
+        return _ag._inplace.apply(self, _ag._math.sin)
+
+    def cos_(self) -> Tensor:
+        """In place: :meth:`cos`."""
+        return _ag._inplace.apply(self, _ag._math.cos)
+
+    def floor_(self) -> Tensor:
+        """In place: :meth:`floor`."""
+        return _ag._inplace.apply(self, _ag._unary.floor)
+
+    def ceil_(self) -> Tensor:
+        """In place: :meth:`ceil`."""
+        return _ag._inplace.apply(self, _ag._unary.ceil)
+
+    def trunc_(self) -> Tensor:
+        """In place: :meth:`trunc`."""
+        return _ag._inplace.apply(self, _ag._unary.trunc)
+
+    def sign_(self) -> Tensor:
+        """In place: :meth:`sign`."""
+        return _ag._inplace.apply(self, _ag._unary.sign)
+
+    def frac_(self) -> Tensor:
+        """In place: :meth:`frac`."""
+        return _ag._inplace.apply(self, _ag._unary.frac)
+
+    def erf_(self) -> Tensor:
+        """In place: :meth:`erf`."""
+        return _ag._inplace.apply(self, _ag._unary.erf)
+
+    def erfinv_(self) -> Tensor:
+        """In place: :meth:`erfinv`."""
+        return _ag._inplace.apply(self, _ag._unary.erfinv)
+
+    def maximum_(self, other: Any) -> Tensor:
+        """In place: :meth:`maximum`."""
+        return _ag._inplace.apply(self, _ag._binary.maximum, other)
+
+    def minimum_(self, other: Any) -> Tensor:
+        """In place: :meth:`minimum`."""
+        return _ag._inplace.apply(self, _ag._binary.minimum, other)
+
+    def fmod_(self, other: Any) -> Tensor:
+        """In place: :meth:`fmod`."""
+        return _ag._inplace.apply(self, _ag._math.fmod, other)
+
+    def atan2_(self, other: Any) -> Tensor:
+        """In place: :meth:`atan2`."""
+        return _ag._inplace.apply(self, _ag._binary.atan2, other)
+
+    def hypot_(self, other: Any) -> Tensor:
+        """In place: :meth:`hypot`."""
+        return _ag._inplace.apply(self, _ag._binary.hypot, other)
+
+    def xlogy_(self, other: Any) -> Tensor:
+        """In place: :meth:`xlogy`."""
+        return _ag._inplace.apply(self, _ag._binary.xlogy, other)

@@ -1,0 +1,242 @@
+"""Tensor methods for shapes, indexing, sorting and linear algebra.
+
+A mixin of :class:`arraygrad.Tensor`; each method delegates to the PyTorch-style function of the
+same name in ``_shape``, ``_indexing``, ``_sorting`` or ``_linalg``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+# The package itself, not its modules: the functions these methods call are imported after the
+# Tensor class (they build on it), so they are looked up at call time as ``_ag._math.exp``.
+import arraygrad as _ag
+
+if TYPE_CHECKING:
+    import arraygrad._binary
+    import arraygrad._indexing
+    import arraygrad._inplace
+    import arraygrad._linalg
+    import arraygrad._math
+    import arraygrad._reduction
+    import arraygrad._shape
+    import arraygrad._sorting
+    import arraygrad._statistics
+    import arraygrad._unary
+    from arraygrad._tensor import Tensor
+
+
+class TensorShapeMethods:
+    """Shape, indexing, sorting and linear-algebra methods of :class:`arraygrad.Tensor`."""
+
+    __slots__ = ()
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """Matrix product with PyTorch's 1-D and batched broadcasting rules."""
+        return _ag._linalg.matmul(self, other)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one size may be -1)."""
+        return _ag._shape.reshape(self, *shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape, sharing memory."""
+        return _ag._shape.view(self, *shape)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions."""
+        return _ag._shape.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions."""
+        return _ag._shape.permute(self, *dims)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """All dimensions reversed."""
+        return _ag._shape.permute(self, *reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The last two dimensions swapped."""
+        return _ag._shape.transpose(self, -2, -1)
+
+    def t(self) -> Tensor:
+        """Transpose of a tensor of at most 2 dimensions."""
+        return _ag._shape.t(self)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dimension of size 1 at ``dim``."""
+        return _ag._shape.unsqueeze(self, dim)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove dimensions of size 1 (only ``dim`` when given)."""
+        return _ag._shape.squeeze(self, dim)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim .. end_dim`` into one."""
+        return _ag._shape.flatten(self, start_dim, end_dim)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` (-1 keeps a dimension) without copying."""
+        return _ag._shape.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """Broadcast to ``other``'s shape without copying."""
+        return _ag._shape.expand_as(self, other)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        """Split dimension ``dim`` into ``sizes``."""
+        return _ag._shape.unflatten(self, dim, sizes)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Move dimensions ``source`` to positions ``destination``."""
+        return _ag._shape.movedim(self, source, destination)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile ``sizes[i]`` times along dimension ``i`` (extra sizes add leading dimensions)."""
+        return _ag._shape.repeat(self, *sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """Like :meth:`repeat`; fewer ``dims`` than dimensions repeat the last ones."""
+        return _ag._shape.tile(self, _ag._shape._shape_arg(dims))
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order of elements along ``dims``."""
+        return _ag._shape.flip(self, _ag._shape._shape_arg(dims))
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Shift elements circularly along ``dims``."""
+        return _ag._shape.roll(self, shifts, dims)
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        """The view of ``length`` elements from ``start`` along ``dim``."""
+        return _ag._shape.narrow(self, dim, start, length)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Views split along ``dim`` into pieces of ``split_size`` (or the listed sizes)."""
+        return _ag._shape.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split into ``chunks`` views along ``dim``."""
+        return _ag._shape.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, with that dimension removed."""
+        return _ag._shape.unbind(self, dim)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The slices at positions ``index`` along ``dim``."""
+        return _ag._indexing.index_select(self, dim, index)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """Elements picked along ``dim`` at ``index`` (same number of dimensions)."""
+        return _ag._indexing.gather(self, dim, index)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        """Like :meth:`gather`, with broadcasting."""
+        return _ag._indexing.take_along_dim(self, indices, dim)
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+        return _ag._indexing.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """In place: add ``src`` at ``index`` along ``dim``."""
+        return _ag._inplace.apply(self, _ag._indexing.scatter_add, dim, index, src)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """A copy with ``value`` where ``mask`` is True."""
+        return _ag._indexing.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In place: set ``value`` where ``mask`` is True."""
+        return _ag._inplace.apply(self, _ag._indexing.masked_fill, mask, value)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element, or ``(values, indices)`` along ``dim``."""
+        return _ag._sorting.max(self, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element, or ``(values, indices)`` along ``dim``."""
+        return _ag._sorting.min(self, dim, keepdim)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``."""
+        return _ag._sorting.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """The indices that sort along ``dim``."""
+        return _ag._sorting.argsort(self, dim, descending, stable)
+
+    def msort(self) -> Tensor:
+        """Sorted along the first dimension."""
+        return _ag._sorting.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """``(values, indices)`` of the ``k`` largest (or smallest) along ``dim``."""
+        return _ag._sorting.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the ``k``-th smallest along ``dim``."""
+        return _ag._sorting.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The lower median, or ``(values, indices)`` along ``dim``."""
+        return _ag._sorting.median(self, dim, keepdim)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two matrices."""
+        return _ag._linalg.mm(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product."""
+        return _ag._linalg.bmm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix-vector product."""
+        return _ag._linalg.mv(self, vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Dot product of two vectors."""
+        return _ag._linalg.dot(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        """Sum of products over the last dimensions."""
+        return _ag._linalg.inner(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """Outer product of two vectors."""
+        return _ag._linalg.outer(self, vec2)
+
+    def trace(self) -> Tensor:
+        """Sum of the main diagonal."""
+        return _ag._linalg.trace(self)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """Diagonal matrix of a vector, or a diagonal of a matrix."""
+        return _ag._linalg.diag(self, diagonal)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle; the rest 0."""
+        return _ag._linalg.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle; the rest 0."""
+        return _ag._linalg.triu(self, diagonal)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        """In place: keep the lower triangle."""
+        return _ag._inplace.apply(self, _ag._linalg.tril, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        """In place: keep the upper triangle."""
+        return _ag._inplace.apply(self, _ag._linalg.triu, diagonal)
+
+    def inverse(self) -> Tensor:
+        """Inverse of a (batch of) square matrices."""
+        return _ag._linalg.inverse(self)
+
+    def det(self) -> Tensor:
+        """Determinant of a (batch of) square matrices."""
+        return _ag._linalg.det(self)
