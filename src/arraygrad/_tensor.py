@@ -12,6 +12,7 @@ import builtins
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import arraygrad as _ag
 from arraygrad import _backend, _dtype, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
@@ -206,10 +207,12 @@ class Tensor(TensorMathMethods, TensorInPlaceMethods, TensorShapeMethods):
             and self._data.size == 1
         ):
             # The training-loop case, loss.backward(), straight to the engine: nothing to check.
-            from arraygrad.autograd import engine
-
+            engine = _ag.autograd.engine  # the package's, at call time: it imports Tensor
             data = self._data
-            seed = engine._backend.xp.ones(data.shape, dtype=data.dtype)
+            if _backend.tracer is None:
+                seed = _backend.ones(data.shape, data.dtype)
+            else:  # arraygrad.compile records the namespace's own call
+                seed = _backend.xp.ones(data.shape, dtype=data.dtype)
             token = engine.grad_enabled.set(False)
             try:
                 engine.run_backward([self], [seed], retain_graph=False, create_graph=False)

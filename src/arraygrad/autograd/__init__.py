@@ -15,7 +15,7 @@ from typing import Any
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad, no_grad, set_grad_enabled
 from arraygrad._tensor import Tensor, describe
-from arraygrad.autograd import functional
+from arraygrad.autograd import engine, functional
 from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from arraygrad.autograd.check_gradient import GradientReport, check_gradient
 from arraygrad.autograd.explain import explain
@@ -31,6 +31,7 @@ __all__ = [
     "check_gradient",
     "detect_anomaly",
     "enable_grad",
+    "engine",
     "explain",
     "functional",
     "grad",
