@@ -248,6 +248,14 @@ def stack(rows: Sequence[Tensor], shape: tuple[int, ...]) -> Tensor:
     return total
 
 
+def _basis(tensors: Sequence[Tensor], position: int, k: int) -> list[Tensor]:
+    """The ``k``-th unit direction of ``tensors[position]``, with zeros for the other tensors."""
+    return [
+        _one_hot(t, k) if m == position else Tensor._wrap(_backend.xp.zeros_like(t._data))
+        for m, t in enumerate(tensors)
+    ]
+
+
 def _one_hot(out: Tensor, k: int) -> Tensor:
     xp = _backend.xp
     flat = xp.zeros(out.numel(), dtype=out._data.dtype)
@@ -268,10 +276,7 @@ def jacobian_rows(
     for j, out in enumerate(outputs):
         rows: list[list[Tensor]] = [[] for _ in fresh]
         for k in range(out.numel()):
-            cotangents = [
-                _one_hot(o, k) if m == j else Tensor._wrap(_backend.xp.zeros_like(o._data))
-                for m, o in enumerate(outputs)
-            ]
+            cotangents = _basis(outputs, j, k)
             grads = vector_grads(
                 outputs,
                 fresh,
@@ -356,10 +361,7 @@ def jacobian_columns(
     columns: list[list[list[Tensor]]] = [[[] for _ in outputs] for _ in fresh]
     for i, x in enumerate(fresh):
         for k in range(x.numel()):
-            tangents = [
-                _one_hot(t, k) if m == i else Tensor._wrap(_backend.xp.zeros_like(t._data))
-                for m, t in enumerate(fresh)
-            ]
+            tangents = _basis(fresh, i, k)
             pushed = vector_grads(
                 pulled,
                 dummies,
