@@ -445,17 +445,6 @@ def copy(array: Any) -> Any:
     return xp.asarray(array, copy=True)
 
 
-def dtype_of_python(value: Any) -> str:
-    """PyTorch's dtype name for a Python scalar or nested list of them."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int64"
-    if isinstance(value, float):
-        return "float"
-    return "unknown"
-
-
 def infer_dtype_name(data: Any) -> str:
     """The dtype name NumPy infers for ``data`` (used to apply PyTorch's defaults)."""
     return str(np.asarray(data).dtype)

@@ -207,8 +207,3 @@ def bump_version(tensor: Tensor) -> None:
         counter = tensor._version_counter = [0, 0]
     counter[0] += 1
     counter[1] = _inplace_epoch
-
-
-def current_epoch() -> int:
-    """The in-place write count, compared with :attr:`Node.epoch` by the engine."""
-    return _inplace_epoch

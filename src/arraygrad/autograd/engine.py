@@ -59,10 +59,6 @@ def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     return ns.reshape(grad, shape=shape)
 
 
-def _edge_shape(edge: Node | Tensor) -> tuple[int, ...]:
-    return edge.shape if edge.__class__ is Node else tuple(edge._data.shape)  # type: ignore[union-attr]
-
-
 def _check_saved(node: Node) -> None:
     """Raise if a value this node's rules read was overwritten in place after it was saved."""
     prim = node.prim
@@ -110,10 +106,6 @@ def _free(node: Node) -> None:
             )
     node.out = None
     node.freed = True
-
-
-def _wrap(array: Any) -> Tensor:
-    return Tensor._wrap(array)
 
 
 def run_backward(
@@ -313,24 +305,25 @@ def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool 
     """
     existing = tensor.grad
     if create_graph:
-        new = grad if isinstance(grad, Tensor) else _wrap(grad)
+        new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
         tensor.grad = new if existing is None else existing + new
         return
     if existing is None:
         if fresh:
-            tensor.grad = _wrap(grad)
+            tensor.grad = Tensor._wrap(grad)
             return
         # A copy: the rule's result may alias another gradient (add passes g through).
-        tensor.grad = _wrap(_backend.copy(_backend.ensure_array(grad)))
+        tensor.grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
     elif existing._rg:
-        tensor.grad = existing + _wrap(grad)  # a differentiable .grad is never written in place
+        # A differentiable .grad is never written in place.
+        tensor.grad = existing + Tensor._wrap(grad)
     else:
         _backend.add_into(existing._data, grad)
 
 
 def _run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
     # Hooks see and return Tensors, as in PyTorch; raw arrays are wrapped without a graph.
-    value = grad if create_graph else _wrap(grad)
+    value = grad if create_graph else Tensor._wrap(grad)
     for hook in hooks:
         with _grad_mode_for(create_graph):
             result = hook(value)
