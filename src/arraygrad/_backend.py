@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import functools
 import importlib
-import itertools
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from arraygrad import _special
+from arraygrad import _special, _windows
 
 #: The active array library's own namespace (the ``numpy`` module by default).
 module: Any = np
@@ -71,6 +70,17 @@ def set_backend(namespace: str | ModuleType) -> None:
     xp = _extended_namespace(module)
 
 
+# Sliding-window functions (convolution and pooling), bound to the library like the special ones.
+_WINDOWS = (
+    "sliding_windows",
+    "fold_windows",
+    "max_pool",
+    "max_pool_scatter",
+    "max_pool_gather",
+    "max_pool_indices",
+)
+
+
 def _extended_namespace(lib: Any) -> SimpleNamespace:
     """``lib``'s public functions plus the array functions arraygrad needs beyond the standard."""
     # vars(), not dir(): dir() lists submodules that NumPy imports lazily (f2py, ma, testing...),
@@ -93,8 +103,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         polygamma=functools.partial(_special.polygamma, lib),
         getitem=_getitem,
         index_add_zeros=_index_add_zeros,
-        sliding_windows=_sliding_windows,
-        fold_windows=_fold_windows,
+        **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         take_add_zeros=_take_add_zeros,
         index_put=_index_put,
         inv=functools.partial(_linalg_call, lib, "inv"),
@@ -281,89 +290,6 @@ def _take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int
     return module.moveaxis(moved @ module.astype(one_hot, values.dtype), -1, axis)
 
 
-# --- sliding windows (im2col) and their adjoint (col2im), for convolution and pooling -------------
-
-
-def _window_out_sizes(
-    spatial: tuple[int, ...],
-    kernel: tuple[int, ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> tuple[int, ...]:
-    return tuple(
-        (size - d * (k - 1) - 1) // s + 1
-        for size, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
-    )
-
-
-def _window_key(
-    offsets: tuple[int, ...],
-    out: tuple[int, ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> tuple[Any, ...]:
-    """The strided slice of the input that kernel position ``offsets`` sees in every window."""
-    return (Ellipsis,) + tuple(
-        slice(o * d, o * d + s * (m - 1) + 1, s)
-        for o, m, s, d in zip(offsets, out, stride, dilation, strict=True)
-    )
-
-
-def _sliding_windows(
-    x: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
-) -> Any:
-    """The windows of ``x`` over its last ``len(kernel)`` axes, laid out ``(..., *kernel, *out)``.
-
-    ``out[..., i, j, p, q] = x[..., p * stride + i * dilation, q * stride + j * dilation]`` (for
-    two window axes): the im2col layout, so that a convolution is one matmul over ``kernel``.
-    """
-    n = len(kernel)
-    lead = x.ndim - n
-    out = _window_out_sizes(tuple(x.shape[lead:]), kernel, stride, dilation)
-    if is_numpy:
-        span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-        view = np.lib.stride_tricks.sliding_window_view(x, span, axis=tuple(range(lead, x.ndim)))
-        key: tuple[Any, ...] = (Ellipsis,)
-        key += tuple(slice(0, s * (m - 1) + 1, s) for s, m in zip(stride, out, strict=True))
-        key += tuple(slice(None, None, d) for d in dilation)
-        # (..., *out, *kernel) -> (..., *kernel, *out), copied: the view is read-only
-        axes = tuple(range(lead)) + tuple(range(lead + n, lead + 2 * n))
-        axes += tuple(range(lead, lead + n))
-        return np.ascontiguousarray(view[key].transpose(axes))
-    parts = [
-        x[_window_key(offsets, out, stride, dilation)]
-        for offsets in itertools.product(*(range(k) for k in kernel))
-    ]
-    stacked = module.stack(parts, axis=lead)
-    return module.reshape(stacked, tuple(x.shape[:lead]) + tuple(kernel) + out)
-
-
-def _fold_windows(
-    cols: Any,
-    shape: tuple[int, ...],
-    kernel: tuple[int, ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> Any:
-    """The adjoint of :func:`_sliding_windows` (col2im): window values summed back into ``shape``.
-
-    One strided slice-add per kernel position (never a loop over pixels or batch elements).
-    """
-    n = len(kernel)
-    lead = len(shape) - n
-    out = tuple(cols.shape[len(cols.shape) - n :])
-    result = module.zeros(tuple(shape), dtype=cols.dtype)
-    flat = module.reshape(cols, tuple(shape[:lead]) + (-1,) + out)
-    for index, offsets in enumerate(itertools.product(*(range(k) for k in kernel))):
-        key = _window_key(offsets, out, stride, dilation)
-        values = flat[(slice(None),) * lead + (index, Ellipsis)]
-        if is_numpy:
-            result[key] += values  # each kernel position touches distinct places
-        else:
-            result[key] = result[key] + values
-    return result
-
-
 def get_backend() -> Any:
     """The active array namespace (the ``numpy`` module by default)."""
     return xp
@@ -506,6 +432,23 @@ def assign(target: Any, values: Any) -> None:
     if tracer is not None:
         return tracer.call(assign, (target, values))
     target[...] = values
+
+
+def update_into(op: str, target: Any, value: Any) -> None:
+    """``target = op(target, value)`` computed straight into ``target``'s memory (NumPy only).
+
+    ``op`` is ``"add"``, ``"subtract"``, ``"multiply"`` or ``"divide"``. One pass and no
+    temporary array, where computing the result and then copying it in takes two passes and a
+    temporary of the target's size. Raises (``ValueError``/``TypeError``) before writing anything
+    when the result would not fit ``target``'s shape or dtype; callers check
+    :data:`is_numpy` first.
+    """
+    if tracer is not None:
+        return tracer.call(update_into, (op, target, value))
+    _UFUNCS[op](target, value, out=target)
+
+
+_UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide}
 
 
 def add_into(target: Any, values: Any) -> None:

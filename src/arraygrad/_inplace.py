@@ -82,6 +82,33 @@ def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
     return target
 
 
+def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> Tensor:
+    """``target op= other`` for ``op`` one of add, sub, mul, div (``name``: its ufunc's name).
+
+    When nothing is recorded and ``other`` cannot change the dtype (a tensor of the same dtype,
+    or a Python number the dtype holds), the result is computed straight into ``target``'s
+    memory: the optimizer's ``p -= lr * p.grad`` then makes one pass over ``p`` and no
+    temporary. Everything else, errors included, goes through :func:`apply`.
+    """
+    kind = other.__class__
+    if (
+        _backend.is_numpy
+        and (
+            (kind is Tensor and other._data.dtype == target._data.dtype)
+            or ((kind is float or kind is int) and target.dtype.is_floating_point)
+        )
+        and not _records(target, (other,))
+    ):
+        try:
+            _backend.update_into(name, target._data, other._data if kind is Tensor else other)
+        except (ValueError, TypeError):
+            pass  # shapes that do not broadcast to the target's: apply() raises PyTorch's error
+        else:
+            _primitive.bump_version(target)
+            return target
+    return apply(target, op, other)
+
+
 def fill(target: Tensor, value: Any) -> Tensor:
     """Set every element of ``target`` to ``value`` (a number or a 0-d tensor)."""
     if isinstance(value, Tensor) and value.ndim != 0:

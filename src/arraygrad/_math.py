@@ -173,7 +173,7 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or a._data.dtype != b._data.dtype:
         a, b = _operands(a, b)
     try:
-        return prim(a, b)
+        return prim.apply2(a, b)
     except ValueError as error:
         raise _broadcast_error(a, b, error) from None
 
@@ -360,42 +360,42 @@ def _floating(x: Any) -> Tensor:
 
 def exp(input: Tensor) -> Tensor:
     """``e ** input``."""
-    return ops.exp(_floating(input))
+    return ops.exp.apply1(_floating(input))
 
 
 def log(input: Tensor) -> Tensor:
     """Natural logarithm (``-inf`` at 0, ``nan`` below)."""
-    return ops.log(_floating(input))
+    return ops.log.apply1(_floating(input))
 
 
 def sqrt(input: Tensor) -> Tensor:
     """Square root."""
-    return ops.sqrt(_floating(input))
+    return ops.sqrt.apply1(_floating(input))
 
 
 def sin(input: Tensor) -> Tensor:
     """Sine."""
-    return ops.sin(_floating(input))
+    return ops.sin.apply1(_floating(input))
 
 
 def cos(input: Tensor) -> Tensor:
     """Cosine."""
-    return ops.cos(_floating(input))
+    return ops.cos.apply1(_floating(input))
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return ops.tanh(_floating(input))
+    return ops.tanh.apply1(_floating(input))
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-input))``, computed without overflow."""
-    return ops.sigmoid(_floating(input))
+    return ops.sigmoid.apply1(_floating(input))
 
 
 def relu(input: Tensor) -> Tensor:
     """``max(input, 0)``; the gradient at 0 is 0."""
-    return ops.relu(input)
+    return ops.relu.apply1(input)
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:

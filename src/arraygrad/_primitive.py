@@ -41,29 +41,66 @@ Vjp = Callable[..., Any]
 _inplace_epoch = 0
 
 
+def _computed_as_nodes(
+    args: tuple[Any, ...], arrays: tuple[Any, ...], edges: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``(inputs, arrays)`` with every computed input replaced by its own :class:`Node`.
+
+    A node tells its output's ``shape``, ``ndim`` and ``dtype``: all that rules which read no
+    input values ask of an input.
+    """
+    count = len(edges)
+    if count == 1:
+        if edges[0].__class__ is Node:
+            return edges, edges
+        return args, arrays
+    if count == 2:
+        first, second = edges
+        if first.__class__ is Node:
+            if second.__class__ is Node:
+                return edges, edges
+            return (first, args[1]), (first, arrays[1])
+        if second.__class__ is Node:
+            return (args[0], second), (arrays[0], second)
+        return args, arrays
+    computed = [position for position, edge in enumerate(edges) if edge.__class__ is Node]
+    if not computed:
+        return args, arrays
+    inputs, saved = list(args), list(arrays)
+    for position in computed:
+        inputs[position] = saved[position] = edges[position]
+    return tuple(inputs), tuple(saved)
+
+
 class Node:
     """One recorded application of a primitive: what backward needs to run its VJPs.
 
     ``edges[i]`` says where the gradient for input ``i`` goes: ``None`` when that input needs no
     gradient, the input's own :class:`Node` when it was computed, or the input tensor itself when
-    it is a leaf (its gradient is accumulated into ``.grad``).
+    it is a leaf (its gradient is accumulated into ``.grad``). ``inputs``/``arrays`` hold the
+    inputs (as tensors / raw arrays); where the rules read no input values, a computed input is
+    held by its node instead, which tells its ``shape``, ``ndim`` and ``dtype``.
     """
 
+    # Making a node sets the slots that every backward reads; the rarely set attributes below
+    # are class defaults, overridden in the instance __dict__ (created on first write).
     __slots__ = (
+        "__dict__",
         "__weakref__",
         "arrays",
+        "dtype",
         "edges",
         "epoch",
-        "freed",
-        "hooks",
         "inputs",
         "out",
         "out_version",
         "params",
         "prim",
-        "retained",
         "shape",
     )
+
+    hooks: list[Callable[[Any], Any]] | None = None
+    retained: ReferenceType[Tensor] | None = None
 
     prim: Primitive
     params: dict[str, Any]
@@ -72,11 +109,21 @@ class Node:
     arrays: tuple[Any, ...] | None  # the inputs' raw arrays, what rules read without create_graph
     out: Any
     shape: tuple[int, ...]
+    dtype: Any  # the output's array dtype
     epoch: int
     out_version: list[int] | None
-    freed: bool
-    hooks: list[Callable[[Any], Any]] | None
-    retained: ReferenceType[Tensor] | None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def freed(self) -> bool:
+        """Whether a backward pass freed values this node's rules read."""
+        prim = self.prim
+        return (prim.reads_inputs and self.arrays is None) or (
+            prim.reads_output and self.out is None
+        )
 
     def name(self) -> str:
         """PyTorch-style name of the backward function, e.g. ``MulBackward0``."""
@@ -97,6 +144,10 @@ class Node:
         self.hooks.append(hook)
 
 
+# Shared by every node of a primitive called without parameters (never mutated).
+_NO_PARAMS: dict[str, Any] = {}
+
+
 class Primitive:
     """An array function with its vector-Jacobian products.
 
@@ -113,7 +164,15 @@ class Primitive:
             share one version counter and an in-place write to either is seen by the other.
     """
 
-    __slots__ = ("backward_name", "forward", "name", "reads_inputs", "reads_output", "view", "vjps")
+    __slots__ = (
+        "backward_name",
+        "forward",
+        "name",
+        "reads_inputs",
+        "reads_output",
+        "view",
+        "vjps",
+    )
 
     def __init__(
         self,
@@ -138,8 +197,11 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""
-        # The hot path of every op: one pass over the arguments collects the raw arrays and the
-        # graph edges together, and no Node is made unless a gradient can flow.
+        if _backend.tracer is None:
+            if len(args) == 2 and not params:
+                return self.apply2(args[0], args[1])
+            if len(args) == 1 and isinstance(args[0], Tensor):
+                return self.apply1(args[0], params)
         needs_grad = False
         arrays = []
         edges: list[Node | Tensor | None] = []
@@ -154,13 +216,66 @@ class Primitive:
             else:
                 arrays.append(arg)
                 edges.append(None)
-        xp = _backend.xp
         tracer = _backend.tracer
         if tracer is None:
-            out = self.forward(xp, *arrays, **params)
+            out = self.forward(_backend.xp, *arrays, **params)
         else:  # arraygrad.compile is recording: the same call, written down
-            out = tracer.forward(self.forward, xp, args, arrays, params)
-        if type(out) is not _backend.array_type:
+            out = tracer.forward(self.forward, _backend.xp, args, arrays, params)
+        return self._result(out, args, tuple(arrays), tuple(edges), needs_grad, params)
+
+    # The hot paths. Python calls with a fixed number of positional arguments are several times
+    # cheaper than ``*args, **params`` ones, so the common arities have their own entry points,
+    # which the PyTorch-level functions call directly; the results are the same as __call__'s.
+
+    def apply2(self, x: Any, y: Any) -> Tensor:
+        """``self(x, y)`` for a two-input primitive without parameters."""
+        if _backend.tracer is not None:
+            return self(x, y)
+        if x.__class__ is Tensor or isinstance(x, Tensor):
+            x_array = x._data
+            x_edge = (x if x._node is None else x._node) if x._rg else None
+        else:
+            x_array = x
+            x_edge = None
+        if y.__class__ is Tensor or isinstance(y, Tensor):
+            y_array = y._data
+            y_edge = (y if y._node is None else y._node) if y._rg else None
+        else:
+            y_array = y
+            y_edge = None
+        return self._result(
+            self.forward(_backend.xp, x_array, y_array),
+            (x, y),
+            (x_array, y_array),
+            (x_edge, y_edge),
+            x_edge is not None or y_edge is not None,
+            _NO_PARAMS,
+        )
+
+    def apply1(self, x: Tensor, params: dict[str, Any] = _NO_PARAMS) -> Tensor:
+        """``self(x, **params)`` for a one-input primitive."""
+        if _backend.tracer is not None:
+            return self(x, **params)
+        x_array = x._data
+        edge = (x if x._node is None else x._node) if x._rg else None
+        if params:
+            out = self.forward(_backend.xp, x_array, **params)
+        else:
+            out = self.forward(_backend.xp, x_array)
+            params = _NO_PARAMS
+        return self._result(out, (x,), (x_array,), (edge,), edge is not None, params)
+
+    def _result(
+        self,
+        out: Any,
+        args: tuple[Any, ...],
+        arrays: tuple[Any, ...],
+        edges: tuple[Node | Tensor | None, ...],
+        needs_grad: bool,
+        params: dict[str, Any],
+    ) -> Tensor:
+        """The output tensor of a forward, with its Node when a gradient can flow."""
+        if out.__class__ is not _backend.array_type:
             out = _backend.ensure_array(out)
         result = Tensor.__new__(Tensor)
         result._data = out
@@ -171,25 +286,31 @@ class Primitive:
             result._version_counter = base._version_counter
             result._base = base if base._base is None else base._base
         if needs_grad and self.vjps is not None and grad_enabled.get():
+            # Only what every backward reads is set here; hooks, retained grads and the freed
+            # flag are class defaults, set on the rare nodes that need them.
             node = Node()
             node.prim = self
             node.params = params
-            node.edges = tuple(edges)
-            node.inputs = args
-            node.arrays = tuple(arrays)
+            node.edges = edges
             node.shape = out.shape
+            node.dtype = out.dtype
             node.epoch = _inplace_epoch
-            node.freed = False
-            node.hooks = None
-            node.retained = None
+            if self.reads_inputs:
+                node.inputs = args
+                node.arrays = arrays
+            else:
+                # The rules need the shapes only of the inputs that get gradients: keeping
+                # computed ones would hold their memory until backward (x @ w + b would keep
+                # x @ w alive). Leaves and constants are kept (their owner holds them anyway,
+                # and graph drawings show them).
+                node.inputs, node.arrays = _computed_as_nodes(args, arrays, edges)
             if self.reads_output:
                 node.out = out
                 node.out_version = result._version_counter = (
                     [0, 0] if result._version_counter is None else result._version_counter
                 )
             else:
-                node.out = None
-                node.out_version = None
+                node.out = node.out_version = None
             result._node = node
             result._rg = True
         else:

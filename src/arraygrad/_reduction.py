@@ -48,7 +48,9 @@ def sum(
         input = ops.astype(input, dtype)
     elif not input.dtype.is_floating_point:
         input = ops.astype(input, _dtype.int64)
-    return ops.sum(input, axis=normalize_dims(dim, input.ndim), keepdims=bool(keepdim))
+    return ops.sum.apply1(
+        input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)}
+    )
 
 
 def mean(
@@ -67,7 +69,9 @@ def mean(
             f"or complex dtype. Got: {input.dtype.name}. Fix: call .float() first or pass "
             "dtype=arraygrad.float32."
         )
-    return ops.mean(input, axis=normalize_dims(dim, input.ndim), keepdims=bool(keepdim))
+    return ops.mean.apply1(
+        input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)}
+    )
 
 
 def _integer_accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:

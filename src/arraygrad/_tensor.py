@@ -531,31 +531,37 @@ class Tensor(TensorMathMethods, TensorInPlaceMethods, TensorShapeMethods):
     # --- in-place operators: PyTorch's rules, see _inplace.py ----------------------------------
 
     def __iadd__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.add, other)
+        return _inplace.update(self, _math.add, "add", other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.sub, other)
+        return _inplace.update(self, _math.sub, "subtract", other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.mul, other)
+        return _inplace.update(self, _math.mul, "multiply", other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.div, other)
+        return _inplace.update(self, _math.div, "divide", other)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
+        if alpha == 1:
+            return _inplace.update(self, _math.add, "add", other)
         return _inplace.apply(self, _math.add, other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
+        if alpha == 1:
+            return _inplace.update(self, _math.sub, "subtract", other)
         return _inplace.apply(self, _math.sub, other, alpha=alpha)
 
     def mul_(self, other: Any) -> Tensor:
         """In place: ``self *= other``."""
-        return _inplace.apply(self, _math.mul, other)
+        return _inplace.update(self, _math.mul, "multiply", other)
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """In place: ``self /= other``."""
+        if rounding_mode is None:
+            return _inplace.update(self, _math.div, "divide", other)
         return _inplace.apply(self, _math.div, other, rounding_mode=rounding_mode)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:

@@ -25,20 +25,6 @@ from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import anomaly_mode
 
 
-class _SavedShape:
-    """What a freed input still tells: its shape, enough for rules that read no values."""
-
-    __slots__ = ("dtype", "shape")
-
-    def __init__(self, value: Any) -> None:
-        self.shape = tuple(value.shape)
-        self.dtype = value.dtype
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-
 def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``grad`` over the axes that broadcasting added or stretched, down to ``shape``.
 
@@ -49,13 +35,14 @@ def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     grad_shape = grad.shape
     if grad_shape == shape:  # the common case, one tuple comparison
         return grad
-    grad_shape = tuple(grad_shape)
     lead = len(grad_shape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
+    stretched = tuple(
         lead + i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1
     )
-    if axes:
-        grad = ns.sum(grad, axis=axes, keepdims=True)
+    if lead and not stretched:
+        # Only leading axes were added (a bias, a scalar weight): one sum, no reshape.
+        return ns.sum(grad, axis=tuple(range(lead)), keepdims=False)
+    grad = ns.sum(grad, axis=tuple(range(lead)) + stretched, keepdims=True)
     return ns.reshape(grad, shape=shape)
 
 
@@ -92,20 +79,6 @@ def _freed_error(node: Node) -> RuntimeError:
         "through the graph a second time or if you need to access saved tensors after calling "
         "backward."
     )
-
-
-def _free(node: Node) -> None:
-    # Keep shapes for rules that need no values, so that, as in PyTorch, a second backward through
-    # such nodes (add, reshape, sum) still works while one needing freed values raises.
-    if node.inputs is not None:
-        if node.prim.reads_inputs:
-            node.inputs = node.arrays = None
-        else:
-            node.inputs = node.arrays = tuple(
-                [_SavedShape(v._data) if isinstance(v, Tensor) else v for v in node.inputs]
-            )
-    node.out = None
-    node.freed = True
 
 
 def run_backward(
@@ -177,22 +150,17 @@ def run_backward(
     while ready:
         node = ready.pop()
         grad = buffers.pop(node)
-        if node.hooks is not None:
-            grad = _run_hooks(node.hooks, grad, create_graph)
-        if node.retained is not None:
-            retained = node.retained()
-            if retained is not None:
-                _accumulate_grad(retained, grad, create_graph)
-        if node_targets and node in node_targets:
-            captured[node_targets[node]] = grad
+        if node.hooks is not None or node.retained is not None or node_targets:
+            grad = _visit(node, grad, node_targets, captured, create_graph)
 
         prim = node.prim
         vjps = prim.vjps
-        if node.freed and (prim.reads_inputs or prim.reads_output):
+        arrays = node.arrays
+        if arrays is None or (prim.reads_output and node.out is None):
             raise _freed_error(node)
         if node.epoch != check_versions:
             _check_saved(node)
-        assert node.inputs is not None and vjps is not None
+        assert vjps is not None
         if create_graph:
             args = node.inputs
             out = None
@@ -201,57 +169,53 @@ def run_backward(
                 out._node = node
                 out._rg = True
         else:
-            args = node.arrays  # type: ignore[assignment]
+            args = arrays
             out = node.out
         params = node.params
+        nargs = len(args)  # type: ignore[arg-type]
 
-        for position, edge in enumerate(node.edges):
-            if edge is None:
+        position = -1
+        for edge, rule in zip(node.edges, vjps, strict=True):
+            position += 1
+            if edge is None or rule is None:
                 continue
-            rule = vjps[position]
-            if rule is None:
-                continue
-            if tracer is None:
-                input_grad = rule(ns, grad, out, *args, **params)
+            # Calls with a fixed number of positional arguments are several times cheaper in
+            # Python than ``*args, **params``, so the common shapes of call are spelled out.
+            if tracer is not None:
+                input_grad = tracer.call(rule, (ns, grad, out, *args), params)  # type: ignore[misc]
+            elif params:
+                input_grad = rule(ns, grad, out, *args, **params)  # type: ignore[misc]
+            elif nargs == 2:
+                input_grad = rule(ns, grad, out, args[0], args[1])  # type: ignore[index]
+            elif nargs == 1:
+                input_grad = rule(ns, grad, out, args[0])  # type: ignore[index]
             else:
-                input_grad = tracer.call(rule, (ns, grad, out, *args), params)
+                input_grad = rule(ns, grad, out, *args)  # type: ignore[misc]
             if input_grad is None:
                 continue
-            is_node = edge.__class__ is Node
-            shape = edge.shape if is_node else edge._data.shape  # type: ignore[union-attr]
-            if input_grad.shape != shape:
-                if tracer is None:
-                    input_grad = sum_to(ns, input_grad, tuple(shape))
+            if edge.__class__ is Node:
+                if input_grad.shape != edge.shape:  # type: ignore[union-attr]
+                    input_grad = _unbroadcast(ns, input_grad, edge.shape, tracer)  # type: ignore[union-attr]
+                if detect_anomaly:
+                    anomaly_mode.check(node, position, input_grad, create_graph)
+                if edge in buffers:
+                    if tracer is None:
+                        buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
+                    else:
+                        buffers[edge] = tracer.call(operator.add, (buffers[edge], input_grad))  # type: ignore[index]
                 else:
-                    input_grad = tracer.call(sum_to, (ns, input_grad, tuple(shape)))
+                    buffers[edge] = input_grad  # type: ignore[index]
+                remaining = dependencies[edge] - 1  # type: ignore[index]
+                if remaining:
+                    dependencies[edge] = remaining  # type: ignore[index]
+                else:
+                    ready.append(edge)  # type: ignore[arg-type]
+                continue
+            if input_grad.shape != edge._data.shape:  # type: ignore[union-attr]
+                input_grad = _unbroadcast(ns, input_grad, edge._data.shape, tracer)  # type: ignore[union-attr]
             if detect_anomaly:
                 anomaly_mode.check(node, position, input_grad, create_graph)
-            if is_node:
-                if edge not in buffers:
-                    buffers[edge] = input_grad  # type: ignore[index]
-                elif tracer is None:
-                    buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
-                else:
-                    buffers[edge] = tracer.call(operator.add, (buffers[edge], input_grad))  # type: ignore[index]
-                remaining = dependencies[edge] - 1  # type: ignore[index]
-                dependencies[edge] = remaining  # type: ignore[index]
-                if remaining == 0:
-                    ready.append(edge)  # type: ignore[arg-type]
-            elif simple_leaves and edge._hooks is None:  # type: ignore[union-attr]
-                # A fresh array (not the incoming gradient, nor a saved value, nor a view) is
-                # owned by nobody else and becomes .grad without the defensive copy.
-                fresh = (
-                    edge.grad is None  # type: ignore[union-attr]
-                    and not create_graph
-                    and input_grad is not grad
-                    and input_grad is not out
-                    and _backend.is_numpy
-                    and input_grad.__class__ is _backend.array_type
-                    and input_grad.base is None  # type: ignore[attr-defined]
-                    and not any(input_grad is a for a in args)
-                )
-                _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
-            else:
+            if not simple_leaves or edge._hooks is not None:  # type: ignore[union-attr]
                 _deliver_to_leaf(
                     edge,  # type: ignore[arg-type]
                     input_grad,
@@ -261,16 +225,58 @@ def run_backward(
                     create_graph,
                     pending=hooked,
                 )
-        if not retain_graph:
-            if prim.reads_inputs:  # _free, inlined for the common case
-                node.inputs = node.arrays = None
-                node.out = None
-                node.freed = True
+            elif edge.grad is None:  # type: ignore[union-attr]
+                # A fresh array (not the incoming gradient, nor a saved value, nor a view) is
+                # owned by nobody else and becomes .grad without the defensive copy.
+                fresh = (
+                    not create_graph
+                    and input_grad is not grad
+                    and input_grad is not out
+                    and input_grad.__class__ is _backend.array_type
+                    and _backend.is_numpy
+                    and input_grad.base is None  # type: ignore[attr-defined]
+                    and not any(input_grad is a for a in args)  # type: ignore[union-attr]
+                )
+                _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
-                _free(node)
+                _accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]
+        if not retain_graph:
+            # Free what the rules read; shape holders of inputs whose values were never needed
+            # stay, so that, as in PyTorch, a second backward through add or sum still works.
+            if prim.reads_inputs:
+                node.inputs = node.arrays = None
+            node.out = None
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _visit(
+    node: Node,
+    grad: Any,
+    node_targets: dict[Node, int],
+    captured: dict[int, Any],
+    create_graph: bool,
+) -> Any:
+    """The rare per-node work before the rules run: hooks, retained grads, requested inputs."""
+    if node.hooks is not None:
+        grad = _run_hooks(node.hooks, grad, create_graph)
+    if node.retained is not None:
+        retained = node.retained()
+        if retained is not None:
+            _accumulate_grad(retained, grad, create_graph)
+    if node in node_targets:
+        captured[node_targets[node]] = grad
+    return grad
+
+
+def _unbroadcast(ns: Any, grad: Any, shape: tuple[int, ...], tracer: Any) -> Any:
+    if tracer is not None:
+        return tracer.call(sum_to, (ns, grad, tuple(shape)))
+    grad = sum_to(ns, grad, tuple(shape))
+    if grad.__class__ is not _backend.array_type and ns is _backend.xp:
+        grad = _backend.ensure_array(grad)  # NumPy's full sums give scalars: gradients are arrays
+    return grad
 
 
 def _deliver_to_leaf(

@@ -39,8 +39,8 @@ def _pow_vjp_base(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
     if isinstance(y, (int, float)):
         if y == 0:
             return g * 0
-        if y == 2:  # the common square: x ** 1 would be one more pass over x, for nothing
-            return g * y * x
+        if y == 2:  # the common square: 2x is exact, and x ** 1 would be a pass for nothing
+            return (x + x) * g
         return g * y * x ** (y - 1)
     return ns.where(y == 0, 0.0, g * y * x ** (y - 1))
 
