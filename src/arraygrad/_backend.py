@@ -92,6 +92,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
             mean=_numpy_mean,
             reshape=_numpy_reshape,
             broadcast_to=_numpy_broadcast_to,
+            where=_numpy_where,
         )
     return SimpleNamespace(
         **names,
@@ -164,6 +165,38 @@ def _numpy_broadcast_to(array: Any, shape: Any = None, **kw: Any) -> Any:
     out = np.empty(shape, dtype=array.dtype)
     out[...] = array  # raises like broadcast_to when the shapes do not broadcast
     return out
+
+
+# Integer types of the same width as each float type, for masking by bits.
+_SAME_WIDTH_INT = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
+def _numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
+    """``np.where``, with a fast exact path for ``where(mask, values, 0)`` and ``where(mask, 0,
+    values)``: the masking rules of ReLU, clamp and friends.
+
+    NumPy's ``where`` branches per element, which costs ~10x a multiplication on an unpredictable
+    mask. Masking the bits instead (AND with all-ones or all-zeros words) gives the same array
+    bit for bit (``+0.0`` where masked, every other value untouched, NaN and inf included), which
+    ``values * mask`` would not (``-x * 0`` is ``-0.0``, ``inf * 0`` is NaN).
+    """
+    if condition.__class__ is np.ndarray and condition.dtype == np.bool_:
+        if x2.__class__ is not np.ndarray and x1.__class__ is np.ndarray and x2 == 0:
+            values, keep = x1, condition
+        elif x1.__class__ is not np.ndarray and x2.__class__ is np.ndarray and x1 == 0:
+            values, keep = x2, ~condition
+        else:
+            return np.where(condition, x1, x2)
+        width = _SAME_WIDTH_INT.get(values.dtype)
+        if (
+            width is not None
+            and values.shape == keep.shape
+            and (x1.__class__ in (int, float) or x2.__class__ in (int, float))
+        ):
+            # True -> -1 (all bits set) and False -> 0, in words as wide as the values.
+            words = np.negative(keep.view(np.int8)).astype(width)
+            return np.bitwise_and(values.view(width), words).view(values.dtype)
+    return np.where(condition, x1, x2)
 
 
 def _numpy_reshape(a: Any, shape: Any = None, **kw: Any) -> Any:
@@ -432,6 +465,38 @@ def assign(target: Any, values: Any) -> None:
     if tracer is not None:
         return tracer.call(assign, (target, values))
     target[...] = values
+
+
+# Python floats as cached read-only 0-d arrays, by (value, dtype); see scalar_operand.
+_scalar_arrays: dict[tuple[float, Any], Any] = {}
+_FLOAT_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max), np.dtype(np.float64): 1e308}
+
+
+def scalar_operand(value: float, like: Any) -> Any:
+    """The Python float ``value`` as an operand of an array op with the array ``like``.
+
+    NumPy applies a Python float at the array's dtype (a "weak" scalar, as PyTorch does), but
+    works that out on every call: ``a * 0.5`` costs twice ``a * b``. A 0-d array of ``like``'s
+    float dtype gives the same result at the cost of ``a * b``, so NumPy gets one, cached. Zero
+    (whose sign a cache keyed by value would lose), NaN, infinities and values that overflow the
+    dtype stay Python floats, as does everything for other array libraries.
+    """
+    if like.__class__ is not np.ndarray:
+        return value
+    dtype = like.dtype
+    key = (value, dtype)
+    found = _scalar_arrays.get(key)
+    if found is not None:
+        return found
+    limit = _FLOAT_MAX.get(dtype)
+    if limit is None or value == 0 or not -limit <= value <= limit:  # NaN fails too
+        return value
+    if len(_scalar_arrays) >= 256:  # a program of ever-new constants: start over
+        _scalar_arrays.clear()
+    array = np.array(value, dtype=dtype)
+    array.flags.writeable = False
+    _scalar_arrays[key] = array
+    return array
 
 
 def update_into(op: str, target: Any, value: Any) -> None:

@@ -240,8 +240,10 @@ class Primitive:
         if y.__class__ is Tensor or isinstance(y, Tensor):
             y_array = y._data
             y_edge = (y if y._node is None else y._node) if y._rg else None
+            if x_array.__class__ is float:
+                x_array = _backend.scalar_operand(x_array, y_array)
         else:
-            y_array = y
+            y_array = y if y.__class__ is not float else _backend.scalar_operand(y, x_array)
             y_edge = None
         return self._result(
             self.forward(_backend.xp, x_array, y_array),
