@@ -154,37 +154,24 @@ def run_backward(
             grad = _visit(node, grad, node_targets, captured, create_graph)
 
         prim = node.prim
-        vjps = prim.vjps
-        arrays = node.arrays
-        if arrays is None or (prim.reads_output and node.out is None):
-            raise _freed_error(node)
-        if node.epoch != check_versions:
-            _check_saved(node)
-        assert vjps is not None
+        args = node.arrays
+        out = node.out
+        if args is None or node.epoch != check_versions or (out is None and prim.reads_output):
+            _check_node(node)  # raises if values it needs were freed or overwritten
         if create_graph:
-            args = node.inputs
-            out = None
-            if prim.reads_output:
-                out = Tensor._wrap(node.out)
-                out._node = node
-                out._rg = True
-        else:
-            args = arrays
-            out = node.out
+            args, out = _differentiable_operands(node)
         params = node.params
         nargs = len(args)  # type: ignore[arg-type]
 
         position = -1
-        for edge, rule in zip(node.edges, vjps, strict=True):
+        for edge, rule in zip(node.edges, prim.vjps, strict=True):  # type: ignore[arg-type]
             position += 1
             if edge is None or rule is None:
                 continue
             # Calls with a fixed number of positional arguments are several times cheaper in
             # Python than ``*args, **params``, so the common shapes of call are spelled out.
-            if tracer is not None:
-                input_grad = tracer.call(rule, (ns, grad, out, *args), params)  # type: ignore[misc]
-            elif params:
-                input_grad = rule(ns, grad, out, *args, **params)  # type: ignore[misc]
+            if params or tracer is not None:
+                input_grad = _call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
             elif nargs == 2:
                 input_grad = rule(ns, grad, out, args[0], args[1])  # type: ignore[index]
             elif nargs == 1:
@@ -249,6 +236,32 @@ def run_backward(
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _check_node(node: Node) -> None:
+    """Raise if values the rules of ``node`` read were freed or overwritten in place."""
+    prim = node.prim
+    if node.arrays is None or (prim.reads_output and node.out is None):
+        raise _freed_error(node)
+    _check_saved(node)
+
+
+def _differentiable_operands(node: Node) -> tuple[tuple[Any, ...], Any]:
+    """The inputs and output as Tensors, for rules that record their own graph."""
+    out = None
+    if node.prim.reads_output:
+        out = Tensor._wrap(node.out)
+        out._node = node
+        out._rg = True
+    return node.inputs, out  # type: ignore[return-value]
+
+
+def _call_rule(
+    rule: Any, ns: Any, grad: Any, out: Any, args: tuple[Any, ...], params: Any, tracer: Any
+) -> Any:
+    if tracer is not None:
+        return tracer.call(rule, (ns, grad, out, *args), params)
+    return rule(ns, grad, out, *args, **params)
 
 
 def _visit(
