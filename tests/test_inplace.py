@@ -119,3 +119,42 @@ def test_from_numpy_memory_is_updated_in_place() -> None:
     t = ag.from_numpy(array)
     t.add_(1)
     assert array.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+def test_arithmetic_in_place_equals_out_of_place_bit_for_bit(op: str) -> None:
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((4, 5)).astype(np.float32)
+    other = ag.tensor(rng.standard_normal((5,)).astype(np.float32))
+    for operand in (other, 0.37, 3):
+        expected = getattr(ag, op)(ag.tensor(start), operand)
+        target = ag.tensor(start.copy())
+        view = target[1]
+        with ag.no_grad():
+            getattr(target, f"{op}_")(operand)
+        assert target.numpy().tobytes() == expected.numpy().tobytes()
+        assert view.tolist() == expected[1].tolist() and target._version == view._version == 1
+
+
+def test_in_place_update_with_overlapping_memory_matches_numpy() -> None:
+    t = ag.arange(6.0)
+    t[1:] -= t[:-1]
+    expected = np.arange(6.0)
+    expected[1:] -= expected[:-1].copy()
+    assert t.tolist() == expected.tolist()
+
+
+def test_optimizer_style_update_makes_no_temporary_of_the_parameters_size() -> None:
+    import tracemalloc
+
+    w = ag.zeros(256, 1024, requires_grad=True)  # 1 MiB
+    w.grad = ag.ones(256, 1024)
+    step = w.grad * 0.1
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    with ag.no_grad():
+        w -= step
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 64 * 1024, peak
+    assert float(w[0, 0]) == pytest.approx(-0.1) and w.is_leaf and w.requires_grad

@@ -63,15 +63,14 @@ def mean(
     """Mean over the dimensions ``dim`` (all when ``None``); floating-point tensors only."""
     if dtype is not None:
         input = ops.astype(input, dtype)
-    if not input.dtype.is_floating_point:
+    if not _dtype.from_xp(input._data.dtype).is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name}. Fix: call .float() first or pass "
             "dtype=arraygrad.float32."
         )
-    return ops.mean.apply1(
-        input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)}
-    )
+    axis = None if dim is None else normalize_dims(dim, input._data.ndim)
+    return ops.mean.apply1(input, {"axis": axis, "keepdims": bool(keepdim)})
 
 
 def _integer_accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:

@@ -206,3 +206,19 @@ def test_hooks_and_retain_grad() -> None:
     assert h.grad.tolist() == [40.0, 80.0]  # retain_grad sees the hooked gradient, as in torch
     assert x.grad.tolist() == [81.0, 161.0]  # (2h * 10) * 2 + 1
     handle.remove()
+
+
+def test_nodes_whose_rules_read_no_values_do_not_hold_computed_inputs() -> None:
+    import weakref
+
+    x = ag.ones(50, 20)
+    w = ag.ones(20, 10, requires_grad=True)
+    b = ag.zeros(10, requires_grad=True)
+    h = x @ w
+    held = weakref.ref(h._data)
+    out = (h + b).relu().sum()  # add and relu read no input values
+    del h
+    assert held() is None, "x @ w is kept alive until backward"
+    out.backward()
+    assert w.grad.tolist() == np.full((20, 10), 50.0).tolist()
+    assert b.grad.tolist() == [50.0] * 10
