@@ -237,7 +237,8 @@ def arange(
     count = max(0, math.ceil((end - start) / step))
     # start + i * step for each i, as PyTorch computes it (no accumulated rounding).
     steps = _backend.xp.arange(count, dtype=_dtype.to_xp(_dtype.float64))
-    values = start + steps * step
+    # Through the namespace, not operators, so that arraygrad.compile records the arithmetic.
+    values = _backend.xp.add(start, _backend.xp.multiply(steps, step))
     return _leaf(_backend.xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
 
 

@@ -162,10 +162,19 @@ class Primitive:
         reads_output: the rules read ``out``; then it is kept for backward and guarded likewise.
         view: the output shares memory with input 0 (reshape, transpose, basic indexing), so both
             share one version counter and an in-place write to either is seen by the other.
+        exact_scalars: the rules compute with a Python number operand itself (``y - 1`` in
+            pow's), so it must reach them as a Python number, in double precision. Otherwise a
+            Python float beside an array reaches forward and rules as the 0-d array NumPy would
+            make of it (see :func:`_backend.scalar_operand`) when called through
+            :meth:`apply2`: the same values, computed faster. (A constant operand's own rule
+            never runs, and the other input's rule only combines it with arrays, where NumPy
+            gives identical results for both forms; so traced calls, which pass Python floats,
+            equal eager ones.)
     """
 
     __slots__ = (
         "backward_name",
+        "exact_scalars",
         "forward",
         "name",
         "reads_inputs",
@@ -183,6 +192,7 @@ class Primitive:
         reads_inputs: bool = True,
         reads_output: bool = False,
         view: bool = False,
+        exact_scalars: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -190,6 +200,7 @@ class Primitive:
         self.reads_inputs = reads_inputs
         self.reads_output = reads_output
         self.view = view
+        self.exact_scalars = exact_scalars
         self.backward_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
 
     def __repr__(self) -> str:
@@ -198,7 +209,7 @@ class Primitive:
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""
         if _backend.tracer is None:
-            if len(args) == 2 and not params:
+            if len(args) == 2 and not params and not self.exact_scalars:
                 return self.apply2(args[0], args[1])
             if len(args) == 1 and isinstance(args[0], Tensor):
                 return self.apply1(args[0], params)
@@ -229,7 +240,7 @@ class Primitive:
 
     def apply2(self, x: Any, y: Any) -> Tensor:
         """``self(x, y)`` for a two-input primitive without parameters."""
-        if _backend.tracer is not None:
+        if _backend.tracer is not None or self.exact_scalars:
             return self(x, y)
         if x.__class__ is Tensor or isinstance(x, Tensor):
             x_array = x._data

@@ -43,7 +43,8 @@ def _argsort(x: Any, axis: int, descending: bool) -> Any:
     if not descending:
         return xp.argsort(x, axis=axis, stable=True)
     order = xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
-    return (x.shape[axis] - 1) - order
+    # Through the namespace, not the operator: arraygrad.compile records namespace calls.
+    return xp.subtract(x.shape[axis] - 1, order)
 
 
 def _evenly(input: Tensor, value: Any) -> Tensor:

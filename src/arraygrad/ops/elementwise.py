@@ -57,6 +57,7 @@ pow = Primitive(
     forward=lambda xp, x, y: x**y,
     vjp=(_pow_vjp_base, _pow_vjp_exponent),
     reads_output=True,
+    exact_scalars=True,  # the rule's y - 1 is computed in double precision, as PyTorch does
 )
 negative = Primitive(
     "neg",
