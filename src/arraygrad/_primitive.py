@@ -209,7 +209,7 @@ class Primitive:
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""
         if _backend.tracer is None:
-            if len(args) == 2 and not params and not self.exact_scalars:
+            if len(args) == 2 and not params:
                 return self.apply2(args[0], args[1])
             if len(args) == 1 and isinstance(args[0], Tensor):
                 return self.apply1(args[0], params)
@@ -240,7 +240,7 @@ class Primitive:
 
     def apply2(self, x: Any, y: Any) -> Tensor:
         """``self(x, y)`` for a two-input primitive without parameters."""
-        if _backend.tracer is not None or self.exact_scalars:
+        if _backend.tracer is not None:
             return self(x, y)
         if x.__class__ is Tensor or isinstance(x, Tensor):
             x_array = x._data
@@ -251,11 +251,13 @@ class Primitive:
         if y.__class__ is Tensor or isinstance(y, Tensor):
             y_array = y._data
             y_edge = (y if y._node is None else y._node) if y._rg else None
-            if x_array.__class__ is float:
+            if x_array.__class__ is float and not self.exact_scalars:
                 x_array = _backend.scalar_operand(x_array, y_array)
         else:
-            y_array = y if y.__class__ is not float else _backend.scalar_operand(y, x_array)
+            y_array = y
             y_edge = None
+            if y.__class__ is float and not self.exact_scalars:
+                y_array = _backend.scalar_operand(y, x_array)
         return self._result(
             self.forward(_backend.xp, x_array, y_array),
             (x, y),
