@@ -78,6 +78,9 @@ _WINDOWS = (
     "max_pool_scatter",
     "max_pool_gather",
     "max_pool_indices",
+    "conv",
+    "conv_input_grad",
+    "conv_weight_grad",
 )
 
 
@@ -128,6 +131,10 @@ def _numpy_sum(
     return _add_reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
+# The dtypes np.mean sums in (float16 sums in float32).
+_OWN_ACCUMULATOR = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
+
+
 def _numpy_mean(
     a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
 ) -> Any:
@@ -137,8 +144,8 @@ def _numpy_mean(
         or dtype is not None
         or out is not None
         or kw
+        or a.dtype not in _OWN_ACCUMULATOR
         or a.size == 0
-        or (a.dtype != np.float32 and a.dtype != np.float64)
     ):
         return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
     total = _add_reduce(a, axis=axis, keepdims=keepdims)

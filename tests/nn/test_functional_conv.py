@@ -3,6 +3,7 @@ torch 2.13.0 and finite differences (tiny shapes: every example is also gradchec
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
+from arraygrad import _windows
 from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
 
 DTYPES = [np.float64, np.float32]
@@ -249,6 +251,104 @@ def test_max_pool_indices_and_ties_match_torch() -> None:
         check_against_torch(lambda t, kwargs=kwargs: F(t).max_pool2d(t, **kwargs), None, [x])
 
 
+def test_max_pool_picks_like_torch_with_nan_inf_and_ties() -> None:
+    # PyTorch's scan keeps the first maximum (ties), takes the last NaN of a window, and sends a
+    # window's gradient (inf included) to its pick alone; padding is never picked, even when
+    # every element of a window is -inf.
+    rng = np.random.default_rng(3)
+    x = rng.integers(-2, 3, (2, 3, 7, 6)).astype(np.float64)
+    draw = rng.random(x.shape)
+    x[draw < 0.1] = np.nan
+    x[(draw > 0.1) & (draw < 0.2)] = -np.inf
+    x[(draw > 0.2) & (draw < 0.25)] = np.inf
+    x[0, 0, :3, :3] = -np.inf  # a corner window of -inf beside the padding
+    cases = [
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 1, "padding": 1},
+        {"kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 0), "ceil_mode": True},
+        {"kernel_size": 2, "stride": 1, "dilation": 2, "padding": 1},
+    ]
+    for kwargs in cases:
+        mine, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out, idx = AF.max_pool2d(mine, return_indices=True, **kwargs)
+        expected, expected_idx = torch.nn.functional.max_pool2d(
+            theirs, return_indices=True, **kwargs
+        )
+        np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+        np.testing.assert_array_equal(idx.numpy(), expected_idx.numpy())
+        g = rng.standard_normal(tuple(expected.shape))
+        g.flat[::7] = np.inf
+        out.backward(ag.tensor(g))
+        expected.backward(torch.tensor(g))
+        np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"),
+    [
+        (lambda x, w, b: F(x).conv2d(x, w, b), ((3, 4, 7, 6), (5, 4, 3, 3), (5,))),
+        (
+            lambda x, w, b: F(x).conv2d(
+                x, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2
+            ),
+            ((2, 4, 9, 7), (6, 2, 3, 2), (6,)),
+        ),
+        (lambda x, w, b: F(x).conv1d(x, w, b, stride=2, dilation=2), ((2, 3, 11), (4, 3, 3), (4,))),
+        (lambda x, w, b: F(x).conv3d(x, w, b, padding=1), ((2, 2, 4, 5, 3), (3, 2, 2, 3, 2), (3,))),
+    ],
+)
+def test_conv_computed_in_slabs_matches_torch(
+    fn: Any, shapes: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tiny slabs: one output row each, so the slab loop, its halo of input rows and the sums
+    # over slabs are all exercised; values, gradients and second derivatives must not change.
+    monkeypatch.setattr(_windows, "_SLAB_BYTES", 1)
+    rng = np.random.default_rng(4)
+    arrays = [rng.standard_normal(shape) for shape in shapes]
+    check_against_torch(fn, None, arrays)
+
+    def double(x: Any, w: Any, b: Any) -> Any:
+        out = fn(x, w, b)
+        gx, gw = lib(x).autograd.grad((out * out).sum(), [x, w], create_graph=True)
+        return (gx * gx).sum() + (gw * gw * gw).sum()
+
+    check_against_torch(double, None, arrays)
+
+
+def test_compiled_cnn_step_replays_without_falling_back() -> None:
+    # Convolution and max pooling are primitives all the way down (no arithmetic on raw
+    # arrays), so arraygrad.compile records a CNN step instead of running it eagerly.
+    rng = np.random.default_rng(5)
+    x = ag.tensor(rng.standard_normal((4, 1, 8, 8)))
+    labels = ag.tensor([0, 2, 1, 2])
+    weights = [rng.standard_normal((3, 1, 3, 3)), rng.standard_normal((3 * 3 * 3, 3))]
+
+    def make() -> Any:
+        k, w = (ag.tensor(a, requires_grad=True) for a in weights)
+
+        def step() -> Any:
+            h = AF.max_pool2d(AF.conv2d(x, k).relu(), 2)
+            loss = AF.cross_entropy(h.reshape(4, -1) @ w, labels)
+            loss.backward()
+            with ag.no_grad():
+                for p in (k, w):
+                    p -= 0.1 * p.grad
+                    p.grad = None
+            return loss
+
+        return step, (k, w)
+
+    eager, eager_params = make()
+    step, params = make()
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # falling back to eager warns
+        for _ in range(3):
+            np.testing.assert_array_equal(compiled().detach().numpy(), eager().detach().numpy())
+    for mine, theirs in zip(params, eager_params, strict=True):
+        np.testing.assert_array_equal(mine.detach().numpy(), theirs.detach().numpy())
+
+
 def test_embedding_max_norm_renormalises_in_place_like_torch() -> None:
     rng = np.random.default_rng(2)
     weight = rng.standard_normal((5, 3)) * 3
@@ -306,6 +406,11 @@ IMG = np.zeros((2, 2, 5, 5))
             "divisible by 3",
         ),
         (lambda x: F(x).max_pool2d(x, 2, padding=2), (IMG,), "pad should be at most half"),
+        (  # PyTorch bounds the padding by the kernel size, not the dilated span
+            lambda x: F(x).max_pool2d(x, 3, padding=2, dilation=2),
+            (IMG,),
+            "pad should be at most half",
+        ),
         (lambda x: F(x).avg_pool2d(x, 3, padding=2), (IMG,), "pad should be at most half"),
         (
             lambda x: F(x).pad(x, (5, 0, 0, 0), mode="reflect"),

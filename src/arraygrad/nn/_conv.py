@@ -1,15 +1,16 @@
-"""Convolutions as one sliding-window gather (im2col) and one matmul.
+"""Convolutions: argument checks and padding here, the arithmetic in the ``conv`` primitive.
 
-For ``conv2d`` the input ``(N, C, H, W)`` is padded, its windows gathered by the
-``sliding_windows`` primitive into ``(N, C, kh, kw, OH, OW)``, viewed as
-``(N, groups, C/groups * kh * kw, OH * OW)`` and multiplied by the weight viewed as
-``(groups, O/groups, C/groups * kh * kw)``: no Python loop over pixels, batch or groups. The
-gradient of the gather is the col2im scatter-add (``fold_windows``).
+``ops.conv`` computes ``conv2d`` as im2col and one matrix product per group: the windows of the
+padded input ``(N, C, H, W)``, read batch-last as ``(C, kh * kw, OH * OW * N)``, multiplied by
+the weight viewed as ``(O, C * kh * kw)``, for the whole batch at once (in slabs of output rows
+that fit in cache). Its gradients, ``conv_input_grad`` (the transposed convolution: the windows'
+gradients scatter-added back, col2im) and ``conv_weight_grad``, are primitives too, each the
+others' VJP, so double backward works. The output is a batch-last view, which NumPy's
+element-wise ops keep, so that a following convolution reads its input without a copy.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from arraygrad import _shape, ops
@@ -115,20 +116,7 @@ def _conv(
             f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
             "actual input size"
         )
-    batch = input.shape[0]
-    cols = ops.sliding_windows(input, kernel=kernel, stride=stride_t, dilation=dilation_t)
-    out_sizes = tuple(cols.shape[2 + n :])
-    cols = ops.reshape(
-        cols, shape=(batch, groups, group_channels * math.prod(kernel), math.prod(out_sizes))
-    )
-    filters = ops.reshape(
-        weight,
-        shape=(groups, out_channels // groups, group_channels * math.prod(kernel)),
-    )
-    out = ops.matmul(filters, cols)  # (N, groups, O / groups, L)
-    out = ops.reshape(out, shape=(batch, out_channels) + out_sizes)
-    if bias is not None:
-        out = out + ops.reshape(bias, shape=(out_channels,) + (1,) * n)
+    out = ops.conv(input, weight, bias, stride=stride_t, dilation=dilation_t, groups=groups)
     if unbatched:
         out = _shape.squeeze(out, 0)
     return out

@@ -1,9 +1,10 @@
 """Pooling: max and average over sliding windows, and adaptive average pooling.
 
-Windows are gathered once by the ``sliding_windows`` primitive (im2col); max pooling selects
-each window's first maximum with a one-hot mask found on the detached data, so the gradient goes
-to that element alone, as in PyTorch; average pooling sums each window and divides by the count
-PyTorch uses. Adaptive average pooling is two matmuls with constant averaging matrices.
+Max pooling is its own primitive (``ops.max_pool``): the maximum of each window, with the
+gradient going to the element PyTorch picks (the window's first maximum, or its last NaN)
+alone. Average pooling gathers the windows once with the ``sliding_windows`` primitive (im2col),
+sums each window and divides by the count PyTorch uses. Adaptive average pooling is two matmuls
+with constant averaging matrices.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _linalg, _math, _reduction, _shape, ops
+from arraygrad import _backend, _linalg, _reduction, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -52,11 +53,12 @@ class _Geometry:
                 f"dilation={list(self.dilation)}"
             )
         spans = [d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True)]
-        for p, span, k in zip(self.padding, spans, self.kernel, strict=True):
-            if p < 0 or p > span // 2:
+        # PyTorch bounds the padding by half the kernel size, the dilation left out.
+        for p, k in zip(self.padding, self.kernel, strict=True):
+            if p < 0 or p > k // 2:
                 raise RuntimeError(
-                    f"{name}: pad should be at most half of effective kernel size, but got pad="
-                    f"{p}, kernel_size={k} and dilation={self.dilation[0]}"
+                    f"{name}: pad should be at most half of kernel size, but got pad={p}, "
+                    f"kernel_size={k} and dilation={self.dilation[0]}"
                 )
         sizes = tuple(input.shape[input.ndim - n :])
         self.out = []
@@ -116,41 +118,16 @@ def _max_pool(
     name = f"max_pool{n}d"
     input, _ = _batched(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, dilation, ceil_mode)
-    windows = geometry.windows(input, float("-inf"))
-    axis = windows.ndim - n - 1
-    xp = _backend.xp
-    # The first maximum of each window (NaN counts as the maximum, as in PyTorch).
-    choice = xp.argmax(windows._data, axis=axis, keepdims=True)
-    grid_shape = [1] * windows.ndim
-    grid_shape[axis] = windows.shape[axis]
-    grid = xp.reshape(xp.arange(windows.shape[axis], dtype=choice.dtype), tuple(grid_shape))
-    picked = _math.where(constant(grid == choice), windows, 0.0)
-    out = _reduction.sum(picked, axis)
+    window = {
+        "kernel": geometry.kernel,
+        "stride": geometry.stride,
+        "padding": geometry.padding,
+        "dilation": geometry.dilation,
+    }
+    out = ops.max_pool(input, output_size=tuple(geometry.out), **window)
     if not return_indices:
         return out
-    return out, _argmax_indices(xp.squeeze(choice, axis=axis), geometry)
-
-
-def _argmax_indices(choice: Any, geometry: _Geometry) -> Tensor:
-    """PyTorch's indices: positions in the flattened (unpadded) input spatial dimensions."""
-    xp = _backend.xp
-    n = len(geometry.kernel)
-    flat = xp.zeros(choice.shape, dtype=choice.dtype)
-    remainder = choice
-    offsets = []
-    for k in reversed(geometry.kernel):  # unravel the window position, last axis fastest
-        offsets.append(remainder % k)
-        remainder = remainder // k
-    offsets.reverse()
-    for i in range(n):
-        shape = [1] * choice.ndim
-        shape[choice.ndim - n + i] = geometry.out[i]
-        starts = xp.reshape(xp.arange(geometry.out[i], dtype=choice.dtype), tuple(shape))
-        position = (
-            starts * geometry.stride[i] - geometry.padding[i] + offsets[i] * geometry.dilation[i]
-        )
-        flat = flat * geometry.sizes[i] + position
-    return Tensor._wrap(xp.astype(flat, _dtype.to_xp(_dtype.int64)))
+    return out, ops.max_pool_indices(input, out, **window)
 
 
 def _avg_pool(

@@ -1,0 +1,574 @@
+"""Sliding windows for convolution and pooling, written once against an array namespace.
+
+``_backend`` hands these out in its namespace (``xp.sliding_windows``, ``xp.max_pool``, ...)
+with the active library bound as ``lib`` and ``fast`` saying whether it is NumPy, whose
+``out=`` arguments and memory-order-keeping ``empty_like`` save a temporary array per step.
+Every other library gets the same results from standard calls alone (slices, ``stack``,
+``where``). Like ``_backend``'s own code, nothing here imports an array library.
+
+Each function loops over the kernel positions (a few; convolution also over groups and a few
+slabs of output rows), never over pixels or batch elements: position ``offsets`` sees one
+strided slice of the input in every window.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from typing import Any
+
+
+def _out_sizes(
+    spatial: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[int, ...]:
+    return tuple(
+        (size - d * (k - 1) - 1) // s + 1
+        for size, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _keys(
+    kernel: tuple[int, ...],
+    out: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[tuple[tuple[int, ...], tuple[Any, ...]], ...]:
+    """``(offsets, key)`` per kernel position: ``x[key]`` is what position ``offsets`` sees in
+    every window (a strided slice). Cached: a convolution asks for the same ones every step."""
+    return tuple(
+        (
+            offsets,
+            (Ellipsis,)
+            + tuple(
+                slice(o * d, o * d + s * (m - 1) + 1, s)
+                for o, m, s, d in zip(offsets, out, stride, dilation, strict=True)
+            ),
+        )
+        for offsets in itertools.product(*(range(k) for k in kernel))
+    )
+
+
+def sliding_windows(
+    lib: Any,
+    fast: bool,
+    x: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """The windows of ``x`` over its last ``len(kernel)`` axes, laid out ``(..., *kernel, *out)``.
+
+    ``out[..., i, j, p, q] = x[..., p * stride + i * dilation, q * stride + j * dilation]`` (for
+    two window axes): the im2col layout, so that a convolution is one matmul over ``kernel``.
+    A window axis of kernel size 1 keeps its elements in place: :func:`conv` windows the batch
+    axis that way, which puts it after the kernel axes, ``(C, kh, kw, 1, OH, OW, N)``.
+    """
+    n = len(kernel)
+    lead = x.ndim - n
+    out = _out_sizes(tuple(x.shape[lead:]), kernel, stride, dilation)
+    shape = tuple(x.shape[:lead]) + tuple(kernel) + out
+    if fast:
+        return _gather_into(lib.empty(shape, dtype=x.dtype), x, kernel, stride, dilation)
+    parts = [x[key] for _, key in _keys(tuple(kernel), out, tuple(stride), tuple(dilation))]
+    return lib.reshape(lib.stack(parts, axis=lead), shape)
+
+
+def _gather_into(
+    result: Any, x: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
+) -> Any:
+    """Fill ``result`` ``(..., *kernel, *out)`` with the windows of ``x`` (NumPy).
+
+    One strided copy per kernel position: each copies runs of a whole output row, where a
+    transposed copy of a sliding_window_view would walk the kernel axes innermost.
+    """
+    n = len(kernel)
+    out = tuple(result.shape[result.ndim - n :])
+    head = (slice(None),) * (x.ndim - n)
+    for offsets, key in _keys(tuple(kernel), out, tuple(stride), tuple(dilation)):
+        result[head + offsets] = x[key]
+    return result
+
+
+def fold_windows(
+    lib: Any,
+    fast: bool,
+    cols: Any,
+    shape: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """The adjoint of :func:`sliding_windows` (col2im): window values summed back into ``shape``.
+
+    One strided slice-add per kernel position (never a loop over pixels or batch elements).
+    """
+    result = lib.zeros(tuple(shape), dtype=cols.dtype)
+    return _fold_into(lib, fast, result, cols, kernel, stride, dilation)
+
+
+def _fold_into(
+    lib: Any,
+    fast: bool,
+    result: Any,
+    cols: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """Add the windows ``cols`` ``(..., *kernel, *out)`` into ``result`` where they came from."""
+    n = len(kernel)
+    lead = result.ndim - n
+    out = tuple(cols.shape[cols.ndim - n :])
+    flat = lib.reshape(cols, tuple(result.shape[:lead]) + (math.prod(kernel),) + out)
+    for index, (_, key) in enumerate(_keys(tuple(kernel), out, tuple(stride), tuple(dilation))):
+        values = flat[(slice(None),) * lead + (index, Ellipsis)]
+        if fast:
+            result[key] += values  # each kernel position touches distinct places
+        else:
+            result[key] = result[key] + values
+    return result
+
+
+# --- max pooling: the window maximum, and the gradient routed to PyTorch's pick ----------------
+# Each kernel position is visited once with strided slices: the input elements it sees (padding
+# excluded) and the box of windows that see one. The pick of a window is PyTorch's: the first
+# maximum in scan order, or the last NaN when the window holds one.
+
+
+def _pool_positions(
+    spatial: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    output_size: tuple[int, ...],
+) -> list[tuple[tuple[int, ...], tuple[Any, ...], tuple[Any, ...]]]:
+    """``(offsets, input key, output key)`` per kernel position that sees some input element.
+
+    Window ``o`` sees ``o * stride - padding + offset * dilation`` along each axis; the output key
+    is the box of windows where that is inside the input, the input key the elements they see.
+    """
+    found = []
+    for offsets in itertools.product(*(range(k) for k in kernel)):
+        x_key: list[Any] = [Ellipsis]
+        out_key: list[Any] = [Ellipsis]
+        for size, o, s, p, d, m in zip(
+            spatial, offsets, stride, padding, dilation, output_size, strict=True
+        ):
+            shift = o * d - p  # input position of this kernel offset in window 0
+            lo = max(0, -(shift // s))  # the first window that sees a position >= 0
+            hi = min(m, (size - 1 - shift) // s + 1)  # past the last one that sees < size
+            if lo >= hi:
+                break
+            start = lo * s + shift
+            x_key.append(slice(start, start + (hi - lo - 1) * s + 1, s))
+            out_key.append(slice(lo, hi))
+        else:
+            found.append((offsets, tuple(x_key), tuple(out_key)))
+    return found
+
+
+def _same_layout(lib: Any, fast: bool, x: Any, shape: tuple[int, ...], fill: Any = None) -> Any:
+    """A new array of ``shape`` (``x``'s rank) laid out in memory like ``x`` (NumPy) or C order.
+
+    Element-wise NumPy keeps the memory order of its inputs; results made here do too, so that
+    a batch-last activation (see :func:`conv`) stays batch-last and every pass over it walks
+    memory in order.
+    """
+    if fast:
+        result = lib.empty_like(x, shape=shape)
+        if fill is not None:
+            result.fill(fill)
+        return result
+    if fill is None:
+        return lib.zeros(shape, dtype=x.dtype)
+    return lib.full(shape, fill, dtype=x.dtype)
+
+
+def max_pool(
+    lib: Any,
+    fast: bool,
+    x: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    output_size: tuple[int, ...],
+) -> Any:
+    """The maximum over each window of the last ``len(kernel)`` axes (NaN if one is NaN)."""
+    n = len(kernel)
+    lead = tuple(x.shape[: x.ndim - n])
+    positions = _pool_positions(
+        tuple(x.shape[x.ndim - n :]), kernel, stride, padding, dilation, output_size
+    )
+    shape = lead + tuple(output_size)
+    first = positions[0][2]
+    if all(key == slice(0, m) for key, m in zip(first[1:], output_size, strict=True)):
+        # The first kernel position is inside every window (no left padding): start from it.
+        result = _same_layout(lib, fast, x, shape)
+        result[...] = x[positions[0][1]]
+        positions = positions[1:]
+    else:
+        result = _same_layout(lib, fast, x, shape, fill=float("-inf"))
+    for _, x_key, out_key in positions:
+        if fast:
+            lib.maximum(result[out_key], x[x_key], out=result[out_key])
+        else:  # the standard's maximum propagates NaN, as PyTorch's max pooling does
+            result[out_key] = lib.maximum(result[out_key], x[x_key])
+    return result
+
+
+def _pool_picks(
+    lib: Any,
+    fast: bool,
+    x: Any,
+    maxima: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> list[tuple[tuple[int, ...], tuple[Any, ...], tuple[Any, ...], Any]]:
+    """``(offsets, input key, output key, picked)`` per kernel position: ``picked`` marks the
+    windows (within the output key) whose maximum ``maxima`` PyTorch takes from that position.
+
+    A window picks its first element equal to its maximum; a window whose maximum is NaN picks
+    its last NaN (PyTorch's scan replaces the maximum on ``value > max or isnan(value)``).
+    """
+    n = len(kernel)
+    output_size = tuple(maxima.shape[maxima.ndim - n :])
+    positions = _pool_positions(
+        tuple(x.shape[x.ndim - n :]), kernel, stride, padding, dilation, output_size
+    )
+    # Which windows have picked already; made like ``maxima`` so that NumPy's element-wise ops
+    # below all walk one memory order.
+    taken = lib.zeros_like(maxima, dtype=lib.bool)
+    picks = []
+    for index, (offsets, x_key, out_key) in enumerate(positions):
+        hit = x[x_key] == maxima[out_key]  # never true where the maximum is NaN
+        if fast:
+            picked = lib.greater(hit, taken[out_key])  # hit and not taken, in one pass
+            if index < len(positions) - 1:
+                taken[out_key] |= hit
+        else:
+            picked = hit & ~taken[out_key]
+            taken[out_key] = taken[out_key] | hit
+        picks.append((offsets, x_key, out_key, picked))
+    nan = lib.isnan(maxima)
+    if bool(lib.any(nan)):
+        last = lib.zeros(tuple(maxima.shape), dtype=lib.bool)
+        for i in reversed(range(len(picks))):
+            offsets, x_key, out_key, picked = picks[i]
+            hit = lib.isnan(x[x_key]) & ~last[out_key]
+            last[out_key] = last[out_key] | hit
+            picks[i] = (offsets, x_key, out_key, picked | hit)
+    return picks
+
+
+def max_pool_scatter(
+    lib: Any,
+    fast: bool,
+    g: Any,
+    x: Any,
+    maxima: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """The gradient of max pooling: ``g`` of each window sent to the element it picked, zeros
+    elsewhere (the adjoint of :func:`max_pool_gather`)."""
+    n = len(kernel)
+    spatial = tuple(x.shape[x.ndim - n :])
+    picks = _pool_picks(lib, fast, x, maxima, kernel, stride, padding, dilation)
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    # Windows apart (not overlapping): each element gets at most one pick, so the passes below
+    # assign instead of adding. Tiled (apart and covering every element, as with the usual
+    # kernel == stride): every element is written, so the result needs no zero fill either.
+    apart = all(s >= span for s, span in zip(stride, spans, strict=True))
+    tiled = apart and all(
+        d == 1 and s == k and p == 0 and size == m * s
+        for size, k, s, p, d, m in zip(
+            spatial, kernel, stride, padding, dilation, g.shape[g.ndim - n :], strict=True
+        )
+    )
+    if fast:
+        g_finite = bool(lib.isfinite(g).all())
+        result = _same_layout(lib, fast, x, tuple(x.shape), fill=None if tiled else 0)
+        if g.strides != maxima.strides:
+            # One copy into the memory order of the maxima (the input's): mixing two orders in
+            # the element-wise passes below costs several times more than the copy.
+            ordered = lib.empty_like(maxima, dtype=g.dtype)
+            ordered[...] = g
+            g = ordered
+    else:
+        g_finite = False
+        result = lib.zeros(tuple(x.shape), dtype=g.dtype)
+    # g where picked, else 0: multiplying by the mask is exact for finite g and a third of the
+    # time of where() on NumPy (whose where() branches on every element of a random mask).
+    for _, x_key, out_key, picked in picks:
+        part = g[out_key]
+        if g_finite and apart:  # written straight into the strided slice, no temporary
+            lib.multiply(part, picked, out=result[x_key])
+            continue
+        if g_finite:
+            values = part * picked
+        else:
+            values = lib.where(picked, part, lib.zeros((), dtype=part.dtype))
+        if apart:
+            result[x_key] = values
+        elif fast:
+            result[x_key] += values  # overlapping windows: an element may be picked twice
+        else:
+            result[x_key] = result[x_key] + values
+    return result
+
+
+def max_pool_gather(
+    lib: Any,
+    fast: bool,
+    v: Any,
+    x: Any,
+    maxima: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """``v`` at the element each window of ``x`` picked (``max_pool(x)`` when ``v`` is ``x``)."""
+    result = lib.zeros(tuple(maxima.shape), dtype=v.dtype)
+    for _, x_key, out_key, picked in _pool_picks(
+        lib, fast, x, maxima, kernel, stride, padding, dilation
+    ):
+        result[out_key] = lib.where(picked, v[x_key], result[out_key])
+    return result
+
+
+def max_pool_indices(
+    lib: Any,
+    fast: bool,
+    x: Any,
+    maxima: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """PyTorch's ``return_indices``: each pick's index in the flattened spatial axes of ``x``."""
+    n = len(kernel)
+    spatial = tuple(x.shape[x.ndim - n :])
+    result = lib.zeros(tuple(maxima.shape), dtype=lib.int64)
+    for offsets, _, out_key, picked in _pool_picks(
+        lib, fast, x, maxima, kernel, stride, padding, dilation
+    ):
+        flat = lib.zeros((1,) * n, dtype=lib.int64)
+        for axis in range(n):
+            box = out_key[1 + axis]
+            starts = lib.arange(box.start, box.stop, dtype=lib.int64)
+            position = starts * stride[axis] - padding[axis] + offsets[axis] * dilation[axis]
+            shape = [1] * n
+            shape[axis] = box.stop - box.start
+            flat = flat * spatial[axis] + lib.reshape(position, tuple(shape))
+        result[out_key] = lib.where(picked, flat, result[out_key])
+    return result
+
+
+# --- convolution: im2col and one matrix product per slab of output rows -----------------------
+# ``x`` is ``(N, C, *spatial)`` (already padded), ``w`` ``(O, C / groups, *kernel)``. The input is
+# read batch-last, ``(C, *spatial, N)``, and windowed with a kernel of 1 along the batch, so the
+# windows ``(C, *kernel, 1, *out, N)`` viewed as ``(groups, C / groups * prod(kernel), L * N)``
+# make the whole batch one matrix product per group; the output ``(O, *out, N)`` is returned as a
+# batch-last view ``(N, O, *out)``. NumPy's element-wise ops keep that memory order, so the next
+# convolution reads it as it is, and each strided slice below copies runs of ``out[-1] * N``
+# elements (a channel-major or NCHW order would copy runs of one image row).
+#
+# NumPy works through the output in equal slabs of rows (the first spatial axis), as few as keep
+# a slab's windows within ``_SLAB_BYTES``: the windows are gathered into one reused buffer and
+# stay in the last-level cache for the product and the scatter-add, and no array of all the
+# windows (9x the input for a 3x3 kernel) is made, which would cost fresh memory from the OS on
+# every call. Smaller slabs mean more, smaller BLAS calls; 8 MiB measured best on the W5 CNN
+# (2 threads: 2 MiB slabs about 15% slower on its second layer, one slab about 20%). Other
+# libraries take the whole output as one slab.
+
+_SLAB_BYTES = 1 << 23
+
+
+class _Conv:
+    """Sizes of one convolution and the slabs of output rows it is computed in."""
+
+    def __init__(
+        self,
+        x_shape: tuple[int, ...],
+        w_shape: tuple[int, ...],
+        stride: tuple[int, ...],
+        dilation: tuple[int, ...],
+        groups: int,
+        itemsize: int,
+        fast: bool,
+    ) -> None:
+        self.batch, self.channels = x_shape[0], x_shape[1]
+        self.spatial = tuple(x_shape[2:])
+        self.out_channels = w_shape[0]
+        self.kernel = tuple(w_shape[2:])
+        self.n = len(self.kernel)
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.out = _out_sizes(self.spatial, self.kernel, stride, dilation)
+        self.depth = w_shape[1] * math.prod(self.kernel)  # rows of one group's windows
+        self.row = math.prod(self.out[1:]) * self.batch  # columns per output row
+        total = self.out[0]
+        count = 1  # slabs: as few as keep each slab's windows within _SLAB_BYTES, equal sizes
+        if fast:
+            row_bytes = max(1, self.depth * self.row * itemsize)
+            count = -(-total // max(1, _SLAB_BYTES // row_bytes))
+        rows = -(-total // count)
+        span = dilation[0] * (self.kernel[0] - 1) + 1
+        self.slabs = []  # (first row, row past the last, the input rows they read)
+        for r0 in range(0, total, rows):
+            r1 = min(total, r0 + rows)
+            self.slabs.append((r0, r1, slice(r0 * stride[0], (r1 - 1) * stride[0] + span)))
+
+    def window_args(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """``kernel, stride, dilation`` of the batch-last windows (kernel 1 along the batch)."""
+        return self.kernel + (1,), self.stride + (1,), self.dilation + (1,)
+
+    def batch_last(self, lib: Any, a: Any) -> Any:
+        """``(N, C, *spatial)`` as ``(C, *spatial, N)`` (a view)."""
+        return lib.permute_dims(a, tuple(range(1, self.n + 2)) + (0,))
+
+    def windowed_input(self, lib: Any, fast: bool, x: Any) -> Any:
+        """``x`` batch-last, copied to that memory order unless it has it already (NumPy): one
+        copy costs much less than gathering the windows of an NCHW input, with its batch
+        elements far apart, for every kernel position."""
+        xt = self.batch_last(lib, x)
+        return lib.ascontiguousarray(xt) if fast else xt
+
+    def batch_first(self, lib: Any, a: Any) -> Any:
+        """``(C, *spatial, N)`` as ``(N, C, *spatial)`` (a view)."""
+        return lib.permute_dims(a, (self.n + 1,) + tuple(range(self.n + 1)))
+
+    def cols_shape(self, rows: int) -> tuple[int, ...]:
+        return (self.channels,) + self.kernel + (1, rows) + self.out[1:] + (self.batch,)
+
+    def cols_matrix(self, lib: Any, cols: Any, rows: int) -> Any:
+        """Windows of ``rows`` output rows as ``(groups, depth, rows * row)``."""
+        return lib.reshape(cols, (self.groups, self.depth, rows * self.row))
+
+    def out_matrix(self, lib: Any, a: Any, rows: int) -> Any:
+        """Batch-last output rows ``(O, rows, ..., N)`` as ``(groups, O / groups, rows * row)``."""
+        return lib.reshape(a, (self.groups, self.out_channels // self.groups, rows * self.row))
+
+
+def conv(
+    lib: Any,
+    fast: bool,
+    x: Any,
+    w: Any,
+    b: Any,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+) -> Any:
+    """Cross-correlation of ``x`` with ``w`` plus ``b`` (or no bias when ``None``)."""
+    plan = _Conv(tuple(x.shape), tuple(w.shape), stride, dilation, groups, _itemsize(x, fast), fast)
+    xt = plan.windowed_input(lib, fast, x)
+    filters = lib.reshape(w, (groups, plan.out_channels // groups, plan.depth))
+    window = plan.window_args()
+    if not fast:
+        cols = plan.cols_matrix(lib, sliding_windows(lib, fast, xt, *window), plan.out[0])
+        out = lib.reshape(
+            lib.matmul(filters, cols), (plan.out_channels,) + plan.out + (plan.batch,)
+        )
+        if b is not None:
+            out = out + lib.reshape(b, (plan.out_channels,) + (1,) * (plan.n + 1))
+        return plan.batch_first(lib, out)
+    result = lib.empty((plan.out_channels,) + plan.out + (plan.batch,), dtype=x.dtype)
+    buffer = lib.empty(math.prod(plan.cols_shape(plan.slabs[0][1])), dtype=x.dtype)
+    for r0, r1, rows_in in plan.slabs:
+        shape = plan.cols_shape(r1 - r0)
+        cols = _gather_into(lib.reshape(buffer[: math.prod(shape)], shape), xt[:, rows_in], *window)
+        cols = plan.cols_matrix(lib, cols, r1 - r0)
+        part = plan.out_matrix(lib, result[:, r0:r1], r1 - r0)  # a view: rows of the result
+        for group in range(groups):
+            lib.matmul(filters[group], cols[group], out=part[group])
+        if b is not None:  # added while the slab is in cache
+            part += lib.reshape(b, (groups, plan.out_channels // groups, 1))
+    return plan.batch_first(lib, result)
+
+
+def conv_weight_grad(
+    lib: Any,
+    fast: bool,
+    x: Any,
+    g: Any,
+    shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+) -> Any:
+    """The gradient of :func:`conv` for the weight (of ``shape``) given the output's ``g``."""
+    plan = _Conv(tuple(x.shape), shape, stride, dilation, groups, _itemsize(x, fast), fast)
+    xt, gt = plan.windowed_input(lib, fast, x), plan.batch_last(lib, g)
+    window = plan.window_args()
+    if not fast:
+        cols = plan.cols_matrix(lib, sliding_windows(lib, fast, xt, *window), plan.out[0])
+        grads = plan.out_matrix(lib, gt, plan.out[0])
+        return lib.reshape(lib.matmul(grads, lib.matrix_transpose(cols)), shape)
+    # Accumulated transposed, (depth, O / groups): BLAS makes windows @ g.T several times faster
+    # than g @ windows.T here (the long shared axis is the one both read contiguously).
+    total = lib.zeros((groups, plan.depth, plan.out_channels // groups), dtype=x.dtype)
+    buffer = lib.empty(math.prod(plan.cols_shape(plan.slabs[0][1])), dtype=x.dtype)
+    for r0, r1, rows_in in plan.slabs:
+        cols_shape = plan.cols_shape(r1 - r0)
+        cols = _gather_into(
+            lib.reshape(buffer[: math.prod(cols_shape)], cols_shape), xt[:, rows_in], *window
+        )
+        cols = plan.cols_matrix(lib, cols, r1 - r0)
+        grads = plan.out_matrix(lib, gt[:, r0:r1], r1 - r0)
+        for group in range(groups):
+            total[group] += lib.matmul(cols[group], lib.matrix_transpose(grads[group]))
+    return lib.reshape(lib.matrix_transpose(total), shape)
+
+
+def conv_input_grad(
+    lib: Any,
+    fast: bool,
+    g: Any,
+    w: Any,
+    shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    groups: int,
+) -> Any:
+    """The gradient of :func:`conv` for the input (of ``shape``) given the output's ``g``: the
+    windows' gradients (weight.T @ g) scatter-added back (col2im), batch-last like ``conv``."""
+    plan = _Conv(shape, tuple(w.shape), stride, dilation, groups, _itemsize(g, fast), fast)
+    gt = plan.batch_last(lib, g)
+    filters_t = lib.matrix_transpose(
+        lib.reshape(w, (groups, plan.out_channels // groups, plan.depth))
+    )
+    window = plan.window_args()
+    result_shape = (plan.channels,) + plan.spatial + (plan.batch,)
+    if not fast:
+        grads = plan.out_matrix(lib, gt, plan.out[0])
+        cols = lib.reshape(lib.matmul(filters_t, grads), plan.cols_shape(plan.out[0]))
+        return plan.batch_first(lib, fold_windows(lib, fast, cols, result_shape, *window))
+    result = lib.zeros(result_shape, dtype=g.dtype)
+    buffer = lib.empty(math.prod(plan.cols_shape(plan.slabs[0][1])), dtype=g.dtype)
+    for r0, r1, rows_in in plan.slabs:
+        cols_shape = plan.cols_shape(r1 - r0)
+        cols = lib.reshape(buffer[: math.prod(cols_shape)], cols_shape)
+        target = plan.cols_matrix(lib, cols, r1 - r0)
+        grads = plan.out_matrix(lib, gt[:, r0:r1], r1 - r0)
+        for group in range(groups):
+            lib.matmul(filters_t[group], grads[group], out=target[group])
+        _fold_into(lib, fast, result[:, rows_in], cols, *window)
+    return plan.batch_first(lib, result)
+
+
+def _itemsize(a: Any, fast: bool) -> int:
+    """Bytes per element (NumPy; the slab size matters only there)."""
+    return int(a.dtype.itemsize) if fast else 1
