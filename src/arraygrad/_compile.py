@@ -3,20 +3,30 @@
 The first call of a compiled function runs it eagerly while a recorder watches every array
 computation underneath: each primitive's forward, each VJP rule and ``sum_to`` the engine runs,
 each gradient sum, and each in-place write (``_backend.assign``, ``add_into``, ``copy``). Each
-is written down as ``slot = function(slots and constants, params)``: a flat program over array
-slots. The program is turned into one generated Python function, which later calls run on raw
-arrays: no Tensor, no Node, no graph walk, no dtype promotion, the same array functions called
-with the same values in the same order, so the results equal eager ones bit for bit.
+such call is split into the array operations it performs (:mod:`._compile_symbolic`), so that
+its Python logic (type tests, shape arithmetic) runs once, now; a call that cannot be split
+stays one opaque step. The result is a flat program over array slots, which
+:mod:`._compile_program` turns into one generated Python function: later calls run it on raw
+arrays, with no Tensor, no Node, no graph walk, no dtype promotion. It makes the same array
+operations on the same values in the same order as eager code, minus the operations whose
+results nothing uses, and with what depends on constants alone (the backward seed, the
+gradient of a mean) computed once: the results equal eager ones bit for bit. Before a program
+is kept, it is run once on the arrays the trace started from and must reproduce what the eager
+run left, bit for bit; array code the recorder cannot see makes it fail that check.
 
 What the program reads from outside (input tensors, captured parameters, their ``.grad``) is
 read from those tensors on every replay, and what it changes on them (``.grad`` set, replaced or
-cleared, data written in place, version counters) is done to them again. A recorded program is
-used only while its guards hold: the inputs' shapes, dtypes and ``requires_grad`` flags and the
-other arguments' values (the cache key), and for each captured tensor its shape, dtype, flag and
-``.grad`` object; otherwise the function is traced again. Code that reads values into Python
-during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``, ``.numpy()``), draws random
-numbers or builds a differentiable backward cannot be replayed: the function then runs eagerly,
+cleared, data written in place or replaced, version counters) is done to them again. A recorded
+program is used only while its guards hold: grad mode, the inputs' classes, shapes, dtypes and
+``requires_grad`` flags and the other arguments' values, and for each captured tensor its shape,
+dtype, flag, node and ``.grad`` object; otherwise the function is traced again. Code that reads
+values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
+``.numpy()``), draws random numbers, builds a differentiable backward or makes results whose
+shape depends on the values (boolean masks) cannot be replayed: the function then runs eagerly,
 with a warning, from then on for those inputs.
+
+Known limit: integer arrays computed with raw operators on ``tensor._data`` (not through a
+primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.
 
 >>> import arraygrad
 >>> w = arraygrad.tensor(0.0, requires_grad=True)
@@ -30,19 +40,30 @@ with a warning, from then on for those inputs.
 ...     w.grad = None
 ...     return loss
 >>> [round(step(x).item(), 4) for _ in range(3)]
-[10.0, 4.9, 2.401]
+[10.0, 2.5, 0.625]
 """
 
 from __future__ import annotations
 
-import builtins
 import functools
 import operator
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _dtype, _primitive
+from arraygrad import _backend, _dtype
+from arraygrad._compile_program import MISS, Program, UntraceableError, version
+from arraygrad._compile_symbolic import (
+    CALL,
+    FOLD,
+    GETITEM,
+    Const,
+    Op,
+    Seq,
+    decompose,
+    is_mutable_array,
+    slots_in,
+)
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 
@@ -50,18 +71,31 @@ __all__ = ["compile"]
 
 _MAX_TRACES = 8  # programs kept per function before it is considered too dynamic to compile
 
+# Namespace functions that make an array from constants alone: with constant arguments their
+# result is computed once and replayed as a copy.
+_CREATION = ("ones", "zeros", "full", "eye", "arange", "linspace", "asarray")
 
-class _UntraceableError(Exception):
-    """Raised inside a recorder call that cannot be written down."""
+
+# Results whose shape depends on the values: the shapes a program is specialised on (and the
+# shape logic of everything after them) would be those of the traced call.
+_VALUE_SHAPED = (
+    "a result whose shape depends on the values (boolean mask indexing, unique, nonzero)"
+)
+_VALUE_SHAPED_FUNCTIONS = frozenset(
+    ("nonzero", "argwhere", "flatnonzero", "unique", "unique_values", "unique_all")
+    + ("unique_counts", "unique_inverse")
+)
 
 
-class _Const:
-    """A constant operand of the program (anything not produced by a recorded call)."""
+def _getitem_forward() -> Any:
+    from arraygrad import ops
 
-    __slots__ = ("value",)
+    return ops.getitem.forward
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
+
+def _has_mask(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(_backend.is_array(p) and p.dtype == bool and p.ndim > 0 for p in parts)
 
 
 class _Tracer:
@@ -71,26 +105,86 @@ class _Tracer:
         self.slots: dict[int, int] = {}  # id(array) -> slot
         self.keep: list[Any] = []  # keeps traced arrays alive, so that ids stay unique
         self.loads: list[tuple[int, Any]] = []  # (slot, tensor reference) read at replay start
-        self.ops: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], int | None]] = []
+        self.entry_values: list[Any] = []  # copies of the loaded arrays as the trace read them
+        self.ops: list[Op] = []
         self.broken: str | None = None
         self.arg_refs: dict[int, int] = {}  # id(input tensor) -> position
         # Outside tensors as the trace first met them (before the function could change them:
-        # it must use a tensor to change it): (tensor, its .grad, its version).
-        self.entry: dict[int, tuple[Tensor, Tensor | None, int]] = {}
+        # it must use a tensor to change it): (tensor, its .grad, its version, its array).
+        self.entry: dict[int, tuple[Tensor, Tensor | None, int, Any]] = {}
         self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
         # While tracing, _backend.xp is a namespace that records its function calls too, so
         # that array code written against _backend.xp (e.g. a stable log-sum-exp's shift) is
         # part of the program.
         self.xp = _backend.xp
         self.proxy = _RecordingNamespace(self)
+        self.creation = {id(getattr(self.xp, n)) for n in _CREATION if hasattr(self.xp, n)}
+        self.creation |= {id(_backend.asarray), id(_backend.ones)}
+        # Backend helpers that return a new value without writing anywhere.
+        self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
 
     # --- slots ------------------------------------------------------------------------------
 
-    def _new_slot(self, value: Any) -> int:
+    def new_slot(self, value: Any) -> int:
         slot = len(self.keep)
         self.keep.append(value)
-        self.slots[id(value)] = slot
+        self.name(value, slot)
         return slot
+
+    def name(self, value: Any, slot: int) -> None:
+        """Look ``value`` up as ``slot`` from now on.
+
+        One object can be two values: NumPy's bool scalars are shared (``np.True_``). The latest
+        is meant: arraygrad turns each into an array as soon as it is made (a primitive's
+        result goes through ensure_array at once).
+        """
+        self.slots[id(value)] = slot
+
+    def forget(self, start_ops: int, start_slots: int) -> None:
+        """Drop the ops and slots recorded since ``(start_ops, start_slots)``."""
+        for value in self.keep[start_slots:]:
+            if self.slots.get(id(value), -1) >= start_slots:
+                del self.slots[id(value)]
+                if not is_mutable_array(value):  # a shared scalar: its earlier slot again
+                    for slot in range(start_slots - 1, -1, -1):
+                        if self.keep[slot] is value:
+                            self.slots[id(value)] = slot
+                            break
+        del self.keep[start_slots:]
+        del self.ops[start_ops:]
+
+    def load(self, data: Any, tensor: Tensor) -> None:
+        """``tensor``'s array is read at replay start; its values now are kept to check the
+        program against the eager run (see :class:`Program`)."""
+        self.loads.append((self.new_slot(data), self.ref(tensor)))
+        self.entry_values.append(data.copy() if is_mutable_array(data) else data)
+
+    def slot_of(self, value: Any) -> int | None:
+        slot = self.slots.get(id(value))
+        return slot if slot is not None and self.keep[slot] is value else None
+
+    def ref(self, tensor: Tensor) -> Any:
+        position = self.arg_refs.get(id(tensor))
+        return ("arg", position) if position is not None else ("obj", tensor)
+
+    def encode(self, value: Any) -> Any:
+        """The operand naming ``value``: its slot, a constant, or a sequence of those."""
+        slot = self.slot_of(value)
+        if slot is not None:
+            return slot
+        if value.__class__ in (tuple, list):
+            items = [self.encode(v) for v in value]
+            if any(i.__class__ is not Const or _backend.is_array(i.value) for i in items):
+                return Seq(value.__class__, items)
+            return Const(value)
+        if _backend.is_array(value) and _dtype.from_xp(value.dtype).is_floating_point:
+            # Values reach recorded calls through tensors or recorded calls; a float array from
+            # anywhere else was computed where the recorder cannot see (raw array arithmetic),
+            # and replaying it as a constant would be wrong. (Integer arrays are indices.)
+            self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
+        return Const(value)
+
+    # --- hooks called by arraygrad while tracing ---------------------------------------------
 
     def wrapped(self, tensor: Tensor) -> None:
         """A tensor was made around an array: if no recorded call made the array, it came from
@@ -104,29 +198,16 @@ class _Tracer:
         if id(tensor) in self.suspicious:
             self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
         data = tensor._data
-        outside = id(data) not in self.slots
+        outside = self.slot_of(data) is None
         if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
             grad = tensor.grad
-            self.entry[id(tensor)] = (tensor, grad, _version(tensor))
+            self.entry[id(tensor)] = (tensor, grad, version(tensor), data)
             if grad is not None:
                 if id(tensor) in self.arg_refs:
                     self.untraceable("an input tensor that already has a .grad")
                 self.see_tensor(grad)
         if outside:
-            self.loads.append((self._new_slot(data), self._ref(tensor)))
-
-    def _operand(self, value: Any) -> Any:
-        slot = self.slots.get(id(value))
-        if slot is not None and self.keep[slot] is value:
-            return slot
-        if _backend.is_array(value) and _dtype.from_xp(value.dtype).is_floating_point:
-            # Values reach recorded calls through tensors or recorded calls; a float array from
-            # anywhere else was computed where the recorder cannot see (raw array arithmetic),
-            # and replaying it as a constant would be wrong. (Integer arrays are indices.)
-            self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
-        return _Const(value)
-
-    # --- hooks called by arraygrad while tracing ---------------------------------------------
+            self.load(data, tensor)
 
     def forward(
         self, fn: Callable[..., Any], xp: Any, args: tuple[Any, ...], arrays: list[Any], params: Any
@@ -135,46 +216,82 @@ class _Tracer:
         for arg in args:
             if isinstance(arg, Tensor):
                 self.see_tensor(arg)
+        if fn is _getitem_forward() and _has_mask(params.get("key")):
+            self.untraceable(_VALUE_SHAPED)
         return self.call(fn, (xp, *arrays), params)
 
-    def _ref(self, tensor: Tensor) -> Any:
-        position = self.arg_refs.get(id(tensor))
-        return ("arg", position) if position is not None else ("obj", tensor)
-
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], params: Any = None) -> Any:
-        """Run ``fn(*args, **params)`` for real and write the call down."""
-        params = params or {}
+        """Run ``fn(*args, **params)`` for real and write the call down, split into its array
+        operations where that gives the same result."""
+        return self._call(fn, args, params or {}, split=True)
+
+    def call_with(self, fn: Callable[..., Any], *args: Any, **params: Any) -> Any:
+        """A namespace function called during the trace (one operation, not split)."""
+        return self._call(fn, args, params, split=False)
+
+    def _call(self, fn: Any, args: tuple[Any, ...], params: dict[str, Any], split: bool) -> Any:
         proxy = self.proxy
         args = tuple(self.xp if a is proxy else a for a in args)  # replays get the real namespace
-        operands = tuple(self._operand(a) for a in args)
+        if fn is _backend.ensure_array and _backend.is_numpy:
+            # It reaches the recorder only for a NumPy scalar (an array returns at once), which
+            # it turns into a 0-d array by asarray: the replay calls that directly.
+            fn, split = self.xp.asarray, False
+        refs = tuple(self.encode(a) for a in args)
+        param_refs = {k: self.encode(v) for k, v in params.items()}
         # What fn does inside is part of this one recorded call.
         _backend.tracer = None
         _backend.xp = self.xp
         try:
-            result = fn(*args, **params)
+            if split and _backend.is_numpy and self.broken is None:
+                done, result = decompose(self, fn, args, refs, params, param_refs)
+                if done:
+                    return result
+            else:
+                result = fn(*args, **params)
         finally:
             _backend.tracer = self
             _backend.xp = proxy
+        self._record(fn, refs, param_refs, result, split)
+        return result
+
+    def _record(
+        self, fn: Any, refs: tuple[Any, ...], params: dict[str, Any], result: Any, split: bool
+    ) -> None:
+        """Write down one call as a single step of the program."""
+        # A namespace function returns a new value unless told where to write; of the opaque
+        # calls only the backend's own conversions are known to.
+        pure = "out" not in params if not split else id(fn) in self.pure
+        if getattr(fn, "__name__", "") in _VALUE_SHAPED_FUNCTIONS:
+            self.untraceable(_VALUE_SHAPED)
         if result is None:  # a write into an existing array
-            self.ops.append((fn, operands, params, None))
+            self.ops.append(Op(CALL, fn, refs, params, None, False))
         elif isinstance(result, Tensor):
             self.untraceable("a Tensor computed from raw arrays (create_graph)")
         elif _backend.is_array(result):
-            if id(result) not in self.slots:  # else a pass-through: nothing new to name
-                self.ops.append((fn, operands, params, self._new_slot(result)))
+            if self.slot_of(result) is not None and is_mutable_array(result):
+                # It handed back an array the program has.
+                if not pure:
+                    self.ops.append(Op(CALL, fn, refs, params, None, False))
+                return
+            if id(fn) in self.creation and not any(
+                slots_in(operand) for operand in (*refs, *params.values())
+            ):
+                # Made from constants alone: made once, copied on each replay.
+                array: Any = result
+                made = array.copy() if is_mutable_array(array) else array
+                self.ops.append(Op(FOLD, None, (Const(made),), {}, self.new_slot(result), True))
+            else:
+                self.ops.append(Op(CALL, fn, refs, params, self.new_slot(result), pure))
         elif isinstance(result, (tuple, list)) and any(_backend.is_array(r) for r in result):
-            whole = self._new_slot(result)
-            self.ops.append((fn, operands, params, whole))
+            whole = self.new_slot(result)
+            self.ops.append(Op(CALL, fn, refs, params, whole, pure))
             for index, part in enumerate(result):
-                if _backend.is_array(part) and id(part) not in self.slots:
-                    operands = (whole, _Const(index))
-                    self.ops.append((operator.getitem, operands, {}, self._new_slot(part)))
+                if _backend.is_array(part) and self.slot_of(part) is None:
+                    operands = (whole, Const(index))
+                    self.ops.append(
+                        Op(GETITEM, operator.getitem, operands, {}, self.new_slot(part), True)
+                    )
         # Anything else (a dtype, a bool, a shape) is a constant of the program.
-        return result
-
-    def call_with(self, fn: Callable[..., Any], *args: Any, **params: Any) -> Any:
-        """:meth:`call` with the arguments spread, for the recording namespace."""
-        return self.call(fn, args, params)
 
     def untraceable(self, reason: str) -> None:
         """Note that the program cannot be replayed (the eager run itself goes on)."""
@@ -195,123 +312,6 @@ class _RecordingNamespace:
             value = functools.partial(self._tracer.call_with, value)
         setattr(self, name, value)  # cached: each name is looked up once per trace
         return value
-
-
-class _Program:
-    """A recorded step: its guards and the generated function that replays it."""
-
-    def __init__(self, tracer: _Tracer, result: Any) -> None:
-        self.guards: list[tuple[Any, Tensor, tuple[int, ...], Any, bool, Any]] = []
-        lines = ["def replay(args):"]
-        env: dict[str, Any] = {"_wrap": Tensor._wrap, "_bump": _primitive.bump_version}
-        tensor_names: dict[int, str] = {}
-
-        def tensor_expr(ref: Any) -> str:
-            kind, value = ref
-            if kind == "arg":
-                return f"args[{value}]"
-            name = tensor_names.get(id(value))
-            if name is None:
-                name = tensor_names[id(value)] = f"T{len(tensor_names)}"
-                env[name] = value
-            return name
-
-        for slot, ref in tracer.loads:
-            lines.append(f"    v{slot} = {tensor_expr(ref)}._data")
-        for index, (fn, operands, params, out) in enumerate(tracer.ops):
-            env[f"f{index}"] = fn
-            parts = []
-            for position, operand in enumerate(operands):
-                if isinstance(operand, _Const):
-                    env[f"c{index}_{position}"] = operand.value
-                    parts.append(f"c{index}_{position}")
-                else:
-                    parts.append(f"v{operand}")
-            if params:
-                env[f"k{index}"] = params
-                parts.append(f"**k{index}")
-            call = f"f{index}({', '.join(parts)})"
-            lines.append(f"    v{out} = {call}" if out is not None else f"    {call}")
-
-        # Side effects on outside tensors: .grad and version counters, as the eager run left them.
-        for tensor, entry_grad, entry_version in tracer.entry.values():
-            ref = tracer._ref(tensor)
-            expr = tensor_expr(ref)
-            grad = tensor.grad
-            if grad is not entry_grad:
-                if grad is None:
-                    lines.append(f"    {expr}.grad = None")
-                else:
-                    grad_slot = tracer.slots.get(id(grad._data))
-                    if grad_slot is None or grad._rg:
-                        raise _UntraceableError("a .grad the program did not compute")
-                    lines.append(f"    {expr}.grad = _wrap(v{grad_slot})")
-            bumps = _version(tensor) - entry_version
-            for _ in range(bumps):
-                lines.append(f"    _bump({expr})")
-            grad_info = (
-                None
-                if entry_grad is None
-                else (entry_grad, tuple(entry_grad._data.shape), entry_grad._data.dtype)
-            )
-            if ref[0] == "obj":
-                self.guards.append(
-                    (
-                        ref,
-                        tensor,
-                        tuple(tensor._data.shape),
-                        tensor._data.dtype,
-                        tensor._rg,
-                        grad_info,
-                    )
-                )
-        lines.append(f"    return {_result_expr(result, tracer, env)}")
-        source = "\n".join(lines)
-        exec(builtins.compile(source, "<arraygrad.compile>", "exec"), env)
-        self.replay: Callable[[tuple[Any, ...]], Any] = env["replay"]
-        self.source = source
-
-    def matches(self) -> bool:
-        """Whether the captured tensors are still as the trace found them."""
-        for _ref, tensor, shape, dtype, rg, grad_info in self.guards:
-            data = tensor._data
-            if data.shape != shape or data.dtype != dtype or tensor._rg != rg:
-                return False
-            grad = tensor.grad
-            if grad_info is None:
-                if grad is not None:
-                    return False
-            elif grad is not grad_info[0] or grad._data.shape != grad_info[1]:
-                return False
-        return True
-
-
-def _version(tensor: Tensor) -> int:
-    counter = tensor._version_counter
-    return 0 if counter is None else counter[0]
-
-
-def _result_expr(result: Any, tracer: _Tracer, env: dict[str, Any]) -> str:
-    """Python source rebuilding the step's return value from the replay's slots."""
-    if isinstance(result, Tensor):
-        slot = tracer.slots.get(id(result._data))
-        if slot is None:
-            raise _UntraceableError("returning a tensor the program did not compute")
-        return f"_wrap(v{slot})"
-    if isinstance(result, (tuple, list)):
-        parts = "".join(_result_expr(item, tracer, env) + ", " for item in result)
-        return f"({parts})" if isinstance(result, tuple) else f"[{parts}]"
-    if isinstance(result, dict):
-        items = ", ".join(
-            f"{_result_expr(key, tracer, env)}: {_result_expr(value, tracer, env)}"
-            for key, value in result.items()
-        )
-        return "{" + items + "}"
-    if result is None or isinstance(result, (bool, int, float, str)):
-        name = f"r{len(env)}"
-        env[name] = result
-        return name
-    raise _UntraceableError(f"returning a {type(result).__name__}")
 
 
 def _key(args: tuple[Any, ...]) -> Any:
@@ -336,50 +336,71 @@ class CompiledFunction:
     def __init__(self, fn: Callable[..., Any]) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
-        self.programs: dict[Any, list[_Program]] = {}
+        self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self.traces = 0  # how many times the function was traced (for tests and debugging)
+        # The program that replayed last: tried first, before any key is computed (its own
+        # guards check everything the key would).
+        self._last: Callable[[tuple[Any, ...]], Any] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        last = self._last
+        if last is not None and not kwargs:
+            result = last(args)
+            if result is not MISS:
+                return result
+        return self._dispatch(args, kwargs)
+
+    def _dispatch(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if _backend.tracer is not None or kwargs:
             # Inside another trace it is part of that one; keyword calls are not specialised.
             return self.fn(*args, **kwargs)
         key = _key(args)
         if key in self.eager:
-            return self.fn(*args, **kwargs)
+            return self.fn(*args)
         programs = self.programs.get(key)
         if programs:
             for index, program in enumerate(programs):
-                if program.matches():
+                result = program.replay(args)
+                if result is not MISS:
                     if index:  # the most recently matching program is tried first next time
                         programs.insert(0, programs.pop(index))
-                    return program.replay(args)
+                    self._last = program.replay
+                    return result
             if len(programs) >= _MAX_TRACES:
-                self._fall_back(key, f"state that changes on every call ({_MAX_TRACES} traces)")
-                return self.fn(*args, **kwargs)
-        return self._trace(key, args, kwargs)
+                reason = f"state that changes on every call ({_MAX_TRACES} traces)"
+                self._fall_back(key, reason, stacklevel=4)
+                return self.fn(*args)
+        return self._trace(key, args)
 
-    def _fall_back(self, key: Any, reason: str) -> None:
+    def _fall_back(self, key: Any, reason: str, stacklevel: int = 5) -> None:
         self.eager[key] = reason
+        self._last = None
         warnings.warn(
             f"arraygrad.compile: {getattr(self.fn, '__qualname__', self.fn)!r} runs eagerly: "
             f"{reason} cannot be compiled into a replayable program. Fix: move it out of the "
             "compiled function (e.g. call loss.item() on the returned loss).",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,  # the line calling the compiled function
         )
 
-    def _trace(self, key: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _trace(self, key: Any, args: tuple[Any, ...]) -> Any:
         """Run the function eagerly while recording it; keep the program if it can replay."""
         tracer = _Tracer()
         self.traces += 1
         for position, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 tracer.arg_refs[id(arg)] = position
+        for arg in args:
+            # Every input's array is a slot from the start: one read as an index (in a
+            # primitive's parameters) is then read from the input on each replay too.
+            if isinstance(arg, Tensor) and tracer.slot_of(arg._data) is None:
+                tracer.load(arg._data, arg)
+        grad_mode = grad_enabled.get()
         _backend.tracer = tracer
         _backend.xp = tracer.proxy
         try:
-            result = self.fn(*args, **kwargs)
+            result = self.fn(*args)
         finally:
             _backend.tracer = None
             _backend.xp = tracer.xp
@@ -387,11 +408,12 @@ class CompiledFunction:
             self._fall_back(key, tracer.broken)
             return result
         try:
-            program = _Program(tracer, result)
-        except _UntraceableError as error:
+            program = Program(tracer, args, grad_mode, result)
+        except UntraceableError as error:
             self._fall_back(key, str(error))
             return result
         self.programs.setdefault(key, []).append(program)
+        self._last = program.replay
         return result
 
 

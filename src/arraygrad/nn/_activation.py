@@ -220,7 +220,10 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
         return input
     xp = _backend.xp
     peak = xp.max(data, axis=dim, keepdims=True)
-    peak = xp.where(xp.isinf(peak) & (peak < 0), xp.zeros_like(peak), peak)
+    # Namespace functions, not operators: arraygrad.compile records them (and so recomputes
+    # this mask on every replay).
+    zeros = xp.zeros_like(peak)
+    peak = xp.where(xp.logical_and(xp.isinf(peak), xp.less(peak, zeros)), zeros, peak)
     return input - constant(peak)
 
 

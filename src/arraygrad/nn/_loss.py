@@ -10,16 +10,12 @@ gradients in float32.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from arraygrad import _backend, _math, _reduction
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, log_softmax
-from arraygrad.nn._common import (
-    apply_reduction,
-    check_reduction,
-    constant,
-    legacy_reduction,
-)
+from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
 
 __all__ = [
     "binary_cross_entropy",
@@ -165,17 +161,33 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    xp = _backend.xp
-    data = input._data
-    if bool(xp.any((data < 0) | (data > 1))):
-        raise RuntimeError(
-            "all elements of input should be between 0 and 1: binary_cross_entropy expects "
-            "probabilities. Fix: apply sigmoid first, or use binary_cross_entropy_with_logits."
-        )
+    _check(_raise_for_non_probabilities, input._data)
     loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
     if weight is not None:
         loss = loss * weight
     return apply_reduction(loss, reduction)
+
+
+def _raise_for_non_probabilities(data: Any) -> None:
+    xp = _backend.xp
+    if bool(xp.any(xp.logical_or(data < 0, data > 1))):
+        raise RuntimeError(
+            "all elements of input should be between 0 and 1: binary_cross_entropy expects "
+            "probabilities. Fix: apply sigmoid first, or use binary_cross_entropy_with_logits."
+        )
+
+
+def _check(check: Any, *arguments: Any) -> None:
+    """Run ``check(*arguments)``, a validation of array values that raises on bad ones.
+
+    Under ``arraygrad.compile`` it becomes a step of the recorded program, so that every replay
+    checks the values of its own call.
+    """
+    tracer = _backend.tracer
+    if tracer is None:
+        check(*arguments)
+    else:
+        tracer.call(check, arguments)
 
 
 def _clamped_log(p: Tensor) -> Tensor:
@@ -253,35 +265,47 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
 
 def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None) -> tuple:
     """The target entries of ``input`` along the class axis (0 where ignored) and each one's
-    weight (0 where ignored), both of the target's shape."""
+    weight (0 where ignored), both of the target's shape.
+
+    Every array here is computed by primitives from ``target``, so ``arraygrad.compile`` records
+    the masks and recomputes them on each replay, for the labels of that call.
+    """
     axis = _class_axis(input)
     _check_target(input, target, axis)
-    xp = _backend.xp
     classes = input.shape[axis]
-    labels = target._data
-    valid = labels != ignore_index
-    if bool(xp.any(valid & ((labels < 0) | (labels >= classes)))):
-        bad = labels[valid & ((labels < 0) | (labels >= classes))]
-        raise IndexError(
-            f"Target {int(bad.reshape(-1)[0])} is out of bounds: class indices must lie in "
-            f"[0, {classes}) (input shape {list(input.shape)}), or equal ignore_index="
-            f"{ignore_index}."
-        )
-    safe = xp.where(valid, labels, xp.zeros_like(labels))
-    expanded = xp.expand_dims(safe, axis=axis)
+    valid = target != ignore_index
+    arguments = (target._data, valid._data, classes, ignore_index, tuple(input.shape))
+    _check(_raise_for_bad_labels, *arguments)
+    safe = _math.where(valid, target, 0)
     grid_shape = [1] * input.ndim
     grid_shape[axis] = classes
-    grid = xp.reshape(xp.arange(classes, dtype=labels.dtype), tuple(grid_shape))
-    mask = (grid == expanded) & xp.expand_dims(valid, axis=axis)
-    picked = _reduction.sum(_math.where(constant(mask), input, 0.0), axis)
-    dtype = input._data.dtype
+    # The class indices, shaped to broadcast along the class axis: a constant of the shapes
+    # (namespace calls, which arraygrad.compile records; arraygrad.arange computes on arrays).
+    xp = _backend.xp
+    grid = constant(xp.reshape(xp.arange(classes, dtype=target._data.dtype), tuple(grid_shape)))
+    mask = (grid == safe.unsqueeze(axis)) & valid.unsqueeze(axis)
+    picked = _reduction.sum(_math.where(mask, input, 0.0), axis)
+    dtype = input.dtype
     if weight is None:
-        weights = xp.astype(valid, dtype)
+        weights = _math.astype(valid, dtype)
     else:
-        table = xp.astype(weight.detach()._data, dtype)
-        picked_weights = xp.reshape(xp.take(table, xp.reshape(safe, (-1,))), safe.shape)
-        weights = xp.where(valid, picked_weights, xp.zeros_like(picked_weights))
-    return picked, constant(weights)
+        # PyTorch gives the class weights no gradient.
+        picked_weights = _math.astype(weight[safe].detach(), dtype)
+        weights = _math.where(valid, picked_weights, 0.0)
+    return picked, weights
+
+
+def _raise_for_bad_labels(
+    labels: Any, valid: Any, classes: int, ignore_index: int, shape: tuple[int, ...]
+) -> None:
+    xp = _backend.xp
+    bad = xp.logical_and(valid, xp.logical_or(labels < 0, labels >= classes))
+    if bool(xp.any(bad)):
+        raise IndexError(
+            f"Target {int(labels[bad].reshape(-1)[0])} is out of bounds: class indices must lie "
+            f"in [0, {classes}) (input shape {list(shape)}), or equal ignore_index="
+            f"{ignore_index}."
+        )
 
 
 def nll_loss(
@@ -314,13 +338,10 @@ def nll_loss(
 
 
 def _safe_divide(total: Tensor, count: Tensor) -> Tensor:
-    # 0 / 0 is PyTorch's nan for an all-ignored batch; NumPy's warning about it is noise.
-    xp = _backend.xp
-    if bool(xp.all(count._data != 0)):
-        return total / count
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return total / count
+    """``total / count``, and PyTorch's nan for 0 / 0 (an all-ignored batch) without NumPy's
+    warning about it; where ``count`` is not 0 the division and its gradient are the plain ones."""
+    nonzero = count != 0
+    return _math.where(nonzero, total / _math.where(nonzero, count, 1.0), float("nan"))
 
 
 def cross_entropy(
@@ -374,8 +395,8 @@ def cross_entropy(
     nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0:
         return nll
-    valid = constant(target._data != ignore_index)
-    terms = log_probs if weight is None else log_probs * weight.detach().reshape(*weight_shape)
+    valid = target != ignore_index
+    terms = log_probs if weight is None else log_probs * weight.reshape(*weight_shape).detach()
     smooth = _math.where(valid, -_reduction.sum(terms, axis), 0.0)
     if reduction == "mean":
         _, weights = _pick(log_probs, target, ignore_index, weight)

@@ -1,0 +1,452 @@
+"""Turning a recorded trace into the Python function that replays it (for ``arraygrad.compile``).
+
+The generated function starts with its guards: one tuple of everything the program is
+specialised on (grad mode, the inputs' classes, shapes, dtypes and flags, the captured tensors'
+flags, ``.grad`` objects, shapes and dtypes), compared with the traced values in one go; on a
+mismatch it returns :data:`MISS` before doing anything. Then come the array operations, one line
+each, with every function and constant bound as a default argument (a local variable, the
+fastest name Python looks up), then the side effects on captured tensors and the result.
+
+Before writing the code, operations whose result nothing uses are dropped (values not returned,
+not made a ``.grad``, not written into an array, not read by a later kept operation), and an
+array operation whose result is only written whole into an existing array of the same shape
+and dtype writes it there directly, through the ufunc's ``out=``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _backend, _primitive
+from arraygrad._compile_symbolic import (
+    ATTR,
+    BINARY,
+    BINARY_OPERATORS,
+    CALL,
+    FOLD,
+    GETITEM,
+    INPLACE,
+    INPLACE_OPERATORS,
+    METHOD,
+    SETITEM,
+    UNARY,
+    UNARY_OPERATORS,
+    Const,
+    Op,
+    Seq,
+    is_mutable_array,
+    same,
+    slots_in,
+)
+from arraygrad._grad_mode import grad_enabled
+from arraygrad._tensor import Tensor
+
+
+class UntraceableError(Exception):
+    """The trace cannot become a program (the function then runs eagerly)."""
+
+
+class _Miss:
+    def __repr__(self) -> str:
+        return "MISS"
+
+
+#: What a program returns when its guards do not hold (it has then done nothing).
+MISS: Any = _Miss()
+
+# Operators that the ufunc's ``out=`` can write into an existing array, by their ufunc's name.
+_UFUNCS = {
+    operator.add: "add",
+    operator.sub: "subtract",
+    operator.mul: "multiply",
+    operator.truediv: "divide",
+}
+
+
+def version(tensor: Tensor) -> int:
+    counter = tensor._version_counter
+    return 0 if counter is None else counter[0]
+
+
+class _Writer:
+    """Names for the generated function: bound objects become its default arguments."""
+
+    def __init__(self) -> None:
+        self.env: dict[str, Any] = {}
+        self._names: dict[int, str] = {}
+
+    def bind(self, value: Any, prefix: str = "c") -> str:
+        name = self._names.get(id(value))
+        if name is None:
+            name = self._names[id(value)] = f"{prefix}{len(self.env)}"
+            self.env[name] = value
+        return name
+
+    def literal(self, value: Any) -> str | None:
+        """Python source for a constant that needs no name, or ``None``."""
+        kind = value.__class__
+        if value is None or value is Ellipsis or kind in (bool, int, str):
+            text = "..." if value is Ellipsis else repr(value)
+        elif kind is float and math.isfinite(value):
+            text = repr(value)
+        elif kind is tuple:
+            parts = [self.literal(v) for v in value]
+            if any(p is None for p in parts):
+                return None
+            text = "(" + "".join(p + ", " for p in parts) + ")"  # type: ignore[operator]
+        elif kind is slice:
+            parts = [self.literal(v) for v in (value.start, value.stop, value.step)]
+            if any(p is None for p in parts):
+                return None
+            text = f"slice({', '.join(parts)})"  # type: ignore[arg-type]
+        else:
+            return None
+        return f"({text})" if text.startswith("-") else text
+
+    def operand(self, operand: Any) -> str:
+        if operand.__class__ is int:
+            return f"v{operand}"
+        if operand.__class__ is Seq:
+            parts = "".join(self.operand(item) + ", " for item in operand.items)
+            return f"({parts})" if operand.kind is tuple else f"[{parts}]"
+        text = self.literal(operand.value)
+        return text if text is not None else self.bind(operand.value)
+
+
+def _constant(operand: Any, values: dict[int, Any]) -> tuple[bool, Any]:
+    """``(True, value)`` when ``operand`` is known at build time: a folded slot, or a constant
+    that cannot change (an outside array can be written between calls: it is not)."""
+    if operand.__class__ is int:
+        return (True, values[operand]) if operand in values else (False, None)
+    if operand.__class__ is Seq:
+        items = [_constant(item, values) for item in operand.items]
+        return all(ok for ok, _ in items), operand.kind(v for _, v in items)
+    return _immutable(operand.value), operand.value
+
+
+def _immutable(value: Any) -> bool:
+    if value.__class__ is tuple:
+        return all(_immutable(item) for item in value)
+    return not (is_mutable_array(value) or isinstance(value, (list, dict, set, bytearray)))
+
+
+def _evaluate(op: Op, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if op.style == METHOD:
+        return getattr(args[0], op.name)(*args[1:], **kwargs)
+    if op.style == ATTR:
+        return getattr(args[0], op.name)
+    return op.fn(*args, **kwargs)
+
+
+def _fold(ops: list[Op], roots: set[int]) -> list[Op]:
+    """Compute once, now, what depends on constants alone (the backward seed, the gradient of a
+    mean, index grids): the same functions on the same values give the same bits on every
+    replay. A value that is written into, handed out, or a view of which is, stays computed on
+    each replay."""
+    touched = set(roots)
+    for op in reversed(ops):
+        operands = [s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)]
+        # Arithmetic makes new arrays; other pure ops may make views of their operands.
+        if not op.pure or (op.out in touched and op.style not in (BINARY, UNARY)):
+            touched.update(operands)
+    values: dict[int, Any] = {}
+    kept: list[Op] = []
+
+    def substitute(operand: Any) -> Any:
+        if operand.__class__ is int and operand in values:
+            return Const(values[operand])
+        if operand.__class__ is Seq:
+            return Seq(operand.kind, [substitute(item) for item in operand.items])
+        return operand
+
+    for op in ops:
+        out = op.out
+        if op.pure and out is not None and out not in touched:
+            if op.style == FOLD:
+                values[out] = op.args[0].value
+                continue
+            known = [_constant(a, values) for a in op.args]
+            known_kwargs = {k: _constant(v, values) for k, v in op.kwargs.items()}
+            if all(ok for ok, _ in known) and all(ok for ok, _ in known_kwargs.values()):
+                try:
+                    value = _evaluate(
+                        op, [v for _, v in known], {k: v for k, (_, v) in known_kwargs.items()}
+                    )
+                except Exception:  # it stays a step of the replay
+                    value = None
+                if _backend.is_array(value):
+                    values[out] = value
+                    continue
+        if values:
+            args = tuple(substitute(a) for a in op.args)
+            kwargs = {k: substitute(v) for k, v in op.kwargs.items()}
+            op = Op(op.style, op.fn, args, kwargs, out, op.pure, op.name)
+        kept.append(op)
+    return kept
+
+
+def _eliminate(ops: list[Op], live: set[int]) -> list[Op]:
+    """The ops that matter: the impure ones and those computing a value something uses."""
+    kept = []
+    for op in reversed(ops):
+        if op.pure and op.out not in live:
+            continue
+        kept.append(op)
+        for operand in (*op.args, *op.kwargs.values()):
+            live.update(slots_in(operand))
+    kept.reverse()
+    return kept
+
+
+def _write_directly(ops: list[Op], keep: list[Any]) -> list[Op]:
+    """``t = a - b; [u = ensure_array(t);] x[...] = u`` as ``subtract(a, b, out=x)``, when
+    ``t`` is used nowhere else and has ``x``'s shape and dtype: the same ufunc on the same
+    values, without the temporary and the copy."""
+    if not _backend.is_numpy:
+        return ops
+    uses: dict[int, int] = {}
+    made: dict[int, int] = {}
+    for index, op in enumerate(ops):
+        for operand in (*op.args, *op.kwargs.values()):
+            for slot in slots_in(operand):
+                uses[slot] = uses.get(slot, 0) + 1
+        if op.out is not None:
+            made[op.out] = index
+    drop: set[int] = set()
+    result = list(ops)
+    for index, op in enumerate(ops):
+        if op.style != SETITEM or op.kwargs or len(op.args) != 3:
+            continue
+        target, key, value = op.args
+        if target.__class__ is not int or key.__class__ is not Const or key.value is not Ellipsis:
+            continue
+        if value.__class__ is not int or uses.get(value) != 1 or value not in made:
+            continue
+        first = made[value]
+        producer = ops[first]
+        if producer.style == CALL and producer.fn is _backend.ensure_array:
+            source = producer.args[0]
+            if source.__class__ is not int or uses.get(source) != 1 or source not in made:
+                continue
+            first = made[source]
+            value = source
+            producer = ops[first]
+        name = _UFUNCS.get(producer.fn)
+        if producer.style != BINARY or name is None or not producer.pure:
+            continue
+        computed: Any = keep[value]
+        written: Any = keep[target]
+        operands_are_arrays = any(
+            a.__class__ is int and is_mutable_array(keep[a]) for a in producer.args
+        )
+        if (
+            not is_mutable_array(written)
+            or not operands_are_arrays
+            or computed.dtype != written.dtype
+            or tuple(computed.shape) != tuple(written.shape)
+            or any(not ops[i].pure for i in range(first + 1, index))
+        ):
+            continue
+        # Moved to the write's place: nothing in between writes, so it reads the same values.
+        result[index] = Op(
+            CALL, getattr(_backend.xp, name), producer.args, {"out": target}, None, False
+        )
+        drop.update(i for i in range(first, index) if ops[i].out in (value, op.args[2]))
+    return [op for i, op in enumerate(result) if i not in drop]
+
+
+def _line(op: Op, writer: _Writer) -> str:
+    args = [writer.operand(a) for a in op.args]
+    out = f"v{op.out} = " if op.out is not None else ""
+    style = op.style
+    if style == BINARY:
+        return f"{out}{args[0]} {BINARY_OPERATORS[op.fn]} {args[1]}"
+    if style == UNARY:
+        return f"{out}{UNARY_OPERATORS[op.fn]}{args[0]}"
+    if style == INPLACE and op.out is None:
+        return f"{args[0]} {INPLACE_OPERATORS[op.fn]}= {args[1]}"
+    if style == GETITEM:
+        return f"{out}{args[0]}[{args[1]}]"
+    if style == SETITEM:
+        return f"{args[0]}[{args[1]}] = {args[2]}"
+    if style == ATTR:
+        return f"{out}{args[0]}.{op.name}"
+    if style == FOLD:
+        value = op.args[0].value
+        copy = ".copy()" if is_mutable_array(value) else ""
+        return f"{out}{writer.bind(value)}{copy}"
+    parts = args + [f"{k}={writer.operand(v)}" for k, v in op.kwargs.items()]
+    if style == METHOD:
+        return f"{out}{args[0]}.{op.name}({', '.join(parts[1:])})"
+    return f"{out}{writer.bind(op.fn, 'f')}({', '.join(parts)})"
+
+
+class Program:
+    """A recorded step: its guards and the generated function that replays it."""
+
+    def __init__(self, tracer: Any, args: tuple[Any, ...], grad_mode: bool, result: Any) -> None:
+        writer = _Writer()
+        tensor_names: dict[int, str] = {}
+
+        def tensor_name(ref: Any) -> str:
+            kind, value = ref
+            if kind == "arg":
+                return f"a{value}"
+            name = tensor_names.get(id(value))
+            if name is None:
+                name = tensor_names[id(value)] = writer.bind(value, "T")
+            return name
+
+        # The side effects on outside tensors, as the eager run left them.
+        effects: list[str] = []
+        live: set[int] = set()
+        for tensor, entry_grad, entry_version, entry_data in tracer.entry.values():
+            name = tensor_name(tracer.ref(tensor))
+            data = tensor._data
+            if data is not entry_data:  # the function replaced .data
+                slot = tracer.slot_of(data)
+                if slot is None:
+                    raise UntraceableError("a tensor's data replaced by an array of unknown origin")
+                effects.append(f"{name}._data = v{slot}")
+                live.add(slot)
+            grad = tensor.grad
+            if grad is not entry_grad:
+                if grad is None:
+                    effects.append(f"{name}.grad = None")
+                else:
+                    slot = tracer.slot_of(grad._data)
+                    if slot is None or grad._rg:
+                        raise UntraceableError("a .grad the program did not compute")
+                    effects.append(f"{name}.grad = _wrap(v{slot})")
+                    live.add(slot)
+            effects.extend([f"_bump({name})"] * (version(tensor) - entry_version))
+        returned = _result_expr(result, tracer, writer, live)
+
+        ops = _fold(tracer.ops, live)
+        ops = _write_directly(_eliminate(ops, set(live)), tracer.keep)
+        body = [_line(op, writer) for op in ops]
+
+        # Guards: what the program is specialised on, read now and compared with the trace.
+        unpack = "".join(f"a{i}, " for i in range(len(args)))
+        prologue = [f"({unpack}) = args" if args else "if args: return MISS"]
+        read: list[str] = ["_be.tracer", "_grad()"]
+        expected: list[Any] = [None, grad_mode]
+        for position, value in enumerate(args):
+            read.append(f"a{position}.__class__")
+            expected.append(value.__class__)
+            if isinstance(value, Tensor):
+                prologue.append(f"d{position} = a{position}._data")
+                read += [f"d{position}.shape", f"d{position}.dtype", f"a{position}._rg"]
+                expected += [value._data.shape, value._data.dtype, value._rg]
+                if value._rg:  # eager would accumulate into a .grad it had; the trace had none
+                    read.append(f"a{position}.grad is None")
+                    expected.append(True)
+                continue
+            try:
+                hash(value)
+            except TypeError:
+                read.append(f"a{position} is {writer.bind(value)}")
+                expected.append(True)
+            else:
+                read.append(f"a{position}")
+                expected.append(value)
+        # Captured tensors' arrays are read before the guards too (reading changes nothing).
+        loads: list[str] = []
+        data_names: dict[int, str] = {}
+        for slot, ref in tracer.loads:
+            if ref[0] == "arg":
+                loads.append(f"v{slot} = d{ref[1]}")
+            else:
+                loads.append(f"v{slot} = {tensor_name(ref)}._data")
+                data_names[id(ref[1])] = f"v{slot}"
+        for tensor, entry_grad, _, entry_data in tracer.entry.values():
+            ref = tracer.ref(tensor)
+            if ref[0] == "arg":
+                continue
+            name = tensor_name(ref)
+            data = data_names.get(id(tensor), f"{name}._data")
+            read += [f"{name}._rg", f"{name}._node", f"id({name}.grad)"]
+            read += [f"{data}.shape", f"{data}.dtype"]
+            expected += [tensor._rg, tensor._node, id(entry_grad)]
+            expected += [entry_data.shape, entry_data.dtype]
+            if entry_grad is not None:
+                writer.bind(entry_grad, "G")  # held, so that its id stays its own
+        writer.env["EXPECTED"] = tuple(expected)
+
+        lines = ["    try:", *["        " + line for line in prologue]]
+        lines += ["    except (ValueError, AttributeError):", "        return MISS"]
+        lines += ["    " + line for line in loads]
+        lines += [f"    if ({', '.join(read)},) != EXPECTED:", "        return MISS"]
+        lines += ["    " + line for line in body + effects]
+        lines.append(f"    return {returned}")
+        writer.env.update(
+            MISS=MISS,
+            _be=_backend,
+            _grad=grad_enabled.get,
+            _wrap=Tensor._wrap,
+            _bump=_primitive.bump_version,
+        )
+        defaults = "".join(f", {name}={name}" for name in writer.env)
+        source = f"def replay(args, *{defaults}):\n" + "\n".join(lines)
+        namespace = dict(writer.env)
+        exec(builtins.compile(source, "<arraygrad.compile>", "exec"), namespace)
+        self.replay: Callable[[tuple[Any, ...]], Any] = namespace["replay"]
+        self.source = source
+        _check(tracer, body, writer, sorted(live))
+
+
+def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) -> None:
+    """Run the program once on the arrays the trace started from and compare what it leaves
+    with what the eager run left, bit for bit: the results, the new ``.grad`` and ``.data``
+    arrays, and every array it read (written in place or not). Array code the recorder could
+    not see (``frame[key] = 0`` on a recorded array, ``tensor._data *= 2``) shows up here.
+    """
+    if not _backend.is_numpy:
+        return
+    entry = [value.copy() if is_mutable_array(value) else value for value in tracer.entry_values]
+    loaded = [tracer.keep[slot] for slot, _ in tracer.loads]
+    for index, first in enumerate(loaded):
+        for second in loaded[index + 1 :]:
+            if _backend.xp.may_share_memory(first, second):
+                return  # views of one another: copies cannot stand for them
+    names = ", ".join(f"v{slot}" for slot, _ in tracer.loads)
+    returned = "".join(f"v{slot}, " for slot in outputs)
+    source = f"def check({names}):\n" + "".join(f"    {line}\n" for line in body)
+    source += f"    return ({returned})"
+    namespace = dict(writer.env)
+    exec(builtins.compile(source, "<arraygrad.compile check>", "exec"), namespace)
+    try:
+        produced = namespace["check"](*entry)
+    except Exception as error:
+        raise UntraceableError(f"a program that fails where eager code did not ({error})") from None
+    expected = [tracer.keep[slot] for slot in outputs]
+    if not all(same(a, b) for a, b in zip(produced, expected, strict=True)) or not all(
+        same(a, b) for a, b in zip(entry, loaded, strict=True)
+    ):
+        raise UntraceableError("array code the recorder could not see (e.g. on tensor._data)")
+
+
+def _result_expr(result: Any, tracer: Any, writer: _Writer, live: set[int]) -> str:
+    """Python source rebuilding the step's return value from the replay's slots."""
+    if isinstance(result, Tensor):
+        slot = tracer.slot_of(result._data)
+        if slot is None:
+            raise UntraceableError("returning a tensor the program did not compute")
+        live.add(slot)
+        return f"_wrap(v{slot})"
+    if isinstance(result, (tuple, list)):
+        parts = "".join(_result_expr(item, tracer, writer, live) + ", " for item in result)
+        return f"({parts})" if isinstance(result, tuple) else f"[{parts}]"
+    if isinstance(result, dict):
+        items = ", ".join(
+            f"{_result_expr(key, tracer, writer, live)}: {_result_expr(v, tracer, writer, live)}"
+            for key, v in result.items()
+        )
+        return "{" + items + "}"
+    if result is None or isinstance(result, (bool, int, float, str)):
+        return writer.bind(result, "r")
+    raise UntraceableError(f"returning a {type(result).__name__}")
