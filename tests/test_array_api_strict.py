@@ -1,7 +1,7 @@
 """The op tables again, with ``array_api_strict`` arrays as the storage.
 
 ``array_api_strict`` implements the Array API standard and nothing more, so any NumPy-only call
-outside ``_backend.py`` fails here: passing proves the engine and the ops are library-agnostic.
+outside ``_backend/`` fails here: passing proves the engine and the ops are library-agnostic.
 Every ``OP_TABLE`` of the op test modules is collected and each row is compared with torch.
 """
 

@@ -1,0 +1,106 @@
+"""NumPy's sum, mean, broadcast_to, where and reshape, minus what costs time on small arrays.
+
+Each does exactly what NumPy's function does (the same values, bit for bit) and defers to it
+for anything unusual; :func:`arraygrad._backend._extended_namespace` puts them in the namespace
+in NumPy's place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# NumPy's sum, mean and reshape, minus the dispatch and argument handling of their Python
+# wrappers (over a microsecond per call, more than the arithmetic on small arrays). Each does
+# exactly what NumPy's function does for a plain ndarray and defers to it for anything else.
+_add_reduce: Any = np.add.reduce  # what np.sum calls for an ndarray
+
+
+def numpy_sum(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+) -> Any:
+    if a.__class__ is not np.ndarray or out is not None or kw:
+        return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+    return _add_reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+# The dtypes np.mean sums in (float16 sums in float32).
+_OWN_ACCUMULATOR = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
+
+
+def numpy_mean(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+) -> Any:
+    # np.mean sums in the array's own dtype for float32 and float64, then divides by the count.
+    if (
+        a.__class__ is not np.ndarray
+        or dtype is not None
+        or out is not None
+        or kw
+        or a.dtype not in _OWN_ACCUMULATOR
+        or a.size == 0
+    ):
+        return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+    total = _add_reduce(a, axis=axis, keepdims=keepdims)
+    return total / (a.size // total.size)
+
+
+# Below this many elements a broadcast gradient is materialised: NumPy's broadcast_to builds an
+# iterator in Python (about 2 µs), while filling a fresh small array takes about 0.3 µs. Larger
+# results stay zero-copy views.
+_SMALL_BROADCAST = 4096
+
+
+def numpy_broadcast_to(array: Any, shape: Any = None, **kw: Any) -> Any:
+    # NumPy scalars come in too: ``g / n`` on a 0-d array gives one.
+    if not isinstance(array, (np.ndarray, np.generic)) or kw or shape is None:
+        return np.broadcast_to(array, shape, **kw)
+    if array.shape == tuple(shape):
+        return array
+    size = 1
+    for extent in shape:
+        size *= extent
+    if size > _SMALL_BROADCAST:
+        return np.broadcast_to(array, shape)
+    out = np.empty(shape, dtype=array.dtype)
+    out[...] = array  # raises like broadcast_to when the shapes do not broadcast
+    return out
+
+
+# Integer types of the same width as each float type, for masking by bits.
+_SAME_WIDTH_INT = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
+def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
+    """``np.where``, with a fast exact path for ``where(mask, values, 0)`` and ``where(mask, 0,
+    values)``: the masking rules of ReLU, clamp and friends.
+
+    NumPy's ``where`` branches per element, which costs ~10x a multiplication on an unpredictable
+    mask. Masking the bits instead (AND with all-ones or all-zeros words) gives the same array
+    bit for bit (``+0.0`` where masked, every other value untouched, NaN and inf included), which
+    ``values * mask`` would not (``-x * 0`` is ``-0.0``, ``inf * 0`` is NaN).
+    """
+    if condition.__class__ is np.ndarray and condition.dtype == np.bool_:
+        if x2.__class__ is not np.ndarray and x1.__class__ is np.ndarray and x2 == 0:
+            values, keep = x1, condition
+        elif x1.__class__ is not np.ndarray and x2.__class__ is np.ndarray and x1 == 0:
+            values, keep = x2, ~condition
+        else:
+            return np.where(condition, x1, x2)
+        width = _SAME_WIDTH_INT.get(values.dtype)
+        if (
+            width is not None
+            and values.shape == keep.shape
+            and (x1.__class__ in (int, float) or x2.__class__ in (int, float))
+        ):
+            # True -> -1 (all bits set) and False -> 0, in words as wide as the values.
+            words = np.negative(keep.view(np.int8)).astype(width)
+            return np.bitwise_and(values.view(width), words).view(values.dtype)
+    return np.where(condition, x1, x2)
+
+
+def numpy_reshape(a: Any, shape: Any = None, **kw: Any) -> Any:
+    if a.__class__ is not np.ndarray or kw or shape is None:
+        return np.reshape(a, shape, **kw)
+    return a.reshape(shape)
