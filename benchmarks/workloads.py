@@ -477,6 +477,8 @@ def _lib_cnn(lib: Any, batch: int = 64) -> Step:
 def w5(quick: bool) -> dict[str, Step]:
     batch = 8 if quick else 64
     steps: dict[str, Step] = {"arraygrad": _lib_cnn(arraygrad, batch)}
+    if hasattr(arraygrad, "compile"):
+        steps["arraygrad compiled"] = arraygrad.compile(_lib_cnn(arraygrad, batch))
     if available("torch"):
         steps["torch eager"] = _lib_cnn(_torch(), batch)
     return steps
