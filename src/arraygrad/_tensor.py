@@ -213,11 +213,12 @@ class Tensor(TensorMathMethods, TensorInPlaceMethods, TensorShapeMethods):
                 seed = _backend.ones(data.shape, data.dtype)
             else:  # arraygrad.compile records the namespace's own call
                 seed = _backend.xp.ones(data.shape, dtype=data.dtype)
-            token = engine.grad_enabled.set(False)
+            grad_mode = engine.grad_enabled
+            token = grad_mode.set(False)
             try:
-                engine.run_backward([self], [seed], retain_graph=False, create_graph=False)
+                engine.run_backward((self,), (seed,), retain_graph=False, create_graph=False)
             finally:
-                engine.grad_enabled.reset(token)
+                grad_mode.reset(token)
             return
         from arraygrad.autograd import backward
 

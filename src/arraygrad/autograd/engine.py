@@ -113,8 +113,10 @@ def run_backward(
     # 1. Find every node reachable from the outputs and count the edges into each.
     # A node is a key of ``dependencies`` once it has been seen. An output given twice is walked
     # once (walking it twice would count its inputs' edges twice, and they would never run).
-    roots = [o._node for o in outputs if o._node is not None]
-    dependencies: dict[Node, int] = dict.fromkeys(roots, 0)  # type: ignore[arg-type]
+    dependencies: dict[Node, int] = {}
+    for output in outputs:
+        if output._node is not None:
+            dependencies[output._node] = 0
     stack: list[Node] = list(dependencies)
     while stack:
         for edge in stack.pop().edges:
@@ -128,7 +130,9 @@ def run_backward(
     # 2. Seed the gradient buffers with the output gradients.
     buffers: dict[Node, Any] = {}
     ready: list[Node] = []
-    for output, grad in zip(outputs, grad_outputs, strict=True):
+    if len(outputs) != len(grad_outputs):
+        raise ValueError(f"{len(outputs)} outputs but {len(grad_outputs)} output gradients")
+    for output, grad in zip(outputs, grad_outputs):  # noqa: B905 - lengths checked above
         root = output._node
         if root is None:  # the output is itself a leaf
             _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
