@@ -405,3 +405,98 @@ def test_tracing_hooks_are_off_outside_compile():
     compiled(ag.tensor([1.0]))
     assert _backend.tracer is None
     assert _backend.xp is _backend.get_backend()
+
+
+def _body(compiled) -> str:
+    (program,) = next(iter(compiled.programs.values()))
+    return program.source.split("return MISS\n")[-1]
+
+
+def test_dead_temporaries_are_written_over():
+    # ``(x @ w + b - y) * 2``: each temporary dies in the next op, whose result then goes into
+    # its memory (out=) instead of a new array; nothing returned or stored is written over.
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.standard_normal((50, 4)).astype(np.float32))
+    y = ag.tensor(rng.standard_normal((50, 1)).astype(np.float32))
+
+    def make():
+        w = ag.tensor(rng.standard_normal((4, 1)).astype(np.float32), requires_grad=True)
+        b = ag.zeros(1, requires_grad=True)
+
+        def step(x, y):
+            loss = ((x @ w + b - y) ** 2).mean()
+            loss.backward()
+            with ag.no_grad():
+                w.sub_(0.01 * w.grad)
+                b.sub_(0.01 * b.grad)
+            w.grad = None  # cleared here: the gradient is a temporary of the replay
+            b.grad = None
+            return loss
+
+        return step, w, b
+
+    rng = np.random.default_rng(1)
+    eager_step, eager_w, eager_b = make()
+    rng = np.random.default_rng(1)
+    step, w, b = make()
+    compiled = ag.compile(step)
+    for _ in range(4):
+        expected = eager_step(x, y)._data
+        assert compiled(x, y)._data.tobytes() == expected.tobytes()
+        assert w._data.tobytes() == eager_w._data.tobytes()
+        assert b._data.tobytes() == eager_b._data.tobytes()
+    body = _body(compiled)
+    reused = [line for line in body.splitlines() if "out=v" in line]
+    assert len(reused) >= 4, body  # + b, - y, the residual's gradient, 0.01 * w.grad
+    assert compiled.traces == 1
+
+
+def test_escaping_values_are_never_written_over():
+    # A value returned, or stored as a .grad, stays the array eager code made, even where an
+    # element-wise op reads it last; inputs are never written over either.
+    w = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    eager_w = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def make(w):
+        def step(x):
+            h = w * x  # returned
+            loss = (h * 2.0).sum()
+            loss.backward()  # w.grad is kept: it escapes
+            return h, h + 1.0, w.grad * 3.0
+
+        return step
+
+    compiled = ag.compile(make(w))
+    eager = make(eager_w)
+    x = ag.tensor([0.5, -1.0, 4.0])
+    for _ in range(3):
+        w.grad = None
+        eager_w.grad = None
+        got = compiled(x)
+        want = eager(x)
+        for a, b in zip(got, want, strict=True):
+            assert a._data.tobytes() == b._data.tobytes()
+        assert w.grad._data.tobytes() == eager_w.grad._data.tobytes()
+        # The results and the stored .grad are distinct arrays, as in eager code.
+        assert not np.shares_memory(got[0]._data, got[1]._data)
+        assert not np.shares_memory(got[2]._data, w.grad._data)
+    assert x.tolist() == [0.5, -1.0, 4.0]
+    body = _body(compiled)
+    assert "out=" not in body, body
+
+
+def test_reuse_is_specialised_on_input_layouts():
+    # A temporary is written over only where the traced layouts make eager code's result
+    # layout its own: an input of another layout (same shape) makes the program miss.
+    compiled = ag.compile(lambda x, y: ((x * 2.0) + y) * 3.0)
+    x = ag.tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    y = ag.tensor(np.ones((2, 3), np.float32))
+    for _ in range(2):
+        assert compiled(x, y).tolist() == ((x * 2.0 + y) * 3.0).tolist()
+    assert "out=v" in _body(compiled)
+    transposed = ag.tensor(np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3)))
+    got = compiled(transposed, y)
+    want = (transposed * 2.0 + y) * 3.0
+    assert got._data.tobytes() == want._data.tobytes()
+    assert got._data.strides == want._data.strides
+    assert compiled.traces == 2
