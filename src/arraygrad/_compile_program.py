@@ -58,13 +58,9 @@ class _Miss:
 #: What a program returns when its guards do not hold (it has then done nothing).
 MISS: Any = _Miss()
 
-# Operators that the ufunc's ``out=`` can write into an existing array, by their ufunc's name.
-_UFUNCS = {
-    operator.add: "add",
-    operator.sub: "subtract",
-    operator.mul: "multiply",
-    operator.truediv: "divide",
-}
+# The arithmetic operators whose result can be written into an existing array with their
+# ufunc's ``out=`` (the ufuncs' names are in _OPERATOR_UFUNCS below).
+_ARITHMETIC = frozenset((operator.add, operator.sub, operator.mul, operator.truediv))
 
 
 def version(tensor: Tensor) -> int:
@@ -235,7 +231,7 @@ def _write_directly(ops: list[Op], keep: list[Any]) -> list[Op]:
             first = made[source]
             value = source
             producer = ops[first]
-        name = _UFUNCS.get(producer.fn)
+        name = _OPERATOR_UFUNCS.get(producer.fn) if producer.fn in _ARITHMETIC else None
         if producer.style != BINARY or name is None or not producer.pure:
             continue
         computed: Any = keep[value]
