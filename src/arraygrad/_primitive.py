@@ -23,7 +23,7 @@ Calling a primitive on tensors computes the forward and, when gradients are need
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from arraygrad import _backend
@@ -332,6 +332,23 @@ class Primitive:
             result._node = None
             result._rg = False
         return result
+
+
+def reachable(roots: Iterable[Node]) -> Iterator[Node]:
+    """Every node reachable from ``roots`` through its edges, each once, depth first.
+
+    Iterative (no recursion, so deep graphs are fine); a node's inputs are visited after the
+    caller has handled the node itself.
+    """
+    stack = list(roots)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(edge for edge in node.edges if edge.__class__ is Node)  # type: ignore[misc]
 
 
 def bump_version(tensor: Tensor) -> None:

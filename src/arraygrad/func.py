@@ -24,7 +24,7 @@ from typing import Any
 
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad
-from arraygrad._primitive import Node
+from arraygrad._primitive import Node, reachable
 from arraygrad._tensor import Tensor
 from arraygrad.autograd import functional as _functional
 
@@ -84,22 +84,13 @@ def _own_leaves(fresh: list[Any]) -> set[int]:
 
 def _depends_on_outer(values: list[Any], own: set[int]) -> bool:
     """Whether any of ``values`` reaches a leaf requiring grad that this transform did not make."""
-    stack = [v._node for v in values if isinstance(v, Tensor) and v._node is not None]
     for value in values:
         if isinstance(value, Tensor) and value._node is None and value._rg and id(value) not in own:
             return True
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    roots = [v._node for v in values if isinstance(v, Tensor) and v._node is not None]
+    for node in reachable(roots):
         for edge in node.edges:
-            if edge is None:
-                continue
-            if edge.__class__ is Node:
-                stack.append(edge)
-            elif id(edge) not in own:
+            if edge is not None and edge.__class__ is not Node and id(edge) not in own:
                 return True
     return False
 

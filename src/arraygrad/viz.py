@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._primitive import Node
+from arraygrad._primitive import Node, reachable
 from arraygrad._tensor import Tensor
 
 __all__ = ["GraphvizNotFoundError", "render", "to_dot", "to_svg"]
@@ -155,13 +155,7 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
         graph.leaf(output, constant=not output.requires_grad)
         graph.lines.append("}")
         return "\n".join(graph.lines) + "\n"
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in reachable([root]):
         ident = graph.ident(node)
         label = f"{node.name()}\n{node.prim.name}\n{list(node.shape)} {graph.node_dtype(node)}"
         attrs = {"shape": "box", "style": "filled", "fillcolor": "#fff3cd"}
@@ -185,7 +179,6 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
                 continue
             if edge.__class__ is Node:
                 graph.edge(graph.ident(edge), ident)
-                stack.append(edge)  # type: ignore[arg-type]
             else:
                 graph.edge(graph.leaf(edge, constant=False), ident)  # type: ignore[arg-type]
     graph.lines.append("}")

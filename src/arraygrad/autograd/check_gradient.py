@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Node
+from arraygrad._primitive import reachable
 from arraygrad._tensor import Tensor
 
 __all__ = ["GradientReport", "check_gradient"]
@@ -113,13 +113,7 @@ def _fmt_values(values: list[float], shape: tuple[int, ...]) -> str:
 def _mean_reductions(loss: Tensor) -> list[tuple[int, tuple[int, ...]]]:
     """(reduced size, input shape) of every ``mean`` node in the graph of ``loss``."""
     found = []
-    stack = [loss._node] if loss._node is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in reachable([loss._node] if loss._node is not None else []):
         if node.prim.name == "mean" and node.inputs is not None:
             shape = tuple(node.inputs[0].shape)
             axis = node.params.get("axis")
@@ -127,7 +121,6 @@ def _mean_reductions(loss: Tensor) -> list[tuple[int, tuple[int, ...]]]:
             size = math.prod(shape[a] for a in axes)
             if size > 1:
                 found.append((size, shape))
-        stack.extend(e for e in node.edges if e.__class__ is Node)
     return found
 
 
