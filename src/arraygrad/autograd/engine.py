@@ -244,8 +244,7 @@ def run_backward(
 
 def _check_node(node: Node) -> None:
     """Raise if values the rules of ``node`` read were freed or overwritten in place."""
-    prim = node.prim
-    if node.arrays is None or (prim.reads_output and node.out is None):
+    if node.freed:
         raise _freed_error(node)
     _check_saved(node)
 

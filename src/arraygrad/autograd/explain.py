@@ -139,7 +139,7 @@ def _params_text(node: Node) -> str:
 
 
 def _raw_inputs(node: Node) -> tuple[Any, ...]:
-    if node.inputs is None or (node.freed and (node.prim.reads_inputs or node.prim.reads_output)):
+    if node.freed or node.inputs is None:
         raise RuntimeError(
             f"explain: {node.name()} needs values that a backward pass already freed. Fix: call "
             "explain before backward(), or run backward(retain_graph=True)."
