@@ -52,7 +52,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._compile_program import MISS, Program, UntraceableError, version
+from arraygrad._compile_program import MISS, Program, UntraceableError
 from arraygrad._compile_symbolic import (
     CALL,
     FOLD,
@@ -201,7 +201,7 @@ class _Tracer:
         outside = self.slot_of(data) is None
         if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
             grad = tensor.grad
-            self.entry[id(tensor)] = (tensor, grad, version(tensor), data)
+            self.entry[id(tensor)] = (tensor, grad, tensor._version, data)
             if grad is not None:
                 if id(tensor) in self.arg_refs:
                     self.untraceable("an input tensor that already has a .grad")

@@ -63,11 +63,6 @@ MISS: Any = _Miss()
 _ARITHMETIC = frozenset((operator.add, operator.sub, operator.mul, operator.truediv))
 
 
-def version(tensor: Tensor) -> int:
-    counter = tensor._version_counter
-    return 0 if counter is None else counter[0]
-
-
 class _Writer:
     """Names for the generated function: bound objects become its default arguments."""
 
@@ -446,7 +441,7 @@ class Program:
                         raise UntraceableError("a .grad the program did not compute")
                     effects.append(f"{name}.grad = _wrap(v{slot})")
                     live.add(slot)
-            effects.extend([f"_bump({name})"] * (version(tensor) - entry_version))
+            effects.extend([f"_bump({name})"] * (tensor._version - entry_version))
         returned = _result_expr(result, tracer, writer, live)
 
         ops = _fold(tracer.ops, live)
