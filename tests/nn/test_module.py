@@ -365,3 +365,25 @@ def test_parameters_to_vector_round_trip() -> None:
     assert vec.shape == (8,)
     ag.nn.utils.vector_to_parameters(vec * 0 + 1, net.parameters())
     assert np.all(net.weight.detach().numpy() == 1) and np.all(net.bias.detach().numpy() == 1)
+
+
+@pytest.mark.parametrize("container", ["Sequential", "ModuleList"])
+def test_deleting_from_containers_renumbers_as_torch_does(container: str) -> None:
+    def make(lib: object) -> object:
+        nn = lib.nn  # type: ignore[attr-defined]
+        layers = [nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Identity(), nn.ELU()]
+        return (
+            getattr(nn, container)(*layers) if container == "Sequential" else nn.ModuleList(layers)
+        )
+
+    ours, theirs = make(ag), make(torch)
+    for idx in (slice(1, 4, 2), -1, 0):
+        del ours[idx]  # type: ignore[index]
+        del theirs[idx]  # type: ignore[index]
+        assert [(n, type(m).__name__) for n, m in ours.named_children()] == [  # type: ignore[attr-defined]
+            (n, type(m).__name__)
+            for n, m in theirs.named_children()  # type: ignore[attr-defined]
+        ]
+    with pytest.raises(IndexError):
+        del ours[5]  # type: ignore[index]
+    assert len(ours) == 1  # type: ignore[arg-type]

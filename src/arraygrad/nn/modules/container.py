@@ -26,6 +26,17 @@ def _abs_index(idx: Any, size: int) -> int:
     return idx % size if size else idx
 
 
+def _delete_at(container: Module, idx: Any) -> None:
+    """Delete the submodule(s) at ``idx`` (an int or a slice) of a Sequential or ModuleList,
+    then renumber the rest so that the keys stay "0", "1", ... in order."""
+    keys = list(container._modules)
+    doomed = keys[idx] if isinstance(idx, slice) else [keys[_abs_index(idx, len(keys))]]
+    for key in doomed:
+        delattr(container, key)
+    values = list(container._modules.values())
+    container._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
+
+
 class Sequential(Module):
     """Modules applied one after another: ``forward(x) = m_n(...m_1(x))``.
 
@@ -53,15 +64,7 @@ class Sequential(Module):
         setattr(self, key, module)
 
     def __delitem__(self, idx: Any) -> None:
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for key in keys[idx]:
-                delattr(self, key)
-        else:
-            delattr(self, keys[_abs_index(idx, len(self))])
-        # Renumber so that the keys stay "0", "1", ... in order.
-        values = list(self._modules.values())
-        self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
+        _delete_at(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -134,13 +137,7 @@ class ModuleList(Module):
         setattr(self, str(_abs_index(idx, len(self))), module)
 
     def __delitem__(self, idx: Any) -> None:
-        if isinstance(idx, slice):
-            for k in range(len(self._modules))[idx]:
-                delattr(self, str(k))
-        else:
-            delattr(self, str(_abs_index(idx, len(self))))
-        values = list(self._modules.values())
-        self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
+        _delete_at(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
