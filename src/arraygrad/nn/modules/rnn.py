@@ -252,6 +252,18 @@ class RNNBase(Module):
             raise RuntimeError(f"Expected hidden size {expected}, got {shape}")
         return hx
 
+    def _forward_one_state(
+        self, input: Tensor, hx: Tensor | None, name: str
+    ) -> tuple[Tensor, Tensor]:
+        """``(output, h_n)`` of the RNN and GRU, whose state is one hidden tensor."""
+        input, hx, batched = self._prepare(input, hx, name)
+        _check_hx_dims(hx, batched)
+        h0 = self._hidden(hx, input.size(1), input, batched)
+        output, h_n, _ = self._run(input, h0, None)
+        if not batched:
+            h_n = h_n.squeeze(1)
+        return self._finish(output, batched), h_n
+
     def _finish(self, output: Tensor, batched: bool) -> Tensor:
         if self.batch_first:
             output = output.transpose(0, 1)
@@ -327,13 +339,7 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        input, hx, batched = self._prepare(input, hx, "RNN")
-        _check_hx_dims(hx, batched)
-        h0 = self._hidden(hx, input.size(1), input, batched)
-        output, h_n, _ = self._run(input, h0, None)
-        if not batched:
-            h_n = h_n.squeeze(1)
-        return self._finish(output, batched), h_n
+        return self._forward_one_state(input, hx, "RNN")
 
 
 class GRU(RNNBase):
@@ -351,13 +357,7 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        input, hx, batched = self._prepare(input, hx, "GRU")
-        _check_hx_dims(hx, batched)
-        h0 = self._hidden(hx, input.size(1), input, batched)
-        output, h_n, _ = self._run(input, h0, None)
-        if not batched:
-            h_n = h_n.squeeze(1)
-        return self._finish(output, batched), h_n
+        return self._forward_one_state(input, hx, "GRU")
 
 
 class LSTM(RNNBase):
