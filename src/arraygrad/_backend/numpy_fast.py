@@ -70,6 +70,7 @@ def numpy_broadcast_to(array: Any, shape: Any = None, **kw: Any) -> Any:
 
 # Integer types of the same width as each float type, for masking by bits.
 _SAME_WIDTH_INT = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+_PYTHON_NUMBERS = (int, float)  # by exact class: a bool fill goes to np.where
 
 
 def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
@@ -82,18 +83,15 @@ def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
     ``values * mask`` would not (``-x * 0`` is ``-0.0``, ``inf * 0`` is NaN).
     """
     if condition.__class__ is np.ndarray and condition.dtype == np.bool_:
-        if x2.__class__ is not np.ndarray and x1.__class__ is np.ndarray and x2 == 0:
-            values, keep = x1, condition
-        elif x1.__class__ is not np.ndarray and x2.__class__ is np.ndarray and x1 == 0:
-            values, keep = x2, ~condition
+        if x1.__class__ is np.ndarray and x2.__class__ in _PYTHON_NUMBERS and x2 == 0:
+            values, masked_where = x1, False
+        elif x2.__class__ is np.ndarray and x1.__class__ in _PYTHON_NUMBERS and x1 == 0:
+            values, masked_where = x2, True
         else:
             return np.where(condition, x1, x2)
         width = _SAME_WIDTH_INT.get(values.dtype)
-        if (
-            width is not None
-            and values.shape == keep.shape
-            and (x1.__class__ in (int, float) or x2.__class__ in (int, float))
-        ):
+        if width is not None and values.shape == condition.shape:
+            keep = ~condition if masked_where else condition
             # True -> -1 (all bits set) and False -> 0, in words as wide as the values.
             words = np.negative(keep.view(np.int8)).astype(width)
             return np.bitwise_and(values.view(width), words).view(values.dtype)
