@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import platform
 import statistics
 import sys
@@ -32,20 +33,39 @@ import arraygrad
 PER_OP = {"W2": workloads.CHAIN_OPS}
 
 
-def time_round_robin(steps: dict[str, Any], repeats: int, warmup: int) -> dict[str, list[float]]:
-    """Seconds per repetition of every step, interleaved round-robin."""
-    for step in steps.values():
-        for _ in range(warmup):
+def time_round_robin(
+    steps: dict[str, Any], repeats: int, warmup: int, min_sample: float = 0.02
+) -> dict[str, list[float]]:
+    """Seconds per repetition of every step, interleaved round-robin.
+
+    Each sample runs a step enough times in a row to last about ``min_sample`` seconds (the
+    count is fixed per step from its warm-up runs) and reports the time per run: a
+    sub-millisecond step timed alone measures the caches that the previous framework or the
+    garbage collection between rounds left cold, not the step. The order of the
+    implementations rotates from round to round, so that none always runs first after a
+    collection.
+    """
+    number: dict[str, int] = {}
+    for name, step in steps.items():
+        fastest = float("inf")
+        for _ in range(max(warmup, 1)):
+            start = time.perf_counter()
             step()
+            fastest = min(fastest, time.perf_counter() - start)
+        number[name] = max(1, math.ceil(min_sample / max(fastest, 1e-9)))
     times: dict[str, list[float]] = {name: [] for name in steps}
+    names = list(steps)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a collection landing in one framework's repetition would skew it
     try:
-        for _ in range(repeats):
-            for name, step in steps.items():
+        for round_index in range(repeats):
+            shift = round_index % len(names)
+            for name in names[shift:] + names[:shift]:
+                step, count = steps[name], number[name]
                 start = time.perf_counter()
-                step()
-                times[name].append(time.perf_counter() - start)
+                for _ in range(count):
+                    step()
+                times[name].append((time.perf_counter() - start) / count)
             gc.collect()
     finally:
         if gc_was_enabled:
