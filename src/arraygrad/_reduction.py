@@ -48,6 +48,8 @@ def sum(
         input = ops.astype(input, dtype)
     elif not input.dtype.is_floating_point:
         input = ops.astype(input, _dtype.int64)
+    if dim is None and not keepdim:
+        return ops.sum.apply1(input)  # the defaults: everything
     return ops.sum.apply1(
         input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)}
     )
@@ -69,8 +71,11 @@ def mean(
             f"or complex dtype. Got: {input.dtype.name}. Fix: call .float() first or pass "
             "dtype=arraygrad.float32."
         )
-    axis = None if dim is None else normalize_dims(dim, input._data.ndim)
-    return ops.mean.apply1(input, {"axis": axis, "keepdims": bool(keepdim)})
+    if dim is None and not keepdim:
+        return ops.mean.apply1(input)  # the defaults: every element
+    return ops.mean.apply1(
+        input, {"axis": normalize_dims(dim, input._data.ndim), "keepdims": bool(keepdim)}
+    )
 
 
 def _integer_accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:

@@ -166,11 +166,14 @@ def run_backward(
             args, out = _differentiable_operands(node)
         params = node.params
         nargs = len(args)  # type: ignore[arg-type]
-
-        position = -1
-        for edge, rule in zip(node.edges, prim.vjps, strict=True):  # type: ignore[arg-type]
-            position += 1
-            if edge is None or rule is None:
+        edges = node.edges
+        vjps: Any = prim.vjps
+        for position in range(len(edges)):
+            edge = edges[position]
+            if edge is None:
+                continue
+            rule = vjps[position]
+            if rule is None:
                 continue
             # Calls with a fixed number of positional arguments are several times cheaper in
             # Python than ``*args, **params``, so the common shapes of call are spelled out.

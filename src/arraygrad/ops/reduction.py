@@ -29,20 +29,24 @@ def _count(shape: tuple[int, ...], axis: Any) -> int:
     return math.prod(shape if axis is None else (shape[i] for i in axis))
 
 
-# ``axis`` is None or a tuple of non-negative ints (the PyTorch layer normalises ``dim``).
+# ``axis`` is None or a tuple of non-negative ints (the PyTorch layer normalises ``dim``). The
+# defaults are the reduction over everything, which ``loss = (...).mean()`` records without
+# parameters: the engine then calls the rule positionally, its cheapest call.
 sum = Primitive(
     "sum",
-    forward=lambda xp, x, *, axis, keepdims: xp.sum(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis=None, keepdims=False: xp.sum(x, axis=axis, keepdims=keepdims),
     vjp=(
-        lambda ns, g, out, x, *, axis, keepdims: _restore_reduced(ns, g, x.shape, axis, keepdims),
+        lambda ns, g, out, x, *, axis=None, keepdims=False: _restore_reduced(
+            ns, g, x.shape, axis, keepdims
+        ),
     ),
     reads_inputs=False,
 )
 mean = Primitive(
     "mean",
-    forward=lambda xp, x, *, axis, keepdims: xp.mean(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis=None, keepdims=False: xp.mean(x, axis=axis, keepdims=keepdims),
     vjp=(
-        lambda ns, g, out, x, *, axis, keepdims: _restore_reduced(
+        lambda ns, g, out, x, *, axis=None, keepdims=False: _restore_reduced(
             ns, g / _count(x.shape, axis), x.shape, axis, keepdims
         ),
     ),
