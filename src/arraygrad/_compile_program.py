@@ -22,6 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _primitive
+from arraygrad._compile_memory import (
+    OPERATOR_UFUNCS,
+    Scratch,
+    reuse_buffers,
+    scratch_buffers,
+)
 from arraygrad._compile_symbolic import (
     ATTR,
     BINARY,
@@ -59,7 +65,7 @@ class _Miss:
 MISS: Any = _Miss()
 
 # The arithmetic operators whose result can be written into an existing array with their
-# ufunc's ``out=`` (the ufuncs' names are in _OPERATOR_UFUNCS below).
+# ufunc's ``out=`` (the ufuncs' names are in OPERATOR_UFUNCS).
 _ARITHMETIC = frozenset((operator.add, operator.sub, operator.mul, operator.truediv))
 
 
@@ -101,6 +107,8 @@ class _Writer:
     def operand(self, operand: Any) -> str:
         if operand.__class__ is int:
             return f"v{operand}"
+        if operand.__class__ is Scratch:
+            return f"B[{operand.index}]"
         if operand.__class__ is Seq:
             parts = "".join(self.operand(item) + ", " for item in operand.items)
             return f"({parts})" if operand.kind is tuple else f"[{parts}]"
@@ -226,7 +234,7 @@ def _write_directly(ops: list[Op], keep: list[Any]) -> list[Op]:
             first = made[source]
             value = source
             producer = ops[first]
-        name = _OPERATOR_UFUNCS.get(producer.fn) if producer.fn in _ARITHMETIC else None
+        name = OPERATOR_UFUNCS.get(producer.fn) if producer.fn in _ARITHMETIC else None
         if producer.style != BINARY or name is None or not producer.pure:
             continue
         computed: Any = keep[value]
@@ -248,133 +256,6 @@ def _write_directly(ops: list[Op], keep: list[Any]) -> list[Op]:
         )
         drop.update(i for i in range(first, index) if ops[i].out in (value, op.args[2]))
     return [op for i, op in enumerate(result) if i not in drop]
-
-
-# Ufuncs that compute each element on its own and exactly (correctly rounded or exact), so that
-# the loop NumPy picks (SIMD or not, in place or not) cannot change a bit of the result.
-# (Not exp, log, tanh...: their vectorised and scalar loops may round differently.)
-_EXACT_UFUNCS = frozenset(
-    ("add", "subtract", "multiply", "divide", "negative", "positive", "absolute", "square")
-    + ("sqrt", "maximum", "minimum", "fmax", "fmin", "copysign", "invert", "logical_not")
-    + ("logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor")
-    + ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal")
-)
-# The operators that call those ufuncs on arrays. (Not ``**``: for some exponents NumPy
-# computes it by another ufunc, e.g. ``x ** 2`` by ``square``.)
-_OPERATOR_UFUNCS = {
-    operator.add: "add",
-    operator.sub: "subtract",
-    operator.mul: "multiply",
-    operator.truediv: "divide",
-    operator.and_: "bitwise_and",
-    operator.or_: "bitwise_or",
-    operator.xor: "bitwise_xor",
-    operator.eq: "equal",
-    operator.ne: "not_equal",
-    operator.lt: "less",
-    operator.le: "less_equal",
-    operator.gt: "greater",
-    operator.ge: "greater_equal",
-    operator.neg: "negative",
-    operator.pos: "positive",
-    operator.invert: "invert",
-}
-
-
-def _ufunc_of(op: Op) -> Any:
-    """The exact element-wise ufunc ``op`` calls (with no keyword), or ``None``."""
-    xp = _backend.xp
-    if op.kwargs or op.out is None:
-        return None
-    if op.style in (BINARY, UNARY):
-        name = _OPERATOR_UFUNCS.get(op.fn)
-    elif op.style == CALL and isinstance(op.fn, xp.ufunc):
-        name = op.fn.__name__
-    else:
-        return None
-    return getattr(xp, name) if name in _EXACT_UFUNCS else None
-
-
-def _makes_new_array(op: Op) -> bool:
-    """Whether ``op`` returns an array of its own: an operator or a ufunc (matmul too) called
-    without ``out=``, never a view of or a reference to an operand."""
-    if not op.pure or op.out is None:
-        return False
-    if op.style in (BINARY, UNARY):
-        return True
-    return op.style == CALL and isinstance(op.fn, _backend.xp.ufunc) and "out" not in op.kwargs
-
-
-def _only_reads(op: Op, slot: int) -> bool:
-    """Whether ``op`` reads ``slot`` without keeping it: passed straight to an operator, a
-    ufunc or a reduction (never inside a tuple, as ``out=``, or to anything that may return a
-    view of it or hold on to it)."""
-    if any(slot in slots_in(value) for value in op.kwargs.values()):
-        return False
-    if any(arg.__class__ is Seq and slot in slots_in(arg) for arg in op.args):
-        return False
-    if op.style in (BINARY, UNARY):
-        return True
-    xp = _backend.xp
-    if op.style != CALL:
-        return False
-    if isinstance(op.fn, xp.ufunc):
-        return True
-    # Reductions (a new array or a NumPy scalar, even over no axis).
-    return op.fn is xp.sum or op.fn is xp.mean
-
-
-def _reuse_buffers(ops: list[Op], keep: list[Any], live: set[int]) -> tuple[list[Op], bool]:
-    """``v4 = v2 + v3`` as ``v4 = add(v2, v3, out=v2)`` where ``v2`` dies there: a temporary
-    of this program (made new by an operator or ufunc, not an input, constant, result, stored
-    ``.grad`` or ``.data``), only ever read by operators, ufuncs and reductions (so no view of
-    it exists), of the result's shape, dtype and strides. The same ufunc on the same values
-    gives the same bits (it is one that computes each element exactly); the result just lands
-    in memory nothing else uses any more, instead of pages a new array gets from the system.
-
-    Returns the ops and whether any writes over an operand: the strides checked here follow
-    from the inputs', which the program's guards must then pin down.
-    """
-    if not _backend.is_numpy:
-        return ops, False
-    made: dict[int, Op] = {}
-    last: dict[int, int] = {}
-    readers_only: dict[int, bool] = {}
-    for index, op in enumerate(ops):
-        operands = {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}
-        for slot in operands:
-            last[slot] = index
-            readers_only[slot] = readers_only.get(slot, True) and _only_reads(op, slot)
-        if op.out is not None:
-            made[op.out] = op
-    result = list(ops)
-    reused = False
-    for index, op in enumerate(ops):
-        ufunc = _ufunc_of(op)
-        if ufunc is None:
-            continue
-        value: Any = keep[op.out]  # type: ignore[index]
-        if not is_mutable_array(value):
-            continue
-        for operand in op.args:
-            if operand.__class__ is not int or operand in live or last.get(operand) != index:
-                continue
-            producer = made.get(operand)
-            old: Any = keep[operand]
-            if (
-                producer is None
-                or not _makes_new_array(producer)
-                or not readers_only[operand]
-                or not is_mutable_array(old)
-                or old.dtype != value.dtype
-                or old.shape != value.shape
-                or old.strides != value.strides
-            ):
-                continue
-            result[index] = Op(CALL, ufunc, op.args, {"out": operand}, op.out, op.pure)
-            reused = True
-            break
-    return result, reused
 
 
 def _line(op: Op, writer: _Writer) -> str:
@@ -446,8 +327,19 @@ class Program:
 
         ops = _fold(tracer.ops, live)
         ops = _write_directly(_eliminate(ops, set(live)), tracer.keep)
-        ops, reused = _reuse_buffers(ops, tracer.keep, live)
+        original = ops
+        ops, reused = reuse_buffers(ops, tracer.keep, live)
+        ops, scratch = scratch_buffers(original, ops, tracer.keep, live)
         body = [_line(op, writer) for op in ops]
+        if scratch:
+            # Each call takes a set of kept buffers from the pool (list.pop and append are
+            # atomic), making one when the pool is empty (the first call, or calls at once).
+            xp = _backend.xp
+            writer.env["POOL"] = []
+            writer.env["NEW"] = lambda: tuple(xp.empty(shape, dtype=dt) for shape, dt in scratch)
+            body = ["try:", "    B = POOL.pop()", "except IndexError:", "    B = NEW()"] + body
+            body.append("POOL.append(B)")
+            reused = True  # kept buffers are C-ordered: pin the inputs' layouts, as for reuse
 
         # Guards: what the program is specialised on, read now and compared with the trace.
         unpack = "".join(f"a{i}, " for i in range(len(args)))
