@@ -257,8 +257,17 @@ def has_cross_entropy(lib: Any) -> bool:
 
 
 def mlp_step_fn(lib: Any, params: list[Any], x: Any, labels: Any) -> Callable[[], Any]:
-    """One SGD step of the MLP on ``lib`` (arraygrad or torch), written as a PyTorch user would."""
+    """One SGD step of the MLP on ``lib`` (arraygrad or torch), written as a PyTorch user would:
+    forward, ``loss.backward()``, ``opt.step()`` of a ``lib.optim.SGD``, then ``opt.zero_grad()``
+    (gradients to ``None``), the order of PyTorch's own tutorial loop.
+
+    ``zero_grad()`` comes last, not first, for ``arraygrad.compile``: a compiled step is
+    specialised on each parameter's ``.grad`` object at entry, and a step that starts by
+    discarding the previous step's gradients would find a new one on every call and be traced
+    again each time, where one that ends with ``None`` finds ``None`` again.
+    """
     w1, b1, w2, b2 = params
+    opt = lib.optim.SGD(params, lr=MLP_LR)
     if has_cross_entropy(lib):
         cross_entropy = lib.nn.functional.cross_entropy
     else:
@@ -274,10 +283,8 @@ def mlp_step_fn(lib: Any, params: list[Any], x: Any, labels: Any) -> Callable[[]
         hidden = (x @ w1 + b1).relu()
         loss = cross_entropy(hidden @ w2 + b2, labels)
         loss.backward()
-        with lib.no_grad():
-            for p in params:
-                p -= MLP_LR * p.grad
-                p.grad = None
+        opt.step()
+        opt.zero_grad()
         return loss
 
     return step

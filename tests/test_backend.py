@@ -74,3 +74,75 @@ def test_scalar_operands_keep_graphs_and_pictures_in_python_numbers() -> None:
     assert out._node.inputs[1] == 0.5 and out._node.inputs[1].__class__ is float
     out.sum().backward()
     assert w.grad.tolist() == [0.5, 0.5]
+
+
+def _operands(dtype: type, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(2)
+    target = rng.standard_normal(shape).astype(dtype)
+    values = rng.standard_normal(shape).astype(dtype)
+    if target.size > 3:  # special values, where the slabs are (the start, across a slab end)
+        flat_t, flat_v = target.reshape(-1), values.reshape(-1)
+        flat_t[:3] = np.nan, np.inf, -0.0
+        flat_v[-3:] = -np.inf, -0.0, np.nan
+        flat_v[min(_backend._SLAB, values.size - 4)] = 1e30
+    return target, values
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape", [(), (0,), (3, 0), (5,), (16_384,), (16_385,), (3, 11_111), (40_000,)], ids=str
+)
+def test_subtract_scaled_into_is_target_minus_scale_times_values(dtype, shape) -> None:
+    for scale in (0.1, -0.37, 1.0, 1e-3, 2, 1e39):
+        target, values = _operands(dtype, shape)
+        with np.errstate(all="ignore"):
+            expected = target - scale * values  # NumPy applies the float at the array's dtype
+            memory = target.__array_interface__["data"][0]
+            _backend.subtract_scaled_into(target, scale, values)
+        assert _same_bits(target, expected), scale
+        assert target.__array_interface__["data"][0] == memory  # written in place
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_subtract_scaled_into_other_layouts_and_broadcasts(dtype) -> None:
+    target, values = _operands(dtype, (150, 300))
+
+    def check(t: np.ndarray, v: np.ndarray) -> None:
+        expected = t - 0.3 * v
+        _backend.subtract_scaled_into(t, 0.3, v)
+        assert _same_bits(t, expected)
+
+    with np.errstate(all="ignore"):
+        check(np.asfortranarray(target), np.asfortranarray(values))  # both F: slabs
+        check(target.copy(), values.T.copy().T)  # C target, F values: done whole
+        check(target.copy()[:, ::2], values[:, 1::2])  # neither contiguous
+        check(target.copy(), values[0])  # broadcast row
+        check(target.copy(), values[:, :1])  # broadcast column
+        check(target.copy(), np.float32(0.5))  # a NumPy scalar
+        t = target.copy()
+        check(t, t)  # values is the target itself
+        # Overlapping, shifted: computed whole, as NumPy would with a temporary.
+        t = target.copy().reshape(-1)
+        expected = t[1:] - 0.3 * t[:-1]
+        _backend.subtract_scaled_into(t[1:], 0.3, t[:-1])
+        assert _same_bits(t[1:], expected)
+    with pytest.raises(ValueError):
+        _backend.subtract_scaled_into(target[0], 0.3, values)  # does not fit the target
+
+
+def test_subtract_scaled_into_makes_no_full_size_temporary() -> None:
+    import tracemalloc
+
+    target, values = _operands(np.float32, (784, 256))
+    tracemalloc.start()
+    try:
+        _backend.subtract_scaled_into(target, 0.1, values)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # One slab of float32 (64 KiB), against the target's 784 KiB.
+    assert peak < 128 * 1024, peak

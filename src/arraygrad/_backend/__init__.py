@@ -428,6 +428,61 @@ def update_into(op: str, target: Any, value: Any) -> None:
 
 _UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide}
 
+# Elements per slab of subtract_scaled_into: 64 KiB of float32 (128 KiB of float64), a
+# temporary that stays in cache between the multiply that writes it and the subtract that reads it.
+_SLAB = 16_384
+
+
+def subtract_scaled_into(target: Any, scale: float, values: Any) -> None:
+    """``target -= scale * values`` in ``target``'s memory, with no temporary of its size.
+
+    The result is bit for bit ``target - scale * values`` (``scale`` a Python number, applied at
+    ``values``' dtype as NumPy applies one). On NumPy, arrays of one shape laid out alike (both
+    C- or both F-contiguous) are done in slabs of 16,384 elements: ``scale * values`` exists
+    for one slab at a time. Other operands (broadcast ``values``, other layouts, arrays that
+    overlap) make ``scale * values`` whole first; other array libraries compute the result and
+    copy it in. It is the optimizers' ``param -= lr * update``:
+
+    >>> import numpy as np
+    >>> p = np.array([1.0, 2.0], dtype=np.float32)
+    >>> subtract_scaled_into(p, 0.5, np.array([2.0, 2.0], dtype=np.float32))
+    >>> p
+    array([0., 1.], dtype=float32)
+    """
+    if tracer is not None:
+        return tracer.call(subtract_scaled_into, (target, scale, values))
+    if not is_numpy:
+        target[...] = target - scale * values
+        return
+    size = target.size
+    if values.__class__ is not np.ndarray or size <= _SLAB or values.shape != target.shape:
+        np.subtract(target, scale * values, out=target)
+        return
+    # Flat views that pair the elements as the arrays do: in C order, or, for two F-contiguous
+    # arrays, in F order (their transposes are C-contiguous).
+    flat_target: Any
+    flat_values: Any
+    if target.flags.c_contiguous and values.flags.c_contiguous:
+        flat_target, flat_values = target.reshape(-1), values.reshape(-1)
+    elif target.flags.f_contiguous and values.flags.f_contiguous:
+        flat_target, flat_values = target.T.reshape(-1), values.T.reshape(-1)
+    else:
+        flat_target = flat_values = None
+    # Slab k of values must be read before slab k of target is written, and no later.
+    if flat_target is None or (values is not target and np.may_share_memory(target, values)):
+        np.subtract(target, scale * values, out=target)
+        return
+    factor = scalar_operand(scale, values) if scale.__class__ is float else scale
+    scaled = np.multiply(flat_values[:_SLAB], factor)  # the slab's buffer, at NumPy's dtype
+    part = flat_target[:_SLAB]
+    np.subtract(part, scaled, out=part)
+    for start in range(_SLAB, size, _SLAB):
+        stop = min(start + _SLAB, size)
+        buffer = scaled[: stop - start]
+        np.multiply(flat_values[start:stop], factor, out=buffer)
+        part = flat_target[start:stop]
+        np.subtract(part, buffer, out=part)
+
 
 def add_into(target: Any, values: Any) -> None:
     """``target += values`` without allocating a new array where the library allows it."""

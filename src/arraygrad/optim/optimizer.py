@@ -85,6 +85,13 @@ def write_param(param: Tensor, values: Any) -> None:
     _primitive.bump_version(param)
 
 
+def subtract_scaled(param: Tensor, scale: float, values: Any) -> None:
+    """``param -= scale * values`` in ``param``'s memory, with no temporary of its size, as an
+    in-place write (views see it, the version counter moves)."""
+    _backend.subtract_scaled_into(param._data, scale, values)
+    _primitive.bump_version(param)
+
+
 class Optimizer:
     """Base class of the optimizers: holds ``param_groups``, ``defaults`` and ``state``.
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import (
     Optimizer,
     check_options,
     grad_of,
     refuse_differentiable,
+    subtract_scaled,
     to_scalar,
-    write_param,
 )
 
 __all__ = ["SGD"]
@@ -30,7 +31,12 @@ class SGD(Optimizer):
         \theta &\leftarrow \theta - \gamma g
 
     with learning rate :math:`\gamma` (``lr``), momentum :math:`\mu`, dampening :math:`\tau` and
-    weight decay :math:`\lambda`.
+    weight decay :math:`\lambda`. :math:`\theta` and :math:`b` are updated in place, plain SGD
+    with no temporary array of the parameter's size; ``p.grad`` is left as it is.
+
+    Under :func:`arraygrad.compile`, the first step with momentum (which makes the buffers) and
+    steps under an LR scheduler run eagerly: a replay would repeat the first step's ``b = g``
+    and the traced ``lr``.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)
@@ -82,22 +88,84 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
+        # Every update is written into the parameter's and the momentum buffer's memory, with
+        # temporaries only where the math needs a new array (weight decay's g + λθ, Nesterov's
+        # g + μb: p.grad itself is never written, users read it after step()). The arithmetic
+        # is PyTorch's, rearranged only in ways that give the same bits: -(c·x) = (-c)·x and
+        # a + (-x) = a - x, so a negated gradient is carried as a sign instead of an array.
         lr = to_scalar(group["lr"])
         momentum = group["momentum"]
         dampening = group["dampening"]
         weight_decay = group["weight_decay"]
+        nesterov = group["nesterov"]
+        tracer = _backend.tracer
+        if tracer is not None and "initial_lr" in group:
+            # A program replays the lr it was traced with; a scheduler changes it.
+            tracer.untraceable("an optimizer step under an LR scheduler (it changes the lr)")
         for p in params:
+            if tracer is not None:
+                tracer.see_tensor(p)  # p and p.grad may come from outside the compiled function
             grad = grad_of(p)
-            if group["maximize"]:
-                grad = -grad
+            # The update direction is sign * grad; grad is p.grad's array until it is one of ours.
+            sign = -1.0 if group["maximize"] else 1.0
+            owned = False
             if weight_decay != 0:
-                grad = grad + weight_decay * p._data
+                decayed = _scaled(p._data, weight_decay)
+                _combine_into("add" if sign > 0 else "subtract", decayed, grad)
+                grad, sign, owned = decayed, 1.0, True
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = state["momentum_buffer"] = Tensor._wrap(_backend.copy(grad))
+                    if tracer is not None:
+                        # A program would replay this first step (b = g) on every call.
+                        tracer.untraceable(
+                            "SGD's first step with momentum (it creates the momentum buffers; "
+                            "take one optimizer step before the first compiled call)"
+                        )
+                    if owned and not nesterov:
+                        first = grad  # nothing else writes it
+                    elif sign < 0:
+                        first = _backend.ensure_array(_backend.xp.negative(grad))
+                    else:
+                        first = _backend.copy(grad)
+                    buf = state["momentum_buffer"] = Tensor._wrap(first)
                 else:
-                    buf._data = buf._data * momentum + (1 - dampening) * grad
-                grad = grad + momentum * buf._data if group["nesterov"] else buf._data
-            write_param(p, p._data - lr * grad)
+                    if tracer is not None:
+                        tracer.see_tensor(buf)
+                    # b ← μ b + (1 - τ) g, as b·μ then b - (-(1 - τ))·g, or b ± g when τ = 0
+                    _combine_into("multiply", buf._data, momentum)
+                    if dampening == 0:
+                        _combine_into("add" if sign > 0 else "subtract", buf._data, grad)
+                    else:
+                        _backend.subtract_scaled_into(buf._data, -sign * (1 - dampening), grad)
+                    _primitive.bump_version(buf)
+                if nesterov:  # g + μ b
+                    if owned:
+                        _backend.subtract_scaled_into(grad, -momentum, buf._data)
+                    else:
+                        ahead = _scaled(buf._data, momentum)
+                        _combine_into("add" if sign > 0 else "subtract", ahead, grad)
+                        grad, sign = ahead, 1.0
+                else:
+                    grad, sign = buf._data, 1.0
+            subtract_scaled(p, sign * lr, grad)
+
+
+def _scaled(array: Any, factor: float) -> Any:
+    """``array * factor`` as a new array (through ``xp`` on NumPy, so that compile records it;
+    ``ensure_array``: NumPy makes a scalar of a 0-d result, which cannot be written in place)."""
+    if _backend.is_numpy:
+        return _backend.ensure_array(_backend.xp.multiply(array, factor))
+    return array * factor
+
+
+_OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul}
+
+
+def _combine_into(op: str, target: Any, value: Any) -> None:
+    """``target = op(target, value)`` in ``target``'s memory (one pass on NumPy)."""
+    if _backend.is_numpy:
+        _backend.update_into(op, target, value)
+    else:
+        _backend.assign(target, _OPERATORS[op](target, value))

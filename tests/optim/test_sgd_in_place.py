@@ -1,0 +1,219 @@
+"""SGD updates in place: no full-size temporary where the math needs none, PyTorch's arithmetic
+bit for bit, p.grad untouched, and steps that arraygrad.compile replays bitwise."""
+
+from __future__ import annotations
+
+import itertools
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+
+import arraygrad as ag
+from arraygrad import optim
+
+KIB = 1024
+SLAB_BOUND = 128 * KIB  # one slab of float32 (64 KiB) plus small change
+
+# Every valid combination of SGD's options (Nesterov needs momentum and no dampening).
+OPTIONS = [
+    {
+        "momentum": momentum,
+        "dampening": dampening,
+        "nesterov": nesterov,
+        "weight_decay": weight_decay,
+        "maximize": maximize,
+    }
+    for momentum, dampening, nesterov, weight_decay, maximize in itertools.product(
+        [0, 0.9], [0, 0.3], [False, True], [0, 0.01], [False, True]
+    )
+    if not (nesterov and (momentum == 0 or dampening != 0))
+]
+
+
+def _reference_step(p, g, buf, lr, momentum, dampening, nesterov, weight_decay, maximize):
+    """PyTorch's single-tensor SGD, written out on NumPy arrays (new arrays everywhere)."""
+    g = -g if maximize else g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    if momentum != 0:
+        buf = g.copy() if buf is None else buf * momentum + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    return p - lr * g, buf
+
+
+def _temporaries(options):
+    """Full-size arrays one step needs beyond p, p.grad and the momentum buffer."""
+    return int(options["weight_decay"] != 0 or options["nesterov"])
+
+
+def _peak_of(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_plain_sgd_step_allocates_no_full_size_array():
+    rng = np.random.default_rng(0)
+    w = ag.tensor(rng.standard_normal((784, 256)).astype(np.float32), requires_grad=True)
+    w.grad = ag.tensor(rng.standard_normal((784, 256)).astype(np.float32))
+    for options in ({}, {"maximize": True}):
+        opt = optim.SGD([w], lr=0.1, **options)
+        opt.step()  # warm: caches of first calls
+        peak = _peak_of(opt.step)
+        assert peak < SLAB_BOUND, (options, peak)  # w is 784 KiB
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("options", OPTIONS, ids=str)
+def test_every_option_updates_in_place_bitwise_as_torchs_formula(options, dtype):
+    rng = np.random.default_rng(1)
+    shape = (230, 150)  # 34,500 elements: two whole slabs and a part
+    start = rng.standard_normal(shape).astype(dtype)
+    w = ag.tensor(start.copy(), requires_grad=True)
+    opt = optim.SGD([w], lr=0.07, **options)
+    data = w._data
+    expected, buf = start, None
+    full = start.nbytes  # 270 KiB of float32, 539 KiB of float64
+    bound = 16_384 * start.itemsize + 64 * KIB  # one slab, plus small change
+    for step in range(4):
+        grad = rng.standard_normal(shape).astype(dtype)
+        w.grad = ag.tensor(grad.copy())
+        grad_array = w.grad._data
+        version = w._version
+        peak = _peak_of(opt.step)
+        expected, buf = _reference_step(expected, grad, buf, 0.07, **options)
+        assert w._data is data  # written into the parameter's memory
+        assert w._version == version + 1
+        assert w._data.tobytes() == expected.tobytes()
+        assert w.grad._data is grad_array and np.array_equal(grad_array, grad)  # untouched
+        if options["momentum"]:
+            state = opt.state[w]["momentum_buffer"]
+            assert state._data.tobytes() == buf.tobytes()
+            if step == 0:
+                buffer = state._data
+                continue  # the first step makes the buffer
+            assert state._data is buffer  # updated in place
+        assert peak < _temporaries(options) * full + bound, peak
+
+
+@pytest.mark.parametrize("options", OPTIONS[::3], ids=str)
+def test_every_option_gives_the_same_bits_on_array_api_strict(options):
+    pytest.importorskip("array_api_strict")
+    rng = np.random.default_rng(2)
+    start = rng.standard_normal((4, 3))
+    grads = [rng.standard_normal((4, 3)) for _ in range(3)]
+
+    def run():
+        w = ag.tensor(start, requires_grad=True)
+        opt = optim.SGD([w], lr=0.05, **options)
+        for grad in grads:
+            w.grad = ag.tensor(grad)
+            opt.step()
+        return w.tolist()
+
+    expected = run()
+    ag.set_backend("array_api_strict")
+    try:
+        got = run()
+    finally:
+        ag.set_backend("numpy")
+    assert got == expected
+
+
+def _model(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    params = [
+        ag.tensor(rng.standard_normal((8, 40)).astype(np.float32) / 3, requires_grad=True),
+        ag.tensor(np.zeros(40, np.float32), requires_grad=True),
+        ag.tensor(rng.standard_normal((40, 3)).astype(np.float32) / 5, requires_grad=True),
+    ]
+    return params
+
+
+def _training_step(params, opt):
+    w1, b1, w2 = params
+
+    def step(x):
+        loss = (((x @ w1 + b1).relu() @ w2) ** 2).mean()
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    return step
+
+
+def _inputs(n: int):
+    rng = np.random.default_rng(7)
+    return [ag.tensor(rng.standard_normal((16, 8)).astype(np.float32)) for _ in range(n)]
+
+
+def _state_bytes(params, opt):
+    arrays = [p._data for p in params]
+    arrays += [opt.state[p]["momentum_buffer"]._data for p in params if p in opt.state]
+    return [a.tobytes() for a in arrays]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"maximize": True, "weight_decay": 0.01},
+        {"momentum": 0.9},
+        {"momentum": 0.9, "dampening": 0.3, "maximize": True},
+        {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01},
+    ],
+    ids=str,
+)
+def test_compiled_sgd_step_replays_bitwise_equal_to_eager(options):
+    inputs = _inputs(12)
+    runs = []
+    for compiled in (False, True):
+        params = _model()
+        opt = optim.SGD(params, lr=0.05, **options)
+        step = _training_step(params, opt)
+        if options.get("momentum"):
+            step(inputs[0])  # the first step makes the momentum buffers, eagerly
+        if compiled:
+            step = ag.compile(step)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback to eager
+            losses = [step(x)._data.tobytes() for x in inputs[1:]]
+        if compiled:
+            assert step.traces == 1  # every later call replayed
+            assert all(p.grad is None for p in params)
+        runs.append((losses, _state_bytes(params, opt), [p._version for p in params]))
+    assert runs[0] == runs[1]
+    assert runs[0][0][-1] != runs[0][0][0]  # it trains
+
+
+def test_first_momentum_step_and_lr_schedulers_run_eagerly_under_compile():
+    inputs = _inputs(6)
+    for case in ("first momentum step", "scheduler"):
+        runs = []
+        for compiled in (False, True):
+            params = _model()
+            momentum = 0.9 if case == "first momentum step" else 0.0
+            opt = optim.SGD(params, lr=0.05, momentum=momentum)
+            scheduler = None
+            if case == "scheduler":
+                scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+            step = _training_step(params, opt)
+            if compiled:
+                step = ag.compile(step)
+                match = "first step with momentum" if momentum else "LR scheduler"
+                with pytest.warns(RuntimeWarning, match=match):
+                    losses = [step(inputs[0])._data.tobytes()]
+            else:
+                losses = [step(inputs[0])._data.tobytes()]
+            for x in inputs[1:]:
+                if scheduler is not None:
+                    scheduler.step()  # the lr a replay would have frozen changes
+                losses.append(step(x)._data.tobytes())
+            runs.append((losses, _state_bytes(params, opt)))
+        assert runs[0] == runs[1], case
