@@ -4,9 +4,10 @@
     python benchmarks/run.py --quick         # smaller W4, fewer repeats
     python benchmarks/run.py -w W1 W3 --json results.json
 
-Implementations of a workload run in one process, interleaved round-robin (one repetition of
-each in turn), so that a slow moment of the machine hits them all alike. Ratios are arraygrad's
-median over each peer's median: below 1 means arraygrad is faster. See README.md.
+Implementations of a workload run in one process, interleaved round-robin (one sample of each
+in turn, the order rotating per round; a sample repeats a step for about 20 ms), so that a slow
+moment of the machine hits them all alike. Ratios are arraygrad's median over each peer's
+median: below 1 means arraygrad is faster. See README.md.
 """
 
 from __future__ import annotations

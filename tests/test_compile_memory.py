@@ -89,9 +89,11 @@ def test_calls_running_at_once_never_share_kept_buffers():
     compiled(inputs[0])
     assert "out=B[0]" in _body(compiled)
     results: dict[int, bytes] = {}
+    start = threading.Barrier(2)
 
     def worker(indices: range) -> None:
         for index in indices:
+            start.wait()  # both threads call at once, every time
             results[index] = compiled(inputs[index])._data.tobytes()
 
     threads = [threading.Thread(target=worker, args=(range(k, 12, 2),)) for k in (0, 1)]

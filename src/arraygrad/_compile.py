@@ -108,6 +108,9 @@ class _Tracer:
         self.entry_values: list[Any] = []  # copies of the loaded arrays as the trace read them
         self.ops: list[Op] = []
         self.broken: str | None = None
+        self.retry = False  # broken only for this call: trace again on the next one
+        # Python values a replay depends on, read anew before each replay: (read, traced value).
+        self.guards: list[tuple[Callable[[], Any], Any]] = []
         self.arg_refs: dict[int, int] = {}  # id(input tensor) -> position
         # Outside tensors as the trace first met them (before the function could change them:
         # it must use a tensor to change it): (tensor, its .grad, its version, its array).
@@ -293,10 +296,20 @@ class _Tracer:
                     )
         # Anything else (a dtype, a bool, a shape) is a constant of the program.
 
-    def untraceable(self, reason: str) -> None:
-        """Note that the program cannot be replayed (the eager run itself goes on)."""
+    def untraceable(self, reason: str, retry: bool = False) -> None:
+        """Note that the program cannot be replayed (the eager run itself goes on).
+
+        With ``retry``, only this call's trace is unusable (it made state that later calls
+        find made, such as an optimizer's first step): the next call is traced again.
+        """
         if self.broken is None:
             self.broken = reason
+            self.retry = retry
+
+    def guard(self, read: Callable[[], Any], value: Any) -> None:
+        """Replay only while ``read()`` equals ``value`` (its value now): Python state the
+        program bakes in as constants, such as an optimizer's learning rate."""
+        self.guards.append((read, value))
 
 
 class _RecordingNamespace:
@@ -405,7 +418,8 @@ class CompiledFunction:
             _backend.tracer = None
             _backend.xp = tracer.xp
         if tracer.broken is not None:
-            self._fall_back(key, tracer.broken)
+            if not tracer.retry:
+                self._fall_back(key, tracer.broken)
             return result
         try:
             program = Program(tracer, args, grad_mode, result)
@@ -424,8 +438,10 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     ``requires_grad`` flags and non-tensor argument values, and the recorded array calls are
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
-    ``fn`` is traced again. Returned tensors are detached. Functions that read tensor values into
-    Python (``.item()``, ``bool(t)``, ``.tolist()``), draw random numbers or use
-    ``create_graph=True`` run eagerly, with a warning.
+    ``fn`` is traced again; so are an optimizer's options and state (a new ``lr``, reloaded
+    buffers), and an optimizer's first step, which creates its state, runs eagerly. Returned
+    tensors are detached. Functions that read tensor values into Python (``.item()``,
+    ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
+    with a warning.
     """
     return CompiledFunction(fn)

@@ -177,13 +177,14 @@ def _scratch_ufunc(op: Op) -> tuple[Any, tuple[Any, ...]] | None:
         return ufunc, op.args
     if op.style == CALL and op.fn is xp.matmul and not op.kwargs:
         return xp.matmul, op.args
-    # x ** 2, which NumPy computes as square(x): a kept buffer suits the loss's squares.
+    # x ** 2 with the integer 2, which NumPy computes as square(x) (x ** 2.0 it computes with
+    # power): a kept buffer suits the loss's squares.
     if (
         op.style == BINARY
         and op.fn is operator.pow
         and op.args[0].__class__ is int
         and op.args[1].__class__ is Const
-        and op.args[1].value.__class__ in (int, float)
+        and op.args[1].value.__class__ is int
         and op.args[1].value == 2
     ):
         return xp.square, op.args[:1]

@@ -393,6 +393,9 @@ class Program:
                 if is_mutable_array(tracer.keep[slot]):
                     read.append(f"v{slot}.strides")
                     expected.append(tracer.keep[slot].strides)
+        for read_value, value in tracer.guards:
+            read.append(f"{writer.bind(read_value, 'g')}()")
+            expected.append(value)
         writer.env["EXPECTED"] = tuple(expected)
 
         lines = ["    try:", *["        " + line for line in prologue]]

@@ -1,5 +1,7 @@
-"""SGD updates in place: no full-size temporary where the math needs none, PyTorch's arithmetic
-bit for bit, p.grad untouched, and steps that arraygrad.compile replays bitwise."""
+"""SGD updates in place: no full-size temporary where the math needs none, the same bits as
+PyTorch's formula written out on NumPy arrays (torch itself fuses ``add_(g, alpha=-lr)`` into
+one multiply-add, so it differs in the last bit; tests/optim compare with it to a tolerance),
+p.grad untouched, and steps that arraygrad.compile replays bitwise."""
 
 from __future__ import annotations
 
@@ -192,28 +194,53 @@ def test_compiled_sgd_step_replays_bitwise_equal_to_eager(options):
     assert runs[0][0][-1] != runs[0][0][0]  # it trains
 
 
-def test_first_momentum_step_and_lr_schedulers_run_eagerly_under_compile():
-    inputs = _inputs(6)
-    for case in ("first momentum step", "scheduler"):
-        runs = []
-        for compiled in (False, True):
-            params = _model()
-            momentum = 0.9 if case == "first momentum step" else 0.0
-            opt = optim.SGD(params, lr=0.05, momentum=momentum)
-            scheduler = None
-            if case == "scheduler":
-                scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
-            step = _training_step(params, opt)
-            if compiled:
-                step = ag.compile(step)
-                match = "first step with momentum" if momentum else "LR scheduler"
-                with pytest.warns(RuntimeWarning, match=match):
-                    losses = [step(inputs[0])._data.tobytes()]
-            else:
-                losses = [step(inputs[0])._data.tobytes()]
-            for x in inputs[1:]:
-                if scheduler is not None:
-                    scheduler.step()  # the lr a replay would have frozen changes
+def _changes(case, opt, scheduler, index):
+    """What happens to the optimizer before call ``index`` of ``case``."""
+    if case == "scheduler":
+        scheduler.step()  # lr changes every 2 calls
+    elif case == "lr by hand" and index == 3:
+        opt.param_groups[0]["lr"] = 0.01
+    elif case == "momentum by hand" and index == 2:
+        opt.param_groups[0]["momentum"] = 0.5
+    elif case == "state cleared" and index == 3:
+        opt.state.clear()  # the momentum buffers start again
+    elif case == "state loaded" and index == 4:
+        opt.load_state_dict(opt.state_dict())  # new buffer tensors, same values
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "first momentum step",
+        "scheduler",
+        "lr by hand",
+        "momentum by hand",
+        "state cleared",
+        "state loaded",
+    ],
+)
+def test_compiled_sgd_follows_changes_of_options_and_state(case):
+    # A compiled step bakes the options and the state buffers into its program: it must replay
+    # only while they are the ones it was traced with, and trace again otherwise (never fall
+    # back to eager, never replay stale values). The first step with momentum makes the
+    # buffers: it runs eagerly and the next call is traced.
+    inputs = _inputs(7)
+    runs = []
+    for compiled in (False, True):
+        params = _model()
+        opt = optim.SGD(params, lr=0.05, momentum=0.0 if case == "scheduler" else 0.9)
+        scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+        step = _training_step(params, opt)
+        if compiled:
+            step = ag.compile(step)
+        losses = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback to eager
+            for index, x in enumerate(inputs):
+                if index:
+                    _changes(case, opt, scheduler, index)
                 losses.append(step(x)._data.tobytes())
-            runs.append((losses, _state_bytes(params, opt)))
-        assert runs[0] == runs[1], case
+        runs.append((losses, _state_bytes(params, opt), opt.param_groups[0]["lr"]))
+        if compiled:
+            assert step.programs, case  # it did replay
+    assert runs[0] == runs[1], case

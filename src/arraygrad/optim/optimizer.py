@@ -51,6 +51,14 @@ def to_scalar(value: Any) -> Any:
     return value
 
 
+def _option_value(value: Any) -> Any:
+    """An option as a compiled step's guard compares it: a tensor (an ``lr`` given as one) by
+    identity and version, since reading its value would end the trace."""
+    if isinstance(value, Tensor):
+        return ("tensor", id(value), value._version)
+    return value
+
+
 def scalar_dtype() -> _dtype.dtype:
     """The dtype of the ``step`` counters: float64 when that is the default dtype, else float32."""
     return _dtype.float64 if _dtype.get_default_dtype() is _dtype.float64 else _dtype.float32
@@ -240,12 +248,41 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         self._opt_called = True  # read by the LR schedulers to warn about a wrong call order
+        tracer = _backend.tracer
+        if tracer is not None:
+            # arraygrad.compile replays the update with the options, parameters and state
+            # buffers of this call as constants: it replays only while they are the same.
+            tracer.guard(self._signature, self._signature())
+            state_before = self._state_entries()
         with no_grad():
             for group in self.param_groups:
                 params = [p for p in group["params"] if p.grad is not None]
                 if params:
                     self._update_group(group, params)
+        if tracer is not None and self._state_entries() != state_before:
+            # A replay would not make the state again (momentum buffers, step counts): its
+            # first step runs eagerly, and the next call is traced with the state in place.
+            tracer.untraceable(f"{type(self).__name__}'s first step (it creates its state)", True)
         return loss
+
+    def _signature(self) -> tuple[Any, ...]:
+        """Every group's options and parameters, and every state value's identity."""
+        groups = tuple(
+            (
+                id(group),
+                tuple(id(p) for p in group["params"]),
+                tuple((k, _option_value(v)) for k, v in group.items() if k != "params"),
+            )
+            for group in self.param_groups
+        )
+        state = tuple(
+            (id(p), tuple((k, id(v)) for k, v in values.items()))
+            for p, values in self.state.items()
+        )
+        return groups, state
+
+    def _state_entries(self) -> set[tuple[int, str]]:
+        return {(id(p), k) for p, values in self.state.items() for k in values}
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
         raise NotImplementedError(

@@ -34,9 +34,9 @@ class SGD(Optimizer):
     weight decay :math:`\lambda`. :math:`\theta` and :math:`b` are updated in place, plain SGD
     with no temporary array of the parameter's size; ``p.grad`` is left as it is.
 
-    Under :func:`arraygrad.compile`, the first step with momentum (which makes the buffers) and
-    steps under an LR scheduler run eagerly: a replay would repeat the first step's ``b = g``
-    and the traced ``lr``.
+    Under :func:`arraygrad.compile`, the first step with momentum (which makes the buffers) runs
+    eagerly and the next call is traced; a compiled step is traced again when ``lr`` or another
+    option changes (an LR scheduler), or the state is replaced (``load_state_dict``).
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)
@@ -99,9 +99,6 @@ class SGD(Optimizer):
         weight_decay = group["weight_decay"]
         nesterov = group["nesterov"]
         tracer = _backend.tracer
-        if tracer is not None and "initial_lr" in group:
-            # A program replays the lr it was traced with; a scheduler changes it.
-            tracer.untraceable("an optimizer step under an LR scheduler (it changes the lr)")
         for p in params:
             if tracer is not None:
                 tracer.see_tensor(p)  # p and p.grad may come from outside the compiled function
@@ -117,12 +114,6 @@ class SGD(Optimizer):
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    if tracer is not None:
-                        # A program would replay this first step (b = g) on every call.
-                        tracer.untraceable(
-                            "SGD's first step with momentum (it creates the momentum buffers; "
-                            "take one optimizer step before the first compiled call)"
-                        )
                     if owned and not nesterov:
                         first = grad  # nothing else writes it
                     elif sign < 0:
