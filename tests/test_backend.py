@@ -146,3 +146,61 @@ def test_subtract_scaled_into_makes_no_full_size_temporary() -> None:
         tracemalloc.stop()
     # One slab of float32 (64 KiB), against the target's 784 KiB.
     assert peak < 128 * 1024, peak
+
+
+def _same(got: object, expected: object) -> bool:
+    got, expected = np.asarray(got), np.asarray(expected)
+    return (
+        got.dtype == expected.dtype
+        and got.shape == expected.shape
+        and np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(expected).tobytes()
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("shape", [(), (7,), (6, 7), (3, 0)])
+def test_sum_and_mean_are_numpys_bit_for_bit_with_arrays_for_0d(dtype: type, shape) -> None:
+    flat = np.tile(_special_values(np.float64).ravel() * 100, 2)
+    size = int(np.prod(shape))
+    axes = [None, *((i,) for i in range(len(shape))), tuple(range(len(shape)))]
+    for start in (0, 17):  # with NaN, inf and -0.0 for the larger shapes; finite only
+        with np.errstate(all="ignore"):
+            a = flat[start : start + size].reshape(shape).astype(dtype)
+        for axis in axes:
+            for keepdims in (False, True):
+                got = _backend.xp.sum(a, axis=axis, keepdims=keepdims)
+                assert _same(got, np.sum(a, axis=axis, keepdims=keepdims)), (axis, keepdims)
+                assert got.__class__ is np.ndarray  # 0-d results too: what tensors hold
+                if dtype is np.int32 or a.size == 0:
+                    continue
+                got = _backend.xp.mean(a, axis=axis, keepdims=keepdims)
+                assert _same(got, np.mean(a, axis=axis, keepdims=keepdims)), (axis, keepdims)
+                assert dtype is np.float16 or got.__class__ is np.ndarray
+
+
+def test_float32_mean_over_more_than_2_to_the_24_elements_is_numpys() -> None:
+    # np.mean divides by the count in float64; the count 2**24 + 1 is not a float32, so a
+    # float32 division would round it first and differ in the last bit.
+    a = np.full(2**24 + 1, 0.1, np.float32)
+    a[0] = 3.7
+    assert _same(_backend.xp.mean(a), np.mean(a))
+    assert _same(_backend.xp.mean(a[None], axis=(1,)), np.mean(a[None], axis=1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_broadcast_to_copies_small_results_bit_for_bit(dtype: type) -> None:
+    width = np.dtype(dtype).itemsize * 8
+    bits = np.array([1 << (width - 1), ~(1 << (width - 2)) & ((1 << width) - 1)], np.uint64)
+    # -0.0 and a NaN with every payload bit set survive the fill, from an array or a scalar.
+    sources = [np.asarray(v) for v in bits.astype(f"u{width // 8}").view(dtype)]
+    sources += [np.asarray(v, dtype) for v in (np.inf, 1.5)]
+    for source in sources + [s[()] for s in sources]:
+        got = _backend.xp.broadcast_to(source, shape=(2, 3))
+        assert got.flags.writeable and _same(got, np.broadcast_to(source, (2, 3)))
+    row = np.arange(3, dtype=dtype)
+    assert _same(_backend.xp.broadcast_to(row, shape=[2, 3]), np.broadcast_to(row, (2, 3)))
+    assert _backend.xp.broadcast_to(row, shape=(3,)) is row
+    with pytest.raises(ValueError):
+        _backend.xp.broadcast_to(row, shape=(2, 4))
+    big = _backend.xp.broadcast_to(np.asarray(2.0, dtype), shape=(100, 100))
+    assert not big.flags.writeable and _same(big, np.full((100, 100), 2.0, dtype))

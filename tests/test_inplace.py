@@ -158,3 +158,26 @@ def test_optimizer_style_update_makes_no_temporary_of_the_parameters_size() -> N
     tracemalloc.stop()
     assert peak < 64 * 1024, peak
     assert float(w[0, 0]) == pytest.approx(-0.1) and w.is_leaf and w.requires_grad
+
+
+def test_fill_and_update_fast_paths_keep_torchs_recording_rules() -> None:
+    for lib in (ag, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf"):
+            w.zero_()  # recorded: a leaf that requires grad is refused
+        with lib.no_grad():
+            version = w._version
+            w.zero_()
+            w -= lib.tensor([0.5, 0.25])
+            w -= 1
+        assert w._version == version + 3 and w.tolist() == [-1.5, -1.25]
+        with pytest.raises(RuntimeError, match="0-dim"):
+            w.detach().fill_(lib.tensor([1.0]))
+        # A tensor that requires nothing, updated by one that does, joins the graph.
+        a = lib.zeros(2)
+        a -= w * 2
+        assert a.requires_grad and a.grad_fn is not None
+        a.sum().backward()
+        assert w.grad.tolist() == [-2.0, -2.0]
+        b = (w * 1).detach().fill_(lib.tensor(3.0, requires_grad=True))
+        assert b.requires_grad and b.tolist() == [3.0, 3.0]

@@ -73,12 +73,19 @@ class _GradModeContext:
     """Base of :class:`no_grad` and :class:`enable_grad`: a re-entrant context and decorator."""
 
     mode: bool
-
-    def __init__(self) -> None:
-        self._tokens: list[contextvars.Token[bool]] = []
+    # The token of this object's innermost open ``with``, and those of the ones around it when
+    # the same object is re-entered. Class defaults, not an __init__: ``with no_grad():`` runs
+    # in every training step, and each Python-level call and list it makes costs time.
+    _token: contextvars.Token[bool] | None = None
+    _outer: list[contextvars.Token[bool]] | None = None
 
     def __enter__(self) -> None:
-        self._tokens.append(grad_enabled.set(self.mode))
+        token = grad_enabled.set(self.mode)
+        if self._token is not None:  # re-entered while open: keep the outer token
+            if self._outer is None:
+                self._outer = []
+            self._outer.append(self._token)
+        self._token = token
 
     def __exit__(
         self,
@@ -86,7 +93,9 @@ class _GradModeContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        grad_enabled.reset(self._tokens.pop())
+        grad_enabled.reset(self._token)  # type: ignore[arg-type]
+        outer = self._outer
+        self._token = outer.pop() if outer else None
 
     def __call__(self, func: _F) -> _F:
         mode = self.mode

@@ -97,7 +97,9 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
             (kind is Tensor and other._data.dtype == target._data.dtype)
             or ((kind is float or kind is int) and target.dtype.is_floating_point)
         )
-        and not _records(target, (other,))
+        # _records(target, (other,)) inline (this runs for every parameter update): the flags
+        # first, as a tensor that requires nothing skips reading the grad mode.
+        and not ((target._rg or (kind is Tensor and other._rg)) and grad_enabled.get())
     ):
         try:
             _backend.update_into(name, target._data, other._data if kind is Tensor else other)
@@ -111,16 +113,18 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
 
 def fill(target: Tensor, value: Any) -> Tensor:
     """Set every element of ``target`` to ``value`` (a number or a 0-d tensor)."""
+    kind = value.__class__
+    if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):
+        # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,
+        # inline, as it runs for every gradient cleared): one array write.
+        _backend.assign(target._data, value)
+        _primitive.bump_version(target)
+        return target
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(
             f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
             "dimensions."
         )
-    if value.__class__ in (int, float, bool) and not _records(target, ()):
-        # The common zero_() / fill_(number) outside the graph: one array write.
-        _backend.assign(target._data, value)
-        _primitive.bump_version(target)
-        return target
     return copy(target, value)
 
 

@@ -298,3 +298,38 @@ def test_double_backward_matches_torch(name: str) -> None:
         (second,) = module.autograd.grad((grad * grad.detach().sin()).sum(), x)
         results.append(second.detach().numpy())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_sum_and_mean_gradients_equal_torchs_bit_for_bit(dtype: type, reduction: str) -> None:
+    # The rules' fast paths (a 0-d gradient divided as a NumPy scalar, small results filled)
+    # must give torch's bits, special gradients and -0.0 included.
+    values = np.arange(1.0, 25.0, dtype=dtype).reshape(2, 3, 4)
+    cases: list[tuple[tuple[int, ...], Any, bool]] = [
+        ((), None, False),
+        ((7,), None, False),
+        ((2, 3, 4), None, False),
+        ((2, 3, 4), None, True),
+        ((2, 3, 4), (1,), False),
+        ((2, 3, 4), (0, 2), True),
+        ((64, 80), None, False),  # more than 4096 elements: a broadcast view
+    ]
+    for shape, dim, keepdim in cases:
+        x = np.resize(values, shape)
+        out_shape = np.sum(x, axis=dim, keepdims=keepdim).shape
+        for seed in (1.0, 3.0, -0.0, 1e-30, float("nan"), float("inf"), float("-inf")):
+            g = np.full(out_shape, seed, dtype=dtype)
+            grads = []
+            for lib_ in (ag, torch):
+                t = lib_.tensor(x, requires_grad=True)
+                reduced = (
+                    getattr(t, reduction)()
+                    if dim is None and not keepdim
+                    else (getattr(t, reduction)(dim=dim, keepdim=keepdim))
+                )
+                reduced.backward(lib_.tensor(g))
+                grads.append(np.asarray(t.grad.numpy()))
+            got, expected = grads
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            assert got.tobytes() == expected.tobytes(), (shape, dim, keepdim, seed)

@@ -2,7 +2,8 @@
 
 Each does exactly what NumPy's function does (the same values, bit for bit) and defers to it
 for anything unusual; :func:`arraygrad._backend._extended_namespace` puts them in the namespace
-in NumPy's place.
+in NumPy's place. One difference: ``sum`` and ``mean`` return a 0-d result as a 0-d array, not
+as a NumPy scalar, since tensors and gradients hold arrays.
 """
 
 from __future__ import annotations
@@ -22,11 +23,28 @@ def numpy_sum(
 ) -> Any:
     if a.__class__ is not np.ndarray or out is not None or kw:
         return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
-    return _add_reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    total = _add_reduce(a, axis, dtype, None, keepdims)  # positional: no keyword parsing
+    if total.__class__ is np.ndarray:
+        return total
+    # A 0-d result comes back as a NumPy scalar. Tensors and gradients hold arrays, and making
+    # one here (~0.14 µs) is cheaper than the generic conversion callers would apply otherwise.
+    return _scalar_as_array(total)
+
+
+def _scalar_as_array(value: Any) -> Any:
+    # NumPy scalars (all the numeric dtypes arraygrad has) become 0-d arrays of their dtype;
+    # anything else (a Python object from an object array) is returned as it came.
+    return np.asarray(value) if isinstance(value, np.generic) else value
 
 
 # The dtypes np.mean sums in (float16 sums in float32).
 _OWN_ACCUMULATOR = frozenset([np.dtype(np.float32), np.dtype(np.float64)])
+# np.mean divides by the count as an intp, which promotes a float32 sum to float64, and rounds
+# the quotient back to float32. Dividing in float32 by the count (a Python int, applied at the
+# array's dtype) gives the same bits while the count is exact in float32 (up to 2**24): a
+# float64 quotient of float32 operands rounds to float32 without double-rounding error, since
+# 53 >= 2 * 24 + 2. Larger float32 counts go to np.mean itself. float64 counts are always exact.
+_EXACT_FLOAT32_COUNT = 2**24
 
 
 def numpy_mean(
@@ -39,11 +57,22 @@ def numpy_mean(
         or out is not None
         or kw
         or a.dtype not in _OWN_ACCUMULATOR
-        or a.size == 0
     ):
         return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
-    total = _add_reduce(a, axis=axis, keepdims=keepdims)
-    return total / (a.size // total.size)
+    size = a.size
+    if axis is None and not keepdims:  # the mean of everything, e.g. a loss
+        if size == 0 or (size > _EXACT_FLOAT32_COUNT and a.dtype.itemsize == 4):
+            return np.mean(a)
+        # The sum is a NumPy scalar: dividing it (NumPy's scalar arithmetic) and then making
+        # the 0-d array a tensor holds is cheaper than reducing and dividing into an array.
+        return np.asarray(_add_reduce(a, None) / size)
+    if size == 0:
+        return np.mean(a, axis=axis, keepdims=keepdims)
+    total = _add_reduce(a, axis, None, None, keepdims)
+    count = size // total.size
+    if count > _EXACT_FLOAT32_COUNT and a.dtype.itemsize == 4:
+        return np.mean(a, axis=axis, keepdims=keepdims)
+    return _scalar_as_array(total / count)
 
 
 # Below this many elements a broadcast gradient is materialised: NumPy's broadcast_to builds an
@@ -52,19 +81,27 @@ def numpy_mean(
 _SMALL_BROADCAST = 4096
 
 
+_ARRAY_OR_SCALAR = (np.ndarray, np.generic)
+
+
 def numpy_broadcast_to(array: Any, shape: Any = None, **kw: Any) -> Any:
     # NumPy scalars come in too: ``g / n`` on a 0-d array gives one.
-    if not isinstance(array, (np.ndarray, np.generic)) or kw or shape is None:
+    if not isinstance(array, _ARRAY_OR_SCALAR) or kw or shape is None:
         return np.broadcast_to(array, shape, **kw)
-    if array.shape == tuple(shape):
+    if shape.__class__ is not tuple:
+        shape = tuple(shape)
+    if array.shape == shape:
         return array
     size = 1
     for extent in shape:
         size *= extent
     if size > _SMALL_BROADCAST:
         return np.broadcast_to(array, shape)
-    out = np.empty(shape, dtype=array.dtype)
-    out[...] = array  # raises like broadcast_to when the shapes do not broadcast
+    out = np.empty(shape, array.dtype)
+    if array.ndim == 0:
+        out.fill(array)  # the gradient of a full sum or mean: fill is the cheapest write
+    else:
+        out[...] = array  # raises like broadcast_to when the shapes do not broadcast
     return out
 
 
