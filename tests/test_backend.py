@@ -76,6 +76,9 @@ def test_scalar_operands_keep_graphs_and_pictures_in_python_numbers() -> None:
     assert w.grad.tolist() == [0.5, 0.5]
 
 
+SLAB = _backend._SLAB  # elements per slab of subtract_scaled_into
+
+
 def _operands(dtype: type, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(2)
     target = rng.standard_normal(shape).astype(dtype)
@@ -94,7 +97,9 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
-    "shape", [(), (0,), (3, 0), (5,), (16_384,), (16_385,), (3, 11_111), (40_000,)], ids=str
+    "shape",
+    [(), (0,), (3, 0), (5,), (SLAB,), (SLAB + 1,), (3, SLAB // 3 + 5), (2 * SLAB + 7_000,)],
+    ids=str,
 )
 def test_subtract_scaled_into_is_target_minus_scale_times_values(dtype, shape) -> None:
     for scale in (0.1, -0.37, 1.0, 1e-3, 2, 1e39):
@@ -109,7 +114,7 @@ def test_subtract_scaled_into_is_target_minus_scale_times_values(dtype, shape) -
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_subtract_scaled_into_other_layouts_and_broadcasts(dtype) -> None:
-    target, values = _operands(dtype, (150, 300))
+    target, values = _operands(dtype, (300, 300))  # more than one slab
 
     def check(t: np.ndarray, v: np.ndarray) -> None:
         expected = t - 0.3 * v
@@ -144,8 +149,8 @@ def test_subtract_scaled_into_makes_no_full_size_temporary() -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # One slab of float32 (64 KiB), against the target's 784 KiB.
-    assert peak < 128 * 1024, peak
+    # One slab of float32 (256 KiB) and small change, against the target's 784 KiB.
+    assert peak < SLAB * 4 + 64 * 1024, peak
 
 
 def _same(got: object, expected: object) -> bool:

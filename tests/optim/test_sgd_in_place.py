@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 import arraygrad as ag
-from arraygrad import optim
+from arraygrad import _backend, optim
 
 KIB = 1024
-SLAB_BOUND = 128 * KIB  # one slab of float32 (64 KiB) plus small change
+SLAB_BOUND = _backend._SLAB * 4 + 64 * KIB  # one slab of float32 plus small change
 
 # Every valid combination of SGD's options (Nesterov needs momentum and no dampening).
 OPTIONS = [
@@ -74,14 +74,14 @@ def test_plain_sgd_step_allocates_no_full_size_array():
 @pytest.mark.parametrize("options", OPTIONS, ids=str)
 def test_every_option_updates_in_place_bitwise_as_torchs_formula(options, dtype):
     rng = np.random.default_rng(1)
-    shape = (230, 150)  # 34,500 elements: two whole slabs and a part
+    shape = (470, 300)  # 141,000 elements: two whole slabs and a part
     start = rng.standard_normal(shape).astype(dtype)
     w = ag.tensor(start.copy(), requires_grad=True)
     opt = optim.SGD([w], lr=0.07, **options)
     data = w._data
     expected, buf = start, None
-    full = start.nbytes  # 270 KiB of float32, 539 KiB of float64
-    bound = 16_384 * start.itemsize + 64 * KIB  # one slab, plus small change
+    full = start.nbytes  # 551 KiB of float32, 1.1 MiB of float64
+    bound = _backend._SLAB * start.itemsize + 64 * KIB  # one slab, plus small change
     for step in range(4):
         grad = rng.standard_normal(shape).astype(dtype)
         w.grad = ag.tensor(grad.copy())
