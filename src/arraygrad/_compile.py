@@ -160,7 +160,7 @@ class _Tracer:
         """``tensor``'s array is read at replay start; its values now are kept to check the
         program against the eager run (see :class:`Program`)."""
         self.loads.append((self.new_slot(data), self.ref(tensor)))
-        self.entry_values.append(data.copy() if is_mutable_array(data) else data)
+        self.entry_values.append(data.copy(order="K") if is_mutable_array(data) else data)
 
     def slot_of(self, value: Any) -> int | None:
         slot = self.slots.get(id(value))

@@ -428,7 +428,9 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
     """
     if not _backend.is_numpy:
         return
-    entry = [value.copy() if is_mutable_array(value) else value for value in tracer.entry_values]
+    entry = [
+        value.copy(order="K") if is_mutable_array(value) else value for value in tracer.entry_values
+    ]
     loaded = [tracer.keep[slot] for slot, _ in tracer.loads]
     for index, first in enumerate(loaded):
         for second in loaded[index + 1 :]:
