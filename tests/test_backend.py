@@ -65,7 +65,7 @@ def test_scalar_operands_are_cached_read_only_and_bounded() -> None:
     assert _backend.scalar_operand(1e39, x).__class__ is float  # would overflow float32
     for step in range(1000):
         _backend.scalar_operand(1.0 + step, x)
-    assert len(_backend._scalar_arrays) <= 256
+    assert len(_backend.writes._scalar_arrays) <= 256
 
 
 def test_scalar_operands_keep_graphs_and_pictures_in_python_numbers() -> None:
@@ -76,7 +76,7 @@ def test_scalar_operands_keep_graphs_and_pictures_in_python_numbers() -> None:
     assert w.grad.tolist() == [0.5, 0.5]
 
 
-SLAB = _backend._SLAB  # elements per slab of subtract_scaled_into
+SLAB = _backend.SLAB  # elements per slab of subtract_scaled_into
 
 
 def _operands(dtype: type, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +87,7 @@ def _operands(dtype: type, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarr
         flat_t, flat_v = target.reshape(-1), values.reshape(-1)
         flat_t[:3] = np.nan, np.inf, -0.0
         flat_v[-3:] = -np.inf, -0.0, np.nan
-        flat_v[min(_backend._SLAB, values.size - 4)] = 1e30
+        flat_v[min(_backend.SLAB, values.size - 4)] = 1e30
     return target, values
 
 

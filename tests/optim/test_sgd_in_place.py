@@ -14,9 +14,10 @@ import pytest
 
 import arraygrad as ag
 from arraygrad import _backend, optim
+from tests.optim._steps import batches, model, training_step
 
 KIB = 1024
-SLAB_BOUND = _backend._SLAB * 4 + 64 * KIB  # one slab of float32 plus small change
+SLAB_BOUND = _backend.SLAB * 4 + 64 * KIB  # one slab of float32 plus small change
 
 # Every valid combination of SGD's options (Nesterov needs momentum and no dampening).
 OPTIONS = [
@@ -81,7 +82,7 @@ def test_every_option_updates_in_place_bitwise_as_torchs_formula(options, dtype)
     data = w._data
     expected, buf = start, None
     full = start.nbytes  # 551 KiB of float32, 1.1 MiB of float64
-    bound = _backend._SLAB * start.itemsize + 64 * KIB  # one slab, plus small change
+    bound = _backend.SLAB * start.itemsize + 64 * KIB  # one slab, plus small change
     for step in range(4):
         grad = rng.standard_normal(shape).astype(dtype)
         w.grad = ag.tensor(grad.copy())
@@ -127,34 +128,6 @@ def test_every_option_gives_the_same_bits_on_array_api_strict(options):
     assert got == expected
 
 
-def _model(seed: int = 0):
-    rng = np.random.default_rng(seed)
-    params = [
-        ag.tensor(rng.standard_normal((8, 40)).astype(np.float32) / 3, requires_grad=True),
-        ag.tensor(np.zeros(40, np.float32), requires_grad=True),
-        ag.tensor(rng.standard_normal((40, 3)).astype(np.float32) / 5, requires_grad=True),
-    ]
-    return params
-
-
-def _training_step(params, opt):
-    w1, b1, w2 = params
-
-    def step(x):
-        loss = (((x @ w1 + b1).relu() @ w2) ** 2).mean()
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        return loss
-
-    return step
-
-
-def _inputs(n: int):
-    rng = np.random.default_rng(7)
-    return [ag.tensor(rng.standard_normal((16, 8)).astype(np.float32)) for _ in range(n)]
-
-
 def _state_bytes(params, opt):
     arrays = [p._data for p in params]
     arrays += [opt.state[p]["momentum_buffer"]._data for p in params if p in opt.state]
@@ -173,12 +146,12 @@ def _state_bytes(params, opt):
     ids=str,
 )
 def test_compiled_sgd_step_replays_bitwise_equal_to_eager(options):
-    inputs = _inputs(12)
+    inputs = batches(12)
     runs = []
     for compiled in (False, True):
-        params = _model()
+        params = model()
         opt = optim.SGD(params, lr=0.05, **options)
-        step = _training_step(params, opt)
+        step = training_step(params, opt)
         if options.get("momentum"):
             step(inputs[0])  # the first step makes the momentum buffers, eagerly
         if compiled:
@@ -224,13 +197,13 @@ def test_compiled_sgd_follows_changes_of_options_and_state(case):
     # only while they are the ones it was traced with, and trace again otherwise (never fall
     # back to eager, never replay stale values). The first step with momentum makes the
     # buffers: it runs eagerly and the next call is traced.
-    inputs = _inputs(7)
+    inputs = batches(7)
     runs = []
     for compiled in (False, True):
-        params = _model()
+        params = model()
         opt = optim.SGD(params, lr=0.05, momentum=0.0 if case == "scheduler" else 0.9)
         scheduler = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
-        step = _training_step(params, opt)
+        step = training_step(params, opt)
         if compiled:
             step = ag.compile(step)
         losses = []

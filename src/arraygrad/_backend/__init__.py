@@ -20,7 +20,17 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _special, _windows
-from arraygrad._backend import numpy_fast
+from arraygrad._backend import numpy_fast, writes
+
+# Writing into existing arrays (in place, in slabs): part of this door, written in writes.py.
+SLAB = writes.SLAB
+add_into = writes.add_into
+add_scaled_quotient_into = writes.add_scaled_quotient_into
+assign = writes.assign
+scalar_from = writes.scalar_from
+scalar_operand = writes.scalar_operand
+subtract_scaled_into = writes.subtract_scaled_into
+update_into = writes.update_into
 
 #: The active array library's own namespace (the ``numpy`` module by default).
 module: Any = np
@@ -368,132 +378,6 @@ def random_permutation(n: int, dtype: Any) -> Any:
 def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
     """Samples that are 1 with probability ``p`` and 0 otherwise."""
     return _to_xp(_generator().random(size=shape) < p, dtype)
-
-
-# --- writing into existing arrays -----------------------------------------------------------------
-
-
-def assign(target: Any, values: Any) -> None:
-    """Write ``values`` (broadcast) into every element of ``target``, keeping its memory."""
-    if tracer is not None:
-        return tracer.call(assign, (target, values))
-    target[...] = values
-
-
-# Python floats as cached read-only 0-d arrays, by (value, dtype); see scalar_operand.
-_scalar_arrays: dict[tuple[float, Any], Any] = {}
-_FLOAT_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max), np.dtype(np.float64): 1e308}
-
-
-def scalar_operand(value: float, like: Any) -> Any:
-    """The Python float ``value`` as an operand of an array op with the array ``like``.
-
-    NumPy applies a Python float at the array's dtype (a "weak" scalar, as PyTorch does), but
-    works that out on every call: ``a * 0.5`` costs twice ``a * b``. A 0-d array of ``like``'s
-    float dtype gives the same result at the cost of ``a * b``, so NumPy gets one, cached. Zero
-    (whose sign a cache keyed by value would lose), NaN, infinities and values that overflow the
-    dtype stay Python floats, as does everything for other array libraries.
-    """
-    if like.__class__ is not np.ndarray:
-        return value
-    dtype = like.dtype
-    key = (value, dtype)
-    found = _scalar_arrays.get(key)
-    if found is not None:
-        return found
-    limit = _FLOAT_MAX.get(dtype)
-    if limit is None or value == 0 or not -limit <= value <= limit:  # NaN fails too
-        return value
-    if len(_scalar_arrays) >= 256:  # a program of ever-new constants: start over
-        _scalar_arrays.clear()
-    array = np.array(value, dtype=dtype)
-    array.flags.writeable = False
-    _scalar_arrays[key] = array
-    return array
-
-
-def update_into(op: str, target: Any, value: Any) -> None:
-    """``target = op(target, value)`` computed straight into ``target``'s memory (NumPy only).
-
-    ``op`` is ``"add"``, ``"subtract"``, ``"multiply"`` or ``"divide"``. One pass and no
-    temporary array, where computing the result and then copying it in takes two passes and a
-    temporary of the target's size. Raises (``ValueError``/``TypeError``) before writing anything
-    when the result would not fit ``target``'s shape or dtype; callers check
-    :data:`is_numpy` first.
-    """
-    if tracer is not None:
-        return tracer.call(update_into, (op, target, value))
-    _UFUNCS[op](target, value, out=target)
-
-
-_UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide}
-
-# Elements per slab of subtract_scaled_into: 256 KiB of float32 (512 KiB of float64), a
-# temporary that stays in cache between the multiply that writes it and the subtract that reads
-# it. Each slab costs ~2 us of Python: a 784 x 256 layer takes 4 slabs, 47 us, against 37 us
-# for the whole-array form with its 784 KiB temporary (16,384-element slabs took 61 us).
-_SLAB = 65_536
-
-
-def subtract_scaled_into(target: Any, scale: float, values: Any) -> None:
-    """``target -= scale * values`` in ``target``'s memory, with no temporary of its size.
-
-    The result is bit for bit ``target - scale * values`` (``scale`` a Python number, applied at
-    ``values``' dtype as NumPy applies one). On NumPy, arrays of one shape laid out alike (both
-    C- or both F-contiguous) are done in slabs of 65,536 elements: ``scale * values`` exists
-    for one slab at a time. Other operands (broadcast ``values``, other layouts, arrays that
-    overlap) make ``scale * values`` whole first; other array libraries compute the result and
-    copy it in. It is the optimizers' ``param -= lr * update``:
-
-    >>> import numpy as np
-    >>> p = np.array([1.0, 2.0], dtype=np.float32)
-    >>> subtract_scaled_into(p, 0.5, np.array([2.0, 2.0], dtype=np.float32))
-    >>> p
-    array([0., 1.], dtype=float32)
-    """
-    if tracer is not None:
-        return tracer.call(subtract_scaled_into, (target, scale, values))
-    if not is_numpy:
-        target[...] = target - scale * values
-        return
-    size = target.size
-    if values.__class__ is not np.ndarray or size <= _SLAB or values.shape != target.shape:
-        np.subtract(target, scale * values, out=target)
-        return
-    # Flat views that pair the elements as the arrays do: in C order, or, for two F-contiguous
-    # arrays, in F order (their transposes are C-contiguous).
-    flat_target: Any
-    flat_values: Any
-    if target.flags.c_contiguous and values.flags.c_contiguous:
-        flat_target, flat_values = target.reshape(-1), values.reshape(-1)
-    elif target.flags.f_contiguous and values.flags.f_contiguous:
-        flat_target, flat_values = target.T.reshape(-1), values.T.reshape(-1)
-    else:
-        flat_target = flat_values = None
-    # Slab k of values must be read before slab k of target is written, and no later.
-    if flat_target is None or (values is not target and np.may_share_memory(target, values)):
-        np.subtract(target, scale * values, out=target)
-        return
-    factor = scalar_operand(scale, values) if scale.__class__ is float else scale
-    scaled = np.multiply(flat_values[:_SLAB], factor)  # the slab's buffer, at NumPy's dtype
-    part = flat_target[:_SLAB]
-    np.subtract(part, scaled, out=part)
-    for start in range(_SLAB, size, _SLAB):
-        stop = min(start + _SLAB, size)
-        buffer = scaled[: stop - start]
-        np.multiply(flat_values[start:stop], factor, out=buffer)
-        part = flat_target[start:stop]
-        np.subtract(part, buffer, out=part)
-
-
-def add_into(target: Any, values: Any) -> None:
-    """``target += values`` without allocating a new array where the library allows it."""
-    if tracer is not None:
-        return tracer.call(add_into, (target, values))
-    if is_numpy:
-        np.add(target, values, out=target)
-    else:
-        target[...] = target + values
 
 
 # --- independent generators (DataLoader shuffling, random_split) ----------------------------------

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import (
     Optimizer,
     check_options,
+    compute_into,
     grad_of,
     increment,
+    new_array,
     new_step,
     refuse_differentiable,
+    see,
     to_scalar,
-    write_param,
 )
 
 __all__ = ["Adagrad"]
+
+
+def _decayed_lr(step: float, lr: float, lr_decay: float, sign: float) -> float:
+    """``sign * lr / (1 + (step - 1) * lr_decay)``: the step's learning rate, negated for
+    maximize (exact: float rounding is symmetric)."""
+    return sign * (lr / (1 + (step - 1) * lr_decay))
 
 
 class Adagrad(Optimizer):
@@ -30,6 +38,9 @@ class Adagrad(Optimizer):
             \theta \leftarrow \theta - \tilde\gamma \frac{g}{\sqrt{s} + \epsilon}
 
     with ``lr_decay`` :math:`\eta` and :math:`s` starting at ``initial_accumulator_value``.
+    :math:`\theta` and :math:`s` are updated in place, with one temporary array of the
+    parameter's size (two with weight decay); ``p.grad`` is left as it is. A compiled step
+    replays from its first call; each replay computes :math:`\tilde\gamma` from the step count.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)
@@ -94,19 +105,38 @@ class Adagrad(Optimizer):
         return state
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
-        xp = _backend.xp
+        # Every update is written into the memory of the parameter and of its sum, with one
+        # temporary of the parameter's size (two with weight decay, whose g + λθ is a new array;
+        # p.grad itself is never written). The arithmetic is PyTorch's, rearranged only in ways
+        # that give the same bits: with maximize, (-γ')((-g)/s) = -((-γ') (g/s)), so the sign
+        # goes into the learning rate instead of an array. With lr_decay, the step's learning
+        # rate is computed from the step tensor by _backend.scalar_from, so that a compiled step
+        # computes it again on each replay.
         lr = to_scalar(group["lr"])
         lr_decay, eps, weight_decay = group["lr_decay"], group["eps"], group["weight_decay"]
         for p in params:
             state = self._init_state(p, group)  # parameters added later get state here
-            step = increment(state["step"])
-            grad = grad_of(p)
-            if group["maximize"]:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * p._data
-            clr = lr / (1 + (step - 1) * lr_decay)
-            state_sum = state["sum"]
-            state_sum._data = state_sum._data + grad * grad
-            std = xp.sqrt(state_sum._data) + eps
-            write_param(p, p._data + (-clr) * (grad / std))
+            step, state_sum = state["step"], state["sum"]
+            see(p, step, state_sum)
+            increment(step)
+            param, grad = p._data, grad_of(p)
+            sign = -1.0 if group["maximize"] else 1.0
+            if weight_decay != 0:  # g + λθ, or λθ - g for -g + λθ
+                decayed = new_array("multiply", param, weight_decay)
+                compute_into("subtract" if sign < 0 else "add", decayed, decayed, grad)
+                grad, sign = decayed, 1.0
+            # s ← s + g², θ ← θ - γ' g / (sqrt(s) + ε) with γ' = γ / (1 + (t - 1) η)
+            scratch = new_array("multiply", grad, grad)
+            compute_into("add", state_sum._data, state_sum._data, scratch)
+            _primitive.bump_version(state_sum)
+            compute_into("sqrt", scratch, state_sum._data)
+            compute_into("add", scratch, scratch, eps)
+            compute_into("divide", scratch, grad, scratch)
+            if lr_decay == 0:  # γ / (1 + (t - 1)·0) is γ itself, whatever the step
+                rate: Any = sign * lr
+            else:
+                rate = _backend.scalar_from(
+                    _decayed_lr, param.dtype, step._data, lr, lr_decay, sign
+                )
+            _backend.subtract_scaled_into(param, rate, scratch)
+            _primitive.bump_version(p)

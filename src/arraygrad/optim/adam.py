@@ -4,28 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import (
     Optimizer,
+    buffer_of,
     check_options,
+    compute_into,
     grad_of,
     increment,
+    lerp_into,
+    new_array,
     new_step,
     refuse_differentiable,
+    see,
     to_scalar,
-    write_param,
     zeros_like,
 )
 
 __all__ = ["Adam", "AdamW"]
 
 
-def lerp(start: Any, end: Any, weight: float) -> Any:
-    """``start + weight * (end - start)``, evaluated as PyTorch's kernel does for accuracy."""
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
+def _negated_step_size(step: float, lr: float, beta1: float) -> float:
+    """``-lr / (1 - beta1 ** step)``: the factor of ``m / denom`` (PyTorch's ``-step_size``)."""
+    bias_correction1 = 1 - beta1**step
+    return -(lr / bias_correction1)
+
+
+def _bias_correction2_sqrt(step: float, beta2: float) -> float:
+    """``sqrt(1 - beta2 ** step)``, as PyTorch computes it (``** 0.5`` on a Python float)."""
+    bias_correction2 = 1 - beta2**step
+    return bias_correction2**0.5
 
 
 class Adam(Optimizer):
@@ -40,6 +49,11 @@ class Adam(Optimizer):
         \hat v &= \max(\hat v, v) \text{ with amsgrad, else } v \\
         \theta &\leftarrow \theta - \frac{\gamma}{1-\beta_1^t}
             \frac{m}{\sqrt{\hat v}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    :math:`\theta`, :math:`m`, :math:`v` and :math:`\hat v` are updated in place, with one
+    temporary array of the parameter's size (two with L2 weight decay); ``p.grad`` is left as
+    it is. Under :func:`arraygrad.compile`, the first step (which makes the state) runs eagerly
+    and the next call is traced; each replay computes the bias corrections from the step count.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)
@@ -94,12 +108,18 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
-        xp = _backend.xp
+        # Every update is written into the memory of the parameter and of its state buffers, with
+        # one temporary of the parameter's size (two with L2 weight decay, whose g + λθ is a new
+        # array; p.grad itself is never written). The arithmetic is PyTorch's, rearranged only
+        # in ways that give the same bits. The numbers that depend on the step count are
+        # computed from the step tensor by _backend.scalar_from, so that a compiled step
+        # computes them again on each replay.
         lr = to_scalar(group["lr"])
         beta1, beta2 = (to_scalar(b) for b in group["betas"])
         eps = group["eps"]
         weight_decay = group["weight_decay"]
         amsgrad = group["amsgrad"]
+        weight = 1 - beta1
         for p in params:
             state = self.state[p]
             if len(state) == 0:
@@ -108,32 +128,48 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = zeros_like(p)
                 if amsgrad:
                     state["max_exp_avg_sq"] = zeros_like(p)
-            grad = grad_of(p)
-            if group["maximize"]:
-                grad = -grad
-            step = increment(state["step"])
-            param = p._data
+            step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
+            see(p, step, exp_avg, exp_avg_sq)
+            increment(step)
+            param, grad = p._data, grad_of(p)
+            negate = group["maximize"]  # the update direction is -grad, not made as an array
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
-                    param = param * (1 - lr * weight_decay)
-                else:
-                    grad = grad + weight_decay * param
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            exp_avg._data = lerp(exp_avg._data, grad, 1 - beta1)
-            exp_avg_sq._data = exp_avg_sq._data * beta2 + (1 - beta2) * grad * grad
+                    compute_into("multiply", param, param, 1 - lr * weight_decay)
+                else:  # g + λθ, or λθ - g for -g + λθ
+                    decayed = new_array("multiply", param, weight_decay)
+                    compute_into("subtract" if negate else "add", decayed, decayed, grad)
+                    grad, negate = decayed, False
+            if negate and abs(weight) >= 0.5:
+                grad, negate = new_array("negative", grad), False  # lerp_into reads it twice
 
-            bias_correction1 = 1 - beta1**step
-            bias_correction2 = 1 - beta2**step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2**0.5
+            # v ← β2 v + ((1 - β2) g) g; the sign of g cancels in the product
+            scratch = new_array("multiply", grad, 1 - beta2)
+            compute_into("multiply", scratch, scratch, grad)
+            compute_into("multiply", exp_avg_sq._data, exp_avg_sq._data, beta2)
+            compute_into("add", exp_avg_sq._data, exp_avg_sq._data, scratch)
+            # m ← lerp(m, g, 1 - β1)
+            lerp_into(exp_avg._data, grad, weight, scratch, negate)
+
             second = exp_avg_sq._data
             if amsgrad:
                 # with state from an optimizer built without amsgrad, start the max from zeros
-                running_max = state.setdefault("max_exp_avg_sq", zeros_like(p))
-                running_max._data = xp.maximum(running_max._data, second)
+                running_max = buffer_of(state, "max_exp_avg_sq", p)
+                see(running_max)
+                compute_into("maximum", running_max._data, running_max._data, second)
+                _primitive.bump_version(running_max)
                 second = running_max._data
-            denom = xp.sqrt(second) / bias_correction2_sqrt + eps
-            write_param(p, param + (-step_size) * exp_avg._data / denom)
+            # θ ← θ + (-step_size · m) / (sqrt(v̂) / sqrt(1 - β2^t) + ε)
+            dtype = param.dtype
+            compute_into("sqrt", scratch, second)
+            root = _backend.scalar_from(_bias_correction2_sqrt, dtype, step._data, beta2)
+            compute_into("divide", scratch, scratch, root)
+            compute_into("add", scratch, scratch, eps)
+            factor = _backend.scalar_from(_negated_step_size, dtype, step._data, lr, beta1)
+            _backend.add_scaled_quotient_into(param, factor, exp_avg._data, scratch)
+            _primitive.bump_version(exp_avg)
+            _primitive.bump_version(exp_avg_sq)
+            _primitive.bump_version(p)
 
 
 class AdamW(Adam):

@@ -21,6 +21,7 @@ tensor([0., 0.], requires_grad=True)
 from __future__ import annotations
 
 import copy
+import operator
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -69,10 +70,10 @@ def new_step() -> Tensor:
     return Tensor._wrap(_backend.xp.zeros((), dtype=_dtype.to_xp(scalar_dtype())))
 
 
-def increment(step: Tensor) -> float:
-    """``step += 1`` on a counter tensor; returns the new count as a Python float."""
-    step._data = _backend.ensure_array(step._data + 1)
-    return float(_backend.item(step._data))
+def increment(step: Tensor) -> None:
+    """``step += 1`` in the counter's memory, as an in-place write (its version moves)."""
+    compute_into("add", step._data, step._data, 1)
+    _primitive.bump_version(step)
 
 
 def grad_of(param: Tensor) -> Any:
@@ -87,10 +88,80 @@ def zeros_like(param: Tensor) -> Tensor:
     return Tensor._wrap(_backend.xp.zeros(param._data.shape, dtype=param._data.dtype))
 
 
-def write_param(param: Tensor, values: Any) -> None:
-    """Store ``values`` in ``param``'s memory as an in-place write (views see it)."""
-    _backend.assign(param._data, values)
-    _primitive.bump_version(param)
+def buffer_of(state: dict[str, Any], key: str, param: Tensor) -> Tensor:
+    """``state[key]``, made as zeros like ``param`` when missing (e.g. state loaded from an
+    optimizer built without the option that needs it); no zeros are made when it is there."""
+    buffer = state.get(key)
+    if buffer is None:
+        buffer = state[key] = zeros_like(param)
+    return buffer  # type: ignore[no-any-return]
+
+
+def see(*tensors: Tensor) -> None:
+    """Tell a tracing :func:`arraygrad.compile` that the update reads and writes ``tensors``
+    (parameters, their gradients, state buffers), which may come from outside the compiled
+    function: a replay reads their arrays anew and repeats the version bumps."""
+    tracer = _backend.tracer
+    if tracer is not None:
+        for tensor in tensors:
+            tracer.see_tensor(tensor)
+
+
+# Array functions by their namespace names, as operators for libraries (array_api_strict) whose
+# functions may not take Python numbers as operands.
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": operator.add,
+    "subtract": operator.sub,
+    "multiply": operator.mul,
+    "divide": operator.truediv,
+}
+
+
+def _function(name: str) -> Callable[..., Any]:
+    if _backend.is_numpy:
+        return getattr(_backend.xp, name)  # type: ignore[no-any-return]
+    return _OPERATORS.get(name) or getattr(_backend.xp, name)
+
+
+def new_array(name: str, *args: Any) -> Any:
+    """``xp.<name>(*args)`` as a new array (``"multiply"``, ``"negative"``, ...): through
+    ``_backend.xp``, so that :func:`arraygrad.compile` records it, and an array even for 0-d
+    operands (NumPy returns a scalar, which cannot be written in place)."""
+    return _backend.ensure_array(_function(name)(*args))
+
+
+def compute_into(name: str, out: Any, *args: Any) -> None:
+    """``out[...] = xp.<name>(*args)`` computed straight into ``out``'s memory on NumPy (no
+    temporary; ``out`` may be one of ``args``), through an assignment on other libraries."""
+    if _backend.is_numpy:
+        _function(name)(*args, out=out)
+    else:
+        _backend.assign(out, _function(name)(*args))
+
+
+def lerp_into(start: Any, end: Any, weight: float, scratch: Any, negate: bool = False) -> None:
+    """``start ← start + weight (e - start)`` in ``start``'s memory, with ``e = -end`` when
+    ``negate`` else ``end``, evaluated as PyTorch's ``lerp`` kernel does: as
+    ``e - (e - start)(1 - weight)`` when ``|weight| >= 0.5``.
+
+    ``scratch`` is an array of ``start``'s shape and dtype that the caller gives up (it holds
+    garbage afterwards), distinct from ``start`` and ``end``; ``end`` is only read. The
+    ``|weight| >= 0.5`` form reads ``e`` twice: with ``negate`` it needs a negated copy, which
+    the caller makes instead (it raises ``ValueError`` here).
+    """
+    if negate:
+        compute_into("negative", scratch, end)  # the negated gradient, as PyTorch makes it
+        end = scratch
+    if abs(weight) < 0.5:
+        compute_into("subtract", scratch, end, start)
+        compute_into("multiply", scratch, scratch, weight)
+        compute_into("add", start, start, scratch)
+        return
+    if negate:
+        raise ValueError("lerp_into with |weight| >= 0.5 needs the negated end as an array")
+    compute_into("subtract", scratch, end, start)
+    compute_into("multiply", scratch, scratch, 1 - weight)
+    compute_into("subtract", start, end, scratch)
 
 
 def subtract_scaled(param: Tensor, scale: float, values: Any) -> None:

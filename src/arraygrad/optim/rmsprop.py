@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.adam import lerp
 from arraygrad.optim.optimizer import (
     Optimizer,
+    buffer_of,
     check_options,
+    compute_into,
     grad_of,
     increment,
+    lerp_into,
+    new_array,
     new_step,
     refuse_differentiable,
+    see,
     to_scalar,
-    write_param,
     zeros_like,
 )
 
@@ -33,6 +36,11 @@ class RMSprop(Optimizer):
             \theta \leftarrow \theta - \gamma b
             \quad (\text{without momentum: } \theta \leftarrow \theta - \gamma g/(\sqrt{\tilde v}
             + \epsilon))
+
+    The parameter and the state buffers are updated in place, with one temporary array of the
+    parameter's size (two with weight decay); ``p.grad`` is left as it is. Under
+    :func:`arraygrad.compile`, the first step (which makes the state) runs eagerly and the next
+    call is traced.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)
@@ -83,7 +91,11 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
-        xp = _backend.xp
+        # Every update is written into the memory of the parameter and of its state buffers, with
+        # one temporary of the parameter's size (two with weight decay, whose g + λθ is a new
+        # array; p.grad itself is never written). The arithmetic is PyTorch's, rearranged only
+        # in ways that give the same bits: with maximize, (-g)/a = -(g/a), and the sign is
+        # carried into the next subtraction instead of negating an array.
         lr = to_scalar(group["lr"])
         alpha, eps = group["alpha"], group["eps"]
         weight_decay, momentum = group["weight_decay"], group["momentum"]
@@ -96,24 +108,43 @@ class RMSprop(Optimizer):
                     state["momentum_buffer"] = zeros_like(p)
                 if group["centered"]:
                     state["grad_avg"] = zeros_like(p)
-            grad = grad_of(p)
-            if group["maximize"]:
-                grad = -grad
-            increment(state["step"])
-            if weight_decay != 0:
-                grad = grad + weight_decay * p._data
             square_avg = state["square_avg"]
-            square_avg._data = square_avg._data * alpha + (1 - alpha) * grad * grad
-            if group["centered"]:
-                grad_avg = state.setdefault("grad_avg", zeros_like(p))
-                grad_avg._data = lerp(grad_avg._data, grad, 1 - alpha)
-                avg = xp.sqrt(square_avg._data - grad_avg._data * grad_avg._data)
+            see(p, state["step"], square_avg)
+            increment(state["step"])
+            param, grad = p._data, grad_of(p)
+            negate = group["maximize"]  # the update direction is -grad, not made as an array
+            if weight_decay != 0:  # g + λθ, or λθ - g for -g + λθ
+                decayed = new_array("multiply", param, weight_decay)
+                compute_into("subtract" if negate else "add", decayed, decayed, grad)
+                grad, negate = decayed, False
+            if negate and group["centered"] and abs(1 - alpha) >= 0.5:
+                grad, negate = new_array("negative", grad), False  # lerp_into reads it twice
+
+            # v ← α v + ((1 - α) g) g; the sign of g cancels in the product
+            scratch = new_array("multiply", grad, 1 - alpha)
+            compute_into("multiply", scratch, scratch, grad)
+            compute_into("multiply", square_avg._data, square_avg._data, alpha)
+            compute_into("add", square_avg._data, square_avg._data, scratch)
+            _primitive.bump_version(square_avg)
+            if group["centered"]:  # ḡ ← lerp(ḡ, g, 1 - α), a = sqrt(v - ḡ²)
+                grad_avg = buffer_of(state, "grad_avg", p)
+                see(grad_avg)
+                lerp_into(grad_avg._data, grad, 1 - alpha, scratch, negate)
+                _primitive.bump_version(grad_avg)
+                compute_into("multiply", scratch, grad_avg._data, grad_avg._data)
+                compute_into("subtract", scratch, square_avg._data, scratch)
+                compute_into("sqrt", scratch, scratch)
             else:
-                avg = xp.sqrt(square_avg._data)
-            avg = avg + eps
-            if momentum > 0:
-                buf = state.setdefault("momentum_buffer", zeros_like(p))
-                buf._data = buf._data * momentum + grad / avg
-                write_param(p, p._data - lr * buf._data)
-            else:
-                write_param(p, p._data + (-lr) * (grad / avg))
+                compute_into("sqrt", scratch, square_avg._data)
+            compute_into("add", scratch, scratch, eps)
+            compute_into("divide", scratch, grad, scratch)  # g / a (negated when negate)
+            if momentum > 0:  # b ← μ b + g / a, θ ← θ - γ b
+                buf = buffer_of(state, "momentum_buffer", p)
+                see(buf)
+                compute_into("multiply", buf._data, buf._data, momentum)
+                compute_into("subtract" if negate else "add", buf._data, buf._data, scratch)
+                _primitive.bump_version(buf)
+                _backend.subtract_scaled_into(param, lr, buf._data)
+            else:  # θ ← θ + (-γ)(g / a), as θ - γ(g / a) (θ - (-γ)(g / a) when negated)
+                _backend.subtract_scaled_into(param, -lr if negate else lr, scratch)
+            _primitive.bump_version(p)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from arraygrad import _backend, _primitive
@@ -10,7 +9,9 @@ from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import (
     Optimizer,
     check_options,
+    compute_into,
     grad_of,
+    new_array,
     refuse_differentiable,
     subtract_scaled,
     to_scalar,
@@ -107,8 +108,8 @@ class SGD(Optimizer):
             sign = -1.0 if group["maximize"] else 1.0
             owned = False
             if weight_decay != 0:
-                decayed = _scaled(p._data, weight_decay)
-                _combine_into("add" if sign > 0 else "subtract", decayed, grad)
+                decayed = new_array("multiply", p._data, weight_decay)
+                compute_into("add" if sign > 0 else "subtract", decayed, decayed, grad)
                 grad, sign, owned = decayed, 1.0, True
             if momentum != 0:
                 state = self.state[p]
@@ -125,9 +126,9 @@ class SGD(Optimizer):
                     if tracer is not None:
                         tracer.see_tensor(buf)
                     # b ← μ b + (1 - τ) g, as b·μ then b - (-(1 - τ))·g, or b ± g when τ = 0
-                    _combine_into("multiply", buf._data, momentum)
+                    compute_into("multiply", buf._data, buf._data, momentum)
                     if dampening == 0:
-                        _combine_into("add" if sign > 0 else "subtract", buf._data, grad)
+                        compute_into("add" if sign > 0 else "subtract", buf._data, buf._data, grad)
                     else:
                         _backend.subtract_scaled_into(buf._data, -sign * (1 - dampening), grad)
                     _primitive.bump_version(buf)
@@ -135,28 +136,9 @@ class SGD(Optimizer):
                     if owned:
                         _backend.subtract_scaled_into(grad, -momentum, buf._data)
                     else:
-                        ahead = _scaled(buf._data, momentum)
-                        _combine_into("add" if sign > 0 else "subtract", ahead, grad)
+                        ahead = new_array("multiply", buf._data, momentum)
+                        compute_into("add" if sign > 0 else "subtract", ahead, ahead, grad)
                         grad, sign = ahead, 1.0
                 else:
                     grad, sign = buf._data, 1.0
             subtract_scaled(p, sign * lr, grad)
-
-
-def _scaled(array: Any, factor: float) -> Any:
-    """``array * factor`` as a new array (through ``xp`` on NumPy, so that compile records it;
-    ``ensure_array``: NumPy makes a scalar of a 0-d result, which cannot be written in place)."""
-    if _backend.is_numpy:
-        return _backend.ensure_array(_backend.xp.multiply(array, factor))
-    return array * factor
-
-
-_OPERATORS = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul}
-
-
-def _combine_into(op: str, target: Any, value: Any) -> None:
-    """``target = op(target, value)`` in ``target``'s memory (one pass on NumPy)."""
-    if _backend.is_numpy:
-        _backend.update_into(op, target, value)
-    else:
-        _backend.assign(target, _OPERATORS[op](target, value))
