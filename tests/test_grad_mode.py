@@ -43,3 +43,34 @@ def test_no_grad_and_enable_grad_as_decorators() -> None:
     with ag.no_grad():
         assert ag.enable_grad()(ag.is_grad_enabled)() is True
         assert not ag.is_grad_enabled()
+
+
+def test_one_no_grad_object_shared_by_threads():
+    # PyTorch allows one no_grad() object to be entered by several threads at once; each
+    # thread's grad mode is its own and comes back on exit.
+    import threading
+
+    shared = ag.no_grad()
+    start = threading.Barrier(2)
+    seen: list[bool] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(50):
+                start.wait()
+                with shared:
+                    seen.append(ag.is_grad_enabled())
+                    start.wait()
+                seen.append(ag.is_grad_enabled())
+        except BaseException as error:  # reported below
+            errors.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert seen.count(False) == 100 and seen.count(True) == 100

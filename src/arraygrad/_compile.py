@@ -351,6 +351,7 @@ class CompiledFunction:
         self.fn = fn
         self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
+        self._retries: dict[Any, int] = {}  # traces per key that could not become a program
         self.traces = 0  # how many times the function was traced (for tests and debugging)
         # The program that replayed last: tried first, before any key is computed (its own
         # guards check everything the key would).
@@ -382,17 +383,28 @@ class CompiledFunction:
                     return result
             if len(programs) >= _MAX_TRACES:
                 reason = f"state that changes on every call ({_MAX_TRACES} traces)"
-                self._fall_back(key, reason, stacklevel=4)
+                fix = (
+                    "keep what the program depends on fixed between calls (captured tensors, "
+                    "an optimizer's lr: a per-step LR schedule changes it on every call), or "
+                    "leave this function uncompiled"
+                )
+                self._fall_back(key, reason, stacklevel=4, fix=fix)
                 return self.fn(*args)
         return self._trace(key, args)
 
-    def _fall_back(self, key: Any, reason: str, stacklevel: int = 5) -> None:
+    def _fall_back(
+        self,
+        key: Any,
+        reason: str,
+        stacklevel: int = 5,
+        fix: str = "move it out of the compiled function (e.g. call loss.item() on the returned "
+        "loss)",
+    ) -> None:
         self.eager[key] = reason
         self._last = None
         warnings.warn(
             f"arraygrad.compile: {getattr(self.fn, '__qualname__', self.fn)!r} runs eagerly: "
-            f"{reason} cannot be compiled into a replayable program. Fix: move it out of the "
-            "compiled function (e.g. call loss.item() on the returned loss).",
+            f"{reason} cannot be compiled into a replayable program. Fix: {fix}.",
             RuntimeWarning,
             stacklevel=stacklevel,  # the line calling the compiled function
         )
@@ -418,7 +430,8 @@ class CompiledFunction:
             _backend.tracer = None
             _backend.xp = tracer.xp
         if tracer.broken is not None:
-            if not tracer.retry:
+            retries = self._retries[key] = self._retries.get(key, 0) + 1
+            if not tracer.retry or retries >= _MAX_TRACES:
                 self._fall_back(key, tracer.broken)
             return result
         try:
@@ -438,8 +451,11 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     ``requires_grad`` flags and non-tensor argument values, and the recorded array calls are
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
-    ``fn`` is traced again; so are an optimizer's options and state (a new ``lr``, reloaded
-    buffers), and an optimizer's first step, which creates its state, runs eagerly. Returned
+    ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
+    gradient (a new ``lr``, reloaded buffers), and an optimizer's first step, which creates its
+    state, runs eagerly. Python side effects are not replayed: a function that steps an LR
+    scheduler runs eagerly, and rebinding a name the function reads (a new optimizer object in
+    a global) is not seen: compile the new function instead. Returned
     tensors are detached. Functions that read tensor values into Python (``.item()``,
     ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
     with a warning.

@@ -73,19 +73,22 @@ class _GradModeContext:
     """Base of :class:`no_grad` and :class:`enable_grad`: a re-entrant context and decorator."""
 
     mode: bool
-    # The token of this object's innermost open ``with``, and those of the ones around it when
-    # the same object is re-entered. Class defaults, not an __init__: ``with no_grad():`` runs
+    # The grad mode before this object's innermost open ``with``, and before the ones around it
+    # when the same object is re-entered. Values rather than contextvars tokens: a token can only
+    # be reset in the context that made it, and one no_grad() object may be shared by threads or
+    # asyncio tasks, as PyTorch allows. Class defaults, not an __init__: ``with no_grad():`` runs
     # in every training step, and each Python-level call and list it makes costs time.
-    _token: contextvars.Token[bool] | None = None
-    _outer: list[contextvars.Token[bool]] | None = None
+    _previous: bool | None = None
+    _outer: list[bool] | None = None
 
     def __enter__(self) -> None:
-        token = grad_enabled.set(self.mode)
-        if self._token is not None:  # re-entered while open: keep the outer token
+        previous = grad_enabled.get()
+        grad_enabled.set(self.mode)
+        if self._previous is not None:  # re-entered while open: keep the outer value
             if self._outer is None:
                 self._outer = []
-            self._outer.append(self._token)
-        self._token = token
+            self._outer.append(self._previous)
+        self._previous = previous
 
     def __exit__(
         self,
@@ -93,9 +96,9 @@ class _GradModeContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        grad_enabled.reset(self._token)  # type: ignore[arg-type]
+        grad_enabled.set(bool(self._previous))
         outer = self._outer
-        self._token = outer.pop() if outer else None
+        self._previous = outer.pop() if outer else None
 
     def __call__(self, func: _F) -> _F:
         mode = self.mode

@@ -12,6 +12,7 @@ from arraygrad.optim._lr_base import (
     check_optimizer,
     group_values,
     per_group,
+    untraceable_step,
 )
 from arraygrad.optim.optimizer import Optimizer
 
@@ -230,6 +231,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's ``metrics`` value and reduce the lr if it has plateaued."""
+        untraceable_step(self)
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1

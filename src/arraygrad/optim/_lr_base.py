@@ -5,7 +5,19 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from arraygrad import _backend
 from arraygrad.optim.optimizer import Optimizer
+
+
+def untraceable_step(scheduler: Any) -> None:
+    """Under :func:`arraygrad.compile`, make the function run eagerly: a scheduler's step only
+    changes Python state (its counters, the lrs it writes), which a replay would not repeat."""
+    if _backend.tracer is not None:
+        _backend.tracer.untraceable(
+            f"{type(scheduler).__name__}.step() (a replay would not advance the schedule; call "
+            "it outside the compiled function)"
+        )
+
 
 __all__ = ["LRScheduler"]
 
@@ -94,6 +106,7 @@ class LRScheduler:
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and write the new lrs into the optimizer."""
+        untraceable_step(self)
         # Optimizer.step records its calls; a subclass with its own step() is not tracked.
         tracked = type(self.optimizer).step is Optimizer.step
         if self._step_count == 1 and tracked and not getattr(self.optimizer, "_opt_called", False):

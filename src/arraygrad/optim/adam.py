@@ -51,9 +51,10 @@ class Adam(Optimizer):
             \frac{m}{\sqrt{\hat v}/\sqrt{1-\beta_2^t} + \epsilon}
 
     :math:`\theta`, :math:`m`, :math:`v` and :math:`\hat v` are updated in place, with one
-    temporary array of the parameter's size (two with L2 weight decay); ``p.grad`` is left as
-    it is. Under :func:`arraygrad.compile`, the first step (which makes the state) runs eagerly
-    and the next call is traced; each replay computes the bias corrections from the step count.
+    temporary array of the parameter's size (two with L2 weight decay, or with ``maximize`` and
+    ``beta1 <= 0.5``); ``p.grad`` is left as it is. Under :func:`arraygrad.compile`, the first
+    step (which makes the state) runs eagerly and the next call is traced; each replay computes
+    the bias corrections from the step count.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)

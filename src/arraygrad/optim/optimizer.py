@@ -52,12 +52,21 @@ def to_scalar(value: Any) -> Any:
     return value
 
 
+_PLAIN_OPTIONS = (bool, int, float, str, type(None))
+
+
 def _option_value(value: Any) -> Any:
-    """An option as a compiled step's guard compares it: a tensor (an ``lr`` given as one) by
-    identity and version, since reading its value would end the trace."""
+    """An option as a compiled step's guard compares it: numbers, strings, ``None`` and tuples
+    of them by value; a tensor (an ``lr`` given as one) by identity and version, since reading
+    its value would end the trace; anything else (an array a user keeps in the group) by
+    identity, since comparing it could raise instead of telling equal from not."""
+    if value.__class__ in _PLAIN_OPTIONS:
+        return value
+    if value.__class__ is tuple and all(v.__class__ in _PLAIN_OPTIONS for v in value):
+        return value
     if isinstance(value, Tensor):
         return ("tensor", id(value), value._version)
-    return value
+    return ("object", id(value))
 
 
 def scalar_dtype() -> _dtype.dtype:
@@ -324,6 +333,12 @@ class Optimizer:
             # arraygrad.compile replays the update with the options, parameters and state
             # buffers of this call as constants: it replays only while they are the same.
             tracer.guard(self._signature, self._signature())
+            # Every parameter, with a gradient or not: the program is then specialised on each
+            # one's .grad as the call found it, so one that has no gradient now and gets one
+            # later (a step updates only those with one) makes the next call trace again.
+            for group in self.param_groups:
+                for p in group["params"]:
+                    tracer.see_tensor(p)
             state_before = self._state_entries()
         with no_grad():
             for group in self.param_groups:

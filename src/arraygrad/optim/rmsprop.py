@@ -38,9 +38,9 @@ class RMSprop(Optimizer):
             + \epsilon))
 
     The parameter and the state buffers are updated in place, with one temporary array of the
-    parameter's size (two with weight decay); ``p.grad`` is left as it is. Under
-    :func:`arraygrad.compile`, the first step (which makes the state) runs eagerly and the next
-    call is traced.
+    parameter's size (two with weight decay, or centered with ``alpha <= 0.5``); ``p.grad`` is
+    left as it is. Under :func:`arraygrad.compile`, the first step (which makes the state) runs
+    eagerly and the next call is traced.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)

@@ -37,7 +37,8 @@ class SGD(Optimizer):
 
     Under :func:`arraygrad.compile`, the first step with momentum (which makes the buffers) runs
     eagerly and the next call is traced; a compiled step is traced again when ``lr`` or another
-    option changes (an LR scheduler), or the state is replaced (``load_state_dict``).
+    option changes (e.g. by a scheduler stepped outside the compiled function) or the state is
+    replaced (``load_state_dict``).
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)

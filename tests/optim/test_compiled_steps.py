@@ -1,0 +1,107 @@
+"""Compiled training steps and the optimizer's Python state: what a replay cannot repeat makes
+the function run eagerly (with a warning), what it bakes in is guarded, and results always equal
+eager ones bit for bit."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import arraygrad as ag
+from arraygrad import optim
+from tests.optim._steps import batches, model, training_step
+
+
+def _both(run_one):
+    """``run_one(compiled)`` for eager and compiled; the two results, and the compiled warnings."""
+    eager = run_one(False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compiled = run_one(True)
+    return eager, compiled, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_a_scheduler_stepped_inside_the_function_makes_it_run_eagerly(name):
+    def run_one(compiled):
+        params = model()
+        opt = getattr(optim, name)(params, lr=0.1)
+        scheduler = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.1)
+        inner = training_step(params, opt)
+
+        def step(x):
+            loss = inner(x)
+            scheduler.step()  # Python state only: a replay would freeze the lr
+            return loss
+
+        run = ag.compile(step) if compiled else step
+        losses = [run(x)._data.tobytes() for x in batches(8)]
+        return losses, [p._data.tobytes() for p in params], opt.param_groups[0]["lr"]
+
+    eager, compiled, caught = _both(run_one)
+    assert compiled == eager
+    assert any("StepLR.step()" in message for message in caught), caught
+
+
+@pytest.mark.parametrize(
+    ("name", "options"), [("SGD", {}), ("SGD", {"momentum": 0.9}), ("Adam", {}), ("Adagrad", {})]
+)
+def test_a_parameter_that_gets_a_gradient_later_is_updated_on_replay(name, options):
+    # The compiled function is the optimizer step alone; the gradients come from outside, and
+    # the second parameter has none until the fourth call.
+    def run_one(compiled):
+        w = ag.tensor([1.0, 2.0], requires_grad=True)
+        b = ag.tensor([3.0, 4.0], requires_grad=True)
+        opt = getattr(optim, name)([w, b], lr=0.1, **options)
+        run = ag.compile(opt.step) if compiled else opt.step
+        for call in range(7):
+            opt.zero_grad(set_to_none=False)
+            loss = (w * w).sum() + ((b * b).sum() if call >= 3 else 0.0)
+            loss.backward()
+            run()
+        return w._data.tobytes(), b._data.tobytes()
+
+    eager, compiled, caught = _both(run_one)
+    assert compiled == eager, caught
+    assert eager[1] != np.array([3.0, 4.0]).tobytes()
+
+
+def test_an_array_kept_in_a_parameter_group_is_guarded_by_identity():
+    # Comparing arrays elementwise would raise in the guard: any value that is not a plain
+    # number or string is compared by identity (a new object: traced again).
+    def run_one(compiled):
+        params = model()
+        opt = optim.SGD(params, lr=0.05)
+        opt.param_groups[0]["layer_scale"] = np.array([1.0, 2.0])
+        step = training_step(params, opt)
+        run = ag.compile(step) if compiled else step
+        losses = []
+        for index, x in enumerate(batches(6)):
+            if index == 3:
+                opt.param_groups[0]["layer_scale"] = np.array([1.0, 2.0])  # equal, new
+            losses.append(run(x)._data.tobytes())
+        return losses, [p._data.tobytes() for p in params]
+
+    eager, compiled, caught = _both(run_one)
+    assert compiled == eager
+    assert not caught, caught
+
+
+def test_state_made_on_every_call_falls_back_after_a_bounded_number_of_traces():
+    # An optimizer built inside the function makes its state on every call: each trace is
+    # unusable, and after a bounded number the function runs eagerly for good, with a warning.
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+
+    def step():
+        opt = optim.Adam([w], lr=0.1)
+        (w * w).sum().backward()
+        opt.step()
+        opt.zero_grad()
+
+    compiled = ag.compile(step)
+    with pytest.warns(RuntimeWarning, match="first step"):
+        for _ in range(20):
+            compiled()
+    assert compiled.traces <= 8 and compiled.eager
