@@ -102,7 +102,19 @@ def _only_reads(op: Op, slot: int) -> bool:
     return op.fn is xp.sum or op.fn is xp.mean
 
 
-def reuse_buffers(ops: list[Op], keep: list[Any], live: set[int]) -> tuple[list[Op], bool]:
+def only_read(ops: list[Op]) -> dict[int, bool]:
+    """For each slot ``ops`` read: whether every op reading it only reads it (see
+    :func:`_only_reads`), so that no view of it, and no reference to it, outlives those ops."""
+    readers_only: dict[int, bool] = {}
+    for op in ops:
+        for slot in {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}:
+            readers_only[slot] = readers_only.get(slot, True) and _only_reads(op, slot)
+    return readers_only
+
+
+def reuse_buffers(
+    ops: list[Op], keep: list[Any], live: set[int], readers_only: dict[int, bool]
+) -> tuple[list[Op], bool]:
     """``v4 = v2 + v3`` as ``v4 = add(v2, v3, out=v2)`` where ``v2`` dies there: a temporary
     of this program (made new by an operator or ufunc, not an input, constant, result, stored
     ``.grad`` or ``.data``), only ever read by operators, ufuncs and reductions (so no view of
@@ -111,18 +123,16 @@ def reuse_buffers(ops: list[Op], keep: list[Any], live: set[int]) -> tuple[list[
     in memory nothing else uses any more, instead of pages a new array gets from the system.
 
     Returns the ops and whether any writes over an operand: the strides checked here follow
-    from the inputs', which the program's guards must then pin down.
+    from the inputs', which the program's guards must then pin down. ``readers_only`` is
+    :func:`only_read` of ``ops``.
     """
     if not _backend.is_numpy:
         return ops, False
     made: dict[int, Op] = {}
     last: dict[int, int] = {}
-    readers_only: dict[int, bool] = {}
     for index, op in enumerate(ops):
-        operands = {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}
-        for slot in operands:
+        for slot in {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}:
             last[slot] = index
-            readers_only[slot] = readers_only.get(slot, True) and _only_reads(op, slot)
         if op.out is not None:
             made[op.out] = op
     result = list(ops)
@@ -192,23 +202,20 @@ def _scratch_ufunc(op: Op) -> tuple[Any, tuple[Any, ...]] | None:
 
 
 def scratch_buffers(
-    original: list[Op], ops: list[Op], keep: list[Any], live: set[int]
+    ops: list[Op], keep: list[Any], live: set[int], readers_only: dict[int, bool]
 ) -> tuple[list[Op], list[tuple[Any, Any]]]:
     """``v2 = x @ w`` as ``v2 = matmul(x, w, out=B[0])`` for large temporaries that never leave.
 
     A temporary qualifies when it is made new by an operator or ufunc (``ops``, after
     :func:`reuse_buffers`), is C-contiguous and at least :data:`SCRATCH_BYTES` large, and
     neither it nor any slot written over it (``out=`` in ``ops``) is a result, a ``.grad`` or a
-    ``.data`` (``live``) or read by anything but operators, ufuncs and reductions in
-    ``original`` (so no view of it exists after the call). Returns the ops and the
+    ``.data`` (``live``) or read by anything but operators, ufuncs and reductions
+    (``readers_only``: :func:`only_read` of the ops before :func:`reuse_buffers` wrote over
+    temporaries, so no view of it exists after the call). Returns the ops and the
     ``(shape, dtype)`` of each buffer.
     """
     if not _backend.is_numpy:
         return ops, []
-    readers_only: dict[int, bool] = {}
-    for op in original:
-        for slot in {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}:
-            readers_only[slot] = readers_only.get(slot, True) and _only_reads(op, slot)
     # The slots that are the same array as an earlier one (written over it with out=).
     first: dict[int, int] = {}
     for op in ops:

@@ -25,6 +25,7 @@ from arraygrad import _backend, _primitive
 from arraygrad._compile_memory import (
     OPERATOR_UFUNCS,
     Scratch,
+    only_read,
     reuse_buffers,
     scratch_buffers,
 )
@@ -327,9 +328,9 @@ class Program:
 
         ops = _fold(tracer.ops, live)
         ops = _write_directly(_eliminate(ops, set(live)), tracer.keep)
-        original = ops
-        ops, reused = reuse_buffers(ops, tracer.keep, live)
-        ops, scratch = scratch_buffers(original, ops, tracer.keep, live)
+        readers_only = only_read(ops)
+        ops, reused = reuse_buffers(ops, tracer.keep, live, readers_only)
+        ops, scratch = scratch_buffers(ops, tracer.keep, live, readers_only)
         body = [_line(op, writer) for op in ops]
         if scratch:
             # Each call takes a set of kept buffers from the pool (list.pop and append are
