@@ -3,6 +3,10 @@ optimizer tests."""
 
 from __future__ import annotations
 
+import tracemalloc
+import warnings
+from collections.abc import Callable
+
 import numpy as np
 
 import arraygrad as ag
@@ -36,3 +40,27 @@ def batches(n: int) -> list[ag.Tensor]:
     """``n`` batches of 16 inputs."""
     rng = np.random.default_rng(7)
     return [ag.tensor(rng.standard_normal((16, 8)).astype(np.float32)) for _ in range(n)]
+
+
+def losses_without_fallback(step, inputs, before: Callable[[int], None] | None = None):
+    """The loss bytes of ``step`` on each of ``inputs``, with every warning (a compiled step's
+    fallback to eager) raised as an error; ``before(index)`` runs before each call but the
+    first (changing the optimizer between calls)."""
+    losses = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        for index, x in enumerate(inputs):
+            if index and before is not None:
+                before(index)
+            losses.append(step(x)._data.tobytes())
+    return losses
+
+
+def peak_of(fn: Callable[[], object]) -> int:
+    """The peak of memory traced while ``fn()`` runs, in bytes."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -6,15 +6,20 @@ p.grad untouched, and steps that arraygrad.compile replays bitwise."""
 from __future__ import annotations
 
 import itertools
-import tracemalloc
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
 
 import arraygrad as ag
 from arraygrad import _backend, optim
-from tests.optim._steps import batches, model, training_step
+from tests.optim._steps import (
+    batches,
+    losses_without_fallback,
+    model,
+    peak_of,
+    training_step,
+)
 
 KIB = 1024
 SLAB_BOUND = _backend.SLAB * 4 + 64 * KIB  # one slab of float32 plus small change
@@ -51,15 +56,6 @@ def _temporaries(options):
     return int(options["weight_decay"] != 0 or options["nesterov"])
 
 
-def _peak_of(fn):
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_plain_sgd_step_allocates_no_full_size_array():
     rng = np.random.default_rng(0)
     w = ag.tensor(rng.standard_normal((784, 256)).astype(np.float32), requires_grad=True)
@@ -67,7 +63,7 @@ def test_plain_sgd_step_allocates_no_full_size_array():
     for options in ({}, {"maximize": True}):
         opt = optim.SGD([w], lr=0.1, **options)
         opt.step()  # warm: caches of first calls
-        peak = _peak_of(opt.step)
+        peak = peak_of(opt.step)
         assert peak < SLAB_BOUND, (options, peak)  # w is 784 KiB
 
 
@@ -88,7 +84,7 @@ def test_every_option_updates_in_place_bitwise_as_torchs_formula(options, dtype)
         w.grad = ag.tensor(grad.copy())
         grad_array = w.grad._data
         version = w._version
-        peak = _peak_of(opt.step)
+        peak = peak_of(opt.step)
         expected, buf = _reference_step(expected, grad, buf, 0.07, **options)
         assert w._data is data  # written into the parameter's memory
         assert w._version == version + 1
@@ -156,9 +152,7 @@ def test_compiled_sgd_step_replays_bitwise_equal_to_eager(options):
             step(inputs[0])  # the first step makes the momentum buffers, eagerly
         if compiled:
             step = ag.compile(step)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # no fallback to eager
-            losses = [step(x)._data.tobytes() for x in inputs[1:]]
+        losses = losses_without_fallback(step, inputs[1:])
         if compiled:
             assert step.traces == 1  # every later call replayed
             assert all(p.grad is None for p in params)
@@ -206,13 +200,7 @@ def test_compiled_sgd_follows_changes_of_options_and_state(case):
         step = training_step(params, opt)
         if compiled:
             step = ag.compile(step)
-        losses = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # no fallback to eager
-            for index, x in enumerate(inputs):
-                if index:
-                    _changes(case, opt, scheduler, index)
-                losses.append(step(x)._data.tobytes())
+        losses = losses_without_fallback(step, inputs, partial(_changes, case, opt, scheduler))
         runs.append((losses, _state_bytes(params, opt), opt.param_groups[0]["lr"]))
         if compiled:
             assert step.programs, case  # it did replay
