@@ -50,16 +50,29 @@ def test_seed_loop_compiled_equals_eager_bitwise():
     assert abs(w_comp.item() - 2.0) < 1e-3
 
 
+def _mlp_params(rng: np.random.Generator, classes: int) -> list[ag.Tensor]:
+    """Weights and biases of an 8-5-``classes`` network."""
+    return [
+        ag.tensor(rng.standard_normal((8, 5)).astype(np.float32) / 3, requires_grad=True),
+        ag.tensor(np.zeros(5, np.float32), requires_grad=True),
+        ag.tensor(rng.standard_normal((5, classes)).astype(np.float32) / 2, requires_grad=True),
+        ag.tensor(np.zeros(classes, np.float32), requires_grad=True),
+    ]
+
+
+def _descend(params: list[ag.Tensor]) -> None:
+    """``p -= 0.5 * p.grad`` and ``p.grad = None`` for each parameter, as a training loop does."""
+    with ag.no_grad():
+        for p in params:
+            p -= 0.5 * p.grad
+            p.grad = None
+
+
 def _mlp(seed: int = 0):
     rng = np.random.default_rng(seed)
     x = ag.tensor(rng.standard_normal((16, 8)).astype(np.float32))
     onehot = ag.tensor(np.eye(3, dtype=np.float32)[rng.integers(0, 3, 16)])
-    params = [
-        ag.tensor(rng.standard_normal((8, 5)).astype(np.float32) / 3, requires_grad=True),
-        ag.tensor(np.zeros(5, np.float32), requires_grad=True),
-        ag.tensor(rng.standard_normal((5, 3)).astype(np.float32) / 2, requires_grad=True),
-        ag.tensor(np.zeros(3, np.float32), requires_grad=True),
-    ]
+    params = _mlp_params(rng, 3)
     w1, b1, w2, b2 = params
 
     def step(inputs: ag.Tensor, targets: ag.Tensor) -> ag.Tensor:
@@ -68,10 +81,7 @@ def _mlp(seed: int = 0):
         log_probs = logits - ag.log(ag.exp(logits).sum(dim=1, keepdim=True))
         loss = -(log_probs * targets).sum() / inputs.shape[0]
         loss.backward()
-        with ag.no_grad():
-            for p in params:
-                p -= 0.5 * p.grad
-                p.grad = None
+        _descend(params)
         return loss
 
     return step, (x, onehot), params
@@ -97,22 +107,14 @@ def _ce_mlp(seed: int = 0, **loss_args):
     """An MLP trained with F.cross_entropy on class-index labels passed in on each call."""
     functional = pytest.importorskip("arraygrad.nn.functional")
     rng = np.random.default_rng(seed)
-    params = [
-        ag.tensor(rng.standard_normal((8, 5)).astype(np.float32) / 3, requires_grad=True),
-        ag.tensor(np.zeros(5, np.float32), requires_grad=True),
-        ag.tensor(rng.standard_normal((5, 4)).astype(np.float32) / 2, requires_grad=True),
-        ag.tensor(np.zeros(4, np.float32), requires_grad=True),
-    ]
+    params = _mlp_params(rng, 4)
     w1, b1, w2, b2 = params
 
     def step(inputs: ag.Tensor, targets: ag.Tensor) -> ag.Tensor:
         logits = (inputs @ w1 + b1).relu() @ w2 + b2
         loss = functional.cross_entropy(logits, targets, **loss_args)
         loss.backward()
-        with ag.no_grad():
-            for p in params:
-                p -= 0.5 * p.grad
-                p.grad = None
+        _descend(params)
         return loss
 
     return step, params
