@@ -15,7 +15,6 @@ from arraygrad.optim.optimizer import (
     new_array,
     new_step,
     refuse_differentiable,
-    see,
     to_scalar,
 )
 
@@ -117,7 +116,6 @@ class Adagrad(Optimizer):
         for p in params:
             state = self._init_state(p, group)  # parameters added later get state here
             step, state_sum = state["step"], state["sum"]
-            see(p, step, state_sum)
             increment(step)
             param, grad = p._data, grad_of(p)
             sign = -1.0 if group["maximize"] else 1.0

@@ -17,7 +17,6 @@ from arraygrad.optim.optimizer import (
     new_array,
     new_step,
     refuse_differentiable,
-    see,
     to_scalar,
     zeros_like,
 )
@@ -130,7 +129,6 @@ class Adam(Optimizer):
                 if amsgrad:
                     state["max_exp_avg_sq"] = zeros_like(p)
             step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
-            see(p, step, exp_avg, exp_avg_sq)
             increment(step)
             param, grad = p._data, grad_of(p)
             negate = group["maximize"]  # the update direction is -grad, not made as an array
@@ -156,7 +154,6 @@ class Adam(Optimizer):
             if amsgrad:
                 # with state from an optimizer built without amsgrad, start the max from zeros
                 running_max = buffer_of(state, "max_exp_avg_sq", p)
-                see(running_max)
                 compute_into("maximum", running_max._data, running_max._data, second)
                 _primitive.bump_version(running_max)
                 second = running_max._data

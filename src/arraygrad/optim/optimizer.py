@@ -106,16 +106,6 @@ def buffer_of(state: dict[str, Any], key: str, param: Tensor) -> Tensor:
     return buffer  # type: ignore[no-any-return]
 
 
-def see(*tensors: Tensor) -> None:
-    """Tell a tracing :func:`arraygrad.compile` that the update reads and writes ``tensors``
-    (parameters, their gradients, state buffers), which may come from outside the compiled
-    function: a replay reads their arrays anew and repeats the version bumps."""
-    tracer = _backend.tracer
-    if tracer is not None:
-        for tensor in tensors:
-            tracer.see_tensor(tensor)
-
-
 # Array functions by their namespace names, as operators for libraries (array_api_strict) whose
 # functions may not take Python numbers as operands.
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -333,12 +323,19 @@ class Optimizer:
             # arraygrad.compile replays the update with the options, parameters and state
             # buffers of this call as constants: it replays only while they are the same.
             tracer.guard(self._signature, self._signature())
-            # Every parameter, with a gradient or not: the program is then specialised on each
-            # one's .grad as the call found it, so one that has no gradient now and gets one
-            # later (a step updates only those with one) makes the next call trace again.
+            # Every parameter and state tensor may come from outside the compiled function: a
+            # replay reads their arrays anew and repeats their version bumps. Parameters with a
+            # gradient or not: the program is then specialised on each one's .grad as the call
+            # found it, so one that has no gradient now and gets one later (a step updates only
+            # those with one) makes the next call trace again. (State made by this step makes
+            # it unreplayable anyway, below.)
             for group in self.param_groups:
                 for p in group["params"]:
                     tracer.see_tensor(p)
+            for values in self.state.values():
+                for value in values.values():
+                    if isinstance(value, Tensor):
+                        tracer.see_tensor(value)
             state_before = self._state_entries()
         with no_grad():
             for group in self.param_groups:

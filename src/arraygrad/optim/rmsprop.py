@@ -17,7 +17,6 @@ from arraygrad.optim.optimizer import (
     new_array,
     new_step,
     refuse_differentiable,
-    see,
     to_scalar,
     zeros_like,
 )
@@ -109,7 +108,6 @@ class RMSprop(Optimizer):
                 if group["centered"]:
                     state["grad_avg"] = zeros_like(p)
             square_avg = state["square_avg"]
-            see(p, state["step"], square_avg)
             increment(state["step"])
             param, grad = p._data, grad_of(p)
             negate = group["maximize"]  # the update direction is -grad, not made as an array
@@ -128,7 +126,6 @@ class RMSprop(Optimizer):
             _primitive.bump_version(square_avg)
             if group["centered"]:  # ḡ ← lerp(ḡ, g, 1 - α), a = sqrt(v - ḡ²)
                 grad_avg = buffer_of(state, "grad_avg", p)
-                see(grad_avg)
                 lerp_into(grad_avg._data, grad, 1 - alpha, scratch, negate)
                 _primitive.bump_version(grad_avg)
                 compute_into("multiply", scratch, grad_avg._data, grad_avg._data)
@@ -140,7 +137,6 @@ class RMSprop(Optimizer):
             compute_into("divide", scratch, grad, scratch)  # g / a (negated when negate)
             if momentum > 0:  # b ← μ b + g / a, θ ← θ - γ b
                 buf = buffer_of(state, "momentum_buffer", p)
-                see(buf)
                 compute_into("multiply", buf._data, buf._data, momentum)
                 compute_into("subtract" if negate else "add", buf._data, buf._data, scratch)
                 _primitive.bump_version(buf)

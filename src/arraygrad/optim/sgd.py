@@ -100,10 +100,7 @@ class SGD(Optimizer):
         dampening = group["dampening"]
         weight_decay = group["weight_decay"]
         nesterov = group["nesterov"]
-        tracer = _backend.tracer
         for p in params:
-            if tracer is not None:
-                tracer.see_tensor(p)  # p and p.grad may come from outside the compiled function
             grad = grad_of(p)
             # The update direction is sign * grad; grad is p.grad's array until it is one of ours.
             sign = -1.0 if group["maximize"] else 1.0
@@ -124,8 +121,6 @@ class SGD(Optimizer):
                         first = _backend.copy(grad)
                     buf = state["momentum_buffer"] = Tensor._wrap(first)
                 else:
-                    if tracer is not None:
-                        tracer.see_tensor(buf)
                     # b ← μ b + (1 - τ) g, as b·μ then b - (-(1 - τ))·g, or b ± g when τ = 0
                     compute_into("multiply", buf._data, buf._data, momentum)
                     if dampening == 0:
