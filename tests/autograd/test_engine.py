@@ -9,8 +9,12 @@ import tracemalloc
 import numpy as np
 import pytest
 import torch
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
+from arraygrad.autograd.engine import sum_to
 
 
 def test_backward_accumulates_into_leaves_like_torch() -> None:
@@ -222,3 +226,25 @@ def test_nodes_whose_rules_read_no_values_do_not_hold_computed_inputs() -> None:
     out.backward()
     assert w.grad.tolist() == np.full((20, 10), 50.0).tolist()
     assert b.grad.tolist() == [50.0] * 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_sum_to_reduces_broadcast_axes_like_torch(data: st.DataObject) -> None:
+    # sum_to undoes broadcasting: every added or stretched axis is summed in one reduction, so
+    # the result is NumPy's own sum over those axes bit for bit (whichever fast path it takes)
+    # and torch's sum_to_size in value.
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=4))
+    target = data.draw(hnp.broadcastable_shapes(shape, min_dims=0, max_dims=len(shape)))
+    grad_shape = np.broadcast_shapes(shape, target)
+    assume(grad_shape == shape)
+    grad = data.draw(hnp.arrays(np.float64, grad_shape, elements=st.floats(-1e3, 1e3)))
+    lead = len(grad_shape) - len(target)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(target) if size == 1 and grad_shape[lead + i] != 1
+    )
+    expected = np.sum(grad, axis=axes, keepdims=True).reshape(target)
+    result = sum_to(np, grad, target)
+    assert result.shape == target
+    assert np.asarray(result).tobytes() == expected.tobytes()
+    np.testing.assert_allclose(result, torch.from_numpy(grad).sum_to_size(target).numpy())
