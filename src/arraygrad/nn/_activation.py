@@ -222,8 +222,7 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
     peak = xp.max(data, axis=dim, keepdims=True)
     # Namespace functions, not operators: arraygrad.compile records them (and so recomputes
     # this mask on every replay).
-    zeros = xp.zeros_like(peak)
-    peak = xp.where(xp.logical_and(xp.isinf(peak), xp.less(peak, zeros)), zeros, peak)
+    peak = xp.where(xp.equal(peak, -math.inf), 0.0, peak)
     return input - constant(peak)
 
 
