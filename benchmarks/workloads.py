@@ -14,6 +14,7 @@ import importlib.util
 from collections.abc import Callable
 from typing import Any
 
+import minimal_engine
 import numpy as np
 
 import arraygrad
@@ -110,6 +111,19 @@ def w1(quick: bool) -> dict[str, Step]:
         return w
 
     steps["numpy by hand"] = numpy_loop
+
+    def minimal_loop() -> Any:
+        # The seed's loop on the interpreter floor (see minimal_engine.py).
+        w = minimal_engine.Var(np.zeros((), np.float32))
+        for _ in range(SEED_EPOCHS):
+            y_pred = w * xs
+            loss = ((y_pred - ys) ** 2).mean()
+            loss.backward()
+            w.data -= np.float32(SEED_LR) * w.grad
+            w.grad = None
+        return w
+
+    steps["minimal engine"] = minimal_loop
 
     if available("jax"):
         import jax
@@ -210,6 +224,15 @@ def w2(quick: bool) -> dict[str, Step]:
         return out, g, ga
 
     steps["numpy by hand"] = numpy_chain
+
+    def minimal_chain() -> Any:
+        x = minimal_engine.Var(base)
+        a = minimal_engine.Var(factor)
+        out = _chain(x, a, minimal_engine.Var.sin).sum()
+        out.backward()
+        return out
+
+    steps["minimal engine"] = minimal_chain
 
     if available("autograd"):
         import autograd

@@ -45,3 +45,33 @@ def test_run_quick_writes_table_and_json(tmp_path):
     impls = {row["impl"] for row in rows}
     assert {"arraygrad", "numpy by hand"} <= impls
     assert report["memory_w3"]["peak_ratio"] > 0
+
+
+def test_minimal_engine_does_arraygrads_arithmetic():
+    # The interpreter-floor row is a fair yardstick only if it computes what arraygrad
+    # computes: the seed's trained weight and the chain's gradients, bit for bit.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import minimal_engine
+        import workloads
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    import doctest
+
+    import numpy as np
+
+    import arraygrad
+
+    assert doctest.testmod(minimal_engine).failed == 0
+    seed = workloads.w1(quick=True)
+    assert seed["minimal engine"]().data.tobytes() == seed["arraygrad"]()._data.tobytes()
+
+    base = np.linspace(0.1, 0.4, 4).astype(np.float32)
+    factor = np.float32([1.01, 0.99, 1.02, 0.98])
+    x, a = minimal_engine.Var(base), minimal_engine.Var(factor)
+    workloads._chain(x, a, minimal_engine.Var.sin).sum().backward()
+    xt = arraygrad.tensor(base, requires_grad=True)
+    at = arraygrad.tensor(factor, requires_grad=True)
+    workloads._chain(xt, at, arraygrad.sin).sum().backward()
+    assert x.grad.tobytes() == xt.grad.numpy().tobytes()
+    assert a.grad.tobytes() == at.grad.numpy().tobytes()
