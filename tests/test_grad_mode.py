@@ -74,3 +74,34 @@ def test_one_no_grad_object_shared_by_threads():
         thread.join()
     assert not errors, errors
     assert seen.count(False) == 100 and seen.count(True) == 100
+
+
+@pytest.mark.parametrize("lib", ["arraygrad", "torch"])
+def test_bare_decorators_as_in_pytorch(lib: str) -> None:
+    # PyTorch accepts @torch.no_grad and @torch.enable_grad without parentheses; programs that
+    # use them run unchanged.
+    module = pytest.importorskip(lib)
+    w = module.tensor(1.0, requires_grad=True)
+
+    @module.no_grad
+    def evaluate(x: float) -> object:
+        """Evaluate without recording."""
+        return w * x
+
+    @module.enable_grad
+    def record(x: float) -> object:
+        return w * x
+
+    assert not evaluate(2.0).requires_grad
+    assert evaluate.__name__ == "evaluate" and evaluate.__doc__ == "Evaluate without recording."
+    with module.no_grad():
+        assert record(2.0).requires_grad
+    assert module.is_grad_enabled()
+
+
+def test_no_grad_given_a_value_says_how_to_use_it() -> None:
+    # torch.no_grad(True) returns a decorated "function" that fails at ``with`` with a TypeError;
+    # arraygrad raises the TypeError at once and names the fix.
+    with pytest.raises(TypeError, match=r"no_grad\(\) takes no arguments, got True.*set_grad"):
+        ag.no_grad(True)  # type: ignore[arg-type]
+    assert ag.is_grad_enabled()

@@ -81,6 +81,20 @@ class _GradModeContext:
     _previous: bool | None = None
     _outer: list[bool] | None = None
 
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        # ``@no_grad`` without parentheses, as PyTorch allows: the class is then called with the
+        # function and returns it decorated, exactly as ``@no_grad()`` would.
+        if func is None:  # ``with no_grad():``, on every training step: the cheapest path
+            return object.__new__(cls)
+        if not callable(func):
+            raise TypeError(
+                f"{cls.__name__}() takes no arguments, got {func!r}. Fix: use "
+                f"`with arraygrad.{cls.__name__}():`, `@arraygrad.{cls.__name__}()` or "
+                f"`@arraygrad.{cls.__name__}`; to choose the mode from a value use "
+                "arraygrad.set_grad_enabled(mode)."
+            )
+        return object.__new__(cls)(func)
+
     def __enter__(self) -> None:
         previous = grad_enabled.get()
         grad_enabled.set(self.mode)
@@ -117,10 +131,17 @@ class _GradModeContext:
 class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Do not record operations: for evaluation and for updating parameters.
 
+    A context manager, or a decorator with or without parentheses.
+
     >>> import arraygrad
     >>> w = arraygrad.tensor(1.0, requires_grad=True)
     >>> with arraygrad.no_grad():
     ...     (w * 2).requires_grad
+    False
+    >>> @arraygrad.no_grad
+    ... def evaluate(x):
+    ...     return w * x
+    >>> evaluate(2.0).requires_grad
     False
     """
 
@@ -128,6 +149,7 @@ class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
 
 
 class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
-    """Record operations again inside a :class:`no_grad` block."""
+    """Record operations again inside a :class:`no_grad` block (a context manager, or a
+    decorator with or without parentheses)."""
 
     mode = True
