@@ -1,4 +1,5 @@
-"""NumPy's sum, mean, broadcast_to, where and reshape, minus what costs time on small arrays.
+"""NumPy's sum, mean, max, min, broadcast_to, where and reshape, minus what costs time on small
+arrays (or, for max and min over a short last axis, NumPy's slow order of work).
 
 Each does exactly what NumPy's function does (the same values, bit for bit) and defers to it
 for anything unusual; :func:`arraygrad._backend._extended_namespace` puts them in the namespace
@@ -74,6 +75,43 @@ def numpy_mean(
     if count > _EXACT_FLOAT32_COUNT and a.dtype.itemsize == 4:
         return np.mean(a, axis=axis, keepdims=keepdims)
     return _scalar_as_array(total / count)
+
+
+# A reduction over a short last axis (the classes of a batch of logits) is slow in NumPy: it
+# walks one row at a time, ~5 ns per element for 10 classes. On the transposed copy the same
+# maximum runs down whole columns at once, several times faster (256 x 10: 13 -> 4 us, the copy
+# included). A maximum or minimum is the same in any order (NaN wins either way) except for the
+# sign of a zero result, where -0.0 and 0.0 tie and NumPy's order decides: rows whose extremum
+# is zero are reduced again by NumPy itself. Sums are not rerouted: their rounding depends on
+# the order.
+_SHORT_AXIS = 32
+_MANY_ROWS = 16
+_EXTREMA = {"max": np.maximum.reduce, "min": np.minimum.reduce}
+
+
+def _extremum(name: str, a: Any, axis: Any, keepdims: bool, kw: dict[str, Any]) -> Any:
+    if a.__class__ is np.ndarray and not kw and a.ndim >= 2 and a.flags.c_contiguous:
+        last = a.ndim - 1
+        if axis in (-1, last, (-1,), (last,)):
+            columns = a.shape[-1]
+            rows = a.size // columns if columns else 0
+            if 0 < columns <= _SHORT_AXIS and rows >= _MANY_ROWS and a.dtype.kind in "fiu":
+                matrix = a.reshape(rows, columns)
+                result = _EXTREMA[name](np.ascontiguousarray(matrix.T), 0)
+                if a.dtype.kind == "f":
+                    zero = result == 0
+                    if zero.any():
+                        result[zero] = _EXTREMA[name](matrix[zero], 1)
+                return result.reshape(a.shape[:-1] + ((1,) if keepdims else ()))
+    return getattr(np, name)(a, axis=axis, keepdims=keepdims, **kw)
+
+
+def numpy_max(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    return _extremum("max", a, axis, keepdims, kw)
+
+
+def numpy_min(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    return _extremum("min", a, axis, keepdims, kw)
 
 
 # Below this many elements a broadcast gradient is materialised: NumPy's broadcast_to builds an
