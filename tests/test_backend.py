@@ -211,22 +211,49 @@ def test_broadcast_to_copies_small_results_bit_for_bit(dtype: type) -> None:
     assert not big.flags.writeable and _same(big, np.full((100, 100), 2.0, dtype))
 
 
+def _nans(dtype: type) -> list[object]:
+    # The quiet NaN NumPy makes, the one x86 makes for inf - inf (sign bit set), and one with a
+    # payload: a reduction may return any of them depending on its order of work.
+    unsigned = f"u{np.dtype(dtype).itemsize}"
+    quiet = int(np.array(np.nan, dtype).view(unsigned))
+    sign = 1 << (np.dtype(dtype).itemsize * 8 - 1)
+    bits = np.array([quiet, quiet | sign, quiet | 5], unsigned)
+    return list(bits.view(dtype))
+
+
 @pytest.mark.parametrize("name", ["max", "min"])
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64, np.uint8])
-@pytest.mark.parametrize("shape", [(256, 10), (16, 1), (40, 32), (3, 20, 7), (300, 33), (15, 4)])
+@pytest.mark.parametrize("shape", [(256, 10), (64, 1), (70, 32), (3, 40, 7), (300, 33), (63, 4)])
 def test_max_and_min_over_a_short_last_axis_are_numpys_bit_for_bit(name, dtype, shape) -> None:
-    # The transposed-copy path (rows of at most 32, at least 16 of them) and NumPy's own for
-    # the rest; drawn from values with signed zeros, NaN and infinities in every mix.
+    # max: the transposed-copy path (at least 64 rows of at most 32) and NumPy's for the rest;
+    # values drawn with signed zeros, NaNs of several bit patterns and infinities in every mix,
+    # sparsely (rows patched by NumPy) and densely (NumPy reduces everything).
     rng = np.random.default_rng(len(shape) * 1000 + shape[-1])
-    pool = np.array([-0.0, 0.0, 1.0, -1.0, 2.5, np.nan, np.inf, -np.inf])
-    if np.dtype(dtype).kind != "f":
-        pool = np.array([0, 1, 2, 7, 200])
-    for trial in range(20):
-        a = rng.choice(pool, size=shape).astype(dtype)
-        if trial % 2:
-            a = a * rng.integers(1, 4, size=shape).astype(dtype)  # more distinct values
+    plain = [1.0, -1.0, 2.5, 3.0, -7.0, np.inf, -np.inf]
+    for trial in range(24):
+        if np.dtype(dtype).kind != "f":
+            a = rng.choice(np.array([0, 1, 2, 7, 200]), size=shape).astype(dtype)
+        else:
+            special = [-0.0, 0.0, *_nans(dtype)]
+            a = rng.choice(np.array(plain, dtype), size=shape)
+            share = (0.02, 0.3)[trial % 2]
+            where = rng.random(shape) < share
+            a[where] = rng.choice(np.array(special, dtype=dtype), size=int(where.sum()))
         for axis in (-1, len(shape) - 1, (len(shape) - 1,), 0, None):
             for keepdims in (False, True):
                 got = getattr(_backend.xp, name)(a, axis=axis, keepdims=keepdims)
                 expected = getattr(np, name)(a, axis=axis, keepdims=keepdims)
-                assert _same(got, expected), (axis, keepdims)
+                assert _same(got, expected), (trial, axis, keepdims)
+
+
+@pytest.mark.parametrize("axis", [True, 1.0, np.int64(1)])
+def test_max_takes_axes_as_numpy_does(axis: object) -> None:
+    # An axis that only compares equal to 1 is NumPy's to accept or reject.
+    a = np.ones((100, 10))
+    try:
+        expected = np.max(a, axis=axis)
+    except TypeError as error:
+        with pytest.raises(TypeError, match=str(error)):
+            _backend.xp.max(a, axis=axis)
+        return
+    assert _same(_backend.xp.max(a, axis=axis), expected)

@@ -1,5 +1,5 @@
-"""NumPy's sum, mean, max, min, broadcast_to, where and reshape, minus what costs time on small
-arrays (or, for max and min over a short last axis, NumPy's slow order of work).
+"""NumPy's sum, mean, max, broadcast_to, where and reshape, minus what costs time on small arrays
+(or, for max over a short last axis, NumPy's slow order of work).
 
 Each does exactly what NumPy's function does (the same values, bit for bit) and defers to it
 for anything unusual; :func:`arraygrad._backend._extended_namespace` puts them in the namespace
@@ -77,41 +77,48 @@ def numpy_mean(
     return _scalar_as_array(total / count)
 
 
-# A reduction over a short last axis (the classes of a batch of logits) is slow in NumPy: it
-# walks one row at a time, ~5 ns per element for 10 classes. On the transposed copy the same
-# maximum runs down whole columns at once, several times faster (256 x 10: 13 -> 4 us, the copy
-# included). A maximum or minimum is the same in any order (NaN wins either way) except for the
-# sign of a zero result, where -0.0 and 0.0 tie and NumPy's order decides: rows whose extremum
-# is zero are reduced again by NumPy itself. Sums are not rerouted: their rounding depends on
-# the order.
+# A maximum over a short last axis (the classes of a batch of logits: softmax's shift) is slow
+# in NumPy: it walks one row at a time, ~5 ns per element for 10 classes. On the transposed copy
+# the same maximum runs down whole columns at once, several times faster (256 x 10: 13.5 ->
+# 6 us, the copy included; below ~64 rows the copy costs more than it saves). A row's maximum
+# is the same value in any order, but two kinds of result carry bits that NumPy's order
+# decides: a zero (-0.0 and 0.0 tie) and a NaN (NumPy's vector loop returns its own quiet NaN,
+# a shorter row the input's NaN, sign and payload included). Rows with such a result are
+# reduced again by NumPy itself, and when they are many NumPy reduces the whole array. The
+# minimum keeps NumPy's way: a row minimum of zero is the rule for ReLU outputs. Sums too:
+# their rounding depends on the order.
 _SHORT_AXIS = 32
-_MANY_ROWS = 16
-_EXTREMA = {"max": np.maximum.reduce, "min": np.minimum.reduce}
-
-
-def _extremum(name: str, a: Any, axis: Any, keepdims: bool, kw: dict[str, Any]) -> Any:
-    if a.__class__ is np.ndarray and not kw and a.ndim >= 2 and a.flags.c_contiguous:
-        last = a.ndim - 1
-        if axis in (-1, last, (-1,), (last,)):
-            columns = a.shape[-1]
-            rows = a.size // columns if columns else 0
-            if 0 < columns <= _SHORT_AXIS and rows >= _MANY_ROWS and a.dtype.kind in "fiu":
-                matrix = a.reshape(rows, columns)
-                result = _EXTREMA[name](np.ascontiguousarray(matrix.T), 0)
-                if a.dtype.kind == "f":
-                    zero = result == 0
-                    if zero.any():
-                        result[zero] = _EXTREMA[name](matrix[zero], 1)
-                return result.reshape(a.shape[:-1] + ((1,) if keepdims else ()))
-    return getattr(np, name)(a, axis=axis, keepdims=keepdims, **kw)
+_MANY_ROWS = 64
+_maximum_reduce: Any = np.maximum.reduce
 
 
 def numpy_max(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    return _extremum("max", a, axis, keepdims, kw)
-
-
-def numpy_min(a: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    return _extremum("min", a, axis, keepdims, kw)
+    if axis.__class__ is tuple and len(axis) == 1:
+        axis = axis[0]
+    if (
+        a.__class__ is np.ndarray
+        and not kw
+        and keepdims.__class__ is bool  # anything else: NumPy accepts or rejects it
+        and axis.__class__ is int  # exactly: True and 1.0 compare equal to 1
+        and a.ndim >= 2
+        and axis in (-1, a.ndim - 1)
+        and 0 < a.shape[-1] <= _SHORT_AXIS
+        and a.size >= _MANY_ROWS * a.shape[-1]
+        and a.dtype.kind in "fiu"
+        and a.flags.c_contiguous
+    ):
+        matrix = a.reshape(-1, a.shape[-1])
+        result = _maximum_reduce(np.ascontiguousarray(matrix.T), 0)
+        if a.dtype.kind == "f":
+            # Zero or NaN: not (|x| > 0). A few such rows are patched, many mean NumPy's way.
+            again = ~(np.abs(result) > 0)
+            count = np.count_nonzero(again)
+            if count * 8 > result.size:
+                return np.max(a, axis=axis, keepdims=keepdims)
+            if count:
+                result[again] = _maximum_reduce(matrix[again], 1)
+        return result.reshape(a.shape[:-1] + ((1,) if keepdims else ()))
+    return np.max(a, axis=axis, keepdims=keepdims, **kw)
 
 
 # Below this many elements a broadcast gradient is materialised: NumPy's broadcast_to builds an
