@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import pytest
 
 import arraygrad as ag
@@ -105,3 +107,44 @@ def test_no_grad_given_a_value_says_how_to_use_it() -> None:
     with pytest.raises(TypeError, match=r"no_grad\(\) takes no arguments, got True.*set_grad"):
         ag.no_grad(True)  # type: ignore[arg-type]
     assert ag.is_grad_enabled()
+
+
+@pytest.mark.parametrize("lib", ["arraygrad", "torch"])
+@pytest.mark.parametrize("bare", [False, True])
+def test_decorated_generators_run_each_step_in_the_mode(lib: str, bare: bool) -> None:
+    # As in PyTorch: every resumption of the generator runs with the decorator's mode, and the
+    # caller's own mode is back at each yield; values sent and thrown in reach the generator.
+    module = pytest.importorskip(lib)
+    decorate = module.no_grad if bare else module.no_grad()
+    seen = []
+
+    @decorate
+    def steps(count: int) -> Generator[bool, object, str]:
+        for _ in range(count):
+            try:
+                received = yield module.is_grad_enabled()
+            except KeyError:
+                received = "thrown"
+            seen.append((received, module.is_grad_enabled()))
+        return "done"
+
+    generator = steps(3)
+    assert next(generator) is False
+    assert module.is_grad_enabled()
+    assert generator.send("sent") is False
+    assert generator.throw(KeyError()) is False
+    with pytest.raises(StopIteration) as stop:
+        generator.send("last")
+    assert stop.value.value == "done"
+    assert seen == [("sent", False), ("thrown", False), ("last", False)]
+    assert module.is_grad_enabled()
+
+
+def test_a_no_grad_subclass_takes_its_own_arguments() -> None:
+    class Labelled(ag.no_grad):
+        def __init__(self, label: str) -> None:
+            self.label = label
+
+    with Labelled("eval") as _:
+        assert not ag.is_grad_enabled()
+    assert Labelled("eval").label == "eval" and ag.is_grad_enabled()

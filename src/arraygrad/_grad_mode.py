@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Generator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar, overload
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -20,6 +21,52 @@ grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enable
 def is_grad_enabled() -> bool:
     """True when new operations are recorded for backward."""
     return grad_enabled.get()
+
+
+def _in_mode(mode: bool, func: _F) -> _F:
+    """``func`` run with the grad mode ``mode``: the decorator form of the classes below.
+
+    A generator function gets the mode for each resumption (as in PyTorch), not just for the
+    call that makes the generator, and the caller's mode back at every ``yield``.
+    """
+    if inspect.isgeneratorfunction(func):
+
+        @functools.wraps(func)
+        def generator(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            inner = func(*args, **kwargs)
+            sent: Any = None
+            thrown: BaseException | None = None
+            while True:
+                token = grad_enabled.set(mode)
+                try:
+                    value = inner.send(sent) if thrown is None else inner.throw(thrown)
+                except StopIteration as stop:
+                    return stop.value
+                finally:
+                    grad_enabled.reset(token)
+                try:
+                    sent, thrown = (yield value), None
+                except GeneratorExit:
+                    token = grad_enabled.set(mode)
+                    try:
+                        inner.close()
+                    finally:
+                        grad_enabled.reset(token)
+                    raise
+                except BaseException as error:  # thrown in by the caller: on to the inner one
+                    sent, thrown = None, error
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = grad_enabled.set(mode)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            grad_enabled.reset(token)
+
+    return wrapper  # type: ignore[return-value]
 
 
 class set_grad_enabled:  # noqa: N801 - PyTorch's name
@@ -53,20 +100,10 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
         grad_enabled.reset(self._tokens.pop())
 
     def __call__(self, func: _F) -> _F:
-        mode = self.mode
         if self._token is not None:  # used as a decorator: undo the immediate switch
             grad_enabled.reset(self._token)
             self._token = None
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token = grad_enabled.set(mode)
-            try:
-                return func(*args, **kwargs)
-            finally:
-                grad_enabled.reset(token)
-
-        return wrapper  # type: ignore[return-value]
+        return _in_mode(self.mode, func)
 
 
 class _GradModeContext:
@@ -81,19 +118,25 @@ class _GradModeContext:
     _previous: bool | None = None
     _outer: list[bool] | None = None
 
-    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+    @overload
+    def __new__(cls, orig_func: None = None) -> Self: ...
+    @overload
+    def __new__(cls, orig_func: _F) -> _F: ...  # type: ignore[misc]
+
+    def __new__(cls, orig_func: Any = None) -> Any:
         # ``@no_grad`` without parentheses, as PyTorch allows: the class is then called with the
-        # function and returns it decorated, exactly as ``@no_grad()`` would.
-        if func is None:  # ``with no_grad():``, on every training step: the cheapest path
+        # function and returns ``cls()(function)``, what ``@no_grad()`` gives.
+        if orig_func is None:  # ``with no_grad():``, on every training step: the cheapest path
             return object.__new__(cls)
-        if not callable(func):
-            raise TypeError(
-                f"{cls.__name__}() takes no arguments, got {func!r}. Fix: use "
-                f"`with arraygrad.{cls.__name__}():`, `@arraygrad.{cls.__name__}()` or "
-                f"`@arraygrad.{cls.__name__}`; to choose the mode from a value use "
-                "arraygrad.set_grad_enabled(mode)."
-            )
-        return object.__new__(cls)(func)
+        if callable(orig_func):
+            return cls()(orig_func)
+        if cls.__init__ is not object.__init__:  # a subclass's own arguments, for its __init__
+            return object.__new__(cls)
+        raise TypeError(
+            f"{cls.__name__}() takes no arguments, got {orig_func!r}. Fix: use `with "
+            f"{cls.__name__}():` or decorate with `@{cls.__name__}()` or `@{cls.__name__}`; to "
+            "choose the mode from a value use arraygrad.set_grad_enabled(mode)."
+        )
 
     def __enter__(self) -> None:
         previous = grad_enabled.get()
@@ -115,17 +158,7 @@ class _GradModeContext:
         self._previous = outer.pop() if outer else None
 
     def __call__(self, func: _F) -> _F:
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token = grad_enabled.set(mode)
-            try:
-                return func(*args, **kwargs)
-            finally:
-                grad_enabled.reset(token)
-
-        return wrapper  # type: ignore[return-value]
+        return _in_mode(self.mode, func)
 
 
 class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
