@@ -239,10 +239,11 @@ def test_sum_to_reduces_broadcast_axes_like_torch(data: st.DataObject) -> None:
     grad_shape = np.broadcast_shapes(shape, target)
     assume(grad_shape == shape)
     grad = data.draw(hnp.arrays(np.float64, grad_shape, elements=st.floats(-1e3, 1e3)))
-    lead = len(grad_shape) - len(target)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, size in enumerate(target) if size == 1 and grad_shape[lead + i] != 1
-    )
+    # Independently of sum_to's own logic: the axes that broadcasting added, and those along
+    # which the target broadcast to the gradient's shape does not move (stride 0).
+    spread = np.broadcast_to(np.empty(target), grad_shape)
+    stretched = {i for i, step in enumerate(spread.strides) if step == 0 and grad_shape[i] > 1}
+    axes = tuple(sorted(stretched | set(range(len(grad_shape) - len(target)))))
     expected = np.sum(grad, axis=axes, keepdims=True).reshape(target)
     result = sum_to(np, grad, target)
     assert result.shape == target
