@@ -1,7 +1,8 @@
-"""The least a reverse-mode engine in Python can do per operation: the interpreter floor.
+"""The least an eager reverse-mode engine in Python can do per operation: the interpreter floor.
 
 W1 and W2 time Python overhead more than arithmetic. This engine measures how low that overhead
-can go for *any* engine written in Python on NumPy: one object per operation holding its
+can go for any engine written in Python on NumPy that records each operation as it runs (a
+compiled replay, which records once, is not bound by it): one object per operation holding its
 inputs, its output array and its VJP rules, a backward pass that counts dependencies and
 accumulates gradients, and nothing else. It has no dtype promotion, no grad mode, no views or
 version counters, no hooks, no checks and no error messages, supports only the operations the
