@@ -63,7 +63,12 @@ def test_minimal_engine_does_arraygrads_arithmetic():
     import arraygrad
 
     assert doctest.testmod(minimal_engine).failed == 0
-    seed = workloads.w1(quick=True)
+    # No optional peers: under pytest, "autograd" can resolve to tests/autograd, not HIPS's.
+    peers, workloads.PEERS = workloads.PEERS, set()
+    try:
+        seed = workloads.w1(quick=True)
+    finally:
+        workloads.PEERS = peers
     assert seed["minimal engine"]().data.tobytes() == seed["arraygrad"]()._data.tobytes()
 
     base = np.linspace(0.1, 0.4, 4).astype(np.float32)

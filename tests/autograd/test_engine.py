@@ -244,7 +244,9 @@ def test_sum_to_reduces_broadcast_axes_like_torch(data: st.DataObject) -> None:
     spread = np.broadcast_to(np.empty(target), grad_shape)
     stretched = {i for i, step in enumerate(spread.strides) if step == 0 and grad_shape[i] > 1}
     axes = tuple(sorted(stretched | set(range(len(grad_shape) - len(target)))))
-    expected = np.sum(grad, axis=axes, keepdims=True).reshape(target)
+    # No axis to sum: the gradient itself (a sum over no axes would add it to +0.0, so -0.0
+    # would come back as 0.0).
+    expected = np.sum(grad, axis=axes, keepdims=True).reshape(target) if axes else grad
     result = sum_to(np, grad, target)
     assert result.shape == target
     assert np.asarray(result).tobytes() == expected.tobytes()
