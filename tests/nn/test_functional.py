@@ -285,7 +285,7 @@ def test_finite_at_huge_logits_float32(name: str) -> None:
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("ignore_index", [-100, 2])
+@pytest.mark.parametrize("ignore_index", [-100, 2, 255])
 @pytest.mark.parametrize("smoothing", [0.0, 0.25])
 @pytest.mark.parametrize("spatial", [False, True])
 def test_cross_entropy_options(
@@ -296,7 +296,7 @@ def test_cross_entropy_options(
     logits = rng.standard_normal(shape)
     target = rng.integers(0, 4, size=(shape[0],) + shape[2:])
     target.reshape(-1)[:3] = [2, -100, 2]  # ignored entries, and a valid -100 never used
-    target[target == -100] = 1 if ignore_index == 2 else -100
+    target[target == -100] = 1 if ignore_index == 2 else ignore_index
     weight = rng.uniform(0.2, 2.0, size=4) if weighted else None
 
     def fn(x: Any) -> Any:

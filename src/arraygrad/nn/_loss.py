@@ -276,20 +276,24 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
     valid = target != ignore_index
     arguments = (target._data, valid._data, classes, ignore_index, tuple(input.shape))
     _check(_raise_for_bad_labels, *arguments)
-    safe = _math.where(valid, target, 0)
     grid_shape = [1] * input.ndim
     grid_shape[axis] = classes
     # The class indices, shaped to broadcast along the class axis: a constant of the shapes
     # (namespace calls, which arraygrad.compile records; arraygrad.arange computes on arrays).
     xp = _backend.xp
     grid = constant(xp.reshape(xp.arange(classes, dtype=target._data.dtype), tuple(grid_shape)))
-    mask = (grid == safe.unsqueeze(axis)) & valid.unsqueeze(axis)
+    if 0 <= ignore_index < classes:
+        # An ignored class index would match its class: mask its targets out.
+        mask = (grid == target.unsqueeze(axis)) & valid.unsqueeze(axis)
+    else:  # the usual -100 matches no class, so ignored targets pick nothing already
+        mask = grid == target.unsqueeze(axis)
     picked = _reduction.sum(_math.where(mask, input, 0.0), axis)
     dtype = input.dtype
     if weight is None:
         weights = _math.astype(valid, dtype)
     else:
-        # PyTorch gives the class weights no gradient.
+        # PyTorch gives the class weights no gradient; ignored targets read class 0's.
+        safe = _math.where(valid, target, 0)
         picked_weights = _math.astype(weight[safe].detach(), dtype)
         weights = _math.where(valid, picked_weights, 0.0)
     return picked, weights
@@ -329,7 +333,8 @@ def nll_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     picked, weights = _pick(input, target, ignore_index, weight)
-    losses = -picked * weights
+    # Without class weights every weight is 1, or 0 where picked is already 0: no product.
+    losses = -picked if weight is None else -picked * weights
     if reduction == "none":
         return losses
     if reduction == "sum":
