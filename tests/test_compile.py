@@ -134,8 +134,14 @@ def _batches(n: int, seed: int = 1, ignore: int | None = None):
 
 @pytest.mark.parametrize(
     "loss_args",
-    [{}, {"weight": ag.tensor([1.0, 2.0, 0.5, 1.5]), "ignore_index": 3}, {"label_smoothing": 0.1}],
-    ids=["plain", "weight-ignore_index", "label_smoothing"],
+    [
+        {},
+        {"weight": ag.tensor([1.0, 2.0, 0.5, 1.5]), "ignore_index": 3},
+        {"ignore_index": -100},  # outside the classes: a mask without the ignore test
+        {"ignore_index": 255},
+        {"label_smoothing": 0.1},
+    ],
+    ids=["plain", "weight-ignore_index", "ignore_-100", "ignore_255", "label_smoothing"],
 )
 def test_cross_entropy_mlp_compiled_equals_eager_with_changing_labels(loss_args):
     batches = _batches(8, ignore=loss_args.get("ignore_index"))
