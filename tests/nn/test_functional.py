@@ -432,6 +432,21 @@ X = np.zeros((2, 3))
         ),
         (lambda x: F(x).nll_loss(x, lib(x).zeros(2)), (X,), "target dtype to be Long"),
         (
+            lambda x: F(x).cross_entropy(x, lib(x).tensor([0, 1], dtype=lib(x).int32)),
+            (X,),
+            r"Long or Byte, but got Int: .*Fix: target.long\(\)",
+        ),
+        (
+            lambda x: F(x).nll_loss(x, lib(x).tensor([0, 1], dtype=lib(x).int16)),
+            (X,),
+            "Long or Byte, but got Short",
+        ),
+        (
+            lambda x: F(x).cross_entropy(x, lib(x).zeros(2, 2, dtype=lib(x).uint8)),
+            (np.zeros((2, 3, 2)),),
+            r"expected scalar type Long but found Byte: .*spatial",
+        ),
+        (
             lambda x: F(x).cross_entropy(x, x, ignore_index=1),
             (X,),
             "ignore_index is not supported for floating point target",
@@ -472,3 +487,16 @@ def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
 def test_linear_error_names_shapes() -> None:
     with pytest.raises(RuntimeError, match=r"\[2, 3\].*\[4, 5\].*in_features=5"):
         AF.linear(ag.zeros(2, 3), ag.zeros(4, 5))
+
+
+def test_byte_targets_are_class_indices_as_in_torch() -> None:
+    # PyTorch takes uint8 (Byte) class indices for (N, C) and (C,) inputs.
+    x = np.random.default_rng(0).standard_normal((4, 3))
+
+    def fn(x: Any) -> Any:
+        byte = lib(x).uint8
+        batched = F(x).cross_entropy(x, lib(x).tensor([0, 2, 1, 2], dtype=byte))
+        single = F(x).nll_loss(x[0], lib(x).tensor(1, dtype=byte))
+        return batched, single
+
+    check_against_torch(fn, None, [x])

@@ -237,12 +237,40 @@ def _class_axis(input: Tensor) -> int:
     return 1 if input.ndim >= 2 else 0
 
 
+# PyTorch's names of the dtypes it refuses as class indices, for its error messages.
+_TORCH_TYPE_NAMES = {
+    "bool": "Bool",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "uint16": "UInt16",
+    "uint32": "UInt32",
+    "uint64": "UInt64",
+    "float16": "Half",
+    "bfloat16": "BFloat16",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
 def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
-    if target.dtype.is_floating_point or target.dtype.name == "bool":
+    # Class indices are int64 (Long), or uint8 (Byte) where PyTorch's kernels take it.
+    name = target.dtype.name
+    if name not in ("int64", "uint8"):
+        what = (
+            f"class indices are int64 or uint8; for class probabilities pass a float target of "
+            f"the input's shape {list(input.shape)}"
+            if target.dtype.is_floating_point
+            else "class indices are int64 (or uint8)"
+        )
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {target.dtype.name}: class-index "
-            "targets must be integers. Fix: target.long(); for class probabilities pass a float "
-            f"target of the input's shape {list(input.shape)}."
+            f"expected target dtype to be Long or Byte, but got {_TORCH_TYPE_NAMES.get(name, name)}"
+            f": {what}. Fix: target.long()."
+        )
+    if name == "uint8" and input.ndim > 2:
+        raise RuntimeError(
+            "expected scalar type Long but found Byte: the target of a spatial input (shape "
+            f"{list(input.shape)}) must be int64. Fix: target.long()."
         )
     expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
     if tuple(target.shape) == expected:
