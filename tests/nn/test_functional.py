@@ -500,3 +500,22 @@ def test_byte_targets_are_class_indices_as_in_torch() -> None:
         return batched, single
 
     check_against_torch(fn, None, [x])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ignored_entries_are_positive_zero_as_in_torch(weighted: bool) -> None:
+    # reduction="none" gives +0.0 where the target is ignored and -0.0 for a counted target
+    # whose log-probability is 0: signs a value comparison would not see.
+    x = np.zeros((3, 3), np.float32)
+    target = [0, -100, 1]
+    weight = [1.0, 0.0, 2.0] if weighted else None
+
+    def losses(lib_: Any) -> np.ndarray:
+        w = None if weight is None else lib_.tensor(weight)
+        out = lib_.nn.functional.nll_loss(
+            lib_.tensor(x), lib_.tensor(target), weight=w, reduction="none"
+        )
+        return out.numpy()
+
+    ours, theirs = losses(ag), losses(torch)
+    assert np.array_equal(np.signbit(ours), np.signbit(theirs)) and np.array_equal(ours, theirs)

@@ -292,8 +292,9 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
 
 
 def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None) -> tuple:
-    """The target entries of ``input`` along the class axis (0 where ignored) and each one's
-    weight (0 where ignored), both of the target's shape.
+    """The target entries of ``input`` along the class axis (0 where ignored), each one's
+    weight (0 where ignored) and whether it counts (not ``ignore_index``), all of the target's
+    shape.
 
     Every array here is computed by primitives from ``target``, so ``arraygrad.compile`` records
     the masks and recomputes them on each replay, for the labels of that call.
@@ -324,7 +325,7 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
         safe = _math.where(valid, target, 0)
         picked_weights = _math.astype(weight[safe].detach(), dtype)
         weights = _math.where(valid, picked_weights, 0.0)
-    return picked, weights
+    return picked, weights, valid
 
 
 def _raise_for_bad_labels(
@@ -360,11 +361,12 @@ def nll_loss(
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    picked, weights = _pick(input, target, ignore_index, weight)
+    picked, weights, valid = _pick(input, target, ignore_index, weight)
     # Without class weights every weight is 1, or 0 where picked is already 0: no product.
     losses = -picked if weight is None else -picked * weights
     if reduction == "none":
-        return losses
+        # PyTorch's ignored entries are +0.0 (-picked would make them -0.0).
+        return _math.where(valid, losses, 0.0)
     if reduction == "sum":
         return losses.sum()
     return _safe_divide(losses.sum(), weights.sum())
@@ -432,7 +434,7 @@ def cross_entropy(
     terms = log_probs if weight is None else log_probs * weight.reshape(*weight_shape).detach()
     smooth = _math.where(valid, -_reduction.sum(terms, axis), 0.0)
     if reduction == "mean":
-        _, weights = _pick(log_probs, target, ignore_index, weight)
+        _, weights, _ = _pick(log_probs, target, ignore_index, weight)
         smooth = _safe_divide(smooth.sum(), weights.sum())
     elif reduction == "sum":
         smooth = smooth.sum()
