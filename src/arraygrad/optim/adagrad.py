@@ -16,6 +16,7 @@ from arraygrad.optim.optimizer import (
     new_step,
     refuse_differentiable,
     to_scalar,
+    weight_decayed,
 )
 
 __all__ = ["Adagrad"]
@@ -119,10 +120,8 @@ class Adagrad(Optimizer):
             increment(step)
             param, grad = p._data, grad_of(p)
             sign = -1.0 if group["maximize"] else 1.0
-            if weight_decay != 0:  # g + λθ, or λθ - g for -g + λθ
-                decayed = new_array("multiply", param, weight_decay)
-                compute_into("subtract" if sign < 0 else "add", decayed, decayed, grad)
-                grad, sign = decayed, 1.0
+            if weight_decay != 0:
+                grad, sign = weight_decayed(param, grad, weight_decay, sign < 0), 1.0
             # s ← s + g², θ ← θ - γ' g / (sqrt(s) + ε) with γ' = γ / (1 + (t - 1) η)
             scratch = new_array("multiply", grad, grad)
             compute_into("add", state_sum._data, state_sum._data, scratch)

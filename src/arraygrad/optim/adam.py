@@ -8,6 +8,7 @@ from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import (
     Optimizer,
+    average_square_into,
     buffer_of,
     check_options,
     compute_into,
@@ -18,6 +19,7 @@ from arraygrad.optim.optimizer import (
     new_step,
     refuse_differentiable,
     to_scalar,
+    weight_decayed,
     zeros_like,
 )
 
@@ -135,18 +137,12 @@ class Adam(Optimizer):
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
                     compute_into("multiply", param, param, 1 - lr * weight_decay)
-                else:  # g + λθ, or λθ - g for -g + λθ
-                    decayed = new_array("multiply", param, weight_decay)
-                    compute_into("subtract" if negate else "add", decayed, decayed, grad)
-                    grad, negate = decayed, False
+                else:
+                    grad, negate = weight_decayed(param, grad, weight_decay, negate), False
             if negate and abs(weight) >= 0.5:
                 grad, negate = new_array("negative", grad), False  # lerp_into reads it twice
 
-            # v ← β2 v + ((1 - β2) g) g; the sign of g cancels in the product
-            scratch = new_array("multiply", grad, 1 - beta2)
-            compute_into("multiply", scratch, scratch, grad)
-            compute_into("multiply", exp_avg_sq._data, exp_avg_sq._data, beta2)
-            compute_into("add", exp_avg_sq._data, exp_avg_sq._data, scratch)
+            scratch = average_square_into(exp_avg_sq._data, grad, beta2)  # v ← β2 v + (1 - β2) g²
             # m ← lerp(m, g, 1 - β1)
             lerp_into(exp_avg._data, grad, weight, scratch, negate)
 

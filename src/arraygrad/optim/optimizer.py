@@ -138,6 +138,26 @@ def compute_into(name: str, out: Any, *args: Any) -> None:
         _backend.assign(out, _function(name)(*args))
 
 
+def weight_decayed(param: Any, grad: Any, weight_decay: float, negate: bool) -> Any:
+    """PyTorch's L2 weight decay ``g + λθ`` as a new array (``grad`` is only read), or
+    ``-g + λθ``, computed as ``λθ - g`` (the same bits), when ``negate``: the sign of a
+    maximizing step folded in."""
+    decayed = new_array("multiply", param, weight_decay)
+    compute_into("subtract" if negate else "add", decayed, decayed, grad)
+    return decayed
+
+
+def average_square_into(average: Any, grad: Any, decay: float) -> Any:
+    """``v ← decay·v + ((1 - decay)·g)·g`` in ``v``'s memory, as PyTorch's Adam and RMSprop
+    compute their second moment (the sign of ``g`` cancels in the product). Returns the new
+    array of ``g``'s shape it used for the square, which the caller may reuse as scratch."""
+    scratch = new_array("multiply", grad, 1 - decay)
+    compute_into("multiply", scratch, scratch, grad)
+    compute_into("multiply", average, average, decay)
+    compute_into("add", average, average, scratch)
+    return scratch
+
+
 def lerp_into(start: Any, end: Any, weight: float, scratch: Any, negate: bool = False) -> None:
     """``start ← start + weight (e - start)`` in ``start``'s memory, with ``e = -end`` when
     ``negate`` else ``end``, evaluated as PyTorch's ``lerp`` kernel does: as

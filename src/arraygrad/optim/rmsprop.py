@@ -8,6 +8,7 @@ from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import (
     Optimizer,
+    average_square_into,
     buffer_of,
     check_options,
     compute_into,
@@ -18,6 +19,7 @@ from arraygrad.optim.optimizer import (
     new_step,
     refuse_differentiable,
     to_scalar,
+    weight_decayed,
     zeros_like,
 )
 
@@ -111,18 +113,12 @@ class RMSprop(Optimizer):
             increment(state["step"])
             param, grad = p._data, grad_of(p)
             negate = group["maximize"]  # the update direction is -grad, not made as an array
-            if weight_decay != 0:  # g + λθ, or λθ - g for -g + λθ
-                decayed = new_array("multiply", param, weight_decay)
-                compute_into("subtract" if negate else "add", decayed, decayed, grad)
-                grad, negate = decayed, False
+            if weight_decay != 0:
+                grad, negate = weight_decayed(param, grad, weight_decay, negate), False
             if negate and group["centered"] and abs(1 - alpha) >= 0.5:
                 grad, negate = new_array("negative", grad), False  # lerp_into reads it twice
 
-            # v ← α v + ((1 - α) g) g; the sign of g cancels in the product
-            scratch = new_array("multiply", grad, 1 - alpha)
-            compute_into("multiply", scratch, scratch, grad)
-            compute_into("multiply", square_avg._data, square_avg._data, alpha)
-            compute_into("add", square_avg._data, square_avg._data, scratch)
+            scratch = average_square_into(square_avg._data, grad, alpha)  # v ← α v + (1 - α) g²
             _primitive.bump_version(square_avg)
             if group["centered"]:  # ḡ ← lerp(ḡ, g, 1 - α), a = sqrt(v - ḡ²)
                 grad_avg = buffer_of(state, "grad_avg", p)

@@ -15,6 +15,7 @@ from arraygrad.optim.optimizer import (
     refuse_differentiable,
     subtract_scaled,
     to_scalar,
+    weight_decayed,
 )
 
 __all__ = ["SGD"]
@@ -106,9 +107,7 @@ class SGD(Optimizer):
             sign = -1.0 if group["maximize"] else 1.0
             owned = False
             if weight_decay != 0:
-                decayed = new_array("multiply", p._data, weight_decay)
-                compute_into("add" if sign > 0 else "subtract", decayed, decayed, grad)
-                grad, sign, owned = decayed, 1.0, True
+                grad, sign, owned = weight_decayed(p._data, grad, weight_decay, sign < 0), 1.0, True
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
