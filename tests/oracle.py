@@ -3,13 +3,15 @@
 ``check_against_torch`` runs the same function on arraygrad and on torch from the same NumPy
 inputs, compares the forward values, then pulls back the same random cotangent through both and
 compares the input gradients. ``gradcheck`` compares arraygrad's vector-Jacobian product with
-central finite differences in float64.
+central finite differences in float64. ``strict_backend`` runs a block on ``array_api_strict``
+arrays, the standard and nothing more, to compare with the same block on NumPy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,16 @@ from hypothesis.extra import numpy as hnp
 import arraygrad as ag
 
 TOLERANCES = {np.float64: (1e-7, 1e-10), np.float32: (1e-5, 1e-6)}
+
+
+@contextlib.contextmanager
+def strict_backend() -> Iterator[None]:
+    """Compute on ``array_api_strict`` inside the block, on NumPy again after it."""
+    ag.set_backend("array_api_strict")
+    try:
+        yield
+    finally:
+        ag.set_backend("numpy")
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

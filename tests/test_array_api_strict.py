@@ -7,29 +7,17 @@ Every ``OP_TABLE`` of the op test modules is collected and each row is compared 
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.oracle import all_op_tables, run_torch_case
+from tests.oracle import all_op_tables, run_torch_case, strict_backend
 
 pytest.importorskip("array_api_strict")
 
 ROWS = all_op_tables()
-
-
-@contextlib.contextmanager
-def strict_backend() -> Iterator[None]:
-    ag.set_backend("array_api_strict")
-    try:
-        yield
-    finally:
-        ag.set_backend("numpy")
 
 
 def test_tables_were_found() -> None:

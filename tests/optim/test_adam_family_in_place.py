@@ -20,6 +20,7 @@ from tests.optim._steps import (
     peak_of,
     training_step,
 )
+from tests.oracle import strict_backend
 
 KIB = 1024
 
@@ -268,11 +269,8 @@ def test_every_option_gives_the_same_bits_on_array_api_strict(name, options):
         return w.tolist(), [value.tolist() for value in opt.state[w].values()]
 
     expected = run()
-    ag.set_backend("array_api_strict")
-    try:
+    with strict_backend():
         got = run()
-    finally:
-        ag.set_backend("numpy")
     assert got == expected
 
 

@@ -8,6 +8,7 @@ import torch
 
 import arraygrad as ag
 from arraygrad import optim
+from tests.oracle import strict_backend
 
 CASES = [
     ("SGD", {"lr": 0.05}),
@@ -278,14 +279,11 @@ def test_repr_lists_group_options():
 def test_updates_run_on_array_api_strict_storage(name, kwargs):
     data = _problem(5)
     _, w_ref, b_ref = _run(ag, name, kwargs, data, 10, "float64")
-    ag.set_backend("array_api_strict")
-    try:
+    with strict_backend():
         opt, w, b = _run(ag, name, kwargs, data, 10, "float64")
         assert "array_api_strict" in type(w._data).__module__
         state = opt.state_dict()["state"][0]
         assert all("array_api_strict" in type(v._data).__module__ for v in state.values())
         got_w, got_b = w.tolist(), b.tolist()
-    finally:
-        ag.set_backend("numpy")
     np.testing.assert_allclose(got_w, _np(w_ref), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(got_b, _np(b_ref), rtol=1e-12, atol=1e-14)

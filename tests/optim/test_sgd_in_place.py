@@ -20,6 +20,7 @@ from tests.optim._steps import (
     peak_of,
     training_step,
 )
+from tests.oracle import strict_backend
 
 KIB = 1024
 SLAB_BOUND = _backend.SLAB * 4 + 64 * KIB  # one slab of float32 plus small change
@@ -116,11 +117,8 @@ def test_every_option_gives_the_same_bits_on_array_api_strict(options):
         return w.tolist()
 
     expected = run()
-    ag.set_backend("array_api_strict")
-    try:
+    with strict_backend():
         got = run()
-    finally:
-        ag.set_backend("numpy")
     assert got == expected
 
 
