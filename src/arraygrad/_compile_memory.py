@@ -26,6 +26,7 @@ from arraygrad._compile_symbolic import (
     Seq,
     is_mutable_array,
     slots_in,
+    slots_read,
 )
 
 # Ufuncs that compute each element on its own and exactly (correctly rounded or exact), so that
@@ -107,7 +108,7 @@ def only_read(ops: list[Op]) -> dict[int, bool]:
     :func:`_only_reads`), so that no view of it, and no reference to it, outlives those ops."""
     readers_only: dict[int, bool] = {}
     for op in ops:
-        for slot in {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}:
+        for slot in set(slots_read(op)):
             readers_only[slot] = readers_only.get(slot, True) and _only_reads(op, slot)
     return readers_only
 
@@ -131,7 +132,7 @@ def reuse_buffers(
     made: dict[int, Op] = {}
     last: dict[int, int] = {}
     for index, op in enumerate(ops):
-        for slot in {s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)}:
+        for slot in slots_read(op):
             last[slot] = index
         if op.out is not None:
             made[op.out] = op

@@ -47,7 +47,7 @@ from arraygrad._compile_symbolic import (
     Seq,
     is_mutable_array,
     same,
-    slots_in,
+    slots_read,
 )
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
@@ -149,7 +149,7 @@ def _fold(ops: list[Op], roots: set[int]) -> list[Op]:
     each replay."""
     touched = set(roots)
     for op in reversed(ops):
-        operands = [s for a in (*op.args, *op.kwargs.values()) for s in slots_in(a)]
+        operands = slots_read(op)
         # Arithmetic makes new arrays; other pure ops may make views of their operands.
         if not op.pure or (op.out in touched and op.style not in (BINARY, UNARY)):
             touched.update(operands)
@@ -196,8 +196,7 @@ def _eliminate(ops: list[Op], live: set[int]) -> list[Op]:
         if op.pure and op.out not in live:
             continue
         kept.append(op)
-        for operand in (*op.args, *op.kwargs.values()):
-            live.update(slots_in(operand))
+        live.update(slots_read(op))
     kept.reverse()
     return kept
 
@@ -211,9 +210,8 @@ def _write_directly(ops: list[Op], keep: list[Any]) -> list[Op]:
     uses: dict[int, int] = {}
     made: dict[int, int] = {}
     for index, op in enumerate(ops):
-        for operand in (*op.args, *op.kwargs.values()):
-            for slot in slots_in(operand):
-                uses[slot] = uses.get(slot, 0) + 1
+        for slot in slots_read(op):
+            uses[slot] = uses.get(slot, 0) + 1
         if op.out is not None:
             made[op.out] = index
     drop: set[int] = set()

@@ -88,6 +88,12 @@ def slots_in(operand: Any) -> list[int]:
     return []
 
 
+def slots_read(op: Op) -> list[int]:
+    """The slots ``op`` reads, through its arguments and keyword arguments (``out=`` too), each
+    as often as it appears."""
+    return [slot for operand in (*op.args, *op.kwargs.values()) for slot in slots_in(operand)]
+
+
 BINARY_OPERATORS: dict[Any, str] = {
     operator.add: "+",
     operator.sub: "-",
