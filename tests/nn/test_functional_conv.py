@@ -315,6 +315,29 @@ def test_conv_computed_in_slabs_matches_torch(
     check_against_torch(double, None, arrays)
 
 
+def test_max_pool_gradient_arriving_in_another_memory_order_matches_torch() -> None:
+    # After a convolution the pooled activations are batch-last in memory; the gradient coming
+    # back through a flatten and a matmul is batch-first. Pooling's backward reorders it in
+    # blocks of the batch axis: 37 examples make several blocks and a ragged last one.
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal((37, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))]
+    arrays.append(rng.standard_normal((3 * 2 * 2, 4)))
+
+    def net(x: Any, k: Any, w: Any) -> Any:
+        h = F(x).max_pool2d(F(x).conv2d(x, k).relu(), 2)
+        return h.reshape(37, -1) @ w
+
+    check_against_torch(net, None, arrays)
+
+
+def test_reorder_into_copies_between_memory_orders() -> None:
+    rng = np.random.default_rng(7)
+    src = rng.standard_normal((40, 3, 5, 4))
+    for dst in (np.empty((3, 5, 4, 40)).transpose(3, 0, 1, 2), np.empty((40, 3, 5, 4))):
+        assert _windows._reorder_into(dst, src) is dst
+        assert np.array_equal(dst, src)
+
+
 def test_compiled_cnn_step_replays_without_falling_back() -> None:
     # Convolution and max pooling are primitives all the way down (no arithmetic on raw
     # arrays), so arraygrad.compile records a CNN step instead of running it eagerly.
