@@ -175,8 +175,9 @@ def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
         width = _SAME_WIDTH_INT.get(values.dtype)
         if width is not None and values.shape == condition.shape:
             keep = ~condition if masked_where else condition
-            # True -> -1 (all bits set) and False -> 0, in words as wide as the values.
-            words = np.negative(keep.view(np.int8)).astype(width)
+            # True -> -1 (all bits set) and False -> 0. The AND widens these bytes to words as
+            # wide as the values chunk by chunk, with no word array of the values' size.
+            words = np.negative(keep.view(np.int8))
             return np.bitwise_and(values.view(width), words).view(values.dtype)
     return np.where(condition, x1, x2)
 
