@@ -33,9 +33,19 @@ import arraygrad
 
 PER_OP = {"W2": workloads.CHAIN_OPS}
 
+# OpenBLAS's worker threads (NumPy's matmul) spin on a core for about 0.1 s after their last
+# task before they sleep; PyTorch's OpenMP threads for about 10 ms. On a 2-core machine the
+# sample that follows would run with one core taken: PyTorch's W5 step takes twice its time
+# right after a NumPy one. A pause longer than the spinning lets every sample start alike.
+SETTLE_SECONDS = 0.12
+
 
 def time_round_robin(
-    steps: dict[str, Any], repeats: int, warmup: int, min_sample: float = 0.02
+    steps: dict[str, Any],
+    repeats: int,
+    warmup: int,
+    min_sample: float = 0.02,
+    settle: float = SETTLE_SECONDS,
 ) -> dict[str, list[float]]:
     """Seconds per repetition of every step, interleaved round-robin.
 
@@ -44,7 +54,9 @@ def time_round_robin(
     sub-millisecond step timed alone measures the caches that the previous framework or the
     garbage collection between rounds left cold, not the step. The order of the
     implementations rotates from round to round, so that none always runs first after a
-    collection.
+    collection. Before each sample the process sleeps ``settle`` seconds, so that the worker
+    threads of the previous sample's BLAS or OpenMP pool, which keep spinning for a while
+    after their last task, are idle again (see SETTLE_SECONDS).
     """
     number: dict[str, int] = {}
     for name, step in steps.items():
@@ -63,6 +75,9 @@ def time_round_robin(
             shift = round_index % len(names)
             for name in names[shift:] + names[:shift]:
                 step, count = steps[name], number[name]
+                settled = time.perf_counter() + settle
+                while time.perf_counter() < settled:
+                    step()
                 start = time.perf_counter()
                 for _ in range(count):
                     step()
@@ -177,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed repetitions")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument(
+        "--settle",
+        type=float,
+        default=SETTLE_SECONDS,
+        help="seconds to pause before each sample, for the previous one's threads to go idle",
+    )
+    parser.add_argument(
         "--memory-steps",
         type=int,
         default=None,
@@ -217,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 report["skipped"]["W5"] = reason
                 continue
         steps = build(args.quick)
-        rows = summarize(key, time_round_robin(steps, repeats, args.warmup))
+        rows = summarize(key, time_round_robin(steps, repeats, args.warmup, settle=args.settle))
         print_table(title, rows)
         report["results"].extend(rows)
 

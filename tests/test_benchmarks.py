@@ -21,6 +21,8 @@ def test_run_quick_writes_table_and_json(tmp_path):
             "1",
             "--warmup",
             "1",
+            "--settle",
+            "0",
             "--memory-steps",
             "3",
             "--import-runs",
