@@ -326,20 +326,31 @@ def max_pool_scatter(
     return result
 
 
-# Positions of the destination's innermost axis copied per block by _reorder_into.
+# Positions of the destination's innermost axis copied per block by _reorder_into, and the
+# source strides (bytes) that need blocks: those with a factor of 1024 or more.
 _REORDER_BLOCK = 16
+_CONFLICTING_STRIDE = 1024
 
 
 def _reorder_into(dst: Any, src: Any) -> Any:
-    """``dst[...] = src`` for NumPy arrays laid out in different memory orders; returns ``dst``.
+    """``dst[...] = src`` for NumPy arrays of one shape laid out in different memory orders;
+    returns ``dst``.
 
     One assignment walks ``src`` in ``dst``'s order, so each run of ``dst``'s innermost axis
-    reads ``src`` with a large stride; when that stride is a multiple of a large power of two
-    (a batch-first gradient of 4608 features per example), every read falls into the same few
-    cache sets and evicts the lines the next run needs (1.2 MB: 0.59 ms). Copied a block of
-    16 positions of that axis at a time, the lines a block reads stay in cache (0.13 ms).
+    reads ``src`` with a large stride. When that stride is a multiple of 1 KiB (a batch-first
+    gradient of 4608 features per example: 18 KiB), the reads fall into a few cache sets and
+    evict the lines the next run needs: 1.2 MB take 0.59 ms. Copied a block of 16 positions of
+    that axis at a time, the lines a block reads stay in cache: 0.13 ms. Other strides do not
+    conflict, and for them one assignment is faster than blocks (21,632 bytes: 0.11 ms against
+    0.15 ms).
     """
+    if not dst.ndim or src.shape != dst.shape:
+        dst[...] = src
+        return dst
     axis = min(range(dst.ndim), key=lambda a: abs(dst.strides[a]))
+    if src.strides[axis] % _CONFLICTING_STRIDE:
+        dst[...] = src
+        return dst
     size = dst.shape[axis]
     for start in range(0, size, _REORDER_BLOCK):
         key = (slice(None),) * axis + (slice(start, start + _REORDER_BLOCK),)

@@ -317,11 +317,12 @@ def test_conv_computed_in_slabs_matches_torch(
 
 def test_max_pool_gradient_arriving_in_another_memory_order_matches_torch() -> None:
     # After a convolution the pooled activations are batch-last in memory; the gradient coming
-    # back through a flatten and a matmul is batch-first. Pooling's backward reorders it in
-    # blocks of the batch axis: 37 examples make several blocks and a ragged last one.
+    # back through a flatten and a matmul is batch-first. Pooling's backward reorders it, in
+    # blocks of the batch axis when an example's stride is a multiple of 1 KiB (here 2 x 8 x 8
+    # float64): 37 examples make several blocks and a ragged last one.
     rng = np.random.default_rng(6)
-    arrays = [rng.standard_normal((37, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))]
-    arrays.append(rng.standard_normal((3 * 2 * 2, 4)))
+    arrays = [rng.standard_normal((37, 2, 18, 18)), rng.standard_normal((2, 2, 3, 3))]
+    arrays.append(rng.standard_normal((2 * 8 * 8, 4)))
 
     def net(x: Any, k: Any, w: Any) -> Any:
         h = F(x).max_pool2d(F(x).conv2d(x, k).relu(), 2)
@@ -330,10 +331,13 @@ def test_max_pool_gradient_arriving_in_another_memory_order_matches_torch() -> N
     check_against_torch(net, None, arrays)
 
 
-def test_reorder_into_copies_between_memory_orders() -> None:
-    rng = np.random.default_rng(7)
-    src = rng.standard_normal((40, 3, 5, 4))
-    for dst in (np.empty((3, 5, 4, 40)).transpose(3, 0, 1, 2), np.empty((40, 3, 5, 4))):
+@pytest.mark.parametrize("shape", [(40, 3, 5, 4), (40, 4, 8, 4), (5,), ()])
+def test_reorder_into_copies_between_memory_orders(shape: tuple[int, ...]) -> None:
+    # (40, 4, 8, 4) float64: examples 1 KiB apart, copied in blocks; the others in one go.
+    src = np.random.default_rng(7).standard_normal(shape)
+    order = tuple(range(1, len(shape))) + (0,) if shape else ()
+    batch_last = np.empty(tuple(shape[a] for a in order)).transpose(np.argsort(order))
+    for dst in (batch_last, np.empty(shape)):
         assert _windows._reorder_into(dst, src) is dst
         assert np.array_equal(dst, src)
 
