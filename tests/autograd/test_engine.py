@@ -37,6 +37,34 @@ def test_shared_subexpressions_sum_their_gradients() -> None:
     assert x.grad.item() == pytest.approx(2 * 3 + 4 * 27)
 
 
+def test_inputs_a_rule_sends_nothing_still_get_their_other_gradients() -> None:
+    # y feeds a rule that gives it no gradient (the 0-norm counts non-zeros) and a sum. The
+    # engine counts both dependants; the silent one must still count as done, or y's node never
+    # runs and x gets nothing.
+    def run(lib: object) -> list:
+        x = lib.tensor([1.0, -2.0, 0.0], requires_grad=True)  # type: ignore[attr-defined]
+        y = x * 2
+        (lib.linalg.vector_norm(y, ord=0) + y.sum()).backward()  # type: ignore[attr-defined]
+        return x.grad.tolist()
+
+    assert run(ag) == run(torch) == [2.0, 2.0, 2.0]
+
+
+def test_a_node_whose_dependants_all_send_nothing_releases_its_inputs() -> None:
+    # h = x * 3 reaches the loss only through the 0-norm (no gradient) and through g = h * h;
+    # x gets g's part. Then a node reached only through silent rules: x gets no gradient from
+    # it, as in PyTorch, and the rest of the graph still runs.
+    def run(lib: object) -> list:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)  # type: ignore[attr-defined]
+        h = x * 3
+        g = h * h
+        silent = lib.linalg.vector_norm(h + 1, ord=0)  # type: ignore[attr-defined]
+        (silent + lib.linalg.vector_norm(g, ord=0) + g.sum()).backward()  # type: ignore[attr-defined]
+        return x.grad.tolist()
+
+    assert run(ag) == run(torch)
+
+
 def test_explicit_gradient_for_non_scalar_outputs() -> None:
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).backward(ag.tensor([1.0, 10.0]))

@@ -251,6 +251,22 @@ def test_max_pool_indices_and_ties_match_torch() -> None:
         check_against_torch(lambda t, kwargs=kwargs: F(t).max_pool2d(t, **kwargs), None, [x])
 
 
+@pytest.mark.parametrize("conv_first", [False, True])
+def test_max_pool_double_backward_reaches_the_input_through_the_maxima(conv_first: bool) -> None:
+    # The gradient of the pooling is scattered to the picks, and the cotangent it scatters
+    # (cos(h)) depends on the input through the maxima h. The picks' own inputs get nothing
+    # from the scatter's rule; the engine must still run the pooling's node for the rest.
+    rng = np.random.default_rng(8)
+    arrays = [rng.standard_normal((3, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))]
+
+    def double(x: Any, k: Any) -> Any:
+        h = F(x).max_pool2d(F(x).conv2d(x, k) if conv_first else x, 2)
+        gx, gk = lib(x).autograd.grad(h.sin().sum(), [x, k], create_graph=True, allow_unused=True)
+        return (gx * gx).sum() + (0 if gk is None else (gk * gk).sum())
+
+    check_against_torch(double, None, arrays)
+
+
 def test_max_pool_picks_like_torch_with_nan_inf_and_ties() -> None:
     # PyTorch's scan keeps the first maximum (ties), takes the last NaN of a window, and sends a
     # window's gradient (inf included) to its pick alone; padding is never picked, even when

@@ -157,7 +157,13 @@ def run_backward(
     hooked: dict[int, Any] = {}
     while ready:
         node = ready.pop()
-        grad = buffers.pop(node)
+        grad = buffers.pop(node, None)
+        if grad is None:
+            # Every dependant sent nothing (their rules give no gradient to this input, e.g. the
+            # picks of max pooling's backward): nothing flows on, but this node's own inputs
+            # must still learn that it is done.
+            _release(node.edges, dependencies, ready)
+            continue
         if node.hooks is not None or node.retained is not None or node_targets:
             grad = _visit(node, grad, node_targets, captured, create_graph)
 
@@ -177,11 +183,11 @@ def run_backward(
             if edge is None:
                 continue
             rule = vjps[position]
-            if rule is None:
-                continue
             # Calls with a fixed number of positional arguments are several times cheaper in
             # Python than ``*args, **params``, so the common shapes of call are spelled out.
-            if params or tracer is not None:
+            if rule is None:
+                input_grad = None
+            elif params or tracer is not None:
                 input_grad = _call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
             elif nargs == 2:
                 input_grad = rule(ns, grad, out, args[0], args[1])  # type: ignore[index]
@@ -190,6 +196,9 @@ def run_backward(
             else:
                 input_grad = rule(ns, grad, out, *args)  # type: ignore[misc]
             if input_grad is None:
+                if edge.__class__ is Node:
+                    # Counted as a dependant of ``edge``, this node sends it nothing.
+                    _release((edge,), dependencies, ready)
                 continue
             if edge.__class__ is Node:
                 if input_grad.shape != edge.shape:  # type: ignore[union-attr]
@@ -247,6 +256,17 @@ def run_backward(
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _release(edges: Any, dependencies: dict[Node, int], ready: list[Node]) -> None:
+    """Count one dependant of each node in ``edges`` as done without a gradient for it."""
+    for edge in edges:
+        if edge.__class__ is Node:
+            remaining = dependencies[edge] - 1
+            if remaining:
+                dependencies[edge] = remaining
+            else:
+                ready.append(edge)
 
 
 def _check_node(node: Node) -> None:
