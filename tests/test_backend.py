@@ -17,7 +17,7 @@ def _special_values(dtype: type) -> np.ndarray:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("zero", [0, 0.0])
+@pytest.mark.parametrize("zero", [0, 0.0, -0.0])  # -0.0 is NumPy's own where: bits differ
 @pytest.mark.parametrize("transpose", [False, True])
 def test_masking_where_is_bit_identical_to_numpy(dtype: type, zero: float, transpose: bool) -> None:
     values = _special_values(dtype)
@@ -29,6 +29,7 @@ def test_masking_where_is_bit_identical_to_numpy(dtype: type, zero: float, trans
         got = _backend.xp.where(*args)
         expected = np.where(*args)
         assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert got.strides == expected.strides
         assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(expected).tobytes()
 
 
@@ -40,6 +41,9 @@ def test_where_other_forms_are_numpy_where() -> None:
     assert _backend.xp.where(mask, values, -values).tolist() == [1.0, -2.0, 3.0]
     assert _backend.xp.where(mask, np.array([1, 2, 3]), 0).tolist() == [1, 0, 3]
     assert _backend.xp.where(np.array(True), values, 0.0).tolist() == [1.0, 2.0, 3.0]
+    # 0-d operands give a 0-d array, as np.where does (never a NumPy scalar).
+    zero_d = _backend.xp.where(np.array(False), np.array(2.0), 0.0)
+    assert zero_d.__class__ is np.ndarray and zero_d.shape == () and zero_d == 0.0
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -10,6 +10,7 @@ gradients hold arrays (the other cases return what NumPy returns).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -156,6 +157,11 @@ _SAME_WIDTH_INT = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int6
 _PYTHON_NUMBERS = (int, float)  # by exact class: a bool fill goes to np.where
 
 
+def _is_positive_zero(value: Any) -> bool:
+    # The fill the bit masking gives: 0 or 0.0, not -0.0 (nor a bool, an array or anything else).
+    return value.__class__ in _PYTHON_NUMBERS and value == 0 and math.copysign(1.0, value) > 0
+
+
 def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
     """``np.where``, with a fast exact path for ``where(mask, values, 0)`` and ``where(mask, 0,
     values)``: the masking rules of ReLU, clamp and friends.
@@ -165,19 +171,21 @@ def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
     bit for bit (``+0.0`` where masked, every other value untouched, NaN and inf included), which
     ``values * mask`` would not (``-x * 0`` is ``-0.0``, ``inf * 0`` is NaN).
     """
-    if condition.__class__ is np.ndarray and condition.dtype == np.bool_:
-        if x1.__class__ is np.ndarray and x2.__class__ in _PYTHON_NUMBERS and x2 == 0:
+    if condition.__class__ is np.ndarray and condition.dtype == np.bool_ and condition.ndim:
+        if x1.__class__ is np.ndarray and _is_positive_zero(x2):
             values, masked_where = x1, False
-        elif x2.__class__ is np.ndarray and x1.__class__ in _PYTHON_NUMBERS and x1 == 0:
+        elif x2.__class__ is np.ndarray and _is_positive_zero(x1):
             values, masked_where = x2, True
         else:
             return np.where(condition, x1, x2)
         width = _SAME_WIDTH_INT.get(values.dtype)
         if width is not None and values.shape == condition.shape:
-            keep = ~condition if masked_where else condition
-            # True -> -1 (all bits set) and False -> 0. The AND widens these bytes to words as
-            # wide as the values chunk by chunk, with no word array of the values' size.
-            words = np.negative(keep.view(np.int8))
+            # Words of -1 (all bits set) where the values are kept, 0 where masked, as bytes:
+            # the AND widens them to the values' width chunk by chunk, so no word array of the
+            # values' size is made. (True, False) is (1, 0) in bytes: negated, it keeps where
+            # the condition holds; minus 1, where it does not.
+            flags = condition.view(np.int8)
+            words = np.subtract(flags, 1) if masked_where else np.negative(flags)
             return np.bitwise_and(values.view(width), words).view(values.dtype)
     return np.where(condition, x1, x2)
 
