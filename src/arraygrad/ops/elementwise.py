@@ -123,13 +123,14 @@ sigmoid = Primitive(
     reads_inputs=False,
     reads_output=True,
 )
-# relu'(0) = 0, as in PyTorch (threshold_backward passes the gradient only where out > 0).
+# relu'(0) = 0 and relu'(nan) = 1, as in PyTorch: its threshold_backward zeroes the gradient
+# where out <= 0, which nan is not.
 relu = Primitive(
     "relu",
     # maximum keeps nan, as PyTorch does, and is several times faster than where() on a random
     # sign pattern.
     forward=lambda xp, x: xp.maximum(x, 0),
-    vjp=(lambda ns, g, out, x: ns.where(out > 0, g, 0.0),),
+    vjp=(lambda ns, g, out, x: ns.where(out <= 0, 0.0, g),),
     reads_inputs=False,
     reads_output=True,
 )
