@@ -36,7 +36,8 @@ PER_OP = {"W2": workloads.CHAIN_OPS}
 # OpenBLAS's worker threads (NumPy's matmul) spin on a core for about 0.1 s after their last
 # task before they sleep; PyTorch's OpenMP threads for about 10 ms. On a 2-core machine the
 # sample that follows would run with one core taken: PyTorch's W5 step takes twice its time
-# right after a NumPy one. A pause longer than the spinning lets every sample start alike.
+# right after a NumPy one. Running the step untimed for longer than that before each sample lets
+# every sample start alike. (Sleeping instead left this VM's NumPy samples varying twofold.)
 SETTLE_SECONDS = 0.12
 
 
@@ -54,8 +55,8 @@ def time_round_robin(
     sub-millisecond step timed alone measures the caches that the previous framework or the
     garbage collection between rounds left cold, not the step. The order of the
     implementations rotates from round to round, so that none always runs first after a
-    collection. Before each sample the process sleeps ``settle`` seconds, so that the worker
-    threads of the previous sample's BLAS or OpenMP pool, which keep spinning for a while
+    collection. Before each sample the step runs untimed for ``settle`` seconds, so that the
+    worker threads of the previous sample's BLAS or OpenMP pool, which keep spinning for a while
     after their last task, are idle again (see SETTLE_SECONDS).
     """
     number: dict[str, int] = {}
@@ -195,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         "--settle",
         type=float,
         default=SETTLE_SECONDS,
-        help="seconds to pause before each sample, for the previous one's threads to go idle",
+        help="seconds to run each step untimed before its sample, while the previous "
+        "implementation's worker threads stop spinning (0: off)",
     )
     parser.add_argument(
         "--memory-steps",
