@@ -168,6 +168,10 @@ INF, NAN = float("inf"), float("nan")
 EDGES = {
     "abs_at_0": (lambda x: x.abs(), [[0.0, -0.0, 1.0]]),
     "relu_at_0_and_nan": (lambda x: x.relu(), [[0.0, 1.0, -1.0, NAN]]),
+    "elu_selu_at_0_and_nan": (
+        lambda x: lib(x).nn.functional.elu(x, 0.5) + lib(x).nn.functional.selu(x),
+        [[0.0, 1.0, -1.0, NAN]],
+    ),
     "clamp_at_bounds": (lambda x: x.clamp(0.0, 1.0), [[0.0, 1.0, 0.5, 2.0, -1.0]]),
     "clamp_min_above_max": (lambda x: x.clamp(2.0, 1.0), [[0.0, 1.5, 3.0]]),
     "clamp_tensor_bounds_ties": (

@@ -108,10 +108,11 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def _elu(input: Tensor, alpha: float, scale: float) -> Tensor:
-    # exp() sees min(input, 0) only: the branch where() discards can never overflow.
+    # exp() sees min(input, 0) only: the branch where() discards can never overflow. nan takes
+    # the positive branch (gradient ``scale``), as in PyTorch, whose test is input <= 0.
     negative = _unary.expm1(_math.clamp(input, max=0.0)) * (alpha * scale)
     positive = input * scale if scale != 1.0 else input
-    return _math.where(input > 0, positive, negative)
+    return _math.where(input <= 0, negative, positive)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
