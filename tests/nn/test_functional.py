@@ -90,6 +90,16 @@ ACTIVATIONS = {
     "softplus_beta": OpSpec(lambda x: F(x).softplus(x, beta=2, threshold=3), kinks=(1.5,)),
     "logsigmoid": OpSpec(lambda x: F(x).logsigmoid(x), low=-30, high=30),
     "softsign": OpSpec(lambda x: F(x).softsign(x)),
+    "celu": OpSpec(lambda x: F(x).celu(x), kinks=(0.0,)),
+    "celu_alpha": OpSpec(lambda x: F(x).celu(x, alpha=0.5), kinks=(0.0,)),
+    "hardsigmoid": OpSpec(lambda x: F(x).hardsigmoid(x), low=-5, high=5, kinks=(-3.0, 3.0)),
+    "hardswish": OpSpec(lambda x: F(x).hardswish(x), low=-5, high=5, kinks=(-3.0, 3.0)),
+    "hardshrink": OpSpec(lambda x: F(x).hardshrink(x), kinks=(-0.5, 0.5)),
+    "hardshrink_lambd": OpSpec(lambda x: F(x).hardshrink(x, 1.5), kinks=(-1.5, 1.5)),
+    "softshrink": OpSpec(lambda x: F(x).softshrink(x), kinks=(-0.5, 0.5)),
+    "softshrink_lambd": OpSpec(lambda x: F(x).softshrink(x, 1.5), kinks=(-1.5, 1.5)),
+    "tanhshrink": OpSpec(lambda x: F(x).tanhshrink(x)),
+    "threshold": OpSpec(lambda x: F(x).threshold(x, 0.5, -2.0), kinks=(0.5,)),
     "tanh": OpSpec(lambda x: F(x).tanh(x)),
     "sigmoid": OpSpec(lambda x: F(x).sigmoid(x)),
     "softmax_last": OpSpec(lambda x: F(x).softmax(x, dim=-1), min_dims=1),
@@ -362,15 +372,65 @@ def test_softmax_implicit_dim_warns_and_matches() -> None:
         lambda x: F(x).huber_loss(x, x.detach() * 0, reduction="none", delta=6.0),
         lambda x: F(x).l1_loss(x, x.detach() * 0, reduction="none"),
         lambda x: F(x).softsign(x),
+        lambda x: F(x).celu(x, 2.0),
+        lambda x: F(x).hardsigmoid(x),
+        lambda x: F(x).hardswish(x),
+        lambda x: F(x).hardshrink(x, 1.0),
+        lambda x: F(x).softshrink(x, 1.0),
+        lambda x: F(x).threshold(x, 1.0, 5.0),
     ],
 )
 def test_kinks_match_torch(fn: Any) -> None:
-    points = np.array([0.0, 6.0, -1.0, 1.0, -6.0])
+    points = np.array([0.0, 6.0, -1.0, 1.0, -6.0, 3.0, -3.0])
     check_against_torch(fn, None, [points], atol=0)
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: F(x).relu(x),
+        lambda x: F(x).elu(x),
+        lambda x: F(x).celu(x, 0.5),
+        lambda x: F(x).hardsigmoid(x),
+        lambda x: F(x).hardswish(x),
+        lambda x: F(x).hardshrink(x),
+        lambda x: F(x).softshrink(x),
+        lambda x: F(x).tanhshrink(x),
+        lambda x: F(x).threshold(x, 0.5, -7.0),
+    ],
+)
+def test_activations_at_nan_and_infinities_match_torch(fn: Any) -> None:
+    # PyTorch's kernels decide by comparisons that nan fails: which branch nan takes decides
+    # its gradient (1 for relu, elu, celu, hardswish, threshold; 0 for hardsigmoid and the
+    # shrinks). At the infinities no discarded branch may turn a zero gradient into nan.
+    points = np.array([np.nan, np.inf, -np.inf, 0.0, 0.5, -0.5, 3.0, -3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # inf * 0 in hardswish, as in torch
+        check_against_torch(fn, None, [points], atol=0)
+
+
+def test_activation_argument_errors_match_torch() -> None:
+    x = ag.tensor([1.0])
+    with pytest.raises(RuntimeError, match="alpha cannot be 0"):
+        AF.celu(x, 0.0)
+    with pytest.raises(RuntimeError, match="lambda must be in range"):
+        AF.softshrink(x, -1.0)
+    with pytest.raises(AssertionError, match="must be greater than min_val"):
+        ag.nn.Hardtanh(2.0, 1.0)
+    assert x.tolist() == [1.0]  # still usable
+
+
 def test_inplace_activations_write_the_input() -> None:
-    for name, args in [("relu", ()), ("leaky_relu", (0.1,)), ("elu", ()), ("hardtanh", ())]:
+    for name, args in [
+        ("relu", ()),
+        ("leaky_relu", (0.1,)),
+        ("elu", ()),
+        ("hardtanh", ()),
+        ("celu", (0.5,)),
+        ("hardsigmoid", ()),
+        ("hardswish", ()),
+        ("threshold", (1.0, -5.0)),
+    ]:
         x = ag.tensor([-2.0, 0.5, 3.0])
         result = getattr(AF, name)(x, *args, inplace=True)
         assert result is x

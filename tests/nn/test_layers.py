@@ -74,6 +74,20 @@ LAYERS = {
     "softmax": (lambda nn: nn.Softmax(dim=1), [randn(4, 5)], True),
     "log_softmax": (lambda nn: nn.LogSoftmax(dim=-1), [randn(4, 5)], True),
     "softplus": (lambda nn: nn.Softplus(beta=2.0, threshold=3.0), [randn(4, 5)], True),
+    "hardtanh": (lambda nn: nn.Hardtanh(-0.5, 1.5), [randn(4, 5)], True),
+    "relu6": (lambda nn: nn.ReLU6(), [randn(4, 5) * 4], True),
+    "selu": (lambda nn: nn.SELU(), [randn(4, 5)], True),
+    "celu": (lambda nn: nn.CELU(alpha=0.7), [randn(4, 5)], True),
+    "hardsigmoid": (lambda nn: nn.Hardsigmoid(), [randn(4, 5) * 3], True),
+    "hardswish": (lambda nn: nn.Hardswish(), [randn(4, 5) * 3], True),
+    "mish": (lambda nn: nn.Mish(), [randn(4, 5)], True),
+    "logsigmoid": (lambda nn: nn.LogSigmoid(), [randn(4, 5)], True),
+    "softsign": (lambda nn: nn.Softsign(), [randn(4, 5)], True),
+    "tanhshrink": (lambda nn: nn.Tanhshrink(), [randn(4, 5)], True),
+    "hardshrink": (lambda nn: nn.Hardshrink(0.3), [randn(4, 5)], True),
+    "softshrink": (lambda nn: nn.Softshrink(0.3), [randn(4, 5)], True),
+    "threshold": (lambda nn: nn.Threshold(0.1, 20.0), [randn(4, 5)], True),
+    "softmin": (lambda nn: nn.Softmin(dim=1), [randn(4, 5)], True),
     "sequential_mlp": (
         lambda nn: nn.Sequential(
             nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2)

@@ -16,8 +16,12 @@ from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
 __all__ = [
+    "celu",
     "elu",
     "gelu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "leaky_relu",
     "log_softmax",
@@ -31,8 +35,11 @@ __all__ = [
     "softmax",
     "softmin",
     "softplus",
+    "softshrink",
     "softsign",
     "tanh",
+    "tanhshrink",
+    "threshold",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -128,6 +135,29 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(input, alpha)`` with the self-normalising constants of Klambauer et al."""
     return _maybe_inplace(input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``input`` where positive, else ``alpha * (exp(input / alpha) - 1)``: an ELU whose slope
+    at 0 is 1 from both sides for any ``alpha``.
+
+    >>> import arraygrad
+    >>> celu(arraygrad.tensor([-2.0, 3.0]), alpha=2.0)
+    tensor([-1.2642,  3.0000])
+    """
+    if alpha == 0:
+        raise RuntimeError(
+            "ZeroDivisionError: alpha cannot be 0 for CELU (it divides the input). Fix: pass a "
+            "non-zero alpha, e.g. the default 1.0."
+        )
+    return _maybe_inplace(input, inplace, _celu, alpha)
+
+
+def _celu(input: Tensor, alpha: float) -> Tensor:
+    # As _elu: exp() sees min(input, 0) only, and nan takes the identity branch (PyTorch's
+    # test is input <= 0).
+    negative = _unary.expm1(_math.clamp(input, max=0.0) * (1.0 / alpha)) * alpha
+    return _math.where(input <= 0, negative, input)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -276,3 +306,101 @@ def log_softmax(
         return input - input
     shifted = _shifted(input, axis)
     return shifted - _math.log(_reduction.sum(_math.exp(shifted), axis, keepdim=True))
+
+
+# --- piecewise activations: the values, and the derivatives at the kinks and at nan, that
+# PyTorch 2.13's kernels give. A branch a where() discards is computed on values it can take
+# (0 in place of nan or inf), so that its zero gradient stays zero.
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``relu6(input + 3) / 6``: 0 up to -3, 1 from 3, linear between (slope 1/6 strictly
+    inside; 0 at -3, 3 and nan).
+
+    >>> import arraygrad
+    >>> hardsigmoid(arraygrad.tensor([-4.0, 0.0, 1.5]))
+    tensor([0.0000, 0.5000, 0.7500])
+    """
+    return _maybe_inplace(input, inplace, _hardsigmoid)
+
+
+def _hardsigmoid(input: Tensor) -> Tensor:
+    inside = (input > -3.0) & (input < 3.0)
+    ramp = (input + 3.0) / 6.0
+    return _math.where(inside, ramp, _math.clamp(ramp.detach(), 0.0, 1.0))
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``input * relu6(input + 3) / 6`` (MobileNetV3): 0 up to -3, ``input`` from 3.
+
+    PyTorch's derivative: 0 up to and at -3, ``input / 3 + 1/2`` strictly between, 1 from 3 on
+    and at nan.
+
+    >>> import arraygrad
+    >>> hardswish(arraygrad.tensor([-4.0, 1.0, 5.0]))
+    tensor([-0.0000, 0.6667, 5.0000])
+    """
+    return _maybe_inplace(input, inplace, _hardswish)
+
+
+def _hardswish(input: Tensor) -> Tensor:
+    middle = (input > -3.0) & (input < 3.0)
+    inner = _math.where(middle, input, 0.0)  # never inf or nan: the discarded gradient is 0
+    curve = inner * (inner + 3.0) / 6.0
+    # Up to -3: input * 0 (-0.0, and nan at -inf, as PyTorch's product gives), gradient 0.
+    outer = _math.where(input <= -3.0, input * 0.0, input)
+    return _math.where(middle, curve, outer)
+
+
+def _shrink_zone(input: Tensor, lambd: float) -> Tensor:
+    """Where ``|input| <= lambd`` (never at nan)."""
+    return (input >= -lambd) & (input <= lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``input`` where ``|input| > lambd``, else 0 (nan stays nan, with gradient 0).
+
+    >>> import arraygrad
+    >>> hardshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
+    tensor([-1.,  0.,  2.])
+    """
+    keep = (input < -lambd) | (input > lambd)
+    rest = _math.where(_shrink_zone(input, lambd), 0.0, input.detach())
+    return _math.where(keep, input, rest)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``input`` moved ``lambd`` towards 0, and 0 where ``|input| <= lambd`` (nan stays nan,
+    with gradient 0).
+
+    >>> import arraygrad
+    >>> softshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
+    tensor([-0.5000,  0.0000,  1.5000])
+    """
+    if not lambd >= 0:
+        raise RuntimeError(
+            f"lambda must be in range [0, inf) for softshrink, but found {lambd}. Fix: pass a "
+            "non-negative lambd (the half-width of the zone mapped to 0)."
+        )
+    rest = _math.where(_shrink_zone(input, lambd), 0.0, input.detach())
+    below = _math.where(input < -lambd, input + lambd, rest)
+    return _math.where(input > lambd, input - lambd, below)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``input - tanh(input)``."""
+    return input - _math.tanh(input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``input`` where ``input > threshold``, else ``value`` (nan stays nan, gradient 1).
+
+    >>> import arraygrad
+    >>> threshold(arraygrad.tensor([0.5, 2.0]), 1.0, -1.0)
+    tensor([-1.,  2.])
+    """
+    return _maybe_inplace(input, inplace, _threshold, threshold, value)
+
+
+def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _math.where(input <= threshold, value, input)
