@@ -232,6 +232,30 @@ class TensorMathMethods:
         """The inverse error function."""
         return _ag._unary.erfinv(self)
 
+    def erfc(self) -> Tensor:
+        """The complementary error function ``1 - erf(self)``."""
+        return _ag._unary.erfc(self)
+
+    def sinc(self) -> Tensor:
+        """The normalised sinc ``sin(pi x) / (pi x)``."""
+        return _ag._unary.sinc(self)
+
+    def deg2rad(self) -> Tensor:
+        """Degrees to radians."""
+        return _ag._unary.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        """Radians to degrees."""
+        return _ag._unary.rad2deg(self)
+
+    def signbit(self) -> Tensor:
+        """Whether each element's sign bit is set."""
+        return _ag._unary.signbit(self)
+
+    def positive(self) -> Tensor:
+        """``self`` (unary ``+``)."""
+        return _ag._unary.positive(self)
+
     def lgamma(self) -> Tensor:
         """``log |Gamma(self)|``."""
         return _ag._unary.lgamma(self)

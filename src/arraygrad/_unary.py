@@ -10,10 +10,11 @@ compositions whose gradients come out right, including at the domain edges (``rs
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arraygrad import _dtype, ops
-from arraygrad._math import _floating, as_tensor, clamp, div, pow, sub
+from arraygrad._math import _floating, as_tensor, clamp, div, lt, mul, pow, sub, where
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -31,8 +32,10 @@ __all__ = [
     "atanh",
     "ceil",
     "cosh",
+    "deg2rad",
     "digamma",
     "erf",
+    "erfc",
     "erfinv",
     "exp2",
     "expm1",
@@ -45,16 +48,25 @@ __all__ = [
     "log10",
     "logit",
     "polygamma",
+    "positive",
+    "rad2deg",
     "reciprocal",
     "round",
     "rsqrt",
     "sgn",
     "sign",
+    "signbit",
+    "sinc",
     "sinh",
     "square",
     "tan",
     "trunc",
 ]
+
+# Below this |pi x|, sinc is its Taylor series (see sinc): sum over k of (-a^2)^k / (2k + 1)!,
+# highest power first.
+_SINC_SERIES_BELOW = 0.5
+_SINC_SERIES = tuple((-1) ** k / math.factorial(2 * k + 1) for k in range(7, -1, -1))
 
 # PyTorch's names for dtypes in "not implemented for" messages.
 _TORCH_TYPE_NAMES = {
@@ -191,6 +203,73 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
 def erf(input: Tensor) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
     return ops.erf(_floating(input))
+
+
+def erfc(input: Tensor) -> Tensor:
+    """The complementary error function ``1 - erf(x)``, accurate where it is tiny (large x).
+
+    >>> import arraygrad
+    >>> arraygrad.erfc(arraygrad.tensor([0.0, 10.0], dtype=arraygrad.float64))
+    tensor([1.0000e+00, 2.0885e-45], dtype=arraygrad.float64)
+    """
+    return ops.erfc(_floating(input))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0 (with gradient 0 there).
+
+    >>> import arraygrad
+    >>> arraygrad.sinc(arraygrad.tensor([0.0, 0.5]))
+    tensor([1.0000, 0.6366])
+    """
+    angle = mul(_floating(input), math.pi)
+    # Near 0 the quotient's derivative, cos(a)/a - sin(a)/a^2, is a difference of two large
+    # terms whose digits cancel (x = 1e-10: 1.9e-7 instead of -3.3e-10; float32 loses 5 digits
+    # by |a| = 0.1). There the Taylor series of sin(a)/a is used instead: eight terms, exact to
+    # rounding for |a| < 0.5. Each branch is computed on a stand-in where where() discards it,
+    # so that neither 0/0 nor a series of huge values turns a zero gradient into nan.
+    near_zero = ops.abs(angle) < _SINC_SERIES_BELOW
+    small = where(near_zero, angle, 0.0)
+    square = mul(small, small)
+    series = square * _SINC_SERIES[0] + _SINC_SERIES[1]
+    for coefficient in _SINC_SERIES[2:]:
+        series = series * square + coefficient
+    large = where(near_zero, 1.0, angle)
+    return where(near_zero, series, div(ops.sin(large), large))
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians, ``x * pi / 180``."""
+    return mul(_floating(input), math.pi / 180.0)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees, ``x * 180 / pi``."""
+    return mul(_floating(input), 180.0 / math.pi)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """Whether each element's sign bit is set (True for -0.0 and negative numbers, also of
+    integer tensors); not differentiable.
+
+    >>> import arraygrad
+    >>> arraygrad.signbit(arraygrad.tensor([-0.0, 0.0, -2.0]))
+    tensor([ True, False,  True])
+    """
+    x = as_tensor(input)
+    if not x.dtype.is_floating_point:
+        return lt(x, 0)  # the standard's signbit takes floating arrays only
+    return ops.signbit(x)
+
+
+def positive(input: Tensor) -> Tensor:
+    """``input`` itself (unary ``+``); PyTorch refuses bool tensors."""
+    if as_tensor(input).dtype is _dtype.bool_:
+        raise RuntimeError(
+            "The `+` operator, on a bool tensor is not supported. Fix: use the tensor itself, or "
+            "convert it first (x.long())."
+        )
+    return input
 
 
 def erfinv(input: Tensor) -> Tensor:

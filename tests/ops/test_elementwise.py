@@ -53,6 +53,12 @@ UNARY = {
     "acosh": OpSpec(lambda x: x.acosh(), low=1.05, high=4),
     "atanh": OpSpec(lambda x: x.atanh(), low=-0.95, high=0.95),
     "logit": OpSpec(lambda x: x.logit(), low=0.05, high=0.95),
+    "erfc": OpSpec(lambda x: lib(x).erfc(x)),
+    # Kept 1e-3 from 0, where torch's gradient formula loses its digits to cancellation
+    # (test_sinc_gradient_near_zero_is_accurate checks arraygrad's there against mpmath).
+    "sinc": OpSpec(lambda x: x.sinc(), kinks=(0.0,)),
+    "deg2rad": OpSpec(lambda x: lib(x).deg2rad(x), low=-400, high=400),
+    "rad2deg": OpSpec(lambda x: x.rad2deg()),
     "logit:eps": OpSpec(lambda x: lib(x).logit(x, eps=0.2), low=0.05, high=0.95, kinks=(0.2, 0.8)),
     "erf": OpSpec(lambda x: x.erf()),
     "erfinv": OpSpec(lambda x: x.erfinv(), low=-0.98, high=0.98),
@@ -168,6 +174,8 @@ INF, NAN = float("inf"), float("nan")
 EDGES = {
     "abs_at_0": (lambda x: x.abs(), [[0.0, -0.0, 1.0]]),
     "relu_at_0_and_nan": (lambda x: x.relu(), [[0.0, 1.0, -1.0, NAN]]),
+    "sinc_at_0": (lambda x: x.sinc(), [[0.0, -0.0, 1.0, -0.5, INF, NAN]]),
+    "erfc_in_the_tails": (lambda x: x.erfc(), [[10.0, -10.0, 26.0, 30.0, INF, -INF, NAN]]),
     "elu_selu_at_0_and_nan": (
         lambda x: lib(x).nn.functional.elu(x, 0.5) + lib(x).nn.functional.selu(x),
         [[0.0, 1.0, -1.0, NAN]],
@@ -432,3 +440,36 @@ def test_inplace_integer_operators() -> None:
     mine %= 3
     theirs %= 3
     assert mine.tolist() == theirs.tolist()
+
+
+def test_signbit_and_positive_match_torch() -> None:
+    values = [-0.0, 0.0, -2.5, 3.0, float("nan"), -float("inf")]
+    for dtype in ("float32", "float64"):
+        mine = ag.signbit(ag.tensor(values, dtype=getattr(ag, dtype)))
+        assert (
+            mine.tolist()
+            == torch.signbit(torch.tensor(values, dtype=getattr(torch, dtype))).tolist()
+        )
+        assert mine.dtype == ag.bool and not mine.requires_grad
+    assert ag.tensor([-3, 0, 2]).signbit().tolist() == [True, False, False]  # integers too
+    x = ag.tensor([1.0, -2.0], requires_grad=True)
+    assert ag.positive(x) is x and x.positive() is x  # as torch.positive: the tensor itself
+    with pytest.raises(RuntimeError, match="bool tensor is not supported"):
+        ag.positive(ag.tensor([True]))
+
+
+def test_sinc_gradient_near_zero_is_accurate() -> None:
+    # sin(a)/a differentiated as a quotient cancels near 0; arraygrad uses the Taylor series
+    # there. Reference: mpmath at 50 digits (torch gives 0 at x = 1e-10 instead of -3.3e-10).
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    points = [1e-300, 1e-10, 1e-5, 0.01, 0.0318, 0.0319, 0.2, -0.7]
+    x = ag.tensor(points, dtype=ag.float64, requires_grad=True)
+    y = x.sinc()
+    y.sum().backward()
+    for i, p in enumerate(points):
+        a = mpmath.pi * mpmath.mpf(p)
+        value = mpmath.sin(a) / a
+        slope = mpmath.pi * (a * mpmath.cos(a) - mpmath.sin(a)) / (a * a)
+        assert float(y[i]) == pytest.approx(float(value), rel=1e-15)
+        assert float(x.grad[i]) == pytest.approx(float(slope), rel=1e-13)

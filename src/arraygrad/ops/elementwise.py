@@ -305,6 +305,7 @@ xlogy = Primitive(
 # Not differentiable: their outputs are bool.
 isnan = Primitive("isnan", forward=lambda xp, x: xp.isnan(x), vjp=None)
 isinf = Primitive("isinf", forward=lambda xp, x: xp.isinf(x), vjp=None)
+signbit = Primitive("signbit", forward=lambda xp, x: xp.signbit(x), vjp=None)
 isfinite = Primitive("isfinite", forward=lambda xp, x: xp.isfinite(x), vjp=None)
 equal = Primitive("eq", forward=lambda xp, x, y: x == y, vjp=None)
 not_equal = Primitive("ne", forward=lambda xp, x, y: x != y, vjp=None)
@@ -355,6 +356,7 @@ __all__ = [
     "round",
     "sigmoid",
     "sign",
+    "signbit",
     "sin",
     "sqrt",
     "subtract",

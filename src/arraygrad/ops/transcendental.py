@@ -97,6 +97,13 @@ erf = Primitive(
     forward=lambda xp, x: xp.erf(x),
     vjp=(lambda ns, g, out, x: g * _TWO_OVER_SQRT_PI * ns.exp(-(x * x)),),
 )
+# A primitive, not 1 - erf(x): that loses every digit once erf(x) rounds to 1 (erfc(10) is
+# 2e-45, 1 - erf(10) is 0).
+erfc = Primitive(
+    "erfc",
+    forward=lambda xp, x: xp.erfc(x),
+    vjp=(lambda ns, g, out, x: -g * _TWO_OVER_SQRT_PI * ns.exp(-(x * x)),),
+)
 # erfinv'(x) = sqrt(pi)/2 * exp(erfinv(x)^2): inf at x = +-1 (where the output is +-inf).
 erfinv = Primitive(
     "erfinv",
@@ -133,6 +140,7 @@ __all__ = [
     "cosh",
     "digamma",
     "erf",
+    "erfc",
     "erfinv",
     "expm1",
     "lgamma",
