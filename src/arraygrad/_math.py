@@ -251,7 +251,7 @@ def _rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
     if rounding_mode == "floor":
         return binary(ops.floor_divide, a, b)
     if _dtype.result_type(a, b).category == _FLOAT:
-        return ops.trunc(binary(ops.divide, a, b))
+        return binary(ops.trunc_divide, a, b)
     # Integer division toward 0: floor division, plus one where it rounded a negative inexact
     # quotient down. Integers are never differentiable, so this works on the raw arrays.
     xp = _backend.xp

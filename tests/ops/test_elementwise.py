@@ -175,6 +175,11 @@ EDGES = {
     "abs_at_0": (lambda x: x.abs(), [[0.0, -0.0, 1.0]]),
     "relu_at_0_and_nan": (lambda x: x.relu(), [[0.0, 1.0, -1.0, NAN]]),
     "sinc_at_0": (lambda x: x.sinc(), [[0.0, -0.0, 1.0, -0.5, INF, NAN]]),
+    "div_trunc_by_0_and_nan": (
+        lambda x, y: lib(x).div(x, y, rounding_mode="trunc"),
+        [[7.0, -7.0, 1.0, 0.0], [2.0, 0.0, NAN, 0.0]],
+    ),
+    "div_extreme_magnitudes": (lambda x, y: x / y, [[1e-170, 1e200, 3.0], [1e-170, 1e200, 1e-160]]),
     "erfc_in_the_tails": (lambda x: x.erfc(), [[10.0, -10.0, 26.0, 30.0, INF, -INF, NAN]]),
     "elu_selu_at_0_and_nan": (
         lambda x: lib(x).nn.functional.elu(x, 0.5) + lib(x).nn.functional.selu(x),

@@ -121,12 +121,18 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         index_add_zeros=_index_add_zeros,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         take_add_zeros=_take_add_zeros,
+        trunc_divide=functools.partial(_trunc_divide, lib),
         index_put=_index_put,
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
         solve=functools.partial(_linalg_call, lib, "solve"),
         adjugate=functools.partial(_adjugate, lib),
     )
+
+
+def _trunc_divide(lib: Any, x: Any, y: Any) -> Any:
+    """``x / y`` rounded toward 0 (PyTorch's ``div(rounding_mode="trunc")`` of floats)."""
+    return lib.trunc(x / y)
 
 
 def _linalg_call(lib: Any, name: str, *args: Any) -> Any:

@@ -29,7 +29,9 @@ multiply = Primitive(
 divide = Primitive(
     "div",
     forward=lambda xp, x, y: x / y,
-    vjp=(lambda ns, g, out, x, y: g / y, lambda ns, g, out, x, y: -g * x / (y * y)),
+    # d(x/y)/dy = -x/y^2, as PyTorch computes it: (x / y) / y, where y * y would overflow or
+    # underflow long before the quotient does (x = y = 1e-170: -1e170, not -inf).
+    vjp=(lambda ns, g, out, x, y: g / y, lambda ns, g, out, x, y: -g * (x / y / y)),
 )
 
 
@@ -206,6 +208,14 @@ floor_divide = Primitive(
     vjp=(_zero_grad, _zero_grad),
     reads_inputs=False,
 )
+# x / y rounded toward 0 (div with rounding_mode="trunc"): one primitive, so that its zero
+# gradient is not trunc's zero times the quotient's infinite partials at y = 0 (nan).
+trunc_divide = Primitive(
+    "trunc_divide",
+    forward=lambda xp, x, y: xp.trunc_divide(x, y),
+    vjp=(_zero_grad, _zero_grad),
+    reads_inputs=False,
+)
 
 
 def _maximum_vjp(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
@@ -266,7 +276,7 @@ fmod = Primitive(
     forward=_fmod,
     vjp=(
         lambda ns, g, out, x, y: g,
-        lambda ns, g, out, x, y: -g * ns.trunc(x / y),
+        lambda ns, g, out, x, y: -g * ns.trunc_divide(x, y),
     ),
 )
 remainder = Primitive(
@@ -362,6 +372,7 @@ __all__ = [
     "subtract",
     "tanh",
     "trunc",
+    "trunc_divide",
     "where",
     "xlogy",
     "zeros_like",
