@@ -198,6 +198,9 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median (the ``(n - 1) // 2``-th smallest element), over all elements or as
     ``(values, indices)`` along ``dim``. Over all elements ties share the gradient equally.
 
+    As in PyTorch, nan propagates (``nanmedian`` is the one that skips it): the median of
+    values with a nan is nan, along ``dim`` with the index of the first nan.
+
     >>> import arraygrad
     >>> arraygrad.tensor([4.0, 1.0, 3.0, 2.0]).median().item()
     2.0
@@ -207,9 +210,19 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
             return ops.sum(input, axis=None, keepdims=False) + math.nan
         flat = xp.reshape(input._data, (-1,))
+        if _backend.item(xp.any(xp.isnan(flat))):
+            return _evenly(input, math.nan)  # the gradient goes to the nans, shared
         middle = (flat.shape[0] - 1) // 2
         value = flat[_backend.item(_argsort(flat, 0, descending=False)[middle])]
         return _evenly(input, _backend.item(value))
     x, axis = _reduce_dim("median", input, dim)
     k = (x._data.shape[axis] - 1) // 2 + 1
-    return _along("median", input, axis, keepdim, _kth_index(x, k, axis))
+    index = _kth_index(x, k, axis)
+    # Sorting puts nans last, so a row's lower median would skip them; PyTorch's is its first
+    # nan instead.
+    nan = xp.isnan(x._data)
+    first_nan = xp.argmax(xp.astype(nan, xp.int8), axis=axis, keepdims=True)
+    index = xp.where(
+        xp.any(nan, axis=axis, keepdims=True), xp.astype(first_nan, index.dtype), index
+    )
+    return _along("median", input, axis, keepdim, index)

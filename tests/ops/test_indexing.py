@@ -156,6 +156,16 @@ def test_max_with_nan_and_inf() -> None:
         check_against_torch(lambda x: x.max(0), None, [np.array(data)])
 
 
+def test_median_propagates_nan_like_torch() -> None:
+    # torch.median is nan where a nan is present (index: the first nan); nanmedian skips them.
+    data = np.array([[1.0, np.nan, 2.0, 0.0], [3.0, 1.0, np.nan, np.nan], [1.0, 2.0, 3.0, 4.0]])
+    check_against_torch(lambda x: x.median(), None, [data])
+    check_against_torch(lambda x: x.median(dim=1), None, [data])
+    check_against_torch(lambda x: x.median(dim=0, keepdim=True), None, [data])
+    indices = ag.tensor(data).median(dim=1).indices.tolist()
+    assert indices == torch.tensor(data).median(dim=1).indices.tolist() == [1, 2, 1]
+
+
 def test_max_returns_named_tuple() -> None:
     out = ag.tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=1)
     values, indices = out
