@@ -267,6 +267,19 @@ def test_max_pool_double_backward_reaches_the_input_through_the_maxima(conv_firs
     check_against_torch(double, None, arrays)
 
 
+def test_max_pool_second_derivative_is_zeros_where_only_the_picks_depend_on_x() -> None:
+    # gx = scatter(ones) depends on x only through which elements are picked: torch gives
+    # zeros (not "unused" or None), and so does arraygrad.
+    x = np.random.default_rng(9).standard_normal((2, 1, 4, 4))
+    results = []
+    for library in (torch, ag):
+        X = library.tensor(x, requires_grad=True)
+        (gx,) = library.autograd.grad(F(X).max_pool2d(X, 2).sum(), X, create_graph=True)
+        results.append(library.autograd.grad((gx * gx).sum(), X)[0].numpy())
+    np.testing.assert_array_equal(results[1], results[0])
+    assert not results[1].any()
+
+
 def test_max_pool_picks_like_torch_with_nan_inf_and_ties() -> None:
     # PyTorch's scan keeps the first maximum (ties), takes the last NaN of a window, and sends a
     # window's gradient (inf included) to its pick alone; padding is never picked, even when

@@ -131,6 +131,19 @@ def _gather_vjp(ns: Any, g: Any, out: Any, values: Any, x: Any, maxima: Any, **w
     return ns.max_pool_scatter(g, x, maxima, **window)
 
 
+# The picks' own inputs (x and the maxima) get zeros, not "no gradient": as in PyTorch, whose
+# max-pool backward takes the input and has a zero derivative in it, a second derivative
+# through max pooling reaches x (with zeros where nothing else depends on it).
+def _picks_x_vjp(ns: Any, g: Any, out: Any, values: Any, x: Any, maxima: Any, **window: Any) -> Any:
+    return ns.zeros_like(x)
+
+
+def _picks_maxima_vjp(
+    ns: Any, g: Any, out: Any, values: Any, x: Any, maxima: Any, **window: Any
+) -> Any:
+    return ns.zeros_like(maxima)
+
+
 max_pool = Primitive(
     "max_pool",
     forward=lambda xp, x, *, kernel, stride, padding, dilation, output_size: xp.max_pool(
@@ -145,7 +158,7 @@ max_pool_scatter = Primitive(
     forward=lambda xp, g, x, maxima, *, kernel, stride, padding, dilation: xp.max_pool_scatter(
         g, x, maxima, kernel, stride, padding, dilation
     ),
-    vjp=(_scatter_vjp, None, None),
+    vjp=(_scatter_vjp, _picks_x_vjp, _picks_maxima_vjp),
 )
 # max_pool_gather(v, x, maxima): v at each window's pick, one value per window.
 max_pool_gather = Primitive(
@@ -153,7 +166,7 @@ max_pool_gather = Primitive(
     forward=lambda xp, v, x, maxima, *, kernel, stride, padding, dilation: xp.max_pool_gather(
         v, x, maxima, kernel, stride, padding, dilation
     ),
-    vjp=(_gather_vjp, None, None),
+    vjp=(_gather_vjp, _picks_x_vjp, _picks_maxima_vjp),
 )
 # PyTorch's return_indices: each pick's index in the flattened window axes of x. Not
 # differentiable (integers).
