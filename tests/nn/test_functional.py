@@ -122,6 +122,24 @@ ACTIVATIONS = {
 
 LOSSES = {
     "mse_loss": OpSpec(lambda x, t: F(x).mse_loss(x, t), shapes=same_shapes(2)),
+    # KL divergence between the softmaxes of two logit tensors (log-probabilities in, target
+    # probabilities or, with log_target, log-probabilities).
+    "kl_div_batchmean": OpSpec(
+        lambda x, y: F(x).kl_div(
+            F(x).log_softmax(x, -1), F(y).softmax(y, -1), reduction="batchmean"
+        ),
+        shapes=same_shapes(2, min_dims=1),
+    ),
+    "kl_div_sum_log_target": OpSpec(
+        lambda x, y: F(x).kl_div(
+            F(x).log_softmax(x, -1), F(y).log_softmax(y, -1), reduction="sum", log_target=True
+        ),
+        shapes=same_shapes(2, min_dims=1),
+    ),
+    "kl_div_none": OpSpec(
+        lambda x, y: F(x).kl_div(F(x).log_softmax(x, 0), F(y).softmax(y, 0), reduction="none"),
+        shapes=same_shapes(2, min_dims=1),
+    ),
     "mse_loss_none": OpSpec(
         lambda x, t: F(x).mse_loss(x, t, reduction="none"), shapes=same_shapes(2)
     ),
@@ -579,3 +597,33 @@ def test_ignored_entries_are_positive_zero_as_in_torch(weighted: bool) -> None:
 
     ours, theirs = losses(ag), losses(torch)
     assert np.array_equal(np.signbit(ours), np.signbit(theirs)) and np.array_equal(ours, theirs)
+
+
+def test_kl_div_reductions_edges_and_errors_match_torch() -> None:
+    # A target of probability 0 contributes 0 (torch's xlogy), and its gradient is torch's.
+    log_probs = np.log(np.array([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]]))
+    target = np.array([[0.0, 0.5, 0.5], [0.25, 0.25, 0.5]])
+    for reduction in ("none", "sum", "batchmean"):
+        check_against_torch(
+            lambda x, t, r=reduction: F(x).kl_div(x, t, reduction=r), None, [log_probs, target]
+        )
+    check_against_torch(
+        lambda x: F(x).kl_div(x[0], x[1], reduction="batchmean"), None, [log_probs]
+    )  # 1-D: the batch is the first (only) dimension
+    with pytest.warns(UserWarning, match="batchmean"):
+        AF.kl_div(ag.tensor(log_probs), ag.tensor(target))  # 'mean', as torch warns
+    with pytest.raises(ValueError, match="not a valid value for reduction"):
+        AF.kl_div(ag.tensor(log_probs), ag.tensor(target), reduction="avg")
+
+
+def test_group_norm_argument_errors_match_torch() -> None:
+    x = ag.tensor(np.ones((2, 6, 3)))
+    with pytest.raises(RuntimeError, match="divisible by num_groups"):
+        AF.group_norm(x, 4)
+    with pytest.raises(RuntimeError, match="Expected weight to be a vector"):
+        AF.group_norm(x, 3, ag.ones(5))
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        AF.group_norm(ag.ones(6), 3)
+    with pytest.raises(ValueError, match=r"num_channels \(6\) must be divisible"):
+        ag.nn.GroupNorm(4, 6)
+    assert AF.group_norm(x, 3).shape == x.shape  # x still usable

@@ -143,6 +143,14 @@ NORMALIZATION = {
         shapes=fixed((3, 2, 3)),
         **NORM,
     ),
+    "group_norm": OpSpec(
+        lambda x, w, b: F(x).group_norm(distinct(x), 2, w, b),
+        shapes=fixed((2, 4, 3), (4,), (4,)),
+        **NORM,
+    ),
+    "group_norm_spatial": OpSpec(
+        lambda x: F(x).group_norm(distinct(x), 3, eps=1e-3), shapes=fixed((2, 6, 2, 2)), **NORM
+    ),
     "batch_norm_train": OpSpec(
         lambda x, w, b: F(x).batch_norm(distinct(x), None, None, w, b, training=True),
         shapes=fixed((4, 3, 2), (3,), (3,)),

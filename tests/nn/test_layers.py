@@ -88,6 +88,8 @@ LAYERS = {
     "softshrink": (lambda nn: nn.Softshrink(0.3), [randn(4, 5)], True),
     "threshold": (lambda nn: nn.Threshold(0.1, 20.0), [randn(4, 5)], True),
     "softmin": (lambda nn: nn.Softmin(dim=1), [randn(4, 5)], True),
+    "groupnorm": (lambda nn: nn.GroupNorm(2, 4), [randn(3, 4, 5)], True),
+    "groupnorm_no_affine": (lambda nn: nn.GroupNorm(3, 6, affine=False), [randn(2, 6, 2, 2)], True),
     "sequential_mlp": (
         lambda nn: nn.Sequential(
             nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2)
@@ -134,6 +136,14 @@ LOSSES = {
     "smooth_l1": (lambda nn: nn.SmoothL1Loss(beta=0.5), [randn(4, 3), randn(4, 3)]),
     "huber": (lambda nn: nn.HuberLoss(delta=0.7), [randn(4, 3), randn(4, 3)]),
     "bce": (lambda nn: nn.BCELoss(), [probs(4, 3), probs(4, 3)]),
+    "kl_div": (
+        lambda nn: nn.KLDivLoss(reduction="batchmean"),
+        [np.log(probs(4, 3)), probs(4, 3)],
+    ),
+    "kl_div_log_target": (
+        lambda nn: nn.KLDivLoss(reduction="sum", log_target=True),
+        [np.log(probs(4, 3)), np.log(probs(4, 3))],
+    ),
     "bce_logits": (lambda nn: nn.BCEWithLogitsLoss(), [randn(4, 3), probs(4, 3)]),
     "cross_entropy": (lambda nn: nn.CrossEntropyLoss(), [randn(5, 4), np.array([0, 3, 1, 1, 2])]),
     "cross_entropy_smooth": (

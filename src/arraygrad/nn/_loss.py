@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _math, _reduction
+from arraygrad import _backend, _binary, _math, _reduction
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, log_softmax
 from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
@@ -22,6 +22,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "mse_loss",
     "nll_loss",
@@ -139,6 +140,48 @@ def huber_loss(
     _shape_warning(input, target)
     loss = _huber(input - target, delta, 1.0)
     return _weighted(loss, weight, reduction, mean_by_weight=False)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence of ``target`` from the distribution whose log-probabilities
+    are ``input``: ``target * (log(target) - input)`` element-wise (0 where ``target`` is 0), or
+    ``exp(target) * (target - input)`` when ``log_target`` says the target is in log space too.
+
+    ``reduction="batchmean"`` divides the sum by the batch size (the first dimension): the KL
+    divergence per example. ``"mean"`` divides by the number of elements, as PyTorch does (with
+    its warning that this is not the divergence).
+
+    >>> import arraygrad
+    >>> kl_div(arraygrad.tensor([[-1.0, -2.0]]), arraygrad.tensor([[0.0, 0.5]]), reduction="sum")
+    tensor(0.6534)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction != "batchmean":
+        check_reduction(reduction)
+    if reduction == "mean":
+        warnings.warn(
+            "kl_div with reduction='mean' divides the summed loss by the number of elements, "
+            "that is by the batch size times the size of each distribution; "
+            "reduction='batchmean' divides by the batch size alone, which gives the KL "
+            "divergence per example.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if log_target:
+        losses = _math.exp(target) * (target - input)
+    else:  # xlogy: 0 * log(0) is 0, where the target gives a class no probability
+        losses = _binary.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = losses.sum()
+        return total / input.shape[0] if input.ndim else total
+    return apply_reduction(losses, reduction)
 
 
 def binary_cross_entropy(

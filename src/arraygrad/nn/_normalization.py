@@ -1,4 +1,5 @@
-"""Normalisation: ``layer_norm``, ``batch_norm``, ``normalize`` and ``cosine_similarity``."""
+"""Normalisation: ``layer_norm``, ``group_norm``, ``batch_norm``, ``normalize`` and
+``cosine_similarity``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
-__all__ = ["batch_norm", "cosine_similarity", "layer_norm", "normalize"]
+__all__ = ["batch_norm", "cosine_similarity", "group_norm", "layer_norm", "normalize"]
 
 
 def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
@@ -54,6 +55,51 @@ def layer_norm(
         out = out * weight
     if bias is not None:
         out = out + bias
+    return out
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each example's channels in ``num_groups`` groups: ``(x - mean) / sqrt(var +
+    eps)`` over a group's channels and positions (biased variance), then ``* weight + bias``
+    per channel.
+
+    >>> import arraygrad
+    >>> group_norm(arraygrad.tensor([[1.0, 3.0, 5.0, 5.0]]), 2)
+    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
+    """
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}. Fix: "
+            "pass (batch, channels, ...) input; unsqueeze(0) a single example."
+        )
+    shape = tuple(input.shape)
+    channels = shape[1]
+    if num_groups <= 0 or channels % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(shape)} and num_groups={num_groups}"
+        )
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tuple(tensor.shape) != (channels,):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(tensor.shape)} and input of shape "
+                f"{list(shape)}"
+            )
+    grouped = _shape.reshape(input, (shape[0], num_groups, -1))
+    mean, var = _moments(grouped, (2,))
+    out = _shape.reshape((grouped - mean) / _math.sqrt(var + eps), shape)
+    per_channel = (channels,) + (1,) * (len(shape) - 2)
+    if weight is not None:
+        out = out * _shape.reshape(weight, per_channel)
+    if bias is not None:
+        out = out + _shape.reshape(bias, per_channel)
     return out
 
 

@@ -36,13 +36,14 @@ from arraygrad.nn.modules.loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
     SmoothL1Loss,
 )
 from arraygrad.nn.modules.module import Module
-from arraygrad.nn.modules.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from arraygrad.nn.modules.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from arraygrad.nn.modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from arraygrad.nn.modules.rnn import GRU, LSTM, RNN, RNNBase
 from arraygrad.nn.modules.sparse import Embedding
@@ -68,12 +69,14 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "GroupNorm",
     "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
     "HuberLoss",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
     "LayerNorm",
     "LeakyReLU",
