@@ -478,3 +478,19 @@ def test_sinc_gradient_near_zero_is_accurate() -> None:
         slope = mpmath.pi * (a * mpmath.cos(a) - mpmath.sin(a)) / (a * a)
         assert float(y[i]) == pytest.approx(float(value), rel=1e-15)
         assert float(x.grad[i]) == pytest.approx(float(slope), rel=1e-13)
+
+
+def test_relu_second_derivative_reaches_the_input_like_torch() -> None:
+    # The gradient of relu(x @ w).sum() in x is mask @ w.T: it depends on x only through the
+    # mask. torch links it to x anyway (its threshold_backward reads the output, with a zero
+    # derivative), so differentiating it in x gives zeros, not "unused".
+    results = []
+    for library in (torch, ag):
+        x = library.tensor([[0.5, -1.0, 2.0]], dtype=library.float64, requires_grad=True)
+        w = library.tensor(
+            [[1.0, -2.0], [0.5, 1.0], [-1.0, 3.0]], dtype=library.float64, requires_grad=True
+        )
+        (gx,) = library.autograd.grad(library.relu(x @ w).sum(), x, create_graph=True)
+        results.append([g.numpy() for g in library.autograd.grad((gx * gx).sum(), [x, w])])
+    for theirs, mine in zip(*results, strict=True):
+        np.testing.assert_array_equal(mine, theirs)

@@ -122,12 +122,21 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         take_add_zeros=_take_add_zeros,
         trunc_divide=functools.partial(_trunc_divide, lib),
+        relu_backward=functools.partial(
+            _relu_backward, numpy_fast.numpy_where if lib is np else lib.where
+        ),
         index_put=_index_put,
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
         solve=functools.partial(_linalg_call, lib, "solve"),
         adjugate=functools.partial(_adjugate, lib),
     )
+
+
+def _relu_backward(where: Any, g: Any, out: Any) -> Any:
+    """ReLU's gradient ``g`` where its output ``out`` is positive or nan, else 0 (PyTorch's
+    threshold_backward: it zeroes where ``out <= 0``)."""
+    return where(out <= 0, 0.0, g)
 
 
 def _trunc_divide(lib: Any, x: Any, y: Any) -> Any:

@@ -132,9 +132,20 @@ relu = Primitive(
     # maximum keeps nan, as PyTorch does, and is several times faster than where() on a random
     # sign pattern.
     forward=lambda xp, x: xp.maximum(x, 0),
-    vjp=(lambda ns, g, out, x: ns.where(out <= 0, 0.0, g),),
+    vjp=(lambda ns, g, out, x: ns.relu_backward(g, out),),
     reads_inputs=False,
     reads_output=True,
+)
+# ReLU's VJP as a primitive of its own, PyTorch's threshold_backward: linear in g, with a zero
+# derivative in the output it reads. So a second derivative of a ReLU network reaches its
+# input (with zeros where nothing else depends on it) instead of being cut by the mask.
+relu_backward = Primitive(
+    "threshold_backward",
+    forward=lambda xp, g, out: xp.relu_backward(g, out),
+    vjp=(
+        lambda ns, gg, result, g, out: ns.relu_backward(gg, out),
+        lambda ns, gg, result, g, out: ns.zeros_like(out),
+    ),
 )
 # clamp passes the gradient at the bounds themselves (min <= x <= max), as PyTorch does.
 clip = Primitive(
@@ -362,6 +373,7 @@ __all__ = [
     "not_equal",
     "pow",
     "relu",
+    "relu_backward",
     "remainder",
     "round",
     "sigmoid",
