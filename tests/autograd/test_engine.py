@@ -65,6 +65,18 @@ def test_a_node_whose_dependants_all_send_nothing_releases_its_inputs() -> None:
     assert run(ag) == run(torch)
 
 
+def test_a_node_that_received_nothing_is_freed_like_one_that_ran() -> None:
+    # torch runs such a node with an undefined gradient and frees its saved values: a second
+    # backward through it raises.
+    for library in (torch, ag):
+        x = library.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        library.linalg.vector_norm(y, ord=0).backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            y.sum().backward()
+        assert x.tolist() == [1.0, 2.0]
+
+
 def test_explicit_gradient_for_non_scalar_outputs() -> None:
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).backward(ag.tensor([1.0, 10.0]))

@@ -161,8 +161,10 @@ def run_backward(
         if grad is None:
             # Every dependant sent nothing (their rules give no gradient to this input, e.g. the
             # picks of max pooling's backward): nothing flows on, but this node's own inputs
-            # must still learn that it is done.
+            # must still learn that it is done, and its saved values are freed as if it ran.
             _release(node.edges, dependencies, ready)
+            if not retain_graph:
+                _free_saved(node)
             continue
         if node.hooks is not None or node.retained is not None or node_targets:
             grad = _visit(node, grad, node_targets, captured, create_graph)
@@ -247,15 +249,21 @@ def run_backward(
                 _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
                 _accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]
-        if not retain_graph:
-            # Free what the rules read; shape holders of inputs whose values were never needed
-            # stay, so that, as in PyTorch, a second backward through add or sum still works.
+        if not retain_graph:  # _free_saved, inline: this loop is the hot path
             if prim.reads_inputs:
                 node.inputs = node.arrays = None
             node.out = None
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _free_saved(node: Node) -> None:
+    """Free what the rules of ``node`` read. Shape holders of inputs whose values were never
+    needed stay, so that, as in PyTorch, a second backward through add or sum still works."""
+    if node.prim.reads_inputs:
+        node.inputs = node.arrays = None
+    node.out = None
 
 
 def _release(edges: Any, dependencies: dict[Node, int], ready: list[Node]) -> None:
