@@ -626,4 +626,21 @@ def test_group_norm_argument_errors_match_torch() -> None:
         AF.group_norm(ag.ones(6), 3)
     with pytest.raises(ValueError, match=r"num_channels \(6\) must be divisible"):
         ag.nn.GroupNorm(4, 6)
+    with pytest.raises(ZeroDivisionError):
+        AF.group_norm(x, 0)
     assert AF.group_norm(x, 3).shape == x.shape  # x still usable
+    empty = torch.nn.functional.group_norm(torch.zeros(0, 6, 3), 3)
+    assert tuple(AF.group_norm(ag.zeros(0, 6, 3), 3).shape) == tuple(empty.shape)
+
+
+def test_threshold_keeps_integer_tensors_integer_like_torch() -> None:
+    for dtype in ("int64", "int32"):
+        mine = AF.threshold(ag.tensor([-4, 1, 5], dtype=getattr(ag, dtype)), 0.5, -2.5)
+        theirs = torch.nn.functional.threshold(
+            torch.tensor([-4, 1, 5], dtype=getattr(torch, dtype)), 0.5, -2.5
+        )
+        assert mine.tolist() == theirs.tolist() and mine.dtype.name == dtype
+    with pytest.raises(RuntimeError, match="cannot be converted"):
+        AF.threshold(ag.tensor([1, 2]), 0.5, float("nan"))
+    with pytest.raises(NotImplementedError, match="threshold_cpu"):
+        AF.threshold(ag.tensor([True]), 0.5, 1.0)

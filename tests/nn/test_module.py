@@ -87,6 +87,7 @@ def test_repr_of_nested_model_matches_torch() -> None:
         lambda nn: nn.Hardsigmoid(),
         lambda nn: nn.Hardswish(inplace=True),
         lambda nn: nn.Mish(),
+        lambda nn: nn.Mish(inplace=True),
         lambda nn: nn.LogSigmoid(),
         lambda nn: nn.Softsign(),
         lambda nn: nn.Tanhshrink(),

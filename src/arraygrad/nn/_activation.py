@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _inplace, _math, _reduction, _unary
+from arraygrad import _backend, _dtype, _inplace, _math, _reduction, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
@@ -395,10 +395,22 @@ def tanhshrink(input: Tensor) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``input`` where ``input > threshold``, else ``value`` (nan stays nan, gradient 1).
 
+    Integer tensors stay integer, ``value`` rounded toward 0, as in PyTorch.
+
     >>> import arraygrad
     >>> threshold(arraygrad.tensor([0.5, 2.0]), 1.0, -1.0)
     tensor([-1.,  2.])
     """
+    if not input.dtype.is_floating_point:
+        if input.dtype is _dtype.bool_:
+            raise _unary.not_implemented("threshold_cpu", input, "convert it first (x.long()).")
+        if not math.isfinite(value):
+            raise RuntimeError(
+                f"value cannot be converted to type {input.dtype.name} without overflow: "
+                f"threshold's value {value} for an integer tensor. Fix: pass a finite value, or "
+                "convert the tensor (x.float())."
+            )
+        value = int(value)  # toward 0, as C++'s conversion that PyTorch applies
     return _maybe_inplace(input, inplace, _threshold, threshold, value)
 
 

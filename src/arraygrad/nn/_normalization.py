@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arraygrad import _backend, _math, _reduction, _shape
@@ -80,7 +81,12 @@ def group_norm(
         )
     shape = tuple(input.shape)
     channels = shape[1]
-    if num_groups <= 0 or channels % num_groups:
+    if num_groups == 0:
+        raise ZeroDivisionError(
+            "group_norm: num_groups is 0, and the channels are divided among the groups. Fix: "
+            "pass num_groups >= 1 that divides the number of channels."
+        )
+    if num_groups < 0 or channels % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input "
             f"of shape {list(shape)} and num_groups={num_groups}"
@@ -92,7 +98,8 @@ def group_norm(
                 f"input, but got {name} of shape {list(tensor.shape)} and input of shape "
                 f"{list(shape)}"
             )
-    grouped = _shape.reshape(input, (shape[0], num_groups, -1))
+    per_group = (channels // num_groups) * math.prod(shape[2:])  # not -1: the batch may be empty
+    grouped = _shape.reshape(input, (shape[0], num_groups, per_group))
     mean, var = _moments(grouped, (2,))
     out = _shape.reshape((grouped - mean) / _math.sqrt(var + eps), shape)
     per_channel = (channels,) + (1,) * (len(shape) - 2)

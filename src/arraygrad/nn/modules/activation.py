@@ -266,6 +266,9 @@ class Mish(Module):
     def forward(self, input: Tensor) -> Tensor:
         return F.mish(input, self.inplace)
 
+    def extra_repr(self) -> str:
+        return _inplace_text(self.inplace)
+
 
 class LogSigmoid(Module):
     """``log(sigmoid(x))``, finite for any ``x``."""
