@@ -350,28 +350,38 @@ def numpy_mlp_step() -> Step:
     return step
 
 
+def _torch_thread_rows(torch_step: Step) -> dict[str, Step]:
+    """PyTorch's step with one thread and with its default thread count.
+
+    NumPy runs element-wise work on one core and only its matrix products on all of them;
+    PyTorch spreads both. The 1-thread row shows how much of a difference is the threads.
+    """
+    torch = _torch()
+    threads = torch.get_num_threads()
+
+    def with_threads(n: int) -> Step:
+        def step() -> Any:
+            torch.set_num_threads(n)
+            try:
+                return torch_step()
+            finally:
+                torch.set_num_threads(threads)
+
+        return step
+
+    return {
+        "torch eager 1 thread": with_threads(1),
+        f"torch eager {threads} threads": with_threads(threads),
+    }
+
+
 def w3(quick: bool) -> dict[str, Step]:
     steps: dict[str, Step] = {"arraygrad": _lib_mlp(arraygrad)}
     if hasattr(arraygrad, "compile"):
         steps["arraygrad compiled"] = arraygrad.compile(_lib_mlp(arraygrad))
     steps["numpy by hand"] = numpy_mlp_step()
     if available("torch"):
-        torch = _torch()
-        torch_step = _lib_mlp(torch)
-        threads = torch.get_num_threads()
-
-        def with_threads(n: int) -> Step:
-            def step() -> Any:
-                torch.set_num_threads(n)
-                try:
-                    return torch_step()
-                finally:
-                    torch.set_num_threads(threads)
-
-            return step
-
-        steps["torch eager 1 thread"] = with_threads(1)
-        steps[f"torch eager {threads} threads"] = with_threads(threads)
+        steps.update(_torch_thread_rows(_lib_mlp(_torch())))
     if available("jax"):
         import jax
         import jax.numpy as jnp
@@ -510,7 +520,7 @@ def w5(quick: bool) -> dict[str, Step]:
     if hasattr(arraygrad, "compile"):
         steps["arraygrad compiled"] = arraygrad.compile(_lib_cnn(arraygrad, batch))
     if available("torch"):
-        steps["torch eager"] = _lib_cnn(_torch(), batch)
+        steps.update(_torch_thread_rows(_lib_cnn(_torch(), batch)))
     return steps
 
 
