@@ -162,6 +162,22 @@ class TensorInPlaceMethods:
         """In place: :meth:`erfinv`."""
         return _ag._inplace.apply(self, _ag._unary.erfinv)
 
+    def erfc_(self) -> Tensor:
+        """In place: :meth:`erfc`."""
+        return _ag._inplace.apply(self, _ag._unary.erfc)
+
+    def sinc_(self) -> Tensor:
+        """In place: :meth:`sinc`."""
+        return _ag._inplace.apply(self, _ag._unary.sinc)
+
+    def deg2rad_(self) -> Tensor:
+        """In place: :meth:`deg2rad`."""
+        return _ag._inplace.apply(self, _ag._unary.deg2rad)
+
+    def rad2deg_(self) -> Tensor:
+        """In place: :meth:`rad2deg`."""
+        return _ag._inplace.apply(self, _ag._unary.rad2deg)
+
     def maximum_(self, other: Any) -> Tensor:
         """In place: :meth:`maximum`."""
         return _ag._inplace.apply(self, _ag._binary.maximum, other)

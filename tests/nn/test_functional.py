@@ -644,3 +644,29 @@ def test_threshold_keeps_integer_tensors_integer_like_torch() -> None:
         AF.threshold(ag.tensor([1, 2]), 0.5, float("nan"))
     with pytest.raises(NotImplementedError, match="threshold_cpu"):
         AF.threshold(ag.tensor([True]), 0.5, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("relu_", ()),
+        ("elu_", (0.5,)),
+        ("selu_", ()),
+        ("celu_", (2.0,)),
+        ("leaky_relu_", (0.1,)),
+        ("hardtanh_", (-0.5, 1.5)),
+        ("threshold_", (0.5, -7.0)),
+    ],
+)
+def test_functional_inplace_forms_match_torch(name: str, args: tuple) -> None:
+    values = [-2.0, -0.3, 0.0, 0.7, 3.0]
+    mine, theirs = ag.tensor(values), torch.tensor(values)
+    assert getattr(AF, name)(mine, *args) is mine
+    getattr(torch.nn.functional, name)(theirs, *args)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+    # The gradient flows through an in-place activation of a computed tensor, as in torch.
+    x = ag.tensor(values, requires_grad=True)
+    getattr(AF, name)(x * 1.0, *args).sum().backward()
+    t = torch.tensor(values, requires_grad=True)
+    getattr(torch.nn.functional, name)(t * 1.0, *args).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-6)

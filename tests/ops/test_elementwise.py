@@ -494,3 +494,11 @@ def test_relu_second_derivative_reaches_the_input_like_torch() -> None:
         results.append([g.numpy() for g in library.autograd.grad((gx * gx).sum(), [x, w])])
     for theirs, mine in zip(*results, strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("name", ["erfc_", "sinc_", "deg2rad_", "rad2deg_"])
+def test_new_inplace_methods_match_torch(name: str) -> None:
+    mine, theirs = ag.tensor([0.2, -1.5, 0.0]), torch.tensor([0.2, -1.5, 0.0])
+    assert getattr(mine, name)() is mine
+    getattr(theirs, name)()
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)

@@ -17,19 +17,25 @@ from arraygrad.nn._common import constant
 
 __all__ = [
     "celu",
+    "celu_",
     "elu",
+    "elu_",
     "gelu",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hardtanh_",
     "leaky_relu",
+    "leaky_relu_",
     "log_softmax",
     "logsigmoid",
     "mish",
     "relu",
     "relu6",
+    "relu_",
     "selu",
+    "selu_",
     "sigmoid",
     "silu",
     "softmax",
@@ -40,6 +46,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "threshold_",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -401,6 +408,10 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     >>> threshold(arraygrad.tensor([0.5, 2.0]), 1.0, -1.0)
     tensor([-1.,  2.])
     """
+    return _threshold_checked(input, threshold, value, inplace)
+
+
+def _threshold_checked(input: Tensor, threshold: float, value: float, inplace: bool) -> Tensor:
     if not input.dtype.is_floating_point:
         if input.dtype is _dtype.bool_:
             raise _unary.not_implemented("threshold_cpu", input, "convert it first (x.long()).")
@@ -416,3 +427,41 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
     return _math.where(input <= threshold, value, input)
+
+
+# --- in-place forms: PyTorch's F.relu_(x) and friends, f(x, ..., inplace=True) by name
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In place: :func:`relu`."""
+    return relu(input, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In place: :func:`elu`."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In place: :func:`selu`."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In place: :func:`celu`."""
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In place: :func:`leaky_relu`."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In place: :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In place: :func:`threshold`."""
+    return _threshold_checked(input, threshold, value, True)
