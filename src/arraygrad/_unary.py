@@ -264,7 +264,12 @@ def signbit(input: Tensor) -> Tensor:
 
 def positive(input: Tensor) -> Tensor:
     """``input`` itself (unary ``+``); PyTorch refuses bool tensors."""
-    if as_tensor(input).dtype is _dtype.bool_:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"positive(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}. Fix: wrap it, e.g. arraygrad.tensor(value)."
+        )
+    if input.dtype is _dtype.bool_:
         raise RuntimeError(
             "The `+` operator, on a bool tensor is not supported. Fix: use the tensor itself, or "
             "convert it first (x.long())."

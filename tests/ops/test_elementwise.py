@@ -461,6 +461,8 @@ def test_signbit_and_positive_match_torch() -> None:
     assert ag.positive(x) is x and x.positive() is x  # as torch.positive: the tensor itself
     with pytest.raises(RuntimeError, match="bool tensor is not supported"):
         ag.positive(ag.tensor([True]))
+    with pytest.raises(TypeError, match="must be Tensor, not float"):
+        ag.positive(3.0)  # torch.positive takes tensors only
 
 
 def test_sinc_gradient_near_zero_is_accurate() -> None:
