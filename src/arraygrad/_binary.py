@@ -25,7 +25,7 @@ from arraygrad._math import (
     where,
 )
 from arraygrad._tensor import Tensor
-from arraygrad._unary import not_implemented
+from arraygrad._unary import not_implemented, require_tensor
 
 __all__ = [
     "arctan2",
@@ -38,16 +38,6 @@ __all__ = [
 ]
 
 
-def _require_tensor(op: str, name: str, position: int, value: Any) -> Tensor:
-    # PyTorch's binary functions such as maximum take tensors only.
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
-            f"{type(value).__name__}. Fix: wrap it, e.g. arraygrad.tensor(value)."
-        )
-    return value
-
-
 def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Element-wise maximum (``nan`` propagates); ties split the gradient evenly.
 
@@ -55,14 +45,14 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.maximum(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([2.0, 2.0]))
     tensor([2., 3.])
     """
-    _require_tensor("maximum", "other", 2, other)
-    return binary(ops.maximum, _require_tensor("maximum", "input", 1, input), other)
+    require_tensor("maximum", "other", 2, other)
+    return binary(ops.maximum, require_tensor("maximum", "input", 1, input), other)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Element-wise minimum (``nan`` propagates); ties split the gradient evenly."""
-    _require_tensor("minimum", "other", 2, other)
-    return binary(ops.minimum, _require_tensor("minimum", "input", 1, input), other)
+    require_tensor("minimum", "other", 2, other)
+    return binary(ops.minimum, require_tensor("minimum", "input", 1, input), other)
 
 
 def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
@@ -77,8 +67,8 @@ def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
     """The angle of the point ``(other, input)``, in ``[-pi, pi]``; gradient 0 at the origin."""
-    _require_tensor("atan2", "other", 2, other)
-    return binary(ops.atan2, *_float_operands(_require_tensor("atan2", "input", 1, input), other))
+    require_tensor("atan2", "other", 2, other)
+    return binary(ops.atan2, *_float_operands(require_tensor("atan2", "input", 1, input), other))
 
 
 arctan2 = atan2
@@ -86,7 +76,7 @@ arctan2 = atan2
 
 def hypot(input: Tensor, other: Tensor) -> Tensor:
     """``sqrt(input**2 + other**2)`` without overflow or underflow; floating tensors only."""
-    a, b = _operands(_require_tensor("hypot", "input", 1, input), other)
+    a, b = _operands(require_tensor("hypot", "input", 1, input), other)
     if _dtype.result_type(a, b).category != _FLOAT:
         raise not_implemented("hypot_cpu", as_tensor(a), "convert the tensors with .float().")
     return binary(ops.hypot, a, b)
@@ -110,8 +100,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     Like PyTorch, it is evaluated from ``end`` when ``|weight| >= 0.5``, so that ``weight == 1``
     gives ``end`` exactly.
     """
-    _require_tensor("lerp", "end", 2, end)
-    if not _require_tensor("lerp", "input", 1, input).dtype.is_floating_point:
+    require_tensor("lerp", "end", 2, end)
+    if not require_tensor("lerp", "input", 1, input).dtype.is_floating_point:
         raise not_implemented("lerp_kernel_scalar", input, "convert the tensors with .float().")
     diff = sub(end, input)
     if isinstance(weight, Tensor):

@@ -82,6 +82,17 @@ _TORCH_TYPE_NAMES = {
 }
 
 
+def require_tensor(op: str, name: str, position: int, value: Any) -> Tensor:
+    """``value``, or PyTorch's TypeError when it is not a tensor: functions such as maximum
+    and positive take tensors only, not Python numbers."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}. Fix: wrap it, e.g. arraygrad.tensor(value)."
+        )
+    return value
+
+
 def not_implemented(kernel: str, x: Tensor, fix: str) -> NotImplementedError:
     """PyTorch's error for an op called on a dtype it has no kernel for, with a fix."""
     return NotImplementedError(
@@ -264,12 +275,7 @@ def signbit(input: Tensor) -> Tensor:
 
 def positive(input: Tensor) -> Tensor:
     """``input`` itself (unary ``+``); PyTorch refuses bool tensors."""
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"positive(): argument 'input' (position 1) must be Tensor, not "
-            f"{type(input).__name__}. Fix: wrap it, e.g. arraygrad.tensor(value)."
-        )
-    if input.dtype is _dtype.bool_:
+    if require_tensor("positive", "input", 1, input).dtype is _dtype.bool_:
         raise RuntimeError(
             "The `+` operator, on a bool tensor is not supported. Fix: use the tensor itself, or "
             "convert it first (x.long())."
