@@ -121,10 +121,14 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _maybe_inplace(input, inplace, _leaky_relu, negative_slope)
 
 
-def _elu(input: Tensor, alpha: float, scale: float) -> Tensor:
+def _elu(input: Tensor, alpha: float, scale: float, input_scale: float = 1.0) -> Tensor:
+    # PyTorch's ELU family: elu, selu (scale) and celu (input_scale 1 / alpha).
     # exp() sees min(input, 0) only: the branch where() discards can never overflow. nan takes
     # the positive branch (gradient ``scale``), as in PyTorch, whose test is input <= 0.
-    negative = _unary.expm1(_math.clamp(input, max=0.0)) * (alpha * scale)
+    negative_input = _math.clamp(input, max=0.0)
+    if input_scale != 1.0:
+        negative_input = negative_input * input_scale
+    negative = _unary.expm1(negative_input) * (alpha * scale)
     positive = input * scale if scale != 1.0 else input
     return _math.where(input <= 0, negative, positive)
 
@@ -157,14 +161,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
             "ZeroDivisionError: alpha cannot be 0 for CELU (it divides the input). Fix: pass a "
             "non-zero alpha, e.g. the default 1.0."
         )
-    return _maybe_inplace(input, inplace, _celu, alpha)
-
-
-def _celu(input: Tensor, alpha: float) -> Tensor:
-    # As _elu: exp() sees min(input, 0) only, and nan takes the identity branch (PyTorch's
-    # test is input <= 0).
-    negative = _unary.expm1(_math.clamp(input, max=0.0) * (1.0 / alpha)) * alpha
-    return _math.where(input <= 0, negative, input)
+    return _maybe_inplace(input, inplace, _elu, alpha, 1.0, 1.0 / alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
