@@ -58,6 +58,27 @@ float64 = dtype("float64", 8, _FLOAT, True)
 ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 BY_NAME = {d.name: d for d in ALL_DTYPES}
 
+# PyTorch's C++ names of the element types, which its error messages use ("not implemented
+# for 'Long'", "expected ... Long or Byte, but got Int").
+_TORCH_NAMES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+}
+
+
+def torch_type_name(dt: dtype) -> str:
+    """PyTorch's name of ``dt`` in its error messages: ``Long`` for int64, ``Float`` for
+    float32."""
+    return _TORCH_NAMES.get(dt.name, dt.name)
+
+
 _default_float = float32
 
 # The array library's dtype objects, keyed both ways; rebuilt when the backend changes.

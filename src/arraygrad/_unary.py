@@ -68,19 +68,6 @@ __all__ = [
 _SINC_SERIES_BELOW = 0.5
 _SINC_SERIES = tuple((-1) ** k / math.factorial(2 * k + 1) for k in range(7, -1, -1))
 
-# PyTorch's names for dtypes in "not implemented for" messages.
-_TORCH_TYPE_NAMES = {
-    "bool": "Bool",
-    "uint8": "Byte",
-    "int8": "Char",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-}
-
 
 def require_tensor(op: str, name: str, position: int, value: Any) -> Tensor:
     """``value``, or PyTorch's TypeError when it is not a tensor: functions such as maximum
@@ -96,7 +83,7 @@ def require_tensor(op: str, name: str, position: int, value: Any) -> Tensor:
 def not_implemented(kernel: str, x: Tensor, fix: str) -> NotImplementedError:
     """PyTorch's error for an op called on a dtype it has no kernel for, with a fix."""
     return NotImplementedError(
-        f"\"{kernel}\" not implemented for '{_TORCH_TYPE_NAMES[x.dtype.name]}': got a "
+        f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(x.dtype)}': got a "
         f"{describe(x)}. Fix: {fix}"
     )
 

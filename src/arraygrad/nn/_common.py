@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _dtype
 from arraygrad._tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -63,18 +63,7 @@ def check_float(input: Tensor, name: str) -> None:
     """Raise PyTorch's RuntimeError for a non-floating input of a float-only function."""
     if not input.dtype.is_floating_point:
         raise RuntimeError(
-            f"\"{name}\" not implemented for '{_torch_type_name(input)}': the input is a "
-            f"{input.dtype.name} tensor of shape {list(input.shape)}. Fix: convert it with "
+            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}': the input "
+            f"is a {input.dtype.name} tensor of shape {list(input.shape)}. Fix: convert it with "
             ".float() first."
         )
-
-
-def _torch_type_name(input: Tensor) -> str:
-    return {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(input.dtype.name, input.dtype.name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _binary, _math, _reduction
+from arraygrad import _backend, _binary, _dtype, _math, _reduction
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, log_softmax
 from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
@@ -280,22 +280,6 @@ def _class_axis(input: Tensor) -> int:
     return 1 if input.ndim >= 2 else 0
 
 
-# PyTorch's names of the dtypes it refuses as class indices, for its error messages.
-_TORCH_TYPE_NAMES = {
-    "bool": "Bool",
-    "int8": "Char",
-    "int16": "Short",
-    "int32": "Int",
-    "uint16": "UInt16",
-    "uint32": "UInt32",
-    "uint64": "UInt64",
-    "float16": "Half",
-    "bfloat16": "BFloat16",
-    "float32": "Float",
-    "float64": "Double",
-}
-
-
 def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
     # Class indices are int64 (Long), or uint8 (Byte) where PyTorch's kernels take it.
     name = target.dtype.name
@@ -307,8 +291,8 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
             else "class indices are int64 (or uint8)"
         )
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_TORCH_TYPE_NAMES.get(name, name)}"
-            f": {what}. Fix: target.long()."
+            "expected target dtype to be Long or Byte, but got "
+            f"{_dtype.torch_type_name(target.dtype)}: {what}. Fix: target.long()."
         )
     if name == "uint8" and input.ndim > 2:
         raise RuntimeError(
