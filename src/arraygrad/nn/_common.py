@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype
+from arraygrad import _backend
 from arraygrad._tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -57,13 +57,3 @@ def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
 def constant(array: Any) -> Tensor:
     """A raw array as a tensor outside the graph (masks, shifts, index grids)."""
     return Tensor._wrap(_backend.ensure_array(array))
-
-
-def check_float(input: Tensor, name: str) -> None:
-    """Raise PyTorch's RuntimeError for a non-floating input of a float-only function."""
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(
-            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}': the input "
-            f"is a {input.dtype.name} tensor of shape {list(input.shape)}. Fix: convert it with "
-            ".float() first."
-        )
