@@ -39,6 +39,10 @@ def _inplace_text(inplace: bool) -> str:
     return "inplace=True" if inplace else ""
 
 
+def _with_inplace(text: str, inplace: bool) -> str:
+    return text + (", inplace=True" if inplace else "")
+
+
 class ReLU(Module):
     """``max(x, 0)`` elementwise."""
 
@@ -65,8 +69,7 @@ class LeakyReLU(Module):
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"negative_slope={self.negative_slope}{inplace}"
+        return _with_inplace(f"negative_slope={self.negative_slope}", self.inplace)
 
 
 class GELU(Module):
@@ -109,8 +112,7 @@ class ELU(Module):
         return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
-        inplace = ", inplace=True" if self.inplace else ""
-        return f"alpha={self.alpha}{inplace}"
+        return _with_inplace(f"alpha={self.alpha}", self.inplace)
 
 
 class Tanh(Module):
@@ -168,10 +170,6 @@ class Softplus(Module):
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
-
-
-def _with_inplace(text: str, inplace: bool) -> str:
-    return text + (", inplace=True" if inplace else "")
 
 
 class Hardtanh(Module):
