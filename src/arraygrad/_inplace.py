@@ -144,7 +144,8 @@ def copy(target: Tensor, source: Any) -> Tensor:
             expanded = ops.astype(expanded, old.dtype)
         # where(True, new, old): a fresh array holding ``new`` that stays connected to ``old``
         # with a zero gradient, so a target that required grad still does (as in PyTorch).
-        return ops.where(True, expanded, old)
+        # (an array condition: the Array API's where takes no Python bool)
+        return ops.where(_backend.xp.asarray(True), expanded, old)
 
     if source.dtype.category > target.dtype.category:
         source = ops.astype(source, target.dtype)  # copy_ converts, unlike arithmetic in place

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _math, _reduction, _unary
+from arraygrad import _backend, _dtype, _inplace, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
@@ -21,6 +21,7 @@ __all__ = [
     "elu",
     "elu_",
     "gelu",
+    "glu",
     "hardshrink",
     "hardsigmoid",
     "hardswish",
@@ -31,6 +32,7 @@ __all__ = [
     "log_softmax",
     "logsigmoid",
     "mish",
+    "prelu",
     "relu",
     "relu6",
     "relu_",
@@ -462,3 +464,74 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """In place: :func:`threshold`."""
     return _threshold_checked(input, threshold, value, True)
+
+
+# --- parametric and gated activations ------------------------------------------------------------
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``max(0, x) + weight * min(0, x)``, one ``weight`` for all channels or one per channel
+    (dimension 1; an input of fewer than 2 dimensions has one channel).
+
+    As in PyTorch the slope at 0 is ``weight`` and input and weight must share a dtype.
+
+    >>> import arraygrad
+    >>> prelu(arraygrad.tensor([-2.0, 3.0]), arraygrad.tensor([0.25]))
+    tensor([-0.5000,  3.0000])
+    """
+    if input.ndim == 0 and weight.numel() != 1:
+        raise RuntimeError(
+            "Not allow zero-dim input tensor. Fix: give the input a channel dimension, or a "
+            f"single weight (got {weight.numel()})."
+        )
+    if weight.ndim > 1:
+        raise RuntimeError(
+            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}"
+        )
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got {_dtype.torch_type_name(input.dtype)} and "
+            f"{_dtype.torch_type_name(weight.dtype)}. Fix: convert weight with .to(input.dtype)."
+        )
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1:
+        if weight.numel() != channels:
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                f"= {weight.numel()} and channel size = {channels}. Fix: PReLU(num_parameters="
+                f"{channels}) or a single weight."
+            )
+        weight = _shape.reshape(weight, (channels,) + (1,) * (input.ndim - 2))
+    # where, not relu: the slope at 0 is weight (PyTorch's x > 0 test).
+    return _math.where(input > 0, input, weight * input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit ``a * sigmoid(b)``, ``a`` and ``b`` the two halves of ``input``
+    along ``dim``.
+
+    >>> import arraygrad
+    >>> glu(arraygrad.tensor([2.0, 0.0]))
+    tensor([1.])
+    """
+    if input.ndim == 0:
+        raise RuntimeError(
+            "glu does not support scalars because halving size must be even. Fix: pass a "
+            "tensor whose dimension dim has an even size."
+        )
+    axis = normalize_dim(dim, input.ndim)
+    size = input.shape[axis]
+    if size % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {axis} is size {size}. Fix: "
+            "split a dimension of even size."
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"glu_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "convert the input with .float()."
+        )
+    half = size // 2
+    first = _shape.narrow(input, axis, 0, half)
+    second = _shape.narrow(input, axis, half, half)
+    return first * _math.sigmoid(second)

@@ -1,18 +1,27 @@
-"""Normalisation: ``layer_norm``, ``group_norm``, ``batch_norm``, ``normalize`` and
-``cosine_similarity``."""
+"""Normalisation: ``layer_norm``, ``group_norm``, ``batch_norm``, ``instance_norm``,
+``rms_norm``, ``local_response_norm``, ``normalize`` and ``cosine_similarity``."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from arraygrad import _backend, _math, _reduction, _shape
+from arraygrad import _backend, _dtype, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
-__all__ = ["batch_norm", "cosine_similarity", "group_norm", "layer_norm", "normalize"]
+__all__ = [
+    "batch_norm",
+    "cosine_similarity",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
+    "local_response_norm",
+    "normalize",
+    "rms_norm",
+]
 
 
 def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
@@ -265,3 +274,151 @@ def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
             )
         out.append(max(p, q) if 0 not in (p, q) else 0)
     return tuple(out)
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel of each example over its positions: ``(x - mean) / sqrt(var +
+    eps) * weight + bias`` (biased variance), the statistics of one ``(n, c)`` slice.
+
+    As in PyTorch it is :func:`batch_norm` of the input seen as one example with ``N * C``
+    channels; given running statistics, they are updated in place with the batch mean of the
+    per-example statistics (or used instead, when ``use_input_stats=False``).
+
+    >>> import arraygrad
+    >>> instance_norm(arraygrad.tensor([[[1.0, 3.0]]]))
+    tensor([[[-1.0000,  1.0000]]])
+    """
+    shape = tuple(input.shape)
+    spatial = math.prod(shape[2:]) if input.ndim >= 2 else 0
+    if use_input_stats and spatial <= 1:
+        raise ValueError(
+            "Expected more than 1 spatial element when training, got input size "
+            f"{input.shape}. Fix: pass (N, C, *spatial) input with more than one position."
+        )
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError(
+            "Expected running_mean and running_var to be defined when use_input_stats is false."
+            " Fix: pass the running statistics or use_input_stats=True."
+        )
+    batch, channels = shape[0], shape[1]
+    for name, tensor in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if tensor is not None and tensor.numel() != channels:
+            raise RuntimeError(
+                f"instance_norm: {name} should contain {channels} elements (one per channel of "
+                f"input {list(shape)}), but got {name} of shape {list(tensor.shape)}"
+            )
+
+    def per_example(tensor: Tensor | None) -> Tensor | None:
+        return None if tensor is None else _shape.repeat(tensor, batch)
+
+    means, variances = per_example(running_mean), per_example(running_var)
+    if means is not None:
+        means = means.detach()  # repeat's copies, written by batch_norm instead of the caller's
+    if variances is not None:
+        variances = variances.detach()
+    folded = _shape.reshape(input, (1, batch * channels) + shape[2:])
+    out = batch_norm(
+        folded,
+        means,
+        variances,
+        per_example(weight),
+        per_example(bias),
+        use_input_stats,
+        momentum,
+        eps,
+    )
+    with no_grad():
+        for running, updated in ((running_mean, means), (running_var, variances)):
+            if running is not None and updated is not None and use_input_stats:
+                running.copy_(_reduction.mean(_shape.reshape(updated, (batch, channels)), 0))
+    return _shape.reshape(out, shape)
+
+
+def rms_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """``x / sqrt(mean(x ** 2) + eps) * weight`` over the last ``len(normalized_shape)``
+    dimensions; ``eps`` defaults to the machine epsilon of the input's dtype.
+
+    >>> import arraygrad
+    >>> rms_norm(arraygrad.tensor([[3.0, 4.0]]), [2], eps=0.0)
+    tensor([[0.8485, 1.1314]])
+    """
+    if isinstance(normalized_shape, int):
+        raise TypeError(
+            "rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"int. Fix: pass [{normalized_shape}]."
+        )
+    shape = tuple(int(size) for size in normalized_shape)
+    count = len(shape)
+    if count == 0 or input.ndim < count or tuple(input.shape[input.ndim - count :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"rms_norm\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "convert the input with .float()."
+        )
+    if eps is None:
+        eps = float(_backend.xp.finfo(input._data.dtype).eps)
+    dims = tuple(range(input.ndim - count, input.ndim))
+    out = input * _unary.rsqrt(_reduction.mean(input * input, dims, keepdim=True) + eps)
+    if weight is not None:
+        # PyTorch keeps the input's dtype whatever the weight's.
+        out = _math.astype(out * weight, input.dtype)
+    return out
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """``x / (k + alpha * mean(x^2 over size neighbouring channels)) ** beta``: the mean is over
+    channels ``c - size // 2 .. c + (size - 1) // 2`` of dimension 1, missing ones counted as 0.
+
+    >>> import arraygrad
+    >>> local_response_norm(arraygrad.ones(1, 2, 1), 2, alpha=1.0, beta=1.0, k=0.0).flatten()
+    tensor([2., 1.])
+    """
+    if input.ndim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions). Fix: "
+            "pass (N, C, *) input."
+        )
+    if size <= 0:
+        raise RuntimeError(
+            f"local_response_norm: kernel size should be greater than zero, but got size={size}"
+        )
+    if input.numel() == 0:
+        return input
+    from arraygrad.nn import _padding, _pooling
+
+    shape = tuple(input.shape)
+    squares = _shape.reshape(input * input, (shape[0], 1, shape[1], -1))
+    # PyTorch's way: zero-pad the channel axis and average windows of `size` channels.
+    squares = _padding.pad(squares, (0, 0, size // 2, (size - 1) // 2))
+    mean = _shape.reshape(_pooling.avg_pool2d(squares, (size, 1), stride=1), shape)
+    return input / (mean * alpha + k) ** beta

@@ -4,7 +4,8 @@ Max pooling is its own primitive (``ops.max_pool``): the maximum of each window,
 gradient going to the element PyTorch picks (the window's first maximum, or its last NaN)
 alone. Average pooling gathers the windows once with the ``sliding_windows`` primitive (im2col),
 sums each window and divides by the count PyTorch uses. Adaptive average pooling is two matmuls
-with constant averaging matrices.
+with constant averaging matrices; adaptive max pooling gathers its (uneven) windows padded to
+one length and picks PyTorch's element of each.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _linalg, _reduction, _shape, ops
+from arraygrad import _backend, _dtype, _indexing, _linalg, _reduction, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -20,10 +21,16 @@ from arraygrad.nn._padding import pad as _pad
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
     "avg_pool1d",
     "avg_pool2d",
     "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
+    "max_pool2d_with_indices",
 ]
 
 
@@ -295,3 +302,168 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     [[[7.5]]]
     """
     return _adaptive_avg_pool(input, output_size, 2)
+
+
+def max_pool1d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool1d` with ``return_indices=True``: ``(values, indices)``."""
+    values, indices = _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return values, indices
+
+
+def max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool2d` with ``return_indices=True``: ``(values, indices)``, each index into
+    the flattened input plane.
+
+    >>> import arraygrad
+    >>> max_pool2d_with_indices(arraygrad.arange(4.0).reshape(1, 2, 2), 2)[1].tolist()
+    [[[3]]]
+    """
+    values, indices = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return values, indices
+
+
+def _adaptive_windows(size: int, out: int) -> tuple[Any, Any]:
+    """Positions ``(out, L)`` of PyTorch's adaptive windows of ``size`` (``L`` the longest
+    window; shorter ones repeat their last position) and which of them are real."""
+    xp = _backend.xp
+    rows = xp.arange(out)
+    starts = (rows * size) // out
+    ends = -((-(rows + 1) * size) // out)
+    longest = int(xp.max(ends - starts)) if out else 1
+    positions = starts[:, None] + xp.reshape(xp.arange(longest), (1, longest))
+    real = positions < ends[:, None]
+    return xp.where(real, positions, (ends - 1)[:, None]), real
+
+
+def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor, Tensor]:
+    name = f"adaptive_max_pool{n}d"
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "convert the input with .float()."
+        )
+    if isinstance(output_size, int) or output_size is None:
+        output_size = (output_size,) * n
+    output_size = tuple(output_size)
+    if n > 1 and len(output_size) >= input.ndim:
+        # PyTorch's Python wrapper checks this first (its _list_with_default), as a ValueError.
+        raise ValueError(
+            f"Input dimension should be at least {len(output_size) + 1}. Fix: pass {n} output "
+            f"sizes for input of shape {list(input.shape)}."
+        )
+    if len(output_size) != n:
+        raise RuntimeError(
+            f"{name}() argument 'output_size' should contain {n} ints (got {len(output_size)})"
+        )
+    lead = input.ndim - n
+    sizes = tuple(input.shape[lead:])
+    for axis in range(1 if input.ndim == n + 2 else 0, input.ndim):
+        if input.shape[axis] == 0:
+            raise RuntimeError(
+                f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {list(input.shape)} with dimension {axis} being empty"
+            )
+    targets = tuple(
+        size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)
+    )
+    if any(t < 0 for t in targets):
+        raise RuntimeError(f"{name}(): output_size must be non-negative, but got {list(targets)}")
+    xp = _backend.xp
+    # Flat positions in the input plane of every window element, (*targets, *longest), in
+    # row-major window order: the order in which PyTorch scans a window.
+    flat = xp.zeros((), dtype=xp.int64)
+    real = xp.ones((), dtype=xp.bool)
+    stride = 1
+    windows = []
+    for i in reversed(range(n)):
+        positions, inside = _adaptive_windows(sizes[i], targets[i])
+        windows.append((i, positions, inside, stride))
+        stride *= sizes[i]
+    shape = targets + tuple(int(w[1].shape[1]) for w in sorted(windows, key=lambda w: w[0]))
+    for i, positions, inside, step in windows:
+        axes = [1] * (2 * n)
+        axes[i], axes[n + i] = positions.shape
+        flat = flat + xp.reshape(positions * step, tuple(axes))
+        real = real & xp.reshape(inside, tuple(axes))
+    flat = xp.broadcast_to(flat, shape)
+    real = xp.broadcast_to(real, shape)
+    count, longest = math.prod(targets), math.prod(shape[n:])
+    plane = _shape.reshape(input, tuple(input.shape[:lead]) + (math.prod(sizes),))
+    gathered = ops.take(plane, xp.reshape(flat, (-1,)), axis=lead)
+    gathered = _shape.reshape(gathered, tuple(input.shape[:lead]) + (count, longest))
+    # The padding elements repeat real ones: -inf there, so they never win over them.
+    mask = xp.reshape(real, (count, longest))
+    data = xp.where(mask, gathered._data, -xp.inf)
+    # PyTorch's pick: the last NaN of a window if it has one, else its first maximum.
+    nans = xp.isnan(data)
+    flipped = xp.astype(xp.flip(nans, axis=-1), xp.int8)  # argmax takes numbers, not bools
+    last_nan = (longest - 1) - xp.argmax(flipped, axis=-1, keepdims=True)
+    if longest:
+        first_max = xp.argmax(xp.where(nans, -xp.inf, data), axis=-1, keepdims=True)
+    else:
+        first_max = last_nan
+    pick = xp.where(xp.any(nans, axis=-1, keepdims=True), last_nan, first_max)
+    values = _indexing.take_along(gathered, pick, lead + 1)
+    out_shape = tuple(input.shape[:lead]) + targets
+    rows = xp.reshape(xp.arange(count), (count, 1)) * longest
+    indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(rows + pick, (-1,)))
+    return (
+        _shape.reshape(values, out_shape),
+        constant(xp.astype(xp.reshape(indices, out_shape), _dtype.to_xp(_dtype.int64))),
+    )
+
+
+def adaptive_max_pool1d_with_indices(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> tuple[Tensor, Tensor]:
+    """:func:`adaptive_max_pool1d` and the index of each maximum along the last dimension."""
+    return _adaptive_max_pool(input, output_size, 1)
+
+
+def adaptive_max_pool2d_with_indices(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> tuple[Tensor, Tensor]:
+    """:func:`adaptive_max_pool2d` and the index of each maximum in the flattened plane."""
+    return _adaptive_max_pool(input, output_size, 2)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of the last dimension to ``output_size`` (see :func:`adaptive_max_pool2d`)."""
+    values, indices = _adaptive_max_pool(input, output_size, 1)
+    return (values, indices) if return_indices else values
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum of each adaptive window of the last two dimensions, chosen to give
+    ``output_size`` (int, pair, ``None`` keeps a size): window ``i`` of ``size`` spans
+    ``[floor(i size / out), ceil((i + 1) size / out))``.
+
+    The gradient goes to the element PyTorch picks: a window's first maximum, or its last NaN.
+    With ``return_indices=True`` also returns each pick's index in the flattened plane.
+
+    >>> import arraygrad
+    >>> adaptive_max_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 2).tolist()
+    [[[5.0, 7.0], [13.0, 15.0]]]
+    """
+    values, indices = _adaptive_max_pool(input, output_size, 2)
+    return (values, indices) if return_indices else values

@@ -1,0 +1,387 @@
+"""Margin and embedding losses with PyTorch's signatures, reductions and edge cases.
+
+Each is a composition of element-wise ops and reductions. Hinges are ``relu`` where PyTorch's
+kernel counts a term only when it is strictly positive (gradient 0 at the kink:
+``multi_margin_loss``, ``multilabel_margin_loss``) and ``clamp_min`` where PyTorch itself calls
+``clamp_min`` (gradient 1 at the kink: ``margin_ranking_loss``, ``hinge_embedding_loss``,
+``cosine_embedding_loss``, ``triplet_margin_loss``). The class-index losses select with masks
+built from the (non-differentiable) targets, as ``nll_loss`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _backend, _binary, _dtype, _indexing, _math, _reduction
+from arraygrad._grad_mode import is_grad_enabled
+from arraygrad._tensor import Tensor
+from arraygrad.nn._activation import _stable_softplus, logsigmoid
+from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
+from arraygrad.nn._distance import pairwise_distance
+from arraygrad.nn._loss import _check
+
+__all__ = [
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``: ``target`` 1 says ``input1`` should
+    rank higher, -1 that ``input2`` should.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 0.0])
+    >>> margin_ranking_loss(x, arraygrad.tensor([0.0, 0.5]), arraygrad.tensor([1.0, 1.0]))
+    tensor(0.2500)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape}. Fix: "
+            "give target one entry per pair, shaped like input1 and input2."
+        )
+    loss = _math.clamp_min(-target * (input1 - input2) + margin, 0)
+    return apply_reduction(loss, reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``input`` where ``target`` is 1 and ``max(0, margin - input)`` where it is -1 (an entry
+    that is neither gets both terms, as in PyTorch).
+
+    >>> import arraygrad
+    >>> hinge_embedding_loss(arraygrad.tensor([0.3, 2.0]), arraygrad.tensor([1.0, -1.0]))
+    tensor(0.1500)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    hinge = _math.where(target != 1, _math.clamp_min(margin - input, 0), 0.0)
+    loss = hinge + _math.where(target != -1, input, 0.0)
+    return apply_reduction(loss, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-target * input))``, computed as a stable softplus
+    (finite for any input, where PyTorch's ``log1p(exp(.))`` overflows to inf).
+
+    >>> import arraygrad
+    >>> soft_margin_loss(arraygrad.tensor([0.0, 1e4]), arraygrad.tensor([1.0, -1.0]))
+    tensor(5000.3467)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if target.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "The function 'soft_margin_loss' is not differentiable with respect to argument "
+            "'target'. This input cannot have requires_grad True. Fix: pass target.detach()."
+        )
+    return apply_reduction(_stable_softplus(-input * target), reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos(x1, x2)`` where ``target`` is 1, ``max(0, cos(x1, x2) - margin)`` where it is
+    -1 (0 otherwise); ``cos`` is taken along the last dimension with 1e-12 added to each squared
+    norm, as in PyTorch.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[1.0, 0.0], [1.0, 1.0]])
+    >>> b = arraygrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> cosine_embedding_loss(a, b, arraygrad.tensor([1.0, -1.0]), reduction="none")
+    tensor([0.0000, 0.7071])
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if target.ndim not in (0, 1):
+        raise RuntimeError(
+            "0D or 1D target tensor expected, multi-target not supported: got target of shape "
+            f"{list(target.shape)}. Fix: one target (1 or -1) per pair of rows."
+        )
+    expected = 2 if target.ndim == 1 else 1
+    if input1.ndim != expected or input2.ndim != expected:
+        raise RuntimeError(
+            f"{target.ndim}D target tensor expects {expected}D input tensors, but found inputs "
+            f"with sizes {list(input1.shape)} and {list(input2.shape)}."
+        )
+    axis = target.ndim
+    dot = _reduction.sum(input1 * input2, axis)
+    squares1 = _reduction.sum(input1 * input1, axis) + 1e-12
+    squares2 = _reduction.sum(input2 * input2, axis) + 1e-12
+    cos = dot / _math.sqrt(squares1 * squares2)
+    positive = _math.where(target == 1, 1 - cos, 0.0)
+    negative = _math.where(target == -1, _math.clamp_min(cos - margin, 0), 0.0)
+    return apply_reduction(positive + negative, reduction)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, d(a, p) - d(a, n) + margin)`` with ``d`` the ``pairwise_distance``; with
+    ``swap``, ``d(a, n)`` is replaced by ``min(d(a, n), d(p, n))``.
+
+    >>> import arraygrad
+    >>> a, p, n = arraygrad.zeros(1, 2), arraygrad.ones(1, 2), arraygrad.full((1, 2), 3.0)
+    >>> triplet_margin_loss(a, p, n, eps=0.0)
+    tensor(0.)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_triplet(anchor, positive, negative, margin)
+    check_reduction(reduction)
+
+    def distance(x1: Tensor, x2: Tensor) -> Tensor:
+        return pairwise_distance(x1, x2, p, eps)
+
+    return apply_reduction(_triplet(anchor, positive, negative, distance, margin, swap), reduction)
+
+
+def _check_triplet(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float) -> None:
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
+            f"negative {negative.ndim}D inputs"
+        )
+
+
+def _triplet(
+    anchor: Tensor, positive: Tensor, negative: Tensor, distance: Any, margin: float, swap: bool
+) -> Tensor:
+    """The unreduced triplet hinge ``max(0, margin + d(a, p) - d(a, n))``."""
+    distance_positive = distance(anchor, positive)
+    distance_negative = distance(anchor, negative)
+    if swap:  # the positive replaces the anchor when it is closer to the negative
+        distance_negative = _binary.minimum(distance_negative, distance(positive, negative))
+    return _math.clamp_min(margin + distance_positive - distance_negative, 0)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """:func:`triplet_margin_loss` with any ``distance_function(x1, x2)`` (default
+    ``pairwise_distance``): ``max(0, margin + d(a, p) - d(a, n))``.
+
+    >>> import arraygrad
+    >>> a, p, n = arraygrad.zeros(1, 2), arraygrad.ones(1, 2), arraygrad.full((1, 2), 3.0)
+    >>> manhattan = lambda x, y: (x - y).abs().sum(-1)
+    >>> triplet_margin_with_distance_loss(a, p, n, distance_function=manhattan, margin=5.0)
+    tensor(1.)
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"{reduction} is not a valid value for reduction. Fix: pass reduction='mean', "
+            "'sum' or 'none'."
+        )
+    _check_triplet(anchor, positive, negative, margin)
+    distance = pairwise_distance if distance_function is None else distance_function
+    return apply_reduction(_triplet(anchor, positive, negative, distance, margin, swap), reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """One-versus-all logistic loss ``-mean_c(w_c (t_c log σ(x_c) + (1 - t_c) log σ(-x_c)))``
+    over the last (class) dimension, then reduced over the batch.
+
+    >>> import arraygrad
+    >>> multilabel_soft_margin_loss(arraygrad.zeros(1, 2), arraygrad.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not valid. Fix: pass reduction='mean', 'sum' or 'none'.")
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    classes = input.shape[-1]
+    return apply_reduction(_reduction.sum(loss, -1) / classes, reduction)
+
+
+# --- class-index margin losses -------------------------------------------------------------------
+
+
+def _as_matrix(input: Tensor, name: str) -> Tensor:
+    """``input`` as ``(N, C)``: a vector is one sample, a 0-d tensor one sample of one class."""
+    shape = tuple(input.shape)
+    if not ((len(shape) == 2 and shape[1] != 0) or (len(shape) == 1 and shape[0] != 0)) and shape:
+        raise RuntimeError(
+            f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(shape)}. Fix: {name} takes scores of shape (C,) or (N, C)."
+        )
+    return input.reshape(-1, shape[-1] if shape else 1)
+
+
+def _check_long(target: Tensor, name: str) -> None:
+    if target.dtype.name != "int64":
+        raise RuntimeError(
+            f"expected scalar type Long but found {_dtype.torch_type_name(target.dtype)}: the "
+            f"target of {name} holds class indices. Fix: target.long()."
+        )
+
+
+def _reduce_per_sample(losses: Tensor, input: Tensor, reduction: str) -> Tensor:
+    """PyTorch's reductions of one loss per sample: ``none`` keeps the batch shape (0-d for an
+    unbatched input) and ``mean`` of an empty batch is 0."""
+    if reduction == "none":
+        return losses if input.ndim == 2 else losses.reshape(())
+    if reduction == "mean" and losses.shape[0] == 0:
+        return losses.sum()
+    return apply_reduction(losses, reduction)
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss of scores ``x`` and class indices ``y``:
+    ``sum_{i != y} w_y max(0, margin - x[y] + x[i])^p / C`` per sample (``p`` is 1 or 2).
+
+    >>> import arraygrad
+    >>> multi_margin_loss(arraygrad.tensor([[0.1, 0.2, 0.4, 0.8]]), arraygrad.tensor([3]))
+    tensor(0.3250)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    check_reduction(reduction)
+    scores = _as_matrix(input, "multi_margin_loss")
+    samples, classes = scores.shape
+    if target.ndim > 1 or target.numel() != samples:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{samples}], but got "
+            f"{list(target.shape)}. Input has shape {list(input.shape)}."
+        )
+    _check_long(target, "multi_margin_loss")
+    if weight is not None and weight.numel() != classes:
+        raise RuntimeError(
+            f"inconsistent weight size, expected {classes} but got {list(weight.shape)}. Fix: "
+            "one weight per class."
+        )
+    labels = target.reshape(samples, 1)
+    _check(_raise_out_of_range, labels._data, 0, classes, "target out of range")
+    xp = _backend.xp
+    grid = constant(xp.reshape(xp.arange(classes, dtype=labels._data.dtype), (1, classes)))
+    # The kernel counts a term only when it is > 0: relu's gradient at 0 is 0 as well.
+    hinge = _math.relu(margin - _indexing.gather(scores, 1, labels) + scores)
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:  # PyTorch gives the class weights no gradient
+        hinge = hinge * _math.astype(weight.detach()[labels], scores.dtype)
+    losses = _reduction.sum(_math.where(grid != labels, hinge, 0.0), 1) / classes
+    return _reduce_per_sample(losses, input, reduction)
+
+
+def _raise_out_of_range(labels: Any, low: int, high: int, message: str) -> None:
+    xp = _backend.xp
+    if labels.size and bool(xp.any(xp.logical_or(labels < low, labels >= high))):
+        raise RuntimeError(
+            f"{message}: class indices must lie in [{low}, {high}), got values from "
+            f"{int(xp.min(labels))} to {int(xp.max(labels))}."
+        )
+
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-label hinge loss: each row of ``target`` lists class indices, ended by the first
+    -1; per sample ``sum_{j listed} sum_{i not listed} max(0, 1 - (x[j] - x[i])) / C``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[0.1, 0.2, 0.4, 0.8]])
+    >>> multilabel_margin_loss(x, arraygrad.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    scores = _as_matrix(input, "multilabel_margin_loss")
+    samples, classes = scores.shape
+    if tuple(target.shape) != tuple(input.shape):
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: "
+            f"{list(input.shape)}. Fix: target has input's shape, class indices padded with -1."
+        )
+    _check_long(target, "multilabel_margin_loss")
+    labels = target.reshape(samples, classes)
+    _check(_raise_out_of_range, labels._data, -1, classes, "argument #2 'target' is out of range")
+    # Listed: the entries before the first -1 of each row.
+    listed = _reduction.cumsum(labels == -1, 1) == 0
+    safe = _math.where(listed, labels, 0)
+    xp = _backend.xp
+    grid = constant(xp.reshape(xp.arange(classes, dtype=labels._data.dtype), (1, 1, classes)))
+    hits = (safe.unsqueeze(2) == grid) & listed.unsqueeze(2)  # (N, K, C)
+    is_target = _reduction.any(hits, 1)
+    picked = _indexing.gather(scores, 1, safe)  # (N, K)
+    hinge = _math.relu(1 - picked.unsqueeze(2) + scores.unsqueeze(1))
+    counted = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
+    losses = _reduction.sum(_math.where(counted, hinge, 0.0), (1, 2)) / classes
+    return _reduce_per_sample(losses, input, reduction)

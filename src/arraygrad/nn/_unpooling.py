@@ -1,0 +1,135 @@
+"""Max unpooling: the values max pooling kept, written back at the indices it returned (one
+``index_put`` into zeros, so each value's gradient is the incoming gradient at its index)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _dtype, _shape, ops
+from arraygrad._tensor import Tensor
+from arraygrad.nn._common import constant, ntuple
+
+__all__ = ["max_unpool1d", "max_unpool2d"]
+
+
+def _unpool_size(
+    input: Tensor,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    output_size: Any,
+) -> list[int]:
+    """PyTorch's ``_unpool_output_size``: the size max pooling came from, or ``output_size``
+    (last ``n`` of ``n`` or ``n + 2`` sizes) if within a stride of it."""
+    n = len(kernel)
+    sizes = list(input.shape[input.ndim - n :])
+    default = [(sizes[d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(n)]
+    if output_size is None:
+        return default
+    output_size = [int(v) for v in output_size]
+    if len(output_size) == n + 2:
+        output_size = output_size[2:]
+    if len(output_size) != n:
+        raise ValueError(
+            f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a "
+            f"length of '{len(output_size)}'"
+        )
+    for d in range(n):
+        low, high = default[d] - stride[d], default[d] + stride[d]
+        if not low < output_size[d] < high:
+            raise ValueError(
+                f'invalid output_size "{tuple(output_size)}" (dim {d} must be between {low} and '
+                f"{high})"
+            )
+    return output_size
+
+
+def _max_unpool(
+    input: Tensor,
+    indices: Tensor,
+    n: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    output_size: Any,
+) -> Tensor:
+    kernel = ntuple(kernel_size, n, "kernel_size")
+    steps = kernel if stride is None else ntuple(stride, n, "stride")
+    pads = ntuple(padding, n, "padding")
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d Tensor, but got a "
+            f"tensor with {input.ndim} dimensions."
+        )
+    if indices.dtype != _dtype.int64:
+        raise RuntimeError(
+            "elements in indices should be type int64 but got: "
+            f"{_dtype.torch_type_name(indices.dtype)}. Fix: indices.long()."
+        )
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}"
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"max_unpool{n}d\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
+            "Fix: convert the input with .float()."
+        )
+    sizes = _unpool_size(input, kernel, steps, pads, output_size)
+    lead = tuple(input.shape[: input.ndim - n])
+    planes, count, area = (
+        math.prod(lead),
+        math.prod(input.shape[input.ndim - n :]),
+        math.prod(sizes),
+    )
+    xp = _backend.xp
+    flat = xp.reshape(indices._data, (planes, count))
+    if flat.size and (int(xp.min(flat)) < 0 or int(xp.max(flat)) >= area):
+        bad = int(xp.max(flat)) if int(xp.max(flat)) >= area else int(xp.min(flat))
+        raise RuntimeError(
+            f"Found an invalid max index: {bad} (output volumes are of size "
+            f"{'x'.join(map(str, sizes))}). Fix: pass the indices max pooling returned, with "
+            "its kernel_size, stride and padding."
+        )
+    rows = xp.reshape(xp.arange(planes), (planes, 1))
+    # Each value goes to its index in its own plane; the values are differentiable, the
+    # zeros are not. A place written twice (overlapping windows) holds the same maximum.
+    out = constant(xp.zeros((planes, area), dtype=input._data.dtype))
+    values = _shape.reshape(input, (planes, count))
+    out = ops.index_put(out, values, key=(xp.broadcast_to(rows, flat.shape), flat))
+    return _shape.reshape(out, (*lead, *sizes))
+
+
+def max_unpool1d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The inverse of :func:`max_pool1d` (see :func:`max_unpool2d`)."""
+    return _max_unpool(input, indices, 1, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of :func:`max_pool2d`: zeros of the pooled-from size with each value at
+    its ``indices`` (the flattened-plane indices ``return_indices=True`` gave).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[[1.0, 4.0], [3.0, 2.0]]])
+    >>> from arraygrad.nn.functional import max_pool2d
+    >>> values, indices = max_pool2d(x, 2, return_indices=True)
+    >>> max_unpool2d(values, indices, 2).tolist()
+    [[[0.0, 4.0], [0.0, 0.0]]]
+    """
+    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)

@@ -1,0 +1,186 @@
+"""Padding modules: the module forms of ``F.pad``'s modes, for 1, 2 and 3 padded dimensions.
+
+``padding`` is an int (the same on every side) or a tuple in ``F.pad``'s order (last dimension
+first: ``(left, right, top, bottom, front, back)``), stored as a tuple as in PyTorch.
+
+>>> import arraygrad
+>>> ZeroPad1d((1, 2))(arraygrad.ones(1, 2)).tolist()
+[[0.0, 1.0, 1.0, 0.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad._tensor import Tensor
+from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
+from arraygrad.nn.modules.module import Module
+
+__all__ = [
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+]
+
+
+def _sides(padding: Any, dims: int) -> tuple[int, ...]:
+    """An int repeated for both sides of ``dims`` dimensions, or the given sequence as a tuple
+    (PyTorch's ``_ntuple``: a sequence is kept as given)."""
+    if isinstance(padding, int):
+        return (padding,) * (2 * dims)
+    return tuple(padding)
+
+
+class _PadNd(Module):
+    """Pad with ``F.pad(input, padding, mode)``."""
+
+    mode = "constant"
+    dims = 1
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__()
+        self.padding = _sides(padding, self.dims)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pad(input, self.padding, self.mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class _ConstantPadNd(_PadNd):
+    """Pad with the constant ``value``."""
+
+    def __init__(self, padding: Any, value: float) -> None:
+        super().__init__(padding)
+        self.value = value
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pad(input, self.padding, "constant", self.value)
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ConstantPad1d(_ConstantPadNd):
+    """Pad the last dimension with ``value``."""
+
+
+class ConstantPad2d(_ConstantPadNd):
+    """Pad the last two dimensions with ``value``."""
+
+    dims = 2
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three dimensions with ``value``."""
+
+    dims = 3
+
+
+class ZeroPad1d(ConstantPad1d):
+    """Pad the last dimension with zeros."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad2d(ConstantPad2d):
+    """Pad the last two dimensions with zeros."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad3d(ConstantPad3d):
+    """Pad the last three dimensions with zeros."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class _ReflectionPadNd(_PadNd):
+    """Mirror padding (PyTorch's ``_ReflectionPadNd``)."""
+
+    mode = "reflect"
+
+
+class _ReplicationPadNd(_PadNd):
+    """Edge-repeating padding (PyTorch's ``_ReplicationPadNd``)."""
+
+    mode = "replicate"
+
+
+class _CircularPadNd(_PadNd):
+    """Wrap-around padding (PyTorch's ``_CircularPadNd``)."""
+
+    mode = "circular"
+
+
+class ReflectionPad1d(_ReflectionPadNd):
+    """Pad the last dimension with its mirror image (the edge not repeated)."""
+
+
+class ReflectionPad2d(_ReflectionPadNd):
+    """Pad the last two dimensions with their mirror images (the edges not repeated)."""
+
+    dims = 2
+
+
+class ReflectionPad3d(_ReflectionPadNd):
+    """Pad the last three dimensions with their mirror images (the edges not repeated)."""
+
+    dims = 3
+
+
+class ReplicationPad1d(_ReplicationPadNd):
+    """Pad the last dimension by repeating its edge values."""
+
+
+class ReplicationPad2d(_ReplicationPadNd):
+    """Pad the last two dimensions by repeating their edge values."""
+
+    dims = 2
+
+
+class ReplicationPad3d(_ReplicationPadNd):
+    """Pad the last three dimensions by repeating their edge values."""
+
+    dims = 3
+
+
+class CircularPad1d(_CircularPadNd):
+    """Pad the last dimension by wrapping around."""
+
+
+class CircularPad2d(_CircularPadNd):
+    """Pad the last two dimensions by wrapping around."""
+
+    dims = 2
+
+
+class CircularPad3d(_CircularPadNd):
+    """Pad the last three dimensions by wrapping around."""
+
+    dims = 3
