@@ -15,16 +15,28 @@ from __future__ import annotations
 
 from arraygrad import (
     _binary,
+    _comparison,
     _creation,
+    _distances,
     _einsum,
+    _fused,
     _indexing,
+    _joining,
     _linalg,
     _math,
+    _matrices,
+    _matrix_functions,
+    _predicates,
+    _quantiles,
     _reduction,
+    _scans,
+    _searching,
     _shape,
+    _softmax,
     _sorting,
     _statistics,
     _unary,
+    _views,
     autograd,
     func,
     linalg,
@@ -36,8 +48,10 @@ from arraygrad import (
 )
 from arraygrad._backend import get_backend, set_backend
 from arraygrad._binary import *  # noqa: F403
+from arraygrad._comparison import *  # noqa: F403
 from arraygrad._compile import compile
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
+from arraygrad._distances import *  # noqa: F403
 from arraygrad._dtype import (
     bool_,
     dtype,
@@ -54,18 +68,28 @@ from arraygrad._dtype import (
     uint8,
 )
 from arraygrad._einsum import *  # noqa: F403
+from arraygrad._fused import *  # noqa: F403
 from arraygrad._generator import Generator
 from arraygrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from arraygrad._indexing import *  # noqa: F403
+from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._math import *  # noqa: F403
+from arraygrad._matrices import *  # noqa: F403
+from arraygrad._matrix_functions import *  # noqa: F403
+from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
+from arraygrad._quantiles import *  # noqa: F403
 from arraygrad._reduction import *  # noqa: F403
+from arraygrad._scans import *  # noqa: F403
+from arraygrad._searching import *  # noqa: F403
 from arraygrad._shape import *  # noqa: F403
+from arraygrad._softmax import *  # noqa: F403
 from arraygrad._sorting import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
 from arraygrad._unary import *  # noqa: F403
+from arraygrad._views import *  # noqa: F403
 from arraygrad.serialization import load, save
 
 __version__ = "0.1.0"
@@ -128,6 +152,18 @@ __all__ = [
     *_einsum.__all__,
     *_indexing.__all__,
     *_sorting.__all__,
+    *_views.__all__,
+    *_joining.__all__,
+    *_matrices.__all__,
+    *_predicates.__all__,
+    *_distances.__all__,
+    *_matrix_functions.__all__,
+    *_quantiles.__all__,
+    *_scans.__all__,
+    *_searching.__all__,
+    *_fused.__all__,
+    *_comparison.__all__,
+    *_softmax.__all__,
     "linalg",
     "return_types",
 ]

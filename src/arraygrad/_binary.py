@@ -4,38 +4,66 @@
 (tensors only where PyTorch takes tensors only), dtype promotion, then a primitive or a short
 composition. Their gradients follow PyTorch at the edges: ties of ``maximum``/``minimum`` split
 the gradient evenly, ``atan2`` has gradient 0 at the origin, ``xlogy`` is 0 where ``x == 0``.
+
+Also ``logaddexp``/``logaddexp2``, the nan-ignoring ``fmax``/``fmin`` (a tie's gradient goes to
+``input``), ``copysign``, ``heaviside``, ``float_power`` (float64 always), ``ldexp``, the integer
+``gcd``/``lcm`` and ``nextafter``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from arraygrad import _dtype, ops
+from arraygrad import _backend, _dtype, ops
 from arraygrad._math import (
     _FLOAT,
+    _broadcast_error,
     _operands,
     _scalar,
     abs,
     add,
     as_tensor,
+    astype,
     binary,
+    div,
+    eq,
+    ge,
+    gt,
+    isnan,
+    le,
+    logical_or,
     lt,
     mul,
+    pow,
     sub,
     where,
 )
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 from arraygrad._unary import not_implemented, require_tensor
 
 __all__ = [
     "arctan2",
     "atan2",
+    "copysign",
+    "float_power",
+    "fmax",
+    "fmin",
+    "gcd",
+    "heaviside",
     "hypot",
+    "lcm",
+    "ldexp",
     "lerp",
+    "logaddexp",
+    "logaddexp2",
     "maximum",
     "minimum",
+    "nextafter",
     "xlogy",
 ]
+
+_LN2 = math.log(2.0)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
@@ -111,3 +139,210 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if -0.5 < weight < 0.5:
         return add(input, mul(diff, weight))
     return sub(end, mul(diff, 1 - weight))
+
+
+# --- logaddexp, fmax/fmin, sign and exponent manipulation, gcd/lcm --------------------------------
+
+
+def _float_tensors(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:
+    """Two tensors promoted to one floating dtype; PyTorch has no integer kernel for ``op``."""
+    require_tensor(op, "other", 2, other)
+    a, b = _operands(require_tensor(op, "input", 1, input), other)
+    if _dtype.result_type(a, b).category != _FLOAT:
+        raise not_implemented(f"{op}_cpu", as_tensor(a), "convert the tensors with .float().")
+    return a, b
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(input) + exp(other))``, without overflow or underflow.
+
+    The gradient in ``input`` is ``1 / (1 + exp(other - input))``; like PyTorch's it is ``nan``
+    where both operands are the same infinity.
+
+    >>> import arraygrad
+    >>> arraygrad.logaddexp(arraygrad.tensor([1000.0, -1000.0]), arraygrad.tensor([1000.0, 0.0]))
+    tensor([1000.6932,    0.0000])
+    """
+    return binary(ops.logaddexp, *_float_tensors("logaddexp", input, other))
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """``log2(2**input + 2**other)``, without overflow or underflow.
+
+    >>> import arraygrad
+    >>> arraygrad.logaddexp2(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([1.0, -100.0]))
+    tensor([2., 3.])
+    """
+    a, b = _float_tensors("logaddexp2", input, other)
+    # In base e: log2(2^a + 2^b) = logaddexp(a ln2, b ln2) / ln2. The scaling keeps infinities,
+    # so PyTorch's derivatives, 1 / (1 + 2^(b - a)), and its nan at equal infinities carry over.
+    return div(binary(ops.logaddexp, mul(a, _LN2), mul(b, _LN2)), _LN2)
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """Element-wise maximum that ignores ``nan`` (``nan`` only where both are ``nan``).
+
+    The gradient goes to ``input`` where ``input >= other`` or ``other`` is ``nan``, to
+    ``other`` elsewhere: a tie gives all of it to ``input``, as in PyTorch.
+
+    >>> import arraygrad
+    >>> nan = float("nan")
+    >>> arraygrad.fmax(arraygrad.tensor([1.0, nan, 3.0]), arraygrad.tensor([2.0, 2.0, nan]))
+    tensor([2., 2., 3.])
+    """
+    require_tensor("fmax", "other", 2, other)
+    a, b = _operands(require_tensor("fmax", "input", 1, input), other)
+    return where(logical_or(ge(a, b), isnan(b)), a, b)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    """Element-wise minimum that ignores ``nan``; a tie's gradient goes to ``input``."""
+    require_tensor("fmin", "other", 2, other)
+    a, b = _operands(require_tensor("fmin", "input", 1, input), other)
+    return where(logical_or(le(a, b), isnan(b)), a, b)
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """``|input|`` with the sign (bit) of ``other``; integer tensors give floats.
+
+    The gradient in ``input`` is PyTorch's ``result / input``: +-1, but 0 at ``input == 0`` and
+    ``nan`` at ``+-inf``. ``other`` gets a zero gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.copysign(arraygrad.tensor([1.0, -2.0, 3.0]), arraygrad.tensor([-0.0, 1.0, -1.0]))
+    tensor([-1.,  2., -3.])
+    """
+    a, b = _float_operands(require_tensor("copysign", "input", 1, input), other)
+    return binary(ops.copysign, a, b)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where ``input < 0`` (or nan), ``values`` where ``input == 0``, 1
+    where ``input > 0``. Both tensors must have one dtype; the result is not differentiable.
+
+    >>> import arraygrad
+    >>> arraygrad.heaviside(arraygrad.tensor([-1.0, 0.0, 2.0]), arraygrad.tensor([0.5]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    require_tensor("heaviside", "values", 2, values)
+    if require_tensor("heaviside", "input", 1, input).dtype is not values.dtype:
+        raise RuntimeError(
+            "heaviside is not yet implemented for tensors with different dtypes: got "
+            f"{describe(input)} and {describe(values)}. Fix: convert values to the input's "
+            "dtype, e.g. values.to(input.dtype)."
+        )
+    x = input.detach()
+    return where(eq(x, 0), values.detach(), astype(gt(x, 0), x.dtype))
+
+
+def _as_float64(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        return astype(value, _dtype.float64)
+    return float(_scalar(value))
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` computed in float64, whatever the operands' dtypes (PyTorch's
+    double-precision power); gradients as :func:`pow`.
+
+    >>> import arraygrad
+    >>> arraygrad.float_power(arraygrad.tensor([2, 3]), 2)
+    tensor([4., 9.], dtype=arraygrad.float64)
+    """
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(
+            f"float_power(): at least one of input and exponent must be a Tensor, got "
+            f"{type(input).__name__} and {type(exponent).__name__}. Fix: use Python's ** for two "
+            "numbers, or wrap one in arraygrad.tensor()."
+        )
+    return pow(_as_float64(input), _as_float64(exponent))
+
+
+def check_float_power_inplace(input: Tensor) -> None:
+    """``float_power_`` writes a float64 result: PyTorch refuses any other tensor."""
+    if input.dtype is not _dtype.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {_dtype.torch_type_name(input.dtype)} but "
+            f"the operation's result requires dtype Double ({describe(input)}). Fix: convert it "
+            "first (x = x.double()), or use the out-of-place float_power."
+        )
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """``input * 2 ** other``; integer operands give the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.ldexp(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([3, -1]))
+    tensor([8.0000, 1.5000])
+    """
+    require_tensor("ldexp", "other", 2, other)
+    a, b = _float_operands(require_tensor("ldexp", "input", 1, input), other)
+    return mul(a, pow(2.0, b))
+
+
+def _integer_arrays(op: str, input: Tensor, other: Tensor) -> tuple[Any, Any]:
+    require_tensor(op, "other", 2, other)
+    a, b = _operands(require_tensor(op, "input", 1, input), other)
+    a, b = as_tensor(a), as_tensor(b)
+    for x in (a, b):
+        if x.dtype.is_floating_point or x.dtype is _dtype.bool_:
+            raise not_implemented(f"{op}_cpu", x, "use integer tensors (x.long()).")
+    try:
+        return tuple(_backend.xp.broadcast_arrays(a._data, b._data))  # type: ignore[return-value]
+    except ValueError as error:
+        raise _broadcast_error(a, b, error) from None
+
+
+def _gcd(x: Any, y: Any) -> Any:
+    # Euclid's algorithm on whole arrays: (x, y) -> (y, x mod y) where y != 0, until y is 0
+    # everywhere; at most about 90 rounds for int64.
+    xp = _backend.xp
+    x, y = xp.abs(x), xp.abs(y)
+    zero = xp.zeros_like(y)
+    while bool(xp.any(y != zero)):
+        active = y != zero
+        divisor = xp.where(active, y, xp.ones_like(y))
+        x, y = xp.where(active, y, x), xp.where(active, xp.remainder(x, divisor), zero)
+    return x
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    """The greatest common divisor (non-negative; ``gcd(0, 0) == 0``) of integer tensors.
+
+    >>> import arraygrad
+    >>> arraygrad.gcd(arraygrad.tensor([12, -18, 0]), arraygrad.tensor([8, 12, 5]))
+    tensor([4, 6, 5])
+    """
+    return Tensor._wrap(_backend.ensure_array(_gcd(*_integer_arrays("gcd", input, other))))
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    """The least common multiple (non-negative; 0 if either is 0) of integer tensors.
+
+    >>> import arraygrad
+    >>> arraygrad.lcm(arraygrad.tensor([4, -6, 0]), arraygrad.tensor([6, 4, 5]))
+    tensor([12, 12,  0])
+    """
+    xp = _backend.xp
+    x, y = _integer_arrays("lcm", input, other)
+    divisor = _gcd(x, y)
+    zero = xp.zeros_like(divisor)
+    safe = xp.where(divisor == zero, xp.ones_like(divisor), divisor)
+    result = xp.where(divisor == zero, zero, xp.abs(x // safe * y))
+    return Tensor._wrap(_backend.ensure_array(result))
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    """The next floating-point number after ``input`` toward ``other``; not differentiable.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0], dtype=arraygrad.float64)
+    >>> (arraygrad.nextafter(x, x + 1) - x).item()
+    2.220446049250313e-16
+    """
+    a, b = _float_tensors("nextafter", input, other)
+    try:
+        result = _backend.xp.nextafter(a._data, b._data)
+    except ValueError as error:
+        raise _broadcast_error(a, b, error) from None
+    return Tensor._wrap(_backend.ensure_array(result))

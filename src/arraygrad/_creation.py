@@ -20,12 +20,16 @@ __all__ = [
     "full",
     "full_like",
     "linspace",
+    "logspace",
     "manual_seed",
     "ones",
     "ones_like",
     "rand",
+    "rand_like",
     "randint",
+    "randint_like",
     "randn",
+    "randn_like",
     "randperm",
     "tensor",
     "zeros",
@@ -297,3 +301,97 @@ def randperm(n: int, *, dtype: dtype | None = None, **_: Any) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     return Tensor._wrap(_backend.random_permutation(n, native))
+
+
+# Random tensors shaped like another, and logspace.
+
+
+def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> Any:
+    target = dtype if dtype is not None else input.dtype
+    if not target.is_floating_point:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}'. Fix: "
+            f"{name} draws floats; pass dtype=arraygrad.float32 or a float input."
+        )
+    return _dtype.to_xp(target)
+
+
+def rand_like(
+    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """Uniform samples from ``[0, 1)`` with the shape (and float dtype) of ``input``.
+
+    >>> import arraygrad
+    >>> arraygrad.rand_like(arraygrad.zeros(2, dtype=arraygrad.float64)).dtype
+    arraygrad.float64
+    """
+    native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
+    return _leaf(_backend.random_uniform(tuple(input.shape), native), requires_grad)
+
+
+def randn_like(
+    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """Standard normal samples with the shape (and float dtype) of ``input``.
+
+    >>> import arraygrad
+    >>> arraygrad.randn_like(arraygrad.zeros(2, 3)).shape
+    arraygrad.Size([2, 3])
+    """
+    native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
+    return _leaf(_backend.random_normal(tuple(input.shape), native), requires_grad)
+
+
+def randint_like(
+    input: Tensor,
+    low: int = 0,
+    high: int | None = None,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``
+    (``randint_like(input, high)`` draws from ``[0, high)``).
+
+    >>> import arraygrad
+    >>> arraygrad.randint_like(arraygrad.zeros(3), 1, 2).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    if high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}. "
+            "Fix: pass low < high."
+        )
+    shape, native = _like(input, dtype)
+    return _leaf(_backend.random_integers(int(low), int(high), shape, native), requires_grad)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to
+    ``end`` inclusive (computed in float64, then converted to ``dtype``).
+
+    >>> import arraygrad
+    >>> arraygrad.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    if steps < 0:
+        raise RuntimeError(
+            f"number of steps must be non-negative (got steps={steps}). Fix: pass steps >= 0."
+        )
+    xp = _backend.xp
+    wide = _dtype.to_xp(_dtype.float64)
+    exponents = xp.linspace(float(start), float(end), int(steps), dtype=wide)
+    values = xp.pow(xp.asarray(float(base), dtype=wide), exponents)
+    return _leaf(xp.astype(values, _float_default(dtype)), requires_grad)

@@ -22,6 +22,7 @@ __all__ = [
     "index_select",
     "masked_fill",
     "scatter_add",
+    "take",
     "take_along_dim",
 ]
 
@@ -368,3 +369,38 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if not isinstance(value, Tensor):
         value = _backend.xp.asarray(value, dtype=input._data.dtype)
     return ops.where(mask, value, input)
+
+
+# take: indexing the flattened tensor.
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """``input.flatten()[index]``: elements of ``input`` read as a 1-D tensor (row-major), in
+    the shape of ``index``; negative indices count from the end.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1, 2], [3, 4]])
+    >>> arraygrad.take(x, arraygrad.tensor([[0, -1]])).tolist()
+    [[1, 4]]
+    """
+    if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
+        got = _dtype.torch_type_name(index.dtype) if isinstance(index, Tensor) else "non-tensor"
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {got}. Fix: pass index.long()."
+        )
+    count = input.numel()
+    flat = ops.reshape(input, shape=(count,))
+    if index.numel():
+        if count == 0:
+            raise IndexError(
+                f"take(): tried to take from an empty tensor (shape {list(input.shape)})"
+            )
+        xp = _backend.xp
+        low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
+        if low < -count or high >= count:
+            bad = high if high >= count else low
+            raise IndexError(
+                f"out of range: tried to access index {bad} on a tensor of {count} elements. "
+                f"Fix: keep indices in [{-count}, {count})."
+            )
+    return ops.getitem(flat, key=(index._data,))

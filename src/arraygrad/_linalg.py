@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
@@ -10,6 +12,7 @@ from arraygrad._tensor import Tensor
 
 __all__ = [
     "bmm",
+    "cross",
     "det",
     "diag",
     "dot",
@@ -19,9 +22,11 @@ __all__ = [
     "mm",
     "mv",
     "outer",
+    "tensordot",
     "trace",
     "tril",
     "triu",
+    "vdot",
 ]
 
 
@@ -250,3 +255,111 @@ def det(input: Tensor) -> Tensor:
     """The determinant of a (batch of) square matrices; its gradient is the transposed
     adjugate, correct for singular matrices too."""
     return ops.det(_square("linalg.det", input))
+
+
+# --- contractions and products of vectors --------------------------------------------------------
+
+
+def _tensordot_dims(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[int]]:
+    if isinstance(dims, Tensor):
+        dims = dims.tolist() if dims.ndim else int(_backend.item(dims._data))
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(
+                f"tensordot expects dims >= 0, but got dims={dims}. Fix: pass how many trailing "
+                "dimensions of a to contract with the leading ones of b."
+            )
+        if dims > a.ndim or dims > b.ndim:
+            raise RuntimeError(
+                f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims} for shapes "
+                f"{list(a.shape)} and {list(b.shape)}."
+            )
+        return list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    first, second = dims
+    first = [first] if isinstance(first, int) else list(first)
+    second = [second] if isinstance(second, int) else list(second)
+    if len(first) != len(second):
+        raise RuntimeError(
+            f"both dimension lists should have same length, got {first} and {second}. Fix: "
+            "pair every contracted dimension of a with one of b."
+        )
+    from arraygrad._dims import normalize_dim
+
+    return [normalize_dim(d, a.ndim) for d in first], [normalize_dim(d, b.ndim) for d in second]
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) -> Tensor:
+    """Sum of products over the dimensions ``dims``: an int ``k`` contracts the last ``k``
+    dimensions of ``a`` with the first ``k`` of ``b``; a pair of lists names them. The result
+    has the remaining dimensions of ``a`` then those of ``b``.
+
+    >>> import arraygrad
+    >>> arraygrad.tensordot(arraygrad.ones(2, 3), arraygrad.ones(3, 4), dims=1).shape
+    arraygrad.Size([2, 4])
+    """
+    if out is not None:
+        raise TypeError("tensordot(): out= is not supported by arraygrad. Fix: assign the result.")
+    a, b = _operands(a, b)
+    first, second = _tensordot_dims(a, b, dims)
+    for da, db in zip(first, second, strict=True):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a.shape[da]} in dim "
+                f"{da} and second has size {b.shape[db]} in dim {db} (shapes {list(a.shape)} "
+                f"and {list(b.shape)})."
+            )
+    free_a = [d for d in range(a.ndim) if d not in first]
+    free_b = [d for d in range(b.ndim) if d not in second]
+    size = math.prod(a.shape[d] for d in first)
+    rows, cols = math.prod(a.shape[d] for d in free_a), math.prod(b.shape[d] for d in free_b)
+    # One matrix product: the free dimensions of a as rows, the contracted ones as columns.
+    left = ops.reshape(ops.permute_dims(a, axes=(*free_a, *first)), shape=(rows, size))
+    right = ops.reshape(ops.permute_dims(b, axes=(*second, *free_b)), shape=(size, cols))
+    product = ops.matmul(left, right)
+    return ops.reshape(
+        product, shape=(*(a.shape[d] for d in free_a), *(b.shape[d] for d in free_b))
+    )
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """The dot product of two 1-D tensors of one dtype (for real tensors, :func:`dot`).
+
+    >>> import arraygrad
+    >>> arraygrad.vdot(arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
+    if input.dtype is not other.dtype:
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {input.dtype.name} and "
+            f"{other.dtype.name}. Fix: convert one, e.g. other.to(input.dtype)."
+        )
+    return dot(input, other)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim``; without ``dim``, along the first
+    dimension of size 3 (PyTorch's deprecated default, with its warning; ``linalg.cross`` uses
+    the last).
+
+    >>> import arraygrad
+    >>> e1, e2 = arraygrad.tensor([1.0, 0.0, 0.0]), arraygrad.tensor([0.0, 1.0, 0.0])
+    >>> arraygrad.cross(e1, e2, dim=0)
+    tensor([0., 0., 1.])
+    """
+    from arraygrad import linalg
+
+    if dim is None:
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated. Please either "
+            "pass the dim explicitly or simply use torch.linalg.cross.",
+            UserWarning,
+            stacklevel=2,
+        )
+        sizes = list(input.shape)
+        if 3 not in sizes:
+            raise RuntimeError(
+                f"no dimension of size 3 in input (shape {sizes}). Fix: pass dim= naming the "
+                "dimension that holds the 3-vectors."
+            )
+        dim = sizes.index(3)
+    return linalg.cross(input, other, dim=dim)

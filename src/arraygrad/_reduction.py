@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _dtype, ops
+from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._tensor import Tensor, describe
 
@@ -18,12 +18,16 @@ __all__ = [
     "all",
     "amax",
     "amin",
+    "aminmax",
     "any",
     "argmax",
     "argmin",
+    "count_nonzero",
     "cumprod",
     "cumsum",
     "mean",
+    "nanmean",
+    "nansum",
     "prod",
     "sum",
 ]
@@ -229,3 +233,101 @@ def cumsum(input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None) -> Ten
 def cumprod(input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
     """Cumulative products along ``dim``, with an exact gradient where the input has zeros."""
     return _scan(ops.cumulative_prod, input, dim, dtype)
+
+
+# --- nan-skipping sums, counts and the min/max pair ----------------------------------------------
+
+
+def _nan_as_zero(input: Tensor) -> Tensor:
+    # Only floating tensors hold nan; the gradient of where() is 0 at the replaced elements,
+    # which is PyTorch's nansum gradient.
+    if not input.dtype.is_floating_point:
+        return input
+    return ops.where(ops.isnan(input), _zero_like(input), input)
+
+
+def _zero_like(input: Tensor) -> Any:
+    return _backend.xp.zeros((), dtype=input._data.dtype)
+
+
+def nansum(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: _dtype.dtype | None = None,
+) -> Tensor:
+    """Sum over ``dim`` treating ``nan`` as 0; ``nan`` elements get a zero gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.nansum(arraygrad.tensor([1.0, float("nan"), 2.0]))
+    tensor(3.)
+    """
+    return sum(_nan_as_zero(input), dim, keepdim, dtype=dtype)
+
+
+def nanmean(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: _dtype.dtype | None = None,
+) -> Tensor:
+    """Mean of the non-``nan`` elements over ``dim``: ``nansum / count(not nan)`` (``nan`` when
+    every element is ``nan``).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([[1.0, float("nan")], [2.0, 4.0]]).nanmean(dim=1)
+    tensor([1., 3.])
+    """
+    if not input.dtype.is_floating_point:  # checked before dtype=, as PyTorch does
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{input.dtype.name} ({describe(input)}). Fix: call .float() first."
+        )
+    if dtype is not None:
+        input = ops.astype(input, dtype)
+    present = ops.bitwise_invert(ops.isnan(input))
+    count = sum(ops.astype(present, input.dtype), dim, keepdim)
+    return ops.divide(nansum(input, dim, keepdim), count)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """The number of non-zero elements over ``dim`` (an int or a tuple; all when ``None``), an
+    int64 tensor. ``nan`` is non-zero.
+
+    >>> import arraygrad
+    >>> arraygrad.count_nonzero(arraygrad.tensor([[0, 1, 2], [0, 0, 3]]), dim=1)
+    tensor([2, 1])
+    """
+    nonzero = input if input.dtype is _dtype.bool_ else ops.not_equal(input, 0)
+    return sum(nonzero, dim)
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``(min, max)`` over ``dim`` (all elements when ``None``) as ``return_types.aminmax``;
+    tied elements share each gradient evenly, as with :func:`amin` and :func:`amax`.
+
+    >>> import arraygrad
+    >>> arraygrad.aminmax(arraygrad.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1).max
+    tensor([5., 7.])
+    """
+    from arraygrad import return_types
+
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                f"no identity (input: {describe(input)}). Fix: pass dim= to reduce a non-empty "
+                "dimension."
+            )
+        reduced: Any = ()
+    else:
+        axis = normalize_dim(dim, input.ndim)
+        if input.ndim and input._data.shape[axis] == 0:
+            raise IndexError(
+                f"aminmax: Expected reduction dim {axis} to have non-zero size (input: "
+                f"{describe(input)}). Fix: reduce over a non-empty dimension."
+            )
+        reduced = axis
+    return return_types.aminmax(amin(input, reduced, keepdim), amax(input, reduced, keepdim))

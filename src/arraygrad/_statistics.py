@@ -18,6 +18,8 @@ from arraygrad._math import _floating, div, mul, sqrt
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
+    "corrcoef",
+    "cov",
     "logsumexp",
     "norm",
     "std",
@@ -250,3 +252,121 @@ def norm(
     if isinstance(p, str):
         raise RuntimeError(f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}.")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+# --- covariance and correlation ------------------------------------------------------------------
+
+
+def _cov_weights(
+    observations: int, fweights: Tensor | None, aweights: Tensor | None
+) -> Tensor | None:
+    from arraygrad._math import as_tensor
+
+    weights: Tensor | None = None
+    for name, w in (("fweights", fweights), ("aweights", aweights)):
+        if w is None:
+            continue
+        w = as_tensor(w)
+        if w.ndim > 1:
+            raise RuntimeError(
+                f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                f"{w.ndim} dimensions. Fix: pass one weight per observation."
+            )
+        if w.numel() != observations:
+            raise RuntimeError(
+                f"cov(): expected {name} to have the same numel as there are observations in "
+                f"the input but got {w.numel()} != {observations}"
+            )
+        if name == "fweights" and w.dtype.is_floating_point:
+            raise RuntimeError(
+                f"cov(): expected fweights to have integral dtype but got fweights with "
+                f"{w.dtype.name} dtype. Fix: frequency weights are counts, e.g. w.long()."
+            )
+        if name == "aweights" and not w.dtype.is_floating_point:
+            raise RuntimeError(
+                f"cov(): expected aweights to have floating point dtype but got aweights with "
+                f"{w.dtype.name} dtype. Fix: convert them with .float()."
+            )
+        if w.numel() and _backend.item(_backend.xp.min(w._data)) < 0:
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        weights = w if weights is None else mul(weights, w)
+    return weights
+
+
+def cov(
+    input: Tensor,
+    *,
+    correction: int = 1,
+    fweights: Tensor | None = None,
+    aweights: Tensor | None = None,
+) -> Tensor:
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns; a 1-D input is one variable), PyTorch's formula: with weights ``w = fweights *
+    aweights``, ``cov = (x - avg) w (x - avg)^T / (sum(w) - correction * sum(w * aweights) /
+    sum(w))`` (the divisor is ``sum(w) - correction`` without ``aweights``). Size-1 dimensions
+    of the result are squeezed, so one variable gives a 0-d tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.cov(arraygrad.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+    tensor([[ 1., -1.],
+            [-1.,  1.]])
+    """
+    import warnings
+
+    from arraygrad._math import as_tensor, sub
+
+    if input.ndim > 2:
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions ({describe(input)}). Fix: reshape it to (variables, "
+            "observations)."
+        )
+    x = ops.reshape(input, shape=(1, -1)) if input.ndim < 2 else input
+    observations = x._data.shape[1]
+    weights = _cov_weights(observations, fweights, aweights)
+    if weights is None:
+        total: Any = as_tensor(observations)
+        average = div(ops.sum(x, axis=(1,), keepdims=False), total)
+    else:
+        total = ops.sum(weights, axis=None, keepdims=False)
+        if not _backend.item(total._data != 0):
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+        average = div(ops.sum(mul(x, weights), axis=(1,), keepdims=False), total)
+    if weights is not None and aweights is not None and correction != 0:
+        spread = ops.sum(mul(weights, as_tensor(aweights)), axis=None, keepdims=False)
+        divisor = sub(total, div(mul(spread, correction), total))
+    else:
+        divisor = sub(total, correction)
+    if _backend.item(divisor._data <= 0):
+        warnings.warn(
+            "cov(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "number of observations.",
+            UserWarning,
+            stacklevel=2,
+        )
+        divisor = mul(divisor, 0)
+    centred = sub(x, ops.reshape(average, shape=(-1, 1)))
+    weighted = centred if weights is None else mul(centred, weights)
+    c = div(ops.matmul(centred, ops.matrix_transpose(weighted)), divisor)
+    return ops.reshape(c, shape=tuple(s for s in c._data.shape if s != 1))
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation coefficients of the variables in the rows of ``input``:
+    ``cov[i, j] / sqrt(cov[i, i] cov[j, j])``, clipped to ``[-1, 1]``; a constant variable
+    gives ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.corrcoef(arraygrad.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+    tensor([[ 1., -1.],
+            [-1.,  1.]])
+    """
+    c = cov(input)
+    if c.ndim == 0:  # one variable: 1, or nan when it is constant, as c / c
+        return div(c, c)
+    from arraygrad._linalg import diag
+
+    deviation = sqrt(diag(c))
+    c = div(c, ops.reshape(deviation, shape=(-1, 1)))
+    c = div(c, ops.reshape(deviation, shape=(1, -1)))
+    return ops.clip(c, min=-1.0, max=1.0)

@@ -16,6 +16,8 @@ import arraygrad as _ag
 from arraygrad import _backend, _dtype, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
+from arraygrad._tensor_analysis import TensorAnalysisMethods
+from arraygrad._tensor_elementwise import TensorElementwiseMethods
 from arraygrad._tensor_inplace import TensorInPlaceMethods
 from arraygrad._tensor_math import TensorMathMethods
 from arraygrad._tensor_shape import TensorShapeMethods
@@ -47,7 +49,13 @@ def describe(tensor: Tensor) -> str:
     return f"{tensor.dtype.name} tensor of shape {list(tensor._data.shape)}"
 
 
-class Tensor(TensorMathMethods, TensorInPlaceMethods, TensorShapeMethods):
+class Tensor(
+    TensorMathMethods,
+    TensorElementwiseMethods,
+    TensorAnalysisMethods,
+    TensorInPlaceMethods,
+    TensorShapeMethods,
+):
     """An n-dimensional array that can record the operations applied to it.
 
     Make tensors with :func:`arraygrad.tensor`, :func:`arraygrad.zeros` and friends; operate on

@@ -16,13 +16,17 @@ if TYPE_CHECKING:
     import arraygrad._binary
     import arraygrad._indexing
     import arraygrad._inplace
+    import arraygrad._joining
     import arraygrad._linalg
     import arraygrad._math
+    import arraygrad._matrices
+    import arraygrad._predicates
     import arraygrad._reduction
     import arraygrad._shape
     import arraygrad._sorting
     import arraygrad._statistics
     import arraygrad._unary
+    import arraygrad._views
     from arraygrad._tensor import Tensor
 
 
@@ -240,3 +244,95 @@ class TensorShapeMethods:
     def det(self) -> Tensor:
         """Determinant of a (batch of) square matrices."""
         return _ag._linalg.det(self)
+
+    # Views, joins and splits, structured matrices, take (_views, _joining, _matrices).
+    # hsplit/vsplit/dsplit read t.hsplit(1, 2) as the indices [1, 2], as PyTorch does.
+
+    def broadcast_to(self, *size: Any) -> Tensor:
+        """Broadcast to ``size`` without copying (as :meth:`expand`)."""
+        return _ag._views.broadcast_to(self, _ag._shape._shape_arg(size))
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """Swap two dimensions (alias of :meth:`transpose`)."""
+        return _ag._views.swapaxes(self, axis0, axis1)
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions (alias of :meth:`transpose`)."""
+        return _ag._views.swapdims(self, dim0, dim1)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        """Move dimensions (alias of :meth:`movedim`)."""
+        return _ag._views.moveaxis(self, source, destination)
+
+    def ravel(self) -> Tensor:
+        """The elements as a 1-D tensor."""
+        return _ag._views.ravel(self)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The ``offset``-th diagonal of the plane ``dim1``, ``dim2``, as the last dimension."""
+        return _ag._views.diagonal(self, offset, dim1, dim2)
+
+    def select(self, dim: int, index: Any) -> Tensor:
+        """The slice at ``index`` along ``dim``, that dimension removed."""
+        return _ag._views.select(self, dim, index)
+
+    def narrow_copy(self, dim: int, start: Any, length: int) -> Tensor:
+        """A copy of ``length`` elements from ``start`` along ``dim``."""
+        return _ag._views.narrow_copy(self, dim, start, length)
+
+    def fliplr(self) -> Tensor:
+        """Reverse the order along dimension 1."""
+        return _ag._views.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        """Reverse the order along dimension 0."""
+        return _ag._views.flipud(self)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        """Rotate by ``k`` quarter turns in the plane of ``dims``."""
+        return _ag._views.rot90(self, k, dims)
+
+    def tensor_split(
+        self, indices_or_sections: Any = None, dim: int = 0, **kwargs: Any
+    ) -> tuple[Tensor, ...]:
+        """Views split along ``dim`` into ``n`` near-equal pieces or before the indices."""
+        return _ag._joining.tensor_split(self, indices_or_sections, dim, **kwargs)
+
+    def hsplit(self, *indices_or_sections: Any, **kwargs: Any) -> tuple[Tensor, ...]:
+        """:meth:`tensor_split` along dimension 1 (0 for a vector)."""
+        args = (list(indices_or_sections),) if len(indices_or_sections) > 1 else indices_or_sections
+        return _ag._joining.hsplit(self, *args, **kwargs)
+
+    def vsplit(self, *indices_or_sections: Any, **kwargs: Any) -> tuple[Tensor, ...]:
+        """:meth:`tensor_split` along dimension 0."""
+        args = (list(indices_or_sections),) if len(indices_or_sections) > 1 else indices_or_sections
+        return _ag._joining.vsplit(self, *args, **kwargs)
+
+    def dsplit(self, *indices_or_sections: Any, **kwargs: Any) -> tuple[Tensor, ...]:
+        """:meth:`tensor_split` along dimension 2."""
+        args = (list(indices_or_sections),) if len(indices_or_sections) > 1 else indices_or_sections
+        return _ag._joining.dsplit(self, *args, **kwargs)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        """Matrices with the last dimension on their ``offset``-th diagonal."""
+        return _ag._matrices.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        """The square matrix with the flattened elements on its ``offset``-th diagonal."""
+        return _ag._matrices.diagflat(self, offset)
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product with ``other``."""
+        return _ag._matrices.kron(self, other)
+
+    def take(self, index: Tensor) -> Tensor:
+        """Elements of the flattened tensor at ``index``."""
+        return _ag._indexing.take(self, index)
+
+    def is_complex(self) -> bool:
+        """Whether the dtype is complex (never, in arraygrad)."""
+        return _ag._predicates.is_complex(self)
+
+    def is_nonzero(self) -> bool:
+        """Whether the single element is not zero."""
+        return _ag._predicates.is_nonzero(self)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _dtype, ops
-from arraygrad._math import _floating, as_tensor, clamp, div, lt, mul, pow, sub, where
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._math import _floating, abs, as_tensor, clamp, div, lt, mul, pow, sub, where
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
+    "absolute",
     "acos",
     "acosh",
     "arccos",
@@ -42,6 +43,7 @@ __all__ = [
     "fix",
     "floor",
     "frac",
+    "frexp",
     "lgamma",
     "log1p",
     "log2",
@@ -356,3 +358,51 @@ def frac(input: Tensor) -> Tensor:
     if not x.dtype.is_floating_point:
         raise not_implemented("frac_cpu", x, "integers have no fractional part; use .float().")
     return sub(x, ops.trunc(x))
+
+
+absolute = abs
+
+
+def _frexp_exponent(data: Any) -> Any:
+    """The int32 exponents ``e`` with ``|x| = m * 2**e``, ``0.5 <= |m| < 1`` (0 for 0, inf, nan)."""
+    xp = _backend.xp
+    if hasattr(xp, "frexp"):  # NumPy's, exact
+        return xp.astype(xp.frexp(data)[1], xp.int32)
+    # The Array API has no frexp: floor(log2|x|) + 1, then one step either way where log2 rounded
+    # across a power of two. The powers 2**(e - 1) and 2**e stay representable (or overflow to
+    # inf, which compares correctly) for every finite x.
+    finite = xp.isfinite(data) & (data != 0)
+    size = xp.where(finite, xp.abs(data), xp.ones_like(data))
+    exponent = xp.floor(xp.log2(size)) + 1
+    exponent = xp.where(size < xp.pow(2.0, exponent - 1), exponent - 1, exponent)
+    exponent = xp.where(size >= xp.pow(2.0, exponent), exponent + 1, exponent)
+    return xp.astype(xp.where(finite, exponent, xp.zeros_like(exponent)), xp.int32)
+
+
+def frexp(input: Tensor) -> Any:
+    """Split floats into ``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``,
+    ``0.5 <= |mantissa| < 1`` (0, inf and nan have exponent 0); exponents are int32.
+
+    The mantissa's gradient is ``1 / 2**exponent``, as in PyTorch.
+
+    >>> import arraygrad
+    >>> mantissa, exponent = arraygrad.frexp(arraygrad.tensor([8.0, -3.0, 0.0]))
+    >>> mantissa, exponent
+    (tensor([ 0.5000, -0.7500,  0.0000]), tensor([4, 2, 0], dtype=arraygrad.int32))
+    """
+    x = require_tensor("frexp", "input", 1, input)
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            f"torch.frexp() only supports floating-point dtypes: got a {describe(x)}. Fix: "
+            "convert it first (x.float() or x.double())."
+        )
+    xp = _backend.xp
+    exponent = _frexp_exponent(x._data)
+    # mantissa = x / 2**e, as two exact scalings by powers of two: 2**e itself can overflow
+    # (e = 1024 for float64's largest numbers) or 2**-e (subnormal x).
+    half = exponent // 2
+    dtype = x._data.dtype
+    first = xp.pow(xp.asarray(2.0, dtype=dtype), xp.astype(-half, dtype))
+    second = xp.pow(xp.asarray(2.0, dtype=dtype), xp.astype(half - exponent, dtype))
+    mantissa = mul(mul(x, Tensor._wrap(first)), Tensor._wrap(second))
+    return return_types.frexp(mantissa, Tensor._wrap(exponent))

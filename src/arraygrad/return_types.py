@@ -29,5 +29,54 @@ sort = _make("sort")
 topk = _make("topk")
 median = _make("median")
 kthvalue = _make("kthvalue")
+# reductions, scans and linear algebra with PyTorch's named results
+cummax = _make("cummax")
+cummin = _make("cummin")
+mode = _make("mode")
+nanmedian = _make("nanmedian")
 
-__all__ = ["kthvalue", "max", "median", "min", "sort", "topk"]
+
+class aminmax(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(min, max)`` of :func:`arraygrad.aminmax`."""
+
+    min: Any
+    max: Any
+
+    def __repr__(self) -> str:
+        return f"arraygrad.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
+
+
+class frexp(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(mantissa, exponent)`` of :func:`arraygrad.frexp`."""
+
+    mantissa: Any
+    exponent: Any
+
+
+class slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(sign, logabsdet)`` of :func:`arraygrad.slogdet`."""
+
+    sign: Any
+    logabsdet: Any
+
+    def __repr__(self) -> str:
+        return (
+            f"arraygrad.return_types.slogdet(\nsign={self.sign!r},\nlogabsdet={self.logabsdet!r})"
+        )
+
+
+__all__ = [
+    "aminmax",
+    "cummax",
+    "cummin",
+    "frexp",
+    "kthvalue",
+    "max",
+    "median",
+    "min",
+    "mode",
+    "nanmedian",
+    "slogdet",
+    "sort",
+    "topk",
+]

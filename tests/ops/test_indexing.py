@@ -17,6 +17,12 @@ from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, s
 from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
 
 
+def _take_index(x: Any) -> Any:
+    """A (2, 3) int64 index into ``x.flatten()`` whose values repeat (gradients accumulate)."""
+    values = (np.arange(6) * 7 + 3) % max(x.numel(), 1)
+    return lib(x).tensor(values.reshape(2, 3), dtype=lib(x).int64)
+
+
 def _assign(key: Any, scale: float = 1.0) -> Any:
     """``h[key] = v`` on a non-leaf ``h``: both ``x`` and ``v`` must get gradients."""
 
@@ -57,6 +63,8 @@ OP_TABLE = {
     "take_along_dim": OpSpec(
         lambda x: lib(x).take_along_dim(x, index_like(x, 0, 2), dim=0), min_dims=1
     ),
+    "take": OpSpec(lambda x: lib(x).take(x, _take_index(x))),
+    "take_negative": OpSpec(lambda x: x.take(-1 - _take_index(x)[0])),
     "scatter_add": OpSpec(
         lambda x, s: x.scatter_add(0, index_like(x, 0), s), arity=2, shapes=same_shapes(2, 1)
     ),
@@ -290,6 +298,11 @@ def test_setitem_on_leaf_requiring_grad_is_refused() -> None:
         (lambda m: m.ones(3).kthvalue(4), RuntimeError),
         (lambda m: m.ones(3).max(2), IndexError),
         (lambda m: _set(m.ones(3), slice(None), m.ones(2)), RuntimeError),
+        (lambda m: m.take(m.ones(2, 3), m.tensor([6])), IndexError),
+        (lambda m: m.take(m.ones(2, 3), m.tensor([-7])), IndexError),
+        (lambda m: m.take(m.ones(0), m.tensor([0])), IndexError),
+        (lambda m: m.take(m.ones(2, 3), m.tensor([1.0])), RuntimeError),
+        (lambda m: m.ones(3).take(m.tensor([1], dtype=m.int32)), RuntimeError),
     ],
 )
 def test_errors_match_torch(call: Any, error: type) -> None:
@@ -298,6 +311,18 @@ def test_errors_match_torch(call: Any, error: type) -> None:
     with pytest.raises(error) as info:
         call(ag)
     assert len(str(info.value)) > 20
+
+
+def test_take_values_match_torch() -> None:
+    data = np.arange(6).reshape(2, 3)
+    for index in ([[0, -1], [5, 2]], 4, -6, [], [[3]]):
+        mine = ag.take(ag.tensor(data), ag.tensor(index, dtype=ag.int64))
+        theirs = torch.take(torch.tensor(data), torch.tensor(index, dtype=torch.int64))
+        assert mine.dtype is ag.int64 and tuple(mine.shape) == tuple(theirs.shape), index
+        assert mine.tolist() == theirs.tolist(), index
+    empty = ag.take(ag.ones(0), ag.tensor([], dtype=ag.int64))
+    theirs = torch.take(torch.ones(0), torch.tensor([], dtype=torch.int64))
+    assert tuple(empty.shape) == tuple(theirs.shape)
 
 
 def _set(x: Any, key: Any, value: Any) -> None:

@@ -271,6 +271,17 @@ hypot = Primitive(
     vjp=(lambda ns, g, out, x, y: g * x / out, lambda ns, g, out, x, y: g * y / out),
     reads_output=True,
 )
+# copysign'(x) is PyTorch's out / x, taken as 0 at x == 0 (and nan at x = +-inf, inf / inf);
+# y's gradient is 0.
+copysign = Primitive(
+    "copysign",
+    forward=lambda xp, x, y: xp.copysign(x, y),
+    vjp=(
+        lambda ns, g, out, x, y: g * ns.where(x == 0, 0.0, out / ns.where(x == 0, 1.0, x)),
+        lambda ns, g, out, x, y: ns.zeros_like(y),
+    ),
+    reads_output=True,
+)
 
 
 def _fmod(xp: Any, x: Any, y: Any) -> Any:
@@ -350,6 +361,7 @@ __all__ = [
     "ceil",
     "clip",
     "clone",
+    "copysign",
     "cos",
     "divide",
     "equal",

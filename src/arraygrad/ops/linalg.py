@@ -119,10 +119,47 @@ solve = Primitive(
     reads_output=True,
 )
 
+
+def _pinv_vjp(ns: Any, g: Any, out: Any, a: Any, *, rtol: float) -> Any:
+    # PyTorch's pinv_backward (the derivative of the pseudo-inverse where the rank is locally
+    # constant), arranged so that the products are of the smaller of the two sizes.
+    t = ns.matrix_transpose
+    p, pt, gt = out, t(out), t(g)
+    if a.shape[-2] <= a.shape[-1]:
+        k = ns.matmul(gt, p)
+        kpt = ns.matmul(k, pt)
+        back = ns.matmul(ns.matmul(pt, p), gt - ns.matmul(k, a))
+        return -t(ns.matmul(p, k)) + kpt - ns.matmul(ns.matmul(a, p), kpt) + back
+    k = ns.matmul(p, gt)
+    ptk = ns.matmul(pt, k)
+    front = ns.matmul(ns.matmul(gt - ns.matmul(a, k), p), pt)
+    return -t(ns.matmul(k, p)) + front + ptk - ns.matmul(ns.matmul(ptk, p), a)
+
+
+def _pinv(xp: Any, a: Any, *, rtol: float) -> Any:
+    linalg = getattr(xp, "linalg", None)
+    if linalg is None:
+        raise NotImplementedError(
+            "pinverse needs the array namespace's linalg extension (linalg.pinv), which the "
+            "active backend's namespace does not expose. Fix: use the NumPy backend, or add "
+            "pinv to the namespace in arraygrad._backend."
+        )
+    return linalg.pinv(a, rtol=rtol)
+
+
+# The Moore-Penrose pseudo-inverse; singular values below rtol * the largest count as zero.
+pinv = Primitive(
+    "linalg_pinv",
+    forward=_pinv,
+    vjp=(_pinv_vjp,),
+    reads_output=True,
+)
+
 __all__ = [
     "adjugate",
     "det",
     "inv",
     "matmul",
+    "pinv",
     "solve",
 ]

@@ -122,6 +122,19 @@ digamma = Primitive(
     forward=lambda xp, x: xp.digamma(x),
     vjp=(lambda ns, g, out, x: g * ns.polygamma(1, x),),
 )
+# log(exp(x) + exp(y)) as max + log1p(exp(-|x - y|)) (no overflow), and x itself where x and y
+# are the same infinity (where x - y is nan). The derivatives are PyTorch's 1 / (1 + exp(y - x)):
+# nan at equal infinities, which a composition of max and log1p cannot give.
+logaddexp = Primitive(
+    "logaddexp",
+    forward=lambda xp, x, y: xp.where(
+        xp.isinf(x) & (x == y), x, xp.maximum(x, y) + xp.log1p(xp.exp(-xp.abs(x - y)))
+    ),
+    vjp=(
+        lambda ns, g, out, x, y: g / (1 + ns.exp(y - x)),
+        lambda ns, g, out, x, y: g / (1 + ns.exp(x - y)),
+    ),
+)
 # polygamma(n, x): ``n`` is a Python int passed positionally, like the raw namespace's
 # ``polygamma(n, x)``, so that rules can call ``ns.polygamma(n, x)`` on either namespace.
 polygamma = Primitive(
@@ -147,6 +160,7 @@ __all__ = [
     "log1p",
     "log2",
     "log10",
+    "logaddexp",
     "polygamma",
     "sinh",
     "tan",

@@ -1,0 +1,182 @@
+"""PyTorch's comparisons of whole tensors and membership tests.
+
+``isclose``/``allclose`` (``|input - other| <= atol + rtol * |other|``, with PyTorch's dtype
+rules: both tensors of one dtype, bool compared as the default float), ``equal`` (same shape
+and values, a Python bool), ``isin`` (membership in a set of values, after promotion) and the
+predicates ``isneginf``, ``isposinf`` and ``isreal``. None of them is differentiable: their
+results are bool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._math import (
+    _operands,
+    abs,
+    add,
+    as_tensor,
+    astype,
+    eq,
+    isfinite,
+    isnan,
+    le,
+    logical_and,
+    logical_or,
+    mul,
+    sub,
+)
+from arraygrad._tensor import Tensor, describe
+from arraygrad._unary import require_tensor
+
+__all__ = ["allclose", "equal", "isclose", "isin", "isneginf", "isposinf", "isreal"]
+
+
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """Where ``input == other`` or ``|input - other| <= atol + rtol * |other|`` (finitely).
+
+    Infinities are close only to themselves; ``nan`` is close to ``nan`` with ``equal_nan``.
+    Both tensors must have the same dtype, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.isclose(arraygrad.tensor([1.0, 1.1, float("nan")]),
+    ...                   arraygrad.tensor([1.000001, 1.0, float("nan")]), equal_nan=True)
+    tensor([ True, False,  True])
+    """
+    require_tensor("isclose", "other", 2, other)
+    require_tensor("isclose", "input", 1, input)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(
+            f"{_dtype.torch_type_name(input.dtype)} did not match "
+            f"{_dtype.torch_type_name(other.dtype)}: isclose compares tensors of one dtype, got "
+            f"{describe(input)} and {describe(other)}. Fix: convert one of them, e.g. "
+            "other.to(input.dtype)."
+        )
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:
+            raise RuntimeError(
+                f"{name} must be greater than or equal to zero, but got {tolerance}. Fix: pass a "
+                f"non-negative {name}."
+            )
+    x, y = input.detach(), other.detach()
+    close = eq(x, y)  # also where both are the same infinity
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(x), isnan(y)))
+    if x.dtype is _dtype.bool_:  # PyTorch measures bool differences in the default float dtype
+        x = astype(x, _dtype.get_default_dtype())
+        y = astype(y, x.dtype)
+    allowed = add(abs(mul(y, rtol)), atol)
+    actual = abs(sub(x, y))
+    return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)))
+
+
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """Whether :func:`isclose` holds everywhere (a Python bool).
+
+    >>> import arraygrad
+    >>> arraygrad.allclose(arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([1.0, 2.0 + 1e-9]))
+    True
+    """
+    close = isclose(input, other, rtol, atol, equal_nan)
+    return bool(_backend.xp.all(close._data))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether the tensors have the same shape and equal values (a Python bool; ``nan`` is not
+    equal to itself, dtypes are promoted as in ``==``).
+
+    >>> import arraygrad
+    >>> arraygrad.equal(arraygrad.tensor([1, 2]), arraygrad.tensor([1.0, 2.0]))
+    True
+    """
+    require_tensor("equal", "other", 2, other)
+    require_tensor("equal", "input", 1, input)
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return bool(_backend.xp.all(eq(input.detach(), other.detach())._data))
+
+
+def _membership_operand(value: Any, name: str) -> Tensor:
+    x = as_tensor(value).detach()
+    if x.dtype is _dtype.bool_:
+        raise RuntimeError(
+            f"Unsupported input type encountered for isin(): Bool ({name} is a {describe(x)}). "
+            "Fix: compare bools with == and any(), or convert them (x.long())."
+        )
+    return x
+
+
+def isin(
+    elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
+) -> Tensor:
+    """Where each of ``elements`` is one of ``test_elements`` (or is not, with ``invert``); the
+    result has the shape of ``elements``. Either may be a Python number, not both; ``nan`` is in
+    nothing. ``assume_unique`` is accepted for PyTorch's signature (the result is the same).
+
+    >>> import arraygrad
+    >>> arraygrad.isin(arraygrad.tensor([1, 2, 3]), arraygrad.tensor([2, 5]))
+    tensor([False,  True, False])
+    """
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(
+            f"isin() received an invalid combination of arguments - got "
+            f"({type(elements).__name__}, {type(test_elements).__name__}): at least one of "
+            "elements and test_elements must be a Tensor. Fix: wrap one in arraygrad.tensor()."
+        )
+    # bool is refused before promotion could turn it into a number
+    _membership_operand(elements, "elements")
+    _membership_operand(test_elements, "test_elements")
+    a, b = (_membership_operand(v, "") for v in _operands(elements, test_elements))
+    # Sorted test values and a binary search for each element: O((n + m) log m), where comparing
+    # every pair would hold an n-by-m array.
+    xp = _backend.xp
+    values = xp.sort(xp.reshape(b._data, (-1,)))
+    flat = xp.reshape(a._data, (-1,))
+    if values.shape[0] == 0:
+        found = xp.zeros(flat.shape, dtype=xp.bool)
+    else:
+        where = xp.searchsorted(values, flat)
+        where = xp.where(where < values.shape[0], where, xp.zeros_like(where))
+        found = xp.take(values, where) == flat
+    if invert:
+        found = ~found
+    return Tensor._wrap(_backend.ensure_array(xp.reshape(found, tuple(a.shape))))
+
+
+def _infinity_test(op: str, input: Tensor, sign: float) -> Tensor:
+    x = require_tensor(op, "input", 1, input).detach()
+    if not x.dtype.is_floating_point:
+        return ops.not_equal(x, x)  # all False: integers are never infinite
+    return eq(x, sign * float("inf"))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    """Where the elements are ``-inf``.
+
+    >>> import arraygrad
+    >>> arraygrad.isneginf(arraygrad.tensor([-float("inf"), float("inf"), 1.0]))
+    tensor([ True, False, False])
+    """
+    return _infinity_test("isneginf", input, -1.0)
+
+
+def isposinf(input: Tensor) -> Tensor:
+    """Where the elements are ``+inf``."""
+    return _infinity_test("isposinf", input, 1.0)
+
+
+def isreal(input: Tensor) -> Tensor:
+    """Where the elements have no imaginary part: everywhere, as arraygrad's tensors are real.
+
+    >>> import arraygrad
+    >>> arraygrad.isreal(arraygrad.tensor([1.0, float("nan")]))
+    tensor([True, True])
+    """
+    x = require_tensor("isreal", "input", 1, input)
+    xp = _backend.xp
+    return Tensor._wrap(_backend.ensure_array(xp.ones(tuple(x.shape), dtype=xp.bool)))

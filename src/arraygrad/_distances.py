@@ -1,0 +1,110 @@
+"""Distances between points: ``dist`` (one p-norm of a difference) and ``cdist`` (every pair
+of rows of two batches of point sets).
+
+Both are vector norms of differences, so they share the ``vector_norm`` primitive's gradient:
+0 at a zero distance, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+
+from arraygrad import _backend, ops
+from arraygrad._math import _operands
+from arraygrad._tensor import Tensor, describe
+
+__all__ = [
+    "cdist",
+    "dist",
+]
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The ``p``-norm of ``input - other`` (broadcast), over all elements.
+
+    >>> import arraygrad
+    >>> arraygrad.dist(arraygrad.tensor([1.0, 1.0]), arraygrad.tensor([4.0, 5.0]))
+    tensor(5.)
+    """
+    from arraygrad._statistics import vector_norm
+
+    a, b = _operands(input, other)
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{a.dtype.name} instead. Fix: convert the inputs first, e.g. x.float()."
+        )
+    try:
+        difference = ops.subtract(a, b)
+    except ValueError:
+        raise RuntimeError(
+            f"dist: the shapes {list(a.shape)} and {list(b.shape)} do not broadcast. Fix: give "
+            "the tensors broadcastable shapes."
+        ) from None
+    return vector_norm(difference, float(p))
+
+
+def _check_cdist(x1: Tensor, x2: Tensor, p: float) -> None:
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(
+                f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D "
+                f"({describe(x)}). Fix: pass points as rows of a [..., P, M] tensor."
+            )
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(
+                f"cdist only supports floating-point dtypes, {name} got: {x.dtype.name}. Fix: "
+                "convert the points with .float()."
+            )
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
+            f"{x2.shape[-1]} (shapes {list(x1.shape)} and {list(x2.shape)})."
+        )
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got p={p}.")
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """The ``p``-norm distance between every row of ``x1`` ``[..., P, M]`` and every row of
+    ``x2`` ``[..., R, M]``: a ``[..., P, R]`` tensor (batch dimensions broadcast).
+
+    The differences are computed directly for every ``p`` (``compute_mode`` is accepted and
+    ignored: the direct form is the more accurate one). The gradient at a zero distance is 0;
+    for ``p = inf`` every element tied for the largest difference gets the full gradient, as
+    in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.cdist(arraygrad.tensor([[0.0, 0.0]]), arraygrad.tensor([[3.0, 4.0], [1.0, 0.0]]))
+    tensor([[5., 1.]])
+    """
+    from arraygrad._statistics import vector_norm
+
+    x1, x2 = _operands(x1, x2)
+    _check_cdist(x1, x2, p)
+    rows = ops.reshape(x1, shape=(*x1.shape[:-1], 1, x1.shape[-1]))
+    cols = ops.reshape(x2, shape=(*x2.shape[:-2], 1, *x2.shape[-2:]))
+    try:
+        difference = ops.subtract(rows, cols)  # [..., P, R, M]
+    except ValueError:
+        raise RuntimeError(
+            f"cdist: the batch dimensions of X1 {list(x1.shape[:-2])} and X2 "
+            f"{list(x2.shape[:-2])} do not broadcast. Fix: give them broadcastable batch shapes."
+        ) from None
+    if x1.shape[-1] == 0:  # no coordinates: every distance is 0
+        return ops.sum(difference, axis=(difference.ndim - 1,), keepdims=False)
+    if p == math.inf:
+        # max |d| with PyTorch's gradient, sign(d) to each element at the maximum: the maximum
+        # as a constant plus the (zero) sum of the tied elements' excess over it.
+        xp = _backend.xp
+        size = ops.abs(difference)
+        top = xp.max(size._data, axis=-1, keepdims=True)
+        tied = ops.where(size._data == top, ops.subtract(size, Tensor._wrap(top)), 0.0)
+        excess = ops.sum(tied, axis=(difference.ndim - 1,), keepdims=False)
+        return ops.add(excess, Tensor._wrap(xp.reshape(top, tuple(excess._data.shape))))
+    return vector_norm(difference, float(p), dim=-1)

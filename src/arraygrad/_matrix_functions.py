@@ -1,0 +1,113 @@
+"""Functions of square matrices built on the determinant, inverse and product primitives:
+``logdet``, ``slogdet``, ``matrix_power`` and ``pinverse`` (its own primitive, with PyTorch's
+gradient).
+
+``logdet`` and ``slogdet`` are ``log`` of the ``det`` primitive, so their gradient is
+``A^-T`` (the transposed adjugate over the determinant); ``matrix_power`` is repeated squaring
+with ``matmul`` (and ``inv`` for negative powers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, ops, return_types
+from arraygrad._linalg import _square, inverse, matmul
+from arraygrad._tensor import Tensor, describe
+
+__all__ = [
+    "logdet",
+    "matrix_power",
+    "pinverse",
+    "slogdet",
+]
+
+
+def slogdet(input: Tensor) -> Any:
+    """``(sign, logabsdet)`` of the determinant of a (batch of) square matrices, as
+    ``return_types.slogdet``: ``det = sign * exp(logabsdet)``, and a singular matrix gives
+    ``(0, -inf)``. The gradient of ``logabsdet`` is ``A^-T``; ``sign`` has none.
+
+    >>> import arraygrad
+    >>> arraygrad.slogdet(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])).sign
+    tensor(-1.)
+    """
+    a = _square("linalg.slogdet", input)
+    det = ops.det(a)
+    return return_types.slogdet(ops.sign(det), ops.log(ops.abs(det)))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """``log(det(A))`` of a (batch of) square matrices: ``nan`` for a negative determinant,
+    ``-inf`` for a singular matrix. The gradient is ``A^-T``.
+
+    >>> import arraygrad
+    >>> arraygrad.logdet(arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]]))
+    tensor(1.7918)
+    """
+    return ops.log(ops.det(_square("logdet", input)))
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    """``A^n`` for a (batch of) square matrices by repeated squaring: the identity for ``n = 0``
+    and powers of the inverse for ``n < 0`` (floating point matrices only).
+
+    >>> import arraygrad
+    >>> arraygrad.matrix_power(arraygrad.tensor([[1, 1], [0, 1]]), 3).tolist()
+    [[1, 3], [0, 1]]
+    """
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}.")
+    shape = tuple(input.shape)
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        detail = (
+            f"but they are {shape[-2]} by {shape[-1]} matrices"
+            if len(shape) >= 2
+            else f"but got a {len(shape)}D tensor"
+        )
+        raise RuntimeError(
+            f"linalg.matrix_power: A must be batches of square matrices, {detail} "
+            f"({describe(input)})."
+        )
+    xp = _backend.xp
+    if n == 0:  # the identity, of the input's dtype and batch shape (no gradient, as PyTorch)
+        eye = xp.eye(shape[-1], dtype=input._data.dtype)
+        return Tensor._wrap(xp.asarray(xp.broadcast_to(eye, shape), copy=True))
+    a = inverse(input) if n < 0 else input
+    n = abs(n)
+    result: Tensor | None = None
+    while True:  # binary powering: multiply in the squares of a whose bit is set in n
+        if n & 1:
+            result = a if result is None else matmul(result, a)
+        n >>= 1
+        if not n:
+            break
+        a = matmul(a, a)
+    assert result is not None
+    return ops.clone(result) if result is input else result
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of a (batch of) ``m x n`` matrices, an ``n x m`` result;
+    singular values below ``rcond`` times the largest are treated as zero. The gradient is
+    PyTorch's (exact where the rank does not change).
+
+    >>> import arraygrad
+    >>> arraygrad.pinverse(arraygrad.tensor([[2.0, 0.0], [0.0, 0.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
+    """
+    if input.ndim < 2:
+        raise RuntimeError(
+            "linalg.pinv: The input tensor A must have at least 2 dimensions, got "
+            f"{describe(input)}. Fix: pass a matrix or a batch of matrices."
+        )
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            "linalg.pinv: Expected a floating point or complex tensor as input. Got "
+            f"{input.dtype.name}. Fix: convert it first, e.g. x.float()."
+        )
+    if input.numel() == 0:  # NumPy's SVD refuses empty matrices; the answer is all zeros
+        zeros = _backend.xp.zeros((*input.shape[:-2], input.shape[-1], input.shape[-2]))
+        return Tensor._wrap(_backend.xp.astype(zeros, input._data.dtype))
+    return ops.pinv(input, rtol=float(rcond))

@@ -1,0 +1,81 @@
+"""Questions about a tensor answered with Python values: ``numel``, ``is_tensor``,
+``is_floating_point``, ``is_complex``, ``is_nonzero``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad._tensor import Tensor
+
+__all__ = ["is_complex", "is_floating_point", "is_nonzero", "is_tensor", "numel"]
+
+
+def _require_tensor(name: str, input: Any) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}. Fix: convert it with arraygrad.tensor() first."
+        )
+    return input
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements, the product of the sizes (1 for a 0-d tensor).
+
+    >>> import arraygrad
+    >>> arraygrad.numel(arraygrad.zeros(2, 3))
+    6
+    """
+    return _require_tensor("numel", input).numel()
+
+
+def is_tensor(obj: Any) -> bool:
+    """True when ``obj`` is an arraygrad Tensor (or a subclass, such as ``nn.Parameter``).
+
+    >>> import arraygrad
+    >>> arraygrad.is_tensor(arraygrad.tensor(1.0)), arraygrad.is_tensor(1.0)
+    (True, False)
+    """
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True when ``input``'s dtype is float16, float32 or float64.
+
+    >>> import arraygrad
+    >>> arraygrad.is_floating_point(arraygrad.tensor([1, 2]))
+    False
+    """
+    return _require_tensor("is_floating_point", input).dtype.is_floating_point
+
+
+def is_complex(input: Tensor) -> bool:
+    """True when ``input``'s dtype is complex; arraygrad has no complex dtypes, so always False.
+
+    >>> import arraygrad
+    >>> arraygrad.is_complex(arraygrad.tensor([1.0]))
+    False
+    """
+    _require_tensor("is_complex", input)
+    return False
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """True when the single element of ``input`` is not zero (NaN counts as nonzero).
+
+    >>> import arraygrad
+    >>> arraygrad.is_nonzero(arraygrad.tensor([0.5]))
+    True
+    """
+    count = _require_tensor("is_nonzero", input).numel()
+    if count == 0:
+        raise RuntimeError(
+            f"Boolean value of Tensor with no values is ambiguous (shape {list(input.shape)}). "
+            "Fix: is_nonzero needs a tensor of exactly one element."
+        )
+    if count > 1:
+        raise RuntimeError(
+            f"Boolean value of Tensor with more than one value is ambiguous (shape "
+            f"{list(input.shape)}). Fix: use .any() or .all(), or pass a one-element tensor."
+        )
+    return bool(input.item())

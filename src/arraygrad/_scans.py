@@ -1,0 +1,234 @@
+"""Differences, integrals and running reductions along one dimension: ``diff``,
+``trapezoid``/``trapz``, ``cummax``, ``cummin`` and ``logcumsumexp``.
+
+The running reductions are inclusive scans in ``log2(n)`` steps (Hillis-Steele): step ``s``
+combines each element with the one ``2^s`` places before it. ``cummax``/``cummin`` scan raw
+(value, index) pairs and then gather the values at the indices, so the gradient goes to the
+element each output came from; ``logcumsumexp`` scans Tensors with a stable ``logaddexp``, so its
+gradient is the composition's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._dims import normalize_dim
+from arraygrad._indexing import take_along
+from arraygrad._tensor import Tensor, describe
+
+__all__ = [
+    "cummax",
+    "cummin",
+    "diff",
+    "logcumsumexp",
+    "trapezoid",
+    "trapz",
+]
+
+
+def _part(x: Any, axis: int, start: int | None, stop: int | None) -> Any:
+    """``x[..., start:stop, ...]`` along ``axis``: a raw array or, via the primitive, a Tensor."""
+    key = (slice(None),) * axis + (slice(start, stop), Ellipsis)  # the Array API wants all axes
+    if isinstance(x, Tensor):
+        return ops.basic_getitem(x, key=key)
+    return x[key]
+
+
+def diff(
+    input: Tensor,
+    n: int = 1,
+    dim: int = -1,
+    prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:
+    """The ``n``-th forward difference ``out[i] = x[i + 1] - x[i]`` along ``dim`` (applied ``n``
+    times), after joining ``prepend`` and ``append`` to ``input`` there. Bool tensors give
+    ``x[i + 1] != x[i]``.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1, 4, 9, 16]).diff().tolist()
+    [3, 5, 7]
+    >>> arraygrad.diff(arraygrad.tensor([1.0, 4.0, 9.0]), n=2)
+    tensor([2.])
+    """
+    if input.ndim == 0:
+        raise RuntimeError(
+            "diff expects input to be at least one-dimensional, got a 0-d tensor. Fix: "
+            "reshape it, e.g. x.reshape(1)."
+        )
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}. Fix: pass n >= 0.")
+    axis = normalize_dim(dim, input.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    if len(parts) > 1:
+        from arraygrad._shape import cat
+
+        input = cat(parts, dim=axis)
+    out = input
+    for _ in range(min(n, input._data.shape[axis])):
+        later, earlier = _part(out, axis, 1, None), _part(out, axis, None, -1)
+        if out.dtype is _dtype.bool_:
+            out = ops.not_equal(later, earlier)
+        else:
+            out = ops.subtract(later, earlier)
+    if n > input._data.shape[axis]:  # more differences than elements: nothing is left
+        out = _part(out, axis, 0, 0)
+    return out
+
+
+def trapezoid(
+    y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
+) -> Tensor:
+    """The trapezoidal rule along ``dim``: ``sum((y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]))``,
+    with sample points ``x`` (1-D, or ``y``'s shape) or a constant spacing ``dx`` (1 by default).
+    Integer ``y`` integrates to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.trapezoid(arraygrad.tensor([1.0, 2.0, 4.0]), dx=2.0)
+    tensor(9.)
+    """
+    if x is not None and dx is not None:
+        raise TypeError(
+            "trapezoid() received an invalid combination of arguments: pass the sample points "
+            "x or the spacing dx, not both."
+        )
+    from arraygrad._math import _floating, div, mul, sub
+    from arraygrad._reduction import sum as _sum
+
+    axis = normalize_dim(dim, y.ndim)
+    size = y._data.shape[axis]
+    if x is None:
+        # PyTorch's form for a constant spacing: (sum(y) - (y[0] + y[-1]) / 2) * dx.
+        spacing = 1.0 if dx is None else dx
+        if size == 0:
+            return mul(_sum(_floating(y), axis), 0.0)
+        ends = ops.add(_part(y, axis, 0, 1), _part(y, axis, size - 1, size))
+        ends = ops.reshape(ends, shape=tuple(s for i, s in enumerate(y.shape) if i != axis))
+        inner = sub(_sum(y, axis), mul(_floating(ends), 0.5))
+        return mul(inner, spacing)
+    points = x.shape[0] if x.ndim == 1 else x._data.shape[normalize_dim(dim, x.ndim)]
+    if points != size:
+        raise RuntimeError(
+            f"trapezoid: There must be one `x` value for each sample point, got {points} x "
+            f"values for {size} samples along dim {dim} ({describe(y)}). Fix: pass x with "
+            f"{size} points."
+        )
+    if x.ndim == 1:  # the spacings lie along dim of y
+        view = [1] * y.ndim
+        view[axis] = size
+        x = ops.reshape(x, shape=tuple(view))
+        x_axis = axis
+    else:
+        x_axis = normalize_dim(dim, x.ndim)
+    if size == 0:
+        return mul(_sum(_floating(y), axis), 0.0)
+    spacings = sub(_part(x, x_axis, 1, None), _part(x, x_axis, None, -1))
+    heights = ops.add(_part(y, axis, 1, None), _part(y, axis, None, -1))
+    return div(_sum(mul(spacings, heights), axis), 2.0)
+
+
+def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
+    """PyTorch's older name for :func:`trapezoid`."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+# --- running extrema -----------------------------------------------------------------------------
+
+
+def _running_index(data: Any, axis: int, largest: bool) -> Any:
+    """The index of the running maximum (minimum) along ``axis``, PyTorch's way: a later element
+    takes over when it is NaN or at least as large (small), unless the running one is NaN."""
+    xp = _backend.xp
+    n = data.shape[axis]
+    view = [1] * data.ndim
+    view[axis] = n
+    index = xp.broadcast_to(xp.reshape(xp.arange(n, dtype=xp.int64), tuple(view)), data.shape)
+    values = xp.astype(data, xp.int8) if data.dtype == xp.bool else data
+    floating = xp.isdtype(values.dtype, "real floating")
+    step = 1
+    while step < n:
+        a_val, b_val = _part(values, axis, None, -step), _part(values, axis, step, None)
+        a_idx, b_idx = _part(index, axis, None, -step), _part(index, axis, step, None)
+        wins = b_val >= a_val if largest else b_val <= a_val
+        if floating:
+            wins = xp.isnan(b_val) | (~xp.isnan(a_val) & wins)
+        head = (_part(values, axis, None, step), _part(index, axis, None, step))
+        values = xp.concat([head[0], xp.where(wins, b_val, a_val)], axis=axis)
+        index = xp.concat([head[1], xp.where(wins, b_idx, a_idx)], axis=axis)
+        step *= 2
+    return index
+
+
+def _cumulative_extremum(name: str, input: Tensor, dim: int) -> Any:
+    axis = normalize_dim(dim, input.ndim)
+    x = input if input.ndim else ops.reshape(input, shape=(1,))
+    index = _running_index(x._data, axis, largest=name == "cummax")
+    values = take_along(x, index, axis)
+    if input.ndim == 0:
+        values, index = ops.reshape(values, shape=()), _backend.xp.reshape(index, ())
+    indices = Tensor._wrap(_backend.xp.asarray(index, copy=True))
+    return getattr(return_types, name)(values, indices)
+
+
+def cummax(input: Tensor, dim: int) -> Any:
+    """``(values, indices)`` of the running maximum along ``dim``; NaN, once met, is the
+    maximum. A tie moves the index to the later element. The gradient goes to the element
+    each value came from.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1.0, 3.0, 2.0, 3.0]).cummax(0).indices.tolist()
+    [0, 1, 1, 3]
+    """
+    return _cumulative_extremum("cummax", input, dim)
+
+
+def cummin(input: Tensor, dim: int) -> Any:
+    """``(values, indices)`` of the running minimum along ``dim`` (see :func:`cummax`).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([3.0, 1.0, 2.0]).cummin(0).values.tolist()
+    [3.0, 1.0, 1.0]
+    """
+    return _cumulative_extremum("cummin", input, dim)
+
+
+# --- logcumsumexp --------------------------------------------------------------------------------
+
+
+def _logaddexp(a: Tensor, b: Tensor) -> Tensor:
+    """``log(exp(a) + exp(b))`` shifted by the larger of the two: a constant (the result does
+    not depend on it), so the gradient is the softmax weight of each operand. An infinite shift
+    is not subtracted (``inf - inf`` would be nan)."""
+    xp = _backend.xp
+    shift = xp.maximum(a._data, b._data)
+    shift = Tensor._wrap(xp.where(xp.isinf(shift), xp.zeros_like(shift), shift))
+    total = ops.add(ops.exp(ops.subtract(a, shift)), ops.exp(ops.subtract(b, shift)))
+    return ops.add(ops.log(total), shift)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(input)))`` along ``dim``, without overflow or underflow: partial results
+    are combined pairwise with a shifted ``logaddexp``, so values of any magnitude (1e4 in
+    float32, or far apart) stay finite and exact.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([10000.0, 10000.0, -10000.0]).logcumsumexp(0)
+    tensor([10000.0000, 10000.6934, 10000.6934])
+    """
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"logcumsumexp_out_cpu" not implemented for {input.dtype.name!r}: logcumsumexp '
+            "needs floating point values. Fix: convert the input with .float()."
+        )
+    axis = normalize_dim(dim, input.ndim)
+    out = input if input.ndim else ops.reshape(input, shape=(1,))
+    n = out._data.shape[axis]
+    step = 1
+    while step < n:
+        combined = _logaddexp(_part(out, axis, None, -step), _part(out, axis, step, None))
+        out = ops.concat(_part(out, axis, None, step), combined, axis=axis)
+        step *= 2
+    if step == 1:  # nothing to combine: a copy, as PyTorch returns a new tensor
+        out = ops.clone(out)
+    return ops.reshape(out, shape=()) if input.ndim == 0 else out

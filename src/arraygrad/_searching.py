@@ -1,0 +1,407 @@
+"""Finding elements: ``nonzero``, ``argwhere``, ``masked_select``, ``searchsorted``,
+``bucketize``, ``unique``, ``unique_consecutive``, ``bincount`` and ``histc``.
+
+These answer "where" and "how many" questions, so apart from ``masked_select`` (a gather, whose
+gradient scatters back) their results are indices or counts computed on raw arrays and carry no
+gradient.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._tensor import Tensor, describe
+
+__all__ = [
+    "argwhere",
+    "bincount",
+    "bucketize",
+    "histc",
+    "masked_select",
+    "nonzero",
+    "searchsorted",
+    "unique",
+    "unique_consecutive",
+]
+
+
+def _long(array: Any, int32: bool = False) -> Tensor:
+    dtype = _dtype.int32 if int32 else _dtype.int64
+    return Tensor._wrap(_backend.xp.astype(array, _dtype.to_xp(dtype)))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, one row per element
+    in row-major order, or with ``as_tuple=True`` one 1-D tensor per dimension (a 0-d input
+    counts as 1-D there). ``nan`` is non-zero.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([[0.0, 1.0], [2.0, 0.0]]).nonzero().tolist()
+    [[0, 1], [1, 0]]
+    """
+    xp = _backend.xp
+    data = input._data
+    if as_tuple:
+        data = xp.reshape(data, (1,)) if data.ndim == 0 else data
+        return tuple(_long(index) for index in xp.nonzero(data))
+    if data.ndim == 0:  # one row per hit, no columns
+        hits = int(_backend.item(data != 0))
+        return _long(xp.zeros((hits, 0), dtype=xp.int64))
+    return _long(xp.stack(xp.nonzero(data), axis=1))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``: the ``(n, ndim)`` indices of the non-zero elements."""
+    return nonzero(input)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where the bool ``mask`` is True, as a 1-D tensor (``input`` and
+    ``mask`` broadcast against each other). The gradient scatters back to the selected places.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> arraygrad.masked_select(x, x > 2).tolist()
+    [3.0, 4.0]
+    """
+    if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool_:
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(
+            f"masked_select: expected BoolTensor for mask, got {got}. Fix: build the mask with "
+            "a comparison (x > 0) or convert it with .bool()."
+        )
+    xp = _backend.xp
+    have, mask_shape = tuple(input._data.shape), tuple(mask._data.shape)
+    try:
+        shape = tuple(xp.broadcast_shapes(have, mask_shape))
+    except ValueError:
+        raise RuntimeError(
+            f"masked_select: the shape of the mask {list(mask_shape)} does not broadcast with "
+            f"the shape of the input {list(have)}. Fix: reshape or unsqueeze the mask."
+        ) from None
+    x = input if have == shape else ops.broadcast_to(input, shape=shape)
+    key = mask._data if mask_shape == shape else xp.broadcast_to(mask._data, shape)
+    if not shape:  # NumPy's 0-d boolean index already gives the 1-D result
+        return ops.getitem(ops.reshape(x, shape=(1,)), key=xp.reshape(key, (1,)))
+    return ops.getitem(x, key=key)
+
+
+# --- searchsorted / bucketize --------------------------------------------------------------------
+
+
+def _values(value: Any) -> tuple[Any, bool]:
+    """``value`` as an array, and whether it was a Python number (a 0-d result)."""
+    if isinstance(value, Tensor):
+        return value._data, False
+    if isinstance(value, numbers.Number):
+        return _backend.xp.asarray(value), True
+    raise TypeError(
+        f"searchsorted(): values must be a Tensor or a number, got {type(value).__name__}."
+    )
+
+
+def _search(boundaries: Any, values: Any, right: bool, int32: bool) -> Tensor:
+    """Binary-search insertion points of ``values`` in the rows of ``boundaries`` (last axis).
+
+    NaN values go after everything, as PyTorch's (and NumPy's) search puts them.
+    """
+    xp = _backend.xp
+    common = xp.result_type(boundaries.dtype, values.dtype)
+    boundaries, values = xp.astype(boundaries, common), xp.astype(values, common)
+    side = "right" if right else "left"
+    if boundaries.ndim == 1:
+        flat = xp.searchsorted(boundaries, xp.reshape(values, (-1,)), side=side)
+        return _long(xp.reshape(flat, tuple(values.shape)), int32)
+    # One search per row of the batch: the Array API's searchsorted takes a 1-D sequence.
+    rows = xp.reshape(boundaries, (-1, boundaries.shape[-1]))
+    wanted = xp.reshape(values, (rows.shape[0], -1))
+    found = [xp.searchsorted(rows[i, :], wanted[i, :], side=side) for i in range(rows.shape[0])]
+    stacked = xp.stack(found) if found else xp.zeros(tuple(wanted.shape), dtype=xp.int64)
+    return _long(xp.reshape(stacked, tuple(values.shape)), int32)
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input: Any,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side: str | None = None,
+    sorter: Tensor | None = None,
+) -> Tensor:
+    """The indices at which ``input`` would be inserted in ``sorted_sequence`` (its last
+    dimension) to keep it sorted: the first such place, or with ``right=True`` /
+    ``side="right"`` the last. A 1-D sequence serves every value; otherwise its leading
+    dimensions must equal those of ``input``. ``sorter`` sorts an unsorted sequence.
+
+    >>> import arraygrad
+    >>> seq = arraygrad.tensor([1, 3, 5, 7])
+    >>> arraygrad.searchsorted(seq, arraygrad.tensor([3, 6])).tolist()
+    [1, 3]
+    >>> arraygrad.searchsorted(seq, arraygrad.tensor([3, 6]), right=True).tolist()
+    [2, 3]
+    """
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side!r}."
+            )
+        if right and side == "left":
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, got side of "
+                "left while right was True. Fix: pass only one of them."
+            )
+        right = side == "right"
+    xp = _backend.xp
+    values, scalar = _values(input)
+    boundaries = sorted_sequence._data
+    if boundaries.ndim == 0:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+            "dimension. Fix: pass a 1-D sorted sequence."
+        )
+    if boundaries.ndim > 1 and (scalar or tuple(boundaries.shape[:-1]) != tuple(values.shape[:-1])):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(boundaries.shape)} and input value tensor "
+            f"{list(values.shape)}. Fix: use a 1-D sequence or one row per row of values."
+        )
+    if sorter is not None:
+        if tuple(sorter._data.shape) != tuple(boundaries.shape) or sorter.dtype not in (
+            _dtype.int64,
+            _dtype.int32,
+        ):
+            raise RuntimeError(
+                "torch.searchsorted(): sorter must be an int64 tensor of the boundaries' shape "
+                f"{list(boundaries.shape)}, got {describe(sorter)}. Fix: pass argsort(boundaries)."
+            )
+        boundaries = xp.take_along_axis(boundaries, xp.astype(sorter._data, xp.int64), axis=-1)
+    return _search(boundaries, values, right, out_int32)
+
+
+def bucketize(
+    input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+) -> Tensor:
+    """The bucket of each element of ``input`` among the sorted 1-D ``boundaries``: ``i`` with
+    ``boundaries[i-1] < x <= boundaries[i]`` (``<= x <`` with ``right=True``).
+
+    >>> import arraygrad
+    >>> arraygrad.bucketize(arraygrad.tensor([1, 4, 9]), arraygrad.tensor([1, 5, 9])).tolist()
+    [0, 1, 2]
+    """
+    if boundaries.ndim != 1:
+        raise RuntimeError(
+            f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim}) "
+            f"({describe(boundaries)}). Fix: use searchsorted for a batch of sequences."
+        )
+    values, _ = _values(input)
+    return _search(boundaries._data, values, right, out_int32)
+
+
+# --- unique --------------------------------------------------------------------------------------
+
+
+def _sortable(array: Any) -> Any:
+    # The Array API sorts numbers only: bools sort as 0 and 1.
+    xp = _backend.xp
+    return xp.astype(array, xp.int8) if array.dtype == xp.bool else array
+
+
+def _row_order(rows: Any) -> Any:
+    """The stable order that sorts the rows of a 2-D array lexicographically."""
+    xp = _backend.xp
+    order = xp.arange(rows.shape[0])
+    for column in range(rows.shape[1] - 1, -1, -1):  # least significant column first
+        keys = xp.take(_sortable(rows[:, column]), order, axis=0)
+        order = xp.take(order, xp.argsort(keys, stable=True), axis=0)
+    return order
+
+
+def _runs(rows: Any) -> tuple[Any, Any]:
+    """For consecutive rows: where each run of equal rows starts, and each row's run number.
+
+    NaN differs from everything (itself included), as in PyTorch.
+    """
+    xp = _backend.xp
+    n = rows.shape[0]
+    if rows.shape[1]:
+        changed = xp.any(rows[1:, :] != rows[:-1, :], axis=1)
+    else:  # empty slices are all equal
+        changed = xp.zeros(max(n - 1, 0), dtype=xp.bool)
+    new = xp.concat([xp.ones(min(n, 1), dtype=xp.bool), changed])
+    run = xp.cumulative_sum(xp.astype(new, xp.int64)) - 1
+    return xp.nonzero(new)[0], run
+
+
+def _unique(
+    name: str,
+    input: Tensor,
+    sort: bool,
+    return_inverse: bool,
+    return_counts: bool,
+    dim: int | None,
+) -> Any:
+    xp = _backend.xp
+    data = input._data
+    if dim is None:
+        rows = xp.reshape(data, (-1, 1))
+        axis = None
+    else:
+        axis = normalize_dim(dim, data.ndim)
+        moved = xp.moveaxis(data, axis, 0) if data.ndim else xp.reshape(data, (1,))
+        if moved.shape[0] > 0 and math.prod(moved.shape[1:]) == 0:
+            raise RuntimeError(
+                f"{name}: There are 0 sized dimensions, and they aren't selected, so unique "
+                f"cannot be applied ({describe(input)}, dim={dim}). Fix: select a dimension "
+                "whose slices are non-empty."
+            )
+        rest = tuple(moved.shape[1:])
+        rows = xp.reshape(moved, (moved.shape[0], math.prod(rest)))
+    n = rows.shape[0]
+    order = _row_order(rows) if sort else xp.arange(n)
+    ordered = xp.take(rows, order, axis=0)
+    starts, run = _runs(ordered)
+    picked = xp.take(ordered, starts, axis=0)
+    if axis is None:
+        values = xp.reshape(picked, (-1,))
+    else:
+        picked = xp.reshape(picked, (picked.shape[0], *rest))
+        values = xp.moveaxis(picked, 0, axis) if data.ndim else picked
+    results: list[Any] = [Tensor._wrap(values)]
+    if return_inverse:
+        # run[k] is the group of the k-th row in sorted order; undo the sort.
+        inverse = xp.take(run, xp.argsort(order, stable=True), axis=0) if n else run
+        results.append(_long(xp.reshape(inverse, tuple(data.shape) if axis is None else (n,))))
+    if return_counts:
+        ends = xp.concat([starts[1:], xp.asarray([n], dtype=starts.dtype)]) if n else starts
+        results.append(_long(ends - starts))
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct elements of ``input`` (or distinct slices along ``dim``), sorted; with
+    ``return_inverse`` the index of each element's value in the result, with ``return_counts``
+    how often each occurs. NaNs are all distinct, and sorted last. The results carry no
+    gradient.
+
+    ``sorted=False`` gives sorted results too (allowed: PyTorch's order is then unspecified).
+
+    >>> import arraygrad
+    >>> values, inverse = arraygrad.unique(arraygrad.tensor([3, 1, 3]), return_inverse=True)
+    >>> values.tolist(), inverse.tolist()
+    ([1, 3], [1, 0, 1])
+    """
+    return _unique("unique", input, True, return_inverse, return_counts, dim)
+
+
+def unique_consecutive(
+    input: Tensor,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """``input`` with each run of equal consecutive elements (or slices along ``dim``) kept once;
+    ``return_inverse`` and ``return_counts`` as in :func:`unique`.
+
+    >>> import arraygrad
+    >>> arraygrad.unique_consecutive(arraygrad.tensor([1, 1, 2, 1]), return_counts=True)[1]
+    tensor([2, 1, 1])
+    """
+    return _unique("unique_consecutive", input, False, return_inverse, return_counts, dim)
+
+
+# --- counting ------------------------------------------------------------------------------------
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value ``0 .. max(input)`` occurs in the 1-D non-negative integer
+    ``input`` (at least ``minlength`` bins); with ``weights`` the sum of the weights instead
+    (float64, or float32 for float32 weights).
+
+    >>> import arraygrad
+    >>> arraygrad.bincount(arraygrad.tensor([1, 1, 3])).tolist()
+    [0, 2, 0, 1]
+    """
+    xp = _backend.xp
+    if input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"bincount_cpu" not implemented for {input.dtype.name!r}: bincount counts integers. '
+            "Fix: convert the input with .long()."
+        )
+    data = input._data
+    if input.ndim != 1 or (input.numel() and _backend.item(xp.min(data)) < 0):
+        raise RuntimeError(
+            "bincount only supports 1-d non-negative integral inputs, got "
+            f"{describe(input)}. Fix: flatten the input and shift it to start at 0."
+        )
+    if minlength < 0:
+        raise RuntimeError(f"minlength should be >= 0, got {minlength}.")
+    if weights is not None and (weights.ndim != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError(
+            "weights should be 1-d and have the same length as input, got weights "
+            f"{describe(weights)} for input {describe(input)}."
+        )
+    size = max(int(_backend.item(xp.max(data))) + 1 if input.numel() else 0, minlength)
+    index = xp.astype(data, xp.int64)
+    if weights is None:
+        amounts = xp.ones(tuple(data.shape), dtype=xp.int64)
+    else:
+        out = _dtype.float32 if weights.dtype is _dtype.float32 else _dtype.float64
+        amounts = xp.astype(weights._data, _dtype.to_xp(out))
+    return Tensor._wrap(xp.index_add_zeros(amounts, (size,), (index,)))
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """A histogram of ``input``: ``bins`` equal-width bins over ``[min, max]`` (the data's own
+    range when both are 0, widened by 1 on each side when it is a single value). Elements
+    outside the range and NaNs are ignored; the last bin includes ``max``. The result has the
+    input's dtype and no gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.histc(arraygrad.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3).tolist()
+    [0.0, 2.0, 1.0, 0.0]
+    """
+    xp = _backend.xp
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"histogram_cpu" not implemented for {input.dtype.name!r}: histc bins floating '
+            "point values. Fix: convert the input with .float()."
+        )
+    if bins <= 0:
+        raise RuntimeError(
+            f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0. Fix: pass a "
+            "positive number of bins."
+        )
+    if min > max:
+        raise RuntimeError(f"torch.histc: max must be larger than min, got min={min}, max={max}.")
+    data = xp.reshape(input._data, (-1,))
+    low, high = float(min), float(max)
+    if low == high and data.shape[0]:
+        low, high = float(_backend.item(xp.min(data))), float(_backend.item(xp.max(data)))
+    if low == high:
+        low, high = low - 1, high + 1
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(
+            f"torch.histc: range of [{low}, {high}] is not finite. Fix: pass a finite min and "
+            "max, or remove the inf/nan values."
+        )
+    kind = data.dtype
+    lo, hi = xp.asarray(low, dtype=kind), xp.asarray(high, dtype=kind)
+    inside = (data >= lo) & (data <= hi)
+    kept = data[inside]
+    # PyTorch's position arithmetic, in the input's dtype: (x - low) * bins / (high - low).
+    position = xp.astype(xp.floor((kept - lo) * xp.asarray(bins, dtype=kind) / (hi - lo)), xp.int64)
+    position = xp.where(position >= bins, xp.asarray(bins - 1, dtype=xp.int64), position)
+    counts = xp.ones(tuple(kept.shape), dtype=kind)
+    return Tensor._wrap(xp.index_add_zeros(counts, (bins,), (position,)))

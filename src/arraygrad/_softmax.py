@@ -1,0 +1,57 @@
+"""``arraygrad.softmax`` and ``arraygrad.log_softmax``: the top-level forms of
+``nn.functional``'s, which compute them (on ``x - max(x)``, so that no ``exp`` overflows).
+
+Unlike the functional forms, PyTorch's top-level ones require ``dim`` (there is no implicit
+dimension) and refuse integer tensors unless ``dtype`` converts them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _dtype
+from arraygrad._tensor import Tensor
+from arraygrad._unary import not_implemented, require_tensor
+
+__all__ = ["log_softmax", "softmax"]
+
+
+def _checked(op: str, input: Tensor, dim: Any, dtype: _dtype.dtype | None) -> None:
+    require_tensor(op, "input", 1, input)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(
+            f"{op}(): argument 'dim' (position 2) must be int, not {type(dim).__name__}. Fix: "
+            f"name the dimension to normalise over, e.g. {op}(x, dim=-1)."
+        )
+    if not (input.dtype if dtype is None else dtype).is_floating_point:
+        raise not_implemented(
+            f"{op}_lastdim_kernel_impl",
+            input,
+            f"convert the tensor (x.float()) or pass dtype=arraygrad.float32 to {op}.",
+        )
+
+
+def softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+    """``exp(x_i) / sum_j exp(x_j)`` along ``dim`` (computed in ``dtype`` when given).
+
+    >>> import arraygrad
+    >>> arraygrad.softmax(arraygrad.tensor([0.0, 0.0]), 0)
+    tensor([0.5000, 0.5000])
+    """
+    from arraygrad.nn import _activation  # nn builds on the top-level package
+
+    _checked("softmax", input, dim, dtype)
+    return _activation.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+    """``x_i - log(sum_j exp(x_j))`` along ``dim``, finite for logits of any magnitude.
+
+    >>> import arraygrad
+    >>> arraygrad.log_softmax(arraygrad.tensor([1e4, 0.0]), 0)
+    tensor([     0., -10000.])
+    """
+    from arraygrad.nn import _activation
+
+    _checked("log_softmax", input, dim, dtype)
+    return _activation.log_softmax(input, dim, dtype=dtype)

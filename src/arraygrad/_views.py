@@ -1,0 +1,320 @@
+"""PyTorch's other names and shortcuts for moving dimensions: broadcasting, swaps, diagonals,
+``select``, flips and rotations, ``atleast_Nd``.
+
+Each is a composition of the shape functions of ``_shape`` (themselves the view primitives
+``reshape``, ``permute_dims``, ``broadcast_to`` plus indexing); this module adds the argument
+checks and PyTorch's wording of errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _shape, ops
+from arraygrad._dims import _shape_arg, normalize_dim
+from arraygrad._tensor import Size, Tensor
+
+__all__ = [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "broadcast_shapes",
+    "broadcast_tensors",
+    "broadcast_to",
+    "diagonal",
+    "fliplr",
+    "flipud",
+    "moveaxis",
+    "narrow_copy",
+    "ravel",
+    "rot90",
+    "select",
+    "swapaxes",
+    "swapdims",
+]
+
+
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    """``input`` broadcast to ``size`` without copying (``-1`` keeps a size), as ``expand``.
+
+    >>> import arraygrad
+    >>> arraygrad.broadcast_to(arraygrad.tensor([1, 2]), (2, 2)).tolist()
+    [[1, 2], [1, 2]]
+    """
+    if not isinstance(size, Sequence):
+        raise TypeError(
+            f"broadcast_to(): argument 'size' (position 2) must be tuple of ints, not "
+            f"{type(size).__name__}. Fix: pass a shape such as (2, 3)."
+        )
+    return _shape.expand(input, *_shape_arg((size,)))
+
+
+def broadcast_shapes(*shapes: Any) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to; an int ``n`` stands for ``(n,)``.
+
+    Aligned from the right, each size must equal the others or be 1.
+
+    >>> import arraygrad
+    >>> arraygrad.broadcast_shapes((2, 1), (3,))
+    arraygrad.Size([2, 3])
+    """
+    given = []
+    for shape in shapes:
+        if not isinstance(shape, (int, Sequence)) or isinstance(shape, str):
+            raise RuntimeError(
+                "Input shapes should be of type ints, a tuple of ints, or a list of ints, got "
+                f"{shape!r}"
+            )
+        given.append((int(shape),) if isinstance(shape, int) else tuple(int(n) for n in shape))
+    result: list[int] = [1] * max((len(s) for s in given), default=0)
+    for position, shape in enumerate(given):
+        for offset, size in enumerate(reversed(shape), start=1):
+            if size < 0:
+                raise ValueError(
+                    f"Attempting to broadcast a dimension with negative length! (argument "
+                    f"{position} has shape {shape}). Fix: sizes must be >= 0."
+                )
+            have = result[-offset]
+            if have == 1:
+                result[-offset] = size
+            elif size not in (1, have):
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {size} at -{offset}! "
+                    f"Mismatching argument at index {position} had {shape}; but expected shape "
+                    f"should be broadcastable to {result}. Fix: each size must equal the others "
+                    "or be 1."
+                )
+    return Size(result)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """``tensors`` expanded (without copying) to their common broadcast shape.
+
+    >>> import arraygrad
+    >>> a, b = arraygrad.broadcast_tensors(arraygrad.zeros(2, 1), arraygrad.ones(3))
+    >>> tuple(a.shape), tuple(b.shape)
+    ((2, 3), (2, 3))
+    """
+    for position, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {position} in argument 0, but got "
+                f"{type(t).__name__}. Fix: pass tensors as separate arguments."
+            )
+    shapes = [tuple(t.shape) for t in tensors]
+    target: list[int] = [1] * max((len(s) for s in shapes), default=0)
+    first = [0] * len(target)  # which tensor set each size, to name both in the error
+    for position, shape in enumerate(shapes):
+        for offset, size in enumerate(reversed(shape), start=1):
+            have = target[-offset]
+            if have == 1:
+                target[-offset], first[-offset] = size, position
+            elif size not in (1, have):
+                raise RuntimeError(
+                    f"The size of tensor a ({have}) must match the size of tensor b ({size}) at "
+                    f"non-singleton dimension {len(target) - offset} (tensor {first[-offset]} "
+                    f"has shape {list(shapes[first[-offset]])}, tensor {position} has shape "
+                    f"{list(shape)}). Fix: make each size equal or 1."
+                )
+    return tuple(_shape.expand(t, *target) for t in tensors)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Alias of :func:`arraygrad.transpose` (NumPy's name)."""
+    return _shape.transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Alias of :func:`arraygrad.transpose`."""
+    return _shape.transpose(input, dim0, dim1)
+
+
+def moveaxis(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Alias of :func:`arraygrad.movedim` (NumPy's name)."""
+    return _shape.movedim(input, source, destination)
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-D tensor (a 0-d tensor gives shape ``(1,)``).
+
+    >>> import arraygrad
+    >>> arraygrad.ravel(arraygrad.tensor([[1, 2], [3, 4]])).tolist()
+    [1, 2, 3, 4]
+    """
+    return ops.reshape(input, shape=(input.numel(),))
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The ``offset``-th diagonal of the matrices spanned by ``dim1`` and ``dim2``.
+
+    ``out[..., i] = input[..., i, i + offset, ...]`` (for ``offset >= 0``): both dimensions are
+    removed and the diagonal becomes the last one. ``offset > 0`` is above the main diagonal.
+
+    >>> import arraygrad
+    >>> arraygrad.arange(9).reshape(3, 3).diagonal(1).tolist()
+    [1, 5]
+    """
+    ndim = input.ndim
+    first, second = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
+    if first == second:
+        raise RuntimeError(
+            f"diagonal dimensions cannot be identical {dim1}, {dim2}. Fix: pass two different "
+            f"dimensions of the {ndim}-d input."
+        )
+    from arraygrad._linalg import _diagonal_key
+
+    moved = _shape.movedim(input, (first, second), (-2, -1))
+    rows, cols = moved.shape[-2:]
+    return ops.getitem(moved, key=(Ellipsis, *_diagonal_key(rows, cols, offset)))
+
+
+def select(input: Tensor, dim: int, index: Any) -> Tensor:
+    """The slice ``input[..., index, ...]`` at ``index`` along ``dim``, that dimension removed.
+
+    >>> import arraygrad
+    >>> arraygrad.arange(6).reshape(2, 3).select(1, -1).tolist()
+    [2, 5]
+    """
+    if input.ndim == 0:
+        raise IndexError(
+            "select() cannot be applied to a 0-dim tensor. Fix: index a tensor with at least "
+            "one dimension."
+        )
+    axis = normalize_dim(dim, input.ndim)
+    size = input.shape[axis]
+    index = int(index)
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {axis}. Fix: use an index in [{-size}, {size})."
+        )
+    return ops.basic_getitem(input, key=(slice(None),) * axis + (index, Ellipsis))
+
+
+def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """Like :func:`arraygrad.narrow`, but a copy that does not share memory with ``input``."""
+    return ops.clone(_shape.narrow(input, dim, start, length))
+
+
+def fliplr(input: Tensor) -> Tensor:
+    """Reverse the order of the columns (dimension 1) of a tensor of at least 2 dimensions.
+
+    >>> import arraygrad
+    >>> arraygrad.fliplr(arraygrad.tensor([[1, 2], [3, 4]])).tolist()
+    [[2, 1], [4, 3]]
+    """
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Input must be >= 2-d. (got shape {list(input.shape)}). Fix: fliplr flips dimension "
+            "1; use flip(input, [0]) for a vector."
+        )
+    return _shape.flip(input, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:
+    """Reverse the order of the rows (dimension 0).
+
+    >>> import arraygrad
+    >>> arraygrad.flipud(arraygrad.tensor([1, 2, 3])).tolist()
+    [3, 2, 1]
+    """
+    if input.ndim < 1:
+        raise RuntimeError(
+            "Input must be >= 1-d. (got a 0-d tensor). Fix: a 0-d tensor has no rows to flip."
+        )
+    return _shape.flip(input, (0,))
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by ``k`` quarter turns in the plane of ``dims``, from ``dims[0]`` towards
+    ``dims[1]`` (counter-clockwise for a matrix); negative ``k`` turns the other way.
+
+    >>> import arraygrad
+    >>> arraygrad.rot90(arraygrad.tensor([[1, 2], [3, 4]])).tolist()
+    [[2, 4], [1, 3]]
+    """
+    dims = tuple(dims)
+    ndim = input.ndim
+    if len(dims) != 2:
+        raise RuntimeError(
+            f"expected total rotation dims == 2, but got dims = {len(dims)} ({list(dims)}). Fix: "
+            "name the two dimensions of the plane to rotate in."
+        )
+    if ndim < 2:
+        raise RuntimeError(
+            f"expected total dims >= 2, but got total dims = {ndim}. Fix: rot90 rotates in a "
+            "plane of two dimensions."
+        )
+    a, b = normalize_dim(dims[0], ndim), normalize_dim(dims[1], ndim)
+    if a == b:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = "
+            f"{dims[1]}. Fix: name two different dimensions."
+        )
+    # The same sequence of flips and transposes as PyTorch, so that results match exactly.
+    turns = k % 4
+    if turns == 1:
+        return _shape.transpose(_shape.flip(input, (b,)), a, b)
+    if turns == 2:
+        return _shape.flip(input, (a, b))
+    if turns == 3:
+        return _shape.transpose(_shape.flip(input, (a,)), a, b)
+    return ops.clone(input)
+
+
+def _atleast(name: str, ndim: int, tensors: tuple[Any, ...]) -> Any:
+    single = len(tensors) == 1 and not isinstance(tensors[0], (list, tuple))
+    items = tuple(tensors[0]) if len(tensors) == 1 and not single else tensors
+    out = []
+    for position, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"{name}(): argument {position} must be Tensor, not {type(t).__name__}. Fix: "
+                "wrap numbers with arraygrad.tensor()."
+            )
+        shape = tuple(t.shape)
+        if len(shape) >= ndim:
+            out.append(t)
+            continue
+        # 0-d -> (1,) (1, 1) (1, 1, 1); 1-d (n) -> (1, n) (1, n, 1); 2-d (m, n) -> (m, n, 1).
+        if len(shape) == 0:
+            padded: tuple[int, ...] = (1,) * ndim
+        elif len(shape) == 1:
+            padded = (1, *shape, 1)[:ndim]
+        else:
+            padded = (*shape, 1)
+        out.append(ops.reshape(t, shape=padded))
+    return out[0] if single else tuple(out)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least one dimension (0-d becomes shape ``(1,)``); one tensor in, one
+    out, several (or a list) in, a tuple out.
+
+    >>> import arraygrad
+    >>> arraygrad.atleast_1d(arraygrad.tensor(1.0)).shape
+    arraygrad.Size([1])
+    """
+    return _atleast("atleast_1d", 1, tensors)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least two dimensions: a vector of ``n`` becomes ``(1, n)``.
+
+    >>> import arraygrad
+    >>> arraygrad.atleast_2d(arraygrad.ones(3)).shape
+    arraygrad.Size([1, 3])
+    """
+    return _atleast("atleast_2d", 2, tensors)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least three dimensions: ``(n,)`` becomes ``(1, n, 1)`` and
+    ``(m, n)`` becomes ``(m, n, 1)``.
+
+    >>> import arraygrad
+    >>> arraygrad.atleast_3d(arraygrad.ones(2, 3)).shape
+    arraygrad.Size([2, 3, 1])
+    """
+    return _atleast("atleast_3d", 3, tensors)

@@ -1,0 +1,354 @@
+"""``logaddexp``, ``logaddexp2``, ``fmax``, ``fmin``, ``copysign``, ``float_power``, ``ldexp``,
+``frexp`` and ``absolute`` against torch 2.13.0 and finite differences; ``heaviside``, ``gcd``,
+``lcm`` and ``nextafter`` (not differentiable) against torch directly.
+
+``OP_TABLE`` rows run in float64 and float32 against torch (values and VJPs) and through a float64
+gradcheck. Infinities, nan, ties and signed zeros, integer dtypes, the in-place forms, double
+backward and misuse errors are tested below, always against what torch does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, lib
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    run_gradcheck_case,
+    run_torch_case,
+    strict_backend,
+)
+
+
+def positive(x: Any) -> Any:
+    """A smooth map into ``[0.1, inf)``, for bases of real powers."""
+    return x * x + 0.1
+
+
+POWERS_OF_TWO = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+OP_TABLE = {
+    "logaddexp": OpSpec(lambda x, y: lib(x).logaddexp(x, y), arity=2, low=-30, high=30),
+    "logaddexp:close": OpSpec(lambda x, y: x.logaddexp(x + y * 1e-3), arity=2),
+    "logaddexp2": OpSpec(lambda x, y: lib(x).logaddexp2(x, y), arity=2, low=-30, high=30),
+    "logaddexp2:method": OpSpec(lambda x, y: x.logaddexp2(y * 2), arity=2),
+    "fmax": OpSpec(lambda x, y: lib(x).fmax(x, y + 0.0123), arity=2),
+    "fmin": OpSpec(lambda x, y: x.fmin(y + 0.0123), arity=2),
+    "copysign": OpSpec(lambda x, y: lib(x).copysign(x, y), arity=2, kinks=(0.0,)),
+    "copysign:scalar": OpSpec(lambda x: x.copysign(-2.0) + x.copysign(0.0), kinks=(0.0,)),
+    "copysign_": OpSpec(lambda x, y: (x + 0 * y).copysign_(y), arity=2, kinks=(0.0,)),
+    "float_power": OpSpec(lambda x, y: lib(x).float_power(positive(x), y), arity=2),
+    "float_power:scalar": OpSpec(lambda x: x.float_power(3) + lib(x).float_power(1.5, x)),
+    "ldexp": OpSpec(lambda x, y: lib(x).ldexp(x, y), arity=2),
+    "ldexp_": OpSpec(lambda x, y: (x + 0 * y).ldexp_(y), arity=2),
+    "frexp": OpSpec(lambda x: lib(x).frexp(x * 5), kinks=tuple(k / 5 for k in POWERS_OF_TWO)),
+    "absolute": OpSpec(lambda x: lib(x).absolute(x), kinks=(0.0,)),
+    "absolute_": OpSpec(lambda x: (x * 1).absolute_(), kinks=(0.0,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OP_TABLE if OP_TABLE[n].gradcheck))
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+# --- infinities, nan, ties and zeros: PyTorch's values and gradients ---------------------------
+
+NAN, INF = float("nan"), float("inf")
+EDGES = {
+    "logaddexp_infinities": (
+        lambda x, y: lib(x).logaddexp(x, y),
+        [
+            [-INF, INF, -INF, INF, 1.0, NAN, 1e308, -1000.0, -INF, INF],
+            [-INF, INF, 0.0, 2.0, 1.0, 1.0, 1e308, -1000.0, INF, -INF],
+        ],
+    ),
+    "logaddexp2_infinities": (
+        lambda x, y: lib(x).logaddexp2(x, y),
+        [[-INF, INF, -INF, INF, 1.0, NAN, 1e300], [-INF, INF, 0.0, 2.0, 1.0, 1.0, 1e300]],
+    ),
+    "fmax_ties_and_nan": (
+        lambda x, y: lib(x).fmax(x, y),
+        [[1.0, NAN, 1.0, NAN, 2.0, -0.0], [1.0, 1.0, NAN, NAN, 1.0, 0.0]],
+    ),
+    "fmin_ties_and_nan": (
+        lambda x, y: lib(x).fmin(x, y),
+        [[1.0, NAN, 1.0, NAN, 2.0, -0.0], [1.0, 1.0, NAN, NAN, 1.0, 0.0]],
+    ),
+    "copysign_zeros_and_nan": (
+        lambda x, y: lib(x).copysign(x, y),
+        [
+            [1.0, 0.0, -0.0, 2.0, -3.0, 0.0, NAN, INF, -INF],
+            [0.0, -1.0, 1.0, -0.0, NAN, 0.0, 1.0, -2.0, INF],
+        ],
+    ),
+    "float_power_at_0": (
+        lambda x, y: lib(x).float_power(x, y),
+        [[2.0, 0.0, -2.0, 0.0, 0.0], [0.5, 0.0, 2.0, 2.0, -1.0]],
+    ),
+    "ldexp_extremes": (
+        lambda x, y: lib(x).ldexp(x, y),
+        [[1.0, -3.0, 0.0, INF, 1e-300], [1023.0, -1074.0, 5.0, -1.0, 100.0]],
+    ),
+    "frexp_extremes": (
+        lambda x: lib(x).frexp(x),
+        [[8.0, 0.0, -0.0, -3.0, INF, -INF, NAN, 1e-40, 1e30, 0.5, 1.0]],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edges_match_torch(name: str) -> None:
+    fn, values = EDGES[name]
+    check_against_torch(fn, None, [np.array(v) for v in values], rtol=1e-12, atol=0)
+
+
+def test_copysign_keeps_signed_zeros_like_torch() -> None:
+    x, y = [0.0, -0.0, 0.0, -0.0, 2.0], [-1.0, 1.0, -0.0, 0.0, -0.0]
+    mine = ag.copysign(ag.tensor(x), ag.tensor(y)).numpy()
+    theirs = torch.copysign(torch.tensor(x), torch.tensor(y)).numpy()
+    np.testing.assert_array_equal(np.signbit(mine), np.signbit(theirs))
+    np.testing.assert_array_equal(mine, theirs)
+
+
+def test_frexp_round_trips_and_names_its_fields() -> None:
+    values = np.array([3.0, -1e-310, 5e307, 0.75])
+    result = ag.frexp(ag.tensor(values))
+    assert isinstance(result, ag.return_types.frexp)
+    assert result.exponent.dtype == ag.int32
+    assert ag.ldexp(result.mantissa, result.exponent).tolist() == values.tolist()
+    theirs = torch.frexp(torch.tensor(values))
+    assert result.mantissa.tolist() == theirs.mantissa.tolist()
+    assert result.exponent.tolist() == theirs.exponent.tolist()
+
+
+def test_frexp_gradient_beyond_float32_exponents() -> None:
+    # torch's mantissa gradient is grad / exponent.exp2(), with exp2 of the int32 exponents in
+    # float32: 0 once 2**e overflows float32 (|x| >= 2**128), inf once it underflows. arraygrad
+    # keeps the derivative 2**-e of the input's dtype. Values and exponents are torch's exactly.
+    values = [1.7e308, -5e307, 1e300, -1e-310, 3e-300]
+    x = ag.tensor(values, dtype=ag.float64, requires_grad=True)
+    mantissa, exponent = ag.frexp(x)
+    theirs = torch.frexp(torch.tensor(values, dtype=torch.float64))
+    assert mantissa.tolist() == theirs.mantissa.tolist()
+    assert exponent.tolist() == theirs.exponent.tolist()
+    mantissa.sum().backward()
+    exact = [float(np.ldexp(1.0, -int(e))) for e in theirs.exponent]  # inf for 2**1029
+    assert x.grad.tolist() == exact
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_frexp_of_narrow_floats_matches_torch(dtype: str) -> None:
+    values = [6.0, 1e-7, -65504.0, 0.0, 3e-38, float("inf")]
+    mine = ag.frexp(ag.tensor(values, dtype=getattr(ag, dtype)))
+    theirs = torch.frexp(torch.tensor(values, dtype=getattr(torch, dtype)))
+    assert str(mine.mantissa.dtype).split(".")[-1] == dtype
+    assert mine.mantissa.tolist() == theirs.mantissa.tolist()
+    assert mine.exponent.tolist() == theirs.exponent.tolist()
+
+
+# --- dtypes --------------------------------------------------------------------------------------
+
+INTS = np.array([[-3, 2, 5], [1, 0, -2]], dtype=np.int64)
+DTYPE_CASES = {
+    "fmax_fmin_ints": lambda x: (lib(x).fmax(x, x.flip(0)), x.fmin(x.flip(1))),
+    "fmax_promotes": lambda x: (lib(x).fmax(x, x.double() * 0.5), lib(x).fmin(x.float(), x)),
+    "fmax_bools": lambda x: (lib(x).fmax(x > 0, x < 1), lib(x).fmin(x > 0, x < 1)),
+    "copysign_ints": lambda x: (lib(x).copysign(x, -1), x.copysign(x.flip(0)), x.copysign(0.5)),
+    "copysign_promotes": lambda x: (lib(x).copysign(x.float(), x), x.copysign(x.double())),
+    "float_power_ints": lambda x: (lib(x).float_power(x, 2), lib(x).float_power(2, x)),
+    "float_power_float32": lambda x: lib(x).float_power(x.float(), x.float() * 0.5),
+    "ldexp_ints": lambda x: (lib(x).ldexp(x, x), x.float().ldexp(x), x.double().ldexp(x)),
+    "ldexp_promotes": lambda x: lib(x).ldexp(x.float(), x.double() * 0.5),
+    "logaddexp_promotes": lambda x: lib(x).logaddexp(x.float(), x.double()),
+    "heaviside_floats": lambda x: lib(x).heaviside(x * 0.5, lib(x).tensor([0.25, 7.0, -1.0])),
+    "heaviside_ints": lambda x: (lib(x).heaviside(x, x.flip(0)), x.heaviside(x[:1, :1])),
+    "heaviside_nan": lambda x: lib(x).heaviside(x.log(), lib(x).tensor(0.5)),
+    "absolute_ints": lambda x: (lib(x).absolute(x), x.absolute()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DTYPE_CASES))
+def test_dtypes_match_torch(name: str) -> None:
+    check_against_torch(DTYPE_CASES[name], None, [INTS], grad=False, rtol=1e-12, atol=0)
+
+
+def test_heaviside_result_is_not_differentiable() -> None:
+    # torch's result requires grad but its backward raises "not implemented"; arraygrad's does not
+    # require grad at all, which fails at the same point (backward) with an error of its own.
+    x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    result = ag.heaviside(x, ag.tensor([0.5], requires_grad=True))
+    assert result.tolist() == [0.0, 0.5, 1.0] and not result.requires_grad
+
+
+GCD_CASES = {
+    "signs_and_zeros": ([12, -18, 0, 0, 7, -5, 1], [8, 12, 5, 0, -3, -10, 0]),
+    "broadcast": ([[12], [-9], [0]], [8, 6, 3]),
+    "coprime": ([35, 64, 97, 2**40], [64, 35, 89, 2**20 * 3]),
+    "zero_d": (15, [10, 25, 7]),
+    "empty": (np.zeros((0, 2), dtype=np.int64), [4, 6]),
+}
+
+
+@pytest.mark.parametrize("op", ["gcd", "lcm"])
+@pytest.mark.parametrize("name", sorted(GCD_CASES))
+def test_gcd_lcm_match_torch(op: str, name: str) -> None:
+    x, y = (np.asarray(v, dtype=np.int64) for v in GCD_CASES[name])
+    for fn in (lambda m, a, b: getattr(m, op)(a, b), lambda m, a, b: getattr(a, op)(b)):
+        mine = fn(ag, ag.tensor(x), ag.tensor(y))
+        theirs = fn(torch, torch.tensor(x), torch.tensor(y))
+        assert mine.dtype == ag.int64 and mine.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    ("left", "right"), [("int32", "int32"), ("uint8", "int64"), ("int16", "int8")]
+)
+def test_gcd_lcm_dtypes_match_torch(left: str, right: str) -> None:
+    x, y = [12, 7, 0, 9], [18, 3, 4, 6]
+    for op in ("gcd", "lcm"):
+        mine = getattr(ag, op)(
+            ag.tensor(x, dtype=getattr(ag, left)), ag.tensor(y, dtype=getattr(ag, right))
+        )
+        theirs = getattr(torch, op)(
+            torch.tensor(x, dtype=getattr(torch, left)),
+            torch.tensor(y, dtype=getattr(torch, right)),
+        )
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        assert mine.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    ("left", "right"), [("float64", "float64"), ("float32", "float32"), ("float32", "float64")]
+)
+def test_nextafter_matches_torch(left: str, right: str) -> None:
+    x = [1.0, 0.0, -0.0, NAN, 1.0, INF, -INF, 1e-310, 3.0, 0.0]
+    y = [2.0, -1.0, 1.0, 0.0, NAN, 0.0, INF, 0.0, 3.0, 0.0]
+    mine = ag.nextafter(
+        ag.tensor(x, dtype=getattr(ag, left)), ag.tensor(y, dtype=getattr(ag, right))
+    )
+    theirs = torch.nextafter(
+        torch.tensor(x, dtype=getattr(torch, left)), torch.tensor(y, dtype=getattr(torch, right))
+    )
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    np.testing.assert_array_equal(np.signbit(mine.numpy()), np.signbit(theirs.numpy()))
+
+
+# --- in place and double backward ----------------------------------------------------------------
+
+INPLACE = {
+    "copysign_": lambda x, o: x.copysign_(o),
+    "ldexp_": lambda x, o: x.ldexp_(o.round()),
+    "nextafter_": lambda x, o: x.nextafter_(o),
+    "heaviside_": lambda x, o: x.round().heaviside_(o),
+    "float_power_": lambda x, o: x.float_power_(o.round()),
+    "gcd_": lambda x, o: (x * 8).long().gcd_((o * 4).long()),
+    "lcm_": lambda x, o: (x * 8).long().lcm_((o * 4).long()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_inplace_forms_match_torch(name: str) -> None:
+    values, others = np.array([-1.25, 0.5, 2.0, 0.0]), np.array([0.5, -2.0, 1.5, 0.0])
+    mine, theirs = ag.tensor(values), torch.tensor(values)
+    mine_out = INPLACE[name](mine, ag.tensor(others))
+    theirs_out = INPLACE[name](theirs, torch.tensor(others))
+    np.testing.assert_array_equal(mine_out.numpy(), theirs_out.numpy())
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+SECOND_ORDER = {
+    "logaddexp": lambda x, y: lib(x).logaddexp(x, y * y),
+    "logaddexp2": lambda x, y: lib(x).logaddexp2(x * y, y),
+    "copysign_ldexp": lambda x, y: lib(x).copysign(x * x, y) * lib(x).ldexp(x, y),
+    "float_power": lambda x, y: lib(x).float_power(x, y) * x,
+    "fmax_fmin": lambda x, y: lib(x).fmax(x * y, y) * lib(x).fmin(x, y * y),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_double_backward_matches_torch(name: str) -> None:
+    rng = np.random.default_rng(4)
+    arrays = [rng.uniform(0.5, 2.0, size=(2, 3)), rng.uniform(-2.0, 2.0, size=(3,))]
+    results = []
+    for module in (torch, ag):
+        xs = [module.tensor(a, requires_grad=True) for a in arrays]
+        out = SECOND_ORDER[name](*xs)
+        cotangent = module.tensor(np.random.default_rng(5).standard_normal(tuple(out.shape)))
+        grads = module.autograd.grad(out, xs, cotangent, create_graph=True)
+        total = sum((g * g).sum() for g in grads)
+        results.append([g.detach().numpy() for g in module.autograd.grad(total, xs)])
+    for mine, theirs in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12)
+
+
+# --- misuse --------------------------------------------------------------------------------------
+
+MISUSE = [
+    (lambda m, x: m.logaddexp(x.long(), x.long()), NotImplementedError),
+    (lambda m, x: m.logaddexp(x, 1.0), TypeError),
+    (lambda m, x: m.logaddexp2(x.long(), x.long()), NotImplementedError),
+    (lambda m, x: m.logaddexp(m.ones(2), m.ones(3)), RuntimeError),
+    (lambda m, x: m.fmax(x, 1), TypeError),
+    (lambda m, x: m.fmin(1.0, x), TypeError),
+    (lambda m, x: m.copysign(2.0, x), TypeError),
+    (lambda m, x: m.heaviside(x, x.double()), RuntimeError),
+    (lambda m, x: m.heaviside(x, 0.5), TypeError),
+    (lambda m, x: x.clone().float_power_(2), RuntimeError),
+    (lambda m, x: x.long().float_power_(2), RuntimeError),
+    (lambda m, x: m.ldexp(x, 2), TypeError),
+    (lambda m, x: m.gcd(x, x), NotImplementedError),
+    (lambda m, x: m.gcd(x > 0, x > 0), NotImplementedError),
+    (lambda m, x: m.lcm(x.long(), x), NotImplementedError),
+    (lambda m, x: m.gcd(x.long(), 2), TypeError),
+    (lambda m, x: m.lcm(m.ones(2).long(), m.ones(3).long()), RuntimeError),
+    (lambda m, x: m.nextafter(x.long(), x.long()), NotImplementedError),
+    (lambda m, x: m.nextafter(x, 1.0), TypeError),
+    (lambda m, x: m.frexp(x.long()), RuntimeError),
+    (lambda m, x: m.absolute(x > 0), NotImplementedError),
+]
+
+
+@pytest.mark.parametrize(("fn", "error"), MISUSE)
+def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
+    values = np.array([1.5, -2.0])
+    with pytest.raises(error):
+        fn(torch, torch.tensor(values, dtype=torch.float32))
+    with pytest.raises(error) as info:
+        fn(ag, ag.tensor(values, dtype=ag.float32))
+    assert "Fix" in str(info.value)
+
+
+# --- the non-differentiable ones on array_api_strict (the op tables cover the others) -----------
+
+STRICT = {
+    "gcd_lcm": lambda m, x: (m.gcd((x * 4).long(), (x * 6).long()), m.lcm(x.long(), x.long() + 3)),
+    "heaviside": lambda m, x: m.heaviside(x.round(), m.tensor([0.5], dtype=x.dtype)),
+    "nextafter": lambda m, x: m.nextafter(x, x.flip(0)),
+    "frexp": lambda m, x: m.frexp(x * 1e-30) + m.frexp(x.float() * 1e30),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRICT))
+def test_runs_on_array_api_strict_like_torch(name: str) -> None:
+    values = np.array([3.0, -0.0, 1.5, 7.0, -12.0, 0.0])
+    with strict_backend():
+        mine = [np.asarray(t.tolist()) for t in STRICT[name](ag, ag.tensor(values))]
+    theirs = [t.numpy() for t in STRICT[name](torch, torch.tensor(values))]
+    for a, b in zip(mine, theirs, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -1,0 +1,214 @@
+"""diff, trapezoid/trapz, cummax, cummin and logcumsumexp against torch 2.13.0 (values and
+VJPs) and finite differences; ties, NaN, stability, dtypes and misuse are tested separately."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, distinct, lib
+from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+
+INF = float("inf")
+NAN = float("nan")
+
+
+def last(x: Any) -> int:
+    return -1 if x.ndim else 0
+
+
+def nonempty(min_dims: int = 1) -> Any:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=1, max_side=4).map(
+        lambda s: (s,)
+    )
+
+
+def with_empty() -> Any:
+    return hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4).map(lambda s: (s,))
+
+
+def _with_points(s: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """y of shape ``s`` and 1-D sample points along its last dimension."""
+    return s, (s[-1],)
+
+
+OP_TABLE = {
+    "diff": OpSpec(lambda x: x.diff(), shapes=with_empty()),
+    "diff:n2_dim0": OpSpec(lambda x: lib(x).diff(x, n=2, dim=0), shapes=nonempty()),
+    "diff:n_past_size": OpSpec(lambda x: x.diff(n=5, dim=-1), shapes=nonempty()),
+    "diff:prepend_append": OpSpec(
+        lambda x, p, a: lib(x).diff(x, dim=-1, prepend=p, append=a),
+        arity=3,
+        shapes=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 3)).map(
+            lambda t: ((t[0], t[1]), (t[0], t[2]), (t[0], 1))
+        ),
+    ),
+    "trapezoid": OpSpec(lambda y: lib(y).trapezoid(y), shapes=with_empty()),
+    "trapezoid:dx_dim0": OpSpec(lambda y: lib(y).trapezoid(y, dx=0.5, dim=0), shapes=nonempty()),
+    "trapezoid:x_1d": OpSpec(
+        lambda y, x: lib(y).trapezoid(y, x),
+        arity=2,
+        shapes=nonempty().map(lambda s: _with_points(s[0])),
+    ),
+    "trapezoid:x_same_shape": OpSpec(
+        lambda y, x: lib(y).trapezoid(y, x, dim=0), arity=2, shapes=nonempty().map(lambda s: s * 2)
+    ),
+    "trapz:x": OpSpec(
+        lambda y, x: lib(y).trapz(y, x),
+        arity=2,
+        shapes=nonempty().map(lambda s: _with_points(s[0])),
+    ),
+    "trapz:dx": OpSpec(lambda y: lib(y).trapz(y, dx=2.0, dim=0), shapes=nonempty()),
+    "cummax": OpSpec(lambda x: distinct(x).cummax(last(x)), shapes=with_empty()),
+    "cummax:dim0": OpSpec(lambda x: lib(x).cummax(distinct(x), 0)),
+    "cummax:ties": OpSpec(lambda x: x.round().cummax(last(x))[0] * x, gradcheck=False),
+    "cummin": OpSpec(lambda x: lib(x).cummin(distinct(x), dim=0)),
+    "cummin:ties": OpSpec(lambda x: x.round().cummin(0).values * x, gradcheck=False),
+    "logcumsumexp": OpSpec(lambda x: x.logcumsumexp(last(x)), shapes=with_empty()),
+    "logcumsumexp:dim0": OpSpec(lambda x: lib(x).logcumsumexp(x, 0), low=-20, high=20),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OP_TABLE if OP_TABLE[n].gradcheck))
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+# --- ties, NaN, infinities and 0-d inputs: PyTorch's choices, exactly ----------------------------
+
+EDGES = {
+    "cummax_ties_take_later": (lambda x: x.cummax(0), [[1.0, 3.0, 3.0, 2.0, 3.0]]),
+    "cummin_ties_take_later": (lambda x: x.cummin(0), [[3.0, 1.0, 1.0, 2.0, 1.0]]),
+    "cummax_nan": (lambda x: x.cummax(0), [[1.0, NAN, 5.0, NAN, 2.0]]),
+    "cummin_nan_first": (lambda x: x.cummin(0), [[NAN, 0.0, -1.0]]),
+    "cummax_inf": (lambda x: x.cummax(0), [[-INF, -INF, 1.0, INF, 2.0]]),
+    "cummax_0d": (lambda x: x.cummax(0), [2.5]),
+    "cummin_0d_neg_dim": (lambda x: x.cummin(-1), [2.5]),
+    "cummax_2d_dim1": (lambda x: x.cummax(1), [[[1.0, 0.0, 1.0], [2.0, 2.0, 3.0]]]),
+    "logcumsumexp_far_apart": (lambda x: x.logcumsumexp(0), [[-1000.0, 0.0, 1000.0, -1000.0]]),
+    "logcumsumexp_large": (lambda x: x.logcumsumexp(0), [[1e4, 1e4, 1e4 - 1.0]]),
+    "logcumsumexp_-inf_after": (lambda x: x.logcumsumexp(0), [[1.0, -INF, 2.0]]),
+    "logcumsumexp_0d": (lambda x: x.logcumsumexp(0), [3.0]),
+    "diff_n0": (lambda x: x.diff(n=0), [[1.0, 4.0]]),
+    "trapezoid_single": (lambda x: lib(x).trapezoid(x), [[2.0]]),
+    "trapezoid_x_unsorted": (lambda x: lib(x).trapezoid(x, x.flip(0)), [[1.0, 3.0, 2.0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edges_match_torch(name: str) -> None:
+    fn, values = EDGES[name]
+    check_against_torch(fn, None, [np.array(v) for v in values], rtol=1e-10, atol=0)
+
+
+def test_logcumsumexp_is_stable_in_float32() -> None:
+    values = np.array([[1e4, 1e4 - 1.0, -1e4, 3.0], [-1e4, -1e4, -1e4 + 3.0, 0.0]], np.float32)
+    x = ag.tensor(values, requires_grad=True)
+    out = x.logcumsumexp(1)
+    out.sum().backward()
+    assert np.all(np.isfinite(out.numpy(force=True))) and np.all(np.isfinite(x.grad.numpy()))
+    check_against_torch(lambda t: t.logcumsumexp(1), None, [values], rtol=1e-6, atol=1e-3)
+
+
+def test_cummax_gradient_goes_to_the_index_taken() -> None:
+    x = ag.tensor([1.0, 3.0, 3.0, 2.0], requires_grad=True)
+    values, indices = x.cummax(0)
+    values.backward(ag.tensor([1.0, 10.0, 100.0, 1000.0]))
+    t = torch.tensor([1.0, 3.0, 3.0, 2.0], requires_grad=True)
+    torch.cummax(t, 0).values.backward(torch.tensor([1.0, 10.0, 100.0, 1000.0]))
+    assert x.grad.tolist() == t.grad.tolist()
+    assert indices.tolist() == torch.cummax(t, 0).indices.tolist()
+
+
+# --- dtypes --------------------------------------------------------------------------------------
+
+INT_VALUES = np.array([[3, -1, 4, 1], [5, 9, 2, 6]], dtype=np.int64)
+INTEGER_OPS = {
+    "diff": lambda x: (x.diff(), x.diff(dim=0), (x > 2).diff(), x.int().diff()),
+    "diff_mixed_prepend": lambda x: lib(x).diff(x, prepend=x[:, :1].double()),
+    "cummax_int_bool": lambda x: (*x.cummax(1), *(x > 2).cummin(1), *x.int().cummax(0)),
+    "trapezoid_int": lambda x: (lib(x).trapezoid(x), lib(x).trapz(x, dx=2)),
+    "trapezoid_int_x": lambda x: lib(x).trapezoid(x, x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER_OPS))
+def test_integer_and_bool_dtypes_match_torch(name: str) -> None:
+    check_against_torch(INTEGER_OPS[name], None, [INT_VALUES], grad=False, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("fn", "error"),
+    [
+        (lambda lib, x: x.sum().diff(), RuntimeError),
+        (lambda lib, x: x.diff(n=-1), RuntimeError),
+        (lambda lib, x: x.diff(dim=2), IndexError),
+        (lambda lib, x: x.logcumsumexp(0), NotImplementedError),
+        (lambda lib, x: x.float().cummax(3), IndexError),
+        (lambda lib, x: lib.trapezoid(x.float(), lib.ones(3)), RuntimeError),
+        (lambda lib, x: lib.trapezoid(x.float(), x=lib.ones(4), dx=1.0), TypeError),
+        (lambda lib, x: lib.trapezoid(x.float().sum()), IndexError),
+    ],
+)
+def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fn(torch, torch.tensor(INT_VALUES))
+    with pytest.raises(error):
+        fn(ag, ag.tensor(INT_VALUES))
+
+
+def test_messages_name_the_problem() -> None:
+    x = ag.tensor(INT_VALUES)
+    with pytest.raises(RuntimeError, match="one `x` value for each sample point"):
+        ag.trapezoid(x.float(), ag.ones(3))
+    with pytest.raises(RuntimeError, match="at least one-dimensional"):
+        x.sum().diff()
+
+
+# --- double backward -----------------------------------------------------------------------------
+
+SECOND_ORDER = {
+    "logcumsumexp": (lambda x: x.logcumsumexp(1), [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
+    "cummax": (lambda x: x.cummax(1).values * x, [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
+    "diff": (lambda x: x.diff(dim=0) ** 2, [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
+    "trapezoid": (lambda x: lib(x).trapezoid(x * x, x[0]), [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_double_backward_matches_torch(name: str) -> None:
+    fn, values = SECOND_ORDER[name]
+    array = np.array(values)
+    results = []
+    for module in (torch, ag):
+        x = module.tensor(array, requires_grad=True)
+        out = fn(x)
+        cotangent = module.tensor(np.random.default_rng(5).standard_normal(tuple(out.shape)))
+        (grad,) = module.autograd.grad(out, x, cotangent, create_graph=True)
+        (second,) = module.autograd.grad((grad * grad.detach().sin()).sum(), x)
+        results.append(second.detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-7, atol=1e-10)
+
+
+def test_gradcheck_logcumsumexp_with_spread_values() -> None:
+    x = np.array([[-30.0, 0.5, 25.0, -4.0], [3.0, 3.0, 3.0, 2.0]])
+    gradcheck(lambda t: t.logcumsumexp(1), [x])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings on the way
+        ag.tensor(x * 100).logcumsumexp(1)

@@ -1,0 +1,91 @@
+"""Top-level ``softmax``/``log_softmax`` and the ``Tensor`` methods against torch 2.13.0 and
+finite differences (``nn.functional``'s forms are tested in ``tests/nn``).
+
+``OP_TABLE`` rows run in float64 and float32 against torch (values and VJPs) and through a
+float64 gradcheck; large logits, ``-inf``, ``dtype=``, integer inputs and misuse are tested
+below against what torch does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, lib
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+
+OP_TABLE = {
+    "softmax": OpSpec(lambda x: lib(x).softmax(x, -1), min_dims=1),
+    "softmax:dim0": OpSpec(lambda x: lib(x).softmax(x * 3, dim=0), min_dims=1),
+    "softmax:method": OpSpec(lambda x: x.softmax(0), min_dims=1),
+    "softmax:0d": OpSpec(lambda x: lib(x).softmax(x, 0), max_dims=0),
+    "log_softmax": OpSpec(lambda x: lib(x).log_softmax(x, -1), min_dims=1),
+    "log_softmax:method": OpSpec(lambda x: x.log_softmax(dim=0), min_dims=1),
+    "log_softmax:dtype": OpSpec(
+        lambda x: lib(x).log_softmax(x, 0, dtype=lib(x).float64), min_dims=1
+    ),
+    "softmax:dtype": OpSpec(lambda x: x.softmax(-1, lib(x).float64), min_dims=1),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OP_TABLE if OP_TABLE[n].gradcheck))
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+INF = float("inf")
+EDGES = {
+    "large_logits": [[1e4, 0.0, -1e4], [3e38, 3e38, 0.0]],
+    "minus_inf": [[-INF, 0.0, 1.0], [-INF, 2.0, -INF]],
+    "empty": np.zeros((0, 3)),
+    "empty_dim": np.zeros((2, 0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_edges_match_torch(op: str, name: str) -> None:
+    values = np.asarray(EDGES[name], dtype=np.float64)
+    check_against_torch(lambda x: getattr(lib(x), op)(x, -1), None, [values], rtol=1e-12, atol=0)
+    check_against_torch(lambda x: getattr(x, op)(0), None, [values], rtol=1e-12, atol=0)
+
+
+def test_integer_input_with_dtype_matches_torch() -> None:
+    values = np.array([[1, 2, 3], [0, -1, 5]])
+    check_against_torch(lambda x: lib(x).softmax(x, 1, dtype=lib(x).float32), None, [values])
+    check_against_torch(lambda x: x.log_softmax(0, dtype=lib(x).float64), None, [values])
+
+
+MISUSE = [
+    (lambda m: m.softmax(m.tensor([1.0, 2.0])), TypeError),
+    (lambda m: m.softmax(m.tensor([1.0, 2.0]), None), TypeError),
+    (lambda m: m.tensor([1.0, 2.0]).log_softmax(), TypeError),
+    (lambda m: m.log_softmax(m.tensor([1.0, 2.0]), dim=None), TypeError),
+    (lambda m: m.softmax(m.tensor([1, 2]), 0), NotImplementedError),
+    (lambda m: m.tensor([1, 2]).log_softmax(0), NotImplementedError),
+    (lambda m: m.softmax(m.ones(2), 0, dtype=m.int64), NotImplementedError),
+    (lambda m: m.softmax(m.ones(2, 3), 2), IndexError),
+    (lambda m: m.softmax([1.0, 2.0], 0), TypeError),
+]
+
+
+@pytest.mark.parametrize(("fn", "error"), MISUSE)
+def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(ag)

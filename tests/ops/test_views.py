@@ -1,0 +1,204 @@
+"""Broadcasting, swaps, diagonals, select, flips, rotations and atleast_Nd (``_views``) against
+torch 2.13.0 and finite differences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, lib, shapes
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+
+
+def _pair(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy:
+    return st.tuples(shapes(min_dims, max_dims), shapes(min_dims, max_dims))
+
+
+OP_TABLE = {
+    "broadcast_to": OpSpec(lambda x: lib(x).broadcast_to(x, (2, *x.shape))),
+    "broadcast_to_method": OpSpec(lambda x: x.broadcast_to((3, *([-1] * x.ndim))) * x),
+    "broadcast_tensors": OpSpec(lambda x, y: lib(x).broadcast_tensors(x, y), arity=2),
+    "broadcast_tensors_three": OpSpec(
+        lambda x, y, z: lib(x).broadcast_tensors(x, y * 2, z.exp()), arity=3
+    ),
+    "swapaxes": OpSpec(lambda x: x.swapaxes(0, -1), min_dims=2),
+    "swapdims": OpSpec(lambda x: lib(x).swapdims(x, -1, 0) * x.swapdims(0, -1)),
+    "moveaxis": OpSpec(lambda x: lib(x).moveaxis(x, 0, -1), min_dims=2),
+    "moveaxis_method": OpSpec(lambda x: x.moveaxis((0, 1), (-1, 0)), min_dims=3),
+    "ravel": OpSpec(lambda x: lib(x).ravel(x)),
+    "ravel_transposed": OpSpec(lambda x: x.mT.ravel(), min_dims=2),
+    "diagonal": OpSpec(lambda x: x.diagonal(), min_dims=2),
+    "diagonal_offset": OpSpec(lambda x: lib(x).diagonal(x, 1, -1, 0), min_dims=2),
+    "diagonal_negative": OpSpec(lambda x: x.diagonal(-1, 2, 1), min_dims=3),
+    "diagonal_far": OpSpec(lambda x: lib(x).diagonal(x, offset=5), min_dims=2),
+    "select": OpSpec(lambda x: x.select(0, -1), min_dims=1),
+    "select_fn": OpSpec(lambda x: lib(x).select(x, -1, 0) * 2, min_dims=1),
+    "narrow_copy": OpSpec(lambda x: x.narrow_copy(-1, 0, 1), min_dims=1),
+    "narrow_copy_fn": OpSpec(lambda x: lib(x).narrow_copy(x, 0, 0, 1) * x, min_dims=1),
+    "fliplr": OpSpec(lambda x: lib(x).fliplr(x), min_dims=2),
+    "flipud": OpSpec(lambda x: x.flipud(), min_dims=1),
+    "rot90": OpSpec(lambda x: x.rot90(), min_dims=2),
+    "rot90_k2": OpSpec(lambda x: lib(x).rot90(x, 2, (0, -1)), min_dims=2),
+    "rot90_back": OpSpec(lambda x: x.rot90(-1, (1, 0)), min_dims=2),
+    "rot90_k3_last": OpSpec(lambda x: lib(x).rot90(x, 3, [-1, -2]), min_dims=3),
+    "rot90_full_turn": OpSpec(lambda x: x.rot90(4) * x, min_dims=2),
+    "atleast_1d": OpSpec(lambda x: lib(x).atleast_1d(x)),
+    "atleast_2d": OpSpec(lambda x, y: lib(x).atleast_2d(x, y * 2), arity=2),
+    "atleast_3d": OpSpec(lambda x: lib(x).atleast_3d([x.exp(), x])),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=12)
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=8)
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+@settings(max_examples=40)
+@given(given_shapes=st.lists(shapes(0, 4, min_side=0), max_size=4))
+def test_broadcast_shapes_matches_torch(given_shapes: list[tuple[int, ...]]) -> None:
+    try:
+        expected: Any = tuple(torch.broadcast_shapes(*given_shapes))
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            ag.broadcast_shapes(*given_shapes)
+        return
+    result = ag.broadcast_shapes(*given_shapes)
+    assert isinstance(result, ag.Size)
+    assert tuple(result) == expected
+
+
+def test_broadcast_shapes_ints_and_empty() -> None:
+    for args in [(), (3,), (2, (3, 1)), ((2, 1), 4), ((0,), (1,)), ((1, 0), (5, 1))]:
+        assert tuple(ag.broadcast_shapes(*args)) == tuple(torch.broadcast_shapes(*args)), args
+
+
+def test_broadcast_tensors_list_and_views() -> None:
+    assert ag.broadcast_tensors() == () == torch.broadcast_tensors()
+    x = ag.arange(3.0)
+    a, b = ag.broadcast_tensors(x, ag.zeros(2, 1))
+    assert tuple(a.shape) == tuple(b.shape) == (2, 3)
+    assert isinstance(ag.broadcast_tensors(x, x), tuple)
+
+
+def test_results_on_integers_and_edge_shapes() -> None:
+    ints = np.arange(24).reshape(2, 3, 4)
+    calls = [
+        lambda m, t: m.broadcast_to(t, (5, 2, 3, 4)),
+        lambda m, t: m.ravel(t[0]),
+        lambda m, t: m.ravel(t[0, 0, 0]),
+        lambda m, t: m.diagonal(t, 0, 0, 2),
+        lambda m, t: m.diagonal(t, -2, 2, 1),
+        lambda m, t: m.diagonal(t, 7),
+        lambda m, t: t.select(1, 2),
+        lambda m, t: m.fliplr(t),
+        lambda m, t: m.flipud(t[0, 0]),
+        lambda m, t: m.rot90(t, 1, (2, 0)),
+        lambda m, t: m.rot90(t, -3, (1, 2)),
+        lambda m, t: m.atleast_3d(t[0]),
+        lambda m, t: m.atleast_2d(t[0, 0, 0]),
+        lambda m, t: m.atleast_3d(t[0, 0]),
+        lambda m, t: m.swapaxes(t[0, 0, 0], 0, -1),
+        lambda m, t: m.diagonal(m.zeros(0, 3)),
+        lambda m, t: m.rot90(m.zeros(2, 0)),
+    ]
+    for position, call in enumerate(calls):
+        mine, theirs = call(ag, ag.tensor(ints)), call(torch, torch.tensor(ints))
+        assert mine.dtype == getattr(ag, str(theirs.dtype).split(".")[-1]), position
+        assert tuple(mine.shape) == tuple(theirs.shape), position
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy(), err_msg=str(position))
+
+
+def test_broadcast_to_method_takes_sizes_as_torch() -> None:
+    for module in (ag, torch):
+        x = module.ones(3)
+        assert tuple(x.broadcast_to(2, 3).shape) == tuple(x.broadcast_to((2, -1)).shape) == (2, 3)
+
+
+def test_atleast_return_types_match_torch() -> None:
+    for module in (ag, torch):
+        x = module.ones(2, 3)
+        assert module.atleast_2d(x) is x  # already 2-D: the same tensor back
+        assert isinstance(module.atleast_1d(x, x), tuple)
+        assert isinstance(module.atleast_1d([x]), tuple) and len(module.atleast_1d([x])) == 1
+        assert module.atleast_3d() == ()
+
+
+def test_views_and_copies_share_memory_as_torch() -> None:
+    x = ag.zeros(2, 3)
+    x.select(0, 1)[0] = 5.0
+    x.swapaxes(0, 1)[2, 0] = 7.0
+    assert x.tolist() == [[0.0, 0.0, 7.0], [5.0, 0.0, 0.0]]
+    copied = x.narrow_copy(1, 0, 1)
+    copied[0, 0] = -1.0
+    assert x[0, 0].item() == 0.0  # narrow_copy copies
+
+
+def test_narrow_copy_negative_start_gradient_is_narrows() -> None:
+    # torch 2.13's NarrowCopyBackward ignores the wrap of a negative start (its gradient of
+    # narrow_copy(x, 0, -1, 1) is all zeros); arraygrad gives the true gradient, torch.narrow's.
+    data = np.arange(1.0, 4.0)
+    x = torch.tensor(data, requires_grad=True)
+    (torch.narrow(x, 0, -1, 1) * 3).sum().backward()
+    mine = ag.tensor(data, requires_grad=True)
+    (ag.narrow_copy(mine, 0, -1, 1) * 3).sum().backward()
+    np.testing.assert_array_equal(mine.grad.numpy(), x.grad.numpy())
+    check_against_torch(lambda t: lib(t).narrow_copy(t, 0, 1, 2) * t[:2], None, [data])
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.broadcast_to(m.ones(3), (2, 2)), RuntimeError),
+        (lambda m: m.broadcast_to(m.ones(2, 3), (3,)), RuntimeError),
+        (lambda m: m.broadcast_shapes((2,), (3,)), RuntimeError),
+        (lambda m: m.broadcast_shapes((-1,), (3,)), ValueError),
+        (lambda m: m.broadcast_tensors(m.ones(2), m.ones(3)), RuntimeError),
+        (lambda m: m.swapaxes(m.ones(2, 3), 0, 2), IndexError),
+        (lambda m: m.moveaxis(m.ones(2, 3), 0, 2), IndexError),
+        (lambda m: m.diagonal(m.ones(2, 3), 0, 0, 0), RuntimeError),
+        (lambda m: m.diagonal(m.ones(2, 3), 0, 1, -1), RuntimeError),
+        (lambda m: m.diagonal(m.ones(3)), IndexError),
+        (lambda m: m.ones(2, 3).select(1, 3), IndexError),
+        (lambda m: m.ones(2, 3).select(1, -4), IndexError),
+        (lambda m: m.ones(2, 3).select(2, 0), IndexError),
+        (lambda m: m.tensor(1.0).select(0, 0), IndexError),
+        (lambda m: m.ones(2, 3).narrow_copy(1, 2, 2), RuntimeError),
+        (lambda m: m.ones(2, 3).narrow_copy(1, 4, 0), IndexError),
+        (lambda m: m.fliplr(m.ones(3)), RuntimeError),
+        (lambda m: m.flipud(m.tensor(1.0)), RuntimeError),
+        (lambda m: m.rot90(m.ones(3)), RuntimeError),
+        (lambda m: m.rot90(m.ones(3, 3), 1, [0]), RuntimeError),
+        (lambda m: m.rot90(m.ones(3, 3), 1, [0, 0]), RuntimeError),
+        (lambda m: m.rot90(m.ones(3, 3), 1, [0, -2]), RuntimeError),
+        (lambda m: m.rot90(m.ones(3, 3), 1, [0, 5]), IndexError),
+        (lambda m: m.rot90(m.ones(3, 3), 1, [5, 5]), IndexError),
+        (lambda m: m.rot90(m.ones(3, 3), 1, (0, 2)), IndexError),
+        (lambda m: m.atleast_1d(1.0), TypeError),
+        (lambda m: m.broadcast_to(m.ones(2), 8), TypeError),
+        (lambda m: m.broadcast_shapes(2.0), RuntimeError),
+        (lambda m: m.broadcast_tensors([m.ones(2), m.ones(2)]), TypeError),
+        (lambda m: m.broadcast_tensors(m.ones(2), 1.0), TypeError),
+    ],
+)
+def test_errors_match_torch(call: Any, error: type) -> None:
+    with pytest.raises(error):
+        call(torch)
+    with pytest.raises(error) as info:
+        call(ag)
+    assert len(str(info.value)) > 20

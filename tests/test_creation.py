@@ -1,0 +1,133 @@
+"""rand_like, randn_like, randint_like and logspace (``_creation``) against torch 2.13.0.
+
+Random values differ from PyTorch's (another generator); shapes, dtypes, ranges, seeding and
+errors are compared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+LIKE_CASES = [
+    ((2, 3), "float32", {}),
+    ((4,), "float64", {}),
+    ((), "float16", {}),
+    ((0, 2), "float32", {}),
+    ((2, 2), "int64", {"dtype": "float64"}),
+    ((3,), "float64", {"dtype": "float32", "requires_grad": True}),
+]
+
+
+def _kwargs(module: Any, options: dict[str, Any]) -> dict[str, Any]:
+    return {k: getattr(module, v) if k == "dtype" else v for k, v in options.items()}
+
+
+def _dtype_name(t: Any) -> str:
+    return str(t.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize(("shape", "dtype", "options"), LIKE_CASES)
+@pytest.mark.parametrize("name", ["rand_like", "randn_like"])
+def test_float_like_shapes_dtypes_and_grad_match_torch(
+    name: str, shape: tuple[int, ...], dtype: str, options: dict[str, Any]
+) -> None:
+    theirs = getattr(torch, name)(
+        torch.zeros(shape, dtype=getattr(torch, dtype)), **_kwargs(torch, options)
+    )
+    mine = getattr(ag, name)(ag.zeros(shape, dtype=getattr(ag, dtype)), **_kwargs(ag, options))
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    assert _dtype_name(mine) == _dtype_name(theirs)
+    assert mine.requires_grad is theirs.requires_grad and mine.is_leaf
+
+
+def test_float_like_values_are_seeded_and_distributed() -> None:
+    ag.manual_seed(3)
+    first = ag.rand_like(ag.zeros(10_000, dtype=ag.float64))
+    ag.manual_seed(3)
+    again = ag.rand_like(ag.zeros(10_000, dtype=ag.float64))
+    assert first.tolist() == again.tolist()
+    values = first.numpy()
+    assert values.min() >= 0.0 and values.max() < 1.0 and abs(values.mean() - 0.5) < 0.02
+    normal = ag.randn_like(ag.zeros(10_000, dtype=ag.float64)).numpy()
+    assert abs(normal.mean()) < 0.05 and abs(normal.std() - 1.0) < 0.05
+
+
+RANDINT_CASES = [
+    ((5,), {}, "float32"),
+    ((3, 5), {}, "float32"),
+    ((), {"high": 5}, "int32"),
+    ((), {"low": 2, "high": 5}, "int32"),
+    ((-3, 4), {"dtype": "int64"}, "float64"),
+    ((7,), {"dtype": "float64"}, "uint8"),
+]
+
+
+@pytest.mark.parametrize(("args", "options", "dtype"), RANDINT_CASES)
+def test_randint_like_matches_torch(
+    args: tuple[int, ...], options: dict[str, Any], dtype: str
+) -> None:
+    for shape in [(50,), (2, 0), ()]:
+        theirs = torch.randint_like(
+            torch.zeros(shape, dtype=getattr(torch, dtype)), *args, **_kwargs(torch, options)
+        )
+        mine = ag.randint_like(
+            ag.zeros(shape, dtype=getattr(ag, dtype)), *args, **_kwargs(ag, options)
+        )
+        assert tuple(mine.shape) == tuple(theirs.shape)
+        assert _dtype_name(mine) == _dtype_name(theirs)
+        low, high = (0, args[0]) if len(args) == 1 else args if args else (0, 0)
+        low, high = options.get("low", low), options.get("high", high)
+        values = mine.numpy()
+        assert np.all((values >= low) & (values < high)) and np.all(values == np.floor(values))
+
+
+LOGSPACE_CASES = [
+    (0, 2, 3, {}),
+    (-2, 2, 5, {"dtype": "float64"}),
+    (0, 2, 3, {"base": 2}),
+    (1.5, -1.5, 7, {"base": 0.5, "dtype": "float64"}),
+    (0, 2, 3, {"dtype": "int64"}),
+    (0, 3, 1, {}),
+    (0, 3, 0, {}),
+    (-10, 10, 21, {"base": 3.0}),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "steps", "options"), LOGSPACE_CASES)
+def test_logspace_matches_torch(start: float, end: float, steps: int, options: dict) -> None:
+    theirs = torch.logspace(start, end, steps, **_kwargs(torch, options))
+    mine = ag.logspace(start, end, steps, **_kwargs(ag, options))
+    assert _dtype_name(mine) == _dtype_name(theirs) and tuple(mine.shape) == tuple(theirs.shape)
+    rtol = 1e-12 if _dtype_name(theirs) == "float64" else 1e-6
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=rtol)
+
+
+def test_logspace_requires_grad_like_torch() -> None:
+    mine = ag.logspace(0, 1, 4, requires_grad=True)
+    theirs = torch.logspace(0, 1, 4, requires_grad=True)
+    assert mine.requires_grad is theirs.requires_grad is True and mine.is_leaf
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.rand_like(m.zeros(2, dtype=m.int64)), NotImplementedError),
+        (lambda m: m.rand_like(m.zeros(2), dtype=m.int64), NotImplementedError),
+        (lambda m: m.randn_like(m.zeros(2, dtype=m.int32)), NotImplementedError),
+        (lambda m: m.randint_like(m.zeros(2), 5, 3), RuntimeError),
+        (lambda m: m.randint_like(m.zeros(2), 0), RuntimeError),
+        (lambda m: m.logspace(0, 2, -1), RuntimeError),
+    ],
+)
+def test_errors_match_torch(call: Any, error: type) -> None:
+    with pytest.raises(error):
+        call(torch)
+    with pytest.raises(error) as info:
+        call(ag)
+    assert len(str(info.value)) > 20
