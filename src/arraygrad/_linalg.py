@@ -9,6 +9,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops
 from arraygrad._math import _operands, as_tensor, mul
 from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor
 
 __all__ = [
     "bmm",
@@ -47,7 +48,9 @@ def matmul(input: Any, other: Any) -> Tensor:
     [3.0, 3.0]
     """
     a, b = _operands(input, other)
-    sa, sb = tuple(a.shape), tuple(b.shape)
+    # Arrays are taken as tensors, but a Python number is a misuse (torch's TypeError).
+    sa = require_tensor("matmul", "input", 1, a)._data.shape
+    sb = require_tensor("matmul", "other", 2, b)._data.shape
     if not sa or not sb:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {len(sa)}D and "

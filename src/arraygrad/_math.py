@@ -219,6 +219,16 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """
     if rounding_mode is not None:
         return _rounded_div(input, other, rounding_mode)
+    # The common case, a float tensor divided by a Python number or a tensor of its own dtype,
+    # needs no promotion: straight to the primitive.
+    if input.__class__ is Tensor and _dtype.from_xp(input._data.dtype).category == _FLOAT:
+        kind = other.__class__
+        if (
+            kind is float
+            or kind is int
+            or (kind is Tensor and other._data.dtype == input._data.dtype)
+        ):
+            return binary(ops.divide, input, other)
     a, b = _operands(input, other)
     target = _dtype.result_type(a, b)
     if target.category != _FLOAT:

@@ -286,6 +286,22 @@ def test_errors_match_torch(call: Any) -> None:
     assert len(str(info.value)) > 20
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.matmul(m.ones(3), 2.0),
+        lambda m: m.matmul(2, m.ones(3)),
+        lambda m: m.ones(3) @ 2.0,
+        lambda m: 2.0 @ m.ones(3),
+    ],
+)
+def test_matmul_with_a_number_raises_type_error_like_torch(call: Any) -> None:
+    with pytest.raises(TypeError):
+        call(torch)
+    with pytest.raises(TypeError, match="must be Tensor"):
+        call(ag)
+
+
 def test_error_messages_name_shapes() -> None:
     with pytest.raises(RuntimeError, match=r"2x3 and 2x3"):
         ag.mm(ag.ones(2, 3), ag.ones(2, 3))
