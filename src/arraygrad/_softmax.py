@@ -2,7 +2,7 @@
 ``nn.functional``'s, which compute them (on ``x - max(x)``, so that no ``exp`` overflows).
 
 Unlike the functional forms, PyTorch's top-level ones require ``dim`` (there is no implicit
-dimension) and refuse integer tensors unless ``dtype`` converts them.
+dimension). Both refuse integer tensors unless ``dtype`` converts them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
-from arraygrad._unary import not_implemented, require_tensor
+from arraygrad._unary import require_tensor
 
 __all__ = ["log_softmax", "softmax"]
 
@@ -22,12 +22,6 @@ def _checked(op: str, input: Tensor, dim: Any, dtype: _dtype.dtype | None) -> No
         raise TypeError(
             f"{op}(): argument 'dim' (position 2) must be int, not {type(dim).__name__}. Fix: "
             f"name the dimension to normalise over, e.g. {op}(x, dim=-1)."
-        )
-    if not (input.dtype if dtype is None else dtype).is_floating_point:
-        raise not_implemented(
-            f"{op}_lastdim_kernel_impl",
-            input,
-            f"convert the tensor (x.float()) or pass dtype=arraygrad.float32 to {op}.",
         )
 
 

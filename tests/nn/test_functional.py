@@ -633,6 +633,19 @@ def test_group_norm_argument_errors_match_torch() -> None:
     assert tuple(AF.group_norm(ag.zeros(0, 6, 3), 3).shape) == tuple(empty.shape)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_softmax_family_refuses_integer_tensors_like_torch(name: str) -> None:
+    # softmin negates first: torch's error for a bool tensor is the negation's (RuntimeError).
+    for values in ([1, 2], [True, False]) if name != "softmin" else ([1, 2],):
+        with pytest.raises(NotImplementedError):
+            getattr(torch.nn.functional, name)(torch.tensor(values), 0)
+        with pytest.raises(NotImplementedError, match="lastdim_kernel_impl"):
+            getattr(AF, name)(ag.tensor(values), 0)
+    converted = getattr(AF, name)(ag.tensor([1, 2]), 0, dtype=ag.float64)
+    expected = getattr(torch.nn.functional, name)(torch.tensor([1, 2]), 0, dtype=torch.float64)
+    np.testing.assert_allclose(converted.numpy(), expected.numpy())
+
+
 def test_threshold_keeps_integer_tensors_integer_like_torch() -> None:
     for dtype in ("int64", "int32"):
         mine = AF.threshold(ag.tensor([-4, 1, 5], dtype=getattr(ag, dtype)), 0.5, -2.5)

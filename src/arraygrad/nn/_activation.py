@@ -266,6 +266,14 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
 def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
     if dtype is not None:
         input = _math.astype(input, dtype)
+    if not input.dtype.is_floating_point:
+        # torch has no integer kernel (softmin runs softmax's); dtype= converts first.
+        kernel = "log_softmax" if name == "log_softmax" else "softmax"
+        raise _unary.not_implemented(
+            f"{kernel}_lastdim_kernel_impl",
+            input,
+            f"convert the tensor (x.float()) or pass dtype=arraygrad.float32 to {name}.",
+        )
     if dim is None:
         dim = _softmax_dim(name, input.ndim)
     return input, normalize_dim(dim, input.ndim)
@@ -291,8 +299,9 @@ def softmin(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
     """``softmax(-input, dim)``."""
-    input, axis = _prepare(input, dim, dtype, "softmin")
-    return softmax(-input, axis)
+    # Negated before the dtype conversion and checks, as in torch (a bool tensor fails here).
+    negated, axis = _prepare(-input, dim, dtype, "softmin")
+    return softmax(negated, axis)
 
 
 def log_softmax(
