@@ -14,28 +14,41 @@ tensor(-10.)
 from __future__ import annotations
 
 from arraygrad import (
+    _aliases,
     _binary,
+    _bitwise,
     _comparison,
+    _complex,
     _creation,
+    _decompositions,
     _distances,
     _einsum,
     _fused,
+    _index_updates,
     _indexing,
     _joining,
     _linalg,
     _math,
     _matrices,
+    _matrix_exp,
     _matrix_functions,
     _predicates,
     _quantiles,
+    _random,
     _reduction,
+    _renorm,
+    _repeats,
     _scans,
+    _scatter,
     _searching,
     _shape,
     _softmax,
     _sorting,
+    _special_functions,
     _statistics,
+    _triangular,
     _unary,
+    _view_scatter,
     _views,
     autograd,
     func,
@@ -46,11 +59,15 @@ from arraygrad import (
     utils,
     viz,
 )
+from arraygrad._aliases import *  # noqa: F403
 from arraygrad._backend import get_backend, set_backend
 from arraygrad._binary import *  # noqa: F403
+from arraygrad._bitwise import *  # noqa: F403
 from arraygrad._comparison import *  # noqa: F403
 from arraygrad._compile import compile
+from arraygrad._complex import *  # noqa: F403
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
+from arraygrad._decompositions import *  # noqa: F403
 from arraygrad._distances import *  # noqa: F403
 from arraygrad._dtype import (
     bool_,
@@ -71,24 +88,33 @@ from arraygrad._einsum import *  # noqa: F403
 from arraygrad._fused import *  # noqa: F403
 from arraygrad._generator import Generator
 from arraygrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._math import *  # noqa: F403
 from arraygrad._matrices import *  # noqa: F403
+from arraygrad._matrix_exp import *  # noqa: F403
 from arraygrad._matrix_functions import *  # noqa: F403
 from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
 from arraygrad._quantiles import *  # noqa: F403
+from arraygrad._random import *  # noqa: F403
 from arraygrad._reduction import *  # noqa: F403
+from arraygrad._renorm import *  # noqa: F403
+from arraygrad._repeats import *  # noqa: F403
 from arraygrad._scans import *  # noqa: F403
+from arraygrad._scatter import *  # noqa: F403
 from arraygrad._searching import *  # noqa: F403
 from arraygrad._shape import *  # noqa: F403
 from arraygrad._softmax import *  # noqa: F403
 from arraygrad._sorting import *  # noqa: F403
+from arraygrad._special_functions import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
+from arraygrad._triangular import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
+from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
 from arraygrad.serialization import load, save
 
@@ -158,12 +184,25 @@ __all__ = [
     *_predicates.__all__,
     *_distances.__all__,
     *_matrix_functions.__all__,
+    *_decompositions.__all__,
+    *_triangular.__all__,
     *_quantiles.__all__,
     *_scans.__all__,
     *_searching.__all__,
     *_fused.__all__,
     *_comparison.__all__,
+    *_aliases.__all__,
+    *_bitwise.__all__,
+    *_matrix_exp.__all__,
+    *_renorm.__all__,
+    *_special_functions.__all__,
     *_softmax.__all__,
+    *_complex.__all__,
+    *_random.__all__,
+    *_scatter.__all__,
+    *_index_updates.__all__,
+    *_view_scatter.__all__,
+    *_repeats.__all__,
     "linalg",
     "return_types",
 ]

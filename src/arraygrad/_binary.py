@@ -28,6 +28,7 @@ from arraygrad._math import (
     binary,
     div,
     eq,
+    floor_divide,
     ge,
     gt,
     isnan,
@@ -280,7 +281,8 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     return mul(a, pow(2.0, b))
 
 
-def _integer_arrays(op: str, input: Tensor, other: Tensor) -> tuple[Any, Any]:
+def _integer_gcd(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """The promoted integer operands of ``op`` and their gcd (PyTorch's checks first)."""
     require_tensor(op, "other", 2, other)
     a, b = _operands(require_tensor(op, "input", 1, input), other)
     a, b = as_tensor(a), as_tensor(b)
@@ -288,22 +290,9 @@ def _integer_arrays(op: str, input: Tensor, other: Tensor) -> tuple[Any, Any]:
         if x.dtype.is_floating_point or x.dtype is _dtype.bool_:
             raise not_implemented(f"{op}_cpu", x, "use integer tensors (x.long()).")
     try:
-        return tuple(_backend.xp.broadcast_arrays(a._data, b._data))  # type: ignore[return-value]
+        return a, b, ops.gcd(a, b)
     except ValueError as error:
         raise _broadcast_error(a, b, error) from None
-
-
-def _gcd(x: Any, y: Any) -> Any:
-    # Euclid's algorithm on whole arrays: (x, y) -> (y, x mod y) where y != 0, until y is 0
-    # everywhere; at most about 90 rounds for int64.
-    xp = _backend.xp
-    x, y = xp.abs(x), xp.abs(y)
-    zero = xp.zeros_like(y)
-    while bool(xp.any(y != zero)):
-        active = y != zero
-        divisor = xp.where(active, y, xp.ones_like(y))
-        x, y = xp.where(active, y, x), xp.where(active, xp.remainder(x, divisor), zero)
-    return x
 
 
 def gcd(input: Tensor, other: Tensor) -> Tensor:
@@ -313,23 +302,21 @@ def gcd(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.gcd(arraygrad.tensor([12, -18, 0]), arraygrad.tensor([8, 12, 5]))
     tensor([4, 6, 5])
     """
-    return Tensor._wrap(_backend.ensure_array(_gcd(*_integer_arrays("gcd", input, other))))
+    return _integer_gcd("gcd", input, other)[2]
 
 
 def lcm(input: Tensor, other: Tensor) -> Tensor:
-    """The least common multiple (non-negative; 0 if either is 0) of integer tensors.
+    """The least common multiple ``|x / gcd(x, y) * y|`` (non-negative; 0 if either is 0) of
+    integer tensors.
 
     >>> import arraygrad
     >>> arraygrad.lcm(arraygrad.tensor([4, -6, 0]), arraygrad.tensor([6, 4, 5]))
     tensor([12, 12,  0])
     """
-    xp = _backend.xp
-    x, y = _integer_arrays("lcm", input, other)
-    divisor = _gcd(x, y)
-    zero = xp.zeros_like(divisor)
-    safe = xp.where(divisor == zero, xp.ones_like(divisor), divisor)
-    result = xp.where(divisor == zero, zero, xp.abs(x // safe * y))
-    return Tensor._wrap(_backend.ensure_array(result))
+    x, y, divisor = _integer_gcd("lcm", input, other)
+    zero = eq(divisor, 0)
+    safe = where(zero, 1, divisor)  # gcd divides x exactly: floor division is exact
+    return where(zero, 0, abs(mul(floor_divide(x, safe), y)))
 
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:

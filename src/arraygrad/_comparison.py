@@ -83,7 +83,8 @@ def allclose(
     True
     """
     close = isclose(input, other, rtol, atol, equal_nan)
-    return bool(_backend.xp.all(close._data))
+    # A read into Python: arraygrad.compile cannot replay it and runs the caller eagerly.
+    return bool(_backend.item(_backend.xp.all(close._data)))
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
@@ -98,7 +99,7 @@ def equal(input: Tensor, other: Tensor) -> bool:
     require_tensor("equal", "input", 1, input)
     if tuple(input.shape) != tuple(other.shape):
         return False
-    return bool(_backend.xp.all(eq(input.detach(), other.detach())._data))
+    return bool(_backend.item(_backend.xp.all(eq(input.detach(), other.detach())._data)))
 
 
 def _membership_operand(value: Any, name: str) -> Tensor:
@@ -140,11 +141,13 @@ def isin(
     if values.shape[0] == 0:
         found = xp.zeros(flat.shape, dtype=xp.bool)
     else:
+        # Namespace functions, not operators: arraygrad.compile records them (an operator's
+        # result would be replayed as a constant).
         where = xp.searchsorted(values, flat)
-        where = xp.where(where < values.shape[0], where, xp.zeros_like(where))
-        found = xp.take(values, where) == flat
+        where = xp.where(xp.less(where, values.shape[0]), where, xp.zeros_like(where))
+        found = xp.equal(xp.take(values, where), flat)
     if invert:
-        found = ~found
+        found = xp.logical_not(found)
     return Tensor._wrap(_backend.ensure_array(xp.reshape(found, tuple(a.shape))))
 
 

@@ -1,5 +1,5 @@
-"""Distances between points: ``dist`` (one p-norm of a difference) and ``cdist`` (every pair
-of rows of two batches of point sets).
+"""Distances between points: ``dist`` (one p-norm of a difference), ``cdist`` (every pair
+of rows of two batches of point sets) and ``pdist`` (every pair of rows of one point set).
 
 Both are vector norms of differences, so they share the ``vector_norm`` primitive's gradient:
 0 at a zero distance, as in PyTorch.
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 
-from arraygrad import _backend, ops
+from arraygrad import ops
 from arraygrad._math import _operands
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
     "cdist",
     "dist",
+    "pdist",
 ]
 
 
@@ -101,10 +102,45 @@ def cdist(
     if p == math.inf:
         # max |d| with PyTorch's gradient, sign(d) to each element at the maximum: the maximum
         # as a constant plus the (zero) sum of the tied elements' excess over it.
-        xp = _backend.xp
+        # (With ops on detached tensors, not raw arrays, so arraygrad.compile replays the mask.)
         size = ops.abs(difference)
-        top = xp.max(size._data, axis=-1, keepdims=True)
-        tied = ops.where(size._data == top, ops.subtract(size, Tensor._wrap(top)), 0.0)
-        excess = ops.sum(tied, axis=(difference.ndim - 1,), keepdims=False)
-        return ops.add(excess, Tensor._wrap(xp.reshape(top, tuple(excess._data.shape))))
+        last = (difference.ndim - 1,)
+        top = ops.max(size.detach(), axis=last, keepdims=True)
+        tied = ops.where(ops.equal(size.detach(), top), ops.subtract(size, top), 0.0)
+        excess = ops.sum(tied, axis=last, keepdims=False)
+        return ops.add(excess, ops.reshape(top, shape=tuple(excess.shape)))
     return vector_norm(difference, float(p), dim=-1)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The ``p``-norm distance between every pair of rows ``i < j`` of ``input`` ``(N, M)``,
+    in row-major order of the upper triangle: ``N * (N - 1) / 2`` distances.
+
+    Each pair is a batch of one against one in :func:`cdist`, so the gradients are cdist's
+    (and PyTorch's): 0 at a zero distance; for ``p = inf`` every element tied for the largest
+    difference gets the full gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.pdist(arraygrad.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]))
+    tensor([5.0000, 1.0000, 4.2426])
+    """
+    from arraygrad._matrices import triu_indices
+
+    if input.ndim != 2:
+        raise RuntimeError(
+            f"pdist only supports 2D tensors, got: {input.ndim}D ({describe(input)}). Fix: pass "
+            "the points as the rows of an (N, M) tensor."
+        )
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"pdist only supports floating-point dtypes, got: {input.dtype.name}. Fix: convert "
+            "the points with .float()."
+        )
+    if p < 0:
+        raise RuntimeError(f"pdist only supports non-negative p values, got p={p}.")
+    n, m = input.shape
+    pairs = triu_indices(n, n, 1)._data
+    count = int(pairs.shape[1])
+    first = ops.reshape(ops.take(input, pairs[0, :], axis=0), shape=(count, 1, m))
+    second = ops.reshape(ops.take(input, pairs[1, :], axis=0), shape=(count, 1, m))
+    return ops.reshape(cdist(first, second, p), shape=(count,))

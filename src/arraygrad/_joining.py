@@ -8,14 +8,14 @@ gradients come from those ops.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _dtype, _shape, _views, ops
+from arraygrad import _backend, _dtype, _shape, _views, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensors
 
 __all__ = [
     "cartesian_prod",
@@ -307,12 +307,8 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
     >>> arraygrad.cartesian_prod(arraygrad.tensor([1, 2]), arraygrad.tensor([3, 4])).tolist()
     [[1, 3], [1, 4], [2, 3], [2, 4]]
     """
-    for position, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(
-                f"expected Tensor as element {position} in argument 0, but got "
-                f"{type(t).__name__}. Fix: pass tensors as separate arguments."
-            )
+    require_tensors(tensors)
+    for t in tensors:
         if t.ndim != 1:
             raise RuntimeError(
                 f"Expect a 1D vector, but got shape {list(t.shape)}. Fix: cartesian_prod takes "
@@ -340,8 +336,16 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
         raise RuntimeError(f"Expect a non-negative number, but got {r}. Fix: pass r >= 0.")
     if r == 0:  # PyTorch returns an empty vector here, not a (1, 0) matrix
         return ops.reshape(input[:0], shape=(0,))
-    choose = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    from arraygrad._creation import tensor
-
-    rows = tensor(list(choose(range(input.shape[0]), r)), dtype=_dtype.int64)
-    return input[ops.reshape(rows, shape=(-1, r))]
+    # Grow the index rows one column at a time: each row is followed by every larger index (or
+    # equal, with replacement). nonzero walks the (row, next index) grid in row-major order, so
+    # rows stay in itertools' lexicographic order; the work is one array op per column, not a
+    # Python loop over the combinations.
+    xp = _backend.xp
+    n = input.shape[0]
+    indices = xp.reshape(xp.arange(n, dtype=xp.int64), (n, 1))
+    after = xp.reshape(xp.arange(n, dtype=xp.int64), (1, n))
+    for _ in range(r - 1):
+        last = indices[:, -1:]
+        rows, nexts = xp.nonzero(after >= last if with_replacement else after > last)
+        indices = xp.concat([xp.take(indices, rows, axis=0), xp.reshape(nexts, (-1, 1))], axis=1)
+    return input[Tensor._wrap(indices)]

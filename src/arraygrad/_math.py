@@ -21,10 +21,6 @@ _FLOAT = 2
 __all__ = [
     "abs",
     "add",
-    "bitwise_and",
-    "bitwise_not",
-    "bitwise_or",
-    "bitwise_xor",
     "clamp",
     "clamp_max",
     "clamp_min",
@@ -541,26 +537,6 @@ def gt(input: Any, other: Any) -> Tensor:
 def ge(input: Any, other: Any) -> Tensor:
     """Elementwise ``input >= other``."""
     return binary(ops.greater_equal, input, other)
-
-
-def bitwise_and(input: Any, other: Any) -> Tensor:
-    """``input & other`` (logical and for bool tensors)."""
-    return binary(ops.bitwise_and, input, other)
-
-
-def bitwise_or(input: Any, other: Any) -> Tensor:
-    """``input | other``."""
-    return binary(ops.bitwise_or, input, other)
-
-
-def bitwise_xor(input: Any, other: Any) -> Tensor:
-    """``input ^ other``."""
-    return binary(ops.bitwise_xor, input, other)
-
-
-def bitwise_not(input: Tensor) -> Tensor:
-    """``~input``."""
-    return ops.bitwise_invert(input)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

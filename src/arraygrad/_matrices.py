@@ -12,6 +12,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _linalg, _math, _reduction, _shape, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor, require_tensors
 
 __all__ = [
     "block_diag",
@@ -57,14 +58,6 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
     return _linalg.diag(ops.reshape(input, shape=(input.numel(),)), offset)
 
 
-def _require_tensor(position: int, value: Any) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"expected Tensor as element {position} in argument 0, but got "
-            f"{type(value).__name__}. Fix: pass tensors as separate arguments."
-        )
-
-
 def block_diag(*tensors: Tensor) -> Tensor:
     """The block-diagonal matrix with ``tensors`` on its diagonal (0-d is ``(1, 1)``, a vector
     of ``n`` is one row ``(1, n)``); dtypes are promoted.
@@ -73,9 +66,9 @@ def block_diag(*tensors: Tensor) -> Tensor:
     >>> arraygrad.block_diag(arraygrad.tensor([[1, 2]]), arraygrad.tensor(3)).tolist()
     [[1, 2, 0], [0, 0, 3]]
     """
+    require_tensors(tensors)
     blocks = []
     for position, t in enumerate(tensors):
-        _require_tensor(position, t)
         if t.ndim > 2:
             raise RuntimeError(
                 f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
@@ -112,12 +105,8 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.kron(arraygrad.tensor([1, 2]), arraygrad.tensor([1, 10])).tolist()
     [1, 10, 2, 20]
     """
-    for position, (name, value) in enumerate((("input", input), ("other", other)), start=1):
-        if not isinstance(value, Tensor):
-            raise TypeError(
-                f"kron(): argument '{name}' (position {position}) must be Tensor, not "
-                f"{type(value).__name__}. Fix: wrap numbers with arraygrad.tensor()."
-            )
+    require_tensor("kron", "input", 1, input)
+    require_tensor("kron", "other", 2, other)
     ndim = max(input.ndim, other.ndim)
     a_shape = (1,) * (ndim - input.ndim) + tuple(input.shape)
     b_shape = (1,) * (ndim - other.ndim) + tuple(other.shape)
@@ -168,11 +157,8 @@ def _triangle_indices(
             "integer dtype (the default is int64)."
         )
     xp = _backend.xp
-    rows = xp.reshape(xp.arange(row, dtype=xp.int64), (row, 1))
-    cols = xp.reshape(xp.arange(col, dtype=xp.int64), (1, col))
-    keep = (cols - rows <= offset) if lower else (cols - rows >= offset)
     # nonzero lists the kept places in row-major order, which is PyTorch's order.
-    where_rows, where_cols = xp.nonzero(keep)
+    where_rows, where_cols = xp.nonzero(_linalg.triangle_mask(row, col, offset, lower))
     return Tensor._wrap(xp.astype(xp.stack([where_rows, where_cols]), _dtype.to_xp(dtype)))
 
 

@@ -2,13 +2,14 @@
 ``logdet``, ``slogdet``, ``matrix_power`` and ``pinverse`` (its own primitive, with PyTorch's
 gradient).
 
-``logdet`` and ``slogdet`` are ``log`` of the ``det`` primitive, so their gradient is
-``A^-T`` (the transposed adjugate over the determinant); ``matrix_power`` is repeated squaring
-with ``matmul`` (and ``inv`` for negative powers).
+``slogdet`` is its own primitive (LU's sum of log pivots: no overflow or underflow), with
+gradient ``A^-T``, and ``logdet`` is its ``log|det|``, ``nan`` where the sign is negative;
+``matrix_power`` is repeated squaring with ``matmul`` (and ``inv`` for negative powers).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arraygrad import _backend, ops, return_types
@@ -32,9 +33,8 @@ def slogdet(input: Tensor) -> Any:
     >>> arraygrad.slogdet(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])).sign
     tensor(-1.)
     """
-    a = _square("linalg.slogdet", input)
-    det = ops.det(a)
-    return return_types.slogdet(ops.sign(det), ops.log(ops.abs(det)))
+    packed = ops.slogdet(_square("linalg.slogdet", input))  # (..., 2): sign, log|det|
+    return return_types.slogdet(packed[..., 0], packed[..., 1])
 
 
 def logdet(input: Tensor) -> Tensor:
@@ -45,7 +45,9 @@ def logdet(input: Tensor) -> Tensor:
     >>> arraygrad.logdet(arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]]))
     tensor(1.7918)
     """
-    return ops.log(ops.det(_square("logdet", input)))
+    sign, logabsdet = slogdet(_square("logdet", input))
+    # nan for a negative determinant, with a zero gradient there (PyTorch's where).
+    return ops.where(ops.less(sign.detach(), 0.0), math.nan, logabsdet)
 
 
 def matrix_power(input: Tensor, n: int) -> Tensor:
@@ -70,9 +72,11 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
             f"({describe(input)})."
         )
     xp = _backend.xp
-    if n == 0:  # the identity, of the input's dtype and batch shape (no gradient, as PyTorch)
-        eye = xp.eye(shape[-1], dtype=input._data.dtype)
-        return Tensor._wrap(xp.asarray(xp.broadcast_to(eye, shape), copy=True))
+    if n == 0:
+        # The identity, of the input's dtype and batch shape, picked by a where from the input:
+        # in the graph with a zero gradient, as in PyTorch (0 * input would give nan for inf).
+        eye = Tensor._wrap(xp.eye(shape[-1], dtype=input._data.dtype))
+        return ops.where(Tensor._wrap(xp.ones((), dtype=xp.bool)), eye, input)
     a = inverse(input) if n < 0 else input
     n = abs(n)
     result: Tensor | None = None

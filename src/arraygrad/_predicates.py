@@ -6,17 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor
 
 __all__ = ["is_complex", "is_floating_point", "is_nonzero", "is_tensor", "numel"]
-
-
-def _require_tensor(name: str, input: Any) -> Tensor:
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{name}(): argument 'input' (position 1) must be Tensor, not "
-            f"{type(input).__name__}. Fix: convert it with arraygrad.tensor() first."
-        )
-    return input
 
 
 def numel(input: Tensor) -> int:
@@ -26,7 +18,7 @@ def numel(input: Tensor) -> int:
     >>> arraygrad.numel(arraygrad.zeros(2, 3))
     6
     """
-    return _require_tensor("numel", input).numel()
+    return require_tensor("numel", "input", 1, input).numel()
 
 
 def is_tensor(obj: Any) -> bool:
@@ -46,7 +38,7 @@ def is_floating_point(input: Tensor) -> bool:
     >>> arraygrad.is_floating_point(arraygrad.tensor([1, 2]))
     False
     """
-    return _require_tensor("is_floating_point", input).dtype.is_floating_point
+    return require_tensor("is_floating_point", "input", 1, input).dtype.is_floating_point
 
 
 def is_complex(input: Tensor) -> bool:
@@ -56,7 +48,7 @@ def is_complex(input: Tensor) -> bool:
     >>> arraygrad.is_complex(arraygrad.tensor([1.0]))
     False
     """
-    _require_tensor("is_complex", input)
+    require_tensor("is_complex", "input", 1, input)
     return False
 
 
@@ -67,7 +59,7 @@ def is_nonzero(input: Tensor) -> bool:
     >>> arraygrad.is_nonzero(arraygrad.tensor([0.5]))
     True
     """
-    count = _require_tensor("is_nonzero", input).numel()
+    count = require_tensor("is_nonzero", "input", 1, input).numel()
     if count == 0:
         raise RuntimeError(
             f"Boolean value of Tensor with no values is ambiguous (shape {list(input.shape)}). "

@@ -11,10 +11,11 @@ import math
 import numbers
 from typing import Any
 
-from arraygrad import _backend, ops
+from arraygrad import _backend, _dtype, ops
+from arraygrad._binary import lerp
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
-from arraygrad._scans import _part, _running_index
+from arraygrad._math import as_tensor, astype, isnan, logical_not, lt, mul, sub, where
 from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim
 from arraygrad._tensor import Tensor, describe
 
@@ -28,9 +29,9 @@ __all__ = [
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _q_array(name: str, input: Tensor, q: Any) -> tuple[Any, bool]:
-    """``q`` as a raw 0-d or 1-D array of the input's dtype, and whether it was a scalar."""
-    xp = _backend.xp
+def _q_tensor(name: str, input: Tensor, q: Any) -> tuple[Tensor, bool]:
+    """``q`` as a 1-D tensor of the input's dtype (a tensor ``q`` keeps its graph: the result
+    is differentiable in it), and whether it was a scalar."""
     if isinstance(q, Tensor):
         if q.ndim > 1:
             raise RuntimeError(f"{name}() q must be a scalar or 1D tensor, got {describe(q)}.")
@@ -39,20 +40,21 @@ def _q_array(name: str, input: Tensor, q: Any) -> tuple[Any, bool]:
                 f"{name}() q tensor must be same dtype as the input tensor, got {q.dtype.name} "
                 f"and {input.dtype.name}. Fix: q.to(input.dtype)."
             )
-        values, scalar = q._data, q.ndim == 0
-    elif isinstance(q, numbers.Real) and not isinstance(q, bool):
-        values, scalar = xp.asarray(float(q), dtype=input._data.dtype), True
-    else:
-        raise TypeError(
-            f"{name}() received an invalid combination of arguments: q must be a float or a "
-            f"Tensor, got {type(q).__name__}. Fix: pass a tensor, e.g. torch.tensor(q)."
-        )
-    if values.ndim == 0 or values.shape[0]:  # an empty q has nothing to check
-        low, high = _backend.item(xp.min(values)), _backend.item(xp.max(values))
-        if not (low >= 0 and high <= 1):
-            bad = low if not low >= 0 else high
-            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad}")
-    return xp.reshape(values, (-1,)), scalar
+        xp = _backend.xp
+        if q.numel():  # an empty q has nothing to check; a read into Python (compile: eager)
+            low, high = _backend.item(xp.min(q._data)), _backend.item(xp.max(q._data))
+            if not (low >= 0 and high <= 1):
+                bad = low if not low >= 0 else high
+                raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad}")
+        return ops.reshape(q, shape=(-1,)), q.ndim == 0
+    if isinstance(q, numbers.Real) and not isinstance(q, bool):
+        if not 0 <= float(q) <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        return as_tensor([float(q)], dtype=input.dtype), True
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments: q must be a float or a "
+        f"Tensor, got {type(q).__name__}. Fix: pass a tensor, e.g. torch.tensor(q)."
+    )
 
 
 def _quantile(
@@ -74,10 +76,9 @@ def _quantile(
             f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
             f"nearest, but got {interpolation}"
         )
-    qs, scalar = _q_array(name, input, q)
+    qs, scalar = _q_tensor(name, input, q)
     if input.numel() == 0:
         raise RuntimeError(f"{name}() input tensor must be non-empty ({describe(input)}).")
-    xp = _backend.xp
     if dim is None:
         x, axis = ops.reshape(input, shape=(-1,)), 0
     else:
@@ -90,35 +91,38 @@ def _quantile(
         x = ops.permute_dims(x, axes=order_axes)
     order = _argsort(x._data, last, descending=False)
     ordered = take_along(x, order, last)  # [..., n]
-    n = ordered._data.shape[-1]
-    kind = ordered._data.dtype
-    nan = xp.isnan(ordered._data)
+    n = ordered.shape[-1]
+    nan = isnan(ordered.detach())
+    # The rank q (n - 1) of each q, as a tensor: differentiable in q (and in nothing else).
+    column = ops.reshape(qs, shape=(-1,) + (1,) * ordered.ndim)  # [Q, 1, ..., 1]
     if ignore_nan:
-        count = xp.sum(xp.astype(~nan, kind), axis=-1, keepdims=True)
-        ranks = xp.reshape(qs, (-1,) + (1,) * ordered.ndim) * (count - 1)
-        ranks = xp.where(ranks < 0, xp.zeros_like(ranks), ranks)  # an all-NaN row: NaN anyway
+        count = ops.sum(astype(logical_not(nan), x.dtype), axis=(last,), keepdims=True)
+        ranks = mul(column, sub(count, 1.0))
+        ranks = where(lt(ranks, 0.0), 0.0, ranks)  # an all-NaN row: NaN anyway
     else:
-        ranks = xp.reshape(qs, (-1,) + (1,) * ordered.ndim) * xp.asarray(n - 1, dtype=kind)
-        any_nan = xp.any(nan, axis=-1, keepdims=True)
-        ranks = xp.where(any_nan, xp.asarray(n - 1, dtype=kind), ranks)  # NaN propagates
+        ranks = mul(column, float(n - 1))
+        any_nan = ops.any(nan, axis=(last,), keepdims=True)
+        ranks = where(any_nan, float(n - 1), ranks)  # NaN propagates
     # ranks: [Q, ..., 1]; gather from the sorted values broadcast to one copy per q.
-    stacked = ops.broadcast_to(ordered, shape=(qs.shape[0], *ordered._data.shape))
-    ranks = xp.broadcast_to(ranks, (qs.shape[0], *ordered._data.shape[:-1], 1))
+    stacked = ops.broadcast_to(ordered, shape=(qs.shape[0], *ordered.shape))
+    ranks = ops.broadcast_to(ranks, shape=(qs.shape[0], *ordered.shape[:-1], 1))
+    fixed = ranks.detach()
 
-    def pick(positions: Any) -> Tensor:
-        return take_along(stacked, xp.astype(positions, xp.int64), stacked.ndim - 1)
+    def pick(positions: Tensor) -> Tensor:
+        index = ops.astype(positions, _dtype.int64)._data
+        return take_along(stacked, index, stacked.ndim - 1)
 
     if interpolation == "lower":
-        out = pick(xp.floor(ranks))
+        out = pick(ops.floor(fixed))
     elif interpolation == "higher":
-        out = pick(xp.ceil(ranks))
+        out = pick(ops.ceil(fixed))
     elif interpolation == "nearest":
-        out = pick(xp.round(ranks))  # halves to even, as torch.round
+        out = pick(ops.round(fixed))  # halves to even, as torch.round
     else:
-        below, above = xp.floor(ranks), xp.ceil(ranks)
-        weight = ranks - below if interpolation == "linear" else xp.full_like(ranks, 0.5)
-        out = _lerp(pick(below), pick(above), weight)
-    out_shape = list(out._data.shape[:-1])  # [Q, kept dims...]
+        below, above = ops.floor(fixed), ops.ceil(fixed)
+        weight = sub(ranks, below) if interpolation == "linear" else 0.5
+        out = lerp(pick(below), pick(above), weight)
+    out_shape = list(out.shape[:-1])  # [Q, kept dims...]
     if keepdim:
         if dim is None:
             out_shape = [out_shape[0]] + [1] * input.ndim
@@ -127,15 +131,6 @@ def _quantile(
     if scalar:
         out_shape = out_shape[1:]
     return ops.reshape(out, shape=tuple(out_shape))
-
-
-def _lerp(start: Tensor, end: Tensor, weight: Any) -> Tensor:
-    """PyTorch's lerp: ``start + w (end - start)`` for ``w < 0.5``, else ``end - (end -
-    start)(1 - w)`` (exact at both ends)."""
-    step = ops.subtract(end, start)
-    near_start = ops.add(start, ops.multiply(step, Tensor._wrap(weight)))
-    near_end = ops.subtract(end, ops.multiply(step, Tensor._wrap(1 - weight)))
-    return ops.where(weight < 0.5, near_start, near_end)
 
 
 def quantile(
@@ -197,11 +192,15 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     x, axis = _reduce_dim("nanmedian", input, dim)
     order = _argsort(x._data, axis, descending=False)  # NaNs sort last
     if input.dtype.is_floating_point:
-        count = xp.sum(xp.astype(~xp.isnan(x._data), xp.int64), axis=axis, keepdims=True)
+        present = xp.logical_not(xp.isnan(x._data))
+        count = xp.sum(xp.astype(present, xp.int64), axis=axis, keepdims=True)
     else:
         kept = tuple(1 if d == axis else s for d, s in enumerate(x._data.shape))
         count = xp.full(kept, x._data.shape[axis], dtype=xp.int64)
-    middle = xp.where(count > 0, (count - 1) // 2, xp.zeros_like(count))
+    # Through the namespace, not operators: arraygrad.compile records namespace calls.
+    middle = xp.where(
+        xp.greater(count, 0), xp.floor_divide(xp.subtract(count, 1), 2), xp.zeros_like(count)
+    )
     index = xp.take_along_axis(order, middle, axis=axis)
     return _along("nanmedian", input, axis, keepdim, index)
 
@@ -216,7 +215,6 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     >>> values.item(), indices.item()
     (1.0, 3)
     """
-    xp = _backend.xp
     axis = normalize_dim(dim, input.ndim)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
     if x._data.shape[axis] == 0:
@@ -224,22 +222,5 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
             f"mode(): Expected reduction dim {axis} to have non-zero size ({describe(input)}). "
             "Fix: reduce over a non-empty dimension."
         )
-    data = x._data
-    n = data.shape[axis]
-    order = _argsort(data, axis, descending=False)  # stable: equal values keep their order
-    ordered = xp.take_along_axis(data, order, axis=axis)
-    view = [1] * data.ndim
-    view[axis] = n
-    position = xp.broadcast_to(xp.reshape(xp.arange(n, dtype=xp.int64), tuple(view)), data.shape)
-    # Where each run of equal sorted values starts, then the run length so far at each place.
-    head = xp.ones(tuple(1 if d == axis else s for d, s in enumerate(data.shape)), dtype=xp.bool)
-    changed = _part(ordered, axis, 1, None) != _part(ordered, axis, None, -1)
-    starts = xp.where(xp.concat([head, changed], axis=axis), position, xp.zeros_like(position))
-    # The latest start so far is the running maximum of the start positions.
-    run_start = xp.take_along_axis(starts, _running_index(starts, axis, True), axis=axis)
-    length = position - run_start + 1
-    # The first place reaching the longest run is the end of the smallest most frequent value,
-    # whose last occurrence (stable sort) is the largest original index among its equals.
-    best = xp.argmax(length, axis=axis, keepdims=True)
-    index = xp.take_along_axis(order, best, axis=axis)
+    index = ops.mode_index(x.detach(), axis=axis)._data
     return _along("mode", input, axis, keepdim, index)

@@ -196,21 +196,10 @@ def cummin(input: Tensor, dim: int) -> Any:
 # --- logcumsumexp --------------------------------------------------------------------------------
 
 
-def _logaddexp(a: Tensor, b: Tensor) -> Tensor:
-    """``log(exp(a) + exp(b))`` shifted by the larger of the two: a constant (the result does
-    not depend on it), so the gradient is the softmax weight of each operand. An infinite shift
-    is not subtracted (``inf - inf`` would be nan)."""
-    xp = _backend.xp
-    shift = xp.maximum(a._data, b._data)
-    shift = Tensor._wrap(xp.where(xp.isinf(shift), xp.zeros_like(shift), shift))
-    total = ops.add(ops.exp(ops.subtract(a, shift)), ops.exp(ops.subtract(b, shift)))
-    return ops.add(ops.log(total), shift)
-
-
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow or underflow: partial results
-    are combined pairwise with a shifted ``logaddexp``, so values of any magnitude (1e4 in
-    float32, or far apart) stay finite and exact.
+    are combined pairwise with the stable ``logaddexp`` primitive, so values of any magnitude
+    (1e4 in float32, or far apart) stay finite and exact.
 
     >>> import arraygrad
     >>> arraygrad.tensor([10000.0, 10000.0, -10000.0]).logcumsumexp(0)
@@ -226,7 +215,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     n = out._data.shape[axis]
     step = 1
     while step < n:
-        combined = _logaddexp(_part(out, axis, None, -step), _part(out, axis, step, None))
+        combined = ops.logaddexp(_part(out, axis, None, -step), _part(out, axis, step, None))
         out = ops.concat(_part(out, axis, None, step), combined, axis=axis)
         step *= 2
     if step == 1:  # nothing to combine: a copy, as PyTorch returns a new tensor

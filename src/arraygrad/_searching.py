@@ -107,21 +107,18 @@ def _values(value: Any) -> tuple[Any, bool]:
 def _search(boundaries: Any, values: Any, right: bool, int32: bool) -> Tensor:
     """Binary-search insertion points of ``values`` in the rows of ``boundaries`` (last axis).
 
-    NaN values go after everything, as PyTorch's (and NumPy's) search puts them.
+    PyTorch's binary search: a comparison with NaN is false, so a NaN value goes after
+    everything and NaN boundaries are passed over.
     """
     xp = _backend.xp
     common = xp.result_type(boundaries.dtype, values.dtype)
     boundaries, values = xp.astype(boundaries, common), xp.astype(values, common)
-    side = "right" if right else "left"
-    if boundaries.ndim == 1:
-        flat = xp.searchsorted(boundaries, xp.reshape(values, (-1,)), side=side)
-        return _long(xp.reshape(flat, tuple(values.shape)), int32)
-    # One search per row of the batch: the Array API's searchsorted takes a 1-D sequence.
-    rows = xp.reshape(boundaries, (-1, boundaries.shape[-1]))
-    wanted = xp.reshape(values, (rows.shape[0], -1))
-    found = [xp.searchsorted(rows[i, :], wanted[i, :], side=side) for i in range(rows.shape[0])]
-    stacked = xp.stack(found) if found else xp.zeros(tuple(wanted.shape), dtype=xp.int64)
-    return _long(xp.reshape(stacked, tuple(values.shape)), int32)
+    # As rows: one row of boundaries for all values, or one per row of values.
+    rows = xp.reshape(boundaries, (math.prod(boundaries.shape[:-1]), boundaries.shape[-1]))
+    per_row = math.prod(values.shape) if boundaries.ndim == 1 else values.shape[-1]
+    wanted = xp.reshape(values, (rows.shape[0], per_row))
+    found = ops.search_rows(Tensor._wrap(rows), Tensor._wrap(wanted), right=right)
+    return _long(xp.reshape(found._data, tuple(values.shape)), int32)
 
 
 def searchsorted(

@@ -16,8 +16,11 @@ import arraygrad as _ag
 from arraygrad import _backend, _dtype, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
+from arraygrad._tensor_aliases import TensorAliasMethods
 from arraygrad._tensor_analysis import TensorAnalysisMethods
+from arraygrad._tensor_creation import TensorCreationMethods
 from arraygrad._tensor_elementwise import TensorElementwiseMethods
+from arraygrad._tensor_indexing import TensorIndexingMethods
 from arraygrad._tensor_inplace import TensorInPlaceMethods
 from arraygrad._tensor_math import TensorMathMethods
 from arraygrad._tensor_shape import TensorShapeMethods
@@ -55,6 +58,9 @@ class Tensor(
     TensorAnalysisMethods,
     TensorInPlaceMethods,
     TensorShapeMethods,
+    TensorCreationMethods,
+    TensorIndexingMethods,
+    TensorAliasMethods,
 ):
     """An n-dimensional array that can record the operations applied to it.
 
@@ -511,25 +517,30 @@ class Tensor(
         return _math.ge(self, other)
 
     def __and__(self, other: Any) -> Tensor:
-        return _math.bitwise_and(self, other)
+        return _bitwise.bitwise_and(self, other)
 
     def __rand__(self, other: Any) -> Tensor:
-        return _math.bitwise_and(other, self)
+        return _bitwise.bitwise_and(other, self)
 
     def __or__(self, other: Any) -> Tensor:
-        return _math.bitwise_or(self, other)
+        return _bitwise.bitwise_or(self, other)
 
     def __ror__(self, other: Any) -> Tensor:
-        return _math.bitwise_or(other, self)
+        return _bitwise.bitwise_or(other, self)
 
     def __xor__(self, other: Any) -> Tensor:
-        return _math.bitwise_xor(self, other)
+        return _bitwise.bitwise_xor(self, other)
 
     def __rxor__(self, other: Any) -> Tensor:
-        return _math.bitwise_xor(other, self)
+        return _bitwise.bitwise_xor(other, self)
 
     def __invert__(self) -> Tensor:
-        return _math.bitwise_not(self)
+        if self.dtype.is_floating_point:  # the operator's error is a TypeError, as in PyTorch
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors: got "
+                f"a {self.dtype.name} tensor. Fix: use logical_not() or 1 - x for floats."
+            )
+        return _bitwise.bitwise_not(self)
 
     def __getitem__(self, key: Any) -> Tensor:
         return _shape_mod.getitem(self, key)
@@ -632,6 +643,7 @@ class _HookHandle:
 
 # The modules below build on Tensor, so they are imported after the class exists.
 from arraygrad import (  # noqa: E402  # noqa: E402  # noqa: E402
+    _bitwise,
     _indexing,
     _inplace,
     _linalg,

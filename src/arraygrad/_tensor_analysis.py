@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import arraygrad as _ag
 
 if TYPE_CHECKING:
+    import arraygrad._decompositions
     import arraygrad._distances
     import arraygrad._linalg
     import arraygrad._matrix_functions
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     import arraygrad._scans
     import arraygrad._searching
     import arraygrad._statistics
+    import arraygrad._triangular
     from arraygrad import _dtype
     from arraygrad._tensor import Tensor
 
@@ -180,3 +182,24 @@ class TensorAnalysisMethods:
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         """The Moore-Penrose pseudo-inverse of a (batch of) matrices."""
         return _ag._matrix_functions.pinverse(self, rcond)
+
+    # Matrix decompositions (arraygrad._decompositions)
+    def cholesky(self, upper: bool = False) -> Tensor:
+        """The Cholesky factor of a symmetric positive-definite matrix (upper with ``upper``)."""
+        return _ag._decompositions.cholesky(self, upper)
+
+    def qr(self, some: bool = True) -> Any:
+        """``(Q, R)`` of the QR decomposition, reduced when ``some``."""
+        return _ag._decompositions.qr(self, some)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """``(U, S, V)`` of the singular value decomposition ``self = U diag(S) V^T``."""
+        return _ag._decompositions.svd(self, some, compute_uv)
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        """The solution of ``A X = self`` given the Cholesky factor ``input2`` of ``A``."""
+        return _ag._triangular.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        """The inverse of ``A`` given its Cholesky factor ``self``."""
+        return _ag._triangular.cholesky_inverse(self, upper)

@@ -11,9 +11,10 @@ compositions whose gradients come out right, including at the domain edges (``rs
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad import _dtype, ops, return_types
 from arraygrad._math import _floating, abs, as_tensor, clamp, div, lt, mul, pow, sub, where
 from arraygrad._tensor import Tensor, describe
 
@@ -80,6 +81,17 @@ def require_tensor(op: str, name: str, position: int, value: Any) -> Tensor:
             f"{type(value).__name__}. Fix: wrap it, e.g. arraygrad.tensor(value)."
         )
     return value
+
+
+def require_tensors(tensors: Sequence[Any]) -> None:
+    """PyTorch's TypeError for a non-tensor among the tensors passed as separate arguments
+    (``broadcast_tensors``, ``cartesian_prod``, ``block_diag``, ...)."""
+    for position, value in enumerate(tensors):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {position} in argument 0, but got "
+                f"{type(value).__name__}. Fix: pass tensors as separate arguments."
+            )
 
 
 def not_implemented(kernel: str, x: Tensor, fix: str) -> NotImplementedError:
@@ -363,22 +375,6 @@ def frac(input: Tensor) -> Tensor:
 absolute = abs
 
 
-def _frexp_exponent(data: Any) -> Any:
-    """The int32 exponents ``e`` with ``|x| = m * 2**e``, ``0.5 <= |m| < 1`` (0 for 0, inf, nan)."""
-    xp = _backend.xp
-    if hasattr(xp, "frexp"):  # NumPy's, exact
-        return xp.astype(xp.frexp(data)[1], xp.int32)
-    # The Array API has no frexp: floor(log2|x|) + 1, then one step either way where log2 rounded
-    # across a power of two. The powers 2**(e - 1) and 2**e stay representable (or overflow to
-    # inf, which compares correctly) for every finite x.
-    finite = xp.isfinite(data) & (data != 0)
-    size = xp.where(finite, xp.abs(data), xp.ones_like(data))
-    exponent = xp.floor(xp.log2(size)) + 1
-    exponent = xp.where(size < xp.pow(2.0, exponent - 1), exponent - 1, exponent)
-    exponent = xp.where(size >= xp.pow(2.0, exponent), exponent + 1, exponent)
-    return xp.astype(xp.where(finite, exponent, xp.zeros_like(exponent)), xp.int32)
-
-
 def frexp(input: Tensor) -> Any:
     """Split floats into ``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``,
     ``0.5 <= |mantissa| < 1`` (0, inf and nan have exponent 0); exponents are int32.
@@ -396,13 +392,12 @@ def frexp(input: Tensor) -> Any:
             f"torch.frexp() only supports floating-point dtypes: got a {describe(x)}. Fix: "
             "convert it first (x.float() or x.double())."
         )
-    xp = _backend.xp
-    exponent = _frexp_exponent(x._data)
+    exponent = ops.frexp_exponent(x)
     # mantissa = x / 2**e, as two exact scalings by powers of two: 2**e itself can overflow
-    # (e = 1024 for float64's largest numbers) or 2**-e (subnormal x).
-    half = exponent // 2
-    dtype = x._data.dtype
-    first = xp.pow(xp.asarray(2.0, dtype=dtype), xp.astype(-half, dtype))
-    second = xp.pow(xp.asarray(2.0, dtype=dtype), xp.astype(half - exponent, dtype))
-    mantissa = mul(mul(x, Tensor._wrap(first)), Tensor._wrap(second))
-    return return_types.frexp(mantissa, Tensor._wrap(exponent))
+    # (e = 1024 for float64's largest numbers) or 2**-e (subnormal x). Computed with ops, so
+    # that arraygrad.compile replays it on new values.
+    half = ops.floor_divide(exponent, 2)
+    first = pow(2.0, ops.astype(ops.negative(half), x.dtype))
+    second = pow(2.0, ops.astype(ops.subtract(half, exponent), x.dtype))
+    mantissa = mul(mul(x, first), second)
+    return return_types.frexp(mantissa, exponent)

@@ -14,6 +14,7 @@ from typing import Any
 from arraygrad import _shape, ops
 from arraygrad._dims import _shape_arg, normalize_dim
 from arraygrad._tensor import Size, Tensor
+from arraygrad._unary import require_tensors
 
 __all__ = [
     "atleast_1d",
@@ -96,27 +97,8 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     >>> tuple(a.shape), tuple(b.shape)
     ((2, 3), (2, 3))
     """
-    for position, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(
-                f"expected Tensor as element {position} in argument 0, but got "
-                f"{type(t).__name__}. Fix: pass tensors as separate arguments."
-            )
-    shapes = [tuple(t.shape) for t in tensors]
-    target: list[int] = [1] * max((len(s) for s in shapes), default=0)
-    first = [0] * len(target)  # which tensor set each size, to name both in the error
-    for position, shape in enumerate(shapes):
-        for offset, size in enumerate(reversed(shape), start=1):
-            have = target[-offset]
-            if have == 1:
-                target[-offset], first[-offset] = size, position
-            elif size not in (1, have):
-                raise RuntimeError(
-                    f"The size of tensor a ({have}) must match the size of tensor b ({size}) at "
-                    f"non-singleton dimension {len(target) - offset} (tensor {first[-offset]} "
-                    f"has shape {list(shapes[first[-offset]])}, tensor {position} has shape "
-                    f"{list(shape)}). Fix: make each size equal or 1."
-                )
+    require_tensors(tensors)
+    target = broadcast_shapes(*(tuple(t.shape) for t in tensors))
     return tuple(_shape.expand(t, *target) for t in tensors)
 
 
@@ -155,6 +137,16 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     >>> arraygrad.arange(9).reshape(3, 3).diagonal(1).tolist()
     [1, 5]
     """
+    moved, key, _, _ = _diagonal_view(input, offset, dim1, dim2)
+    return ops.getitem(moved, key=key)
+
+
+def _diagonal_view(
+    input: Tensor, offset: int, dim1: int, dim2: int
+) -> tuple[Tensor, tuple[Any, ...], int, int]:
+    """For the diagonal of ``dim1`` and ``dim2`` (checked): ``input`` with those dimensions
+    moved last, the key of the diagonal in it, and the two dimensions, normalized (to move
+    them back). Shared by ``diagonal`` and ``diagonal_scatter``."""
     ndim = input.ndim
     first, second = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
     if first == second:
@@ -166,7 +158,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
 
     moved = _shape.movedim(input, (first, second), (-2, -1))
     rows, cols = moved.shape[-2:]
-    return ops.getitem(moved, key=(Ellipsis, *_diagonal_key(rows, cols, offset)))
+    return moved, (Ellipsis, *_diagonal_key(rows, cols, offset)), first, second
 
 
 def select(input: Tensor, dim: int, index: Any) -> Tensor:

@@ -13,25 +13,49 @@ from typing import Any
 
 from arraygrad import ops
 from arraygrad._creation import tensor
+from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, svdvals
+from arraygrad._decompositions import linalg_cholesky as cholesky
+from arraygrad._decompositions import linalg_qr as qr
+from arraygrad._decompositions import linalg_svd as svd
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import index_select
 from arraygrad._linalg import LinAlgError, _square, det, inverse, matmul
 from arraygrad._math import _operands, abs, mul, sub
+from arraygrad._matrix_exp import matrix_exp
+from arraygrad._matrix_functions import matrix_power, pinverse, slogdet
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import squeeze
+from arraygrad._spectral import cond, matrix_rank, pseudo_inverse, singular_value_norm
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor
+from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
 
 __all__ = [
     "LinAlgError",
+    "cholesky",
+    "cond",
     "cross",
     "det",
+    "eigh",
+    "eigvalsh",
     "inv",
+    "lstsq",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
     "norm",
+    "pinv",
+    "qr",
+    "slogdet",
     "solve",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+    "vecdot",
     "vector_norm",
 ]
 
@@ -110,9 +134,8 @@ def matrix_norm(
     dtype: Any = None,
 ) -> Tensor:
     """A matrix norm over the two dimensions ``dim``: ``"fro"`` (the 2-norm of the elements),
-    ``1`` / ``-1`` (the largest / smallest column sum of ``|A|``) or ``inf`` / ``-inf`` (row
-    sums). The spectral and nuclear norms (``2``, ``-2``, ``"nuc"``) need singular values,
-    which arraygrad does not compute yet.
+    ``1`` / ``-1`` (the largest / smallest column sum of ``|A|``), ``inf`` / ``-inf`` (row
+    sums), ``2`` / ``-2`` (the largest / smallest singular value) or ``"nuc"`` (their sum).
 
     >>> import arraygrad
     >>> arraygrad.linalg.matrix_norm(arraygrad.tensor([[1.0, -2.0], [3.0, 4.0]]), 1).item()
@@ -137,9 +160,11 @@ def matrix_norm(
         else:
             out = pick(_sum(abs(a), summed, keepdim=True), across, keepdim=True)
         return out if keepdim else squeeze(out, (rows, cols))
+    if ord in (2, -2, "nuc"):
+        return singular_value_norm(a, ord, rows, cols, keepdim)
     raise RuntimeError(
-        f"linalg.matrix_norm: ord={ord!r} is not supported by arraygrad (it supports 'fro', 1, "
-        "-1, inf and -inf). Fix: for the spectral or nuclear norm use the singular values of A."
+        f"linalg.matrix_norm: Order {ord!r} not supported. Fix: use 'fro', 'nuc', 2, -2, 1, -1, "
+        "inf or -inf."
     )
 
 
@@ -174,3 +199,35 @@ def norm(
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord {ord!r} is a matrix norm; dim has 1 entry.")
     return vector_norm(A, ord, dims, keepdim, dtype=dtype)
+
+
+def pinv(
+    A: Tensor,  # noqa: N803 - torch's name
+    *,
+    atol: Any = None,
+    rtol: Any = None,
+    hermitian: bool = False,
+) -> Tensor:
+    """The Moore-Penrose pseudo-inverse ``Vh^T diag(1/s) U^T`` of ``A = U diag(s) Vh``, with
+    singular values at or below ``max(atol, rtol * s_max)`` counted as zero; ``rtol`` defaults
+    to ``eps * max(m, n)`` (to 0 when ``atol > 0``). With ``hermitian``, ``A`` is taken to be
+    symmetric and only its lower triangle is read (eigendecomposition, as torch).
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.pinv(arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
+    >>> arraygrad.linalg.pinv(arraygrad.tensor([[1.0, 0.0], [0.0, 1e-3]]), atol=0.01).tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    """
+    number = (int, float)
+    if (
+        not hermitian
+        and (atol is None or (isinstance(atol, number) and atol <= 0))
+        and (rtol is None or isinstance(rtol, number))
+    ):
+        # only a relative cut: the pinv primitive (its gradient is torch's pinv formula)
+        return pinverse(A, _default_rtol(A) if rtol is None else float(rtol))
+    a = _matrices("linalg.pinv", A)
+    if a.numel() == 0:
+        return pinverse(a)  # zeros of the transposed shape
+    return pseudo_inverse(a, atol, rtol, bool(hermitian))

@@ -65,18 +65,71 @@ class slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
         )
 
 
+# The matrix decompositions' results (arraygrad._decompositions), named as torch's.
+class linalg_eigh(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(eigenvalues, eigenvectors)`` of :func:`arraygrad.linalg.eigh`."""
+
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class linalg_svd(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(U, S, Vh)`` of :func:`arraygrad.linalg.svd`."""
+
+    U: Any
+    S: Any
+    Vh: Any
+
+
+class svd(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(U, S, V)`` of :func:`arraygrad.svd`."""
+
+    U: Any
+    S: Any
+    V: Any
+
+
+class linalg_qr(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(Q, R)`` of :func:`arraygrad.linalg.qr`."""
+
+    Q: Any
+    R: Any
+
+
+class linalg_lstsq(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(solution, residuals, rank, singular_values)`` of :func:`arraygrad.linalg.lstsq`."""
+
+    solution: Any
+    residuals: Any
+    rank: Any
+    singular_values: Any
+
+
+class qr(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(Q, R)`` of :func:`arraygrad.qr`."""
+
+    Q: Any
+    R: Any
+
+
 __all__ = [
     "aminmax",
     "cummax",
     "cummin",
     "frexp",
     "kthvalue",
+    "linalg_eigh",
+    "linalg_lstsq",
+    "linalg_qr",
+    "linalg_svd",
     "max",
     "median",
     "min",
     "mode",
     "nanmedian",
+    "qr",
     "slogdet",
     "sort",
+    "svd",
     "topk",
 ]

@@ -201,6 +201,16 @@ def test_cartesian_prod_and_combinations_match_torch() -> None:
     _same(ag.combinations(ag.tensor(empty)), torch.combinations(torch.tensor(empty)), "empty")
 
 
+@pytest.mark.parametrize(("n", "r"), [(9, 4), (30, 3), (300, 2)])
+@pytest.mark.parametrize("replace", [False, True])
+def test_combinations_of_longer_vectors_match_torch(n: int, r: int, replace: bool) -> None:
+    # Enough rows that the order of every column is checked; n=300, r=2 (45k rows) also guards
+    # against a per-combination Python loop creeping back (that took seconds at n=2000).
+    a = np.random.default_rng(n).standard_normal(n)
+    mine = ag.combinations(ag.tensor(a), r, replace)
+    _same(mine, torch.combinations(torch.tensor(a), r, replace), f"n={n} r={r} {replace}")
+
+
 @pytest.mark.parametrize(
     ("call", "error"),
     [

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 side = st.integers(1, 4)
 
@@ -285,3 +291,55 @@ def test_double_backward_matches_torch(name: str) -> None:
         (second,) = module.autograd.grad((grad * grad.detach().sin()).sum(), x)
         results.append(second.detach().numpy())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-7, atol=1e-10)
+
+
+# --- determinants past float range, negative ones, and the 0-th power (review A2, A4) ----------
+
+
+def _scaled(scale: float, n: int, negative: bool = False) -> np.ndarray:
+    """``scale`` times a well-conditioned ``n x n`` matrix (its first row negated on request):
+    |det| is about ``scale**n``, past float64's range for the scales used."""
+    a = np.random.default_rng(n).uniform(-1, 1, (n, n)) / n + np.eye(n)
+    if negative:
+        a[0] *= -1
+    return scale * a
+
+
+@pytest.mark.parametrize(
+    ("scale", "n", "negative"),
+    [(0.1, 400, False), (1e-3, 120, True), (10.0, 400, True), (1e3, 120, False), (1.0, 5, True)],
+)
+def test_slogdet_and_logdet_past_float_range_match_torch(
+    scale: float, n: int, negative: bool
+) -> None:
+    a = _scaled(scale, n, negative)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # logdet of a negative determinant
+        check_against_torch(lambda t: (*t.slogdet(), t.logdet()), None, [a], rtol=1e-9, atol=1e-9)
+        check_against_torch(
+            lambda t: (*t.slogdet(), t.logdet()), None, [a[:8, :8].astype(np.float32)]
+        )
+    sign, logabsdet = ag.slogdet(ag.tensor(a))
+    assert sign.item() == (-1.0 if negative else 1.0)
+    assert np.isfinite(logabsdet.item())
+
+
+def test_logdet_of_a_negative_determinant_has_zero_gradient_like_torch() -> None:
+    batch = np.array([[[2.0, 1.0], [1.0, 3.0]], [[0.0, 1.0], [1.0, 0.0]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        check_against_torch(lambda t: t.logdet(), None, [batch])
+        check_against_torch(lambda t: t.slogdet().logabsdet, None, [batch])
+
+
+def test_slogdet_gradient_gradchecks() -> None:
+    a = _scaled(1.0, 4, negative=True)
+    gradcheck(lambda t: t.slogdet().logabsdet, [a])
+    gradcheck(lambda t: t.logdet(), [_scaled(1.0, 3)])
+
+
+def test_matrix_power_zero_is_in_the_graph_with_zero_gradient() -> None:
+    x = np.array([[[1.0, np.inf], [2.0, 3.0]], [[0.5, 1.0], [-1.0, 2.0]]])
+    check_against_torch(lambda t: t.matrix_power(0), None, [x])
+    for lib_ in (torch, ag):
+        assert lib_.matrix_power(lib_.ones(2, 2, requires_grad=True), 0).requires_grad

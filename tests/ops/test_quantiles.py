@@ -204,3 +204,53 @@ def test_messages_name_the_problem() -> None:
         x.quantile(1.5)
     with pytest.raises(RuntimeError, match=r"float or double.*Fix"):
         ag.tensor([1, 2]).quantile(0.5)
+
+
+# --- q that requires grad, and mode with NaN (review findings A3, A4) ---------------------------
+
+Q_VALUES = np.array([0.1, 0.3, 0.7])  # ranks q (n - 1) away from whole numbers: no kinks
+Q_INPUT = np.array([[0.3, NAN, -1.2, 2.5, 0.7], [1.4, 1.1, 0.4, -0.3, -0.6]])
+
+
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+@pytest.mark.parametrize("interpolation", MODES)
+def test_gradient_in_q_matches_torch(name: str, interpolation: str) -> None:
+    # the rank q (n - 1) weights the interpolation: d/dq = (n - 1)(above - below) for linear
+    def fn(x: Any, q: Any) -> Any:
+        return (
+            getattr(x, name)(q, dim=1, interpolation=interpolation),
+            getattr(x[-1], name)(q[1], interpolation=interpolation),
+        )
+
+    for dtype in (np.float64, np.float32):
+        inputs = [Q_INPUT.astype(dtype), Q_VALUES.astype(dtype)]
+        check_against_torch(fn, None, inputs)
+    gradcheck(fn, [Q_INPUT[1:], Q_VALUES])
+
+
+@pytest.mark.parametrize("interpolation", MODES)
+def test_only_q_requiring_grad_matches_torch(interpolation: str) -> None:
+    # torch.tensor([0., 1., 2., 3.]).quantile(q=[.25]) with q requiring grad: dq = [3.]
+    results = []
+    for lib_ in (torch, ag):
+        q = lib_.tensor([0.25], dtype=lib_.float64, requires_grad=True)
+        x = lib_.tensor([0.0, 1.0, 2.0, 3.0], dtype=lib_.float64)
+        out = lib_.quantile(x, q, interpolation=interpolation)
+        grad = lib_.autograd.grad(out.sum(), q)[0].tolist() if out.requires_grad else None
+        results.append((out.requires_grad, out.tolist(), grad))
+    assert results[0] == results[1]
+
+
+MODE_NAN = {
+    "leading_nans": [NAN, NAN, 1.0],
+    "nans_between_repeats": [NAN, 1.0, NAN, 1.0, 1.0],
+    "repeats_then_nans": [1.0, 1.0, NAN, NAN],
+    "all_nan": [NAN, NAN, NAN],
+    "single_nan": [NAN],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODE_NAN))
+def test_mode_with_nan_matches_torch(name: str) -> None:
+    # Each NaN is a run of its own (PyTorch compares with !=), taken before the numbers.
+    check_against_torch(lambda x: x.mode(), None, [np.array(MODE_NAN[name])], rtol=0, atol=0)

@@ -349,3 +349,28 @@ def test_same_results_on_array_api_strict(name: str) -> None:
     with strict_backend():
         got = _plain(STRICT_CASES[name]())
     assert repr(got) == repr(expected)  # repr: NaN compares equal to NaN
+
+
+# PyTorch's binary search compares with NaN as false: a NaN value goes to the end, and a search
+# steps right past NaN boundaries (NumPy's orders NaN last, so they differ).
+NAN_SEARCHES = {
+    "nan_boundary_at_end": (np.array([1.0, NAN]), np.array([NAN, 2.0, 0.0, 1.0])),
+    "nan_boundaries_tail": (
+        np.array([1.0, 2.0, 3.0, NAN, NAN]),
+        np.array([NAN, 0.0, 1.0, 2.5, 3.0, 4.0]),
+    ),
+    "batched_nan_row": (
+        np.array([[1.0, 3.0, 5.0], [0.0, 2.0, NAN]]),
+        np.array([[2.5, 5.0], [NAN, 1.0]]),
+    ),
+    "empty_rows": (np.zeros((2, 0)), np.ones((2, 3))),
+}
+
+
+@pytest.mark.parametrize("right", [False, True])
+@pytest.mark.parametrize("name", sorted(NAN_SEARCHES))
+def test_searchsorted_with_nan_matches_torch(name: str, right: bool) -> None:
+    sequence, values = NAN_SEARCHES[name]
+    _compare(lambda L, s, v: L.searchsorted(s, v, right=right), sequence, values)
+    if sequence.ndim == 1:
+        _compare(lambda L, s, v: L.bucketize(v, s, right=right), sequence, values)

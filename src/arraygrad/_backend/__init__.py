@@ -128,7 +128,13 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         index_put=_index_put,
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
+        slogdet=functools.partial(_linalg_call, lib, "slogdet"),
         solve=functools.partial(_linalg_call, lib, "solve"),
+        # the decompositions (arraygrad.ops.decompositions), with their keyword options
+        cholesky=functools.partial(_linalg_call, lib, "cholesky"),
+        eigh=functools.partial(_linalg_call, lib, "eigh"),
+        svd=functools.partial(_linalg_call, lib, "svd"),
+        qr=functools.partial(_linalg_call, lib, "qr"),
         adjugate=functools.partial(_adjugate, lib),
     )
 
@@ -144,9 +150,10 @@ def _trunc_divide(lib: Any, x: Any, y: Any) -> Any:
     return lib.trunc(x / y)
 
 
-def _linalg_call(lib: Any, name: str, *args: Any) -> Any:
-    """``lib.linalg.<name>(*args)``: the Array API's linalg extension, by a flat name for rules."""
-    return getattr(lib.linalg, name)(*args)
+def _linalg_call(lib: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """``lib.linalg.<name>(*args, **kwargs)``: the Array API's linalg extension, by a flat name
+    for rules."""
+    return getattr(lib.linalg, name)(*args, **kwargs)
 
 
 def _index_put(x: Any, values: Any, key: Any) -> Any:
@@ -417,6 +424,67 @@ def rng_integers(rng: Any, high: int, count: int) -> list[int]:
 def rng_seed(rng: Any) -> int:
     """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
     return int((_generator() if rng is None else rng).integers(0, 2**63 - 1))
+
+
+def rng_draw(
+    rng: Any, method: str, shape: tuple[int, ...], dtype: Any, *params: Any, **options: Any
+) -> Any:
+    """Samples of ``shape`` from NumPy's ``Generator.<method>(*params, **options)`` (``rng``:
+    the global generator when ``None``), e.g. ``"exponential"``, ``"geometric"``, ``"poisson"``.
+    Array parameters (arrays of any namespace) broadcast against ``shape``."""
+    params = tuple(to_numpy(p) if is_array(p) else p for p in params)
+    gen = _generator() if rng is None else rng
+    return _to_xp(np.asarray(getattr(gen, method)(*params, size=shape, **options)), dtype)
+
+
+def rng_multinomial(rng: Any, weights: Any, num_samples: int, replacement: bool, dtype: Any) -> Any:
+    """``num_samples`` category indices per row of the 2-D non-negative ``weights``.
+
+    With replacement: inverse-CDF sampling. Without: the Efraimidis-Spirakis keys
+    ``log(u) / w`` (largest first), so zero-weight categories come last, in index order, as in
+    PyTorch once the others are used up.
+    """
+    gen = _generator() if rng is None else rng
+    w = to_numpy(weights).astype(np.float64)
+    if replacement:
+        cdf = np.cumsum(w, axis=-1)
+        cdf /= cdf[:, -1:]
+        u = gen.random((w.shape[0], num_samples))
+        # The index of a draw is how many cumulative weights lie at or below it: a binary
+        # search per row (memory rows x (samples + categories)). Rows are not merged into one
+        # search by adding offsets: u + row rounds, and could land on a zero-weight category.
+        index = np.empty(u.shape, dtype=np.int64)
+        for row in range(w.shape[0]):
+            index[row] = np.searchsorted(cdf[row], u[row], side="right")
+        index = np.minimum(index, w.shape[1] - 1)
+    else:
+        with np.errstate(divide="ignore"):
+            keys = np.log(gen.random(w.shape)) / w
+        index = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
+    return _to_xp(index, dtype)
+
+
+def element_strides(array: Any) -> tuple[int, ...]:
+    """The strides of ``array`` in elements; C order for libraries that do not expose them."""
+    if isinstance(array, np.ndarray) and array.size:
+        return tuple(s // array.itemsize for s in array.strides)
+    # Empty arrays: NumPy may report any strides for them; PyTorch's are C order.
+    shape, out, step = tuple(array.shape), [], 1
+    for size in reversed(shape):
+        out.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(out))
+
+
+def element_offset(array: Any) -> int:
+    """How many elements into the memory of the array it views ``array`` starts (0 if none)."""
+    if not isinstance(array, np.ndarray):
+        return 0
+    root = array
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    start = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return int(start // array.itemsize)
 
 
 # --- arrays as bytes (checkpoints) ----------------------------------------------------------------

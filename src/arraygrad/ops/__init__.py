@@ -14,9 +14,10 @@ from typing import Any
 
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
-from arraygrad.ops import elementwise, linalg, reduction, shape
+from arraygrad.ops import decompositions, elementwise, linalg, reduction, shape
 from arraygrad.ops import nn as _nn
 from arraygrad.ops import transcendental as _transcendental
+from arraygrad.ops.decompositions import *  # noqa: F403
 from arraygrad.ops.elementwise import *  # noqa: F403 - each module lists its primitives
 from arraygrad.ops.elementwise import astype as _astype
 from arraygrad.ops.linalg import *  # noqa: F403
@@ -43,6 +44,7 @@ def matrix_transpose(x: Tensor) -> Tensor:
 
 
 __all__ = [
+    *decompositions.__all__,
     *elementwise.__all__,
     *linalg.__all__,
     *_nn.__all__,

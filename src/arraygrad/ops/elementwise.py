@@ -272,7 +272,9 @@ hypot = Primitive(
     reads_output=True,
 )
 # copysign'(x) is PyTorch's out / x, taken as 0 at x == 0 (and nan at x = +-inf, inf / inf);
-# y's gradient is 0.
+# y's gradient is 0. A primitive rather than the composite where(signbit(y), -abs(x), abs(x)):
+# that one has the same values and gradients except at x = +-inf, where abs gives +-1, not
+# PyTorch's nan.
 copysign = Primitive(
     "copysign",
     forward=lambda xp, x, y: xp.copysign(x, y),
@@ -349,6 +351,41 @@ bitwise_and = Primitive("bitwise_and", forward=lambda xp, x, y: x & y, vjp=None)
 bitwise_or = Primitive("bitwise_or", forward=lambda xp, x, y: x | y, vjp=None)
 bitwise_xor = Primitive("bitwise_xor", forward=lambda xp, x, y: x ^ y, vjp=None)
 bitwise_invert = Primitive("bitwise_not", forward=lambda xp, x: ~x, vjp=None)
+bitwise_left_shift = Primitive("lshift", forward=lambda xp, x, y: x << y, vjp=None)
+bitwise_right_shift = Primitive("rshift", forward=lambda xp, x, y: x >> y, vjp=None)
+
+
+def _gcd(xp: Any, x: Any, y: Any) -> Any:
+    # Euclid's algorithm on whole arrays: (x, y) -> (y, x mod y) where y != 0, until y is 0
+    # everywhere; at most about 90 rounds for int64. The number of rounds depends on the
+    # values, so it is one primitive: arraygrad.compile replays the whole loop.
+    x, y = xp.broadcast_arrays(xp.abs(x), xp.abs(y))
+    zero = xp.zeros_like(y)
+    while bool(xp.any(y != zero)):
+        active = y != zero
+        divisor = xp.where(active, y, xp.ones_like(y))
+        x, y = xp.where(active, y, x), xp.where(active, xp.remainder(x, divisor), zero)
+    return x
+
+
+def _frexp_exponent(xp: Any, x: Any) -> Any:
+    # The int32 exponents e with |x| = m * 2**e, 0.5 <= |m| < 1 (0 for 0, inf and nan).
+    if hasattr(xp, "frexp"):  # NumPy's, exact
+        return xp.astype(xp.frexp(x)[1], xp.int32)
+    # The Array API has no frexp: floor(log2|x|) + 1, then one step either way where log2 rounded
+    # across a power of two. The powers 2**(e - 1) and 2**e stay representable (or overflow to
+    # inf, which compares correctly) for every finite x.
+    finite = xp.isfinite(x) & (x != 0)
+    size = xp.where(finite, xp.abs(x), xp.ones_like(x))
+    exponent = xp.floor(xp.log2(size)) + 1
+    exponent = xp.where(size < xp.pow(2.0, exponent - 1), exponent - 1, exponent)
+    exponent = xp.where(size >= xp.pow(2.0, exponent), exponent + 1, exponent)
+    return xp.astype(xp.where(finite, exponent, xp.zeros_like(exponent)), xp.int32)
+
+
+# Not differentiable: integer outputs.
+gcd = Primitive("gcd", forward=_gcd, vjp=None)
+frexp_exponent = Primitive("frexp_exponent", forward=_frexp_exponent, vjp=None)
 
 __all__ = [
     "abs",
@@ -356,7 +393,9 @@ __all__ = [
     "atan2",
     "bitwise_and",
     "bitwise_invert",
+    "bitwise_left_shift",
     "bitwise_or",
+    "bitwise_right_shift",
     "bitwise_xor",
     "ceil",
     "clip",
@@ -369,6 +408,8 @@ __all__ = [
     "floor",
     "floor_divide",
     "fmod",
+    "frexp_exponent",
+    "gcd",
     "greater",
     "greater_equal",
     "hypot",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from arraygrad import _backend
 from arraygrad._primitive import Primitive
 
 
@@ -101,6 +103,33 @@ det = Primitive(
 )
 
 
+def _slogdet(xp: Any, a: Any) -> Any:
+    # (..., 2): the sign and log|det| of each matrix, packed (a primitive has one output).
+    # LU's log of each pivot, summed: no overflow or underflow, unlike log(|det|).
+    sign, logabsdet = xp.slogdet(a)
+    return xp.stack((xp.asarray(sign), xp.asarray(logabsdet)), axis=-1)
+
+
+def _slogdet_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # d log|det A| = tr(A^-1 dA): the cotangent of log|det| is g A^-T; the sign has none. A
+    # singular matrix (sign 0) gets an infinite gradient (PyTorch's LU solve gives infinities
+    # there too, of signs that depend on its pivots); its inverse is taken of I instead.
+    n = a.shape[-1]
+    eye = _backend.xp.eye(n, dtype=_backend.xp.bool)
+    singular = _as_matrix_scale(ns, ns.getitem(out, key=(Ellipsis, 0)) == 0)
+    safe = ns.where(singular, ns.where(eye, 1.0, 0.0 * a), a)
+    scale = _as_matrix_scale(ns, ns.getitem(g, key=(Ellipsis, 1)))
+    return scale * ns.where(singular, math.inf, ns.matrix_transpose(ns.inv(safe)))
+
+
+slogdet = Primitive(
+    "linalg_slogdet",
+    forward=_slogdet,
+    vjp=(_slogdet_vjp,),
+    reads_output=True,
+)
+
+
 def _solve_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     # X = A^-1 B: the cotangent of B is A^-T g (broadcast batch dimensions are summed by sum_to).
     return ns.solve(ns.matrix_transpose(a), g)
@@ -161,5 +190,6 @@ __all__ = [
     "inv",
     "matmul",
     "pinv",
+    "slogdet",
     "solve",
 ]

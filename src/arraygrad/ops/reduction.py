@@ -1,4 +1,5 @@
-"""Reduction and scan primitives: sums, products, extrema, norms, cumulative sums and products.
+"""Reduction and scan primitives: sums, products, extrema, norms, cumulative sums and products,
+and the index-valued ``mode_index`` and ``search_rows`` (a binary search per row).
 
 ``axis`` is ``None`` (all axes) or a tuple of non-negative ints for the reductions (the PyTorch
 layer normalises ``dim``), a single non-negative int for the scans and ``argmax``/``argmin``.
@@ -171,6 +172,76 @@ any = Primitive(
 )
 
 
+def _mode_index(xp: Any, x: Any, *, axis: int) -> Any:
+    # The index (keepdims layout) of PyTorch's mode along ``axis``: sort stably, find where
+    # each run of equal values starts, and take the first place reaching the longest run: the
+    # end of the smallest most frequent value, whose last occurrence it is. NaN equals nothing
+    # (each is a run of one, as in PyTorch's scan) and is ordered first, where PyTorch's
+    # unstable sort leaves it at an arbitrary place. One primitive: the raw operators on
+    # indices are recorded by arraygrad.compile as part of it.
+    n = x.shape[axis]
+
+    def part(a: Any, start: int | None, stop: int | None) -> Any:
+        return a[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
+
+    order = xp.argsort(x, axis=axis, stable=True)  # NaNs last, in their order
+    if xp.isdtype(x.dtype, "real floating"):
+        last = xp.astype(~xp.isnan(xp.take_along_axis(x, order, axis=axis)), xp.int8)
+        order = xp.take_along_axis(order, xp.argsort(last, axis=axis, stable=True), axis=axis)
+    ordered = xp.take_along_axis(x, order, axis=axis)
+    view = [1] * x.ndim
+    view[axis] = n
+    position = xp.broadcast_to(xp.reshape(xp.arange(n, dtype=xp.int64), tuple(view)), x.shape)
+    head = xp.ones(part(x, 0, 1).shape, dtype=xp.bool)
+    changed = xp.concat([head, part(ordered, 1, None) != part(ordered, None, -1)], axis=axis)
+    # The latest start so far: a running maximum of the start positions, by doubling.
+    start = xp.where(changed, position, xp.zeros_like(position))
+    step = 1
+    while step < n:
+        earlier = xp.concat([part(start, 0, step), part(start, None, -step)], axis=axis)
+        start = xp.maximum(start, earlier)
+        step *= 2
+    best = xp.argmax(position - start, axis=axis, keepdims=True)
+    return xp.take_along_axis(order, best, axis=axis)
+
+
+# Not differentiable: the index of the most frequent value along ``axis`` (n > 0).
+mode_index = Primitive("mode_index", forward=_mode_index, vjp=None)
+
+
+def _searchsorted(xp: Any, boundaries: Any, values: Any, *, right: bool) -> Any:
+    # PyTorch's binary search, run for every value at once: rows of sorted ``boundaries``
+    # (R, n), ``values`` (R, m) of one dtype. A comparison with NaN is false, so the search
+    # steps right past a NaN, where NumPy's searchsorted orders NaN last; the same steps give
+    # PyTorch's result for NaN values and NaN boundaries too. ``n.bit_length()`` halvings
+    # empty every range.
+    n = boundaries.shape[-1]
+    floating = xp.isdtype(boundaries.dtype, "real floating")
+    if boundaries.shape[0] == 1 and not (
+        floating and bool(xp.any(xp.isnan(boundaries)) | xp.any(xp.isnan(values)))
+    ):
+        # Without NaN both searches agree: the library's own one is faster. (The values read
+        # make this primitive one opaque step for arraygrad.compile, replayed whole.)
+        side = "right" if right else "left"
+        found = xp.searchsorted(boundaries[0, :], values[0, :], side=side)
+        return xp.reshape(xp.astype(found, xp.int64), values.shape)
+    start = xp.zeros(values.shape, dtype=xp.int64)
+    end = xp.full(values.shape, n, dtype=xp.int64)
+    for _ in range(n.bit_length()):
+        mid = start + (end - start) // 2
+        probe = xp.take_along_axis(boundaries, xp.minimum(mid, n - 1), axis=-1)
+        stop = probe > values if right else probe >= values
+        active = start < end
+        start = xp.where(active & ~stop, mid + 1, start)
+        end = xp.where(active & stop, mid, end)
+    return start
+
+
+# Not differentiable: insertion points of (R, m) values in the rows of (R, n) boundaries. (Not
+# named searchsorted: the Array API's function of that name takes one 1-D sequence.)
+search_rows = Primitive("searchsorted", forward=_searchsorted, vjp=None)
+
+
 # Scans: ``axis`` is one non-negative int (the PyTorch layer reshapes 0-d tensors to 1-d).
 cumulative_sum = Primitive(
     "cumsum",
@@ -272,7 +343,9 @@ __all__ = [
     "max",
     "mean",
     "min",
+    "mode_index",
     "prod",
+    "search_rows",
     "sum",
     "vector_norm",
 ]

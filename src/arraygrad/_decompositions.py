@@ -1,0 +1,234 @@
+"""Matrix decompositions with PyTorch's API: Cholesky, symmetric eigendecomposition, SVD and QR.
+
+``linalg_cholesky``, ``eigh``, ``eigvalsh``, ``linalg_svd``, ``svdvals`` and ``linalg_qr`` are
+``torch.linalg``'s (``arraygrad.linalg`` exposes them under their PyTorch names); ``cholesky``,
+``qr`` and ``svd`` are the top-level ``torch`` functions (``svd`` returns ``V``, not ``Vh``).
+Each factorisation is one primitive of ``arraygrad.ops.decompositions`` returning a packed
+array, sliced here into the named results so that gradients flow from any of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._linalg import LinAlgError, _square
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "cholesky",
+    "qr",
+    "svd",
+]
+
+
+_NOT_POSITIVE_DEFINITE = (
+    "The factorization could not be completed because the input is not positive-definite",
+    "check that A is symmetric positive-definite, e.g. add a small multiple of the identity",
+)
+_NON_FINITE = (
+    "The algorithm failed to converge because the input matrix contained non-finite values",
+    "remove or replace the nan / inf entries of A first",
+)
+
+
+def _factorise(
+    name: str, primitive: Any, a: Tensor, failure: tuple[str, str], **params: Any
+) -> Tensor:
+    """``primitive(a)``, with the array library's failure raised as LinAlgError stating
+    ``failure`` (what went wrong, and the fix) for the caller's decomposition."""
+    try:
+        return primitive(a, **params)
+    except ValueError:  # NumPy's LinAlgError is a ValueError
+        problem, fix = failure
+        raise LinAlgError(f"{name}: {problem} (A of shape {list(a.shape)}). Fix: {fix}.") from None
+
+
+def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
+    """PyTorch's CPU kernels have no float16 (with ``integers``: no integer) version and raise
+    NotImplementedError naming the kernel; so does arraygrad, before the array library's own
+    TypeError."""
+    if a.dtype == _dtype.float16 or (integers and not a.dtype.is_floating_point):
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for {a.dtype.name} (input of shape {list(a.shape)}). '
+            "Fix: convert the input to float32 or float64 first, e.g. A.double()."
+        )
+
+
+def _default_rtol(a: Tensor) -> float:
+    """The default relative tolerance for singular values of rank and pseudo-inverse
+    decisions, ``eps * max(m, n)`` of ``a``'s dtype, as PyTorch's."""
+    eps = float(_backend.xp.finfo(a._data.dtype).eps) if a.dtype.is_floating_point else 0.0
+    return eps * max(a.shape[-2:], default=1)
+
+
+def _matrices(name: str, a: Tensor) -> Tensor:
+    if a.ndim < 2:
+        raise RuntimeError(
+            f"{name}: The input tensor A must have at least 2 dimensions, got shape "
+            f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
+        )
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}. "
+            "Fix: convert it first, e.g. A.double()."
+        )
+    return a
+
+
+def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 - torch's name
+    """The Cholesky factor of a symmetric positive-definite ``A = L L^T`` (``L`` lower
+    triangular, read from ``A``'s lower triangle), or ``U = L^T`` with ``upper=True`` (read from
+    the upper triangle). Raises :class:`LinAlgError` when ``A`` is not positive-definite.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
+    [[2.0, 0.0], [1.0, 2.0]]
+    """
+    a = _square("linalg.cholesky", A)
+    _kernel_supports("cholesky_cpu", a)
+    return _factorise("linalg.cholesky", ops.cholesky, a, _NOT_POSITIVE_DEFINITE, upper=bool(upper))
+
+
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """``torch.cholesky``: :func:`arraygrad.linalg.cholesky` with ``upper`` positional.
+
+    >>> import arraygrad
+    >>> arraygrad.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]]), True).tolist()
+    [[2.0, 1.0], [0.0, 2.0]]
+    """
+    return linalg_cholesky(input, upper=upper)
+
+
+def _upper(uplo: str) -> bool:
+    if uplo not in ("L", "U", "l", "u"):
+        raise RuntimeError(
+            f"Expected UPLO argument to be 'L' or 'U', but got {uplo}. Fix: 'L' reads the lower "
+            "triangle of A, 'U' the upper one."
+        )
+    return uplo in ("U", "u")
+
+
+def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
+    """The eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric ``A``,
+    ``A = V diag(L) V^T``, read from the triangle ``UPLO``, as ``return_types.linalg_eigh``.
+    The gradient is ``V (diag(gL) + skew(V^T gV) / (L_j - L_i)) V^T``: infinite or nan where
+    eigenvalues repeat and ``gV`` is nonzero (the eigenvectors are not unique there), as torch.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.eigh(arraygrad.tensor([[2.0, 1.0], [1.0, 2.0]])).eigenvalues.tolist()
+    [1.0, 3.0]
+    """
+    upper = _upper(UPLO)
+    _kernel_supports("linalg_eigh_cpu", A, integers=True)
+    a = _square("linalg.eigh", A)
+    n = a.shape[-1]
+    packed = ops.eigh(a, upper=upper)
+    return return_types.linalg_eigh(packed[..., n, :], packed[..., :n, :])
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
+    """The eigenvalues (ascending) of a symmetric ``A`` read from the triangle ``UPLO``; their
+    gradient is ``V diag(gL) V^T``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.eigvalsh(arraygrad.tensor([[2.0, 0.0], [0.0, 1.0]])).tolist()
+    [1.0, 2.0]
+    """
+    return eigh(A, UPLO).eigenvalues
+
+
+def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None) -> Any:  # noqa: N803
+    """The singular value decomposition ``A = U diag(S) Vh`` (``S`` descending) as
+    ``return_types.linalg_svd``: ``U`` is ``m x m`` and ``Vh`` ``n x n`` with
+    ``full_matrices``, else ``m x k`` and ``k x n`` (``k = min(m, n)``). Gradients are
+    torch's; they flow only through the first ``k`` singular vectors, and are infinite or nan
+    for repeated singular values when ``U`` or ``Vh`` is used (the vectors are not unique).
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.svd(arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]])).S.tolist()
+    [4.0, 3.0]
+    """
+    a = _matrices("linalg.svd", A)
+    if driver is not None:
+        raise RuntimeError(
+            "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+            f"cuSOLVER backend (got driver={driver!r}). Fix: leave driver=None."
+        )
+    _kernel_supports("linalg_svd_cpu", a)
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    packed = _factorise("linalg.svd", ops.svd, a, _NON_FINITE, full_matrices=bool(full_matrices))
+    u = packed[..., :m, : (m if full_matrices else k)]
+    v = packed[..., m + 1 :, : (n if full_matrices else k)]
+    return return_types.linalg_svd(u, packed[..., m, :k], ops.matrix_transpose(v))
+
+
+def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
+    """The singular values of ``A``, descending; their gradient is ``U diag(gS) V^T``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.svdvals(arraygrad.tensor([[0.0, 2.0], [1.0, 0.0]])).tolist()
+    [2.0, 1.0]
+    """
+    return linalg_svd(A, False, driver=driver).S
+
+
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
+    """``torch.svd``: ``A = U diag(S) V^T`` as ``return_types.svd`` (``V``, not ``Vh``), reduced
+    when ``some``. With ``compute_uv=False`` only ``S`` is computed and ``U``, ``V`` are zeros
+    of shape ``m x m`` and ``n x n``, as torch.
+
+    >>> import arraygrad
+    >>> arraygrad.svd(arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]])).V.abs().tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    if not compute_uv:
+        s = svdvals(input)
+        m, n = input.shape[-2], input.shape[-1]
+        batch = tuple(input.shape[:-2])
+        xp = _backend.xp
+        u = Tensor._wrap(xp.zeros((*batch, m, m), dtype=input._data.dtype))
+        v = Tensor._wrap(xp.zeros((*batch, n, n), dtype=input._data.dtype))
+        return return_types.svd(u, s, v)
+    u, s, vh = linalg_svd(input, not some)
+    return return_types.svd(u, s, ops.matrix_transpose(vh))
+
+
+def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
+    """The QR decomposition ``A = Q R`` (``Q`` with orthonormal columns, ``R`` upper triangular)
+    as ``return_types.linalg_qr``: ``mode="reduced"`` gives ``m x k`` and ``k x n``
+    (``k = min(m, n)``), ``"complete"`` ``m x m`` and ``m x n``, ``"r"`` only ``R`` (``Q`` is
+    empty). Gradients are torch's; they are not defined for ``"r"`` or for ``"complete"`` with
+    ``m > n``: backward raises RuntimeError there, as in torch.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.qr(arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]])).R.abs()
+    tensor([[5.0000, 2.2000],
+            [0.0000, 0.4000]])
+    """
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
+            "'r', or 'complete'"
+        )
+    a = _matrices("linalg.qr", A)
+    _kernel_supports("geqrf_cpu", a)
+    m = a.shape[-2]
+    packed = ops.qr(a, mode=mode)
+    r = ops.matrix_transpose(packed[..., m:, :])
+    if mode == "r":  # torch returns an empty Q (R keeps its gradient, whose backward raises)
+        return return_types.linalg_qr(Tensor._wrap(_backend.xp.zeros((0,), dtype=a._data.dtype)), r)
+    return return_types.linalg_qr(packed[..., :m, :], r)
+
+
+def qr(input: Tensor, some: bool = True) -> Any:
+    """``torch.qr``: :func:`arraygrad.linalg.qr` in mode ``"reduced"`` (``some``) or
+    ``"complete"``, as ``return_types.qr``.
+
+    >>> import arraygrad
+    >>> arraygrad.qr(arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]])).Q.shape
+    arraygrad.Size([2, 2])
+    """
+    q, r = linalg_qr(input, "reduced" if some else "complete")
+    return return_types.qr(q, r)

@@ -1,0 +1,239 @@
+"""Updating whole slices of a copy of a tensor, picked by a 1-D index along a dimension:
+``index_add``, ``index_copy``, ``index_fill``, ``index_reduce``, and ``index_put`` (any
+advanced-index key).
+
+Composites of the indexing primitives like the scatters of ``_scatter``: ``index_put`` for
+overwrites, ``index_add_zeros`` for sums; ``index_reduce`` is ``scatter_reduce`` with the index
+spread over ``source``'s shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, _inplace, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._indexing import _as_value, _check_index_dtype, _drop_leading_ones
+from arraygrad._indexing import normalize_key as _normalize_key
+from arraygrad._scatter import _as_vector, _same_dtype, scatter_reduce
+from arraygrad._tensor import Tensor
+
+__all__ = ["index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_reduce"]
+
+
+def _check_index_vector(
+    name: str, input: Tensor, dim: int, index: Any, *, negative: bool = False
+) -> tuple[int, Any]:
+    """Validate a 1-D index along ``dim``; return the normalized dim and the raw index.
+
+    Only ``index_fill`` reads negative indices from the end (``negative=True``); PyTorch's
+    other index_* kernels reject them like any index out of range, with IndexError (with
+    RuntimeError for ``index_add`` on more than one dimension)."""
+    index = _check_index_dtype(name, index)
+    if index.ndim > 1:
+        raise IndexError(
+            f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}. "
+            "Fix: flatten the index."
+        )
+    axis = normalize_dim(dim, input.ndim)
+    size = input._data.shape[axis] if input.ndim else 1
+    raw = _as_vector(index)._data
+    if raw.shape[0]:
+        xp = _backend.xp
+        low, high = _backend.item(xp.min(raw)), _backend.item(xp.max(raw))
+        lowest = -size if negative else 0
+        if low < lowest or high >= size:
+            bad = high if high >= size else low
+            error = RuntimeError if name == "index_add_" and input.ndim > 1 else IndexError
+            if size == 0 and name in ("index_fill_", "index_copy_"):
+                error = RuntimeError  # PyTorch fails allocating the write, not checking it
+            raise error(
+                f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
+                f"Fix: keep indices in [{lowest}, {size})."
+            )
+    return axis, raw
+
+
+def _check_source(name: str, input: Tensor, axis: int, raw: Any, source: Tensor) -> None:
+    want = list(input._data.shape)
+    if input.ndim:
+        want[axis] = raw.shape[0]
+    if input.ndim == 0 and source.ndim == 1 and tuple(source.shape) == (raw.shape[0],):
+        return
+    if list(source._data.shape) != want and not (source.ndim == 0 and raw.shape[0] == 1):
+        raise RuntimeError(
+            f"{name}(): Number of indices ({raw.shape[0]}) should be equal to source.size(dim), "
+            f"and source must have the shape {want} of self with that size at dim {axis}, got "
+            f"source of shape {list(source.shape)}. Fix: give source one slice per index."
+        )
+
+
+def _slices_key(input: Tensor, axis: int, raw: Any) -> tuple[Any, ...]:
+    return (slice(None),) * axis + (raw, Ellipsis)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """``input`` with ``alpha * source[i]`` added to the slice ``index[i]`` along ``dim``;
+    repeated indices accumulate.
+
+    >>> import arraygrad
+    >>> x = arraygrad.zeros(3)
+    >>> x.index_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.tensor([1.0, 2.0, 3.0])).tolist()
+    [4.0, 0.0, 2.0]
+    """
+    axis, raw = _check_index_vector("index_add_", input, dim, index)
+    source = _same_dtype("index_add_", input, source, "source")
+    _check_source("index_add_", input, axis, raw, source)
+    if not input.dtype.is_floating_point:
+        alpha = _integer_alpha(input, alpha)
+    if alpha is not True and alpha != 1:
+        source = ops.multiply(source, alpha)
+    if input.ndim == 0:
+        added = ops.index_add_zeros(_as_vector(source), shape=(1,), key=(raw,))
+        return ops.add(input, ops.reshape(added, shape=()))
+    shape = tuple(input._data.shape)
+    return ops.add(
+        input, ops.index_add_zeros(source, shape=shape, key=_slices_key(input, axis, raw))
+    )
+
+
+def _integer_alpha(input: Tensor, alpha: Any) -> Any:
+    """``alpha`` converted to ``input``'s integer or bool dtype, as PyTorch does before adding:
+    truncated toward zero (2.5 adds twice the source), and an error where it does not fit."""
+    if input.dtype == _dtype.bool_:
+        return bool(alpha)
+    value = int(alpha)
+    info = _backend.xp.iinfo(input._data.dtype)
+    if not info.min <= value <= info.max:
+        raise RuntimeError(
+            f"index_add_(): value cannot be converted to type {input.dtype.name} without "
+            f"overflow: alpha={alpha!r} is outside [{info.min}, {info.max}]. Fix: pass an alpha "
+            "that fits the input's dtype, or convert the input to a wider dtype first."
+        )
+    return value
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``input`` with its slice ``index[i]`` along ``dim`` replaced by ``source[i]``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.zeros(2, 2)
+    >>> x.index_copy(1, arraygrad.tensor([1]), arraygrad.ones(2, 1)).tolist()
+    [[0.0, 1.0], [0.0, 1.0]]
+    """
+    axis, raw = _check_index_vector("index_copy_", input, dim, index)
+    source = _same_dtype("index_copy_", input, source, "source")
+    _check_source("index_copy_", input, axis, raw, source)
+    if input.ndim == 0:
+        put = ops.index_put(_as_vector(input), _as_vector(source), key=(raw,))
+        return ops.reshape(put, shape=())
+    return ops.index_put(input, source, key=_slices_key(input, axis, raw))
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """``input`` with every slice ``index[i]`` along ``dim`` set to ``value`` (a number or a
+    0-d tensor, which then gets the summed gradient of the places it fills).
+
+    >>> import arraygrad
+    >>> arraygrad.zeros(2, 2).index_fill(0, arraygrad.tensor([1]), 5.0).tolist()
+    [[0.0, 0.0], [5.0, 5.0]]
+    """
+    axis, raw = _check_index_vector("index_fill_", input, dim, index, negative=True)
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value.ndim} dimension(s). Fix: pass a number or a 0-d tensor."
+        )
+    value = _as_value(input, value)
+    if input.ndim == 0:
+        return ops.reshape(ops.index_put(_as_vector(input), value, key=(raw,)), shape=())
+    return ops.index_put(input, value, key=_slices_key(input, axis, raw))
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """``input`` with ``input[indices] = values`` (``+=`` with ``accumulate=True``, where
+    repeated indices accumulate); ``indices`` is a tuple of index tensors.
+
+    >>> import arraygrad
+    >>> x = arraygrad.zeros(3)
+    >>> x.index_put((arraygrad.tensor([0, 0]),), arraygrad.ones(2), accumulate=True).tolist()
+    [2.0, 0.0, 0.0]
+    """
+    if not isinstance(values, Tensor) or values.dtype is not input.dtype:
+        got = values.dtype.name if isinstance(values, Tensor) else type(values).__name__
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{input.dtype.name} for the destination and {got} for the source. Fix: convert "
+            "values with .to(input.dtype)."
+        )
+    key = _normalize_key(tuple(indices))
+    xp = _backend.xp
+    try:
+        target = xp.getitem(input._data, key)
+    except IndexError as error:
+        raise IndexError(
+            f"{error} (index_put on a tensor of shape {list(input.shape)}). Fix: keep every "
+            "index within [-size, size) of its dimension."
+        ) from None
+    values = _drop_leading_ones(values, target.ndim)
+    try:
+        xp.broadcast_shapes(tuple(values._data.shape), tuple(target.shape))
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
+            f"to indexing result of shape {list(target.shape)}. Fix: give values that shape."
+        ) from None
+    if not accumulate:
+        return ops.index_put(input, values, key=key)
+    spread = ops.broadcast_to(values, shape=tuple(target.shape))
+    return ops.add(input, ops.index_add_zeros(spread, shape=tuple(input._data.shape), key=key))
+
+
+def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """In place: :func:`index_put`, written into ``input``'s memory.
+
+    >>> import arraygrad
+    >>> x = arraygrad.zeros(3)
+    >>> arraygrad.index_put_(x, (arraygrad.tensor([1]),), arraygrad.tensor(4.0)).tolist()
+    [0.0, 4.0, 0.0]
+    """
+    return _inplace.apply(input, index_put, indices, values, accumulate)
+
+
+def index_reduce(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """``input`` with the slices ``source[i]`` reduced into the slice ``index[i]`` along
+    ``dim``; ``reduce`` is ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'`` (see
+    :func:`scatter_reduce`, which this is with ``index`` spread over ``source``'s shape).
+
+    >>> import arraygrad
+    >>> x = arraygrad.full((2,), 2.0)
+    >>> x.index_reduce(0, arraygrad.tensor([0, 0]), arraygrad.tensor([3.0, 4.0]), "prod").tolist()
+    [24.0, 2.0]
+    """
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce!r}. Fix: for a sum use index_add."
+        )
+    axis, raw = _check_index_vector("index_reduce_", input, dim, index)
+    source = _same_dtype("index_reduce_", input, source, "source")
+    _check_source("index_reduce_", input, axis, raw, source)
+    if input.ndim == 0:
+        flat = index_reduce(
+            _as_vector(input), 0, index, _as_vector(source), reduce, include_self=include_self
+        )
+        return ops.reshape(flat, shape=())
+    xp = _backend.xp
+    view = [1] * source.ndim
+    view[axis] = raw.shape[0]
+    spread = xp.broadcast_to(xp.reshape(raw, tuple(view)), tuple(source._data.shape))
+    full_index = Tensor._wrap(xp.asarray(spread, copy=True), False)
+    return scatter_reduce(input, axis, full_index, source, reduce, include_self=include_self)

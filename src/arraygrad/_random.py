@@ -1,0 +1,245 @@
+"""Sampling with tensor parameters (``bernoulli``, ``normal``, ``multinomial``, ``poisson``) and
+the in-place random fills behind ``Tensor.normal_``, ``Tensor.uniform_`` and friends.
+
+The numbers come from NumPy's PCG64 generator through ``_backend`` (the global one that
+:func:`arraygrad.manual_seed` seeds, or an :class:`arraygrad.Generator` passed as
+``generator=``): they differ from PyTorch's, but the same seed gives the same numbers. As in
+PyTorch, a sample requires grad when its parameters do, and its gradient is zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, _inplace, _math, _views
+from arraygrad._creation import _size
+from arraygrad._dtype import dtype
+from arraygrad._tensor import Tensor
+
+__all__ = ["bernoulli", "multinomial", "normal", "poisson"]
+
+
+def _rng(generator: Any) -> Any:
+    return None if generator is None else generator._rng
+
+
+def _draw(
+    generator: Any, method: str, shape: tuple[int, ...], d: dtype, *params: Any, **options: Any
+) -> Tensor:
+    array = _backend.rng_draw(_rng(generator), method, shape, _dtype.to_xp(d), *params, **options)
+    return Tensor._wrap(array)
+
+
+def zero_grad_join(sample: Tensor, *params: Any) -> Tensor:
+    """``sample``, joined to the parameters that require grad with a zero gradient.
+
+    ``where(True, sample, p)`` takes its values from ``sample`` and sends ``p`` no gradient:
+    PyTorch's samplers likewise return tensors that require grad and backpropagate zeros, and
+    so do its in-place comparisons (``Tensor.lt_``, in ``_tensor_aliases``).
+    """
+    for p in params:
+        if isinstance(p, Tensor) and p._rg:
+            always = Tensor._wrap(_backend.asarray(True))
+            sample = _math.where(always, sample, _math.astype(p, sample.dtype))
+    return sample
+
+
+def _require_float(input: Tensor, kernel: str) -> None:
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
+            "Fix: sample into a floating tensor (e.g. input.float())."
+        )
+
+
+def fill(target: Tensor, method: str, *params: Any, generator: Any = None, **options: Any) -> Any:
+    """In place: overwrite ``target`` with samples of ``Generator.<method>(*params)``."""
+    sample = _draw(generator, method, tuple(target.shape), target.dtype, *params, **options)
+    return write(target, sample)
+
+
+def write(target: Tensor, sample: Tensor) -> Tensor:
+    """In place: overwrite ``target`` with ``sample``. The write goes through
+    ``_inplace.apply`` (version counter, leaf checks); the old values get a zero gradient, as
+    in PyTorch."""
+    return _inplace.apply(target, lambda old: zero_grad_join(sample, old))
+
+
+def check_probability(p: Any, name: str) -> None:
+    """PyTorch's RuntimeError unless ``p`` (a number, or a tensor of them) lies in [0, 1]."""
+    if not isinstance(p, Tensor):
+        if not 0 <= p <= 1:
+            raise RuntimeError(
+                f"{name} expects p to be in [0, 1], but got p={p}. Fix: pass a probability."
+            )
+        return
+    low, high = (p.amin().item(), p.amax().item()) if p.numel() else (0, 0)
+    if not (low >= 0 and high <= 1):
+        raise RuntimeError(
+            f"Expected p_in >= 0 && p_in <= 1 to be true, but got false: {name}'s "
+            f"probabilities hold values in [{low}, {high}]. Fix: clamp or normalise them "
+            "into [0, 1]."
+        )
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -> Tensor:
+    """Zeros and ones, each 1 with probability ``input[i]`` (or ``p``), in ``input``'s dtype.
+
+    ``out[i] ~ Bernoulli(p_i)``: ``P(out[i] = 1) = p_i``.
+
+    >>> import arraygrad
+    >>> arraygrad.bernoulli(arraygrad.tensor([0.0, 1.0])).tolist()
+    [0.0, 1.0]
+    """
+    _require_float(input, "bernoulli_tensor_cpu_p_" if p is None else "bernoulli_scalar_cpu_")
+    if p is not None:
+        check_probability(p, "bernoulli_")
+        probs: Any = _backend.asarray(float(p))
+    else:
+        check_probability(input, "bernoulli")
+        probs = input.detach()._data
+    u = _draw(generator, "random", tuple(input.shape), _dtype.float64)
+    sample = _math.astype(_math.lt(u, Tensor._wrap(probs).double()), input.dtype)
+    return zero_grad_join(sample, input)
+
+
+def poisson(input: Tensor, generator: Any = None) -> Tensor:
+    """Counts drawn from Poisson distributions of rates ``input``, in ``input``'s dtype.
+
+    ``P(out[i] = k) = rate_i^k exp(-rate_i) / k!``.
+
+    >>> import arraygrad
+    >>> arraygrad.poisson(arraygrad.zeros(3)).tolist()
+    [0.0, 0.0, 0.0]
+    """
+    _require_float(input, "poisson_cpu")
+    if input.numel() and not input.amin().item() >= 0:
+        raise RuntimeError(
+            "invalid Poisson rate, expected rate to be non-negative (found "
+            f"{input.amin().item()}). Fix: rates must be >= 0."
+        )
+    sample = _draw(generator, "poisson", tuple(input.shape), input.dtype, input.detach()._data)
+    return zero_grad_join(sample, input)
+
+
+def _as_tensor(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor._wrap(_backend.asarray(value))
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Samples from normal distributions: ``out[i] ~ N(mean[i], std[i]^2)``.
+
+    PyTorch's overloads: ``normal(mean_tensor, std_tensor)`` (broadcast together),
+    ``normal(mean_tensor, std=1.0)``, ``normal(mean, std_tensor)`` (the tensor's dtype), and
+    ``normal(mean, std, size)`` for numbers (default float dtype unless ``dtype=``).
+
+    >>> import arraygrad
+    >>> arraygrad.normal(2.0, 0.0, (2,)).tolist()
+    [2.0, 2.0]
+    """
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mean_t or std_t):
+        if size is None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float): "
+                "with numbers for mean and std a size is required. Fix: "
+                "normal(mean, std, size=(n,)) or pass mean/std as tensors."
+            )
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float, "
+                f"{type(size).__name__}): with numbers for mean and std, size must be a tuple "
+                f"or list (got {size!r}). Fix: normal(mean, std, ({size!r},))."
+            )
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        d = dtype if dtype is not None else _dtype.get_default_dtype()
+        if not d.is_floating_point:
+            raise NotImplementedError(
+                f"\"normal_kernel_cpu\" not implemented for '{_dtype.torch_type_name(d)}'. "
+                "Fix: pass a floating dtype."
+            )
+        out = _draw(generator, "normal", _size((size,)), d, mean, std)
+        return out.requires_grad_(requires_grad)
+    if size is not None:
+        raise TypeError(
+            "normal() received an invalid combination of arguments: size is only taken with "
+            "numbers for mean and std. Fix: drop size (the tensors' shape is used)."
+        )
+    # The result has mean's dtype when mean is a tensor, else std's.
+    out_dtype = mean.dtype if mean_t else std.dtype
+    _require_float(mean if mean_t else std, "normal_kernel_cpu")
+    if std_t:
+        if std.numel() and not std.amin().item() >= 0:
+            raise RuntimeError(
+                "normal expects all elements of std >= 0.0 (found "
+                f"{std.amin().item()}). Fix: pass non-negative standard deviations."
+            )
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    m, s = _as_tensor(mean).detach(), _as_tensor(std).detach()
+    shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
+    z = _draw(generator, "standard_normal", shape, _dtype.float64)
+    sample = _math.astype(_math.add(_math.mul(z, s), m), out_dtype)
+    return zero_grad_join(sample, mean, std)
+
+
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+) -> Tensor:
+    """Category indices (int64) drawn from the non-negative weights in each row of ``input``.
+
+    ``P(out[r, j] = k) = input[r, k] / sum(input[r])``; without replacement each index occurs
+    at most once per row.
+
+    >>> import arraygrad
+    >>> arraygrad.multinomial(arraygrad.tensor([0.0, 1.0, 0.0]), 2, replacement=True).tolist()
+    [1, 1]
+    """
+    if input.ndim not in (1, 2):
+        raise RuntimeError(
+            f"prob_dist must be 1 or 2 dim, got a {input.ndim}-D tensor of shape "
+            f"{list(input.shape)}. Fix: pass one row of weights or a batch of rows."
+        )
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            f"{_dtype.torch_type_name(input.dtype)}. Fix: pass input.float()."
+        )
+    if num_samples <= 0:
+        raise RuntimeError(
+            f"cannot sample n_sample <= 0 samples (got num_samples={num_samples}). "
+            "Fix: ask for at least one sample."
+        )
+    categories = input.shape[-1]
+    if not replacement and num_samples > categories:
+        raise RuntimeError(
+            f"cannot sample n_sample > prob_dist.size(-1) samples without replacement "
+            f"({num_samples} > {categories}). Fix: pass replacement=True or fewer samples."
+        )
+    rows = input.detach().reshape(-1, categories)
+    if rows.numel():
+        if not bool(_math.logical_and(_math.isfinite(rows), _math.ge(rows, 0)).all()):
+            raise RuntimeError(
+                "probability tensor contains either `inf`, `nan` or element < 0. Fix: pass "
+                "finite non-negative weights."
+            )
+        if not bool(_math.gt(rows.sum(-1), 0).all()):
+            raise RuntimeError(
+                "invalid multinomial distribution (sum of probabilities <= 0): a row of "
+                "weights is all zeros. Fix: give every row a positive weight."
+            )
+    index = _backend.rng_multinomial(
+        _rng(generator), rows._data, num_samples, replacement, _dtype.to_xp(_dtype.int64)
+    )
+    out = Tensor._wrap(index)
+    return out.reshape(num_samples) if input.ndim == 1 else out

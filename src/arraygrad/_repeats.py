@@ -1,0 +1,179 @@
+"""Repeating and windowing along a dimension: ``repeat_interleave``, ``Tensor.unfold``'s sliding
+windows, ``sum_to_size`` (the adjoint of ``expand``) and ``split_with_sizes``.
+
+Repeats and windows are gathers with an integer index built from the sizes, so their gradient
+is the scatter-add of the indexing primitive (overlapping windows accumulate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._shape import split
+from arraygrad._tensor import Tensor
+
+__all__ = ["repeat_interleave", "split_with_sizes"]
+
+
+def _repeat_counts(repeats: Any, size: int) -> Any:
+    """``repeats`` (an int or a 0-d / 1-d integer tensor) as an integer array of ``size``."""
+    xp = _backend.xp
+    if isinstance(repeats, Tensor):
+        if repeats.dtype.is_floating_point or repeats.dtype is _dtype.bool_:
+            raise NotImplementedError(
+                f"repeat_interleave(): repeats must be an integer tensor, got "
+                f"{repeats.dtype.name}. Fix: convert it with .long()."
+            )
+        if repeats.ndim > 1:
+            raise RuntimeError(
+                f"repeats must be 0-dim or 1-dim tensor, got shape {list(repeats.shape)}. Fix: "
+                "flatten repeats."
+            )
+        counts = xp.reshape(repeats._data, (-1,))
+        if counts.shape[0] == 1:
+            counts = xp.broadcast_to(counts, (size,))
+        elif counts.shape[0] != size:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{counts.shape[0]} and input.size(0) = {size}. Fix: give one count per slice."
+            )
+        if counts.shape[0] and _backend.item(xp.min(counts)) < 0:
+            raise RuntimeError(
+                "repeats can not be negative, got "
+                f"{_backend.to_list(counts)}. Fix: use counts >= 0."
+            )
+        return counts
+    repeats = int(repeats)
+    if repeats < 0:
+        raise RuntimeError(f"Repeats must be non-negative, got {repeats}. Fix: use a count >= 0.")
+    return xp.full((size,), repeats, dtype=xp.int64)
+
+
+def repeat_interleave(
+    input: Tensor,
+    repeats: Any = None,
+    dim: int | None = None,
+    *,
+    output_size: int | None = None,
+) -> Tensor:
+    """Each slice of ``input`` along ``dim`` repeated ``repeats`` times in place (``repeats``
+    an int or one count per slice); ``dim=None`` flattens ``input`` first.
+
+    With only an integer tensor ``repeats = input``, returns ``arange(len(repeats))`` with
+    element ``i`` repeated ``repeats[i]`` times. ``output_size`` is the known total length
+    (accepted for PyTorch compatibility; the length is computed either way).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1, 2]).repeat_interleave(2).tolist()
+    [1, 1, 2, 2]
+    >>> arraygrad.repeat_interleave(arraygrad.tensor([2, 0, 1])).tolist()
+    [0, 0, 2]
+    """
+    xp = _backend.xp
+    if repeats is None:  # the one-argument form: the counts are the input
+        if input.ndim != 1:
+            raise RuntimeError(
+                "repeat_interleave only accept 1D vector as repeat, got a tensor of shape "
+                f"{list(input.shape)}. Fix: pass a 1-D tensor of counts."
+            )
+        counts = _repeat_counts(input, input.numel())
+        picks = xp.repeat(xp.arange(counts.shape[0], dtype=xp.int64), counts)
+        return Tensor._wrap(picks)
+    if dim is None:
+        input = ops.reshape(input, shape=(-1,))
+        axis = 0
+    else:
+        axis = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:
+        input = ops.reshape(input, shape=(1,))
+    size = input._data.shape[axis]
+    counts = _repeat_counts(repeats, size)
+    picks = xp.repeat(xp.arange(size, dtype=xp.int64), counts)
+    if output_size is not None and int(output_size) != picks.shape[0]:
+        raise RuntimeError(
+            f"repeat_interleave(): output_size is {output_size} but the repeats add up to "
+            f"{picks.shape[0]}. Fix: pass the sum of repeats, or leave output_size out."
+        )
+    return ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last
+    dimension: ``out[..., i, ..., j] = input[..., i * step + j, ...]``.
+
+    Unlike PyTorch's view, this is a copy; overlapping windows accumulate their gradients.
+    """
+    xp = _backend.xp
+    axis = normalize_dim(dimension, max(input.ndim, 1))
+    if input.ndim == 0:  # PyTorch: a scalar's only window is itself, of shape (size,)
+        return ops.reshape(unfold(ops.reshape(input, shape=(1,)), 0, size, step), shape=(size,))
+    length = input._data.shape[axis]
+    if size > length:
+        raise RuntimeError(
+            f"maximum size for tensor at dimension {axis} is {length} but size is {size}. Fix: "
+            "use a window no longer than the dimension."
+        )
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0. Fix: pass a non-negative size.")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0. Fix: pass a positive step.")
+    count = (length - size) // step + 1
+    starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
+    picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+    windows = ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
+    # windows is (..., count, size, ...): the window's own axis goes last.
+    order = list(range(windows.ndim))
+    order.append(order.pop(axis + 1))
+    return ops.permute_dims(windows, axes=tuple(order))
+
+
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """``input`` summed down to ``size``, the inverse of ``expand``: leading dimensions are
+    summed away and dimensions of size 1 in ``size`` are summed with ``keepdim``."""
+    if not size:
+        raise TypeError(
+            'sum_to_size() missing 1 required positional arguments: "size". Fix: pass the '
+            "target shape, e.g. x.sum_to_size(1, 3)."
+        )
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    target = tuple(int(s) for s in size)
+    shape = tuple(input._data.shape)
+    lead = len(shape) - len(target)
+    fits = lead >= 0 and all(t == s or t == 1 for t, s in zip(target, shape[lead:], strict=True))
+    if not fits:
+        raise RuntimeError(
+            f"size {{{list(target)}}} is not expandable to size {{{list(shape)}}}. Fix: pass a "
+            "shape that broadcasts to the tensor's."
+        )
+    if target == shape:
+        return input
+    axes = tuple(range(lead)) + tuple(
+        lead + d for d, t in enumerate(target) if t == 1 and shape[lead + d] != 1
+    )
+    summed = ops.sum(input, axis=axes, keepdims=True)
+    return ops.reshape(summed, shape=target)
+
+
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of ``input`` along ``dim`` of the listed sizes, which must add up to its length.
+
+    >>> import arraygrad
+    >>> [p.tolist() for p in arraygrad.arange(5).split_with_sizes([2, 3])]
+    [[0, 1], [2, 3, 4]]
+    """
+    if input.ndim == 0:
+        raise RuntimeError("split_with_sizes expects at least a 1-dimensional tensor")
+    axis = normalize_dim(dim, input.ndim)
+    sizes = [int(s) for s in split_sizes]
+    length = input._data.shape[axis]
+    if sum(sizes) != length or any(s < 0 for s in sizes):
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {length} (input tensor's "
+            f"size at dimension {axis}), but got split_sizes={sizes}. Fix: make the sizes "
+            "non-negative and add up to the dimension's length."
+        )
+    return split(input, sizes, axis)

@@ -1,0 +1,280 @@
+"""Solves with triangular and Cholesky factors, and chained products: ``linalg.solve_triangular``,
+``cholesky_solve``, ``cholesky_inverse``, ``linalg.multi_dot`` and ``linalg.vecdot``.
+
+All are composites of ``tril`` / ``triu``, the ``solve`` and ``inv`` primitives and ``matmul``,
+so their gradients are the compositions' (the same as PyTorch's formulas).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _backend, ops
+from arraygrad._linalg import _square, inverse, matmul, tril, triu
+from arraygrad._math import _operands
+from arraygrad._reduction import sum as _sum
+from arraygrad._tensor import Tensor
+from arraygrad._views import broadcast_shapes
+
+__all__ = [
+    "cholesky_inverse",
+    "cholesky_solve",
+]
+
+
+def _triangle(a: Tensor, upper: bool, unitriangular: bool = False) -> Tensor:
+    """The triangle of ``a`` that a triangular solve reads (with a unit diagonal if asked)."""
+    if not unitriangular:
+        return triu(a) if upper else tril(a)
+    strict = triu(a, 1) if upper else tril(a, -1)
+    eye = _backend.xp.eye(a.shape[-1], dtype=a._data.dtype)
+    return ops.add(strict, Tensor._wrap(eye))
+
+
+def solve_triangular(
+    A: Tensor,  # noqa: N803 - torch's names
+    B: Tensor,  # noqa: N803
+    *,
+    upper: bool,
+    left: bool = True,
+    unitriangular: bool = False,
+) -> Tensor:
+    """The solution ``X`` of ``A X = B`` (``X A = B`` with ``left=False``) for a triangular
+    ``A``: only its upper (``upper``) or lower triangle is read, and its diagonal is taken as
+    ones with ``unitriangular``. So ``A``'s gradient lies in that triangle, as in torch.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[2.0, 1.0], [0.0, 4.0]])
+    >>> arraygrad.linalg.solve_triangular(a, arraygrad.tensor([[3.0], [4.0]]), upper=True)
+    tensor([[1.],
+            [1.]])
+    """
+    a, b = _operands(A, B)
+    if b.ndim < 2:
+        raise RuntimeError(
+            "linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "
+            f"shape {list(b.shape)}. Fix: make a vector a column, e.g. B.unsqueeze(-1)."
+        )
+    a = _square("linalg.solve_triangular", a)
+    n = a.shape[-1]
+    if b.shape[-2 if left else -1] != n:
+        shape = "x".join(str(s) for s in b.shape[-2:])
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(
+            f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
+            f"{equation} ({n}x{n} and {shape}). Fix: B needs {n} "
+            f"{'rows' if left else 'columns'}."
+        )
+    t = _triangle(a, upper, unitriangular)
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        return ops.matrix_transpose(ops.solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))
+    return ops.solve(t, b)
+
+
+def _gram(factor: Tensor, upper: bool) -> Tensor:
+    """``L L^T`` (or ``U^T U``) of the triangle of ``factor``, with the gradient of the product
+    of the whole ``factor``: torch's Cholesky solves read one triangle, yet their gradients
+    (``-(C + C^T) L`` and the like) multiply by the input as given."""
+
+    def product(f: Tensor) -> Tensor:
+        t = ops.matrix_transpose(f)
+        return matmul(t, f) if upper else matmul(f, t)
+
+    whole = product(factor)
+    read = product(triu(factor) if upper else tril(factor)).detach()
+    return ops.subtract(whole, ops.subtract(whole, read).detach())
+
+
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """The solution ``X`` of ``A X = B`` (``B = input``) given the Cholesky factor ``input2``
+    of ``A`` (lower ``L`` with ``A = L L^T``, or upper ``U`` with ``A = U^T U``).
+
+    >>> import arraygrad
+    >>> factor = arraygrad.tensor([[2.0, 0.0], [1.0, 2.0]])
+    >>> arraygrad.cholesky_solve(arraygrad.tensor([[6.0], [7.0]]), factor)
+    tensor([[1.],
+            [1.]])
+    """
+    b, factor = _operands(input, input2)
+    if b.ndim < 2:
+        raise RuntimeError(
+            f"b should have at least 2 dimensions, but has {b.ndim} dimensions instead. Fix: make "
+            "a vector a column, e.g. B.unsqueeze(-1)."
+        )
+    factor = _square("cholesky_solve", factor)
+    if b.shape[-2] != factor.shape[-1]:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+            f"{factor.shape[-1]} by {factor.shape[-1]} but each b matrix is {b.shape[-2]} by "
+            f"{b.shape[-1]}. Fix: B needs {factor.shape[-1]} rows."
+        )
+    return ops.solve(_gram(factor, upper), b)
+
+
+def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
+    """The inverse of ``A`` given its Cholesky factor (lower ``L``, ``A = L L^T``, or upper
+    ``U``, ``A = U^T U``).
+
+    >>> import arraygrad
+    >>> arraygrad.cholesky_inverse(arraygrad.tensor([[2.0, 0.0], [0.0, 0.5]]))
+    tensor([[0.2500, 0.0000],
+            [0.0000, 4.0000]])
+    """
+    factor = _square("cholesky_inverse", input)
+    return inverse(_gram(factor, upper))
+
+
+def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
+    """The product of a chain of matrices, the first and last of which may be vectors (taken
+    as a row and a column, and dropped from the result's shape).
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.multi_dot([arraygrad.ones(3), arraygrad.ones(3, 2), arraygrad.ones(2)])
+    tensor(6.)
+    """
+    if len(tensors) < 2:
+        raise RuntimeError(
+            f"multi_dot(): expected at least 2 tensors but got {len(tensors)}. Fix: pass a list "
+            "of two or more matrices."
+        )
+    for index, t in enumerate(tensors):
+        edge = index in (0, len(tensors) - 1)
+        if t.ndim != 2 and not (edge and t.ndim == 1):
+            raise RuntimeError(
+                f"multi_dot(): tensor {index} must be 2D{' or 1D' if edge else ''} but got "
+                f"{t.ndim}D. Fix: only the first and last tensors may be vectors."
+            )
+    for index in range(len(tensors) - 1):
+        left, right = tensors[index], tensors[index + 1]
+        if left.shape[-1] != right.shape[0]:
+            raise RuntimeError(
+                f"multi_dot(): tensors {index} and {index + 1} with shapes {list(left.shape)} "
+                f"and {list(right.shape)} cannot be multiplied. Fix: the inner sizes must match."
+            )
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = matmul(result, t)
+    return result
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """The dot product of vectors along ``dim`` (inputs broadcast): ``sum(x * y, dim)``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.vecdot(arraygrad.ones(2, 3), arraygrad.ones(3))
+    tensor([3., 3.])
+    """
+    for t in (x, y):
+        if isinstance(t, Tensor) and not t.dtype.is_floating_point:
+            raise RuntimeError(
+                "linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+                f"{t.dtype.name}. Fix: convert both inputs first, e.g. x.double()."
+            )
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.dtype != y.dtype:
+        raise RuntimeError(
+            "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+            f"{x.dtype.name} and y of type {y.dtype.name} instead. Fix: convert one of them, "
+            "e.g. y.to(x.dtype)."
+        )
+    a, b = _operands(x, y)
+    if a.ndim == 1 and b.ndim == 1 and a.shape[0] != b.shape[0]:  # torch's dot: no broadcasting
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
+            f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
+            "respectively. Fix: two vectors need the same length."
+        )
+    broadcast_shapes(a.shape, b.shape)  # torch's RuntimeError for shapes that do not broadcast
+    return _sum(ops.multiply(a, b), dim)
+
+
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(
+    A: Tensor,  # noqa: N803 - torch's names
+    B: Tensor,  # noqa: N803
+    rcond: float | None = None,
+    *,
+    driver: str | None = None,
+) -> Any:
+    """The least-squares solution ``X = pinv(A) B`` of ``A X = B`` as
+    ``return_types.linalg_lstsq(solution, residuals, rank, singular_values)``, filled as torch's
+    CPU ``driver`` fills them (default ``"gelsy"``): ``residuals`` (the squared residual norm of
+    each column) for ``gels``, ``gelsd`` and ``gelss`` when ``m > n`` and ``A`` has full rank,
+    ``rank`` except for ``gels``, ``singular_values`` for ``gelsd`` and ``gelss``. Singular
+    values below ``rcond`` (default ``eps * max(m, n)``) times the largest count as zero. The
+    gradient is that of ``pinv(A) B``, as in torch.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    >>> arraygrad.linalg.lstsq(a, arraygrad.tensor([[1.0], [2.0], [3.0]])).solution
+    tensor([[1.],
+            [2.]])
+    """
+    # imported here: these modules import this one's neighbours at package import time
+    from arraygrad import return_types
+    from arraygrad._decompositions import _default_rtol, svdvals
+    from arraygrad._matrix_functions import pinverse
+    from arraygrad._spectral import matrix_rank
+
+    driver = "gelsy" if driver is None else driver
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
+            f"gelss), got {driver!r}. Fix: pick one of those or leave it None."
+        )
+    if A.dtype != B.dtype:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
+            f"input's dtype {A.dtype.name} and other's dtype {B.dtype.name}. Fix: convert one."
+        )
+    a, b = _operands(A, B)
+    if a.ndim < 2:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: input must have at least 2 dimensions, got shape "
+            f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
+        )
+    if b.ndim > a.ndim or b.ndim < a.ndim - 1:
+        raise RuntimeError(
+            "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+            f"(input.dim() - other.dim()) <= 1, got shapes {list(a.shape)} and "
+            f"{list(b.shape)}. Fix: B is (*, m, k) or (*, m) for A of shape (*, m, n)."
+        )
+    m, n = a.shape[-2], a.shape[-1]
+    vector = b.ndim == a.ndim - 1
+    rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
+    if rhs.ndim < 2 or rhs.shape[-2] != m:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: input.size(-2) should match other.size(-2), got {m} and "
+            f"{b.shape[-1] if vector else (b.shape[-2] if b.ndim > 1 else b.shape[0])}. Fix: "
+            f"B needs {m} rows."
+        )
+    rtol = _default_rtol(a) if rcond is None or rcond < 0 else float(rcond)
+    solution = matmul(pinverse(a, rtol), rhs)
+    if vector:
+        solution = ops.reshape(solution, shape=tuple(solution.shape[:-1]))
+    xp = _backend.xp
+    dtype = a._data.dtype
+    empty = Tensor._wrap(xp.zeros((0,), dtype=dtype))
+    rank = (
+        Tensor._wrap(xp.zeros((0,), dtype=xp.int64))
+        if driver == "gels"
+        else matrix_rank(a, rtol=rtol)
+    )
+    # Only gelsd / gelss with m > n give residuals that depend on the rank: reading it into
+    # Python (compile then runs eagerly) is limited to them.
+    full_rank = (
+        driver in ("gelsd", "gelss")
+        and m > n
+        and bool(ops.all(rank == min(m, n), axis=None, keepdims=False).item())
+    )
+    residuals = empty
+    if m > n and (driver == "gels" or full_rank):
+        fitted = matmul(
+            a, solution if not vector else ops.reshape(solution, shape=(*solution.shape, 1))
+        )
+        # (a vector B keeps its column's trailing 1 here, as in torch)
+        residuals = _sum(ops.multiply(fitted - rhs, fitted - rhs), -2)
+    values = svdvals(a.detach()) if driver in ("gelsd", "gelss") else empty
+    return return_types.linalg_lstsq(solution, residuals, rank, values)

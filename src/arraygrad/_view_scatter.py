@@ -1,0 +1,123 @@
+"""The inverses of taking a view: ``select_scatter``, ``slice_scatter``, ``diagonal_scatter``
+(a copy of ``input`` with ``src`` written where the view would read) and ``fill_diagonal_``'s
+out-of-place helper.
+
+Each is one ``index_put`` with the view's key, so ``src`` gets the gradient of the view and
+``input`` the gradient everywhere else.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _shape, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._indexing import _as_value
+from arraygrad._tensor import Tensor
+from arraygrad._views import _diagonal_view
+
+__all__ = ["diagonal_scatter", "select_scatter", "slice_scatter"]
+
+
+def _put_view(input: Tensor, src: Tensor, key: Any) -> Tensor:
+    if not isinstance(src, Tensor):
+        raise TypeError(
+            f"src must be a Tensor, got {type(src).__name__}. Fix: wrap it in tensor()."
+        )
+    want = tuple(_backend.xp.getitem(input._data, key).shape)
+    if tuple(src._data.shape) != want:
+        raise RuntimeError(
+            f"expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(want)}. Fix: give src the view's shape."
+        )
+    return ops.index_put(input, _as_value(input, src), key=key)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """A copy of ``input`` with ``src`` written into ``input.select(dim, index)``.
+
+    >>> import arraygrad
+    >>> arraygrad.select_scatter(arraygrad.zeros(2, 2), arraygrad.ones(2), 0, 1).tolist()
+    [[0.0, 0.0], [1.0, 1.0]]
+    """
+    if input.ndim == 0:
+        raise IndexError(
+            "select_scatter() cannot be applied to a 0-dim tensor. Fix: index a tensor with at "
+            "least one dimension."
+        )
+    axis = normalize_dim(dim, input.ndim)
+    size = input._data.shape[axis]
+    index = int(index)
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {axis}. Fix: use an index in [{-size}, {size})."
+        )
+    return _put_view(input, src, (slice(None),) * axis + (index, Ellipsis))
+
+
+def slice_scatter(
+    input: Tensor,
+    src: Tensor,
+    dim: int = 0,
+    start: int | None = None,
+    end: int | None = None,
+    step: int = 1,
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written into ``input[..., start:end:step, ...]`` (the
+    slice along ``dim``).
+
+    >>> import arraygrad
+    >>> arraygrad.slice_scatter(arraygrad.zeros(4), arraygrad.ones(2), start=1, step=2).tolist()
+    [0.0, 1.0, 0.0, 1.0]
+    """
+    if step <= 0:
+        raise RuntimeError(
+            f"slice step must be positive, got {step}. Fix: use .flip(dim) to reverse a dimension."
+        )
+    axis = normalize_dim(dim, max(input.ndim, 1))
+    key = (slice(None),) * axis + (slice(start, end, step), Ellipsis)
+    return _put_view(input, src, key)
+
+
+def diagonal_scatter(
+    input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written into ``input.diagonal(offset, dim1, dim2)``
+    (whose diagonal is ``src``'s last dimension).
+
+    >>> import arraygrad
+    >>> arraygrad.diagonal_scatter(arraygrad.zeros(2, 2), arraygrad.ones(2)).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    moved, key, first, second = _diagonal_view(input, offset, dim1, dim2)
+    put = _put_view(moved, src, key)
+    return _shape.movedim(put, (-2, -1), (first, second))
+
+
+def fill_diagonal(input: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """A copy of ``input`` with ``fill_value`` on its main diagonal (``input[i, i, ..., i]``);
+    with ``wrap=True`` a tall matrix's diagonal starts again after every ``cols + 1`` rows.
+    The out-of-place form of :meth:`Tensor.fill_diagonal_`."""
+    shape = tuple(input._data.shape)
+    if len(shape) < 2:
+        raise RuntimeError(
+            f"dimensions must larger than 1, got a tensor of shape {list(shape)}. Fix: "
+            "fill_diagonal_ needs a matrix or a tensor with equal dimensions."
+        )
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError(
+            f"all dimensions of input must be of equal length, got shape {list(shape)}. Fix: "
+            "use a 2-D matrix or a tensor whose dimensions all have one size."
+        )
+    count = input.numel()
+    # Along the flat tensor, the diagonal advances by 1 + cols + cols*rows + ... each step.
+    stride = 1 + sum(math.prod(shape[d + 1 :]) for d in range(len(shape) - 1))
+    xp = _backend.xp
+    positions = xp.arange(0, count, stride) if count else xp.arange(0)
+    if not (wrap and len(shape) == 2):
+        positions = positions[: min(shape)]
+    flat = ops.reshape(input, shape=(count,))
+    out = ops.index_put(flat, _as_value(input, fill_value), key=(positions,))
+    return ops.reshape(out, shape=shape)

@@ -1,0 +1,365 @@
+"""Matrix decompositions (cholesky, eigh, eigvalsh, svd, svdvals, qr and their top-level and
+method forms) against torch 2.13.0 (values and VJPs) and finite differences.
+
+Inputs are built from the drawn arrays so that the decompositions are well defined and far from
+degenerate: symmetric positive-definite matrices for cholesky, well-separated eigenvalues and
+singular values for eigh and svd, full rank for qr. Eigenvectors, singular vectors and QR
+factors are unique only up to signs, so rows compare sign-invariant functions of them
+(reconstructions, elementwise squares), whose gradients are still the rules' full gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, lib
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    run_gradcheck_case,
+    run_torch_case,
+)
+
+side = st.integers(1, 4)
+# float32 factorisations differ from torch's LAPACK calls in the last bits, which the
+# reconstructions amplify by the matrices' norms (about 10)
+LOOSE = {"rtol": 1e-4, "atol": 1e-4}
+
+
+def _squares(batch: bool = False) -> Any:
+    prefix = st.tuples(st.integers(1, 3)) if batch else st.just(())
+    return st.tuples(prefix, side).map(lambda p: (p[0] + (p[1], p[1]),))
+
+
+def _rectangles(batch: bool = False) -> Any:
+    prefix = st.tuples(st.integers(1, 3)) if batch else st.just(())
+    return st.tuples(prefix, side, side).map(lambda p: (p[0] + (p[1], p[2]),))
+
+
+def _spd(a: Any) -> Any:
+    """``a a^T + n I``: symmetric positive-definite (eigenvalues at least n)."""
+    return a @ a.mT + a.shape[-1] * lib(a).eye(a.shape[-1], dtype=a.dtype)
+
+
+def _separated(a: Any) -> Any:
+    """A symmetric matrix with eigenvalues near 1, 4, 7, 10: ``0.1 (a + a^T)`` (norm at most
+    0.8 for entries in [-1, 1]) added to ``diag(1 + 3 i)``, so the gaps stay above 1.4."""
+    n = a.shape[-1]
+    diagonal = lib(a).diag(1 + 3 * lib(a).arange(n, dtype=a.dtype))
+    return 0.1 * (a + a.mT) + diagonal
+
+
+def _distinct_singular(a: Any) -> Any:
+    """A rectangular matrix with singular values near 3, 6, 9, 12: ``0.1 a`` (norm at most 0.4)
+    added to a rectangular ``diag(3 (i + 1))``."""
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    scale = lib(a).eye(m, n, dtype=a.dtype) * (3 + 3 * lib(a).arange(n, dtype=a.dtype))
+    del k
+    return 0.1 * a + scale
+
+
+def _full_rank(a: Any) -> Any:
+    """``a + 3 I`` (rectangular ``I``) for entries in [-1, 1]: full rank, R's diagonal away
+    from 0."""
+    return a + 3 * lib(a).eye(a.shape[-2], a.shape[-1], dtype=a.dtype)
+
+
+def _eigh_vectors(a: Any) -> Any:
+    values, vectors = lib(a).linalg.eigh(_separated(a))
+    return values, vectors * vectors
+
+
+def _svd_parts(a: Any, full: bool = False) -> Any:
+    u, s, vh = lib(a).linalg.svd(_distinct_singular(a), full_matrices=full)
+    k = s.shape[-1]
+    u, vh = u[..., :k], vh[..., :k, :]  # the extra full_matrices vectors are not unique
+    return u * u, s, vh * vh, (u * s.unsqueeze(-2)) @ vh
+
+
+def _qr_parts(a: Any, mode: str = "reduced") -> Any:
+    q, r = lib(a).linalg.qr(_full_rank(a), mode=mode)
+    return q * q, r * r, q @ r
+
+
+OP_TABLE = {
+    "linalg.cholesky": OpSpec(
+        lambda a: lib(a).linalg.cholesky(_spd(a)), low=-1, high=1, shapes=_squares(True)
+    ),
+    "linalg.cholesky:upper": OpSpec(
+        lambda a: lib(a).linalg.cholesky(_spd(a), upper=True), low=-1, high=1, shapes=_squares()
+    ),
+    "cholesky:upper_positional": OpSpec(
+        lambda a: lib(a).cholesky(_spd(a), True), low=-1, high=1, shapes=_squares(True)
+    ),
+    "cholesky:method": OpSpec(lambda a: _spd(a).cholesky(), low=-1, high=1, shapes=_squares()),
+    # a non-symmetric input: cholesky reads one triangle, but torch's gradient is the symmetric
+    # one, not the finite differences' (so torch is the only oracle here)
+    "linalg.cholesky:lower_triangle": OpSpec(
+        lambda a: lib(a).linalg.cholesky(_spd(a) + 0.1 * a.tril(-1)),
+        low=-1,
+        high=1,
+        shapes=_squares(),
+        gradcheck=False,
+    ),
+    "linalg.eigh": OpSpec(_eigh_vectors, low=-1, high=1, shapes=_squares(True), **LOOSE),
+    "linalg.eigh:upper": OpSpec(
+        lambda a: lib(a).linalg.eigh(_separated(a) + 0.1 * a.triu(1), UPLO="U").eigenvalues,
+        low=-1,
+        high=1,
+        shapes=_squares(),
+        gradcheck=False,  # a non-symmetric input, as above
+        **LOOSE,
+    ),
+    "linalg.eigvalsh": OpSpec(
+        lambda a: lib(a).linalg.eigvalsh(_separated(a)),
+        low=-1,
+        high=1,
+        shapes=_squares(True),
+        **LOOSE,
+    ),
+    "linalg.svd": OpSpec(_svd_parts, low=-1, high=1, shapes=_rectangles(True), **LOOSE),
+    "linalg.svd:full_matrices": OpSpec(
+        lambda a: _svd_parts(a, True), low=-1, high=1, shapes=_rectangles(), **LOOSE
+    ),
+    "linalg.svdvals:distinct": OpSpec(
+        lambda a: lib(a).linalg.svdvals(_distinct_singular(a)),
+        low=-1,
+        high=1,
+        shapes=_rectangles(True),
+        **LOOSE,
+    ),
+    "svd": OpSpec(
+        lambda a: tuple(p * p for p in lib(a).svd(_distinct_singular(a))),
+        low=-1,
+        high=1,
+        shapes=_rectangles(True),
+        **LOOSE,
+    ),
+    "svd:method_some_false_s": OpSpec(
+        lambda a: _distinct_singular(a).svd(some=False).S,
+        low=-1,
+        high=1,
+        shapes=_rectangles(),
+        **LOOSE,
+    ),
+    "svd:compute_uv_false": OpSpec(
+        lambda a: tuple(lib(a).svd(_distinct_singular(a), compute_uv=False)),
+        low=-1,
+        high=1,
+        shapes=_rectangles(),
+        **LOOSE,
+    ),
+    "linalg.qr": OpSpec(_qr_parts, low=-1, high=1, shapes=_rectangles(True), **LOOSE),
+    "linalg.qr:complete_wide": OpSpec(
+        lambda a: _qr_parts(a, "complete"),
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[0] + t[1] - 1),)),
+        **LOOSE,
+    ),
+    "qr": OpSpec(
+        lambda a: tuple(p * p for p in lib(a).qr(_full_rank(a))),
+        low=-1,
+        high=1,
+        shapes=_rectangles(True),
+        **LOOSE,
+    ),
+    "qr:method_some_false_r": OpSpec(
+        lambda a: _full_rank(a).qr(some=False).R ** 2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[0] + t[1] - 1),)),
+        **LOOSE,
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OP_TABLE if OP_TABLE[n].gradcheck))
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+GRADGRAD = {
+    "cholesky": lambda a: lib(a).linalg.cholesky(_spd(a)),
+    "eigh": _eigh_vectors,
+    "svd": _svd_parts,
+    "qr": _qr_parts,
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRADGRAD))
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (4, 2)])
+def test_second_derivatives_match_torch(name: str, shape: tuple[int, int]) -> None:
+    """Double backward (the rules run on Tensors) against torch's."""
+    if name in ("cholesky", "eigh") and shape[0] != shape[1]:
+        shape = (shape[0], shape[0])
+    fn = GRADGRAD[name]
+    x = np.random.default_rng(1).uniform(-1, 1, shape)
+
+    def grads(module: Any) -> Any:
+        a = module.tensor(x, requires_grad=True)
+        outs = fn(a)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        loss = sum((o**2).sum() for o in outs)
+        (g,) = module.autograd.grad(loss, a, create_graph=True)
+        (gg,) = module.autograd.grad((g**2).sum(), a)
+        return g.detach().numpy(), gg.detach().numpy()
+
+    for mine, theirs in zip(grads(ag), grads(torch), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-7, atol=1e-9)
+
+
+def test_named_results() -> None:
+    a = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+    for module in (ag, torch):
+        x = module.tensor(a)
+        assert type(module.linalg.eigh(x)).__name__ == "linalg_eigh"
+        assert type(module.linalg.svd(x)).__name__ == "linalg_svd"
+        assert type(module.linalg.qr(x)).__name__ == "linalg_qr"
+        assert type(module.svd(x)).__name__ == "svd"
+        assert type(module.qr(x)).__name__ == "qr"
+    e_ag, e_th = ag.linalg.eigh(ag.tensor(a)), torch.linalg.eigh(torch.tensor(a))
+    np.testing.assert_allclose(e_ag.eigenvalues.numpy(), e_th.eigenvalues.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, a: m.linalg.qr(a, mode="r"),
+        lambda m, a: m.linalg.qr(a, mode="complete"),
+        lambda m, a: m.linalg.svd(a),
+        lambda m, a: m.linalg.svd(a, full_matrices=False),
+        lambda m, a: m.svd(a, some=False),
+        lambda m, a: m.svd(a, compute_uv=False),
+    ],
+)
+@pytest.mark.parametrize("shape", [(3, 2), (2, 3), (0, 3), (3, 0), (2, 0, 0), (2, 2, 3)])
+def test_shapes_and_empty(call: Any, shape: tuple[int, ...]) -> None:
+    """Result shapes (including empty matrices and batches) and sign-invariant values."""
+    x = np.random.default_rng(2).uniform(-1, 1, shape)
+    mine, theirs = call(ag, ag.tensor(x)), call(torch, torch.tensor(x))
+    for p, q in zip(mine, theirs, strict=True):
+        assert tuple(p.shape) == tuple(q.shape)
+        np.testing.assert_allclose(np.abs(p.numpy()), np.abs(q.numpy()), atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0)])
+def test_empty_square(shape: tuple[int, ...]) -> None:
+    for fn in (
+        lambda m, a: (m.linalg.cholesky(a),),
+        lambda m, a: tuple(m.linalg.eigh(a)),
+        lambda m, a: (m.linalg.eigvalsh(a),),
+    ):
+        mine, theirs = fn(ag, ag.zeros(shape)), fn(torch, torch.zeros(shape))
+        assert [tuple(p.shape) for p in mine] == [tuple(q.shape) for q in theirs]
+
+
+def test_repeated_eigenvalues_give_torch_values() -> None:
+    """Repeated eigenvalues: eigenvalue gradients stay finite, as in torch."""
+    for module in (ag, torch):
+        a = module.tensor(np.eye(3), requires_grad=True)
+        (g,) = module.autograd.grad(module.linalg.eigvalsh(a).sum(), a)
+        np.testing.assert_allclose(g.numpy(), np.eye(3), atol=1e-12)
+
+
+def test_repeated_eigenvalues_with_vectors_are_not_finite() -> None:
+    """Repeated eigen/singular values with a cotangent on the vectors: no finite gradient, in
+    arraygrad as in torch (the vectors are not unique there)."""
+    w = np.random.default_rng(7).standard_normal((3, 3))
+    for module in (ag, torch):
+        a = module.tensor(np.eye(3), requires_grad=True)
+        (g,) = module.autograd.grad(
+            (module.linalg.eigh(a).eigenvectors * module.tensor(w)).sum(), a
+        )
+        assert not np.isfinite(g.numpy()).all()
+        b = module.tensor(np.eye(3), requires_grad=True)
+        (g,) = module.autograd.grad((module.linalg.svd(b).U * module.tensor(w)).sum(), b)
+        assert not np.isfinite(g.numpy()).all()
+
+
+def test_triangle_read() -> None:
+    """cholesky and eigh read only the triangle they are asked for, as torch."""
+    a = np.array([[4.0, 100.0], [1.0, 3.0]])
+    for fn in (
+        lambda m, x: m.linalg.cholesky(x),
+        lambda m, x: m.linalg.eigvalsh(x),
+        lambda m, x: m.linalg.eigvalsh(x.mT, UPLO="U"),
+    ):
+        np.testing.assert_allclose(
+            fn(ag, ag.tensor(a)).numpy(), fn(torch, torch.tensor(a)).numpy(), rtol=1e-12
+        )
+
+
+ERRORS = [
+    (lambda m: m.linalg.cholesky(-m.eye(2)), None),
+    (lambda m: m.linalg.cholesky(m.tensor([[1.0, 2.0], [2.0, 1.0]])), None),
+    (lambda m: m.cholesky(m.tensor([[4.0, 100.0], [1.0, 3.0]]), True), None),
+    (lambda m: m.linalg.cholesky(m.ones(2, 3)), RuntimeError),
+    (lambda m: m.linalg.cholesky(m.ones(2, 2, dtype=m.int64)), RuntimeError),
+    (lambda m: m.linalg.eigh(m.ones(2, 3)), RuntimeError),
+    (lambda m: m.linalg.eigh(m.ones(2, 2), UPLO="X"), RuntimeError),
+    (lambda m: m.linalg.eigvalsh(m.ones(3)), RuntimeError),
+    (lambda m: m.linalg.svd(m.ones(3)), RuntimeError),
+    (lambda m: m.linalg.svd(m.ones(2, 2, dtype=m.int64)), RuntimeError),
+    (lambda m: m.linalg.svdvals(m.ones(3)), RuntimeError),
+    (lambda m: m.linalg.qr(m.ones(3)), RuntimeError),
+    (lambda m: m.linalg.qr(m.ones(2, 2), mode="x"), RuntimeError),
+    (lambda m: m.linalg.qr(m.ones(2, 2, dtype=m.int64)), RuntimeError),
+    (lambda m: m.linalg.svd(m.eye(2), driver="gesvd"), RuntimeError),
+    (lambda m: m.linalg.svdvals(m.eye(2), driver="gesvd"), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("index", range(len(ERRORS)))
+def test_errors_match_torch(index: int) -> None:
+    fn, _ = ERRORS[index]
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(Exception) as mine:
+        fn(ag)
+    assert isinstance(mine.value, RuntimeError)
+    # torch's LinAlgError is torch.linalg.LinAlgError; arraygrad's is arraygrad.linalg's
+    if isinstance(theirs.value, torch.linalg.LinAlgError):
+        assert isinstance(mine.value, ag.linalg.LinAlgError)
+    else:
+        assert type(mine.value) is type(theirs.value)
+        assert not isinstance(mine.value, ag.linalg.LinAlgError)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, a: m.linalg.qr(a, mode="r").R.sum(),
+        lambda m, a: m.linalg.qr(a, mode="complete").Q.sum(),
+    ],
+)
+def test_qr_backward_errors_match_torch(fn: Any) -> None:
+    x = np.random.default_rng(3).uniform(-1, 1, (4, 2))
+    for module in (torch, ag):
+        a = module.tensor(x, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"linalg\.qr|not differentiable"):
+            fn(module, a).backward()
+
+
+def test_lower_and_upper_agree_with_check_against_torch() -> None:
+    """cholesky(upper=True) is the transposed lower factor (values and gradients)."""
+    a = np.array([[4.0, 2.0, 0.4], [2.0, 5.0, 1.0], [0.4, 1.0, 3.0]])
+    check_against_torch(lambda x: lib(x).linalg.cholesky(x, upper=True).mT, None, [a])

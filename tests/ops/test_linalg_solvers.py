@@ -1,0 +1,446 @@
+"""Functions built on the decompositions and on triangular solves (spectral and nuclear matrix
+norms, cond, matrix_rank, solve_triangular, cholesky_solve, cholesky_inverse, lstsq, multi_dot,
+vecdot and the linalg aliases slogdet, matrix_power, pinv) against torch 2.13.0 (values and
+VJPs) and finite differences; ranks, lstsq's fields and misuse are compared directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, lib
+from tests.ops.test_decompositions import (
+    LOOSE,
+    _distinct_singular,
+    _full_rank,
+    _rectangles,
+    _separated,
+    _squares,
+    side,
+)
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+)
+
+
+def _triangular_pair(t: tuple[int, int, int]) -> Any:
+    """A (batch, n, n) and B (n, k): the batch dimensions broadcast."""
+    return ((t[0], t[1], t[1]), (t[1], t[2]))
+
+
+def _diagonal_heavy(a: Any) -> Any:
+    """``a + 3 I`` for entries in [-1, 1]: both triangles are well-conditioned."""
+    return a + 3 * lib(a).eye(a.shape[-1], dtype=a.dtype)
+
+
+SOLVER_TABLE = {
+    "matrix_norm:2": OpSpec(
+        lambda a: lib(a).linalg.matrix_norm(_distinct_singular(a), 2),
+        low=-1,
+        high=1,
+        shapes=_rectangles(True),
+        **LOOSE,
+    ),
+    "matrix_norm:-2_dims_keepdim": OpSpec(
+        lambda a: lib(a).linalg.matrix_norm(
+            _distinct_singular(a).permute(1, 2, 0), -2, dim=(-3, -2), keepdim=True
+        ),
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(lambda t: ((t[0], t[1], t[2]),)),
+        **LOOSE,
+    ),
+    "matrix_norm:nuc": OpSpec(
+        lambda a: lib(a).linalg.matrix_norm(_distinct_singular(a), "nuc", keepdim=True),
+        low=-1,
+        high=1,
+        shapes=_rectangles(True),
+        **LOOSE,
+    ),
+    "norm:2": OpSpec(
+        lambda a: lib(a).linalg.norm(_distinct_singular(a), 2),
+        low=-1,
+        high=1,
+        shapes=_rectangles(),
+        **LOOSE,
+    ),
+    "cond": OpSpec(
+        lambda a: lib(a).linalg.cond(_distinct_singular(a)),
+        low=-1,
+        high=1,
+        shapes=_rectangles(True),
+        **LOOSE,
+    ),
+    "cond:-2": OpSpec(
+        lambda a: lib(a).linalg.cond(_distinct_singular(a), -2),
+        low=-1,
+        high=1,
+        shapes=_rectangles(),
+        **LOOSE,
+    ),
+    "solve_triangular:upper": OpSpec(
+        lambda a, b: lib(a).linalg.solve_triangular(_diagonal_heavy(a), b, upper=True),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(_triangular_pair),
+        **LOOSE,
+    ),
+    "solve_triangular:lower_right": OpSpec(
+        lambda a, b: lib(a).linalg.solve_triangular(
+            _diagonal_heavy(a), b.mT, upper=False, left=False
+        ),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(_triangular_pair),
+        **LOOSE,
+    ),
+    "solve_triangular:unitriangular": OpSpec(
+        lambda a, b: lib(a).linalg.solve_triangular(a, b, upper=False, unitriangular=True),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(_triangular_pair),
+        **LOOSE,
+    ),
+    "cholesky_solve": OpSpec(
+        lambda a, b: lib(a).cholesky_solve(b, _diagonal_heavy(a.tril())),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(_triangular_pair),
+        **LOOSE,
+    ),
+    "cholesky_solve:upper": OpSpec(
+        lambda a, b: lib(a).cholesky_solve(b, _diagonal_heavy(a.triu()), upper=True),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[0]), (t[0], t[1]))),
+        **LOOSE,
+    ),
+    "cholesky_inverse": OpSpec(
+        lambda a: lib(a).cholesky_inverse(_diagonal_heavy(a.tril())),
+        low=-1,
+        high=1,
+        shapes=_squares(True),
+        **LOOSE,
+    ),
+    # a full input: torch reads one triangle, but its gradient multiplies by the whole input
+    # (not the finite differences'), so torch is the only oracle
+    "cholesky_inverse:full_input": OpSpec(
+        lambda a: lib(a).cholesky_inverse(_diagonal_heavy(a)),
+        low=-1,
+        high=1,
+        shapes=_squares(True),
+        gradcheck=False,
+        **LOOSE,
+    ),
+    "cholesky_solve:full_input": OpSpec(
+        lambda a, b: lib(a).cholesky_solve(b, _diagonal_heavy(a), upper=True),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[0]), (t[0], t[1]))),
+        gradcheck=False,
+        **LOOSE,
+    ),
+    "cholesky_solve:method": OpSpec(
+        lambda a, b: b.cholesky_solve(_diagonal_heavy(a.tril())),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[0]), (t[0], t[1]))),
+        **LOOSE,
+    ),
+    "cholesky_inverse:method": OpSpec(
+        lambda a: _diagonal_heavy(a.tril()).cholesky_inverse(),
+        low=-1,
+        high=1,
+        shapes=_squares(),
+        **LOOSE,
+    ),
+    "cholesky_inverse:upper": OpSpec(
+        lambda a: lib(a).cholesky_inverse(_diagonal_heavy(a.triu()), True),
+        low=-1,
+        high=1,
+        shapes=_squares(),
+        **LOOSE,
+    ),
+    "multi_dot": OpSpec(
+        lambda a, b, c: lib(a).linalg.multi_dot([a, b, c]),
+        arity=3,
+        shapes=st.tuples(side, side, side, side).map(
+            lambda t: ((t[0], t[1]), (t[1], t[2]), (t[2], t[3]))
+        ),
+    ),
+    "multi_dot:vectors": OpSpec(
+        lambda a, b, c: lib(a).linalg.multi_dot([a, b, c]),
+        arity=3,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0],), (t[0], t[1]), (t[1],))),
+    ),
+    # (broadcasting shapes; two 1-D inputs go through torch's dot, which does not broadcast)
+    "vecdot": OpSpec(lambda a, b: lib(a).linalg.vecdot(a, b), arity=2, min_dims=2),
+    "vecdot:vectors": OpSpec(
+        lambda a, b: lib(a).linalg.vecdot(a, b), arity=2, shapes=side.map(lambda n: ((n,), (n,)))
+    ),
+    "vecdot:dim": OpSpec(
+        lambda a, b: lib(a).linalg.vecdot(a, b, dim=0),
+        arity=2,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[1]), (t[0], 1))),
+    ),
+    "linalg.slogdet": OpSpec(
+        lambda a: tuple(lib(a).linalg.slogdet(_diagonal_heavy(a))),
+        low=-1,
+        high=1,
+        shapes=_squares(True),
+    ),
+    "linalg.matrix_power": OpSpec(
+        lambda a: lib(a).linalg.matrix_power(a, 3), low=-1, high=1, shapes=_squares(True)
+    ),
+    "linalg.pinv": OpSpec(
+        lambda a: lib(a).linalg.pinv(_full_rank(a)), low=-1, high=1, shapes=_rectangles(True)
+    ),
+    "linalg.lstsq": OpSpec(
+        lambda a, b: lib(a).linalg.lstsq(_full_rank(a), b).solution,
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(lambda t: ((2, t[0], t[1]), (2, t[0], t[2]))),
+        **LOOSE,
+    ),
+    "linalg.lstsq:vector_gelsd": OpSpec(
+        lambda a, b: tuple(lib(a).linalg.lstsq(_full_rank(a), b, driver="gelsd")[:2]),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0] + t[1], t[1]), (t[0] + t[1],))),
+        **LOOSE,
+    ),
+}
+# OP_TABLE's rows also run on array_api_strict (tests/test_array_api_strict.py). pinv and lstsq
+# need a linalg.pinv that arraygrad's strict namespace lacks, and slogdet (an alias of
+# arraygrad.slogdet, whose own rows cover array_api_strict) is being reworked there: they run
+# here only, on NumPy.
+NEEDS_PINV = ("linalg.pinv", "linalg.lstsq", "linalg.lstsq:vector_gelsd", "linalg.slogdet")
+OP_TABLE = {name: spec for name, spec in SOLVER_TABLE.items() if name not in NEEDS_PINV}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(SOLVER_TABLE))
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_solvers_match_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(SOLVER_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in SOLVER_TABLE if SOLVER_TABLE[n].gradcheck))
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_solvers_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(SOLVER_TABLE[name], data.draw)
+
+
+# torch 2.13 cannot differentiate cond for these p (its backward fails on an in-place write), so
+# torch checks the values and finite differences the gradients
+COND_CASES = {
+    "fro": lambda a: lib(a).linalg.cond(_diagonal_heavy(a), "fro"),
+    "nuc": lambda a: lib(a).linalg.cond(_separated(a), "nuc"),
+    "inf": lambda a: lib(a).linalg.cond(_diagonal_heavy(a), float("inf")),
+    "-1": lambda a: lib(a).linalg.cond(_diagonal_heavy(a), -1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COND_CASES))
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (1, 1)])
+def test_cond_matches_torch(name: str, shape: tuple[int, ...]) -> None:
+    x = np.random.default_rng(5).uniform(-0.9, 0.9, shape)
+    check_against_torch(COND_CASES[name], None, [x], grad=False)
+    check_against_torch(COND_CASES[name], None, [x.astype(np.float32)], grad=False, rtol=1e-5)
+    gradcheck(COND_CASES[name], [x])
+
+
+@pytest.mark.parametrize("p", ["fro", "nuc", 1, -1, float("inf"), float("-inf"), None, -2])
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[1.0, 0.0], [0.0, 0.0]],  # exactly singular
+        [[1.0, 2.0], [2.0, 4.0]],  # LU meets a zero pivot
+        [[[1.0, 0.5], [0.5, 2.0]], [[3.0, 0.0], [0.0, 0.0]]],  # one singular matrix in a batch
+    ],
+)
+def test_cond_of_singular_matrices_matches_torch(matrix: Any, p: Any) -> None:
+    """Singular matrices have condition inf (torch marks the inverse's failure), not an error."""
+    mine = ag.linalg.cond(ag.tensor(matrix, dtype=ag.float64), p).numpy()
+    theirs = torch.linalg.cond(torch.tensor(matrix, dtype=torch.float64), p).numpy()
+    assert mine.shape == theirs.shape
+    np.testing.assert_array_equal(np.isinf(mine), np.isinf(theirs))
+    # the finite ones to rounding (a rank-deficient matrix's s_min is rounding: its nuc is
+    # ~1/eps and its cond(-2) ~eps either way)
+    finite = np.isfinite(theirs) & (np.abs(theirs) < 1e10)
+    np.testing.assert_allclose(mine[finite], theirs[finite], rtol=1e-12, atol=1e-15)
+
+
+def _symmetric(a: Any) -> Any:
+    return a + a.mT
+
+
+PINV_CASES = {
+    # an absolute cut (values and gradients, also where a singular value is dropped)
+    "atol": (lambda a: lib(a).linalg.pinv(a, atol=0.5), (3, 2)),
+    "atol_drops": (lambda a: lib(a).linalg.pinv(a * lib(a).tensor([1.0, 1e-3]), atol=0.01), (3, 2)),
+    "atol_rtol_batch": (lambda a: lib(a).linalg.pinv(a, atol=0.1, rtol=0.3), (2, 3, 3)),
+    "atol_zero": (lambda a: lib(a).linalg.pinv(a, atol=0.0), (2, 3)),
+    # hermitian: torch's own gradient formula assumes a symmetric input: compared on one
+    "hermitian": (lambda a: lib(a).linalg.pinv(_symmetric(a), hermitian=True), (2, 3, 3)),
+    "hermitian_atol": (
+        lambda a: lib(a).linalg.pinv(_symmetric(a), hermitian=True, atol=0.4),
+        (3, 3),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINV_CASES))
+def test_pinv_tolerances_and_hermitian_match_torch(name: str) -> None:
+    fn, shape = PINV_CASES[name]
+    x = np.random.default_rng(7).uniform(-1, 1, shape)
+    check_against_torch(fn, None, [x])
+    check_against_torch(fn, None, [x.astype(np.float32)], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "matrix, kwargs",
+    [
+        ([[1.0, 0.0], [0.0, 1e-3]], {"atol": 0.01}),
+        ([[1.0, 5.0], [0.0, 2.0]], {"hermitian": True}),  # only the lower triangle is read
+        ([[1.0, 5.0], [-3.0, 2.0]], {"hermitian": True}),
+        ([[1.0, 0.0], [0.0, -1e-3]], {"hermitian": True, "atol": 0.01}),
+        ([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 0.1]]], {"atol": [0.5, 0.2]}),
+        ([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 0.1]]], {"atol": [0.5, 0.0]}),
+        ([[[1.0, 0.0], [0.0, 0.1]]] * 2, {"atol": [0.5, 0.05], "rtol": [0.0, 0.5]}),
+        ([[1.0, 0.0], [0.0, 1e-20]], {"atol": 0.0}),
+        (np.zeros((0, 3)), {"atol": 0.1}),
+    ],
+)
+def test_pinv_values_match_torch(matrix: Any, kwargs: dict[str, Any]) -> None:
+    def run(m: Any) -> Any:
+        options = {k: m.tensor(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+        return m.linalg.pinv(m.tensor(np.asarray(matrix)), **options)
+
+    mine, theirs = run(ag), run(torch)
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-15)
+
+
+RANK_CASES = [
+    (np.array([[1.0, 2.0], [2.0, 4.0]]), {}),
+    (np.random.default_rng(4).uniform(-1, 1, (3, 4, 2)), {}),
+    (np.diag([1.0, 1e-3, 1e-9]), {}),
+    (np.diag([1.0, 1e-3, 1e-9]), {"atol": 1e-2}),
+    (np.diag([1.0, 1e-3, 1e-9]), {"rtol": 1e-6}),
+    (np.diag([1.0, 1e-3, 1e-9]), {"atol": 1e-2, "rtol": 1e-6}),
+    (np.array([[2.0, 1.0], [1.0, -2.0]]), {"hermitian": True}),
+    (np.zeros((2, 2)), {}),
+    (np.zeros((0, 3)), {}),
+    (np.zeros((2, 0, 0)), {}),
+    (np.ones((3, 3), dtype=np.float32), {}),
+]
+
+
+@pytest.mark.parametrize("index", range(len(RANK_CASES)))
+def test_matrix_rank_matches_torch(index: int) -> None:
+    x, kwargs = RANK_CASES[index]
+    mine = ag.linalg.matrix_rank(ag.tensor(x), **kwargs)
+    theirs = torch.linalg.matrix_rank(torch.tensor(x), **kwargs)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelsd", "gelss"])
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ((4, 2), (4, 3)),
+        ((2, 4), (2, 3)),
+        ((4, 2), (4,)),
+        ((3, 4, 2), (3, 4)),
+        ((3, 4, 4), (1, 4, 2)),
+    ],
+)
+def test_lstsq_results_match_torch(driver: str | None, shapes: Any) -> None:
+    """Every field of the result (which ones each driver fills, their shapes and dtypes)."""
+    rng = np.random.default_rng(6)
+    a, b = (rng.standard_normal(shape) for shape in shapes)
+    check_against_torch(
+        lambda x, y: tuple(lib(x).linalg.lstsq(x, y, driver=driver)), None, [a, b], grad=False
+    )
+
+
+SOLVER_ERRORS = [
+    lambda m: m.linalg.lstsq(m.ones(3, 2), m.ones(3, 2), driver="foo"),
+    lambda m: m.linalg.lstsq(m.ones(3, 2), m.ones(2, 2)),
+    lambda m: m.linalg.lstsq(m.ones(3, 2), m.ones(2, 3, 2)),
+    lambda m: m.linalg.lstsq(m.ones(3, 2), m.ones(3, 2, dtype=m.float64)),
+    lambda m: m.linalg.lstsq(m.ones(3), m.ones(3)),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(2), upper=True),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(3, 2), upper=True),
+    lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(2, 3), upper=True, left=False),
+    lambda m: m.linalg.solve_triangular(m.ones(2, 3), m.ones(2, 2), upper=True),
+    lambda m: m.cholesky_solve(m.ones(2), m.eye(2)),
+    lambda m: m.cholesky_solve(m.ones(3, 1), m.eye(2)),
+    lambda m: m.cholesky_inverse(m.ones(2, 3)),
+    lambda m: m.linalg.multi_dot([m.ones(2, 2)]),
+    lambda m: m.linalg.multi_dot([m.ones(2, 3), m.ones(2, 3)]),
+    lambda m: m.linalg.multi_dot([m.ones(2, 2), m.ones(2), m.ones(2, 2)]),
+    lambda m: m.linalg.vecdot(m.ones(2), m.ones(3)),
+    lambda m: m.linalg.vecdot(m.ones(1), m.ones(2)),
+    lambda m: m.linalg.vecdot(m.ones(2, 2), m.ones(3, 2), dim=0),
+    lambda m: m.linalg.vecdot(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+    lambda m: m.linalg.vecdot(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.bool)),
+    lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.float64)),
+    lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.int64)),
+    lambda m: m.linalg.eigh(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.linalg.eigvalsh(m.ones(2, 2, dtype=m.float16)),
+    lambda m: m.linalg.svd(m.ones(2, 2, dtype=m.float16)),
+    lambda m: m.linalg.svdvals(m.ones(2, 2, dtype=m.float16)),
+    lambda m: m.linalg.qr(m.ones(2, 2, dtype=m.float16)),
+    lambda m: m.linalg.cholesky(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.cond(m.ones(3)),
+    lambda m: m.linalg.cond(m.ones(2, 3), "fro"),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2), 3),
+    lambda m: m.linalg.matrix_rank(m.ones(3)),
+]
+
+
+@pytest.mark.parametrize("index", range(len(SOLVER_ERRORS)))
+def test_solver_errors_match_torch(index: int) -> None:
+    fn = SOLVER_ERRORS[index]
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(Exception) as mine:
+        fn(ag)
+    assert type(mine.value) is type(theirs.value), (mine.value, theirs.value)
+
+
+def test_svd_of_non_finite_input_names_the_cause_like_torch() -> None:
+    def call(m: Any) -> Any:
+        return m.linalg.svd(m.tensor([[1.0, float("nan")], [0.0, 1.0]]))
+
+    with pytest.raises(RuntimeError, match="non-finite values"):  # torch's LinAlgError
+        call(torch)
+    with pytest.raises(ag.linalg.LinAlgError, match="non-finite values"):
+        call(ag)

@@ -1,0 +1,451 @@
+"""Random sampling (``_random``: bernoulli, normal, multinomial, poisson) and the in-place random
+fills of ``Tensor`` (``normal_``, ``uniform_``, ...) against torch 2.13.0.
+
+Values cannot match PyTorch's generator: distributions are tested through their moments (within
+five standard errors for the sample size), and shapes, dtypes, gradients, seeding and errors are
+compared with torch.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+N = 40_000
+
+
+def _close(values: np.ndarray, expected_mean: float, expected_std: float) -> None:
+    """The sample mean is within five standard errors of ``expected_mean``, and the sample std
+    within 5% of ``expected_std``."""
+    assert abs(values.mean() - expected_mean) < 5 * expected_std / math.sqrt(values.size)
+    assert abs(values.std() - expected_std) < 0.05 * expected_std
+
+
+def _dtype_name(t: Any) -> str:
+    return str(t.dtype).split(".")[-1]
+
+
+# --- in-place fills: distributions -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_normal_uniform_exponential_moments(dtype: str) -> None:
+    d = getattr(ag, dtype)
+    _close(ag.empty(N, dtype=d).normal_(2.0, 3.0).double().numpy(), 2.0, 3.0)
+    _close(ag.empty(N, dtype=d).normal_().double().numpy(), 0.0, 1.0)
+    uniform = ag.empty(N, dtype=d).uniform_(-1.0, 3.0).double().numpy()
+    assert uniform.min() >= -1.0 and uniform.max() < 3.0
+    _close(uniform, 1.0, 4.0 / math.sqrt(12))
+    exponential = ag.empty(N, dtype=d).exponential_(4.0).double().numpy()
+    assert exponential.min() >= 0.0
+    _close(exponential, 0.25, 0.25)
+
+
+def test_log_normal_cauchy_geometric_distributions() -> None:
+    logs = np.log(ag.empty(N, dtype=ag.float64).log_normal_(0.5, 0.25).numpy())
+    _close(logs, 0.5, 0.25)
+    assert ag.empty(N).log_normal_().min().item() > 0
+    cauchy = ag.empty(N, dtype=ag.float64).cauchy_(1.0, 2.0).numpy()
+    # The Cauchy distribution has no mean: its median and quartiles (median +- sigma) instead.
+    q1, median, q3 = np.quantile(cauchy, [0.25, 0.5, 0.75])
+    assert abs(median - 1.0) < 0.1 and abs(q1 - (-1.0)) < 0.15 and abs(q3 - 3.0) < 0.15
+    geometric = ag.empty(N, dtype=ag.int64).geometric_(0.25).numpy()
+    assert geometric.min() == 1 and geometric.dtype == np.int64
+    _close(geometric.astype(float), 4.0, math.sqrt(0.75) / 0.25)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", "uint8"])
+def test_bernoulli_fill_probability_and_dtype(dtype: str) -> None:
+    x = ag.empty(N, dtype=getattr(ag, dtype)).bernoulli_(0.3)
+    theirs = torch.empty(3, dtype=getattr(torch, dtype)).bernoulli_(0.3)
+    assert _dtype_name(x) == _dtype_name(theirs)
+    values = x.double().numpy()
+    assert set(np.unique(values)) <= {0.0, 1.0}
+    _close(values, 0.3, math.sqrt(0.21))
+
+
+def test_bernoulli_fill_with_tensor_probabilities_broadcasts() -> None:
+    x = ag.empty(N // 4, 4).bernoulli_(ag.tensor([0.0, 1.0, 0.5, 0.1]))
+    means = x.numpy().mean(0)
+    assert means[0] == 0.0 and means[1] == 1.0
+    assert abs(means[2] - 0.5) < 0.03 and abs(means[3] - 0.1) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("dtype", "low", "high"),
+    [
+        ("float32", 0, 2**24),
+        ("float16", 0, 2**11),
+        ("float64", 0, 2**53),
+        ("uint8", 0, 255),
+        ("int8", 0, 127),
+        ("int16", 0, 2**15 - 1),
+        ("int32", 0, 2**31 - 1),
+        ("int64", 0, 2**63 - 1),
+        ("bool", 0, 1),
+    ],
+)
+def test_random_default_range_matches_torch(dtype: str, low: int, high: int) -> None:
+    theirs = torch.empty(N, dtype=getattr(torch, dtype)).random_()
+    mine = ag.empty(N, dtype=getattr(ag, dtype)).random_()
+    assert _dtype_name(mine) == _dtype_name(theirs)
+    for values in (theirs.numpy(), mine.numpy()):
+        # Python ints: int64's bounds are not exact as floats.
+        assert low <= int(values.min()) and int(values.max()) <= high
+        assert (values == np.floor(values)).all()
+        assert int(values.max()) > high // 2  # the range is used, not a small part of it
+
+
+@pytest.mark.parametrize(
+    ("args", "dtype"),
+    [
+        ((5,), "float32"),
+        ((-5, -2), "float64"),
+        ((3, 10), "int64"),
+        ((2,), "bool"),
+        ((0, 256), "uint8"),
+    ],
+)
+def test_random_bounds_cover_the_half_open_range(args: tuple[int, ...], dtype: str) -> None:
+    expected = set(range(*args) if len(args) == 2 else range(args[0]))
+    mine = ag.empty(N, dtype=getattr(ag, dtype)).random_(*args)
+    theirs = torch.empty(N, dtype=getattr(torch, dtype)).random_(*args)
+    assert {int(v) for v in mine.tolist()} == {int(v) for v in theirs.tolist()} == expected
+
+
+# --- in-place fills: autograd, versions, seeding ---------------------------------------------
+
+FILLS = [
+    lambda x, **k: x.normal_(**k),
+    lambda x, **k: x.uniform_(**k),
+    lambda x, **k: x.random_(**k),
+    lambda x, **k: x.random_(7, **k),
+    lambda x, **k: x.bernoulli_(**k),
+    lambda x, **k: x.bernoulli_(x.detach().new_full((x.shape[-1],), 0.5), **k),
+    lambda x, **k: x.exponential_(**k),
+    lambda x, **k: x.log_normal_(**k),
+    lambda x, **k: x.cauchy_(**k),
+    lambda x, **k: x.geometric_(0.5, **k),
+]
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_fills_return_self_bump_the_version_and_keep_the_shape(fill: Any) -> None:
+    x = ag.zeros(2, 3)
+    before = x._version
+    assert fill(x) is x
+    assert x._version > before and tuple(x.shape) == (2, 3) and x.dtype is ag.float32
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_fills_on_leaves_and_in_graphs_match_torch(fill: Any) -> None:
+    with pytest.raises(RuntimeError):
+        fill(torch.zeros(2, 3, requires_grad=True))
+    with pytest.raises(RuntimeError):
+        fill(ag.zeros(2, 3, requires_grad=True))
+    for lib in (torch, ag):
+        w = lib.ones(2, 3, requires_grad=True)
+        with lib.no_grad():
+            fill(w)
+        assert w.requires_grad and w.is_leaf
+    # Inside a graph the filled tensor requires grad and sends zeros back, as in torch (a zero
+    # tensor, not None: the input stays connected to the result).
+    grads = []
+    for lib in (torch, ag):
+        w = lib.ones(2, 3, requires_grad=True)
+        y = fill(w * 2)
+        assert y.requires_grad
+        (grad,) = lib.autograd.grad((y * 3).sum(), [w], allow_unused=True)
+        grads.append(grad)
+    assert grads[0] is not None and grads[1] is not None
+    assert _dtype_name(grads[1]) == _dtype_name(grads[0])
+    np.testing.assert_array_equal(grads[1].numpy(), grads[0].numpy())
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_fills_are_seeded_globally_and_by_generators(fill: Any) -> None:
+    ag.manual_seed(5)
+    first = fill(ag.zeros(50)).tolist()
+    ag.manual_seed(5)
+    assert fill(ag.zeros(50)).tolist() == first
+    g = ag.Generator().manual_seed(11)
+    from_generator = fill(ag.zeros(50), generator=g).tolist()
+    ag.manual_seed(5)
+    fill(ag.zeros(50), generator=ag.Generator().manual_seed(11))  # leaves the global state
+    assert fill(ag.zeros(50)).tolist() == first
+    g.manual_seed(11)
+    assert fill(ag.zeros(50), generator=g).tolist() == from_generator
+
+
+def test_fills_of_empty_and_zero_dim_tensors() -> None:
+    assert ag.zeros(0, 3).normal_().shape == torch.zeros(0, 3).normal_().shape
+    x = ag.tensor(5.0).uniform_(2.0, 3.0)
+    assert x.ndim == 0 and 2.0 <= x.item() < 3.0
+
+
+# --- top-level samplers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_bernoulli_values_dtype_and_gradient_match_torch(dtype: str) -> None:
+    probs = [0.0, 1.0, 1.0, 0.0]
+    theirs = torch.bernoulli(torch.tensor(probs, dtype=getattr(torch, dtype)))
+    mine = ag.bernoulli(ag.tensor(probs, dtype=getattr(ag, dtype)))
+    assert mine.tolist() == theirs.tolist() and _dtype_name(mine) == _dtype_name(theirs)
+    assert ag.tensor(probs).bernoulli().tolist() == probs
+    p = ag.full((N,), 0.2, dtype=getattr(ag, dtype), requires_grad=True)
+    out = ag.bernoulli(p)
+    _close(out.detach().double().numpy(), 0.2, 0.4)
+    assert (
+        out.requires_grad
+        is torch.bernoulli(torch.full((2,), 0.2, requires_grad=True)).requires_grad
+    )
+    (grad,) = ag.autograd.grad(out.sum(), [p])
+    assert not grad.numpy().any()
+    _close(ag.bernoulli(ag.zeros(N), 0.7).numpy(), 0.7, math.sqrt(0.21))
+    assert ag.bernoulli(ag.zeros(0)).shape == torch.bernoulli(torch.zeros(0)).shape
+
+
+def test_poisson_moments_dtype_and_gradient() -> None:
+    rates = ag.tensor([0.0, 0.5, 4.0, 30.0], dtype=ag.float64).repeat(N // 4).reshape(-1, 4)
+    counts = ag.poisson(rates).numpy()
+    assert (counts[:, 0] == 0).all() and (counts == np.floor(counts)).all()
+    for j, rate in enumerate([0.5, 4.0, 30.0], start=1):
+        _close(counts[:, j], rate, math.sqrt(rate))
+    r = ag.full((3,), 2.0, requires_grad=True)
+    out = ag.poisson(r)
+    assert out.dtype is ag.float32 and out.requires_grad
+    assert not ag.autograd.grad(out.sum(), [r])[0].numpy().any()
+    assert ag.poisson(ag.zeros(0, 2)).shape == torch.poisson(torch.zeros(0, 2)).shape
+
+
+NORMAL_CASES = [
+    lambda m: m.normal(m.zeros(2, 1), m.ones(3)),
+    lambda m: m.normal(m.zeros(2, dtype=m.float64), m.ones(2)),
+    lambda m: m.normal(m.zeros(2), m.ones(2, dtype=m.float64)),
+    lambda m: m.normal(m.zeros(3, dtype=m.float16)),
+    lambda m: m.normal(m.zeros(3), 2.0),
+    lambda m: m.normal(1.0, m.ones(2, 2, dtype=m.float64)),
+    lambda m: m.normal(1.0, 2.0, (2, 3)),
+    lambda m: m.normal(1.0, 2.0, [4]),
+    lambda m: m.normal(1.0, 2.0, size=(0, 2), dtype=m.float64),
+    lambda m: m.normal(1.0, 2.0, (), requires_grad=True),
+    lambda m: m.normal(m.zeros(2, requires_grad=True), 1.0),
+    lambda m: m.normal(0.0, m.ones(2, requires_grad=True)),
+    lambda m: m.normal(m.zeros(2, requires_grad=True), m.ones(2, requires_grad=True)),
+]
+
+
+@pytest.mark.parametrize("call", NORMAL_CASES)
+def test_normal_overloads_match_torch(call: Any) -> None:
+    theirs, mine = call(torch), call(ag)
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    assert _dtype_name(mine) == _dtype_name(theirs)
+    assert mine.requires_grad is theirs.requires_grad
+    assert mine.is_leaf is theirs.is_leaf
+
+
+def test_normal_moments_broadcast_and_zero_gradient() -> None:
+    mean = ag.tensor([-3.0, 0.0, 5.0], dtype=ag.float64, requires_grad=True)
+    std = ag.tensor([[0.5], [2.0]], dtype=ag.float64, requires_grad=True)
+    out = ag.normal(mean, std)
+    assert tuple(out.shape) == (2, 3)
+    samples = np.stack([ag.normal(mean, std).detach().numpy() for _ in range(4000)])
+    for i, s in enumerate([0.5, 2.0]):
+        for j, m in enumerate([-3.0, 0.0, 5.0]):
+            _close(samples[:, i, j], m, s)
+    grads = ag.autograd.grad(ag.normal(mean, std).sum(), [mean, std])
+    m_t = torch.tensor([-3.0, 0.0, 5.0], dtype=torch.float64, requires_grad=True)
+    s_t = torch.tensor([[0.5], [2.0]], dtype=torch.float64, requires_grad=True)
+    expected = torch.autograd.grad(torch.normal(m_t, s_t).sum(), [m_t, s_t])
+    for g, e in zip(grads, expected, strict=True):
+        np.testing.assert_array_equal(g.numpy(), e.numpy())
+    _close(ag.normal(1.0, 2.0, (N,)).double().numpy(), 1.0, 2.0)
+    assert (ag.normal(ag.full((4,), 7.0), 0.0) == 7.0).all()
+
+
+def test_multinomial_with_replacement_frequencies() -> None:
+    weights = ag.tensor([[1.0, 0.0, 3.0], [0.0, 5.0, 5.0]], dtype=ag.float64)
+    draws = ag.multinomial(weights, N, replacement=True)
+    assert draws.dtype is ag.int64 and tuple(draws.shape) == (2, N)
+    counts = [np.bincount(row, minlength=3) / N for row in draws.numpy()]
+    assert counts[0][1] == 0 and abs(counts[0][2] - 0.75) < 0.02
+    assert counts[1][0] == 0 and abs(counts[1][1] - 0.5) < 0.02
+    one_row = ag.tensor([2.0, 1.0, 1.0]).multinomial(N, True).numpy()
+    assert abs((one_row == 0).mean() - 0.5) < 0.02
+
+
+def test_multinomial_with_replacement_memory_is_not_samples_times_categories() -> None:
+    import tracemalloc
+
+    weights = ag.tensor(np.arange(2000.0)).expand(2, 2000)
+    tracemalloc.start()
+    try:
+        draws = ag.multinomial(weights, 20_000, replacement=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # a comparison of every draw with every cumulative weight would need 80 MB here
+    assert peak < 8_000_000, peak
+    assert tuple(draws.shape) == (2, 20_000) and not (draws == 0).any()
+    # P(index >= 1000) = sum of the upper half of the weights / all = 0.75 (to rounding)
+    assert abs((draws.numpy() >= 1000).mean() - 1499500 / 1999000) < 0.02
+
+
+def test_multinomial_without_replacement() -> None:
+    weights = ag.tensor([0.1, 0.6, 0.0, 0.3])
+    firsts = []
+    for _ in range(3000):
+        draw = ag.multinomial(weights, 3).tolist()
+        assert len(set(draw)) == 3 and 2 not in draw
+        firsts.append(draw[0])
+    assert abs(firsts.count(1) / 3000 - 0.6) < 0.04
+    # Once the positive weights are used up, zero-weight categories follow (as in torch).
+    assert sorted(ag.multinomial(ag.tensor([1.0, 0.0]), 2).tolist()) == [0, 1]
+    assert sorted(torch.multinomial(torch.tensor([1.0, 0.0]), 2).tolist()) == [0, 1]
+    full = ag.multinomial(ag.ones(2, 5), 5)
+    assert [sorted(row) for row in full.tolist()] == [[0, 1, 2, 3, 4]] * 2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.multinomial(m.ones(4), 2),
+        lambda m: m.multinomial(m.ones(3, 4), 4),
+        lambda m: m.multinomial(m.ones(3, 4, dtype=m.float64), 9, True),
+        lambda m: m.multinomial(m.zeros(0, 3), 2),
+        lambda m: m.ones(2, 3).multinomial(1),
+    ],
+)
+def test_multinomial_shapes_and_dtypes_match_torch(call: Any) -> None:
+    theirs, mine = call(torch), call(ag)
+    assert tuple(mine.shape) == tuple(theirs.shape) and _dtype_name(mine) == _dtype_name(theirs)
+    assert not mine.requires_grad
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, g: m.bernoulli(m.full((40,), 0.5), generator=g),
+        lambda m, g: m.poisson(m.full((40,), 3.0), generator=g),
+        lambda m, g: m.normal(m.zeros(40), 1.0, generator=g),
+        lambda m, g: m.normal(0.0, 1.0, (40,), generator=g),
+        lambda m, g: m.multinomial(m.ones(10), 5, generator=g),
+        lambda m, g: m.multinomial(m.ones(10), 40, True, generator=g),
+    ],
+)
+def test_samplers_are_seeded(call: Any) -> None:
+    ag.manual_seed(1)
+    first = call(ag, None).tolist()
+    ag.manual_seed(1)
+    assert call(ag, None).tolist() == first
+    assert (
+        call(ag, ag.Generator().manual_seed(2)).tolist()
+        == call(ag, ag.Generator().manual_seed(2)).tolist()
+    )
+    call(torch, torch.Generator().manual_seed(2))  # torch takes the same arguments
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.zeros(3).normal_(0, -1), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int64).normal_(), NotImplementedError),
+        (lambda m: m.zeros(3).uniform_(2, 1), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int64).uniform_(), NotImplementedError),
+        (lambda m: m.zeros(3).bernoulli_(1.5), RuntimeError),
+        (lambda m: m.zeros(3).bernoulli_(-0.1), RuntimeError),
+        (lambda m: m.zeros(2).bernoulli_(m.tensor([0.0, 2.0])), RuntimeError),
+        (lambda m: m.zeros(3).bernoulli_(m.tensor([0.0, 1.0])), RuntimeError),
+        (lambda m: m.zeros(3).exponential_(0), RuntimeError),
+        (lambda m: m.zeros(3).exponential_(-1), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int64).exponential_(), RuntimeError),
+        (lambda m: m.zeros(3).log_normal_(1, 0), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int64).log_normal_(), NotImplementedError),
+        (lambda m: m.zeros(3).cauchy_(0, 0), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int64).cauchy_(), RuntimeError),
+        (lambda m: m.zeros(3).geometric_(0), RuntimeError),
+        (lambda m: m.zeros(3).geometric_(1), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.bool).geometric_(0.5), NotImplementedError),
+        (lambda m: m.zeros(3).random_(5, 2), RuntimeError),
+        (lambda m: m.zeros(3).random_(0), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int8).random_(0, 1000), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.int8).random_(-200, 0), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.uint8).random_(-1, 5), RuntimeError),
+        (lambda m: m.zeros(3, dtype=m.bool).random_(3), RuntimeError),
+        (lambda m: m.bernoulli(m.tensor([0, 1])), NotImplementedError),
+        (lambda m: m.bernoulli(m.tensor([2.0, 1.0])), RuntimeError),
+        (lambda m: m.bernoulli(m.tensor([float("nan")])), RuntimeError),
+        (lambda m: m.bernoulli(m.zeros(2), 1.5), RuntimeError),
+        (lambda m: m.poisson(m.tensor([-1.0])), RuntimeError),
+        (lambda m: m.poisson(m.tensor([float("nan")])), RuntimeError),
+        (lambda m: m.poisson(m.tensor([1])), NotImplementedError),
+        (lambda m: m.normal(0.0, 1.0), TypeError),
+        (lambda m: m.normal(0.0, 1.0, 4), TypeError),  # size is a sequence, not an int
+        (lambda m: m.normal(0.0, 1.0, size=4), TypeError),
+        (lambda m: m.normal(m.zeros(2), -1.0), RuntimeError),
+        (lambda m: m.normal(m.zeros(2), -m.ones(2)), RuntimeError),
+        (lambda m: m.normal(m.zeros(2), m.ones(3)), RuntimeError),
+        (lambda m: m.normal(m.zeros(2, dtype=m.int64), 1.0), NotImplementedError),
+        (lambda m: m.normal(1.0, -2.0, (2,)), RuntimeError),
+        (lambda m: m.normal(1.0, 2.0, (-1,)), RuntimeError),
+        (lambda m: m.normal(1.0, 2.0, (2,), dtype=m.int64), NotImplementedError),
+        (lambda m: m.multinomial(m.tensor([-1.0, 1.0]), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([float("inf"), 0.0]), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([float("nan"), 1.0]), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([0.0, 0.0]), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([[1.0, 1.0], [0.0, 0.0]]), 1, True), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([1.0, 1.0]), 3), RuntimeError),
+        (lambda m: m.multinomial(m.ones(2, 2, 2), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor(1.0), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([1, 1]), 1), RuntimeError),
+        (lambda m: m.multinomial(m.tensor([1.0, 1.0]), 0), RuntimeError),
+    ],
+)
+def test_errors_match_torch(call: Any, error: type) -> None:
+    with pytest.raises(error):
+        call(torch)
+    with pytest.raises(error) as info:
+        call(ag)
+    assert len(str(info.value)) > 20
+
+
+@pytest.mark.parametrize(
+    ("call", "values"),
+    [
+        (lambda x: x.random_(to=3), {0, 1, 2}),
+        (lambda x: x.random_(**{"from": -2, "to": 1}), {-2, -1, 0}),
+        (lambda x: x.uniform_(**{"from": 2.0, "to": 2.5}).mul(2).floor(), {4}),
+    ],
+)
+def test_from_and_to_keywords_as_torch(call: Any, values: set[int]) -> None:
+    assert {int(v) for v in call(torch.empty(N)).tolist()} == values
+    assert {int(v) for v in call(ag.empty(N)).tolist()} == values
+
+
+def test_unknown_keywords_are_refused_as_torch() -> None:
+    with pytest.raises(TypeError):
+        torch.empty(2).uniform_(low=1.0)
+    with pytest.raises(TypeError, match="Fix:"):
+        ag.empty(2).uniform_(low=1.0)
+    with pytest.raises(TypeError):
+        torch.empty(2).random_(high=1)
+    with pytest.raises(TypeError, match="Fix:"):
+        ag.empty(2).random_(high=1)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_uniform_stays_below_to_after_rounding(dtype: str) -> None:
+    # Many float64 draws round up to `to` in a narrow dtype; the range must stay half-open.
+    values = ag.empty(200_000, dtype=getattr(ag, dtype)).uniform_(1.0, 2.0).double().numpy()
+    assert values.min() >= 1.0 and values.max() < 2.0
+    assert torch.empty(200_000, dtype=getattr(torch, dtype)).uniform_(1.0, 2.0).max() < 2.0
