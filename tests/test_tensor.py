@@ -216,3 +216,63 @@ def test_numpy_array_on_the_left_gives_a_tensor_not_an_object_array() -> None:
     assert (np.float64(2.0) * ag.tensor([1.0])).dtype is ag.float32  # a NumPy scalar is a number
     (np.array([3.0, 4.0]) * t).sum().backward()
     assert t.grad.tolist() == [3.0, 4.0]
+
+
+def _strided(lib: object, kind: str) -> object:
+    base = lib.arange(12.0).reshape(3, 4)  # type: ignore[attr-defined]
+    return {"transposed": base.t(), "sliced": base[:, :2], "plain": base}[kind]
+
+
+@pytest.mark.parametrize(
+    ("kind", "shape"),
+    [("transposed", (12,)), ("sliced", (6,)), ("transposed", (2, 6)), ("sliced", (3, 2, 1))],
+)
+def test_view_refuses_layouts_that_need_a_copy_like_torch(kind: str, shape: tuple) -> None:
+    theirs = _strided(torch, kind)
+    mine = _strided(ag, kind)
+    try:
+        expected = theirs.view(*shape)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match=r"Fix: use \.reshape"):
+            mine.view(*shape)
+        assert mine.reshape(*shape).tolist() == theirs.reshape(*shape).tolist()
+    else:
+        assert mine.view(*shape).tolist() == expected.tolist()
+    # contiguous() gives the C-ordered copy that does view, in the graph.
+    flat = mine.contiguous().view(-1)
+    assert flat.tolist() == theirs.contiguous().view(-1).tolist()
+    assert mine.contiguous().is_contiguous() and (kind != "plain" or mine.contiguous() is mine)
+
+
+def test_writes_through_a_view_reach_its_base() -> None:
+    x = ag.arange(6.0).reshape(2, 3)
+    x.view(3, 2)[0, 1] = 100.0
+    assert x.tolist() == [[0.0, 100.0, 2.0], [3.0, 4.0, 5.0]]
+
+
+def test_gradient_through_contiguous_matches_torch() -> None:
+    w = np.random.default_rng(0).standard_normal((3, 4))
+    grads = []
+    for lib in (ag, torch):
+        t = lib.tensor(w, requires_grad=True)
+        (t.t().contiguous().view(-1) * lib.arange(12.0, dtype=t.dtype)).sum().backward()
+        grads.append(np.asarray(t.grad.numpy()))
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("convert", ["long", "int", "bool", "short"])
+def test_integer_conversions_do_not_require_grad_like_torch(convert: str) -> None:
+    mine = getattr(ag.tensor([1.5, -2.5], requires_grad=True), convert)()
+    theirs = getattr(torch.tensor([1.5, -2.5], requires_grad=True), convert)()
+    assert mine.requires_grad is theirs.requires_grad is False
+    assert mine.tolist() == theirs.tolist()
+    assert ag.tensor([1.5], requires_grad=True).double().requires_grad
+
+
+def test_mT_like_torch() -> None:
+    assert ag.tensor(2.0).mT.item() == torch.tensor(2.0).mT.item()
+    assert ag.ones(2, 3, 4).mT.shape == torch.ones(2, 3, 4).mT.shape
+    with pytest.raises(RuntimeError):
+        _ = torch.ones(3).mT
+    with pytest.raises(RuntimeError, match="only supported on matrices"):
+        _ = ag.ones(3).mT

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _dtype, ops
+from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._tensor import Tensor
@@ -75,7 +75,24 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
-    """Like :func:`reshape`; the result shares memory with ``input`` where the layout allows."""
+    """The same elements in a new shape, sharing memory with ``input``; one size may be ``-1``.
+
+    As in PyTorch, a layout that cannot take the shape without a copy (a transposed matrix
+    flattened, say) is an error, so that a write through the view always reaches ``input``.
+
+    >>> import arraygrad
+    >>> arraygrad.arange(6).view(3, 2).tolist()
+    [[0, 1], [2, 3], [4, 5]]
+    """
+    have = tuple(input._data.shape)
+    target = infer_shape(_shape_arg(shape), math.prod(have), have)
+    if target != have and not _backend.reshapes_as_view(input._data, target):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): a tensor of shape {list(have)} "
+            f"and strides {list(_backend.element_strides(input._data))} cannot be viewed as "
+            f"{list(target)}. Fix: use .reshape(...) instead, which copies where it must."
+        )
     return reshape(input, *shape)
 
 

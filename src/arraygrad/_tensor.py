@@ -314,9 +314,16 @@ class Tensor(
         """This tensor (data already lives in host memory on the NumPy backend)."""
         return self
 
-    def contiguous(self) -> Tensor:
-        """This tensor; arrays are always usable as they are."""
-        return self
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """This tensor if its elements lie in C order, else a copy in C order (in the graph).
+
+        A view never copies, so PyTorch's idiom ``x.t().contiguous().view(-1)`` needs it.
+        """
+        if self.is_contiguous():
+            return self
+        # Flattening reads the elements out in C order into a new array, which then takes the
+        # shape back as a view of itself.
+        return _shape_mod.reshape(_shape_mod.reshape(self, -1), *self._data.shape)
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back through it)."""

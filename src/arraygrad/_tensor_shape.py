@@ -6,7 +6,7 @@ same name in ``_shape``, ``_indexing``, ``_sorting`` or ``_linalg``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 # The package itself, not its modules: the functions these methods call are imported after the
 # Tensor class (they build on it), so they are looked up at call time as ``_ag._math.exp``.
@@ -62,7 +62,10 @@ class TensorShapeMethods:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        """The last two dimensions swapped."""
+        """The last two dimensions swapped (a 0-d tensor as it is; a vector is refused)."""
+        _ag._complex._require_matrices(self, "tensor.mT")
+        if self.ndim == 0:  # its own transpose, as in PyTorch
+            return cast("Tensor", self)
         return _ag._shape.transpose(self, -2, -1)
 
     def t(self) -> Tensor:

@@ -476,6 +476,24 @@ def element_strides(array: Any) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``array`` takes ``shape`` without a copy (its strides allow it), as a view must.
+
+    Libraries that do not expose their memory layout are taken at their word: the Array API's
+    ``reshape(..., copy=False)`` raises where a copy would be needed.
+    """
+    if tracer is not None:  # a compiled step guards on strides, so this is decided at trace time
+        return True
+    try:
+        if isinstance(array, np.ndarray):
+            np.reshape(array, shape, copy=False)
+        else:
+            xp.reshape(array, shape, copy=False)
+    except ValueError:
+        return False
+    return True
+
+
 def element_offset(array: Any) -> int:
     """How many elements into the memory of the array it views ``array`` starts (0 if none)."""
     if not isinstance(array, np.ndarray):

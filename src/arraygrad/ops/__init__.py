@@ -33,6 +33,9 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     native = _dtype.to_xp(dtype) if isinstance(dtype, _dtype.dtype) else dtype
     if x._data.dtype == native:
         return x
+    if x._rg and not _dtype.from_xp(native).is_floating_point:
+        # An integer or bool result cannot carry a gradient, so it requires none (as in PyTorch).
+        x = x.detach()
     return _astype(x, dtype=native)
 
 
