@@ -445,6 +445,30 @@ def test_module_attributes_match_torch() -> None:
             assert mine.get(key) == theirs.get(key), (name, key)
 
 
+def test_triplet_margin_with_distance_loss_default_distance_is_a_submodule_like_torch() -> None:
+    for kwargs in ({}, {"distance_function": None, "margin": 0.5}):
+        mine = ag.nn.TripletMarginWithDistanceLoss(**kwargs)
+        theirs = torch.nn.TripletMarginWithDistanceLoss(**kwargs)
+        assert repr(mine) == repr(theirs)
+        assert [n for n, _ in mine.named_modules()] == [n for n, _ in theirs.named_modules()]
+    custom = ag.nn.TripletMarginWithDistanceLoss(distance_function=ag.nn.PairwiseDistance(p=1))
+    assert repr(custom) == repr(
+        torch.nn.TripletMarginWithDistanceLoss(distance_function=torch.nn.PairwiseDistance(p=1))
+    )
+
+
+def test_multi_margin_loss_takes_a_weight_requiring_grad_under_no_grad_like_torch() -> None:
+    x, target, weight = M + np.arange(3.0), np.array([0, 2]), np.array([0.5, 1.0, 2.0])
+    results = []
+    for lib_ in (torch, ag):
+        with lib_.no_grad():
+            loss = lib_.nn.functional.multi_margin_loss(
+                lib_.tensor(x), lib_.tensor(target), weight=lib_.tensor(weight, requires_grad=True)
+            )
+        results.append(loss.item())
+    assert results[0] == pytest.approx(results[1], rel=1e-12)
+
+
 # --- misuse: PyTorch's exception classes ---------------------------------------------------------
 
 
@@ -517,6 +541,12 @@ M = np.zeros((2, 3))
             "only p == 1 and p == 2 supported",
         ),
         (lambda L: L.nn.MultiMarginLoss(p=3), "only p == 1 and p == 2 supported"),
+        (
+            lambda L: L.nn.functional.multi_margin_loss(
+                L.tensor(M), L.tensor([0, 1]), weight=L.ones(3, requires_grad=True)
+            ),
+            "not differentiable with respect to argument 'weight'",
+        ),
         (
             lambda L: L.nn.MultiMarginLoss(weight=L.ones(2, 3)),
             "expected weight to be None or 1D tensor",

@@ -511,6 +511,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                 f"{channels}) or a single weight."
             )
         weight = _shape.reshape(weight, (channels,) + (1,) * (input.ndim - 2))
+    else:  # one slope: the result has the input's shape (a 0-d input stays 0-d)
+        weight = _shape.reshape(weight, ())
     # where, not relu: the slope at 0 is weight (PyTorch's x > 0 test).
     return _math.where(input > 0, input, weight * input)
 

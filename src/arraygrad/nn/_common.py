@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _math
 from arraygrad._tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -21,13 +21,11 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
     return "mean" if size_average else "sum"
 
 
-def check_reduction(reduction: str) -> None:
-    """Raise PyTorch's ValueError for a ``reduction`` that is not ``none``/``mean``/``sum``."""
+def check_reduction(reduction: str, wording: str = "is not a valid value for reduction") -> None:
+    """Raise PyTorch's ValueError for a ``reduction`` that is not ``none``/``mean``/``sum``;
+    ``wording`` is PyTorch's, which some losses shorten to ``is not valid``."""
     if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{reduction} is not a valid value for reduction. Fix: pass reduction='mean', "
-            "'sum' or 'none'."
-        )
+        raise ValueError(f"{reduction} {wording}. Fix: pass reduction='mean', 'sum' or 'none'.")
 
 
 def apply_reduction(loss: Tensor, reduction: str) -> Tensor:
@@ -57,3 +55,11 @@ def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
 def constant(array: Any) -> Tensor:
     """A raw array as a tensor outside the graph (masks, shifts, index grids)."""
     return Tensor._wrap(_backend.ensure_array(array))
+
+
+def clamp_min_straight_through(x: Tensor, min: float) -> Tensor:
+    """``max(x, min)`` in value with the gradient of ``x`` everywhere: PyTorch clamps such
+    denominators (norms, variances) in place under no_grad, so the clamp is invisible to
+    autograd."""
+    detached = x.detach()
+    return x + (_math.clamp(detached, min=min) - detached)

@@ -1,11 +1,13 @@
-"""``pairwise_distance``: the ``p``-norm distance between matching rows of two tensors."""
+"""``pairwise_distance``: the ``p``-norm distance between matching rows of two tensors;
+``pdist`` (the same as ``arraygrad.pdist``): between every pair of rows of one tensor."""
 
 from __future__ import annotations
 
 from arraygrad import _statistics
+from arraygrad._distances import pdist
 from arraygrad._tensor import Tensor
 
-__all__ = ["pairwise_distance"]
+__all__ = ["pairwise_distance", "pdist"]
 
 
 def pairwise_distance(

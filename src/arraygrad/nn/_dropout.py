@@ -21,6 +21,14 @@ __all__ = [
 ]
 
 
+def _check_probability(p: float) -> None:
+    """PyTorch's ValueError for a dropout probability outside ``[0, 1]``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(
+            f"dropout probability has to be between 0 and 1, but got {p}. Fix: pass p in [0, 1]."
+        )
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the others by ``1 / (1 - p)``.
 
@@ -31,8 +39,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> dropout(arraygrad.ones(3), p=0.5, training=False)
     tensor([1., 1., 1.])
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_probability(p)
     if not training or p == 0 or input.numel() == 0:
         return input
     mask = _mask(tuple(input.shape), p, input._data.dtype)
@@ -70,8 +77,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
 def _channel_dropout(
     input: Tensor, p: float, training: bool, inplace: bool, batched: bool
 ) -> Tensor:
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    """Channel dropout of a batched input or of one example; ``p`` is checked by the caller."""
     if batched:
         return _feature_dropout(input, p, training, inplace)
     # An unbatched input is one example: a batch of one (a view, so inplace still writes it).
@@ -91,8 +97,7 @@ def dropout1d(
     >>> dropout1d(arraygrad.ones(2, 3), p=0.5, training=False).shape
     arraygrad.Size([2, 3])
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_probability(p)
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note "
@@ -127,8 +132,7 @@ def dropout2d(
     >>> dropout2d(arraygrad.ones(1, 2, 2, 2), p=0.0).sum().item()
     8.0
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_probability(p)
     if input.ndim not in (3, 4):
         _deprecated_rank("dropout2d", input.ndim, 2)
     if input.ndim == 3:
@@ -153,8 +157,7 @@ def dropout3d(
     >>> dropout3d(arraygrad.ones(2, 1, 1, 1), p=0.5, training=False).sum().item()
     2.0
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_probability(p)
     if input.ndim not in (4, 5):
         _deprecated_rank("dropout3d", input.ndim, 3)
     return _channel_dropout(input, p, training, inplace, input.ndim == 5)
@@ -166,8 +169,7 @@ _ALPHA_PRIME = 1.7580993408473766
 
 
 def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool) -> Tensor:
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_probability(p)
     if not training or p == 0 or input.numel() == 0:
         return input
     if not input.dtype.is_floating_point:

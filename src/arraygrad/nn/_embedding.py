@@ -1,12 +1,14 @@
-"""Index-based functions: ``embedding`` and ``one_hot``."""
+"""Index-based functions: ``embedding``, ``embedding_bag`` and ``one_hot``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from arraygrad import _backend, _dtype, _math, _primitive, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
-__all__ = ["embedding", "one_hot"]
+__all__ = ["embedding", "embedding_bag", "one_hot"]
 
 
 def _check_indices(input: Tensor, name: str) -> None:
@@ -125,3 +127,201 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     classes = xp.arange(num_classes, dtype=data.dtype)
     hot = xp.reshape(data, data.shape + (1,)) == classes
     return Tensor._wrap(xp.astype(hot, _dtype.to_xp(_dtype.int64)))
+
+
+_BAG_MODES = ("sum", "mean", "max")
+
+
+def _bags_from_input(
+    input: Tensor, offsets: Tensor | None, per_sample_weights: Tensor | None
+) -> tuple[Any, Any, Tensor | None]:
+    """PyTorch's reading of a bag input: flat indices, offsets, flat per-sample weights."""
+    xp = _backend.xp
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a "
+                f"mini-batch of fixed length sequences. However, found offsets of type "
+                f"{type(offsets)}. Fix: pass a 1-D input with offsets, or a 2-D input alone."
+            )
+        if input.shape[1] == 0 and input.shape[0] > 0:
+            # PyTorch fails here ("step must be nonzero"); bags of no elements are empty bags.
+            starts = xp.zeros((input.shape[0],), dtype=input._data.dtype)
+        else:
+            starts = xp.arange(0, input.numel(), max(input.shape[1], 1), dtype=input._data.dtype)
+        weights = None if per_sample_weights is None else per_sample_weights.reshape(-1)
+        return xp.reshape(input._data, (-1,)), starts, weights
+    if input.ndim == 1:
+        if offsets is None:
+            raise ValueError(
+                "offsets has to be a 1D Tensor but got None. Fix: pass the start of each bag, "
+                "e.g. offsets=tensor([0, 3]), or a 2-D input of equal-length bags."
+            )
+        if offsets.ndim != 1:
+            raise ValueError(
+                f"offsets has to be a 1D Tensor, but got shape {list(offsets.shape)}. Fix: "
+                "flatten the offsets."
+            )
+        return input._data, offsets._data, per_sample_weights
+    raise ValueError(
+        f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}. Fix: "
+        "flatten the bags into a 1-D input with offsets."
+    )
+
+
+def _check_bag_offsets(starts: Any, length: int) -> None:
+    xp = _backend.xp
+    if not starts.shape[0]:
+        return
+    first, last = int(starts[0]), int(starts[-1])
+    if first != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
+            f"from position 0. However, got {first}"
+        )
+    if last > length:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] "
+            f"of {last}"
+        )
+    if starts.shape[0] > 1 and bool(xp.any(starts[1:] < starts[:-1])):
+        raise RuntimeError(
+            f"offsets must be non-decreasing, but got {_backend.to_list(starts)}. Fix: give the "
+            "start position of each bag in order."
+        )
+
+
+def _bag_counts(bag: Any, bags: int) -> Any:
+    """How many kept rows each bag has (``bag`` is sorted: bags are contiguous runs)."""
+    xp = _backend.xp
+    ids = xp.arange(bags, dtype=bag.dtype)
+    return xp.searchsorted(bag, ids, side="right") - xp.searchsorted(bag, ids, side="left")
+
+
+def _bag_max(rows: Tensor, bag: Any, bags: int) -> Tensor:
+    """The element-wise maximum of each bag's rows (0 for an empty bag); the gradient goes to
+    the first row holding the maximum, as PyTorch's."""
+    xp = _backend.xp
+    width = rows.shape[1]
+    zeros = constant(xp.zeros((bags, width), dtype=rows._data.dtype))
+    if bag.shape[0] == 0:  # no rows at all: zeros, still on the graph of weight
+        return ops.sum(rows, axis=(0,), keepdims=True) + zeros
+    counts = xp.astype(_bag_counts(bag, bags), xp.int64)
+    longest = int(xp.max(counts))
+    first = xp.cumulative_sum(counts, include_initial=True)[:-1]
+    # a (bags, longest) grid of row positions; the slots past a bag's end read row 0, masked
+    slots = xp.reshape(xp.arange(longest, dtype=xp.int64), (1, longest))
+    filled = slots < xp.reshape(counts, (bags, 1))
+    grid = xp.where(filled, xp.reshape(first, (bags, 1)) + slots, xp.zeros_like(slots))
+    gathered = ops.take(rows, xp.reshape(grid, (-1,)), axis=0)
+    gathered = ops.reshape(gathered, shape=(bags, longest, width))
+    mask = constant(xp.reshape(filled, (bags, longest, 1)))
+    top = _math.where(mask, gathered, float("-inf")).max(dim=1)[0]
+    return _math.where(constant(xp.reshape(counts == 0, (bags, 1))), zeros, top)
+
+
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Sums, means or maxima of bags of embedding rows, without materialising the bags.
+
+    Bag ``b`` holds the indices ``input[offsets[b]:offsets[b + 1]]`` (the last bag runs to
+    the end, or ``include_last_offset`` makes ``offsets[-1]`` the end); a 2-D ``input`` is one
+    bag per row. ``out[b] = reduce_{i in bag b} w_i * weight[i]`` with ``mode`` "sum", "mean"
+    or "max" and ``w_i = per_sample_weights[i]`` ("sum" only, else 1). Indices equal to
+    ``padding_idx`` are left out (and not counted by "mean"); an empty bag gives zeros. "max"
+    sends the gradient to the first row holding each maximum.
+
+    >>> import arraygrad
+    >>> weight = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> embedding_bag(arraygrad.tensor([0, 1, 2]), weight, arraygrad.tensor([0, 2]), mode="sum")
+    tensor([[4., 6.],
+            [5., 6.]])
+    """
+    xp = _backend.xp
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
+            f"then it must have the same shape as the input ({input.shape}). Fix: give one "
+            "weight per index."
+        )
+    if weight.ndim != 2:
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim} (shape "
+            f"{list(weight.shape)}). Fix: pass the (num_embeddings, embedding_dim) table."
+        )
+    flat, starts, sample_weights = _bags_from_input(input, offsets, per_sample_weights)
+    if mode not in _BAG_MODES:
+        raise ValueError(f"mode has to be one of sum, mean or max, but got {mode!r}.")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+            f"supported for mode='sum' (got mode='{mode}'). Fix: use mode='sum', or multiply "
+            "the rows yourself."
+        )
+    _check_indices(input, "embedding_bag")
+    if offsets is not None:
+        _check_indices(offsets, "embedding_bag")
+    rows_total, length = weight.shape[0], flat.shape[0]
+    if padding_idx is not None:
+        if not -rows_total <= padding_idx < rows_total:
+            raise RuntimeError(
+                f"padding_idx must be within the number of embeddings, {-rows_total} through "
+                f"{rows_total - 1}, but got {padding_idx}"
+            )
+        padding_idx %= rows_total
+    if sample_weights is not None and sample_weights.dtype is not weight.dtype:
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have the same type as tensor for "
+            f"argument #1 'per_sample_weights'; but type {weight.dtype.name} does not equal "
+            f"{sample_weights.dtype.name}. Fix: convert per_sample_weights to the weight's dtype."
+        )
+    _check_bag_offsets(starts, length)
+    if length and bool(xp.any((flat < 0) | (flat >= rows_total))):
+        where_bad = xp.nonzero((flat < 0) | (flat >= rows_total))[0]
+        position = int(where_bad[0])
+        raise RuntimeError(
+            f"Index {position} of input takes value {int(flat[position])} which is not in the "
+            f"valid range [0, {rows_total})"
+        )
+    if max_norm is not None and length:
+        _renorm_rows(weight, flat, max_norm, norm_type)
+    bags = starts.shape[0] - 1 if include_last_offset else starts.shape[0]
+    bags = max(bags, 0)
+    positions = xp.arange(length, dtype=xp.int64)
+    # bag of each position: the last start at or before it; positions past the end are dropped
+    bag = xp.searchsorted(xp.astype(starts, xp.int64), positions, side="right")
+    bag = xp.astype(bag, xp.int64) - 1
+    keep = (bag >= 0) & (bag < bags)  # before the first offset (none given): no bag
+    if padding_idx is not None:
+        keep = keep & (flat != padding_idx)
+    kept = xp.nonzero(keep)[0]
+    bag = xp.take(bag, kept)
+    rows = embedding(
+        Tensor._wrap(xp.take(flat, kept)), weight, scale_grad_by_freq=scale_grad_by_freq
+    )
+    if mode == "max":
+        return _bag_max(rows, bag, bags)
+    if sample_weights is not None:
+        taken = ops.take(sample_weights, kept, axis=0)
+        rows = rows * ops.reshape(taken, shape=(kept.shape[0], 1))
+    total = ops.index_add_zeros(rows, shape=(bags, weight.shape[1]), key=(bag,))
+    if mode == "sum":
+        return total
+    counts = xp.astype(_bag_counts(bag, bags), weight._data.dtype)
+    divisor = xp.reshape(xp.maximum(counts, xp.ones_like(counts)), (bags, 1))
+    return total / constant(divisor)

@@ -8,7 +8,12 @@ from typing import Any
 from arraygrad import _backend, _math
 from arraygrad._creation import full_like
 from arraygrad._tensor import Tensor
-from arraygrad.nn._common import apply_reduction, check_reduction, legacy_reduction
+from arraygrad.nn._common import (
+    apply_reduction,
+    check_reduction,
+    clamp_min_straight_through,
+    legacy_reduction,
+)
 from arraygrad.nn._loss import _check
 
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss"]
@@ -93,11 +98,8 @@ def gaussian_nll_loss(
                 f"{list(in_shape)}. Fix: give var input's shape, or size 1 in one dimension, or "
                 "drop its last dimension."
             )
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not valid. Fix: pass reduction='mean', 'sum' or 'none'.")
-    detached = var.detach()
-    # value max(var, eps), gradient that of var: PyTorch clamps in place under no_grad
-    var = var + (_math.clamp(detached, min=eps) - detached)
+    check_reduction(reduction, "is not valid")
+    var = clamp_min_straight_through(var, eps)
     diff = input - target
     loss = 0.5 * (_math.log(var) + diff * diff / var)
     if full:

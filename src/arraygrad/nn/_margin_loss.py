@@ -219,11 +219,7 @@ def triplet_margin_with_distance_loss(
     >>> triplet_margin_with_distance_loss(a, p, n, distance_function=manhattan, margin=5.0)
     tensor(1.)
     """
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(
-            f"{reduction} is not a valid value for reduction. Fix: pass reduction='mean', "
-            "'sum' or 'none'."
-        )
+    check_reduction(reduction)
     _check_triplet(anchor, positive, negative, margin)
     distance = pairwise_distance if distance_function is None else distance_function
     return apply_reduction(_triplet(anchor, positive, negative, distance, margin, swap), reduction)
@@ -245,8 +241,7 @@ def multilabel_soft_margin_loss(
     tensor(0.6931)
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not valid. Fix: pass reduction='mean', 'sum' or 'none'.")
+    check_reduction(reduction, "is not valid")
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
@@ -318,6 +313,11 @@ def multi_margin_loss(
             f"{list(target.shape)}. Input has shape {list(input.shape)}."
         )
     _check_long(target, "multi_margin_loss")
+    if weight is not None and weight.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "The function 'multi_margin_loss' is not differentiable with respect to argument "
+            "'weight'. This input cannot have requires_grad True. Fix: pass weight.detach()."
+        )
     if weight is not None and weight.numel() != classes:
         raise RuntimeError(
             f"inconsistent weight size, expected {classes} but got {list(weight.shape)}. Fix: "
@@ -331,7 +331,7 @@ def multi_margin_loss(
     hinge = _math.relu(margin - _indexing.gather(scores, 1, labels) + scores)
     if p == 2:
         hinge = hinge * hinge
-    if weight is not None:  # PyTorch gives the class weights no gradient
+    if weight is not None:  # PyTorch gives the class weights no gradient (refused above)
         hinge = hinge * _math.astype(weight.detach()[labels], scores.dtype)
     losses = _reduction.sum(_math.where(grid != labels, hinge, 0.0), 1) / classes
     return _reduce_per_sample(losses, input, reduction)

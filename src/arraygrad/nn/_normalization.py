@@ -10,7 +10,8 @@ from arraygrad import _backend, _dtype, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
-from arraygrad.nn._common import constant
+from arraygrad._views import broadcast_tensors
+from arraygrad.nn._common import clamp_min_straight_through, constant
 
 __all__ = [
     "batch_norm",
@@ -151,17 +152,7 @@ def batch_norm(
         )
     channels = input.shape[1]
     stat_shape = (1, channels) + (1,) * (input.ndim - 2)
-    for name, tensor in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        if tensor is not None and tensor.numel() != channels:
-            raise RuntimeError(
-                f"batch_norm: {name} should contain {channels} elements (one per channel of "
-                f"input {list(input.shape)}), but got {name} of shape {list(tensor.shape)}"
-            )
+    _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         count = input.numel() // channels if channels else 0
@@ -193,6 +184,30 @@ def batch_norm(
     if bias is not None:
         out = out + _shape.reshape(bias, *stat_shape)
     return out
+
+
+def _check_per_channel(
+    op: str,
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+) -> None:
+    """PyTorch's RuntimeError when a per-channel tensor has not one element per channel
+    (dimension 1) of ``input``."""
+    channels = input.shape[1]
+    for name, tensor in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if tensor is not None and tensor.numel() != channels:
+            raise RuntimeError(
+                f"{op}: {name} should contain {channels} elements (one per channel of "
+                f"input {list(input.shape)}), but got {name} of shape {list(tensor.shape)}"
+            )
 
 
 def _vector_norm(input: Tensor, p: float, dim: int) -> Tensor:
@@ -249,31 +264,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """
     ndim = max(x1.ndim, x2.ndim)
     axis = normalize_dim(dim, ndim)
-    shape = _broadcast_shape(tuple(x1.shape), tuple(x2.shape))
-    x1 = _shape.expand(x1, *shape)
-    x2 = _shape.expand(x2, *shape)
+    x1, x2 = broadcast_tensors(x1, x2)
     parts = []
     for x in (x1, x2):
-        norm = _vector_norm(x, 2.0, axis)
-        detached = norm.detach()
-        # value max(norm, eps), gradient that of norm: PyTorch clamps in place under no_grad
-        parts.append(x / (norm + (_math.clamp(detached, min=eps) - detached)))
+        parts.append(x / clamp_min_straight_through(_vector_norm(x, 2.0, axis), eps))
     return _reduction.sum(parts[0] * parts[1], axis)
-
-
-def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-    ndim = max(len(a), len(b))
-    a = (1,) * (ndim - len(a)) + a
-    b = (1,) * (ndim - len(b)) + b
-    out = []
-    for i, (p, q) in enumerate(zip(a, b, strict=True)):
-        if p != q and 1 not in (p, q):
-            raise RuntimeError(
-                f"The size of tensor a ({p}) must match the size of tensor b ({q}) at "
-                f"non-singleton dimension {i}"
-            )
-        out.append(max(p, q) if 0 not in (p, q) else 0)
-    return tuple(out)
 
 
 def instance_norm(
@@ -310,17 +305,7 @@ def instance_norm(
             " Fix: pass the running statistics or use_input_stats=True."
         )
     batch, channels = shape[0], shape[1]
-    for name, tensor in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
-    ):
-        if tensor is not None and tensor.numel() != channels:
-            raise RuntimeError(
-                f"instance_norm: {name} should contain {channels} elements (one per channel of "
-                f"input {list(shape)}), but got {name} of shape {list(tensor.shape)}"
-            )
+    _check_per_channel("instance_norm", input, running_mean, running_var, weight, bias)
 
     def per_example(tensor: Tensor | None) -> Tensor | None:
         return None if tensor is None else _shape.repeat(tensor, batch)

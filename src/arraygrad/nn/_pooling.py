@@ -1,11 +1,11 @@
-"""Pooling: max and average over sliding windows, and adaptive average pooling.
+"""Pooling in 1 to 3 dimensions: max and average over sliding windows, and adaptive pooling.
 
 Max pooling is its own primitive (``ops.max_pool``): the maximum of each window, with the
 gradient going to the element PyTorch picks (the window's first maximum, or its last NaN)
 alone. Average pooling gathers the windows once with the ``sliding_windows`` primitive (im2col),
-sums each window and divides by the count PyTorch uses. Adaptive average pooling is two matmuls
-with constant averaging matrices; adaptive max pooling gathers its (uneven) windows padded to
-one length and picks PyTorch's element of each.
+sums each window and divides by the count PyTorch uses. Adaptive average pooling is one matmul
+per axis with a constant averaging matrix; adaptive max pooling gathers its (uneven) windows
+padded to one length and picks PyTorch's element of each.
 """
 
 from __future__ import annotations
@@ -21,16 +21,22 @@ from arraygrad.nn._padding import pad as _pad
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "max_pool1d",
     "max_pool1d_with_indices",
     "max_pool2d",
     "max_pool2d_with_indices",
+    "max_pool3d",
+    "max_pool3d_with_indices",
 ]
 
 
@@ -263,8 +269,13 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
     sizes = tuple(input.shape[input.ndim - n :])
+    if len(output_size) != n:
+        raise RuntimeError(
+            f"{name}: output_size must be {n} sizes (an int, or a sequence of {n} ints or None), "
+            f"but got {list(output_size)}"
+        )
     targets = [size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)]
-    if len(targets) != n or any(t <= 0 for t in targets):
+    if any(t <= 0 for t in targets):
         raise RuntimeError(
             f"{name}: output_size must be {n} positive sizes, but got {list(output_size)}"
         )
@@ -417,7 +428,11 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
     # PyTorch's pick: the last NaN of a window if it has one, else its first maximum.
     nans = xp.isnan(data)
     flipped = xp.astype(xp.flip(nans, axis=-1), xp.int8)  # argmax takes numbers, not bools
-    last_nan = (longest - 1) - xp.argmax(flipped, axis=-1, keepdims=True)
+    # Index arithmetic through xp's functions, not operators: arraygrad.compile records those
+    # calls, where an operator's result would be replayed as a constant.
+    last_nan = xp.subtract(
+        xp.asarray(longest - 1, dtype=xp.int64), xp.argmax(flipped, axis=-1, keepdims=True)
+    )
     if longest:
         first_max = xp.argmax(xp.where(nans, -xp.inf, data), axis=-1, keepdims=True)
     else:
@@ -426,7 +441,7 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
     values = _indexing.take_along(gathered, pick, lead + 1)
     out_shape = tuple(input.shape[:lead]) + targets
     rows = xp.reshape(xp.arange(count), (count, 1)) * longest
-    indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(rows + pick, (-1,)))
+    indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(xp.add(rows, pick), (-1,)))
     return (
         _shape.reshape(values, out_shape),
         constant(xp.astype(xp.reshape(indices, out_shape), _dtype.to_xp(_dtype.int64))),
@@ -466,4 +481,90 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     [[[5.0, 7.0], [13.0, 15.0]]]
     """
     values, indices = _adaptive_max_pool(input, output_size, 2)
+    return (values, indices) if return_indices else values
+
+
+# The 3-D forms: the same window code with three window axes.
+
+
+def max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window of the last three dimensions (see :func:`max_pool2d`); the
+    indices of ``return_indices=True`` are into the flattened ``(D, H, W)`` volume.
+
+    >>> import arraygrad
+    >>> max_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 2).tolist()
+    [[[[7.0]]]]
+    """
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool3d` with ``return_indices=True``: ``(values, indices)``."""
+    values, indices = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return values, indices
+
+
+def avg_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each window of the last three dimensions (see :func:`avg_pool2d`).
+
+    >>> import arraygrad
+    >>> avg_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 2).tolist()
+    [[[[3.5]]]]
+    """
+    return _avg_pool(
+        input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of the last three dimensions to ``output_size`` (see
+    :func:`adaptive_avg_pool2d`).
+
+    >>> import arraygrad
+    >>> adaptive_avg_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 1).tolist()
+    [[[[3.5]]]]
+    """
+    return _adaptive_avg_pool(input, output_size, 3)
+
+
+def adaptive_max_pool3d_with_indices(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> tuple[Tensor, Tensor]:
+    """:func:`adaptive_max_pool3d` and the index of each maximum in the flattened volume."""
+    return _adaptive_max_pool(input, output_size, 3)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of the last three dimensions to ``output_size`` (see
+    :func:`adaptive_max_pool2d`).
+
+    >>> import arraygrad
+    >>> adaptive_max_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), (1, 1, 2)).tolist()
+    [[[[6.0, 7.0]]]]
+    """
+    values, indices = _adaptive_max_pool(input, output_size, 3)
     return (values, indices) if return_indices else values

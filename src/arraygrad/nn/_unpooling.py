@@ -9,8 +9,9 @@ from typing import Any
 from arraygrad import _backend, _dtype, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
+from arraygrad.nn._loss import _check
 
-__all__ = ["max_unpool1d", "max_unpool2d"]
+__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
 def _unpool_size(
@@ -86,13 +87,8 @@ def _max_unpool(
     )
     xp = _backend.xp
     flat = xp.reshape(indices._data, (planes, count))
-    if flat.size and (int(xp.min(flat)) < 0 or int(xp.max(flat)) >= area):
-        bad = int(xp.max(flat)) if int(xp.max(flat)) >= area else int(xp.min(flat))
-        raise RuntimeError(
-            f"Found an invalid max index: {bad} (output volumes are of size "
-            f"{'x'.join(map(str, sizes))}). Fix: pass the indices max pooling returned, with "
-            "its kernel_size, stride and padding."
-        )
+    # A step of the program under arraygrad.compile: each replay checks its own indices.
+    _check(_raise_bad_index, flat, sizes)
     rows = xp.reshape(xp.arange(planes), (planes, 1))
     # Each value goes to its index in its own plane; the values are differentiable, the
     # zeros are not. A place written twice (overlapping windows) holds the same maximum.
@@ -100,6 +96,17 @@ def _max_unpool(
     values = _shape.reshape(input, (planes, count))
     out = ops.index_put(out, values, key=(xp.broadcast_to(rows, flat.shape), flat))
     return _shape.reshape(out, (*lead, *sizes))
+
+
+def _raise_bad_index(flat: Any, sizes: tuple[int, ...]) -> None:
+    xp, area = _backend.xp, math.prod(sizes)
+    if flat.size and (int(xp.min(flat)) < 0 or int(xp.max(flat)) >= area):
+        bad = int(xp.max(flat)) if int(xp.max(flat)) >= area else int(xp.min(flat))
+        raise RuntimeError(
+            f"Found an invalid max index: {bad} (output volumes are of size "
+            f"{'x'.join(map(str, sizes))}). Fix: pass the indices max pooling returned, with "
+            "its kernel_size, stride and padding."
+        )
 
 
 def max_unpool1d(
@@ -133,3 +140,24 @@ def max_unpool2d(
     [[[0.0, 4.0], [0.0, 0.0]]]
     """
     return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The partial inverse of :func:`max_pool3d` (see :func:`max_unpool2d`): each index is
+    into the flattened ``(D, H, W)`` volume.
+
+    >>> import arraygrad
+    >>> from arraygrad.nn.functional import max_pool3d
+    >>> x = arraygrad.arange(8.0).reshape(1, 2, 2, 2)
+    >>> values, indices = max_pool3d(x, 2, return_indices=True)
+    >>> max_unpool3d(values, indices, 2).tolist()
+    [[[[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 7.0]]]]
+    """
+    return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)

@@ -18,32 +18,42 @@ from arraygrad.nn import (
     _activation,
     _attention,
     _conv,
+    _conv_transpose,
     _distance,
     _dropout,
     _embedding,
+    _fractional_pooling,
+    _grid_sampling,
     _likelihood_loss,
     _linear,
     _loss,
+    _lp_pooling,
     _margin_loss,
     _normalization,
     _padding,
     _pooling,
+    _random_activation,
     _resampling,
     _unpooling,
 )
 from arraygrad.nn._activation import *  # noqa: F403 - each module lists its names in __all__
 from arraygrad.nn._attention import *  # noqa: F403
 from arraygrad.nn._conv import *  # noqa: F403
+from arraygrad.nn._conv_transpose import *  # noqa: F403
 from arraygrad.nn._distance import *  # noqa: F403
 from arraygrad.nn._dropout import *  # noqa: F403
 from arraygrad.nn._embedding import *  # noqa: F403
+from arraygrad.nn._fractional_pooling import *  # noqa: F403
+from arraygrad.nn._grid_sampling import *  # noqa: F403
 from arraygrad.nn._likelihood_loss import *  # noqa: F403
 from arraygrad.nn._linear import *  # noqa: F403
 from arraygrad.nn._loss import *  # noqa: F403
+from arraygrad.nn._lp_pooling import *  # noqa: F403
 from arraygrad.nn._margin_loss import *  # noqa: F403
 from arraygrad.nn._normalization import *  # noqa: F403
 from arraygrad.nn._padding import *  # noqa: F403
 from arraygrad.nn._pooling import *  # noqa: F403
+from arraygrad.nn._random_activation import *  # noqa: F403
 from arraygrad.nn._resampling import *  # noqa: F403
 from arraygrad.nn._unpooling import *  # noqa: F403
 
@@ -51,16 +61,21 @@ __all__ = [
     *_activation.__all__,
     *_attention.__all__,
     *_conv.__all__,
+    *_conv_transpose.__all__,
     *_distance.__all__,
     *_dropout.__all__,
     *_embedding.__all__,
+    *_fractional_pooling.__all__,
+    *_grid_sampling.__all__,
     *_likelihood_loss.__all__,
     *_linear.__all__,
     *_loss.__all__,
+    *_lp_pooling.__all__,
     *_margin_loss.__all__,
     *_normalization.__all__,
     *_padding.__all__,
     *_pooling.__all__,
+    *_random_activation.__all__,
     *_resampling.__all__,
     *_unpooling.__all__,
 ]

@@ -17,7 +17,7 @@ from typing import Any
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "UninitializedBuffer", "UninitializedParameter"]
 
 
 class Parameter(Tensor):
@@ -65,3 +65,86 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool) -> Parameter:
     return Parameter(data, requires_grad)
+
+
+class _Uninitialized:
+    """What the uninitialized parameter and buffer share (PyTorch's ``UninitializedTensorMixin``):
+    no shape until :meth:`materialize` turns them into ``cls_to_become`` in place."""
+
+    __slots__ = ()
+    cls_to_become: type
+    dtype: Any
+    data: Any
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Become a ``cls_to_become`` of ``shape`` (uninitialised values; the module draws
+        them), keeping this object, so that references to it stay valid."""
+        self.data = empty(*tuple(shape), dtype=self.dtype if dtype is None else dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self) -> Any:
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            "happens in `load_state_dict` when trying to load an uninitialized parameter into "
+            "an initialized one. Call `forward` to initialize the parameters before accessing "
+            "their attributes."
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A parameter whose shape is not known yet (PyTorch's): a lazy module makes it a
+    :class:`Parameter` of the right shape, with :meth:`materialize`, on its first call.
+
+    >>> p = UninitializedParameter()
+    >>> p.materialize((2, 3))
+    >>> type(p).__name__, tuple(p.shape)
+    ('Parameter', (2, 3))
+    """
+
+    cls_to_become = Parameter
+
+    def __new__(
+        cls, requires_grad: bool = True, device: Any = None, dtype: Any = None
+    ) -> UninitializedParameter:
+        param: UninitializedParameter = super().__new__(  # type: ignore[assignment]
+            cls, empty(0, dtype=dtype), requires_grad
+        )
+        return param
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        pass
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UninitializedParameter:
+        if id(self) not in memo:
+            memo[id(self)] = UninitializedParameter(self.requires_grad, dtype=self.dtype)
+        return memo[id(self)]  # type: ignore[no-any-return]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (UninitializedParameter, (self.requires_grad, None, self.dtype))
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A buffer whose shape is not known yet (lazy normalisation layers' running statistics):
+    :meth:`materialize` makes it a plain tensor of the right shape.
+
+    >>> b = UninitializedBuffer()
+    >>> b.materialize((3,))
+    >>> type(b).__name__, tuple(b.shape)
+    ('Tensor', (3,))
+    """
+
+    cls_to_become = Tensor
+
+    def __new__(
+        cls, requires_grad: bool = False, device: Any = None, dtype: Any = None
+    ) -> UninitializedBuffer:
+        buffer: UninitializedBuffer = cls._wrap(empty(0, dtype=dtype)._data)  # type: ignore[assignment]
+        buffer.requires_grad_(requires_grad)
+        return buffer
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None) -> None:
+        pass

@@ -27,6 +27,7 @@ __all__ = [
     "LogSoftmax",
     "Mish",
     "PReLU",
+    "RReLU",
     "ReLU",
     "ReLU6",
     "SiLU",
@@ -78,6 +79,25 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return _with_inplace(f"negative_slope={self.negative_slope}", self.inplace)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: ``x`` where ``x > 0``, else ``a * x`` with ``a ~ U(lower, upper)``
+    drawn per element in training mode and ``a = (lower + upper) / 2`` in eval mode."""
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _with_inplace(f"lower={self.lower}, upper={self.upper}", self.inplace)
 
 
 class GELU(Module):

@@ -262,24 +262,23 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
             return
-        for j, pair in enumerate(modules):
-            if not isinstance(pair, Iterable) or isinstance(pair, str):
-                raise TypeError(
-                    "ModuleDict update sequence element #"
-                    + str(j)
-                    + " should be Iterable; is"
-                    + type(pair).__name__
-                )
-            pair = tuple(pair)
-            if len(pair) != 2:
-                raise ValueError(
-                    "ModuleDict update sequence element #"
-                    + str(j)
-                    + " has length "
-                    + str(len(pair))
-                    + "; 2 is required"
-                )
-            self[pair[0]] = pair[1]
+        _update_from_pairs(self, "ModuleDict", modules)
+
+
+def _update_from_pairs(container: Any, kind: str, pairs: Iterable[Any]) -> None:
+    """``container[key] = value`` for each ``(key, value)`` pair, with PyTorch's errors for an
+    element that is not a pair (``ModuleDict.update`` and ``ParameterDict.update``)."""
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, Iterable):
+            raise TypeError(
+                f"{kind} update sequence element #{j} should be Iterable; is{type(pair).__name__}"
+            )
+        pair = tuple(pair)
+        if len(pair) != 2:
+            raise ValueError(
+                f"{kind} update sequence element #{j} has length {len(pair)}; 2 is required"
+            )
+        container[pair[0]] = pair[1]
 
 
 def _describe_entry(key: Any, value: Any, name: str) -> str:
@@ -481,24 +480,7 @@ class ParameterDict(Module):
             for key, value in sorted(parameters.items()):
                 self[key] = value
         else:
-            for j, pair in enumerate(parameters):
-                if not isinstance(pair, Iterable):
-                    raise TypeError(
-                        "ParameterDict update sequence element #"
-                        + str(j)
-                        + " should be Iterable; is"
-                        + type(pair).__name__
-                    )
-                pair = tuple(pair)
-                if len(pair) != 2:
-                    raise ValueError(
-                        "ParameterDict update sequence element #"
-                        + str(j)
-                        + " has length "
-                        + str(len(pair))
-                        + "; 2 is required"
-                    )
-                self[pair[0]] = pair[1]
+            _update_from_pairs(self, "ParameterDict", parameters)
 
     def __or__(self, other: ParameterDict) -> ParameterDict:
         copy = self.copy()

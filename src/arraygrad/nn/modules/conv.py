@@ -1,4 +1,5 @@
-"""``Conv1d`` and ``Conv2d`` with PyTorch's arguments, ``repr`` and default initialisation."""
+"""``Conv1d``/``2d``/``3d`` and ``ConvTranspose1d``/``2d``/``3d`` with PyTorch's arguments,
+``repr`` and default initialisation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from arraygrad.nn import init
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+]
 
 _PADDING_STRINGS = {"same", "valid"}
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -26,14 +34,16 @@ def _ntuple(value: Any, n: int) -> tuple[Any, ...]:
 
 
 class _ConvNd(Module):
-    """Shared by ``Conv1d``/``Conv2d``: argument checks, parameters and initialisation.
+    """Shared by the convolutions: argument checks, parameters and initialisation.
 
-    ``weight`` has shape ``(out_channels, in_channels // groups, *kernel_size)``; weight and
+    ``weight`` has shape ``(out_channels, in_channels // groups, *kernel_size)``, or
+    ``(in_channels, out_channels // groups, *kernel_size)`` when transposed; weight and
     bias are drawn as for :class:`~arraygrad.nn.Linear` (``kaiming_uniform_(a=sqrt(5))`` and
     U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
     """
 
     _dims = 0
+    _transposed = False
 
     def __init__(
         self,
@@ -79,13 +89,15 @@ class _ConvNd(Module):
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
-        self.transposed = False
+        self.transposed = self._transposed
         self.output_padding = (0,) * n
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(
-            empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype)
-        )
+        # A transposed convolution's weight is that of the convolution it transposes.
+        shape = (out_channels, in_channels // groups)
+        if self.transposed:
+            shape = (in_channels, out_channels // groups)
+        self.weight = Parameter(empty(*shape, *self.kernel_size, dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_channels, dtype=dtype))
         else:
@@ -103,12 +115,18 @@ class _ConvNd(Module):
 
     def _padded(self, input: Tensor) -> tuple[Tensor, Any]:
         """The input padded by ``padding_mode`` (non-zero modes) and the padding left to do."""
-        if self.padding_mode == "zeros" or isinstance(self.padding, str):
+        if self.padding_mode == "zeros" or self.padding == "valid":
             return input, self.padding
-        # F.pad takes (left, right) pairs starting from the last dimension.
+        # F.pad takes (left, right) pairs starting from the last dimension. "same" pads the
+        # dilated kernel's span less one, the odd element on the right (as PyTorch).
         pads: list[int] = []
-        for p in reversed(self.padding):
-            pads += [p, p]
+        if self.padding == "same":
+            for k, d in zip(reversed(self.kernel_size), reversed(self.dilation), strict=True):
+                total = d * (k - 1)
+                pads += [total // 2, total - total // 2]
+        else:
+            for p in reversed(self.padding):
+                pads += [p, p]
         return F.pad(input, pads, mode=self.padding_mode), 0
 
     def extra_repr(self) -> str:
@@ -120,6 +138,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -156,3 +176,132 @@ class Conv2d(_ConvNd):
         return F.conv2d(
             input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups
         )
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution (cross-correlation) over inputs of shape ``(N, C_in, D, H, W)``.
+
+    >>> import arraygrad
+    >>> Conv3d(1, 2, 3, padding=1)(arraygrad.zeros(1, 1, 4, 4, 4)).shape
+    arraygrad.Size([1, 2, 4, 4, 4])
+    """
+
+    _dims = 3
+
+    def forward(self, input: Tensor) -> Tensor:
+        input, padding = self._padded(input)
+        return F.conv3d(
+            input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups
+        )
+
+
+class _ConvTransposeNd(_ConvNd):
+    """Shared by the transposed convolutions: PyTorch's argument order (``output_padding``
+    before ``groups``, ``dilation`` after ``bias``), zero padding only, and ``output_size``."""
+
+    _transposed = True
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )
+        self.output_padding = _ntuple(output_padding, self._dims)
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
+        """``output_padding``, or the one that gives ``output_size`` (``n`` spatial sizes, or
+        those after the batch and channel sizes), which must be reachable: at most a stride
+        less one past the smallest output."""
+        n = self._dims
+        if output_size is None:
+            return tuple(self.output_padding)
+        lead = 2 if input.dim() == n + 2 else 1
+        sizes = [int(v) for v in output_size]
+        if len(sizes) == lead + n:
+            sizes = sizes[lead:]
+        if len(sizes) != n:
+            raise ValueError(
+                f"ConvTranspose{n}D: for {input.dim()}D input, output_size must have {n} or "
+                f"{lead + n} elements (got {len(sizes)})"
+            )
+        smallest = [
+            (input.shape[lead + d] - 1) * self.stride[d]
+            - 2 * self.padding[d]
+            + self.dilation[d] * (self.kernel_size[d] - 1)
+            + 1
+            for d in range(n)
+        ]
+        largest = [low + s - 1 for low, s in zip(smallest, self.stride, strict=True)]
+        ranges = zip(sizes, smallest, largest, strict=True)
+        if any(not low <= size <= high for size, low, high in ranges):
+            raise ValueError(
+                f"requested an output size of {sizes}, but valid sizes range from {smallest} to "
+                f"{largest} (for an input of {list(input.shape[lead:])}). Fix: pick an "
+                "output_size in that range."
+            )
+        return tuple(size - low for size, low in zip(sizes, smallest, strict=True))
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        convolve = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._dims - 1]
+        return convolve(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(input, output_size),
+            self.groups,
+            self.dilation,
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over ``(N, C_in, L)``: the gradient of :class:`Conv1d` for
+    its input (see :func:`functional.conv_transpose1d`)."""
+
+    _dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over ``(N, C_in, H, W)``; ``weight`` has shape ``(C_in,
+    C_out / groups, kh, kw)``. ``forward(input, output_size)`` picks the ``output_padding``
+    that gives ``output_size``.
+
+    >>> import arraygrad
+    >>> up = ConvTranspose2d(1, 2, 3, stride=2, padding=1)
+    >>> up(arraygrad.zeros(1, 1, 4, 4), output_size=[8, 8]).shape
+    arraygrad.Size([1, 2, 8, 8])
+    """
+
+    _dims = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution over ``(N, C_in, D, H, W)`` (see :class:`ConvTranspose2d`)."""
+
+    _dims = 3

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
+from arraygrad.nn.modules.distance import PairwiseDistance
 from arraygrad.nn.modules.loss import _Loss, _WeightedLoss
 
 __all__ = [
@@ -145,7 +146,10 @@ class TripletMarginWithDistanceLoss(_Loss):
                 "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
                 f"{margin} instead"
             )
-        self.distance_function = distance_function
+        # PyTorch's default is a PairwiseDistance submodule (it shows in the repr).
+        self.distance_function = (
+            distance_function if distance_function is not None else PairwiseDistance()
+        )
         self.margin = margin
         self.swap = swap
 

@@ -149,6 +149,20 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over inputs of shape ``(N, C, D, H, W)``: each channel normalised by its mean
+    and variance over the batch and the volume (the running ones in eval mode).
+
+    >>> import arraygrad
+    >>> BatchNorm3d(1)(arraygrad.tensor([1.0, 3.0]).reshape(2, 1, 1, 1, 1)).flatten()
+    tensor([-1.0000,  1.0000], grad_fn=<ViewBackward0>)
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
 class LayerNorm(Module):
     """Normalise over the last ``len(normalized_shape)`` dimensions, then scale and shift.
 

@@ -1,5 +1,5 @@
-"""Pooling modules: max, average, adaptive average and adaptive max pooling in 1 and 2
-dimensions, and max unpooling."""
+"""Pooling modules: max, average, adaptive average and adaptive max pooling and max unpooling
+in 1, 2 and 3 dimensions, LP (power-average) and fractional max pooling."""
 
 from __future__ import annotations
 
@@ -12,14 +12,24 @@ from arraygrad.nn.modules.module import Module
 __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
 ]
 
 
@@ -71,14 +81,8 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class _AvgPoolNd(Module):
-    """The base of the average pooling layers (PyTorch's ``_AvgPoolNd``)."""
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class AvgPool2d(_AvgPoolNd):
-    """The mean over each ``kernel_size`` window (``stride`` defaults to the kernel size)."""
+    """The base of the average pooling layers (PyTorch's ``_AvgPoolNd``), with the arguments
+    of the 2-D and 3-D ones (``AvgPool1d`` has no ``divisor_override``)."""
 
     def __init__(
         self,
@@ -97,6 +101,13 @@ class AvgPool2d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """The mean over each ``kernel_size`` window (``stride`` defaults to the kernel size)."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool2d(
             input,
@@ -107,9 +118,6 @@ class AvgPool2d(_AvgPoolNd):
             self.count_include_pad,
             self.divisor_override,
         )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -168,7 +176,7 @@ class AvgPool1d(_AvgPoolNd):
         ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__()
+        Module.__init__(self)  # not _AvgPoolNd's: the sizes are tuples, no divisor_override
         self.kernel_size = _single(kernel_size)
         self.stride = _single(stride if stride is not None else kernel_size)
         self.padding = _single(padding)
@@ -272,3 +280,182 @@ class MaxUnpool2d(_MaxUnpoolNd):
         return F.max_unpool2d(
             input, indices, self.kernel_size, self.stride, self.padding, output_size
         )
+
+
+class MaxPool3d(_MaxPoolNd):
+    """The maximum over each ``kernel_size`` window of the last three dimensions (``stride``
+    defaults to the kernel size).
+
+    >>> import arraygrad
+    >>> MaxPool3d(2)(arraygrad.arange(8.0).reshape(1, 2, 2, 2)).tolist()
+    [[[[7.0]]]]
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool3d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
+
+
+class AvgPool3d(_AvgPoolNd):
+    """The mean over each ``kernel_size`` window of the last three dimensions (``stride``
+    defaults to the kernel size; see :func:`functional.avg_pool3d`)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average pooling of the last three dimensions to ``output_size`` (``None`` keeps a
+    size)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Adaptive max pooling of the last three dimensions (see
+    :func:`functional.adaptive_max_pool3d`)."""
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of :class:`MaxPool3d` (see :func:`functional.max_unpool3d`)."""
+
+    n = 3
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool3d(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
+
+
+class _LPPoolNd(Module):
+    """Power-average pooling: the ``norm_type``-norm of each window (no padding; ``stride``
+    defaults to ``kernel_size``)."""
+
+    def __init__(
+        self,
+        norm_type: float,
+        kernel_size: Any,
+        stride: Any = None,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self) -> str:
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool1d(_LPPoolNd):
+    """LP pooling of the last dimension (see :func:`functional.lp_pool1d`).
+
+    >>> import arraygrad
+    >>> LPPool1d(2, 2)(arraygrad.tensor([[3.0, 4.0]])).tolist()
+    [[5.0]]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """LP pooling of the last two dimensions (see :func:`functional.lp_pool2d`)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """LP pooling of the last three dimensions (see :func:`functional.lp_pool3d`)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class _FractionalMaxPoolNd(Module):
+    """The arguments both fractional max pooling layers check (as PyTorch's classes do)."""
+
+    n = 2
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        output_size: Any = None,
+        output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Tensor | None = None,
+    ) -> None:
+        super().__init__()
+        n = self.n
+        if self.n == 3 and any(k <= 0 for k in self._tuple(kernel_size)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = self._tuple(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = self._tuple(output_size) if output_size is not None else None
+        self.output_ratio = self._tuple(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(
+                f"FractionalMaxPool{n}d requires specifying either an output size, or a pooling "
+                "ratio"
+            )
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio[:n]):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def _tuple(self, value: Any) -> tuple[Any, ...]:
+        # PyTorch's _pair / _triple: a sequence as a tuple, a number repeated.
+        return tuple(value) if isinstance(value, (list, tuple)) else (value,) * self.n
+
+    def forward(self, input: Tensor) -> Any:
+        pool = F.fractional_max_pool2d if self.n == 2 else F.fractional_max_pool3d
+        return pool(
+            input,
+            self.kernel_size,
+            self.output_size,
+            self.output_ratio,
+            self.return_indices,
+            _random_samples=self._random_samples,
+        )
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling of the last two dimensions (see
+    :func:`functional.fractional_max_pool2d`); ``_random_samples (N, C, 2)`` fixes the steps.
+
+    >>> import arraygrad
+    >>> FractionalMaxPool2d(2, output_ratio=0.5)(arraygrad.zeros(1, 3, 8, 8)).shape
+    arraygrad.Size([1, 3, 4, 4])
+    """
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling of the last three dimensions (see
+    :func:`functional.fractional_max_pool3d`)."""
+
+    n = 3

@@ -1,0 +1,226 @@
+"""Fractional max pooling (Graham, 2014): max pooling with pseudo-random, overlapping steps.
+
+Each plane ``(n, c)`` has one random sample ``u`` in ``[0, 1)`` per spatial dimension; window
+``i`` of a dimension starts at ``floor((i + u) * alpha) - floor(u * alpha)`` with ``alpha =
+(size - k) / (out - 1)``, the last one at ``size - k``, computed in the input's dtype as PyTorch
+does (so the same samples give the same windows). The windows of every plane are gathered by
+their flat positions (one ``take_along``), each window's pick is PyTorch's (its last NaN, else
+its first maximum) and its value is read with a second ``take_along``, so the gradient goes to
+the picks alone through existing differentiable ops.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import _backend, _creation, _dtype, _indexing, _shape
+from arraygrad._tensor import Tensor
+from arraygrad.nn._common import constant, ntuple
+
+__all__ = [
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
+]
+
+# Which sample of a plane drives which spatial dimension: PyTorch's 2-D kernel reads (W, H),
+# its 3-D kernel (T, H, W).
+_SAMPLE_OF_DIM = {2: (1, 0), 3: (0, 1, 2)}
+
+
+def _starts(samples: Any, size: int, out: int, k: int) -> Any:
+    """Window starts ``(N, C, out)`` of one dimension from its samples ``(N, C)``."""
+    xp = _backend.xp
+    dtype = samples.dtype
+    if out == 1:
+        return xp.full(tuple(samples.shape) + (1,), size - k, dtype=xp.int64)
+    alpha = xp.asarray(size - k, dtype=dtype) / xp.asarray(out - 1, dtype=dtype)
+    steps = xp.astype(xp.arange(out - 1), dtype)
+    u = samples[..., None]
+    # astype to int truncates toward zero, as C++'s static_cast<int> (all values are >= 0).
+    starts = xp.subtract(
+        xp.astype(xp.multiply(xp.add(steps, u), alpha), xp.int64),
+        xp.astype(xp.multiply(u, alpha), xp.int64),
+    )
+    last = xp.full(tuple(samples.shape) + (1,), size - k, dtype=xp.int64)
+    return xp.concat([starts, last], axis=-1)
+
+
+def _fractional_max_pool(
+    input: Tensor,
+    n: int,
+    kernel_size: Any,
+    output_size: Any,
+    output_ratio: Any,
+    random_samples: Tensor | None,
+) -> tuple[Tensor, Tensor]:
+    name = f"fractional_max_pool{n}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(
+            f"{name} requires specifying either an output_size or an output_ratio. Fix: pass "
+            "output_size=... or output_ratio=... (in (0, 1))."
+        )
+    if random_samples is None and input.ndim < n + 1:
+        # PyTorch reads the channel size input.size(-n - 1) to draw the samples.
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-input.ndim}, "
+            f"{input.ndim - 1}], but got {-n - 1}). Fix: {name} takes {n + 1}-D or {n + 2}-D "
+            "input."
+        )
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "convert the input with .float()."
+        )
+    sizes = tuple(input.shape[input.ndim - n :])
+    kernel = ntuple(kernel_size, n, "kernel_size")
+    if output_size is None:
+        ratios = (output_ratio,) * n if isinstance(output_ratio, (int, float)) else output_ratio
+        if len(ratios) == 1:
+            ratios = tuple(ratios) * n
+        if len(ratios) != n:
+            raise ValueError(
+                f"{name} requires output_ratio to either be a single Int or tuple of Ints, but "
+                f"got {output_ratio}"
+            )
+        outs = tuple(int(size * r) for size, r in zip(sizes, ratios, strict=True))
+    else:
+        outs = ntuple(output_size, n, "output_size")
+    # PyTorch's 3-D kernel also refuses windows that would just reach the last element.
+    reach = 0 if n == 2 else 1
+    for axis, (size, out, k) in enumerate(zip(sizes, outs, kernel, strict=True)):
+        if out + k - 1 + reach > size or k <= 0 or out <= 0:
+            raise RuntimeError(
+                f"{name}(): pool size {k} too large relative to input size {size} (output size "
+                f"{out}, spatial dimension {axis}). Fix: a smaller kernel or output size."
+            )
+    batched = input.ndim == n + 2
+    x = input if batched else _shape.unsqueeze(input, 0)
+    batch, channels = x.shape[0], x.shape[1]
+    if random_samples is None:
+        random_samples = _creation.rand(batch, channels, n, dtype=input.dtype)
+    if tuple(random_samples.shape) != (batch, channels, n):
+        raise RuntimeError(
+            f"{name}(): Expect _random_samples to be of shape {[batch, channels, n]} (batch, "
+            f"channels, {n}), but got {list(random_samples.shape)}"
+        )
+    xp = _backend.xp
+    samples = xp.astype(random_samples._data, x._data.dtype)
+    # Index arithmetic on arrays that depend on the data (samples, picks) goes through xp's
+    # functions, not operators: arraygrad.compile records those calls, where an operator's
+    # result would be replayed as a constant.
+    # Flat positions in the plane of every window element: (N, C, *outs, *kernel).
+    flat = xp.zeros((batch, channels) + (1,) * (2 * n), dtype=xp.int64)
+    stride = 1
+    for d in reversed(range(n)):
+        starts = _starts(samples[..., _SAMPLE_OF_DIM[n][d]], sizes[d], outs[d], kernel[d])
+        shape = [batch, channels] + [1] * (2 * n)
+        shape[2 + d] = outs[d]
+        offsets = [1] * (2 + 2 * n)
+        offsets[2 + n + d] = kernel[d]
+        positions = xp.add(
+            xp.reshape(starts, tuple(shape)), xp.reshape(xp.arange(kernel[d]), tuple(offsets))
+        )
+        flat = xp.add(flat, xp.multiply(positions, xp.asarray(stride, dtype=xp.int64)))
+        stride *= sizes[d]
+    count, window = math.prod(outs), math.prod(kernel)
+    flat = xp.reshape(
+        xp.broadcast_to(flat, (batch, channels) + outs + kernel), (batch, channels, -1)
+    )
+    plane = _shape.reshape(x, (batch, channels, math.prod(sizes)))
+    windows = _indexing.take_along(plane, flat, 2)
+    windows = _shape.reshape(windows, (batch, channels, count, window))
+    data = windows._data
+    # PyTorch's pick: the last NaN of a window if it has one, else its first maximum.
+    nans = xp.isnan(data)
+    flipped = xp.astype(xp.flip(nans, axis=-1), xp.int8)  # argmax takes numbers, not bools
+    last_nan = xp.subtract(
+        xp.asarray(window - 1, dtype=xp.int64), xp.argmax(flipped, axis=-1, keepdims=True)
+    )
+    first_max = xp.argmax(xp.where(nans, -xp.inf, data), axis=-1, keepdims=True)
+    pick = xp.where(xp.any(nans, axis=-1, keepdims=True), last_nan, first_max)
+    values = _indexing.take_along(windows, pick, 3)
+    rows = xp.reshape(xp.arange(batch * channels * count), (batch, channels, count, 1)) * window
+    indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(xp.add(rows, pick), (-1,)))
+    out_shape = (batch, channels) + outs
+    values = _shape.reshape(values, out_shape)
+    index_tensor = constant(xp.reshape(indices, out_shape))
+    if not batched:
+        values, index_tensor = _shape.squeeze(values, 0), _shape.squeeze(index_tensor, 0)
+    return values, index_tensor
+
+
+def fractional_max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """:func:`fractional_max_pool2d` and each maximum's index in the flattened plane."""
+    return _fractional_max_pool(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> Any:
+    """Fractional max pooling of the last two dimensions to ``output_size`` (or ``output_ratio``
+    times the input size): ``kernel_size`` windows at pseudo-random steps, one draw per plane
+    from ``arraygrad``'s generator unless ``_random_samples (N, C, 2)`` gives them.
+
+    >>> import arraygrad
+    >>> x = arraygrad.arange(16.0).reshape(1, 4, 4)
+    >>> fractional_max_pool2d(x, 2, output_size=2, _random_samples=arraygrad.zeros(1, 1, 2))
+    tensor([[[ 5.,  7.],
+             [13., 15.]]])
+    """
+    values, indices = _fractional_max_pool(
+        input, 2, kernel_size, output_size, output_ratio, _random_samples
+    )
+    return (values, indices) if return_indices else values
+
+
+def fractional_max_pool3d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """:func:`fractional_max_pool3d` and each maximum's index in the flattened volume."""
+    return _fractional_max_pool(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> Any:
+    """Fractional max pooling of the last three dimensions (see
+    :func:`fractional_max_pool2d`; ``_random_samples`` has shape ``(N, C, 3)``).
+
+    >>> import arraygrad
+    >>> x = arraygrad.arange(8.0).reshape(1, 2, 2, 2)
+    >>> fractional_max_pool3d(x, 1, output_size=1, _random_samples=arraygrad.zeros(1, 1, 3))
+    tensor([[[[7.]]]])
+    """
+    values, indices = _fractional_max_pool(
+        input, 3, kernel_size, output_size, output_ratio, _random_samples
+    )
+    return (values, indices) if return_indices else values

@@ -1,0 +1,212 @@
+"""arraygrad.nn.functional 3-D pooling (max with indices, average, adaptive average and max) and
+max unpooling against torch 2.13.0 and finite differences, with PyTorch's picks on ties, NaN
+and infinities, and the misuse errors' classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+import arraygrad.nn.functional as AF
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+
+DTYPES = [np.float64, np.float32]
+
+
+def F(x: Any) -> Any:
+    """The functional module of ``x``'s library."""
+    return torch.nn.functional if isinstance(x, torch.Tensor) else AF
+
+
+def lib(x: Any) -> Any:
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+def distinct(x: Any) -> Any:
+    """``x`` plus a fixed ramp, so that no two elements tie (max pooling is kinked at ties)."""
+    return x + lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) * 0.1
+
+
+def fixed(*shapes: tuple[int, ...]) -> Any:
+    return st.just(shapes)
+
+
+def volumes(channels: int, low: int = 2) -> Any:
+    """Shapes ``((N, C, D, H, W),)`` with a drawn batch size and volume."""
+    return st.tuples(st.integers(1, 2), *[st.integers(low, 4)] * 3).map(
+        lambda s: ((s[0], channels, s[1], s[2], s[3]),)
+    )
+
+
+OP_TABLE = {
+    "max_pool3d": OpSpec(lambda x: F(x).max_pool3d(distinct(x), 2), shapes=volumes(2)),
+    "max_pool3d_stride_pad_dilation_ceil": OpSpec(
+        lambda x: F(x).max_pool3d(
+            distinct(x), (3, 2, 2), (2, 1, 2), (1, 0, 1), dilation=(1, 2, 1), ceil_mode=True
+        ),
+        shapes=fixed((1, 2, 5, 4, 3)),
+    ),
+    "max_pool3d_with_indices_unbatched": OpSpec(
+        lambda x: F(x).max_pool3d(distinct(x), 2, 1, 1, return_indices=True),
+        shapes=fixed((2, 3, 2, 3)),
+    ),
+    "max_pool3d_with_indices_function": OpSpec(
+        lambda x: F(x).max_pool3d_with_indices(distinct(x), (1, 2, 2), ceil_mode=True),
+        shapes=fixed((1, 1, 2, 3, 5)),
+    ),
+    "avg_pool3d": OpSpec(lambda x: F(x).avg_pool3d(x, 2), shapes=volumes(2)),
+    "avg_pool3d_pad_exclude_ceil": OpSpec(
+        lambda x: F(x).avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        shapes=fixed((1, 2, 4, 5, 3)),
+    ),
+    "avg_pool3d_include_pad_ceil": OpSpec(
+        lambda x: F(x).avg_pool3d(x, (2, 3, 2), (2, 2, 1), (1, 1, 0), ceil_mode=True),
+        shapes=fixed((1, 1, 4, 5, 3)),
+    ),
+    "avg_pool3d_divisor_unbatched": OpSpec(
+        lambda x: F(x).avg_pool3d(x, 2, 1, divisor_override=3), shapes=fixed((2, 3, 2, 3))
+    ),
+    "adaptive_avg_pool3d": OpSpec(
+        lambda x: F(x).adaptive_avg_pool3d(x, (2, 3, 1)), shapes=volumes(2, low=1)
+    ),
+    "adaptive_avg_pool3d_none_upsample": OpSpec(
+        lambda x: F(x).adaptive_avg_pool3d(x, (None, 4, 2)), shapes=fixed((2, 2, 3, 5))
+    ),
+    "adaptive_max_pool3d": OpSpec(
+        lambda x: F(x).adaptive_max_pool3d(distinct(x), (2, 1, 3)), shapes=volumes(2, low=1)
+    ),
+    "adaptive_max_pool3d_with_indices": OpSpec(
+        lambda x: F(x).adaptive_max_pool3d(distinct(x), (None, 2, 4), return_indices=True),
+        shapes=fixed((1, 2, 3, 5, 3)),
+    ),
+    "adaptive_max_pool3d_with_indices_function": OpSpec(
+        lambda x: F(x).adaptive_max_pool3d_with_indices(distinct(x), 2),
+        shapes=fixed((2, 3, 3, 4)),
+    ),
+    "max_unpool3d": OpSpec(
+        lambda x: F(x).max_unpool3d(*F(x).max_pool3d(distinct(x), 2, return_indices=True), 2),
+        shapes=fixed((1, 2, 4, 4, 2)),
+    ),
+    "max_unpool3d_output_size_unbatched": OpSpec(
+        lambda x: F(x).max_unpool3d(
+            *F(x).max_pool3d(distinct(x), 2, 2, 1, return_indices=True), 2, 2, 1, [3, 4, 5]
+        ),
+        shapes=fixed((2, 3, 4, 5)),
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=3)  # finite differences cost two calls per element
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+def _special_values(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """Small integers (many ties) with NaN, -inf and inf sprinkled in."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, shape).astype(np.float64)
+    draw = rng.random(shape)
+    x[draw < 0.1] = np.nan
+    x[(draw > 0.1) & (draw < 0.2)] = -np.inf
+    x[(draw > 0.2) & (draw < 0.25)] = np.inf
+    return x
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+        {"kernel_size": (2, 3, 2), "stride": 1, "dilation": (2, 1, 1)},
+    ],
+)
+def test_max_pool3d_picks_like_torch_with_nan_inf_and_ties(kwargs: dict) -> None:
+    x = _special_values((2, 2, 5, 6, 4), 3)
+    theirs = torch.nn.functional.max_pool3d(torch.tensor(x), return_indices=True, **kwargs)
+    mine = AF.max_pool3d(ag.tensor(x), return_indices=True, **kwargs)
+    np.testing.assert_array_equal(mine[0].numpy(), theirs[0].numpy())
+    np.testing.assert_array_equal(mine[1].numpy(), theirs[1].numpy())
+    assert mine[1].dtype is ag.int64
+    # The gradient of each window goes to its pick alone.
+    check_against_torch(lambda t: F(t).max_pool3d(t, **kwargs), None, [x])
+
+
+@pytest.mark.parametrize("size", [(2, 3, 1), (3, 1, 2), 1])
+def test_adaptive_max_pool3d_picks_like_torch_with_nan_inf_and_ties(size: Any) -> None:
+    x = _special_values((2, 3, 4, 5, 3), 5)
+    theirs = torch.nn.functional.adaptive_max_pool3d(torch.tensor(x), size, True)
+    mine = AF.adaptive_max_pool3d(ag.tensor(x), size, True)
+    np.testing.assert_array_equal(mine[0].numpy(), theirs[0].numpy())
+    np.testing.assert_array_equal(mine[1].numpy(), theirs[1].numpy())
+    check_against_torch(lambda t: F(t).adaptive_max_pool3d(t, size), None, [x])
+
+
+def test_3d_pooling_of_an_empty_batch_matches_torch() -> None:
+    x = np.zeros((0, 2, 3, 4, 4))
+    for fn in (
+        lambda t: F(t).max_pool3d(t, 2),
+        lambda t: F(t).avg_pool3d(t, 2, padding=1),
+        lambda t: F(t).adaptive_avg_pool3d(t, (1, 2, 3)),
+        lambda t: F(t).adaptive_max_pool3d(t, 2),
+    ):
+        check_against_torch(fn, None, [x])
+
+
+def _raises_like_torch(fn: Any, arrays: tuple, match: str) -> None:
+    with pytest.raises(Exception) as theirs:
+        fn(*[torch.tensor(a) for a in arrays])
+    with pytest.raises(theirs.type, match=match):
+        fn(*[ag.tensor(a) for a in arrays])
+
+
+VOLUME = np.zeros((1, 2, 3, 3, 3))
+
+
+@pytest.mark.parametrize(
+    ("fn", "arrays", "match"),
+    [
+        (lambda x: F(x).max_pool3d(x, 2), (np.zeros((2, 3, 3)),), "4D or 5D"),
+        (lambda x: F(x).max_pool3d(x, 2, padding=2), (VOLUME,), "pad should be at most half"),
+        (lambda x: F(x).max_pool3d(x, 4), (VOLUME,), "too small"),
+        (lambda x: F(x).max_pool3d(x, 0), (VOLUME,), "greater than zero"),
+        (lambda x: F(x).avg_pool3d(x, 2, divisor_override=0), (VOLUME,), "divisor"),
+        (lambda x: F(x).avg_pool3d(x, (2, 2)), (VOLUME,), "kernel_size"),
+        (lambda x: F(x).adaptive_avg_pool3d(x, (1, 2)), (VOLUME,), "output_size"),
+        (lambda x: F(x).adaptive_max_pool3d(x, (1, 2)), (VOLUME,), "output_size"),
+        (lambda x: F(x).adaptive_max_pool3d(x, 2), (np.zeros((2, 3, 3)),), "4D or 5D"),
+        (
+            lambda x: F(x).max_unpool3d(x, lib(x).zeros(1, 2, 3, 3, 3, dtype=lib(x).long), 2),
+            (np.zeros((2, 3, 3)),),
+            "4d or 5d",
+        ),
+        (
+            lambda x: F(x).max_unpool3d(x, lib(x).full((1, 2, 3, 3, 3), 300), 2),
+            (VOLUME,),
+            "invalid max index",
+        ),
+        (
+            lambda x: F(x).max_unpool3d(
+                x, lib(x).zeros(1, 2, 3, 3, 3, dtype=lib(x).long), 2, 2, 0, (9, 9, 9)
+            ),
+            (VOLUME,),
+            "output_size",
+        ),
+    ],
+)
+def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
+    _raises_like_torch(fn, arrays, match)

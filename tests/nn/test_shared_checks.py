@@ -1,0 +1,171 @@
+"""The checks and helpers that several functions share, against torch 2.13.0: the non-tensor
+argument errors (``_unary.require_tensor(s)``), the dropout probability, per-channel and
+reduction checks, the container ``update`` pairs, the triangle mask and the straight-through
+clamp of ``cosine_similarity`` / ``gaussian_nll_loss`` at their ``eps``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+
+def _raises_like_torch(call: Any) -> str:
+    """Run ``call(lib)`` with torch and arraygrad; both must raise one exception class."""
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)) as mine:
+        call(ag)
+    assert type(mine.value) is type(theirs.value)
+    return str(mine.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.broadcast_tensors(m.ones(2), 1.0),
+        lambda m: m.cartesian_prod(m.ones(2), [1.0]),
+        lambda m: m.block_diag(m.ones(2, 2), 3),
+        lambda m: m.kron(2, m.ones(2)),
+        lambda m: m.kron(m.ones(2), 2),
+        lambda m: m.numel(1.0),
+        lambda m: m.is_nonzero([1.0]),
+    ],
+)
+def test_non_tensor_arguments_raise_like_torch(call: Any) -> None:
+    message = _raises_like_torch(call)
+    assert "Tensor" in message and "Fix:" in message
+
+
+def test_non_tensor_messages_name_the_argument() -> None:
+    with pytest.raises(TypeError, match=r"element 1 in argument 0, but got float"):
+        ag.broadcast_tensors(ag.ones(2), 1.0)
+    with pytest.raises(TypeError, match=r"argument 'input' \(position 1\) must be Tensor, not int"):
+        ag.kron(2, ag.ones(2))
+    with pytest.raises(TypeError, match=r"argument 'other' \(position 2\) must be Tensor"):
+        ag.kron(ag.ones(2), 2)
+
+
+@pytest.mark.parametrize(
+    "name", ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+)
+@pytest.mark.parametrize("p", [-0.1, 1.5])
+def test_dropout_probability_checked_like_torch(name: str, p: float) -> None:
+    message = _raises_like_torch(
+        lambda m: getattr(m.nn.functional, name)(m.ones(2, 3, 4, 5), p, True)
+    )
+    assert f"between 0 and 1, but got {p}" in message
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.nn.functional.batch_norm(m.ones(2, 3, 4), m.zeros(3), m.ones(2)),
+        lambda m: m.nn.functional.batch_norm(m.ones(2, 3), None, None, m.ones(4), training=True),
+        lambda m: m.nn.functional.instance_norm(m.ones(2, 3, 4), weight=m.ones(2)),
+        lambda m: m.nn.functional.instance_norm(m.ones(2, 3, 4), bias=m.ones(5)),
+    ],
+)
+def test_per_channel_sizes_checked_like_torch(call: Any) -> None:
+    assert "elements (one per channel" in _raises_like_torch(call)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (
+            lambda m: m.nn.functional.gaussian_nll_loss(
+                m.ones(2), m.ones(2), m.ones(2), reduction="avg"
+            ),
+            "avg is not valid",
+        ),
+        (
+            lambda m: m.nn.functional.multilabel_soft_margin_loss(
+                m.ones(1, 2), m.ones(1, 2), reduction="avg"
+            ),
+            "avg is not valid",
+        ),
+        (
+            lambda m: m.nn.functional.triplet_margin_with_distance_loss(
+                m.ones(1, 2), m.ones(1, 2), m.ones(1, 2), reduction="avg"
+            ),
+            "avg is not a valid value for reduction",
+        ),
+    ],
+)
+def test_reductions_checked_like_torch(call: Any, words: str) -> None:
+    assert words in _raises_like_torch(call)
+
+
+@pytest.mark.parametrize("kind", ["ModuleDict", "ParameterDict"])
+@pytest.mark.parametrize("pairs", [[5], [("a",)], [("a", "b", "c")], ["abc"]])
+def test_container_update_pairs_checked_like_torch(kind: str, pairs: list) -> None:
+    message = _raises_like_torch(lambda m: getattr(m.nn, kind)().update(pairs))
+    assert "update sequence element #0" in message
+
+
+def test_parameter_dict_update_takes_two_character_strings_like_torch() -> None:
+    # A 2-character string is a (key, value) pair to torch; ModuleDict then refuses the value.
+    theirs, mine = torch.nn.ParameterDict(), ag.nn.ParameterDict()
+    theirs.update(["ab"])
+    mine.update(["ab"])
+    assert dict(mine.items()) == dict(theirs.items())
+    _raises_like_torch(lambda m: m.nn.ModuleDict().update(["ab"]))
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(0, 0), (1, 1), (3, 5), (5, 3)])
+@pytest.mark.parametrize("offset", [-2, 0, 1])
+def test_triangles_from_one_mask_match_torch(rows: int, cols: int, offset: int) -> None:
+    data = np.arange(1.0, rows * cols + 1).reshape(rows, cols)
+    for name in ("tril", "triu"):
+        mine = getattr(ag, name)(ag.tensor(data), offset).numpy()
+        np.testing.assert_array_equal(mine, getattr(torch, name)(torch.tensor(data), offset))
+    for name in ("tril_indices", "triu_indices"):
+        mine = getattr(ag, name)(rows, cols, offset).numpy()
+        np.testing.assert_array_equal(mine, getattr(torch, name)(rows, cols, offset))
+
+
+def test_causal_attention_mask_matches_torch() -> None:
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal(shape) for shape in ((2, 3, 4), (2, 5, 4), (2, 5, 2)))
+    theirs = torch.nn.functional.scaled_dot_product_attention(
+        *map(torch.tensor, (q, k, v)), is_causal=True
+    )
+    mine = ag.nn.functional.scaled_dot_product_attention(*map(ag.tensor, (q, k, v)), is_causal=True)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def _values_and_grads(lib: Any, loss: Any, *arrays: np.ndarray) -> list[np.ndarray]:
+    tensors = [lib.tensor(a, requires_grad=True) for a in arrays]
+    out = loss(lib, *tensors)
+    out.backward(lib.ones_like(out))
+    return [out.detach().numpy()] + [t.grad.numpy() for t in tensors]
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        # a zero vector and a tiny one: the norm is clamped to eps in value, not in gradient
+        lambda m, a, b: m.nn.functional.cosine_similarity(a, b, dim=-1, eps=1e-3),
+        lambda m, a, b: m.nn.functional.gaussian_nll_loss(a, b, (a - b) ** 2 * 1e-4, eps=1e-3),
+    ],
+)
+def test_straight_through_clamp_matches_torch(loss: Any) -> None:
+    a = np.array([[0.0, 0.0, 0.0], [1e-5, 2e-5, 0.0], [1.0, 2.0, 3.0]])
+    b = np.array([[1.0, 0.5, 0.0], [1e-5, -1e-5, 3e-5], [1.0, -1.0, 0.5]])
+    for mine, theirs in zip(
+        _values_and_grads(ag, loss, a, b), _values_and_grads(torch, loss, a, b), strict=True
+    ):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_cosine_similarity_shapes_broadcast_like_torch() -> None:
+    a, b = np.ones((2, 1, 3)), np.arange(12.0).reshape(4, 3)
+    mine = ag.nn.functional.cosine_similarity(ag.tensor(a), ag.tensor(b), dim=-1)
+    theirs = torch.nn.functional.cosine_similarity(torch.tensor(a), torch.tensor(b), dim=-1)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+    _raises_like_torch(lambda m: m.nn.functional.cosine_similarity(m.ones(2, 3), m.ones(3, 3)))
