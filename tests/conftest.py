@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
+
+# Hypothesis' pytest plugin gives each parametrised call of a @given test a settings object whose
+# parent is the previous call's, and resolves the example database by walking that chain, one
+# Python frame per call. The tests parametrised over every op-table row (over a thousand) would
+# exceed the default recursion limit of 1,000 in one worker.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
 settings.register_profile(
     "ci",
