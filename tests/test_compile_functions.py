@@ -280,3 +280,34 @@ def test_lstsq_replays_without_reading_values(driver: str | None, m: int, n: int
         return _floats(m, n, requires_grad=True), _floats(m, 2)
 
     _assert_replays_like_eager(fn, case(), [case() for _ in range(2)])
+
+
+@pytest.mark.parametrize(
+    "mode, padding_mode, align_corners, dims",
+    [
+        ("bilinear", "zeros", False, 2),
+        ("bilinear", "reflection", False, 2),
+        ("bilinear", "reflection", True, 3),
+        ("bilinear", "border", True, 2),
+        ("nearest", "reflection", False, 3),
+        ("bicubic", "reflection", False, 2),
+        ("bicubic", "zeros", True, 2),
+    ],
+)
+def test_grid_sample_replays_new_grids(
+    mode: str, padding_mode: str, align_corners: bool, dims: int
+) -> None:
+    # The pixel positions, reflections and corner weights all depend on the grid's values.
+    def fn(x: ag.Tensor, grid: ag.Tensor) -> tuple[ag.Tensor, ...]:
+        out = F.grid_sample(
+            x, grid, mode=mode, padding_mode=padding_mode, align_corners=align_corners
+        )
+        grads = ag.autograd.grad((out * out).sum(), (x, grid))
+        return (out, *grads)
+
+    def case() -> tuple[ag.Tensor, ag.Tensor]:
+        spatial = (4, 5, 3)[:dims]
+        grid = ag.tensor(RNG.uniform(-2.5, 2.5, (2, 3, 2, *(2,) * (dims - 2), dims)))
+        return _floats(2, 3, *spatial, requires_grad=True), grid.requires_grad_()
+
+    _assert_replays_like_eager(fn, case(), [case() for _ in range(2)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from arraygrad import ops
+from arraygrad import _backend, ops
 from arraygrad._math import _operands
 from arraygrad._tensor import Tensor, describe
 
@@ -109,6 +109,14 @@ def cdist(
         tied = ops.where(ops.equal(size.detach(), top), ops.subtract(size, top), 0.0)
         excess = ops.sum(tied, axis=last, keepdims=False)
         return ops.add(excess, ops.reshape(top, shape=tuple(excess.shape)))
+    if p == 0:
+        # The count of non-zero differences. vector_norm's ord=0 has no gradient, as torch's;
+        # torch's cdist and pdist give zeros instead: a where() that never picks the (summed)
+        # differences keeps them on the graph with a zero gradient.
+        count = vector_norm(difference.detach(), 0.0, dim=-1)
+        never = Tensor._wrap(_backend.xp.zeros(tuple(count.shape), dtype=_backend.xp.bool))
+        summed = ops.sum(difference, axis=(difference.ndim - 1,), keepdims=False)
+        return ops.where(never, summed, count)
     return vector_norm(difference, float(p), dim=-1)
 
 

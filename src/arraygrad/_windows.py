@@ -207,8 +207,10 @@ def max_pool(
         tuple(x.shape[x.ndim - n :]), kernel, stride, padding, dilation, output_size
     )
     shape = lead + tuple(output_size)
-    first = positions[0][2]
-    if all(key == slice(0, m) for key, m in zip(first[1:], output_size, strict=True)):
+    # no positions: every window lies in the padding, and its maximum is -inf (as in PyTorch)
+    if positions and all(
+        key == slice(0, m) for key, m in zip(positions[0][2][1:], output_size, strict=True)
+    ):
         # The first kernel position is inside every window (no left padding): start from it.
         result = _same_layout(lib, fast, x, shape)
         result[...] = x[positions[0][1]]
@@ -391,7 +393,18 @@ def max_pool_indices(
     """PyTorch's ``return_indices``: each pick's index in the flattened spatial axes of ``x``."""
     n = len(kernel)
     spatial = tuple(x.shape[x.ndim - n :])
+    # A window that lies wholly in the padding picks nothing; PyTorch reports its first kernel
+    # position at or past 0 along each axis (an index that may lie past the input).
+    first = lib.zeros((1,) * n, dtype=lib.int64)
+    for axis, m in enumerate(maxima.shape[maxima.ndim - n :]):
+        d = dilation[axis]
+        starts = lib.arange(m, dtype=lib.int64) * stride[axis] - padding[axis]
+        starts = starts + lib.maximum(-(starts // d), lib.zeros_like(starts)) * d
+        shape = [1] * n
+        shape[axis] = m
+        first = first * spatial[axis] + lib.reshape(starts, tuple(shape))
     result = lib.zeros(tuple(maxima.shape), dtype=lib.int64)
+    result[...] = first
     for offsets, _, out_key, picked in _pool_picks(
         lib, fast, x, maxima, kernel, stride, padding, dilation
     ):

@@ -168,6 +168,26 @@ def test_empty_batch_matches_torch() -> None:
     check_against_torch(lambda a, b: F(a).conv_transpose2d(a, b, stride=2), None, [x, w])
 
 
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "kwargs"),
+    [
+        ((0, 2, 2), (2, 3, 1), {"padding": 1}),
+        ((0, 4, 1), (4, 1, 2), {"stride": 2, "padding": 1, "groups": 2}),
+        ((0, 2, 1, 3), (2, 3, 2, 2), {"stride": 2, "padding": 1}),
+    ],
+)
+def test_empty_batch_with_output_size_zero_matches_torch(
+    x_shape: tuple, w_shape: tuple, kwargs: dict
+) -> None:
+    # An output size of 0 is refused for a non-empty batch only (see the errors below).
+    n = len(w_shape) - 2
+    check_against_torch(
+        lambda a, b: getattr(F(a), f"conv_transpose{n}d")(a, b, **kwargs),
+        None,
+        [np.zeros(x_shape), np.ones(w_shape)],
+    )
+
+
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_double_backward_matches_torch(n: int) -> None:
     rng = np.random.default_rng(10 + n)
@@ -200,6 +220,11 @@ W = np.zeros((4, 3, 3))
         (lambda x, w: F(x).conv_transpose1d(x, w, stride=2, output_padding=2), (X, W), "smaller"),
         (lambda x, w: F(x).conv_transpose1d(x, w, output_padding=1), (X, W), "output padding"),
         (lambda x, w: F(x).conv_transpose1d(x, w, padding=5), (X, W), "Output size is too small"),
+        (
+            lambda x, w: F(x).conv_transpose1d(x, w, stride=2, padding=1),
+            (np.zeros((1, 4, 1)), np.zeros((4, 1, 2))),
+            "Output size is too small",
+        ),
         (lambda x, w: F(x).conv_transpose1d(x, w, groups=3), (X, W), "divisible by 3"),
         (lambda x, w: F(x).conv_transpose1d(x, w, groups=0), (X, W), "non-positive groups"),
         (lambda x, w: F(x).conv_transpose1d(x, w, stride=0), (X, W), "non-positive stride"),

@@ -255,3 +255,32 @@ def test_window_fitting_the_input_exactly_like_torch(
     assert n == 2
     mine = getattr(AF, pool)(ag.tensor(x), kernel, out)
     np.testing.assert_array_equal(mine.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize(
+    ("n", "shape", "sizes"),
+    [
+        (2, (1, 2, 3, 9), {"output_ratio": (0.3, 0.5)}),
+        (2, (2, 3, 9), {"output_size": (2, 0)}),
+        (3, (1, 2, 3, 9, 5), {"output_ratio": (0.3, 0.5, 0.5)}),
+    ],
+)
+def test_output_size_zero_gives_an_empty_result_like_torch(
+    n: int, shape: tuple, sizes: dict
+) -> None:
+    # An output_ratio that rounds a size down to 0 is no error: the result is empty.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape)
+    u = rng.random((1 if len(shape) == n + 1 else shape[0], shape[-n - 1], n))
+    pool = f"fractional_max_pool{n}d"
+    results = []
+    for module, tensor in ((torch, torch.tensor), (ag, ag.tensor)):
+        inp = tensor(x, requires_grad=True)
+        functional = torch.nn.functional if module is torch else AF
+        out, idx = getattr(functional, pool)(
+            inp, 2, return_indices=True, _random_samples=tensor(u), **sizes
+        )
+        out.sum().backward()
+        results.append((tuple(out.shape), tuple(idx.shape), str(idx.dtype)[-5:], inp.grad.numpy()))
+    assert results[0][:3] == results[1][:3]
+    np.testing.assert_array_equal(results[1][3], results[0][3])

@@ -186,6 +186,21 @@ VOLUME = np.zeros((1, 2, 3, 3, 3))
         (lambda x: F(x).max_pool3d(x, 0), (VOLUME,), "greater than zero"),
         (lambda x: F(x).avg_pool3d(x, 2, divisor_override=0), (VOLUME,), "divisor"),
         (lambda x: F(x).avg_pool3d(x, (2, 2)), (VOLUME,), "kernel_size"),
+        (
+            lambda x: F(x).avg_pool3d(x, (1, 2, 2), padding=(0, 1, 1)),
+            (np.zeros((1, 7, 1, 3)),),
+            "smaller than kernel size",
+        ),
+        (
+            lambda x: F(x).avg_pool3d(x, 2, ceil_mode=True),
+            (np.zeros((1, 1, 1, 3, 3)),),
+            "smaller than kernel size",
+        ),
+        (
+            lambda x: F(x).lp_pool3d(x, 2.0, 2, ceil_mode=True),
+            (np.zeros((1, 1, 1, 3, 3)),),
+            "smaller than kernel",
+        ),
         (lambda x: F(x).adaptive_avg_pool3d(x, (1, 2)), (VOLUME,), "output_size"),
         (lambda x: F(x).adaptive_max_pool3d(x, (1, 2)), (VOLUME,), "output_size"),
         (lambda x: F(x).adaptive_max_pool3d(x, 2), (np.zeros((2, 3, 3)),), "4D or 5D"),
@@ -210,3 +225,72 @@ VOLUME = np.zeros((1, 2, 3, 3, 3))
 )
 def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
     _raises_like_torch(fn, arrays, match)
+
+
+def _pool_like_torch(fn: Any, shape: tuple[int, ...], backward: bool = True) -> None:
+    """``fn`` (values, and indices where it returns them) and its gradient as in torch."""
+    x = np.random.default_rng(7).standard_normal(shape)
+    results = []
+    for tensor in (torch.tensor, ag.tensor):
+        inp = tensor(x, requires_grad=True)
+        out = fn(inp)
+        values, indices = out if isinstance(out, tuple) else (out, None)
+        cotangent = np.arange(values.numel(), dtype=np.float64).reshape(tuple(values.shape))
+        if backward or tensor is ag.tensor:
+            values.backward(tensor(cotangent))
+        grad = None if inp.grad is None else inp.grad.numpy()
+        index = None if indices is None else indices.numpy()
+        results.append((values.detach().numpy(), index, grad))
+    (t_values, t_index, t_grad), (values, index, grad) = results
+    np.testing.assert_allclose(values, t_values, rtol=1e-12)
+    if t_index is not None:
+        np.testing.assert_array_equal(index, t_index)
+    if backward:
+        np.testing.assert_allclose(grad, t_grad, rtol=1e-12)
+    else:
+        assert grad is not None and np.isfinite(grad).all()
+
+
+@pytest.mark.parametrize(
+    ("fn", "shape"),
+    [
+        (lambda x: F(x).max_pool2d(x, 2, 2, ceil_mode=True, return_indices=True), (1, 1, 1, 5)),
+        (lambda x: F(x).avg_pool2d(x, 2, 2, ceil_mode=True), (1, 1, 1, 5)),
+        (lambda x: F(x).avg_pool2d(x, (2, 3), 3, 1, ceil_mode=True), (2, 1, 1, 5)),
+        (
+            lambda x: F(x).avg_pool2d(x, 2, 2, ceil_mode=True, count_include_pad=False),
+            (1, 1, 1, 3),
+        ),
+        (lambda x: F(x).max_pool3d(x, 2, 2, ceil_mode=True, return_indices=True), (1, 1, 1, 3, 3)),
+        (lambda x: F(x).avg_pool3d(x, 2, 2, ceil_mode=True), (1, 2, 2, 2, 3)),
+        (lambda x: F(x).lp_pool2d(x, 2.0, 2, 2, ceil_mode=True), (1, 1, 1, 5)),
+        (lambda x: F(x).max_pool1d(x, 3, 2, ceil_mode=True), (1, 2, 2)),
+    ],
+)
+def test_ceil_mode_input_smaller_than_the_window_like_torch(fn: Any, shape: tuple) -> None:
+    # With ceil_mode the one window may overhang the input: a result, not an error.
+    _pool_like_torch(fn, shape)
+
+
+@pytest.mark.parametrize(
+    ("fn", "shape"),
+    [
+        (
+            lambda x: F(x).max_pool2d(x, (2, 1), (3, 1), (1, 0), (2, 1), return_indices=True),
+            (1, 1, 1, 3),
+        ),
+        (
+            lambda x: F(x).max_pool3d(x, (2, 1, 1), 2, (1, 0, 0), (2, 1, 1), return_indices=True),
+            (2, 1, 1, 2, 3),
+        ),
+        (
+            lambda x: F(x).max_pool1d(x, 2, 3, 1, 3, ceil_mode=True, return_indices=True),
+            (1, 2, 4),
+        ),
+    ],
+)
+def test_windows_wholly_in_the_padding_like_torch(fn: Any, shape: tuple) -> None:
+    # Such a window's maximum is -inf, and its index PyTorch's first kernel position at or past
+    # 0, which may lie past the input: torch's backward then writes out of bounds (it corrupts
+    # memory), so only the values and indices are compared with it.
+    _pool_like_torch(fn, shape, backward=False)

@@ -146,6 +146,13 @@ WEIGHT = np.array([[1.0, 5.0], [1.0, 2.0], [3.0, 5.0], [0.0, 0.0], [-1.0, 4.0], 
         # int32 indices and offsets
         (IDX.astype(np.int32), OFF.astype(np.int32), {}),
         (np.array([0, 1]), np.array([0, 2, 2]), {"include_last_offset": True}),
+        # offsets[-1] short of the input's end: the last bag runs on to the end
+        (np.array([4, 3, 0, 1, 2, 0, 4]), np.array([0, 5, 6]), {"include_last_offset": True}),
+        (
+            np.array([4, 3, 0, 1, 2, 0, 4]),
+            np.array([0, 3]),
+            {"include_last_offset": True, "padding_idx": 4},
+        ),
     ],
 )
 def test_embedding_bag_edges_match_torch(
@@ -153,6 +160,21 @@ def test_embedding_bag_edges_match_torch(
 ) -> None:
     check_against_torch(
         lambda w: F(w).embedding_bag(const(w, indices), w, const(w, offsets), mode=mode, **kwargs),
+        None,
+        [WEIGHT],
+    )
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_2d_input_ignores_include_last_offset_like_torch(mode: str) -> None:
+    # every row of a 2-D input is a bag: include_last_offset drops none of them
+    check_against_torch(
+        lambda w: F(w).embedding_bag(
+            const(w, np.array([[2, 0], [5, 1], [3, 4]])),
+            w,
+            mode=mode,
+            include_last_offset=True,
+        ),
         None,
         [WEIGHT],
     )

@@ -82,6 +82,14 @@ def test_p0_counts_like_torch() -> None:
     np.testing.assert_array_equal(mine, torch.pdist(torch.tensor(POINTS), 0).numpy())
 
 
+def test_p0_gradient_is_zeros_like_torch() -> None:
+    # piecewise constant: torch's pdist and cdist give a zero gradient (not None)
+    check_against_torch(lambda x: lib(x).pdist(x, 0), None, [POINTS], rtol=0, atol=0)
+    check_against_torch(
+        lambda x, y: lib(x).cdist(x, y, 0), None, [POINTS, POINTS[:2] + 0.5], rtol=0, atol=0
+    )
+
+
 @pytest.mark.parametrize("shape", [(0, 3), (1, 3), (3, 0), (0, 0), (1, 0)])
 def test_empty_inputs_match_torch(shape: tuple[int, int]) -> None:
     # values only against torch: its backward crashes (segmentation fault) on no pairs

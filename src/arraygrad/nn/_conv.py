@@ -50,6 +50,23 @@ def _padding(
     return [(p, p) for p in sizes]
 
 
+def _batched_groups(input: Tensor, weight: Tensor, groups: int, n: int) -> tuple[Tensor, bool]:
+    """The input with a batch axis and whether it had none, after PyTorch's checks of
+    ``groups`` shared by convolutions and transposed ones (``weight.shape[0]`` is split into
+    the groups: the output channels of one, the input channels of the other)."""
+    unbatched = input.ndim == n + 1
+    if unbatched:
+        input = _shape.unsqueeze(input, 0)
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    if weight.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead"
+        )
+    return input, unbatched
+
+
 def _conv(
     input: Tensor,
     weight: Tensor,
@@ -71,19 +88,10 @@ def _conv(
             f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
             f"of size: {list(input.shape)}"
         )
-    unbatched = input.ndim == n + 1
-    if unbatched:
-        input = _shape.unsqueeze(input, 0)
-    if groups <= 0:
-        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
-    out_channels, group_channels = weight.shape[0], weight.shape[1]
+    input, unbatched = _batched_groups(input, weight, groups, n)
+    group_channels = weight.shape[1]
     kernel = tuple(weight.shape[2:])
     channels = input.shape[1]
-    if out_channels % groups:
-        raise RuntimeError(
-            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-            f"but got weight of size {list(weight.shape)} instead"
-        )
     if channels != group_channels * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"

@@ -16,6 +16,7 @@ from typing import Any
 from arraygrad import _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
+from arraygrad.nn._conv import _batched_groups
 from arraygrad.nn._padding import pad as _pad
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
@@ -37,16 +38,7 @@ def _check(
             f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
             f"of size: {list(input.shape)} (and weight of size {list(weight.shape)})"
         )
-    unbatched = input.ndim == n + 1
-    if unbatched:
-        input = _shape.unsqueeze(input, 0)
-    if groups <= 0:
-        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
-    if weight.shape[0] % groups:
-        raise RuntimeError(
-            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-            f"but got weight of size {list(weight.shape)} instead"
-        )
+    input, unbatched = _batched_groups(input, weight, groups, n)
     if input.shape[1] != weight.shape[0]:
         raise RuntimeError(
             f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
@@ -120,7 +112,9 @@ def _conv_transpose(
         for size, s, d, k in zip(sizes, stride_t, dilation_t, kernel, strict=True)
     )
     out_sizes = [f - 2 * p + e for f, p, e in zip(full, pads, extra, strict=True)]
-    if any(size <= 0 for size in out_sizes) or any(size == 0 for size in sizes):
+    # PyTorch (its float64 reference path) accepts an output size of 0 only for an empty batch
+    smallest = 0 if input.shape[0] == 0 else 1
+    if any(size < smallest for size in out_sizes) or any(size == 0 for size in sizes):
         raise RuntimeError(
             f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output "
             f"size per channel: ({' x '.join(map(str, out_sizes))}). Output size is too small. "

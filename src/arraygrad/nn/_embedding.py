@@ -261,6 +261,9 @@ def embedding_bag(
             f"{list(weight.shape)}). Fix: pass the (num_embeddings, embedding_dim) table."
         )
     flat, starts, sample_weights = _bags_from_input(input, offsets, per_sample_weights)
+    if input.ndim == 2:
+        # PyTorch ignores include_last_offset for 2-D input: every row is a bag
+        include_last_offset = False
     if mode not in _BAG_MODES:
         raise ValueError(f"mode has to be one of sum, mean or max, but got {mode!r}.")
     if mode == "max" and scale_grad_by_freq:
@@ -306,6 +309,10 @@ def embedding_bag(
     # bag of each position: the last start at or before it; positions past the end are dropped
     bag = xp.searchsorted(xp.astype(starts, xp.int64), positions, side="right")
     bag = xp.astype(bag, xp.int64) - 1
+    if include_last_offset and bags:
+        # PyTorch's last bag runs on past offsets[-1] to the end of the input (its float64
+        # kernels; the float32 fast path of sum and mean stops there)
+        bag = xp.minimum(bag, xp.asarray(bags - 1, dtype=bag.dtype))
     keep = (bag >= 0) & (bag < bags)  # before the first offset (none given): no bag
     if padding_idx is not None:
         keep = keep & (flat != padding_idx)

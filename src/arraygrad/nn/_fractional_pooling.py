@@ -17,6 +17,7 @@ from typing import Any
 from arraygrad import _backend, _creation, _dtype, _indexing, _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
+from arraygrad.nn._pooling import window_pick
 
 __all__ = [
     "fractional_max_pool2d",
@@ -34,6 +35,8 @@ def _starts(samples: Any, size: int, out: int, k: int) -> Any:
     """Window starts ``(N, C, out)`` of one dimension from its samples ``(N, C)``."""
     xp = _backend.xp
     dtype = samples.dtype
+    if out == 0:  # an output_ratio that rounds down to 0: an empty result, as in PyTorch
+        return xp.zeros(tuple(samples.shape) + (0,), dtype=xp.int64)
     if out == 1:
         return xp.full(tuple(samples.shape) + (1,), size - k, dtype=xp.int64)
     alpha = xp.asarray(size - k, dtype=dtype) / xp.asarray(out - 1, dtype=dtype)
@@ -95,7 +98,7 @@ def _fractional_max_pool(
     # PyTorch's 3-D kernel also refuses windows that would just reach the last element.
     reach = 0 if n == 2 else 1
     for axis, (size, out, k) in enumerate(zip(sizes, outs, kernel, strict=True)):
-        if out + k - 1 + reach > size or k <= 0 or out <= 0:
+        if out + k - 1 + reach > size or k <= 0 or out < 0:
             raise RuntimeError(
                 f"{name}(): pool size {k} too large relative to input size {size} (output size "
                 f"{out}, spatial dimension {axis}). Fix: a smaller kernel or output size."
@@ -136,15 +139,7 @@ def _fractional_max_pool(
     plane = _shape.reshape(x, (batch, channels, math.prod(sizes)))
     windows = _indexing.take_along(plane, flat, 2)
     windows = _shape.reshape(windows, (batch, channels, count, window))
-    data = windows._data
-    # PyTorch's pick: the last NaN of a window if it has one, else its first maximum.
-    nans = xp.isnan(data)
-    flipped = xp.astype(xp.flip(nans, axis=-1), xp.int8)  # argmax takes numbers, not bools
-    last_nan = xp.subtract(
-        xp.asarray(window - 1, dtype=xp.int64), xp.argmax(flipped, axis=-1, keepdims=True)
-    )
-    first_max = xp.argmax(xp.where(nans, -xp.inf, data), axis=-1, keepdims=True)
-    pick = xp.where(xp.any(nans, axis=-1, keepdims=True), last_nan, first_max)
+    pick = window_pick(windows._data)
     values = _indexing.take_along(windows, pick, 3)
     rows = xp.reshape(xp.arange(batch * channels * count), (batch, channels, count, 1)) * window
     indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(xp.add(rows, pick), (-1,)))

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _creation, _joining, _linalg, _math, _shape
+from arraygrad import _backend, _creation, _indexing, _joining, _linalg, _math, _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
@@ -121,8 +121,13 @@ def _reflect(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
     span = (twice_high - twice_low) / 2
     distance = _math.abs(x - low)
     extra = _math.fmod(distance, span)
-    flips = _backend.xp.floor(distance._data / span)
-    odd = constant(flips % 2 == 1)
+    xp = _backend.xp
+    # xp's functions, not operators, on these data-dependent arrays: arraygrad.compile records
+    # the calls, where an operator's result would be replayed as a constant
+    dtype = distance._data.dtype
+    flips = xp.floor(xp.divide(distance._data, xp.asarray(span, dtype=dtype)))
+    two, one = xp.asarray(2, dtype=dtype), xp.asarray(1, dtype=dtype)
+    odd = constant(xp.equal(xp.remainder(flips, two), one))
     return _math.where(odd, (span - extra) + low, extra + low)
 
 
@@ -148,12 +153,19 @@ def _read(flat: Tensor, positions: list[Any], sizes: Sequence[int]) -> Tensor:
     inside = xp.ones(positions[0].shape, dtype=xp.bool)
     index = xp.zeros_like(positions[0])
     for position, size in zip(positions, sizes, strict=True):
-        inside = inside & (position >= 0) & (position < size)
-        index = index * size + position
+        # xp's functions, not operators: arraygrad.compile records them (see _reflect)
+        low, high = xp.asarray(0, dtype=position.dtype), xp.asarray(size, dtype=position.dtype)
+        inside = xp.logical_and(
+            inside,
+            xp.logical_and(xp.greater_equal(position, low), xp.less(position, high)),
+        )
+        index = xp.add(xp.multiply(index, high), position)
     index = xp.where(inside, index, xp.zeros_like(index))
     batch, channels, count = flat.shape[0], flat.shape[1], index.shape[1]
     index = xp.broadcast_to(xp.reshape(index, (batch, 1, count)), (batch, channels, count))
-    values = flat.gather(2, Tensor._wrap(index))
+    # take_along, not gather: gather's bounds check reads the indices into Python, which
+    # arraygrad.compile cannot replay (they are in bounds by construction)
+    values = _indexing.take_along(flat, index, 2)
     return _math.where(constant(xp.reshape(inside, (batch, 1, count))), values, 0.0)
 
 
@@ -185,7 +197,7 @@ def _bicubic(
     weights_y = _cubic_coefficients(y - constant(y_low))
 
     def tap(low: Any, offset: int, size: int) -> Any:
-        position = constant(low + offset)
+        position = constant(xp.add(low, xp.asarray(offset, dtype=low.dtype)))
         if padding_mode != "zeros":
             position = _source_index_of_pixel(position, size, padding_mode, ac)
         return xp.astype(_outside_if_infinite(position._data), xp.int64)
@@ -322,14 +334,16 @@ def grid_sample(
     # per axis, the weights of the low and the high neighbour: differentiable in the
     # coordinates (the neighbours are constants)
     weights = [
-        (constant(low + 1) - c, c - constant(low)) for c, low in zip(coords, lows, strict=True)
+        (constant(xp.add(low, xp.asarray(1, dtype=low.dtype))) - c, c - constant(low))
+        for c, low in zip(coords, lows, strict=True)
     ]
     total: Tensor | None = None
     # the corners in PyTorch's order (the last spatial axis, x, fastest), each weight the
     # product of its per-axis weights taken x first, as PyTorch multiplies them
     for corner in itertools.product((0, 1), repeat=len(sizes)):
         positions = [
-            xp.astype(low, index_type) + bit for low, bit in zip(lows, corner, strict=True)
+            xp.add(xp.astype(low, index_type), xp.asarray(bit, dtype=index_type))
+            for low, bit in zip(lows, corner, strict=True)
         ]
         factors = [weights[axis][bit] for axis, bit in enumerate(corner)][::-1]
         weight = factors[0]

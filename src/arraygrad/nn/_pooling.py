@@ -78,7 +78,9 @@ class _Geometry:
         self.right = []  # padding after the input: `padding`, or more for ceil_mode
         for size, s, p, span in zip(sizes, self.stride, self.padding, spans, strict=True):
             room = size + 2 * p - span
-            out = (room + (s - 1 if ceil_mode else 0)) // s + 1 if room >= 0 else 0
+            # floor division is PyTorch's div_rtn: with ceil_mode an input smaller than the
+            # window still gives a window that overhangs into the padding
+            out = (room + (s - 1 if ceil_mode else 0)) // s + 1
             if ceil_mode and out > 0 and (out - 1) * s >= size + p:
                 out -= 1  # the last window must start inside the input or its left padding
             if out <= 0:
@@ -156,6 +158,13 @@ def _avg_pool(
     name = f"avg_pool{n}d"
     input, _ = _batched(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
+    if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
+        # PyTorch's 3-D average pooling alone checks the input without its padding
+        (t, h, w), (kt, kh, kw) = geometry.sizes, geometry.kernel
+        raise RuntimeError(
+            f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kt} kH: {kh} "
+            f"kW: {kw}). Fix: use a smaller kernel or a larger input."
+        )
     windows = geometry.windows(input, 0.0)
     sums = _reduction.sum(windows, windows.ndim - n - 1)
     if divisor_override is not None:
@@ -425,19 +434,7 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
     # The padding elements repeat real ones: -inf there, so they never win over them.
     mask = xp.reshape(real, (count, longest))
     data = xp.where(mask, gathered._data, -xp.inf)
-    # PyTorch's pick: the last NaN of a window if it has one, else its first maximum.
-    nans = xp.isnan(data)
-    flipped = xp.astype(xp.flip(nans, axis=-1), xp.int8)  # argmax takes numbers, not bools
-    # Index arithmetic through xp's functions, not operators: arraygrad.compile records those
-    # calls, where an operator's result would be replayed as a constant.
-    last_nan = xp.subtract(
-        xp.asarray(longest - 1, dtype=xp.int64), xp.argmax(flipped, axis=-1, keepdims=True)
-    )
-    if longest:
-        first_max = xp.argmax(xp.where(nans, -xp.inf, data), axis=-1, keepdims=True)
-    else:
-        first_max = last_nan
-    pick = xp.where(xp.any(nans, axis=-1, keepdims=True), last_nan, first_max)
+    pick = window_pick(data)
     values = _indexing.take_along(gathered, pick, lead + 1)
     out_shape = tuple(input.shape[:lead]) + targets
     rows = xp.reshape(xp.arange(count), (count, 1)) * longest
@@ -446,6 +443,25 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
         _shape.reshape(values, out_shape),
         constant(xp.astype(xp.reshape(indices, out_shape), _dtype.to_xp(_dtype.int64))),
     )
+
+
+def window_pick(data: Any) -> Any:
+    """PyTorch's max-pooling pick in each window (the last axis of the raw array ``data``): the
+    position of its last NaN if it has one, else of its first maximum, shaped ``(..., 1)``."""
+    xp = _backend.xp
+    length = data.shape[-1]
+    nans = xp.isnan(data)
+    flipped = xp.astype(xp.flip(nans, axis=-1), xp.int8)  # argmax takes numbers, not bools
+    # Index arithmetic through xp's functions, not operators: arraygrad.compile records those
+    # calls, where an operator's result would be replayed as a constant.
+    last_nan = xp.subtract(
+        xp.asarray(length - 1, dtype=xp.int64), xp.argmax(flipped, axis=-1, keepdims=True)
+    )
+    if length:
+        first_max = xp.argmax(xp.where(nans, -xp.inf, data), axis=-1, keepdims=True)
+    else:  # argmax of an empty axis fails; there is nothing to pick
+        first_max = last_nan
+    return xp.where(xp.any(nans, axis=-1, keepdims=True), last_nan, first_max)
 
 
 def adaptive_max_pool1d_with_indices(
