@@ -1,12 +1,63 @@
-"""Top-level functions PyTorch has under a second name or home: ``hardshrink`` and ``prelu``
-(also in ``nn.functional``) and ``negative_`` (the in-place :func:`arraygrad.negative`)."""
+"""Top-level functions PyTorch has under a second name or home: ``hardshrink``, ``prelu``,
+``rrelu`` and the dropouts (also in ``nn.functional``, where ``train`` is called ``training``
+and has a default) and ``negative_`` (the in-place :func:`arraygrad.negative`)."""
 
 from __future__ import annotations
 
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
 
-__all__ = ["hardshrink", "negative_", "prelu"]
+__all__ = [
+    "alpha_dropout",
+    "dropout",
+    "feature_alpha_dropout",
+    "hardshrink",
+    "negative_",
+    "prelu",
+    "rrelu",
+    "rrelu_",
+]
+
+
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` when
+    ``train``: :func:`arraygrad.nn.functional.dropout` (``train`` has no default, as in PyTorch).
+
+    >>> import arraygrad
+    >>> arraygrad.dropout(arraygrad.ones(3), 0.5, False)
+    tensor([1., 1., 1.])
+    """
+    return _functional.dropout(input, p, train)
+
+
+def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """:func:`arraygrad.nn.functional.alpha_dropout`, which keeps SELU's mean and variance."""
+    return _functional.alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """:func:`arraygrad.nn.functional.feature_alpha_dropout`: alpha dropout of whole channels."""
+    return _functional.feature_alpha_dropout(input, p, train)
+
+
+def rrelu(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """Leaky ReLU with a slope drawn from ``U(lower, upper)`` per element when ``training``, else
+    the mean slope ``(lower + upper) / 2``: :func:`arraygrad.nn.functional.rrelu`.
+
+    >>> import arraygrad
+    >>> arraygrad.rrelu(arraygrad.tensor([-1.0, 2.0]), 0.1, 0.3)
+    tensor([-0.2000,  2.0000])
+    """
+    return _functional.rrelu(input, lower, upper, training)
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    """In place: :func:`rrelu`; returns ``input``."""
+    return _functional.rrelu_(input, lower, upper, training)
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -151,3 +153,37 @@ def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
 @given(data=st.data())
 def test_gradcheck(name: str, data: st.DataObject) -> None:
     run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.dropout(x, 0.5, False),
+        lambda m, x: m.dropout(x, 0.0, True),
+        lambda m, x: m.alpha_dropout(x, 0.3, False),
+        lambda m, x: m.feature_alpha_dropout(x, 0.3, False),
+        lambda m, x: m.rrelu(x),
+        lambda m, x: m.rrelu(x, 0.1, 0.3),
+        lambda m, x: m.rrelu(x, 0.2, 0.2, True),  # lower == upper: no randomness
+    ],
+)
+def test_top_level_dropout_and_rrelu_match_torch(call: Any) -> None:
+    values = np.random.default_rng(3).standard_normal((2, 3, 4))
+    x = ag.tensor(values, requires_grad=True)
+    t = torch.tensor(values, requires_grad=True)
+    mine, theirs = call(ag, x), call(torch, t)
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
+    mine.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
+def test_top_level_dropout_needs_train_and_rrelu_works_in_place_like_torch() -> None:
+    with pytest.raises(TypeError):
+        torch.dropout(torch.ones(3), 0.5)
+    with pytest.raises(TypeError, match="train"):
+        ag.dropout(ag.ones(3), 0.5)
+    x, t = ag.tensor([-1.0, 2.0]), torch.tensor([-1.0, 2.0])
+    assert ag.rrelu_(x) is x
+    torch.rrelu_(t)
+    np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-6)
