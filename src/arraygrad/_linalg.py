@@ -208,17 +208,7 @@ def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
         )
     rows, cols = input.shape[-2:]
     zero = _backend.xp.zeros((), dtype=input._data.dtype)
-    return ops.where(triangle_mask(rows, cols, diagonal, lower), input, zero)
-
-
-def triangle_mask(rows: int, cols: int, diagonal: int, lower: bool) -> Any:
-    """The ``(rows, cols)`` bool array that is True on the lower triangle ``col - row <=
-    diagonal`` (``lower``) or the upper one ``col - row >= diagonal``: the one mask behind
-    ``tril``/``triu``, ``tril_indices``/``triu_indices`` and causal attention. Built from the
-    static sizes, so it is a constant under ``arraygrad.compile``."""
-    xp = _backend.xp
-    offset = xp.reshape(xp.arange(cols), (1, cols)) - xp.reshape(xp.arange(rows), (rows, 1))
-    return offset <= diagonal if lower else offset >= diagonal
+    return ops.where(_backend.triangle_mask(rows, cols, diagonal, lower), input, zero)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:

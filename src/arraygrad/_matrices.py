@@ -158,7 +158,7 @@ def _triangle_indices(
         )
     xp = _backend.xp
     # nonzero lists the kept places in row-major order, which is PyTorch's order.
-    where_rows, where_cols = xp.nonzero(_linalg.triangle_mask(row, col, offset, lower))
+    where_rows, where_cols = xp.nonzero(_backend.triangle_mask(row, col, offset, lower))
     return Tensor._wrap(xp.astype(xp.stack([where_rows, where_cols]), _dtype.to_xp(dtype)))
 
 

@@ -476,6 +476,16 @@ def element_strides(array: Any) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def triangle_mask(rows: int, cols: int, diagonal: int, lower: bool) -> Any:
+    """The ``(rows, cols)`` bool array that is True on the lower triangle ``col - row <=
+    diagonal`` (``lower``) or the upper one ``col - row >= diagonal``: the one mask behind
+    ``tril``/``triu``, ``tril_indices``/``triu_indices``, causal attention and the
+    decompositions' rules. Built from the static sizes, so it is a constant under
+    ``arraygrad.compile``."""
+    offset = xp.reshape(xp.arange(cols), (1, cols)) - xp.reshape(xp.arange(rows), (rows, 1))
+    return offset <= diagonal if lower else offset >= diagonal
+
+
 def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
     """Whether ``array`` takes ``shape`` without a copy (its strides allow it), as a view must.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _linalg, _math, _reduction, _shape
+from arraygrad import _backend, _linalg, _math, _reduction, _shape
 from arraygrad._creation import zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import softmax
@@ -48,7 +48,7 @@ def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any
 
 def _causal_mask(queries: int, keys: int) -> Tensor:
     """``(L, S)`` bool, True on and below the diagonal (query ``i`` sees keys ``0..i``)."""
-    return constant(_linalg.triangle_mask(queries, keys, 0, lower=True))
+    return constant(_backend.triangle_mask(queries, keys, 0, lower=True))
 
 
 def _masked_softmax(scores: Tensor) -> Tensor:

@@ -13,13 +13,6 @@ from arraygrad import _backend
 from arraygrad._primitive import Primitive
 
 
-def _lower_mask(n: int, k: int = 0) -> Any:
-    """The boolean ``n x n`` mask of ``col - row <= k`` (``tril(ones, k)``)."""
-    xp = _backend.xp
-    index = xp.arange(n)
-    return xp.reshape(index, shape=(1, n)) - xp.reshape(index, shape=(n, 1)) <= k
-
-
 def _eye_mask(n: int) -> Any:
     xp = _backend.xp
     index = xp.arange(n)
@@ -27,7 +20,8 @@ def _eye_mask(n: int) -> Any:
 
 
 def _tril(ns: Any, a: Any, k: int = 0) -> Any:
-    return ns.where(_lower_mask(a.shape[-1], k), a, 0.0)
+    n = a.shape[-1]
+    return ns.where(_backend.triangle_mask(n, n, k, lower=True), a, 0.0)
 
 
 def _rows(ns: Any, v: Any) -> Any:
