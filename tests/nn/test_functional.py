@@ -181,6 +181,14 @@ LOSSES = {
         low=0.05,
         high=0.95,
     ),
+    # one random cotangent per element through the primitive's own backward (and, in
+    # gradgradcheck, through that backward's rules: PyTorch's double backward)
+    "binary_cross_entropy_none": OpSpec(
+        lambda p, t: F(p).binary_cross_entropy(p, t, reduction="none"),
+        shapes=same_shapes(2),
+        low=0.05,
+        high=0.95,
+    ),
     "bce_with_logits": OpSpec(
         lambda x, t: F(x).binary_cross_entropy_with_logits(x, lib(t).sigmoid(t)),
         shapes=same_shapes(2),

@@ -136,7 +136,19 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         svd=functools.partial(_linalg_call, lib, "svd"),
         qr=functools.partial(_linalg_call, lib, "qr"),
         adjugate=functools.partial(_adjugate, lib),
+        binary_cross_entropy_backward=functools.partial(_binary_cross_entropy_backward, lib),
     )
+
+
+# PyTorch's EPSILON in binary_cross_entropy's backward: 1e-12 rounded to float32 (its kernel
+# reads it through a float), so -1 / EPS is -1000000003995.8029 in float64, as in PyTorch.
+_BCE_EPSILON = float(np.float32(1e-12))
+
+
+def _binary_cross_entropy_backward(lib: Any, g: Any, p: Any, t: Any) -> Any:
+    """PyTorch's ``binary_cross_entropy_backward``: ``g (p - t) / max((1 - p) p, EPS)``, the
+    gradient for the probabilities ``p``, finite where they saturate at 0 or 1."""
+    return g * (p - t) / lib.maximum((1 - p) * p, _BCE_EPSILON)
 
 
 def _relu_backward(where: Any, g: Any, out: Any) -> Any:

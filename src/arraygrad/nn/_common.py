@@ -60,6 +60,10 @@ def constant(array: Any) -> Tensor:
 def clamp_min_straight_through(x: Tensor, min: float) -> Tensor:
     """``max(x, min)`` in value with the gradient of ``x`` everywhere: PyTorch clamps such
     denominators (norms, variances) in place under no_grad, so the clamp is invisible to
-    autograd."""
+    autograd.
+
+    The clamp is added as an offset, ``min - x`` where ``x < min`` and exactly 0 elsewhere, so
+    an infinite ``x`` stays itself (``clamp(x) - x`` would be ``inf - inf = nan`` there).
+    """
     detached = x.detach()
-    return x + (_math.clamp(detached, min=min) - detached)
+    return x + (min - _math.where(detached < min, detached, min))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _binary, _dtype, _math, _reduction
+from arraygrad import _backend, _binary, _dtype, _math, _reduction, ops
+from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, log_softmax
 from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
@@ -93,11 +94,15 @@ def l1_loss(
 
 def _huber(diff: Tensor, delta: float, scale: float) -> Tensor:
     # 0.5 d^2 inside |d| < delta, delta (|d| - delta / 2) outside; ``scale`` divides the result
-    # (smooth_l1 is huber / beta). Both pieces are finite everywhere, so where() is safe.
+    # (smooth_l1 is huber / beta). As in PyTorch's kernels nan takes the quadratic piece (its
+    # gradient d is nan), and the quadratic piece sees 0 where it is not used, so that its
+    # discarded gradient 0 * 2d cannot be 0 * inf = nan at d = +-inf (PyTorch: +-delta there).
     size = _math.abs(diff)
-    quadratic = diff * diff * (0.5 / scale)
+    outside = size >= delta
+    inside = _math.where(outside, 0.0, diff)
+    quadratic = inside * inside * (0.5 / scale)
     linear = (size - 0.5 * delta) * (delta / scale)
-    return _math.where(size < delta, quadratic, linear)
+    return _math.where(outside, linear, quadratic)
 
 
 def smooth_l1_loss(
@@ -192,11 +197,22 @@ def binary_cross_entropy(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """``-(t log x + (1 - t) log(1 - x))`` for probabilities ``x``, each log clamped at -100.
+    """``-w (t log x + (1 - t) log(1 - x))`` for probabilities ``x`` and targets ``t`` in
+    ``[0, 1]``, each log clamped at -100 (``log(1 - x)`` computed as ``log1p(-x)``), reduced by
+    ``reduction``.
+
+    As in PyTorch, this is one op with its own gradient (not the derivative of the clamped logs):
+    ``g (x - t) / max((1 - x) x, EPS)`` for ``x``, ``EPS`` being 1e-12 rounded to float32. So a
+    sigmoid saturated to exactly 0 or 1 still gets a gradient of about ``1e12`` pulling it back
+    where the target disagrees, and 0 where it agrees. For ``t`` the gradient is
+    ``-g logit(x)``, unclamped (``inf`` at ``x = 0``). Second derivatives are PyTorch's double
+    backward, ``g (x^2 - 2xt + t) / ((x + eps)^2 (1 - x + eps)^2)`` with ``eps = 1e-12``.
+    Inputs or targets outside ``[0, 1]`` (or nan) raise ``RuntimeError``.
 
     >>> import arraygrad
-    >>> binary_cross_entropy(arraygrad.tensor([0.5]), arraygrad.tensor([1.0]))
-    tensor(0.6931)
+    >>> x = arraygrad.tensor([0.0, 0.5], requires_grad=True)
+    >>> binary_cross_entropy(x, arraygrad.tensor([0.0, 1.0]))
+    tensor(0.3466, grad_fn=<MeanBackward0>)
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -204,20 +220,47 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    _check(_raise_for_non_probabilities, input._data)
-    loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
+    if target.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Found dtype {_dtype.torch_type_name(target.dtype)} but expected "
+            f"{_dtype.torch_type_name(input.dtype)}: binary_cross_entropy's target must have the "
+            f"input's dtype. Fix: target.to(input.dtype)."
+        )
+    _refuse_gradient("binary_cross_entropy", "weight", weight)
+    _check(_raise_for_non_probabilities, input._data, target._data)
+    loss = ops.binary_cross_entropy(input, target)
     if weight is not None:
         loss = loss * weight
     return apply_reduction(loss, reduction)
 
 
-def _raise_for_non_probabilities(data: Any) -> None:
-    xp = _backend.xp
-    if bool(xp.any(xp.logical_or(data < 0, data > 1))):
+def _refuse_gradient(function: str, argument: str, tensor: Tensor | None) -> None:
+    """PyTorch's refusal of an argument its op does not differentiate (a class or sample
+    weight) when that argument requires grad."""
+    if tensor is not None and tensor.requires_grad and is_grad_enabled():
         raise RuntimeError(
-            "all elements of input should be between 0 and 1: binary_cross_entropy expects "
-            "probabilities. Fix: apply sigmoid first, or use binary_cross_entropy_with_logits."
+            f"The function '{function}' is not differentiable with respect to argument "
+            f"'{argument}'. This input cannot have requires_grad True. Fix: pass "
+            f"{argument}.detach()."
         )
+
+
+def _raise_for_non_probabilities(input: Any, target: Any) -> None:
+    # Written as "not inside" so that nan is refused too, as PyTorch's kernel refuses it.
+    xp = _backend.xp
+    for name, data in (("input", input), ("target", target)):
+        outside = xp.logical_not(xp.logical_and(data >= 0, data <= 1))
+        if bool(xp.any(outside)):
+            value = float(xp.reshape(data[outside], (-1,))[0])
+            fix = (
+                "apply sigmoid first, or use binary_cross_entropy_with_logits"
+                if name == "input"
+                else "targets are probabilities of the positive class; clamp or rescale them"
+            )
+            raise RuntimeError(
+                f"all elements of {name} should be between 0 and 1 (found {value}): "
+                f"binary_cross_entropy expects probabilities. Fix: {fix}."
+            )
 
 
 def _check(check: Any, *arguments: Any) -> None:
@@ -231,14 +274,6 @@ def _check(check: Any, *arguments: Any) -> None:
         check(*arguments)
     else:
         tracer.call(check, arguments)
-
-
-def _clamped_log(p: Tensor) -> Tensor:
-    """``max(log(p), -100)``, PyTorch's guard against ``log(0)``; its gradient at 0 is 0, not
-    ``nan`` (``log`` only ever sees positive values)."""
-    positive = p > 0
-    safe = _math.log(_math.where(positive, p, 1.0))
-    return _math.where(positive, _math.clamp(safe, min=-100.0), -100.0)
 
 
 def binary_cross_entropy_with_logits(
@@ -262,6 +297,8 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    _refuse_gradient("binary_cross_entropy_with_logits", "weight", weight)
+    _refuse_gradient("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     softplus_neg = _stable_softplus(-input)
     if pos_weight is not None:
         softplus_neg = softplus_neg * ((pos_weight - 1) * target + 1)
@@ -388,6 +425,7 @@ def nll_loss(
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    _refuse_gradient("nll_loss_forward", "weight", weight)
     picked, weights, valid = _pick(input, target, ignore_index, weight)
     # Without class weights every weight is 1, or 0 where picked is already 0: no product.
     losses = -picked if weight is None else -picked * weights
@@ -401,9 +439,16 @@ def nll_loss(
 
 def _safe_divide(total: Tensor, count: Tensor) -> Tensor:
     """``total / count``, and PyTorch's nan for 0 / 0 (an all-ignored batch) without NumPy's
-    warning about it; where ``count`` is not 0 the division and its gradient are the plain ones."""
+    warning about it; where ``count`` is not 0 the division and its gradient are the plain ones.
+
+    Where it is 0 the gradient reaching ``total`` is nan, as PyTorch's ``-w g / total_weight``
+    is for every counted entry: a target of weight 0 gets nan, an ignored one (masked out of
+    ``total``) 0. ``total * nan`` gives that without NumPy's warning about 0 / 0; where
+    ``count`` is not 0 that branch is ``total * 0``, whose discarded gradient stays 0.
+    """
     nonzero = count != 0
-    return _math.where(nonzero, total / _math.where(nonzero, count, 1.0), float("nan"))
+    poison = _math.astype(_math.where(nonzero, 0.0, float("nan")), total.dtype)
+    return _math.where(nonzero, total / _math.where(nonzero, count, 1.0), total * poison)
 
 
 def cross_entropy(

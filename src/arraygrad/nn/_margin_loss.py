@@ -10,6 +10,7 @@ built from the (non-differentiable) targets, as ``nll_loss`` does.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,10 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
 ]
+
+# PyTorch's EPSILON in its loss kernels (Loss.cpp): 1e-12 stored as a float, so 9.9999996e-13
+# even in float64 arithmetic. cosine_embedding_loss adds it to each squared norm.
+_EPSILON = struct.unpack("f", struct.pack("f", 1e-12))[0]
 
 
 def margin_ranking_loss(
@@ -117,8 +122,8 @@ def cosine_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """``1 - cos(x1, x2)`` where ``target`` is 1, ``max(0, cos(x1, x2) - margin)`` where it is
-    -1 (0 otherwise); ``cos`` is taken along the last dimension with 1e-12 added to each squared
-    norm, as in PyTorch.
+    -1 (0 otherwise); ``cos`` is taken along the last dimension with PyTorch's EPSILON (1e-12
+    rounded to float32) added to each squared norm, so two zero vectors have ``cos`` 0.
 
     >>> import arraygrad
     >>> a = arraygrad.tensor([[1.0, 0.0], [1.0, 1.0]])
@@ -140,8 +145,8 @@ def cosine_embedding_loss(
         )
     axis = target.ndim
     dot = _reduction.sum(input1 * input2, axis)
-    squares1 = _reduction.sum(input1 * input1, axis) + 1e-12
-    squares2 = _reduction.sum(input2 * input2, axis) + 1e-12
+    squares1 = _reduction.sum(input1 * input1, axis) + _EPSILON
+    squares2 = _reduction.sum(input2 * input2, axis) + _EPSILON
     cos = dot / _math.sqrt(squares1 * squares2)
     positive = _math.where(target == 1, 1 - cos, 0.0)
     negative = _math.where(target == -1, _math.clamp_min(cos - margin, 0), 0.0)

@@ -14,13 +14,14 @@ from typing import Any
 
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
-from arraygrad.ops import decompositions, elementwise, linalg, reduction, shape
+from arraygrad.ops import decompositions, elementwise, linalg, losses, reduction, shape
 from arraygrad.ops import nn as _nn
 from arraygrad.ops import transcendental as _transcendental
 from arraygrad.ops.decompositions import *  # noqa: F403
 from arraygrad.ops.elementwise import *  # noqa: F403 - each module lists its primitives
 from arraygrad.ops.elementwise import astype as _astype
 from arraygrad.ops.linalg import *  # noqa: F403
+from arraygrad.ops.losses import *  # noqa: F403
 from arraygrad.ops.nn import *  # noqa: F403
 from arraygrad.ops.reduction import *  # noqa: F403
 from arraygrad.ops.shape import *  # noqa: F403
@@ -50,6 +51,7 @@ __all__ = [
     *decompositions.__all__,
     *elementwise.__all__,
     *linalg.__all__,
+    *losses.__all__,
     *_nn.__all__,
     *reduction.__all__,
     *shape.__all__,
