@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _primitive, ops
+from arraygrad import _backend, _dtype, _inplace, _primitive, _view_history, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 
@@ -150,6 +150,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     key = normalize_key(key)
     if _is_basic(key):
         _check_bounds(target, key)
+        if target._base is not None:  # target[key].copy_(value): refused where it overlaps
+            _view_history.check_unrecorded(target, key=key)
     value = _as_value(target, value)
     try:
         indexed_ndim = (
@@ -160,7 +162,13 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     value = _drop_leading_ones(value, indexed_ndim)
     try:
         if _inplace._records(target, (value,)):
-            _inplace.apply(target, lambda old, v: ops.index_put(old, v, key=key), value)
+
+            def write(old: Tensor, new: Any) -> Tensor:
+                return ops.index_put(old, new, key=key)
+
+            # Overlap was checked above for the written region only (basic keys); PyTorch
+            # allows advanced-index writes into an expanded tensor.
+            _inplace.apply_op(target, write, (value,), {}, overlap=False)
             return
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
     except ValueError:

@@ -3,9 +3,10 @@
 An in-place op computes its result out of place, then writes it into the tensor's memory and
 bumps the version counter shared by the tensor and its views. When the op is recorded, the
 tensor's node is replaced by the op's node, whose input is a snapshot of the old value (a copy),
-so that gradients flow to what the tensor was before the write. Writing into a leaf that requires
-grad is refused outside ``no_grad``, and the engine refuses to use a value that was overwritten
-after being saved for backward.
+so that gradients flow to what the tensor was before the write; a write to a view rewrites the
+history of the tensor it views and of all its views (``_view_history``). Writing into a leaf
+that requires grad is refused outside ``no_grad``, and the engine refuses to use a value that
+was overwritten after being saved for backward.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _primitive, ops
+from arraygrad import _backend, _primitive, _view_history, ops
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
@@ -24,19 +25,17 @@ def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
     return target._rg or any(isinstance(a, Tensor) and a._rg for a in args)
 
 
-def _check_leaf(target: Tensor) -> None:
+def _check_leaf(target: Tensor, overlap: bool = False) -> None:
+    """Refuse a recorded write into ``target`` as PyTorch does (with ``overlap``: also an
+    element-wise write into an expanded view)."""
     if target._node is None and target._rg:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation "
             f"({describe(target)}). Fix: update parameters inside `with arraygrad.no_grad():`, "
             "or use an out-of-place op (w = w - lr * w.grad) if the update should be recorded."
         )
-    if target._base is not None and target._base._rg:
-        raise RuntimeError(
-            "an in-place operation on a view of a tensor that requires grad is not supported by "
-            f"arraygrad ({describe(target)}). Fix: apply the op to a .clone() of the view, or "
-            "build the result out of place (e.g. arraygrad.where or arraygrad.cat)."
-        )
+    if target._base is not None:
+        _view_history.check_write(target, overlap)
 
 
 def _write(target: Tensor, result: Tensor) -> None:
@@ -64,18 +63,31 @@ def _write(target: Tensor, result: Tensor) -> None:
 
 def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
     """Compute ``op(target, *args, **kwargs)`` and store it in ``target``'s memory."""
+    return apply_op(target, op, args, kwargs, overlap=True)
+
+
+def apply_op(
+    target: Tensor,
+    op: Callable[..., Tensor],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    overlap: bool,
+) -> Tensor:
+    """:func:`apply`; ``overlap``: refuse an expanded ``target`` (whose elements share memory),
+    as PyTorch's element-wise ops do (its indexed writes only warn)."""
     if _records(target, args):
-        _check_leaf(target)
+        _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)
         snapshot._node = target._node
         result = op(snapshot, *args, **kwargs)
         if result.dtype is not target.dtype:
             result = ops.astype(result, target.dtype)
         _write(target, result)
-        target._node = result._node
-        target._rg = result._rg
+        _view_history.rebase(target, result)  # target's history, and its root's and views'
     else:
         # Nothing here requires grad, or grad mode is off: the op records no graph either way.
+        if target._base is not None:
+            _view_history.check_unrecorded(target, overlap)
         result = op(target, *args, **kwargs)
         _write(target, result)
     _primitive.bump_version(target)
@@ -101,6 +113,8 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
         # first, as a tensor that requires nothing skips reading the grad mode.
         and not ((target._rg or (kind is Tensor and other._rg)) and grad_enabled.get())
     ):
+        if target._base is not None:  # e.g. an expanded view cannot be written element-wise
+            _view_history.check_unrecorded(target)
         try:
             _backend.update_into(name, target._data, other._data if kind is Tensor else other)
         except (ValueError, TypeError):
@@ -125,14 +139,15 @@ def fill(target: Tensor, value: Any) -> Tensor:
             f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
             "dimensions."
         )
-    return copy(target, value)
+    return copy(target, value, filling=True)
 
 
-def copy(target: Tensor, source: Any) -> Tensor:
+def copy(target: Tensor, source: Any, *, filling: bool = False) -> Tensor:
     """Copy ``source`` (broadcast to ``target``'s shape, converted to its dtype) into ``target``.
 
     The old values of ``target`` are overwritten, so they get no gradient; ``source`` gets the
-    gradient of the written elements.
+    gradient of the written elements. ``filling``: a ``fill_`` (one value everywhere), which
+    PyTorch allows on a tensor whose elements share memory (an expanded one).
     """
     from arraygrad._math import as_tensor
 
@@ -150,17 +165,18 @@ def copy(target: Tensor, source: Any) -> Tensor:
     if source.dtype.category > target.dtype.category:
         source = ops.astype(source, target.dtype)  # copy_ converts, unlike arithmetic in place
     if not _records(target, (source,)):
+        if target._base is not None:
+            _view_history.check_unrecorded(target, overlap=not filling)
         _write(target, source if source.ndim == 0 else overwrite(target, source))
         _primitive.bump_version(target)
         return target
-    _check_leaf(target)
+    _check_leaf(target, overlap=not filling)
     # The old values only contribute their place in the graph (where() reads the condition, not
     # them), so a snapshot sharing the target's memory is enough: no copy is made.
     snapshot = Tensor._wrap(target._data, target._rg)
     snapshot._node = target._node
     result = overwrite(snapshot, source)
     _write(target, result)
-    target._node = result._node
-    target._rg = result._rg
+    _view_history.rebase(target, result)
     _primitive.bump_version(target)
     return target

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _view_history
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 
@@ -162,6 +162,8 @@ class Primitive:
         reads_output: the rules read ``out``; then it is kept for backward and guarded likewise.
         view: the output shares memory with input 0 (reshape, transpose, basic indexing), so both
             share one version counter and an in-place write to either is seen by the other.
+        backward_name: the name of its backward nodes (``grad_fn``), when PyTorch's is not
+            ``<Name>Backward0`` (``CopySlices``).
         exact_scalars: the rules compute with a Python number operand itself (``y - 1`` in
             pow's), so it must reach them as a Python number, in double precision. Otherwise a
             Python float beside an array reaches forward and rules as the 0-d array NumPy would
@@ -193,6 +195,7 @@ class Primitive:
         reads_output: bool = False,
         view: bool = False,
         exact_scalars: bool = False,
+        backward_name: str | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -201,7 +204,9 @@ class Primitive:
         self.reads_output = reads_output
         self.view = view
         self.exact_scalars = exact_scalars
-        self.backward_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
+        if backward_name is None:
+            backward_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
+        self.backward_name = backward_name
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
@@ -294,12 +299,8 @@ class Primitive:
             out = _backend.ensure_array(out)
         result = Tensor.__new__(Tensor)
         result._data = out
-        if self.view:
-            base = args[0]
-            if base._version_counter is None:
-                base._version_counter = [0, 0]
-            result._version_counter = base._version_counter
-            result._base = base if base._base is None else base._base
+        if self.view:  # shares memory and version counter with args[0]: see _view_history
+            _view_history.made_view(result, args[0], self, params, needs_grad)
         if needs_grad and self.vjps is not None and grad_enabled.get():
             # Only what every backward reads is set here; hooks, retained grads and the freed
             # flag are class defaults, set on the rare nodes that need them.

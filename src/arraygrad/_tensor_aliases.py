@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import arraygrad._shape
     import arraygrad._special_functions
     import arraygrad._unary
+    import arraygrad._view_history
     import arraygrad.nn.functional
     from arraygrad._tensor import Tensor
 
@@ -70,8 +71,12 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
         alias._node = target._node
         result = op(alias, *args)
         target._node, target._rg = result._node, result._rg
+        source = alias
     else:
         result = op(target, *args)
+        source = target
+    # The view steps that rebuild target (or its views) from the memory's owner change too.
+    _ag._view_history.restrided(target, source, result)
     target._data = result._data  # shape ops on NumPy return views: the memory stays shared
     _ag._primitive.bump_version(target)
     return target

@@ -498,6 +498,28 @@ def triangle_mask(rows: int, cols: int, diagonal: int, lower: bool) -> Any:
     return offset <= diagonal if lower else offset >= diagonal
 
 
+def reshaped_in_place(array: Any, result: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``result``, ``array`` reshaped to ``shape``, shares its memory (a view, no copy).
+
+    NumPy points a view at the array owning the memory, the cheap test; otherwise it is
+    decided from the strides (also while arraygrad.compile traces: a compiled step is
+    specialised on them), as :func:`reshapes_as_view` does for other libraries.
+    """
+    if isinstance(array, np.ndarray):
+        owner = result.base
+        if owner is not None and (owner is array or owner is array.base):
+            return True
+        try:
+            np.reshape(array, shape, copy=False)
+        except ValueError:
+            return False
+        return True
+    try:
+        return reshapes_as_view(array, shape)
+    except (AttributeError, TypeError, NotImplementedError):
+        return False  # array_api_strict says AttributeError where a copy would be needed
+
+
 def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
     """Whether ``array`` takes ``shape`` without a copy (its strides allow it), as a view must.
 

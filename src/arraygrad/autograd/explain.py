@@ -61,6 +61,10 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "select": ("out = a[key] (a view)", ("∂L/∂a = zeros with g placed at [key]",)),
     "index": ("out = a[key]", ("∂L/∂a = zeros with g added at [key] (repeats add up)",)),
     "index_add_zeros": ("out = zeros with a added at [key]", ("∂L/∂a = g[key]",)),
+    "copy_slices": (
+        "out = a with a[key] replaced by b (b written in place through a view of a)",
+        ("∂L/∂a = g with zeros at [key]", "∂L/∂b = g[key]"),
+    ),
     "maximum": ("out = max(a, b)", ("∂L/∂a = g where a wins", "∂L/∂b = g where b wins")),
     "minimum": ("out = min(a, b)", ("∂L/∂a = g where a wins", "∂L/∂b = g where b wins")),
     "amax": ("out = max over dims of a", ("∂L/∂a = g at the maxima (shared among ties)",)),

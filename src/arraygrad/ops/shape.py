@@ -84,6 +84,16 @@ index_put = Primitive(
     vjp=(_put_vjp_x, _put_vjp_values),
     reads_inputs=False,
 )
+# The history of x after values were written in place through a view of it: x with x[key] =
+# values, as index_put, but the values are already in x's memory, so the forward computes
+# nothing (an index_put would copy all of x on every write). PyTorch's CopySlices.
+copy_slices = Primitive(
+    "copy_slices",
+    forward=lambda xp, x, values, *, key: x,
+    vjp=(_put_vjp_x, _put_vjp_values),
+    reads_inputs=False,
+    backward_name="CopySlices",
+)
 
 
 def _concat_vjp(ns: Any, g: Any, x: Any, axis: int, start: int, stop: int) -> Any:
@@ -136,6 +146,7 @@ __all__ = [
     "basic_getitem",
     "broadcast_to",
     "concat",
+    "copy_slices",
     "flip",
     "getitem",
     "index_add_zeros",

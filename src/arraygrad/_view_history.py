@@ -1,0 +1,365 @@
+"""Views and in-place writes with PyTorch's autograd semantics ("view + inplace").
+
+A view (``x[1:]``, ``x.t()``, ``x.view(2, 2)``, ``x.expand(...)``) shares memory with its *root*
+(the tensor that owns the memory; a view of a view has the same root) and the root's version
+counter. So an in-place write to the root changes every view, and a write to a view changes the
+root and its other views. PyTorch keeps the gradients consistent with the values:
+
+- Every view's history is "these view steps applied to the root's *current* history". A view
+  taken before a write to its root therefore differentiates through the write: with
+  ``x = a * 1; v = x[:2]; x.mul_(2)``, ``v`` is ``(a * 2)[:2]`` and ``v.sum()`` gives
+  ``a.grad == [2, 2, 0, 0]``.
+- A recorded write to a view ``v`` of root ``r`` gives ``r`` the history "old ``r`` with ``v``'s
+  elements replaced by ``op(old v)``" (PyTorch's ``CopySlices``): the replaced elements get no
+  gradient from old ``r``, the new values send theirs to ``op``'s inputs. A root that required
+  no gradient (``zeros(4)``) written through a view with a value that does, requires one from
+  then on, and so does every view of it.
+
+Each view remembers its *view steps from the root*: the view primitives (``basic_getitem``,
+``reshape``, ``permute_dims``, ``broadcast_to``) with their parameters, so its history can be
+rebuilt by replaying them on the root. Roots keep weak references to their views.
+
+Eager, not lazy, regeneration: PyTorch rebuilds a view's history lazily, when it is next used
+after the version counter moved. arraygrad's hot paths (``Primitive.apply1``/``apply2``) read
+``tensor._node`` directly, so a lazy check would cost every operation on every tensor. Instead
+every recorded write to a root or to one of its views rebuilds the history of each live view
+of that root at once (a replay of its few view steps, a few microseconds per view). The costs:
+each view made appends one weak reference to its root's list (dead ones are pruned, amortised;
+about 0.2 µs a view, most of it the weak reference), and a recorded write takes time in
+proportion to the number of live views of the root it writes (writing each of ``n`` row views
+kept in a list is quadratic in ``n``; PyTorch's is linear). Writes under ``no_grad`` or where
+nothing requires grad change no history (the views' histories stay valid) and only bump the
+version counter.
+
+The root's new history is a ``copy_slices`` node (``arraygrad.ops``) with ``index_put``'s
+rules whose forward computes nothing: the new values are already in the root's memory, so an
+``index_put`` (a copy of the whole root per write) would be wasted. The view's elements are
+found in the root by replaying the steps on an index array (one basic-indexing step uses its
+key directly).
+
+Errors as in PyTorch: an in-place write to a view of a leaf that requires grad, a recorded write
+to a view made under ``no_grad`` of a tensor that requires grad, and an element-wise write into
+a tensor whose elements overlap in memory (an expanded tensor).
+
+>>> import arraygrad
+>>> a = arraygrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+>>> x = a * 1
+>>> v = x[:2]
+>>> _ = x.mul_(2)
+>>> v.sum().backward()
+>>> a.grad.tolist()
+[2.0, 2.0, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from arraygrad import _backend
+from arraygrad._grad_mode import grad_enabled
+from arraygrad._tensor import Tensor, describe
+
+if TYPE_CHECKING:
+    from arraygrad._primitive import Primitive
+
+# View steps are stored flat, ``(name0, params0, name1, params1, ...)``: one tuple per view. The
+# primitives' names, not the primitives, so that views pickle and deep-copy like other tensors.
+Steps = tuple[Any, ...]
+
+# The attributes live in the instance ``__dict__`` (ordinary tensors have none of them):
+#   view: "_base" (the root), "_version_counter" (the root's), "_view_steps" (from the root),
+#         "_view_no_grad" (made under no_grad from a tensor that requires grad; absent if not);
+#   root: "_views" (a _ViewRefs of weak references to its views).
+_MIN_LIMIT = 64
+_ref = weakref.ref
+
+
+class _ViewRefs(list):  # type: ignore[type-arg]
+    """A root's weak references to its views; pruned of dead ones when it outgrows ``limit``."""
+
+    __slots__ = ("limit",)
+
+    limit: int
+
+    def __reduce__(self) -> Any:
+        # A pickled or deep-copied root has no views yet (weak references do not pickle).
+        return (_new_view_refs, ())
+
+
+def _new_view_refs() -> _ViewRefs:
+    views = _ViewRefs()
+    views.limit = _MIN_LIMIT
+    return views
+
+
+def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg: bool) -> None:
+    """Mark ``view`` (just made by the view primitive ``prim`` from ``base``) as a view.
+
+    ``rg``: whether ``base`` requires grad. Called for every view made (``x[i]``), so it is
+    kept to attribute stores, one weak reference and one append (``view``/``base`` are typed
+    ``Any`` as these attributes are not declared on Tensor).
+    """
+    counter = base._version_counter
+    if counter is None:
+        counter = base._version_counter = [0, 0]
+    view._version_counter = counter
+    root = base._base
+    if root is None:
+        root = view._base = base
+        view._view_steps = (prim.name, params)
+    else:
+        view._base = root
+        view._view_steps = base._view_steps + (prim.name, params)
+    if rg and not grad_enabled.get():
+        view._view_no_grad = True
+    try:
+        views = root._views
+    except AttributeError:
+        views = root._views = _new_view_refs()
+    views.append(_ref(view))
+    if len(views) > views.limit:
+        _prune(views)
+
+
+_view_primitives: dict[str, Primitive] = {}  # by name, filled on first use (ops imports us)
+
+
+def _pairs(steps: Steps) -> Any:
+    """``(primitive, params)`` for each step."""
+    prims = _view_primitives
+    if not prims:
+        from arraygrad import ops
+
+        for prim in (ops.basic_getitem, ops.reshape, ops.permute_dims, ops.broadcast_to):
+            prims[prim.name] = prim
+    return zip([prims[name] for name in steps[::2]], steps[1::2], strict=True)
+
+
+def _prune(views: _ViewRefs) -> None:
+    # Amortised: the next prune waits until the list has doubled over its live part.
+    views[:] = [ref for ref in views if ref() is not None]
+    views.limit = max(_MIN_LIMIT, 2 * len(views))
+
+
+def _live_views(root: Tensor) -> list[Tensor]:
+    """The views of ``root`` still alive (pruning the list of the others)."""
+    views = root.__dict__.get("_views")
+    if not views:
+        return []
+    live, refs = [], []
+    for ref in views:
+        view = ref()
+        # A tensor that stopped being a view (a reshape that had to copy) is dropped.
+        if view is not None and view.__dict__.get("_base") is root:
+            live.append(view)
+            refs.append(ref)
+    views[:] = refs
+    views.limit = max(_MIN_LIMIT, 2 * len(refs))
+    return live
+
+
+def not_a_view(tensor: Tensor) -> None:
+    """Undo :func:`made_view` for a result that turned out to own its memory (a reshape that
+    copied): it shares neither memory nor the version counter with its input."""
+    attrs = tensor.__dict__
+    for name in ("_base", "_version_counter", "_view_steps", "_view_no_grad"):
+        attrs.pop(name, None)
+
+
+def reshape_is_view(array: Any, result: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``result``, ``array`` reshaped to ``shape``, is a view of it (no copy), as it is
+    in PyTorch exactly when the strides allow it.
+
+    Decided from the strides, also while ``arraygrad.compile`` traces (a compiled step is
+    specialised on shapes, and the strides follow from the same code).
+    """
+    return _backend.reshaped_in_place(array, result, shape)
+
+
+# --- replaying view steps ----------------------------------------------------------------------
+
+
+def _positions(shape: tuple[int, ...], steps: Steps) -> Any:
+    """The view's elements as flat (C-order) positions in its root of ``shape``: the view
+    primitives' own forwards replayed on the index array ``arange(numel).reshape(shape)``."""
+    xp = _backend.xp
+    positions = xp.reshape(xp.arange(math.prod(shape), dtype=xp.int64), shape)
+    for prim, params in _pairs(steps):
+        positions = prim.forward(xp, positions, **params)
+    return positions
+
+
+def _region_key(root: Tensor, steps: Steps, shape: tuple[int, ...]) -> Any:
+    """An index into ``root`` whose result is the view's elements in the view's ``shape``."""
+    from arraygrad import ops
+
+    if len(steps) == 2 and steps[0] == ops.basic_getitem.name:
+        return steps[1]["key"]
+    root_shape = tuple(root._data.shape)
+    if not root_shape:  # a view of a 0-d root: its one element, in the view's shape of ones
+        return (None,) * len(shape)
+    positions = _positions(root_shape, steps)
+    key = []
+    step = 1
+    for size in reversed(root_shape):
+        key.append((positions // step) % size)
+        step *= size
+    key.reverse()
+    if not _backend.is_numpy:
+        return tuple(_backend.asarray(part) for part in key)
+    return tuple(key)
+
+
+def _replay(root: Tensor, steps: Steps) -> Tensor:
+    """The view of ``root`` that ``steps`` make, recorded as ordinary view primitives."""
+    if len(steps) == 2 and _view_primitives:  # one step (most views): no pairing needed
+        return _view_primitives[steps[0]].apply1(root, steps[1])
+    out = root
+    for prim, params in _pairs(steps):
+        out = prim.apply1(out, params)
+    return out
+
+
+def _regenerate(root: Tensor) -> None:
+    """Give every live view of ``root`` the history "its view steps on ``root``'s history"."""
+    for view in _live_views(root):
+        attrs = view.__dict__
+        if attrs.get("_view_no_grad"):
+            continue  # PyTorch refuses to use it after such a write (see check_write)
+        replayed = _replay(root, attrs["_view_steps"])
+        view._node = replayed._node
+        view._rg = replayed._rg
+
+
+# --- in-place writes -----------------------------------------------------------------------------
+
+
+def check_write(target: Tensor, overlap: bool) -> None:
+    """Raise PyTorch's error for a recorded in-place write to the view ``target``, if any
+    (with ``overlap``: an element-wise write, refused where elements share memory)."""
+    root = target._base
+    assert root is not None
+    if root._node is None and root._rg:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            f"operation ({describe(target)}, a view of {describe(root)}). Fix: write inside "
+            "`with arraygrad.no_grad():` if the write should not be recorded, or write into a "
+            ".clone() of the leaf (or build the result out of place)."
+        )
+    if target.__dict__.get("_view_no_grad"):
+        raise _no_grad_view_error(target, root)
+    if overlap:
+        check_overlap(target)
+
+
+def check_unrecorded(target: Tensor, overlap: bool = True, key: Any = None) -> None:
+    """The checks of :func:`check_write` for a write to the view ``target`` that arraygrad
+    does not record (grad mode off, or nothing requires grad by arraygrad's flags).
+
+    A view made under ``no_grad`` of a tensor that requires grad requires grad in PyTorch, so
+    PyTorch records (and refuses) such a write when grad mode is on.
+    """
+    root = target._base
+    assert root is not None
+    if target.__dict__.get("_view_no_grad") and root._rg and grad_enabled.get():
+        raise _no_grad_view_error(target, root)
+    if overlap:
+        check_overlap(target, key)
+
+
+def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:
+    return RuntimeError(
+        "A view was created in no_grad mode and is being modified inplace with grad mode "
+        f"enabled ({describe(target)}, a view of {describe(root)}). Given that this use case "
+        "is ambiguous and error-prone, it is forbidden. Fix: move both the view and the inplace "
+        "either both inside the no_grad block (if you don't want the inplace to be tracked) or "
+        "both outside (if you want the inplace to be tracked)."
+    )
+
+
+def check_overlap(target: Tensor, key: Any = None) -> None:
+    """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
+    has several elements at one memory location (an expanded tensor), where an element-wise
+    write would be ambiguous."""
+    from arraygrad import ops
+
+    steps = target.__dict__.get("_view_steps")
+    if not steps or ops.broadcast_to.name not in steps[::2]:
+        return  # only broadcasting makes elements share memory
+    root = target._base
+    assert root is not None
+    if key is not None:
+        steps = (*steps, ops.basic_getitem.name, {"key": key})
+    xp = _backend.xp
+    positions = xp.reshape(_positions(tuple(root._data.shape), steps), (-1,))
+    count = positions.shape[0]
+    if count > 1 and xp.unique_values(positions).shape[0] < count:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation. "
+            f"({describe(target)} is an expanded view of {describe(root)}: several of its "
+            "elements are one element of that tensor.)"
+        )
+
+
+def rebase(target: Tensor, result: Tensor) -> None:
+    """Record that ``target``'s memory now holds ``result`` (computed out of place from
+    ``target``'s old value, recorded): set the histories of ``target``, its root and every
+    live view of that root."""
+    root = target._base
+    if root is None:
+        target._node = result._node
+        target._rg = result._rg
+        if target.__dict__.get("_views"):
+            _regenerate(target)
+        return
+    steps = target.__dict__["_view_steps"]
+    key = _region_key(root, steps, tuple(target._data.shape))
+    from arraygrad import ops
+
+    new_root = ops.copy_slices(root, result, key=key)
+    root._node = new_root._node
+    root._rg = new_root._rg
+    _regenerate(root)  # target included
+
+
+def restrided(target: Tensor, source: Tensor, result: Tensor) -> None:
+    """``target`` becomes ``result``, the view of ``source`` (``target`` or a stand-in for it)
+    made by a shape op in place (``t_``, ``squeeze_``, ...): extend its view steps, or, for a
+    root, restate its views' steps from the new shape. Call before ``target._data`` changes."""
+    if result is source:
+        return
+    have = len(source.__dict__.get("_view_steps", ())) if source._base is not None else 0
+    new = result.__dict__.get("_view_steps", ())[have:]
+    if not new:
+        return
+    attrs = target.__dict__
+    if target._base is not None:
+        attrs["_view_steps"] = attrs["_view_steps"] + new
+        return
+    undo = _inverse(tuple(target._data.shape), new)
+    for view in _live_views(target):
+        view.__dict__["_view_steps"] = undo + view.__dict__["_view_steps"]
+
+
+def _inverse(shape: tuple[int, ...], steps: Steps) -> Steps:
+    """Steps that undo ``steps`` (reshapes and permutations) applied to a tensor of ``shape``."""
+    from arraygrad import ops
+
+    undo: list[Steps] = []
+    for prim, params in _pairs(steps):
+        if prim is ops.reshape:
+            undo.append((prim.name, {"shape": shape}))
+            shape = tuple(params["shape"])
+        elif prim is ops.permute_dims:
+            axes = params["axes"]
+            inverse = [0] * len(axes)
+            for position, axis in enumerate(axes):
+                inverse[axis] = position
+            undo.append((prim.name, {"axes": tuple(inverse)}))
+            shape = tuple(shape[axis] for axis in axes)
+        else:  # pragma: no cover - in-place shape ops only reshape and permute
+            raise NotImplementedError(f"cannot undo view step {prim.name}")
+    return tuple(part for step in reversed(undo) for part in step)

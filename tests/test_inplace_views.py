@@ -1,0 +1,533 @@
+"""Views and in-place writes against torch 2.13.0 ("view + inplace": CopySlices and view
+regeneration): every scenario runs the same code on arraygrad and on torch in float64 and
+compares the values and the gradients of every leaf."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import arraygrad as ag
+
+LIBS = (ag, torch)
+
+
+def _leaf(lib: Any, values: Any, requires_grad: bool = True) -> Any:
+    return lib.tensor(values, dtype=lib.float64, requires_grad=requires_grad)
+
+
+def _numbers(tensor: Any) -> Any:
+    return None if tensor is None else np.asarray(tensor.detach().tolist(), dtype=np.float64)
+
+
+def _compare(mine: dict[str, Any], theirs: dict[str, Any]) -> None:
+    assert mine.keys() == theirs.keys()
+    for name in mine:
+        a, b = mine[name], theirs[name]
+        if isinstance(b, (bool, type(None), tuple, str)):
+            assert a == b, (name, a, b)
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def _values(out: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: _numbers(v) if isinstance(v, (ag.Tensor, torch.Tensor)) else v for k, v in out.items()
+    }
+
+
+def _run(scenario: Callable[[Any], dict[str, Any]]) -> None:
+    """Run ``scenario(lib)`` on both libraries; it returns what to compare (tensors become
+    their values; a leaf's gradient is compared through ``leaf.grad``). Where torch raises,
+    arraygrad must raise the same class, except where torch refuses a saved *output* that was
+    later overwritten: arraygrad saves an in-place op's output apart from the tensor's memory,
+    so it can still compute that gradient (a known, more permissive, difference)."""
+    try:
+        theirs = _values(scenario(torch))
+    except RuntimeError as error:
+        if "modified by an inplace operation" in str(error) and "output 0 of" in str(error):
+            return
+        with pytest.raises(type(error)):
+            scenario(ag)
+        return
+    _compare(_values(scenario(ag)), theirs)
+
+
+# --- the nine faults of the report (/tmp/prof/viewinp.py) -------------------------------------
+
+
+def _report_case(lib: Any, case: int) -> dict[str, Any]:
+    a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+    x = a * 1
+    if case == 0:  # write to the base after taking a view
+        v = x[:2]
+        x.mul_(2)
+        (v * 1).sum().backward()
+    elif case == 1:  # write to a view, use the base
+        v = x[:2]
+        v.mul_(3)
+        (x * 1).sum().backward()
+    elif case == 2:  # write to a view, use another view
+        v = x[:2]
+        u = x[1:]
+        v.mul_(3)
+        (u * 1).sum().backward()
+    elif case == 3:  # view of a view, write the base
+        v = x[:3]
+        u = v[1:]
+        x.mul_(2)
+        (u * a[1:3]).sum().backward()
+    elif case == 4:  # reshape view, write the base
+        v = x.view(2, 2)
+        x.add_(a)
+        (v**2).sum().backward()
+    elif case == 5:  # a value that requires grad written through a view of a base that does not
+        b = lib.zeros(4, dtype=lib.float64)
+        v = b[1:3]
+        v.copy_(a[:2] * 2)
+        (b * b).sum().backward()
+        return {"grad": a.grad, "b": b, "rg": (b.requires_grad, v.requires_grad)}
+    elif case == 6:
+        b = lib.zeros(4, dtype=lib.float64)
+        v = b[1:3]
+        u = b[2:]
+        v.copy_(a[:2] * 2)
+        (u * 1).sum().backward()
+        return {"grad": a.grad, "u": u, "rg": (b.requires_grad, u.requires_grad)}
+    elif case == 7:  # a view, then the base written, then the view written
+        v = x[:2]
+        x.mul_(2)
+        v.mul_(3)
+        (x * 1).sum().backward()
+    else:  # a transposed view
+        y = (a * 1).view(2, 2)
+        t = y.t()
+        y.mul_(a.view(2, 2))
+        weights = lib.tensor([[1.0, 2], [3, 4]], dtype=lib.float64)
+        (t * weights).sum().backward()
+        return {"grad": a.grad, "t": t}
+    return {"grad": a.grad, "x": x}
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_the_reported_cases_give_torchs_gradients(case: int) -> None:
+    _run(lambda lib: _report_case(lib, case))
+
+
+# --- every view kind x every in-place write ----------------------------------------------------
+
+VIEWS: dict[str, Callable[[Any], Any]] = {
+    "slice": lambda x: x[1:3],
+    "slice_step": lambda x: x[::2, 1:],
+    "select": lambda x: x[1],
+    "select_dim1": lambda x: x.select(1, 2),
+    "narrow": lambda x: x.narrow(1, 1, 2),
+    "t": lambda x: x.t(),
+    "permute": lambda x: x.permute(1, 0),
+    "transpose_slice": lambda x: x.transpose(0, 1)[1:],
+    "view": lambda x: x.view(2, 6),
+    "view_flat": lambda x: x.view(-1),
+    "reshape": lambda x: x.reshape(3, 4),
+    "unsqueeze": lambda x: x.unsqueeze(0),
+    "squeeze_view": lambda x: x[1:2].squeeze(0),
+    "view_of_view": lambda x: x[1:].t()[1],
+    "view_of_view_of_view": lambda x: x.view(2, 6)[:, 2:].reshape(2, 2, 2)[1],
+    "ellipsis_none": lambda x: x[..., None, 1:],
+}
+
+WRITES: dict[str, Callable[[Any, Any], Any]] = {
+    "add_": lambda v, s: v.add_(s * 2),
+    "sub_alpha": lambda v, s: v.sub_(s, alpha=2),
+    "mul_": lambda v, s: v.mul_(s),
+    "iadd": lambda v, s: v.__iadd__(s),
+    "div_": lambda v, s: v.div_(s + 1),
+    "copy_": lambda v, s: v.copy_(s * 3),
+    "fill_": lambda v, s: v.fill_(s),
+    "fill_number": lambda v, s: v.fill_(1.5),
+    "zero_": lambda v, s: v.zero_(),
+    "setitem": lambda v, s: v.__setitem__(0, s * 4),
+    "setitem_slice": lambda v, s: v.__setitem__((Ellipsis, slice(0, 1)), s - 1),
+    "setitem_index_tensor": lambda v, s: v.__setitem__((v.new_zeros(1).long(),), s * 5),
+    "clamp_": lambda v, s: v.clamp_(2.0, 6.0),
+    "exp_": lambda v, s: v.exp_(),
+    "sigmoid_": lambda v, s: v.sigmoid_(),
+    "pow_": lambda v, s: v.pow_(2),
+}
+
+
+def _weights(lib: Any, shape: tuple[int, ...]) -> Any:
+    n = int(np.prod(shape))
+    return lib.tensor((np.arange(n, dtype=np.float64) % 5 + 1).reshape(shape) / 3)
+
+
+def _view_write(lib: Any, view: str, write: str, root_requires_grad: bool) -> dict[str, Any]:
+    a = _leaf(lib, np.arange(12.0).reshape(4, 3) / 4 - 1)
+    s = _leaf(lib, 0.75)
+    x = a * 1 if root_requires_grad else lib.zeros(4, 3, dtype=lib.float64) + 0.5
+    sibling = x[2:]  # taken before the write, overlapping some views
+    v = VIEWS[view](x)
+    before = tuple(v.shape)
+    WRITES[write](v, s)
+    after = x[:, 1]  # taken after the write
+    loss = (x * _weights(lib, (4, 3))).sum() + v.sin().sum() * 2 + (sibling**2).sum()
+    loss = loss + (after * 3).sum()
+    out = {"x": x, "v": v, "sibling": sibling, "shape": (before, tuple(v.shape))}
+    out["rg"] = (x.requires_grad, v.requires_grad, sibling.requires_grad, after.requires_grad)
+    out["leaf"] = x.is_leaf
+    if loss.requires_grad:
+        loss.backward()
+    out["a.grad"] = a.grad
+    out["s.grad"] = s.grad
+    out["version"] = (x._version, v._version)
+    return out
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_a_write_through_any_view_gives_torchs_values_and_gradients(view: str, write: str) -> None:
+    _run(lambda lib: _view_write(lib, view, write, root_requires_grad=True))
+
+
+@pytest.mark.parametrize("write", ["add_", "mul_", "copy_", "fill_", "setitem", "zero_"])
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_a_write_into_a_base_that_requires_no_grad_makes_it_and_its_views_require_grad(
+    view: str, write: str
+) -> None:
+    _run(lambda lib: _view_write(lib, view, write, root_requires_grad=False))
+
+
+# --- sequences of writes: base, views, siblings, views of views --------------------------------
+
+STEPS: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    "view_rows": lambda lib, env: env.__setitem__("rows", env["x"][1:3]),
+    "view_t": lambda lib, env: env.__setitem__("t", env["x"].t()),
+    "view_col": lambda lib, env: env.__setitem__("col", env["x"][:, 2]),
+    "view_flat": lambda lib, env: env.__setitem__("flat", env["x"].view(-1)),
+    "mul_base": lambda lib, env: env["x"].mul_(env["s"]),
+    "add_base": lambda lib, env: env["x"].add_(env["a"].flip(0)),
+    "write_rows": lambda lib, env: env.get("rows", env["x"][1:3]).mul_(env["s"] + 1),
+    "write_t": lambda lib, env: env.get("t", env["x"].t())[0].add_(env["s"] * 2),
+    "write_col": lambda lib, env: env.get("col", env["x"][:, 2]).copy_(env["s"] - 3),
+    "write_flat": lambda lib, env: env.get("flat", env["x"].view(-1))[::5].clamp_(-0.5, 0.5),
+    "setitem_base": lambda lib, env: env["x"].__setitem__((0, slice(None)), env["s"]),
+    "nograd_write": lambda lib, env: _no_grad(lib, lambda: env["x"][3].mul_(-2)),
+    "unary_t": lambda lib, env: env.get("t", env["x"].t()).tanh_(),
+}
+
+
+def _no_grad(lib: Any, fn: Callable[[], Any]) -> None:
+    with lib.no_grad():
+        fn()
+
+
+def _sequence(lib: Any, names: list[str], root_requires_grad: bool) -> dict[str, Any]:
+    a = _leaf(lib, np.arange(12.0).reshape(4, 3) / 5 - 1)
+    s = _leaf(lib, 0.5)
+    x = a * 1 if root_requires_grad else lib.ones(4, 3, dtype=lib.float64)
+    env: dict[str, Any] = {"a": a, "s": s, "x": x}
+    for name in names:
+        STEPS[name](lib, env)
+        # Reading grad_fn makes torch rebuild a stale view's history now. Untouched, a stale
+        # view of a base that was a leaf needing no grad is taken by torch's in-place check for
+        # "a leaf Variable that requires grad" (arraygrad's views are never stale).
+        for view in ("rows", "t", "col", "flat"):
+            if view in env:
+                env[view].grad_fn  # noqa: B018
+    out: dict[str, Any] = {}
+    loss = (x * _weights(lib, (4, 3))).sum()
+    for name in ("rows", "t", "col", "flat"):
+        if name in env:
+            view = env[name]
+            out[name] = view
+            out[name + ".rg"] = view.requires_grad
+            loss = loss + (view.cos() * _weights(lib, tuple(view.shape))).sum()
+    out["x"] = x
+    out["x.rg"] = x.requires_grad
+    if loss.requires_grad:
+        loss.backward()
+    out["a.grad"], out["s.grad"] = a.grad, s.grad
+    return out
+
+
+@given(
+    names=st.lists(st.sampled_from(sorted(STEPS)), min_size=1, max_size=6),
+    root_requires_grad=st.booleans(),
+)
+def test_any_sequence_of_views_and_writes_matches_torch(
+    names: list[str], root_requires_grad: bool
+) -> None:
+    _run(lambda lib: _sequence(lib, names, root_requires_grad))
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["view_rows", "view_t", "view_col", "mul_base", "write_rows", "write_t", "write_col"],
+        ["view_flat", "write_flat", "write_flat", "view_t", "unary_t", "setitem_base"],
+        ["view_rows", "nograd_write", "write_rows", "view_col", "nograd_write", "add_base"],
+    ],
+)
+def test_long_sequences_match_torch(names: list[str]) -> None:
+    for root_requires_grad in (True, False):
+        _run(functools.partial(_sequence, names=names, root_requires_grad=root_requires_grad))
+
+
+# --- writes under no_grad, leaves, views made under no_grad -----------------------------------
+
+
+def test_a_write_under_no_grad_changes_values_and_versions_but_no_history() -> None:
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+        x = a * 2
+        v = x[1:3]
+        with lib.no_grad():
+            v.mul_(10)
+            x[0] = 7.0
+        w = x[2:]
+        (x * v.sum() + w.sum()).sum().backward()
+        return {"x": x, "grad": a.grad, "version": (x._version, v._version, w._version)}
+
+    _run(scenario)
+
+
+def test_a_write_to_a_view_of_a_leaf_that_requires_grad_raises_like_torch() -> None:
+    writes = [
+        lambda v: v.mul_(2),
+        lambda v: v.copy_(torch.ones(2) if isinstance(v, torch.Tensor) else ag.ones(2)),
+        lambda v: v.zero_(),
+        lambda v: v.__setitem__(0, 1.0),
+        lambda v: v.exp_(),
+    ]
+    for write in writes:
+        with pytest.raises(Exception) as theirs:
+            write(torch.ones(3, requires_grad=True)[:2])
+        a = ag.ones(3, requires_grad=True)
+        view = a[:2]
+        with pytest.raises(
+            type(theirs.value), match="a view of a leaf Variable that requires grad"
+        ):
+            write(view)
+        assert a.tolist() == [1.0, 1.0, 1.0] and a._version == 0 and a.is_leaf
+        with ag.no_grad():  # allowed without recording, as in torch
+            write(view)
+    with ag.no_grad(), torch.no_grad():
+        for lib in LIBS:
+            a = lib.ones(3, requires_grad=True)
+            a[:2].mul_(3)
+            assert a.tolist() == [3.0, 3.0, 1.0] and a.is_leaf
+
+
+def test_a_recorded_write_to_a_view_made_under_no_grad_raises_like_torch() -> None:
+    errors = []
+    for lib in LIBS:
+        a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+        base = a * 1
+        with lib.no_grad():
+            view = base[:2]
+        with pytest.raises(RuntimeError, match="created in no_grad mode") as error:
+            view.mul_(2)
+        errors.append(type(error.value))
+        assert base._version == 0
+    assert errors[0] is errors[1]
+
+
+def test_a_view_made_under_no_grad_of_a_base_needing_no_grad_is_written_as_torch_would() -> None:
+    # torch refuses this too; arraygrad (which marks only views of tensors that require grad,
+    # to keep making views cheap) records it as if the view had been made with grad mode on.
+    def scenario(lib: Any, no_grad: bool) -> dict[str, Any]:
+        a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+        base = lib.zeros(4, dtype=lib.float64)
+        if no_grad:
+            with lib.no_grad():
+                view = base[:2]
+        else:
+            view = base[:2]
+        view.copy_(a[1:3] * 3)
+        (base * base).sum().backward()
+        return {"base": base, "grad": a.grad}
+
+    with pytest.raises(RuntimeError, match="created in no_grad mode"):
+        scenario(torch, no_grad=True)
+    _compare(_values(scenario(ag, no_grad=True)), _values(scenario(torch, no_grad=False)))
+
+
+# --- double backward through CopySlices --------------------------------------------------------
+
+
+def test_double_backward_through_a_write_to_a_view() -> None:
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, [0.5, -1.0, 2.0, 1.5])
+        c = _leaf(lib, [2.0, 3.0])
+        x = a * a
+        v = x[1:3]
+        v.mul_(c * a[:2])
+        u = x.view(2, 2).t()
+        y = (u**3).sum() + (x * a).sum()
+        (ga, gc) = lib.autograd.grad(y, (a, c), create_graph=True)
+        ((ga**2).sum() + (gc * a[2:]).sum()).backward()
+        return {"ga": ga, "gc": gc, "a.grad": a.grad, "c.grad": c.grad}
+
+    _run(scenario)
+
+
+def test_grad_fn_of_a_root_written_through_a_view_is_copy_slices() -> None:
+    a = _leaf(ag, [1.0, 2.0, 3.0])
+    x = a * 1
+    x[1:].mul_(2)
+    theirs = torch.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1
+    theirs[1:].mul_(2)
+    assert x.grad_fn.name() == type(theirs.grad_fn).__name__ == "CopySlices"
+
+
+# --- overlapping memory ------------------------------------------------------------------------
+
+OVERLAPPING: dict[str, Callable[[Any], Any]] = {
+    "add_": lambda e: e.add_(1),
+    "iadd": lambda e: e.__iadd__(1),
+    "mul_": lambda e: e.mul_(2),
+    "exp_": lambda e: e.exp_(),
+    "clamp_": lambda e: e.clamp_(0, 1),
+    "copy_": lambda e: e.copy_(e.new_ones(e.shape)),
+    "setitem_all": lambda e: e.__setitem__(slice(None), 1.0),
+    "expanded_row_view": lambda e: e[:, 0].add_(1),
+}
+NOT_OVERLAPPING: dict[str, Callable[[Any], Any]] = {
+    "fill_": lambda e: e.fill_(1),
+    "zero_": lambda e: e.zero_(),
+    "setitem_row": lambda e: e.__setitem__(0, 1.0),
+    "row_add_": lambda e: e[0].add_(1),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize("name", sorted(OVERLAPPING))
+def test_an_element_wise_write_into_an_expanded_tensor_raises_like_torch(
+    name: str, requires_grad: bool
+) -> None:
+    op = OVERLAPPING[name]
+    with pytest.raises(Exception) as theirs:
+        op((torch.ones(2, 3, requires_grad=requires_grad) * 1).expand(2, 2, 3))
+    base = ag.ones(2, 3, requires_grad=requires_grad) * 1
+    with pytest.raises(type(theirs.value), match="more than one element of the written-to"):
+        op(base.expand(2, 2, 3))
+    assert base.tolist() == [[1.0] * 3] * 2 and base._version == 0
+
+
+@pytest.mark.parametrize("name", sorted(NOT_OVERLAPPING))
+def test_writes_torch_allows_on_an_expanded_tensor_are_allowed(name: str) -> None:
+    NOT_OVERLAPPING[name](torch.ones(2, 3).expand(2, 2, 3))
+    NOT_OVERLAPPING[name](ag.ones(2, 3).expand(2, 2, 3))
+
+
+# --- reshape: a view only when it shares memory ------------------------------------------------
+
+
+def test_a_reshape_that_copies_is_not_a_view_like_torch() -> None:
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, np.arange(6.0).reshape(2, 3))
+        y = a * 1
+        flat = y.t().reshape(-1)
+        shared = y.reshape(-1)
+        flat.mul_(a.t().reshape(-1))
+        out = {"y": y, "flat": flat, "is_view": (flat._base is None, shared._base is y)}
+        out["version"] = (y._version, flat._version)
+        (y.sum() + flat.sum() + shared.sum()).backward()
+        out["grad"] = a.grad
+        return out
+
+    _run(scenario)
+
+
+# --- in-place shape changes of views and bases --------------------------------------------------
+
+
+def test_in_place_shape_changes_keep_views_in_step_like_torch() -> None:
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, np.arange(6.0).reshape(2, 3) + 1)
+        x = a * 1
+        row = x[0]
+        col = x[:, 1:2]
+        col.t_()
+        x.t_()
+        x.mul_(2)
+        col.add_(a[0, :2])
+        later = x[1]
+        loss = (row * lib.tensor([1.0, 10, 100], dtype=lib.float64)).sum() + col.sum()
+        (loss + (later**2).sum() + x.sum()).backward()
+        return {"x": x, "row": row, "col": col, "later": later, "grad": a.grad}
+
+    _run(scenario)
+
+
+# --- arraygrad.compile --------------------------------------------------------------------------
+
+
+def _compiled_step(lib: Any, w: Any, x: Any) -> Any:
+    h = w * x
+    v = h[:2]
+    u = h[1:]
+    v.mul_(3)
+    b = lib.zeros(4, dtype=lib.float64)
+    b[1:3].copy_(h[:2] * 2)
+    h.t()  # a view that is never used
+    loss = (u * u).sum() + (b * h).sum()
+    loss.backward()
+    grad = w.grad.clone()
+    w.grad = None
+    return loss, grad
+
+
+def test_compiled_writes_through_views_equal_eager_and_torch() -> None:
+    w_t = _leaf(torch, [1.0, 2.0, 3.0, 4.0])
+    x_t = torch.tensor([0.5, 1.0, 1.5, 2.0], dtype=torch.float64)
+    expected = _compiled_step(torch, w_t, x_t)
+    w = _leaf(ag, [1.0, 2.0, 3.0, 4.0])
+    x = ag.tensor([0.5, 1.0, 1.5, 2.0], dtype=ag.float64)
+    step = ag.compile(lambda x: _compiled_step(ag, w, x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        for _ in range(3):
+            loss, grad = step(x)
+            assert loss.item() == expected[0].item()
+            assert grad.tolist() == expected[1].tolist()
+    assert step.traces == 1
+
+
+# --- many views: the registry of a root stays small ---------------------------------------------
+
+
+def test_a_root_indexed_in_a_loop_keeps_few_references_to_dead_views() -> None:
+    x = ag.ones(10, 3)
+    kept = [x[i] for i in range(5)]
+    for _ in range(10_000):
+        x[1]
+    assert len(x._views) <= 200
+    assert all(view._base is x for view in kept)
+    a = _leaf(ag, np.ones((10, 3)))
+    y = a * 1
+    y.mul_(2)  # regenerates the live views only
+    for view in kept:  # views of a root that is not y are not touched
+        assert view.grad_fn is None
+
+
+def test_roots_and_views_pickle_and_deep_copy_as_before() -> None:
+    import copy
+    import pickle
+
+    root = ag.arange(6.0)
+    x = root.view(2, 3)
+    view = x.t()[1:]
+    for clone in (pickle.loads(pickle.dumps(view)), copy.deepcopy(view)):
+        assert clone.tolist() == view.tolist()
+        clone.mul_(2)  # the copy's steps still replay
+        assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    for clone in (pickle.loads(pickle.dumps(root)), copy.deepcopy(root)):
+        assert clone.tolist() == root.tolist() and not clone._views
