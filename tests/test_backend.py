@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -261,3 +264,71 @@ def test_max_takes_axes_as_numpy_does(axis: object) -> None:
             _backend.xp.max(a, axis=axis)
         return
     assert _same(_backend.xp.max(a, axis=axis), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "divide"])
+def test_update_into_a_0d_float_target_gives_numpy_ufunc_bits(dtype: type, op: str) -> None:
+    # 0-d targets are updated with NumPy scalar arithmetic (the ufunc's 0-d out= is slow): the
+    # bits, special values included, must be those of the ufunc written into out=.
+    ufunc = getattr(np, op)
+    rng = np.random.default_rng(0)
+    values = [*rng.standard_normal(20).astype(dtype), 0.0, -0.0, np.inf, -np.inf, np.nan]
+    operands = [
+        *values,
+        np.asarray(values[3], dtype),
+        dtype(values[4]),
+        np.asarray(values[5], np.float64),  # a wider 0-d value is cast back, as out= does
+        0.1,
+        3,
+        1e300,  # overflows float16/float32
+    ]
+    with np.errstate(all="ignore"):
+        for start in values:
+            for operand in operands:
+                expected = np.asarray(start, dtype)
+                ufunc(expected, operand, out=expected)
+                target = np.asarray(start, dtype)
+                _backend.update_into(op, target, operand)
+                assert target.dtype == dtype
+                assert target.tobytes() == expected.tobytes(), (start, operand)
+                total = np.asarray(start, dtype)
+                if op == "add" and not isinstance(operand, (int, float)):
+                    _backend.add_into(total, operand)
+                    assert total.tobytes() == expected.tobytes(), (start, operand)
+
+
+def test_update_into_keeps_numpy_errors_and_integer_wrapping() -> None:
+    target = np.asarray(1.0, np.float32)
+    with pytest.raises(ValueError):
+        _backend.update_into("add", target, np.ones(2, np.float32))  # no broadcast into 0-d
+    assert target == 1.0
+    small = np.asarray(127, np.int8)  # integers keep the ufunc: wrapping, no overflow warning
+    _backend.update_into("add", small, np.asarray(1, np.int8))
+    assert small == -128
+    with pytest.raises(TypeError):
+        _backend.update_into("add", np.asarray(1, np.int64), 0.5)  # float into int: NumPy's error
+
+
+def test_numpy_floating_point_warnings_stay_silent_as_in_torch() -> None:
+    # torch returns log(0) = -inf, sqrt(-1) = nan, exp(1000) = inf and 1 / 0 = inf without a
+    # word; NumPy would warn from inside arraygrad. A fresh interpreter: pytest resets the
+    # warning filters that importing arraygrad during collection set.
+    code = (
+        "import numpy as np, arraygrad as ag\n"
+        "x = ag.tensor([0.0, -1.0, 1000.0], requires_grad=True)\n"
+        "y = ag.log(x) + ag.sqrt(x) + ag.exp(x) + 1 / x\n"
+        "y.sum().backward()\n"
+        "print([y.tolist(), x.grad.tolist()])\n"
+        "np.log(np.zeros(1))  # the user's own NumPy code still warns\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stderr.count("RuntimeWarning") == 1, result.stderr
+    assert "<string>:6: RuntimeWarning" in result.stderr  # from the user's line
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([0.0, -1.0, 1000.0], requires_grad=True)
+    y = torch.log(x) + torch.sqrt(x) + torch.exp(x) + 1 / x
+    y.sum().backward()
+    assert result.stdout.strip() == str([y.tolist(), x.grad.tolist()])

@@ -316,6 +316,14 @@ def pow(input: Any, exponent: Any) -> Tensor:
     where the base is 0 and the exponent non-negative (PyTorch's choices).
     """
     if (
+        input.__class__ is Tensor
+        and (exponent.__class__ is int or exponent.__class__ is float)
+        and _dtype.from_xp(input._data.dtype).category >= _FLOAT
+    ):
+        # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting error
+        # and no integer check can apply, so straight to the primitive.
+        return ops.pow.apply2(input, exponent)
+    if (
         isinstance(exponent, int)
         and exponent < 0
         and isinstance(input, Tensor)

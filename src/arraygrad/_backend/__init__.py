@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import warnings
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -21,6 +22,18 @@ import numpy as np
 
 from arraygrad import _special, _windows
 from arraygrad._backend import numpy_fast, writes
+
+# NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
+# PyTorch returns the IEEE result (-inf, nan, inf) silently. arraygrad does as PyTorch: these
+# warnings are ignored when a NumPy call in one of arraygrad's own modules raises them (the
+# user's own NumPy code keeps NumPy's behaviour). A filter costs nothing until a warning is
+# raised; np.errstate around each operation would cost ~0.9 us per operation.
+warnings.filterwarnings(
+    "ignore",
+    message=r"(divide by zero|invalid value|overflow|underflow) encountered in ",
+    category=RuntimeWarning,
+    module=r"arraygrad\.",
+)
 
 # Writing into existing arrays (in place, in slabs): part of this door, written in writes.py.
 SLAB = writes.SLAB

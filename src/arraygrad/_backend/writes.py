@@ -9,6 +9,7 @@ target's size exists.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -67,10 +68,40 @@ def update_into(op: str, target: Any, value: Any) -> None:
     """
     if _backend.tracer is not None:
         return _backend.tracer.call(update_into, (op, target, value))
+    if target.__class__ is np.ndarray and not target.shape and target.dtype in _FLOATS:
+        scalar = _numpy_scalar(value)
+        if scalar is not None:
+            target[()] = _SCALAR_OPS[op](target[()], scalar)
+            return
     _UFUNCS[op](target, value, out=target)
 
 
 _UFUNCS = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide}
+
+# A ufunc writing into a 0-d ``out=`` takes NumPy's slow path (0.7 us, against 0.1 us for the
+# same operation on NumPy scalars and a store), and the seed's weight and its gradient are 0-d.
+# The scalar operation is the same IEEE operation at the same dtypes (a Python number is applied
+# at the array's dtype in both), so the bits are NumPy's. Only floating-point targets: NumPy's
+# integer scalars warn on overflow where its arrays wrap silently.
+_SCALAR_OPS = {
+    "add": operator.add,
+    "subtract": operator.sub,
+    "multiply": operator.mul,
+    "divide": operator.truediv,
+}
+_FLOATS = frozenset(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+
+
+def _numpy_scalar(value: Any) -> Any:
+    """``value`` as an operand of NumPy scalar arithmetic: a Python number as it is, a 0-d
+    array or NumPy scalar as a NumPy scalar; ``None`` for anything else."""
+    kind = value.__class__
+    if kind is float or kind is int:
+        return value
+    if (kind is np.ndarray or isinstance(value, np.generic)) and not value.shape:
+        return value[()]
+    return None
+
 
 # Elements per slab of subtract_scaled_into: 256 KiB of float32 (512 KiB of float64), a
 # temporary that stays in cache between the multiply that writes it and the subtract that reads
@@ -207,6 +238,11 @@ def add_into(target: Any, values: Any) -> None:
     """``target += values`` without allocating a new array where the library allows it."""
     if _backend.tracer is not None:
         return _backend.tracer.call(add_into, (target, values))
+    if target.__class__ is np.ndarray and not target.shape and target.dtype in _FLOATS:
+        scalar = _numpy_scalar(values)  # a 0-d gradient: see _SCALAR_OPS
+        if scalar is not None:
+            target[()] = target[()] + scalar
+            return
     if _backend.is_numpy:
         np.add(target, values, out=target)
     else:
