@@ -126,6 +126,35 @@ def test_adaptive_max_pool_replays_indices_and_values(dims: int) -> None:
     _assert_replays_like_eager(fn, (_floats(*shape, requires_grad=True),), others)
 
 
+@pytest.mark.parametrize(
+    "pool",
+    [
+        lambda x: F.avg_pool2d(x, 3, stride=2, padding=1),
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda x: F.avg_pool1d(x[0], 2, ceil_mode=True),
+        lambda x: F.avg_pool3d(x[None], 2, padding=1),
+        lambda x: F.adaptive_avg_pool2d(x, (3, 5)),
+        lambda x: F.adaptive_avg_pool1d(x[0], 4),
+        lambda x: F.adaptive_avg_pool3d(x[None], (2, None, 3)),
+    ],
+    ids=[
+        "avg2d",
+        "avg2d_ceil_exclude_pad",
+        "avg1d",
+        "avg3d",
+        "adaptive2d",
+        "adaptive1d",
+        "adaptive3d",
+    ],
+)
+def test_average_pooling_replays_without_falling_back(pool: Callable[..., ag.Tensor]) -> None:
+    # The divisors depend on shapes only: built with namespace calls, they are part of the
+    # program (they used to be raw array operators, which sent the whole step to eager).
+    fn = _with_grad(pool)
+    others = [(_floats(2, 6, 7, requires_grad=True),) for _ in range(2)]
+    _assert_replays_like_eager(fn, (_floats(2, 6, 7, requires_grad=True),), others)
+
+
 def test_adaptive_max_pool_review_case() -> None:
     fn = lambda x: F.adaptive_max_pool1d(x, 1, True)[1]
     _assert_replays_like_eager(fn, (ag.tensor([[1.0, 2.0]]),), [(ag.tensor([[3.0, 2.0]]),)])

@@ -173,6 +173,7 @@ def _avg_pool(
         return sums / divisor_override
     # The divisor of each window counts the places PyTorch counts: the input and its declared
     # padding (count_include_pad) or the input alone, never the extra ceil_mode padding.
+    # Namespace calls, not operators on raw arrays: arraygrad.compile records the former.
     xp = _backend.xp
     mask = xp.ones((), dtype=input._data.dtype)
     for i, (size, p, right) in enumerate(
@@ -180,10 +181,10 @@ def _avg_pool(
     ):
         positions = xp.arange(p + size + right)
         lo, hi = (0, size + 2 * p) if count_include_pad else (p, p + size)
-        line = xp.astype((positions >= lo) & (positions < hi), input._data.dtype)
+        inside = xp.logical_and(xp.greater_equal(positions, lo), xp.less(positions, hi))
         shape = [1] * n
         shape[i] = p + size + right
-        mask = mask * xp.reshape(line, tuple(shape))
+        mask = xp.multiply(mask, xp.reshape(xp.astype(inside, input._data.dtype), tuple(shape)))
     counts = xp.sliding_windows(mask, geometry.kernel, geometry.stride, geometry.dilation)
     counts = xp.sum(xp.reshape(counts, (-1,) + tuple(geometry.out)), axis=0)
     return sums / constant(counts)
@@ -262,14 +263,15 @@ def avg_pool2d(
 def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
     """``A[i, j] = 1 / len(window i)`` for ``j`` in PyTorch's adaptive window ``i`` of ``size``:
     ``[floor(i * size / out), ceil((i + 1) * size / out))``."""
+    # Namespace calls, not operators on raw arrays: arraygrad.compile records the former.
     xp = _backend.xp
-    rows = xp.arange(out)
-    starts = (rows * size) // out
-    ends = -((-(rows + 1) * size) // out)
+    rows = xp.reshape(xp.arange(out), (out, 1))
+    starts = xp.floor_divide(xp.multiply(rows, size), out)
+    ends = xp.negative(xp.floor_divide(xp.multiply(xp.negative(xp.add(rows, 1)), size), out))
     columns = xp.reshape(xp.arange(size), (1, size))
-    inside = (columns >= starts[:, None]) & (columns < ends[:, None])
-    lengths = xp.astype(ends - starts, dtype)
-    return constant(xp.astype(inside, dtype) / lengths[:, None])
+    inside = xp.logical_and(xp.greater_equal(columns, starts), xp.less(columns, ends))
+    lengths = xp.astype(xp.subtract(ends, starts), dtype)
+    return constant(xp.divide(xp.astype(inside, dtype), lengths))
 
 
 def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
