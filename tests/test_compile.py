@@ -239,6 +239,45 @@ def test_value_dependent_primitive_stays_one_replayed_step():
     assert compiled.traces == 1
 
 
+def _grad_through_hook(leaf, loss):
+    seen = []
+    handle = leaf.register_hook(lambda g: seen.append(g) or g * 2)
+    loss.backward()
+    handle.remove()
+    grad, leaf.grad = leaf.grad, None
+    return seen[0], grad
+
+
+@pytest.mark.parametrize(
+    "gradients",
+    [
+        # an input reached twice (a * a): autograd.grad sums the two parts
+        lambda a, b: ag.autograd.grad((a * a).sum(), a),
+        # two outputs, and a leaf reached by two paths
+        lambda a, b: ag.autograd.grad([(a * b).sum(), (a * b).sum()], [a, b]),
+        lambda a, b: ag.autograd.grad((a * b + a).sum(), a),
+        # a hooked leaf: the hook sees the sum of its two parts
+        lambda a, b: _grad_through_hook(a, (a * b + a).sum()),
+    ],
+    ids=["input_twice", "outputs", "leaf_twice", "hooked_leaf"],
+)
+def test_autograd_grad_summing_gradient_parts_replays(gradients):
+    # Summing a gradient's parts outside the engine's main loop used raw array addition, which
+    # the recorder could not see: the whole function ran eagerly with a warning.
+    compiled = ag.compile(gradients)
+    rng = np.random.default_rng(3)
+    inputs = [
+        [ag.tensor(rng.standard_normal(3), requires_grad=True) for _ in range(2)] for _ in range(3)
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback to eager warns
+        for a, b in inputs:
+            got = compiled(a, b)
+            want = gradients(a, b)
+            assert [g._data.tobytes() for g in got] == [g._data.tobytes() for g in want]
+    assert compiled.traces == 1 and not compiled.eager
+
+
 def test_raw_write_into_a_recorded_array_falls_back():
     # Writing into a tensor's array directly cannot be recorded: the trace-time check of the
     # program against the eager run sees the difference, and the function runs eagerly.

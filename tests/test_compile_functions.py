@@ -155,6 +155,20 @@ def test_average_pooling_replays_without_falling_back(pool: Callable[..., ag.Ten
     _assert_replays_like_eager(fn, (_floats(2, 6, 7, requires_grad=True),), others)
 
 
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_running_extremum_replays_indices_for_new_values(name: str) -> None:
+    def fn(x: ag.Tensor) -> tuple[ag.Tensor, ...]:
+        values, indices = getattr(ag, name)(x, 1)
+        (grad,) = ag.autograd.grad(values.sum(), x)
+        return values, indices, grad
+
+    data = RNG.standard_normal((3, 6))
+    data[1, 2] = np.nan  # PyTorch's rule: NaN, once met, is the extremum
+    nan = ag.tensor(data, requires_grad=True)
+    others = [(_floats(3, 6, requires_grad=True),) for _ in range(2)] + [(nan,)]
+    _assert_replays_like_eager(fn, (_floats(3, 6, requires_grad=True),), others)
+
+
 def test_adaptive_max_pool_review_case() -> None:
     fn = lambda x: F.adaptive_max_pool1d(x, 1, True)[1]
     _assert_replays_like_eager(fn, (ag.tensor([[1.0, 2.0]]),), [(ag.tensor([[3.0, 2.0]]),)])

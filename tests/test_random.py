@@ -449,3 +449,27 @@ def test_uniform_stays_below_to_after_rounding(dtype: str) -> None:
     values = ag.empty(200_000, dtype=getattr(ag, dtype)).uniform_(1.0, 2.0).double().numpy()
     assert values.min() >= 1.0 and values.max() < 2.0
     assert torch.empty(200_000, dtype=getattr(torch, dtype)).uniform_(1.0, 2.0).max() < 2.0
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda g: ag.rand(3, 2, generator=g),
+        lambda g: ag.randn(4, generator=g, dtype=ag.float64),
+        lambda g: ag.randint(0, 10, (5,), generator=g),
+        lambda g: ag.randint(7, (2, 2), generator=g),
+        lambda g: ag.randperm(6, generator=g),
+    ],
+    ids=["rand", "randn", "randint", "randint_high", "randperm"],
+)
+def test_creation_draws_follow_their_generator(draw: Any) -> None:
+    # generator= used to be accepted and ignored: a seeded Generator gave new numbers each time.
+    first = draw(ag.Generator().manual_seed(11)).tolist()
+    ag.manual_seed(0)
+    global_before = ag.rand(2).tolist()
+    assert draw(ag.Generator().manual_seed(11)).tolist() == first  # reproducible
+    generator = ag.Generator().manual_seed(11)
+    ag.manual_seed(0)
+    assert draw(generator).tolist() == first
+    assert draw(generator).tolist() != first  # it advanced (seeded: never flaky)
+    assert ag.rand(2).tolist() == global_before  # the global generator was not touched

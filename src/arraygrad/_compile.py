@@ -21,9 +21,12 @@ program is used only while its guards hold: grad mode, the inputs' classes, shap
 ``requires_grad`` flags and the other arguments' values, and for each captured tensor its shape,
 dtype, flag, node and ``.grad`` object; otherwise the function is traced again. Code that reads
 values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
-``.numpy()``), draws random numbers, builds a differentiable backward or makes results whose
-shape depends on the values (boolean masks) cannot be replayed: the function then runs eagerly,
-with a warning, from then on for those inputs.
+``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
+differentiable backward or makes results whose shape depends on the values (boolean masks)
+cannot be replayed: the function then runs eagerly, with a warning, from then on for those
+inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) are steps of the
+program that draw again on every replay, in eager code's order, so that from one seed a
+compiled step gives eager's results and leaves the generator where eager code leaves it.
 
 Known limit: integer arrays computed with raw operators on ``tensor._data`` (not through a
 primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.
@@ -125,6 +128,8 @@ class _Tracer:
         self.creation |= {id(_backend.asarray), id(_backend.ones)}
         # Backend helpers that return a new value without writing anywhere.
         self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
+        # The global generator's state before the first random draw, if any.
+        self.rng_state: Any = None
 
     # --- slots ------------------------------------------------------------------------------
 
@@ -227,6 +232,22 @@ class _Tracer:
         """Run ``fn(*args, **params)`` for real and write the call down, split into its array
         operations where that gives the same result."""
         return self._call(fn, args, params or {}, split=True)
+
+    def draw(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        """A draw of random numbers from the global generator, ``fn(*args)``: run for real and
+        written down as a step that draws again on every replay. It is never computed once at
+        build time nor dropped when unused, so that the generator advances exactly as in eager
+        code, and a replay after ``manual_seed`` draws what eager code would."""
+        refs = tuple(self.encode(a) for a in args)
+        if self.rng_state is None:  # for the check that replays the program once (see Program)
+            self.rng_state = _backend.generator_state()
+        _backend.tracer = None
+        try:
+            result = fn(*args)
+        finally:
+            _backend.tracer = self
+        self.ops.append(Op(CALL, fn, refs, {}, self.new_slot(result), False))
+        return result
 
     def call_with(self, fn: Callable[..., Any], *args: Any, **params: Any) -> Any:
         """A namespace function called during the trace (one operation, not split)."""

@@ -441,10 +441,18 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
     source += f"    return ({returned})"
     namespace = dict(writer.env)
     exec(builtins.compile(source, "<arraygrad.compile check>", "exec"), namespace)
+    # The program's random draws must draw what the eager run drew: from the generator's state
+    # before the first of them, and the state after the eager run is put back afterwards.
+    after = None if tracer.rng_state is None else _backend.generator_state()
     try:
+        if after is not None:
+            _backend.set_generator_state(tracer.rng_state)
         produced = namespace["check"](*entry)
     except Exception as error:
         raise UntraceableError(f"a program that fails where eager code did not ({error})") from None
+    finally:
+        if after is not None:
+            _backend.set_generator_state(after)
     expected = [tracer.keep[slot] for slot in outputs]
     if not all(same(a, b) for a, b in zip(produced, expected, strict=True)) or not all(
         same(a, b) for a, b in zip(entry, loaded, strict=True)

@@ -277,30 +277,59 @@ def manual_seed(seed: int) -> None:
     _backend.manual_seed(seed)
 
 
-def rand(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """Uniform samples from ``[0, 1)``."""
-    return _leaf(_backend.random_uniform(_size(size), _float_default(dtype)), requires_grad)
+def generator_rng(generator: Any) -> Any:
+    """The NumPy generator behind an :class:`arraygrad.Generator` (``None``: the global one)."""
+    return None if generator is None else generator._rng
 
 
-def randn(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
-    """Standard normal samples."""
-    return _leaf(_backend.random_normal(_size(size), _float_default(dtype)), requires_grad)
+def rand(
+    *size: Any,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
+    array = _backend.random_uniform(
+        _size(size), _float_default(dtype), rng=generator_rng(generator)
+    )
+    return _leaf(array, requires_grad)
+
+
+def randn(
+    *size: Any,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """Standard normal samples, drawn from ``generator`` (the global one by default)."""
+    array = _backend.random_normal(_size(size), _float_default(dtype), rng=generator_rng(generator))
+    return _leaf(array, requires_grad)
 
 
 def randint(
-    low: int, high: Any = None, size: Any = None, *, dtype: dtype | None = None, **_: Any
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    **_: Any,
 ) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works)."""
+    """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
+    ``generator`` (the global one by default)."""
     if size is None:
         low, high, size = 0, low, high
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
-    return Tensor._wrap(_backend.random_integers(low, high, _size((size,)), native))
+    rng = generator_rng(generator)
+    return Tensor._wrap(_backend.random_integers(low, high, _size((size,)), native, rng=rng))
 
 
-def randperm(n: int, *, dtype: dtype | None = None, **_: Any) -> Tensor:
-    """A random permutation of ``0 .. n-1``."""
+def randperm(n: int, *, generator: Any = None, dtype: dtype | None = None, **_: Any) -> Tensor:
+    """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
-    return Tensor._wrap(_backend.random_permutation(n, native))
+    return Tensor._wrap(_backend.random_permutation(n, native, rng=generator_rng(generator)))
 
 
 # Random tensors shaped like another, and logspace.

@@ -12,21 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _math, _views
-from arraygrad._creation import _size
+from arraygrad._creation import _size, generator_rng
 from arraygrad._dtype import dtype
 from arraygrad._tensor import Tensor
 
 __all__ = ["bernoulli", "multinomial", "normal", "poisson"]
 
 
-def _rng(generator: Any) -> Any:
-    return None if generator is None else generator._rng
-
-
 def _draw(
     generator: Any, method: str, shape: tuple[int, ...], d: dtype, *params: Any, **options: Any
 ) -> Tensor:
-    array = _backend.rng_draw(_rng(generator), method, shape, _dtype.to_xp(d), *params, **options)
+    array = _backend.rng_draw(
+        generator_rng(generator), method, shape, _dtype.to_xp(d), *params, **options
+    )
     return Tensor._wrap(array)
 
 
@@ -239,7 +237,7 @@ def multinomial(
                 "weights is all zeros. Fix: give every row a positive weight."
             )
     index = _backend.rng_multinomial(
-        _rng(generator), rows._data, num_samples, replacement, _dtype.to_xp(_dtype.int64)
+        generator_rng(generator), rows._data, num_samples, replacement, _dtype.to_xp(_dtype.int64)
     )
     out = Tensor._wrap(index)
     return out.reshape(num_samples) if input.ndim == 1 else out

@@ -32,7 +32,7 @@ def _part(x: Any, axis: int, start: int | None, stop: int | None) -> Any:
     key = (slice(None),) * axis + (slice(start, stop), Ellipsis)  # the Array API wants all axes
     if isinstance(x, Tensor):
         return ops.basic_getitem(x, key=key)
-    return x[key]
+    return _backend.xp.getitem(x, key)  # not x[key]: arraygrad.compile records namespace calls
 
 
 def diff(
@@ -150,9 +150,10 @@ def _running_index(data: Any, axis: int, largest: bool) -> Any:
     while step < n:
         a_val, b_val = _part(values, axis, None, -step), _part(values, axis, step, None)
         a_idx, b_idx = _part(index, axis, None, -step), _part(index, axis, step, None)
-        wins = b_val >= a_val if largest else b_val <= a_val
+        wins = xp.greater_equal(b_val, a_val) if largest else xp.less_equal(b_val, a_val)
         if floating:
-            wins = xp.isnan(b_val) | (~xp.isnan(a_val) & wins)
+            a_number = xp.logical_not(xp.isnan(a_val))
+            wins = xp.logical_or(xp.isnan(b_val), xp.logical_and(a_number, wins))
         head = (_part(values, axis, None, step), _part(index, axis, None, step))
         values = xp.concat([head[0], xp.where(wins, b_val, a_val)], axis=axis)
         index = xp.concat([head[1], xp.where(wins, b_idx, a_idx)], axis=axis)

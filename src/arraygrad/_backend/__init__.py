@@ -391,41 +391,85 @@ set_backend(np)
 def manual_seed(seed: int) -> None:
     """Reseed the global generator."""
     global _rng
+    if tracer is not None:  # a replay would not reseed
+        tracer.untraceable("reseeding the random generator")
     _rng = np.random.default_rng(int(seed))
 
 
+def generator_state() -> Any:
+    """The global generator's state (for :func:`set_generator_state`)."""
+    return _generator().bit_generator.state
+
+
+def set_generator_state(state: Any) -> None:
+    """Put the global generator back in ``state``."""
+    _generator().bit_generator.state = state
+
+
 def _to_xp(values: np.ndarray, dtype: Any) -> Any:
-    if tracer is not None:
-        # Random draws depend on the generator's state: a replay must draw again, not reuse.
-        tracer.untraceable("drawing random numbers")
     if is_numpy:
         return values.astype(dtype, copy=False)
     return xp.asarray(values.tolist() if values.ndim == 0 else values, dtype=dtype)
 
 
-def random_uniform(shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0) -> Any:
-    """Uniform samples in ``[low, high)``."""
-    return _to_xp(_generator().uniform(low, high, size=shape), dtype)
+# While arraygrad.compile traces, each draw from the global generator is recorded as a step that
+# draws again on every replay (dropout in a compiled training step); draws from a
+# torch.Generator-style object, whose NumPy generator a reseed replaces, or into Python values
+# make the step run eagerly.
 
 
-def random_normal(shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0) -> Any:
-    """Normal samples."""
-    return _to_xp(_generator().normal(mean, std, size=shape), dtype)
+def random_uniform(
+    shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0, rng: Any = None
+) -> Any:
+    """Uniform samples in ``[low, high)``, from ``rng`` (the global generator when ``None``)."""
+    if tracer is not None:
+        if rng is None:
+            return tracer.draw(random_uniform, (shape, dtype, low, high))
+        _untraceable_draw()
+    return _to_xp((_generator() if rng is None else rng).uniform(low, high, size=shape), dtype)
 
 
-def random_integers(low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
-    """Integers drawn uniformly from ``[low, high)``."""
-    return _to_xp(_generator().integers(low, high, size=shape), dtype)
+def random_normal(
+    shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0, rng: Any = None
+) -> Any:
+    """Normal samples, from ``rng`` (the global generator when ``None``)."""
+    if tracer is not None:
+        if rng is None:
+            return tracer.draw(random_normal, (shape, dtype, mean, std))
+        _untraceable_draw()
+    return _to_xp((_generator() if rng is None else rng).normal(mean, std, size=shape), dtype)
 
 
-def random_permutation(n: int, dtype: Any) -> Any:
-    """A random permutation of ``0 .. n-1``."""
-    return _to_xp(_generator().permutation(n), dtype)
+def random_integers(
+    low: int, high: int, shape: tuple[int, ...], dtype: Any, rng: Any = None
+) -> Any:
+    """Integers drawn uniformly from ``[low, high)``, from ``rng`` (global when ``None``)."""
+    if tracer is not None:
+        if rng is None:
+            return tracer.draw(random_integers, (low, high, shape, dtype))
+        _untraceable_draw()
+    return _to_xp((_generator() if rng is None else rng).integers(low, high, size=shape), dtype)
+
+
+def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
+    """A random permutation of ``0 .. n-1``, from ``rng`` (global when ``None``)."""
+    if tracer is not None:
+        if rng is None:
+            return tracer.draw(random_permutation, (n, dtype))
+        _untraceable_draw()
+    return _to_xp((_generator() if rng is None else rng).permutation(n), dtype)
 
 
 def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
     """Samples that are 1 with probability ``p`` and 0 otherwise."""
+    if tracer is not None:
+        return tracer.draw(random_bernoulli, (p, shape, dtype))
     return _to_xp(_generator().random(size=shape) < p, dtype)
+
+
+def _untraceable_draw() -> None:
+    if tracer is not None:
+        tracer.untraceable("drawing random numbers from a generator object or into Python")
 
 
 # --- independent generators (DataLoader shuffling, random_split) ----------------------------------
@@ -438,16 +482,19 @@ def new_rng(seed: int | None = None) -> Any:
 
 def rng_permutation(rng: Any, n: int) -> list[int]:
     """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when ``None``)."""
+    _untraceable_draw()
     return (_generator() if rng is None else rng).permutation(n).tolist()
 
 
 def rng_integers(rng: Any, high: int, count: int) -> list[int]:
     """``count`` integers drawn uniformly from ``[0, high)`` with replacement, as Python ints."""
+    _untraceable_draw()
     return (_generator() if rng is None else rng).integers(0, high, size=count).tolist()
 
 
 def rng_seed(rng: Any) -> int:
     """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
+    _untraceable_draw()
     return int((_generator() if rng is None else rng).integers(0, 2**63 - 1))
 
 
@@ -457,6 +504,10 @@ def rng_draw(
     """Samples of ``shape`` from NumPy's ``Generator.<method>(*params, **options)`` (``rng``:
     the global generator when ``None``), e.g. ``"exponential"``, ``"geometric"``, ``"poisson"``.
     Array parameters (arrays of any namespace) broadcast against ``shape``."""
+    if tracer is not None:
+        if rng is None and not options and not any(is_array(p) for p in params):
+            return tracer.draw(rng_draw, (rng, method, shape, dtype, *params))
+        _untraceable_draw()
     params = tuple(to_numpy(p) if is_array(p) else p for p in params)
     gen = _generator() if rng is None else rng
     return _to_xp(np.asarray(getattr(gen, method)(*params, size=shape, **options)), dtype)
@@ -469,6 +520,7 @@ def rng_multinomial(rng: Any, weights: Any, num_samples: int, replacement: bool,
     ``log(u) / w`` (largest first), so zero-weight categories come last, in index order, as in
     PyTorch once the others are used up.
     """
+    _untraceable_draw()
     gen = _generator() if rng is None else rng
     w = to_numpy(weights).astype(np.float64)
     if replacement:

@@ -141,7 +141,7 @@ def run_backward(
         if root is None:  # the output is itself a leaf
             _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
-        buffers[root] = grad if root not in buffers else buffers[root] + grad
+        buffers[root] = grad if root not in buffers else _sum(buffers[root], grad)
         if dependencies[root] == 0 and root not in ready:
             ready.append(root)
 
@@ -208,10 +208,10 @@ def run_backward(
                 if detect_anomaly:
                     anomaly_mode.check(node, position, input_grad, create_graph)
                 if edge in buffers:
-                    if tracer is None:
+                    if tracer is None:  # _sum, inline on the hot path
                         buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
                     else:
-                        buffers[edge] = tracer.call(operator.add, (buffers[edge], input_grad))  # type: ignore[index]
+                        buffers[edge] = _sum(buffers[edge], input_grad)  # type: ignore[index]
                 else:
                     buffers[edge] = input_grad  # type: ignore[index]
                 remaining = dependencies[edge] - 1  # type: ignore[index]
@@ -256,6 +256,15 @@ def run_backward(
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _sum(first: Any, second: Any) -> Any:
+    """Two parts of one gradient added; while arraygrad.compile traces, the addition of raw
+    arrays is written down too, so that a replay computes it again."""
+    tracer = _backend.tracer
+    if tracer is not None and _backend.is_array(first):
+        return tracer.call(operator.add, (first, second))
+    return first + second
 
 
 def _free_saved(node: Node) -> None:
@@ -343,14 +352,14 @@ def _deliver_to_leaf(
     if hooks:
         if pending is not None:  # hooks run once on the leaf's total gradient, as in PyTorch
             key = id(leaf)
-            pending[key] = (leaf, grad if key not in pending else pending[key][1] + grad)
+            pending[key] = (leaf, grad if key not in pending else _sum(pending[key][1], grad))
             return
         grad = _run_hooks(hooks, grad, create_graph)
     if targets is not None and id(leaf) not in targets:
         return
     if not accumulate:
         key = id(leaf)
-        captured[key] = grad if key not in captured else captured[key] + grad
+        captured[key] = grad if key not in captured else _sum(captured[key], grad)
         return
     _accumulate_grad(leaf, grad, create_graph)
 

@@ -53,7 +53,8 @@ def _mask(shape: tuple[int, ...], p: float, dtype: object) -> Tensor:
     if p == 1:
         return constant(_backend.xp.zeros(shape, dtype=dtype))
     keep = _backend.random_bernoulli(1.0 - p, shape, dtype)
-    return constant(keep * _backend.xp.asarray(1.0 / (1.0 - p), dtype=dtype))
+    # A namespace call, not an operator on raw arrays: arraygrad.compile records the former.
+    return constant(_backend.xp.multiply(keep, _backend.xp.asarray(1.0 / (1.0 - p), dtype=dtype)))
 
 
 def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
@@ -192,10 +193,14 @@ def _alpha_dropout(input: Tensor, p: float, training: bool, inplace: bool, featu
     a = 1.0 / math.sqrt((_ALPHA_PRIME**2 * p + 1) * (1 - p))
     # kept: a * x + alpha' * a * p; dropped: -alpha' * a + alpha' * a * p (PyTorch's affine
     # correction, so that mean and variance are preserved).
-    scale = constant(keep * xp.asarray(a, dtype=dtype))
+    # (Namespace calls, not operators on raw arrays: arraygrad.compile records the former.)
+    scale = constant(xp.multiply(keep, xp.asarray(a, dtype=dtype)))
+    dropped = xp.subtract(keep, xp.asarray(1, dtype=dtype))
     shift = constant(
-        (keep - xp.asarray(1, dtype=dtype)) * xp.asarray(_ALPHA_PRIME * a, dtype=dtype)
-        + xp.asarray(_ALPHA_PRIME * a * p, dtype=dtype)
+        xp.add(
+            xp.multiply(dropped, xp.asarray(_ALPHA_PRIME * a, dtype=dtype)),
+            xp.asarray(_ALPHA_PRIME * a * p, dtype=dtype),
+        )
     )
     if inplace:
         return _inplace.apply(input, lambda x: x * scale + shift)

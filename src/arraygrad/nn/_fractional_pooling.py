@@ -39,9 +39,10 @@ def _starts(samples: Any, size: int, out: int, k: int) -> Any:
         return xp.zeros(tuple(samples.shape) + (0,), dtype=xp.int64)
     if out == 1:
         return xp.full(tuple(samples.shape) + (1,), size - k, dtype=xp.int64)
-    alpha = xp.asarray(size - k, dtype=dtype) / xp.asarray(out - 1, dtype=dtype)
+    # (Namespace calls, not operators on raw arrays: arraygrad.compile records the former.)
+    alpha = xp.divide(xp.asarray(size - k, dtype=dtype), xp.asarray(out - 1, dtype=dtype))
     steps = xp.astype(xp.arange(out - 1), dtype)
-    u = samples[..., None]
+    u = xp.expand_dims(samples, axis=-1)
     # astype to int truncates toward zero, as C++'s static_cast<int> (all values are >= 0).
     starts = xp.subtract(
         xp.astype(xp.multiply(xp.add(steps, u), alpha), xp.int64),
@@ -122,7 +123,8 @@ def _fractional_max_pool(
     flat = xp.zeros((batch, channels) + (1,) * (2 * n), dtype=xp.int64)
     stride = 1
     for d in reversed(range(n)):
-        starts = _starts(samples[..., _SAMPLE_OF_DIM[n][d]], sizes[d], outs[d], kernel[d])
+        part = xp.getitem(samples, (Ellipsis, _SAMPLE_OF_DIM[n][d]))  # recorded, unlike [...]
+        starts = _starts(part, sizes[d], outs[d], kernel[d])
         shape = [batch, channels] + [1] * (2 * n)
         shape[2 + d] = outs[d]
         offsets = [1] * (2 + 2 * n)
@@ -141,7 +143,9 @@ def _fractional_max_pool(
     windows = _shape.reshape(windows, (batch, channels, count, window))
     pick = window_pick(windows._data)
     values = _indexing.take_along(windows, pick, 3)
-    rows = xp.reshape(xp.arange(batch * channels * count), (batch, channels, count, 1)) * window
+    rows = xp.multiply(
+        xp.reshape(xp.arange(batch * channels * count), (batch, channels, count, 1)), window
+    )
     indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(xp.add(rows, pick), (-1,)))
     out_shape = (batch, channels) + outs
     values = _shape.reshape(values, out_shape)

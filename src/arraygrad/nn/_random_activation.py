@@ -34,7 +34,8 @@ def _rrelu(input: Tensor, lower: float, upper: float) -> Tensor:
     data = input._data
     # one slope per element, U(lower, upper) where x <= 0 (PyTorch draws at 0 too), else 1
     slopes = _backend.random_uniform(tuple(data.shape), data.dtype, lower, upper)
-    noise = xp.where(data <= 0, slopes, xp.ones_like(slopes))
+    # (Namespace calls, not operators on raw arrays: arraygrad.compile records the former.)
+    noise = xp.where(xp.less_equal(data, 0), slopes, xp.ones_like(slopes))
     return input * constant(noise)
 
 
@@ -81,8 +82,8 @@ def _gumbel_noise(shape: tuple[int, ...], dtype: Any) -> Any:
     xp = _backend.xp
     wide = _dtype.to_xp(_dtype.float64)
     uniform = _backend.random_uniform(shape, wide)
-    exponential = -xp.log1p(-uniform)
-    return xp.astype(-xp.log(exponential), dtype)
+    exponential = xp.negative(xp.log1p(xp.negative(uniform)))  # namespace calls: see _rrelu
+    return xp.astype(xp.negative(xp.log(exponential)), dtype)
 
 
 def gumbel_softmax(
@@ -129,6 +130,6 @@ def gumbel_softmax(
         shape = [1] * logits.ndim
         shape[axis] = logits.shape[axis]
         classes = xp.reshape(xp.arange(logits.shape[axis], dtype=first.dtype), tuple(shape))
-        y_hard = xp.astype(classes == first, y_soft._data.dtype)
+        y_hard = xp.astype(xp.equal(classes, first), y_soft._data.dtype)
     # PyTorch's straight-through form, kept term for term so the values round as its do
     return (constant(y_hard) - y_soft.detach()) + y_soft
