@@ -66,6 +66,46 @@ def _check_cdist(x1: Tensor, x2: Tensor, p: float) -> None:
         raise RuntimeError(f"cdist only supports non-negative p values, got p={p}.")
 
 
+_COMPUTE_MODES = (
+    "use_mm_for_euclid_dist_if_necessary",
+    "use_mm_for_euclid_dist",
+    "donot_use_mm_for_euclid_dist",
+)
+
+
+def _batch_error(x1: Tensor, x2: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"cdist: the batch dimensions of X1 {list(x1.shape[:-2])} and X2 "
+        f"{list(x2.shape[:-2])} do not broadcast. Fix: give them broadcastable batch shapes."
+    )
+
+
+def _euclidean_by_matmul(x1: Tensor, x2: Tensor) -> Tensor:
+    """PyTorch's ``_euclidean_dist``: the squared distances as one product of padded rows,
+    ``[-2x, |x|^2, 1] @ [y, 1, |y|^2]^T``, clamped at 0, then square-rooted.
+
+    The gradient is PyTorch's, ``g / d * (x - y)`` summed over the other set, and 0 where the
+    clamped square is 0: the square root is taken of a stand-in there, so that no ``0 * inf``
+    reaches the gradient.
+    """
+    from arraygrad._creation import ones_like
+    from arraygrad._linalg import matmul
+    from arraygrad._shape import cat
+
+    try:
+        _backend.xp.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2]))
+    except ValueError:
+        raise _batch_error(x1, x2) from None
+    x1_norm = ops.sum(ops.pow(x1, 2), axis=(x1.ndim - 1,), keepdims=True)
+    x2_norm = ops.sum(ops.pow(x2, 2), axis=(x2.ndim - 1,), keepdims=True)
+    left = cat([ops.multiply(x1, -2.0), x1_norm, ones_like(x1_norm)], -1)
+    right = cat([x2, ones_like(x2_norm), x2_norm], -1)
+    squared = matmul(left, right.mT)
+    positive = ops.greater(squared, 0.0)
+    root = ops.sqrt(ops.where(positive, squared, 1.0))
+    return ops.where(positive, root, 0.0)
+
+
 def cdist(
     x1: Tensor,
     x2: Tensor,
@@ -75,10 +115,14 @@ def cdist(
     """The ``p``-norm distance between every row of ``x1`` ``[..., P, M]`` and every row of
     ``x2`` ``[..., R, M]``: a ``[..., P, R]`` tensor (batch dimensions broadcast).
 
-    The differences are computed directly for every ``p`` (``compute_mode`` is accepted and
-    ignored: the direct form is the more accurate one). The gradient at a zero distance is 0;
-    for ``p = inf`` every element tied for the largest difference gets the full gradient, as
-    in PyTorch.
+    For ``p = 2`` and ``compute_mode`` ``"use_mm_for_euclid_dist_if_necessary"`` (the default:
+    when either set has more than 25 rows) or ``"use_mm_for_euclid_dist"``, as in PyTorch, the
+    squared distances are ``|x|^2 - 2 x.y + |y|^2``, one matrix product, with neither the
+    memory nor the time of every difference ``[..., P, R, M]``, but with cancellation where
+    points are close: distances below ``~sqrt(eps) * |x|`` lose their digits (a negative
+    square is clamped to 0). ``"donot_use_mm_for_euclid_dist"`` and every other ``p`` compute
+    the differences directly. The gradient at a zero distance is 0; for ``p = inf`` every
+    element tied for the largest difference gets the full gradient, as in PyTorch.
 
     >>> import arraygrad
     >>> arraygrad.cdist(arraygrad.tensor([[0.0, 0.0]]), arraygrad.tensor([[3.0, 4.0], [1.0, 0.0]]))
@@ -86,17 +130,28 @@ def cdist(
     """
     from arraygrad._statistics import vector_norm
 
+    if compute_mode not in _COMPUTE_MODES:
+        raise ValueError(
+            f"{compute_mode} is not a valid value for compute_mode. Fix: use one of "
+            f"{', '.join(repr(mode) for mode in _COMPUTE_MODES)}."
+        )
     x1, x2 = _operands(x1, x2)
     _check_cdist(x1, x2, p)
+    if (
+        p == 2
+        and x1.shape[-1]
+        and (
+            compute_mode == "use_mm_for_euclid_dist"
+            or (compute_mode == _COMPUTE_MODES[0] and max(x1.shape[-2], x2.shape[-2]) > 25)
+        )
+    ):
+        return _euclidean_by_matmul(x1, x2)
     rows = ops.reshape(x1, shape=(*x1.shape[:-1], 1, x1.shape[-1]))
     cols = ops.reshape(x2, shape=(*x2.shape[:-2], 1, *x2.shape[-2:]))
     try:
         difference = ops.subtract(rows, cols)  # [..., P, R, M]
     except ValueError:
-        raise RuntimeError(
-            f"cdist: the batch dimensions of X1 {list(x1.shape[:-2])} and X2 "
-            f"{list(x2.shape[:-2])} do not broadcast. Fix: give them broadcastable batch shapes."
-        ) from None
+        raise _batch_error(x1, x2) from None
     if x1.shape[-1] == 0:  # no coordinates: every distance is 0
         return ops.sum(difference, axis=(difference.ndim - 1,), keepdims=False)
     if p == math.inf:

@@ -31,6 +31,11 @@ def _point_sets(batch: bool = False) -> Any:
     )
 
 
+def _many_rows() -> Any:
+    """Point sets of which one has more than 25 rows: cdist's default takes the mm path."""
+    return st.tuples(st.integers(26, 30), side, side).map(lambda t: ((t[0], t[2]), (t[1], t[2])))
+
+
 def far(b: Any) -> Any:
     """``b`` moved away from the other point set: no coordinate difference near 0, where
     finite differences would straddle the kink of ``|d|`` (zero distances are tested below)."""
@@ -57,6 +62,15 @@ OP_TABLE = {
         lambda a, b: lib(a).cdist(a, b), arity=2, shapes=_point_sets(True), gradcheck=False
     ),
     # ties of the largest difference: compared with torch, gradchecked below on distinct values
+    # p=2 as one matrix product (PyTorch's mm path), asked for, and by default past 25 rows
+    "cdist:mm": OpSpec(
+        lambda a, b: lib(a).cdist(a, far(b), compute_mode="use_mm_for_euclid_dist"),
+        arity=2,
+        shapes=_point_sets(True),
+    ),
+    "cdist:mm_many_rows": OpSpec(
+        lambda a, b: lib(a).cdist(a, far(b)), arity=2, shapes=_many_rows()
+    ),
     "cdist:inf": OpSpec(
         lambda a, b: lib(a).cdist(a, b * 0.5, INF),
         arity=2,
@@ -95,6 +109,10 @@ EDGES = {
     "cdist_p0": (lambda a: lib(a).cdist(a.detach(), a[:2].detach(), p=0), [POINTS]),
     # torch's dist backward fails for p=0 (an undefined tensor), so values only
     "dist_p0": (lambda a: a.detach().dist(a[:1].detach() * 0, 0), [POINTS]),
+    "cdist_zero_distance_mm": (
+        lambda a: lib(a).cdist(a, a[:2], compute_mode="use_mm_for_euclid_dist"),
+        [POINTS],
+    ),
     "cdist_empty_rows": (lambda a: lib(a).cdist(a[:0], a), [POINTS]),
     "cdist_no_columns": (lambda a: lib(a).cdist(a[:, :0], a[:2, :0]), [POINTS]),
     "dist_zero": (lambda a: (a.dist(a), a.dist(a, p=1), a.dist(a, p=INF)), [POINTS]),
@@ -122,6 +140,8 @@ def test_cdist_gradcheck_away_from_zero() -> None:
         (lambda L: L.cdist(L.ones(2, 3), L.ones(2, 4)), RuntimeError),
         (lambda L: L.cdist(L.ones(2, 3, 4), L.ones(3, 2, 4)), RuntimeError),
         (lambda L: L.cdist(L.ones(2, 3), L.ones(2, 3), p=-1), RuntimeError),
+        (lambda L: L.cdist(L.ones(2, 3), L.ones(2, 3), compute_mode="mm"), ValueError),
+        (lambda L: L.cdist(L.ones(2, 30, 4), L.ones(3, 2, 4)), RuntimeError),
         (lambda L: L.cdist(L.ones(2, 3, dtype=L.int64), L.ones(2, 3, dtype=L.int64)), RuntimeError),
         (lambda L: L.dist(L.ones(2), L.ones(3)), RuntimeError),
         (lambda L: L.dist(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64)), RuntimeError),
@@ -139,3 +159,19 @@ def test_messages_name_the_problem() -> None:
         ag.cdist(ag.ones(2, 3), ag.ones(2, 4))
     with pytest.raises(RuntimeError, match=r"at least 2D tensors, X1 got: 1D.*Fix"):
         ag.cdist(ag.ones(3), ag.ones(2, 3))
+
+
+def test_cdist_of_many_rows_never_holds_every_difference() -> None:
+    # The direct form would hold [P, R, M] differences: 1000 x 1000 x 64 float32, 256 MB.
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    x1 = ag.tensor(rng.standard_normal((1000, 64), dtype=np.float32), requires_grad=True)
+    x2 = ag.tensor(rng.standard_normal((1000, 64), dtype=np.float32))
+    tracemalloc.start()
+    try:
+        ag.cdist(x1, x2).sum().backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MiB"
