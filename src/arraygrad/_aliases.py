@@ -1,22 +1,33 @@
 """Top-level functions PyTorch has under a second name or home: ``hardshrink``, ``prelu``,
 ``rrelu`` and the dropouts (also in ``nn.functional``, where ``train`` is called ``training``
-and has a default) and ``negative_`` (the in-place :func:`arraygrad.negative`)."""
+and has a default, and a probability outside ``[0, 1]`` is a ValueError rather than the
+RuntimeError of these) and ``negative_`` (the in-place :func:`arraygrad.negative`)."""
 
 from __future__ import annotations
 
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
+from arraygrad.nn._dropout import _feature_dropout
 
 __all__ = [
     "alpha_dropout",
     "dropout",
     "feature_alpha_dropout",
+    "feature_dropout",
     "hardshrink",
     "negative_",
     "prelu",
     "rrelu",
     "rrelu_",
 ]
+
+
+def _check_probability(p: float) -> None:
+    # PyTorch's top-level dropouts check p in C++: a RuntimeError, even when not training.
+    if not 0.0 <= p <= 1.0:
+        raise RuntimeError(
+            f"dropout probability has to be between 0 and 1, but got {p}. Fix: pass p in [0, 1]."
+        )
 
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:
@@ -27,16 +38,37 @@ def dropout(input: Tensor, p: float, train: bool) -> Tensor:
     >>> arraygrad.dropout(arraygrad.ones(3), 0.5, False)
     tensor([1., 1., 1.])
     """
+    _check_probability(p)
     return _functional.dropout(input, p, train)
 
 
 def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """:func:`arraygrad.nn.functional.alpha_dropout`, which keeps SELU's mean and variance."""
+    _check_probability(p)
     return _functional.alpha_dropout(input, p, train)
+
+
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Zero whole channels of an ``(N, C, *)`` input with probability ``p`` (one draw per batch
+    element and channel) and scale the rest by ``1 / (1 - p)`` when ``train``, as
+    :func:`arraygrad.nn.functional.dropout2d` does for images, at any rank of at least 2.
+
+    >>> import arraygrad
+    >>> arraygrad.feature_dropout(arraygrad.ones(2, 3), 0.5, False).shape
+    arraygrad.Size([2, 3])
+    """
+    _check_probability(p)
+    if input.ndim < 2 and train:
+        raise RuntimeError(
+            "Feature dropout requires at least 2 dimensions in the input, but got input of "
+            f"shape {list(input.shape)}. Fix: use dropout for element-wise dropout."
+        )
+    return _feature_dropout(input, p, train, inplace=False)
 
 
 def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """:func:`arraygrad.nn.functional.feature_alpha_dropout`: alpha dropout of whole channels."""
+    _check_probability(p)
     return _functional.feature_alpha_dropout(input, p, train)
 
 

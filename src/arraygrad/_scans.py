@@ -1,4 +1,4 @@
-"""Differences, integrals and running reductions along one dimension: ``diff``,
+"""Differences, integrals and running reductions along one dimension: ``diff``, ``gradient``,
 ``trapezoid``/``trapz``, ``cummax``, ``cummin`` and ``logcumsumexp``.
 
 The running reductions are inclusive scans in ``log2(n)`` steps (Hillis-Steele): step ``s``
@@ -21,6 +21,7 @@ __all__ = [
     "cummax",
     "cummin",
     "diff",
+    "gradient",
     "logcumsumexp",
     "trapezoid",
     "trapz",
@@ -75,6 +76,125 @@ def diff(
     if n > input._data.shape[axis]:  # more differences than elements: nothing is left
         out = _part(out, axis, 0, 0)
     return out
+
+
+def gradient(
+    input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1
+) -> tuple[Tensor, ...]:
+    """The derivative of the samples ``input`` along each dimension in ``dim`` (all by default),
+    by finite differences, one tensor per dimension: second-order central differences inside,
+    and first- (``edge_order=1``) or second-order one-sided differences at the two ends.
+
+    ``spacing`` is the distance between samples: one number for every dimension, one number per
+    dimension, or the sample coordinates, one 1-D tensor per dimension (unevenly spaced:
+    ``f'(x_i) ~ a f_{i-1} + b f_i + c f_{i+1}`` with the weights of the quadratic through
+    the three points, as in PyTorch and NumPy). Integer samples give float results.
+
+    >>> import arraygrad
+    >>> arraygrad.gradient(arraygrad.tensor([1.0, 4.0, 9.0, 16.0]))
+    (tensor([3., 4., 6., 7.]),)
+    >>> at = arraygrad.tensor([0.0, 1.0, 3.0])
+    >>> arraygrad.gradient(arraygrad.tensor([1.0, 4.0, 9.0]), spacing=(at,))
+    (tensor([3.0000, 2.8333, 2.5000]),)
+    """
+    if edge_order not in (1, 2):
+        raise RuntimeError(
+            f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}."
+        )
+    if isinstance(dim, int):
+        dims = [dim]
+    else:
+        dims = list(range(input.ndim)) if dim is None else list(dim)
+    axes = [normalize_dim(d, input.ndim) for d in dims]
+    repeated = [axis for axis in axes if axes.count(axis) > 1]
+    if repeated:
+        raise RuntimeError(
+            f"dim {repeated[0]} appears multiple times in the list of dims. Fix: name each "
+            "dimension once."
+        )
+    steps = _gradient_spacing(spacing, len(axes), dim is None, input.ndim)
+    for axis in axes:
+        if input._data.shape[axis] < edge_order + 1:
+            raise RuntimeError(
+                "torch.gradient expected each dimension size to be at least edge_order+1, but "
+                f"dimension {axis} of shape {list(input.shape)} has {input._data.shape[axis]} "
+                f"samples for edge_order={edge_order}. Fix: lower edge_order or add samples."
+            )
+    if not input.dtype.is_floating_point:
+        input = ops.astype(input, _dtype.get_default_dtype())
+    return tuple(
+        _gradient_along(input, axis, step, edge_order)
+        for axis, step in zip(axes, steps, strict=True)
+    )
+
+
+def _gradient_spacing(spacing: Any, count: int, all_dims: bool, ndim: int) -> list[Any]:
+    """One step per differentiated dimension: a number, or a 1-D tensor of coordinates."""
+    if not isinstance(spacing, (list, tuple)):
+        return [spacing] * count
+    if len(spacing) != count:
+        given = "since dim argument was not given" if all_dims else "and dim arguments"
+        raise RuntimeError(
+            "torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+            f"equal to the number of dimensions differentiated ({count} of the tensor's "
+            f"{ndim}), {given}, but got a spacing argument of length {len(spacing)}."
+        )
+    for step in spacing:
+        if isinstance(step, Tensor) and step.ndim != 1:
+            raise RuntimeError(
+                "torch.gradient expected each element of spacing to have one dimension, but got "
+                f"an element with {step.ndim} dimensions! Fix: pass 1-D coordinate tensors."
+            )
+    return list(spacing)
+
+
+def _gradient_along(input: Tensor, axis: int, step: Any, edge_order: int) -> Tensor:
+    from arraygrad._shape import cat
+
+    def part(start: int | None, stop: int | None) -> Tensor:
+        return _part(input, axis, start, stop)
+
+    if not isinstance(step, Tensor):  # evenly spaced samples
+        center = (part(2, None) - part(None, -2)) / step / 2
+        if edge_order == 1:
+            first = (part(1, 2) - part(0, 1)) / step
+            last = (part(-1, None) - part(-2, -1)) / step
+        else:
+            first = (part(0, 1) * -1.5 + part(1, 2) * 2 - part(2, 3) * 0.5) / step
+            last = (part(-3, -2) * 0.5 + part(-2, -1) * -2 + part(-1, None) * 1.5) / step
+        return cat([first, center, last], dim=axis)
+    # Coordinates: the weights of the parabola through each three neighbouring samples.
+    if not step.dtype.is_floating_point:  # the weights are then in the default dtype
+        step = ops.astype(step, _dtype.get_default_dtype())
+    dx = diff(step)
+    shape = [1] * input.ndim
+    shape[axis] = -1
+
+    def along(weights: Tensor) -> Tensor:
+        return weights.reshape(shape)
+
+    left, right = dx[:-1], dx[1:]
+    a = along(-right / (left * (left + right)))
+    b = along((right - left) / (left * right))
+    c = along(left / (right * (left + right)))
+    center = a * part(None, -2) + b * part(1, -1) + c * part(2, None)
+    if edge_order == 1:
+        first = (part(1, 2) - part(0, 1)) / dx[0]
+        last = (part(-1, None) - part(-2, -1)) / dx[-1]
+    else:
+        h0, h1 = dx[0], dx[1]
+        first = (
+            -(2.0 * h0 + h1) / (h0 * (h0 + h1)) * part(0, 1)
+            + (h0 + h1) / (h0 * h1) * part(1, 2)
+            + -h0 / (h1 * (h0 + h1)) * part(2, 3)
+        )
+        h1, h0 = dx[-1], dx[-2]
+        last = (
+            h1 / (h0 * (h1 + h0)) * part(-3, -2)
+            + -(h1 + h0) / (h1 * h0) * part(-2, -1)
+            + (2 * h1 + h0) / (h1 * (h1 + h0)) * part(-1, None)
+        )
+    return cat([first, center, last], dim=axis)
 
 
 def trapezoid(

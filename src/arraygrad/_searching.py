@@ -26,6 +26,7 @@ __all__ = [
     "searchsorted",
     "unique",
     "unique_consecutive",
+    "unravel_index",
 ]
 
 
@@ -402,3 +403,47 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     position = xp.where(position >= bins, xp.asarray(bins - 1, dtype=xp.int64), position)
     counts = xp.ones(tuple(kept.shape), dtype=kind)
     return Tensor._wrap(xp.index_add_zeros(counts, (bins,), (position,)))
+
+
+def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates, in a C-ordered tensor of ``shape``, of each flat index: one int64
+    tensor per dimension, each shaped like ``indices``. As in PyTorch, coordinate ``d`` is
+    ``(index // stride_d) % shape[d]``, so indices out of range wrap (``-1`` is the last
+    element).
+
+    >>> import arraygrad
+    >>> arraygrad.unravel_index(arraygrad.tensor([4, 7]), (3, 3))
+    (tensor([1, 2]), tensor([1, 1]))
+    """
+    if not isinstance(indices, Tensor):
+        raise TypeError(
+            f"expected 'indices' to be a Tensor, but got {type(indices).__name__}. Fix: wrap "
+            "it, e.g. arraygrad.tensor(indices)."
+        )
+    if indices.dtype.is_floating_point or indices.dtype is _dtype.bool_:
+        raise TypeError(
+            f"expected 'indices' to be integer dtype, but got {indices.dtype}. Fix: convert "
+            "them, e.g. indices.long()."
+        )
+    sizes = (shape,) if isinstance(shape, int) else tuple(shape)
+    for size in sizes:
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise TypeError(
+                f"expected 'shape' sequence to only contain ints, but got {type(size)}. Fix: "
+                "pass sizes as Python ints."
+            )
+    if any(size < 0 for size in sizes):
+        raise ValueError(f"'shape' cannot have negative values, but got {sizes}")
+    if 0 in sizes:
+        raise RuntimeError(
+            f"unravel_index: the shape {sizes} has no elements, so no index lies in it (torch "
+            "raises ZeroDivisionError). Fix: give every dimension a positive size."
+        )
+    xp = _backend.xp
+    flat = xp.astype(indices._data, xp.int64)
+    coordinates = []
+    stride = 1
+    for size in reversed(sizes):
+        coordinates.append(Tensor._wrap(xp.remainder(xp.floor_divide(flat, stride), size)))
+        stride *= size
+    return tuple(reversed(coordinates))

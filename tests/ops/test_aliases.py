@@ -162,6 +162,9 @@ def test_gradcheck(name: str, data: st.DataObject) -> None:
         lambda m, x: m.dropout(x, 0.0, True),
         lambda m, x: m.alpha_dropout(x, 0.3, False),
         lambda m, x: m.feature_alpha_dropout(x, 0.3, False),
+        lambda m, x: m.feature_dropout(x, 0.5, False),
+        lambda m, x: m.feature_dropout(x, 0.0, True),
+        lambda m, x: m.feature_dropout(x, 1.0, True),
         lambda m, x: m.rrelu(x),
         lambda m, x: m.rrelu(x, 0.1, 0.3),
         lambda m, x: m.rrelu(x, 0.2, 0.2, True),  # lower == upper: no randomness
@@ -187,3 +190,33 @@ def test_top_level_dropout_needs_train_and_rrelu_works_in_place_like_torch() -> 
     assert ag.rrelu_(x) is x
     torch.rrelu_(t)
     np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.dropout(m.ones(2, 3), 1.5, True),
+        lambda m: m.dropout(m.ones(2, 3), -0.5, False),  # checked even when not training
+        lambda m: m.alpha_dropout(m.ones(2, 3), 1.5, False),
+        lambda m: m.feature_alpha_dropout(m.ones(2, 3), -1.0, True),
+        lambda m: m.feature_dropout(m.ones(2, 3), 2.0, False),
+        lambda m: m.feature_dropout(m.ones(3), 0.5, True),  # channels need 2 dimensions
+    ],
+)
+def test_top_level_dropout_misuse_raises_runtime_error_as_torch(call: Any) -> None:
+    # torch.nn.functional raises ValueError for p outside [0, 1]; the top-level functions
+    # check in C++ and raise RuntimeError.
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError, match="Fix"):
+        call(ag)
+
+
+def test_feature_dropout_drops_whole_channels() -> None:
+    ag.manual_seed(0)
+    out = ag.feature_dropout(ag.ones(4, 6, 3, 2), 0.5, True)
+    per_channel = out.reshape(4, 6, -1)
+    # each (batch, channel) is all zeros or all 1 / (1 - p)
+    assert ((per_channel == 0).all(-1) | (per_channel == 2).all(-1)).all()
+    assert 0 < (per_channel == 0).all(-1).sum().item() < 24
+    assert ag.feature_dropout(ag.ones(3), 0.5, False).tolist() == [1.0, 1.0, 1.0]

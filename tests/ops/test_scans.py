@@ -1,5 +1,6 @@
-"""diff, trapezoid/trapz, cummax, cummin and logcumsumexp against torch 2.13.0 (values and
-VJPs) and finite differences; ties, NaN, stability, dtypes and misuse are tested separately."""
+"""diff, gradient, trapezoid/trapz, cummax, cummin and logcumsumexp against torch 2.13.0
+(values and VJPs) and finite differences; ties, NaN, stability, dtypes and misuse are tested
+separately."""
 
 from __future__ import annotations
 
@@ -40,7 +41,35 @@ def _with_points(s: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return s, (s[-1],)
 
 
+def sides_of_at_least(n: int) -> Any:
+    return hnp.array_shapes(min_dims=1, max_dims=3, min_side=n, max_side=5).map(lambda s: (s,))
+
+
+def _coordinates(y: Any) -> tuple[Any, ...]:
+    """Unevenly spaced, increasing sample coordinates along every dimension of ``y``."""
+    return tuple(
+        lib(y).arange(n, dtype=y.dtype) + lib(y).linspace(0.0, 0.7, n, dtype=y.dtype) ** 2
+        for n in y.shape
+    )
+
+
 OP_TABLE = {
+    "gradient": OpSpec(lambda y: lib(y).gradient(y), shapes=sides_of_at_least(2)),
+    "gradient:edge2_dim": OpSpec(
+        lambda y: lib(y).gradient(y, spacing=0.5, dim=-1, edge_order=2),
+        shapes=sides_of_at_least(3),
+    ),
+    "gradient:spacing_per_dim": OpSpec(
+        lambda y: lib(y).gradient(y, spacing=[1.0 + d for d in range(y.ndim)]),
+        shapes=sides_of_at_least(2),
+    ),
+    "gradient:coordinates": OpSpec(
+        lambda y: lib(y).gradient(y, spacing=_coordinates(y)), shapes=sides_of_at_least(2)
+    ),
+    "gradient:coordinates_edge2": OpSpec(
+        lambda y: lib(y).gradient(y, spacing=_coordinates(y), edge_order=2),
+        shapes=sides_of_at_least(3),
+    ),
     "diff": OpSpec(lambda x: x.diff(), shapes=with_empty()),
     "diff:n2_dim0": OpSpec(lambda x: lib(x).diff(x, n=2, dim=0), shapes=nonempty()),
     "diff:n_past_size": OpSpec(lambda x: x.diff(n=5, dim=-1), shapes=nonempty()),
@@ -106,6 +135,15 @@ EDGES = {
     "logcumsumexp_-inf_after": (lambda x: x.logcumsumexp(0), [[1.0, -INF, 2.0]]),
     "logcumsumexp_0d": (lambda x: x.logcumsumexp(0), [3.0]),
     "diff_n0": (lambda x: x.diff(n=0), [[1.0, 4.0]]),
+    "gradient_0d": (lambda x: lib(x).gradient(x), [2.0]),
+    "gradient_dims_in_given_order": (
+        lambda x: lib(x).gradient(x, spacing=2.0, dim=[1, 0]),
+        [[[1.0, 4.0, 9.0], [2.0, 8.0, 18.0]]],
+    ),
+    "gradient_integer_coordinates": (
+        lambda x: lib(x).gradient(x, spacing=(lib(x).tensor([0, 1, 3]),)),
+        [[1.0, 4.0, 9.0]],
+    ),
     "trapezoid_single": (lambda x: lib(x).trapezoid(x), [[2.0]]),
     "trapezoid_x_unsorted": (lambda x: lib(x).trapezoid(x, x.flip(0)), [[1.0, 3.0, 2.0]]),
 }
@@ -164,6 +202,14 @@ def test_integer_and_bool_dtypes_match_torch(name: str) -> None:
         (lambda lib, x: lib.trapezoid(x.float(), lib.ones(3)), RuntimeError),
         (lambda lib, x: lib.trapezoid(x.float(), x=lib.ones(4), dx=1.0), TypeError),
         (lambda lib, x: lib.trapezoid(x.float().sum()), IndexError),
+        (lambda lib, x: lib.gradient(x.float(), edge_order=3), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float()[:1]), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float()[:2], edge_order=2), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float(), spacing=[1.0, 2.0, 3.0]), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float(), spacing=(lib.ones(1, 2),)), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float(), spacing=(lib.ones(2),)), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float(), dim=(0, 0)), RuntimeError),
+        (lambda lib, x: lib.gradient(x.float(), dim=2), IndexError),
     ],
 )
 def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
@@ -212,3 +258,11 @@ def test_gradcheck_logcumsumexp_with_spread_values() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warnings on the way
         ag.tensor(x * 100).logcumsumexp(1)
+
+
+def test_gradient_of_integers_is_float_as_in_torch() -> None:
+    values = np.array([1, 4, 9, 16, 25])
+    mine = ag.gradient(ag.tensor(values))
+    theirs = torch.gradient(torch.tensor(values))
+    assert mine[0].dtype == ag.float32 and theirs[0].dtype == torch.float32
+    np.testing.assert_array_equal(mine[0].numpy(), theirs[0].numpy())

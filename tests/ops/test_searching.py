@@ -374,3 +374,39 @@ def test_searchsorted_with_nan_matches_torch(name: str, right: bool) -> None:
     _compare(lambda L, s, v: L.searchsorted(s, v, right=right), sequence, values)
     if sequence.ndim == 1:
         _compare(lambda L, s, v: L.bucketize(v, s, right=right), sequence, values)
+
+
+UNRAVEL = [
+    (np.array([4, 1, 7, 9, -1, -10]), (3, 3)),  # out of range and negative: wrapped
+    (np.array(5), (2, 3)),
+    (np.array([[1, 5], [7, 2]], dtype=np.int32), (2, 4)),
+    (np.array([3]), 5),
+    (np.array([3], dtype=np.uint8), (2, 2)),
+    (np.array([0]), ()),
+    (np.array([1, 2**40]), (2**62, 4)),
+    (np.zeros(0, dtype=np.int64), (2, 2)),
+]
+
+
+@pytest.mark.parametrize(("indices", "shape"), UNRAVEL, ids=repr)
+def test_unravel_index_matches_torch(indices: np.ndarray, shape: Any) -> None:
+    _compare(lambda L, i: L.unravel_index(i, shape), indices)
+
+
+@pytest.mark.parametrize(
+    ("indices", "shape", "error"),
+    [
+        (np.array([True]), (3,), TypeError),
+        (np.array([1.0]), (3,), TypeError),
+        (np.array([1]), (3.0,), TypeError),
+        (np.array([1]), (-2, 3), ValueError),
+        (np.array([5]), (0, 3), RuntimeError),
+    ],
+)
+def test_unravel_index_misuse_raises_like_torch(
+    indices: np.ndarray, shape: Any, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        torch.unravel_index(torch.tensor(indices), shape)
+    with pytest.raises(error, match=r"Fix|cannot have negative"):
+        ag.unravel_index(ag.tensor(indices), shape)
