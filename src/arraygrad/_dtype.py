@@ -128,6 +128,18 @@ def from_xp(native: Any) -> dtype:
     return found
 
 
+def int_bounds(d: dtype) -> tuple[int, int]:
+    """The smallest and largest value of the integer dtype ``d``.
+
+    >>> int_bounds(uint8)
+    (0, 255)
+    """
+    bits = 8 * d.itemsize
+    if d.is_signed:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
 def get_default_dtype() -> dtype:
     """The dtype of tensors made from Python floats (``float32`` unless changed)."""
     return _default_float

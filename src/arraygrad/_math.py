@@ -16,7 +16,7 @@ from arraygrad import _backend, _dtype, ops
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor, describe
 
-_FLOAT = 2
+_INT, _FLOAT = 1, 2  # dtype categories (see _dtype)
 
 __all__ = [
     "abs",
@@ -97,6 +97,28 @@ def _scalar(value: Any) -> Any:
     return float(value)
 
 
+def _int_in_range(tensor: Tensor, number: float) -> bool:
+    """Whether ``number`` is a Python int that the integer ``tensor``'s dtype holds (it then
+    neither changes the dtype nor needs wrapping)."""
+    if number.__class__ is not int or _category(tensor) != _INT:
+        return False
+    low, high = _dtype.int_bounds(tensor.dtype)
+    return low <= number <= high
+
+
+def _wrapped(number: Any, tensor: Tensor) -> Any:
+    """A Python int met by an integer tensor, converted to the tensor's dtype as PyTorch does:
+    wrapping around (``uint8 + -100`` adds 156, ``uint8 == 300`` compares with 44). Ints
+    beyond 64 bits stay as they are, for NumPy's OverflowError (PyTorch's class too)."""
+    if number.__class__ is not int or _category(tensor) != _INT:
+        return number
+    low, high = _dtype.int_bounds(tensor.dtype)
+    if low <= number <= high or not -(2**63) <= number < 2**64:
+        return number
+    span = high - low + 1
+    return (number - low) % span + low
+
+
 def _operands(a: Any, b: Any) -> tuple[Any, Any]:
     """``a`` and ``b`` converted to one dtype following PyTorch's promotion rules."""
     # Fast paths for the common cases, before any promotion logic: two tensors of one dtype, or
@@ -107,14 +129,14 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
         if other is Tensor:
             if a._data.dtype == b._data.dtype:
                 return a, b
-        elif (other is float or other is int) and _dtype.from_xp(a._data.dtype).category >= (
-            _FLOAT if other is float else 1
+        elif (other is float or other is int) and (
+            _dtype.from_xp(a._data.dtype).category == _FLOAT or _int_in_range(a, b)
         ):
             return a, b
     elif (
         b.__class__ is Tensor
         and (a.__class__ is float or a.__class__ is int)
-        and _dtype.from_xp(b._data.dtype).category >= (_FLOAT if a.__class__ is float else 1)
+        and (_dtype.from_xp(b._data.dtype).category == _FLOAT or _int_in_range(b, a))
     ):
         return a, b
     a_tensor = isinstance(a, Tensor)
@@ -130,6 +152,7 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
             other = _scalar(other)
             # A Python number of the tensor's category or lower never changes its dtype.
             if _dtype.scalar_dtype(other).category <= _category(tensor_operand):
+                other = _wrapped(other, tensor_operand)
                 return (tensor_operand, other) if a_tensor else (other, tensor_operand)
         else:
             other = as_tensor(other)

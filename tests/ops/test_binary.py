@@ -352,3 +352,36 @@ def test_runs_on_array_api_strict_like_torch(name: str) -> None:
     theirs = [t.numpy() for t in STRICT[name](torch, torch.tensor(values))]
     for a, b in zip(mine, theirs, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("number", [-100, 300, 70000, -(2**40), 2**63, 2**64 - 1, -(2**63)])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x, n: x + n,
+        lambda x, n: n - x,
+        lambda x, n: x * n,
+        lambda x, n: x == n,
+        lambda x, n: x < n,
+        lambda x, n: x & n,
+        lambda x, n: x.add(n),
+    ],
+    ids=["add", "rsub", "mul", "eq", "lt", "and", "add_method"],
+)
+def test_python_ints_outside_an_integer_dtype_wrap_as_in_torch(
+    dtype: str, number: int, op: Any
+) -> None:
+    # PyTorch converts the int to the tensor's dtype, wrapping around (uint8 + -100 adds 156);
+    # NumPy raised OverflowError (or compared the unconverted number).
+    values = [0, 1, 44, 100, 127]
+    theirs = op(torch.tensor(values, dtype=getattr(torch, dtype)), number)
+    mine = op(ag.tensor(values, dtype=getattr(ag, dtype)), number)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    assert mine.tolist() == theirs.tolist()
+
+
+def test_python_ints_beyond_64_bits_overflow_as_in_torch() -> None:
+    for module in (torch, ag):
+        with pytest.raises(OverflowError):
+            module.tensor([1], dtype=module.uint8) + 2**70
