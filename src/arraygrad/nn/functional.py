@@ -19,6 +19,7 @@ from arraygrad.nn import (
     _attention,
     _conv,
     _conv_transpose,
+    _ctc_loss,
     _distance,
     _dropout,
     _embedding,
@@ -40,6 +41,7 @@ from arraygrad.nn._activation import *  # noqa: F403 - each module lists its nam
 from arraygrad.nn._attention import *  # noqa: F403
 from arraygrad.nn._conv import *  # noqa: F403
 from arraygrad.nn._conv_transpose import *  # noqa: F403
+from arraygrad.nn._ctc_loss import *  # noqa: F403
 from arraygrad.nn._distance import *  # noqa: F403
 from arraygrad.nn._dropout import *  # noqa: F403
 from arraygrad.nn._embedding import *  # noqa: F403
@@ -62,6 +64,7 @@ __all__ = [
     *_attention.__all__,
     *_conv.__all__,
     *_conv_transpose.__all__,
+    *_ctc_loss.__all__,
     *_distance.__all__,
     *_dropout.__all__,
     *_embedding.__all__,

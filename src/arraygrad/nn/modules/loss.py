@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.module import Module
@@ -13,6 +15,7 @@ from arraygrad.nn.modules.module import Module
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "CTCLoss",
     "CrossEntropyLoss",
     "HuberLoss",
     "KLDivLoss",
@@ -197,3 +200,35 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss of per-frame log-probabilities against
+    label sequences, summed over every alignment (see :func:`arraygrad.nn.functional.ctc_loss`).
+
+    >>> import arraygrad
+    >>> loss = CTCLoss(reduction="sum")
+    >>> lp = arraygrad.tensor([[0.9, 0.1], [0.1, 0.9], [0.9, 0.1]]).log()
+    >>> loss(lp, arraygrad.tensor([1]), (3,), (1,))
+    tensor(0.0856)
+    """
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(
+        self, log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any
+    ) -> Tensor:
+        return F.ctc_loss(
+            log_probs,
+            targets,
+            input_lengths,
+            target_lengths,
+            self.blank,
+            self.reduction,
+            self.zero_infinity,
+        )
