@@ -438,17 +438,15 @@ def nll_loss(
 
 
 def _safe_divide(total: Tensor, count: Tensor) -> Tensor:
-    """``total / count``, and PyTorch's nan for 0 / 0 (an all-ignored batch) without NumPy's
-    warning about it; where ``count`` is not 0 the division and its gradient are the plain ones.
+    """``total / count``, and PyTorch's nan for 0 / 0 (an all-ignored batch).
 
-    Where it is 0 the gradient reaching ``total`` is nan, as PyTorch's ``-w g / total_weight``
-    is for every counted entry: a target of weight 0 gets nan, an ignored one (masked out of
-    ``total``) 0. ``total * nan`` gives that without NumPy's warning about 0 / 0; where
-    ``count`` is not 0 that branch is ``total * 0``, whose discarded gradient stays 0.
+    Where ``count`` is 0 it divides by nan instead: the value is nan without NumPy's warning
+    about 0 / 0, and the gradient reaching ``total`` is nan, as PyTorch's ``-w g /
+    total_weight`` is for every counted entry (a target of weight 0 gets nan; an ignored one,
+    masked out of ``total``, 0). Where ``count`` is not 0 it is the plain division, a few
+    operations, as a compiled training step replays them on every call.
     """
-    nonzero = count != 0
-    poison = _math.astype(_math.where(nonzero, 0.0, float("nan")), total.dtype)
-    return _math.where(nonzero, total / _math.where(nonzero, count, 1.0), total * poison)
+    return total / _math.where(count != 0, count, float("nan"))
 
 
 def cross_entropy(
