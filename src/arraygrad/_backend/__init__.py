@@ -418,14 +418,21 @@ def _to_xp(values: np.ndarray, dtype: Any) -> Any:
 # make the step run eagerly.
 
 
+def _recorded_draw(rng: Any) -> bool:
+    """While tracing: whether a draw from ``rng`` is recorded (the global generator's, ``None``);
+    any other makes the trace unusable, and is drawn eagerly."""
+    if rng is None:
+        return True
+    _untraceable_draw()
+    return False
+
+
 def random_uniform(
     shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0, rng: Any = None
 ) -> Any:
     """Uniform samples in ``[low, high)``, from ``rng`` (the global generator when ``None``)."""
-    if tracer is not None:
-        if rng is None:
-            return tracer.draw(random_uniform, (shape, dtype, low, high))
-        _untraceable_draw()
+    if tracer is not None and _recorded_draw(rng):
+        return tracer.draw(random_uniform, (shape, dtype, low, high))
     return _to_xp((_generator() if rng is None else rng).uniform(low, high, size=shape), dtype)
 
 
@@ -433,10 +440,8 @@ def random_normal(
     shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0, rng: Any = None
 ) -> Any:
     """Normal samples, from ``rng`` (the global generator when ``None``)."""
-    if tracer is not None:
-        if rng is None:
-            return tracer.draw(random_normal, (shape, dtype, mean, std))
-        _untraceable_draw()
+    if tracer is not None and _recorded_draw(rng):
+        return tracer.draw(random_normal, (shape, dtype, mean, std))
     return _to_xp((_generator() if rng is None else rng).normal(mean, std, size=shape), dtype)
 
 
@@ -444,19 +449,15 @@ def random_integers(
     low: int, high: int, shape: tuple[int, ...], dtype: Any, rng: Any = None
 ) -> Any:
     """Integers drawn uniformly from ``[low, high)``, from ``rng`` (global when ``None``)."""
-    if tracer is not None:
-        if rng is None:
-            return tracer.draw(random_integers, (low, high, shape, dtype))
-        _untraceable_draw()
+    if tracer is not None and _recorded_draw(rng):
+        return tracer.draw(random_integers, (low, high, shape, dtype))
     return _to_xp((_generator() if rng is None else rng).integers(low, high, size=shape), dtype)
 
 
 def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
     """A random permutation of ``0 .. n-1``, from ``rng`` (global when ``None``)."""
-    if tracer is not None:
-        if rng is None:
-            return tracer.draw(random_permutation, (n, dtype))
-        _untraceable_draw()
+    if tracer is not None and _recorded_draw(rng):
+        return tracer.draw(random_permutation, (n, dtype))
     return _to_xp((_generator() if rng is None else rng).permutation(n), dtype)
 
 
