@@ -30,6 +30,7 @@ from arraygrad.nn.modules.activation import (
     Tanhshrink,
     Threshold,
 )
+from arraygrad.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss
 from arraygrad.nn.modules.attention import MultiheadAttention
 from arraygrad.nn.modules.channelshuffle import ChannelShuffle
 from arraygrad.nn.modules.container import (
@@ -175,6 +176,7 @@ __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveAvgPool3d",
+    "AdaptiveLogSoftmaxWithLoss",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d",
