@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _shape, ops
+from arraygrad import _backend, _shape, ops
 from arraygrad._dims import _shape_arg, normalize_dim
 from arraygrad._tensor import Size, Tensor
 from arraygrad._unary import require_tensors
@@ -133,12 +133,42 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     ``out[..., i] = input[..., i, i + offset, ...]`` (for ``offset >= 0``): both dimensions are
     removed and the diagonal becomes the last one. ``offset > 0`` is above the main diagonal.
 
+    As in PyTorch it is a view where the layout allows (the two dimensions, or the same two
+    transposed, can be flattened into one without a copy, as in any C-ordered tensor and its
+    transpose): the diagonal is then every ``(cols + 1)``-th element of that flattened
+    dimension, so writes through it reach ``input`` (``x.diagonal().fill_(1)``). Other layouts
+    (a permuted tensor whose two dimensions are not adjacent in memory) give a copy, where
+    PyTorch's strided view would still write through.
+
     >>> import arraygrad
     >>> arraygrad.arange(9).reshape(3, 3).diagonal(1).tolist()
     [1, 5]
+    >>> x = arraygrad.zeros(2, 2)
+    >>> _ = x.diagonal().fill_(1.0)
+    >>> x.tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
     """
     moved, key, _, _ = _diagonal_view(input, offset, dim1, dim2)
-    return ops.getitem(moved, key=key)
+    view = _flat_diagonal(moved, offset)
+    if view is None:  # a transposed block: the same elements are its transpose's -offset-th
+        view = _flat_diagonal(_shape.transpose(moved, -2, -1), -offset)
+    return ops.getitem(moved, key=key) if view is None else view
+
+
+def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:
+    """The ``offset``-th diagonal of ``block``'s last two dimensions as a view, when they can be
+    flattened into one without a copy; else ``None``."""
+    *batch, rows, cols = block.shape
+    flat = (*batch, rows * cols)
+    if not _backend.reshapes_as_view(block._data, flat):
+        return None
+    # Element (i, j) of the flattened pair is at i * cols + j: the diagonal starts at row
+    # max(-offset, 0), column max(offset, 0), and steps one row and one column at a time.
+    start = max(-offset, 0) * cols + max(offset, 0)
+    count = max(0, min(rows - max(-offset, 0), cols - max(offset, 0)))
+    step = cols + 1
+    stride = slice(start, start + (count - 1) * step + 1, step) if count else slice(0, 0)
+    return ops.basic_getitem(_shape.reshape(block, flat), key=(Ellipsis, stride))
 
 
 def _diagonal_view(

@@ -202,3 +202,43 @@ def test_errors_match_torch(call: Any, error: type) -> None:
     with pytest.raises(error) as info:
         call(ag)
     assert len(str(info.value)) > 20
+
+
+DIAGONAL_WRITES = [
+    # (make, offset, dim1, dim2): layouts whose two dimensions flatten without a copy
+    (lambda L: L.zeros(3, 3), 0, 0, 1),
+    (lambda L: L.zeros(3, 4), 1, 0, 1),
+    (lambda L: L.zeros(3, 4), -1, 1, 0),
+    (lambda L: L.zeros(4, 3).t(), 1, 0, 1),  # a transposed block: its transpose's diagonal
+    (lambda L: L.zeros(4, 3).t(), -2, 1, 0),
+    (lambda L: L.zeros(2, 3, 4), 1, 1, 2),
+    (lambda L: L.zeros(2, 3, 4), -1, 2, 1),
+    (lambda L: L.zeros(2, 3, 4).permute(1, 2, 0), 0, 0, 1),
+]
+
+
+@pytest.mark.parametrize(("make", "offset", "dim1", "dim2"), DIAGONAL_WRITES)
+def test_diagonal_is_a_view_that_writes_reach_as_in_torch(
+    make: Any, offset: int, dim1: int, dim2: int
+) -> None:
+    # x.diagonal().fill_(1) used to write into a copy and leave x as it was.
+    results = []
+    for L in (torch, ag):
+        x = make(L)
+        diagonal = x.diagonal(offset, dim1, dim2)
+        diagonal.add_(L.arange(1.0, 1.0 + diagonal.shape[-1]))
+        x.diagonal(offset, dim1, dim2)[..., :1].fill_(-1.0)
+        results.append(x.tolist())
+    assert results[1] == results[0]
+
+
+def test_gradient_through_a_write_to_a_diagonal_matches_torch() -> None:
+    values = np.arange(1.0, 10.0)
+    grads = []
+    for L in (torch, ag):
+        a = L.tensor(values, requires_grad=True)
+        m = (a * 1).reshape(3, 3)
+        m.diagonal().mul_(a[:3])
+        (m * m).sum().backward()
+        grads.append(a.grad.tolist())
+    assert grads[1] == grads[0]
