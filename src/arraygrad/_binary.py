@@ -89,8 +89,9 @@ def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
     target = _dtype.result_type(a, b)
     if target.category != _FLOAT:
         target = _dtype.get_default_dtype()
-        a = ops.astype(as_tensor(a), target)
-        b = ops.astype(as_tensor(b), target)
+        # A Python number goes straight to the float dtype (an int past int64 too, as in torch).
+        a = ops.astype(a, target) if isinstance(a, Tensor) else float(a)
+        b = ops.astype(b, target) if isinstance(b, Tensor) else float(b)
     return as_tensor(a, target), as_tensor(b, target)
 
 

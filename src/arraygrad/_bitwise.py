@@ -24,7 +24,7 @@ __all__ = [
 
 def _promoted(input: Any, other: Any) -> tuple[Tensor, Tensor]:
     # PyTorch's promotion; a Python number left as is by it takes the tensor's dtype.
-    a, b = _operands(input, other)
+    a, b = _operands(input, other, wrap=True)
     if not isinstance(a, Tensor):
         a = as_tensor(a, dtype=b.dtype)
     if not isinstance(b, Tensor):

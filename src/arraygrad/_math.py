@@ -97,11 +97,13 @@ def _scalar(value: Any) -> Any:
     return float(value)
 
 
-def _int_in_range(tensor: Tensor, number: float) -> bool:
-    """Whether ``number`` is a Python int that the integer ``tensor``'s dtype holds (it then
-    neither changes the dtype nor needs wrapping)."""
+def _int_in_range(tensor: Tensor, number: float, wrap: bool) -> bool:
+    """Whether ``number`` is a Python int that leaves the integer ``tensor``'s dtype as it is
+    and needs no wrapping: any int without ``wrap``, one the dtype holds with it."""
     if number.__class__ is not int or _category(tensor) != _INT:
         return False
+    if not wrap:
+        return True
     low, high = _dtype.int_bounds(tensor.dtype)
     return low <= number <= high
 
@@ -119,8 +121,14 @@ def _wrapped(number: Any, tensor: Tensor) -> Any:
     return (number - low) % span + low
 
 
-def _operands(a: Any, b: Any) -> tuple[Any, Any]:
-    """``a`` and ``b`` converted to one dtype following PyTorch's promotion rules."""
+def _operands(a: Any, b: Any, *, wrap: bool = False) -> tuple[Any, Any]:
+    """``a`` and ``b`` converted to one dtype following PyTorch's promotion rules.
+
+    ``wrap``: the op computes in the integer tensor's dtype (``+``, ``==``, ``//``, ``&``), so a
+    Python int outside that dtype is first converted to it, wrapping around, as PyTorch does
+    (:func:`_wrapped`). Ops that compute integers in floating point (true division, ``xlogy``)
+    leave it as it is.
+    """
     # Fast paths for the common cases, before any promotion logic: two tensors of one dtype, or
     # a tensor and a Python number that cannot change its dtype (float with a float tensor,
     # int with an int or float tensor).
@@ -130,13 +138,13 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
             if a._data.dtype == b._data.dtype:
                 return a, b
         elif (other is float or other is int) and (
-            _dtype.from_xp(a._data.dtype).category == _FLOAT or _int_in_range(a, b)
+            _dtype.from_xp(a._data.dtype).category == _FLOAT or _int_in_range(a, b, wrap)
         ):
             return a, b
     elif (
         b.__class__ is Tensor
         and (a.__class__ is float or a.__class__ is int)
-        and (_dtype.from_xp(b._data.dtype).category == _FLOAT or _int_in_range(b, a))
+        and (_dtype.from_xp(b._data.dtype).category == _FLOAT or _int_in_range(b, a, wrap))
     ):
         return a, b
     a_tensor = isinstance(a, Tensor)
@@ -152,7 +160,8 @@ def _operands(a: Any, b: Any) -> tuple[Any, Any]:
             other = _scalar(other)
             # A Python number of the tensor's category or lower never changes its dtype.
             if _dtype.scalar_dtype(other).category <= _category(tensor_operand):
-                other = _wrapped(other, tensor_operand)
+                if wrap:
+                    other = _wrapped(other, tensor_operand)
                 return (tensor_operand, other) if a_tensor else (other, tensor_operand)
         else:
             other = as_tensor(other)
@@ -190,7 +199,7 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion and broadcasting errors."""
     # Two tensors of one dtype, the most common case, need no promotion.
     if a.__class__ is not Tensor or b.__class__ is not Tensor or a._data.dtype != b._data.dtype:
-        a, b = _operands(a, b)
+        a, b = _operands(a, b, wrap=True)  # the integer ops of binary compute in the dtype
     try:
         return prim.apply2(a, b)
     except ValueError as error:
@@ -275,7 +284,7 @@ def _rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"{rounding_mode!r}"
         )
-    a, b = _operands(input, other)
+    a, b = _operands(input, other, wrap=True)
     _check_integer_divisor(a, b, f"div(rounding_mode={rounding_mode!r})")
     if rounding_mode == "floor":
         return binary(ops.floor_divide, a, b)
@@ -317,7 +326,7 @@ def remainder(input: Any, other: Any) -> Tensor:
 
     Gradients: 1 for ``input``, ``-floor_divide(input, other)`` for ``other``.
     """
-    a, b = _operands(input, other)
+    a, b = _operands(input, other, wrap=True)
     _check_integer_divisor(a, b, "remainder")
     return binary(ops.remainder, a, b)
 
@@ -327,7 +336,7 @@ def fmod(input: Any, other: Any) -> Tensor:
 
     Gradients: 1 for ``input``, ``-trunc(input / other)`` for ``other``.
     """
-    a, b = _operands(input, other)
+    a, b = _operands(input, other, wrap=True)
     _check_integer_divisor(a, b, "fmod")
     return binary(ops.fmod, a, b)
 

@@ -366,8 +366,10 @@ def test_runs_on_array_api_strict_like_torch(name: str) -> None:
         lambda x, n: x < n,
         lambda x, n: x & n,
         lambda x, n: x.add(n),
+        lambda x, n: x / n,  # true division computes in float: no wrapping
+        lambda x, n: x.xlogy(n),
     ],
-    ids=["add", "rsub", "mul", "eq", "lt", "and", "add_method"],
+    ids=["add", "rsub", "mul", "eq", "lt", "and", "add_method", "truediv", "xlogy"],
 )
 def test_python_ints_outside_an_integer_dtype_wrap_as_in_torch(
     dtype: str, number: int, op: Any
@@ -378,10 +380,30 @@ def test_python_ints_outside_an_integer_dtype_wrap_as_in_torch(
     theirs = op(torch.tensor(values, dtype=getattr(torch, dtype)), number)
     mine = op(ag.tensor(values, dtype=getattr(ag, dtype)), number)
     assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
-    assert mine.tolist() == theirs.tolist()
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())  # nan equal to nan
 
 
 def test_python_ints_beyond_64_bits_overflow_as_in_torch() -> None:
     for module in (torch, ag):
         with pytest.raises(OverflowError):
             module.tensor([1], dtype=module.uint8) + 2**70
+
+
+@pytest.mark.parametrize("number", [300, -100, 70000])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x, n: x // n,
+        lambda x, n: x % n,
+        lambda x, n: x.fmod(n),
+        lambda x, n: x.div(n, rounding_mode="trunc"),
+    ],
+    ids=["floordiv", "mod", "fmod", "trunc"],
+)
+def test_integer_division_by_a_wrapped_int_matches_torch(number: int, op: Any) -> None:
+    values = [0, 1, 44, 100, 127]
+    for dtype in ("int8", "int16"):
+        theirs = op(torch.tensor(values, dtype=getattr(torch, dtype)), number)
+        mine = op(ag.tensor(values, dtype=getattr(ag, dtype)), number)
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        assert mine.tolist() == theirs.tolist()
