@@ -421,10 +421,16 @@ def test_an_element_wise_write_into_an_expanded_tensor_raises_like_torch(
     assert base.tolist() == [[1.0] * 3] * 2 and base._version == 0
 
 
+@pytest.mark.parametrize("size", [3, 5000])  # NumPy: a copy when small, read-only when large
 @pytest.mark.parametrize("name", sorted(NOT_OVERLAPPING))
-def test_writes_torch_allows_on_an_expanded_tensor_are_allowed(name: str) -> None:
-    NOT_OVERLAPPING[name](torch.ones(2, 3).expand(2, 2, 3))
-    NOT_OVERLAPPING[name](ag.ones(2, 3).expand(2, 2, 3))
+def test_writes_torch_writes_through_an_expanded_tensor_are_refused(name: str, size: int) -> None:
+    # PyTorch writes these through to the expanded tensor's base. arraygrad's expansions do not
+    # share writable memory with it, so they are refused, with a fix, rather than lost.
+    NOT_OVERLAPPING[name](torch.ones(2, size).expand(2, 2, size))  # allowed by torch
+    base = ag.ones(2, size)
+    with pytest.raises(RuntimeError, match=r"expanded tensor.*Fix"):
+        NOT_OVERLAPPING[name](base.expand(2, 2, size))
+    assert base.tolist() == [[1.0] * size] * 2
 
 
 # --- reshape: a view only when it shares memory ------------------------------------------------
@@ -531,3 +537,32 @@ def test_roots_and_views_pickle_and_deep_copy_as_before() -> None:
         assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     for clone in (pickle.loads(pickle.dumps(root)), copy.deepcopy(root)):
         assert clone.tolist() == root.tolist() and not clone._views
+
+
+# --- views NumPy would have copied ----------------------------------------------------------------
+
+ELEMENT_AND_WINDOW_WRITES: dict[str, Callable[[Any, Any], Any]] = {
+    # x[i] of a vector and x[i, j] of a matrix: one element, a 0-d view (NumPy gives a copy)
+    "element_copy_": lambda x, b: x[1].copy_(b),
+    "element_of_matrix_add_": lambda x, b: x.reshape(2, 3)[1, 2].add_(b),
+    "element_mul_": lambda x, b: x[-1].mul_(b),
+    # non-overlapping windows of unfold: views, as in torch
+    "unfold_window_mul_": lambda x, b: x.unfold(0, 2, 2)[1].mul_(b),
+    "unfold_step_past_size": lambda x, b: x.unfold(0, 1, 2)[2].add_(b),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENT_AND_WINDOW_WRITES))
+def test_writes_through_elements_and_windows_reach_the_tensor_as_in_torch(name: str) -> None:
+    # Before, x[1].copy_(b) wrote into a copy, yet recorded the write: x stayed [0, 0, 0] while
+    # b got a gradient.
+    write = ELEMENT_AND_WINDOW_WRITES[name]
+    results = []
+    for lib in (torch, ag):
+        a = _leaf(lib, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+        b = lib.tensor(7.0, dtype=lib.float64, requires_grad=True)
+        x = a * 1
+        write(x, b)
+        (x * lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], dtype=lib.float64)).sum().backward()
+        results.append((x.tolist(), a.grad.tolist(), b.grad.item()))
+    assert results[1] == results[0]

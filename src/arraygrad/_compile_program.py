@@ -413,6 +413,7 @@ class Program:
         defaults = "".join(f", {name}={name}" for name in writer.env)
         source = f"def replay(args, *{defaults}):\n" + "\n".join(lines)
         namespace = dict(writer.env)
+        namespace["__name__"] = __name__  # its NumPy warnings are arraygrad's (_backend)
         exec(builtins.compile(source, "<arraygrad.compile>", "exec"), namespace)
         self.replay: Callable[[tuple[Any, ...]], Any] = namespace["replay"]
         self.source = source
@@ -440,6 +441,7 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
     source = f"def check({names}):\n" + "".join(f"    {line}\n" for line in body)
     source += f"    return ({returned})"
     namespace = dict(writer.env)
+    namespace["__name__"] = __name__  # its NumPy warnings are arraygrad's (_backend)
     exec(builtins.compile(source, "<arraygrad.compile check>", "exec"), namespace)
     # The program's random draws must draw what the eager run drew: from the generator's state
     # before the first of them, and the state after the eager run is put back afterwards.

@@ -131,6 +131,8 @@ def fill(target: Tensor, value: Any) -> Tensor:
     if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):
         # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,
         # inline, as it runs for every gradient cleared): one array write.
+        if target._base is not None:  # e.g. an expanded tensor, which cannot be written
+            _view_history.check_unrecorded(target, overlap=False)
         _backend.assign(target._data, value)
         _primitive.bump_version(target)
         return target

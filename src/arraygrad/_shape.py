@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, _view_history, ops
+from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._tensor import Tensor
@@ -71,12 +71,9 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     target = infer_shape(_shape_arg(shape), math.prod(have), have)
     if target == have:
         return input
-    out = ops.reshape(input, shape=target)
-    if not _view_history.reshape_is_view(input._data, out._data, target):
-        # The layout cannot take the shape without a copy (a transposed matrix flattened): as
-        # in PyTorch, the result owns its memory, so writes to it are not writes to input.
-        _view_history.not_a_view(out)
-    return out
+    # A layout that cannot take the shape without a copy (a transposed matrix flattened) gives
+    # a result that owns its memory, as in PyTorch: not a view (see _view_history.made_view).
+    return ops.reshape(input, shape=target)
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:

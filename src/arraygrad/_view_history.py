@@ -101,6 +101,10 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     kept to attribute stores, one weak reference and one append (``view``/``base`` are typed
     ``Any`` as these attributes are not declared on Tensor).
     """
+    if prim.name != "expand" and not _backend.shares_memory(view._data, base._data):
+        return  # the primitive copied (a reshape that had to, an advanced index): not a view
+    # An expanded tensor stays a view even where the NumPy backend made it a copy (small ones):
+    # writes into it are refused either way (check_write), as they would be ambiguous or lost.
     counter = base._version_counter
     if counter is None:
         counter = base._version_counter = [0, 0]
@@ -158,24 +162,6 @@ def _live_views(root: Tensor) -> list[Tensor]:
     views[:] = refs
     views.limit = max(_MIN_LIMIT, 2 * len(refs))
     return live
-
-
-def not_a_view(tensor: Tensor) -> None:
-    """Undo :func:`made_view` for a result that turned out to own its memory (a reshape that
-    copied): it shares neither memory nor the version counter with its input."""
-    attrs = tensor.__dict__
-    for name in ("_base", "_version_counter", "_view_steps", "_view_no_grad"):
-        attrs.pop(name, None)
-
-
-def reshape_is_view(array: Any, result: Any, shape: tuple[int, ...]) -> bool:
-    """Whether ``result``, ``array`` reshaped to ``shape``, is a view of it (no copy), as it is
-    in PyTorch exactly when the strides allow it.
-
-    Decided from the strides, also while ``arraygrad.compile`` traces (a compiled step is
-    specialised on shapes, and the strides follow from the same code).
-    """
-    return _backend.reshaped_in_place(array, result, shape)
 
 
 # --- replaying view steps ----------------------------------------------------------------------
@@ -252,6 +238,7 @@ def check_write(target: Tensor, overlap: bool) -> None:
         raise _no_grad_view_error(target, root)
     if overlap:
         check_overlap(target)
+    _refuse_expanded(target)
 
 
 def check_unrecorded(target: Tensor, overlap: bool = True, key: Any = None) -> None:
@@ -267,6 +254,26 @@ def check_unrecorded(target: Tensor, overlap: bool = True, key: Any = None) -> N
         raise _no_grad_view_error(target, root)
     if overlap:
         check_overlap(target, key)
+    _refuse_expanded(target)
+
+
+def _refuse_expanded(target: Tensor) -> None:
+    """Refuse any write into an expanded tensor (or a view of one) that PyTorch's overlap error
+    did not refuse (a ``fill_``, a region of distinct elements): NumPy's expansions are copies
+    when small and read-only views when large, so the write would not reach the tensor's base
+    (PyTorch writes it through)."""
+    from arraygrad import ops
+
+    steps = target.__dict__.get("_view_steps")
+    if steps and ops.broadcast_to.name in steps[::2]:
+        root = target._base
+        assert root is not None
+        raise RuntimeError(
+            f"in-place writes into an expanded tensor ({describe(target)}, expanded from "
+            f"{describe(root)}) are not supported by arraygrad: its expansions do not share "
+            "writable memory with the tensor they expand. Fix: write into the tensor before "
+            "expanding it, or .clone() the expanded tensor and write into the clone."
+        )
 
 
 def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:

@@ -218,7 +218,12 @@ def _adjugate(lib: Any, a: Any) -> Any:
 def _getitem(x: Any, key: Any) -> Any:
     """``x[key]``, as a function so that VJP rules can name it on any namespace."""
     if is_numpy:
-        return x[key]
+        out = x[key]
+        if out.__class__ is not np.ndarray and x.__class__ is np.ndarray:
+            # An integer for every axis gives a NumPy scalar, a copy: with a trailing ``...``
+            # NumPy gives the element as a 0-d view, so that writes through it reach x.
+            out = x[_full_key(key)]
+        return out
     if _is_advanced(key):  # the standard's integer-array indexing is narrower than PyTorch's
         return _from_numpy(to_numpy(x)[_numpy_key(key)], x.dtype)
     return x[_full_key(key)]
@@ -564,26 +569,17 @@ def triangle_mask(rows: int, cols: int, diagonal: int, lower: bool) -> Any:
     return offset <= diagonal if lower else offset >= diagonal
 
 
-def reshaped_in_place(array: Any, result: Any, shape: tuple[int, ...]) -> bool:
-    """Whether ``result``, ``array`` reshaped to ``shape``, shares its memory (a view, no copy).
+def shares_memory(view: Any, base: Any) -> bool:
+    """Whether the array ``view``, made from ``base`` by a view operation, shares its memory
+    (the operation may have copied: a small broadcast, an element read out, a reshape).
 
-    NumPy points a view at the array owning the memory, the cheap test; otherwise it is
-    decided from the strides (also while arraygrad.compile traces: a compiled step is
-    specialised on them), as :func:`reshapes_as_view` does for other libraries.
+    NumPy points every view at the array owning the memory; other libraries do not tell, and
+    their views are taken at their word.
     """
-    if isinstance(array, np.ndarray):
-        owner = result.base
-        if owner is not None and (owner is array or owner is array.base):
-            return True
-        try:
-            np.reshape(array, shape, copy=False)
-        except ValueError:
-            return False
+    if view is base or view.__class__ is not np.ndarray or base.__class__ is not np.ndarray:
         return True
-    try:
-        return reshapes_as_view(array, shape)
-    except (TypeError, NotImplementedError):
-        return False
+    owner = view.base
+    return owner is not None and (owner is base or owner is base.base)
 
 
 def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
