@@ -58,12 +58,7 @@ def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     arraygrad.Size([2, 3])
     """
     _check_probability(p)
-    if input.ndim < 2 and train:
-        raise RuntimeError(
-            "Feature dropout requires at least 2 dimensions in the input, but got input of "
-            f"shape {list(input.shape)}. Fix: use dropout for element-wise dropout."
-        )
-    return _feature_dropout(input, p, train, inplace=False)
+    return _feature_dropout(input, p, train, inplace=False)  # refuses 1-D when it must draw
 
 
 def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:

@@ -130,6 +130,8 @@ def gradient(
 
 def _gradient_spacing(spacing: Any, count: int, all_dims: bool, ndim: int) -> list[Any]:
     """One step per differentiated dimension: a number, or a 1-D tensor of coordinates."""
+    if isinstance(spacing, Tensor) and spacing.ndim == 0:
+        spacing = spacing.item()  # a 0-d tensor is a number, as in torch
     if not isinstance(spacing, (list, tuple)):
         return [spacing] * count
     if len(spacing) != count:

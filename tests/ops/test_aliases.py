@@ -220,3 +220,12 @@ def test_feature_dropout_drops_whole_channels() -> None:
     assert ((per_channel == 0).all(-1) | (per_channel == 2).all(-1)).all()
     assert 0 < (per_channel == 0).all(-1).sum().item() < 24
     assert ag.feature_dropout(ag.ones(3), 0.5, False).tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("p", [0.0, 1.0])
+@pytest.mark.parametrize("train", [False, True])
+def test_feature_dropout_of_a_vector_draws_nothing_at_p_0_or_1_as_torch(
+    p: float, train: bool
+) -> None:
+    expected = torch.feature_dropout(torch.ones(3), p, train).tolist()
+    assert ag.feature_dropout(ag.ones(3), p, train).tolist() == expected

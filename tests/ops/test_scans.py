@@ -266,3 +266,10 @@ def test_gradient_of_integers_is_float_as_in_torch() -> None:
     theirs = torch.gradient(torch.tensor(values))
     assert mine[0].dtype == ag.float32 and theirs[0].dtype == torch.float32
     np.testing.assert_array_equal(mine[0].numpy(), theirs[0].numpy())
+
+
+def test_gradient_reads_a_0d_tensor_spacing_as_a_number_as_torch() -> None:
+    values = np.array([1.0, 4.0, 9.0, 16.0])
+    theirs = torch.gradient(torch.tensor(values), spacing=torch.tensor(2.0))
+    mine = ag.gradient(ag.tensor(values), spacing=ag.tensor(2.0))
+    assert mine[0].tolist() == theirs[0].tolist()

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _special, _windows
-from arraygrad._backend import numpy_fast, writes
+from arraygrad._backend import numpy_fast, random, writes
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
 # PyTorch returns the IEEE result (-inf, nan, inf) silently. arraygrad does as PyTorch: these
@@ -45,6 +45,22 @@ scalar_operand = writes.scalar_operand
 subtract_scaled_into = writes.subtract_scaled_into
 update_into = writes.update_into
 
+# Random numbers (NumPy's generators, moved to the active namespace): written in random.py.
+generator_state = random.generator_state
+manual_seed = random.manual_seed
+new_rng = random.new_rng
+random_bernoulli = random.random_bernoulli
+random_integers = random.random_integers
+random_normal = random.random_normal
+random_permutation = random.random_permutation
+random_uniform = random.random_uniform
+rng_draw = random.rng_draw
+rng_integers = random.rng_integers
+rng_multinomial = random.rng_multinomial
+rng_permutation = random.rng_permutation
+rng_seed = random.rng_seed
+set_generator_state = random.set_generator_state
+
 #: The active array library's own namespace (the ``numpy`` module by default).
 module: Any = np
 #: The namespace handed to primitives and to VJP rules on raw arrays: every public name of
@@ -56,18 +72,6 @@ xp: Any = None
 array_type: type = np.ndarray
 #: True when ``module`` is NumPy, whose element-wise functions return scalars for 0-d inputs.
 is_numpy: bool = True
-
-# The global generator is made on first use: importing numpy.random costs about 12 ms, which
-# `import arraygrad` should not pay for programs that draw no random numbers.
-_rng: np.random.Generator | None = None
-
-
-def _generator() -> np.random.Generator:
-    global _rng
-    if _rng is None:
-        _rng = np.random.default_rng()
-    return _rng
-
 
 #: While :func:`arraygrad.compile` traces a function, its recorder (else ``None``): array
 #: functions with side effects or fresh values check it and let it write the call down, and
@@ -385,166 +389,7 @@ def infer_dtype_name(data: Any) -> str:
     return str(np.asarray(data).dtype)
 
 
-# --- random numbers -------------------------------------------------------------------------------
-# The Array API has no random module, so numbers are drawn with NumPy's PCG64 generator and moved to
-# the active namespace. Seeding is global, as with torch.manual_seed.
-
-
 set_backend(np)
-
-
-def manual_seed(seed: int) -> None:
-    """Reseed the global generator."""
-    global _rng
-    if tracer is not None:  # a replay would not reseed
-        tracer.untraceable("reseeding the random generator")
-    _rng = np.random.default_rng(int(seed))
-
-
-def generator_state() -> Any:
-    """The global generator's state (for :func:`set_generator_state`)."""
-    return _generator().bit_generator.state
-
-
-def set_generator_state(state: Any) -> None:
-    """Put the global generator back in ``state``."""
-    _generator().bit_generator.state = state
-
-
-def _to_xp(values: np.ndarray, dtype: Any) -> Any:
-    if is_numpy:
-        return values.astype(dtype, copy=False)
-    return xp.asarray(values.tolist() if values.ndim == 0 else values, dtype=dtype)
-
-
-# While arraygrad.compile traces, each draw from the global generator is recorded as a step that
-# draws again on every replay (dropout in a compiled training step); draws from a
-# torch.Generator-style object, whose NumPy generator a reseed replaces, or into Python values
-# make the step run eagerly.
-
-
-def _recorded_draw(rng: Any) -> bool:
-    """While tracing: whether a draw from ``rng`` is recorded (the global generator's, ``None``);
-    any other makes the trace unusable, and is drawn eagerly."""
-    if rng is None:
-        return True
-    _untraceable_draw()
-    return False
-
-
-def random_uniform(
-    shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0, rng: Any = None
-) -> Any:
-    """Uniform samples in ``[low, high)``, from ``rng`` (the global generator when ``None``)."""
-    if tracer is not None and _recorded_draw(rng):
-        return tracer.draw(random_uniform, (shape, dtype, low, high))
-    return _to_xp((_generator() if rng is None else rng).uniform(low, high, size=shape), dtype)
-
-
-def random_normal(
-    shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0, rng: Any = None
-) -> Any:
-    """Normal samples, from ``rng`` (the global generator when ``None``)."""
-    if tracer is not None and _recorded_draw(rng):
-        return tracer.draw(random_normal, (shape, dtype, mean, std))
-    return _to_xp((_generator() if rng is None else rng).normal(mean, std, size=shape), dtype)
-
-
-def random_integers(
-    low: int, high: int, shape: tuple[int, ...], dtype: Any, rng: Any = None
-) -> Any:
-    """Integers drawn uniformly from ``[low, high)``, from ``rng`` (global when ``None``)."""
-    if tracer is not None and _recorded_draw(rng):
-        return tracer.draw(random_integers, (low, high, shape, dtype))
-    return _to_xp((_generator() if rng is None else rng).integers(low, high, size=shape), dtype)
-
-
-def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
-    """A random permutation of ``0 .. n-1``, from ``rng`` (global when ``None``)."""
-    if tracer is not None and _recorded_draw(rng):
-        return tracer.draw(random_permutation, (n, dtype))
-    return _to_xp((_generator() if rng is None else rng).permutation(n), dtype)
-
-
-def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
-    """Samples that are 1 with probability ``p`` and 0 otherwise."""
-    if tracer is not None:
-        return tracer.draw(random_bernoulli, (p, shape, dtype))
-    return _to_xp(_generator().random(size=shape) < p, dtype)
-
-
-def _untraceable_draw() -> None:
-    if tracer is not None:
-        tracer.untraceable("drawing random numbers from a generator object or into Python")
-
-
-# --- independent generators (DataLoader shuffling, random_split) ----------------------------------
-
-
-def new_rng(seed: int | None = None) -> Any:
-    """An independent random generator, seeded with ``seed`` (fresh OS entropy when ``None``)."""
-    return np.random.default_rng(seed)
-
-
-def rng_permutation(rng: Any, n: int) -> list[int]:
-    """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when ``None``)."""
-    _untraceable_draw()
-    return (_generator() if rng is None else rng).permutation(n).tolist()
-
-
-def rng_integers(rng: Any, high: int, count: int) -> list[int]:
-    """``count`` integers drawn uniformly from ``[0, high)`` with replacement, as Python ints."""
-    _untraceable_draw()
-    return (_generator() if rng is None else rng).integers(0, high, size=count).tolist()
-
-
-def rng_seed(rng: Any) -> int:
-    """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
-    _untraceable_draw()
-    return int((_generator() if rng is None else rng).integers(0, 2**63 - 1))
-
-
-def rng_draw(
-    rng: Any, method: str, shape: tuple[int, ...], dtype: Any, *params: Any, **options: Any
-) -> Any:
-    """Samples of ``shape`` from NumPy's ``Generator.<method>(*params, **options)`` (``rng``:
-    the global generator when ``None``), e.g. ``"exponential"``, ``"geometric"``, ``"poisson"``.
-    Array parameters (arrays of any namespace) broadcast against ``shape``."""
-    if tracer is not None:
-        if rng is None and not options and not any(is_array(p) for p in params):
-            return tracer.draw(rng_draw, (rng, method, shape, dtype, *params))
-        _untraceable_draw()
-    params = tuple(to_numpy(p) if is_array(p) else p for p in params)
-    gen = _generator() if rng is None else rng
-    return _to_xp(np.asarray(getattr(gen, method)(*params, size=shape, **options)), dtype)
-
-
-def rng_multinomial(rng: Any, weights: Any, num_samples: int, replacement: bool, dtype: Any) -> Any:
-    """``num_samples`` category indices per row of the 2-D non-negative ``weights``.
-
-    With replacement: inverse-CDF sampling. Without: the Efraimidis-Spirakis keys
-    ``log(u) / w`` (largest first), so zero-weight categories come last, in index order, as in
-    PyTorch once the others are used up.
-    """
-    _untraceable_draw()
-    gen = _generator() if rng is None else rng
-    w = to_numpy(weights).astype(np.float64)
-    if replacement:
-        cdf = np.cumsum(w, axis=-1)
-        cdf /= cdf[:, -1:]
-        u = gen.random((w.shape[0], num_samples))
-        # The index of a draw is how many cumulative weights lie at or below it: a binary
-        # search per row (memory rows x (samples + categories)). Rows are not merged into one
-        # search by adding offsets: u + row rounds, and could land on a zero-weight category.
-        index = np.empty(u.shape, dtype=np.int64)
-        for row in range(w.shape[0]):
-            index[row] = np.searchsorted(cdf[row], u[row], side="right")
-        index = np.minimum(index, w.shape[1] - 1)
-    else:
-        with np.errstate(divide="ignore"):
-            keys = np.log(gen.random(w.shape)) / w
-        index = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
-    return _to_xp(index, dtype)
 
 
 def element_strides(array: Any) -> tuple[int, ...]:

@@ -1,0 +1,180 @@
+"""Random numbers: the global generator behind ``manual_seed``/``rand``/dropout, generator
+objects' draws, and their recording while :func:`arraygrad.compile` traces.
+
+Part of the one door to array libraries (see :mod:`arraygrad._backend`, which re-exports every
+public name here). The Array API has no random module, so numbers are drawn with NumPy's PCG64
+generator and moved to the active namespace. Seeding is global, as with ``torch.manual_seed``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from arraygrad import _backend
+
+# The global generator is made on first use: importing numpy.random costs about 12 ms, which
+# `import arraygrad` should not pay for programs that draw no random numbers.
+_rng: np.random.Generator | None = None
+
+
+def _generator() -> np.random.Generator:
+    global _rng
+    if _rng is None:
+        _rng = np.random.default_rng()
+    return _rng
+
+
+def manual_seed(seed: int) -> None:
+    """Reseed the global generator."""
+    global _rng
+    if _backend.tracer is not None:  # a replay would not reseed
+        _backend.tracer.untraceable("reseeding the random generator")
+    _rng = np.random.default_rng(int(seed))
+
+
+def generator_state() -> Any:
+    """The global generator's state (for :func:`set_generator_state`)."""
+    return _generator().bit_generator.state
+
+
+def set_generator_state(state: Any) -> None:
+    """Put the global generator back in ``state``."""
+    _generator().bit_generator.state = state
+
+
+def _to_xp(values: np.ndarray, dtype: Any) -> Any:
+    if _backend.is_numpy:
+        return values.astype(dtype, copy=False)
+    return _backend.xp.asarray(values.tolist() if values.ndim == 0 else values, dtype=dtype)
+
+
+# While arraygrad.compile traces, each draw from the global generator is recorded as a step that
+# draws again on every replay (dropout in a compiled training step); draws from a
+# torch.Generator-style object, whose NumPy generator a reseed replaces, or into Python values
+# make the step run eagerly.
+
+
+def _recorded_draw(rng: Any) -> bool:
+    """While tracing: whether a draw from ``rng`` is recorded (the global generator's, ``None``);
+    any other makes the trace unusable, and is drawn eagerly."""
+    if rng is None:
+        return True
+    _untraceable_draw()
+    return False
+
+
+def random_uniform(
+    shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0, rng: Any = None
+) -> Any:
+    """Uniform samples in ``[low, high)``, from ``rng`` (the global generator when ``None``)."""
+    if _backend.tracer is not None and _recorded_draw(rng):
+        return _backend.tracer.draw(random_uniform, (shape, dtype, low, high))
+    return _to_xp((_generator() if rng is None else rng).uniform(low, high, size=shape), dtype)
+
+
+def random_normal(
+    shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0, rng: Any = None
+) -> Any:
+    """Normal samples, from ``rng`` (the global generator when ``None``)."""
+    if _backend.tracer is not None and _recorded_draw(rng):
+        return _backend.tracer.draw(random_normal, (shape, dtype, mean, std))
+    return _to_xp((_generator() if rng is None else rng).normal(mean, std, size=shape), dtype)
+
+
+def random_integers(
+    low: int, high: int, shape: tuple[int, ...], dtype: Any, rng: Any = None
+) -> Any:
+    """Integers drawn uniformly from ``[low, high)``, from ``rng`` (global when ``None``)."""
+    if _backend.tracer is not None and _recorded_draw(rng):
+        return _backend.tracer.draw(random_integers, (low, high, shape, dtype))
+    return _to_xp((_generator() if rng is None else rng).integers(low, high, size=shape), dtype)
+
+
+def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
+    """A random permutation of ``0 .. n-1``, from ``rng`` (global when ``None``)."""
+    if _backend.tracer is not None and _recorded_draw(rng):
+        return _backend.tracer.draw(random_permutation, (n, dtype))
+    return _to_xp((_generator() if rng is None else rng).permutation(n), dtype)
+
+
+def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
+    """Samples that are 1 with probability ``p`` and 0 otherwise."""
+    if _backend.tracer is not None:
+        return _backend.tracer.draw(random_bernoulli, (p, shape, dtype))
+    return _to_xp(_generator().random(size=shape) < p, dtype)
+
+
+def _untraceable_draw() -> None:
+    if _backend.tracer is not None:
+        _backend.tracer.untraceable("drawing random numbers from a generator object or into Python")
+
+
+# --- independent generators (DataLoader shuffling, random_split) ----------------------------------
+
+
+def new_rng(seed: int | None = None) -> Any:
+    """An independent random generator, seeded with ``seed`` (fresh OS entropy when ``None``)."""
+    return np.random.default_rng(seed)
+
+
+def rng_permutation(rng: Any, n: int) -> list[int]:
+    """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when ``None``)."""
+    _untraceable_draw()
+    return (_generator() if rng is None else rng).permutation(n).tolist()
+
+
+def rng_integers(rng: Any, high: int, count: int) -> list[int]:
+    """``count`` integers drawn uniformly from ``[0, high)`` with replacement, as Python ints."""
+    _untraceable_draw()
+    return (_generator() if rng is None else rng).integers(0, high, size=count).tolist()
+
+
+def rng_seed(rng: Any) -> int:
+    """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
+    _untraceable_draw()
+    return int((_generator() if rng is None else rng).integers(0, 2**63 - 1))
+
+
+def rng_draw(
+    rng: Any, method: str, shape: tuple[int, ...], dtype: Any, *params: Any, **options: Any
+) -> Any:
+    """Samples of ``shape`` from NumPy's ``Generator.<method>(*params, **options)`` (``rng``:
+    the global generator when ``None``), e.g. ``"exponential"``, ``"geometric"``, ``"poisson"``.
+    Array parameters (arrays of any namespace) broadcast against ``shape``."""
+    if _backend.tracer is not None:
+        if rng is None and not options and not any(_backend.is_array(p) for p in params):
+            return _backend.tracer.draw(rng_draw, (rng, method, shape, dtype, *params))
+        _untraceable_draw()
+    params = tuple(_backend.to_numpy(p) if _backend.is_array(p) else p for p in params)
+    gen = _generator() if rng is None else rng
+    return _to_xp(np.asarray(getattr(gen, method)(*params, size=shape, **options)), dtype)
+
+
+def rng_multinomial(rng: Any, weights: Any, num_samples: int, replacement: bool, dtype: Any) -> Any:
+    """``num_samples`` category indices per row of the 2-D non-negative ``weights``.
+
+    With replacement: inverse-CDF sampling. Without: the Efraimidis-Spirakis keys
+    ``log(u) / w`` (largest first), so zero-weight categories come last, in index order, as in
+    PyTorch once the others are used up.
+    """
+    _untraceable_draw()
+    gen = _generator() if rng is None else rng
+    w = _backend.to_numpy(weights).astype(np.float64)
+    if replacement:
+        cdf = np.cumsum(w, axis=-1)
+        cdf /= cdf[:, -1:]
+        u = gen.random((w.shape[0], num_samples))
+        # The index of a draw is how many cumulative weights lie at or below it: a binary
+        # search per row (memory rows x (samples + categories)). Rows are not merged into one
+        # search by adding offsets: u + row rounds, and could land on a zero-weight category.
+        index = np.empty(u.shape, dtype=np.int64)
+        for row in range(w.shape[0]):
+            index[row] = np.searchsorted(cdf[row], u[row], side="right")
+        index = np.minimum(index, w.shape[1] - 1)
+    else:
+        with np.errstate(divide="ignore"):
+            keys = np.log(gen.random(w.shape)) / w
+        index = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
+    return _to_xp(index, dtype)
