@@ -310,10 +310,17 @@ def test_update_into_keeps_numpy_errors_and_integer_wrapping() -> None:
         _backend.update_into("add", np.asarray(1, np.int64), 0.5)  # float into int: NumPy's error
 
 
+def _python_with_warnings(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run in a fresh interpreter that shows every warning: pytest resets the warning
+    filters that importing arraygrad during collection set."""
+    return subprocess.run(
+        [sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, check=True
+    )
+
+
 def test_numpy_floating_point_warnings_stay_silent_as_in_torch() -> None:
     # torch returns log(0) = -inf, sqrt(-1) = nan, exp(1000) = inf and 1 / 0 = inf without a
-    # word; NumPy would warn from inside arraygrad. A fresh interpreter: pytest resets the
-    # warning filters that importing arraygrad during collection set.
+    # word; NumPy would warn from inside arraygrad.
     code = (
         "import numpy as np, arraygrad as ag\n"
         "x = ag.tensor([0.0, -1.0, 1000.0], requires_grad=True)\n"
@@ -322,9 +329,7 @@ def test_numpy_floating_point_warnings_stay_silent_as_in_torch() -> None:
         "print([y.tolist(), x.grad.tolist()])\n"
         "np.log(np.zeros(1))  # the user's own NumPy code still warns\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, check=True
-    )
+    result = _python_with_warnings(code)
     assert result.stderr.count("RuntimeWarning") == 1, result.stderr
     assert "<string>:6: RuntimeWarning" in result.stderr  # from the user's line
     torch = pytest.importorskip("torch")
@@ -343,8 +348,6 @@ def test_compiled_programs_stay_silent_on_floating_point_errors_too() -> None:
         "for _ in range(3):\n"
         "    print(step(ag.tensor([0.0, 1.0])).tolist())\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, check=True
-    )
+    result = _python_with_warnings(code)
     assert "RuntimeWarning" not in result.stderr, result.stderr
     assert result.stdout.split("\n")[2] == "[-inf, 0.0]"
