@@ -131,6 +131,13 @@ def run_backward(
                     dependencies[edge] = 1  # type: ignore[index]
                     stack.append(edge)  # type: ignore[arg-type]
 
+    # With ``inputs`` (autograd.grad, backward(inputs=...)), only the nodes on a path to one of
+    # them run, as in PyTorch: the rest would compute gradients nobody asked for, and may hold
+    # values an earlier backward freed (a buffer written in place on every step).
+    pruning = inputs is not None
+    if pruning:
+        dependencies = _on_paths_to(dependencies, leaf_targets or set(), node_targets)
+
     # 2. Seed the gradient buffers with the output gradients.
     buffers: dict[Node, Any] = {}
     ready: list[Node] = []
@@ -141,6 +148,8 @@ def run_backward(
         if root is None:  # the output is itself a leaf
             _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
+        if pruning and root not in dependencies:
+            continue  # no path to the inputs
         buffers[root] = grad if root not in buffers else _sum(buffers[root], grad)
         if dependencies[root] == 0 and root not in ready:
             ready.append(root)
@@ -182,7 +191,7 @@ def run_backward(
         vjps: Any = prim.vjps
         for position in range(len(edges)):
             edge = edges[position]
-            if edge is None:
+            if edge is None or (pruning and edge.__class__ is Node and edge not in dependencies):
                 continue
             rule = vjps[position]
             # Calls with a fixed number of positional arguments are several times cheaper in
@@ -256,6 +265,41 @@ def run_backward(
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _on_paths_to(
+    dependencies: dict[Node, int], leaves: set[int], nodes: dict[Node, int]
+) -> dict[Node, int]:
+    """The nodes of ``dependencies`` (all reachable from the outputs) that lie on a path to one
+    of the target ``leaves`` (by id) or ``nodes``, with their dependants counted among them."""
+    remaining = dict(dependencies)
+    ready = [node for node, count in remaining.items() if count == 0]
+    order = []  # each node after every node that sends it a gradient
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for edge in node.edges:
+            if edge.__class__ is Node:
+                remaining[edge] -= 1  # type: ignore[index]
+                if not remaining[edge]:  # type: ignore[index]
+                    ready.append(edge)  # type: ignore[arg-type]
+    needed: dict[Node, int] = {}
+    for node in reversed(order):  # a node's edges are decided before it
+        for edge in node.edges:
+            if edge.__class__ is Node:
+                if edge in needed:
+                    break
+            elif edge is not None and id(edge) in leaves:
+                break
+        else:
+            if node not in nodes:
+                continue
+        needed[node] = 0
+    for node in needed:
+        for edge in node.edges:
+            if edge.__class__ is Node and edge in needed:
+                needed[edge] += 1  # type: ignore[index]
+    return needed
 
 
 def _sum(first: Any, second: Any) -> Any:
