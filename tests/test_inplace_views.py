@@ -566,3 +566,29 @@ def test_writes_through_elements_and_windows_reach_the_tensor_as_in_torch(name: 
         (x * lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], dtype=lib.float64)).sum().backward()
         results.append((x.tolist(), a.grad.tolist(), b.grad.item()))
     assert results[1] == results[0]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x.t()[2],
+        lambda x: x[1:, ::2].t(),
+        lambda x: x.view(2, 12)[1, 3:9].view(2, 3),
+        lambda x: x.view(4, 3, 2).permute(2, 0, 1)[1],
+        lambda x: x.diagonal(1),
+        lambda x: x[3, 5],
+        lambda x: x.unfold(1, 2, 2)[:, 1],
+    ],
+)
+def test_a_views_elements_are_found_from_its_memory_as_by_replaying_its_steps(make: Any) -> None:
+    # A write through a view scatters into its root at the view's positions: read from the
+    # view's memory layout (its own size of work), they must be what replaying the view's
+    # steps on the root's positions gives (the root's size of work).
+    from arraygrad import _backend, _view_history
+
+    root = ag.arange(24.0).view(4, 6).clone()  # owns its memory: the root of the views
+    view = make(root)
+    from_memory = _backend.memory_positions(view._data, root._data)
+    replayed = _view_history._positions((4, 6), view.__dict__["_view_steps"])
+    assert from_memory.shape == replayed.shape
+    assert from_memory.tolist() == replayed.tolist() == view.long().tolist()

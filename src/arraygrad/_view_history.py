@@ -177,16 +177,21 @@ def _positions(shape: tuple[int, ...], steps: Steps) -> Any:
     return positions
 
 
-def _region_key(root: Tensor, steps: Steps, shape: tuple[int, ...]) -> Any:
-    """An index into ``root`` whose result is the view's elements in the view's ``shape``."""
+def _region_key(root: Tensor, steps: Steps, view: Any) -> Any:
+    """An index into ``root`` whose result is the elements of its view ``view`` (an array), in
+    the view's shape."""
     from arraygrad import ops
 
     if len(steps) == 2 and steps[0] == ops.basic_getitem.name:
         return steps[1]["key"]
     root_shape = tuple(root._data.shape)
     if not root_shape:  # a view of a 0-d root: its one element, in the view's shape of ones
-        return (None,) * len(shape)
-    positions = _positions(root_shape, steps)
+        return (None,) * len(view.shape)
+    # Read from the view's memory layout where the backend can (the view's size of work),
+    # else the steps replayed on the root's positions (the root's size).
+    positions = _backend.memory_positions(view, root._data)
+    if positions is None:
+        positions = _positions(root_shape, steps)
     key = []
     step = 1
     for size in reversed(root_shape):
@@ -323,7 +328,7 @@ def rebase(target: Tensor, result: Tensor) -> None:
             _regenerate(target)
         return
     steps = target.__dict__["_view_steps"]
-    key = _region_key(root, steps, tuple(target._data.shape))
+    key = _region_key(root, steps, target._data)
     from arraygrad import ops
 
     new_root = ops.copy_slices(root, result, key=key)

@@ -427,6 +427,25 @@ def shares_memory(view: Any, base: Any) -> bool:
     return owner is not None and (owner is base or owner is base.base)
 
 
+def memory_positions(view: Any, base: Any) -> Any:
+    """The flat (C-order) position in ``base`` of every element of ``view``, an array sharing
+    its memory, read from their addresses (the view's size of work, however it was made); or
+    ``None`` where that cannot be read (other libraries, a ``base`` not C-contiguous)."""
+    if (
+        view.__class__ is not np.ndarray
+        or base.__class__ is not np.ndarray
+        or not base.flags.c_contiguous
+    ):
+        return None
+    itemsize = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    positions: Any = np.asarray(start // itemsize, dtype=np.intp)
+    for axis, (size, stride) in enumerate(zip(view.shape, view.strides, strict=True)):
+        steps = np.arange(size, dtype=np.intp) * (stride // itemsize)
+        positions = positions + steps.reshape((1,) * axis + (size,) + (1,) * (view.ndim - axis - 1))
+    return positions
+
+
 def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
     """Whether ``array`` takes ``shape`` without a copy (its strides allow it), as a view must.
 
