@@ -101,10 +101,11 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     kept to attribute stores, one weak reference and one append (``view``/``base`` are typed
     ``Any`` as these attributes are not declared on Tensor).
     """
-    if prim.name != "expand" and not _backend.shares_memory(view._data, base._data):
-        return  # the primitive copied (a reshape that had to, an advanced index): not a view
-    # An expanded tensor stays a view even where the NumPy backend made it a copy (small ones):
-    # writes into it are refused either way (check_write), as they would be ambiguous or lost.
+    # Of the view primitives only a reshape copies (a layout that cannot take the shape); basic
+    # indexing and permutations never do, and an expanded tensor stays a view even where the
+    # NumPy backend made it a copy (small ones): writes into it are refused either way.
+    if prim.name == "view" and not _backend.shares_memory(view._data, base._data):
+        return  # a reshape that had to copy: not a view, as in PyTorch
     counter = base._version_counter
     if counter is None:
         counter = base._version_counter = [0, 0]
