@@ -67,12 +67,12 @@ negative = Primitive(
     vjp=(lambda ns, g, out, x: -g,),
     reads_inputs=False,
 )
-# |x|' = sign(x): PyTorch's subgradient at 0 is 0, and at nan 0 too (its sgn(nan) is 0, where
-# the raw namespace's sign is nan).
+# |x|' = sign(x): PyTorch's subgradient at 0 is 0, and at nan 0 too (the namespace's sign is
+# PyTorch's, see _backend._sign).
 abs = Primitive(
     "abs",
     forward=lambda xp, x: xp.abs(x),
-    vjp=(lambda ns, g, out, x: g * ns.where(ns.isnan(x), 0.0, ns.sign(x)),),
+    vjp=(lambda ns, g, out, x: g * ns.sign(x),),
 )
 exp = Primitive(
     "exp",
@@ -193,14 +193,9 @@ def _zero_grad(ns: Any, g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
 zeros_like = Primitive("zeros_like", forward=lambda xp, x: xp.zeros_like(x), vjp=None)
 
 
-def _sign(xp: Any, x: Any) -> Any:
-    # PyTorch's kernel is (0 < x) - (x < 0): 0 at nan, where NumPy's sign is nan. So |x|' at nan
-    # is 0 too, as in PyTorch (abs's rule multiplies by sign).
-    return xp.where(xp.isnan(x), 0, xp.sign(x))
-
-
-# Piecewise constant: zero gradient everywhere, as in PyTorch.
-sign = Primitive("sign", forward=_sign, vjp=(_zero_grad,), reads_inputs=False)
+# Piecewise constant: zero gradient everywhere, as in PyTorch. PyTorch's values: 0 at nan (the
+# namespace's sign is PyTorch's, see _backend._sign).
+sign = Primitive("sign", forward=lambda xp, x: xp.sign(x), vjp=(_zero_grad,), reads_inputs=False)
 floor = Primitive("floor", forward=lambda xp, x: xp.floor(x), vjp=(_zero_grad,), reads_inputs=False)
 ceil = Primitive("ceil", forward=lambda xp, x: xp.ceil(x), vjp=(_zero_grad,), reads_inputs=False)
 trunc = Primitive("trunc", forward=lambda xp, x: xp.trunc(x), vjp=(_zero_grad,), reads_inputs=False)
