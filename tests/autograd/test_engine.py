@@ -332,3 +332,28 @@ def test_a_buffer_written_through_views_every_step_differentiates_like_torch() -
             out.append((loss.item(), lib.autograd.grad(loss, x)[0].tolist()))
         results.append(out)
     assert results[1] == results[0]
+
+
+def test_grad_with_inputs_passes_over_a_node_that_gets_no_gradient_as_torch() -> None:
+    # u reaches x and also a node off the path to the inputs (k * 1); its only dependant sends
+    # it no gradient, so the engine releases its edges, the pruned one included.
+    results = []
+    for lib in (torch, ag):
+
+        class NoGradientForFirst(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, u: Any, w: Any) -> Any:
+                return u * w
+
+            @staticmethod
+            def backward(ctx: Any, g: Any) -> Any:
+                return None, g
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        k = lib.tensor([3.0, 4.0], requires_grad=True)
+        w = lib.tensor([5.0, 6.0], requires_grad=True)
+        u = x * (k * 1)
+        loss = NoGradientForFirst.apply(u, w).sum() + (x * 0).sum()
+        grads = lib.autograd.grad(loss, [x, w], allow_unused=True)
+        results.append([g.tolist() for g in grads])
+    assert results[1] == results[0]

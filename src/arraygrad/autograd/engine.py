@@ -320,9 +320,10 @@ def _free_saved(node: Node) -> None:
 
 
 def _release(edges: Any, dependencies: dict[Node, int], ready: list[Node]) -> None:
-    """Count one dependant of each node in ``edges`` as done without a gradient for it."""
+    """Count one dependant of each node in ``edges`` as done without a gradient for it (nodes
+    that are not counted, off the paths to the requested inputs, are not waiting for it)."""
     for edge in edges:
-        if edge.__class__ is Node:
+        if edge.__class__ is Node and edge in dependencies:
             remaining = dependencies[edge] - 1
             if remaining:
                 dependencies[edge] = remaining
