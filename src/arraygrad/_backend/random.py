@@ -26,6 +26,11 @@ def _generator() -> np.random.Generator:
     return _rng
 
 
+def _source(rng: Any) -> np.random.Generator:
+    """The generator a draw takes from: ``rng``, or the global one when it is ``None``."""
+    return _generator() if rng is None else rng
+
+
 def manual_seed(seed: int) -> None:
     """Reseed the global generator."""
     global _rng
@@ -71,7 +76,7 @@ def random_uniform(
     """Uniform samples in ``[low, high)``, from ``rng`` (the global generator when ``None``)."""
     if _backend.tracer is not None and _recorded_draw(rng):
         return _backend.tracer.draw(random_uniform, (shape, dtype, low, high))
-    return _to_xp((_generator() if rng is None else rng).uniform(low, high, size=shape), dtype)
+    return _to_xp(_source(rng).uniform(low, high, size=shape), dtype)
 
 
 def random_normal(
@@ -80,7 +85,7 @@ def random_normal(
     """Normal samples, from ``rng`` (the global generator when ``None``)."""
     if _backend.tracer is not None and _recorded_draw(rng):
         return _backend.tracer.draw(random_normal, (shape, dtype, mean, std))
-    return _to_xp((_generator() if rng is None else rng).normal(mean, std, size=shape), dtype)
+    return _to_xp(_source(rng).normal(mean, std, size=shape), dtype)
 
 
 def random_integers(
@@ -89,14 +94,14 @@ def random_integers(
     """Integers drawn uniformly from ``[low, high)``, from ``rng`` (global when ``None``)."""
     if _backend.tracer is not None and _recorded_draw(rng):
         return _backend.tracer.draw(random_integers, (low, high, shape, dtype))
-    return _to_xp((_generator() if rng is None else rng).integers(low, high, size=shape), dtype)
+    return _to_xp(_source(rng).integers(low, high, size=shape), dtype)
 
 
 def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
     """A random permutation of ``0 .. n-1``, from ``rng`` (global when ``None``)."""
     if _backend.tracer is not None and _recorded_draw(rng):
         return _backend.tracer.draw(random_permutation, (n, dtype))
-    return _to_xp((_generator() if rng is None else rng).permutation(n), dtype)
+    return _to_xp(_source(rng).permutation(n), dtype)
 
 
 def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
@@ -122,19 +127,19 @@ def new_rng(seed: int | None = None) -> Any:
 def rng_permutation(rng: Any, n: int) -> list[int]:
     """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when ``None``)."""
     _untraceable_draw()
-    return (_generator() if rng is None else rng).permutation(n).tolist()
+    return _source(rng).permutation(n).tolist()
 
 
 def rng_integers(rng: Any, high: int, count: int) -> list[int]:
     """``count`` integers drawn uniformly from ``[0, high)`` with replacement, as Python ints."""
     _untraceable_draw()
-    return (_generator() if rng is None else rng).integers(0, high, size=count).tolist()
+    return _source(rng).integers(0, high, size=count).tolist()
 
 
 def rng_seed(rng: Any) -> int:
     """A non-negative 63-bit integer drawn from ``rng`` (the global generator when ``None``)."""
     _untraceable_draw()
-    return int((_generator() if rng is None else rng).integers(0, 2**63 - 1))
+    return int(_source(rng).integers(0, 2**63 - 1))
 
 
 def rng_draw(
@@ -148,7 +153,7 @@ def rng_draw(
             return _backend.tracer.draw(rng_draw, (rng, method, shape, dtype, *params))
         _untraceable_draw()
     params = tuple(_backend.to_numpy(p) if _backend.is_array(p) else p for p in params)
-    gen = _generator() if rng is None else rng
+    gen = _source(rng)
     return _to_xp(np.asarray(getattr(gen, method)(*params, size=shape, **options)), dtype)
 
 
@@ -160,7 +165,7 @@ def rng_multinomial(rng: Any, weights: Any, num_samples: int, replacement: bool,
     PyTorch once the others are used up.
     """
     _untraceable_draw()
-    gen = _generator() if rng is None else rng
+    gen = _source(rng)
     w = _backend.to_numpy(weights).astype(np.float64)
     if replacement:
         cdf = np.cumsum(w, axis=-1)
