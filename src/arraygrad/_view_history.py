@@ -156,8 +156,7 @@ def _live_views(root: Tensor) -> list[Tensor]:
     live, refs = [], []
     for ref in views:
         view = ref()
-        # A tensor that stopped being a view (a reshape that had to copy) is dropped.
-        if view is not None and view.__dict__.get("_base") is root:
+        if view is not None:
             live.append(view)
             refs.append(ref)
     views[:] = refs
@@ -268,10 +267,7 @@ def _refuse_expanded(target: Tensor) -> None:
     did not refuse (a ``fill_``, a region of distinct elements): NumPy's expansions are copies
     when small and read-only views when large, so the write would not reach the tensor's base
     (PyTorch writes it through)."""
-    from arraygrad import ops
-
-    steps = target.__dict__.get("_view_steps")
-    if steps and ops.broadcast_to.name in steps[::2]:
+    if _expanded(target):
         root = target._base
         assert root is not None
         raise RuntimeError(
@@ -280,6 +276,14 @@ def _refuse_expanded(target: Tensor) -> None:
             "writable memory with the tensor they expand. Fix: write into the tensor before "
             "expanding it, or .clone() the expanded tensor and write into the clone."
         )
+
+
+def _expanded(target: Tensor) -> bool:
+    """Whether the view ``target`` was made by, or from, an expansion (``expand``)."""
+    from arraygrad import ops
+
+    steps = target.__dict__.get("_view_steps") or ()
+    return ops.broadcast_to.name in steps[::2]
 
 
 def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:
@@ -298,9 +302,9 @@ def check_overlap(target: Tensor, key: Any = None) -> None:
     write would be ambiguous."""
     from arraygrad import ops
 
-    steps = target.__dict__.get("_view_steps")
-    if not steps or ops.broadcast_to.name not in steps[::2]:
+    if not _expanded(target):
         return  # only broadcasting makes elements share memory
+    steps = target.__dict__["_view_steps"]
     root = target._base
     assert root is not None
     if key is not None:
