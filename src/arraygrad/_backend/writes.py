@@ -238,12 +238,7 @@ def add_into(target: Any, values: Any) -> None:
     """``target += values`` without allocating a new array where the library allows it."""
     if _backend.tracer is not None:
         return _backend.tracer.call(add_into, (target, values))
-    if target.__class__ is np.ndarray and not target.shape and target.dtype in _FLOATS:
-        scalar = _numpy_scalar(values)  # a 0-d gradient: see _SCALAR_OPS
-        if scalar is not None:
-            target[()] = target[()] + scalar
-            return
     if _backend.is_numpy:
-        np.add(target, values, out=target)
+        update_into("add", target, values)  # in place, 0-d gradients included
     else:
         target[...] = target + values
