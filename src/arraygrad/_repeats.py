@@ -126,27 +126,26 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         raise RuntimeError(f"step is {step} but must be > 0. Fix: pass a positive step.")
     count = (length - size) // step + 1
     if step >= size and count * step <= length:
-        return _unfold_view(input, axis, size, step, count)
-    starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
-    picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
-    windows = ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
+        windows = _window_rows(input, axis, size, step, count)
+    else:
+        starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
+        picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+        windows = ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
     # windows is (..., count, size, ...): the window's own axis goes last.
     order = list(range(windows.ndim))
     order.append(order.pop(axis + 1))
     return ops.permute_dims(windows, axes=tuple(order))
 
 
-def _unfold_view(input: Tensor, axis: int, size: int, step: int, count: int) -> Tensor:
-    """Non-overlapping windows as views: the first ``count * step`` elements of ``axis`` cut
-    into ``(count, step)`` (splitting one strided axis never copies), each row's first
-    ``size``, that axis moved last."""
+def _window_rows(input: Tensor, axis: int, size: int, step: int, count: int) -> Tensor:
+    """Non-overlapping windows as views, ``(..., count, size, ...)``: the first ``count * step``
+    elements of ``axis`` cut into ``(count, step)`` (splitting one strided axis never copies),
+    each row's first ``size``."""
     shape = tuple(input._data.shape)
     before = (slice(None),) * axis
     rows = ops.basic_getitem(input, key=(*before, slice(0, count * step), Ellipsis))
     cut = ops.reshape(rows, shape=(*shape[:axis], count, step, *shape[axis + 1 :]))
-    windows = ops.basic_getitem(cut, key=(*before, slice(None), slice(0, size), Ellipsis))
-    order = [*range(axis + 1), *range(axis + 2, input.ndim + 1), axis + 1]
-    return ops.permute_dims(windows, axes=tuple(order))
+    return ops.basic_getitem(cut, key=(*before, slice(None), slice(0, size), Ellipsis))
 
 
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:

@@ -162,10 +162,12 @@ def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:
     flat = (*batch, rows * cols)
     if not _backend.reshapes_as_view(block._data, flat):
         return None
-    # Element (i, j) of the flattened pair is at i * cols + j: the diagonal starts at row
-    # max(-offset, 0), column max(offset, 0), and steps one row and one column at a time.
-    start = max(-offset, 0) * cols + max(offset, 0)
-    count = max(0, min(rows - max(-offset, 0), cols - max(offset, 0)))
+    from arraygrad._linalg import diagonal_span
+
+    # Element (i, j) of the flattened pair is at i * cols + j: the diagonal steps one row and
+    # one column at a time from its first element.
+    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    start = first_row * cols + first_col
     step = cols + 1
     stride = slice(start, start + (count - 1) * step + 1, step) if count else slice(0, 0)
     return ops.basic_getitem(_shape.reshape(block, flat), key=(Ellipsis, stride))
