@@ -115,7 +115,8 @@ def ctc_loss(
     skip_allowed = constant(xp.asarray(skips, dtype=xp.bool))
     start = [0.0] + [-math.inf] * (states - 1)  # the virtual frame before the first: state 0
     alpha = constant(xp.asarray([start] * batch, dtype=dtype))
-    running = xp.asarray(input_lengths)[:, None]
+    frames_used = xp.asarray(input_lengths)  # per sequence
+    running = xp.reshape(frames_used, (batch, 1))
     for t in range(max(input_lengths, default=0)):
         stay = alpha
         advance = cat([no_way, alpha[:, :-1]], 1)
@@ -129,7 +130,7 @@ def ctc_loss(
     likelihood = _logsumexp(_math.where(has_label, last_two, -math.inf).t())
     # PyTorch's gradient: that of the logits behind log_softmax (see the docstring). The term
     # is zero in value and adds exp(log_probs) to the gradient of each used frame.
-    used = constant(xp.arange(frames)[:, None] < xp.asarray(input_lengths)[None, :])
+    used = constant(xp.reshape(xp.arange(frames), (frames, 1)) < frames_used)
     probs = _math.exp(log_probs)
     softmax_term = _math.where(used[:, :, None], probs - probs.detach(), 0.0).sum((0, 2))
     loss = softmax_term - likelihood
