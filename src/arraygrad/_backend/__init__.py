@@ -170,15 +170,16 @@ def _sign(lib: Any, x: Any) -> Any:
     return lib.astype(x > 0, x.dtype) - lib.astype(x < 0, x.dtype)
 
 
-# PyTorch's EPSILON in binary_cross_entropy's backward: 1e-12 rounded to float32 (its kernel
-# reads it through a float), so -1 / EPS is -1000000003995.8029 in float64, as in PyTorch.
-_BCE_EPSILON = float(np.float32(1e-12))
+#: PyTorch's EPSILON in its loss kernels (Loss.cpp: binary_cross_entropy's backward,
+#: cosine_embedding_loss): 1e-12 stored as a float, so 9.9999996e-13 even in float64 arithmetic
+#: (-1 / EPSILON is -1000000003995.8029, as in PyTorch).
+LOSS_EPSILON = float(np.float32(1e-12))
 
 
 def _binary_cross_entropy_backward(lib: Any, g: Any, p: Any, t: Any) -> Any:
     """PyTorch's ``binary_cross_entropy_backward``: ``g (p - t) / max((1 - p) p, EPS)``, the
     gradient for the probabilities ``p``, finite where they saturate at 0 or 1."""
-    return g * (p - t) / lib.maximum((1 - p) * p, _BCE_EPSILON)
+    return g * (p - t) / lib.maximum((1 - p) * p, LOSS_EPSILON)
 
 
 def _relu_backward(where: Any, g: Any, out: Any) -> Any:

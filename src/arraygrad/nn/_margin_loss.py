@@ -10,7 +10,6 @@ built from the (non-differentiable) targets, as ``nll_loss`` does.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -33,10 +32,6 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
 ]
-
-# PyTorch's EPSILON in its loss kernels (Loss.cpp): 1e-12 stored as a float, so 9.9999996e-13
-# even in float64 arithmetic. cosine_embedding_loss adds it to each squared norm.
-_EPSILON = struct.unpack("f", struct.pack("f", 1e-12))[0]
 
 
 def margin_ranking_loss(
@@ -145,8 +140,9 @@ def cosine_embedding_loss(
         )
     axis = target.ndim
     dot = _reduction.sum(input1 * input2, axis)
-    squares1 = _reduction.sum(input1 * input1, axis) + _EPSILON
-    squares2 = _reduction.sum(input2 * input2, axis) + _EPSILON
+    # PyTorch adds its loss EPSILON to each squared norm.
+    squares1 = _reduction.sum(input1 * input1, axis) + _backend.LOSS_EPSILON
+    squares2 = _reduction.sum(input2 * input2, axis) + _backend.LOSS_EPSILON
     cos = dot / _math.sqrt(squares1 * squares2)
     positive = _math.where(target == 1, 1 - cos, 0.0)
     negative = _math.where(target == -1, _math.clamp_min(cos - margin, 0), 0.0)
