@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
+from arraygrad.nn._dropout import _check_probability as check_dropout_probability
 from arraygrad.nn._dropout import _feature_dropout
 
 __all__ = [
@@ -24,10 +25,7 @@ __all__ = [
 
 def _check_probability(p: float) -> None:
     # PyTorch's top-level dropouts check p in C++: a RuntimeError, even when not training.
-    if not 0.0 <= p <= 1.0:
-        raise RuntimeError(
-            f"dropout probability has to be between 0 and 1, but got {p}. Fix: pass p in [0, 1]."
-        )
+    check_dropout_probability(p, RuntimeError)
 
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:

@@ -21,10 +21,11 @@ __all__ = [
 ]
 
 
-def _check_probability(p: float) -> None:
-    """PyTorch's ValueError for a dropout probability outside ``[0, 1]``."""
+def _check_probability(p: float, error: type[Exception] = ValueError) -> None:
+    """PyTorch's error for a dropout probability outside ``[0, 1]``: ValueError in
+    ``nn.functional``, RuntimeError in the top-level functions (checked in C++)."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(
+        raise error(
             f"dropout probability has to be between 0 and 1, but got {p}. Fix: pass p in [0, 1]."
         )
 
