@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _creation, _dtype, _indexing, _shape
+from arraygrad import _backend, _creation, _indexing, _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
-from arraygrad.nn._pooling import window_pick
+from arraygrad.nn._pooling import check_float_planes, window_pick
 
 __all__ = [
     "fractional_max_pool2d",
@@ -73,15 +73,7 @@ def _fractional_max_pool(
             f"{input.ndim - 1}], but got {-n - 1}). Fix: {name} takes {n + 1}-D or {n + 2}-D "
             "input."
         )
-    if input.ndim not in (n + 1, n + 2):
-        raise RuntimeError(
-            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
-        )
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
-            "convert the input with .float()."
-        )
+    check_float_planes(input, n, name)
     sizes = tuple(input.shape[input.ndim - n :])
     kernel = ntuple(kernel_size, n, "kernel_size")
     if output_size is None:

@@ -120,6 +120,20 @@ def _batched(input: Tensor, n: int, name: str) -> tuple[Tensor, bool]:
     return input, input.ndim == n + 1
 
 
+def check_float_planes(input: Tensor, n: int, name: str) -> None:
+    """PyTorch's checks of adaptive max and fractional max pooling: ``n`` pooled dimensions
+    after an optional batch one and the channels, and a floating-point dtype."""
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
+        )
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "convert the input with .float()."
+        )
+
+
 def _max_pool(
     input: Tensor,
     n: int,
@@ -375,15 +389,7 @@ def _adaptive_windows(size: int, out: int) -> tuple[Any, Any]:
 
 def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor, Tensor]:
     name = f"adaptive_max_pool{n}d"
-    if input.ndim not in (n + 1, n + 2):
-        raise RuntimeError(
-            f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
-        )
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
-            "convert the input with .float()."
-        )
+    check_float_planes(input, n, name)
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
     output_size = tuple(output_size)
