@@ -196,13 +196,20 @@ def w2(quick: bool) -> dict[str, Step]:
         def step() -> Any:
             out = _chain(x, a, lib.sin).sum()
             out.backward()
+            # The gradients are returned, so that a compiled step cannot drop the backward
+            # pass as unused.
+            grads = x.grad, a.grad
             x.grad = None
             a.grad = None
-            return out
+            return out, grads
 
         return step
 
     steps["arraygrad"] = on(arraygrad)
+    if hasattr(arraygrad, "compile"):
+        # The same step traced once and replayed: the 100 operations forward and their rules
+        # backward run as straight-line NumPy calls, without recording a graph.
+        steps["arraygrad compiled"] = arraygrad.compile(on(arraygrad))
     if available("torch"):
         steps["torch eager"] = on(_torch())
 
