@@ -181,3 +181,19 @@ def test_fill_and_update_fast_paths_keep_torchs_recording_rules() -> None:
         assert w.grad.tolist() == [-2.0, -2.0]
         b = (w * 1).detach().fill_(lib.tensor(3.0, requires_grad=True))
         assert b.requires_grad and b.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("target", ["float32", "float64", "int8", "int64", "bool"])
+@pytest.mark.parametrize("source", ["float64", "int64", "bool", "float32"])
+@pytest.mark.parametrize("method", ["fill_", "copy_"])
+def test_fill_and_copy_from_a_0d_tensor_of_any_dtype_match_torch(
+    target: str, source: str, method: str
+) -> None:
+    # A 0-d source used to be refused ("doesn't match the broadcast shape []") outside the
+    # graph; it is written everywhere, converted to the target's dtype.
+    results = []
+    for lib in (torch, ag):
+        x = lib.zeros(3, dtype=getattr(lib, target))
+        getattr(x, method)(lib.tensor(3, dtype=getattr(lib, source)))
+        results.append((x.tolist(), str(x.dtype).split(".")[-1]))
+    assert results[0] == results[1]

@@ -43,7 +43,8 @@ def _write(target: Tensor, result: Tensor) -> None:
     if data.shape == target._data.shape and data.dtype == target._data.dtype:
         _backend.assign(target._data, data)  # the common case: no check can fail
         return
-    if tuple(result._data.shape) != tuple(target._data.shape):
+    # A 0-d result (the value of fill_ or copy_ from a 0-d tensor) is written everywhere.
+    if data.ndim and tuple(data.shape) != tuple(target._data.shape):
         raise RuntimeError(
             f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
             f"{list(result._data.shape)}. Fix: an in-place op cannot change the shape of its "
