@@ -104,7 +104,14 @@ def tensor(
                 f"Could not infer dtype of {type(data).__name__}: arraygrad.tensor takes numbers, "
                 "nested lists of numbers, arrays and tensors"
             )
-    return _leaf(_backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True), requires_grad)
+    try:
+        array = _backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True)
+    except OverflowError as error:  # an int that the dtype cannot hold: PyTorch's class
+        raise RuntimeError(
+            f"value cannot be converted to type {dtype.name} without overflow ({error}). Fix: "
+            "use values within the dtype's range, or a wider dtype (e.g. arraygrad.int64)."
+        ) from None
+    return _leaf(array, requires_grad)
 
 
 def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tensor:
@@ -156,7 +163,10 @@ def full(
         dtype = _dtype.scalar_dtype(
             fill_value.item() if isinstance(fill_value, Tensor) else fill_value
         )
-    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    if isinstance(fill_value, Tensor):
+        value = fill_value.item()
+    else:
+        value = _dtype.checked_scalar(fill_value, dtype)
     array = _backend.xp.full(_size((size,)), value, dtype=_dtype.to_xp(dtype))
     return _leaf(array, requires_grad)
 
@@ -213,6 +223,10 @@ def full_like(
 ) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
     shape, native = _like(input, dtype)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    else:
+        fill_value = _dtype.checked_scalar(fill_value, _dtype.from_xp(native))
     return _leaf(_backend.xp.full(shape, fill_value, dtype=native), requires_grad)
 
 

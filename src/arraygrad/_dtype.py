@@ -140,6 +140,52 @@ def int_bounds(d: dtype) -> tuple[int, int]:
     return 0, (1 << bits) - 1
 
 
+# The largest finite value of each floating dtype.
+_FLOAT_MAX = {float16: 65504.0, float32: 3.4028234663852886e38, float64: 1.7976931348623157e308}
+
+
+def checked_scalar(value: Any, d: dtype) -> Any:
+    """The Python number ``value`` as a tensor of dtype ``d`` takes it when it is written in
+    (``fill_``, ``full``, ``x[i] = value``) or bounds it (``clamp``), with PyTorch's error where
+    ``d`` cannot hold it.
+
+    Integer dtypes take the numbers between their bounds (floats before truncation: 127.5 is
+    too large for int8); unsigned ones also take negative ints down to ``-max``, which wrap
+    around as in two's complement (``-1`` is 255 in uint8), as in PyTorch. Floating dtypes
+    take every number up to their largest finite value, ``inf`` and ``nan`` (a finite number
+    beyond it would silently become ``inf``). ``bool`` takes anything, as its truth value.
+
+    >>> checked_scalar(-1, uint8)
+    255
+    """
+    if d.category == _BOOL:
+        return value
+    if d.category == _FLOAT:
+        number = float(value)  # an int beyond float64 raises OverflowError, as in PyTorch
+        limit = _FLOAT_MAX[d]
+        if -limit <= number <= limit or number != number or number in (_INF, -_INF):
+            return value
+        low, high = -limit, limit
+    else:
+        low, high = int_bounds(d)
+        if isinstance(value, int):
+            if low <= value <= high:
+                return value
+            if not d.is_signed and -high <= value < 0:
+                return value + high + 1
+        elif low <= value <= high:  # never true for nan
+            return value
+    raise RuntimeError(
+        f"value cannot be converted to type {d.name} without overflow: {value!r} lies outside "
+        f"the range of {d.name}, [{low}, {high}]. Fix: use a value within that range, or convert "
+        f"the tensor to a wider dtype first (e.g. .to(arraygrad.{_WIDER[d.category]}))."
+    )
+
+
+_INF = float("inf")
+_WIDER = {_INT: "int64", _FLOAT: "float64"}
+
+
 def get_default_dtype() -> dtype:
     """The dtype of tensors made from Python floats (``float32`` unless changed)."""
     return _default_float

@@ -123,7 +123,7 @@ def _as_value(target: Tensor, value: Any) -> Any:
     if isinstance(value, Tensor):
         return value if value.dtype is target.dtype else ops.astype(value, target.dtype)
     if isinstance(value, (bool, int, float)):
-        return value
+        return _dtype.checked_scalar(value, target.dtype)
     from arraygrad._math import as_tensor
 
     return _as_value(target, as_tensor(value))
@@ -363,9 +363,13 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
         if value.dtype is not input.dtype:
             value = ops.astype(value, input.dtype)
     elif input.dtype.is_floating_point:
-        value = float(value)
+        value = float(_dtype.checked_scalar(value, input.dtype))
     else:
-        value = bool(value) if input.dtype is _dtype.bool_ else int(value)
+        value = (
+            bool(value)
+            if input.dtype is _dtype.bool_
+            else int(_dtype.checked_scalar(value, input.dtype))
+        )
     shape = tuple(input._data.shape)
     try:  # the out-of-place op broadcasts input and mask against each other, as PyTorch does
         _backend.xp.broadcast_shapes(tuple(mask._data.shape), shape)

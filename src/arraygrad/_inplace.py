@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _primitive, _view_history, ops
+from arraygrad import _backend, _dtype, _primitive, _view_history, ops
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
@@ -129,6 +129,8 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
 def fill(target: Tensor, value: Any) -> Tensor:
     """Set every element of ``target`` to ``value`` (a number or a 0-d tensor)."""
     kind = value.__class__
+    if value and (kind is int or kind is float):  # zero_() and fill_(0) always fit
+        value = _dtype.checked_scalar(value, target.dtype)
     if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):
         # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,
         # inline, as it runs for every gradient cleared): one array write.

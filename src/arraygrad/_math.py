@@ -121,6 +121,14 @@ def _wrapped(number: Any, tensor: Tensor) -> Any:
     return (number - low) % span + low
 
 
+def _fitting(number: int, tensor: Tensor) -> int:
+    """The Python int ``number`` checked against the integer ``tensor``'s dtype
+    (:func:`_dtype.checked_scalar`); unchanged beside other tensors, which it cannot overflow."""
+    if _category(tensor) != _INT:
+        return number
+    return _dtype.checked_scalar(number, tensor.dtype)  # type: ignore[no-any-return]
+
+
 def _operands(a: Any, b: Any, *, wrap: bool = False) -> tuple[Any, Any]:
     """``a`` and ``b`` converted to one dtype following PyTorch's promotion rules.
 
@@ -365,6 +373,8 @@ def pow(input: Any, exponent: Any) -> Tensor:
             f"Integers to negative integer powers are not allowed: {describe(input)} ** "
             f"{exponent}. Fix: convert the base first, e.g. x.float() ** {exponent}."
         )
+    if isinstance(input, Tensor) and exponent.__class__ is int:
+        exponent = _fitting(exponent, input)  # int8 ** 200 overflows in PyTorch, no wrapping
     if not isinstance(input, Tensor):  # 2 ** t: the base becomes a tensor so log(base) is typed
         target = _dtype.result_type(_scalar(input), exponent)
         input = as_tensor(_backend.asarray(_scalar(input)), target)
@@ -471,8 +481,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         return result
     return ops.clip(
         input,
-        min=None if min is None else _scalar(min),
-        max=None if max is None else _scalar(max),
+        min=None if min is None else _dtype.checked_scalar(_scalar(min), target),
+        max=None if max is None else _dtype.checked_scalar(_scalar(max), target),
     )
 
 
@@ -535,7 +545,15 @@ def isfinite(input: Tensor) -> Tensor:
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
-    """``input`` where ``condition`` holds, else ``other``."""
+    """``input`` where ``condition`` holds, else ``other``.
+
+    A Python int beside an integer tensor must fit that tensor's dtype (PyTorch's overflow
+    error otherwise), since it is written into the result as it is.
+    """
+    if isinstance(input, Tensor) and other.__class__ is int:
+        other = _fitting(other, input)
+    elif isinstance(other, Tensor) and input.__class__ is int:
+        input = _fitting(input, other)
     a, b = _operands(input, other)
     return ops.where(as_tensor(condition), a, b)
 

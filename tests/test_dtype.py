@@ -1,0 +1,125 @@
+"""Tests for ``_dtype``: numbers written into tensors of a dtype, checked as PyTorch checks them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+from arraygrad import _dtype
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "expected"),
+    [
+        (127, _dtype.int8, 127),
+        (-128, _dtype.int8, -128),
+        (2.5, _dtype.int8, 2.5),  # truncated when written, as by NumPy and PyTorch
+        (-1, _dtype.uint8, 255),  # negative ints wrap into unsigned dtypes
+        (-255, _dtype.uint8, 1),
+        (300, _dtype.bool_, 300),
+        (65504.0, _dtype.float16, 65504.0),
+        (float("inf"), _dtype.float16, float("inf")),
+        (2**63 - 1, _dtype.int64, 2**63 - 1),
+        (1e308, _dtype.float64, 1e308),
+    ],
+)
+def test_checked_scalar_keeps_what_fits(value: Any, dtype: Any, expected: Any) -> None:
+    assert _dtype.checked_scalar(value, dtype) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype"),
+    [
+        (128, _dtype.int8),
+        (-129, _dtype.int8),
+        (127.5, _dtype.int8),  # compared before truncation, as in PyTorch
+        (float("nan"), _dtype.int8),
+        (float("inf"), _dtype.int32),
+        (-256, _dtype.uint8),
+        (-1.0, _dtype.uint8),  # only ints wrap
+        (2**63, _dtype.int64),
+        (1e6, _dtype.float16),
+        (-3.5e38, _dtype.float32),
+    ],
+)
+def test_checked_scalar_refuses_what_overflows(value: Any, dtype: Any) -> None:
+    expected = rf"without overflow: .* outside the range of {dtype.name}"
+    with pytest.raises(RuntimeError, match=expected):
+        _dtype.checked_scalar(value, dtype)
+
+
+def _int8(lib: Any) -> Any:
+    return lib.tensor([0, 1, 2], dtype=lib.int8)
+
+
+def _setitem(x: Any, key: Any, value: Any) -> Any:
+    x[key] = value
+    return x
+
+
+# Each case makes its own tensor from the library it is given (arraygrad or torch).
+CASES: dict[str, Callable[[Any], Any]] = {
+    "fill_": lambda lib: _int8(lib).fill_(300),
+    "fill_ negative into uint8": lambda lib: lib.zeros(2, dtype=lib.uint8).fill_(-1),
+    "fill_ float16": lambda lib: lib.zeros(2, dtype=lib.float16).fill_(1e6),
+    "fill_ float16 inf": lambda lib: lib.zeros(2, dtype=lib.float16).fill_(float("inf")),
+    "fill_ int64": lambda lib: lib.zeros(2, dtype=lib.int64).fill_(2**63),
+    "fill_ float into int": lambda lib: _int8(lib).fill_(127.5),
+    "fill_ bool": lambda lib: lib.zeros(2, dtype=lib.bool).fill_(2),
+    "fill_ 0-d tensor wraps": lambda lib: _int8(lib).fill_(lib.tensor(300)),
+    "full": lambda lib: lib.full((2,), 300, dtype=lib.int8),
+    "full_like": lambda lib: lib.full_like(_int8(lib), -129),
+    "new_full": lambda lib: _int8(lib).new_full((2,), 300),
+    "tensor": lambda lib: lib.tensor([1, 300], dtype=lib.int8),
+    "setitem": lambda lib: _setitem(_int8(lib), 0, 300),
+    "setitem mask": lambda lib: _setitem(_int8(lib), _int8(lib) > 0, 200),
+    "setitem fits": lambda lib: _setitem(_int8(lib), 0, -128),
+    "masked_fill": lambda lib: _int8(lib).masked_fill(_int8(lib) > 0, 300),
+    "masked_fill float16": lambda lib: lib.zeros(2, dtype=lib.float16).masked_fill(
+        lib.tensor([True, False]), -1e9
+    ),
+    "index_fill": lambda lib: _int8(lib).index_fill(0, lib.tensor([1]), 300),
+    "clamp max": lambda lib: lib.clamp(lib.zeros(2, dtype=lib.uint8), max=256),
+    "clamp wraps a negative min": lambda lib: lib.clamp(lib.zeros(2, dtype=lib.uint8), -1, 5),
+    "clamp_": lambda lib: _int8(lib).clamp_(0, 300),
+    "clamp promotes": lambda lib: lib.clamp(_int8(lib), 0.5, 300),
+    "clamp float16": lambda lib: lib.clamp(lib.zeros(2, dtype=lib.float16), 0, 1e6),
+    "where": lambda lib: lib.where(_int8(lib) > 0, _int8(lib), 1000),
+    "where first": lambda lib: lib.where(_int8(lib) > 0, -1000, _int8(lib)),
+    "where fits": lambda lib: lib.where(_int8(lib) > 0, 5, _int8(lib)),
+    "where float16": lambda lib: lib.where(lib.zeros(2, dtype=lib.float16) > 0, 0.0, 1e6),
+    "pow": lambda lib: _int8(lib) ** 200,
+    "pow_": lambda lib: _int8(lib).pow_(300),
+    "pow fits": lambda lib: _int8(lib) ** 3,
+    "add wraps": lambda lib: _int8(lib) + 300,
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_numbers_written_into_a_dtype_overflow_as_in_torch(case: str) -> None:
+    make = CASES[case]
+    try:
+        theirs = make(torch)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match=r"without overflow.* Fix: "):
+            make(ag)
+        return
+    mine = make(ag)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+def test_a_refused_write_leaves_the_tensor_usable() -> None:
+    x = ag.tensor([0, 1, 2], dtype=ag.int8)
+    for write in (lambda: x.fill_(300), lambda: _setitem(x, 0, 300), lambda: x.clamp_(0, 300)):
+        with pytest.raises(RuntimeError):
+            write()
+        assert x.tolist() == [0, 1, 2]
+        assert x._version == 0
+    x.fill_(7)
+    assert x.tolist() == [7, 7, 7]
