@@ -17,6 +17,7 @@ from arraygrad import (
     _aliases,
     _binary,
     _bitwise,
+    _clamp,
     _comparison,
     _complex,
     _creation,
@@ -63,6 +64,7 @@ from arraygrad._aliases import *  # noqa: F403
 from arraygrad._backend import get_backend, set_backend
 from arraygrad._binary import *  # noqa: F403
 from arraygrad._bitwise import *  # noqa: F403
+from arraygrad._clamp import *  # noqa: F403
 from arraygrad._comparison import *  # noqa: F403
 from arraygrad._compile import compile
 from arraygrad._complex import *  # noqa: F403
@@ -170,6 +172,7 @@ __all__ = [
     *_creation.__all__,
     *_linalg.__all__,
     *_math.__all__,
+    *_clamp.__all__,
     *_reduction.__all__,
     *_binary.__all__,
     *_statistics.__all__,

@@ -5,6 +5,8 @@ friends. They turn PyTorch's calling conventions into calls of the primitives in
 operands are promoted to one dtype with PyTorch's rules (NumPy's differ: ``int64 + float32`` is
 float64 there, float32 here), Python numbers stay Python numbers where the dtype allows (so no
 0-d array is made for ``x * 2``), and broadcasting errors get PyTorch's wording.
+
+``clamp`` and ``nan_to_num``, which bound values, are in :mod:`arraygrad._clamp`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,6 @@ _INT, _FLOAT = 1, 2  # dtype categories (see _dtype)
 __all__ = [
     "abs",
     "add",
-    "clamp",
-    "clamp_max",
-    "clamp_min",
-    "clip",
     "clone",
     "cos",
     "div",
@@ -51,7 +49,6 @@ __all__ = [
     "lt",
     "mul",
     "multiply",
-    "nan_to_num",
     "ne",
     "neg",
     "negative",
@@ -452,75 +449,6 @@ def sigmoid(input: Tensor) -> Tensor:
 def relu(input: Tensor) -> Tensor:
     """``max(input, 0)``; the gradient at 0 is 0."""
     return ops.relu.apply1(input)
-
-
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Clamp into ``[min, max]`` (``max`` wins where ``min > max``).
-
-    The gradient passes where ``min <= input <= max``; tensor bounds get the gradient where they
-    are the result. Bounds of a higher category promote (an integer tensor clamped at 0.5 is
-    float), as in PyTorch.
-
-    >>> import arraygrad
-    >>> arraygrad.tensor([-1.0, 0.5, 2.0]).clamp(0, 1)
-    tensor([0.0000, 0.5000, 1.0000])
-    """
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    input = as_tensor(input)
-    bounds = [_scalar(b) if _is_number(b) else b for b in (min, max) if b is not None]
-    target = _dtype.result_type(input, *bounds)
-    if target is not input.dtype:
-        input = ops.astype(input, target)
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = where(lt(result, min), min, result)
-        if max is not None:
-            result = where(gt(result, max), max, result)
-        return result
-    return ops.clip(
-        input,
-        min=None if min is None else _dtype.checked_scalar(_scalar(min), target),
-        max=None if max is None else _dtype.checked_scalar(_scalar(max), target),
-    )
-
-
-clip = clamp
-
-
-def clamp_min(input: Tensor, min: Any) -> Tensor:
-    """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
-
-
-def clamp_max(input: Tensor, max: Any) -> Tensor:
-    """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Number) and not hasattr(value, "shape")
-
-
-def nan_to_num(
-    input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
-) -> Tensor:
-    """Replace ``nan``, ``inf`` and ``-inf`` by finite numbers (by default 0 and the largest
-    finite values of the dtype). The replaced elements get zero gradient."""
-    if not input.dtype.is_floating_point:
-        return ops.clone(input)
-    xp = _backend.xp
-    data = input._data
-    info = xp.finfo(data.dtype)
-    high = info.max if posinf is None else posinf
-    low = info.min if neginf is None else neginf
-    replacement = xp.where(
-        xp.isnan(data),
-        xp.full_like(data, nan),
-        xp.where(data > 0, xp.full_like(data, high), xp.full_like(data, low)),
-    )
-    return ops.where(ops.isfinite(input), input, Tensor._wrap(replacement))
 
 
 def isnan(input: Tensor) -> Tensor:

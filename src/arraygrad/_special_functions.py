@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from arraygrad._math import _floating, abs, add, as_tensor, clamp, div, exp, mul, sqrt, where
+from arraygrad._clamp import clamp
+from arraygrad._math import _floating, abs, add, as_tensor, div, exp, mul, sqrt, where
 from arraygrad._reduction import sum
 from arraygrad._shape import unsqueeze
 from arraygrad._tensor import Tensor

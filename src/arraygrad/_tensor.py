@@ -481,15 +481,6 @@ class Tensor(
     def __rmod__(self, other: Any) -> Tensor:
         return _math.remainder(other, self)
 
-    def __ifloordiv__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.floor_divide, other)
-
-    def __imod__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.remainder, other)
-
-    def __ipow__(self, other: Any) -> Tensor:
-        return _inplace.apply(self, _math.pow, other)
-
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.matmul(self, other)
 
@@ -557,84 +548,6 @@ class Tensor(
         # gets the gradient of the places it was written to.
         _indexing.setitem(self, key, value)
 
-    # --- in-place operators: PyTorch's rules, see _inplace.py ----------------------------------
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return _inplace.update(self, _math.add, "add", other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return _inplace.update(self, _math.sub, "subtract", other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return _inplace.update(self, _math.mul, "multiply", other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return _inplace.update(self, _math.div, "divide", other)
-
-    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """In place: ``self += alpha * other``."""
-        if alpha == 1:
-            return _inplace.update(self, _math.add, "add", other)
-        return _inplace.apply(self, _math.add, other, alpha=alpha)
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """In place: ``self -= alpha * other``."""
-        if alpha == 1:
-            return _inplace.update(self, _math.sub, "subtract", other)
-        return _inplace.apply(self, _math.sub, other, alpha=alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        """In place: ``self *= other``."""
-        return _inplace.update(self, _math.mul, "multiply", other)
-
-    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        """In place: ``self /= other``."""
-        if rounding_mode is None:
-            return _inplace.update(self, _math.div, "divide", other)
-        return _inplace.apply(self, _math.div, other, rounding_mode=rounding_mode)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        """In place: clamp every element into ``[min, max]``."""
-        return _inplace.apply(self, _math.clamp, min, max)
-
-    def zero_(self) -> Tensor:
-        """In place: set every element to 0."""
-        return _inplace.fill(self, 0)
-
-    def fill_(self, value: Any) -> Tensor:
-        """In place: set every element to ``value``."""
-        return _inplace.fill(self, value)
-
-    def copy_(self, src: Any) -> Tensor:
-        """In place: copy ``src`` (broadcast to this shape) into this tensor."""
-        return _inplace.copy(self, src)
-
-    # --- dtype conversions: last in the class, as their names shadow the builtins in it ----
-
-    def float(self) -> Tensor:
-        """Convert to float32."""
-        return self.to(_dtype.float32)
-
-    def double(self) -> Tensor:
-        """Convert to float64."""
-        return self.to(_dtype.float64)
-
-    def half(self) -> Tensor:
-        """Convert to float16."""
-        return self.to(_dtype.float16)
-
-    def long(self) -> Tensor:
-        """Convert to int64."""
-        return self.to(_dtype.int64)
-
-    def int(self) -> Tensor:
-        """Convert to int32."""
-        return self.to(_dtype.int32)
-
-    def bool(self) -> Tensor:
-        """Convert to bool."""
-        return self.to(_dtype.bool_)
-
 
 class _HookHandle:
     """Returned by :meth:`Tensor.register_hook`; ``remove()`` unregisters the hook."""
@@ -649,10 +562,9 @@ class _HookHandle:
 
 
 # The modules below build on Tensor, so they are imported after the class exists.
-from arraygrad import (  # noqa: E402  # noqa: E402  # noqa: E402
+from arraygrad import (  # noqa: E402
     _bitwise,
     _indexing,
-    _inplace,
     _linalg,
     _math,
     ops,

@@ -1,5 +1,6 @@
 """Tensor methods that make tensors like this one (``new_zeros``, ...), fill it at random in
-place (``normal_``, ...) and describe its storage (``stride``, ``is_contiguous``, ...).
+place (``normal_``, ...), describe its storage (``stride``, ``is_contiguous``, ...) and convert
+its dtype (``float``, ``long``, ``type``, ...).
 
 A mixin of :class:`arraygrad.Tensor`; each method delegates to a PyTorch-style function.
 """
@@ -75,7 +76,7 @@ def _from_keyword(method: str, from_: Any, kwargs: dict[str, Any]) -> Any:
 
 
 class TensorCreationMethods:
-    """New tensors like this one, random in-place fills and storage facts."""
+    """New tensors like this one, random in-place fills, storage facts and dtype conversions."""
 
     __slots__ = ()
 
@@ -457,6 +458,30 @@ class TensorCreationMethods:
     def char(self) -> Tensor:
         """Convert to int8."""
         return self.to(_ag.int8)
+
+    def float(self) -> Tensor:
+        """Convert to float32."""
+        return self.to(_dtypes.float32)
+
+    def double(self) -> Tensor:
+        """Convert to float64."""
+        return self.to(_dtypes.float64)
+
+    def half(self) -> Tensor:
+        """Convert to float16."""
+        return self.to(_dtypes.float16)
+
+    def long(self) -> Tensor:
+        """Convert to int64."""
+        return self.to(_dtypes.int64)
+
+    def int(self) -> Tensor:
+        """Convert to int32."""
+        return self.to(_dtypes.int32)
+
+    def bool(self) -> Tensor:
+        """Convert to bool."""
+        return self.to(_dtypes.bool_)
 
 
 # 'FloatTensor' -> float32, ... (the names Tensor.type() takes and gives).

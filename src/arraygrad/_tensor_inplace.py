@@ -1,8 +1,9 @@
-"""In-place variants of Tensor's math methods (``exp_``, ``clamp_min_``, ``pow_``, ...).
+"""Tensor's in-place operators (``+=``, ``-=``, ...) and in-place variants of its math methods
+(``add_``, ``exp_``, ``clamp_min_``, ``pow_``, ``fill_``, ``copy_``, ...).
 
 A mixin of :class:`arraygrad.Tensor`. Each computes the out-of-place function and writes the
-result into the tensor's memory through ``_inplace.apply``, which applies PyTorch's rules for
-leaves, views and version counters.
+result into the tensor's memory through ``_inplace.apply`` (or ``_inplace.update``, ``fill``,
+``copy``), which applies PyTorch's rules for leaves, views and version counters.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import arraygrad as _ag
 
 if TYPE_CHECKING:
     import arraygrad._binary
+    import arraygrad._clamp
     import arraygrad._indexing
     import arraygrad._inplace
     import arraygrad._linalg
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class TensorInPlaceMethods:
-    """In-place math methods of :class:`arraygrad.Tensor`."""
+    """In-place operators and math methods of :class:`arraygrad.Tensor`."""
 
     __slots__ = ()
 
@@ -38,21 +40,21 @@ class TensorInPlaceMethods:
 
     def clamp_min_(self, min: Any) -> Tensor:
         """In place: ``clamp(self, min=min)``."""
-        return _ag._inplace.apply(self, _ag._math.clamp_min, min)
+        return _ag._inplace.apply(self, _ag._clamp.clamp_min, min)
 
     def clamp_max_(self, max: Any) -> Tensor:
         """In place: ``clamp(self, max=max)``."""
-        return _ag._inplace.apply(self, _ag._math.clamp_max, max)
+        return _ag._inplace.apply(self, _ag._clamp.clamp_max, max)
 
     def clip_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: alias of :meth:`clamp_`."""
-        return _ag._inplace.apply(self, _ag._math.clamp, min, max)
+        return _ag._inplace.apply(self, _ag._clamp.clamp, min, max)
 
     def nan_to_num_(
         self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
     ) -> Tensor:
         """In place: replace nan and infinities by finite numbers."""
-        return _ag._inplace.apply(self, _ag._math.nan_to_num, nan, posinf, neginf)
+        return _ag._inplace.apply(self, _ag._clamp.nan_to_num, nan, posinf, neginf)
 
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         """In place: ``self += weight * (end - self)``."""
@@ -201,3 +203,64 @@ class TensorInPlaceMethods:
     def xlogy_(self, other: Any) -> Tensor:
         """In place: :meth:`xlogy`."""
         return _ag._inplace.apply(self, _ag._binary.xlogy, other)
+
+    # --- in-place operators: PyTorch's rules, see _inplace.py ----------------------------------
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return _ag._inplace.update(self, _ag._math.add, "add", other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _ag._inplace.update(self, _ag._math.sub, "subtract", other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _ag._inplace.update(self, _ag._math.mul, "multiply", other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _ag._inplace.update(self, _ag._math.div, "divide", other)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return _ag._inplace.apply(self, _ag._math.floor_divide, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return _ag._inplace.apply(self, _ag._math.remainder, other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return _ag._inplace.apply(self, _ag._math.pow, other)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """In place: ``self += alpha * other``."""
+        if alpha == 1:
+            return _ag._inplace.update(self, _ag._math.add, "add", other)
+        return _ag._inplace.apply(self, _ag._math.add, other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """In place: ``self -= alpha * other``."""
+        if alpha == 1:
+            return _ag._inplace.update(self, _ag._math.sub, "subtract", other)
+        return _ag._inplace.apply(self, _ag._math.sub, other, alpha=alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """In place: ``self *= other``."""
+        return _ag._inplace.update(self, _ag._math.mul, "multiply", other)
+
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """In place: ``self /= other``."""
+        if rounding_mode is None:
+            return _ag._inplace.update(self, _ag._math.div, "divide", other)
+        return _ag._inplace.apply(self, _ag._math.div, other, rounding_mode=rounding_mode)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: clamp every element into ``[min, max]``."""
+        return _ag._inplace.apply(self, _ag._clamp.clamp, min, max)
+
+    def zero_(self) -> Tensor:
+        """In place: set every element to 0."""
+        return _ag._inplace.fill(self, 0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """In place: set every element to ``value``."""
+        return _ag._inplace.fill(self, value)
+
+    def copy_(self, src: Any) -> Tensor:
+        """In place: copy ``src`` (broadcast to this shape) into this tensor."""
+        return _ag._inplace.copy(self, src)

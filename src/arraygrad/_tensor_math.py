@@ -15,6 +15,7 @@ from arraygrad import _dtype
 
 if TYPE_CHECKING:
     import arraygrad._binary
+    import arraygrad._clamp
     import arraygrad._indexing
     import arraygrad._inplace
     import arraygrad._linalg
@@ -94,7 +95,7 @@ class TensorMathMethods:
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Clamp every element into ``[min, max]``."""
-        return _ag._math.clamp(self, min, max)
+        return _ag._clamp.clamp(self, min, max)
 
     def eq(self, other: Any) -> Tensor:
         """Elementwise ``==``."""
@@ -374,21 +375,21 @@ class TensorMathMethods:
 
     def clamp_min(self, min: Any) -> Tensor:
         """``clamp(self, min=min)``."""
-        return _ag._math.clamp_min(self, min)
+        return _ag._clamp.clamp_min(self, min)
 
     def clamp_max(self, max: Any) -> Tensor:
         """``clamp(self, max=max)``."""
-        return _ag._math.clamp_max(self, max)
+        return _ag._clamp.clamp_max(self, max)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:
         """Alias of :meth:`clamp`."""
-        return _ag._math.clamp(self, min, max)
+        return _ag._clamp.clamp(self, min, max)
 
     def nan_to_num(
         self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
     ) -> Tensor:
         """Replace nan and infinities by finite numbers."""
-        return _ag._math.nan_to_num(self, nan, posinf, neginf)
+        return _ag._clamp.nan_to_num(self, nan, posinf, neginf)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
         """``self + weight * (end - self)``."""

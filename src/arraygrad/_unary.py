@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, ops, return_types
-from arraygrad._math import _floating, abs, as_tensor, clamp, div, lt, mul, pow, sub, where
+from arraygrad._clamp import clamp
+from arraygrad._math import _floating, abs, as_tensor, div, lt, mul, pow, sub, where
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from arraygrad import _windows
+from arraygrad import _conv_windows
 from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
 
 DTYPES = [np.float64, np.float32]
@@ -150,7 +150,7 @@ def test_conv_transpose_computed_in_slabs_matches_torch(
 ) -> None:
     # Tiny slabs: one input row each, so the scatter-add of overlapping rows across slabs is
     # exercised; values, gradients and second derivatives must not change.
-    monkeypatch.setattr(_windows, "_SLAB_BYTES", 1)
+    monkeypatch.setattr(_conv_windows, "_SLAB_BYTES", 1)
     rng = np.random.default_rng(6)
     arrays = [rng.standard_normal(shape) for shape in shapes]
     check_against_torch(fn, None, arrays)

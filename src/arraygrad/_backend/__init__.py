@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad import _special, _windows
+from arraygrad import _conv_windows, _special, _windows
 from arraygrad._backend import numpy_fast, random, writes
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
@@ -98,7 +98,8 @@ def set_backend(namespace: str | ModuleType) -> None:
     xp = _extended_namespace(module)
 
 
-# Sliding-window functions (convolution and pooling), bound to the library like the special ones.
+# Sliding-window functions (convolution and pooling), bound to the library like the special ones:
+# the windows and max pooling from _windows, convolution from _conv_windows.
 _WINDOWS = (
     "sliding_windows",
     "fold_windows",
@@ -106,10 +107,8 @@ _WINDOWS = (
     "max_pool_scatter",
     "max_pool_gather",
     "max_pool_indices",
-    "conv",
-    "conv_input_grad",
-    "conv_weight_grad",
 )
+_CONV_WINDOWS = ("conv", "conv_input_grad", "conv_weight_grad")
 
 
 def _extended_namespace(lib: Any) -> SimpleNamespace:
@@ -138,6 +137,10 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         getitem=_getitem,
         index_add_zeros=_index_add_zeros,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
+        **{
+            name: functools.partial(getattr(_conv_windows, name), lib, lib is np)
+            for name in _CONV_WINDOWS
+        },
         take_add_zeros=_take_add_zeros,
         trunc_divide=functools.partial(_trunc_divide, lib),
         relu_backward=functools.partial(

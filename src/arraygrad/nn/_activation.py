@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _math, _reduction, _shape, _unary
+from arraygrad import _backend, _clamp, _dtype, _inplace, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
@@ -85,7 +85,7 @@ def _hardtanh(input: Tensor, min_val: float, max_val: float) -> Tensor:
     # PyTorch passes the gradient strictly inside (min_val, max_val); clamp would pass it at the
     # bounds too, so the clamped value enters detached and only the interior carries gradient.
     inside = (input > min_val) & (input < max_val)
-    return _math.where(inside, input, _math.clamp(input.detach(), min_val, max_val))
+    return _math.where(inside, input, _clamp.clamp(input.detach(), min_val, max_val))
 
 
 def hardtanh(
@@ -127,7 +127,7 @@ def _elu(input: Tensor, alpha: float, scale: float, input_scale: float = 1.0) ->
     # PyTorch's ELU family: elu, selu (scale) and celu (input_scale 1 / alpha).
     # exp() sees min(input, 0) only: the branch where() discards can never overflow. nan takes
     # the positive branch (gradient ``scale``), as in PyTorch, whose test is input <= 0.
-    negative_input = _math.clamp(input, max=0.0)
+    negative_input = _clamp.clamp(input, max=0.0)
     if input_scale != 1.0:
         negative_input = negative_input * input_scale
     negative = _unary.expm1(negative_input) * (alpha * scale)
@@ -342,7 +342,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def _hardsigmoid(input: Tensor) -> Tensor:
     inside = (input > -3.0) & (input < 3.0)
     ramp = (input + 3.0) / 6.0
-    return _math.where(inside, ramp, _math.clamp(ramp.detach(), 0.0, 1.0))
+    return _math.where(inside, ramp, _clamp.clamp(ramp.detach(), 0.0, 1.0))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:

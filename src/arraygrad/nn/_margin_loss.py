@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _binary, _dtype, _indexing, _math, _reduction
+from arraygrad import _backend, _binary, _clamp, _dtype, _indexing, _math, _reduction
 from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, logsigmoid
@@ -58,7 +58,7 @@ def margin_ranking_loss(
             f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape}. Fix: "
             "give target one entry per pair, shaped like input1 and input2."
         )
-    loss = _math.clamp_min(-target * (input1 - input2) + margin, 0)
+    loss = _clamp.clamp_min(-target * (input1 - input2) + margin, 0)
     return apply_reduction(loss, reduction)
 
 
@@ -79,7 +79,7 @@ def hinge_embedding_loss(
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    hinge = _math.where(target != 1, _math.clamp_min(margin - input, 0), 0.0)
+    hinge = _math.where(target != 1, _clamp.clamp_min(margin - input, 0), 0.0)
     loss = hinge + _math.where(target != -1, input, 0.0)
     return apply_reduction(loss, reduction)
 
@@ -145,7 +145,7 @@ def cosine_embedding_loss(
     squares2 = _reduction.sum(input2 * input2, axis) + _backend.LOSS_EPSILON
     cos = dot / _math.sqrt(squares1 * squares2)
     positive = _math.where(target == 1, 1 - cos, 0.0)
-    negative = _math.where(target == -1, _math.clamp_min(cos - margin, 0), 0.0)
+    negative = _math.where(target == -1, _clamp.clamp_min(cos - margin, 0), 0.0)
     return apply_reduction(positive + negative, reduction)
 
 
@@ -198,7 +198,7 @@ def _triplet(
     distance_negative = distance(anchor, negative)
     if swap:  # the positive replaces the anchor when it is closer to the negative
         distance_negative = _binary.minimum(distance_negative, distance(positive, negative))
-    return _math.clamp_min(margin + distance_positive - distance_negative, 0)
+    return _clamp.clamp_min(margin + distance_positive - distance_negative, 0)
 
 
 def triplet_margin_with_distance_loss(

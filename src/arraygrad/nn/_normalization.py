@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _math, _reduction, _shape, _unary
+from arraygrad import _backend, _clamp, _dtype, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
@@ -244,7 +244,7 @@ def normalize(
     if p <= 0:
         raise RuntimeError(f"normalize: p must be positive, got p={p}")
     axis = normalize_dim(dim, input.ndim)
-    norm = _math.clamp(_vector_norm(input, p, axis), min=eps)
+    norm = _clamp.clamp(_vector_norm(input, p, axis), min=eps)
     result = input / norm
     if out is not None:
         out.copy_(result)

@@ -7,8 +7,8 @@ gradient, and ``take`` along one axis with its adjoint.
 scatters the window gradients back (``fold_windows``, col2im), whose own VJP is
 ``sliding_windows`` again: the pair are each other's adjoints, so double backward works.
 Convolution and max pooling are primitives of their own, for speed (the array code is in
-``arraygrad._windows``): a convolution never holds all its windows at once, and max pooling
-needs no window copy at all.
+``arraygrad._conv_windows`` and ``arraygrad._windows``): a convolution never holds all its
+windows at once, and max pooling needs no window copy at all.
 """
 
 from __future__ import annotations
