@@ -549,6 +549,11 @@ ELEMENT_AND_WINDOW_WRITES: dict[str, Callable[[Any, Any], Any]] = {
     # non-overlapping windows of unfold: views, as in torch
     "unfold_window_mul_": lambda x, b: x.unfold(0, 2, 2)[1].mul_(b),
     "unfold_step_past_size": lambda x, b: x.unfold(0, 1, 2)[2].add_(b),
+    # windows with a remainder and overlapping windows: strided views (they were copies)
+    "unfold_remainder_window_mul_": lambda x, b: x.unfold(0, 2, 4)[1].mul_(b),
+    "unfold_overlapping_window_mul_": lambda x, b: x.unfold(0, 3, 1)[2].mul_(b),
+    "unfold_overlapping_element_copy_": lambda x, b: x.unfold(0, 3, 2)[1, 0].copy_(b),
+    "unfold_overlapping_fill_": lambda x, b: x.unfold(0, 3, 1)[1:3].fill_(b),
 }
 
 
@@ -578,6 +583,8 @@ def test_writes_through_elements_and_windows_reach_the_tensor_as_in_torch(name: 
         lambda x: x.diagonal(1),
         lambda x: x[3, 5],
         lambda x: x.unfold(1, 2, 2)[:, 1],
+        lambda x: x.unfold(1, 3, 1)[:, 2],
+        lambda x: x.t().unfold(1, 3, 2),
     ],
 )
 def test_a_views_elements_are_found_from_its_memory_as_by_replaying_its_steps(make: Any) -> None:
@@ -592,3 +599,88 @@ def test_a_views_elements_are_found_from_its_memory_as_by_replaying_its_steps(ma
     replayed = _view_history._positions((4, 6), view.__dict__["_view_steps"])
     assert from_memory.shape == replayed.shape
     assert from_memory.tolist() == replayed.tolist() == view.long().tolist()
+
+
+# Each makes an overlapping-window view of a fresh root (from ``lib``) and writes through it.
+OVERLAPPING_WINDOW_WRITES: dict[str, Callable[[Any], Any]] = {
+    "fill_": lambda v: v.fill_(1.5),
+    "zero_": lambda v: v.zero_(),
+    "setitem_element": lambda v: v.__setitem__((1, 2), 5.0),
+    "setitem_window": lambda v: v.__setitem__(2, 5.0),
+    "window_fill_": lambda v: v[1].fill_(-1.0),
+}
+
+
+# (name, recorded): region writes are refused when recorded, see the test below.
+OVERLAPPING_WINDOW_CASES = [
+    (name, recorded)
+    for name in sorted(OVERLAPPING_WINDOW_WRITES)
+    for recorded in (False, True)
+    if not (recorded and name.startswith("setitem"))
+]
+
+
+@pytest.mark.parametrize(("name", "recorded"), OVERLAPPING_WINDOW_CASES)
+def test_writes_through_overlapping_windows_reach_the_tensor_as_in_torch(
+    name: str, recorded: bool
+) -> None:
+    # Overlapping unfold windows used to be a copy: writes through them were silently lost.
+    results = []
+    for lib in (torch, ag):
+        a = _leaf(lib, np.arange(8.0))
+        x = a * 1 if recorded else a.detach().clone()
+        windows = x.unfold(0, 3, 1)  # window i holds x[i:i + 3]
+        try:
+            OVERLAPPING_WINDOW_WRITES[name](windows)
+        except RuntimeError as error:
+            results.append(type(error).__name__)  # only where torch raises too
+            continue
+        outcome: list[Any] = [x.tolist(), windows.tolist()]
+        if recorded:
+            (x * lib.arange(8.0, dtype=lib.float64)).sum().backward()
+            outcome.append(a.grad.tolist())
+        results.append(outcome)
+    assert results[1] == results[0]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda v: v.add_(1.0),
+        lambda v: v.mul_(2.0),
+        lambda v: v.copy_(ag.ones(v.shape, dtype=ag.float64)),
+        lambda v: v.clamp_(0.0, 1.0),
+        lambda v: v.__setitem__(Ellipsis, 1.0),
+    ],
+)
+@pytest.mark.parametrize("recorded", [False, True], ids=["plain", "recorded"])
+def test_element_wise_writes_into_overlapping_windows_are_refused(
+    write: Any, recorded: bool
+) -> None:
+    # PyTorch runs these, with a result that depends on the order its loop visits the windows
+    # (x.unfold(0, 3, 1).add_(1) adds 1, 2 or 3 to an element); arraygrad refuses them with
+    # PyTorch's error for expanded tensors, and the tensor stays as it was.
+    a = _leaf(ag, np.arange(8.0))
+    x = a * 1 if recorded else a.detach().clone()
+    windows = x.unfold(0, 3, 1)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        write(windows)
+    assert x.tolist() == list(np.arange(8.0)) and x._version == 0
+    assert windows[1].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_recorded_region_writes_into_overlapping_windows_are_refused() -> None:
+    # A recorded write stores the whole view back, which overlapping windows cannot hold (a
+    # stale copy of an element would overwrite the new value); torch writes the region only.
+    a = _leaf(ag, np.arange(8.0))
+    x = a * 1
+    windows = x.unfold(0, 3, 1)
+    b = ag.tensor(2.0, dtype=ag.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="overlapping windows"):
+        windows[1, 1] = b * 3
+    assert x.tolist() == list(np.arange(8.0))
+    windows[1].mul_(b)  # a single window holds distinct elements: allowed
+    (x * ag.arange(8.0, dtype=ag.float64)).sum().backward()
+    assert x.tolist() == [0.0, 2.0, 4.0, 6.0, 4.0, 5.0, 6.0, 7.0]
+    assert a.grad.tolist() == [0.0, 2.0, 4.0, 6.0, 4.0, 5.0, 6.0, 7.0]
+    assert b.grad.item() == 1 * 1 + 2 * 2 + 3 * 3

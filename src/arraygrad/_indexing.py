@@ -167,8 +167,11 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
                 return ops.index_put(old, new, key=key)
 
             # Overlap was checked above for the written region only (basic keys); PyTorch
-            # allows advanced-index writes into an expanded tensor.
-            _inplace.apply_op(target, write, (value,), {}, overlap=False)
+            # allows advanced-index writes into an expanded tensor. A recorded write stores the
+            # whole view back, though, which is only right where no two of its elements share
+            # memory (overlapping unfold windows): there the whole view is checked.
+            overlap = target._base is not None and _view_history.may_overlap(target)
+            _inplace.apply_op(target, write, (value,), {}, overlap=overlap)
             return
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
     except ValueError:

@@ -104,11 +104,14 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Every window of ``size`` elements along ``dimension``, ``step`` apart, as a new last
     dimension: ``out[..., i, ..., j] = input[..., i * step + j, ...]``.
 
+    The windows are a view of ``input``, as in PyTorch, so writes through them reach it.
     Windows that do not overlap (``step >= size``, with ``count * step`` elements in the
-    dimension) are a view, as in PyTorch: the dimension cut into rows of ``step`` elements,
-    each row's first ``size``, so writes through them reach ``input``. Other windows are a copy
-    (PyTorch's strided view would still write through); where they overlap their gradients
-    add up.
+    dimension) are basic views on every array library: the dimension cut into rows of ``step``
+    elements, each row's first ``size``. Others are a strided view on NumPy (a copy on other
+    libraries); where they overlap, an element's gradients from its windows add up, and
+    element-wise writes through them (``add_``) are refused, as for an expanded tensor: the
+    result would depend on the order of the writes. ``fill_`` and writes of distinct elements
+    are allowed.
     """
     xp = _backend.xp
     axis = normalize_dim(dimension, max(input.ndim, 1))
@@ -127,6 +130,8 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     count = (length - size) // step + 1
     if step >= size and count * step <= length:
         windows = _window_rows(input, axis, size, step, count)
+    elif _backend.is_numpy:
+        return ops.unfold_windows.apply1(input, {"axis": axis, "size": size, "step": step})
     else:
         starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
         picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))

@@ -16,8 +16,8 @@ root and its other views. PyTorch keeps the gradients consistent with the values
   then on, and so does every view of it.
 
 Each view remembers its *view steps from the root*: the view primitives (``basic_getitem``,
-``reshape``, ``permute_dims``, ``broadcast_to``) with their parameters, so its history can be
-rebuilt by replaying them on the root. Roots keep weak references to their views.
+``reshape``, ``permute_dims``, ``broadcast_to``, ``unfold_windows``) with their parameters, so
+its history can be rebuilt by replaying them on the root. Roots keep weak references to their views.
 
 Eager, not lazy, regeneration: PyTorch rebuilds a view's history lazily, when it is next used
 after the version counter moved. arraygrad's hot paths (``Primitive.apply1``/``apply2``) read
@@ -39,7 +39,9 @@ key directly).
 
 Errors as in PyTorch: an in-place write to a view of a leaf that requires grad, a recorded write
 to a view made under ``no_grad`` of a tensor that requires grad, and an element-wise write into
-a tensor whose elements overlap in memory (an expanded tensor).
+a tensor whose elements overlap in memory (an expanded tensor). Overlapping ``unfold`` windows
+get that last error too, where PyTorch runs the write with a result that depends on the order
+of its loop, and so does a recorded write into part of them (it stores the whole view back).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
@@ -137,7 +139,13 @@ def _pairs(steps: Steps) -> Any:
     if not prims:
         from arraygrad import ops
 
-        for prim in (ops.basic_getitem, ops.reshape, ops.permute_dims, ops.broadcast_to):
+        for prim in (
+            ops.basic_getitem,
+            ops.reshape,
+            ops.permute_dims,
+            ops.broadcast_to,
+            ops.unfold_windows,
+        ):
             prims[prim.name] = prim
     return zip([prims[name] for name in steps[::2]], steps[1::2], strict=True)
 
@@ -296,14 +304,28 @@ def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:
     )
 
 
-def check_overlap(target: Tensor, key: Any = None) -> None:
-    """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
-    has several elements at one memory location (an expanded tensor), where an element-wise
-    write would be ambiguous."""
+def may_overlap(target: Tensor) -> bool:
+    """Whether some elements of the view ``target`` may share memory: it was made by, or from,
+    an expansion or windows that overlap (``unfold`` with a step below the window size)."""
     from arraygrad import ops
 
-    if not _expanded(target):
-        return  # only broadcasting makes elements share memory
+    steps = target.__dict__.get("_view_steps") or ()
+    for name, params in zip(steps[::2], steps[1::2], strict=True):
+        if name == ops.broadcast_to.name or (
+            name == ops.unfold_windows.name and params["step"] < params["size"]
+        ):
+            return True
+    return False
+
+
+def check_overlap(target: Tensor, key: Any = None) -> None:
+    """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
+    has several elements at one memory location (an expanded tensor, overlapping windows),
+    where an element-wise write would be ambiguous."""
+    from arraygrad import ops
+
+    if not may_overlap(target):
+        return  # only broadcasting and overlapping windows make elements share memory
     steps = target.__dict__["_view_steps"]
     root = target._base
     assert root is not None
@@ -316,8 +338,8 @@ def check_overlap(target: Tensor, key: Any = None) -> None:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation. "
-            f"({describe(target)} is an expanded view of {describe(root)}: several of its "
-            "elements are one element of that tensor.)"
+            f"({describe(target)} is a view of {describe(root)}, expanded or of overlapping "
+            "windows: several of its elements are one element of that tensor.)"
         )
 
 

@@ -135,6 +135,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         digamma=functools.partial(_special.digamma, lib),
         polygamma=functools.partial(_special.polygamma, lib),
         getitem=_getitem,
+        window_view=functools.partial(_window_view, lib),
         index_add_zeros=_index_add_zeros,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         **{
@@ -248,6 +249,29 @@ def _getitem(x: Any, key: Any) -> Any:
     if _is_advanced(key):  # the standard's integer-array indexing is narrower than PyTorch's
         return _from_numpy(to_numpy(x)[_numpy_key(key)], x.dtype)
     return x[_full_key(key)]
+
+
+def _window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
+    """The windows of ``size`` elements, ``step`` apart, along ``axis`` of ``x``, as a new last
+    axis: ``out[..., i, ..., j] = x[..., i * step + j, ...]`` (PyTorch's ``unfold``).
+
+    On NumPy a strided view of ``x``'s memory, writable where ``x`` is, so that writes through
+    it reach ``x`` as in PyTorch even where windows overlap (an element then appears in several
+    windows); other libraries do not expose strides and get a copy.
+    """
+    count = (x.shape[axis] - size) // step + 1
+    if x.__class__ is np.ndarray:
+        shape = x.shape[:axis] + (count,) + x.shape[axis + 1 :] + (size,)
+        strides = x.strides
+        strides = strides[:axis] + (strides[axis] * step,) + strides[axis + 1 :] + (strides[axis],)
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+    starts = lib.arange(count, dtype=lib.int64) * step
+    picks = lib.reshape(starts[:, None] + lib.arange(size, dtype=lib.int64)[None, :], (-1,))
+    gathered = lib.take(x, picks, axis=axis)
+    windows = lib.reshape(gathered, x.shape[:axis] + (count, size) + x.shape[axis + 1 :])
+    order = list(range(windows.ndim))
+    order.append(order.pop(axis + 1))
+    return lib.permute_dims(windows, tuple(order))
 
 
 def _full_key(key: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arraygrad import _backend
 from arraygrad._primitive import Primitive
 
 
@@ -47,6 +48,33 @@ basic_getitem = Primitive(
     "select",
     forward=lambda xp, x, *, key: xp.getitem(x, key),
     vjp=(_index_vjp,),
+    reads_inputs=False,
+    view=True,
+)
+
+
+def _unfold_windows_vjp(
+    ns: Any, g: Any, out: Any, x: Any, *, axis: int, size: int, step: int
+) -> Any:
+    # Each window's gradient goes back to the elements it holds; where windows overlap, an
+    # element's parts add up (index_add_zeros sums repeated indices).
+    count = (x.shape[axis] - size) // step + 1
+    xp = _backend.xp
+    starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
+    picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+    order = list(range(g.ndim))
+    order.insert(axis + 1, order.pop())  # the window axis back beside the window count
+    g = ns.permute_dims(g, axes=tuple(order))
+    return ns.index_add_zeros(g, shape=tuple(x.shape), key=(slice(None),) * axis + (picks, ...))
+
+
+# x.unfold(axis, size, step): windows along ``axis`` as a new last axis. A view of x on NumPy
+# (overlapping windows share elements); _repeats.unfold uses it where the windows overlap or
+# leave a remainder, and plain basic-indexing views otherwise.
+unfold_windows = Primitive(
+    "unfold",
+    forward=lambda xp, x, *, axis, size, step: xp.window_view(x, axis, size, step),
+    vjp=(_unfold_windows_vjp,),
     reads_inputs=False,
     view=True,
 )
@@ -155,4 +183,5 @@ __all__ = [
     "reshape",
     "roll",
     "tile",
+    "unfold_windows",
 ]
