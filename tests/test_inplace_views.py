@@ -684,3 +684,47 @@ def test_recorded_region_writes_into_overlapping_windows_are_refused() -> None:
     assert x.tolist() == [0.0, 2.0, 4.0, 6.0, 4.0, 5.0, 6.0, 7.0]
     assert a.grad.tolist() == [0.0, 2.0, 4.0, 6.0, 4.0, 5.0, 6.0, 7.0]
     assert b.grad.item() == 1 * 1 + 2 * 2 + 3 * 3
+
+
+# Each takes x = a * 1 (a requires grad) and writes into a piece of it.
+MULTIPLE_VIEW_WRITES: dict[str, Callable[[Any], Any]] = {
+    "split": lambda x: x.split(3)[0].mul_(2),
+    "split_sizes": lambda x: x.split([2, 4])[1].add_(1),
+    "split_with_sizes": lambda x: x.split_with_sizes([2, 4])[0].mul_(2),
+    "chunk_fill_": lambda x: x.chunk(2)[1].fill_(0),
+    "unbind": lambda x: x.view(2, 3).unbind(1)[0].mul_(2),
+    "view_of_a_split_piece": lambda x: x.split(3)[0][:2].mul_(2),
+    "setitem_into_a_piece": lambda x: x.split(3)[1].__setitem__(0, 5.0),
+    "tensor_split": lambda x: x.tensor_split(2)[0].mul_(2),  # allowed, as in torch
+    "hsplit": lambda x: x.hsplit(2)[1].mul_(2),  # allowed
+    "narrow": lambda x: x.narrow(0, 1, 3).mul_(2),  # allowed
+    "detached_piece": lambda x: x.split(3)[0].detach().mul_(2),  # allowed, not recorded
+}
+
+
+@pytest.mark.parametrize("name", sorted(MULTIPLE_VIEW_WRITES))
+def test_writes_into_outputs_of_split_chunk_unbind_are_refused_as_in_torch(name: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        a = _leaf(lib, np.arange(6.0))
+        x = a * 1
+        try:
+            MULTIPLE_VIEW_WRITES[name](x)
+        except RuntimeError as error:
+            assert lib is torch or "returns multiple views" in str(error)
+            outcomes.append(("refused", x.tolist()))
+            continue
+        (x * lib.arange(6.0, dtype=lib.float64)).sum().backward()
+        outcomes.append((x.tolist(), a.grad.tolist()))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_pieces_of_split_are_writable_outside_the_graph() -> None:
+    x = ag.arange(6.0)
+    first, _second = x.split(3)
+    first.mul_(2)
+    a = ag.arange(6.0, requires_grad=True)
+    with ag.no_grad():
+        a.split(3)[1].fill_(0.0)
+    assert x.tolist() == [0.0, 2.0, 4.0, 3.0, 4.0, 5.0]
+    assert a.tolist() == [0.0, 1.0, 2.0, 0.0, 0.0, 0.0]

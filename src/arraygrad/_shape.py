@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _view_history, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._tensor import Tensor
@@ -358,14 +358,14 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
                 f"{size} and split_size {step}"
             )
         sizes = [min(step, size - s) for s in range(0, size, step)] if step else [0]
-        return _slices(tensor, axis, sizes or [0])
+        return _view_history.multiple_views(_slices(tensor, axis, sizes or [0]), "Split")
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != size or any(s < 0 for s in sizes):
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
             f"at dimension {axis}), but got split_sizes={sizes}"
         )
-    return _slices(tensor, axis, sizes)
+    return _view_history.multiple_views(_slices(tensor, axis, sizes), "SplitWithSizes")
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -378,7 +378,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     axis = normalize_dim(dim, input.ndim)
     size = input._data.shape[axis]
     if size == 0:
-        return _slices(input, axis, [0] * chunks)
+        return _view_history.multiple_views(_slices(input, axis, [0] * chunks), "Split")
     return split(input, -(-size // chunks), axis)
 
 
@@ -388,9 +388,10 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     prefix = (slice(None),) * axis
-    return tuple(
+    pieces = tuple(
         ops.basic_getitem(input, key=prefix + (i, Ellipsis)) for i in range(input.shape[axis])
     )
+    return _view_history.multiple_views(pieces, "Unbind")
 
 
 def _cat_inputs(name: str, tensors: Any) -> list[Tensor]:

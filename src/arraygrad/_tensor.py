@@ -82,6 +82,8 @@ class Tensor(
     grad: Tensor | None = None
     _version_counter: list[int] | None = None  # [version, in-place epoch], shared with views
     _base: Tensor | None = None  # the tensor whose memory a view shares
+    # (function, output index) for the outputs of split/chunk/unbind and views of them
+    _view_multi: tuple[str, int] | None = None
     _hooks: list[Callable[[Any], Any]] | None = None
 
     # NumPy defers to our reflected operators (ndarray + Tensor -> Tensor.__radd__).

@@ -121,6 +121,9 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
         view._view_steps = base._view_steps + (prim.name, params)
     if rg and not grad_enabled.get():
         view._view_no_grad = True
+    multi = base._view_multi
+    if multi is not None:  # a view of an output of split, chunk or unbind
+        view._view_multi = multi
     try:
         views = root._views
     except AttributeError:
@@ -131,6 +134,18 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
 
 
 _view_primitives: dict[str, Primitive] = {}  # by name, filled on first use (ops imports us)
+
+
+def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ...]:
+    """Mark ``views``, the outputs of ``function`` (PyTorch's ``Split``, ``SplitWithSizes``,
+    ``Unbind``), as outputs of a function that returns several views; returns them.
+
+    PyTorch refuses recorded in-place writes into such outputs and into views of them: the
+    function's one backward node could not be rewritten for a single output.
+    """
+    for index, view in enumerate(views):
+        view._view_multi = (function, index)
+    return views
 
 
 def _pairs(steps: Steps) -> Any:
@@ -249,6 +264,17 @@ def check_write(target: Tensor, overlap: bool) -> None:
         )
     if target.__dict__.get("_view_no_grad"):
         raise _no_grad_view_error(target, root)
+    multi = target._view_multi
+    if multi is not None:
+        function, index = multi
+        raise RuntimeError(
+            f"Output {index} of {function} is a view and is being modified inplace. This view "
+            "is the output of a function that returns multiple views. Such functions do not "
+            "allow the output views to be modified inplace. You should replace the inplace "
+            f"operation by an out-of-place one. ({describe(target)}.) Fix: compute the new "
+            "piece out of place and torch.cat the pieces, write into the tensor before "
+            "splitting it, or take the piece with narrow() or slicing, which allow writes."
+        )
     if overlap:
         check_overlap(target)
     _refuse_expanded(target)
