@@ -421,16 +421,45 @@ def test_an_element_wise_write_into_an_expanded_tensor_raises_like_torch(
     assert base.tolist() == [[1.0] * 3] * 2 and base._version == 0
 
 
-@pytest.mark.parametrize("size", [3, 5000])  # NumPy: a copy when small, read-only when large
+@pytest.mark.parametrize("recorded", [False, True], ids=["plain", "recorded"])
+@pytest.mark.parametrize("size", [3, 5000])
 @pytest.mark.parametrize("name", sorted(NOT_OVERLAPPING))
-def test_writes_torch_writes_through_an_expanded_tensor_are_refused(name: str, size: int) -> None:
-    # PyTorch writes these through to the expanded tensor's base. arraygrad's expansions do not
-    # share writable memory with it, so they are refused, with a fix, rather than lost.
-    NOT_OVERLAPPING[name](torch.ones(2, size).expand(2, 2, size))  # allowed by torch
-    base = ag.ones(2, size)
-    with pytest.raises(RuntimeError, match=r"expanded tensor.*Fix"):
-        NOT_OVERLAPPING[name](base.expand(2, 2, size))
-    assert base.tolist() == [[1.0] * size] * 2
+def test_writes_torch_writes_through_an_expanded_tensor_reach_its_base(
+    name: str, size: int, recorded: bool
+) -> None:
+    # An expansion is a writable view of its base (stride 0 along the repeated dimensions), so
+    # these writes reach the base, as in PyTorch. (They were refused: NumPy's expansions were
+    # copies when small and read-only when large.) A recorded fill_ of the whole expansion is
+    # refused: PyTorch's backward refuses it (arraygrad's write does, earlier).
+    results: list[Any] = []
+    for lib in (torch, ag):
+        a = lib.ones(2, size, dtype=lib.float64, requires_grad=True)
+        base = a * 2 if recorded else a.detach() * 2
+        expanded = base.expand(2, 2, size)
+        try:
+            NOT_OVERLAPPING[name](expanded)
+            outcome = [base.tolist(), expanded.tolist()]
+            if recorded:
+                weights = lib.arange(float(2 * size), dtype=lib.float64).view(2, size)
+                (base * weights).sum().backward()
+                outcome.append(a.grad.tolist())
+        except RuntimeError as error:
+            assert "more than one element of the written-to tensor" in str(error)
+            outcome = ["refused"]
+        results.append(outcome)
+    assert results[1] == results[0]
+
+
+def test_an_expansion_shows_later_writes_to_its_base_like_torch() -> None:
+    results = []
+    for lib in (torch, ag):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+        expanded = x.expand(2, 3)
+        same = x.expand(3)  # a new view even to the same shape, with no repeated element
+        x.mul_(10)
+        same.add_(1)
+        results.append((expanded.tolist(), same.tolist(), x.tolist(), same is x))
+    assert results[1] == results[0]
 
 
 # --- reshape: a view only when it shares memory ------------------------------------------------
@@ -611,16 +640,8 @@ OVERLAPPING_WINDOW_WRITES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-# (name, recorded): region writes are refused when recorded, see the test below.
-OVERLAPPING_WINDOW_CASES = [
-    (name, recorded)
-    for name in sorted(OVERLAPPING_WINDOW_WRITES)
-    for recorded in (False, True)
-    if not (recorded and name.startswith("setitem"))
-]
-
-
-@pytest.mark.parametrize(("name", "recorded"), OVERLAPPING_WINDOW_CASES)
+@pytest.mark.parametrize("recorded", [False, True], ids=["plain", "recorded"])
+@pytest.mark.parametrize("name", sorted(OVERLAPPING_WINDOW_WRITES))
 def test_writes_through_overlapping_windows_reach_the_tensor_as_in_torch(
     name: str, recorded: bool
 ) -> None:
@@ -669,21 +690,22 @@ def test_element_wise_writes_into_overlapping_windows_are_refused(
     assert windows[1].tolist() == [1.0, 2.0, 3.0]
 
 
-def test_recorded_region_writes_into_overlapping_windows_are_refused() -> None:
+def test_recorded_region_writes_into_overlapping_windows_match_torch() -> None:
     # A recorded write stores the whole view back, which overlapping windows cannot hold (a
-    # stale copy of an element would overwrite the new value); torch writes the region only.
-    a = _leaf(ag, np.arange(8.0))
-    x = a * 1
-    windows = x.unfold(0, 3, 1)
-    b = ag.tensor(2.0, dtype=ag.float64, requires_grad=True)
-    with pytest.raises(RuntimeError, match="overlapping windows"):
+    # stale copy of an element would overwrite the new value): setitem writes the region
+    # through a view of it instead, as PyTorch writes the region only.
+    results = []
+    for lib in (torch, ag):
+        a = _leaf(lib, np.arange(8.0))
+        x = a * 1
+        windows = x.unfold(0, 3, 1)
+        b = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
         windows[1, 1] = b * 3
-    assert x.tolist() == list(np.arange(8.0))
-    windows[1].mul_(b)  # a single window holds distinct elements: allowed
-    (x * ag.arange(8.0, dtype=ag.float64)).sum().backward()
-    assert x.tolist() == [0.0, 2.0, 4.0, 6.0, 4.0, 5.0, 6.0, 7.0]
-    assert a.grad.tolist() == [0.0, 2.0, 4.0, 6.0, 4.0, 5.0, 6.0, 7.0]
-    assert b.grad.item() == 1 * 1 + 2 * 2 + 3 * 3
+        windows[4] = b
+        windows[2].mul_(b)  # a single window holds distinct elements
+        ((x * lib.arange(8.0, dtype=lib.float64)).sum() + (windows**2).sum()).backward()
+        results.append((x.tolist(), a.grad.tolist(), b.grad.item()))
+    assert results[1] == results[0]
 
 
 # Each takes x = a * 1 (a requires grad) and writes into a piece of it.
@@ -728,3 +750,43 @@ def test_pieces_of_split_are_writable_outside_the_graph() -> None:
         a.split(3)[1].fill_(0.0)
     assert x.tolist() == [0.0, 2.0, 4.0, 3.0, 4.0, 5.0]
     assert a.tolist() == [0.0, 1.0, 2.0, 0.0, 0.0, 0.0]
+
+
+# Found by a differential fuzzer of views and in-place writes against torch; each ran
+# differently before (in brackets).
+VIEW_SEMANTICS: dict[str, str] = {
+    # [contiguous() of a strided vector was a view: the fill reached x]
+    "contiguous_copies": "x = lib.zeros(6); c = x[::2].contiguous(); c.fill_(1.0); out = x",
+    # [a view op that changed nothing returned the tensor itself: t_() transposed x]
+    "squeeze_nothing": "x = lib.zeros(2, 3); v = x.squeeze(); v.t_(); out = (x.shape, v is x)",
+    "view_same_shape": "a = lib.ones(3, requires_grad=True); v = a.view(-1); (v * 2).sum()"
+    ".backward(); out = (v.is_leaf, v.grad, v is a)",
+    "identity_permute": "x = lib.zeros(2, 3); v = x.permute(0, 1); v.unsqueeze_(0); "
+    "out = (x.shape, v.shape)",
+    "t_of_vector": "x = lib.zeros(3); out = (x.t() is x, x.T is x, x.flatten() is x)",
+    "expand_same_shape": "x = lib.zeros(3); v = x.expand(3); v.add_(1); out = (x, v is x)",
+    # [an expansion was a copy when small: it missed writes to its base]
+    "expansion_sees_writes": "x = lib.ones(3); e = x.expand(2, 3); x.mul_(10); out = e",
+    "reshape_of_expansion": "x = lib.zeros(3); r = x.expand(2, 3).reshape(-1); r.fill_(1.0); "
+    "out = (r, x)",
+    "view_of_expansion": "x = lib.zeros(3); out = x.expand(2, 3).view(-1)",
+    # [views ignored a later requires_grad_() of their base: their gradient was lost]
+    "requires_grad_after_views": "x = lib.zeros(2, 3); v = x[1]; v.add_(1.0); "
+    "x.requires_grad_(); ((x * 1).sum() + (v * 10).sum()).backward(); "
+    "out = (v.requires_grad, x.grad)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_SEMANTICS))
+def test_view_semantics_found_by_fuzzing_match_torch(name: str) -> None:
+    def run(lib: Any) -> Any:
+        scope = {"lib": lib}
+        try:
+            exec(VIEW_SEMANTICS[name], scope)
+        except RuntimeError:
+            return "RuntimeError"
+        out = scope["out"]
+        items = out if isinstance(out, tuple) else (out,)
+        return [x.tolist() if hasattr(x, "tolist") else x for x in items]
+
+    assert repr(run(ag)) == repr(run(torch)).replace("torch.Size", "arraygrad.Size")

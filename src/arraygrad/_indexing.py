@@ -162,16 +162,19 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     value = _drop_leading_ones(value, indexed_ndim)
     try:
         if _inplace._records(target, (value,)):
+            if _is_basic(key) and target._base is not None and _view_history.may_overlap(target):
+                # A recorded write stores the whole view back, which a view with repeated
+                # elements (expanded, overlapping windows) cannot hold: write the region, a
+                # view of distinct elements (checked above), as PyTorch does.
+                _inplace.copy(getitem(target, key), value)
+                return
 
             def write(old: Tensor, new: Any) -> Tensor:
                 return ops.index_put(old, new, key=key)
 
             # Overlap was checked above for the written region only (basic keys); PyTorch
-            # allows advanced-index writes into an expanded tensor. A recorded write stores the
-            # whole view back, though, which is only right where no two of its elements share
-            # memory (overlapping unfold windows): there the whole view is checked.
-            overlap = target._base is not None and _view_history.may_overlap(target)
-            _inplace.apply_op(target, write, (value,), {}, overlap=overlap)
+            # allows advanced-index writes into an expanded tensor.
+            _inplace.apply_op(target, write, (value,), {}, overlap=False)
             return
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
     except ValueError:

@@ -27,7 +27,7 @@ def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
 
 def _check_leaf(target: Tensor, overlap: bool = False) -> None:
     """Refuse a recorded write into ``target`` as PyTorch does (with ``overlap``: also an
-    element-wise write into an expanded view)."""
+    element-wise write into a view whose elements share memory)."""
     if target._node is None and target._rg:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation "

@@ -69,8 +69,8 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     """
     have = tuple(input._data.shape)
     target = infer_shape(_shape_arg(shape), math.prod(have), have)
-    if target == have:
-        return input
+    # Even to the same shape the result is a new view, as in PyTorch: returning ``input`` would
+    # make a later in-place shape change (t_()) or .grad of the result land on ``input``.
     # A layout that cannot take the shape without a copy (a transposed matrix flattened) gives
     # a result that owns its memory, as in PyTorch: not a view (see _view_history.made_view).
     return ops.reshape(input, shape=target)
@@ -107,9 +107,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
             f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
             f"equal to len(dims) = {len(axes)}, or dims {list(axes)} repeat a dimension"
         )
-    if axes == tuple(range(input.ndim)):
-        return input
-    return ops.permute_dims(input, axes=axes)
+    return ops.permute_dims(input, axes=axes)  # a new view even when nothing moves
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -117,7 +115,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     ndim = input.ndim
     if ndim == 0:
         normalize_dim(dim0, 0), normalize_dim(dim1, 0)
-        return input
+        return ops.reshape(input, shape=())  # a new view, as in PyTorch
     axes = list(range(ndim))
     a, b = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
     axes[a], axes[b] = axes[b], axes[a]
@@ -131,7 +129,7 @@ def t(input: Tensor) -> Tensor:
             f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D. Fix: use "
             ".transpose(dim0, dim1) or .mT for batches of matrices."
         )
-    return transpose(input, 0, -1) if input.ndim == 2 else input
+    return transpose(input, 0, -1) if input.ndim == 2 else ops.reshape(input, shape=input.shape)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
@@ -149,8 +147,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
         axes = {i for i, size in enumerate(shape) if size == 1}
     else:
         axes = {a for a in (normalize_dims(dim, len(shape)) or ()) if shape[a] == 1}
-    if not axes:
-        return input
+    # With nothing to remove, still a new view, as in PyTorch.
     return ops.reshape(input, shape=tuple(s for i, s in enumerate(shape) if i not in axes))
 
 
@@ -162,6 +159,8 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start, end = normalize_dim(start_dim, len(shape)), normalize_dim(end_dim, len(shape))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input  # PyTorch returns the tensor itself here
     merged = math.prod(shape[start : end + 1])
     return reshape(input, *shape[:start], merged, *shape[end + 1 :])
 
@@ -187,7 +186,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"Tensor sizes: {list(shape)}"
             )
     if tuple(target) == shape:
-        return input
+        return ops.reshape(input, shape=shape)  # a new view, with no element repeated
     return ops.broadcast_to(input, shape=tuple(target))
 
 

@@ -132,6 +132,10 @@ class Tensor(
             )
         if self._node is None:
             self._rg = bool(requires_grad)
+            if self.__dict__.get("_views"):
+                # Its views follow, as in PyTorch: a view taken before now requires grad too
+                # (through the view steps), so its uses send gradient back to this tensor.
+                _view_history.regenerate(self)
         return self
 
     @property
@@ -324,8 +328,12 @@ class Tensor(
         if self.is_contiguous():
             return self
         # Flattening reads the elements out in C order into a new array, which then takes the
-        # shape back as a view of itself.
-        return _shape_mod.reshape(_shape_mod.reshape(self, -1), *self._data.shape)
+        # shape back as a view of itself. Where the layout flattens without a copy (a strided
+        # vector, x[::2]), the flat view's elements are copied out.
+        flat = _shape_mod.reshape(self, -1)
+        if flat._base is not None:
+            flat = ops.clone(flat)
+        return _shape_mod.reshape(flat, *self._data.shape)
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back through it)."""
@@ -569,6 +577,7 @@ from arraygrad import (  # noqa: E402
     _indexing,
     _linalg,
     _math,
+    _view_history,
     ops,
 )
 from arraygrad import _shape as _shape_mod  # noqa: E402

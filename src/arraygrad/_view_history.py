@@ -104,8 +104,8 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     ``Any`` as these attributes are not declared on Tensor).
     """
     # Of the view primitives only a reshape copies (a layout that cannot take the shape); basic
-    # indexing and permutations never do, and an expanded tensor stays a view even where the
-    # NumPy backend made it a copy (small ones): writes into it are refused either way.
+    # indexing, permutations and expansions never do (other libraries' expansions are taken as
+    # views, and writes into them are refused: see _refuse_expanded).
     if prim.name == "view" and not _backend.shares_memory(view._data, base._data):
         return  # a reshape that had to copy: not a view, as in PyTorch
     counter = base._version_counter
@@ -236,7 +236,7 @@ def _replay(root: Tensor, steps: Steps) -> Tensor:
     return out
 
 
-def _regenerate(root: Tensor) -> None:
+def regenerate(root: Tensor) -> None:
     """Give every live view of ``root`` the history "its view steps on ``root``'s history"."""
     for view in _live_views(root):
         attrs = view.__dict__
@@ -251,8 +251,13 @@ def _regenerate(root: Tensor) -> None:
 
 
 def check_write(target: Tensor, overlap: bool) -> None:
-    """Raise PyTorch's error for a recorded in-place write to the view ``target``, if any
-    (with ``overlap``: an element-wise write, refused where elements share memory)."""
+    """Raise PyTorch's error for a recorded in-place write to the view ``target``, if any.
+
+    With ``overlap`` (an element-wise write) it is refused where elements of the view share
+    memory; so is a ``fill_`` of an expanded view, whose backward PyTorch refuses with that
+    error (it allows one of overlapping ``unfold`` windows). ``setitem`` writes a region of
+    distinct elements through a view of it instead.
+    """
     root = target._base
     assert root is not None
     if root._node is None and root._rg:
@@ -275,7 +280,7 @@ def check_write(target: Tensor, overlap: bool) -> None:
             "piece out of place and torch.cat the pieces, write into the tensor before "
             "splitting it, or take the piece with narrow() or slicing, which allow writes."
         )
-    if overlap:
+    if overlap or _expanded(target):
         check_overlap(target)
     _refuse_expanded(target)
 
@@ -298,10 +303,10 @@ def check_unrecorded(target: Tensor, overlap: bool = True, key: Any = None) -> N
 
 def _refuse_expanded(target: Tensor) -> None:
     """Refuse any write into an expanded tensor (or a view of one) that PyTorch's overlap error
-    did not refuse (a ``fill_``, a region of distinct elements): NumPy's expansions are copies
-    when small and read-only views when large, so the write would not reach the tensor's base
-    (PyTorch writes it through)."""
-    if _expanded(target):
+    did not refuse (a ``fill_``, a region of distinct elements) on array libraries other than
+    NumPy, whose expansions may be copies or read-only, so the write would not reach the
+    tensor's base (PyTorch writes it through). NumPy's are writable views."""
+    if not _backend.is_numpy and _expanded(target):
         root = target._base
         assert root is not None
         raise RuntimeError(
@@ -378,7 +383,7 @@ def rebase(target: Tensor, result: Tensor) -> None:
         target._node = result._node
         target._rg = result._rg
         if target.__dict__.get("_views"):
-            _regenerate(target)
+            regenerate(target)
         return
     steps = target.__dict__["_view_steps"]
     key = _region_key(root, steps, target._data)
@@ -387,7 +392,7 @@ def rebase(target: Tensor, result: Tensor) -> None:
     new_root = ops.copy_slices(root, result, key=key)
     root._node = new_root._node
     root._rg = new_root._rg
-    _regenerate(root)  # target included
+    regenerate(root)  # target included
 
 
 def restrided(target: Tensor, source: Tensor, result: Tensor) -> None:

@@ -136,6 +136,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         polygamma=functools.partial(_special.polygamma, lib),
         getitem=_getitem,
         window_view=functools.partial(_window_view, lib),
+        expand_view=functools.partial(_expand_view, lib),
         index_add_zeros=_index_add_zeros,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         **{
@@ -272,6 +273,28 @@ def _window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
     order = list(range(windows.ndim))
     order.append(order.pop(axis + 1))
     return lib.permute_dims(windows, tuple(order))
+
+
+def _expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` broadcast to ``shape`` as a view of its memory (PyTorch's ``expand``): on NumPy
+    writable where ``x`` is, each repeated element one memory location (stride 0), so that
+    writes into ``x`` show through and ``fill_`` reaches ``x``, as in PyTorch. Other libraries
+    give what their ``broadcast_to`` gives.
+    """
+    if x.__class__ is not np.ndarray:
+        return lib.broadcast_to(x, shape)
+    lead = len(shape) - x.ndim
+    if lead < 0 or any(
+        have not in (1, want) for have, want in zip(x.shape, shape[lead:], strict=True)
+    ):
+        return np.broadcast_to(x, shape)  # raises NumPy's error for shapes that do not fit
+    strides = (0,) * lead + tuple(
+        0 if have == 1 and want != 1 else stride
+        for have, want, stride in zip(x.shape, shape[lead:], x.strides, strict=True)
+    )
+    if x.flags.c_contiguous:  # ~10x faster than as_strided: x itself is the buffer
+        return np.ndarray(shape, x.dtype, x, 0, strides)
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
 
 def _full_key(key: Any) -> Any:

@@ -29,10 +29,12 @@ permute_dims = Primitive(
     reads_inputs=False,
     view=True,
 )
-# The rule returns the gradient at the broadcast shape; the engine's sum_to reduces it.
+# The rule returns the gradient at the broadcast shape; the engine's sum_to reduces it. The
+# forward is a view of x (expand_view), as in PyTorch; rules broadcast with xp.broadcast_to,
+# which on NumPy copies small arrays (faster to make and to compute with).
 broadcast_to = Primitive(
     "expand",
-    forward=lambda xp, x, *, shape: xp.broadcast_to(x, shape),
+    forward=lambda xp, x, *, shape: xp.expand_view(x, shape),
     vjp=(lambda ns, g, out, x, *, shape: g,),
     reads_inputs=False,
     view=True,
