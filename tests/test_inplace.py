@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -197,3 +199,48 @@ def test_fill_and_copy_from_a_0d_tensor_of_any_dtype_match_torch(
         getattr(x, method)(lib.tensor(3, dtype=getattr(lib, source)))
         results.append((x.tolist(), str(x.dtype).split(".")[-1]))
     assert results[0] == results[1]
+
+
+# In-place changes between forward and backward: an error only where a rule that will run
+# reads the changed value, as in PyTorch (which saves no more). Each was refused before.
+SAVED_VALUES: dict[str, str] = {
+    "pow_output": "a = leaf(); y = a ** 2; y.mul_(2.0); y.sum().backward()",
+    "mul_by_number": "a = leaf(); y = a * 2; no_grad(lambda: a.mul_(3)); y.sum().backward()",
+    "div_by_number": "a = leaf(); y = a / 2; no_grad(lambda: a.mul_(3)); y.sum().backward()",
+    "mul_into_constant": "x = lib.zeros(3, dtype=lib.float64); b = leaf(); x.mul_(b); "
+    "no_grad(lambda: b.mul_(2)); x.sum().backward()",
+    "masked_fill_input": "a = leaf(); y = a.masked_fill(a > 1, 0.0); "
+    "no_grad(lambda: a.mul_(2)); y.sum().backward()",
+    "matmul_weight": "a = leaf(); w = lib.ones(3, 2, dtype=lib.float64); y = a @ w; "
+    "no_grad(lambda: a.mul_(2)); y.sum().backward()",
+    # still refused, in both: the changed value is read
+    "mul_both_require_grad": "a = leaf(); b = leaf(); y = a * b; no_grad(lambda: a.mul_(3)); "
+    "y.sum().backward()",
+    "pow_tensor_exponent_output": "a = leaf(); e = leaf(); y = a ** e; y.mul_(2.0); "
+    "y.sum().backward()",
+    "matmul_input": "a = leaf(); w = leaf().view(3, 1); y = a.view(1, 3) @ w; "
+    "no_grad(lambda: a.mul_(2)); y.sum().backward()",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAVED_VALUES))
+def test_in_place_changes_before_backward_raise_only_where_torch_raises(name: str) -> None:
+    def run(lib: Any) -> Any:
+        leaves: list[Any] = []
+
+        def leaf() -> Any:
+            leaves.append(lib.tensor([0.5, 1.5, 2.0], dtype=lib.float64, requires_grad=True))
+            return leaves[-1]
+
+        def no_grad(write: Any) -> None:
+            with lib.no_grad():
+                write()
+
+        try:
+            exec(SAVED_VALUES[name], {"lib": lib, "leaf": leaf, "no_grad": no_grad})
+        except RuntimeError as error:
+            assert "modified by an inplace operation" in str(error)
+            return "refused"
+        return [t.grad.tolist() for t in leaves]
+
+    assert run(ag) == run(torch)

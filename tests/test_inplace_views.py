@@ -774,6 +774,14 @@ VIEW_SEMANTICS: dict[str, str] = {
     "requires_grad_after_views": "x = lib.zeros(2, 3); v = x[1]; v.add_(1.0); "
     "x.requires_grad_(); ((x * 1).sum() + (v * 10).sum()).backward(); "
     "out = (v.requires_grad, x.grad)",
+    # [a shape op in place under no_grad left a view's history at its old shape: the gradient
+    # reached the base untransposed, or backward failed]
+    "no_grad_transpose_of_a_view": "a = lib.arange(6.0, requires_grad=True); v = (a * 1)"
+    ".view(2, 3)[...]\nwith lib.no_grad():\n    v.transpose_(0, 1)\n"
+    "(v * lib.arange(6.0).view(3, 2)).sum().backward(); out = a.grad",
+    "no_grad_squeeze_of_a_view": "a = lib.ones(2, 2, requires_grad=True); v = (a * 1)[:, :1]"
+    "\nwith lib.no_grad():\n    v.squeeze_()\n"
+    "(v * lib.tensor([1.0, 2.0])).sum().backward(); out = a.grad",
 }
 
 

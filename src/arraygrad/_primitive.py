@@ -160,6 +160,12 @@ class Primitive:
         reads_inputs: the rules read the inputs' values (not just their shapes); then an
             in-place change of an input before backward is an error.
         reads_output: the rules read ``out``; then it is kept for backward and guarded likewise.
+        rule_reads: for each rule, the positions of the inputs whose values it reads, and
+            ``"out"`` if it reads the output (``mul``: ``((1,), (0,))``, ``g * y`` and
+            ``g * x``). Only the values that the rules which will run read are checked for
+            in-place changes, as in PyTorch, which saves no more: ``y = a * 2`` followed by
+            ``a.mul_(3)`` differentiates. ``None``: every rule reads all that ``reads_inputs``
+            and ``reads_output`` say.
         view: the output shares memory with input 0 (reshape, transpose, basic indexing), so both
             share one version counter and an in-place write to either is seen by the other.
         backward_name: the name of its backward nodes (``grad_fn``), when PyTorch's is not
@@ -181,6 +187,7 @@ class Primitive:
         "name",
         "reads_inputs",
         "reads_output",
+        "rule_reads",
         "view",
         "vjps",
     )
@@ -196,6 +203,7 @@ class Primitive:
         view: bool = False,
         exact_scalars: bool = False,
         backward_name: str | None = None,
+        rule_reads: Sequence[tuple[int | str, ...]] | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -204,12 +212,26 @@ class Primitive:
         self.reads_output = reads_output
         self.view = view
         self.exact_scalars = exact_scalars
+        self.rule_reads = tuple(rule_reads) if rule_reads is not None else None
         if backward_name is None:
             backward_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
         self.backward_name = backward_name
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+    def reads_of(self, edges: Sequence[Any]) -> tuple[tuple[int, ...], bool]:
+        """The input positions and whether the output are read by the rules for ``edges``'
+        inputs that get a gradient (``None`` edges get none): what an in-place change must
+        not have touched before backward."""
+        if self.rule_reads is None:
+            inputs = tuple(range(len(edges))) if self.reads_inputs else ()
+            return inputs, self.reads_output
+        read: set[int | str] = set()
+        for edge, reads in zip(edges, self.rule_reads, strict=True):
+            if edge is not None:
+                read.update(reads)
+        return tuple(sorted(p for p in read if isinstance(p, int))), "out" in read
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""

@@ -247,6 +247,22 @@ def regenerate(root: Tensor) -> None:
         view._rg = replayed._rg
 
 
+def restate(view: Tensor) -> None:
+    """Give the view ``view`` the history of its view steps on its root's history, as its own
+    shape changed in place without a record (``v.t_()`` under ``no_grad``): PyTorch rebuilds
+    such a view's history from its new geometry when it is next used."""
+    root = view._base
+    if root is None or view.__dict__.get("_view_no_grad"):
+        return
+    token = grad_enabled.set(True)
+    try:
+        replayed = _replay(root, view.__dict__["_view_steps"])
+    finally:
+        grad_enabled.reset(token)
+    view._node = replayed._node
+    view._rg = replayed._rg
+
+
 # --- in-place writes -----------------------------------------------------------------------------
 
 

@@ -52,9 +52,10 @@ def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
 
 def _check_saved(node: Node) -> None:
     """Raise if a value this node's rules read was overwritten in place after it was saved."""
-    prim = node.prim
-    if prim.reads_inputs and node.inputs is not None:
-        for position, value in enumerate(node.inputs):
+    positions, reads_output = node.prim.reads_of(node.edges)
+    if node.inputs is not None:
+        for position in positions:
+            value = node.inputs[position]
             counter = value._version_counter if isinstance(value, Tensor) else None
             if counter is not None and counter[1] > node.epoch:
                 raise RuntimeError(
@@ -64,7 +65,7 @@ def _check_saved(node: Node) -> None:
                     "after it was saved for backward. Fix: use the out-of-place op (x = x + 1 "
                     "instead of x += 1) or .clone() the tensor before modifying it."
                 )
-    counter = node.out_version
+    counter = node.out_version if reads_output else None
     if counter is not None and counter[1] > node.epoch:
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "

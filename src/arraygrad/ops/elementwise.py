@@ -25,6 +25,7 @@ multiply = Primitive(
     "mul",
     forward=lambda xp, x, y: x * y,
     vjp=(lambda ns, g, out, x, y: g * y, lambda ns, g, out, x, y: g * x),
+    rule_reads=((1,), (0,)),
 )
 divide = Primitive(
     "div",
@@ -32,6 +33,7 @@ divide = Primitive(
     # d(x/y)/dy = -x/y^2, as PyTorch computes it: (x / y) / y, where y * y would overflow or
     # underflow long before the quotient does (x = y = 1e-170: -1e170, not -inf).
     vjp=(lambda ns, g, out, x, y: g / y, lambda ns, g, out, x, y: -g * (x / y / y)),
+    rule_reads=((1,), (0, 1)),
 )
 
 
@@ -59,6 +61,7 @@ pow = Primitive(
     forward=lambda xp, x, y: x**y,
     vjp=(_pow_vjp_base, _pow_vjp_exponent),
     reads_output=True,
+    rule_reads=((0, 1), (0, 1, "out")),  # only the exponent's rule reads out
     exact_scalars=True,  # the rule's y - 1 is computed in double precision, as PyTorch does
 )
 negative = Primitive(
@@ -168,6 +171,7 @@ where = Primitive(
         lambda ns, g, out, condition, x, y: ns.where(condition, g, 0.0),
         lambda ns, g, out, condition, x, y: ns.where(condition, 0.0, g),
     ),
+    rule_reads=((), (0,), (0,)),  # the condition only
 )
 astype = Primitive(
     "to_copy",

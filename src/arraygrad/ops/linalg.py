@@ -41,6 +41,7 @@ matmul = Primitive(
     "mm",
     forward=lambda xp, x, y: xp.matmul(x, y),
     vjp=(_matmul_vjp_x, _matmul_vjp_y),
+    rule_reads=((1,), (0,)),  # x's rule reads y (x's shape only), y's reads x
 )
 
 
