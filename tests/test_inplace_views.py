@@ -614,6 +614,8 @@ def test_writes_through_elements_and_windows_reach_the_tensor_as_in_torch(name: 
         lambda x: x.unfold(1, 2, 2)[:, 1],
         lambda x: x.unfold(1, 3, 1)[:, 2],
         lambda x: x.t().unfold(1, 3, 2),
+        lambda x: x[::2].diagonal(1),
+        lambda x: x.view(2, 3, 4).permute(2, 0, 1).diagonal(0, 0, 2),
     ],
 )
 def test_a_views_elements_are_found_from_its_memory_as_by_replaying_its_steps(make: Any) -> None:
@@ -779,6 +781,13 @@ VIEW_SEMANTICS: dict[str, str] = {
     "no_grad_transpose_of_a_view": "a = lib.arange(6.0, requires_grad=True); v = (a * 1)"
     ".view(2, 3)[...]\nwith lib.no_grad():\n    v.transpose_(0, 1)\n"
     "(v * lib.arange(6.0).view(3, 2)).sum().backward(); out = a.grad",
+    # [diagonal() of a layout whose two dimensions do not flatten was a copy: writes lost]
+    "diagonal_of_strided_rows": "x = lib.zeros(4, 3); x[::2].diagonal().fill_(1.0); out = x",
+    "diagonal_of_batched_transpose": "x = lib.zeros(2, 3, 3); x.mT.diagonal(1).fill_(1.5); out = x",
+    "diagonal_of_permuted_gradient": "a = lib.ones(2, 3, 4, requires_grad=True); x = a * 1; "
+    "x.permute(2, 0, 1).diagonal(0, 0, 2).mul_(3.0); x.sum().backward(); out = a.grad",
+    "diagonal_of_strided_rows_gradient": "a = lib.ones(4, 3, requires_grad=True); x = a * 1; "
+    "d = x[::2].diagonal(-1); d.mul_(3.0); (x.sum() + (d * d).sum()).backward(); out = a.grad",
     "no_grad_squeeze_of_a_view": "a = lib.ones(2, 2, requires_grad=True); v = (a * 1)[:, :1]"
     "\nwith lib.no_grad():\n    v.squeeze_()\n"
     "(v * lib.tensor([1.0, 2.0])).sum().backward(); out = a.grad",

@@ -165,15 +165,8 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return mul(ops.reshape(input, shape=(-1, 1)), ops.reshape(vec2, shape=(1, -1)))
 
 
-def diagonal_span(rows: int, cols: int, offset: int) -> tuple[int, int, int]:
-    """First row, first column and length of the ``offset``-th diagonal of a ``rows x cols``
-    matrix (``offset > 0`` above the main diagonal)."""
-    first_row, first_col = max(-offset, 0), max(offset, 0)
-    return first_row, first_col, max(0, min(rows - first_row, cols - first_col))
-
-
 def _diagonal_key(rows: int, cols: int, offset: int) -> tuple[Any, Any]:
-    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    first_row, first_col, count = _backend.diagonal_span(rows, cols, offset)
     steps = _backend.xp.arange(count)
     return steps + first_row, steps + first_col
 

@@ -16,8 +16,9 @@ root and its other views. PyTorch keeps the gradients consistent with the values
   then on, and so does every view of it.
 
 Each view remembers its *view steps from the root*: the view primitives (``basic_getitem``,
-``reshape``, ``permute_dims``, ``broadcast_to``, ``unfold_windows``) with their parameters, so
-its history can be rebuilt by replaying them on the root. Roots keep weak references to their views.
+``reshape``, ``permute_dims``, ``broadcast_to``, ``unfold_windows``, ``diagonal_view``) with
+their parameters, so its history can be rebuilt by replaying them on the root. Roots keep weak
+references to their views.
 
 Eager, not lazy, regeneration: PyTorch rebuilds a view's history lazily, when it is next used
 after the version counter moved. arraygrad's hot paths (``Primitive.apply1``/``apply2``) read
@@ -160,6 +161,7 @@ def _pairs(steps: Steps) -> Any:
             ops.permute_dims,
             ops.broadcast_to,
             ops.unfold_windows,
+            ops.diagonal_view,
         ):
             prims[prim.name] = prim
     return zip([prims[name] for name in steps[::2]], steps[1::2], strict=True)

@@ -133,12 +133,12 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     ``out[..., i] = input[..., i, i + offset, ...]`` (for ``offset >= 0``): both dimensions are
     removed and the diagonal becomes the last one. ``offset > 0`` is above the main diagonal.
 
-    As in PyTorch it is a view where the layout allows (the two dimensions, or the same two
-    transposed, can be flattened into one without a copy, as in any C-ordered tensor and its
-    transpose): the diagonal is then every ``(cols + 1)``-th element of that flattened
-    dimension, so writes through it reach ``input`` (``x.diagonal().fill_(1)``). Other layouts
-    (a permuted tensor whose two dimensions are not adjacent in memory) give a copy, where
-    PyTorch's strided view would still write through.
+    As in PyTorch it is a view, so writes through it reach ``input``
+    (``x.diagonal().fill_(1)``). Where the two dimensions, or the same two transposed, can be
+    flattened into one without a copy (any C-ordered tensor and its transpose), it is every
+    ``(cols + 1)``-th element of that flattened dimension, a view on every array library; other
+    layouts (``x[::2]``, a permuted tensor whose two dimensions are not adjacent in memory)
+    get a strided view on NumPy and a copy on other libraries.
 
     >>> import arraygrad
     >>> arraygrad.arange(9).reshape(3, 3).diagonal(1).tolist()
@@ -152,7 +152,11 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     view = _flat_diagonal(moved, offset)
     if view is None:  # a transposed block: the same elements are its transpose's -offset-th
         view = _flat_diagonal(_shape.transpose(moved, -2, -1), -offset)
-    return ops.getitem(moved, key=key) if view is None else view
+    if view is not None:
+        return view
+    if _backend.is_numpy:
+        return ops.diagonal_view.apply1(moved, {"offset": offset})
+    return ops.getitem(moved, key=key)
 
 
 def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:
@@ -162,11 +166,9 @@ def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:
     flat = (*batch, rows * cols)
     if not _backend.reshapes_as_view(block._data, flat):
         return None
-    from arraygrad._linalg import diagonal_span
-
     # Element (i, j) of the flattened pair is at i * cols + j: the diagonal steps one row and
     # one column at a time from its first element.
-    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    first_row, first_col, count = _backend.diagonal_span(rows, cols, offset)
     start = first_row * cols + first_col
     step = cols + 1
     stride = slice(start, start + (count - 1) * step + 1, step) if count else slice(0, 0)

@@ -137,6 +137,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         getitem=_getitem,
         window_view=functools.partial(_window_view, lib),
         expand_view=functools.partial(_expand_view, lib),
+        diagonal_view=functools.partial(_diagonal_view, lib),
         index_add_zeros=_index_add_zeros,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         **{
@@ -273,6 +274,31 @@ def _window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
     order = list(range(windows.ndim))
     order.append(order.pop(axis + 1))
     return lib.permute_dims(windows, tuple(order))
+
+
+def diagonal_span(rows: int, cols: int, offset: int) -> tuple[int, int, int]:
+    """First row, first column and length of the ``offset``-th diagonal of a ``rows x cols``
+    matrix (``offset > 0`` above the main diagonal)."""
+    first_row, first_col = max(-offset, 0), max(offset, 0)
+    return first_row, first_col, max(0, min(rows - first_row, cols - first_col))
+
+
+def _diagonal_view(lib: Any, x: Any, offset: int) -> Any:
+    """The ``offset``-th diagonal of the matrices in the last two axes of ``x``, as a last axis.
+
+    On NumPy a strided view of ``x``'s memory (one step is a row and a column), writable where
+    ``x`` is, whatever ``x``'s layout; other libraries get a copy.
+    """
+    rows, cols = x.shape[-2:]
+    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    if x.__class__ is np.ndarray:
+        shape = x.shape[:-2] + (count,)
+        strides = x.strides[:-2] + (x.strides[-2] + x.strides[-1],)
+        # From the diagonal's first element (the batch axes kept, a last axis of 1: a view).
+        start = x[..., first_row, first_col, None] if count else x
+        return np.lib.stride_tricks.as_strided(start, shape, strides, writeable=x.flags.writeable)
+    steps = lib.arange(count)
+    return x[..., steps + first_row, steps + first_col]
 
 
 def _expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:

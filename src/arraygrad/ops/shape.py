@@ -80,6 +80,26 @@ unfold_windows = Primitive(
     reads_inputs=False,
     view=True,
 )
+
+
+def _diagonal_view_vjp(ns: Any, g: Any, out: Any, x: Any, *, offset: int) -> Any:
+    rows, cols = x.shape[-2:]
+    first_row, first_col, count = _backend.diagonal_span(rows, cols, offset)
+    steps = _backend.xp.arange(count)
+    key = (Ellipsis, steps + first_row, steps + first_col)
+    return ns.index_add_zeros(g, shape=tuple(x.shape), key=key)
+
+
+# The offset-th diagonal of x's last two axes as a last axis. A view of x on NumPy for any
+# layout; _views.diagonal uses it where basic indexing cannot reach the diagonal (the two axes
+# do not flatten into one without a copy).
+diagonal_view = Primitive(
+    "diagonal",
+    forward=lambda xp, x, *, offset: xp.diagonal_view(x, offset),
+    vjp=(_diagonal_view_vjp,),
+    reads_inputs=False,
+    view=True,
+)
 # x[key] with integer or boolean arrays in the key: the result is a copy.
 getitem = Primitive(
     "index",
@@ -177,6 +197,7 @@ __all__ = [
     "broadcast_to",
     "concat",
     "copy_slices",
+    "diagonal_view",
     "flip",
     "getitem",
     "index_add_zeros",
