@@ -244,3 +244,18 @@ def test_in_place_changes_before_backward_raise_only_where_torch_raises(name: st
         return [t.grad.tolist() for t in leaves]
 
     assert run(ag) == run(torch)
+
+
+@pytest.mark.parametrize(
+    ("target", "source"), [((2, 4), (3,)), ((3,), (2, 3)), ((2, 3), (3,)), ((2, 3), (1, 3))]
+)
+def test_copy_broadcasts_the_source_or_raises_like_torch(target: Any, source: Any) -> None:
+    # A source that does not broadcast to the target raised NumPy's ValueError.
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            outcomes.append(lib.zeros(*target).copy_(lib.ones(*source)).tolist())
+        except RuntimeError as error:
+            outcomes.append(type(error).__name__)
+            assert lib is torch or "Fix:" in str(error)
+    assert outcomes[1] == outcomes[0]

@@ -788,6 +788,14 @@ VIEW_SEMANTICS: dict[str, str] = {
     "x.permute(2, 0, 1).diagonal(0, 0, 2).mul_(3.0); x.sum().backward(); out = a.grad",
     "diagonal_of_strided_rows_gradient": "a = lib.ones(4, 3, requires_grad=True); x = a * 1; "
     "d = x[::2].diagonal(-1); d.mul_(3.0); (x.sum() + (d * d).sum()).backward(); out = a.grad",
+    # [a view of a view made under no_grad could be written in grad mode: it changed a leaf]
+    "no_grad_chained_view_of_a_leaf": "a = lib.ones(2, 2, requires_grad=True)\n"
+    "with lib.no_grad():\n    v = a[1:][0]\nv.mul_(10); out = a",
+    "no_grad_unfold_view": "a = lib.ones(4, requires_grad=True); x = a * 1\n"
+    "with lib.no_grad():\n    v = x.unfold(0, 2, 2)\nv.mul_(2); out = a",
+    # [a gradient of the wrong shape (after t_() under no_grad) was silently reshaped]
+    "no_grad_t_of_a_computed_tensor": "a = lib.ones(2, 3, requires_grad=True); x = a * 1\n"
+    "with lib.no_grad():\n    x.t_()\n(x * lib.ones(3, 2)).sum().backward(); out = a.grad",
     "no_grad_squeeze_of_a_view": "a = lib.ones(2, 2, requires_grad=True); v = (a * 1)[:, :1]"
     "\nwith lib.no_grad():\n    v.squeeze_()\n"
     "(v * lib.tensor([1.0, 2.0])).sum().backward(); out = a.grad",

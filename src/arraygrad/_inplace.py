@@ -154,9 +154,21 @@ def copy(target: Tensor, source: Any, *, filling: bool = False) -> Tensor:
     gradient of the written elements. ``filling``: a ``fill_`` (one value everywhere), which
     PyTorch allows on a tensor whose elements share memory (an expanded one).
     """
-    from arraygrad._math import as_tensor
+    from arraygrad._math import _broadcast_error, as_tensor
 
     source = as_tensor(source)
+    shape, have = tuple(target._data.shape), tuple(source._data.shape)
+    if have and have != shape:  # checked first: NumPy's broadcasting error is a ValueError
+        try:
+            fits = _backend.xp.broadcast_shapes(have, shape) == shape
+        except ValueError as error:
+            raise _broadcast_error(target, source, error) from None
+        if not fits:
+            raise RuntimeError(
+                f"output with shape {list(shape)} doesn't match the broadcast shape "
+                f"{list(_backend.xp.broadcast_shapes(have, shape))}. Fix: copy a source whose "
+                "shape broadcasts to the target's."
+            )
 
     def overwrite(old: Tensor, new: Tensor) -> Tensor:
         expanded = ops.broadcast_to(new, shape=tuple(old._data.shape))

@@ -120,8 +120,8 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     else:
         view._base = root
         view._view_steps = base._view_steps + (prim.name, params)
-    if rg and not grad_enabled.get():
-        view._view_no_grad = True
+    if (rg and not grad_enabled.get()) or "_view_no_grad" in base.__dict__:
+        view._view_no_grad = True  # a view of such a view is one too, as in PyTorch
     multi = base._view_multi
     if multi is not None:  # a view of an output of split, chunk or unbind
         view._view_multi = multi

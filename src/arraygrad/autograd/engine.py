@@ -43,6 +43,17 @@ def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     if grad_shape[lead:] == shape:
         # Only leading axes were added (a bias): one sum, no reshape.
         return ns.sum(grad, axis=tuple(range(lead)), keepdims=False)
+    if lead < 0 or any(
+        size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)
+    ):
+        # A rule's gradient that does not broadcast to its input (an input's shape changed
+        # in place under no_grad after it was recorded): PyTorch's error, not a reshape.
+        raise RuntimeError(
+            f"a backward function returned an invalid gradient: got shape {list(grad_shape)} "
+            f"but expected shape compatible with {list(shape)}. Fix: do not change a tensor's "
+            "shape in place (t_(), unsqueeze_(), ...) between the forward pass that used it "
+            "and backward."
+        )
     stretched = tuple(
         lead + i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1
     )
