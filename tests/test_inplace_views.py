@@ -796,6 +796,10 @@ VIEW_SEMANTICS: dict[str, str] = {
     # [a gradient of the wrong shape (after t_() under no_grad) was silently reshaped]
     "no_grad_t_of_a_computed_tensor": "a = lib.ones(2, 3, requires_grad=True); x = a * 1\n"
     "with lib.no_grad():\n    x.t_()\n(x * lib.ones(3, 2)).sum().backward(); out = a.grad",
+    # [a leaf unsqueezed in place under no_grad after its use: its gradient was summed away]
+    "no_grad_unsqueeze_of_a_used_leaf": "a = lib.ones(6, requires_grad=True); x = a.exp()\n"
+    "with lib.no_grad():\n    a.unsqueeze_(0)\n"
+    "((a * 2).sum() + x.sum()).backward(); out = a.grad",
     "no_grad_squeeze_of_a_view": "a = lib.ones(2, 2, requires_grad=True); v = (a * 1)[:, :1]"
     "\nwith lib.no_grad():\n    v.squeeze_()\n"
     "(v * lib.tensor([1.0, 2.0])).sum().backward(); out = a.grad",

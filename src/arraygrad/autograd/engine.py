@@ -43,9 +43,15 @@ def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     if grad_shape[lead:] == shape:
         # Only leading axes were added (a bias): one sum, no reshape.
         return ns.sum(grad, axis=tuple(range(lead)), keepdims=False)
-    if lead < 0 or any(
-        size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)
-    ):
+    if lead < 0:
+        # Fewer dimensions than the input (a leaf unsqueezed in place under no_grad after its
+        # use was recorded): the gradient takes leading ones, as PyTorch's accumulation does.
+        grad_shape = (1,) * -lead + tuple(grad_shape)
+        grad = ns.reshape(grad, shape=grad_shape)
+        lead = 0
+        if grad_shape == shape:
+            return grad
+    if any(size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)):
         # A rule's gradient that does not broadcast to its input (an input's shape changed
         # in place under no_grad after it was recorded): PyTorch's error, not a reshape.
         raise RuntimeError(
