@@ -123,3 +123,28 @@ def test_a_refused_write_leaves_the_tensor_usable() -> None:
         assert x._version == 0
     x.fill_(7)
     assert x.tolist() == [7, 7, 7]
+
+
+NUMPY_SCALARS: dict[str, Callable[[Any], Any]] = {
+    "fill_int64_into_int8": lambda lib: _int8(lib).fill_(np.int64(300)),
+    "fill_float32_into_float16": lambda lib: lib.zeros(2, dtype=lib.float16).fill_(np.float32(1e5)),
+    "full_negative_int8_into_uint8": lambda lib: lib.full((2,), np.int8(-1), dtype=lib.uint8),
+    "setitem_float16_rounds_to_inf": lambda lib: _setitem(lib.zeros(2, dtype=lib.float16), 0, 7e4),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUMPY_SCALARS))
+def test_numpy_scalars_and_float16_writes_match_torch(case: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            outcomes.append(NUMPY_SCALARS[case](lib).tolist())
+        except RuntimeError:
+            outcomes.append("RuntimeError")
+    assert outcomes[1] == outcomes[0]
+
+
+def test_ints_beyond_64_bits_overflow_as_in_torch() -> None:
+    for lib in (torch, ag):
+        with pytest.raises(OverflowError):
+            lib.zeros(2, dtype=lib.int64).fill_(2**70)

@@ -9,6 +9,7 @@ category.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from arraygrad import _backend
@@ -158,6 +159,8 @@ def checked_scalar(value: Any, d: dtype) -> Any:
     >>> checked_scalar(-1, uint8)
     255
     """
+    if value.__class__ is float and d.category == _FLOAT and -65504.0 <= value <= 65504.0:
+        return value  # the common fill_(0.5): fits every floating dtype
     if d.category == _BOOL:
         return value
     if d.category == _FLOAT:
@@ -168,7 +171,10 @@ def checked_scalar(value: Any, d: dtype) -> Any:
         low, high = -limit, limit
     else:
         low, high = int_bounds(d)
-        if isinstance(value, int):
+        if isinstance(value, numbers.Integral):  # Python's and NumPy's ints
+            value = int(value)  # NumPy's int8(-1) + 256 would overflow
+            if not -(2**63) <= value < 2**64:
+                raise OverflowError(f"int too big to convert: {value}")  # as PyTorch
             if low <= value <= high:
                 return value
             if not d.is_signed and -high <= value < 0:

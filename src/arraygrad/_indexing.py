@@ -123,6 +123,8 @@ def _as_value(target: Tensor, value: Any) -> Any:
     if isinstance(value, Tensor):
         return value if value.dtype is target.dtype else ops.astype(value, target.dtype)
     if isinstance(value, (bool, int, float)):
+        if target.dtype is _dtype.float16:
+            return value  # PyTorch's indexed writes round into float16 unchecked (70000: inf)
         return _dtype.checked_scalar(value, target.dtype)
     from arraygrad._math import as_tensor
 
@@ -148,10 +150,14 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     written to, summed where it was broadcast.
     """
     key = normalize_key(key)
+    # A number written into a region is a fill, which PyTorch allows into overlapping unfold
+    # windows (not into an expansion); other values are element-wise copies.
+    filling = isinstance(value, (bool, int, float))
     if _is_basic(key):
         _check_bounds(target, key)
         if target._base is not None:  # target[key].copy_(value): refused where it overlaps
-            _view_history.check_unrecorded(target, key=key)
+            overlap = not filling or _view_history.expanded(target)
+            _view_history.check_unrecorded(target, overlap=overlap, key=key)
     value = _as_value(target, value)
     try:
         indexed_ndim = (
@@ -166,7 +172,11 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
                 # A recorded write stores the whole view back, which a view with repeated
                 # elements (expanded, overlapping windows) cannot hold: write the region, a
                 # view of distinct elements (checked above), as PyTorch does.
-                _inplace.copy(getitem(target, key), value)
+                region = getitem(target, key)
+                if filling:
+                    _inplace.fill(region, value)
+                else:
+                    _inplace.copy(region, value)
                 return
 
             def write(old: Tensor, new: Any) -> Tensor:

@@ -11,6 +11,7 @@ was overwritten after being saved for backward.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -131,6 +132,8 @@ def fill(target: Tensor, value: Any) -> Tensor:
     kind = value.__class__
     if value and (kind is int or kind is float):  # zero_() and fill_(0) always fit
         value = _dtype.checked_scalar(value, target.dtype)
+    elif isinstance(value, numbers.Number) and not isinstance(value, (bool, Tensor)):
+        value = _dtype.checked_scalar(value, target.dtype)  # a NumPy scalar, say
     if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):
         # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,
         # inline, as it runs for every gradient cleared): one array write.

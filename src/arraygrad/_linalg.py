@@ -165,12 +165,6 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return mul(ops.reshape(input, shape=(-1, 1)), ops.reshape(vec2, shape=(1, -1)))
 
 
-def _diagonal_key(rows: int, cols: int, offset: int) -> tuple[Any, Any]:
-    first_row, first_col, count = _backend.diagonal_span(rows, cols, offset)
-    steps = _backend.xp.arange(count)
-    return steps + first_row, steps + first_col
-
-
 def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a matrix."""
     if input.ndim != 2:
@@ -180,7 +174,7 @@ def trace(input: Tensor) -> Tensor:
         )
     if not input.dtype.is_floating_point:
         input = ops.astype(input, _dtype.int64)
-    diagonal = ops.getitem(input, key=_diagonal_key(input.shape[0], input.shape[1], 0))
+    diagonal = ops.getitem(input, key=_backend.diagonal_indices(input.shape[0], input.shape[1], 0))
     return ops.sum(diagonal, axis=None, keepdims=False)
 
 
@@ -193,10 +187,11 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """
     if input.ndim == 1:
         n = input.shape[0] + abs(diagonal)
-        key = _diagonal_key(n, n, diagonal)
+        key = _backend.diagonal_indices(n, n, diagonal)
         return ops.index_add_zeros(input, shape=(n, n), key=key)
     if input.ndim == 2:
-        return ops.getitem(input, key=_diagonal_key(input.shape[0], input.shape[1], diagonal))
+        key = _backend.diagonal_indices(input.shape[0], input.shape[1], diagonal)
+        return ops.getitem(input, key=key)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 

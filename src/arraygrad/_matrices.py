@@ -43,7 +43,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
         )
     shape = tuple(input.shape)
     n = shape[-1] + abs(offset)
-    key = (Ellipsis, *_linalg._diagonal_key(n, n, offset))
+    key = (Ellipsis, *_backend.diagonal_indices(n, n, offset))
     square = ops.index_add_zeros(input, shape=(*shape[:-1], n, n), key=key)
     return _shape.movedim(square, (-2, -1), (first, second))
 

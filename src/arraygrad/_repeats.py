@@ -113,7 +113,6 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     result would depend on the order of the writes. ``fill_`` and writes of distinct elements
     are allowed.
     """
-    xp = _backend.xp
     axis = normalize_dim(dimension, max(input.ndim, 1))
     if input.ndim == 0:  # PyTorch: a scalar's only window is itself, of shape (size,)
         return ops.reshape(unfold(ops.reshape(input, shape=(1,)), 0, size, step), shape=(size,))
@@ -133,8 +132,7 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     elif _backend.is_numpy:
         return ops.unfold_windows.apply1(input, {"axis": axis, "size": size, "step": step})
     else:
-        starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
-        picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+        picks = _backend.window_picks(count, size, step)
         windows = ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
     # windows is (..., count, size, ...): the window's own axis goes last.
     order = list(range(windows.ndim))

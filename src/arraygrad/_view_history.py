@@ -298,7 +298,7 @@ def check_write(target: Tensor, overlap: bool) -> None:
             "piece out of place and torch.cat the pieces, write into the tensor before "
             "splitting it, or take the piece with narrow() or slicing, which allow writes."
         )
-    if overlap or _expanded(target):
+    if overlap or expanded(target):
         check_overlap(target)
     _refuse_expanded(target)
 
@@ -324,7 +324,7 @@ def _refuse_expanded(target: Tensor) -> None:
     did not refuse (a ``fill_``, a region of distinct elements) on array libraries other than
     NumPy, whose expansions may be copies or read-only, so the write would not reach the
     tensor's base (PyTorch writes it through). NumPy's are writable views."""
-    if not _backend.is_numpy and _expanded(target):
+    if not _backend.is_numpy and expanded(target):
         root = target._base
         assert root is not None
         raise RuntimeError(
@@ -335,7 +335,7 @@ def _refuse_expanded(target: Tensor) -> None:
         )
 
 
-def _expanded(target: Tensor) -> bool:
+def expanded(target: Tensor) -> bool:
     """Whether the view ``target`` was made by, or from, an expansion (``expand``)."""
     from arraygrad import ops
 
@@ -378,12 +378,18 @@ def check_overlap(target: Tensor, key: Any = None) -> None:
     steps = target.__dict__["_view_steps"]
     root = target._base
     assert root is not None
-    if key is not None:
-        steps = (*steps, ops.basic_getitem.name, {"key": key})
-    xp = _backend.xp
-    positions = xp.reshape(_positions(tuple(root._data.shape), steps), (-1,))
-    count = positions.shape[0]
-    if count > 1 and xp.unique_values(positions).shape[0] < count:
+    # Read from the memory layout where the backend can (untraced by arraygrad.compile: it is
+    # metadata, fixed by the strides a compiled step guards on), else by replaying the steps.
+    region = target._data if key is None else target._data[key]
+    repeats = _backend.has_repeats(_backend.memory_positions(region, root._data))
+    if repeats is None:
+        if key is not None:
+            steps = (*steps, ops.basic_getitem.name, {"key": key})
+        xp = _backend.xp
+        positions = xp.reshape(_positions(tuple(root._data.shape), steps), (-1,))
+        count = positions.shape[0]
+        repeats = count > 1 and xp.unique_values(positions).shape[0] < count
+    if repeats:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation. "

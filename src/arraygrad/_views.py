@@ -188,11 +188,9 @@ def _diagonal_view(
             f"diagonal dimensions cannot be identical {dim1}, {dim2}. Fix: pass two different "
             f"dimensions of the {ndim}-d input."
         )
-    from arraygrad._linalg import _diagonal_key
-
     moved = _shape.movedim(input, (first, second), (-2, -1))
     rows, cols = moved.shape[-2:]
-    return moved, (Ellipsis, *_diagonal_key(rows, cols, offset)), first, second
+    return moved, (Ellipsis, *_backend.diagonal_indices(rows, cols, offset)), first, second
 
 
 def select(input: Tensor, dim: int, index: Any) -> Tensor:

@@ -253,6 +253,13 @@ def _getitem(x: Any, key: Any) -> Any:
     return x[_full_key(key)]
 
 
+def window_picks(count: int, size: int, step: int) -> Any:
+    """``picks[i, j] = i * step + j``: the positions along the windowed axis of the ``count``
+    windows of ``size`` elements, ``step`` apart (an int64 array of the active namespace)."""
+    starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
+    return starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+
+
 def _window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
     """The windows of ``size`` elements, ``step`` apart, along ``axis`` of ``x``, as a new last
     axis: ``out[..., i, ..., j] = x[..., i * step + j, ...]`` (PyTorch's ``unfold``).
@@ -267,9 +274,7 @@ def _window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
         strides = x.strides
         strides = strides[:axis] + (strides[axis] * step,) + strides[axis + 1 :] + (strides[axis],)
         return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
-    starts = lib.arange(count, dtype=lib.int64) * step
-    picks = lib.reshape(starts[:, None] + lib.arange(size, dtype=lib.int64)[None, :], (-1,))
-    gathered = lib.take(x, picks, axis=axis)
+    gathered = lib.take(x, lib.reshape(window_picks(count, size, step), (-1,)), axis=axis)
     windows = lib.reshape(gathered, x.shape[:axis] + (count, size) + x.shape[axis + 1 :])
     order = list(range(windows.ndim))
     order.append(order.pop(axis + 1))
@@ -281,6 +286,13 @@ def diagonal_span(rows: int, cols: int, offset: int) -> tuple[int, int, int]:
     matrix (``offset > 0`` above the main diagonal)."""
     first_row, first_col = max(-offset, 0), max(offset, 0)
     return first_row, first_col, max(0, min(rows - first_row, cols - first_col))
+
+
+def diagonal_indices(rows: int, cols: int, offset: int) -> tuple[Any, Any]:
+    """The row and column indices of the ``offset``-th diagonal of a ``rows x cols`` matrix."""
+    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    steps = xp.arange(count)
+    return steps + first_row, steps + first_col
 
 
 def _diagonal_view(lib: Any, x: Any, offset: int) -> Any:
@@ -297,8 +309,7 @@ def _diagonal_view(lib: Any, x: Any, offset: int) -> Any:
         # From the diagonal's first element (the batch axes kept, a last axis of 1: a view).
         start = x[..., first_row, first_col, None] if count else x
         return np.lib.stride_tricks.as_strided(start, shape, strides, writeable=x.flags.writeable)
-    steps = lib.arange(count)
-    return x[..., steps + first_row, steps + first_col]
+    return x[(..., *diagonal_indices(rows, cols, offset))]
 
 
 def _expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
@@ -536,17 +547,37 @@ def memory_positions(view: Any, base: Any) -> Any:
     return positions
 
 
+def repeats_elements(array: Any) -> bool:
+    """Whether ``array`` is a broadcast view: some of its elements are one memory location
+    (a zero stride along an axis of more than one element; NumPy only)."""
+    return array.__class__ is np.ndarray and any(
+        stride == 0 and size > 1 for size, stride in zip(array.shape, array.strides, strict=True)
+    )
+
+
+def has_repeats(positions: Any) -> bool | None:
+    """Whether a memory position occurs twice in ``positions`` (from :func:`memory_positions`);
+    ``None`` when there are none to look at."""
+    if positions is None:
+        return None
+    flat = np.reshape(positions, -1)
+    return bool(flat.size > 1 and np.unique(flat).size < flat.size)
+
+
 def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
     """Whether ``array`` takes ``shape`` without a copy (its strides allow it), as a view must.
 
     Libraries that do not expose their memory layout are taken at their word: the Array API's
     ``reshape(..., copy=False)`` raises where a copy would be needed.
     """
-    if tracer is not None:  # a compiled step guards on strides, so this is decided at trace time
-        return True
+    # While arraygrad.compile traces, the answer for the traced arrays holds for every replay:
+    # a compiled step guards on its inputs' strides. (It must be the real answer: a layout
+    # taken for a view that is not would make the replay write into a copy.)
     try:
         if isinstance(array, np.ndarray):
             np.reshape(array, shape, copy=False)
+        elif tracer is not None:
+            return True
         else:
             xp.reshape(array, shape, copy=False)
     except (ValueError, AttributeError):  # array_api_strict raises AttributeError

@@ -147,7 +147,7 @@ def grad(
     Raises if an input was not used to compute the outputs, unless ``allow_unused=True`` (then
     its gradient is ``None``, or zeros with ``materialize_grads=True``).
     """
-    from arraygrad.autograd.engine import run_backward
+    from arraygrad.autograd.engine import materialized, run_backward
 
     output_list = _as_sequence(outputs)
     input_list = _as_sequence(inputs)
@@ -182,7 +182,7 @@ def grad(
                 Tensor._wrap(_backend.xp.zeros_like(tensor._data)) if materialize_grads else None
             )
         elif create_graph:
-            results.append(value)
+            results.append(materialized(value))
         else:
             results.append(Tensor._wrap(_backend.ensure_array(value)))
     return tuple(results)

@@ -435,7 +435,7 @@ def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool 
     existing = tensor.grad
     if create_graph:
         new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
-        tensor.grad = new if existing is None else existing + new
+        tensor.grad = materialized(new) if existing is None else existing + new
         return
     if existing is None:
         if fresh:
@@ -448,6 +448,17 @@ def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool 
         tensor.grad = existing + Tensor._wrap(grad)
     else:
         _backend.add_into(existing._data, grad)
+
+
+def materialized(grad: Tensor) -> Tensor:
+    """``grad`` (a differentiable gradient handed to the user) as an array of its own where it
+    is an expansion (a rule's ``broadcast_to``, e.g. the gradient of a sum): a later backward
+    adds into ``.grad`` in place, and a user may write into it, which would reach every
+    element that shares its memory. PyTorch likewise clones gradients that do not follow its
+    layout rules."""
+    if _backend.repeats_elements(grad._data):
+        return _ops_namespace().clone(grad)
+    return grad
 
 
 def _run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:

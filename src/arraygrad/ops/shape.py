@@ -60,10 +60,7 @@ def _unfold_windows_vjp(
 ) -> Any:
     # Each window's gradient goes back to the elements it holds; where windows overlap, an
     # element's parts add up (index_add_zeros sums repeated indices).
-    count = (x.shape[axis] - size) // step + 1
-    xp = _backend.xp
-    starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
-    picks = starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+    picks = _backend.window_picks((x.shape[axis] - size) // step + 1, size, step)
     order = list(range(g.ndim))
     order.insert(axis + 1, order.pop())  # the window axis back beside the window count
     g = ns.permute_dims(g, axes=tuple(order))
@@ -83,10 +80,7 @@ unfold_windows = Primitive(
 
 
 def _diagonal_view_vjp(ns: Any, g: Any, out: Any, x: Any, *, offset: int) -> Any:
-    rows, cols = x.shape[-2:]
-    first_row, first_col, count = _backend.diagonal_span(rows, cols, offset)
-    steps = _backend.xp.arange(count)
-    key = (Ellipsis, steps + first_row, steps + first_col)
+    key = (Ellipsis, *_backend.diagonal_indices(x.shape[-2], x.shape[-1], offset))
     return ns.index_add_zeros(g, shape=tuple(x.shape), key=key)
 
 
