@@ -94,6 +94,8 @@ diagonal_view = Primitive(
     reads_inputs=False,
     view=True,
 )
+
+
 # x[key] with integer or boolean arrays in the key: the result is a copy.
 getitem = Primitive(
     "index",
