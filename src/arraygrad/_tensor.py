@@ -168,6 +168,8 @@ class Tensor(
         if self._version_counter is None:
             self._version_counter = [0, 0]
         out._version_counter = self._version_counter
+        if self._base is not None and _view_history.may_overlap(self):
+            _view_history.detached_view(out, self)  # its writes are checked for overlap
         return out
 
     def detach_(self) -> Tensor:

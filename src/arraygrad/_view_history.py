@@ -73,7 +73,8 @@ Steps = tuple[Any, ...]
 
 # The attributes live in the instance ``__dict__`` (ordinary tensors have none of them):
 #   view: "_base" (the root), "_version_counter" (the root's), "_view_steps" (from the root),
-#         "_view_no_grad" (made under no_grad from a tensor that requires grad; absent if not);
+#         "_view_no_grad" (made under no_grad from a tensor that requires grad; absent if not),
+#         "_view_detached" (a detach() of a view with repeated elements, see detached_view);
 #   root: "_views" (a _ViewRefs of weak references to its views).
 _MIN_LIMIT = 64
 _ref = weakref.ref
@@ -249,12 +250,22 @@ def regenerate(root: Tensor) -> None:
         view._rg = replayed._rg
 
 
+def detached_view(out: Tensor, view: Tensor) -> None:
+    """Make ``out``, ``view.detach()`` of a view whose elements may share memory (an
+    expansion, overlapping windows), a view of the same memory for the checks of in-place
+    writes (an element-wise write into repeated elements raises, as in PyTorch). It takes no
+    part in histories: its root does not list it, and it never gets one."""
+    out._base = view._base
+    out.__dict__.update(_view_steps=view.__dict__["_view_steps"], _view_detached=True)
+
+
 def restate(view: Tensor) -> None:
     """Give the view ``view`` the history of its view steps on its root's history, as its own
     shape changed in place without a record (``v.t_()`` under ``no_grad``): PyTorch rebuilds
     such a view's history from its new geometry when it is next used."""
     root = view._base
-    if root is None or view.__dict__.get("_view_no_grad"):
+    attrs = view.__dict__
+    if root is None or attrs.get("_view_no_grad") or attrs.get("_view_detached"):
         return
     token = grad_enabled.set(True)
     try:
