@@ -130,9 +130,10 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
 def fill(target: Tensor, value: Any) -> Tensor:
     """Set every element of ``target`` to ``value`` (a number or a 0-d tensor)."""
     kind = value.__class__
-    if value and (kind is int or kind is float):  # zero_() and fill_(0) always fit
-        value = _dtype.checked_scalar(value, target.dtype)
-    elif isinstance(value, numbers.Number) and not isinstance(value, (bool, Tensor)):
+    if kind is int or kind is float:
+        if value:  # zero_() and fill_(0), on every step, fit every dtype
+            value = _dtype.checked_scalar(value, target.dtype)
+    elif kind is not bool and isinstance(value, numbers.Number) and not isinstance(value, Tensor):
         value = _dtype.checked_scalar(value, target.dtype)  # a NumPy scalar, say
     if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):
         # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,
