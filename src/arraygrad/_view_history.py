@@ -245,9 +245,14 @@ def regenerate(root: Tensor) -> None:
         attrs = view.__dict__
         if attrs.get("_view_no_grad"):
             continue  # PyTorch refuses to use it after such a write (see check_write)
-        replayed = _replay(root, attrs["_view_steps"])
-        view._node = replayed._node
-        view._rg = replayed._rg
+        _take_history(view, root)
+
+
+def _take_history(view: Tensor, root: Tensor) -> None:
+    """Give ``view`` the history of its view steps replayed on ``root``'s."""
+    replayed = _replay(root, view.__dict__["_view_steps"])
+    view._node = replayed._node
+    view._rg = replayed._rg
 
 
 def detached_view(out: Tensor, view: Tensor) -> None:
@@ -269,11 +274,9 @@ def restate(view: Tensor) -> None:
         return
     token = grad_enabled.set(True)
     try:
-        replayed = _replay(root, view.__dict__["_view_steps"])
+        _take_history(view, root)
     finally:
         grad_enabled.reset(token)
-    view._node = replayed._node
-    view._rg = replayed._rg
 
 
 # --- in-place writes -----------------------------------------------------------------------------
