@@ -133,7 +133,7 @@ def fill(target: Tensor, value: Any) -> Tensor:
     if kind is int or kind is float:
         if value:  # zero_() and fill_(0), on every step, fit every dtype
             value = _dtype.checked_scalar(value, target.dtype)
-    elif kind is not bool and isinstance(value, numbers.Number) and not isinstance(value, Tensor):
+    elif kind is not bool and isinstance(value, numbers.Number):
         value = _dtype.checked_scalar(value, target.dtype)  # a NumPy scalar, say
     if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):
         # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,

@@ -42,7 +42,9 @@ Errors as in PyTorch: an in-place write to a view of a leaf that requires grad, 
 to a view made under ``no_grad`` of a tensor that requires grad, and an element-wise write into
 a tensor whose elements overlap in memory (an expanded tensor). Overlapping ``unfold`` windows
 get that last error too, where PyTorch runs the write with a result that depends on the order
-of its loop, and so does a recorded write into part of them (it stores the whole view back).
+of its loop. A recorded write stores the whole view back, so ``x[key] = v`` into a view with
+repeated elements writes the region through a view of it, and a recorded ``fill_`` of a whole
+expansion is refused (PyTorch's backward refuses it).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
