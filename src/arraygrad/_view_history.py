@@ -425,6 +425,10 @@ def rebase(target: Tensor, result: Tensor) -> None:
         if target.__dict__.get("_views"):
             regenerate(target)
         return
+    if not root._data.shape and 0 in target._data.shape:
+        # An empty view of a 0-d root (``s[None][1:]``): the write changed no element, and no
+        # index of a 0-d array selects nothing, so the histories stay as they are.
+        return
     steps = target.__dict__["_view_steps"]
     key = _region_key(root, steps, target._data)
     from arraygrad import ops
