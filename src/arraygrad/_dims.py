@@ -37,4 +37,4 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
 def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    return tuple(map(int, shape))

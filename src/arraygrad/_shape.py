@@ -42,6 +42,8 @@ __all__ = [
 
 def infer_shape(shape: tuple[int, ...], numel: int, have: tuple[int, ...]) -> tuple[int, ...]:
     """Resolve one ``-1`` in ``shape`` and check the element count, with PyTorch's error."""
+    if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
+        return shape  # the common case: every size given, and they fit
     unknown = [i for i, size in enumerate(shape) if size == -1]
     known = math.prod(size for size in shape if size != -1)
     valid = len(unknown) <= 1 and all(size >= -1 for size in shape)
@@ -95,7 +97,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
             f"and strides {list(_backend.element_strides(input._data))} cannot be viewed as "
             f"{list(target)}. Fix: use .reshape(...) instead, which copies where it must."
         )
-    return reshape(input, *shape)
+    return ops.reshape(input, shape=target)
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:

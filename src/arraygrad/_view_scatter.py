@@ -15,7 +15,7 @@ from arraygrad import _backend, _shape, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _as_value
 from arraygrad._tensor import Tensor
-from arraygrad._views import _diagonal_view
+from arraygrad._views import _diagonal_dims_last, _diagonal_key
 
 __all__ = ["diagonal_scatter", "select_scatter", "slice_scatter"]
 
@@ -91,7 +91,8 @@ def diagonal_scatter(
     >>> arraygrad.diagonal_scatter(arraygrad.zeros(2, 2), arraygrad.ones(2)).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    moved, key, first, second = _diagonal_view(input, offset, dim1, dim2)
+    moved, first, second = _diagonal_dims_last(input, dim1, dim2)
+    key = _diagonal_key(moved, offset)
     put = _put_view(moved, src, key)
     return _shape.movedim(put, (-2, -1), (first, second))
 

@@ -148,7 +148,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     >>> x.tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    moved, key, _, _ = _diagonal_view(input, offset, dim1, dim2)
+    moved, _, _ = _diagonal_dims_last(input, dim1, dim2)
     view = _flat_diagonal(moved, offset)
     if view is None:  # a transposed block: the same elements are its transpose's -offset-th
         view = _flat_diagonal(_shape.transpose(moved, -2, -1), -offset)
@@ -156,7 +156,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
         return view
     if _backend.is_numpy:
         return ops.diagonal_view.apply1(moved, {"offset": offset})
-    return ops.getitem(moved, key=key)
+    return ops.getitem(moved, key=_diagonal_key(moved, offset))
 
 
 def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:
@@ -175,12 +175,10 @@ def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:
     return ops.basic_getitem(_shape.reshape(block, flat), key=(Ellipsis, stride))
 
 
-def _diagonal_view(
-    input: Tensor, offset: int, dim1: int, dim2: int
-) -> tuple[Tensor, tuple[Any, ...], int, int]:
+def _diagonal_dims_last(input: Tensor, dim1: int, dim2: int) -> tuple[Tensor, int, int]:
     """For the diagonal of ``dim1`` and ``dim2`` (checked): ``input`` with those dimensions
-    moved last, the key of the diagonal in it, and the two dimensions, normalized (to move
-    them back). Shared by ``diagonal`` and ``diagonal_scatter``."""
+    last (``input`` itself when they are already, in that order), and the two dimensions,
+    normalized (to move them back). Shared by ``diagonal`` and ``diagonal_scatter``."""
     ndim = input.ndim
     first, second = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
     if first == second:
@@ -188,9 +186,15 @@ def _diagonal_view(
             f"diagonal dimensions cannot be identical {dim1}, {dim2}. Fix: pass two different "
             f"dimensions of the {ndim}-d input."
         )
-    moved = _shape.movedim(input, (first, second), (-2, -1))
-    rows, cols = moved.shape[-2:]
-    return moved, (Ellipsis, *_backend.diagonal_indices(rows, cols, offset)), first, second
+    if (first, second) == (ndim - 2, ndim - 1):
+        return input, first, second  # nothing to move: no view in between
+    return _shape.movedim(input, (first, second), (-2, -1)), first, second
+
+
+def _diagonal_key(block: Tensor, offset: int) -> tuple[Any, ...]:
+    """The index of the ``offset``-th diagonal of ``block``'s last two dimensions."""
+    rows, cols = block.shape[-2:]
+    return (Ellipsis, *_backend.diagonal_indices(rows, cols, offset))
 
 
 def select(input: Tensor, dim: int, index: Any) -> Tensor:
