@@ -96,6 +96,11 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "pow": lambda lib: _int8(lib) ** 200,
     "pow_": lambda lib: _int8(lib).pow_(300),
     "pow fits": lambda lib: _int8(lib) ** 3,
+    "pow float16": lambda lib: lib.ones(2, dtype=lib.float16) ** 100000,
+    "pow_ float16": lambda lib: lib.ones(2, dtype=lib.float16).pow_(-7e4),
+    "pow float16 fits": lambda lib: lib.ones(2, dtype=lib.float16) ** 6e4,
+    "pow float16 inf": lambda lib: lib.ones(2, dtype=lib.float16) ** float("inf"),
+    "pow float32 takes any float": lambda lib: lib.ones(2) ** 1e39,
     "add wraps": lambda lib: _int8(lib) + 300,
 }
 

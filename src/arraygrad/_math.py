@@ -358,7 +358,10 @@ def pow(input: Any, exponent: Any) -> Tensor:
         and _dtype.from_xp(input._data.dtype).category >= _FLOAT
     ):
         # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting error
-        # and no integer check can apply, so straight to the primitive.
+        # and no integer check can apply, so straight to the primitive. Only float16 (the
+        # one 2-byte float) cannot hold every exponent, which PyTorch converts to its dtype.
+        if input._data.dtype.itemsize == 2:
+            _dtype.checked_scalar(exponent, input.dtype)
         return ops.pow.apply2(input, exponent)
     if (
         isinstance(exponent, int)
