@@ -352,17 +352,15 @@ def pow(input: Any, exponent: Any) -> Tensor:
     The derivative in the base is 0 where the exponent is 0; the derivative in the exponent is 0
     where the base is 0 and the exponent non-negative (PyTorch's choices).
     """
-    if (
-        input.__class__ is Tensor
-        and (exponent.__class__ is int or exponent.__class__ is float)
-        and _dtype.from_xp(input._data.dtype).category >= _FLOAT
-    ):
-        # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting error
-        # and no integer check can apply, so straight to the primitive. Only float16 (the
-        # one 2-byte float) cannot hold every exponent, which PyTorch converts to its dtype.
-        if input._data.dtype.itemsize == 2:
-            _dtype.checked_scalar(exponent, input.dtype)
-        return ops.pow.apply2(input, exponent)
+    if input.__class__ is Tensor and (exponent.__class__ is int or exponent.__class__ is float):
+        base_dtype = _dtype.from_xp(input._data.dtype)
+        if base_dtype.category >= _FLOAT:
+            # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting
+            # error and no integer check can apply, so straight to the primitive. Only float16
+            # cannot hold every exponent, which PyTorch converts to the tensor's dtype.
+            if base_dtype is _dtype.float16:
+                _dtype.checked_scalar(exponent, base_dtype)
+            return ops.pow.apply2(input, exponent)
     if (
         isinstance(exponent, int)
         and exponent < 0
