@@ -101,6 +101,9 @@ class Node:
 
     hooks: list[Callable[[Any], Any]] | None = None
     retained: ReferenceType[Tensor] | None = None
+    # PyTorch's name for the op that made this node, where it is not its primitive's (a
+    # transpose is a permute_dims): see labelled().
+    label: str | None = None
 
     prim: Primitive
     params: dict[str, Any]
@@ -127,7 +130,10 @@ class Node:
 
     def name(self) -> str:
         """PyTorch-style name of the backward function, e.g. ``MulBackward0``."""
-        return self.prim.backward_name
+        if self.label is not None:
+            return self.label
+        name = self.prim.backward_name
+        return name if isinstance(name, str) else name(self)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -169,7 +175,8 @@ class Primitive:
         view: the output shares memory with input 0 (reshape, transpose, basic indexing), so both
             share one version counter and an in-place write to either is seen by the other.
         backward_name: the name of its backward nodes (``grad_fn``), when PyTorch's is not
-            ``<Name>Backward0`` (``CopySlices``).
+            ``<Name>Backward0`` (``CopySlices``), or a function of the node that gives it
+            (indexing: ``SelectBackward0``, ``SliceBackward0``, ... by the key).
         exact_scalars: the rules compute with a Python number operand itself (``y - 1`` in
             pow's), so it must reach them as a Python number, in double precision. Otherwise a
             Python float beside an array reaches forward and rules as the 0-d array NumPy would
@@ -202,7 +209,7 @@ class Primitive:
         reads_output: bool = False,
         view: bool = False,
         exact_scalars: bool = False,
-        backward_name: str | None = None,
+        backward_name: str | Callable[[Node], str] | None = None,
         rule_reads: Sequence[tuple[int | str, ...]] | None = None,
     ) -> None:
         self.name = name
@@ -355,6 +362,17 @@ class Primitive:
             result._node = None
             result._rg = False
         return result
+
+
+def labelled(tensor: Tensor, name: str) -> Tensor:
+    """``tensor`` (just made by a primitive), its backward node named ``name``: PyTorch's name
+    for the function that made it, where arraygrad composes that function of a primitive with
+    another name (``x.t()`` is ``TBackward0``, not ``PermuteBackward0``), so that ``grad_fn``
+    reads as in PyTorch. Only the name changes; nothing is recorded differently."""
+    node = tensor._node
+    if node is not None:
+        node.label = name
+    return tensor
 
 
 def reachable(roots: Iterable[Node]) -> Iterator[Node]:

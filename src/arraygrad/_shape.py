@@ -13,6 +13,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _view_history, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -117,11 +118,11 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     ndim = input.ndim
     if ndim == 0:
         normalize_dim(dim0, 0), normalize_dim(dim1, 0)
-        return ops.reshape(input, shape=())  # a new view, as in PyTorch
+        return labelled(ops.reshape(input, shape=()), "TransposeBackward0")  # a new view
     axes = list(range(ndim))
     a, b = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
     axes[a], axes[b] = axes[b], axes[a]
-    return permute(input, *axes)
+    return labelled(ops.permute_dims(input, axes=tuple(axes)), "TransposeBackward0")
 
 
 def t(input: Tensor) -> Tensor:
@@ -131,7 +132,9 @@ def t(input: Tensor) -> Tensor:
             f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D. Fix: use "
             ".transpose(dim0, dim1) or .mT for batches of matrices."
         )
-    return transpose(input, 0, -1) if input.ndim == 2 else ops.reshape(input, shape=input.shape)
+    if input.ndim == 2:
+        return labelled(ops.permute_dims(input, axes=(1, 0)), "TBackward0")
+    return labelled(ops.reshape(input, shape=tuple(input._data.shape)), "TBackward0")
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
@@ -139,7 +142,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     shape = list(input._data.shape)
     position = normalize_dim(dim, len(shape) + 1)
     shape.insert(position, 1)
-    return ops.reshape(input, shape=tuple(shape))
+    return labelled(ops.reshape(input, shape=tuple(shape)), "UnsqueezeBackward0")
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
@@ -149,8 +152,11 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
         axes = {i for i, size in enumerate(shape) if size == 1}
     else:
         axes = {a for a in (normalize_dims(dim, len(shape)) or ()) if shape[a] == 1}
-    # With nothing to remove, still a new view, as in PyTorch.
-    return ops.reshape(input, shape=tuple(s for i, s in enumerate(shape) if i not in axes))
+    # With nothing to remove, still a new view, as in PyTorch, whose backward is named by the
+    # form of ``dim``: none, one or several.
+    out = ops.reshape(input, shape=tuple(s for i, s in enumerate(shape) if i not in axes))
+    form = 0 if dim is None else 1 if isinstance(dim, int) else 2
+    return labelled(out, f"SqueezeBackward{form}")
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -188,8 +194,10 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 f"Tensor sizes: {list(shape)}"
             )
     if tuple(target) == shape:
-        return ops.reshape(input, shape=shape)  # a new view, with no element repeated
-    return ops.broadcast_to(input, shape=tuple(target))
+        out = ops.reshape(input, shape=shape)  # a new view, with no element repeated
+    else:
+        out = ops.broadcast_to(input, shape=tuple(target))
+    return labelled(out, "ExpandBackward0")
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
@@ -324,9 +332,8 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
             f"start ({start}) + length ({length}) exceeds dimension size ({size}). Fix: narrow "
             f"dimension {axis} of shape {list(input.shape)} to at most {size - start} elements."
         )
-    return ops.basic_getitem(
-        input, key=(slice(None),) * axis + (slice(start, start + length), Ellipsis)
-    )
+    key = (slice(None),) * axis + (slice(start, start + length), Ellipsis)
+    return labelled(ops.basic_getitem(input, key=key), "SliceBackward0")
 
 
 def _slices(input: Tensor, axis: int, sizes: Sequence[int]) -> tuple[Tensor, ...]:

@@ -149,6 +149,8 @@ def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ..
     """
     for index, view in enumerate(views):
         view._view_multi = (function, index)
+        if view._node is not None:
+            view._node.label = f"{function}Backward0"  # one node per piece, named as PyTorch's
     return views
 
 

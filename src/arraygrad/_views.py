@@ -13,6 +13,7 @@ from typing import Any
 
 from arraygrad import _backend, _shape, ops
 from arraygrad._dims import _shape_arg, normalize_dim
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Size, Tensor
 from arraygrad._unary import require_tensors
 
@@ -152,11 +153,12 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     view = _flat_diagonal(moved, offset)
     if view is None:  # a transposed block: the same elements are its transpose's -offset-th
         view = _flat_diagonal(_shape.transpose(moved, -2, -1), -offset)
-    if view is not None:
-        return view
-    if _backend.is_numpy:
-        return ops.diagonal_view.apply1(moved, {"offset": offset})
-    return ops.getitem(moved, key=_diagonal_key(moved, offset))
+    if view is None:
+        if _backend.is_numpy:
+            view = ops.diagonal_view.apply1(moved, {"offset": offset})
+        else:
+            view = ops.getitem(moved, key=_diagonal_key(moved, offset))
+    return labelled(view, "DiagonalBackward0")
 
 
 def _flat_diagonal(block: Tensor, offset: int) -> Tensor | None:

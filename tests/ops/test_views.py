@@ -242,3 +242,27 @@ def test_gradient_through_a_write_to_a_diagonal_matches_torch() -> None:
         (m * m).sum().backward()
         grads.append(a.grad.tolist())
     assert grads[1] == grads[0]
+
+
+# Each view function as users call it; grad_fn must read as in PyTorch, which names the backward
+# by the function called (x.t() is TBackward0) where arraygrad records a shared primitive.
+GRAD_FN_NAMES = [
+    "x.view(6)", "x.reshape(3, 2)", "x.t()", "x[0].t()", "x.T", "x.mT", "x.transpose(0, 1)",
+    "x.swapaxes(0, 1)", "x.permute(0, 1)", "x.movedim(0, 1)", "x.expand(2, 3)",
+    "x.expand(1, 2, 3)", "x.expand_as(x)", "lib.broadcast_to(x, (2, 2, 3))", "x.unsqueeze(0)",
+    "x.squeeze()", "x.squeeze(0)", "x.squeeze((0, 1))", "x.flatten()", "x.unflatten(1, (3, 1))",
+    "x[0]", "x[:, 1]", "x[:1]", "x[:]", "x[...]", "x[:, :]", "x[0, 1:]", "x[1:, 0]",
+    "x[None, 0]", "x[0, None]", "x[..., None]", "x[:, None, 1:]", "x[::2]", "x[:, 0:3]",
+    "x.narrow(0, 0, 2)", "x.select(1, -1)", "x.diagonal()", "x.diagonal(1)",
+    "x.unfold(1, 2, 1)", "x.split(1)[0]", "x.split([1, 1])[1]", "x.chunk(2, 1)[0]",
+    "x.unbind()[1]", "x.tensor_split(2)[0]", "x.H", "x.adjoint()",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", GRAD_FN_NAMES)
+def test_grad_fn_names_views_as_torch_does(expression: str) -> None:
+    def name(module: Any) -> str:
+        x = module.ones(2, 3, requires_grad=True) * 1
+        return eval(expression, {"x": x, "lib": module}).grad_fn.name()
+
+    assert name(ag) == name(torch)

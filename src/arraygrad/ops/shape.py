@@ -46,12 +46,38 @@ def _index_vjp(ns: Any, g: Any, out: Any, x: Any, *, key: Any) -> Any:
 
 
 # x[key] with ints, slices, None and Ellipsis only: the result is a view of x.
+def _getitem_backward_name(node: Any) -> str:
+    """PyTorch's ``grad_fn`` name for ``x[key]``: that of the last step its indexing applies,
+    in key order (``x[0, 1:]`` slices last: ``SliceBackward0``). Inside a tuple a slice over a
+    whole dimension applies nothing, and a key that applies nothing gives an alias."""
+    key = node.params["key"]
+    parts = key if key.__class__ is tuple else (key,)
+    shape = tuple(node.inputs[0].shape) if node.inputs else ()
+    consumed = sum(1 for part in parts if part is not None and part is not Ellipsis)
+    name, dim = "AliasBackward0", 0
+    for part in parts:
+        if part is None:
+            name = "UnsqueezeBackward0"
+        elif part is Ellipsis:
+            dim += len(shape) - consumed
+        elif isinstance(part, slice):
+            size = shape[dim] if dim < len(shape) else 0
+            if key.__class__ is not tuple or part.indices(size) != (0, size, 1):
+                name = "SliceBackward0"
+            dim += 1
+        else:  # an int
+            name = "SelectBackward0"
+            dim += 1
+    return name
+
+
 basic_getitem = Primitive(
     "select",
     forward=lambda xp, x, *, key: xp.getitem(x, key),
     vjp=(_index_vjp,),
     reads_inputs=False,
     view=True,
+    backward_name=_getitem_backward_name,
 )
 
 
