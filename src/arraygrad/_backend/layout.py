@@ -1,0 +1,191 @@
+"""Memory layouts: views made from strides, and what a view's memory holds.
+
+Part of the one door to array libraries (see :mod:`arraygrad._backend`, which re-exports every
+public name here). On NumPy the windows, diagonals and expansions below are strided views of
+their input's memory, as PyTorch's are, and the questions about layouts (does a reshape copy,
+which elements of the root does a view hold, does it repeat any) are answered from strides and
+addresses. Other libraries do not expose their memory: they get copies and C-order answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from arraygrad import _backend
+
+
+def window_picks(count: int, size: int, step: int) -> Any:
+    """``picks[i, j] = i * step + j``: the positions along the windowed axis of the ``count``
+    windows of ``size`` elements, ``step`` apart (an int64 array of the active namespace)."""
+    xp = _backend.xp
+    starts = xp.reshape(xp.arange(count, dtype=xp.int64) * step, (count, 1))
+    return starts + xp.reshape(xp.arange(size, dtype=xp.int64), (1, size))
+
+
+def window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
+    """The windows of ``size`` elements, ``step`` apart, along ``axis`` of ``x``, as a new last
+    axis: ``out[..., i, ..., j] = x[..., i * step + j, ...]`` (PyTorch's ``unfold``).
+
+    On NumPy a strided view of ``x``'s memory, writable where ``x`` is, so that writes through
+    it reach ``x`` as in PyTorch even where windows overlap (an element then appears in several
+    windows); other libraries do not expose strides and get a copy.
+    """
+    count = (x.shape[axis] - size) // step + 1
+    if x.__class__ is np.ndarray:
+        shape = x.shape[:axis] + (count,) + x.shape[axis + 1 :] + (size,)
+        strides = x.strides
+        strides = strides[:axis] + (strides[axis] * step,) + strides[axis + 1 :] + (strides[axis],)
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+    gathered = lib.take(x, lib.reshape(window_picks(count, size, step), (-1,)), axis=axis)
+    windows = lib.reshape(gathered, x.shape[:axis] + (count, size) + x.shape[axis + 1 :])
+    order = list(range(windows.ndim))
+    order.append(order.pop(axis + 1))
+    return lib.permute_dims(windows, tuple(order))
+
+
+def diagonal_span(rows: int, cols: int, offset: int) -> tuple[int, int, int]:
+    """First row, first column and length of the ``offset``-th diagonal of a ``rows x cols``
+    matrix (``offset > 0`` above the main diagonal)."""
+    first_row, first_col = max(-offset, 0), max(offset, 0)
+    return first_row, first_col, max(0, min(rows - first_row, cols - first_col))
+
+
+def diagonal_indices(rows: int, cols: int, offset: int) -> tuple[Any, Any]:
+    """The row and column indices of the ``offset``-th diagonal of a ``rows x cols`` matrix."""
+    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    steps = _backend.xp.arange(count)
+    return steps + first_row, steps + first_col
+
+
+def diagonal_view(lib: Any, x: Any, offset: int) -> Any:
+    """The ``offset``-th diagonal of the matrices in the last two axes of ``x``, as a last axis.
+
+    On NumPy a strided view of ``x``'s memory (one step is a row and a column), writable where
+    ``x`` is, whatever ``x``'s layout; other libraries get a copy.
+    """
+    rows, cols = x.shape[-2:]
+    first_row, first_col, count = diagonal_span(rows, cols, offset)
+    if x.__class__ is np.ndarray:
+        shape = x.shape[:-2] + (count,)
+        strides = x.strides[:-2] + (x.strides[-2] + x.strides[-1],)
+        # From the diagonal's first element (the batch axes kept, a last axis of 1: a view).
+        start = x[..., first_row, first_col, None] if count else x
+        return np.lib.stride_tricks.as_strided(start, shape, strides, writeable=x.flags.writeable)
+    return x[(..., *diagonal_indices(rows, cols, offset))]
+
+
+def expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` broadcast to ``shape`` as a view of its memory (PyTorch's ``expand``): on NumPy
+    writable where ``x`` is, each repeated element one memory location (stride 0), so that
+    writes into ``x`` show through and ``fill_`` reaches ``x``, as in PyTorch. Other libraries
+    give what their ``broadcast_to`` gives.
+    """
+    if x.__class__ is not np.ndarray:
+        return lib.broadcast_to(x, shape)
+    lead = len(shape) - x.ndim
+    if lead < 0 or any(
+        have not in (1, want) for have, want in zip(x.shape, shape[lead:], strict=True)
+    ):
+        return np.broadcast_to(x, shape)  # raises NumPy's error for shapes that do not fit
+    strides = (0,) * lead + tuple(
+        0 if have == 1 and want != 1 else stride
+        for have, want, stride in zip(x.shape, shape[lead:], x.strides, strict=True)
+    )
+    if x.flags.c_contiguous:  # ~10x faster than as_strided: x itself is the buffer
+        return np.ndarray(shape, x.dtype, x, 0, strides)
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
+
+def element_strides(array: Any) -> tuple[int, ...]:
+    """The strides of ``array`` in elements; C order for libraries that do not expose them."""
+    if isinstance(array, np.ndarray) and array.size:
+        return tuple(s // array.itemsize for s in array.strides)
+    # Empty arrays: NumPy may report any strides for them; PyTorch's are C order.
+    shape, out, step = tuple(array.shape), [], 1
+    for size in reversed(shape):
+        out.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(out))
+
+
+def shares_memory(view: Any, base: Any) -> bool:
+    """Whether the array ``view``, made from ``base`` by a view operation, shares its memory
+    (the operation may have copied: a small broadcast, an element read out, a reshape).
+
+    NumPy points every view at the array owning the memory; other libraries do not tell, and
+    their views are taken at their word.
+    """
+    if view is base or view.__class__ is not np.ndarray or base.__class__ is not np.ndarray:
+        return True
+    owner = view.base
+    return owner is not None and (owner is base or owner is base.base)
+
+
+def memory_positions(view: Any, base: Any) -> Any:
+    """The flat (C-order) position in ``base`` of every element of ``view``, an array sharing
+    its memory, read from their addresses (the view's size of work, however it was made); or
+    ``None`` where that cannot be read (other libraries, a ``base`` not C-contiguous)."""
+    if (
+        view.__class__ is not np.ndarray
+        or base.__class__ is not np.ndarray
+        or not base.flags.c_contiguous
+    ):
+        return None
+    itemsize = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    positions: Any = np.asarray(start // itemsize, dtype=np.intp)
+    for axis, (size, stride) in enumerate(zip(view.shape, view.strides, strict=True)):
+        steps = np.arange(size, dtype=np.intp) * (stride // itemsize)
+        positions = positions + steps.reshape((1,) * axis + (size,) + (1,) * (view.ndim - axis - 1))
+    return positions
+
+
+def repeats_elements(array: Any) -> bool:
+    """Whether ``array`` is a broadcast view: some of its elements are one memory location
+    (a zero stride along an axis of more than one element; NumPy only)."""
+    return array.__class__ is np.ndarray and any(
+        stride == 0 and size > 1 for size, stride in zip(array.shape, array.strides, strict=True)
+    )
+
+
+def has_repeats(positions: Any) -> bool | None:
+    """Whether a memory position occurs twice in ``positions`` (from :func:`memory_positions`);
+    ``None`` when there are none to look at."""
+    if positions is None:
+        return None
+    flat = np.reshape(positions, -1)
+    return bool(flat.size > 1 and np.unique(flat).size < flat.size)
+
+
+def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``array`` takes ``shape`` without a copy (its strides allow it), as a view must.
+
+    Libraries that do not expose their memory layout are taken at their word: the Array API's
+    ``reshape(..., copy=False)`` raises where a copy would be needed.
+    """
+    # While arraygrad.compile traces, the answer for the traced arrays holds for every replay:
+    # a compiled step guards on its inputs' strides. (It must be the real answer: a layout
+    # taken for a view that is not would make the replay write into a copy.)
+    try:
+        if isinstance(array, np.ndarray):
+            np.reshape(array, shape, copy=False)
+        elif _backend.tracer is not None:
+            return True
+        else:
+            _backend.xp.reshape(array, shape, copy=False)
+    except (ValueError, AttributeError):  # array_api_strict raises AttributeError
+        return False
+    return True
+
+
+def element_offset(array: Any) -> int:
+    """How many elements into the memory of the array it views ``array`` starts (0 if none)."""
+    if not isinstance(array, np.ndarray):
+        return 0
+    root = array
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    start = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return int(start // array.itemsize)
