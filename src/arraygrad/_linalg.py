@@ -47,6 +47,17 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> (arraygrad.ones(2, 3) @ arraygrad.ones(3)).tolist()
     [3.0, 3.0]
     """
+    if (
+        input.__class__ is Tensor
+        and other.__class__ is Tensor
+        and input._data.dtype != other._data.dtype
+    ):
+        names = [_dtype.torch_type_name(t.dtype) for t in (input, other)]
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {names[0]} != {names[1]} "
+            f"(matmul of shapes {list(input.shape)} and {list(other.shape)}); PyTorch's matrix "
+            f"products do not promote. Fix: convert one operand, e.g. other.to({input.dtype})."
+        )
     a, b = _operands(input, other)
     # Arrays are taken as tensors, but a Python number is a misuse (torch's TypeError).
     sa = require_tensor("matmul", "input", 1, a)._data.shape

@@ -250,7 +250,7 @@ def test_generate_square_subsequent_mask_matches_torch(size: int, dtype: str | N
 
 
 def test_training_dropout_is_random_and_eval_deterministic() -> None:
-    model = ag.nn.Transformer(D, 2, 1, 1, 16, dropout=0.5)
+    model = ag.nn.Transformer(D, 2, 1, 1, 16, dropout=0.5).double()  # the data are float64
     src, tgt = ag.tensor(SRC), ag.tensor(TGT)
     ag.manual_seed(0)
     assert not np.allclose(model(src, tgt).detach().numpy(), model(src, tgt).detach().numpy())
