@@ -316,6 +316,37 @@ def test_in_place_update_of_a_vector_is_written_directly():
     assert "out=v" in program.source  # one ufunc call writing into the counter
 
 
+def _module_mlp(seed: int = 3):
+    """An MLP of nn.Linear layers (the linear primitive) trained with SGD with momentum."""
+    ag.manual_seed(seed)
+    model = ag.nn.Sequential(ag.nn.Linear(12, 16), ag.nn.ReLU(), ag.nn.Linear(16, 5))
+    opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    rng = np.random.default_rng(seed)
+    x = ag.tensor(rng.standard_normal((8, 12), dtype=np.float32))
+    labels = ag.tensor(rng.integers(0, 5, 8))
+
+    def step(x, labels):
+        loss = ag.nn.functional.cross_entropy(model(x), labels)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    return model, step, (x, labels)
+
+
+def test_module_mlp_compiled_equals_eager_bitwise():
+    model_eager, step_eager, args = _module_mlp()
+    model_comp, step_comp, _ = _module_mlp()
+    eager = _run(step_eager, args, 6)
+    compiled = ag.compile(step_comp)
+    replayed = _run(compiled, args, 6)
+    assert compiled.traces == 2  # the first step makes the momentum buffers, then one program
+    assert all(np.array_equal(a, b) for a, b in zip(eager, replayed, strict=True))
+    for pe, pc in zip(model_eager.parameters(), model_comp.parameters(), strict=True):
+        assert np.array_equal(pe._data, pc._data)
+
+
 def test_cnn_compiled_equals_eager_bitwise():
     functional = pytest.importorskip("arraygrad.nn.functional")
     if not all(hasattr(functional, n) for n in ("conv2d", "max_pool2d", "cross_entropy")):

@@ -256,6 +256,30 @@ LINEAR = {
         lambda x, w: F(x).linear(x, w),
         shapes=st.tuples(st.integers(1, 4), st.integers(1, 4)).map(lambda s: (s, (s[1],))),
     ),
+    "linear_batch_of_vectors": OpSpec(
+        lambda x, w, b: F(x).linear(x, w, b),
+        shapes=st.tuples(st.integers(1, 5), st.integers(1, 4), st.integers(1, 4)).map(
+            lambda s: ((s[0], s[1]), (s[2], s[1]), (s[2],))
+        ),
+    ),
+    "linear_no_bias_4d": OpSpec(
+        lambda x, w: F(x).linear(x, w),
+        shapes=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)).map(
+            lambda s: ((2, s[0], 1, s[1]), (s[2], s[1]))
+        ),
+    ),
+    "linear_bias_of_one": OpSpec(
+        lambda x, w, b: F(x).linear(x, w, b),
+        shapes=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)).map(
+            lambda s: ((s[0], s[1]), (s[2], s[1]), (1,))
+        ),
+    ),
+    "linear_vector_with_bias": OpSpec(
+        lambda x, w, b: F(x).linear(x, w, b),
+        shapes=st.tuples(st.integers(1, 4), st.integers(1, 4)).map(
+            lambda s: ((s[0],), (s[1], s[0]), (s[1],))
+        ),
+    ),
     "bilinear": OpSpec(
         lambda a, b, w, bias: F(a).bilinear(a, b, w, bias),
         shapes=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).map(
@@ -691,3 +715,53 @@ def test_functional_inplace_forms_match_torch(name: str, args: tuple) -> None:
     t = torch.tensor(values, requires_grad=True)
     getattr(torch.nn.functional, name)(t * 1.0, *args).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (4, 2, 3), (0, 3), (2, 0, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_grad_fn_and_weight_gradient_layout_match_torch(
+    shape: tuple[int, ...], bias: bool
+) -> None:
+    def run(module: Any) -> tuple[str, Any, Any]:
+        x = module.ones(*shape, requires_grad=True)
+        w = module.linspace(-1.0, 1.0, 12).reshape(4, 3).requires_grad_()
+        b = module.ones(4, requires_grad=True) if bias else None
+        out = module.nn.functional.linear(x, w, b)
+        out.backward(module.ones(*shape[:-1], 4))
+        return out.grad_fn.name(), w.grad, x.grad
+
+    name, w_grad, x_grad = run(ag)
+    torch_name, torch_w_grad, torch_x_grad = run(torch)
+    assert name == torch_name
+    np.testing.assert_allclose(w_grad.numpy(), torch_w_grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x_grad.numpy(), torch_x_grad.numpy(), rtol=1e-6, atol=1e-6)
+    # W.grad is laid out as W (row-major) and is the product itself, not a copy of a view.
+    assert w_grad.is_contiguous() and w_grad._data.base is None
+
+
+def test_linear_double_backward_matches_torch() -> None:
+    def run(module: Any) -> list[Any]:
+        gen = np.random.default_rng(5)
+        x, w, b = (
+            module.tensor(gen.standard_normal(shape), requires_grad=True)
+            for shape in ((3, 2, 4), (5, 4), (5,))
+        )
+        out = module.nn.functional.linear(x, w, b).tanh().sum()
+        grads = module.autograd.grad(out, (x, w, b), create_graph=True)
+        total = sum((g * g).sum() for g in grads)
+        return [g.detach().numpy() for g in module.autograd.grad(total, (x, w, b))]
+
+    for mine, theirs in zip(run(ag), run(torch), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_linear_and_matmul_of_mixed_dtypes_raise_like_torch() -> None:
+    for module in (ag, torch):
+        x = module.ones(2, 3, dtype=module.float64)
+        with pytest.raises(RuntimeError, match="same dtype"):
+            module.nn.functional.linear(x, module.ones(4, 3))
+        with pytest.raises(RuntimeError, match="same dtype"):
+            module.matmul(x, module.ones(3, 4))
+        with pytest.raises(RuntimeError, match="same dtype"):
+            module.ones(2, 3) @ module.ones(3, 2, dtype=module.int64)
+        assert module.matmul(x, x.T).dtype == module.float64  # still usable after the error

@@ -158,6 +158,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         },
         take_add_zeros=_take_add_zeros,
         trunc_divide=functools.partial(_trunc_divide, lib),
+        linear=functools.partial(_linear, lib),
         relu_backward=functools.partial(
             _relu_backward, numpy_fast.numpy_where if lib is np else lib.where
         ),
@@ -204,6 +205,17 @@ def _relu_backward(where: Any, g: Any, out: Any) -> Any:
     """ReLU's gradient ``g`` where its output ``out`` is positive or nan, else 0 (PyTorch's
     threshold_backward: it zeroes where ``out <= 0``)."""
     return where(out <= 0, 0.0, g)
+
+
+def _linear(lib: Any, x: Any, w: Any, b: Any) -> Any:
+    """``x @ w.T + b`` (``b`` may be ``None``). On NumPy the bias is added into the product's own
+    fresh array: one pass fewer over the output, and no second array of its size."""
+    out = lib.matmul(x, lib.matrix_transpose(w))
+    if b is None:
+        return out
+    if lib is np and out.__class__ is np.ndarray:
+        return np.add(out, b, out=out)
+    return out + b
 
 
 def _trunc_divide(lib: Any, x: Any, y: Any) -> Any:

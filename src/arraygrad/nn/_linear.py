@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from arraygrad import _linalg, _shape
+from arraygrad import _dtype, _linalg, _shape, ops
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = ["bilinear", "linear"]
@@ -29,10 +30,35 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"dimension of the input {in_features}, or build the layer with in_features="
             f"{input.shape[-1] if input.ndim else 0}."
         )
-    out = _linalg.matmul(input, _shape.t(weight))
+    if _fits_the_primitive(input, weight, bias):
+        return labelled(ops.linear(input, weight, bias), _backward_name(input.ndim, bias))
+    out = _linalg.matmul(input, _shape.t(weight))  # other dtypes and biases: with their checks
     if bias is not None:
         out = out + bias
     return out
+
+
+def _fits_the_primitive(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
+    """Whether ``linear`` is the ``linear`` primitive's case: floating tensors of one dtype, a
+    matrix weight and no bias or one value per output feature (the layer's own)."""
+    dtype = weight._data.dtype
+    if weight.ndim != 2 or input._data.dtype != dtype:
+        return False
+    if not _dtype.from_xp(dtype).is_floating_point:
+        return False
+    return bias is None or (
+        bias.ndim == 1 and bias._data.dtype == dtype and bias.shape[0] in (1, weight.shape[0])
+    )
+
+
+def _backward_name(ndim: int, bias: Tensor | None) -> str:
+    """PyTorch's ``grad_fn`` name for ``linear``, by the ops it decomposes into: ``addmm`` or
+    ``mm`` for a batch of vectors, a view or squeeze of one around them otherwise."""
+    if ndim == 2:
+        return "AddmmBackward0" if bias is not None else "MmBackward0"
+    if bias is not None:
+        return "ViewBackward0"
+    return "SqueezeBackward4" if ndim == 1 else "UnsafeViewBackward0"
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -45,6 +45,32 @@ matmul = Primitive(
 )
 
 
+def _linear_vjp_weight(ns: Any, g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
+    # dW[o, i] = sum over every leading position of g[..., o] x[..., i]: one matrix product
+    # made in W's own (out, in) layout, so that it becomes W.grad as it is (x @ W.T composed of
+    # matmul and t() would give W.grad as the transpose of x.T @ g, copied into W's layout).
+    if x.ndim == 1:
+        return ns.reshape(g, shape=(g.shape[0], 1)) * ns.reshape(x, shape=(1, x.shape[0]))
+    rows = math.prod(tuple(x.shape)[:-1])
+    g_rows = ns.reshape(g, shape=(rows, g.shape[-1]))
+    return ns.matmul(ns.matrix_transpose(g_rows), ns.reshape(x, shape=(rows, x.shape[-1])))
+
+
+# PyTorch's linear layer, out = x @ W.T + b with W of shape (out, in): one primitive rather than
+# matmul, t() and add, for two reasons of speed. The bias is added into the product's array, and
+# W's gradient is made in W's layout (see _linear_vjp_weight). b is None for a layer without bias.
+linear = Primitive(
+    "linear",
+    forward=lambda xp, x, w, b: xp.linear(x, w, b),
+    vjp=(
+        lambda ns, g, out, x, w, b: ns.matmul(g, w),
+        _linear_vjp_weight,
+        lambda ns, g, out, x, w, b: g,  # summed over the leading axes by the engine
+    ),
+    rule_reads=((1,), (0,), ()),
+)
+
+
 def _matrix_axes(a: Any) -> tuple[int, int]:
     return (a.ndim - 2, a.ndim - 1)
 
@@ -189,6 +215,7 @@ __all__ = [
     "adjugate",
     "det",
     "inv",
+    "linear",
     "matmul",
     "pinv",
     "slogdet",
