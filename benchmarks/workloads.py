@@ -531,10 +531,55 @@ def w5(quick: bool) -> dict[str, Step]:
     return steps
 
 
+# --- W6: a step written with nn modules, as most PyTorch code is ---------------------------------
+
+MODULE_MLP_SIZES = (784, 128, 64, 10)
+
+
+def _module_mlp(lib: Any, batch: int) -> Step:
+    """``nn.Sequential`` of ``nn.Linear`` and ``nn.ReLU``, ``nn.CrossEntropyLoss`` and
+    ``optim.SGD`` with momentum: the training loop of a PyTorch tutorial, verbatim on ``lib``
+    (each library initialises its own weights; only the time is compared)."""
+    lib.manual_seed(0)
+    first, hidden, second, classes = MODULE_MLP_SIZES
+    model = lib.nn.Sequential(
+        lib.nn.Linear(first, hidden),
+        lib.nn.ReLU(),
+        lib.nn.Linear(hidden, second),
+        lib.nn.ReLU(),
+        lib.nn.Linear(second, classes),
+    )
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    rng = np.random.default_rng(6)
+    x = lib.tensor(rng.standard_normal((batch, first), dtype=np.float32))
+    labels = lib.tensor(rng.integers(0, classes, batch))
+
+    def step() -> Any:
+        loss = loss_fn(model(x), labels)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()  # last, as in W3, so that a compiled step finds no .grad on entry
+        return loss
+
+    return step
+
+
+def w6(quick: bool) -> dict[str, Step]:
+    batch = 8 if quick else 32
+    steps: dict[str, Step] = {"arraygrad": _module_mlp(arraygrad, batch)}
+    if hasattr(arraygrad, "compile"):
+        steps["arraygrad compiled"] = arraygrad.compile(_module_mlp(arraygrad, batch))
+    if available("torch"):
+        steps.update(_torch_thread_rows(_module_mlp(_torch(), batch)))
+    return steps
+
+
 WORKLOADS: dict[str, tuple[str, Callable[[bool], dict[str, Step]]]] = {
     "W1": ("seed loop, 100 epochs", w1),
     "W2": ("100-op chain on 4 elements, fwd+bwd, per op", w2),
     "W3": ("MLP 784-256-10 step, batch 256", w3),
     "W4": ("linear regression step, N x 64 float32", w4),
     "W5": ("CNN step, batch 64 (8 with --quick), 1x28x28", w5),
+    "W6": ("nn.Module MLP 784-128-64-10 step, SGD with momentum, batch 32 (8 with --quick)", w6),
 }
