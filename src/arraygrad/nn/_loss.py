@@ -360,36 +360,38 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
     weight (0 where ignored) and whether it counts (not ``ignore_index``), all of the target's
     shape.
 
-    Every array here is computed by primitives from ``target``, so ``arraygrad.compile`` records
-    the masks and recomputes them on each replay, for the labels of that call.
+    Only the pick is differentiable. The masks and weights need no gradient, so they are
+    computed on the raw arrays, with the namespace's functions (a fraction of a primitive's
+    cost): ``arraygrad.compile`` records those calls and recomputes them on each replay, for
+    the labels of that call.
     """
     axis = _class_axis(input)
     _check_target(input, target, axis)
     classes = input.shape[axis]
-    valid = target != ignore_index
-    arguments = (target._data, valid._data, classes, ignore_index, tuple(input.shape))
-    _check(_raise_for_bad_labels, *arguments)
+    xp = _backend.xp
+    labels = target._data
+    valid = xp.not_equal(labels, ignore_index)
+    _check(_raise_for_bad_labels, labels, valid, classes, ignore_index, tuple(input.shape))
     grid_shape = [1] * input.ndim
     grid_shape[axis] = classes
-    # The class indices, shaped to broadcast along the class axis: a constant of the shapes
-    # (namespace calls, which arraygrad.compile records; arraygrad.arange computes on arrays).
-    xp = _backend.xp
-    grid = constant(xp.reshape(xp.arange(classes, dtype=target._data.dtype), tuple(grid_shape)))
+    # The class indices, shaped to broadcast along the class axis against the labels.
+    grid = xp.reshape(xp.arange(classes, dtype=labels.dtype), tuple(grid_shape))
+    # The labels with a class axis of 1 (a reshape: NumPy's expand_dims costs several times more).
+    with_axis = tuple(labels.shape[:axis]) + (1,) + tuple(labels.shape[axis:])
+    mask = xp.equal(grid, xp.reshape(labels, with_axis))
     if 0 <= ignore_index < classes:
         # An ignored class index would match its class: mask its targets out.
-        mask = (grid == target.unsqueeze(axis)) & valid.unsqueeze(axis)
-    else:  # the usual -100 matches no class, so ignored targets pick nothing already
-        mask = grid == target.unsqueeze(axis)
-    picked = _reduction.sum(_math.where(mask, input, 0.0), axis)
-    dtype = input.dtype
+        mask = xp.logical_and(mask, xp.reshape(valid, with_axis))
+    # (The usual -100 matches no class, so ignored targets pick nothing already.)
+    picked = _reduction.sum(_math.where(constant(mask), input, 0.0), axis)
     if weight is None:
-        weights = _math.astype(valid, dtype)
+        weights = constant(xp.astype(valid, input._data.dtype))
     else:
         # PyTorch gives the class weights no gradient; ignored targets read class 0's.
-        safe = _math.where(valid, target, 0)
-        picked_weights = _math.astype(weight[safe].detach(), dtype)
-        weights = _math.where(valid, picked_weights, 0.0)
-    return picked, weights, valid
+        safe = _math.where(constant(valid), target, 0)
+        picked_weights = _math.astype(weight[safe].detach(), input.dtype)
+        weights = _math.where(constant(valid), picked_weights, 0.0)
+    return picked, weights, constant(valid)
 
 
 def _raise_for_bad_labels(
@@ -434,19 +436,22 @@ def nll_loss(
         return _math.where(valid, losses, 0.0)
     if reduction == "sum":
         return losses.sum()
-    return _safe_divide(losses.sum(), weights.sum())
+    return _safe_divide(losses.sum(), weights)
 
 
-def _safe_divide(total: Tensor, count: Tensor) -> Tensor:
-    """``total / count``, and PyTorch's nan for 0 / 0 (an all-ignored batch).
+def _safe_divide(total: Tensor, weights: Tensor) -> Tensor:
+    """``total / weights.sum()``, and PyTorch's nan for 0 / 0 (an all-ignored batch).
 
-    Where ``count`` is 0 it divides by nan instead: the value is nan without NumPy's warning
+    Where the sum is 0 it divides by nan instead: the value is nan without NumPy's warning
     about 0 / 0, and the gradient reaching ``total`` is nan, as PyTorch's ``-w g /
     total_weight`` is for every counted entry (a target of weight 0 gets nan; an ignored one,
-    masked out of ``total``, 0). Where ``count`` is not 0 it is the plain division, a few
-    operations, as a compiled training step replays them on every call.
+    masked out of ``total``, 0). The weights never need a gradient, so the divisor is computed
+    on the raw array; only the division is recorded.
     """
-    return total / _math.where(count != 0, count, float("nan"))
+    xp = _backend.xp
+    count = xp.sum(weights._data)
+    divisor = xp.where(xp.not_equal(count, 0), count, xp.full_like(count, float("nan")))
+    return total / constant(divisor)
 
 
 def cross_entropy(
@@ -505,7 +510,7 @@ def cross_entropy(
     smooth = _math.where(valid, -_reduction.sum(terms, axis), 0.0)
     if reduction == "mean":
         _, weights, _ = _pick(log_probs, target, ignore_index, weight)
-        smooth = _safe_divide(smooth.sum(), weights.sum())
+        smooth = _safe_divide(smooth.sum(), weights)
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
