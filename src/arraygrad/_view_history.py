@@ -58,6 +58,7 @@ expansion is refused (PyTorch's backward refuses it).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -83,10 +84,17 @@ _ref = weakref.ref
 
 
 class _ViewRefs(list):  # type: ignore[type-arg]
-    """A root's weak references to its views; pruned of dead ones when it outgrows ``limit``."""
+    """A root's weak references to its views; pruned of dead ones when it outgrows ``limit``.
 
-    __slots__ = ("limit",)
+    The entries from ``fresh`` on are the views whose history is the root's current one (made,
+    or given their history again, since the root's last recorded write); a write marks just
+    those stale (see :func:`regenerate`). A view given its history again is appended again, so
+    a view may appear twice: once stale, once fresh.
+    """
 
+    __slots__ = ("fresh", "limit")
+
+    fresh: int
     limit: int
 
     def __reduce__(self) -> Any:
@@ -97,6 +105,7 @@ class _ViewRefs(list):  # type: ignore[type-arg]
 def _new_view_refs() -> _ViewRefs:
     views = _ViewRefs()
     views.limit = _MIN_LIMIT
+    views.fresh = 0
     return views
 
 
@@ -116,6 +125,7 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     if counter is None:
         counter = base._version_counter = [0, 0]
     view._version_counter = counter
+    view._view_version = counter[0]  # the version its history is of (see regenerate)
     root = base._base
     if root is None:
         root = view._base = base
@@ -128,9 +138,8 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     multi = base._view_multi
     if multi is not None:  # a view of an output of split, chunk or unbind
         view._view_multi = multi
-    try:
-        views = root._views
-    except AttributeError:
+    views = root.__dict__.get("_views")
+    if views is None:
         views = root._views = _new_view_refs()
     views.append(_ref(view))
     if len(views) > views.limit:
@@ -174,24 +183,24 @@ def _pairs(steps: Steps) -> Any:
 
 def _prune(views: _ViewRefs) -> None:
     # Amortised: the next prune waits until the list has doubled over its live part.
-    views[:] = [ref for ref in views if ref() is not None]
+    stale = [ref for ref in views[: views.fresh] if ref() is not None]
+    views[:] = stale + [ref for ref in views[views.fresh :] if ref() is not None]
+    views.fresh = len(stale)
     views.limit = max(_MIN_LIMIT, 2 * len(views))
 
 
 def _live_views(root: Tensor) -> list[Tensor]:
-    """The views of ``root`` still alive (pruning the list of the others)."""
+    """The views of ``root`` still alive, each once (pruning the list of the others)."""
     views = root.__dict__.get("_views")
     if not views:
         return []
-    live, refs = [], []
+    _prune(views)
+    live: dict[int, Tensor] = {}
     for ref in views:
         view = ref()
         if view is not None:
-            live.append(view)
-            refs.append(ref)
-    views[:] = refs
-    views.limit = max(_MIN_LIMIT, 2 * len(refs))
-    return live
+            live[id(view)] = view
+    return list(live.values())
 
 
 # --- replaying view steps ----------------------------------------------------------------------
@@ -243,20 +252,61 @@ def _replay(root: Tensor, steps: Steps) -> Tensor:
     return out
 
 
-def regenerate(root: Tensor) -> None:
-    """Give every live view of ``root`` the history "its view steps on ``root``'s history"."""
-    for view in _live_views(root):
+def regenerate(root: Tensor, written_only: bool = False) -> None:
+    """Give the live views of ``root`` the history "their view steps on ``root``'s history",
+    when next used: ``root``'s history changed. After a recorded write, every view; after
+    ``requires_grad_()`` (``written_only``), the views written since their history was made
+    (their version moved on), as PyTorch rebuilds a view's ``grad_fn`` only then.
+
+    Those views are marked stale (their ``_node`` and ``_rg`` unset); reading either rebuilds
+    it (``Tensor.__getattr__`` calls :func:`refresh`), as PyTorch rebuilds a view's ``grad_fn``
+    when it is next used. Views already stale are not visited again, so a loop that writes into
+    a buffer through views (``h[t] = f(h[t - 1])``), whose graph keeps every view alive, costs
+    the same per step however long it runs.
+    """
+    views = root.__dict__.get("_views")
+    if not views:
+        return
+    version = root._version_counter[0] if root._version_counter is not None else 0
+    for ref in views[views.fresh :]:
+        view = ref()
+        if view is None:
+            continue
         attrs = view.__dict__
         if attrs.get("_view_no_grad"):
             continue  # PyTorch refuses to use it after such a write (see check_write)
-        _take_history(view, root)
+        if written_only and attrs.get("_view_version") == version:
+            continue
+        with contextlib.suppress(AttributeError):  # listed twice: already marked
+            del view._node, view._rg
+    if not written_only:
+        views.fresh = len(views)
+
+
+def refresh(view: Tensor) -> None:
+    """Rebuild the history of the view ``view`` that a change of its root's made stale (see
+    :func:`regenerate`), in grad mode whatever the mode now: the write it follows was recorded."""
+    token = grad_enabled.set(True)
+    try:
+        _take_history(view, view.__dict__["_base"])
+    finally:
+        grad_enabled.reset(token)
 
 
 def _take_history(view: Tensor, root: Tensor) -> None:
-    """Give ``view`` the history of its view steps replayed on ``root``'s."""
+    """Give ``view`` the history of its view steps replayed on ``root``'s (now current: listed
+    as fresh, for the root's next write to mark stale)."""
     replayed = _replay(root, view.__dict__["_view_steps"])
     view._node = replayed._node
     view._rg = replayed._rg
+    counter = root._version_counter
+    view.__dict__["_view_version"] = counter[0] if counter is not None else 0
+    views = root.__dict__.get("_views")
+    if views is None:
+        views = root.__dict__["_views"] = _new_view_refs()
+    views.append(_ref(view))
+    if len(views) > views.limit:
+        _prune(views)
 
 
 def detached_view(out: Tensor, view: Tensor) -> None:
