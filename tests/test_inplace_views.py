@@ -849,6 +849,10 @@ VIEW_SEMANTICS: dict[str, str] = {
     "e = b.expand(2, 3).detach(); e.fill_(5.0); out = (b.detach(), e.requires_grad)",
     "element_into_detached_windows": "x = lib.tensor([1.0, 2.0, 3.0]); "
     "d = x.unfold(0, 2, 1).detach(); d[1, 1] = 7.0; out = x",
+    # [requires_grad_() rebuilt the history of every view: PyTorch rebuilds only written ones]
+    "requires_grad_of_unwritten_views": "x = lib.zeros(2, 3); v = x.detach(); w = v.squeeze(); "
+    "v.requires_grad_(); ((v * 2).sum() + (w * 3).sum()).backward(); "
+    "out = (w.is_leaf, w.grad_fn is None, v.grad)",
     # [an empty write through a view of a 0-d tensor broke backward: "invalid gradient"]
     "empty_write_into_a_0d_tensor": "a = lib.tensor(2.0, requires_grad=True); s = a * 1; "
     "s[None][1:].mul_(2); (s * 3).backward(); out = (a.grad, s.detach())",
