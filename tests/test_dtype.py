@@ -101,6 +101,8 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "pow float16 fits": lambda lib: lib.ones(2, dtype=lib.float16) ** 6e4,
     "pow float16 inf": lambda lib: lib.ones(2, dtype=lib.float16) ** float("inf"),
     "pow float32 takes any float": lambda lib: lib.ones(2) ** 1e39,
+    "pow float16 NumPy exponent": lambda lib: lib.ones(2, dtype=lib.float16) ** np.float64(7e4),
+    "pow float16 NumPy int exponent": lambda lib: lib.ones(2, dtype=lib.float16) ** np.int64(7e4),
     "add wraps": lambda lib: _int8(lib) + 300,
 }
 
@@ -153,3 +155,6 @@ def test_ints_beyond_64_bits_overflow_as_in_torch() -> None:
     for lib in (torch, ag):
         with pytest.raises(OverflowError):
             lib.zeros(2, dtype=lib.int64).fill_(2**70)
+        for dtype in (lib.float16, lib.float32):
+            with pytest.raises(OverflowError):
+                lib.ones(2, dtype=dtype) ** 10**20

@@ -856,6 +856,9 @@ VIEW_SEMANTICS: dict[str, str] = {
     # [an empty write through a view of a 0-d tensor broke backward: "invalid gradient"]
     "empty_write_into_a_0d_tensor": "a = lib.tensor(2.0, requires_grad=True); s = a * 1; "
     "s[None][1:].mul_(2); (s * 3).backward(); out = (a.grad, s.detach())",
+    "empty_write_of_a_grad_value_into_a_0d_tensor": "s = lib.tensor(2.0).clone(); "
+    "w = lib.ones(0, requires_grad=True); v = s[None][1:]; v.add_(w); s.backward(); "
+    "out = (s.requires_grad, v.requires_grad, w.grad)",
     "empty_write_into_a_1d_tensor": "a = lib.ones(3, requires_grad=True); s = a * 1; "
     "s[2:2].mul_(2); (s * 3).sum().backward(); out = (a.grad, s.detach())",
 }

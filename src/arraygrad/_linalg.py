@@ -48,8 +48,8 @@ def matmul(input: Any, other: Any) -> Tensor:
     [3.0, 3.0]
     """
     if (
-        input.__class__ is Tensor
-        and other.__class__ is Tensor
+        isinstance(input, Tensor)
+        and isinstance(other, Tensor)
         and input._data.dtype != other._data.dtype
     ):
         names = [_dtype.torch_type_name(t.dtype) for t in (input, other)]

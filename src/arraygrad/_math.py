@@ -358,9 +358,11 @@ def pow(input: Any, exponent: Any) -> Tensor:
             # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting
             # error and no integer check can apply, so straight to the primitive. Only float16
             # cannot hold every exponent, which PyTorch converts to the tensor's dtype.
-            if base_dtype is _dtype.float16:
-                _dtype.checked_scalar(exponent, base_dtype)
+            if base_dtype is _dtype.float16 or exponent.__class__ is int:
+                _checked_exponent(exponent, base_dtype)
             return ops.pow.apply2(input, exponent)
+    if isinstance(input, Tensor) and isinstance(exponent, numbers.Number):
+        _checked_exponent(exponent, input.dtype)  # NumPy's scalars too
     if (
         isinstance(exponent, int)
         and exponent < 0
@@ -377,6 +379,17 @@ def pow(input: Any, exponent: Any) -> Tensor:
         target = _dtype.result_type(_scalar(input), exponent)
         input = as_tensor(_backend.asarray(_scalar(input)), target)
     return binary(ops.pow, input, exponent)
+
+
+def _checked_exponent(exponent: Any, base: _dtype.dtype) -> None:
+    """PyTorch's errors for a number exponent: an int past 64 bits cannot be a Scalar at all,
+    and a float16 base cannot hold a larger finite exponent (PyTorch converts it)."""
+    if isinstance(exponent, numbers.Integral) and not -(2**63) <= int(exponent) < 2**64:
+        raise OverflowError(
+            f"int too big to convert: the exponent {exponent} has more than 64 bits"
+        )
+    if base is _dtype.float16 and not isinstance(exponent, bool):
+        _dtype.checked_scalar(exponent, base)
 
 
 def neg(input: Tensor) -> Tensor:

@@ -477,15 +477,19 @@ def rebase(target: Tensor, result: Tensor) -> None:
         if target.__dict__.get("_views"):
             regenerate(target)
         return
-    if not root._data.shape and 0 in target._data.shape:
-        # An empty view of a 0-d root (``s[None][1:]``): the write changed no element, and no
-        # index of a 0-d array selects nothing, so the histories stay as they are.
-        return
-    steps = target.__dict__["_view_steps"]
-    key = _region_key(root, steps, target._data)
     from arraygrad import ops
+    from arraygrad._primitive import labelled
 
-    new_root = ops.copy_slices(root, result, key=key)
+    if not root._data.shape and 0 in target._data.shape:
+        # An empty view of a 0-d root (``s[None][1:]``), which no index of a 0-d array can
+        # select: the write changed no element, but the root now depends on what was written
+        # (PyTorch's CopySlices), which gets an empty gradient.
+        if not result._rg:
+            return
+        new_root = labelled(root + ops.sum(result) * 0.0, "CopySlices")
+    else:
+        key = _region_key(root, target.__dict__["_view_steps"], target._data)
+        new_root = ops.copy_slices(root, result, key=key)
     root._node = new_root._node
     root._rg = new_root._rg
     regenerate(root)  # target included

@@ -764,4 +764,43 @@ def test_linear_and_matmul_of_mixed_dtypes_raise_like_torch() -> None:
             module.matmul(x, module.ones(3, 4))
         with pytest.raises(RuntimeError, match="same dtype"):
             module.ones(2, 3) @ module.ones(3, 2, dtype=module.int64)
+        with pytest.raises(RuntimeError, match="same dtype"):
+            x @ module.nn.Parameter(module.ones(3, 4))  # a parameter is a tensor too
         assert module.matmul(x, x.T).dtype == module.float64  # still usable after the error
+
+
+@pytest.mark.parametrize("argument", ["input", "bias"])
+def test_linear_of_non_tensors_raises_type_error_like_torch(argument: str) -> None:
+    for module in (ag, torch):
+        x, w, b = module.ones(2, 3), module.ones(4, 3), module.ones(4)
+        args = {"input": (np.ones((2, 3), np.float32), w, b), "bias": (x, w, [1.0] * 4)}
+        with pytest.raises(TypeError, match=f"argument '{argument}'"):
+            module.nn.functional.linear(*args[argument])
+
+
+def test_nll_loss_checks_class_weights_like_torch() -> None:
+    for module in (ag, torch):
+        x = module.zeros(3, 5, dtype=module.float64)
+        target = module.tensor([0, 1, 2])
+        for weight in (
+            module.ones(4, dtype=module.float64),
+            module.ones(5, 1, dtype=module.float64),
+            module.ones(5, dtype=module.float32),
+        ):
+            for loss in (module.nn.functional.nll_loss, module.nn.functional.cross_entropy):
+                with pytest.raises(RuntimeError, match=r"weight tensor should|expected scalar"):
+                    loss(x, target, weight=weight)
+
+
+def test_uint8_targets_past_255_classes_match_torch() -> None:
+    logits = np.random.default_rng(7).standard_normal((2, 300))
+
+    def run(module: Any) -> tuple[Any, Any]:
+        x = module.tensor(logits, requires_grad=True)
+        loss = module.nn.functional.cross_entropy(x, module.tensor([0, 255], dtype=module.uint8))
+        loss.backward()
+        return loss.item(), x.grad.numpy()
+
+    (mine, mine_grad), (theirs, theirs_grad) = run(ag), run(torch)
+    assert mine == pytest.approx(theirs, rel=1e-12)
+    np.testing.assert_allclose(mine_grad, theirs_grad, rtol=1e-10, atol=1e-15)

@@ -90,3 +90,11 @@ def test_default_initialisation_is_uniform_in_one_over_sqrt_hidden() -> None:
     cdf = (values + bound) / (2 * bound)
     ecdf = np.arange(1, values.size + 1) / values.size
     assert np.max(np.abs(ecdf - cdf)) < 0.02
+
+
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_input_of_another_dtype_than_the_weights_raises_like_torch(kind: str) -> None:
+    for module in (ag, torch):
+        layer = getattr(module.nn, kind)(3, 4)
+        with pytest.raises(ValueError, match=r"input dtype .* does not match weight dtype"):
+            layer(module.ones(2, 1, 3, dtype=module.float64))

@@ -255,7 +255,7 @@ GRAD_FN_NAMES = [
     "x[None, 0]", "x[0, None]", "x[..., None]", "x[:, None, 1:]", "x[::2]", "x[:, 0:3]",
     "x.narrow(0, 0, 2)", "x.select(1, -1)", "x.diagonal()", "x.diagonal(1)",
     "x.unfold(1, 2, 1)", "x.split(1)[0]", "x.split([1, 1])[1]", "x.chunk(2, 1)[0]",
-    "x.unbind()[1]", "x.tensor_split(2)[0]", "x.H", "x.adjoint()",
+    "x.unbind()[1]", "x.tensor_split(2)[0]", "x.H", "x.adjoint()", "x[True]", "x[0, True]",
 ]  # fmt: skip
 
 

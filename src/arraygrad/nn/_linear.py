@@ -5,6 +5,7 @@ from __future__ import annotations
 from arraygrad import _dtype, _linalg, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor
 
 __all__ = ["bilinear", "linear"]
 
@@ -16,6 +17,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> linear(arraygrad.ones(2, 3), arraygrad.ones(4, 3)).shape
     arraygrad.Size([2, 4])
     """
+    require_tensor("linear", "input", 1, input)
+    require_tensor("linear", "weight", 2, weight)
+    if bias is not None:
+        require_tensor("linear", "bias", 3, bias)
     if weight.ndim > 2:
         raise RuntimeError(
             f"linear(): weight must be 1-D or 2-D (out_features, in_features), but got shape "

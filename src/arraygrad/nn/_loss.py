@@ -245,6 +245,25 @@ def _refuse_gradient(function: str, argument: str, tensor: Tensor | None) -> Non
         )
 
 
+def _check_class_weight(input: Tensor, weight: Tensor | None) -> None:
+    """PyTorch's errors for class weights that are not one value per class of ``input``'s
+    dtype."""
+    if weight is None:
+        return
+    classes = input.shape[_class_axis(input)] if input.ndim else 0
+    if tuple(weight.shape) != (classes,):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {classes} classes or no classes but "
+            f"got weight tensor of shape: {list(weight.shape)}. Fix: pass one weight per class."
+        )
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_dtype.torch_type_name(input.dtype)} but found "
+            f"{_dtype.torch_type_name(weight.dtype)}: the class weights must have the input's "
+            f"dtype. Fix: weight.to({input.dtype})."
+        )
+
+
 def _raise_for_non_probabilities(input: Any, target: Any) -> None:
     # Written as "not inside" so that nan is refused too, as PyTorch's kernel refuses it.
     xp = _backend.xp
@@ -375,7 +394,8 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
     grid_shape = [1] * input.ndim
     grid_shape[axis] = classes
     # The class indices, shaped to broadcast along the class axis against the labels.
-    grid = xp.reshape(xp.arange(classes, dtype=labels.dtype), tuple(grid_shape))
+    # (int64: class indices past 255 must not wrap around to match uint8 labels)
+    grid = xp.reshape(xp.arange(classes, dtype=xp.int64), tuple(grid_shape))
     # The labels with a class axis of 1 (a reshape: NumPy's expand_dims costs several times more).
     with_axis = tuple(labels.shape[:axis]) + (1,) + tuple(labels.shape[axis:])
     mask = xp.equal(grid, xp.reshape(labels, with_axis))
@@ -400,8 +420,9 @@ def _raise_for_bad_labels(
     xp = _backend.xp
     bad = xp.logical_and(valid, xp.logical_or(labels < 0, labels >= classes))
     if bool(xp.any(bad)):
+        first = int(xp.reshape(labels[bad], (-1,))[0])
         raise IndexError(
-            f"Target {int(labels[bad].reshape(-1)[0])} is out of bounds: class indices must lie "
+            f"Target {first} is out of bounds: class indices must lie "
             f"in [0, {classes}) (input shape {list(shape)}), or equal ignore_index="
             f"{ignore_index}."
         )
@@ -428,6 +449,7 @@ def nll_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _refuse_gradient("nll_loss_forward", "weight", weight)
+    _check_class_weight(input, weight)
     picked, weights, valid = _pick(input, target, ignore_index, weight)
     # Without class weights every weight is 1, or 0 where picked is already 0: no product.
     losses = -picked if weight is None else -picked * weights

@@ -65,6 +65,8 @@ def _getitem_backward_name(node: Any) -> str:
             if key.__class__ is not tuple or part.indices(size) != (0, size, 1):
                 name = "SliceBackward0"
             dim += 1
+        elif isinstance(part, bool):  # a new axis of 1 or 0 elements: PyTorch's advanced index
+            name = "IndexBackward0"
         else:  # an int
             name = "SelectBackward0"
             dim += 1
