@@ -309,3 +309,23 @@ def test_error_messages_name_shapes() -> None:
         ag.einsum("ij,jk->ik", ag.ones(2, 3), ag.ones(2, 3))
     with pytest.raises(RuntimeError, match=r"3x3 and 2x1"):
         ag.linalg.solve(ag.eye(3), ag.ones(2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_of_a_transposed_weight_is_laid_out_as_the_weight(dtype: type) -> None:
+    # x @ w.t(): w's gradient is made as the transpose of g.T @ x, row-major like w, as in
+    # PyTorch, instead of transposed out of x.T @ g.
+    gen = np.random.default_rng(11)
+    x_np, w_np, g_np = (gen.standard_normal(s).astype(dtype) for s in ((5, 3), (4, 3), (5, 4)))
+
+    def run(module: Any) -> tuple[Any, Any]:
+        w = module.tensor(w_np, requires_grad=True)
+        x = module.tensor(x_np, requires_grad=True)
+        (x @ w.t()).backward(module.tensor(g_np))
+        return w.grad, x.grad
+
+    (w_grad, x_grad), (torch_w_grad, torch_x_grad) = run(ag), run(torch)
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(w_grad.numpy(), torch_w_grad.numpy(), rtol=tolerance)
+    np.testing.assert_allclose(x_grad.numpy(), torch_x_grad.numpy(), rtol=tolerance)
+    assert w_grad.is_contiguous() and w_grad.stride() == torch_w_grad.stride()

@@ -41,6 +41,7 @@ diagonal_span = layout.diagonal_span
 element_offset = layout.element_offset
 element_strides = layout.element_strides
 has_repeats = layout.has_repeats
+is_transposed_matrix = layout.is_transposed_matrix
 memory_positions = layout.memory_positions
 repeats_elements = layout.repeats_elements
 reshapes_as_view = layout.reshapes_as_view

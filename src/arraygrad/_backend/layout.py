@@ -98,6 +98,17 @@ def expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
     return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
 
+def is_transposed_matrix(array: Any) -> bool:
+    """Whether ``array`` is a NumPy matrix laid out column by column (the transpose of a
+    row-major one, ``w.T``) and not also row by row; other libraries, and tensors, say no."""
+    return (
+        array.__class__ is np.ndarray
+        and array.ndim == 2
+        and array.flags.f_contiguous
+        and not array.flags.c_contiguous
+    )
+
+
 def element_strides(array: Any) -> tuple[int, ...]:
     """The strides of ``array`` in elements; C order for libraries that do not expose them."""
     if isinstance(array, np.ndarray) and array.size:

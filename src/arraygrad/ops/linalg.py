@@ -34,6 +34,11 @@ def _matmul_vjp_y(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
         return _append_axis(ns, x) * ns.reshape(g, shape=tuple(g.shape)[:-1] + (1, g.shape[-1]))
     if y.ndim == 1:  # dy[k] = sum_m x[..., m, k] g[..., m]
         return _drop_last_axis(ns, ns.matmul(ns.matrix_transpose(x), _append_axis(ns, g)))
+    if _backend.is_transposed_matrix(y):
+        # y is a transposed matrix (x @ w.t()): its gradient is made in y's layout, the
+        # transpose of g.T @ x, so that w's gradient (the transpose back) is laid out as w and
+        # no transposing copy is needed to make it w.grad (PyTorch's mm backward does the same).
+        return ns.matrix_transpose(ns.matmul(ns.matrix_transpose(g), x))
     return ns.matmul(ns.matrix_transpose(x), g)
 
 
