@@ -100,9 +100,14 @@ def expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
 
 def is_transposed_matrix(array: Any) -> bool:
     """Whether ``array`` is a NumPy matrix laid out column by column (the transpose of a
-    row-major one, ``w.T``) and not also row by row; other libraries, and tensors, say no."""
+    row-major one, ``w.T``) and not also row by row; other libraries, and tensors, say no.
+
+    ``type()``, not ``__class__``: the stand-ins of ``arraygrad.compile``'s split of a rule into
+    array ops claim ndarray's class but have no layout to read; for them the answer is no, and
+    where the real array says yes the split gives up and the rule is replayed whole.
+    """
     return (
-        array.__class__ is np.ndarray
+        type(array) is np.ndarray
         and array.ndim == 2
         and array.flags.f_contiguous
         and not array.flags.c_contiguous
