@@ -358,7 +358,9 @@ def pow(input: Any, exponent: Any) -> Tensor:
             # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting
             # error and no integer check can apply, so straight to the primitive. Only float16
             # cannot hold every exponent, which PyTorch converts to the tensor's dtype.
-            if base_dtype is _dtype.float16 or exponent.__class__ is int:
+            if base_dtype is _dtype.float16 or (
+                exponent.__class__ is int and not -(2**63) <= exponent < 2**64
+            ):
                 _checked_exponent(exponent, base_dtype)
             return ops.pow.apply2(input, exponent)
     if isinstance(input, Tensor) and isinstance(exponent, numbers.Number):

@@ -95,19 +95,6 @@ class Tensor(
     _node: Node | None
     _rg: bool
 
-    if not TYPE_CHECKING:  # (for mypy a __getattr__ would make every misspelt name valid)
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached only where ordinary lookup fails. A view's _node and _rg are unset when a
-            # recorded write to its root made its history stale: rebuilt here, when next read
-            # (see _view_history.regenerate). Every other missing name is Python's error.
-            if (name == "_node" or name == "_rg") and "_view_steps" in self.__dict__:
-                _ag._view_history.refresh(self)
-                return object.__getattribute__(self, name)
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-            )
-
     @classmethod
     def _wrap(cls, array: Any, requires_grad: bool = False) -> Tensor:
         """A leaf tensor holding ``array`` (no copy)."""

@@ -258,11 +258,12 @@ def regenerate(root: Tensor, written_only: bool = False) -> None:
     ``requires_grad_()`` (``written_only``), the views written since their history was made
     (their version moved on), as PyTorch rebuilds a view's ``grad_fn`` only then.
 
-    Those views are marked stale (their ``_node`` and ``_rg`` unset); reading either rebuilds
-    it (``Tensor.__getattr__`` calls :func:`refresh`), as PyTorch rebuilds a view's ``grad_fn``
-    when it is next used. Views already stale are not visited again, so a loop that writes into
-    a buffer through views (``h[t] = f(h[t - 1])``), whose graph keeps every view alive, costs
-    the same per step however long it runs.
+    Those views are marked stale: their ``_node`` and ``_rg`` unset, their class
+    :class:`_StaleView`, whose ``__getattr__`` rebuilds them when either is next read (a
+    ``Tensor`` again), as PyTorch rebuilds a view's ``grad_fn`` when it is next used. Views
+    already stale are not visited again, so a loop that writes into a buffer through views
+    (``h[t] = f(h[t - 1])``), whose graph keeps every view alive, costs the same per step
+    however long it runs.
     """
     views = root.__dict__.get("_views")
     if not views:
@@ -279,6 +280,7 @@ def regenerate(root: Tensor, written_only: bool = False) -> None:
             continue
         with contextlib.suppress(AttributeError):  # listed twice: already marked
             del view._node, view._rg
+            view.__class__ = _StaleView
     if not written_only:
         views.fresh = len(views)
 
@@ -291,6 +293,32 @@ def refresh(view: Tensor) -> None:
         _take_history(view, view.__dict__["_base"])
     finally:
         grad_enabled.reset(token)
+    view.__class__ = Tensor
+
+
+class _StaleView(Tensor):
+    """The class of a view while its history is stale (see :func:`regenerate`).
+
+    A class of its own, not a ``__getattr__`` on :class:`Tensor`: a class with ``__getattr__``
+    makes Python look up every attribute of its instances the slow way, and tensors' slots are
+    read on every operation. Instances exist only between a write to the root and the view's
+    next use, which reads ``_node`` or ``_rg`` and makes it a ``Tensor`` again.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_node" or name == "_rg":
+            refresh(self)
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"'Tensor' object has no attribute {name!r}", name=name, obj=self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        refresh(self)  # pickled and copied as the tensor it is
+        return self.__reduce_ex__(protocol)
+
+
+_StaleView.__name__ = _StaleView.__qualname__ = "Tensor"  # as printed in type(v) and errors
 
 
 def _take_history(view: Tensor, root: Tensor) -> None:
