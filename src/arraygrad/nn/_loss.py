@@ -418,6 +418,8 @@ def _raise_for_bad_labels(
     labels: Any, valid: Any, classes: int, ignore_index: int, shape: tuple[int, ...]
 ) -> None:
     xp = _backend.xp
+    if labels.size and bool(xp.min(labels) >= 0) and bool(xp.max(labels) < classes):
+        return  # every label a class (the usual batch): two reductions, no masks
     bad = xp.logical_and(valid, xp.logical_or(labels < 0, labels >= classes))
     if bool(xp.any(bad)):
         first = int(xp.reshape(labels[bad], (-1,))[0])
@@ -452,17 +454,20 @@ def nll_loss(
     _check_class_weight(input, weight)
     picked, weights, valid = _pick(input, target, ignore_index, weight)
     # Without class weights every weight is 1, or 0 where picked is already 0: no product.
-    losses = -picked if weight is None else -picked * weights
+    products = picked if weight is None else picked * weights
     if reduction == "none":
-        # PyTorch's ignored entries are +0.0 (-picked would make them -0.0).
-        return _math.where(valid, losses, 0.0)
+        # PyTorch's ignored entries are +0.0 (-products would make them -0.0).
+        return _math.where(valid, -products, 0.0)
     if reduction == "sum":
-        return losses.sum()
-    return _safe_divide(losses.sum(), weights)
+        return -products.sum()
+    # The mean of -products as sum(products) / -count: the same bits (negation is exact in
+    # sums and quotients alike) and the same gradient, with one operation fewer.
+    return _safe_divide(products.sum(), weights, negated=True)
 
 
-def _safe_divide(total: Tensor, weights: Tensor) -> Tensor:
-    """``total / weights.sum()``, and PyTorch's nan for 0 / 0 (an all-ignored batch).
+def _safe_divide(total: Tensor, weights: Tensor, negated: bool = False) -> Tensor:
+    """``total / weights.sum()`` (``negated``: ``total / -weights.sum()``), and PyTorch's nan
+    for 0 / 0 (an all-ignored batch).
 
     Where the sum is 0 it divides by nan instead: the value is nan without NumPy's warning
     about 0 / 0, and the gradient reaching ``total`` is nan, as PyTorch's ``-w g /
@@ -472,6 +477,8 @@ def _safe_divide(total: Tensor, weights: Tensor) -> Tensor:
     """
     xp = _backend.xp
     count = xp.sum(weights._data)
+    if negated:  # total / -weights.sum()
+        count = xp.negative(count)
     divisor = xp.where(xp.not_equal(count, 0), count, xp.full_like(count, float("nan")))
     return total / constant(divisor)
 
