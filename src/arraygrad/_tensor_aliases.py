@@ -70,7 +70,13 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
         alias = type(target)._wrap(target._data, target._rg)
         alias._node = target._node
         result = op(alias, *args)
-        target._node, target._rg = result._node, result._rg
+        node = result._node
+        if node is not None:
+            # PyTorch numbers its in-place overloads after the out-of-place ones: t_() is
+            # TBackward1 where t() is TBackward0, squeeze_() SqueezeBackward3-5 (after 0-2).
+            stem, _, number = node.name().rpartition("Backward")
+            node.label = f"{stem}Backward{int(number) + (3 if stem == 'Squeeze' else 1)}"
+        target._node, target._rg = node, result._rg
         source = alias
     else:
         result = op(target, *args)

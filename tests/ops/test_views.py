@@ -256,6 +256,8 @@ GRAD_FN_NAMES = [
     "x.narrow(0, 0, 2)", "x.select(1, -1)", "x.diagonal()", "x.diagonal(1)",
     "x.unfold(1, 2, 1)", "x.split(1)[0]", "x.split([1, 1])[1]", "x.chunk(2, 1)[0]",
     "x.unbind()[1]", "x.tensor_split(2)[0]", "x.H", "x.adjoint()", "x[True]", "x[0, True]",
+    "x.t_()", "x.transpose_(0, 1)", "x.swapaxes_(0, 1)", "x.unsqueeze_(0)", "x.squeeze_()",
+    "x[None].squeeze_(0)", "x[None].squeeze_((0, 1))",
 ]  # fmt: skip
 
 
