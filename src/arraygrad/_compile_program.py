@@ -21,7 +21,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _primitive
+from arraygrad import _backend, _primitive, _view_history
 from arraygrad._compile_memory import (
     OPERATOR_UFUNCS,
     Scratch,
@@ -51,6 +51,13 @@ from arraygrad._compile_symbolic import (
 )
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
+
+
+def _kind(value: Any) -> type:
+    """The class a guard compares: a view whose history is stale for now (``_StaleView``, see
+    ``_view_history.regenerate``) is the ``Tensor`` it becomes when next used."""
+    kind = value.__class__
+    return Tensor if kind is _view_history._StaleView else kind
 
 
 class UntraceableError(Exception):
@@ -346,8 +353,8 @@ class Program:
         read: list[str] = ["_be.tracer", "_grad()"]
         expected: list[Any] = [None, grad_mode]
         for position, value in enumerate(args):
-            read.append(f"a{position}.__class__")
-            expected.append(value.__class__)
+            read.append(f"_kind(a{position})")
+            expected.append(_kind(value))
             if isinstance(value, Tensor):
                 prologue.append(f"d{position} = a{position}._data")
                 read += [f"d{position}.shape", f"d{position}.dtype", f"a{position}._rg"]
@@ -409,6 +416,7 @@ class Program:
             _grad=grad_enabled.get,
             _wrap=Tensor._wrap,
             _bump=_primitive.bump_version,
+            _kind=_kind,
         )
         defaults = "".join(f", {name}={name}" for name in writer.env)
         source = f"def replay(args, *{defaults}):\n" + "\n".join(lines)

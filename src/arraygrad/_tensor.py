@@ -133,10 +133,10 @@ class Tensor(
         if self._node is None:
             self._rg = bool(requires_grad)
             if self.__dict__.get("_views"):
-                # Its views written since they were made follow, as in PyTorch: such a view
-                # now requires grad too (through the view steps), so its uses send gradient
-                # back to this tensor.
-                _view_history.regenerate(self, written_only=True)
+                # Its views follow: a view taken before now requires grad too (through the
+                # view steps), so that its uses send gradient back to this tensor, and writes
+                # through it are refused as writes into a leaf that requires grad.
+                _view_history.regenerate(self)
         return self
 
     @property
@@ -175,6 +175,11 @@ class Tensor(
 
     def detach_(self) -> Tensor:
         """Detach this tensor from the graph in place, making it a leaf."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead: a view shares its history "
+                f"with its base ({describe(self)} is a view). Fix: v = v.detach()."
+            )
         self._node = None
         self._rg = False
         return self

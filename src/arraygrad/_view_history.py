@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +126,6 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     if counter is None:
         counter = base._version_counter = [0, 0]
     view._version_counter = counter
-    view._view_version = counter[0]  # the version its history is of (see regenerate)
     root = base._base
     if root is None:
         root = view._base = base
@@ -182,10 +182,17 @@ def _pairs(steps: Steps) -> Any:
 
 
 def _prune(views: _ViewRefs) -> None:
-    # Amortised: the next prune waits until the list has doubled over its live part.
-    stale = [ref for ref in views[: views.fresh] if ref() is not None]
-    views[:] = stale + [ref for ref in views[views.fresh :] if ref() is not None]
-    views.fresh = len(stale)
+    # One entry per live view, its last (a view rebuilt since it was marked stale is listed
+    # again, fresh). Amortised: the next prune waits until the list has doubled.
+    last: dict[int, int] = {}
+    for index, ref in enumerate(views):
+        view = ref()
+        if view is not None:
+            last[id(view)] = index
+    kept = sorted(last.values())
+    stale = sum(1 for index in kept if index < views.fresh)
+    views[:] = [views[index] for index in kept]
+    views.fresh = stale
     views.limit = max(_MIN_LIMIT, 2 * len(views))
 
 
@@ -252,11 +259,9 @@ def _replay(root: Tensor, steps: Steps) -> Tensor:
     return out
 
 
-def regenerate(root: Tensor, written_only: bool = False) -> None:
+def regenerate(root: Tensor) -> None:
     """Give the live views of ``root`` the history "their view steps on ``root``'s history",
-    when next used: ``root``'s history changed. After a recorded write, every view; after
-    ``requires_grad_()`` (``written_only``), the views written since their history was made
-    (their version moved on), as PyTorch rebuilds a view's ``grad_fn`` only then.
+    when next used: ``root``'s history changed (a recorded write, ``requires_grad_()``).
 
     Those views are marked stale: their ``_node`` and ``_rg`` unset, their class
     :class:`_StaleView`, whose ``__getattr__`` rebuilds them when either is next read (a
@@ -268,32 +273,36 @@ def regenerate(root: Tensor, written_only: bool = False) -> None:
     views = root.__dict__.get("_views")
     if not views:
         return
-    version = root._version_counter[0] if root._version_counter is not None else 0
-    for ref in views[views.fresh :]:
-        view = ref()
-        if view is None:
-            continue
-        attrs = view.__dict__
-        if attrs.get("_view_no_grad"):
-            continue  # PyTorch refuses to use it after such a write (see check_write)
-        if written_only and attrs.get("_view_version") == version:
-            continue
-        with contextlib.suppress(AttributeError):  # listed twice: already marked
-            del view._node, view._rg
+    with _lock:  # never between a refresh's new history and its class (see refresh)
+        for ref in views[views.fresh :]:
+            view = ref()
+            if view is None or view.__dict__.get("_view_no_grad"):
+                continue  # PyTorch refuses to use the latter after such a write (check_write)
+            # The class first: interrupted between the two, the view is still usable.
             view.__class__ = _StaleView
-    if not written_only:
+            with contextlib.suppress(AttributeError):  # listed twice: already marked
+                del view._node, view._rg
         views.fresh = len(views)
 
 
-def refresh(view: Tensor) -> None:
+def refresh(view: Any) -> None:
     """Rebuild the history of the view ``view`` that a change of its root's made stale (see
     :func:`regenerate`), in grad mode whatever the mode now: the write it follows was recorded."""
-    token = grad_enabled.set(True)
-    try:
-        _take_history(view, view.__dict__["_base"])
-    finally:
-        grad_enabled.reset(token)
-    view.__class__ = Tensor
+    with _lock:
+        if type(view) is not _StaleView:
+            return  # another thread rebuilt it first
+        token = grad_enabled.set(True)
+        try:
+            _take_history(view, view.__dict__["_base"])
+        finally:
+            grad_enabled.reset(token)
+        view.__class__ = Tensor  # type: ignore[assignment]  # last: interrupted before, usable
+
+
+# Marking stale and rebuilding exclude each other: a thread's write between another's rebuilt
+# history and its class change would leave a view with neither. Reentrant: a rebuild replays
+# view ops, which may make and mark nothing, but take the lock again harmlessly.
+_lock = threading.RLock()
 
 
 class _StaleView(Tensor):
@@ -327,8 +336,6 @@ def _take_history(view: Tensor, root: Tensor) -> None:
     replayed = _replay(root, view.__dict__["_view_steps"])
     view._node = replayed._node
     view._rg = replayed._rg
-    counter = root._version_counter
-    view.__dict__["_view_version"] = counter[0] if counter is not None else 0
     views = root.__dict__.get("_views")
     if views is None:
         views = root.__dict__["_views"] = _new_view_refs()
@@ -499,6 +506,16 @@ def rebase(target: Tensor, result: Tensor) -> None:
     ``target``'s old value, recorded): set the histories of ``target``, its root and every
     live view of that root."""
     root = target._base
+    tracer = _backend.tracer
+    if tracer is not None:
+        outside = tracer.entry.keys() | tracer.arg_refs.keys()
+        if id(target) in outside or (root is not None and id(root) in outside):
+            # arraygrad.compile replays array calls, not histories: the new history of a tensor
+            # that outlives the call would be missing after every replay.
+            tracer.untraceable(
+                "an in-place write recorded into the history of a tensor from outside the "
+                "function (an argument or captured tensor that is part of a graph)"
+            )
     if root is None:
         target._node = result._node
         target._rg = result._rg
