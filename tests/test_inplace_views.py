@@ -603,6 +603,18 @@ def test_views_rebuilt_again_and_again_stay_listed_once() -> None:
     assert type(first) is ag.Tensor and first.grad_fn is not None
 
 
+def test_replacing_data_rebuilds_stale_views_on_the_array_they_view_first() -> None:
+    # v's history is stale after the write; the new .data must not be what its steps replay on
+    # (torch raises here; the gradient is the one the old array's steps give).
+    a = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    x = a * 1
+    v = x[2:4]
+    x.mul_(2)
+    x.data = ag.zeros(3)
+    (v * v).sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0, 24.0, 32.0]
+
+
 def test_a_compiled_write_into_an_argument_with_history_runs_eagerly() -> None:
     # The write changes the argument's history, which a replay of array calls cannot redo:
     # the function runs eagerly (with a warning) and the gradient is eager's.

@@ -161,6 +161,10 @@ class Tensor(
 
     @data.setter
     def data(self, value: Tensor) -> None:
+        if self.__dict__.get("_views"):
+            # Stale views replay their steps on this tensor's history when next used: now,
+            # while its array is still the one they view.
+            _view_history.refresh_stale(self)
         self._data = value._data if isinstance(value, Tensor) else _backend.asarray(value)
 
     def detach(self) -> Tensor:

@@ -299,6 +299,14 @@ def refresh(view: Any) -> None:
         view.__class__ = Tensor  # type: ignore[assignment]  # last: interrupted before, usable
 
 
+def refresh_stale(root: Tensor) -> None:
+    """Rebuild now the histories of ``root``'s stale views (before ``root.data`` is replaced:
+    their steps describe the array they view, not the new one)."""
+    for view in _live_views(root):
+        if type(view) is _StaleView:
+            refresh(view)
+
+
 # Marking stale and rebuilding exclude each other: a thread's write between another's rebuilt
 # history and its class change would leave a view with neither. Reentrant: a rebuild replays
 # view ops, which may make and mark nothing, but take the lock again harmlessly.
