@@ -1,0 +1,98 @@
+"""Tensor methods that convert to Python and NumPy: ``item``, ``tolist``, ``numpy``, the
+number protocols (``float(t)``, ``int(t)``, ``bool(t)``, indexes), ``len`` and iteration, and
+NumPy's array protocols.
+
+A mixin of :class:`arraygrad.Tensor`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+# The package itself: the modules these methods use are looked up at call time.
+import arraygrad as _ag
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
+
+
+class TensorConversionMethods:
+    """Conversions of :class:`arraygrad.Tensor` to Python numbers, lists and NumPy arrays."""
+
+    __slots__ = ()
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar "
+                f"(shape {list(self._data.shape)}). Fix: reduce it first (e.g. .sum() or .mean()) "
+                "or index one element."
+            )
+        return _ag._backend.item(self._data)
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists."""
+        return _ag._backend.to_list(self._data)
+
+    def numpy(self, *, force: bool = False) -> Any:
+        """The values as a NumPy array sharing memory with the tensor where possible."""
+        if self._rg and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return _ag._backend.to_numpy(self._data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # NumPy calls this for ``ndarray <op> Tensor`` and for ufuncs applied to tensors: route
+        # the arithmetic ufuncs to our differentiable ops so the result is a Tensor, never an
+        # object array.
+        handler = _ag._tensor._UFUNC_HANDLERS.get(ufunc.__name__) if method == "__call__" else None
+        if handler is None or kwargs:
+            return NotImplemented
+        return handler(*inputs)
+
+    def _one_element(self, kind: str) -> Any:
+        if self.numel() != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars; this tensor has "
+                f"shape {list(self._data.shape)}"
+            )
+        return self.item()
+
+    def __float__(self) -> float:
+        return float(self._one_element("float"))
+
+    def __int__(self) -> builtins.int:
+        return int(self._one_element("int"))
+
+    def __index__(self) -> builtins.int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{list(self._data.shape)}). Fix: use .any() or .all()."
+            )
+        return bool(self.item())
+
+    def __len__(self) -> builtins.int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self._data.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        tensor = cast("Tensor", self)
+        return iter([tensor[i] for i in range(self._data.shape[0])])
