@@ -521,14 +521,19 @@ def _lib_cnn(lib: Any, batch: int = 64) -> Step:
     return cnn_step_fn(lib, params, lib.tensor(x), lib.tensor(labels))
 
 
-def w5(quick: bool) -> dict[str, Step]:
-    batch = 8 if quick else 64
-    steps: dict[str, Step] = {"arraygrad": _lib_cnn(arraygrad, batch)}
+def _eager_compiled_and_torch(make: Callable[[Any, int], Step], batch: int) -> dict[str, Step]:
+    """arraygrad's step eager and compiled, and PyTorch's with 1 thread and its default count,
+    each made by ``make(library, batch)``."""
+    steps: dict[str, Step] = {"arraygrad": make(arraygrad, batch)}
     if hasattr(arraygrad, "compile"):
-        steps["arraygrad compiled"] = arraygrad.compile(_lib_cnn(arraygrad, batch))
+        steps["arraygrad compiled"] = arraygrad.compile(make(arraygrad, batch))
     if available("torch"):
-        steps.update(_torch_thread_rows(_lib_cnn(_torch(), batch)))
+        steps.update(_torch_thread_rows(make(_torch(), batch)))
     return steps
+
+
+def w5(quick: bool) -> dict[str, Step]:
+    return _eager_compiled_and_torch(_lib_cnn, 8 if quick else 64)
 
 
 # --- W6: a step written with nn modules, as most PyTorch code is ---------------------------------
@@ -566,13 +571,7 @@ def _module_mlp(lib: Any, batch: int) -> Step:
 
 
 def w6(quick: bool) -> dict[str, Step]:
-    batch = 8 if quick else 32
-    steps: dict[str, Step] = {"arraygrad": _module_mlp(arraygrad, batch)}
-    if hasattr(arraygrad, "compile"):
-        steps["arraygrad compiled"] = arraygrad.compile(_module_mlp(arraygrad, batch))
-    if available("torch"):
-        steps.update(_torch_thread_rows(_module_mlp(_torch(), batch)))
-    return steps
+    return _eager_compiled_and_torch(_module_mlp, 8 if quick else 32)
 
 
 WORKLOADS: dict[str, tuple[str, Callable[[bool], dict[str, Step]]]] = {
