@@ -20,17 +20,15 @@ Each view remembers its *view steps from the root*: the view primitives (``basic
 their parameters, so its history can be rebuilt by replaying them on the root. Roots keep weak
 references to their views.
 
-Eager, not lazy, regeneration: PyTorch rebuilds a view's history lazily, when it is next used
-after the version counter moved. arraygrad's hot paths (``Primitive.apply1``/``apply2``) read
-``tensor._node`` directly, so a lazy check would cost every operation on every tensor. Instead
-every recorded write to a root or to one of its views rebuilds the history of each live view
-of that root at once (a replay of its few view steps, a few microseconds per view). The costs:
-each view made appends one weak reference to its root's list (dead ones are pruned, amortised;
-about 0.2 µs a view, most of it the weak reference), and a recorded write takes time in
-proportion to the number of live views of the root it writes (writing each of ``n`` row views
-kept in a list is quadratic in ``n``; PyTorch's is linear). Writes under ``no_grad`` or where
-nothing requires grad change no history (the views' histories stay valid) and only bump the
-version counter.
+Lazy regeneration, as in PyTorch: a recorded write to a root or to one of its views marks the
+views whose history was current stale, and a stale view rebuilds its history (a replay of its
+few view steps) when it is next used (see :func:`regenerate`). arraygrad's hot paths
+(``Primitive.apply1``/``apply2``) read ``tensor._node`` directly, with no check: a stale view
+has that slot unset and the class :class:`_StaleView`, whose ``__getattr__`` does the rebuild.
+Each view made appends one weak reference to its root's list (dead ones are pruned,
+amortised; about 0.2 µs a view, most of it the weak reference), and a write visits only the
+views made or rebuilt since the last one. Writes under ``no_grad`` or where nothing requires
+grad change no history (the views' histories stay valid) and only bump the version counter.
 
 The root's new history is a ``copy_slices`` node (``arraygrad.ops``) with ``index_put``'s
 rules whose forward computes nothing: the new values are already in the root's memory, so an
@@ -138,9 +136,14 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
     multi = base._view_multi
     if multi is not None:  # a view of an output of split, chunk or unbind
         view._view_multi = multi
+    _listed(root, view)
+
+
+def _listed(root: Tensor, view: Tensor) -> None:
+    """Append ``view`` to ``root``'s list of views (as current: the next write marks it)."""
     views = root.__dict__.get("_views")
     if views is None:
-        views = root._views = _new_view_refs()
+        views = root.__dict__["_views"] = _new_view_refs()
     views.append(_ref(view))
     if len(views) > views.limit:
         _prune(views)
@@ -201,13 +204,8 @@ def _live_views(root: Tensor) -> list[Tensor]:
     views = root.__dict__.get("_views")
     if not views:
         return []
-    _prune(views)
-    live: dict[int, Tensor] = {}
-    for ref in views:
-        view = ref()
-        if view is not None:
-            live[id(view)] = view
-    return list(live.values())
+    _prune(views)  # one entry per live view
+    return [view for view in (ref() for ref in views) if view is not None]
 
 
 # --- replaying view steps ----------------------------------------------------------------------
@@ -291,12 +289,18 @@ def refresh(view: Any) -> None:
     with _lock:
         if type(view) is not _StaleView:
             return  # another thread rebuilt it first
-        token = grad_enabled.set(True)
-        try:
-            _take_history(view, view.__dict__["_base"])
-        finally:
-            grad_enabled.reset(token)
-        view.__class__ = Tensor  # type: ignore[assignment]  # last: interrupted before, usable
+        _rebuild(view, view.__dict__["_base"])
+
+
+def _rebuild(view: Any, root: Tensor) -> None:
+    """Give ``view`` its history from ``root``'s, in grad mode whatever the mode now, and make
+    it a plain ``Tensor`` again (last: interrupted before, it is still usable). Under _lock."""
+    token = grad_enabled.set(True)
+    try:
+        _take_history(view, root)
+    finally:
+        grad_enabled.reset(token)
+    view.__class__ = Tensor
 
 
 def refresh_stale(root: Tensor) -> None:
@@ -344,12 +348,7 @@ def _take_history(view: Tensor, root: Tensor) -> None:
     replayed = _replay(root, view.__dict__["_view_steps"])
     view._node = replayed._node
     view._rg = replayed._rg
-    views = root.__dict__.get("_views")
-    if views is None:
-        views = root.__dict__["_views"] = _new_view_refs()
-    views.append(_ref(view))
-    if len(views) > views.limit:
-        _prune(views)
+    _listed(root, view)
 
 
 def detached_view(out: Tensor, view: Tensor) -> None:
@@ -369,11 +368,8 @@ def restate(view: Tensor) -> None:
     attrs = view.__dict__
     if root is None or attrs.get("_view_no_grad") or attrs.get("_view_detached"):
         return
-    token = grad_enabled.set(True)
-    try:
-        _take_history(view, root)
-    finally:
-        grad_enabled.reset(token)
+    with _lock:
+        _rebuild(view, root)
 
 
 # --- in-place writes -----------------------------------------------------------------------------

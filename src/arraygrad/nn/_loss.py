@@ -404,14 +404,15 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
         mask = xp.logical_and(mask, xp.reshape(valid, with_axis))
     # (The usual -100 matches no class, so ignored targets pick nothing already.)
     picked = _reduction.sum(_math.where(constant(mask), input, 0.0), axis)
+    counts = constant(valid)
     if weight is None:
         weights = constant(xp.astype(valid, input._data.dtype))
     else:
         # PyTorch gives the class weights no gradient; ignored targets read class 0's.
-        safe = _math.where(constant(valid), target, 0)
+        safe = _math.where(counts, target, 0)
         picked_weights = _math.astype(weight[safe].detach(), input.dtype)
-        weights = _math.where(constant(valid), picked_weights, 0.0)
-    return picked, weights, constant(valid)
+        weights = _math.where(counts, picked_weights, 0.0)
+    return picked, weights, counts
 
 
 def _raise_for_bad_labels(

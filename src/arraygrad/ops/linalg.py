@@ -54,8 +54,8 @@ def _linear_vjp_weight(ns: Any, g: Any, out: Any, x: Any, w: Any, b: Any) -> Any
     # dW[o, i] = sum over every leading position of g[..., o] x[..., i]: one matrix product
     # made in W's own (out, in) layout, so that it becomes W.grad as it is (x @ W.T composed of
     # matmul and t() would give W.grad as the transpose of x.T @ g, copied into W's layout).
-    if x.ndim == 1:
-        return ns.reshape(g, shape=(g.shape[0], 1)) * ns.reshape(x, shape=(1, x.shape[0]))
+    if x.ndim == 1:  # an outer product
+        return _append_axis(ns, g) * ns.reshape(x, shape=(1, x.shape[0]))
     rows = math.prod(tuple(x.shape)[:-1])
     g_rows = ns.reshape(g, shape=(rows, g.shape[-1]))
     return ns.matmul(ns.matrix_transpose(g_rows), ns.reshape(x, shape=(rows, x.shape[-1])))

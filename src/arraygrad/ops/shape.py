@@ -45,7 +45,6 @@ def _index_vjp(ns: Any, g: Any, out: Any, x: Any, *, key: Any) -> Any:
     return ns.index_add_zeros(g, shape=tuple(x.shape), key=key)
 
 
-# x[key] with ints, slices, None and Ellipsis only: the result is a view of x.
 def _getitem_backward_name(node: Any) -> str:
     """PyTorch's ``grad_fn`` name for ``x[key]``: that of the last step its indexing applies,
     in key order (``x[0, 1:]`` slices last: ``SliceBackward0``). Inside a tuple a slice over a
@@ -73,6 +72,7 @@ def _getitem_backward_name(node: Any) -> str:
     return name
 
 
+# x[key] with ints, slices, None and Ellipsis only: the result is a view of x.
 basic_getitem = Primitive(
     "select",
     forward=lambda xp, x, *, key: xp.getitem(x, key),
