@@ -388,6 +388,45 @@ def test_grad_fn_of_a_root_written_through_a_view_is_copy_slices() -> None:
     assert x.grad_fn.name() == type(theirs.grad_fn).__name__ == "CopySlices"
 
 
+WRITES_AND_TORCH_NAMES: dict[str, Callable[[Any], Any]] = {
+    "setitem_row_tensor": lambda x: x.__setitem__(0, x.new_ones(4)),
+    "setitem_row_number": lambda x: x.__setitem__(0, 5.0),
+    "setitem_columns": lambda x: x.__setitem__((slice(None), slice(1, None)), x.new_ones(3)),
+    "setitem_ellipsis_column": lambda x: x.__setitem__((Ellipsis, 0), 1.0),
+    "setitem_index_list": lambda x: x.__setitem__([0, 1], 5.0),
+    "setitem_all_number": lambda x: x.__setitem__((slice(None), slice(None)), 1.0),
+    "setitem_all_tensor": lambda x: x.__setitem__(slice(0, 3), x.new_ones(3, 4)),
+    "setitem_all_row": lambda x: x.__setitem__(Ellipsis, x.new_ones(4)),
+    "copy_": lambda x: x.copy_(x.new_ones(4)),
+    "fill_number": lambda x: x.fill_(2.0),
+    "fill_tensor": lambda x: x.fill_(x.new_tensor(2.0)),
+    "zero_": lambda x: x.zero_(),
+    "row_fill_": lambda x: x[1].fill_(2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITES_AND_TORCH_NAMES))
+def test_writes_name_their_nodes_as_torch_does(name: str) -> None:
+    # x[key] = v is a write through the view x[key] (CopySlices), or into x itself where the
+    # key selects all of x; copy_, fill_ and zero_ have nodes of their own names.
+    def run(lib: Any) -> Any:
+        x = _leaf(lib, np.zeros((3, 4))).clone()
+        WRITES_AND_TORCH_NAMES[name](x)
+        return x.grad_fn
+
+    mine, theirs = run(ag), run(torch)
+    assert mine.name() == type(theirs).__name__
+
+
+def test_a_zero_dimensional_tensor_written_whole_is_a_copy_as_in_torch() -> None:
+    def run(lib: Any) -> Any:
+        x = _leaf(lib, 0.0).clone()
+        x[...] = 3.0
+        return x.grad_fn
+
+    assert run(ag).name() == type(run(torch)).__name__ == "CopyBackwards"
+
+
 # --- overlapping memory ------------------------------------------------------------------------
 
 OVERLAPPING: dict[str, Callable[[Any], Any]] = {
@@ -576,6 +615,31 @@ def test_a_buffer_filled_in_a_loop_rebuilds_each_view_once_and_matches_torch(
 
     np.testing.assert_allclose(run(ag, 200).numpy(), run(torch, 200).numpy(), rtol=1e-5)
     assert len(replays) <= 2 * 200  # h[t - 1] rebuilt once per step; was 20,000 in all
+
+
+@pytest.mark.parametrize("write", ["setitem", "copy_"])
+def test_a_recorded_write_into_a_row_allocates_the_row_not_the_tensor(write: str) -> None:
+    # h[t] = v is a write through the view h[t] (PyTorch's CopySlices): it used to snapshot and
+    # rebuild all of h (two 8 MB arrays per write here), so a loop filling a buffer row by row
+    # was linear in the buffer's size per step.
+    import tracemalloc
+
+    h = ag.zeros(1000, 1000, dtype=ag.float64)
+    v = _leaf(ag, np.arange(1000.0))
+    h[0] = v  # first write: the root's list of views and other one-off state
+    tracemalloc.start()
+    try:
+        for t in range(1, 4):
+            if write == "setitem":
+                h[t] = v * 2
+            else:
+                h[t].copy_(v * 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200_000, peak  # a few rows (8 kB each), not the 8 MB tensor
+    h.sum().backward()
+    assert v.grad.tolist() == [7.0] * 1000
 
 
 def test_a_stale_view_first_read_under_no_grad_keeps_its_new_history() -> None:

@@ -147,55 +147,88 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     """``target[key] = value``, recorded for autograd like any in-place op.
 
     The overwritten elements get no gradient; ``value`` gets the gradient of the places it was
-    written to, summed where it was broadcast.
+    written to, summed where it was broadcast. As in PyTorch, a recorded write with a basic key
+    (ints, slices, ``None``, ``...``) is a write through the view ``target[key]``
+    (``CopySlices``), whose cost is the region's size, and a key that selects all of
+    ``target`` writes into ``target`` itself; keys with index tensors are an ``index_put``.
     """
     key = normalize_key(key)
     # A number written into a region is a fill, which PyTorch allows into overlapping unfold
     # windows (not into an expansion); other values are element-wise copies.
     filling = isinstance(value, (bool, int, float))
-    if _is_basic(key):
+    basic = _is_basic(key)
+    if basic:
         _check_bounds(target, key)
         if target._base is not None:  # target[key].copy_(value): refused where it overlaps
             overlap = not filling or _view_history.expanded(target)
             _view_history.check_unrecorded(target, overlap=overlap, key=key)
     value = _as_value(target, value)
     try:
-        indexed_ndim = (
-            _backend.xp.getitem(target._data, key).ndim if isinstance(value, Tensor) else 0
-        )
+        region_shape = tuple(_backend.xp.getitem(target._data, key).shape)
     except IndexError as error:
         raise _index_error(target, key, error) from None
-    value = _drop_leading_ones(value, indexed_ndim)
+    if isinstance(value, Tensor):
+        value = _drop_leading_ones(value, len(region_shape))
+    if basic and _inplace._records(target, (value,)):
+        have = tuple(value._data.shape) if isinstance(value, Tensor) else ()
+        if have != region_shape and not _broadcasts_to(have, region_shape):
+            raise _shape_mismatch(value, region_shape)
+        region = target if _selects_all(target, key) else getitem(target, key)
+        # PyTorch copies a value of the region's shape (or any value into a 0-d region) and
+        # fills with a 0-d one; its numbers become 0-d tensors first, hence FillBackward3.
+        if not region_shape or (isinstance(value, Tensor) and value.ndim):
+            _inplace.copy(region, value)
+        else:
+            _inplace.fill(region, value, "FillBackward3")
+        return
     try:
         if _inplace._records(target, (value,)):
-            if _is_basic(key) and target._base is not None and _view_history.may_overlap(target):
-                # A recorded write stores the whole view back, which a view with repeated
-                # elements (expanded, overlapping windows) cannot hold: write the region, a
-                # view of distinct elements (checked above), as PyTorch does.
-                region = getitem(target, key)
-                if filling:
-                    _inplace.fill(region, value)
-                else:
-                    _inplace.copy(region, value)
-                return
 
             def write(old: Tensor, new: Any) -> Tensor:
                 return ops.index_put(old, new, key=key)
 
-            # Overlap was checked above for the written region only (basic keys); PyTorch
-            # allows advanced-index writes into an expanded tensor.
+            # PyTorch allows advanced-index writes into an expanded tensor.
             _inplace.apply_op(target, write, (value,), {}, overlap=False)
             return
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
     except ValueError:
-        shape = _backend.xp.getitem(target._data, key).shape
-        have = list(value.shape) if isinstance(value, Tensor) else []
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {have} cannot be broadcast to indexing "
-            f"result of shape {list(shape)}. Fix: give the value that shape or one that "
-            "broadcasts to it."
-        ) from None
+        raise _shape_mismatch(value, region_shape) from None
     _primitive.bump_version(target)
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        return tuple(_backend.xp.broadcast_shapes(shape, target)) == target
+    except ValueError:
+        return False
+
+
+def _shape_mismatch(value: Any, region_shape: tuple[int, ...]) -> RuntimeError:
+    have = list(value.shape) if isinstance(value, Tensor) else []
+    return RuntimeError(
+        f"shape mismatch: value tensor of shape {have} cannot be broadcast to indexing "
+        f"result of shape {list(region_shape)}. Fix: give the value that shape or one that "
+        "broadcasts to it."
+    )
+
+
+def _selects_all(target: Tensor, key: Any) -> bool:
+    """Whether the basic ``key`` selects every element of ``target`` in its own shape (only
+    ``...`` and slices that cover their dimension), which PyTorch writes into ``target`` itself
+    rather than through a view."""
+    parts = key if isinstance(key, tuple) else (key,)
+    shape = tuple(target._data.shape)
+    dim = 0
+    for part in parts:
+        if part is Ellipsis:
+            dim += len(shape) - (len(parts) - 1)
+        elif part.__class__ is slice and dim < len(shape):
+            if part.indices(shape[dim]) != (0, shape[dim], 1):
+                return False
+            dim += 1
+        else:
+            return False
+    return True
 
 
 def along_key(index: Any, dim: int) -> tuple[Any, ...]:

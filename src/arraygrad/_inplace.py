@@ -17,6 +17,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _primitive, _view_history, ops
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._math import _broadcast_error, as_tensor
 from arraygrad._tensor import Tensor, describe
 
 
@@ -127,8 +128,12 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
     return apply(target, op, other)
 
 
-def fill(target: Tensor, value: Any) -> Tensor:
-    """Set every element of ``target`` to ``value`` (a number or a 0-d tensor)."""
+def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
+    """Set every element of ``target`` to ``value`` (a number or a 0-d tensor).
+
+    ``name``: the recorded node's name, where not PyTorch's ``fill_`` (``FillBackward2`` for
+    a number, ``FillBackward3`` for a tensor), e.g. ``ZeroBackward0`` for ``zero_()``.
+    """
     kind = value.__class__
     if kind is int or kind is float:
         if value:  # zero_() and fill_(0), on every step, fit every dtype
@@ -148,18 +153,21 @@ def fill(target: Tensor, value: Any) -> Tensor:
             f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
             "dimensions."
         )
-    return copy(target, value, filling=True)
+    if name is None:
+        name = "FillBackward3" if isinstance(value, Tensor) else "FillBackward2"
+    return copy(target, value, filling=True, name=name)
 
 
-def copy(target: Tensor, source: Any, *, filling: bool = False) -> Tensor:
+def copy(
+    target: Tensor, source: Any, *, filling: bool = False, name: str = "CopyBackwards"
+) -> Tensor:
     """Copy ``source`` (broadcast to ``target``'s shape, converted to its dtype) into ``target``.
 
     The old values of ``target`` are overwritten, so they get no gradient; ``source`` gets the
     gradient of the written elements. ``filling``: a ``fill_`` (one value everywhere), which
-    PyTorch allows on a tensor whose elements share memory (an expanded one).
+    PyTorch allows on a tensor whose elements share memory (an expanded one). ``name``: the
+    recorded node's name, PyTorch's for the function that writes.
     """
-    from arraygrad._math import _broadcast_error, as_tensor
-
     source = as_tensor(source)
     shape, have = tuple(target._data.shape), tuple(source._data.shape)
     if have and have != shape:  # checked first: NumPy's broadcasting error is a ValueError
@@ -185,18 +193,26 @@ def copy(target: Tensor, source: Any, *, filling: bool = False) -> Tensor:
 
     if source.dtype.category > target.dtype.category:
         source = ops.astype(source, target.dtype)  # copy_ converts, unlike arithmetic in place
+    # A source of the target's shape is written as it is (_write converts its dtype).
+    as_is = have == shape
     if not _records(target, (source,)):
         if target._base is not None:
             _view_history.check_unrecorded(target, overlap=not filling)
-        _write(target, source if source.ndim == 0 else overwrite(target, source))
+        _write(target, source if as_is or source.ndim == 0 else overwrite(target, source))
         _primitive.bump_version(target)
         return target
     _check_leaf(target, overlap=not filling)
-    # The old values only contribute their place in the graph (where() reads the condition, not
-    # them), so a snapshot sharing the target's memory is enough: no copy is made.
-    snapshot = Tensor._wrap(target._data, target._rg)
-    snapshot._node = target._node
-    result = overwrite(snapshot, source)
+    if as_is and source.dtype is target.dtype and target._base is not None:
+        # A view's history is rebuilt from its root's, whose new history (CopySlices) sends
+        # the gradient of the view's elements to what was written and none to the old values:
+        # the source itself, with no node of its own (a copy_ into x[t] per step stays cheap).
+        result = source
+    else:
+        # The old values only contribute their place in the graph (where() reads the
+        # condition, not them), so a snapshot sharing the target's memory is enough.
+        snapshot = Tensor._wrap(target._data, target._rg)
+        snapshot._node = target._node
+        result = _primitive.labelled(overwrite(snapshot, source), name)
     _write(target, result)
     _view_history.rebase(target, result)
     _primitive.bump_version(target)

@@ -255,7 +255,7 @@ class TensorInPlaceMethods:
 
     def zero_(self) -> Tensor:
         """In place: set every element to 0."""
-        return _ag._inplace.fill(self, 0)
+        return _ag._inplace.fill(self, 0, "ZeroBackward0")
 
     def fill_(self, value: Any) -> Tensor:
         """In place: set every element to ``value``."""

@@ -40,9 +40,10 @@ Errors as in PyTorch: an in-place write to a view of a leaf that requires grad, 
 to a view made under ``no_grad`` of a tensor that requires grad, and an element-wise write into
 a tensor whose elements overlap in memory (an expanded tensor). Overlapping ``unfold`` windows
 get that last error too, where PyTorch runs the write with a result that depends on the order
-of its loop. A recorded write stores the whole view back, so ``x[key] = v`` into a view with
-repeated elements writes the region through a view of it, and a recorded ``fill_`` of a whole
-expansion is refused (PyTorch's backward refuses it).
+of its loop. ``x[key] = v`` with a basic key writes through the view ``x[key]``, as PyTorch does
+(so into a view with repeated elements it writes a region of distinct ones, and its cost is the
+region's, not ``x``'s), and a recorded ``fill_`` of a whole expansion is refused (PyTorch's
+backward refuses it).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
@@ -56,12 +57,12 @@ expansion is refused (PyTorch's backward refuses it).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
+import arraygrad as _ag
 from arraygrad import _backend
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
@@ -224,8 +225,7 @@ def _positions(shape: tuple[int, ...], steps: Steps) -> Any:
 def _region_key(root: Tensor, steps: Steps, view: Any) -> Any:
     """An index into ``root`` whose result is the elements of its view ``view`` (an array), in
     the view's shape."""
-    from arraygrad import ops
-
+    ops = _ag.ops
     if len(steps) == 2 and steps[0] == ops.basic_getitem.name:
         return steps[1]["key"]
     root_shape = tuple(root._data.shape)
@@ -278,8 +278,12 @@ def regenerate(root: Tensor) -> None:
                 continue  # PyTorch refuses to use the latter after such a write (check_write)
             # The class first: interrupted between the two, the view is still usable.
             view.__class__ = _StaleView
-            with contextlib.suppress(AttributeError):  # listed twice: already marked
+            # (try, not contextlib.suppress: a context manager per view costs more than the
+            # rest of the marking, on every recorded write)
+            try:  # noqa: SIM105
                 del view._node, view._rg
+            except AttributeError:  # listed twice: already marked
+                pass
         views.fresh = len(views)
 
 
@@ -444,8 +448,7 @@ def _refuse_expanded(target: Tensor) -> None:
 
 def expanded(target: Tensor) -> bool:
     """Whether the view ``target`` was made by, or from, an expansion (``expand``)."""
-    from arraygrad import ops
-
+    ops = _ag.ops
     steps = target.__dict__.get("_view_steps") or ()
     return ops.broadcast_to.name in steps[::2]
 
@@ -463,8 +466,7 @@ def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:
 def may_overlap(target: Tensor) -> bool:
     """Whether some elements of the view ``target`` may share memory: it was made by, or from,
     an expansion or windows that overlap (``unfold`` with a step below the window size)."""
-    from arraygrad import ops
-
+    ops = _ag.ops
     steps = target.__dict__.get("_view_steps") or ()
     for name, params in zip(steps[::2], steps[1::2], strict=True):
         if name == ops.broadcast_to.name or (
@@ -478,8 +480,7 @@ def check_overlap(target: Tensor, key: Any = None) -> None:
     """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
     has several elements at one memory location (an expanded tensor, overlapping windows),
     where an element-wise write would be ambiguous."""
-    from arraygrad import ops
-
+    ops = _ag.ops
     if not may_overlap(target):
         return  # only broadcasting and overlapping windows make elements share memory
     steps = target.__dict__["_view_steps"]
@@ -526,9 +527,7 @@ def rebase(target: Tensor, result: Tensor) -> None:
         if target.__dict__.get("_views"):
             regenerate(target)
         return
-    from arraygrad import ops
-    from arraygrad._primitive import labelled
-
+    ops, labelled = _ag.ops, _ag._primitive.labelled
     if not root._data.shape and 0 in target._data.shape:
         # An empty view of a 0-d root (``s[None][1:]``), which no index of a 0-d array can
         # select: the write changed no element, but the root now depends on what was written
