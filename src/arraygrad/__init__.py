@@ -89,7 +89,14 @@ from arraygrad._dtype import (
 from arraygrad._einsum import *  # noqa: F403
 from arraygrad._fused import *  # noqa: F403
 from arraygrad._generator import Generator
-from arraygrad._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from arraygrad._grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
@@ -155,12 +162,14 @@ __all__ = [
     "get_default_dtype",
     "get_printoptions",
     "half",
+    "inference_mode",
     "int",
     "int8",
     "int16",
     "int32",
     "int64",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "long",
     "no_grad",
     "promote_types",

@@ -16,6 +16,10 @@ from typing import Any, Self, TypeVar, overload
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+#: Whether :class:`inference_mode` is on (it also turns grad mode off).
+inference_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "inference_enabled", default=False
+)
 
 
 def is_grad_enabled() -> bool:
@@ -23,8 +27,30 @@ def is_grad_enabled() -> bool:
     return grad_enabled.get()
 
 
-def _in_mode(mode: bool, func: _F) -> _F:
-    """``func`` run with the grad mode ``mode``: the decorator form of the classes below.
+def is_inference_mode_enabled() -> bool:
+    """True inside :class:`inference_mode`."""
+    return inference_enabled.get()
+
+
+# The state a decorated function runs in, and back: the grad mode, and for inference_mode
+# the inference flag too (``None``: left as it is).
+_Tokens = tuple[contextvars.Token[bool], contextvars.Token[bool] | None]
+
+
+def _switch(mode: bool, inference: bool | None) -> _Tokens:
+    token = grad_enabled.set(mode)
+    return token, (None if inference is None else inference_enabled.set(inference))
+
+
+def _switch_back(tokens: _Tokens) -> None:
+    if tokens[1] is not None:
+        inference_enabled.reset(tokens[1])
+    grad_enabled.reset(tokens[0])
+
+
+def _in_mode(mode: bool, func: _F, inference: bool | None = None) -> _F:
+    """``func`` run with the grad mode ``mode`` (and, unless ``None``, the inference mode
+    ``inference``): the decorator form of the classes below.
 
     A generator function gets the mode for each resumption (as in PyTorch), not just for the
     call that makes the generator, and the caller's mode back at every ``yield``.
@@ -37,29 +63,42 @@ def _in_mode(mode: bool, func: _F) -> _F:
             sent: Any = None
             thrown: BaseException | None = None
             while True:
-                token = grad_enabled.set(mode)
+                tokens = _switch(mode, inference)
                 try:
                     value = inner.send(sent) if thrown is None else inner.throw(thrown)
                 except StopIteration as stop:
                     return stop.value
                 finally:
-                    grad_enabled.reset(token)
+                    _switch_back(tokens)
                 try:
                     sent, thrown = (yield value), None
                 except GeneratorExit:
-                    token = grad_enabled.set(mode)
+                    tokens = _switch(mode, inference)
                     try:
                         inner.close()
                     finally:
-                        grad_enabled.reset(token)
+                        _switch_back(tokens)
                     raise
                 except BaseException as error:  # thrown in by the caller: on to the inner one
                     sent, thrown = None, error
 
         return generator  # type: ignore[return-value]
 
+    if inference is not None:
+
+        @functools.wraps(func)
+        def inferring(*args: Any, **kwargs: Any) -> Any:
+            tokens = _switch(mode, inference)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _switch_back(tokens)
+
+        return inferring  # type: ignore[return-value]
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # The grad mode alone, inline: ``@no_grad`` methods (an optimizer's step) run every step.
         token = grad_enabled.set(mode)
         try:
             return func(*args, **kwargs)
@@ -186,3 +225,58 @@ class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     decorator with or without parentheses)."""
 
     mode = True
+
+
+class inference_mode:  # noqa: N801 - PyTorch's name
+    """Do not record operations, for evaluation and serving: PyTorch's ``inference_mode``.
+
+    A context manager, or a decorator with or without parentheses. Inside, grad mode is off
+    (:func:`is_grad_enabled` is False) and :func:`is_inference_mode_enabled` is True.
+    ``inference_mode(False)`` turns both back (recording on), as in PyTorch.
+
+    arraygrad has one kind of tensor, so tensors made inside are ordinary ones: PyTorch's
+    "inference tensors" refuse later use in autograd and in-place updates outside the mode,
+    and it records nothing under ``enable_grad()`` inside the mode; arraygrad allows the first
+    two and records in the third, as no_grad would.
+
+    >>> import arraygrad
+    >>> w = arraygrad.tensor(1.0, requires_grad=True)
+    >>> with arraygrad.inference_mode():
+    ...     (w * 2).requires_grad, arraygrad.is_inference_mode_enabled()
+    (False, True)
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        # ``@inference_mode`` without parentheses, as PyTorch allows: the class is called with
+        # the function and returns what ``@inference_mode()`` gives.
+        if callable(mode) and not isinstance(mode, bool):
+            return cls()(mode)
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        # The (grad, inference) modes before each open ``with`` of this object: values, not
+        # contextvars tokens, as for no_grad (one object may be shared by threads).
+        self._previous: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> None:
+        self._previous.append((grad_enabled.get(), inference_enabled.get()))
+        grad_enabled.set(not self.mode)
+        inference_enabled.set(self.mode)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        grad, inference = self._previous.pop()
+        grad_enabled.set(grad)
+        inference_enabled.set(inference)
+
+    def __call__(self, func: _F) -> _F:
+        return _in_mode(not self.mode, func, inference=self.mode)
+
+    def clone(self) -> inference_mode:
+        """A new context with this one's mode (PyTorch's ``clone``)."""
+        return self.__class__(self.mode)
