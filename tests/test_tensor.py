@@ -276,3 +276,48 @@ def test_mT_like_torch() -> None:
         _ = torch.ones(3).mT
     with pytest.raises(RuntimeError, match="only supported on matrices"):
         _ = ag.ones(3).mT
+
+
+# --- pickling and deep copies --------------------------------------------------------------------
+
+
+def _pickled(value: object) -> object:
+    import pickle
+
+    return pickle.loads(pickle.dumps(value))
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_pickling_keeps_values_and_requires_grad_but_no_history_or_grad(lib: object) -> None:
+    # A computed tensor pickles as a leaf that requires grad (its graph does not pickle), and
+    # .grad and hooks stay behind, as in PyTorch.
+    leaf = lib.tensor([1.0, 2.0], requires_grad=True)  # type: ignore[attr-defined]
+    leaf.grad = lib.tensor([5.0, 5.0])  # type: ignore[attr-defined]
+    leaf.register_hook(lambda g: g * 2)
+    computed = leaf * 3
+    restored = [_pickled(t) for t in (leaf, computed)]
+    got = [(t.tolist(), t.requires_grad, t.is_leaf, t.grad) for t in restored]
+    assert got == [([1.0, 2.0], True, True, None), ([3.0, 6.0], True, True, None)]
+    restored = _pickled(computed)
+    restored.sum().backward()  # a leaf of its own
+    assert restored.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_deep_copies_are_for_leaves_as_in_pytorch(lib: object) -> None:
+    import copy
+
+    leaf = lib.tensor([1.0, 2.0], requires_grad=True)  # type: ignore[attr-defined]
+    leaf.grad = lib.tensor([5.0, 5.0])  # type: ignore[attr-defined]
+    copied = copy.deepcopy(leaf)
+    assert (copied.tolist(), copied.requires_grad, copied.grad.tolist()) == (
+        [1.0, 2.0],
+        True,
+        [5.0, 5.0],
+    )
+    copied.grad.zero_()
+    assert leaf.grad.tolist() == [5.0, 5.0]  # its own .grad
+    with pytest.raises(RuntimeError, match="Only Tensors created explicitly by the user"):
+        copy.deepcopy(leaf * 2)
+    with lib.no_grad():  # type: ignore[attr-defined]
+        assert copy.deepcopy(leaf * 2).tolist() == [2.0, 4.0]  # no history: a leaf

@@ -1,6 +1,6 @@
 """Tensor methods that convert to Python and NumPy: ``item``, ``tolist``, ``numpy``, the
-number protocols (``float(t)``, ``int(t)``, ``bool(t)``, indexes), ``len`` and iteration, and
-NumPy's array protocols.
+number protocols (``float(t)``, ``int(t)``, ``bool(t)``, indexes), ``len`` and iteration,
+NumPy's array protocols, and pickling and deep copies.
 
 A mixin of :class:`arraygrad.Tensor`.
 """
@@ -8,6 +8,7 @@ A mixin of :class:`arraygrad.Tensor`.
 from __future__ import annotations
 
 import builtins
+import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -96,3 +97,47 @@ class TensorConversionMethods:
             raise TypeError("iteration over a 0-d tensor")
         tensor = cast("Tensor", self)
         return iter([tensor[i] for i in range(self._data.shape[0])])
+
+    # --- pickling and deep copies -------------------------------------------------------------
+
+    def __getstate__(self) -> Any:
+        """What pickling keeps: the values and flags, views' links to their root, no history.
+
+        As in PyTorch, a tensor computed by recorded ops pickles as a leaf that requires grad
+        (its graph holds code, which does not pickle), and ``.grad`` and hooks are not kept.
+        """
+        state: Any = object.__getstate__(self)  # type: ignore[misc]
+        attrs: dict[str, Any] | None = state[0]
+        slots = dict(state[1])
+        slots.pop("_node", None)
+        if attrs:
+            attrs = {k: v for k, v in attrs.items() if k != "grad" and k != "_hooks"} or None
+        return attrs, slots
+
+    def __setstate__(self, state: Any) -> None:
+        attrs, slots = state
+        if attrs:
+            self.__dict__.update(attrs)
+        slots.setdefault("_node", None)  # a leaf: no history was pickled
+        for name, value in slots.items():
+            setattr(self, name, value)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A copy with its own memory (views' roots copied once per ``deepcopy`` call) and a
+        copy of ``.grad``; like PyTorch, only leaves can be deep-copied."""
+        if id(self) in memo:
+            return cast("Tensor", memo[id(self)])
+        if self._node is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                f"protocol at the moment: this {self.dtype.name} tensor of shape "
+                f"{list(self._data.shape)} was computed by {self._node.name()}. Fix: deep-copy "
+                "x.detach() (or x.detach().requires_grad_() for a new leaf), or the leaves it "
+                "was computed from."
+            )
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        new.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        if self.grad is not None:
+            new.grad = copy.deepcopy(self.grad, memo)
+        return cast("Tensor", new)
