@@ -321,3 +321,31 @@ def test_deep_copies_are_for_leaves_as_in_pytorch(lib: object) -> None:
         copy.deepcopy(leaf * 2)
     with lib.no_grad():  # type: ignore[attr-defined]
         assert copy.deepcopy(leaf * 2).tolist() == [2.0, 4.0]  # no history: a leaf
+
+
+SIZE_ARGUMENTS = {
+    "numpy_int": lambda lib, x: x.view(np.int64(6)),
+    "numpy_ints": lambda lib, x: x.reshape(2, np.int32(3)),
+    "list": lambda lib, x: x.reshape([3, 2]),
+    "int_tensor_in_tuple": lambda lib, x: x.view((lib.tensor(2), 3)),
+    "float": lambda lib, x: x.view(6.0),
+    "floats": lambda lib, x: x.reshape(2.0, 3),
+    "bool": lambda lib, x: x.reshape(True, 6),
+    "bools_in_tuple": lambda lib, x: x.view((True, 6)),
+    "float_permute": lambda lib, x: x.permute(0.0),
+    "float_zeros": lambda lib, x: lib.zeros(2.5),
+    "float_expand": lambda lib, x: x.expand(2.0, 6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SIZE_ARGUMENTS))
+def test_sizes_are_integers_as_in_torch(name: str) -> None:
+    # Anything with __index__ is a size; floats and bools are a TypeError, never truncated.
+    def run(lib: object) -> object:
+        x = lib.arange(6.0)  # type: ignore[attr-defined]
+        try:
+            return list(SIZE_ARGUMENTS[name](lib, x).shape)
+        except TypeError:
+            return TypeError
+
+    assert run(ag) == run(torch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 
@@ -35,6 +36,26 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
 
 
 def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    if len(shape) == 1 and not isinstance(shape[0], int):
+    """Sizes (or dims) given as ``*sizes`` or as one sequence, as integers.
+
+    As in PyTorch, anything with ``__index__`` is an integer (Python and NumPy ints, integer
+    0-d tensors); floats and bools are refused with a TypeError, not truncated.
+    """
+    if len(shape) == 1 and not _is_integer(shape[0]):
+        if not hasattr(shape[0], "__iter__"):
+            _integer(shape[0])  # a float or bool: refused
         shape = tuple(shape[0])
-    return tuple(map(int, shape))
+    return tuple(value if value.__class__ is int else _integer(value) for value in shape)
+
+
+def _is_integer(value: Any) -> bool:
+    return not isinstance(value, bool) and hasattr(type(value), "__index__")
+
+
+def _integer(value: Any) -> int:
+    if not _is_integer(value):
+        raise TypeError(
+            f"sizes and dims must be integers, got {type(value).__name__} {value!r}. Fix: pass "
+            "ints (e.g. int(n) or n // 2 for a computed size)."
+        )
+    return operator.index(value)
