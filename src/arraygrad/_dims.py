@@ -41,11 +41,14 @@ def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
     As in PyTorch, anything with ``__index__`` is an integer (Python and NumPy ints, integer
     0-d tensors); floats and bools are refused with a TypeError, not truncated.
     """
-    if len(shape) == 1 and not _is_integer(shape[0]):
+    if len(shape) == 1 and shape[0].__class__ is not int and not _is_integer(shape[0]):
         if not hasattr(shape[0], "__iter__"):
             _integer(shape[0])  # a float or bool: refused
         shape = tuple(shape[0])
-    return tuple(value if value.__class__ is int else _integer(value) for value in shape)
+    for value in shape:
+        if value.__class__ is not int:
+            return tuple(_integer(value) for value in shape)
+    return shape  # Python ints already (the common case): the tuple as it is
 
 
 def _is_integer(value: Any) -> bool:
