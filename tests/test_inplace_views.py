@@ -1052,3 +1052,60 @@ def test_compiled_writes_through_strided_diagonals_equal_eager() -> None:
         (loss, grad), (compiled_loss, compiled_grad) = eager(), compiled()
         assert loss.item() == compiled_loss.item()
         assert np.array_equal(grad.numpy(), compiled_grad.numpy())
+
+
+# --- retain_grad() across in-place writes ------------------------------------------------------
+
+
+def _retained_after_plain_write(lib: Any) -> dict[str, Any]:
+    a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+    x = a * 1
+    x.retain_grad()
+    x.mul_(2)
+    x.sum().backward()
+    return {"x.grad": x.grad, "retains": x.retains_grad, "a.grad": a.grad}
+
+
+def _retained_root_written_through_a_view(lib: Any) -> dict[str, Any]:
+    a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+    x = a * 1
+    x.retain_grad()
+    x[1:].mul_(2)
+    (x * x).sum().backward()
+    return {"x.grad": x.grad, "retains": x.retains_grad, "a.grad": a.grad}
+
+
+def _retained_view_whose_root_is_written(lib: Any) -> dict[str, Any]:
+    a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+    x = a * 1
+    v = x[:2]
+    v.retain_grad()
+    y = v * 5  # a use of v's old value: not part of v.grad after the write, as in PyTorch
+    x.mul_(2)
+    (y.sum() + (v * v).sum()).backward()
+    return {"v.grad": v.grad, "retains": v.retains_grad, "a.grad": a.grad}
+
+
+def _retained_through_an_in_place_shape_change(lib: Any) -> dict[str, Any]:
+    a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+    x = (a * 1).reshape(2, 2)
+    x.retain_grad()
+    x.t_()  # PyTorch keeps retain_grad() on the history before t_()
+    (x * lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64)).sum().backward()
+    return {"x.grad": x.grad, "a.grad": a.grad}
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        _retained_after_plain_write,
+        _retained_root_written_through_a_view,
+        _retained_view_whose_root_is_written,
+        _retained_through_an_in_place_shape_change,
+    ],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_retain_grad_moves_to_the_latest_value_as_in_torch(scenario: Any) -> None:
+    # PyTorch moves retain_grad() to a tensor's new history when an in-place write replaces
+    # it (also for a view whose root was written), so .grad is the gradient of the latest value.
+    _run(scenario)

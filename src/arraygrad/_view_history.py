@@ -68,7 +68,7 @@ from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
 if TYPE_CHECKING:
-    from arraygrad._primitive import Primitive
+    from arraygrad._primitive import Node, Primitive
 
 # View steps are stored flat, ``(name0, params0, name1, params1, ...)``: one tuple per view. The
 # primitives' names, not the primitives, so that views pickle and deep-copy like other tensors.
@@ -276,6 +276,11 @@ def regenerate(root: Tensor) -> None:
             view = ref()
             if view is None or view.__dict__.get("_view_no_grad"):
                 continue  # PyTorch refuses to use the latter after such a write (check_write)
+            node = view._node if type(view) is not _StaleView else None
+            if node is not None and node.retained is not None:
+                # retain_grad() moves to the history the view gets next (see move_retained).
+                node.retained = None
+                view.__dict__["_retains_grad"] = True
             # The class first: interrupted between the two, the view is still usable.
             view.__class__ = _StaleView
             # (try, not contextlib.suppress: a context manager per view costs more than the
@@ -352,7 +357,19 @@ def _take_history(view: Tensor, root: Tensor) -> None:
     replayed = _replay(root, view.__dict__["_view_steps"])
     view._node = replayed._node
     view._rg = replayed._rg
+    if view.__dict__.pop("_retains_grad", False) and view._node is not None:
+        view._node.retained = _ref(view)
     _listed(root, view)
+
+
+def move_retained(tensor: Tensor, old: Node | None) -> None:
+    """``tensor`` got a new history in place (``old`` was its node): as PyTorch does, a
+    ``retain_grad()`` moves to the new node, so ``.grad`` is the gradient of the tensor's
+    latest value (hooks stay with the old one, as in PyTorch)."""
+    if old is not None and old.retained is not None and old.retained() is tensor:
+        old.retained = None
+        if tensor._node is not None:
+            tensor._node.retained = _ref(tensor)
 
 
 def detached_view(out: Tensor, view: Tensor) -> None:
@@ -522,8 +539,10 @@ def rebase(target: Tensor, result: Tensor) -> None:
                 "function (an argument or captured tensor that is part of a graph)"
             )
     if root is None:
+        old = target._node
         target._node = result._node
         target._rg = result._rg
+        move_retained(target, old)
         if target.__dict__.get("_views"):
             regenerate(target)
         return
@@ -538,8 +557,10 @@ def rebase(target: Tensor, result: Tensor) -> None:
     else:
         key = _region_key(root, target.__dict__["_view_steps"], target._data)
         new_root = ops.copy_slices(root, result, key=key)
+    old = root._node
     root._node = new_root._node
     root._rg = new_root._rg
+    move_retained(root, old)
     regenerate(root)  # target included
 
 
