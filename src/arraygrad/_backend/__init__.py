@@ -51,6 +51,7 @@ window_picks = layout.window_picks
 # Writing into existing arrays (in place, in slabs): part of this door, written in writes.py.
 SLAB = writes.SLAB
 add_into = writes.add_into
+sum_into = writes.sum_into
 add_scaled_quotient_into = writes.add_scaled_quotient_into
 assign = writes.assign
 scalar_from = writes.scalar_from

@@ -182,6 +182,9 @@ def run_backward(
     simple_leaves = leaf_targets is None and accumulate
     # Leaves with hooks: their parts are summed first, so each hook sees the total once.
     hooked: dict[int, Any] = {}
+    # Nodes whose gradient buffer is an array the engine made (a sum of two parts): later parts
+    # are added into it in place.
+    summed: set[Node] = set()
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
@@ -235,10 +238,24 @@ def run_backward(
                 if detect_anomaly:
                     anomaly_mode.check(node, position, input_grad, create_graph)
                 if edge in buffers:
-                    if tracer is None:  # _sum, inline on the hot path
+                    if tracer is not None:
+                        buffers[edge] = _sum(buffers[edge], input_grad)  # type: ignore[index]
+                    elif create_graph:
                         buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
                     else:
-                        buffers[edge] = _sum(buffers[edge], input_grad)  # type: ignore[index]
+                        # A second or later part of this node's gradient: summed into an array
+                        # only the engine holds where there is one (a sum it made, or a fresh
+                        # rule result), as PyTorch's InputBuffer does, not into a new array.
+                        total = buffers[edge]  # type: ignore[index]
+                        if edge in summed:
+                            total = _backend.sum_into(total, input_grad)
+                        else:
+                            if _fresh(input_grad, grad, out, args):
+                                total = _backend.sum_into(input_grad, total)
+                            else:
+                                total = total + input_grad
+                            summed.add(edge)  # type: ignore[arg-type]
+                        buffers[edge] = total  # type: ignore[index]
                 else:
                     buffers[edge] = input_grad  # type: ignore[index]
                 remaining = dependencies[edge] - 1  # type: ignore[index]
@@ -262,17 +279,8 @@ def run_backward(
                     pending=hooked,
                 )
             elif edge.grad is None:  # type: ignore[union-attr]
-                # A fresh array (not the incoming gradient, nor a saved value, nor a view) is
-                # owned by nobody else and becomes .grad without the defensive copy.
-                fresh = (
-                    not create_graph
-                    and input_grad is not grad
-                    and input_grad is not out
-                    and input_grad.__class__ is _backend.array_type
-                    and _backend.is_numpy
-                    and input_grad.base is None  # type: ignore[attr-defined]
-                    and not any(input_grad is a for a in args)  # type: ignore[union-attr]
-                )
+                # A fresh array is owned by nobody else and becomes .grad without the copy.
+                fresh = not create_graph and _fresh(input_grad, grad, out, args)
                 _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
                 _accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]
@@ -283,6 +291,20 @@ def run_backward(
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _fresh(input_grad: Any, grad: Any, out: Any, args: Any) -> bool:
+    """Whether ``input_grad``, a raw gradient a rule just returned, is an array nobody else
+    holds: a NumPy array that owns its memory (not a view) and is not the gradient the node
+    received, its saved output or one of its saved inputs (rules that pass those through)."""
+    return (
+        input_grad is not grad
+        and input_grad is not out
+        and input_grad.__class__ is _backend.array_type
+        and _backend.is_numpy
+        and input_grad.base is None  # type: ignore[attr-defined]
+        and not any(input_grad is a for a in args)
+    )
 
 
 def _on_paths_to(
