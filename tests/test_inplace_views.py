@@ -617,11 +617,11 @@ def test_a_buffer_filled_in_a_loop_rebuilds_each_view_once_and_matches_torch(
     assert len(replays) <= 2 * 200  # h[t - 1] rebuilt once per step; was 20,000 in all
 
 
-@pytest.mark.parametrize("write", ["setitem", "copy_"])
+@pytest.mark.parametrize("write", ["setitem", "copy_", "index_tensor"])
 def test_a_recorded_write_into_a_row_allocates_the_row_not_the_tensor(write: str) -> None:
-    # h[t] = v is a write through the view h[t] (PyTorch's CopySlices): it used to snapshot and
-    # rebuild all of h (two 8 MB arrays per write here), so a loop filling a buffer row by row
-    # was linear in the buffer's size per step.
+    # h[t] = v is a write through the view h[t] (PyTorch's CopySlices), h[index] = v an
+    # index_put in place: they used to snapshot and rebuild all of h (two 8 MB arrays per write
+    # here), so a loop filling a buffer row by row was linear in the buffer's size per step.
     import tracemalloc
 
     h = ag.zeros(1000, 1000, dtype=ag.float64)
@@ -632,8 +632,10 @@ def test_a_recorded_write_into_a_row_allocates_the_row_not_the_tensor(write: str
         for t in range(1, 4):
             if write == "setitem":
                 h[t] = v * 2
-            else:
+            elif write == "copy_":
                 h[t].copy_(v * 2)
+            else:
+                h[ag.tensor([t])] = v * 2
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -1108,4 +1110,47 @@ def _retained_through_an_in_place_shape_change(lib: Any) -> dict[str, Any]:
 def test_retain_grad_moves_to_the_latest_value_as_in_torch(scenario: Any) -> None:
     # PyTorch moves retain_grad() to a tensor's new history when an in-place write replaces
     # it (also for a view whose root was written), so .grad is the gradient of the latest value.
+    _run(scenario)
+
+
+INDEX_PUT_VALUES: dict[str, Callable[[Any], Any]] = {
+    "float32_0d": lambda lib: lib.tensor(1.0, dtype=lib.float32),
+    "float32_vector": lambda lib: lib.tensor([1.0, 2.0], dtype=lib.float32),
+    "int64_vector": lambda lib: lib.tensor([1, 2]),
+    "bool_vector": lambda lib: lib.tensor([True, False]),
+    "number": lambda lib: 1.5,
+}
+
+
+@pytest.mark.parametrize("key", ["indices", "mask"])
+@pytest.mark.parametrize("value", sorted(INDEX_PUT_VALUES))
+def test_index_put_takes_values_of_the_tensors_dtype_as_torch(key: str, value: str) -> None:
+    # Unlike a copy through a view, an indexed write does not convert a tensor's dtype; a 0-d
+    # value written through one boolean mask (a masked fill) is the exception.
+    def scenario(lib: Any) -> dict[str, Any]:
+        x = lib.zeros(3, dtype=lib.float64)
+        index = [0, 1] if key == "indices" else lib.tensor([True, False, True])
+        x[index] = INDEX_PUT_VALUES[value](lib)
+        return {"x": x}
+
+    _run(scenario)
+
+
+def test_index_put_into_a_root_records_index_put_as_torch() -> None:
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, np.arange(12.0).reshape(3, 4))
+        v = _leaf(lib, [10.0, 20.0])
+        x = a * 1
+        row = x[1]  # a view taken before the writes: its history follows them
+        x[[0, 2], [1, 3]] = v * 2
+        x[x > 5] = 0.5
+        (x * lib.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
+        return {
+            "x": x,
+            "row": row,
+            "a.grad": a.grad,
+            "v.grad": v.grad,
+            "name": x.grad_fn.name() if lib is ag else type(x.grad_fn).__name__,
+        }
+
     _run(scenario)

@@ -150,7 +150,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     written to, summed where it was broadcast. As in PyTorch, a recorded write with a basic key
     (ints, slices, ``None``, ``...``) is a write through the view ``target[key]``
     (``CopySlices``), whose cost is the region's size, and a key that selects all of
-    ``target`` writes into ``target`` itself; keys with index tensors are an ``index_put``.
+    ``target`` writes into ``target`` itself; keys with index tensors are an ``index_put``
+    (in place into a root, out of place into a view and stored back).
     """
     key = normalize_key(key)
     # A number written into a region is a fill, which PyTorch allows into overlapping unfold
@@ -162,6 +163,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         if target._base is not None:  # target[key].copy_(value): refused where it overlaps
             overlap = not filling or _view_history.expanded(target)
             _view_history.check_unrecorded(target, overlap=overlap, key=key)
+    elif isinstance(value, Tensor) and value.dtype is not target.dtype:
+        _check_index_put_dtype(target, key, value)
     value = _as_value(target, value)
     try:
         region_shape = tuple(_backend.xp.getitem(target._data, key).shape)
@@ -181,8 +184,9 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         else:
             _inplace.fill(region, value, "FillBackward3")
         return
+    records = _inplace._records(target, (value,))
     try:
-        if _inplace._records(target, (value,)):
+        if records and target._base is not None:
 
             def write(old: Tensor, new: Any) -> Tensor:
                 return ops.index_put(old, new, key=key)
@@ -190,10 +194,30 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
             # PyTorch allows advanced-index writes into an expanded tensor.
             _inplace.apply_op(target, write, (value,), {}, overlap=False)
             return
+        if records:
+            _inplace._check_leaf(target)
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
     except ValueError:
         raise _shape_mismatch(value, region_shape) from None
+    if records:
+        # A root written in place with index tensors: its history is index_put's (PyTorch's
+        # IndexPutBackward0), recorded as a node whose forward computes nothing, since the
+        # values are already in the root's memory (copy_slices), not as a copy of the root.
+        written = ops.copy_slices(target, value, key=key)
+        _view_history.rebase(target, _primitive.labelled(written, "IndexPutBackward0"))
     _primitive.bump_version(target)
+
+
+def _check_index_put_dtype(target: Tensor, key: Any, value: Tensor) -> None:
+    """PyTorch's index_put takes a value of the target's dtype only (an indexed copy does not
+    convert), except a 0-d value written through one boolean mask (a masked fill)."""
+    mask = key.__class__ is not tuple and getattr(key, "dtype", None) == _backend.xp.bool
+    if not (mask and value.ndim == 0):
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{target.dtype.name} for the destination and {value.dtype.name} for the source. "
+            f"Fix: convert the value first, e.g. value.to({target.dtype.name})."
+        )
 
 
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
