@@ -218,3 +218,7 @@ def test_inference_mode_is_restored_when_the_block_raises_and_when_re_entered() 
             assert _modes(ag) == (False, True)
         assert _modes(ag) == (False, True)
     assert _modes(ag) == (True, False)
+
+
+def test_inference_mode_is_in_autograd_too_as_in_pytorch() -> None:
+    assert ag.autograd.inference_mode is ag.inference_mode

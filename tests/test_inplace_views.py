@@ -402,6 +402,11 @@ WRITES_AND_TORCH_NAMES: dict[str, Callable[[Any], Any]] = {
     "fill_tensor": lambda x: x.fill_(x.new_tensor(2.0)),
     "zero_": lambda x: x.zero_(),
     "row_fill_": lambda x: x[1].fill_(2.0),
+    # PyTorch writes into x itself only for slices from 0 (or none) to the end or past it
+    "setitem_negative_start_covering_all": lambda x: x.__setitem__(slice(-3, None), 2.0),
+    "setitem_stop_past_the_end": lambda x: x.__setitem__(slice(0, 100), 2.0),
+    "setitem_true": lambda x: x.__setitem__(True, 2.0),
+    "setitem_false": lambda x: x.__setitem__(False, 2.0),
 }
 
 
@@ -1154,3 +1159,59 @@ def test_index_put_into_a_root_records_index_put_as_torch() -> None:
         }
 
     _run(scenario)
+
+
+BOOL_KEYS: dict[str, Any] = {
+    "true": True,
+    "false": False,
+    "none_true": (None, True),
+    "true_row": (True, 1),
+}
+
+
+@pytest.mark.parametrize("key", sorted(BOOL_KEYS))
+def test_recorded_writes_with_bools_in_the_key_match_torch(key: str) -> None:
+    # x[True] is x[None]: a view PyTorch writes through (NumPy's x[True] is a copy); x[False]
+    # selects nothing, and PyTorch writes and records nothing.
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, np.arange(6.0).reshape(2, 3))
+        v = _leaf(lib, [5.0, 6.0, 7.0])
+        x = a * 1
+        x[BOOL_KEYS[key]] = v * 2
+        (x * x).sum().backward()
+        return {"x": x, "a.grad": a.grad, "v.grad": v.grad}
+
+    _run(scenario)
+
+
+def test_an_empty_write_into_a_zero_dimensional_root_is_copy_slices_as_in_torch() -> None:
+    def run(lib: Any) -> Any:
+        r = _leaf(lib, 2.0) * 1
+        r.view(-1)[:0] = lib.zeros(0, dtype=lib.float64)
+        return r.grad_fn
+
+    assert run(ag).name() == type(run(torch)).__name__ == "CopySlices"
+
+
+@pytest.mark.parametrize("write", ["setitem", "copy_"])
+def test_a_compiled_step_copying_a_captured_tensor_into_a_buffer_is_replayed(write: str) -> None:
+    # The captured tensor reaches the trace through the write itself (no other op reads it).
+    h0 = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)
+    w = _leaf(ag, [0.5, 0.25, 2.0])
+
+    def step() -> Any:
+        buf = ag.zeros(2, 3, dtype=ag.float64)
+        if write == "setitem":
+            buf[0] = h0
+        else:
+            buf[0].copy_(h0)
+        buf[1] = buf[0] * w
+        return buf.sum()
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        for _ in range(3):
+            assert compiled().item() == step().item() == 13.0
+    h0.add_(1.0)  # read again on every call
+    assert compiled().item() == step().item()

@@ -335,12 +335,18 @@ SIZE_ARGUMENTS = {
     "float_permute": lambda lib, x: x.permute(0.0),
     "float_zeros": lambda lib, x: lib.zeros(2.5),
     "float_expand": lambda lib, x: x.expand(2.0, 6),
+    # PyTorch refuses a bool as the first size only, and reads later ones as 0 and 1
+    "bool_later": lambda lib, x: x.view(6, True),
+    "bool_later_zeros": lambda lib, x: lib.zeros((2, True)),
+    "bool_later_repeat": lambda lib, x: x.repeat(1, True),
+    "bool_first_zeros": lambda lib, x: lib.zeros(True, 2),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SIZE_ARGUMENTS))
 def test_sizes_are_integers_as_in_torch(name: str) -> None:
-    # Anything with __index__ is a size; floats and bools are a TypeError, never truncated.
+    # Anything with __index__ is a size; floats (and a bool first) are a TypeError, never
+    # truncated.
     def run(lib: object) -> object:
         x = lib.arange(6.0)  # type: ignore[attr-defined]
         try:

@@ -39,7 +39,8 @@ def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
     """Sizes (or dims) given as ``*sizes`` or as one sequence, as integers.
 
     As in PyTorch, anything with ``__index__`` is an integer (Python and NumPy ints, integer
-    0-d tensors); floats and bools are refused with a TypeError, not truncated.
+    0-d tensors); floats are refused with a TypeError, not truncated, and so is a bool as the
+    first size (PyTorch's argument parsing reads later ones as 0 and 1).
     """
     if len(shape) == 1 and shape[0].__class__ is not int and not _is_integer(shape[0]):
         if not hasattr(shape[0], "__iter__"):
@@ -47,7 +48,11 @@ def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
         shape = tuple(shape[0])
     for value in shape:
         if value.__class__ is not int:
-            return tuple(_integer(value) for value in shape)
+            if shape and isinstance(shape[0], bool):
+                _integer(shape[0])  # refused
+            return tuple(
+                int(value) if value.__class__ is bool else _integer(value) for value in shape
+            )
     return shape  # Python ints already (the common case): the tuple as it is
 
 

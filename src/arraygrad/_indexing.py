@@ -172,10 +172,19 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         raise _index_error(target, key, error) from None
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
-    if basic and _inplace._records(target, (value,)):
+    # A detach() of an expanded view has a history of its own but its root's memory, so its
+    # regions would be views of that root: it is written as a view, below.
+    detached = "_view_detached" in target.__dict__
+    if basic and not detached and _inplace._records(target, (value,)):
+        parts = key if isinstance(key, tuple) else (key,)
+        if any(part is False for part in parts):
+            return  # x[False] selects nothing: PyTorch writes and records nothing
         have = tuple(value._data.shape) if isinstance(value, Tensor) else ()
         if have != region_shape and not _broadcasts_to(have, region_shape):
             raise _shape_mismatch(value, region_shape)
+        # x[True] is x[None] (NumPy and PyTorch read it so), whose region is a view; NumPy's
+        # x[True] is a copy, which a write through would not reach.
+        key = tuple(None if part is True else part for part in parts)
         region = target if _selects_all(target, key) else getitem(target, key)
         # PyTorch copies a value of the region's shape (or any value into a 0-d region) and
         # fills with a 0-d one; its numbers become 0-d tensors first, hence FillBackward3.
@@ -187,6 +196,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     records = _inplace._records(target, (value,))
     try:
         if records and target._base is not None:
+            # A view: written out of place and stored back.
 
             def write(old: Tensor, new: Any) -> Tensor:
                 return ops.index_put(old, new, key=key)
@@ -196,6 +206,11 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
             return
         if records:
             _inplace._check_leaf(target)
+        tracer = _backend.tracer
+        if tracer is not None:  # arraygrad.compile: tensors from outside are read at replay
+            tracer.see_tensor(target)
+            if isinstance(value, Tensor):
+                tracer.see_tensor(value)
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
     except ValueError:
         raise _shape_mismatch(value, region_shape) from None
@@ -237,9 +252,9 @@ def _shape_mismatch(value: Any, region_shape: tuple[int, ...]) -> RuntimeError:
 
 
 def _selects_all(target: Tensor, key: Any) -> bool:
-    """Whether the basic ``key`` selects every element of ``target`` in its own shape (only
-    ``...`` and slices that cover their dimension), which PyTorch writes into ``target`` itself
-    rather than through a view."""
+    """Whether the basic ``key`` is one that PyTorch writes into ``target`` itself rather than
+    through a view: only ``...`` and slices from 0 (or none) with step 1 (or none) to the end of
+    their dimension or past it (a negative start that covers it still makes a view)."""
     parts = key if isinstance(key, tuple) else (key,)
     shape = tuple(target._data.shape)
     dim = 0
@@ -247,7 +262,10 @@ def _selects_all(target: Tensor, key: Any) -> bool:
         if part is Ellipsis:
             dim += len(shape) - (len(parts) - 1)
         elif part.__class__ is slice and dim < len(shape):
-            if part.indices(shape[dim]) != (0, shape[dim], 1):
+            start, stop, step = part.start, part.stop, part.step
+            if start not in (None, 0) or step not in (None, 1):
+                return False
+            if stop is not None and not (stop.__class__ is int and stop >= shape[dim]):
                 return False
             dim += 1
         else:

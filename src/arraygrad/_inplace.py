@@ -193,8 +193,9 @@ def copy(
 
     if source.dtype.category > target.dtype.category:
         source = ops.astype(source, target.dtype)  # copy_ converts, unlike arithmetic in place
-    # A source of the target's shape is written as it is (_write converts its dtype).
-    as_is = have == shape
+    # A source of the target's shape is written as it is (_write converts its dtype). Not
+    # while arraygrad.compile traces: its arrays reach the trace through the ops that use them.
+    as_is = have == shape and _backend.tracer is None
     if not _records(target, (source,)):
         if target._base is not None:
             _view_history.check_unrecorded(target, overlap=not filling)
@@ -202,7 +203,12 @@ def copy(
         _primitive.bump_version(target)
         return target
     _check_leaf(target, overlap=not filling)
-    if as_is and source.dtype is target.dtype and target._base is not None:
+    if (
+        as_is
+        and source.dtype is target.dtype
+        and target._base is not None
+        and "_view_detached" not in target.__dict__
+    ):
         # A view's history is rebuilt from its root's, whose new history (CopySlices) sends
         # the gradient of the view's elements to what was written and none to the old values:
         # the source itself, with no node of its own (a copy_ into x[t] per step stays cheap).

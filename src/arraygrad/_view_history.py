@@ -406,6 +406,11 @@ def check_write(target: Tensor, overlap: bool) -> None:
     """
     root = target._base
     assert root is not None
+    if "_view_detached" in target.__dict__:
+        # A detach() shares memory, not history: only its elements' overlap matters.
+        if overlap or expanded(target):
+            check_overlap(target)
+        return
     if root._node is None and root._rg:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
@@ -527,7 +532,9 @@ def rebase(target: Tensor, result: Tensor) -> None:
     """Record that ``target``'s memory now holds ``result`` (computed out of place from
     ``target``'s old value, recorded): set the histories of ``target``, its root and every
     live view of that root."""
-    root = target._base
+    # A detach() of a view with repeated elements keeps its root only for the overlap checks
+    # (see detached_view): its history is its own, and its root's is not touched.
+    root = None if "_view_detached" in target.__dict__ else target._base
     tracer = _backend.tracer
     if tracer is not None:
         outside = tracer.entry.keys() | tracer.arg_refs.keys()
@@ -551,7 +558,7 @@ def rebase(target: Tensor, result: Tensor) -> None:
         # An empty view of a 0-d root (``s[None][1:]``), which no index of a 0-d array can
         # select: the write changed no element, but the root now depends on what was written
         # (PyTorch's CopySlices), which gets an empty gradient.
-        if not result._rg:
+        if not (result._rg or root._rg):
             return
         new_root = labelled(root + ops.sum(result) * 0.0, "CopySlices")
     else:

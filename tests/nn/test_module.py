@@ -353,6 +353,14 @@ def test_deepcopy_gives_independent_parameters() -> None:
     assert np.any(net.weight.detach().numpy())
 
 
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_deepcopy_of_a_trained_module_leaves_the_gradients_behind_as_torch(lib: object) -> None:
+    net = lib.nn.Linear(2, 2)  # type: ignore[attr-defined]
+    net(lib.ones(1, 2)).sum().backward()  # type: ignore[attr-defined]
+    clone = copy.deepcopy(net)
+    assert net.weight.grad is not None and clone.weight.grad is None
+
+
 def test_clip_grad_norm_and_value_match_torch() -> None:
     rng = np.random.default_rng(3)
     grads = [rng.standard_normal((3, 2)) * 4, rng.standard_normal(5)]

@@ -304,6 +304,8 @@ def _from_numpy(values: Any, dtype: Any) -> Any:
 
 def set_at(x: Any, key: Any, values: Any) -> None:
     """``x[key] = values`` in place, for any key PyTorch accepts, on any backend."""
+    if tracer is not None:  # arraygrad.compile writes the write down too
+        return tracer.call(set_at, (x, key, values))
     if is_numpy:
         x[key] = values
     elif _is_advanced(key) or _has_none(key):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, ops
-from arraygrad._grad_mode import enable_grad, no_grad, set_grad_enabled
+from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import engine, functional
 from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
@@ -37,6 +37,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "inference_mode",
     "no_grad",
     "set_detect_anomaly",
     "set_grad_enabled",

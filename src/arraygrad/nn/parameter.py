@@ -53,9 +53,8 @@ class Parameter(Tensor):
             return memo[id(self)]  # type: ignore[no-any-return]
         from arraygrad import _backend
 
+        # The values and the flag, not .grad: PyTorch's Parameter copies leave it behind.
         result = Parameter(Tensor._wrap(_backend.copy(self._data)), self._rg)
-        if self.grad is not None:
-            result.grad = Tensor._wrap(_backend.copy(self.grad._data))
         memo[id(self)] = result
         return result
 
