@@ -1215,3 +1215,18 @@ def test_a_compiled_step_copying_a_captured_tensor_into_a_buffer_is_replayed(wri
             assert compiled().item() == step().item() == 13.0
     h0.add_(1.0)  # read again on every call
     assert compiled().item() == step().item()
+
+
+def test_a_write_into_a_detach_of_overlapping_windows_keeps_the_roots_history_as_torch() -> None:
+    # The detach() shares the root's memory (the root sees the values) but not its history:
+    # the root's gradient is unchanged, and the detached tensor's own history has the write.
+    def scenario(lib: Any) -> dict[str, Any]:
+        a = _leaf(lib, [1.0, 2.0, 3.0])
+        v = _leaf(lib, [5.0, 6.0])
+        x = a * 1
+        d = x.unfold(0, 2, 1).detach()
+        d[0] = v * 1
+        (x.sum() + (d * d).sum()).backward()
+        return {"x": x, "d": d, "a.grad": a.grad, "v.grad": v.grad, "requires": d.requires_grad}
+
+    _run(scenario)

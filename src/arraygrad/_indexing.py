@@ -172,8 +172,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         raise _index_error(target, key, error) from None
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
-    # A detach() of an expanded view has a history of its own but its root's memory, so its
-    # regions would be views of that root: it is written as a view, below.
+    # A detach() of a view with repeated elements has a history of its own but its root's
+    # memory, so its regions would be views of that root: it is written in place, below.
     detached = "_view_detached" in target.__dict__
     if basic and not detached and _inplace._records(target, (value,)):
         parts = key if isinstance(key, tuple) else (key,)
@@ -195,7 +195,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         return
     records = _inplace._records(target, (value,))
     try:
-        if records and target._base is not None:
+        if records and target._base is not None and not detached:
             # A view: written out of place and stored back.
 
             def write(old: Tensor, new: Any) -> Tensor:
@@ -219,7 +219,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         # IndexPutBackward0), recorded as a node whose forward computes nothing, since the
         # values are already in the root's memory (copy_slices), not as a copy of the root.
         written = ops.copy_slices(target, value, key=key)
-        _view_history.rebase(target, _primitive.labelled(written, "IndexPutBackward0"))
+        name = "CopySlices" if basic else "IndexPutBackward0"
+        _view_history.rebase(target, _primitive.labelled(written, name))
     _primitive.bump_version(target)
 
 
