@@ -721,19 +721,26 @@ def test_a_compiled_step_reading_a_stale_view_argument_replays() -> None:
     assert step.traces == 1 and not step.eager
 
 
-def test_roots_and_views_pickle_and_deep_copy_as_before() -> None:
+def test_roots_and_views_pickle_and_deep_copy_as_tensors_of_their_own() -> None:
+    # A copied view was a half view: linked to a copy of its root, but with memory of its own,
+    # so recorded writes through it lost their history. As PyTorch's pickles of tensors, a
+    # copy is now a tensor of its own, with its own version counter.
     import copy
     import pickle
 
     root = ag.arange(6.0)
     x = root.view(2, 3)
     view = x.t()[1:]
+    c = ag.tensor(2.0, requires_grad=True)
     for clone in (pickle.loads(pickle.dumps(view)), copy.deepcopy(view)):
-        assert clone.tolist() == view.tolist()
-        clone.mul_(2)  # the copy's steps still replay
+        assert clone.tolist() == view.tolist() and clone._base is None
+        clone.mul_(2)
         assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+        assert clone._version == 1 and view._version == 0
+        clone.copy_(c * ag.ones(2, 2))  # recorded into the copy's own history
+        assert clone.requires_grad and clone.grad_fn.name() == "CopyBackwards"
     for clone in (pickle.loads(pickle.dumps(root)), copy.deepcopy(root)):
-        assert clone.tolist() == root.tolist() and not clone._views
+        assert clone.tolist() == root.tolist() and not clone.__dict__.get("_views")
 
 
 # --- views NumPy would have copied ----------------------------------------------------------------

@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from arraygrad._tensor import Tensor
 
 
+# Tensor attributes that belong to one process's graph and views, not to the values:
+# gradients and hooks, version counters, and the links between views and their root.
+_NOT_PICKLED = frozenset(
+    [
+        "grad",
+        "_hooks",
+        "_version_counter",
+        "_base",
+        "_view_steps",
+        "_view_no_grad",
+        "_view_detached",
+        "_view_multi",
+        "_views",
+        "_retains_grad",
+    ]
+)
+
+
 class TensorConversionMethods:
     """Conversions of :class:`arraygrad.Tensor` to Python numbers, lists and NumPy arrays."""
 
@@ -101,17 +119,19 @@ class TensorConversionMethods:
     # --- pickling and deep copies -------------------------------------------------------------
 
     def __getstate__(self) -> Any:
-        """What pickling keeps: the values and flags, views' links to their root, no history.
+        """What pickling keeps: the values, the flags and the user's own attributes.
 
         As in PyTorch, a tensor computed by recorded ops pickles as a leaf that requires grad
-        (its graph holds code, which does not pickle), and ``.grad`` and hooks are not kept.
+        (its graph holds code, which does not pickle), and ``.grad`` and hooks are not kept. A
+        view pickles as a tensor of its own (its array is its elements only), with its own
+        version counter, as PyTorch's pickles of tensors do.
         """
         state: Any = object.__getstate__(self)  # type: ignore[misc]
         attrs: dict[str, Any] | None = state[0]
         slots = dict(state[1])
         slots.pop("_node", None)
         if attrs:
-            attrs = {k: v for k, v in attrs.items() if k != "grad" and k != "_hooks"} or None
+            attrs = {k: v for k, v in attrs.items() if k not in _NOT_PICKLED} or None
         return attrs, slots
 
     def __setstate__(self, state: Any) -> None:
@@ -123,8 +143,8 @@ class TensorConversionMethods:
             setattr(self, name, value)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
-        """A copy with its own memory (views' roots copied once per ``deepcopy`` call) and a
-        copy of ``.grad``; like PyTorch, only leaves can be deep-copied."""
+        """A copy with its own memory (a view's elements only) and a copy of ``.grad``; like
+        PyTorch, only leaves can be deep-copied."""
         if id(self) in memo:
             return cast("Tensor", memo[id(self)])
         if self._node is not None:

@@ -329,14 +329,16 @@ def test_empty_batches_match_torch() -> None:
             F(x).cosine_embedding_loss(empty, empty, lib(x).zeros(0, dtype=x.dtype)),
             F(x).margin_ranking_loss(empty, empty, empty, reduction="sum"),
             F(x).soft_margin_loss(empty, empty, reduction="none"),
-            F(x).multilabel_margin_loss(
-                empty, lib(x).zeros(0, 3, dtype=lib(x).int64), reduction="sum"
-            ),
         )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         check_against_torch(fn, None, [np.ones((2, 3))], grad=False)
+    # torch 2.13.0's multilabel_margin_loss of an empty batch with reduction="sum" returns
+    # uninitialised memory (usually a denormal, sometimes 0.065): the sum over no samples is 0.
+    empty = ag.ones(2, 3, dtype=ag.float64)[:0]
+    labels = ag.zeros(0, 3, dtype=ag.int64)
+    assert AF.multilabel_margin_loss(empty, labels, reduction="sum").item() == 0.0
 
 
 def test_gaussian_nll_loss_clamps_variance_outside_the_graph() -> None:
