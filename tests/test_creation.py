@@ -131,3 +131,37 @@ def test_errors_match_torch(call: Any, error: type) -> None:
     with pytest.raises(error) as info:
         call(ag)
     assert len(str(info.value)) > 20
+
+
+FACTORY_KEYWORDS: dict[str, Any] = {
+    "zeros_size": lambda lib: lib.zeros(size=(2, 3)),
+    "ones_size_list": lambda lib: lib.ones(size=[2]),
+    "empty_size": lambda lib: lib.empty(size=(2,)),
+    "rand_size": lambda lib: lib.rand(size=(2, 1)),
+    "randn_size": lambda lib: lib.randn(size=(3,)),
+    "new_zeros_size": lambda lib: lib.ones(2).new_zeros(size=(3,)),
+    "size_twice": lambda lib: lib.ones(2, size=(3,)),
+    "placement": lambda lib: lib.zeros(3, device="cpu", pin_memory=False),
+    "like_placement": lambda lib: lib.zeros_like(lib.ones(2), device="cpu"),
+    "misspelt": lambda lib: lib.arange(3, devise="cpu"),
+    "unknown": lambda lib: lib.eye(2, foo=1),
+    "randn_unknown": lambda lib: lib.randn(2, seed=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FACTORY_KEYWORDS))
+def test_factory_keywords_as_in_torch(name: str) -> None:
+    # size= is a shape (it was ignored: zeros(size=(2, 3)) gave a 0-d tensor), placement
+    # keywords are accepted, and unknown or misspelt ones are a TypeError (they were ignored).
+    def run(lib: Any) -> Any:
+        try:
+            return list(FACTORY_KEYWORDS[name](lib).shape)
+        except TypeError:
+            return TypeError
+
+    assert run(ag) == run(torch)
+
+
+def test_factory_functions_refuse_out_and_say_what_to_do() -> None:
+    with pytest.raises(TypeError, match=r"zeros\(\) got the keyword argument 'out'.*copy_"):
+        ag.zeros(3, out=ag.ones(3))

@@ -129,6 +129,35 @@ def from_numpy(array: Any) -> Tensor:
     return Tensor._wrap(_backend.asarray(array))
 
 
+# Keywords of PyTorch's factory functions about where and how memory is laid out, which
+# arraygrad (one device, strided arrays) accepts and ignores, so that PyTorch code runs as is.
+_PLACEMENT = frozenset(["device", "layout", "pin_memory", "memory_format"])
+
+
+def creation_options(
+    name: str, options: dict[str, Any], size: tuple[Any, ...] | None = None
+) -> tuple[Any, ...]:
+    """Check the keywords ``options`` given to the factory function ``name``, as PyTorch does.
+
+    PyTorch's placement keywords (``device=``, ``layout=``, ...) are accepted and ignored;
+    ``size=`` is the shape of a function that takes ``*size`` (returned, as ``size`` is when
+    not given); anything else is a TypeError naming it (it used to be ignored silently).
+    """
+    for key, value in options.items():
+        if key == "size" and size is not None:
+            if size:
+                raise TypeError(f"{name}() got multiple values for argument 'size'")
+            size = (value,)
+        elif key == "out":
+            raise TypeError(
+                f"{name}() got the keyword argument 'out', which arraygrad's factory functions "
+                "do not take. Fix: assign the result (x = ...) or copy it in (out.copy_(...))."
+            )
+        elif key not in _PLACEMENT:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    return () if size is None else size
+
+
 def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
     shape = _shape_arg(size) if size else ()
     if any(s < 0 for s in shape):
@@ -140,25 +169,40 @@ def _float_default(d: dtype | None) -> Any:
     return _dtype.to_xp(d if d is not None else _dtype.get_default_dtype())
 
 
-def zeros(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def zeros(
+    *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
+) -> Tensor:
     """A tensor of zeros of shape ``size``."""
+    size = creation_options("zeros", options, size)
     return _leaf(_backend.xp.zeros(_size(size), dtype=_float_default(dtype)), requires_grad)
 
 
-def ones(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def ones(
+    *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
+) -> Tensor:
     """A tensor of ones of shape ``size``."""
+    size = creation_options("ones", options, size)
     return _leaf(_backend.xp.ones(_size(size), dtype=_float_default(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def empty(
+    *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
+) -> Tensor:
     """An uninitialised tensor of shape ``size`` (arraygrad fills it with zeros)."""
+    size = creation_options("empty", options, size)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(
-    size: Any, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **options: Any,
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    creation_options("full", options)
     if dtype is None:
         dtype = _dtype.scalar_dtype(
             fill_value.item() if isinstance(fill_value, Tensor) else fill_value
@@ -183,9 +227,10 @@ def zeros_like(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Zeros with the shape (and dtype) of ``input``."""
+    creation_options("zeros_like", options)
     shape, native = _like(input, dtype)
     return _leaf(_backend.xp.zeros(shape, dtype=native), requires_grad)
 
@@ -195,9 +240,10 @@ def ones_like(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Ones with the shape (and dtype) of ``input``."""
+    creation_options("ones_like", options)
     shape, native = _like(input, dtype)
     return _leaf(_backend.xp.ones(shape, dtype=native), requires_grad)
 
@@ -207,9 +253,10 @@ def empty_like(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """An uninitialised tensor like ``input`` (filled with zeros)."""
+    creation_options("empty_like", options)
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
@@ -219,9 +266,10 @@ def full_like(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
+    creation_options("full_like", options)
     shape, native = _like(input, dtype)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -237,7 +285,7 @@ def arange(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """``start, start + step, ...`` up to (not including) ``end``; int64 unless a bound is float.
 
@@ -245,6 +293,7 @@ def arange(
     >>> arraygrad.arange(3)
     tensor([0, 1, 2])
     """
+    creation_options("arange", options)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -267,9 +316,10 @@ def linspace(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    creation_options("linspace", options)
     array = _backend.xp.linspace(start, end, int(steps), dtype=_float_default(dtype))
     return _leaf(array, requires_grad)
 
@@ -280,9 +330,10 @@ def eye(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """The ``n x m`` identity matrix."""
+    creation_options("eye", options)
     return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
 
 
@@ -301,9 +352,10 @@ def rand(
     generator: Any = None,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
+    size = creation_options("rand", options, size)
     array = _backend.random_uniform(
         _size(size), _float_default(dtype), rng=generator_rng(generator)
     )
@@ -315,9 +367,10 @@ def randn(
     generator: Any = None,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Standard normal samples, drawn from ``generator`` (the global one by default)."""
+    size = creation_options("randn", options, size)
     array = _backend.random_normal(_size(size), _float_default(dtype), rng=generator_rng(generator))
     return _leaf(array, requires_grad)
 
@@ -329,10 +382,11 @@ def randint(
     *,
     generator: Any = None,
     dtype: dtype | None = None,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
     ``generator`` (the global one by default)."""
+    creation_options("randint", options)
     if size is None:
         low, high, size = 0, low, high
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
@@ -340,8 +394,11 @@ def randint(
     return Tensor._wrap(_backend.random_integers(low, high, _size((size,)), native, rng=rng))
 
 
-def randperm(n: int, *, generator: Any = None, dtype: dtype | None = None, **_: Any) -> Tensor:
+def randperm(
+    n: int, *, generator: Any = None, dtype: dtype | None = None, **options: Any
+) -> Tensor:
     """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
+    creation_options("randperm", options)
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     return Tensor._wrap(_backend.random_permutation(n, native, rng=generator_rng(generator)))
 
@@ -360,7 +417,7 @@ def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> A
 
 
 def rand_like(
-    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """Uniform samples from ``[0, 1)`` with the shape (and float dtype) of ``input``.
 
@@ -368,12 +425,13 @@ def rand_like(
     >>> arraygrad.rand_like(arraygrad.zeros(2, dtype=arraygrad.float64)).dtype
     arraygrad.float64
     """
+    creation_options("rand_like", options)
     native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
     return _leaf(_backend.random_uniform(tuple(input.shape), native), requires_grad)
 
 
 def randn_like(
-    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """Standard normal samples with the shape (and float dtype) of ``input``.
 
@@ -381,6 +439,7 @@ def randn_like(
     >>> arraygrad.randn_like(arraygrad.zeros(2, 3)).shape
     arraygrad.Size([2, 3])
     """
+    creation_options("randn_like", options)
     native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
     return _leaf(_backend.random_normal(tuple(input.shape), native), requires_grad)
 
@@ -392,7 +451,7 @@ def randint_like(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``
     (``randint_like(input, high)`` draws from ``[0, high)``).
@@ -401,6 +460,7 @@ def randint_like(
     >>> arraygrad.randint_like(arraygrad.zeros(3), 1, 2).tolist()
     [1.0, 1.0, 1.0]
     """
+    creation_options("randint_like", options)
     if high is None:
         low, high = 0, low
     if low >= high:
@@ -420,7 +480,7 @@ def logspace(
     *,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to
     ``end`` inclusive (computed in float64, then converted to ``dtype``).
@@ -429,6 +489,7 @@ def logspace(
     >>> arraygrad.logspace(0, 2, 3)
     tensor([  1.,  10., 100.])
     """
+    creation_options("logspace", options)
     if steps < 0:
         raise RuntimeError(
             f"number of steps must be non-negative (got steps={steps}). Fix: pass steps >= 0."

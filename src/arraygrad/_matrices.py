@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, _linalg, _math, _reduction, _shape, ops
+from arraygrad import _backend, _creation, _dtype, _linalg, _math, _reduction, _shape, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensor, require_tensors
@@ -163,7 +163,7 @@ def _triangle_indices(
 
 
 def tril_indices(
-    row: int, col: int, offset: int = 0, *, dtype: _dtype.dtype = _dtype.int64, **_: Any
+    row: int, col: int, offset: int = 0, *, dtype: _dtype.dtype = _dtype.int64, **options: Any
 ) -> Tensor:
     """The ``(2, count)`` coordinates of the lower triangle (``j - i <= offset``) of a
     ``row x col`` matrix, row by row.
@@ -172,11 +172,12 @@ def tril_indices(
     >>> arraygrad.tril_indices(2, 2).tolist()
     [[0, 1, 1], [0, 0, 1]]
     """
+    _creation.creation_options("tril_indices", options)
     return _triangle_indices("tril_indices", row, col, offset, dtype, lower=True)
 
 
 def triu_indices(
-    row: int, col: int, offset: int = 0, *, dtype: _dtype.dtype = _dtype.int64, **_: Any
+    row: int, col: int, offset: int = 0, *, dtype: _dtype.dtype = _dtype.int64, **options: Any
 ) -> Tensor:
     """The ``(2, count)`` coordinates of the upper triangle (``j - i >= offset``) of a
     ``row x col`` matrix, row by row.
@@ -185,4 +186,5 @@ def triu_indices(
     >>> arraygrad.triu_indices(2, 2).tolist()
     [[0, 0, 1], [0, 1, 1]]
     """
+    _creation.creation_options("triu_indices", options)
     return _triangle_indices("triu_indices", row, col, offset, dtype, lower=False)

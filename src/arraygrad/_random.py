@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _math, _views
-from arraygrad._creation import _size, generator_rng
+from arraygrad._creation import _size, creation_options, generator_rng
 from arraygrad._dtype import dtype
 from arraygrad._tensor import Tensor
 
@@ -132,7 +132,7 @@ def normal(
     generator: Any = None,
     dtype: dtype | None = None,
     requires_grad: bool = False,
-    **_: Any,
+    **options: Any,
 ) -> Tensor:
     """Samples from normal distributions: ``out[i] ~ N(mean[i], std[i]^2)``.
 
@@ -144,6 +144,7 @@ def normal(
     >>> arraygrad.normal(2.0, 0.0, (2,)).tolist()
     [2.0, 2.0]
     """
+    creation_options("normal", options)
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (mean_t or std_t):
         if size is None:

@@ -58,11 +58,6 @@ _C_NAMES = {
 }
 
 
-def _size(size: tuple[Any, ...], options: dict[str, Any]) -> tuple[Any, ...]:
-    # new_zeros(2, 3), new_zeros((2, 3)) or new_zeros(size=(2, 3)), as in PyTorch.
-    return (options["size"],) if not size and "size" in options else size
-
-
 def _from_keyword(method: str, from_: Any, kwargs: dict[str, Any]) -> Any:
     """``from_``, or PyTorch's keyword ``from`` when given; other keywords are refused."""
     if "from" in kwargs:
@@ -83,25 +78,28 @@ class TensorCreationMethods:
     # --- new tensors with this one's dtype ---------------------------------------------------
 
     def new_zeros(
-        self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+        self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
     ) -> Tensor:
         """Zeros of shape ``size`` (ints or one sequence), in this dtype unless ``dtype``."""
+        size = _ag._creation.creation_options("new_zeros", options, size)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.zeros(*_size(size, _), dtype=d, requires_grad=requires_grad)
+        return _ag._creation.zeros(*size, dtype=d, requires_grad=requires_grad)
 
     def new_ones(
-        self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+        self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
     ) -> Tensor:
         """Ones of shape ``size`` (ints or one sequence), in this dtype unless ``dtype``."""
+        size = _ag._creation.creation_options("new_ones", options, size)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.ones(*_size(size, _), dtype=d, requires_grad=requires_grad)
+        return _ag._creation.ones(*size, dtype=d, requires_grad=requires_grad)
 
     def new_empty(
-        self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **_: Any
+        self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
     ) -> Tensor:
         """An uninitialised tensor of shape ``size`` in this dtype (arraygrad fills zeros)."""
+        size = _ag._creation.creation_options("new_empty", options, size)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.empty(*_size(size, _), dtype=d, requires_grad=requires_grad)
+        return _ag._creation.empty(*size, dtype=d, requires_grad=requires_grad)
 
     def new_full(
         self,
@@ -110,9 +108,10 @@ class TensorCreationMethods:
         *,
         dtype: dtype | None = None,
         requires_grad: bool = False,
-        **_: Any,
+        **options: Any,
     ) -> Tensor:
         """A tensor of shape ``size`` filled with ``fill_value``, in this dtype unless ``dtype``."""
+        _ag._creation.creation_options("new_full", options)
         d = self.dtype if dtype is None else dtype
         return _ag._creation.full(size, fill_value, dtype=d, requires_grad=requires_grad)
 
