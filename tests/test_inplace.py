@@ -138,12 +138,28 @@ def test_arithmetic_in_place_equals_out_of_place_bit_for_bit(op: str) -> None:
         assert view.tolist() == expected[1].tolist() and target._version == view._version == 1
 
 
-def test_in_place_update_with_overlapping_memory_matches_numpy() -> None:
-    t = ag.arange(6.0)
-    t[1:] -= t[:-1]
-    expected = np.arange(6.0)
-    expected[1:] -= expected[:-1].copy()
-    assert t.tolist() == expected.tolist()
+@pytest.mark.parametrize(
+    "write",
+    [
+        "t[1:] -= t[:-1]",
+        "t[1:] = t[:-1]",
+        "t[1:].copy_(t[:-1])",
+        "t[1:].mul_(t[:-1])",
+        "t[[0, 1]] = t[1:3]",
+    ],
+)
+def test_in_place_writes_from_partly_overlapping_memory_are_refused_as_in_torch(write: str) -> None:
+    # The result would depend on the order elements are written in; PyTorch refuses, and the
+    # tensor is unchanged and usable. A write from the same elements, or from memory that
+    # interleaves without sharing, is fine.
+    for lib in (ag, torch):
+        t = lib.arange(6.0)
+        with pytest.raises(RuntimeError, match="refer to a single memory location"):
+            exec(write, {"t": t})
+        assert t.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        t[1:] = t[1:]
+        t[::2] = t[1::2]
+        assert t.tolist() == [1.0, 1.0, 3.0, 3.0, 5.0, 5.0]
 
 
 def test_optimizer_style_update_makes_no_temporary_of_the_parameters_size() -> None:

@@ -167,9 +167,12 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         _check_index_put_dtype(target, key, value)
     value = _as_value(target, value)
     try:
-        region_shape = tuple(_backend.xp.getitem(target._data, key).shape)
+        region = _backend.xp.getitem(target._data, key)
     except IndexError as error:
         raise _index_error(target, key, error) from None
+    region_shape = tuple(region.shape)
+    # x[1:] = x[:-1] is refused as in PyTorch (an index tensor's writes go to all of x)
+    _inplace.check_no_partial_overlap(target, value, region if basic else None)
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
     # A detach() of a view with repeated elements has a history of its own but its root's

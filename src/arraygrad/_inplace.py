@@ -27,6 +27,25 @@ def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
     return target._rg or any(isinstance(a, Tensor) and a._rg for a in args)
 
 
+def check_no_partial_overlap(target: Tensor, source: Any, written: Any = None) -> None:
+    """Refuse an in-place write into ``target`` (its array, or the region ``written`` of it)
+    whose input ``source`` shares part of that memory, as PyTorch does (``x[1:] = x[:-1]``):
+    the result of such a write depends on the order in which elements are written."""
+    if not isinstance(source, Tensor):
+        return
+    root = target if target._base is None else target._base
+    if root is not (source if source._base is None else source._base):
+        return  # different memory (checked cheaply: views share their root)
+    region = target._data if written is None else written
+    if _backend.overlaps_partly(region, source._data):
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to "
+            "tensor refer to a single memory location. Please clone() the tensor before "
+            f"performing the operation. ({describe(source)} and the {list(region.shape)} "
+            "elements written overlap in part.) Fix: write a .clone() of the input."
+        )
+
+
 def _check_leaf(target: Tensor, overlap: bool = False) -> None:
     """Refuse a recorded write into ``target`` as PyTorch does (with ``overlap``: also an
     element-wise write into a view whose elements share memory)."""
@@ -78,6 +97,8 @@ def apply_op(
 ) -> Tensor:
     """:func:`apply`; ``overlap``: refuse an expanded ``target`` (whose elements share memory),
     as PyTorch's element-wise ops do (its indexed writes only warn)."""
+    for arg in args:
+        check_no_partial_overlap(target, arg)
     if _records(target, args):
         _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)
@@ -118,6 +139,8 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
     ):
         if target._base is not None:  # e.g. an expanded view cannot be written element-wise
             _view_history.check_unrecorded(target)
+        if kind is Tensor and (target._base is not None or other._base is not None):
+            check_no_partial_overlap(target, other)  # only a view can share memory
         try:
             _backend.update_into(name, target._data, other._data if kind is Tensor else other)
         except (ValueError, TypeError):
@@ -169,6 +192,7 @@ def copy(
     recorded node's name, PyTorch's for the function that writes.
     """
     source = as_tensor(source)
+    check_no_partial_overlap(target, source)
     shape, have = tuple(target._data.shape), tuple(source._data.shape)
     if have and have != shape:  # checked first: NumPy's broadcasting error is a ValueError
         try:

@@ -139,6 +139,24 @@ def shares_memory(view: Any, base: Any) -> bool:
     return owner is not None and (owner is base or owner is base.base)
 
 
+def overlaps_partly(first: Any, second: Any) -> bool:
+    """Whether two NumPy arrays that both fill a dense block of memory share some of it
+    without being the same elements in the same layout: PyTorch's "partial overlap", which it
+    refuses between an in-place op's output and its inputs. (Arrays that are not dense are
+    "too hard" for PyTorch's check, and pass; so they do here. Other libraries: False.)"""
+    if first.__class__ is not np.ndarray or second.__class__ is not np.ndarray:
+        return False
+    for array in (first, second):
+        if not (array.flags.c_contiguous or array.flags.f_contiguous):
+            return False
+    if not first.size or not second.size:
+        return False
+    start, other = first.__array_interface__["data"][0], second.__array_interface__["data"][0]
+    if start == other and first.shape == second.shape and first.strides == second.strides:
+        return False  # the same elements: a full overlap, which is allowed
+    return start < other + second.nbytes and other < start + first.nbytes
+
+
 def memory_positions(view: Any, base: Any) -> Any:
     """The flat (C-order) position in ``base`` of every element of ``view``, an array sharing
     its memory, read from their addresses (the view's size of work, however it was made); or
