@@ -1030,18 +1030,23 @@ def test_gradients_made_with_create_graph_are_not_expansions() -> None:
     assert results[1] == results[0]
 
 
-def test_a_number_written_into_overlapping_windows_is_a_fill_as_in_torch() -> None:
+@pytest.mark.parametrize("value", ["number", "0-d tensor", "0-d tensor requiring grad"])
+def test_a_number_written_into_overlapping_windows_is_a_fill_as_in_torch(value: str) -> None:
     results = []
     for lib in (torch, ag):
         a = lib.arange(5.0, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(1.0, dtype=lib.float64, requires_grad=True)
+        fill = {"number": 1.0, "0-d tensor": lib.tensor(1.0, dtype=lib.float64)}.get(value, b * 1)
         x = a * 1
         windows = x.unfold(0, 3, 1)
-        windows[:2] = 1.0  # windows 0 and 1 share two elements
-        x.sum().backward()
+        windows[:2] = fill  # windows 0 and 1 share two elements
+        (x * lib.arange(5.0, dtype=lib.float64)).sum().backward()
         plain = lib.arange(5.0, dtype=lib.float64).unfold(0, 3, 1)
-        plain[:2] = 1.0
-        results.append((x.tolist(), a.grad.tolist(), plain.tolist()))
-    assert results[1] == results[0]
+        plain[:2] = fill
+        results.append((x.tolist(), a.grad.tolist(), b.grad, plain.tolist()))
+    assert results[1][:2] == results[0][:2] and results[1][3] == results[0][3]
+    grads = [None if r[2] is None else r[2].item() for r in results]
+    assert grads[0] == grads[1]
 
 
 def test_compiled_writes_through_strided_diagonals_equal_eager() -> None:

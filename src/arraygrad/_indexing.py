@@ -154,9 +154,11 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     (in place into a root, out of place into a view and stored back).
     """
     key = normalize_key(key)
-    # A number written into a region is a fill, which PyTorch allows into overlapping unfold
-    # windows (not into an expansion); other values are element-wise copies.
-    filling = isinstance(value, (bool, int, float))
+    # A number (or a 0-d tensor) written into a region is a fill, which PyTorch allows into
+    # overlapping unfold windows (not into an expansion); other values are element-wise copies.
+    filling = isinstance(value, (bool, int, float)) or (
+        isinstance(value, Tensor) and value.ndim == 0
+    )
     basic = _is_basic(key)
     if basic:
         _check_bounds(target, key)
