@@ -1242,3 +1242,38 @@ def test_a_write_into_a_detach_of_overlapping_windows_keeps_the_roots_history_as
         return {"x": x, "d": d, "a.grad": a.grad, "v.grad": v.grad, "requires": d.requires_grad}
 
     _run(scenario)
+
+
+NO_GRAD_VIEW_USES: dict[str, Callable[[Any, Any], Any]] = {
+    "values": lambda lib, v: v.tolist(),
+    "repr": lambda lib, v: repr(v).replace(lib.__name__ + ".", ""),
+    "detach": lambda lib, v: v.detach().tolist(),
+    "requires_grad": lambda lib, v: v.requires_grad,
+    "grad_fn": lambda lib, v: v.grad_fn,
+    "is_leaf": lambda lib, v: v.is_leaf,
+    "op_in_grad_mode": lambda lib, v: (v + 1).tolist(),
+    "op_under_no_grad": lambda lib, v: lib.no_grad()(lambda: (v + 1).tolist())(),
+}
+
+
+@pytest.mark.parametrize("use", sorted(NO_GRAD_VIEW_USES))
+def test_a_view_made_under_no_grad_is_refused_in_grad_mode_after_its_base_is_written(
+    use: str,
+) -> None:
+    # PyTorch: the view's history is ambiguous once its base was written with grad mode on, so
+    # using it in grad mode raises; its values, and uses under no_grad, stay fine. arraygrad
+    # used it as a constant, silently.
+    def run(lib: Any) -> Any:
+        a = _leaf(lib, [1.0, 2.0, 3.0, 4.0])
+        x = a * 1
+        with lib.no_grad():
+            v = x[:2]
+        x.mul_(2)
+        try:
+            got = NO_GRAD_VIEW_USES[use](lib, v)
+        except RuntimeError as error:
+            assert "created in no_grad mode" in str(error)
+            return RuntimeError
+        return None if got is None else got if not hasattr(got, "name") else "node"
+
+    assert run(ag) == run(torch)

@@ -359,7 +359,9 @@ class Tensor(
         suffixes = []
         if dt not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool_):
             suffixes.append(f"dtype={dt!r}")
-        if self._node is not None:
+        if "_view_invalid" in self.__dict__:  # a history that may not be used (_view_history)
+            suffixes.append("grad_fn=<Invalid>")
+        elif self._node is not None:
             suffixes.append(f"grad_fn=<{self._node.name()}>")
         elif self._rg:
             suffixes.append("requires_grad=True")

@@ -33,6 +33,7 @@ _NOT_PICKLED = frozenset(
         "_view_multi",
         "_views",
         "_retains_grad",
+        "_view_invalid",
     ]
 )
 

@@ -274,8 +274,18 @@ def regenerate(root: Tensor) -> None:
     with _lock:  # never between a refresh's new history and its class (see refresh)
         for ref in views[views.fresh :]:
             view = ref()
-            if view is None or view.__dict__.get("_view_no_grad"):
-                continue  # PyTorch refuses to use the latter after such a write (check_write)
+            if view is None:
+                continue
+            if view.__dict__.get("_view_no_grad"):
+                # Made under no_grad from a root that requires grad: PyTorch refuses to use it
+                # in grad mode from now on (its history is ambiguous); see _StaleView.
+                view.__dict__["_view_invalid"] = True
+                view.__class__ = _StaleView
+                try:  # noqa: SIM105 (as below)
+                    del view._node, view._rg
+                except AttributeError:
+                    pass
+                continue
             node = view._node if type(view) is not _StaleView else None
             if node is not None and node.retained is not None:
                 # retain_grad() moves to the history the view gets next (see move_retained).
@@ -296,8 +306,8 @@ def refresh(view: Any) -> None:
     """Rebuild the history of the view ``view`` that a change of its root's made stale (see
     :func:`regenerate`), in grad mode whatever the mode now: the write it follows was recorded."""
     with _lock:
-        if type(view) is not _StaleView:
-            return  # another thread rebuilt it first
+        if type(view) is not _StaleView or "_view_invalid" in view.__dict__:
+            return  # another thread rebuilt it first, or it has no history to rebuild
         _rebuild(view, view.__dict__["_base"])
 
 
@@ -339,13 +349,35 @@ class _StaleView(Tensor):
 
     def __getattr__(self, name: str) -> Any:
         if name == "_node" or name == "_rg":
+            if "_view_invalid" in self.__dict__:
+                return _invalid_view_attribute(self, name)
             refresh(self)
             return object.__getattribute__(self, name)
         raise AttributeError(f"'Tensor' object has no attribute {name!r}", name=name, obj=self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
+        if "_view_invalid" in self.__dict__:  # its values, as a tensor of its own
+            return Tensor._wrap(self._data, True).__reduce_ex__(protocol)
         refresh(self)  # pickled and copied as the tensor it is
         return self.__reduce_ex__(protocol)
+
+
+def _invalid_view_attribute(view: Any, name: str) -> Any:
+    """``_rg`` or ``_node`` of a view made under no_grad whose root was then written in grad
+    mode: as in PyTorch, it requires grad, and its history may be used under no_grad only."""
+    if name == "_rg":
+        return True
+    if grad_enabled.get():
+        raise RuntimeError(
+            "A view was created in no_grad mode and its base or another view of its base has "
+            "been modified inplace with grad mode enabled. Given that this use case is "
+            "ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+            "both the view and the inplace either both inside the no_grad block (if you don't "
+            "want the inplace to be tracked) or both outside (if you want the inplace to be "
+            f"tracked). ({describe(view)}.) Fix: take the view again after the write, or use "
+            "it under no_grad."
+        )
+    return None
 
 
 _StaleView.__name__ = _StaleView.__qualname__ = "Tensor"  # as printed in type(v) and errors
