@@ -574,6 +574,58 @@ def w6(quick: bool) -> dict[str, Step]:
     return _eager_compiled_and_torch(_module_mlp, 8 if quick else 32)
 
 
+# --- W7: a recurrence written into a preallocated buffer ------------------------------------------
+
+BUFFER_WIDTH = 64
+
+
+def _buffer_loop(lib: Any, steps: int) -> Step:
+    """``h[t] = tanh(0.5 * h[t - 1] + w)`` written row by row into one buffer, then a weighted
+    sum and backward: RNN code that fills a preallocated state tensor, where each write
+    rewrites the buffer's history (PyTorch's CopySlices) and each read is a view of it."""
+    w = lib.tensor(np.linspace(-0.3, 0.6, BUFFER_WIDTH, dtype=np.float32), requires_grad=True)
+    scale = lib.tensor(np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)[:, None])
+
+    def step() -> Any:
+        h = lib.zeros(steps + 1, BUFFER_WIDTH)
+        for t in range(1, steps + 1):
+            h[t] = (h[t - 1] * 0.5 + w).tanh()
+        loss = (h * scale).sum()
+        loss.backward()
+        w.grad = None
+        return loss
+
+    return step
+
+
+def _numpy_buffer_loop(steps: int) -> Step:
+    """W7's step by hand: the recurrence, then its backward from the last row to the first."""
+    w = np.linspace(-0.3, 0.6, BUFFER_WIDTH, dtype=np.float32)
+    scale = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)[:, None]
+
+    def step() -> Any:
+        h = np.zeros((steps + 1, BUFFER_WIDTH), np.float32)
+        for t in range(1, steps + 1):
+            h[t] = np.tanh(h[t - 1] * np.float32(0.5) + w)
+        loss = (h * scale).sum()
+        g_h = np.broadcast_to(scale, h.shape).copy()
+        g_w = np.zeros_like(w)
+        for t in range(steps, 0, -1):
+            g_pre = g_h[t] * (1 - h[t] * h[t])
+            g_w += g_pre
+            g_h[t - 1] += g_pre * np.float32(0.5)
+        return loss, g_w
+
+    return step
+
+
+def w7(quick: bool) -> dict[str, Step]:
+    steps = 100 if quick else 1000
+    rows = _eager_compiled_and_torch(_buffer_loop, steps)
+    rows["numpy by hand"] = _numpy_buffer_loop(steps)
+    return rows
+
+
 WORKLOADS: dict[str, tuple[str, Callable[[bool], dict[str, Step]]]] = {
     "W1": ("seed loop, 100 epochs", w1),
     "W2": ("100-op chain on 4 elements, fwd+bwd, per op", w2),
@@ -581,4 +633,5 @@ WORKLOADS: dict[str, tuple[str, Callable[[bool], dict[str, Step]]]] = {
     "W4": ("linear regression step, N x 64 float32", w4),
     "W5": ("CNN step, batch 64 (8 with --quick), 1x28x28", w5),
     "W6": ("nn.Module MLP 784-128-64-10 step, SGD with momentum, batch 32 (8 with --quick)", w6),
+    "W7": ("buffer loop h[t] = tanh(0.5 h[t-1] + w), 1000 x 64 (100 with --quick), fwd+bwd", w7),
 }

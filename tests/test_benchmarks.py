@@ -37,11 +37,11 @@ def test_run_quick_writes_table_and_json(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    for workload in ("W1", "W2", "W3", "W4", "W5", "W6"):
+    for workload in ("W1", "W2", "W3", "W4", "W5", "W6", "W7"):
         assert workload in done.stdout
     report = json.loads(out.read_text())
     rows = report["results"]
-    assert {row["workload"] for row in rows} >= {"W1", "W2", "W3", "W4", "W6"}
+    assert {row["workload"] for row in rows} >= {"W1", "W2", "W3", "W4", "W6", "W7"}
     for row in rows:
         assert row["median_s"] > 0 and row["min_s"] <= row["median_s"]
     impls = {row["impl"] for row in rows}

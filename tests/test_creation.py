@@ -146,6 +146,14 @@ FACTORY_KEYWORDS: dict[str, Any] = {
     "misspelt": lambda lib: lib.arange(3, devise="cpu"),
     "unknown": lambda lib: lib.eye(2, foo=1),
     "randn_unknown": lambda lib: lib.randn(2, seed=1),
+    "out_none": lambda lib: lib.zeros(2, 3, out=None),
+    "randint_requires_grad_false": lambda lib: lib.randint(0, 10, (3,), requires_grad=False),
+    "randperm_requires_grad_false": lambda lib: lib.randperm(5, requires_grad=False),
+    "rand_like_generator": lambda lib: lib.rand_like(lib.zeros(3), generator=lib.Generator()),
+    "randn_like_generator": lambda lib: lib.randn_like(lib.zeros(3), generator=lib.Generator()),
+    "randint_like_generator": lambda lib: lib.randint_like(
+        lib.zeros(3), 5, generator=lib.Generator()
+    ),
 }
 
 
@@ -165,3 +173,14 @@ def test_factory_keywords_as_in_torch(name: str) -> None:
 def test_factory_functions_refuse_out_and_say_what_to_do() -> None:
     with pytest.raises(TypeError, match=r"zeros\(\) got the keyword argument 'out'.*copy_"):
         ag.zeros(3, out=ag.ones(3))
+
+
+def test_like_functions_draw_from_the_generator_given() -> None:
+    draws = []
+    for _ in range(2):
+        g = ag.Generator()
+        g.manual_seed(3)
+        x = ag.zeros(4)
+        draws.append([f(x, generator=g).tolist() for f in (ag.rand_like, ag.randn_like)])
+        draws[-1].append(ag.randint_like(x, 100, generator=g).tolist())
+    assert draws[0] == draws[1]

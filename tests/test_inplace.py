@@ -146,6 +146,7 @@ def test_arithmetic_in_place_equals_out_of_place_bit_for_bit(op: str) -> None:
         "t[1:].copy_(t[:-1])",
         "t[1:].mul_(t[:-1])",
         "t[[0, 1]] = t[1:3]",
+        "t[[0, 1, 2, 3, 4, 5]] = t",  # index_put refuses a full overlap too
     ],
 )
 def test_in_place_writes_from_partly_overlapping_memory_are_refused_as_in_torch(write: str) -> None:
@@ -275,3 +276,32 @@ def test_copy_broadcasts_the_source_or_raises_like_torch(target: Any, source: An
             outcomes.append(type(error).__name__)
             assert lib is torch or "Fix:" in str(error)
     assert outcomes[1] == outcomes[0]
+
+
+OVERLAPPING_WRITES_TORCH_ALLOWS = [
+    "x.fill_(x[0])",
+    "x.masked_fill_(x > 5, x[0])",
+    "x.index_fill_(0, lib.tensor([1, 2]), x[1])",
+    "x[x > 5] = x[0]",
+    "x[2:4] = x[3]",
+    "A[:] = A[0]",
+    "A[0:2] = A[1]",
+    "A[:] = A[:1]",
+    "x[2:4] = x[3:4]",
+    "x[0] = x[0:1]",
+    "x[2:4] = x[None, 2:4]",
+    "x.masked_scatter_(x > 7, x[:4])",
+    "x.view(1, 12).copy_(x[None])",
+]
+
+
+@pytest.mark.parametrize("write", OVERLAPPING_WRITES_TORCH_ALLOWS)
+def test_overlapping_writes_torch_allows_give_its_values(write: str) -> None:
+    # A 0-d input is a number to PyTorch, and an input that broadcasts is an expansion, which
+    # its overlap check passes; so is the same memory seen with other size-1 strides.
+    results = []
+    for lib in (ag, torch):
+        x = lib.arange(12.0)
+        exec(write, {"x": x, "A": x.view(3, 4), "lib": lib})
+        results.append(x.tolist())
+    assert results[0] == results[1]

@@ -1277,3 +1277,28 @@ def test_a_view_made_under_no_grad_is_refused_in_grad_mode_after_its_base_is_wri
         return None if got is None else got if not hasattr(got, "name") else "node"
 
     assert run(ag) == run(torch)
+
+
+ONE_ELEMENT_THROUGH_A_MASK = [
+    "x[m] = lib.tensor([2.0], dtype=lib.float64)",
+    "x[m] = lib.tensor([[2.0]], dtype=lib.float64)",
+    "y[rm] = lib.tensor([2.0], dtype=lib.float64)",
+    "y[:, cm] = lib.tensor(2.0, dtype=lib.float64)",
+    "y[1, cm] = lib.tensor(2.0, dtype=lib.float64)",
+    "y[..., cm] = lib.tensor(2.0, dtype=lib.float64)",
+    "x[m, None] = lib.tensor(2.0, dtype=lib.float64)",
+    "x[m] = lib.tensor([2.0, 3.0], dtype=lib.float64)",
+    "x[[0, 1]] = lib.tensor(2.0, dtype=lib.float64)",
+]
+
+
+@pytest.mark.parametrize("write", ONE_ELEMENT_THROUGH_A_MASK)
+def test_one_element_of_another_dtype_through_one_mask_converts_as_in_torch(write: str) -> None:
+    def scenario(lib: Any) -> dict[str, Any]:
+        x, y = lib.zeros(4), lib.zeros(3, 4)
+        names = {"x": x, "y": y, "lib": lib, "m": lib.tensor([True, False, True, False])}
+        names.update(rm=lib.tensor([True, False, True]), cm=lib.tensor([True, False, True, True]))
+        exec(write, names)
+        return {"x": x, "y": y}
+
+    _run(scenario)

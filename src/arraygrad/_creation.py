@@ -148,12 +148,12 @@ def creation_options(
             if size:
                 raise TypeError(f"{name}() got multiple values for argument 'size'")
             size = (value,)
-        elif key == "out":
+        elif key == "out" and value is not None:  # out=None is PyTorch's default
             raise TypeError(
                 f"{name}() got the keyword argument 'out', which arraygrad's factory functions "
                 "do not take. Fix: assign the result (x = ...) or copy it in (out.copy_(...))."
             )
-        elif key not in _PLACEMENT:
+        elif key not in _PLACEMENT and key != "out":
             raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
     return () if size is None else size
 
@@ -382,6 +382,7 @@ def randint(
     *,
     generator: Any = None,
     dtype: dtype | None = None,
+    requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
@@ -391,16 +392,23 @@ def randint(
         low, high, size = 0, low, high
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     rng = generator_rng(generator)
-    return Tensor._wrap(_backend.random_integers(low, high, _size((size,)), native, rng=rng))
+    array = _backend.random_integers(low, high, _size((size,)), native, rng=rng)
+    return _leaf(array, requires_grad)  # refuses True for integers, as PyTorch does
 
 
 def randperm(
-    n: int, *, generator: Any = None, dtype: dtype | None = None, **options: Any
+    n: int,
+    *,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **options: Any,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
     creation_options("randperm", options)
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
-    return Tensor._wrap(_backend.random_permutation(n, native, rng=generator_rng(generator)))
+    array = _backend.random_permutation(n, native, rng=generator_rng(generator))
+    return _leaf(array, requires_grad)
 
 
 # Random tensors shaped like another, and logspace.
@@ -417,7 +425,12 @@ def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> A
 
 
 def rand_like(
-    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
+    input: Tensor,
+    *,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **options: Any,
 ) -> Tensor:
     """Uniform samples from ``[0, 1)`` with the shape (and float dtype) of ``input``.
 
@@ -427,11 +440,17 @@ def rand_like(
     """
     creation_options("rand_like", options)
     native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
-    return _leaf(_backend.random_uniform(tuple(input.shape), native), requires_grad)
+    array = _backend.random_uniform(tuple(input.shape), native, rng=generator_rng(generator))
+    return _leaf(array, requires_grad)
 
 
 def randn_like(
-    input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
+    input: Tensor,
+    *,
+    generator: Any = None,
+    dtype: dtype | None = None,
+    requires_grad: bool = False,
+    **options: Any,
 ) -> Tensor:
     """Standard normal samples with the shape (and float dtype) of ``input``.
 
@@ -441,7 +460,8 @@ def randn_like(
     """
     creation_options("randn_like", options)
     native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
-    return _leaf(_backend.random_normal(tuple(input.shape), native), requires_grad)
+    array = _backend.random_normal(tuple(input.shape), native, rng=generator_rng(generator))
+    return _leaf(array, requires_grad)
 
 
 def randint_like(
@@ -449,6 +469,7 @@ def randint_like(
     low: int = 0,
     high: int | None = None,
     *,
+    generator: Any = None,
     dtype: dtype | None = None,
     requires_grad: bool = False,
     **options: Any,
@@ -469,7 +490,10 @@ def randint_like(
             "Fix: pass low < high."
         )
     shape, native = _like(input, dtype)
-    return _leaf(_backend.random_integers(int(low), int(high), shape, native), requires_grad)
+    rng = generator_rng(generator)
+    return _leaf(
+        _backend.random_integers(int(low), int(high), shape, native, rng=rng), requires_grad
+    )
 
 
 def logspace(

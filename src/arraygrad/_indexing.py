@@ -165,16 +165,16 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         if target._base is not None:  # target[key].copy_(value): refused where it overlaps
             overlap = not filling or _view_history.expanded(target)
             _view_history.check_unrecorded(target, overlap=overlap, key=key)
-    elif isinstance(value, Tensor) and value.dtype is not target.dtype:
-        _check_index_put_dtype(target, key, value)
-    value = _as_value(target, value)
     try:
         region = _backend.xp.getitem(target._data, key)
     except IndexError as error:
         raise _index_error(target, key, error) from None
     region_shape = tuple(region.shape)
+    if not basic and isinstance(value, Tensor) and value.dtype is not target.dtype:
+        _check_index_put_dtype(target, key, value)
+    value = _as_value(target, value)
     # x[1:] = x[:-1] is refused as in PyTorch (an index tensor's writes go to all of x)
-    _inplace.check_no_partial_overlap(target, value, region if basic else None)
+    _inplace.check_no_partial_overlap(target, value, region if basic else None, indexed=not basic)
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
     # A detach() of a view with repeated elements has a history of its own but its root's
@@ -231,9 +231,12 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
 
 def _check_index_put_dtype(target: Tensor, key: Any, value: Tensor) -> None:
     """PyTorch's index_put takes a value of the target's dtype only (an indexed copy does not
-    convert), except a 0-d value written through one boolean mask (a masked fill)."""
-    mask = key.__class__ is not tuple and getattr(key, "dtype", None) == _backend.xp.bool
-    if not (mask and value.ndim == 0):
+    convert), except a one-element value written through one boolean mask (among basic parts:
+    a masked fill, which converts)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    arrays = [part for part in parts if _backend.is_array(part)]
+    mask = len(arrays) == 1 and arrays[0].dtype == _backend.xp.bool
+    if not (mask and math.prod(value.shape) == 1):
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
             f"{target.dtype.name} for the destination and {value.dtype.name} for the source. "

@@ -27,17 +27,29 @@ def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
     return target._rg or any(isinstance(a, Tensor) and a._rg for a in args)
 
 
-def check_no_partial_overlap(target: Tensor, source: Any, written: Any = None) -> None:
+def check_no_partial_overlap(
+    target: Tensor, source: Any, written: Any = None, *, indexed: bool = False
+) -> None:
     """Refuse an in-place write into ``target`` (its array, or the region ``written`` of it)
     whose input ``source`` shares part of that memory, as PyTorch does (``x[1:] = x[:-1]``):
-    the result of such a write depends on the order in which elements are written."""
+    the result of such a write depends on the order in which elements are written.
+    ``indexed``: a write through index tensors, which PyTorch refuses for any shared memory
+    of an input that is not 0-d (``x[index] = x``)."""
     if not isinstance(source, Tensor):
         return
     root = target if target._base is None else target._base
     if root is not (source if source._base is None else source._base):
         return  # different memory (checked cheaply: views share their root)
     region = target._data if written is None else written
-    if _backend.overlaps_partly(region, source._data):
+    if indexed:
+        refused = source.ndim > 0 and _backend.overlaps(region, source._data)
+    else:
+        # PyTorch broadcasts the input first, and a 0-d input is a number to it: an input of
+        # another shape is an expansion (not dense), which its check passes.
+        refused = tuple(source._data.shape) == tuple(region.shape) and _backend.overlaps_partly(
+            region, source._data
+        )
+    if refused:
         raise RuntimeError(
             "unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "

@@ -174,6 +174,10 @@ class Primitive:
             and ``reads_output`` say.
         view: the output shares memory with input 0 (reshape, transpose, basic indexing), so both
             share one version counter and an in-place write to either is seen by the other.
+        own_results: a rule's result that is a new array (not its gradient, a saved value or a
+            view of one) belongs to nobody else, so the engine may add into it or make it
+            ``.grad`` without a copy. False for rules that may return any array (the user code
+            of a custom ``autograd.Function``: one array for two inputs, a saved tensor).
         backward_name: the name of its backward nodes (``grad_fn``), when PyTorch's is not
             ``<Name>Backward0`` (``CopySlices``), or a function of the node that gives it
             (indexing: ``SelectBackward0``, ``SliceBackward0``, ... by the key).
@@ -192,6 +196,7 @@ class Primitive:
         "exact_scalars",
         "forward",
         "name",
+        "own_results",
         "reads_inputs",
         "reads_output",
         "rule_reads",
@@ -211,6 +216,7 @@ class Primitive:
         exact_scalars: bool = False,
         backward_name: str | Callable[[Node], str] | None = None,
         rule_reads: Sequence[tuple[int | str, ...]] | None = None,
+        own_results: bool = True,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -220,6 +226,7 @@ class Primitive:
         self.view = view
         self.exact_scalars = exact_scalars
         self.rule_reads = tuple(rule_reads) if rule_reads is not None else None
+        self.own_results = own_results
         if backward_name is None:
             backward_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
         self.backward_name = backward_name

@@ -303,3 +303,45 @@ def test_hook_misuse_matches_torch() -> None:
             lib.tensor([1.0]).register_hook(lambda g: g)
         with pytest.raises(RuntimeError, match="requires_grad=False"):
             lib.tensor([1.0]).retain_grad()
+
+
+@pytest.mark.parametrize("size", [4, 2048])  # below and above the engine's in-place sum size
+def test_a_backward_returning_one_array_twice_or_a_saved_one_is_not_summed_into(size: int) -> None:
+    # A custom backward may hand the same array to two inputs, or return a tensor it saved:
+    # the engine must not add other parts of a gradient into it, nor make it a .grad that a
+    # later backward adds into (both changed the other input's gradient or the saved tensor).
+    def run(lib: Any) -> list[list[float]]:
+        class Twice(lib.autograd.Function):  # type: ignore[name-defined, misc]
+            @staticmethod
+            def forward(ctx: Any, x: Any, y: Any) -> Any:
+                return x + y
+
+            @staticmethod
+            def backward(ctx: Any, g: Any) -> Any:
+                h = g * 2
+                return h, h
+
+        class Saved(lib.autograd.Function):  # type: ignore[name-defined, misc]
+            @staticmethod
+            def forward(ctx: Any, x: Any) -> Any:
+                ctx.save_for_backward(x * 0 + 1)
+                return x * 1
+
+            @staticmethod
+            def backward(ctx: Any, g: Any) -> Any:
+                return ctx.saved_tensors[0]
+
+        x, y = lib.zeros(size, requires_grad=True), lib.zeros(size, requires_grad=True)
+        a = x * 1
+        (Twice.apply(a, y) + a).sum().backward()
+        Twice.apply(x, y).sum().backward()
+        b = x * 1
+        out = Saved.apply(b) + b
+        out.sum().backward(retain_graph=True)
+        out.sum().backward()
+        p, q = lib.zeros(size, requires_grad=True), lib.zeros(size, requires_grad=True)
+        for _ in range(2):  # p.grad and q.grad must not be one array
+            Twice.apply(p, q).sum().backward()
+        return [x.grad[:2].tolist(), y.grad[:2].tolist(), p.grad[:2].tolist()]
+
+    assert run(ag) == run(torch)

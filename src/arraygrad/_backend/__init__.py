@@ -43,6 +43,7 @@ element_strides = layout.element_strides
 has_repeats = layout.has_repeats
 is_transposed_matrix = layout.is_transposed_matrix
 memory_positions = layout.memory_positions
+overlaps = layout.overlaps
 overlaps_partly = layout.overlaps_partly
 repeats_elements = layout.repeats_elements
 reshapes_as_view = layout.reshapes_as_view

@@ -139,22 +139,39 @@ def shares_memory(view: Any, base: Any) -> bool:
     return owner is not None and (owner is base or owner is base.base)
 
 
+def overlaps(first: Any, second: Any) -> bool:
+    """Whether two NumPy arrays that both fill a dense block of memory share some of it (not
+    dense: "too hard" for PyTorch's check, as here; other libraries: False)."""
+    if first.__class__ is not np.ndarray or second.__class__ is not np.ndarray:
+        return False
+    for array in (first, second):
+        if not (array.flags.c_contiguous or array.flags.f_contiguous) or not array.size:
+            return False
+    start, other = first.__array_interface__["data"][0], second.__array_interface__["data"][0]
+    return start < other + second.nbytes and other < start + first.nbytes
+
+
 def overlaps_partly(first: Any, second: Any) -> bool:
     """Whether two NumPy arrays that both fill a dense block of memory share some of it
     without being the same elements in the same layout: PyTorch's "partial overlap", which it
     refuses between an in-place op's output and its inputs. (Arrays that are not dense are
     "too hard" for PyTorch's check, and pass; so they do here. Other libraries: False.)"""
-    if first.__class__ is not np.ndarray or second.__class__ is not np.ndarray:
-        return False
-    for array in (first, second):
-        if not (array.flags.c_contiguous or array.flags.f_contiguous):
-            return False
-    if not first.size or not second.size:
+    if not overlaps(first, second):
         return False
     start, other = first.__array_interface__["data"][0], second.__array_interface__["data"][0]
-    if start == other and first.shape == second.shape and first.strides == second.strides:
-        return False  # the same elements: a full overlap, which is allowed
-    return start < other + second.nbytes and other < start + first.nbytes
+    # The same elements are a full overlap, which is allowed: the same start and shape, and
+    # strides that agree on every dimension of more than one element (NumPy's strides of
+    # size-1 dimensions vary).
+    same = (
+        start == other
+        and first.shape == second.shape
+        and all(
+            a == b
+            for a, b, size in zip(first.strides, second.strides, first.shape, strict=True)
+            if size > 1
+        )
+    )
+    return not same
 
 
 def memory_positions(view: Any, base: Any) -> Any:

@@ -250,7 +250,7 @@ def run_backward(
                         if edge in summed:
                             total = _backend.sum_into(total, input_grad)
                         else:
-                            if _fresh(input_grad, grad, out, args):
+                            if prim.own_results and _fresh(input_grad, grad, out, args):
                                 total = _backend.sum_into(input_grad, total)
                             else:
                                 total = total + input_grad
@@ -280,7 +280,9 @@ def run_backward(
                 )
             elif edge.grad is None:  # type: ignore[union-attr]
                 # A fresh array is owned by nobody else and becomes .grad without the copy.
-                fresh = not create_graph and _fresh(input_grad, grad, out, args)
+                fresh = (
+                    not create_graph and prim.own_results and _fresh(input_grad, grad, out, args)
+                )
                 _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
                 _accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]

@@ -244,6 +244,7 @@ class Function:
                 # saving values makes the engine free them after backward (a second backward
                 # then raises unless retain_graph) and guard the inputs against in-place writes
                 reads_inputs=saves,
+                own_results=False,  # user code may return one array twice, or a saved one
             )
             prim.backward_name = f"{cls.__name__}Backward"
             Function._primitives[key] = prim
