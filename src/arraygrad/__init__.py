@@ -22,6 +22,7 @@ from arraygrad import (
     _complex,
     _creation,
     _decompositions,
+    _device,
     _distances,
     _einsum,
     _fused,
@@ -52,6 +53,7 @@ from arraygrad import (
     _view_scatter,
     _views,
     autograd,
+    cuda,
     func,
     linalg,
     nn,
@@ -70,6 +72,7 @@ from arraygrad._compile import compile
 from arraygrad._complex import *  # noqa: F403
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
 from arraygrad._decompositions import *  # noqa: F403
+from arraygrad._device import *  # noqa: F403
 from arraygrad._distances import *  # noqa: F403
 from arraygrad._dtype import (
     bool_,
@@ -147,6 +150,7 @@ __all__ = [
     "save",
     "utils",
     "autograd",
+    "cuda",
     "func",
     "viz",
     "compile",
@@ -215,6 +219,7 @@ __all__ = [
     *_index_updates.__all__,
     *_view_scatter.__all__,
     *_repeats.__all__,
+    *_device.__all__,
     "linalg",
     "return_types",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import arraygrad as _ag
-from arraygrad import _backend, _dtype, _printing
+from arraygrad import _backend, _device, _dtype, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
 from arraygrad._tensor_aliases import TensorAliasMethods
@@ -293,9 +293,17 @@ class Tensor(
         return _dtype.from_xp(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        """Where the data lives: ``"cpu"`` for NumPy arrays."""
-        return str(getattr(self._data, "device", "cpu"))
+    def device(self) -> _device.device:
+        """Where the data lives: ``device(type='cpu')`` for NumPy arrays."""
+        where = getattr(self._data, "device", None)
+        if where is None or str(where) == "cpu":
+            return _device.CPU
+        # Another array library's device (CuPy's, array_api_strict's): PyTorch's name for it
+        # where there is one, else the CPU, which its arrays convert to for printing.
+        try:
+            return _device.device(str(where).replace("Device(", "").rstrip(")"))
+        except (RuntimeError, TypeError):
+            return _device.CPU
 
     @property
     def is_floating_point_type(self) -> bool:
@@ -314,13 +322,16 @@ class Tensor(
         ``"cpu"`` are not supported by the NumPy backend and are rejected."""
         target = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
-        for arg in args:
+        for arg in [*args, kwargs.pop("device", None)]:
             if isinstance(arg, dtype):
                 target = arg
             elif isinstance(arg, Tensor):
                 target = arg.dtype
-            elif isinstance(arg, str) and arg != "cpu":
-                raise RuntimeError(f"device {arg!r} is not available: arraygrad computes on CPU")
+            elif isinstance(arg, (str, _device.device)) and not _device.on_cpu(arg):
+                raise RuntimeError(
+                    f"device {str(arg)!r} is not available: arraygrad computes on the CPU. "
+                    "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
+                )
         if target is None or target is self.dtype:
             return self.clone() if copy else self
         return _math.astype(self, target)

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _dtype
+from arraygrad import _device, _dtype
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.hooks import BackwardHook, RemovableHandle
@@ -421,8 +421,11 @@ class Module(StateDictMixin):
                 target = arg
             elif isinstance(arg, Tensor):
                 target = arg.dtype
-            elif arg is not None and str(arg) != "cpu":
-                raise RuntimeError(f"device {arg!r} is not available: arraygrad computes on CPU")
+            elif arg is not None and not _device.on_cpu(arg):
+                raise RuntimeError(
+                    f"device {str(arg)!r} is not available: arraygrad computes on the CPU. "
+                    "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
+                )
         if target is None:
             return self
         if not target.is_floating_point:

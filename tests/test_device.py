@@ -1,0 +1,59 @@
+"""Devices, layouts and memory formats as PyTorch names them (arraygrad computes on the CPU)."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+import torch
+
+import arraygrad as ag
+
+DEVICE_SPELLINGS = ["cpu", "cuda", "cuda:0", "cuda:3", "mps", "meta"]
+
+
+@pytest.mark.parametrize("spelling", DEVICE_SPELLINGS)
+def test_devices_parse_print_and_compare_as_torch(spelling: str) -> None:
+    mine, theirs = ag.device(spelling), torch.device(spelling)
+    assert (repr(mine), str(mine), mine.type, mine.index) == (
+        repr(theirs),
+        str(theirs),
+        theirs.type,
+        theirs.index,
+    )
+    assert mine == ag.device(mine) and hash(mine) == hash(ag.device(spelling))
+    assert (mine == spelling) == (theirs == spelling)  # a device is not equal to a string
+    assert pickle.loads(pickle.dumps(mine)) == mine
+
+
+@pytest.mark.parametrize("bad", ["foo", "cuda:x", ("cuda:0", 1)])
+def test_bad_devices_raise_as_torch(bad: Any) -> None:
+    args = bad if isinstance(bad, tuple) else (bad,)
+    with pytest.raises(RuntimeError):
+        torch.device(*args)
+    with pytest.raises(RuntimeError):
+        ag.device(*args)
+
+
+def test_tensors_are_on_the_cpu_and_refuse_other_devices() -> None:
+    x = ag.ones(2)
+    assert x.device == ag.device("cpu") and repr(x.device) == repr(torch.ones(2).device)
+    assert x.to(ag.device("cpu")) is x and x.to(device="cpu") is x
+    device = ag.device("cuda" if ag.cuda.is_available() else "cpu")  # the usual preamble
+    model = ag.nn.Linear(2, 2).to(device)
+    assert model(x.to(device)).device == device
+    assert ag.cuda.device_count() == 0
+    for move in (lambda: x.to("cuda"), lambda: x.to(ag.device("cuda", 0)), lambda: x.cuda()):
+        with pytest.raises((RuntimeError, AttributeError)):
+            move()
+    with pytest.raises(RuntimeError, match=r"cuda:1.*not available.*is_available"):
+        ag.nn.Linear(2, 2).to(ag.device("cuda:1"))
+
+
+def test_layouts_and_memory_formats_are_accepted_where_torch_takes_them() -> None:
+    x = ag.zeros(2, 3, layout=ag.strided, device=ag.device("cpu"))
+    assert x.contiguous(memory_format=ag.contiguous_format) is x
+    assert repr(ag.strided) == "arraygrad.strided"
+    assert pickle.loads(pickle.dumps(ag.preserve_format)) is ag.preserve_format
+    assert repr(ag.channels_last) == "arraygrad.channels_last" and ag.channels_last_3d is not None
