@@ -279,7 +279,7 @@ def full_like(
 
 
 def arange(
-    start: Any,
+    start: Any = None,
     end: Any = None,
     step: Any = 1,
     *,
@@ -294,8 +294,12 @@ def arange(
     tensor([0, 1, 2])
     """
     creation_options("arange", options)
-    if end is None:
+    if end is None:  # arange(end), as PyTorch reads one bound
+        if start is None:
+            raise TypeError('arange() missing 1 required positional arguments: "end"')
         start, end = 0, start
+    elif start is None:  # arange(end=5)
+        start = 0
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if dtype is None:
@@ -376,7 +380,7 @@ def randn(
 
 
 def randint(
-    low: int,
+    low: Any = None,
     high: Any = None,
     size: Any = None,
     *,
@@ -388,8 +392,16 @@ def randint(
     """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
     ``generator`` (the global one by default)."""
     creation_options("randint", options)
-    if size is None:
+    if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
+    elif low is None:  # randint(high=..., size=...)
+        low = 0
+    if high is None or size is None:
+        raise TypeError(
+            "randint() needs high and size: randint(high, size) or randint(low, high, size)"
+        )
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     rng = generator_rng(generator)
     array = _backend.random_integers(low, high, _size((size,)), native, rng=rng)
