@@ -406,3 +406,18 @@ def test_compiled_and_eager_gradients_summed_from_many_parts_are_bitwise_equal()
     for _ in range(3):
         got = compiled()
         assert all(np.array_equal(a, b) for a, b in zip(got, eager, strict=True))
+
+
+def test_a_retained_grad_is_summed_into_a_new_tensor_and_a_leafs_in_place_as_torch() -> None:
+    # PyTorch's retains_grad hook adds out of place (a .grad read before keeps its values);
+    # AccumulateGrad adds into a leaf's .grad in place.
+    def run(lib: Any) -> list[Any]:
+        x = lib.ones(2, requires_grad=True)  # type: ignore[attr-defined]
+        y = x * 2
+        y.retain_grad()
+        y.sum().backward(retain_graph=True)
+        first_y, first_x = y.grad, x.grad
+        y.sum().backward()
+        return [first_y.tolist(), y.grad.tolist(), first_y is y.grad, first_x is x.grad]
+
+    assert run(ag) == run(torch) == [[1.0, 1.0], [2.0, 2.0], False, True]

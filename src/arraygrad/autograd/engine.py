@@ -411,7 +411,14 @@ def _visit(
     if node.retained is not None:
         retained = node.retained()
         if retained is not None:
-            _accumulate_grad(retained, grad, create_graph)
+            existing = retained.grad
+            if existing is None or create_graph or existing._rg:
+                _accumulate_grad(retained, grad, create_graph)
+            else:
+                # A retained gradient is summed into a new tensor, as PyTorch's retains_grad
+                # hook does (a leaf's .grad is added into in place): a .grad read before this
+                # backward keeps its values.
+                retained.grad = Tensor._wrap(_sum(existing._data, grad))
     if node in node_targets:
         captured[node_targets[node]] = grad
     return grad
