@@ -180,7 +180,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     # A detach() of a view with repeated elements has a history of its own but its root's
     # memory, so its regions would be views of that root: it is written in place, below.
     detached = "_view_detached" in target.__dict__
-    if basic and not detached and _inplace._records(target, (value,)):
+    records = _inplace._records(target, (value,))
+    if basic and not detached and records:
         parts = key if isinstance(key, tuple) else (key,)
         if any(part is False for part in parts):
             return  # x[False] selects nothing: PyTorch writes and records nothing
@@ -190,15 +191,14 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         # x[True] is x[None] (NumPy and PyTorch read it so), whose region is a view; NumPy's
         # x[True] is a copy, which a write through would not reach.
         key = tuple(None if part is True else part for part in parts)
-        region = target if _selects_all(target, key) else getitem(target, key)
+        view = target if _selects_all(target, key) else getitem(target, key)
         # PyTorch copies a value of the region's shape (or any value into a 0-d region) and
         # fills with a 0-d one; its numbers become 0-d tensors first, hence FillBackward3.
         if not region_shape or (isinstance(value, Tensor) and value.ndim):
-            _inplace.copy(region, value)
+            _inplace.copy(view, value)
         else:
-            _inplace.fill(region, value, "FillBackward3")
+            _inplace.fill(view, value, "FillBackward3")
         return
-    records = _inplace._records(target, (value,))
     try:
         if records and target._base is not None and not detached:
             # A view: written out of place and stored back.
@@ -220,9 +220,10 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     except ValueError:
         raise _shape_mismatch(value, region_shape) from None
     if records:
-        # A root written in place with index tensors: its history is index_put's (PyTorch's
-        # IndexPutBackward0), recorded as a node whose forward computes nothing, since the
-        # values are already in the root's memory (copy_slices), not as a copy of the root.
+        # A root written in place with index tensors (or a detach() of repeated elements with
+        # any key): its history is index_put's (PyTorch's IndexPutBackward0, or CopySlices),
+        # recorded as a node whose forward computes nothing, since the values are already in
+        # its memory (copy_slices), not as a copy of all of it.
         written = ops.copy_slices(target, value, key=key)
         name = "CopySlices" if basic else "IndexPutBackward0"
         _view_history.rebase(target, _primitive.labelled(written, name))
