@@ -280,17 +280,12 @@ def regenerate(root: Tensor) -> None:
                 # Made under no_grad from a root that requires grad: PyTorch refuses to use it
                 # in grad mode from now on (its history is ambiguous); see _StaleView.
                 view.__dict__["_view_invalid"] = True
-                view.__class__ = _StaleView
-                try:  # noqa: SIM105 (as below)
-                    del view._node, view._rg
-                except AttributeError:
-                    pass
-                continue
-            node = view._node if type(view) is not _StaleView else None
-            if node is not None and node.retained is not None:
-                # retain_grad() moves to the history the view gets next (see move_retained).
-                node.retained = None
-                view.__dict__["_retains_grad"] = True
+            elif type(view) is not _StaleView:
+                node = view._node
+                if node is not None and node.retained is not None:
+                    # retain_grad() moves to the history the view gets next (move_retained).
+                    node.retained = None
+                    view.__dict__["_retains_grad"] = True
             # The class first: interrupted between the two, the view is still usable.
             view.__class__ = _StaleView
             # (try, not contextlib.suppress: a context manager per view costs more than the

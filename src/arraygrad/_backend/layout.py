@@ -139,16 +139,25 @@ def shares_memory(view: Any, base: Any) -> bool:
     return owner is not None and (owner is base or owner is base.base)
 
 
+def _dense_span(array: Any) -> tuple[int, int] | None:
+    """The first and past-the-last byte addresses of a NumPy array that fills a dense block of
+    memory (C or Fortran order, not empty); ``None`` for other arrays and other libraries."""
+    if array.__class__ is not np.ndarray or not array.size:
+        return None
+    if not (array.flags.c_contiguous or array.flags.f_contiguous):
+        return None
+    start: int = array.__array_interface__["data"][0]
+    return start, start + array.nbytes
+
+
 def overlaps(first: Any, second: Any) -> bool:
     """Whether two NumPy arrays that both fill a dense block of memory share some of it (not
     dense: "too hard" for PyTorch's check, as here; other libraries: False)."""
-    if first.__class__ is not np.ndarray or second.__class__ is not np.ndarray:
-        return False
-    for array in (first, second):
-        if not (array.flags.c_contiguous or array.flags.f_contiguous) or not array.size:
-            return False
-    start, other = first.__array_interface__["data"][0], second.__array_interface__["data"][0]
-    return start < other + second.nbytes and other < start + first.nbytes
+    return _spans_meet(_dense_span(first), _dense_span(second))
+
+
+def _spans_meet(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
+    return one is not None and other is not None and one[0] < other[1] and other[0] < one[1]
 
 
 def overlaps_partly(first: Any, second: Any) -> bool:
@@ -156,14 +165,14 @@ def overlaps_partly(first: Any, second: Any) -> bool:
     without being the same elements in the same layout: PyTorch's "partial overlap", which it
     refuses between an in-place op's output and its inputs. (Arrays that are not dense are
     "too hard" for PyTorch's check, and pass; so they do here. Other libraries: False.)"""
-    if not overlaps(first, second):
+    span, other = _dense_span(first), _dense_span(second)
+    if not _spans_meet(span, other):
         return False
-    start, other = first.__array_interface__["data"][0], second.__array_interface__["data"][0]
-    # The same elements are a full overlap, which is allowed: the same start and shape, and
+    # The same elements are a full overlap, which is allowed: the same span and shape, and
     # strides that agree on every dimension of more than one element (NumPy's strides of
     # size-1 dimensions vary).
     same = (
-        start == other
+        span == other
         and first.shape == second.shape
         and all(
             a == b
