@@ -178,6 +178,18 @@ class Primitive:
             view of one) belongs to nobody else, so the engine may add into it or make it
             ``.grad`` without a copy. False for rules that may return any array (the user code
             of a custom ``autograd.Function``: one array for two inputs, a saved tensor).
+        vjp_add_into: for some inputs, a second form of the rule for the engine to use when it
+            already holds a gradient for that input in an array of its own (nobody else refers
+            to it): ``rule(ns, total, g, out, *inputs, **params)`` returns ``total`` plus what
+            ``vjp`` gives, added into ``total`` where it can. The adjoint of indexing adds the
+            view's gradient at its place in the base's, at the cost of the view's size instead
+            of a zero array of the base's and a sum of it.
+        vjp_overwriting: for at most one input, a second form of the rule that gives the same
+            result as ``vjp``'s by writing into ``g``: the engine calls it, after the node's other
+            rules, on ``g`` when it holds ``g`` in an array of its own, or else on a copy of
+            ``g`` (which its result then is). ``index_put``'s gradient for ``x`` (``g`` with the
+            written places zeroed) is ``g`` itself, zeroed there, where ``vjp``'s copies all of
+            it: a buffer written row by row costs a row per write in backward, not the buffer.
         backward_name: the name of its backward nodes (``grad_fn``), when PyTorch's is not
             ``<Name>Backward0`` (``CopySlices``), or a function of the node that gives it
             (indexing: ``SelectBackward0``, ``SliceBackward0``, ... by the key).
@@ -196,12 +208,16 @@ class Primitive:
         "exact_scalars",
         "forward",
         "name",
+        "overwrite_order",
         "own_results",
+        "owning_rules",
         "reads_inputs",
         "reads_output",
         "rule_reads",
         "view",
         "vjps",
+        "vjps_add_into",
+        "vjps_overwriting",
     )
 
     def __init__(
@@ -217,6 +233,8 @@ class Primitive:
         backward_name: str | Callable[[Node], str] | None = None,
         rule_reads: Sequence[tuple[int | str, ...]] | None = None,
         own_results: bool = True,
+        vjp_add_into: Sequence[Vjp | None] | None = None,
+        vjp_overwriting: Sequence[Vjp | None] | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -227,6 +245,22 @@ class Primitive:
         self.exact_scalars = exact_scalars
         self.rule_reads = tuple(rule_reads) if rule_reads is not None else None
         self.own_results = own_results
+        self.vjps_add_into = tuple(vjp_add_into) if vjp_add_into is not None else None
+        # The rules with the overwriting one in its place, and the order to run them in: the
+        # overwriting one last, once no other rule can read ``g``.
+        self.vjps_overwriting: tuple[Vjp | None, ...] | None = None
+        self.overwrite_order: tuple[int, ...] = ()
+        if vjp_overwriting is not None:
+            assert self.vjps is not None
+            overwriting = [i for i, rule in enumerate(vjp_overwriting) if rule is not None]
+            assert len(overwriting) == 1, "one input's rule may overwrite g"
+            (position,) = overwriting
+            rules = list(self.vjps)
+            rules[position] = vjp_overwriting[position]
+            self.vjps_overwriting = tuple(rules)
+            others = tuple(i for i in range(len(rules)) if i != position)
+            self.overwrite_order = (*others, position)
+        self.owning_rules = self.vjps_add_into is not None or self.vjps_overwriting is not None
         if backward_name is None:
             backward_name = "".join(part.capitalize() for part in name.split("_")) + "Backward0"
         self.backward_name = backward_name

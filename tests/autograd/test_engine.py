@@ -421,3 +421,115 @@ def test_a_retained_grad_is_summed_into_a_new_tensor_and_a_leafs_in_place_as_tor
         return [first_y.tolist(), y.grad.tolist(), first_y is y.grad, first_x is x.grad]
 
     assert run(ag) == run(torch) == [[1.0, 1.0], [2.0, 2.0], False, True]
+
+
+def _buffer_loop(lib: Any, steps: int, width: int, hook: Any = None) -> dict[str, Any]:
+    """h[t] = tanh(0.5 h[t - 1] + w) + v[t] row by row into one buffer, each row also read
+    twice more through views (h[t - 1, :] and h[t - 1][None]), then a weighted sum.
+    ``hook``: registered on every version of the buffer (each write's CopySlices)."""
+    rng = np.random.default_rng(3)
+    w = lib.tensor(rng.standard_normal(width), requires_grad=True)
+    values = [lib.tensor(rng.standard_normal(width), requires_grad=True) for _ in range(steps)]
+    h = lib.zeros(steps + 1, width, dtype=lib.float64)
+    inner = []
+    for t in range(1, steps + 1):
+        inner.append(h[t - 1] * 0.5 + w)
+        h[t] = inner[-1].tanh() + values[t - 1] + h[t - 1, :] * 0.1 + h[t - 1][None] * 0.2
+        if hook is not None:
+            h.register_hook(hook)
+    scale = lib.tensor(rng.standard_normal((steps + 1, 1)))
+    return {"loss": (h * scale).sum(), "w": w, "values": values, "inner": inner}
+
+
+@pytest.mark.parametrize("width", [3, 64])
+def test_a_buffer_written_row_by_row_differentiates_like_torch(width: int) -> None:
+    # The engine zeroes each write's row in the buffer's gradient in place and adds each
+    # view's gradient at its row, once it holds that gradient alone; a written value's
+    # gradient (a view of it) is copied first.
+    grads = []
+    for lib in (ag, torch):
+        run = _buffer_loop(lib, 6, width)
+        run["loss"].backward()
+        grads.append([run["w"].grad.numpy(), *(v.grad.numpy() for v in run["values"])])
+    for mine, theirs in zip(grads[0], grads[1], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_gradients_a_hook_or_grad_caller_was_given_are_never_overwritten() -> None:
+    seen: list[tuple[Any, np.ndarray]] = []
+
+    def keep(grad: Any) -> None:
+        seen.append((grad, grad.numpy().copy()))
+
+    results = []
+    for lib in (ag, torch):
+        run = _buffer_loop(lib, 5, 8, keep if lib is ag else None)
+        wanted = [run["w"], *run["inner"][1:4]]
+        grads = lib.autograd.grad(run["loss"], wanted, retain_graph=True)
+        run["loss"].backward()  # through the retained graph, once more
+        results.append([g.numpy() for g in grads] + [run["w"].grad.numpy()])
+    assert len(seen) == 10  # five versions, two passes
+    for grad, at_the_time in seen:
+        np.testing.assert_array_equal(grad.numpy(), at_the_time)
+    for mine, theirs in zip(results[0], results[1], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+def test_a_compiled_buffer_loop_gives_eager_gradients() -> None:
+    # A replay runs the plain rules (copies, zero arrays and sums): equal values.
+    rng = np.random.default_rng(5)
+    w = ag.tensor(rng.standard_normal(32), requires_grad=True)
+
+    def step() -> Any:
+        w.grad = None
+        h = ag.zeros(20, 32, dtype=ag.float64)
+        for t in range(1, 20):
+            h[t] = (h[t - 1] * 0.5 + w).tanh() + h[t - 1][None] * 0.1
+        (h * h).sum().backward()
+        return w.grad.numpy().copy()
+
+    eager = step()
+    compiled = ag.compile(step)
+    for _ in range(3):
+        np.testing.assert_array_equal(compiled(), eager)
+
+
+@pytest.mark.parametrize("order", ["buffer first", "buffer second"])
+def test_a_gradient_passed_to_two_nodes_is_written_into_by_neither(order: str) -> None:
+    # add's rule passes one array to both of its inputs. A buffer written through a view
+    # (whose CopySlices would zero rows of its gradient) and a tensor read through a view
+    # (whose gradient would be added into) must not change the other input's gradient.
+    def run(lib: Any) -> list[Any]:
+        rng = np.random.default_rng(6)
+        x = lib.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+        y = lib.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+        v = lib.tensor(rng.standard_normal(3), requires_grad=True)
+        buffer = x * 1.0
+        buffer[1] = v * 2.0
+        other = y * 3.0
+        total = buffer + other if order == "buffer first" else other + buffer
+        # The views' terms first: the engine reaches them last, after add's shared array
+        # arrived at both nodes as their first gradient.
+        loss = (buffer[2] * 5.0).sum() + (other[0] * 7.0).sum()
+        loss = loss + (total * lib.tensor(rng.standard_normal((4, 3)))).sum()
+        loss.backward()
+        return [x.grad.numpy(), y.grad.numpy(), v.grad.numpy()]
+
+    for mine, theirs in zip(run(ag), run(torch), strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+def test_index_put_of_a_leaf_also_read_through_a_view_differentiates_like_torch() -> None:
+    # index_put's gradient for x (g with the written places zeroed) goes to a leaf here, and
+    # a view of that leaf sends it a gradient too: leaves are never the engine's to write into.
+    def run(lib: Any) -> Any:
+        x = lib.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+        v = lib.tensor([5.0, 6.0, 7.0], dtype=lib.float64, requires_grad=True)
+        written = x.index_put((lib.tensor([0, 2]),), v)
+        # (the index_put term last: the engine reaches it first)
+        loss = (x[1] * 3.0).sum() + (x[2:, 1:] * 4.0).sum() + (written * 2.0).sum()
+        loss.backward()
+        return x.grad.numpy(), v.grad.numpy()
+
+    for mine, theirs in zip(run(ag), run(torch), strict=True):
+        np.testing.assert_array_equal(mine, theirs)

@@ -155,6 +155,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         expand_view=functools.partial(layout.expand_view, lib),
         diagonal_view=functools.partial(layout.diagonal_view, lib),
         index_add_zeros=_index_add_zeros,
+        index_add_into=_index_add_into,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
         **{
             name: functools.partial(getattr(_conv_windows, name), lib, lib is np)
@@ -167,6 +168,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
             _relu_backward, numpy_fast.numpy_where if lib is np else lib.where
         ),
         index_put=_index_put,
+        index_put_into=_index_put_into,
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
         slogdet=functools.partial(_linalg_call, lib, "slogdet"),
@@ -331,6 +333,37 @@ def _index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
     else:
         out[key if is_numpy else _full_key(key)] = values
     return out
+
+
+def _index_add_into(total: Any, values: Any, key: Any) -> Any:
+    """``total + index_add_zeros(values, total.shape, key)`` for a basic ``key`` (ints, slices,
+    ``None``, ``...``: no element twice), added into ``total``'s memory where the library allows
+    it: the backward engine's way to add the gradient of a view into the gradient of its base,
+    an array only the engine holds, at the cost of the view's size instead of the base's.
+
+    The sums are the same except for the sign of a zero: an element outside ``key`` that holds
+    -0.0 keeps it here, where the out-of-place sum adds +0.0 (giving +0.0).
+    """
+    if (
+        is_numpy
+        and total.__class__ is np.ndarray
+        and total.dtype == values.dtype
+        and total.flags.writeable
+        and not _is_advanced(key)
+    ):
+        total[key] += values
+        return total
+    return total + _index_add_zeros(values, tuple(total.shape), key)
+
+
+def _index_put_into(x: Any, values: Any, key: Any) -> Any:
+    """``index_put(x, values, key)`` written into ``x`` itself where the library allows it: the
+    backward engine's way to zero the overwritten places of a gradient only it holds, at the
+    cost of those places instead of a copy of all of it."""
+    if is_numpy and x.__class__ is np.ndarray and x.flags.writeable:
+        x[key] = values
+        return x
+    return _index_put(x, values, key)
 
 
 def _is_advanced(key: Any) -> bool:

@@ -182,9 +182,12 @@ def run_backward(
     simple_leaves = leaf_targets is None and accumulate
     # Leaves with hooks: their parts are summed first, so each hook sees the total once.
     hooked: dict[int, Any] = {}
-    # Nodes whose gradient buffer is an array the engine made (a sum of two parts): later parts
-    # are added into it in place.
-    summed: set[Node] = set()
+    # Nodes whose gradient buffer is an array only the engine holds (a sum it made, a result of
+    # a rule that added into or overwrote such an array): later parts are added into it in
+    # place, and the rules of indexing and index_put may write into it (_owning_rules).
+    owned: set[Node] = set()
+    # Those rules run on raw NumPy arrays only, untraced (a compiled replay runs the plain ones).
+    owning = not create_graph and tracer is None and not detect_anomaly and _backend.is_numpy
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
@@ -198,11 +201,14 @@ def run_backward(
             continue
         if node.hooks is not None or node.retained is not None or node_targets:
             grad = _visit(node, grad, node_targets, captured, create_graph)
+            owned.discard(node)  # a hook or autograd.grad's caller may keep the array
 
         prim = node.prim
         args = node.arrays
         out = node.out
-        if args is None or node.epoch != check_versions or (out is None and prim.reads_output):
+        if (
+            args is None or node.epoch != check_versions or (out is None and prim.reads_output)
+        ) and (prim.reads_inputs or prim.reads_output):
             _check_node(node)  # raises if values it needs were freed or overwritten
         if create_graph:
             args, out = _differentiable_operands(node)
@@ -210,6 +216,15 @@ def run_backward(
         nargs = len(args)  # type: ignore[arg-type]
         edges = node.edges
         vjps: Any = prim.vjps
+        results = None
+        if (
+            owning
+            and prim.owning_rules
+            and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
+        ):
+            results = _owning_rules(
+                node, grad, ns, out, args, buffers, owned, dependencies if pruning else None
+            )
         for position in range(len(edges)):
             edge = edges[position]
             if edge is None or (pruning and edge.__class__ is Node and edge not in dependencies):
@@ -220,7 +235,10 @@ def run_backward(
             if rule is None:
                 input_grad = None
             elif params or tracer is not None:
-                input_grad = _call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
+                if results is not None:  # computed by _owning_rules (their primitives take keys)
+                    input_grad = results[position]
+                else:
+                    input_grad = _call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
             elif nargs == 2:
                 input_grad = rule(ns, grad, out, args[0], args[1])  # type: ignore[index]
             elif nargs == 1:
@@ -247,14 +265,14 @@ def run_backward(
                         # only the engine holds where there is one (a sum it made, or a fresh
                         # rule result), as PyTorch's InputBuffer does, not into a new array.
                         total = buffers[edge]  # type: ignore[index]
-                        if edge in summed:
+                        if edge in owned:
                             total = _backend.sum_into(total, input_grad)
                         else:
                             if prim.own_results and _fresh(input_grad, grad, out, args):
                                 total = _backend.sum_into(input_grad, total)
                             else:
                                 total = total + input_grad
-                            summed.add(edge)  # type: ignore[arg-type]
+                            owned.add(edge)  # type: ignore[arg-type]
                         buffers[edge] = total  # type: ignore[index]
                 else:
                     buffers[edge] = input_grad  # type: ignore[index]
@@ -293,6 +311,67 @@ def run_backward(
     for leaf, total in hooked.values():
         _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _owning_rules(
+    node: Node,
+    grad: Any,
+    ns: Any,
+    out: Any,
+    args: Any,
+    buffers: dict[Node, Any],
+    owned: set[Node],
+    on_paths: dict[Node, int] | None,
+) -> list[Any]:
+    """The input gradients of ``node``, whose primitive has rules that add into or overwrite
+    arrays only the engine holds (see ``Primitive``'s ``vjp_add_into`` and
+    ``vjp_overwriting``). Their results are such arrays too, and are marked ``owned`` for
+    the caller to store as their edges' first gradients.
+
+    An add-into rule takes the edge's gradient so far out of ``buffers`` (the caller stores the
+    sum back); an overwriting rule runs last, on ``grad`` itself when the engine owns it (the
+    other rules' results that are views of it are copied first) or else on a copy.
+    ``on_paths``: with ``inputs`` given, the nodes that lead to them (others get nothing).
+    """
+    prim = node.prim
+    edges, params = node.edges, node.params
+    results: list[Any] = [None] * len(edges)
+    order: Any = range(len(edges))
+    overwrite = -1
+    if prim.vjps_overwriting is not None:
+        last = prim.overwrite_order[-1]
+        edge = edges[last]
+        if _gets_gradient(edge, on_paths):
+            order, overwrite = prim.overwrite_order, last
+    in_place = overwrite >= 0 and node in owned
+    add_into = prim.vjps_add_into
+    for position in order:
+        edge = edges[position]
+        if not _gets_gradient(edge, on_paths):
+            continue
+        if add_into is not None and add_into[position] is not None and edge in owned:
+            total = buffers.pop(edge)  # type: ignore[call-overload]
+            results[position] = add_into[position](ns, total, grad, out, *args, **params)  # type: ignore[misc]
+        elif position == overwrite:
+            target = grad if in_place else _backend.copy(grad)
+            results[position] = prim.vjps_overwriting[position](ns, target, out, *args, **params)  # type: ignore[index, misc]
+            # Its edge's first gradient (else it is summed into the first); a leaf's goes to
+            # .grad, copied there (the engine keeps nothing of a leaf's).
+            if edge.__class__ is Node and edge not in buffers:
+                owned.add(edge)
+        else:
+            rule = prim.vjps[position]  # type: ignore[index]
+            result = None if rule is None else rule(ns, grad, out, *args, **params)
+            if in_place and result is not None and (result is grad or result.base is grad):
+                result = _backend.copy(result)  # grad is about to be overwritten
+            results[position] = result
+    return results
+
+
+def _gets_gradient(edge: Any, on_paths: dict[Node, int] | None) -> bool:
+    """Whether a rule runs for ``edge``: an input that needs a gradient, on a path to the
+    requested inputs where there are some (``on_paths``)."""
+    return edge is not None and (on_paths is None or edge.__class__ is not Node or edge in on_paths)
 
 
 def _fresh(input_grad: Any, grad: Any, out: Any, args: Any) -> bool:

@@ -45,6 +45,10 @@ def _index_vjp(ns: Any, g: Any, out: Any, x: Any, *, key: Any) -> Any:
     return ns.index_add_zeros(g, shape=tuple(x.shape), key=key)
 
 
+def _index_vjp_add_into(ns: Any, total: Any, g: Any, out: Any, x: Any, *, key: Any) -> Any:
+    return ns.index_add_into(total, g, key)
+
+
 def _getitem_backward_name(node: Any) -> str:
     """PyTorch's ``grad_fn`` name for ``x[key]``: that of the last step its indexing applies,
     in key order (``x[0, 1:]`` slices last: ``SliceBackward0``). Inside a tuple a slice over a
@@ -77,6 +81,7 @@ basic_getitem = Primitive(
     "select",
     forward=lambda xp, x, *, key: xp.getitem(x, key),
     vjp=(_index_vjp,),
+    vjp_add_into=(_index_vjp_add_into,),
     reads_inputs=False,
     view=True,
     backward_name=_getitem_backward_name,
@@ -146,6 +151,10 @@ def _put_vjp_x(ns: Any, g: Any, out: Any, x: Any, values: Any, *, key: Any) -> A
     return ns.index_put(g, 0.0, key=key)
 
 
+def _put_vjp_x_overwriting(ns: Any, g: Any, out: Any, x: Any, values: Any, *, key: Any) -> Any:
+    return ns.index_put_into(g, 0.0, key)
+
+
 def _put_vjp_values(ns: Any, g: Any, out: Any, x: Any, values: Any, *, key: Any) -> Any:
     # values was broadcast to the shape of x[key]; the engine's sum_to sums it back.
     return ns.getitem(g, key=key)
@@ -156,6 +165,7 @@ index_put = Primitive(
     "index_put",
     forward=lambda xp, x, values, *, key: xp.index_put(x, values, key=key),
     vjp=(_put_vjp_x, _put_vjp_values),
+    vjp_overwriting=(_put_vjp_x_overwriting, None),
     reads_inputs=False,
 )
 # The history of x after values were written in place through a view of it: x with x[key] =
@@ -165,6 +175,7 @@ copy_slices = Primitive(
     "copy_slices",
     forward=lambda xp, x, values, *, key: x,
     vjp=(_put_vjp_x, _put_vjp_values),
+    vjp_overwriting=(_put_vjp_x_overwriting, None),
     reads_inputs=False,
     backward_name="CopySlices",
 )
