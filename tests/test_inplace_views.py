@@ -1302,3 +1302,53 @@ def test_one_element_of_another_dtype_through_one_mask_converts_as_in_torch(writ
         return {"x": x, "y": y}
 
     _run(scenario)
+
+
+ROOT_REGION_WRITES: dict[str, Callable[[Any, Any], Any]] = {
+    "row": lambda x, v: x.__setitem__(1, v[0]),
+    "negative row": lambda x, v: x.__setitem__(-1, v[1]),
+    "element": lambda x, v: x.__setitem__((2, 3), v[0, 0]),
+    "rows": lambda x, v: x.__setitem__(slice(1, 3), v[:2]),
+    "strided columns": lambda x, v: x.__setitem__((slice(None), slice(0, 4, 2)), v[:, ::2]),
+    "new axis": lambda x, v: x.__setitem__((None, 0), v[0][None]),
+    "ellipsis": lambda x, v: x.__setitem__((Ellipsis, 1), v[:, 1]),
+    # a negative start covering every row: a write through a view in PyTorch, of x itself
+    "all rows from -3": lambda x, v: x.__setitem__(slice(-3, None), v),
+    "itself from -3": lambda x, v: x.__setitem__(slice(-3, None), x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROOT_REGION_WRITES))
+def test_a_tensor_written_into_part_of_a_root_matches_torch(name: str) -> None:
+    # Written straight into the root, with the history a write through the view x[key] gives
+    # it (CopySlices): views made before and after, retained grads and versions as in PyTorch.
+    def run(lib: Any) -> list[Any]:
+        x0 = _leaf(lib, np.arange(12.0).reshape(3, 4))
+        v0 = _leaf(lib, np.arange(12.0).reshape(3, 4) * 0.5 - 2.0)
+        x, v = x0 * 1.5, v0.tanh()
+        x.retain_grad()
+        before = x[0:2]
+        version = x._version
+        ROOT_REGION_WRITES[name](x, v)
+        after = x[:, 1]
+        loss = (x * x).sum() + (before * 3.0).sum() + (after * 5.0).sum()
+        loss.backward()
+        names = [x.grad_fn, before.grad_fn, after.grad_fn]
+        return [
+            x.detach().numpy().copy(),
+            x0.grad.numpy(),
+            v0.grad.numpy() if v0.grad is not None else None,
+            x.grad.numpy(),
+            x._version - version,
+            [type(n).__name__ if lib is torch else n.name() for n in names],
+        ]
+
+    mine, theirs = run(ag), run(torch)
+    for mine_value, their_value in zip(mine[:4], theirs[:4], strict=True):
+        if their_value is None:
+            assert mine_value is None
+        else:
+            np.testing.assert_allclose(mine_value, their_value, rtol=1e-12)
+    assert mine[4] == theirs[4]
+    assert mine[5][0] == theirs[5][0] == "CopySlices"
+    assert mine[5][2] == theirs[5][2]

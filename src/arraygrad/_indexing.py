@@ -191,14 +191,21 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         # x[True] is x[None] (NumPy and PyTorch read it so), whose region is a view; NumPy's
         # x[True] is a copy, which a write through would not reach.
         key = tuple(None if part is True else part for part in parts)
-        view = target if _selects_all(target, key) else getitem(target, key)
-        # PyTorch copies a value of the region's shape (or any value into a 0-d region) and
-        # fills with a 0-d one; its numbers become 0-d tensors first, hence FillBackward3.
-        if not region_shape or (isinstance(value, Tensor) and value.ndim):
-            _inplace.copy(view, value)
-        else:
-            _inplace.fill(view, value, "FillBackward3")
-        return
+        selects_all = _selects_all(target, key)
+        if target._base is not None or have != region_shape or not have or selects_all:
+            view = target if selects_all else getitem(target, key)
+            # PyTorch copies a value of the region's shape (or any value into a 0-d region)
+            # and fills with a 0-d one; its numbers become 0-d tensors first, hence
+            # FillBackward3.
+            if not region_shape or (isinstance(value, Tensor) and value.ndim):
+                _inplace.copy(view, value)
+            else:
+                _inplace.fill(view, value, "FillBackward3")
+            return
+        # A tensor of the region's shape written into part of a root (h[t] = v in a loop):
+        # the history a write through the view target[key] would give the root (CopySlices
+        # with v), written straight into the root as below, without making the view only to
+        # mark it stale.
     try:
         if records and target._base is not None and not detached:
             # A view: written out of place and stored back.
