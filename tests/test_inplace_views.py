@@ -1352,3 +1352,19 @@ def test_a_tensor_written_into_part_of_a_root_matches_torch(name: str) -> None:
     assert mine[4] == theirs[4]
     assert mine[5][0] == theirs[5][0] == "CopySlices"
     assert mine[5][2] == theirs[5][2]
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_index_put_from_memory_of_the_written_tensor_is_refused_as_in_torch(
+    accumulate: bool,
+) -> None:
+    # (a case the fuzzer found: the values were read before the write, silently)
+    def run(lib: Any) -> Any:
+        h = lib.arange(12.0, dtype=lib.float64).reshape(4, 3)
+        with pytest.raises(RuntimeError, match="single memory location") as caught:
+            h.index_put_((lib.tensor([0, 2, 3]),), h[1:], accumulate=accumulate)
+        # nothing was written, and the tensor stays usable
+        assert h.sum().item() == 66.0
+        return caught.type
+
+    assert run(ag) is run(torch)

@@ -197,6 +197,8 @@ def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = F
     >>> arraygrad.index_put_(x, (arraygrad.tensor([1]),), arraygrad.tensor(4.0)).tolist()
     [0.0, 4.0, 0.0]
     """
+    # As for x[index] = values: values sharing memory with input are refused, as in PyTorch.
+    _inplace.check_no_partial_overlap(input, values, indexed=True)
     return _inplace.apply(input, index_put, indices, values, accumulate)
 
 

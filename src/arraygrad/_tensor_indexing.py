@@ -89,7 +89,7 @@ class TensorIndexingMethods:
 
     def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         """In place: :meth:`index_put`."""
-        return _ag._inplace.apply(self, _ag._index_updates.index_put, indices, values, accumulate)
+        return _ag._index_updates.index_put_(self, indices, values, accumulate)
 
     def index_reduce(
         self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
