@@ -10,10 +10,7 @@ stays one opaque step. The result is a flat program over array slots, which
 arrays, with no Tensor, no Node, no graph walk, no dtype promotion. It makes the same array
 operations on the same values in the same order as eager code, minus the operations whose
 results nothing uses, and with what depends on constants alone (the backward seed, the
-gradient of a mean) computed once: the results equal eager ones bit for bit. (One exception:
-eager backward adds the gradient of a view into its base's in place when it holds that array
-alone, where the recorded program adds a zero array with the view's gradient in it, as the
-trace ran; an element that is -0.0 outside the view then reads +0.0.) Before a program
+gradient of a mean) computed once: the results equal eager ones bit for bit. Before a program
 is kept, it is run once on the arrays the trace started from and must reproduce what the eager
 run left, bit for bit; array code the recorder cannot see makes it fail that check.
 
@@ -473,8 +470,7 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
 
     ``fn`` is traced on its first call for each combination of input shapes, dtypes,
     ``requires_grad`` flags and non-tensor argument values, and the recorded array calls are
-    replayed on later calls, bitwise equal to running ``fn`` eagerly (but for the sign of a
-    zero gradient beside a view's, see the module's notes). Tensors the function
+    replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
     gradient (a new ``lr``, reloaded buffers), and an optimizer's first step, which creates its

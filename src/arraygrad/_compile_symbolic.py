@@ -270,9 +270,14 @@ def _entered_function(run: _Run, fn: Any, name: str) -> Callable[..., Any]:
         mark = run.checkpoint()
         try:
             return fn(*args, **kwargs)
+        except _ImpureError:
+            # It writes into an argument (the backward engine's index_put_into and
+            # index_add_into write into gradients it owns): the whole call is split again on
+            # copies, as any call that writes.
+            raise
         except Exception:
-            # (No function of the namespace writes into its arguments: a write it attempted
-            # was into an array of its own, and the function as a whole is pure.)
+            # Anything else it does that the split cannot follow: one op, which is pure (the
+            # namespace's other functions write only into arrays of their own).
             run.roll_back(mark)
             return run.apply(CALL, fn, args, kwargs, name)
 

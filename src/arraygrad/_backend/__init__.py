@@ -342,13 +342,16 @@ def _index_add_into(total: Any, values: Any, key: Any) -> Any:
     an array only the engine holds, at the cost of the view's size instead of the base's.
 
     The sums are the same except for the sign of a zero: an element outside ``key`` that holds
-    -0.0 keeps it here, where the out-of-place sum adds +0.0 (giving +0.0).
+    -0.0 keeps it here, where the out-of-place sum adds +0.0 (giving +0.0). Eager backward
+    and compiled replays both add in place, so their bits agree.
     """
+    # (The engine's own arrays, which it made, are writable; a 0-d gradient may come as a NumPy
+    # scalar. Plain indexing and arithmetic: arraygrad.compile's recorder follows them as
+    # writes into ``total``.)
     if (
         is_numpy
         and total.__class__ is np.ndarray
         and total.dtype == values.dtype
-        and total.flags.writeable
         and not _is_advanced(key)
     ):
         total[key] += values
@@ -360,7 +363,7 @@ def _index_put_into(x: Any, values: Any, key: Any) -> Any:
     """``index_put(x, values, key)`` written into ``x`` itself where the library allows it: the
     backward engine's way to zero the overwritten places of a gradient only it holds, at the
     cost of those places instead of a copy of all of it."""
-    if is_numpy and x.__class__ is np.ndarray and x.flags.writeable:
+    if is_numpy and x.__class__ is np.ndarray:  # (an array the engine made, as above)
         x[key] = values
         return x
     return _index_put(x, values, key)

@@ -186,8 +186,8 @@ def run_backward(
     # a rule that added into or overwrote such an array): later parts are added into it in
     # place, and the rules of indexing and index_put may write into it (_owning_rules).
     owned: set[Node] = set()
-    # Those rules run on raw NumPy arrays only, untraced (a compiled replay runs the plain ones).
-    owning = not create_graph and tracer is None and not detect_anomaly and _backend.is_numpy
+    # Those rules run on raw NumPy arrays only (arraygrad.compile records them as they run).
+    owning = not create_graph and not detect_anomaly and _backend.is_numpy
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
@@ -223,7 +223,7 @@ def run_backward(
             and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
         ):
             results = _owning_rules(
-                node, grad, ns, out, args, buffers, owned, dependencies if pruning else None
+                node, grad, ns, out, args, buffers, owned, dependencies if pruning else None, tracer
             )
         for position in range(len(edges)):
             edge = edges[position]
@@ -257,7 +257,9 @@ def run_backward(
                     anomaly_mode.check(node, position, input_grad, create_graph)
                 if edge in buffers:
                     if tracer is not None:
+                        # Out of place, written down (a new array: the engine's, as below).
                         buffers[edge] = _sum(buffers[edge], input_grad)  # type: ignore[index]
+                        owned.add(edge)  # type: ignore[arg-type]
                     elif create_graph:
                         buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
                     else:
@@ -322,6 +324,7 @@ def _owning_rules(
     buffers: dict[Node, Any],
     owned: set[Node],
     on_paths: dict[Node, int] | None,
+    tracer: Any,
 ) -> list[Any]:
     """The input gradients of ``node``, whose primitive has rules that add into or overwrite
     arrays only the engine holds (see ``Primitive``'s ``vjp_add_into`` and
@@ -332,6 +335,7 @@ def _owning_rules(
     sum back); an overwriting rule runs last, on ``grad`` itself when the engine owns it (the
     other rules' results that are views of it are copied first) or else on a copy.
     ``on_paths``: with ``inputs`` given, the nodes that lead to them (others get nothing).
+    ``tracer``: arraygrad.compile's recorder, which writes each rule's call down.
     """
     prim = node.prim
     edges, params = node.edges, node.params
@@ -351,21 +355,31 @@ def _owning_rules(
             continue
         if add_into is not None and add_into[position] is not None and edge in owned:
             total = buffers.pop(edge)  # type: ignore[call-overload]
-            results[position] = add_into[position](ns, total, grad, out, *args, **params)  # type: ignore[misc]
+            operands = (ns, total, grad, out, *args)
+            results[position] = _run_rule(add_into[position], operands, params, tracer)
         elif position == overwrite:
             target = grad if in_place else _backend.copy(grad)
-            results[position] = prim.vjps_overwriting[position](ns, target, out, *args, **params)  # type: ignore[index, misc]
+            rule = prim.vjps_overwriting[position]  # type: ignore[index]
+            results[position] = _run_rule(rule, (ns, target, out, *args), params, tracer)
             # Its edge's first gradient (else it is summed into the first); a leaf's goes to
             # .grad, copied there (the engine keeps nothing of a leaf's).
             if edge.__class__ is Node and edge not in buffers:
                 owned.add(edge)
         else:
             rule = prim.vjps[position]  # type: ignore[index]
-            result = None if rule is None else rule(ns, grad, out, *args, **params)
+            operands = (ns, grad, out, *args)
+            result = None if rule is None else _run_rule(rule, operands, params, tracer)
             if in_place and result is not None and (result is grad or result.base is grad):
                 result = _backend.copy(result)  # grad is about to be overwritten
             results[position] = result
     return results
+
+
+def _run_rule(rule: Any, operands: tuple[Any, ...], params: Any, tracer: Any) -> Any:
+    """``rule(*operands, **params)``, written down while arraygrad.compile traces."""
+    if tracer is not None:
+        return tracer.call(rule, operands, params)
+    return rule(*operands, **params)
 
 
 def _gets_gradient(edge: Any, on_paths: dict[Node, int] | None) -> bool:
