@@ -75,6 +75,10 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     >>> x[1, ::2].tolist(), x[:, [0, 0]].tolist()
     ([3.0, 5.0], [[0.0, 0.0], [3.0, 3.0]])
     """
+    if key.__class__ is int:  # x[i], the commonest key (not a bool: x[True] is x[None])
+        shape = input._data.shape
+        if shape and -shape[0] <= key < shape[0]:
+            return ops.basic_getitem.apply1(input, {"key": key})
     key = normalize_key(key)
     if _is_basic(key):
         _check_bounds(input, key)
