@@ -4,6 +4,7 @@ on changed captured state, and fall back to eager (with a warning) on what canno
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -636,3 +637,42 @@ def test_step_with_a_transposed_weight_compiled_equals_eager_bitwise():
     assert compiled.traces == 1
     assert all(np.array_equal(a, b) for a, b in zip(eager, replayed, strict=True))
     assert np.array_equal(w_eager._data, w_comp._data)
+
+
+@pytest.mark.parametrize("clear", ["optimizer", "module", "in place", "none"])
+def test_a_step_that_starts_by_clearing_grads_replays_as_eager(clear: str) -> None:
+    # PyTorch's loop: opt.zero_grad(); loss.backward(); opt.step(). zero_grad drops each
+    # .grad (the previous call's, a new one every call) before the step uses the parameter,
+    # so a replay need not find the same one; without any clearing, .grad accumulates from
+    # call to call, and a replay must add into the one it finds, as eager code does.
+    def make() -> tuple[Any, Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x = ag.randn(5, 3)
+
+        def step() -> Any:
+            if clear == "optimizer":
+                opt.zero_grad()
+            elif clear == "module":
+                model.zero_grad()
+            elif clear == "in place":
+                opt.zero_grad(set_to_none=False)
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step, x
+
+    eager_model, eager_step, _ = make()
+    model, step, _ = make()
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # replayed, never run eagerly for good
+        for _ in range(8):
+            assert compiled().item() == eager_step().item()
+            for mine, theirs in zip(model.parameters(), eager_model.parameters(), strict=True):
+                assert mine.detach().numpy().tobytes() == theirs.detach().numpy().tobytes()
+                assert mine.grad.numpy().tobytes() == theirs.grad.numpy().tobytes()
+    assert compiled.traces <= 3

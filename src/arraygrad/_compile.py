@@ -19,7 +19,9 @@ read from those tensors on every replay, and what it changes on them (``.grad`` 
 cleared, data written in place or replaced, version counters) is done to them again. A recorded
 program is used only while its guards hold: grad mode, the inputs' classes, shapes, dtypes and
 ``requires_grad`` flags and the other arguments' values, and for each captured tensor its shape,
-dtype, flag, node and ``.grad`` object; otherwise the function is traced again. Code that reads
+dtype, flag, node and ``.grad`` object (not the ``.grad`` of a tensor the function drops it from
+with ``zero_grad()`` before using it: PyTorch's loop, which finds the previous call's
+``.grad`` every time); otherwise the function is traced again. Code that reads
 values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
 ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
 differentiable backward or makes results whose shape depends on the values (boolean masks)
@@ -55,7 +57,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._compile_program import MISS, Program, UntraceableError
+from arraygrad._compile_program import DROPPED_GRAD, MISS, Program, UntraceableError
 from arraygrad._compile_symbolic import (
     CALL,
     FOLD,
@@ -216,6 +218,19 @@ class _Tracer:
                 self.see_tensor(grad)
         if outside:
             self.load(data, tensor)
+
+    def grad_dropped(self, tensor: Tensor) -> None:
+        """The function is about to set ``tensor.grad = None`` (``zero_grad()``). Before the
+        trace has met ``tensor``, its ``.grad`` at entry is one the function never reads: a
+        replay need not find that same one (a step that starts with ``opt.zero_grad()`` finds a
+        new ``.grad`` on every call, the previous call's) and leaves ``.grad`` as eager code
+        did at the end."""
+        if (
+            id(tensor) not in self.entry
+            and id(tensor) not in self.arg_refs
+            and self.slot_of(tensor._data) is None
+        ):
+            self.entry[id(tensor)] = (tensor, DROPPED_GRAD, tensor._version, tensor._data)
 
     def forward(
         self, fn: Callable[..., Any], xp: Any, args: tuple[Any, ...], arrays: list[Any], params: Any

@@ -73,6 +73,16 @@ class _Miss:
 #: What a program returns when its guards do not hold (it has then done nothing).
 MISS: Any = _Miss()
 
+
+class _DroppedGrad:
+    def __repr__(self) -> str:
+        return "<.grad dropped before use>"
+
+
+#: The entry ``.grad`` of a captured tensor whose ``.grad`` the function set to ``None`` before
+#: using the tensor (``opt.zero_grad()`` first): never read, so not guarded.
+DROPPED_GRAD: Any = _DroppedGrad()
+
 # The arithmetic operators whose result can be written into an existing array with their
 # ufunc's ``out=`` (the ufuncs' names are in OPERATOR_UFUNCS).
 _ARITHMETIC = frozenset((operator.add, operator.sub, operator.mul, operator.truediv))
@@ -387,10 +397,12 @@ class Program:
                 continue
             name = tensor_name(ref)
             data = data_names.get(id(tensor), f"{name}._data")
-            read += [f"{name}._rg", f"{name}._node", f"id({name}.grad)"]
-            read += [f"{data}.shape", f"{data}.dtype"]
-            expected += [tensor._rg, tensor._node, id(entry_grad)]
-            expected += [entry_data.shape, entry_data.dtype]
+            read += [f"{name}._rg", f"{name}._node", f"{data}.shape", f"{data}.dtype"]
+            expected += [tensor._rg, tensor._node, entry_data.shape, entry_data.dtype]
+            if entry_grad is DROPPED_GRAD:
+                continue  # whatever .grad it has, the function drops it before use
+            read.append(f"id({name}.grad)")
+            expected.append(id(entry_grad))
             if entry_grad is not None:
                 writer.bind(entry_grad, "G")  # held, so that its id stays its own
         if reused:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
-from arraygrad import _backend, _dtype, _primitive
+from arraygrad import _backend, _dtype, _grads, _primitive
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
 
@@ -315,18 +315,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to ``None`` (default) or to zeros in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        params = (p for group in self.param_groups for p in group["params"])
+        _grads.reset_grads(params, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` when given.

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _device, _dtype
+from arraygrad import _device, _dtype, _grads
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.hooks import BackwardHook, RemovableHandle
@@ -372,18 +372,7 @@ class Module(StateDictMixin):
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None`` by default, else to zeros)."""
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                grad = param.grad
-                if grad.grad_fn is not None:
-                    grad.detach_()
-                else:
-                    grad.requires_grad_(False)
-                grad.zero_()
+        _grads.reset_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first) and on this module."""
