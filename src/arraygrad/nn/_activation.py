@@ -255,6 +255,9 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
     data = input._data
     if data.ndim == 0 or data.shape[dim] == 0:
         return input
+    tracer = _backend.tracer
+    if tracer is not None:  # arraygrad.compile: the max below reads the tensor's array itself
+        tracer.see_tensor(input)
     xp = _backend.xp
     peak = xp.max(data, axis=dim, keepdims=True)
     # Namespace functions, not operators: arraygrad.compile records them (and so recomputes
