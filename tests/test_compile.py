@@ -678,3 +678,31 @@ def test_a_step_that_starts_by_clearing_grads_replays_as_eager(clear: str) -> No
                 assert mine.detach().numpy().tobytes() == theirs.detach().numpy().tobytes()
                 assert mine.grad.numpy().tobytes() == theirs.grad.numpy().tobytes()
     assert compiled.traces <= 3
+
+
+def test_a_grad_read_before_zero_grad_is_still_guarded() -> None:
+    # The step reads the previous call's .grad, then drops it: the program depends on it, so
+    # each call must see its own (a review found replays reading the first call's).
+    def make() -> tuple[Any, Any]:
+        p = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        opt = ag.optim.SGD([p], lr=0.1)
+        (p * p).sum().backward()
+        x = ag.tensor([1.0, 0.5, 2.0])
+
+        def step() -> Any:
+            norm = (p.grad**2).sum()
+            opt.zero_grad()
+            loss = ((p * x) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return ag.stack([loss.detach(), norm.detach()])
+
+        return step, p
+
+    eager, _ = make()
+    step, _ = make()
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (it may run eagerly: the .grad changes every call)
+        for _ in range(5):
+            assert compiled().tolist() == eager().tolist()

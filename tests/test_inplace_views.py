@@ -1368,3 +1368,15 @@ def test_index_put_from_memory_of_the_written_tensor_is_refused_as_in_torch(
         return caught.type
 
     assert run(ag) is run(torch)
+
+
+def test_writing_a_tensor_into_a_row_of_a_leaf_names_the_view_as_torch() -> None:
+    def message(lib: Any) -> str:
+        x = lib.zeros(3, 2, requires_grad=True)
+        with pytest.raises(RuntimeError) as caught:
+            x[0] = lib.ones(2, requires_grad=True) * 2
+        assert x.grad_fn is None and x.sum().item() == 0.0  # unchanged, still usable
+        return str(caught.value)
+
+    assert "a view of a leaf Variable that requires grad" in message(torch)
+    assert "a view of a leaf Variable that requires grad" in message(ag)

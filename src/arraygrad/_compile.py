@@ -224,11 +224,14 @@ class _Tracer:
         trace has met ``tensor``, its ``.grad`` at entry is one the function never reads: a
         replay need not find that same one (a step that starts with ``opt.zero_grad()`` finds a
         new ``.grad`` on every call, the previous call's) and leaves ``.grad`` as eager code
-        did at the end."""
+        did at the end. Not when the trace has read that ``.grad`` already (``p.grad`` used
+        before ``zero_grad()``): then the program depends on it, and it stays guarded."""
+        grad = tensor.grad
         if (
             id(tensor) not in self.entry
             and id(tensor) not in self.arg_refs
             and self.slot_of(tensor._data) is None
+            and (grad is None or (id(grad) not in self.entry and self.slot_of(grad._data) is None))
         ):
             self.entry[id(tensor)] = (tensor, DROPPED_GRAD, tensor._version, tensor._data)
 

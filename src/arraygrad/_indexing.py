@@ -196,7 +196,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         # x[True] is a copy, which a write through would not reach.
         key = tuple(None if part is True else part for part in parts)
         selects_all = _selects_all(target, key)
-        if target._base is not None or have != region_shape or not have or selects_all:
+        leaf = target._node is None and target._rg  # refused, as "a view of a leaf Variable"
+        if target._base is not None or have != region_shape or not have or selects_all or leaf:
             view = target if selects_all else getitem(target, key)
             # PyTorch copies a value of the region's shape (or any value into a 0-d region)
             # and fills with a 0-d one; its numbers become 0-d tensors first, hence

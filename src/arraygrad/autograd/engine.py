@@ -234,8 +234,8 @@ def run_backward(
             # Python than ``*args, **params``, so the common shapes of call are spelled out.
             if rule is None:
                 input_grad = None
-            elif params or tracer is not None:
-                if results is not None:  # computed by _owning_rules (their primitives take keys)
+            elif params or tracer is not None or results is not None:
+                if results is not None:  # computed by _owning_rules
                     input_grad = results[position]
                 else:
                     input_grad = _call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
