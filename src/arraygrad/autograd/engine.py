@@ -206,10 +206,13 @@ def run_backward(
         prim = node.prim
         args = node.arrays
         out = node.out
+        # Raises if values the rules need were freed or overwritten; rules that read no values
+        # (a view's, add's, a write's) have nothing to check, which matters after in-place
+        # writes, when every older node's epoch differs.
         if (
             args is None or node.epoch != check_versions or (out is None and prim.reads_output)
         ) and (prim.reads_inputs or prim.reads_output):
-            _check_node(node)  # raises if values it needs were freed or overwritten
+            _check_node(node)
         if create_graph:
             args, out = _differentiable_operands(node)
         params = node.params
@@ -217,6 +220,8 @@ def run_backward(
         edges = node.edges
         vjps: Any = prim.vjps
         results = None
+        # An overwriting rule always runs (on a copy of grad where the engine does not own
+        # it); an add-into rule only where an input's gradient so far is the engine's own.
         if (
             owning
             and prim.owning_rules
