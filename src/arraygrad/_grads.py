@@ -20,18 +20,17 @@ def reset_grads(params: Iterable[Tensor], set_to_none: bool) -> None:
     >>> w.grad is None
     True
     """
+    tracer = _backend.tracer  # arraygrad.compile's, while it traces
     for param in params:
         grad = param.grad
         if grad is None:
             continue
         if set_to_none:
-            tracer = _backend.tracer
-            if tracer is not None:  # arraygrad.compile: the old .grad is never read
+            if tracer is not None:  # the old .grad is never read
                 tracer.grad_dropped(param)
             param.grad = None
             continue
-        tracer = _backend.tracer
-        if tracer is not None:  # arraygrad.compile: the .grad zeroed is read from the tensor
+        if tracer is not None:  # the .grad zeroed is read from the tensor
             tracer.see_tensor(param)
         if grad.grad_fn is not None:
             grad.detach_()
