@@ -340,6 +340,14 @@ SIZE_ARGUMENTS = {
     "bool_later_zeros": lambda lib, x: lib.zeros((2, True)),
     "bool_later_repeat": lambda lib, x: x.repeat(1, True),
     "bool_first_zeros": lambda lib, x: lib.zeros(True, 2),
+    # one sequence of sizes is a tuple or a list (a Size is a tuple), nothing else
+    "size_object": lambda lib, x: lib.zeros(x.view(2, 3).shape),
+    "range_zeros": lambda lib, x: lib.zeros(range(3)),
+    "range_view": lambda lib, x: x.view(range(1, 3)),
+    "range_permute": lambda lib, x: x.view(2, 3).permute(range(2)),
+    "tensor_zeros": lambda lib, x: lib.zeros(lib.tensor([2, 3])),
+    "ndarray_view": lambda lib, x: x.view(np.array([2, 3])),
+    "generator_reshape": lambda lib, x: x.reshape(size for size in (2, 3)),
 }
 
 

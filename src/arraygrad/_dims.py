@@ -43,9 +43,16 @@ def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
     first size (PyTorch's argument parsing reads later ones as 0 and 1).
     """
     if len(shape) == 1 and shape[0].__class__ is not int and not _is_integer(shape[0]):
-        if not hasattr(shape[0], "__iter__"):
-            _integer(shape[0])  # a float or bool: refused
-        shape = tuple(shape[0])
+        sizes = shape[0]
+        if not isinstance(sizes, (tuple, list)):
+            if hasattr(sizes, "__iter__"):  # a range, a tensor, an array: PyTorch refuses them
+                raise TypeError(
+                    f"sizes and dims must be integers, or one tuple or list of them, got "
+                    f"{type(sizes).__name__} {sizes!r}. Fix: pass tuple(...) of it (e.g. "
+                    "tuple(t.tolist()) for a tensor)."
+                )
+            _integer(sizes)  # a float or bool: refused
+        shape = tuple(sizes)
     for value in shape:
         if value.__class__ is not int:
             if shape and isinstance(shape[0], bool):
