@@ -599,6 +599,40 @@ def test_linear_error_names_shapes() -> None:
         AF.linear(ag.zeros(2, 3), ag.zeros(4, 5))
 
 
+# Labels against the class range, with the ignored index outside it (the usual -100, or -7)
+# and inside it (1): the first label out of range is named, as in torch; ignored ones count
+# for nothing. The check counts the mask's matches against the counted labels.
+BAD_LABEL_CASES = [
+    ([0, -1, 2, 1], -100),
+    ([0, 3, 2, 1], -100),
+    ([1, 5, 1, 0], 1),
+    ([1, -100, 1, 0], 1),
+    ([-100, -100, 2, 0], -100),
+    ([-7, 2, -7, 0], -7),
+    ([-7, 2, -8, 0], -7),
+    ([-100, -100, -100, -100], -100),
+]
+
+
+@pytest.mark.parametrize(("target", "ignore_index"), BAD_LABEL_CASES)
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_labels_out_of_range_raise_like_torch(target: list, ignore_index: int, name: str) -> None:
+    x = np.random.default_rng(0).standard_normal((4, 3))
+
+    def loss(lib_: Any) -> Any:
+        fn = getattr(lib_.nn.functional, name)
+        return fn(lib_.tensor(x), lib_.tensor(target), ignore_index=ignore_index)
+
+    try:
+        expected = loss(torch).item()
+    except IndexError as error:
+        first = str(error).split(".")[0]  # "Target 5 is out of bounds"
+        with pytest.raises(IndexError, match=first):
+            loss(ag)
+    else:
+        np.testing.assert_allclose(loss(ag).item(), expected, rtol=1e-12, equal_nan=True)
+
+
 def test_byte_targets_are_class_indices_as_in_torch() -> None:
     # PyTorch takes uint8 (Byte) class indices for (N, C) and (C,) inputs.
     x = np.random.default_rng(0).standard_normal((4, 3))

@@ -865,3 +865,38 @@ def test_bce_edges_on_array_api_strict_equal_numpy() -> None:
             results.append([np.asarray(v.tolist()) for v in (loss, *grads)])
     for mine, numpy_result in zip(results[1], results[0], strict=True):
         np.testing.assert_array_equal(mine, numpy_result)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"ignore_index": 1},
+        {"weight": [0.5, 2.0, 1.0], "ignore_index": -100},
+        {"label_smoothing": 0.1, "ignore_index": 2},
+        {"reduction": "sum"},
+        {"reduction": "none", "weight": [0.5, 2.0, 1.0]},
+    ],
+)
+def test_cross_entropy_on_array_api_strict_equals_numpy(kwargs: dict) -> None:
+    # The masks, the label check and the nan-safe divisor use only standard calls, so another
+    # Array API library gives NumPy's numbers, ignored targets and an all-ignored batch too.
+    logits = np.random.default_rng(3).standard_normal((4, 3))
+    results = []
+    for strict in (False, True):
+        with strict_backend() if strict else contextlib.nullcontext():
+            options = dict(kwargs)
+            if "weight" in options:
+                options["weight"] = ag.tensor(options["weight"], dtype=ag.float64)
+            ignored = options.get("ignore_index", -100)
+            for target in ([0, ignored, 2, 1], [ignored] * 4):
+                x = ag.tensor(logits, requires_grad=True)
+                loss = AF.cross_entropy(x, ag.tensor(target), **options)
+                (grad,) = ag.autograd.grad(loss.sum(), (x,))
+                results.append([np.asarray(v.tolist()) for v in (loss, grad)])
+            with pytest.raises(IndexError, match="Target 3 is out of bounds"):
+                AF.cross_entropy(ag.tensor(logits), ag.tensor([0, 3, 1, 1]), **options)
+    half = len(results) // 2
+    for mine, numpy_result in zip(results[half:], results[:half], strict=True):
+        for a, b in zip(mine, numpy_result, strict=True):
+            np.testing.assert_array_equal(a, b)

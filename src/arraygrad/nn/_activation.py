@@ -250,7 +250,9 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
     """``input - max(input, dim)``, the max taken on detached data.
 
     Softmax is invariant to the shift, so gradients are exact while ``exp`` never overflows. A
-    row whose max is ``-inf`` is left unshifted (``-inf - -inf`` would be ``nan``).
+    row of ``-inf`` (or holding ``inf``) shifts to ``nan`` and its results are ``nan``, as
+    PyTorch's are; leaving such a row unshifted would give the same ``nan`` one array call
+    later, so the shift does not test for it.
     """
     data = input._data
     if data.ndim == 0 or data.shape[dim] == 0:
@@ -260,9 +262,6 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
         tracer.see_tensor(input)
     xp = _backend.xp
     peak = xp.max(data, axis=dim, keepdims=True)
-    # Namespace functions, not operators: arraygrad.compile records them (and so recomputes
-    # this mask on every replay).
-    peak = xp.where(xp.equal(peak, -math.inf), 0.0, peak)
     return input - constant(peak)
 
 

@@ -9,6 +9,7 @@ gradients in float32.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -376,8 +377,8 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
 
 def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None) -> tuple:
     """The target entries of ``input`` along the class axis (0 where ignored), each one's
-    weight (0 where ignored) and whether it counts (not ``ignore_index``), all of the target's
-    shape.
+    weight (0 where ignored; ``None`` without class weights, where every counted target weighs
+    1) and whether it counts (not ``ignore_index``), all of the target's shape.
 
     Only the pick is differentiable. The masks and weights need no gradient, so they are
     computed on the raw arrays, with the namespace's functions (a fraction of a primitive's
@@ -390,7 +391,6 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
     xp = _backend.xp
     labels = target._data
     valid = xp.not_equal(labels, ignore_index)
-    _check(_raise_for_bad_labels, labels, valid, classes, ignore_index, tuple(input.shape))
     grid_shape = [1] * input.ndim
     grid_shape[axis] = classes
     # The class indices, shaped to broadcast along the class axis against the labels.
@@ -403,32 +403,33 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
         # An ignored class index would match its class: mask its targets out.
         mask = xp.logical_and(mask, xp.reshape(valid, with_axis))
     # (The usual -100 matches no class, so ignored targets pick nothing already.)
+    _check(_raise_for_bad_labels, labels, valid, mask, classes, ignore_index, tuple(input.shape))
     picked = _reduction.sum(_math.where(constant(mask), input, 0.0), axis)
     counts = constant(valid)
     if weight is None:
-        weights = constant(xp.astype(valid, input._data.dtype))
-    else:
-        # PyTorch gives the class weights no gradient; ignored targets read class 0's.
-        safe = _math.where(counts, target, 0)
-        picked_weights = _math.astype(weight[safe].detach(), input.dtype)
-        weights = _math.where(counts, picked_weights, 0.0)
-    return picked, weights, counts
+        return picked, None, counts
+    # PyTorch gives the class weights no gradient; ignored targets read class 0's.
+    safe = _math.where(counts, target, 0)
+    picked_weights = _math.astype(weight[safe].detach(), input.dtype)
+    return picked, _math.where(counts, picked_weights, 0.0), counts
 
 
 def _raise_for_bad_labels(
-    labels: Any, valid: Any, classes: int, ignore_index: int, shape: tuple[int, ...]
+    labels: Any, valid: Any, mask: Any, classes: int, ignore_index: int, shape: tuple[int, ...]
 ) -> None:
     xp = _backend.xp
-    if labels.size and bool(xp.min(labels) >= 0) and bool(xp.max(labels) < classes):
-        return  # every label a class (the usual batch): two reductions, no masks
+    # A counted label in range matches exactly one class of ``mask`` and an out-of-range one
+    # none (ignored ones match none either): as many matches as counted labels means every
+    # label is a class or ignored. Two counts, where bounds would take a minimum and a maximum.
+    if int(xp.count_nonzero(mask)) == int(xp.count_nonzero(valid)):
+        return
     bad = xp.logical_and(valid, xp.logical_or(labels < 0, labels >= classes))
-    if bool(xp.any(bad)):
-        first = int(xp.reshape(labels[bad], (-1,))[0])
-        raise IndexError(
-            f"Target {first} is out of bounds: class indices must lie "
-            f"in [0, {classes}) (input shape {list(shape)}), or equal ignore_index="
-            f"{ignore_index}."
-        )
+    first = int(xp.reshape(labels[bad], (-1,))[0])
+    raise IndexError(
+        f"Target {first} is out of bounds: class indices must lie "
+        f"in [0, {classes}) (input shape {list(shape)}), or equal ignore_index="
+        f"{ignore_index}."
+    )
 
 
 def nll_loss(
@@ -455,7 +456,7 @@ def nll_loss(
     _check_class_weight(input, weight)
     picked, weights, valid = _pick(input, target, ignore_index, weight)
     # Without class weights every weight is 1, or 0 where picked is already 0: no product.
-    products = picked if weight is None else picked * weights
+    products = picked if weights is None else picked * weights
     if reduction == "none":
         # PyTorch's ignored entries are +0.0 (-products would make them -0.0).
         return _math.where(valid, -products, 0.0)
@@ -463,12 +464,15 @@ def nll_loss(
         return -products.sum()
     # The mean of -products as sum(products) / -count: the same bits (negation is exact in
     # sums and quotients alike) and the same gradient, with one operation fewer.
-    return _safe_divide(products.sum(), weights, negated=True)
+    return _safe_divide(products.sum(), weights, valid, negated=True)
 
 
-def _safe_divide(total: Tensor, weights: Tensor, negated: bool = False) -> Tensor:
+def _safe_divide(
+    total: Tensor, weights: Tensor | None, valid: Tensor, negated: bool = False
+) -> Tensor:
     """``total / weights.sum()`` (``negated``: ``total / -weights.sum()``), and PyTorch's nan
-    for 0 / 0 (an all-ignored batch).
+    for 0 / 0 (an all-ignored batch). Without ``weights`` (no class weights) the divisor is
+    the number of counted targets, ``valid``'s count.
 
     Where the sum is 0 it divides by nan instead: the value is nan without NumPy's warning
     about 0 / 0, and the gradient reaching ``total`` is nan, as PyTorch's ``-w g /
@@ -477,11 +481,13 @@ def _safe_divide(total: Tensor, weights: Tensor, negated: bool = False) -> Tenso
     on the raw array; only the division is recorded.
     """
     xp = _backend.xp
-    count = xp.sum(weights._data)
+    # Without class weights, the count: a sum of ones of the loss's dtype, as PyTorch's
+    # total weight is.
+    ones = xp.astype(valid._data, total._data.dtype) if weights is None else weights._data
+    count = xp.sum(ones)
     if negated:  # total / -weights.sum()
         count = xp.negative(count)
-    divisor = xp.where(xp.not_equal(count, 0), count, xp.full_like(count, float("nan")))
-    return total / constant(divisor)
+    return total / constant(xp.where(xp.not_equal(count, 0), count, math.nan))
 
 
 def cross_entropy(
@@ -539,8 +545,8 @@ def cross_entropy(
     terms = log_probs if weight is None else log_probs * weight.reshape(*weight_shape).detach()
     smooth = _math.where(valid, -_reduction.sum(terms, axis), 0.0)
     if reduction == "mean":
-        _, weights, _ = _pick(log_probs, target, ignore_index, weight)
-        smooth = _safe_divide(smooth.sum(), weights)
+        _, weights, counts = _pick(log_probs, target, ignore_index, weight)
+        smooth = _safe_divide(smooth.sum(), weights, counts)
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
