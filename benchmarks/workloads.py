@@ -291,10 +291,9 @@ def mlp_step_fn(lib: Any, params: list[Any], x: Any, labels: Any) -> Callable[[]
     forward, ``loss.backward()``, ``opt.step()`` of a ``lib.optim.SGD``, then ``opt.zero_grad()``
     (gradients to ``None``), the order of PyTorch's own tutorial loop.
 
-    ``zero_grad()`` comes last, not first, for ``arraygrad.compile``: a compiled step is
-    specialised on each parameter's ``.grad`` object at entry, and a step that starts by
-    discarding the previous step's gradients would find a new one on every call and be traced
-    again each time, where one that ends with ``None`` finds ``None`` again.
+    ``arraygrad.compile`` replays either order: a step that starts with ``zero_grad()`` is
+    traced twice (its first call finds no ``.grad``, later ones the previous call's, which it
+    drops before using), one that ends with it once.
     """
     w1, b1, w2, b2 = params
     opt = lib.optim.SGD(params, lr=MLP_LR)
