@@ -147,6 +147,28 @@ def test_arithmetic_in_place_equals_out_of_place_bit_for_bit(op: str) -> None:
         "t[1:].mul_(t[:-1])",
         "t[[0, 1]] = t[1:3]",
         "t[[0, 1, 2, 3, 4, 5]] = t",  # index_put refuses a full overlap too
+        # PyTorch compares the input as given, before broadcasting it:
+        "t[:4].add_(t[2])",  # a 0-d element of the written region
+        "t[:2].copy_(t[1])",
+        "t.view(2, 3).mul_(t[3:6])",  # a row of the written block
+        "t.view(2, 3).copy_(t[0:3])",
+        "t.view(2, 3).clamp_(min=t[4])",
+        "t[:4].lerp_(t[1:5], t[0])",
+        "t[:3].addcmul_(t[3:], t[1])",
+        "t.index_copy_(0, lib.tensor([0]), t[1:2])",
+        "t.index_add_(0, lib.tensor([5]), t[1:2])",
+        # memory shared through detach() (a new root, the same memory), and a dense permutation
+        "t[1:].copy_(t.detach()[:-1])",
+        "t[:2] += t.detach()[1:3]",
+        "t.view(2, 3).copy_(t.detach().view(3, 2).t())",
+        # index writes refuse any shared memory: the same elements, and a 0-d value too
+        "t.index_copy_(0, lib.tensor([0, 1, 2, 3, 4, 5]), t)",
+        "t.index_add_(0, lib.tensor([1, 0]), t[4:])",
+        "t.scatter_(0, lib.tensor([1, 0]), t[:2])",
+        "t.put_(lib.tensor([0, 1]), t[4:])",
+        "t[lib.tensor([0, 2])] = t[0]",
+        "t.index_put_((lib.tensor([0, 2]),), t[2])",
+        "t.view(2, 3)[0, lib.tensor([1, 2])] = t[0]",  # into the row t[0:3] holding t[0]
     ],
 )
 def test_in_place_writes_from_partly_overlapping_memory_are_refused_as_in_torch(write: str) -> None:
@@ -156,11 +178,40 @@ def test_in_place_writes_from_partly_overlapping_memory_are_refused_as_in_torch(
     for lib in (ag, torch):
         t = lib.arange(6.0)
         with pytest.raises(RuntimeError, match="refer to a single memory location"):
-            exec(write, {"t": t})
+            exec(write, {"t": t, "lib": lib})
         assert t.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
         t[1:] = t[1:]
         t[::2] = t[1::2]
         assert t.tolist() == [1.0, 1.0, 3.0, 3.0, 5.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "i[i[:2]] = 7",
+        "i.index_put_((i[1:3],), lib.tensor(7))",
+        "i.index_fill_(0, i[:2], 5)",
+        "i.scatter_(0, i, lib.zeros(4, dtype=lib.int64))",
+        "i.index_copy_(0, i[:2], lib.zeros(2, dtype=lib.int64))",
+    ],
+)
+def test_index_tensors_sharing_the_written_memory_are_refused_as_in_torch(write: str) -> None:
+    # An integer tensor indexing itself: PyTorch refuses any index sharing the memory written.
+    for lib in (ag, torch):
+        i = lib.tensor([1, 0, 3, 2])
+        with pytest.raises(RuntimeError, match="refer to a single memory location"):
+            exec(write, {"i": i, "lib": lib})
+        assert i.tolist() == [1, 0, 3, 2]
+
+
+def test_bernoulli_probabilities_of_the_written_memory_follow_torch() -> None:
+    # PyTorch expands p to the tensor first: only a p of its shape that overlaps is refused.
+    for lib in (ag, torch):
+        x = lib.arange(6.0) / 10
+        with pytest.raises(RuntimeError, match="refer to a single memory location"):
+            x[1:].bernoulli_(x[:-1])
+        x[1:].bernoulli_(x[0])  # a 0-d p of the written memory is read as a number
+        x[:3].bernoulli_(x[3:])
 
 
 def test_optimizer_style_update_makes_no_temporary_of_the_parameters_size() -> None:
@@ -292,6 +343,21 @@ OVERLAPPING_WRITES_TORCH_ALLOWS = [
     "x[2:4] = x[None, 2:4]",
     "x.masked_scatter_(x > 7, x[:4])",
     "x.view(1, 12).copy_(x[None])",
+    "x.fill_(x[3])",
+    "x[2:6].fill_(x[3])",
+    "x[2:6].masked_fill_(x[2:6] > 3, x[3])",
+    "x[2:6].index_fill_(0, lib.tensor([1, 2]), x[3])",
+    "x[3:5] = x[4]",
+    "A[:, 1:].add_(A[:, :1])",  # a strided column is not dense: too hard for the check
+    "x[x > 5] = x[3:4]",  # one boolean mask and one value: PyTorch's masked_fill_
+    "x[:6].index_put_((x[:6] > 2,), x[1])",
+    "A[lib.tensor([1]), 1:3] = A[0, 1:3]",  # written into A[:, 1:3], which is not dense
+    "A[1:, lib.tensor([1, 2])] = A[0, 1:3]",  # written into A[1:], which A[0] is not in
+    # PyTorch does not compare these inputs with the written memory
+    "x[:4].view(2, 2).addmm_(x[2:6].view(2, 2), lib.ones(2, 2, dtype=x.dtype))",
+    "x[4:8].addmv_(lib.ones(4, 4, dtype=x.dtype), x[6:10])",
+    "x[1:5].ldexp_(x[:4])",
+    "x[:4].masked_scatter_(x[:4] > 1, x[2:6])",
 ]
 
 

@@ -197,9 +197,10 @@ def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = F
     >>> arraygrad.index_put_(x, (arraygrad.tensor([1]),), arraygrad.tensor(4.0)).tolist()
     [0.0, 4.0, 0.0]
     """
-    # As for x[index] = values: values sharing memory with input are refused, as in PyTorch.
-    _inplace.check_no_partial_overlap(input, values, indexed=True)
-    return _inplace.apply(input, index_put, indices, values, accumulate)
+    # As for x[index] = values: values or indices sharing memory with input are refused, as
+    # in PyTorch (checked here; the write itself compares nothing more).
+    _inplace.check_index_put(input, tuple(indices), values, accumulate=accumulate)
+    return _inplace.apply_as(_inplace.UNCHECKED, input, index_put, indices, values, accumulate)
 
 
 def index_reduce(

@@ -147,6 +147,21 @@ def _drop_leading_ones(value: Any, ndim: int) -> Any:
     return ops.reshape(value, shape=shape[lead:])
 
 
+def _sliced_region(target: Tensor, parts: tuple[Any, ...]) -> Any:
+    """The array PyTorch's ``index_put_`` writes into for ``target[parts] = value``: the part
+    of ``target`` its ints, slices, ``None`` and ``...`` select, with the dimensions its index
+    tensors (and lists) index kept whole."""
+    kept: list[Any] = []
+    for part in parts:
+        if isinstance(part, Tensor):
+            kept.extend([slice(None)] * (part.ndim if part.dtype.name == "bool" else 1))
+        elif isinstance(part, (list, tuple)) or _backend.is_array(part):
+            kept.append(slice(None))
+        else:
+            kept.append(part)
+    return _backend.xp.getitem(target._data, tuple(kept))
+
+
 def setitem(target: Tensor, key: Any, value: Any) -> None:
     """``target[key] = value``, recorded for autograd like any in-place op.
 
@@ -157,6 +172,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     ``target`` writes into ``target`` itself; keys with index tensors are an ``index_put``
     (in place into a root, out of place into a view and stored back).
     """
+    given = key  # with its tensors, for the memory checks
     key = normalize_key(key)
     # A number (or a 0-d tensor) written into a region is a fill, which PyTorch allows into
     # overlapping unfold windows (not into an expansion); other values are element-wise copies.
@@ -177,8 +193,14 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     if not basic and isinstance(value, Tensor) and value.dtype is not target.dtype:
         _check_index_put_dtype(target, key, value)
     value = _as_value(target, value)
-    # x[1:] = x[:-1] is refused as in PyTorch (an index tensor's writes go to all of x)
-    _inplace.check_no_partial_overlap(target, value, region if basic else None, indexed=not basic)
+    # x[1:] = x[:-1] and x[index] = x[0] are refused as in PyTorch
+    if basic:
+        _inplace.check_no_partial_overlap(target, value, region, rule=_inplace.EXPANDED)
+    else:
+        parts = given if isinstance(given, tuple) else (given,)
+        _inplace.check_index_put(
+            target, parts, value, written=lambda: _sliced_region(target, parts)
+        )
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
     # A detach() of a view with repeated elements has a history of its own but its root's
@@ -203,7 +225,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
             # and fills with a 0-d one; its numbers become 0-d tensors first, hence
             # FillBackward3.
             if not region_shape or (isinstance(value, Tensor) and value.ndim):
-                _inplace.copy(view, value)
+                _inplace.copy(view, value, expanded=True)
             else:
                 _inplace.fill(view, value, "FillBackward3")
             return
@@ -218,8 +240,9 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
             def write(old: Tensor, new: Any) -> Tensor:
                 return ops.index_put(old, new, key=key)
 
-            # PyTorch allows advanced-index writes into an expanded tensor.
-            _inplace.apply_op(target, write, (value,), {}, overlap=False)
+            # PyTorch allows advanced-index writes into an expanded tensor. The value's
+            # memory was checked above, as an indexed write's (a 0-d value is a fill).
+            _inplace.apply_op(target, write, (value,), {}, overlap=False, rule=_inplace.UNCHECKED)
             return
         if records:
             _inplace._check_leaf(target)

@@ -27,35 +27,117 @@ def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
     return target._rg or any(isinstance(a, Tensor) and a._rg for a in args)
 
 
+# How PyTorch compares an in-place op's inputs with the memory it writes (see
+# check_no_partial_overlap), by kind of op.
+ELEMENTWISE = "elementwise"  # add_, copy_, clamp_, lerp_, ...: inputs as given, partly shared
+FILLING = "filling"  # masked_fill_, fill_: a 0-d value is read as a number first
+EXPANDED = "expanded"  # x[key] = v, bernoulli_(p): the input expanded to the target first
+INDEXED = "indexed"  # index_fill_: any shared memory, a 0-d value aside (see check_index_put)
+SCATTERING = "scattering"  # index_copy_, scatter_, put_, ...: any shared memory at all
+UNCHECKED = "unchecked"  # masked_scatter_, addmm_, ldexp_, ...: PyTorch does not compare
+
+
 def check_no_partial_overlap(
-    target: Tensor, source: Any, written: Any = None, *, indexed: bool = False
+    target: Tensor, source: Any, written: Any = None, *, rule: str = ELEMENTWISE
 ) -> None:
     """Refuse an in-place write into ``target`` (its array, or the region ``written`` of it)
-    whose input ``source`` shares part of that memory, as PyTorch does (``x[1:] = x[:-1]``):
-    the result of such a write depends on the order in which elements are written.
-    ``indexed``: a write through index tensors, which PyTorch refuses for any shared memory
-    of an input that is not 0-d (``x[index] = x``)."""
-    if not isinstance(source, Tensor):
+    whose input ``source`` shares memory with it, as PyTorch does (``x[1:] = x[:-1]``): the
+    result of such a write would depend on the order in which elements are written (arraygrad
+    computes every in-place op out of place, so its results would not; the errors are
+    PyTorch's, so that code runs on both).
+
+    ``rule`` is how the op's kind compares them in PyTorch:
+
+    - ``ELEMENTWISE``: the input as given, before broadcasting, overlapping part of the
+      written memory (the same elements in the same layout are allowed: ``x.add_(x)``), so
+      ``x[0].add_(x[0, 0])`` and ``x.copy_(x[0])`` are refused. An input that is not dense
+      (an expansion, a strided column) is "too hard" for PyTorch's check, and passes.
+    - ``FILLING``: as ``ELEMENTWISE``, but a 0-d value is read as a number first, so it
+      passes (``x.fill_(x[0])``).
+    - ``EXPANDED``: the input is expanded to the written shape first, so only an input of that
+      shape can be refused (``x[:] = x[0]`` passes).
+    - ``INDEXED``: any shared memory of an input that is not 0-d: ``index_fill_``'s index (its
+      0-d value is a number). ``index_put_`` and ``x[index] = v``: :func:`check_index_put`.
+    - ``SCATTERING``: any shared memory at all, the same elements and 0-d inputs included
+      (``x.index_copy_(0, index, x)``).
+    - ``UNCHECKED``: no comparison.
+    """
+    if rule is UNCHECKED or not isinstance(source, Tensor):
         return
     root = target if target._base is None else target._base
     if root is not (source if source._base is None else source._base):
-        return  # different memory (checked cheaply: views share their root)
+        # _shares_memory, inline: this runs for most in-place writes
+        counter = target._version_counter
+        if counter is None or counter is not source._version_counter:
+            return
     region = target._data if written is None else written
-    if indexed:
-        refused = source.ndim > 0 and _backend.overlaps(region, source._data)
-    else:
-        # PyTorch broadcasts the input first, and a 0-d input is a number to it: an input of
-        # another shape is an expansion (not dense), which its check passes.
-        refused = tuple(source._data.shape) == tuple(region.shape) and _backend.overlaps_partly(
-            region, source._data
+    data = source._data
+    if rule is SCATTERING:
+        refused = _backend.overlaps(region, data)
+    elif rule is INDEXED:
+        refused = data.ndim > 0 and _backend.overlaps(region, data)
+    elif rule is EXPANDED:
+        refused = tuple(data.shape) == tuple(region.shape) and _backend.overlaps_partly(
+            region, data
         )
+    else:
+        refused = (data.ndim > 0 or rule is not FILLING) and _backend.overlaps_partly(region, data)
     if refused:
         raise RuntimeError(
             "unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "
             f"performing the operation. ({describe(source)} and the {list(region.shape)} "
-            "elements written overlap in part.) Fix: write a .clone() of the input."
+            "elements written share memory.) Fix: write a .clone() of the input."
         )
+
+
+def _shares_memory(target: Tensor, source: Any) -> bool:
+    """Whether ``source`` is a tensor that may share ``target``'s memory: checked cheaply,
+    without looking at the arrays (views share their root; a detach() of the other, or of a
+    view of it, shares the version counter with the memory's root, as views do)."""
+    if not isinstance(source, Tensor):
+        return False
+    root = target if target._base is None else target._base
+    if root is (source if source._base is None else source._base):
+        return True
+    counter = target._version_counter
+    return counter is not None and counter is source._version_counter
+
+
+def check_index_put(
+    target: Tensor,
+    indices: Any,
+    value: Any,
+    *,
+    accumulate: bool = False,
+    written: Callable[[], Any] | None = None,
+) -> None:
+    """PyTorch's memory checks for ``target.index_put_(indices, value)`` and ``target[indices]
+    = value`` (``indices``: the key's parts; ``written``: makes the region of ``target`` that
+    the key's slices and ints select, which PyTorch writes into; all of it when ``None``).
+
+    One boolean mask and a one-element value is PyTorch's ``masked_fill_``: the value is read
+    as a number, and only the mask, expanded to the region, is compared. Otherwise any memory
+    the value or an index tensor shares with the region is refused (:data:`SCATTERING`).
+    """
+    shared = _shares_memory(target, value)
+    for part in indices:
+        shared = shared or _shares_memory(target, part)
+    if not shared:
+        return  # the usual write: nothing to compare
+    tensors = [part for part in indices if isinstance(part, Tensor)]
+    sources = [part for part in (value, *tensors) if _shares_memory(target, part)]
+    region = None if written is None else written()
+    if (
+        not accumulate
+        and len(tensors) == 1
+        and tensors[0].dtype.name in ("bool", "uint8")
+        and (not isinstance(value, Tensor) or value.numel() == 1)
+    ):
+        check_no_partial_overlap(target, tensors[0], region, rule=EXPANDED)
+        return
+    for source in sources:
+        check_no_partial_overlap(target, source, region, rule=SCATTERING)
 
 
 def _check_leaf(target: Tensor, overlap: bool = False) -> None:
@@ -96,8 +178,17 @@ def _write(target: Tensor, result: Tensor) -> None:
 
 
 def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
-    """Compute ``op(target, *args, **kwargs)`` and store it in ``target``'s memory."""
+    """Compute ``op(target, *args, **kwargs)`` and store it in ``target``'s memory (an
+    element-wise op's rule for inputs sharing its memory: :func:`check_no_partial_overlap`)."""
     return apply_op(target, op, args, kwargs, overlap=True)
+
+
+def apply_as(
+    rule: str, target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`apply` for an op whose inputs PyTorch compares with the written memory by
+    ``rule`` (``FILLING``, ``SCATTERING``, ...: see :func:`check_no_partial_overlap`)."""
+    return apply_op(target, op, args, kwargs, overlap=True, rule=rule)
 
 
 def apply_op(
@@ -106,11 +197,13 @@ def apply_op(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     overlap: bool,
+    rule: str = ELEMENTWISE,
 ) -> Tensor:
     """:func:`apply`; ``overlap``: refuse an expanded ``target`` (whose elements share memory),
-    as PyTorch's element-wise ops do (its indexed writes only warn)."""
-    for arg in args:
-        check_no_partial_overlap(target, arg)
+    as PyTorch's element-wise ops do (its indexed writes only warn). ``rule``: how inputs
+    sharing ``target``'s memory are refused (:func:`check_no_partial_overlap`)."""
+    for arg in (*args, *kwargs.values()):
+        check_no_partial_overlap(target, arg, rule=rule)
     if _records(target, args):
         _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)
@@ -194,17 +287,25 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
 
 
 def copy(
-    target: Tensor, source: Any, *, filling: bool = False, name: str = "CopyBackwards"
+    target: Tensor,
+    source: Any,
+    *,
+    filling: bool = False,
+    expanded: bool = False,
+    name: str = "CopyBackwards",
 ) -> Tensor:
     """Copy ``source`` (broadcast to ``target``'s shape, converted to its dtype) into ``target``.
 
     The old values of ``target`` are overwritten, so they get no gradient; ``source`` gets the
     gradient of the written elements. ``filling``: a ``fill_`` (one value everywhere), which
     PyTorch allows on a tensor whose elements share memory (an expanded one). ``name``: the
-    recorded node's name, PyTorch's for the function that writes.
+    recorded node's name, PyTorch's for the function that writes. ``expanded``: the copy of
+    ``x[key] = source``, whose memory check sees ``source`` expanded to ``target``'s shape.
     """
     source = as_tensor(source)
-    check_no_partial_overlap(target, source)
+    check_no_partial_overlap(
+        target, source, rule=EXPANDED if expanded else FILLING if filling else ELEMENTWISE
+    )
     shape, have = tuple(target._data.shape), tuple(source._data.shape)
     if have and have != shape:  # checked first: NumPy's broadcasting error is a ValueError
         try:

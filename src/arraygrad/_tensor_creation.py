@@ -271,6 +271,8 @@ class TensorCreationMethods:
         _ag._random.check_probability(p, "bernoulli_")
         if not isinstance(p, _ag.Tensor):
             p = _ag._creation.tensor(float(p), dtype=_ag.float64)
+        # PyTorch expands p to this tensor first: only a p of its shape can be refused.
+        _ag._inplace.check_no_partial_overlap(self, p, rule=_ag._inplace.EXPANDED)
         # p broadcasts to this tensor's shape (expand's error otherwise), never the reverse.
         probs = _ag._views.broadcast_to(p.detach().double(), tuple(self.shape))
         u = _ag._random._draw(generator, "random", tuple(self.shape), _ag.float64)

@@ -61,7 +61,9 @@ class TensorElementwiseMethods:
 
     def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`addmm`."""
-        return _ag._inplace.apply(self, _ag._fused.addmm, mat1, mat2, beta=beta, alpha=alpha)
+        return _ag._inplace.apply_as(
+            _ag._inplace.UNCHECKED, self, _ag._fused.addmm, mat1, mat2, beta=beta, alpha=alpha
+        )
 
     def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """``beta * self + alpha * (mat @ vec)``."""
@@ -69,7 +71,9 @@ class TensorElementwiseMethods:
 
     def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`addmv`."""
-        return _ag._inplace.apply(self, _ag._fused.addmv, mat, vec, beta=beta, alpha=alpha)
+        return _ag._inplace.apply_as(
+            _ag._inplace.UNCHECKED, self, _ag._fused.addmv, mat, vec, beta=beta, alpha=alpha
+        )
 
     def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """``beta * self + alpha * outer(vec1, vec2)``."""
@@ -85,7 +89,9 @@ class TensorElementwiseMethods:
 
     def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`baddbmm`."""
-        return _ag._inplace.apply(self, _ag._fused.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+        return _ag._inplace.apply_as(
+            _ag._inplace.UNCHECKED, self, _ag._fused.baddbmm, batch1, batch2, beta=beta, alpha=alpha
+        )
 
     def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """``beta * self + alpha * sum_i(batch1[i] @ batch2[i])``."""
@@ -93,7 +99,9 @@ class TensorElementwiseMethods:
 
     def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`addbmm`."""
-        return _ag._inplace.apply(self, _ag._fused.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+        return _ag._inplace.apply_as(
+            _ag._inplace.UNCHECKED, self, _ag._fused.addbmm, batch1, batch2, beta=beta, alpha=alpha
+        )
 
     def absolute(self) -> Tensor:
         """Alias of :meth:`abs`."""
@@ -161,7 +169,8 @@ class TensorElementwiseMethods:
 
     def ldexp_(self, other: Any) -> Tensor:
         """In place: :meth:`ldexp`."""
-        return _ag._inplace.apply(self, _ag._binary.ldexp, other)
+        # PyTorch's is mul_(2 ** other), whose input is a new tensor: never refused.
+        return _ag._inplace.apply_as(_ag._inplace.UNCHECKED, self, _ag._binary.ldexp, other)
 
     def gcd(self, other: Any) -> Tensor:
         """Greatest common divisor (integer tensors)."""

@@ -39,8 +39,15 @@ class TensorIndexingMethods:
         self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
     ) -> Tensor:
         """In place: :meth:`scatter`."""
-        return _ag._inplace.apply(
-            self, _ag._scatter.scatter, dim, index, src, value=value, reduce=reduce
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING,
+            self,
+            _ag._scatter.scatter,
+            dim,
+            index,
+            src,
+            value=value,
+            reduce=reduce,
         )
 
     def scatter_reduce(
@@ -53,8 +60,15 @@ class TensorIndexingMethods:
         self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True
     ) -> Tensor:
         """In place: :meth:`scatter_reduce`."""
-        return _ag._inplace.apply(
-            self, _ag._scatter.scatter_reduce, dim, index, src, reduce, include_self=include_self
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING,
+            self,
+            _ag._scatter.scatter_reduce,
+            dim,
+            index,
+            src,
+            reduce,
+            include_self=include_self,
         )
 
     def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
@@ -63,8 +77,14 @@ class TensorIndexingMethods:
 
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         """In place: :meth:`index_add`."""
-        return _ag._inplace.apply(
-            self, _ag._index_updates.index_add, dim, index, source, alpha=alpha
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING,
+            self,
+            _ag._index_updates.index_add,
+            dim,
+            index,
+            source,
+            alpha=alpha,
         )
 
     def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
@@ -73,7 +93,9 @@ class TensorIndexingMethods:
 
     def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
         """In place: :meth:`index_copy`."""
-        return _ag._inplace.apply(self, _ag._index_updates.index_copy, dim, index, source)
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING, self, _ag._index_updates.index_copy, dim, index, source
+        )
 
     def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
         """See :func:`arraygrad.index_fill`."""
@@ -81,7 +103,9 @@ class TensorIndexingMethods:
 
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         """In place: :meth:`index_fill`."""
-        return _ag._inplace.apply(self, _ag._index_updates.index_fill, dim, index, value)
+        return _ag._inplace.apply_as(
+            _ag._inplace.INDEXED, self, _ag._index_updates.index_fill, dim, index, value
+        )
 
     def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         """See :func:`arraygrad.index_put`."""
@@ -103,7 +127,8 @@ class TensorIndexingMethods:
         self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
     ) -> Tensor:
         """In place: :meth:`index_reduce`."""
-        return _ag._inplace.apply(
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING,
             self,
             _ag._index_updates.index_reduce,
             dim,
@@ -119,7 +144,9 @@ class TensorIndexingMethods:
 
     def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
         """In place: :meth:`masked_scatter`."""
-        return _ag._inplace.apply(self, _ag._scatter.masked_scatter, mask, source)
+        return _ag._inplace.apply_as(
+            _ag._inplace.UNCHECKED, self, _ag._scatter.masked_scatter, mask, source
+        )
 
     def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
         """See :func:`arraygrad.put`."""
@@ -127,7 +154,9 @@ class TensorIndexingMethods:
 
     def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
         """In place: :meth:`put`."""
-        return _ag._inplace.apply(self, _ag._scatter.put, index, source, accumulate)
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING, self, _ag._scatter.put, index, source, accumulate
+        )
 
     # Writing through a view's key (_view_scatter).
 

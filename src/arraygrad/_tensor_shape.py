@@ -150,7 +150,9 @@ class TensorShapeMethods:
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """In place: add ``src`` at ``index`` along ``dim``."""
-        return _ag._inplace.apply(self, _ag._indexing.scatter_add, dim, index, src)
+        return _ag._inplace.apply_as(
+            _ag._inplace.SCATTERING, self, _ag._indexing.scatter_add, dim, index, src
+        )
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         """A copy with ``value`` where ``mask`` is True."""
@@ -158,7 +160,9 @@ class TensorShapeMethods:
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: set ``value`` where ``mask`` is True."""
-        return _ag._inplace.apply(self, _ag._indexing.masked_fill, mask, value)
+        return _ag._inplace.apply_as(
+            _ag._inplace.FILLING, self, _ag._indexing.masked_fill, mask, value
+        )
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The largest element, or ``(values, indices)`` along ``dim``."""
