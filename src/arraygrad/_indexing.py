@@ -362,17 +362,31 @@ def _check_along(name: str, input: Tensor, dim: int, index: Tensor, src: Any = N
             f"Index tensor must have the same number of dimensions as input tensor: {name}() "
             f"got index of shape {list(ishape)} for input of shape {list(shape)}."
         )
+    # A 0-d src counts as one element in every dimension (PyTorch's ensure_nonempty_size).
+    src_shape = tuple(src.shape) if src is not None else ()
     for d, (have, size) in enumerate(zip(ishape, shape, strict=False)):
         if d != axis and have > size:
             raise RuntimeError(
                 f"Size does not match at dimension {d} expected index {list(ishape)} to be no "
                 f"larger than self {list(shape)} apart from dimension {axis}"
             )
-        if src is not None and have > src.shape[d]:
+        if src is not None and src_shape and d >= len(src_shape):  # src.size(d) is read first
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-len(src_shape)}, "
+                f"{len(src_shape) - 1}], but got {d}): {name}() got index of shape "
+                f"{list(ishape)} for src of shape {list(src.shape)}. Fix: give src the "
+                "index's number of dimensions."
+            )
+        if src is not None and have > (src_shape[d] if src_shape else 1):
             raise RuntimeError(
                 f"Size does not match at dimension {d} expected index {list(ishape)} to be no "
                 f"larger than src {list(src.shape)}"
             )
+    if src is not None and max(len(src_shape), 1) != max(len(ishape), 1):
+        raise RuntimeError(
+            f"Index tensor must have the same number of dimensions as src tensor: {name}() "
+            f"got index of shape {list(ishape)} for src of shape {list(src.shape)}."
+        )
     if index.numel():
         xp = _backend.xp
         limit = shape[axis] if shape else 1
@@ -471,6 +485,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     axis = _check_along("scatter_add", input, dim, index, src._data)
     if index.numel() == 0:
         return ops.clone(input)
+    if input.ndim == 1:  # PyTorch reads a 0-d index or src as one element
+        index, src = ops.reshape(index, shape=(-1,)), ops.reshape(src, shape=(-1,))
     ishape = tuple(index._data.shape)
     if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src
         src = ops.basic_getitem(src, key=tuple(slice(0, n) for n in ishape))

@@ -46,6 +46,10 @@ def _as_vector(x: Tensor) -> Tensor:
     return ops.reshape(x, shape=(-1,))
 
 
+def _one_element_as_vector(x: Tensor) -> Tensor:
+    return ops.reshape(x, shape=(1,)) if x.ndim == 0 else x
+
+
 def _leading_block(src: Tensor, shape: tuple[int, ...]) -> Tensor:
     # PyTorch reads only the leading block of src that has the index's shape.
     if tuple(src._data.shape) == shape:
@@ -117,8 +121,8 @@ def scatter(
         return scatter_add(input, dim, index, src)
     if reduce == "multiply":
         return scatter_reduce(input, dim, index, src, "prod")
-    if src.ndim == 0 and input.ndim == 1:  # PyTorch reads a 0-d src as one element
-        src = ops.reshape(src, shape=(1,))
+    if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
+        src, index = _one_element_as_vector(src), _one_element_as_vector(index)
     axis = _check_scatter_index("scatter", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)
@@ -159,8 +163,8 @@ def scatter_reduce(
         )
     index = _check_index_dtype("scatter_reduce", index)
     src = _same_dtype("scatter_reduce", input, src)
-    if src.ndim == 0 and input.ndim == 1:  # PyTorch reads a 0-d src as one element
-        src = ops.reshape(src, shape=(1,))
+    if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
+        src, index = _one_element_as_vector(src), _one_element_as_vector(index)
     axis = _check_scatter_index("scatter_reduce", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)

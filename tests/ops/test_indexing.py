@@ -334,3 +334,33 @@ def test_error_messages_name_shapes() -> None:
         ag.ones(2, 3)[:, [5]]
     with pytest.raises(RuntimeError, match=r"value tensor of shape \[2\].*\[3\]"):
         _set(ag.ones(3), slice(None), ag.ones(2))
+
+
+# A 0-d src or index counts as one element in each dimension (PyTorch's ensure_nonempty_size);
+# index_add_ and index_reduce_ compare the shapes of self and a 0-d source, index_copy_ does not.
+SCALAR_INDEX_WRITES = [
+    "x[0].index_add_(0, lib.tensor([0]), lib.tensor(5.0))",
+    "x[0].index_copy_(0, lib.tensor([0]), lib.tensor(5.0))",
+    "x[0].index_reduce_(0, lib.tensor([0]), lib.tensor(5.0), 'prod')",
+    "x[0].scatter_add_(0, lib.tensor([0]), lib.tensor(5.0))",
+    "x[0].scatter_add_(0, lib.tensor(1), lib.tensor(5.0))",
+    "x[0].scatter_(0, lib.tensor(2), lib.tensor([5.0, 6.0]))",
+    "x[0].scatter_reduce_(0, lib.tensor([3]), lib.tensor(5.0), 'sum')",
+    "x.scatter_add_(0, lib.tensor([[0]]), lib.tensor(5.0))",
+    "x.scatter_add_(1, lib.tensor([[0, 1]]), lib.tensor([1.0]))",
+    "x.scatter_(1, lib.tensor([[0, 1]]), lib.tensor(5.0))",
+    "x.scatter_add_(0, lib.tensor([0, 1]), lib.ones(2, 4))",
+]
+
+
+@pytest.mark.parametrize("write", SCALAR_INDEX_WRITES)
+def test_scalar_sources_and_indices_of_index_writes_follow_torch(write: str) -> None:
+    outcomes = []
+    for module in (torch, ag):
+        x = module.arange(12.0).reshape(3, 4)
+        try:
+            exec(write, {"x": x, "lib": module})
+            outcomes.append(x.tolist())
+        except (RuntimeError, IndexError) as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes[1] == outcomes[0]
