@@ -633,6 +633,28 @@ def test_labels_out_of_range_raise_like_torch(target: list, ignore_index: int, n
         np.testing.assert_allclose(loss(ag).item(), expected, rtol=1e-12, equal_nan=True)
 
 
+@pytest.mark.parametrize("ignore_index", [-100, -1, -7, 0, 2])
+def test_probability_targets_ignore_negative_ignore_index_like_torch(ignore_index: int) -> None:
+    # A negative ignore_index names no class, so PyTorch computes; a class index raises.
+    rng = np.random.default_rng(4)
+    x, p = rng.standard_normal((3, 4)), rng.dirichlet(np.ones(4), 3)
+
+    def loss(lib_: Any) -> Any:
+        logits = lib_.tensor(x, requires_grad=True)
+        value = lib_.nn.functional.cross_entropy(logits, lib_.tensor(p), ignore_index=ignore_index)
+        value.backward()
+        return value.item(), logits.grad.numpy()
+
+    if ignore_index >= 0:
+        for lib_ in (torch, ag):
+            with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+                loss(lib_)
+        return
+    (theirs, their_grad), (ours, our_grad) = loss(torch), loss(ag)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=1e-12)
+
+
 def test_byte_targets_are_class_indices_as_in_torch() -> None:
     # PyTorch takes uint8 (Byte) class indices for (N, C) and (C,) inputs.
     x = np.random.default_rng(0).standard_normal((4, 3))

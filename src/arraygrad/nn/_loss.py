@@ -390,7 +390,11 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
     classes = input.shape[axis]
     xp = _backend.xp
     labels = target._data
-    valid = xp.not_equal(labels, ignore_index)
+    if target.dtype.name == "uint8" and not 0 <= ignore_index <= 255:
+        # No uint8 label equals it (and a strict Array API library refuses the comparison).
+        valid = xp.ones(tuple(labels.shape), dtype=xp.bool)
+    else:
+        valid = xp.not_equal(labels, ignore_index)
     grid_shape = [1] * input.ndim
     grid_shape[axis] = classes
     # The class indices, shaped to broadcast along the class axis against the labels.
@@ -520,7 +524,7 @@ def cross_entropy(
     weight_shape = [1] * input.ndim
     weight_shape[axis] = classes
     if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
-        if ignore_index != -100:
+        if ignore_index >= 0:  # PyTorch ignores a negative one (no class has that index)
             raise RuntimeError(
                 "ignore_index is not supported for floating point target: a probability target "
                 "has no class index to ignore. Fix: give ignored samples zero probability rows "
