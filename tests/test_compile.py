@@ -706,3 +706,25 @@ def test_a_grad_read_before_zero_grad_is_still_guarded() -> None:
         warnings.simplefilter("ignore")  # (it may run eagerly: the .grad changes every call)
         for _ in range(5):
             assert compiled().tolist() == eager().tolist()
+
+
+def test_replays_sum_gradient_parts_in_eager_codes_order_nan_signs_included():
+    # Every counted target has weight 0: the loss is 0/0, and the two parts of the logits'
+    # gradient are NaNs of opposite signs, whose sum takes the first operand's. A trace summed
+    # them in the other order than eager code, so replays differed in NaN signs.
+    functional = pytest.importorskip("arraygrad.nn.functional")
+    weight = ag.tensor([0.0, 1.0], dtype=ag.float64)
+
+    def step(logits, target):
+        loss = functional.cross_entropy(logits, target, weight=weight)
+        loss.backward()
+        return loss, logits.grad
+
+    compiled = ag.compile(step)
+    for _ in range(3):
+        results = []
+        for fn in (step, compiled):
+            logits = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+            results.append([t._data.tobytes() for t in fn(logits, ag.tensor([0, 0]))])
+        assert results[0] == results[1]
+    assert compiled.traces == 1

@@ -262,8 +262,18 @@ def run_backward(
                     anomaly_mode.check(node, position, input_grad, create_graph)
                 if edge in buffers:
                     if tracer is not None:
-                        # Out of place, written down (a new array: the engine's, as below).
-                        buffers[edge] = _sum(buffers[edge], input_grad)  # type: ignore[index]
+                        # Out of place, written down (a new array: the engine's, as below),
+                        # with the operands in eager code's order: a sum of two NaNs takes
+                        # the first one's sign, and replays equal eager code bit for bit.
+                        total = buffers[edge]  # type: ignore[index]
+                        if (
+                            edge not in owned
+                            and prim.own_results
+                            and _fresh(input_grad, grad, out, args)
+                        ):
+                            buffers[edge] = _sum(input_grad, total)  # type: ignore[index]
+                        else:
+                            buffers[edge] = _sum(total, input_grad)  # type: ignore[index]
                         owned.add(edge)  # type: ignore[arg-type]
                     elif create_graph:
                         buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
