@@ -728,3 +728,26 @@ def test_replays_sum_gradient_parts_in_eager_codes_order_nan_signs_included():
             results.append([t._data.tobytes() for t in fn(logits, ag.tensor([0, 0]))])
         assert results[0] == results[1]
     assert compiled.traces == 1
+
+
+def test_one_element_nan_sums_are_not_written_over_their_first_operand():
+    # NumPy adds into a one-element out= that is the first operand with its reduction loop,
+    # whose sum of two NaNs keeps the second one's sign: the program differed from eager code
+    # in the loss's NaN sign, and the build-time check sent the step to eager code for good.
+    functional = pytest.importorskip("arraygrad.nn.functional")
+
+    def step(logits, target):
+        loss = functional.cross_entropy(logits, target, reduction="none", label_smoothing=0.1)
+        loss.sum().backward()
+        return loss, logits.grad
+
+    compiled = ag.compile(step)
+    for row in ([np.inf, 0.0], [0.5, 1.5], [np.inf, 0.0]):
+        results = []
+        for fn in (step, compiled):
+            logits = ag.tensor(np.array([row], np.float32), requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("error", message=".*runs eagerly")
+                results.append([t._data.tobytes() for t in fn(logits, ag.tensor([1]))])
+        assert results[0] == results[1]
+    assert compiled.traces == 1

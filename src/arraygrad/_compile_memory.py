@@ -143,7 +143,10 @@ def reuse_buffers(
         if ufunc is None:
             continue
         value: Any = keep[op.out]  # type: ignore[index]
-        if not is_mutable_array(value):
+        # One element written over the first operand is NumPy's reduction loop (io1 += in2),
+        # whose sum of two NaNs keeps the second one's sign, not the first's as a + b does;
+        # reusing one element saves nothing anyway.
+        if not is_mutable_array(value) or value.size == 1:
             continue
         for operand in op.args:
             if operand.__class__ is not int or operand in live or last.get(operand) != index:
