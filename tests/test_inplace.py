@@ -204,6 +204,44 @@ def test_index_tensors_sharing_the_written_memory_are_refused_as_in_torch(write:
         assert i.tolist() == [1, 0, 3, 2]
 
 
+@pytest.mark.parametrize(
+    "write",
+    [
+        # numbers given as keywords are never compared; tensors (clamp_'s min) are
+        "x.addcmul_(lib.ones(6), lib.ones(6), value=x[1])",
+        "x.index_add_(0, lib.tensor([1]), lib.ones(1), alpha=x[2])",
+        "x.scatter_(0, lib.tensor([1]), value=x[2])",
+        "x.clamp_(min=x[1])",
+        # one mask (a tensor, list or array) and one value: PyTorch's masked_fill_
+        "x[[True, False, True, False, False, True]] = x[0]",
+        "x[np.array([True, False, True, False, False, True])] = x[0]",
+        "b[b[0]] = True",  # the mask as given shares part of the memory written
+        "b[b] = True",
+        # the region written is what the key's ints and slices select, masks of any ndim
+        "x.view(2, 3, 1)[np.array([[True, False, True], [False, True, True]]), 0] = x[2:6]",
+        "x.view(2, 3, 1)[[[True, False, True], [False, True, True]], 0] = x[2:6]",
+        "x.view(2, 3)[lib.tensor(0), lib.tensor([0, 1])] = x[3:5]",  # a 0-d index selects
+        "x.view(2, 3)[lib.tensor([True, False]), [0]] = x[3]",  # a list index: no mask fill
+        # the index of index_fill_ and the mask of masked_fill_ are compared, 0-d too
+        "i.index_fill_(0, i[1], 9)",
+        "b[:2].masked_fill_(b[0], True)",
+        "x[1:3] = x[None, 0:2]",  # leading ones dropped first
+        "x[0] = x[0:1]",
+    ],
+)
+def test_index_and_keyword_inputs_are_compared_as_in_torch(write: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        x, i, b = lib.arange(6.0), lib.tensor([1, 0, 3, 2]), lib.zeros(4, 4, dtype=lib.bool)
+        try:
+            exec(write, {"x": x, "i": i, "b": b, "lib": lib, "np": np})
+            outcomes.append([x.tolist(), i.tolist(), b.tolist()])
+        except RuntimeError as error:
+            assert "refer to a single memory location" in str(error)
+            outcomes.append("refused")
+    assert outcomes[1] == outcomes[0]
+
+
 def test_bernoulli_probabilities_of_the_written_memory_follow_torch() -> None:
     # PyTorch expands p to the tensor first: only a p of its shape that overlaps is refused.
     for lib in (ag, torch):

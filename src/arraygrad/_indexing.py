@@ -153,12 +153,15 @@ def _sliced_region(target: Tensor, parts: tuple[Any, ...]) -> Any:
     tensors (and lists) index kept whole."""
     kept: list[Any] = []
     for part in parts:
-        if isinstance(part, Tensor):
-            kept.extend([slice(None)] * (part.ndim if part.dtype.name == "bool" else 1))
-        elif isinstance(part, (list, tuple)) or _backend.is_array(part):
-            kept.append(slice(None))
+        kind = _inplace.index_kind(part)
+        if kind is None:
+            # A 0-d tensor selects like the int it holds (its array indexes as one).
+            kept.append(part._data if isinstance(part, Tensor) else part)
+        elif kind == "mask":
+            ndim = part.ndim if isinstance(part, Tensor) else _backend.xp.asarray(part).ndim
+            kept.extend([slice(None)] * ndim)  # a mask indexes as many dimensions as it has
         else:
-            kept.append(part)
+            kept.append(slice(None))
     return _backend.xp.getitem(target._data, tuple(kept))
 
 
@@ -195,7 +198,10 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     value = _as_value(target, value)
     # x[1:] = x[:-1] and x[index] = x[0] are refused as in PyTorch
     if basic:
-        _inplace.check_no_partial_overlap(target, value, region, rule=_inplace.EXPANDED)
+        if _inplace.shares_memory(target, value):
+            # PyTorch drops the value's leading ones first: x[1:3] = x[None, 0:2] is refused
+            shaped = _drop_leading_ones(value, len(region_shape))
+            _inplace.check_no_partial_overlap(target, shaped, region, rule=_inplace.EXPANDED)
     else:
         parts = given if isinstance(given, tuple) else (given,)
         _inplace.check_index_put(
@@ -485,7 +491,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     axis = _check_along("scatter_add", input, dim, index, src._data)
     if index.numel() == 0:
         return ops.clone(input)
-    if input.ndim == 1:  # PyTorch reads a 0-d index or src as one element
+    if input.ndim == 1 and (index.ndim == 0 or src.ndim == 0):  # read as one element
         index, src = ops.reshape(index, shape=(-1,)), ops.reshape(src, shape=(-1,))
     ishape = tuple(index._data.shape)
     if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src

@@ -32,9 +32,11 @@ def _records(target: Tensor, args: tuple[Any, ...]) -> bool:
 ELEMENTWISE = "elementwise"  # add_, copy_, clamp_, lerp_, ...: inputs as given, partly shared
 FILLING = "filling"  # masked_fill_, fill_: a 0-d value is read as a number first
 EXPANDED = "expanded"  # x[key] = v, bernoulli_(p): the input expanded to the target first
-INDEXED = "indexed"  # index_fill_: any shared memory, a 0-d value aside (see check_index_put)
 SCATTERING = "scattering"  # index_copy_, scatter_, put_, ...: any shared memory at all
 UNCHECKED = "unchecked"  # masked_scatter_, addmm_, ldexp_, ...: PyTorch does not compare
+
+# Keyword arguments PyTorch's in-place ops take as numbers (a 0-d tensor is read first).
+_NUMBER_KEYWORDS = frozenset(["value", "alpha", "beta"])
 
 
 def check_no_partial_overlap(
@@ -56,17 +58,17 @@ def check_no_partial_overlap(
       passes (``x.fill_(x[0])``).
     - ``EXPANDED``: the input is expanded to the written shape first, so only an input of that
       shape can be refused (``x[:] = x[0]`` passes).
-    - ``INDEXED``: any shared memory of an input that is not 0-d: ``index_fill_``'s index (its
-      0-d value is a number). ``index_put_`` and ``x[index] = v``: :func:`check_index_put`.
     - ``SCATTERING``: any shared memory at all, the same elements and 0-d inputs included
       (``x.index_copy_(0, index, x)``).
     - ``UNCHECKED``: no comparison.
+
+    ``index_put_`` and ``x[index] = v`` combine them: :func:`check_index_put`.
     """
     if rule is UNCHECKED or not isinstance(source, Tensor):
         return
     root = target if target._base is None else target._base
     if root is not (source if source._base is None else source._base):
-        # _shares_memory, inline: this runs for most in-place writes
+        # shares_memory, inline: this runs for most in-place writes
         counter = target._version_counter
         if counter is None or counter is not source._version_counter:
             return
@@ -74,8 +76,6 @@ def check_no_partial_overlap(
     data = source._data
     if rule is SCATTERING:
         refused = _backend.overlaps(region, data)
-    elif rule is INDEXED:
-        refused = data.ndim > 0 and _backend.overlaps(region, data)
     elif rule is EXPANDED:
         refused = tuple(data.shape) == tuple(region.shape) and _backend.overlaps_partly(
             region, data
@@ -91,7 +91,7 @@ def check_no_partial_overlap(
         )
 
 
-def _shares_memory(target: Tensor, source: Any) -> bool:
+def shares_memory(target: Tensor, source: Any) -> bool:
     """Whether ``source`` is a tensor that may share ``target``'s memory: checked cheaply,
     without looking at the arrays (views share their root; a detach() of the other, or of a
     view of it, shares the version counter with the memory's root, as views do)."""
@@ -117,27 +117,47 @@ def check_index_put(
     the key's slices and ints select, which PyTorch writes into; all of it when ``None``).
 
     One boolean mask and a one-element value is PyTorch's ``masked_fill_``: the value is read
-    as a number, and only the mask, expanded to the region, is compared. Otherwise any memory
+    as a number, and only the mask, as given, is compared. Otherwise any memory
     the value or an index tensor shares with the region is refused (:data:`SCATTERING`).
     """
-    shared = _shares_memory(target, value)
+    shared = shares_memory(target, value)
     for part in indices:
-        shared = shared or _shares_memory(target, part)
+        shared = shared or shares_memory(target, part)
     if not shared:
         return  # the usual write: nothing to compare
     tensors = [part for part in indices if isinstance(part, Tensor)]
-    sources = [part for part in (value, *tensors) if _shares_memory(target, part)]
+    sources = [part for part in (value, *tensors) if shares_memory(target, part)]
     region = None if written is None else written()
+    # Index tensors, lists and arrays (ints, slices, None and ... select instead): torch makes
+    # lists and arrays tensors too, and a 0-d tensor is a select (a 0-d mask a long index).
+    indexing = [part for part in indices if index_kind(part) is not None]
     if (
         not accumulate
-        and len(tensors) == 1
-        and tensors[0].dtype.name in ("bool", "uint8")
+        and len(indexing) == 1
+        and index_kind(indexing[0]) == "mask"
         and (not isinstance(value, Tensor) or value.numel() == 1)
     ):
-        check_no_partial_overlap(target, tensors[0], region, rule=EXPANDED)
+        check_no_partial_overlap(target, indexing[0], region, rule=ELEMENTWISE)
         return
     for source in sources:
         check_no_partial_overlap(target, source, region, rule=SCATTERING)
+
+
+def index_kind(part: Any) -> str | None:
+    """How PyTorch reads one part of an indexing key: ``"mask"`` (a boolean or uint8 tensor,
+    list or array of one or more dimensions), ``"index"`` (any other one of one or more
+    dimensions) or ``None`` (an int, slice, ``None``, ``...``, a bool or a 0-d tensor or array,
+    which select)."""
+    if isinstance(part, Tensor):
+        ndim, name = part.ndim, part.dtype.name
+    elif isinstance(part, (list, tuple)) or _backend.is_array(part):
+        array = _backend.xp.asarray(part)
+        ndim, name = array.ndim, _dtype.from_xp(array.dtype).name
+    else:
+        return None
+    if ndim == 0:
+        return None
+    return "mask" if name in ("bool", "uint8") else "index"
 
 
 def _check_leaf(target: Tensor, overlap: bool = False) -> None:
@@ -184,10 +204,16 @@ def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
 
 
 def apply_as(
-    rule: str, target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any
+    rule: str | tuple[str, ...],
+    target: Tensor,
+    op: Callable[..., Tensor],
+    *args: Any,
+    **kwargs: Any,
 ) -> Tensor:
     """:func:`apply` for an op whose inputs PyTorch compares with the written memory by
-    ``rule`` (``FILLING``, ``SCATTERING``, ...: see :func:`check_no_partial_overlap`)."""
+    ``rule`` (``SCATTERING``, ``UNCHECKED``, ...: see :func:`check_no_partial_overlap`), or
+    by one rule per positional argument (``masked_fill_``: its mask element-wise, its value
+    as a number)."""
     return apply_op(target, op, args, kwargs, overlap=True, rule=rule)
 
 
@@ -197,13 +223,20 @@ def apply_op(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     overlap: bool,
-    rule: str = ELEMENTWISE,
+    rule: str | tuple[str, ...] = ELEMENTWISE,
 ) -> Tensor:
     """:func:`apply`; ``overlap``: refuse an expanded ``target`` (whose elements share memory),
     as PyTorch's element-wise ops do (its indexed writes only warn). ``rule``: how inputs
-    sharing ``target``'s memory are refused (:func:`check_no_partial_overlap`)."""
-    for arg in (*args, *kwargs.values()):
-        check_no_partial_overlap(target, arg, rule=rule)
+    sharing ``target``'s memory are refused (:func:`check_no_partial_overlap`), one for all
+    or one per positional argument. Keyword arguments are compared too (``clamp_(min=t)``),
+    except the ones PyTorch takes as numbers (``value=``, ``alpha=``, ``beta=``)."""
+    for position, arg in enumerate(args):
+        check_no_partial_overlap(
+            target, arg, rule=rule if rule.__class__ is str else rule[position]
+        )
+    for name, arg in kwargs.items():
+        if name not in _NUMBER_KEYWORDS:
+            check_no_partial_overlap(target, arg, rule=ELEMENTWISE)
     if _records(target, args):
         _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)

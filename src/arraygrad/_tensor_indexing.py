@@ -103,9 +103,9 @@ class TensorIndexingMethods:
 
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         """In place: :meth:`index_fill`."""
-        return _ag._inplace.apply_as(
-            _ag._inplace.INDEXED, self, _ag._index_updates.index_fill, dim, index, value
-        )
+        # The index may share no memory (0-d too); the value is read as a number.
+        rules = (_ag._inplace.UNCHECKED, _ag._inplace.SCATTERING, _ag._inplace.FILLING)
+        return _ag._inplace.apply_as(rules, self, _ag._index_updates.index_fill, dim, index, value)
 
     def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         """See :func:`arraygrad.index_put`."""

@@ -160,9 +160,9 @@ class TensorShapeMethods:
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: set ``value`` where ``mask`` is True."""
-        return _ag._inplace.apply_as(
-            _ag._inplace.FILLING, self, _ag._indexing.masked_fill, mask, value
-        )
+        # The mask is compared element-wise; the value is read as a number.
+        rules = (_ag._inplace.ELEMENTWISE, _ag._inplace.FILLING)
+        return _ag._inplace.apply_as(rules, self, _ag._indexing.masked_fill, mask, value)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The largest element, or ``(values, indices)`` along ``dim``."""
