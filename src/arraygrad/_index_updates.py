@@ -60,8 +60,9 @@ def _check_source(name: str, input: Tensor, axis: int, raw: Any, source: Tensor)
         want[axis] = raw.shape[0]
     if input.ndim == 0 and source.ndim == 1 and tuple(source.shape) == (raw.shape[0],):
         return
-    # index_copy_ reads a 0-d source as one slice; index_add_ and index_reduce_ compare shapes.
-    scalar = name == "index_copy_" and source.ndim == 0 and raw.shape[0] == 1
+    # index_copy_ reads a 0-d source as the one element of a 1-d slice; index_add_ and
+    # index_reduce_ compare shapes.
+    scalar = name == "index_copy_" and source.ndim == 0 and raw.shape[0] == 1 and input.ndim <= 1
     if list(source._data.shape) != want and not scalar:
         raise RuntimeError(
             f"{name}(): Number of indices ({raw.shape[0]}) should be equal to source.size(dim), "

@@ -417,8 +417,10 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     """
     index = _check_index_dtype("gather", index)
     axis = _check_along("gather", input, dim, index)
-    if input.ndim == 0:  # a scalar gathers like a 1-element vector
-        flat = take_along(ops.reshape(input, shape=(1,)), ops.reshape(index, shape=(-1,))._data, 0)
+    if input.ndim == 0 or index.ndim == 0:
+        # A scalar gathers like a 1-element vector, and a 0-d index is one element: the
+        # result has the index's shape.
+        flat = take_along(ops.reshape(input, shape=(-1,)), ops.reshape(index, shape=(-1,))._data, 0)
         return ops.reshape(flat, shape=tuple(index._data.shape))
     return take_along(input, index._data, axis)
 
@@ -428,6 +430,12 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     ``dim=None`` both are flattened first."""
     if dim is None:
         return gather(ops.reshape(input, shape=(-1,)), 0, ops.reshape(indices, shape=(-1,)))
+    if input.ndim != indices.ndim:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {input.ndim} dimensions for input, and {indices.ndim} "
+            "dimensions for indices. Fix: unsqueeze the indices (or use dim=None)."
+        )
     axis = normalize_dim(dim, input.ndim)
     shape = list(input._data.shape)
     ishape = list(indices._data.shape)

@@ -341,6 +341,8 @@ def test_error_messages_name_shapes() -> None:
 SCALAR_INDEX_WRITES = [
     "x[0].index_add_(0, lib.tensor([0]), lib.tensor(5.0))",
     "x[0].index_copy_(0, lib.tensor([0]), lib.tensor(5.0))",
+    "x.index_copy_(0, lib.tensor([1]), lib.tensor(5.0))",
+    "x[:1, :1].index_copy_(0, lib.tensor([0]), lib.tensor(5.0))",
     "x[0].index_reduce_(0, lib.tensor([0]), lib.tensor(5.0), 'prod')",
     "x[0].scatter_add_(0, lib.tensor([0]), lib.tensor(5.0))",
     "x[0].scatter_add_(0, lib.tensor(1), lib.tensor(5.0))",
@@ -361,6 +363,28 @@ def test_scalar_sources_and_indices_of_index_writes_follow_torch(write: str) -> 
         try:
             exec(write, {"x": x, "lib": module})
             outcomes.append(x.tolist())
+        except (RuntimeError, IndexError) as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "lib.gather(x[0], 0, lib.tensor(2))",
+        "lib.gather(x[0], 0, lib.tensor([2]))",
+        "lib.gather(x[0, 0], 0, lib.tensor(0))",
+        "lib.take_along_dim(x[0], lib.tensor(2), 0)",
+        "lib.take_along_dim(x, lib.tensor([[1]]), 1)",
+    ],
+)
+def test_gather_of_a_0d_index_follows_torch(read: str) -> None:
+    outcomes = []
+    for module in (torch, ag):
+        x = module.arange(12.0).reshape(3, 4)
+        try:
+            result = eval(read, {"x": x, "lib": module})
+            outcomes.append((list(result.shape), result.tolist()))
         except (RuntimeError, IndexError) as error:
             outcomes.append(type(error).__name__)
     assert outcomes[1] == outcomes[0]
