@@ -11,6 +11,7 @@ scatter-add of ``index_add_zeros`` (repeated indices accumulate).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _primitive, _view_history, ops
@@ -39,6 +40,15 @@ def _index_part(part: Any) -> Any:
                 "tensors used as indices must be long, int, byte or bool tensors, got a "
                 f"{part.dtype.name} tensor. Fix: convert it with .long() (or build a bool mask)."
             )
+        if part.dtype is _dtype.uint8:
+            # PyTorch still reads a uint8 index as a mask, with this warning.
+            warnings.warn(
+                "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                "torch.bool instead. Fix: index with mask.bool().",
+                UserWarning,
+                stacklevel=5,  # the caller of x[key], x[key] = v or x.index_put(...)
+            )
+            return _backend.xp.astype(part._data, _backend.xp.bool)
         return part._data
     if isinstance(part, list):
         from arraygrad._creation import tensor

@@ -663,7 +663,10 @@ def test_byte_targets_are_class_indices_as_in_torch() -> None:
         byte = lib(x).uint8
         batched = F(x).cross_entropy(x, lib(x).tensor([0, 2, 1, 2], dtype=byte))
         single = F(x).nll_loss(x[0], lib(x).tensor(1, dtype=byte))
-        return batched, single
+        # class weights picked by uint8 labels (a uint8 index tensor would be a mask)
+        weight = lib(x).tensor([0.5, 2.0, 1.0], dtype=x.dtype)
+        weighted = F(x).nll_loss(x, lib(x).tensor([0, 2, 1, 2], dtype=byte), weight=weight)
+        return batched, single, weighted
 
     check_against_torch(fn, None, [x])
 

@@ -606,3 +606,20 @@ def test_embedding_bag_loads_torch_state_dict() -> None:
     mine = ag.nn.EmbeddingBag(4, 2)
     copy_weights(theirs, mine)
     np.testing.assert_array_equal(mine.weight.detach().numpy(), theirs.weight.detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "uint8", "int32", "int64"])
+def test_index_dtypes_of_embedding_and_embedding_bag_follow_torch(dtype: str) -> None:
+    # embedding takes int64 and int32 indices only; embedding_bag any integer type.
+    outcomes = []
+    for module in (torch, ag):
+        indices = module.tensor([0, 2], dtype=getattr(module, dtype))
+        weight = module.arange(6.0).reshape(3, 2)
+        try:
+            rows = module.nn.functional.embedding(indices, weight).tolist()
+        except RuntimeError as error:
+            assert "Long, Int" in str(error)
+            rows = "refused"
+        bags = module.nn.functional.embedding_bag(indices, weight, module.tensor([0])).tolist()
+        outcomes.append((rows, bags))
+    assert outcomes[1] == outcomes[0]

@@ -388,3 +388,20 @@ def test_gather_of_a_0d_index_follows_torch(read: str) -> None:
         except (RuntimeError, IndexError) as error:
             outcomes.append(type(error).__name__)
     assert outcomes[1] == outcomes[0]
+
+
+def test_uint8_index_tensors_are_masks_with_torchs_warning() -> None:
+    # PyTorch still reads a uint8 index tensor as a boolean mask (deprecated, with a warning);
+    # read as integer indices it picked other elements without a word.
+    outcomes = []
+    for module in (torch, ag):
+        x = module.arange(3.0)
+        mask = module.tensor([1, 0, 1], dtype=module.uint8)
+        with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+            picked = x[mask].tolist()
+        with pytest.warns(UserWarning):
+            x[mask] = module.tensor([7.0, 8.0])
+        with pytest.warns(UserWarning):
+            summed = x.index_put((mask,), module.tensor([1.0, 2.0]), accumulate=True)
+        outcomes.append((picked, x.tolist(), summed.tolist()))
+    assert outcomes[1] == outcomes[0]

@@ -12,7 +12,12 @@ __all__ = ["embedding", "embedding_bag", "one_hot"]
 
 
 def _check_indices(input: Tensor, name: str) -> None:
-    if input.dtype.is_floating_point or input.dtype is _dtype.bool_:
+    # embedding takes int64 and int32 only; embedding_bag any integer type, as in PyTorch.
+    if name == "embedding":
+        refused = input.dtype not in (_dtype.int64, _dtype.int32)
+    else:
+        refused = input.dtype.is_floating_point or input.dtype is _dtype.bool_
+    if refused:
         raise RuntimeError(
             f"Expected tensor for argument #1 'indices' to have one of the following scalar "
             f"types: Long, Int; but got {input.dtype.name} instead (while checking arguments for "
@@ -318,9 +323,8 @@ def embedding_bag(
         keep = keep & (flat != padding_idx)
     kept = xp.nonzero(keep)[0]
     bag = xp.take(bag, kept)
-    rows = embedding(
-        Tensor._wrap(xp.take(flat, kept)), weight, scale_grad_by_freq=scale_grad_by_freq
-    )
+    picked = xp.astype(xp.take(flat, kept), xp.int64)  # any integer type, read as rows
+    rows = embedding(Tensor._wrap(picked), weight, scale_grad_by_freq=scale_grad_by_freq)
     if mode == "max":
         return _bag_max(rows, bag, bags)
     if sample_weights is not None:

@@ -413,7 +413,8 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
     if weight is None:
         return picked, None, counts
     # PyTorch gives the class weights no gradient; ignored targets read class 0's.
-    safe = _math.where(counts, target, 0)
+    # (int64: a uint8 index tensor would be read as a mask)
+    safe = _math.where(counts, _math.astype(target, _dtype.int64), 0)
     picked_weights = _math.astype(weight[safe].detach(), input.dtype)
     return picked, _math.where(counts, picked_weights, 0.0), counts
 
