@@ -284,14 +284,20 @@ def test_multi_margin_loss_edge_shapes() -> None:
     def fn(x: Any) -> Any:
         scalar = F(x).multi_margin_loss(x[0, 0], lib(x).tensor(0), reduction="none")
         vector = F(x).multi_margin_loss(x[1], lib(x).tensor(2), reduction="none")
-        empty = F(x).multi_margin_loss(x[:0], lib(x).zeros(0, dtype=lib(x).int64))
         empty_none = F(x).multi_margin_loss(
             x[:0], lib(x).zeros(0, dtype=lib(x).int64), 2, 1.0, reduction="none"
         )
         legacy = F(x).multi_margin_loss(x, lib(x).tensor([0, 1, 3]), size_average=False)
-        return scalar, vector, empty, empty_none, legacy
+        return scalar, vector, empty_none, legacy
 
     check_against_torch(fn, None, [np.random.default_rng(0).standard_normal((3, 4))])
+    # The mean over an empty batch is not compared with torch 2.13.0, whose CPU kernel returns
+    # the output's uninitialized memory there (usually a denormal near 0; once -9.5e173 in
+    # CI). arraygrad gives 0, the sum of no losses, with a zero gradient.
+    x = ag.zeros(0, 4, dtype=ag.float64, requires_grad=True)
+    empty = AF.multi_margin_loss(x, ag.zeros(0, dtype=ag.int64))
+    empty.backward()
+    assert empty.item() == 0.0 and tuple(x.grad.shape) == (0, 4)
 
 
 def test_multilabel_margin_loss_targets() -> None:
