@@ -50,6 +50,21 @@ def _differentiable(array: np.ndarray) -> bool:
     return np.issubdtype(array.dtype, np.floating)
 
 
+def outcome_in_each(
+    fn: Callable[[Any], Any], errors: tuple[type[Exception], ...] = (RuntimeError, IndexError)
+) -> tuple[Any, Any]:
+    """``fn(lib)`` run with ``lib`` torch, then arraygrad: each one's result, or the name of
+    the exception class of ``errors`` it raised (for tests that a call gives torch's values
+    where torch computes and raises torch's exception where torch raises)."""
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            outcomes.append(fn(lib))
+        except errors as error:
+            outcomes.append(type(error).__name__)
+    return outcomes[0], outcomes[1]
+
+
 def check_against_torch(
     ag_fn: Callable[..., Any],
     torch_fn: Callable[..., Any] | None,

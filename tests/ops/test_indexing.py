@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, shapes
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    outcome_in_each,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 
 def _take_index(x: Any) -> Any:
@@ -357,15 +364,13 @@ SCALAR_INDEX_WRITES = [
 
 @pytest.mark.parametrize("write", SCALAR_INDEX_WRITES)
 def test_scalar_sources_and_indices_of_index_writes_follow_torch(write: str) -> None:
-    outcomes = []
-    for module in (torch, ag):
+    def run(module: Any) -> Any:
         x = module.arange(12.0).reshape(3, 4)
-        try:
-            exec(write, {"x": x, "lib": module})
-            outcomes.append(x.tolist())
-        except (RuntimeError, IndexError) as error:
-            outcomes.append(type(error).__name__)
-    assert outcomes[1] == outcomes[0]
+        exec(write, {"x": x, "lib": module})
+        return x.tolist()
+
+    theirs, ours = outcome_in_each(run)
+    assert ours == theirs
 
 
 @pytest.mark.parametrize(
@@ -379,15 +384,12 @@ def test_scalar_sources_and_indices_of_index_writes_follow_torch(write: str) -> 
     ],
 )
 def test_gather_of_a_0d_index_follows_torch(read: str) -> None:
-    outcomes = []
-    for module in (torch, ag):
-        x = module.arange(12.0).reshape(3, 4)
-        try:
-            result = eval(read, {"x": x, "lib": module})
-            outcomes.append((list(result.shape), result.tolist()))
-        except (RuntimeError, IndexError) as error:
-            outcomes.append(type(error).__name__)
-    assert outcomes[1] == outcomes[0]
+    def run(module: Any) -> Any:
+        result = eval(read, {"x": module.arange(12.0).reshape(3, 4), "lib": module})
+        return list(result.shape), result.tolist()
+
+    theirs, ours = outcome_in_each(run)
+    assert ours == theirs
 
 
 def test_uint8_index_tensors_are_masks_with_torchs_warning() -> None:
