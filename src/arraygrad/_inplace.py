@@ -333,11 +333,12 @@ def copy(
     gradient of the written elements. ``filling``: a ``fill_`` (one value everywhere), which
     PyTorch allows on a tensor whose elements share memory (an expanded one). ``name``: the
     recorded node's name, PyTorch's for the function that writes. ``expanded``: the copy of
-    ``x[key] = source``, whose memory check sees ``source`` expanded to ``target``'s shape.
+    ``x[key] = source``, whose memory ``setitem`` has compared already (as PyTorch does, with
+    ``source`` expanded to ``target``'s shape).
     """
     source = as_tensor(source)
     check_no_partial_overlap(
-        target, source, rule=EXPANDED if expanded else FILLING if filling else ELEMENTWISE
+        target, source, rule=UNCHECKED if expanded else FILLING if filling else ELEMENTWISE
     )
     shape, have = tuple(target._data.shape), tuple(source._data.shape)
     if have and have != shape:  # checked first: NumPy's broadcasting error is a ValueError
