@@ -353,6 +353,12 @@ def along_key(index: Any, dim: int) -> tuple[Any, ...]:
     return tuple(parts)
 
 
+def one_element_as_vector(x: Tensor) -> Tensor:
+    """``x`` as a vector of one element where it is 0-d (a scatter's index or src, which
+    PyTorch reads so); ``x`` itself otherwise."""
+    return ops.reshape(x, shape=(1,)) if x.ndim == 0 else x
+
+
 def take_along(input: Tensor, index: Any, dim: int) -> Tensor:
     """``input`` gathered along ``dim`` at the raw integer array ``index`` (same ndim)."""
     return ops.getitem(input, key=along_key(index, dim))
@@ -509,8 +515,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     axis = _check_along("scatter_add", input, dim, index, src._data)
     if index.numel() == 0:
         return ops.clone(input)
-    if input.ndim == 1 and (index.ndim == 0 or src.ndim == 0):  # read as one element
-        index, src = ops.reshape(index, shape=(-1,)), ops.reshape(src, shape=(-1,))
+    if input.ndim == 1:  # PyTorch reads a 0-d index or src as one element
+        index, src = one_element_as_vector(index), one_element_as_vector(src)
     ishape = tuple(index._data.shape)
     if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src
         src = ops.basic_getitem(src, key=tuple(slice(0, n) for n in ishape))

@@ -19,7 +19,12 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
-from arraygrad._indexing import _check_along, _check_index_dtype, along_key
+from arraygrad._indexing import (
+    _check_along,
+    _check_index_dtype,
+    along_key,
+    one_element_as_vector,
+)
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -44,10 +49,6 @@ def _same_dtype(name: str, input: Tensor, src: Any, what: str = "src") -> Tensor
 
 def _as_vector(x: Tensor) -> Tensor:
     return ops.reshape(x, shape=(-1,))
-
-
-def _one_element_as_vector(x: Tensor) -> Tensor:
-    return ops.reshape(x, shape=(1,)) if x.ndim == 0 else x
 
 
 def _leading_block(src: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -122,7 +123,7 @@ def scatter(
     if reduce == "multiply":
         return scatter_reduce(input, dim, index, src, "prod")
     if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
-        src, index = _one_element_as_vector(src), _one_element_as_vector(index)
+        src, index = one_element_as_vector(src), one_element_as_vector(index)
     axis = _check_scatter_index("scatter", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)
@@ -164,7 +165,7 @@ def scatter_reduce(
     index = _check_index_dtype("scatter_reduce", index)
     src = _same_dtype("scatter_reduce", input, src)
     if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
-        src, index = _one_element_as_vector(src), _one_element_as_vector(index)
+        src, index = one_element_as_vector(src), one_element_as_vector(index)
     axis = _check_scatter_index("scatter_reduce", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)
