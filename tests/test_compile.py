@@ -641,26 +641,33 @@ def test_step_with_a_transposed_weight_compiled_equals_eager_bitwise():
     assert np.array_equal(w_eager._data, w_comp._data)
 
 
+@pytest.mark.parametrize("when", ["first", "before backward"])
 @pytest.mark.parametrize("clear", ["optimizer", "module", "in place", "none"])
-def test_a_step_that_starts_by_clearing_grads_replays_as_eager(clear: str) -> None:
-    # PyTorch's loop: opt.zero_grad(); loss.backward(); opt.step(). zero_grad drops each
-    # .grad (the previous call's, a new one every call) before the step uses the parameter,
-    # so a replay need not find the same one; without any clearing, .grad accumulates from
-    # call to call, and a replay must add into the one it finds, as eager code does.
+def test_a_step_that_clears_grads_before_backward_replays_as_eager(clear: str, when: str) -> None:
+    # PyTorch's loops: opt.zero_grad() first, or between the forward and loss.backward().
+    # zero_grad drops each .grad (the previous call's, a new one every call) before the step
+    # reads it, so a replay need not find the same one; without any clearing, .grad accumulates
+    # from call to call, and a replay must add into the one it finds, as eager code does.
     def make() -> tuple[Any, Any, Any]:
         ag.manual_seed(0)
         model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2))
         opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         x = ag.randn(5, 3)
 
-        def step() -> Any:
+        def clear_grads() -> None:
             if clear == "optimizer":
                 opt.zero_grad()
             elif clear == "module":
                 model.zero_grad()
             elif clear == "in place":
                 opt.zero_grad(set_to_none=False)
+
+        def step() -> Any:
+            if when == "first":
+                clear_grads()
             loss = model(x).pow(2).mean()
+            if when == "before backward":
+                clear_grads()
             loss.backward()
             opt.step()
             return loss
@@ -706,6 +713,35 @@ def test_a_grad_read_before_zero_grad_is_still_guarded() -> None:
         warnings.simplefilter("ignore")  # (it may run eagerly: the .grad changes every call)
         for _ in range(5):
             assert compiled().tolist() == eager().tolist()
+
+
+@pytest.mark.parametrize("kept", ["grad", "its data"])
+def test_a_grad_kept_in_a_variable_and_used_after_zero_grad_runs_eagerly(kept: str) -> None:
+    # The step holds the previous call's .grad in a Python variable, drops it with
+    # zero_grad() and only then computes with it: nothing the trace can see read it before the
+    # drop, and a replay would read the traced call's .grad instead of the previous call's.
+    def make() -> Any:
+        p = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        opt = ag.optim.SGD([p], lr=0.1)
+        x = ag.tensor([1.0, 0.5, 2.0])
+
+        def step() -> Any:
+            previous = p.grad if kept == "grad" or p.grad is None else p.grad.data
+            opt.zero_grad()
+            loss = (p * p * x).sum()
+            if previous is not None:
+                loss = loss + (previous * previous).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step
+
+    eager = make()
+    compiled = ag.compile(make())
+    with pytest.warns(RuntimeWarning, match="used after zero_grad"):
+        for _ in range(4):
+            assert compiled().item() == eager().item()
 
 
 def test_replays_sum_gradient_parts_in_eager_codes_order_nan_signs_included():

@@ -20,8 +20,9 @@ cleared, data written in place or replaced, version counters) is done to them ag
 program is used only while its guards hold: grad mode, the inputs' classes, shapes, dtypes and
 ``requires_grad`` flags and the other arguments' values, and for each captured tensor its shape,
 dtype, flag, node and ``.grad`` object (not the ``.grad`` of a tensor the function drops it from
-with ``zero_grad()`` before using it: PyTorch's loop, which finds the previous call's
-``.grad`` every time); otherwise the function is traced again. Code that reads
+with ``zero_grad()`` before reading it: PyTorch's loops, which call it first or between the
+forward and ``loss.backward()``, find the previous call's ``.grad`` every time); otherwise the
+function is traced again. Code that reads
 values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
 ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
 differentiable backward or makes results whose shape depends on the values (boolean masks)
@@ -68,6 +69,7 @@ from arraygrad._compile_symbolic import (
     decompose,
     is_mutable_array,
     slots_in,
+    slots_read,
 )
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
@@ -121,6 +123,9 @@ class _Tracer:
         # it must use a tensor to change it): (tensor, its .grad, its version, its array).
         self.entry: dict[int, tuple[Tensor, Tensor | None, int, Any]] = {}
         self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
+        # What zero_grad() dropped before the program read it: ``.grad`` tensors and their
+        # arrays, by id.
+        self.dropped: dict[int, Any] = {}
         # While tracing, _backend.xp is a namespace that records its function calls too, so
         # that array code written against _backend.xp (e.g. a stable log-sum-exp's shift) is
         # part of the program.
@@ -205,9 +210,14 @@ class _Tracer:
 
     def see_tensor(self, tensor: Tensor) -> None:
         """Register a tensor from outside the program: its array is read at replay start."""
+        data = tensor._data
+        if self.dropped.get(id(tensor)) is tensor or self.dropped.get(id(data)) is data:
+            # A dropped .grad (or a tensor sharing its array, such as its .data) used after
+            # all, through a Python variable: a replay would read the traced call's one, not
+            # the previous call's as eager code does.
+            self.untraceable("a .grad kept in a variable and used after zero_grad() dropped it")
         if id(tensor) in self.suspicious:
             self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
-        data = tensor._data
         outside = self.slot_of(data) is None
         if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
             grad = tensor.grad
@@ -220,20 +230,50 @@ class _Tracer:
             self.load(data, tensor)
 
     def grad_dropped(self, tensor: Tensor) -> None:
-        """The function is about to set ``tensor.grad = None`` (``zero_grad()``). Before the
-        trace has met ``tensor``, its ``.grad`` at entry is one the function never reads: a
-        replay need not find that same one (a step that starts with ``opt.zero_grad()`` finds a
-        new ``.grad`` on every call, the previous call's) and leaves ``.grad`` as eager code
-        did at the end. Not when the trace has read that ``.grad`` already (``p.grad`` used
+        """The function is about to set ``tensor.grad = None`` (``zero_grad()``). If the program
+        has not read that ``.grad`` yet, it never will: a replay need not find that same one
+        and leaves ``.grad`` as eager code did at the end. A step that calls ``opt.zero_grad()``
+        first, or between its forward and ``loss.backward()``, finds a new ``.grad`` on every
+        call (the previous call's). Not when the trace has read it already (``p.grad`` used
         before ``zero_grad()``): then the program depends on it, and it stays guarded."""
         grad = tensor.grad
-        if (
-            id(tensor) not in self.entry
-            and id(tensor) not in self.arg_refs
-            and self.slot_of(tensor._data) is None
-            and (grad is None or (id(grad) not in self.entry and self.slot_of(grad._data) is None))
-        ):
-            self.entry[id(tensor)] = (tensor, DROPPED_GRAD, tensor._version, tensor._data)
+        if grad is None or id(tensor) in self.arg_refs:
+            return
+        met = self.entry.get(id(tensor))
+        if met is None:
+            # Not met yet: nothing has read the tensor or its .grad.
+            if (
+                self.slot_of(tensor._data) is not None
+                or id(grad) in self.entry
+                or self.slot_of(grad._data) is not None
+            ):
+                return
+        elif met[1] is not grad or not self._forget_unread_grad(grad):
+            return
+        self.entry[id(tensor)] = (
+            (tensor, DROPPED_GRAD, tensor._version, tensor._data)
+            if met is None
+            else (tensor, DROPPED_GRAD, met[2], met[3])
+        )
+        self.dropped[id(grad)] = grad
+        self.dropped[id(grad._data)] = grad._data
+
+    def _forget_unread_grad(self, grad: Tensor) -> bool:
+        """Unregister ``grad`` if meeting its tensor registered it (:meth:`see_tensor` loads a
+        ``.grad`` with the tensor, for the backward to add into) and no recorded call has read
+        its array; return whether it was."""
+        entry = self.entry.get(id(grad))
+        slot = self.slot_of(grad._data)
+        if entry is None or entry[1] is not None or slot is None:
+            return False
+        loads = [i for i, (s, ref) in enumerate(self.loads) if s == slot and ref[1] is grad]
+        if not loads or any(slot in slots_read(op) for op in self.ops):
+            return False
+        del self.loads[loads[0]]
+        del self.entry_values[loads[0]]
+        del self.entry[id(grad)]
+        del self.slots[id(grad._data)]
+        return True
 
     def forward(
         self, fn: Callable[..., Any], xp: Any, args: tuple[Any, ...], arrays: list[Any], params: Any
