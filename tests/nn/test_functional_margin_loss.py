@@ -370,7 +370,9 @@ def test_poisson_nll_loss_legacy_and_zero_targets() -> None:
             F(x).poisson_nll_loss(x.exp(), t, log_input=False, full=True, eps=1e-3),
         )
 
-    check_against_torch(fn, None, [np.array([0.5, -1.0, 2.0, 0.0])])
+    # The target is float32, and so is its Stirling term t log t - t + log(2 pi t) / 2: PyTorch's
+    # and NumPy's float32 log differ in the last bit on some CPUs (AVX-512 Xeon: 1.0e-7).
+    check_against_torch(fn, None, [np.array([0.5, -1.0, 2.0, 0.0])], rtol=1e-6)
 
 
 def test_poisson_full_gradient_at_zero_target_is_zero_not_nan() -> None:
