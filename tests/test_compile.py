@@ -787,3 +787,63 @@ def test_one_element_nan_sums_are_not_written_over_their_first_operand():
                 results.append([t._data.tobytes() for t in fn(logits, ag.tensor([1]))])
         assert results[0] == results[1]
     assert compiled.traces == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "shape", "rows", "first"),
+    [
+        ({"reduction": "sum"}, (2, 3), ([0, 0], [0, 1], [-100, -100]), "0.0"),
+        ({"reduction": "mean"}, (2, 3), ([0, 0], [1, 2], [0, 0]), "0.0"),
+        ({"reduction": "none"}, (3,), (0, 1, 0), "0.0"),
+        ({"reduction": "mean", "weight": [-2.0, 1.0, 0.5]}, (2, 3), ([0, 0], [0, 1]), "-0.0"),
+        ({"reduction": "none", "label_smoothing": 0.1}, (2, 0), ([-100, -100],) * 3, "nan"),
+        ({"reduction": "mean", "label_smoothing": 0.1}, (2, 0), ([-100, -100],) * 3, "nan"),
+    ],
+)
+def test_replayed_cross_entropy_keeps_zero_signs_and_no_class_nans(options, shape, rows, first):
+    # The exact zeros of PyTorch's sums (0 - x from +0.0; -0.0 for a mean over a negative total
+    # weight) and the nans of label smoothing over no classes replay with eager code's bits;
+    # the first call gives torch's values (``first``, for each loss).
+    functional = pytest.importorskip("arraygrad.nn.functional")
+    options = dict(options)
+    if "weight" in options:
+        options["weight"] = ag.tensor(options["weight"], dtype=ag.float64)
+
+    def step(logits, target):
+        loss = functional.cross_entropy(logits, target, **options)
+        loss.sum().backward()
+        return loss, logits.grad
+
+    compiled = ag.compile(step)
+    data = np.zeros(shape)
+    if data.size:
+        data[..., 0] = 1e4  # class 0's log-probability is exactly 0
+    for index, row in enumerate(rows):
+        results = []
+        for fn in (step, compiled):
+            logits = ag.tensor(data, requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("error", message=".*runs eagerly")
+                results.append([t._data.tobytes() for t in fn(logits, ag.tensor(row))])
+        assert results[0] == results[1]
+        if index == 0:
+            assert {repr(float(v)) for v in np.frombuffer(results[0][0])} == {first}
+    assert compiled.traces == 1
+
+
+def test_replayed_uint8_smoothed_mean_checks_each_calls_labels():
+    # PyTorch refuses uint8 labels when the smoothed, weighted mean reads a counted target's
+    # weight; with every target ignored it reads none. Each replay decides for its labels.
+    functional = pytest.importorskip("arraygrad.nn.functional")
+    logits = ag.tensor(np.zeros((2, 3)), requires_grad=True)
+    weight = ag.tensor([0.5, 2.0, 1.0], dtype=ag.float64)
+    compiled = ag.compile(
+        lambda target: functional.cross_entropy(
+            logits, target, weight=weight, label_smoothing=0.1, ignore_index=1
+        )
+    )
+    for _ in range(2):
+        assert np.isnan(float(compiled(ag.tensor([1, 1], dtype=ag.uint8))))
+    with pytest.raises(RuntimeError, match="gather"):
+        compiled(ag.tensor([0, 1], dtype=ag.uint8))
+    assert compiled.traces == 1

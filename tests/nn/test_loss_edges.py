@@ -904,3 +904,166 @@ def test_cross_entropy_on_array_api_strict_equals_numpy(kwargs: dict) -> None:
     for mine, numpy_result in zip(results[half:], results[:half], strict=True):
         for a, b in zip(mine, numpy_result, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+# --- cross_entropy / nll_loss: no classes, exact zeros, uint8 labels -----------------------------
+
+
+def _loss_outcome(module: Any, fn: Callable[..., Any], arrays: Sequence[Any]) -> Any:
+    """``fn``'s outputs and the logits' gradient, or the name of the exception it raised."""
+    try:
+        outs, grads, _ = _run(module, fn, arrays, [0])
+    except (RuntimeError, IndexError, ValueError, ZeroDivisionError) as error:
+        return type(error).__name__
+    return outs, grads
+
+
+def check_loss_like_torch(fn: Callable[..., Any], *arrays: Any) -> None:
+    """Assert ``fn`` raises torch's exception class, or gives torch's values (the sign of every
+    zero included) and torch's gradient of the logits (the first array)."""
+    mine = _loss_outcome(ag, fn, arrays)
+    theirs = _loss_outcome(torch, fn, arrays)
+    if isinstance(mine, str) or isinstance(theirs, str):
+        assert mine == theirs
+        return
+    for a, b in zip(mine[0], theirs[0], strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=0)  # so zeros lie in the same places
+        np.testing.assert_array_equal(np.signbit(a[a == 0]), np.signbit(b[b == 0]))
+    for a, b in zip(mine[1], theirs[1], strict=True):
+        assert (a is None) == (b is None)
+        if a is not None and b is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=0)
+
+
+def _ce(**options: Any) -> Callable[..., Any]:
+    def loss(x: Any, t: Any, w: Any = None) -> Any:
+        return F(x).cross_entropy(x, t, weight=w, **options)
+
+    return loss
+
+
+def _nll(**options: Any) -> Callable[..., Any]:
+    def loss(x: Any, t: Any, w: Any = None) -> Any:
+        log_probs = F(x).log_softmax(x, dim=1 if x.ndim > 1 else 0)
+        return F(x).nll_loss(log_probs, t, weight=w, **options)
+
+    return loss
+
+
+IGNORED3 = np.full(3, -100, dtype=np.int64)
+NO_CLASSES = {  # torch computes all of these but the last two
+    "ignored": (np.zeros((3, 0)), IGNORED3),
+    "empty_batch": (np.zeros((0, 0)), np.zeros(0, dtype=np.int64)),
+    "probabilities": (np.zeros((3, 0)), np.zeros((3, 0))),
+    "probabilities_unbatched": (np.zeros(0), np.zeros(0)),
+    "spatial_4d_ignored": (np.zeros((2, 0, 1, 2)), np.full((2, 1, 2), -100, dtype=np.int64)),
+    "spatial_3d_ignored": (np.zeros((2, 0, 2)), np.full((2, 2), -100, dtype=np.int64)),
+    "out_of_bounds": (np.zeros((3, 0)), np.zeros(3, dtype=np.int64)),
+}
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("case", sorted(NO_CLASSES))
+def test_cross_entropy_with_no_classes_matches_torch(
+    case: str, smoothing: float, reduction: str
+) -> None:
+    # PyTorch's label_smoothing / C is inf for C = 0 (C++ division): the smoothing term of an
+    # ignored target is 0 * inf = nan, and an empty one stays empty.
+    logits, target = NO_CLASSES[case]
+    check_loss_like_torch(_ce(reduction=reduction, label_smoothing=smoothing), logits, target)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("fn", [_ce, _nll])
+def test_no_classes_with_class_weights_and_an_ignored_class_index(
+    fn: Callable[..., Any], reduction: str
+) -> None:
+    # Every target is the ignored class 0, so no (empty) class weight is read.
+    labels = np.zeros(2, dtype=np.int64)
+    check_loss_like_torch(fn(reduction=reduction, ignore_index=0), np.zeros((2, 0)), labels, f64())
+
+
+# Logits whose class 0 dominates: its log-probability is exactly 0, and so is a loss picking it.
+DOMINANT = np.array([1e4, 0.0, -1.0])
+ZERO_LOSS = {
+    "unbatched": (DOMINANT, np.array(0)),
+    "batch": (np.stack([DOMINANT, DOMINANT]), np.array([0, 0])),
+    "batch_one_ignored": (np.stack([DOMINANT, DOMINANT]), np.array([0, -100])),
+    "all_ignored": (np.stack([DOMINANT, DOMINANT]), np.array([-100, -100])),
+    "spatial": (np.stack([DOMINANT, DOMINANT])[:, :, None], np.array([[0], [0]])),
+    "spatial_4d": (np.stack([DOMINANT, DOMINANT])[:, :, None, None], np.array([[[0]], [[0]]])),
+}
+WEIGHTS = {"none": None, "positive": f64(2.0, 1.0, 0.5), "negative": f64(-2.0, 1.0, 0.5)}
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("weight", sorted(WEIGHTS))
+@pytest.mark.parametrize("fn", [_ce, _nll])
+@pytest.mark.parametrize("case", sorted(ZERO_LOSS))
+def test_a_zero_class_index_loss_has_torchs_sign(
+    case: str, fn: Callable[..., Any], weight: str, reduction: str
+) -> None:
+    # PyTorch sums 0 - input[t] * weight[t] from +0.0: an exactly zero sum or mean is +0.0
+    # (-0.0 over a negative total weight), as is the loss of a (C,) input; the unreduced
+    # losses of a batch are -input[t] * weight[t], -0.0 here.
+    logits, labels = ZERO_LOSS[case]
+    check_loss_like_torch(fn(reduction=reduction), logits, labels, WEIGHTS[weight])
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("weight", [None, f64(0.0, 0.0, 0.0)])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (0, 3), (2, 3, 2)])
+def test_a_zero_probability_target_loss_has_torchs_sign(
+    shape: tuple[int, ...], weight: np.ndarray | None, reduction: str
+) -> None:
+    # PyTorch negates the sum of every term: a zero sum or mean is -0.0.
+    logits = np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape)
+    probabilities = np.zeros(shape) if weight is None else np.full(shape, 1 / 3)
+    check_loss_like_torch(_ce(reduction=reduction), logits, probabilities, weight)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("labels", [[0, 2], [1, 1], []])
+def test_uint8_labels_with_class_weights_and_smoothing_follow_torch(
+    labels: list[int], reduction: str
+) -> None:
+    # PyTorch's smoothed mean gathers the counted targets' weights with uint8 indices, which
+    # gather refuses (RuntimeError); with no counted target (ignore_index=1) it gathers none.
+    fn = _ce(reduction=reduction, label_smoothing=0.1, ignore_index=1)
+    logits = np.linspace(-1.0, 1.0, 3 * len(labels)).reshape(len(labels), 3)
+    check_loss_like_torch(fn, logits, np.array(labels, dtype=np.uint8), f64(0.5, 2.0, 1.0))
+
+
+def test_cross_entropy_edges_on_array_api_strict_equal_numpy() -> None:
+    # No classes, exact zeros and the uint8 refusal take only standard calls.
+    cases = [
+        (_ce(label_smoothing=0.1, reduction=r), (np.zeros((3, 0)), IGNORED3), None)
+        for r in ("none", "mean", "sum")
+    ] + [
+        (_ce(reduction=r), (np.stack([DOMINANT, DOMINANT]), np.array([0, 0])), w)
+        for r in ("none", "mean", "sum")
+        for w in (None, WEIGHTS["negative"])
+    ]
+    results = []
+    for strict in (False, True):
+        with strict_backend() if strict else contextlib.nullcontext():
+            for fn, (logits, labels), weight in cases:
+                x = ag.tensor(logits, requires_grad=True)
+                w = None if weight is None else ag.tensor(weight)
+                loss = fn(x, ag.tensor(labels), w)
+                (grad,) = ag.autograd.grad(loss.sum(), (x,))
+                results.append([np.asarray(v.tolist()) for v in (loss, grad)])
+            with pytest.raises(RuntimeError, match="gather"):
+                AF.cross_entropy(
+                    ag.tensor(np.zeros((2, 3))),
+                    ag.tensor([0, 2], dtype=ag.uint8),
+                    weight=ag.tensor(WEIGHTS["positive"]),
+                    label_smoothing=0.1,
+                )
+    half = len(results) // 2
+    for mine, numpy_result in zip(results[half:], results[:half], strict=True):
+        for a, b in zip(mine, numpy_result, strict=True):
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(np.signbit(a), np.signbit(b))

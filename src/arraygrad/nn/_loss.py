@@ -357,6 +357,13 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
             f"{list(input.shape)}) must be int64. Fix: target.long()."
         )
     expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
+    if input.ndim not in (1, 2, 4) and input.shape[0] and not input.shape[1]:
+        # PyTorch views these inputs as (N, C, 1, d1 * d2 ...), whose last size it computes as
+        # numel / (N * C): 0 with no classes, which matches no target.
+        raise RuntimeError(
+            f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)}): "
+            "PyTorch computes no loss for a batch of 3 or 5+ dimensions with no classes."
+        )
     if tuple(target.shape) == expected:
         return
     if input.ndim == 2 and target.ndim == 1:
@@ -375,10 +382,14 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
     )
 
 
-def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None) -> tuple:
+def _pick(
+    input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None, total: bool = False
+) -> tuple:
     """The target entries of ``input`` along the class axis (0 where ignored), each one's
     weight (0 where ignored; ``None`` without class weights, where every counted target weighs
-    1) and whether it counts (not ``ignore_index``), all of the target's shape.
+    1) and whether it counts (not ``ignore_index``), all of the target's shape. With ``total``
+    the first is the sum of those entries instead: one reduction over every axis, not a sum
+    along the class axis followed by another.
 
     Only the pick is differentiable. The masks and weights need no gradient, so they are
     computed on the raw arrays, with the namespace's functions (a fraction of a primitive's
@@ -408,10 +419,13 @@ def _pick(input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | Non
         mask = xp.logical_and(mask, xp.reshape(valid, with_axis))
     # (The usual -100 matches no class, so ignored targets pick nothing already.)
     _check(_raise_for_bad_labels, labels, valid, mask, classes, ignore_index, tuple(input.shape))
-    picked = _reduction.sum(_math.where(constant(mask), input, 0.0), axis)
+    selected = _math.where(constant(mask), input, 0.0)
+    picked = _reduction.sum(selected) if total else _reduction.sum(selected, axis)
     counts = constant(valid)
     if weight is None:
         return picked, None, counts
+    if classes == 0:  # every target is ignored (the check refused others): no weight to read
+        return picked, constant(xp.zeros(tuple(labels.shape), dtype=input._data.dtype)), counts
     # PyTorch gives the class weights no gradient; ignored targets read class 0's.
     # (int64: a uint8 index tensor would be read as a mask)
     safe = _math.where(counts, _math.astype(target, _dtype.int64), 0)
@@ -457,27 +471,45 @@ def nll_loss(
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    return _nll_loss(input, target, weight, ignore_index, reduction)[0]
+
+
+def _nll_loss(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
+) -> tuple:
+    """``nll_loss``'s value, with ``_pick``'s weights and counted targets (for the label
+    smoothing term of ``cross_entropy``).
+
+    PyTorch's kernel accumulates ``0 - input[t] * weight[t]`` from +0.0, so an exactly zero
+    sum or mean is +0.0 (-0.0 only for a mean over a negative total weight), as is the one
+    term of a (C,) input's unreduced loss; an (N, C, ...) input's unreduced terms are
+    ``-input[t] * weight[t]``, and 0 where ignored.
+    """
     _refuse_gradient("nll_loss_forward", "weight", weight)
     _check_class_weight(input, weight)
-    picked, weights, valid = _pick(input, target, ignore_index, weight)
+    # Without class weights a reduced loss needs only the sum of the picked entries.
+    total = weight is None and reduction != "none"
+    picked, weights, valid = _pick(input, target, ignore_index, weight, total)
     # Without class weights every weight is 1, or 0 where picked is already 0: no product.
     products = picked if weights is None else picked * weights
     if reduction == "none":
+        if input.ndim == 1:  # ignored: 0 - 0, +0.0
+            return 0.0 - products, weights, valid
         # PyTorch's ignored entries are +0.0 (-products would make them -0.0).
-        return _math.where(valid, -products, 0.0)
+        return _math.where(valid, -products, 0.0), weights, valid
+    if not total:
+        products = products.sum()
+    # 0 - sum rather than -sum: +0.0 where the sum is zero (as many operations).
+    loss = 0.0 - products
     if reduction == "sum":
-        return -products.sum()
-    # The mean of -products as sum(products) / -count: the same bits (negation is exact in
-    # sums and quotients alike) and the same gradient, with one operation fewer.
-    return _safe_divide(products.sum(), weights, valid, negated=True)
+        return loss, weights, valid
+    return _safe_divide(loss, weights, valid), weights, valid
 
 
-def _safe_divide(
-    total: Tensor, weights: Tensor | None, valid: Tensor, negated: bool = False
-) -> Tensor:
-    """``total / weights.sum()`` (``negated``: ``total / -weights.sum()``), and PyTorch's nan
-    for 0 / 0 (an all-ignored batch). Without ``weights`` (no class weights) the divisor is
-    the number of counted targets, ``valid``'s count.
+def _safe_divide(total: Tensor, weights: Tensor | None, valid: Tensor) -> Tensor:
+    """``total / weights.sum()``, and PyTorch's nan for 0 / 0 (an all-ignored batch). Without
+    ``weights`` (no class weights) the divisor is the number of counted targets, ``valid``'s
+    count.
 
     Where the sum is 0 it divides by nan instead: the value is nan without NumPy's warning
     about 0 / 0, and the gradient reaching ``total`` is nan, as PyTorch's ``-w g /
@@ -490,8 +522,6 @@ def _safe_divide(
     # total weight is.
     ones = xp.astype(valid._data, total._data.dtype) if weights is None else weights._data
     count = xp.sum(ones)
-    if negated:  # total / -weights.sum()
-        count = xp.negative(count)
     return total / constant(xp.where(xp.not_equal(count, 0), count, math.nan))
 
 
@@ -532,26 +562,47 @@ def cross_entropy(
                 "or use class-index targets."
             )
         if label_smoothing > 0:
-            target = target * (1 - label_smoothing) + label_smoothing / classes
+            target = target * (1 - label_smoothing) + _per_class(label_smoothing, classes)
         terms = log_probs * target
         if weight is not None:
             terms = terms * weight.reshape(*weight_shape)
-        losses = -_reduction.sum(terms, axis)
-        if reduction == "mean":
-            count = input.numel() // classes if classes else 0
-            if count == 0:
-                return losses.sum() * float("nan")
-            return losses.sum() / count
-        return apply_reduction(losses, reduction)
-    nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
+        if reduction == "none":
+            return -_reduction.sum(terms, axis)
+        # PyTorch negates the sum of every term: -0.0 where it is zero (a sum of negated
+        # row sums would be +0.0).
+        total = -terms.sum()
+        if reduction == "sum":
+            return total
+        count = input.numel() // classes if classes else 0
+        if count == 0:  # PyTorch fills the sum with nan, then negates it
+            return -(terms.sum() * math.nan)
+        return total / count
+    nll, weights, counts = _nll_loss(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
-    valid = target != ignore_index
+    if weight is not None and reduction == "mean" and target.dtype.name == "uint8":
+        _check(_raise_for_byte_gather, counts._data)
     terms = log_probs if weight is None else log_probs * weight.reshape(*weight_shape).detach()
-    smooth = _math.where(valid, -_reduction.sum(terms, axis), 0.0)
+    smooth = _math.where(counts, -_reduction.sum(terms, axis), 0.0)
     if reduction == "mean":
-        _, weights, counts = _pick(log_probs, target, ignore_index, weight)
         smooth = _safe_divide(smooth.sum(), weights, counts)
     elif reduction == "sum":
         smooth = smooth.sum()
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+    return nll * (1 - label_smoothing) + smooth * _per_class(label_smoothing, classes)
+
+
+def _per_class(label_smoothing: float, classes: int) -> float:
+    """``label_smoothing / classes``, inf for no classes as in PyTorch's C++ (which makes the
+    loss of a target that is ignored nan, and leaves an empty one empty)."""
+    return label_smoothing / classes if classes else math.inf
+
+
+def _raise_for_byte_gather(valid: Any) -> None:
+    # PyTorch reads the counted targets' class weights with gather, which refuses uint8
+    # indices; with no counted target it gathers nothing and raises nothing.
+    if bool(_backend.xp.any(valid)):
+        raise RuntimeError(
+            "gather(): Expected dtype int32/int64 for index: cross_entropy with class weights, "
+            "label_smoothing and reduction='mean' reads the weights of uint8 class indices, "
+            "which PyTorch refuses. Fix: target.long()."
+        )
