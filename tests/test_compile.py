@@ -847,3 +847,84 @@ def test_replayed_uint8_smoothed_mean_checks_each_calls_labels():
     with pytest.raises(RuntimeError, match="gather"):
         compiled(ag.tensor([0, 1], dtype=ag.uint8))
     assert compiled.traces == 1
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_a_step_that_clips_the_gradient_norm_replays_as_eager(norm_type: float) -> None:
+    # clip_grad_norm_ computed its norms with operators on raw arrays, which the recorder does
+    # not see: every step that clipped ran eagerly, with a warning.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x: ag.Tensor) -> Any:
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            total = ag.nn.utils.clip_grad_norm_(model.parameters(), 0.05, norm_type=norm_type)
+            opt.step()
+            return loss, total
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # replayed, never run eagerly for good
+        for _ in range(6):
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            mine, theirs = compiled(x), eager_step(x)
+            assert [t.detach().numpy().tobytes() for t in mine] == [
+                t.detach().numpy().tobytes() for t in theirs
+            ]
+            for p, q in zip(model.parameters(), eager_model.parameters(), strict=True):
+                assert p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
+    assert compiled.traces == 2  # the optimizer's first step, then its steady state
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_modules_training_mode_is_guarded_and_set_as_eager_code_sets_it(inside: bool) -> None:
+    # Dropout and batch norm do what module.training selects: a program traced in training
+    # mode was replayed after model.eval() (batch statistics, dropout, running stats updated).
+    # A step that sets the mode itself (model.train() first, model.eval() last) is replayed
+    # with those settings made again, as eager code makes them.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(
+            ag.nn.Linear(3, 4), ag.nn.BatchNorm1d(4), ag.nn.Dropout(0.5), ag.nn.Linear(4, 2)
+        )
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            if inside:
+                model.train()
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            if inside:
+                model.eval()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(6)
+    for call in range(8):
+        for m in (model, eager_model):
+            m.train(call % 3 != 2)
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        ag.manual_seed(call)
+        mine = compiled(x).detach().numpy().tobytes()
+        ag.manual_seed(call)
+        assert mine == eager_step(x).detach().numpy().tobytes()
+        assert [m.training for m in model.modules()] == [m.training for m in eager_model.modules()]
+        mine_state, eager_state = model.state_dict(), eager_model.state_dict()
+        for p, q in zip(mine_state.values(), eager_state.values(), strict=True):
+            assert p.numpy().tobytes() == q.numpy().tobytes()
+    assert compiled.traces <= 3

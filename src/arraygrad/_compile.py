@@ -18,7 +18,9 @@ What the program reads from outside (input tensors, captured parameters, their `
 read from those tensors on every replay, and what it changes on them (``.grad`` set, replaced or
 cleared, data written in place or replaced, version counters) is done to them again. A recorded
 program is used only while its guards hold: grad mode, the inputs' classes, shapes, dtypes and
-``requires_grad`` flags and the other arguments' values, and for each captured tensor its shape,
+``requires_grad`` flags and the other arguments' values, the ``training`` flag of each module
+the function calls (unless the function sets it first, as ``model.train()`` in the step does:
+a replay sets it again), and for each captured tensor its shape,
 dtype, flag, node and ``.grad`` object (not the ``.grad`` of a tensor the function drops it from
 with ``zero_grad()`` before reading it: PyTorch's loops, which call it first or between the
 forward and ``loss.backward()``, find the previous call's ``.grad`` every time); otherwise the
@@ -137,6 +139,11 @@ class _Tracer:
         self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
         # The global generator's state before the first random draw, if any.
         self.rng_state: Any = None
+        # Modules the function called, with their ``training`` flag as it found them (None:
+        # the function sets it itself before calling the module), by id; and the modules whose
+        # flag the function sets (``model.train()`` inside the step), set again by each replay.
+        self.modes: dict[int, tuple[Any, bool | None]] = {}
+        self.modes_set: dict[int, Any] = {}
 
     # --- slots ------------------------------------------------------------------------------
 
@@ -375,6 +382,28 @@ class _Tracer:
                     )
         # Anything else (a dtype, a bool, a shape) is a constant of the program.
 
+    def module_called(self, module: Any) -> None:
+        """A module is called: the program does what its ``training`` flag selects now
+        (dropout or not, batch or running statistics)."""
+        if id(module) not in self.modes:
+            self.modes[id(module)] = (module, module.training)
+
+    def mode_set(self, module: Any) -> None:
+        """The function sets ``module.training`` (``model.train()`` inside the step): its mode
+        at a later call is the function's doing, not state the program depends on, and a
+        replay sets it as the function left it."""
+        if id(module) not in self.modes:
+            self.modes[id(module)] = (module, None)
+        self.modes_set[id(module)] = module
+
+    def guard_modes(self) -> None:
+        """Guard the ``training`` flags of the modules called (see :meth:`module_called`): a
+        replay after ``model.eval()`` would otherwise run the training mode's program."""
+        found = [(module, mode) for module, mode in self.modes.values() if mode is not None]
+        if found:
+            modules = tuple(module for module, _ in found)
+            self.guard(functools.partial(_training_modes, modules), tuple(m for _, m in found))
+
     def untraceable(self, reason: str, retry: bool = False) -> None:
         """Note that the program cannot be replayed (the eager run itself goes on).
 
@@ -389,6 +418,10 @@ class _Tracer:
         """Replay only while ``read()`` equals ``value`` (its value now): Python state the
         program bakes in as constants, such as an optimizer's learning rate."""
         self.guards.append((read, value))
+
+
+def _training_modes(modules: tuple[Any, ...]) -> tuple[bool, ...]:
+    return tuple([module.training for module in modules])
 
 
 class _RecordingNamespace:
@@ -508,6 +541,7 @@ class CompiledFunction:
         finally:
             _backend.tracer = None
             _backend.xp = tracer.xp
+        tracer.guard_modes()
         if tracer.broken is not None:
             retries = self._retries[key] = self._retries.get(key, 0) + 1
             if not tracer.retry or retries >= _MAX_TRACES:
@@ -531,8 +565,9 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
-    gradient (a new ``lr``, reloaded buffers), and an optimizer's first step, which creates its
-    state, runs eagerly. Python side effects are not replayed: a function that steps an LR
+    gradient (a new ``lr``, reloaded buffers), and the ``training`` mode of the modules it
+    calls (``model.eval()``), and an optimizer's first step, which creates its state, runs
+    eagerly. Python side effects are not replayed: a function that steps an LR
     scheduler runs eagerly, and rebinding a name the function reads (a new optimizer object in
     a global) is not seen: compile the new function instead. Returned
     tensors are detached. Functions that read tensor values into Python (``.item()``,

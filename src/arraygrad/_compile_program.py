@@ -340,6 +340,10 @@ class Program:
                     effects.append(f"{name}.grad = _wrap(v{slot})")
                     live.add(slot)
             effects.extend([f"_bump({name})"] * (tensor._version - entry_version))
+        for module in tracer.modes_set.values():
+            # The modes the function set (model.train() inside the step), as it left them.
+            mode = writer.operand(Const(module.training))
+            effects.append(f"{writer.bind(module, 'M')}.training = {mode}")
         returned = _result_expr(result, tracer, writer, live)
 
         ops = _fold(tracer.ops, live)

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _device, _dtype, _grads
+from arraygrad import _backend, _device, _dtype, _grads
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.hooks import BackwardHook, RemovableHandle
@@ -232,6 +232,8 @@ class Module(StateDictMixin):
                         )
                     buffers[name] = value
                 else:
+                    if name == "training" and _backend.tracer is not None:
+                        _backend.tracer.mode_set(self)
                     object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -496,6 +498,9 @@ class Module(StateDictMixin):
         return handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        tracer = _backend.tracer
+        if tracer is not None:  # arraygrad.compile replays only in the mode it traced in
+            tracer.module_called(self)
         if not (
             self._forward_pre_hooks
             or self._forward_hooks

@@ -19,8 +19,7 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def _norm(array: Any, norm_type: float) -> Any:
-    xp = _backend.xp
+def _norm(xp: Any, array: Any, norm_type: float) -> Any:
     magnitude = xp.abs(array)
     if norm_type == math.inf:
         return xp.max(magnitude) if magnitude.size else xp.asarray(0.0, dtype=array.dtype)
@@ -29,6 +28,16 @@ def _norm(array: Any, norm_type: float) -> Any:
     if norm_type == 0:
         return xp.astype(xp.sum(magnitude != 0), array.dtype)
     return xp.sum(magnitude**norm_type) ** (1.0 / norm_type)
+
+
+def _total_norm(xp: Any, arrays: list[Any], norm_type: float) -> Any:
+    """The joint norm of ``arrays``: the norm of the vector of their norms."""
+    return _norm(xp, xp.stack([_norm(xp, array, norm_type) for array in arrays]), norm_type)
+
+
+def _clip_coefficient(xp: Any, total: Any, max_norm: float) -> Any:
+    """``min(1, max_norm / (total + 1e-6))``, the factor every gradient is scaled by."""
+    return xp.clip(max_norm / (total + 1e-6), None, 1.0)
 
 
 def clip_grad_norm_(
@@ -57,15 +66,25 @@ def clip_grad_norm_(
 
         return tensor(0.0)
     xp = _backend.xp
-    norms = xp.stack([_norm(g._data, norm_type) for g in grads])
-    total = _norm(norms, norm_type)
-    if error_if_nonfinite and not bool(xp.isfinite(total)):
+    arrays = [g._data for g in grads]
+    tracer = _backend.tracer
+    if tracer is None:
+        total = _total_norm(xp, arrays, norm_type)
+        coefficient = _clip_coefficient(xp, total, max_norm)
+    else:
+        # arraygrad.compile: the arithmetic on the arrays is recorded as calls (the recorder
+        # does not see operators on raw arrays), and a .grad from before the call is read
+        # from its tensor on each replay.
+        for grad in grads:
+            tracer.see_tensor(grad)
+        total = tracer.call(_total_norm, (xp, arrays, norm_type))
+        coefficient = tracer.call(_clip_coefficient, (xp, total, max_norm))
+    if error_if_nonfinite and not _backend.item(xp.isfinite(total)):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
             "so it cannot be clipped. To disable this error and scale the gradients by the "
             "non-finite norm anyway, set `error_if_nonfinite=False`"
         )
-    coefficient = xp.clip(max_norm / (total + 1e-6), None, 1.0)
     with no_grad():
         for grad in grads:
             grad.mul_(Tensor._wrap(xp.astype(coefficient, grad._data.dtype)))
