@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -411,3 +413,88 @@ def test_overlapping_writes_torch_allows_give_its_values(write: str) -> None:
         exec(write, {"x": x, "A": x.view(3, 4), "lib": lib})
         results.append(x.tolist())
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("shape", [(3,), (3, 2)])
+def test_a_0d_bool_tensor_key_is_an_index_as_in_torch(shape: tuple[int, ...]) -> None:
+    # PyTorch reads x[tensor(True)] as x[None] indexed by a new index tensor (arange(1), or an
+    # empty one for False): reads and writes select as x[None] and x[None][[]] do, and a value
+    # sharing the memory written is refused as by any index write. index_put_ itself reads a
+    # 0-d boolean tensor as a mask: a one-element value is then a number (masked_fill_).
+    def run(lib: Any) -> Any:
+        def fresh() -> Any:
+            return lib.arange(float(math.prod(shape))).reshape(shape)
+
+        outcomes = []
+        for flag in (True, False):
+            x = fresh()
+            read = x[lib.tensor(flag)]
+            outcomes.append((tuple(read.shape), read.tolist()))
+            for value in ("x[0]", "x[1:2]", "x", "x[None]", "x[0].clone()", "7.0"):
+                x = fresh()
+                try:
+                    x[lib.tensor(flag)] = eval(value, {"x": x})
+                    outcomes.append(x.tolist())
+                except RuntimeError as error:
+                    assert "refer to a single memory location" in str(error)
+                    outcomes.append(("refused", x.tolist()))  # unchanged
+                    x[lib.tensor(flag)] = x[0].clone()  # and usable
+                    outcomes.append(x.tolist())
+            x = fresh()
+            x.index_put_((lib.tensor(flag),), x[0, 0] if len(shape) > 1 else x[0])
+            outcomes.append(x.tolist())
+        return outcomes
+
+    assert run(ag) == run(torch)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        # a bool in a tuple is an index tensor for PyTorch: the value's memory is compared
+        "y[0, True] = y[0]",
+        "y[:, False] = y[0, 0]",
+        # a mask of the wrong shape: with a one-element value (masked_fill_) PyTorch checks
+        # the mask's shape first (IndexError), otherwise the memory first (RuntimeError)
+        "b.index_put_((b[0, :3],), lib.tensor(True))",
+        "y.index_put_((lib.tensor([True, False]), lib.tensor([0])), y[0, 0])",
+        "b[b[0, :3]] = b[1]",
+        # a value expanded by dimensions of size 1 only is compared: it still fills its memory
+        "y[None] = y.t()",
+        "y[True] = y.t()",
+        # x[False] (a bare False) writes and checks nothing
+        "x[False] = x[1:]",
+        # a 0-d integer tensor selects: the region is a view, with which an index may overlap
+        "i.view(2, 2)[i[1], i[0:2]] = 5",
+        # a 0-d boolean tensor key is a long index: no masked fill converting the value
+        "b[b[0, 0]] = lib.tensor(1)",
+        # a one-element value through one mask is converted, as by masked_fill_
+        "b.index_put_((b,), lib.tensor(1))",
+        # index_put_ reads a 0-d long tensor as an index: values of the wrong shape are refused
+        "y.index_put_((lib.tensor(1),), lib.ones(2, 3))",
+        # a short list holding sequences is a tuple of indices (NumPy's old rule), with
+        # PyTorch's deprecation warning
+        "y[[[0], [1]]] = 5",
+        "x[[[0], [1]]] = 5",
+        "r = y[[[0], [1]]]",
+    ],
+)
+def test_index_writes_follow_torchs_checks_in_its_order(write: str) -> None:
+    def run(lib: Any) -> Any:
+        x, y = lib.arange(6.0), lib.arange(9.0).view(3, 3)
+        i, b = lib.tensor([1, 0, 3, 2]), lib.eye(4, dtype=lib.bool)
+        scope = {"x": x, "y": y, "i": i, "b": b, "lib": lib}
+        with warnings.catch_warnings(record=True) as caught_warnings:
+            warnings.simplefilter("always")
+            try:
+                exec(write, scope)
+                error = None
+            except (RuntimeError, IndexError) as caught:
+                error = type(caught).__name__
+        warned = any("non-tuple sequence" in str(w.message) for w in caught_warnings)
+        read = scope.get("r")
+        tensors = [t.tolist() for t in (x, y, i, b)]  # unchanged after an error
+        read_out = None if read is None else (tuple(read.shape), read.tolist())
+        return error, tensors, read_out, warned
+
+    assert run(ag) == run(torch)

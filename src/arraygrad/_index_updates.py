@@ -13,7 +13,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._indexing import _as_value, _check_index_dtype, _drop_leading_ones
+from arraygrad._indexing import _as_value, _broadcasts_to, _check_index_dtype, _drop_leading_ones
 from arraygrad._indexing import normalize_key as _normalize_key
 from arraygrad._scatter import _as_vector, _same_dtype, scatter_reduce
 from arraygrad._tensor import Tensor
@@ -163,12 +163,20 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
     [2.0, 0.0, 0.0]
     """
     if not isinstance(values, Tensor) or values.dtype is not input.dtype:
-        got = values.dtype.name if isinstance(values, Tensor) else type(values).__name__
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{input.dtype.name} for the destination and {got} for the source. Fix: convert "
-            "values with .to(input.dtype)."
-        )
+        # PyTorch writes a one-element value through one mask as masked_fill_ does: converted
+        if not (
+            isinstance(values, Tensor)
+            and not accumulate
+            and values.numel() == 1
+            and _inplace.masked_fill_mask(tuple(input._data.shape), tuple(indices)) is not None
+        ):
+            got = values.dtype.name if isinstance(values, Tensor) else type(values).__name__
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{input.dtype.name} for the destination and {got} for the source. Fix: "
+                "convert values with .to(input.dtype)."
+            )
+        values = ops.astype(values, input.dtype)
     key = _normalize_key(tuple(indices))
     xp = _backend.xp
     try:
@@ -179,13 +187,11 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
             "index within [-size, size) of its dimension."
         ) from None
     values = _drop_leading_ones(values, target.ndim)
-    try:
-        xp.broadcast_shapes(tuple(values._data.shape), tuple(target.shape))
-    except ValueError:
+    if not _broadcasts_to(tuple(values._data.shape), tuple(target.shape)):
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
             f"to indexing result of shape {list(target.shape)}. Fix: give values that shape."
-        ) from None
+        )
     if not accumulate:
         return ops.index_put(input, values, key=key)
     spread = ops.broadcast_to(values, shape=tuple(target.shape))

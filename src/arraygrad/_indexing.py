@@ -59,6 +59,29 @@ def _index_part(part: Any) -> Any:
     return part
 
 
+def _list_key(key: list[Any]) -> Any:
+    """A list key as PyTorch reads it: as a tuple of indices where it has fewer than 32 items
+    and one is a tensor, a sequence, a slice, ``None`` or ``...`` (NumPy's old rule:
+    ``x[[[0], [1]]]`` is ``x[[0], [1]]``); as one index otherwise."""
+    if len(key) < 32 and any(
+        isinstance(part, (Tensor, list, tuple, slice))
+        or _backend.is_array(part)
+        or part is None
+        or part is Ellipsis
+        for part in key
+    ):
+        warnings.warn(
+            "Using a non-tuple sequence for multidimensional indexing is deprecated and will "
+            "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 "
+            "this will be interpreted as tensor index, x[torch.tensor(seq)], which will result "
+            "either in an error or a different result",
+            UserWarning,
+            stacklevel=4,  # the caller of x[key] or x[key] = v
+        )
+        return tuple(key)
+    return key
+
+
 def normalize_key(key: Any) -> Any:
     """``key`` with tensors and lists replaced by arrays of the backend."""
     if isinstance(key, tuple):
@@ -89,6 +112,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:
         shape = input._data.shape
         if shape and -shape[0] <= key < shape[0]:
             return ops.basic_getitem.apply1(input, {"key": key})
+    if key.__class__ is list:
+        key = _list_key(key)
     key = normalize_key(key)
     if _is_basic(key):
         _check_bounds(input, key)
@@ -157,22 +182,53 @@ def _drop_leading_ones(value: Any, ndim: int) -> Any:
     return ops.reshape(value, shape=shape[lead:])
 
 
-def _sliced_region(target: Tensor, parts: tuple[Any, ...]) -> Any:
-    """The array PyTorch's ``index_put_`` writes into for ``target[parts] = value``: the part
-    of ``target`` its ints, slices, ``None`` and ``...`` select, with the dimensions its index
-    tensors (and lists) index kept whole."""
-    kept: list[Any] = []
+def put_form(target: Tensor, parts: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """PyTorch's reading of the key ``parts`` of ``target[key] = value`` where it writes with
+    ``index_put_``: the array its ints, slices, ``None`` and ``...`` select (the region it
+    writes into), and index_put_'s indices of that region (``None`` for a whole dimension).
+
+    A 0-d integer tensor selects like the int it holds; a bool in a tuple, or a 0-d boolean
+    or uint8 tensor, adds a dimension of size 1, indexed by a new index tensor (so it shares
+    no memory); a mask indexes as many dimensions as it has.
+    """
+    xp = _backend.xp
+    kinds: list[tuple[str, int]] = []
     for part in parts:
-        kind = _inplace.index_kind(part)
-        if kind is None:
-            # A 0-d tensor selects like the int it holds (its array indexes as one).
-            kept.append(part._data if isinstance(part, Tensor) else part)
-        elif kind == "mask":
-            ndim = part.ndim if isinstance(part, Tensor) else _backend.xp.asarray(part).ndim
-            kept.extend([slice(None)] * ndim)  # a mask indexes as many dimensions as it has
+        if part is None or part is Ellipsis or part.__class__ is bool:
+            kinds.append(("new", 0))
+        elif isinstance(part, (int, slice)):
+            kinds.append(("whole", 1))
         else:
-            kept.append(slice(None))
-    return _backend.xp.getitem(target._data, tuple(kept))
+            array = part._data if isinstance(part, Tensor) else xp.asarray(part)
+            mask = array.dtype in (xp.bool, xp.uint8)
+            if array.ndim == 0:
+                kinds.append(("new", 0) if mask else ("select", 1))
+            else:
+                kinds.append(("mask", array.ndim) if mask else ("index", 1))
+    rest = target.ndim - sum(dims for _, dims in kinds)
+    kept: list[Any] = []
+    indices: list[Any] = []
+    for part, (kind, dims) in zip(parts, kinds, strict=True):
+        if part is Ellipsis:
+            kept.append(part)
+            indices.extend([None] * rest)
+        elif kind == "new":
+            kept.append(None)  # unsqueezed
+            indices.append(None if part is None else xp.zeros((1,), dtype=xp.int64))
+        elif kind == "select":
+            kept.append(int(_backend.item(part._data if isinstance(part, Tensor) else part)))
+        elif isinstance(part, int):
+            kept.append(part)
+        elif isinstance(part, slice):
+            kept.append(part)
+            indices.append(None)
+        else:
+            kept.extend([slice(None)] * dims)
+            indices.append(part)
+    try:
+        return xp.getitem(target._data, tuple(kept)), tuple(indices)
+    except IndexError as error:
+        raise _index_error(target, tuple(kept), error) from None
 
 
 def setitem(target: Tensor, key: Any, value: Any) -> None:
@@ -185,8 +241,14 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     ``target`` writes into ``target`` itself; keys with index tensors are an ``index_put``
     (in place into a root, out of place into a view and stored back).
     """
+    if key.__class__ is list:
+        key = _list_key(key)
     given = key  # with its tensors, for the memory checks
-    key = normalize_key(key)
+    if key is False:
+        _as_value(target, value)
+        return  # x[False] selects nothing: PyTorch writes, checks and records nothing
+    # x[True] is x[None] (NumPy's x[True] is a copy, whose memory would not be compared)
+    key = None if key is True else normalize_key(key)
     # A number (or a 0-d tensor) written into a region is a fill, which PyTorch allows into
     # overlapping unfold windows (not into an expansion); other values are element-wise copies.
     filling = isinstance(value, (bool, int, float)) or (
@@ -198,6 +260,10 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         if target._base is not None:  # target[key].copy_(value): refused where it overlaps
             overlap = not filling or _view_history.expanded(target)
             _view_history.check_unrecorded(target, overlap=overlap, key=key)
+    else:
+        # x[index] = x[0] is refused as in PyTorch, before the key's shapes are read
+        parts = given if isinstance(given, tuple) else (given,)
+        _inplace.check_index_put(target, parts, value, form=lambda: put_form(target, parts))
     try:
         region = _backend.xp.getitem(target._data, key)
     except IndexError as error:
@@ -206,17 +272,15 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     if not basic and isinstance(value, Tensor) and value.dtype is not target.dtype:
         _check_index_put_dtype(target, key, value)
     value = _as_value(target, value)
-    # x[1:] = x[:-1] and x[index] = x[0] are refused as in PyTorch
-    if basic:
-        if _inplace.shares_memory(target, value):
+    # x[1:] = x[:-1] is refused as in PyTorch
+    if basic and _inplace.shares_memory(target, value):
+        if isinstance(given, tuple) and any(part.__class__ is bool for part in given):
+            # A bool in a tuple is an index tensor for PyTorch (x[0, True] = x[0] is refused)
+            _inplace.check_index_put(target, given, value, form=lambda: put_form(target, given))
+        else:
             # PyTorch drops the value's leading ones first: x[1:3] = x[None, 0:2] is refused
             shaped = _drop_leading_ones(value, len(region_shape))
             _inplace.check_no_partial_overlap(target, shaped, region, rule=_inplace.EXPANDED)
-    else:
-        parts = given if isinstance(given, tuple) else (given,)
-        _inplace.check_index_put(
-            target, parts, value, written=lambda: _sliced_region(target, parts)
-        )
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
     # A detach() of a view with repeated elements has a history of its own but its root's
@@ -286,8 +350,14 @@ def _check_index_put_dtype(target: Tensor, key: Any, value: Tensor) -> None:
     convert), except a one-element value written through one boolean mask (among basic parts:
     a masked fill, which converts)."""
     parts = key if isinstance(key, tuple) else (key,)
-    arrays = [part for part in parts if _backend.is_array(part)]
-    mask = len(arrays) == 1 and arrays[0].dtype == _backend.xp.bool
+    # (a bool, or a 0-d boolean array, is a long index tensor for PyTorch: not a mask)
+    arrays = [part for part in parts if _backend.is_array(part) or part.__class__ is bool]
+    mask = (
+        len(arrays) == 1
+        and arrays[0].__class__ is not bool
+        and arrays[0].ndim > 0
+        and arrays[0].dtype == _backend.xp.bool
+    )
     if not (mask and math.prod(value.shape) == 1):
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "

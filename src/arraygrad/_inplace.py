@@ -11,6 +11,7 @@ was overwritten after being saved for backward.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -57,7 +58,7 @@ def check_no_partial_overlap(
     - ``FILLING``: as ``ELEMENTWISE``, but a 0-d value is read as a number first, so it
       passes (``x.fill_(x[0])``).
     - ``EXPANDED``: the input is expanded to the written shape first, so only an input of that
-      shape can be refused (``x[:] = x[0]`` passes).
+      shape, or of its number of elements, can be refused (``x[:] = x[0]`` passes).
     - ``SCATTERING``: any shared memory at all, the same elements and 0-d inputs included
       (``x.index_copy_(0, index, x)``).
     - ``UNCHECKED``: no comparison.
@@ -77,9 +78,19 @@ def check_no_partial_overlap(
     if rule is SCATTERING:
         refused = _backend.overlaps(region, data)
     elif rule is EXPANDED:
-        refused = tuple(data.shape) == tuple(region.shape) and _backend.overlaps_partly(
-            region, data
-        )
+        shape = tuple(region.shape)
+        if tuple(data.shape) != shape and math.prod(data.shape) == math.prod(shape):
+            # Expanded by new (or kept) dimensions of size 1 only, the input still fills its
+            # memory densely, so PyTorch compares it: x[None] = x.t() is refused. (Its leading
+            # ones are dropped first: x[1] = x[1:2] passes.)
+            lead = data.ndim - len(shape)
+            if lead > 0 and all(size == 1 for size in data.shape[:lead]):
+                data = _backend.xp.reshape(data, tuple(data.shape[lead:]))
+            try:
+                data = _backend.xp.expand_view(data, shape)  # a view, as in PyTorch
+            except ValueError:
+                return  # not the target's shape: the write raises PyTorch's shape error
+        refused = tuple(data.shape) == shape and _backend.overlaps_partly(region, data)
     else:
         refused = (data.ndim > 0 or rule is not FILLING) and _backend.overlaps_partly(region, data)
     if refused:
@@ -110,54 +121,78 @@ def check_index_put(
     value: Any,
     *,
     accumulate: bool = False,
-    written: Callable[[], Any] | None = None,
+    form: Callable[[], tuple[Any, tuple[Any, ...]]] | None = None,
 ) -> None:
-    """PyTorch's memory checks for ``target.index_put_(indices, value)`` and ``target[indices]
-    = value`` (``indices``: the key's parts; ``written``: makes the region of ``target`` that
-    the key's slices and ints select, which PyTorch writes into; all of it when ``None``).
+    """PyTorch's memory checks for ``target.index_put_(indices, value)`` and ``target[key] =
+    value``, in its order (``indices``: index_put_'s indices, or the parts of the key; ``form``:
+    for a key, makes PyTorch's reading of it, :func:`arraygrad._indexing.put_form`: the region
+    its ints, slices and ``None`` select, which PyTorch writes into, and index_put_'s indices
+    of that region).
 
-    One boolean mask and a one-element value is PyTorch's ``masked_fill_``: the value is read
-    as a number, and only the mask, as given, is compared. Otherwise any memory
-    the value or an index tensor shares with the region is refused (:data:`SCATTERING`).
+    One boolean mask (among whole dimensions) and a one-element value is PyTorch's
+    ``masked_fill_``: the mask's shape is checked first (IndexError), the value is read as a
+    number, and only the mask, as given, is compared. Otherwise any memory the value or an
+    index tensor shares with the region is refused (:data:`SCATTERING`), before the indices'
+    shapes are read.
     """
     shared = shares_memory(target, value)
     for part in indices:
         shared = shared or shares_memory(target, part)
     if not shared:
         return  # the usual write: nothing to compare
-    tensors = [part for part in indices if isinstance(part, Tensor)]
-    sources = [part for part in (value, *tensors) if shares_memory(target, part)]
-    region = None if written is None else written()
-    # Index tensors, lists and arrays (ints, slices, None and ... select instead): torch makes
-    # lists and arrays tensors too, and a 0-d tensor is a select (a 0-d mask a long index).
-    indexing = [part for part in indices if index_kind(part) is not None]
-    if (
-        not accumulate
-        and len(indexing) == 1
-        and index_kind(indexing[0]) == "mask"
-        and (not isinstance(value, Tensor) or value.numel() == 1)
-    ):
-        check_no_partial_overlap(target, indexing[0], region, rule=ELEMENTWISE)
-        return
-    for source in sources:
+    if form is None:
+        region = target._data
+        if len(indices) > region.ndim:
+            raise IndexError(
+                f"too many indices for tensor of dimension {region.ndim} (got {len(indices)})"
+            )
+    else:
+        region, indices = form()
+        if all(part is None for part in indices):
+            # No index tensor (a 0-d one selects): PyTorch copies into the region, as for
+            # a key of ints and slices (x[t(1)] = x[1:2] passes).
+            check_no_partial_overlap(target, value, region, rule=EXPANDED)
+            return
+    if not accumulate and (not isinstance(value, Tensor) or value.numel() == 1):
+        mask = masked_fill_mask(tuple(region.shape), indices)
+        if mask is not None:
+            check_no_partial_overlap(target, mask, region, rule=ELEMENTWISE)
+            return
+    for source in (value, *indices):
         check_no_partial_overlap(target, source, region, rule=SCATTERING)
 
 
-def index_kind(part: Any) -> str | None:
-    """How PyTorch reads one part of an indexing key: ``"mask"`` (a boolean or uint8 tensor,
-    list or array of one or more dimensions), ``"index"`` (any other one of one or more
-    dimensions) or ``None`` (an int, slice, ``None``, ``...``, a bool or a 0-d tensor or array,
-    which select)."""
+def masked_fill_mask(shape: tuple[int, ...], indices: Any) -> Any:
+    """The mask of an ``index_put_`` into a tensor of ``shape`` that PyTorch makes a
+    ``masked_fill_`` when its value has one element: its one boolean (or uint8) mask, of any
+    number of dimensions, among whole dimensions (``None``); ``None`` where there is no such
+    mask. As in PyTorch, a mask met before any other index has its shape checked here.
+    """
+    position, mask = 0, None
+    for part in indices:
+        if part is None:
+            position += 1
+            continue
+        if mask is not None or _index_dtype(part) not in ("bool", "uint8"):
+            return None
+        mask = part
+        have = tuple(part.shape) if isinstance(part, Tensor) else _backend.xp.asarray(part).shape
+        for j, size in enumerate(have):
+            if position + j >= len(shape) or size != shape[position + j]:
+                raise IndexError(
+                    f"The shape of the mask {list(have)} at index {j} does not match the shape "
+                    f"of the indexed tensor {list(shape)} at index {position + j}. Fix: give "
+                    "the mask the shape of the dimensions it indexes."
+                )
+        position += len(have)
+    return mask
+
+
+def _index_dtype(part: Any) -> str:
+    """The dtype's name of an index tensor, list or array."""
     if isinstance(part, Tensor):
-        ndim, name = part.ndim, part.dtype.name
-    elif isinstance(part, (list, tuple)) or _backend.is_array(part):
-        array = _backend.xp.asarray(part)
-        ndim, name = array.ndim, _dtype.from_xp(array.dtype).name
-    else:
-        return None
-    if ndim == 0:
-        return None
-    return "mask" if name in ("bool", "uint8") else "index"
+        return part.dtype.name
+    return _dtype.from_xp(_backend.xp.asarray(part).dtype).name
 
 
 def _check_leaf(target: Tensor, overlap: bool = False) -> None:
