@@ -928,3 +928,29 @@ def test_a_modules_training_mode_is_guarded_and_set_as_eager_code_sets_it(inside
         for p, q in zip(mine_state.values(), eager_state.values(), strict=True):
             assert p.numpy().tobytes() == q.numpy().tobytes()
     assert compiled.traces <= 3
+
+
+def test_a_compiled_forward_method_guards_its_modules_training_mode() -> None:
+    # compile(model.forward) does not go through the model's __call__, which records the
+    # mode: a forward reading self.training directly (F.dropout(..., self.training)) and
+    # calling no submodule was replayed in training mode after model.eval().
+    class Net(ag.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = ag.nn.Parameter(ag.randn(3, 3))
+
+        def forward(self, x: ag.Tensor) -> ag.Tensor:
+            return ag.nn.functional.dropout(x @ self.weight, 0.5, self.training)
+
+    ag.manual_seed(0)
+    model = Net()
+    compiled = ag.compile(model.forward)
+    x = ag.randn(4, 3)
+    for call, training in enumerate([True, True, False, False]):
+        model.train(training)
+        ag.manual_seed(call)
+        mine = compiled(x).detach().numpy()
+        ag.manual_seed(call)
+        theirs = model.forward(x).detach().numpy()
+        assert mine.tobytes() == theirs.tobytes()
+    assert compiled.traces == 2

@@ -470,6 +470,10 @@ def test_a_0d_bool_tensor_key_is_an_index_as_in_torch(shape: tuple[int, ...]) ->
         "b[b[0, 0]] = lib.tensor(1)",
         # a one-element value through one mask is converted, as by masked_fill_
         "b.index_put_((b,), lib.tensor(1))",
+        # ... but masked_fill_ refuses a uint8 mask, whatever the value's dtype or memory
+        "y.index_put_((lib.tensor([1, 0, 1], dtype=lib.uint8),), lib.tensor(5.0).double())",
+        "y.index_put_((lib.tensor([1, 0, 1], dtype=lib.uint8),), lib.tensor(5.0))",
+        "y[:, lib.tensor([1, 0, 1], dtype=lib.uint8)] = y[1, 1]",
         # index_put_ reads a 0-d long tensor as an index: values of the wrong shape are refused
         "y.index_put_((lib.tensor(1),), lib.ones(2, 3))",
         # a short list holding sequences is a tuple of indices (NumPy's old rule), with

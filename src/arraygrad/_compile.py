@@ -534,6 +534,14 @@ class CompiledFunction:
             if isinstance(arg, Tensor) and tracer.slot_of(arg._data) is None:
                 tracer.load(arg._data, arg)
         grad_mode = grad_enabled.get()
+        owner = getattr(self.fn, "__self__", None)
+        if owner is not None:
+            from arraygrad.nn.modules.module import Module  # nn builds on the top-level package
+
+            if isinstance(owner, Module):
+                # compile(model.forward): forward reads self.training without the module's
+                # __call__, which would record it; the mode is guarded all the same
+                tracer.module_called(owner)
         _backend.tracer = tracer
         _backend.xp = tracer.proxy
         try:

@@ -162,14 +162,16 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
     >>> x.index_put((arraygrad.tensor([0, 0]),), arraygrad.ones(2), accumulate=True).tolist()
     [2.0, 0.0, 0.0]
     """
+    # PyTorch writes a one-element value through one mask with masked_fill_, which converts
+    # it to input's dtype (and refuses a uint8 mask, whatever the value's dtype)
+    filling = (
+        isinstance(values, Tensor)
+        and not accumulate
+        and values.numel() == 1
+        and _inplace.masked_fill_mask(tuple(input._data.shape), tuple(indices)) is not None
+    )
     if not isinstance(values, Tensor) or values.dtype is not input.dtype:
-        # PyTorch writes a one-element value through one mask as masked_fill_ does: converted
-        if not (
-            isinstance(values, Tensor)
-            and not accumulate
-            and values.numel() == 1
-            and _inplace.masked_fill_mask(tuple(input._data.shape), tuple(indices)) is not None
-        ):
+        if not filling:
             got = values.dtype.name if isinstance(values, Tensor) else type(values).__name__
             raise RuntimeError(
                 "Index put requires the source and destination dtypes match, got "

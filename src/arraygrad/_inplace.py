@@ -166,7 +166,8 @@ def masked_fill_mask(shape: tuple[int, ...], indices: Any) -> Any:
     """The mask of an ``index_put_`` into a tensor of ``shape`` that PyTorch makes a
     ``masked_fill_`` when its value has one element: its one boolean (or uint8) mask, of any
     number of dimensions, among whole dimensions (``None``); ``None`` where there is no such
-    mask. As in PyTorch, a mask met before any other index has its shape checked here.
+    mask. As in PyTorch, a mask met before any other index has its shape checked here, and
+    then a uint8 mask is refused (``masked_fill_`` takes only boolean masks).
     """
     position, mask = 0, None
     for part in indices:
@@ -185,6 +186,12 @@ def masked_fill_mask(shape: tuple[int, ...], indices: Any) -> Any:
                     "the mask the shape of the dimensions it indexes."
                 )
         position += len(have)
+    if mask is not None and _index_dtype(mask) == "uint8":
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char: "
+            "PyTorch writes a one-element value through one mask with masked_fill_. Fix: "
+            "index with mask.bool()."
+        )
     return mask
 
 

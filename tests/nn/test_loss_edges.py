@@ -958,6 +958,9 @@ NO_CLASSES = {  # torch computes all of these but the last two
     "probabilities": (np.zeros((3, 0)), np.zeros((3, 0))),
     "probabilities_unbatched": (np.zeros(0), np.zeros(0)),
     "spatial_4d_ignored": (np.zeros((2, 0, 1, 2)), np.full((2, 1, 2), -100, dtype=np.int64)),
+    # An empty target matches the empty input PyTorch views a 3-d or 5-d+ one as.
+    "spatial_3d_empty": (np.zeros((2, 0, 0)), np.zeros((2, 0), dtype=np.int64)),
+    "spatial_5d_empty": (np.zeros((2, 0, 1, 0, 1)), np.zeros((2, 1, 0, 1), dtype=np.int64)),
     "spatial_3d_ignored": (np.zeros((2, 0, 2)), np.full((2, 2), -100, dtype=np.int64)),
     "out_of_bounds": (np.zeros((3, 0)), np.zeros(3, dtype=np.int64)),
 }

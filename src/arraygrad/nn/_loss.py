@@ -357,14 +357,16 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
             f"{list(input.shape)}) must be int64. Fix: target.long()."
         )
     expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
-    if input.ndim not in (1, 2, 4) and input.shape[0] and not input.shape[1]:
-        # PyTorch views these inputs as (N, C, 1, d1 * d2 ...), whose last size it computes as
-        # numel / (N * C): 0 with no classes, which matches no target.
-        raise RuntimeError(
-            f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)}): "
-            "PyTorch computes no loss for a batch of 3 or 5+ dimensions with no classes."
-        )
     if tuple(target.shape) == expected:
+        if input.ndim not in (1, 2, 4) and not input.shape[1] and target.numel():
+            # PyTorch views these inputs as (N, C, 1, -1) and a target that is not empty as
+            # (N, 1, -1): with no classes the input is empty, viewed as (N, 0, 0, 0), and
+            # matches no such target. (An empty target is viewed as (N, 0, 0): it matches.)
+            raise RuntimeError(
+                f"size mismatch (got input: {list(input.shape)}, target: "
+                f"{list(target.shape)}): PyTorch computes no loss for a batch of 3 or 5+ "
+                "dimensions with no classes."
+            )
         return
     if input.ndim == 2 and target.ndim == 1:
         raise ValueError(
