@@ -1,33 +1,29 @@
-"""Loss functions with PyTorch's signatures, reductions and edge cases.
+"""Regression and binary loss functions with PyTorch's signatures, reductions and edge cases,
+and the argument checks the other losses share (``nll_loss`` and ``cross_entropy`` are in
+:mod:`arraygrad.nn._class_loss`).
 
-Class-index losses (``nll_loss``, ``cross_entropy``) pick each target's log-probability with a
-one-hot ``where`` mask built from the (non-differentiable) targets: one dense, vectorised
-selection whose gradient is the mask itself. Logit losses go through the stable
-``log_softmax`` / ``softplus`` compositions, so logits of magnitude 1e4 give finite values and
-gradients in float32.
+Logit losses go through the stable ``softplus`` composition, so logits of magnitude 1e4 give
+finite values and gradients in float32.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _binary, _dtype, _math, _reduction, ops
+from arraygrad import _backend, _binary, _dtype, _math, ops
 from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._tensor import Tensor
-from arraygrad.nn._activation import _stable_softplus, log_softmax
-from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
+from arraygrad.nn._activation import _stable_softplus
+from arraygrad.nn._common import apply_reduction, check_reduction, legacy_reduction
 
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
-    "cross_entropy",
     "huber_loss",
     "kl_div",
     "l1_loss",
     "mse_loss",
-    "nll_loss",
     "smooth_l1_loss",
 ]
 
@@ -246,25 +242,6 @@ def _refuse_gradient(function: str, argument: str, tensor: Tensor | None) -> Non
         )
 
 
-def _check_class_weight(input: Tensor, weight: Tensor | None) -> None:
-    """PyTorch's errors for class weights that are not one value per class of ``input``'s
-    dtype."""
-    if weight is None:
-        return
-    classes = input.shape[_class_axis(input)] if input.ndim else 0
-    if tuple(weight.shape) != (classes,):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {classes} classes or no classes but "
-            f"got weight tensor of shape: {list(weight.shape)}. Fix: pass one weight per class."
-        )
-    if weight.dtype is not input.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_dtype.torch_type_name(input.dtype)} but found "
-            f"{_dtype.torch_type_name(weight.dtype)}: the class weights must have the input's "
-            f"dtype. Fix: weight.to({input.dtype})."
-        )
-
-
 def _raise_for_non_probabilities(input: Any, target: Any) -> None:
     # Written as "not inside" so that nan is refused too, as PyTorch's kernel refuses it.
     xp = _backend.xp
@@ -326,285 +303,3 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         loss = loss * weight
     return apply_reduction(loss, reduction)
-
-
-def _class_axis(input: Tensor) -> int:
-    if input.ndim == 0:
-        raise ValueError(
-            "Expected 1 or more dimensions (got 0): the input of nll_loss / cross_entropy "
-            "holds class scores, of shape (C,), (N, C) or (N, C, d1, ...)."
-        )
-    return 1 if input.ndim >= 2 else 0
-
-
-def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
-    # Class indices are int64 (Long), or uint8 (Byte) where PyTorch's kernels take it.
-    name = target.dtype.name
-    if name not in ("int64", "uint8"):
-        what = (
-            f"class indices are int64 or uint8; for class probabilities pass a float target of "
-            f"the input's shape {list(input.shape)}"
-            if target.dtype.is_floating_point
-            else "class indices are int64 (or uint8)"
-        )
-        raise RuntimeError(
-            "expected target dtype to be Long or Byte, but got "
-            f"{_dtype.torch_type_name(target.dtype)}: {what}. Fix: target.long()."
-        )
-    if name == "uint8" and input.ndim > 2:
-        raise RuntimeError(
-            "expected scalar type Long but found Byte: the target of a spatial input (shape "
-            f"{list(input.shape)}) must be int64. Fix: target.long()."
-        )
-    expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
-    if tuple(target.shape) == expected:
-        if input.ndim not in (1, 2, 4) and not input.shape[1] and target.numel():
-            # PyTorch views these inputs as (N, C, 1, -1) and a target that is not empty as
-            # (N, 1, -1): with no classes the input is empty, viewed as (N, 0, 0, 0), and
-            # matches no such target. (An empty target is viewed as (N, 0, 0): it matches.)
-            raise RuntimeError(
-                f"size mismatch (got input: {list(input.shape)}, target: "
-                f"{list(target.shape)}): PyTorch computes no loss for a batch of 3 or 5+ "
-                "dimensions with no classes."
-            )
-        return
-    if input.ndim == 2 and target.ndim == 1:
-        raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({target.shape[0]})."
-        )
-    if input.ndim <= 2 and target.ndim > 1:
-        raise RuntimeError(
-            f"0D or 1D target tensor expected, multi-target not supported (target shape "
-            f"{list(target.shape)} for input shape {list(input.shape)})"
-        )
-    raise RuntimeError(
-        f"Expected target size {list(expected)}, got {list(target.shape)} (input shape "
-        f"{list(input.shape)})"
-    )
-
-
-def _pick(
-    input: Tensor, target: Tensor, ignore_index: int, weight: Tensor | None, total: bool = False
-) -> tuple:
-    """The target entries of ``input`` along the class axis (0 where ignored), each one's
-    weight (0 where ignored; ``None`` without class weights, where every counted target weighs
-    1) and whether it counts (not ``ignore_index``), all of the target's shape. With ``total``
-    the first is the sum of those entries instead: one reduction over every axis, not a sum
-    along the class axis followed by another.
-
-    Only the pick is differentiable. The masks and weights need no gradient, so they are
-    computed on the raw arrays, with the namespace's functions (a fraction of a primitive's
-    cost): ``arraygrad.compile`` records those calls and recomputes them on each replay, for
-    the labels of that call.
-    """
-    axis = _class_axis(input)
-    _check_target(input, target, axis)
-    classes = input.shape[axis]
-    xp = _backend.xp
-    labels = target._data
-    if target.dtype.name == "uint8" and not 0 <= ignore_index <= 255:
-        # No uint8 label equals it (and a strict Array API library refuses the comparison).
-        valid = xp.ones(tuple(labels.shape), dtype=xp.bool)
-    else:
-        valid = xp.not_equal(labels, ignore_index)
-    grid_shape = [1] * input.ndim
-    grid_shape[axis] = classes
-    # The class indices, shaped to broadcast along the class axis against the labels.
-    # (int64: class indices past 255 must not wrap around to match uint8 labels)
-    grid = xp.reshape(xp.arange(classes, dtype=xp.int64), tuple(grid_shape))
-    # The labels with a class axis of 1 (a reshape: NumPy's expand_dims costs several times more).
-    with_axis = tuple(labels.shape[:axis]) + (1,) + tuple(labels.shape[axis:])
-    mask = xp.equal(grid, xp.reshape(labels, with_axis))
-    if 0 <= ignore_index < classes:
-        # An ignored class index would match its class: mask its targets out.
-        mask = xp.logical_and(mask, xp.reshape(valid, with_axis))
-    # (The usual -100 matches no class, so ignored targets pick nothing already.)
-    _check(_raise_for_bad_labels, labels, valid, mask, classes, ignore_index, tuple(input.shape))
-    selected = _math.where(constant(mask), input, 0.0)
-    picked = _reduction.sum(selected) if total else _reduction.sum(selected, axis)
-    counts = constant(valid)
-    if weight is None:
-        return picked, None, counts
-    if classes == 0:  # every target is ignored (the check refused others): no weight to read
-        return picked, constant(xp.zeros(tuple(labels.shape), dtype=input._data.dtype)), counts
-    # PyTorch gives the class weights no gradient; ignored targets read class 0's.
-    # (int64: a uint8 index tensor would be read as a mask)
-    safe = _math.where(counts, _math.astype(target, _dtype.int64), 0)
-    picked_weights = _math.astype(weight[safe].detach(), input.dtype)
-    return picked, _math.where(counts, picked_weights, 0.0), counts
-
-
-def _raise_for_bad_labels(
-    labels: Any, valid: Any, mask: Any, classes: int, ignore_index: int, shape: tuple[int, ...]
-) -> None:
-    xp = _backend.xp
-    # A counted label in range matches exactly one class of ``mask`` and an out-of-range one
-    # none (ignored ones match none either): as many matches as counted labels means every
-    # label is a class or ignored. Two counts, where bounds would take a minimum and a maximum.
-    if int(xp.count_nonzero(mask)) == int(xp.count_nonzero(valid)):
-        return
-    bad = xp.logical_and(valid, xp.logical_or(labels < 0, labels >= classes))
-    first = int(xp.reshape(labels[bad], (-1,))[0])
-    raise IndexError(
-        f"Target {first} is out of bounds: class indices must lie "
-        f"in [0, {classes}) (input shape {list(shape)}), or equal ignore_index="
-        f"{ignore_index}."
-    )
-
-
-def nll_loss(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: bool | None = None,
-    ignore_index: int = -100,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Negative log-likelihood ``-weight[t] * input[n, t]`` of log-probabilities ``input``.
-
-    ``mean`` divides by the total weight of the targets that are not ``ignore_index`` (``nan``
-    when every target is ignored, as in PyTorch).
-
-    >>> import arraygrad
-    >>> nll_loss(arraygrad.tensor([[-1.0, -2.0]]), arraygrad.tensor([1]))
-    tensor(2.)
-    """
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
-    return _nll_loss(input, target, weight, ignore_index, reduction)[0]
-
-
-def _nll_loss(
-    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
-) -> tuple:
-    """``nll_loss``'s value, with ``_pick``'s weights and counted targets (for the label
-    smoothing term of ``cross_entropy``).
-
-    PyTorch's kernel accumulates ``0 - input[t] * weight[t]`` from +0.0, so an exactly zero
-    sum or mean is +0.0 (-0.0 only for a mean over a negative total weight), as is the one
-    term of a (C,) input's unreduced loss; an (N, C, ...) input's unreduced terms are
-    ``-input[t] * weight[t]``, and 0 where ignored.
-    """
-    _refuse_gradient("nll_loss_forward", "weight", weight)
-    _check_class_weight(input, weight)
-    # Without class weights a reduced loss needs only the sum of the picked entries.
-    total = weight is None and reduction != "none"
-    picked, weights, valid = _pick(input, target, ignore_index, weight, total)
-    # Without class weights every weight is 1, or 0 where picked is already 0: no product.
-    products = picked if weights is None else picked * weights
-    if reduction == "none":
-        if input.ndim == 1:  # ignored: 0 - 0, +0.0
-            return 0.0 - products, weights, valid
-        # PyTorch's ignored entries are +0.0 (-products would make them -0.0).
-        return _math.where(valid, -products, 0.0), weights, valid
-    if not total:
-        products = products.sum()
-    # 0 - sum rather than -sum: +0.0 where the sum is zero (as many operations).
-    loss = 0.0 - products
-    if reduction == "sum":
-        return loss, weights, valid
-    return _safe_divide(loss, weights, valid), weights, valid
-
-
-def _safe_divide(total: Tensor, weights: Tensor | None, valid: Tensor) -> Tensor:
-    """``total / weights.sum()``, and PyTorch's nan for 0 / 0 (an all-ignored batch). Without
-    ``weights`` (no class weights) the divisor is the number of counted targets, ``valid``'s
-    count.
-
-    Where the sum is 0 it divides by nan instead: the value is nan without NumPy's warning
-    about 0 / 0, and the gradient reaching ``total`` is nan, as PyTorch's ``-w g /
-    total_weight`` is for every counted entry (a target of weight 0 gets nan; an ignored one,
-    masked out of ``total``, 0). The weights never need a gradient, so the divisor is computed
-    on the raw array; only the division is recorded.
-    """
-    xp = _backend.xp
-    # Without class weights, the count: a sum of ones of the loss's dtype, as PyTorch's
-    # total weight is.
-    ones = xp.astype(valid._data, total._data.dtype) if weights is None else weights._data
-    count = xp.sum(ones)
-    return total / constant(xp.where(xp.not_equal(count, 0), count, math.nan))
-
-
-def cross_entropy(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: bool | None = None,
-    ignore_index: int = -100,
-    reduce: bool | None = None,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-) -> Tensor:
-    """Cross entropy between the softmax of ``input`` (logits) and ``target``.
-
-    ``target`` holds class indices (shape of ``input`` without the class axis) or, when it is a
-    float tensor of ``input``'s shape, class probabilities. ``label_smoothing`` mixes the target
-    with the uniform distribution. Computed through ``log_softmax``: finite for any logit size.
-
-    >>> import arraygrad
-    >>> cross_entropy(arraygrad.tensor([[1e4, 0.0]]), arraygrad.tensor([1]))
-    tensor(10000.)
-    """
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    axis = _class_axis(input)
-    classes = input.shape[axis]
-    log_probs = log_softmax(input, axis)
-    weight_shape = [1] * input.ndim
-    weight_shape[axis] = classes
-    if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
-        if ignore_index >= 0:  # PyTorch ignores a negative one (no class has that index)
-            raise RuntimeError(
-                "ignore_index is not supported for floating point target: a probability target "
-                "has no class index to ignore. Fix: give ignored samples zero probability rows "
-                "or use class-index targets."
-            )
-        if label_smoothing > 0:
-            target = target * (1 - label_smoothing) + _per_class(label_smoothing, classes)
-        terms = log_probs * target
-        if weight is not None:
-            terms = terms * weight.reshape(*weight_shape)
-        if reduction == "none":
-            return -_reduction.sum(terms, axis)
-        # PyTorch negates the sum of every term: -0.0 where it is zero (a sum of negated
-        # row sums would be +0.0).
-        total = -terms.sum()
-        if reduction == "sum":
-            return total
-        count = input.numel() // classes if classes else 0
-        if count == 0:  # PyTorch fills the sum with nan, then negates it
-            return -(terms.sum() * math.nan)
-        return total / count
-    nll, weights, counts = _nll_loss(log_probs, target, weight, ignore_index, reduction)
-    if label_smoothing == 0:
-        return nll
-    if weight is not None and reduction == "mean" and target.dtype.name == "uint8":
-        _check(_raise_for_byte_gather, counts._data)
-    terms = log_probs if weight is None else log_probs * weight.reshape(*weight_shape).detach()
-    smooth = _math.where(counts, -_reduction.sum(terms, axis), 0.0)
-    if reduction == "mean":
-        smooth = _safe_divide(smooth.sum(), weights, counts)
-    elif reduction == "sum":
-        smooth = smooth.sum()
-    return nll * (1 - label_smoothing) + smooth * _per_class(label_smoothing, classes)
-
-
-def _per_class(label_smoothing: float, classes: int) -> float:
-    """``label_smoothing / classes``, inf for no classes as in PyTorch's C++ (which makes the
-    loss of a target that is ignored nan, and leaves an empty one empty)."""
-    return label_smoothing / classes if classes else math.inf
-
-
-def _raise_for_byte_gather(valid: Any) -> None:
-    # PyTorch reads the counted targets' class weights with gather, which refuses uint8
-    # indices; with no counted target it gathers nothing and raises nothing.
-    if bool(_backend.xp.any(valid)):
-        raise RuntimeError(
-            "gather(): Expected dtype int32/int64 for index: cross_entropy with class weights, "
-            "label_smoothing and reduction='mean' reads the weights of uint8 class indices, "
-            "which PyTorch refuses. Fix: target.long()."
-        )

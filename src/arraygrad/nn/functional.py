@@ -17,6 +17,7 @@ from __future__ import annotations
 from arraygrad.nn import (
     _activation,
     _attention,
+    _class_loss,
     _conv,
     _conv_transpose,
     _ctc_loss,
@@ -39,6 +40,7 @@ from arraygrad.nn import (
 )
 from arraygrad.nn._activation import *  # noqa: F403 - each module lists its names in __all__
 from arraygrad.nn._attention import *  # noqa: F403
+from arraygrad.nn._class_loss import *  # noqa: F403
 from arraygrad.nn._conv import *  # noqa: F403
 from arraygrad.nn._conv_transpose import *  # noqa: F403
 from arraygrad.nn._ctc_loss import *  # noqa: F403
@@ -62,6 +64,7 @@ from arraygrad.nn._unpooling import *  # noqa: F403
 __all__ = [
     *_activation.__all__,
     *_attention.__all__,
+    *_class_loss.__all__,
     *_conv.__all__,
     *_conv_transpose.__all__,
     *_ctc_loss.__all__,
