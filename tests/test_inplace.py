@@ -502,3 +502,57 @@ def test_index_writes_follow_torchs_checks_in_its_order(write: str) -> None:
         return error, tensors, read_out, warned
 
     assert run(ag) == run(torch)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        # PyTorch checks these arguments before it compares memory: their error wins
+        "x.index_add_(0, lib.tensor([0, 2]), x[0, 0])",  # a 0-d source for two indices
+        "x.index_add_(0, lib.tensor([[0], [2]]), x[:2])",  # an index of two dimensions
+        "x.index_add_(2, lib.tensor([0]), x[:1])",  # a dim out of range
+        "x.index_add_(0, x[0], x[:3])",  # a float index that is x's memory
+        "x.index_reduce_(0, lib.tensor([[0]]), x[:1], 'amax')",
+        "x.index_copy_(2, lib.tensor([0]), x[:1])",
+        "x.scatter_(0, lib.tensor([[0], [2]]), x[0])",  # src has no dimension 1
+        "x.scatter_(3, lib.tensor([[0]]), x[:1])",
+        "x.scatter_add_(0, lib.tensor([[0], [2]]), x[0])",
+        "x.scatter_reduce_(0, lib.tensor([[0], [2]]), x[0], 'sum')",
+        "x.index_fill_(0, x[0], 1.0)",  # a float index: index_fill_ takes int64 only
+        "x.index_fill_(0, lib.tensor([0]), x[0])",  # a value of one dimension
+        "i.index_add_(0, i[0], 5)",  # not a tensor: PyTorch's argument parsing refuses it
+        # ... and compares memory before these (so the refusal wins)
+        "x.index_copy_(0, lib.tensor([[1]]), x[:1])",  # an index of two dimensions
+        "x.index_copy_(0, lib.tensor([1, 2]), x[0])",  # a source of too few dimensions
+        "x.index_copy_(0, lib.tensor([7]), x[0:1])",  # an index out of range
+        "x.index_add_(0, lib.tensor([7]), x[0:1])",
+        "i.index_fill_(5, i[0], 1)",  # a dim out of range
+        "i.index_fill_(0, i[:2], 1)",  # an index of two dimensions
+        "x.scatter_(0, lib.tensor([[0], [5]]), x[:2])",
+        # an input that is not dense is "too hard" for PyTorch's comparison: it passes
+        "x.index_copy_(1, lib.tensor([1]), x[:, :2])",
+    ],
+)
+def test_bad_in_place_index_writes_sharing_memory_raise_torchs_error(write: str) -> None:
+    def run(lib: Any) -> Any:
+        x, i = lib.arange(9.0).view(3, 3), lib.arange(9).view(3, 3)
+        try:
+            exec(write, {"x": x, "i": i, "lib": lib})
+            error = None
+        except (RuntimeError, IndexError, TypeError) as caught:
+            error = (type(caught).__name__, "single memory location" in str(caught))
+        tensors = [x.tolist(), i.tolist()]  # unchanged after the error
+        x.index_add_(0, lib.tensor([0]), lib.ones(1, 3))  # and usable
+        return error, tensors, x.tolist()
+
+    assert run(ag) == run(torch)
+
+
+def test_bad_in_place_index_writes_that_share_memory_say_what_is_wrong() -> None:
+    # The argument's error, not the refusal to write from shared memory.
+    x = ag.arange(9.0).view(3, 3)
+    with pytest.raises(IndexError, match=r"Index is supposed to be a vector.*\[2, 1\]"):
+        x.index_add_(0, ag.tensor([[0], [2]]), x[:2])
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        x.scatter_(0, ag.tensor([[0], [2]]), x[0])
+    assert x.tolist() == ag.arange(9.0).view(3, 3).tolist()

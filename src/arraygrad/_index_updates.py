@@ -15,31 +15,155 @@ from arraygrad import _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _as_value, _broadcasts_to, _check_index_dtype, _drop_leading_ones
 from arraygrad._indexing import normalize_key as _normalize_key
-from arraygrad._scatter import _as_vector, _same_dtype, scatter_reduce
+from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
 from arraygrad._tensor import Tensor
 
 __all__ = ["index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_reduce"]
 
 
-def _check_index_vector(
-    name: str, input: Tensor, dim: int, index: Any, *, negative: bool = False
-) -> tuple[int, Any]:
-    """Validate a 1-D index along ``dim``; return the normalized dim and the raw index.
+def _index_func_args(
+    name: str, input: Tensor, dim: int, index: Any, source: Any
+) -> tuple[int, Tensor, Tensor]:
+    """PyTorch's checks of the arguments of ``index_add_`` and ``index_reduce_``, in its
+    order; it makes them all before comparing memory, so an in-place call that also shares
+    memory gets their error (``_inplace.apply_as``'s ``checks``). Returns the normalized dim,
+    the index and the source; the index's values are checked later (:func:`_check_bounds`)."""
+    _check_tensors(name, index=index, source=source)
+    axis = normalize_dim(dim, input.ndim)
+    if isinstance(index, Tensor) and index.ndim > 1:
+        raise IndexError(
+            f"{name}(): Index is supposed to be a vector, but got an index of shape "
+            f"{list(index.shape)}. Fix: flatten the index."
+        )
+    index = _check_index_dtype(name, index)
+    source = _same_dtype(name, input, source, "source")
+    if axis != 0 and axis >= source.ndim:
+        raise RuntimeError(
+            f"{name}(): Indexing dim {axis} is out of bounds of the source tensor with dim "
+            f"{source.ndim} (shape {list(source.shape)}). Fix: give source the dimensions of "
+            "self."
+        )
+    count = index.numel()
+    if source.ndim == 0 and count != 1:
+        # PyTorch reads source.size(dim) of the 0-d source for its message: an IndexError
+        raise IndexError(
+            f"{name}(): Number of indices ({count}) should be equal to source.size(dim), but "
+            "source is 0-d (one element). Fix: give source one slice per index."
+        )
+    if source.ndim and count != source._data.shape[axis]:
+        raise RuntimeError(
+            f"{name}(): Number of indices ({count}) should be equal to source.size(dim): "
+            f"({source._data.shape[axis]}), for dim: {axis} (source of shape "
+            f"{list(source.shape)}). Fix: give source one slice per index."
+        )
+    _check_source(name, input, axis, count, source)
+    return axis, index, source
+
+
+def _check_index_add_args(
+    input: Tensor, dim: int, index: Any, source: Any, *, alpha: Any = 1
+) -> None:
+    """``index_add_``'s checks made before PyTorch compares memory (``apply_as``'s checks)."""
+    _index_func_args("index_add_", input, dim, index, source)
+
+
+def _check_index_reduce_args(
+    input: Tensor,
+    dim: int,
+    index: Any,
+    source: Any,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> None:
+    """``index_reduce_``'s checks made before PyTorch compares memory."""
+    _check_reduce(reduce)
+    _index_func_args("index_reduce_", input, dim, index, source)
+
+
+def _check_index_copy_args(input: Tensor, dim: int, index: Any, source: Any) -> None:
+    """``index_copy_``'s checks made before PyTorch compares memory: only the dim's; the
+    rest come after (:func:`_index_copy_args`), so an index or a source sharing memory is
+    refused whatever its shape."""
+    _check_tensors("index_copy_", index=index, source=source)
+    normalize_dim(dim, input.ndim)
+
+
+def _index_copy_args(input: Tensor, axis: int, index: Any, source: Any) -> tuple[Tensor, Tensor]:
+    """PyTorch's checks of ``index_copy_``'s index and source, in its order (after the dim's
+    and the memory comparison); returns them."""
+    if isinstance(index, Tensor) and index.ndim > 1:
+        raise IndexError(
+            f"index_copy_(): Index should have dimension 1 or 0, but got an index of shape "
+            f"{list(index.shape)}. Fix: flatten the index."
+        )
+    if isinstance(index, Tensor) and isinstance(source, Tensor):
+        count = index.numel()
+        if source.ndim == 0 and count != 1:
+            raise IndexError(
+                f"index_copy_(): When source is scalar, index should have one element (got "
+                f"{count}). Fix: pass one index, or a source with one slice per index."
+            )
+        if source.ndim != input.ndim and source.ndim and input.ndim:
+            raise IndexError(
+                "index_copy_(): When source and destination are not scalars, their "
+                f"dimensionality must match. Source shape {list(source.shape)}, destination "
+                f"shape {list(input.shape)}. Fix: give source the dimensions of self."
+            )
+    if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
+        got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {got}. Fix: pass "
+            "index.long()."
+        )
+    source = _same_dtype("index_copy_", input, source, "source")
+    want = [n for d, n in enumerate(input._data.shape) if d != axis]
+    have = [n for d, n in enumerate(source._data.shape) if d != axis]
+    if want != have:
+        raise RuntimeError(
+            "index_copy_(): Source/destination tensor must have same slice shapes. "
+            f"Destination slice shape: {want} at dimension {axis} and source slice shape: "
+            f"{have} at dimension 0 (source of shape {list(source.shape)}). Fix: give source "
+            "the shape of self apart from dimension dim."
+        )
+    count = index.numel()
+    if source.ndim and count != source._data.shape[axis]:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({count}) should be equal to source.size(dim) "
+            f"({source._data.shape[axis]}). Fix: give source one slice per index."
+        )
+    return index, source
+
+
+def _check_index_fill_args(input: Tensor, dim: int, index: Any, value: Any) -> None:
+    """``index_fill_``'s checks made before PyTorch compares memory: the value's, then the
+    index's dtype (int64 only); its dim and the index's dimensions come after."""
+    _check_tensors("index_fill_", index=index)
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value.ndim} dimension(s). Fix: pass a number or a 0-d tensor."
+        )
+    if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
+        got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise IndexError(
+            f"index_fill_(): Expected dtype int64 for index, got {got}. Fix: pass index.long()."
+        )
+
+
+def _check_bounds(
+    name: str, input: Tensor, axis: int, index: Tensor, *, negative: bool = False
+) -> Any:
+    """Check an index's values along ``axis`` (PyTorch does last, after comparing memory);
+    return the index as a raw vector.
 
     Only ``index_fill`` reads negative indices from the end (``negative=True``); PyTorch's
     other index_* kernels reject them like any index out of range, with IndexError (with
     RuntimeError for ``index_add`` on more than one dimension)."""
-    index = _check_index_dtype(name, index)
-    if index.ndim > 1:
-        raise IndexError(
-            f"{name}(): Index is supposed to be a vector, but got shape {list(index.shape)}. "
-            "Fix: flatten the index."
-        )
-    axis = normalize_dim(dim, input.ndim)
     size = input._data.shape[axis] if input.ndim else 1
-    raw = _as_vector(index)._data
+    xp = _backend.xp
+    raw = xp.reshape(index._data, (-1,))  # an array, not a tensor: no graph node to make
     if raw.shape[0]:
-        xp = _backend.xp
         low, high = _backend.item(xp.min(raw)), _backend.item(xp.max(raw))
         lowest = -size if negative else 0
         if low < lowest or high >= size:
@@ -51,23 +175,21 @@ def _check_index_vector(
                 f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
                 f"Fix: keep indices in [{lowest}, {size})."
             )
-    return axis, raw
+    return raw
 
 
-def _check_source(name: str, input: Tensor, axis: int, raw: Any, source: Tensor) -> None:
+def _check_source(name: str, input: Tensor, axis: int, count: int, source: Tensor) -> None:
     want = list(input._data.shape)
     if input.ndim:
-        want[axis] = raw.shape[0]
-    if input.ndim == 0 and source.ndim == 1 and tuple(source.shape) == (raw.shape[0],):
+        want[axis] = count
+    if input.ndim == 0 and source.ndim == 1 and tuple(source.shape) == (count,):
         return
-    # index_copy_ reads a 0-d source as the one element of a 1-d slice; index_add_ and
-    # index_reduce_ compare shapes.
-    scalar = name == "index_copy_" and source.ndim == 0 and raw.shape[0] == 1 and input.ndim <= 1
-    if list(source._data.shape) != want and not scalar:
+    if list(source._data.shape) != want:
         raise RuntimeError(
-            f"{name}(): Number of indices ({raw.shape[0]}) should be equal to source.size(dim), "
-            f"and source must have the shape {want} of self with that size at dim {axis}, got "
-            f"source of shape {list(source.shape)}. Fix: give source one slice per index."
+            f"{name}(): source tensor shape must match self tensor shape, excluding the "
+            f"specified dimension: source must have the shape {want} of self with the number "
+            f"of indices ({count}) at dim {axis}, got source of shape {list(source.shape)}. "
+            "Fix: give source one slice of self's shape per index."
         )
 
 
@@ -84,9 +206,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     >>> x.index_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.tensor([1.0, 2.0, 3.0])).tolist()
     [4.0, 0.0, 2.0]
     """
-    axis, raw = _check_index_vector("index_add_", input, dim, index)
-    source = _same_dtype("index_add_", input, source, "source")
-    _check_source("index_add_", input, axis, raw, source)
+    axis, index, source = _index_func_args("index_add_", input, dim, index, source)
+    raw = _check_bounds("index_add_", input, axis, index)
     if not input.dtype.is_floating_point:
         alpha = _integer_alpha(input, alpha)
     if alpha is not True and alpha != 1:
@@ -124,9 +245,10 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     >>> x.index_copy(1, arraygrad.tensor([1]), arraygrad.ones(2, 1)).tolist()
     [[0.0, 1.0], [0.0, 1.0]]
     """
-    axis, raw = _check_index_vector("index_copy_", input, dim, index)
-    source = _same_dtype("index_copy_", input, source, "source")
-    _check_source("index_copy_", input, axis, raw, source)
+    _check_index_copy_args(input, dim, index, source)
+    axis = normalize_dim(dim, input.ndim)
+    index, source = _index_copy_args(input, axis, index, source)
+    raw = _check_bounds("index_copy_", input, axis, index)
     if input.ndim == 0:
         put = ops.index_put(_as_vector(input), _as_vector(source), key=(raw,))
         return ops.reshape(put, shape=())
@@ -141,12 +263,14 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     >>> arraygrad.zeros(2, 2).index_fill(0, arraygrad.tensor([1]), 5.0).tolist()
     [[0.0, 0.0], [5.0, 5.0]]
     """
-    axis, raw = _check_index_vector("index_fill_", input, dim, index, negative=True)
-    if isinstance(value, Tensor) and value.ndim != 0:
+    _check_index_fill_args(input, dim, index, value)
+    axis = normalize_dim(dim, input.ndim)
+    if index.ndim > 1:
         raise RuntimeError(
-            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-            f"{value.ndim} dimension(s). Fix: pass a number or a 0-d tensor."
+            f"index_fill_(): Index has to be a vector/scalar, but got an index of shape "
+            f"{list(index.shape)}. Fix: flatten the index."
         )
+    raw = _check_bounds("index_fill_", input, axis, index, negative=True)
     value = _as_value(input, value)
     if input.ndim == 0:
         return ops.reshape(ops.index_put(_as_vector(input), value, key=(raw,)), shape=())
@@ -184,20 +308,48 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
     try:
         target = xp.getitem(input._data, key)
     except IndexError as error:
+        # PyTorch compares the values' shape with the indexed shape before it reads the
+        # indices' values: a value of the wrong shape is that error, not the index's.
+        shape = _indexed_shape(input, key)
+        if shape is not None:
+            _check_values_shape(values, shape)
         raise IndexError(
             f"{error} (index_put on a tensor of shape {list(input.shape)}). Fix: keep every "
             "index within [-size, size) of its dimension."
         ) from None
     values = _drop_leading_ones(values, target.ndim)
-    if not _broadcasts_to(tuple(values._data.shape), tuple(target.shape)):
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
-            f"to indexing result of shape {list(target.shape)}. Fix: give values that shape."
-        )
+    _check_values_shape(values, tuple(target.shape))
     if not accumulate:
         return ops.index_put(input, values, key=key)
     spread = ops.broadcast_to(values, shape=tuple(target.shape))
     return ops.add(input, ops.index_add_zeros(spread, shape=tuple(input._data.shape), key=key))
+
+
+def _check_values_shape(values: Tensor, shape: tuple[int, ...]) -> None:
+    values = _drop_leading_ones(values, len(shape))
+    if not _broadcasts_to(tuple(values._data.shape), shape):
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
+            f"to indexing result of shape {list(shape)}. Fix: give values that shape."
+        )
+
+
+def _indexed_shape(input: Tensor, key: tuple[Any, ...]) -> tuple[int, ...] | None:
+    """The shape ``input[key]`` would have were its integer indices in range (each read as
+    0); ``None`` where the key fails otherwise (a mask of the wrong shape)."""
+    xp = _backend.xp
+
+    def in_range(part: Any) -> Any:
+        if part.__class__ is int:
+            return 0
+        if hasattr(part, "dtype") and _dtype.from_xp(part.dtype) is not _dtype.bool_:
+            return xp.zeros(tuple(part.shape), dtype=part.dtype)
+        return part
+
+    try:
+        return tuple(xp.getitem(input._data, tuple(in_range(p) for p in key)).shape)
+    except IndexError:
+        return None
 
 
 def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
@@ -212,6 +364,14 @@ def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = F
     # in PyTorch (checked here; the write itself compares nothing more).
     _inplace.check_index_put(input, tuple(indices), values, accumulate=accumulate)
     return _inplace.apply_as(_inplace.UNCHECKED, input, index_put, indices, values, accumulate)
+
+
+def _check_reduce(reduce: str) -> None:
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce!r}. Fix: for a sum use index_add."
+        )
 
 
 def index_reduce(
@@ -232,14 +392,9 @@ def index_reduce(
     >>> x.index_reduce(0, arraygrad.tensor([0, 0]), arraygrad.tensor([3.0, 4.0]), "prod").tolist()
     [24.0, 2.0]
     """
-    if reduce not in ("prod", "mean", "amax", "amin"):
-        raise RuntimeError(
-            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
-            f"{reduce!r}. Fix: for a sum use index_add."
-        )
-    axis, raw = _check_index_vector("index_reduce_", input, dim, index)
-    source = _same_dtype("index_reduce_", input, source, "source")
-    _check_source("index_reduce_", input, axis, raw, source)
+    _check_reduce(reduce)
+    axis, index, source = _index_func_args("index_reduce_", input, dim, index, source)
+    raw = _check_bounds("index_reduce_", input, axis, index)
     if input.ndim == 0:
         flat = index_reduce(
             _as_vector(input), 0, index, _as_vector(source), reduce, include_self=include_self

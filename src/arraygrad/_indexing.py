@@ -1,4 +1,4 @@
-"""Indexing with PyTorch's rules: ``x[key]``, ``x[key] = v``, gather, scatter_add, masks.
+"""Indexing with PyTorch's rules: ``x[key]``, ``x[key] = v``, gather, masks.
 
 Every function here reads or writes elements chosen by an index and is built on three
 primitives: ``basic_getitem`` (ints, slices, ``None``, ``...``: a view), ``getitem`` (integer or
@@ -22,7 +22,6 @@ __all__ = [
     "gather",
     "index_select",
     "masked_fill",
-    "scatter_add",
     "take",
     "take_along_dim",
 ]
@@ -444,8 +443,11 @@ def _check_index_dtype(name: str, index: Any) -> Tensor:
     return index
 
 
-def _check_along(name: str, input: Tensor, dim: int, index: Tensor, src: Any = None) -> int:
-    """Validate a gather/scatter index as PyTorch does; return the normalized ``dim``."""
+def _check_along(
+    name: str, input: Tensor, dim: int, index: Tensor, src: Any = None, *, bounds: bool = True
+) -> int:
+    """Validate a gather/scatter index as PyTorch does; return the normalized ``dim``.
+    ``bounds=False``: its shape only, not its values (a scatter reads them later)."""
     shape = tuple(input._data.shape)
     ishape = tuple(index._data.shape)
     axis = normalize_dim(dim, len(shape))
@@ -479,7 +481,7 @@ def _check_along(name: str, input: Tensor, dim: int, index: Tensor, src: Any = N
             f"Index tensor must have the same number of dimensions as src tensor: {name}() "
             f"got index of shape {list(ishape)} for src of shape {list(src.shape)}."
         )
-    if index.numel():
+    if bounds and index.numel():
         xp = _backend.xp
         limit = shape[axis] if shape else 1
         low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
@@ -565,37 +567,6 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if input.ndim == 0:
         return ops.getitem(ops.reshape(input, shape=(1,)), key=(flat._data,))
     return ops.getitem(input, key=(slice(None),) * axis + (flat._data, Ellipsis))
-
-
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    """A copy of ``input`` with ``src`` added at ``index`` along ``dim``: for ``dim=0``,
-    ``out[index[i][j]][j] += src[i][j]``; repeated indices accumulate.
-
-    >>> import arraygrad
-    >>> arraygrad.zeros(3).scatter_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.ones(3)).tolist()
-    [2.0, 0.0, 1.0]
-    """
-    index = _check_index_dtype("scatter_add", index)
-    if not isinstance(src, Tensor) or src.dtype is not input.dtype:
-        got = src.dtype.name if isinstance(src, Tensor) else type(src).__name__
-        raise RuntimeError(
-            f"scatter(): Expected self.dtype to be equal to src.dtype, got {input.dtype.name} "
-            f"and {got}. Fix: convert src with .to(input.dtype)."
-        )
-    axis = _check_along("scatter_add", input, dim, index, src._data)
-    if index.numel() == 0:
-        return ops.clone(input)
-    if input.ndim == 1:  # PyTorch reads a 0-d index or src as one element
-        index, src = one_element_as_vector(index), one_element_as_vector(src)
-    ishape = tuple(index._data.shape)
-    if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src
-        src = ops.basic_getitem(src, key=tuple(slice(0, n) for n in ishape))
-    if input.ndim == 0:
-        added = ops.index_add_zeros(src, shape=(), key=(Ellipsis,))
-    else:
-        key = along_key(index._data, axis)
-        added = ops.index_add_zeros(src, shape=tuple(input._data.shape), key=key)
-    return ops.add(input, added)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:

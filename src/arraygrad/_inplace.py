@@ -250,13 +250,15 @@ def apply_as(
     target: Tensor,
     op: Callable[..., Tensor],
     *args: Any,
+    checks: Callable[..., Any] | None = None,
     **kwargs: Any,
 ) -> Tensor:
     """:func:`apply` for an op whose inputs PyTorch compares with the written memory by
     ``rule`` (``SCATTERING``, ``UNCHECKED``, ...: see :func:`check_no_partial_overlap`), or
     by one rule per positional argument (``masked_fill_``: its mask element-wise, its value
-    as a number)."""
-    return apply_op(target, op, args, kwargs, overlap=True, rule=rule)
+    as a number). ``checks``: the checks of the op's arguments that PyTorch makes before it
+    compares memory, called as the op is (see :func:`apply_op`)."""
+    return apply_op(target, op, args, kwargs, overlap=True, rule=rule, checks=checks)
 
 
 def apply_op(
@@ -266,19 +268,36 @@ def apply_op(
     kwargs: dict[str, Any],
     overlap: bool,
     rule: str | tuple[str, ...] = ELEMENTWISE,
+    checks: Callable[..., Any] | None = None,
 ) -> Tensor:
     """:func:`apply`; ``overlap``: refuse an expanded ``target`` (whose elements share memory),
     as PyTorch's element-wise ops do (its indexed writes only warn). ``rule``: how inputs
     sharing ``target``'s memory are refused (:func:`check_no_partial_overlap`), one for all
     or one per positional argument. Keyword arguments are compared too (``clamp_(min=t)``),
-    except the ones PyTorch takes as numbers (``value=``, ``alpha=``, ``beta=``)."""
-    for position, arg in enumerate(args):
-        check_no_partial_overlap(
-            target, arg, rule=rule if rule.__class__ is str else rule[position]
-        )
-    for name, arg in kwargs.items():
-        if name not in _NUMBER_KEYWORDS:
-            check_no_partial_overlap(target, arg, rule=ELEMENTWISE)
+    except the ones PyTorch takes as numbers (``value=``, ``alpha=``, ``beta=``).
+
+    ``checks(target, *args, **kwargs)``: the checks of the arguments (dims, dtypes, shapes)
+    that PyTorch makes before comparing memory. They run only where an input is refused, so
+    that a bad call sharing memory gets PyTorch's error for its arguments (an IndexError for
+    an index of two dimensions, say) and a valid call pays nothing; otherwise the op makes
+    them itself, as its out-of-place form does."""
+    refused = None
+    try:
+        for position, arg in enumerate(args):
+            check_no_partial_overlap(
+                target, arg, rule=rule if rule.__class__ is str else rule[position]
+            )
+        for name, arg in kwargs.items():
+            if name not in _NUMBER_KEYWORDS:
+                check_no_partial_overlap(target, arg, rule=ELEMENTWISE)
+    except RuntimeError as error:
+        if checks is None:
+            raise
+        refused = error
+    if refused is not None and checks is not None:
+        # (outside the except clause: their error is not chained to the refusal)
+        checks(target, *args, **kwargs)
+        raise refused
     if _records(target, args):
         _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)

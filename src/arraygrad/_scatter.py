@@ -16,9 +16,11 @@ values by destination into the rows of a matrix padded with ones and reduces it 
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
+from arraygrad._dims import normalize_dim
 from arraygrad._indexing import (
     _check_along,
     _check_index_dtype,
@@ -31,6 +33,7 @@ __all__ = [
     "masked_scatter",
     "put",
     "scatter",
+    "scatter_add",
     "scatter_reduce",
 ]
 
@@ -47,6 +50,17 @@ def _same_dtype(name: str, input: Tensor, src: Any, what: str = "src") -> Tensor
     return src
 
 
+def _check_tensors(name: str, **arguments: Any) -> None:
+    """Refuse an argument that is not a tensor where PyTorch takes only tensors, with the
+    TypeError of its argument parsing (before any other check)."""
+    for what, argument in arguments.items():
+        if not isinstance(argument, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{what}' must be Tensor, not {type(argument).__name__}. "
+                f"Fix: pass {what} as a tensor (arraygrad.tensor(...))."
+            )
+
+
 def _as_vector(x: Tensor) -> Tensor:
     return ops.reshape(x, shape=(-1,))
 
@@ -58,25 +72,73 @@ def _leading_block(src: Tensor, shape: tuple[int, ...]) -> Tensor:
     return ops.basic_getitem(src, key=tuple(slice(0, n) for n in shape))
 
 
-def _check_scatter_index(name: str, input: Tensor, dim: int, index: Tensor, src: Tensor) -> int:
-    """Validate a scatter index as PyTorch does (same ndim, no larger than src and, apart from
-    ``dim``, than input; values in ``[0, size)``: scatter reads no negative index)."""
-    try:
-        axis = _check_along(name, input, dim, index, src._data)
-    except RuntimeError as error:
-        raise RuntimeError(
-            f"{error}. Fix: give index the ndim of input, no larger than src, with "
-            "non-negative values below the size of the dimension."
-        ) from None
-    if index.numel():
-        low = _backend.item(_backend.xp.min(index._data))
-        if low < 0:
-            size = input._data.shape[axis] if input.ndim else 1
-            raise RuntimeError(
-                f"{name}(): index {low} is out of bounds for dimension {axis} with size {size}. "
-                f"Fix: scatter reads no negative index; add {size} to negative indices."
+def _scatter_args(name: str, input: Tensor, dim: int, index: Any, src: Any) -> int:
+    """PyTorch's checks of a scatter's arguments, in its order (dim, dtypes, then shapes: an
+    empty index is not read); it makes them all before comparing memory, so an in-place call
+    that also shares memory gets their error (``_inplace.apply_as``'s ``checks``). ``src``:
+    a tensor, or ``None`` for a number. Returns the normalized dim; the index's values are
+    checked later (:func:`_scatter_bounds`)."""
+    if src is None:
+        _check_tensors(name, index=index)
+    else:
+        _check_tensors(name, index=index, src=src)
+    axis = normalize_dim(dim, input.ndim)
+    empty = index.numel() == 0
+    if not empty:
+        index = _check_index_dtype(name, index)
+    if src is not None:
+        src = _same_dtype(name, input, src)
+    if not empty:
+        try:
+            _check_along(
+                name, input, axis, index, src._data if src is not None else None, bounds=False
             )
+        except RuntimeError as error:
+            raise RuntimeError(
+                f"{error}. Fix: give index the ndim of input, no larger than src, with "
+                "non-negative values below the size of the dimension."
+            ) from None
     return axis
+
+
+def _scatter_bounds(name: str, input: Tensor, axis: int, index: Tensor) -> None:
+    """Check a scatter index's values (``[0, size)``: scatter reads no negative index)."""
+    if index.numel():
+        xp = _backend.xp
+        size = input._data.shape[axis] if input.ndim else 1
+        low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
+        if low < 0 or high >= size:
+            bad = high if high >= size else low
+            raise RuntimeError(
+                f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
+                f"Fix: keep indices in [0, {size}); scatter reads no negative index (add {size} "
+                "to negative indices)."
+            )
+
+
+def _check_scatter_args(
+    input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None
+) -> None:
+    """``scatter_``'s checks made before PyTorch compares memory (a number src: no dtype)."""
+    _scatter_args("scatter", input, dim, index, _tensor_src(value if src is None else src))
+
+
+def _tensor_src(src: Any) -> Any:
+    """A scatter's ``src`` as :func:`_scatter_args` takes it: ``None`` for a number (PyTorch's
+    ``value`` form), else the argument itself (a tensor, or anything else to refuse)."""
+    return None if isinstance(src, numbers.Number) else src
+
+
+def _check_scatter_add_args(input: Tensor, dim: int, index: Any, src: Any) -> None:
+    """``scatter_add_``'s checks made before PyTorch compares memory."""
+    _scatter_args("scatter_add", input, dim, index, src)
+
+
+def _check_scatter_reduce_args(
+    input: Tensor, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+) -> None:
+    """``scatter_reduce_``'s checks made before PyTorch compares memory."""
+    _scatter_args("scatter_reduce", input, dim, index, src)
 
 
 # scatter: out[index[i][j]][j] = src[i][j] (dim 0).
@@ -105,7 +167,7 @@ def scatter(
     """
     if src is None:
         src = value
-    index = _check_index_dtype("scatter", index)
+    axis = _scatter_args("scatter", input, dim, index, _tensor_src(src))
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError(
             f"reduce argument must be either add or multiply, got {reduce!r}. Fix: use "
@@ -115,23 +177,45 @@ def scatter(
         from arraygrad._creation import full
 
         src = full(tuple(index._data.shape), src, dtype=input.dtype)
-    src = _same_dtype("scatter", input, src)
     if reduce == "add":
-        from arraygrad._indexing import scatter_add
-
         return scatter_add(input, dim, index, src)
     if reduce == "multiply":
         return scatter_reduce(input, dim, index, src, "prod")
-    if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
-        src, index = one_element_as_vector(src), one_element_as_vector(index)
-    axis = _check_scatter_index("scatter", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)
+    if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
+        src, index = one_element_as_vector(src), one_element_as_vector(index)
+    _scatter_bounds("scatter", input, axis, index)
     if input.ndim == 0:  # a scalar scatters like a 1-element vector
         flat = scatter(_as_vector(input), 0, _as_vector(index), _as_vector(src))
         return ops.reshape(flat, shape=())
     src = _leading_block(src, tuple(index._data.shape))
     return ops.index_put(input, src, key=along_key(index._data, axis))
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim``: for ``dim=0``,
+    ``out[index[i][j]][j] += src[i][j]``; repeated indices accumulate.
+
+    >>> import arraygrad
+    >>> arraygrad.zeros(3).scatter_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.ones(3)).tolist()
+    [2.0, 0.0, 1.0]
+    """
+    axis = _scatter_args("scatter_add", input, dim, index, src)
+    if index.numel() == 0:
+        return ops.clone(input)
+    _scatter_bounds("scatter_add", input, axis, index)
+    if input.ndim == 1:  # PyTorch reads a 0-d index or src as one element
+        index, src = one_element_as_vector(index), one_element_as_vector(src)
+    ishape = tuple(index._data.shape)
+    if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src
+        src = ops.basic_getitem(src, key=tuple(slice(0, n) for n in ishape))
+    if input.ndim == 0:
+        added = ops.index_add_zeros(src, shape=(), key=(Ellipsis,))
+    else:
+        key = along_key(index._data, axis)
+        added = ops.index_add_zeros(src, shape=tuple(input._data.shape), key=key)
+    return ops.add(input, added)
 
 
 def scatter_reduce(
@@ -162,13 +246,12 @@ def scatter_reduce(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce!r}. "
             "Fix: pass one of those strings."
         )
-    index = _check_index_dtype("scatter_reduce", index)
-    src = _same_dtype("scatter_reduce", input, src)
-    if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
-        src, index = one_element_as_vector(src), one_element_as_vector(index)
-    axis = _check_scatter_index("scatter_reduce", input, dim, index, src)
+    axis = _scatter_args("scatter_reduce", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)
+    if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
+        src, index = one_element_as_vector(src), one_element_as_vector(index)
+    _scatter_bounds("scatter_reduce", input, axis, index)
     if input.ndim == 0:
         flat = scatter_reduce(
             _as_vector(input),
@@ -286,7 +369,7 @@ def _destinations(shape: tuple[int, ...], key: tuple[Any, ...], ishape: tuple[in
     """The flat position in ``shape`` each element of an index of shape ``ishape`` writes to."""
     # Raw integer arithmetic on the index arrays, here and in the reductions (counts + 1, the
     # sort keys, the group ranks): it is safe inside arraygrad.compile only because
-    # _check_scatter_index reads the index's values first (_backend.item), which makes compile
+    # _scatter_bounds reads the index's values first (_backend.item), which makes compile
     # run these functions eagerly; a replay never reuses positions computed for other indices.
     xp = _backend.xp
     pos = xp.zeros(ishape, dtype=xp.int64)

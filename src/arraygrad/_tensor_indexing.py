@@ -46,6 +46,7 @@ class TensorIndexingMethods:
             dim,
             index,
             src,
+            checks=_ag._scatter._check_scatter_args,
             value=value,
             reduce=reduce,
         )
@@ -68,6 +69,7 @@ class TensorIndexingMethods:
             index,
             src,
             reduce,
+            checks=_ag._scatter._check_scatter_reduce_args,
             include_self=include_self,
         )
 
@@ -84,6 +86,7 @@ class TensorIndexingMethods:
             dim,
             index,
             source,
+            checks=_ag._index_updates._check_index_add_args,
             alpha=alpha,
         )
 
@@ -94,7 +97,13 @@ class TensorIndexingMethods:
     def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
         """In place: :meth:`index_copy`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING, self, _ag._index_updates.index_copy, dim, index, source
+            _ag._inplace.SCATTERING,
+            self,
+            _ag._index_updates.index_copy,
+            dim,
+            index,
+            source,
+            checks=_ag._index_updates._check_index_copy_args,
         )
 
     def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
@@ -105,7 +114,15 @@ class TensorIndexingMethods:
         """In place: :meth:`index_fill`."""
         # The index may share no memory (0-d too); the value is read as a number.
         rules = (_ag._inplace.UNCHECKED, _ag._inplace.SCATTERING, _ag._inplace.FILLING)
-        return _ag._inplace.apply_as(rules, self, _ag._index_updates.index_fill, dim, index, value)
+        return _ag._inplace.apply_as(
+            rules,
+            self,
+            _ag._index_updates.index_fill,
+            dim,
+            index,
+            value,
+            checks=_ag._index_updates._check_index_fill_args,
+        )
 
     def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         """See :func:`arraygrad.index_put`."""
@@ -135,6 +152,7 @@ class TensorIndexingMethods:
             index,
             source,
             reduce,
+            checks=_ag._index_updates._check_index_reduce_args,
             include_self=include_self,
         )
 

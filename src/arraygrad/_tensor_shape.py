@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import arraygrad._matrices
     import arraygrad._predicates
     import arraygrad._reduction
+    import arraygrad._scatter
     import arraygrad._shape
     import arraygrad._sorting
     import arraygrad._statistics
@@ -146,12 +147,18 @@ class TensorShapeMethods:
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """A copy with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
-        return _ag._indexing.scatter_add(self, dim, index, src)
+        return _ag._scatter.scatter_add(self, dim, index, src)
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """In place: add ``src`` at ``index`` along ``dim``."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING, self, _ag._indexing.scatter_add, dim, index, src
+            _ag._inplace.SCATTERING,
+            self,
+            _ag._scatter.scatter_add,
+            dim,
+            index,
+            src,
+            checks=_ag._scatter._check_scatter_add_args,
         )
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, shapes
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    outcome_in_each,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 
 def _perm(x: Any, dim: int, size: int | None = None) -> Any:
@@ -573,3 +580,51 @@ def test_scalars_match_torch(fn: Any) -> None:
     inputs = [np.array(1.5), np.array(-0.5)]
     check_against_torch(fn, None, inputs)
     gradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        # PyTorch's order of checks: the dim first, then the index's dimensions, its dtype,
+        # the source's dtype and shape, and the index's values last
+        "x.index_add(5, lib.tensor([[0]]).float(), x)",
+        "x.index_add(0, lib.tensor([[0]]).float(), x)",
+        "x.index_add(0, lib.tensor([5]), x[:2])",  # the source's size before the index's values
+        "x.index_add(0, lib.tensor([0, 2]), x[0, 0])",
+        "x.index_add(0, lib.tensor([-1]), x[:2])",
+        "x.index_reduce(0, lib.tensor([7]), x[:2], 'amax')",
+        "x.index_copy(0, lib.tensor([[0]]).float(), x)",
+        "x.index_copy(0, lib.tensor([0]).float(), x[0])",
+        "x.index_copy(0, lib.tensor([0, 1]), x[0, 0])",
+        "x.index_copy(0, lib.tensor([0, 2], dtype=lib.int32), x[:2])",  # int64 only
+        "x.index_copy(0, lib.tensor([5]), x[:2])",
+        "x.index_copy(0, lib.tensor([5]), x[:1, :2])",
+        "x.index_fill(5, lib.tensor([[0]]).float(), 1)",  # the index's dtype first (int64 only)
+        "x.index_fill(0, lib.tensor([0], dtype=lib.int32), 1)",
+        "x.index_fill(5, lib.tensor([[0]]), 1)",
+        "x.index_fill(0, lib.tensor([[7]]), 1)",  # an index of two dimensions: RuntimeError
+        "x.index_fill(0, lib.tensor([7]), lib.tensor([1.0]))",
+        "x.scatter(5, lib.tensor([[0]]).float(), x)",
+        "x.scatter(0, lib.tensor([[0]]), x[0])",
+        "x.scatter(0, lib.tensor([], dtype=lib.int64), x[0])",  # an empty index is not read
+        "x.scatter(0, lib.tensor([]), 5)",
+        "x.scatter_add(0, lib.tensor([[-1]]), x)",  # no negative index
+        "x.scatter_reduce(0, lib.tensor([], dtype=lib.int64), x[0], 'sum')",
+        # arguments that are not tensors: PyTorch's argument parsing
+        "x.index_add(0, [0], x[:1])",
+        "x.index_copy(0, lib.tensor([0]), 5)",
+        "x.scatter_add(0, [[0]], x)",
+        # index_put_ compares the values' shape with the indexed shape before the indices
+        "x.index_put_((lib.tensor([5]),), lib.ones(2, 3))",
+        "x.index_put_((lib.tensor([5]),), lib.ones(2, 3), accumulate=True)",
+        "x.index_put_((lib.tensor([5]),), lib.ones(3))",
+    ],
+)
+def test_argument_errors_come_in_torchs_order(call: str) -> None:
+    def run(lib: Any) -> Any:
+        x = lib.arange(9.0).view(3, 3)
+        out = eval(call, {"x": x, "lib": lib})
+        return out.tolist(), x.tolist()
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, TypeError))
+    assert ours == theirs
