@@ -739,7 +739,7 @@ def test_a_grad_kept_in_a_variable_and_used_after_zero_grad_runs_eagerly(kept: s
 
     eager = make()
     compiled = ag.compile(make())
-    with pytest.warns(RuntimeWarning, match="used after zero_grad"):
+    with pytest.warns(RuntimeWarning, match="used after the function dropped it"):
         for _ in range(4):
             assert compiled().item() == eager().item()
 
@@ -954,3 +954,217 @@ def test_a_compiled_forward_method_guards_its_modules_training_mode() -> None:
         theirs = model.forward(x).detach().numpy()
         assert mine.tobytes() == theirs.tobytes()
     assert compiled.traces == 2
+
+
+def _same_state(model: Any, eager_model: Any) -> bool:
+    """Parameters, their ``.grad`` and buffers equal bit for bit."""
+    mine, theirs = model.state_dict(), eager_model.state_dict()
+    grads = [
+        (p.grad, q.grad) for p, q in zip(model.parameters(), eager_model.parameters(), strict=True)
+    ]
+    return all(
+        p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
+        for p, q in [*zip(mine.values(), theirs.values(), strict=True), *grads]
+        if p is not None or q is not None
+    ) and all((p is None) == (q is None) for p, q in grads)
+
+
+@pytest.mark.parametrize(
+    ("layer", "attribute", "values"),
+    [
+        ("dropout", "p", [0.5, 0.2, 0.0]),
+        ("batchnorm", "momentum", [0.1, 0.5]),
+        ("batchnorm", "eps", [1e-5, 1.0]),
+        ("batchnorm", "track_running_stats", [True, False]),
+        ("leaky_relu", "negative_slope", [0.01, 0.5]),
+        ("softmax", "dim", [1, 0]),
+    ],
+)
+def test_a_modules_options_are_guarded(layer: str, attribute: str, values: list[Any]) -> None:
+    # A module's Python options (dropout's p, batch norm's momentum) are constants of the
+    # program: one changed between calls was replayed with its old value.
+    def make() -> tuple[Any, Any, Any]:
+        ag.manual_seed(0)
+        middle = {
+            "dropout": ag.nn.Dropout(0.5),
+            "batchnorm": ag.nn.BatchNorm1d(4),
+            "leaky_relu": ag.nn.LeakyReLU(0.01),
+            "softmax": ag.nn.Softmax(1),
+        }[layer]
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), middle, ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, middle, step
+
+    eager_model, eager_middle, eager_step = make()
+    model, middle, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(7)
+    for call in range(2 * len(values) + 1):
+        for m in (middle, eager_middle):
+            setattr(m, attribute, values[call // 2 % len(values)])
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        ag.manual_seed(call)
+        mine = compiled(x).detach().numpy().tobytes()
+        ag.manual_seed(call)
+        assert mine == eager_step(x).detach().numpy().tobytes()
+        assert _same_state(model, eager_model)
+    assert compiled.traces <= len(values) + 1
+
+
+def test_a_module_option_the_step_sets_from_itself_replays_as_eager() -> None:
+    # The step reads the option before setting it: the program depends on its value at the
+    # call's start, and a replay sets it as the function leaves it.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Dropout(0.5), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            model[1].p = model[1].p * 0.5
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (it changes on every call: it may run eagerly)
+        for call in range(4):
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            ag.manual_seed(call)
+            mine = compiled(x).detach().numpy().tobytes()
+            ag.manual_seed(call)
+            assert mine == eager_step(x).detach().numpy().tobytes()
+            assert model[1].p == eager_model[1].p
+            assert _same_state(model, eager_model)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+@pytest.mark.parametrize("clear", ["none", "zeros"])
+def test_a_step_that_sets_each_grad_itself_first_replays_as_eager(clear: str, momentum) -> None:
+    # `p.grad = None` for each parameter, first: the tracer does not see it, so each call's
+    # program was specialised on the .grad it found (the previous call's): a trace per call,
+    # then eager code. `p.grad = zeros_like(p)` first was replayed leaving the traced call's
+    # .grad in place, every later call's gradient lost.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=momentum)
+        params = list(model.parameters())
+
+        def step(x: ag.Tensor) -> Any:
+            for p in params:
+                p.grad = None if clear == "none" else ag.zeros_like(p)
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # replayed, never run eagerly for good
+        for _ in range(10):
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            mine = compiled(x).detach().numpy().tobytes()
+            assert mine == eager_step(x).detach().numpy().tobytes()
+            assert _same_state(model, eager_model)
+    assert compiled.traces == 2
+
+
+def test_a_step_that_tests_for_a_grad_before_dropping_it_is_guarded_on_it() -> None:
+    # The program took the branch for a .grad being there, then dropped it: a replay after the
+    # .grad was cleared outside the step took that branch too.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            scale = 2.0 if model[0].weight.grad is not None else 1.0
+            opt.zero_grad()
+            loss = model(x).pow(2).mean() * scale
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(10)
+    for call in range(6):
+        if call == 4:
+            model.zero_grad()
+            eager_model.zero_grad()
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        assert compiled(x).detach().numpy().tobytes() == eager_step(x).detach().numpy().tobytes()
+        assert _same_state(model, eager_model)
+
+
+@pytest.mark.parametrize("captured", [False, True])
+def test_an_embeddings_padding_rows_are_found_in_each_calls_indices(captured: bool) -> None:
+    # The padding mask was computed with == on the raw index array: the program took it for a
+    # constant, and replays kept the traced call's padding positions.
+    def make() -> tuple[Any, Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Embedding(6, 3, padding_idx=0), ag.nn.Linear(3, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+        indices = ag.tensor([[0, 1, 2]])
+
+        def step(x: ag.Tensor) -> Any:
+            if captured:
+                indices.copy_(x)
+            opt.zero_grad()
+            loss = model(indices if captured else x).pow(2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step, indices
+
+    eager_model, eager_step, _ = make()
+    model, step, _ = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # replayed, never run eagerly for good
+        for _ in range(5):
+            x = ag.tensor(rng.integers(0, 6, (1, 3)))
+            mine = compiled(x).detach().numpy().tobytes()
+            assert mine == eager_step(x).detach().numpy().tobytes()
+            assert _same_state(model, eager_model)
+    assert compiled.traces == 2
+
+
+@pytest.mark.parametrize("index", [-1, 4])
+def test_replayed_embedding_checks_each_calls_indices(index: int) -> None:
+    # The range check ran in Python on the traced call's indices only: a replay read index -1
+    # from the end of the table (NumPy's take) where eager code raises IndexError.
+    embedding = ag.nn.Embedding(4, 2)
+    compiled = ag.compile(lambda x: embedding(x).sum())
+    for _ in range(2):
+        compiled(ag.tensor([0, 1]))
+    with pytest.raises(IndexError, match="index out of range in self"):
+        compiled(ag.tensor([0, index]))
+    assert compiled(ag.tensor([3, 3])).item() == embedding(ag.tensor([3, 3])).sum().item()
+    assert compiled.traces == 1

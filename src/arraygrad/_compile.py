@@ -18,13 +18,14 @@ What the program reads from outside (input tensors, captured parameters, their `
 read from those tensors on every replay, and what it changes on them (``.grad`` set, replaced or
 cleared, data written in place or replaced, version counters) is done to them again. A recorded
 program is used only while its guards hold: grad mode, the inputs' classes, shapes, dtypes and
-``requires_grad`` flags and the other arguments' values, the ``training`` flag of each module
-the function calls (unless the function sets it first, as ``model.train()`` in the step does:
-a replay sets it again), and for each captured tensor its shape,
-dtype, flag, node and ``.grad`` object (not the ``.grad`` of a tensor the function drops it from
-with ``zero_grad()`` before reading it: PyTorch's loops, which call it first or between the
-forward and ``loss.backward()``, find the previous call's ``.grad`` every time); otherwise the
-function is traced again. Code that reads
+``requires_grad`` flags and the other arguments' values, the Python attributes (numbers,
+strings, None, functions, tuples of them) of each module the function calls, as the call finds
+them (``training``, dropout's ``p``, batch norm's ``momentum`` and ``eps``: those the function
+sets, as ``model.train()`` in the step does, a replay sets again), and for each captured tensor
+its shape, dtype, flag, node and ``.grad`` object (only whether it has one, for a tensor the
+function drops it from before reading it, with ``zero_grad()`` or a plain ``p.grad = None``:
+PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
+previous call's ``.grad`` every time); otherwise the function is traced again. Code that reads
 values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
 ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
 differentiable backward or makes results whose shape depends on the values (boolean masks)
@@ -33,8 +34,13 @@ inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) are s
 program that draw again on every replay, in eager code's order, so that from one seed a
 compiled step gives eager's results and leaves the generator where eager code leaves it.
 
-Known limit: integer arrays computed with raw operators on ``tensor._data`` (not through a
+Known limits: integer arrays computed with raw operators on ``tensor._data`` (not through a
 primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.
+Python values the function reads from anywhere but its arguments, its modules' attributes and
+its optimizers' options are constants of the program, not guarded: a global or closure variable
+passed to ``F.dropout(x, p)`` or ``F.leaky_relu(x, slope)``, or a plain attribute of another
+object, is replayed with its value at the trace; pass such a value as an argument (the program
+is then specialised on it) or keep it in a module attribute.
 
 >>> import arraygrad
 >>> w = arraygrad.tensor(0.0, requires_grad=True)
@@ -60,7 +66,13 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._compile_program import DROPPED_GRAD, MISS, Program, UntraceableError
+from arraygrad._compile_program import (
+    DROPPED_GRAD,
+    MISS,
+    Program,
+    UntraceableError,
+    plain_attributes,
+)
 from arraygrad._compile_symbolic import (
     CALL,
     FOLD,
@@ -125,9 +137,12 @@ class _Tracer:
         # it must use a tensor to change it): (tensor, its .grad, its version, its array).
         self.entry: dict[int, tuple[Tensor, Tensor | None, int, Any]] = {}
         self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
-        # What zero_grad() dropped before the program read it: ``.grad`` tensors and their
-        # arrays, by id.
+        # What the function dropped before the program read it (zero_grad(), p.grad = None):
+        # ``.grad`` tensors and their arrays, by id.
         self.dropped: dict[int, Any] = {}
+        # The ``.grad`` of tensors earlier traces of the same inputs captured, as this call
+        # found them: (tensor, its .grad) by id (see :meth:`_entry_grad`).
+        self.grads_at_start: dict[int, tuple[Tensor, Tensor | None]] = {}
         # While tracing, _backend.xp is a namespace that records its function calls too, so
         # that array code written against _backend.xp (e.g. a stable log-sum-exp's shift) is
         # part of the program.
@@ -139,11 +154,11 @@ class _Tracer:
         self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
         # The global generator's state before the first random draw, if any.
         self.rng_state: Any = None
-        # Modules the function called, with their ``training`` flag as it found them (None:
-        # the function sets it itself before calling the module), by id; and the modules whose
-        # flag the function sets (``model.train()`` inside the step), set again by each replay.
-        self.modes: dict[int, tuple[Any, bool | None]] = {}
-        self.modes_set: dict[int, Any] = {}
+        # Modules the function called or set attributes of, with their plain attributes as the
+        # call found them (see :func:`plain_attributes`), by id; and the attributes the function
+        # sets (``model.train()`` inside the step), set again by each replay.
+        self.modules: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self.attributes_set: dict[int, tuple[Any, dict[str, None]]] = {}
 
     # --- slots ------------------------------------------------------------------------------
 
@@ -222,19 +237,51 @@ class _Tracer:
             # A dropped .grad (or a tensor sharing its array, such as its .data) used after
             # all, through a Python variable: a replay would read the traced call's one, not
             # the previous call's as eager code does.
-            self.untraceable("a .grad kept in a variable and used after zero_grad() dropped it")
+            self.untraceable(
+                "a .grad kept in a variable and used after the function dropped it (zero_grad(), "
+                "p.grad = None)"
+            )
         if id(tensor) in self.suspicious:
             self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
         outside = self.slot_of(data) is None
         if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
             grad = tensor.grad
-            self.entry[id(tensor)] = (tensor, grad, tensor._version, data)
+            entry_grad = grad if id(tensor) in self.arg_refs else self._entry_grad(tensor, grad)
+            self.entry[id(tensor)] = (tensor, entry_grad, tensor._version, data)
             if grad is not None:
                 if id(tensor) in self.arg_refs:
                     self.untraceable("an input tensor that already has a .grad")
                 self.see_tensor(grad)
         if outside:
             self.load(data, tensor)
+
+    def _entry_grad(self, tensor: Tensor, grad: Tensor | None) -> Any:
+        """The ``.grad`` of a captured tensor as the program depends on it, ``tensor`` being
+        met first with ``grad``: the one it had at the call's start, unless the function
+        dropped that one before reading it, with a plain ``p.grad = None`` or
+        ``p.grad = zeros_like(p)`` the tracer does not see (:data:`DROPPED_GRAD`: as after
+        ``zero_grad()``, see :meth:`grad_dropped`, a replay need not find that same one).
+        The start is known for the tensors an earlier trace of the same inputs captured
+        (:attr:`grads_at_start`): a steady loop takes 2 traces, not one per call."""
+        # A .grad the function made (zeros_like): it set it itself (not one it reads).
+        slot = None if grad is None else self.slot_of(grad._data)
+        made = slot is not None and all(s != slot for s, _ in self.loads)
+        start = self.grads_at_start.get(id(tensor))
+        if start is None:
+            if made:
+                # What it had at the start is unknown: trace again, knowing it.
+                self.untraceable("a .grad set by the function before use", retry=True)
+            return grad
+        old = start[1]
+        if old is grad or not (grad is None or made):
+            return grad
+        if old is None:
+            return None  # it had none, and the function made one
+        if id(old) in self.entry or self.slot_of(old._data) is not None:
+            return grad  # read already: the program depends on it (and stays guarded on it)
+        self.dropped[id(old)] = old
+        self.dropped[id(old._data)] = old._data
+        return DROPPED_GRAD
 
     def grad_dropped(self, tensor: Tensor) -> None:
         """The function is about to set ``tensor.grad = None`` (``zero_grad()``). If the program
@@ -246,6 +293,9 @@ class _Tracer:
         grad = tensor.grad
         if grad is None or id(tensor) in self.arg_refs:
             return
+        start = self.grads_at_start.get(id(tensor))
+        if start is not None and start[1] is None:
+            return  # the function made this .grad itself: it had none to drop
         met = self.entry.get(id(tensor))
         if met is None:
             # Not met yet: nothing has read the tensor or its .grad.
@@ -383,26 +433,18 @@ class _Tracer:
         # Anything else (a dtype, a bool, a shape) is a constant of the program.
 
     def module_called(self, module: Any) -> None:
-        """A module is called: the program does what its ``training`` flag selects now
-        (dropout or not, batch or running statistics)."""
-        if id(module) not in self.modes:
-            self.modes[id(module)] = (module, module.training)
+        """A module is called: the program does what its Python attributes select now (its
+        ``training`` flag, dropout's ``p``, batch norm's ``momentum`` and ``eps``, an
+        activation function): a replay needs them as they are now."""
+        if id(module) not in self.modules:
+            self.modules[id(module)] = (module, plain_attributes(module))
 
-    def mode_set(self, module: Any) -> None:
-        """The function sets ``module.training`` (``model.train()`` inside the step): its mode
-        at a later call is the function's doing, not state the program depends on, and a
-        replay sets it as the function left it."""
-        if id(module) not in self.modes:
-            self.modes[id(module)] = (module, None)
-        self.modes_set[id(module)] = module
-
-    def guard_modes(self) -> None:
-        """Guard the ``training`` flags of the modules called (see :meth:`module_called`): a
-        replay after ``model.eval()`` would otherwise run the training mode's program."""
-        found = [(module, mode) for module, mode in self.modes.values() if mode is not None]
-        if found:
-            modules = tuple(module for module, _ in found)
-            self.guard(functools.partial(_training_modes, modules), tuple(m for _, m in found))
+    def attribute_set(self, module: Any, name: str) -> None:
+        """The function is about to set ``module.<name>`` (``model.train()`` inside the step):
+        the program depends on the attributes as the call found them (``drop.p *= 0.9`` reads
+        its ``p``), and a replay sets the attribute as the function leaves it."""
+        self.module_called(module)
+        self.attributes_set.setdefault(id(module), (module, {}))[1][name] = None
 
     def untraceable(self, reason: str, retry: bool = False) -> None:
         """Note that the program cannot be replayed (the eager run itself goes on).
@@ -418,10 +460,6 @@ class _Tracer:
         """Replay only while ``read()`` equals ``value`` (its value now): Python state the
         program bakes in as constants, such as an optimizer's learning rate."""
         self.guards.append((read, value))
-
-
-def _training_modes(modules: tuple[Any, ...]) -> tuple[bool, ...]:
-    return tuple([module.training for module in modules])
 
 
 class _RecordingNamespace:
@@ -464,6 +502,9 @@ class CompiledFunction:
         self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program
+        # The tensors from outside that the traces of each key met: a new trace of the key
+        # notes their .grad at its start (see _Tracer._entry_grad).
+        self._captured: dict[Any, dict[int, Tensor]] = {}
         self.traces = 0  # how many times the function was traced (for tests and debugging)
         # The program that replayed last: tried first, before any key is computed (its own
         # guards check everything the key would).
@@ -525,6 +566,8 @@ class CompiledFunction:
         """Run the function eagerly while recording it; keep the program if it can replay."""
         tracer = _Tracer()
         self.traces += 1
+        for tensor in self._captured.get(key, {}).values():
+            tracer.grads_at_start[id(tensor)] = (tensor, tensor.grad)
         for position, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 tracer.arg_refs[id(arg)] = position
@@ -549,7 +592,10 @@ class CompiledFunction:
         finally:
             _backend.tracer = None
             _backend.xp = tracer.xp
-        tracer.guard_modes()
+        captured = self._captured.setdefault(key, {})
+        for tensor, *_ in tracer.entry.values():
+            if tensor._rg and id(tensor) not in tracer.arg_refs:  # those that get a .grad
+                captured[id(tensor)] = tensor
         if tracer.broken is not None:
             retries = self._retries[key] = self._retries.get(key, 0) + 1
             if not tracer.retry or retries >= _MAX_TRACES:
@@ -573,11 +619,12 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
-    gradient (a new ``lr``, reloaded buffers), and the ``training`` mode of the modules it
-    calls (``model.eval()``), and an optimizer's first step, which creates its state, runs
-    eagerly. Python side effects are not replayed: a function that steps an LR
-    scheduler runs eagerly, and rebinding a name the function reads (a new optimizer object in
-    a global) is not seen: compile the new function instead. Returned
+    gradient (a new ``lr``, reloaded buffers), and the options of the modules it calls
+    (``model.eval()``, a new dropout ``p``), and an optimizer's first step, which creates its
+    state, runs eagerly. Python side effects are not replayed (but for the module options the
+    function sets): a function that steps an LR scheduler runs eagerly, and rebinding a name
+    the function reads (a new optimizer object, a dropout rate in a global) is not seen:
+    compile the new function instead, or pass the value as an argument. Returned
     tensors are detached. Functions that read tensor values into Python (``.item()``,
     ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
     with a warning.

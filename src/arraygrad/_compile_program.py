@@ -2,10 +2,11 @@
 
 The generated function starts with its guards: one tuple of everything the program is
 specialised on (grad mode, the inputs' classes, shapes, dtypes and flags, the captured tensors'
-flags, ``.grad`` objects, shapes and dtypes), compared with the traced values in one go; on a
-mismatch it returns :data:`MISS` before doing anything. Then come the array operations, one line
-each, with every function and constant bound as a default argument (a local variable, the
-fastest name Python looks up), then the side effects on captured tensors and the result.
+flags, ``.grad`` objects, shapes and dtypes, the modules' Python attributes), compared with the
+traced values in one go; on a mismatch it returns :data:`MISS` before doing anything. Then come
+the array operations, one line each, with every function and constant bound as a default
+argument (a local variable, the fastest name Python looks up), then the side effects on
+captured tensors and modules and the result.
 
 Before writing the code, operations whose result nothing uses are dropped (values not returned,
 not made a ``.grad``, not written into an array, not read by a later kept operation), and an
@@ -16,9 +17,12 @@ and dtype writes it there directly, through the ufunc's ``out=``.
 from __future__ import annotations
 
 import builtins
+import functools
+import keyword
 import math
 import operator
 import re
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -79,9 +83,34 @@ class _DroppedGrad:
         return "<.grad dropped before use>"
 
 
-#: The entry ``.grad`` of a captured tensor whose ``.grad`` the function set to ``None`` before
-#: using the tensor (``opt.zero_grad()`` first): never read, so not guarded.
+#: The entry ``.grad`` of a captured tensor whose ``.grad`` the function set to ``None`` (or to
+#: one it makes) before using the tensor (``opt.zero_grad()`` first): never read, so only
+#: guarded to be there.
 DROPPED_GRAD: Any = _DroppedGrad()
+
+# The values a module's attribute can have that a program bakes in as constants: options
+# (numbers, strings, None, tuples of them) and functions (an activation), compared by value
+# (functions by identity). Tensors, submodules and containers are not Python constants.
+_PLAIN: tuple[type, ...] = (bool, int, float, complex, str, type(None))
+_PLAIN += (types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
+
+
+def is_plain(value: Any) -> bool:
+    """Whether ``value`` is a Python constant of a program (see :data:`_PLAIN`)."""
+    if isinstance(value, _PLAIN):
+        return True
+    return value.__class__ is tuple and all(is_plain(item) for item in value)
+
+
+def plain_attributes(module: Any) -> dict[str, Any]:
+    """``module``'s attributes that are Python constants of a program, which a replay reads as
+    ``M.<name>`` (names that are not identifiers are left out: arraygrad's modules have none)."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if is_plain(value) and name.isidentifier() and not keyword.iskeyword(name)
+    }
+
 
 # The arithmetic operators whose result can be written into an existing array with their
 # ufunc's ``out=`` (the ufuncs' names are in OPERATOR_UFUNCS).
@@ -340,10 +369,14 @@ class Program:
                     effects.append(f"{name}.grad = _wrap(v{slot})")
                     live.add(slot)
             effects.extend([f"_bump({name})"] * (tensor._version - entry_version))
-        for module in tracer.modes_set.values():
-            # The modes the function set (model.train() inside the step), as it left them.
-            mode = writer.operand(Const(module.training))
-            effects.append(f"{writer.bind(module, 'M')}.training = {mode}")
+        for module, names in tracer.attributes_set.values():
+            # The attributes the function set (model.train() inside the step), as it left them;
+            # others (a tensor kept for logging) are Python side effects, not replayed.
+            for attribute in names:
+                value = vars(module).get(attribute, MISS)
+                if is_plain(value):
+                    text = writer.operand(Const(value))
+                    effects.append(f"{writer.bind(module, 'M')}.{attribute} = {text}")
         returned = _result_expr(result, tracer, writer, live)
 
         ops = _fold(tracer.ops, live)
@@ -404,7 +437,11 @@ class Program:
             read += [f"{name}._rg", f"{name}._node", f"{data}.shape", f"{data}.dtype"]
             expected += [tensor._rg, tensor._node, entry_data.shape, entry_data.dtype]
             if entry_grad is DROPPED_GRAD:
-                continue  # whatever .grad it has, the function drops it before use
+                # Whichever .grad it has, the function drops it before use; but it had one
+                # (Python code can test that before dropping it: `if p.grad is not None`).
+                read.append(f"{name}.grad is None")
+                expected.append(False)
+                continue
             read.append(f"id({name}.grad)")
             expected.append(id(entry_grad))
             if entry_grad is not None:
@@ -416,6 +453,12 @@ class Program:
                 if is_mutable_array(tracer.keep[slot]):
                     read.append(f"v{slot}.strides")
                     expected.append(tracer.keep[slot].strides)
+        for module, attributes in tracer.modules.values():
+            # Read as attributes, in the guard tuple: cheaper than calling a function that
+            # reads them (what the module's code reads, as eager code will find it).
+            name = writer.bind(module, "M")
+            read += [f"{name}.{attribute}" for attribute in attributes]
+            expected += attributes.values()
         for read_value, value in tracer.guards:
             read.append(f"{writer.bind(read_value, 'g')}()")
             expected.append(value)

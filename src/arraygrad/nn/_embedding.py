@@ -75,14 +75,18 @@ def embedding(
                 f"num_embeddings={rows}"
             )
         padding_idx %= rows
+    tracer = _backend.tracer
+    if tracer is not None:  # arraygrad.compile: the code below reads the indices' array itself
+        tracer.see_tensor(input)
     xp = _backend.xp
     indices = input._data
-    if indices.size and bool(xp.any((indices < 0) | (indices >= rows))):
-        bad = indices[(indices < 0) | (indices >= rows)]
-        raise IndexError(
-            f"index out of range in self: index {int(bad.reshape(-1)[0])} for an embedding "
-            f"table of {rows} rows (weight shape {list(weight.shape)})"
-        )
+    # A step of arraygrad.compile's program: each replay checks its own indices (NumPy's take
+    # would read a negative one from the end).
+    checked = (xp, indices, tuple(weight.shape))
+    if tracer is None:
+        _check_rows(*checked)
+    else:
+        tracer.call(_check_rows, checked)
     if max_norm is not None and indices.size:
         _renorm_rows(weight, indices, max_norm, norm_type)
     rows_taken = ops.take(weight, xp.reshape(indices, (-1,)), axis=0)  # repeats sum gradients
@@ -96,9 +100,31 @@ def embedding(
         detached = out.detach()
         out = detached + (out - detached) * scale
     if padding_idx is not None:
-        mask = constant(xp.reshape(indices == padding_idx, indices.shape + (1,)))
-        out = _math.where(mask, out.detach(), out)
+        # A step of arraygrad.compile's program (its == is on a raw array): each replay finds
+        # the padding in its own indices.
+        arguments = (xp, indices, padding_idx)
+        if tracer is None:
+            mask = _padding_mask(*arguments)
+        else:
+            mask = tracer.call(_padding_mask, arguments)
+        out = _math.where(constant(mask), out.detach(), out)
     return out
+
+
+def _check_rows(xp: Any, indices: Any, shape: tuple[int, ...]) -> None:
+    """Refuse indices outside the table's ``shape[0]`` rows, as PyTorch does."""
+    rows = shape[0]
+    if indices.size and bool(xp.any((indices < 0) | (indices >= rows))):
+        bad = indices[(indices < 0) | (indices >= rows)]
+        raise IndexError(
+            f"index out of range in self: index {int(bad.reshape(-1)[0])} for an embedding "
+            f"table of {rows} rows (weight shape {list(shape)})"
+        )
+
+
+def _padding_mask(xp: Any, indices: Any, padding_idx: int) -> Any:
+    """Where ``indices`` is ``padding_idx``, shaped to broadcast against the rows taken."""
+    return xp.reshape(indices == padding_idx, indices.shape + (1,))
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

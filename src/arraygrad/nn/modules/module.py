@@ -232,8 +232,8 @@ class Module(StateDictMixin):
                         )
                     buffers[name] = value
                 else:
-                    if name == "training" and _backend.tracer is not None:
-                        _backend.tracer.mode_set(self)
+                    if _backend.tracer is not None:  # arraygrad.compile sets it on replays
+                        _backend.tracer.attribute_set(self, name)
                     object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
