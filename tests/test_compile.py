@@ -1019,6 +1019,59 @@ def test_a_modules_options_are_guarded(layer: str, attribute: str, values: list[
     assert compiled.traces <= len(values) + 1
 
 
+class _Scaled(ag.nn.Module):
+    """A linear layer whose output is scaled by a plain option, 1 when it has none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = ag.nn.Linear(3, 2)
+        self.scale = 2.0
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        return self.linear(x) * getattr(self, "scale", 1.0)
+
+
+@pytest.mark.parametrize("change", ["delete", "parameter", "array"])
+def test_a_module_option_deleted_or_replaced_by_a_tensor_is_a_guard_miss(change: str) -> None:
+    # The guard read the option as an attribute: a deleted one raised AttributeError from the
+    # replay, an array raised from the guard's ==, and a Parameter of the same value compared
+    # equal to the float, so the replay kept it a constant (and gave it no .grad).
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = _Scaled()
+
+        def step(x: ag.Tensor) -> Any:
+            model.zero_grad()
+            loss = model(x).pow(2).sum()
+            loss.backward()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(13)
+    for call in range(4):
+        if call == 2:
+            for m in (model, eager_model):
+                if change == "delete":
+                    del m.scale
+                elif change == "parameter":
+                    m.scale = ag.nn.Parameter(ag.tensor(2.0))
+                else:
+                    m.scale = np.array([2.0, 2.0], np.float32)
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (an array option runs eagerly)
+            mine = compiled(x).detach().numpy().tobytes()
+        assert mine == eager_step(x).detach().numpy().tobytes()
+        assert _same_state(model, eager_model)
+        if change == "parameter" and call >= 2:
+            assert model.scale.grad is not None
+            assert model.scale.grad.numpy().tobytes() == eager_model.scale.grad.numpy().tobytes()
+
+
 def test_a_module_option_the_step_sets_from_itself_replays_as_eager() -> None:
     # The step reads the option before setting it: the program depends on its value at the
     # call's start, and a replay sets it as the function leaves it.
@@ -1088,6 +1141,41 @@ def test_a_step_that_sets_each_grad_itself_first_replays_as_eager(clear: str, mo
             assert mine == eager_step(x).detach().numpy().tobytes()
             assert _same_state(model, eager_model)
     assert compiled.traces == 2
+
+
+@pytest.mark.parametrize("replace", ["scale", "clone"])
+def test_a_step_that_replaces_each_grad_by_one_made_from_it_replays_as_eager(replace: str) -> None:
+    # `p.grad = p.grad * 0.5` first: the program read the traced call's .grad tensor itself but
+    # was guarded on the new one, which its replays left in place: each later call used the
+    # same stale .grad and lost its own gradient.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+        params = list(model.parameters())
+
+        def step(x: ag.Tensor) -> Any:
+            for p in params:
+                if p.grad is not None:
+                    p.grad = p.grad * 0.5 if replace == "scale" else p.grad.clone()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a new .grad on every call: it may run eagerly)
+        for _ in range(6):
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            mine = compiled(x).detach().numpy().tobytes()
+            assert mine == eager_step(x).detach().numpy().tobytes()
+            assert _same_state(model, eager_model)
 
 
 def test_a_step_that_tests_for_a_grad_before_dropping_it_is_guarded_on_it() -> None:

@@ -4,8 +4,10 @@ and everything stays bit-equal to eager code."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import tracemalloc
+import weakref
 
 import numpy as np
 
@@ -133,3 +135,29 @@ def test_a_long_replay_frees_its_temporaries_as_eager_code_does() -> None:
             tracemalloc.stop()
         assert np.array_equal(got.numpy(), expected)
     assert peaks[1] < 2 * peaks[0] + 1_000_000, peaks
+
+
+def test_a_dropped_model_and_compiled_step_are_freed() -> None:
+    # dtype's tables, built during the last trace, kept its recording namespace and through it
+    # the tracer, with every module and tensor it met, until the next dtype lookup outside it.
+    def train() -> tuple[weakref.ref, weakref.ref, weakref.ref]:
+        model = ag.nn.Sequential(ag.nn.Linear(4, 3), ag.nn.ReLU(), ag.nn.Linear(3, 1))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+        x, y = ag.ones(5, 4), ag.zeros(5, 1)
+
+        def step(x: ag.Tensor, y: ag.Tensor) -> ag.Tensor:
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        compiled = ag.compile(step)
+        for _ in range(3):
+            compiled(x, y)
+        assert compiled.traces == 2
+        return weakref.ref(model), weakref.ref(opt), weakref.ref(compiled)
+
+    refs = train()
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None, None]

@@ -278,7 +278,9 @@ class _Tracer:
         if old is None:
             return None  # it had none, and the function made one
         if id(old) in self.entry or self.slot_of(old._data) is not None:
-            return grad  # read already: the program depends on it (and stays guarded on it)
+            # Read already (p.grad = p.grad * 0.5): the program reads that tensor itself, so
+            # it must be the one the tensor has at the start of a replay, which sets the new one.
+            return old
         self.dropped[id(old)] = old
         self.dropped[id(old._data)] = old._data
         return DROPPED_GRAD
@@ -592,6 +594,10 @@ class CompiledFunction:
         finally:
             _backend.tracer = None
             _backend.xp = tracer.xp
+            if _dtype._namespace is tracer.proxy:
+                # dtype's tables, built during the trace, would keep the proxy, and through
+                # it the tracer and all it met (a dropped model), until the next dtype lookup.
+                _dtype._namespace = None
         captured = self._captured.setdefault(key, {})
         for tensor, *_ in tracer.entry.values():
             if tensor._rg and id(tensor) not in tracer.arg_refs:  # those that get a .grad

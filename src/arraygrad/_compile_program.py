@@ -454,10 +454,13 @@ class Program:
                     read.append(f"v{slot}.strides")
                     expected.append(tracer.keep[slot].strides)
         for module, attributes in tracer.modules.values():
-            # Read as attributes, in the guard tuple: cheaper than calling a function that
-            # reads them (what the module's code reads, as eager code will find it).
+            # Read from the module's __dict__, in the guard tuple: cheaper than calling a
+            # function that reads them. Not as attributes: a Parameter or a submodule set in
+            # place of an option (model.scale = nn.Parameter(tensor(2.0))) leaves __dict__, and
+            # compares equal to its old value; a deleted one is a KeyError.
             name = writer.bind(module, "M")
-            read += [f"{name}.{attribute}" for attribute in attributes]
+            prologue.append(f"{name}_d = {name}.__dict__")
+            read += [f"{name}_d[{attribute!r}]" for attribute in attributes]
             expected += attributes.values()
         for read_value, value in tracer.guards:
             read.append(f"{writer.bind(read_value, 'g')}()")
@@ -467,7 +470,11 @@ class Program:
         lines = ["    try:", *["        " + line for line in prologue]]
         lines += ["    except (ValueError, AttributeError):", "        return MISS"]
         lines += ["    " + line for line in loads]
-        lines += [f"    if ({', '.join(read)},) != EXPECTED:", "        return MISS"]
+        # A guard that cannot be read or compared (an option deleted, or now an array whose
+        # == is not a bool) is a miss: the function is traced again, and eager code raises
+        # any error.
+        lines += ["    try:", f"        if ({', '.join(read)},) != EXPECTED:"]
+        lines += ["            return MISS", "    except Exception:", "        return MISS"]
         lines += ["    " + line for line in body + effects]
         lines.append(f"    return {returned}")
         writer.env.update(

@@ -77,8 +77,17 @@ def _check_index_reduce_args(
     include_self: bool = True,
 ) -> None:
     """``index_reduce_``'s checks made before PyTorch compares memory."""
+    _index_reduce_args(input, dim, index, source, reduce)
+
+
+def _index_reduce_args(
+    input: Tensor, dim: int, index: Any, source: Any, reduce: str
+) -> tuple[int, Tensor, Tensor]:
+    """:func:`_index_func_args` for ``index_reduce_``, whose ``reduce`` PyTorch checks first,
+    once its argument parsing has refused a non-tensor index or source (a TypeError)."""
+    _check_tensors("index_reduce_", index=index, source=source)
     _check_reduce(reduce)
-    _index_func_args("index_reduce_", input, dim, index, source)
+    return _index_func_args("index_reduce_", input, dim, index, source)
 
 
 def _check_index_copy_args(input: Tensor, dim: int, index: Any, source: Any) -> None:
@@ -392,8 +401,7 @@ def index_reduce(
     >>> x.index_reduce(0, arraygrad.tensor([0, 0]), arraygrad.tensor([3.0, 4.0]), "prod").tolist()
     [24.0, 2.0]
     """
-    _check_reduce(reduce)
-    axis, index, source = _index_func_args("index_reduce_", input, dim, index, source)
+    axis, index, source = _index_reduce_args(input, dim, index, source, reduce)
     raw = _check_bounds("index_reduce_", input, axis, index)
     if input.ndim == 0:
         flat = index_reduce(

@@ -239,6 +239,9 @@ def scatter_reduce(
     >>> arraygrad.ones(2).scatter_reduce(0, arraygrad.tensor([0, 0, 1]), src, "amax").tolist()
     [5.0, 3.0]
     """
+    # PyTorch checks the reduce after the other arguments (and the memory), before the index's
+    # values.
+    axis = _scatter_args("scatter_reduce", input, dim, index, src)
     # PyTorch also accepts "max" and "min" (undocumented) for "amax" and "amin".
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in _SCATTER_REDUCES:
@@ -246,7 +249,6 @@ def scatter_reduce(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce!r}. "
             "Fix: pass one of those strings."
         )
-    axis = _scatter_args("scatter_reduce", input, dim, index, src)
     if index.numel() == 0:
         return ops.clone(input)
     if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element

@@ -614,6 +614,11 @@ def test_scalars_match_torch(fn: Any) -> None:
         "x.index_add(0, [0], x[:1])",
         "x.index_copy(0, lib.tensor([0]), 5)",
         "x.scatter_add(0, [[0]], x)",
+        "x.index_reduce(0, [0], x[:1], 'sum')",  # before the reduce
+        "x.index_reduce_(0, lib.tensor([0]), 5, 'sum')",
+        "x.scatter_reduce(0, lib.tensor([[0]]), [1.0], 'add')",
+        # scatter_reduce checks its reduce after the other arguments
+        "x.scatter_reduce(5, lib.tensor([[0]]), x, 'add')",
         # index_put_ compares the values' shape with the indexed shape before the indices
         "x.index_put_((lib.tensor([5]),), lib.ones(2, 3))",
         "x.index_put_((lib.tensor([5]),), lib.ones(2, 3), accumulate=True)",
