@@ -270,3 +270,17 @@ def all_op_tables() -> dict[str, OpSpec]:
         for key, spec in getattr(module, "OP_TABLE", {}).items():
             rows[f"{path.stem}:{key}"] = spec
     return rows
+
+
+def same_state(model: Any, eager_model: Any) -> bool:
+    """Whether two modules' parameters, their ``.grad`` and buffers are equal bit for bit (a
+    compiled step's model against the eager one's)."""
+    mine, theirs = model.state_dict(), eager_model.state_dict()
+    grads = [
+        (p.grad, q.grad) for p, q in zip(model.parameters(), eager_model.parameters(), strict=True)
+    ]
+    return all(
+        p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
+        for p, q in [*zip(mine.values(), theirs.values(), strict=True), *grads]
+        if p is not None or q is not None
+    ) and all((p is None) == (q is None) for p, q in grads)

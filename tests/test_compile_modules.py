@@ -1,0 +1,307 @@
+"""arraygrad.compile and modules: a step replays only while the Python options of the modules it
+calls (``training``, dropout's ``p``, batch norm's ``momentum``) are as traced, sets the ones it
+sets, and records what layers compute from raw arrays (gradient clipping, embedding indices)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import arraygrad as ag
+from tests.oracle import same_state
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_a_step_that_clips_the_gradient_norm_replays_as_eager(norm_type: float) -> None:
+    # clip_grad_norm_ computed its norms with operators on raw arrays, which the recorder does
+    # not see: every step that clipped ran eagerly, with a warning.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x: ag.Tensor) -> Any:
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            total = ag.nn.utils.clip_grad_norm_(model.parameters(), 0.05, norm_type=norm_type)
+            opt.step()
+            return loss, total
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # replayed, never run eagerly for good
+        for _ in range(6):
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            mine, theirs = compiled(x), eager_step(x)
+            assert [t.detach().numpy().tobytes() for t in mine] == [
+                t.detach().numpy().tobytes() for t in theirs
+            ]
+            for p, q in zip(model.parameters(), eager_model.parameters(), strict=True):
+                assert p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
+    assert compiled.traces == 2  # the optimizer's first step, then its steady state
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_modules_training_mode_is_guarded_and_set_as_eager_code_sets_it(inside: bool) -> None:
+    # Dropout and batch norm do what module.training selects: a program traced in training
+    # mode was replayed after model.eval() (batch statistics, dropout, running stats updated).
+    # A step that sets the mode itself (model.train() first, model.eval() last) is replayed
+    # with those settings made again, as eager code makes them.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(
+            ag.nn.Linear(3, 4), ag.nn.BatchNorm1d(4), ag.nn.Dropout(0.5), ag.nn.Linear(4, 2)
+        )
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            if inside:
+                model.train()
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            if inside:
+                model.eval()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(6)
+    for call in range(8):
+        for m in (model, eager_model):
+            m.train(call % 3 != 2)
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        ag.manual_seed(call)
+        mine = compiled(x).detach().numpy().tobytes()
+        ag.manual_seed(call)
+        assert mine == eager_step(x).detach().numpy().tobytes()
+        assert [m.training for m in model.modules()] == [m.training for m in eager_model.modules()]
+        mine_state, eager_state = model.state_dict(), eager_model.state_dict()
+        for p, q in zip(mine_state.values(), eager_state.values(), strict=True):
+            assert p.numpy().tobytes() == q.numpy().tobytes()
+    assert compiled.traces <= 3
+
+
+def test_a_compiled_forward_method_guards_its_modules_training_mode() -> None:
+    # compile(model.forward) does not go through the model's __call__, which records the
+    # mode: a forward reading self.training directly (F.dropout(..., self.training)) and
+    # calling no submodule was replayed in training mode after model.eval().
+    class Net(ag.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = ag.nn.Parameter(ag.randn(3, 3))
+
+        def forward(self, x: ag.Tensor) -> ag.Tensor:
+            return ag.nn.functional.dropout(x @ self.weight, 0.5, self.training)
+
+    ag.manual_seed(0)
+    model = Net()
+    compiled = ag.compile(model.forward)
+    x = ag.randn(4, 3)
+    for call, training in enumerate([True, True, False, False]):
+        model.train(training)
+        ag.manual_seed(call)
+        mine = compiled(x).detach().numpy()
+        ag.manual_seed(call)
+        theirs = model.forward(x).detach().numpy()
+        assert mine.tobytes() == theirs.tobytes()
+    assert compiled.traces == 2
+
+
+@pytest.mark.parametrize(
+    ("layer", "attribute", "values"),
+    [
+        ("dropout", "p", [0.5, 0.2, 0.0]),
+        ("batchnorm", "momentum", [0.1, 0.5]),
+        ("batchnorm", "eps", [1e-5, 1.0]),
+        ("batchnorm", "track_running_stats", [True, False]),
+        ("leaky_relu", "negative_slope", [0.01, 0.5]),
+        ("softmax", "dim", [1, 0]),
+    ],
+)
+def test_a_modules_options_are_guarded(layer: str, attribute: str, values: list[Any]) -> None:
+    # A module's Python options (dropout's p, batch norm's momentum) are constants of the
+    # program: one changed between calls was replayed with its old value.
+    def make() -> tuple[Any, Any, Any]:
+        ag.manual_seed(0)
+        middle = {
+            "dropout": ag.nn.Dropout(0.5),
+            "batchnorm": ag.nn.BatchNorm1d(4),
+            "leaky_relu": ag.nn.LeakyReLU(0.01),
+            "softmax": ag.nn.Softmax(1),
+        }[layer]
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), middle, ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, middle, step
+
+    eager_model, eager_middle, eager_step = make()
+    model, middle, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(7)
+    for call in range(2 * len(values) + 1):
+        for m in (middle, eager_middle):
+            setattr(m, attribute, values[call // 2 % len(values)])
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        ag.manual_seed(call)
+        mine = compiled(x).detach().numpy().tobytes()
+        ag.manual_seed(call)
+        assert mine == eager_step(x).detach().numpy().tobytes()
+        assert same_state(model, eager_model)
+    assert compiled.traces <= len(values) + 1
+
+
+class _Scaled(ag.nn.Module):
+    """A linear layer whose output is scaled by a plain option, 1 when it has none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = ag.nn.Linear(3, 2)
+        self.scale = 2.0
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        return self.linear(x) * getattr(self, "scale", 1.0)
+
+
+@pytest.mark.parametrize("change", ["delete", "parameter", "array"])
+def test_a_module_option_deleted_or_replaced_by_a_tensor_is_a_guard_miss(change: str) -> None:
+    # The guard read the option as an attribute: a deleted one raised AttributeError from the
+    # replay, an array raised from the guard's ==, and a Parameter of the same value compared
+    # equal to the float, so the replay kept it a constant (and gave it no .grad).
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = _Scaled()
+
+        def step(x: ag.Tensor) -> Any:
+            model.zero_grad()
+            loss = model(x).pow(2).sum()
+            loss.backward()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(13)
+    for call in range(4):
+        if call == 2:
+            for m in (model, eager_model):
+                if change == "delete":
+                    del m.scale
+                elif change == "parameter":
+                    m.scale = ag.nn.Parameter(ag.tensor(2.0))
+                else:
+                    m.scale = np.array([2.0, 2.0], np.float32)
+        x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (an array option runs eagerly)
+            mine = compiled(x).detach().numpy().tobytes()
+        assert mine == eager_step(x).detach().numpy().tobytes()
+        assert same_state(model, eager_model)
+        if change == "parameter" and call >= 2:
+            assert model.scale.grad is not None
+            assert model.scale.grad.numpy().tobytes() == eager_model.scale.grad.numpy().tobytes()
+
+
+def test_a_module_option_the_step_sets_from_itself_replays_as_eager() -> None:
+    # The step reads the option before setting it: the program depends on its value at the
+    # call's start, and a replay sets it as the function leaves it.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Dropout(0.5), ag.nn.Linear(4, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x: ag.Tensor) -> Any:
+            model[1].p = model[1].p * 0.5
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step
+
+    eager_model, eager_step = make()
+    model, step = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (it changes on every call: it may run eagerly)
+        for call in range(4):
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            ag.manual_seed(call)
+            mine = compiled(x).detach().numpy().tobytes()
+            ag.manual_seed(call)
+            assert mine == eager_step(x).detach().numpy().tobytes()
+            assert model[1].p == eager_model[1].p
+            assert same_state(model, eager_model)
+
+
+@pytest.mark.parametrize("captured", [False, True])
+def test_an_embeddings_padding_rows_are_found_in_each_calls_indices(captured: bool) -> None:
+    # The padding mask was computed with == on the raw index array: the program took it for a
+    # constant, and replays kept the traced call's padding positions.
+    def make() -> tuple[Any, Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Embedding(6, 3, padding_idx=0), ag.nn.Linear(3, 2))
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+        indices = ag.tensor([[0, 1, 2]])
+
+        def step(x: ag.Tensor) -> Any:
+            if captured:
+                indices.copy_(x)
+            opt.zero_grad()
+            loss = model(indices if captured else x).pow(2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, step, indices
+
+    eager_model, eager_step, _ = make()
+    model, step, _ = make()
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # replayed, never run eagerly for good
+        for _ in range(5):
+            x = ag.tensor(rng.integers(0, 6, (1, 3)))
+            mine = compiled(x).detach().numpy().tobytes()
+            assert mine == eager_step(x).detach().numpy().tobytes()
+            assert same_state(model, eager_model)
+    assert compiled.traces == 2
+
+
+@pytest.mark.parametrize("index", [-1, 4])
+def test_replayed_embedding_checks_each_calls_indices(index: int) -> None:
+    # The range check ran in Python on the traced call's indices only: a replay read index -1
+    # from the end of the table (NumPy's take) where eager code raises IndexError.
+    embedding = ag.nn.Embedding(4, 2)
+    compiled = ag.compile(lambda x: embedding(x).sum())
+    for _ in range(2):
+        compiled(ag.tensor([0, 1]))
+    with pytest.raises(IndexError, match="index out of range in self"):
+        compiled(ag.tensor([0, index]))
+    assert compiled(ag.tensor([3, 3])).item() == embedding(ag.tensor([3, 3])).sum().item()
+    assert compiled.traces == 1
