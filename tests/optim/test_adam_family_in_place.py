@@ -71,7 +71,7 @@ def _rmsprop(p, g, state, lr, alpha, weight_decay, momentum, centered, maximize,
     if momentum > 0:
         state["buf"] = state["buf"] * momentum + g / avg
         return p - lr * state["buf"]
-    return p + (-lr) * (g / avg)
+    return p + (-lr) * g / avg  # addcdiv's order: the scaled gradient is divided
 
 
 def _adagrad(p, g, state, lr, lr_decay, weight_decay, initial, maximize, eps=1e-10):
@@ -84,7 +84,7 @@ def _adagrad(p, g, state, lr, lr_decay, weight_decay, initial, maximize, eps=1e-
         g = g + weight_decay * p
     clr = lr / (1 + (state["step"] - 1) * lr_decay)
     state["sum"] = state["sum"] + g * g
-    return p + (-clr) * (g / (np.sqrt(state["sum"]) + eps))
+    return p + (-clr) * g / (np.sqrt(state["sum"]) + eps)  # addcdiv's order, as Adam's
 
 
 def _named(keys, values):

@@ -176,6 +176,47 @@ def test_loads_a_torch_state_dict_and_continues_like_torch():
     opt_t.load_state_dict(_to_torch(opt.state_dict()))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [("Adagrad", {"eps": 0.0}), ("RMSprop", {"alpha": 0.75, "eps": 0.0})],
+)
+def test_adagrad_and_rmsprop_step_is_torchs_addcdiv_bit_for_bit(name, kwargs, dtype, maximize):
+    # torch's param.addcdiv_(g, a, value=-lr) divides the scaled gradient, ((-lr) g) / a, which
+    # differs from (-lr) (g / a) in the last bit. Even gradients make every other operation
+    # exact on any CPU (a = |g| for Adagrad's g², |g| / 2 for RMSprop's 0.25 g²; torch's own
+    # sqrt is exact on these squares), so the comparison with torch itself can be bitwise.
+    grad = np.array([2.0, 6.0, 10.0, 14.0, -18.0, 22.0, 26.0, -30.0])
+    results = []
+    for lib in (torch, ag):
+        w = lib.zeros(8, dtype=getattr(lib, dtype), requires_grad=True)
+        opt = getattr(lib.optim, name)([w], lr=0.03, maximize=maximize, **kwargs)
+        w.grad = lib.tensor(grad, dtype=getattr(lib, dtype))
+        opt.step()
+        results.append(_np(w).tobytes())
+    assert results[1] == results[0]
+
+
+def test_adagrad_sums_start_at_the_constructors_initial_accumulator_value_like_torch():
+    # torch fills every sum with the constructor's initial_accumulator_value (its defaults'),
+    # also for a group that sets its own value and for a group added later.
+    sums = []
+    for lib in (torch, ag):
+        a, b, c = (lib.zeros(2, dtype=lib.float64, requires_grad=True) for _ in range(3))
+        opt = lib.optim.Adagrad(
+            [{"params": [a]}, {"params": [b], "initial_accumulator_value": 0.5}],
+            lr=0.1,
+            initial_accumulator_value=0.25,
+        )
+        opt.add_param_group({"params": [c], "initial_accumulator_value": 2.0})
+        for p in (a, b, c):
+            p.grad = lib.tensor([1.0, -2.0], dtype=lib.float64)
+        opt.step()
+        sums.append([_np(opt.state[p]["sum"]).tolist() for p in (a, b, c)])
+    assert sums[1] == sums[0] == [[1.25, 4.25]] * 3
+
+
 def test_update_is_in_place_and_bumps_the_version():
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     view = w.detach()
@@ -249,6 +290,14 @@ def test_add_param_group_uses_defaults_and_named_params():
         (lambda lib, p: lib.optim.SGD([1.0], lr=0.1), TypeError, "can only optimize Tensors"),
         (lambda lib, p: lib.optim.SGD([p[0] * 2], lr=0.1), ValueError, "non-leaf"),
         (lambda lib, p: lib.optim.SGD(p, lr=0.1).add_param_group(p), TypeError, "must be a dict"),
+        *[
+            (
+                lambda lib, p, name=name: getattr(lib.optim, name)(p, fused=True, foreach=True),
+                RuntimeError,
+                "`fused` and `foreach` cannot be `True` together",
+            )
+            for name in ("SGD", "Adam", "AdamW", "Adagrad")
+        ],
     ],
 )
 def test_misuse_raises_like_torch(make, error, match):

@@ -15,6 +15,7 @@ from arraygrad.optim.optimizer import (
     new_array,
     new_step,
     refuse_differentiable,
+    refuse_fused_with_foreach,
     to_scalar,
     weight_decayed,
 )
@@ -23,9 +24,10 @@ __all__ = ["Adagrad"]
 
 
 def _decayed_lr(step: float, lr: float, lr_decay: float, sign: float) -> float:
-    """``sign * lr / (1 + (step - 1) * lr_decay)``: the step's learning rate, negated for
-    maximize (exact: float rounding is symmetric)."""
-    return sign * (lr / (1 + (step - 1) * lr_decay))
+    """``-sign * lr / (1 + (step - 1) * lr_decay)``: the factor that scales ``g`` before the
+    division by ``sqrt(s) + eps`` (PyTorch's ``-clr``), negated again for maximize (exact: float
+    rounding is symmetric)."""
+    return -sign * (lr / (1 + (step - 1) * lr_decay))
 
 
 class Adagrad(Optimizer):
@@ -37,7 +39,8 @@ class Adagrad(Optimizer):
         s &\leftarrow s + g^2, \qquad
             \theta \leftarrow \theta - \tilde\gamma \frac{g}{\sqrt{s} + \epsilon}
 
-    with ``lr_decay`` :math:`\eta` and :math:`s` starting at ``initial_accumulator_value``.
+    with ``lr_decay`` :math:`\eta` and :math:`s` starting at ``initial_accumulator_value`` (the
+    constructor's, for every group: PyTorch ignores a group's own value).
     :math:`\theta` and :math:`s` are updated in place, with one temporary array of the
     parameter's size (two with weight decay); ``p.grad`` is left as it is. A compiled step
     replays from its first call; each replay computes :math:`\tilde\gamma` from the step count.
@@ -91,16 +94,19 @@ class Adagrad(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
+        refuse_fused_with_foreach(fused, foreach)
         # PyTorch creates Adagrad's state eagerly, so a fresh optimizer's state_dict has it.
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p, group)
+                self._init_state(p)
 
-    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+    def _init_state(self, p: Tensor) -> dict[str, Any]:
         state = self.state[p]
         if len(state) == 0:
             state["step"] = new_step()
-            value = group["initial_accumulator_value"]
+            # PyTorch starts every sum at the constructor's value (self.defaults), also for a
+            # group that sets its own initial_accumulator_value or is added later.
+            value = self.defaults["initial_accumulator_value"]
             state["sum"] = Tensor._wrap(_backend.xp.full(p._data.shape, value, dtype=p._data.dtype))
         return state
 
@@ -108,32 +114,33 @@ class Adagrad(Optimizer):
         # Every update is written into the memory of the parameter and of its sum, with one
         # temporary of the parameter's size (two with weight decay, whose g + λθ is a new array;
         # p.grad itself is never written). The arithmetic is PyTorch's, rearranged only in ways
-        # that give the same bits: with maximize, (-γ')((-g)/s) = -((-γ') (g/s)), so the sign
-        # goes into the learning rate instead of an array. With lr_decay, the step's learning
-        # rate is computed from the step tensor by _backend.scalar_from, so that a compiled step
+        # that give the same bits: with maximize, ((-γ')(-g))/s = (γ' g)/s, so the sign goes
+        # into the learning rate instead of an array. With lr_decay, the step's learning rate is
+        # computed from the step tensor by _backend.scalar_from, so that a compiled step
         # computes it again on each replay.
         lr = to_scalar(group["lr"])
         lr_decay, eps, weight_decay = group["lr_decay"], group["eps"], group["weight_decay"]
         for p in params:
-            state = self._init_state(p, group)  # parameters added later get state here
+            state = self._init_state(p)  # parameters added later get state here
             step, state_sum = state["step"], state["sum"]
             increment(step)
             param, grad = p._data, grad_of(p)
             sign = -1.0 if group["maximize"] else 1.0
             if weight_decay != 0:
                 grad, sign = weight_decayed(param, grad, weight_decay, sign < 0), 1.0
-            # s ← s + g², θ ← θ - γ' g / (sqrt(s) + ε) with γ' = γ / (1 + (t - 1) η)
+            # s ← s + g², θ ← θ + ((-γ') g) / (sqrt(s) + ε) with γ' = γ / (1 + (t - 1) η): the
+            # order of PyTorch's addcdiv, which divides the scaled gradient (γ' (g / a) can
+            # differ in the last bit)
             scratch = new_array("multiply", grad, grad)
             compute_into("add", state_sum._data, state_sum._data, scratch)
             _primitive.bump_version(state_sum)
             compute_into("sqrt", scratch, state_sum._data)
             compute_into("add", scratch, scratch, eps)
-            compute_into("divide", scratch, grad, scratch)
             if lr_decay == 0:  # γ / (1 + (t - 1)·0) is γ itself, whatever the step
-                rate: Any = sign * lr
+                factor: Any = -sign * lr
             else:
-                rate = _backend.scalar_from(
+                factor = _backend.scalar_from(
                     _decayed_lr, param.dtype, step._data, lr, lr_decay, sign
                 )
-            _backend.subtract_scaled_into(param, rate, scratch)
+            _backend.add_scaled_quotient_into(param, factor, grad, scratch)
             _primitive.bump_version(p)

@@ -18,6 +18,7 @@ from arraygrad.optim.optimizer import (
     new_array,
     new_step,
     refuse_differentiable,
+    refuse_fused_with_foreach,
     to_scalar,
     weight_decayed,
     zeros_like,
@@ -108,6 +109,7 @@ class Adam(Optimizer):
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
+        refuse_fused_with_foreach(fused, foreach)
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
         # Every update is written into the memory of the parameter and of its state buffers, with

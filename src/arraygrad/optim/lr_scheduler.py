@@ -228,8 +228,10 @@ class LinearLR(LRScheduler):
 
     def _get_closed_form_lr(self) -> list[Any]:
         delta = self.end_factor - self.start_factor
-        progress = min(self.total_iters, self.last_epoch) / self.total_iters
-        return [base_lr * (self.start_factor + delta * progress) for base_lr in self.base_lrs]
+        # (delta * epochs) / total_iters, PyTorch's order: delta * (epochs / total_iters) can
+        # differ in the last bit
+        done = delta * min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * (self.start_factor + done) for base_lr in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):

@@ -493,6 +493,13 @@ def check_options(checks: Iterable[tuple[bool, str]]) -> None:
             raise ValueError(message)
 
 
+def refuse_fused_with_foreach(fused: bool | None, foreach: bool | None) -> None:
+    """Reject ``fused=True`` with ``foreach=True``, as PyTorch does after building the groups
+    (both only choose PyTorch's kernels: arraygrad's update is the same either way)."""
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
 def refuse_differentiable(differentiable: bool) -> None:
     """Reject ``differentiable=True``: updates run on raw arrays, outside any graph."""
     if differentiable:

@@ -95,8 +95,8 @@ class RMSprop(Optimizer):
         # Every update is written into the memory of the parameter and of its state buffers, with
         # one temporary of the parameter's size (two with weight decay, whose g + λθ is a new
         # array; p.grad itself is never written). The arithmetic is PyTorch's, rearranged only
-        # in ways that give the same bits: with maximize, (-g)/a = -(g/a), and the sign is
-        # carried into the next subtraction instead of negating an array.
+        # in ways that give the same bits: with maximize, (-g)/a = -(g/a) and (-γ)(-g) = γg,
+        # and the sign is carried into the next operation instead of negating an array.
         lr = to_scalar(group["lr"])
         alpha, eps = group["alpha"], group["eps"]
         weight_decay, momentum = group["weight_decay"], group["momentum"]
@@ -130,13 +130,15 @@ class RMSprop(Optimizer):
             else:
                 compute_into("sqrt", scratch, square_avg._data)
             compute_into("add", scratch, scratch, eps)
-            compute_into("divide", scratch, grad, scratch)  # g / a (negated when negate)
             if momentum > 0:  # b ← μ b + g / a, θ ← θ - γ b
+                compute_into("divide", scratch, grad, scratch)  # g / a (negated when negate)
                 buf = buffer_of(state, "momentum_buffer", p)
                 compute_into("multiply", buf._data, buf._data, momentum)
                 compute_into("subtract" if negate else "add", buf._data, buf._data, scratch)
                 _primitive.bump_version(buf)
                 _backend.subtract_scaled_into(param, lr, buf._data)
-            else:  # θ ← θ + (-γ)(g / a), as θ - γ(g / a) (θ - (-γ)(g / a) when negated)
-                _backend.subtract_scaled_into(param, -lr if negate else lr, scratch)
+            else:
+                # θ ← θ + ((-γ) g) / a, in the order of PyTorch's addcdiv, which divides the
+                # scaled gradient (γ (g / a) can differ in the last bit); γg when negated
+                _backend.add_scaled_quotient_into(param, lr if negate else -lr, grad, scratch)
             _primitive.bump_version(p)

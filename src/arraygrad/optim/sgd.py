@@ -13,6 +13,7 @@ from arraygrad.optim.optimizer import (
     grad_of,
     new_array,
     refuse_differentiable,
+    refuse_fused_with_foreach,
     subtract_scaled,
     to_scalar,
     weight_decayed,
@@ -89,6 +90,7 @@ class SGD(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
+        refuse_fused_with_foreach(fused, foreach)
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
         # Every update is written into the parameter's and the momentum buffer's memory, with
