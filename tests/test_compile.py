@@ -477,6 +477,54 @@ def test_falls_back_when_values_are_read_into_python(probe):
     assert out.tolist() == [2.0, 4.0]
 
 
+def test_giving_up_on_a_step_whose_lr_changes_on_every_call_names_the_lr():
+    # A per-step LR schedule stepped outside the compiled step: the optimizer's options are
+    # guarded, so every call traced again until the function ran eagerly, with a warning that
+    # did not say what changed.
+    model = ag.nn.Linear(3, 1)
+    opt = ag.optim.SGD(model.parameters(), lr=0.5)
+    scheduler = ag.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = ag.compile(step)
+    x = ag.ones(4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(8):  # a program for each lr: 0.5 to 0.5 / 8
+            compiled(x)
+            scheduler.step()
+    with pytest.warns(RuntimeWarning, match="changes on every call") as w:
+        compiled(x)
+    assert "option 'lr' of SGD param group 0: 0.0625 -> 0.05555555555555555" in str(w[0].message)
+
+
+def test_giving_up_on_a_step_whose_captured_grad_is_replaced_names_the_grad():
+    w = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def step(x):
+        loss = (w * x).sum()
+        loss.backward()
+        return loss
+
+    compiled = ag.compile(step)
+    x = ag.ones(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(8):
+            w.grad = ag.zeros(3)  # another .grad on every call: each call is traced again
+            compiled(x)
+    w.grad = ag.zeros(3)
+    with pytest.warns(RuntimeWarning, match="changes on every call") as caught:
+        compiled(x)
+    assert "the .grad of a captured tensor of shape [3]" in str(caught[0].message)
+
+
 def test_tracing_hooks_are_off_outside_compile():
     from arraygrad import _backend
 

@@ -305,3 +305,43 @@ def test_replayed_embedding_checks_each_calls_indices(index: int) -> None:
         compiled(ag.tensor([0, index]))
     assert compiled(ag.tensor([3, 3])).item() == embedding(ag.tensor([3, 3])).sum().item()
     assert compiled.traces == 1
+
+
+class _Net(ag.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = ag.nn.Linear(3, 2)
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        return self.fc(x)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [("sequential", "Sequential[0] (Linear)"), ("custom", "_Net.fc (Linear)")]
+)
+def test_giving_up_on_a_step_names_the_module_attribute_that_changes(kind: str, name: str) -> None:
+    # A step counter kept on a module is guarded (a plain attribute could select what forward
+    # does): a new program on every call, then eager code, with a warning that only said
+    # "state that changes on every call", not which.
+    model: Any = (
+        ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh()) if kind == "sequential" else _Net()
+    )
+    layer = model[0] if kind == "sequential" else model.fc
+    layer.global_step = 0
+
+    def step(x: ag.Tensor) -> ag.Tensor:
+        layer.global_step += 1
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        return loss
+
+    compiled = ag.compile(step)
+    x = ag.ones(5, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(8):  # a program for each value found: 0 to 7
+            compiled(x)
+    with pytest.warns(RuntimeWarning, match="runs eagerly: state that changes on every call") as w:
+        compiled(x)
+    assert f"attribute 'global_step' of module {name}: 7 -> 8" in str(w[0].message)
+    assert compiled.traces == 8

@@ -66,6 +66,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
+from arraygrad._compile_guards import summary
 from arraygrad._compile_program import (
     DROPPED_GRAD,
     MISS,
@@ -130,8 +131,9 @@ class _Tracer:
         self.ops: list[Op] = []
         self.broken: str | None = None
         self.retry = False  # broken only for this call: trace again on the next one
-        # Python values a replay depends on, read anew before each replay: (read, traced value).
-        self.guards: list[tuple[Callable[[], Any], Any]] = []
+        # Python values a replay depends on, read anew before each replay: (read, traced value,
+        # a function describing a change of it in words or None, see guard()).
+        self.guards: list[tuple[Callable[[], Any], Any, Any]] = []
         self.arg_refs: dict[int, int] = {}  # id(input tensor) -> position
         # Outside tensors as the trace first met them (before the function could change them:
         # it must use a tensor to change it): (tensor, its .grad, its version, its array).
@@ -458,10 +460,16 @@ class _Tracer:
             self.broken = reason
             self.retry = retry
 
-    def guard(self, read: Callable[[], Any], value: Any) -> None:
+    def guard(
+        self,
+        read: Callable[[], Any],
+        value: Any,
+        describe: Callable[[Any, Any], list[str]] | None = None,
+    ) -> None:
         """Replay only while ``read()`` equals ``value`` (its value now): Python state the
-        program bakes in as constants, such as an optimizer's learning rate."""
-        self.guards.append((read, value))
+        program bakes in as constants, such as an optimizer's learning rate. ``describe(old,
+        new)`` says in words what differs when it no longer does (for a warning)."""
+        self.guards.append((read, value, describe))
 
 
 class _RecordingNamespace:
@@ -537,7 +545,10 @@ class CompiledFunction:
                     self._last = program.replay
                     return result
             if len(programs) >= _MAX_TRACES:
-                reason = f"state that changes on every call ({_MAX_TRACES} traces)"
+                # Which state: the guards of the latest program that miss now, in words.
+                changes = programs[-1].changes(args)
+                since = f"; since the latest: {summary(changes)}" if changes else ""
+                reason = f"state that changes on every call ({_MAX_TRACES} traces{since})"
                 fix = (
                     "keep what the program depends on fixed between calls (captured tensors, "
                     "an optimizer's lr: a per-step LR schedule changes it on every call), or "

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _primitive, _view_history
+from arraygrad._compile_guards import Unreadable, describe_changes
 from arraygrad._compile_memory import (
     OPERATOR_UFUNCS,
     Scratch,
@@ -400,25 +401,32 @@ class Program:
         prologue = [f"({unpack}) = args" if args else "if args: return MISS"]
         read: list[str] = ["_be.tracer", "_grad()"]
         expected: list[Any] = [None, grad_mode]
+        # What each guard reads, in words for a warning (see _compile_guards.describe_changes).
+        about: list[tuple[Any, ...]] = [("plain", "a trace in progress"), ("plain", "grad mode")]
         for position, value in enumerate(args):
             read.append(f"_kind(a{position})")
             expected.append(_kind(value))
+            about.append(("input", position, "class"))
             if isinstance(value, Tensor):
                 prologue.append(f"d{position} = a{position}._data")
                 read += [f"d{position}.shape", f"d{position}.dtype", f"a{position}._rg"]
                 expected += [value._data.shape, value._data.dtype, value._rg]
+                about += [("input", position, what) for what in ("shape", "dtype", "rg")]
                 if value._rg:  # eager would accumulate into a .grad it had; the trace had none
                     read.append(f"a{position}.grad is None")
                     expected.append(True)
+                    about.append(("input", position, "has_grad"))
                 continue
             try:
                 hash(value)
             except TypeError:
                 read.append(f"a{position} is {writer.bind(value)}")
                 expected.append(True)
+                about.append(("input", position, "identity"))
             else:
                 read.append(f"a{position}")
                 expected.append(value)
+                about.append(("input", position, "value"))
         # Captured tensors' arrays are read before the guards too (reading changes nothing).
         loads: list[str] = []
         data_names: dict[int, str] = {}
@@ -428,6 +436,12 @@ class Program:
             else:
                 loads.append(f"v{slot} = {tensor_name(ref)}._data")
                 data_names[id(ref[1])] = f"v{slot}"
+        # Which tensor each captured .grad belonged to at the trace (to name it in a warning).
+        owners = {
+            id(entry_grad): tensor
+            for tensor, entry_grad, _, _ in tracer.entry.values()
+            if isinstance(entry_grad, Tensor)
+        }
         for tensor, entry_grad, _, entry_data in tracer.entry.values():
             ref = tracer.ref(tensor)
             if ref[0] == "arg":
@@ -436,23 +450,35 @@ class Program:
             data = data_names.get(id(tensor), f"{name}._data")
             read += [f"{name}._rg", f"{name}._node", f"{data}.shape", f"{data}.dtype"]
             expected += [tensor._rg, tensor._node, entry_data.shape, entry_data.dtype]
+            owner = owners.get(id(tensor))
+            about += [
+                ("tensor", tensor, what, entry_data.shape, owner)
+                for what in ("rg", "node", "shape", "dtype")
+            ]
             if entry_grad is DROPPED_GRAD:
                 # Whichever .grad it has, the function drops it before use; but it had one
                 # (Python code can test that before dropping it: `if p.grad is not None`).
                 read.append(f"{name}.grad is None")
                 expected.append(False)
+                about.append(("tensor", tensor, "has_grad", entry_data.shape, owner))
                 continue
             read.append(f"id({name}.grad)")
             expected.append(id(entry_grad))
+            about.append(("tensor", tensor, "grad", entry_data.shape, owner))
             if entry_grad is not None:
                 writer.bind(entry_grad, "G")  # held, so that its id stays its own
         if reused:
             # Where a temporary is written over, the layouts of the arrays made from the
             # inputs must be the traced ones (they are what the reuse was checked against).
-            for slot, _ in tracer.loads:
+            for slot, ref in tracer.loads:
                 if is_mutable_array(tracer.keep[slot]):
                     read.append(f"v{slot}.strides")
                     expected.append(tracer.keep[slot].strides)
+                    shape = tracer.keep[slot].shape
+                    if ref[0] == "arg":
+                        about.append(("layout", ref[1], shape, None, None))
+                    else:
+                        about.append(("layout", None, shape, ref[1], owners.get(id(ref[1]))))
         for module, attributes in tracer.modules.values():
             # Read from the module's __dict__, in the guard tuple: cheaper than calling a
             # function that reads them. Not as attributes: a Parameter or a submodule set in
@@ -462,9 +488,11 @@ class Program:
             prologue.append(f"{name}_d = {name}.__dict__")
             read += [f"{name}_d[{attribute!r}]" for attribute in attributes]
             expected += attributes.values()
-        for read_value, value in tracer.guards:
+            about += [("module", module, attribute) for attribute in attributes]
+        for read_value, value, describe in tracer.guards:
             read.append(f"{writer.bind(read_value, 'g')}()")
             expected.append(value)
+            about.append(("guard", describe))
         writer.env["EXPECTED"] = tuple(expected)
 
         lines = ["    try:", *["        " + line for line in prologue]]
@@ -492,7 +520,31 @@ class Program:
         exec(builtins.compile(source, "<arraygrad.compile>", "exec"), namespace)
         self.replay: Callable[[tuple[Any, ...]], Any] = namespace["replay"]
         self.source = source
+        # For changes(): the guards' reads, made into a function only when asked (once, when
+        # the compiled function gives up), and what each one reads in words.
+        self._guards = (namespace, prologue, loads, read, about)
+        self._modules = [module for module, _ in tracer.modules.values()]
         _check(tracer, body, writer, sorted(live))
+
+    def changes(self, args: tuple[Any, ...]) -> list[str]:
+        """The guards that miss for ``args`` now, in words ("attribute 'global_step' of module
+        Sequential[0] (Linear): 7 -> 8"): each guard read again, by a function made now, and
+        compared with the traced value. Slow, for a warning; never raises."""
+        namespace, prologue, loads, read, about = self._guards
+        lines = [f"({''.join(f'a{i}, ' for i in range(len(args)))}) = args" if args else "pass"]
+        lines += prologue[1:] + loads + ["R = []"]
+        for expression in read:  # each read on its own: one that raises is just "unreadable"
+            lines += ["try:", f"    R.append({expression})", "except Exception as error:"]
+            lines.append("    R.append(_Unreadable(error))")
+        source = "def read_guards(args):\n" + "".join(f"    {line}\n" for line in lines)
+        source += "    return R"
+        scope = dict(namespace, _Unreadable=Unreadable)
+        try:
+            exec(builtins.compile(source, "<arraygrad.compile guards>", "exec"), scope)
+            now = scope["read_guards"](args)
+            return describe_changes(about, namespace["EXPECTED"], now, self._modules)
+        except Exception:  # a description is help: none rather than an error
+            return []
 
 
 _SLOT = re.compile(r"\bv(\d+)\b")

@@ -69,6 +69,28 @@ def _option_value(value: Any) -> Any:
     return ("object", id(value))
 
 
+class _Absent:
+    def __repr__(self) -> str:
+        return "absent"
+
+
+_ABSENT: Any = _Absent()  # an option one of two signatures lacks
+
+
+def _option_change(old: Any, new: Any) -> str:
+    """``old -> new`` for two :func:`_option_value` results that differ."""
+    if old.__class__ is tuple and new.__class__ is tuple and old[:1] == new[:1]:
+        if old[:1] == ("tensor",):
+            return "a tensor changed in place" if old[1] == new[1] else "another tensor"
+        if old[:1] == ("object",):
+            return "another object"
+    shown = []
+    for value in (old, new):
+        text = "a tensor" if value.__class__ is tuple and value[:1] == ("tensor",) else repr(value)
+        shown.append(text if len(text) <= 60 else text[:57] + "...")
+    return " -> ".join(shown)
+
+
 def scalar_dtype() -> _dtype.dtype:
     """The dtype of the ``step`` counters: float64 when that is the default dtype, else float32."""
     return _dtype.float64 if _dtype.get_default_dtype() is _dtype.float64 else _dtype.float32
@@ -332,7 +354,7 @@ class Optimizer:
         if tracer is not None:
             # arraygrad.compile replays the update with the options, parameters and state
             # buffers of this call as constants: it replays only while they are the same.
-            tracer.guard(self._signature, self._signature())
+            tracer.guard(self._signature, self._signature(), self._signature_changes)
             # Every parameter and state tensor may come from outside the compiled function: a
             # replay reads their arrays anew and repeats their version bumps. Parameters with a
             # gradient or not: the program is then specialised on each one's .grad as the call
@@ -373,6 +395,40 @@ class Optimizer:
             for p, values in self.state.items()
         )
         return groups, state
+
+    def _signature_changes(self, old: tuple[Any, ...], new: tuple[Any, ...]) -> list[str]:
+        """What differs between two :meth:`_signature` values, in words: for
+        ``arraygrad.compile``'s warning about a step that changes on every call."""
+        kind = type(self).__name__
+        (old_groups, old_state), (new_groups, new_state) = old, new
+        changes = []
+        if len(old_groups) != len(new_groups):
+            changes.append(
+                f"the number of {kind}'s param groups: {len(old_groups)} -> {len(new_groups)}"
+            )
+        where: dict[int, str] = {}  # id(parameter) -> where it is, for state changes
+        # (groups added or removed are counted above)
+        for index, (before, after) in enumerate(zip(old_groups, new_groups, strict=False)):
+            group = f"{kind} param group {index}"
+            where.update((p, f"parameter {i} of {group}") for i, p in enumerate(after[1]))
+            if before[0] != after[0]:
+                changes.append(f"{group} (replaced by another dict)")
+            if before[1] != after[1]:
+                changes.append(f"the parameters of {group}")
+            old_options, new_options = dict(before[2]), dict(after[2])
+            for name in {**old_options, **new_options}:
+                a, b = old_options.get(name, _ABSENT), new_options.get(name, _ABSENT)
+                if a != b:
+                    changes.append(f"option {name!r} of {group}: {_option_change(a, b)}")
+        old_entries, new_entries = dict(old_state), dict(new_state)
+        for p in {**old_entries, **new_entries}:
+            a, b = dict(old_entries.get(p, ())), dict(new_entries.get(p, ()))
+            for name in {**a, **b}:
+                if a.get(name) != b.get(name):
+                    what = "added" if name not in a else "removed" if name not in b else "replaced"
+                    owner = where.get(p, "a parameter")
+                    changes.append(f"{kind}'s state {name!r} of {owner} ({what})")
+        return changes
 
     def _state_entries(self) -> set[tuple[int, str]]:
         return {(id(p), k) for p, values in self.state.items() for k in values}
