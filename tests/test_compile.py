@@ -791,3 +791,27 @@ def test_replayed_uint8_smoothed_mean_checks_each_calls_labels():
     with pytest.raises(RuntimeError, match="gather"):
         compiled(ag.tensor([0, 1], dtype=ag.uint8))
     assert compiled.traces == 1
+
+
+def test_a_number_argument_that_changes_on_every_call_stops_tracing_after_a_limit():
+    # Each value is a signature of its own: without a limit, every call was traced and every
+    # program kept (memory growing without bound), and no warning said why it was slow.
+    from arraygrad._compile import _MAX_SIGNATURES
+
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x: ag.Tensor, scale: float) -> ag.Tensor:
+        loss = (w * x * scale).sum()
+        loss.backward()
+        grad = w.grad.clone()
+        w.grad = None
+        return grad
+
+    compiled = ag.compile(step)
+    x = ag.tensor([3.0, 4.0])
+    with pytest.warns(RuntimeWarning, match=r"argument 1's value \(63.0 -> 64.0\)") as caught:
+        for call in range(_MAX_SIGNATURES + 6):
+            assert compiled(x, float(call)).tolist() == step(x, float(call)).tolist()
+    assert compiled.traces == _MAX_SIGNATURES
+    assert len(compiled.programs) == _MAX_SIGNATURES
+    assert sum("new signature" in str(warning.message) for warning in caught) == 1

@@ -60,7 +60,6 @@ is then specialised on it) or keep it in a module attribute.
 from __future__ import annotations
 
 import functools
-import operator
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -68,423 +67,21 @@ from typing import Any
 from arraygrad import _backend, _dtype
 from arraygrad._compile_guards import summary
 from arraygrad._compile_program import (
-    DROPPED_GRAD,
     MISS,
     Program,
     UntraceableError,
-    plain_attributes,
 )
-from arraygrad._compile_symbolic import (
-    CALL,
-    FOLD,
-    GETITEM,
-    Const,
-    Op,
-    Seq,
-    decompose,
-    is_mutable_array,
-    slots_in,
-    slots_read,
-)
+from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 
 __all__ = ["compile"]
 
 _MAX_TRACES = 8  # programs kept per function before it is considered too dynamic to compile
-
-# Namespace functions that make an array from constants alone: with constant arguments their
-# result is computed once and replayed as a copy.
-_CREATION = ("ones", "zeros", "full", "eye", "arange", "linspace", "asarray")
-
-
-# Results whose shape depends on the values: the shapes a program is specialised on (and the
-# shape logic of everything after them) would be those of the traced call.
-_VALUE_SHAPED = (
-    "a result whose shape depends on the values (boolean mask indexing, unique, nonzero)"
-)
-_VALUE_SHAPED_FUNCTIONS = frozenset(
-    ("nonzero", "argwhere", "flatnonzero", "unique", "unique_values", "unique_all")
-    + ("unique_counts", "unique_inverse")
-)
-
-
-def _getitem_forward() -> Any:
-    from arraygrad import ops
-
-    return ops.getitem.forward
-
-
-def _has_mask(key: Any) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return any(_backend.is_array(p) and p.dtype == bool and p.ndim > 0 for p in parts)
-
-
-class _Tracer:
-    """Writes down array calls as a flat program over slots while a function runs eagerly."""
-
-    def __init__(self) -> None:
-        self.slots: dict[int, int] = {}  # id(array) -> slot
-        self.keep: list[Any] = []  # keeps traced arrays alive, so that ids stay unique
-        self.loads: list[tuple[int, Any]] = []  # (slot, tensor reference) read at replay start
-        self.entry_values: list[Any] = []  # copies of the loaded arrays as the trace read them
-        self.ops: list[Op] = []
-        self.broken: str | None = None
-        self.retry = False  # broken only for this call: trace again on the next one
-        # Python values a replay depends on, read anew before each replay: (read, traced value,
-        # a function describing a change of it in words or None, see guard()).
-        self.guards: list[tuple[Callable[[], Any], Any, Any]] = []
-        self.arg_refs: dict[int, int] = {}  # id(input tensor) -> position
-        # Outside tensors as the trace first met them (before the function could change them:
-        # it must use a tensor to change it): (tensor, its .grad, its version, its array).
-        self.entry: dict[int, tuple[Tensor, Tensor | None, int, Any]] = {}
-        self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
-        # What the function dropped before the program read it (zero_grad(), p.grad = None):
-        # ``.grad`` tensors and their arrays, by id.
-        self.dropped: dict[int, Any] = {}
-        # The ``.grad`` of tensors earlier traces of the same inputs captured, as this call
-        # found them: (tensor, its .grad) by id (see :meth:`_entry_grad`).
-        self.grads_at_start: dict[int, tuple[Tensor, Tensor | None]] = {}
-        # While tracing, _backend.xp is a namespace that records its function calls too, so
-        # that array code written against _backend.xp (e.g. a stable log-sum-exp's shift) is
-        # part of the program.
-        self.xp = _backend.xp
-        self.proxy = _RecordingNamespace(self)
-        self.creation = {id(getattr(self.xp, n)) for n in _CREATION if hasattr(self.xp, n)}
-        self.creation |= {id(_backend.asarray), id(_backend.ones)}
-        # Backend helpers that return a new value without writing anywhere.
-        self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
-        # The global generator's state before the first random draw, if any.
-        self.rng_state: Any = None
-        # Modules the function called or set attributes of, with their plain attributes as the
-        # call found them (see :func:`plain_attributes`), by id; and the attributes the function
-        # sets (``model.train()`` inside the step), set again by each replay.
-        self.modules: dict[int, tuple[Any, dict[str, Any]]] = {}
-        self.attributes_set: dict[int, tuple[Any, dict[str, None]]] = {}
-
-    # --- slots ------------------------------------------------------------------------------
-
-    def new_slot(self, value: Any) -> int:
-        slot = len(self.keep)
-        self.keep.append(value)
-        self.name(value, slot)
-        return slot
-
-    def name(self, value: Any, slot: int) -> None:
-        """Look ``value`` up as ``slot`` from now on.
-
-        One object can be two values: NumPy's bool scalars are shared (``np.True_``). The latest
-        is meant: arraygrad turns each into an array as soon as it is made (a primitive's
-        result goes through ensure_array at once).
-        """
-        self.slots[id(value)] = slot
-
-    def forget(self, start_ops: int, start_slots: int) -> None:
-        """Drop the ops and slots recorded since ``(start_ops, start_slots)``."""
-        for value in self.keep[start_slots:]:
-            if self.slots.get(id(value), -1) >= start_slots:
-                del self.slots[id(value)]
-                if not is_mutable_array(value):  # a shared scalar: its earlier slot again
-                    for slot in range(start_slots - 1, -1, -1):
-                        if self.keep[slot] is value:
-                            self.slots[id(value)] = slot
-                            break
-        del self.keep[start_slots:]
-        del self.ops[start_ops:]
-
-    def load(self, data: Any, tensor: Tensor) -> None:
-        """``tensor``'s array is read at replay start; its values now are kept to check the
-        program against the eager run (see :class:`Program`)."""
-        self.loads.append((self.new_slot(data), self.ref(tensor)))
-        self.entry_values.append(data.copy(order="K") if is_mutable_array(data) else data)
-
-    def slot_of(self, value: Any) -> int | None:
-        slot = self.slots.get(id(value))
-        return slot if slot is not None and self.keep[slot] is value else None
-
-    def ref(self, tensor: Tensor) -> Any:
-        position = self.arg_refs.get(id(tensor))
-        return ("arg", position) if position is not None else ("obj", tensor)
-
-    def encode(self, value: Any) -> Any:
-        """The operand naming ``value``: its slot, a constant, or a sequence of those."""
-        slot = self.slot_of(value)
-        if slot is not None:
-            return slot
-        if value.__class__ in (tuple, list):
-            items = [self.encode(v) for v in value]
-            if any(i.__class__ is not Const or _backend.is_array(i.value) for i in items):
-                return Seq(value.__class__, items)
-            return Const(value)
-        if _backend.is_array(value) and _dtype.from_xp(value.dtype).is_floating_point:
-            # Values reach recorded calls through tensors or recorded calls; a float array from
-            # anywhere else was computed where the recorder cannot see (raw array arithmetic),
-            # and replaying it as a constant would be wrong. (Integer arrays are indices.)
-            self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
-        return Const(value)
-
-    # --- hooks called by arraygrad while tracing ---------------------------------------------
-
-    def wrapped(self, tensor: Tensor) -> None:
-        """A tensor was made around an array: if no recorded call made the array, it came from
-        array code the recorder cannot see (operators on raw arrays), unless it is the array of
-        a tensor from before the trace (e.g. ``.detach()``), which cannot be told apart."""
-        if id(tensor._data) not in self.slots and _backend.is_array(tensor._data):
-            self.suspicious[id(tensor)] = tensor
-
-    def see_tensor(self, tensor: Tensor) -> None:
-        """Register a tensor from outside the program: its array is read at replay start."""
-        data = tensor._data
-        if self.dropped.get(id(tensor)) is tensor or self.dropped.get(id(data)) is data:
-            # A dropped .grad (or a tensor sharing its array, such as its .data) used after
-            # all, through a Python variable: a replay would read the traced call's one, not
-            # the previous call's as eager code does.
-            self.untraceable(
-                "a .grad kept in a variable and used after the function dropped it (zero_grad(), "
-                "p.grad = None)"
-            )
-        if id(tensor) in self.suspicious:
-            self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
-        outside = self.slot_of(data) is None
-        if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
-            grad = tensor.grad
-            entry_grad = grad if id(tensor) in self.arg_refs else self._entry_grad(tensor, grad)
-            self.entry[id(tensor)] = (tensor, entry_grad, tensor._version, data)
-            if grad is not None:
-                if id(tensor) in self.arg_refs:
-                    self.untraceable("an input tensor that already has a .grad")
-                self.see_tensor(grad)
-        if outside:
-            self.load(data, tensor)
-
-    def _entry_grad(self, tensor: Tensor, grad: Tensor | None) -> Any:
-        """The ``.grad`` of a captured tensor as the program depends on it, ``tensor`` being
-        met first with ``grad``: the one it had at the call's start, unless the function
-        dropped that one before reading it, with a plain ``p.grad = None`` or
-        ``p.grad = zeros_like(p)`` the tracer does not see (:data:`DROPPED_GRAD`: as after
-        ``zero_grad()``, see :meth:`grad_dropped`, a replay need not find that same one).
-        The start is known for the tensors an earlier trace of the same inputs captured
-        (:attr:`grads_at_start`): a steady loop takes 2 traces, not one per call."""
-        # A .grad the function made (zeros_like): it set it itself (not one it reads).
-        slot = None if grad is None else self.slot_of(grad._data)
-        made = slot is not None and all(s != slot for s, _ in self.loads)
-        start = self.grads_at_start.get(id(tensor))
-        if start is None:
-            if made:
-                # What it had at the start is unknown: trace again, knowing it.
-                self.untraceable("a .grad set by the function before use", retry=True)
-            return grad
-        old = start[1]
-        if old is grad or not (grad is None or made):
-            return grad
-        if old is None:
-            return None  # it had none, and the function made one
-        if id(old) in self.entry or self.slot_of(old._data) is not None:
-            # Read already (p.grad = p.grad * 0.5): the program reads that tensor itself, so
-            # it must be the one the tensor has at the start of a replay, which sets the new one.
-            return old
-        self.dropped[id(old)] = old
-        self.dropped[id(old._data)] = old._data
-        return DROPPED_GRAD
-
-    def grad_dropped(self, tensor: Tensor) -> None:
-        """The function is about to set ``tensor.grad = None`` (``zero_grad()``). If the program
-        has not read that ``.grad`` yet, it never will: a replay need not find that same one
-        and leaves ``.grad`` as eager code did at the end. A step that calls ``opt.zero_grad()``
-        first, or between its forward and ``loss.backward()``, finds a new ``.grad`` on every
-        call (the previous call's). Not when the trace has read it already (``p.grad`` used
-        before ``zero_grad()``): then the program depends on it, and it stays guarded."""
-        grad = tensor.grad
-        if grad is None or id(tensor) in self.arg_refs:
-            return
-        start = self.grads_at_start.get(id(tensor))
-        if start is not None and start[1] is None:
-            return  # the function made this .grad itself: it had none to drop
-        met = self.entry.get(id(tensor))
-        if met is None:
-            # Not met yet: nothing has read the tensor or its .grad.
-            if (
-                self.slot_of(tensor._data) is not None
-                or id(grad) in self.entry
-                or self.slot_of(grad._data) is not None
-            ):
-                return
-        elif met[1] is not grad or not self._forget_unread_grad(grad):
-            return
-        self.entry[id(tensor)] = (
-            (tensor, DROPPED_GRAD, tensor._version, tensor._data)
-            if met is None
-            else (tensor, DROPPED_GRAD, met[2], met[3])
-        )
-        self.dropped[id(grad)] = grad
-        self.dropped[id(grad._data)] = grad._data
-
-    def _forget_unread_grad(self, grad: Tensor) -> bool:
-        """Unregister ``grad`` if meeting its tensor registered it (:meth:`see_tensor` loads a
-        ``.grad`` with the tensor, for the backward to add into) and no recorded call has read
-        its array; return whether it was."""
-        entry = self.entry.get(id(grad))
-        slot = self.slot_of(grad._data)
-        if entry is None or entry[1] is not None or slot is None:
-            return False
-        loads = [i for i, (s, ref) in enumerate(self.loads) if s == slot and ref[1] is grad]
-        if not loads or any(slot in slots_read(op) for op in self.ops):
-            return False
-        del self.loads[loads[0]]
-        del self.entry_values[loads[0]]
-        del self.entry[id(grad)]
-        del self.slots[id(grad._data)]
-        return True
-
-    def forward(
-        self, fn: Callable[..., Any], xp: Any, args: tuple[Any, ...], arrays: list[Any], params: Any
-    ) -> Any:
-        """A primitive's forward: register outside tensors, then record the call."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                self.see_tensor(arg)
-        if fn is _getitem_forward() and _has_mask(params.get("key")):
-            self.untraceable(_VALUE_SHAPED)
-        return self.call(fn, (xp, *arrays), params)
-
-    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], params: Any = None) -> Any:
-        """Run ``fn(*args, **params)`` for real and write the call down, split into its array
-        operations where that gives the same result."""
-        return self._call(fn, args, params or {}, split=True)
-
-    def draw(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        """A draw of random numbers from the global generator, ``fn(*args)``: run for real and
-        written down as a step that draws again on every replay. It is never computed once at
-        build time nor dropped when unused, so that the generator advances exactly as in eager
-        code, and a replay after ``manual_seed`` draws what eager code would."""
-        refs = tuple(self.encode(a) for a in args)
-        if self.rng_state is None:  # for the check that replays the program once (see Program)
-            self.rng_state = _backend.generator_state()
-        _backend.tracer = None
-        try:
-            result = fn(*args)
-        finally:
-            _backend.tracer = self
-        self.ops.append(Op(CALL, fn, refs, {}, self.new_slot(result), False))
-        return result
-
-    def call_with(self, fn: Callable[..., Any], *args: Any, **params: Any) -> Any:
-        """A namespace function called during the trace (one operation, not split)."""
-        return self._call(fn, args, params, split=False)
-
-    def _call(self, fn: Any, args: tuple[Any, ...], params: dict[str, Any], split: bool) -> Any:
-        proxy = self.proxy
-        args = tuple(self.xp if a is proxy else a for a in args)  # replays get the real namespace
-        if fn is _backend.ensure_array and _backend.is_numpy:
-            # It reaches the recorder only for a NumPy scalar (an array returns at once), which
-            # it turns into a 0-d array by asarray: the replay calls that directly.
-            fn, split = self.xp.asarray, False
-        refs = tuple(self.encode(a) for a in args)
-        param_refs = {k: self.encode(v) for k, v in params.items()}
-        # What fn does inside is part of this one recorded call.
-        _backend.tracer = None
-        _backend.xp = self.xp
-        try:
-            if split and _backend.is_numpy and self.broken is None:
-                done, result = decompose(self, fn, args, refs, params, param_refs)
-                if done:
-                    return result
-            else:
-                result = fn(*args, **params)
-        finally:
-            _backend.tracer = self
-            _backend.xp = proxy
-        self._record(fn, refs, param_refs, result, split)
-        return result
-
-    def _record(
-        self, fn: Any, refs: tuple[Any, ...], params: dict[str, Any], result: Any, split: bool
-    ) -> None:
-        """Write down one call as a single step of the program."""
-        # A namespace function returns a new value unless told where to write; of the opaque
-        # calls only the backend's own conversions are known to.
-        pure = "out" not in params if not split else id(fn) in self.pure
-        if getattr(fn, "__name__", "") in _VALUE_SHAPED_FUNCTIONS:
-            self.untraceable(_VALUE_SHAPED)
-        if result is None:  # a write into an existing array
-            self.ops.append(Op(CALL, fn, refs, params, None, False))
-        elif isinstance(result, Tensor):
-            self.untraceable("a Tensor computed from raw arrays (create_graph)")
-        elif _backend.is_array(result):
-            if self.slot_of(result) is not None and is_mutable_array(result):
-                # It handed back an array the program has.
-                if not pure:
-                    self.ops.append(Op(CALL, fn, refs, params, None, False))
-                return
-            if id(fn) in self.creation and not any(
-                slots_in(operand) for operand in (*refs, *params.values())
-            ):
-                # Made from constants alone: made once, copied on each replay.
-                array: Any = result
-                made = array.copy() if is_mutable_array(array) else array
-                self.ops.append(Op(FOLD, None, (Const(made),), {}, self.new_slot(result), True))
-            else:
-                self.ops.append(Op(CALL, fn, refs, params, self.new_slot(result), pure))
-        elif isinstance(result, (tuple, list)) and any(_backend.is_array(r) for r in result):
-            whole = self.new_slot(result)
-            self.ops.append(Op(CALL, fn, refs, params, whole, pure))
-            for index, part in enumerate(result):
-                if _backend.is_array(part) and self.slot_of(part) is None:
-                    operands = (whole, Const(index))
-                    self.ops.append(
-                        Op(GETITEM, operator.getitem, operands, {}, self.new_slot(part), True)
-                    )
-        # Anything else (a dtype, a bool, a shape) is a constant of the program.
-
-    def module_called(self, module: Any) -> None:
-        """A module is called: the program does what its Python attributes select now (its
-        ``training`` flag, dropout's ``p``, batch norm's ``momentum`` and ``eps``, an
-        activation function): a replay needs them as they are now."""
-        if id(module) not in self.modules:
-            self.modules[id(module)] = (module, plain_attributes(module))
-
-    def attribute_set(self, module: Any, name: str) -> None:
-        """The function is about to set ``module.<name>`` (``model.train()`` inside the step):
-        the program depends on the attributes as the call found them (``drop.p *= 0.9`` reads
-        its ``p``), and a replay sets the attribute as the function leaves it."""
-        self.module_called(module)
-        self.attributes_set.setdefault(id(module), (module, {}))[1][name] = None
-
-    def untraceable(self, reason: str, retry: bool = False) -> None:
-        """Note that the program cannot be replayed (the eager run itself goes on).
-
-        With ``retry``, only this call's trace is unusable (it made state that later calls
-        find made, such as an optimizer's first step): the next call is traced again.
-        """
-        if self.broken is None:
-            self.broken = reason
-            self.retry = retry
-
-    def guard(
-        self,
-        read: Callable[[], Any],
-        value: Any,
-        describe: Callable[[Any, Any], list[str]] | None = None,
-    ) -> None:
-        """Replay only while ``read()`` equals ``value`` (its value now): Python state the
-        program bakes in as constants, such as an optimizer's learning rate. ``describe(old,
-        new)`` says in words what differs when it no longer does (for a warning)."""
-        self.guards.append((read, value, describe))
-
-
-class _RecordingNamespace:
-    """``_backend.xp`` during a trace: each function call on it is recorded."""
-
-    def __init__(self, tracer: _Tracer) -> None:
-        self._tracer = tracer
-        self._real = tracer.xp
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._real, name)
-        if callable(value) and not isinstance(value, type):
-            value = functools.partial(self._tracer.call_with, value)
-        setattr(self, name, value)  # cached: each name is looked up once per trace
-        return value
+# Input signatures traced per function: past them, calls with a new one run eagerly (a value
+# that changes on every call, passed as a plain argument, would otherwise make a program per
+# call and keep every one).
+_MAX_SIGNATURES = 64
 
 
 def _key(args: tuple[Any, ...]) -> Any:
@@ -503,6 +100,24 @@ def _key(args: tuple[Any, ...]) -> Any:
     return tuple(parts)
 
 
+def _differing_arguments(old: Any, new: Any) -> list[str]:
+    """The arguments in which two :func:`_key` values differ, in words."""
+    found = ["the grad mode"] if old[0] != new[0] else []
+    for position, (a, b) in enumerate(zip(old[1:], new[1:], strict=False)):
+        if a != b:
+            if a[0] == b[0] == "v":
+                found.append(f"argument {position}'s value ({a[2]!r} -> {b[2]!r})")
+            elif a[0] == b[0] == "T":
+                found.append(f"argument {position}'s shape, dtype or requires_grad")
+            elif a[0] == b[0] == "id":
+                found.append(f"argument {position} (another object)")
+            else:
+                found.append(f"argument {position}")
+    if len(old) != len(new):
+        found.append("the number of arguments")
+    return found
+
+
 class CompiledFunction:
     """A function traced on its first call for each input signature and replayed afterwards."""
 
@@ -513,9 +128,10 @@ class CompiledFunction:
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program
         # The tensors from outside that the traces of each key met: a new trace of the key
-        # notes their .grad at its start (see _Tracer._entry_grad).
+        # notes their .grad at its start (see Tracer._entry_grad).
         self._captured: dict[Any, dict[int, Tensor]] = {}
         self.traces = 0  # how many times the function was traced (for tests and debugging)
+        self._saturated = False  # whether new signatures run eagerly (see _MAX_SIGNATURES)
         # The program that replayed last: tried first, before any key is computed (its own
         # guards check everything the key would).
         self._last: Callable[[tuple[Any, ...]], Any] | None = None
@@ -536,6 +152,9 @@ class CompiledFunction:
         if key in self.eager:
             return self.fn(*args)
         programs = self.programs.get(key)
+        if programs is None and len(self.programs) + len(self.eager) >= _MAX_SIGNATURES:
+            self._too_many_signatures(key)
+            return self.fn(*args)
         if programs:
             for index, program in enumerate(programs):
                 result = program.replay(args)
@@ -558,6 +177,25 @@ class CompiledFunction:
                 return self.fn(*args)
         return self._trace(key, args)
 
+    def _too_many_signatures(self, key: Any) -> None:
+        """Warn, once, that calls with new input signatures run eagerly from now on, naming the
+        arguments in which this one differs from the latest traced."""
+        if self._saturated:
+            return
+        self._saturated = True
+        latest = next(reversed(self.programs), None)
+        differing = [] if latest is None else _differing_arguments(latest, key)
+        where = f" (this call's differs in {', '.join(differing)})" if differing else ""
+        warnings.warn(
+            f"arraygrad.compile: {getattr(self.fn, '__qualname__', self.fn)!r} runs eagerly for "
+            f"inputs of a new signature: it was traced for {_MAX_SIGNATURES} signatures (input "
+            f"shapes, dtypes, requires_grad flags and the values of other arguments){where}. "
+            "Fix: pass values that change on every call (a step count, a learning rate) as "
+            "tensors or through captured state, or leave this function uncompiled.",
+            RuntimeWarning,
+            stacklevel=5,  # the line calling the compiled function
+        )
+
     def _fall_back(
         self,
         key: Any,
@@ -577,7 +215,7 @@ class CompiledFunction:
 
     def _trace(self, key: Any, args: tuple[Any, ...]) -> Any:
         """Run the function eagerly while recording it; keep the program if it can replay."""
-        tracer = _Tracer()
+        tracer = Tracer()
         self.traces += 1
         for tensor in self._captured.get(key, {}).values():
             tracer.grads_at_start[id(tensor)] = (tensor, tensor.grad)
