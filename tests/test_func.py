@@ -228,3 +228,153 @@ def test_func_errors() -> None:
         agfunc.grad(lambda t: t.sum(), has_aux=True)(x)
     with pytest.raises(RuntimeError, match="tuples"):
         agfunc.jvp(lambda t: t, x, x)
+
+
+def _outcome(call: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
+    """``call(lib, transforms)`` on torch and on arraygrad: each result, or its exception class."""
+    outcomes = []
+    for lib, transforms in ((torch, torch.func), (ag, agfunc)):
+        try:
+            outcomes.append(call(lib, transforms))
+        except Exception as error:  # the class is what is compared
+            outcomes.append(type(error).__name__)
+    return outcomes[0], outcomes[1]
+
+
+ARGNUM_CALLS: dict[str, Callable[[Any, Any], Any]] = {
+    # the same argument twice used to give zeros for the first copy
+    "duplicate": lambda lib, tf: tf.grad(lambda a, b: (a * b).sum(), argnums=(0, 0))(
+        lib.tensor([1.0]), lib.tensor([2.0])
+    ),
+    "duplicate after wrapping": lambda lib, tf: tf.jacrev(lambda a, b: a * b, argnums=(1, -1))(
+        lib.tensor([1.0]), lib.tensor([2.0])
+    ),
+    "float": lambda lib, tf: tf.grad(lambda a: a.sum(), argnums=0.0)(lib.tensor([1.0])),
+    "list": lambda lib, tf: tf.grad(lambda a: a.sum(), argnums=[0])(lib.tensor([1.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARGNUM_CALLS))
+def test_func_argnums_are_validated_as_in_torch(name: str) -> None:
+    theirs, mine = _outcome(ARGNUM_CALLS[name])
+    assert (mine, theirs) == ("RuntimeError", "RuntimeError")
+
+
+PRIMAL_CALLS: dict[str, Callable[[Any, Any], Any]] = {
+    "grad of an integer tensor": lambda lib, tf: tf.grad(lambda a: (a * 2).sum())(
+        lib.tensor([1, 2])
+    ),
+    "jacrev of an integer tensor": lambda lib, tf: tf.jacrev(lambda a: a * 2)(lib.tensor([1, 2])),
+    "vjp of an integer tensor": lambda lib, tf: tf.vjp(lambda a: a * 2, lib.tensor([1, 2])),
+    "jvp of an integer tensor": lambda lib, tf: tf.jvp(
+        lambda a: a * 2, (lib.tensor([1, 2]),), (lib.tensor([1, 1]),)
+    ),
+    "jacfwd of an integer tensor": lambda lib, tf: tf.jacfwd(lambda a: a * 2)(lib.tensor([1, 2])),
+    "grad of a float": lambda lib, tf: tf.grad(lambda a: a * 2)(3.0),
+    "grad of a pytree holding a float": lambda lib, tf: tf.grad(lambda p: (p[0] * p[1]).sum())(
+        (lib.tensor([1.0]), 3.0)
+    ),
+    "vjp of a float": lambda lib, tf: tf.vjp(lambda a: a * 2, 3.0),
+    "jvp of a float": lambda lib, tf: tf.jvp(lambda a: a * 2, (3.0,), (1.0,)),
+    "grad of a one-element vector": lambda lib, tf: tf.grad(lambda a: a * 2)(lib.tensor([1.0])),
+    "grad of a 1x1 output": lambda lib, tf: tf.grad(lambda a: a.sum().reshape(1, 1))(
+        lib.tensor([1.0, 2.0])
+    ),
+    "jacrev of an integer output": lambda lib, tf: tf.jacrev(lambda a: (a > 0).long())(
+        lib.tensor([1.0, -1.0])
+    ),
+    "vjp of an integer output": lambda lib, tf: tf.vjp(lambda a: (a > 0).long(), lib.tensor([1.0])),
+    "vjp of a float output": lambda lib, tf: tf.vjp(lambda a: 3.0, lib.tensor([1.0])),
+    "jacrev of a float output": lambda lib, tf: tf.jacrev(lambda a: 3.0)(lib.tensor([1.0])),
+    "jvp with an integer tangent": lambda lib, tf: tf.jvp(
+        lambda a: a * 2, (lib.tensor([1.0]),), (lib.tensor([1]),)
+    ),
+    "jvp of no primals": lambda lib, tf: tf.jvp(lambda: lib.tensor(1.0), (), ()),
+    "jvp of a float output": lambda lib, tf: tf.jvp(
+        lambda a: 3.0, (lib.tensor([1.0]),), (lib.tensor([1.0]),)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRIMAL_CALLS))
+def test_func_refuses_what_torch_func_cannot_differentiate(name: str) -> None:
+    """Non-tensors, integer tensors and non-scalar ``grad`` outputs raise torch's exception
+    class (ValueError or RuntimeError, depending on the transform) instead of giving zeros."""
+    theirs, mine = _outcome(PRIMAL_CALLS[name])
+    assert isinstance(theirs, str), theirs
+    assert mine == theirs
+
+
+def test_func_jacobian_of_an_empty_output_keeps_the_dtype() -> None:
+    """No rows to stack: jacrev has the input's dtype and jacfwd the output's, as in torch."""
+    for transform in ("jacrev", "jacfwd"):
+        for shape, fn in (((3,), lambda t: t[:0]), ((0,), lambda t: (t * 2).double())):
+            mine = getattr(agfunc, transform)(fn)(ag.zeros(shape, dtype=ag.float32))
+            theirs = getattr(torch.func, transform)(fn)(torch.zeros(shape, dtype=torch.float32))
+            assert (mine.dtype.name, tuple(mine.shape)) == (
+                str(theirs.dtype).removeprefix("torch."),
+                tuple(theirs.shape),
+            ), (transform, shape)
+
+
+def test_functional_jacobian_rows_carry_a_graph_only_where_torch_does() -> None:
+    """Each output's Jacobian comes from that output alone: the Jacobian of a linear output is
+    a constant (no graph) even next to a nonlinear one, as in torch."""
+    x_np = np.array([0.3, -0.7, 1.1])
+
+    def two(t: Any) -> Any:
+        return t**2, t * 2
+
+    for lib, functional in ((torch, torch.autograd.functional), (ag, agF)):
+        jac = functional.jacobian(two, lib.tensor(x_np), create_graph=True)
+        assert [j.requires_grad for j in jac] == [True, False], lib.__name__
+        hess = functional.hessian(
+            lambda a, b: (a**3).sum(), (lib.tensor(x_np), lib.tensor(x_np)), create_graph=True
+        )
+        assert [[h.requires_grad for h in row] for row in hess] == [[True, False], [False, False]]
+
+
+FUNCTIONAL_CALLS: dict[str, Callable[[Any], Any]] = {
+    "vjp of an integer input": lambda F: F.vjp(
+        lambda a: a * 2, F.lib.tensor([1, 2]), F.lib.tensor([1, 1])
+    ),
+    "jvp of an integer input": lambda F: F.jvp(
+        lambda a: a * 2, F.lib.tensor([1, 2]), F.lib.tensor([1, 1])
+    ),
+    "jacobian of an integer input": lambda F: F.jacobian(lambda a: a * 2.0, F.lib.tensor([1, 2])),
+    "hessian of an integer input": lambda F: F.hessian(
+        lambda a: (a * 2.0).sum(), F.lib.tensor([1, 2])
+    ),
+    # strict: output 0 does not use input 1, though output 1 does (was missed when every
+    # output was pulled back together)
+    "strict jacobian, an output independent of an input": lambda F: F.jacobian(
+        lambda a, b: (a * 2, b.sin()), (F.lib.tensor([1.0]), F.lib.tensor([1.0])), strict=True
+    ),
+    "hessian of a 1-tuple": lambda F: F.hessian(lambda a: ((a**3).sum(),), F.lib.tensor([1.0])),
+    "hvp of a 1-tuple": lambda F: F.hvp(
+        lambda a: ((a**3).sum(),), F.lib.tensor([1.0]), F.lib.tensor([1.0])
+    ),
+    "vhp of a 1-tuple": lambda F: F.vhp(
+        lambda a: ((a**3).sum(),), F.lib.tensor([1.0]), F.lib.tensor([1.0])
+    ),
+}
+
+
+class _Functional:
+    def __init__(self, lib: Any) -> None:
+        self.lib = lib
+        self.module = torch.autograd.functional if lib is torch else agF
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.module, name)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_CALLS))
+def test_functional_refuses_what_torch_refuses(name: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            outcomes.append(FUNCTIONAL_CALLS[name](_Functional(lib)))
+        except RuntimeError as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes == ["RuntimeError", "RuntimeError"]

@@ -25,7 +25,7 @@ from typing import Any
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad
 from arraygrad._primitive import Node, reachable
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import functional as _functional
 
 __all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"]
@@ -108,17 +108,26 @@ def _zeros_like(tensor: Tensor) -> Tensor:
 
 
 def _argnum_tuple(argnums: int | tuple[int, ...], count: int) -> tuple[int, ...]:
-    chosen = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    # bool is an int (torch takes argnums=True as 1); a list is refused, as in torch.func.
+    if not isinstance(argnums, (int, tuple)):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    chosen = (argnums,) if isinstance(argnums, int) else argnums
     if not chosen:
         raise RuntimeError("argnums must be non-empty")
     normalized = []
     for a in chosen:
-        if not isinstance(a, int) or not -count <= a < count:
+        if not isinstance(a, int):
+            raise RuntimeError(f"argnum must be int, got: {type(a)}")
+        if not -count <= a < count:
             raise RuntimeError(
                 f"Got argnums={argnums!r}, but only {count} positional inputs. Fix: argnums must "
                 f"be an int (or tuple of ints) in [-{count}, {count})."
             )
         normalized.append(a % count)
+    # The same argument twice would get two fresh copies, and the function sees only the last:
+    # the first copy's gradient would silently be zeros.
+    if len(set(normalized)) != len(normalized):
+        raise RuntimeError(f"argnums elements must be unique, got {tuple(normalized)}")
     return tuple(normalized)
 
 
@@ -133,16 +142,58 @@ def _split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
     return result
 
 
+def _check_primal(leaf: Any, forward: bool) -> None:
+    """Refuse what cannot be differentiated, with torch.func's exception classes: reverse-mode
+    transforms raise ValueError for a non-tensor and RuntimeError for a non-floating tensor,
+    forward-mode ones (jvp, jacfwd) RuntimeError and ValueError."""
+    if not isinstance(leaf, Tensor):
+        if forward:
+            raise RuntimeError(
+                "jvp(f, primals, tangents): Expected primals to only contain Tensors, got "
+                f"{type(leaf)}"
+            )
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(leaf)}")
+    if not leaf.dtype.is_floating_point:
+        if forward:
+            raise ValueError(
+                f"Expected primal to be floating point or complex, but got: {leaf.dtype}"
+            )
+        raise RuntimeError(
+            "only Tensors of floating point dtype can require gradients: got "
+            f"{describe(leaf)}. Fix: convert it first, e.g. x.double()."
+        )
+
+
+def _check_outputs(leaves: list[Any], name: str, floating: bool) -> None:
+    """Every output leaf must be a tensor; reverse mode also needs floating point (a
+    cotangent of an integer output has no meaning)."""
+    for leaf in leaves:
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(
+                f"{name}: expected f(*primals) to return only tensors, got unsupported type "
+                f"{type(leaf)}"
+            )
+        if floating and not leaf.dtype.is_floating_point:
+            raise RuntimeError(
+                f"{name}: All outputs of f must be floating-point or complex Tensors, got "
+                f"Tensor with dtype {leaf.dtype}"
+            )
+
+
 class _Prepared:
     """The arguments of one call with the differentiated ones replaced by fresh tensors."""
 
-    def __init__(self, args: tuple[Any, ...], argnums: tuple[int, ...]) -> None:
+    def __init__(
+        self, args: tuple[Any, ...], argnums: tuple[int, ...], forward: bool = False
+    ) -> None:
         self.args = list(args)
         self.argnums = argnums
         self.specs = []
         self.leaves: list[list[Any]] = []
         for a in argnums:
             leaves, spec = tree_flatten(args[a])
+            for leaf in leaves:
+                _check_primal(leaf, forward)
             fresh = [_fresh(t) for t in leaves]
             self.specs.append(spec)
             self.leaves.append(fresh)
@@ -188,11 +239,17 @@ def grad_and_value(
         with enable_grad():
             prepared = _Prepared(args, chosen)
             output, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, "grad_and_value")
-            if not isinstance(output, Tensor) or output.numel() != 1:
-                shape = list(output.shape) if isinstance(output, Tensor) else type(output).__name__
+            if not isinstance(output, Tensor):
+                raise RuntimeError(
+                    "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
+                    f"{type(output)}"
+                )
+            # 0-d only, as in torch.func: a one-element [1] output is refused too.
+            if output.ndim != 0:
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
-                    f"{shape}. Fix: reduce the output (e.g. .sum()) or use jacrev/vjp."
+                    f"tensor with {output.ndim} dims. Fix: reduce the output (e.g. .sum()) or "
+                    "use jacrev/vjp."
                 )
             ones = Tensor._wrap(_backend.xp.ones_like(output._data))
             grads = _pull([output], prepared.flat, [ones])
@@ -243,6 +300,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
         prepared = _Prepared(primals, tuple(range(len(primals))))
         result, aux = _split_aux(func(*prepared.args), has_aux, "vjp")
     out_leaves, out_spec = tree_flatten(result)
+    _check_outputs(out_leaves, "vjp(f, *primals)", floating=True)
 
     def vjp_fn(cotangents: Any) -> tuple[Any, ...]:
         given, given_spec = tree_flatten(cotangents)
@@ -287,17 +345,32 @@ def jvp(
             "jvp(f, primals, tangents): Expected primals and tangents to be tuples. E.g. it "
             "should be valid to call f(*primals)."
         )
+    flat_tangents, _ = tree_flatten(tangents)
+    if not tree_flatten(primals)[0]:
+        raise RuntimeError(
+            "jvp(f, primals, tangents): Expected primals to contain at least one Tensor."
+        )
     with enable_grad():
-        prepared = _Prepared(primals, tuple(range(len(primals))))
-        result, aux = _split_aux(func(*prepared.args), has_aux, "jvp")
-        flat_tangents, _ = tree_flatten(tangents)
+        prepared = _Prepared(primals, tuple(range(len(primals))), forward=True)
         if len(flat_tangents) != len(prepared.flat):
             raise RuntimeError(
                 "jvp(f, primals, tangents): Expected primals and tangents to have the same "
                 f"python structure: got {len(prepared.flat)} primals and {len(flat_tangents)} "
                 "tangents."
             )
+        for tangent in flat_tangents:
+            if not isinstance(tangent, Tensor):
+                raise RuntimeError(
+                    "jvp(f, primals, tangents): Expected tangents to only contain Tensors, got "
+                    f"{type(tangent)}"
+                )
+            if not tangent.dtype.is_floating_point:
+                raise ValueError(
+                    f"Expected tangent to be floating point or complex, but got: {tangent.dtype}"
+                )
+        result, aux = _split_aux(func(*prepared.args), has_aux, "jvp")
         out_leaves, out_spec = tree_flatten(result)
+        _check_outputs(out_leaves, "jvp(f, primals, tangents)", floating=False)
         dummies = [
             Tensor._wrap(_backend.xp.zeros_like(o._data), o.dtype.is_floating_point)
             for o in out_leaves
@@ -323,9 +396,13 @@ def _jacobian_transform(
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         chosen = _argnum_tuple(argnums, len(args))
         with enable_grad():
-            prepared = _Prepared(args, chosen)
+            prepared = _Prepared(args, chosen, forward=forward)
             result, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, name)
             out_leaves, out_spec = tree_flatten(result)
+            if forward:
+                _check_outputs(out_leaves, "jvp(f, primals, tangents)", floating=False)
+            else:
+                _check_outputs(out_leaves, "vjp(f, ...)", floating=True)
             build = _functional.jacobian_columns if forward else _functional.jacobian_rows
             table = build(out_leaves, prepared.flat, create_graph=True, strict=False, fn_name=name)
         per_output = []

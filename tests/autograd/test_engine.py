@@ -144,6 +144,19 @@ def test_autograd_grad_does_not_touch_dot_grad_and_reports_unused_inputs() -> No
         ag.autograd.grad((x * 2).sum(), [ag.ones(2)])
 
 
+def test_autograd_grad_argument_errors_match_torch() -> None:
+    """No inputs at all, and materialize_grads with allow_unused=False, are refused as in torch
+    (the second used to materialize anyway)."""
+    for lib in (torch, ag):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="cannot be empty"):
+            lib.autograd.grad((x * 2).sum(), [])
+        with pytest.raises(ValueError, match="allow_unused"):
+            lib.autograd.grad((x * 2).sum(), x, allow_unused=False, materialize_grads=True)
+        (grad,) = lib.autograd.grad((x * 2).sum(), x, materialize_grads=True)
+        assert grad.tolist() == [2.0, 2.0]
+
+
 def test_gradient_with_respect_to_an_intermediate() -> None:
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     h = x * 3

@@ -150,8 +150,18 @@ def grad(
     """
     from arraygrad.autograd.engine import materialized, run_backward
 
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but "
+            "got: allow_unused=False."
+        )
     output_list = _as_sequence(outputs)
     input_list = _as_sequence(inputs)
+    if not input_list:
+        raise RuntimeError(
+            "`inputs` argument to `grad()` cannot be empty. Fix: pass the tensors to "
+            "differentiate with respect to (use backward() to fill every leaf's .grad)."
+        )
     for index, tensor in enumerate(input_list):
         if not isinstance(tensor, Tensor) or not tensor._rg:
             raise RuntimeError(

@@ -22,7 +22,7 @@ from typing import Any
 
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
@@ -52,6 +52,12 @@ def prepare_inputs(inputs: Sequence[Tensor], create_graph: bool) -> tuple[Tensor
     """
     prepared = []
     for tensor in inputs:
+        if not tensor.dtype.is_floating_point:
+            # torch makes every input require grad, which refuses integer tensors
+            raise RuntimeError(
+                "only Tensors of floating point dtype can require gradients: got "
+                f"{describe(tensor)}. Fix: convert it first, e.g. x.double()."
+            )
         if create_graph and tensor.requires_grad:
             prepared.append(ops.reshape(tensor, shape=tuple(tensor._data.shape)))
         else:
@@ -85,7 +91,7 @@ def vector_grads(
 
     pairs = [(o, c) for o, c in zip(outputs, cotangents, strict=True) if o.requires_grad]
     grads: Sequence[Tensor | None]
-    if pairs:
+    if pairs and inputs:  # no inputs (e.g. jacobian of f()) need no pass, and grad() refuses it
         grads = grad(
             [o for o, _ in pairs],
             list(inputs),
@@ -228,16 +234,17 @@ def jvp(
     )
 
 
-def stack(rows: Sequence[Tensor], shape: tuple[int, ...]) -> Tensor:
+def stack(rows: Sequence[Tensor], shape: tuple[int, ...], like: Tensor) -> Tensor:
     """Stack ``rows`` along a new first axis into ``(len(rows),) + shape``, differentiably.
 
     Without a graph this is one array stack; with one, each row is scattered into its slot by
-    ``index_add_zeros`` (whose VJP is indexing), so Jacobians of Jacobians work.
+    ``index_add_zeros`` (whose VJP is indexing), so Jacobians of Jacobians work. No rows (an
+    empty output or input) give zeros of ``like``'s dtype, the dtype the rows would have had.
     """
     xp = _backend.xp
     full = (len(rows), *shape)
     if not rows:
-        return Tensor._wrap(xp.zeros(full, dtype=xp.float64))
+        return Tensor._wrap(xp.zeros(full, dtype=like._data.dtype))
     if not any(r.requires_grad for r in rows):
         return Tensor._wrap(xp.reshape(xp.stack([r._data for r in rows]), full))
     total: Tensor | None = None
@@ -271,16 +278,20 @@ def jacobian_rows(
     strict: bool,
     fn_name: str = "jacobian",
 ) -> list[list[Tensor]]:
-    """``J[j][i]`` of shape ``outputs[j].shape + fresh[i].shape``, one backward per element."""
+    """``J[j][i]`` of shape ``outputs[j].shape + fresh[i].shape``, one backward per element.
+
+    Each element is pulled back through its own output only, as torch does: passing the other
+    outputs with zero cotangents would give the same values but tie the rows to those outputs'
+    graphs (``requires_grad`` where torch has none, and no strict check could see through it).
+    """
     jacobians: list[list[Tensor]] = []
-    for j, out in enumerate(outputs):
+    for out in outputs:
         rows: list[list[Tensor]] = [[] for _ in fresh]
         for k in range(out.numel()):
-            cotangents = _basis(outputs, j, k)
             grads = vector_grads(
-                outputs,
+                [out],
                 fresh,
-                cotangents,
+                [_one_hot(out, k)],
                 create_graph=create_graph,
                 strict=strict,
                 fn_name=fn_name,
@@ -291,7 +302,7 @@ def jacobian_rows(
         jacobians.append(
             [
                 ops.reshape(
-                    stack(rows[i], tuple(x._data.shape)),
+                    stack(rows[i], tuple(x._data.shape), like=x),
                     shape=shape_out + tuple(x._data.shape),
                 )
                 for i, x in enumerate(fresh)
@@ -378,7 +389,7 @@ def jacobian_columns(
         for i, x in enumerate(fresh):
             shape_out = tuple(out._data.shape)
             shape_in = tuple(x._data.shape)
-            stacked = stack(columns[i][j], shape_out)  # (numel(x),) + shape_out
+            stacked = stack(columns[i][j], shape_out, like=out)  # (numel(x),) + shape_out
             count = len(shape_out)
             moved = ops.permute_dims(stacked, axes=(*range(1, count + 1), 0))
             row.append(ops.reshape(moved, shape=shape_out + shape_in))
@@ -387,8 +398,13 @@ def jacobian_columns(
 
 
 def _scalar_output(func: Callable[..., Any], fresh: Sequence[Tensor], fn_name: str) -> Tensor:
-    _, outputs = _call(func, fresh, fn_name)
-    if len(outputs) != 1 or outputs[0].numel() != 1:
+    outputs_tuple, outputs = _call(func, fresh, fn_name)
+    if outputs_tuple:  # torch refuses even a 1-tuple here
+        raise RuntimeError(
+            f"The function given to {fn_name} should return a single Tensor, not a tuple of "
+            f"{len(outputs)}. Fix: return the scalar itself."
+        )
+    if outputs[0].numel() != 1:
         raise RuntimeError(
             f"The function given to {fn_name} should return a single Tensor with a single "
             f"element, but it returned {len(outputs)} tensor(s) of shape(s) "
