@@ -13,7 +13,13 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._indexing import _as_value, _broadcasts_to, _check_index_dtype, _drop_leading_ones
+from arraygrad._indexing import (
+    _as_value,
+    _check_index_dtype,
+    _check_values_shape,
+    _drop_leading_ones,
+    _indexed_shape,
+)
 from arraygrad._indexing import normalize_key as _normalize_key
 from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
 from arraygrad._tensor import Tensor
@@ -332,33 +338,6 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
         return ops.index_put(input, values, key=key)
     spread = ops.broadcast_to(values, shape=tuple(target.shape))
     return ops.add(input, ops.index_add_zeros(spread, shape=tuple(input._data.shape), key=key))
-
-
-def _check_values_shape(values: Tensor, shape: tuple[int, ...]) -> None:
-    values = _drop_leading_ones(values, len(shape))
-    if not _broadcasts_to(tuple(values._data.shape), shape):
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
-            f"to indexing result of shape {list(shape)}. Fix: give values that shape."
-        )
-
-
-def _indexed_shape(input: Tensor, key: tuple[Any, ...]) -> tuple[int, ...] | None:
-    """The shape ``input[key]`` would have were its integer indices in range (each read as
-    0); ``None`` where the key fails otherwise (a mask of the wrong shape)."""
-    xp = _backend.xp
-
-    def in_range(part: Any) -> Any:
-        if part.__class__ is int:
-            return 0
-        if hasattr(part, "dtype") and _dtype.from_xp(part.dtype) is not _dtype.bool_:
-            return xp.zeros(tuple(part.shape), dtype=part.dtype)
-        return part
-
-    try:
-        return tuple(xp.getitem(input._data, tuple(in_range(p) for p in key)).shape)
-    except IndexError:
-        return None
 
 
 def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:

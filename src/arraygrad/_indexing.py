@@ -32,7 +32,7 @@ def _is_basic(key: Any) -> bool:
     return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
 
 
-def _index_part(part: Any) -> Any:
+def _index_part(part: Any, write: tuple[Tensor, Any, Any] | None = None) -> Any:
     if isinstance(part, Tensor):
         if part.dtype.is_floating_point:
             raise IndexError(
@@ -40,6 +40,8 @@ def _index_part(part: Any) -> Any:
                 f"{part.dtype.name} tensor. Fix: convert it with .long() (or build a bool mask)."
             )
         if part.dtype is _dtype.uint8:
+            if write is not None:
+                _check_uint8_fill(*write)
             # PyTorch still reads a uint8 index as a mask, with this warning.
             warnings.warn(
                 "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
@@ -81,11 +83,24 @@ def _list_key(key: list[Any]) -> Any:
     return key
 
 
-def normalize_key(key: Any) -> Any:
-    """``key`` with tensors and lists replaced by arrays of the backend."""
+def normalize_key(key: Any, write: tuple[Tensor, Any, Any] | None = None) -> Any:
+    """``key`` with tensors and lists replaced by arrays of the backend. ``write``: the target,
+    key and value of ``target[key] = value``, which a uint8 mask in the key checks first
+    (:func:`_check_uint8_fill`; checked there, where the dtype is read anyway, so that other
+    writes pay nothing)."""
     if isinstance(key, tuple):
-        return tuple(_index_part(p) for p in key)
-    return _index_part(key)
+        return tuple(_index_part(p, write) for p in key)
+    return _index_part(key, write)
+
+
+def _check_uint8_fill(target: Tensor, key: Any, value: Any) -> None:
+    """PyTorch's refusal of ``target[key] = value`` with one uint8 mask among whole dimensions
+    and a one-element value: it writes those with masked_fill_, which takes only boolean masks
+    (it checks the mask's shape first, and raises before warning about uint8 indices)."""
+    if isinstance(value, (bool, int, float)) or (isinstance(value, Tensor) and value.numel() == 1):
+        parts = key if isinstance(key, tuple) else (key,)
+        region, indices = put_form(target, parts)
+        _inplace.masked_fill_mask(tuple(region.shape), indices)
 
 
 def _index_error(input: Tensor, key: Any, error: Exception) -> IndexError:
@@ -247,7 +262,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         _as_value(target, value)
         return  # x[False] selects nothing: PyTorch writes, checks and records nothing
     # x[True] is x[None] (NumPy's x[True] is a copy, whose memory would not be compared)
-    key = None if key is True else normalize_key(key)
+    key = None if key is True else normalize_key(key, (target, given, value))
     # A number (or a 0-d tensor) written into a region is a fill, which PyTorch allows into
     # overlapping unfold windows (not into an expansion); other values are element-wise copies.
     filling = isinstance(value, (bool, int, float)) or (
@@ -266,9 +281,12 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     try:
         region = _backend.xp.getitem(target._data, key)
     except IndexError as error:
+        if not basic:
+            _check_value_before_bounds(target, key, value)
         raise _index_error(target, key, error) from None
     region_shape = tuple(region.shape)
     if not basic and isinstance(value, Tensor) and value.dtype is not target.dtype:
+        _check_values_shape(value, region_shape)  # PyTorch reads the shape first
         _check_index_put_dtype(target, key, value)
     value = _as_value(target, value)
     # x[1:] = x[:-1] is refused as in PyTorch
@@ -379,6 +397,54 @@ def _shape_mismatch(value: Any, region_shape: tuple[int, ...]) -> RuntimeError:
         f"result of shape {list(region_shape)}. Fix: give the value that shape or one that "
         "broadcasts to it."
     )
+
+
+def _check_values_shape(values: Tensor, shape: tuple[int, ...]) -> None:
+    values = _drop_leading_ones(values, len(shape))
+    if not _broadcasts_to(tuple(values._data.shape), shape):
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(values.shape)} cannot be broadcast "
+            f"to indexing result of shape {list(shape)}. Fix: give values that shape."
+        )
+
+
+def _indexed_shape(
+    input: Tensor, key: tuple[Any, ...], *, selects: bool = False
+) -> tuple[int, ...] | None:
+    """The shape ``input[key]`` would have were its integer indices in range (each read as
+    0); ``None`` where the key fails otherwise (a mask of the wrong shape).
+
+    ``selects``: the key of ``x[key] = v``, whose ints and 0-d integer indices PyTorch reads
+    as selections, checked before the value (kept as they are, so out of range they fail)."""
+    xp = _backend.xp
+
+    def in_range(part: Any) -> Any:
+        if part.__class__ is int:
+            return part if selects else 0
+        if hasattr(part, "dtype") and _dtype.from_xp(part.dtype) is not _dtype.bool_:
+            if selects and part.ndim == 0:
+                return part
+            return xp.zeros(tuple(part.shape), dtype=part.dtype)
+        return part
+
+    try:
+        return tuple(xp.getitem(input._data, tuple(in_range(p) for p in key)).shape)
+    except IndexError:
+        return None
+
+
+def _check_value_before_bounds(target: Tensor, key: Any, value: Any) -> None:
+    """PyTorch's checks of the value of ``target[key] = value`` (``key`` with index arrays,
+    some out of range) that come before it reads the indices' values: the value's shape, then
+    its dtype (a number fits any shape and is converted)."""
+    if not isinstance(value, Tensor):
+        return
+    shape = _indexed_shape(target, key if isinstance(key, tuple) else (key,), selects=True)
+    if shape is None:  # a selection out of range, a mask of the wrong shape: their error
+        return
+    _check_values_shape(value, shape)
+    if value.dtype is not target.dtype:
+        _check_index_put_dtype(target, key, value)
 
 
 def _selects_all(target: Tensor, key: Any) -> bool:

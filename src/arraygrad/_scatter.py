@@ -120,7 +120,24 @@ def _check_scatter_args(
     input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None
 ) -> None:
     """``scatter_``'s checks made before PyTorch compares memory (a number src: no dtype)."""
-    _scatter_args("scatter", input, dim, index, _tensor_src(value if src is None else src))
+    number = _value_as_number(value) if src is None else src
+    _scatter_args("scatter", input, dim, index, _tensor_src(number))
+
+
+def _value_as_number(value: Any) -> Any:
+    """scatter's ``value``, which PyTorch takes as a number (a Scalar): a 0-d tensor that
+    requires no grad is read as the number it holds; other tensors are refused, with its
+    argument parsing's TypeError."""
+    if not isinstance(value, Tensor):
+        return value
+    if value.ndim or value.requires_grad:
+        raise TypeError(
+            "scatter() received an invalid combination of arguments - got value=Tensor of "
+            f"shape {list(value.shape)} (requires_grad={value.requires_grad}): value is a "
+            "number, which a tensor can stand for only when 0-d and not requiring grad. Fix: "
+            "pass value.item(), or the tensor as src."
+        )
+    return value.item()
 
 
 def _tensor_src(src: Any) -> Any:
@@ -166,7 +183,7 @@ def scatter(
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
     if src is None:
-        src = value
+        src = _value_as_number(value)
     axis = _scatter_args("scatter", input, dim, index, _tensor_src(src))
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError(

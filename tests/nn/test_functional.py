@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    outcome_in_each,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -849,6 +856,39 @@ def test_nll_loss_checks_class_weights_like_torch() -> None:
             for loss in (module.nn.functional.nll_loss, module.nn.functional.cross_entropy):
                 with pytest.raises(RuntimeError, match=r"weight tensor should|expected scalar"):
                     loss(x, target, weight=weight)
+
+
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "int32", "float32"])
+@pytest.mark.parametrize(
+    ("input_shape", "target_shape"),
+    [
+        ((2, 3, 4), (3, 4)),
+        ((2, 3, 4), (3,)),
+        ((2, 3, 4), (3, 4, 1)),
+        ((2, 3, 4), ()),
+        ((2, 3, 4, 5), (3, 4, 5)),
+        ((2, 3, 4, 5, 6), (1, 4, 5, 6)),
+        ((0, 3, 4), (1, 4)),
+        ((2, 0, 4), (3, 4)),
+        ((2, 3), (3,)),
+        ((2, 3), (3, 2)),
+        ((2, 3), ()),
+        ((2, 3, 4), (2, 5)),
+    ],
+)
+def test_class_losses_check_the_batch_size_first_like_torch(
+    loss: str, dtype: str, input_shape: tuple, target_shape: tuple
+) -> None:
+    # PyTorch compares the batch sizes before the target's dtype and shape, and the weights
+    def run(module: Any) -> Any:
+        x = module.zeros(input_shape)
+        target = module.zeros(target_shape, dtype=getattr(module, dtype))
+        weight = module.ones(7)  # of the wrong size: refused after the batch size
+        return getattr(module.nn.functional, loss)(x, target, weight=weight).tolist()
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, ValueError))
+    assert ours == theirs
 
 
 def test_uint8_targets_past_255_classes_match_torch() -> None:

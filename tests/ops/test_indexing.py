@@ -4,6 +4,7 @@ topk, kthvalue, median) against torch 2.13.0 and finite differences."""
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from typing import Any
 
 import numpy as np
@@ -407,3 +408,91 @@ def test_uint8_index_tensors_are_masks_with_torchs_warning() -> None:
             summed = x.index_put((mask,), module.tensor([1.0, 2.0]), accumulate=True)
         outcomes.append((picked, x.tolist(), summed.tolist()))
     assert outcomes[1] == outcomes[0]
+
+
+# The targets of the write tests below: a root, a view and a tensor whose writes are recorded.
+WRITE_TARGETS = {
+    "root": lambda lib: lib.zeros(3, 3),
+    "view": lambda lib: lib.zeros(4, 3)[1:],
+    "recorded": lambda lib: lib.zeros(3, 3, requires_grad=True).clone(),
+}
+
+
+def _write_outcome(lib: Any, target: str, write: str) -> Any:
+    """``write`` run on a target of ``WRITE_TARGETS`` (``m``: a uint8 mask): the values written,
+    or the error's class and which of PyTorch's checks raised it (told by its message); and
+    whether it warned about a uint8 index."""
+    x = WRITE_TARGETS[target](lib)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            mask = lib.tensor([1, 0, 1], dtype=lib.uint8)
+            exec(write, {"x": x, "lib": lib, "m": mask})
+            outcome: Any = x.tolist()
+        except (RuntimeError, IndexError) as error:
+            checks = ("shape mismatch", "dtypes match", "out of bounds", "masked_fill_", "mask")
+            outcome = (type(error).__name__, next(c for c in checks if c in str(error)))
+    uint8_warned = any("torch.uint8 is now deprecated" in str(w.message) for w in caught)
+    return outcome, uint8_warned
+
+
+@pytest.mark.parametrize("target", list(WRITE_TARGETS))
+@pytest.mark.parametrize(
+    "write",
+    [
+        "x[lib.tensor([5])] = lib.ones(3)",
+        # the value's shape, then its dtype, are checked before the indices' values
+        "x[lib.tensor([5])] = lib.ones(4)",
+        "x[[[5]]] = lib.ones(4)",
+        "x[[5]] = lib.ones(2, 3)",
+        "x[:, lib.tensor([7])] = lib.ones(4)",
+        "x[lib.tensor([5]), None] = lib.ones(2)",
+        "x[lib.tensor([5]), lib.tensor([0])] = lib.ones(2)",
+        "x[0, lib.tensor([5])] = lib.ones(2)",
+        "x[lib.tensor([5])] = lib.ones(4, dtype=lib.float64)",
+        "x[lib.tensor([5])] = lib.ones(3, dtype=lib.float64)",
+        "x[lib.tensor([5])] = lib.tensor(1.0, dtype=lib.float64)",
+        "x[:, lib.tensor([7])] = lib.ones(3, 1, dtype=lib.float64)",
+        "x[lib.tensor([0])] = lib.ones(4, dtype=lib.float64)",
+        # ints and 0-d integer tensors select first: their bounds come first
+        "x[5, lib.tensor([0])] = lib.ones(2)",
+        "x[lib.tensor(5), lib.tensor([0])] = lib.ones(2)",
+        # a mask of the wrong shape fails before the value is read
+        "x[lib.tensor([True, False])] = lib.ones(4)",
+    ],
+)
+def test_index_writes_check_the_value_before_the_indices_like_torch(
+    target: str, write: str
+) -> None:
+    assert _write_outcome(ag, target, write) == _write_outcome(torch, target, write)
+
+
+@pytest.mark.parametrize("target", list(WRITE_TARGETS))
+@pytest.mark.parametrize(
+    "write",
+    [
+        # one uint8 mask and a one-element value: PyTorch's masked_fill_, which refuses it
+        "x[m] = 5.0",
+        "x[m] = 5",
+        "x[m] = lib.tensor(5.0)",
+        "x[m] = lib.tensor(5.0, dtype=lib.float64)",
+        "x[m] = lib.tensor([[5.0]])",
+        "x[(m,)] = 5.0",
+        "x[:, m] = 5.0",
+        "x[m, 0] = 5.0",
+        "x[None, m] = 5.0",
+        "x[lib.tensor([[1, 0, 1]] * 3, dtype=lib.uint8)] = 5.0",
+        "x[lib.tensor([0, 0, 0], dtype=lib.uint8)] = 5.0",
+        # ... after checking the mask's shape
+        "x[lib.tensor([1, 0], dtype=lib.uint8)] = 5.0",
+        # other values, or a mask among other indices: a mask, with the uint8 warning
+        "x[m] = lib.ones(3)",
+        "x[m] = lib.ones(2, 1)",
+        "x[m] = lib.ones(2, 3, dtype=lib.float64)",
+        "x[m, lib.tensor([0])] = 5.0",
+        # a bool mask fills
+        "x[m.bool()] = 5.0",
+    ],
+)
+def test_uint8_mask_writes_follow_torch(target: str, write: str) -> None:
+    assert _write_outcome(ag, target, write) == _write_outcome(torch, target, write)

@@ -633,3 +633,37 @@ def test_argument_errors_come_in_torchs_order(call: str) -> None:
 
     theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, TypeError))
     assert ours == theirs
+
+
+@pytest.mark.parametrize("reduce", [None, "add", "multiply"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        # a 0-d tensor value that requires no grad is read as the number it holds
+        "x.scatter(1, index, value=lib.tensor(2.5){reduce})",
+        "x.scatter_(1, index, value=lib.tensor(2.5){reduce})",
+        "lib.scatter(x, 1, index, value=lib.tensor(2.5){reduce})",
+        "x.scatter(1, index, value=lib.tensor(2.5, dtype=lib.float64){reduce})",
+        "x.scatter(1, index, value=lib.tensor(3){reduce})",
+        "x.scatter_(1, index, value=lib.tensor(True){reduce})",
+        "x.long().scatter(1, index, value=lib.tensor(2.5){reduce})",
+        "x.scatter(1, index, value=lib.tensor(1e300, dtype=lib.float64){reduce})",
+        "x.scatter_(1, index, value=x[0, 0]{reduce})",
+        # other tensors are no number: refused by the argument parsing
+        "x.scatter(1, index, value=lib.tensor([2.5]){reduce})",
+        "x.scatter_(1, index, value=lib.tensor(2.5, requires_grad=True){reduce})",
+    ],
+)
+def test_scatter_reads_a_0d_tensor_value_as_a_number_like_torch(
+    call: str, reduce: str | None
+) -> None:
+    def run(lib: Any) -> Any:
+        x = lib.arange(9.0).view(3, 3)
+        scope = {"x": x, "lib": lib, "index": lib.tensor([[0, 1], [2, 0]])}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch's deprecation of reduce=
+            out = eval(call.format(reduce="" if reduce is None else f", reduce={reduce!r}"), scope)
+        return out.tolist(), str(out.dtype).split(".")[-1], x.tolist()
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, TypeError))
+    assert ours == theirs

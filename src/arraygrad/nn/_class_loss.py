@@ -49,6 +49,22 @@ def _check_class_weight(input: Tensor, weight: Tensor | None) -> None:
         )
 
 
+def _check_batch(input: Tensor, target: Tensor) -> None:
+    """PyTorch's first check of a target of class indices (``nll_loss_nd``'s, before any
+    dtype, shape or weight check): for any input but a (C,) one, the targets' batch size
+    (their first dimension; PyTorch reads 0 for a 0-d target) is the input's."""
+    if input.ndim == 1:
+        return
+    batch = target.shape[0] if target.ndim else 0
+    if input.shape[0] != batch:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({batch}): the target (shape {list(target.shape)}) holds one class index per "
+            f"sample of the input (shape {list(input.shape)}). Fix: pass the targets of the "
+            "same batch."
+        )
+
+
 def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
     # Class indices are int64 (Long), or uint8 (Byte) where PyTorch's kernels take it.
     name = target.dtype.name
@@ -80,11 +96,6 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
                 "dimensions with no classes."
             )
         return
-    if input.ndim == 2 and target.ndim == 1:
-        raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({target.shape[0]})."
-        )
     if input.ndim <= 2 and target.ndim > 1:
         raise RuntimeError(
             f"0D or 1D target tensor expected, multi-target not supported (target shape "
@@ -199,6 +210,7 @@ def _nll_loss(
     term of a (C,) input's unreduced loss; an (N, C, ...) input's unreduced terms are
     ``-input[t] * weight[t]``, and 0 where ignored.
     """
+    _check_batch(input, target)
     _refuse_gradient("nll_loss_forward", "weight", weight)
     _check_class_weight(input, weight)
     # Without class weights a reduced loss needs only the sum of the picked entries.
