@@ -13,15 +13,10 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._indexing import (
-    _as_value,
-    _check_index_dtype,
-    _check_values_shape,
-    _drop_leading_ones,
-    _indexed_shape,
-)
+from arraygrad._indexing import _check_index_dtype
 from arraygrad._indexing import normalize_key as _normalize_key
 from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
+from arraygrad._setitem import _as_value, _check_values_shape, _drop_leading_ones, _indexed_shape
 from arraygrad._tensor import Tensor
 
 __all__ = ["index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_reduce"]

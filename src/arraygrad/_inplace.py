@@ -125,7 +125,7 @@ def check_index_put(
 ) -> None:
     """PyTorch's memory checks for ``target.index_put_(indices, value)`` and ``target[key] =
     value``, in its order (``indices``: index_put_'s indices, or the parts of the key; ``form``:
-    for a key, makes PyTorch's reading of it, :func:`arraygrad._indexing.put_form`: the region
+    for a key, makes PyTorch's reading of it, :func:`arraygrad._setitem.put_form`: the region
     its ints, slices and ``None`` select, which PyTorch writes into, and index_put_'s indices
     of that region).
 

@@ -507,7 +507,7 @@ class Tensor(
     def __setitem__(self, key: Any, value: Any) -> None:
         # Recorded like any in-place op: the overwritten elements get no gradient, ``value``
         # gets the gradient of the places it was written to.
-        _indexing.setitem(self, key, value)
+        _setitem.setitem(self, key, value)
 
 
 class _HookHandle:
@@ -525,9 +525,9 @@ class _HookHandle:
 # The modules below build on Tensor, so they are imported after the class exists.
 from arraygrad import (  # noqa: E402
     _bitwise,
-    _indexing,
     _linalg,
     _math,
+    _setitem,
     _view_history,
     ops,
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 from arraygrad import _backend, _shape, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._indexing import _as_value
+from arraygrad._setitem import _as_value
 from arraygrad._tensor import Tensor
 from arraygrad._views import _diagonal_dims_last, _diagonal_key
 
