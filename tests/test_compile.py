@@ -815,3 +815,16 @@ def test_a_number_argument_that_changes_on_every_call_stops_tracing_after_a_limi
     assert compiled.traces == _MAX_SIGNATURES
     assert len(compiled.programs) == _MAX_SIGNATURES
     assert sum("new signature" in str(warning.message) for warning in caught) == 1
+
+
+def test_the_signature_limit_warning_points_at_the_calling_line():
+    # warnings.warn's stacklevel counted one frame too many: the warning named the caller of
+    # the line that calls the compiled function (for a script: "sys", line 1; here pytest).
+    from arraygrad._compile import _MAX_SIGNATURES
+
+    compiled = ag.compile(lambda x, scale: x * scale)
+    x = ag.ones(2)
+    with pytest.warns(RuntimeWarning, match="new signature") as caught:
+        for call in range(_MAX_SIGNATURES + 1):
+            compiled(x, float(call))
+    assert [w.filename for w in caught] == [__file__]

@@ -193,7 +193,8 @@ class CompiledFunction:
             "Fix: pass values that change on every call (a step count, a learning rate) as "
             "tensors or through captured state, or leave this function uncompiled.",
             RuntimeWarning,
-            stacklevel=5,  # the line calling the compiled function
+            # the line calling the compiled function (via __call__ and _dispatch)
+            stacklevel=4,
         )
 
     def _fall_back(

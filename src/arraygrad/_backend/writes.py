@@ -195,7 +195,20 @@ def add_scaled_quotient_into(target: Any, scale: Any, numerator: Any, denominato
         return
     flats = _flat_views(target, numerator, denominator)
     if flats is None:
-        np.add(target, np.divide(np.multiply(numerator, scale), denominator), out=target)
+        # One temporary, not two: the quotient is written over the scaled numerator where it
+        # has the quotient's shape and dtype (a second 256 KiB array, out of cache, made an
+        # Adagrad step on a 256 x 256 float32 parameter ~13% slower).
+        quotient = np.multiply(numerator, scale)
+        if (
+            quotient.__class__ is np.ndarray
+            and denominator.__class__ is np.ndarray
+            and quotient.shape == denominator.shape
+            and quotient.dtype == denominator.dtype
+        ):
+            np.divide(quotient, denominator, out=quotient)
+        else:
+            quotient = np.divide(quotient, denominator)
+        np.add(target, quotient, out=target)
         return
     flat_target, flat_numerator, flat_denominator = flats
     size = target.size
