@@ -130,6 +130,49 @@ def check_against_torch(
         )
 
 
+def _higher_derivatives(
+    module: Any, fn: Callable[..., Any], arrays: Sequence[np.ndarray], order: int
+) -> list[list[np.ndarray]]:
+    # Orders 1..order: each one the gradient of the sum of the previous order's gradients.
+    xs = [module.tensor(a, requires_grad=True) for a in arrays]
+    total = fn(*xs).sum()
+    results = []
+    for _ in range(order):
+        grads = module.autograd.grad(total, xs, create_graph=True, allow_unused=True)
+        grads = [module.zeros_like(x) if g is None else g for g, x in zip(grads, xs, strict=True)]
+        # torch's efficient zero tensors cannot become NumPy arrays; their values are zeros.
+        results.append(
+            [np.zeros(tuple(g.shape)) if _is_zero_tensor(g) else _to_numpy(g) for g in grads]
+        )
+        linked = [g.sum() for g in grads if g.requires_grad]
+        if not linked:
+            break
+        total = sum(linked[1:], linked[0])
+    return results
+
+
+def _is_zero_tensor(value: Any) -> bool:
+    return bool(getattr(value, "_is_zerotensor", lambda: False)())
+
+
+def check_higher_derivatives_against_torch(
+    fn: Callable[..., Any], inputs: Sequence[np.ndarray], order: int = 3
+) -> None:
+    """Assert arraygrad's derivatives of ``fn`` up to ``order`` equal torch's, nan for nan.
+
+    For kinks and domain edges: the inputs are float64 points on and beside them. Order k is
+    the gradient of the summed order k - 1 gradients, taken with ``create_graph=True``.
+    """
+    theirs = _higher_derivatives(torch, fn, inputs, order)
+    mine = _higher_derivatives(ag, fn, inputs, order)
+    assert len(mine) == len(theirs), (len(mine), len(theirs))
+    for k, (mine_k, theirs_k) in enumerate(zip(mine, theirs, strict=True), start=1):
+        for index, (a, b) in enumerate(zip(mine_k, theirs_k, strict=True)):
+            np.testing.assert_allclose(
+                a, b, rtol=1e-7, atol=1e-10, err_msg=f"order {k}, input {index}"
+            )
+
+
 def gradcheck(
     fn: Callable[..., Any],
     inputs: Sequence[np.ndarray],

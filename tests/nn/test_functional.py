@@ -20,6 +20,7 @@ import arraygrad.nn.functional as AF
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    check_higher_derivatives_against_torch,
     gradcheck,
     outcome_in_each,
     run_gradcheck_case,
@@ -903,3 +904,33 @@ def test_uint8_targets_past_255_classes_match_torch() -> None:
     (mine, mine_grad), (theirs, theirs_grad) = run(ag), run(torch)
     assert mine == pytest.approx(theirs, rel=1e-12)
     np.testing.assert_allclose(mine_grad, theirs_grad, rtol=1e-10, atol=1e-15)
+
+
+# Points on the ELU family's kink, beside it, and at its edges (signed zeros, nan, infinities).
+ELU_POINTS = np.array([-1e-3, -0.0, 0.0, 1e-3, -1.0, 2.0, -800.0, np.nan, np.inf, -np.inf])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: F(x).elu(x),
+        lambda x: F(x).elu(x, 2.0),
+        lambda x: F(x).elu(x, 0.5),
+        lambda x: F(x).elu(x, -0.5),
+        lambda x: F(x).selu(x),
+        lambda x: F(x).celu(x, 3.0),
+        lambda x: F(x).celu(x, -2.0),
+        # Finite points only: times x = inf, PyTorch's computed zero second derivative of the
+        # linear side becomes nan, where the composition has no term to multiply.
+        lambda x: F(x).elu(x[:7]) * x[:7],
+    ],
+    ids=["elu", "elu_2", "elu_half", "elu_negative", "selu", "celu_3", "celu_neg", "elu_times_x"],
+)
+def test_elu_family_higher_derivatives_at_zero_match_torch(fn: Any) -> None:
+    # PyTorch's first derivative at 0 is the exponential side's (alpha * scale * input_scale),
+    # but its double backward masks with x < 0: the second and third derivatives at 0 are 0.
+    check_higher_derivatives_against_torch(fn, [ELU_POINTS])
+    # Forward values, signed zeros included (elu(-0.0) = -0.0, as in PyTorch).
+    mine, theirs = (fn(library.tensor(ELU_POINTS)).detach().numpy() for library in (ag, torch))
+    np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(np.signbit(mine), np.signbit(theirs))

@@ -16,7 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    check_higher_derivatives_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 INTEGERS = tuple(float(k) for k in range(-4, 5))
@@ -506,3 +513,26 @@ def test_new_inplace_methods_match_torch(name: str) -> None:
     assert getattr(mine, name)() is mine
     getattr(theirs, name)()
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("fn", "inputs"),
+    [
+        # PyTorch's d(x ** y)/dy is g * where(x == 0 & y >= 0, 0, out * log(x)): its derivative
+        # at a zero base is 0 * -inf = nan.
+        (lambda x: lib(x).zeros(6, dtype=x.dtype) ** x, [np.array([-1e-3, 0, 1e-3, 1, 2, 0.5])]),
+        (lambda x: 0.0**x, [np.array([-1e-3, 0, 1e-3, 1, 2, 0.5])]),
+        (lambda x: x ** (x + 1), [np.array([0.0, 1e-3, 0.5])]),
+        (lambda x, y: x**y, [np.array([0.0, 0, 0, 0, 1e-3, 2]), np.array([0.0, 1, 2, 0.5, 0, 0])]),
+        # atan2 and copysign take their first derivative's 0 / 0 as 0 after computing it, so
+        # the second derivative there is PyTorch's nan.
+        (lambda x, y: lib(x).atan2(x, y), [np.array([0.0, 0, 1e-3]), np.array([0.0, 1e-3, 0])]),
+        (
+            lambda x, y: lib(x).copysign(x, y) * x,
+            [np.array([0.0, 1, -1]), np.array([0.0, -0.0, 1])],
+        ),
+    ],
+    ids=["zero_base", "scalar_zero_base", "x_pow_x_plus_1", "pow_tensors", "atan2", "copysign"],
+)
+def test_higher_derivatives_at_domain_edges_match_torch(fn: Any, inputs: list) -> None:
+    check_higher_derivatives_against_torch(fn, inputs)

@@ -18,7 +18,14 @@ from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
 from arraygrad._statistics import vector_norm
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    check_higher_derivatives_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 INF = float("inf")
@@ -333,3 +340,20 @@ def test_sum_and_mean_gradients_equal_torchs_bit_for_bit(dtype: type, reduction:
             got, expected = grads
             assert got.dtype == expected.dtype and got.shape == expected.shape
             assert got.tobytes() == expected.tobytes(), (shape, dim, keepdim, seed)
+
+
+@pytest.mark.parametrize(
+    ("fn", "values"),
+    [
+        (lambda x: lib(x).linalg.vector_norm(x, 3) * x, [0.0, 0, 0]),
+        (lambda x: lib(x).linalg.vector_norm(x, 0.5) * x, [0.0, 1, 2]),
+        (lambda x: lib(x).linalg.vector_norm(x, -1) * x, [0.0, 1, 2]),
+        (lambda x: lib(x).dist(x, x.detach() * 0, 3) * x, [0.0, 0, 0]),
+    ],
+    ids=["l3", "l0_5", "l_minus_1", "dist_3"],
+)
+def test_norm_higher_derivatives_at_zero_match_torch(fn: Any, values: list) -> None:
+    # PyTorch's norm backward for p != 2 computes grad / norm ** (p - 1) (for p < 1, |x| ** (p - 1))
+    # and masks it to 0 where the norm (the element) is 0: the second derivative there is
+    # 0 * inf = nan.
+    check_higher_derivatives_against_torch(fn, [np.array(values)])

@@ -125,14 +125,23 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 def _elu(input: Tensor, alpha: float, scale: float, input_scale: float = 1.0) -> Tensor:
     # PyTorch's ELU family: elu, selu (scale) and celu (input_scale 1 / alpha).
+    # At 0 PyTorch's first derivative is the exponential side's, alpha * scale * input_scale
+    # (its backward tests input <= 0), but its double backward masks with input < 0, so every
+    # higher derivative there is the linear side's, 0. The composition gets both by giving 0 to
+    # the linear side (where() tests input < 0) with the missing slope added there as
+    # gap * min(input, 0): a term that is 0 everywhere on that side and has slope gap at 0 only.
     # exp() sees min(input, 0) only: the branch where() discards can never overflow. nan takes
-    # the positive branch (gradient ``scale``), as in PyTorch, whose test is input <= 0.
-    negative_input = _clamp.clamp(input, max=0.0)
-    if input_scale != 1.0:
-        negative_input = negative_input * input_scale
+    # the positive side (gradient ``scale``), as in PyTorch.
+    gap = alpha * scale * input_scale - scale
+    # The bound's zero has gap's opposite sign, so gap * bound is -0.0 and input = -0.0 keeps
+    # its sign (as in PyTorch); for elu with alpha 1 and for celu the gap is 0 and never added.
+    clamped = _clamp.clamp(input, max=-0.0 if gap > 0 else 0.0)
+    negative_input = clamped * input_scale if input_scale != 1.0 else clamped
     negative = _unary.expm1(negative_input) * (alpha * scale)
     positive = input * scale if scale != 1.0 else input
-    return _math.where(input <= 0, negative, positive)
+    if gap != 0:
+        positive = positive + clamped * gap
+    return _math.where(input < 0, negative, positive)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

@@ -51,9 +51,11 @@ def _pow_vjp_base(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
 
 def _pow_vjp_exponent(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
     # d(x**y)/dy = x**y * log(x). PyTorch takes 0 where x == 0 and y >= 0 (the limit of
-    # x**y * log(x) as x -> 0+); log is evaluated on a safe stand-in there to avoid -inf * 0.
+    # x**y * log(x) as x -> 0+), in its formula g * where(x == 0 & y >= 0, 0, out * log(x)):
+    # log(0) = -inf stays in the discarded branch, so a second derivative there is nan
+    # (0 * -inf), as PyTorch's is.
     at_zero = (x == 0) & (y >= 0)
-    return ns.where(at_zero, 0.0, g * out * ns.log(ns.where(at_zero, 1.0, x)))
+    return g * ns.where(at_zero, 0.0, out * ns.log(x))
 
 
 pow = Primitive(
@@ -258,9 +260,11 @@ minimum = Primitive(
 
 
 def _atan2_recip(ns: Any, x: Any, y: Any) -> Any:
-    # 1 / (x^2 + y^2), taken as 0 at the origin where PyTorch's gradient is 0 (not nan).
+    # 1 / (x^2 + y^2), taken as 0 at the origin where PyTorch's gradient is 0 (not nan). As in
+    # PyTorch, 1 / 0 is computed and then masked, so a second derivative there is nan, as
+    # PyTorch's is (the masked branch's derivative is 0 * inf).
     r2 = x * x + y * y
-    return ns.where(r2 == 0, 0.0, 1 / ns.where(r2 == 0, 1.0, r2))
+    return ns.where(r2 == 0, 0.0, 1 / r2)
 
 
 atan2 = Primitive(
@@ -279,6 +283,7 @@ hypot = Primitive(
     reads_output=True,
 )
 # copysign'(x) is PyTorch's out / x, taken as 0 at x == 0 (and nan at x = +-inf, inf / inf);
+# 0 / 0 is computed and then masked, as PyTorch does, so a second derivative at 0 is its nan.
 # y's gradient is 0. A primitive rather than the composite where(signbit(y), -abs(x), abs(x)):
 # that one has the same values and gradients except at x = +-inf, where abs gives +-1, not
 # PyTorch's nan.
@@ -286,7 +291,7 @@ copysign = Primitive(
     "copysign",
     forward=lambda xp, x, y: xp.copysign(x, y),
     vjp=(
-        lambda ns, g, out, x, y: g * ns.where(x == 0, 0.0, out / ns.where(x == 0, 1.0, x)),
+        lambda ns, g, out, x, y: g * ns.where(x == 0, 0.0, out / x),
         lambda ns, g, out, x, y: ns.zeros_like(y),
     ),
     reads_output=True,

@@ -301,7 +301,11 @@ def _vector_norm_vjp(
     ns: Any, g: Any, out: Any, x: Any, *, ord: float, axis: Any, keepdims: bool
 ) -> Any:
     # PyTorch's linalg_vector_norm_backward, case by case. Where the norm is 0 the gradient is
-    # 0 (not 0/0); elements equal to an inf-norm share its gradient evenly.
+    # 0 (not 0/0); elements equal to an inf-norm share its gradient evenly. For p != 2, as in
+    # PyTorch, the 0/0 (or 0 ** negative) is computed and then masked, so a second derivative
+    # there is nan, as PyTorch's is (the masked branch's derivative is 0 * inf). For p = 2 the
+    # 2-norm is also std's composite, whose PyTorch rule masks the whole gradient (second
+    # derivative 0 at zero spread): it keeps the safe form, whose second derivative is 0.
     if ord == 0:
         return None  # piecewise constant: PyTorch leaves the input without a gradient
     shape = tuple(x.shape)
@@ -317,10 +321,9 @@ def _vector_norm_vjp(
         return ns.where(zero_norm, 0.0, g * x / ns.where(zero_norm, 1.0, norm))
     a = ns.abs(x)
     if ord < 1:
-        zero_x = x == 0
-        scaled = ns.where(zero_x, 0.0, ns.sign(x) * ns.where(zero_x, 1.0, a) ** (ord - 1))
+        scaled = ns.sign(x) * ns.where(x == 0, 0.0, a ** (ord - 1))
         return scaled * g * norm ** (1 - ord)
-    scale = ns.where(zero_norm, 0.0, g / ns.where(zero_norm, 1.0, norm) ** (ord - 1))
+    scale = ns.where(zero_norm, 0.0, g / norm ** (ord - 1))
     if ord < 2:
         return ns.sign(x) * a ** (ord - 1) * scale
     return x * a ** (ord - 2) * scale
