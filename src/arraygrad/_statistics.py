@@ -2,8 +2,10 @@
 
 ``var``, ``std`` and ``logsumexp`` are compositions of primitives written to be stable (the mean
 is subtracted before squaring; ``logsumexp`` shifts by the maximum); their gradients are those
-of the compositions, which equal PyTorch's. Norms use the ``vector_norm`` primitive, whose rule
-is PyTorch's (zero gradient at a zero norm, ties of the inf-norm sharing the gradient).
+of the compositions, which equal PyTorch's. ``std`` ends in the ``deviation_std`` primitive,
+whose rule is PyTorch's std_backward (gradient 0 at zero spread). Norms use the ``vector_norm``
+primitive, whose rule is PyTorch's (zero gradient at a zero norm, ties of the inf-norm sharing
+the gradient).
 ``arraygrad.linalg.vector_norm`` is :func:`vector_norm`.
 """
 
@@ -96,9 +98,10 @@ def _var_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: 
 def _std_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
     if divisor <= 0:  # nan or inf, with PyTorch's nan gradient
         return sqrt(_var_from(d, axis, divisor, keepdim))
-    # The 2-norm of the deviations: its gradient at zero spread is 0, PyTorch's choice, where
-    # sqrt(var) would give 0/0.
-    return mul(ops.vector_norm(d, ord=2, axis=axis, keepdims=keepdim), 1.0 / math.sqrt(divisor))
+    # A primitive with PyTorch's std_backward: its gradient at zero spread is 0, where
+    # sqrt(var) would give 0/0, and its higher derivatives there are PyTorch's (neither the
+    # 2-norm's rule nor any masked composite gives both).
+    return ops.deviation_std(d, axis=axis, keepdims=keepdim, divisor=divisor)
 
 
 def std(

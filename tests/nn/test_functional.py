@@ -934,3 +934,31 @@ def test_elu_family_higher_derivatives_at_zero_match_torch(fn: Any) -> None:
     mine, theirs = (fn(library.tensor(ELU_POINTS)).detach().numpy() for library in (ag, torch))
     np.testing.assert_array_equal(mine, theirs)
     np.testing.assert_array_equal(np.signbit(mine), np.signbit(theirs))
+
+
+# A zero vector beside an ordinary one, and the same near zero.
+ZERO_ROW = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, -1.0]])
+NEAR_ZERO_ROW = np.array([[1e-3, -2e-3, 0.5e-3], [1.0, 2.0, -1.0]])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, y: F(x).normalize(x),
+        lambda x, y: F(x).cosine_similarity(x, y),
+        lambda x, y: F(x).cosine_similarity(x, x * y),
+        lambda x, y: F(x).pairwise_distance(x, y * 0, eps=0.0),
+    ],
+    ids=[
+        "normalize",
+        "cosine_similarity",
+        "cosine_similarity_both",
+        "pairwise_distance",
+    ],
+)
+def test_norm_composites_higher_derivatives_match_torch(fn: Any) -> None:
+    # Each takes PyTorch's vector norm (normalize and cosine_similarity divide by it, clamped):
+    # its rule's 0 / 0 at a zero vector makes their second derivatives there nan.
+    other = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, 1.0]])
+    for point in (ZERO_ROW, NEAR_ZERO_ROW):
+        check_higher_derivatives_against_torch(fn, [point, other])

@@ -9,9 +9,10 @@ from typing import Any
 from arraygrad import _backend, _clamp, _dtype, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import no_grad
+from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor
 from arraygrad._views import broadcast_tensors
-from arraygrad.nn._common import clamp_min_straight_through, constant
+from arraygrad.nn._common import clamp_min_straight_through
 
 __all__ = [
     "batch_norm",
@@ -210,28 +211,6 @@ def _check_per_channel(
             )
 
 
-def _vector_norm(input: Tensor, p: float, dim: int) -> Tensor:
-    """``(sum |x|^p)^(1/p)`` over ``dim`` (kept), with PyTorch's zero gradient at a zero vector.
-
-    The root is taken of a stand-in 1 where the sum is 0, so the discarded branch never
-    produces the infinite slope of ``sqrt`` at 0.
-    """
-    if p == float("inf"):
-        magnitude = _math.abs(input)
-        xp = _backend.xp
-        peak = xp.max(magnitude._data, axis=dim, keepdims=True)
-        # d max / dx goes to the maxima, shared evenly between ties as in PyTorch.
-        ties = constant(xp.astype(magnitude._data == peak, magnitude._data.dtype))
-        share = ties / _reduction.sum(ties, dim, keepdim=True)
-        return _reduction.sum(magnitude * share, dim, keepdim=True)
-    powered = input * input if p == 2 else _math.abs(input) ** p
-    total = _reduction.sum(powered, dim, keepdim=True)
-    zero = total == 0
-    safe = _math.where(zero, 1.0, total)
-    root = _math.sqrt(safe) if p == 2 else safe ** (1.0 / p)
-    return _math.where(zero, 0.0, root)
-
-
 def normalize(
     input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
 ) -> Tensor:
@@ -244,7 +223,9 @@ def normalize(
     if p <= 0:
         raise RuntimeError(f"normalize: p must be positive, got p={p}")
     axis = normalize_dim(dim, input.ndim)
-    norm = _clamp.clamp(_vector_norm(input, p, axis), min=eps)
+    # PyTorch's composite: the p-norm (its rule gives a nan second derivative at a zero vector,
+    # as PyTorch's does), clamped with a gradient.
+    norm = _clamp.clamp(vector_norm(input, p, axis, keepdim=True), min=eps)
     result = input / norm
     if out is not None:
         out.copy_(result)
@@ -267,7 +248,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     x1, x2 = broadcast_tensors(x1, x2)
     parts = []
     for x in (x1, x2):
-        parts.append(x / clamp_min_straight_through(_vector_norm(x, 2.0, axis), eps))
+        parts.append(x / clamp_min_straight_through(vector_norm(x, 2, axis, keepdim=True), eps))
     return _reduction.sum(parts[0] * parts[1], axis)
 
 

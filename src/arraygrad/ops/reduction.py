@@ -301,11 +301,9 @@ def _vector_norm_vjp(
     ns: Any, g: Any, out: Any, x: Any, *, ord: float, axis: Any, keepdims: bool
 ) -> Any:
     # PyTorch's linalg_vector_norm_backward, case by case. Where the norm is 0 the gradient is
-    # 0 (not 0/0); elements equal to an inf-norm share its gradient evenly. For p != 2, as in
-    # PyTorch, the 0/0 (or 0 ** negative) is computed and then masked, so a second derivative
-    # there is nan, as PyTorch's is (the masked branch's derivative is 0 * inf). For p = 2 the
-    # 2-norm is also std's composite, whose PyTorch rule masks the whole gradient (second
-    # derivative 0 at zero spread): it keeps the safe form, whose second derivative is 0.
+    # 0 (not 0/0); elements equal to an inf-norm share its gradient evenly. As in PyTorch, the
+    # 0/0 (or 0 ** negative) is computed and then masked, so a second derivative there is nan,
+    # as PyTorch's is (the masked branch's derivative is 0 / 0 or 0 * inf).
     if ord == 0:
         return None  # piecewise constant: PyTorch leaves the input without a gradient
     shape = tuple(x.shape)
@@ -318,7 +316,7 @@ def _vector_norm_vjp(
         return ns.sign(x) * hit * g / ns.sum(hit, axis=axis, keepdims=True)
     zero_norm = norm == 0
     if ord == 2:
-        return ns.where(zero_norm, 0.0, g * x / ns.where(zero_norm, 1.0, norm))
+        return g * ns.where(zero_norm, 0.0, x / norm)
     a = ns.abs(x)
     if ord < 1:
         scaled = ns.sign(x) * ns.where(x == 0, 0.0, a ** (ord - 1))
@@ -336,6 +334,35 @@ vector_norm = Primitive(
     reads_output=True,
 )
 
+
+def _deviation_std(xp: Any, d: Any, *, axis: Any, keepdims: bool, divisor: float) -> Any:
+    # The 2-norm of the deviations scaled by 1 / sqrt(divisor): the bits of vector_norm's
+    # forward (|d| * |d| is d * d) times that factor.
+    return xp.sqrt(xp.sum(d * d, axis=axis, keepdims=keepdims)) * (1.0 / math.sqrt(divisor))
+
+
+def _deviation_std_vjp(
+    ns: Any, g: Any, out: Any, d: Any, *, axis: Any, keepdims: bool, divisor: float
+) -> Any:
+    # PyTorch's std_backward: var_backward of grad / (2 * std), masked to 0 where std is 0.
+    # The mask covers the quotient, so at zero spread the derivative through the std (and d)
+    # is 0 and the one through g is 0 / 0 = nan, as PyTorch's; the 2-norm's rule, which
+    # masks d / norm instead, would give the reverse.
+    shape = tuple(d.shape)
+    g = _keep(ns, g, shape, axis, keepdims)
+    std = _keep(ns, out, shape, axis, keepdims)
+    return (2.0 / divisor) * ns.where(std == 0, 0.0, g / (std * 2)) * d
+
+
+# ``deviation_std(d) = sqrt(sum(d**2) / divisor)`` over ``axis``, for deviations ``d`` from the
+# mean (divisor > 0): std's primitive, whose rule is PyTorch's std_backward.
+deviation_std = Primitive(
+    "std",
+    forward=_deviation_std,
+    vjp=(_deviation_std_vjp,),
+    reads_output=True,
+)
+
 __all__ = [
     "all",
     "any",
@@ -343,6 +370,7 @@ __all__ = [
     "argmin",
     "cumulative_prod",
     "cumulative_sum",
+    "deviation_std",
     "max",
     "mean",
     "min",
