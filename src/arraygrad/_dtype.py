@@ -161,6 +161,18 @@ def checked_scalar(value: Any, d: dtype) -> Any:
     """
     if value.__class__ is float and d.category == _FLOAT and -65504.0 <= value <= 65504.0:
         return value  # the common fill_(0.5): fits every floating dtype
+    if isinstance(value, complex):
+        # PyTorch converts a complex number to a real dtype as its real part, refused where
+        # the imaginary part is not 0 (an overflow); bool takes its truth value.
+        if d.category == _BOOL:
+            return bool(value)
+        if value.imag != 0:
+            raise RuntimeError(
+                f"value cannot be converted to type {d.name} without overflow: {value!r} has "
+                f"an imaginary part, which {d.name} cannot hold. Fix: use value.real (or "
+                "abs(value))."
+            )
+        value = value.real
     if d.category == _BOOL:
         return value
     if d.category == _FLOAT:

@@ -7,6 +7,7 @@ place into a view and stored back). Reading ``x[key]`` is in :mod:`arraygrad._in
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _primitive, _view_history, ops
@@ -43,6 +44,49 @@ def _as_value(target: Tensor, value: Any) -> Any:
     from arraygrad._math import as_tensor
 
     return _as_value(target, as_tensor(value))
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _scalar_value(target: Tensor, value: Any) -> Any:
+    """PyTorch's reading of the value of ``target[key] = value`` that is not a tensor, the first
+    thing its ``__setitem__`` does (before it reads the key): a Python number, or a NumPy int or
+    float64 or complex128 (subclasses of Python's), converted to ``target``'s dtype. Anything else
+    (a list, a tuple, a NumPy array, a NumPy float32 or bool) is a TypeError.
+    """
+    kind = value.__class__
+    if kind is bool or isinstance(value, float):
+        return value
+    # Python's ints and NumPy's (not its bool); the ABC's check costs several times int's.
+    if kind is int or isinstance(value, numbers.Integral):
+        number = value if kind is int else int(value)
+        if not _INT64_MIN <= number <= _INT64_MAX:  # PyTorch reads every int as an int64 first
+            raise ValueError(
+                f"Overflow when unpacking long long: {number} lies outside the int64 range "
+                "that PyTorch reads a written number in. Fix: write a float, or a tensor."
+            )
+        return number
+    if isinstance(value, complex):
+        # PyTorch converts a complex number to the dtype: its real part, or its truth value
+        # for bool; a non-zero imaginary part overflows any other dtype.
+        if target.dtype is _dtype.bool_:
+            return bool(value)
+        if value.imag != 0:
+            raise RuntimeError(
+                f"value cannot be converted to type {target.dtype.name} without overflow: "
+                f"{value!r} has an imaginary part, which a {target.dtype.name} tensor cannot "
+                "hold. Fix: write value.real (or abs(value))."
+            )
+        return value.real
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        name = f"{kind.__module__}.{name}"
+    raise TypeError(
+        f"can't assign a {name} to a arraygrad.{_dtype.torch_type_name(target.dtype)}Tensor: "
+        "x[key] = value takes a tensor or a Python number, as in PyTorch. Fix: write "
+        "arraygrad.tensor(value, dtype=x.dtype)."
+    )
 
 
 def _drop_leading_ones(value: Any, ndim: int) -> Any:
@@ -116,11 +160,17 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     ``target`` writes into ``target`` itself; keys with index tensors are an ``index_put``
     (in place into a root, out of place into a view and stored back).
     """
+    # PyTorch reads a number and converts it to the tensor's dtype (its overflow errors)
+    # before it reads the key.
+    kind = value.__class__
+    if kind is float or kind is bool or (kind is int and _INT64_MIN <= value <= _INT64_MAX):
+        value = _as_value(target, value)
+    elif not isinstance(value, Tensor):
+        value = _as_value(target, _scalar_value(target, value))
     if key.__class__ is list:
         key = _list_key(key)
     given = key  # with its tensors, for the memory checks
     if key is False:
-        _as_value(target, value)
         return  # x[False] selects nothing: PyTorch writes, checks and records nothing
     # x[True] is x[None] (NumPy's x[True] is a copy, whose memory would not be compared)
     key = None if key is True else normalize_key(key, (target, given, value))
@@ -149,7 +199,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     if not basic and isinstance(value, Tensor) and value.dtype is not target.dtype:
         _check_values_shape(value, region_shape)  # PyTorch reads the shape first
         _check_index_put_dtype(target, key, value)
-    value = _as_value(target, value)
+    if isinstance(value, Tensor):
+        value = _as_value(target, value)
     # x[1:] = x[:-1] is refused as in PyTorch
     if basic and _inplace.shares_memory(target, value):
         if isinstance(given, tuple) and any(part.__class__ is bool for part in given):

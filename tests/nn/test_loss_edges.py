@@ -21,7 +21,7 @@ import torch
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from tests.oracle import strict_backend
+from tests.oracle import outcome_in_each, strict_backend
 
 INF = np.inf
 NAN = np.nan
@@ -1037,6 +1037,100 @@ def test_uint8_labels_with_class_weights_and_smoothing_follow_torch(
     fn = _ce(reduction=reduction, label_smoothing=0.1, ignore_index=1)
     logits = np.linspace(-1.0, 1.0, 3 * len(labels)).reshape(len(labels), 3)
     check_loss_like_torch(fn, logits, np.array(labels, dtype=np.uint8), f64(0.5, 2.0, 1.0))
+
+
+def _tensor_or(module: Any, array: np.ndarray | None) -> Any:
+    return None if array is None else module.tensor(array)
+
+
+UNBATCHED = np.array([0.5, -1.0, 2.0, 0.25])
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("weight", [None, f64(0.5, 2.0, 1.0, 3.0)])
+@pytest.mark.parametrize("ignore_index", [-100, 2])
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+@pytest.mark.parametrize("fn", [_ce, _nll])
+@pytest.mark.parametrize("labels", [[1], [2], [-100], [7], [1, 2], [], [[1]]])
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8])
+def test_a_c_input_takes_a_target_of_shape_1_like_torch(
+    dtype: type,
+    labels: list[Any],
+    fn: Callable[..., Any],
+    smoothing: float,
+    ignore_index: int,
+    weight: np.ndarray | None,
+    reduction: str,
+) -> None:
+    # PyTorch computes the loss of a (C,) input with a (1,) target as with a 0-d one, and
+    # raises ValueError for a 1-d target of another size (RuntimeError with label smoothing,
+    # which its cross_entropy cannot broadcast into the 0-d loss).
+    if dtype is np.uint8 and -100 in labels:
+        return
+    options = {"reduction": reduction, "ignore_index": ignore_index}
+    if fn is _ce:
+        options["label_smoothing"] = smoothing
+    elif smoothing:
+        return
+    loss = fn(**options)
+    target = np.array(labels, dtype=dtype)
+
+    def run(lib: Any) -> Any:
+        w = None if weight is None else lib.tensor(weight)
+        return loss(lib.tensor(UNBATCHED), lib.tensor(target), w)
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, ValueError))
+    if isinstance(theirs, str) or isinstance(ours, str):
+        assert ours == theirs
+        return
+    assert tuple(ours.shape) == tuple(theirs.shape) == ()
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    if theirs.item() == 0:
+        assert np.signbit(ours.numpy()) == np.signbit(theirs.numpy())
+    # PyTorch's backward refuses the (1,) target its forward takes ("size mismatch"): the
+    # gradient is the one PyTorch gives the same loss with a 0-d target.
+    _, (grad,), _ = _run(ag, loss, [UNBATCHED, ag.tensor(target), _tensor_or(ag, weight)], [0])
+    zero_d = [UNBATCHED, torch.tensor(target.reshape(())), _tensor_or(torch, weight)]
+    _, (their_grad,), _ = _run(torch, loss, zero_d, [0])
+    np.testing.assert_allclose(grad, their_grad, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("fn", [_ce, _nll])
+@pytest.mark.parametrize("shape", [(0, 3), (0, 0), (0, 3, 2), (0, 3, 2, 2), (0, 3, 1, 2, 1)])
+@pytest.mark.parametrize("weight", ["none", "wrong_shape", "float32", "float64"])
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.float64])
+def test_an_empty_batch_with_a_0d_target_raises_torchs_error(
+    dtype: type, weight: str, shape: tuple[int, ...], fn: Callable[..., Any]
+) -> None:
+    # PyTorch reads a 0-d target's first dimension for an (N, C) input: IndexError, after
+    # the target's dtype check and before the class weights'; a spatial one fails otherwise.
+    classes = shape[1]
+    weights = {
+        "none": None,
+        "wrong_shape": np.ones(classes + 1),
+        "float32": np.ones(classes, dtype=np.float32),
+        "float64": np.ones(classes),
+    }[weight]
+
+    def run(lib: Any) -> Any:
+        x = lib.zeros(shape, dtype=lib.float64)
+        w = None if weights is None else lib.tensor(weights)
+        return fn()(x, lib.tensor(np.array(1, dtype=dtype)), w)
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, ValueError))
+    assert isinstance(theirs, str)
+    assert ours == theirs
+
+
+def test_cross_entropy_refuses_integer_probabilities_like_torch() -> None:
+    # A target of the input's shape holds class probabilities, whatever its dtype: for a (1,)
+    # input a (1,) class index too.
+    def run(lib: Any) -> Any:
+        return F(lib.zeros(1)).cross_entropy(lib.zeros(1), lib.tensor([0]))
+
+    assert outcome_in_each(run, (RuntimeError, ValueError)) == ("RuntimeError", "RuntimeError")
+    with pytest.raises(RuntimeError, match="class probabilities, got Long"):
+        AF.cross_entropy(ag.zeros(1), ag.tensor([0]))
 
 
 def test_cross_entropy_edges_on_array_api_strict_equal_numpy() -> None:

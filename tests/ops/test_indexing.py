@@ -280,6 +280,73 @@ def test_setitem_on_leaf_requiring_grad_is_refused() -> None:
     assert w.tolist() == [2.0, 1.0, 1.0]
 
 
+class _Index(int):
+    """An int subclass (as an IntEnum is): PyTorch writes it as the int it is."""
+
+
+SETITEM_VALUES = {
+    "list": [1.0, 2.0],
+    "one_element_list": [1.0],
+    "empty_list": [],
+    "tuple": (1.0, 2.0),
+    "list_of_tensors": "[lib.tensor(1.0), lib.tensor(2.0)]",
+    "ndarray": np.array([1.0, 2.0]),
+    "0d_ndarray": np.array(1.0),
+    "str": "a",
+    "none": None,
+    "np_float64": np.float64(1.5),
+    "np_float32": np.float32(1.5),
+    "np_float16": np.float16(1.5),
+    "np_int64": np.int64(2),
+    "np_int32": np.int32(2),
+    "np_uint64": np.uint64(2),
+    "np_uint64_past_int64": np.uint64(2**63),
+    "np_bool": np.bool_(True),
+    "np_complex64": np.complex64(1.0),
+    "np_complex128": np.complex128(1 + 1j),
+    "int": 3,
+    "int_subclass": _Index(3),
+    "int64_max": 2**63 - 1,
+    "past_int64": 2**63,
+    "below_int64": -(2**63) - 1,
+    "float": 1.5,
+    "bool": True,
+    "complex": 1 + 2j,
+    "real_complex": 3 + 0j,
+    "zero_complex": 0j,
+}
+SETITEM_KEYS = {
+    "int": "1",
+    "out_of_range": "10",
+    "slice": "slice(0, 2)",
+    "ellipsis": "...",
+    "false": "False",
+    "index": "lib.tensor([0, 2])",
+    "index_out_of_range": "lib.tensor([10])",
+    "mask": "lib.tensor([True, False, True, False])",
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool", "uint8", "float16"])
+@pytest.mark.parametrize("key", sorted(SETITEM_KEYS))
+@pytest.mark.parametrize("value", sorted(SETITEM_VALUES))
+def test_setitem_takes_the_values_torch_takes(value: str, key: str, dtype: str) -> None:
+    # PyTorch reads the value first, before the key: a tensor, a Python number or a NumPy int,
+    # float64 or complex128 (TypeError for a list, a NumPy array or a NumPy float32), an int
+    # within int64 (ValueError), a complex number with no imaginary part unless the tensor is
+    # bool (RuntimeError).
+    def run(module: Any) -> Any:
+        x = module.zeros(4, dtype=getattr(module, dtype))
+        given = SETITEM_VALUES[value]
+        if value == "list_of_tensors":
+            given = eval(given, {"lib": module})
+        x[eval(SETITEM_KEYS[key], {"lib": module})] = given
+        return x.tolist()
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, TypeError, ValueError))
+    assert ours == theirs
+
+
 @pytest.mark.parametrize(
     ("call", "error"),
     [

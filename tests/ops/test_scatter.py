@@ -635,6 +635,33 @@ def test_argument_errors_come_in_torchs_order(call: str) -> None:
     assert ours == theirs
 
 
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool", "uint8"])
+@pytest.mark.parametrize("value", ["1 + 2j", "3 + 0j", "0j", "np.complex128(1 + 1j)"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "x.scatter_(0, lib.tensor([1]), {v})",
+        "lib.scatter(x, 0, lib.tensor([1]), {v})",
+        "x.scatter(0, lib.tensor([1]), value={v})",
+        "x.scatter(0, lib.tensor([1]), {v}, reduce='add')",
+        "x.masked_fill(lib.tensor([True, False, False]), {v})",
+        "x.fill_({v})",
+        "lib.full((2,), {v}, dtype=x.dtype)",
+    ],
+)
+def test_a_complex_number_written_into_a_real_tensor_follows_torch(
+    call: str, value: str, dtype: str
+) -> None:
+    # PyTorch writes a complex number's real part (its truth value into bool), and refuses one
+    # with an imaginary part as an overflow (RuntimeError).
+    def run(lib: Any) -> Any:
+        x = lib.zeros(3, dtype=getattr(lib, dtype))
+        return eval(call.format(v=value), {"x": x, "lib": lib, "np": np}).tolist()
+
+    theirs, ours = outcome_in_each(run, (RuntimeError, IndexError, TypeError))
+    assert ours == theirs
+
+
 @pytest.mark.parametrize("reduce", [None, "add", "multiply"])
 @pytest.mark.parametrize(
     "call",

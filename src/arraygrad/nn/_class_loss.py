@@ -65,7 +65,7 @@ def _check_batch(input: Tensor, target: Tensor) -> None:
         )
 
 
-def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
+def _check_target_dtype(input: Tensor, target: Tensor) -> None:
     # Class indices are int64 (Long), or uint8 (Byte) where PyTorch's kernels take it.
     name = target.dtype.name
     if name not in ("int64", "uint8"):
@@ -84,6 +84,31 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
             "expected scalar type Long but found Byte: the target of a spatial input (shape "
             f"{list(input.shape)}) must be int64. Fix: target.long()."
         )
+
+
+def _target_of_one(input: Tensor, target: Tensor) -> Tensor:
+    """PyTorch's checks of a target's size after its dtype's and before the class weights':
+    the target of a (C,) input, 0-d or of shape (1,) (returned as 0-d, the same loss), and no
+    0-d target for an (N, C) input (PyTorch reads its first dimension, an IndexError, where
+    the batch is empty; other batches fail ``_check_batch`` first)."""
+    if input.ndim == 1 and target.ndim == 1:
+        if target.shape[0] != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: "
+                f"{target.shape[0]}: a (C,) input is one sample, with one class index. Fix: "
+                "pass a 0-d target or one of shape (1,)."
+            )
+        return target.reshape(())
+    if input.ndim == 2 and target.ndim == 0:
+        raise IndexError(
+            f"Dimension specified as 0 but tensor has no dimensions: the target of an (N, C) "
+            f"input (shape {list(input.shape)}) holds N class indices. Fix: pass a target of "
+            f"shape [{input.shape[0]}]."
+        )
+    return target
+
+
+def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
     expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
     if tuple(target.shape) == expected:
         if input.ndim not in (1, 2, 4) and not input.shape[1] and target.numel():
@@ -212,6 +237,8 @@ def _nll_loss(
     """
     _check_batch(input, target)
     _refuse_gradient("nll_loss_forward", "weight", weight)
+    _check_target_dtype(input, target)
+    target = _target_of_one(input, target)
     _check_class_weight(input, weight)
     # Without class weights a reduced loss needs only the sum of the picked entries.
     total = weight is None and reduction != "none"
@@ -280,7 +307,17 @@ def cross_entropy(
     log_probs = log_softmax(input, axis)
     weight_shape = [1] * input.ndim
     weight_shape[axis] = classes
-    if target.dtype.is_floating_point and tuple(target.shape) == tuple(input.shape):
+    probabilities = tuple(target.shape) == tuple(input.shape)
+    if probabilities and not target.dtype.is_floating_point:
+        # PyTorch reads a target of the input's shape as class probabilities, whatever its
+        # dtype: with a (C,) input, even a (1,) target of one class index for C = 1.
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{_dtype.torch_type_name(target.dtype)}: a target of the input's shape "
+            f"{list(input.shape)} holds class probabilities. Fix: target.float(), or class "
+            "indices of the input's shape without the class axis."
+        )
+    if probabilities:
         if ignore_index >= 0:  # PyTorch ignores a negative one (no class has that index)
             raise RuntimeError(
                 "ignore_index is not supported for floating point target: a probability target "
@@ -306,6 +343,13 @@ def cross_entropy(
     nll, weights, counts = _nll_loss(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
+    if input.ndim == 1 and target.ndim == 1:
+        # PyTorch writes the smoothing term, of the target's shape (1,), into the 0-d loss.
+        raise RuntimeError(
+            "output with shape [] doesn't match the broadcast shape [1]: PyTorch computes no "
+            "label-smoothed loss of a (C,) input with a target of shape (1,). Fix: pass the "
+            "class index as a 0-d target."
+        )
     if weight is not None and reduction == "mean" and target.dtype.name == "uint8":
         _check(_raise_for_byte_gather, counts._data)
     terms = log_probs if weight is None else log_probs * weight.reshape(*weight_shape).detach()
