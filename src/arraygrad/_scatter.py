@@ -224,9 +224,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     _scatter_bounds("scatter_add", input, axis, index)
     if input.ndim == 1:  # PyTorch reads a 0-d index or src as one element
         index, src = one_element_as_vector(index), one_element_as_vector(src)
-    ishape = tuple(index._data.shape)
-    if tuple(src._data.shape) != ishape:  # PyTorch reads only the leading block of src
-        src = ops.basic_getitem(src, key=tuple(slice(0, n) for n in ishape))
+    src = _leading_block(src, tuple(index._data.shape))
     if input.ndim == 0:
         added = ops.index_add_zeros(src, shape=(), key=(Ellipsis,))
     else:

@@ -7,6 +7,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _math, _primitive, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
+from arraygrad.nn._loss import _check
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
 
@@ -82,11 +83,7 @@ def embedding(
     indices = input._data
     # A step of arraygrad.compile's program: each replay checks its own indices (NumPy's take
     # would read a negative one from the end).
-    checked = (xp, indices, tuple(weight.shape))
-    if tracer is None:
-        _check_rows(*checked)
-    else:
-        tracer.call(_check_rows, checked)
+    _check(_check_rows, xp, indices, tuple(weight.shape))
     if max_norm is not None and indices.size:
         _renorm_rows(weight, indices, max_norm, norm_type)
     rows_taken = ops.take(weight, xp.reshape(indices, (-1,)), axis=0)  # repeats sum gradients
