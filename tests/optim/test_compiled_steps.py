@@ -105,3 +105,23 @@ def test_state_made_on_every_call_falls_back_after_a_bounded_number_of_traces():
         for _ in range(20):
             compiled()
     assert compiled.traces <= 8 and compiled.eager
+
+
+@pytest.mark.parametrize(("name", "options"), [("SGD", {"momentum": 0.9}), ("Adam", {})])
+def test_cyclic_lr_stepped_between_calls_gives_the_eager_parameters(name, options):
+    # CyclicLR writes a new lr and momentum (or beta1) into the groups after every call: the
+    # optimizer's guard sees the options change, and no call replays a stale lr.
+    def run_one(compiled):
+        params = model()
+        opt = getattr(optim, name)(params, lr=0.1, **options)
+        scheduler = optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=3)
+        step = training_step(params, opt)
+        run = ag.compile(step) if compiled else step
+        losses = []
+        for x in batches(10):
+            losses.append(run(x)._data.tobytes())
+            scheduler.step()
+        return losses, [p._data.tobytes() for p in params], opt.param_groups[0]["lr"]
+
+    eager, compiled, caught = _both(run_one)
+    assert compiled == eager, caught

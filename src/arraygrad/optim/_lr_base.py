@@ -121,6 +121,12 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Advance one epoch (or jump to ``epoch``, by the closed form where there is one) and
+        write the new lrs, without :meth:`step`'s checks: :class:`SequentialLR` restarts the
+        next scheduler at its milestone with ``_update_lr(0)``."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:

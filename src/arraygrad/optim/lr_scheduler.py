@@ -1,9 +1,10 @@
 """Learning-rate schedules with the API and the formulas of ``torch.optim.lr_scheduler``.
 
 A scheduler rewrites ``group["lr"]`` of its optimizer's parameter groups each time
-:meth:`LRScheduler.step` is called (once per epoch, or per batch for :class:`OneCycleLR`), after
-``optimizer.step()``. Like PyTorch, the schedules are *chainable*: each new lr is computed from
-the current ``group["lr"]`` (so several schedulers can act on one optimizer), except when
+:meth:`LRScheduler.step` is called (once per epoch, or per batch for :class:`OneCycleLR` and
+:class:`CyclicLR`), after ``optimizer.step()``. Like PyTorch, the schedules are *chainable*:
+each new lr is computed from the current ``group["lr"]`` (so several schedulers can act on one
+optimizer, or be combined by :class:`ChainedScheduler` and :class:`SequentialLR`), except when
 ``step(epoch)`` is given an explicit epoch, which uses the closed form where there is one.
 
 >>> import arraygrad
@@ -30,31 +31,33 @@ from typing import Any
 
 from arraygrad.optim._lr_adaptive import OneCycleLR, ReduceLROnPlateau
 from arraygrad.optim._lr_base import LRScheduler, group_values
+from arraygrad.optim._lr_compose import ChainedScheduler, SequentialLR
+from arraygrad.optim._lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from arraygrad.optim.optimizer import Optimizer
 
 __all__ = [
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
 
 
-class LambdaLR(LRScheduler):
-    """``lr = base_lr * lr_lambda(epoch)`` (one function, or one per group).
-
-    >>> import arraygrad
-    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = arraygrad.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch)
-    >>> opt.step(); sched.step(); sched.get_last_lr()
-    [0.5]
-    """
+class _LambdaScheduler(LRScheduler):
+    """The shared part of :class:`LambdaLR` and :class:`MultiplicativeLR`: one function of the
+    epoch per group, and a state dict that keeps what can be kept of them."""
 
     def __init__(
         self,
@@ -71,7 +74,11 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        self._check_lambdas()
         super().__init__(optimizer, last_epoch)
+
+    def _check_lambdas(self) -> None:
+        """Reject what cannot be called (PyTorch checks this for MultiplicativeLR only)."""
 
     def state_dict(self) -> dict[str, Any]:
         """The attributes; of the lambdas only the ``__dict__`` of callable objects is kept."""
@@ -95,11 +102,56 @@ class LambdaLR(LRScheduler):
             if saved is not None:
                 fn.__dict__.update(saved)
 
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = base_lr * lr_lambda(epoch)`` (one function, or one per group).
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch)
+    >>> opt.step(); sched.step(); sched.get_last_lr()
+    [0.5]
+    """
+
     def get_lr(self) -> list[Any]:
         self._warn_outside_step()
         return [
             base_lr * lmbda(self.last_epoch)
             for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)
+        ]
+
+
+class MultiplicativeLR(_LambdaScheduler):
+    r"""Multiply the lr by ``lr_lambda(epoch)`` at every step (one function, or one per group):
+
+    .. math:: \eta_t = \eta_{t-1} \cdot \lambda(t), \qquad \eta_0 = \text{base\_lr}
+
+    There is no closed form: ``step(epoch)`` multiplies the current lr by ``lr_lambda(epoch)``.
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+    >>> for _ in range(2):
+    ...     opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.25]
+    """
+
+    def _check_lambdas(self) -> None:
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(
+                    f"lr_lambda should be a function, but got {type(fn).__name__}. Fix: pass a "
+                    "function of the epoch returning the factor (or one per param group)."
+                )
+
+    def get_lr(self) -> list[Any]:
+        self._warn_outside_step()
+        if self._is_initial:
+            return group_values(self.optimizer, "lr")
+        return [
+            group["lr"] * lmbda(self.last_epoch)
+            for lmbda, group in zip(self.lr_lambdas, self.optimizer.param_groups, strict=True)
         ]
 
 
@@ -293,3 +345,49 @@ class CosineAnnealingLR(LRScheduler):
     def _get_closed_form_lr(self) -> list[Any]:
         cos = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
         return [self.eta_min + (base - self.eta_min) * cos / 2 for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the lr polynomially to zero over ``total_iters`` epochs, then keep it there:
+
+    .. math:: \eta_t = \text{base\_lr} \cdot (1 - \min(t, T) / T)^{\text{power}}
+
+    Stepped without an epoch, each step multiplies the current lr by the ratio of two
+    consecutive factors, as PyTorch does (so it chains with other schedulers); ``step(epoch)``
+    uses the formula above.
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> for _ in range(2):
+    ...     opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[Any]:
+        self._warn_outside_step()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return group_values(self.optimizer, "lr")
+        # The ratio of consecutive factors, in PyTorch's order of operations (the lrs are
+        # compared with PyTorch's bit for bit)
+        decay = (
+            (1.0 - self.last_epoch / self.total_iters)
+            / (1.0 - (self.last_epoch - 1) / self.total_iters)
+        ) ** self.power
+        return [group["lr"] * decay for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[Any]:
+        done = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base_lr * (1.0 - done) ** self.power for base_lr in self.base_lrs]
