@@ -170,8 +170,9 @@ class CompiledFunction:
                 reason = f"state that changes on every call ({_MAX_TRACES} traces{since})"
                 fix = (
                     "keep what the program depends on fixed between calls (captured tensors, "
-                    "an optimizer's lr: a per-step LR schedule changes it on every call), or "
-                    "leave this function uncompiled"
+                    "an optimizer's lr: a per-step LR schedule changes it on every call, so "
+                    "compile the forward and backward only and call opt.step() after the "
+                    "compiled function), or leave this function uncompiled"
                 )
                 self._fall_back(key, reason, stacklevel=4, fix=fix)
                 return self.fn(*args)

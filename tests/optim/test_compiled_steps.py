@@ -125,3 +125,44 @@ def test_cyclic_lr_stepped_between_calls_gives_the_eager_parameters(name, option
 
     eager, compiled, caught = _both(run_one)
     assert compiled == eager, caught
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_a_per_step_schedule_with_the_update_outside_stays_compiled(name):
+    # The pattern the fallback warning suggests for an lr that changes on every call: the
+    # compiled function is the forward and backward, opt.step() and the schedule run after it.
+    def run_one(compiled):
+        params = model()
+        opt = getattr(optim, name)(params, lr=0.1)
+        scheduler = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+
+        w1, b1, w2 = params
+
+        def forward_backward(x):
+            opt.zero_grad()
+            loss = (((x @ w1 + b1).relu() @ w2) ** 2).mean()
+            loss.backward()
+            return loss
+
+        run = ag.compile(forward_backward) if compiled else forward_backward
+        losses = []
+        for x in batches(12):
+            losses.append(run(x)._data.tobytes())
+            opt.step()
+            scheduler.step()
+        return losses, [p._data.tobytes() for p in params], getattr(run, "traces", None)
+
+    eager, compiled, caught = _both(run_one)
+    assert compiled[:2] == eager[:2]
+    assert compiled[2] <= 2 and not caught, (compiled[2], caught)
+
+
+def test_the_fallback_for_a_per_step_schedule_says_to_step_outside():
+    params = model()
+    opt = optim.SGD(params, lr=0.1)
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
+    run = ag.compile(training_step(params, opt))
+    with pytest.warns(RuntimeWarning, match=r"call opt\.step\(\) after the compiled function"):
+        for x in batches(12):
+            run(x)
+            scheduler.step()
