@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _conv_windows, _special, _windows
-from arraygrad._backend import layout, numpy_fast, random, writes
+from arraygrad._backend import fused, layout, numpy_fast, random, writes
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
 # PyTorch returns the IEEE result (-inf, nan, inf) silently. arraygrad does as PyTorch: these
@@ -60,6 +60,9 @@ scalar_from = writes.scalar_from
 scalar_operand = writes.scalar_operand
 subtract_scaled_into = writes.subtract_scaled_into
 update_into = writes.update_into
+
+# PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
+fused_add = fused.fused_add
 
 # Random numbers (NumPy's generators, moved to the active namespace): written in random.py.
 generator_state = random.generator_state

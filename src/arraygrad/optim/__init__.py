@@ -16,8 +16,9 @@ from __future__ import annotations
 from arraygrad.optim import lr_scheduler
 from arraygrad.optim.adagrad import Adagrad
 from arraygrad.optim.adam import Adam, AdamW
+from arraygrad.optim.lbfgs import LBFGS
 from arraygrad.optim.optimizer import Optimizer
 from arraygrad.optim.rmsprop import RMSprop
 from arraygrad.optim.sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = ["LBFGS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
