@@ -11,7 +11,7 @@ import pytest
 
 import arraygrad as ag
 from arraygrad import optim
-from tests.optim._steps import batches, model, training_step
+from tests.optim._steps import batches, losses_without_fallback, model, training_step
 
 
 def _both(run_one):
@@ -166,3 +166,33 @@ def test_the_fallback_for_a_per_step_schedule_says_to_step_outside():
         for x in batches(12):
             run(x)
             scheduler.step()
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("Adadelta", {"weight_decay": 0.01, "maximize": True}),
+        ("Rprop", {"etas": (0.3, 1.7), "maximize": True}),
+        ("ASGD", {"t0": 3, "lambd": 0.01}),
+        ("ASGD", {"t0": 4, "weight_decay": 0.01, "maximize": True}),
+    ],
+)
+def test_adadelta_rprop_and_asgd_steps_replay_bitwise_equal_to_eager(name, options):
+    # ASGD's eta and mu follow the step count, and its average is a copy of the parameter while
+    # mu is 1 and a running mean from step t0 + 2 on: a replay that baked in the traced call's
+    # numbers or its branch would drift from eager (in its parameters, or in its average).
+    def run_one(compiled):
+        params = model()
+        opt = getattr(optim, name)(params, lr=0.01, **options)
+        step = training_step(params, opt)
+        run = ag.compile(step) if compiled else step
+        losses = losses_without_fallback(run, batches(9))
+        state = [v._data.tobytes() for p in params for v in opt.state[p].values()]
+        versions = [v._version for p in params for v in (p, *opt.state[p].values())]
+        if compiled:
+            assert not run.eager and run.traces == 2  # the first step makes the state
+        return losses, [p._data.tobytes() for p in params], state, versions
+
+    eager, compiled, caught = _both(run_one)
+    assert compiled == eager, caught
+    assert eager[0][-1] != eager[0][0]  # it trains

@@ -14,11 +14,26 @@ tensor([0.7500], requires_grad=True)
 from __future__ import annotations
 
 from arraygrad.optim import lr_scheduler
+from arraygrad.optim.adadelta import Adadelta
 from arraygrad.optim.adagrad import Adagrad
 from arraygrad.optim.adam import Adam, AdamW
+from arraygrad.optim.asgd import ASGD
 from arraygrad.optim.lbfgs import LBFGS
 from arraygrad.optim.optimizer import Optimizer
 from arraygrad.optim.rmsprop import RMSprop
+from arraygrad.optim.rprop import Rprop
 from arraygrad.optim.sgd import SGD
 
-__all__ = ["LBFGS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = [
+    "ASGD",
+    "LBFGS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "Rprop",
+    "lr_scheduler",
+]
