@@ -8,7 +8,7 @@ from typing import Any
 from arraygrad import _backend, _primitive
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import Optimizer, to_scalar
+from arraygrad.optim.optimizer import Optimizer, check_lr_elements, to_scalar
 
 __all__ = ["LBFGS"]
 
@@ -250,11 +250,7 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError(
-                f"Tensor lr must be 1-element: got {lr.numel()} elements. Fix: pass a number or a "
-                "one-element tensor."
-            )
+        check_lr_elements(lr)
         if not lr >= 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if max_eval is None:

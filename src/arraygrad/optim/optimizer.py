@@ -52,6 +52,22 @@ def to_scalar(value: Any) -> Any:
     return value
 
 
+def check_lr_elements(lr: Any) -> None:
+    """Refuse a tensor ``lr`` of more or fewer than one element, as PyTorch does."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError(
+            f"Tensor lr must be 1-element: got {lr.numel()} elements. Fix: pass a number or a "
+            "one-element tensor."
+        )
+
+
+def lr_number(lr: Any) -> Any:
+    """A constructor's ``lr`` as a Python number (the optimizers keep a number), after
+    :func:`check_lr_elements`."""
+    check_lr_elements(lr)
+    return to_scalar(lr)
+
+
 _PLAIN_OPTIONS = (bool, int, float, str, type(None))
 
 

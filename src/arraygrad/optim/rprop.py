@@ -13,6 +13,7 @@ from arraygrad.optim.optimizer import (
     compute_into,
     grad_of,
     increment,
+    lr_number,
     new_array,
     new_step,
     refuse_differentiable,
@@ -67,9 +68,7 @@ class Rprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        lr = to_scalar(lr)
+        lr = lr_number(lr)
         check_options(
             [
                 (lr >= 0.0, f"Invalid learning rate: {lr}"),
