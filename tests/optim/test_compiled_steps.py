@@ -196,3 +196,39 @@ def test_adadelta_rprop_and_asgd_steps_replay_bitwise_equal_to_eager(name, optio
     eager, compiled, caught = _both(run_one)
     assert compiled == eager, caught
     assert eager[0][-1] != eager[0][0]  # it trains
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("NAdam", {}),
+        ("NAdam", {"betas": (0.3, 0.6), "weight_decay": 0.01, "maximize": True}),
+        ("NAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True, "momentum_decay": 0.3}),
+        ("RAdam", {}),  # rho_t > 5 from step 6: the replays cross the switch
+        ("RAdam", {"weight_decay": 0.01, "maximize": True}),
+        ("RAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
+        ("Adamax", {}),
+        ("Adamax", {"betas": (0.3, 0.6), "weight_decay": 0.01, "maximize": True}),
+    ],
+    ids=str,
+)
+def test_nadam_radam_and_adamax_replay_bitwise_equal_to_eager(name, options):
+    # The factors that depend on the step count (NAdam's momentum and mu_product, the bias
+    # corrections, RAdam's branch on rho_t) must follow the state on every replay.
+    inputs = batches(12)
+    runs = []
+    for compiled in (False, True):
+        params = model()
+        opt = getattr(optim, name)(params, lr=0.01, **options)
+        step = training_step(params, opt)
+        if compiled:
+            step = ag.compile(step)
+        losses = losses_without_fallback(step, inputs)
+        state = [v._data.tobytes() for p in params for v in opt.state[p].values()]
+        versions = [v._version for p in params for v in (p, *opt.state[p].values())]
+        runs.append((losses, [p._data.tobytes() for p in params], state, versions))
+        if compiled:
+            assert not step.eager
+            assert step.traces == 2  # the first step makes the state; then one trace
+    assert runs[0] == runs[1]
+    assert runs[0][0][-1] != runs[0][0][0]  # it trains

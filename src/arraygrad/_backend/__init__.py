@@ -58,6 +58,7 @@ add_scaled_quotient_into = writes.add_scaled_quotient_into
 assign = writes.assign
 scalar_from = writes.scalar_from
 scalar_operand = writes.scalar_operand
+slabs = writes.slabs
 subtract_scaled_into = writes.subtract_scaled_into
 update_into = writes.update_into
 

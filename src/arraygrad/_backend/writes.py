@@ -10,7 +10,7 @@ target's size exists.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -219,6 +219,19 @@ def add_scaled_quotient_into(target: Any, scale: Any, numerator: Any, denominato
         np.multiply(flat_numerator[start:stop], scale, out=part)
         np.divide(part, flat_denominator[start:stop], out=part)
         np.add(flat_target[start:stop], part, out=flat_target[start:stop])
+
+
+def slabs(target: Any, *sources: Any) -> Iterator[tuple[Any, ...]]:
+    """``target`` and ``sources`` (one shape) in matching parts of :data:`SLAB` elements, for an
+    update computed a slab at a time (its temporaries stay slab-sized and in cache): flat views
+    where :func:`_flat_views` gives them (large NumPy arrays laid out alike, no overlap), else
+    the arrays whole. A write into a part reaches its array."""
+    flats = _flat_views(target, *sources) if _backend.is_numpy else None
+    if flats is None:
+        yield (target, *sources)
+        return
+    for start in range(0, flats[0].size, SLAB):
+        yield tuple(flat[start : start + SLAB] for flat in flats)
 
 
 def _flat_views(target: Any, *sources: Any) -> tuple[Any, ...] | None:

@@ -17,6 +17,7 @@ from arraygrad.optim import lr_scheduler
 from arraygrad.optim.adadelta import Adadelta
 from arraygrad.optim.adagrad import Adagrad
 from arraygrad.optim.adam import Adam, AdamW
+from arraygrad.optim.adam_variants import Adamax, NAdam, RAdam
 from arraygrad.optim.asgd import ASGD
 from arraygrad.optim.lbfgs import LBFGS
 from arraygrad.optim.optimizer import Optimizer
@@ -32,7 +33,10 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
     "Rprop",
     "lr_scheduler",
