@@ -2,9 +2,14 @@
 
 ``check_against_torch`` runs the same function on arraygrad and on torch from the same NumPy
 inputs, compares the forward values, then pulls back the same random cotangent through both and
-compares the input gradients. ``gradcheck`` compares arraygrad's vector-Jacobian product with
-central finite differences in float64. ``strict_backend`` runs a block on ``array_api_strict``
-arrays, the standard and nothing more, to compare with the same block on NumPy.
+compares the input gradients. Where float32 results differ from torch's by more than the
+tolerance, both are measured against torch in float64 on the same inputs, and arraygrad's pass
+when they are no further from it than torch's (ill-conditioned inputs, such as a layer norm of
+nearly equal values, make torch's own float32 error exceed any fixed tolerance; which inputs
+hypothesis draws moves with the literals in the source). ``gradcheck`` compares arraygrad's
+vector-Jacobian product with central finite differences in float64. ``strict_backend`` runs a
+block on ``array_api_strict`` arrays, the standard and nothing more, to compare with the same
+block on NumPy.
 """
 
 from __future__ import annotations
@@ -92,13 +97,15 @@ def check_against_torch(
     ag_out = _as_tuple(ag_fn(*ag_inputs))
     th_out = _as_tuple(torch_fn(*th_inputs))
     assert len(ag_out) == len(th_out)
-    for mine, theirs in zip(ag_out, th_out, strict=True):
+    # torch in float64 on the same inputs, computed only if a float32 comparison fails
+    exact = _Exact(torch_fn, inputs, grad, seed)
+    for position, (mine, theirs) in enumerate(zip(ag_out, th_out, strict=True)):
         assert tuple(mine.shape) == tuple(theirs.shape), (mine.shape, theirs.shape)
         assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], (
             mine.dtype,
             theirs.dtype,
         )
-        np.testing.assert_allclose(_to_numpy(mine), _to_numpy(theirs), rtol=rtol, atol=atol)
+        _assert_close(mine, theirs, exact, rtol, atol, position, "output")
     if not grad:
         return
     wrt = [i for i, a in enumerate(inputs) if _differentiable(a)]
@@ -125,9 +132,68 @@ def check_against_torch(
             continue
         assert mine is not None, f"arraygrad gave no gradient for input {index}"
         assert tuple(mine.shape) == tuple(theirs.shape)
-        np.testing.assert_allclose(
-            _to_numpy(mine), _to_numpy(theirs), rtol=rtol, atol=atol, err_msg=f"input {index}"
-        )
+        _assert_close(mine, theirs, exact, rtol, atol, index, "input")
+
+
+class _Exact:
+    """torch's outputs and input gradients in float64, for inputs given in a lower precision:
+    what :func:`_assert_close` measures both libraries' float32 errors against. Computed once,
+    when first asked for, with the cotangent :func:`check_against_torch` used (drawn by the
+    same seeded generator at float64)."""
+
+    def __init__(
+        self, torch_fn: Callable[..., Any], inputs: Sequence[np.ndarray], grad: bool, seed: int
+    ) -> None:
+        self._fn, self._inputs, self._grad, self._seed = torch_fn, inputs, grad, seed
+        self._results: tuple[list[np.ndarray], dict[int, np.ndarray]] | None = None
+        # Only float16/float32 inputs have a more precise reference to compare with.
+        self.available = any(_differentiable(a) and a.dtype.itemsize < 8 for a in inputs)
+
+    def get(self) -> tuple[list[np.ndarray], dict[int, np.ndarray]]:
+        if self._results is None:
+            wide = [a.astype(np.float64) if _differentiable(a) else a for a in self._inputs]
+            xs = [torch.tensor(a, requires_grad=self._grad and _differentiable(a)) for a in wide]
+            out = _as_tuple(self._fn(*xs))
+            wrt = [i for i, a in enumerate(wide) if _differentiable(a)]
+            outs = [i for i, o in enumerate(out) if o.requires_grad]
+            grads: dict[int, np.ndarray] = {}
+            if self._grad and wrt and outs:
+                rng = np.random.default_rng(self._seed)
+                # the float32 cotangent the check used, widened exactly
+                dtype = self._inputs[wrt[0]].dtype
+                vs = [rng.standard_normal(out[i].shape).astype(dtype) for i in outs]
+                found = torch.autograd.grad(
+                    [out[i] for i in outs],
+                    [xs[i] for i in wrt],
+                    [torch.tensor(v.astype(np.float64)) for v in vs],
+                    allow_unused=True,
+                )
+                grads = {i: _to_numpy(g) for i, g in zip(wrt, found, strict=True) if g is not None}
+            self._results = ([_to_numpy(o) for o in out], grads)
+        return self._results
+
+
+def _assert_close(
+    mine: Any, theirs: Any, exact: _Exact, rtol: float, atol: float, index: int, kind: str
+) -> None:
+    """``mine`` within tolerance of ``theirs`` (torch's), or, in float32, no further from
+    torch's float64 result than ``theirs`` is (plus the tolerance), element by element."""
+    a, t = _to_numpy(mine), _to_numpy(theirs)
+    try:
+        np.testing.assert_allclose(a, t, rtol=rtol, atol=atol, err_msg=f"{kind} {index}")
+    except AssertionError:
+        if not exact.available or not np.issubdtype(a.dtype, np.floating):
+            raise
+        values, grads = exact.get()
+        reference = values[index] if kind == "output" else grads.get(index)
+        if reference is None or reference.shape != a.shape:
+            raise
+        mine_error = np.abs(a.astype(np.float64) - reference)
+        torch_error = np.abs(t.astype(np.float64) - reference)
+        slack = atol + rtol * np.abs(reference)
+        # NaN anywhere: no measure of closeness, the plain comparison's verdict stands
+        if not np.all(mine_error <= torch_error + slack):
+            raise
 
 
 def _higher_derivatives(
