@@ -30,6 +30,15 @@ def _abs_max(a: Any) -> Any:
     return xp.max(xp.abs(a))
 
 
+def _divide(a: Any, b: Any) -> Any:
+    """``a / b`` as PyTorch computes it where ``a`` is a Python number and ``b`` a 0-d tensor:
+    its ``Tensor.__rtruediv__`` takes the reciprocal of ``b``, then multiplies by ``a`` (a
+    rounding NumPy's division skips, so the bits can differ)."""
+    if isinstance(a, (int, float)) and _backend.is_array(b):
+        return (1 / b) * a
+    return a / b
+
+
 def _cubic_interpolate(
     x1: Any, f1: Any, g1: Any, x2: Any, f2: Any, g2: Any, bounds: tuple[Any, Any] | None = None
 ) -> Any:
@@ -43,7 +52,7 @@ def _cubic_interpolate(
         low, high = (x1, x2) if x1 <= x2 else (x2, x1)
     # A zero divisor gives inf or nan without a warning, as PyTorch's 0-d tensors do (the
     # backend silences NumPy's warnings raised in arraygrad's modules).
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d1 = g1 + g2 - _divide(3 * (f1 - f2), x1 - x2)
     d2_square = d1**2 - g1 * g2
     if d2_square >= 0:
         d2 = _backend.xp.sqrt(d2_square)
