@@ -336,3 +336,36 @@ def test_updates_run_on_array_api_strict_storage(name, kwargs):
         got_w, got_b = w.tolist(), b.tolist()
     np.testing.assert_allclose(got_w, _np(w_ref), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(got_b, _np(b_ref), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("name", "numbers"),
+    [
+        ("Adam", ("step",)),
+        ("Adagrad", ("step",)),
+        ("RMSprop", ("step",)),
+        ("NAdam", ("step", "mu_product")),
+        ("ASGD", ("step", "eta", "mu")),
+        ("Rprop", ("step",)),
+    ],
+)
+def test_a_state_dict_with_numbers_for_step_loads_as_in_torch(name, numbers):
+    # PyTorch before 1.12 saved step (NAdam's mu_product, ASGD's eta and mu) as Python
+    # numbers; torch's optimizers make them 0-d tensors on loading, and the next step works.
+    results = []
+    for lib in (torch, ag):
+        w = lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        opt = getattr(lib.optim, name)([w], lr=0.1)
+        (w * w).sum().backward()
+        opt.step()
+        saved = opt.state_dict()
+        for key in numbers:
+            saved["state"][0][key] = float(saved["state"][0][key])
+        w2 = lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        resumed = getattr(lib.optim, name)([w2], lr=0.1)
+        resumed.load_state_dict(saved)
+        assert all(isinstance(resumed.state[w2][key], lib.Tensor) for key in numbers)
+        (w2 * w2).sum().backward()
+        resumed.step()
+        results.append(w2.detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12)

@@ -127,6 +127,8 @@ class NAdam(Optimizer):
     tensor([0.8944], requires_grad=True)
     """
 
+    _tensor_numbers = ("step", "mu_product")  # loaded as 0-d tensors when saved as numbers
+
     def __init__(
         self,
         params: Any,

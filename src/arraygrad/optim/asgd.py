@@ -114,6 +114,8 @@ class ASGD(Optimizer):
     (tensor([0.], requires_grad=True), tensor([0.]))
     """
 
+    _tensor_numbers = ("step", "eta", "mu")  # loaded as 0-d tensors when saved as numbers
+
     def __init__(
         self,
         params: Any,

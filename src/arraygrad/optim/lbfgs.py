@@ -248,6 +248,8 @@ class LBFGS(Optimizer):
     (0.0, [1.0, 1.0])
     """
 
+    _tensor_numbers = ()  # its counters (n_iter, func_evals) are numbers, as in PyTorch
+
     def __init__(
         self,
         params: Any,

@@ -529,6 +529,23 @@ class Optimizer:
         self.state = state
         self.param_groups = saved_groups
         self._restore_group_defaults()
+        self._numbers_as_tensors()
+
+    # State entries the update keeps as 0-d tensors. PyTorch before 1.12 saved them as Python
+    # numbers; PyTorch's optimizers convert such entries when they load them, and so does
+    # :meth:`load_state_dict` (an update would fail on a number).
+    _tensor_numbers: tuple[str, ...] = ("step",)
+
+    def _numbers_as_tensors(self) -> None:
+        for values in self.state.values():
+            if not isinstance(values, dict):
+                continue
+            for key in self._tensor_numbers:
+                value = values.get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    values[key] = Tensor._wrap(
+                        _backend.xp.asarray(float(value), dtype=_dtype.to_xp(scalar_dtype()))
+                    )
 
     def _restore_group_defaults(self) -> None:
         """Fill options missing from loaded groups (older state dicts) with the defaults."""
