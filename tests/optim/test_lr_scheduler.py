@@ -208,3 +208,23 @@ def test_one_cycle_refuses_steps_past_total():
             sched.step()
         with pytest.raises(ValueError, match="Tried to step 4 times"):
             sched.step()
+
+
+def test_the_old_base_class_name_can_be_subclassed_as_in_torch():
+    # Older PyTorch code subclasses lr_scheduler._LRScheduler and overrides get_lr.
+    def run(lib):
+        class Halving(lib.optim.lr_scheduler._LRScheduler):
+            def get_lr(self):
+                return [group["lr"] * 0.5 for group in self.optimizer.param_groups]
+
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+        scheduler = Halving(opt)
+        lrs = [scheduler.get_last_lr()[0]]
+        for _ in range(3):
+            opt.step()
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr()[0])
+        assert isinstance(scheduler, lib.optim.lr_scheduler.LRScheduler)
+        return lrs, lib.optim.lr_scheduler._LRScheduler.__name__
+
+    assert run(ag) == run(torch) == ([0.5, 0.25, 0.125, 0.0625], "_LRScheduler")

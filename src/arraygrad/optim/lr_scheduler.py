@@ -55,6 +55,11 @@ __all__ = [
 ]
 
 
+class _LRScheduler(LRScheduler):
+    """The base class's old name, which older PyTorch code subclasses (a subclass, not an alias,
+    so that its ``__name__`` is its own, as in PyTorch)."""
+
+
 class _LambdaScheduler(LRScheduler):
     """The shared part of :class:`LambdaLR` and :class:`MultiplicativeLR`: one function of the
     epoch per group, and a state dict that keeps what can be kept of them."""
