@@ -375,12 +375,17 @@ def test_constructor_rejects_what_torch_rejects(name, options):
         lambda lib, p: getattr(lib.optim, name)(p, **options)
     )
     assert mine_type is torch_type is ValueError
-    assert mine_message == torch_message
+    # torch's message, then the fix
+    assert mine_message.startswith(torch_message + ". Fix: pass "), (mine_message, torch_message)
 
 
 def test_nadam_rejects_a_negative_momentum_decay_like_torch():
-    raised = _messages(lambda lib, p: lib.optim.NAdam(p, momentum_decay=-0.1))
-    assert raised[0] == raised[1] == (ValueError, "Invalid momentum_decay value: -0.1")
+    (torch_type, torch_message), (mine_type, mine_message) = _messages(
+        lambda lib, p: lib.optim.NAdam(p, momentum_decay=-0.1)
+    )
+    assert mine_type is torch_type is ValueError
+    assert torch_message == "Invalid momentum_decay value: -0.1"
+    assert mine_message == torch_message + ". Fix: pass momentum_decay >= 0.0."
 
 
 @pytest.mark.parametrize("name", ["NAdam", "RAdam", "Adamax"])

@@ -65,10 +65,14 @@ class Adadelta(Optimizer):
         lr = lr_number(lr)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (0.0 <= rho <= 1.0, f"Invalid rho value: {rho}"),
-                (eps >= 0.0, f"Invalid epsilon value: {eps}"),
-                (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (0.0 <= rho <= 1.0, f"Invalid rho value: {rho}", "0.0 <= rho <= 1.0"),
+                (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
+                (
+                    weight_decay >= 0.0,
+                    f"Invalid weight_decay value: {weight_decay}",
+                    "weight_decay >= 0.0",
+                ),
             ]
         )
         refuse_differentiable(differentiable)

@@ -71,14 +71,19 @@ class Adagrad(Optimizer):
         lr = to_scalar(lr)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}"),
-                (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}", "lr_decay >= 0.0"),
+                (
+                    weight_decay >= 0.0,
+                    f"Invalid weight_decay value: {weight_decay}",
+                    "weight_decay >= 0.0",
+                ),
                 (
                     initial_accumulator_value >= 0.0,
                     f"Invalid initial_accumulator_value value: {initial_accumulator_value}",
+                    "initial_accumulator_value >= 0.0",
                 ),
-                (eps >= 0.0, f"Invalid epsilon value: {eps}"),
+                (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
             ]
         )
         refuse_differentiable(differentiable)

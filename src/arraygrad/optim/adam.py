@@ -87,11 +87,23 @@ class Adam(Optimizer):
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (eps >= 0.0, f"Invalid epsilon value: {eps}"),
-                (0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}"),
-                (0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}"),
-                (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
+                (
+                    0.0 <= betas[0] < 1.0,
+                    f"Invalid beta parameter at index 0: {betas[0]}",
+                    "0.0 <= betas[0] < 1.0",
+                ),
+                (
+                    0.0 <= betas[1] < 1.0,
+                    f"Invalid beta parameter at index 1: {betas[1]}",
+                    "0.0 <= betas[1] < 1.0",
+                ),
+                (
+                    weight_decay >= 0.0,
+                    f"Invalid weight_decay value: {weight_decay}",
+                    "weight_decay >= 0.0",
+                ),
             ]
         )
         refuse_differentiable(differentiable)

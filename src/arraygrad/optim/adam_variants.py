@@ -32,11 +32,23 @@ def _adam_options(lr: float, betas: tuple[float, float], eps: float, weight_deca
     """The checks PyTorch's NAdam, RAdam and Adamax share, in its order."""
     check_options(
         [
-            (lr >= 0.0, f"Invalid learning rate: {lr}"),
-            (eps >= 0.0, f"Invalid epsilon value: {eps}"),
-            (0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}"),
-            (0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}"),
-            (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
+            (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+            (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
+            (
+                0.0 <= betas[0] < 1.0,
+                f"Invalid beta parameter at index 0: {betas[0]}",
+                "0.0 <= betas[0] < 1.0",
+            ),
+            (
+                0.0 <= betas[1] < 1.0,
+                f"Invalid beta parameter at index 1: {betas[1]}",
+                "0.0 <= betas[1] < 1.0",
+            ),
+            (
+                weight_decay >= 0.0,
+                f"Invalid weight_decay value: {weight_decay}",
+                "weight_decay >= 0.0",
+            ),
         ]
     )
 
@@ -147,7 +159,15 @@ class NAdam(Optimizer):
         lr = lr_number(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
         _adam_options(lr, betas, eps, weight_decay)
-        check_options([(momentum_decay >= 0.0, f"Invalid momentum_decay value: {momentum_decay}")])
+        check_options(
+            [
+                (
+                    momentum_decay >= 0.0,
+                    f"Invalid momentum_decay value: {momentum_decay}",
+                    "momentum_decay >= 0.0",
+                )
+            ]
+        )
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,

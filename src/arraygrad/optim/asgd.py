@@ -132,8 +132,12 @@ class ASGD(Optimizer):
         lr = lr_number(lr)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (
+                    weight_decay >= 0.0,
+                    f"Invalid weight_decay value: {weight_decay}",
+                    "weight_decay >= 0.0",
+                ),
             ]
         )
         refuse_differentiable(differentiable)

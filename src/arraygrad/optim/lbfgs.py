@@ -8,7 +8,7 @@ from typing import Any
 from arraygrad import _backend, _primitive
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import Optimizer, check_lr_elements, to_scalar
+from arraygrad.optim.optimizer import Optimizer, check_lr_elements, check_options, to_scalar
 
 __all__ = ["LBFGS"]
 
@@ -262,8 +262,7 @@ class LBFGS(Optimizer):
         line_search_fn: str | None = None,
     ) -> None:
         check_lr_elements(lr)
-        if not lr >= 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_options([(bool(lr >= 0.0), f"Invalid learning rate: {lr}", "lr >= 0.0")])
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = {

@@ -575,11 +575,12 @@ def _typename(value: Any) -> str:
     return type(value).__module__ + "." + type(value).__qualname__
 
 
-def check_options(checks: Iterable[tuple[bool, str]]) -> None:
-    """Raise ``ValueError(message)`` for the first failed ``(ok, message)`` check."""
-    for ok, message in checks:
+def check_options(checks: Iterable[tuple[bool, str, str]]) -> None:
+    """Raise ``ValueError`` for the first failed ``(ok, message, requirement)`` check: PyTorch's
+    message, then the fix: options meeting ``requirement`` (e.g. ``"lr >= 0.0"``)."""
+    for ok, message, requirement in checks:
         if not ok:
-            raise ValueError(message)
+            raise ValueError(f"{message}. Fix: pass {requirement}.")
 
 
 def refuse_fused_with_foreach(fused: bool | None, foreach: bool | None) -> None:

@@ -69,11 +69,15 @@ class RMSprop(Optimizer):
         lr = to_scalar(lr)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (eps >= 0.0, f"Invalid epsilon value: {eps}"),
-                (momentum >= 0.0, f"Invalid momentum value: {momentum}"),
-                (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
-                (alpha >= 0.0, f"Invalid alpha value: {alpha}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
+                (momentum >= 0.0, f"Invalid momentum value: {momentum}", "momentum >= 0.0"),
+                (
+                    weight_decay >= 0.0,
+                    f"Invalid weight_decay value: {weight_decay}",
+                    "weight_decay >= 0.0",
+                ),
+                (alpha >= 0.0, f"Invalid alpha value: {alpha}", "alpha >= 0.0"),
             ]
         )
         refuse_differentiable(differentiable)

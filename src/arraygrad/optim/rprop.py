@@ -71,8 +71,12 @@ class Rprop(Optimizer):
         lr = lr_number(lr)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (
+                    0.0 < etas[0] < 1.0 < etas[1],
+                    f"Invalid eta values: {etas[0]}, {etas[1]}",
+                    "0.0 < etas[0] < 1.0 < etas[1]",
+                ),
             ]
         )
         refuse_differentiable(differentiable)

@@ -68,12 +68,18 @@ class SGD(Optimizer):
         lr = to_scalar(lr)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}"),
-                (momentum >= 0.0, f"Invalid momentum value: {momentum}"),
-                (weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}"),
+                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (momentum >= 0.0, f"Invalid momentum value: {momentum}", "momentum >= 0.0"),
+                (
+                    weight_decay >= 0.0,
+                    f"Invalid weight_decay value: {weight_decay}",
+                    "weight_decay >= 0.0",
+                ),
                 (
                     not (nesterov and (momentum <= 0 or dampening != 0)),
                     "Nesterov momentum requires a momentum and zero dampening",
+                    f"momentum > 0 and dampening=0 with nesterov=True (got momentum={momentum}, "
+                    f"dampening={dampening})",
                 ),
             ]
         )
