@@ -477,12 +477,24 @@ def test_falls_back_when_values_are_read_into_python(probe):
     assert out.tolist() == [2.0, 4.0]
 
 
+class _BranchingSGD(ag.optim.Optimizer):
+    """Plain SGD that skips tiny learning rates: its update branches on the lr."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, {"lr": lr})
+
+    def _update_group(self, group, params):
+        if group["lr"] > 1e-3:
+            for p in params:
+                p.sub_(p.grad * group["lr"])
+
+
 def test_giving_up_on_a_step_whose_lr_changes_on_every_call_names_the_lr():
-    # A per-step LR schedule stepped outside the compiled step: the optimizer's options are
-    # guarded, so every call traced again until the function ran eagerly, with a warning that
-    # did not say what changed.
+    # A per-step LR schedule stepped outside the compiled step, with an update that branches on
+    # the lr: its value is guarded, so every call traced again until the function ran eagerly,
+    # with a warning that did not say what changed.
     model = ag.nn.Linear(3, 1)
-    opt = ag.optim.SGD(model.parameters(), lr=0.5)
+    opt = _BranchingSGD(model.parameters(), lr=0.5)
     scheduler = ag.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
 
     def step(x):
@@ -501,7 +513,8 @@ def test_giving_up_on_a_step_whose_lr_changes_on_every_call_names_the_lr():
             scheduler.step()
     with pytest.warns(RuntimeWarning, match="changes on every call") as w:
         compiled(x)
-    assert "option 'lr' of SGD param group 0: 0.0625 -> 0.05555555555555555" in str(w[0].message)
+    message = str(w[0].message)
+    assert "option 'lr' of _BranchingSGD param group 0: 0.0625 -> 0.05555555555555555" in message
 
 
 def test_giving_up_on_a_step_whose_captured_grad_is_replaced_names_the_grad():

@@ -25,7 +25,12 @@ sets, as ``model.train()`` in the step does, a replay sets again), and for each 
 its shape, dtype, flag, node and ``.grad`` object (only whether it has one, for a tensor the
 function drops it from before reading it, with ``zero_grad()`` or a plain ``p.grad = None``:
 PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
-previous call's ``.grad`` every time); otherwise the function is traced again. Code that reads
+previous call's ``.grad`` every time), and an optimizer's options and state; otherwise the
+function is traced again. An optimizer's ``lr`` is the exception: from the second trace that
+steps the optimizer on, it is a number the program reads from the param group on each replay
+(:mod:`._compile_numbers`), so that an LR schedule stepped between calls does not need a trace
+per call; where the update uses it in a way the recorder does not follow (a comparison, a
+conversion), it is guarded by value like the other options. Code that reads
 values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
 ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
 differentiable backward or makes results whose shape depends on the values (boolean masks)
@@ -61,11 +66,13 @@ from __future__ import annotations
 
 import functools
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
 from arraygrad._compile_guards import summary
+from arraygrad._compile_numbers import value_of
 from arraygrad._compile_program import (
     MISS,
     Program,
@@ -135,6 +142,11 @@ class CompiledFunction:
         # The program that replayed last: tried first, before any key is computed (its own
         # guards check everything the key would).
         self._last: Callable[[tuple[Any, ...]], Any] | None = None
+        # The optimizers whose step() a trace of the function called: the next traces read
+        # their groups' lr as numbers a replay reads anew (see _compile_numbers). A trace reads
+        # it so only for an optimizer known when it starts: then every read of the lr during
+        # the trace, before the step too, is of the traced number.
+        self._optimizers: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         last = self._last
@@ -170,9 +182,10 @@ class CompiledFunction:
                 reason = f"state that changes on every call ({_MAX_TRACES} traces{since})"
                 fix = (
                     "keep what the program depends on fixed between calls (captured tensors, "
-                    "an optimizer's lr: a per-step LR schedule changes it on every call, so "
-                    "compile the forward and backward only and call opt.step() after the "
-                    "compiled function), or leave this function uncompiled"
+                    "module attributes, an optimizer's state and options: all but lr, which a "
+                    "replay reads anew unless the update branches on it; for an option that "
+                    "changes on every call, compile the forward and backward only and call "
+                    "opt.step() after the compiled function), or leave this function uncompiled"
                 )
                 self._fall_back(key, reason, stacklevel=4, fix=fix)
                 return self.fn(*args)
@@ -238,6 +251,7 @@ class CompiledFunction:
                 # compile(model.forward): forward reads self.training without the module's
                 # __call__, which would record it; the mode is guarded all the same
                 tracer.module_called(owner)
+        tracer.trace_numbers(list(self._optimizers.values()))
         _backend.tracer = tracer
         _backend.xp = tracer.proxy
         try:
@@ -245,10 +259,13 @@ class CompiledFunction:
         finally:
             _backend.tracer = None
             _backend.xp = tracer.xp
+            tracer.untrace_numbers()  # the groups get their plain values back
+            self._optimizers.update(tracer.stepped)  # (by id)
             if _dtype._namespace is tracer.proxy:
                 # dtype's tables, built during the trace, would keep the proxy, and through
                 # it the tracer and all it met (a dropped model), until the next dtype lookup.
                 _dtype._namespace = None
+        traced, result = result, value_of(result)  # the caller gets plain numbers
         captured = self._captured.setdefault(key, {})
         for tensor, *_ in tracer.entry.values():
             if tensor._rg and id(tensor) not in tracer.arg_refs:  # those that get a .grad
@@ -259,7 +276,7 @@ class CompiledFunction:
                 self._fall_back(key, tracer.broken)
             return result
         try:
-            program = Program(tracer, args, grad_mode, result)
+            program = Program(tracer, args, grad_mode, traced)
         except UntraceableError as error:
             self._fall_back(key, str(error))
             return result
@@ -276,9 +293,12 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
-    gradient (a new ``lr``, reloaded buffers), and the options of the modules it calls
+    gradient (a new ``momentum``, reloaded buffers), and the options of the modules it calls
     (``model.eval()``, a new dropout ``p``), and an optimizer's first step, which creates its
-    state, runs eagerly. Python side effects are not replayed (but for the module options the
+    state, runs eagerly. An optimizer's ``lr`` is read anew by every replay, from the second
+    trace that steps the optimizer on, so that an LR schedule stepped between calls does not
+    make each call trace again (unless the update branches on the ``lr``: then it is guarded
+    too). Python side effects are not replayed (but for the module options the
     function sets): a function that steps an LR scheduler runs eagerly, and rebinding a name
     the function reads (a new optimizer object, a dropout rate in a global) is not seen:
     compile the new function instead, or pass the value as an argument. Returned

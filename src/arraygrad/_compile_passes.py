@@ -48,6 +48,7 @@ def _constant(operand: Any, values: dict[int, Any]) -> tuple[bool, Any]:
 
 
 def _immutable(value: Any) -> bool:
+    # (A dict is not: the param group an optimizer's lr is read from on each replay.)
     if value.__class__ is tuple:
         return all(_immutable(item) for item in value)
     return not (is_mutable_array(value) or isinstance(value, (list, dict, set, bytearray)))

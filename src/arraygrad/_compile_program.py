@@ -34,6 +34,7 @@ from arraygrad._compile_memory import (
     reuse_buffers,
     scratch_buffers,
 )
+from arraygrad._compile_numbers import TracedNumber, constant_of
 from arraygrad._compile_passes import eliminate, fold, write_directly
 from arraygrad._compile_symbolic import (
     ATTR,
@@ -105,7 +106,7 @@ def plain_attributes(module: Any) -> dict[str, Any]:
     """``module``'s attributes that are Python constants of a program, which a replay reads as
     ``M.<name>`` (names that are not identifiers are left out: arraygrad's modules have none)."""
     return {
-        name: value
+        name: constant_of(value)  # (a traced number is a constant here, its option guarded)
         for name, value in vars(module).items()
         if is_plain(value) and name.isidentifier() and not keyword.iskeyword(name)
     }
@@ -228,7 +229,11 @@ class Program:
             # others (a tensor kept for logging) are Python side effects, not replayed.
             for attribute in names:
                 value = vars(module).get(attribute, MISS)
-                if is_plain(value):
+                if type(value) is TracedNumber:  # an optimizer's lr: the one read on the replay
+                    slot = tracer.number_slot(value)
+                    live.add(slot)
+                    effects.append(f"{writer.bind(module, 'M')}.{attribute} = v{slot}")
+                elif is_plain(value):
                     text = writer.operand(Const(value))
                     effects.append(f"{writer.bind(module, 'M')}.{attribute} = {text}")
         returned = _result_expr(result, tracer, writer, live)
@@ -469,6 +474,10 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
 
 def _result_expr(result: Any, tracer: Any, writer: _Writer, live: set[int]) -> str:
     """Python source rebuilding the step's return value from the replay's slots."""
+    if type(result) is TracedNumber:  # an optimizer's lr (see _compile_numbers): as read now
+        slot = tracer.number_slot(result)
+        live.add(slot)
+        return f"v{slot}"
     if isinstance(result, Tensor):
         slot = tracer.slot_of(result._data)
         if slot is None:

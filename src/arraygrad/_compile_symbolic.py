@@ -325,6 +325,12 @@ class _Run:
             return sym
         if ref.__class__ is Seq:
             return ref.kind(self.wrap_in(v, r) for v, r in zip(value, ref.items, strict=True))
+        if ref.__class__ is int and value.__class__ in (int, float):
+            # A Python number the program reads anew on each replay (an optimizer's lr, see
+            # _compile_numbers): traced as an array is, so that its arithmetic with arrays is
+            # recorded on its slot; any other use (a branch, a conversion) gives up the split.
+            # (Not cached by identity: numbers are shared objects.)
+            return _Sym(value, ref, self)
         return value
 
     def _encode(self, value: Any) -> Any:
@@ -340,6 +346,12 @@ class _Run:
         if is_mutable_array(value):  # (NumPy scalars are immutable constants)
             # An array the recorder did not see made: replaying it as a constant would be wrong.
             raise _OpaqueError("an array made outside the recorded operations")
+        if value.__class__ in (int, float) and type(value) not in (int, float):
+            # A number the program reads anew (see _compile_numbers) met here, not as an
+            # operand of the call (through a closure): a constant, whose option is guarded.
+            from arraygrad._compile_numbers import constant_of
+
+            value = constant_of(value)
         return Const(value)
 
     @staticmethod
@@ -397,6 +409,8 @@ def same(a: Any, b: Any) -> bool:
     """Whether two values are the same bit for bit (type, dtype, shape and bytes)."""
     if a is None or b is None:
         return a is b
+    if a.__class__ in (int, float):  # a Python number a program reads (see _compile_numbers)
+        return a.__class__ is b.__class__ and repr(a) == repr(b)
     return (
         a.__class__ is b.__class__
         and a.dtype == b.dtype

@@ -11,6 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
+from arraygrad._compile_numbers import (
+    NUMBER_OPTIONS,
+    OPTIMIZERS,
+    TracedNumber,
+    constant_of,
+    is_number,
+    value_of,
+)
 from arraygrad._compile_program import (
     DROPPED_GRAD,
     plain_attributes,
@@ -97,6 +105,16 @@ class Tracer:
         # sets (``model.train()`` inside the step), set again by each replay.
         self.modules: dict[int, tuple[Any, dict[str, Any]]] = {}
         self.attributes_set: dict[int, tuple[Any, dict[str, None]]] = {}
+        # Optimizer options read anew on every replay (see _compile_numbers): the numbers put
+        # into param groups for this trace, the optimizers whose step() the function called
+        # (by id), the numbers read from groups that the program uses (by id), and those whose
+        # value is guarded (made a constant). After the trace, numbers are plain values.
+        self.numbers: list[TracedNumber] = []
+        self.options_at_start: dict[int, tuple[Any, ...]] = {}
+        self.stepped: dict[int, Any] = {}
+        self.numbers_used: dict[int, TracedNumber] = {}
+        self.numbers_guarded: set[int] = set()
+        self.numbers_closed = False
 
     # --- slots ------------------------------------------------------------------------------
 
@@ -134,6 +152,12 @@ class Tracer:
         self.loads.append((self.new_slot(data), self.ref(tensor)))
         self.entry_values.append(data.copy(order="K") if is_mutable_array(data) else data)
 
+    def _number_slot(self, value: Any) -> int:
+        """A slot for a Python number: kept but not looked up by identity (numbers are shared
+        objects: ``1`` the learning rate is ``1`` the constant)."""
+        self.keep.append(value)
+        return len(self.keep) - 1
+
     def slot_of(self, value: Any) -> int | None:
         slot = self.slots.get(id(value))
         return slot if slot is not None and self.keep[slot] is value else None
@@ -144,6 +168,8 @@ class Tracer:
 
     def encode(self, value: Any) -> Any:
         """The operand naming ``value``: its slot, a constant, or a sequence of those."""
+        if type(value) is TracedNumber:
+            return self.number_slot(value)
         slot = self.slot_of(value)
         if slot is not None:
             return slot
@@ -298,7 +324,7 @@ class Tracer:
             self.rng_state = _backend.generator_state()
         _backend.tracer = None
         try:
-            result = fn(*args)
+            result = fn(*value_of(args))
         finally:
             _backend.tracer = self
         self.ops.append(Op(CALL, fn, refs, {}, self.new_slot(result), False))
@@ -317,6 +343,11 @@ class Tracer:
             fn, split = self.xp.asarray, False
         refs = tuple(self.encode(a) for a in args)
         param_refs = {k: self.encode(v) for k, v in params.items()}
+        traced = (*args, *params.values())
+        numbers = _has_numbers(args) or _has_numbers(tuple(params.values()))
+        if numbers:  # operands read at replay: the call runs on their values
+            args = value_of(args)
+            params = {k: value_of(v) for k, v in params.items()}
         # What fn does inside is part of this one recorded call.
         _backend.tracer = None
         _backend.xp = self.xp
@@ -331,6 +362,13 @@ class Tracer:
             _backend.tracer = self
             _backend.xp = proxy
         self._record(fn, refs, param_refs, result, split)
+        if numbers and not (
+            result is None
+            or _backend.is_array(result)
+            or (isinstance(result, (tuple, list)) and any(_backend.is_array(r) for r in result))
+        ):
+            # A Python value computed from the numbers is a constant of the program: so are they.
+            constant_of(traced)
         return result
 
     def _record(
@@ -406,6 +444,158 @@ class Tracer:
         program bakes in as constants, such as an optimizer's learning rate. ``describe(old,
         new)`` says in words what differs when it no longer does (for a warning)."""
         self.guards.append((read, value, describe))
+
+    # --- numbers read anew on every replay (see _compile_numbers) ------------------------------
+
+    def trace_numbers(self, optimizers: Any) -> None:
+        """Put a :class:`TracedNumber` in place of each option of :data:`NUMBER_OPTIONS` that
+        is a Python number in the param groups of ``optimizers``, for the whole trace: whatever
+        reads it, its uses are recorded or make it a guarded constant (see
+        :meth:`untrace_numbers`, which takes them out again). Of the other optimizers, the
+        options as the trace starts are noted: a ``step()`` that finds another one (the function
+        set it: a replay would not) makes the trace unusable, as :meth:`untrace_numbers` does
+        for these (see :meth:`optimizer_stepped`)."""
+        known = {id(optimizer) for optimizer in optimizers}
+        for optimizer in list(OPTIMIZERS.values()):
+            if id(optimizer) not in known:
+                for group in optimizer.param_groups:
+                    values = tuple(group.get(name) for name in NUMBER_OPTIONS)
+                    self.options_at_start[id(group)] = (group, *values)
+        for optimizer in optimizers:
+            for index, group in enumerate(optimizer.param_groups):
+                for name in NUMBER_OPTIONS:
+                    value = group.get(name)
+                    if is_number(value):
+                        source = (group, name, optimizer, index)
+                        number = TracedNumber(value, self, None, source=source)
+                        group[name] = number
+                        self.numbers.append(number)
+
+    def untrace_numbers(self) -> None:
+        """At the end of the trace: each group's value back in place of its traced number.
+
+        A group whose number the function replaced (``group["lr"] = ...`` inside it) makes the
+        trace unusable: a replay would not set it again. The groups of optimizers the function
+        used numbers of without calling their ``step()`` (which guards the groups) get a guard
+        on the group's identity and the number's class."""
+        self.numbers_closed = True
+        written = False
+        groups: dict[int, dict[str, Any]] = {}
+        for number in self.numbers:
+            group, name = number.source[:2]
+            groups[id(group)] = group
+            if group.get(name, None) is number:
+                group[name] = number.value
+            else:
+                written = True
+        for group in groups.values():
+            for name, value in list(group.items()):
+                if type(value) is TracedNumber:  # computed from one, and stored: its value
+                    group[name] = value.value
+                    written = True
+        if written:
+            self.untraceable(_OPTION_SET, retry=True)
+        for number in self.numbers_used.values():
+            self._guard_group(number)
+
+    def _guard_group(self, number: TracedNumber) -> None:
+        """Guard the group a number used by the program is read from, unless its optimizer's
+        ``step()`` does (its groups' identities, their numbers' classes)."""
+        group, name, optimizer, index = number.source
+        if id(optimizer) not in self.stepped:
+            read = functools.partial(_group_option_class, optimizer, index, group, name)
+            self.guard(read, read())
+
+    def number_slot(self, number: TracedNumber) -> int:
+        """The slot of a traced number: for one read from a group, a step reading it there,
+        written down now, on its first use."""
+        if number.slot is None:
+            group, name = number.source[:2]
+            slot = number.slot = self._number_slot(number.value)
+            self.ops.append(
+                Op(GETITEM, operator.getitem, (Const(group), Const(name)), {}, slot, True)
+            )
+            self.numbers_used[id(number)] = number
+            if self.numbers_closed:  # first used by the result (returned): guarded now
+                self._guard_group(number)
+        return number.slot
+
+    def number_op(self, style: int, fn: Any, operands: tuple[Any, ...]) -> Any:
+        """``fn(*operands)`` on Python numbers, traced numbers among them, written down as a step
+        of the program; its result is a traced number too."""
+        result = fn(*value_of(operands))
+        if not is_number(result):  # (a complex power): a constant
+            constant_of(operands)
+            return result
+        refs = tuple(self.encode(operand) for operand in operands)
+        slot = self._number_slot(result)
+        self.ops.append(Op(style, fn, refs, {}, slot, True))
+        roots: dict[int, TracedNumber] = {}
+        for operand in operands:
+            if type(operand) is TracedNumber:
+                roots.update((id(root), root) for root in operand.roots)
+        return TracedNumber(result, self, slot, tuple(roots.values()))
+
+    def number_is_constant(self, number: TracedNumber) -> None:
+        """``number``'s value is a constant of the program: guard the options it comes from."""
+        for root in number.roots:
+            if id(root) in self.numbers_guarded:
+                continue
+            self.numbers_guarded.add(id(root))
+            self.numbers_used[id(root)] = root
+            group, name, optimizer, index = root.source
+            describe = functools.partial(_describe_option, type(optimizer).__name__, index, name)
+            read = functools.partial(_option_and_class, group, name)
+            self.guard(read, (root.value.__class__, root.value), describe)
+
+    def optimizer_stepped(self, optimizer: Any) -> frozenset[int]:
+        """``optimizer.step()`` runs: the ids of its groups whose options of
+        :data:`NUMBER_OPTIONS` are read anew on each replay (their step guards only their
+        class)."""
+        self.stepped[id(optimizer)] = optimizer
+        for group in optimizer.param_groups:
+            start = self.options_at_start.get(id(group))
+            if start is not None and start[0] is group:
+                now = tuple(group.get(name) for name in NUMBER_OPTIONS)
+                if any(a is not b for a, b in zip(now, start[1:], strict=True)):
+                    self.untraceable(_OPTION_SET, retry=True)
+        return frozenset(
+            id(group)
+            for group in optimizer.param_groups
+            if all(_placed(self, group, name) for name in NUMBER_OPTIONS)
+        )
+
+
+_OPTION_SET = "an optimizer's lr set inside the function (a replay would not set it again)"
+
+
+def _placed(tracer: Tracer, group: dict[str, Any], name: str) -> bool:
+    """Whether ``group[name]`` is the number ``tracer`` put there for its trace."""
+    value = group.get(name)
+    if type(value) is not TracedNumber or value.tracer is not tracer:
+        return False
+    return value.source is not None and value.source[0] is group
+
+
+def _has_numbers(values: tuple[Any, ...]) -> bool:
+    for value in values:
+        kind = type(value)
+        if kind is TracedNumber or ((kind is tuple or kind is list) and _has_numbers(value)):
+            return True
+    return False
+
+
+def _option_and_class(group: dict[str, Any], name: str) -> tuple[type, Any]:
+    value = group[name]
+    return value.__class__, value
+
+
+def _group_option_class(optimizer: Any, index: int, group: dict[str, Any], name: str) -> Any:
+    return optimizer.param_groups[index] is group, group[name].__class__
+
+
+def _describe_option(kind: str, index: int, name: str, old: Any, new: Any) -> list[str]:
+    return [f"option {name!r} of {kind} param group {index}: {old[1]!r} -> {new[1]!r}"]
 
 
 class _RecordingNamespace:
