@@ -6,18 +6,20 @@ from typing import Any
 
 from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import (
-    Optimizer,
-    check_options,
+from arraygrad.optim._updates import (
     compute_into,
     grad_of,
     increment,
     new_array,
     new_step,
+    weight_decayed,
+)
+from arraygrad.optim.optimizer import (
+    Optimizer,
+    check_options,
     refuse_differentiable,
     refuse_fused_with_foreach,
     to_scalar,
-    weight_decayed,
 )
 
 __all__ = ["Adagrad"]

@@ -6,22 +6,24 @@ from typing import Any
 
 from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import (
-    Optimizer,
+from arraygrad.optim._updates import (
     average_square_into,
     buffer_of,
-    check_options,
     compute_into,
     grad_of,
     increment,
     lerp_into,
     new_array,
     new_step,
+    weight_decayed,
+    zeros_like,
+)
+from arraygrad.optim.optimizer import (
+    Optimizer,
+    check_options,
     refuse_differentiable,
     refuse_fused_with_foreach,
     to_scalar,
-    weight_decayed,
-    zeros_like,
 )
 
 __all__ = ["Adam", "AdamW"]

@@ -7,22 +7,24 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import (
-    Optimizer,
+from arraygrad.optim._updates import (
     average_square_into,
-    check_options,
     compute_into,
     grad_of,
     increment,
     lerp_into,
-    lr_number,
     new_array,
     new_step,
-    refuse_differentiable,
     scalar_dtype,
-    to_scalar,
     weight_decayed,
     zeros_like,
+)
+from arraygrad.optim.optimizer import (
+    Optimizer,
+    check_options,
+    lr_number,
+    refuse_differentiable,
+    to_scalar,
 )
 
 __all__ = ["Adamax", "NAdam", "RAdam"]

@@ -8,20 +8,22 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import (
-    Optimizer,
-    check_options,
+from arraygrad.optim._updates import (
     compute_into,
     grad_of,
     increment,
-    lr_number,
     new_array,
     new_step,
-    refuse_differentiable,
     scalar_dtype,
-    to_scalar,
     weight_decayed,
     zeros_like,
+)
+from arraygrad.optim.optimizer import (
+    Optimizer,
+    check_options,
+    lr_number,
+    refuse_differentiable,
+    to_scalar,
 )
 
 __all__ = ["ASGD"]

@@ -6,22 +6,19 @@ from typing import Any
 
 from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import (
-    Optimizer,
+from arraygrad.optim._updates import (
     average_square_into,
     buffer_of,
-    check_options,
     compute_into,
     grad_of,
     increment,
     lerp_into,
     new_array,
     new_step,
-    refuse_differentiable,
-    to_scalar,
     weight_decayed,
     zeros_like,
 )
+from arraygrad.optim.optimizer import Optimizer, check_options, refuse_differentiable, to_scalar
 
 __all__ = ["RMSprop"]
 

@@ -7,18 +7,20 @@ from typing import Any
 
 from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
-from arraygrad.optim.optimizer import (
-    Optimizer,
-    check_options,
+from arraygrad.optim._updates import (
     compute_into,
     grad_of,
     increment,
-    lr_number,
     new_array,
     new_step,
+    zeros_like,
+)
+from arraygrad.optim.optimizer import (
+    Optimizer,
+    check_options,
+    lr_number,
     refuse_differentiable,
     to_scalar,
-    zeros_like,
 )
 
 __all__ = ["Rprop"]
