@@ -229,6 +229,8 @@ class Program:
             # others (a tensor kept for logging) are Python side effects, not replayed.
             for attribute in names:
                 value = vars(module).get(attribute, MISS)
+                if type(value) is TracedNumber and value.tracer is not tracer:
+                    value = value.value  # kept from an earlier trace: a constant
                 if type(value) is TracedNumber:  # an optimizer's lr: the one read on the replay
                     slot = tracer.number_slot(value)
                     live.add(slot)
@@ -474,6 +476,8 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
 
 def _result_expr(result: Any, tracer: Any, writer: _Writer, live: set[int]) -> str:
     """Python source rebuilding the step's return value from the replay's slots."""
+    if type(result) is TracedNumber and result.tracer is not tracer:
+        result = result.value  # kept from an earlier trace: a constant (see Tracer.encode)
     if type(result) is TracedNumber:  # an optimizer's lr (see _compile_numbers): as read now
         slot = tracer.number_slot(result)
         live.add(slot)

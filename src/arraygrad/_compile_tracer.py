@@ -169,6 +169,10 @@ class Tracer:
     def encode(self, value: Any) -> Any:
         """The operand naming ``value``: its slot, a constant, or a sequence of those."""
         if type(value) is TracedNumber:
+            if value.tracer is not self:
+                # kept from an earlier trace (``lrs.append(group["lr"])``): its slot is that
+                # trace's, and the function reads it as any Python value it keeps: a constant
+                return Const(value.value)
             return self.number_slot(value)
         slot = self.slot_of(value)
         if slot is not None:
@@ -564,6 +568,14 @@ class Tracer:
             for group in optimizer.param_groups
             if all(_placed(self, group, name) for name in NUMBER_OPTIONS)
         )
+
+    def group_added(self, group: dict[str, Any]) -> None:
+        """A param group made during the trace (an optimizer created in the function): its
+        options as made are noted, as :meth:`trace_numbers` notes those of the groups there at
+        the start, so that a ``step()`` finding another lr (set in the function after it made
+        the optimizer: a replay would not set it) makes the trace unusable."""
+        values = tuple(group.get(name) for name in NUMBER_OPTIONS)
+        self.options_at_start.setdefault(id(group), (group, *values))
 
 
 _OPTION_SET = "an optimizer's lr set inside the function (a replay would not set it again)"

@@ -5,6 +5,7 @@ recorder does not follow is guarded by value instead, and never replayed stale."
 from __future__ import annotations
 
 import copy
+import json
 import warnings
 
 import numpy as np
@@ -368,3 +369,101 @@ def test_an_unhashable_optimizer_replays_a_schedule():
     compiled, traces, caught = _run(make_opt, True, between=between)
     assert compiled == eager
     assert traces <= 2 and not caught, (traces, caught)
+
+
+def test_an_optimizer_made_in_the_function_with_an_lr_set_there_gives_eager_results():
+    # The optimizer is made lazily by the first (traced) call, which then decays its lr: that
+    # group was not there when the trace started, so the lr set before opt.step() was not
+    # noticed, and every replay stepped with the first call's lr.
+    def run(compiled):
+        params = model()
+        made = {}
+
+        def step(x):
+            opt = made.setdefault("opt", optim.SGD(params, lr=0.1))
+            opt.param_groups[0]["lr"] *= 0.9
+            loss = (((x @ params[0] + params[1]).relu() @ params[2]) ** 2).mean()
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            return loss
+
+        run = ag.compile(step) if compiled else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (it runs eagerly, with a warning)
+            losses = [run(x)._data.tobytes() for x in batches(5)]
+        return losses, [p._data.tobytes() for p in params], made["opt"].param_groups[0]["lr"]
+
+    assert run(True) == run(False)
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        lambda opt: optim.lr_scheduler.MultiStepLR(opt, milestones=[5]),
+        lambda opt: optim.lr_scheduler.StepLR(opt, step_size=5),
+        lambda opt: optim.lr_scheduler.ReduceLROnPlateau(opt),
+    ],
+    ids=["MultiStepLR", "StepLR", "ReduceLROnPlateau"],
+)
+def test_a_scheduler_that_keeps_the_lr_stepped_inside_leaves_plain_numbers(schedule):
+    # A step that leaves the lr as it is put the trace's number itself into the scheduler's
+    # last lrs: get_last_lr() gave a TracedNumber, which json.dumps refused.
+    params = model()
+    opt = optim.SGD(params, lr=0.1, momentum=0.9)
+    scheduler = schedule(opt)
+    inner = training_step(params, opt)
+
+    plateau = isinstance(scheduler, optim.lr_scheduler.ReduceLROnPlateau)
+
+    def step(x, inside):
+        loss = inner(x)
+        if inside:  # (on the third call: the first traces made the lr a traced number)
+            if plateau:
+                scheduler.step(1.0)
+            else:
+                scheduler.step()
+        return loss
+
+    run = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for index, x in enumerate(batches(3)):
+            run(x, index == 2)
+    last = scheduler.get_last_lr()
+    assert [type(lr) for lr in last] == [float]
+    assert json.dumps(last) == "[0.1]"
+
+
+def test_an_lr_kept_from_a_trace_is_a_constant_of_a_later_trace():
+    # A number a traced step kept (for logging) read by another compiled function: its slot,
+    # that of the earlier program, was written into the new one, which then failed its check
+    # and ran eagerly.
+    params = model()
+    opt = optim.SGD(params, lr=0.05, momentum=0.9)
+    inner = training_step(params, opt)
+    kept = []
+
+    def step(x):
+        kept.append(opt.param_groups[0]["lr"])
+        return inner(x)
+
+    def scaled(x):
+        h = x
+        for _ in range(40):
+            h = h * 1.5 + 0.25
+        return h.sum() * kept[1], kept[1]
+
+    train, evaluate = ag.compile(step), ag.compile(scaled)
+    xs = batches(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for x in xs[:3]:
+            train(x)
+        results = [evaluate(x) for x in xs]
+    expected = [scaled(x) for x in xs]
+    assert [(r._data.tobytes(), lr) for r, lr in results] == [
+        (r._data.tobytes(), lr) for r, lr in expected
+    ]
+    assert all(type(lr) is float for _, lr in results)
+    assert evaluate.traces == 1

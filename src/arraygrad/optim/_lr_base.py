@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _backend
+from arraygrad._compile_numbers import value_of
 from arraygrad.optim.optimizer import Optimizer
 
 
@@ -36,7 +37,10 @@ def check_optimizer(optimizer: Any) -> Optimizer:
 
 
 def group_values(optimizer: Optimizer, key: str) -> list[Any]:
-    return [group[key] for group in optimizer.param_groups]
+    # Plain numbers: a scheduler stepped inside a compiled function (which then runs eagerly)
+    # meets the trace's lr (see _compile_numbers), which must not stay in what it keeps
+    # (``_last_lr``: ``json.dumps`` refuses it, a later trace would read its slot).
+    return [value_of(group[key]) for group in optimizer.param_groups]
 
 
 def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:

@@ -252,6 +252,8 @@ class Optimizer:
         if any(id(p) in seen for p in tensors):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
+        if _backend.tracer is not None:  # made inside a compiled function (see group_added)
+            _backend.tracer.group_added(param_group)
 
     # --- gradients and steps ----------------------------------------------------------------
 
