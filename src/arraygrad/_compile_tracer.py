@@ -348,7 +348,7 @@ class Tracer:
         refs = tuple(self.encode(a) for a in args)
         param_refs = {k: self.encode(v) for k, v in params.items()}
         traced = (*args, *params.values())
-        numbers = _has_numbers(args) or _has_numbers(tuple(params.values()))
+        numbers = _has_numbers(traced)
         if numbers:  # operands read at replay: the call runs on their values
             args = value_of(args)
             params = {k: value_of(v) for k, v in params.items()}
@@ -463,7 +463,7 @@ class Tracer:
         for optimizer in list(OPTIMIZERS.values()):
             if id(optimizer) not in known:
                 for group in optimizer.param_groups:
-                    values = tuple(group.get(name) for name in NUMBER_OPTIONS)
+                    values = _number_options(group)
                     self.options_at_start[id(group)] = (group, *values)
         for optimizer in optimizers:
             for index, group in enumerate(optimizer.param_groups):
@@ -560,7 +560,7 @@ class Tracer:
         for group in optimizer.param_groups:
             start = self.options_at_start.get(id(group))
             if start is not None and start[0] is group:
-                now = tuple(group.get(name) for name in NUMBER_OPTIONS)
+                now = _number_options(group)
                 if any(a is not b for a, b in zip(now, start[1:], strict=True)):
                     self.untraceable(_OPTION_SET, retry=True)
         return frozenset(
@@ -574,7 +574,7 @@ class Tracer:
         options as made are noted, as :meth:`trace_numbers` notes those of the groups there at
         the start, so that a ``step()`` finding another lr (set in the function after it made
         the optimizer: a replay would not set it) makes the trace unusable."""
-        values = tuple(group.get(name) for name in NUMBER_OPTIONS)
+        values = _number_options(group)
         self.options_at_start.setdefault(id(group), (group, *values))
 
 
@@ -587,6 +587,11 @@ def _placed(tracer: Tracer, group: dict[str, Any], name: str) -> bool:
     if type(value) is not TracedNumber or value.tracer is not tracer:
         return False
     return value.source is not None and value.source[0] is group
+
+
+def _number_options(group: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of a group's options of :data:`NUMBER_OPTIONS` (``None`` where missing)."""
+    return tuple(group.get(name) for name in NUMBER_OPTIONS)
 
 
 def _has_numbers(values: tuple[Any, ...]) -> bool:

@@ -12,6 +12,7 @@ from arraygrad.optim._lr_base import (
     check_optimizer,
     group_values,
     per_group,
+    set_momentum,
     untraceable_step,
 )
 from arraygrad.optim.optimizer import Optimizer
@@ -114,10 +115,7 @@ class OneCycleLR(LRScheduler):
                 for high, low, group in zip(
                     max_momentums, base_momentums, optimizer.param_groups, strict=True
                 ):
-                    if self.use_beta1:
-                        group["betas"] = (high, *group["betas"][1:])
-                    else:
-                        group["momentum"] = high
+                    set_momentum(group, high, self.use_beta1)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
         super().__init__(optimizer, last_epoch)
@@ -153,10 +151,7 @@ class OneCycleLR(LRScheduler):
                 start_step = phase["end_step"]
             lrs.append(lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                set_momentum(group, momentum, self.use_beta1)
         return lrs
 
 

@@ -43,6 +43,15 @@ def group_values(optimizer: Optimizer, key: str) -> list[Any]:
     return [value_of(group[key]) for group in optimizer.param_groups]
 
 
+def set_momentum(group: dict[str, Any], value: float, use_beta1: bool) -> None:
+    """Set a group's momentum, or the first of its ``betas`` (Adam's beta1): what the cyclic
+    schedules move opposite to the lr."""
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
 def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     """``value`` repeated for every group, or checked to have one entry per group."""
     if isinstance(value, (list, tuple)):

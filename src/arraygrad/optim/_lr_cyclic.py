@@ -12,8 +12,8 @@ from typing import Any, Literal
 from arraygrad.optim._lr_base import (
     LRScheduler,
     check_optimizer,
-    group_values,
     per_group,
+    set_momentum,
     untraceable_step,
 )
 from arraygrad.optim.optimizer import Optimizer
@@ -104,7 +104,7 @@ class CyclicLR(LRScheduler):
                 for high, low, group in zip(
                     self.max_momentums, self.base_momentums, optimizer.param_groups, strict=True
                 ):
-                    _set_momentum(group, high, self.use_beta1)
+                    set_momentum(group, high, self.use_beta1)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
         super().__init__(optimizer, last_epoch)
@@ -155,7 +155,7 @@ class CyclicLR(LRScheduler):
                 for low, high in zip(self.base_momentums, self.max_momentums, strict=True)
             ]
             for group, momentum in zip(self.optimizer.param_groups, momenta, strict=True):
-                _set_momentum(group, momentum, self.use_beta1)
+                set_momentum(group, momentum, self.use_beta1)
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
@@ -176,13 +176,6 @@ class CyclicLR(LRScheduler):
         if fn is not None:
             self._scale_fn_custom.__dict__.update(fn)
         self._init_scale_fn()
-
-
-def _set_momentum(group: dict[str, Any], value: float, use_beta1: bool) -> None:
-    if use_beta1:
-        group["betas"] = (value, *group["betas"][1:])
-    else:
-        group["momentum"] = value
 
 
 def _triangular_scale(x: float) -> float:
@@ -280,12 +273,4 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             else:
                 self.T_i = self.T_0
                 self.T_cur = epoch
-        self.last_epoch = math.floor(epoch)
-        self._get_lr_called_within_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
-        self._last_lr = group_values(self.optimizer, "lr")
+        self._update_lr(math.floor(epoch))  # (no closed form: get_lr() reads T_cur)

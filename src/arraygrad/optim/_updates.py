@@ -24,6 +24,12 @@ def new_step() -> Tensor:
     return Tensor._wrap(_backend.xp.zeros((), dtype=_dtype.to_xp(scalar_dtype())))
 
 
+def scalar_state(value: float) -> Tensor:
+    """A 0-d state tensor holding ``value``, of the ``step`` counters' dtype (NAdam's
+    ``mu_product``, ASGD's ``eta`` and ``mu``, counters loaded as numbers)."""
+    return Tensor._wrap(_backend.xp.full((), value, dtype=_dtype.to_xp(scalar_dtype())))
+
+
 def increment(step: Tensor) -> None:
     """``step += 1`` in the counter's memory, as an in-place write (its version moves)."""
     compute_into("add", step._data, step._data, 1)

@@ -29,6 +29,53 @@ from arraygrad.optim.optimizer import (
 __all__ = ["Adam", "AdamW"]
 
 
+def check_adam_options(
+    lr: float, betas: tuple[float, float], eps: float, weight_decay: float
+) -> None:
+    """The checks PyTorch's Adam, AdamW, NAdam, RAdam and Adamax share, in its order."""
+    check_options(
+        [
+            (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+            (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
+            (
+                0.0 <= betas[0] < 1.0,
+                f"Invalid beta parameter at index 0: {betas[0]}",
+                "0.0 <= betas[0] < 1.0",
+            ),
+            (
+                0.0 <= betas[1] < 1.0,
+                f"Invalid beta parameter at index 1: {betas[1]}",
+                "0.0 <= betas[1] < 1.0",
+            ),
+            (
+                weight_decay >= 0.0,
+                f"Invalid weight_decay value: {weight_decay}",
+                "weight_decay >= 0.0",
+            ),
+        ]
+    )
+
+
+def decayed_gradient(
+    group: dict[str, Any], p: Tensor, negate: bool, lerp_weight: float
+) -> tuple[Any, bool]:
+    """The gradient the update uses, and whether it is still to be negated (``maximize``), after
+    the weight decay: decoupled (``θ ← θ(1 - γλ)``, in place) or L2 (``g + λθ``, a new array).
+    With ``|lerp_weight| >= 0.5`` the lerp kernel reads the negated gradient twice: it is then
+    made as an array, as PyTorch makes ``-grad``."""
+    param, grad = p._data, grad_of(p)
+    weight_decay = group["weight_decay"]
+    if weight_decay != 0:
+        if group.get("decoupled_weight_decay", False):
+            lr = to_scalar(group["lr"])
+            compute_into("multiply", param, param, 1 - lr * weight_decay)
+        else:
+            grad, negate = weight_decayed(param, grad, weight_decay, negate), False
+    if negate and abs(lerp_weight) >= 0.5:
+        grad, negate = new_array("negative", grad), False
+    return grad, negate
+
+
 def _negated_step_size(step: float, lr: float, beta1: float) -> float:
     """``-lr / (1 - beta1 ** step)``: the factor of ``m / denom`` (PyTorch's ``-step_size``)."""
     bias_correction1 = 1 - beta1**step
@@ -87,27 +134,7 @@ class Adam(Optimizer):
     ) -> None:
         lr = to_scalar(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        check_options(
-            [
-                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
-                (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
-                (
-                    0.0 <= betas[0] < 1.0,
-                    f"Invalid beta parameter at index 0: {betas[0]}",
-                    "0.0 <= betas[0] < 1.0",
-                ),
-                (
-                    0.0 <= betas[1] < 1.0,
-                    f"Invalid beta parameter at index 1: {betas[1]}",
-                    "0.0 <= betas[1] < 1.0",
-                ),
-                (
-                    weight_decay >= 0.0,
-                    f"Invalid weight_decay value: {weight_decay}",
-                    "weight_decay >= 0.0",
-                ),
-            ]
-        )
+        check_adam_options(lr, betas, eps, weight_decay)
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,
@@ -135,7 +162,6 @@ class Adam(Optimizer):
         lr = to_scalar(group["lr"])
         beta1, beta2 = (to_scalar(b) for b in group["betas"])
         eps = group["eps"]
-        weight_decay = group["weight_decay"]
         amsgrad = group["amsgrad"]
         weight = 1 - beta1
         for p in params:
@@ -148,15 +174,8 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = zeros_like(p)
             step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
             increment(step)
-            param, grad = p._data, grad_of(p)
-            negate = group["maximize"]  # the update direction is -grad, not made as an array
-            if weight_decay != 0:
-                if group["decoupled_weight_decay"]:
-                    compute_into("multiply", param, param, 1 - lr * weight_decay)
-                else:
-                    grad, negate = weight_decayed(param, grad, weight_decay, negate), False
-            if negate and abs(weight) >= 0.5:
-                grad, negate = new_array("negative", grad), False  # lerp_into reads it twice
+            # negate: the update direction is -grad, not made as an array (unless lerp needs it)
+            grad, negate = decayed_gradient(group, p, group["maximize"], weight)
 
             scratch = average_square_into(exp_avg_sq._data, grad, beta2)  # v ← β2 v + (1 - β2) g²
             # m ← lerp(m, g, 1 - β1)
@@ -170,7 +189,7 @@ class Adam(Optimizer):
                 _primitive.bump_version(running_max)
                 second = running_max._data
             # θ ← θ + (-step_size · m) / (sqrt(v̂) / sqrt(1 - β2^t) + ε)
-            dtype = param.dtype
+            param, dtype = p._data, p._data.dtype
             compute_into("sqrt", scratch, second)
             root = _backend.scalar_from(_bias_correction2_sqrt, dtype, step._data, beta2)
             compute_into("divide", scratch, scratch, root)

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, _primitive
+from arraygrad import _backend, _primitive
 from arraygrad._tensor import Tensor
 from arraygrad.optim._updates import (
     average_square_into,
     compute_into,
-    grad_of,
     increment,
     lerp_into,
     new_array,
     new_step,
-    scalar_dtype,
-    weight_decayed,
+    scalar_state,
     zeros_like,
 )
+from arraygrad.optim.adam import _negated_step_size, check_adam_options, decayed_gradient
 from arraygrad.optim.optimizer import (
     Optimizer,
     check_options,
@@ -28,54 +27,6 @@ from arraygrad.optim.optimizer import (
 )
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
-
-
-def _adam_options(lr: float, betas: tuple[float, float], eps: float, weight_decay: float) -> None:
-    """The checks PyTorch's NAdam, RAdam and Adamax share, in its order."""
-    check_options(
-        [
-            (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
-            (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
-            (
-                0.0 <= betas[0] < 1.0,
-                f"Invalid beta parameter at index 0: {betas[0]}",
-                "0.0 <= betas[0] < 1.0",
-            ),
-            (
-                0.0 <= betas[1] < 1.0,
-                f"Invalid beta parameter at index 1: {betas[1]}",
-                "0.0 <= betas[1] < 1.0",
-            ),
-            (
-                weight_decay >= 0.0,
-                f"Invalid weight_decay value: {weight_decay}",
-                "weight_decay >= 0.0",
-            ),
-        ]
-    )
-
-
-def _start(group: dict[str, Any], p: Tensor, negate: bool, lerp_weight: float) -> tuple[Any, bool]:
-    """The gradient the update uses, and whether it is still to be negated (``maximize``), after
-    the weight decay: decoupled (``θ ← θ(1 - γλ)``, in place) or L2 (``g + λθ``, a new array).
-    With ``|lerp_weight| >= 0.5`` the lerp kernel reads the negated gradient twice: it is then
-    made as an array, as PyTorch makes ``-grad``."""
-    param, grad = p._data, grad_of(p)
-    weight_decay = group["weight_decay"]
-    if weight_decay != 0:
-        if group.get("decoupled_weight_decay", False):
-            lr = to_scalar(group["lr"])
-            compute_into("multiply", param, param, 1 - lr * weight_decay)
-        else:
-            grad, negate = weight_decayed(param, grad, weight_decay, negate), False
-    if negate and abs(lerp_weight) >= 0.5:
-        grad, negate = new_array("negative", grad), False
-    return grad, negate
-
-
-def _one() -> Tensor:
-    """NAdam's ``mu_product`` as it starts: a 0-d 1 of the ``step`` counter's dtype."""
-    return Tensor._wrap(_backend.xp.ones((), dtype=_dtype.to_xp(scalar_dtype())))
 
 
 def _bias_correction(step: float, beta: float) -> float:
@@ -103,11 +54,6 @@ def _average_factor(
     """``-γ μ_{t+1} / (1 - Π_{i<=t+1} μ_i)``, the factor of ``m / denom``."""
     mu_next = _momentum(step + 1, beta1, momentum_decay)
     return (-lr * mu_next) / (1.0 - mu_product * mu_next)
-
-
-def _negated_step_size(step: float, lr: float, beta1: float) -> float:
-    """Adamax's ``-lr / (1 - beta1 ** step)``."""
-    return -(lr / _bias_correction(step, beta1))
 
 
 class NAdam(Optimizer):
@@ -160,7 +106,7 @@ class NAdam(Optimizer):
     ) -> None:
         lr = lr_number(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        _adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr, betas, eps, weight_decay)
         check_options(
             [
                 (
@@ -197,13 +143,13 @@ class NAdam(Optimizer):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = new_step()
-                state["mu_product"] = _one()
+                state["mu_product"] = scalar_state(1.0)
                 state["exp_avg"] = zeros_like(p)
                 state["exp_avg_sq"] = zeros_like(p)
             step, mu_product = state["step"], state["mu_product"]
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             increment(step)
-            grad, negate = _start(group, p, group["maximize"], 1 - beta1)
+            grad, negate = decayed_gradient(group, p, group["maximize"], 1 - beta1)
             # π ← π μ_t, with μ_t rounded to π's dtype as PyTorch's mu_product *= mu
             product = mu_product._data
             mu = _backend.scalar_from(_momentum, product.dtype, step._data, beta1, momentum_decay)
@@ -324,7 +270,7 @@ class RAdam(Optimizer):
     ) -> None:
         lr = lr_number(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        _adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr, betas, eps, weight_decay)
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,
@@ -351,7 +297,7 @@ class RAdam(Optimizer):
                 state["exp_avg_sq"] = zeros_like(p)
             step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
             increment(step)
-            grad, negate = _start(group, p, group["maximize"], 1 - beta1)
+            grad, negate = decayed_gradient(group, p, group["maximize"], 1 - beta1)
             # v ← β2 v + (1 - β2) g², m ← lerp(m, g, 1 - β1); the scratch array of the square
             # is freed before the update, which needs only slabs
             scratch = average_square_into(exp_avg_sq._data, grad, beta2)
@@ -404,7 +350,7 @@ class Adamax(Optimizer):
     ) -> None:
         lr = lr_number(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        _adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr, betas, eps, weight_decay)
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,
@@ -430,7 +376,7 @@ class Adamax(Optimizer):
                 state["exp_inf"] = zeros_like(p)
             step, exp_avg, exp_inf = state["step"], state["exp_avg"], state["exp_inf"]
             increment(step)
-            grad, negate = _start(group, p, group["maximize"], 1 - beta1)
+            grad, negate = decayed_gradient(group, p, group["maximize"], 1 - beta1)
             # u ← max(β2 u, |g| + ε) (|-g| = |g|: the sign needs no array here)
             scratch = new_array("absolute", grad)
             compute_into("add", scratch, scratch, eps)

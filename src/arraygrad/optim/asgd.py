@@ -15,6 +15,7 @@ from arraygrad.optim._updates import (
     new_array,
     new_step,
     scalar_dtype,
+    scalar_state,
     weight_decayed,
     zeros_like,
 )
@@ -58,12 +59,6 @@ def _next_eta(step: float, lr: float, lambd: float, alpha: float, single: bool) 
 def _next_mu(step: float, t0: float, single: bool) -> float:
     """``1 / max(1, t - t0)`` on Python floats, as PyTorch's single-tensor path."""
     return _as_tensor(1 / max(1, step - t0), single)
-
-
-def _scalar_state(value: float) -> Tensor:
-    """A 0-d state tensor holding ``value``, of the ``step`` counters' dtype (``eta``, ``mu``)."""
-    dtype = _dtype.to_xp(scalar_dtype())
-    return Tensor._wrap(_backend.xp.full((), value, dtype=dtype))
 
 
 def _average_into(average: Any, param: Any, mu: Any) -> None:
@@ -170,8 +165,8 @@ class ASGD(Optimizer):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = new_step()
-                state["eta"] = _scalar_state(lr)
-                state["mu"] = _scalar_state(1.0)
+                state["eta"] = scalar_state(lr)
+                state["mu"] = scalar_state(1.0)
                 state["ax"] = zeros_like(p)
             step, eta, mu = state["step"], state["eta"], state["mu"]
             average = state["ax"]

@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
-from arraygrad import _backend, _dtype, _grads
+from arraygrad import _backend, _grads
 from arraygrad._compile_numbers import NUMBER_OPTIONS, OPTIMIZERS, TracedNumber, is_number
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
-from arraygrad.optim._updates import scalar_dtype
+from arraygrad.optim._updates import scalar_state
 
 __all__ = ["Optimizer", "required"]
 
@@ -100,7 +100,9 @@ def _number_class(value: Any) -> Any:
     return _option_value(value)
 
 
-# The options a signature leaves out of a group's values (numbers: compared by class, after).
+# The options a signature leaves out of a group's values: the parameters (compared by id), and
+# in a group whose numbers a replay reads anew, those (compared by class, after).
+_PARAMS = frozenset(("params",))
 _NOT_COMPARED = frozenset(("params", *NUMBER_OPTIONS))
 
 
@@ -316,19 +318,15 @@ class Optimizer:
         plain = _PLAIN_OPTIONS
         groups = []
         for group in self.param_groups:
-            if id(group) in numbers:
-                options = [
-                    (k, v if v.__class__ in plain else _option_value(v))
-                    for k, v in group.items()
-                    if k not in _NOT_COMPARED
-                ]
+            traced = id(group) in numbers
+            left_out = _NOT_COMPARED if traced else _PARAMS
+            options = [
+                (k, v if v.__class__ in plain else _option_value(v))
+                for k, v in group.items()
+                if k not in left_out
+            ]
+            if traced:
                 options += [(k, _number_class(group.get(k, _ABSENT))) for k in NUMBER_OPTIONS]
-            else:
-                options = [
-                    (k, v if v.__class__ in plain else _option_value(v))
-                    for k, v in group.items()
-                    if k != "params"
-                ]
             groups.append((id(group), tuple(map(id, group["params"])), tuple(options)))
         state = tuple(
             [
@@ -469,9 +467,7 @@ class Optimizer:
             for key in self._tensor_numbers:
                 value = values.get(key)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    values[key] = Tensor._wrap(
-                        _backend.xp.asarray(float(value), dtype=_dtype.to_xp(scalar_dtype()))
-                    )
+                    values[key] = scalar_state(float(value))
 
     def _restore_group_defaults(self) -> None:
         """Fill options missing from loaded groups (older state dicts) with the defaults."""
