@@ -369,3 +369,15 @@ def test_a_state_dict_with_numbers_for_step_loads_as_in_torch(name, numbers):
         resumed.step()
         results.append(w2.detach().numpy())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_a_tensor_lr_of_two_elements_raises_torchs_value_error(name):
+    def make(lib):
+        return getattr(lib.optim, name)([lib.zeros(1, requires_grad=True)], lr=lib.ones(2))
+
+    with pytest.raises(ValueError, match="Tensor lr must be 1-element") as theirs:
+        make(torch)
+    with pytest.raises(ValueError, match=r"Tensor lr must be 1-element: got 2 elements\. Fix"):
+        make(ag)
+    assert str(theirs.value) == "Tensor lr must be 1-element"

@@ -17,6 +17,7 @@ from arraygrad.optim._updates import (
 from arraygrad.optim.optimizer import (
     Optimizer,
     check_options,
+    lr_number,
     refuse_differentiable,
     refuse_fused_with_foreach,
     to_scalar,
@@ -70,7 +71,7 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        lr = to_scalar(lr)
+        lr = lr_number(lr)
         check_options(
             [
                 (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),

@@ -21,6 +21,7 @@ from arraygrad.optim._updates import (
 from arraygrad.optim.optimizer import (
     Optimizer,
     check_options,
+    lr_number,
     refuse_differentiable,
     refuse_fused_with_foreach,
     to_scalar,
@@ -132,7 +133,7 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        lr = to_scalar(lr)
+        lr = lr_number(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
         check_adam_options(lr, betas, eps, weight_decay)
         refuse_differentiable(differentiable)

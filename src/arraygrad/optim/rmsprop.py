@@ -18,7 +18,13 @@ from arraygrad.optim._updates import (
     weight_decayed,
     zeros_like,
 )
-from arraygrad.optim.optimizer import Optimizer, check_options, refuse_differentiable, to_scalar
+from arraygrad.optim.optimizer import (
+    Optimizer,
+    check_options,
+    lr_number,
+    refuse_differentiable,
+    to_scalar,
+)
 
 __all__ = ["RMSprop"]
 
@@ -63,7 +69,7 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        lr = to_scalar(lr)
+        lr = lr_number(lr)
         check_options(
             [
                 (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
