@@ -320,3 +320,20 @@ def test_compiled_step_runs_eagerly_with_a_warning_and_equal_results():
     assert compiled == eager
     messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     assert len(messages) == 1 and "runs eagerly" in messages[0] and "LBFGS.step" in messages[0]
+
+
+def test_a_scheduler_stepped_before_lbfgs_warns_as_in_torch():
+    def warned(lib, step_first):
+        w = lib.zeros(1, requires_grad=True)
+        opt = lib.optim.LBFGS([w], max_iter=1)
+        scheduler = lib.optim.lr_scheduler.StepLR(opt, 1)
+        if step_first:
+            opt.step(lambda: (w**2).sum())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            scheduler.step()
+        return [str(c.message)[:40] for c in caught if "lr_scheduler.step()" in str(c.message)]
+
+    for step_first in (False, True):
+        assert warned(ag, step_first) == warned(torch, step_first)
+    assert warned(ag, False)

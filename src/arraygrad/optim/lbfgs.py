@@ -249,6 +249,7 @@ class LBFGS(Optimizer):
     """
 
     _tensor_numbers = ()  # its counters (n_iter, func_evals) are numbers, as in PyTorch
+    _records_step_calls = True  # its step() sets _opt_called, read by the LR schedulers
 
     def __init__(
         self,
