@@ -12,11 +12,10 @@ from typing import Any
 
 from arraygrad import _backend, _dtype
 from arraygrad._compile_numbers import (
-    NUMBER_OPTIONS,
-    OPTIMIZERS,
+    NumberTracing,
     TracedNumber,
     constant_of,
-    is_number,
+    has_numbers,
     value_of,
 )
 from arraygrad._compile_program import (
@@ -64,7 +63,7 @@ def _has_mask(key: Any) -> bool:
     return any(_backend.is_array(p) and p.dtype == bool and p.ndim > 0 for p in parts)
 
 
-class Tracer:
+class Tracer(NumberTracing):
     """Writes down array calls as a flat program over slots while a function runs eagerly."""
 
     def __init__(self) -> None:
@@ -348,7 +347,7 @@ class Tracer:
         refs = tuple(self.encode(a) for a in args)
         param_refs = {k: self.encode(v) for k, v in params.items()}
         traced = (*args, *params.values())
-        numbers = _has_numbers(traced)
+        numbers = has_numbers(traced)
         if numbers:  # operands read at replay: the call runs on their values
             args = value_of(args)
             params = {k: value_of(v) for k, v in params.items()}
@@ -448,171 +447,6 @@ class Tracer:
         program bakes in as constants, such as an optimizer's learning rate. ``describe(old,
         new)`` says in words what differs when it no longer does (for a warning)."""
         self.guards.append((read, value, describe))
-
-    # --- numbers read anew on every replay (see _compile_numbers) ------------------------------
-
-    def trace_numbers(self, optimizers: Any) -> None:
-        """Put a :class:`TracedNumber` in place of each option of :data:`NUMBER_OPTIONS` that
-        is a Python number in the param groups of ``optimizers``, for the whole trace: whatever
-        reads it, its uses are recorded or make it a guarded constant (see
-        :meth:`untrace_numbers`, which takes them out again). Of the other optimizers, the
-        options as the trace starts are noted: a ``step()`` that finds another one (the function
-        set it: a replay would not) makes the trace unusable, as :meth:`untrace_numbers` does
-        for these (see :meth:`optimizer_stepped`)."""
-        known = {id(optimizer) for optimizer in optimizers}
-        for optimizer in list(OPTIMIZERS.values()):
-            if id(optimizer) not in known:
-                for group in optimizer.param_groups:
-                    values = _number_options(group)
-                    self.options_at_start[id(group)] = (group, *values)
-        for optimizer in optimizers:
-            for index, group in enumerate(optimizer.param_groups):
-                for name in NUMBER_OPTIONS:
-                    value = group.get(name)
-                    if is_number(value):
-                        source = (group, name, optimizer, index)
-                        number = TracedNumber(value, self, None, source=source)
-                        group[name] = number
-                        self.numbers.append(number)
-
-    def untrace_numbers(self) -> None:
-        """At the end of the trace: each group's value back in place of its traced number.
-
-        A group whose number the function replaced (``group["lr"] = ...`` inside it) makes the
-        trace unusable: a replay would not set it again. The groups of optimizers the function
-        used numbers of without calling their ``step()`` (which guards the groups) get a guard
-        on the group's identity and the number's class."""
-        self.numbers_closed = True
-        written = False
-        groups: dict[int, dict[str, Any]] = {}
-        for number in self.numbers:
-            group, name = number.source[:2]
-            groups[id(group)] = group
-            if group.get(name, None) is number:
-                group[name] = number.value
-            else:
-                written = True
-        for group in groups.values():
-            for name, value in list(group.items()):
-                if type(value) is TracedNumber:  # computed from one, and stored: its value
-                    group[name] = value.value
-                    written = True
-        if written:
-            self.untraceable(_OPTION_SET, retry=True)
-        for number in self.numbers_used.values():
-            self._guard_group(number)
-
-    def _guard_group(self, number: TracedNumber) -> None:
-        """Guard the group a number used by the program is read from, unless its optimizer's
-        ``step()`` does (its groups' identities, their numbers' classes)."""
-        group, name, optimizer, index = number.source
-        if id(optimizer) not in self.stepped:
-            read = functools.partial(_group_option_class, optimizer, index, group, name)
-            self.guard(read, read())
-
-    def number_slot(self, number: TracedNumber) -> int:
-        """The slot of a traced number: for one read from a group, a step reading it there,
-        written down now, on its first use."""
-        if number.slot is None:
-            group, name = number.source[:2]
-            slot = number.slot = self._number_slot(number.value)
-            self.ops.append(
-                Op(GETITEM, operator.getitem, (Const(group), Const(name)), {}, slot, True)
-            )
-            self.numbers_used[id(number)] = number
-            if self.numbers_closed:  # first used by the result (returned): guarded now
-                self._guard_group(number)
-        return number.slot
-
-    def number_op(self, style: int, fn: Any, operands: tuple[Any, ...]) -> Any:
-        """``fn(*operands)`` on Python numbers, traced numbers among them, written down as a step
-        of the program; its result is a traced number too."""
-        result = fn(*value_of(operands))
-        if not is_number(result):  # (a complex power): a constant
-            constant_of(operands)
-            return result
-        refs = tuple(self.encode(operand) for operand in operands)
-        slot = self._number_slot(result)
-        self.ops.append(Op(style, fn, refs, {}, slot, True))
-        roots: dict[int, TracedNumber] = {}
-        for operand in operands:
-            if type(operand) is TracedNumber:
-                roots.update((id(root), root) for root in operand.roots)
-        return TracedNumber(result, self, slot, tuple(roots.values()))
-
-    def number_is_constant(self, number: TracedNumber) -> None:
-        """``number``'s value is a constant of the program: guard the options it comes from."""
-        for root in number.roots:
-            if id(root) in self.numbers_guarded:
-                continue
-            self.numbers_guarded.add(id(root))
-            self.numbers_used[id(root)] = root
-            group, name, optimizer, index = root.source
-            describe = functools.partial(_describe_option, type(optimizer).__name__, index, name)
-            read = functools.partial(_option_and_class, group, name)
-            self.guard(read, (root.value.__class__, root.value), describe)
-
-    def optimizer_stepped(self, optimizer: Any) -> frozenset[int]:
-        """``optimizer.step()`` runs: the ids of its groups whose options of
-        :data:`NUMBER_OPTIONS` are read anew on each replay (their step guards only their
-        class)."""
-        self.stepped[id(optimizer)] = optimizer
-        for group in optimizer.param_groups:
-            start = self.options_at_start.get(id(group))
-            if start is not None and start[0] is group:
-                now = _number_options(group)
-                if any(a is not b for a, b in zip(now, start[1:], strict=True)):
-                    self.untraceable(_OPTION_SET, retry=True)
-        return frozenset(
-            id(group)
-            for group in optimizer.param_groups
-            if all(_placed(self, group, name) for name in NUMBER_OPTIONS)
-        )
-
-    def group_added(self, group: dict[str, Any]) -> None:
-        """A param group made during the trace (an optimizer created in the function): its
-        options as made are noted, as :meth:`trace_numbers` notes those of the groups there at
-        the start, so that a ``step()`` finding another lr (set in the function after it made
-        the optimizer: a replay would not set it) makes the trace unusable."""
-        values = _number_options(group)
-        self.options_at_start.setdefault(id(group), (group, *values))
-
-
-_OPTION_SET = "an optimizer's lr set inside the function (a replay would not set it again)"
-
-
-def _placed(tracer: Tracer, group: dict[str, Any], name: str) -> bool:
-    """Whether ``group[name]`` is the number ``tracer`` put there for its trace."""
-    value = group.get(name)
-    if type(value) is not TracedNumber or value.tracer is not tracer:
-        return False
-    return value.source is not None and value.source[0] is group
-
-
-def _number_options(group: dict[str, Any]) -> tuple[Any, ...]:
-    """The values of a group's options of :data:`NUMBER_OPTIONS` (``None`` where missing)."""
-    return tuple(group.get(name) for name in NUMBER_OPTIONS)
-
-
-def _has_numbers(values: tuple[Any, ...]) -> bool:
-    for value in values:
-        kind = type(value)
-        if kind is TracedNumber or ((kind is tuple or kind is list) and _has_numbers(value)):
-            return True
-    return False
-
-
-def _option_and_class(group: dict[str, Any], name: str) -> tuple[type, Any]:
-    value = group[name]
-    return value.__class__, value
-
-
-def _group_option_class(optimizer: Any, index: int, group: dict[str, Any], name: str) -> Any:
-    return optimizer.param_groups[index] is group, group[name].__class__
-
-
-def _describe_option(kind: str, index: int, name: str, old: Any, new: Any) -> list[str]:
-    return [f"option {name!r} of {kind} param group {index}: {old[1]!r} -> {new[1]!r}"]
 
 
 class _RecordingNamespace:
