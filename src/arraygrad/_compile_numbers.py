@@ -245,6 +245,15 @@ def constant_of(value: Any) -> Any:
     return value
 
 
+def of_trace(value: Any, tracer: Any) -> Any:
+    """``value``, but a traced number that another (earlier) trace made as its value: the
+    function kept it (``lrs.append(group["lr"])``), and reads it as any Python value it keeps,
+    a constant of this program (its slot is the other trace's)."""
+    if type(value) is TracedNumber and value.tracer is not tracer:
+        return value.value
+    return value
+
+
 def value_of(value: Any) -> Any:
     """``value`` with the traced numbers in it (in tuples, lists and dicts too) as their values,
     for the real run of a call that records them as operands, or for the caller of a traced

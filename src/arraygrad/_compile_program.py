@@ -34,7 +34,7 @@ from arraygrad._compile_memory import (
     reuse_buffers,
     scratch_buffers,
 )
-from arraygrad._compile_numbers import TracedNumber, constant_of
+from arraygrad._compile_numbers import TracedNumber, constant_of, of_trace
 from arraygrad._compile_passes import eliminate, fold, write_directly
 from arraygrad._compile_symbolic import (
     ATTR,
@@ -228,9 +228,7 @@ class Program:
             # The attributes the function set (model.train() inside the step), as it left them;
             # others (a tensor kept for logging) are Python side effects, not replayed.
             for attribute in names:
-                value = vars(module).get(attribute, MISS)
-                if type(value) is TracedNumber and value.tracer is not tracer:
-                    value = value.value  # kept from an earlier trace: a constant
+                value = of_trace(vars(module).get(attribute, MISS), tracer)
                 if type(value) is TracedNumber:  # an optimizer's lr: the one read on the replay
                     slot = tracer.number_slot(value)
                     live.add(slot)
@@ -476,8 +474,7 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
 
 def _result_expr(result: Any, tracer: Any, writer: _Writer, live: set[int]) -> str:
     """Python source rebuilding the step's return value from the replay's slots."""
-    if type(result) is TracedNumber and result.tracer is not tracer:
-        result = result.value  # kept from an earlier trace: a constant (see Tracer.encode)
+    result = of_trace(result, tracer)
     if type(result) is TracedNumber:  # an optimizer's lr (see _compile_numbers): as read now
         slot = tracer.number_slot(result)
         live.add(slot)

@@ -16,6 +16,7 @@ from arraygrad._compile_numbers import (
     TracedNumber,
     constant_of,
     has_numbers,
+    of_trace,
     value_of,
 )
 from arraygrad._compile_program import (
@@ -168,11 +169,10 @@ class Tracer(NumberTracing):
     def encode(self, value: Any) -> Any:
         """The operand naming ``value``: its slot, a constant, or a sequence of those."""
         if type(value) is TracedNumber:
-            if value.tracer is not self:
-                # kept from an earlier trace (``lrs.append(group["lr"])``): its slot is that
-                # trace's, and the function reads it as any Python value it keeps: a constant
-                return Const(value.value)
-            return self.number_slot(value)
+            value = of_trace(value, self)
+            if type(value) is TracedNumber:
+                return self.number_slot(value)
+            return Const(value)
         slot = self.slot_of(value)
         if slot is not None:
             return slot
