@@ -30,6 +30,7 @@ from arraygrad import (
     _indexing,
     _joining,
     _linalg,
+    _lu,
     _math,
     _matrices,
     _matrix_exp,
@@ -104,6 +105,7 @@ from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
+from arraygrad._lu import *  # noqa: F403
 from arraygrad._math import *  # noqa: F403
 from arraygrad._matrices import *  # noqa: F403
 from arraygrad._matrix_exp import *  # noqa: F403
@@ -201,6 +203,7 @@ __all__ = [
     *_distances.__all__,
     *_matrix_functions.__all__,
     *_decompositions.__all__,
+    *_lu.__all__,
     *_triangular.__all__,
     *_quantiles.__all__,
     *_scans.__all__,

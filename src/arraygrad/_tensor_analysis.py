@@ -196,6 +196,14 @@ class TensorAnalysisMethods:
         """``(U, S, V)`` of the singular value decomposition ``self = U diag(S) V^T``."""
         return _ag._decompositions.svd(self, some, compute_uv)
 
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        """``(LU, pivots)`` (and ``info`` with ``get_infos``) of the LU factorisation."""
+        return _ag._lu.lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803
+        """The solution of ``A X = self`` given ``(LU_data, LU_pivots)`` of ``A``."""
+        return _ag._lu.lu_solve(self, LU_data, LU_pivots)
+
     def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
         """The solution of ``A X = self`` given the Cholesky factor ``input2`` of ``A``."""
         return _ag._triangular.cholesky_solve(self, input2, upper)

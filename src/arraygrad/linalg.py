@@ -20,6 +20,9 @@ from arraygrad._decompositions import linalg_svd as svd
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import index_select
 from arraygrad._linalg import LinAlgError, _square, det, inverse, matmul
+from arraygrad._lu import linalg_lu as lu
+from arraygrad._lu import linalg_lu_solve as lu_solve
+from arraygrad._lu import lu_factor, lu_factor_ex
 from arraygrad._math import _operands, abs, mul, sub
 from arraygrad._matrix_exp import matrix_exp
 from arraygrad._matrix_functions import matrix_power, pinverse, slogdet
@@ -41,6 +44,10 @@ __all__ = [
     "eigvalsh",
     "inv",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matmul",
     "matrix_exp",
     "matrix_norm",

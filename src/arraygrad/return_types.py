@@ -105,6 +105,45 @@ class linalg_lstsq(NamedTuple):  # noqa: N801 - PyTorch's name
     singular_values: Any
 
 
+class linalg_lu_factor(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(LU, pivots)`` of :func:`arraygrad.linalg.lu_factor`."""
+
+    LU: Any
+    pivots: Any
+
+
+class linalg_lu_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(LU, pivots, info)`` of :func:`arraygrad.linalg.lu_factor_ex`."""
+
+    LU: Any
+    pivots: Any
+    info: Any
+
+
+class _lu_with_info(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(LU, pivots, info)`` of :func:`arraygrad.lu` with ``get_infos=True``."""
+
+    LU: Any
+    pivots: Any
+    info: Any
+
+
+class linalg_lu(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(P, L, U)`` of :func:`arraygrad.linalg.lu`."""
+
+    P: Any
+    L: Any
+    U: Any
+
+
+class lu_unpack(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(P, L, U)`` of :func:`arraygrad.lu_unpack`."""
+
+    P: Any
+    L: Any
+    U: Any
+
+
 class qr(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(Q, R)`` of :func:`arraygrad.qr`."""
 
@@ -120,8 +159,12 @@ __all__ = [
     "kthvalue",
     "linalg_eigh",
     "linalg_lstsq",
+    "linalg_lu",
+    "linalg_lu_factor",
+    "linalg_lu_factor_ex",
     "linalg_qr",
     "linalg_svd",
+    "lu_unpack",
     "max",
     "median",
     "min",

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad import _conv_windows, _special, _windows
+from arraygrad import _conv_windows, _lu_factor, _special, _windows
 from arraygrad._backend import fused, layout, numpy_fast, random, writes
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
@@ -182,6 +182,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         eigh=functools.partial(_linalg_call, lib, "eigh"),
         svd=functools.partial(_linalg_call, lib, "svd"),
         qr=functools.partial(_linalg_call, lib, "qr"),
+        lu_factor=functools.partial(_lu_factor.lu_factor, lib, lib is np),
         adjugate=functools.partial(_adjugate, lib),
         binary_cross_entropy_backward=functools.partial(_binary_cross_entropy_backward, lib),
     )

@@ -1,4 +1,4 @@
-"""Matrix decomposition primitives: cholesky, eigh, svd and qr, with PyTorch's VJPs.
+"""Matrix decomposition primitives: cholesky, eigh, svd, qr and lu_factor, with PyTorch's VJPs.
 
 Primitives have one output, so the factorisations with several return one packed array that
 the PyTorch-level functions (``arraygrad._decompositions``) slice apart with a differentiable
@@ -223,9 +223,87 @@ qr = Primitive(
     reads_output=True,
 )
 
+
+def _band(ns: Any, a: Any, diagonal: int, lower: bool) -> Any:
+    """``tril`` / ``triu`` of a (batch of) possibly rectangular matrices."""
+    mask = _backend.triangle_mask(a.shape[-2], a.shape[-1], diagonal, lower)
+    return ns.where(mask, a, 0.0)
+
+
+def _right_solve(ns: Any, x: Any, m: Any) -> Any:
+    """``x m^-1``, the solution of ``y m = x``."""
+    t = ns.matrix_transpose
+    return t(ns.solve(t(m), t(x)))
+
+
+def _joined(ns: Any, first: Any, second: Any, size: tuple[int, int], axis: int) -> Any:
+    """``first`` and ``second`` joined along the matrix ``axis`` (-2 or -1) into matrices of
+    ``size`` (the adjoint of slicing; the two namespaces' concat differ in signature)."""
+    shape = tuple(first.shape[:-2]) + size
+    split = first.shape[axis]
+    head, tail = slice(0, split), slice(split, size[axis])
+    keys: tuple[Any, Any] = ((Ellipsis, head, slice(None)), (Ellipsis, tail, slice(None)))
+    if axis == -1:
+        keys = ((Ellipsis, head), (Ellipsis, tail))
+    return ns.index_add_zeros(first, shape=shape, key=keys[0]) + ns.index_add_zeros(
+        second, shape=shape, key=keys[1]
+    )
+
+
+def _lu_factor_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # PyTorch's linalg_lu_backward (A = P L U of full rank; L unit lower m x k, U upper k x n)
+    # with gL = tril(gLU, -1) and gU = triu(gLU), as lu_factor_ex_backward gives them. Square:
+    # gA = P L^-T [tril(L^T gL, -1) + triu(gU U^T)] U^-T. Wide and tall matrices split U
+    # (L) into its square block and the rest, which gets the plain L^-T gU2 (gL2 U^-T).
+    m, n = a.shape[-2], a.shape[-1]
+    k = min(m, n)
+    t = ns.matrix_transpose
+    lu, g_lu = _part(ns, out, slice(0, m), slice(0, n)), _part(ns, g, slice(0, m), slice(0, n))
+    unit = _backend.triangle_mask(m, k, 0, lower=True) & _backend.triangle_mask(
+        m, k, 0, lower=False
+    )
+    lower = ns.where(unit, 1.0, _band(ns, _part(ns, lu, slice(None), slice(0, k)), -1, True))
+    upper = _band(ns, _part(ns, lu, slice(0, k), slice(None)), 0, False)
+    g_lower = _band(ns, _part(ns, g_lu, slice(None), slice(0, k)), -1, True)
+    g_upper = _band(ns, _part(ns, g_lu, slice(0, k), slice(None)), 0, False)
+    if m == n:
+        inner = _tril(ns, ns.matmul(t(lower), g_lower), -1) + _band(
+            ns, ns.matmul(g_upper, t(upper)), 0, False
+        )
+        grad = ns.solve(t(lower), _right_solve(ns, inner, t(upper)))
+    elif m < n:
+        square, rest = slice(0, k), slice(k, n)
+        inner = ns.matmul(t(lower), g_lower) - ns.matmul(g_upper, t(upper))
+        inner = _right_solve(ns, _tril(ns, inner, -1), t(_part(ns, upper, slice(None), square)))
+        inner = inner + _part(ns, g_upper, slice(None), square)
+        joined = _joined(ns, inner, _part(ns, g_upper, slice(None), rest), (m, n), -1)
+        grad = ns.solve(t(lower), joined)
+    else:
+        square, rest = slice(0, k), slice(k, m)
+        inner = ns.matmul(g_upper, t(upper)) - ns.matmul(t(lower), g_lower)
+        inner = ns.solve(t(_part(ns, lower, square, slice(None))), _band(ns, inner, 0, False))
+        inner = inner + _part(ns, g_lower, square, slice(None))
+        joined = _joined(ns, inner, _part(ns, g_lower, rest, slice(None)), (m, n), -2)
+        grad = _right_solve(ns, joined, t(upper))
+    # P[r, i] = 1 where r = perm[i]: gA = P grad
+    perm = _rows(ns, ns.getitem(out, key=(Ellipsis, slice(0, m), n)))
+    rows = _backend.xp.reshape(_backend.xp.arange(m), shape=(m, 1))
+    permutation = ns.where(ns.astype(perm, rows.dtype) == rows, 1.0, 0.0 * perm)
+    return ns.matmul(permutation, grad)
+
+
+lu_factor = Primitive(
+    "linalg_lu_factor_ex",
+    forward=lambda xp, a: xp.lu_factor(a),
+    vjp=(_lu_factor_vjp,),
+    reads_inputs=False,
+    reads_output=True,
+)
+
 __all__ = [
     "cholesky",
     "eigh",
+    "lu_factor",
     "qr",
     "svd",
 ]

@@ -1,0 +1,356 @@
+"""LU factorisation with partial pivoting, as PyTorch's: ``linalg.lu_factor``,
+``linalg.lu_factor_ex``, ``linalg.lu``, ``linalg.lu_solve`` (``arraygrad.linalg`` exposes them
+under their PyTorch names) and the top-level ``lu``, ``lu_unpack`` and ``lu_solve``.
+
+``A = P L U`` with ``P`` a permutation, ``L`` unit lower triangular (``m x k``) and ``U`` upper
+triangular (``k x n``), ``k = min(m, n)``; ``LU`` packs ``L``'s strict lower triangle and ``U``,
+and ``pivots`` (int32, 1-based, LAPACK's) says that row ``i`` was swapped with row
+``pivots[i]``. The factorisation is one primitive (``arraygrad.ops.lu_factor``) whose gradient
+is torch's for full-rank inputs; ``lu_solve`` is composed of triangular solves, so its gradient
+is the composition's (the same as torch's formula).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._linalg import matmul, tril, triu
+from arraygrad._tensor import Tensor
+from arraygrad._triangular import solve_triangular
+from arraygrad._views import broadcast_shapes
+from arraygrad._views import diagonal as _diagonal
+
+__all__ = [
+    "lu",
+    "lu_solve",
+    "lu_unpack",
+]
+
+_NO_PIVOTING = (
+    "linalg.lu_factor: LU without pivoting is not implemented on the CPU. Fix: leave "
+    "pivot=True (the default): arraygrad, like PyTorch on the CPU, only pivots."
+)
+
+
+def _empty(dtype: Any) -> Tensor:
+    return Tensor._wrap(_backend.xp.zeros((0,), dtype=dtype))
+
+
+def _checked_input(name: str, A: Tensor, pivot: bool) -> Tensor:  # noqa: N803 - torch's name
+    if not pivot:
+        raise RuntimeError(_NO_PIVOTING)
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
+            "instead. Fix: pass a matrix or a batch of matrices."
+        )
+    if not A.dtype.is_floating_point or A.dtype == _dtype.float16:
+        raise NotImplementedError(
+            f"\"lu_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}' (input of shape "
+            f"{list(A.shape)}). Fix: convert the input to float32 or float64 first, e.g. "
+            "A.double()."
+        )
+    return A
+
+
+def _info(lu: Tensor) -> Tensor:
+    """LAPACK's info: the 1-based index of the first exactly zero diagonal entry of ``U`` in
+    each matrix (0 where there is none), int32 of the batch shape."""
+    xp = _backend.xp
+    data = lu._data
+    k = min(data.shape[-2], data.shape[-1])
+    batch = tuple(data.shape[:-2])
+    if k == 0:
+        return Tensor._wrap(xp.zeros(batch, dtype=xp.int32))
+    diagonal = _diagonal(lu.detach(), 0, -2, -1)._data
+    zero = diagonal == 0
+    first = xp.argmax(xp.astype(zero, xp.int32), axis=-1) + 1
+    return Tensor._wrap(xp.astype(xp.where(xp.any(zero, axis=-1), first, 0), xp.int32))
+
+
+def _check_info(name: str, info: Tensor) -> None:
+    values = _backend.to_numpy(info._data).reshape(-1).tolist()
+    for element, value in enumerate(values):
+        if value > 0:
+            batch = f"(Batch element {element}): " if info.ndim else ""
+            raise RuntimeError(
+                f"{name}: {batch}U[{value},{value}] is zero and using it on lu_solve would "
+                "result in a division by zero. If you still want to perform the factorization, "
+                "consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
+            )
+
+
+def _factor(name: str, A: Tensor, pivot: bool) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
+    a = _checked_input(name, A, pivot)
+    m, n = a.shape[-2], a.shape[-1]
+    packed = ops.lu_factor(a)
+    lu = packed[..., :m, :n]
+    # the pivots are exact in the packed float row; as integers they carry no gradient
+    pivots = ops.astype(packed[..., m, : min(m, n)].detach(), _dtype.int32) + 1
+    return lu, pivots, _info(lu)
+
+
+def lu_factor_ex(
+    A: Tensor,  # noqa: N803 - torch's name
+    *,
+    pivot: bool = True,
+    check_errors: bool = False,
+) -> Any:
+    """``(LU, pivots, info)`` of ``A`` as ``return_types.linalg_lu_factor_ex``: ``info`` is
+    nonzero (the index of the first zero pivot) where ``A`` is singular; with ``check_errors``
+    that raises RuntimeError instead.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.lu_factor_ex(arraygrad.tensor([[0.0, 0.0], [1.0, 0.0]])).info
+    tensor(2, dtype=arraygrad.int32)
+    """
+    lu, pivots, info = _factor("torch.linalg.lu_factor_ex", A, pivot)
+    if check_errors:
+        _check_info("torch.linalg.lu_factor_ex", info)
+    return return_types.linalg_lu_factor_ex(lu, pivots, info)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's name
+    """``(LU, pivots)`` of the LU factorisation with partial pivoting, ``A = P L U``, as
+    ``return_types.linalg_lu_factor``; ``A`` may be rectangular and batched. Raises
+    RuntimeError for a singular ``A`` (a zero pivot), as torch. The gradient is torch's, for
+    full-rank ``A``.
+
+    >>> import arraygrad
+    >>> lu, pivots = arraygrad.linalg.lu_factor(arraygrad.tensor([[1.0, 2.0], [4.0, 2.0]]))
+    >>> lu.tolist(), pivots.tolist()
+    ([[4.0, 2.0], [0.25, 1.5]], [2, 2])
+    """
+    # (torch names the function "torch.lu_factor" in its dimension error)
+    lu, pivots, info = _factor("torch.lu_factor", A, pivot)
+    _check_info("torch.linalg.lu_factor", info)
+    return return_types.linalg_lu_factor(lu, pivots)
+
+
+def _permutation_rows(pivots: Any, m: int, batch: tuple[int, ...]) -> Any:
+    """``perm`` (int64, ``batch + (m,)``) with row ``perm[i]`` of ``A`` the row ``i`` of
+    ``P^T A``: the swaps of row ``i`` with row ``pivots[i] - 1``, made in order."""
+    xp = _backend.xp
+    index = xp.arange(m)
+    perm = xp.broadcast_to(index, (*batch, m))
+    swaps = xp.broadcast_to(xp.astype(pivots, xp.int64) - 1, (*batch, pivots.shape[-1]))
+    zero = xp.zeros((), dtype=perm.dtype)
+    for i in range(min(swaps.shape[-1], m)):
+        target = swaps[..., i : i + 1]
+        at_target = index == target
+        picked = xp.sum(xp.where(at_target, perm, zero), axis=-1, keepdims=True)
+        perm = xp.where(index == i, picked, xp.where(at_target, perm[..., i : i + 1], perm))
+    return perm
+
+
+def _permutation(pivots: Tensor, m: int, batch: tuple[int, ...], dtype: Any) -> Tensor:
+    """The permutation matrix ``P`` of ``A = P L U`` (``P[r, i] = 1`` where ``r = perm[i]``)."""
+    xp = _backend.xp
+    perm = _permutation_rows(pivots._data, m, batch)
+    rows = xp.reshape(xp.arange(m), shape=(m, 1))
+    perm = xp.reshape(perm, shape=(*perm.shape[:-1], 1, m))
+    return Tensor._wrap(xp.astype(rows == perm, dtype))
+
+
+def _check_pivots(name: str, pivots: Tensor, m: int, unpack: bool) -> None:
+    if pivots.dtype != _dtype.int32:
+        if unpack:
+            raise RuntimeError(
+                "torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 "
+                "dtype.\nNote: this function is intended to be used with the output produced by "
+                f"torch.linalg.lu_factor (got {pivots.dtype}). Fix: pivots.int()."
+            )
+        raise RuntimeError(
+            f"{name}: pivots should be a Tensor of scalar type torch.int32 (got "
+            f"{pivots.dtype}). Fix: pass the pivots of lu_factor, or pivots.int()."
+        )
+    if pivots.numel() == 0:
+        return
+    data = _backend.to_numpy(pivots._data)
+    if unpack and (data.min() < 1 or data.max() > m):
+        raise RuntimeError(
+            f"pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive (got "
+            f"values from {data.min()} to {data.max()} for LU.size(-2) = {m}). Did you properly "
+            "pass the result of lu_factor?"
+        )
+    if data.max() > m:
+        raise RuntimeError(
+            f"Pivots given to lu_solve must all be smaller or equal to LU.size(-2) ({m}, got "
+            f"{data.max()}). Did you properly pass the result of lu_factor?"
+        )
+    if data.min() < 1:
+        raise RuntimeError(
+            f"Pivots given to lu_solve must all be greater or equal to 1 (got {data.min()}). "
+            "Did you properly pass the result of lu_factor?"
+        )
+
+
+def lu_unpack(
+    LU_data: Tensor,  # noqa: N803 - torch's names
+    LU_pivots: Tensor,  # noqa: N803
+    unpack_data: bool = True,
+    unpack_pivots: bool = True,
+) -> Any:
+    """``(P, L, U)`` from ``lu_factor``'s ``(LU, pivots)`` as ``return_types.lu_unpack``:
+    ``L`` (``m x k``, unit lower) and ``U`` (``k x n``) are read from ``LU``'s triangles (and
+    get its gradient), ``P`` (``m x m``) is built from the pivots. ``unpack_data=False`` or
+    ``unpack_pivots=False`` gives empty ``L``, ``U`` or ``P``, as torch.
+
+    >>> import arraygrad
+    >>> lu, pivots = arraygrad.linalg.lu_factor(arraygrad.tensor([[1.0, 2.0], [4.0, 2.0]]))
+    >>> arraygrad.lu_unpack(lu, pivots).P.tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    if LU_data.ndim < 2:
+        raise RuntimeError(
+            f"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
+            f"{list(LU_data.shape)} instead. Fix: pass the LU of lu_factor."
+        )
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    k = min(m, n)
+    dtype = LU_data._data.dtype
+    p = _empty(dtype)
+    if unpack_pivots:
+        _check_pivots("torch.lu_unpack", LU_pivots, m, unpack=True)
+        batch = broadcast_shapes(tuple(LU_data.shape[:-2]), tuple(LU_pivots.shape[:-1]))
+        p = _permutation(LU_pivots, m, tuple(batch), dtype)
+    lower, upper = _empty(dtype), _empty(dtype)
+    if unpack_data:
+        eye = Tensor._wrap(_backend.xp.eye(m, k, dtype=dtype))
+        lower = ops.add(tril(LU_data[..., :, :k], -1), eye)
+        upper = triu(LU_data[..., :k, :])
+    return return_types.lu_unpack(p, lower, upper)
+
+
+def linalg_lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's name
+    """``(P, L, U)`` with ``A = P L U`` as ``return_types.linalg_lu``; ``A`` may be rectangular,
+    batched and singular. ``L`` and ``U`` get torch's gradients (for full-rank ``A``).
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.lu(arraygrad.tensor([[1.0, 2.0], [4.0, 2.0]])).L.tolist()
+    [[1.0, 0.0], [0.25, 1.0]]
+    """
+    lu, pivots, _ = _factor("linalg.lu", A, pivot)
+    return return_types.linalg_lu(*lu_unpack(lu, pivots))
+
+
+def _lu_solve_checks(LU: Tensor, pivots: Tensor, B: Tensor, left: bool) -> None:  # noqa: N803
+    if LU.ndim < 2:
+        raise RuntimeError(
+            "torch.linalg.lu_solve: The input tensor A must have at least 2 dimensions. Fix: "
+            "pass the LU of lu_factor."
+        )
+    if not LU.dtype.is_floating_point:
+        raise RuntimeError(
+            "torch.linalg.lu_solve: Expected a floating point or complex tensor as input. Got "
+            f"{_dtype.torch_type_name(LU.dtype)}. Fix: convert LU and B, e.g. .double()."
+        )
+    m, n = LU.shape[-2], LU.shape[-1]
+    if m != n:
+        raise RuntimeError(
+            "torch.linalg.lu_solve: A must be batches of square matrices, but they are "
+            f"{m} by {n} matrices. Fix: lu_solve needs the LU of a square matrix."
+        )
+    if B.ndim < 2:
+        raise RuntimeError(
+            "linalg.lu_solve: The input tensor B must have at least 2 dimensions. Fix: make a "
+            "vector a column, e.g. B.unsqueeze(-1)."
+        )
+    if B.shape[-2 if left else -1] != n:
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(
+            f"linalg.lu_solve: Incompatible shapes of A and B for the equation {equation} "
+            f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]}). Fix: B needs {n} "
+            f"{'rows' if left else 'columns'}."
+        )
+    if LU.dtype != B.dtype:
+        raise RuntimeError(
+            "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+            f"{_dtype.torch_type_name(LU.dtype)} and B of type "
+            f"{_dtype.torch_type_name(B.dtype)} instead. Fix: convert one, e.g. B.to(LU.dtype)."
+        )
+    if pivots.dtype == _dtype.int32 and tuple(pivots.shape) != tuple(LU.shape[:-1]):
+        if pivots.shape[-1:] != LU.shape[-1:]:
+            raise RuntimeError(
+                "linalg.lu_solve: Number of pivots per batch should be same as the dimension of "
+                f"the matrix (got {pivots.shape[-1] if pivots.ndim else 0} for {n}x{n})"
+            )
+        raise RuntimeError(
+            "linalg.lu_solve: Expected LU.shape[:-1] and pivots.shape to be the same, but got "
+            f"pivots with shape {list(pivots.shape)} instead (LU of shape {list(LU.shape)})"
+        )
+    _check_pivots("linalg.lu_solve", pivots, m, unpack=False)
+
+
+def linalg_lu_solve(
+    LU: Tensor,  # noqa: N803 - torch's names
+    pivots: Tensor,
+    B: Tensor,  # noqa: N803
+    *,
+    left: bool = True,
+    adjoint: bool = False,
+) -> Tensor:
+    """The solution ``X`` of ``A X = B`` given ``(LU, pivots)`` of ``A`` from ``lu_factor``
+    (``X A = B`` with ``left=False``, ``A^T`` for ``A`` with ``adjoint``); batch dimensions
+    broadcast. Composed of two triangular solves and the pivots' permutation, so ``LU`` and
+    ``B`` get the gradients of that composition.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[1.0, 2.0], [4.0, 2.0]])
+    >>> lu, pivots = arraygrad.linalg.lu_factor(a)
+    >>> arraygrad.linalg.lu_solve(lu, pivots, arraygrad.tensor([[3.0], [6.0]])).tolist()
+    [[1.0], [1.0]]
+    """
+    _lu_solve_checks(LU, pivots, B, left)
+    t = ops.matrix_transpose
+    if not left:  # X A = B  <=>  A^T X^T = B^T (and X A^T = B  <=>  A X^T = B^T)
+        return t(linalg_lu_solve(LU, pivots, t(B), adjoint=not adjoint))
+    n = LU.shape[-1]
+    p = _permutation(pivots, n, tuple(pivots.shape[:-1]), LU._data.dtype)
+    if adjoint:  # A^T = U^T L^T P^T: X = P L^-T U^-T B
+        y = solve_triangular(t(LU), B, upper=False)
+        return matmul(p, solve_triangular(t(LU), y, upper=True, unitriangular=True))
+    y = solve_triangular(LU, matmul(t(p), B), upper=False, unitriangular=True)
+    return solve_triangular(LU, y, upper=True)
+
+
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: N803
+    """``torch.lu`` (deprecated in torch, with its warning): ``(LU, pivots)`` of
+    :func:`arraygrad.linalg.lu_factor`, or ``(LU, pivots, info)`` with ``get_infos``. Unlike
+    ``lu_factor`` it does not raise for a singular ``A``, as torch.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.lu(arraygrad.tensor([[2.0]]))[1]
+    tensor([1], dtype=arraygrad.int32)
+    """
+    warnings.warn(
+        "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
+        "and will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, "
+        "compute_pivots)\nshould be replaced with\nLU, pivots = torch.linalg.lu_factor(A, "
+        "compute_pivots)\nand\nLU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\n"
+        "should be replaced with\nLU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)",
+        UserWarning,
+        stacklevel=2,
+    )
+    lu_, pivots, info = _factor("torch.lu", A, pivot)
+    if get_infos:
+        return return_types._lu_with_info(lu_, pivots, info)
+    return lu_, pivots
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803
+    """``torch.lu_solve`` (deprecated in torch, with its warning): the solution of ``A X = b``
+    given ``(LU_data, LU_pivots)`` of ``A``, i.e. ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
+    warnings.warn(
+        "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a "
+        "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\n"
+        "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\n"
+        "X = torch.linalg.lu_solve(LU, pivots, B)",
+        UserWarning,
+        stacklevel=2,
+    )
+    return linalg_lu_solve(LU_data, LU_pivots, b)
