@@ -1,4 +1,4 @@
-"""rand_like, randn_like, randint_like and logspace (``_creation``) against torch 2.13.0.
+"""rand_like, randn_like, randint_like, logspace and asarray (``_creation``) against torch 2.13.0.
 
 Random values differ from PyTorch's (another generator); shapes, dtypes, ranges, seeding and
 errors are compared.
@@ -6,6 +6,7 @@ errors are compared.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -190,3 +191,125 @@ def test_like_functions_draw_from_the_generator_given() -> None:
         draws.append([f(x, generator=g).tolist() for f in (ag.rand_like, ag.randn_like)])
         draws[-1].append(ag.randint_like(x, 100, generator=g).tolist())
     assert draws[0] == draws[1]
+
+
+# --- asarray: torch's rules for sharing, copying, dtypes and requires_grad ----------------------
+
+
+def _leaf(lib: Any) -> Any:
+    return lib.tensor([1.0, 2.0], requires_grad=True)
+
+
+ASARRAY = {
+    "tensor": lambda L: (t := L.tensor([1.0, 2.0]), L.asarray(t)),
+    "tensor_copy": lambda L: (t := L.tensor([1.0, 2.0]), L.asarray(t, copy=True)),
+    "tensor_dtype": lambda L: (t := L.tensor([1.0, 2.0]), L.asarray(t, dtype=L.float64)),
+    "tensor_same_dtype_no_copy": lambda L: (
+        t := L.tensor([1.0, 2.0]),
+        L.asarray(t, dtype=L.float32, copy=False),
+    ),
+    "leaf_keeps_requires_grad": lambda L: (t := _leaf(L), L.asarray(t)),
+    "leaf_false_clears_its_flag": lambda L: (t := _leaf(L), L.asarray(t, requires_grad=False)),
+    "leaf_copy_stays_in_graph": lambda L: (t := _leaf(L), L.asarray(t, copy=True)),
+    "leaf_copy_false": lambda L: (t := _leaf(L), L.asarray(t, copy=True, requires_grad=False)),
+    "leaf_dtype": lambda L: (t := _leaf(L), L.asarray(t, dtype=L.float64, requires_grad=True)),
+    "non_leaf": lambda L: (t := _leaf(L) * 2, L.asarray(t)),
+    "non_leaf_false_detaches": lambda L: (t := _leaf(L) * 2, L.asarray(t, requires_grad=False)),
+    "plain_true": lambda L: (t := L.tensor([1.0, 2.0]), L.asarray(t, requires_grad=True)),
+    "plain_true_copy": lambda L: (
+        t := L.tensor([1.0, 2.0]),
+        L.asarray(t, requires_grad=True, copy=True),
+    ),
+    "ints": lambda L: (None, L.asarray([1, 2])),
+    "floats": lambda L: (None, L.asarray([1.0, 2])),
+    "float": lambda L: (None, L.asarray(3.5)),
+    "bool": lambda L: (None, L.asarray(True)),
+    "list_dtype": lambda L: (None, L.asarray([1, 2], dtype=L.float64)),
+    "list_float_to_int": lambda L: (None, L.asarray([1.5, 2], dtype=L.int64)),
+    "float_requires_grad": lambda L: (None, L.asarray(3.5, requires_grad=True)),
+    "numpy": lambda L: (None, L.asarray(np.array([1.0, 2.0]))),
+    "numpy_dtype": lambda L: (None, L.asarray(np.array([1.0, 2.0]), dtype=L.float32)),
+    "numpy_requires_grad": lambda L: (None, L.asarray(np.array([1.0, 2.0]), requires_grad=True)),
+    "numpy_0d": lambda L: (None, L.asarray(np.array(3.0))),
+    "numpy_scalar": lambda L: (None, L.asarray(np.float64(3.0))),
+    "numpy_int32_scalar": lambda L: (None, L.asarray(np.int32(3))),
+    "numpy_uint8": lambda L: (None, L.asarray(np.array([1, 2], dtype=np.uint8))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ASARRAY))
+def test_asarray_matches_torch(name: str) -> None:
+    seen = []
+    for lib in (torch, ag):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the requires_grad default's warning: tested below
+            source, result = ASARRAY[name](lib)
+        seen.append(
+            (
+                _dtype_name(result),
+                result.requires_grad,
+                result.is_leaf,
+                result is source,
+                None if source is None else source.requires_grad,
+                result.tolist(),
+            )
+        )
+    assert seen[1] == seen[0]
+
+
+def test_asarray_shares_memory_unless_it_must_copy() -> None:
+    array = np.array([1.0, 2.0])
+    shared, copied = ag.asarray(array), ag.asarray(array, copy=True)
+    converted = ag.asarray(array, dtype=ag.float32)
+    array[0] = 5.0
+    assert shared.tolist() == [5.0, 2.0] and np.shares_memory(shared.numpy(), array)
+    assert copied.tolist() == [1.0, 2.0] and converted.tolist() == [1.0, 2.0]
+    x = ag.tensor([1.0, 2.0])
+    copy = ag.asarray(x, copy=True)
+    x[0] = 9.0
+    assert copy.tolist() == [1.0, 2.0]
+
+
+def test_asarray_copies_and_conversions_keep_the_graph() -> None:
+    for lib in (torch, ag):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.asarray(x * 3, dtype=lib.float64) + lib.asarray(x, copy=True, requires_grad=True)
+        y.sum().backward()
+        assert x.grad.tolist() == [4.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("fn", "error"),
+    [
+        (lambda L: L.asarray(L.ones(2), dtype=L.float64, copy=False), ValueError),
+        (lambda L: L.asarray(np.ones(2), dtype=L.float32, copy=False), ValueError),
+        (lambda L: L.asarray([1, 2], copy=False), ValueError),
+        (lambda L: L.asarray(3.0, copy=False), ValueError),
+        (lambda L: L.asarray(np.float64(3.0), copy=False), RuntimeError),
+        (lambda L: L.asarray([1, 2], requires_grad=True), RuntimeError),
+        (lambda L: L.asarray(L.tensor([1, 2]), requires_grad=True), RuntimeError),
+        (lambda L: L.asarray(np.array([1, 2]), requires_grad=True), RuntimeError),
+    ],
+)
+def test_asarray_errors_match_torch(fn: Any, error: type) -> None:
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(ag)
+
+
+def test_asarray_warns_once_that_requires_grad_now_follows_the_tensor() -> None:
+    ag._creation._warned_requires_grad[0] = False
+    with pytest.warns(UserWarning, match="unspecified requires_grad now defaults"):
+        ag.asarray(ag.tensor([1.0], requires_grad=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ag.asarray(ag.tensor([1.0], requires_grad=True))  # once only, as torch
+        ag.asarray(ag.tensor([1.0], requires_grad=True), requires_grad=True)
+
+
+def test_asarray_names_the_dtypes_it_cannot_alias() -> None:
+    with pytest.raises(
+        ValueError, match="can't alias tensor with dtype 'Float' into dtype 'Double'"
+    ):
+        ag.asarray(ag.ones(2), dtype=ag.float64, copy=False)

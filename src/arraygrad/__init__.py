@@ -26,6 +26,7 @@ from arraygrad import (
     _distances,
     _einsum,
     _fused,
+    _histogram,
     _index_updates,
     _indexing,
     _joining,
@@ -45,6 +46,7 @@ from arraygrad import (
     _scatter,
     _searching,
     _shape,
+    _signal_windows,
     _softmax,
     _sorting,
     _special_functions,
@@ -101,6 +103,7 @@ from arraygrad._grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from arraygrad._histogram import *  # noqa: F403
 from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
@@ -121,6 +124,7 @@ from arraygrad._scans import *  # noqa: F403
 from arraygrad._scatter import *  # noqa: F403
 from arraygrad._searching import *  # noqa: F403
 from arraygrad._shape import *  # noqa: F403
+from arraygrad._signal_windows import *  # noqa: F403
 from arraygrad._softmax import *  # noqa: F403
 from arraygrad._sorting import *  # noqa: F403
 from arraygrad._special_functions import *  # noqa: F403
@@ -208,6 +212,8 @@ __all__ = [
     *_quantiles.__all__,
     *_scans.__all__,
     *_searching.__all__,
+    *_histogram.__all__,
+    *_signal_windows.__all__,
     *_fused.__all__,
     *_comparison.__all__,
     *_aliases.__all__,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype
@@ -13,6 +14,7 @@ from arraygrad._tensor import Tensor
 __all__ = [
     "arange",
     "as_tensor",
+    "asarray",
     "empty",
     "empty_like",
     "eye",
@@ -122,6 +124,69 @@ def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tens
     if isinstance(data, _backend.array_type) and native in (None, getattr(data, "dtype", None)):
         return Tensor._wrap(data)
     return tensor(data, dtype=dtype)
+
+
+_warned_requires_grad = [False]  # torch warns once per process that the default changed
+
+
+def asarray(
+    obj: Any,
+    *,
+    dtype: dtype | None = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool | None = None,
+) -> Tensor:
+    """``obj`` as a tensor, sharing memory with it where it can, by PyTorch's rules.
+
+    A tensor or array is returned as it is (a tensor: the same object) unless ``dtype`` differs
+    or ``copy=True``; a tensor's copy stays in its graph (``clone``/``to``). ``copy=False``
+    refuses to copy (ValueError). NumPy scalars, numbers and lists are always copied, with
+    :func:`tensor`'s dtypes. ``requires_grad=None`` keeps a tensor's flag (warning once, as
+    torch does); ``False`` detaches a non-leaf, and on a leaf returned as it is clears the flag
+    of ``obj`` itself, as torch does. ``device`` is accepted and ignored (one device).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0])
+    >>> arraygrad.asarray(x) is x, arraygrad.asarray([1, 2]).dtype
+    (True, arraygrad.int64)
+    """
+    grad = requires_grad
+    if grad is None:
+        grad = isinstance(obj, Tensor) and obj.requires_grad
+        if grad and not _warned_requires_grad[0]:
+            _warned_requires_grad[0] = True
+            warnings.warn(
+                "torch.asarray: unspecified requires_grad now defaults to obj.requires_grad "
+                "instead of False. Pass requires_grad=False explicitly to get the old behavior "
+                "and silence this warning.",
+                UserWarning,
+                stacklevel=2,
+            )
+    if isinstance(obj, Tensor):
+        result = obj
+    elif _backend.is_numpy_scalar(obj):
+        if copy is False:
+            raise RuntimeError(
+                "can't alias NumPy scalars. Either remove copy=False or transform it in a ndarray. "
+            )
+        result, copy = Tensor._wrap(_backend.asarray(obj, copy=True)), None  # copied already
+    elif _backend.is_array(obj):
+        result = Tensor._wrap(_backend.asarray(obj))  # the same memory
+    else:
+        if copy is False:
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        return tensor(obj, dtype=dtype, requires_grad=grad)
+    _dtype.from_xp(result._data.dtype)  # raises for dtypes arraygrad does not support
+    target = result.dtype if dtype is None else dtype
+    if copy or (copy is None and target is not result.dtype):
+        result = result.to(target) if target is not result.dtype else result.clone()
+    elif target is not result.dtype:
+        names = _dtype.torch_type_name(result.dtype), _dtype.torch_type_name(target)
+        raise ValueError("can't alias tensor with dtype '{}' into dtype '{}'.".format(*names))
+    if not result.is_leaf and not grad:
+        return result.detach()
+    return result.requires_grad_(grad)
 
 
 def from_numpy(array: Any) -> Tensor:

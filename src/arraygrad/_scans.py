@@ -1,5 +1,5 @@
 """Differences, integrals and running reductions along one dimension: ``diff``, ``gradient``,
-``trapezoid``/``trapz``, ``cummax``, ``cummin`` and ``logcumsumexp``.
+``trapezoid``/``trapz``, ``cumulative_trapezoid``, ``cummax``, ``cummin`` and ``logcumsumexp``.
 
 The running reductions are inclusive scans in ``log2(n)`` steps (Hillis-Steele): step ``s``
 combines each element with the one ``2^s`` places before it. ``cummax``/``cummin`` scan raw
@@ -20,6 +20,7 @@ from arraygrad._tensor import Tensor, describe
 __all__ = [
     "cummax",
     "cummin",
+    "cumulative_trapezoid",
     "diff",
     "gradient",
     "logcumsumexp",
@@ -253,6 +254,63 @@ def trapezoid(
 def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
     """PyTorch's older name for :func:`trapezoid`."""
     return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(
+    y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1
+) -> Tensor:
+    """The running trapezoidal rule along ``dim``: element ``i`` is
+    ``sum_{j <= i} (y[j] + y[j + 1]) / 2 * (x[j + 1] - x[j])``, so the result has one element
+    fewer than ``y`` along ``dim`` (its last is :func:`trapezoid`). Sample points ``x`` are 1-D
+    (along ``dim``) or broadcast against ``y``; without them the spacing is ``dx`` (1 by
+    default). Integer inputs integrate to the default float dtype. Composed as PyTorch does it:
+    ``cumsum((y[:-1] + y[1:]) * (x[1:] - x[:-1])) / 2``, or ``cumsum(dx / 2 * (y[:-1] + y[1:]))``.
+
+    >>> import arraygrad
+    >>> arraygrad.cumulative_trapezoid(arraygrad.tensor([1.0, 2.0, 4.0]), dx=2.0)
+    tensor([3., 9.])
+    """
+    if x is not None and dx is not None:
+        raise TypeError(
+            "cumulative_trapezoid() received an invalid combination of arguments: pass the "
+            "sample points x or the spacing dx, not both."
+        )
+    from arraygrad._math import add, div, mul, sub
+    from arraygrad._reduction import cumsum
+
+    axis = normalize_dim(dim, y.ndim)
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if y.dtype is _dtype.bool_ or (x is not None and x.dtype is _dtype.bool_):
+        inputs = "`y`" if x is None else "`x` or `y`"
+        raise RuntimeError(
+            f"cumulative_trapezoid: received a bool input for {inputs}, but bool is not "
+            "supported. Fix: convert it, e.g. y.float()."
+        )
+    heights = add(_part(y, axis, None, -1), _part(y, axis, 1, None))
+    if x is None:
+        if isinstance(dx, Tensor):
+            dx = dx.item()
+        if isinstance(dx, (bool, complex)):
+            raise RuntimeError(
+                "cumulative_trapezoid: Currently, we only support dx as a real number."
+            )
+        return cumsum(mul(heights, (1.0 if dx is None else float(dx)) / 2.0), axis)
+    size = y._data.shape[axis]
+    if x.ndim == 1:  # the points lie along dim of y
+        if x.shape[0] != size:
+            raise RuntimeError(
+                f"cumulative_trapezoid: There must be one `x` value for each sample point, got "
+                f"{x.shape[0]} x values for {size} samples along dim {dim} ({describe(y)}). "
+                f"Fix: pass x with {size} points."
+            )
+        view = [1] * y.ndim
+        view[axis] = size
+        x = ops.reshape(x, shape=tuple(view))
+    elif x.ndim < y.ndim:  # PyTorch lines x up with y's last dimensions
+        x = ops.reshape(x, shape=(1,) * (y.ndim - x.ndim) + tuple(x.shape))
+    spacings = sub(_part(x, axis, 1, None), _part(x, axis, None, -1))
+    return div(cumsum(mul(heights, spacings), axis), 2.0)
 
 
 # --- running extrema -----------------------------------------------------------------------------

@@ -65,6 +65,18 @@ class slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
         )
 
 
+class histogram(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(hist, bin_edges)`` of :func:`arraygrad.histogram`."""
+
+    hist: Any
+    bin_edges: Any
+
+    def __repr__(self) -> str:
+        return (
+            f"arraygrad.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
+        )
+
+
 # The matrix decompositions' results (arraygrad._decompositions), named as torch's.
 class linalg_eigh(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(eigenvalues, eigenvectors)`` of :func:`arraygrad.linalg.eigh`."""
@@ -156,6 +168,7 @@ __all__ = [
     "cummax",
     "cummin",
     "frexp",
+    "histogram",
     "kthvalue",
     "linalg_eigh",
     "linalg_lstsq",

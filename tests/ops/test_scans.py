@@ -1,6 +1,6 @@
-"""diff, gradient, trapezoid/trapz, cummax, cummin and logcumsumexp against torch 2.13.0
-(values and VJPs) and finite differences; ties, NaN, stability, dtypes and misuse are tested
-separately."""
+"""diff, gradient, trapezoid/trapz, cumulative_trapezoid, cummax, cummin and logcumsumexp
+against torch 2.13.0 (values and VJPs) and finite differences; ties, NaN, stability, dtypes and
+misuse are tested separately."""
 
 from __future__ import annotations
 
@@ -96,6 +96,25 @@ OP_TABLE = {
         shapes=nonempty().map(lambda s: _with_points(s[0])),
     ),
     "trapz:dx": OpSpec(lambda y: lib(y).trapz(y, dx=2.0, dim=0), shapes=nonempty()),
+    "cumulative_trapezoid": OpSpec(lambda y: lib(y).cumulative_trapezoid(y), shapes=with_empty()),
+    "cumulative_trapezoid:dx_dim0": OpSpec(
+        lambda y: lib(y).cumulative_trapezoid(y, dx=0.5, dim=0), shapes=nonempty()
+    ),
+    "cumulative_trapezoid:x_1d": OpSpec(
+        lambda y, x: lib(y).cumulative_trapezoid(y, x),
+        arity=2,
+        shapes=nonempty().map(lambda s: _with_points(s[0])),
+    ),
+    "cumulative_trapezoid:x_same_shape": OpSpec(
+        lambda y, x: lib(y).cumulative_trapezoid(y, x, dim=0),
+        arity=2,
+        shapes=nonempty().map(lambda s: s * 2),
+    ),
+    "cumulative_trapezoid:x_broadcast": OpSpec(
+        lambda y, x: lib(y).cumulative_trapezoid(y, x, dim=-1),
+        arity=2,
+        shapes=sides_of_at_least(1).map(lambda s: ((2, *s[0]), s[0])),
+    ),
     "cummax": OpSpec(lambda x: distinct(x).cummax(last(x)), shapes=with_empty()),
     "cummax:dim0": OpSpec(lambda x: lib(x).cummax(distinct(x), 0)),
     "cummax:ties": OpSpec(lambda x: x.round().cummax(last(x))[0] * x, gradcheck=False),
@@ -146,6 +165,15 @@ EDGES = {
     ),
     "trapezoid_single": (lambda x: lib(x).trapezoid(x), [[2.0]]),
     "trapezoid_x_unsorted": (lambda x: lib(x).trapezoid(x, x.flip(0)), [[1.0, 3.0, 2.0]]),
+    "cumulative_trapezoid_single": (lambda x: lib(x).cumulative_trapezoid(x), [[2.0]]),
+    "cumulative_trapezoid_dx_tensor": (
+        lambda x: lib(x).cumulative_trapezoid(x, dx=lib(x).tensor(2.0)),
+        [[1.0, 3.0, 2.0]],
+    ),
+    "cumulative_trapezoid_x_higher_rank": (
+        lambda x: lib(x).cumulative_trapezoid(x[0], x, dim=0),
+        [[[1.0, 3.0], [2.0, 5.0]]],
+    ),
 }
 
 
@@ -183,6 +211,12 @@ INTEGER_OPS = {
     "cummax_int_bool": lambda x: (*x.cummax(1), *(x > 2).cummin(1), *x.int().cummax(0)),
     "trapezoid_int": lambda x: (lib(x).trapezoid(x), lib(x).trapz(x, dx=2)),
     "trapezoid_int_x": lambda x: lib(x).trapezoid(x, x),
+    "cumulative_trapezoid_int": lambda x: (
+        lib(x).cumulative_trapezoid(x),
+        lib(x).cumulative_trapezoid(x, dx=2, dim=0),
+        lib(x).cumulative_trapezoid(x.int(), x[0].int()),
+        lib(x).cumulative_trapezoid(x, x.double()),
+    ),
 }
 
 
@@ -202,6 +236,13 @@ def test_integer_and_bool_dtypes_match_torch(name: str) -> None:
         (lambda lib, x: lib.trapezoid(x.float(), lib.ones(3)), RuntimeError),
         (lambda lib, x: lib.trapezoid(x.float(), x=lib.ones(4), dx=1.0), TypeError),
         (lambda lib, x: lib.trapezoid(x.float().sum()), IndexError),
+        (lambda lib, x: lib.cumulative_trapezoid(x.float(), lib.ones(3)), RuntimeError),
+        (lambda lib, x: lib.cumulative_trapezoid(x.float(), lib.ones(4), dx=1.0), TypeError),
+        (lambda lib, x: lib.cumulative_trapezoid(x.float().sum()), IndexError),
+        (lambda lib, x: lib.cumulative_trapezoid(x.float(), dim=2), IndexError),
+        (lambda lib, x: lib.cumulative_trapezoid(x > 2), RuntimeError),
+        (lambda lib, x: lib.cumulative_trapezoid(x.float(), x > 2), RuntimeError),
+        (lambda lib, x: lib.cumulative_trapezoid(x.float(), dx=True), RuntimeError),
         (lambda lib, x: lib.gradient(x.float(), edge_order=3), RuntimeError),
         (lambda lib, x: lib.gradient(x.float()[:1]), RuntimeError),
         (lambda lib, x: lib.gradient(x.float()[:2], edge_order=2), RuntimeError),
@@ -223,6 +264,8 @@ def test_messages_name_the_problem() -> None:
     x = ag.tensor(INT_VALUES)
     with pytest.raises(RuntimeError, match="one `x` value for each sample point"):
         ag.trapezoid(x.float(), ag.ones(3))
+    with pytest.raises(RuntimeError, match=r"one `x` value for each sample point.*Fix"):
+        ag.cumulative_trapezoid(x.float(), ag.ones(3))
     with pytest.raises(RuntimeError, match="at least one-dimensional"):
         x.sum().diff()
 
@@ -234,6 +277,10 @@ SECOND_ORDER = {
     "cummax": (lambda x: x.cummax(1).values * x, [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
     "diff": (lambda x: x.diff(dim=0) ** 2, [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
     "trapezoid": (lambda x: lib(x).trapezoid(x * x, x[0]), [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]]),
+    "cumulative_trapezoid": (
+        lambda x: lib(x).cumulative_trapezoid(x * x, x[0]),
+        [[2.0, 1.0, 3.0], [1.5, -2.0, 0.5]],
+    ),
 }
 
 
@@ -273,3 +320,10 @@ def test_gradient_reads_a_0d_tensor_spacing_as_a_number_as_torch() -> None:
     theirs = torch.gradient(torch.tensor(values), spacing=torch.tensor(2.0))
     mine = ag.gradient(ag.tensor(values), spacing=ag.tensor(2.0))
     assert mine[0].tolist() == theirs[0].tolist()
+
+
+def test_cumulative_trapezoid_ends_at_trapezoid() -> None:
+    y = ag.tensor([[1.0, 2.0, 4.0, 3.0], [0.5, -1.0, 2.0, 2.0]])
+    x = ag.tensor([0.0, 0.5, 2.0, 2.5])
+    running = ag.cumulative_trapezoid(y, x)
+    np.testing.assert_allclose(running[:, -1].numpy(), ag.trapezoid(y, x).numpy(), rtol=1e-6)

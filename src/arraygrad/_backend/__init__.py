@@ -426,6 +426,12 @@ def is_array(value: Any) -> bool:
     return isinstance(value, (array_type, np.ndarray, np.generic))
 
 
+def is_numpy_scalar(value: Any) -> bool:
+    """Whether ``value`` is a NumPy scalar (``np.float64(1.0)``), which holds no shareable
+    memory, unlike an array."""
+    return isinstance(value, np.generic)
+
+
 def asarray(value: Any, dtype: Any = None, copy: bool | None = None) -> Any:
     """Convert Python data, NumPy arrays or arrays of the active namespace to an ``xp`` array."""
     if tracer is not None:

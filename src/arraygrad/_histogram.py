@@ -1,0 +1,225 @@
+"""``histogram``: counts (or summed weights) of values in bins, with the bin edges, as
+``torch.histogram`` gives them (:func:`arraygrad.histc` is the older, edge-less form).
+
+Like the other counting functions (:mod:`arraygrad._searching`) it works on raw arrays and gives
+no gradient. The edges of ``bins=n`` are made with PyTorch's own linspace arithmetic, so that an
+element lying on an edge lands in the same bin as in torch.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from arraygrad import _backend, _dtype, return_types
+from arraygrad._searching import _search
+from arraygrad._tensor import Tensor
+
+__all__ = ["histogram"]
+
+
+# The C++ type names PyTorch's histogram errors give dtypes.
+_CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
+
+
+def _float_histogram(input: Tensor) -> None:
+    if input.dtype not in (_dtype.float32, _dtype.float64):
+        raise NotImplementedError(
+            f'"histogramdd" not implemented for {_dtype.torch_type_name(input.dtype)!r}: '
+            "histogram bins float32 and float64 values. Fix: convert the input with .double()."
+        )
+
+
+def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """``(a + b rounded, its rounding error)``: the two add up to ``a + b`` exactly (Knuth)."""
+    xp = _backend.xp
+    total = xp.add(a, b)
+    carry = xp.subtract(total, a)
+    return total, xp.add(xp.subtract(a, xp.subtract(total, carry)), xp.subtract(b, carry))
+
+
+def _round_ties_by(rounded: Any, missed: Any, sticky: Any) -> Any:
+    """``rounded``, the value ``rounded + missed`` (float64) rounded to its dtype, corrected where
+    that value lay exactly halfway to the next one and the part ``sticky`` left out of it says
+    the exact value lay beyond the halfway point (rounding to even picked the wrong side)."""
+    xp = _backend.xp
+    wide = missed.dtype
+    away = xp.where(missed > 0, xp.asarray(math.inf, dtype=rounded.dtype), -math.inf)
+    neighbour = xp.nextafter(rounded, away)
+    gap = xp.subtract(xp.astype(neighbour, wide), xp.astype(rounded, wide))
+    beyond = (missed != 0) & (gap == xp.multiply(missed, 2.0)) & (xp.multiply(sticky, missed) > 0)
+    return xp.where(beyond, neighbour, rounded)
+
+
+def _linspace_edges(low: float, high: float, count: int, native: Any) -> Any:
+    """``count`` edges from ``low`` to ``high`` exactly as PyTorch's CPU linspace makes them:
+    ``low + step * i`` up to the middle, ``high - step * (count - 1 - i)`` after, each a fused
+    multiply-add rounded once (so an element on an edge falls in the same bin as in torch)."""
+    xp = _backend.xp
+    wide = _dtype.to_xp(_dtype.float64)
+    start, end = xp.asarray(low, dtype=native), xp.asarray(high, dtype=native)
+    step = xp.divide(xp.subtract(end, start), xp.asarray(count - 1, dtype=native))
+    index = xp.arange(count, dtype=wide)
+    rising = index < count // 2
+    base = xp.astype(xp.where(rising, start, end), wide)
+    factor = xp.where(rising, index, xp.subtract(index, float(count - 1)))
+    step = xp.astype(step, wide)
+    product = xp.multiply(step, factor)
+    if native != wide:  # float32: step * factor is exact in float64, base + it nearly so
+        total, sticky = _two_sum(base, product)
+        rounded = xp.astype(total, native)
+        return _round_ties_by(rounded, xp.subtract(total, xp.astype(rounded, wide)), sticky)
+    # float64: the product's rounding error (Veltkamp-Dekker; factor has under 27 bits)...
+    split = xp.multiply(step, 134217729.0)  # 2^27 + 1
+    step_high = xp.subtract(split, xp.subtract(split, step))
+    step_low = xp.subtract(step, step_high)
+    error = xp.add(
+        xp.subtract(xp.multiply(step_high, factor), product), xp.multiply(step_low, factor)
+    )
+    # ... then base + product + error, summed with every rounding error kept.
+    total, rounding = _two_sum(base, product)
+    small, sticky = _two_sum(rounding, error)
+    rounded, missed = _two_sum(total, small)
+    return _round_ties_by(rounded, missed, sticky)
+
+
+def _outer_edges(input: Tensor, data: Any, range: Any) -> tuple[float, float]:
+    """The first and last bin edges: ``range``, or the data's own (0 and 1 for no data),
+    widened by 1/2 on each side when they coincide, as PyTorch (and NumPy) do."""
+    if range is not None:
+        if len(range) != 2:
+            raise RuntimeError(
+                "torch.histogramdd: for a 1-dimensional histogram range should have 2 "
+                f"elements, but got {len(range)}"
+            )
+        low, high = float(range[0]), float(range[1])
+    elif data.shape[0]:
+        _float_histogram(input)
+        xp = _backend.xp
+        low, high = float(_backend.item(xp.min(data))), float(_backend.item(xp.max(data)))
+    else:
+        low, high = 0.0, 1.0
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise RuntimeError(
+            f"torch.histogramdd: dimension 0's range [{low:g}, {high:g}] is not finite. Fix: "
+            "pass a finite range=, or remove the inf/nan values."
+        )
+    if low > high:
+        raise RuntimeError(
+            "torch.histogramdd: min should not exceed max, but got min "
+            f"{low:g} max {high:g} for dimension 0"
+        )
+    return (low - 0.5, high + 0.5) if low == high else (low, high)
+
+
+def histogram(
+    input: Tensor,
+    bins: Any = 100,
+    *,
+    range: Any = None,
+    weight: Tensor | None = None,
+    density: bool = False,
+) -> Any:
+    """``(hist, bin_edges)``: how many elements of ``input`` fall in each bin (or the sum of
+    their ``weight``). ``bins`` is a number of equal-width bins over ``range`` (the data's own
+    ``[min, max]`` by default), or a 1-D tensor of increasing edges. Bin ``k`` is
+    ``[edges[k], edges[k + 1])``, the last one also holding ``edges[-1]``; elements outside
+    and NaNs are left out. With ``density`` each bin holds ``hist[k] / (sum(hist) *
+    (edges[k + 1] - edges[k]))``, so the histogram integrates to 1. float32 or float64 input;
+    no gradient, as in PyTorch.
+
+    >>> import arraygrad
+    >>> hist, edges = arraygrad.histogram(arraygrad.tensor([1.0, 2.0, 1.0, 4.0]), bins=3)
+    >>> hist.tolist(), edges.tolist()
+    ([2.0, 1.0, 1.0], [1.0, 2.0, 3.0, 4.0])
+    """
+    xp = _backend.xp
+    data = xp.reshape(input._data, (-1,))
+    native = input._data.dtype
+    if isinstance(bins, Tensor):
+        if range is not None:
+            raise TypeError(
+                "histogram() received an invalid combination of arguments: range= goes with a "
+                "number of bins, not with a tensor of bin edges."
+            )
+        if bins.ndim != 1:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have one dimension, but got "
+                f"{bins.ndim} dimensions in the bins tensor for dimension 0"
+            )
+        if bins.numel() == 0:
+            raise RuntimeError(
+                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                "elements in the bins tensor for dimension 0"
+            )
+        if bins.dtype is not input.dtype:
+            raise RuntimeError(
+                "torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                f"but got input with dtype {_CPP_NAMES.get(input.dtype.name, input.dtype.name)} "
+                "and bins for dimension 0 with dtype "
+                f"{_CPP_NAMES.get(bins.dtype.name, bins.dtype.name)}"
+            )
+        count = bins.numel() - 1
+    else:
+        if isinstance(bins, bool) or not isinstance(bins, numbers.Integral):
+            raise TypeError(
+                f"histogram(): bins must be an int or a 1-D tensor of edges, not "
+                f"{type(bins).__name__}"
+            )
+        count = int(bins)
+    if count <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {count} for dimension 0")
+    if isinstance(bins, Tensor):
+        edges = _backend.copy(bins._data)
+    else:
+        low, high = _outer_edges(input, data, range)
+        _float_histogram(input)  # before the float arithmetic of the edges
+        edges = _linspace_edges(low, high, count + 1, native)
+    if weight is not None:
+        if weight.dtype is not input.dtype:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                f"should have the same dtype, but got input({_CPP_NAMES.get(input.dtype.name)}), "
+                f"and weight({_CPP_NAMES.get(weight.dtype.name, weight.dtype.name)})"
+            )
+        if weight.numel() != data.shape[0]:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape "
+                "as the input tensor excluding its innermost dimension, but got input with shape "
+                f"[{data.shape[0]}, 1] and weight with shape [{weight.numel()}]"
+            )
+    _float_histogram(input)
+    # PyTorch's kernel: elements outside [edges[0], edges[-1]] (and NaN) are skipped, the rest
+    # go to the last edge at or below them (a binary search), the last edge to the last bin.
+    first, last = xp.getitem(edges, (slice(0, 1),)), xp.getitem(edges, (slice(count, None),))
+    inside = xp.logical_and(data >= first, data <= last)
+    kept = data[inside]
+    after = _search(edges, kept, right=True, int32=False)._data  # the first edge above each
+    if not isinstance(bins, Tensor):
+        # Equal-width bins: PyTorch guesses the bin by division and searches only the edges
+        # next to the guess, which decides where float32 edges repeat (a range below the ulp).
+        width = xp.subtract(last, first)
+        ratio = xp.divide(
+            xp.multiply(xp.subtract(kept, first), float(count)), xp.where(width > 0, width, 1.0)
+        )
+        guess = xp.astype(ratio, xp.int64)
+        after = xp.minimum(xp.maximum(after, xp.subtract(guess, 1)), xp.add(guess, 2))
+        after = xp.minimum(after, xp.asarray(count + 1, dtype=xp.int64))
+    position = xp.subtract(after, 1)
+    position = xp.where(position >= count, xp.asarray(count - 1, dtype=xp.int64), position)
+    if weight is None:
+        amounts = xp.ones(tuple(kept.shape), dtype=native)
+    else:
+        amounts = xp.reshape(weight._data, (-1,))[inside]
+    hist = xp.index_add_zeros(amounts, (count,), (position,))
+    if density:
+        total = xp.sum(hist)
+        widths = xp.subtract(
+            xp.getitem(edges, (slice(1, None),)), xp.getitem(edges, (slice(0, count),))
+        )
+        if _backend.item(total) == 0:  # 0 / 0, as PyTorch gives it, without NumPy's warning
+            hist = xp.full((count,), math.nan, dtype=native)
+        else:
+            hist = xp.divide(xp.divide(hist, total), widths)
+    return return_types.histogram(Tensor._wrap(hist), Tensor._wrap(edges))
