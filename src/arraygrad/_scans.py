@@ -256,6 +256,13 @@ def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: i
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+def _neighbours(a: Tensor, axis: int) -> tuple[Tensor, Tensor]:
+    """``a[:-1]`` and ``a[1:]`` along ``axis``, with explicit bounds (the Array API leaves a
+    negative stop out of bounds for an empty axis unspecified)."""
+    size = a._data.shape[axis]
+    return _part(a, axis, 0, max(size - 1, 0)), _part(a, axis, min(1, size), size)
+
+
 def cumulative_trapezoid(
     y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1
 ) -> Tensor:
@@ -287,7 +294,7 @@ def cumulative_trapezoid(
             f"cumulative_trapezoid: received a bool input for {inputs}, but bool is not "
             "supported. Fix: convert it, e.g. y.float()."
         )
-    heights = add(_part(y, axis, None, -1), _part(y, axis, 1, None))
+    heights = add(*_neighbours(y, axis))
     if x is None:
         if isinstance(dx, Tensor):
             dx = dx.item()
@@ -309,7 +316,8 @@ def cumulative_trapezoid(
         x = ops.reshape(x, shape=tuple(view))
     elif x.ndim < y.ndim:  # PyTorch lines x up with y's last dimensions
         x = ops.reshape(x, shape=(1,) * (y.ndim - x.ndim) + tuple(x.shape))
-    spacings = sub(_part(x, axis, 1, None), _part(x, axis, None, -1))
+    before, after = _neighbours(x, axis)
+    spacings = sub(after, before)
     return div(cumsum(mul(heights, spacings), axis), 2.0)
 
 
