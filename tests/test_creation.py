@@ -313,3 +313,15 @@ def test_asarray_names_the_dtypes_it_cannot_alias() -> None:
         ValueError, match="can't alias tensor with dtype 'Float' into dtype 'Double'"
     ):
         ag.asarray(ag.ones(2), dtype=ag.float64, copy=False)
+
+
+def test_asarray_copies_a_0d_numpy_array_as_torch() -> None:
+    """torch copies a 0-d NumPy array (as a NumPy scalar), even with copy=False."""
+    for copy in (None, False):
+        found = []
+        for lib in (torch, ag):
+            array = np.array(2.5)
+            result = lib.asarray(array, copy=copy)
+            array[()] = 7.0
+            found.append(result.item())
+        assert found == [2.5, 2.5]

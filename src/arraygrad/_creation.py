@@ -165,8 +165,10 @@ def asarray(
             )
     if isinstance(obj, Tensor):
         result = obj
-    elif _backend.is_numpy_scalar(obj):
-        if copy is False:
+    elif _backend.is_numpy_scalar(obj) or _backend.is_numpy_0d(obj):
+        # torch copies 0-d NumPy arrays too (PyArray_CheckScalar holds for them), even with
+        # copy=False; only a NumPy scalar refuses copy=False
+        if copy is False and _backend.is_numpy_scalar(obj):
             raise RuntimeError(
                 "can't alias NumPy scalars. Either remove copy=False or transform it in a ndarray. "
             )

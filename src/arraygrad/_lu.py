@@ -65,9 +65,12 @@ def _info(lu: Tensor) -> Tensor:
     if k == 0:
         return Tensor._wrap(xp.zeros(batch, dtype=xp.int32))
     diagonal = _diagonal(lu.detach(), 0, -2, -1)._data
-    zero = diagonal == 0
-    first = xp.argmax(xp.astype(zero, xp.int32), axis=-1) + 1
-    return Tensor._wrap(xp.astype(xp.where(xp.any(zero, axis=-1), first, 0), xp.int32))
+    # xp calls, no raw == or +: arraygrad.compile records only those, and would replay a raw
+    # operator's result as a constant (the info of the traced matrix for every later one)
+    zero = xp.equal(diagonal, xp.zeros((), dtype=diagonal.dtype))
+    first = xp.add(xp.argmax(xp.astype(zero, xp.int32), axis=-1), xp.ones((), dtype=xp.int64))
+    none = xp.zeros((), dtype=first.dtype)
+    return Tensor._wrap(xp.astype(xp.where(xp.any(zero, axis=-1), first, none), xp.int32))
 
 
 def _check_info(name: str, info: Tensor) -> None:

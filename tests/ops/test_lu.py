@@ -288,3 +288,13 @@ def test_signs_of_zero_in_lu_are_torchs(shape):
         assert np.array_equal(np.signbit(mine[zeros]), np.signbit(theirs[zeros]))
         checked += int(np.signbit(theirs[zeros]).sum())
     assert checked  # some -0.0 among them
+
+
+def test_compiled_lu_factor_ex_reports_each_calls_info() -> None:
+    """info is recomputed on every replay, not kept from the traced matrix (it once came from a
+    raw ``==`` that arraygrad.compile replayed as a constant)."""
+    step = ag.compile(lambda a: ag.linalg.lu_factor_ex(a * 1).info)
+    matrices = [[[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]], [[0.0, 0.0], [0.0, 1.0]]]
+    for m in matrices * 2:
+        expected = torch.linalg.lu_factor_ex(torch.tensor(m)).info.item()
+        assert step(ag.tensor(m)).item() == expected

@@ -432,6 +432,12 @@ def is_numpy_scalar(value: Any) -> bool:
     return isinstance(value, np.generic)
 
 
+def is_numpy_0d(value: Any) -> bool:
+    """Whether ``value`` is a 0-d NumPy array, which ``torch.asarray`` copies as it does a NumPy
+    scalar (both pass NumPy's ``PyArray_CheckScalar``)."""
+    return isinstance(value, np.ndarray) and value.ndim == 0
+
+
 def asarray(value: Any, dtype: Any = None, copy: bool | None = None) -> Any:
     """Convert Python data, NumPy arrays or arrays of the active namespace to an ``xp`` array."""
     if tracer is not None:
