@@ -841,3 +841,17 @@ def test_the_signature_limit_warning_points_at_the_calling_line():
         for call in range(_MAX_SIGNATURES + 1):
             compiled(x, float(call))
     assert [w.filename for w in caught] == [__file__]
+
+
+def test_a_named_tuple_result_is_replayed_as_its_own_class() -> None:
+    # torch.max(x, dim) and friends return named tuples: a replay gives the same class, so
+    # .values and .indices work on every call, not only on the traced one.
+    compiled = ag.compile(lambda y: ag.max(y, 0))
+    for seed in range(3):
+        ag.manual_seed(seed)
+        y = ag.randn(3, 2)
+        mine, theirs = compiled(y), ag.max(y, 0)
+        assert type(mine) is type(theirs)
+        assert mine.values.numpy().tobytes() == theirs.values.numpy().tobytes()
+        assert mine.indices.tolist() == theirs.indices.tolist()
+    assert compiled.traces == 1

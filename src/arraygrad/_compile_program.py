@@ -487,6 +487,9 @@ def _result_expr(result: Any, tracer: Any, writer: _Writer, live: set[int]) -> s
         return f"_wrap(v{slot})"
     if isinstance(result, (tuple, list)):
         parts = "".join(_result_expr(item, tracer, writer, live) + ", " for item in result)
+        if isinstance(result, tuple) and hasattr(result, "_make"):
+            # a named tuple (torch.max's values and indices, ...): rebuilt as its own class
+            return f"{writer.bind(type(result)._make, 'f')}(({parts}))"
         return f"({parts})" if isinstance(result, tuple) else f"[{parts}]"
     if isinstance(result, dict):
         items = ", ".join(
