@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 import arraygrad as ag
+from tests.oracle import strict_backend
 
 
 def model(seed: int = 0) -> list[ag.Tensor]:
@@ -64,3 +65,24 @@ def peak_of(fn: Callable[[], object]) -> int:
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def steps_on_numpy_and_strict(make_optimizer, steps: int) -> tuple[object, object]:
+    """A 4x3 parameter stepped ``steps`` times with seeded gradients by the optimizer
+    ``make_optimizer([w])``, on NumPy and then on ``array_api_strict``: the parameter's and
+    the state's values after each run, as lists, for the two to be compared."""
+    rng = np.random.default_rng(2)
+    start = rng.standard_normal((4, 3))
+    grads = [rng.standard_normal((4, 3)) for _ in range(steps)]
+
+    def run():
+        w = ag.tensor(start, requires_grad=True)
+        opt = make_optimizer([w])
+        for grad in grads:
+            w.grad = ag.tensor(grad)
+            opt.step()
+        return w.tolist(), [value.tolist() for value in opt.state[w].values()]
+
+    expected = run()
+    with strict_backend():
+        return expected, run()

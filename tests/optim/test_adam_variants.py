@@ -18,8 +18,7 @@ import torch
 
 import arraygrad as ag
 from arraygrad import _backend, optim
-from tests.optim._steps import peak_of
-from tests.oracle import strict_backend
+from tests.optim._steps import peak_of, steps_on_numpy_and_strict
 
 KIB = 1024
 
@@ -403,19 +402,7 @@ def test_defaults_and_signature_are_torchs(name):
 @pytest.mark.parametrize(("name", "options"), CASES[::11], ids=str)
 def test_every_option_gives_the_same_bits_on_array_api_strict(name, options):
     pytest.importorskip("array_api_strict")
-    rng = np.random.default_rng(2)
-    start = rng.standard_normal((4, 3))
-    grads = [rng.standard_normal((4, 3)) for _ in range(12)]
-
-    def run():
-        w = ag.tensor(start, requires_grad=True)
-        opt = getattr(optim, name)([w], lr=0.05, **options)
-        for grad in grads:
-            w.grad = ag.tensor(grad)
-            opt.step()
-        return w.tolist(), [value.tolist() for value in opt.state[w].values()]
-
-    expected = run()
-    with strict_backend():
-        got = run()
+    expected, got = steps_on_numpy_and_strict(
+        lambda params: getattr(optim, name)(params, lr=0.05, **options), steps=12
+    )
     assert got == expected

@@ -18,9 +18,9 @@ from tests.optim._steps import (
     losses_without_fallback,
     model,
     peak_of,
+    steps_on_numpy_and_strict,
     training_step,
 )
-from tests.oracle import strict_backend
 
 KIB = 1024
 SLAB_BOUND = _backend.SLAB * 4 + 64 * KIB  # one slab of float32 plus small change
@@ -104,21 +104,9 @@ def test_every_option_updates_in_place_bitwise_as_torchs_formula(options, dtype)
 @pytest.mark.parametrize("options", OPTIONS[::3], ids=str)
 def test_every_option_gives_the_same_bits_on_array_api_strict(options):
     pytest.importorskip("array_api_strict")
-    rng = np.random.default_rng(2)
-    start = rng.standard_normal((4, 3))
-    grads = [rng.standard_normal((4, 3)) for _ in range(3)]
-
-    def run():
-        w = ag.tensor(start, requires_grad=True)
-        opt = optim.SGD([w], lr=0.05, **options)
-        for grad in grads:
-            w.grad = ag.tensor(grad)
-            opt.step()
-        return w.tolist()
-
-    expected = run()
-    with strict_backend():
-        got = run()
+    expected, got = steps_on_numpy_and_strict(
+        lambda params: optim.SGD(params, lr=0.05, **options), steps=3
+    )
     assert got == expected
 
 
