@@ -802,7 +802,7 @@ def test_a_views_elements_are_found_from_its_memory_as_by_replaying_its_steps(ma
     root = ag.arange(24.0).view(4, 6).clone()  # owns its memory: the root of the views
     view = make(root)
     from_memory = _backend.memory_positions(view._data, root._data)
-    replayed = _view_history._positions((4, 6), view.__dict__["_view_steps"])
+    replayed = _view_history.element_positions((4, 6), view.__dict__["_view_steps"])
     assert from_memory.shape == replayed.shape
     assert from_memory.tolist() == replayed.tolist() == view.long().tolist()
 

@@ -16,7 +16,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _dtype, _primitive, _view_history, ops
+from arraygrad import _backend, _dtype, _primitive, _view_checks, _view_history, ops
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._math import _broadcast_error, as_tensor
 from arraygrad._tensor import Tensor, describe
@@ -212,7 +212,7 @@ def _check_leaf(target: Tensor, overlap: bool = False) -> None:
             "or use an out-of-place op (w = w - lr * w.grad) if the update should be recorded."
         )
     if target._base is not None:
-        _view_history.check_write(target, overlap)
+        _view_checks.check_write(target, overlap)
 
 
 def _write(target: Tensor, result: Tensor) -> None:
@@ -310,7 +310,7 @@ def apply_op(
     else:
         # Nothing here requires grad, or grad mode is off: the op records no graph either way.
         if target._base is not None:
-            _view_history.check_unrecorded(target, overlap)
+            _view_checks.check_unrecorded(target, overlap)
         result = op(target, *args, **kwargs)
         _write(target, result)
     _primitive.bump_version(target)
@@ -337,7 +337,7 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
         and not ((target._rg or (kind is Tensor and other._rg)) and grad_enabled.get())
     ):
         if target._base is not None:  # e.g. an expanded view cannot be written element-wise
-            _view_history.check_unrecorded(target)
+            _view_checks.check_unrecorded(target)
         if kind is Tensor and (target._base is not None or other._base is not None):
             check_no_partial_overlap(target, other)  # only a view can share memory
         try:
@@ -366,7 +366,7 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
         # The common zero_() / fill_(number) outside the graph (``_records(target, ())``,
         # inline, as it runs for every gradient cleared): one array write.
         if target._base is not None:  # e.g. an expanded tensor, which cannot be written
-            _view_history.check_unrecorded(target, overlap=False)
+            _view_checks.check_unrecorded(target, overlap=False)
         _backend.assign(target._data, value)
         _primitive.bump_version(target)
         return target
@@ -430,7 +430,7 @@ def copy(
     as_is = have == shape and _backend.tracer is None
     if not _records(target, (source,)):
         if target._base is not None:
-            _view_history.check_unrecorded(target, overlap=not filling)
+            _view_checks.check_unrecorded(target, overlap=not filling)
         _write(target, source if as_is or source.ndim == 0 else overwrite(target, source))
         _primitive.bump_version(target)
         return target

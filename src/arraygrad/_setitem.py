@@ -10,7 +10,7 @@ import math
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _primitive, _view_history, ops
+from arraygrad import _backend, _dtype, _inplace, _primitive, _view_checks, _view_history, ops
 from arraygrad._indexing import (
     _check_bounds,
     _index_error,
@@ -183,8 +183,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     if basic:
         _check_bounds(target, key)
         if target._base is not None:  # target[key].copy_(value): refused where it overlaps
-            overlap = not filling or _view_history.expanded(target)
-            _view_history.check_unrecorded(target, overlap=overlap, key=key)
+            overlap = not filling or _view_checks.expanded(target)
+            _view_checks.check_unrecorded(target, overlap=overlap, key=key)
     else:
         # x[index] = x[0] is refused as in PyTorch, before the key's shapes are read
         parts = given if isinstance(given, tuple) else (given,)

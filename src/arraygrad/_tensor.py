@@ -15,6 +15,7 @@ import arraygrad as _ag
 from arraygrad import _backend, _device, _dtype, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor_aliases import TensorAliasMethods
 from arraygrad._tensor_analysis import TensorAnalysisMethods
 from arraygrad._tensor_conversion import TensorConversionMethods
@@ -174,7 +175,7 @@ class Tensor(
         if self._version_counter is None:
             self._version_counter = [0, 0]
         out._version_counter = self._version_counter
-        if self._base is not None and _view_history.may_overlap(self):
+        if self._base is not None and _view_checks.may_overlap(self):
             _view_history.detached_view(out, self)  # its writes are checked for overlap
         return out
 
@@ -193,7 +194,7 @@ class Tensor(
         """Fill ``.grad`` of this non-leaf tensor during backward."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        from arraygrad.autograd.engine import retain_grad
+        from arraygrad.autograd._delivery import retain_grad
 
         retain_grad(self)
 
@@ -246,12 +247,11 @@ class Tensor(
                 seed = _backend.ones(data.shape, data.dtype)
             else:  # arraygrad.compile records the namespace's own call
                 seed = _backend.xp.ones(data.shape, dtype=data.dtype)
-            grad_mode = engine.grad_enabled
-            token = grad_mode.set(False)
+            token = grad_enabled.set(False)
             try:
                 engine.run_backward((self,), (seed,), retain_graph=False, create_graph=False)
             finally:
-                grad_mode.reset(token)
+                grad_enabled.reset(token)
             return
         from arraygrad.autograd import backward
 
@@ -528,6 +528,7 @@ from arraygrad import (  # noqa: E402
     _linalg,
     _math,
     _setitem,
+    _view_checks,
     _view_history,
     ops,
 )

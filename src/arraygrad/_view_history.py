@@ -36,14 +36,14 @@ rules whose forward computes nothing: the new values are already in the root's m
 found in the root by replaying the steps on an index array (one basic-indexing step uses its
 key directly).
 
-Errors as in PyTorch: an in-place write to a view of a leaf that requires grad, a recorded write
-to a view made under ``no_grad`` of a tensor that requires grad, and an element-wise write into
-a tensor whose elements overlap in memory (an expanded tensor). Overlapping ``unfold`` windows
-get that last error too, where PyTorch runs the write with a result that depends on the order
-of its loop. ``x[key] = v`` with a basic key writes through the view ``x[key]``, as PyTorch does
-(so into a view with repeated elements it writes a region of distinct ones, and its cost is the
-region's, not ``x``'s), and a recorded ``fill_`` of a whole expansion is refused (PyTorch's
-backward refuses it).
+Errors as in PyTorch (checked by :mod:`arraygrad._view_checks`): an in-place write to a view of
+a leaf that requires grad, a recorded write to a view made under ``no_grad`` of a tensor that
+requires grad, and an element-wise write into a tensor whose elements overlap in memory (an
+expanded tensor). Overlapping ``unfold`` windows get that last error too, where PyTorch runs the
+write with a result that depends on the order of its loop. ``x[key] = v`` with a basic key
+writes through the view ``x[key]``, as PyTorch does (so into a view with repeated elements it
+writes a region of distinct ones, and its cost is the region's, not ``x``'s), and a recorded
+``fill_`` of a whole expansion is refused (PyTorch's backward refuses it).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
@@ -212,7 +212,7 @@ def _live_views(root: Tensor) -> list[Tensor]:
 # --- replaying view steps ----------------------------------------------------------------------
 
 
-def _positions(shape: tuple[int, ...], steps: Steps) -> Any:
+def element_positions(shape: tuple[int, ...], steps: Steps) -> Any:
     """The view's elements as flat (C-order) positions in its root of ``shape``: the view
     primitives' own forwards replayed on the index array ``arange(numel).reshape(shape)``."""
     xp = _backend.xp
@@ -235,7 +235,7 @@ def _region_key(root: Tensor, steps: Steps, view: Any) -> Any:
     # else the steps replayed on the root's positions (the root's size).
     positions = _backend.memory_positions(view, root._data)
     if positions is None:
-        positions = _positions(root_shape, steps)
+        positions = element_positions(root_shape, steps)
     key = []
     step = 1
     for size in reversed(root_shape):
@@ -418,141 +418,6 @@ def restate(view: Tensor) -> None:
         return
     with _lock:
         _rebuild(view, root)
-
-
-# --- in-place writes -----------------------------------------------------------------------------
-
-
-def check_write(target: Tensor, overlap: bool) -> None:
-    """Raise PyTorch's error for a recorded in-place write to the view ``target``, if any.
-
-    With ``overlap`` (an element-wise write) it is refused where elements of the view share
-    memory; so is a ``fill_`` of an expanded view, whose backward PyTorch refuses with that
-    error (it allows one of overlapping ``unfold`` windows). ``setitem`` writes a region of
-    distinct elements through a view of it instead.
-    """
-    root = target._base
-    assert root is not None
-    if "_view_detached" in target.__dict__:
-        # A detach() shares memory, not history: only its elements' overlap matters.
-        if overlap or expanded(target):
-            check_overlap(target)
-        return
-    if root._node is None and root._rg:
-        raise RuntimeError(
-            "a view of a leaf Variable that requires grad is being used in an in-place "
-            f"operation ({describe(target)}, a view of {describe(root)}). Fix: write inside "
-            "`with arraygrad.no_grad():` if the write should not be recorded, or write into a "
-            ".clone() of the leaf (or build the result out of place)."
-        )
-    if target.__dict__.get("_view_no_grad"):
-        raise _no_grad_view_error(target, root)
-    multi = target._view_multi
-    if multi is not None:
-        function, index = multi
-        raise RuntimeError(
-            f"Output {index} of {function} is a view and is being modified inplace. This view "
-            "is the output of a function that returns multiple views. Such functions do not "
-            "allow the output views to be modified inplace. You should replace the inplace "
-            f"operation by an out-of-place one. ({describe(target)}.) Fix: compute the new "
-            "piece out of place and torch.cat the pieces, write into the tensor before "
-            "splitting it, or take the piece with narrow() or slicing, which allow writes."
-        )
-    if overlap or expanded(target):
-        check_overlap(target)
-    _refuse_expanded(target)
-
-
-def check_unrecorded(target: Tensor, overlap: bool = True, key: Any = None) -> None:
-    """The checks of :func:`check_write` for a write to the view ``target`` that arraygrad
-    does not record (grad mode off, or nothing requires grad by arraygrad's flags).
-
-    A view made under ``no_grad`` of a tensor that requires grad requires grad in PyTorch, so
-    PyTorch records (and refuses) such a write when grad mode is on.
-    """
-    root = target._base
-    assert root is not None
-    if target.__dict__.get("_view_no_grad") and root._rg and grad_enabled.get():
-        raise _no_grad_view_error(target, root)
-    if overlap:
-        check_overlap(target, key)
-    _refuse_expanded(target)
-
-
-def _refuse_expanded(target: Tensor) -> None:
-    """Refuse any write into an expanded tensor (or a view of one) that PyTorch's overlap error
-    did not refuse (a ``fill_``, a region of distinct elements) on array libraries other than
-    NumPy, whose expansions may be copies or read-only, so the write would not reach the
-    tensor's base (PyTorch writes it through). NumPy's are writable views."""
-    if not _backend.is_numpy and expanded(target):
-        root = target._base
-        assert root is not None
-        raise RuntimeError(
-            f"in-place writes into an expanded tensor ({describe(target)}, expanded from "
-            f"{describe(root)}) are not supported by arraygrad: its expansions do not share "
-            "writable memory with the tensor they expand. Fix: write into the tensor before "
-            "expanding it, or .clone() the expanded tensor and write into the clone."
-        )
-
-
-def expanded(target: Tensor) -> bool:
-    """Whether the view ``target`` was made by, or from, an expansion (``expand``)."""
-    ops = _ag.ops
-    steps = target.__dict__.get("_view_steps") or ()
-    return ops.broadcast_to.name in steps[::2]
-
-
-def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:
-    return RuntimeError(
-        "A view was created in no_grad mode and is being modified inplace with grad mode "
-        f"enabled ({describe(target)}, a view of {describe(root)}). Given that this use case "
-        "is ambiguous and error-prone, it is forbidden. Fix: move both the view and the inplace "
-        "either both inside the no_grad block (if you don't want the inplace to be tracked) or "
-        "both outside (if you want the inplace to be tracked)."
-    )
-
-
-def may_overlap(target: Tensor) -> bool:
-    """Whether some elements of the view ``target`` may share memory: it was made by, or from,
-    an expansion or windows that overlap (``unfold`` with a step below the window size)."""
-    ops = _ag.ops
-    steps = target.__dict__.get("_view_steps") or ()
-    for name, params in zip(steps[::2], steps[1::2], strict=True):
-        if name == ops.broadcast_to.name or (
-            name == ops.unfold_windows.name and params["step"] < params["size"]
-        ):
-            return True
-    return False
-
-
-def check_overlap(target: Tensor, key: Any = None) -> None:
-    """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
-    has several elements at one memory location (an expanded tensor, overlapping windows),
-    where an element-wise write would be ambiguous."""
-    ops = _ag.ops
-    if not may_overlap(target):
-        return  # only broadcasting and overlapping windows make elements share memory
-    steps = target.__dict__["_view_steps"]
-    root = target._base
-    assert root is not None
-    # Read from the memory layout where the backend can (untraced by arraygrad.compile: it is
-    # metadata, fixed by the strides a compiled step guards on), else by replaying the steps.
-    region = target._data if key is None else target._data[key]
-    repeats = _backend.has_repeats(_backend.memory_positions(region, root._data))
-    if repeats is None:
-        if key is not None:
-            steps = (*steps, ops.basic_getitem.name, {"key": key})
-        xp = _backend.xp
-        positions = xp.reshape(_positions(tuple(root._data.shape), steps), (-1,))
-        count = positions.shape[0]
-        repeats = count > 1 and xp.unique_values(positions).shape[0] < count
-    if repeats:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation. "
-            f"({describe(target)} is a view of {describe(root)}, expanded or of overlapping "
-            "windows: several of its elements are one element of that tensor.)"
-        )
 
 
 def rebase(target: Tensor, result: Tensor) -> None:

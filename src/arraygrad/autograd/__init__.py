@@ -148,7 +148,8 @@ def grad(
     Raises if an input was not used to compute the outputs, unless ``allow_unused=True`` (then
     its gradient is ``None``, or zeros with ``materialize_grads=True``).
     """
-    from arraygrad.autograd.engine import materialized, run_backward
+    from arraygrad.autograd._delivery import materialized
+    from arraygrad.autograd.engine import run_backward
 
     if materialize_grads and allow_unused is False:
         raise ValueError(

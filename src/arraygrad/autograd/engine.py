@@ -13,16 +13,20 @@ and no graph are made. With ``create_graph=True`` the same rules run on Tensors 
 
 from __future__ import annotations
 
-import operator
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, _primitive
-from arraygrad._grad_mode import grad_enabled
 from arraygrad._primitive import Node
 from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import anomaly_mode
+from arraygrad.autograd._delivery import (
+    accumulate_grad,
+    deliver_to_leaf,
+    ops_namespace,
+    run_hooks,
+    sum_parts,
+)
 
 
 def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
@@ -118,7 +122,7 @@ def run_backward(
     ``inputs`` when it is given). With ``accumulate=False`` nothing is written to ``.grad``;
     the gradients of ``inputs`` (leaves or not) are returned, keyed by ``id`` of the input.
     """
-    ns = _ops_namespace() if create_graph else _backend.xp
+    ns = ops_namespace() if create_graph else _backend.xp
     # Where to stop and collect: leaves by tensor identity, computed tensors by their node.
     # Nodes hash by identity, so they key the dictionaries below directly.
     leaf_targets: set[int] | None = None
@@ -164,11 +168,11 @@ def run_backward(
     for output, grad in zip(outputs, grad_outputs):  # noqa: B905 - lengths checked above
         root = output._node
         if root is None:  # the output is itself a leaf
-            _deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
+            deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
         if pruning and root not in dependencies:
             continue  # no path to the inputs
-        buffers[root] = grad if root not in buffers else _sum(buffers[root], grad)
+        buffers[root] = grad if root not in buffers else sum_parts(buffers[root], grad)
         if dependencies[root] == 0 and root not in ready:
             ready.append(root)
 
@@ -271,9 +275,9 @@ def run_backward(
                             and prim.own_results
                             and _fresh(input_grad, grad, out, args)
                         ):
-                            buffers[edge] = _sum(input_grad, total)  # type: ignore[index]
+                            buffers[edge] = sum_parts(input_grad, total)  # type: ignore[index]
                         else:
-                            buffers[edge] = _sum(total, input_grad)  # type: ignore[index]
+                            buffers[edge] = sum_parts(total, input_grad)  # type: ignore[index]
                         owned.add(edge)  # type: ignore[arg-type]
                     elif create_graph:
                         buffers[edge] = buffers[edge] + input_grad  # type: ignore[index]
@@ -304,7 +308,7 @@ def run_backward(
             if detect_anomaly:
                 anomaly_mode.check(node, position, input_grad, create_graph)
             if not simple_leaves or edge._hooks is not None:  # type: ignore[union-attr]
-                _deliver_to_leaf(
+                deliver_to_leaf(
                     edge,  # type: ignore[arg-type]
                     input_grad,
                     leaf_targets,
@@ -318,15 +322,15 @@ def run_backward(
                 fresh = (
                     not create_graph and prim.own_results and _fresh(input_grad, grad, out, args)
                 )
-                _accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
+                accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
-                _accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]
+                accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]
         if not retain_graph:  # _free_saved, inline: this loop is the hot path
             if prim.reads_inputs:
                 node.inputs = node.arrays = None
             node.out = None
     for leaf, total in hooked.values():
-        _deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
+        deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
 
 
@@ -452,15 +456,6 @@ def _on_paths_to(
     return needed
 
 
-def _sum(first: Any, second: Any) -> Any:
-    """Two parts of one gradient added; while arraygrad.compile traces, the addition of raw
-    arrays is written down too, so that a replay computes it again."""
-    tracer = _backend.tracer
-    if tracer is not None and _backend.is_array(first):
-        return tracer.call(operator.add, (first, second))
-    return first + second
-
-
 def _free_saved(node: Node) -> None:
     """Free what the rules of ``node`` read. Shape holders of inputs whose values were never
     needed stay, so that, as in PyTorch, a second backward through add or sum still works."""
@@ -515,18 +510,18 @@ def _visit(
 ) -> Any:
     """The rare per-node work before the rules run: hooks, retained grads, requested inputs."""
     if node.hooks is not None:
-        grad = _run_hooks(node.hooks, grad, create_graph)
+        grad = run_hooks(node.hooks, grad, create_graph)
     if node.retained is not None:
         retained = node.retained()
         if retained is not None:
             existing = retained.grad
             if existing is None or create_graph or existing._rg:
-                _accumulate_grad(retained, grad, create_graph)
+                accumulate_grad(retained, grad, create_graph)
             else:
                 # A retained gradient is summed into a new tensor, as PyTorch's retains_grad
                 # hook does (a leaf's .grad is added into in place): a .grad read before this
                 # backward keeps its values.
-                retained.grad = Tensor._wrap(_sum(existing._data, grad))
+                retained.grad = Tensor._wrap(sum_parts(existing._data, grad))
     if node in node_targets:
         captured[node_targets[node]] = grad
     return grad
@@ -539,94 +534,3 @@ def _unbroadcast(ns: Any, grad: Any, shape: tuple[int, ...], tracer: Any) -> Any
     if grad.__class__ is not _backend.array_type and ns is _backend.xp:
         grad = _backend.ensure_array(grad)  # NumPy's full sums give scalars: gradients are arrays
     return grad
-
-
-def _deliver_to_leaf(
-    leaf: Tensor,
-    grad: Any,
-    targets: set[int] | None,
-    captured: dict[int, Any],
-    accumulate: bool,
-    create_graph: bool,
-    pending: dict[int, Any] | None = None,
-) -> None:
-    hooks = leaf._hooks
-    if hooks:
-        if pending is not None:  # hooks run once on the leaf's total gradient, as in PyTorch
-            key = id(leaf)
-            pending[key] = (leaf, grad if key not in pending else _sum(pending[key][1], grad))
-            return
-        grad = _run_hooks(hooks, grad, create_graph)
-    if targets is not None and id(leaf) not in targets:
-        return
-    if not accumulate:
-        key = id(leaf)
-        captured[key] = grad if key not in captured else _sum(captured[key], grad)
-        return
-    _accumulate_grad(leaf, grad, create_graph)
-
-
-def _accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool = False) -> None:
-    """Add ``grad`` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
-
-    ``fresh`` says that ``grad`` is an array nothing else refers to, so it is kept as it is.
-    """
-    existing = tensor.grad
-    if create_graph:
-        new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
-        tensor.grad = materialized(new) if existing is None else existing + new
-        return
-    if existing is None:
-        if fresh:
-            tensor.grad = Tensor._wrap(grad)
-            return
-        # A copy: the rule's result may alias another gradient (add passes g through).
-        tensor.grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
-    elif existing._rg:
-        # A differentiable .grad is never written in place.
-        tensor.grad = existing + Tensor._wrap(grad)
-    else:
-        _backend.add_into(existing._data, grad)
-
-
-def materialized(grad: Tensor) -> Tensor:
-    """``grad`` (a differentiable gradient handed to the user) as an array of its own where it
-    is an expansion (a rule's ``broadcast_to``, e.g. the gradient of a sum): a later backward
-    adds into ``.grad`` in place, and a user may write into it, which would reach every
-    element that shares its memory. PyTorch likewise clones gradients that do not follow its
-    layout rules."""
-    if _backend.repeats_elements(grad._data):
-        return _ops_namespace().clone(grad)
-    return grad
-
-
-def _run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
-    # Hooks see and return Tensors, as in PyTorch; raw arrays are wrapped without a graph.
-    value = grad if create_graph else Tensor._wrap(grad)
-    for hook in hooks:
-        with _grad_mode_for(create_graph):
-            result = hook(value)
-        if result is not None:
-            value = result
-    return value if create_graph else value._data
-
-
-def _grad_mode_for(create_graph: bool) -> Any:
-    from arraygrad._grad_mode import set_grad_enabled
-
-    token_mode = create_graph and grad_enabled.get()
-    return set_grad_enabled(token_mode)
-
-
-def _ops_namespace() -> Any:
-    from arraygrad import ops
-
-    return ops
-
-
-def retain_grad(tensor: Tensor) -> None:
-    """Make backward fill ``tensor.grad`` although it is not a leaf."""
-    node = tensor._node
-    if node is None:
-        return
-    node.retained = weakref.ref(tensor)

@@ -1,0 +1,118 @@
+"""Where the backward engine hands gradients over: leaves (PyTorch's ``AccumulateGrad``),
+hooks, tensors that ``retain_grad()``, and the sums of a gradient's parts.
+
+A leaf's ``.grad`` is made on its first gradient and added into in place after that, so a loop
+of ``backward()`` calls accumulates, as in PyTorch; a gradient the engine made for this leaf
+alone is kept without a copy. Hooks see and return Tensors. With ``create_graph=True`` every
+gradient is a Tensor with a graph, and ``.grad`` is never written in place.
+"""
+
+from __future__ import annotations
+
+import operator
+import weakref
+from typing import Any
+
+from arraygrad import _backend
+from arraygrad._grad_mode import grad_enabled
+from arraygrad._tensor import Tensor
+
+
+def sum_parts(first: Any, second: Any) -> Any:
+    """Two parts of one gradient added; while arraygrad.compile traces, the addition of raw
+    arrays is written down too, so that a replay computes it again."""
+    tracer = _backend.tracer
+    if tracer is not None and _backend.is_array(first):
+        return tracer.call(operator.add, (first, second))
+    return first + second
+
+
+def deliver_to_leaf(
+    leaf: Tensor,
+    grad: Any,
+    targets: set[int] | None,
+    captured: dict[int, Any],
+    accumulate: bool,
+    create_graph: bool,
+    pending: dict[int, Any] | None = None,
+) -> None:
+    hooks = leaf._hooks
+    if hooks:
+        if pending is not None:  # hooks run once on the leaf's total gradient, as in PyTorch
+            key = id(leaf)
+            pending[key] = (leaf, grad if key not in pending else sum_parts(pending[key][1], grad))
+            return
+        grad = run_hooks(hooks, grad, create_graph)
+    if targets is not None and id(leaf) not in targets:
+        return
+    if not accumulate:
+        key = id(leaf)
+        captured[key] = grad if key not in captured else sum_parts(captured[key], grad)
+        return
+    accumulate_grad(leaf, grad, create_graph)
+
+
+def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool = False) -> None:
+    """Add ``grad`` into ``tensor.grad`` as PyTorch's AccumulateGrad does.
+
+    ``fresh`` says that ``grad`` is an array nothing else refers to, so it is kept as it is.
+    """
+    existing = tensor.grad
+    if create_graph:
+        new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
+        tensor.grad = materialized(new) if existing is None else existing + new
+        return
+    if existing is None:
+        if fresh:
+            tensor.grad = Tensor._wrap(grad)
+            return
+        # A copy: the rule's result may alias another gradient (add passes g through).
+        tensor.grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
+    elif existing._rg:
+        # A differentiable .grad is never written in place.
+        tensor.grad = existing + Tensor._wrap(grad)
+    else:
+        _backend.add_into(existing._data, grad)
+
+
+def materialized(grad: Tensor) -> Tensor:
+    """``grad`` (a differentiable gradient handed to the user) as an array of its own where it
+    is an expansion (a rule's ``broadcast_to``, e.g. the gradient of a sum): a later backward
+    adds into ``.grad`` in place, and a user may write into it, which would reach every
+    element that shares its memory. PyTorch likewise clones gradients that do not follow its
+    layout rules."""
+    if _backend.repeats_elements(grad._data):
+        return ops_namespace().clone(grad)
+    return grad
+
+
+def run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
+    # Hooks see and return Tensors, as in PyTorch; raw arrays are wrapped without a graph.
+    value = grad if create_graph else Tensor._wrap(grad)
+    for hook in hooks:
+        with grad_mode_for(create_graph):
+            result = hook(value)
+        if result is not None:
+            value = result
+    return value if create_graph else value._data
+
+
+def grad_mode_for(create_graph: bool) -> Any:
+    from arraygrad._grad_mode import set_grad_enabled
+
+    token_mode = create_graph and grad_enabled.get()
+    return set_grad_enabled(token_mode)
+
+
+def ops_namespace() -> Any:
+    from arraygrad import ops
+
+    return ops
+
+
+def retain_grad(tensor: Tensor) -> None:
+    """Make backward fill ``tensor.grad`` although it is not a leaf."""
+    node = tensor._node
+    if node is None:
+        return
+    node.retained = weakref.ref(tensor)
