@@ -42,3 +42,11 @@ def test_storage_really_is_array_api_strict() -> None:
         (t * t).sum().backward()
         assert t.grad is not None and isinstance(t.grad._data, strict_array)
         assert t.grad.tolist() == [2.0, 4.0]
+
+
+def test_a_dtype_the_library_lacks_raises_a_type_error_naming_it_and_the_fix() -> None:
+    # array_api_strict has no float16; the message once crashed reading a name off the namespace.
+    with strict_backend():
+        for make in (lambda: ag.zeros(2, dtype=ag.float16), lambda: ag.tensor([1.0]).half()):
+            with pytest.raises(TypeError, match=r"arraygrad\.float16 .* array_api_strict.*Fix:"):
+                make()

@@ -108,8 +108,13 @@ def to_xp(d: dtype) -> Any:
     try:
         return _tables()[0][d]
     except KeyError:
+        # The library's name from its module: ``xp`` is a SimpleNamespace, which has none.
+        library = getattr(_backend.module, "__name__", type(_backend.module).__name__)
         raise TypeError(
-            f"{d} is not supported by the array library {_backend.xp.__name__}"
+            f"{d} is not supported by the array library {library}, which has no "
+            f"{d.name} arrays. Fix: use a dtype it has (e.g. {d.name} -> "
+            f"{'float32' if d.is_floating_point else 'int64'}), or compute on NumPy with "
+            "arraygrad.set_backend('numpy')."
         ) from None
 
 

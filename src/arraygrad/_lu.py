@@ -74,7 +74,16 @@ def _info(lu: Tensor) -> Tensor:
 
 
 def _check_info(name: str, info: Tensor) -> None:
-    values = _backend.to_numpy(info._data).reshape(-1).tolist()
+    tracer = _backend.tracer
+    if tracer is None:
+        _check_info_values(name, info._data)
+    else:  # a step of the compiled program, as _check_pivots's
+        tracer.call(_check_info_values, (name, info._data))
+
+
+def _check_info_values(name: str, info: Any) -> None:
+    """Raise, as torch, where ``info`` (LAPACK's) says that ``U`` has a zero pivot."""
+    values = _backend.to_numpy(info).reshape(-1).tolist()
     for element, value in enumerate(values):
         if value > 0:
             batch = f"(Batch element {element}): " if info.ndim else ""
@@ -135,16 +144,21 @@ def lu_factor(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's 
 def _permutation_rows(pivots: Any, m: int, batch: tuple[int, ...]) -> Any:
     """``perm`` (int64, ``batch + (m,)``) with row ``perm[i]`` of ``A`` the row ``i`` of
     ``P^T A``: the swaps of row ``i`` with row ``pivots[i] - 1``, made in order."""
+    # xp calls only, no raw operators or indexing: arraygrad.compile records only those, and
+    # would replay a raw operator's result as a constant (the traced pivots' permutation).
     xp = _backend.xp
     index = xp.arange(m)
     perm = xp.broadcast_to(index, (*batch, m))
-    swaps = xp.broadcast_to(xp.astype(pivots, xp.int64) - 1, (*batch, pivots.shape[-1]))
+    one = xp.ones((), dtype=xp.int64)
+    swaps = xp.subtract(xp.astype(pivots, xp.int64), one)
+    swaps = xp.broadcast_to(swaps, (*batch, pivots.shape[-1]))
     zero = xp.zeros((), dtype=perm.dtype)
     for i in range(min(swaps.shape[-1], m)):
-        target = swaps[..., i : i + 1]
-        at_target = index == target
+        column = (Ellipsis, slice(i, i + 1))
+        at_target = xp.equal(index, xp.getitem(swaps, column))
         picked = xp.sum(xp.where(at_target, perm, zero), axis=-1, keepdims=True)
-        perm = xp.where(index == i, picked, xp.where(at_target, perm[..., i : i + 1], perm))
+        at_i = xp.equal(index, xp.asarray(i, dtype=xp.int64))
+        perm = xp.where(at_i, picked, xp.where(at_target, xp.getitem(perm, column), perm))
     return perm
 
 
@@ -154,7 +168,7 @@ def _permutation(pivots: Tensor, m: int, batch: tuple[int, ...], dtype: Any) -> 
     perm = _permutation_rows(pivots._data, m, batch)
     rows = xp.reshape(xp.arange(m), shape=(m, 1))
     perm = xp.reshape(perm, shape=(*perm.shape[:-1], 1, m))
-    return Tensor._wrap(xp.astype(rows == perm, dtype))
+    return Tensor._wrap(xp.astype(xp.equal(rows, perm), dtype))
 
 
 def _check_pivots(name: str, pivots: Tensor, m: int, unpack: bool) -> None:
@@ -171,7 +185,18 @@ def _check_pivots(name: str, pivots: Tensor, m: int, unpack: bool) -> None:
         )
     if pivots.numel() == 0:
         return
-    data = _backend.to_numpy(pivots._data)
+    tracer = _backend.tracer
+    if tracer is None:
+        _check_pivot_values(pivots._data, m, unpack)
+    else:
+        # A step of the compiled program (not a read of the traced values into Python, which
+        # would make the whole function run eagerly): each replay checks its own pivots.
+        tracer.call(_check_pivot_values, (pivots._data, m, unpack))
+
+
+def _check_pivot_values(pivots: Any, m: int, unpack: bool) -> None:
+    """Raise, as torch, for pivots outside ``[1, m]``."""
+    data = _backend.to_numpy(pivots)
     if unpack and (data.min() < 1 or data.max() > m):
         raise RuntimeError(
             f"pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive (got "

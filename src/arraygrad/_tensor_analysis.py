@@ -3,7 +3,8 @@ functions.
 
 A mixin of :class:`arraygrad.Tensor`; each method delegates to
 the PyTorch-style function of the same name in ``_reduction``, ``_scans``, ``_searching``,
-``_quantiles``, ``_statistics``, ``_distances``, ``_linalg`` or ``_matrix_functions``.
+``_histogram``, ``_quantiles``, ``_statistics``, ``_distances``, ``_linalg`` or
+``_matrix_functions``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import arraygrad as _ag
 if TYPE_CHECKING:
     import arraygrad._decompositions
     import arraygrad._distances
+    import arraygrad._histogram
     import arraygrad._linalg
     import arraygrad._matrix_functions
     import arraygrad._quantiles
@@ -108,6 +110,18 @@ class TensorAnalysisMethods:
     def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
         """A histogram with ``bins`` equal-width bins over ``[min, max]``."""
         return _ag._searching.histc(self, bins, min, max)
+
+    def histogram(
+        self,
+        bins: Any = 100,
+        *,
+        range: Any = None,
+        weight: Tensor | None = None,
+        density: bool = False,
+    ) -> Any:
+        """``(hist, bin_edges)``: counts (or summed ``weight``) in ``bins`` bins (a number of
+        equal-width bins over ``range``, or a 1-D tensor of edges)."""
+        return _ag._histogram.histogram(self, bins, range=range, weight=weight, density=density)
 
     def quantile(
         self,

@@ -62,6 +62,11 @@ def test_histogram_matches_torch(values: np.ndarray, kwargs: dict) -> None:
     _compare(lambda L, x, w: L.histogram(x, **kwargs), values)
 
 
+@pytest.mark.parametrize(("values", "kwargs"), CASES[:4] + CASES[-2:], ids=repr)
+def test_tensor_histogram_method_matches_torch(values: np.ndarray, kwargs: dict) -> None:
+    _compare(lambda L, x, w: x.histogram(**kwargs), values)
+
+
 EDGES = [
     [0.0, 1.5, 2.0, 5.0],
     [5.0, 2.0, 1.5, 0.0],  # decreasing: nothing is counted, as in torch
@@ -92,6 +97,11 @@ def test_histogram_weights_match_torch() -> None:
     )
     _compare(
         lambda L, x, w: L.histogram(x, L.tensor([0.0, 2.0, 3.0], dtype=x.dtype), weight=w),
+        values,
+        weight,
+    )
+    _compare(  # the Tensor method, with bin edges given positionally
+        lambda L, x, w: x.histogram(L.tensor([0.0, 2.0, 3.0], dtype=x.dtype), weight=w),
         values,
         weight,
     )

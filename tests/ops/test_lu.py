@@ -298,3 +298,56 @@ def test_compiled_lu_factor_ex_reports_each_calls_info() -> None:
     for m in matrices * 2:
         expected = torch.linalg.lu_factor_ex(torch.tensor(m)).info.item()
         assert step(ag.tensor(m)).item() == expected
+
+
+def _bits(results: Any) -> list[bytes]:
+    return [np.ascontiguousarray(r.detach().numpy()).tobytes() for r in results]
+
+
+def test_compiled_lu_unpack_lu_and_lu_solve_replay_each_calls_pivots() -> None:
+    """A compiled function builds P from each call's pivots, bitwise as eager, without falling
+    back to eager code (the pivots' checks are steps of the program, and the permutation is
+    built by namespace calls: raw operators on the pivots were replayed as the traced ones)."""
+
+    def fn(a: ag.Tensor, b: ag.Tensor) -> tuple[ag.Tensor, ...]:
+        lu, pivots = ag.linalg.lu_factor(a)
+        p, lower, upper = ag.linalg.lu(a)
+        (grad,) = ag.autograd.grad((lower.sum() + upper.sum()), a)
+        return (
+            *ag.lu_unpack(lu, pivots),
+            p,
+            grad,
+            ag.linalg.lu_solve(lu, pivots, b),
+            ag.linalg.lu_solve(lu, pivots, b, adjoint=True),
+            ag.linalg.lu_solve(lu, pivots, b.mT, left=False),
+            ag.lu_solve(b, lu, pivots),
+        )
+
+    compiled = ag.compile(fn)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for seed in range(6):
+            a = ag.tensor(_matrix((2, 4, 4), seed), requires_grad=True)
+            b = ag.tensor(_matrix((2, 4, 3), seed + 10))
+            assert _bits(compiled(a, b)) == _bits(fn(a, b))
+            theirs = torch.linalg.lu(torch.tensor(_matrix((2, 4, 4), seed))).P.numpy()
+            assert np.array_equal(compiled(a, b)[3].numpy(), theirs)
+    assert not [w for w in caught if "arraygrad.compile" in str(w.message)]
+    assert compiled.traces == 1 and not compiled.eager
+
+
+def test_compiled_lu_checks_each_calls_pivots_and_zero_pivots() -> None:
+    unpack = ag.compile(lambda lu, pivots: ag.lu_unpack(lu, pivots).P)
+    factor = ag.compile(lambda a: ag.linalg.lu_factor(a).LU)
+    lu = ag.tensor(_matrix((3, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # compile's fallback to eager code warns
+        for _ in range(2):
+            unpack(lu, ag.tensor([3, 2, 3], dtype=ag.int32))
+            factor(ag.tensor(_matrix((3, 3))))
+        with pytest.raises(RuntimeError, match=r"between 1 and LU\.size"):
+            unpack(lu, ag.tensor([3, 4, 3], dtype=ag.int32))
+        with pytest.raises(RuntimeError, match=r"U\[2,2\] is zero"):
+            singular = [[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 1.0]]
+            factor(ag.tensor(singular, dtype=ag.float64))
+    assert unpack.traces == 1 and factor.traces == 1

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
 import arraygrad as ag
 from arraygrad import optim
@@ -233,3 +234,37 @@ def test_nadam_radam_and_adamax_replay_bitwise_equal_to_eager(name, options):
             assert step.traces == 2  # the first step makes the state; then one trace
     assert runs[0] == runs[1]
     assert runs[0][0][-1] != runs[0][0][0]  # it trains
+
+
+def test_asgd_replay_follows_the_default_dtype_set_between_calls():
+    # ASGD rounds its new eta and mu as torch.as_tensor(float) does, to float32 unless the
+    # default dtype is float64: read on every replay, not baked in from the traced call.
+    def run(lib, compiled):
+        lib.set_default_dtype(lib.float64)
+        try:
+            w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+            opt = lib.optim.ASGD([w], lr=0.1, lambd=1e-3, alpha=0.7, t0=2)
+
+            def step(x):
+                opt.zero_grad()
+                (w * x).sum().backward()
+                opt.step()
+
+            run_step = ag.compile(step) if compiled else step
+            x = lib.tensor([0.3, 0.7, 1.1])
+            for i in range(8):
+                if i == 4:  # float64 state from now on holds float32-rounded eta and mu
+                    lib.set_default_dtype(lib.float32)
+                run_step(x)
+        finally:
+            lib.set_default_dtype(lib.float32)
+        state = opt.state[w]
+        return [w.detach().numpy().tobytes()] + [
+            state[k].detach().numpy().tobytes() for k in ("eta", "mu", "ax")
+        ]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = run(ag, True)
+    assert compiled == run(ag, False)
+    assert compiled[1:3] == run(torch, False)[1:3]  # eta and mu: torch's bits

@@ -41,24 +41,27 @@ def _signed(eta: float, sign: float) -> float:
     return sign * eta
 
 
-def _as_tensor(value: float, single: bool) -> float:
+def _as_tensor(value: float) -> float:
     """``value`` rounded as PyTorch's ``torch.as_tensor(value)`` rounds it: to float32 unless
-    the default dtype is float64 (``single`` false). It matters once ``eta`` and ``mu`` are
+    the default dtype is float64. It matters once ``eta`` and ``mu`` are
     float64 while the default dtype is float32 (``load_state_dict`` gives them the dtype of a
     float64 parameter): PyTorch still writes float32 values into them."""
     # struct's 'f' rounds to the nearest float32, ties to even, as a float32 tensor does (eta
     # and mu are at most lr and 1: far from float32's overflow, where struct would raise).
+    # The default dtype is read here, on each call: under arraygrad.compile this runs in a step
+    # of the program (scalar_from), so a replay follows set_default_dtype as eager code does.
+    single = scalar_dtype() is _dtype.float32
     return struct.unpack("f", struct.pack("f", value))[0] if single else value
 
 
-def _next_eta(step: float, lr: float, lambd: float, alpha: float, single: bool) -> float:
+def _next_eta(step: float, lr: float, lambd: float, alpha: float) -> float:
     """``lr / (1 + lambd lr t)^alpha`` on Python floats, as PyTorch's single-tensor path."""
-    return _as_tensor(lr / ((1 + lambd * lr * step) ** alpha), single)
+    return _as_tensor(lr / ((1 + lambd * lr * step) ** alpha))
 
 
-def _next_mu(step: float, t0: float, single: bool) -> float:
+def _next_mu(step: float, t0: float) -> float:
     """``1 / max(1, t - t0)`` on Python floats, as PyTorch's single-tensor path."""
-    return _as_tensor(1 / max(1, step - t0), single)
+    return _as_tensor(1 / max(1, step - t0))
 
 
 def _average_into(average: Any, param: Any, mu: Any) -> None:
@@ -160,7 +163,6 @@ class ASGD(Optimizer):
         lr = to_scalar(group["lr"])
         lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
         weight_decay = group["weight_decay"]
-        single = scalar_dtype() is _dtype.float32  # the dtype of torch.as_tensor(float)
         for p in params:
             state = self.state[p]
             if len(state) == 0:
@@ -188,12 +190,10 @@ class ASGD(Optimizer):
 
             _backend.assign(
                 eta._data,
-                _backend.scalar_from(
-                    _next_eta, eta._data.dtype, step._data, lr, lambd, alpha, single
-                ),
+                _backend.scalar_from(_next_eta, eta._data.dtype, step._data, lr, lambd, alpha),
             )
             _primitive.bump_version(eta)
             _backend.assign(
-                mu._data, _backend.scalar_from(_next_mu, mu._data.dtype, step._data, t0, single)
+                mu._data, _backend.scalar_from(_next_mu, mu._data.dtype, step._data, t0)
             )
             _primitive.bump_version(mu)
