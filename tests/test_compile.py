@@ -415,6 +415,22 @@ def test_retraces_when_input_shape_changes():
     assert w.item() == pytest.approx(1.5 - 0.1 * 21)
 
 
+def test_retraces_when_the_default_dtype_changes():
+    # A tensor the function makes from a Python float has the default dtype of the call.
+    def add_a_tenth(x):
+        return x.sum() + ag.tensor(0.1)
+
+    compiled = ag.compile(add_a_tenth)
+    x = ag.ones(3, dtype=ag.float64)
+    try:
+        for default in (ag.float32, ag.float32, ag.float64, ag.float64, ag.float32):
+            ag.set_default_dtype(default)
+            assert compiled(x).item() == add_a_tenth(x).item()
+    finally:
+        ag.set_default_dtype(ag.float32)
+    assert compiled.traces == 2
+
+
 def test_retraces_when_a_captured_tensor_changes():
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     holder = {"w": w}

@@ -242,7 +242,7 @@ class CompiledFunction:
             # primitive's parameters) is then read from the input on each replay too.
             if isinstance(arg, Tensor) and tracer.slot_of(arg._data) is None:
                 tracer.load(arg._data, arg)
-        grad_mode = grad_enabled.get()
+        grad_mode, float_dtype = grad_enabled.get(), _dtype.get_default_dtype()
         owner = getattr(self.fn, "__self__", None)
         if owner is not None:
             from arraygrad.nn.modules.module import Module  # nn builds on the top-level package
@@ -276,7 +276,7 @@ class CompiledFunction:
                 self._fall_back(key, tracer.broken)
             return result
         try:
-            program = Program(tracer, args, grad_mode, traced)
+            program = Program(tracer, args, grad_mode, float_dtype, traced)
         except UntraceableError as error:
             self._fall_back(key, str(error))
             return result

@@ -54,6 +54,7 @@ from arraygrad._compile_symbolic import (
     is_mutable_array,
     same,
 )
+from arraygrad._dtype import get_default_dtype
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 
@@ -188,7 +189,9 @@ def _line(op: Op, writer: _Writer) -> str:
 class Program:
     """A recorded step: its guards and the generated function that replays it."""
 
-    def __init__(self, tracer: Any, args: tuple[Any, ...], grad_mode: bool, result: Any) -> None:
+    def __init__(
+        self, tracer: Any, args: tuple[Any, ...], grad_mode: bool, float_dtype: Any, result: Any
+    ) -> None:
         writer = _Writer()
         tensor_names: dict[int, str] = {}
 
@@ -257,10 +260,15 @@ class Program:
         # Guards: what the program is specialised on, read now and compared with the trace.
         unpack = "".join(f"a{i}, " for i in range(len(args)))
         prologue = [f"({unpack}) = args" if args else "if args: return MISS"]
-        read: list[str] = ["_be.tracer", "_grad()"]
-        expected: list[Any] = [None, grad_mode]
+        # The default dtype too: a tensor the function makes from Python floats has it.
+        read: list[str] = ["_be.tracer", "_grad()", "_float_dtype()"]
+        expected: list[Any] = [None, grad_mode, float_dtype]
         # What each guard reads, in words for a warning (see _compile_guards.describe_changes).
-        about: list[tuple[Any, ...]] = [("plain", "a trace in progress"), ("plain", "grad mode")]
+        about: list[tuple[Any, ...]] = [
+            ("plain", "a trace in progress"),
+            ("plain", "grad mode"),
+            ("plain", "the default dtype"),
+        ]
         for position, value in enumerate(args):
             read.append(f"_kind(a{position})")
             expected.append(_kind(value))
@@ -367,6 +375,7 @@ class Program:
             MISS=MISS,
             _be=_backend,
             _grad=grad_enabled.get,
+            _float_dtype=get_default_dtype,
             _wrap=Tensor._wrap,
             _bump=_primitive.bump_version,
             _kind=_kind,
