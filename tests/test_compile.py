@@ -431,6 +431,71 @@ def test_retraces_when_the_default_dtype_changes():
     assert compiled.traces == 2
 
 
+# Module globals read by the compiled functions of the next tests.
+LEARNING_RATE = 0.1
+CALLS = 0
+
+
+def _set_learning_rate(value: float) -> None:
+    global LEARNING_RATE
+    LEARNING_RATE = value
+
+
+def _descend(w):
+    loss = (w * w).sum()
+    loss.backward()
+    with ag.no_grad():
+        w.sub_(LEARNING_RATE * w.grad)
+    w.grad = None
+    return loss
+
+
+def test_retraces_when_a_global_it_reads_changes():
+    runs = []
+    for compiled in (False, True):
+        _set_learning_rate(0.1)
+        w = ag.tensor([1.0, 2.0], requires_grad=True)
+        run = ag.compile(_descend) if compiled else _descend
+        for call in range(5):
+            if call == 2:
+                _set_learning_rate(0.25)  # a schedule written as a global
+            run(w)
+        runs.append(w.tolist())
+    assert runs[0] == runs[1]
+    assert run.traces == 2  # type: ignore[attr-defined]
+
+
+def test_retraces_when_a_closure_variable_it_reads_changes():
+    scale = 1.0
+
+    def scaled(x):
+        return x * scale
+
+    compiled = ag.compile(scaled)
+    results = []
+    for value in (1.0, 1.0, 3.0, 3.0):
+        scale = value
+        results.append(compiled(ag.ones(2)).tolist())
+    assert results == [[1.0, 1.0], [1.0, 1.0], [3.0, 3.0], [3.0, 3.0]]
+    assert compiled.traces == 2
+
+
+def test_a_global_the_function_changes_on_every_call_makes_it_run_eagerly():
+    global CALLS
+    CALLS = 0
+
+    def counted(x):
+        global CALLS
+        CALLS += 1  # a replay would not count: the function runs eagerly, as it counts
+        return x * 2
+
+    compiled = ag.compile(counted)
+    with pytest.warns(RuntimeWarning, match="global variable 'CALLS': 7 -> 8"):
+        for _ in range(12):
+            compiled(ag.ones(1))
+    assert CALLS == 12
+
+
 def test_retraces_when_a_captured_tensor_changes():
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     holder = {"w": w}

@@ -41,11 +41,14 @@ compiled step gives eager's results and leaves the generator where eager code le
 
 Known limits: integer arrays computed with raw operators on ``tensor._data`` (not through a
 primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.
-Python values the function reads from anywhere but its arguments, its modules' attributes and
-its optimizers' options are constants of the program, not guarded: a global or closure variable
-passed to ``F.dropout(x, p)`` or ``F.leaky_relu(x, slope)``, or a plain attribute of another
-object, is replayed with its value at the trace; pass such a value as an argument (the program
-is then specialised on it) or keep it in a module attribute.
+The global and closure variables that the function's own code reads (not the functions it
+calls) and that hold plain values (numbers, strings, None, tuples of them: a learning rate, a
+dropout probability passed to ``F.dropout(x, p)``) are constants of the program, guarded by
+value: changed between calls, the function is traced again (one the function itself changes,
+a counter, makes it run eagerly after 8 traces, as eager code counts). Python values it reads
+anywhere else, a plain attribute of an object other than its modules and optimizers, or a
+global read by a helper function it calls, are constants not guarded: pass such a value as an
+argument (the program is then specialised on it) or keep it in a module attribute.
 
 >>> import arraygrad
 >>> w = arraygrad.tensor(0.0, requires_grad=True)
@@ -77,6 +80,7 @@ from arraygrad._compile_program import (
     MISS,
     Program,
     UntraceableError,
+    python_reads,
 )
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
@@ -182,7 +186,8 @@ class CompiledFunction:
                 reason = f"state that changes on every call ({_MAX_TRACES} traces{since})"
                 fix = (
                     "keep what the program depends on fixed between calls (captured tensors, "
-                    "module attributes, an optimizer's state and options: all but lr, which a "
+                    "module attributes, global and closure variables, an optimizer's state and "
+                    "options: all but lr, which a "
                     "replay reads anew unless the update branches on it; for an option that "
                     "changes on every call, compile the forward and backward only and call "
                     "opt.step() after the compiled function), or leave this function uncompiled"
@@ -243,6 +248,7 @@ class CompiledFunction:
             if isinstance(arg, Tensor) and tracer.slot_of(arg._data) is None:
                 tracer.load(arg._data, arg)
         grad_mode, float_dtype = grad_enabled.get(), _dtype.get_default_dtype()
+        reads = python_reads(self.fn)
         owner = getattr(self.fn, "__self__", None)
         if owner is not None:
             from arraygrad.nn.modules.module import Module  # nn builds on the top-level package
@@ -276,7 +282,7 @@ class CompiledFunction:
                 self._fall_back(key, tracer.broken)
             return result
         try:
-            program = Program(tracer, args, grad_mode, float_dtype, traced)
+            program = Program(tracer, args, grad_mode, float_dtype, reads, traced)
         except UntraceableError as error:
             self._fall_back(key, str(error))
             return result

@@ -113,6 +113,53 @@ def plain_attributes(module: Any) -> dict[str, Any]:
     }
 
 
+# The values of a global or closure variable that a program bakes in as constants and guards:
+# numbers, strings, None and tuples of them. (Not functions: every helper and module a function
+# calls is a global, and none is rebound between calls in practice.)
+_VALUES: tuple[type, ...] = (bool, int, float, complex, str, type(None))
+
+
+def _is_value(value: Any) -> bool:
+    if value.__class__ is tuple:
+        return all(_is_value(item) for item in value)
+    return isinstance(value, _VALUES)
+
+
+def python_reads(fn: Any) -> list[tuple[str, Any, str, Any]]:
+    """The global and closure variables that ``fn``'s own code reads (its nested functions' and
+    comprehensions' too) and that hold plain values (a learning rate, a dropout probability, a
+    flag), as ``(kind, container, name, value)``: ``("global", fn.__globals__, name, value)``
+    or ``("closure", cell, name, value)``. Such a value is a constant of the program, so the
+    program is guarded on it: changed between calls, the function is traced again.
+
+    A name in ``co_names`` may be an attribute's (``x.grad``) that happens to name a global
+    too: guarding it as well costs a dictionary read.
+    """
+    fn = getattr(fn, "__func__", fn)  # a bound method: its function
+    code = getattr(fn, "__code__", None)
+    if code is None:  # a callable object, a builtin: nothing to read from
+        return []
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        stack += [const for const in current.co_consts if isinstance(const, types.CodeType)]
+    reads: list[tuple[str, Any, str, Any]] = []
+    scope = fn.__globals__
+    for name in sorted(names):
+        if name in scope and _is_value(scope[name]):
+            reads.append(("global", scope, name, scope[name]))
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # not bound yet
+            continue
+        if _is_value(value):
+            reads.append(("closure", cell, name, value))
+    return reads
+
+
 class _Writer:
     """Names for the generated function: bound objects become its default arguments."""
 
@@ -190,7 +237,13 @@ class Program:
     """A recorded step: its guards and the generated function that replays it."""
 
     def __init__(
-        self, tracer: Any, args: tuple[Any, ...], grad_mode: bool, float_dtype: Any, result: Any
+        self,
+        tracer: Any,
+        args: tuple[Any, ...],
+        grad_mode: bool,
+        float_dtype: Any,
+        reads: list[tuple[str, Any, str, Any]],
+        result: Any,
     ) -> None:
         writer = _Writer()
         tensor_names: dict[int, str] = {}
@@ -355,6 +408,12 @@ class Program:
             read += [f"{name}_d[{attribute!r}]" for attribute in attributes]
             expected += attributes.values()
             about += [("module", module, attribute) for attribute in attributes]
+        # The global and closure variables the function read at the trace's start.
+        for kind, container, name, value in reads:
+            where = writer.bind(container, "G" if kind == "global" else "C")
+            read.append(f"{where}[{name!r}]" if kind == "global" else f"{where}.cell_contents")
+            expected.append(value)
+            about.append(("plain", f"{kind} variable {name!r}"))
         for read_value, value, describe in tracer.guards:
             read.append(f"{writer.bind(read_value, 'g')}()")
             expected.append(value)
