@@ -441,7 +441,7 @@ def _set_learning_rate(value: float) -> None:
     LEARNING_RATE = value
 
 
-def _descend(w):
+def _descend_at_learning_rate(w):
     loss = (w * w).sum()
     loss.backward()
     with ag.no_grad():
@@ -455,7 +455,7 @@ def test_retraces_when_a_global_it_reads_changes():
     for compiled in (False, True):
         _set_learning_rate(0.1)
         w = ag.tensor([1.0, 2.0], requires_grad=True)
-        run = ag.compile(_descend) if compiled else _descend
+        run = ag.compile(_descend_at_learning_rate) if compiled else _descend_at_learning_rate
         for call in range(5):
             if call == 2:
                 _set_learning_rate(0.25)  # a schedule written as a global
