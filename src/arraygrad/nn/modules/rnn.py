@@ -5,6 +5,10 @@ direction) has ``weight_ih_lk`` of shape ``(G * hidden_size, input)``, ``weight_
 ``(G * hidden_size, hidden_size)`` and biases ``bias_ih_lk``, ``bias_hh_lk``, with the gate
 blocks stacked in PyTorch's order: LSTM ``i, f, g, o`` (G = 4), GRU ``r, z, n`` (G = 3).
 All start as U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+
+A :class:`~arraygrad.nn.utils.rnn.PackedSequence` input runs PyTorch's way: at step ``t`` only
+the first ``batch_sizes[t]`` rows (the sequences still running) step, so each sequence's final
+state is the one at its own length.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from itertools import accumulate
 from typing import Any
 
 from arraygrad import _math
@@ -21,6 +26,7 @@ from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
+from arraygrad.nn.utils.rnn import PackedSequence
 
 __all__ = ["GRU", "LSTM", "RNN"]
 
@@ -223,6 +229,76 @@ class RNNBase(Module):
         c_n = _stack(c_last) if c_last else None
         return layer_input, h_n, c_n
 
+    def _run_packed(
+        self, data: Tensor, batch_sizes: list[int], h0: Tensor, c0: Tensor | None
+    ) -> tuple[Tensor, Tensor, Tensor | None]:
+        """Run all layers over packed ``data`` (``(sum(batch_sizes), H_in)``, sorted batch)."""
+        directions = 2 if self.bidirectional else 1
+        starts = [0, *accumulate(batch_sizes)]
+        layer_input = data
+        h_last: list[Tensor] = []
+        c_last: list[Tensor] = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+                x_proj = layer_input @ w_ih.mT
+                if b_ih is not None:
+                    x_proj = x_proj + b_ih
+                index = layer * directions + direction
+                step = _packed_forward if direction == 0 else _packed_reverse
+                weights = (w_hh, b_hh)
+                c = c0[index] if c0 is not None else None
+                output, h, c = step(self, x_proj, starts, batch_sizes, h0[index], c, weights)
+                outputs.append(output)
+                h_last.append(h)
+                if c is not None:
+                    c_last.append(c)
+            layer_output = outputs[0] if directions == 1 else _cat_last(outputs)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_output = F.dropout(layer_output, self.dropout, True)
+            layer_input = layer_output
+        return layer_input, _stack(h_last), _stack(c_last) if c_last else None
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """PyTorch's packed path: ``hx`` is in the caller's batch order, as are the states
+        returned; ``batch_first`` does not apply."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        weight = self.weight_ih_l0
+        if data.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({data.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: "
+                f"model.to({data.dtype})"
+            )
+        if data.dim() != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+        if data.size(-1) != self.input_size:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                f"{data.size(-1)}"
+            )
+        sizes = [int(size) for size in batch_sizes.tolist()]
+        directions = 2 if self.bidirectional else 1
+        expected = (self.num_layers * directions, sizes[0], self.hidden_size)
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            states = [zeros(*expected, dtype=data.dtype)] * (2 if lstm else 1)
+        else:
+            states = list(hx) if lstm else [hx]
+            for k, state in enumerate(states):
+                if tuple(state.shape) != expected:
+                    what = f"hidden[{k}]" if lstm else "hidden"
+                    raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
+            if sorted_indices is not None:
+                states = [state.index_select(1, sorted_indices) for state in states]
+        output, h_n, c_n = self._run_packed(data, sizes, states[0], states[1] if lstm else None)
+        packed = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        finals = [h_n] if c_n is None else [h_n, c_n]
+        if unsorted_indices is not None:
+            finals = [state.index_select(1, unsorted_indices) for state in finals]
+        return packed, finals[0] if c_n is None else tuple(finals)
+
     def _prepare(self, input: Tensor, hx: Any, name: str) -> tuple[Tensor, Any, bool]:
         """Check shapes, add the batch dimension of unbatched input, put time first."""
         if input.dim() not in (2, 3):
@@ -241,7 +317,7 @@ class RNNBase(Module):
         weight = self.weight_ih_l0
         if input.dtype != weight.dtype:
             raise ValueError(
-                f"{name} input dtype ({input.dtype}) does not match weight dtype "
+                f"RNN input dtype ({input.dtype}) does not match weight dtype "
                 f"({weight.dtype}). Convert input: input.to({weight.dtype}), or convert model: "
                 f"model.to({input.dtype})"
             )
@@ -279,6 +355,71 @@ class RNNBase(Module):
         return output
 
 
+def _packed_forward(
+    module: RNNBase,
+    x_proj: Tensor,
+    starts: list[int],
+    batch_sizes: list[int],
+    h: Tensor,
+    c: Tensor | None,
+    weights: tuple[Tensor, Any],
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """Steps 0, 1, ... of one direction; returns packed outputs and the final ``(h, c)``.
+
+    The batch only shrinks going forward: when step ``t`` has fewer rows, the dropped rows'
+    sequences ended at step ``t - 1`` and their state there is their final one.
+    """
+    finished_h: list[Tensor] = []
+    finished_c: list[Tensor] = []
+    outputs = []
+    for t, size in enumerate(batch_sizes):
+        if size < h.shape[0]:
+            finished_h.append(h[size:])
+            h = h[:size]
+            if c is not None:
+                finished_c.append(c[size:])
+                c = c[:size]
+        h, c = module._cell(x_proj[starts[t] : starts[t] + size], h, c, *weights)
+        outputs.append(h)
+    # The rows finished last are the first (longest) ones: reverse to restore the batch order.
+    h_n = _cat_first([h, *reversed(finished_h)])
+    c_n = _cat_first([c, *reversed(finished_c)]) if c is not None else None
+    return _cat_first(outputs), h_n, c_n
+
+
+def _packed_reverse(
+    module: RNNBase,
+    x_proj: Tensor,
+    starts: list[int],
+    batch_sizes: list[int],
+    h0: Tensor,
+    c0: Tensor | None,
+    weights: tuple[Tensor, Any],
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """Steps T-1, ..., 0 of the reverse direction: each sequence starts from its initial state
+    at its own last step, so the batch grows as shorter sequences join."""
+    h = h0[: batch_sizes[-1]]
+    c = c0[: batch_sizes[-1]] if c0 is not None else None
+    outputs: list[Tensor] = [None] * len(batch_sizes)  # type: ignore[list-item]
+    for t in range(len(batch_sizes) - 1, -1, -1):
+        size, running = batch_sizes[t], h.shape[0]
+        if size > running:
+            h = _cat_first([h, h0[running:size]])
+            if c is not None and c0 is not None:
+                c = _cat_first([c, c0[running:size]])
+        h, c = module._cell(x_proj[starts[t] : starts[t] + size], h, c, *weights)
+        outputs[t] = h
+    return _cat_first(outputs), h, c
+
+
+def _cat_first(parts: list[Tensor]) -> Tensor:
+    if len(parts) == 1:
+        return parts[0]
+    import arraygrad
+
+    return arraygrad.cat(parts, 0)  # type: ignore[attr-defined, no-any-return]
+
+
 def _cat_last(parts: list[Tensor]) -> Tensor:
     import arraygrad
 
@@ -309,6 +450,13 @@ class RNN(RNNBase):
     >>> out, h = RNN(3, 5, num_layers=2)(arraygrad.zeros(7, 2, 3))
     >>> out.shape, h.shape
     (arraygrad.Size([7, 2, 5]), arraygrad.Size([2, 2, 5]))
+
+    A packed batch gives a packed output and each sequence's state at its own length:
+
+    >>> from arraygrad.nn.utils.rnn import pack_sequence
+    >>> out, h = RNN(3, 5)(pack_sequence([arraygrad.ones(4, 3), arraygrad.ones(2, 3)]))
+    >>> out.batch_sizes, h.shape
+    (tensor([2, 2, 1, 1]), arraygrad.Size([1, 2, 5]))
     """
 
     def __init__(
@@ -345,7 +493,9 @@ class RNN(RNNBase):
         )
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)  # type: ignore[no-any-return]
         return self._forward_one_state(input, hx, "RNN")
 
 
@@ -363,7 +513,9 @@ class GRU(RNNBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("GRU", *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)  # type: ignore[no-any-return]
         return self._forward_one_state(input, hx, "GRU")
 
 
@@ -381,8 +533,10 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        self, input: Any, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Any, tuple[Tensor, Tensor]]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)  # type: ignore[no-any-return]
         input, hx, batched = self._prepare(input, hx, "LSTM")
         if hx is not None:
             h, c = hx
