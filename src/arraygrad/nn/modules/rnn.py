@@ -193,11 +193,16 @@ class RNNBase(Module):
         return (1 - z) * n + z * h, None
 
     def _run(
-        self, input: Tensor, h0: Tensor, c0: Tensor | None
+        self,
+        input: Tensor,
+        h0: Tensor,
+        c0: Tensor | None,
+        batch_sizes: list[int] | None = None,
     ) -> tuple[Tensor, Tensor, Tensor | None]:
-        """Run all layers over ``input`` of shape ``(L, N, H_in)``."""
+        """Run all layers over ``input``: ``(L, N, H_in)``, or with ``batch_sizes`` packed data
+        ``(sum(batch_sizes), H_in)`` of a sorted batch."""
         directions = 2 if self.bidirectional else 1
-        steps = input.shape[0]
+        starts = None if batch_sizes is None else [0, *accumulate(batch_sizes)]
         layer_input = input
         h_last: list[Tensor] = []
         c_last: list[Tensor] = []
@@ -212,44 +217,13 @@ class RNNBase(Module):
                 index = layer * directions + direction
                 h = h0[index]
                 c = c0[index] if c0 is not None else None
-                order = range(steps) if direction == 0 else range(steps - 1, -1, -1)
-                results: list[Tensor] = [None] * steps  # type: ignore[list-item]
-                for t in order:
-                    h, c = self._cell(x_proj[t], h, c, w_hh, b_hh)
-                    results[t] = h
-                outputs.append(_stack(results))
-                h_last.append(h)
-                if c is not None:
-                    c_last.append(c)
-            layer_output = outputs[0] if directions == 1 else _cat_last(outputs)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_output = F.dropout(layer_output, self.dropout, True)
-            layer_input = layer_output
-        h_n = _stack(h_last)
-        c_n = _stack(c_last) if c_last else None
-        return layer_input, h_n, c_n
-
-    def _run_packed(
-        self, data: Tensor, batch_sizes: list[int], h0: Tensor, c0: Tensor | None
-    ) -> tuple[Tensor, Tensor, Tensor | None]:
-        """Run all layers over packed ``data`` (``(sum(batch_sizes), H_in)``, sorted batch)."""
-        directions = 2 if self.bidirectional else 1
-        starts = [0, *accumulate(batch_sizes)]
-        layer_input = data
-        h_last: list[Tensor] = []
-        c_last: list[Tensor] = []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
-                x_proj = layer_input @ w_ih.mT
-                if b_ih is not None:
-                    x_proj = x_proj + b_ih
-                index = layer * directions + direction
-                step = _packed_forward if direction == 0 else _packed_reverse
-                weights = (w_hh, b_hh)
-                c = c0[index] if c0 is not None else None
-                output, h, c = step(self, x_proj, starts, batch_sizes, h0[index], c, weights)
+                if batch_sizes is None or starts is None:
+                    output, h, c = self._steps(x_proj, h, c, (w_hh, b_hh), direction == 1)
+                else:
+                    packed_steps = _packed_forward if direction == 0 else _packed_reverse
+                    output, h, c = packed_steps(
+                        self, x_proj, starts, batch_sizes, h, c, (w_hh, b_hh)
+                    )
                 outputs.append(output)
                 h_last.append(h)
                 if c is not None:
@@ -259,6 +233,24 @@ class RNNBase(Module):
                 layer_output = F.dropout(layer_output, self.dropout, True)
             layer_input = layer_output
         return layer_input, _stack(h_last), _stack(c_last) if c_last else None
+
+    def _steps(
+        self,
+        x_proj: Tensor,
+        h: Tensor,
+        c: Tensor | None,
+        weights: tuple[Tensor, Any],
+        reverse: bool,
+    ) -> tuple[Tensor, Tensor, Tensor | None]:
+        """Every step of one direction over ``(L, N, G * H)`` projections: the outputs stacked,
+        the final ``(h, c)``."""
+        steps = x_proj.shape[0]
+        order = range(steps - 1, -1, -1) if reverse else range(steps)
+        results: list[Tensor] = [None] * steps  # type: ignore[list-item]
+        for t in order:
+            h, c = self._cell(x_proj[t], h, c, *weights)
+            results[t] = h
+        return _stack(results), h, c
 
     def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
         """PyTorch's packed path: ``hx`` is in the caller's batch order, as are the states
@@ -292,7 +284,7 @@ class RNNBase(Module):
                     raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
             if sorted_indices is not None:
                 states = [state.index_select(1, sorted_indices) for state in states]
-        output, h_n, c_n = self._run_packed(data, sizes, states[0], states[1] if lstm else None)
+        output, h_n, c_n = self._run(data, states[0], states[1] if lstm else None, sizes)
         packed = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
         finals = [h_n] if c_n is None else [h_n, c_n]
         if unsorted_indices is not None:
