@@ -473,3 +473,103 @@ def test_creation_draws_follow_their_generator(draw: Any) -> None:
     assert draw(generator).tolist() == first
     assert draw(generator).tolist() != first  # it advanced (seeded: never flaky)
     assert ag.rand(2).tolist() == global_before  # the global generator was not touched
+
+
+# --- the global generator's state and seed (get_rng_state, set_rng_state, initial_seed, seed) --
+
+
+def test_set_rng_state_of_get_rng_state_repeats_the_draws() -> None:
+    for L in (torch, ag):
+        state = L.get_rng_state()
+        assert state.dtype == L.uint8 and state.ndim == 1 and not state.requires_grad
+        first = (L.rand(5), L.randn(3), L.randint(0, 100, (4,)))
+        L.manual_seed(123)  # moves the generator elsewhere
+        L.set_rng_state(state)
+        again = (L.rand(5), L.randn(3), L.randint(0, 100, (4,)))
+        assert all(bool((a == b).all()) for a, b in zip(first, again, strict=True))
+
+
+def test_set_rng_state_restores_the_seed_as_torch() -> None:
+    seeds = []
+    for L in (torch, ag):
+        L.manual_seed(7)
+        state = L.get_rng_state()
+        L.manual_seed(9)
+        L.set_rng_state(state)
+        seeds.append(L.initial_seed())
+    assert seeds == [7, 7]
+
+
+def test_state_after_a_draw_of_odd_length_repeats() -> None:
+    # NumPy buffers half of a 64-bit word for 32-bit draws: the state must carry it.
+    ag.manual_seed(1)
+    ag.randint(0, 10, (3,), dtype=ag.int32)
+    ag.rand(3, dtype=ag.float16)
+    state = ag.get_rng_state()
+    a = ag.rand(7)
+    ag.set_rng_state(state)
+    assert bool((ag.rand(7) == a).all())
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda L: L.zeros(3, dtype=L.uint8),
+        lambda L: L.get_rng_state().float(),
+        lambda L: [1, 2],
+    ],
+)
+def test_wrong_state_raises_as_torch(bad: Any) -> None:
+    outcomes = []
+    for L in (torch, ag):
+        try:
+            L.set_rng_state(bad(L))
+            outcomes.append("ok")
+        except (TypeError, RuntimeError) as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes[0] == outcomes[1]
+
+
+def test_corrupt_state_is_refused() -> None:
+    state = ag.get_rng_state().clone()
+    state[16] = 2  # an even increment is no PCG64 state
+    with pytest.raises(RuntimeError, match="not one that get_rng_state"):
+        ag.set_rng_state(state)
+
+
+@pytest.mark.parametrize("seed", [0, 5, -1, 2**63, 2**64 - 1])
+def test_initial_seed_is_the_last_manual_seed_as_torch(seed: int) -> None:
+    torch.manual_seed(seed)
+    ag.manual_seed(seed)
+    assert ag.initial_seed() == torch.initial_seed()
+
+
+def test_seed_range_is_torch_s() -> None:
+    # Negative seeds down to -2**63 are taken modulo 2**64; beyond either end a ValueError.
+    for L in (torch, ag):
+        L.manual_seed(-5)
+        for seed in (2**64, -(2**63) - 1):
+            with pytest.raises(ValueError):
+                L.manual_seed(seed)
+
+
+def test_seed_reseeds_with_a_fresh_64_bit_seed() -> None:
+    first = ag.seed()
+    assert 0 <= first < 2**64 and ag.initial_seed() == first
+    a = ag.rand(4)
+    ag.manual_seed(first)
+    assert bool((ag.rand(4) == a).all())
+    assert ag.seed() != first
+
+
+def test_generator_state_round_trips_and_leaves_the_global_one() -> None:
+    g = ag.Generator().manual_seed(3)
+    state = g.get_state()
+    a = ag.rand(4, generator=g)
+    ag.manual_seed(0)
+    expected_global = ag.rand(2)
+    g.manual_seed(11)
+    assert g.set_state(state) is g and g.initial_seed() == 3
+    ag.manual_seed(0)
+    assert bool((ag.rand(4, generator=g) == a).all())
+    assert bool((ag.rand(2) == expected_global).all())

@@ -29,6 +29,7 @@ from arraygrad import (
     _histogram,
     _index_updates,
     _indexing,
+    _info,
     _joining,
     _linalg,
     _lu,
@@ -36,6 +37,7 @@ from arraygrad import (
     _matrices,
     _matrix_exp,
     _matrix_functions,
+    _nn_aliases,
     _predicates,
     _quantiles,
     _random,
@@ -53,6 +55,7 @@ from arraygrad import (
     _statistics,
     _triangular,
     _unary,
+    _utilities,
     _view_scatter,
     _views,
     autograd,
@@ -106,6 +109,7 @@ from arraygrad._grad_mode import (
 from arraygrad._histogram import *  # noqa: F403
 from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
+from arraygrad._info import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._lu import *  # noqa: F403
@@ -113,6 +117,7 @@ from arraygrad._math import *  # noqa: F403
 from arraygrad._matrices import *  # noqa: F403
 from arraygrad._matrix_exp import *  # noqa: F403
 from arraygrad._matrix_functions import *  # noqa: F403
+from arraygrad._nn_aliases import *  # noqa: F403
 from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
 from arraygrad._quantiles import *  # noqa: F403
@@ -132,6 +137,7 @@ from arraygrad._statistics import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
 from arraygrad._triangular import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
+from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
 from arraygrad.serialization import load, save
@@ -229,6 +235,9 @@ __all__ = [
     *_view_scatter.__all__,
     *_repeats.__all__,
     *_device.__all__,
+    *_info.__all__,
+    *_nn_aliases.__all__,
+    *_utilities.__all__,
     "linalg",
     "return_types",
 ]

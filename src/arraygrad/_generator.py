@@ -53,5 +53,22 @@ class Generator:
         self.manual_seed(seed)
         return seed
 
+    def get_state(self) -> Any:
+        """The generator's state and seed as a ``uint8`` tensor, for :meth:`set_state`
+        (arraygrad's bytes, not PyTorch's)."""
+        from arraygrad._random import state_tensor  # _random builds on Tensor, made later
+
+        return state_tensor(self._rng, self._seed)
+
+    def set_state(self, new_state: Any) -> Generator:
+        """Put the generator back in a state :meth:`get_state` returned; returns it."""
+        from arraygrad._random import state_from_tensor
+
+        state, seed = state_from_tensor(new_state)
+        rng = _backend.new_rng(seed)
+        _backend.set_rng_state(rng, state)
+        self._rng, self._seed = rng, seed
+        return self
+
     def __repr__(self) -> str:
         return f"<arraygrad.Generator object at {id(self):#x}>"

@@ -16,7 +16,16 @@ from arraygrad._creation import _size, creation_options, generator_rng
 from arraygrad._dtype import dtype
 from arraygrad._tensor import Tensor
 
-__all__ = ["bernoulli", "multinomial", "normal", "poisson"]
+__all__ = [
+    "bernoulli",
+    "get_rng_state",
+    "initial_seed",
+    "multinomial",
+    "normal",
+    "poisson",
+    "seed",
+    "set_rng_state",
+]
 
 
 def _draw(
@@ -242,3 +251,83 @@ def multinomial(
     )
     out = Tensor._wrap(index)
     return out.reshape(num_samples) if input.ndim == 1 else out
+
+
+# --- the global generator's seed and state -------------------------------------------------
+
+
+def initial_seed() -> int:
+    """The seed the global generator was last given by :func:`arraygrad.manual_seed` or
+    :func:`seed` (a random 64-bit one before either is called).
+
+    >>> import arraygrad
+    >>> arraygrad.manual_seed(-1)
+    >>> arraygrad.initial_seed()
+    18446744073709551615
+    """
+    return _backend.initial_seed()
+
+
+def seed() -> int:
+    """Reseed the global generator with a fresh 64-bit seed from the operating system's
+    entropy, and return that seed."""
+    new = _backend.fresh_seed()
+    _backend.manual_seed(new)
+    return new
+
+
+def state_tensor(rng: Any, seed: int) -> Tensor:
+    """A generator's state and seed as a 1-D ``uint8`` tensor (see :func:`get_rng_state`)."""
+    data = _backend.rng_state_bytes(rng, seed)
+    return Tensor._wrap(_backend.asarray(list(data), dtype=_dtype.to_xp(_dtype.uint8)))
+
+
+def state_from_tensor(state: Any) -> tuple[dict[str, Any], int]:
+    """The generator state and seed held by a tensor of :func:`state_tensor`, with PyTorch's
+    errors for anything else."""
+    if not isinstance(state, Tensor):
+        raise TypeError(
+            f"expected a torch.ByteTensor, but got {type(state).__name__}. Fix: pass the "
+            "tensor that get_rng_state() returned."
+        )
+    if state.dtype is not _dtype.uint8:
+        raise TypeError(
+            f"RNG state must be a torch.ByteTensor (got {state.dtype}). Fix: pass the uint8 "
+            "tensor that get_rng_state() returned."
+        )
+    if state.numel() != _backend.STATE_SIZE:
+        raise RuntimeError(
+            f"Expected a generator state of size {_backend.STATE_SIZE} but found the input RNG "
+            f"state size to be {state.numel()}. Fix: pass a state that arraygrad's "
+            "get_rng_state() returned (PyTorch's states differ)."
+        )
+    try:
+        return _backend.rng_state_from_bytes(bytes(state.reshape(-1).tolist()))
+    except ValueError:
+        raise RuntimeError(
+            "the RNG state is not one that get_rng_state() returned: its increment is even or "
+            "its flag is not 0 or 1. Fix: pass an unmodified state."
+        ) from None
+
+
+def get_rng_state() -> Tensor:
+    """The global generator's state as a ``uint8`` tensor, for :func:`set_rng_state`.
+
+    Its bytes are arraygrad's (NumPy's PCG64 state and the seed), not PyTorch's, and its
+    length differs: a state saved by PyTorch cannot be loaded, nor the reverse.
+
+    >>> import arraygrad
+    >>> state = arraygrad.get_rng_state()
+    >>> a = arraygrad.rand(2)
+    >>> arraygrad.set_rng_state(state)
+    >>> bool((arraygrad.rand(2) == a).all())
+    True
+    """
+    return state_tensor(None, _backend.initial_seed())
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Put the global generator back in a state :func:`get_rng_state` returned (its seed, as
+    :func:`initial_seed` reports it, too)."""
+    state, seed = state_from_tensor(new_state)
+    _backend.set_rng_state(None, state, seed)

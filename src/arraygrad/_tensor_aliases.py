@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import arraygrad._binary
     import arraygrad._bitwise
     import arraygrad._inplace
+    import arraygrad._linalg
     import arraygrad._math
     import arraygrad._matrix_exp
     import arraygrad._primitive
@@ -419,6 +420,10 @@ class TensorAliasMethods:
     def renorm_(self, p: float, dim: int, maxnorm: float) -> Tensor:
         """In place: :meth:`renorm`."""
         return _ag._inplace.apply(self, _ag._renorm.renorm, p, dim, maxnorm)
+
+    def ger(self, vec2: Tensor) -> Tensor:
+        """:func:`arraygrad.ger`: the outer product (deprecated name of :meth:`outer`)."""
+        return _ag._linalg.outer(self, vec2)
 
     def matrix_exp(self) -> Tensor:
         """:func:`arraygrad.matrix_exp` of each square matrix in the last two dimensions."""

@@ -144,6 +144,33 @@ class TensorCreationMethods:
         """Whether the dtype holds negative numbers (False for bool and uint8)."""
         return self.dtype.is_signed
 
+    def is_inference(self) -> builtins.bool:
+        """Whether this is an inference tensor: always False, as arraygrad's
+        ``inference_mode`` does not mark the tensors made under it."""
+        return False
+
+    # arraygrad's tensors are dense, unquantised, and hold their data.
+    @property
+    def is_sparse(self) -> builtins.bool:
+        """False: arraygrad has no sparse tensors."""
+        return False
+
+    @property
+    def is_quantized(self) -> builtins.bool:
+        """False: arraygrad has no quantised tensors."""
+        return False
+
+    @property
+    def is_meta(self) -> builtins.bool:
+        """False: arraygrad has no meta (data-less) tensors."""
+        return False
+
+    def data_ptr(self) -> builtins.int:
+        """The memory address of the first element (0 for an empty tensor): equal for views
+        that start at the same element. On array libraries that do not tell addresses, an id
+        of the array object."""
+        return _ag._backend.data_address(self._data)
+
     @property
     def itemsize(self) -> builtins.int:
         """Bytes per element."""

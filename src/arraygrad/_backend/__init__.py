@@ -36,10 +36,12 @@ warnings.filterwarnings(
 )
 
 # Memory layouts (strided views, what a view holds): part of this door, written in layout.py.
+data_address = layout.data_address
 diagonal_indices = layout.diagonal_indices
 diagonal_span = layout.diagonal_span
 element_offset = layout.element_offset
 element_strides = layout.element_strides
+empty_strided = layout.empty_strided
 has_repeats = layout.has_repeats
 is_transposed_matrix = layout.is_transposed_matrix
 memory_positions = layout.memory_positions
@@ -66,7 +68,11 @@ update_into = writes.update_into
 fused_add = fused.fused_add
 
 # Random numbers (NumPy's generators, moved to the active namespace): written in random.py.
+STATE_SIZE = random.STATE_SIZE
+checked_seed = random.checked_seed
+fresh_seed = random.fresh_seed
 generator_state = random.generator_state
+initial_seed = random.initial_seed
 manual_seed = random.manual_seed
 new_rng = random.new_rng
 random_bernoulli = random.random_bernoulli
@@ -79,7 +85,10 @@ rng_integers = random.rng_integers
 rng_multinomial = random.rng_multinomial
 rng_permutation = random.rng_permutation
 rng_seed = random.rng_seed
+rng_state_bytes = random.rng_state_bytes
+rng_state_from_bytes = random.rng_state_from_bytes
 set_generator_state = random.set_generator_state
+set_rng_state = random.set_rng_state
 
 #: The active array library's own namespace (the ``numpy`` module by default).
 module: Any = np
@@ -560,3 +569,21 @@ def bytes_of_uint8(array: Any) -> bytes:
     if values.dtype != np.uint8 or values.ndim != 1:
         raise ValueError(f"expected a 1-D uint8 array, got {values.dtype} of shape {values.shape}")
     return values.tobytes()
+
+
+def float_info(name: str) -> dict[str, float | int]:
+    """The limits of the floating dtype called ``name`` (``"float32"``): ``bits``, ``eps``,
+    ``max``, ``min``, ``tiny``, ``smallest_normal`` and ``resolution``, as Python numbers.
+
+    Every array library stores these dtypes in IEEE 754 formats, so NumPy's numbers hold for
+    all of them.
+
+    >>> float_info("float16")["max"]
+    65504.0
+    """
+    info = np.finfo(np.dtype(name))
+    numbers = ("eps", "max", "min", "tiny", "smallest_normal")
+    values: dict[str, float | int] = {key: float(getattr(info, key)) for key in numbers}
+    # 10 ** -digits in float64, as PyTorch (NumPy rounds it to the dtype: 0.0010004 in float16).
+    values["resolution"] = 10.0 ** -int(info.precision)
+    return {"bits": int(info.bits), **values}

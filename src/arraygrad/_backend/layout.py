@@ -249,3 +249,28 @@ def element_offset(array: Any) -> int:
         root = root.base
     start = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
     return int(start // array.itemsize)
+
+
+def data_address(array: Any) -> int:
+    """The memory address of ``array``'s first element (0 when empty), for ``data_ptr``;
+    arrays of libraries that do not tell their address give the address of their object."""
+    if isinstance(array, np.ndarray):
+        return int(array.__array_interface__["data"][0]) if array.size else 0
+    return id(array)
+
+
+def empty_strided(shape: tuple[int, ...], strides: tuple[int, ...], dtype: Any) -> Any:
+    """An uninitialised array of ``shape`` whose elements lie ``strides`` elements apart
+    (non-negative), in memory of its own; ``None`` when the library cannot lay out an array
+    so (not NumPy, and ``strides`` not C order)."""
+    if _backend.is_numpy:
+        if 0 in shape:
+            return np.empty(shape, dtype=dtype)
+        span = 1 + sum((size - 1) * step for size, step in zip(shape, strides, strict=True))
+        memory = np.empty(span, dtype=dtype)
+        byte_strides = tuple(step * memory.itemsize for step in strides)
+        return np.lib.stride_tricks.as_strided(memory, shape, byte_strides)
+    xp = _backend.xp
+    if tuple(strides) != tuple(element_strides(xp.empty(shape, dtype=dtype))):
+        return None
+    return xp.empty(shape, dtype=dtype)

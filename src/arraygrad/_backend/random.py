@@ -8,6 +8,7 @@ generator and moved to the active namespace. Seeding is global, as with ``torch.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -17,13 +18,41 @@ from arraygrad import _backend
 # The global generator is made on first use: importing numpy.random costs about 12 ms, which
 # `import arraygrad` should not pay for programs that draw no random numbers.
 _rng: np.random.Generator | None = None
+# The seed the global generator was last made from (``initial_seed``): until ``manual_seed``,
+# a random 64-bit one, drawn with the generator itself.
+_seed: int | None = None
 
 
 def _generator() -> np.random.Generator:
-    global _rng
+    global _rng, _seed
     if _rng is None:
-        _rng = np.random.default_rng()
+        _seed = fresh_seed()
+        _rng = np.random.default_rng(_seed)
     return _rng
+
+
+def fresh_seed() -> int:
+    """A 64-bit seed from the operating system's entropy, as ``torch.seed`` draws one."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
+def checked_seed(seed: Any) -> int:
+    """``seed`` as PyTorch takes it: an int in ``[-2**63, 2**64)``, negative ones modulo
+    ``2**64``; PyTorch's ValueError outside."""
+    seed = int(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError(
+            f"Overflow when unpacking long long: seed {seed} lies outside [-2**63, 2**64). "
+            "Fix: pass a seed within that range."
+        )
+    return seed % 2**64
+
+
+def initial_seed() -> int:
+    """The seed the global generator was last made from."""
+    _generator()
+    assert _seed is not None
+    return _seed
 
 
 def _source(rng: Any) -> np.random.Generator:
@@ -32,11 +61,12 @@ def _source(rng: Any) -> np.random.Generator:
 
 
 def manual_seed(seed: int) -> None:
-    """Reseed the global generator."""
-    global _rng
+    """Reseed the global generator (negative seeds modulo ``2**64``, as PyTorch)."""
+    global _rng, _seed
     if _backend.tracer is not None:  # a replay would not reseed
         _backend.tracer.untraceable("reseeding the random generator")
-    _rng = np.random.default_rng(int(seed))
+    _seed = checked_seed(seed)
+    _rng = np.random.default_rng(_seed)
 
 
 def generator_state() -> Any:
@@ -47,6 +77,51 @@ def generator_state() -> Any:
 def set_generator_state(state: Any) -> None:
     """Put the global generator back in ``state``."""
     _generator().bit_generator.state = state
+
+
+# A generator's state as bytes (``get_rng_state``): PCG64's 128-bit state and increment, its
+# buffered 32-bit half-word (a flag and the word) and the seed, little-endian.
+_STATE_LAYOUT = ((16, "state"), (16, "inc"), (1, "has_uint32"), (4, "uinteger"), (8, "seed"))
+#: The length of the state in bytes.
+STATE_SIZE = sum(size for size, _ in _STATE_LAYOUT)
+
+
+def rng_state_bytes(rng: Any, seed: int) -> bytes:
+    """The state of ``rng`` (the global generator when ``None``) and its ``seed`` as
+    :data:`STATE_SIZE` bytes."""
+    state = _source(rng).bit_generator.state
+    values = {**state["state"], "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}
+    values["seed"] = seed
+    return b"".join(int(values[name]).to_bytes(size, "little") for size, name in _STATE_LAYOUT)
+
+
+def rng_state_from_bytes(data: bytes) -> tuple[dict[str, Any], int]:
+    """The NumPy state and the seed that :func:`rng_state_bytes` wrote as ``data``; a
+    ValueError when they are not such a state."""
+    values, at = {}, 0
+    for size, name in _STATE_LAYOUT:
+        values[name] = int.from_bytes(data[at : at + size], "little")
+        at += size
+    if values["inc"] % 2 == 0 or values["has_uint32"] > 1:  # PCG64's increment is always odd
+        raise ValueError("the bytes are not the state of a generator")
+    state = {
+        "bit_generator": "PCG64",
+        "state": {"state": values["state"], "inc": values["inc"]},
+        "has_uint32": values["has_uint32"],
+        "uinteger": values["uinteger"],
+    }
+    return state, values["seed"]
+
+
+def set_rng_state(rng: Any, state: dict[str, Any], seed: int | None = None) -> None:
+    """Put ``rng`` (the global generator when ``None``, whose seed becomes ``seed``) in the
+    NumPy ``state`` that :func:`rng_state_from_bytes` read."""
+    global _seed
+    if _backend.tracer is not None:  # a replay would not restore it
+        _backend.tracer.untraceable("setting the random generator's state")
+    _source(rng).bit_generator.state = state
+    if rng is None and seed is not None:
+        _seed = seed
 
 
 def _to_xp(values: np.ndarray, dtype: Any) -> Any:

@@ -13,24 +13,42 @@ it. The fan-based schemes scale by ``fan_in = size(1) * receptive field`` and
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _creation, _decompositions, _dtype, _math
+from arraygrad._creation import generator_rng
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 
 __all__ = [
     "calculate_gain",
+    "constant",
     "constant_",
+    "dirac",
+    "dirac_",
+    "eye",
     "eye_",
+    "kaiming_normal",
     "kaiming_normal_",
+    "kaiming_uniform",
     "kaiming_uniform_",
+    "normal",
     "normal_",
     "ones_",
+    "orthogonal",
+    "orthogonal_",
+    "sparse",
+    "sparse_",
+    "trunc_normal_",
+    "uniform",
     "uniform_",
+    "xavier_normal",
     "xavier_normal_",
+    "xavier_uniform",
     "xavier_uniform_",
     "zeros_",
 ]
@@ -104,13 +122,16 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-    """Fill with samples of U(a, b)."""
-    return _fill(tensor, _backend.random_uniform(_shape(tensor), tensor._data.dtype, a, b))
+    """Fill with samples of U(a, b), drawn from ``generator`` (the global one by default)."""
+    rng = generator_rng(generator)
+    return _fill(tensor, _backend.random_uniform(_shape(tensor), tensor._data.dtype, a, b, rng))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-    """Fill with samples of N(mean, std**2)."""
-    return _fill(tensor, _backend.random_normal(_shape(tensor), tensor._data.dtype, mean, std))
+    """Fill with samples of N(mean, std**2), drawn from ``generator`` (the global one by
+    default)."""
+    rng = generator_rng(generator)
+    return _fill(tensor, _backend.random_normal(_shape(tensor), tensor._data.dtype, mean, std, rng))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -143,14 +164,14 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) ->
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float | None:
@@ -176,7 +197,7 @@ def kaiming_uniform_(
     if std is None:
         return tensor
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(
@@ -190,7 +211,172 @@ def kaiming_normal_(
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:
         return tensor
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
-# PyTorch's deprecated names without the trailing underscore are not provided: they warn there.
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Any = None,
+) -> Tensor:
+    """Fill with samples of N(mean, std**2) truncated to ``[a, b]``, by rejection as PyTorch:
+    normal draws redrawn where they fall outside when ``[a, b]`` holds over 30% of the mass,
+    else uniform draws on ``[a, b]`` kept with probability ``pdf(x) / pdf(mode)``.
+
+    >>> import arraygrad
+    >>> w = trunc_normal_(arraygrad.empty(100), a=-0.5, b=0.5)
+    >>> bool((w.abs() <= 0.5).all())
+    True
+    """
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    with no_grad():
+        # The bounds as the tensor's dtype holds them, so that what is kept lies within.
+        lo, hi = (
+            Tensor._wrap(_backend.asarray(v, dtype=tensor._data.dtype)).item() for v in (a, b)
+        )
+        result = Tensor._wrap(_backend.xp.empty(_shape(tensor), dtype=tensor._data.dtype))
+        if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+            normal_(result, mean, std, generator)
+            while True:
+                pending = _math.logical_or(_math.lt(result, lo), _math.gt(result, hi))
+                if not bool(pending.any()):
+                    break
+                result = _math.where(pending, normal_(result.clone(), mean, std, generator), result)
+        else:
+            log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+            pending = _creation.ones(_shape(tensor), dtype=_dtype.bool_)
+            while bool(pending.any()):
+                candidates = uniform_(result.clone(), a, b, generator)
+                result = _math.where(pending, candidates, result)
+                log_pdf = -0.5 * ((candidates - mean) / std) ** 2 - log_peak
+                rejected = _math.gt(uniform_(result.clone(), 0.0, 1.0, generator).log(), log_pdf)
+                pending = _math.logical_and(pending, rejected)
+        tensor.copy_(result)
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain``: the Q of the QR factorisation of a
+    normal matrix, its columns' signs set by R's diagonal (so Q is uniform, Haar-distributed).
+    Dimensions after the first are flattened into columns; with fewer rows than columns the
+    rows are orthonormal.
+
+    >>> import arraygrad
+    >>> q = orthogonal_(arraygrad.empty(3, 3))
+    >>> bool(((q @ q.T - arraygrad.eye(3)).abs() < 1e-5).all())
+    True
+    """
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    with no_grad():
+        flattened = normal_(
+            Tensor._wrap(_backend.xp.empty((rows, cols), dtype=tensor._data.dtype)),
+            0.0,
+            1.0,
+            generator,
+        )
+        if rows < cols:
+            flattened = flattened.T
+        q, r = _decompositions.linalg_qr(flattened)
+        q = q * r.diagonal().sign()
+        if rows < cols:
+            q = q.T
+        tensor.copy_(q.reshape(tensor.shape) * gain)
+    return tensor
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: a convolution that
+    passes each input channel of every group through to one output channel (as many as
+    ``min(out_channels / groups, in_channels)``), others zero.
+
+    >>> import arraygrad
+    >>> dirac_(arraygrad.empty(2, 2, 3))[:, :, 1].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    dimensions = tensor.dim()
+    if dimensions not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = _shape(tensor)
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = sizes[0] // groups
+    centre = tuple(size // 2 for size in sizes[2:])
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(per_group, sizes[1])):
+                tensor[(g * per_group + d, d, *centre)] = 1
+    return tensor
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any = None) -> Tensor:
+    """Fill a 2-D tensor with samples of N(0, std**2), then zero ``ceil(sparsity * rows)``
+    randomly chosen elements of each column.
+
+    >>> import arraygrad
+    >>> w = sparse_(arraygrad.empty(4, 3), sparsity=0.5)
+    >>> (w == 0).sum(0).tolist()
+    [2, 2, 2]
+    """
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = _shape(tensor)
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        normal_(tensor, 0.0, std, generator)
+        for col in range(cols):
+            zero_rows = _creation.randperm(rows, generator=generator)[:num_zeros]
+            tensor[zero_rows, col] = 0
+    return tensor
+
+
+# PyTorch's deprecated names without the trailing underscore: they warn, then do the same.
+
+
+def _deprecated(method: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    new_name = method.__name__
+    old_name = new_name[:-1]
+
+    @functools.wraps(method)
+    def deprecated_init(*args: Any, **kwargs: Any) -> Tensor:
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return method(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"Deprecated (a FutureWarning): :func:`{new_name}`."
+    deprecated_init.__name__ = old_name
+    deprecated_init.__qualname__ = old_name
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

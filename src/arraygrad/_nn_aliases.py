@@ -1,0 +1,445 @@
+"""Top-level forms of ``nn.functional`` (``arraygrad.conv2d``, ``arraygrad.layer_norm``, ...),
+with PyTorch's top-level signatures where they differ from ``nn.functional``'s: the losses take
+``reduction`` as an int (0: ``'none'``, 1: ``'mean'``, 2: ``'sum'``) whose default is 0
+(PyTorch 2.13's schemas say 1, but its Python bindings reduce nothing unless given one),
+``batch_norm`` and
+``instance_norm`` take every argument, weight first, ``embedding`` takes the weight first and
+``padding_idx=-1`` for none, the poolings' ``stride=[]`` means the kernel size, and
+``max_pool*d`` return no indices. Also PyTorch's deprecated ``chain_matmul``,
+``frobenius_norm``, ``nuclear_norm`` (which warn) and the removed ``matrix_rank`` (which
+raises)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from arraygrad import linalg
+from arraygrad._aliases import _check_probability
+from arraygrad._tensor import Tensor
+from arraygrad.nn import functional as _functional
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
+    "avg_pool1d",
+    "batch_norm",
+    "bilinear",
+    "binary_cross_entropy_with_logits",
+    "celu",
+    "celu_",
+    "chain_matmul",
+    "channel_shuffle",
+    "constant_pad_nd",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "cosine_embedding_loss",
+    "cosine_similarity",
+    "ctc_loss",
+    "dropout_",
+    "embedding",
+    "fill",
+    "frobenius_norm",
+    "group_norm",
+    "hinge_embedding_loss",
+    "instance_norm",
+    "kl_div",
+    "layer_norm",
+    "margin_ranking_loss",
+    "matrix_rank",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "nuclear_norm",
+    "pairwise_distance",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "poisson_nll_loss",
+    "relu_",
+    "rms_norm",
+    "rsub",
+    "selu",
+    "selu_",
+    "threshold",
+    "threshold_",
+    "triplet_margin_loss",
+]
+
+# Same arguments as in nn.functional (which adds optional ones PyTorch's top level lacks).
+adaptive_avg_pool1d = _functional.adaptive_avg_pool1d
+bilinear = _functional.bilinear
+celu = _functional.celu
+celu_ = _functional.celu_
+channel_shuffle = _functional.channel_shuffle
+conv1d = _functional.conv1d
+conv2d = _functional.conv2d
+conv3d = _functional.conv3d
+conv_transpose1d = _functional.conv_transpose1d
+conv_transpose2d = _functional.conv_transpose2d
+conv_transpose3d = _functional.conv_transpose3d
+cosine_similarity = _functional.cosine_similarity
+pairwise_distance = _functional.pairwise_distance
+pixel_shuffle = _functional.pixel_shuffle
+pixel_unshuffle = _functional.pixel_unshuffle
+relu_ = _functional.relu_
+rms_norm = _functional.rms_norm
+selu = _functional.selu
+selu_ = _functional.selu_
+threshold = _functional.threshold
+threshold_ = _functional.threshold_
+
+_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
+
+
+def _reduction(name: str, reduction: Any) -> str:
+    """nn.functional's name of PyTorch's reduction number."""
+    if isinstance(reduction, bool) or not isinstance(reduction, int):
+        raise TypeError(
+            f"{name}(): argument 'reduction' must be int, not {type(reduction).__name__}. Fix: "
+            "pass 0 ('none'), 1 ('mean') or 2 ('sum'), or call nn.functional."
+            f"{name}(..., reduction='mean')."
+        )
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{name}(): reduction {reduction} is not 0 ('none'), 1 ('mean') or 2 ('sum')."
+        )
+    return _REDUCTIONS[reduction]
+
+
+def _stride(stride: Any) -> Any:
+    # PyTorch's top-level poolings default stride to [], meaning the kernel size.
+    return None if stride is None or (isinstance(stride, (list, tuple)) and not stride) else stride
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.avg_pool1d` (``stride=[]``: the kernel size)."""
+    return _functional.avg_pool1d(
+        input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad
+    )
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.max_pool1d`, without indices (``stride=[]``: the kernel
+    size)."""
+    return _functional.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.max_pool2d`, without indices."""
+    return _functional.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.max_pool3d`, without indices."""
+    return _functional.max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:
+    """:func:`arraygrad.nn.functional.adaptive_max_pool1d`: always ``(values, indices)``."""
+    return tuple(_functional.adaptive_max_pool1d(input, output_size, return_indices=True))  # type: ignore[return-value]
+
+
+def batch_norm(
+    input: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.batch_norm` with PyTorch's top-level argument order
+    (all required; ``cudnn_enabled`` is ignored)."""
+    return _functional.batch_norm(
+        input, running_mean, running_var, weight, bias, training, momentum, eps
+    )
+
+
+def instance_norm(
+    input: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    use_input_stats: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.instance_norm` with PyTorch's top-level argument order
+    (all required; ``cudnn_enabled`` is ignored)."""
+    return _functional.instance_norm(
+        input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+    )
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+    cudnn_enable: bool = True,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.layer_norm` (``cudnn_enable`` is ignored)."""
+    return _functional.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+    cudnn_enabled: bool = True,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.group_norm` (``cudnn_enabled`` is ignored)."""
+    return _functional.group_norm(input, num_groups, weight, bias, eps)
+
+
+def embedding(
+    weight: Tensor,
+    indices: Tensor,
+    padding_idx: int = -1,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """The rows of ``weight`` at ``indices``: :func:`arraygrad.nn.functional.embedding` with the
+    weight first; ``padding_idx`` (a row that gets no gradient) is none when negative."""
+    padding = padding_idx if padding_idx >= 0 else None
+    return _functional.embedding(
+        indices, weight, padding, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
+    )
+
+
+def kl_div(
+    input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.kl_div` (``reduction`` a number: 1 is the mean over all
+    elements; by default none)."""
+    return _functional.kl_div(
+        input, target, reduction=_reduction("kl_div", reduction), log_target=log_target
+    )
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    pos_weight: Tensor | None = None,
+    reduction: int = 0,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.binary_cross_entropy_with_logits` (``pos_weight``
+    fourth, ``reduction`` a number)."""
+    mode = _reduction("binary_cross_entropy_with_logits", reduction)
+    return _functional.binary_cross_entropy_with_logits(
+        input, target, weight, reduction=mode, pos_weight=pos_weight
+    )
+
+
+def hinge_embedding_loss(
+    input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.hinge_embedding_loss` (``reduction`` a number)."""
+    mode = _reduction("hinge_embedding_loss", reduction)
+    return _functional.hinge_embedding_loss(input, target, margin, reduction=mode)
+
+
+def margin_ranking_loss(
+    input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.margin_ranking_loss` (``reduction`` a number)."""
+    mode = _reduction("margin_ranking_loss", reduction)
+    return _functional.margin_ranking_loss(input1, input2, target, margin, reduction=mode)
+
+
+def cosine_embedding_loss(
+    input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.cosine_embedding_loss` (``reduction`` a number)."""
+    mode = _reduction("cosine_embedding_loss", reduction)
+    return _functional.cosine_embedding_loss(input1, input2, target, margin, reduction=mode)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-06,
+    swap: bool = False,
+    reduction: int = 0,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.triplet_margin_loss` (``reduction`` a number)."""
+    mode = _reduction("triplet_margin_loss", reduction)
+    return _functional.triplet_margin_loss(
+        anchor, positive, negative, margin, p, eps, swap, reduction=mode
+    )
+
+
+def poisson_nll_loss(
+    input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float, reduction: int
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.poisson_nll_loss` (every argument required,
+    ``reduction`` a number)."""
+    mode = _reduction("poisson_nll_loss", reduction)
+    return _functional.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=mode)
+
+
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths: Any,
+    target_lengths: Any,
+    blank: int = 0,
+    reduction: int = 0,
+    zero_infinity: bool = False,
+) -> Tensor:
+    """:func:`arraygrad.nn.functional.ctc_loss` (``reduction`` a number)."""
+    mode = _reduction("ctc_loss", reduction)
+    return _functional.ctc_loss(
+        log_probs, targets, input_lengths, target_lengths, blank, mode, zero_infinity
+    )
+
+
+def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In place: :func:`arraygrad.dropout`; returns ``input``."""
+    _check_probability(p)
+    _functional.dropout(input, p, train, inplace=True)
+    return input
+
+
+def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:
+    """``input`` padded with ``value``: :func:`arraygrad.nn.functional.pad` in constant mode
+    (negative sizes crop).
+
+    >>> import arraygrad
+    >>> arraygrad.constant_pad_nd(arraygrad.ones(2), (1, 0), 5.0)
+    tensor([5., 1., 1.])
+    """
+    return _functional.pad(input, pad, "constant", value)
+
+
+def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input`` (``sub`` with its operands swapped).
+
+    >>> import arraygrad
+    >>> arraygrad.rsub(arraygrad.tensor([1.0, 2.0]), 5.0, 2)
+    tensor([3., 1.])
+    """
+    scaled = input if isinstance(alpha, int) and alpha == 1 else input * alpha
+    return scaled.__rsub__(other)
+
+
+def fill(input: Tensor, value: Any) -> Tensor:
+    """A copy of ``input`` with every element ``value`` (a number or a 0-d tensor, which gets
+    the gradient; ``input`` gets zero).
+
+    >>> import arraygrad
+    >>> arraygrad.fill(arraygrad.zeros(2), 3)
+    tensor([3., 3.])
+    """
+    return input.clone().fill_(value)
+
+
+def chain_matmul(*matrices: Tensor, out: None = None) -> Tensor:
+    """Deprecated (a UserWarning, as in PyTorch): the product of the matrices,
+    :func:`arraygrad.linalg.multi_dot` of them."""
+    warnings.warn(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. "
+        "Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather "
+        "than multiple parameters.",
+        UserWarning,
+        stacklevel=2,
+    )
+    if out is not None:
+        raise TypeError("chain_matmul(): out= is not supported. Fix: assign the result.")
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    if len(matrices) == 1:
+        if matrices[0].ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {matrices[0].ndim}, expected 2 instead.")
+        return matrices[0].clone()
+    return linalg.multi_dot(list(matrices))
+
+
+def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """Deprecated (a UserWarning, as in PyTorch): the 2-norm over ``dim``,
+    :func:`arraygrad.linalg.vector_norm` ``(input, 2, dim, keepdim)``."""
+    warnings.warn(
+        "at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will "
+        "be removed in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, "
+        "keepdim)` instead",
+        UserWarning,
+        stacklevel=2,
+    )
+    return linalg.vector_norm(input, 2, dim, keepdim)
+
+
+def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Deprecated (a UserWarning, as in PyTorch): the sum of the singular values of the
+    matrices in ``dim`` (both dimensions of a 2-D ``input`` without it),
+    :func:`arraygrad.linalg.matrix_norm` ``(input, 'nuc', dim, keepdim)``.
+    ``nuclear_norm(input, keepdim)`` is the other overload."""
+    warnings.warn(
+        "at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be "
+        "removed in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, "
+        "keepdim)` instead",
+        UserWarning,
+        stacklevel=2,
+    )
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim)
+        dim, keepdim = None, dim
+    if dim is None:
+        if input.ndim != 2:
+            raise RuntimeError(
+                f"Expected a tensor with 2 dimensions, but got a tensor with {input.ndim} "
+                "dimensions instead. Fix: pass dim=(row_dim, col_dim)."
+            )
+        dim = (0, 1)
+    return linalg.matrix_norm(input, "nuc", dim, keepdim)
+
+
+def matrix_rank(input: Tensor, tol: float | None = None, symmetric: bool = False) -> Tensor:
+    """Removed from PyTorch (it raises there, as here): use
+    :func:`arraygrad.linalg.matrix_rank`."""
+    raise RuntimeError(
+        "This function was deprecated since version 1.9 and is now removed.\n"
+        "Please use the `torch.linalg.matrix_rank` function instead. The parameter "
+        "'symmetric' was renamed in `torch.linalg.matrix_rank()` to 'hermitian'."
+    )

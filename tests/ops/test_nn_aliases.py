@@ -1,0 +1,243 @@
+"""Top-level forms of nn.functional (``_nn_aliases.py``) against torch 2.13.0: a call of each
+with PyTorch's top-level signature (positional arguments where torch's order differs from
+nn.functional's), values and VJPs; the deprecated ones' warnings and the removed
+``matrix_rank``'s error."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+from tests.ops._helpers import lib
+from tests.oracle import check_against_torch, outcome_in_each
+
+R = np.random.default_rng(0)
+
+
+def _normal(*shape: int) -> np.ndarray:
+    return R.standard_normal(shape)
+
+
+def _positive(*shape: int) -> np.ndarray:
+    return R.uniform(0.2, 1.0, shape)
+
+
+def _signs(*shape: int) -> np.ndarray:
+    return np.where(R.random(shape) < 0.5, -1.0, 1.0)
+
+
+def _fn(name: str, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+    """``torch.<name>(*tensors, *args, **kwargs)`` in the tensors' library."""
+    return lambda *xs: getattr(lib(xs[0]), name)(*xs, *args, **kwargs)
+
+
+def _pair(out: Any) -> Any:
+    return tuple(out)
+
+
+CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "conv1d": (_fn("conv1d", None, 2, 1), [_normal(2, 4, 9), _normal(3, 4, 3)]),
+    "conv2d": (_fn("conv2d", None, 1, "same"), [_normal(1, 2, 5, 5), _normal(3, 2, 3, 3)]),
+    "conv3d": (_fn("conv3d"), [_normal(1, 2, 4, 4, 4), _normal(2, 2, 2, 2, 2)]),
+    "conv_transpose1d": (
+        _fn("conv_transpose1d", None, 2, 1, 1),
+        [_normal(2, 4, 5), _normal(4, 3, 3)],
+    ),
+    "conv_transpose2d": (
+        _fn("conv_transpose2d", None, 2),
+        [_normal(1, 2, 3, 3), _normal(2, 3, 2, 2)],
+    ),
+    "conv_transpose3d": (_fn("conv_transpose3d"), [_normal(1, 2, 3, 3, 3), _normal(2, 1, 2, 2, 2)]),
+    "avg_pool1d": (_fn("avg_pool1d", 3, [], 1, True, False), [_normal(2, 3, 8)]),
+    "max_pool1d": (_fn("max_pool1d", 2), [_normal(2, 3, 8)]),
+    "max_pool2d": (_fn("max_pool2d", 3, 2, 1), [_normal(1, 2, 7, 7)]),
+    "max_pool3d": (_fn("max_pool3d", 2, [], 0, 1, True), [_normal(1, 2, 5, 5, 5)]),
+    "adaptive_avg_pool1d": (_fn("adaptive_avg_pool1d", 3), [_normal(2, 3, 8)]),
+    "adaptive_max_pool1d": (
+        lambda x: tuple(lib(x).adaptive_max_pool1d(x, 3)),
+        [_normal(2, 3, 8)],
+    ),
+    "batch_norm": (
+        lambda x, w, b: lib(x).batch_norm(x, w, b, None, None, True, 0.1, 1e-5, False),
+        [_normal(4, 3, 5), _normal(3), _normal(3)],
+    ),
+    "batch_norm_eval": (
+        lambda x, w, b, m, v: lib(x).batch_norm(
+            x, w, b, m.detach(), v.detach(), False, 0.1, 1e-3, True
+        ),
+        [_normal(4, 3), _normal(3), _normal(3), _normal(3), _positive(3)],
+    ),
+    "instance_norm": (
+        lambda x, w, b: lib(x).instance_norm(x, w, b, None, None, True, 0.1, 1e-5, False),
+        [_normal(2, 3, 6), _normal(3), _normal(3)],
+    ),
+    "layer_norm": (
+        lambda x, w, b: lib(x).layer_norm(x, [4], w, b, 1e-3, False),
+        [_normal(3, 4), _normal(4), _normal(4)],
+    ),
+    "group_norm": (
+        lambda x, w, b: lib(x).group_norm(x, 2, w, b, 1e-4),
+        [_normal(2, 4, 3), _normal(4), _normal(4)],
+    ),
+    "embedding": (
+        lambda w: lib(w).embedding(w, lib(w).tensor([[1, 3], [3, 0]]), 3),
+        [_normal(5, 2)],
+    ),
+    "embedding_no_padding": (
+        lambda w: lib(w).embedding(w, lib(w).tensor([1, 1, 4])),
+        [_normal(5, 2)],
+    ),
+    "bilinear": (_fn("bilinear"), [_normal(3, 2), _normal(3, 4), _normal(5, 2, 4), _normal(5)]),
+    "cosine_similarity": (_fn("cosine_similarity", 0), [_normal(3, 4), _normal(3, 4)]),
+    "pairwise_distance": (
+        _fn("pairwise_distance", 1.5, 1e-6, True),
+        [_normal(3, 4), _normal(3, 4)],
+    ),
+    "pixel_shuffle": (_fn("pixel_shuffle", 2), [_normal(1, 8, 2, 3)]),
+    "pixel_unshuffle": (_fn("pixel_unshuffle", 2), [_normal(1, 2, 4, 6)]),
+    "channel_shuffle": (_fn("channel_shuffle", 2), [_normal(1, 4, 2, 2)]),
+    "selu": (_fn("selu"), [_normal(3, 4)]),
+    "celu": (_fn("celu", 0.5), [_normal(3, 4)]),
+    "threshold": (_fn("threshold", 0.1, -2.0), [_normal(3, 4)]),
+    "kl_div": (_fn("kl_div"), [_normal(3, 4), _positive(3, 4)]),
+    "kl_div_mean": (_fn("kl_div", 1), [_normal(3, 4), _positive(3, 4)]),
+    "kl_div_sum_log_target": (
+        _fn("kl_div", 2, log_target=True),
+        [_normal(3, 4), _normal(3, 4)],
+    ),
+    "binary_cross_entropy_with_logits": (
+        _fn("binary_cross_entropy_with_logits"),
+        [_normal(3, 4), _positive(3, 4)],
+    ),
+    "binary_cross_entropy_with_logits_weights": (
+        lambda x, t, w, p: lib(x).binary_cross_entropy_with_logits(x, t, w.detach(), p.detach(), 1),
+        [_normal(3, 4), _positive(3, 4), _positive(3, 4), _positive(4)],
+    ),
+    "hinge_embedding_loss": (_fn("hinge_embedding_loss", 0.5, 2), [_normal(3, 4), _signs(3, 4)]),
+    "margin_ranking_loss": (
+        _fn("margin_ranking_loss", 0.1, 1),
+        [_normal(5), _normal(5), _signs(5)],
+    ),
+    "cosine_embedding_loss": (
+        _fn("cosine_embedding_loss", 0.2, 0),
+        [_normal(4, 3), _normal(4, 3), _signs(4)],
+    ),
+    "triplet_margin_loss": (
+        _fn("triplet_margin_loss", 1.0, 2.0, 1e-6, True, 2),
+        [_normal(4, 3), _normal(4, 3), _normal(4, 3)],
+    ),
+    "poisson_nll_loss": (
+        _fn("poisson_nll_loss", False, True, 1e-8, 1),
+        [_positive(3, 4), _positive(3, 4) * 3],
+    ),
+    "ctc_loss": (
+        lambda lp: lib(lp).ctc_loss(
+            lp.log_softmax(2), lib(lp).tensor([[1, 2], [2, 2]]), [5, 4], [2, 2], 0, 2
+        ),
+        [_normal(5, 2, 3)],
+    ),
+    "rms_norm": (_fn("rms_norm", [4], None, 1e-5), [_normal(3, 4)]),
+    "rsub": (_fn("rsub", alpha=2), [_normal(3, 4), _normal(3, 4)]),
+    "rsub_scalar": (_fn("rsub", 5.0, 3), [_normal(3, 4)]),
+    "fill": (lambda x, v: lib(x).fill(x, v), [_normal(3, 2), np.array(2.5)]),
+    "constant_pad_nd": (_fn("constant_pad_nd", (1, 2, -1, 0), 3.0), [_normal(3, 4)]),
+    "relu_": (lambda x: lib(x).relu_(x.clone()), [_normal(3, 4)]),
+    "selu_": (lambda x: lib(x).selu_(x.clone()), [_normal(3, 4)]),
+    "celu_": (lambda x: lib(x).celu_(x.clone(), 2.0), [_normal(3, 4)]),
+    "threshold_": (lambda x: lib(x).threshold_(x.clone(), 0.0, 7.0), [_normal(3, 4)]),
+    "dropout_": (lambda x: lib(x).dropout_(x.clone(), 0.3, False), [_normal(3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_call_matches_torch(name: str) -> None:
+    fn, inputs = CASES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_against_torch(fn, None, inputs)
+
+
+DEPRECATED: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "chain_matmul": (_fn("chain_matmul"), [_normal(2, 3), _normal(3, 4), _normal(4, 2)]),
+    "frobenius_norm": (_fn("frobenius_norm", (1, 2), True), [_normal(2, 3, 4)]),
+    "nuclear_norm": (_fn("nuclear_norm", True), [_normal(3, 4)]),
+    "nuclear_norm_dim": (_fn("nuclear_norm", (0, 2)), [_normal(3, 2, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", list(DEPRECATED))
+def test_deprecated_warn_and_match_torch(name: str) -> None:
+    # torch warns once per process (TORCH_WARN_ONCE); arraygrad through Python's filters.
+    fn, inputs = DEPRECATED[name]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn(*[ag.tensor(a) for a in inputs])
+    assert [w.category for w in caught] == [UserWarning]
+    assert "deprecated" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_against_torch(fn, None, inputs)
+
+
+def test_single_matrix_chain_and_errors_match_torch() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert outcome_in_each(lambda L: L.chain_matmul(L.ones(3)), RuntimeError) == (
+            "RuntimeError",
+            "RuntimeError",
+        )
+        one = ag.chain_matmul(ag.eye(2))
+        assert one.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+        assert outcome_in_each(lambda L: L.frobenius_norm(L.ones(2, 2)), TypeError) == (
+            "TypeError",
+            "TypeError",
+        )
+
+
+def test_matrix_rank_is_removed_as_in_torch() -> None:
+    with pytest.raises(RuntimeError) as theirs:
+        torch.matrix_rank(torch.eye(2))
+    with pytest.raises(RuntimeError) as mine:
+        ag.matrix_rank(ag.eye(2))
+    assert str(mine.value) == str(theirs.value)
+
+
+def test_reduction_is_a_number_none_by_default_as_in_torch() -> None:
+    def call(L: Any) -> Any:
+        return L.kl_div(L.zeros(2), L.ones(2), reduction="mean")
+
+    assert outcome_in_each(call, TypeError) == ("TypeError", "TypeError")
+    x = ag.zeros(3, 4)
+    for name, args in {
+        "kl_div": (x, x),
+        "binary_cross_entropy_with_logits": (x, x),
+        "hinge_embedding_loss": (x, x),
+        "triplet_margin_loss": (x, x, x),
+    }.items():
+        shape = tuple(getattr(torch, name)(*(torch.zeros(a.shape) for a in args)).shape)
+        assert tuple(getattr(ag, name)(*args).shape) == shape, name
+
+
+def test_dropout_in_place_returns_input_and_checks_p() -> None:
+    x = ag.ones(1000)
+    ag.manual_seed(0)
+    assert ag.dropout_(x, 0.5, True) is x
+    assert 0.4 < float((x == 0).float().mean()) < 0.6
+    assert set(x.unique().tolist()) == {0.0, 2.0}
+    assert outcome_in_each(lambda L: L.dropout_(L.ones(2), 1.5, False), RuntimeError) == (
+        "RuntimeError",
+        "RuntimeError",
+    )
+
+
+def test_max_pools_return_only_values() -> None:
+    x = ag.randn(1, 2, 4, 4)
+    assert isinstance(ag.max_pool2d(x, 2), ag.Tensor)
+    _, indices = ag.adaptive_max_pool1d(ag.randn(1, 2, 6), 2)
+    assert indices.dtype == ag.int64
