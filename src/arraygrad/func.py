@@ -19,7 +19,7 @@ tensor(12.)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from arraygrad import _backend, ops
@@ -28,7 +28,16 @@ from arraygrad._primitive import Node, reachable
 from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import functional as _functional
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp"]
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "vjp",
+]
 
 
 # --- pytrees: tensors in nested tuples, lists and dicts ------------------------------------------
@@ -469,3 +478,56 @@ def hessian(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Cal
             [ 0., 12.]])
     """
     return jacfwd(jacrev(func, argnums), argnums)
+
+
+def functional_call(
+    module: Any,
+    parameter_and_buffer_dicts: Mapping[str, Tensor] | Sequence[Mapping[str, Tensor]],
+    args: Any = None,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    tie_weights: bool = True,
+    strict: bool = False,
+) -> Any:
+    """``module(*args, **kwargs)`` with its parameters and buffers replaced, for this call only,
+    by the tensors named in the dict (or the disjoint dicts) given.
+
+    With ``tie_weights`` a tensor registered under several names takes the given value under
+    all of them; with ``strict`` the names must be exactly the module's.
+
+    >>> import arraygrad
+    >>> import arraygrad.nn as nn
+    >>> layer = nn.Linear(1, 1, bias=False)
+    >>> w = arraygrad.tensor([[3.0]])
+    >>> grad(lambda w: functional_call(layer, {"weight": w}, arraygrad.ones(1, 1)).sum())(w)
+    tensor([[1.]])
+    """
+    # Imported here: arraygrad.nn imports this module's package before it is complete.
+    from arraygrad.nn.utils.stateless import _functional_call
+
+    if isinstance(parameter_and_buffer_dicts, dict):
+        parameters_and_buffers = parameter_and_buffer_dicts
+    elif isinstance(parameter_and_buffer_dicts, Sequence):
+        if not all(isinstance(d, dict) for d in parameter_and_buffer_dicts):
+            raise ValueError(
+                "Expected all elements of parameter_and_buffer_dicts to be dictionaries"
+            )
+        counts: dict[str, int] = {}
+        for d in parameter_and_buffer_dicts:
+            for key in d:
+                counts[key] = counts.get(key, 0) + 1
+        repeated = [key for key, n in counts.items() if n > 1]
+        if repeated:
+            raise ValueError(
+                f"{repeated} appeared in multiple dictionaries; behavior of functional call is "
+                "ambiguous"
+            )
+        parameters_and_buffers = {k: v for d in parameter_and_buffer_dicts for k, v in d.items()}
+    else:
+        raise ValueError(
+            "Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of dicts, but got "
+            f"{type(parameter_and_buffer_dicts)}"
+        )
+    return _functional_call(
+        module, parameters_and_buffers, args, kwargs, tie_weights=tie_weights, strict=strict
+    )

@@ -1,8 +1,30 @@
-"""Utilities for training: gradient clipping, parameter flattening, packed sequences."""
+"""Utilities for training: gradient clipping, parameter flattening, packed sequences;
+parametrizations (``parametrize``, ``parametrizations``), weight and spectral normalization,
+``stateless`` calls, ``skip_init`` and batch-norm fusion.
 
+As in PyTorch, the submodules are attributes of the package, except that ``weight_norm`` and
+``spectral_norm`` name the hook-based functions of the modules of those names.
+"""
+
+from arraygrad.nn.utils import fusion, parametrizations, parametrize, stateless
 from arraygrad.nn.utils import rnn as rnn
-from arraygrad.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
+from arraygrad.nn.utils.clip_grad import (
+    clip_grad_norm,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
 from arraygrad.nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
+from arraygrad.nn.utils.fusion import (
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from arraygrad.nn.utils.init import skip_init
+from arraygrad.nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
+from arraygrad.nn.utils.weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
@@ -10,4 +32,22 @@ __all__ = [
     "parameters_to_vector",
     "rnn",
     "vector_to_parameters",
+]
+__all__ += [
+    "clip_grad_norm",
+    "clip_grads_with_norm_",
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
+    "fusion",
+    "get_total_norm",
+    "parametrizations",
+    "parametrize",
+    "remove_spectral_norm",
+    "remove_weight_norm",
+    "skip_init",
+    "spectral_norm",
+    "stateless",
+    "weight_norm",
 ]

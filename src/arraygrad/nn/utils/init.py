@@ -1,0 +1,42 @@
+"""``skip_init``: build a module without running its parameter initialisation.
+
+>>> import arraygrad.nn as nn
+>>> skip_init(nn.Linear, 5, 1).weight.shape
+arraygrad.Size([1, 5])
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from arraygrad import _backend, _device
+from arraygrad.nn.modules.module import Module
+
+__all__ = ["skip_init"]
+
+
+def skip_init(module_cls: type[Module], *args: Any, **kwargs: Any) -> Module:
+    """An instance of ``module_cls(*args, **kwargs)`` whose parameters and buffers hold
+    unspecified values, for code that sets them all itself.
+
+    PyTorch builds the module on the ``meta`` device and allocates empty memory; arraygrad
+    (CPU only, no meta tensors) builds it as usual and then restores the random generator,
+    so that, as in PyTorch, skipping initialisation draws no random numbers. As in PyTorch, the
+    class must take a ``device`` argument.
+    """
+    if not issubclass(module_cls, Module):
+        raise RuntimeError(f"Expected a Module; got {module_cls}")
+    if "device" not in inspect.signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    device = kwargs.pop("device", "cpu")
+    if not _device.on_cpu(device):
+        raise RuntimeError(
+            f"device {str(device)!r} is not available: arraygrad computes on the CPU. "
+            "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
+        )
+    state = _backend.generator_state()
+    try:
+        return module_cls(*args, **kwargs)
+    finally:
+        _backend.set_generator_state(state)
