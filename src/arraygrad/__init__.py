@@ -32,6 +32,7 @@ from arraygrad import (
     _info,
     _joining,
     _linalg,
+    _linalg_extra,
     _lu,
     _math,
     _matrices,
@@ -112,6 +113,7 @@ from arraygrad._indexing import *  # noqa: F403
 from arraygrad._info import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
+from arraygrad._linalg_extra import *  # noqa: F403
 from arraygrad._lu import *  # noqa: F403
 from arraygrad._math import *  # noqa: F403
 from arraygrad._matrices import *  # noqa: F403
@@ -196,6 +198,7 @@ __all__ = [
     "uint8",
     *_creation.__all__,
     *_linalg.__all__,
+    *_linalg_extra.__all__,
     *_math.__all__,
     *_clamp.__all__,
     *_reduction.__all__,

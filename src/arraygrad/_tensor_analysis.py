@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import arraygrad._distances
     import arraygrad._histogram
     import arraygrad._linalg
+    import arraygrad._linalg_extra
     import arraygrad._matrix_functions
     import arraygrad._quantiles
     import arraygrad._reduction
@@ -209,6 +210,10 @@ class TensorAnalysisMethods:
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
         """``(U, S, V)`` of the singular value decomposition ``self = U diag(S) V^T``."""
         return _ag._decompositions.svd(self, some, compute_uv)
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        """The product of the Householder reflections given by ``self`` and ``input2`` (tau)."""
+        return _ag._linalg_extra.orgqr(self, input2)
 
     def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
         """``(LU, pivots)`` (and ``info`` with ``get_infos``) of the LU factorisation."""

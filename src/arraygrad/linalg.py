@@ -1,4 +1,6 @@
-"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions.
+"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions, for real tensors (arraygrad has
+no complex dtypes, so ``eig`` and ``eigvals``, whose results are complex, are not here; nor are
+``ldl_factor``, ``ldl_factor_ex`` and ``ldl_solve``).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
@@ -20,6 +22,17 @@ from arraygrad._decompositions import linalg_svd as svd
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import index_select
 from arraygrad._linalg import LinAlgError, _square, det, inverse, matmul
+from arraygrad._linalg_extra import (
+    check_same_dtype,
+    cholesky_ex,
+    diagonal,
+    householder_product,
+    inv_ex,
+    solve_ex,
+    tensorinv,
+    tensorsolve,
+    vander,
+)
 from arraygrad._lu import linalg_lu as lu
 from arraygrad._lu import linalg_lu_solve as lu_solve
 from arraygrad._lu import lu_factor, lu_factor_ex
@@ -37,12 +50,16 @@ from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cholesky_ex",
     "cond",
     "cross",
     "det",
+    "diagonal",
     "eigh",
     "eigvalsh",
+    "householder_product",
     "inv",
+    "inv_ex",
     "lstsq",
     "lu",
     "lu_factor",
@@ -59,9 +76,13 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_ex",
     "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
     "vecdot",
     "vector_norm",
 ]
@@ -81,7 +102,20 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     ``B`` is a batch of vectors when it has one dimension, or the batch shape of ``A`` plus one;
     otherwise a batch of matrices. Batch dimensions broadcast.
     """
+    check_same_dtype(A, B)
     if not left:  # X A = B  <=>  A^T X^T = B^T
+        if B.ndim < 2:  # (torch takes no vector here)
+            n = A.shape[-1] if A.ndim else 0
+            raise RuntimeError(
+                f"linalg.solve: Incompatible shapes of A and B for the equation XA = B ({n}x{n} "
+                f"and {B.shape[-1] if B.ndim else 1}x1). Fix: make B a row, e.g. "
+                "B.unsqueeze(-2)."
+            )
+        if B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]):
+            raise RuntimeError(
+                "linalg.solve: Vector broadcasting of the left hand side is not supported for "
+                "left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)"
+            )
         return ops.matrix_transpose(solve(ops.matrix_transpose(A), ops.matrix_transpose(B)))
     a, b = _operands(A, B)
     a = _square("linalg.solve", a)

@@ -132,6 +132,27 @@ class linalg_lu_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
     info: Any
 
 
+class linalg_cholesky_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(L, info)`` of :func:`arraygrad.linalg.cholesky_ex`."""
+
+    L: Any
+    info: Any
+
+
+class linalg_inv_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(inverse, info)`` of :func:`arraygrad.linalg.inv_ex`."""
+
+    inverse: Any
+    info: Any
+
+
+class linalg_solve_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(result, info)`` of :func:`arraygrad.linalg.solve_ex`."""
+
+    result: Any
+    info: Any
+
+
 class _lu_with_info(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(LU, pivots, info)`` of :func:`arraygrad.lu` with ``get_infos=True``."""
 
@@ -170,12 +191,15 @@ __all__ = [
     "frexp",
     "histogram",
     "kthvalue",
+    "linalg_cholesky_ex",
     "linalg_eigh",
+    "linalg_inv_ex",
     "linalg_lstsq",
     "linalg_lu",
     "linalg_lu_factor",
     "linalg_lu_factor_ex",
     "linalg_qr",
+    "linalg_solve_ex",
     "linalg_svd",
     "lu_unpack",
     "max",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from enum import Enum, auto
 
+from arraygrad import linalg
 from arraygrad._creation import eye, randn, zeros_like
 from arraygrad._grad_mode import no_grad
 from arraygrad._matrix_exp import matrix_exp
@@ -190,23 +191,8 @@ def _is_orthogonal(Q: Tensor) -> bool:  # noqa: N803 - the math's name
 def _make_orthogonal(A: Tensor) -> Tensor:  # noqa: N803
     """The Q of A's QR decomposition whose R has a positive diagonal (PyTorch computes it with
     geqrf and householder_product; any QR, signs fixed, gives the same matrix)."""
-    from arraygrad import linalg
-
     Q, R = linalg.qr(A)  # noqa: N806
     return Q * R.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)  # type: ignore[no-any-return]
-
-
-def _householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
-    """``linalg.householder_product``: the first k columns of ``H_1 ... H_k``, with
-    ``H_i = I - tau_i v_i v_i^H`` and ``v_i`` column i of A below the diagonal, 1 on it; a
-    composite of matrix products, so its gradient comes from theirs."""
-    n, k = A.shape[-2], A.shape[-1]
-    V = A.tril(-1) + eye(n, k, dtype=A.dtype)  # noqa: N806
-    Q = eye(n, dtype=A.dtype).expand(*A.shape[:-2], n, n)  # noqa: N806
-    for i in range(k):
-        v = V[..., :, i : i + 1]
-        Q = Q - (Q @ v) @ (tau[..., i : i + 1, None] * v.mH)  # noqa: N806
-    return Q[..., :k]
 
 
 def _geqrf(A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
@@ -271,8 +257,6 @@ class _Orthogonal(Module):
             if self.orthogonal_map == _OrthMaps.matrix_exp:
                 Q = matrix_exp(A)  # noqa: N806
             else:
-                from arraygrad import linalg
-
                 identity = eye(n, dtype=A.dtype)
                 Q = linalg.solve(identity - 0.5 * A, identity + 0.5 * A)  # noqa: N806
             if n != k:
@@ -280,7 +264,7 @@ class _Orthogonal(Module):
         else:
             A = X.tril(diagonal=-1)  # noqa: N806
             tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
-            Q = _householder_product(A, tau)  # noqa: N806
+            Q = linalg.householder_product(A, tau)  # noqa: N806
             # The diagonal of X holds the signs (PyTorch truncates it to integers).
             Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)  # noqa: N806
         if hasattr(self, "base"):

@@ -1,0 +1,498 @@
+"""The rest of ``torch.linalg`` for real tensors (``arraygrad.linalg`` exposes these functions):
+the ``_ex`` variants that report a failed factorisation in an ``info`` tensor instead of
+raising (``cholesky_ex``, ``inv_ex``, ``solve_ex``), ``householder_product`` (and the
+top-level ``orgqr``), ``tensorinv``, ``tensorsolve``, ``vander`` and ``diagonal``.
+
+Each is composed of existing differentiable ops, so its gradient is the composition's. ``info``
+is LAPACK's, as torch reports it: for Cholesky the order of the first leading minor that is not
+positive-definite, for ``inv_ex`` and ``solve_ex`` the 1-based index of the first exactly zero
+pivot of the LU factorisation (0 where the matrix is fine), int32 of ``A``'s batch shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._decompositions import _kernel_supports
+from arraygrad._linalg import LinAlgError, _square, inverse, matmul, tril
+from arraygrad._lu import lu_factor_ex
+from arraygrad._math import _operands, mul, sub, where
+from arraygrad._reduction import cumprod
+from arraygrad._shape import cat, expand, movedim
+from arraygrad._tensor import Tensor
+from arraygrad._views import diagonal as _diagonal
+
+__all__ = ["orgqr"]
+
+
+# --- info and the failed matrices' values, on raw arrays -----------------------------------------
+
+
+def _zero_info(batch: tuple[int, ...]) -> Tensor:
+    xp = _backend.xp
+    return Tensor._wrap(xp.zeros(batch, dtype=xp.int32))
+
+
+def _raise_for_info(name: str, info: Tensor, problem: Callable[[int], str]) -> None:
+    """LinAlgError for the first matrix whose ``info`` is nonzero, worded as torch's."""
+    values = _backend.to_numpy(info._data).reshape(-1).tolist()
+    for element, value in enumerate(values):
+        if value > 0:
+            batch = f"(Batch element {element}): " if info.ndim else ""
+            raise LinAlgError(f"{name}: {batch}{problem(value)}")
+
+
+def _partial_cholesky(a: Any) -> tuple[Any, Any]:
+    """``(L, info)`` of LAPACK's unblocked Cholesky (potf2) of the lower triangle of each
+    matrix of ``a``: where the ``j``-th pivot ``a_jj - |L[j, :j]|^2`` is not positive (or is
+    nan), ``info = j + 1``, ``L[j, j]`` is that pivot and the columns from ``j`` on keep ``a``'s
+    values, as LAPACK leaves them (torch returns that partial factor)."""
+    xp = _backend.xp
+    n = a.shape[-1]
+    batch = tuple(a.shape[:-2])
+    rows = xp.arange(n)
+    zero = xp.zeros((), dtype=a.dtype)
+    info = xp.zeros(batch, dtype=xp.int32)
+    columns: list[Any] = []
+    for j in range(n):
+        if columns:
+            done = xp.stack(columns, axis=-1)  # (..., n, j): the columns of L so far
+            row = done[..., j, :]
+            pivot = a[..., j, j] - xp.sum(row * row, axis=-1)
+            update = xp.matmul(done, xp.reshape(row, shape=(*batch, j, 1)))[..., 0]
+        else:
+            pivot, update = a[..., j, j], xp.zeros((*batch, n), dtype=a.dtype)
+        running = info == xp.zeros((), dtype=info.dtype)
+        positive = pivot > zero  # False for nan too, as LAPACK's test
+        fails = xp.logical_and(running, xp.logical_not(positive))
+        works = xp.logical_and(running, positive)
+        info = xp.where(fails, xp.asarray(j + 1, dtype=info.dtype), info)
+        root = xp.sqrt(xp.where(works, pivot, xp.ones((), dtype=a.dtype)))
+        below = (a[..., :, j] - update) / root[..., None]
+        computed = xp.where(rows > j, below, xp.where(rows == j, root[..., None], zero))
+        left = xp.where(fails, pivot, a[..., j, j])
+        kept = xp.where(rows > j, a[..., :, j], xp.where(rows == j, left[..., None], zero))
+        columns.append(xp.where(works[..., None], computed, kept))
+    if not columns:
+        return xp.zeros(a.shape, dtype=a.dtype), info
+    return xp.stack(columns, axis=-1), info
+
+
+def _swap_rows(rows: list[Any], pivots: Any, order: range) -> list[Any]:
+    """``rows`` (each ``(..., k)``) with row ``i`` swapped with row ``pivots[..., i] - 1`` for
+    ``i`` in ``order``: a select (``where``), not a product with a permutation, whose zeros
+    would turn an infinity into nan."""
+    xp = _backend.xp
+    n = len(rows)
+    index = xp.arange(n)
+    zero = xp.zeros((), dtype=rows[0].dtype)
+    for i in order:
+        at = index == (pivots[..., i : i + 1] - 1)  # (..., n)
+        picked = xp.sum(xp.where(at[..., None], xp.stack(rows, axis=-2), zero), axis=-2)
+        current = rows[i]
+        rows = [xp.where(at[..., r : r + 1], current, rows[r]) for r in range(n)]
+        rows[i] = picked
+    return rows
+
+
+def _substitute(lu: Any, pivots: Any, b: Any, transposed: bool) -> Any:
+    """``A^-1 B`` (``A^-T B`` when ``transposed``) from ``(LU, pivots)`` of ``A`` (LAPACK's
+    getrs): the row swaps and the two triangular substitutions, row by row. Used only for
+    singular matrices, where a zero pivot turns the result into the infinities and nans of
+    torch's solve."""
+    xp = _backend.xp
+    n = lu.shape[-1]
+    if n == 0:
+        return b
+    batch = tuple(xp.broadcast_arrays(lu[..., 0, 0], b[..., 0, 0])[0].shape)
+    lu = xp.broadcast_to(lu, (*batch, n, n))
+    factor = xp.matrix_transpose(lu) if transposed else lu
+    pivots = xp.broadcast_to(xp.astype(pivots, xp.int64), (*batch, n))
+    b = xp.broadcast_to(b, (*batch, *b.shape[-2:]))
+    rows = [b[..., i, :] for i in range(n)]
+    if not transposed:
+        rows = _swap_rows(rows, pivots, range(n))
+    # A = P L U: L y = P^T b then U x = y; A^T = U^T L^T P^T: U^T y = b, L^T w = y, x = P w
+    for i in range(n):  # the lower triangle of factor (unit for L)
+        if i:
+            done = xp.stack(rows[:i], axis=-2)
+            rows[i] = rows[i] - xp.sum(factor[..., i, :i, None] * done, axis=-2)
+        if transposed:
+            rows[i] = rows[i] / factor[..., i, i : i + 1]
+    for i in reversed(range(n)):  # the upper triangle (unit for L^T)
+        if i < n - 1:
+            later = xp.stack(rows[i + 1 :], axis=-2)
+            rows[i] = rows[i] - xp.sum(factor[..., i, i + 1 :, None] * later, axis=-2)
+        if not transposed:
+            rows[i] = rows[i] / factor[..., i, i : i + 1]
+    if transposed:
+        rows = _swap_rows(rows, pivots, range(n - 1, -1, -1))
+    return xp.stack(rows, axis=-2)
+
+
+def _with_info(
+    a: Tensor, solve: Callable[[Tensor], Tensor], rhs: Any, transposed: bool = False
+) -> tuple[Tensor, Tensor]:
+    """``solve(a)`` and LAPACK's info for each matrix of ``a``. Singular matrices (an exactly
+    zero pivot, as LAPACK's getrf finds them) get the substitution's inf / nan values for the
+    right-hand sides ``rhs`` (a raw ``(..., n, k)`` array; ``a``'s transpose is solved for
+    them with ``transposed``) and no gradient; the others are solved as by ``solve`` (with its
+    gradient)."""
+    batch = tuple(a.shape[:-2])
+    try:
+        return solve(a), _zero_info(batch)
+    except LinAlgError:
+        pass
+    xp = _backend.xp
+    lu, pivots, info = lu_factor_ex(a.detach())
+    singular = info._data > xp.zeros((), dtype=info._data.dtype)
+    mask = xp.reshape(singular, shape=(*batch, 1, 1))
+    eye = xp.eye(a.shape[-1], dtype=a._data.dtype)
+    good = solve(where(Tensor._wrap(mask), Tensor._wrap(eye), a))
+    bad = _substitute(lu._data, pivots._data, rhs, transposed)
+    return where(Tensor._wrap(mask), Tensor._wrap(bad), good), info
+
+
+# --- the _ex functions -----------------------------------------------------------------------
+
+
+def cholesky_ex(
+    A: Tensor,  # noqa: N803 - torch's name
+    *,
+    upper: bool = False,
+    check_errors: bool = False,
+) -> Any:
+    """``(L, info)`` of the Cholesky factorisation as ``return_types.linalg_cholesky_ex``:
+    :func:`arraygrad.linalg.cholesky` where ``A`` is positive-definite (``info`` 0, with its
+    gradient); elsewhere ``info`` is the order of the first leading minor that is not
+    positive-definite and ``L`` is LAPACK's partial factor (no gradient). ``check_errors``
+    raises :class:`LinAlgError` for such an ``A`` instead.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.cholesky_ex(arraygrad.tensor([[1.0, 2.0], [2.0, 1.0]])).info
+    tensor(2, dtype=arraygrad.int32)
+    """
+    a = _square("linalg.cholesky", A)
+    _kernel_supports("cholesky_cpu", a)
+    upper = bool(upper)
+    batch = tuple(a.shape[:-2])
+    xp = _backend.xp
+    try:
+        factor = ops.cholesky(a, upper=upper)
+        # NumPy factors a nan without complaint, where LAPACK's test fails: a nan pivot shows
+        # on the diagonal (every entry of a row enters its diagonal entry)
+        diagonal = _diagonal(factor.detach(), 0, -2, -1)._data
+        failed = not bool(_backend.to_numpy(xp.all(diagonal == diagonal)))
+    except ValueError:
+        failed = True
+    info = _zero_info(batch)
+    if failed:
+        data = a.detach()._data
+        partial, raw_info = _partial_cholesky(xp.matrix_transpose(data) if upper else data)
+        partial = xp.matrix_transpose(partial) if upper else partial
+        info = Tensor._wrap(raw_info)
+        mask = xp.reshape(raw_info == xp.zeros((), dtype=raw_info.dtype), shape=(*batch, 1, 1))
+        eye = Tensor._wrap(xp.eye(a.shape[-1], dtype=data.dtype))
+        try:  # the positive-definite matrices keep their gradient
+            good = ops.cholesky(where(Tensor._wrap(mask), a, eye), upper=upper)
+            factor = where(Tensor._wrap(mask), good, Tensor._wrap(partial))
+        except ValueError:  # LAPACK's rounding failed where the unblocked one did not
+            factor = Tensor._wrap(partial)
+        if check_errors:
+            _raise_for_info(
+                "linalg.cholesky_ex",
+                info,
+                lambda order: (
+                    "The factorization could not be completed because the input is not "
+                    f"positive-definite (the leading minor of order {order} is not "
+                    "positive-definite)."
+                ),
+            )
+    return return_types.linalg_cholesky_ex(factor, info)
+
+
+def check_same_dtype(A: Any, B: Any) -> None:  # noqa: N803 - torch's names
+    """torch's solvers take no mixed dtypes (they do not promote)."""
+    if isinstance(A, Tensor) and isinstance(B, Tensor) and A.dtype != B.dtype:
+        raise RuntimeError(
+            "linalg.solve: Expected A and B to have the same dtype, but found A of type "
+            f"{_dtype.torch_type_name(A.dtype)} and B of type {_dtype.torch_type_name(B.dtype)} "
+            "instead. Fix: convert one, e.g. B.to(A.dtype)."
+        )
+
+
+def _low_precision(name: str, a: Tensor) -> None:
+    if a.dtype == _dtype.float16:
+        raise RuntimeError(
+            f"{name}: Low precision dtypes not supported. Got Half. Fix: convert A to float32 "
+            "or float64 first, e.g. A.double()."
+        )
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803 - torch's name
+    """``(inverse, info)`` as ``return_types.linalg_inv_ex``: :func:`arraygrad.linalg.inv`
+    where ``A`` is invertible (``info`` 0); for a singular ``A``, ``info`` is the index of the
+    first zero pivot of its LU factorisation and the inverse holds the inf / nan of the failed
+    solve (no gradient). ``check_errors`` raises :class:`LinAlgError` there instead.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.inv_ex(arraygrad.tensor([[1.0, 2.0], [2.0, 4.0]])).info
+    tensor(2, dtype=arraygrad.int32)
+    """
+    if A.ndim < 2:
+        raise RuntimeError(
+            "linalg.inv: The input tensor A must have at least 2 dimensions. Fix: pass a matrix "
+            "or a batch of matrices."
+        )
+    a = _square("linalg.inv", A)
+    _low_precision("linalg.inv", a)
+    n = a.shape[-1]
+    rhs = _backend.xp.eye(n, dtype=a._data.dtype)
+    result, info = _with_info(a, inverse, rhs)
+    if check_errors:
+        _raise_for_info(
+            "linalg.inv_ex",
+            info,
+            lambda index: (
+                f"The diagonal element {index} is zero, the inversion could not be completed "
+                "because the input matrix is singular."
+            ),
+        )
+    return return_types.linalg_inv_ex(result, info)
+
+
+def solve_ex(
+    A: Tensor,  # noqa: N803 - torch's names
+    B: Tensor,  # noqa: N803
+    *,
+    left: bool = True,
+    check_errors: bool = False,
+) -> Any:
+    """``(result, info)`` as ``return_types.linalg_solve_ex``: :func:`arraygrad.linalg.solve`
+    where ``A`` is invertible (``info`` 0); for a singular ``A``, ``info`` is the index of the
+    first zero pivot of its LU factorisation and the result holds the inf / nan of the failed
+    solve (no gradient). ``check_errors`` raises :class:`LinAlgError` there instead.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
+    >>> arraygrad.linalg.solve_ex(a, arraygrad.tensor([2.0, 2.0])).result.tolist()
+    [1.0, 0.5]
+    """
+    from arraygrad.linalg import solve  # (arraygrad.linalg imports this module)
+
+    check_same_dtype(A, B)
+    a, b = _operands(A, B)
+    a = _square("linalg.solve", a)
+    if not left and b.ndim < 2:
+        solve(a, b, left=False)  # raises torch's error for a 1-D B
+    vector = left and (
+        b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
+    )
+    # vectors as columns, so that singular matrices' substitutions line up with the solutions;
+    # X A = B is solved as A^T X^T = B^T, with LAPACK's info of A's factorisation (as torch)
+    t = ops.matrix_transpose
+    columns = ops.reshape(b, shape=(*b.shape, 1)) if vector else (b if left else t(b))
+    result, info = _with_info(
+        a,
+        lambda matrix: solve(matrix if left else t(matrix), columns),
+        columns.detach()._data,
+        transposed=not left,
+    )
+    if vector:
+        result = ops.reshape(result, shape=tuple(result.shape[:-1]))
+    elif not left:
+        result = t(result)
+    if check_errors:
+        _raise_for_info(
+            "torch.linalg.solve_ex",
+            info,
+            lambda _: "The solver failed because the input matrix is singular.",
+        )
+    return return_types.linalg_solve_ex(result, info)
+
+
+# --- Householder products, tensor inverses and solves, Vandermonde matrices, diagonals ---------
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch's names
+    """The first ``n`` columns of ``H_1 H_2 ... H_k`` for ``A`` ``m x n`` (``m >= n``) and
+    ``tau`` of length ``k <= n``: ``H_i = I - tau_i v_i v_i^T`` with ``v_i`` the ``i``-th column
+    of ``A`` below the diagonal and 1 on it (LAPACK's orgqr, e.g. on the output of geqrf).
+    Composed of matrix products, so ``A`` and ``tau`` get the true gradient (torch's).
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[1.0, 0.0], [1.0, 1.0]])
+    >>> arraygrad.linalg.householder_product(a, arraygrad.tensor([1.0, 0.0])).tolist()
+    [[0.0, -1.0], [-1.0, 0.0]]
+    """
+    name = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    m, n = A.shape[-2], A.shape[-1]
+    if m < n:
+        raise RuntimeError(
+            f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1] (got "
+            f"{m} x {n}). Fix: pass the m x n output of geqrf with m >= n."
+        )
+    if tau.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    k = tau.shape[-1]
+    if k > n:
+        raise RuntimeError(
+            f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1] (got {n} "
+            f"and {k})"
+        )
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(
+            f"{name}: Expected tau to have one dimension less than input, but got tau.ndim "
+            f"equal to {tau.ndim} and input.ndim is equal to {A.ndim}"
+        )
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(
+            f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+            f"{list(tau.shape[:-1])}"
+        )
+    if tau.dtype != A.dtype:
+        raise RuntimeError(
+            f"{name}: tau dtype {_dtype.torch_type_name(tau.dtype)} does not match input dtype "
+            f"{_dtype.torch_type_name(A.dtype)}. Fix: convert one, e.g. tau.to(input.dtype)."
+        )
+    if not A.dtype.is_floating_point or A.dtype == _dtype.float16:
+        raise NotImplementedError(
+            f"\"orgqr_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}'. Fix: "
+            "convert the inputs to float32 or float64 first, e.g. A.double()."
+        )
+    xp = _backend.xp
+    native = A._data.dtype
+    # the rectangular identity in every matrix of the batch (a fresh array, not a view)
+    q = Tensor._wrap(xp.zeros(tuple(A.shape), dtype=native) + xp.eye(m, n, dtype=native))
+    vectors = ops.add(tril(A, -1), Tensor._wrap(xp.eye(m, n, dtype=native)))
+    t = ops.matrix_transpose
+    for i in reversed(range(k)):  # H_i (H_{i+1} ... H_k E): m x n products only
+        v = vectors[..., :, i : i + 1]
+        scale = ops.reshape(tau[..., i : i + 1], shape=(*tau.shape[:-1], 1, 1))
+        q = sub(q, mul(scale, matmul(v, matmul(t(v), q))))
+    return q
+
+
+def orgqr(input: Tensor, tau: Tensor) -> Tensor:
+    """``torch.orgqr``: :func:`arraygrad.linalg.householder_product`.
+
+    >>> import arraygrad
+    >>> arraygrad.orgqr(arraygrad.tensor([[1.0], [0.0]]), arraygrad.tensor([0.0])).tolist()
+    [[1.0], [0.0]]
+    """
+    return householder_product(input, tau)
+
+
+def _requirement(what: str, left: int, right: int) -> RuntimeError:
+    return RuntimeError(
+        f"Expected self to satisfy the requirement {what}, but got {left} != {right}. Fix: the "
+        "product of the leading dimensions must equal the product of the trailing ones."
+    )
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:  # noqa: N803 - torch's name
+    """The inverse of ``A`` for :func:`arraygrad.tensordot` over ``ind`` dimensions: ``A``
+    read as a ``prod(shape[:ind]) x prod(shape[ind:])`` matrix (which must be square and
+    invertible), inverted, and shaped ``shape[ind:] + shape[:ind]``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.tensorinv(2 * arraygrad.eye(4).reshape(4, 2, 2), ind=1).shape
+    arraygrad.Size([2, 2, 4])
+    """
+    if isinstance(ind, bool) or not isinstance(ind, int):
+        raise TypeError(
+            f"linalg_tensorinv(): argument 'ind' (position 2) must be int, not {type(ind).__name__}"
+        )
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    shape = tuple(A.shape)
+    rows, cols = math.prod(shape[:ind]), math.prod(shape[ind:])
+    if rows != cols:
+        raise _requirement("prod(self.shape[ind:]) == prod(self.shape[:ind])", cols, rows)
+    return ops.reshape(inverse(ops.reshape(A, shape=(rows, cols))), shape=shape[ind:] + shape[:ind])
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Any = None) -> Tensor:  # noqa: N803 - torch's names
+    """The ``X`` with ``tensordot(A, X, X.ndim) = B``: ``A`` (with the dimensions ``dims`` moved
+    to the end) read as a ``B.numel() x prod(A.shape[B.ndim:])`` matrix, solved for
+    ``B.flatten()``; ``X`` has the shape ``A.shape[B.ndim:]``.
+
+    >>> import arraygrad
+    >>> a = 2 * arraygrad.eye(6).reshape(6, 2, 3)
+    >>> arraygrad.linalg.tensorsolve(a, arraygrad.ones(6)).tolist()
+    [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+    """
+    from arraygrad.linalg import solve  # (arraygrad.linalg imports this module)
+
+    check_same_dtype(A, B)
+    a, b = _operands(A, B)
+    if dims is not None:
+        if not isinstance(dims, (tuple, list)):
+            raise TypeError(
+                f"linalg_tensorsolve(): argument 'dims' must be tuple of ints, not "
+                f"{type(dims).__name__}"
+            )
+        count = len(dims)
+        a = movedim(a, tuple(dims), tuple(range(a.ndim - count, a.ndim)))
+    shape = tuple(a.shape[b.ndim :])
+    size = math.prod(shape)
+    if size != b.numel():
+        raise _requirement(
+            "prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim])", size, b.numel()
+        )
+    if a.numel() != size * size:
+        raise RuntimeError(
+            f"shape '[{size}, {size}]' is invalid for input of size {a.numel()}. Fix: A must "
+            f"have B.numel() * prod(A.shape[B.ndim:]) = {size * size} elements."
+        )
+    solution = solve(ops.reshape(a, shape=(size, size)), ops.reshape(b, shape=(size,)))
+    return ops.reshape(solution, shape=shape)
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803 - torch's name
+    """The Vandermonde matrices of the last dimension of ``x``, in increasing powers:
+    ``out[..., i, j] = x[..., i] ** j`` for ``j < N`` (``N`` defaults to ``x.shape[-1]`` and
+    must be at least 2); integers give int64. (``torch.vander`` has decreasing powers.)
+    Built as a cumulative product of ``[1, x, x, ...]``, as torch, so the gradient is exact
+    at ``x = 0``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.vander(arraygrad.tensor([1, 2, 3])).tolist()
+    [[1, 1, 1], [1, 2, 4], [1, 3, 9]]
+    """
+    if x.dtype in (_dtype.bool_, _dtype.float16):
+        raise RuntimeError(
+            "linalg.vander supports floating point, complex, and integer tensors, but got "
+            f"{_dtype.torch_type_name(x.dtype)}. Fix: convert x, e.g. x.double()."
+        )
+    if x.ndim == 0:  # torch takes a number as one point
+        x = ops.reshape(x, shape=(1,))
+    n = x.shape[-1] if N is None else int(N)
+    if n <= 1:
+        raise RuntimeError(f"N must be greater than 1. (got N={n})")
+    if not x.dtype.is_floating_point:
+        x = ops.astype(x, _dtype.int64)
+    column = ops.reshape(x, shape=(*x.shape, 1))
+    ones = Tensor._wrap(_backend.xp.ones(tuple(column.shape), dtype=x._data.dtype))
+    return cumprod(cat([ones, expand(column, *column.shape[:-1], n - 1)], -1), -1)
+
+
+def diagonal(
+    A: Tensor,  # noqa: N803 - torch's name
+    *,
+    offset: int = 0,
+    dim1: int = -2,
+    dim2: int = -1,
+) -> Tensor:
+    """:func:`arraygrad.diagonal` with the last two dimensions by default (a view).
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.diagonal(arraygrad.arange(8).reshape(2, 2, 2)).tolist()
+    [[0, 3], [4, 7]]
+    """
+    return _diagonal(A, offset, dim1, dim2)

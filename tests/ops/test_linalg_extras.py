@@ -1,0 +1,357 @@
+"""The rest of ``torch.linalg`` (cholesky_ex, inv_ex, solve_ex, householder_product and
+torch.orgqr, tensorinv, tensorsolve, vander, diagonal) against torch 2.13.0 (values and VJPs)
+and finite differences; the ``_ex`` functions' info and values on singular and non
+positive-definite matrices, their ``check_errors`` messages and misuse are compared directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arraygrad as ag
+from tests.ops._helpers import DTYPES, lib
+from tests.ops.test_decompositions import LOOSE, _spd, _squares, side
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+
+
+def _heavy(a: Any) -> Any:
+    """``a + 3 I`` for entries in [-1, 1]: invertible and well-conditioned."""
+    return a + 3 * lib(a).eye(a.shape[-1], dtype=a.dtype)
+
+
+def _solve_pair(t: tuple[int, int, int]) -> Any:
+    """A (batch, n, n) and B (n, k): the batch dimensions broadcast."""
+    return ((t[0], t[1], t[1]), (t[1], t[2]))
+
+
+def _householder_shapes() -> Any:
+    """A (batch, m, n) with m >= n and tau (batch, k) with 1 <= k <= n."""
+
+    def build(t: tuple[int, int, int, int]) -> Any:
+        batch, n, extra, k = t
+        return ((batch, n + extra, n), (batch, min(k, n)))
+
+    return st.tuples(st.integers(1, 2), side, st.integers(0, 2), side).map(build)
+
+
+OP_TABLE = {
+    "linalg.cholesky_ex": OpSpec(
+        lambda a: tuple(lib(a).linalg.cholesky_ex(_spd(a))), low=-1, high=1, shapes=_squares(True)
+    ),
+    "linalg.cholesky_ex:upper": OpSpec(
+        lambda a: tuple(lib(a).linalg.cholesky_ex(_spd(a), upper=True)),
+        low=-1,
+        high=1,
+        shapes=_squares(True),
+    ),
+    "linalg.inv_ex": OpSpec(
+        lambda a: tuple(lib(a).linalg.inv_ex(_heavy(a))), low=-1, high=1, shapes=_squares(True)
+    ),
+    "linalg.solve_ex": OpSpec(
+        lambda a, b: tuple(lib(a).linalg.solve_ex(_heavy(a), b)),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(_solve_pair),
+    ),
+    "linalg.solve_ex:right": OpSpec(
+        lambda a, b: tuple(lib(a).linalg.solve_ex(_heavy(a), b.mT[None], left=False)),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side, side).map(_solve_pair),
+    ),
+    "linalg.solve_ex:vector": OpSpec(
+        lambda a, b: tuple(lib(a).linalg.solve_ex(_heavy(a), b)),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, side).map(lambda t: ((t[0], t[1], t[1]), (t[0], t[1]))),
+    ),
+    "linalg.householder_product": OpSpec(
+        lambda a, tau: lib(a).linalg.householder_product(a, tau),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=_householder_shapes(),
+        **LOOSE,
+    ),
+    "orgqr": OpSpec(
+        lambda a, tau: lib(a).orgqr(a, tau),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.tuples(side, st.integers(0, 2)).map(lambda t: ((t[0] + t[1], t[0]), (t[0],))),
+        **LOOSE,
+    ),
+    "orgqr:method": OpSpec(
+        lambda a, tau: a.orgqr(tau),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.just(((4, 3), (2,))),
+        **LOOSE,
+    ),
+    "linalg.tensorinv": OpSpec(
+        lambda a: lib(a).linalg.tensorinv(_heavy(a).reshape(2, 3, 6), ind=2),
+        low=-1,
+        high=1,
+        shapes=st.just(((6, 6),)),
+    ),
+    "linalg.tensorinv:ind1": OpSpec(
+        lambda a: lib(a).linalg.tensorinv(_heavy(a).reshape(4, 2, 2), ind=1),
+        low=-1,
+        high=1,
+        shapes=st.just(((4, 4),)),
+    ),
+    "linalg.tensorsolve": OpSpec(
+        lambda a, b: lib(a).linalg.tensorsolve(_heavy(a).reshape(6, 2, 3), b),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.just(((6, 6), (6,))),
+    ),
+    "linalg.tensorsolve:dims": OpSpec(
+        lambda a, b: lib(a).linalg.tensorsolve(_heavy(a).reshape(2, 3, 2, 3), b, dims=(0,)),
+        arity=2,
+        low=-1,
+        high=1,
+        shapes=st.just(((6, 6), (3, 2))),
+    ),
+    "linalg.vander": OpSpec(
+        lambda x: lib(x).linalg.vander(x),
+        low=-2,
+        high=2,
+        shapes=st.tuples(st.integers(1, 3), st.integers(2, 4)).map(lambda t: (t,)),
+    ),
+    "linalg.vander:N": OpSpec(lambda x: lib(x).linalg.vander(x, N=5), min_dims=1, low=-2, high=2),
+    "linalg.diagonal": OpSpec(lambda a: lib(a).linalg.diagonal(a), min_dims=2),
+    "linalg.diagonal:dims": OpSpec(
+        lambda a: lib(a).linalg.diagonal(a, offset=1, dim1=0, dim2=-1), min_dims=2
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
+    run_torch_case(OP_TABLE[name], data.draw, dtype)
+
+
+@pytest.mark.parametrize("name", sorted(OP_TABLE))
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_gradcheck(name: str, data: st.DataObject) -> None:
+    run_gradcheck_case(OP_TABLE[name], data.draw)
+
+
+def _same(mine: Any, theirs: Any) -> None:
+    """Equal shapes, dtypes and values, nan for nan and inf for inf of the same sign."""
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)
+
+
+_NOT_PD = [
+    [[4.0, 2.0, 1.0], [2.0, 1.0, 0.0], [1.0, 0.0, 3.0]],  # the second minor is singular
+    [[1.0, 2.0], [2.0, 1.0]],  # indefinite
+    [[-1.0, 2.0], [2.0, 1.0]],  # the first minor is negative
+    [[1.0, float("nan")], [float("nan"), 4.0]],  # nan (NumPy's Cholesky takes it)
+    [[float("nan")]],
+    [[[4.0, 1.0], [1.0, 3.0]], [[1.0, 3.0], [3.0, 1.0]], [[0.0, 0.0], [0.0, 1.0]]],
+    np.zeros((2, 0, 0)),
+]
+
+
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("index", range(len(_NOT_PD)))
+def test_cholesky_ex_info_and_partial_factor_match_torch(index: int, upper: bool) -> None:
+    """info is the order of the first leading minor that is not positive-definite, and L is
+    LAPACK's partial factor (its failing pivot on the diagonal), per batch element."""
+    matrix = np.asarray(_NOT_PD[index])
+    mine = ag.linalg.cholesky_ex(ag.tensor(matrix), upper=upper)
+    theirs = torch.linalg.cholesky_ex(torch.tensor(matrix), upper=upper)
+    assert type(mine).__name__ == type(theirs).__name__ == "linalg_cholesky_ex"
+    _same(mine.L, theirs.L)
+    _same(mine.info, theirs.info)
+
+
+_SINGULAR = [
+    [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]],
+    [[0.0, 0.0], [0.0, 0.0]],
+    [[1.0, 1.0], [1.0, 1.0]],
+    [
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]],
+    ],
+    [[2.0, float("nan")], [1.0, 1.0]],  # nan is not singular: LAPACK finds no zero pivot
+]
+
+
+@pytest.mark.parametrize("index", range(len(_SINGULAR)))
+def test_inv_ex_and_solve_ex_info_and_values_match_torch(index: int) -> None:
+    """info is the first zero pivot of A's LU (of A, also for left=False), and the result
+    holds the failed solve's inf and nan where torch's does."""
+    matrix = np.asarray(_SINGULAR[index])
+    n = matrix.shape[-1]
+    rhs = np.arange(1.0, 2 * n + 1).reshape(n, 2)
+    calls = [
+        lambda m, a: m.linalg.inv_ex(a),
+        lambda m, a: m.linalg.solve_ex(a, m.tensor(rhs)),
+        lambda m, a: m.linalg.solve_ex(a, m.tensor(rhs[:, 0])),
+        lambda m, a: m.linalg.solve_ex(a, m.tensor(rhs.T[None]), left=False),
+    ]
+    for call in calls:
+        mine, theirs = call(ag, ag.tensor(matrix)), call(torch, torch.tensor(matrix))
+        assert type(mine).__name__ == type(theirs).__name__
+        _same(mine[0], theirs[0])
+        _same(mine[1], theirs[1])
+
+
+def test_ex_results_are_named_like_torch() -> None:
+    a = ag.eye(2, dtype=ag.float64)
+    assert ag.linalg.cholesky_ex(a)._fields == ("L", "info")
+    assert ag.linalg.inv_ex(a)._fields == ("inverse", "info")
+    assert ag.linalg.solve_ex(a, a)._fields == ("result", "info")
+
+
+def test_ex_gradients_flow_to_the_good_matrices_of_a_batch() -> None:
+    """A failing batch element gives no error, and the others keep torch's gradient."""
+    good = np.array([[4.0, 1.0], [1.0, 3.0]])
+    bad = np.array([[1.0, 2.0], [2.0, 4.0]])  # singular, and not positive-definite
+    cotangent = np.array([[0.3, -1.2], [0.7, 2.0]])
+    calls = [
+        lambda m, a: m.linalg.cholesky_ex(a).L,
+        lambda m, a: m.linalg.inv_ex(a).inverse,
+        lambda m, a: m.linalg.solve_ex(a, m.ones(2, 2, dtype=a.dtype)).result,
+    ]
+    for call in calls:
+        grads = []
+        for m in (torch, ag):
+            a = m.tensor(np.stack([good, bad]), requires_grad=True)
+            (call(m, a)[0] * m.tensor(cotangent)).sum().backward()
+            grads.append(np.asarray(a.grad.numpy()))
+        np.testing.assert_allclose(grads[1][0], grads[0][0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda m: m.linalg.cholesky_ex(m.tensor([[1.0, 2.0], [2.0, 1.0]]), check_errors=True),
+            r"^linalg.cholesky_ex: The factorization could not be completed because the input is "
+            r"not positive-definite \(the leading minor of order 2 is not positive-definite\)",
+        ),
+        (
+            lambda m: m.linalg.cholesky_ex(
+                m.stack([m.eye(2), -m.eye(2)]), upper=True, check_errors=True
+            ),
+            r"^linalg.cholesky_ex: \(Batch element 1\): The factorization could not be completed "
+            r"because the input is not positive-definite \(the leading minor of order 1",
+        ),
+        (
+            lambda m: m.linalg.inv_ex(m.stack([m.eye(2), m.ones(2, 2)]), check_errors=True),
+            r"^linalg.inv_ex: \(Batch element 1\): The diagonal element 2 is zero, the "
+            r"inversion could not be completed because the input matrix is singular.",
+        ),
+        (
+            lambda m: m.linalg.solve_ex(m.ones(2, 2), m.ones(2), check_errors=True),
+            r"^torch.linalg.solve_ex: The solver failed because the input matrix is singular.",
+        ),
+    ],
+)
+def test_check_errors_raise_torchs_linalg_error(call: Any, message: str) -> None:
+    with pytest.raises(torch.linalg.LinAlgError, match=message):
+        call(torch)
+    with pytest.raises(ag.linalg.LinAlgError, match=message):
+        call(ag)
+
+
+ERRORS = [
+    lambda m: m.linalg.cholesky_ex(m.ones(2, 3)),
+    lambda m: m.linalg.cholesky_ex(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.linalg.cholesky_ex(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.inv_ex(m.ones(2)),
+    lambda m: m.linalg.inv_ex(m.ones(2, 3)),
+    lambda m: m.linalg.inv_ex(m.ones(2, 2, dtype=m.int64)),
+    lambda m: m.linalg.inv_ex(m.eye(2, dtype=m.float16)),
+    lambda m: m.linalg.solve_ex(m.ones(2, 3), m.ones(3)),
+    lambda m: m.linalg.solve_ex(m.eye(2), m.ones(3)),
+    lambda m: m.linalg.solve_ex(m.eye(2), m.ones(2, dtype=m.float64)),
+    lambda m: m.linalg.solve_ex(m.eye(2), m.ones(2), left=False),
+    lambda m: m.linalg.solve(m.eye(2), m.ones(2, dtype=m.float64)),
+    lambda m: m.linalg.solve(m.eye(2), m.ones(2), left=False),
+    lambda m: m.linalg.solve(m.ones(3, 2, 2), m.ones(3, 2), left=False),
+    lambda m: m.linalg.householder_product(m.ones(3), m.ones(2)),
+    lambda m: m.linalg.householder_product(m.ones(2, 3), m.ones(2)),
+    lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(3)),
+    lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(())),
+    lambda m: m.linalg.householder_product(m.ones(2, 3, 2), m.ones(2)),
+    lambda m: m.linalg.householder_product(m.ones(2, 3, 2), m.ones(3, 2)),
+    lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(2, dtype=m.float64)),
+    lambda m: m.linalg.householder_product(m.ones(3, 2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    lambda m: m.orgqr(m.ones(3, 2, dtype=m.float16), m.ones(2, dtype=m.float16)),
+    lambda m: m.linalg.tensorinv(m.eye(4).reshape(4, 2, 2), ind=0),
+    lambda m: m.linalg.tensorinv(m.ones(4, 3, 2), ind=1),
+    lambda m: m.linalg.tensorinv(m.eye(4).reshape(4, 2, 2), ind=3),
+    lambda m: m.linalg.tensorinv(m.eye(4).reshape(4, 2, 2), ind=1.5),
+    lambda m: m.linalg.tensorinv(m.zeros(4, 2, 2), ind=1),
+    lambda m: m.linalg.tensorinv(m.eye(4, dtype=m.int64).reshape(4, 2, 2), ind=1),
+    lambda m: m.linalg.tensorsolve(m.eye(6).reshape(6, 2, 3), m.ones(4)),
+    lambda m: m.linalg.tensorsolve(m.eye(6).reshape(6, 2, 3), m.ones(2, 3)),
+    lambda m: m.linalg.tensorsolve(m.eye(6).reshape(2, 3, 6), m.ones(6), dims=0),
+    lambda m: m.linalg.tensorsolve(m.ones(2, 3), m.ones(3)),
+    lambda m: m.linalg.tensorsolve(m.zeros(6, 2, 3), m.ones(6)),
+    lambda m: m.linalg.tensorsolve(m.eye(6).reshape(6, 2, 3), m.ones(6, dtype=m.float64)),
+    lambda m: m.linalg.vander(m.tensor([True, False])),
+    lambda m: m.linalg.vander(m.ones(3, dtype=m.float16)),
+    lambda m: m.linalg.vander(m.ones(2), N=1),
+    lambda m: m.linalg.vander(m.ones(2, 0)),
+    lambda m: m.linalg.vander(m.tensor(2.0)),
+    lambda m: m.linalg.diagonal(m.ones(3)),
+    lambda m: m.linalg.diagonal(m.ones(2, 3), 1),
+]
+
+
+@pytest.mark.parametrize("index", range(len(ERRORS)))
+def test_errors_match_torch(index: int) -> None:
+    with pytest.raises(Exception) as theirs:
+        ERRORS[index](torch)
+    with pytest.raises(Exception) as mine:
+        ERRORS[index](ag)
+    # torch's LinAlgError is its own class; arraygrad's is linalg.LinAlgError (both RuntimeErrors)
+    expected = type(theirs.value)
+    if expected is torch.linalg.LinAlgError:
+        expected = ag.linalg.LinAlgError
+    assert type(mine.value) is expected, (mine.value, theirs.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.linalg.vander(m.tensor([1, 2, 3])),
+        lambda m: m.linalg.vander(m.tensor([1, -2], dtype=m.int8), N=4),
+        lambda m: m.linalg.vander(m.tensor(2.0), N=3),
+        lambda m: m.linalg.vander(m.zeros(2, 3, dtype=m.float64), N=3),
+        lambda m: m.linalg.householder_product(m.ones(0, 0), m.ones(0)),
+        lambda m: m.linalg.householder_product(m.ones(2, 3, 2), m.ones(2, 0)),
+        lambda m: m.linalg.cholesky_ex(m.zeros(2, 0, 0)).info,
+        lambda m: m.linalg.inv_ex(m.zeros(2, 0, 0)).info,
+        lambda m: m.linalg.solve_ex(m.eye(2), m.ones(3, 2, 2)).info,
+        lambda m: m.linalg.solve_ex(m.eye(2).expand(3, 1, 2, 2), m.ones(4, 2, 2)).info,
+    ],
+)
+def test_edge_values_match_torch(call: Any) -> None:
+    _same(call(ag), call(torch))
+
+
+def test_vander_gradient_at_zero_matches_torch() -> None:
+    check_against_torch(lambda x: lib(x).linalg.vander(x, N=4), None, [np.array([0.0, 1.5, -2.0])])
