@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.oracle import check_against_torch
+from tests.oracle import check_against_torch, gradcheck
 
 NORM = {"rtol": 1e-4, "atol": 1e-5}  # the layer-norm tests' tolerance in float32
 
@@ -58,3 +58,32 @@ def test_float64_results_are_compared_with_torch_alone():
 
     with pytest.raises(AssertionError):
         check_against_torch(off, None, _layer_norm_inputs(np.float64))
+
+
+def _large_and_small(t: ag.Tensor) -> ag.Tensor:
+    # Outputs near 1e4 beside outputs near 1e-4: the finite differences of their sum carry
+    # about 1e-6 of rounding, far above the small outputs' gradients (about 1e-4).
+    return ag.cat([t[:4] ** 2 * 1e4, t[4:] * 1e-4])
+
+
+def test_gradcheck_allows_the_rounding_of_the_finite_differences():
+    gradcheck(_large_and_small, [np.linspace(0.5, 1.5, 8)])
+
+
+def test_gradcheck_still_finds_a_wrong_gradient_beside_large_outputs():
+    # Outputs near 100 (as squared singular values) beside gradients near 1e-3, 10% off: the
+    # rounding floor (about 1e-6 here) leaves that error (1e-4) visible.
+    class Wrong(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1e-3
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 1.1e-3
+
+    def fn(t: ag.Tensor) -> ag.Tensor:
+        return ag.cat([t[:4] ** 2 * 1e2, Wrong.apply(t[4:])])
+
+    with pytest.raises(AssertionError, match="gradcheck input 0"):
+        gradcheck(fn, [np.linspace(0.5, 1.5, 8)])
