@@ -66,6 +66,7 @@ from arraygrad import (
     nn,
     optim,
     return_types,
+    special,
     utils,
     viz,
 )
@@ -243,4 +244,5 @@ __all__ = [
     *_utilities.__all__,
     "linalg",
     "return_types",
+    "special",
 ]

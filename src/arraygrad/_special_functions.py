@@ -1,18 +1,37 @@
 """Special functions composed of existing ones: the modified Bessel function ``i0`` and the
-multivariate log-gamma function ``mvlgamma``. Their gradients come from the composites."""
+multivariate log-gamma function ``mvlgamma``. Their gradients come from the composites.
+
+Also torch's top-level ``igamma``/``igammac`` (``arraygrad.special.gammainc``/``gammaincc``):
+one primitive each, here for their argument rules."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
+from arraygrad import _dtype, ops
+from arraygrad._binary import _float_operands
 from arraygrad._clamp import clamp
-from arraygrad._math import _floating, abs, add, as_tensor, div, exp, mul, sqrt, where
+from arraygrad._math import (
+    _FLOAT,
+    _floating,
+    _operands,
+    abs,
+    add,
+    as_tensor,
+    binary,
+    div,
+    exp,
+    mul,
+    sqrt,
+    where,
+)
 from arraygrad._reduction import sum
 from arraygrad._shape import unsqueeze
 from arraygrad._tensor import Tensor
-from arraygrad._unary import lgamma
+from arraygrad._unary import lgamma, not_implemented, require_tensor
 
-__all__ = ["i0", "i0_", "mvlgamma"]
+__all__ = ["i0", "i0_", "igamma", "igammac", "mvlgamma"]
 
 # |x| up to _SERIES_MAX uses the power series, larger |x| the asymptotic expansion; both reach
 # double precision there with the term counts below.
@@ -96,3 +115,36 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     halves = as_tensor([-0.5 * i for i in range(p)], dtype=x.dtype)
     terms = lgamma(add(unsqueeze(x, -1), halves))
     return add(sum(terms, -1), p * (p - 1) / 4 * math.log(math.pi))
+
+
+def _igamma_operands(name: str, input: Any, other: Any) -> tuple[Tensor, Tensor]:
+    # torch takes tensors only here, and has no integer kernel (one floating operand suffices).
+    require_tensor(name, "input", 1, input)
+    require_tensor(name, "other", 2, other)
+    a, x = _operands(input, other)
+    if _dtype.result_type(a, x).category != _FLOAT:
+        raise not_implemented(f"{name}_cpu", a, "convert the tensors with .float().")
+    return _float_operands(a, x)
+
+
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    """The regularised lower incomplete gamma function ``P(a, x)`` of ``a = input`` and
+    ``x = other`` (``a > 0``, ``x >= 0``); differentiable in ``x`` only, as in torch (the
+    gradient of ``a`` raises ``NotImplementedError``).
+
+    >>> import arraygrad
+    >>> arraygrad.igamma(arraygrad.tensor([1.0]), arraygrad.tensor([2.0]))
+    tensor([0.8647])
+    """
+    return binary(ops.gammainc, *_igamma_operands("igamma", input, other))
+
+
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    """The regularised upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``;
+    differentiable in ``x`` only, as in torch.
+
+    >>> import arraygrad
+    >>> arraygrad.igammac(arraygrad.tensor([1.0]), arraygrad.tensor([2.0]))
+    tensor([0.1353])
+    """
+    return binary(ops.gammaincc, *_igamma_operands("igammac", input, other))

@@ -17,9 +17,17 @@ Accuracy (float64, measured against mpmath): about 1e-15 relative for ``erf``, `
 Near the zeros of ``lgamma``/``digamma`` on the negative axis the error is a few ulp
 *absolute* (the reflection formula subtracts two numbers of size ~log|x|).
 
+Also ``erfcx``, ``log_ndtr``, ``ndtri`` (error_function.py), ``i0e``, ``i1``, ``i1e``
+(bessel.py) and ``gammainc``/``gammaincc`` (incomplete_gamma.py); their modules give their
+methods and accuracy.
+
 Edge cases follow ``torch`` 2.13 (``torch.special.erf/erfc/erfinv``, ``torch.lgamma``,
 ``torch.digamma``, ``torch.polygamma``, ``torch.special.zeta``), with these deliberate
 exceptions, where torch is inaccurate and we return the mathematically correct value:
+
+* ``i1(x)`` for 709.8 < ``|x|`` < 714: finite (torch's ``exp(x)`` overflows first, giving inf).
+* ``k1(x)``, ``k1e(x)`` for subnormal ``x`` where ``1/x`` overflows: inf (torch: nan).
+* ``zeta(inf, q)``: taken as the largest finite ``s`` (0 for ``q > 1``, where torch gives nan).
 
 * ``polygamma(1, x)``: torch uses a short asymptotic series (about 5e-10 relative error) and
   an unreduced ``sin(pi*x)`` (relative error up to ~1e-5 close to negative integers, and a
@@ -36,7 +44,32 @@ exceptions, where torch is inaccurate and we return the mathematically correct v
 
 from __future__ import annotations
 
-from arraygrad._special.error_function import erf, erfc, erfinv
-from arraygrad._special.gamma import digamma, lgamma, polygamma, zeta
+from arraygrad._special.bessel import i0, i0e, i1, i1e, k0, k0e, k1, k1e, spherical_j0
+from arraygrad._special.error_function import erf, erfc, erfcx, erfinv, log_ndtr, ndtri
+from arraygrad._special.gamma import digamma, lgamma, polygamma, zeta, zeta_elementwise
+from arraygrad._special.incomplete_gamma import gammainc, gammaincc
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "lgamma", "polygamma", "zeta"]
+__all__ = [
+    "digamma",
+    "erf",
+    "erfc",
+    "erfcx",
+    "erfinv",
+    "gammainc",
+    "gammaincc",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
+    "k0",
+    "k0e",
+    "k1",
+    "k1e",
+    "lgamma",
+    "log_ndtr",
+    "ndtri",
+    "polygamma",
+    "spherical_j0",
+    "zeta",
+    "zeta_elementwise",
+]

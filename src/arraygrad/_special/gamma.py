@@ -27,7 +27,7 @@ from arraygrad._special._common import (
     _to_f64,
 )
 
-__all__ = ["digamma", "lgamma", "polygamma", "zeta"]
+__all__ = ["digamma", "lgamma", "polygamma", "zeta", "zeta_elementwise"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,4 +475,33 @@ def polygamma(xp: Any, n: int, x: Any) -> Any:
         # torch's dedicated trigamma returns 0 at +inf and nan at -inf (unlike its n >= 2 path).
         out = xp.where(x64 == _INF, xp.zeros_like(x64), out)
         out = xp.where(x64 == -_INF, _full(xp, x64, _NAN), out)
+    return _from_f64(xp, out, dtype)
+
+
+def zeta_elementwise(xp: Any, s: Any, q: Any) -> Any:
+    """Hurwitz zeta ``zeta(s, q)`` elementwise over the broadcast arrays ``s`` and ``q``
+    (torch's ``special.zeta(input, other)``), with :func:`zeta`'s conventions.
+
+    Evaluated once per distinct value of ``s`` (its Euler-Maclaurin coefficients and, for
+    negative ``q``, its reflection polynomial depend on it), so it suits the usual few orders;
+    ``n`` distinct orders cost ``n`` passes over the array.
+
+    >>> import numpy as np
+    >>> [round(float(v), 9) for v in zeta_elementwise(np, np.asarray([2.0, 3.0]), np.asarray(1.0))]
+    [1.644934067, 1.202056903]
+    """
+    s, q = xp.asarray(s), xp.asarray(q)
+    for v in (s, q):
+        if not xp.isdtype(v.dtype, "real floating"):
+            raise TypeError(f"expected a real floating-point array, got dtype {v.dtype}")
+    dtype = xp.result_type(s, q)
+    s, q = xp.broadcast_arrays(xp.astype(s, xp.float64), xp.astype(q, xp.float64))
+    out = _full(xp, q, _NAN)  # also the result where s is nan
+    finite_or_inf = ~xp.isnan(s)
+    if bool(xp.any(finite_or_inf)):
+        for order in xp.unique_values(xp.where(finite_or_inf, s, _full(xp, s, 2.0))):
+            here = (s == order) & finite_or_inf
+            # s = +inf is taken as the largest float (zeta's large-s rules: 1 at q = 1, 0
+            # beyond, where torch's Cephes gives nan).
+            out = xp.where(here, _zeta_impl(xp, min(float(order), _FMAX), q), out)
     return _from_f64(xp, out, dtype)

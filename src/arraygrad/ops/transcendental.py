@@ -12,6 +12,8 @@ with ``create_graph=True``, on Tensors through these very primitives.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from arraygrad._primitive import Primitive
 
@@ -143,6 +145,185 @@ polygamma = Primitive(
     vjp=(None, lambda ns, g, out, n, x: g * ns.polygamma(n + 1, x)),
 )
 
+
+# ---------------------------------------------------------------------------------------------
+# torch.special's own functions (arraygrad.special); forwards in arraygrad._special, derivative
+# formulas and backward names as torch's.
+# ---------------------------------------------------------------------------------------------
+
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_SQRT1_2 = math.sqrt(0.5)
+
+
+def _no_derivative(what: str) -> Callable[..., Any]:
+    """A rule for an input torch does not differentiate: it raises torch's error when a
+    gradient is asked of that input (not when the op is recorded)."""
+
+    def rule(*_: Any) -> Any:
+        raise NotImplementedError(
+            f"the derivative for '{what}' is not implemented. Fix: detach that argument "
+            "(arraygrad, like torch, differentiates this function only where its rule is known)."
+        )
+
+    return rule
+
+
+# erfcx'(x) = 2 x erfcx(x) - 2/sqrt(pi) (torch's formula, so its cancellation for large x too).
+erfcx = Primitive(
+    "erfcx",
+    forward=lambda xp, x: xp.erfcx(x),
+    vjp=(lambda ns, g, out, x: g * (2.0 * x * out - _TWO_OVER_SQRT_PI),),
+    reads_output=True,
+    backward_name="SpecialErfcxBackward0",
+)
+# d log ndtr(x) = pdf(x) / ndtr(x) = sqrt(2/pi) / erfcx(-x/sqrt2): no exp(x^2/2) to overflow and
+# no cancellation of log_ndtr against x^2/2 (torch's exp(-(result + x^2/2)) / sqrt(2 pi) has both).
+# At x = -inf it gives the limit inf where torch's gives nan (-inf + inf).
+log_ndtr = Primitive(
+    "log_ndtr",
+    forward=lambda xp, x: xp.log_ndtr(x),
+    vjp=(lambda ns, g, out, x: g * _SQRT_2_OVER_PI / ns.erfcx(x * -_SQRT1_2),),
+    backward_name="SpecialLogNdtrBackward0",
+)
+# ndtri'(p) = sqrt(2 pi) exp(ndtri(p)^2 / 2): inf at p = 0 and 1.
+ndtri = Primitive(
+    "ndtri",
+    forward=lambda xp, x: xp.ndtri(x),
+    vjp=(lambda ns, g, out, x: g * _SQRT_2PI * ns.exp(out * out * 0.5),),
+    reads_inputs=False,
+    reads_output=True,
+    backward_name="SpecialNdtriBackward0",
+)
+
+
+def _entr(xp: Any, x: Any) -> Any:
+    # -x log x for x > 0, 0 at 0, -inf below (torch), nan at nan; log sees 1 where unused.
+    positive = x > 0
+    value = -x * xp.log(xp.where(positive, x, 1.0))
+    return xp.where(positive, value, xp.where(x == 0, 0.0, xp.where(x < 0, -math.inf, x)))
+
+
+# entr'(x) = -(1 + log x): inf at 0 and nan below, as torch.
+entr = Primitive(
+    "entr",
+    forward=_entr,
+    vjp=(lambda ns, g, out, x: g * -(1 + ns.log(x)),),
+    backward_name="SpecialEntrBackward0",
+)
+
+
+def _xlog1py_zero(ns: Any, x: Any, y: Any) -> Any:
+    # Where x * log1p(y) is 0 by definition: x == 0, unless y is nan.
+    return (x == 0) & ~ns.isnan(y)
+
+
+def _xlog1py(xp: Any, x: Any, y: Any) -> Any:
+    zero = _xlog1py_zero(xp, x, y)
+    return xp.where(zero, 0.0, x * xp.log1p(xp.where(zero, 0.0, y)))
+
+
+def _xlog1py_vjp_x(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
+    # torch: xlog1py(g, y), then 0 where x == 0 and y <= -1 (where log1p y is -inf or nan).
+    zero = ((x == 0) & (y <= -1)) | _xlog1py_zero(ns, g, y)
+    return ns.where(zero, 0.0, g * ns.log1p(ns.where(zero, 0.0, y)))
+
+
+xlog1py = Primitive(
+    "xlog1py",
+    forward=_xlog1py,
+    vjp=(_xlog1py_vjp_x, lambda ns, g, out, x, y: g * x / (y + 1)),
+    backward_name="SpecialXlog1PyBackward0",
+)
+
+# i0e'(x) = i1e(x) - sgn(x) i0e(x) (0 at 0, torch's sgn).
+i0e = Primitive(
+    "i0e",
+    forward=lambda xp, x: xp.i0e(x),
+    vjp=(lambda ns, g, out, x: g * (ns.i1e(x) - ns.sign(x) * out),),
+    reads_output=True,
+    backward_name="SpecialI0EBackward0",
+)
+
+
+def _i1_vjp(ns: Any, g: Any, out: Any, x: Any) -> Any:
+    # I1'(x) = I0(x) - I1(x) / x, 1/2 at 0 (torch). I0 = i0e e^|x| with e^|x| as two halves, so
+    # it stays finite up to I0's own overflow; x is 1 where unused, keeping 0/0 out of backward.
+    at_zero = x == 0
+    half = ns.exp(ns.abs(x) * 0.5)
+    i0 = ns.i0e(x) * half * half
+    return g * ns.where(at_zero, 0.5, i0 - out / ns.where(at_zero, 1.0, x))
+
+
+def _i1e_vjp(ns: Any, g: Any, out: Any, x: Any) -> Any:
+    # i1e'(x) = i0e(x) - i1e(x) (sgn(x) + 1/x), 1/2 at 0 (torch).
+    at_zero = x == 0
+    inverse = 1.0 / ns.where(at_zero, 1.0, x)
+    return g * ns.where(at_zero, 0.5, ns.i0e(x) - out * (ns.sign(x) + inverse))
+
+
+i1 = Primitive(
+    "i1",
+    forward=lambda xp, x: xp.i1(x),
+    vjp=(_i1_vjp,),
+    reads_output=True,
+    backward_name="SpecialI1Backward0",
+)
+i1e = Primitive(
+    "i1e",
+    forward=lambda xp, x: xp.i1e(x),
+    vjp=(_i1e_vjp,),
+    reads_output=True,
+    backward_name="SpecialI1EBackward0",
+)
+
+
+def _igamma_density(ns: Any, a: Any, x: Any) -> Any:
+    # dP(a, x)/dx = x^(a-1) e^-x / Gamma(a), in torch's form exp((a-1) log x - x - lgamma(a)).
+    return ns.exp((a - 1) * ns.log(x) - x - ns.lgamma(a))
+
+
+# Differentiable in x only; asking for the gradient of a raises torch's NotImplementedError.
+gammainc = Primitive(
+    "igamma",
+    forward=lambda xp, a, x: xp.gammainc(a, x),
+    vjp=(
+        _no_derivative("igamma: input"),
+        lambda ns, g, out, a, x: g * _igamma_density(ns, a, x),
+    ),
+)
+gammaincc = Primitive(
+    "igammac",
+    forward=lambda xp, a, x: xp.gammaincc(a, x),
+    vjp=(
+        _no_derivative("igammac: input"),
+        lambda ns, g, out, a, x: -g * _igamma_density(ns, a, x),
+    ),
+)
+# Not differentiable in torch (their results never require grad).
+modified_bessel_i0 = Primitive(
+    "modified_bessel_i0", forward=lambda xp, x: xp.bessel_i0(x), vjp=None
+)
+modified_bessel_i1 = Primitive("modified_bessel_i1", forward=lambda xp, x: xp.i1(x), vjp=None)
+modified_bessel_k0 = Primitive("modified_bessel_k0", forward=lambda xp, x: xp.k0(x), vjp=None)
+modified_bessel_k1 = Primitive("modified_bessel_k1", forward=lambda xp, x: xp.k1(x), vjp=None)
+scaled_modified_bessel_k0 = Primitive(
+    "scaled_modified_bessel_k0", forward=lambda xp, x: xp.k0e(x), vjp=None
+)
+scaled_modified_bessel_k1 = Primitive(
+    "scaled_modified_bessel_k1", forward=lambda xp, x: xp.k1e(x), vjp=None
+)
+spherical_bessel_j0 = Primitive(
+    "spherical_bessel_j0", forward=lambda xp, x: xp.spherical_j0(x), vjp=None
+)
+# Differentiable in q only, as in torch: d zeta(s, q) / dq = -s zeta(s + 1, q).
+zeta = Primitive(
+    "zeta",
+    forward=lambda xp, s, q: xp.zeta(s, q),
+    vjp=(_no_derivative("zeta"), lambda ns, g, out, s, q: g * -s * ns.zeta(s + 1, q)),
+    backward_name="SpecialZetaBackward0",
+)
+
 __all__ = [
     "acos",
     "acosh",
@@ -152,16 +333,34 @@ __all__ = [
     "atanh",
     "cosh",
     "digamma",
+    "entr",
     "erf",
     "erfc",
+    "erfcx",
     "erfinv",
     "expm1",
+    "gammainc",
+    "gammaincc",
+    "i0e",
+    "i1",
+    "i1e",
     "lgamma",
     "log1p",
     "log2",
     "log10",
+    "log_ndtr",
     "logaddexp",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
+    "ndtri",
     "polygamma",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
     "sinh",
+    "spherical_bessel_j0",
     "tan",
+    "xlog1py",
+    "zeta",
 ]

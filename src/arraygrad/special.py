@@ -1,0 +1,254 @@
+"""``arraygrad.special``: PyTorch's ``torch.special`` functions.
+
+Most are torch's own aliases of top-level functions (``expit`` is ``sigmoid``, ``gammaln`` is
+``lgamma``, ``psi`` is ``digamma``, ``multigammaln`` is ``mvlgamma``, ...). The rest are
+primitives whose forwards are in :mod:`arraygrad._special` (``erfcx``, ``log_ndtr``, ``ndtri``,
+``i0e``, ``i1``, ``i1e``, ``gammainc``/``gammaincc``, ``zeta``) or in ``arraygrad.ops``
+(``entr``, ``xlog1py``), differentiable where torch is: ``gammainc``/``gammaincc`` in ``x``
+only and ``zeta(s, q)`` in ``q`` only (asking for the other gradient raises torch's
+``NotImplementedError``).
+
+Where torch is inaccurate these give the mathematically correct value: ``ndtr`` in the lower
+tail (torch's rounds to multiples of 2**-54: ``ndtr(-8.3)`` is 5.2e-17, torch's 5.6e-17),
+``gammainc``/``gammaincc`` for large ``a`` (torch's expansion is ~1e-9 off near ``x = a``),
+``erfcx`` below -20 (torch's is ~5e-14 off) and ``i1`` for 709.8 < ``|x|`` < 714 (finite).
+
+``modified_bessel_i0/i1/k0/k1``, ``scaled_modified_bessel_k0/k1`` and ``spherical_bessel_j0``
+are not differentiable, as in torch (their results never require grad).
+
+Not provided yet (torch has them, none differentiable there): ``airy_ai``, ``bessel_j0``,
+``bessel_j1``, ``bessel_y0``, ``bessel_y1`` and the orthogonal polynomials
+(``chebyshev_polynomial_t/u/v/w``, ``shifted_chebyshev_polynomial_t/u/v/w``,
+``hermite_polynomial_h/he``, ``laguerre_polynomial_l``, ``legendre_polynomial_p``). Like the
+rest of arraygrad, no function takes ``out=``.
+
+>>> import arraygrad
+>>> arraygrad.special.ndtr(arraygrad.tensor([0.0, 1.0]))
+tensor([0.5000, 0.8413])
+>>> arraygrad.special.log_ndtr(arraygrad.tensor([-40.0], dtype=arraygrad.float64))
+tensor([-804.6084], dtype=arraygrad.float64)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from arraygrad import ops
+from arraygrad._binary import _float_operands, xlogy
+from arraygrad._math import _floating, binary, mul, sigmoid
+from arraygrad._softmax import log_softmax, softmax
+from arraygrad._special_functions import i0, igamma, igammac, mvlgamma
+from arraygrad._statistics import logsumexp
+from arraygrad._tensor import Tensor
+from arraygrad._unary import (
+    digamma,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    lgamma,
+    log1p,
+    logit,
+    polygamma,
+    round,
+    sinc,
+)
+
+__all__ = [
+    "digamma",
+    "entr",
+    "erf",
+    "erfc",
+    "erfcx",
+    "erfinv",
+    "exp2",
+    "expit",
+    "expm1",
+    "gammainc",
+    "gammaincc",
+    "gammaln",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
+    "log1p",
+    "log_ndtr",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
+    "multigammaln",
+    "ndtr",
+    "ndtri",
+    "polygamma",
+    "psi",
+    "round",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
+    "sinc",
+    "softmax",
+    "spherical_bessel_j0",
+    "xlog1py",
+    "xlogy",
+    "zeta",
+]
+
+_MINUS_SQRT1_2 = -math.sqrt(0.5)
+
+expit = sigmoid
+gammaln = lgamma
+psi = digamma
+multigammaln = mvlgamma
+gammainc = igamma
+gammaincc = igammac
+
+
+def ndtr(input: Tensor) -> Tensor:
+    """The standard normal CDF ``(1 + erf(x / sqrt2)) / 2``, computed as ``erfc(-x/sqrt2) / 2``
+    so that the lower tail keeps its digits (``ndtr(-10)`` is 7.6e-24, not 0).
+
+    >>> import arraygrad
+    >>> arraygrad.special.ndtr(arraygrad.tensor([-1.0]))
+    tensor([0.1587])
+    """
+    return mul(erfc(mul(_floating(input), _MINUS_SQRT1_2)), 0.5)
+
+
+def log_ndtr(input: Tensor) -> Tensor:
+    """``log(ndtr(x))``, accurate in both tails (``log_ndtr(-1e3)`` is -500007.83; the gradient
+    ``pdf / cdf`` is ~``-x`` there, not ``nan``)."""
+    return ops.log_ndtr(_floating(input))
+
+
+def ndtri(input: Tensor) -> Tensor:
+    """The inverse of :func:`ndtr` (the standard normal quantile), accurate down to subnormal
+    probabilities: ``-inf`` at 0, ``inf`` at 1, ``nan`` outside [0, 1].
+
+    >>> import arraygrad
+    >>> arraygrad.special.ndtri(arraygrad.tensor([0.5, 0.975]))
+    tensor([0.0000, 1.9600])
+    """
+    return ops.ndtri(_floating(input))
+
+
+def erfcx(input: Tensor) -> Tensor:
+    """The scaled complementary error function ``exp(x^2) erfc(x)``: finite where ``erfc``
+    underflows (``erfcx(1e10)`` is 5.6e-11), ``inf`` below -26.63 where it overflows.
+
+    >>> import arraygrad
+    >>> arraygrad.special.erfcx(arraygrad.tensor([0.0, 30.0]))
+    tensor([1.0000, 0.0188])
+    """
+    return ops.erfcx(_floating(input))
+
+
+def entr(input: Tensor) -> Tensor:
+    """The elementwise entropy ``-x log x``: 0 at 0, ``-inf`` for ``x < 0``.
+
+    >>> import arraygrad
+    >>> arraygrad.special.entr(arraygrad.tensor([0.0, 0.5, -1.0]))
+    tensor([0.0000, 0.3466,   -inf])
+    """
+    return ops.entr(_floating(input))
+
+
+def xlog1py(input: Any, other: Any) -> Tensor:
+    """``input * log1p(other)``, 0 where ``input == 0`` (unless ``other`` is nan); either may
+    be a Python number.
+
+    >>> import arraygrad
+    >>> arraygrad.special.xlog1py(arraygrad.tensor([0.0, 2.0]), arraygrad.tensor([-1.0, 0.0]))
+    tensor([0., 0.])
+    """
+    return binary(ops.xlog1py, *_float_operands(input, other))
+
+
+def i0e(input: Tensor) -> Tensor:
+    """The exponentially scaled modified Bessel function ``exp(-|x|) I0(x)``.
+
+    >>> import arraygrad
+    >>> arraygrad.special.i0e(arraygrad.tensor([0.0, 1.0]))
+    tensor([1.0000, 0.4658])
+    """
+    return ops.i0e(_floating(input))
+
+
+def i1(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind of order 1 (odd; ``I1'(0) = 1/2``).
+
+    >>> import arraygrad
+    >>> arraygrad.special.i1(arraygrad.tensor([1.0]))
+    tensor([0.5652])
+    """
+    return ops.i1(_floating(input))
+
+
+def i1e(input: Tensor) -> Tensor:
+    """The exponentially scaled modified Bessel function ``exp(-|x|) I1(x)``."""
+    return ops.i1e(_floating(input))
+
+
+def zeta(input: Any, other: Any) -> Tensor:
+    """The Hurwitz zeta function ``sum_k (k + other)^-input``, elementwise; either may be a
+    Python number. Differentiable in ``other`` only, as in torch (``-input * zeta(input + 1,
+    other)``); the gradient of ``input`` raises ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.special.zeta(arraygrad.tensor([2.0, 3.0]), 1.0)
+    tensor([1.6449, 1.2021])
+    """
+    return binary(ops.zeta, *_float_operands(input, other))
+
+
+def modified_bessel_i0(input: Tensor) -> Tensor:
+    """The modified Bessel function ``I0(x)`` (as :func:`i0`, but not differentiable, like
+    torch's; ``nan`` at ``+-inf``)."""
+    return ops.modified_bessel_i0(_floating(input))
+
+
+def modified_bessel_i1(input: Tensor) -> Tensor:
+    """The modified Bessel function ``I1(x)`` (as :func:`i1`, but not differentiable, like
+    torch's)."""
+    return ops.modified_bessel_i1(_floating(input))
+
+
+def modified_bessel_k0(input: Tensor) -> Tensor:
+    """The modified Bessel function of the second kind ``K0(x)`` (``inf`` at 0, ``nan`` below);
+    not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.modified_bessel_k0(arraygrad.tensor([1.0]))
+    tensor([0.4210])
+    """
+    return ops.modified_bessel_k0(_floating(input))
+
+
+def modified_bessel_k1(input: Tensor) -> Tensor:
+    """The modified Bessel function of the second kind ``K1(x)``; not differentiable."""
+    return ops.modified_bessel_k1(_floating(input))
+
+
+def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
+    """``exp(x) K0(x)``, finite where ``K0`` underflows; not differentiable."""
+    return ops.scaled_modified_bessel_k0(_floating(input))
+
+
+def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
+    """``exp(x) K1(x)``, finite where ``K1`` underflows; not differentiable."""
+    return ops.scaled_modified_bessel_k1(_floating(input))
+
+
+def spherical_bessel_j0(input: Tensor) -> Tensor:
+    """The spherical Bessel function ``j0(x) = sin(x) / x`` (1 at 0, 0 at ``+-inf``); not
+    differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.spherical_bessel_j0(arraygrad.tensor([0.0, 3.0]))
+    tensor([1.0000, 0.0470])
+    """
+    return ops.spherical_bessel_j0(_floating(input))
