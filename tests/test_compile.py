@@ -559,21 +559,22 @@ def test_falls_back_when_values_are_read_into_python(probe):
 
 
 class _BranchingSGD(ag.optim.Optimizer):
-    """Plain SGD that skips tiny learning rates: its update branches on the lr."""
+    """Plain SGD that skips tiny learning rates: its update branches on the lr, read through
+    ``float()`` (a comparison of the lr itself is guarded by its result, not by the value)."""
 
     def __init__(self, params, lr):
         super().__init__(params, {"lr": lr})
 
     def _update_group(self, group, params):
-        if group["lr"] > 1e-3:
+        if float(group["lr"]) > 1e-3:
             for p in params:
                 p.sub_(p.grad * group["lr"])
 
 
 def test_giving_up_on_a_step_whose_lr_changes_on_every_call_names_the_lr():
     # A per-step LR schedule stepped outside the compiled step, with an update that branches on
-    # the lr: its value is guarded, so every call traced again until the function ran eagerly,
-    # with a warning that did not say what changed.
+    # a conversion of the lr: its value is guarded, so every call traced again until the
+    # function ran eagerly, with a warning that did not say what changed.
     model = ag.nn.Linear(3, 1)
     opt = _BranchingSGD(model.parameters(), lr=0.5)
     scheduler = ag.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))

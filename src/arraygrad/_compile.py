@@ -26,11 +26,13 @@ its shape, dtype, flag, node and ``.grad`` object (only whether it has one, for 
 function drops it from before reading it, with ``zero_grad()`` or a plain ``p.grad = None``:
 PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
 previous call's ``.grad`` every time), and an optimizer's options and state; otherwise the
-function is traced again. An optimizer's ``lr`` is the exception: from the second trace that
-steps the optimizer on, it is a number the program reads from the param group on each replay
-(:mod:`._compile_numbers`), so that an LR schedule stepped between calls does not need a trace
-per call; where the update uses it in a way the recorder does not follow (a comparison, a
-conversion), it is guarded by value like the other options. Code that reads
+function is traced again. An optimizer's ``lr``, ``momentum`` and ``betas`` are the exception:
+from the second trace that steps the optimizer on, they are numbers the program reads from the
+param group on each replay (:mod:`._compile_numbers`), so that an LR schedule stepped between
+calls, or one that cycles the momentum (``OneCycleLR``), does not need a trace per call; a
+comparison the update branches on (``momentum != 0``) is guarded by its result, and where the
+update uses them in a way the recorder does not follow (a conversion), they are guarded by
+value like the other options. Code that reads
 values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
 ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
 differentiable backward or makes results whose shape depends on the values (boolean masks)
@@ -147,7 +149,8 @@ class CompiledFunction:
         # guards check everything the key would).
         self._last: Callable[[tuple[Any, ...]], Any] | None = None
         # The optimizers whose step() a trace of the function called: the next traces read
-        # their groups' lr as numbers a replay reads anew (see _compile_numbers). A trace reads
+        # their groups' lr, momentum and betas as numbers a replay reads anew (see
+        # _compile_numbers). A trace reads
         # it so only for an optimizer known when it starts: then every read of the lr during
         # the trace, before the step too, is of the traced number.
         self._optimizers: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
@@ -187,8 +190,8 @@ class CompiledFunction:
                 fix = (
                     "keep what the program depends on fixed between calls (captured tensors, "
                     "module attributes, global and closure variables, an optimizer's state and "
-                    "options: all but lr, which a "
-                    "replay reads anew unless the update branches on it; for an option that "
+                    "options: all but lr, momentum and betas, which a replay reads anew unless "
+                    "the update converts them; for an option that "
                     "changes on every call, compile the forward and backward only and call "
                     "opt.step() after the compiled function), or leave this function uncompiled"
                 )
@@ -299,15 +302,16 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
-    gradient (a new ``momentum``, reloaded buffers), and the options of the modules it calls
-    (``model.eval()``, a new dropout ``p``), and an optimizer's first step, which creates its
-    state, runs eagerly. An optimizer's ``lr`` is read anew by every replay, from the second
-    trace that steps the optimizer on, so that an LR schedule stepped between calls does not
-    make each call trace again (unless the update branches on the ``lr``: then it is guarded
-    too). Python side effects are not replayed (but for the module options the
-    function sets): a function that steps an LR scheduler runs eagerly, and rebinding a name
-    the function reads (a new optimizer object, a dropout rate in a global) is not seen:
-    compile the new function instead, or pass the value as an argument. Returned
+    gradient (a new ``weight_decay``, reloaded buffers), and the options of the modules it
+    calls (``model.eval()``, a new dropout ``p``), and an optimizer's first step, which creates
+    its state, runs eagerly. An optimizer's ``lr``, ``momentum`` and ``betas`` are read anew by
+    every replay, from the second trace that steps the optimizer on, so that an LR or momentum
+    schedule stepped between calls does not make each call trace again (a comparison the
+    update branches on, ``momentum != 0``, is guarded by its result; a conversion,
+    ``float(lr)``, guards the value). Python side effects are not replayed (but for the module
+    options the function sets): a function that steps an LR scheduler runs eagerly, and
+    rebinding a name the function reads (a new optimizer object, a dropout rate in a global) is
+    not seen: compile the new function instead, or pass the value as an argument. Returned
     tensors are detached. Functions that read tensor values into Python (``.item()``,
     ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
     with a warning.

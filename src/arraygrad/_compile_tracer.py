@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
+from arraygrad._compile_number_tracing import NumberTracing
 from arraygrad._compile_numbers import (
-    NumberTracing,
     TracedNumber,
     constant_of,
     has_numbers,
@@ -106,10 +106,16 @@ class Tracer(NumberTracing):
         self.modules: dict[int, tuple[Any, dict[str, Any]]] = {}
         self.attributes_set: dict[int, tuple[Any, dict[str, None]]] = {}
         # Optimizer options read anew on every replay (see _compile_numbers): the numbers put
-        # into param groups for this trace, the optimizers whose step() the function called
-        # (by id), the numbers read from groups that the program uses (by id), and those whose
+        # into param groups for this trace, and what was put where ((group, name, the value
+        # there, what replaced it), by group id and name), the slots of the tuples of numbers
+        # read from groups (by group id and name), the comparisons the program is specialised
+        # on (see number_predicate), the optimizers whose step() the function called (by
+        # id), the numbers read from groups that the program uses (by id), and those whose
         # value is guarded (made a constant). After the trace, numbers are plain values.
         self.numbers: list[TracedNumber] = []
+        self.placed: dict[tuple[int, str], tuple[dict[str, Any], str, Any, Any]] = {}
+        self.option_slots: dict[tuple[int, str], int] = {}
+        self.predicates: dict[tuple[Any, ...], bool] = {}
         self.options_at_start: dict[int, tuple[Any, ...]] = {}
         self.stepped: dict[int, Any] = {}
         self.numbers_used: dict[int, TracedNumber] = {}

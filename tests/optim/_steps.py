@@ -57,6 +57,44 @@ def losses_without_fallback(step, inputs, before: Callable[[int], None] | None =
     return losses
 
 
+def large_parameter() -> ag.Tensor:
+    """A parameter of more than 65,536 elements: the optimizers' in-place helpers work on it in
+    slabs, through a cached 0-d array of the lr (``_backend.scalar_operand``)."""
+    data = np.random.default_rng(3).standard_normal((300, 300)).astype(np.float32) / 300
+    return ag.tensor(data, requires_grad=True)
+
+
+def run_steps(make_opt, compiled, calls=12, between=None, large=False, step_of=training_step):
+    """Losses, parameters and state (bytes) of ``calls`` steps, eager or compiled, with
+    ``between(opt, index)`` run after each; the compiled function's traces and warnings."""
+    params = model()
+    extra = [large_parameter()] if large else []
+    opt = make_opt(params + extra)
+    inner = step_of(params, opt)
+
+    def step(x):
+        if extra:
+            (extra[0] * extra[0]).sum().backward()
+        return inner(x)
+
+    run = ag.compile(step) if compiled else step
+    losses = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for index, x in enumerate(batches(calls)):
+            losses.append(run(x)._data.tobytes())
+            if between is not None:
+                between(opt, index)
+    state = [
+        value._data.tobytes()
+        for p in params + extra
+        for value in opt.state[p].values()
+        if isinstance(value, ag.Tensor)
+    ]
+    result = losses, [p._data.tobytes() for p in params + extra], state
+    return result, getattr(run, "traces", None), [str(w.message) for w in caught]
+
+
 def peak_of(fn: Callable[[], object]) -> int:
     """The peak of memory traced while ``fn()`` runs, in bytes."""
     tracemalloc.start()

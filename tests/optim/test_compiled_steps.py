@@ -158,16 +158,16 @@ def test_a_per_step_schedule_with_the_update_outside_stays_compiled(name):
     assert compiled[2] <= 2 and not caught, (compiled[2], caught)
 
 
-def test_the_fallback_for_a_per_step_momentum_says_to_step_outside():
-    # OneCycleLR cycles the momentum too, on every call: an option a replay cannot read anew.
+def test_the_fallback_for_a_per_step_option_says_to_step_outside():
+    # A weight decay changed on every call: an option a replay does not read anew (OneCycleLR's
+    # momentum cycling, which this test used, now replays: see test_compiled_momentum.py).
     params = model()
-    opt = optim.SGD(params, lr=0.1, momentum=0.9)
-    scheduler = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100)
+    opt = optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=0.01)
     run = ag.compile(training_step(params, opt))
     with pytest.warns(RuntimeWarning, match=r"call opt\.step\(\) after the compiled function"):
-        for x in batches(12):
+        for index, x in enumerate(batches(12)):
             run(x)
-            scheduler.step()
+            opt.param_groups[0]["weight_decay"] = 0.01 / (index + 2)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,13 @@ from itertools import chain
 from typing import Any
 
 from arraygrad import _backend, _grads
-from arraygrad._compile_numbers import NUMBER_OPTIONS, OPTIMIZERS, TracedNumber, is_number
+from arraygrad._compile_numbers import (
+    OPTIMIZERS,
+    TracedNumber,
+    has_numbers,
+    number_class,
+    value_of,
+)
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.optim._updates import scalar_state
@@ -84,26 +90,30 @@ def _option_value(value: Any) -> Any:
     if value.__class__ in _PLAIN_OPTIONS:
         return value
     if value.__class__ is tuple and all(v.__class__ in _PLAIN_OPTIONS for v in value):
-        return value
+        return value_of(value) if has_numbers(value) else value
     if isinstance(value, Tensor):
         return ("tensor", id(value), value._version)
     return ("object", id(value))
 
 
+# number_class's result for a number, looked up first (a compiled step's guard calls
+# _number_class on every replay, for each option read anew).
+_NUMBER_CLASSES = {kind: number_class(kind()) for kind in (float, int)}
+
+
 def _number_class(value: Any) -> Any:
     """An option read anew by each replay of a compiled step, as its guard compares it: its
-    class, for a Python number (a traced one's: its value's)."""
-    if type(value) is TracedNumber:
-        value = value.value
-    if is_number(value):
-        return ("number", value.__class__)
-    return _option_value(value)
+    class, for a Python number (a traced one's: its value's), the classes of its items for a
+    tuple of them (``betas``)."""
+    found = _NUMBER_CLASSES.get(value.__class__)
+    if found is None:
+        found = number_class(value)
+    return _option_value(value) if found is None else found
 
 
 # The options a signature leaves out of a group's values: the parameters (compared by id), and
 # in a group whose numbers a replay reads anew, those (compared by class, after).
 _PARAMS = frozenset(("params",))
-_NOT_COMPARED = frozenset(("params", *NUMBER_OPTIONS))
 
 
 class _Absent:
@@ -127,6 +137,8 @@ def _option_change(old: Any, new: Any) -> str:
             text = "a tensor"
         elif value.__class__ is tuple and value[:1] == ("number",):  # (see _number_class)
             text = "an int" if value[1] is int else f"a {value[1].__name__}"
+        elif value.__class__ is tuple and value[:1] == ("numbers",):
+            text = f"a tuple of ({', '.join(kind.__name__ for kind in value[1])})"
         else:
             text = repr(value)
         shown.append(text if len(text) <= 60 else text[:57] + "...")
@@ -278,9 +290,13 @@ class Optimizer:
         if tracer is not None:
             # arraygrad.compile replays the update with the options, parameters and state
             # buffers of this call as constants: it replays only while they are the same. But
-            # for the lr of the groups it reads anew on every replay (see _compile_numbers, an
-            # LR schedule stepped between calls): of those, only the class is guarded.
-            numbers = tracer.optimizer_stepped(self)
+            # for the lr, momentum and betas of the groups it reads anew on every replay (see
+            # _compile_numbers, an LR or momentum schedule stepped between calls): of those,
+            # only the class is guarded (and comparisons the update makes, by their own guards).
+            numbers = {
+                group: (frozenset(("params", *names)), names)
+                for group, names in tracer.optimizer_stepped(self).items()
+            }
             signature = functools.partial(self._signature, numbers) if numbers else self._signature
             tracer.guard(signature, signature(), self._signature_changes)
             # Every parameter and state tensor may come from outside the compiled function: a
@@ -308,9 +324,12 @@ class Optimizer:
             tracer.untraceable(f"{type(self).__name__}'s first step (it creates its state)", True)
         return loss
 
-    def _signature(self, numbers: frozenset[int] = frozenset()) -> tuple[Any, ...]:
+    def _signature(
+        self, numbers: dict[int, tuple[frozenset[str], tuple[str, ...]]] | None = None
+    ) -> tuple[Any, ...]:
         """Every group's options and parameters, and every state value's identity; for the
-        groups in ``numbers`` (by id), the class of each option of ``NUMBER_OPTIONS`` (``lr``)
+        groups in ``numbers`` (by id: the options left out of the values, the names of those
+        a replay reads anew, of ``NUMBER_OPTIONS``), the class of each of those options
         instead of its value, last.
 
         A compiled step reads it on every replay: list comprehensions, with plain values taken
@@ -318,15 +337,15 @@ class Optimizer:
         plain = _PLAIN_OPTIONS
         groups = []
         for group in self.param_groups:
-            traced = id(group) in numbers
-            left_out = _NOT_COMPARED if traced else _PARAMS
+            traced = numbers.get(id(group)) if numbers else None
+            left_out = _PARAMS if traced is None else traced[0]
             options = [
                 (k, v if v.__class__ in plain else _option_value(v))
                 for k, v in group.items()
                 if k not in left_out
             ]
-            if traced:
-                options += [(k, _number_class(group.get(k, _ABSENT))) for k in NUMBER_OPTIONS]
+            if traced is not None:
+                options += [(k, _number_class(group.get(k, _ABSENT))) for k in traced[1]]
             groups.append((id(group), tuple(map(id, group["params"])), tuple(options)))
         state = tuple(
             [

@@ -41,9 +41,10 @@ class SGD(Optimizer):
     with no temporary array of the parameter's size; ``p.grad`` is left as it is.
 
     Under :func:`arraygrad.compile`, the first step with momentum (which makes the buffers) runs
-    eagerly and the next call is traced; a replay reads ``lr`` anew (a scheduler may change it
-    between calls), and a compiled step is traced again when another option changes or the
-    state is replaced (``load_state_dict``).
+    eagerly and the next call is traced; a replay reads ``lr`` and ``momentum`` anew (a
+    scheduler may change them between calls: ``OneCycleLR`` cycles the momentum), and a
+    compiled step is traced again when another option changes or the state is replaced
+    (``load_state_dict``).
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([1.0], requires_grad=True)
