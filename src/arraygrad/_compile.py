@@ -25,21 +25,21 @@ sets, as ``model.train()`` in the step does, a replay sets again), and for each 
 its shape, dtype, flag, node and ``.grad`` object (only whether it has one, for a tensor the
 function drops it from before reading it, with ``zero_grad()`` or a plain ``p.grad = None``:
 PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
-previous call's ``.grad`` every time), and an optimizer's options and state; otherwise the
-function is traced again. An optimizer's ``lr``, ``momentum`` and ``betas`` are the exception:
-from the second trace that steps the optimizer on, they are numbers the program reads from the
-param group on each replay (:mod:`._compile_numbers`), so that an LR schedule stepped between
-calls, or one that cycles the momentum (``OneCycleLR``), does not need a trace per call; a
-comparison the update branches on (``momentum != 0``) is guarded by its result, and where the
-update uses them in a way the recorder does not follow (a conversion), they are guarded by
-value like the other options. Code that reads
-values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
+previous call's ``.grad`` every time), and an optimizer's options, state and plain attributes (a
+subclass's own ``step()`` as well); otherwise the function is traced again. An optimizer's
+``lr``, ``momentum`` and ``betas`` are the exception: from the second trace that steps the
+optimizer on, they are numbers the program reads from the param group on each replay
+(:mod:`._compile_numbers`), so that an LR schedule stepped between calls, or one that cycles the
+momentum (``OneCycleLR``), does not need a trace per call; a comparison the update branches on
+(``momentum != 0``) is guarded by its result, and where the update uses them in a way the
+recorder does not follow (a conversion), they are guarded by value like the other options. Code
+that reads values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
 ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
 differentiable backward or makes results whose shape depends on the values (boolean masks)
 cannot be replayed: the function then runs eagerly, with a warning, from then on for those
 inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) are steps of the
-program that draw again on every replay, in eager code's order, so that from one seed a
-compiled step gives eager's results and leaves the generator where eager code leaves it.
+program that draw again on every replay, in eager code's order, so that from one seed a compiled
+step gives eager's results and leaves the generator where eager code leaves it.
 
 Known limits: integer arrays computed with raw operators on ``tensor._data`` (not through a
 primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.

@@ -431,3 +431,63 @@ def test_an_lr_kept_from_a_trace_is_a_constant_of_a_later_trace():
     ]
     assert all(type(lr) is float for _, lr in results)
     assert evaluate.traces == 1
+
+
+class _HandWrittenSGD(optim.Optimizer):
+    """An optimizer written as PyTorch's tutorials write one: its own step(), reading the
+    group's lr and an attribute of its own."""
+
+    def __init__(self, params, lr=0.1, scale=1.0):
+        super().__init__(params, {"lr": lr})
+        self.scale = scale
+
+    @ag.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.data.add_(p.grad, alpha=-group["lr"] * self.scale)
+                    p.sub_(group["lr"] * p.grad * 0.1)
+        return None
+
+
+def test_a_subclass_with_its_own_step_replays_with_eager_bits_under_a_schedule():
+    def between(opt, index):
+        opt.schedule.step()
+        if index == 5:
+            opt.scale = 0.5  # read by its step: the next call is traced again
+
+    def make(params):
+        opt = _HandWrittenSGD(params)
+        opt.schedule = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+        return opt
+
+    eager, _, _ = run_steps(make, False, between=between)
+    compiled, traces, caught = run_steps(make, True, between=between)
+    assert compiled == eager
+    assert traces == 3  # the first call, the second (lr read anew from then on), the new scale
+    assert caught == []
+
+
+def test_a_scheduler_stepped_before_a_hand_written_step_warns_as_in_torch():
+    import torch
+
+    for lib in (torch, ag):
+
+        class Plain(lib.optim.Optimizer):
+            def __init__(self, params):
+                super().__init__(params, {"lr": 0.1})
+
+            def step(self, closure=None):
+                return None
+
+        for step_first in (False, True):
+            opt = Plain([lib.zeros(2, requires_grad=True)])
+            schedule = lib.optim.lr_scheduler.StepLR(opt, 1)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                if step_first:
+                    opt.step()
+                schedule.step()
+            warned = any("before `optimizer.step()`" in str(w.message) for w in caught)
+            assert warned is not step_first, (lib.__name__, step_first)

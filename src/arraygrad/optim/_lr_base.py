@@ -120,10 +120,9 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and write the new lrs into the optimizer."""
         untraceable_step(self)
-        # Optimizer.step records its calls, as does a step() that says so (LBFGS's); another
-        # subclass with its own step() is not tracked.
-        kind = type(self.optimizer)
-        tracked = kind.step is Optimizer.step or getattr(kind, "_records_step_calls", False)
+        # Optimizer.step notes its calls, and so does a subclass's own step() (wrapped by
+        # Optimizer.__init_subclass__, as PyTorch wraps it).
+        tracked = isinstance(self.optimizer, Optimizer)
         if self._step_count == 1 and tracked and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "

@@ -249,7 +249,6 @@ class LBFGS(Optimizer):
     """
 
     _tensor_numbers = ()  # its counters (n_iter, func_evals) are numbers, as in PyTorch
-    _records_step_calls = True  # its step() sets _opt_called, read by the LR schedulers
 
     def __init__(
         self,
@@ -337,7 +336,6 @@ class LBFGS(Optimizer):
             raise AssertionError(
                 f"Expected exactly one param_group, but got {len(self.param_groups)}"
             )
-        self._opt_called = True  # read by the LR schedulers to warn about a wrong call order
         if _backend.tracer is not None:
             # The iterations branch on the loss and gradient values (stopping tests, the line
             # search's conditions): a replayed program would take this call's branches.

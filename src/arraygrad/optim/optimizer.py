@@ -145,6 +145,39 @@ def _option_change(old: Any, new: Any) -> str:
     return " -> ".join(shown)
 
 
+# Attributes of Optimizer itself that a compiled step's guard on a subclass's plain attributes
+# leaves out: _opt_called changes on the first step, and no update reads it.
+_BOOKKEEPING = frozenset(("_opt_called",))
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether ``value`` is a Python constant of a compiled step: a number, string, None or a
+    tuple of them (a traced number kept from a trace is not, as the lr guards cover it)."""
+    if value.__class__ is tuple:
+        return all(_is_plain(item) for item in value)
+    return value.__class__ in _PLAIN_OPTIONS
+
+
+def _wrapped_step(step: Callable[..., Any]) -> Callable[..., Any]:
+    """A subclass's own ``step``, as :meth:`Optimizer.__init_subclass__` installs it: it notes
+    its calls for the LR schedulers, and under arraygrad.compile guards and reads anew what
+    :meth:`Optimizer.step` does for the built-in optimizers."""
+
+    @functools.wraps(step)
+    def wrapped(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        self._opt_called = True  # read by the LR schedulers to warn about a wrong call order
+        tracer = _backend.tracer
+        if tracer is None:
+            return step(self, *args, **kwargs)
+        state_before = self._traced_step_begins(tracer)
+        result = step(self, *args, **kwargs)
+        self._traced_step_ends(tracer, state_before)
+        return result
+
+    wrapped._notes_its_calls = True  # type: ignore[attr-defined]
+    return wrapped
+
+
 class Optimizer:
     """Base class of the optimizers: holds ``param_groups``, ``defaults`` and ``state``.
 
@@ -154,7 +187,11 @@ class Optimizer:
         defaults: the options used by groups that do not set them.
 
     Subclasses implement :meth:`_update_group`, which updates the parameters of one group that
-    have a gradient; :meth:`step` calls it for every group with recording off.
+    have a gradient; :meth:`step` calls it for every group with recording off. A subclass may
+    instead define its own ``step()``, as PyTorch's optimizers are written: it is wrapped so
+    that its calls count for the LR schedulers' order warning and, under
+    :func:`arraygrad.compile`, get the guards of :meth:`step` (options, state, the optimizer's
+    plain attributes) and the ``lr``, ``momentum`` and ``betas`` read anew on each replay.
     """
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
@@ -287,42 +324,82 @@ class Optimizer:
                 loss = closure()
         self._opt_called = True  # read by the LR schedulers to warn about a wrong call order
         tracer = _backend.tracer
-        if tracer is not None:
-            # arraygrad.compile replays the update with the options, parameters and state
-            # buffers of this call as constants: it replays only while they are the same. But
-            # for the lr, momentum and betas of the groups it reads anew on every replay (see
-            # _compile_numbers, an LR or momentum schedule stepped between calls): of those,
-            # only the class is guarded (and comparisons the update makes, by their own guards).
-            numbers = {
-                group: (frozenset(("params", *names)), names)
-                for group, names in tracer.optimizer_stepped(self).items()
-            }
-            signature = functools.partial(self._signature, numbers) if numbers else self._signature
-            tracer.guard(signature, signature(), self._signature_changes)
-            # Every parameter and state tensor may come from outside the compiled function: a
-            # replay reads their arrays anew and repeats their version bumps. Parameters with a
-            # gradient or not: the program is then specialised on each one's .grad as the call
-            # found it, so one that has no gradient now and gets one later (a step updates only
-            # those with one) makes the next call trace again. (State made by this step makes
-            # it unreplayable anyway, below.)
-            for group in self.param_groups:
-                for p in group["params"]:
-                    tracer.see_tensor(p)
-            for values in self.state.values():
-                for value in values.values():
-                    if isinstance(value, Tensor):
-                        tracer.see_tensor(value)
-            state_before = self._state_entries()
+        state_before = None if tracer is None else self._traced_step_begins(tracer)
         with no_grad():
             for group in self.param_groups:
                 params = [p for p in group["params"] if p.grad is not None]
                 if params:
                     self._update_group(group, params)
-        if tracer is not None and self._state_entries() != state_before:
+        if tracer is not None:
+            self._traced_step_ends(tracer, state_before)
+        return loss
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass with a step() of its own (PyTorch's way to write an optimizer, or LBFGS)
+        # gets it wrapped, as PyTorch wraps it: its calls are noted for the LR schedulers'
+        # order warning, and arraygrad.compile replays it with the guards and the numbers read
+        # anew that Optimizer.step gives the built-in optimizers.
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("step")
+        if own is not None and not getattr(own, "_notes_its_calls", False):
+            cls.step = _wrapped_step(own)  # type: ignore[method-assign]
+
+    def _traced_step_begins(self, tracer: Any) -> Any:
+        """What arraygrad.compile needs as a step begins; returns the state's entries."""
+        # The update is replayed with the options, parameters and state buffers of this call
+        # as constants: it replays only while they are the same. But for the lr, momentum and
+        # betas of the groups it reads anew on every replay (see _compile_numbers, an LR or
+        # momentum schedule stepped between calls): of those, only the class is guarded (and
+        # comparisons the update makes, by their own guards).
+        numbers = {
+            group: (frozenset(("params", *names)), names)
+            for group, names in tracer.optimizer_stepped(self).items()
+        }
+        signature = functools.partial(self._signature, numbers) if numbers else self._signature
+        tracer.guard(signature, signature(), self._signature_changes)
+        # The optimizer's own plain attributes, which a step of a subclass may read
+        # (``self.scale``): a replay needs them as they are now.
+        attributes = self._plain_attributes()
+        if attributes:
+            tracer.guard(self._plain_attributes, attributes, self._attribute_changes)
+        # Every parameter and state tensor may come from outside the compiled function: a
+        # replay reads their arrays anew and repeats their version bumps. Parameters with a
+        # gradient or not: the program is then specialised on each one's .grad as the call
+        # found it, so one that has no gradient now and gets one later (a step updates only
+        # those with one) makes the next call trace again. (State made by this step makes
+        # it unreplayable anyway, below.)
+        for group in self.param_groups:
+            for p in group["params"]:
+                tracer.see_tensor(p)
+        for values in self.state.values():
+            for value in values.values():
+                if isinstance(value, Tensor):
+                    tracer.see_tensor(value)
+        return self._state_entries()
+
+    def _traced_step_ends(self, tracer: Any, state_before: Any) -> None:
+        if self._state_entries() != state_before:
             # A replay would not make the state again (momentum buffers, step counts): its
             # first step runs eagerly, and the next call is traced with the state in place.
             tracer.untraceable(f"{type(self).__name__}'s first step (it creates its state)", True)
-        return loss
+
+    def _plain_attributes(self) -> dict[str, Any]:
+        """The optimizer's attributes that are numbers, strings, None or tuples of them (not
+        the base class's bookkeeping)."""
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if name not in _BOOKKEEPING and _is_plain(value)
+        }
+
+    def _attribute_changes(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        kind = type(self).__name__
+        return [
+            f"attribute {name!r} of {kind}: {old.get(name, _ABSENT)!r} -> "
+            f"{new.get(name, _ABSENT)!r}"
+            for name in sorted(set(old) | set(new), key=str)
+            if old.get(name, _ABSENT) != new.get(name, _ABSENT)
+        ]
 
     def _signature(
         self, numbers: dict[int, tuple[frozenset[str], tuple[str, ...]]] | None = None
