@@ -10,7 +10,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
-from arraygrad._math import _scalar, as_tensor, gt, lt, where
+from arraygrad._math import _scalar, as_tensor
 from arraygrad._tensor import Tensor
 
 __all__ = ["clamp", "clamp_max", "clamp_min", "clip", "nan_to_num"]
@@ -19,9 +19,11 @@ __all__ = ["clamp", "clamp_max", "clamp_min", "clip", "nan_to_num"]
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Clamp into ``[min, max]`` (``max`` wins where ``min > max``).
 
-    The gradient passes where ``min <= input <= max``; tensor bounds get the gradient where they
-    are the result. Bounds of a higher category promote (an integer tensor clamped at 0.5 is
-    float), as in PyTorch.
+    The gradient passes where ``min <= input <= max``; tensor bounds get it as in PyTorch:
+    ``min`` where ``input < min < max``, ``max`` where ``input > max`` or ``max < min`` (so
+    where ``min == max`` and the input lies outside, nothing gets it). A NaN in any operand
+    makes the result NaN. Bounds of a higher category promote (an integer tensor clamped at
+    0.5 is float), as in PyTorch.
 
     >>> import arraygrad
     >>> arraygrad.tensor([-1.0, 0.5, 2.0]).clamp(0, 1)
@@ -35,12 +37,13 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if target is not input.dtype:
         input = ops.astype(input, target)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = where(lt(result, min), min, result)
-        if max is not None:
-            result = where(gt(result, max), max, result)
-        return result
+        low = None if min is None else _bound(min, target)
+        high = None if max is None else _bound(max, target)
+        if low is None:
+            return ops.clamp_max_tensor(input, high)
+        if high is None:
+            return ops.clamp_min_tensor(input, low)
+        return ops.clamp_tensor(input, low, high)
     return ops.clip(
         input,
         min=None if min is None else _dtype.checked_scalar(_scalar(min), target),
@@ -49,6 +52,13 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 
 clip = clamp
+
+
+def _bound(bound: Any, target: _dtype.dtype) -> Tensor:
+    """A bound as a tensor of the result's dtype (its gradient converted back)."""
+    if isinstance(bound, Tensor):
+        return bound if bound.dtype is target else ops.astype(bound, target)
+    return as_tensor(_scalar(bound), dtype=target)
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:

@@ -7,6 +7,7 @@ and misuse errors are tested separately below, always against what torch does.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -536,3 +537,31 @@ def test_new_inplace_methods_match_torch(name: str) -> None:
 )
 def test_higher_derivatives_at_domain_edges_match_torch(fn: Any, inputs: list) -> None:
     check_higher_derivatives_against_torch(fn, inputs)
+
+
+_CLAMP_VALUES = (0.0, 1.0, 2.0, float("nan"), float("inf"), -float("inf"))
+_CLAMPS = {
+    "clamp": lambda lib, x, low, high: lib.clamp(x, low, high),
+    "clamp min only": lambda lib, x, low, high: lib.clamp(x, min=low),
+    "clamp max only": lambda lib, x, low, high: lib.clamp(x, max=high),
+    "clamp_min": lambda lib, x, low, high: lib.clamp_min(x, low),
+    "clamp_max": lambda lib, x, low, high: lib.clamp_max(x, high),
+    "clamp_": lambda lib, x, low, high: (x * 1).clamp_(low, high),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CLAMPS))
+def test_clamp_with_tensor_bounds_matches_torch_at_every_special_value(name: str) -> None:
+    # PyTorch's masks decide who gets the gradient (none where min == max and x is outside, a
+    # bound where min > max), and the value is NaN where any operand is: every triple of
+    # 0, 1, 2, NaN and the infinities, values and gradients.
+    def run(lib: Any, values: tuple[float, ...]) -> tuple[float, list[float]]:
+        tensors = [lib.tensor(v, dtype=lib.float64, requires_grad=True) for v in values]
+        out = _CLAMPS[name](lib, *tensors)
+        out.backward()
+        return out.item(), [0.0 if t.grad is None else t.grad.item() for t in tensors]
+
+    for values in itertools.product(_CLAMP_VALUES, repeat=3):
+        (mine, my_grads), (theirs, their_grads) = run(ag, values), run(torch, values)
+        assert mine == theirs or (np.isnan(mine) and np.isnan(theirs)), values
+        assert my_grads == their_grads, values

@@ -165,6 +165,37 @@ clip = Primitive(
         ),
     ),
 )
+# clamp with tensor bounds, PyTorch's clamp_backward_min_max: x gets the gradient where
+# min <= x <= max, min where x < min < max, max where x > max or max < min. So where min == max
+# and x lies outside, neither bound gets it, and a NaN operand sends none to x; the value is
+# NaN where any operand is (maximum and minimum propagate NaN, as PyTorch's clamp does).
+clamp_tensor = Primitive(
+    "clamp",
+    forward=lambda xp, x, low, high: xp.minimum(xp.maximum(x, low), high),
+    vjp=(
+        lambda ns, g, out, x, low, high: ns.where((x >= low) & (x <= high), g, 0.0),
+        lambda ns, g, out, x, low, high: ns.where((x < low) & (low < high), g, 0.0),
+        lambda ns, g, out, x, low, high: ns.where((x > high) | (high < low), g, 0.0),
+    ),
+)
+# clamp_min and clamp_max with a tensor bound: the bound gets the gradient where it is the result
+# (x < min, x > max), x where it is (ties included).
+clamp_min_tensor = Primitive(
+    "clamp_min",
+    forward=lambda xp, x, low: xp.maximum(x, low),
+    vjp=(
+        lambda ns, g, out, x, low: ns.where(x >= low, g, 0.0),
+        lambda ns, g, out, x, low: ns.where(x < low, g, 0.0),
+    ),
+)
+clamp_max_tensor = Primitive(
+    "clamp_max",
+    forward=lambda xp, x, high: xp.minimum(x, high),
+    vjp=(
+        lambda ns, g, out, x, high: ns.where(x <= high, g, 0.0),
+        lambda ns, g, out, x, high: ns.where(x > high, g, 0.0),
+    ),
+)
 where = Primitive(
     "where",
     forward=lambda xp, condition, x, y: xp.where(condition, x, y),
@@ -410,6 +441,9 @@ __all__ = [
     "bitwise_right_shift",
     "bitwise_xor",
     "ceil",
+    "clamp_max_tensor",
+    "clamp_min_tensor",
+    "clamp_tensor",
     "clip",
     "clone",
     "copysign",
