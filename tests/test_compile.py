@@ -450,19 +450,25 @@ def _descend_at_learning_rate(w):
     return loss
 
 
-def test_retraces_when_a_global_it_reads_changes():
+def _check_a_changing_global_retraces(fn) -> None:
+    """Five steps of ``fn(w)``, eager and compiled, with LEARNING_RATE changed before the third
+    (a schedule written as a global): equal results, and one trace more for the change."""
     runs = []
     for compiled in (False, True):
         _set_learning_rate(0.1)
         w = ag.tensor([1.0, 2.0], requires_grad=True)
-        run = ag.compile(_descend_at_learning_rate) if compiled else _descend_at_learning_rate
+        run = ag.compile(fn) if compiled else fn
         for call in range(5):
             if call == 2:
-                _set_learning_rate(0.25)  # a schedule written as a global
+                _set_learning_rate(0.25)
             run(w)
         runs.append(w.tolist())
-    assert runs[0] == runs[1]
+    assert runs[0] == runs[1], fn
     assert run.traces == 2  # type: ignore[attr-defined]
+
+
+def test_retraces_when_a_global_it_reads_changes():
+    _check_a_changing_global_retraces(_descend_at_learning_rate)
 
 
 def test_retraces_when_a_closure_variable_it_reads_changes():
@@ -494,6 +500,59 @@ def test_a_global_the_function_changes_on_every_call_makes_it_run_eagerly():
         for _ in range(12):
             compiled(ag.ones(1))
     assert CALLS == 12
+
+
+def test_a_default_dtype_or_grad_mode_the_function_leaves_set_is_not_replayed_stale():
+    # A replay would not set them again: the next call would find the old one, unlike eager.
+    def toggle_dtype(x):
+        y = x.sum() + ag.tensor(0.1)
+        float64 = ag.get_default_dtype() == ag.float64
+        ag.set_default_dtype(ag.float32 if float64 else ag.float64)
+        return y
+
+    def toggle_grad(x):
+        ag.set_grad_enabled(not ag.is_grad_enabled())
+        return x * 2
+
+    x = ag.ones(3, dtype=ag.float64)
+    for fn, read in ((toggle_dtype, ag.get_default_dtype), (toggle_grad, ag.is_grad_enabled)):
+        runs = []
+        for compiled in (False, True):
+            ag.set_default_dtype(ag.float32)
+            ag.set_grad_enabled(True)
+            run = ag.compile(fn) if compiled else fn
+            try:
+                with warnings.catch_warnings(record=True):
+                    warnings.simplefilter("always")
+                    runs.append([(run(x).tolist(), str(read())) for _ in range(12)])
+            finally:
+                ag.set_default_dtype(ag.float32)
+                ag.set_grad_enabled(True)
+        assert runs[0] == runs[1], fn.__name__
+
+
+def test_retraces_when_a_global_read_by_a_partial_or_a_callable_object_changes():
+    import functools
+
+    class OwnCode:  # the object's __call__ is the compiled function's own code
+        def __call__(self, w):
+            loss = (w * w).sum()
+            loss.backward()
+            with ag.no_grad():
+                w.sub_(LEARNING_RATE * w.grad)
+            w.grad = None
+            return loss
+
+    def scaled(scale, w):
+        loss = (w * w).sum()
+        loss.backward()
+        with ag.no_grad():
+            w.sub_(scale * LEARNING_RATE * w.grad)
+        w.grad = None
+        return loss
+
+    for fn in (OwnCode(), functools.partial(scaled, 2.0)):
+        _check_a_changing_global_retraces(fn)
 
 
 def test_retraces_when_a_captured_tensor_changes():

@@ -25,32 +25,35 @@ sets, as ``model.train()`` in the step does, a replay sets again), and for each 
 its shape, dtype, flag, node and ``.grad`` object (only whether it has one, for a tensor the
 function drops it from before reading it, with ``zero_grad()`` or a plain ``p.grad = None``:
 PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
-previous call's ``.grad`` every time), and an optimizer's options, state and plain attributes (a
-subclass's own ``step()`` as well); otherwise the function is traced again. An optimizer's
-``lr``, ``momentum`` and ``betas`` are the exception: from the second trace that steps the
-optimizer on, they are numbers the program reads from the param group on each replay
-(:mod:`._compile_numbers`), so that an LR schedule stepped between calls, or one that cycles the
-momentum (``OneCycleLR``), does not need a trace per call; a comparison the update branches on
-(``momentum != 0``) is guarded by its result, and where the update uses them in a way the
-recorder does not follow (a conversion), they are guarded by value like the other options. Code
-that reads values into Python during the trace (``loss.item()``, ``bool(t)``, ``.tolist()``,
-``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator` object, builds a
-differentiable backward or makes results whose shape depends on the values (boolean masks)
-cannot be replayed: the function then runs eagerly, with a warning, from then on for those
-inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) are steps of the
-program that draw again on every replay, in eager code's order, so that from one seed a compiled
-step gives eager's results and leaves the generator where eager code leaves it.
+previous call's ``.grad`` every time), and an optimizer's options, state (Python values in it by
+value) and plain attributes (numbers, strings, None and tuples, lists and dicts of them; a
+subclass's own ``step()`` as well); otherwise the function is traced again. A call that leaves
+the grad mode or the default dtype changed is not kept (a replay would not change it): the next
+call is traced again. An optimizer's ``lr``, ``momentum`` and ``betas`` are the exception: from
+the second trace that steps the optimizer on, they are numbers the program reads from the param
+group on each replay (:mod:`._compile_numbers`), so that an LR schedule stepped between calls,
+or one that cycles the momentum (``OneCycleLR``), does not need a trace per call; a comparison
+the update branches on (``momentum != 0``) is guarded by its result, and where the update uses
+them in a way the recorder does not follow (a conversion), they are guarded by value like the
+other options. Code that reads values into Python during the trace (``loss.item()``,
+``bool(t)``, ``.tolist()``, ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator`
+object, builds a differentiable backward or makes results whose shape depends on the values
+(boolean masks) cannot be replayed: the function then runs eagerly, with a warning, from then on
+for those inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) are steps
+of the program that draw again on every replay, in eager code's order, so that from one seed a
+compiled step gives eager's results and leaves the generator where eager code leaves it.
 
 Known limits: integer arrays computed with raw operators on ``tensor._data`` (not through a
 primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.
-The global and closure variables that the function's own code reads (not the functions it
-calls) and that hold plain values (numbers, strings, None, tuples of them: a learning rate, a
-dropout probability passed to ``F.dropout(x, p)``) are constants of the program, guarded by
-value: changed between calls, the function is traced again (one the function itself changes,
-a counter, makes it run eagerly after 8 traces, as eager code counts). Python values it reads
-anywhere else, a plain attribute of an object other than its modules and optimizers, or a
-global read by a helper function it calls, are constants not guarded: pass such a value as an
-argument (the program is then specialised on it) or keep it in a module attribute.
+The global and closure variables that the function's own code reads (a partial's function's, a
+callable object's ``__call__``'s; not the functions it calls) and that hold plain values
+(numbers, strings, None, tuples of them: a learning rate, a dropout probability passed to
+``F.dropout(x, p)``) are constants of the program, guarded by value: changed between calls, the
+function is traced again (one the function itself changes, a counter, makes it run eagerly after
+8 traces, as eager code counts). Python values it reads anywhere else, a plain attribute of an
+object other than its modules and optimizers, or a global read by a helper function it calls,
+are constants not guarded: pass such a value as an argument (the program is then specialised on
+it) or keep it in a module attribute.
 
 >>> import arraygrad
 >>> w = arraygrad.tensor(0.0, requires_grad=True)
@@ -279,6 +282,13 @@ class CompiledFunction:
         for tensor, *_ in tracer.entry.values():
             if tensor._rg and id(tensor) not in tracer.arg_refs:  # those that get a .grad
                 captured[id(tensor)] = tensor
+        if grad_enabled.get() != grad_mode or _dtype.get_default_dtype() != float_dtype:
+            # set_grad_enabled(False) or set_default_dtype(...) left in force by the function: a
+            # replay would not set it again (the next call is traced again: one that sets it
+            # once, as setup, is then kept).
+            tracer.untraceable(
+                "a grad mode or default dtype the function sets and leaves set", retry=True
+            )
         if tracer.broken is not None:
             retries = self._retries[key] = self._retries.get(key, 0) + 1
             if not tracer.retry or retries >= _MAX_TRACES:

@@ -135,9 +135,15 @@ def python_reads(fn: Any) -> list[tuple[str, Any, str, Any]]:
     A name in ``co_names`` may be an attribute's (``x.grad``) that happens to name a global
     too: guarding it as well costs a dictionary read.
     """
+    while isinstance(fn, functools.partial):  # compile(partial(step, lr)): step's own code
+        fn = fn.func
+    if not isinstance(fn, (types.FunctionType, types.MethodType)):
+        # A callable object: its class's __call__ is the function's own code (a builtin has
+        # none, and then nothing is read from).
+        fn = type(fn).__call__ if callable(fn) else fn
     fn = getattr(fn, "__func__", fn)  # a bound method: its function
     code = getattr(fn, "__code__", None)
-    if code is None:  # a callable object, a builtin: nothing to read from
+    if code is None:
         return []
     names: set[str] = set()
     stack = [code]

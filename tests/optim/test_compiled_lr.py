@@ -491,3 +491,91 @@ def test_a_scheduler_stepped_before_a_hand_written_step_warns_as_in_torch():
                 schedule.step()
             warned = any("before `optimizer.step()`" in str(w.message) for w in caught)
             assert warned is not step_first, (lib.__name__, step_first)
+
+
+class _ScheduledSGD(optim.Optimizer):
+    """A hand-written step that reads Python values kept in a list attribute and in a list in
+    its state, which it changes in place."""
+
+    def __init__(self, params):
+        super().__init__(params, {"lr": 0.1})
+        self.factors = [1.0, 2.0]
+
+    @ag.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    history = self.state[p].setdefault("history", [1.0])
+                    p.sub_(group["lr"] * self.factors[0] * history[0] * p.grad)
+                    history[0] += 0.25  # changed in place: the list object stays the same
+        return None
+
+
+def test_a_hand_written_step_with_python_values_in_its_state_never_replays_them_stale():
+    # The state's values were guarded by id: a list changed in place kept its id (and a new
+    # Python float, state["scale"] += 0.25, could take a freed one's), so replays used old
+    # values. By value now: a new value on every call retraces until it runs eagerly.
+    eager, _, _ = run_steps(_ScheduledSGD, False)
+    compiled, traces, caught = run_steps(_ScheduledSGD, True)
+    assert compiled == eager
+    assert traces == 9
+    assert any("state that changes on every call" in message for message in caught)
+
+
+def test_a_list_attribute_of_a_hand_written_optimizer_changed_in_place_retraces():
+    def between(opt, index):
+        opt.factors[0] = 1.0 if index < 5 else 0.5  # a schedule kept in a list attribute
+
+    class Plain(_ScheduledSGD):
+        @ag.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.sub_(group["lr"] * self.factors[0] * p.grad)
+
+    eager, _, _ = run_steps(Plain, False, between=between)
+    compiled, traces, caught = run_steps(Plain, True, between=between)
+    assert compiled == eager
+    assert traces == 2  # the first call, the new factor
+    assert caught == []
+
+
+def test_betas_given_as_a_list_and_changed_in_place_retrace():
+    # PyTorch takes any sequence; a list option was guarded by its id, blind to item writes.
+    def make(params):
+        opt = optim.Adam(params, lr=0.01)
+        opt.param_groups[0]["betas"] = [0.9, 0.999]
+        return opt
+
+    def between(opt, index):
+        opt.param_groups[0]["betas"][0] = 0.9 if index < 5 else 0.5
+
+    eager, _, _ = run_steps(make, False, between=between)
+    compiled, traces, caught = run_steps(make, True, between=between)
+    assert compiled == eager
+    assert traces == 3  # the first call (state), the second, the new beta
+    assert caught == []
+
+
+def test_a_step_written_as_a_classmethod_or_partialmethod_still_runs():
+    import functools
+
+    class Counted(optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+        @classmethod
+        def step(cls, closure=None):
+            return cls.__name__
+
+    class Partial(Counted):
+        def _step(self, closure=None, factor=1):
+            return factor
+
+        step = functools.partialmethod(_step, factor=2)
+
+    params = [ag.zeros(2, requires_grad=True)]
+    assert Counted(params).step() == "Counted"
+    assert Partial(params).step() == 2

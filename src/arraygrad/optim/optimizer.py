@@ -91,9 +91,41 @@ def _option_value(value: Any) -> Any:
         return value
     if value.__class__ is tuple and all(v.__class__ in _PLAIN_OPTIONS for v in value):
         return value_of(value) if has_numbers(value) else value
+    if value.__class__ is list and all(v.__class__ in _PLAIN_OPTIONS for v in value):
+        # (``betas=[0.9, 0.999]``, which a schedule may change in place): by value, a copy
+        return ("list", tuple(value_of(value)))
     if isinstance(value, Tensor):
         return ("tensor", id(value), value._version)
-    return ("object", id(value))
+    return ("object", _Same(value))
+
+
+class _Same:
+    """An object a guard compares by identity. It is held, not just its ``id``: an id alone
+    would be taken by a new object (a list, a float) made after the old one is freed, and
+    the guard would then hold for another value."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is _Same and other.value is self.value  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __repr__(self) -> str:
+        return f"<{type(self.value).__name__} at {id(self.value):#x}>"
+
+
+def _state_value(value: Any) -> Any:
+    """A state entry as a compiled step's guard compares it: a tensor by identity (a replay
+    reads its array anew, and holds it), anything else as an option (a Python number that a
+    hand-written step keeps, ``state["step"] += 1``, is a constant of the program: by value)."""
+    if value.__class__ is Tensor or isinstance(value, Tensor):
+        return id(value)
+    return _option_value(value)
 
 
 # number_class's result for a number, looked up first (a compiled step's guard calls
@@ -146,16 +178,33 @@ def _option_change(old: Any, new: Any) -> str:
 
 
 # Attributes of Optimizer itself that a compiled step's guard on a subclass's plain attributes
-# leaves out: _opt_called changes on the first step, and no update reads it.
-_BOOKKEEPING = frozenset(("_opt_called",))
+# leaves out: _opt_called changes on the first step, and no update reads it; an update reads
+# its options from the groups (add_param_group filled them from ``defaults``), and copying and
+# comparing ``defaults`` on every replay would cost a built-in step 15 us.
+_BOOKKEEPING = frozenset(("_opt_called", "defaults"))
 
 
 def _is_plain(value: Any) -> bool:
     """Whether ``value`` is a Python constant of a compiled step: a number, string, None or a
-    tuple of them (a traced number kept from a trace is not, as the lr guards cover it)."""
-    if value.__class__ is tuple:
+    tuple, list or dict of them (a traced number kept from a trace is not, as the lr guards
+    cover it)."""
+    kind = value.__class__
+    if kind is tuple or kind is list:
         return all(_is_plain(item) for item in value)
-    return value.__class__ in _PLAIN_OPTIONS
+    if kind is dict:
+        return all(_is_plain(key) and _is_plain(item) for key, item in value.items())
+    return kind in _PLAIN_OPTIONS
+
+
+def _plain_copy(value: Any) -> Any:
+    """A copy of a plain value (see :func:`_is_plain`) that the guard keeps: a list or dict
+    that a step reads (``self.schedule[0]``) may be changed in place between calls."""
+    kind = value.__class__
+    if kind is list:
+        return [_plain_copy(item) for item in value]
+    if kind is dict:
+        return {key: _plain_copy(item) for key, item in value.items()}
+    return value
 
 
 def _wrapped_step(step: Callable[..., Any]) -> Callable[..., Any]:
@@ -341,7 +390,9 @@ class Optimizer:
         # anew that Optimizer.step gives the built-in optimizers.
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("step")
-        if own is not None and not getattr(own, "_notes_its_calls", False):
+        # (Not a descriptor that is no function, a classmethod or partialmethod: wrapped, it
+        # would be called as one and fail; it stays as written, uncounted and unguarded.)
+        if callable(own) and not getattr(own, "_notes_its_calls", False):
             cls.step = _wrapped_step(own)  # type: ignore[method-assign]
 
     def _traced_step_begins(self, tracer: Any) -> Any:
@@ -384,10 +435,10 @@ class Optimizer:
             tracer.untraceable(f"{type(self).__name__}'s first step (it creates its state)", True)
 
     def _plain_attributes(self) -> dict[str, Any]:
-        """The optimizer's attributes that are numbers, strings, None or tuples of them (not
-        the base class's bookkeeping)."""
+        """The optimizer's attributes that are numbers, strings, None or tuples, lists or dicts
+        of them, copied (not the base class's bookkeeping)."""
         return {
-            name: value
+            name: _plain_copy(value)
             for name, value in vars(self).items()
             if name not in _BOOKKEEPING and _is_plain(value)
         }
@@ -404,7 +455,8 @@ class Optimizer:
     def _signature(
         self, numbers: dict[int, tuple[frozenset[str], tuple[str, ...]]] | None = None
     ) -> tuple[Any, ...]:
-        """Every group's options and parameters, and every state value's identity; for the
+        """Every group's options and parameters, and every state value (a tensor's identity,
+        a Python value as an option, see :func:`_state_value`); for the
         groups in ``numbers`` (by id: the options left out of the values, the names of those
         a replay reads anew, of ``NUMBER_OPTIONS``), the class of each of those options
         instead of its value, last.
@@ -426,7 +478,15 @@ class Optimizer:
             groups.append((id(group), tuple(map(id, group["params"])), tuple(options)))
         state = tuple(
             [
-                (id(p), tuple([(k, id(v)) for k, v in values.items()]))
+                (
+                    id(p),
+                    tuple(
+                        [
+                            (k, id(v) if v.__class__ is Tensor else _state_value(v))
+                            for k, v in values.items()
+                        ]
+                    ),
+                )
                 for p, values in self.state.items()
             ]
         )
