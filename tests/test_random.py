@@ -489,6 +489,30 @@ def test_set_rng_state_of_get_rng_state_repeats_the_draws() -> None:
         assert all(bool((a == b).all()) for a, b in zip(first, again, strict=True))
 
 
+def test_random_module_forks_the_stream_as_torch() -> None:
+    # torch.random (fork_rng and the seed/state functions) is what library code reaches for
+    # to draw without moving its caller's stream; arraygrad had no such module.
+    for L in (torch, ag):
+        for name in ("manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"):
+            assert callable(getattr(L.random, name))
+        L.random.manual_seed(11)
+        expected = L.rand(4)
+        L.random.manual_seed(11)
+        with L.random.fork_rng(devices=[]):
+            L.randn(7)
+            L.manual_seed(3)
+        assert bool((L.rand(4) == expected).all()) and L.random.initial_seed() == 11
+        L.random.manual_seed(11)
+        with L.random.fork_rng(enabled=False):
+            L.rand(1)
+        assert not bool((L.rand(4) == expected).all())
+        L.random.manual_seed(11)
+        with pytest.raises(ValueError), L.random.fork_rng():  # restored when the block raises
+            L.rand(2)
+            raise ValueError
+        assert bool((L.rand(4) == expected).all())
+
+
 def test_set_rng_state_restores_the_seed_as_torch() -> None:
     seeds = []
     for L in (torch, ag):

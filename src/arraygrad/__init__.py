@@ -65,6 +65,7 @@ from arraygrad import (
     linalg,
     nn,
     optim,
+    random,
     return_types,
     special,
     utils,
@@ -243,6 +244,7 @@ __all__ = [
     *_nn_aliases.__all__,
     *_utilities.__all__,
     "linalg",
+    "random",
     "return_types",
     "special",
 ]

@@ -404,6 +404,24 @@ class TensorAliasMethods:
         """In place: :meth:`i0`."""
         return _ag._inplace.apply(self, _ag._special_functions.i0)
 
+    def igamma(self, other: Tensor) -> Tensor:
+        """:func:`arraygrad.igamma`: the regularised lower incomplete gamma function
+        ``P(self, other)``."""
+        return _ag._special_functions.igamma(self, other)
+
+    def igamma_(self, other: Tensor) -> Tensor:
+        """In place: :meth:`igamma`."""
+        return _ag._inplace.apply(self, _ag._special_functions.igamma, other)
+
+    def igammac(self, other: Tensor) -> Tensor:
+        """:func:`arraygrad.igammac`: the regularised upper incomplete gamma function
+        ``Q(self, other)``."""
+        return _ag._special_functions.igammac(self, other)
+
+    def igammac_(self, other: Tensor) -> Tensor:
+        """In place: :meth:`igammac`."""
+        return _ag._inplace.apply(self, _ag._special_functions.igammac, other)
+
     def mvlgamma(self, p: int) -> Tensor:
         """:func:`arraygrad.mvlgamma` (multivariate log-gamma of dimension ``p``) of ``self``."""
         return _ag._special_functions.mvlgamma(self, p)

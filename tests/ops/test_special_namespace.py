@@ -49,6 +49,11 @@ OP_TABLE = {
     ),
     "igamma": OpSpec(lambda x: lib(x).igamma(_orders(x), x), low=0.05, high=12.0),
     "igammac": OpSpec(lambda x: lib(x).igammac(_orders(x), x), low=0.05, high=12.0),
+    # Tensor's methods: x is the order a here (the gradient is in the other operand, x)
+    "igamma:method": OpSpec(lambda x: _orders(x).igamma(x), low=0.05, high=12.0),
+    "igammac:method": OpSpec(lambda x: _orders(x).igammac(x), low=0.05, high=12.0),
+    "igamma_": OpSpec(lambda x: _orders(x).igamma_(x), low=0.05, high=12.0),
+    "igammac_": OpSpec(lambda x: _orders(x).igammac_(x), low=0.05, high=12.0),
     # differentiable in q only: the orders s are constants (the refusal for s is tested below)
     "special.zeta": OpSpec(lambda q: _special(q).zeta(_orders(q) + 1.0, q), low=0.5, high=4.0),
     "special.zeta:scalar_order": OpSpec(lambda q: _special(q).zeta(3.0, q), low=0.5, high=4.0),

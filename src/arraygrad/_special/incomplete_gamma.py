@@ -5,9 +5,11 @@
 Both are computed together, elementwise over the broadcast ``a`` and ``x``: for ``x < a + 1``
 the power series ``P = x^a e^-x / Gamma(a+1) * sum_n x^n / ((a+1)...(a+n))`` (all terms
 positive), otherwise the continued fraction of ``Q`` (modified Lentz), and the other one as
-``1 - `` it. The loops run until every element has converged (at most ``_MAX_TERMS`` terms,
-which covers ``a`` up to ~1e5 where ``x`` is close to ``a``; the terms needed grow like
-``sqrt(a)``). Accuracy is ~1e-14 relative where the result is not tiny; a result computed as
+``1 - `` it. The loops run until every element has converged (the terms needed grow like
+``sqrt(a)`` where ``x`` is close to ``a``). For ``a >= 1e4`` both come instead from Temme's
+uniform asymptotic expansion (DLMF 8.12.3-8.12.10), which a series capped at ``_MAX_TERMS``
+terms cannot replace: it stopped short beyond ``a`` ~ 1e8 and gave ``P(1e10, 1e10)`` = 0.08,
+not 0.5. Accuracy is ~1e-14 relative where the result is not tiny; a result computed as
 ``1 - `` the other one loses relative accuracy where it is much smaller than 1 (torch's Cephes
 code, with Temme's expansion for large ``a``, is more accurate there). The prefactor
 ``exp(a log x - x - lgamma(a))`` loses ~``a * 1e-16`` relative for large ``a``.
@@ -18,9 +20,11 @@ Edge values as torch: nan for ``a < 0``, ``x < 0``, nan, ``a == x == 0`` and ``a
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from arraygrad._special._common import _INF, _NAN, _from_f64, _full
+from arraygrad._special._common import _INF, _NAN, _from_f64, _full, _poly
+from arraygrad._special.error_function import _erf_erfc
 from arraygrad._special.gamma import lgamma
 
 __all__ = ["gammainc", "gammaincc"]
@@ -31,6 +35,106 @@ _CF_EPS = 2.0**-51
 _TINY = 1e-300  # Lentz's guard against a zero denominator
 _MAX_TERMS = 20000
 _CHECK_EVERY = 8  # convergence is tested every few terms (the test reads the array back)
+
+
+# Temme's expansion is used from this a on (the series and continued fraction are accurate
+# below it and up to ~1e7; 1e4 keeps the loops short and the expansion's truncation, the
+# omitted c_4 / a^4 term, below 1e-16).
+_TEMME_MIN_A = 1e4
+# Taylor coefficients in eta of Temme's c_k(eta), k = 0..3, lowest power first: DLMF 8.12.9
+# c_0 = 1/(lambda - 1) - 1/eta and 8.12.10 c_k = c_{k-1}'(eta)/eta + (-1)^k g_k / (lambda - 1)
+# (g_k the Stirling coefficients 1, 1/12, 1/288, -139/51840), expanded with exact rationals by
+# reverting eta^2 / 2 = mu - log1p(mu), mu = lambda - 1 (tests/_special/test_incomplete_gamma.py
+# rederives them). Their radius is 2 sqrt(pi); where the result does not underflow, a >= 1e4
+# puts |eta| below 0.45, where these many terms of each reach 1e-17 relative to c_0.
+_TEMME_C = (
+    (
+        -0.3333333333333333,
+        0.08333333333333333,
+        -0.014814814814814815,
+        0.0011574074074074073,
+        0.0003527336860670194,
+        -0.0001787551440329218,
+        3.919263178522438e-05,
+        -2.185448510679992e-06,
+        -1.85406221071516e-06,
+        8.296711340953087e-07,
+        -1.7665952736826078e-07,
+        6.707853543401498e-09,
+        1.0261809784240309e-08,
+        -4.382036018453353e-09,
+        9.14769958223679e-10,
+        -2.5514193994946248e-11,
+        -5.830772132550426e-11,
+        2.4361948020667415e-11,
+        -5.0276692801141755e-12,
+        1.1004392031956135e-13,
+    ),
+    (
+        -0.001851851851851852,
+        -0.003472222222222222,
+        0.0026455026455026454,
+        -0.0009902263374485596,
+        0.00020576131687242798,
+        -4.018775720164609e-07,
+        -1.8098550334489977e-05,
+        7.64916091608111e-06,
+        -1.6120900894563446e-06,
+        4.647127802807434e-09,
+        1.378633446915721e-07,
+        -5.752545603517705e-08,
+        1.1951628599778148e-08,
+        -1.7543241719747647e-11,
+    ),
+    (
+        0.004133597883597883,
+        -0.0026813271604938273,
+        0.0007716049382716049,
+        2.0093878600823047e-06,
+        -0.0001073665322636516,
+        5.2923448829120125e-05,
+        -1.2760635188618728e-05,
+        3.423578734096138e-08,
+        1.3721957309062934e-06,
+        -6.298992138380055e-07,
+    ),
+    (
+        0.0006494341563786008,
+        0.00022947209362139917,
+        -0.0004691894943952557,
+        0.00026772063206283885,
+        -7.561801671883977e-05,
+        -2.396505113867297e-07,
+    ),
+)
+_TEMME_MAX_ETA = 0.45  # beyond it (a >= 1e4) exp(-a eta^2 / 2) underflows: clamp the series
+# mu - log1p(mu) = sum_{k>=2} (-1)^k mu^k / k for |mu| <= 1/2 (highest power of mu first, the
+# mu^2 factored out): no cancellation near mu = 0, where a times its rounding error would show.
+_LOG1PMX_SERIES = tuple((-1.0) ** j / (j + 2) for j in range(60, -1, -1))
+
+
+def _temme(xp: Any, a: Any, x: Any) -> tuple[Any, Any]:
+    """(P, Q) for large ``a`` (callers sanitise: a >= 1e4, 0 < x < inf)."""
+    mu = (x - a) / a  # x - a is exact where x is close to a
+    small = xp.abs(mu) <= 0.5
+    mu_small = xp.where(small, mu, xp.zeros_like(mu))
+    series = _poly(xp, mu_small, _LOG1PMX_SERIES) * (mu_small * mu_small)
+    # Far from a both clamps leave exp(-a eta^2 / 2) underflowing (a >= 1e4), with no log1p(-1)
+    # where x / a rounds mu to -1 and no overflow of a * eta^2 / 2.
+    far = xp.clip(xp.where(small, xp.zeros_like(mu), mu), -0.99, 1e4)
+    half_eta2 = xp.where(small, series, far - xp.log1p(far))
+    eta = xp.sqrt(2.0 * xp.maximum(half_eta2, xp.zeros_like(half_eta2)))
+    eta = xp.where(mu < 0.0, -eta, eta)
+    clamped = xp.clip(eta, -_TEMME_MAX_ETA, _TEMME_MAX_ETA)
+    inv_a = 1.0 / a
+    total = xp.zeros_like(a)
+    for coefficients in _TEMME_C[::-1]:  # Horner in 1/a over c_3..c_0
+        total = total * inv_a + _poly(xp, clamped, coefficients[::-1])
+    r = xp.exp(-a * half_eta2) / xp.sqrt(2.0 * math.pi * a) * total
+    z = eta * xp.sqrt(a * 0.5)
+    _, erfc_z = _erf_erfc(xp, z)
+    _, erfc_minus_z = _erf_erfc(xp, -z)
+    return 0.5 * erfc_minus_z - r, 0.5 * erfc_z + r
 
 
 def _prefactor(xp: Any, a: Any, x: Any, log_gamma: Any) -> Any:
@@ -91,6 +195,8 @@ def _p_and_q(xp: Any, a: Any, x: Any) -> tuple[Any, Any, Any]:
     p_one = ~bad & ((a == 0.0) | (x == _INF))
     p_zero = ~bad & ((x == 0.0) | (a == _INF))
     regular = ~(bad | p_one | p_zero)
+    large = regular & (a >= _TEMME_MIN_A)
+    regular = regular & ~large
     series = regular & (x < a + 1.0)
     fraction = regular & ~series
     # Each branch sees harmless values where it is not used, (a, x) = (1, 1/2) for the series
@@ -99,8 +205,11 @@ def _p_and_q(xp: Any, a: Any, x: Any) -> tuple[Any, Any, Any]:
     q_fraction = _continued_fraction(
         xp, xp.where(fraction, a, one), xp.where(fraction, x, _full(xp, x, 3.0))
     )
-    p = xp.where(series, p_series, 1.0 - q_fraction)
-    q = xp.where(series, 1.0 - p_series, q_fraction)
+    # (a, x) = (1e4, 1e4) where the expansion is not used.
+    big = _full(xp, x, _TEMME_MIN_A)
+    p_large, q_large = _temme(xp, xp.where(large, a, big), xp.where(large, x, big))
+    p = xp.where(series, p_series, xp.where(large, p_large, 1.0 - q_fraction))
+    q = xp.where(series, 1.0 - p_series, xp.where(large, q_large, q_fraction))
     p = xp.where(p_one, one, xp.where(p_zero, zero, p))
     q = xp.where(p_one, zero, xp.where(p_zero, one, q))
     nans = _full(xp, x, _NAN)

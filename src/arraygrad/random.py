@@ -1,0 +1,47 @@
+"""``arraygrad.random``: PyTorch's ``torch.random`` module, the global generator's seed and
+state (``torch.random.manual_seed``, ``get_rng_state``, ...) and :func:`fork_rng`, which
+library code uses to draw without disturbing the caller's random stream.
+
+>>> import arraygrad
+>>> arraygrad.manual_seed(0)
+>>> with arraygrad.random.fork_rng():
+...     _ = arraygrad.rand(3)
+>>> a = arraygrad.rand(2)
+>>> arraygrad.manual_seed(0)
+>>> bool((arraygrad.rand(2) == a).all())
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from arraygrad._creation import manual_seed
+from arraygrad._random import get_rng_state, initial_seed, seed, set_rng_state
+
+__all__ = ["fork_rng", "get_rng_state", "initial_seed", "manual_seed", "seed", "set_rng_state"]
+
+
+@contextlib.contextmanager
+def fork_rng(
+    devices: Iterable[Any] | None = None,
+    enabled: bool = True,
+    _caller: str = "fork_rng",
+    _devices_kw: str = "devices",
+    device_type: str = "cuda",
+) -> Iterator[None]:
+    """Save the global generator's state on entry and restore it on exit, so draws (and
+    reseeds) inside the block leave the stream outside it as it was; ``enabled=False`` does
+    nothing. torch's ``devices`` and ``device_type`` name accelerator generators to fork too:
+    arraygrad has only the global one (see :mod:`arraygrad.cuda`), so they are accepted and
+    ignored."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
