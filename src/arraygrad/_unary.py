@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, ops, return_types
-from arraygrad._clamp import clamp
 from arraygrad._math import _floating, abs, as_tensor, div, lt, mul, pow, sub, where
 from arraygrad._tensor import Tensor, describe
 
@@ -201,16 +200,13 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """``log(p / (1 - p))``, the inverse of :func:`sigmoid`.
 
     With ``eps``, ``p`` is first clamped into ``[eps, 1 - eps]`` (the gradient is 0 outside).
-    Computed as ``log(p) - log1p(-p)`` so that the gradient at 0 and 1 is ``inf``, not ``nan``.
+    Without it the gradient is ``inf`` at 0 and 1 and ``nan`` outside ``[0, 1]``, as in PyTorch.
 
     >>> import arraygrad
     >>> arraygrad.logit(arraygrad.tensor([0.5]))
     tensor([0.])
     """
-    p = _floating(input)
-    if eps is not None:
-        p = clamp(p, eps, 1.0 - eps)
-    return sub(ops.log(p), ops.log1p(ops.negative(p)))
+    return ops.logit(_floating(input), eps=None if eps is None else float(eps))
 
 
 def erf(input: Tensor) -> Tensor:

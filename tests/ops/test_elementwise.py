@@ -565,3 +565,20 @@ def test_clamp_with_tensor_bounds_matches_torch_at_every_special_value(name: str
         (mine, my_grads), (theirs, their_grads) = run(ag, values), run(torch, values)
         assert mine == theirs or (np.isnan(mine) and np.isnan(theirs)), values
         assert my_grads == their_grads, values
+
+
+@pytest.mark.parametrize("eps", [None, 0.1])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_logit_matches_torch_at_the_edges_of_its_domain(eps: float | None, dtype: str) -> None:
+    # inf at 0 and 1 whatever the zero's sign, nan outside [0, 1], 0 where eps clamps, NaN
+    # passing through: values and gradients bit for bit.
+    values = [-0.5, -0.0, 0.0, 0.3, 1.0, 1.5, float("nan"), 0.05, 0.95]
+    results = []
+    for lib in (ag, torch):
+        x = lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+        out = lib.logit(x, eps)
+        out.sum().backward()
+        results.append((np.asarray(out.tolist()), np.asarray(x.grad.tolist())))
+    (mine, my_grad), (theirs, their_grad) = results
+    np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(my_grad, their_grad)

@@ -21,6 +21,8 @@ _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
+_INF = math.inf
+_NAN = math.nan
 
 # d expm1(x) = exp(x) = expm1(x) + 1: reading the output avoids recomputing exp.
 expm1 = Primitive(
@@ -44,6 +46,30 @@ log10 = Primitive(
     "log10",
     forward=lambda xp, x: xp.log10(x),
     vjp=(lambda ns, g, out, x: g / (x * _LN10),),
+)
+
+
+def _logit(xp: Any, x: Any) -> Any:
+    return xp.log(x / (1 - x))
+
+
+def _logit_vjp(ns: Any, g: Any, x: Any, eps: float | None) -> Any:
+    # g / (x (1 - x)), as PyTorch's logit_backward divides. The denominators it does not use
+    # are replaced by constants, so that a second derivative sees no 0 / 0 from them.
+    if eps is None:
+        # inf at 0 and 1 whatever the zero's sign (-0.0 would give -inf); nan outside [0, 1]
+        denominator = ns.where((x == 0) | (x == 1), 0.0, x * (1 - x))
+        return ns.where((x < 0) | (x > 1), _NAN, g / denominator)
+    clamped = (x < eps) | (x > 1 - eps)  # 0 there; NaN passes through
+    return ns.where(clamped, 0.0, g / ns.where(clamped, 1.0, x * (1 - x)))
+
+
+# logit(x) = log(x / (1 - x)), computed as PyTorch does; with eps, x is first clamped into
+# [eps, 1 - eps]. Its gradient is 1 / (x (1 - x)), with PyTorch's values at the edges.
+logit = Primitive(
+    "logit",
+    forward=lambda xp, x, *, eps: _logit(xp, x if eps is None else xp.clip(x, eps, 1 - eps)),
+    vjp=(lambda ns, g, out, x, *, eps: _logit_vjp(ns, g, x, eps),),
 )
 tan = Primitive(
     "tan",
@@ -350,6 +376,7 @@ __all__ = [
     "log10",
     "log_ndtr",
     "logaddexp",
+    "logit",
     "modified_bessel_i0",
     "modified_bessel_i1",
     "modified_bessel_k0",
