@@ -68,6 +68,7 @@ from arraygrad import (
     random,
     return_types,
     special,
+    testing,
     utils,
     viz,
 )
@@ -164,6 +165,7 @@ __all__ = [
     "nn",
     "optim",
     "save",
+    "testing",
     "utils",
     "autograd",
     "cuda",

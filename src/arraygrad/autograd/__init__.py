@@ -10,6 +10,7 @@ tensor([2., 4.])
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from arraygrad import _backend, ops
@@ -42,6 +43,11 @@ __all__ = [
     "set_detect_anomaly",
     "set_grad_enabled",
 ]
+
+
+# Whether the backward pass running asks for the gradients of given tensors only (grad(),
+# backward(inputs=...)): the reentrant checkpoint, which writes into .grad, must refuse those.
+targeted_pass: ContextVar[bool] = ContextVar("targeted_pass", default=False)
 
 
 def _as_sequence(value: Any) -> list[Any]:
@@ -124,14 +130,19 @@ def backward(
     if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple, Tensor)):
         given = [grad_tensors]
     grads = _initial_grads(outputs, given, create_graph)
-    with set_grad_enabled(create_graph):
-        run_backward(
-            outputs,
-            grads,
-            retain_graph=create_graph if retain_graph is None else retain_graph,
-            create_graph=create_graph,
-            inputs=_as_sequence(inputs) or None,
-        )
+    targets = _as_sequence(inputs) or None
+    token = targeted_pass.set(targets is not None)
+    try:
+        with set_grad_enabled(create_graph):
+            run_backward(
+                outputs,
+                grads,
+                retain_graph=create_graph if retain_graph is None else retain_graph,
+                create_graph=create_graph,
+                inputs=targets,
+            )
+    finally:
+        targeted_pass.reset(token)
 
 
 def grad(
@@ -171,15 +182,19 @@ def grad(
             )
     given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, Tensor) else [grad_outputs]
     grads = _initial_grads(output_list, given, create_graph)
-    with set_grad_enabled(create_graph):
-        captured = run_backward(
-            output_list,
-            grads,
-            retain_graph=create_graph if retain_graph is None else retain_graph,
-            create_graph=create_graph,
-            inputs=input_list,
-            accumulate=False,
-        )
+    token = targeted_pass.set(True)
+    try:
+        with set_grad_enabled(create_graph):
+            captured = run_backward(
+                output_list,
+                grads,
+                retain_graph=create_graph if retain_graph is None else retain_graph,
+                create_graph=create_graph,
+                inputs=input_list,
+                accumulate=False,
+            )
+    finally:
+        targeted_pass.reset(token)
     results: list[Tensor | None] = []
     for index, tensor in enumerate(input_list):
         value = captured.get(id(tensor))
