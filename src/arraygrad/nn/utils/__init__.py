@@ -1,12 +1,8 @@
-"""Utilities for training: gradient clipping, parameter flattening, packed sequences;
-parametrizations (``parametrize``, ``parametrizations``), weight and spectral normalization,
-``stateless`` calls, ``skip_init`` and batch-norm fusion.
+"""Utilities for training: gradient clipping, parameter flattening, packed sequences,
+``stateless`` calls, ``skip_init`` and batch-norm fusion (the submodules are attributes of the
+package, as in PyTorch)."""
 
-As in PyTorch, the submodules are attributes of the package, except that ``weight_norm`` and
-``spectral_norm`` name the hook-based functions of the modules of those names.
-"""
-
-from arraygrad.nn.utils import fusion, parametrizations, parametrize, stateless
+from arraygrad.nn.utils import fusion, stateless
 from arraygrad.nn.utils import rnn as rnn
 from arraygrad.nn.utils.clip_grad import (
     clip_grad_norm,
@@ -23,8 +19,6 @@ from arraygrad.nn.utils.fusion import (
     fuse_linear_bn_weights,
 )
 from arraygrad.nn.utils.init import skip_init
-from arraygrad.nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
-from arraygrad.nn.utils.weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
@@ -42,12 +36,6 @@ __all__ += [
     "fuse_linear_bn_weights",
     "fusion",
     "get_total_norm",
-    "parametrizations",
-    "parametrize",
-    "remove_spectral_norm",
-    "remove_weight_norm",
     "skip_init",
-    "spectral_norm",
     "stateless",
-    "weight_norm",
 ]
