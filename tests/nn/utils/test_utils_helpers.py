@@ -233,3 +233,13 @@ def test_fuse_linear_bn_eval_matches_torch() -> None:
     for lib, lin, bn in ((torch, th_lin, th_bn), (ag, ag_lin, ag_bn)):
         with pytest.raises(AssertionError, match="Fusion only for eval"):
             lib.nn.utils.fuse_linear_bn_eval(lin.train(), bn)
+
+
+def test_fusing_a_layer_without_bias_gives_a_bias_that_requires_no_grad_as_in_torch() -> None:
+    for lib in (torch, ag):
+        conv = lib.nn.Conv2d(2, 3, 1, bias=False).eval()
+        fused = lib.nn.utils.fuse_conv_bn_eval(conv, lib.nn.BatchNorm2d(3).eval())
+        linear = lib.nn.Linear(2, 3, bias=False).eval()
+        fused_linear = lib.nn.utils.fuse_linear_bn_eval(linear, lib.nn.BatchNorm1d(3).eval())
+        assert not fused.bias.requires_grad and fused.weight.requires_grad, lib.__name__
+        assert not fused_linear.bias.requires_grad, lib.__name__

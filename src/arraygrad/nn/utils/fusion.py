@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 from typing import Any, TypeVar
 
-from arraygrad._creation import ones_like, zeros_like
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
@@ -32,12 +31,37 @@ ConvT = TypeVar("ConvT", bound=Module)
 LinearT = TypeVar("LinearT", bound=Module)
 
 
+def _eval_pair(layer: Module, bn: Any) -> None:
+    # Only in evaluation mode is the batch norm a fixed affine map (running statistics).
+    if layer.training or bn.training:
+        raise AssertionError("Fusion only for eval!")
+    if bn.running_mean is None or bn.running_var is None:
+        raise AssertionError("the batch norm keeps no running statistics to fuse")
+
+
+def _folded(
+    bias: Tensor | None,
+    mean: Tensor,
+    var: Tensor,
+    eps: float,
+    gamma: Tensor | None,
+    beta: Tensor | None,
+) -> tuple[Tensor, Tensor]:
+    """The batch norm ``gamma (y - mean) / sqrt(var + eps) + beta`` applied to ``y = z + bias``,
+    as ``scale * z + shift``: ``(scale, shift)`` per channel."""
+    scale = (var + eps).rsqrt()
+    if gamma is not None:
+        scale = gamma * scale
+    centred = -mean if bias is None else bias - mean
+    shift = centred * scale
+    return scale, shift if beta is None else shift + beta
+
+
 def fuse_conv_bn_eval(conv: ConvT, bn: Any, transpose: bool = False) -> ConvT:
     """A copy of ``conv`` computing ``bn(conv(x))`` (both in evaluation mode); ``transpose``
     for a transposed convolution, whose output channels are its weight's dimension 1."""
-    assert not (conv.training or bn.training), "Fusion only for eval!"
+    _eval_pair(conv, bn)
     fused = copy.deepcopy(conv)
-    assert bn.running_mean is not None and bn.running_var is not None
     fused.weight, fused.bias = fuse_conv_bn_weights(
         fused.weight,
         fused.bias,
@@ -61,8 +85,9 @@ def fuse_conv_bn_weights(
     bn_b: Tensor | None,
     transpose: bool = False,
 ) -> tuple[Parameter, Parameter]:
-    """The fused convolution's ``(weight, bias)`` as parameters: the weight scaled per output
-    channel by ``bn_w / sqrt(bn_rv + eps)``, the bias shifted and scaled to match.
+    """The fused convolution's ``(weight, bias)`` as parameters: each output channel's filter
+    scaled by ``bn_w / sqrt(bn_rv + eps)``, the bias moved to match (in the convolution's
+    dtypes; a missing bias counts as zeros).
 
     >>> import arraygrad
     >>> w, b = fuse_conv_bn_weights(arraygrad.ones(1, 1, 1), None, arraygrad.tensor([1.0]),
@@ -70,32 +95,27 @@ def fuse_conv_bn_weights(
     >>> w.flatten().tolist(), b.tolist()
     ([0.5], [-0.5])
     """
-    conv_weight_dtype = conv_w.dtype
-    conv_bias_dtype = conv_b.dtype if conv_b is not None else conv_weight_dtype
-    if conv_b is None:
-        conv_b = zeros_like(bn_rm)
-    if bn_w is None:
-        bn_w = ones_like(bn_rm)
-    if bn_b is None:
-        bn_b = zeros_like(bn_rm)
-    bn_var_rsqrt = (bn_rv + bn_eps).rsqrt()
-    rest = [1] * (conv_w.ndim - 2)
-    shape = [1, -1, *rest] if transpose else [-1, 1, *rest]
-    fused_w = (conv_w * (bn_w * bn_var_rsqrt).reshape(shape)).to(dtype=conv_weight_dtype)
-    fused_b = ((conv_b - bn_rm) * bn_var_rsqrt * bn_w + bn_b).to(dtype=conv_bias_dtype)
-    return Parameter(fused_w, conv_w.requires_grad), Parameter(fused_b, conv_b.requires_grad)
+    scale, shift = _folded(conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
+    # output channels: dimension 0 of a convolution's weight, 1 of a transposed one's
+    channels = [1] * conv_w.ndim
+    channels[1 if transpose else 0] = -1
+    weight = (conv_w * scale.reshape(channels)).to(dtype=conv_w.dtype)
+    bias = shift.to(dtype=conv_w.dtype if conv_b is None else conv_b.dtype)
+    # a bias made here (none before) is a constant: it requires no grad, as in PyTorch
+    grads = conv_b is not None and conv_b.requires_grad
+    return Parameter(weight, conv_w.requires_grad), Parameter(bias, grads)
 
 
 def fuse_linear_bn_eval(linear: LinearT, bn: Any) -> LinearT:
     """A copy of ``linear`` computing ``bn(linear(x))`` (both in evaluation mode); the batch
     norm's features must be the linear layer's outputs (or 1)."""
-    assert not (linear.training or bn.training), "Fusion only for eval!"
-    fused = copy.deepcopy(linear)
+    _eval_pair(linear, bn)
     # The folded scale multiplies the weight's rows: it must broadcast against them.
-    assert linear.out_features == bn.num_features or bn.num_features == 1, (
-        "To fuse, linear.out_features == bn.num_features or bn.num_features == 1"
-    )
-    assert bn.running_mean is not None and bn.running_var is not None
+    if not (linear.out_features == bn.num_features or bn.num_features == 1):
+        raise AssertionError(
+            "To fuse, linear.out_features == bn.num_features or bn.num_features == 1"
+        )
+    fused = copy.deepcopy(linear)
     fused.weight, fused.bias = fuse_linear_bn_weights(
         fused.weight, fused.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
     )
@@ -111,7 +131,8 @@ def fuse_linear_bn_weights(
     bn_w: Tensor,
     bn_b: Tensor,
 ) -> tuple[Parameter, Parameter]:
-    """The fused linear layer's ``(weight, bias)`` as parameters.
+    """The fused linear layer's ``(weight, bias)`` as parameters: each output's row scaled,
+    the bias moved to match.
 
     >>> import arraygrad
     >>> w, b = fuse_linear_bn_weights(arraygrad.ones(1, 1), None, arraygrad.tensor([1.0]),
@@ -119,11 +140,8 @@ def fuse_linear_bn_weights(
     >>> w.tolist(), b.tolist()
     ([[1.0]], [-1.0])
     """
-    linear_weight_dtype = linear_w.dtype
-    linear_bias_dtype = linear_b.dtype if linear_b is not None else linear_weight_dtype
-    if linear_b is None:
-        linear_b = zeros_like(bn_rm)
-    bn_scale = bn_w * (bn_rv + bn_eps).rsqrt()
-    fused_w = linear_w * bn_scale.unsqueeze(-1).to(dtype=linear_weight_dtype)
-    fused_b = ((linear_b - bn_rm) * bn_scale + bn_b).to(dtype=linear_bias_dtype)
-    return Parameter(fused_w, linear_w.requires_grad), Parameter(fused_b, linear_b.requires_grad)
+    scale, shift = _folded(linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b)
+    weight = linear_w * scale.unsqueeze(-1).to(dtype=linear_w.dtype)
+    bias = shift.to(dtype=linear_w.dtype if linear_b is None else linear_b.dtype)
+    grads = linear_b is not None and linear_b.requires_grad  # (see fuse_conv_bn_weights)
+    return Parameter(weight, linear_w.requires_grad), Parameter(bias, grads)
