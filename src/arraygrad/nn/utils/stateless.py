@@ -25,7 +25,7 @@ __all__ = ["functional_call"]
 _MISSING: Any = object()
 
 
-def _untie_named_tensors_map(
+def _with_tied_names(
     module: Module, parameters_and_buffers: Mapping[str, Tensor]
 ) -> dict[str, Tensor]:
     """Give every name tied to a given one (the same tensor under several names) its value,
@@ -94,14 +94,14 @@ def _check_keys(module: Module, keys: set[str]) -> None:
 
 
 @contextlib.contextmanager
-def _reparametrize_module(
+def _tensors_swapped_in(
     module: Module,
     parameters_and_buffers: Mapping[str, Tensor],
     tie_weights: bool = False,
     strict: bool = False,
 ) -> Iterator[None]:
     values = (
-        _untie_named_tensors_map(module, parameters_and_buffers)
+        _with_tied_names(module, parameters_and_buffers)
         if tie_weights
         else dict(parameters_and_buffers)
     )
@@ -136,7 +136,7 @@ def _functional_call(
         args = ()
     elif not isinstance(args, tuple):
         args = (args,)
-    with _reparametrize_module(
+    with _tensors_swapped_in(
         module, parameters_and_buffers, tie_weights=tie_weights, strict=strict
     ):
         return module(*args, **kwargs)
