@@ -45,7 +45,7 @@ _DTYPE_PRECISIONS = {
 _NUMBER_PRECISIONS = {int: (0.0, 0.0), float: (1e-7, 1e-7), complex: (1e-7, 1e-7)}
 
 
-class _ErrorMeta(Exception):  # noqa: N818 - torch's name
+class _Failure(Exception):  # noqa: N818 - a failure found, raised as its error by assert_close
     """A failed comparison: the exception class and message to raise, and where it happened."""
 
     def __init__(self, kind: type[Exception], msg: str, *, id: tuple[Any, ...] = ()) -> None:
@@ -74,7 +74,7 @@ def _tolerances(
 ) -> tuple[float, float]:
     if (rtol is None) ^ (atol is None):
         # both or neither: atol=0 alone would still pass values within the default rtol
-        raise _ErrorMeta(
+        raise _Failure(
             ValueError,
             "Both 'rtol' and 'atol' must be either specified or omitted, "
             f"but got no {'rtol' if rtol is None else 'atol'}.",
@@ -161,7 +161,7 @@ def _as_python_scalar(value: Any) -> Any:
 
 
 # Each pair below is torch's: called with the inputs (origination), it raises _Unsupported
-# when it cannot compare them, _ErrorMeta for a bad option, or returns the comparison to run.
+# when it cannot compare them, _Failure for a bad option, or returns the comparison to run.
 Check = Callable[[], None]
 
 
@@ -171,7 +171,7 @@ def _none_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> Che
 
     def check() -> None:
         if not (actual is None and expected is None):
-            raise _ErrorMeta(AssertionError, f"None mismatch: {actual} is not {expected}", id=id)
+            raise _Failure(AssertionError, f"None mismatch: {actual} is not {expected}", id=id)
 
     return check
 
@@ -183,9 +183,7 @@ def _bool_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> Che
 
     def check() -> None:
         if actual is not expected:
-            raise _ErrorMeta(
-                AssertionError, f"Booleans mismatch: {actual} is not {expected}", id=id
-            )
+            raise _Failure(AssertionError, f"Booleans mismatch: {actual} is not {expected}", id=id)
 
     return check
 
@@ -207,7 +205,7 @@ def _number_pair(
     if type(actual) not in numbers or type(expected) not in numbers:
         # a bool against a number: torch's NumberPair fails on it with a RuntimeError too
         where = "".join(str([item]) for item in id)
-        raise _ErrorMeta(
+        raise _Failure(
             RuntimeError,
             f"Originating a NumberPair() at item {where} with\n\n"
             f"{type(actual).__name__}(): {actual}\n\nand\n\n"
@@ -220,7 +218,7 @@ def _number_pair(
 
     def check() -> None:
         if check_dtype and type(actual) is not type(expected):
-            raise _ErrorMeta(
+            raise _Failure(
                 AssertionError,
                 f"The (d)types do not match: {type(actual)} != {type(expected)}.",
                 id=id,
@@ -233,7 +231,7 @@ def _number_pair(
         if cmath.isfinite(abs_diff) and abs_diff <= atol + rtol * abs(expected):
             return
         msg = _scalar_mismatch_msg(actual, expected, rtol, atol)
-        raise _ErrorMeta(AssertionError, msg, id=id)
+        raise _Failure(AssertionError, msg, id=id)
 
     return check
 
@@ -274,7 +272,7 @@ def _tensor_pair(
     )
 
     def mismatch(attribute: str, left: Any, right: Any) -> NoReturn:
-        raise _ErrorMeta(
+        raise _Failure(
             AssertionError,
             f"The values for attribute '{attribute}' do not match: {left} != {right}.",
             id=id,
@@ -312,7 +310,7 @@ def _compare_values(
         msg = _scalar_mismatch_msg(a.item(), e.item(), rtol, atol)
     else:
         msg = _tensor_mismatch_msg(a, e, matches, rtol, atol)
-    raise _ErrorMeta(AssertionError, msg, id=id)
+    raise _Failure(AssertionError, msg, id=id)
 
 
 _PAIRS = (_none_pair, _bool_pair, _number_pair, _tensor_pair)
@@ -333,7 +331,7 @@ def _originate(
         and not isinstance(expected, str)
     ):
         if len(actual) != len(expected):
-            raise _ErrorMeta(
+            raise _Failure(
                 AssertionError,
                 f"The length of the sequences mismatch: {len(actual)} != {len(expected)}",
                 id=id,
@@ -345,7 +343,7 @@ def _originate(
     if isinstance(actual, mapping) and isinstance(expected, mapping):
         actual_keys, expected_keys = set(actual.keys()), set(expected.keys())
         if actual_keys != expected_keys:
-            raise _ErrorMeta(
+            raise _Failure(
                 AssertionError,
                 "The keys of the mappings do not match:\n"
                 f"Missing keys in the actual mapping: {sorted(expected_keys - actual_keys)}\n"
@@ -365,7 +363,7 @@ def _originate(
             return [pair(actual, expected, id, **options)]
         except _Unsupported:
             continue
-    raise _ErrorMeta(
+    raise _Failure(
         TypeError,
         "No comparison pair was able to handle inputs of type "
         f"{type(actual)} and {type(expected)}.",
@@ -420,12 +418,12 @@ def assert_close(
     }
     try:
         checks = _originate(actual, expected, (), options)
-    except _ErrorMeta as error:
+    except _Failure as error:
         raise error.to_error() from None  # as torch: ``msg`` is only for failed comparisons
     for check in checks:
         try:
             check()
-        except _ErrorMeta as error:
+        except _Failure as error:
             raise error.to_error(msg) from None
 
 
