@@ -1,0 +1,247 @@
+"""Constraints: the set of valid values of a parameter or of a distribution's samples.
+
+Each constraint's ``check(value)`` returns a boolean tensor, one entry per event (the last
+``event_dim`` dimensions are reduced), as ``torch.distributions.constraints``.
+
+>>> import arraygrad as torch
+>>> from arraygrad.distributions import constraints
+>>> constraints.positive.check(torch.tensor([-1.0, 2.0])).tolist()
+[False, True]
+>>> constraints.interval(0.0, 1.0)
+Interval(lower_bound=0.0, upper_bound=1.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import arraygrad as ag
+
+__all__ = [
+    "Constraint",
+    "boolean",
+    "dependent",
+    "dependent_property",
+    "greater_than",
+    "greater_than_eq",
+    "independent",
+    "integer_interval",
+    "interval",
+    "is_dependent",
+    "less_than",
+    "lower_cholesky",
+    "nonnegative",
+    "one_hot",
+    "positive",
+    "positive_definite",
+    "real",
+    "real_vector",
+    "simplex",
+    "unit_interval",
+]
+
+
+class Constraint:
+    """Base class: a region of values, with how many rightmost dimensions form one event."""
+
+    is_discrete = False
+    event_dim = 0
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        """A boolean tensor: whether each event of ``value`` lies in the region."""
+        raise NotImplementedError
+
+    def _fields(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._fields()})"
+
+
+class Dependent(Constraint):
+    """A constraint that depends on the distribution's parameters, so cannot be checked alone."""
+
+    def __init__(self, *, is_discrete: bool = False, event_dim: int = 0) -> None:
+        self.is_discrete = is_discrete
+        self.event_dim = event_dim
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        raise ValueError("Cannot determine validity of dependent constraint")
+
+
+class DependentProperty(property, Dependent):
+    """A property whose value is a constraint built from the instance's parameters; read on the
+    class, it is itself a :class:`Dependent` constraint (so ``is_dependent`` recognises it)."""
+
+    def __init__(self, fget: Any = None, *, is_discrete: bool = False, event_dim: int = 0) -> None:
+        property.__init__(self, fget)
+        Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
+
+
+def dependent_property(fget: Any) -> DependentProperty:
+    """Decorate a method returning a constraint built from the instance's parameters."""
+    return DependentProperty(fget)
+
+
+def is_dependent(constraint: Any) -> bool:
+    """Whether ``constraint`` depends on parameters (and so is skipped by validation)."""
+    return isinstance(constraint, Dependent)
+
+
+class Real(Constraint):
+    """Every real number (not nan)."""
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return value == value  # nan is the only value unequal to itself
+
+
+class GreaterThan(Constraint):
+    """Values strictly above ``lower_bound``."""
+
+    def __init__(self, lower_bound: Any) -> None:
+        self.lower_bound = lower_bound
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return value > self.lower_bound
+
+    def _fields(self) -> str:
+        return f"lower_bound={self.lower_bound}"
+
+
+class GreaterThanEq(GreaterThan):
+    """Values at or above ``lower_bound``."""
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return value >= self.lower_bound
+
+
+class LessThan(Constraint):
+    """Values strictly below ``upper_bound``."""
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return value < self.upper_bound
+
+    def _fields(self) -> str:
+        return f"upper_bound={self.upper_bound}"
+
+
+class Interval(Constraint):
+    """Values in the closed interval ``[lower_bound, upper_bound]``."""
+
+    def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return (value >= self.lower_bound) & (value <= self.upper_bound)
+
+    def _fields(self) -> str:
+        return f"lower_bound={self.lower_bound}, upper_bound={self.upper_bound}"
+
+
+class IntegerInterval(Interval):
+    """Whole numbers in ``[lower_bound, upper_bound]``."""
+
+    is_discrete = True
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return (value % 1 == 0) & super().check(value)
+
+
+class Boolean(Constraint):
+    """The values 0 and 1."""
+
+    is_discrete = True
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return (value == 0) | (value == 1)
+
+
+class Simplex(Constraint):
+    """Nonnegative vectors that sum to 1 (to 1e-6) along the last dimension."""
+
+    event_dim = 1
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        nonnegative_entries = (value >= 0).all(-1)
+        return nonnegative_entries & ((value.sum(-1) - 1).abs() < 1e-6)
+
+
+class OneHot(Constraint):
+    """Vectors of zeros with a single one along the last dimension."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        binary = ((value == 0) | (value == 1)).all(-1)
+        return binary & (value.sum(-1) == 1)
+
+
+class PositiveDefinite(Constraint):
+    """Symmetric matrices with a Cholesky factor."""
+
+    event_dim = 2
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        symmetric = ((value - value.mT).abs() < 1e-6).all(-1).all(-1)
+        factorable = ag.linalg.cholesky_ex(value.detach()).info == 0
+        return symmetric & factorable
+
+
+class LowerCholesky(Constraint):
+    """Lower-triangular matrices with a positive diagonal."""
+
+    event_dim = 2
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        lower = (value.tril() == value).all(-1).all(-1)
+        return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+
+
+class IndependentConstraint(Constraint):
+    """``base`` with its ``reinterpreted_batch_ndims`` rightmost batch dimensions made part of
+    each event (checked jointly)."""
+
+    def __init__(self, base_constraint: Constraint, reinterpreted_batch_ndims: int) -> None:
+        self.base_constraint = base_constraint
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    @property  # type: ignore[override]
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property  # type: ignore[override]
+    def event_dim(self) -> int:  # type: ignore[override]
+        return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        result = self.base_constraint.check(value)
+        for _ in range(self.reinterpreted_batch_ndims):
+            result = result.all(-1)
+        return result
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+dependent = Dependent()
+real = Real()
+real_vector = IndependentConstraint(real, 1)
+positive = GreaterThan(0.0)
+nonnegative = GreaterThanEq(0.0)
+unit_interval = Interval(0.0, 1.0)
+boolean = Boolean()
+simplex = Simplex()
+one_hot = OneHot()
+positive_definite = PositiveDefinite()
+lower_cholesky = LowerCholesky()
+greater_than = GreaterThan
+greater_than_eq = GreaterThanEq
+less_than = LessThan
+interval = Interval
+integer_interval = IntegerInterval
+independent = IndependentConstraint

@@ -1,0 +1,387 @@
+"""Continuous univariate families: Normal, LogNormal, Uniform, Exponential, Laplace, Gumbel.
+
+Every draw is reparameterised: a standard draw from arraygrad's generator (so
+``manual_seed`` repeats it) moved and scaled by the parameters.
+
+>>> import arraygrad as torch
+>>> d = torch.distributions.Normal(torch.tensor([0.0, 1.0]), 2.0)
+>>> d.log_prob(torch.tensor([0.0, 1.0]))
+tensor([-1.6121, -1.6121])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import arraygrad as ag
+from arraygrad.distributions import constraints
+from arraygrad.distributions.distribution import Distribution, broadcast_params
+
+__all__ = ["Exponential", "Gumbel", "Laplace", "LogNormal", "Normal", "Uniform"]
+
+_EULER_GAMMA = 0.5772156649015329
+_HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
+
+
+class _LocationScale(Distribution):
+    """Shared set-up of the families with a real ``loc`` and a positive ``scale``."""
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support: Any = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_params(loc, scale)
+        super().__init__(self.loc.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        return self._expanded_copy(batch_shape, {"loc": (), "scale": ()})
+
+    def _standard_draw(self, shape: Any) -> ag.Tensor:
+        """A draw of the family at loc 0 and scale 1."""
+        raise NotImplementedError
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        shape = self._extended_shape(sample_shape)
+        return self.loc + self.scale * self._standard_draw(shape)
+
+    def _uniform(self, shape: Any) -> ag.Tensor:
+        return ag.rand(tuple(shape), dtype=self.loc.dtype)
+
+
+class Normal(_LocationScale):
+    """The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Normal(0.0, 1.0).cdf(torch.tensor(0.0))
+    tensor(0.5000)
+    """
+
+    def _standard_draw(self, shape: Any) -> ag.Tensor:
+        return ag.randn(tuple(shape), dtype=self.loc.dtype)
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return self.scale
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return self.scale**2
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        z = (value - self.loc) / self.scale
+        return -0.5 * z**2 - self.scale.log() - _HALF_LOG_TWO_PI
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return 0.5 * (1 + ag.erf((value - self.loc) / (self.scale * math.sqrt(2))))
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        return self.loc + self.scale * math.sqrt(2) * ag.erfinv(2 * value - 1)
+
+    def entropy(self) -> ag.Tensor:
+        return 0.5 + _HALF_LOG_TWO_PI + self.scale.log()
+
+
+class Laplace(_LocationScale):
+    """The Laplace (double exponential) distribution about ``loc`` with scale ``scale``.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Laplace(0.0, 1.0).variance
+    tensor(2.)
+    """
+
+    def _standard_draw(self, shape: Any) -> ag.Tensor:
+        # u uniform on the open interval (-1, 1), so log1p(-|u|) stays finite
+        eps = ag.finfo(self.loc.dtype).eps
+        u = (2 * self._uniform(shape) - 1).clamp(min=eps - 1)
+        return -u.sign() * (-u.abs()).log1p()
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return math.sqrt(2) * self.scale
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return 2 * self.scale**2
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        gap = value - self.loc
+        return 0.5 - 0.5 * gap.sign() * ag.expm1(-gap.abs() / self.scale)
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        half = value - 0.5
+        return self.loc - self.scale * half.sign() * ag.log1p(-2 * half.abs())
+
+    def entropy(self) -> ag.Tensor:
+        return 1 + (2 * self.scale).log()
+
+
+class Gumbel(_LocationScale):
+    """The Gumbel (type-I extreme value) distribution with location ``loc`` and ``scale``.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Gumbel(0.0, 1.0).mode
+    tensor(0.)
+    """
+
+    def _standard_draw(self, shape: Any) -> ag.Tensor:
+        info = ag.finfo(self.loc.dtype)
+        u = self._uniform(shape).clamp(min=info.tiny, max=1 - info.eps)
+        return -(-u.log()).log()
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.loc + self.scale * _EULER_GAMMA
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return (math.pi / math.sqrt(6)) * self.scale
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return self.stddev**2
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        z = (value - self.loc) / self.scale
+        return -(z + (-z).exp()) - self.scale.log()
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return (-(-(value - self.loc) / self.scale).exp()).exp()
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        return self.loc - self.scale * (-value.log()).log()
+
+    def entropy(self) -> ag.Tensor:
+        return self.scale.log() + (1 + _EULER_GAMMA)
+
+
+class LogNormal(Distribution):
+    """The distribution of ``exp(X)`` for ``X`` normal with mean ``loc`` and deviation ``scale``.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.LogNormal(0.0, 1.0).icdf(torch.tensor(0.5))
+    tensor(1.)
+    """
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support = constraints.positive
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.base_dist = Normal(loc, scale, validate_args=validate_args)
+        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
+
+    @property
+    def loc(self) -> ag.Tensor:
+        return self.base_dist.loc
+
+    @property
+    def scale(self) -> ag.Tensor:
+        return self.base_dist.scale
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        new = self._expanded_copy(batch_shape, {})
+        new.base_dist = self.base_dist.expand(batch_shape)
+        return new
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return (self.loc + self.scale**2 / 2).exp()
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return (self.loc - self.scale**2).exp()
+
+    @property
+    def variance(self) -> ag.Tensor:
+        s2 = self.scale**2
+        return ag.expm1(s2) * (2 * self.loc + s2).exp()
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        return self.base_dist.rsample(sample_shape).exp()
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        log_value = value.log()
+        # the density of exp(X) is X's density over the Jacobian exp(x) = value
+        return self.base_dist.log_prob(log_value) - log_value
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        return self.base_dist.cdf(value.log())
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        return self.base_dist.icdf(value).exp()
+
+    def entropy(self) -> ag.Tensor:
+        return self.base_dist.entropy() + self.loc
+
+
+class Exponential(Distribution):
+    """The exponential distribution with ``rate`` (inverse mean).
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Exponential(2.0).cdf(torch.tensor(0.0))
+    tensor(0.)
+    """
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {"rate": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = broadcast_params(rate)
+        super().__init__(self.rate.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        return self._expanded_copy(batch_shape, {"rate": ()})
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.rate.reciprocal()
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return ag.zeros_like(self.rate)
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return self.rate.reciprocal()
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return self.rate**-2
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        unit = ag.empty(shape, dtype=self.rate.dtype).exponential_()
+        return unit / self.rate
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return self.rate.log() - self.rate * value
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return 1 - (-self.rate * value).exp()
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        return -ag.log1p(-value) / self.rate
+
+    def entropy(self) -> ag.Tensor:
+        return 1 - self.rate.log()
+
+
+class Uniform(Distribution):
+    """The continuous uniform distribution on ``[low, high)``.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Uniform(0.0, 4.0).entropy()
+    tensor(1.3863)
+    """
+
+    has_rsample = True
+
+    def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
+        self.low, self.high = broadcast_params(low, high)
+        super().__init__(self.low.size(), validate_args=validate_args)
+
+    @property
+    def arg_constraints(self) -> dict[str, constraints.Constraint]:  # type: ignore[override]
+        return {
+            "low": constraints.less_than(_bound(self.high)),
+            "high": constraints.greater_than(_bound(self.low)),
+        }
+
+    @constraints.dependent_property
+    def support(self) -> constraints.Constraint:
+        return constraints.interval(_bound(self.low), _bound(self.high))
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        return self._expanded_copy(batch_shape, {"low": (), "high": ()})
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return (self.high + self.low) / 2
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.high * math.nan  # every point of the interval is a mode
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return (self.high - self.low) / math.sqrt(12)
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return (self.high - self.low) ** 2 / 12
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        return self.low + ag.rand(shape, dtype=self.low.dtype) * (self.high - self.low)
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        inside = ((self.low <= value) & (self.high > value)).to(self.low.dtype)
+        return inside.log() - (self.high - self.low).log()
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        return value * (self.high - self.low) + self.low
+
+    def entropy(self) -> ag.Tensor:
+        return (self.high - self.low).log()
+
+
+def _bound(value: ag.Tensor) -> Any:
+    """A bound as torch shows it in a constraint: a number for a 0-d tensor."""
+    return value.item() if value.dim() == 0 else value

@@ -1,0 +1,192 @@
+"""kl_divergence against torch.distributions in float64, values and gradients with respect to
+both distributions' parameters; register_kl's dispatch; MultivariateNormal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+from tests.oracle import check_against_torch, outcome_in_each
+
+RNG = np.random.default_rng(2)
+REAL = RNG.standard_normal((2, 3))
+POS = RNG.uniform(0.5, 2.0, (3,))
+PROBS = RNG.uniform(0.05, 0.95, (2, 3))
+WEIGHTS = RNG.uniform(0.1, 1.0, (2, 3))
+
+
+def _pair(
+    make: Callable[..., Any], p_params: list[np.ndarray], q_params: list[np.ndarray]
+) -> tuple[Callable[..., Any], Callable[..., Any], list[np.ndarray]]:
+    k = len(p_params)
+
+    def fn(lib: Any) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            d = lib.distributions
+            return d.kl_divergence(make(d, *args[:k]), make(d, *args[k:]))
+
+        return run
+
+    return fn(ag), fn(torch), [*p_params, *q_params]
+
+
+CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray], list[np.ndarray]]] = {
+    "Normal": (lambda d, a, b: d.Normal(a, b), [REAL, POS], [REAL[::-1], POS[::-1]]),
+    "Laplace": (lambda d, a, b: d.Laplace(a, b), [REAL, POS], [REAL[::-1], POS[::-1]]),
+    "Gumbel": (lambda d, a, b: d.Gumbel(a, b), [REAL, POS], [REAL[::-1], POS[::-1]]),
+    "Exponential": (lambda d, r: d.Exponential(r), [POS], [POS[::-1]]),
+    "Bernoulli": (lambda d, p: d.Bernoulli(p), [PROBS], [PROBS[::-1]]),
+    "Bernoulli logits": (lambda d, x: d.Bernoulli(logits=x), [REAL], [REAL[::-1]]),
+    "Categorical": (lambda d, p: d.Categorical(p), [WEIGHTS], [WEIGHTS[::-1]]),
+    "OneHotCategorical": (lambda d, x: d.OneHotCategorical(logits=x), [REAL], [REAL[::-1]]),
+    # q's interval contains p's where the first bound is lower: finite there, inf elsewhere
+    "Uniform": (
+        lambda d, lo, w: d.Uniform(lo, lo + w),
+        [REAL, POS],
+        [REAL - np.array([[0.5], [-0.5]]), POS + 1.0],
+    ),
+    "Independent": (
+        lambda d, a, b: d.Independent(d.Normal(a, b), 1),
+        [REAL, POS],
+        [REAL[::-1], POS[::-1]],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_kl_divergence_values_and_gradients(name: str) -> None:
+    ag_fn, th_fn, inputs = _pair(*CASES[name])
+    if name == "Uniform":
+        expected = th_fn(*map(torch.tensor, inputs))
+        assert bool(torch.isinf(expected).any()) and bool(torch.isfinite(expected).any())
+    check_against_torch(ag_fn, th_fn, [np.ascontiguousarray(a) for a in inputs])
+
+
+def test_kl_of_a_zero_probability_is_infinite_or_zero_as_torch() -> None:
+    p, q = [0.0, 0.5, 1.0], [0.5, 0.0, 1.0]
+    theirs, mine = outcome_in_each(
+        lambda lib: lib.distributions.kl_divergence(
+            lib.distributions.Bernoulli(lib.tensor(p)), lib.distributions.Bernoulli(lib.tensor(q))
+        ).tolist()
+    )
+    assert mine == theirs
+    cp, cq = [[0.0, 0.5, 0.5]], [[0.5, 0.5, 0.0]]
+    mine = ag.distributions.kl_divergence(
+        ag.distributions.Categorical(ag.tensor(cq)), ag.distributions.Categorical(ag.tensor(cp))
+    )
+    assert mine.tolist() == [float("inf")]
+    mine = ag.distributions.kl_divergence(
+        ag.distributions.Categorical(ag.tensor(cp)), ag.distributions.Categorical(ag.tensor(cp))
+    )
+    assert mine.tolist() == [0.0]
+
+
+def test_kl_of_an_unregistered_pair_raises_as_torch() -> None:
+    for lib in (ag, torch):
+        with pytest.raises(NotImplementedError, match="No KL"):
+            lib.distributions.kl_divergence(
+                lib.distributions.Categorical(lib.tensor([0.5, 0.5])),
+                lib.distributions.Normal(0.0, 1.0),
+            )
+
+
+def test_register_kl_dispatches_to_the_most_specific_pair() -> None:
+    class MyNormal(ag.distributions.Normal):
+        pass
+
+    @ag.distributions.register_kl(MyNormal, ag.distributions.Normal)
+    def _kl(p: Any, q: Any) -> Any:
+        return ag.tensor(42.0)
+
+    n = ag.distributions.Normal(0.0, 1.0)
+    assert float(ag.distributions.kl_divergence(MyNormal(0.0, 1.0), n)) == 42.0
+    assert float(ag.distributions.kl_divergence(n, MyNormal(0.0, 1.0))) == 0.0
+    with pytest.raises(TypeError):
+        ag.distributions.register_kl(int, ag.distributions.Normal)
+
+
+A = RNG.standard_normal((2, 3, 3))
+COV = A @ A.transpose(0, 2, 1) + 3 * np.eye(3)
+MV_LOC = RNG.standard_normal((4, 1, 3))
+MV_VALUE = RNG.standard_normal((5, 4, 2, 3))
+
+
+@pytest.mark.parametrize("param", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_multivariate_normal(param: str) -> None:
+    matrix = COV if param != "scale_tril" else np.linalg.cholesky(COV)
+
+    def fn(lib: Any) -> Callable[..., Any]:
+        def run(loc: Any, m: Any, value: Any) -> tuple[Any, ...]:
+            d = lib.distributions.MultivariateNormal(loc, **{param: m})
+            q = lib.distributions.MultivariateNormal(loc[0, 0] + 1, **{param: m[:1] * 2})
+            return (
+                d.log_prob(value),
+                d.entropy(),
+                d.mean,
+                d.variance,
+                d.covariance_matrix,
+                d.precision_matrix,
+                d.scale_tril,
+                lib.distributions.kl_divergence(d, q),
+            )
+
+        return run
+
+    check_against_torch(fn(ag), fn(torch), [MV_LOC, matrix, MV_VALUE], rtol=1e-6)
+
+
+def test_multivariate_normal_rsample() -> None:
+    loc = ag.tensor([1.0, -1.0], dtype=ag.float64, requires_grad=True)
+    cov = ag.tensor([[2.0, 0.6], [0.6, 1.0]], dtype=ag.float64)
+    d = ag.distributions.MultivariateNormal(loc, cov)
+    ag.manual_seed(0)
+    x = d.rsample((40000,))
+    assert tuple(x.shape) == (40000, 2) and x.dtype == ag.float64
+    assert np.allclose(np.cov(x.detach().numpy().T), cov.numpy(), atol=0.05)
+    assert np.allclose(x.detach().numpy().mean(0), [1.0, -1.0], atol=0.03)
+    x.sum().backward()
+    assert loc.grad.tolist() == [40000.0, 40000.0]
+
+
+CONTINUOUS: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "Normal": (lambda d, a, b: d.Normal(a, b), [REAL, POS]),
+    "Laplace": (lambda d, a, b: d.Laplace(a, b), [REAL[::-1], POS[::-1]]),
+    "Gumbel": (lambda d, a, b: d.Gumbel(a, b), [REAL * 0.5, POS + 0.5]),
+    "Exponential": (lambda d, r: d.Exponential(r), [POS]),
+    # a (2, 3) batch: the first row inside [0, inf), the second reaching below 0
+    "Uniform": (
+        lambda d, lo, w: d.Uniform(lo, lo + w),
+        [np.array([[0.5], [-0.5]]) + POS, POS[::-1]],
+    ),
+    "LogNormal": (lambda d, a, b: d.LogNormal(a, b), [REAL, POS]),
+}
+
+
+@pytest.mark.parametrize("p_name", sorted(CONTINUOUS))
+@pytest.mark.parametrize("q_name", sorted(CONTINUOUS))
+def test_kl_divergence_across_families_as_torch(p_name: str, q_name: str) -> None:
+    (make_p, p_params), (make_q, q_params) = CONTINUOUS[p_name], CONTINUOUS[q_name]
+    k = len(p_params)
+
+    def split(lib: Any) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            d = lib.distributions
+            return d.kl_divergence(make_p(d, *args[:k]), make_q(d, *args[k:]))
+
+        return run
+
+    inputs = [np.ascontiguousarray(a) for a in [*p_params, *q_params]]
+    # torch's value where it has a closed form (infinity where q lacks p's support), else its
+    # NotImplementedError
+    theirs, mine = outcome_in_each(
+        lambda lib: split(lib)(*map(lib.tensor, inputs)), (NotImplementedError,)
+    )
+    if isinstance(theirs, str):
+        assert mine == theirs
+        return
+    check_against_torch(split(ag), split(torch), inputs)
