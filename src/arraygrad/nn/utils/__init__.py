@@ -1,8 +1,8 @@
 """Utilities for training: gradient clipping, parameter flattening, packed sequences,
-``stateless`` calls, ``skip_init`` and batch-norm fusion (the submodules are attributes of the
-package, as in PyTorch)."""
+``stateless`` calls, ``skip_init``, batch-norm fusion, parametrizations and the hook-based weight
+and spectral norms (the submodules are attributes of the package, as in PyTorch)."""
 
-from arraygrad.nn.utils import fusion, stateless
+from arraygrad.nn.utils import fusion, parametrizations, parametrize, stateless
 from arraygrad.nn.utils import rnn as rnn
 from arraygrad.nn.utils.clip_grad import (
     clip_grad_norm,
@@ -19,6 +19,12 @@ from arraygrad.nn.utils.fusion import (
     fuse_linear_bn_weights,
 )
 from arraygrad.nn.utils.init import skip_init
+from arraygrad.nn.utils.norm_hooks import (
+    remove_spectral_norm,
+    remove_weight_norm,
+    spectral_norm,
+    weight_norm,
+)
 
 __all__ = [
     "clip_grad_norm_",
@@ -36,6 +42,12 @@ __all__ += [
     "fuse_linear_bn_weights",
     "fusion",
     "get_total_norm",
+    "parametrizations",
+    "parametrize",
+    "remove_spectral_norm",
+    "remove_weight_norm",
     "skip_init",
+    "spectral_norm",
     "stateless",
+    "weight_norm",
 ]
