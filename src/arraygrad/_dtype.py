@@ -150,6 +150,17 @@ def int_bounds(d: dtype) -> tuple[int, int]:
 _FLOAT_MAX = {float16: 65504.0, float32: 3.4028234663852886e38, float64: 1.7976931348623157e308}
 
 
+def dtype_argument(value: Any, function: str, name: str, position: int, fix: str) -> dtype:
+    """``value``, argument ``name`` of ``function``, checked to be a dtype, with PyTorch's
+    message otherwise (``fix`` its last sentence)."""
+    if not isinstance(value, dtype):
+        raise TypeError(
+            f"{function}(): argument '{name}' (position {position}) must be torch.dtype, not "
+            f"{type(value).__name__}. Fix: {fix}"
+        )
+    return value
+
+
 def checked_scalar(value: Any, d: dtype) -> Any:
     """The Python number ``value`` as a tensor of dtype ``d`` takes it when it is written in
     (``fill_``, ``full``, ``x[i] = value``) or bounds it (``clamp``), with PyTorch's error where

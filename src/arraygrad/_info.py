@@ -25,12 +25,7 @@ __all__ = [
 
 
 def _check_dtype(name: str, value: Any) -> _dtype.dtype:
-    if not isinstance(value, _dtype.dtype):
-        raise TypeError(
-            f"{name}(): argument 'type' (position 1) must be torch.dtype, not "
-            f"{type(value).__name__}. Fix: pass a dtype such as arraygrad.float32."
-        )
-    return value
+    return _dtype.dtype_argument(value, name, "type", 1, "pass a dtype such as arraygrad.float32.")
 
 
 class finfo:  # noqa: N801 - PyTorch's name

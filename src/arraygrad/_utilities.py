@@ -48,15 +48,6 @@ def result_type(tensor1: Any, tensor2: Any) -> _dtype.dtype:
     return _dtype.result_type(tensor1, tensor2)
 
 
-def _dtype_argument(name: str, position: int, value: Any) -> _dtype.dtype:
-    if not isinstance(value, _dtype.dtype):
-        raise TypeError(
-            f"can_cast(): argument '{name}' (position {position}) must be torch.dtype, not "
-            f"{type(value).__name__}. Fix: pass dtypes (tensor.dtype)."
-        )
-    return value
-
-
 def can_cast(from_: _dtype.dtype, to: _dtype.dtype) -> bool:
     """Whether PyTorch's type promotion allows a value of ``from_`` to be cast to ``to``: not
     from a floating dtype to an integer one, nor from a non-bool dtype to bool.
@@ -65,8 +56,9 @@ def can_cast(from_: _dtype.dtype, to: _dtype.dtype) -> bool:
     >>> arraygrad.can_cast(arraygrad.float64, arraygrad.int32)
     False
     """
-    source = _dtype_argument("from_", 1, from_)
-    target = _dtype_argument("to", 2, to)
+    fix = "pass dtypes (tensor.dtype)."
+    source = _dtype.dtype_argument(from_, "can_cast", "from_", 1, fix)
+    target = _dtype.dtype_argument(to, "can_cast", "to", 2, fix)
     if source.is_floating_point and not target.is_floating_point:
         return False
     return not (target is _dtype.bool_ and source is not _dtype.bool_)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad._primitive import Primitive
+from arraygrad.ops.elementwise import _xlogy_zero
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -239,19 +240,15 @@ entr = Primitive(
 )
 
 
-def _xlog1py_zero(ns: Any, x: Any, y: Any) -> Any:
-    # Where x * log1p(y) is 0 by definition: x == 0, unless y is nan.
-    return (x == 0) & ~ns.isnan(y)
-
-
 def _xlog1py(xp: Any, x: Any, y: Any) -> Any:
-    zero = _xlog1py_zero(xp, x, y)
+    # x * log1p(y) is 0 by definition where x * log(y) is: x == 0, unless y is nan.
+    zero = _xlogy_zero(xp, x, y)
     return xp.where(zero, 0.0, x * xp.log1p(xp.where(zero, 0.0, y)))
 
 
 def _xlog1py_vjp_x(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
     # torch: xlog1py(g, y), then 0 where x == 0 and y <= -1 (where log1p y is -inf or nan).
-    zero = ((x == 0) & (y <= -1)) | _xlog1py_zero(ns, g, y)
+    zero = ((x == 0) & (y <= -1)) | _xlogy_zero(ns, g, y)
     return ns.where(zero, 0.0, g * ns.log1p(ns.where(zero, 0.0, y)))
 
 

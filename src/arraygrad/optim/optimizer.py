@@ -123,7 +123,7 @@ def _state_value(value: Any) -> Any:
     """A state entry as a compiled step's guard compares it: a tensor by identity (a replay
     reads its array anew, and holds it), anything else as an option (a Python number that a
     hand-written step keeps, ``state["step"] += 1``, is a constant of the program: by value)."""
-    if value.__class__ is Tensor or isinstance(value, Tensor):
+    if isinstance(value, Tensor):  # (_signature takes a plain Tensor's id itself)
         return id(value)
     return _option_value(value)
 

@@ -2,8 +2,7 @@
 ``stateless`` calls, ``skip_init``, batch-norm fusion, parametrizations and the hook-based weight
 and spectral norms (the submodules are attributes of the package, as in PyTorch)."""
 
-from arraygrad.nn.utils import fusion, parametrizations, parametrize, stateless
-from arraygrad.nn.utils import rnn as rnn
+from arraygrad.nn.utils import fusion, parametrizations, parametrize, rnn, stateless
 from arraygrad.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -27,14 +26,9 @@ from arraygrad.nn.utils.norm_hooks import (
 )
 
 __all__ = [
+    "clip_grad_norm",
     "clip_grad_norm_",
     "clip_grad_value_",
-    "parameters_to_vector",
-    "rnn",
-    "vector_to_parameters",
-]
-__all__ += [
-    "clip_grad_norm",
     "clip_grads_with_norm_",
     "fuse_conv_bn_eval",
     "fuse_conv_bn_weights",
@@ -42,12 +36,15 @@ __all__ += [
     "fuse_linear_bn_weights",
     "fusion",
     "get_total_norm",
+    "parameters_to_vector",
     "parametrizations",
     "parametrize",
     "remove_spectral_norm",
     "remove_weight_norm",
+    "rnn",
     "skip_init",
     "spectral_norm",
     "stateless",
+    "vector_to_parameters",
     "weight_norm",
 ]
