@@ -32,13 +32,21 @@ from typing import Any
 from arraygrad import _backend, _grads
 from arraygrad._compile_numbers import (
     OPTIMIZERS,
-    TracedNumber,
-    has_numbers,
-    number_class,
-    value_of,
 )
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
+from arraygrad.optim._step_guards import (
+    ABSENT,
+    BOOKKEEPING,
+    PARAMS,
+    PLAIN_OPTIONS,
+    is_plain,
+    number_option_class,
+    option_change,
+    option_value,
+    plain_copy,
+    state_value,
+)
 from arraygrad.optim._updates import scalar_state
 
 __all__ = ["Optimizer", "required"]
@@ -75,136 +83,6 @@ def lr_number(lr: Any) -> Any:
     :func:`check_lr_elements`."""
     check_lr_elements(lr)
     return to_scalar(lr)
-
-
-_PLAIN_OPTIONS = (bool, int, float, str, type(None))
-
-
-def _option_value(value: Any) -> Any:
-    """An option as a compiled step's guard compares it: numbers, strings, ``None`` and tuples
-    of them by value; a tensor (an ``lr`` given as one) by identity and version, since reading
-    its value would end the trace; anything else (an array a user keeps in the group) by
-    identity, since comparing it could raise instead of telling equal from not."""
-    if type(value) is TracedNumber:  # (one a compiled step computed and stored)
-        value = value.value
-    if value.__class__ in _PLAIN_OPTIONS:
-        return value
-    if value.__class__ is tuple and all(v.__class__ in _PLAIN_OPTIONS for v in value):
-        return value_of(value) if has_numbers(value) else value
-    if value.__class__ is list and all(v.__class__ in _PLAIN_OPTIONS for v in value):
-        # (``betas=[0.9, 0.999]``, which a schedule may change in place): by value, a copy
-        return ("list", tuple(value_of(value)))
-    if isinstance(value, Tensor):
-        return ("tensor", id(value), value._version)
-    return ("object", _Same(value))
-
-
-class _Same:
-    """An object a guard compares by identity. It is held, not just its ``id``: an id alone
-    would be taken by a new object (a list, a float) made after the old one is freed, and
-    the guard would then hold for another value."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return other.__class__ is _Same and other.value is self.value  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __repr__(self) -> str:
-        return f"<{type(self.value).__name__} at {id(self.value):#x}>"
-
-
-def _state_value(value: Any) -> Any:
-    """A state entry as a compiled step's guard compares it: a tensor by identity (a replay
-    reads its array anew, and holds it), anything else as an option (a Python number that a
-    hand-written step keeps, ``state["step"] += 1``, is a constant of the program: by value)."""
-    if isinstance(value, Tensor):  # (_signature takes a plain Tensor's id itself)
-        return id(value)
-    return _option_value(value)
-
-
-# number_class's result for a number, looked up first (a compiled step's guard calls
-# _number_class on every replay, for each option read anew).
-_NUMBER_CLASSES = {kind: number_class(kind()) for kind in (float, int)}
-
-
-def _number_class(value: Any) -> Any:
-    """An option read anew by each replay of a compiled step, as its guard compares it: its
-    class, for a Python number (a traced one's: its value's), the classes of its items for a
-    tuple of them (``betas``)."""
-    found = _NUMBER_CLASSES.get(value.__class__)
-    if found is None:
-        found = number_class(value)
-    return _option_value(value) if found is None else found
-
-
-# The options a signature leaves out of a group's values: the parameters (compared by id), and
-# in a group whose numbers a replay reads anew, those (compared by class, after).
-_PARAMS = frozenset(("params",))
-
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "absent"
-
-
-_ABSENT: Any = _Absent()  # an option one of two signatures lacks
-
-
-def _option_change(old: Any, new: Any) -> str:
-    """``old -> new`` for two :func:`_option_value` results that differ."""
-    if old.__class__ is tuple and new.__class__ is tuple and old[:1] == new[:1]:
-        if old[:1] == ("tensor",):
-            return "a tensor changed in place" if old[1] == new[1] else "another tensor"
-        if old[:1] == ("object",):
-            return "another object"
-    shown = []
-    for value in (old, new):
-        if value.__class__ is tuple and value[:1] == ("tensor",):
-            text = "a tensor"
-        elif value.__class__ is tuple and value[:1] == ("number",):  # (see _number_class)
-            text = "an int" if value[1] is int else f"a {value[1].__name__}"
-        elif value.__class__ is tuple and value[:1] == ("numbers",):
-            text = f"a tuple of ({', '.join(kind.__name__ for kind in value[1])})"
-        else:
-            text = repr(value)
-        shown.append(text if len(text) <= 60 else text[:57] + "...")
-    return " -> ".join(shown)
-
-
-# Attributes of Optimizer itself that a compiled step's guard on a subclass's plain attributes
-# leaves out: _opt_called changes on the first step, and no update reads it; an update reads
-# its options from the groups (add_param_group filled them from ``defaults``), and copying and
-# comparing ``defaults`` on every replay would cost a built-in step 15 us.
-_BOOKKEEPING = frozenset(("_opt_called", "defaults"))
-
-
-def _is_plain(value: Any) -> bool:
-    """Whether ``value`` is a Python constant of a compiled step: a number, string, None or a
-    tuple, list or dict of them (a traced number kept from a trace is not, as the lr guards
-    cover it)."""
-    kind = value.__class__
-    if kind is tuple or kind is list:
-        return all(_is_plain(item) for item in value)
-    if kind is dict:
-        return all(_is_plain(key) and _is_plain(item) for key, item in value.items())
-    return kind in _PLAIN_OPTIONS
-
-
-def _plain_copy(value: Any) -> Any:
-    """A copy of a plain value (see :func:`_is_plain`) that the guard keeps: a list or dict
-    that a step reads (``self.schedule[0]``) may be changed in place between calls."""
-    kind = value.__class__
-    if kind is list:
-        return [_plain_copy(item) for item in value]
-    if kind is dict:
-        return {key: _plain_copy(item) for key, item in value.items()}
-    return value
 
 
 def _wrapped_step(step: Callable[..., Any]) -> Callable[..., Any]:
@@ -438,43 +316,42 @@ class Optimizer:
         """The optimizer's attributes that are numbers, strings, None or tuples, lists or dicts
         of them, copied (not the base class's bookkeeping)."""
         return {
-            name: _plain_copy(value)
+            name: plain_copy(value)
             for name, value in vars(self).items()
-            if name not in _BOOKKEEPING and _is_plain(value)
+            if name not in BOOKKEEPING and is_plain(value)
         }
 
     def _attribute_changes(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         kind = type(self).__name__
         return [
-            f"attribute {name!r} of {kind}: {old.get(name, _ABSENT)!r} -> "
-            f"{new.get(name, _ABSENT)!r}"
+            f"attribute {name!r} of {kind}: {old.get(name, ABSENT)!r} -> {new.get(name, ABSENT)!r}"
             for name in sorted(set(old) | set(new), key=str)
-            if old.get(name, _ABSENT) != new.get(name, _ABSENT)
+            if old.get(name, ABSENT) != new.get(name, ABSENT)
         ]
 
     def _signature(
         self, numbers: dict[int, tuple[frozenset[str], tuple[str, ...]]] | None = None
     ) -> tuple[Any, ...]:
         """Every group's options and parameters, and every state value (a tensor's identity,
-        a Python value as an option, see :func:`_state_value`); for the
+        a Python value as an option, see :func:`state_value`); for the
         groups in ``numbers`` (by id: the options left out of the values, the names of those
         a replay reads anew, of ``NUMBER_OPTIONS``), the class of each of those options
         instead of its value, last.
 
         A compiled step reads it on every replay: list comprehensions, with plain values taken
-        as they are, cost 20% less than generators calling :func:`_option_value` on each."""
-        plain = _PLAIN_OPTIONS
+        as they are, cost 20% less than generators calling :func:`option_value` on each."""
+        plain = PLAIN_OPTIONS
         groups = []
         for group in self.param_groups:
             traced = numbers.get(id(group)) if numbers else None
-            left_out = _PARAMS if traced is None else traced[0]
+            left_out = PARAMS if traced is None else traced[0]
             options = [
-                (k, v if v.__class__ in plain else _option_value(v))
+                (k, v if v.__class__ in plain else option_value(v))
                 for k, v in group.items()
                 if k not in left_out
             ]
             if traced is not None:
-                options += [(k, _number_class(group.get(k, _ABSENT))) for k in traced[1]]
+                options += [(k, number_option_class(group.get(k, ABSENT))) for k in traced[1]]
             groups.append((id(group), tuple(map(id, group["params"])), tuple(options)))
         state = tuple(
             [
@@ -482,7 +359,7 @@ class Optimizer:
                     id(p),
                     tuple(
                         [
-                            (k, id(v) if v.__class__ is Tensor else _state_value(v))
+                            (k, id(v) if v.__class__ is Tensor else state_value(v))
                             for k, v in values.items()
                         ]
                     ),
@@ -513,9 +390,9 @@ class Optimizer:
                 changes.append(f"the parameters of {group}")
             old_options, new_options = dict(before[2]), dict(after[2])
             for name in {**old_options, **new_options}:
-                a, b = old_options.get(name, _ABSENT), new_options.get(name, _ABSENT)
+                a, b = old_options.get(name, ABSENT), new_options.get(name, ABSENT)
                 if a != b:
-                    changes.append(f"option {name!r} of {group}: {_option_change(a, b)}")
+                    changes.append(f"option {name!r} of {group}: {option_change(a, b)}")
         old_entries, new_entries = dict(old_state), dict(new_state)
         for p in {**old_entries, **new_entries}:
             a, b = dict(old_entries.get(p, ())), dict(new_entries.get(p, ()))
