@@ -124,3 +124,16 @@ def steps_on_numpy_and_strict(make_optimizer, steps: int) -> tuple[object, objec
     expected = run()
     with strict_backend():
         return expected, run()
+
+
+def step_scheduler(opt, index):
+    """``between`` for :func:`run_steps`: step the LR scheduler kept on the optimizer."""
+    opt.scheduler.step()
+
+
+def eager_and_compiled(make_opt, between=step_scheduler, **options):
+    """:func:`run_steps` eager and compiled: both runs' results, the compiled one's traces and
+    warnings."""
+    eager, _, _ = run_steps(make_opt, False, between=between, **options)
+    compiled, traces, caught = run_steps(make_opt, True, between=between, **options)
+    return eager, compiled, traces, caught

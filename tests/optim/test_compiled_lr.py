@@ -13,7 +13,7 @@ import pytest
 
 import arraygrad as ag
 from arraygrad import optim
-from tests.optim._steps import batches, model, run_steps, training_step
+from tests.optim._steps import batches, eager_and_compiled, model, run_steps, training_step
 
 SCHEDULES = {
     "cosine": lambda opt: optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10),
@@ -49,11 +49,7 @@ def test_a_per_step_schedule_replays_with_eager_bits(name, options, schedule):
         opt.scheduler = SCHEDULES[schedule](opt)
         return opt
 
-    def between(opt, index):
-        opt.scheduler.step()
-
-    eager, _, _ = run_steps(make_opt, False, between=between)
-    compiled, traces, caught = run_steps(make_opt, True, between=between)
+    eager, compiled, traces, caught = eager_and_compiled(make_opt)
     assert compiled == eager
     assert traces <= 2 and not caught, (traces, caught)
     assert len(set(eager[0])) > 1  # it trains
@@ -70,11 +66,7 @@ def test_a_large_parameter_replays_with_eager_bits(name, options):
         opt.scheduler = SCHEDULES["cosine"](opt)
         return opt
 
-    def between(opt, index):
-        opt.scheduler.step()
-
-    eager, _, _ = run_steps(make_opt, False, between=between, large=True)
-    compiled, traces, caught = run_steps(make_opt, True, between=between, large=True)
+    eager, compiled, traces, caught = eager_and_compiled(make_opt, large=True)
     assert compiled == eager
     assert traces <= 2 and not caught, (traces, caught)
 
@@ -128,11 +120,7 @@ def test_an_update_that_branches_on_the_lr_gives_eager_results():
         opt.scheduler = SCHEDULES["cosine"](opt)
         return opt
 
-    def between(opt, index):
-        opt.scheduler.step()
-
-    eager, _, _ = run_steps(make_opt, False, between=between)
-    compiled, traces, caught = run_steps(make_opt, True, between=between)
+    eager, compiled, traces, caught = eager_and_compiled(make_opt)
     assert compiled == eager
     # The first trace (before the optimizer was known) guards the lr by value; then a program
     # per branch, as the cosine schedule crosses 0.05 (a trace per value before predicate guards).
@@ -157,11 +145,7 @@ def test_an_update_that_converts_the_lr_gives_eager_results():
         opt.scheduler = SCHEDULES["lambda"](opt)
         return opt
 
-    def between(opt, index):
-        opt.scheduler.step()
-
-    eager, _, _ = run_steps(make_opt, False, calls=6, between=between)
-    compiled, _, _ = run_steps(make_opt, True, calls=6, between=between)
+    eager, compiled, _, _ = eager_and_compiled(make_opt, calls=6)
     assert compiled == eager
 
 
@@ -326,11 +310,7 @@ def test_an_unhashable_optimizer_replays_a_schedule():
         opt.scheduler = SCHEDULES["cosine"](opt)
         return opt
 
-    def between(opt, index):
-        opt.scheduler.step()
-
-    eager, _, _ = run_steps(make_opt, False, between=between)
-    compiled, traces, caught = run_steps(make_opt, True, between=between)
+    eager, compiled, traces, caught = eager_and_compiled(make_opt)
     assert compiled == eager
     assert traces <= 2 and not caught, (traces, caught)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from arraygrad import optim
-from tests.optim._steps import run_steps
+from tests.optim._steps import eager_and_compiled, step_scheduler
 
 SCHEDULES = {
     "OneCycleLR": lambda opt, **more: optim.lr_scheduler.OneCycleLR(
@@ -50,15 +50,9 @@ def _scheduled(name, options, schedule, **more):
     return make_opt
 
 
-def _step_scheduler(opt, index):
-    opt.scheduler.step()
-
-
-def _compare(make_opt, calls=14, between=_step_scheduler):
+def _compare(make_opt, calls=14, between=step_scheduler):
     """The eager and compiled runs' results, and the compiled one's traces and warnings."""
-    eager, _, _ = run_steps(make_opt, False, calls=calls, between=between)
-    compiled, traces, caught = run_steps(make_opt, True, calls=calls, between=between)
-    return eager, compiled, traces, caught
+    return eager_and_compiled(make_opt, between=between, calls=calls)
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES)
