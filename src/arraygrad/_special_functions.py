@@ -11,20 +11,13 @@ from typing import Any
 
 from arraygrad import _dtype, ops
 from arraygrad._binary import _float_operands
-from arraygrad._clamp import clamp
 from arraygrad._math import (
     _FLOAT,
     _floating,
     _operands,
-    abs,
     add,
     as_tensor,
     binary,
-    div,
-    exp,
-    mul,
-    sqrt,
-    where,
 )
 from arraygrad._reduction import sum
 from arraygrad._shape import unsqueeze
@@ -33,57 +26,19 @@ from arraygrad._unary import lgamma, not_implemented, require_tensor
 
 __all__ = ["i0", "i0_", "igamma", "igammac", "mvlgamma"]
 
-# |x| up to _SERIES_MAX uses the power series, larger |x| the asymptotic expansion; both reach
-# double precision there with the term counts below.
-_SERIES_MAX = 20.0
-_SERIES_TERMS = 60
-_ASYMPTOTIC_TERMS = 24
-
-
-def _polynomial(y: Tensor, coefficients: list[float]) -> Tensor:
-    # Horner's rule, highest coefficient first.
-    total = as_tensor(coefficients[0], dtype=y.dtype)
-    for c in coefficients[1:]:
-        total = add(mul(total, y), c)
-    return total
-
 
 def i0(input: Tensor) -> Tensor:
     """The modified Bessel function of the first kind of order 0,
-    ``I0(x) = sum_k ((x/2)^k / k!)^2``; its derivative is ``I1(x)``.
+    ``I0(x) = sum_k ((x/2)^k / k!)^2``; its derivative is ``I1(x)``, as in PyTorch.
 
-    For ``|x| <= 20`` the series is summed (all terms positive: no cancellation); beyond, the
-    asymptotic expansion ``e^|x| / sqrt(2 pi |x|) * sum_k ((2k-1)!!)^2 / (k! (8|x|)^k)`` is used.
-    Each branch sees its input clamped to its own range, so the unused one stays finite and
-    contributes no nan to the gradient.
+    Computed by :mod:`arraygrad._special`'s Chebyshev expansions (about 2e-15 relative in
+    float64), where it overflows to inf only where I0 itself does.
 
     >>> import arraygrad
     >>> arraygrad.i0(arraygrad.tensor([0.0, 1.0]))
     tensor([1.0000, 1.2661])
     """
-    signed = _floating(input)
-    x = abs(signed)
-    # The series is built on the signed input: through abs, the second derivative at exactly 0
-    # would be lost (abs' derivative there is 0), while x*x is smooth.
-    small = clamp(signed, -_SERIES_MAX, _SERIES_MAX)
-    y = mul(mul(small, small), 0.25)
-    # Nested as 1 + y/1 (1 + y/4 (1 + y/9 (...))): every partial product is a ratio of terms, so
-    # neither the value nor its gradient overflows before I0 itself does (a plain polynomial in
-    # y would carry y**59 through backward, inf in float32).
-    near = as_tensor(1.0, dtype=y.dtype)
-    for k in range(_SERIES_TERMS - 1, 0, -1):
-        near = add(mul(near, mul(y, 1.0 / (k * k))), 1.0)
-    large = clamp(x, min=_SERIES_MAX)
-    coefficient, asymptotic = 1.0, [1.0]
-    for k in range(1, _ASYMPTOTIC_TERMS):
-        coefficient *= (2 * k - 1) ** 2 / (8.0 * k)
-        asymptotic.append(coefficient)
-    inverse = div(1.0, large)
-    # exp(x / 2) twice keeps e^x / sqrt(x) finite for x up to the float's overflow of I0 itself
-    half = exp(mul(large, 0.5))
-    scale = mul(half, div(half, mul(sqrt(large), math.sqrt(2 * math.pi))))
-    far = mul(scale, _polynomial(inverse, asymptotic[::-1]))
-    return where(x <= _SERIES_MAX, near, far)
+    return ops.i0(_floating(input))
 
 
 def i0_(input: Tensor) -> Tensor:

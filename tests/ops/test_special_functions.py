@@ -123,3 +123,18 @@ def test_mvlgamma_misuse_raises_like_torch(fn: Any) -> None:
         fn(torch)
     with pytest.raises(type(theirs.value)):
         fn(ag)
+
+
+def test_i0_matches_torch_at_the_ends_of_its_range() -> None:
+    # The gradient is I1, as in PyTorch: nan at nan, -inf where I1 overflows below 0; the value
+    # overflows where I0 does (past 713.98), and is nan at the infinities, as torch's.
+    values = [0.0, -1.0, 25.0, -30.0, 700.0, 720.0, -1e5, float("nan"), float("inf")]
+    results = []
+    for module in (ag, torch):
+        x = module.tensor(values, dtype=module.float64, requires_grad=True)
+        out = module.i0(x)
+        out.sum().backward()
+        results.append((np.asarray(out.tolist()), np.asarray(x.grad.tolist())))
+    (mine, my_grad), (theirs, their_grad) = results
+    np.testing.assert_allclose(mine, theirs, rtol=1e-14)
+    np.testing.assert_allclose(my_grad, their_grad, rtol=1e-14)

@@ -259,6 +259,12 @@ xlog1py = Primitive(
     backward_name="SpecialXlog1PyBackward0",
 )
 
+# I0'(x) = I1(x), as PyTorch's i0 backward (so nan at nan, -inf far below 0).
+i0 = Primitive(
+    "i0",
+    forward=lambda xp, x: xp.bessel_i0(x),
+    vjp=(lambda ns, g, out, x: g * ns.i1(x),),
+)
 # i0e'(x) = i1e(x) - sgn(x) i0e(x) (0 at 0, torch's sgn).
 i0e = Primitive(
     "i0e",
@@ -364,6 +370,7 @@ __all__ = [
     "expm1",
     "gammainc",
     "gammaincc",
+    "i0",
     "i0e",
     "i1",
     "i1e",
