@@ -1,8 +1,8 @@
-"""Special functions composed of existing ones: the modified Bessel function ``i0`` and the
-multivariate log-gamma function ``mvlgamma``. Their gradients come from the composites.
-
-Also torch's top-level ``igamma``/``igammac`` (``arraygrad.special.gammainc``/``gammaincc``):
-one primitive each, here for their argument rules."""
+"""Special functions at PyTorch's top level: the modified Bessel function ``i0`` (a primitive,
+its gradient ``I1`` as in PyTorch), the multivariate log-gamma function ``mvlgamma`` (composed
+of ``lgamma``, its gradient from the composite), and ``igamma``/``igammac``
+(``arraygrad.special.gammainc``/``gammaincc``): one primitive each, here for their argument
+rules."""
 
 from __future__ import annotations
 
