@@ -953,3 +953,26 @@ def test_zeta_elementwise_is_zeta_per_order() -> None:
     for row, order in enumerate(s.ravel()):
         expected = _special.zeta(np, float(order), q.ravel())
         np.testing.assert_array_equal(got[row], expected)
+
+
+def test_bernoulli_table_is_the_recurrence_and_its_quotients_round_once() -> None:
+    # B_0..B_24 by the classic recurrence sum_{j<=k} C(k+1, j) B_j = 0, exactly.
+    exact = [Fraction(1)]
+    for k in range(1, 25):
+        exact.append(-sum(math.comb(k + 1, j) * exact[j] for j in range(k)) / (k + 1))
+    table = _special._common._BERNOULLI_EVEN
+    assert [Fraction(n, d) for n, d in table] == exact[0::2]
+    for k in range(1, len(table)):
+        for divisor in (2 * k, 2 * k * (2 * k - 1), math.factorial(2 * k)):
+            assert _special._common._bernoulli_over(k, divisor) == float(exact[2 * k] / divisor)
+
+
+def test_reflection_coefficients_are_the_exact_quotients_rounded_once() -> None:
+    # c / n! divided as integers must equal the exact fraction rounded once, at every order the
+    # reflection formula uses (the coefficients grow past 2**53 quickly).
+    for n in range(0, _special.gamma._REFLECT_MAX_S):
+        expected = [
+            float(Fraction(c, math.factorial(n))) * math.pi ** (n + 1)
+            for c in _special.gamma._cot_deriv_coeffs(n)
+        ]
+        assert _special.gamma._reflection_coeffs(n) == tuple(reversed(expected))

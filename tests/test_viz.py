@@ -45,7 +45,7 @@ def test_dot_shows_gradient_norms_after_backward() -> None:
 def test_render_without_graphviz_says_how_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     loss, _ = seed_loss()
     with pytest.raises(viz.GraphvizNotFoundError, match="apt-get install graphviz"):
         viz.render(loss, tmp_path / "g.svg")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sys
-from fractions import Fraction
 from typing import Any
 
 _INF = math.inf
@@ -19,16 +18,36 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _RECIP_OVERFLOW = 2.0**-1024
 
 
-def _bernoulli(m: int) -> list[Fraction]:
-    """Bernoulli numbers B_0..B_m (B_1 = -1/2 convention), exactly, by the classic recurrence."""
-    b = [Fraction(1)]
-    for k in range(1, m + 1):
-        acc = sum((math.comb(k + 1, j) * b[j] for j in range(k)), Fraction(0))
-        b.append(-acc / (k + 1))
-    return b
+# The Bernoulli numbers B_0, B_2, ..., B_24 as exact fractions (numerator, denominator): the
+# coefficients of Stirling's series and of Euler-Maclaurin summation. Integer pairs rather than
+# fractions.Fraction, whose import (with decimal's) would cost 3 ms of `import arraygrad`;
+# tests/test_special.py checks them against the classic recurrence.
+_BERNOULLI_EVEN = (
+    (1, 1),
+    (1, 6),
+    (-1, 30),
+    (1, 42),
+    (-1, 30),
+    (5, 66),
+    (-691, 2730),
+    (7, 6),
+    (-3617, 510),
+    (43867, 798),
+    (-174611, 330),
+    (854513, 138),
+    (-236364091, 2730),
+)
 
 
-_B = _bernoulli(24)
+def _bernoulli_over(k: int, divisor: int) -> float:
+    """B_2k / divisor, correctly rounded to float64 (Python divides integers exactly rounded).
+
+    >>> _bernoulli_over(1, 2)  # B_2 / 2 = 1/12
+    0.08333333333333333
+    """
+    numerator, denominator = _BERNOULLI_EVEN[k]
+    return numerator / (denominator * divisor)
+
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

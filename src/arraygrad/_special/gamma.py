@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from fractions import Fraction
 from typing import Any
 
 from arraygrad._special._common import (
-    _B,
     _EULER,
     _FMAX,
     _INF,
@@ -18,6 +16,7 @@ from arraygrad._special._common import (
     _NAN,
     _RECIP_OVERFLOW,
     _ZETA2,
+    _bernoulli_over,
     _cot_pi,
     _drop_nan,
     _from_f64,
@@ -67,7 +66,7 @@ _LGAMMA_C = (
 )
 # Stirling series lgamma(x) = (x - 1/2) log x - x + log(2 pi)/2 + sum B_2k / (2k (2k-1) x^(2k-1))
 # for k = 1..7, highest power first; at x >= 8 the first omitted term is < 1e-15.
-_STIRLING = tuple(float(_B[2 * k] / (2 * k * (2 * k - 1))) for k in range(7, 0, -1))
+_STIRLING = tuple(_bernoulli_over(k, 2 * k * (2 * k - 1)) for k in range(7, 0, -1))
 _STIRLING_X0 = 8.0
 _HALF_LOG_2PI_M_HALF = 0.5 * math.log(2.0 * math.pi) - 0.5
 
@@ -156,7 +155,7 @@ def lgamma(xp: Any, x: Any) -> Any:
 
 # psi(x) ~ log x - 1/(2x) - sum_k B_2k / (2k x^2k), k = 1..7 (highest power of 1/x^2 first);
 # at x >= 10 the first omitted term (k = 8) is ~4e-17 relative.
-_PSI_ASYM = tuple(float(_B[2 * k] / (2 * k)) for k in range(7, 0, -1))
+_PSI_ASYM = tuple(_bernoulli_over(k, 2 * k) for k in range(7, 0, -1))
 
 
 # psi has its only positive zero at x0 = 1.46163214496836234126...; any formula that adds
@@ -306,7 +305,7 @@ def _em_coeffs(s: float) -> tuple[float, ...]:
     rising = 1.0
     for j in range(1, _EM_TERMS + 1):
         rising *= s + 2 * j - 2
-        out.append(float(_B[2 * j] / math.factorial(2 * j)) * rising)
+        out.append(_bernoulli_over(j, math.factorial(2 * j)) * rising)
         rising *= s + 2 * j - 1
     return tuple(reversed(out))
 
@@ -352,8 +351,9 @@ def _cot_deriv_coeffs(n: int) -> list[int]:
 @functools.lru_cache(maxsize=64)
 def _reflection_coeffs(n: int) -> tuple[float, ...]:
     """Coefficients of pi^(n+1) P_n(c) / n!, highest power first (see :func:`_zeta_neg`)."""
-    scale = Fraction(1, math.factorial(n))
-    lowest_first = [float(c * scale) * math.pi ** (n + 1) for c in _cot_deriv_coeffs(n)]
+    factorial = math.factorial(n)
+    # c / n! as one correctly rounded division of integers, then the power of pi
+    lowest_first = [c / factorial * math.pi ** (n + 1) for c in _cot_deriv_coeffs(n)]
     return tuple(reversed(lowest_first))
 
 

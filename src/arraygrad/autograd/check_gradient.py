@@ -26,7 +26,6 @@ nearby points, then looks for the usual mistakes:
 from __future__ import annotations
 
 import math
-import random
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -378,6 +377,8 @@ def check_gradient(
             "respect to; got none. Fix: pass floats (0.0, not 0) or name them with wrt=."
         )
     labels = list(names) if names is not None else [f"input {i}" for i in range(len(values))]
+    import random  # here, not at the top: a millisecond of `import arraygrad`
+
     rng = random.Random(seed)
     point_values = [[list(v.flat) for v in values]]
     for _ in range(nearby):
