@@ -187,7 +187,14 @@ def test_erf_erfc_grid(ns: str) -> None:
     x = np.concatenate([GRID, np.linspace(-30.0, 30.0, 3001)])
     # measured max rel 3.4e-16 (erf) and 1.0e-15 (erfc); 1e-300 absolute covers erfc's
     # subnormal tail (x > 26.55) where both sides round to a handful of subnormal ulps.
-    assert_close(run(ns, _special.erf, x), t_ref(torch.special.erf, x), 1e-12, 1e-300, x)
+    # erf's oracle is mpmath: torch 2.13's float64 erf of an array is off by up to 3e-11
+    # relative (2.5e-11 absolute, for some elements with |x| < 3.6) in about one process in
+    # ten on the project's Intel machine (the same call, a fresh interpreter each time; its
+    # erfc stays exact), which no 1e-12 check of torch can survive. torch is still compared,
+    # within its worst error seen.
+    erf = run(ns, _special.erf, x)
+    assert_close(erf, mp_ref(mpmath.erf, x), 1e-12, 1e-300, x)
+    assert_close(erf, t_ref(torch.special.erf, x), 1e-12, 1e-10, x)
     assert_close(run(ns, _special.erfc, x), t_ref(torch.special.erfc, x), 1e-12, 1e-300, x)
 
 
@@ -438,7 +445,11 @@ def _same_special(
 @pytest.mark.parametrize("ns", NAMESPACES)
 def test_special_values(ns: str) -> None:
     x = SPECIAL
-    _same_special(run(ns, _special.erf, x), t_ref(torch.special.erf, x), x)
+    erf = run(ns, _special.erf, x)
+    # torch's float64 erf is off by up to 3e-11 relative in some processes: see
+    # test_erf_erfc_grid; mpmath holds erf to 1e-12, torch to its worst error seen
+    assert_close(erf, mp_ref(mpmath.erf, x), 1e-12, 1e-300, x)
+    _same_special(erf, t_ref(torch.special.erf, x), x, rtol=1e-10)
     _same_special(run(ns, _special.erfc, x), t_ref(torch.special.erfc, x), x)
     _same_special(run(ns, _special.lgamma, x), t_ref(torch.lgamma, x), x)
     _same_special(run(ns, _special.digamma, x), t_ref(torch.digamma, x), x)
