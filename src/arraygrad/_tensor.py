@@ -86,7 +86,11 @@ class Tensor(
     _base: Tensor | None = None  # the tensor whose memory a view shares
     # (function, output index) for the outputs of split/chunk/unbind and views of them
     _view_multi: tuple[str, int] | None = None
+    # A leaf's hooks on its gradient (register_hook), and those called after the gradient was
+    # accumulated into .grad (register_post_accumulate_grad_hook). A leaf with either has a
+    # _hooks list, possibly empty: the one attribute the engine tests per leaf.
     _hooks: list[Callable[[Any], Any]] | None = None
+    _post_accumulate_hooks: list[Callable[[Any], None]] | None = None
 
     # NumPy defers to our reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000.0
@@ -218,6 +222,35 @@ class Tensor(
             hooks = self._hooks
             if hooks is None:
                 hooks = self._hooks = []
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` after a ``backward()`` has accumulated this leaf's gradient into
+        ``.grad`` (once per backward, on the sum of every part; not for ``autograd.grad``, which
+        writes no ``.grad``). The hook returns ``None``; it may read or replace ``.grad``, e.g.
+        to update the parameter and free its gradient during backward. Returns a handle with
+        ``remove()``.
+
+        >>> import arraygrad
+        >>> w = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
+        >>> (3 * w).sum().backward()
+        tensor([3., 3.])
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._node is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors: "
+                f"{describe(self)} was computed by {self._node.name()}. Fix: register it on the "
+                "leaf (the parameter), or use register_hook() for a computed tensor's gradient."
+            )
+        hooks = self._post_accumulate_hooks
+        if hooks is None:
+            hooks = self._post_accumulate_hooks = []
+        if self._hooks is None:
+            self._hooks = []  # routes this leaf through the engine's hook path
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 

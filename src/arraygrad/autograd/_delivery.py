@@ -37,12 +37,14 @@ def deliver_to_leaf(
     pending: dict[int, Any] | None = None,
 ) -> None:
     hooks = leaf._hooks
-    if hooks:
+    after = leaf._post_accumulate_hooks
+    if hooks or after:
         if pending is not None:  # hooks run once on the leaf's total gradient, as in PyTorch
             key = id(leaf)
             pending[key] = (leaf, grad if key not in pending else sum_parts(pending[key][1], grad))
             return
-        grad = run_hooks(hooks, grad, create_graph)
+        if hooks:
+            grad = run_hooks(hooks, grad, create_graph)
     if targets is not None and id(leaf) not in targets:
         return
     if not accumulate:
@@ -50,6 +52,8 @@ def deliver_to_leaf(
         captured[key] = grad if key not in captured else sum_parts(captured[key], grad)
         return
     accumulate_grad(leaf, grad, create_graph)
+    if after:
+        run_post_accumulate_hooks(after, leaf, create_graph)
 
 
 def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool = False) -> None:
@@ -95,6 +99,20 @@ def run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
         if result is not None:
             value = result
     return value if create_graph else value._data
+
+
+def run_post_accumulate_hooks(hooks: list[Any], leaf: Tensor, create_graph: bool) -> None:
+    # Each sees the leaf itself, its .grad complete; a copy of the list, since a hook may
+    # remove itself.
+    for hook in list(hooks):
+        with grad_mode_for(create_graph):
+            result = hook(leaf)
+        if result is not None:
+            raise TypeError(
+                f"a post accumulate grad hook must return None, but {hook!r} returned "
+                f"{type(result).__name__!r}. Fix: update the tensor (or its .grad) in place "
+                "and return nothing."
+            )
 
 
 def grad_mode_for(create_graph: bool) -> Any:

@@ -1,0 +1,198 @@
+"""``Tensor.register_post_accumulate_grad_hook``: hooks called after backward has accumulated a
+leaf's gradient into ``.grad``, compared with torch 2.13 call by call."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+Scenario = Callable[[Any, list[Any]], None]
+
+
+def _accumulates_then_calls(lib: Any, calls: list[Any]) -> None:
+    # The gradient hook sees the gradient, the post hook the leaf with .grad complete,
+    # and a second backward the accumulated .grad.
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(("post", t.grad.tolist(), t is w)))
+    w.register_hook(lambda g: calls.append(("pre", g.tolist())))
+    (w * 3).sum().backward()
+    (w * 3).sum().backward()
+
+
+def _once_on_the_sum_of_parts(lib: Any, calls: list[Any]) -> None:
+    w = lib.tensor(2.0, requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(t.grad.item()))
+    (w * w + w).backward()
+
+
+def _not_for_autograd_grad_or_excluded_inputs(lib: Any, calls: list[Any]) -> None:
+    w = lib.tensor(1.0, requires_grad=True)
+    v = lib.tensor(3.0, requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: calls.append("w"))
+    v.register_post_accumulate_grad_hook(lambda t: calls.append("v"))
+    lib.autograd.grad(w * v, [w, v])
+    (w * v).backward(inputs=[v])
+    calls.append((w.grad, v.grad.item()))
+
+
+def _a_leaf_as_the_output(lib: Any, calls: list[Any]) -> None:
+    w = lib.tensor(2.0, requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(t.grad.item()))
+    w.backward()
+
+
+def _grad_mode_in_the_hook(lib: Any, calls: list[Any]) -> None:
+    w = lib.tensor(2.0, requires_grad=True)
+    w.register_post_accumulate_grad_hook(
+        lambda t: calls.append((lib.is_grad_enabled(), t.grad.requires_grad))
+    )
+    (w**3).backward()
+    w.grad = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about .grad's reference cycle
+        (w**3).backward(create_graph=True)
+
+
+def _optimizer_in_backward(lib: Any, calls: list[Any]) -> None:
+    # The use the hook exists for: update the parameter and free its gradient during backward.
+    p = lib.tensor([1.0, -1.0], requires_grad=True)
+
+    def step(t: Any) -> None:
+        with lib.no_grad():
+            t -= 0.1 * t.grad
+        t.grad = None
+
+    p.register_post_accumulate_grad_hook(step)
+    for _ in range(3):
+        (p * p).sum().backward()
+    calls.append((p.tolist(), p.grad))
+
+
+def _order_and_removal(lib: Any, calls: list[Any]) -> None:
+    q = lib.tensor(1.0, requires_grad=True)
+    handles: list[Any] = []
+
+    def first(t: Any) -> None:
+        calls.append("first")
+        handles[0].remove()  # removing itself while the hooks run
+
+    handles.append(q.register_post_accumulate_grad_hook(first))
+    second = q.register_post_accumulate_grad_hook(lambda t: calls.append("second"))
+    (q * 2).backward()
+    (q * 2).backward()
+    second.remove()
+    second.remove()  # a second remove() does nothing
+    (q * 2).backward()
+    calls.append(q.grad.item())
+
+
+SCENARIOS = [
+    _accumulates_then_calls,
+    _once_on_the_sum_of_parts,
+    _not_for_autograd_grad_or_excluded_inputs,
+    _a_leaf_as_the_output,
+    _grad_mode_in_the_hook,
+    _optimizer_in_backward,
+    _order_and_removal,
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__.strip("_"))
+def test_calls_match_torch(scenario: Scenario) -> None:
+    ours: list[Any] = []
+    theirs: list[Any] = []
+    scenario(ag, ours)
+    scenario(torch, theirs)
+    assert ours == theirs
+
+
+def _outcome(fn: Callable[[], Any]) -> tuple[type, str] | None:
+    try:
+        fn()
+    except Exception as error:  # the class and message are compared
+        return type(error), str(error)
+    return None
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_misuse_raises_what_torch_raises_and_leaves_tensors_usable(lib: Any) -> None:
+    plain = lib.tensor(1.0)
+    outcome = _outcome(lambda: plain.register_post_accumulate_grad_hook(lambda t: None))
+    assert outcome is not None and outcome[0] is RuntimeError
+    assert "doesn't require gradient" in outcome[1]
+
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    computed = w * 2
+    outcome = _outcome(lambda: computed.register_post_accumulate_grad_hook(lambda t: None))
+    assert outcome is not None and outcome[0] is RuntimeError
+    assert "cannot be registered on non-leaf tensors" in outcome[1]
+    computed.sum().backward()  # both still usable
+    assert w.grad.tolist() == [2.0, 2.0]
+
+    # A hook that returns a value: TypeError after the gradient was accumulated.
+    v = lib.tensor(1.0, requires_grad=True)
+    v.register_post_accumulate_grad_hook(lambda t: 5)
+    outcome = _outcome(lambda: (v * 2).backward())
+    assert outcome is not None and outcome[0] is TypeError
+    assert v.grad.item() == 2.0
+
+    # An exception raised by a hook reaches the caller, .grad accumulated before it.
+    u = lib.tensor(1.0, requires_grad=True)
+
+    def boom(t: Any) -> None:
+        raise ValueError("boom")
+
+    u.register_post_accumulate_grad_hook(boom)
+    assert _outcome(lambda: (u * 3).backward()) == (ValueError, "boom")
+    assert u.grad.item() == 3.0
+
+
+def test_misuse_messages_say_what_to_do() -> None:
+    w = ag.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="Fix: register it on the leaf"):
+        (w * 2).register_post_accumulate_grad_hook(lambda t: None)
+    w.register_post_accumulate_grad_hook(lambda t: 5)
+    with pytest.raises(TypeError, match=r"returned 'int'\. Fix"):
+        w.sum().backward()
+
+
+def test_compiled_step_with_an_optimizer_in_backward_equals_eager() -> None:
+    # The hook's update is array work the trace records, so replays apply it (with eager's
+    # bits); its Python side effects happen only on traced calls, as for any compiled step.
+    def train(compiled: bool) -> tuple[list[float], list[np.ndarray]]:
+        ag.manual_seed(0)
+        model = ag.nn.Linear(3, 2)
+        for p in model.parameters():
+
+            def step(t: Any) -> None:
+                with ag.no_grad():
+                    t.sub_(0.1 * t.grad)
+                t.grad = None
+
+            p.register_post_accumulate_grad_hook(step)
+        x = ag.randn(4, 3)
+
+        def loss_step(x: Any) -> Any:
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            return loss
+
+        run = ag.compile(loss_step) if compiled else loss_step
+        losses = [run(x).item() for _ in range(5)]
+        return losses, [p.detach().numpy().copy() for p in model.parameters()]
+
+    eager_losses, eager_params = train(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to eager
+        compiled_losses, compiled_params = train(True)
+    assert compiled_losses == eager_losses
+    assert eager_losses[-1] < eager_losses[0]
+    for a, b in zip(eager_params, compiled_params, strict=True):
+        np.testing.assert_array_equal(a, b)
