@@ -569,12 +569,46 @@ def test_initial_seed_is_the_last_manual_seed_as_torch(seed: int) -> None:
 
 
 def test_seed_range_is_torch_s() -> None:
-    # Negative seeds down to -2**63 are taken modulo 2**64; beyond either end a ValueError.
+    # Negative seeds down to -2**63 are taken modulo 2**64; beyond either end a ValueError,
+    # from the global seeding and from a generator object's alike.
     for L in (torch, ag):
-        L.manual_seed(-5)
+        for manual_seed in (L.manual_seed, L.default_generator.manual_seed):
+            manual_seed(-5)
+            assert L.initial_seed() == 2**64 - 5
+        generator = L.Generator()
+        assert generator.manual_seed(-5).initial_seed() == 2**64 - 5
         for seed in (2**64, -(2**63) - 1):
-            with pytest.raises(ValueError):
-                L.manual_seed(seed)
+            for manual_seed in (L.manual_seed, generator.manual_seed):
+                with pytest.raises(ValueError):
+                    manual_seed(seed)
+
+
+@pytest.mark.parametrize("L", [ag, torch], ids=["arraygrad", "torch"])
+def test_manual_seed_returns_the_default_generator_which_is_the_global_one(L: Any) -> None:
+    g = L.manual_seed(3)
+    assert g is L.default_generator and g is L.random.default_generator
+    assert isinstance(g, L.Generator) and str(g.device) == "cpu"
+    assert g.initial_seed() == 3
+    # generator=default_generator draws from the global stream, as no generator does
+    first = L.rand(3, generator=L.manual_seed(1))
+    assert bool((L.rand(3, generator=L.manual_seed(1)) == first).all())
+    L.manual_seed(1)
+    assert bool((L.rand(3) == first).all())
+    # its state is the global state, both ways
+    state = g.get_state()
+    assert bool((state == L.get_rng_state()).all())
+    a = L.rand(2)
+    assert g.set_state(state) is g
+    assert bool((L.rand(2) == a).all())
+    # and a private generator can take it over
+    private = L.Generator()
+    private.set_state(g.get_state())
+    assert bool((L.rand(4, generator=private) == L.rand(4)).all())
+    # seeding through the object is seeding the global generator
+    g.manual_seed(7)
+    assert L.initial_seed() == 7
+    new = g.seed()
+    assert new == L.initial_seed() == g.initial_seed()
 
 
 def test_seed_reseeds_with_a_fresh_64_bit_seed() -> None:

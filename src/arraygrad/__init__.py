@@ -102,7 +102,7 @@ from arraygrad._dtype import (
 )
 from arraygrad._einsum import *  # noqa: F403
 from arraygrad._fused import *  # noqa: F403
-from arraygrad._generator import Generator
+from arraygrad._generator import Generator, default_generator
 from arraygrad._grad_mode import (
     enable_grad,
     inference_mode,
@@ -160,6 +160,7 @@ long = int64
 
 __all__ = [
     "Generator",
+    "default_generator",
     "Size",
     "Tensor",
     "load",

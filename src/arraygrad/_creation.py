@@ -9,6 +9,7 @@ from typing import Any
 from arraygrad import _backend, _dtype
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
+from arraygrad._generator import Generator, default_generator
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -408,9 +409,17 @@ def eye(
     return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
 
 
-def manual_seed(seed: int) -> None:
-    """Seed the generator behind ``rand``, ``randn``, ``randint`` and ``randperm``."""
+def manual_seed(seed: int) -> Generator:
+    """Seed the global generator behind ``rand``, ``randn``, dropout and the other draws, and
+    return it as :data:`arraygrad.default_generator` (PyTorch returns its default generator).
+
+    >>> import arraygrad
+    >>> a = arraygrad.rand(2, generator=arraygrad.manual_seed(0))
+    >>> bool((arraygrad.rand(2, generator=arraygrad.manual_seed(0)) == a).all())
+    True
+    """
     _backend.manual_seed(seed)
+    return default_generator
 
 
 def generator_rng(generator: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from arraygrad import _backend
 
-__all__ = ["Generator"]
+__all__ = ["Generator", "default_generator"]
 
 # PyTorch's default seed of a new torch.Generator.
 _DEFAULT_SEED = 67280421310721
@@ -34,11 +34,7 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Reset the generator to the state given by ``seed``; returns the generator."""
-        seed = int(seed)
-        if seed < 0:
-            seed += 2**64  # PyTorch takes negative seeds modulo 2**64
-        if not 0 <= seed < 2**64:
-            raise RuntimeError(f"Overflow when unpacking long long: seed {seed} is out of range")
+        seed = _backend.checked_seed(seed)  # negative seeds modulo 2**64, as PyTorch takes them
         self._seed = seed
         self._rng = _backend.new_rng(seed)
         return self
@@ -72,3 +68,50 @@ class Generator:
 
     def __repr__(self) -> str:
         return f"<arraygrad.Generator object at {id(self):#x}>"
+
+
+class _DefaultGenerator(Generator):
+    """The global generator as an object, PyTorch's ``default_generator``: what
+    :func:`arraygrad.manual_seed` returns, and a ``generator=`` that draws from the global
+    generator (as passing none does).
+
+    It holds no state of its own; every method reads or sets the global generator's.
+
+    >>> import arraygrad
+    >>> g = arraygrad.manual_seed(3)
+    >>> g is arraygrad.default_generator, g.initial_seed()
+    (True, 3)
+    """
+
+    def __init__(self) -> None:
+        self.device = "cpu"
+        # None: whatever takes a generator's NumPy generator (draws, samplers) takes the
+        # global one, so that this object and the global generator are one stream.
+        self._rng = None
+
+    def manual_seed(self, seed: int) -> Generator:
+        _backend.manual_seed(seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return _backend.initial_seed()
+
+    def seed(self) -> int:
+        from arraygrad._random import seed
+
+        return seed()
+
+    def get_state(self) -> Any:
+        from arraygrad._random import get_rng_state
+
+        return get_rng_state()
+
+    def set_state(self, new_state: Any) -> Generator:
+        from arraygrad._random import set_rng_state
+
+        set_rng_state(new_state)
+        return self
+
+
+#: The global generator (:class:`Generator`'s methods on the state ``manual_seed`` sets).
+default_generator: Generator = _DefaultGenerator()

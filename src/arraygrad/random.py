@@ -19,9 +19,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from arraygrad._creation import manual_seed
+from arraygrad._generator import default_generator
 from arraygrad._random import get_rng_state, initial_seed, seed, set_rng_state
 
-__all__ = ["fork_rng", "get_rng_state", "initial_seed", "manual_seed", "seed", "set_rng_state"]
+__all__ = [
+    "default_generator",
+    "fork_rng",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "seed",
+    "set_rng_state",
+]
 
 
 @contextlib.contextmanager
