@@ -9,9 +9,10 @@ positive), otherwise the continued fraction of ``Q`` (modified Lentz), and the o
 ``sqrt(a)`` where ``x`` is close to ``a``). For ``a >= 1e4`` both come instead from Temme's
 uniform asymptotic expansion (DLMF 8.12.3-8.12.10), which a series capped at ``_MAX_TERMS``
 terms cannot replace: it stopped short beyond ``a`` ~ 1e8 and gave ``P(1e10, 1e10)`` = 0.08,
-not 0.5. Accuracy is ~1e-14 relative where the result is not tiny; a result computed as
-``1 - `` the other one loses relative accuracy where it is much smaller than 1 (torch's Cephes
-code, with Temme's expansion for large ``a``, is more accurate there). The prefactor
+not 0.5. For ``a < 0.25`` in the series' region, where Q is small (about ``a E1(x)``), Q
+is summed directly (:func:`_q_small_a`) rather than taken as ``1 - P``. Accuracy is ~1e-14
+relative where the result is not tiny; a result computed as ``1 - `` the other one loses
+relative accuracy where it is much smaller than 1. The prefactor
 ``exp(a log x - x - lgamma(a))`` loses ~``a * 1e-16`` relative for large ``a``.
 
 Edge values as torch: nan for ``a < 0``, ``x < 0``, nan, ``a == x == 0`` and ``a == x == inf``;
@@ -20,12 +21,13 @@ Edge values as torch: nan for ``a < 0``, ``x < 0``, nan, ``a == x == 0`` and ``a
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from arraygrad._special._common import _INF, _NAN, _from_f64, _full, _poly
+from arraygrad._special._common import _EULER, _INF, _NAN, _from_f64, _full, _poly
 from arraygrad._special.error_function import _erf_erfc
-from arraygrad._special.gamma import lgamma
+from arraygrad._special.gamma import _EM_SHIFT, _em_coeffs, lgamma
 
 __all__ = ["gammainc", "gammaincc"]
 
@@ -155,6 +157,51 @@ def _series(xp: Any, a: Any, x: Any) -> Any:
     return _prefactor(xp, a, x, lgamma(xp, a + 1.0)) * total
 
 
+# Below this a, Q in the series' region (x < a + 1) is computed by _q_small_a, not as 1 - P:
+# there Q ~ a E1(x) is small (2e-11 at a = 1e-10, x = 1), and 1 - P kept only its first few
+# digits (2e-6 relative; torch: 2e-7).
+_SMALL_A = 0.25
+# Terms of lgamma(1 + a)'s power series (0.25**30 / 30 < 1e-19) and of Q's alternating series
+# in x < 1.25 (1.25**30 / 30! < 1e-29).
+_SMALL_A_TERMS = 30
+
+
+def _zeta_of_integer(k: int) -> float:
+    """zeta(k) for an integer k >= 2: the sum of 1/n^k, the first nine terms directly and the
+    rest by Euler-Maclaurin from n = 10 (the method and coefficients of gamma's zeta)."""
+    w = float(_EM_SHIFT + 1)
+    tail = w ** -float(k)
+    correction = 0.0
+    for c in _em_coeffs(float(k)):  # highest order first, in powers of 1 / w^2
+        correction = correction / (w * w) + c
+    head = math.fsum(n ** -float(k) for n in range(1, _EM_SHIFT + 1))
+    return head + (w ** (1.0 - k) / (k - 1.0) + 0.5 * tail + correction * tail / w)
+
+
+@functools.cache
+def _log_gamma_1p_coeffs() -> tuple[float, ...]:
+    """c_k, highest k first, with lgamma(1 + a) = a * sum_k c_k a^(k-1) for |a| < 1:
+    c_1 = -Euler's gamma, c_k = (-1)^k zeta(k) / k (made on first use, not at import)."""
+    rest = [(-1.0) ** k * _zeta_of_integer(k) / k for k in range(2, _SMALL_A_TERMS + 1)]
+    return tuple(reversed([-_EULER, *rest]))
+
+
+def _q_small_a(xp: Any, a: Any, x: Any) -> Any:
+    """Q(a, x) for 0 < a < _SMALL_A and 0 < x < a + 1 (callers sanitise), without 1 - P.
+
+    From P = x^a / Gamma(1 + a) * (1 + a S), S = sum_{n>=1} (-x)^n / (n! (a + n)):
+    Q = -expm1(a log x - lgamma(1 + a)) - x^a / Gamma(1 + a) * a S, where lgamma(1 + a) is
+    summed from its power series (lgamma of the rounded 1 + a would lose a's low digits).
+    """
+    log_ratio = a * xp.log(x) - a * _poly(xp, a, _log_gamma_1p_coeffs())
+    term = xp.ones_like(x)
+    total = xp.zeros_like(x)
+    for n in range(1, _SMALL_A_TERMS + 1):
+        term = term * (-x / float(n))
+        total = total + term / (a + float(n))
+    return -xp.expm1(log_ratio) - xp.exp(log_ratio) * (a * total)
+
+
 def _continued_fraction(xp: Any, a: Any, x: Any) -> Any:
     """Q(a, x) for x >= a + 1 (callers sanitise), by the modified Lentz method on
     Q = x^a e^-x / Gamma(a) * 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - 2 (2 - a) / (...)))."""
@@ -208,8 +255,14 @@ def _p_and_q(xp: Any, a: Any, x: Any) -> tuple[Any, Any, Any]:
     # (a, x) = (1e4, 1e4) where the expansion is not used.
     big = _full(xp, x, _TEMME_MIN_A)
     p_large, q_large = _temme(xp, xp.where(large, a, big), xp.where(large, x, big))
+    small = series & (a < _SMALL_A)
+    # (a, x) = (0.1, 0.5) where the small-a form is not used
+    q_small = _q_small_a(
+        xp, xp.where(small, a, _full(xp, x, 0.1)), xp.where(small, x, _full(xp, x, 0.5))
+    )
     p = xp.where(series, p_series, xp.where(large, p_large, 1.0 - q_fraction))
-    q = xp.where(series, 1.0 - p_series, xp.where(large, q_large, q_fraction))
+    q_series = xp.where(small, q_small, 1.0 - p_series)
+    q = xp.where(series, q_series, xp.where(large, q_large, q_fraction))
     p = xp.where(p_one, one, xp.where(p_zero, zero, p))
     q = xp.where(p_one, zero, xp.where(p_zero, one, q))
     nans = _full(xp, x, _NAN)
