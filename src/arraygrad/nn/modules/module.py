@@ -22,10 +22,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _backend, _device, _dtype, _grads
+from arraygrad import _backend, _creation, _device, _dtype, _grads
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.hooks import BackwardHook, RemovableHandle
+from arraygrad.nn.modules.paths import PathMixin
 from arraygrad.nn.modules.state import StateDictMixin
 from arraygrad.nn.parameter import Parameter
 
@@ -46,6 +47,14 @@ def typename(obj: Any) -> str:
     return qualname if module in {"", "builtins"} else f"{module}.{qualname}"
 
 
+def _check_cpu(device: Any) -> None:
+    if not _device.on_cpu(device):
+        raise RuntimeError(
+            f"device {str(device)!r} is not available: arraygrad computes on the CPU. "
+            "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
+        )
+
+
 def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
     if len(lines) == 1:
@@ -55,7 +64,7 @@ def _addindent(text: str, spaces: int) -> str:
     return first + "\n" + "\n".join(rest)
 
 
-class Module(StateDictMixin):
+class Module(StateDictMixin, PathMixin):
     """Base class for all neural network modules; subclasses define :meth:`forward`.
 
     Calling a module runs its forward pre-hooks, :meth:`forward`, its forward hooks and sets up
@@ -92,6 +101,9 @@ class Module(StateDictMixin):
         setattr_(self, "_forward_pre_hooks_with_kwargs", {})
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
+        # state_dict / load_state_dict hooks (state.py); only those two methods read them.
+        for table in ("_save_pre_hooks", "_save_post_hooks", "_load_pre_hooks", "_load_post_hooks"):
+            setattr_(self, table, {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of the module; every subclass defines it."""
@@ -256,19 +268,6 @@ class Module(StateDictMixin):
         ]
         return sorted(key for key in set(keys) if not key[0].isdigit())
 
-    def get_submodule(self, target: str) -> Module:
-        """The submodule at the dotted path ``target`` (``""`` is this module)."""
-        module: Module = self
-        if target == "":
-            return module
-        for item in target.split("."):
-            if not hasattr(module, item):
-                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = getattr(module, item)
-            if not isinstance(module, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
-        return module
-
     # --- iteration -------------------------------------------------------------------------
 
     def _named_members(
@@ -385,9 +384,10 @@ class Module(StateDictMixin):
 
     # --- conversion --------------------------------------------------------------------------
 
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
-        for module in self.children():
-            module._apply(fn)
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
         with no_grad():
             for param in self._parameters.values():
                 if param is None:
@@ -412,11 +412,8 @@ class Module(StateDictMixin):
                 target = arg
             elif isinstance(arg, Tensor):
                 target = arg.dtype
-            elif arg is not None and not _device.on_cpu(arg):
-                raise RuntimeError(
-                    f"device {str(arg)!r} is not available: arraygrad computes on the CPU. "
-                    "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
-                )
+            elif arg is not None:
+                _check_cpu(arg)
         if target is None:
             return self
         if not target.is_floating_point:
@@ -441,6 +438,28 @@ class Module(StateDictMixin):
     def cpu(self) -> Module:
         """This module (parameters already live in host memory)."""
         return self
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """Replace every parameter's and buffer's values (and gradients) by uninitialized
+        memory of the same shape and dtype; Parameters stay the same objects."""
+        if device is not None:
+            _check_cpu(device)
+        return self._apply(_creation.empty_like, recurse)
+
+    def type(self, dst_type: Any) -> Module:
+        """Cast every parameter and buffer, integer ones included, to ``dst_type`` (a dtype or
+        a name such as ``'torch.DoubleTensor'``)."""
+        if not isinstance(dst_type, (str, _dtype.dtype)):
+            raise TypeError("dtype must be a type, str, or dtype object")
+        # A name is checked (and resolved) by Tensor.type before anything is converted.
+        target = _creation.empty(0).type(dst_type).dtype
+        # A parameter that requires grad cannot hold integers: refuse before changing any.
+        if not target.is_floating_point and any(p.requires_grad for p in self.parameters()):
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or "
+                "complex dtype"
+            )
+        return self._apply(lambda t: t.type(dst_type))
 
     # --- hooks and calling -------------------------------------------------------------------
 

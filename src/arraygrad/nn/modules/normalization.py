@@ -61,6 +61,8 @@ class _BatchNorm(Module):
     used instead.
     """
 
+    _version = 2  # PyTorch's layout with num_batches_tracked (state_dict post-hooks see it)
+
     def __init__(
         self,
         num_features: int,

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import arraygrad
@@ -67,10 +68,30 @@ class _WeightNorm(Module):
         return _norm_except_dim(weight, self.dim), weight
 
 
+def _old_weight_norm_keys(name: str) -> Callable[..., None]:
+    """A load_state_dict pre-hook that renames the ``<name>_g`` / ``<name>_v`` entries the
+    hook-based :func:`arraygrad.nn.utils.weight_norm` saves to this parametrization's
+    ``parametrizations.<name>.original0`` / ``original1`` (g and v are the same tensors)."""
+
+    def rename(module: Module, state_dict: dict[str, Any], prefix: str, *_: Any) -> None:
+        g_key, v_key = f"{prefix}{name}_g", f"{prefix}{name}_v"
+        if g_key in state_dict and v_key in state_dict:  # one alone is left as unexpected
+            new_prefix = f"{prefix}parametrizations.{name}."
+            state_dict[new_prefix + "original0"] = state_dict.pop(g_key)
+            state_dict[new_prefix + "original1"] = state_dict.pop(v_key)
+
+    return rename
+
+
 def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Module:
     """Split ``module.<name>`` into a magnitude ``original0`` (g, one value per slice along
-    ``dim``, or one in all for ``dim=None``) and a direction ``original1`` (v)."""
+    ``dim``, or one in all for ``dim=None``) and a direction ``original1`` (v).
+
+    The module also loads state dicts saved with the older :func:`arraygrad.nn.utils.weight_norm`
+    (keys ``<name>_g``, ``<name>_v``).
+    """
     register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+    module.register_load_state_dict_pre_hook(_old_weight_norm_keys(name))
     return module
 
 
