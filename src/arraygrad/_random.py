@@ -261,7 +261,7 @@ def initial_seed() -> int:
     :func:`seed` (a random 64-bit one before either is called).
 
     >>> import arraygrad
-    >>> arraygrad.manual_seed(-1)
+    >>> _ = arraygrad.manual_seed(-1)
     >>> arraygrad.initial_seed()
     18446744073709551615
     """

@@ -3,11 +3,11 @@ state (``torch.random.manual_seed``, ``get_rng_state``, ...) and :func:`fork_rng
 library code uses to draw without disturbing the caller's random stream.
 
 >>> import arraygrad
->>> arraygrad.manual_seed(0)
+>>> _ = arraygrad.manual_seed(0)
 >>> with arraygrad.random.fork_rng():
 ...     _ = arraygrad.rand(3)
 >>> a = arraygrad.rand(2)
->>> arraygrad.manual_seed(0)
+>>> _ = arraygrad.manual_seed(0)
 >>> bool((arraygrad.rand(2) == a).all())
 True
 """

@@ -3,7 +3,7 @@ reparameterised, differentiable draws where the family has them), log-densities,
 entropies, argument validation and closed-form KL divergences.
 
 >>> import arraygrad as torch
->>> torch.manual_seed(0)
+>>> _ = torch.manual_seed(0)
 >>> d = torch.distributions.Normal(torch.tensor([0.0, 10.0]), 0.1)
 >>> tuple(d.sample((5,)).shape)
 (5, 2)

@@ -99,7 +99,7 @@ def gumbel_softmax(
     warning when given), as in PyTorch.
 
     >>> import arraygrad
-    >>> arraygrad.manual_seed(0)
+    >>> _ = arraygrad.manual_seed(0)
     >>> sample = gumbel_softmax(arraygrad.tensor([1.0, 2.0, 3.0]), hard=True)
     >>> sample.sum().item(), sorted(sample.tolist())
     (1.0, [0.0, 0.0, 1.0])
