@@ -22,8 +22,10 @@ program is used only while its guards hold: grad mode, the inputs' classes, shap
 strings, None, functions, tuples of them) of each module the function calls, as the call finds
 them (``training``, dropout's ``p``, batch norm's ``momentum`` and ``eps``: those the function
 sets, as ``model.train()`` in the step does, a replay sets again), and for each captured tensor
-its shape, dtype, flag, node and ``.grad`` object (only whether it has one, for a tensor the
-function drops it from before reading it, with ``zero_grad()`` or a plain ``p.grad = None``:
+its shape, dtype, flag, node, gradient hooks (``register_hook``,
+``register_post_accumulate_grad_hook``) and ``.grad`` object (only whether it has one, for a
+tensor the function drops it from before reading it, with ``zero_grad()`` or a plain
+``p.grad = None``:
 PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
 previous call's ``.grad`` every time), and an optimizer's options, state (Python values in it by
 value) and plain attributes (numbers, strings, None and tuples, lists and dicts of them; a
@@ -85,6 +87,7 @@ from arraygrad._compile_program import (
     MISS,
     Program,
     UntraceableError,
+    hooks_of,
     python_reads,
 )
 from arraygrad._compile_tracer import Tracer
@@ -248,6 +251,7 @@ class CompiledFunction:
         for position, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 tracer.arg_refs[id(arg)] = position
+                tracer.hooks_at_entry[id(arg)] = hooks_of(arg)
         for arg in args:
             # Every input's array is a slot from the start: one read as an index (in a
             # primitive's parameters) is then read from the input on each replay too.

@@ -10,7 +10,8 @@ may be slow, and it never touches the replay's hot path.
 Each guard has an *about* entry, a tuple saying what it reads:
 
 - ``("plain", text)``: a value shown as ``text: old -> new`` (grad mode);
-- ``("input", position, what)``: an input's class, shape, dtype, flag, ``.grad`` or value;
+- ``("input", position, what)``: an input's class, shape, dtype, flag, ``.grad``, gradient
+  hooks or value;
 - ``("tensor", tensor, what, shape, owner)``: the same for a tensor the function captures, of
   ``shape`` at the trace, the ``.grad`` of ``owner`` then (or ``None``);
 - ``("layout", position, shape, tensor, owner)``: the strides of input ``position`` or of a
@@ -123,6 +124,10 @@ def _describe(about: tuple[Any, ...], old: Any, new: Any, names: _Names) -> list
             return [f"input {position} has a .grad (it had none at the trace)"]
         if what == "identity":
             return [f"input {position} is another object than at the trace"]
+        if what == "hooks":
+            return [
+                f"the gradient hooks of input {position} (registered or removed since the trace)"
+            ]
         return [f"input {position}'s {_WORDS.get(what, what)}: {change}"]
     if kind == "tensor":
         tensor, _, shape, owner = about[1:]
@@ -135,6 +140,8 @@ def _describe(about: tuple[Any, ...], old: Any, new: Any, names: _Names) -> list
             return [f"the .grad of {name} (another tensor than at the trace)"]
         if what == "has_grad":
             return [f"{name} has no .grad (it had one at the trace)"]
+        if what == "hooks":
+            return [f"the gradient hooks of {name} (registered or removed since the trace)"]
         if what == "node":
             return [f"the graph node (grad_fn) of {name} (another one than at the trace)"]
         return [f"{_WORDS.get(what, what)} of {name}: {change}"]

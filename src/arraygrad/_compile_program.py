@@ -66,6 +66,17 @@ def _kind(value: Any) -> type:
     return Tensor if kind is _view_history._StaleView else kind
 
 
+def hooks_of(tensor: Tensor) -> Any:
+    """What a guard compares of a leaf's gradient hooks (``register_hook``,
+    ``register_post_accumulate_grad_hook``), as the trace first met the tensor: a program
+    replays the hooks' array work as the trace recorded it, so one registered or removed since
+    must trace again."""
+    hooks = tensor._hooks
+    if hooks is None:  # neither kind was ever registered
+        return None
+    return tuple(hooks), tuple(tensor._post_accumulate_hooks or ())
+
+
 class UntraceableError(Exception):
     """The trace cannot become a program (the function then runs eagerly)."""
 
@@ -341,6 +352,12 @@ class Program:
                     read.append(f"a{position}.grad is None")
                     expected.append(True)
                     about.append(("input", position, "has_grad"))
+                    hooks = tracer.hooks_at_entry[id(value)]
+                    read.append(
+                        f"a{position}._hooks" if hooks is None else f"_hooks_of(a{position})"
+                    )
+                    expected.append(hooks)
+                    about.append(("input", position, "hooks"))
                 continue
             try:
                 hash(value)
@@ -380,6 +397,11 @@ class Program:
                 ("tensor", tensor, what, entry_data.shape, owner)
                 for what in ("rg", "node", "shape", "dtype")
             ]
+            # A tensor without hooks (the common case) costs one attribute read per replay.
+            hooks = tracer.hooks_at_entry.get(id(tensor), hooks_of(tensor))
+            read.append(f"{name}._hooks" if hooks is None else f"_hooks_of({name})")
+            expected.append(hooks)
+            about.append(("tensor", tensor, "hooks", entry_data.shape, owner))
             if entry_grad is DROPPED_GRAD:
                 # Whichever .grad it has, the function drops it before use; but it had one
                 # (Python code can test that before dropping it: `if p.grad is not None`).
@@ -444,6 +466,7 @@ class Program:
             _wrap=Tensor._wrap,
             _bump=_primitive.bump_version,
             _kind=_kind,
+            _hooks_of=hooks_of,
         )
         defaults = "".join(f", {name}={name}" for name in writer.env)
         source = f"def replay(args, *{defaults}):\n" + "\n".join(lines)

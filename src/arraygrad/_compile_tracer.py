@@ -21,6 +21,7 @@ from arraygrad._compile_numbers import (
 )
 from arraygrad._compile_program import (
     DROPPED_GRAD,
+    hooks_of,
     plain_attributes,
 )
 from arraygrad._compile_symbolic import (
@@ -82,6 +83,8 @@ class Tracer(NumberTracing):
         # Outside tensors as the trace first met them (before the function could change them:
         # it must use a tensor to change it): (tensor, its .grad, its version, its array).
         self.entry: dict[int, tuple[Tensor, Tensor | None, int, Any]] = {}
+        # Their gradient hooks then (see hooks_of), by id; the inputs' as the call started.
+        self.hooks_at_entry: dict[int, Any] = {}
         self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
         # What the function dropped before the program read it (zero_grad(), p.grad = None):
         # ``.grad`` tensors and their arrays, by id.
@@ -221,6 +224,7 @@ class Tracer(NumberTracing):
             grad = tensor.grad
             entry_grad = grad if id(tensor) in self.arg_refs else self._entry_grad(tensor, grad)
             self.entry[id(tensor)] = (tensor, entry_grad, tensor._version, data)
+            self.hooks_at_entry.setdefault(id(tensor), hooks_of(tensor))
             if grad is not None:
                 if id(tensor) in self.arg_refs:
                     self.untraceable("an input tensor that already has a .grad")
@@ -287,6 +291,7 @@ class Tracer(NumberTracing):
             if met is None
             else (tensor, DROPPED_GRAD, met[2], met[3])
         )
+        self.hooks_at_entry.setdefault(id(tensor), hooks_of(tensor))
         self.dropped[id(grad)] = grad
         self.dropped[id(grad._data)] = grad._data
 

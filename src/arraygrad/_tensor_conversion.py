@@ -25,6 +25,7 @@ _NOT_PICKLED = frozenset(
     [
         "grad",
         "_hooks",
+        "_post_accumulate_hooks",
         "_version_counter",
         "_base",
         "_view_steps",

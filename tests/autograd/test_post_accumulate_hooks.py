@@ -3,6 +3,8 @@ leaf's gradient into ``.grad``, compared with torch 2.13 call by call."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -196,3 +198,57 @@ def test_compiled_step_with_an_optimizer_in_backward_equals_eager() -> None:
     assert eager_losses[-1] < eager_losses[0]
     for a, b in zip(eager_params, compiled_params, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_copies_and_pickles_leave_the_hooks_behind(lib: Any) -> None:
+    calls: list[str] = []
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda t: calls.append("post"))  # a lambda: unpicklable
+    restored = pickle.loads(pickle.dumps(w))
+    copied = copy.deepcopy(w)
+    for leaf in (restored, copied):
+        leaf.register_hook(lambda g: None)  # another hook on the copy must not wake the old one
+        (leaf * 3).sum().backward()
+        assert leaf.grad.tolist() == [3.0, 3.0]
+    assert calls == []
+
+
+@pytest.mark.parametrize("change", ["post hook added", "post hook removed", "hook added"])
+def test_compiled_step_follows_hooks_registered_or_removed_after_the_trace(change: str) -> None:
+    # The program replays the hooks' array work as traced: a hook registered or removed between
+    # calls makes it trace again, so it gives eager's numbers.
+    def step_hook(t: Any) -> None:
+        with ag.no_grad():
+            t.sub_(0.1 * t.grad)
+        t.grad = None
+
+    def train(compiled: bool) -> tuple[list[float], Any]:
+        w = ag.tensor([1.0, 2.0], requires_grad=True)
+        handle = None
+        if change == "post hook removed":
+            handle = w.register_post_accumulate_grad_hook(step_hook)
+
+        def loss_step(x: Any) -> Any:
+            loss = (w * x).pow(2).sum()
+            loss.backward()
+            return loss
+
+        run = ag.compile(loss_step) if compiled else loss_step
+        x = ag.tensor([1.0, 1.0])
+        losses = []
+        for i in range(4):
+            if i == 2:
+                if change == "post hook added":
+                    w.register_post_accumulate_grad_hook(step_hook)
+                elif change == "post hook removed":
+                    assert handle is not None
+                    handle.remove()
+                else:
+                    w.register_hook(lambda g: g * 0)
+            losses.append(run(x).item())
+        return losses + w.tolist(), None if w.grad is None else w.grad.tolist()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # traced again, not given up on
+        assert train(True) == train(False)

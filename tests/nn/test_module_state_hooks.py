@@ -5,6 +5,8 @@ and compares what happened: the hooks' call sequences, keys, values and exceptio
 
 from __future__ import annotations
 
+import copy
+import pickle
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
@@ -578,3 +580,21 @@ def test_a_module_with_state_dict_hooks_still_compiles() -> None:
     mine, theirs = model.state_dict(), eager_model.state_dict()
     for name in mine:
         np.testing.assert_array_equal(mine[name].numpy(), theirs[name].numpy())
+
+
+def test_a_module_pickled_before_the_hook_tables_existed_still_saves_and_loads() -> None:
+    # Modules pickled by an arraygrad without state-dict hooks have no hook tables.
+    ag.manual_seed(0)
+    model = ag.nn.Sequential(ag.nn.Linear(2, 2), ag.nn.BatchNorm1d(2))
+    keys = list(model.state_dict())
+    tables = ("_save_pre_hooks", "_save_post_hooks", "_load_pre_hooks", "_load_post_hooks")
+    for module in model.modules():
+        for table in tables:
+            del module.__dict__[table]
+    old = pickle.loads(pickle.dumps(model))
+    assert list(old.state_dict()) == keys
+    assert str(old.load_state_dict(old.state_dict())) == "<All keys matched successfully>"
+    calls: list[str] = []
+    old[0].register_state_dict_pre_hook(lambda module, prefix, keep_vars: calls.append(prefix))
+    copy.deepcopy(old).state_dict()
+    assert calls == ["0."]

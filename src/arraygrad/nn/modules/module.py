@@ -55,6 +55,15 @@ def _check_cpu(device: Any) -> None:
         )
 
 
+# Module attributes added after modules were first pickled (see Module.__setstate__).
+_STATE_DICT_HOOK_TABLES = (
+    "_save_pre_hooks",
+    "_save_post_hooks",
+    "_load_pre_hooks",
+    "_load_post_hooks",
+)
+
+
 def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
     if len(lines) == 1:
@@ -102,8 +111,16 @@ class Module(StateDictMixin, PathMixin):
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
         # state_dict / load_state_dict hooks (state.py); only those two methods read them.
-        for table in ("_save_pre_hooks", "_save_post_hooks", "_load_pre_hooks", "_load_post_hooks"):
+        for table in _STATE_DICT_HOOK_TABLES:
             setattr_(self, table, {})
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A module pickled by an arraygrad older than its state-dict hooks has no hook tables:
+        # without them its state_dict() and load_state_dict() would fail.
+        self.__dict__.update(state)
+        for table in _STATE_DICT_HOOK_TABLES:
+            if table not in state:
+                object.__setattr__(self, table, {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of the module; every subclass defines it."""
