@@ -226,11 +226,11 @@ class Tensor(
         return _HookHandle(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
-        """Call ``hook(self)`` after a ``backward()`` has accumulated this leaf's gradient into
-        ``.grad`` (once per backward, on the sum of every part; not for ``autograd.grad``, which
-        writes no ``.grad``). The hook returns ``None``; it may read or replace ``.grad``, e.g.
-        to update the parameter and free its gradient during backward. Returns a handle with
-        ``remove()``.
+        """Call ``hook(self)`` once a ``backward()`` has accumulated this leaf's whole gradient
+        into ``.grad``: once per backward, as soon as the last part is in, while backward goes on
+        through the rest of the graph (not for ``autograd.grad``, which writes no ``.grad``).
+        The hook returns ``None``; it may read or replace ``.grad``, e.g. to update the
+        parameter and free its gradient during backward. Returns a handle with ``remove()``.
 
         >>> import arraygrad
         >>> w = arraygrad.tensor([1.0, 2.0], requires_grad=True)

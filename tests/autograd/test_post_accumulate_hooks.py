@@ -95,7 +95,35 @@ def _order_and_removal(lib: Any, calls: list[Any]) -> None:
     calls.append(q.grad.item())
 
 
+def _each_leaf_as_soon_as_its_gradient_is_complete(lib: Any, calls: list[Any]) -> None:
+    # c is used once at the top of the graph, b twice, a twice with one use deep down: the
+    # hooks run in the order the leaves' gradients complete (c, b, a), not at the end of
+    # backward, so an update done in one frees its gradient while backward goes on.
+    a, b, c = (lib.tensor(value, requires_grad=True) for value in (1.0, 2.0, 3.0))
+    for name, leaf in (("a", a), ("b", b), ("c", c)):
+        leaf.register_post_accumulate_grad_hook(
+            lambda t, name=name: calls.append((name, [x.grad is not None for x in (a, b, c)]))
+        )
+        leaf.register_hook(lambda g, name=name: calls.append(("hook " + name, round(g.item(), 3))))
+    h = (a * 2).exp()
+    k = h * b + c * c
+    ((k * b).sin() + a).backward()
+
+
+def _hooks_of_leaves_outside_inputs_do_not_run(lib: Any, calls: list[Any]) -> None:
+    w = lib.tensor(1.0, requires_grad=True)
+    v = lib.tensor(2.0, requires_grad=True)
+    w.register_hook(lambda g: calls.append("w hook"))
+    w.register_post_accumulate_grad_hook(lambda t: calls.append("w post"))
+    v.register_hook(lambda g: calls.append("v hook"))
+    (w * v).backward(inputs=[v])
+    lib.autograd.grad(w * v, [v])
+    calls.append((w.grad, v.grad.item()))
+
+
 SCENARIOS = [
+    _each_leaf_as_soon_as_its_gradient_is_complete,
+    _hooks_of_leaves_outside_inputs_do_not_run,
     _accumulates_then_calls,
     _once_on_the_sum_of_parts,
     _not_for_autograd_grad_or_excluded_inputs,

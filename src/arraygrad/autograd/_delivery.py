@@ -36,6 +36,8 @@ def deliver_to_leaf(
     create_graph: bool,
     pending: dict[int, Any] | None = None,
 ) -> None:
+    if targets is not None and id(leaf) not in targets:
+        return  # not asked for (inputs=): nothing of it runs, its hooks included, as in PyTorch
     hooks = leaf._hooks
     after = leaf._post_accumulate_hooks
     if hooks or after:
@@ -45,8 +47,6 @@ def deliver_to_leaf(
             return
         if hooks:
             grad = run_hooks(hooks, grad, create_graph)
-    if targets is not None and id(leaf) not in targets:
-        return
     if not accumulate:
         key = id(leaf)
         captured[key] = grad if key not in captured else sum_parts(captured[key], grad)

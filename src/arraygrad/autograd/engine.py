@@ -143,6 +143,9 @@ def run_backward(
     for output in outputs:
         if output._node is not None:
             dependencies[output._node] = 0
+    # Leaves with hooks are counted too, by id: how many edges lead to each, so that their
+    # hooks run as soon as their whole gradient is in (PyTorch's AccumulateGrad), not at the end.
+    leaf_parts: dict[int, int] = {}
     stack: list[Node] = list(dependencies)
     while stack:
         for edge in stack.pop().edges:
@@ -152,6 +155,8 @@ def run_backward(
                 else:
                     dependencies[edge] = 1  # type: ignore[index]
                     stack.append(edge)  # type: ignore[arg-type]
+            elif edge is not None and edge._hooks is not None:  # type: ignore[union-attr]
+                leaf_parts[id(edge)] = leaf_parts.get(id(edge), 0) + 1
 
     # With ``inputs`` (autograd.grad, backward(inputs=...)), only the nodes on a path to one of
     # them run, as in PyTorch: the rest would compute gradients nobody asked for, and may hold
@@ -159,6 +164,8 @@ def run_backward(
     pruning = inputs is not None
     if pruning:
         dependencies = _on_paths_to(dependencies, leaf_targets or set(), node_targets)
+        if leaf_parts:  # only the remaining nodes send their parts
+            leaf_parts = _hooked_leaf_parts(dependencies)
 
     # 2. Seed the gradient buffers with the output gradients.
     buffers: dict[Node, Any] = {}
@@ -200,6 +207,11 @@ def run_backward(
             # picks of max pooling's backward): nothing flows on, but this node's own inputs
             # must still learn that it is done, and its saved values are freed as if it ran.
             _release(node.edges, dependencies, ready)
+            if leaf_parts:
+                done = (edge for edge in node.edges if id(edge) in leaf_parts)
+                _leaf_parts_sent(
+                    done, leaf_parts, hooked, leaf_targets, captured, accumulate, create_graph
+                )
             if not retain_graph:
                 _free_saved(node)
             continue
@@ -258,6 +270,16 @@ def run_backward(
                 if edge.__class__ is Node:
                     # Counted as a dependant of ``edge``, this node sends it nothing.
                     _release((edge,), dependencies, ready)
+                elif id(edge) in leaf_parts:
+                    _leaf_parts_sent(
+                        (edge,),
+                        leaf_parts,
+                        hooked,
+                        leaf_targets,
+                        captured,
+                        accumulate,
+                        create_graph,
+                    )
                 continue
             if edge.__class__ is Node:
                 if input_grad.shape != edge.shape:  # type: ignore[union-attr]
@@ -317,6 +339,16 @@ def run_backward(
                     create_graph,
                     pending=hooked,
                 )
+                if id(edge) in leaf_parts:
+                    _leaf_parts_sent(
+                        (edge,),
+                        leaf_parts,
+                        hooked,
+                        leaf_targets,
+                        captured,
+                        accumulate,
+                        create_graph,
+                    )
             elif edge.grad is None:  # type: ignore[union-attr]
                 # A fresh array is owned by nobody else and becomes .grad without the copy.
                 fresh = (
@@ -329,9 +361,47 @@ def run_backward(
             if prim.reads_inputs:
                 node.inputs = node.arrays = None
             node.out = None
+    # Leaves a hook was registered on during this pass (not counted) get theirs now.
     for leaf, total in hooked.values():
         deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
+
+
+def _hooked_leaf_parts(nodes: dict[Node, int]) -> dict[int, int]:
+    """How many edges of ``nodes`` lead to each leaf that has hooks, by id."""
+    parts: dict[int, int] = {}
+    for node in nodes:
+        for edge in node.edges:
+            if edge is None or edge.__class__ is Node:
+                continue
+            if edge._hooks is not None:  # type: ignore[union-attr]
+                parts[id(edge)] = parts.get(id(edge), 0) + 1
+    return parts
+
+
+def _leaf_parts_sent(
+    leaves: Any,
+    parts: dict[int, int],
+    pending: dict[int, Any],
+    targets: set[int] | None,
+    captured: dict[int, Any],
+    accumulate: bool,
+    create_graph: bool,
+) -> None:
+    """Count one part of each hooked leaf in ``leaves`` as sent (a gradient, or none); a leaf
+    whose last part this was gets its summed gradient now: its hooks run, it is accumulated
+    into ``.grad`` and its post-accumulate hooks run, as PyTorch's AccumulateGrad does when its
+    inputs are complete. (A leaf that got no gradient at all gets nothing.)"""
+    for leaf in leaves:
+        key = id(leaf)
+        left = parts[key] - 1
+        if left:
+            parts[key] = left
+            continue
+        del parts[key]
+        waiting = pending.pop(key, None)
+        if waiting is not None:
+            deliver_to_leaf(leaf, waiting[1], targets, captured, accumulate, create_graph)
 
 
 def _owning_rules(
