@@ -199,6 +199,8 @@ def run_backward(
     owned: set[Node] = set()
     # Those rules run on raw NumPy arrays only (arraygrad.compile records them as they run).
     owning = not create_graph and not detect_anomaly and _backend.is_numpy
+    # What a hooked leaf's completed gradient is delivered with (see _leaf_parts_sent).
+    delivery = (leaf_parts, hooked, leaf_targets, captured, accumulate, create_graph)
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
@@ -209,9 +211,7 @@ def run_backward(
             _release(node.edges, dependencies, ready)
             if leaf_parts:
                 done = (edge for edge in node.edges if id(edge) in leaf_parts)
-                _leaf_parts_sent(
-                    done, leaf_parts, hooked, leaf_targets, captured, accumulate, create_graph
-                )
+                _leaf_parts_sent(done, *delivery)
             if not retain_graph:
                 _free_saved(node)
             continue
@@ -271,15 +271,7 @@ def run_backward(
                     # Counted as a dependant of ``edge``, this node sends it nothing.
                     _release((edge,), dependencies, ready)
                 elif id(edge) in leaf_parts:
-                    _leaf_parts_sent(
-                        (edge,),
-                        leaf_parts,
-                        hooked,
-                        leaf_targets,
-                        captured,
-                        accumulate,
-                        create_graph,
-                    )
+                    _leaf_parts_sent((edge,), *delivery)
                 continue
             if edge.__class__ is Node:
                 if input_grad.shape != edge.shape:  # type: ignore[union-attr]
@@ -340,15 +332,7 @@ def run_backward(
                     pending=hooked,
                 )
                 if id(edge) in leaf_parts:
-                    _leaf_parts_sent(
-                        (edge,),
-                        leaf_parts,
-                        hooked,
-                        leaf_targets,
-                        captured,
-                        accumulate,
-                        create_graph,
-                    )
+                    _leaf_parts_sent((edge,), *delivery)
             elif edge.grad is None:  # type: ignore[union-attr]
                 # A fresh array is owned by nobody else and becomes .grad without the copy.
                 fresh = (
