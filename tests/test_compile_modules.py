@@ -113,10 +113,13 @@ def test_a_compiled_forward_method_guards_its_modules_training_mode() -> None:
     x = ag.randn(4, 3)
     for call, training in enumerate([True, True, False, False]):
         model.train(training)
-        ag.manual_seed(call)
-        mine = compiled(x).detach().numpy()
-        ag.manual_seed(call)
-        theirs = model.forward(x).detach().numpy()
+        # (under no_grad: a forward whose output has a graph for a backward after the call
+        # runs eagerly, see test_a_compiled_model_differentiated_after_the_call_runs_eagerly)
+        with ag.no_grad():
+            ag.manual_seed(call)
+            mine = compiled(x).numpy()
+            ag.manual_seed(call)
+            theirs = model.forward(x).numpy()
         assert mine.tobytes() == theirs.tobytes()
     assert compiled.traces == 2
 
@@ -345,3 +348,59 @@ def test_giving_up_on_a_step_names_the_module_attribute_that_changes(kind: str, 
         compiled(x)
     assert f"attribute 'global_step' of module {name}: 7 -> 8" in str(w[0].message)
     assert compiled.traces == 8
+
+
+def test_a_compiled_model_differentiated_after_the_call_runs_eagerly() -> None:
+    # torch.compile(model)'s idiom: the caller runs backward on the output. A replay records
+    # no graph, so its output did not require grad and loss.backward() raised on the third
+    # call; the function now runs eagerly (gradients equal to eager), saying why and what to do.
+    def train(compiled: bool) -> list[np.ndarray]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 1))
+        forward = ag.compile(model) if compiled else model
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+        x = ag.randn(5, 3)
+        for _ in range(4):
+            opt.zero_grad()
+            forward(x).pow(2).mean().backward()
+            opt.step()
+        return [p.detach().numpy().copy() for p in model.parameters()]
+
+    eager = train(False)
+    with pytest.warns(RuntimeWarning, match="runs no backward.*Fix: compile the whole") as caught:
+        compiled = train(True)
+    assert len([w for w in caught if "arraygrad.compile" in str(w.message)]) == 1
+    for a, b in zip(eager, compiled, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_values_a_training_step_returns_after_its_backward_still_replay() -> None:
+    # A step that runs its own backward and returns tensors with a graph (the loss, softmax
+    # probabilities as a metric) is a training step: it replays, its outputs as values.
+    ag.manual_seed(0)
+    model = ag.nn.Linear(3, 2)
+    opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
+        opt.zero_grad()
+        logits = model(x)
+        loss = logits.pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss, logits.softmax(-1)
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            compiled(ag.randn(4, 3))
+    # (two traces: the first call finds no .grad to zero, later ones find one)
+    assert compiled.traces == 2 and not compiled.eager
+
+    # and a forward alone, under no_grad (inference), replays too
+    forward = ag.compile(model)
+    with warnings.catch_warnings(), ag.no_grad():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            forward(ag.randn(4, 3))
+    assert forward.traces == 1 and not forward.eager

@@ -92,7 +92,7 @@ from arraygrad._compile_program import (
 )
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 __all__ = ["compile"]
 
@@ -298,6 +298,22 @@ class CompiledFunction:
             if not tracer.retry or retries >= _MAX_TRACES:
                 self._fall_back(key, tracer.broken)
             return result
+        differentiable = None if tracer.ran_backward else _differentiable_output(traced)
+        if differentiable is not None and differentiable._node is not None:
+            # compile(model): a function that runs no backward itself and returns a tensor with
+            # a graph leaves the backward to its caller, but a replay's outputs have no graph,
+            # so that backward() would fail. Eager is correct. (Tensors a training step
+            # returns after its own backward, a metric of the logits, are taken as values.)
+            self._fall_back(
+                key,
+                "a function that runs no backward() and returns a tensor that requires grad "
+                f"({describe(differentiable)}, grad_fn {differentiable._node.name()}: its "
+                "graph is for a backward() after the call, and a replay records no graph)",
+                fix="compile the whole training step (the forward, loss.backward() and "
+                "opt.step()) rather than the model alone; for inference, call it under "
+                "arraygrad.no_grad() or return the tensor detached",
+            )
+            return result
         try:
             program = Program(tracer, args, grad_mode, float_dtype, reads, traced)
         except UntraceableError as error:
@@ -306,6 +322,19 @@ class CompiledFunction:
         self.programs.setdefault(key, []).append(program)
         self._last = program.replay
         return result
+
+
+def _differentiable_output(result: Any) -> Tensor | None:
+    """A tensor among ``result`` (in tuples, lists and dict values too) with a graph (it
+    requires grad and was computed), or ``None``."""
+    if isinstance(result, Tensor):
+        return result if result._node is not None else None
+    if isinstance(result, (tuple, list, dict)):
+        for item in result.values() if isinstance(result, dict) else result:
+            found = _differentiable_output(item)
+            if found is not None:
+                return found
+    return None
 
 
 def compile(fn: Callable[..., Any]) -> CompiledFunction:
@@ -326,7 +355,9 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     options the function sets): a function that steps an LR scheduler runs eagerly, and
     rebinding a name the function reads (a new optimizer object, a dropout rate in a global) is
     not seen: compile the new function instead, or pass the value as an argument. Returned
-    tensors are detached. Functions that read tensor values into Python (``.item()``,
+    tensors are detached; so a function that runs no backward itself and returns a tensor with a
+    graph (``compile(model)``, whose output the caller differentiates) runs eagerly, with a
+    warning. Functions that read tensor values into Python (``.item()``,
     ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
     with a warning.
     """

@@ -190,6 +190,8 @@ def run_backward(
     check_versions = _primitive._inplace_epoch
     # While arraygrad.compile traces, every array computation here is written down too.
     tracer = _backend.tracer
+    if tracer is not None:
+        tracer.ran_backward = True
     simple_leaves = leaf_targets is None and accumulate
     # Leaves with hooks: their parts are summed first, so each hook sees the total once.
     hooked: dict[int, Any] = {}
