@@ -998,3 +998,49 @@ def test_a_named_tuple_result_is_replayed_as_its_own_class() -> None:
         assert mine.values.numpy().tobytes() == theirs.values.numpy().tobytes()
         assert mine.indices.tolist() == theirs.indices.tolist()
     assert compiled.traces == 1
+
+
+def test_torch_compile_arguments_are_taken() -> None:
+    # PyTorch code: @torch.compile(), torch.compile(model, mode=..., dynamic=...), disable=True
+    @ag.compile()
+    def double(x):
+        return x * 2
+
+    @ag.compile(mode="max-autotune", dynamic=True, backend="inductor")
+    def triple(x):
+        return x * 3
+
+    x = ag.tensor([1.0, 2.0])
+    for _ in range(3):
+        assert double(x).tolist() == [2.0, 4.0] and triple(x).tolist() == [3.0, 6.0]
+    assert double.traces == 1 and triple.traces == 1
+
+    def plain(x):
+        return x + 1
+
+    assert ag.compile(plain, disable=True) is plain
+    # misuse: PyTorch's errors
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError, match="Unrecognized mode=fast"):
+            lib.compile(plain, mode="fast")
+        with pytest.raises(RuntimeError, match="Either mode or options"):
+            lib.compile(plain, mode="default", options={"a": 1})
+
+
+def test_fullgraph_raises_where_compile_would_run_eagerly() -> None:
+    w = ag.tensor([1.0, -2.0], requires_grad=True)
+
+    def step(x):
+        loss = (w * x).sum()
+        loss.backward()
+        return loss.item()  # a value read into Python: not replayable
+
+    compiled = ag.compile(step, fullgraph=True)
+    with pytest.raises(RuntimeError, match=r"fullgraph=True.*cannot be compiled.*Fix"):
+        compiled(ag.tensor([1.0, 1.0]))
+    assert w.grad.tolist() == [1.0, 1.0]  # the call that found it out ran, eagerly
+    with pytest.raises(RuntimeError, match="fullgraph=True"):  # and so does every later one
+        compiled(ag.tensor([1.0, 1.0]))
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):  # without it: eager, a warning
+        ag.compile(step)(ag.tensor([1.0, 1.0]))

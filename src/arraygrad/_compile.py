@@ -140,9 +140,11 @@ def _differing_arguments(old: Any, new: Any) -> list[str]:
 class CompiledFunction:
     """A function traced on its first call for each input signature and replayed afterwards."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], fullgraph: bool = False) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
+        # compile(fn, fullgraph=True): what cannot be compiled raises instead of running eagerly
+        self.fullgraph = fullgraph
         self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program
@@ -175,6 +177,8 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         key = _key(args)
         if key in self.eager:
+            if self.fullgraph:
+                raise RuntimeError(self._refusal(self.eager[key]))
             return self.fn(*args)
         programs = self.programs.get(key)
         if programs is None and len(self.programs) + len(self.eager) >= _MAX_SIGNATURES:
@@ -235,11 +239,23 @@ class CompiledFunction:
     ) -> None:
         self.eager[key] = reason
         self._last = None
+        if self.fullgraph:
+            raise RuntimeError(self._refusal(reason, fix))
         warnings.warn(
             f"arraygrad.compile: {getattr(self.fn, '__qualname__', self.fn)!r} runs eagerly: "
             f"{reason} cannot be compiled into a replayable program. Fix: {fix}.",
             RuntimeWarning,
             stacklevel=stacklevel,  # the line calling the compiled function
+        )
+
+    def _refusal(self, reason: str, fix: str = "") -> str:
+        """fullgraph=True's error, in place of running eagerly (raised after the call that
+        traced, which ran the function once, eagerly, for its effects)."""
+        return (
+            f"arraygrad.compile(fullgraph=True): {getattr(self.fn, '__qualname__', self.fn)!r} "
+            f"cannot be compiled into a replayable program: {reason}. Fix: "
+            f"{fix or 'see the first error for this input signature'}, or compile it without "
+            "fullgraph=True to let such calls run eagerly."
         )
 
     def _trace(self, key: Any, args: tuple[Any, ...]) -> Any:
@@ -337,8 +353,18 @@ def _differentiable_output(result: Any) -> Tensor | None:
     return None
 
 
-def compile(fn: Callable[..., Any]) -> CompiledFunction:
-    """Compile ``fn`` (e.g. a whole training step) into a replayable program of array calls.
+def compile(
+    model: Callable[..., Any] | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: Any = None,
+    mode: str | None = None,
+    options: dict[str, Any] | None = None,
+    disable: bool = False,
+) -> Any:
+    """Compile ``model``, a function (e.g. a whole training step, called ``fn`` below) or a
+    module, into a replayable program of array calls.
 
     ``fn`` is traced on its first call for each combination of input shapes, dtypes,
     ``requires_grad`` flags and non-tensor argument values, and the recorded array calls are
@@ -360,5 +386,44 @@ def compile(fn: Callable[..., Any]) -> CompiledFunction:
     warning. Functions that read tensor values into Python (``.item()``,
     ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
     with a warning.
+
+    PyTorch's ``torch.compile`` arguments are taken, so that its code runs unchanged:
+    ``@compile()`` and ``compile(mode=...)`` without a function return a decorator;
+    ``disable=True`` returns ``fn`` itself; ``fullgraph=True`` raises a RuntimeError where
+    ``fn`` cannot be compiled (PyTorch's error on a graph break) instead of running it eagerly
+    with a warning (the call that found it out has run, eagerly). ``mode`` (one of PyTorch's
+    names), ``dynamic``, ``backend`` and ``options`` change nothing: there is one way to replay,
+    and a new input shape is traced again.
+
+    >>> import arraygrad
+    >>> @arraygrad.compile(mode="reduce-overhead")
+    ... def double(x):
+    ...     return x * 2
+    >>> double(arraygrad.tensor([1.0, 2.0]))
+    tensor([2., 4.])
     """
-    return CompiledFunction(fn)
+    if mode not in _MODES:
+        names = ", ".join(m for m in _MODES if m is not None)
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {names}")
+    if mode is not None and options is not None:
+        raise RuntimeError(
+            "Either mode or options can be specified, but both can't be specified at the same "
+            "time. Fix: pass one of them (neither changes how arraygrad replays)."
+        )
+    if model is None:  # @compile(...) / compile(mode=...)(fn)
+        return functools.partial(
+            compile,
+            fullgraph=fullgraph,
+            dynamic=dynamic,
+            backend=backend,
+            mode=mode,
+            options=options,
+            disable=disable,
+        )
+    if disable:
+        return model
+    return CompiledFunction(model, fullgraph=fullgraph)
+
+
+# torch.compile's modes: accepted, with one behaviour.
+_MODES = (None, "default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
