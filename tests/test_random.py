@@ -584,6 +584,21 @@ def test_seed_range_is_torch_s() -> None:
 
 
 @pytest.mark.parametrize("L", [ag, torch], ids=["arraygrad", "torch"])
+def test_a_generator_takes_python_ints_only_where_manual_seed_converts(L: Any) -> None:
+    # torch.manual_seed converts with int(); Generator.manual_seed (the default generator's
+    # too) refuses what it would have to truncate or reinterpret
+    for seed in (1.5, True, "3", L.tensor(5), None):
+        for generator in (L.Generator(), L.default_generator):
+            with pytest.raises(RuntimeError, match="manual_seed expected a long"):
+                generator.manual_seed(seed)
+    with pytest.raises(TypeError):
+        L.Generator().manual_seed(np.int64(4))
+    for seed, expected in ((1.5, 1), (True, 1), ("3", 3), (np.int64(4), 4), (L.tensor(5), 5)):
+        L.manual_seed(seed)
+        assert L.initial_seed() == expected
+
+
+@pytest.mark.parametrize("L", [ag, torch], ids=["arraygrad", "torch"])
 def test_manual_seed_returns_the_default_generator_which_is_the_global_one(L: Any) -> None:
     g = L.manual_seed(3)
     assert g is L.default_generator and g is L.random.default_generator

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from arraygrad import _backend
@@ -34,7 +35,7 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Reset the generator to the state given by ``seed``; returns the generator."""
-        seed = _backend.checked_seed(seed)  # negative seeds modulo 2**64, as PyTorch takes them
+        seed = _backend.checked_seed(_python_int(seed))  # negative ones modulo 2**64, as PyTorch
         self._seed = seed
         self._rng = _backend.new_rng(seed)
         return self
@@ -70,6 +71,24 @@ class Generator:
         return f"<arraygrad.Generator object at {id(self):#x}>"
 
 
+def _python_int(seed: Any) -> int:
+    """``seed`` if it is a Python int. A generator's ``manual_seed`` takes nothing else, as
+    PyTorch's (the global :func:`arraygrad.manual_seed` converts with ``int()``, as PyTorch's):
+    a float would be truncated, and ``True`` taken as 1, without a word."""
+    if seed.__class__ is int:
+        return seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        # a NumPy integer: PyTorch's TypeError
+        raise TypeError(
+            f"an integer is required: Generator.manual_seed got {type(seed).__name__}. Fix: "
+            "pass int(seed)."
+        )
+    raise RuntimeError(
+        f"manual_seed expected a long, but got {type(seed).__name__}. Fix: pass a Python int "
+        "(int(seed) for a number you mean to truncate)."
+    )
+
+
 class _DefaultGenerator(Generator):
     """The global generator as an object, PyTorch's ``default_generator``: what
     :func:`arraygrad.manual_seed` returns, and a ``generator=`` that draws from the global
@@ -90,7 +109,7 @@ class _DefaultGenerator(Generator):
         self._rng = None
 
     def manual_seed(self, seed: int) -> Generator:
-        _backend.manual_seed(seed)
+        _backend.manual_seed(_python_int(seed))
         return self
 
     def initial_seed(self) -> int:
