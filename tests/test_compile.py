@@ -986,6 +986,28 @@ def test_the_signature_limit_warning_points_at_the_calling_line():
     assert [w.filename for w in caught] == [__file__]
 
 
+def test_fullgraph_raises_past_the_signature_limit_before_running() -> None:
+    # fullgraph=True ran calls past the signature limit eagerly (and warned once), the one
+    # fallback that did not raise; it raises on each such call, without running the function.
+    from arraygrad._compile import _MAX_SIGNATURES
+
+    ran: list[float] = []
+
+    def scaled(x: ag.Tensor, scale: float) -> ag.Tensor:
+        ran.append(scale)
+        return x * scale
+
+    compiled = ag.compile(scaled, fullgraph=True)
+    x = ag.ones(2)
+    for call in range(_MAX_SIGNATURES):
+        compiled(x, float(call))
+    for call in (64.0, 65.0):
+        with pytest.raises(RuntimeError, match=r"fullgraph=True.*new signature.*63.0 -> "):
+            compiled(x, call)
+    assert len(ran) == _MAX_SIGNATURES
+    assert compiled(x, 3.0).tolist() == [3.0, 3.0]  # traced signatures still replay
+
+
 def test_a_named_tuple_result_is_replayed_as_its_own_class() -> None:
     # torch.max(x, dim) and friends return named tuples: a replay gives the same class, so
     # .values and .indices work on every call, not only on the traced one.

@@ -367,11 +367,30 @@ def test_a_compiled_model_differentiated_after_the_call_runs_eagerly() -> None:
         return [p.detach().numpy().copy() for p in model.parameters()]
 
     eager = train(False)
-    with pytest.warns(RuntimeWarning, match="runs no backward.*Fix: compile the whole") as caught:
+    with pytest.warns(RuntimeWarning, match="went through.*Fix: compile the whole") as caught:
         compiled = train(True)
     assert len([w for w in caught if "arraygrad.compile" in str(w.message)]) == 1
     for a, b in zip(eager, compiled, strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+def test_a_graph_no_backward_inside_went_through_runs_eagerly_after_an_autograd_grad() -> None:
+    # An adversarial step: autograd.grad for the input's gradient, then a second forward whose
+    # loss the caller differentiates. Any backward inside counted as a training step's, so the
+    # loss was replayed without a graph and loss.backward() raised from the third call on.
+    w = ag.tensor([1.0, -2.0], requires_grad=True)
+
+    def adversarial_loss(x: ag.Tensor) -> ag.Tensor:
+        x = x.detach().requires_grad_()
+        (grad,) = ag.autograd.grad((w * x).pow(2).sum(), x)
+        return (w * (x + 0.1 * grad.sign())).pow(2).sum()
+
+    compiled = ag.compile(adversarial_loss)
+    x = ag.tensor([1.0, 2.0])
+    with pytest.warns(RuntimeWarning, match="no backward.*went through"):
+        for _ in range(3):
+            compiled(x).backward()
+    assert w.grad.tolist() == pytest.approx([3 * 2.42, 3 * -17.64], rel=1e-5)
 
 
 def test_values_a_training_step_returns_after_its_backward_still_replay() -> None:

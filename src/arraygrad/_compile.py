@@ -92,6 +92,7 @@ from arraygrad._compile_program import (
 )
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._primitive import Node
 from arraygrad._tensor import Tensor, describe
 
 __all__ = ["compile"]
@@ -211,19 +212,28 @@ class CompiledFunction:
 
     def _too_many_signatures(self, key: Any) -> None:
         """Warn, once, that calls with new input signatures run eagerly from now on, naming the
-        arguments in which this one differs from the latest traced."""
-        if self._saturated:
+        arguments in which this one differs from the latest traced. With fullgraph=True it
+        raises instead, on every such call, before the function runs."""
+        if self._saturated and not self.fullgraph:
             return
         self._saturated = True
         latest = next(reversed(self.programs), None)
         differing = [] if latest is None else _differing_arguments(latest, key)
         where = f" (this call's differs in {', '.join(differing)})" if differing else ""
+        limit = (
+            f"it was traced for {_MAX_SIGNATURES} signatures (input shapes, dtypes, "
+            f"requires_grad flags and the values of other arguments){where}"
+        )
+        fix = (
+            "pass values that change on every call (a step count, a learning rate) as tensors "
+            "or through captured state"
+        )
+        if self.fullgraph:
+            raise RuntimeError(self._refusal(f"inputs of a new signature: {limit}", fix))
         warnings.warn(
             f"arraygrad.compile: {getattr(self.fn, '__qualname__', self.fn)!r} runs eagerly for "
-            f"inputs of a new signature: it was traced for {_MAX_SIGNATURES} signatures (input "
-            f"shapes, dtypes, requires_grad flags and the values of other arguments){where}. "
-            "Fix: pass values that change on every call (a step count, a learning rate) as "
-            "tensors or through captured state, or leave this function uncompiled.",
+            f"inputs of a new signature: {limit}. Fix: {fix}, or leave this function "
+            "uncompiled.",
             RuntimeWarning,
             # the line calling the compiled function (via __call__ and _dispatch)
             stacklevel=4,
@@ -314,15 +324,18 @@ class CompiledFunction:
             if not tracer.retry or retries >= _MAX_TRACES:
                 self._fall_back(key, tracer.broken)
             return result
-        differentiable = None if tracer.ran_backward else _differentiable_output(traced)
+        differentiable = _differentiable_output(traced, tracer.backward_nodes)
+        tracer.backward_nodes = set()  # the graph's nodes are not kept with the program
         if differentiable is not None and differentiable._node is not None:
-            # compile(model): a function that runs no backward itself and returns a tensor with
-            # a graph leaves the backward to its caller, but a replay's outputs have no graph,
-            # so that backward() would fail. Eager is correct. (Tensors a training step
-            # returns after its own backward, a metric of the logits, are taken as values.)
+            # compile(model): a function that returns a tensor with a graph no backward of its
+            # own went through leaves the backward to its caller, but a replay's outputs have
+            # no graph, so that backward() would fail. Eager is correct. (Tensors a training
+            # step returns after its own backward, the loss or a metric of the logits, are
+            # taken as values.)
             self._fall_back(
                 key,
-                "a function that runs no backward() and returns a tensor that requires grad "
+                "a returned tensor that requires grad and that no backward() in the function "
+                "went through "
                 f"({describe(differentiable)}, grad_fn {differentiable._node.name()}: its "
                 "graph is for a backward() after the call, and a replay records no graph)",
                 fix="compile the whole training step (the forward, loss.backward() and "
@@ -340,17 +353,37 @@ class CompiledFunction:
         return result
 
 
-def _differentiable_output(result: Any) -> Tensor | None:
+def _differentiable_output(result: Any, went_through: set[Any]) -> Tensor | None:
     """A tensor among ``result`` (in tuples, lists and dict values too) with a graph (it
-    requires grad and was computed), or ``None``."""
+    requires grad and was computed) that meets none of the nodes ``went_through`` (those the
+    function's own backward passes ran), or ``None``."""
     if isinstance(result, Tensor):
-        return result if result._node is not None else None
+        if result._node is None or _meets(result._node, went_through):
+            return None
+        return result
     if isinstance(result, (tuple, list, dict)):
         for item in result.values() if isinstance(result, dict) else result:
-            found = _differentiable_output(item)
+            found = _differentiable_output(item, went_through)
             if found is not None:
                 return found
     return None
+
+
+def _meets(root: Any, nodes: set[Any]) -> bool:
+    """Whether the graph from node ``root`` reaches one of ``nodes`` (without recursion)."""
+    if not nodes:
+        return False
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in nodes:
+            return True
+        for edge in node.edges:
+            if edge.__class__ is Node and edge not in seen:
+                seen.add(edge)
+                stack.append(edge)
+    return False
 
 
 def compile(
@@ -381,9 +414,9 @@ def compile(
     options the function sets): a function that steps an LR scheduler runs eagerly, and
     rebinding a name the function reads (a new optimizer object, a dropout rate in a global) is
     not seen: compile the new function instead, or pass the value as an argument. Returned
-    tensors are detached; so a function that runs no backward itself and returns a tensor with a
-    graph (``compile(model)``, whose output the caller differentiates) runs eagerly, with a
-    warning. Functions that read tensor values into Python (``.item()``,
+    tensors are detached; so a function that returns a tensor with a graph that no backward of
+    its own went through (``compile(model)``, whose output the caller differentiates) runs
+    eagerly, with a warning. Functions that read tensor values into Python (``.item()``,
     ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
     with a warning.
 

@@ -92,10 +92,12 @@ class Tracer(NumberTracing):
         # The ``.grad`` of tensors earlier traces of the same inputs captured, as this call
         # found them: (tensor, its .grad) by id (see :meth:`_entry_grad`).
         self.grads_at_start: dict[int, tuple[Tensor, Tensor | None]] = {}
-        # Whether a backward pass (backward(), autograd.grad) ran inside the function: one that
-        # runs none and returns a tensor with a graph leaves that backward to its caller,
-        # which a replay, recording no graph, cannot serve (see CompiledFunction._trace).
-        self.ran_backward = False
+        # The nodes the backward passes (backward(), autograd.grad) inside the function went
+        # through: a returned tensor whose graph meets none of them (compile(model), or a
+        # second forward after an autograd.grad) leaves its backward to the caller, which a
+        # replay, recording no graph, cannot serve (see CompiledFunction._trace). Emptied
+        # once the trace is checked.
+        self.backward_nodes: set[Any] = set()
         # While tracing, _backend.xp is a namespace that records its function calls too, so
         # that array code written against _backend.xp (e.g. a stable log-sum-exp's shift) is
         # part of the program.

@@ -121,7 +121,22 @@ def _hooks_of_leaves_outside_inputs_do_not_run(lib: Any, calls: list[Any]) -> No
     calls.append((w.grad, v.grad.item()))
 
 
+def _a_leaf_that_is_an_output_and_an_input_once_on_the_sum(lib: Any, calls: list[Any]) -> None:
+    # w is an output itself and an input of another output (or given twice): its hooks run
+    # once, on the sum of all its parts, in backward, autograd.grad and with inputs=.
+    w = lib.tensor(2.0, requires_grad=True)
+    w.register_hook(lambda g: calls.append(("hook", g.item())))
+    w.register_post_accumulate_grad_hook(lambda t: calls.append(("post", t.grad.item())))
+    one, two = lib.tensor(1.0), lib.tensor(2.0)
+    lib.autograd.backward([w, w * 3], [one, two])
+    lib.autograd.backward([w, w], [one, two])
+    lib.autograd.backward([w * 2, w], [one, two], inputs=[w])
+    calls.append(lib.autograd.grad([w * 5, w], [w], [one, two])[0].item())
+    calls.append(w.grad.item())
+
+
 SCENARIOS = [
+    _a_leaf_that_is_an_output_and_an_input_once_on_the_sum,
     _each_leaf_as_soon_as_its_gradient_is_complete,
     _hooks_of_leaves_outside_inputs_do_not_run,
     _accumulates_then_calls,

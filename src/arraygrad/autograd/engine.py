@@ -166,6 +166,16 @@ def run_backward(
         dependencies = _on_paths_to(dependencies, leaf_targets or set(), node_targets)
         if leaf_parts:  # only the remaining nodes send their parts
             leaf_parts = _hooked_leaf_parts(dependencies)
+    # A hooked leaf that is itself an output is one more part of its gradient (backward([w,
+    # w * 3]) runs w's hooks once, on the sum, as PyTorch does): counted before any is sent.
+    for output in outputs:
+        if output._node is None and output._hooks is not None:
+            leaf_parts[id(output)] = leaf_parts.get(id(output), 0) + 1
+
+    # Leaves with hooks: their parts are summed first, so each hook sees the total once.
+    hooked: dict[int, Any] = {}
+    # What a hooked leaf's completed gradient is delivered with (see _leaf_parts_sent).
+    delivery = (leaf_parts, hooked, leaf_targets, captured, accumulate, create_graph)
 
     # 2. Seed the gradient buffers with the output gradients.
     buffers: dict[Node, Any] = {}
@@ -175,7 +185,13 @@ def run_backward(
     for output, grad in zip(outputs, grad_outputs):  # noqa: B905 - lengths checked above
         root = output._node
         if root is None:  # the output is itself a leaf
-            deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
+            if id(output) in leaf_parts:
+                deliver_to_leaf(
+                    output, grad, leaf_targets, captured, accumulate, create_graph, hooked
+                )
+                _leaf_parts_sent((output,), *delivery)
+            else:
+                deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
         if pruning and root not in dependencies:
             continue  # no path to the inputs
@@ -191,18 +207,14 @@ def run_backward(
     # While arraygrad.compile traces, every array computation here is written down too.
     tracer = _backend.tracer
     if tracer is not None:
-        tracer.ran_backward = True
+        tracer.backward_nodes.update(dependencies)
     simple_leaves = leaf_targets is None and accumulate
-    # Leaves with hooks: their parts are summed first, so each hook sees the total once.
-    hooked: dict[int, Any] = {}
     # Nodes whose gradient buffer is an array only the engine holds (a sum it made, a result of
     # a rule that added into or overwrote such an array): later parts are added into it in
     # place, and the rules of indexing and index_put may write into it (_owning_rules).
     owned: set[Node] = set()
     # Those rules run on raw NumPy arrays only (arraygrad.compile records them as they run).
     owning = not create_graph and not detect_anomaly and _backend.is_numpy
-    # What a hooked leaf's completed gradient is delivered with (see _leaf_parts_sent).
-    delivery = (leaf_parts, hooked, leaf_targets, captured, accumulate, create_graph)
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
