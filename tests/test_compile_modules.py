@@ -423,3 +423,35 @@ def test_values_a_training_step_returns_after_its_backward_still_replay() -> Non
         for _ in range(3):
             forward(ag.randn(4, 3))
     assert forward.traces == 1 and not forward.eager
+
+
+def test_a_compiled_module_stands_for_the_module() -> None:
+    # PyTorch: model = torch.compile(model); opt = SGD(model.parameters()); model.eval(); ...
+    # (an OptimizedModule). The training loop then runs eagerly (its backward is the caller's),
+    # with eager's values, and every module attribute reaches the model.
+    def train(wrap: bool) -> tuple[list[np.ndarray], Any]:
+        ag.manual_seed(0)
+        original = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 1))
+        model = ag.compile(original) if wrap else original
+        opt = ag.optim.SGD(model.parameters(), lr=0.1)
+        x = ag.randn(6, 3)
+        for _ in range(3):
+            opt.zero_grad()
+            model(x).pow(2).mean().backward()
+            opt.step()
+        return [p.detach().numpy().copy() for p in model.parameters()], (model, original)
+
+    eager, _ = train(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (it says why it runs eagerly: tested above)
+        compiled, (model, original) = train(True)
+    for a, b in zip(eager, compiled, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert model._orig_mod is original  # (not subscriptable, as PyTorch's OptimizedModule)
+    # the model's own keys (PyTorch's OptimizedModule prefixes them with '_orig_mod.', which a
+    # plain model cannot load without renaming)
+    assert list(model.state_dict()) == list(original.state_dict())
+    model.eval()
+    assert not original.training and not model.training
+    with pytest.raises(AttributeError, match="no attribute 'parameters'"):
+        ag.compile(lambda x: x).parameters  # noqa: B018 - a plain function stays one

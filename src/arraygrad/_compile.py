@@ -142,7 +142,16 @@ class CompiledFunction:
     """A function traced on its first call for each input signature and replayed afterwards."""
 
     def __init__(self, fn: Callable[..., Any], fullgraph: bool = False) -> None:
-        functools.update_wrapper(self, fn)
+        from arraygrad.nn.modules.module import Module  # nn builds on the top-level package
+
+        if isinstance(fn, Module):
+            # compile(model) stands for the model (PyTorch's OptimizedModule): parameters(),
+            # state_dict(), eval() and any other attribute reach it (see __getattr__), and
+            # ``_orig_mod`` is it. Its attributes are not copied, which would go stale.
+            functools.update_wrapper(self, fn, updated=())
+            self._orig_mod = fn
+        else:
+            functools.update_wrapper(self, fn)
         self.fn = fn
         # compile(fn, fullgraph=True): what cannot be compiled raises instead of running eagerly
         self.fullgraph = fullgraph
@@ -163,6 +172,13 @@ class CompiledFunction:
         # it so only for an optimizer known when it starts: then every read of the lr during
         # the trace, before the step too, is of the traced number.
         self._optimizers: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes the compiled function lacks, and only for a compiled module.
+        module = self.__dict__.get("_orig_mod")
+        if module is None:
+            raise AttributeError(f"'CompiledFunction' object has no attribute {name!r}")
+        return getattr(module, name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         last = self._last
