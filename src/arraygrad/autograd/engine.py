@@ -143,9 +143,9 @@ def run_backward(
     for output in outputs:
         if output._node is not None:
             dependencies[output._node] = 0
-    # Leaves with hooks are counted too, by id: how many edges lead to each, so that their
-    # hooks run as soon as their whole gradient is in (PyTorch's AccumulateGrad), not at the end.
-    leaf_parts: dict[int, int] = {}
+    # Whether a leaf with hooks is reached: its parts are then counted (below), so that its
+    # hooks run as soon as its whole gradient is in (PyTorch's AccumulateGrad), not at the end.
+    hooked_leaves = False
     stack: list[Node] = list(dependencies)
     while stack:
         for edge in stack.pop().edges:
@@ -156,7 +156,7 @@ def run_backward(
                     dependencies[edge] = 1  # type: ignore[index]
                     stack.append(edge)  # type: ignore[arg-type]
             elif edge is not None and edge._hooks is not None:  # type: ignore[union-attr]
-                leaf_parts[id(edge)] = leaf_parts.get(id(edge), 0) + 1
+                hooked_leaves = True
 
     # With ``inputs`` (autograd.grad, backward(inputs=...)), only the nodes on a path to one of
     # them run, as in PyTorch: the rest would compute gradients nobody asked for, and may hold
@@ -164,8 +164,8 @@ def run_backward(
     pruning = inputs is not None
     if pruning:
         dependencies = _on_paths_to(dependencies, leaf_targets or set(), node_targets)
-        if leaf_parts:  # only the remaining nodes send their parts
-            leaf_parts = _hooked_leaf_parts(dependencies)
+    # (counted over the nodes that run: without those off the paths to the inputs)
+    leaf_parts = _hooked_leaf_parts(dependencies) if hooked_leaves else {}
     # A hooked leaf that is itself an output is one more part of its gradient (backward([w,
     # w * 3]) runs w's hooks once, on the sum, as PyTorch does): counted before any is sent.
     for output in outputs:
@@ -185,13 +185,9 @@ def run_backward(
     for output, grad in zip(outputs, grad_outputs):  # noqa: B905 - lengths checked above
         root = output._node
         if root is None:  # the output is itself a leaf
+            deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph, hooked)
             if id(output) in leaf_parts:
-                deliver_to_leaf(
-                    output, grad, leaf_targets, captured, accumulate, create_graph, hooked
-                )
                 _leaf_parts_sent((output,), *delivery)
-            else:
-                deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph)
             continue
         if pruning and root not in dependencies:
             continue  # no path to the inputs
