@@ -92,7 +92,7 @@ from arraygrad._compile_program import (
 )
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
-from arraygrad._primitive import Node
+from arraygrad._primitive import reachable
 from arraygrad._tensor import Tensor, describe
 
 __all__ = ["compile"]
@@ -374,7 +374,11 @@ def _differentiable_output(result: Any, went_through: set[Any]) -> Tensor | None
     requires grad and was computed) that meets none of the nodes ``went_through`` (those the
     function's own backward passes ran), or ``None``."""
     if isinstance(result, Tensor):
-        if result._node is None or _meets(result._node, went_through):
+        node = result._node
+        if node is None:
+            return None
+        # (reachable is a generator: the walk stops at the first node met)
+        if went_through and any(n in went_through for n in reachable([node])):
             return None
         return result
     if isinstance(result, (tuple, list, dict)):
@@ -383,23 +387,6 @@ def _differentiable_output(result: Any, went_through: set[Any]) -> Tensor | None
             if found is not None:
                 return found
     return None
-
-
-def _meets(root: Any, nodes: set[Any]) -> bool:
-    """Whether the graph from node ``root`` reaches one of ``nodes`` (without recursion)."""
-    if not nodes:
-        return False
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node in nodes:
-            return True
-        for edge in node.edges:
-            if edge.__class__ is Node and edge not in seen:
-                seen.add(edge)
-                stack.append(edge)
-    return False
 
 
 def compile(
