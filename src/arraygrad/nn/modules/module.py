@@ -22,9 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _backend, _creation, _device, _dtype, _grads
-from arraygrad._grad_mode import no_grad
+from arraygrad import _backend, _grads
 from arraygrad._tensor import Tensor
+from arraygrad.nn.modules.conversion import ConversionMixin
 from arraygrad.nn.modules.hooks import BackwardHook, RemovableHandle
 from arraygrad.nn.modules.paths import PathMixin
 from arraygrad.nn.modules.state import StateDictMixin
@@ -47,14 +47,6 @@ def typename(obj: Any) -> str:
     return qualname if module in {"", "builtins"} else f"{module}.{qualname}"
 
 
-def _check_cpu(device: Any) -> None:
-    if not _device.on_cpu(device):
-        raise RuntimeError(
-            f"device {str(device)!r} is not available: arraygrad computes on the CPU. "
-            "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
-        )
-
-
 # Module attributes added after modules were first pickled (see Module.__setstate__).
 _STATE_DICT_HOOK_TABLES = (
     "_save_pre_hooks",
@@ -73,7 +65,7 @@ def _addindent(text: str, spaces: int) -> str:
     return first + "\n" + "\n".join(rest)
 
 
-class Module(StateDictMixin, PathMixin):
+class Module(StateDictMixin, PathMixin, ConversionMixin):
     """Base class for all neural network modules; subclasses define :meth:`forward`.
 
     Calling a module runs its forward pre-hooks, :meth:`forward`, its forward hooks and sets up
@@ -398,85 +390,6 @@ class Module(StateDictMixin, PathMixin):
             module.apply(fn)
         fn(self)
         return self
-
-    # --- conversion --------------------------------------------------------------------------
-
-    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
-        if recurse:
-            for module in self.children():
-                module._apply(fn)
-        with no_grad():
-            for param in self._parameters.values():
-                if param is None:
-                    continue
-                # Changing .data keeps the Parameter object, so optimizers still hold it.
-                param.data = fn(param)
-                if param.grad is not None:
-                    param.grad.data = fn(param.grad)
-            for key, buf in self._buffers.items():
-                if buf is not None:
-                    self._buffers[key] = fn(buf)
-        return self
-
-    def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Convert floating-point parameters and buffers to a dtype (``module.to(float64)``).
-
-        Only the CPU device exists; integer buffers (``num_batches_tracked``) keep their dtype.
-        """
-        target = kwargs.pop("dtype", None)
-        for arg in [*args, kwargs.pop("device", None)]:
-            if isinstance(arg, _dtype.dtype):
-                target = arg
-            elif isinstance(arg, Tensor):
-                target = arg.dtype
-            elif arg is not None:
-                _check_cpu(arg)
-        if target is None:
-            return self
-        if not target.is_floating_point:
-            raise TypeError(
-                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                f"dtype={target}"
-            )
-        return self._apply(lambda t: t.to(target) if t.is_floating_point() else t)
-
-    def float(self) -> Module:
-        """Convert floating-point parameters and buffers to float32."""
-        return self.to(_dtype.float32)
-
-    def double(self) -> Module:
-        """Convert floating-point parameters and buffers to float64."""
-        return self.to(_dtype.float64)
-
-    def half(self) -> Module:
-        """Convert floating-point parameters and buffers to float16."""
-        return self.to(_dtype.float16)
-
-    def cpu(self) -> Module:
-        """This module (parameters already live in host memory)."""
-        return self
-
-    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
-        """Replace every parameter's and buffer's values (and gradients) by uninitialized
-        memory of the same shape and dtype; Parameters stay the same objects."""
-        if device is not None:
-            _check_cpu(device)
-        return self._apply(_creation.empty_like, recurse)
-
-    def type(self, dst_type: Any) -> Module:
-        """Cast every parameter and buffer, integer ones included, to ``dst_type`` (a dtype or
-        a name such as ``'torch.DoubleTensor'``)."""
-        if not isinstance(dst_type, (str, _dtype.dtype)):
-            raise TypeError("dtype must be a type, str, or dtype object")
-        # A name is checked (and resolved) by Tensor.type before anything is converted.
-        target = _creation.empty(0).type(dst_type).dtype
-        # A parameter that requires grad cannot hold integers: refuse before changing any.
-        if not target.is_floating_point and any(p.requires_grad for p in self.parameters()):
-            raise RuntimeError(
-                "data set to a tensor that requires gradients must be floating point or "
-                "complex dtype"
-            )
-        return self._apply(lambda t: t.type(dst_type))
 
     # --- hooks and calling -------------------------------------------------------------------
 

@@ -1,0 +1,124 @@
+"""Converting a module's parameters and buffers: ``to``, ``float``, ``double``, ``half``,
+``cpu``, ``type`` and ``to_empty`` of :class:`~arraygrad.nn.Module`, all through ``_apply``.
+
+Parameters stay the same objects (their ``.data`` changes), so optimizers built on them keep
+working, as in PyTorch.
+
+>>> import arraygrad
+>>> layer = arraygrad.nn.Linear(2, 1).double()
+>>> layer.weight.dtype
+arraygrad.float64
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Self
+
+from arraygrad import _creation, _device, _dtype
+from arraygrad._grad_mode import no_grad
+from arraygrad._tensor import Tensor
+
+if TYPE_CHECKING:
+    from arraygrad.nn.modules.module import Module
+    from arraygrad.nn.parameter import Parameter
+
+__all__ = ["ConversionMixin"]
+
+
+def _check_cpu(device: Any) -> None:
+    if not _device.on_cpu(device):
+        raise RuntimeError(
+            f"device {str(device)!r} is not available: arraygrad computes on the CPU. "
+            "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
+        )
+
+
+class ConversionMixin:
+    """The conversion methods of ``Module`` (which provides the attributes used here)."""
+
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+
+    if TYPE_CHECKING:
+
+        def children(self) -> Iterator[Module]: ...
+
+        def parameters(self, recurse: bool = True) -> Iterator[Parameter]: ...
+
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Self:
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
+        with no_grad():
+            for param in self._parameters.values():
+                if param is None:
+                    continue
+                # Changing .data keeps the Parameter object, so optimizers still hold it.
+                param.data = fn(param)
+                if param.grad is not None:
+                    param.grad.data = fn(param.grad)
+            for key, buf in self._buffers.items():
+                if buf is not None:
+                    self._buffers[key] = fn(buf)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """Convert floating-point parameters and buffers to a dtype (``module.to(float64)``).
+
+        Only the CPU device exists; integer buffers (``num_batches_tracked``) keep their dtype.
+        """
+        target = kwargs.pop("dtype", None)
+        for arg in [*args, kwargs.pop("device", None)]:
+            if isinstance(arg, _dtype.dtype):
+                target = arg
+            elif isinstance(arg, Tensor):
+                target = arg.dtype
+            elif arg is not None:
+                _check_cpu(arg)
+        if target is None:
+            return self
+        if not target.is_floating_point:
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={target}"
+            )
+        return self._apply(lambda t: t.to(target) if t.is_floating_point() else t)
+
+    def float(self) -> Self:
+        """Convert floating-point parameters and buffers to float32."""
+        return self.to(_dtype.float32)
+
+    def double(self) -> Self:
+        """Convert floating-point parameters and buffers to float64."""
+        return self.to(_dtype.float64)
+
+    def half(self) -> Self:
+        """Convert floating-point parameters and buffers to float16."""
+        return self.to(_dtype.float16)
+
+    def cpu(self) -> Self:
+        """This module (parameters already live in host memory)."""
+        return self
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Self:
+        """Replace every parameter's and buffer's values (and gradients) by uninitialized
+        memory of the same shape and dtype; Parameters stay the same objects."""
+        if device is not None:
+            _check_cpu(device)
+        return self._apply(_creation.empty_like, recurse)
+
+    def type(self, dst_type: Any) -> Self:
+        """Cast every parameter and buffer, integer ones included, to ``dst_type`` (a dtype or
+        a name such as ``'torch.DoubleTensor'``)."""
+        if not isinstance(dst_type, (str, _dtype.dtype)):
+            raise TypeError("dtype must be a type, str, or dtype object")
+        # A name is checked (and resolved) by Tensor.type before anything is converted.
+        target = _creation.empty(0).type(dst_type).dtype
+        # A parameter that requires grad cannot hold integers: refuse before changing any.
+        if not target.is_floating_point and any(p.requires_grad for p in self.parameters()):
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or "
+                "complex dtype"
+            )
+        return self._apply(lambda t: t.type(dst_type))
