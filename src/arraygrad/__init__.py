@@ -42,6 +42,7 @@ from arraygrad import (
     _predicates,
     _quantiles,
     _random,
+    _random_creation,
     _reduction,
     _renorm,
     _repeats,
@@ -128,6 +129,7 @@ from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
 from arraygrad._quantiles import *  # noqa: F403
 from arraygrad._random import *  # noqa: F403
+from arraygrad._random_creation import *  # noqa: F403
 from arraygrad._reduction import *  # noqa: F403
 from arraygrad._renorm import *  # noqa: F403
 from arraygrad._repeats import *  # noqa: F403
@@ -240,6 +242,7 @@ __all__ = [
     *_softmax.__all__,
     *_complex.__all__,
     *_random.__all__,
+    *_random_creation.__all__,
     *_scatter.__all__,
     *_index_updates.__all__,
     *_view_scatter.__all__,

@@ -1,4 +1,5 @@
-"""Making tensors: from data, filled, ranges and random, with PyTorch's dtype defaults."""
+"""Making tensors: from data, filled and ranges, with PyTorch's dtype defaults (random ones:
+:mod:`arraygrad._random_creation`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from arraygrad import _backend, _dtype
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
-from arraygrad._generator import Generator, default_generator
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -24,16 +24,8 @@ __all__ = [
     "full_like",
     "linspace",
     "logspace",
-    "manual_seed",
     "ones",
     "ones_like",
-    "rand",
-    "rand_like",
-    "randint",
-    "randint_like",
-    "randn",
-    "randn_like",
-    "randperm",
     "tensor",
     "zeros",
     "zeros_like",
@@ -407,181 +399,6 @@ def eye(
     """The ``n x m`` identity matrix."""
     creation_options("eye", options)
     return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
-
-
-def manual_seed(seed: int) -> Generator:
-    """Seed the global generator behind ``rand``, ``randn``, dropout and the other draws, and
-    return it as :data:`arraygrad.default_generator` (PyTorch returns its default generator).
-
-    >>> import arraygrad
-    >>> a = arraygrad.rand(2, generator=arraygrad.manual_seed(0))
-    >>> bool((arraygrad.rand(2, generator=arraygrad.manual_seed(0)) == a).all())
-    True
-    """
-    _backend.manual_seed(seed)
-    return default_generator
-
-
-def generator_rng(generator: Any) -> Any:
-    """The NumPy generator behind an :class:`arraygrad.Generator` (``None``: the global one)."""
-    return None if generator is None else generator._rng
-
-
-def rand(
-    *size: Any,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
-    size = creation_options("rand", options, size)
-    array = _backend.random_uniform(
-        _size(size), _float_default(dtype), rng=generator_rng(generator)
-    )
-    return _leaf(array, requires_grad)
-
-
-def randn(
-    *size: Any,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Standard normal samples, drawn from ``generator`` (the global one by default)."""
-    size = creation_options("randn", options, size)
-    array = _backend.random_normal(_size(size), _float_default(dtype), rng=generator_rng(generator))
-    return _leaf(array, requires_grad)
-
-
-def randint(
-    low: Any = None,
-    high: Any = None,
-    size: Any = None,
-    *,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
-    ``generator`` (the global one by default)."""
-    creation_options("randint", options)
-    if size is None:  # randint(high, size)
-        low, high, size = 0, low, high
-    elif high is None:  # randint(high, size=...)
-        low, high = 0, low
-    elif low is None:  # randint(high=..., size=...)
-        low = 0
-    if high is None or size is None:
-        raise TypeError(
-            "randint() needs high and size: randint(high, size) or randint(low, high, size)"
-        )
-    native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
-    rng = generator_rng(generator)
-    array = _backend.random_integers(low, high, _size((size,)), native, rng=rng)
-    return _leaf(array, requires_grad)  # refuses True for integers, as PyTorch does
-
-
-def randperm(
-    n: int,
-    *,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
-    creation_options("randperm", options)
-    native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
-    array = _backend.random_permutation(n, native, rng=generator_rng(generator))
-    return _leaf(array, requires_grad)
-
-
-# Random tensors shaped like another, and logspace.
-
-
-def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> Any:
-    target = dtype if dtype is not None else input.dtype
-    if not target.is_floating_point:
-        raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}'. Fix: "
-            f"{name} draws floats; pass dtype=arraygrad.float32 or a float input."
-        )
-    return _dtype.to_xp(target)
-
-
-def rand_like(
-    input: Tensor,
-    *,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Uniform samples from ``[0, 1)`` with the shape (and float dtype) of ``input``.
-
-    >>> import arraygrad
-    >>> arraygrad.rand_like(arraygrad.zeros(2, dtype=arraygrad.float64)).dtype
-    arraygrad.float64
-    """
-    creation_options("rand_like", options)
-    native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
-    array = _backend.random_uniform(tuple(input.shape), native, rng=generator_rng(generator))
-    return _leaf(array, requires_grad)
-
-
-def randn_like(
-    input: Tensor,
-    *,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Standard normal samples with the shape (and float dtype) of ``input``.
-
-    >>> import arraygrad
-    >>> arraygrad.randn_like(arraygrad.zeros(2, 3)).shape
-    arraygrad.Size([2, 3])
-    """
-    creation_options("randn_like", options)
-    native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
-    array = _backend.random_normal(tuple(input.shape), native, rng=generator_rng(generator))
-    return _leaf(array, requires_grad)
-
-
-def randint_like(
-    input: Tensor,
-    low: int = 0,
-    high: int | None = None,
-    *,
-    generator: Any = None,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``
-    (``randint_like(input, high)`` draws from ``[0, high)``).
-
-    >>> import arraygrad
-    >>> arraygrad.randint_like(arraygrad.zeros(3), 1, 2).tolist()
-    [1.0, 1.0, 1.0]
-    """
-    creation_options("randint_like", options)
-    if high is None:
-        low, high = 0, low
-    if low >= high:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}. "
-            "Fix: pass low < high."
-        )
-    shape, native = _like(input, dtype)
-    rng = generator_rng(generator)
-    return _leaf(
-        _backend.random_integers(int(low), int(high), shape, native, rng=rng), requires_grad
-    )
 
 
 def logspace(

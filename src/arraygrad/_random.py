@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _math, _views
-from arraygrad._creation import _size, creation_options, generator_rng
+from arraygrad._creation import _size, creation_options
 from arraygrad._dtype import dtype
+from arraygrad._random_creation import generator_rng
 from arraygrad._tensor import Tensor
 
 __all__ = [

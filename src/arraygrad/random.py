@@ -18,9 +18,9 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from arraygrad._creation import manual_seed
 from arraygrad._generator import default_generator
 from arraygrad._random import get_rng_state, initial_seed, seed, set_rng_state
+from arraygrad._random_creation import manual_seed
 
 __all__ = [
     "default_generator",

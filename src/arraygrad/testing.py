@@ -500,7 +500,7 @@ def make_tensor(
     >>> t.shape, bool(((t >= 0) & (t < 5)).all())
     (arraygrad.Size([2, 3]), True)
     """
-    from arraygrad import _creation
+    from arraygrad import _creation, _random_creation
     from arraygrad._info import finfo, iinfo
 
     def bounds(
@@ -553,13 +553,13 @@ def make_tensor(
         size = (*size[:-1], 2 * size[-1])
     if dtype is _dtype.bool_:
         lo, hi = bounds(low, high, 0, 2, (0, 2))
-        result = _creation.randint(lo, hi, size, dtype=dtype, device=device)
+        result = _random_creation.randint(lo, hi, size, dtype=dtype, device=device)
     elif dtype in _INTEGRAL:
         info = iinfo(dtype)
         # randint cannot draw int64's maximum: its exclusive bound would overflow
         highest = info.max + (1 if dtype is not _dtype.int64 else 0)
         lo, hi = bounds(low, high, info.min, highest, (-9, 10))
-        result = _creation.randint(lo, hi, size, dtype=dtype, device=device)
+        result = _random_creation.randint(lo, hi, size, dtype=dtype, device=device)
     elif dtype in _FLOATING:
         limits = finfo(dtype)
         lo, hi = bounds(low, high, limits.min, limits.max, (-9, 9))

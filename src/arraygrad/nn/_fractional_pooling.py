@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _creation, _indexing, _shape
+from arraygrad import _backend, _indexing, _random_creation, _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._pooling import check_float_planes, window_pick
@@ -100,7 +100,7 @@ def _fractional_max_pool(
     x = input if batched else _shape.unsqueeze(input, 0)
     batch, channels = x.shape[0], x.shape[1]
     if random_samples is None:
-        random_samples = _creation.rand(batch, channels, n, dtype=input.dtype)
+        random_samples = _random_creation.rand(batch, channels, n, dtype=input.dtype)
     if tuple(random_samples.shape) != (batch, channels, n):
         raise RuntimeError(
             f"{name}(): Expect _random_samples to be of shape {[batch, channels, n]} (batch, "

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _creation, _decompositions, _dtype, _math
-from arraygrad._creation import generator_rng
 from arraygrad._grad_mode import no_grad
+from arraygrad._random_creation import generator_rng, randperm
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -342,7 +342,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any =
     with no_grad():
         normal_(tensor, 0.0, std, generator)
         for col in range(cols):
-            zero_rows = _creation.randperm(rows, generator=generator)[:num_zeros]
+            zero_rows = randperm(rows, generator=generator)[:num_zeros]
             tensor[zero_rows, col] = 0
     return tensor
 
