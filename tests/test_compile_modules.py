@@ -4,6 +4,7 @@ sets, and records what layers compute from raw arrays (gradient clipping, embedd
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Any
 
@@ -425,3 +426,30 @@ def test_a_compiled_module_stands_for_the_module() -> None:
     assert not original.training and not model.training
     with pytest.raises(AttributeError, match="no attribute 'parameters'"):
         ag.compile(lambda x: x).parameters  # noqa: B018 - a plain function stays one
+
+
+def test_module_compile_compiles_its_calls_in_place() -> None:
+    # PyTorch's model.compile(**torch.compile's arguments): returns None, the model stays the
+    # model; inference replays, training (the caller's backward) runs eagerly with eager's bits
+    ag.manual_seed(0)
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2))
+    twin = copy.deepcopy(model)
+    assert model.compile(mode="reduce-overhead") is None
+    assert isinstance(model, ag.nn.Sequential) and list(model.state_dict()) == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+    x = ag.randn(5, 3)
+    with warnings.catch_warnings(), ag.no_grad():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            assert model(x).numpy().tobytes() == twin(x).numpy().tobytes()
+    assert model._compiled_call.traces == 1
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):
+        for _ in range(2):
+            model(x).pow(2).sum().backward()
+            twin(x).pow(2).sum().backward()
+    for mine, theirs in zip(model.parameters(), twin.parameters(), strict=True):
+        assert mine.grad.numpy().tobytes() == theirs.grad.numpy().tobytes()

@@ -446,7 +446,22 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
             self._backward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile this module's calls in place with :func:`arraygrad.compile` (its arguments:
+        ``mode``, ``fullgraph``, ...), as PyTorch's ``Module.compile``. A call whose output the
+        caller differentiates runs eagerly, with compile's warning; calls under ``no_grad()``
+        (inference) replay."""
+        from arraygrad._compile import compile
+
+        self._compiled_call = compile(self._call_impl, *args, **kwargs)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self.__dict__.get("_compiled_call")  # set by compile() (rare)
+        if compiled is not None:
+            return compiled(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         tracer = _backend.tracer
         if tracer is not None:  # arraygrad.compile replays only in the mode it traced in
             tracer.module_called(self)
