@@ -4,6 +4,7 @@ on changed captured state, and fall back to eager (with a warning) on what canno
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -1066,3 +1067,54 @@ def test_fullgraph_raises_where_compile_would_run_eagerly() -> None:
         compiled(ag.tensor([1.0, 1.0]))
     with pytest.warns(RuntimeWarning, match="runs eagerly"):  # without it: eager, a warning
         ag.compile(step)(ag.tensor([1.0, 1.0]))
+
+
+def test_keyword_arguments_are_compiled() -> None:
+    # Calls with keyword arguments ran eagerly, silently (fullgraph=True too): a step called as
+    # step(x, scale=2.0) was never faster. They are arguments like the others, by name.
+    def make() -> tuple[ag.Tensor, Callable[..., ag.Tensor]]:
+        w = ag.tensor([1.0, -2.0], requires_grad=True)
+
+        def step(x, *rest, scale=1.0, bias=None):
+            out = w * x * scale
+            for extra in rest:
+                out = out * extra
+            loss = (out if bias is None else out + bias).sum()
+            loss.backward()
+            with ag.no_grad():
+                w.sub_(0.1 * w.grad)
+            w.grad = None
+            return loss
+
+        return w, step
+
+    w_eager, eager = make()
+    w_compiled, step = make()
+    compiled = ag.compile(step, fullgraph=True)
+    x, b = ag.tensor([1.0, 2.0]), ag.tensor([0.5, 0.25])
+    calls = [
+        ((x,), {"scale": 2.0}),
+        ((x,), {"bias": b, "scale": 1.0}),
+        ((x,), {"scale": 1.0, "bias": b}),  # the same signature: the same program
+        ((x, b), {}),  # b is one of *rest here, not bias: a signature of its own
+        ((), {"x": x}),
+    ]
+    for _ in range(3):
+        for args, kwargs in calls:
+            mine, theirs = compiled(*args, **kwargs).detach(), eager(*args, **kwargs).detach()
+            assert mine.numpy().tobytes() == theirs.numpy().tobytes()
+    assert w_compiled.detach().numpy().tobytes() == w_eager.detach().numpy().tobytes()
+    assert compiled.traces == 4
+
+
+def test_the_signature_limit_names_a_keyword_argument() -> None:
+    from arraygrad._compile import _MAX_SIGNATURES
+
+    compiled = ag.compile(lambda x, scale: x * scale, fullgraph=True)
+    x = ag.ones(2)
+    for call in range(_MAX_SIGNATURES):
+        assert compiled(x, scale=float(call)).tolist() == [float(call)] * 2
+    with pytest.raises(RuntimeError, match=r"keyword argument 'scale''s value \(63.0 -> 64.0\)"):
+        compiled(x, scale=64.0)
+    with pytest.raises(RuntimeError, match=r"the keyword arguments \(scale -> none\)"):
+        compiled(x, 64.0)

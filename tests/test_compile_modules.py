@@ -453,3 +453,20 @@ def test_module_compile_compiles_its_calls_in_place() -> None:
             twin(x).pow(2).sum().backward()
     for mine, theirs in zip(model.parameters(), twin.parameters(), strict=True):
         assert mine.grad.numpy().tobytes() == theirs.grad.numpy().tobytes()
+
+
+def test_module_calls_with_keyword_arguments_replay() -> None:
+    # model(x, key_padding_mask=...) and the like: keyword calls ran eagerly, every time
+    ag.manual_seed(0)
+    attention = ag.nn.MultiheadAttention(4, 2, batch_first=True).eval()
+    twin = copy.deepcopy(attention)
+    attention.compile()
+    x = ag.randn(2, 3, 4)
+    mask = ag.tensor([[False, False, True], [False, False, False]])
+    with warnings.catch_warnings(), ag.no_grad():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            mine = attention(x, x, x, key_padding_mask=mask, need_weights=False)[0]
+            theirs = twin(x, x, x, key_padding_mask=mask, need_weights=False)[0]
+            assert mine.numpy().tobytes() == theirs.numpy().tobytes()
+    assert attention._compiled_call.traces == 1

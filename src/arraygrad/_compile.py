@@ -104,8 +104,9 @@ _MAX_TRACES = 8  # programs kept per function before it is considered too dynami
 _MAX_SIGNATURES = 64
 
 
-def _key(args: tuple[Any, ...]) -> Any:
-    """What a program is specialised on: grad mode, tensor signatures, other argument values."""
+def _key(args: tuple[Any, ...], names: tuple[str, ...] = ()) -> Any:
+    """What a program is specialised on: grad mode, tensor signatures, other argument values,
+    and the names of the keyword arguments (``names``: the last ``len(names)`` of ``args``)."""
     parts: list[Any] = [grad_enabled.get()]
     for value in args:
         if value.__class__ is Tensor or isinstance(value, Tensor):
@@ -117,25 +118,50 @@ def _key(args: tuple[Any, ...]) -> Any:
                 parts.append(("id", id(value)))
             else:
                 parts.append(("v", type(value), value))
+    if names:
+        parts.append(("keywords", names))
     return tuple(parts)
 
 
 def _differing_arguments(old: Any, new: Any) -> list[str]:
     """The arguments in which two :func:`_key` values differ, in words."""
     found = ["the grad mode"] if old[0] != new[0] else []
-    for position, (a, b) in enumerate(zip(old[1:], new[1:], strict=False)):
-        if a != b:
-            if a[0] == b[0] == "v":
-                found.append(f"argument {position}'s value ({a[2]!r} -> {b[2]!r})")
-            elif a[0] == b[0] == "T":
-                found.append(f"argument {position}'s shape, dtype or requires_grad")
-            elif a[0] == b[0] == "id":
-                found.append(f"argument {position} (another object)")
-            else:
-                found.append(f"argument {position}")
-    if len(old) != len(new):
+    old_args, old_names = _split_key(old)
+    new_args, new_names = _split_key(new)
+    if old_names != new_names:
+        found.append(
+            f"the keyword arguments ({', '.join(old_names) or 'none'} -> "
+            f"{', '.join(new_names) or 'none'})"
+        )
+    elif len(old_args) != len(new_args):
         found.append("the number of arguments")
+    else:
+        first_keyword = len(new_args) - len(new_names)
+        for position, (a, b) in enumerate(zip(old_args, new_args, strict=True)):
+            if a == b:
+                continue
+            name = (
+                f"argument {position}"
+                if position < first_keyword
+                else f"keyword argument {new_names[position - first_keyword]!r}"
+            )
+            if a[0] == b[0] == "v":
+                found.append(f"{name}'s value ({a[2]!r} -> {b[2]!r})")
+            elif a[0] == b[0] == "T":
+                found.append(f"{name}'s shape, dtype or requires_grad")
+            elif a[0] == b[0] == "id":
+                found.append(f"{name} (another object)")
+            else:
+                found.append(name)
     return found
+
+
+def _split_key(key: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """A :func:`_key`'s arguments' parts and its keyword names."""
+    parts = key[1:]
+    if parts and parts[-1][0] == "keywords":
+        return parts[:-1], parts[-1][1]
+    return parts, ()
 
 
 class CompiledFunction:
@@ -189,25 +215,33 @@ class CompiledFunction:
         return self._dispatch(args, kwargs)
 
     def _dispatch(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if _backend.tracer is not None or kwargs:
-            # Inside another trace it is part of that one; keyword calls are not specialised.
+        if _backend.tracer is not None:  # inside another trace it is part of that one
             return self.fn(*args, **kwargs)
-        key = _key(args)
+        # Keyword arguments are arguments after the positional ones, in the order of their
+        # names (so that f(x, a=1, b=2) and f(x, b=2, a=1) share a program), with the names in
+        # the key: a program's replay reads them by position, as it reads the others.
+        names: tuple[str, ...] = ()
+        if kwargs:
+            names = tuple(sorted(kwargs))
+            args = args + tuple(kwargs[name] for name in names)
+        key = _key(args, names)
         if key in self.eager:
             if self.fullgraph:
                 raise RuntimeError(self._refusal(self.eager[key]))
-            return self.fn(*args)
+            return self._run(args, names)
         programs = self.programs.get(key)
         if programs is None and len(self.programs) + len(self.eager) >= _MAX_SIGNATURES:
             self._too_many_signatures(key)
-            return self.fn(*args)
+            return self._run(args, names)
         if programs:
             for index, program in enumerate(programs):
                 result = program.replay(args)
                 if result is not MISS:
                     if index:  # the most recently matching program is tried first next time
                         programs.insert(0, programs.pop(index))
-                    self._last = program.replay
+                    # (__call__ tries the last program on positional calls only: one traced
+                    # with keywords would take the same arrays passed positionally)
+                    self._last = None if names else program.replay
                     return result
             if len(programs) >= _MAX_TRACES:
                 # Which state: the guards of the latest program that miss now, in words.
@@ -223,8 +257,15 @@ class CompiledFunction:
                     "opt.step() after the compiled function), or leave this function uncompiled"
                 )
                 self._fall_back(key, reason, stacklevel=4, fix=fix)
-                return self.fn(*args)
-        return self._trace(key, args)
+                return self._run(args, names)
+        return self._trace(key, args, names)
+
+    def _run(self, args: tuple[Any, ...], names: tuple[str, ...]) -> Any:
+        """Call the function eagerly on ``args``, the last ``len(names)`` of them by keyword."""
+        if not names:
+            return self.fn(*args)
+        split = len(args) - len(names)
+        return self.fn(*args[:split], **dict(zip(names, args[split:], strict=True)))
 
     def _too_many_signatures(self, key: Any) -> None:
         """Warn, once, that calls with new input signatures run eagerly from now on, naming the
@@ -284,8 +325,9 @@ class CompiledFunction:
             "fullgraph=True to let such calls run eagerly."
         )
 
-    def _trace(self, key: Any, args: tuple[Any, ...]) -> Any:
-        """Run the function eagerly while recording it; keep the program if it can replay."""
+    def _trace(self, key: Any, args: tuple[Any, ...], names: tuple[str, ...] = ()) -> Any:
+        """Run the function eagerly while recording it; keep the program if it can replay.
+        ``names``: the keywords the last ``len(names)`` arguments are passed by."""
         tracer = Tracer()
         self.traces += 1
         for tensor in self._captured.get(key, {}).values():
@@ -313,7 +355,7 @@ class CompiledFunction:
         _backend.tracer = tracer
         _backend.xp = tracer.proxy
         try:
-            result = self.fn(*args)
+            result = self._run(args, names)
         finally:
             _backend.tracer = None
             _backend.xp = tracer.xp
@@ -365,7 +407,7 @@ class CompiledFunction:
             self._fall_back(key, str(error))
             return result
         self.programs.setdefault(key, []).append(program)
-        self._last = program.replay
+        self._last = None if names else program.replay
         return result
 
 
@@ -403,7 +445,8 @@ def compile(
     module, into a replayable program of array calls.
 
     ``fn`` is traced on its first call for each combination of input shapes, dtypes,
-    ``requires_grad`` flags and non-tensor argument values, and the recorded array calls are
+    ``requires_grad`` flags and non-tensor argument values (arguments passed by keyword too,
+    with their names), and the recorded array calls are
     replayed on later calls, bitwise equal to running ``fn`` eagerly. Tensors the function
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
