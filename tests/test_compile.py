@@ -1049,6 +1049,15 @@ def test_torch_compile_arguments_are_taken() -> None:
             lib.compile(plain, mode="fast")
         with pytest.raises(RuntimeError, match="Either mode or options"):
             lib.compile(plain, mode="default", options={"a": 1})
+        # a misspelt backend raises (PyTorch's InvalidBackend is a RuntimeError), also through
+        # the decorator form and with disable=True
+        with pytest.raises(RuntimeError, match="Invalid backend: 'inductr'"):
+            lib.compile(plain, backend="inductr")
+        with pytest.raises(RuntimeError, match="Invalid backend: 'inductr'"):
+            lib.compile(backend="inductr")(plain)
+        with pytest.raises(RuntimeError, match="Invalid backend: 'inductr'"):
+            lib.compile(plain, backend="inductr", disable=True)
+    assert ag.compile(plain, backend="eager")(x).tolist() == [2.0, 3.0]
 
 
 def test_fullgraph_raises_where_compile_would_run_eagerly() -> None:

@@ -471,8 +471,9 @@ def compile(
     ``disable=True`` returns ``fn`` itself; ``fullgraph=True`` raises a RuntimeError where
     ``fn`` cannot be compiled (PyTorch's error on a graph break) instead of running it eagerly
     with a warning (the call that found it out has run, eagerly). ``mode`` (one of PyTorch's
-    names), ``dynamic``, ``backend`` and ``options`` change nothing: there is one way to replay,
-    and a new input shape is traced again.
+    names), ``dynamic``, ``backend`` (one of PyTorch's names, or a callable, which is never called)
+    and ``options`` change nothing: there is one way to replay, and a new input shape is traced
+    again; an unknown mode or backend name raises PyTorch's RuntimeError.
 
     >>> import arraygrad
     >>> @arraygrad.compile(mode="reduce-overhead")
@@ -499,6 +500,12 @@ def compile(
             options=options,
             disable=disable,
         )
+    if isinstance(backend, str) and backend not in _BACKENDS:
+        # PyTorch's InvalidBackend is a RuntimeError: a misspelt name fails here, not never.
+        raise RuntimeError(
+            f"Invalid backend: {backend!r}. Fix: pass one of PyTorch's backend names "
+            f"({', '.join(_BACKENDS)}), or none (each replays the same way in arraygrad)."
+        )
     if disable:
         return model
     return CompiledFunction(model, fullgraph=fullgraph)
@@ -506,3 +513,19 @@ def compile(
 
 # torch.compile's modes: accepted, with one behaviour.
 _MODES = (None, "default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+# torch.compile's backend names: accepted, with one behaviour (a callable backend is accepted
+# too, and never called: there is no FX graph to give it).
+_BACKENDS = (
+    "inductor",
+    "eager",
+    "aot_eager",
+    "aot_eager_decomp_partition",
+    "aot_eager_default_partitioner",
+    "aot_ts",
+    "cudagraphs",
+    "onnxrt",
+    "openxla",
+    "openxla_eval",
+    "tvm",
+    "ts",
+)
