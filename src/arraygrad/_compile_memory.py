@@ -60,7 +60,7 @@ OPERATOR_UFUNCS = {
 }
 
 
-def _ufunc_of(op: Op) -> Any:
+def exact_ufunc_of(op: Op) -> Any:
     """The exact element-wise ufunc ``op`` calls (with no keyword), or ``None``."""
     xp = _backend.xp
     if op.kwargs or op.out is None:
@@ -139,7 +139,7 @@ def reuse_buffers(
     result = list(ops)
     reused = False
     for index, op in enumerate(ops):
-        ufunc = _ufunc_of(op)
+        ufunc = exact_ufunc_of(op)
         if ufunc is None:
             continue
         value: Any = keep[op.out]  # type: ignore[index]
@@ -186,7 +186,7 @@ SCRATCH_BYTES = 1 << 20
 def _scratch_ufunc(op: Op) -> tuple[Any, tuple[Any, ...]] | None:
     """The ufunc and operands that compute ``op``'s result into a given ``out=``, or ``None``."""
     xp = _backend.xp
-    ufunc = _ufunc_of(op)
+    ufunc = exact_ufunc_of(op)
     if ufunc is not None:
         return ufunc, op.args
     if op.style == CALL and op.fn is xp.matmul and not op.kwargs:

@@ -15,7 +15,7 @@ import operator
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._compile_memory import OPERATOR_UFUNCS
+from arraygrad._compile_memory import OPERATOR_UFUNCS, exact_ufunc_of
 from arraygrad._compile_symbolic import (
     ATTR,
     BINARY,
@@ -59,7 +59,36 @@ def _evaluate(op: Op, args: list[Any], kwargs: dict[str, Any]) -> Any:
         return getattr(args[0], op.name)(*args[1:], **kwargs)
     if op.style == ATTR:
         return getattr(args[0], op.name)
+    ufunc = exact_ufunc_of(op)
+    if ufunc is not None:
+        uniform = _uniform_result(ufunc, args)
+        if uniform is not None:
+            return uniform
     return op.fn(*args, **kwargs)
+
+
+def _uniform_result(ufunc: Any, args: list[Any]) -> Any:
+    """``ufunc(*args)`` computed on one element and broadcast, where each array operand is one
+    value broadcast (all strides 0: a mean's gradient, and what is computed from it), else
+    ``None``. The result is then one value broadcast too, which takes no memory, and which a
+    replay reads as a scalar (``x * (g + g)`` with ``g`` a mean's gradient: one pass over
+    ``x``, not a second array as large as ``x`` to read). ``ufunc`` is exact (rounded once, as
+    IEEE arithmetic and comparisons are), so each element of the whole result has the bits of
+    this one; a function with a vectorised approximation (``exp``) could differ."""
+    if not _backend.is_numpy:
+        return None
+    array_type: Any = _backend.array_type
+    arrays: list[Any] = [arg for arg in args if arg.__class__ is array_type]
+    if not arrays or any(array.size == 0 or any(array.strides) for array in arrays):
+        return None
+    xp = _backend.xp
+    shape = xp.broadcast_shapes(*(array.shape for array in arrays))
+    if not shape:
+        return None  # 0-d operands: NumPy gives a scalar, as eager code gets
+    # Each array as its one element, a NumPy scalar of its dtype (which promotes as the array
+    # does: NEP 50); Python numbers stay as they are.
+    one = [arg[(0,) * arg.ndim] if arg.__class__ is array_type else arg for arg in args]
+    return xp.broadcast_to(xp.asarray(ufunc(*one)), shape)
 
 
 def fold(ops: list[Op], roots: set[int]) -> list[Op]:

@@ -43,8 +43,13 @@ def _pow_vjp_base(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
     if isinstance(y, (int, float)):
         if y == 0:
             return g * 0
-        if y == 2:  # the common square: 2x is exact, and x ** 1 would be a pass for nothing
-            return (x + x) * g
+        if y == 2:
+            # The common square. 2g is exact, as 2x is: x * 2g has the bits of PyTorch's
+            # 2x * g (but where one of the doublings overflows), and x ** 1 would be a pass for
+            # nothing. Doubling g, not x: a loss's mean((...) ** 2) sends one value broadcast,
+            # which arraygrad.compile doubles once (see _compile_passes._uniform_result), so
+            # that a replay makes one pass over x where 2x * g makes two.
+            return x * (g + g)
         return g * y * x ** (y - 1)
     return ns.where(y == 0, 0.0, g * y * x ** (y - 1))
 
