@@ -29,7 +29,9 @@ tensor the function drops it from before reading it, with ``zero_grad()`` or a p
 PyTorch's loops, which do that first or between the forward and ``loss.backward()``, find the
 previous call's ``.grad`` every time), and an optimizer's options, state (Python values in it by
 value) and plain attributes (numbers, strings, None and tuples, lists and dicts of them; a
-subclass's own ``step()`` as well); otherwise the function is traced again. A call that leaves
+subclass's own ``step()`` as well) and its step hooks (which ones are registered, and the plain
+values each reads from its closure, globals or object: a replay repeats a hook's array work,
+not its Python effects); otherwise the function is traced again. A call that leaves
 the grad mode or the default dtype changed is not kept (a replay would not change it): the next
 call is traced again. An optimizer's ``lr``, ``momentum`` and ``betas`` are the exception: from
 the second trace that steps the optimizer on, they are numbers the program reads from the param

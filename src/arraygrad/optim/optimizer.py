@@ -5,6 +5,13 @@ group's options (``lr``, ``weight_decay``, ...; missing options take the optimiz
 ``defaults``), and ``state``, a dict from parameter to that parameter's buffers (``step``,
 ``exp_avg``, ...). :meth:`Optimizer.step` runs the subclass's update on every group.
 
+Hooks, as PyTorch's (:mod:`arraygrad.optim._hooks`): ``register_step_pre_hook`` /
+``register_step_post_hook`` (and :func:`register_optimizer_step_pre_hook` /
+:func:`register_optimizer_step_post_hook` for every optimizer) run around each ``step()`` call,
+a subclass's own ``step`` included; ``register_state_dict_pre_hook`` and the three others like
+it run around :meth:`state_dict` and :meth:`load_state_dict`. Each returns a handle whose
+``remove()`` unregisters the hook.
+
 Updates compute on the raw arrays of the active backend (no graph is recorded, nothing is
 differentiated) and write the new values into each parameter's memory, bumping its version
 counter like any in-place operation, so views and modules holding the parameter see the update
@@ -24,7 +31,7 @@ from __future__ import annotations
 import copy
 import functools
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
@@ -35,6 +42,13 @@ from arraygrad._compile_numbers import (
 )
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
+from arraygrad.optim._hooks import (
+    HOOK_TABLES,
+    OptimizerHooks,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+    with_step_hooks,
+)
 from arraygrad.optim._step_guards import (
     ABSENT,
     BOOKKEEPING,
@@ -49,7 +63,12 @@ from arraygrad.optim._step_guards import (
 )
 from arraygrad.optim._updates import scalar_state
 
-__all__ = ["Optimizer", "required"]
+__all__ = [
+    "Optimizer",
+    "register_optimizer_step_post_hook",
+    "register_optimizer_step_pre_hook",
+    "required",
+]
 
 
 class _RequiredParameter:
@@ -86,9 +105,10 @@ def lr_number(lr: Any) -> Any:
 
 
 def _wrapped_step(step: Callable[..., Any]) -> Callable[..., Any]:
-    """A subclass's own ``step``, as :meth:`Optimizer.__init_subclass__` installs it: it notes
-    its calls for the LR schedulers, and under arraygrad.compile guards and reads anew what
-    :meth:`Optimizer.step` does for the built-in optimizers."""
+    """A subclass's own ``step``, as :meth:`Optimizer.__init_subclass__` installs it: it runs
+    the step hooks around it, notes its calls for the LR schedulers, and under
+    arraygrad.compile guards and reads anew what :meth:`Optimizer.step` does for the built-in
+    optimizers."""
 
     @functools.wraps(step)
     def wrapped(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
@@ -101,11 +121,10 @@ def _wrapped_step(step: Callable[..., Any]) -> Callable[..., Any]:
         self._traced_step_ends(tracer, state_before)
         return result
 
-    wrapped._notes_its_calls = True  # type: ignore[attr-defined]
-    return wrapped
+    return with_step_hooks(wrapped)
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class of the optimizers: holds ``param_groups``, ``defaults`` and ``state``.
 
     Args:
@@ -123,6 +142,7 @@ class Optimizer:
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         OPTIMIZERS[id(self)] = self  # for arraygrad.compile (see _compile_numbers)
+        self._make_hook_tables()
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
@@ -141,6 +161,20 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+
+    def _make_hook_tables(self) -> None:
+        for name in HOOK_TABLES:
+            setattr(self, name, OrderedDict())
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in HOOK_TABLES}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Fresh, empty hook tables: the hooks stay with the original (see HOOK_TABLES), and
+        # an optimizer pickled before the tables existed gets them too.
+        self.__dict__.update(state)
+        self._make_hook_tables()
+        OPTIMIZERS[id(self)] = self  # as __init__ does, for arraygrad.compile
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
@@ -240,6 +274,7 @@ class Optimizer:
         params = (p for group in self.param_groups for p in group["params"])
         _grads.reset_grads(params, set_to_none)
 
+    @functools.partial(with_step_hooks, base=True)
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` when given.
 
@@ -263,9 +298,10 @@ class Optimizer:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # A subclass with a step() of its own (PyTorch's way to write an optimizer, or LBFGS)
-        # gets it wrapped, as PyTorch wraps it: its calls are noted for the LR schedulers'
-        # order warning, and arraygrad.compile replays it with the guards and the numbers read
-        # anew that Optimizer.step gives the built-in optimizers.
+        # gets it wrapped, once, here (PyTorch wraps it when an instance is made): the step
+        # hooks run around it, its calls are noted for the LR schedulers' order warning, and
+        # arraygrad.compile replays it with the guards and the numbers read anew that
+        # Optimizer.step gives the built-in optimizers.
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("step")
         # (Not a descriptor that is no function, a classmethod or partialmethod: wrapped, it
@@ -418,7 +454,10 @@ class Optimizer:
 
         Parameters are replaced by their position (counting across groups in order), as in
         PyTorch, so the dict can be saved and loaded into a new optimizer over new parameters.
+        The state-dict pre hooks run first; each post hook may edit the dict or return another.
         """
+        for hook in self._save_pre_table.values():
+            hook(self)
         mapping: dict[int, int] = {}
         start = 0
 
@@ -433,14 +472,27 @@ class Optimizer:
 
         param_groups = [pack(g) for g in self.param_groups]
         state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": param_groups}
+        saved: Any = {"state": state, "param_groups": param_groups}
+        for hook in self._save_post_table.values():
+            result = hook(self, saved)
+            if result is not None:
+                saved = result
+        return saved
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the state saved by :meth:`state_dict` (for the same parameter layout).
 
         State tensors are copied and converted to their parameter's floating dtype (``step``
-        keeps its own); group options are replaced by the saved ones.
+        keeps its own); group options are replaced by the saved ones. The load pre hooks get a
+        shallow copy of ``state_dict`` (each may edit it or return the one to load); the post
+        hooks run once it is loaded.
         """
+        if isinstance(state_dict, dict):
+            state_dict = state_dict.copy()
+        for hook in self._load_pre_table.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(
                 "optimizer state_dict must be a dict with keys 'state' and 'param_groups', got "
@@ -487,6 +539,8 @@ class Optimizer:
         self.param_groups = saved_groups
         self._restore_group_defaults()
         self._numbers_as_tensors()
+        for hook in self._load_post_table.values():
+            hook(self)
 
     # State entries the update keeps as 0-d tensors. PyTorch before 1.12 saved them as Python
     # numbers; PyTorch's optimizers convert such entries when they load them, and so does
