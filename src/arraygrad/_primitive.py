@@ -104,6 +104,9 @@ class Node:
     # PyTorch's name for the op that made this node, where it is not its primitive's (a
     # transpose is a permute_dims): see labelled().
     label: str | None = None
+    # Which output of PyTorch's node this one stands for (Tensor.output_nr): arraygrad records
+    # one node per output, so only functions that know (split, chunk, unbind) set it.
+    output_index: int = 0
 
     prim: Primitive
     params: dict[str, Any]

@@ -23,6 +23,7 @@ __all__ = [
     "histc",
     "masked_select",
     "nonzero",
+    "nonzero_static",
     "searchsorted",
     "unique",
     "unique_consecutive",
@@ -53,6 +54,27 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
         hits = int(_backend.item(data != 0))
         return _long(xp.zeros((hits, 0), dtype=xp.int64))
     return _long(xp.stack(xp.nonzero(data), axis=1))
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """:func:`nonzero` with a fixed number of rows, ``size``: the first ``size`` hits, then
+    rows of ``fill_value`` where there are fewer (a shape that does not depend on the values).
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([0, 3, 0, 5]).nonzero_static(size=3).tolist()
+    [[1], [3], [-1]]
+    """
+    if not isinstance(size, int) or size < 0:
+        raise RuntimeError(
+            f"nonzero_static: 'size' must be an non-negative integer, got {size!r}. Fix: pass "
+            "the number of rows wanted, size >= 0."
+        )
+    xp = _backend.xp
+    hits = nonzero(input)._data[:size]
+    if hits.shape[0] < size:
+        fill = xp.full((size - hits.shape[0], hits.shape[1]), fill_value, dtype=xp.int64)
+        hits = xp.concat([hits, fill], axis=0)
+    return _long(hits)
 
 
 def argwhere(input: Tensor) -> Tensor:

@@ -25,6 +25,7 @@ from arraygrad._tensor_indexing import TensorIndexingMethods
 from arraygrad._tensor_inplace import TensorInPlaceMethods
 from arraygrad._tensor_math import TensorMathMethods
 from arraygrad._tensor_shape import TensorShapeMethods
+from arraygrad._tensor_storage import TensorStorageMethods
 
 if TYPE_CHECKING:
     from arraygrad._primitive import Node
@@ -63,6 +64,7 @@ class Tensor(
     TensorIndexingMethods,
     TensorAliasMethods,
     TensorConversionMethods,
+    TensorStorageMethods,
 ):
     """An n-dimensional array that can record the operations applied to it.
 

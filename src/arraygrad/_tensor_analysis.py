@@ -80,6 +80,11 @@ class TensorAnalysisMethods:
         """The indices of the non-zero elements."""
         return _ag._searching.nonzero(self, as_tuple=as_tuple)
 
+    def nonzero_static(self, *, size: int, fill_value: int = -1) -> Tensor:
+        """:func:`arraygrad.nonzero_static`: ``size`` rows of indices, padded with
+        ``fill_value``."""
+        return _ag._searching.nonzero_static(self, size=size, fill_value=fill_value)
+
     def argwhere(self) -> Tensor:
         """The ``(n, ndim)`` indices of the non-zero elements."""
         return _ag._searching.argwhere(self)

@@ -129,6 +129,18 @@ class TensorShapeMethods:
         """Split into ``chunks`` views along ``dim``."""
         return _ag._shape.chunk(self, chunks, dim)
 
+    def unsafe_split(self, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """:meth:`split` whose pieces may be written in place (PyTorch's ``unsafe_split``)."""
+        return _ag._shape.unsafe_split(self, split_size, dim)
+
+    def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split into the listed sizes; the pieces may be written in place."""
+        return _ag._shape.unsafe_split_with_sizes(self, split_sizes, dim)
+
+    def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """:meth:`chunk` whose pieces may be written in place (PyTorch's ``unsafe_chunk``)."""
+        return _ag._shape.unsafe_chunk(self, chunks, dim)
+
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""
         return _ag._shape.unbind(self, dim)

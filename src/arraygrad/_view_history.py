@@ -164,6 +164,7 @@ def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ..
         view._view_multi = (function, index)
         if view._node is not None:
             view._node.label = f"{function}Backward0"  # one node per piece, named as PyTorch's
+            view._node.output_index = index
     return views
 
 

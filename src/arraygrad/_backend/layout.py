@@ -274,3 +274,37 @@ def empty_strided(shape: tuple[int, ...], strides: tuple[int, ...], dtype: Any) 
     if tuple(strides) != tuple(element_strides(xp.empty(shape, dtype=dtype))):
         return None
     return xp.empty(shape, dtype=dtype)
+
+
+def elements_in_memory_order(array: Any) -> Any:
+    """``array``'s elements as a 1-d array, in the order they lie in memory (PyTorch's storage
+    order, which ``resize_`` keeps); C order for libraries that do not expose their memory."""
+    if isinstance(array, np.ndarray):
+        return array.ravel(order="K")
+    xp = _backend.xp
+    return xp.reshape(array, (-1,))
+
+
+def in_shared_memory(array: Any) -> Any:
+    """A copy of ``array`` in an anonymous shared memory map, which processes made by ``fork``
+    share with this one (``Tensor.share_memory_``); ``None`` for arrays of other libraries."""
+    if not isinstance(array, np.ndarray):
+        return None
+    import mmap  # (only for sharing: not a cost of importing arraygrad)
+
+    memory = mmap.mmap(-1, max(array.nbytes, 1))  # anonymous, MAP_SHARED
+    shared = np.frombuffer(memory, dtype=array.dtype, count=array.size).reshape(array.shape)
+    np.copyto(shared, array)
+    return shared
+
+
+def is_shared_memory(array: Any) -> bool:
+    """Whether ``array`` lies in a shared memory map (one :func:`in_shared_memory` made)."""
+    import mmap
+
+    owner = array
+    while isinstance(owner, np.ndarray):
+        owner = owner.base
+    if isinstance(owner, memoryview):  # np.frombuffer's hold on the map
+        owner = owner.obj
+    return isinstance(owner, mmap.mmap)

@@ -25,7 +25,12 @@ from typing import Any
 from arraygrad import _backend, _grads
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.conversion import ConversionMixin
-from arraygrad.nn.modules.hooks import BackwardHook, RemovableHandle
+from arraygrad.nn.modules.hooks import (
+    BackwardHook,
+    RemovableHandle,
+    checked_grad_input,
+    warn_if_not_one_op,
+)
 from arraygrad.nn.modules.paths import PathMixin
 from arraygrad.nn.modules.state import StateDictMixin
 from arraygrad.nn.parameter import Parameter
@@ -47,6 +52,11 @@ def typename(obj: Any) -> str:
     return qualname if module in {"", "builtins"} else f"{module}.{qualname}"
 
 
+# PyTorch's error for register_backward_hook and register_full_backward_hook on one module.
+_MIXED_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks on a single Module. Please "
+    "use only one of them."
+)
 # Module attributes added after modules were first pickled (see Module.__setstate__).
 _STATE_DICT_HOOK_TABLES = (
     "_save_pre_hooks",
@@ -429,11 +439,35 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
     ) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's
         inputs are computed; a non-None result replaces ``grad_input``."""
+        if self.__dict__.get("_is_full_backward_hook") is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        object.__setattr__(self, "_is_full_backward_hook", True)
         handle = RemovableHandle(self._backward_hooks)
         self._backward_hooks[handle.id] = hook
         if prepend:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's deprecated module backward hook: ``hook(module, grad_input, grad_output)``.
+
+        Documented for a module whose forward is a single op on its inputs, where it is
+        :meth:`register_full_backward_hook`'s hook: here it runs on that machinery, checks a
+        returned ``grad_input`` as PyTorch does, and warns (FutureWarning) at each call whose
+        forward is not one op on the module's inputs. It cannot share a module with full
+        backward hooks, even after they were removed, as in PyTorch.
+        """
+        if self.__dict__.get("_is_full_backward_hook") is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def share_memory(self) -> Module:
+        """Move the parameters and buffers into shared memory (see
+        :meth:`arraygrad.Tensor.share_memory_`); returns the module."""
+        return self._apply(lambda tensor: tensor.share_memory_())  # type: ignore[attr-defined,no-any-return]
 
     def register_full_backward_pre_hook(
         self, hook: Callable[..., Any], prepend: bool = False
@@ -489,9 +523,10 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                     args = result if isinstance(result, tuple) else (result,)
         backward_hook = None
         if self._backward_hooks or self._backward_pre_hooks:
-            backward_hook = BackwardHook(
-                self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values())
-            )
+            hooks = list(self._backward_hooks.values())
+            if self.__dict__.get("_is_full_backward_hook") is False:
+                hooks = [checked_grad_input(hook) for hook in hooks]
+            backward_hook = BackwardHook(self, hooks, list(self._backward_pre_hooks.values()))
             args = backward_hook.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
@@ -502,6 +537,8 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
             if result is not None:
                 output = result
         if backward_hook is not None:
+            if self._backward_hooks and self.__dict__.get("_is_full_backward_hook") is False:
+                warn_if_not_one_op(args, output)
             output = backward_hook.setup_output_hook(output)
         return output
 

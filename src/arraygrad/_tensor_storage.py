@@ -1,0 +1,286 @@
+"""Tensor methods about a tensor's memory: the order of its dimensions in memory
+(``dim_order``), resizing it in place (``resize_``, ``resize_as_``), strided new tensors
+(``new_empty_strided``), shared memory (``share_memory_``, ``is_shared``) and which output of
+its backward node it is (``output_nr``).
+
+A mixin of :class:`arraygrad.Tensor`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, cast
+
+# The package itself, not its modules: the functions these methods call are imported after the
+# Tensor class (they build on it), so they are looked up at call time.
+import arraygrad as _ag
+from arraygrad import _device
+
+if TYPE_CHECKING:
+    import arraygrad._primitive
+    import arraygrad._utilities
+    import arraygrad._view_history
+    from arraygrad._dtype import dtype
+    from arraygrad._tensor import Tensor
+
+# Innermost-first order of the dimensions in each channels-last format.
+_CHANNELS_LAST = {
+    _device.channels_last: (4, (1, 3, 2, 0)),
+    _device.channels_last_3d: (5, (1, 4, 3, 2, 0)),
+}
+_AMBIGUOUS = "The tensor does not have unique dim order"
+_FORMATS = "The ambiguity_check argument must be a bool or a list of memory formats."
+
+
+def _dense_in(shape: tuple[int, ...], strides: tuple[int, ...], inner_first: Any) -> bool:
+    """Whether the elements lie with no gaps with ``inner_first``'s dims innermost first
+    (size-1 dims may have any stride)."""
+    expected = 1
+    for axis in inner_first:
+        if shape[axis] != 1:
+            if strides[axis] != expected:
+                return False
+            expected *= shape[axis]
+    return True
+
+
+def _in_format(shape: tuple[int, ...], strides: tuple[int, ...], form: Any) -> bool:
+    if form is _device.contiguous_format:
+        return 0 in shape or _dense_in(shape, strides, reversed(range(len(shape))))
+    rank_order = _CHANNELS_LAST.get(form)
+    if rank_order is None or len(shape) != rank_order[0] or 0 in shape:
+        return False
+    return _dense_in(shape, strides, rank_order[1])
+
+
+def _outer(shape: tuple[int, ...], strides: tuple[int, ...], a: int, b: int) -> int:
+    """1 when dim ``a`` lies outside ``b`` in memory, -1 inside, 0 when strides cannot tell
+    (a stride of 0, or equal strides and sizes)."""
+    if strides[a] == 0 or strides[b] == 0:
+        return 0
+    if strides[a] != strides[b]:
+        return 1 if strides[a] > strides[b] else -1
+    if shape[a] != shape[b]:  # equal steps: the longer dim wraps the shorter
+        return 1 if shape[a] > shape[b] else -1
+    return 0
+
+
+def dim_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
+    """The dims from outermost to innermost in memory."""
+    ndim = len(shape)
+    contiguous = _in_format(shape, strides, _device.contiguous_format)
+    channels_last = ndim == 4 and _in_format(shape, strides, _device.channels_last)
+    # A layout dense in exactly one of the two formats has that format's order (size-1 dims
+    # keep their places in it); dense in both or neither, the strides decide.
+    if contiguous and not channels_last:
+        return tuple(range(ndim))
+    if channels_last and not contiguous:
+        return (0, 2, 3, 1)
+    # Insertion from the innermost end: each dim moves outwards past the dims it lies
+    # outside of, and stops at one it lies inside of; an undecided pair lets it pass on.
+    inner_first = list(reversed(range(ndim)))
+    for start in range(1, ndim):
+        moving = start
+        for other in range(start - 1, -1, -1):
+            order = _outer(shape, strides, inner_first[other], inner_first[moving])
+            if order > 0:
+                inner_first[other], inner_first[moving] = inner_first[moving], inner_first[other]
+                moving = other
+            elif order < 0:
+                break
+    return tuple(reversed(inner_first))
+
+
+def _unique(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """Whether only one order of the dims describes the layout: no size-1 dim, and (for a
+    tensor with elements and several dims) no stride of 0 and no two equal strides."""
+    if 1 in shape:
+        return False
+    if 0 in shape or len(shape) < 2:
+        return True
+    return 0 not in strides and len(set(strides)) == len(strides)
+
+
+class TensorStorageMethods:
+    """Memory order, in-place resizing, strided creation and shared memory of a tensor."""
+
+    __slots__ = ()
+
+    def dim_order(self, *, ambiguity_check: Any = False) -> tuple[builtins.int, ...]:
+        """The dims from outermost to innermost in memory, by stride: ``(0, 1, 2)`` for a
+        C-order tensor, ``(0, 2, 3, 1)`` for a channels-last image batch.
+
+        Size-1 dims and strides of 0 leave the order open; ``ambiguity_check=True`` raises
+        when it is, and a list of memory formats raises unless the tensor is laid out in
+        exactly one of them, the one its order names.
+
+        >>> import arraygrad
+        >>> arraygrad.empty(2, 3, 4).permute(2, 0, 1).dim_order()
+        (1, 2, 0)
+        """
+        shape = tuple(self.shape)
+        strides = tuple(self.stride())
+        order = dim_order(shape, strides)
+        if isinstance(ambiguity_check, builtins.bool):
+            if ambiguity_check and not _unique(shape, strides):
+                raise RuntimeError(
+                    f"{_AMBIGUOUS}. Fix: call dim_order() without ambiguity_check to take the "
+                    "order by stride (size-1 and stride-0 dims keep their places)."
+                )
+            return order
+        if not isinstance(ambiguity_check, (list, tuple)) or not all(
+            isinstance(form, _device.memory_format) for form in ambiguity_check
+        ):
+            raise TypeError(f"{_FORMATS} Got {type(ambiguity_check).__name__}.")
+        if _unique(shape, strides):
+            return order
+        matched = [form for form in ambiguity_check if _in_format(shape, strides, form)]
+        if len(matched) != 1:
+            raise RuntimeError(
+                f"{_AMBIGUOUS}, or cannot map to exact one of the given memory formats. Fix: "
+                "list the one memory format this tensor is laid out in."
+            )
+        rank_order = _CHANNELS_LAST.get(matched[0])
+        wanted = tuple(range(len(shape)))
+        if rank_order is not None:
+            wanted = tuple(reversed(rank_order[1]))
+        if wanted != order:
+            raise RuntimeError(
+                f"{_AMBIGUOUS}. Fix: make its layout unambiguous first, e.g. with "
+                ".contiguous(memory_format=...)."
+            )
+        return order
+
+    def resize_(self, *sizes: Any, memory_format: Any = None) -> Tensor:
+        """In place: give this tensor the shape ``sizes``, keeping its elements in memory
+        order; the elements it gains are zeros here (uninitialised in PyTorch).
+
+        A resize to the same shape changes nothing but the version. Otherwise the tensor gets
+        new memory of its own: PyTorch's views of it would follow the new memory, which NumPy
+        arrays cannot, so a tensor that is a view or has views is refused rather than
+        silently split from them. Not for tensors that require grad, as in PyTorch.
+
+        >>> import arraygrad
+        >>> arraygrad.arange(6.0).resize_(2, 2).tolist()
+        [[0.0, 1.0], [2.0, 3.0]]
+        """
+        target = cast("Tensor", self)
+        shape = _ag._dims._shape_arg(sizes)
+        if target.requires_grad:
+            raise RuntimeError(
+                "cannot resize variables that require grad. Fix: resize x.detach(), or a "
+                "tensor made under arraygrad.no_grad() that does not require grad."
+            )
+        if any(size < 0 for size in shape):
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}. "
+                "Fix: pass non-negative sizes (resize_ infers no size from -1)."
+            )
+        channels = None
+        if memory_format not in (None, _device.contiguous_format):
+            rank_order = _CHANNELS_LAST.get(memory_format)
+            if rank_order is None:
+                raise RuntimeError(
+                    f"Unsupported memory format{memory_format!r}. Fix: pass contiguous_format, "
+                    "channels_last or channels_last_3d."
+                )
+            if len(shape) != rank_order[0]:
+                raise RuntimeError(
+                    f"required rank {rank_order[0]} tensor to use {memory_format._name} format. "
+                    f"Fix: give {rank_order[0]} sizes, or use contiguous_format."
+                )
+            channels = rank_order[1]
+        if shape == tuple(target.shape) and channels is None:
+            _ag._primitive.bump_version(target)
+            return target
+        if target._base is not None or _ag._view_history._live_views(target):
+            raise RuntimeError(
+                "resize_ of a tensor that shares its memory with views is not supported: the "
+                "views would keep the old memory. Fix: resize a copy, x = x.clone().resize_(...)."
+            )
+        tracer = _ag._backend.tracer
+        if tracer is not None:  # the new array is made outside the recorded ops
+            tracer.untraceable("Tensor.resize_ (it gives the tensor new memory)")
+        xp = _ag._backend.xp
+        data = target._data
+        flat = _ag._backend.elements_in_memory_order(data)  # as PyTorch's storage keeps them
+        count = 1
+        for size in shape:
+            count *= size
+        kept = min(count, flat.shape[0])
+        gained = xp.zeros((count - kept,), dtype=data.dtype)
+        memory = xp.concat([flat[:kept], gained])
+        if channels is None:
+            new = xp.reshape(memory, shape)
+        else:  # laid out outermost-first in the format's order, then seen in `shape`
+            outer_first = tuple(reversed(channels))
+            new = xp.reshape(memory, tuple(shape[axis] for axis in outer_first))
+            new = xp.permute_dims(new, tuple(outer_first.index(axis) for axis in range(len(shape))))
+        target._data = new
+        _ag._primitive.bump_version(target)
+        return target
+
+    def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
+        """In place: :meth:`resize_` to ``the_template``'s shape."""
+        if not isinstance(the_template, _ag.Tensor):
+            raise TypeError(
+                "resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
+                f"{type(the_template).__name__}. Fix: pass a tensor of the wanted shape."
+            )
+        return self.resize_(tuple(the_template.shape), memory_format=memory_format)
+
+    def new_empty_strided(
+        self,
+        size: Any,
+        stride: Any,
+        *,
+        dtype: dtype | None = None,
+        requires_grad: builtins.bool = False,
+        **options: Any,
+    ) -> Tensor:
+        """An uninitialised tensor of shape ``size`` laid out with ``stride``, in this dtype
+        unless ``dtype`` (see :func:`arraygrad.empty_strided`)."""
+        d = self.dtype if dtype is None else dtype  # type: ignore[attr-defined]
+        return _ag._utilities.empty_strided(
+            size, stride, dtype=d, requires_grad=requires_grad, **options
+        )
+
+    def is_shared(self) -> builtins.bool:
+        """Whether the memory is shared memory, which :meth:`share_memory_` makes."""
+        return _ag._backend.is_shared_memory(self._data)  # type: ignore[attr-defined]
+
+    def share_memory_(self) -> Tensor:
+        """Move the elements into shared memory (a no-op where they are already there).
+
+        PyTorch moves a CPU tensor's storage into shared memory for ``torch.multiprocessing``.
+        arraygrad copies a NumPy tensor's elements into an anonymous shared memory map: a child
+        process made by ``fork`` (``multiprocessing``'s default on Linux) then writes into the
+        same memory as its parent, as in Hogwild training. arraygrad does not pickle tensors
+        through shared memory, so processes started with ``spawn`` get copies. A tensor that
+        is a view or has views is refused: they would keep the old memory.
+        """
+        target = cast("Tensor", self)
+        data = target._data  # type: ignore[attr-defined]
+        if target.is_shared() or data.size == 0:
+            return target  # type: ignore[return-value]
+        if target._base is not None or _ag._view_history._live_views(target):  # type: ignore
+            raise RuntimeError(
+                "share_memory_ of a tensor that shares its memory with views is not supported: "
+                "the views would keep the old memory. Fix: share the tensor before taking views."
+            )
+        tracer = _ag._backend.tracer
+        if tracer is not None:
+            tracer.untraceable("Tensor.share_memory_ (it gives the tensor new memory)")
+        shared = _ag._backend.in_shared_memory(data)
+        if shared is not None:  # (other libraries' memory stays as it is)
+            target._data = shared  # type: ignore[attr-defined]
+        return target  # type: ignore[return-value]
+
+    @property
+    def output_nr(self) -> builtins.int:
+        """Which output of its backward node this tensor is: 0 for leaves and single-output
+        functions, the piece's index for :meth:`split`, :meth:`chunk` and :meth:`unbind` (and
+        their ``unsafe_`` forms). arraygrad's other functions of several outputs (``svd``,
+        ``slogdet``, ...) record one node per output, so their outputs report 0."""
+        node = self._node  # type: ignore[attr-defined]
+        return 0 if node is None else node.output_index
