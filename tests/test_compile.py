@@ -1127,3 +1127,67 @@ def test_the_signature_limit_names_a_keyword_argument() -> None:
         compiled(x, scale=64.0)
     with pytest.raises(RuntimeError, match=r"the keyword arguments \(scale -> none\)"):
         compiled(x, 64.0)
+
+
+def test_in_place_updates_of_captured_tensors_replay() -> None:
+    # An average kept beside the model, updated with mul_/add_ (or cleared with zero_/fill_):
+    # those writes skipped the tracer, which took the tensor's array for one made by raw array
+    # code, so the whole step ran eagerly (with a warning) on every call.
+    def make() -> tuple[Callable[[ag.Tensor], ag.Tensor], list[ag.Tensor]]:
+        w = ag.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        average, total, count = ag.zeros(3), ag.zeros(3), ag.zeros(())
+
+        def step(x: ag.Tensor) -> ag.Tensor:
+            loss = ((w * x).sum() - 1.0) ** 2
+            loss.backward()
+            with ag.no_grad():
+                w.sub_(0.1 * w.grad)
+                average.mul_(0.9).add_(w, alpha=0.1)
+                total.add_(w)
+                total.div_(2.0)
+                count.add_(1)
+                total.sub_(average)
+                average.mul_(w)
+            w.grad = None
+            return loss.detach() + count
+
+        return step, [w, average, total, count]
+
+    eager, eager_state = make()
+    step, state = make()
+    compiled = ag.compile(step)
+    x = ag.tensor([0.5, 1.0, -1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):
+            assert compiled(x).numpy().tobytes() == eager(x).numpy().tobytes()
+            for mine, theirs in zip(state, eager_state, strict=True):
+                assert mine.detach().numpy().tobytes() == theirs.detach().numpy().tobytes()
+                assert mine._version == theirs._version
+    assert compiled.traces == 1
+
+
+def test_zero_and_fill_of_a_captured_tensor_replay() -> None:
+    counts = ag.zeros(2)
+
+    def step(x: ag.Tensor) -> ag.Tensor:
+        counts.zero_()
+        counts.add_(x)
+        counts.mul_(3.0)
+        return counts * 2
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for value in (1.0, 2.0, 3.0):
+            assert compiled(ag.full((2,), value)).tolist() == [6 * value] * 2
+            assert counts.tolist() == [3 * value] * 2
+    assert compiled.traces == 1
+    fills = ag.ones(2)
+    filled = ag.compile(lambda x: fills.fill_(0.5) * x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for value in (1.0, 2.0):
+            fills.add_(1.0)
+            assert filled(ag.full((2,), value)).tolist() == [0.5 * value] * 2
+    assert filled.traces == 1

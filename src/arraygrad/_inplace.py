@@ -340,6 +340,8 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
             _view_checks.check_unrecorded(target)
         if kind is Tensor and (target._base is not None or other._base is not None):
             check_no_partial_overlap(target, other)  # only a view can share memory
+        if _backend.tracer is not None:
+            _seen(target, other)
         try:
             _backend.update_into(name, target._data, other._data if kind is Tensor else other)
         except (ValueError, TypeError):
@@ -348,6 +350,16 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
             _primitive.bump_version(target)
             return target
     return apply(target, op, other)
+
+
+def _seen(*values: Any) -> None:
+    """Tell arraygrad.compile's tracer about the tensors among ``values`` that a write reads
+    or writes without a primitive (which would tell it): one from outside the function (an
+    average kept beside the model, ``ema.mul_(0.9)``) is then read at the start of each
+    replay, not taken for an array made where the tracer cannot see."""
+    for value in values:
+        if isinstance(value, Tensor):
+            _backend.tracer.see_tensor(value)  # type: ignore[union-attr]
 
 
 def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
@@ -367,6 +379,8 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
         # inline, as it runs for every gradient cleared): one array write.
         if target._base is not None:  # e.g. an expanded tensor, which cannot be written
             _view_checks.check_unrecorded(target, overlap=False)
+        if _backend.tracer is not None:
+            _seen(target)
         _backend.assign(target._data, value)
         _primitive.bump_version(target)
         return target
