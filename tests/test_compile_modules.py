@@ -470,3 +470,95 @@ def test_module_calls_with_keyword_arguments_replay() -> None:
             theirs = twin(x, x, x, key_padding_mask=mask, need_weights=False)[0]
             assert mine.numpy().tobytes() == theirs.numpy().tobytes()
     assert attention._compiled_call.traces == 1
+
+
+def _compiled_against_eager(make_model, x, y, steps: int = 3) -> None:
+    """A training step of ``make_model()`` compiled and eager, from equal weights: bitwise
+    equal losses and weights, no warning (nothing ran eagerly)."""
+    ag.manual_seed(0)
+    model = make_model()
+    twin = copy.deepcopy(model)
+
+    def stepper(net):
+        opt = ag.optim.Adam(net.parameters(), lr=1e-2)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = ag.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        return step
+
+    eager, compiled = stepper(twin), ag.compile(stepper(model))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(steps):
+            assert compiled(x, y).numpy().tobytes() == eager(x, y).numpy().tobytes()
+    for mine, theirs in zip(model.parameters(), twin.parameters(), strict=True):
+        assert mine.detach().numpy().tobytes() == theirs.detach().numpy().tobytes()
+    assert compiled.traces <= 2
+
+
+def test_transformers_with_causal_masks_compile() -> None:
+    # The encoder layer's causal attention made its mask with raw array operators, and the
+    # decoder read its mask's values to detect it: both steps ran eagerly.
+    nn = ag.nn
+
+    class Encoder(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+            self.head = nn.Linear(8, 3)
+
+        def forward(self, x):
+            mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
+            return self.head(self.layer(x, src_mask=mask, is_causal=True).mean(1))
+
+    class Seq2Seq(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = nn.Transformer(8, 2, 1, 1, 16, dropout=0.0, batch_first=True)
+            self.head = nn.Linear(8, 3)
+
+        def forward(self, x):
+            target = x[:, :4]
+            mask = self.body.generate_square_subsequent_mask(4)  # detected: tgt_is_causal=None
+            return self.head(self.body(x, target, tgt_mask=mask).mean(1))
+
+    ag.manual_seed(1)
+    x, y = ag.randn(2, 5, 8), ag.tensor([0, 2])
+    _compiled_against_eager(Encoder, x, y)
+    _compiled_against_eager(Seq2Seq, x, y)
+
+
+@pytest.mark.parametrize(
+    "resize",
+    [
+        {"scale_factor": 2, "mode": "bilinear"},
+        {"scale_factor": 0.5, "mode": "bilinear", "align_corners": True},
+        {"size": (5, 7), "mode": "nearest"},
+        {"size": (5, 7), "mode": "nearest-exact"},
+        {"size": (3, 5), "mode": "area"},
+    ],
+)
+def test_upsampling_models_compile(resize) -> None:
+    # interpolate's source positions and weights were computed with raw array operators
+    # (bilinear, nearest): the step ran eagerly.
+    nn = ag.nn
+
+    def make():
+        return nn.Sequential(
+            nn.Conv2d(2, 3, 3, padding=1), nn.Upsample(**resize), nn.Flatten(), nn.LazyLinear(3)
+        )
+
+    ag.manual_seed(2)
+    x, y = ag.randn(2, 2, 6, 6), ag.tensor([1, 0])
+    _compiled_against_eager(lambda: _materialised(make(), x), x, y)
+
+
+def _materialised(model, x):
+    with ag.no_grad():
+        model(x)  # (LazyLinear takes its input size)
+    return model

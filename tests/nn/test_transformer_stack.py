@@ -315,3 +315,33 @@ def test_encoder_inference_matches_torch_fast_path(name: str, grad: bool, paddin
         outputs.append(modules[1](ag.tensor(src), src_key_padding_mask=ag.tensor(padding)))
     theirs, mine = (o.detach().numpy() for o in outputs)
     np.testing.assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_a_made_causal_mask_is_detected_without_reading_its_values() -> None:
+    # nn.Transformer's decoder detects a causal tgt_mask (tgt_is_causal=None) by comparing
+    # values, which a compiled step cannot replay; a mask generate_square_subsequent_mask made
+    # (and nobody wrote since) is known for causal without the comparison.
+    from arraygrad.nn.modules import transformer
+
+    mask = ag.nn.Transformer.generate_square_subsequent_mask(4)
+    other = ag.nn.Transformer.generate_square_subsequent_mask(4)
+    calls: list[int] = []
+    original = transformer._generate_square_subsequent_mask
+
+    def counting(size: int, *args: Any, **kwargs: Any) -> ag.Tensor:
+        calls.append(size)
+        return original(size, *args, **kwargs)
+
+    transformer._generate_square_subsequent_mask = counting
+    try:
+        assert transformer._detect_is_causal_mask(mask, None, 4) is True
+        assert transformer._detect_is_causal_mask(mask, None, 3) is False  # another size
+        assert calls == []  # no comparison mask made: the values were not read
+        other[0, 1] = 0.0  # written: compared again, and no longer causal
+        assert transformer._detect_is_causal_mask(other, None, 4) is False
+        assert calls == [4]
+        plain = ag.triu(ag.full((4, 4), float("-inf")), 1)  # causal, made elsewhere: compared
+        assert transformer._detect_is_causal_mask(plain, None, 4) is True
+        assert calls == [4, 4]
+    finally:
+        transformer._generate_square_subsequent_mask = original

@@ -528,9 +528,12 @@ def triangle_mask(rows: int, cols: int, diagonal: int, lower: bool) -> Any:
     diagonal`` (``lower``) or the upper one ``col - row >= diagonal``: the one mask behind
     ``tril``/``triu``, ``tril_indices``/``triu_indices``, causal attention and the
     decompositions' rules. Built from the static sizes, so it is a constant under
-    ``arraygrad.compile``."""
-    offset = xp.reshape(xp.arange(cols), (1, cols)) - xp.reshape(xp.arange(rows), (rows, 1))
-    return offset <= diagonal if lower else offset >= diagonal
+    ``arraygrad.compile`` (whose recorder sees the namespace's functions, not operators on the
+    arrays they return: a mask made with ``<=`` was taken for raw array code)."""
+    offset = xp.subtract(
+        xp.reshape(xp.arange(cols), (1, cols)), xp.reshape(xp.arange(rows), (rows, 1))
+    )
+    return xp.less_equal(offset, diagonal) if lower else xp.greater_equal(offset, diagonal)
 
 
 # --- arrays as bytes (checkpoints) ----------------------------------------------------------------

@@ -173,22 +173,29 @@ def _scale(xp: Any, dtype: Any, size: int, out: int, scale: float | None) -> Any
     ``dtype``."""
     if scale is not None and scale > 0:
         return xp.asarray(1.0 / scale, dtype=dtype)
-    return xp.asarray(size, dtype=dtype) / xp.asarray(out, dtype=dtype)
+    return xp.divide(xp.asarray(size, dtype=dtype), xp.asarray(out, dtype=dtype))
 
 
 def _nearest_index(size: int, out: int, scale: float | None, exact: bool, dtype: Any) -> Any:
     """The source index of each output position, as PyTorch's CPU kernel computes it: the scale
-    and the position in the input's dtype, the result rounded to float32 (its ``floorf``)."""
+    and the position in the input's dtype, the result rounded to float32 (its ``floorf``).
+
+    Here and below, arithmetic is spelled with the namespace's functions, not operators:
+    arraygrad.compile's recorder sees those (an operator on the arrays they return is raw
+    array code to it, and the step would run eagerly)."""
     xp = _backend.xp
     positions = xp.arange(out)
     step = _scale(xp, dtype, size, out, scale)
     if not exact:
-        source = xp.floor(xp.astype(xp.astype(positions, dtype) * step, xp.float32))
+        source = xp.floor(xp.astype(xp.multiply(xp.astype(positions, dtype), step), xp.float32))
     else:
         # scale * (i + 0.5) - 0.5 in one rounding (the compiled kernel fuses the multiply-add;
         # float64 holds the product of float32s exactly), then floor(that + 0.5).
-        wide = xp.astype(step, xp.float64) * (xp.astype(positions, xp.float64) + 0.5) - 0.5
-        centre = xp.astype(wide, dtype) + xp.asarray(0.5, dtype=dtype)
+        wide = xp.multiply(
+            xp.astype(step, xp.float64), xp.add(xp.astype(positions, xp.float64), 0.5)
+        )
+        wide = xp.subtract(wide, 0.5)
+        centre = xp.add(xp.astype(wide, dtype), xp.asarray(0.5, dtype=dtype))
         source = xp.floor(xp.astype(centre, xp.float32))
     return xp.minimum(xp.astype(source, xp.int64), size - 1)
 
@@ -201,19 +208,20 @@ def _linear_weights(
     positions = xp.astype(xp.arange(out), dtype)
     if align_corners:
         step = (
-            xp.asarray(size - 1, dtype=dtype) / xp.asarray(out - 1, dtype=dtype)
+            xp.divide(xp.asarray(size - 1, dtype=dtype), xp.asarray(out - 1, dtype=dtype))
             if out > 1
             else xp.asarray(0, dtype=dtype)
         )
-        source = positions * step
+        source = xp.multiply(positions, step)
     else:
         step = _scale(xp, dtype, size, out, scale)
-        source = step * (positions + xp.asarray(0.5, dtype=dtype)) - xp.asarray(0.5, dtype=dtype)
-        source = xp.where(source < 0, xp.asarray(0, dtype=dtype), source)
+        half = xp.asarray(0.5, dtype=dtype)
+        source = xp.subtract(xp.multiply(step, xp.add(positions, half)), half)
+        source = xp.where(xp.less(source, 0), xp.asarray(0, dtype=dtype), source)
     low = xp.astype(xp.floor(source), xp.int64)
     low = xp.minimum(low, size - 1)
-    high = xp.where(low < size - 1, low + 1, low)
-    weight = xp.clip(source - xp.astype(low, dtype), 0, 1)
+    high = xp.where(xp.less(low, size - 1), xp.add(low, 1), low)
+    weight = xp.clip(xp.subtract(source, xp.astype(low, dtype)), 0, 1)
     return low, high, weight
 
 
@@ -322,7 +330,7 @@ def interpolate(
         )
         lower = ops.take(out, low, axis=axis)
         upper = ops.take(out, high, axis=axis)
-        keep = xp.asarray(1, dtype=input._data.dtype) - weight
+        keep = xp.subtract(xp.asarray(1, dtype=input._data.dtype), weight)
         out = lower * _along(out.ndim, axis, keep) + upper * _along(out.ndim, axis, weight)
     return out
 

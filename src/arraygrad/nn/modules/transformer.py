@@ -8,9 +8,12 @@ submodule names so that a torch state_dict loads.
 from __future__ import annotations
 
 import copy
+import functools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+from arraygrad import _backend
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.attention import MultiheadAttention
@@ -119,11 +122,37 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)  # type: ignore[no-any-return]
 
 
+# The causal masks _generate_square_subsequent_mask made, by id: (a reference to the mask, its
+# version then, arraygrad.compile's tracer then, its size). _detect_is_causal_mask knows such a
+# mask for causal without comparing its values, which arraygrad.compile cannot replay (a value
+# read into Python): PyTorch code makes the mask in its forward and passes it with
+# is_causal=None (nn.Transformer's decoder, which detects it).
+_made_causal: dict[int, tuple[weakref.ref[Tensor], int, Any, int]] = {}
+
+
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
     from arraygrad._creation import full
     from arraygrad._linalg import triu
 
-    return triu(full((sz, sz), float("-inf"), dtype=dtype), 1)
+    mask = triu(full((sz, sz), float("-inf"), dtype=dtype), 1)
+    key = id(mask)
+    forget = functools.partial(_made_causal.pop, key, None)  # when the mask is freed
+    reference = weakref.ref(mask, lambda _: forget())
+    _made_causal[key] = (reference, mask._version, _backend.tracer, sz)
+    return mask
+
+
+def _known_causal(mask: Tensor, size: int) -> bool | None:
+    """Whether ``mask``, one :func:`_generate_square_subsequent_mask` made and that was not
+    written since, is the causal mask of ``size`` (``None`` for other masks). Under
+    arraygrad.compile only a mask made in the same trace counts: one made outside could be
+    another mask on a replay, which the values read would tell apart, and the replay would not."""
+    entry = _made_causal.get(id(mask))
+    if entry is None or entry[0]() is not mask or not mask.dtype.is_floating_point:
+        return None
+    if entry[1] != mask._version or entry[2] is not _backend.tracer:
+        return None
+    return entry[3] == size
 
 
 def _seq_len(src: Tensor, batch_first: bool) -> int:
@@ -138,6 +167,9 @@ def _detect_is_causal_mask(mask: Tensor | None, is_causal: bool | None, size: in
     if is_causal is not None or mask is None:
         return is_causal is True
     size = int(mask.shape[-2]) if size is None else size
+    known = _known_causal(mask, size)
+    if known is not None:
+        return known
     if mask.dtype.name == "bool":
         mask = mask.float().masked_fill(mask, float("-inf"))
     causal = _generate_square_subsequent_mask(size, dtype=mask.dtype)
