@@ -567,3 +567,34 @@ def test_index_put_of_a_leaf_also_read_through_a_view_differentiates_like_torch(
 
     for mine, theirs in zip(run(ag), run(torch), strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_gradients_of_a_computed_tensor_run_none_of_its_rules(lib: Any) -> None:
+    # autograd.grad(loss, [h]) (and backward(inputs=[h])) stops at h: arraygrad ran h's own
+    # node too, whose saved values an earlier backward had freed (it raised where PyTorch
+    # gives the gradient), and computed its inputs' gradients for nobody.
+    x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    loss = (h * 2).sum()
+    h.sum().backward()  # frees exp's saved output
+    (grad,) = lib.autograd.grad(loss, [h])
+    assert grad.tolist() == [2.0, 2.0, 2.0]
+    assert x.grad.tolist() == pytest.approx(np.exp([0.5, -1.0, 2.0]).tolist())
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_backward_into_a_computed_input_fills_its_grad(lib: Any) -> None:
+    # loss.backward(inputs=[h]) for a computed h: arraygrad computed h's gradient and dropped
+    # it, leaving h.grad None where PyTorch accumulates it (and nothing past h)
+    x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    loss = (h * h).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (PyTorch's note on a non-leaf's .grad)
+        loss.backward(inputs=[h], retain_graph=True)
+        first = h.grad
+        loss.backward(inputs=[h])
+        assert x.grad is None
+        assert h.grad.tolist() == pytest.approx((4 * np.exp([0.5, -1.0, 2.0])).tolist())
+        assert first.tolist() == pytest.approx((2 * np.exp([0.5, -1.0, 2.0])).tolist())

@@ -17,6 +17,7 @@ from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import engine, functional
+from arraygrad.autograd._delivery import accumulate_retained
 from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from arraygrad.autograd.check_gradient import GradientReport, check_gradient
 from arraygrad.autograd.explain import explain
@@ -134,13 +135,18 @@ def backward(
     token = targeted_pass.set(targets is not None)
     try:
         with set_grad_enabled(create_graph):
-            run_backward(
+            captured = run_backward(
                 outputs,
                 grads,
                 retain_graph=create_graph if retain_graph is None else retain_graph,
                 create_graph=create_graph,
                 inputs=targets,
             )
+            # A computed tensor among the inputs gets its gradient in .grad, as a leaf does
+            # (the engine hands those back: it accumulates only into leaves).
+            for tensor in targets or ():
+                if tensor._node is not None and id(tensor) in captured:
+                    accumulate_retained(tensor, captured[id(tensor)], create_graph)
     finally:
         targeted_pass.reset(token)
 

@@ -134,3 +134,15 @@ def retain_grad(tensor: Tensor) -> None:
     if node is None:
         return
     node.retained = weakref.ref(tensor)
+
+
+def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
+    """Add ``grad`` to the ``.grad`` of ``tensor``, a computed tensor (``retain_grad()``, or
+    among ``backward(inputs=...)``). The sum is a new tensor, as PyTorch's retains_grad hook
+    makes (a leaf's ``.grad`` is added into in place): a ``.grad`` read before this backward
+    keeps its values."""
+    existing = tensor.grad
+    if existing is None or create_graph or existing._rg:
+        accumulate_grad(tensor, grad, create_graph)
+    else:
+        tensor.grad = Tensor._wrap(sum_parts(existing._data, grad))

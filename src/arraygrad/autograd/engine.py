@@ -22,11 +22,13 @@ from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import anomaly_mode
 from arraygrad.autograd._delivery import (
     accumulate_grad,
+    accumulate_retained,
     deliver_to_leaf,
     ops_namespace,
     run_hooks,
     sum_parts,
 )
+from arraygrad.autograd._pruning import gets_gradient, leads_on, on_paths_to
 
 
 def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
@@ -163,7 +165,7 @@ def run_backward(
     # values an earlier backward freed (a buffer written in place on every step).
     pruning = inputs is not None
     if pruning:
-        dependencies = _on_paths_to(dependencies, leaf_targets or set(), node_targets)
+        dependencies = on_paths_to(dependencies, leaf_targets or set(), node_targets)
     # (counted over the nodes that run: without those off the paths to the inputs)
     leaf_parts = _hooked_leaf_parts(dependencies) if hooked_leaves else {}
     # A hooked leaf that is itself an output is one more part of its gradient (backward([w,
@@ -228,6 +230,11 @@ def run_backward(
         if node.hooks is not None or node.retained is not None or node_targets:
             grad = _visit(node, grad, node_targets, captured, create_graph)
             owned.discard(node)  # a hook or autograd.grad's caller may keep the array
+            if pruning and not leads_on(node, dependencies, leaf_targets):
+                # A requested input's own node with nothing past it to compute (autograd.grad
+                # of a computed tensor): PyTorch runs none of its rules, whose saved values an
+                # earlier backward may have freed, and frees nothing of it.
+                continue
 
         prim = node.prim
         args = node.arrays
@@ -253,12 +260,18 @@ def run_backward(
             and prim.owning_rules
             and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
         ):
-            results = _owning_rules(
-                node, grad, ns, out, args, buffers, owned, dependencies if pruning else None, tracer
-            )
+            paths = (dependencies, leaf_targets) if pruning else None
+            results = _owning_rules(node, grad, ns, out, args, buffers, owned, paths, tracer)
         for position in range(len(edges)):
             edge = edges[position]
-            if edge is None or (pruning and edge.__class__ is Node and edge not in dependencies):
+            if edge is None or (
+                pruning  # only the paths to the requested inputs
+                and (
+                    edge not in dependencies
+                    if edge.__class__ is Node
+                    else id(edge) not in leaf_targets  # type: ignore[operator]
+                )
+            ):
                 continue
             rule = vjps[position]
             # Calls with a fixed number of positional arguments are several times cheaper in
@@ -406,7 +419,7 @@ def _owning_rules(
     args: Any,
     buffers: dict[Node, Any],
     owned: set[Node],
-    on_paths: dict[Node, int] | None,
+    on_paths: tuple[dict[Node, int], set[int] | None] | None,
     tracer: Any,
 ) -> list[Any]:
     """The input gradients of ``node``, whose primitive has rules that add into or overwrite
@@ -417,7 +430,8 @@ def _owning_rules(
     An add-into rule takes the edge's gradient so far out of ``buffers`` (the caller stores the
     sum back); an overwriting rule runs last, on ``grad`` itself when the engine owns it (the
     other rules' results that are views of it are copied first) or else on a copy.
-    ``on_paths``: with ``inputs`` given, the nodes that lead to them (others get nothing).
+    ``on_paths``: with ``inputs`` given, the nodes that lead to them and the requested leaves'
+    ids (others get nothing).
     ``tracer``: arraygrad.compile's recorder, which writes each rule's call down.
     """
     prim = node.prim
@@ -428,13 +442,13 @@ def _owning_rules(
     if prim.vjps_overwriting is not None:
         last = prim.overwrite_order[-1]
         edge = edges[last]
-        if _gets_gradient(edge, on_paths):
+        if gets_gradient(edge, on_paths):
             order, overwrite = prim.overwrite_order, last
     in_place = overwrite >= 0 and node in owned
     add_into = prim.vjps_add_into
     for position in order:
         edge = edges[position]
-        if not _gets_gradient(edge, on_paths):
+        if not gets_gradient(edge, on_paths):
             continue
         if add_into is not None and add_into[position] is not None and edge in owned:
             total = buffers.pop(edge)  # type: ignore[call-overload]
@@ -465,12 +479,6 @@ def _run_rule(rule: Any, operands: tuple[Any, ...], params: Any, tracer: Any) ->
     return rule(*operands, **params)
 
 
-def _gets_gradient(edge: Any, on_paths: dict[Node, int] | None) -> bool:
-    """Whether a rule runs for ``edge``: an input that needs a gradient, on a path to the
-    requested inputs where there are some (``on_paths``)."""
-    return edge is not None and (on_paths is None or edge.__class__ is not Node or edge in on_paths)
-
-
 def _fresh(input_grad: Any, grad: Any, out: Any, args: Any) -> bool:
     """Whether ``input_grad``, a raw gradient a rule just returned, is an array nobody else
     holds: a NumPy array that owns its memory (not a view) and is not the gradient the node
@@ -483,41 +491,6 @@ def _fresh(input_grad: Any, grad: Any, out: Any, args: Any) -> bool:
         and input_grad.base is None  # type: ignore[attr-defined]
         and not any(input_grad is a for a in args)
     )
-
-
-def _on_paths_to(
-    dependencies: dict[Node, int], leaves: set[int], nodes: dict[Node, int]
-) -> dict[Node, int]:
-    """The nodes of ``dependencies`` (all reachable from the outputs) that lie on a path to one
-    of the target ``leaves`` (by id) or ``nodes``, with their dependants counted among them."""
-    remaining = dict(dependencies)
-    ready = [node for node, count in remaining.items() if count == 0]
-    order = []  # each node after every node that sends it a gradient
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for edge in node.edges:
-            if edge.__class__ is Node:
-                remaining[edge] -= 1  # type: ignore[index]
-                if not remaining[edge]:  # type: ignore[index]
-                    ready.append(edge)  # type: ignore[arg-type]
-    needed: dict[Node, int] = {}
-    for node in reversed(order):  # a node's edges are decided before it
-        for edge in node.edges:
-            if edge.__class__ is Node:
-                if edge in needed:
-                    break
-            elif edge is not None and id(edge) in leaves:
-                break
-        else:
-            if node not in nodes:
-                continue
-        needed[node] = 0
-    for node in needed:
-        for edge in node.edges:
-            if edge.__class__ is Node and edge in needed:
-                needed[edge] += 1  # type: ignore[index]
-    return needed
 
 
 def _free_saved(node: Node) -> None:
@@ -578,14 +551,7 @@ def _visit(
     if node.retained is not None:
         retained = node.retained()
         if retained is not None:
-            existing = retained.grad
-            if existing is None or create_graph or existing._rg:
-                accumulate_grad(retained, grad, create_graph)
-            else:
-                # A retained gradient is summed into a new tensor, as PyTorch's retains_grad
-                # hook does (a leaf's .grad is added into in place): a .grad read before this
-                # backward keeps its values.
-                retained.grad = Tensor._wrap(sum_parts(existing._data, grad))
+            accumulate_retained(retained, grad, create_graph)
     if node in node_targets:
         captured[node_targets[node]] = grad
     return grad
