@@ -367,14 +367,16 @@ def _train_a_model(compiled: bool) -> tuple[list[np.ndarray], Any, Any]:
     return [p.detach().numpy().copy() for p in original.parameters()], model, original
 
 
-def test_a_compiled_model_differentiated_after_the_call_runs_eagerly() -> None:
+def test_a_compiled_model_differentiated_after_the_call_replays() -> None:
     # torch.compile(model)'s idiom: the caller runs backward on the output. A replay records
     # no graph, so its output did not require grad and loss.backward() raised on the third
-    # call; the function now runs eagerly (gradients equal to eager), saying why and what to do.
+    # call; then the function ran eagerly; now the forward replays and its output's one node
+    # runs the compiled backward, with eager's bits (see tests/test_compile_aot.py).
     eager, *_ = _train_a_model(False)
-    with pytest.warns(RuntimeWarning, match="went through.*Fix: compile the whole") as caught:
-        compiled, *_ = _train_a_model(True)
-    assert len([w for w in caught if "arraygrad.compile" in str(w.message)]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled, model, _ = _train_a_model(True)
+    assert model.traces == 1 and not model.eager
     for a, b in zip(eager, compiled, strict=True):
         assert a.tobytes() == b.tobytes()
 
@@ -430,7 +432,7 @@ def test_a_compiled_module_stands_for_the_module() -> None:
 
 def test_module_compile_compiles_its_calls_in_place() -> None:
     # PyTorch's model.compile(**torch.compile's arguments): returns None, the model stays the
-    # model; inference replays, training (the caller's backward) runs eagerly with eager's bits
+    # model; inference replays, and so does training (the caller's backward), with eager's bits
     ag.manual_seed(0)
     model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.ReLU(), ag.nn.Linear(4, 2))
     twin = copy.deepcopy(model)
@@ -447,10 +449,12 @@ def test_module_compile_compiles_its_calls_in_place() -> None:
         for _ in range(3):
             assert model(x).numpy().tobytes() == twin(x).numpy().tobytes()
     assert model._compiled_call.traces == 1
-    with pytest.warns(RuntimeWarning, match="runs eagerly"):
-        for _ in range(2):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
             model(x).pow(2).sum().backward()
             twin(x).pow(2).sum().backward()
+    assert model._compiled_call.traces == 2  # and one for grad mode
     for mine, theirs in zip(model.parameters(), twin.parameters(), strict=True):
         assert mine.grad.numpy().tobytes() == theirs.grad.numpy().tobytes()
 

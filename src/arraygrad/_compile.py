@@ -83,6 +83,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype
+from arraygrad._compile_aot import differentiated_inputs, split_program
 from arraygrad._compile_guards import summary
 from arraygrad._compile_numbers import value_of
 from arraygrad._compile_program import (
@@ -90,8 +91,8 @@ from arraygrad._compile_program import (
     Program,
     UntraceableError,
     hooks_of,
-    python_reads,
 )
+from arraygrad._compile_reads import python_reads
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._primitive import reachable
@@ -388,14 +389,32 @@ class CompiledFunction:
         tracer.backward_nodes = set()  # the graph's nodes are not kept with the program
         if differentiable is not None and differentiable._node is not None:
             # compile(model): a function that returns a tensor with a graph no backward of its
-            # own went through leaves the backward to its caller, but a replay's outputs have
-            # no graph, so that backward() would fail. Eager is correct. (Tensors a training
-            # step returns after its own backward, the loss or a metric of the logits, are
-            # taken as values.)
+            # own went through leaves the backward to its caller. The trace goes on through
+            # that backward, and the replay gives the output one node that runs it (see
+            # _compile_aot). (Tensors a training step returns after its own backward, the loss
+            # or a metric of the logits, are taken as values.)
+            why = "an output with a graph that is not one floating tensor"
+            found = differentiated_inputs(traced, args, tracer) if traced is differentiable else why
+            if not isinstance(found, str):
+                try:
+                    split = split_program(
+                        tracer,
+                        args,
+                        traced,
+                        *found,
+                        functools.partial(_traced_backward, tracer, traced),
+                        (grad_mode, float_dtype, reads),
+                    )
+                except UntraceableError as error:
+                    found = str(error)
+                else:
+                    self.programs.setdefault(key, []).append(split)  # type: ignore[arg-type]
+                    self._last = None if names else split.replay
+                    return result
             self._fall_back(
                 key,
                 "a returned tensor that requires grad and that no backward() in the function "
-                "went through "
+                f"went through, with {found} "
                 f"({describe(differentiable)}, grad_fn {differentiable._node.name()}: its "
                 "graph is for a backward() after the call, and a replay records no graph)",
                 fix="compile the whole training step (the forward, loss.backward() and "
@@ -411,6 +430,34 @@ class CompiledFunction:
         self.programs.setdefault(key, []).append(program)
         self._last = None if names else program.replay
         return result
+
+
+def _traced_backward(
+    tracer: Tracer, output: Tensor, inputs: list[Tensor], cotangent: Any
+) -> dict[int, Any]:
+    """The gradients of ``inputs`` (by id) from ``output``'s backward seeded with
+    ``cotangent``, recorded on ``tracer`` (after the function's own trace: compile(model)'s
+    backward program). Writes no ``.grad``; the graph stays for the caller's backward."""
+    from arraygrad.autograd.engine import run_backward  # autograd builds on the package
+
+    _backend.tracer = tracer
+    _backend.xp = tracer.proxy
+    try:
+        return run_backward(
+            [output],
+            [cotangent],
+            retain_graph=True,
+            create_graph=False,
+            inputs=inputs,
+            accumulate=False,
+        )
+    except Exception as error:  # the eager call has run: this trace only gives up
+        raise UntraceableError(f"a backward that fails while traced ({error})") from None
+    finally:
+        _backend.tracer = None
+        _backend.xp = tracer.xp
+        if _dtype._namespace is tracer.proxy:
+            _dtype._namespace = None
 
 
 def _differentiable_output(result: Any, went_through: set[Any]) -> Tensor | None:
@@ -462,11 +509,12 @@ def compile(
     options the function sets): a function that steps an LR scheduler runs eagerly, and
     rebinding a name the function reads (a new optimizer object, a dropout rate in a global) is
     not seen: compile the new function instead, or pass the value as an argument. Returned
-    tensors are detached; so a function that returns a tensor with a graph that no backward of
-    its own went through (``compile(model)``, whose output the caller differentiates) runs
-    eagerly, with a warning. Functions that read tensor values into Python (``.item()``,
-    ``bool(t)``, ``.tolist()``), draw random numbers or use ``create_graph=True`` run eagerly,
-    with a warning.
+    tensors are detached, but for one floating tensor with a graph that no backward of the
+    function's own went through (``compile(model)``, whose output the caller differentiates):
+    its backward is traced and compiled too, and the replayed output gets one node that runs
+    it (see :mod:`arraygrad._compile_aot`). Functions that read tensor values into Python
+    (``.item()``, ``bool(t)``, ``.tolist()``), draw random numbers or use
+    ``create_graph=True`` run eagerly, with a warning.
 
     PyTorch's ``torch.compile`` arguments are taken, so that its code runs unchanged:
     ``@compile()`` and ``compile(mode=...)`` without a function return a decorator;

@@ -50,6 +50,7 @@ from arraygrad._compile_symbolic import (
     UNARY_OPERATORS,
     Const,
     Op,
+    RawSlots,
     Seq,
     is_mutable_array,
     same,
@@ -99,6 +100,9 @@ class _DroppedGrad:
 #: one it makes) before using the tensor (``opt.zero_grad()`` first): never read, so only
 #: guarded to be there.
 DROPPED_GRAD: Any = _DroppedGrad()
+#: The entry ``.grad`` of a captured tensor whose ``.grad`` the program neither reads nor sets
+#: (a model's forward, see _compile_aot): not guarded at all.
+UNREAD_GRAD: Any = _DroppedGrad()
 
 # The values a module's attribute can have that a program bakes in as constants: options
 # (numbers, strings, None, tuples of them) and functions (an activation), compared by value
@@ -122,59 +126,6 @@ def plain_attributes(module: Any) -> dict[str, Any]:
         for name, value in vars(module).items()
         if is_plain(value) and name.isidentifier() and not keyword.iskeyword(name)
     }
-
-
-# The values of a global or closure variable that a program bakes in as constants and guards:
-# numbers, strings, None and tuples of them. (Not functions: every helper and module a function
-# calls is a global, and none is rebound between calls in practice.)
-_VALUES: tuple[type, ...] = (bool, int, float, complex, str, type(None))
-
-
-def _is_value(value: Any) -> bool:
-    if value.__class__ is tuple:
-        return all(_is_value(item) for item in value)
-    return isinstance(value, _VALUES)
-
-
-def python_reads(fn: Any) -> list[tuple[str, Any, str, Any]]:
-    """The global and closure variables that ``fn``'s own code reads (its nested functions' and
-    comprehensions' too) and that hold plain values (a learning rate, a dropout probability, a
-    flag), as ``(kind, container, name, value)``: ``("global", fn.__globals__, name, value)``
-    or ``("closure", cell, name, value)``. Such a value is a constant of the program, so the
-    program is guarded on it: changed between calls, the function is traced again.
-
-    A name in ``co_names`` may be an attribute's (``x.grad``) that happens to name a global
-    too: guarding it as well costs a dictionary read.
-    """
-    while isinstance(fn, functools.partial):  # compile(partial(step, lr)): step's own code
-        fn = fn.func
-    if not isinstance(fn, (types.FunctionType, types.MethodType)):
-        # A callable object: its class's __call__ is the function's own code (a builtin has
-        # none, and then nothing is read from).
-        fn = type(fn).__call__ if callable(fn) else fn
-    fn = getattr(fn, "__func__", fn)  # a bound method: its function
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return []
-    names: set[str] = set()
-    stack = [code]
-    while stack:
-        current = stack.pop()
-        names.update(current.co_names)
-        stack += [const for const in current.co_consts if isinstance(const, types.CodeType)]
-    reads: list[tuple[str, Any, str, Any]] = []
-    scope = fn.__globals__
-    for name in sorted(names):
-        if name in scope and _is_value(scope[name]):
-            reads.append(("global", scope, name, scope[name]))
-    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):
-        try:
-            value = cell.cell_contents
-        except ValueError:  # not bound yet
-            continue
-        if _is_value(value):
-            reads.append(("closure", cell, name, value))
-    return reads
 
 
 class _Writer:
@@ -287,7 +238,7 @@ class Program:
                 effects.append(f"{name}._data = v{slot}")
                 live.add(slot)
             grad = tensor.grad
-            if grad is not entry_grad:
+            if grad is not entry_grad and entry_grad is not UNREAD_GRAD:
                 if grad is None:
                     effects.append(f"{name}.grad = None")
                 else:
@@ -402,6 +353,8 @@ class Program:
             read.append(f"{name}._hooks" if hooks is None else f"_hooks_of({name})")
             expected.append(hooks)
             about.append(("tensor", tensor, "hooks", entry_data.shape, owner))
+            if entry_grad is UNREAD_GRAD:
+                continue
             if entry_grad is DROPPED_GRAD:
                 # Whichever .grad it has, the function drops it before use; but it had one
                 # (Python code can test that before dropping it: `if p.grad is not None`).
@@ -572,6 +525,9 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
 def _result_expr(result: Any, tracer: Any, writer: _Writer, live: set[int]) -> str:
     """Python source rebuilding the step's return value from the replay's slots."""
     result = of_trace(result, tracer)
+    if result.__class__ is RawSlots:
+        live.update(result.slots)
+        return "(" + "".join(f"v{slot}, " for slot in result.slots) + ")"
     if type(result) is TracedNumber:  # an optimizer's lr (see _compile_numbers): as read now
         slot = tracer.number_slot(result)
         live.add(slot)

@@ -46,6 +46,16 @@ class Seq:
         self.items = items
 
 
+class RawSlots:
+    """A program's result that is the arrays of some slots as they are, in a tuple (the
+    forward program of ``compile(model)``: its output and the values its backward reads)."""
+
+    __slots__ = ("slots",)
+
+    def __init__(self, slots: tuple[int, ...]) -> None:
+        self.slots = slots
+
+
 class Op:
     """One step of a program: ``out = fn(*args, **kwargs)`` written in the form ``style`` says.
 

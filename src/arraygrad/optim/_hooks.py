@@ -247,7 +247,7 @@ def _hook_owner(hook: Any) -> Any:
 
 def _hook_values(hook: Any) -> tuple[Any, ...]:
     """The plain Python values a step hook reads (see ``Optimizer._guard_step_hooks``)."""
-    from arraygrad._compile_program import python_reads  # compile builds on the optimizers
+    from arraygrad._compile_reads import python_reads  # compile builds on the optimizers
 
     found: list[Any] = [
         (kind, name, plain_copy(value)) for kind, _, name, value in python_reads(hook)

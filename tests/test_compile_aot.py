@@ -1,0 +1,182 @@
+"""``arraygrad.compile(model)`` differentiated outside the call (:mod:`arraygrad._compile_aot`):
+the forward replays, and the output's one node runs the compiled backward, with eager's bits."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import arraygrad as ag
+
+nn, F = ag.nn, ag.nn.functional
+
+
+def _bits(tensors: Any) -> list[bytes]:
+    return [t.detach().numpy().tobytes() for t in tensors]
+
+
+def _twins(make: Callable[[], nn.Module]) -> tuple[nn.Module, nn.Module, Any]:
+    """A model, an equal copy, and the copy compiled."""
+    ag.manual_seed(0)
+    model = make()
+    twin = copy.deepcopy(model)
+    return model, twin, ag.compile(twin)
+
+
+def _quiet() -> warnings.catch_warnings:
+    caught = warnings.catch_warnings()
+    caught.__enter__()
+    warnings.simplefilter("error")  # nothing falls back to eager
+    return caught
+
+
+def _train(net: Any, params: Any, x: ag.Tensor, y: ag.Tensor, seed: int) -> bytes:
+    opt = ag.optim.SGD(params, lr=0.1, momentum=0.9)
+    losses = b""
+    for step in range(4):
+        ag.manual_seed(seed + step)  # dropout draws the same masks on both sides
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        losses += loss.detach().numpy().tobytes()
+    return losses
+
+
+def test_training_a_compiled_model_equals_eager_bitwise() -> None:
+    # dropout (random draws), batch norm (running statistics written by the forward),
+    # momentum SGD over model.parameters()
+    def make() -> nn.Module:
+        return nn.Sequential(
+            nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3)
+        )
+
+    model, twin, compiled = _twins(make)
+    x, y = ag.randn(8, 6), ag.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    caught = _quiet()
+    try:
+        mine = _train(compiled, twin.parameters(), x, y, seed=10)
+    finally:
+        caught.__exit__(None, None, None)
+    theirs = _train(model, model.parameters(), x, y, seed=10)
+    assert mine == theirs
+    assert _bits(twin.state_dict().values()) == _bits(model.state_dict().values())
+    assert compiled.traces == 1 and not compiled.eager
+    assert compiled(x).grad_fn.name() == "CompiledFunctionBackward"
+
+
+def test_gradients_flow_to_an_input_computed_upstream() -> None:
+    # the compiled model inside a bigger eager one: its input's gradient reaches the layer
+    # that computed it
+    model, twin, compiled = _twins(lambda: nn.Sequential(nn.Linear(4, 5), nn.Tanh()))
+    ag.manual_seed(1)
+    upstream = nn.Linear(3, 4)
+    upstream_twin = copy.deepcopy(upstream)
+    x = ag.randn(2, 3)
+    caught = _quiet()
+    try:
+        for _ in range(3):
+            compiled(upstream_twin(x)).pow(2).sum().backward()
+    finally:
+        caught.__exit__(None, None, None)
+    for _ in range(3):
+        model(upstream(x)).pow(2).sum().backward()
+    assert _bits(p.grad for p in twin.parameters()) == _bits(p.grad for p in model.parameters())
+    assert _bits(p.grad for p in upstream_twin.parameters()) == _bits(
+        p.grad for p in upstream.parameters()
+    )
+    assert compiled.traces == 1
+
+
+def test_backward_passes_follow_the_engine_rules() -> None:
+    model, twin, compiled = _twins(lambda: nn.Sequential(nn.Linear(3, 4), nn.Sigmoid()))
+    x = ag.randn(2, 3)
+    compiled(x)  # the trace
+    # two outputs alive at once, each with its own saved values
+    first, second = compiled(x), compiled(x * 2)
+    expected_first, expected_second = model(x), model(x * 2)
+    (second.sum() * 3).backward()
+    first.sum().backward(retain_graph=True)
+    first.sum().backward()  # retained once: a second pass is fine
+    (expected_second.sum() * 3).backward()
+    expected_first.sum().backward(retain_graph=True)
+    expected_first.sum().backward()
+    assert _bits(p.grad for p in twin.parameters()) == _bits(p.grad for p in model.parameters())
+    # a third pass through a freed graph raises as eager's does
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        first.sum().backward()
+    # autograd.grad of some parameters only
+    out, expected = compiled(x), model(x)
+    (mine,) = ag.autograd.grad(out.sum(), [twin[0].bias])
+    (theirs,) = ag.autograd.grad(expected.sum(), [model[0].bias])
+    assert mine.numpy().tobytes() == theirs.numpy().tobytes()
+
+
+def test_values_written_before_backward_raise_as_in_eager() -> None:
+    # the second layer's weight (read for the first layer's gradients), and the input (read
+    # for the first layer's weight gradient), each written in place after the forward
+    def make() -> nn.Module:
+        return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+
+    model, twin, compiled = _twins(make)
+    compiled(ag.randn(5, 3))
+    for net, layers in ((model, model), (compiled, twin)):
+        for which in ("weight", "input"):
+            x = ag.randn(5, 3)
+            out = net(x)
+            with ag.no_grad():
+                (layers[2].weight if which == "weight" else x).mul_(2.0)
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                out.sum().backward()
+        # a value the backward does not read (the last bias) may change, as in eager
+        x = ag.randn(5, 3)
+        out = net(x)
+        with ag.no_grad():
+            layers[2].bias.add_(1.0)
+        out.sum().backward()
+    assert compiled.traces == 1
+
+
+def test_create_graph_through_a_compiled_model_raises() -> None:
+    _, _, compiled = _twins(lambda: nn.Linear(3, 2))
+    x = ag.randn(4, 3, requires_grad=True)
+    compiled(x)
+    out = compiled(x)
+    with pytest.raises(RuntimeError, match="create_graph=True through the output"):
+        ag.autograd.grad(out.sum(), [x], create_graph=True)
+
+
+def test_what_cannot_be_split_still_runs_eagerly_with_a_warning() -> None:
+    # a tuple output (an LSTM's); a hook on a parameter (the trace's extra backward would run it)
+    ag.manual_seed(0)
+    lstm = nn.LSTM(3, 4, batch_first=True)
+    compiled = ag.compile(lstm)
+    x = ag.randn(2, 5, 3)
+    with pytest.warns(RuntimeWarning, match="not one floating tensor"):
+        out, _ = compiled(x)
+    out.sum().backward()
+    linear = nn.Linear(3, 2)
+    calls: list[int] = []
+    linear.weight.register_hook(lambda g: calls.append(1))
+    hooked = ag.compile(linear)
+    with pytest.warns(RuntimeWarning, match="gradient hooks on a tensor"):
+        hooked(ag.randn(4, 3)).sum().backward()
+    assert calls == [1]  # the eager call's backward ran the hook once
+
+
+def test_the_forward_is_not_guarded_on_the_parameters_grad() -> None:
+    # gradients accumulated across calls (no zero_grad) keep replaying: the forward program
+    # neither reads nor sets .grad
+    model, twin, compiled = _twins(lambda: nn.Linear(3, 2))
+    x = ag.randn(4, 3)
+    for _ in range(4):
+        compiled(x).sum().backward()
+        model(x).sum().backward()
+    assert compiled.traces == 1
+    assert _bits(p.grad for p in twin.parameters()) == _bits(p.grad for p in model.parameters())
+    assert np.array_equal(twin.weight.grad.numpy(), 4 * x.sum(0).expand(2, 3).numpy())
