@@ -476,19 +476,24 @@ def test_module_calls_with_keyword_arguments_replay() -> None:
     assert attention._compiled_call.traces == 1
 
 
-def _compiled_against_eager(make_model, x, y, steps: int = 3) -> None:
+def _compiled_against_eager(
+    make_model, x, y, steps: int = 3, loss=None, batches: list[tuple[Any, Any]] | None = None
+) -> None:
     """A training step of ``make_model()`` compiled and eager, from equal weights: bitwise
-    equal losses and weights, no warning (nothing ran eagerly)."""
+    equal losses, weights and buffers, no warning (nothing ran eagerly). ``loss(output, y)``
+    (cross entropy by default); ``batches``: the ``(x, y)`` of each call, in place of ``x, y``
+    ``steps`` times (inputs whose values change between calls, of one shape)."""
     ag.manual_seed(0)
     model = make_model()
     twin = copy.deepcopy(model)
+    criterion = ag.nn.functional.cross_entropy if loss is None else loss
 
     def stepper(net):
         opt = ag.optim.Adam(net.parameters(), lr=1e-2)
 
         def step(x, y):
             opt.zero_grad()
-            loss = ag.nn.functional.cross_entropy(net(x), y)
+            loss = criterion(net(x), y)
             loss.backward()
             opt.step()
             return loss.detach()
@@ -498,10 +503,10 @@ def _compiled_against_eager(make_model, x, y, steps: int = 3) -> None:
     eager, compiled = stepper(twin), ag.compile(stepper(model))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for _ in range(steps):
-            assert compiled(x, y).numpy().tobytes() == eager(x, y).numpy().tobytes()
-    for mine, theirs in zip(model.parameters(), twin.parameters(), strict=True):
-        assert mine.detach().numpy().tobytes() == theirs.detach().numpy().tobytes()
+        for inputs, labels in [(x, y)] * steps if batches is None else batches:
+            mine, theirs = compiled(inputs, labels), eager(inputs, labels)
+            assert mine.numpy().tobytes() == theirs.numpy().tobytes()
+    assert same_state(model, twin)  # parameters, their .grad and buffers
     assert compiled.traces <= 2
 
 
@@ -566,3 +571,152 @@ def _materialised(model, x):
     with ag.no_grad():
         model(x)  # (LazyLinear takes its input size)
     return model
+
+
+def _batches(x_shape, labels: int, high: int, calls: int = 3, index_shape=None):
+    """``calls`` (x, y) pairs of one shape with other values on each call: ``x`` float (or
+    integer indices below ``high`` of ``index_shape``), ``y`` labels below ``labels``."""
+    found = []
+    for call in range(calls):
+        generator = ag.Generator().manual_seed(call)
+        if index_shape is None:
+            x = ag.randn(*x_shape, generator=generator)
+        else:
+            x = ag.randint(0, high, index_shape, generator=generator)
+        found.append((x, ag.randint(0, labels, (x_shape[0],), generator=generator)))
+    return found
+
+
+@pytest.mark.parametrize("layer", ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d"])
+def test_constant_padding_models_compile(layer: str) -> None:
+    # The padding's frame of `value` was zeroed inside with a plain item assignment, which the
+    # recorder does not see: the check replay differed, and the step ran eagerly.
+    nn = ag.nn
+
+    def make():
+        pad = getattr(nn, layer)(1, 0.5)
+        return nn.Sequential(nn.Conv2d(2, 3, 1), pad, nn.Flatten(), nn.LazyLinear(3))
+
+    ag.manual_seed(3)
+    x, y = ag.randn(2, 2, 4, 4), ag.tensor([1, 0])
+    _compiled_against_eager(lambda: _materialised(make(), x), x, y)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_norm": 1.0},
+        {"max_norm": 0.5, "norm_type": 1.0},
+        {"scale_grad_by_freq": True},
+        {"scale_grad_by_freq": True, "padding_idx": 2, "max_norm": 1.5},
+    ],
+)
+def test_embeddings_that_renormalise_or_count_their_rows_compile(options) -> None:
+    # max_norm's renormalisation and scale_grad_by_freq's counts use unique on the indices
+    # (a result whose shape depends on the values) and max_norm wrote into the table with raw
+    # indexing: the step ran eagerly. They are now steps of the program, on each call's indices.
+    nn = ag.nn
+
+    def make():
+        return nn.Sequential(nn.Embedding(6, 4, **options), nn.Flatten(), nn.Linear(16, 3))
+
+    batches = _batches((2,), 3, 6, index_shape=(2, 4))
+    _compiled_against_eager(make, None, None, batches=batches)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"mode": "sum"},
+        {"mode": "mean"},
+        {"mode": "max"},
+        {"mode": "mean", "max_norm": 1.0},
+        {"mode": "sum", "scale_grad_by_freq": True},
+    ],
+)
+def test_embedding_bags_of_a_2d_input_compile(options) -> None:
+    # The positions in a bag were found with nonzero (a result whose shape depends on the
+    # values), though a 2-D input's bags are its rows: the step ran eagerly.
+    nn = ag.nn
+
+    def make():
+        return nn.Sequential(nn.EmbeddingBag(6, 4, **options), nn.Linear(4, 3))
+
+    batches = _batches((2,), 3, 6, index_shape=(2, 4))
+    _compiled_against_eager(make, None, None, batches=batches)
+
+
+def test_replayed_embedding_bags_check_each_calls_indices() -> None:
+    bag = ag.nn.EmbeddingBag(6, 4, mode="sum")
+    step = ag.compile(lambda x: bag(x).sum().backward())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (the step ran eagerly)
+        for _ in range(2):
+            step(ag.tensor([[1, 2], [3, 4]]))
+        with pytest.raises(RuntimeError, match="not in the valid range"):
+            step(ag.tensor([[1, 2], [3, 6]]))
+    assert step.traces == 2
+
+
+def _linear_net():
+    return ag.nn.Linear(5, 4)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        # one_hot compared the labels with `==` on raw arrays: a replay reused the traced call's
+        # one-hot rows, whatever its labels (wrong losses and weights, silently).
+        lambda out, y: ((out - ag.nn.functional.one_hot(y, 4).float()) ** 2).mean(),
+        # gather, index_select and scatter read their indices' bounds into Python: the
+        # steps ran eagerly (and so did multi_margin_loss and multilabel_margin_loss, which
+        # gather).
+        lambda out, y: -out.gather(1, y.unsqueeze(1)).mean(),
+        lambda out, y: out.index_select(1, y).sum(),
+        lambda out, y: (out * ag.zeros(6, 4).scatter_(1, y.unsqueeze(1), 1.0)).sum(),
+        ag.nn.functional.multi_margin_loss,
+        lambda out, y: ag.nn.functional.multilabel_margin_loss(
+            out, ag.stack([y, (y + 1) % 4, -ag.ones_like(y), y], 1)
+        ),
+    ],
+    ids=["one_hot", "gather", "index_select", "scatter_", "multi_margin", "multilabel_margin"],
+)
+def test_steps_that_index_by_their_labels_replay_each_calls_labels(loss) -> None:
+    _compiled_against_eager(_linear_net, None, None, loss=loss, batches=_batches((6, 5), 4, 0))
+
+
+def test_replayed_gathers_check_each_calls_indices() -> None:
+    w = ag.ones(3, 2, requires_grad=True)
+    step = ag.compile(lambda i: w.gather(1, i).sum().backward())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (the step ran eagerly)
+        for _ in range(2):
+            step(ag.tensor([[0], [1], [1]]))
+        with pytest.raises(RuntimeError, match="out of bounds"):
+            step(ag.tensor([[0], [2], [1]]))
+    assert step.traces == 2
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "gaussian_nll_loss"])
+def test_losses_that_check_a_captured_tensors_values_compile(loss: str) -> None:
+    # The check of a target (or variance) captured from outside the step took its array for
+    # one made by raw array code: the step ran eagerly.
+    F = ag.nn.functional
+    ag.manual_seed(4)
+    captured = ag.rand(6, 4) + 0.1 if loss == "gaussian_nll_loss" else ag.rand(6, 4)
+
+    def criterion(out, y):
+        if loss == "binary_cross_entropy":
+            return F.binary_cross_entropy(ag.sigmoid(out), captured)
+        return F.gaussian_nll_loss(out, ag.zeros(6, 4), captured)
+
+    _compiled_against_eager(_linear_net, None, None, loss=criterion, batches=_batches((6, 5), 4, 0))
+
+
+def test_spectral_norm_models_compile() -> None:
+    # The power iteration runs on weight.detach(): a parameter the recorder had not met yet,
+    # whose detached array looked made by raw array code (the step ran eagerly).
+    def make():
+        return ag.nn.utils.parametrizations.spectral_norm(ag.nn.Linear(5, 4))
+
+    _compiled_against_eager(make, None, None, batches=_batches((6, 5), 4, 0))

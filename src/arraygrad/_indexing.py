@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
@@ -242,15 +243,31 @@ def _check_along(
             f"got index of shape {list(ishape)} for src of shape {list(src.shape)}."
         )
     if bounds and index.numel():
-        xp = _backend.xp
-        limit = shape[axis] if shape else 1
-        low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
-        if low < -limit or high >= limit:
-            bad = high if high >= limit else low
-            raise RuntimeError(
-                f"{name}(): index {bad} is out of bounds for dimension {axis} with size {limit}"
-            )
+        check_values(_raise_out_of_bounds, name, index._data, axis, shape[axis] if shape else 1)
     return axis
+
+
+def check_values(check: Callable[..., None], *arguments: Any) -> None:
+    """Run ``check(*arguments)``, a validation of array values that raises on bad ones (an
+    index out of bounds). Under ``arraygrad.compile`` it is a step of the recorded program, so
+    that each replay checks its own call's values: the check reads them into Python, which a
+    trace cannot replay, and a training step that gathered or selected by index ran eagerly."""
+    tracer = _backend.tracer
+    if tracer is None:
+        check(*arguments)
+    else:
+        tracer.call(check, arguments)
+
+
+def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
+    """PyTorch's refusal of an index outside ``[-limit, limit)`` along ``axis``."""
+    xp = _backend.xp
+    low, high = _backend.item(xp.min(index)), _backend.item(xp.max(index))
+    if low < -limit or high >= limit:
+        bad = high if high >= limit else low
+        raise RuntimeError(
+            f"{name}(): index {bad} is out of bounds for dimension {axis} with size {limit}"
+        )
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -309,24 +326,29 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
             f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}"
         )
     axis = normalize_dim(dim, input.ndim)
-    size = input._data.shape[axis] if input.ndim else 1
     flat = ops.reshape(index, shape=(-1,))
     if flat.numel():
-        xp = _backend.xp
-        low, high = _backend.item(xp.min(flat._data)), _backend.item(xp.max(flat._data))
-        if low < 0 or high >= size:
-            bad = high if high >= size else low
-            # PyTorch's kernel for selecting whole rows (dim 0, non-empty rows) raises
-            # IndexError; its general kernel raises RuntimeError.
-            rows = math.prod(input._data.shape[1:])
-            error = IndexError if axis == 0 and rows > 0 else RuntimeError
-            raise error(
-                f"index out of range in self: index_select() got index {bad} for dimension "
-                f"{axis} of size {size} (input shape {list(input.shape)})"
-            )
+        check_values(_raise_for_selection, flat._data, axis, tuple(input._data.shape))
     if input.ndim == 0:
         return ops.getitem(ops.reshape(input, shape=(1,)), key=(flat._data,))
     return ops.getitem(input, key=(slice(None),) * axis + (flat._data, Ellipsis))
+
+
+def _raise_for_selection(index: Any, axis: int, shape: tuple[int, ...]) -> None:
+    """index_select's refusal of an index outside ``[0, size)`` along ``axis``."""
+    xp = _backend.xp
+    size = shape[axis] if shape else 1
+    low, high = _backend.item(xp.min(index)), _backend.item(xp.max(index))
+    if low < 0 or high >= size:
+        bad = high if high >= size else low
+        # PyTorch's kernel for selecting whole rows (dim 0, non-empty rows) raises
+        # IndexError; its general kernel raises RuntimeError.
+        rows = math.prod(shape[1:])
+        error = IndexError if axis == 0 and rows > 0 else RuntimeError
+        raise error(
+            f"index out of range in self: index_select() got index {bad} for dimension "
+            f"{axis} of size {size} (input shape {list(shape)})"
+        )
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:

@@ -25,6 +25,7 @@ from arraygrad._indexing import (
     _check_along,
     _check_index_dtype,
     along_key,
+    check_values,
     one_element_as_vector,
 )
 from arraygrad._tensor import Tensor
@@ -104,16 +105,21 @@ def _scatter_args(name: str, input: Tensor, dim: int, index: Any, src: Any) -> i
 def _scatter_bounds(name: str, input: Tensor, axis: int, index: Tensor) -> None:
     """Check a scatter index's values (``[0, size)``: scatter reads no negative index)."""
     if index.numel():
-        xp = _backend.xp
         size = input._data.shape[axis] if input.ndim else 1
-        low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
-        if low < 0 or high >= size:
-            bad = high if high >= size else low
-            raise RuntimeError(
-                f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
-                f"Fix: keep indices in [0, {size}); scatter reads no negative index (add {size} "
-                "to negative indices)."
-            )
+        # (a step of arraygrad.compile's program: each replay checks its own indices)
+        check_values(_raise_out_of_scatter_bounds, name, index._data, axis, size)
+
+
+def _raise_out_of_scatter_bounds(name: str, index: Any, axis: int, size: int) -> None:
+    xp = _backend.xp
+    low, high = _backend.item(xp.min(index)), _backend.item(xp.max(index))
+    if low < 0 or high >= size:
+        bad = high if high >= size else low
+        raise RuntimeError(
+            f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
+            f"Fix: keep indices in [0, {size}); scatter reads no negative index (add {size} "
+            "to negative indices)."
+        )
 
 
 def _check_scatter_args(

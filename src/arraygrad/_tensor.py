@@ -177,6 +177,13 @@ class Tensor(
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's memory, outside the graph."""
+        tracer = _backend.tracer
+        if tracer is not None:
+            # arraygrad.compile: a tensor from outside the function (a parameter) is read from
+            # there on each replay. Unseen, its array was of unknown origin to the recorder,
+            # which took the detached tensor for one made by raw array code (the step ran
+            # eagerly: spectral_norm's power iteration on weight.detach()).
+            tracer.see_tensor(self)
         out = Tensor._wrap(self._data)
         if self._version_counter is None:
             self._version_counter = [0, 0]

@@ -32,14 +32,38 @@ def _renorm_rows(weight: Tensor, indices: object, max_norm: float, norm_type: fl
     PyTorch's ``embedding_renorm_``: rows with a larger norm are scaled by
     ``max_norm / (norm + 1e-7)``.
     """
+    tracer = _backend.tracer
+    if tracer is None:
+        _renorm_rows_into(weight._data, indices, max_norm, norm_type)
+    else:
+        # A step of arraygrad.compile's program, which writes into the table on each replay:
+        # which rows it scales depends on the indices' values (unique), which a trace cannot
+        # follow outside such a step (the step ran eagerly), nor the write into the table.
+        tracer.see_tensor(weight)
+        tracer.call(_renorm_rows_into, (weight._data, indices, max_norm, norm_type))
+    _primitive.bump_version(weight)
+
+
+def _renorm_rows_into(data: Any, indices: Any, max_norm: float, norm_type: float) -> None:
+    """:func:`_renorm_rows` on the table's array ``data``, written into it."""
     xp = _backend.xp
     rows = xp.unique_values(xp.reshape(indices, (-1,)))
-    data = weight._data
     selected = data[rows]
     norms = xp.sum(xp.abs(selected) ** norm_type, axis=1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), xp.ones_like(norms))
     data[rows] = selected * scale[:, None]
-    _primitive.bump_version(weight)
+
+
+def _frequency_scale(indices: Any, dtype: Any) -> Any:
+    """``1 / (how often each index occurs in indices)``, shaped ``indices.shape + (1,)``:
+    ``scale_grad_by_freq``'s factor. Under arraygrad.compile it is one step of the program, so
+    that each replay counts its own indices (unique's result has a value-dependent shape,
+    which a trace cannot follow outside such a step)."""
+    xp = _backend.xp
+    flat = xp.reshape(indices, (-1,))
+    _, _, inverse, counts = xp.unique_all(flat)
+    freq = xp.reshape(xp.take(counts, xp.reshape(inverse, (-1,))), indices.shape + (1,))
+    return 1.0 / xp.astype(freq, dtype)
 
 
 def embedding(
@@ -89,10 +113,11 @@ def embedding(
     rows_taken = ops.take(weight, xp.reshape(indices, (-1,)), axis=0)  # repeats sum gradients
     out = ops.reshape(rows_taken, shape=tuple(indices.shape) + (weight.shape[1],))
     if scale_grad_by_freq and indices.size:
-        flat = xp.reshape(indices, (-1,))
-        _, _, inverse, counts = xp.unique_all(flat)
-        freq = xp.reshape(xp.take(counts, xp.reshape(inverse, (-1,))), indices.shape + (1,))
-        scale = constant(1.0 / xp.astype(freq, weight._data.dtype))
+        dtype = weight._data.dtype
+        if tracer is None:
+            scale = constant(_frequency_scale(indices, dtype))
+        else:
+            scale = constant(tracer.call(_frequency_scale, (indices, dtype)))
         # same values (x + 0 * s is exactly x), gradient scaled by s
         detached = out.detach()
         out = detached + (out - detached) * scale
@@ -138,23 +163,40 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             f"{tensor.dtype.name} tensor. Fix: convert it with .long()."
         )
     xp = _backend.xp
+    tracer = _backend.tracer
+    if tracer is not None:  # arraygrad.compile: the code below reads the labels' array itself
+        tracer.see_tensor(tensor)
     data = tensor._data
-    if data.size and bool(xp.any(data < 0)):
-        raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
+        # The result's shape depends on the values: a read (arraygrad.compile runs eagerly).
+        if data.size and _backend.item(xp.any(xp.less(data, 0))):
+            raise RuntimeError("Class values must be non-negative.")
         if data.size == 0:
             raise RuntimeError(
                 "Can not infer total number of classes from empty tensor. Fix: pass num_classes."
             )
-        num_classes = int(xp.max(data)) + 1
-    elif data.size and bool(xp.any(data >= num_classes)):
+        num_classes = int(_backend.item(xp.max(data))) + 1
+    else:
+        # (a step of arraygrad.compile's program: each replay checks its own labels)
+        _check(_raise_for_bad_classes, data, num_classes)
+    classes = xp.arange(num_classes, dtype=data.dtype)
+    # Namespace functions, not operators: arraygrad.compile's recorder sees them, and a replay
+    # compares its own labels (an == on the arrays was invisible to it: a replay returned the
+    # traced call's one-hot rows, whatever its labels).
+    hot = xp.equal(xp.reshape(data, data.shape + (1,)), classes)
+    return Tensor._wrap(xp.astype(hot, _dtype.to_xp(_dtype.int64)))
+
+
+def _raise_for_bad_classes(data: Any, num_classes: int) -> None:
+    """one_hot's refusal of labels outside ``[0, num_classes)``."""
+    xp = _backend.xp
+    if data.size and bool(xp.any(data < 0)):
+        raise RuntimeError("Class values must be non-negative.")
+    if data.size and bool(xp.any(data >= num_classes)):
         raise RuntimeError(
             f"Class values must be smaller than num_classes: got class {int(xp.max(data))} "
             f"with num_classes={num_classes}."
         )
-    classes = xp.arange(num_classes, dtype=data.dtype)
-    hot = xp.reshape(data, data.shape + (1,)) == classes
-    return Tensor._wrap(xp.astype(hot, _dtype.to_xp(_dtype.int64)))
 
 
 _BAG_MODES = ("sum", "mean", "max")
@@ -216,6 +258,17 @@ def _check_bag_offsets(starts: Any, length: int) -> None:
         raise RuntimeError(
             f"offsets must be non-decreasing, but got {_backend.to_list(starts)}. Fix: give the "
             "start position of each bag in order."
+        )
+
+
+def _raise_for_bag_indices(flat: Any, rows: int) -> None:
+    """Refuse bag indices outside the table's ``rows`` rows, as PyTorch does."""
+    xp = _backend.xp
+    if flat.shape[0] and bool(xp.any((flat < 0) | (flat >= rows))):
+        position = int(xp.nonzero((flat < 0) | (flat >= rows))[0][0])
+        raise RuntimeError(
+            f"Index {position} of input takes value {int(flat[position])} which is not in the "
+            f"valid range [0, {rows})"
         )
 
 
@@ -322,13 +375,8 @@ def embedding_bag(
             f"{sample_weights.dtype.name}. Fix: convert per_sample_weights to the weight's dtype."
         )
     _check_bag_offsets(starts, length)
-    if length and bool(xp.any((flat < 0) | (flat >= rows_total))):
-        where_bad = xp.nonzero((flat < 0) | (flat >= rows_total))[0]
-        position = int(where_bad[0])
-        raise RuntimeError(
-            f"Index {position} of input takes value {int(flat[position])} which is not in the "
-            f"valid range [0, {rows_total})"
-        )
+    # (a step of arraygrad.compile's program: each replay checks its own indices)
+    _check(_raise_for_bag_indices, flat, rows_total)
     if max_norm is not None and length:
         _renorm_rows(weight, flat, max_norm, norm_type)
     bags = starts.shape[0] - 1 if include_last_offset else starts.shape[0]
@@ -344,7 +392,13 @@ def embedding_bag(
     keep = (bag >= 0) & (bag < bags)  # before the first offset (none given): no bag
     if padding_idx is not None:
         keep = keep & (flat != padding_idx)
-    kept = xp.nonzero(keep)[0]
+    if input.ndim == 2 and padding_idx is None:
+        # Every position is in its row's bag, as the shape tells: the same positions as
+        # nonzero(keep) finds, but no result whose shape depends on values, which
+        # arraygrad.compile cannot replay (a step with a 2-D input ran eagerly).
+        kept = xp.arange(length, dtype=xp.int64)
+    else:
+        kept = xp.nonzero(keep)[0]
     bag = xp.take(bag, kept)
     picked = xp.astype(xp.take(flat, kept), xp.int64)  # any integer type, read as rows
     rows = embedding(Tensor._wrap(picked), weight, scale_grad_by_freq=scale_grad_by_freq)

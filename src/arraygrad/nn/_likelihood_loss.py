@@ -84,7 +84,7 @@ def gaussian_nll_loss(
             f"float({var!r}) or a tensor of variances."
         )
     else:
-        _check(_raise_for_negative_variance, var._data)
+        _check(_raise_for_negative_variance, var)
     if tuple(var.shape) != tuple(input.shape):
         in_shape, var_shape = tuple(input.shape), tuple(var.shape)
         if in_shape[:-1] == var_shape:

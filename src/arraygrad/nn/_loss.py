@@ -224,7 +224,7 @@ def binary_cross_entropy(
             f"input's dtype. Fix: target.to(input.dtype)."
         )
     _refuse_gradient("binary_cross_entropy", "weight", weight)
-    _check(_raise_for_non_probabilities, input._data, target._data)
+    _check(_raise_for_non_probabilities, input, target)
     loss = ops.binary_cross_entropy(input, target)
     if weight is not None:
         loss = loss * weight
@@ -261,16 +261,24 @@ def _raise_for_non_probabilities(input: Any, target: Any) -> None:
 
 
 def _check(check: Any, *arguments: Any) -> None:
-    """Run ``check(*arguments)``, a validation of array values that raises on bad ones.
+    """Run ``check(*arguments)``, a validation of array values that raises on bad ones; a
+    Tensor among ``arguments`` is passed as its array.
 
     Under ``arraygrad.compile`` it becomes a step of the recorded program, so that every replay
-    checks the values of its own call.
+    checks the values of its own call. Tensors are passed as tensors so that one from outside
+    the function (a target the step captures) is first made known to the recorder, which then
+    reads its array on each replay: its bare array would be a float array of unknown origin.
     """
     tracer = _backend.tracer
+    if tracer is not None:
+        for argument in arguments:
+            if isinstance(argument, Tensor):
+                tracer.see_tensor(argument)
+    arrays = tuple(a._data if isinstance(a, Tensor) else a for a in arguments)
     if tracer is None:
-        check(*arguments)
+        check(*arrays)
     else:
-        tracer.call(check, arguments)
+        tracer.call(check, arrays)
 
 
 def binary_cross_entropy_with_logits(

@@ -52,7 +52,10 @@ def _constant_pad(input: Tensor, pairs: list[tuple[int, int, int]], value: float
     if value != 0:
         xp = _backend.xp
         frame = xp.full(tuple(shape), value, dtype=input._data.dtype)
-        frame[key] = 0  # the frame is exactly `value` outside, 0 inside: x + 0 stays x
+        # The frame is exactly `value` outside, 0 inside: x + 0 stays x. (set_at, not
+        # `frame[key] = 0`: arraygrad.compile's recorder sees that write, and a replay makes
+        # the same frame; a plain item assignment was lost, and the step ran eagerly.)
+        _backend.set_at(frame, key, 0)
         out = out + constant(frame)
     return out
 
