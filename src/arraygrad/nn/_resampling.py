@@ -1,11 +1,13 @@
-"""Resampling: ``interpolate`` (nearest, linear), ``pixel_shuffle`` / ``pixel_unshuffle``,
+"""Resampling: ``interpolate`` (nearest, linear, bicubic, antialiased), ``pixel_shuffle`` /
+``pixel_unshuffle``,
 ``channel_shuffle`` and the sliding-block pair ``unfold`` / ``fold``.
 
 None has a gradient rule of its own. Interpolation gathers rows with ``take`` along one spatial
 axis at a time (its adjoint scatter-adds, so repeated source rows sum their gradients) and mixes
 the two neighbours of linear modes with constant weights; the source positions and weights are
 computed in the dtypes PyTorch's CPU kernels use (the input's dtype, rounded to float32 where
-they call ``floorf``) so that the picked rows agree with PyTorch's at the same boundaries. The pixel
+they call ``floorf``) so that the picked rows agree with PyTorch's at the same boundaries;
+bicubic and antialiased modes sum more taps, built in ``_interpolation_taps``. The pixel
 shuffles are a reshape and a permutation. ``unfold`` is the ``sliding_windows`` primitive
 (im2col) and ``fold`` its adjoint ``fold_windows`` (col2im).
 """
@@ -18,6 +20,8 @@ from typing import Any
 from arraygrad import _backend, _dtype, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
+from arraygrad.nn._interpolation_taps import antialias_taps, cubic_taps
+from arraygrad.nn._interpolation_taps import axis_scale as _scale
 from arraygrad.nn._padding import pad as _pad
 
 __all__ = [
@@ -118,7 +122,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
 
 # --- interpolate ---------------------------------------------------------------------------------
 
-_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 _LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _SUPPORTED = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 
@@ -166,14 +170,6 @@ def _output_sizes(
         return [int(n * s) for n, s in zip(spatial, scales, strict=True)], [None] * dim
     # PyTorch's C++ truncates the double product, and its kernels use 1 / scale_factor.
     return [int(n * s) for n, s in zip(spatial, scales, strict=True)], list(scales)
-
-
-def _scale(xp: Any, dtype: Any, size: int, out: int, scale: float | None) -> Any:
-    """PyTorch's ``compute_scales_value``: ``1 / scale`` when given, else ``size / out``, in
-    ``dtype``."""
-    if scale is not None and scale > 0:
-        return xp.asarray(1.0 / scale, dtype=dtype)
-    return xp.divide(xp.asarray(size, dtype=dtype), xp.asarray(out, dtype=dtype))
 
 
 def _nearest_index(size: int, out: int, scale: float | None, exact: bool, dtype: Any) -> Any:
@@ -248,8 +244,11 @@ def interpolate(
     element ``floor((i + 0.5) * in / out)``; ``"linear"`` (3-D input), ``"bilinear"`` (4-D) and
     ``"trilinear"`` (5-D) mix the two neighbours of source position ``(i + 0.5) * in / out -
     0.5`` (``i * (in - 1) / (out - 1)`` with ``align_corners``); ``"area"`` is adaptive average
-    pooling. A given ``scale_factor`` is used for the positions (``in / out`` with
-    ``recompute_scale_factor``), as in PyTorch.
+    pooling; ``"bicubic"`` (4-D) weighs the four neighbours ``floor(x) - 1 .. floor(x) + 2`` with
+    Keys' cubic kernel (``a = -0.75``), reading the edge row for those past it. A given
+    ``scale_factor`` is used for the positions (``in / out`` with ``recompute_scale_factor``), as
+    in PyTorch. ``antialias=True`` (bilinear and bicubic, 4-D) widens the filter over ``in /
+    out`` rows when downsampling and normalises its weights.
 
     >>> import arraygrad
     >>> interpolate(arraygrad.tensor([[[1.0, 2.0]]]), scale_factor=2).tolist()
@@ -266,23 +265,27 @@ def interpolate(
             )
     elif align_corners is None:
         align_corners = False
-    if mode in ("bicubic", "lanczos"):
+    if mode == "lanczos":
         raise NotImplementedError(
             f"interpolate: mode={mode!r} is not supported by arraygrad. Fix: use one of "
             f"{', '.join(_MODES)}."
         )
+    unsupported = NotImplementedError(
+        f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) "
+        f"for the modes: {_SUPPORTED} (got {mode})"
+    )
     if input.ndim not in (3, 4, 5) or mode not in _MODES:
-        raise NotImplementedError(
-            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) "
-            f"for the modes: {_SUPPORTED} (got {mode})"
-        )
+        raise unsupported
     # "area" always works from an output size, as PyTorch's recompute path.
     recompute = True if mode == "area" and size is None else recompute_scale_factor
     sizes, scales = _output_sizes(input, size, scale_factor, recompute)
-    if antialias:
-        raise NotImplementedError(
-            "interpolate: antialias=True is not supported by arraygrad. Fix: pass antialias=False."
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
+            "a 4-D tensor as input"
         )
+    if mode == "bicubic" and input.ndim != 4:
+        raise unsupported  # PyTorch finds no bicubic kernel for 3-D or 5-D input
     if mode in _LINEAR and _LINEAR[mode] != input.ndim:
         wanted = {3: "linear", 4: "bilinear", 5: "trilinear"}[input.ndim]
         raise NotImplementedError(
@@ -311,10 +314,14 @@ def interpolate(
         return pool(input, sizes if input.ndim == 4 else sizes[0])
     if not input.dtype.is_floating_point:
         kernel = "nearest" if mode.startswith("nearest") else "linear"
+        kernel = "index_ranges_weights" if antialias else f"indices_weights_{kernel}"
+        kernel = "indices_weights_cubic" if mode == "bicubic" and not antialias else kernel
         raise NotImplementedError(
-            f'"compute_indices_weights_{kernel}" not implemented for '
+            f'"compute_{kernel}" not implemented for '
             f"'{_dtype.torch_type_name(input.dtype)}'. Fix: convert the input with .float()."
         )
+    if mode == "bicubic" or antialias:
+        return _filtered(input, spatial, sizes, scales, mode, bool(align_corners), antialias)
     out = input
     xp = _backend.xp
     for i, (n, size_out, scale) in enumerate(zip(spatial, sizes, scales, strict=True)):
@@ -332,6 +339,40 @@ def interpolate(
         upper = ops.take(out, high, axis=axis)
         keep = xp.subtract(xp.asarray(1, dtype=input._data.dtype), weight)
         out = lower * _along(out.ndim, axis, keep) + upper * _along(out.ndim, axis, weight)
+    return out
+
+
+def _filtered(
+    input: Tensor,
+    spatial: list[int],
+    sizes: list[int],
+    scales: list[float | None],
+    mode: str,
+    align_corners: bool,
+    antialias: bool,
+) -> Tensor:
+    """``interpolate`` of a filter with more than two taps: ``"bicubic"`` and the antialiased
+    modes. Each axis is the sum of its taps' gathered rows times their weights."""
+    out = input
+    dtype = input._data.dtype
+    # The last axis first, as PyTorch's kernels do: float32 sums then round in the same order.
+    for i in reversed(range(len(spatial))):
+        n, size_out, scale = spatial[i], sizes[i], scales[i]
+        if size_out == n and (antialias or align_corners or scale is None or scale == 1.0):
+            # A step of exactly 1 weighs every tap but the centre one 0; the antialiased kernel
+            # leaves an unresized axis alone whatever the scale, as the linear ones do.
+            continue
+        if antialias:
+            taps = antialias_taps(n, size_out, scale, align_corners, mode == "bicubic", dtype)
+        else:
+            taps = cubic_taps(n, size_out, scale, align_corners, dtype)
+        axis = 2 + i
+        total: Tensor | None = None
+        for index, weight in taps:
+            term = ops.take(out, index, axis=axis) * _along(out.ndim, axis, weight)
+            total = term if total is None else total + term
+        assert total is not None  # every axis has at least one tap
+        out = total
     return out
 
 
