@@ -1191,3 +1191,15 @@ def test_zero_and_fill_of_a_captured_tensor_replay() -> None:
             fills.add_(1.0)
             assert filled(ag.full((2,), value)).tolist() == [0.5 * value] * 2
     assert filled.traces == 1
+
+
+def test_an_input_passed_twice_at_the_trace_replays_only_while_it_is() -> None:
+    # f(x, x) loads the array once, from one position: a replay of f(x, y) read y for both
+    # (0, not 2), as it did for f(x, x.detach()) (another tensor on the same array)
+    x, y = ag.ones(3), ag.zeros(3)
+    for first in (x, x.detach()):
+        compiled = ag.compile(lambda a, b: a * 2 + b)
+        assert compiled(x, first).tolist() == [3.0, 3.0, 3.0]
+        assert compiled(x, y).tolist() == [2.0, 2.0, 2.0]
+        assert compiled(x, first).tolist() == [3.0, 3.0, 3.0]
+        assert compiled.traces == 2

@@ -180,3 +180,52 @@ def test_the_forward_is_not_guarded_on_the_parameters_grad() -> None:
     assert compiled.traces == 1
     assert _bits(p.grad for p in twin.parameters()) == _bits(p.grad for p in model.parameters())
     assert np.array_equal(twin.weight.grad.numpy(), 4 * x.sum(0).expand(2, 3).numpy())
+
+
+def test_an_input_passed_twice_gets_its_gradient_once() -> None:
+    # f(x, x): the node had x at both positions, each given x's whole gradient (twice eager's)
+    class Gate(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(3, 3)
+
+        def forward(self, a: ag.Tensor, b: ag.Tensor) -> ag.Tensor:
+            return self.linear(a) * b
+
+    model, _, compiled = _twins(Gate)
+    x = ag.randn(4, 3, requires_grad=True)
+    grads = []
+    caught = _quiet()
+    try:
+        for net in (model, compiled, compiled):
+            x.grad = None
+            net(x, x).sum().backward()
+            grads.append(x.grad.numpy().tobytes())
+    finally:
+        caught.__exit__(None, None, None)
+    assert grads[1] == grads[0] and grads[2] == grads[0]
+    assert compiled.traces == 1
+
+
+def test_a_parameter_or_layer_set_in_place_of_another_is_used() -> None:
+    # model.weight = nn.Parameter(...), model[1] = nn.Linear(...): the replay read the old
+    # tensors (old values, gradients to the old parameter), with or without a graph
+    model, twin, compiled = _twins(lambda: nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2)))
+    x = ag.randn(5, 3)
+    compiled(x)
+    for change in range(3):
+        if change == 1:
+            model[0].weight = nn.Parameter(model[0].weight.detach() * 2)
+            twin[0].weight = nn.Parameter(twin[0].weight.detach() * 2)
+        elif change == 2:
+            ag.manual_seed(change)
+            model[1] = nn.Linear(4, 2)
+            twin[1] = copy.deepcopy(model[1])
+        out, expected = compiled(x), model(x)
+        out.sum().backward()
+        expected.sum().backward()
+        with ag.no_grad():
+            assert _bits([compiled(x)]) == _bits([model(x)])
+        assert _bits([out]) == _bits([expected])
+        assert _bits(p.grad for p in twin.parameters()) == _bits(p.grad for p in model.parameters())
+    assert compiled.traces == 6  # each change: a trace with and one without grad

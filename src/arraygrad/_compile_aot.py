@@ -78,8 +78,14 @@ def differentiated_inputs(
                 return "gradient hooks on a tensor the output depends on"
             else:
                 leaves[id(edge)] = edge  # type: ignore[assignment]
-    positions = [i for i, arg in enumerate(args) if isinstance(arg, Tensor) and arg._rg]
-    given = {id(args[i]) for i in positions}
+    # An input passed twice (f(x, x)) is one input of the node, at its first position: its
+    # gradient from the backward program is the sum over both uses, given once.
+    positions: list[int] = []
+    given: set[int] = set()
+    for i, arg in enumerate(args):
+        if isinstance(arg, Tensor) and arg._rg and id(arg) not in given:
+            positions.append(i)
+            given.add(id(arg))
     return positions, [leaf for key, leaf in leaves.items() if key not in given]
 
 

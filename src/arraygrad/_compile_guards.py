@@ -151,6 +151,8 @@ def _describe(about: tuple[Any, ...], old: Any, new: Any, names: _Names) -> list
         return [f"the memory layout (strides) of {name}: {change}"]
     if kind == "module":
         return [f"attribute {about[2]!r} of {names.module(about[1])}: {change}"]
+    if kind == "member":  # "parameter 'weight'": another object than at the trace
+        return [f"the {about[2]} of {names.module(about[1])} (another object than at the trace)"]
     describe: Callable[[Any, Any], list[str]] | None = about[1]
     if describe is not None:
         try:

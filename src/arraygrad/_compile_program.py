@@ -128,6 +128,17 @@ def plain_attributes(module: Any) -> dict[str, Any]:
     }
 
 
+def module_members(module: Any) -> list[tuple[str, str, Any]]:
+    """``module``'s parameters, buffers and submodules as ``(store, name, object)``: a program
+    reads the tensors and calls the submodules it found, so another object set in the place of
+    one (``model.weight = nn.Parameter(...)``, ``model[0] = nn.Linear(...)``) must make it
+    miss (equal values are not enough: the gradients go to the tensor that is there)."""
+    found: list[tuple[str, str, Any]] = []
+    for store in ("_parameters", "_buffers", "_modules"):
+        found += [(store, name, value) for name, value in (vars(module).get(store) or {}).items()]
+    return found
+
+
 class _Writer:
     """Names for the generated function: bound objects become its default arguments."""
 
@@ -299,6 +310,17 @@ class Program:
                 read += [f"d{position}.shape", f"d{position}.dtype", f"a{position}._rg"]
                 expected += [value._data.shape, value._data.dtype, value._rg]
                 about += [("input", position, what) for what in ("shape", "dtype", "rg")]
+                # An input that was an earlier one (f(x, x)), or shared its array: the trace
+                # loaded that array once, from one position, so the replay reads one array for
+                # both; only while they are shared still (f(x, y) is another program).
+                for earlier in range(position):
+                    other = args[earlier]
+                    if other is value or (isinstance(other, Tensor) and other._data is value._data):
+                        same_as = "a" if other is value else "d"
+                        read.append(f"{same_as}{position} is {same_as}{earlier}")
+                        expected.append(True)
+                        about.append(("input", position, "identity"))
+                        break
                 if value._rg:  # eager would accumulate into a .grad it had; the trace had none
                     read.append(f"a{position}.grad is None")
                     expected.append(True)
@@ -389,6 +411,10 @@ class Program:
             read += [f"{name}_d[{attribute!r}]" for attribute in attributes]
             expected += attributes.values()
             about += [("module", module, attribute) for attribute in attributes]
+            for store, key, member in tracer.members[id(module)]:
+                read.append(f"{name}_d[{store!r}][{key!r}] is {writer.bind(member, 'P')}")
+                expected.append(True)
+                about.append(("member", module, f"{store[1:-1]} {key!r}"))
         # The global and closure variables the function read at the trace's start.
         for kind, container, name, value in reads:
             where = writer.bind(container, "G" if kind == "global" else "C")

@@ -22,6 +22,7 @@ from arraygrad._compile_numbers import (
 from arraygrad._compile_program import (
     DROPPED_GRAD,
     hooks_of,
+    module_members,
     plain_attributes,
 )
 from arraygrad._compile_symbolic import (
@@ -113,6 +114,8 @@ class Tracer(NumberTracing):
         # call found them (see :func:`plain_attributes`), by id; and the attributes the function
         # sets (``model.train()`` inside the step), set again by each replay.
         self.modules: dict[int, tuple[Any, dict[str, Any]]] = {}
+        # Their parameters, buffers and submodules as the call found them (by module id).
+        self.members: dict[int, list[tuple[str, str, Any]]] = {}
         self.attributes_set: dict[int, tuple[Any, dict[str, None]]] = {}
         # Optimizer options read anew on every replay (see _compile_numbers): the numbers put
         # into param groups for this trace, and what was put where ((group, name, the value
@@ -436,6 +439,7 @@ class Tracer(NumberTracing):
         activation function): a replay needs them as they are now."""
         if id(module) not in self.modules:
             self.modules[id(module)] = (module, plain_attributes(module))
+            self.members[id(module)] = module_members(module)
 
     def attribute_set(self, module: Any, name: str) -> None:
         """The function is about to set ``module.<name>`` (``model.train()`` inside the step):

@@ -598,3 +598,16 @@ def test_backward_into_a_computed_input_fills_its_grad(lib: Any) -> None:
         assert x.grad is None
         assert h.grad.tolist() == pytest.approx((4 * np.exp([0.5, -1.0, 2.0])).tolist())
         assert first.tolist() == pytest.approx((2 * np.exp([0.5, -1.0, 2.0])).tolist())
+
+
+def test_backward_inputs_fill_a_computed_tensors_grad_once() -> None:
+    # backward(inputs=[h, h]) and backward(inputs=[k]) of a k that retains its grad each
+    # added the gradient twice (PyTorch: once)
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = a * 2
+    (h * h).sum().backward(inputs=[h, h])
+    assert h.grad.tolist() == [4.0, 8.0] and a.grad is None
+    k = a * 3
+    k.retain_grad()
+    k.pow(2).sum().backward(inputs=[k])
+    assert k.grad.tolist() == [6.0, 12.0]

@@ -345,3 +345,24 @@ def test_a_made_causal_mask_is_detected_without_reading_its_values() -> None:
         assert calls == [4, 4]
     finally:
         transformer._generate_square_subsequent_mask = original
+
+
+def test_a_causal_mask_kept_from_a_trace_does_not_keep_the_trace() -> None:
+    # the mask's entry held arraygrad.compile's tracer (and every array it recorded) for as
+    # long as the mask lived: a model that caches its mask kept its first trace
+    import gc
+    import weakref
+
+    from arraygrad import _backend
+
+    kept: list[ag.Tensor] = []
+    tracers: list[Any] = []
+
+    def step(x: ag.Tensor) -> ag.Tensor:
+        kept.append(ag.nn.Transformer.generate_square_subsequent_mask(4))
+        tracers.append(weakref.ref(_backend.tracer))
+        return x + kept[0]
+
+    ag.compile(step)(ag.randn(4, 4))
+    gc.collect()
+    assert kept and tracers[0]() is None

@@ -143,10 +143,13 @@ def backward(
                 inputs=targets,
             )
             # A computed tensor among the inputs gets its gradient in .grad, as a leaf does
-            # (the engine hands those back: it accumulates only into leaves).
+            # (the engine hands those back: it accumulates only into leaves). Once for one
+            # given twice, and not where retain_grad() had the engine accumulate it already.
             for tensor in targets or ():
-                if tensor._node is not None and id(tensor) in captured:
-                    accumulate_retained(tensor, captured[id(tensor)], create_graph)
+                node = tensor._node
+                retained = None if node is None or node.retained is None else node.retained()
+                if node is not None and retained is not tensor and id(tensor) in captured:
+                    accumulate_retained(tensor, captured.pop(id(tensor)), create_graph)
     finally:
         targeted_pass.reset(token)
 

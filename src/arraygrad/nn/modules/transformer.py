@@ -123,11 +123,11 @@ class TransformerEncoderLayer(Module):
 
 
 # The causal masks _generate_square_subsequent_mask made, by id: (a reference to the mask, its
-# version then, arraygrad.compile's tracer then, its size). _detect_is_causal_mask knows such a
-# mask for causal without comparing its values, which arraygrad.compile cannot replay (a value
-# read into Python): PyTorch code makes the mask in its forward and passes it with
-# is_causal=None (nn.Transformer's decoder, which detects it).
-_made_causal: dict[int, tuple[weakref.ref[Tensor], int, Any, int]] = {}
+# version then, arraygrad.compile's tracer then (a weak reference), its size).
+# _detect_is_causal_mask knows such a mask for causal without comparing its values, which
+# arraygrad.compile cannot replay (a value read into Python): PyTorch code makes the mask in its
+# forward and passes it with is_causal=None (nn.Transformer's decoder, which detects it).
+_made_causal: dict[int, tuple[weakref.ref[Tensor], int, weakref.ref[Any] | None, int]] = {}
 
 
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
@@ -138,7 +138,11 @@ def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = N
     key = id(mask)
     forget = functools.partial(_made_causal.pop, key, None)  # when the mask is freed
     reference = weakref.ref(mask, lambda _: forget())
-    _made_causal[key] = (reference, mask._version, _backend.tracer, sz)
+    # The tracer by a weak reference: a mask the traced code keeps (on its module) must not
+    # keep the trace, and all the arrays it recorded, alive with it.
+    tracer = _backend.tracer
+    made_in = None if tracer is None else weakref.ref(tracer)
+    _made_causal[key] = (reference, mask._version, made_in, sz)
     return mask
 
 
@@ -150,7 +154,8 @@ def _known_causal(mask: Tensor, size: int) -> bool | None:
     entry = _made_causal.get(id(mask))
     if entry is None or entry[0]() is not mask or not mask.dtype.is_floating_point:
         return None
-    if entry[1] != mask._version or entry[2] is not _backend.tracer:
+    made_in = None if entry[2] is None else entry[2]()
+    if entry[1] != mask._version or made_in is not _backend.tracer:
         return None
     return entry[3] == size
 
