@@ -1203,3 +1203,28 @@ def test_an_input_passed_twice_at_the_trace_replays_only_while_it_is() -> None:
         assert compiled(x, y).tolist() == [2.0, 2.0, 2.0]
         assert compiled(x, first).tolist() == [3.0, 3.0, 3.0]
         assert compiled.traces == 2
+
+
+def test_index_arrays_made_from_values_outside_the_recorder_are_not_replayed() -> None:
+    # An index array computed from a tensor's values by code the recorder does not see (here
+    # an operator on the raw array; in arraygrad, one_hot's == did that) looks like an index
+    # grid made from the shapes: a replay returned the traced call's rows, whatever the
+    # values. A program with such arrays is kept only once a second trace finds them equal.
+    def pick(x: ag.Tensor, labels: ag.Tensor) -> ag.Tensor:
+        rows = labels._data % 3  # an int array the recorder does not see being made
+        return x[rows]
+
+    compiled = ag.compile(pick)
+    x = ag.tensor([10.0, 20.0, 30.0])
+    with pytest.warns(RuntimeWarning, match="index arrays computed where the recorder") as w:
+        for labels in ([0, 1], [1, 2], [2, 0], [0, 1]):
+            assert compiled(x, ag.tensor(labels)).tolist() == pick(x, ag.tensor(labels)).tolist()
+    assert w[0].filename == __file__
+    assert compiled.traces == 2 and compiled.confirmations == 1 and compiled.eager
+    # arrays made from the shapes (adaptive pooling's windows) come out the same: kept
+    steady = ag.compile(lambda x: ag.nn.functional.adaptive_max_pool1d(x, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for scale in (1.0, 2.0, 3.0):
+            assert steady(ag.ones(1, 5) * scale).tolist() == [[scale, scale]]
+    assert steady.traces == 2 and steady.confirmations == 1 and not steady.eager

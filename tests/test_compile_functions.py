@@ -50,7 +50,9 @@ def _assert_replays_like_eager(
     # a fallback to eager warns: none may happen
     assert not [w for w in caught if "arraygrad.compile" in str(w.message)]
     signatures = {_signature(args) for args in (traced, *others)}
-    assert compiled.traces == len(signatures)
+    # (a signature whose program had index arrays of unknown origin is traced twice, see
+    # CompiledFunction._confirmed)
+    assert len(signatures) <= compiled.traces <= len(signatures) + compiled.confirmations
     assert not compiled.eager
 
 

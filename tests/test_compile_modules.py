@@ -507,7 +507,7 @@ def _compiled_against_eager(
             mine, theirs = compiled(inputs, labels), eager(inputs, labels)
             assert mine.numpy().tobytes() == theirs.numpy().tobytes()
     assert same_state(model, twin)  # parameters, their .grad and buffers
-    assert compiled.traces <= 2
+    assert compiled.traces - compiled.confirmations <= 2  # (see CompiledFunction._confirmed)
 
 
 def test_transformers_with_causal_masks_compile() -> None:
@@ -694,7 +694,7 @@ def test_replayed_gathers_check_each_calls_indices() -> None:
             step(ag.tensor([[0], [1], [1]]))
         with pytest.raises(RuntimeError, match="out of bounds"):
             step(ag.tensor([[0], [2], [1]]))
-    assert step.traces == 2
+    assert step.traces - step.confirmations == 2
 
 
 @pytest.mark.parametrize("loss", ["binary_cross_entropy", "gaussian_nll_loss"])

@@ -47,8 +47,11 @@ for those inputs. Draws from the global generator (dropout, ``randn``, ``randper
 of the program that draw again on every replay, in eager code's order, so that from one seed a
 compiled step gives eager's results and leaves the generator where eager code leaves it.
 
-Known limits: integer arrays computed with raw operators on ``tensor._data`` (not through a
-primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad avoids them.
+Known limits: integer and boolean arrays computed with raw operators on ``tensor._data`` (not
+through a primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad
+avoids them. As a safeguard, a program with such arrays is kept only once a second trace of the
+same signature finds them equal; arrays that differ (made from values that changed) make the
+function run eagerly, with a warning. Values equal on those two calls are not caught.
 The global and closure variables that the function's own code reads (a partial's function's, a
 callable object's ``__call__``'s; not the functions it calls) and that hold plain values
 (numbers, strings, None, tuples of them: a learning rate, a dropout probability passed to
@@ -93,6 +96,7 @@ from arraygrad._compile_program import (
     hooks_of,
 )
 from arraygrad._compile_reads import python_reads
+from arraygrad._compile_symbolic import same
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._primitive import reachable
@@ -187,10 +191,15 @@ class CompiledFunction:
         self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program
+        # The index arrays of unknown origin of a key's first trace, until a second trace of
+        # the key confirms them (see _confirmed).
+        self._unconfirmed: dict[Any, list[Any]] = {}
         # The tensors from outside that the traces of each key met: a new trace of the key
         # notes their .grad at its start (see Tracer._entry_grad).
         self._captured: dict[Any, dict[int, Tensor]] = {}
         self.traces = 0  # how many times the function was traced (for tests and debugging)
+        self.confirmations = 0  # of those, traces whose program waited for a second (see
+        # _confirmed)
         self._saturated = False  # whether new signatures run eagerly (see _MAX_SIGNATURES)
         # The program that replayed last: tried first, before any key is computed (its own
         # guards check everything the key would).
@@ -408,8 +417,9 @@ class CompiledFunction:
                 except UntraceableError as error:
                     found = str(error)
                 else:
-                    self.programs.setdefault(key, []).append(split)  # type: ignore[arg-type]
-                    self._last = None if names else split.replay
+                    if self._confirmed(key, tracer):
+                        self.programs.setdefault(key, []).append(split)  # type: ignore[arg-type]
+                        self._last = None if names else split.replay
                     return result
             self._fall_back(
                 key,
@@ -427,9 +437,40 @@ class CompiledFunction:
         except UntraceableError as error:
             self._fall_back(key, str(error))
             return result
-        self.programs.setdefault(key, []).append(program)
-        self._last = None if names else program.replay
+        if self._confirmed(key, tracer):
+            self.programs.setdefault(key, []).append(program)
+            self._last = None if names else program.replay
         return result
+
+    def _confirmed(self, key: Any, tracer: Tracer) -> bool:
+        """Whether the program of this trace may be kept. Integer and boolean arrays of unknown
+        origin are taken for constants (index grids made from the shapes, by code the recorder
+        does not see); made from the values instead (array code on a tensor's array outside
+        arraygrad's ops), a replay would reuse the traced call's, a wrong result without a
+        warning. So a program with such arrays is kept only once a second trace of the same
+        signature finds the same arrays: the first call's program is not kept (the second call
+        is traced again), and arrays that differ make the function run eagerly, with a warning.
+        """
+        arrays = tracer.unknown_arrays
+        if not arrays:
+            return True
+        earlier = self._unconfirmed.pop(key, None)
+        if earlier is None:
+            self._unconfirmed[key] = [_backend.copy(array) for array in arrays]
+            self.confirmations += 1
+            return False
+        if len(earlier) == len(arrays) and all(map(same, earlier, arrays)):
+            return True
+        self._fall_back(
+            key,
+            "index arrays computed where the recorder cannot see (array code on a tensor's "
+            "values outside arraygrad's ops: they differed between two calls, and a replay "
+            "would reuse the first call's)",
+            stacklevel=6,  # the line calling the compiled function
+            fix="compute them with arraygrad's functions (or _backend.xp's, in arraygrad's own "
+            "code)",
+        )
+        return False
 
 
 def _traced_backward(

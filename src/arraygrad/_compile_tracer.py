@@ -87,6 +87,9 @@ class Tracer(NumberTracing):
         # Their gradient hooks then (see hooks_of), by id; the inputs' as the call started.
         self.hooks_at_entry: dict[int, Any] = {}
         self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
+        # Integer and boolean arrays of unknown origin taken as constants (index grids made
+        # from shapes, by code the recorder does not see): see CompiledFunction._confirmed.
+        self.unknown_arrays: list[Any] = []
         # What the function dropped before the program read it (zero_grad(), p.grad = None):
         # ``.grad`` tensors and their arrays, by id.
         self.dropped: dict[int, Any] = {}
@@ -204,6 +207,8 @@ class Tracer(NumberTracing):
             # anywhere else was computed where the recorder cannot see (raw array arithmetic),
             # and replaying it as a constant would be wrong. (Integer arrays are indices.)
             self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
+        if _backend.is_array(value):
+            self.unknown_arrays.append(value)
         return Const(value)
 
     # --- hooks called by arraygrad while tracing ---------------------------------------------
