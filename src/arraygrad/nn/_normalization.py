@@ -128,7 +128,7 @@ def batch_norm(
     weight: Tensor | None = None,
     bias: Tensor | None = None,
     training: bool = False,
-    momentum: float = 0.1,
+    momentum: float | Tensor = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
     """Normalise each channel (dimension 1) by its batch statistics (``training``) or by the
@@ -136,6 +136,7 @@ def batch_norm(
 
     In training the running statistics, when given, are updated in place as in PyTorch:
     ``running = (1 - momentum) * running + momentum * batch`` (the variance unbiased).
+    ``momentum`` may be a 0-d tensor (BatchNorm's cumulative average passes ``1 / n`` so).
 
     >>> import arraygrad
     >>> x = arraygrad.tensor([[1.0], [3.0]])

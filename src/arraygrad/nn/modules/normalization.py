@@ -109,11 +109,14 @@ class _BatchNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
+        factor: float | Tensor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked)
+                # 1 / n as a float64 tensor rather than a Python float: the update takes the
+                # same bits (the 0-d tensor, like the number, takes the statistics' dtype) and
+                # no value is read into Python, which arraygrad.compile cannot replay
+                factor = 1.0 / self.num_batches_tracked.to(_dtype.float64)
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         keep_running = not self.training or self.track_running_stats
         return F.batch_norm(

@@ -254,27 +254,30 @@ class TransformerEncoder(Module):
                 src_key_padding_mask=src_key_padding_mask,
             )
         padded = None if src_key_padding_mask is None else src_key_padding_mask != 0
-        if padded is not None and self._takes_fast_path(src, mask, padded):
-            # PyTorch's fast path runs on nested tensors and pads them back with zeros
+        if padded is not None and self._takes_fast_path(src, mask):
+            # PyTorch's fast path runs on nested tensors and pads them back with zeros. With
+            # mask_check it takes that path only when every row is padded at its end: that
+            # test stays a tensor (the fill masks nothing where it fails, the same values),
+            # since a value read into Python is one arraygrad.compile cannot replay
+            if self.mask_check:
+                keep = ~padded
+                padded = padded & ~(keep[:, 1:] & ~keep[:, :-1]).any()
             output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
 
-    def _takes_fast_path(self, src: Tensor, mask: Tensor | None, padded: Tensor) -> bool:
-        """Whether PyTorch would run this call on its nested-tensor inference path."""
+    def _takes_fast_path(self, src: Tensor, mask: Tensor | None) -> bool:
+        """Whether PyTorch would run this call on its nested-tensor inference path, unless
+        its ``mask_check`` finds a row padded before its end (see :meth:`forward`)."""
         from arraygrad._grad_mode import is_grad_enabled
 
         first = self.layers[0]
         if not self.use_nested_tensor or first.training or src.ndim != 3 or mask is not None:
             return False
-        if is_grad_enabled() and (
+        return not is_grad_enabled() or not (
             src.requires_grad or any(p.requires_grad for p in first.parameters())
-        ):
-            return False
-        # mask_check: PyTorch takes the path only when every row is padded at its end
-        keep = ~padded
-        return not self.mask_check or not bool((keep[:, 1:] & ~keep[:, :-1]).any())
+        )
 
 
 class TransformerDecoderLayer(Module):
