@@ -9,6 +9,7 @@ input and parameter gradients.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,32 @@ def qkv_shapes(batch: tuple[int, ...] = (2,), broadcast_kv: bool = False) -> Any
     )
 
 
+def gqa_shapes(batch: tuple[int, ...] = (2,), value_heads_of_query: bool = False) -> Any:
+    """Grouped-query shapes: ``(B..., H, L, E)`` queries over ``(B..., H / g, S, E)`` keys and
+    values (values with ``value_heads_of_query`` keep all ``H`` heads, which also divides)."""
+
+    def build(
+        length: int, source: int, e: int, ev: int, kv_heads: int, groups: int
+    ) -> tuple[tuple[int, ...], ...]:
+        heads = kv_heads * groups
+        value_heads = heads if value_heads_of_query else kv_heads
+        return (
+            (*batch, heads, length, e),
+            (*batch, kv_heads, source, e),
+            (*batch, value_heads, source, ev),
+        )
+
+    return st.builds(
+        build,
+        st.integers(1, 3),
+        st.integers(2, 4),
+        st.integers(1, 3),
+        st.integers(1, 3),
+        st.integers(1, 2),
+        st.integers(1, 3),
+    )
+
+
 def bool_mask(q: Any, k: Any) -> Any:
     """A fixed ``(L, S)`` bool pattern (True: attend) with a fully masked query row 1."""
     length, source = q.shape[-2], k.shape[-2]
@@ -89,6 +116,18 @@ OP_TABLE = {
     "scaled_dot_product_attention_float_mask": OpSpec(
         lambda q, k, v: sdpa(q, k, v, attn_mask=float_mask(q, k), scale=0.7),
         shapes=qkv_shapes((2, 1)),
+    ),
+    "scaled_dot_product_attention_gqa": OpSpec(
+        lambda q, k, v: sdpa(q, k, v, enable_gqa=True), shapes=gqa_shapes()
+    ),
+    # 3-D inputs: dim -3, the one grouped, is their batch dimension.
+    "scaled_dot_product_attention_gqa_3d_causal": OpSpec(
+        lambda q, k, v: sdpa(q, k, v, is_causal=True, enable_gqa=True),
+        shapes=gqa_shapes((), value_heads_of_query=True),
+    ),
+    "scaled_dot_product_attention_gqa_bool_mask_5d": OpSpec(
+        lambda q, k, v: sdpa(q, k, v, attn_mask=bool_mask(q, k), enable_gqa=True, scale=0.6),
+        shapes=gqa_shapes((2, 1)),
     ),
     "scaled_dot_product_attention_dropout_eval": OpSpec(
         lambda q, k, v: sdpa(q, k, v, dropout_p=0.0, attn_mask=bool_mask(q, k).logical_not()),
@@ -259,11 +298,97 @@ def test_errors_match_torch(fn: Any, match: str) -> None:
     _raises_like_torch(fn, match)
 
 
-def test_sdpa_enable_gqa_is_refused_clearly() -> None:
-    q = ag.zeros(1, 4, 3, 2)
-    kv = ag.zeros(1, 2, 3, 2)
-    with pytest.raises(NotImplementedError, match=r"enable_gqa=True.*repeat"):
-        AF.scaled_dot_product_attention(q, kv, kv, enable_gqa=True)
+def test_sdpa_gqa_groups_consecutive_query_heads() -> None:
+    # Query heads 0, 1 share key/value head 0 and heads 2, 3 head 1: the same as repeating each
+    # key/value head in place (repeat_interleave), not tiling them.
+    rng = np.random.default_rng(2)
+    q, k, v = (
+        ag.tensor(rng.standard_normal(s)) for s in ((1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 3))
+    )
+    grouped = AF.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    repeated = AF.scaled_dot_product_attention(
+        q, k.repeat_interleave(2, dim=-3), v.repeat_interleave(2, dim=-3)
+    )
+    np.testing.assert_array_equal(grouped.numpy(), repeated.numpy())
+
+
+def _sdpa_of_shapes(*shapes: tuple[int, ...], **kwargs: Any) -> Any:
+    def call(L: Any) -> Any:
+        q, k, v = (L.zeros(*shape, dtype=L.float64) for shape in shapes)
+        return L.nn.functional.scaled_dot_product_attention(q, k, v, **kwargs)
+
+    return call
+
+
+def _torch_message(fn: Any) -> str:
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    return str(theirs.value)
+
+
+GQA_ERRORS = {
+    # key and value head counts must each divide the query's
+    "heads_do_not_divide": _sdpa_of_shapes(
+        (1, 4, 3, 2), (1, 3, 5, 2), (1, 3, 5, 2), enable_gqa=True
+    ),
+    "more_kv_heads": _sdpa_of_shapes((1, 2, 3, 2), (1, 4, 5, 2), (1, 4, 5, 2), enable_gqa=True),
+    "value_heads_do_not_divide": _sdpa_of_shapes(
+        (1, 6, 3, 2), (1, 3, 5, 2), (1, 4, 5, 2), enable_gqa=True
+    ),
+    # the heads check comes before the dropout check
+    "heads_before_dropout": _sdpa_of_shapes(
+        (1, 4, 3, 2), (1, 3, 5, 2), (1, 3, 5, 2), enable_gqa=True, dropout_p=2.0
+    ),
+    # 2-D inputs have no dim -3
+    "2d_query": _sdpa_of_shapes((3, 2), (5, 2), (5, 2), enable_gqa=True),
+    "2d_value": _sdpa_of_shapes((4, 3, 2), (2, 5, 2), (5, 2), enable_gqa=True),
+    # without enable_gqa fewer key or value heads do not broadcast
+    "no_gqa_key_heads": _sdpa_of_shapes((1, 4, 3, 2), (1, 2, 5, 2), (1, 4, 5, 3)),
+    "no_gqa_value_heads": _sdpa_of_shapes((1, 4, 3, 2), (1, 4, 5, 2), (1, 2, 5, 3)),
+    "no_gqa_5d": _sdpa_of_shapes((2, 1, 4, 3, 2), (2, 1, 2, 5, 2), (2, 1, 2, 5, 2)),
+    "no_gqa_before_dropout": _sdpa_of_shapes(
+        (1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 2), dropout_p=2.0
+    ),
+    "batch_after_grouping": _sdpa_of_shapes(
+        (2, 4, 3, 2), (3, 2, 5, 2), (3, 2, 5, 2), enable_gqa=True
+    ),
+    # a mask over the key/value heads instead of the query's
+    "mask_of_kv_heads": lambda L: _sdpa_of_shapes(
+        (1, 4, 3, 2),
+        (1, 2, 5, 2),
+        (1, 2, 5, 2),
+        enable_gqa=True,
+        attn_mask=L.ones(2, 3, 5, dtype=L.bool),
+    )(L),
+    "float_mask_of_kv_heads": lambda L: _sdpa_of_shapes(
+        (1, 4, 3, 2),
+        (1, 2, 5, 2),
+        (1, 2, 5, 2),
+        enable_gqa=True,
+        attn_mask=L.zeros(2, 3, 5, dtype=L.float64),
+    )(L),
+    "mask_larger_than_scores": lambda L: _sdpa_of_shapes(
+        (1, 4, 3, 2),
+        (1, 2, 5, 2),
+        (1, 2, 5, 2),
+        enable_gqa=True,
+        attn_mask=L.ones(3, 1, 3, 5, dtype=L.bool),
+    )(L),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GQA_ERRORS))
+def test_sdpa_head_errors_match_torch(name: str) -> None:
+    fn = GQA_ERRORS[name]
+    _raises_like_torch(fn, "^" + re.escape(_torch_message(fn)))
+
+
+def test_sdpa_gqa_gradcheck_with_shared_value_heads() -> None:
+    # Key heads 2 and value heads 1 of 4 query heads: each group's gradients sum back.
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(s) for s in ((1, 4, 2, 2), (1, 2, 3, 2), (1, 1, 3, 2))]
+    gradcheck(lambda q, k, v: sdpa(q, k, v, enable_gqa=True), arrays)
+    check_against_torch(lambda q, k, v: sdpa(q, k, v, enable_gqa=True), None, arrays)
 
 
 # --- MultiheadAttention --------------------------------------------------------------------------

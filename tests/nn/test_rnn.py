@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -98,3 +100,117 @@ def test_input_of_another_dtype_than_the_weights_raises_like_torch(kind: str) ->
         layer = getattr(module.nn, kind)(3, 4)
         with pytest.raises(ValueError, match=r"input dtype .* does not match weight dtype"):
             layer(module.ones(2, 1, 3, dtype=module.float64))
+
+
+# --- LSTM with projections (proj_size) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_lstm_with_projections_matches_torch(config: str) -> None:
+    # A torch state_dict (with weight_hr_l*) loads strictly; outputs, h_n, c_n and the gradients
+    # of the input and of every parameter agree in float64.
+    kwargs = CONFIGS[config]
+    x = rng.standard_normal((3, 4, 2) if kwargs.get("batch_first") else (4, 3, 2))
+    compare_module(lambda nn: nn.LSTM(2, 5, proj_size=3, **kwargs), [x])
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lstm_with_projections_and_initial_state(batch_first: bool) -> None:
+    # h0 has proj_size features, c0 hidden_size: both get gradients.
+    x = rng.standard_normal((2, 5, 3) if batch_first else (5, 2, 3))
+    h0, c0 = rng.standard_normal((4, 2, 2)), rng.standard_normal((4, 2, 4))
+    compare_module(
+        lambda nn: nn.LSTM(3, 4, 2, bidirectional=True, batch_first=batch_first, proj_size=2),
+        [x, h0, c0],
+        call=lambda m, a: m(a[0], (a[1], a[2])),
+    )
+
+
+def test_lstm_with_projections_on_unbatched_input() -> None:
+    x = rng.standard_normal((5, 3))
+    h0, c0 = rng.standard_normal((2, 1)), rng.standard_normal((2, 4))
+    compare_module(lambda nn: nn.LSTM(3, 4, 2, proj_size=1), [x])
+    compare_module(
+        lambda nn: nn.LSTM(3, 4, 2, proj_size=1),
+        [x, h0, c0],
+        call=lambda m, a: m(a[0], (a[1], a[2])),
+    )
+
+
+def test_lstm_projection_parameters_follow_torch() -> None:
+    for options in [dict(num_layers=2, bidirectional=True), dict(bias=False, batch_first=True)]:
+        th = torch.nn.LSTM(3, 5, proj_size=2, **options)
+        mine = ag.nn.LSTM(3, 5, proj_size=2, **options)
+        theirs = [(n, tuple(p.shape)) for n, p in th.named_parameters()]
+        assert [(n, tuple(p.shape)) for n, p in mine.named_parameters()] == theirs
+        assert list(mine.state_dict()) == list(th.state_dict())
+        assert repr(mine) == repr(th)
+        assert mine.proj_size == th.proj_size == 2
+
+
+def test_lstm_projection_weights_start_uniform_in_one_over_sqrt_hidden() -> None:
+    layer = ag.nn.LSTM(3, 100, proj_size=40)
+    values = layer.weight_hr_l0.detach().numpy()
+    assert values.shape == (40, 100)
+    bound = 1 / np.sqrt(100)
+    assert values.min() >= -bound and values.max() <= bound
+    assert values.min() < -0.9 * bound and values.max() > 0.9 * bound
+
+
+PROJECTION_ERRORS = {
+    "equal_to_hidden": lambda nn, lib: nn.LSTM(3, 5, proj_size=5),
+    "above_hidden": lambda nn, lib: nn.LSTM(3, 5, proj_size=6),
+    "negative": lambda nn, lib: nn.LSTM(3, 5, proj_size=-1, bidirectional=True),
+    "rnn": lambda nn, lib: nn.RNN(3, 5, proj_size=2),
+    "rnn_zero": lambda nn, lib: nn.RNN(3, 5, proj_size=0),
+    "rnn_before_other_checks": lambda nn, lib: nn.RNN(3, 0, nonlinearity="x", proj_size=1),
+    "gru": lambda nn, lib: nn.GRU(3, 5, proj_size=2),
+    "gru_zero": lambda nn, lib: nn.GRU(3, 5, dropout=3.0, proj_size=0),
+    "h0_of_hidden_size": lambda nn, lib: nn.LSTM(3, 5, proj_size=2)(
+        lib.zeros(4, 2, 3), (lib.zeros(1, 2, 5), lib.zeros(1, 2, 5))
+    ),
+    "c0_of_proj_size": lambda nn, lib: nn.LSTM(3, 5, proj_size=2)(
+        lib.zeros(4, 2, 3), (lib.zeros(1, 2, 2), lib.zeros(1, 2, 2))
+    ),
+    "unbatched_h0": lambda nn, lib: nn.LSTM(3, 5, proj_size=2)(
+        lib.zeros(4, 3), (lib.zeros(1, 5), lib.zeros(1, 5))
+    ),
+    "unbatched_c0": lambda nn, lib: nn.LSTM(3, 5, proj_size=2)(
+        lib.zeros(4, 3), (lib.zeros(1, 2), lib.zeros(1, 2))
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTION_ERRORS))
+def test_projection_errors_match_torch(name: str) -> None:
+    with pytest.raises((ValueError, RuntimeError)) as theirs:
+        PROJECTION_ERRORS[name](torch.nn, torch)
+    with pytest.raises(theirs.type) as mine:
+        PROJECTION_ERRORS[name](ag.nn, ag)
+    assert str(mine.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+def test_hidden_size_errors_name_the_state_as_torch(kind: str) -> None:
+    # The LSTM names which state is wrong (hidden[0] / hidden[1]); unbatched input reports the
+    # shape with its batch dimension of 1, as torch does.
+    def calls(nn: Any, lib: Any) -> list[Any]:
+        layer = getattr(nn, kind)(3, 5)
+        wrong, right = lib.zeros(1, 2, 4), lib.zeros(1, 2, 5)
+        if kind == "GRU":
+            return [
+                lambda: layer(lib.zeros(4, 2, 3), wrong),
+                lambda: layer(lib.zeros(4, 3), wrong[0]),
+            ]
+        return [
+            lambda: layer(lib.zeros(4, 2, 3), (wrong, right)),
+            lambda: layer(lib.zeros(4, 2, 3), (right, wrong)),
+            lambda: layer(lib.zeros(4, 3), (wrong[0], right[0])),
+        ]
+
+    for theirs_call, mine_call in zip(calls(torch.nn, torch), calls(ag.nn, ag), strict=True):
+        with pytest.raises(RuntimeError) as theirs:
+            theirs_call()
+        with pytest.raises(RuntimeError) as mine:
+            mine_call()
+        assert str(mine.value) == str(theirs.value)

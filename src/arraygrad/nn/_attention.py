@@ -4,6 +4,11 @@ Both are compositions of matmul, softmax and masking. Masked scores are ``-inf``
 softmax, so masked keys get exactly zero weight (and zero gradient); a query whose every key is
 masked gets zero weights in ``scaled_dot_product_attention``, as PyTorch's CPU kernels give,
 rather than the ``nan`` of a softmax over nothing.
+
+Grouped-query attention (``enable_gqa=True``) lets key and value have fewer heads (dim -3) than
+the query: each key/value head serves a group of consecutive query heads. It is computed by
+repeating each key and value head for its group (unsqueeze, expand, reshape), so its gradients
+are those of those views, summed back over each group.
 """
 
 from __future__ import annotations
@@ -46,6 +51,65 @@ def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any
             )
 
 
+def _repeat_heads(x: Tensor, times: int) -> Tensor:
+    """``x`` ``(..., H, S, E)`` as ``(..., H * times, S, E)``: head ``j`` is ``x``'s ``j // times``
+    (each head repeated ``times`` times in place, the grouping of grouped-query attention)."""
+    if times == 1:
+        return x
+    *batch, heads, length, features = x.shape
+    grouped = x.unsqueeze(-3).expand(*batch, heads, times, length, features)
+    return grouped.reshape(*batch, heads * times, length, features)
+
+
+def _share_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    """Key and value with as many heads as the query, for ``enable_gqa=True``."""
+    # size(-3) raises PyTorch's IndexError for 2-D inputs, which have no head dimension.
+    heads, key_heads, value_heads = query.size(-3), key.size(-3), value.size(-3)
+    # Zero key/value heads divide nothing (PyTorch's CPU kernel crashes on them).
+    if key_heads == 0 or value_heads == 0 or heads % key_heads or heads % value_heads:
+        raise RuntimeError(
+            "Number of heads in key and value must divide the number of heads in query: "
+            f"query has {heads} heads, key {key_heads} and value {value_heads}. Fix: give key "
+            "and value a head count (dim -3) that divides the query's."
+        )
+    return _repeat_heads(key, heads // key_heads), _repeat_heads(value, heads // value_heads)
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...], what: str) -> tuple[int, ...]:
+    """The broadcast of shapes ``a`` and ``b``, or PyTorch's RuntimeError naming the first
+    mismatch (``a``: the left operand; dims counted in the broadcast shape)."""
+    ndim = max(len(a), len(b))
+    padded_a = (1,) * (ndim - len(a)) + a
+    padded_b = (1,) * (ndim - len(b)) + b
+    for dim, (size_a, size_b) in enumerate(zip(padded_a, padded_b, strict=True)):
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                f"non-singleton dimension {dim}: {what} {list(a)} and {list(b)} do not "
+                "broadcast. Fix: make them broadcastable; for key and value with fewer heads "
+                "(dim -3) than the query, pass enable_gqa=True."
+            )
+    return tuple(
+        size_b if size_a == 1 else size_a for size_a, size_b in zip(padded_a, padded_b, strict=True)
+    )
+
+
+def _check_shapes(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any) -> None:
+    """PyTorch's errors for batch dimensions (heads included) or a mask that do not broadcast,
+    in the order its computation meets them: scores ``Q K^T``, the mask, then ``weights V``."""
+    batch = _broadcast(tuple(query.shape[:-2]), tuple(key.shape[:-2]), "query and key batches")
+    scores = (*batch, query.shape[-2], key.shape[-2])
+    if attn_mask is not None:
+        # The mask is applied to the scores in place: it may not grow them either.
+        masked = _broadcast(scores, tuple(attn_mask.shape), "the scores and attn_mask, shapes")
+        if masked != scores:
+            raise RuntimeError(
+                f"output with shape {list(scores)} doesn't match the broadcast shape "
+                f"{list(masked)}. Fix: give attn_mask no dimension larger than the scores'."
+            )
+    _broadcast(batch, tuple(value.shape[:-2]), "the scores' and value's batches")
+
+
 def _causal_mask(queries: int, keys: int) -> Tensor:
     """``(L, S)`` bool, True on and below the diagonal (query ``i`` sees keys ``0..i``)."""
     return constant(_backend.triangle_mask(queries, keys, 0, lower=True))
@@ -73,7 +137,9 @@ def scaled_dot_product_attention(
     ``scale`` defaults to ``1 / sqrt(E)``. ``attn_mask`` is a bool mask (True: may attend) or an
     additive float bias; ``is_causal`` lets query ``i`` attend keys ``0..i`` (top-left aligned).
     ``dropout_p`` drops attention weights (always, as PyTorch's function does; modules pass 0
-    outside training).
+    outside training). With ``enable_gqa`` the key and value may have fewer heads (dim -3) than
+    the query, as long as their head counts divide the query's: query heads ``g * j`` to
+    ``g * j + g - 1`` share key/value head ``j`` (``g`` = query heads / key/value heads).
 
     >>> import arraygrad
     >>> q = k = arraygrad.tensor([[1.0, 0.0], [0.0, 1.0]])
@@ -81,19 +147,23 @@ def scaled_dot_product_attention(
     >>> scaled_dot_product_attention(q, k, v, is_causal=True)
     tensor([[1.0000],
             [2.3395]])
+
+    Four query heads sharing two key/value heads:
+
+    >>> q = arraygrad.ones(1, 4, 3, 8)
+    >>> kv = arraygrad.ones(1, 2, 5, 8)
+    >>> scaled_dot_product_attention(q, kv, kv, enable_gqa=True).shape
+    arraygrad.Size([1, 4, 3, 8])
     """
-    if enable_gqa:
-        raise NotImplementedError(
-            "scaled_dot_product_attention(enable_gqa=True) is not supported by arraygrad. Fix: "
-            "repeat the key and value heads to the query's head count "
-            "(key.repeat_interleave(groups, dim=-3)) and pass enable_gqa=False."
-        )
     _check_sdpa_inputs(query, key, value, attn_mask)
     if is_causal and attn_mask is not None:
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
             "is_causal=True. Fix: fold the causal structure into attn_mask, or drop attn_mask."
         )
+    if enable_gqa:
+        key, value = _share_heads(query, key, value)
+    _check_shapes(query, key, value, None if is_causal else attn_mask)
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale

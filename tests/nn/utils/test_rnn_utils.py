@@ -208,6 +208,7 @@ KINDS = {
     "RNN_relu": ("RNN", {"nonlinearity": "relu"}),
     "GRU": ("GRU", {}),
     "LSTM": ("LSTM", {}),
+    "LSTM_proj": ("LSTM", {"proj_size": 2}),
 }
 SHAPES = {
     "single": {},
@@ -251,7 +252,10 @@ def test_recurrent_layer_on_packed_input(kind: str, shape: str, name: str) -> No
     compare_module(lambda nn: getattr(nn, module)(3, 4, **options), [x], call=call)
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+# torch 2.13 refuses packed input with an initial state for an LSTM with projections ("got an
+# incorrect number of RNN parameters"); test_lstm_projection_on_packed_input_with_initial_state
+# checks arraygrad's result against torch run on each sequence alone.
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - {"LSTM_proj"}))
 def test_recurrent_layer_on_packed_input_with_initial_state(kind: str) -> None:
     module, options = KINDS[kind]
     lengths = LENGTHS["shuffled"]
@@ -265,6 +269,43 @@ def test_recurrent_layer_on_packed_input_with_initial_state(kind: str) -> None:
         [x, *states],
         call=call,
     )
+
+
+def test_lstm_projection_on_packed_input_with_initial_state() -> None:
+    lengths = LENGTHS["shuffled"]
+    x = _padded(lengths, False, (2,))
+    h0 = rng.standard_normal((4, len(lengths), 2))
+    c0 = rng.standard_normal((4, len(lengths), 3))
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=2).double()
+    mine = ag.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=2).double()
+    mine.load_state_dict({k: ag.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    th_in = [torch.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    ag_in = [ag.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    packed = ag_rnn.pack_padded_sequence(ag_in[0], lengths, enforce_sorted=False)
+    output, (h_n, c_n) = mine(packed, (ag_in[1], ag_in[2]))
+    padded, _ = ag_rnn.pad_packed_sequence(output)
+    # torch, one unbatched sequence at a time: no packing, so its state is its own.
+    th_out, th_h, th_c = [], [], []
+    for i, n in enumerate(lengths):
+        out_i, (h_i, c_i) = theirs(th_in[0][:n, i], (th_in[1][:, i], th_in[2][:, i]))
+        th_out.append(torch.nn.functional.pad(out_i, (0, 0, 0, max(lengths) - n)))
+        th_h.append(h_i)
+        th_c.append(c_i)
+    expected = [torch.stack(th_out, 1), torch.stack(th_h, 1), torch.stack(th_c, 1)]
+    weights = [rng.standard_normal(tuple(e.shape)) for e in expected]
+    for got, want in zip([padded, h_n, c_n], expected, strict=True):
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-10)
+    sum(
+        (g * ag.tensor(w)).sum() for g, w in zip([padded, h_n, c_n], weights, strict=True)
+    ).backward()
+    sum((e * torch.tensor(w)).sum() for e, w in zip(expected, weights, strict=True)).backward()
+    for got, want in zip(ag_in, th_in, strict=True):
+        np.testing.assert_allclose(got.grad.numpy(), want.grad.numpy(), rtol=1e-9, atol=1e-12)
+    for name, param in theirs.named_parameters():
+        np.testing.assert_allclose(
+            getattr(mine, name).grad.numpy(), param.grad.numpy(), rtol=1e-9, atol=1e-12
+        )
 
 
 PACKED_ERRORS = {
@@ -302,6 +343,17 @@ def test_lstm_packed_hidden_size_is_checked() -> None:
         RuntimeError, match=r"Expected hidden\[1\] size \(1, 2, 5\), got \[1, 3, 5\]"
     ):
         ag.nn.LSTM(2, 5)(packed, (h, c))
+    # With projections h has proj_size features and c hidden_size (torch 2.13 refuses any
+    # initial state here, so the messages are those of its unpacked input).
+    lstm = ag.nn.LSTM(2, 5, proj_size=3)
+    with pytest.raises(
+        RuntimeError, match=r"Expected hidden\[0\] size \(1, 2, 3\), got \[1, 2, 5\]"
+    ):
+        lstm(packed, (ag.zeros(1, 2, 5), ag.zeros(1, 2, 5)))
+    with pytest.raises(
+        RuntimeError, match=r"Expected hidden\[1\] size \(1, 2, 5\), got \[1, 2, 3\]"
+    ):
+        lstm(packed, (ag.zeros(1, 2, 3), ag.zeros(1, 2, 3)))
 
 
 def test_lstm_dtype_error_names_rnn_as_torch() -> None:

@@ -4,6 +4,9 @@ Weights follow PyTorch's layout and names: layer ``k`` (suffix ``_reverse`` for 
 direction) has ``weight_ih_lk`` of shape ``(G * hidden_size, input)``, ``weight_hh_lk`` of shape
 ``(G * hidden_size, hidden_size)`` and biases ``bias_ih_lk``, ``bias_hh_lk``, with the gate
 blocks stacked in PyTorch's order: LSTM ``i, f, g, o`` (G = 4), GRU ``r, z, n`` (G = 3).
+An LSTM with ``proj_size = P > 0`` also has ``weight_hr_lk`` ``(P, hidden_size)``, which maps
+each new hidden state down to ``P`` features; that projected state is what the layer outputs
+and feeds back, so ``weight_hh_lk`` is ``(4 * hidden_size, P)``.
 All start as U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
 
 A :class:`~arraygrad.nn.utils.rnn.PackedSequence` input runs PyTorch's way: at step ``t`` only
@@ -24,6 +27,7 @@ from arraygrad._creation import empty, zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
+from arraygrad.nn.modules._rnn_packed import packed_forward, packed_reverse
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 from arraygrad.nn.utils.rnn import PackedSequence
@@ -91,11 +95,12 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size != 0:
+        if proj_size < 0:
             raise ValueError(
-                "proj_size is not supported by arraygrad's LSTM; use proj_size=0 and a Linear "
-                "layer on the output instead"
+                "proj_size should be a positive integer or zero to disable projections"
             )
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + mode)
         self.mode = mode
@@ -109,17 +114,20 @@ class RNNBase(Module):
         self.proj_size = proj_size
         directions = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size
+        state_size = self._state_size
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else state_size * directions
             for direction in range(directions):
                 suffix = "_reverse" if direction == 1 else ""
                 shapes: list[tuple[str, tuple[int, ...]]] = [
                     ("weight_ih", (gate_size, layer_input)),
-                    ("weight_hh", (gate_size, hidden_size)),
+                    ("weight_hh", (gate_size, state_size)),
                 ]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for kind, shape in shapes:
                     name = f"{kind}_l{layer}{suffix}"
                     setattr(self, name, Parameter(empty(*shape, dtype=dtype)))
@@ -132,6 +140,11 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    @property
+    def _state_size(self) -> int:
+        """Features of the hidden state ``h`` (and of each direction's output)."""
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
+
     def flatten_parameters(self) -> None:
         """Kept for PyTorch compatibility: arraygrad's weights need no flattening."""
 
@@ -141,6 +154,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -159,17 +174,29 @@ class RNNBase(Module):
         suffix = "_reverse" if direction == 1 else ""
         w_ih = getattr(self, f"weight_ih_l{layer}{suffix}")
         w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
+        w_hr = getattr(self, f"weight_hr_l{layer}{suffix}") if self.proj_size > 0 else None
         if not self.bias:
-            return w_ih, w_hh, None, None
+            return w_ih, w_hh, None, None, w_hr
         return (
             w_ih,
             w_hh,
             getattr(self, f"bias_ih_l{layer}{suffix}"),
             getattr(self, f"bias_hh_l{layer}{suffix}"),
+            w_hr,
         )
 
-    def _cell(self, x_proj: Tensor, h: Tensor, c: Tensor | None, w_hh: Tensor, b_hh: Any) -> Any:
-        """One time step given ``x_proj = x @ w_ih.T + b_ih``; returns ``(h', c')``."""
+    def _cell(
+        self,
+        x_proj: Tensor,
+        h: Tensor,
+        c: Tensor | None,
+        w_hh: Tensor,
+        b_hh: Any,
+        w_hr: Tensor | None = None,
+    ) -> Any:
+        """One time step given ``x_proj = x @ w_ih.T + b_ih``; returns ``(h', c')``.
+
+        ``w_hr`` (LSTM with projections only) maps the new hidden state to ``proj_size``."""
         h_proj = h @ w_hh.mT
         if b_hh is not None:
             h_proj = h_proj + b_hh
@@ -185,7 +212,10 @@ class RNNBase(Module):
             g = _math.tanh(gates[..., 2 * size : 3 * size])
             o = _math.sigmoid(gates[..., 3 * size :])
             c_new = f * c + i * g
-            return o * _math.tanh(c_new), c_new
+            h_new = o * _math.tanh(c_new)
+            if w_hr is not None:
+                h_new = h_new @ w_hr.mT
+            return h_new, c_new
         # GRU: the reset gate scales the hidden projection of the candidate (PyTorch's form).
         r = _math.sigmoid(x_proj[..., 0:size] + h_proj[..., 0:size])
         z = _math.sigmoid(x_proj[..., size : 2 * size] + h_proj[..., size : 2 * size])
@@ -209,7 +239,7 @@ class RNNBase(Module):
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
                 # The input projection of every step at once: one matmul instead of L.
                 x_proj = layer_input @ w_ih.mT
                 if b_ih is not None:
@@ -217,12 +247,13 @@ class RNNBase(Module):
                 index = layer * directions + direction
                 h = h0[index]
                 c = c0[index] if c0 is not None else None
+                weights = (w_hh, b_hh, w_hr)
                 if batch_sizes is None or starts is None:
-                    output, h, c = self._steps(x_proj, h, c, (w_hh, b_hh), direction == 1)
+                    output, h, c = self._steps(x_proj, h, c, weights, direction == 1)
                 else:
-                    packed_steps = _packed_forward if direction == 0 else _packed_reverse
+                    packed_steps = packed_forward if direction == 0 else packed_reverse
                     output, h, c = packed_steps(
-                        self, x_proj, starts, batch_sizes, h, c, (w_hh, b_hh)
+                        self._cell, x_proj, starts, batch_sizes, h, c, weights
                     )
                 outputs.append(output)
                 h_last.append(h)
@@ -239,7 +270,7 @@ class RNNBase(Module):
         x_proj: Tensor,
         h: Tensor,
         c: Tensor | None,
-        weights: tuple[Tensor, Any],
+        weights: tuple[Any, ...],
         reverse: bool,
     ) -> tuple[Tensor, Tensor, Tensor | None]:
         """Every step of one direction over ``(L, N, G * H)`` projections: the outputs stacked,
@@ -271,17 +302,13 @@ class RNNBase(Module):
                 f"{data.size(-1)}"
             )
         sizes = [int(size) for size in batch_sizes.tolist()]
-        directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, sizes[0], self.hidden_size)
         lstm = self.mode == "LSTM"
         if hx is None:
-            states = [zeros(*expected, dtype=data.dtype)] * (2 if lstm else 1)
+            states = [self._hidden(None, sizes[0], data, True, k) for k in range(1 + lstm)]
         else:
             states = list(hx) if lstm else [hx]
             for k, state in enumerate(states):
-                if tuple(state.shape) != expected:
-                    what = f"hidden[{k}]" if lstm else "hidden"
-                    raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
+                self._hidden(state, sizes[0], data, True, k if lstm else None)
             if sorted_indices is not None:
                 states = [state.index_select(1, sorted_indices) for state in states]
         output, h_n, c_n = self._run(data, states[0], states[1] if lstm else None, sizes)
@@ -315,16 +342,23 @@ class RNNBase(Module):
             )
         return input, hx, batched
 
-    def _hidden(self, hx: Tensor | None, batch: int, like: Tensor, batched: bool) -> Tensor:
+    def _hidden(
+        self, hx: Tensor | None, batch: int, like: Tensor, batched: bool, index: int | None = None
+    ) -> Tensor:
+        """The initial state ``hx`` (zeros when None) checked and given its batch dimension.
+
+        ``index`` is the LSTM's state: 0 for ``h`` (``proj_size`` features when projecting),
+        1 for ``c`` (always ``hidden_size``); None for the RNN's and GRU's one state."""
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, batch, self.hidden_size)
+        features = self.hidden_size if index == 1 else self._state_size
+        expected = (self.num_layers * directions, batch, features)
         if hx is None:
             return zeros(*expected, dtype=like.dtype)
         if not batched:
             hx = hx.unsqueeze(1)
         if tuple(hx.shape) != expected:
-            shape = list(hx.shape[:1]) + list(hx.shape[2:]) if not batched else list(hx.shape)
-            raise RuntimeError(f"Expected hidden size {expected}, got {shape}")
+            what = "hidden" if index is None else f"hidden[{index}]"
+            raise RuntimeError(f"Expected {what} size {expected}, got {list(hx.shape)}")
         return hx
 
     def _forward_one_state(
@@ -347,71 +381,6 @@ class RNNBase(Module):
         return output
 
 
-def _packed_forward(
-    module: RNNBase,
-    x_proj: Tensor,
-    starts: list[int],
-    batch_sizes: list[int],
-    h: Tensor,
-    c: Tensor | None,
-    weights: tuple[Tensor, Any],
-) -> tuple[Tensor, Tensor, Tensor | None]:
-    """Steps 0, 1, ... of one direction; returns packed outputs and the final ``(h, c)``.
-
-    The batch only shrinks going forward: when step ``t`` has fewer rows, the dropped rows'
-    sequences ended at step ``t - 1`` and their state there is their final one.
-    """
-    finished_h: list[Tensor] = []
-    finished_c: list[Tensor] = []
-    outputs = []
-    for t, size in enumerate(batch_sizes):
-        if size < h.shape[0]:
-            finished_h.append(h[size:])
-            h = h[:size]
-            if c is not None:
-                finished_c.append(c[size:])
-                c = c[:size]
-        h, c = module._cell(x_proj[starts[t] : starts[t] + size], h, c, *weights)
-        outputs.append(h)
-    # The rows finished last are the first (longest) ones: reverse to restore the batch order.
-    h_n = _cat_first([h, *reversed(finished_h)])
-    c_n = _cat_first([c, *reversed(finished_c)]) if c is not None else None
-    return _cat_first(outputs), h_n, c_n
-
-
-def _packed_reverse(
-    module: RNNBase,
-    x_proj: Tensor,
-    starts: list[int],
-    batch_sizes: list[int],
-    h0: Tensor,
-    c0: Tensor | None,
-    weights: tuple[Tensor, Any],
-) -> tuple[Tensor, Tensor, Tensor | None]:
-    """Steps T-1, ..., 0 of the reverse direction: each sequence starts from its initial state
-    at its own last step, so the batch grows as shorter sequences join."""
-    h = h0[: batch_sizes[-1]]
-    c = c0[: batch_sizes[-1]] if c0 is not None else None
-    outputs: list[Tensor] = [None] * len(batch_sizes)  # type: ignore[list-item]
-    for t in range(len(batch_sizes) - 1, -1, -1):
-        size, running = batch_sizes[t], h.shape[0]
-        if size > running:
-            h = _cat_first([h, h0[running:size]])
-            if c is not None and c0 is not None:
-                c = _cat_first([c, c0[running:size]])
-        h, c = module._cell(x_proj[starts[t] : starts[t] + size], h, c, *weights)
-        outputs[t] = h
-    return _cat_first(outputs), h, c
-
-
-def _cat_first(parts: list[Tensor]) -> Tensor:
-    if len(parts) == 1:
-        return parts[0]
-    import arraygrad
-
-    return arraygrad.cat(parts, 0)  # type: ignore[attr-defined, no-any-return]
-
-
 def _cat_last(parts: list[Tensor]) -> Tensor:
     import arraygrad
 
@@ -429,6 +398,13 @@ def _check_hx_dims(hx: Tensor | None, batched: bool) -> None:
         raise RuntimeError(
             f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor"
         )
+
+
+def _refuse_projection(kwargs: dict[str, Any]) -> None:
+    # PyTorch refuses the keyword itself, whatever its value (0 included) and before any other
+    # argument check: projections exist only for the LSTM's hidden state.
+    if "proj_size" in kwargs:
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
 
 
 class RNN(RNNBase):
@@ -463,7 +439,9 @@ class RNN(RNNBase):
         bidirectional: bool = False,
         device: Any = None,
         dtype: Any = None,
+        **kwargs: Any,
     ) -> None:
+        _refuse_projection(kwargs)
         if nonlinearity == "tanh":
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
@@ -482,6 +460,7 @@ class RNN(RNNBase):
             dropout,
             bidirectional,
             dtype=dtype,
+            **kwargs,
         )
         self.nonlinearity = nonlinearity
 
@@ -503,6 +482,7 @@ class GRU(RNNBase):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _refuse_projection(kwargs)
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
@@ -516,9 +496,15 @@ class LSTM(RNNBase):
 
         i, f, o = sigmoid(...), g = tanh(...)   (each W_i* x + b_i* + W_h* h + b_h*)
         c' = f * c + i * g
-        h' = o * tanh(c')
+        h' = o * tanh(c')            (proj_size = 0)
+        h' = W_hr (o * tanh(c'))     (proj_size = P > 0: h', output and h_n have P features)
 
     Returns ``(output, (h_n, c_n))``.
+
+    >>> import arraygrad
+    >>> out, (h, c) = LSTM(3, 5, proj_size=2, bidirectional=True)(arraygrad.zeros(7, 3))
+    >>> out.shape, h.shape, c.shape
+    (arraygrad.Size([7, 4]), arraygrad.Size([2, 2]), arraygrad.Size([2, 5]))
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -542,11 +528,11 @@ class LSTM(RNNBase):
                     "For unbatched 2-D input, hx and cx should also be 2-D but got "
                     f"({h.dim()}-D, {c.dim()}-D) tensors"
                 )
-            h0 = self._hidden(h, input.size(1), input, batched)
-            c0 = self._hidden(c, input.size(1), input, batched)
+            h0 = self._hidden(h, input.size(1), input, batched, 0)
+            c0 = self._hidden(c, input.size(1), input, batched, 1)
         else:
-            h0 = self._hidden(None, input.size(1), input, batched)
-            c0 = self._hidden(None, input.size(1), input, batched)
+            h0 = self._hidden(None, input.size(1), input, batched, 0)
+            c0 = self._hidden(None, input.size(1), input, batched, 1)
         output, h_n, c_n = self._run(input, h0, c0)
         assert c_n is not None
         if not batched:
