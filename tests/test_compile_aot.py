@@ -298,13 +298,24 @@ class _Tied(nn.Module):
         return self.layer(ag.tanh(self.layer(x)))  # type: ignore[no-any-return]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the backward program sums a parameter's gradient parts within the call and the "
-    "node delivers that sum: .grad + (p1 + p2), where eager adds each part into .grad in "
-    "turn, ((.grad + p1) + p2); the bits differ once .grad already holds a value",
+# Within one call the backward program sums a parameter's gradient parts and the node
+# delivers that sum, as eager's engine (and PyTorch's AccumulateGrad) sums the parts of one
+# backward before adding them into a .grad; parts from two calls, or from the model and code
+# outside it, reach the leaf in another grouping than eager's ((p1 + p2) + (p3 + p4) against
+# ((p1 + p2) + p3) + p4), which rounds differently.
+_INTERLEAVED = pytest.mark.xfail(
+    strict=True, reason="parts of one call are summed before those from outside it"
 )
-@pytest.mark.parametrize("case", ["accumulated", "called twice", "used outside too"])
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "accumulated",
+        pytest.param("called twice", marks=_INTERLEAVED),
+        pytest.param("used outside too", marks=_INTERLEAVED),
+    ],
+)
 def test_a_parameter_used_twice_gets_eager_gradient_bits(case: str) -> None:
     model, twin, compiled = _twins(_Tied)
     x = ag.randn(3, 4)

@@ -611,3 +611,30 @@ def test_backward_inputs_fill_a_computed_tensors_grad_once() -> None:
     k.retain_grad()
     k.pow(2).sum().backward(inputs=[k])
     assert k.grad.tolist() == [6.0, 12.0]
+
+
+@pytest.mark.parametrize(
+    "case", ["tied", "leaf output", "hooked and tied", "fresh grad", "retain_graph twice"]
+)
+def test_a_leafs_parts_are_summed_before_they_reach_its_grad(case: str) -> None:
+    # PyTorch's AccumulateGrad adds the sum of one backward's parts into a .grad it holds
+    # already: .grad + (p1 + p2 + p3). arraygrad added each part in turn, ((.grad + p1) + p2)
+    # + p3, which rounds differently (float32 here: 1 + 4e-8 + 4e-8 + 1.2e-7).
+    results = []
+    for lib in (ag, torch):
+        w = lib.tensor(np.array([1.0, -2.0, 3.0], dtype=np.float32), requires_grad=True)
+        x = lib.tensor(np.array([4e-8, 1e-8, 3e-8], dtype=np.float32))
+        if case != "fresh grad":
+            w.grad = lib.tensor(np.array([1.0, 1.0, 1.0], dtype=np.float32))
+        if case == "hooked and tied":
+            w.register_hook(lambda g: g * 1.0)
+        loss = (w * x).sum() + (w * x).sum() + (w * x * 3).sum()
+        if case == "leaf output":
+            lib.autograd.backward([w, loss], [lib.full((3,), 3e-8), lib.tensor(1.0)])
+        elif case == "retain_graph twice":
+            loss.backward(retain_graph=True)
+            loss.backward()
+        else:
+            loss.backward()
+        results.append(w.grad.detach().numpy().tobytes())
+    assert results[0] == results[1]

@@ -3,8 +3,11 @@ hooks, tensors that ``retain_grad()``, and the sums of a gradient's parts.
 
 A leaf's ``.grad`` is made on its first gradient and added into in place after that, so a loop
 of ``backward()`` calls accumulates, as in PyTorch; a gradient the engine made for this leaf
-alone is kept without a copy. Hooks see and return Tensors. With ``create_graph=True`` every
-gradient is a Tensor with a graph, and ``.grad`` is never written in place.
+alone is kept without a copy. The parts one backward sends a leaf that holds a ``.grad``
+already are summed first and added once (PyTorch's AccumulateGrad sums its inputs), as are
+those of a leaf with hooks, which see the total. Hooks see and return Tensors. With
+``create_graph=True`` every gradient is a Tensor with a graph, and ``.grad`` is never written
+in place.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from arraygrad import _backend
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._primitive import Node
 from arraygrad._tensor import Tensor
 
 
@@ -35,18 +39,23 @@ def deliver_to_leaf(
     accumulate: bool,
     create_graph: bool,
     pending: dict[int, Any] | None = None,
+    held: bool = False,
 ) -> None:
+    """Hand a leaf's gradient (or a part of it) over: to its hooks and ``.grad``, or to
+    ``captured`` (``accumulate=False``). With ``pending``, the parts of a leaf that has hooks,
+    or whose parts the engine counted (``held``), are summed there first: the engine delivers
+    the total once the last part is in (hooks run once on it, and a ``.grad`` from an earlier
+    backward gets it in one addition, as in PyTorch)."""
     if targets is not None and id(leaf) not in targets:
         return  # not asked for (inputs=): nothing of it runs, its hooks included, as in PyTorch
     hooks = leaf._hooks
     after = leaf._post_accumulate_hooks
-    if hooks or after:
-        if pending is not None:  # hooks run once on the leaf's total gradient, as in PyTorch
-            key = id(leaf)
-            pending[key] = (leaf, grad if key not in pending else sum_parts(pending[key][1], grad))
-            return
-        if hooks:
-            grad = run_hooks(hooks, grad, create_graph)
+    if (hooks or after or held) and pending is not None:
+        key = id(leaf)
+        pending[key] = (leaf, grad if key not in pending else sum_parts(pending[key][1], grad))
+        return
+    if hooks:
+        grad = run_hooks(hooks, grad, create_graph)
     if not accumulate:
         key = id(leaf)
         captured[key] = grad if key not in captured else sum_parts(captured[key], grad)
@@ -146,3 +155,52 @@ def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
         accumulate_grad(tensor, grad, create_graph)
     else:
         tensor.grad = Tensor._wrap(sum_parts(existing._data, grad))
+
+
+def held_leaf_parts(
+    nodes: dict[Node, int], repeated: bool, outputs: dict[int, list[Any]]
+) -> dict[int, int]:
+    """How many parts reach each leaf whose parts are summed before they are delivered, by id:
+    the leaves that have hooks (which see the total once) and, where a leaf is reached twice or
+    more (``repeated``), those of them that have a ``.grad`` already (the total is added into
+    it once, as PyTorch's AccumulateGrad does). A part is an edge of ``nodes``, or the leaf
+    being one of the outputs (``outputs``: ``[leaf, how often]`` by id)."""
+    hooked: dict[int, int] = {}
+    accumulated: dict[int, int] = {}
+    leaves = [
+        (e, 1) for node in nodes for e in node.edges if e is not None and e.__class__ is not Node
+    ]
+    leaves += [(leaf, count) for leaf, count in outputs.values()]
+    for leaf, count in leaves:
+        if leaf._hooks is not None:  # type: ignore[union-attr]
+            hooked[id(leaf)] = hooked.get(id(leaf), 0) + count
+        elif repeated and leaf.grad is not None:  # type: ignore[union-attr]
+            accumulated[id(leaf)] = accumulated.get(id(leaf), 0) + count
+    # (a leaf with one part and no hooks is delivered as it comes)
+    hooked.update((key, count) for key, count in accumulated.items() if count > 1)
+    return hooked
+
+
+def leaf_parts_sent(
+    leaves: Any,
+    parts: dict[int, int],
+    pending: dict[int, Any],
+    targets: set[int] | None,
+    captured: dict[int, Any],
+    accumulate: bool,
+    create_graph: bool,
+) -> None:
+    """Count one part of each hooked leaf in ``leaves`` as sent (a gradient, or none); a leaf
+    whose last part this was gets its summed gradient now: its hooks run, it is accumulated
+    into ``.grad`` and its post-accumulate hooks run, as PyTorch's AccumulateGrad does when its
+    inputs are complete. (A leaf that got no gradient at all gets nothing.)"""
+    for leaf in leaves:
+        key = id(leaf)
+        left = parts[key] - 1
+        if left:
+            parts[key] = left
+            continue
+        del parts[key]
+        waiting = pending.pop(key, None)
+        if waiting is not None:
+            deliver_to_leaf(leaf, waiting[1], targets, captured, accumulate, create_graph)

@@ -24,6 +24,8 @@ from arraygrad.autograd._delivery import (
     accumulate_grad,
     accumulate_retained,
     deliver_to_leaf,
+    held_leaf_parts,
+    leaf_parts_sent,
     ops_namespace,
     run_hooks,
     sum_parts,
@@ -148,6 +150,11 @@ def run_backward(
     # Whether a leaf with hooks is reached: its parts are then counted (below), so that its
     # hooks run as soon as its whole gradient is in (PyTorch's AccumulateGrad), not at the end.
     hooked_leaves = False
+    # Whether a leaf that holds a .grad already is reached by two edges or more: it then gets
+    # the sum of this pass's parts, added once (PyTorch's AccumulateGrad sums its inputs
+    # first), not each part in turn, which rounds differently.
+    leaves_met: set[int] = set()
+    repeated_leaves = False
     stack: list[Node] = list(dependencies)
     while stack:
         for edge in stack.pop().edges:
@@ -157,8 +164,13 @@ def run_backward(
                 else:
                     dependencies[edge] = 1  # type: ignore[index]
                     stack.append(edge)  # type: ignore[arg-type]
-            elif edge is not None and edge._hooks is not None:  # type: ignore[union-attr]
-                hooked_leaves = True
+            elif edge is not None:
+                if edge._hooks is not None:  # type: ignore[union-attr]
+                    hooked_leaves = True
+                elif id(edge) not in leaves_met:
+                    leaves_met.add(id(edge))
+                elif edge.grad is not None:  # type: ignore[union-attr]
+                    repeated_leaves = True
 
     # With ``inputs`` (autograd.grad, backward(inputs=...)), only the nodes on a path to one of
     # them run, as in PyTorch: the rest would compute gradients nobody asked for, and may hold
@@ -167,16 +179,26 @@ def run_backward(
     if pruning:
         dependencies = on_paths_to(dependencies, leaf_targets or set(), node_targets)
     # (counted over the nodes that run: without those off the paths to the inputs)
-    leaf_parts = _hooked_leaf_parts(dependencies) if hooked_leaves else {}
-    # A hooked leaf that is itself an output is one more part of its gradient (backward([w,
-    # w * 3]) runs w's hooks once, on the sum, as PyTorch does): counted before any is sent.
+    # A leaf that is itself an output is one more part of its gradient (backward([w, w * 3])
+    # runs w's hooks once, on the sum, as PyTorch does): counted before any is sent.
+    output_leaves: dict[int, list[Any]] = {}
     for output in outputs:
-        if output._node is None and output._hooks is not None:
-            leaf_parts[id(output)] = leaf_parts.get(id(output), 0) + 1
+        if output._node is None:
+            entry = output_leaves.setdefault(id(output), [output, 0])
+            entry[1] += 1
+            if output._hooks is not None:
+                hooked_leaves = True
+            elif entry[1] > 1 or id(output) in leaves_met:
+                repeated_leaves = True
+    leaf_parts = (
+        held_leaf_parts(dependencies, repeated_leaves, output_leaves)
+        if hooked_leaves or repeated_leaves
+        else {}
+    )
 
     # Leaves with hooks: their parts are summed first, so each hook sees the total once.
     hooked: dict[int, Any] = {}
-    # What a hooked leaf's completed gradient is delivered with (see _leaf_parts_sent).
+    # What a hooked leaf's completed gradient is delivered with (see leaf_parts_sent).
     delivery = (leaf_parts, hooked, leaf_targets, captured, accumulate, create_graph)
 
     # 2. Seed the gradient buffers with the output gradients.
@@ -187,9 +209,12 @@ def run_backward(
     for output, grad in zip(outputs, grad_outputs):  # noqa: B905 - lengths checked above
         root = output._node
         if root is None:  # the output is itself a leaf
-            deliver_to_leaf(output, grad, leaf_targets, captured, accumulate, create_graph, hooked)
-            if id(output) in leaf_parts:
-                _leaf_parts_sent((output,), *delivery)
+            counted = id(output) in leaf_parts
+            deliver_to_leaf(
+                output, grad, leaf_targets, captured, accumulate, create_graph, hooked, counted
+            )
+            if counted:
+                leaf_parts_sent((output,), *delivery)
             continue
         if pruning and root not in dependencies:
             continue  # no path to the inputs
@@ -223,7 +248,7 @@ def run_backward(
             _release(node.edges, dependencies, ready)
             if leaf_parts:
                 done = (edge for edge in node.edges if id(edge) in leaf_parts)
-                _leaf_parts_sent(done, *delivery)
+                leaf_parts_sent(done, *delivery)
             if not retain_graph:
                 _free_saved(node)
             continue
@@ -294,7 +319,7 @@ def run_backward(
                     # Counted as a dependant of ``edge``, this node sends it nothing.
                     _release((edge,), dependencies, ready)
                 elif id(edge) in leaf_parts:
-                    _leaf_parts_sent((edge,), *delivery)
+                    leaf_parts_sent((edge,), *delivery)
                 continue
             if edge.__class__ is Node:
                 if input_grad.shape != edge.shape:  # type: ignore[union-attr]
@@ -344,7 +369,12 @@ def run_backward(
                 input_grad = _unbroadcast(ns, input_grad, edge._data.shape, tracer)  # type: ignore[union-attr]
             if detect_anomaly:
                 anomaly_mode.check(node, position, input_grad, create_graph)
-            if not simple_leaves or edge._hooks is not None:  # type: ignore[union-attr]
+            if (
+                not simple_leaves
+                or edge._hooks is not None  # type: ignore[union-attr]
+                or (leaf_parts and id(edge) in leaf_parts)
+            ):
+                counted = id(edge) in leaf_parts
                 deliver_to_leaf(
                     edge,  # type: ignore[arg-type]
                     input_grad,
@@ -353,9 +383,10 @@ def run_backward(
                     accumulate,
                     create_graph,
                     pending=hooked,
+                    held=counted,
                 )
-                if id(edge) in leaf_parts:
-                    _leaf_parts_sent((edge,), *delivery)
+                if counted:
+                    leaf_parts_sent((edge,), *delivery)
             elif edge.grad is None:  # type: ignore[union-attr]
                 # A fresh array is owned by nobody else and becomes .grad without the copy.
                 fresh = (
@@ -372,43 +403,6 @@ def run_backward(
     for leaf, total in hooked.values():
         deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
-
-
-def _hooked_leaf_parts(nodes: dict[Node, int]) -> dict[int, int]:
-    """How many edges of ``nodes`` lead to each leaf that has hooks, by id."""
-    parts: dict[int, int] = {}
-    for node in nodes:
-        for edge in node.edges:
-            if edge is None or edge.__class__ is Node:
-                continue
-            if edge._hooks is not None:  # type: ignore[union-attr]
-                parts[id(edge)] = parts.get(id(edge), 0) + 1
-    return parts
-
-
-def _leaf_parts_sent(
-    leaves: Any,
-    parts: dict[int, int],
-    pending: dict[int, Any],
-    targets: set[int] | None,
-    captured: dict[int, Any],
-    accumulate: bool,
-    create_graph: bool,
-) -> None:
-    """Count one part of each hooked leaf in ``leaves`` as sent (a gradient, or none); a leaf
-    whose last part this was gets its summed gradient now: its hooks run, it is accumulated
-    into ``.grad`` and its post-accumulate hooks run, as PyTorch's AccumulateGrad does when its
-    inputs are complete. (A leaf that got no gradient at all gets nothing.)"""
-    for leaf in leaves:
-        key = id(leaf)
-        left = parts[key] - 1
-        if left:
-            parts[key] = left
-            continue
-        del parts[key]
-        waiting = pending.pop(key, None)
-        if waiting is not None:
-            deliver_to_leaf(leaf, waiting[1], targets, captured, accumulate, create_graph)
 
 
 def _owning_rules(
