@@ -1228,3 +1228,29 @@ def test_index_arrays_made_from_values_outside_the_recorder_are_not_replayed() -
         for scale in (1.0, 2.0, 3.0):
             assert steady(ag.ones(1, 5) * scale).tolist() == [[scale, scale]]
     assert steady.traces == 2 and steady.confirmations == 1 and not steady.eager
+
+
+_POOL_SIZE = 2  # a global output size, read (and guarded) by the compiled function below
+
+
+def _pool_to_global_size(x: ag.Tensor) -> ag.Tensor:
+    return ag.nn.functional.adaptive_max_pool1d(x, _POOL_SIZE)
+
+
+def test_index_arrays_that_change_with_a_guarded_global_are_not_taken_for_values() -> None:
+    # A global output size that alternates makes other pooling windows for each value: those
+    # traces are in different states (the global is guarded), not one state whose arrays
+    # differ, so each state's program is kept once confirmed and nothing runs eagerly. (The
+    # two traces of different states were compared: the function ran eagerly for good.)
+    global _POOL_SIZE
+    compiled = ag.compile(_pool_to_global_size)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for size in (2, 3, 2, 3, 2, 3):
+                _POOL_SIZE = size
+                x = ag.arange(9.0).reshape(1, 9) * size
+                assert compiled(x).tolist() == _pool_to_global_size(x).tolist()
+    finally:
+        _POOL_SIZE = 2
+    assert compiled.traces == 4 and compiled.confirmations == 2 and not compiled.eager

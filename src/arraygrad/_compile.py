@@ -191,9 +191,10 @@ class CompiledFunction:
         self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program
-        # The index arrays of unknown origin of a key's first trace, until a second trace of
-        # the key confirms them (see _confirmed).
-        self._unconfirmed: dict[Any, list[Any]] = {}
+        # The programs of a key's traces that took index arrays of unknown origin, with copies
+        # of those arrays, until a trace of the key in the same state confirms them (see
+        # _confirmed).
+        self._unconfirmed: dict[Any, list[tuple[Any, list[Any]]]] = {}
         # The tensors from outside that the traces of each key met: a new trace of the key
         # notes their .grad at its start (see Tracer._entry_grad).
         self._captured: dict[Any, dict[int, Tensor]] = {}
@@ -342,6 +343,10 @@ class CompiledFunction:
         ``names``: the keywords the last ``len(names)`` arguments are passed by."""
         tracer = Tracer()
         self.traces += 1
+        # Which unconfirmed programs of this key would have replayed this call (their guards
+        # hold as it starts): only their arrays must equal this trace's (see _confirmed).
+        waiting = self._unconfirmed.get(key, ())
+        tracer.same_state = [not program.changes(args) for program, _ in waiting]
         for tensor in self._captured.get(key, {}).values():
             tracer.grads_at_start[id(tensor)] = (tensor, tensor.grad)
         for position, arg in enumerate(args):
@@ -417,7 +422,7 @@ class CompiledFunction:
                 except UntraceableError as error:
                     found = str(error)
                 else:
-                    if self._confirmed(key, tracer):
+                    if self._confirmed(key, tracer, split):
                         self.programs.setdefault(key, []).append(split)  # type: ignore[arg-type]
                         self._last = None if names else split.replay
                     return result
@@ -437,12 +442,12 @@ class CompiledFunction:
         except UntraceableError as error:
             self._fall_back(key, str(error))
             return result
-        if self._confirmed(key, tracer):
+        if self._confirmed(key, tracer, program):
             self.programs.setdefault(key, []).append(program)
             self._last = None if names else program.replay
         return result
 
-    def _confirmed(self, key: Any, tracer: Tracer) -> bool:
+    def _confirmed(self, key: Any, tracer: Tracer, program: Any) -> bool:
         """Whether the program of this trace may be kept. Integer and boolean arrays of unknown
         origin are taken for constants (index grids made from the shapes, by code the recorder
         does not see); made from the values instead (array code on a tensor's array outside
@@ -450,26 +455,36 @@ class CompiledFunction:
         warning. So a program with such arrays is kept only once a second trace of the same
         signature finds the same arrays: the first call's program is not kept (the second call
         is traced again), and arrays that differ make the function run eagerly, with a warning.
+        Arrays that differ count only where the earlier program would have replayed the call
+        (its guards held as the call started): a guarded global, closure variable or module
+        attribute that changed (an output size) makes other index grids legitimately, and
+        the key then waits for a trace in each state.
         """
         arrays = tracer.unknown_arrays
         if not arrays:
             return True
-        earlier = self._unconfirmed.pop(key, None)
-        if earlier is None:
-            self._unconfirmed[key] = [_backend.copy(array) for array in arrays]
-            self.confirmations += 1
+        waiting = self._unconfirmed.setdefault(key, [])
+        for index, (_, earlier) in enumerate(waiting):
+            if len(earlier) == len(arrays) and all(map(same, earlier, arrays)):
+                del waiting[index]
+                if not waiting:
+                    del self._unconfirmed[key]
+                return True
+        # (a program unconfirmed since this call's trace started is in no state of it)
+        if any(tracer.same_state) or len(waiting) >= _MAX_TRACES:
+            self._unconfirmed.pop(key, None)
+            self._fall_back(
+                key,
+                "index arrays computed where the recorder cannot see (array code on a tensor's "
+                "values outside arraygrad's ops: they differed between two calls, and a replay "
+                "would reuse the first call's)",
+                stacklevel=6,  # the line calling the compiled function
+                fix="compute them with arraygrad's functions (or _backend.xp's, in arraygrad's "
+                "own code)",
+            )
             return False
-        if len(earlier) == len(arrays) and all(map(same, earlier, arrays)):
-            return True
-        self._fall_back(
-            key,
-            "index arrays computed where the recorder cannot see (array code on a tensor's "
-            "values outside arraygrad's ops: they differed between two calls, and a replay "
-            "would reuse the first call's)",
-            stacklevel=6,  # the line calling the compiled function
-            fix="compute them with arraygrad's functions (or _backend.xp's, in arraygrad's own "
-            "code)",
-        )
+        waiting.append((program, [_backend.copy(array) for array in arrays]))
+        self.confirmations += 1
         return False
 
 

@@ -90,6 +90,8 @@ class Tracer(NumberTracing):
         # Integer and boolean arrays of unknown origin taken as constants (index grids made
         # from shapes, by code the recorder does not see): see CompiledFunction._confirmed.
         self.unknown_arrays: list[Any] = []
+        # For each unconfirmed program of the key, whether its guards held as the call started.
+        self.same_state: list[bool] = []
         # What the function dropped before the program read it (zero_grad(), p.grad = None):
         # ``.grad`` tensors and their arrays, by id.
         self.dropped: dict[int, Any] = {}
