@@ -183,21 +183,32 @@ def _cast(value: Any, target: _dtype.dtype) -> Any:
     return value  # a Python number: the array library applies it at the tensor's dtype
 
 
+def broadcast_mismatch(a: tuple[int, ...], b: tuple[int, ...]) -> str | None:
+    """PyTorch's text for the first dimension in which shapes ``a`` and ``b`` do not broadcast
+    ("The size of tensor a (3) must match ... at non-singleton dimension 1", dimensions counted
+    in the broadcast shape), or ``None`` when they broadcast."""
+    ndim = max(len(a), len(b))
+    pad_a = (1,) * (ndim - len(a)) + a
+    pad_b = (1,) * (ndim - len(b)) + b
+    for dim, (size_a, size_b) in enumerate(zip(pad_a, pad_b, strict=True)):
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            return (
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                f"non-singleton dimension {dim}"
+            )
+    return None
+
+
 def _broadcast_error(a: Any, b: Any, error: Exception) -> Exception:
     shape_a = tuple(getattr(a, "shape", ()))
     shape_b = tuple(getattr(b, "shape", ()))
-    ndim = max(len(shape_a), len(shape_b))
-    pad_a = (1,) * (ndim - len(shape_a)) + shape_a
-    pad_b = (1,) * (ndim - len(shape_b)) + shape_b
-    for dim, (size_a, size_b) in enumerate(zip(pad_a, pad_b, strict=True)):
-        if size_a != size_b and size_a != 1 and size_b != 1:
-            return RuntimeError(
-                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                f"non-singleton dimension {dim}: shapes {list(shape_a)} and {list(shape_b)} do "
-                "not broadcast. Fix: reshape or unsqueeze one operand so that each dimension is "
-                "equal or 1."
-            )
-    return error
+    mismatch = broadcast_mismatch(shape_a, shape_b)
+    if mismatch is None:
+        return error
+    return RuntimeError(
+        f"{mismatch}: shapes {list(shape_a)} and {list(shape_b)} do not broadcast. Fix: reshape "
+        "or unsqueeze one operand so that each dimension is equal or 1."
+    )
 
 
 def binary(prim: Primitive, a: Any, b: Any) -> Tensor:

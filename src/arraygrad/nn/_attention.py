@@ -78,17 +78,16 @@ def _share_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Ten
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...], what: str) -> tuple[int, ...]:
     """The broadcast of shapes ``a`` and ``b``, or PyTorch's RuntimeError naming the first
     mismatch (``a``: the left operand; dims counted in the broadcast shape)."""
+    mismatch = _math.broadcast_mismatch(a, b)
+    if mismatch is not None:
+        raise RuntimeError(
+            f"{mismatch}: {what} {list(a)} and {list(b)} do not broadcast. Fix: make them "
+            "broadcastable; for key and value with fewer heads (dim -3) than the query, pass "
+            "enable_gqa=True."
+        )
     ndim = max(len(a), len(b))
     padded_a = (1,) * (ndim - len(a)) + a
     padded_b = (1,) * (ndim - len(b)) + b
-    for dim, (size_a, size_b) in enumerate(zip(padded_a, padded_b, strict=True)):
-        if size_a != size_b and size_a != 1 and size_b != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                f"non-singleton dimension {dim}: {what} {list(a)} and {list(b)} do not "
-                "broadcast. Fix: make them broadcastable; for key and value with fewer heads "
-                "(dim -3) than the query, pass enable_gqa=True."
-            )
     return tuple(
         size_b if size_a == 1 else size_a for size_a, size_b in zip(padded_a, padded_b, strict=True)
     )
