@@ -482,9 +482,10 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
 
     def compile(self, *args: Any, **kwargs: Any) -> None:
         """Compile this module's calls in place with :func:`arraygrad.compile` (its arguments:
-        ``mode``, ``fullgraph``, ...), as PyTorch's ``Module.compile``. A call whose output the
-        caller differentiates runs eagerly, with compile's warning; calls under ``no_grad()``
-        (inference) replay."""
+        ``mode``, ``fullgraph``, ...), as PyTorch's ``Module.compile``. Calls under
+        ``no_grad()`` (inference) replay, and so do calls whose output the caller
+        differentiates: the forward replays and the output's node runs a compiled backward
+        (see :mod:`arraygrad._compile_aot`)."""
         from arraygrad._compile import compile
 
         self._compiled_call = compile(self._call_impl, *args, **kwargs)
