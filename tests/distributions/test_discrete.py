@@ -99,3 +99,41 @@ def test_enumerate_support() -> None:
         mine = getattr(ag.distributions, name)(ag.tensor(*args)).enumerate_support()
         theirs = getattr(torch.distributions, name)(torch.tensor(*args)).enumerate_support()
         assert mine.tolist() == theirs.tolist()
+
+
+RATES = RNG.uniform(0.5, 6.0, (3, 1))
+COUNTS = RNG.integers(0, 8, (2, 3, 4)).astype(np.float64)
+
+
+def test_poisson() -> None:
+    def fn(lib: Any) -> Callable[..., Any]:
+        def run(rate: Any, value: Any) -> tuple[Any, ...]:
+            d = lib.distributions.Poisson(rate.expand(3, 4))
+            return d.log_prob(value), d.mean, d.mode, d.variance, d.stddev
+
+        return run
+
+    check_against_torch(fn(ag), fn(torch), [RATES, COUNTS])
+
+
+def test_poisson_at_rate_zero_and_without_entropy_as_torch() -> None:
+    for lib in (ag, torch):
+        d = lib.distributions.Poisson(lib.tensor([0.0, 2.5]))
+        assert d.log_prob(lib.tensor([0.0, 1.0])).tolist()[0] == 0.0
+        assert d.log_prob(lib.tensor([1.0, 1.0])).tolist()[0] == float("-inf")
+        assert d.mode.tolist() == [0.0, 2.0] and not d.has_rsample
+        with pytest.raises(NotImplementedError):
+            d.entropy()
+        with pytest.raises(NotImplementedError):
+            d.rsample()
+
+
+def test_poisson_samples() -> None:
+    d = ag.distributions.Poisson(ag.tensor([0.5, 4.0], dtype=ag.float64))
+    ag.manual_seed(3)
+    x = d.sample((20000,))
+    assert tuple(x.shape) == (20000, 2) and x.dtype == ag.float64 and not x.requires_grad
+    x_np = x.numpy()
+    assert (x_np % 1 == 0).all() and (x_np >= 0).all()
+    assert np.allclose(x_np.mean(0), [0.5, 4.0], rtol=0.03)
+    assert np.allclose(x_np.var(0), [0.5, 4.0], rtol=0.06)

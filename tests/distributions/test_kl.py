@@ -50,6 +50,10 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray], list[np.ndarray]]] 
         [REAL, POS],
         [REAL - np.array([[0.5], [-0.5]]), POS + 1.0],
     ),
+    "Gamma": (lambda d, c, r: d.Gamma(c, r), [POS + REAL**2, POS], [POS[::-1], REAL**2 + 0.5]),
+    "Beta": (lambda d, a, b: d.Beta(a, b), [POS + REAL**2, POS], [POS[::-1], REAL**2 + 0.5]),
+    "Dirichlet": (lambda d, c: d.Dirichlet(c), [WEIGHTS * 3], [WEIGHTS[::-1] + 0.5]),
+    "Poisson": (lambda d, r: d.Poisson(r), [POS + REAL**2], [POS[::-1]]),
     "Independent": (
         lambda d, a, b: d.Independent(d.Normal(a, b), 1),
         [REAL, POS],
@@ -84,6 +88,16 @@ def test_kl_of_a_zero_probability_is_infinite_or_zero_as_torch() -> None:
         ag.distributions.Categorical(ag.tensor(cp)), ag.distributions.Categorical(ag.tensor(cp))
     )
     assert mine.tolist() == [0.0]
+
+
+def test_kl_of_a_zero_poisson_rate_as_torch() -> None:
+    theirs, mine = outcome_in_each(
+        lambda lib: lib.distributions.kl_divergence(
+            lib.distributions.Poisson(lib.tensor([0.0, 1.0, 0.0])),
+            lib.distributions.Poisson(lib.tensor([1.0, 0.0, 0.0])),
+        ).tolist()
+    )
+    np.testing.assert_equal(mine, theirs)
 
 
 def test_kl_of_an_unregistered_pair_raises_as_torch() -> None:

@@ -45,6 +45,27 @@ INVALID: dict[str, Callable[[Any], Any]] = {
     "scale_tril": lambda lib: lib.distributions.MultivariateNormal(
         lib.zeros(2), scale_tril=lib.ones(2, 2)
     ),
+    "gamma rate": lambda lib: lib.distributions.Gamma(lib.tensor(2.0), -1.0),
+    "gamma concentration": lambda lib: lib.distributions.Gamma(lib.tensor([1.0, -1.0]), 1.0),
+    "gamma value": lambda lib: lib.distributions.Gamma(lib.tensor(2.0), 1.0).log_prob(
+        lib.tensor(-1.0)
+    ),
+    "gamma cdf": lambda lib: lib.distributions.Gamma(lib.tensor(2.0), 1.0).cdf(lib.tensor(-1.0)),
+    "chi2 df": lambda lib: lib.distributions.Chi2(lib.tensor(-2.0)),
+    "chi2 value": lambda lib: lib.distributions.Chi2(lib.tensor(2.0)).log_prob(lib.tensor(-1.0)),
+    "beta concentration": lambda lib: lib.distributions.Beta(lib.tensor(-2.0), 1.0),
+    "beta value": lambda lib: lib.distributions.Beta(lib.tensor(2.0), 1.0).log_prob(
+        lib.tensor(1.5)
+    ),
+    "dirichlet 0-d": lambda lib: lib.distributions.Dirichlet(lib.tensor(1.0)),
+    "dirichlet concentration": lambda lib: lib.distributions.Dirichlet(lib.tensor([1.0, -1.0])),
+    "dirichlet value": lambda lib: lib.distributions.Dirichlet(lib.ones(2)).log_prob(
+        lib.tensor([0.5, 0.6])
+    ),
+    "poisson rate": lambda lib: lib.distributions.Poisson(lib.tensor(-2.0)),
+    "poisson value": lambda lib: lib.distributions.Poisson(lib.tensor(2.0)).log_prob(
+        lib.tensor(0.5)
+    ),
     "independent ndims": lambda lib: lib.distributions.Independent(
         lib.distributions.Normal(lib.zeros(2), 1.0), 2
     ),
@@ -105,6 +126,19 @@ REPRS: list[Callable[[Any], Any]] = [
     ),
     lambda lib: lib.distributions.Normal.arg_constraints,
     lambda lib: lib.distributions.Bernoulli(0.3).support,
+    lambda lib: lib.distributions.Gamma(lib.tensor([1.0, 2.0]), 1.0),
+    lambda lib: lib.distributions.Chi2(lib.tensor(3.0)),
+    lambda lib: lib.distributions.Beta(lib.tensor(1.0), 2.0),
+    lambda lib: lib.distributions.Dirichlet(lib.ones(3)),
+    lambda lib: lib.distributions.Poisson(lib.tensor(2.0)),
+    lambda lib: lib.distributions.Poisson.support,
+    lambda lib: lib.distributions.Dirichlet.arg_constraints,
+    lambda lib: (lib.distributions.Beta.arg_constraints, lib.distributions.Beta.support),
+    lambda lib: (lib.distributions.Gamma.support, lib.distributions.Chi2.arg_constraints),
+    lambda lib: [
+        getattr(lib.distributions, name).has_rsample
+        for name in ("Gamma", "Chi2", "Beta", "Dirichlet", "Poisson")
+    ],
 ]
 
 
@@ -117,7 +151,8 @@ def test_repr_as_torch(index: int) -> None:
 def test_constraint_checks() -> None:
     c = ag.distributions.constraints
     x = ag.tensor([[-1.0, 0.0, 0.5], [1.0, 2.0, NAN]])
-    for name in ["real", "positive", "nonnegative", "unit_interval", "boolean", "simplex"]:
+    names = ["real", "positive", "nonnegative", "unit_interval", "boolean", "simplex"]
+    for name in [*names, "nonnegative_integer", "positive_integer"]:
         theirs = getattr(torch.distributions.constraints, name).check(torch.tensor(x.tolist()))
         assert getattr(c, name).check(x).tolist() == theirs.tolist(), name
     assert c.is_dependent(ag.distributions.Uniform.support)
@@ -136,6 +171,11 @@ EXPANDABLE: list[Callable[[Any], Any]] = [
     lambda lib: lib.distributions.OneHotCategorical(logits=lib.tensor([[0.5, 0.5], [0.2, 0.8]])),
     lambda lib: lib.distributions.Independent(lib.distributions.Normal(lib.zeros(2, 2), 1.0), 1),
     lambda lib: lib.distributions.MultivariateNormal(lib.zeros(2, 2), 2 * lib.eye(2)),
+    lambda lib: lib.distributions.Gamma(lib.tensor([0.5, 1.0]), 2.0),
+    lambda lib: lib.distributions.Chi2(lib.tensor([0.5, 1.0])),
+    lambda lib: lib.distributions.Beta(lib.tensor([0.5, 1.0]), 2.0),
+    lambda lib: lib.distributions.Dirichlet(lib.tensor([[0.5, 1.0], [2.0, 3.0]])),
+    lambda lib: lib.distributions.Poisson(lib.tensor([0.5, 1.0])),
 ]
 
 

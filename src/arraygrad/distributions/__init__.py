@@ -20,16 +20,21 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
-from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical
+from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution
+from arraygrad.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
 from arraygrad.distributions.kl import kl_divergence, register_kl
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Categorical",
+    "Chi2",
+    "Dirichlet",
     "Distribution",
     "Exponential",
+    "Gamma",
     "Gumbel",
     "Independent",
     "Laplace",
@@ -37,6 +42,7 @@ __all__ = [
     "MultivariateNormal",
     "Normal",
     "OneHotCategorical",
+    "Poisson",
     "Uniform",
     "constraints",
     "kl_divergence",

@@ -25,15 +25,18 @@ __all__ = [
     "greater_than",
     "greater_than_eq",
     "independent",
+    "integer_greater_than",
     "integer_interval",
     "interval",
     "is_dependent",
     "less_than",
     "lower_cholesky",
     "nonnegative",
+    "nonnegative_integer",
     "one_hot",
     "positive",
     "positive_definite",
+    "positive_integer",
     "real",
     "real_vector",
     "simplex",
@@ -151,6 +154,15 @@ class IntegerInterval(Interval):
         return (value % 1 == 0) & super().check(value)
 
 
+class IntegerGreaterThan(GreaterThan):
+    """Whole numbers at or above ``lower_bound`` (torch's name, despite the ``>=``)."""
+
+    is_discrete = True
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return (value % 1 == 0) & (value >= self.lower_bound)
+
+
 class Boolean(Constraint):
     """The values 0 and 1."""
 
@@ -233,6 +245,8 @@ real = Real()
 real_vector = IndependentConstraint(real, 1)
 positive = GreaterThan(0.0)
 nonnegative = GreaterThanEq(0.0)
+nonnegative_integer = IntegerGreaterThan(0)
+positive_integer = IntegerGreaterThan(1)
 unit_interval = Interval(0.0, 1.0)
 boolean = Boolean()
 simplex = Simplex()
@@ -244,4 +258,5 @@ greater_than_eq = GreaterThanEq
 less_than = LessThan
 interval = Interval
 integer_interval = IntegerInterval
+integer_greater_than = IntegerGreaterThan
 independent = IndependentConstraint

@@ -1,7 +1,7 @@
-"""Discrete families: Bernoulli, Categorical and OneHotCategorical.
+"""Discrete families: Bernoulli, Categorical, OneHotCategorical and Poisson.
 
-Each is given by ``probs`` or by ``logits`` (exactly one); the other is computed on first use
-and kept, as torch does.
+The first three are given by ``probs`` or by ``logits`` (exactly one); the other is computed on
+first use and kept, as torch does.
 
 >>> import arraygrad as torch
 >>> d = torch.distributions.Bernoulli(torch.tensor([0.25, 0.5]))
@@ -24,7 +24,7 @@ from arraygrad.distributions.distribution import (
     clamp_probs,
 )
 
-__all__ = ["Bernoulli", "Categorical", "OneHotCategorical"]
+__all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Poisson"]
 
 _ONE_OF = "Either `probs` or `logits` must be specified, but not both."
 
@@ -280,3 +280,45 @@ class OneHotCategorical(Distribution):
         values = ag.eye(k, dtype=self.probs.dtype)
         values = values.reshape((k,) + (1,) * len(self._batch_shape) + (k,))
         return values.expand((k, *self._batch_shape, k)) if expand else values
+
+
+class Poisson(Distribution):
+    """Counts of events occurring at ``rate`` per unit interval.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Poisson(torch.tensor(2.0)).log_prob(torch.tensor(0.0)).exp()
+    tensor(0.1353)
+    """
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = broadcast_params(rate)
+        super().__init__(self.rate.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        return self._expanded_copy(batch_shape, {"rate": ()})
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.rate
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.rate.floor()
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Any = ()) -> ag.Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        with ag.no_grad():
+            return ag.poisson(self.rate.expand(shape))
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        # k log(rate) is 0 at k = 0 even where the rate is 0
+        return ag.xlogy(value, self.rate) - self.rate - ag.lgamma(value + 1)

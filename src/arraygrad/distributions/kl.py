@@ -26,8 +26,9 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
-from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical
+from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution, sum_rightmost
+from arraygrad.distributions.gamma import Beta, Dirichlet, Gamma
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -169,6 +170,49 @@ def _kl_categorical_categorical(p: Categorical, q: Categorical) -> ag.Tensor:
 @register_kl(OneHotCategorical, OneHotCategorical)
 def _kl_onehot_onehot(p: OneHotCategorical, q: OneHotCategorical) -> ag.Tensor:
     return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p: Gamma, q: Gamma) -> ag.Tensor:
+    # E_p[log x] = digamma(a_p) - log b_p and E_p[x] = a_p / b_p in -H(p) - E_p[log q(x)]
+    a_p, b_p, a_q, b_q = p.concentration, p.rate, q.concentration, q.rate
+    return (
+        (a_p - a_q) * ag.digamma(a_p)
+        - ag.lgamma(a_p)
+        + ag.lgamma(a_q)
+        + a_q * (b_p.log() - b_q.log())
+        + a_p * (b_q - b_p) / b_p
+    )
+
+
+def _kl_dirichlet_terms(c_p: ag.Tensor, c_q: ag.Tensor) -> ag.Tensor:
+    """KL between Dirichlets of concentrations ``c_p`` and ``c_q`` over the last dimension,
+    from E_p[log x_i] = digamma(c_p,i) - digamma(sum c_p)."""
+    total_p, total_q = c_p.sum(-1), c_q.sum(-1)
+    expected_log = ag.digamma(c_p) - ag.digamma(total_p).unsqueeze(-1)
+    return (
+        ag.lgamma(total_p)
+        - ag.lgamma(total_q)
+        - (ag.lgamma(c_p) - ag.lgamma(c_q)).sum(-1)
+        + ((c_p - c_q) * expected_log).sum(-1)
+    )
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> ag.Tensor:
+    return _kl_dirichlet_terms(p.concentration, q.concentration)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p: Beta, q: Beta) -> ag.Tensor:
+    c_p, c_q = p._dirichlet.concentration, q._dirichlet.concentration
+    return _kl_dirichlet_terms(*ag.broadcast_tensors(c_p, c_q))
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p: Poisson, q: Poisson) -> ag.Tensor:
+    # as torch: nan where p's rate is 0 (0 times an infinite log), inf where only q's is
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
 
 
 @register_kl(Independent, Independent)
