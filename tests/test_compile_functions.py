@@ -359,3 +359,23 @@ def test_grid_sample_replays_new_grids(
         return _floats(2, 3, *spatial, requires_grad=True), grid.requires_grad_()
 
     _assert_replays_like_eager(fn, case(), [case() for _ in range(2)])
+
+
+def test_as_strided_windows_replay_with_their_gradient() -> None:
+    # Overlapping windows: the gradient of an element sums those of every window holding it.
+    fn = _with_grad(lambda x: (x.as_strided((4, 3), (2, 1)) * x[:3]).tanh())
+    others = [(_floats(9, requires_grad=True),) for _ in range(2)]
+    _assert_replays_like_eager(fn, (_floats(9, requires_grad=True),), others)
+
+
+def test_as_strided_of_a_view_with_an_offset_runs_eagerly() -> None:
+    # Where the input starts inside its memory, a replay could read other elements.
+    def fn(x: ag.Tensor) -> ag.Tensor:
+        return x[2:].as_strided((2, 2), (1, 1)) * 2
+
+    compiled = ag.compile(fn)
+    x = _floats(6)
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):
+        assert _bits(compiled(x)) == _bits(fn(x))
+        y = _floats(6)
+        assert _bits(compiled(y)) == _bits(fn(y))

@@ -274,6 +274,10 @@ class TensorShapeMethods:
     # Views, joins and splits, structured matrices, take (_views, _joining, _matrices).
     # hsplit/vsplit/dsplit read t.hsplit(1, 2) as the indices [1, 2], as PyTorch does.
 
+    def as_strided(self, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+        """See :func:`arraygrad.as_strided`."""
+        return _ag._views.strided(self, size, stride, storage_offset, 1)
+
     def broadcast_to(self, *size: Any) -> Tensor:
         """Broadcast to ``size`` without copying (as :meth:`expand`)."""
         return _ag._views.broadcast_to(self, _ag._shape._shape_arg(size))

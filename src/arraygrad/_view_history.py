@@ -16,9 +16,9 @@ root and its other views. PyTorch keeps the gradients consistent with the values
   then on, and so does every view of it.
 
 Each view remembers its *view steps from the root*: the view primitives (``basic_getitem``,
-``reshape``, ``permute_dims``, ``broadcast_to``, ``unfold_windows``, ``diagonal_view``) with
-their parameters, so its history can be rebuilt by replaying them on the root. Roots keep weak
-references to their views.
+``reshape``, ``permute_dims``, ``broadcast_to``, ``unfold_windows``, ``diagonal_view``,
+``as_strided``) with their parameters, so its history can be rebuilt by replaying them on the
+root. Roots keep weak references to their views.
 
 Lazy regeneration, as in PyTorch: a recorded write to a root or to one of its views marks the
 views whose history was current stale, and a stale view rebuilds its history (a replay of its
@@ -181,6 +181,7 @@ def _pairs(steps: Steps) -> Any:
             ops.broadcast_to,
             ops.unfold_windows,
             ops.diagonal_view,
+            ops.as_strided,
         ):
             prims[prim.name] = prim
     return zip([prims[name] for name in steps[::2]], steps[1::2], strict=True)
@@ -236,6 +237,15 @@ def _region_key(root: Tensor, steps: Steps, view: Any) -> Any:
     # else the steps replayed on the root's positions (the root's size).
     positions = _backend.memory_positions(view, root._data)
     if positions is None:
+        if _backend.is_numpy and ops.as_strided.name in steps[::2]:
+            # as_strided's strides are the memory's; replayed on positions in C order they
+            # would pick other elements of a root laid out otherwise (Fortran order).
+            raise RuntimeError(
+                "a recorded in-place write through an as_strided view of a tensor whose memory "
+                f"is not in C order (shape {list(root_shape)}, strides "
+                f"{list(root.stride())}) is not supported. Fix: make the base contiguous "
+                "first (x = x.contiguous()), or write without recording (under no_grad)."
+            )
         positions = element_positions(root_shape, steps)
     key = []
     step = 1

@@ -18,6 +18,7 @@ from arraygrad._tensor import Size, Tensor
 from arraygrad._unary import require_tensors
 
 __all__ = [
+    "as_strided",
     "atleast_1d",
     "atleast_2d",
     "atleast_3d",
@@ -35,6 +36,99 @@ __all__ = [
     "swapaxes",
     "swapdims",
 ]
+
+
+def as_strided(
+    input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
+) -> Tensor:
+    """A view of ``input``'s memory (its storage, not only its own elements) in which element
+    ``i`` is the memory element ``storage_offset + sum(i[k] * stride[k])``;
+    ``storage_offset`` defaults to ``input``'s own (:meth:`Tensor.storage_offset`).
+
+    Windows may overlap (``stride < size``): the gradient of a memory element is then the sum
+    of those of every element of the result that reads it. Writes through the view reach
+    ``input``, as with any view.
+
+    >>> import arraygrad
+    >>> arraygrad.arange(5).as_strided((3, 2), (1, 1)).tolist()
+    [[0, 1], [1, 2], [2, 3]]
+    >>> arraygrad.arange(6)[2:].as_strided((2,), (2,)).tolist()
+    [2, 4]
+    """
+    return strided(input, size, stride, storage_offset, 2)
+
+
+def strided(input: Tensor, size: Any, stride: Any, storage_offset: Any, position: int) -> Tensor:
+    """:func:`as_strided`, its errors naming the arguments from ``position`` (that of ``size``:
+    1 for the method, 2 for the function)."""
+    shape = _int_list(size, "size", position)
+    strides = _int_list(stride, "stride", position + 1)
+    if storage_offset is None:
+        offset = _backend.element_offset(input._data)
+    elif isinstance(storage_offset, bool) or not isinstance(storage_offset, int):
+        raise TypeError(
+            f"as_strided(): argument 'storage_offset' (position {position + 2}) must be int, not "
+            f"{type(storage_offset).__name__}. Fix: pass a whole number of elements."
+        )
+    else:
+        offset = int(storage_offset)
+    if len(shape) != len(strides):
+        raise RuntimeError(
+            "mismatch in length of strides and shape. Fix: give one stride per dimension of size."
+        )
+    if any(step < 0 for step in strides):
+        raise RuntimeError(
+            f"as_strided: Negative strides are not supported at the moment, got strides: "
+            f"{strides}. Fix: flip the result instead."
+        )
+    if any(n < 0 for n in shape):
+        raise RuntimeError(
+            f"Storage size calculation overflowed with sizes={shape} and strides={strides}. "
+            "Fix: sizes must be >= 0."
+        )
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}. Fix: it must be >= 0.")
+    itemsize = input.element_size()
+    pairs = zip(shape, strides, strict=True)
+    needed = 0 if 0 in shape else offset + 1 + sum((n - 1) * s for n, s in pairs)
+    have = _backend.storage_numel(input._data)
+    if needed > have:
+        raise RuntimeError(
+            f"setStorage: sizes {shape}, strides {strides}, storage offset {offset}, and itemsize "
+            f"{itemsize} requiring a storage size of {needed * itemsize} are out of bounds for "
+            f"storage of size {have * itemsize}. Fix: the last element read, offset + "
+            "sum((size - 1) * stride), must lie inside the tensor's storage."
+        )
+    tracer = _backend.tracer
+    if tracer is not None and (offset or _backend.element_offset(input._data)):
+        # A compiled step guards on its inputs' shapes and strides, not on where in their
+        # memory they start: a replay could read other elements than the trace did.
+        tracer.untraceable("as_strided reads memory outside its input's own elements")
+    source = (_backend.element_offset(input._data), _backend.element_strides(input._data))
+    params = {"size": tuple(shape), "stride": tuple(strides), "offset": offset, "source": source}
+    return ops.as_strided.apply1(input, params)
+
+
+def _int_list(value: Any, name: str, position: int) -> list[int]:
+    """``value``, a sequence of ints (PyTorch's ``SymInt[]`` argument), as a list."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [int(value)]
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise TypeError(
+            f"as_strided(): argument '{name}' (position {position}) must be tuple of ints, not "
+            f"{type(value).__name__}. Fix: pass a list or tuple of ints."
+        )
+    out = []
+    for item in value:
+        if isinstance(item, Tensor):
+            item = item.item()
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise TypeError(
+                f"as_strided(): argument '{name}' (position {position}) must be tuple of ints, "
+                f"but found element of type {type(item).__name__} at pos 0. Fix: pass ints."
+            )
+        out.append(int(item))
+    return out
 
 
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:

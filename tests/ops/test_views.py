@@ -13,14 +13,28 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib, shapes
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 
 def _pair(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy:
     return st.tuples(shapes(min_dims, max_dims), shapes(min_dims, max_dims))
 
 
+def _windows(x: Any) -> Any:
+    # Overlapping windows of two over all of x's elements (empty for fewer than two).
+    count = max(x.numel() - 1, 0)
+    return x.as_strided((count, min(x.numel(), 2)), (1, 1))
+
+
 OP_TABLE = {
+    "as_strided_windows": OpSpec(_windows),
+    "as_strided_offset": OpSpec(lambda x: lib(x).as_strided(x, (x.numel() // 2,), (1,), 1) * 2),
     "broadcast_to": OpSpec(lambda x: lib(x).broadcast_to(x, (2, *x.shape))),
     "broadcast_to_method": OpSpec(lambda x: x.broadcast_to((3, *([-1] * x.ndim))) * x),
     "broadcast_tensors": OpSpec(lambda x, y: lib(x).broadcast_tensors(x, y), arity=2),
@@ -268,3 +282,126 @@ def test_grad_fn_names_views_as_torch_does(expression: str) -> None:
         return eval(expression, {"x": x, "lib": module}).grad_fn.name()
 
     assert name(ag) == name(torch)
+
+
+# (input made from a leaf of 12 elements, size, stride, storage_offset): as_strided reads the
+# memory of the input, which for a view is more than its own elements.
+AS_STRIDED_CASES = [
+    (lambda a: a.view(3, 4), (2, 6), (6, 1), None),  # non-overlapping
+    (lambda a: a, (5, 4), (2, 1), None),  # overlapping windows (stride < size)
+    (lambda a: a, (3, 3, 2), (2, 1, 1), 1),  # overlapping in two dimensions, an offset
+    (lambda a: a.view(3, 4).t(), (2, 3), (1, 4), None),  # a transposed input
+    (lambda a: a.view(3, 4).t(), (2, 2), (3, 1), 2),
+    (lambda a: a[3:9], (3, 2), (1, 2), None),  # a slice: its own offset is the default
+    (lambda a: a[5], (3,), (0,), None),  # a 0-d input, repeated
+    (lambda a: a, (0, 3), (1, 1), 7),  # empty
+]
+# Cases that read memory outside the input's own elements: those get no gradient (PyTorch's
+# too), where finite differences in the leaf see them, so these are compared with torch only.
+OUTSIDE_CASES = [
+    (lambda a: a[3:9], (4,), (3,), 0),
+    (lambda a: a.view(3, 4)[1:, ::2], (2, 2), (4, 1), None),
+    (lambda a: a[:4].expand(3, 4), (2, 3), (1, 1), 1),  # an input that repeats elements
+]
+
+
+def _as_strided_case(module: Any, case: Any, values: np.ndarray) -> tuple[Any, Any]:
+    make, size, stride, offset = case
+    leaf = module.tensor(values, requires_grad=True)
+    return leaf, make(leaf * 1).as_strided(size, stride, offset)
+
+
+@pytest.mark.parametrize("case", AS_STRIDED_CASES + OUTSIDE_CASES)
+def test_as_strided_values_layout_and_gradient_match_torch(case: Any) -> None:
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal(12)
+    cotangent = rng.standard_normal(case[1])
+    found = []
+    for module in (torch, ag):
+        leaf, out = _as_strided_case(module, case, values)
+        out.backward(module.tensor(cotangent))
+        found.append(
+            (out.tolist(), out.stride(), out.storage_offset(), out.grad_fn.name(), leaf.grad)
+        )
+    (values_t, stride_t, offset_t, name_t, grad_t), (values_a, *rest) = found
+    np.testing.assert_array_equal(values_a, values_t)
+    if 0 not in case[1]:  # (arraygrad reports C-order strides and offset 0 when empty)
+        assert tuple(rest[:2]) == (stride_t, offset_t)
+    assert rest[2] == name_t
+    np.testing.assert_allclose(rest[3].numpy(), grad_t.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", AS_STRIDED_CASES)
+def test_as_strided_gradcheck(case: Any) -> None:
+    make, size, stride, offset = case
+    gradcheck(lambda a: make(a * 1).as_strided(size, stride, offset), [np.arange(12.0)])
+
+
+def test_as_strided_is_a_view_of_its_inputs_memory() -> None:
+    found = []
+    for module in (torch, ag):
+        x = module.zeros(8)
+        part = x[2:]
+        windows = part.as_strided((3, 2), (2, 1))  # from part's offset (2)
+        windows[1].fill_(1.0)  # writes reach x
+        x[2] = 5.0  # and x's writes show through
+        found.append((x.tolist(), windows.tolist(), windows._base is x, x._version))
+        assert windows._version == x._version
+    assert found[1] == found[0]
+
+
+def test_a_recorded_write_through_as_strided_matches_torch() -> None:
+    grads = []
+    for module in (torch, ag):
+        a = module.arange(1.0, 9.0, requires_grad=True)
+        x = a * 1
+        view = x.as_strided((2, 2), (3, 1), 1)
+        before = x[1:3] * 1  # read before the write: keeps the old values' gradient
+        view.mul_(a[:4].view(2, 2))
+        (x * x).sum().backward(retain_graph=True)
+        (before.sum() + view.sum()).backward()
+        grads.append(a.grad.tolist())
+    assert grads[1] == grads[0]
+
+
+@pytest.mark.parametrize("method", [True, False])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ((2, 2), (-1, 1)),
+        ((-1, 2), (1, 1)),
+        ((3,), (1,), 8),
+        ((2, 5), (5, 2)),
+        ((3,), (1,), -1),
+        ((2,), (1, 2)),
+        ((2, 2), (1,)),
+        ((2,), (1,), 1.5),
+        (2.0, (1,)),
+        ((2,), "a"),
+    ],
+)
+def test_as_strided_errors_match_torch(args: Any, method: bool) -> None:
+    def call(module: Any) -> Any:
+        x = module.arange(10.0)
+        return x.as_strided(*args) if method else module.as_strided(x, *args)
+
+    with pytest.raises((RuntimeError, TypeError)) as theirs:
+        call(torch)
+    with pytest.raises(theirs.type) as mine:
+        call(ag)
+    assert str(mine.value).startswith(str(theirs.value))
+
+
+def test_a_recorded_write_through_as_strided_of_a_fortran_ordered_base() -> None:
+    # The region a write through a view covers was found, for a base not in C order, from the
+    # view's steps replayed on positions in C order: as_strided's strides are the memory's, so
+    # for a base in Fortran order that picked other elements. It is now read from the memory.
+    results = []
+    for library in (ag, torch):
+        base = library.from_numpy(np.asfortranarray(np.arange(6.0).reshape(2, 3)))
+        w = library.tensor(2.0, requires_grad=True)
+        view = base.as_strided((2,), (1,))
+        view.mul_(w)  # elements 0 and 1 of the memory: base[0, 0] and base[1, 0]
+        (base * library.arange(6.0).reshape(2, 3)).sum().backward()
+        results.append((base.tolist(), w.grad.item()))
+    assert results[0] == results[1] == ([[0.0, 1.0, 2.0], [6.0, 4.0, 5.0]], 9.0)

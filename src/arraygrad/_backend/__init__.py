@@ -42,6 +42,7 @@ diagonal_span = layout.diagonal_span
 element_offset = layout.element_offset
 element_strides = layout.element_strides
 elements_in_memory_order = layout.elements_in_memory_order
+first_occurrences = layout.first_occurrences
 empty_strided = layout.empty_strided
 has_repeats = layout.has_repeats
 in_shared_memory = layout.in_shared_memory
@@ -53,6 +54,8 @@ overlaps_partly = layout.overlaps_partly
 repeats_elements = layout.repeats_elements
 reshapes_as_view = layout.reshapes_as_view
 shares_memory = layout.shares_memory
+storage_numel = layout.storage_numel
+strided_positions = layout.strided_positions
 window_picks = layout.window_picks
 
 # Writing into existing arrays (in place, in slabs): part of this door, written in writes.py.
@@ -186,6 +189,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         window_view=functools.partial(layout.window_view, lib),
         expand_view=functools.partial(layout.expand_view, lib),
         diagonal_view=functools.partial(layout.diagonal_view, lib),
+        strided_view=functools.partial(layout.strided_view, lib),
         index_add_zeros=_index_add_zeros,
         index_add_into=_index_add_into,
         **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},

@@ -9,6 +9,7 @@ addresses. Other libraries do not expose their memory: they get copies and C-ord
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,113 @@ def window_view(lib: Any, x: Any, axis: int, size: int, step: int) -> Any:
     order = list(range(windows.ndim))
     order.append(order.pop(axis + 1))
     return lib.permute_dims(windows, tuple(order))
+
+
+class _Addresses:
+    """Memory described by an ``__array_interface__``, holding ``base`` (whose memory it is)
+    alive for as long as an array made from it lives."""
+
+    def __init__(self, interface: dict[str, Any], base: Any) -> None:
+        self.__array_interface__ = interface
+        self.base = base
+
+
+def _memory_owner(array: Any) -> Any:
+    """The NumPy array at the end of ``array``'s chain of bases: the one whose memory
+    arraygrad reports offsets into (``element_offset``), PyTorch's storage."""
+    owner = array
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    return owner
+
+
+def storage_numel(array: Any) -> int:
+    """How many elements the memory ``array`` views holds (its owner's, on NumPy); on other
+    libraries, which do not expose memory, ``array``'s own elements in C order."""
+    if array.__class__ is not np.ndarray:
+        return int(math.prod(array.shape))
+    owner = _memory_owner(array)
+    if owner.flags.c_contiguous or owner.flags.f_contiguous:
+        return int(owner.size)
+    # An owner that is itself a strided window of memory numpy does not show: the elements
+    # from its first to its last are the memory known to be there.
+    if not owner.size:
+        return 0
+    pairs = zip(owner.shape, owner.strides, strict=True)
+    return 1 + sum((n - 1) * (s // owner.itemsize) for n, s in pairs)
+
+
+def strided_positions(shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> Any:
+    """``positions[i] = offset + sum(i[k] * strides[k])``: where each element of an array of
+    ``shape`` laid out with ``strides`` (in elements) lies in its memory (int64, active
+    namespace)."""
+    xp = _backend.xp
+    positions = xp.asarray(offset, dtype=xp.int64)
+    ndim = len(shape)
+    for axis, (size, step) in enumerate(zip(shape, strides, strict=True)):
+        along = xp.arange(size, dtype=xp.int64) * step
+        positions = positions + xp.reshape(along, (1,) * axis + (size,) + (1,) * (ndim - axis - 1))
+    return xp.broadcast_to(positions, tuple(shape))
+
+
+def first_occurrences(positions: Any, spare: int) -> Any:
+    """``positions`` with every repeat of a position after its first (in C order) replaced by
+    ``spare`` (unchanged where nothing repeats, the usual case)."""
+    xp = _backend.xp
+    flat = xp.reshape(positions, (-1,))
+    if flat.shape[0] < 2:
+        return positions
+    if isinstance(flat, np.ndarray):
+        _, first = np.unique(flat, return_index=True)
+        if first.size == flat.size:
+            return positions
+        keep = np.zeros(flat.shape, dtype=bool)
+        keep[first] = True
+        return np.where(keep, flat, spare).reshape(positions.shape)
+    # Other libraries (no return_index): a position is a first occurrence where no earlier
+    # element has it (quadratic, but these arrays are small there).
+    earlier = xp.tril(flat[:, None] == flat[None, :], k=-1)
+    repeated = xp.any(earlier, axis=1)
+    return xp.reshape(
+        xp.where(repeated, xp.asarray(spare, dtype=flat.dtype), flat), positions.shape
+    )
+
+
+def strided_view(
+    lib: Any, x: Any, shape: tuple[int, ...], strides: tuple[int, ...], offset: int
+) -> Any:
+    """The elements ``offset + sum(i[k] * strides[k])`` (in elements, non-negative, checked by
+    the caller to lie inside it) of the memory ``x`` views, in ``shape`` (PyTorch's
+    ``as_strided``).
+
+    On NumPy a view of that memory (the owner at the end of ``x``'s chain of bases), writable
+    where ``x`` is, whatever part of it ``x`` shows; other libraries do not expose their memory
+    and get a copy read from ``x``'s own elements in C order.
+    """
+    if x.__class__ is not np.ndarray:
+        positions = strided_positions(shape, strides, offset)
+        return lib.reshape(lib.take(lib.reshape(x, (-1,)), lib.reshape(positions, (-1,))), shape)
+    owner = _memory_owner(x)
+    itemsize = x.itemsize
+    byte_strides = tuple(step * itemsize for step in strides)
+    if 0 in shape:  # no element to reach: any start in the memory will do (NumPy checks it)
+        offset = 0
+    if owner.flags.c_contiguous and owner.dtype == x.dtype:
+        # A view whose base is the owner, so that element_offset reads ``offset`` back.
+        view = np.ndarray(shape, x.dtype, owner, offset * itemsize, byte_strides)
+        if not x.flags.writeable and view.flags.writeable:
+            view.flags.writeable = False
+        return view
+    # Any other owner (not one block of memory, or reinterpreted as another dtype): the
+    # addresses themselves, as NumPy's as_strided does, kept alive through ``x``.
+    interface = dict(x.__array_interface__)
+    interface.update(
+        shape=tuple(shape),
+        strides=byte_strides,
+        data=(owner.__array_interface__["data"][0] + offset * itemsize, not x.flags.writeable),
+    )
+    interface.pop("mask", None)
+    return np.asarray(_Addresses(interface, x))
 
 
 def diagonal_span(rows: int, cols: int, offset: int) -> tuple[int, int, int]:
@@ -186,12 +294,12 @@ def overlaps_partly(first: Any, second: Any) -> bool:
 def memory_positions(view: Any, base: Any) -> Any:
     """The flat (C-order) position in ``base`` of every element of ``view``, an array sharing
     its memory, read from their addresses (the view's size of work, however it was made); or
-    ``None`` where that cannot be read (other libraries, a ``base`` not C-contiguous)."""
-    if (
-        view.__class__ is not np.ndarray
-        or base.__class__ is not np.ndarray
-        or not base.flags.c_contiguous
-    ):
+    ``None`` where that cannot be read (other libraries, a ``base`` whose memory has gaps or
+    starts elsewhere than its first element)."""
+    if view.__class__ is not np.ndarray or base.__class__ is not np.ndarray:
+        return None
+    c_order = base.flags.c_contiguous
+    if not c_order and _dense_axes(base) is None:
         return None
     itemsize = base.itemsize
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
@@ -199,7 +307,31 @@ def memory_positions(view: Any, base: Any) -> Any:
     for axis, (size, stride) in enumerate(zip(view.shape, view.strides, strict=True)):
         steps = np.arange(size, dtype=np.intp) * (stride // itemsize)
         positions = positions + steps.reshape((1,) * axis + (size,) + (1,) * (view.ndim - axis - 1))
-    return positions
+    if c_order:
+        return positions
+    # A base laid out in another order (Fortran, permuted axes): each memory offset is a
+    # multi-index through the base's strides, outermost in memory first, then a C position.
+    index = [np.zeros_like(positions)] * base.ndim
+    remaining = positions
+    for axis in _dense_axes(base):  # type: ignore[union-attr]
+        step = base.strides[axis] // itemsize
+        index[axis], remaining = np.divmod(remaining, step)
+    return np.ravel_multi_index(tuple(index), base.shape)
+
+
+def _dense_axes(array: Any) -> list[int] | None:
+    """The axes of ``array`` from outermost to innermost in memory when its elements fill a
+    block of memory with no gaps from its first element on (C, Fortran or permuted order),
+    else ``None``."""
+    if array.size == 0 or any(stride < 0 for stride in array.strides):
+        return None
+    order = sorted(range(array.ndim), key=lambda axis: array.strides[axis], reverse=True)
+    expected = array.itemsize
+    for axis in reversed(order):
+        if array.shape[axis] != 1 and array.strides[axis] != expected:
+            return None
+        expected *= array.shape[axis]
+    return order
 
 
 def repeats_elements(array: Any) -> bool:

@@ -129,6 +129,51 @@ diagonal_view = Primitive(
 )
 
 
+def _as_strided_vjp(
+    ns: Any,
+    g: Any,
+    out: Any,
+    x: Any,
+    *,
+    size: tuple[int, ...],
+    stride: tuple[int, ...],
+    offset: int,
+    source: tuple[int, tuple[int, ...]],
+) -> Any:
+    # The gradient of each memory element is the sum over the output elements that alias it
+    # (overlapping windows add up). x's elements read theirs back by their own place in that
+    # memory (``source``: x's offset and strides when the view was made); where x itself
+    # repeats an element (an expansion), only its first occurrence takes it, the others read
+    # an extra zero slot, so that what reaches x's own input is counted once.
+    x_offset, x_strides = source
+    x_shape = tuple(x.shape)
+    out_positions = _backend.strided_positions(size, stride, offset)
+    x_positions = _backend.strided_positions(x_shape, x_strides, x_offset)
+    span = max(_last_position(size, stride, offset), _last_position(x_shape, x_strides, x_offset))
+    picks = _backend.first_occurrences(x_positions, span + 1)
+    memory = ns.index_add_zeros(g, shape=(span + 2,), key=(out_positions,))
+    return ns.getitem(memory, key=(picks,))
+
+
+def _last_position(shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> int:
+    """The last memory position an array of ``shape`` and ``strides`` reaches (-1: none)."""
+    if 0 in shape:
+        return -1
+    return offset + sum((n - 1) * step for n, step in zip(shape, strides, strict=True))
+
+
+# x.as_strided(size, stride, offset): the elements offset + sum(i_k * stride_k) of the memory x
+# views (not only of x's own elements), a view of that memory on NumPy. ``source`` is x's own
+# place in that memory, which the rule needs to send the gradient back to x's elements.
+as_strided = Primitive(
+    "as_strided",
+    forward=lambda xp, x, *, size, stride, offset, source: xp.strided_view(x, size, stride, offset),
+    vjp=(_as_strided_vjp,),
+    reads_inputs=False,
+    view=True,
+)
+
+
 # x[key] with integer or boolean arrays in the key: the result is a copy.
 getitem = Primitive(
     "index",
@@ -228,6 +273,7 @@ tile = Primitive(
 )
 
 __all__ = [
+    "as_strided",
     "basic_getitem",
     "broadcast_to",
     "concat",
