@@ -379,3 +379,26 @@ def test_as_strided_of_a_view_with_an_offset_runs_eagerly() -> None:
         assert _bits(compiled(x)) == _bits(fn(x))
         y = _floats(6)
         assert _bits(compiled(y)) == _bits(fn(y))
+
+
+@pytest.mark.parametrize("offset", [None, 0])
+def test_as_strided_replays_only_for_inputs_starting_where_the_traced_ones_did(
+    offset: int | None,
+) -> None:
+    # Traced on inputs at the start of their memory, a replay on a view that starts further
+    # in used the traced offset: a defaulted storage_offset read other elements, and the
+    # gradient went to other elements of the input.
+    def fn(x: ag.Tensor) -> ag.Tensor:
+        y = (x.as_strided((3, 3), (2, 1), offset) ** 2).sum()
+        y.backward()
+        return y
+
+    compiled = ag.compile(fn)
+    for _ in range(2):
+        compiled(_floats(4, 6, requires_grad=True))
+    memory = _floats(5, 6)
+    mine, eager = (memory[1:].detach().requires_grad_() for _ in range(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # running eagerly is right here
+        assert _bits(compiled(mine)) == _bits(fn(eager))
+    assert _bits(mine.grad) == _bits(eager.grad)

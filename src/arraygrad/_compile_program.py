@@ -321,6 +321,10 @@ class Program:
                         expected.append(True)
                         about.append(("input", position, "identity"))
                         break
+                if tracer.pins_offsets:
+                    read.append(f"{writer.bind(_backend.element_offset, 'f')}(d{position})")
+                    expected.append(_backend.element_offset(value._data))
+                    about.append(("input", position, "storage offset"))
                 if value._rg:  # eager would accumulate into a .grad it had; the trace had none
                     read.append(f"a{position}.grad is None")
                     expected.append(True)

@@ -81,6 +81,9 @@ class Tracer(NumberTracing):
         # a function describing a change of it in words or None, see guard()).
         self.guards: list[tuple[Callable[[], Any], Any, Any]] = []
         self.arg_refs: dict[int, int] = {}  # id(input tensor) -> position
+        # Whether the program read where in their memory the inputs start (as_strided's
+        # offset): it then replays only for inputs that start where the traced ones did.
+        self.pins_offsets = False
         # Outside tensors as the trace first met them (before the function could change them:
         # it must use a tensor to change it): (tensor, its .grad, its version, its array).
         self.entry: dict[int, tuple[Tensor, Tensor | None, int, Any]] = {}

@@ -104,6 +104,10 @@ def strided(input: Tensor, size: Any, stride: Any, storage_offset: Any, position
         # A compiled step guards on its inputs' shapes and strides, not on where in their
         # memory they start: a replay could read other elements than the trace did.
         tracer.untraceable("as_strided reads memory outside its input's own elements")
+    elif tracer is not None:
+        # Both the defaulted offset and the gradient's ``source`` are the input's offset now:
+        # a replay is right only for inputs that start at the same place in their memory.
+        tracer.pins_offsets = True
     source = (_backend.element_offset(input._data), _backend.element_strides(input._data))
     params = {"size": tuple(shape), "stride": tuple(strides), "offset": offset, "source": source}
     return ops.as_strided.apply1(input, params)

@@ -405,3 +405,25 @@ def test_a_recorded_write_through_as_strided_of_a_fortran_ordered_base() -> None
         (base * library.arange(6.0).reshape(2, 3)).sum().backward()
         results.append((base.tolist(), w.grad.item()))
     assert results[0] == results[1] == ([[0.0, 1.0, 2.0], [6.0, 4.0, 5.0]], 9.0)
+
+
+def test_as_strided_of_an_as_strided_view_of_a_fortran_ordered_base() -> None:
+    # The first view of a base in Fortran order was made from raw addresses, so it reported
+    # storage_offset 0 and was taken for the start of its own memory: a second as_strided
+    # read from the wrong place and checked its bounds against too little memory.
+    data = np.random.default_rng(0).standard_normal((4, 6))
+    cotangent = np.random.default_rng(1).standard_normal((5, 3))
+    results = []
+    for library in (ag, torch):
+        base = library.from_numpy(np.asfortranarray(data)).requires_grad_()
+        view = base.as_strided((3, 4), (1, 4), 1)
+        second = view.as_strided((5, 3), (2, 3), 0)
+        (grad,) = library.autograd.grad(second, base, library.tensor(cotangent))
+        last = view.as_strided((20,), (1,), 2)[-1].item()  # inside the 24 elements of memory
+        results.append(
+            (view.storage_offset(), second.tolist(), view.as_strided((5,), (1,)).tolist(), last)
+        )
+        results[-1] += (grad.numpy(),)
+    mine, theirs = results
+    assert mine[:4] == theirs[:4]
+    np.testing.assert_allclose(mine[4], theirs[4])

@@ -135,13 +135,17 @@ def strided_view(
     byte_strides = tuple(step * itemsize for step in strides)
     if 0 in shape:  # no element to reach: any start in the memory will do (NumPy checks it)
         offset = 0
-    if owner.flags.c_contiguous and owner.dtype == x.dtype:
-        # A view whose base is the owner, so that element_offset reads ``offset`` back.
-        view = np.ndarray(shape, x.dtype, owner, offset * itemsize, byte_strides)
+    order = _dense_axes(owner) if owner.dtype == x.dtype else None
+    if order is not None:
+        # A view whose base is the owner, so that element_offset reads ``offset`` back (and
+        # storage_numel the owner's size); an owner in another dense order (Fortran) is first
+        # read as its memory, one C-ordered row with the owner as its base.
+        memory = owner if owner.flags.c_contiguous else owner.transpose(order).reshape(-1)
+        view = np.ndarray(shape, x.dtype, memory, offset * itemsize, byte_strides)
         if not x.flags.writeable and view.flags.writeable:
             view.flags.writeable = False
         return view
-    # Any other owner (not one block of memory, or reinterpreted as another dtype): the
+    # Any other owner (memory with gaps, or reinterpreted as another dtype): the
     # addresses themselves, as NumPy's as_strided does, kept alive through ``x``.
     interface = dict(x.__array_interface__)
     interface.update(
