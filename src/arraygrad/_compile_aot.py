@@ -28,6 +28,7 @@ write into the forward's values.
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -110,10 +111,7 @@ def split_program(
     data = output._data
     # A cotangent unlike any constant (so that a backward program ignoring it fails its
     # check), loaded like an input from a position past the call's arguments.
-    size = 1
-    for extent in data.shape:
-        size *= extent
-    values = xp.astype(xp.arange(size) % 7 + 1, data.dtype) / 8
+    values = xp.astype(xp.arange(math.prod(data.shape)) % 7 + 1, data.dtype) / 8
     cotangent = xp.reshape(values, data.shape)
     holder = Tensor._wrap(cotangent)
     tracer.arg_refs[id(holder)] = len(args)
@@ -161,15 +159,17 @@ def split_program(
     # all of them against in-place writes between the forward and the backward, as it checks
     # an eager node's saved tensors.
     refs: list[Any] = [("arg", i) for i in positions] + [("obj", leaf) for leaf in leaves]
-    met = {id(args[i]) for i in positions} | {id(leaf) for leaf in leaves}
+    index_of: dict[int, int] = {}  # id(tensor) -> its first position among refs
+    for index, ref in enumerate(refs):
+        index_of.setdefault(id(_named(ref, args)), index)
     read: list[int] = []
     for slot, ref in tracer.loads:
-        tensor = args[ref[1]] if ref[0] == "arg" else ref[1]
         if slot in saved:
-            if id(tensor) not in met:
-                met.add(id(tensor))
+            tensor_id = id(_named(ref, args))
+            if tensor_id not in index_of:
+                index_of[tensor_id] = len(refs)
                 refs.append(ref)
-            read.append(next(i for i, r in enumerate(refs) if _named(r, args) is tensor))
+            read.append(index_of[tensor_id])
     if out_slot in saved:
         read.append("out")  # type: ignore[arg-type]
     return SplitProgram(forward, backward, refs, len(inputs), tuple(read))

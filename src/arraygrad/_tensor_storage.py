@@ -9,6 +9,7 @@ A mixin of :class:`arraygrad.Tensor`.
 from __future__ import annotations
 
 import builtins
+import math
 from typing import TYPE_CHECKING, Any, cast
 
 # The package itself, not its modules: the functions these methods call are imported after the
@@ -204,9 +205,7 @@ class TensorStorageMethods:
         xp = _ag._backend.xp
         data = target._data
         flat = _ag._backend.elements_in_memory_order(data)  # as PyTorch's storage keeps them
-        count = 1
-        for size in shape:
-            count *= size
+        count = math.prod(shape)
         kept = min(count, flat.shape[0])
         gained = xp.zeros((count - kept,), dtype=data.dtype)
         memory = xp.concat([flat[:kept], gained])
