@@ -79,10 +79,11 @@ it) or keep it in a module attribute.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from arraygrad import _backend, _dtype
@@ -369,19 +370,12 @@ class CompiledFunction:
                 # __call__, which would record it; the mode is guarded all the same
                 tracer.module_called(owner)
         tracer.trace_numbers(list(self._optimizers.values()))
-        _backend.tracer = tracer
-        _backend.xp = tracer.proxy
         try:
-            result = self._run(args, names)
+            with _recording(tracer):
+                result = self._run(args, names)
         finally:
-            _backend.tracer = None
-            _backend.xp = tracer.xp
             tracer.untrace_numbers()  # the groups get their plain values back
             self._optimizers.update(tracer.stepped)  # (by id)
-            if _dtype._namespace is tracer.proxy:
-                # dtype's tables, built during the trace, would keep the proxy, and through
-                # it the tracer and all it met (a dropped model), until the next dtype lookup.
-                _dtype._namespace = None
         traced, result = result, value_of(result)  # the caller gets plain numbers
         captured = self._captured.setdefault(key, {})
         for tensor, *_ in tracer.entry.values():
@@ -496,23 +490,34 @@ def _traced_backward(
     backward program). Writes no ``.grad``; the graph stays for the caller's backward."""
     from arraygrad.autograd.engine import run_backward  # autograd builds on the package
 
+    try:
+        with _recording(tracer):
+            return run_backward(
+                [output],
+                [cotangent],
+                retain_graph=True,
+                create_graph=False,
+                inputs=inputs,
+                accumulate=False,
+            )
+    except Exception as error:  # the eager call has run: this trace only gives up
+        raise UntraceableError(f"a backward that fails while traced ({error})") from None
+
+
+@contextlib.contextmanager
+def _recording(tracer: Tracer) -> Iterator[None]:
+    """``tracer`` records every array computation while the block runs (``_backend.tracer``,
+    and ``_backend.xp`` its recording namespace)."""
     _backend.tracer = tracer
     _backend.xp = tracer.proxy
     try:
-        return run_backward(
-            [output],
-            [cotangent],
-            retain_graph=True,
-            create_graph=False,
-            inputs=inputs,
-            accumulate=False,
-        )
-    except Exception as error:  # the eager call has run: this trace only gives up
-        raise UntraceableError(f"a backward that fails while traced ({error})") from None
+        yield
     finally:
         _backend.tracer = None
         _backend.xp = tracer.xp
         if _dtype._namespace is tracer.proxy:
+            # dtype's tables, built during the trace, would keep the proxy, and through it
+            # the tracer and all it met (a dropped model), until the next dtype lookup.
             _dtype._namespace = None
 
 
