@@ -13,7 +13,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._indexing import _check_index_dtype
+from arraygrad._indexing import _check_index_dtype, out_of_range
 from arraygrad._indexing import normalize_key as _normalize_key
 from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
 from arraygrad._setitem import _as_value, _check_values_shape, _drop_leading_ones, _indexed_shape
@@ -174,10 +174,9 @@ def _check_bounds(
     xp = _backend.xp
     raw = xp.reshape(index._data, (-1,))  # an array, not a tensor: no graph node to make
     if raw.shape[0]:
-        low, high = _backend.item(xp.min(raw)), _backend.item(xp.max(raw))
         lowest = -size if negative else 0
-        if low < lowest or high >= size:
-            bad = high if high >= size else low
+        bad = out_of_range(raw, lowest, size)
+        if bad is not None:
             error = RuntimeError if name == "index_add_" and input.ndim > 1 else IndexError
             if size == 0 and name in ("index_fill_", "index_copy_"):
                 error = RuntimeError  # PyTorch fails allocating the write, not checking it

@@ -259,12 +259,22 @@ def check_values(check: Callable[..., None], *arguments: Any) -> None:
         tracer.call(check, arguments)
 
 
-def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
-    """PyTorch's refusal of an index outside ``[-limit, limit)`` along ``axis``."""
+def out_of_range(index: Any, lowest: int, size: int) -> int | None:
+    """The index PyTorch's bounds checks name when ``index`` (a non-empty integer array) has
+    one outside ``[lowest, size)``: the largest where one is too large, else the smallest;
+    ``None`` when all are in range. Two reductions, where a mask would take a pass and a
+    search."""
     xp = _backend.xp
     low, high = _backend.item(xp.min(index)), _backend.item(xp.max(index))
-    if low < -limit or high >= limit:
-        bad = high if high >= limit else low
+    if high >= size:
+        return int(high)
+    return int(low) if low < lowest else None
+
+
+def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
+    """PyTorch's refusal of an index outside ``[-limit, limit)`` along ``axis``."""
+    bad = out_of_range(index, -limit, limit)
+    if bad is not None:
         raise RuntimeError(
             f"{name}(): index {bad} is out of bounds for dimension {axis} with size {limit}"
         )
@@ -336,11 +346,9 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 def _raise_for_selection(index: Any, axis: int, shape: tuple[int, ...]) -> None:
     """index_select's refusal of an index outside ``[0, size)`` along ``axis``."""
-    xp = _backend.xp
     size = shape[axis] if shape else 1
-    low, high = _backend.item(xp.min(index)), _backend.item(xp.max(index))
-    if low < 0 or high >= size:
-        bad = high if high >= size else low
+    bad = out_of_range(index, 0, size)
+    if bad is not None:
         # PyTorch's kernel for selecting whole rows (dim 0, non-empty rows) raises
         # IndexError; its general kernel raises RuntimeError.
         rows = math.prod(shape[1:])
@@ -412,10 +420,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:
             raise IndexError(
                 f"take(): tried to take from an empty tensor (shape {list(input.shape)})"
             )
-        xp = _backend.xp
-        low, high = _backend.item(xp.min(index._data)), _backend.item(xp.max(index._data))
-        if low < -count or high >= count:
-            bad = high if high >= count else low
+        bad = out_of_range(index._data, -count, count)
+        if bad is not None:
             raise IndexError(
                 f"out of range: tried to access index {bad} on a tensor of {count} elements. "
                 f"Fix: keep indices in [{-count}, {count})."

@@ -27,6 +27,7 @@ from arraygrad._indexing import (
     along_key,
     check_values,
     one_element_as_vector,
+    out_of_range,
 )
 from arraygrad._tensor import Tensor
 
@@ -111,10 +112,8 @@ def _scatter_bounds(name: str, input: Tensor, axis: int, index: Tensor) -> None:
 
 
 def _raise_out_of_scatter_bounds(name: str, index: Any, axis: int, size: int) -> None:
-    xp = _backend.xp
-    low, high = _backend.item(xp.min(index)), _backend.item(xp.max(index))
-    if low < 0 or high >= size:
-        bad = high if high >= size else low
+    bad = out_of_range(index, 0, size)
+    if bad is not None:
         raise RuntimeError(
             f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
             f"Fix: keep indices in [0, {size}); scatter reads no negative index (add {size} "
@@ -502,10 +501,8 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     count = input.numel()
     raw = _as_vector(index)._data
     if raw.shape[0]:
-        xp = _backend.xp
-        low, high = _backend.item(xp.min(raw)), _backend.item(xp.max(raw))
-        if low < -count or high >= count:
-            bad = high if high >= count else low
+        bad = out_of_range(raw, -count, count)
+        if bad is not None:
             raise IndexError(
                 f"out of range: tried to access index {bad} on a tensor of {count} elements. "
                 f"Fix: keep indices in [{-count}, {count})."
