@@ -438,9 +438,8 @@ def is_shared_memory(array: Any) -> bool:
     """Whether ``array`` lies in a shared memory map (one :func:`in_shared_memory` made)."""
     import mmap
 
-    owner = array
-    while isinstance(owner, np.ndarray):
-        owner = owner.base
+    # what holds the memory of the array at the end of the chain of bases
+    owner = _memory_owner(array).base if isinstance(array, np.ndarray) else array
     if isinstance(owner, memoryview):  # np.frombuffer's hold on the map
         owner = owner.obj
     return isinstance(owner, mmap.mmap)
