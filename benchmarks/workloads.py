@@ -327,18 +327,23 @@ def _lib_mlp(lib: Any) -> Step:
 
 def numpy_mlp_step() -> Step:
     """The MLP step by hand in NumPy: the floor for a NumPy engine."""
-    x, labels, w1, b1, w2, b2 = mlp_data()
-    rows = np.arange(MLP_BATCH)
-    lr = np.float32(MLP_LR)
+    return mlp_step_by_hand(np)
+
+
+def mlp_step_by_hand(xp: Any) -> Step:
+    """The MLP step by hand on the NumPy-like library ``xp`` (NumPy, or CuPy on a GPU)."""
+    x, labels, w1, b1, w2, b2 = (xp.asarray(a) for a in mlp_data())
+    rows = xp.arange(MLP_BATCH)
+    lr = xp.float32(MLP_LR)
 
     def step() -> Any:
         pre = x @ w1 + b1
-        hidden = np.maximum(pre, 0)
+        hidden = xp.maximum(pre, 0)
         logits = hidden @ w2 + b2
         z = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(z)
+        exp = xp.exp(z)
         total = exp.sum(axis=1, keepdims=True)
-        loss = (np.log(total)[:, 0] - z[rows, labels]).mean()
+        loss = (xp.log(total)[:, 0] - z[rows, labels]).mean()
         g_logits = exp / total
         g_logits[rows, labels] -= 1
         g_logits /= MLP_BATCH
@@ -419,49 +424,70 @@ def w3(quick: bool) -> dict[str, Step]:
 # --- W4: full-batch linear regression ------------------------------------------------------------
 
 
-def w4(quick: bool) -> dict[str, Step]:
-    n, d = (100_000, 64) if quick else (2_000_000, 64)
+REGRESSION_LR = 0.01
+
+
+def regression_data(n: int, d: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """W4's ``n x d`` inputs and ``n x 1`` targets (float32)."""
     rng = np.random.default_rng(1)
     x = rng.standard_normal((n, d), dtype=np.float32)
     y = rng.standard_normal((n, 1), dtype=np.float32)
-    lr = 0.01
+    return x, y
+
+
+def regression_step(lib: Any, x: Any, y: Any, w: Any, b: Any) -> Step:
+    """W4's step on ``lib`` (arraygrad or torch), written as a PyTorch user would, on tensors
+    already made: the mean squared error of ``x @ w + b``, its backward, an SGD update."""
+    lr = REGRESSION_LR
+
+    def step() -> Any:
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with lib.no_grad():
+            w.sub_(lr * w.grad)
+            b.sub_(lr * b.grad)
+            w.grad = None
+            b.grad = None
+        return loss
+
+    return step
+
+
+def regression_step_by_hand(xp: Any, x: Any, y: Any) -> Step:
+    """W4's step by hand on the NumPy-like library ``xp``: one residual, updated in place."""
+    x, y = xp.asarray(x), xp.asarray(y)
+    n, d = x.shape
+    weights = xp.zeros((d, 1), xp.float32)
+    bias = xp.zeros(1, xp.float32)
+    scale = xp.float32(2.0 / n)
+
+    def step() -> Any:
+        residual = x @ weights
+        residual += bias
+        residual -= y
+        loss = xp.vdot(residual, residual) / n
+        residual *= scale
+        weights[...] -= xp.float32(REGRESSION_LR) * (x.T @ residual)
+        bias[...] -= xp.float32(REGRESSION_LR) * residual.sum()
+        return loss
+
+    return step
+
+
+def w4(quick: bool) -> dict[str, Step]:
+    n, d = (100_000, 64) if quick else (2_000_000, 64)
+    x, y = regression_data(n, d)
     steps: dict[str, Step] = {}
 
     def on(lib: Any) -> Step:
-        xt, yt = lib.from_numpy(x), lib.from_numpy(y)
         w = lib.zeros(d, 1, requires_grad=True)
         b = lib.zeros(1, requires_grad=True)
-
-        def step() -> Any:
-            loss = ((xt @ w + b - yt) ** 2).mean()
-            loss.backward()
-            with lib.no_grad():
-                w.sub_(lr * w.grad)
-                b.sub_(lr * b.grad)
-                w.grad = None
-                b.grad = None
-            return loss
-
-        return step
+        return regression_step(lib, lib.from_numpy(x), lib.from_numpy(y), w, b)
 
     steps["arraygrad"] = on(arraygrad)
     if hasattr(arraygrad, "compile"):
         steps["arraygrad compiled"] = arraygrad.compile(on(arraygrad))
-    weights = np.zeros((d, 1), np.float32)
-    bias = np.zeros(1, np.float32)
-    scale = np.float32(2.0 / n)
-
-    def numpy_step() -> Any:
-        residual = x @ weights
-        residual += bias
-        residual -= y
-        loss = np.vdot(residual, residual) / n
-        residual *= scale
-        weights[...] -= np.float32(lr) * (x.T @ residual)
-        bias[...] -= np.float32(lr) * residual.sum()
-        return loss
-
-    steps["numpy by hand"] = numpy_step
+    steps["numpy by hand"] = regression_step_by_hand(np, x, y)
     if available("torch"):
         steps["torch eager"] = on(_torch())
     return steps

@@ -32,13 +32,18 @@ TOLERANCES = {np.float64: (1e-7, 1e-10), np.float32: (1e-5, 1e-6)}
 
 
 @contextlib.contextmanager
-def strict_backend() -> Iterator[None]:
-    """Compute on ``array_api_strict`` inside the block, on NumPy again after it."""
-    ag.set_backend("array_api_strict")
+def on_backend(name: str) -> Iterator[None]:
+    """Compute on the array library ``name`` inside the block, on NumPy again after it."""
+    ag.set_backend(name)
     try:
         yield
     finally:
         ag.set_backend("numpy")
+
+
+def strict_backend() -> contextlib.AbstractContextManager[None]:
+    """Compute on ``array_api_strict`` (the standard and nothing more) inside the block."""
+    return on_backend("array_api_strict")
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

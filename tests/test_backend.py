@@ -10,6 +10,7 @@ import pytest
 
 import arraygrad
 from arraygrad import _backend
+from arraygrad._backend import spellings
 
 
 def _special_values(dtype: type) -> np.ndarray:
@@ -386,3 +387,57 @@ def test_compiled_programs_stay_silent_on_floating_point_errors_too() -> None:
     result = _python_with_warnings(code)
     assert "RuntimeWarning" not in result.stderr, result.stderr
     assert result.stdout.split("\n")[2] == "[-inf, 0.0]"
+
+
+# --- other libraries' spellings (CuPy's), checked here with NumPy underneath -------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_python_divmod_of_floats_is_numpys_bit_for_bit(dtype: type) -> None:
+    # The quotient and remainder arraygrad computes on libraries whose floor_divide floors
+    # the rounded x / y (CuPy's), from their exact fmod: NumPy's (and PyTorch's) bits.
+    rng = np.random.default_rng(0)
+    edges_x = [-1.0, 1.0, 0.0, -0.0, 5.0, -5.0, np.inf, -np.inf, np.nan, 3.0, 1e30, -1e-30, 7.0]
+    edges_y = [-0.1, 0.1, 3.0, -3.0, 0.0, -0.0, 2.0, 2.0, 1.0, np.inf, 1e-30, 3.0, -np.inf]
+    x = np.concatenate([rng.standard_normal(5000) * 10, edges_x]).astype(dtype)
+    y = np.concatenate([rng.standard_normal(5000) * 3, edges_y]).astype(dtype)
+    quotient, remainder = spellings.python_divmod(np, x, y)
+    with np.errstate(all="ignore"):
+        expected = np.floor_divide(x, y), np.remainder(x, y)
+    for mine, theirs in zip((quotient, remainder), expected, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+        np.testing.assert_array_equal(np.signbit(mine), np.signbit(theirs))
+    assert spellings.python_divmod(np, np.float64(-1.0), np.float64(-0.1))[0] == 9.0
+
+
+def test_a_library_spelling_functions_its_own_way_gets_the_standards_keywords() -> None:
+    class CuPyLike:
+        """NumPy with CuPy 14's signatures for reshape and argsort."""
+
+        fmod = staticmethod(np.fmod)
+        floor_divide = staticmethod(np.floor_divide)
+        remainder = staticmethod(np.remainder)
+        where, floor, copysign = np.where, np.floor, np.copysign
+        zeros_like, isdtype, asarray = np.zeros_like, np.isdtype, staticmethod(np.asarray)
+
+        @staticmethod
+        def reshape(a, newshape, order="C", *, copy=None):  # type: ignore[no-untyped-def]
+            return np.reshape(a, newshape, order=order, copy=copy)
+
+        @staticmethod
+        def argsort(a, axis=-1, kind=None):  # type: ignore[no-untyped-def]
+            return np.argsort(a, axis=axis, kind="stable")
+
+    fixes = spellings.standard_spellings(CuPyLike)
+    assert sorted(fixes) == ["argsort", "floor_divide", "remainder", "reshape"]
+    x = np.arange(6.0)
+    assert fixes["reshape"](x, shape=(2, 3)).shape == (2, 3)
+    with pytest.raises(ValueError):
+        fixes["reshape"](x.reshape(2, 3).T, shape=(6,), copy=False)
+    assert fixes["argsort"](np.array([2, 1, 1]), axis=0, stable=True).tolist() == [1, 2, 0]
+    assert fixes["floor_divide"](np.array([-1.0]), np.array([-0.1])).tolist() == [9.0]
+    assert fixes["floor_divide"](np.array([-7]), np.array([2])).tolist() == [-4]
+    assert fixes["remainder"](np.array([-7]), np.array([2])).tolist() == [1]
+    # a Python number on either side, as x % 2.0 and 2.0 % x pass them
+    assert fixes["remainder"](np.array([-7.5], np.float32), 2.0).tolist() == [0.5]
+    assert fixes["floor_divide"](-1.0, np.array([-0.1])).tolist() == [9.0]

@@ -1,10 +1,12 @@
 """Devices, layouts and memory formats: PyTorch's names for where and how a tensor's memory is
 laid out, so that PyTorch programs that name them run unchanged.
 
-arraygrad computes where its array library does (NumPy: the CPU), on strided arrays: ``device``
-parses and compares devices as PyTorch does, and tensors report ``device("cpu")``; moving a
-tensor to another device is refused (``Tensor.to``). ``strided``, ``contiguous_format`` and
-the other layouts and formats are names that factory functions accept and ignore.
+arraygrad computes where its array library does, on strided arrays: on the CPU for NumPy, on
+the GPU for CuPy (``arraygrad.set_backend("cupy")``). ``device`` parses and compares devices as
+PyTorch does; tensors report the device their arrays are on (read from the standard's
+``__dlpack_device__``); ``.to(device)`` accepts that device and refuses others, since tensors
+never move. ``strided``, ``contiguous_format`` and the other layouts and formats are names that
+factory functions accept and ignore.
 
 >>> import arraygrad
 >>> arraygrad.device("cuda:1")
@@ -16,6 +18,8 @@ device(type='cpu')
 from __future__ import annotations
 
 from typing import Any
+
+from arraygrad import _backend
 
 # PyTorch's device types, in the order of its error message.
 _TYPES = [
@@ -106,10 +110,49 @@ class device:  # noqa: N801 - PyTorch's name
 CPU = device("cpu")
 
 
-def on_cpu(where: Any) -> bool:
-    """Whether ``where`` (a device, or a string naming one) is the CPU, where arraygrad
-    computes; raises PyTorch's error for a string that names no device."""
-    return device(where).type == "cpu"
+def current() -> device:
+    """The device the active array library computes on: ``device("cpu")`` for NumPy,
+    ``device("cuda", 0)`` for CuPy on the first GPU."""
+    kind, index = _backend.device
+    return CPU if kind == "cpu" else device(kind, index)
+
+
+def of_array(array: Any) -> device:
+    """The device holding ``array``'s memory."""
+    kind, index = _backend.device_of(array)
+    return CPU if kind == "cpu" else device(kind, index)
+
+
+def cuda_device(where: Any = None) -> device:
+    """The device that ``.cuda(where)`` names: the current GPU for ``None``, GPU ``where`` for
+    an int, else ``device(where)``."""
+    if where is None:
+        return device("cuda")
+    if isinstance(where, int):
+        return device("cuda", where)
+    return device(where)
+
+
+def check_reachable(where: Any) -> None:
+    """Raise PyTorch's RuntimeError unless ``where`` (a device, or a string naming one) is the
+    device arraygrad computes on; ``"cuda"`` without an index names the current GPU.
+
+    arraygrad computes on one device at a time, its array library's, so tensors never move:
+    ``.to(device)`` accepts that device and refuses the others. A string that names no device
+    raises PyTorch's error for it.
+    """
+    wanted = device(where)
+    here = current()
+    if wanted.type == here.type and wanted.index in (None, here.index):
+        return
+    if wanted.type == here.type == "cpu":  # "cpu:0": the one CPU
+        return
+    raise RuntimeError(
+        f"device {str(where)!r} is not available: arraygrad computes where its array library "
+        f"({_backend.module.__name__}) does, on {here}. Fix: choose the device with "
+        "arraygrad.cuda.is_available() (device = 'cuda' if arraygrad.cuda.is_available() "
+        "else 'cpu'), or pick the library with arraygrad.set_backend before making tensors."
+    )
 
 
 class _Name:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _device
 
 __all__ = ["Generator", "default_generator"]
 
@@ -28,9 +28,8 @@ class Generator:
     """
 
     def __init__(self, device: Any = "cpu") -> None:
-        if str(device) != "cpu":
-            raise RuntimeError(f"device {device!r} is not available: arraygrad computes on CPU")
-        self.device = "cpu"
+        _device.check_reachable(device)
+        self.device = _device.current()
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -103,7 +102,7 @@ class _DefaultGenerator(Generator):
     """
 
     def __init__(self) -> None:
-        self.device = "cpu"
+        self.device = _device.CPU
         # None: whatever takes a generator's NumPy generator (draws, samplers) takes the
         # global one, so that this object and the global generator are one stream.
         self._rng = None

@@ -72,8 +72,8 @@ def _lu_generic(xp: Any, a: Any) -> Any:
     # them) as a last row; both are exact as floats and get no gradient.
     m, n = a.shape[-2], a.shape[-1]
     batch = tuple(a.shape[:-2])
-    rows = xp.reshape(xp.arange(m), shape=(m, 1))
-    cols = xp.reshape(xp.arange(n), shape=(1, n))
+    rows = xp.reshape(xp.arange(m), (m, 1))  # (the library's own reshape: no keyword)
+    cols = xp.reshape(xp.arange(n), (1, n))
     zero = xp.zeros((), dtype=a.dtype)
     lu = a
     perm = xp.broadcast_to(xp.astype(rows, a.dtype), (*batch, m, 1))

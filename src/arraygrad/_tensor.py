@@ -336,16 +336,9 @@ class Tensor(
 
     @property
     def device(self) -> _device.device:
-        """Where the data lives: ``device(type='cpu')`` for NumPy arrays."""
-        where = getattr(self._data, "device", None)
-        if where is None or str(where) == "cpu":
-            return _device.CPU
-        # Another array library's device (CuPy's, array_api_strict's): PyTorch's name for it
-        # where there is one, else the CPU, which its arrays convert to for printing.
-        try:
-            return _device.device(str(where).replace("Device(", "").rstrip(")"))
-        except (RuntimeError, TypeError):
-            return _device.CPU
+        """Where the data lives: ``device(type='cpu')`` for NumPy arrays, ``device(type='cuda',
+        index=0)`` for CuPy's on the first GPU."""
+        return _device.of_array(self._data)
 
     @property
     def is_floating_point_type(self) -> bool:
@@ -360,8 +353,13 @@ class Tensor(
         return self.dtype.itemsize
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to a dtype (``t.to(arraygrad.float64)``, ``t.to(other)``); devices other than
-        ``"cpu"`` are not supported by the NumPy backend and are rejected."""
+        """Convert to a dtype (``t.to(arraygrad.float64)``, ``t.to(other)``).
+
+        arraygrad computes on one device, its array library's (NumPy: the CPU; CuPy: the GPU),
+        so a device argument naming that one is accepted and others raise PyTorch's
+        RuntimeError: ``t.to(device)`` with ``device = "cuda" if arraygrad.cuda.is_available()
+        else "cpu"`` runs unchanged on either.
+        """
         target = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
         for arg in [*args, kwargs.pop("device", None)]:
@@ -369,11 +367,8 @@ class Tensor(
                 target = arg
             elif isinstance(arg, Tensor):
                 target = arg.dtype
-            elif isinstance(arg, (str, _device.device)) and not _device.on_cpu(arg):
-                raise RuntimeError(
-                    f"device {str(arg)!r} is not available: arraygrad computes on the CPU. "
-                    "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
-                )
+            elif isinstance(arg, (str, _device.device)):
+                _device.check_reachable(arg)
         if target is None or target is self.dtype:
             return self.clone() if copy else self
         return _math.astype(self, target)
@@ -383,7 +378,19 @@ class Tensor(
         return self.to(other.dtype)
 
     def cpu(self) -> Tensor:
-        """This tensor (data already lives in host memory on the NumPy backend)."""
+        """This tensor.
+
+        On NumPy its data is in host memory already. On a GPU library (CuPy) it stays on the
+        GPU, where every other tensor is, so that PyTorch idioms such as ``(pred.cpu() ==
+        y.cpu()).sum()`` keep working; ``.numpy()``, ``.tolist()`` and ``.item()`` are what
+        copy values to the host.
+        """
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """This tensor, when arraygrad computes on a CUDA device (CuPy's); else PyTorch's
+        RuntimeError, with the fix."""
+        _device.check_reachable(_device.cuda_device(device))
         return self
 
     def contiguous(self, memory_format: Any = None) -> Tensor:
@@ -410,6 +417,8 @@ class Tensor(
     def __repr__(self) -> str:
         dt = self.dtype
         suffixes = []
+        if not _backend.is_numpy and self.device.type != "cpu":  # torch's order: device first
+            suffixes.append(f"device='{self.device}'")
         if dt not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool_):
             suffixes.append(f"dtype={dt!r}")
         if "_view_invalid" in self.__dict__:  # a history that may not be used (_view_history)

@@ -183,17 +183,18 @@ class TensorCreationMethods:
 
     @property
     def is_cpu(self) -> builtins.bool:
-        """True: arraygrad computes on the CPU."""
-        return True
+        """Whether the data is in host memory (always on NumPy)."""
+        return self.device.type == "cpu"
 
     @property
     def is_cuda(self) -> builtins.bool:
-        """False: arraygrad has no CUDA tensors."""
-        return False
+        """Whether the data is on a CUDA device (CuPy's arrays)."""
+        return self.device.type == "cuda"
 
     def get_device(self) -> builtins.int:
-        """``-1``, PyTorch's device index of CPU tensors."""
-        return -1
+        """The index of the GPU holding the data; ``-1``, PyTorch's index of CPU tensors."""
+        index = self.device.index
+        return -1 if index is None else index
 
     def stride(self, dim: builtins.int | None = None) -> Any:
         """Steps in elements between neighbours along each dimension (or ``dim``'s step).

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _conv_windows, _lu_factor, _special, _windows
-from arraygrad._backend import fused, layout, numpy_fast, random, writes
+from arraygrad._backend import devices, fused, layout, numpy_fast, random, spellings, writes
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
 # PyTorch returns the IEEE result (-inf, nan, inf) silently. arraygrad does as PyTorch: these
@@ -34,6 +34,9 @@ warnings.filterwarnings(
     category=RuntimeWarning,
     module=r"arraygrad\.",
 )
+
+# Where arrays live (DLPack's device of an array): written in devices.py.
+device_of = devices.device_of
 
 # Memory layouts (strided views, what a view holds): part of this door, written in layout.py.
 data_address = layout.data_address
@@ -122,15 +125,24 @@ def set_backend(namespace: str | ModuleType) -> None:
     >>> import arraygrad
     >>> arraygrad.set_backend("numpy")
     """
-    global module, xp, array_type, is_numpy
+    global module, xp, array_type, is_numpy, device
     found = importlib.import_module(namespace) if isinstance(namespace, str) else namespace
     if not (hasattr(found, "__array_namespace_info__") or found is np):
-        # e.g. a library whose standard namespace is reached through its arrays
-        found = found.asarray(0).__array_namespace__()
+        # A library whose standard namespace is reached through its arrays; one whose own
+        # module is the standard namespace (CuPy's) is used as it is.
+        probe = getattr(found.asarray(0), "__array_namespace__", None)
+        found = found if probe is None else probe()
     module = found
     is_numpy = module is np
-    array_type = type(module.asarray(0.0))
+    zero = module.asarray(0.0)
+    array_type = type(zero)
+    device = device_of(zero)
     xp = _extended_namespace(module)
+
+
+#: Where the active library computes, as PyTorch names devices: ``("cpu", None)`` for NumPy,
+#: ``("cuda", 0)`` for CuPy on the first GPU.
+device: tuple[str, int | None] = ("cpu", None)
 
 
 # Sliding-window functions (convolution and pooling), bound to the library like the special ones:
@@ -160,6 +172,8 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
             broadcast_to=numpy_fast.numpy_broadcast_to,
             where=numpy_fast.numpy_where,
         )
+    else:
+        names.update(spellings.standard_spellings(lib))
     names["sign"] = functools.partial(_sign, lib)  # PyTorch's, in the library's place
     return SimpleNamespace(
         **names,
@@ -208,7 +222,11 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
         slogdet=functools.partial(_linalg_call, lib, "slogdet"),
-        solve=functools.partial(_linalg_call, lib, "solve"),
+        solve=(
+            functools.partial(_linalg_call, lib, "solve")
+            if lib is np
+            else functools.partial(spellings.solve_broadcasting, lib)
+        ),
         # the decompositions (arraygrad.ops.decompositions), with their keyword options
         cholesky=functools.partial(_linalg_call, lib, "cholesky"),
         eigh=functools.partial(_linalg_call, lib, "eigh"),
@@ -481,6 +499,17 @@ def asarray(value: Any, dtype: Any = None, copy: bool | None = None) -> Any:
     return module.asarray(value, dtype=dtype, copy=copy)
 
 
+def cuda_device_count() -> int:
+    """The number of GPUs the active (GPU) library sees."""
+    return devices.device_count(module)
+
+
+def synchronize() -> None:
+    """Wait for the device's queued work (a GPU library's kernels run asynchronously)."""
+    if device[0] != "cpu":
+        devices.synchronize(module)
+
+
 def to_numpy(array: Any) -> np.ndarray:
     """A NumPy array with the values of ``array`` (no copy on the NumPy backend)."""
     if tracer is not None:
@@ -489,9 +518,14 @@ def to_numpy(array: Any) -> np.ndarray:
         return array
     if isinstance(array, np.generic):
         return np.asarray(array)
+    conversion_errors = (TypeError, AttributeError, RuntimeError, BufferError, ValueError)
     try:
         return np.from_dlpack(array)
-    except (TypeError, AttributeError, RuntimeError, BufferError):
+    except conversion_errors:
+        pass
+    try:  # memory on another device (a GPU's): DLPack copies it to the host
+        return np.from_dlpack(array, device="cpu", copy=True)
+    except conversion_errors:
         return np.asarray(to_list(array))
 
 

@@ -26,14 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["ConversionMixin"]
 
 
-def _check_cpu(device: Any) -> None:
-    if not _device.on_cpu(device):
-        raise RuntimeError(
-            f"device {str(device)!r} is not available: arraygrad computes on the CPU. "
-            "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
-        )
-
-
 class ConversionMixin:
     """The conversion methods of ``Module`` (which provides the attributes used here)."""
 
@@ -66,7 +58,8 @@ class ConversionMixin:
     def to(self, *args: Any, **kwargs: Any) -> Self:
         """Convert floating-point parameters and buffers to a dtype (``module.to(float64)``).
 
-        Only the CPU device exists; integer buffers (``num_batches_tracked``) keep their dtype.
+        Tensors stay on the device arraygrad computes on (see :meth:`Tensor.to`); integer
+        buffers (``num_batches_tracked``) keep their dtype.
         """
         target = kwargs.pop("dtype", None)
         for arg in [*args, kwargs.pop("device", None)]:
@@ -75,7 +68,7 @@ class ConversionMixin:
             elif isinstance(arg, Tensor):
                 target = arg.dtype
             elif arg is not None:
-                _check_cpu(arg)
+                _device.check_reachable(arg)
         if target is None:
             return self
         if not target.is_floating_point:
@@ -98,14 +91,21 @@ class ConversionMixin:
         return self.to(_dtype.float16)
 
     def cpu(self) -> Self:
-        """This module (parameters already live in host memory)."""
+        """This module: its tensors stay on the device arraygrad computes on (see
+        :meth:`Tensor.cpu`)."""
+        return self
+
+    def cuda(self, device: Any = None) -> Self:
+        """This module, when arraygrad computes on a CUDA device (CuPy's); else PyTorch's
+        RuntimeError, with the fix."""
+        _device.check_reachable(_device.cuda_device(device))
         return self
 
     def to_empty(self, *, device: Any, recurse: bool = True) -> Self:
         """Replace every parameter's and buffer's values (and gradients) by uninitialized
         memory of the same shape and dtype; Parameters stay the same objects."""
         if device is not None:
-            _check_cpu(device)
+            _device.check_reachable(device)
         return self._apply(_creation.empty_like, recurse)
 
     def type(self, dst_type: Any) -> Self:

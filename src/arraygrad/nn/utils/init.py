@@ -30,11 +30,7 @@ def skip_init(module_cls: type[Module], *args: Any, **kwargs: Any) -> Module:
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
     device = kwargs.pop("device", "cpu")
-    if not _device.on_cpu(device):
-        raise RuntimeError(
-            f"device {str(device)!r} is not available: arraygrad computes on the CPU. "
-            "Fix: choose the device with arraygrad.cuda.is_available(), which is False."
-        )
+    _device.check_reachable(device)
     state = _backend.generator_state()
     try:
         return module_cls(*args, **kwargs)
