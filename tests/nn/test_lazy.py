@@ -118,6 +118,20 @@ def test_lazy_layer_takes_the_module_dtype_and_keeps_the_parameter_objects() -> 
     assert not np.allclose(weight.detach().numpy(), before.numpy())
 
 
+def test_converting_a_lazy_norm_keeps_its_buffers_uninitialized_like_torch() -> None:
+    # .double() once made the running statistics plain empty tensors, which the first call
+    # could not materialize (no materialize method).
+    theirs, mine = torch.nn.LazyBatchNorm1d().double(), ag.nn.LazyBatchNorm1d().double()
+    assert type(mine.running_mean).__name__ == type(theirs.running_mean).__name__
+    x = rng.standard_normal((4, 3))
+    np.testing.assert_allclose(
+        mine(ag.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12
+    )
+    for name, buffer in theirs.named_buffers():
+        assert str(mine.get_buffer(name).dtype) == str(buffer.dtype).replace("torch", "arraygrad")
+        np.testing.assert_allclose(mine.get_buffer(name).numpy(), buffer.numpy(), rtol=1e-12)
+
+
 def test_loading_a_state_dict_materializes_like_torch() -> None:
     theirs = torch.nn.LazyConv1d(2, 3)
     mine = ag.nn.LazyConv1d(2, 3)

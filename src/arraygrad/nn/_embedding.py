@@ -48,10 +48,15 @@ def _renorm_rows_into(data: Any, indices: Any, max_norm: float, norm_type: float
     """:func:`_renorm_rows` on the table's array ``data``, written into it."""
     xp = _backend.xp
     rows = xp.unique_values(xp.reshape(indices, (-1,)))
-    selected = data[rows]
+    # NumPy's integer-array indexing is the fast path; the standard reads rows with take and
+    # writes through no integer-array index (a copy with the rows written, then assigned).
+    selected = data[rows] if _backend.is_numpy else xp.take(data, rows, axis=0)
     norms = xp.sum(xp.abs(selected) ** norm_type, axis=1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), xp.ones_like(norms))
-    data[rows] = selected * scale[:, None]
+    if _backend.is_numpy:
+        data[rows] = selected * scale[:, None]
+    else:
+        data[...] = xp.index_put(data, selected * scale[:, None], rows)
 
 
 def _frequency_scale(indices: Any, dtype: Any) -> Any:

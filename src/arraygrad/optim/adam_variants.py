@@ -378,7 +378,7 @@ class Adamax(Optimizer):
             increment(step)
             grad, negate = decayed_gradient(group, p, group["maximize"], 1 - beta1)
             # u ← max(β2 u, |g| + ε) (|-g| = |g|: the sign needs no array here)
-            scratch = new_array("absolute", grad)
+            scratch = new_array("abs", grad)
             compute_into("add", scratch, scratch, eps)
             compute_into("multiply", exp_inf._data, exp_inf._data, beta2)
             compute_into("maximum", exp_inf._data, exp_inf._data, scratch)

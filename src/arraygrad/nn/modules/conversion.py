@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 from arraygrad import _creation, _device, _dtype
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
+from arraygrad.nn.parameter import _Uninitialized
 
 if TYPE_CHECKING:
     from arraygrad.nn.modules.module import Module
@@ -51,7 +52,11 @@ class ConversionMixin:
                 if param.grad is not None:
                     param.grad.data = fn(param.grad)
             for key, buf in self._buffers.items():
-                if buf is not None:
+                if isinstance(buf, _Uninitialized):
+                    # A lazy module's buffer stays uninitialized (in the new dtype), as its
+                    # parameters do, for its first call to materialize.
+                    buf.data = fn(buf)
+                elif buf is not None:
                     self._buffers[key] = fn(buf)
         return self
 
