@@ -410,6 +410,24 @@ def test_python_divmod_of_floats_is_numpys_bit_for_bit(dtype: type) -> None:
     assert spellings.python_divmod(np, np.float64(-1.0), np.float64(-0.1))[0] == 9.0
 
 
+def test_python_divmod_of_halves_rounds_once_from_float32_as_numpy() -> None:
+    # NumPy divides float16 in float32 and rounds the results once (PyTorch on CUDA too; its
+    # CPU kernel for arrays works in half, and misses the floor as half arithmetic here did).
+    rng = np.random.default_rng(1)
+    bits = rng.integers(0, 2**16, 200_000, dtype=np.uint16)
+    x, y = bits.view(np.float16), rng.permutation(bits).view(np.float16)
+    quotient, remainder = spellings.python_divmod(np, x, y)
+    with np.errstate(all="ignore"):
+        expected = np.floor_divide(x, y), np.remainder(x, y)
+    for mine, theirs in zip((quotient, remainder), expected, strict=True):
+        assert mine.dtype == np.float16
+        np.testing.assert_array_equal(mine, theirs)
+        signed = ~np.isnan(theirs)  # (a nan's sign bit is the hardware's)
+        np.testing.assert_array_equal(np.signbit(mine[signed]), np.signbit(theirs[signed]))
+    # the true quotient is -850.3: half arithmetic gave -852
+    assert spellings.python_divmod(np, np.float16(4.418), np.float16(-0.005196))[0] == -851.0
+
+
 def test_a_library_spelling_functions_its_own_way_gets_the_standards_keywords() -> None:
     class CuPyLike:
         """NumPy with CuPy 14's signatures for reshape and argsort."""
@@ -419,6 +437,7 @@ def test_a_library_spelling_functions_its_own_way_gets_the_standards_keywords() 
         remainder = staticmethod(np.remainder)
         where, floor, copysign = np.where, np.floor, np.copysign
         zeros_like, isdtype, asarray = np.zeros_like, np.isdtype, staticmethod(np.asarray)
+        result_type, float16, float32 = staticmethod(np.result_type), np.float16, np.float32
 
         @staticmethod
         def reshape(a, newshape, order="C", *, copy=None):  # type: ignore[no-untyped-def]
@@ -441,3 +460,6 @@ def test_a_library_spelling_functions_its_own_way_gets_the_standards_keywords() 
     # a Python number on either side, as x % 2.0 and 2.0 % x pass them
     assert fixes["remainder"](np.array([-7.5], np.float32), 2.0).tolist() == [0.5]
     assert fixes["floor_divide"](-1.0, np.array([-0.1])).tolist() == [9.0]
+    halves = np.array([4.418, 4.418], np.float16), np.array([-0.005196, 1.0], np.float16)
+    assert fixes["floor_divide"](*halves).tolist() == [-851.0, 4.0]
+    assert fixes["floor_divide"](np.array([4.418], np.float16), 3).dtype == np.float16

@@ -85,6 +85,11 @@ def test_tensors_live_on_the_gpu_and_say_so() -> None:
         assert isinstance(host, np.ndarray) and host.tolist() == [1.0, 2.0]
         assert (t.sum()).item() == 3.0
         assert repr(t) == "tensor([1., 2.], device='cuda:0', requires_grad=True)"
+        # a CPU generator (PyTorch's default, DataLoader's) and skip_init without a device
+        assert ag.Generator().manual_seed(0).device == ag.device("cpu")
+        assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3).weight.is_cuda
+        # halves divide in float32, as NumPy's and PyTorch's CUDA kernels
+        assert (ag.tensor([4.418], dtype=ag.float16) // -0.005196).tolist() == [-851.0]
         ag.cuda.synchronize()
     assert not ag.cuda.is_available() and ag.zeros(1).device == ag.device("cpu")
 

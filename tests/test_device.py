@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import arraygrad as ag
+from arraygrad import _backend
 
 DEVICE_SPELLINGS = ["cpu", "cuda", "cuda:0", "cuda:3", "mps", "meta"]
 
@@ -57,3 +58,34 @@ def test_layouts_and_memory_formats_are_accepted_where_torch_takes_them() -> Non
     assert repr(ag.strided) == "arraygrad.strided"
     assert pickle.loads(pickle.dumps(ag.preserve_format)) is ag.preserve_format
     assert repr(ag.channels_last) == "arraygrad.channels_last" and ag.channels_last_3d is not None
+
+
+def test_cuda_refuses_a_device_of_another_type_as_torch() -> None:
+    for mine, theirs in ((ag.ones(2), torch.ones(2)), (ag.nn.Linear(2, 2), torch.nn.Linear(2, 2))):
+        with pytest.raises(RuntimeError, match="Invalid device, must be cuda device"):
+            theirs.cuda("cpu")
+        with pytest.raises(RuntimeError, match=r"Invalid device, must be cuda device.*Fix:"):
+            mine.cuda("cpu")
+
+
+def test_generators_take_torchs_devices() -> None:
+    assert repr(ag.Generator(device=None).device) == repr(torch.Generator(device=None).device)
+    with pytest.raises(RuntimeError):
+        torch.Generator(device=0)  # a GPU's index
+    with pytest.raises(RuntimeError, match=r"'cuda:0' is not available.*Fix:"):
+        ag.Generator(device=0)
+
+
+def test_cpu_generators_and_skip_init_work_where_arraygrad_computes_on_a_gpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What the device checks read after set_backend("cupy") on a GPU (which CI lacks)
+    monkeypatch.setattr(_backend, "device", ("cuda", 0))
+    assert ag.cuda.is_available() and ag.ones(2).cuda() is not None
+    # PyTorch's default generator device, what DataLoader and random_split are given
+    assert ag.Generator().manual_seed(0).device == ag.device("cpu")
+    assert ag.Generator(device="cuda").device == ag.device("cuda", 0)
+    with pytest.raises(RuntimeError, match=r"'cuda:1' is not available"):
+        ag.Generator(device="cuda:1")
+    assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3).weight.shape == (3, 2)
+    assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3, device="cuda").weight.shape == (3, 2)

@@ -130,25 +130,32 @@ def cuda_device(where: Any = None) -> device:
         return device("cuda")
     if isinstance(where, int):
         return device("cuda", where)
-    return device(where)
+    named = device(where)
+    if named.type != "cuda":  # .cuda("cpu") moves nothing to the CPU
+        raise RuntimeError(
+            f"Invalid device, must be cuda device: .cuda() got {str(where)!r}. Fix: call "
+            f".cuda() or .cuda(index) for a GPU, .to({str(where)!r}) for another device."
+        )
+    return named
 
 
 def check_reachable(where: Any) -> None:
-    """Raise PyTorch's RuntimeError unless ``where`` (a device, or a string naming one) is the
-    device arraygrad computes on; ``"cuda"`` without an index names the current GPU.
+    """Raise PyTorch's RuntimeError unless ``where`` (a device, a string naming one, or a GPU's
+    index) is the device arraygrad computes on; ``"cuda"`` without an index names the current GPU.
 
     arraygrad computes on one device at a time, its array library's, so tensors never move:
     ``.to(device)`` accepts that device and refuses the others. A string that names no device
     raises PyTorch's error for it.
     """
-    wanted = device(where)
+    # an int is a GPU's index, as for torch (Generator(device=0), module.to(0))
+    wanted = device("cuda", where) if where.__class__ is int else device(where)
     here = current()
     if wanted.type == here.type and wanted.index in (None, here.index):
         return
     if wanted.type == here.type == "cpu":  # "cpu:0": the one CPU
         return
     raise RuntimeError(
-        f"device {str(where)!r} is not available: arraygrad computes where its array library "
+        f"device {str(wanted)!r} is not available: arraygrad computes where its array library "
         f"({_backend.module.__name__}) does, on {here}. Fix: choose the device with "
         "arraygrad.cuda.is_available() (device = 'cuda' if arraygrad.cuda.is_available() "
         "else 'cpu'), or pick the library with arraygrad.set_backend before making tensors."

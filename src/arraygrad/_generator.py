@@ -28,8 +28,14 @@ class Generator:
     """
 
     def __init__(self, device: Any = "cpu") -> None:
-        _device.check_reachable(device)
-        self.device = _device.current()
+        # Its numbers come from NumPy on the host, so a CPU generator (PyTorch's default, what
+        # DataLoader and random_split take; None too) exists on every library, a GPU's only on
+        # a GPU one.
+        if device is not None and (device.__class__ is int or _device.device(device).type != "cpu"):
+            _device.check_reachable(device)
+            self.device = _device.current()
+        else:
+            self.device = _device.CPU
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:

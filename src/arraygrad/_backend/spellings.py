@@ -70,6 +70,13 @@ def python_divmod(lib: Any, x: Any, y: Any) -> tuple[Any, Any]:
     # that the comparisons below give arrays
     x = x if hasattr(x, "dtype") else lib.asarray(x, dtype=y.dtype)
     y = y if hasattr(y, "dtype") else lib.asarray(y, dtype=x.dtype)
+    dtype = lib.result_type(x, y)
+    if dtype == lib.float16:
+        # NumPy (and PyTorch on CUDA) divide halves in float32 and round the results once: in
+        # float16, x - fmod rounds badly enough to miss the floor by an ulp or more (4.418 //
+        # -0.005196 gave -852, not -851).
+        wide = python_divmod(lib, x.astype(lib.float32), y.astype(lib.float32))
+        return wide[0].astype(dtype), wide[1].astype(dtype)
     mod = lib.fmod(x, y)
     quotient = (x - mod) / y
     wrong_sign = (mod != 0) & ((y < 0) != (mod < 0))

@@ -29,8 +29,9 @@ def skip_init(module_cls: type[Module], *args: Any, **kwargs: Any) -> Module:
         raise RuntimeError(f"Expected a Module; got {module_cls}")
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
-    device = kwargs.pop("device", "cpu")
-    _device.check_reachable(device)
+    device = kwargs.pop("device", None)
+    if device is not None:  # none given: the module is made where arraygrad computes
+        _device.check_reachable(device)
     state = _backend.generator_state()
     try:
         return module_cls(*args, **kwargs)
