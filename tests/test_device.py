@@ -89,3 +89,6 @@ def test_cpu_generators_and_skip_init_work_where_arraygrad_computes_on_a_gpu(
         ag.Generator(device="cuda:1")
     assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3).weight.shape == (3, 2)
     assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3, device="cuda").weight.shape == (3, 2)
+    # .to("cpu") cannot move a GPU tensor: the message says how values reach the host
+    with pytest.raises(RuntimeError, match=r"'cpu' is not available.*Fix: read values .*numpy"):
+        ag.ones(2).to("cpu")

@@ -154,11 +154,20 @@ def check_reachable(where: Any) -> None:
         return
     if wanted.type == here.type == "cpu":  # "cpu:0": the one CPU
         return
+    if wanted.type == "cpu":  # on a GPU library: values reach the host by being read
+        fix = (
+            "read values into host memory with .numpy(), .tolist() or .item() (they copy), "
+            "or compute on NumPy with arraygrad.set_backend('numpy') before making tensors."
+        )
+    else:
+        fix = (
+            "choose the device with arraygrad.cuda.is_available() (device = 'cuda' if "
+            "arraygrad.cuda.is_available() else 'cpu'), or pick the library with "
+            "arraygrad.set_backend before making tensors."
+        )
     raise RuntimeError(
         f"device {str(wanted)!r} is not available: arraygrad computes where its array library "
-        f"({_backend.module.__name__}) does, on {here}. Fix: choose the device with "
-        "arraygrad.cuda.is_available() (device = 'cuda' if arraygrad.cuda.is_available() "
-        "else 'cpu'), or pick the library with arraygrad.set_backend before making tensors."
+        f"({_backend.module.__name__}) does, on {here}. Fix: {fix}"
     )
 
 
