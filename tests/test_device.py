@@ -89,6 +89,18 @@ def test_cpu_generators_and_skip_init_work_where_arraygrad_computes_on_a_gpu(
         ag.Generator(device="cuda:1")
     assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3).weight.shape == (3, 2)
     assert ag.nn.utils.skip_init(ag.nn.Linear, 2, 3, device="cuda").weight.shape == (3, 2)
+    t = ag.ones(2)
+    assert t.to(0) is t  # an int is a GPU's index
     # .to("cpu") cannot move a GPU tensor: the message says how values reach the host
     with pytest.raises(RuntimeError, match=r"'cpu' is not available.*Fix: read values .*numpy"):
         ag.ones(2).to("cpu")
+
+
+def test_an_int_device_is_a_gpu_index_that_numpy_lacks() -> None:
+    # Tensor.to(0) was ignored on NumPy; torch's CPU build refuses to move to GPU 0
+    t = ag.ones(2)
+    with pytest.raises(RuntimeError, match=r"'cuda:0' is not available.*Fix:"):
+        t.to(0)
+    with pytest.raises(RuntimeError, match=r"'cuda:0' is not available.*Fix:"):
+        t.to(0, ag.float64)
+    assert t.to(ag.float64, False).dtype == ag.float64  # a bool is non_blocking, not a device

@@ -367,7 +367,7 @@ class Tensor(
                 target = arg
             elif isinstance(arg, Tensor):
                 target = arg.dtype
-            elif isinstance(arg, (str, _device.device)):
+            elif isinstance(arg, (str, _device.device)) or arg.__class__ is int:  # int: a GPU
                 _device.check_reachable(arg)
         if target is None or target is self.dtype:
             return self.clone() if copy else self
