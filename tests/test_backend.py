@@ -438,6 +438,7 @@ def test_a_library_spelling_functions_its_own_way_gets_the_standards_keywords() 
         where, floor, copysign = np.where, np.floor, np.copysign
         zeros_like, isdtype, asarray = np.zeros_like, np.isdtype, staticmethod(np.asarray)
         result_type, float16, float32 = staticmethod(np.result_type), np.float16, np.float32
+        astype = staticmethod(np.astype)
 
         @staticmethod
         def reshape(a, newshape, order="C", *, copy=None):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _conv_windows, _lu_factor, _special, _windows
-from arraygrad._backend import devices, fused, layout, numpy_fast, random, spellings, writes
+from arraygrad._backend import devices, fused, layout, lazy, numpy_fast, random, spellings, writes
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
 # PyTorch returns the IEEE result (-inf, nan, inf) silently. arraygrad does as PyTorch: these
@@ -30,7 +30,7 @@ from arraygrad._backend import devices, fused, layout, numpy_fast, random, spell
 # raised; np.errstate around each operation would cost ~0.9 us per operation.
 warnings.filterwarnings(
     "ignore",
-    message=r"(divide by zero|invalid value|overflow|underflow) encountered in ",
+    message=lazy.FLOAT_WARNINGS,
     category=RuntimeWarning,
     module=r"arraygrad\.",
 )
@@ -110,6 +110,8 @@ xp: Any = None
 array_type: type = np.ndarray
 #: True when ``module`` is NumPy, whose element-wise functions return scalars for 0-d inputs.
 is_numpy: bool = True
+#: True when ``module``'s arrays are computed when read (Dask's): see lazy.py.
+is_lazy: bool = False
 
 #: While :func:`arraygrad.compile` traces a function, its recorder (else ``None``): array
 #: functions with side effects or fresh values check it and let it write the call down, and
@@ -119,14 +121,17 @@ tracer: Any = None
 
 def set_backend(namespace: str | ModuleType) -> None:
     """Compute on ``namespace`` (a module name such as ``"array_api_strict"``, or the module).
+    ``"dask"`` names Dask's standard namespace, ``"array_api_compat.dask.array"``.
 
     Tensors created before the switch keep their arrays; make new ones afterwards.
 
     >>> import arraygrad
     >>> arraygrad.set_backend("numpy")
     """
-    global module, xp, array_type, is_numpy, device
-    found = importlib.import_module(namespace) if isinstance(namespace, str) else namespace
+    global module, xp, array_type, is_numpy, is_lazy, device
+    if isinstance(namespace, str):
+        namespace = importlib.import_module(lazy.SHORTHANDS.get(namespace, namespace))
+    found = namespace
     if not (hasattr(found, "__array_namespace_info__") or found is np):
         # A library whose standard namespace is reached through its arrays; one whose own
         # module is the standard namespace (CuPy's) is used as it is.
@@ -134,6 +139,7 @@ def set_backend(namespace: str | ModuleType) -> None:
         found = found if probe is None else probe()
     module = found
     is_numpy = module is np
+    is_lazy = not is_numpy and lazy.is_lazy(module)
     zero = module.asarray(0.0)
     array_type = type(zero)
     device = device_of(zero)
@@ -175,7 +181,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
     else:
         names.update(spellings.standard_spellings(lib))
     names["sign"] = functools.partial(_sign, lib)  # PyTorch's, in the library's place
-    return SimpleNamespace(
+    namespace = SimpleNamespace(
         **names,
         erf=functools.partial(_special.erf, lib),
         erfc=functools.partial(_special.erfc, lib),
@@ -236,6 +242,9 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         adjugate=functools.partial(_adjugate, lib),
         binary_cross_entropy_backward=functools.partial(_binary_cross_entropy_backward, lib),
     )
+    if lib is not np and lazy.is_lazy(lib):
+        vars(namespace).update(lazy.namespace_functions(lib))
+    return namespace
 
 
 def _sign(lib: Any, x: Any) -> Any:
@@ -314,7 +323,7 @@ def _adjugate(lib: Any, a: Any) -> Any:
     if n == 0:
         return lib.zeros(a.shape, dtype=a.dtype)
     if not is_numpy:
-        return lib.linalg.det(a)[..., None, None] * lib.linalg.inv(a)
+        return xp.det(a)[..., None, None] * xp.inv(a)  # (Dask's are xp's own: lazy.py)
     u, s, vt = np.linalg.svd(a)
     ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
     before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
@@ -518,6 +527,8 @@ def to_numpy(array: Any) -> np.ndarray:
         return array
     if isinstance(array, np.generic):
         return np.asarray(array)
+    if is_lazy and isinstance(array, array_type):
+        return lazy.computed(array)
     conversion_errors = (TypeError, AttributeError, RuntimeError, BufferError, ValueError)
     try:
         return np.from_dlpack(array)

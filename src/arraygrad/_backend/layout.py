@@ -367,7 +367,9 @@ def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
     try:
         if isinstance(array, np.ndarray):
             np.reshape(array, shape, copy=False)
-        elif _backend.tracer is not None:
+        elif _backend.tracer is not None or _backend.is_lazy:
+            # (a lazy library's arrays have no layout: C order, as element_strides says, and
+            # Dask's reshape with copy=False fails on 0-d arrays)
             return True
         else:
             _backend.xp.reshape(array, shape, copy=False)

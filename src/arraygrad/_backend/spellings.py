@@ -71,12 +71,13 @@ def python_divmod(lib: Any, x: Any, y: Any) -> tuple[Any, Any]:
     x = x if hasattr(x, "dtype") else lib.asarray(x, dtype=y.dtype)
     y = y if hasattr(y, "dtype") else lib.asarray(y, dtype=x.dtype)
     dtype = lib.result_type(x, y)
-    if dtype == lib.float16:
+    half = getattr(lib, "float16", None)  # (not a standard dtype: Dask's namespace lacks it)
+    if half is not None and dtype == half:
         # NumPy (and PyTorch on CUDA) divide halves in float32 and round the results once: in
         # float16, x - fmod rounds badly enough to miss the floor by an ulp or more (4.418 //
         # -0.005196 gave -852, not -851).
-        wide = python_divmod(lib, x.astype(lib.float32), y.astype(lib.float32))
-        return wide[0].astype(dtype), wide[1].astype(dtype)
+        wide = python_divmod(lib, lib.astype(x, lib.float32), lib.astype(y, lib.float32))
+        return lib.astype(wide[0], dtype), lib.astype(wide[1], dtype)
     mod = lib.fmod(x, y)
     quotient = (x - mod) / y
     wrong_sign = (mod != 0) & ((y < 0) != (mod < 0))
