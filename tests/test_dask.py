@@ -187,3 +187,64 @@ def test_value_shaped_results_and_decompositions_on_dask() -> None:
 def test_op_matches_torch_on_dask(row: str, data: st.DataObject) -> None:
     with on_dask():
         run_torch_case(ROWS[row], data.draw, np.float64)
+
+
+def _indexing_steps(x: Any) -> list[Any]:
+    """Reads, writes and gradients through index tensors (the values and x's gradient)."""
+    rows, mask = ag.tensor([2, 0, 2, -1]), ag.tensor([True, False, True, False, True, True])
+    picked = x[rows] * 2 + x[:, ag.tensor([[1], [0]])].sum() + x[1:, None, [0, 2]].sum()
+    values, where = x.max(1)
+    ordered = ag.sort(x, 0)[0] + ag.gather(x, 1, ag.tensor([[0, 0], [1, 2]] * 3))[:, :1]
+    written = x.detach().clone()
+    written[rows, 1] = ag.tensor(7.0, dtype=ag.float64)
+    written[mask] = 0.5
+    total = picked.sum() + (values * where).sum() + ordered.sum() + (written * x).sum()
+    total.backward()
+    assert x.grad is not None
+    return [total, written, x.grad]
+
+
+def test_index_tensors_stay_lazy_and_match_numpy() -> None:
+    from dask.callbacks import Callback
+
+    # The other libraries' way (a round trip through NumPy) computed x's whole graph at every
+    # x[index], sort, max(dim) and gather, and again for each gradient.
+    values = np.arange(18.0).reshape(6, 3) % 5
+    x = ag.tensor(values, requires_grad=True)
+    expected = [t.detach().numpy() for t in _indexing_steps(x)]
+    with on_dask():
+        x = ag.tensor(da.from_array(values, chunks=(2, 3)), requires_grad=True)
+        graphs: list[Any] = []
+        with Callback(start=graphs.append):
+            found = _indexing_steps(x)
+            # only indices are read (a mask sizes its result, gather checks its bounds: as
+            # PyTorch reads them), never x's graph
+            assert graphs and not any(x._data.name in str(list(graph)) for graph in graphs)
+            read = [t.detach().numpy() for t in found]
+        for mine, numpy_result in zip(read, expected, strict=True):
+            np.testing.assert_array_equal(mine, numpy_result)
+        with pytest.raises(IndexError, match="out of bounds"):  # checked when computed
+            x.detach()[ag.tensor([6])].numpy()
+
+
+def test_linear_algebra_of_empty_matrices_on_dask() -> None:
+    # Dask's apply_gufunc divided by the empty core dimensions' chunk sizes
+    with on_dask():
+        a = ag.zeros(2, 0, 0, dtype=ag.float64, requires_grad=True)
+        ag.linalg.det(a).sum().backward()
+        assert ag.linalg.det(a).tolist() == [1.0, 1.0] and a.grad is not None
+        assert a.grad.shape == (2, 0, 0)
+        assert ag.linalg.svdvals(ag.zeros(3, 0)).shape == (0,)
+        q, r = ag.linalg.qr(ag.zeros(0, 3, dtype=ag.float32))
+        assert q.shape == (0, 0) and r.shape == (0, 3) and r.dtype == ag.float32
+
+
+def test_compile_on_dask_runs_eagerly_with_a_warning() -> None:
+    # It failed with "Array.copy() got an unexpected keyword argument 'order'".
+    with on_dask():
+        f = ag.compile(lambda a: (a * 2).sum())
+        with pytest.warns(RuntimeWarning, match="runs eagerly: a function of a lazy library") as w:
+            assert f(ag.tensor([1.0, 2.0])).item() == 6.0
+        assert w[0].filename == __file__  # the warning names the line calling f
+        with pytest.raises(RuntimeError, match="lazy library's arrays"):
+            ag.compile(lambda a: a * 2, fullgraph=True)(ag.tensor([3.0]))

@@ -231,6 +231,16 @@ class CompiledFunction:
     def _dispatch(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if _backend.tracer is not None:  # inside another trace it is part of that one
             return self.fn(*args, **kwargs)
+        if _backend.is_lazy:
+            # Dask's arrays are a task graph already, computed when read: a trace would copy and
+            # compare their values (computing them) and a replay could not run on them.
+            reason = "a function of a lazy library's arrays (Dask's, computed when read)"
+            fix = (
+                "leave this function uncompiled on Dask, whose task graph already holds the "
+                "whole computation until it is read, or compile it on NumPy"
+            )
+            self._refuse_or_warn(reason, fix, stacklevel=4)  # (via __call__ and _dispatch)
+            return self.fn(*args, **kwargs)
         # Keyword arguments are arguments after the positional ones, in the order of their
         # names (so that f(x, a=1, b=2) and f(x, b=2, a=1) share a program), with the names in
         # the key: a program's replay reads them by position, as it reads the others.
@@ -320,13 +330,18 @@ class CompiledFunction:
     ) -> None:
         self.eager[key] = reason
         self._last = None
+        self._refuse_or_warn(reason, fix, stacklevel + 1)
+
+    def _refuse_or_warn(self, reason: str, fix: str, stacklevel: int) -> None:
+        """fullgraph=True's error, else the warning that a call runs eagerly; ``stacklevel``
+        counts from here to the line calling the compiled function."""
         if self.fullgraph:
             raise RuntimeError(self._refusal(reason, fix))
         warnings.warn(
             f"arraygrad.compile: {getattr(self.fn, '__qualname__', self.fn)!r} runs eagerly: "
             f"{reason} cannot be compiled into a replayable program. Fix: {fix}.",
             RuntimeWarning,
-            stacklevel=stacklevel,  # the line calling the compiled function
+            stacklevel=stacklevel,
         )
 
     def _refusal(self, reason: str, fix: str = "") -> str:

@@ -304,6 +304,8 @@ def _index_put(x: Any, values: Any, key: Any) -> Any:
     out = asarray(x, copy=True)  # also turns a NumPy scalar (a 0-d gradient) into an array
     if is_numpy:
         out[key] = values
+    elif is_lazy and _is_advanced(key):
+        return lazy.index_put(module, out, values, key)
     elif _is_advanced(key) or _has_none(key):
         written = np.array(to_numpy(out), copy=True)
         written[_numpy_key(key)] = to_numpy(values) if is_array(values) else values
@@ -342,6 +344,8 @@ def _getitem(x: Any, key: Any) -> Any:
             # NumPy gives the element as a 0-d view, so that writes through it reach x.
             out = x[_full_key(key)]
         return out
+    if is_lazy and _is_advanced(key):
+        return lazy.getitem(module, x, key)
     if _is_advanced(key):  # the standard's integer-array indexing is narrower than PyTorch's
         return _from_numpy(to_numpy(x)[_numpy_key(key)], x.dtype)
     return x[_full_key(key)]
@@ -390,6 +394,8 @@ def _index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
     out = module.zeros(shape, dtype=values.dtype)
     if is_numpy and _is_advanced(key):
         np.add.at(out, key, values)  # sums where an index repeats; plain assignment would not
+    elif is_lazy and _is_advanced(key):
+        return lazy.index_add_zeros(module, values, shape, key)
     elif _is_advanced(key) or _has_none(key):  # other libraries: scatter-add in NumPy
         scattered = np.zeros(shape, dtype=to_numpy(out).dtype)
         np.add.at(scattered, _numpy_key(key), to_numpy(values))

@@ -107,6 +107,14 @@ def _linalg(name: str, signature: str, *arrays: Any, **kwargs: Any) -> Any:
     import dask.array as da
 
     function = functools.partial(getattr(np.linalg, name), **kwargs)
+    if any(0 in tuple(a.shape) for a in arrays):
+        # Dask's apply_gufunc divides by the chunk sizes of empty dimensions; an empty input's
+        # results need none of its values (det of 0 x 0 matrices is 1): NumPy gives them here.
+        found = function(*[np.zeros(tuple(a.shape), dtype=a.dtype) for a in arrays])
+        if not isinstance(found, tuple):
+            return da.asarray(found)
+        known = [da.asarray(out) for out in found]
+        return type(found)(*known) if hasattr(found, "_fields") else tuple(known)
     # the dtypes (and result class) NumPy gives, from a 2 x 2 example
     example = function(*[np.eye(2, dtype=a.dtype)[..., : 2 if a.ndim > 1 else 1] for a in arrays])
     single = not isinstance(example, tuple)
@@ -143,3 +151,136 @@ def _qr(a: Any, mode: str = "reduced") -> Any:
         mode, "(m,n)->(m,k),(k,n)"
     )
     return _linalg("qr", signature, a, mode=mode)
+
+
+# Advanced indexing. The other libraries' fallback copies the array to NumPy and back, which on
+# Dask computes its whole graph at every x[index], gather, sort or max(dim), and again for their
+# gradients. Here each key becomes the flat positions it reads (a lazy integer array), which
+# Dask reads, writes and scatter-adds through without computing anything.
+
+
+def _is_index_array(part: Any) -> bool:
+    return hasattr(part, "dtype") and hasattr(part, "shape")
+
+
+def _in_range(index: np.ndarray, size: int) -> np.ndarray:
+    """``index`` with negatives counted from the end, or IndexError (as NumPy's) if any is
+    outside ``[-size, size)``: Dask reads an out-of-range position as another element."""
+    bad = (index < -size) | (index >= size)
+    if np.any(bad):
+        raise IndexError(
+            f"index {int(index[bad].flat[0])} is out of bounds for dimension with size {size}"
+        )
+    return np.where(index < 0, index + size, index)
+
+
+def _positions(lib: Any, shape: tuple[int, ...], key: Any) -> tuple[Any, tuple[int, ...]]:
+    """The flat (C-order) positions in an array of ``shape`` that NumPy's ``x[key]`` reads, as
+    an array of the result's shape, and that shape. Boolean masks are read here, as PyTorch
+    reads them to size the result; integer indices stay lazy (checked when computed)."""
+    import dask.array as da
+
+    parts = list(key) if isinstance(key, tuple) else [key]
+    masks = [p for p in parts if _is_index_array(p) and p.dtype == bool]
+    mask_values = iter(computed_all(masks) if masks else [])
+    expanded: list[Any] = []
+    for part in parts:
+        if _is_index_array(part) and part.dtype == bool:
+            expanded.extend(np.nonzero(next(mask_values)))
+        else:
+            expanded.append(part)
+    used = sum(1 for p in expanded if p is not None and p is not Ellipsis)
+    fill = [slice(None)] * (len(shape) - used)
+    at = next((i for i, p in enumerate(expanded) if p is Ellipsis), len(expanded))
+    expanded[at : at + 1] = fill
+    # NumPy's rule: ints count as (0-d) index arrays beside arrays; the broadcast indices take
+    # the place of the first where they are adjacent in the key, the front otherwise.
+    advanced = [i for i, p in enumerate(expanded) if not isinstance(p, (slice, type(None)))]
+    together = advanced == list(range(advanced[0], advanced[-1] + 1))
+    arrays = {
+        i: expanded[i] if _is_index_array(expanded[i]) else np.asarray(expanded[i])
+        for i in advanced
+    }
+    block = np.broadcast_shapes(*(tuple(a.shape) for a in arrays.values()))
+    start = 0
+    axes: dict[int, int] = {}  # key position -> result axis (basic parts)
+    result: list[int] = [] if together else list(block)
+    for i in range(len(expanded)):
+        if i in arrays:
+            if together and i == advanced[0]:
+                start = len(result)
+                result.extend(block)
+            continue
+        axes[i] = len(result)
+        result.append(1)  # the size is set below (None's stays 1)
+    ndim = len(result)
+    strides = [int(np.prod(shape[d + 1 :], dtype=np.int64)) for d in range(len(shape))]
+    positions: Any = np.zeros((1,) * ndim, dtype=np.int64)
+    dim = 0
+    for i, part in enumerate(expanded):
+        if part is None:
+            continue
+        size, view = shape[dim], [1] * ndim
+        if isinstance(part, slice):
+            along = np.arange(*part.indices(size), dtype=np.int64)
+            result[axes[i]] = view[axes[i]] = along.size
+        else:
+            index = arrays[i]
+            if isinstance(index, da.Array):
+                along = da.map_blocks(_in_range, index.astype(np.int64), size, dtype=np.int64)
+            else:
+                along = _in_range(np.asarray(index, dtype=np.int64), size)
+            offset = start + len(block) - index.ndim
+            view[offset : offset + index.ndim] = index.shape
+        positions = positions + lib.reshape(lib.asarray(along), tuple(view)) * strides[dim]
+        dim += 1
+    return lib.broadcast_to(lib.asarray(positions), tuple(result)), tuple(result)
+
+
+def getitem(lib: Any, x: Any, key: Any) -> Any:
+    """NumPy's ``x[key]`` for an advanced ``key``, lazily."""
+    positions, shape = _positions(lib, tuple(x.shape), key)
+    if 0 in shape:  # (Dask cannot reshape empty arrays)
+        return lib.zeros(shape, dtype=x.dtype)
+    return lib.reshape(lib.reshape(x, (-1,))[lib.reshape(positions, (-1,))], shape)
+
+
+def index_put(lib: Any, x: Any, values: Any, key: Any) -> Any:
+    """A copy of ``x`` with ``values`` (broadcast) written at NumPy's ``[key]``, lazily."""
+    parts = key if isinstance(key, tuple) else (key,)
+    mask: Any = parts[0] if len(parts) == 1 else None
+    one = not _is_index_array(values) or values.size == 1
+    masked = mask is not None and _is_index_array(mask) and mask.dtype == bool
+    if masked and one and tuple(mask.shape) == tuple(x.shape[: mask.ndim]):
+        # x[mask] = v, the commonest masked write: where(), with no mask to read
+        mask = lib.reshape(mask, tuple(mask.shape) + (1,) * (x.ndim - mask.ndim))
+        fill = lib.reshape(lib.astype(lib.asarray(values), x.dtype), ())
+        return lib.where(mask, fill, x)
+    positions, shape = _positions(lib, tuple(x.shape), key)
+    if 0 in shape:
+        return lib.asarray(x, copy=True)
+    values = values if _is_index_array(values) else lib.asarray(values, dtype=x.dtype)
+    flat = lib.reshape(lib.asarray(x, copy=True), (-1,))
+    flat[lib.reshape(positions, (-1,))] = lib.reshape(
+        lib.broadcast_to(lib.astype(values, x.dtype), shape), (-1,)
+    )
+    return lib.reshape(flat, tuple(x.shape))
+
+
+def index_add_zeros(lib: Any, values: Any, shape: tuple[int, ...], key: Any) -> Any:
+    """Zeros of ``shape`` with ``values`` added at NumPy's ``[key]`` (repeats summing), lazily:
+    the gradient of ``x[key]``."""
+    import dask.array as da
+
+    size = int(np.prod(shape, dtype=np.int64))
+    positions, result = _positions(lib, shape, key)
+    if size == 0 or 0 in result:
+        return lib.zeros(shape, dtype=values.dtype)
+    flat = lib.reshape(positions, (-1,))
+    weights = lib.reshape(lib.broadcast_to(values, result), (-1,)).rechunk(flat.chunks)
+    if lib.isdtype(values.dtype, "complex floating"):
+        parts = [da.bincount(flat, weights=w, minlength=size) for w in (weights.real, weights.imag)]
+        sums = parts[0] + 1j * parts[1]
+    else:
+        sums = da.bincount(flat, weights=weights, minlength=size)
+    return lib.reshape(lib.astype(sums, values.dtype), shape)
