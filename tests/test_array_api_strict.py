@@ -50,3 +50,14 @@ def test_a_dtype_the_library_lacks_raises_a_type_error_naming_it_and_the_fix() -
         for make in (lambda: ag.zeros(2, dtype=ag.float16), lambda: ag.tensor([1.0]).half()):
             with pytest.raises(TypeError, match=r"arraygrad\.float16 .* array_api_strict.*Fix:"):
                 make()
+
+
+def test_compile_runs_eagerly_with_a_warning_on_a_standard_only_library() -> None:
+    # It crashed: traces copied arrays with NumPy's copy(order="K"), which the standard lacks.
+    with strict_backend():
+        f = ag.compile(lambda a: (a * 2).sum())
+        with pytest.warns(RuntimeWarning, match=r"runs eagerly: .*array_api_strict.*Fix:") as w:
+            assert f(ag.tensor([1.0, 2.0])).item() == 6.0
+        assert w[0].filename == __file__
+        with pytest.raises(RuntimeError, match=r"fullgraph=True.*array_api_strict"):
+            ag.compile(lambda a: a * 2, fullgraph=True)(ag.tensor([3.0]))

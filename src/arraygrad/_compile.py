@@ -47,6 +47,10 @@ for those inputs. Draws from the global generator (dropout, ``randn``, ``randper
 of the program that draw again on every replay, in eager code's order, so that from one seed a
 compiled step gives eager's results and leaves the generator where eager code leaves it.
 
+Programs replay on NumPy and on libraries with its array methods (CuPy); on a standard-only
+library (array_api_strict) and on a lazy one (Dask), whose task graph already holds the whole
+computation, a compiled function runs eagerly, with a warning.
+
 Known limits: integer and boolean arrays computed with raw operators on ``tensor._data`` (not
 through a primitive or ``_backend.xp``) are taken for constant indices; code inside arraygrad
 avoids them. As a safeguard, a program with such arrays is kept only once a second trace of the
@@ -172,6 +176,25 @@ def _split_key(key: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     return parts, ()
 
 
+def _unreplayable_library() -> tuple[str, str]:
+    """Why programs cannot replay on the active array library, and the fix."""
+    if _backend.is_lazy:
+        # Dask's arrays are a task graph already, computed when read: a trace would copy and
+        # compare their values (computing them) and a replay could not run on them.
+        return (
+            "a function of a lazy library's arrays (Dask's, computed when read)",
+            "leave this function uncompiled on Dask, whose task graph already holds the "
+            "whole computation until it is read, or compile it on NumPy",
+        )
+    # Traces copy arrays in their layout and replays write through out= and ufuncs: NumPy's
+    # array methods, which CuPy has and a standard-only library (array_api_strict) lacks.
+    return (
+        f"a function of {_backend.module.__name__}'s arrays, which lack the NumPy array methods "
+        "(copy(order=), ufuncs, out=) that replays use",
+        "compile it on NumPy or CuPy, or leave it uncompiled on this library",
+    )
+
+
 class CompiledFunction:
     """A function traced on its first call for each input signature and replayed afterwards."""
 
@@ -231,15 +254,8 @@ class CompiledFunction:
     def _dispatch(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if _backend.tracer is not None:  # inside another trace it is part of that one
             return self.fn(*args, **kwargs)
-        if _backend.is_lazy:
-            # Dask's arrays are a task graph already, computed when read: a trace would copy and
-            # compare their values (computing them) and a replay could not run on them.
-            reason = "a function of a lazy library's arrays (Dask's, computed when read)"
-            fix = (
-                "leave this function uncompiled on Dask, whose task graph already holds the "
-                "whole computation until it is read, or compile it on NumPy"
-            )
-            self._refuse_or_warn(reason, fix, stacklevel=4)  # (via __call__ and _dispatch)
+        if not _backend.replayable:
+            self._refuse_or_warn(*_unreplayable_library(), stacklevel=4)  # (via _dispatch)
             return self.fn(*args, **kwargs)
         # Keyword arguments are arguments after the positional ones, in the order of their
         # names (so that f(x, a=1, b=2) and f(x, b=2, a=1) share a program), with the names in

@@ -112,6 +112,9 @@ array_type: type = np.ndarray
 is_numpy: bool = True
 #: True when ``module``'s arrays are computed when read (Dask's): see lazy.py.
 is_lazy: bool = False
+#: True when ``arraygrad.compile`` can replay programs on ``module``'s arrays: those of NumPy
+#: and of libraries with its array methods (CuPy: ``copy(order=)``, ufuncs, ``out=``).
+replayable: bool = True
 
 #: While :func:`arraygrad.compile` traces a function, its recorder (else ``None``): array
 #: functions with side effects or fresh values check it and let it write the call down, and
@@ -128,7 +131,7 @@ def set_backend(namespace: str | ModuleType) -> None:
     >>> import arraygrad
     >>> arraygrad.set_backend("numpy")
     """
-    global module, xp, array_type, is_numpy, is_lazy, device
+    global module, xp, array_type, is_numpy, is_lazy, replayable, device
     if isinstance(namespace, str):
         namespace = importlib.import_module(lazy.SHORTHANDS.get(namespace, namespace))
     found = namespace
@@ -140,6 +143,9 @@ def set_backend(namespace: str | ModuleType) -> None:
     module = found
     is_numpy = module is np
     is_lazy = not is_numpy and lazy.is_lazy(module)
+    replayable = is_numpy or (
+        not is_lazy and hasattr(module, "ufunc") and hasattr(module, "may_share_memory")
+    )
     zero = module.asarray(0.0)
     array_type = type(zero)
     device = device_of(zero)
