@@ -464,3 +464,16 @@ def test_a_library_spelling_functions_its_own_way_gets_the_standards_keywords() 
     halves = np.array([4.418, 4.418], np.float16), np.array([-0.005196, 1.0], np.float16)
     assert fixes["floor_divide"](*halves).tolist() == [-851.0, 4.0]
     assert fixes["floor_divide"](np.array([4.418], np.float16), 3).dtype == np.float16
+
+
+def test_values_of_an_array_without_tolist_or_dlpack_are_read_through_array_protocol() -> None:
+    # to_numpy and to_list called each other forever for such arrays (Dask's did).
+    class Opaque:
+        def __init__(self, values: list[float]) -> None:
+            self._values = np.asarray(values)
+
+        def __array__(self, dtype=None, copy=None):  # type: ignore[no-untyped-def]
+            return self._values
+
+    assert _backend.to_numpy(Opaque([1.0, 2.0])).tolist() == [1.0, 2.0]
+    assert _backend.to_list(Opaque([3.0])) == [3.0]

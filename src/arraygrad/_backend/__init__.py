@@ -549,7 +549,12 @@ def to_numpy(array: Any) -> np.ndarray:
     try:  # memory on another device (a GPU's): DLPack copies it to the host
         return np.from_dlpack(array, device="cpu", copy=True)
     except conversion_errors:
-        return np.asarray(to_list(array))
+        pass
+    # Not through to_list, which comes here for arrays without tolist: they recursed forever
+    # (Dask's did, before lazy.py read them).
+    if hasattr(array, "tolist"):
+        return np.asarray(array.tolist())
+    return np.asarray(array)  # the __array__ protocol
 
 
 def to_list(array: Any) -> Any:
