@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: ~20 minutes on 2 cores).
 TABLES = ("test_elementwise", "test_binary", "test_reduction", "test_softmax", "test_shape")
 TABLES += ("test_linalg", "test_linalg_solvers", "test_decompositions", "test_functional")
+TABLES += ("test_functional_conv", "test_functional_conv_transpose", "test_distances")
+TABLES += ("test_joining", "test_functional_sampling")
 ROWS = {key: spec for key, spec in all_op_tables().items() if key.split(":")[0] in TABLES}
 
 #: Rows that cannot work on a lazy library, with why.
@@ -237,6 +239,29 @@ def test_linear_algebra_of_empty_matrices_on_dask() -> None:
         assert ag.linalg.svdvals(ag.zeros(3, 0)).shape == (0,)
         q, r = ag.linalg.qr(ag.zeros(0, 3, dtype=ag.float32))
         assert q.shape == (0, 0) and r.shape == (0, 3) and r.dtype == ag.float32
+
+
+def test_what_dask_refused_in_convolutions_splits_and_combinations() -> None:
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((2, 4, 5, 5)), rng.standard_normal((4, 2, 2, 2))
+    expected = ag.nn.functional.conv2d(ag.tensor(x), ag.tensor(w), dilation=2, groups=2)
+    with on_dask():
+        # a reshape that splits and merges one dimension at once (C as groups, C / groups)
+        with _computes() as runs:
+            found = ag.nn.functional.conv2d(ag.tensor(x), ag.tensor(w), dilation=2, groups=2)
+            assert runs.count == 0
+        np.testing.assert_allclose(found.numpy(), expected.numpy(), rtol=1e-12)
+        # broadcast_shapes (the 2025.12 standard's), missing from Dask's namespace
+        a = ag.ones(2, 30, 3, dtype=ag.float64)
+        mm = ag.cdist(a, a, compute_mode="use_mm_for_euclid_dist")
+        assert mm.shape == (2, 30, 30) and float(mm.abs().max()) == 0.0
+        # the gradient of an empty piece: Dask refused to write an empty block
+        t = ag.ones(2, 1, dtype=ag.float64, requires_grad=True)
+        sum(piece.sum() for piece in t.tensor_split(3, -1)).backward()  # type: ignore[union-attr]
+        assert t.grad is not None and t.grad.tolist() == [[1.0], [1.0]]
+        # take by an index [0] along an axis of one chunk: Dask's name clash claimed the whole
+        # axis, (2, 1) where it computed (1, 1)
+        assert ag.combinations(ag.tensor([5, 6])).tolist() == [[5, 6]]
 
 
 def test_compile_on_dask_runs_eagerly_with_a_warning() -> None:

@@ -250,6 +250,11 @@ def _install_operators() -> None:
 _install_operators()
 
 
+#: The modules whose namespace functions a split call enters (records op by op): the backend's
+#: own helpers, and its indexing ones (whose writes into the engine's gradients must be seen).
+_ENTERED_MODULES = frozenset([_backend.__name__, _backend.indexing.__name__])
+
+
 class _Namespace:
     """The array namespace inside a split call: each function call is one recorded op."""
 
@@ -260,7 +265,7 @@ class _Namespace:
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._real, name)
         if callable(value) and not isinstance(value, type):
-            if getattr(value, "__module__", None) == _backend.__name__:
+            if getattr(value, "__module__", None) in _ENTERED_MODULES:
                 value = _entered_function(self._run, value, name)
             else:
                 value = _namespace_function(self._run, value, name)

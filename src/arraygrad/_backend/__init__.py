@@ -21,7 +21,17 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _conv_windows, _lu_factor, _special, _windows
-from arraygrad._backend import devices, fused, layout, lazy, numpy_fast, random, spellings, writes
+from arraygrad._backend import (
+    devices,
+    fused,
+    indexing,
+    layout,
+    lazy,
+    numpy_fast,
+    random,
+    spellings,
+    writes,
+)
 
 # NumPy reports floating-point exceptions (log(0), 0 / 0, exp(1000)) as RuntimeWarnings, where
 # PyTorch returns the IEEE result (-inf, nan, inf) silently. arraygrad does as PyTorch: these
@@ -34,6 +44,9 @@ warnings.filterwarnings(
     category=RuntimeWarning,
     module=r"arraygrad\.",
 )
+
+# Indexing raw arrays as PyTorch indexes tensors: written in indexing.py.
+set_at = indexing.set_at
 
 # Where arrays live (DLPack's device of an array): written in devices.py.
 device_of = devices.device_of
@@ -186,7 +199,14 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         )
     else:
         names.update(spellings.standard_spellings(lib))
+        # (a shape function the standard added in 2025.12, which Dask's namespace lacks; shapes
+        # are Python ints everywhere, so NumPy's serves)
+        names.setdefault("broadcast_shapes", np.broadcast_shapes)
     names["sign"] = functools.partial(_sign, lib)  # PyTorch's, in the library's place
+    # the windows' reshapes of a convolution with groups split and merge one dimension at once,
+    # which Dask's reshape refuses: they get a library whose reshape can
+    lazy_lib = lib is not np and lazy.is_lazy(lib)
+    windows_lib = lazy.reshaping(lib) if lazy_lib else lib
     namespace = SimpleNamespace(
         **names,
         erf=functools.partial(_special.erf, lib),
@@ -211,26 +231,29 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         gammainc=functools.partial(_special.gammainc, lib),
         gammaincc=functools.partial(_special.gammaincc, lib),
         zeta=functools.partial(_special.zeta_elementwise, lib),
-        getitem=_getitem,
+        getitem=indexing.numpy_getitem if lib is np else indexing.getitem,
         window_view=functools.partial(layout.window_view, lib),
         expand_view=functools.partial(layout.expand_view, lib),
         diagonal_view=functools.partial(layout.diagonal_view, lib),
         strided_view=functools.partial(layout.strided_view, lib),
-        index_add_zeros=_index_add_zeros,
-        index_add_into=_index_add_into,
-        **{name: functools.partial(getattr(_windows, name), lib, lib is np) for name in _WINDOWS},
+        index_add_zeros=indexing.index_add_zeros,
+        index_add_into=indexing.index_add_into,
         **{
-            name: functools.partial(getattr(_conv_windows, name), lib, lib is np)
+            name: functools.partial(getattr(_windows, name), windows_lib, lib is np)
+            for name in _WINDOWS
+        },
+        **{
+            name: functools.partial(getattr(_conv_windows, name), windows_lib, lib is np)
             for name in _CONV_WINDOWS
         },
-        take_add_zeros=_take_add_zeros,
+        take_add_zeros=indexing.take_add_zeros,
         trunc_divide=functools.partial(_trunc_divide, lib),
         linear=functools.partial(_linear, lib),
         relu_backward=functools.partial(
             _relu_backward, numpy_fast.numpy_where if lib is np else lib.where
         ),
-        index_put=_index_put,
-        index_put_into=_index_put_into,
+        index_put=indexing.index_put,
+        index_put_into=indexing.index_put_into,
         inv=functools.partial(_linalg_call, lib, "inv"),
         det=functools.partial(_linalg_call, lib, "det"),
         slogdet=functools.partial(_linalg_call, lib, "slogdet"),
@@ -248,7 +271,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         adjugate=functools.partial(_adjugate, lib),
         binary_cross_entropy_backward=functools.partial(_binary_cross_entropy_backward, lib),
     )
-    if lib is not np and lazy.is_lazy(lib):
+    if lazy_lib:
         vars(namespace).update(lazy.namespace_functions(lib))
     return namespace
 
@@ -305,22 +328,6 @@ def _linalg_call(lib: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     return getattr(lib.linalg, name)(*args, **kwargs)
 
 
-def _index_put(x: Any, values: Any, key: Any) -> Any:
-    """A copy of ``x`` with ``values`` (broadcast) written at ``[key]``."""
-    out = asarray(x, copy=True)  # also turns a NumPy scalar (a 0-d gradient) into an array
-    if is_numpy:
-        out[key] = values
-    elif is_lazy and _is_advanced(key):
-        return lazy.index_put(module, out, values, key)
-    elif _is_advanced(key) or _has_none(key):
-        written = np.array(to_numpy(out), copy=True)
-        written[_numpy_key(key)] = to_numpy(values) if is_array(values) else values
-        return _from_numpy(written, out.dtype)
-    else:
-        out[_full_key(key)] = values
-    return out
-
-
 def _adjugate(lib: Any, a: Any) -> Any:
     """The adjugate of a batch of square matrices, exact for singular ones too.
 
@@ -339,130 +346,6 @@ def _adjugate(lib: Any, a: Any) -> Any:
     sign = np.linalg.det(u) * np.linalg.det(vt)
     middle = (before * after)[..., :, None] * np.swapaxes(u, -1, -2)
     return (sign[..., None, None] * (np.swapaxes(vt, -1, -2) @ middle)).astype(a.dtype)
-
-
-def _getitem(x: Any, key: Any) -> Any:
-    """``x[key]``, as a function so that VJP rules can name it on any namespace."""
-    if is_numpy:
-        out = x[key]
-        if out.__class__ is not np.ndarray and x.__class__ is np.ndarray:
-            # An integer for every axis gives a NumPy scalar, a copy: with a trailing ``...``
-            # NumPy gives the element as a 0-d view, so that writes through it reach x.
-            out = x[_full_key(key)]
-        return out
-    if is_lazy and _is_advanced(key):
-        return lazy.getitem(module, x, key)
-    if _is_advanced(key):  # the standard's integer-array indexing is narrower than PyTorch's
-        return _from_numpy(to_numpy(x)[_numpy_key(key)], x.dtype)
-    return x[_full_key(key)]
-
-
-def _full_key(key: Any) -> Any:
-    """``key`` with a trailing ``...``: the same selection, which strict libraries require."""
-    parts = key if isinstance(key, tuple) else (key,)
-    if any(p is Ellipsis for p in parts):
-        return parts
-    return (*parts, Ellipsis)
-
-
-def _has_none(key: Any) -> bool:
-    # The standard allows None (a new axis) when reading, not when writing.
-    return any(p is None for p in (key if isinstance(key, tuple) else (key,)))
-
-
-def _numpy_key(key: Any) -> Any:
-    parts = key if isinstance(key, tuple) else (key,)
-    return tuple(to_numpy(p) if isinstance(p, array_type) else p for p in parts)
-
-
-def _from_numpy(values: Any, dtype: Any) -> Any:
-    values = np.asarray(values)  # tolist() loses the shape of empty arrays: reshape after
-    return module.reshape(module.asarray(values.tolist(), dtype=dtype), values.shape)
-
-
-def set_at(x: Any, key: Any, values: Any) -> None:
-    """``x[key] = values`` in place, for any key PyTorch accepts, on any backend."""
-    if tracer is not None:  # arraygrad.compile writes the write down too
-        return tracer.call(set_at, (x, key, values))
-    if is_numpy:
-        x[key] = values
-    elif _is_advanced(key) or _has_none(key):
-        x[...] = _index_put(x, values, key)
-    else:
-        x[_full_key(key)] = values
-
-
-def _index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
-    """A zero array of ``shape`` with ``values`` added at ``x[key]``, repeated indices summing.
-
-    It is the adjoint of ``x[key]``: the gradient of indexing scatters back to the indexed places.
-    """
-    out = module.zeros(shape, dtype=values.dtype)
-    if is_numpy and _is_advanced(key):
-        np.add.at(out, key, values)  # sums where an index repeats; plain assignment would not
-    elif is_lazy and _is_advanced(key):
-        return lazy.index_add_zeros(module, values, shape, key)
-    elif _is_advanced(key) or _has_none(key):  # other libraries: scatter-add in NumPy
-        scattered = np.zeros(shape, dtype=to_numpy(out).dtype)
-        np.add.at(scattered, _numpy_key(key), to_numpy(values))
-        return _from_numpy(scattered, out.dtype)
-    else:
-        out[key if is_numpy else _full_key(key)] = values
-    return out
-
-
-def _index_add_into(total: Any, values: Any, key: Any) -> Any:
-    """``total + index_add_zeros(values, total.shape, key)`` for a basic ``key`` (ints, slices,
-    ``None``, ``...``: no element twice), added into ``total``'s memory where the library allows
-    it: the backward engine's way to add the gradient of a view into the gradient of its base,
-    an array only the engine holds, at the cost of the view's size instead of the base's.
-
-    The sums are the same except for the sign of a zero: an element outside ``key`` that holds
-    -0.0 keeps it here, where the out-of-place sum adds +0.0 (giving +0.0). Eager backward
-    and compiled replays both add in place, so their bits agree.
-    """
-    # (The engine's own arrays, which it made, are writable; a 0-d gradient may come as a NumPy
-    # scalar. Plain indexing and arithmetic: arraygrad.compile's recorder follows them as
-    # writes into ``total``.)
-    if (
-        is_numpy
-        and total.__class__ is np.ndarray
-        and total.dtype == values.dtype
-        and not _is_advanced(key)
-    ):
-        total[key] += values
-        return total
-    return total + _index_add_zeros(values, tuple(total.shape), key)
-
-
-def _index_put_into(x: Any, values: Any, key: Any) -> Any:
-    """``index_put(x, values, key)`` written into ``x`` itself where the library allows it: the
-    backward engine's way to zero the overwritten places of a gradient only it holds, at the
-    cost of those places instead of a copy of all of it."""
-    if is_numpy and x.__class__ is np.ndarray:  # (an array the engine made, as above)
-        x[key] = values
-        return x
-    return _index_put(x, values, key)
-
-
-def _is_advanced(key: Any) -> bool:
-    parts = key if isinstance(key, tuple) else (key,)
-    return any(not isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
-
-
-def _take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int) -> Any:
-    """Zeros of ``shape`` with ``values`` added at ``indices`` along ``axis``, repeats summing.
-
-    The adjoint of ``take(x, indices, axis=axis)`` (1-D ``indices``).
-    """
-    if is_numpy:
-        out = np.zeros(shape, dtype=values.dtype)
-        np.add.at(out, (slice(None),) * axis + (indices,), values)
-        return out
-    # The standard has no scatter-add: sum through a one-hot matrix instead.
-    one_hot = module.reshape(indices, (-1, 1)) == module.arange(shape[axis], dtype=indices.dtype)
-    moved = module.moveaxis(values, axis, -1)
-    return module.moveaxis(moved @ module.astype(one_hot, values.dtype), -1, axis)
 
 
 def get_backend() -> Any:

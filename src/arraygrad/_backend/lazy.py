@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,8 @@ _VALUE_SHAPED += ("unique_all", "unique_counts", "unique_inverse")
 def namespace_functions(lib: Any) -> dict[str, Any]:
     """The functions of the lazy ``lib`` that arraygrad's namespace replaces: those whose
     results are shaped by the values, and the linear algebra (Dask's works on single 2-D
-    matrices, lacks ``eigh`` and full SVDs and QRs: NumPy's runs on each batch of blocks)."""
+    matrices, lacks ``eigh`` and full SVDs and QRs: NumPy's runs on each batch of blocks), and
+    ``reshape`` and ``take``, past what Dask 2026.8 refuses or gets wrong."""
     functions: dict[str, Any] = {
         name: functools.partial(_sized, lib, getattr(lib, name))
         for name in _VALUE_SHAPED
@@ -64,6 +66,8 @@ def namespace_functions(lib: Any) -> dict[str, Any]:
     for name, signature in _LINALG.items():
         functions[name] = functools.partial(_linalg, name, signature)
     functions["eye"] = functools.partial(_eye, lib)
+    functions["reshape"] = functools.partial(_reshape, lib.reshape)
+    functions["take"] = functools.partial(_take, lib.take)
     functions["solve"] = _solve
     functions["svd"] = _svd
     functions["qr"] = _qr
@@ -80,6 +84,36 @@ def _eye(
     rows = lib.reshape(lib.arange(n_rows), (n_rows, 1))
     hit = rows + k == lib.reshape(lib.arange(cols), (1, cols))
     return lib.astype(hit, lib.float64 if dtype is None else dtype)
+
+
+def reshaping(lib: Any) -> SimpleNamespace:
+    """``lib`` with the standard's ``reshape`` in place of Dask's (see ``_reshape``), for code
+    that is handed the library itself rather than arraygrad's namespace."""
+    names = {name: value for name, value in vars(lib).items() if not name.startswith("_")}
+    return SimpleNamespace(**{**names, "reshape": functools.partial(_reshape, lib.reshape)})
+
+
+def _reshape(reshape: Any, x: Any, /, shape: Any, *, copy: bool | None = None) -> Any:
+    """The standard's ``reshape``. Dask's reshapes only by splitting or merging whole dimensions
+    (NotImplementedError where one is split and merged at once, as convolutions' ``(C, kh, kw,
+    ...)`` as ``(groups, C / groups * kh * kw, ...)``): those go through one flat dimension, a
+    merge of all then a split, which it always can (the rechunking stays lazy)."""
+    try:
+        return reshape(x, shape, copy=copy)
+    except NotImplementedError:
+        return reshape(reshape(x, (-1,), copy=copy), shape)
+
+
+def _take(take: Any, x: Any, indices: Any, /, *, axis: int | None = None) -> Any:
+    """The standard's ``take``, past a Dask 2026.8 name clash: indexing an axis by a Dask array
+    names the axis's chunk offsets ``from_array(offsets, chunks=1)``, by their hash, the name
+    ``asarray(np.array([0]))`` has too (an index of one element, 0, on an axis of one chunk),
+    and the two graphs merge into one whose declared shape is the whole axis (``take`` of
+    ``(2, 1)`` by ``[0]`` claimed ``(2, 1)``, computed ``(1, 1)``). Such an index is given a
+    name of its own (a no-op task)."""
+    if hasattr(indices, "map_blocks") and tuple(indices.shape) == (1,):
+        indices = indices.map_blocks(np.asarray, dtype=indices.dtype)
+    return take(x, indices) if axis is None else take(x, indices, axis=axis)
 
 
 def _sized(lib: Any, function: Any, *args: Any, **kwargs: Any) -> Any:

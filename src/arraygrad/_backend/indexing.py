@@ -1,0 +1,168 @@
+"""Indexing raw arrays the way PyTorch indexes tensors, on any library: reading ``x[key]``,
+writing ``x[key] = values`` and the adjoint scatter-adds that are their gradients.
+
+NumPy takes every key PyTorch does. The standard's integer-array indexing is narrower, so other
+libraries go through NumPy for advanced keys, and lazy ones (Dask's) through flat positions
+(``lazy.py``) that keep them lazy. Part of the one door to arrays (``_backend``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from arraygrad import _backend
+from arraygrad._backend import lazy
+
+
+def index_put(x: Any, values: Any, key: Any) -> Any:
+    """A copy of ``x`` with ``values`` (broadcast) written at ``[key]``."""
+    out = _backend.asarray(x, copy=True)  # also turns a NumPy scalar (a 0-d gradient) into an array
+    if _backend.is_numpy:
+        out[key] = values
+    elif _backend.is_lazy and _is_advanced(key):
+        return lazy.index_put(_backend.module, out, values, key)
+    elif _is_advanced(key) or _has_none(key):
+        written = np.array(_backend.to_numpy(out), copy=True)
+        written[_numpy_key(key)] = (
+            _backend.to_numpy(values) if _backend.is_array(values) else values
+        )
+        return _from_numpy(written, out.dtype)
+    else:
+        out[_full_key(key)] = values
+    return out
+
+
+def numpy_getitem(x: Any, key: Any) -> Any:
+    """:func:`getitem` on NumPy, the namespace's own there (no test of the library per call)."""
+    out = x[key]
+    if out.__class__ is not np.ndarray and x.__class__ is np.ndarray:
+        # An integer for every axis gives a NumPy scalar, a copy: with a trailing ``...``
+        # NumPy gives the element as a 0-d view, so that writes through it reach x.
+        out = x[_full_key(key)]
+    return out
+
+
+def getitem(x: Any, key: Any) -> Any:
+    """``x[key]``, as a function so that VJP rules can name it on any namespace."""
+    if _backend.is_numpy:
+        return numpy_getitem(x, key)
+    if _backend.is_lazy and _is_advanced(key):
+        return lazy.getitem(_backend.module, x, key)
+    if _is_advanced(key):  # the standard's integer-array indexing is narrower than PyTorch's
+        return _from_numpy(_backend.to_numpy(x)[_numpy_key(key)], x.dtype)
+    return x[_full_key(key)]
+
+
+def _full_key(key: Any) -> Any:
+    """``key`` with a trailing ``...``: the same selection, which strict libraries require."""
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(p is Ellipsis for p in parts):
+        return parts
+    return (*parts, Ellipsis)
+
+
+def _has_none(key: Any) -> bool:
+    # The standard allows None (a new axis) when reading, not when writing.
+    return any(p is None for p in (key if isinstance(key, tuple) else (key,)))
+
+
+def _numpy_key(key: Any) -> Any:
+    parts = key if isinstance(key, tuple) else (key,)
+    return tuple(_backend.to_numpy(p) if isinstance(p, _backend.array_type) else p for p in parts)
+
+
+def _from_numpy(values: Any, dtype: Any) -> Any:
+    lib = _backend.module
+    values = np.asarray(values)  # tolist() loses the shape of empty arrays: reshape after
+    return lib.reshape(lib.asarray(values.tolist(), dtype=dtype), values.shape)
+
+
+def set_at(x: Any, key: Any, values: Any) -> None:
+    """``x[key] = values`` in place, for any key PyTorch accepts, on any backend."""
+    if _backend.tracer is not None:  # arraygrad.compile writes the write down too
+        return _backend.tracer.call(set_at, (x, key, values))
+    if _backend.is_numpy:
+        x[key] = values
+    elif _is_advanced(key) or _has_none(key):
+        x[...] = index_put(x, values, key)
+    else:
+        x[_full_key(key)] = values
+
+
+def index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
+    """A zero array of ``shape`` with ``values`` added at ``x[key]``, repeated indices summing.
+
+    It is the adjoint of ``x[key]``: the gradient of indexing scatters back to the indexed places.
+    """
+    out = _backend.module.zeros(shape, dtype=values.dtype)
+    if _backend.is_numpy and _is_advanced(key):
+        np.add.at(out, key, values)  # sums where an index repeats; plain assignment would not
+    elif _backend.is_lazy and _is_advanced(key):
+        return lazy.index_add_zeros(_backend.module, values, shape, key)
+    elif _is_advanced(key) or _has_none(key):  # other libraries: scatter-add in NumPy
+        scattered = np.zeros(shape, dtype=_backend.to_numpy(out).dtype)
+        np.add.at(scattered, _numpy_key(key), _backend.to_numpy(values))
+        return _from_numpy(scattered, out.dtype)
+    elif _backend.is_numpy:
+        out[key] = values
+    elif 0 not in tuple(values.shape):  # (Dask refuses to write an empty block, even in place of
+        # an empty one, "value array of shape (2, 0) could not be broadcast to ... (2, 0)")
+        out[_full_key(key)] = values
+    return out
+
+
+def index_add_into(total: Any, values: Any, key: Any) -> Any:
+    """``total + index_add_zeros(values, total.shape, key)`` for a basic ``key`` (ints, slices,
+    ``None``, ``...``: no element twice), added into ``total``'s memory where the library allows
+    it: the backward engine's way to add the gradient of a view into the gradient of its base,
+    an array only the engine holds, at the cost of the view's size instead of the base's.
+
+    The sums are the same except for the sign of a zero: an element outside ``key`` that holds
+    -0.0 keeps it here, where the out-of-place sum adds +0.0 (giving +0.0). Eager backward
+    and compiled replays both add in place, so their bits agree.
+    """
+    # (The engine's own arrays, which it made, are writable; a 0-d gradient may come as a NumPy
+    # scalar. Plain indexing and arithmetic: arraygrad.compile's recorder follows them as
+    # writes into ``total``.)
+    if (
+        _backend.is_numpy
+        and total.__class__ is np.ndarray
+        and total.dtype == values.dtype
+        and not _is_advanced(key)
+    ):
+        total[key] += values
+        return total
+    return total + index_add_zeros(values, tuple(total.shape), key)
+
+
+def index_put_into(x: Any, values: Any, key: Any) -> Any:
+    """``index_put(x, values, key)`` written into ``x`` itself where the library allows it: the
+    backward engine's way to zero the overwritten places of a gradient only it holds, at the
+    cost of those places instead of a copy of all of it."""
+    if _backend.is_numpy and x.__class__ is np.ndarray:  # (an array the engine made, as above)
+        x[key] = values
+        return x
+    return index_put(x, values, key)
+
+
+def _is_advanced(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(not isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+
+
+def take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int) -> Any:
+    """Zeros of ``shape`` with ``values`` added at ``indices`` along ``axis``, repeats summing.
+
+    The adjoint of ``take(x, indices, axis=axis)`` (1-D ``indices``).
+    """
+    if _backend.is_numpy:
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, (slice(None),) * axis + (indices,), values)
+        return out
+    # The standard has no scatter-add: sum through a one-hot matrix instead.
+    lib = _backend.module
+    one_hot = lib.reshape(indices, (-1, 1)) == lib.arange(shape[axis], dtype=indices.dtype)
+    moved = lib.moveaxis(values, axis, -1)
+    return lib.moveaxis(moved @ lib.astype(one_hot, values.dtype), -1, axis)
