@@ -104,3 +104,54 @@ def test_an_int_device_is_a_gpu_index_that_numpy_lacks() -> None:
     with pytest.raises(RuntimeError, match=r"'cuda:0' is not available.*Fix:"):
         t.to(0, ag.float64)
     assert t.to(ag.float64, False).dtype == ag.float64  # a bool is non_blocking, not a device
+
+
+# Every factory function and module constructor that takes ``device=``, called with it.
+FACTORIES: dict[str, Any] = {
+    "zeros": lambda lib, d: lib.zeros(2, device=d),
+    "empty": lambda lib, d: lib.empty(2, device=d),
+    "full": lambda lib, d: lib.full((2,), 1.0, device=d),
+    "arange": lambda lib, d: lib.arange(3, device=d),
+    "linspace": lambda lib, d: lib.linspace(0, 1, 3, device=d),
+    "eye": lambda lib, d: lib.eye(3, device=d),
+    "randn": lambda lib, d: lib.randn(2, device=d),
+    "randint": lambda lib, d: lib.randint(0, 3, (2,), device=d),
+    "randperm": lambda lib, d: lib.randperm(3, device=d),
+    "zeros_like": lambda lib, d: lib.zeros_like(lib.ones(2), device=d),
+    "rand_like": lambda lib, d: lib.rand_like(lib.ones(2), device=d),
+    "tensor": lambda lib, d: lib.tensor([1.0], device=d),
+    "as_tensor": lambda lib, d: lib.as_tensor([1.0], device=d),
+    "asarray": lambda lib, d: lib.asarray([1.0], device=d),
+    "new_zeros": lambda lib, d: lib.ones(2).new_zeros(2, device=d),
+    "new_tensor": lambda lib, d: lib.ones(2).new_tensor([1.0], device=d),
+    "tril_indices": lambda lib, d: lib.tril_indices(3, 3, device=d),
+    "hann_window": lambda lib, d: lib.hann_window(4, device=d),
+    "normal": lambda lib, d: lib.normal(0.0, 1.0, (2,), device=d),
+    "Linear": lambda lib, d: lib.nn.Linear(2, 2, device=d),
+    "Conv2d": lambda lib, d: lib.nn.Conv2d(1, 1, 3, device=d),
+    "BatchNorm1d": lambda lib, d: lib.nn.BatchNorm1d(3, device=d),
+    "LayerNorm": lambda lib, d: lib.nn.LayerNorm(3, device=d),
+    "Embedding": lambda lib, d: lib.nn.Embedding(3, 2, device=d),
+    "LSTM": lambda lib, d: lib.nn.LSTM(2, 2, device=d),
+    "GRUCell": lambda lib, d: lib.nn.GRUCell(2, 2, device=d),
+    "MultiheadAttention": lambda lib, d: lib.nn.MultiheadAttention(4, 2, device=d),
+    "LazyLinear": lambda lib, d: lib.nn.LazyLinear(2, device=d),
+    "causal mask": lambda lib, d: lib.nn.Transformer.generate_square_subsequent_mask(3, device=d),
+}
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_factories_make_tensors_where_arraygrad_computes_and_refuse_other_devices(
+    name: str,
+) -> None:
+    make = FACTORIES[name]
+    for where in (None, "cpu", "cpu:0", ag.device("cpu")):
+        make(ag, where)  # the preamble's device on a machine without a GPU
+    # Before, device="cuda" was ignored and the tensor made on the CPU; torch's CPU build
+    # raises too (an AssertionError there, a RuntimeError with CUDA but no GPU).
+    with pytest.raises((AssertionError, RuntimeError)):
+        make(torch, "cuda")
+    with pytest.raises(RuntimeError, match=r"'cuda' is not available.*Fix: choose the device"):
+        make(ag, "cuda")
+    with pytest.raises(RuntimeError, match=r"'cuda:1' is not available"):
+        make(ag, ag.device("cuda", 1))

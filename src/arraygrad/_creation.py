@@ -7,7 +7,7 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _dtype
+from arraygrad import _backend, _device, _dtype
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
 from arraygrad._tensor import Tensor
@@ -75,6 +75,7 @@ def tensor(
     >>> arraygrad.tensor([1, 2]).dtype, arraygrad.tensor([1.0, 2]).dtype
     (arraygrad.int64, arraygrad.float32)
     """
+    _device.check_placement(device)
     if isinstance(data, Tensor):
         array = _backend.copy(data._data)
         if dtype is not None:
@@ -111,6 +112,7 @@ def tensor(
 
 def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tensor:
     """``data`` as a tensor, sharing memory with a tensor or array of the right dtype."""
+    _device.check_placement(device)
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype is dtype else data.to(dtype)
     native = None if dtype is None else _native(dtype)
@@ -137,13 +139,14 @@ def asarray(
     refuses to copy (ValueError). NumPy scalars, numbers and lists are always copied, with
     :func:`tensor`'s dtypes. ``requires_grad=None`` keeps a tensor's flag (warning once, as
     torch does); ``False`` detaches a non-leaf, and on a leaf returned as it is clears the flag
-    of ``obj`` itself, as torch does. ``device`` is accepted and ignored (one device).
+    of ``obj`` itself, as torch does. ``device`` must be the device arraygrad computes on.
 
     >>> import arraygrad
     >>> x = arraygrad.tensor([1.0, 2.0])
     >>> arraygrad.asarray(x) is x, arraygrad.asarray([1, 2]).dtype
     (True, arraygrad.int64)
     """
+    _device.check_placement(device)
     grad = requires_grad
     if grad is None:
         grad = isinstance(obj, Tensor) and obj.requires_grad
@@ -190,7 +193,9 @@ def from_numpy(array: Any) -> Tensor:
 
 
 # Keywords of PyTorch's factory functions about where and how memory is laid out, which
-# arraygrad (one device, strided arrays) accepts and ignores, so that PyTorch code runs as is.
+# arraygrad (one device at a time, strided arrays) accepts, so that PyTorch code runs as is:
+# ``device=`` must name the device arraygrad computes on (_device.check_placement), the others
+# are ignored.
 _PLACEMENT = frozenset(["device", "layout", "pin_memory", "memory_format"])
 
 
@@ -199,7 +204,8 @@ def creation_options(
 ) -> tuple[Any, ...]:
     """Check the keywords ``options`` given to the factory function ``name``, as PyTorch does.
 
-    PyTorch's placement keywords (``device=``, ``layout=``, ...) are accepted and ignored;
+    PyTorch's placement keywords (``device=``, ``layout=``, ...) are accepted, ``device=``
+    when it names the device arraygrad computes on (else PyTorch's RuntimeError);
     ``size=`` is the shape of a function that takes ``*size`` (returned, as ``size`` is when
     not given); anything else is a TypeError naming it (it used to be ignored silently).
     """
@@ -208,6 +214,8 @@ def creation_options(
             if size:
                 raise TypeError(f"{name}() got multiple values for argument 'size'")
             size = (value,)
+        elif key == "device":
+            _device.check_placement(value)
         elif key == "out" and value is not None:  # out=None is PyTorch's default
             raise TypeError(
                 f"{name}() got the keyword argument 'out', which arraygrad's factory functions "

@@ -171,6 +171,14 @@ def check_reachable(where: Any) -> None:
     )
 
 
+def check_placement(where: Any) -> None:
+    """The ``device=`` of a factory function or a module's constructor: ``None`` (the default)
+    or the device arraygrad computes on, as :func:`check_reachable` says; PyTorch raises too when
+    asked to make a tensor on a device it cannot reach (``device="cuda"`` without a GPU)."""
+    if where is not None:
+        check_reachable(where)
+
+
 class _Name:
     """A layout or memory format: only its name (factory functions accept and ignore it)."""
 

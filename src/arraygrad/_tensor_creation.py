@@ -119,6 +119,7 @@ class TensorCreationMethods:
         self, data: Any, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:
         """A new leaf holding a copy of ``data``, in this dtype unless ``dtype``."""
+        _ag._device.check_placement(device)
         d = self.dtype if dtype is None else dtype
         return _ag._creation.tensor(data, dtype=d, requires_grad=requires_grad)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arraygrad import _device
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 
@@ -78,6 +79,7 @@ class _Uninitialized:
     def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
         """Become a ``cls_to_become`` of ``shape`` (uninitialised values; the module draws
         them), keeping this object, so that references to it stay valid."""
+        _device.check_placement(device)
         self.data = empty(*tuple(shape), dtype=self.dtype if dtype is None else dtype)
         self.__class__ = self.cls_to_become
 
@@ -109,6 +111,7 @@ class UninitializedParameter(_Uninitialized, Parameter):
     def __new__(
         cls, requires_grad: bool = True, device: Any = None, dtype: Any = None
     ) -> UninitializedParameter:
+        _device.check_placement(device)
         param: UninitializedParameter = super().__new__(  # type: ignore[assignment]
             cls, empty(0, dtype=dtype), requires_grad
         )
@@ -141,6 +144,7 @@ class UninitializedBuffer(_Uninitialized, Tensor):
     def __new__(
         cls, requires_grad: bool = False, device: Any = None, dtype: Any = None
     ) -> UninitializedBuffer:
+        _device.check_placement(device)
         buffer: UninitializedBuffer = cls._wrap(empty(0, dtype=dtype)._data)  # type: ignore[assignment]
         buffer.requires_grad_(requires_grad)
         return buffer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _math
+from arraygrad import _device, _math
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
@@ -388,6 +388,7 @@ class PReLU(Module):
     def __init__(
         self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from arraygrad import _shape
+from arraygrad import _device, _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.container import ModuleList, Sequential
@@ -60,6 +60,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         cutoffs = list(cutoffs)
         if not cutoffs:

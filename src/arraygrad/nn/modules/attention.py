@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arraygrad import _device
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
@@ -58,6 +59,7 @@ class MultiheadAttention(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(
                 f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "

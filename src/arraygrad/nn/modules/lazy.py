@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from arraygrad import _dtype
+from arraygrad import _device, _dtype
 from arraygrad._creation import tensor
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
@@ -130,6 +130,7 @@ class LazyLinear(LazyModuleMixin, Linear):
     def __init__(
         self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
     ) -> None:
+        _device.check_placement(device)
         # No bias yet: a tensor soon replaced is not worth making.
         super().__init__(0, 0, False)
         self.weight = UninitializedParameter(dtype=dtype)
@@ -176,6 +177,7 @@ class _LazyConvXdMixin(LazyModuleMixin):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         # in_channels and out_channels 0 and no bias until the first input.
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode)
         self._uninitialized(out_channels, bias, dtype)
@@ -253,6 +255,7 @@ def _transpose_init(
 ) -> None:
     """The lazy transposed convolutions' constructor: ``ConvTranspose``'s arguments (in its
     order) less ``in_channels``."""
+    _device.check_placement(device)
     super(_LazyConvXdMixin, self).__init__(
         0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode
     )
@@ -303,6 +306,7 @@ class _LazyNormBase(LazyModuleMixin):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         # Neither affine nor tracking yet, so that no tensor is made only to be replaced.
         super().__init__(0, eps, momentum, False, False, device, dtype)
         self.affine = affine

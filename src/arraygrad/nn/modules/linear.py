@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from arraygrad import _device
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
@@ -45,6 +46,7 @@ class Linear(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
@@ -88,6 +90,7 @@ class Bilinear(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.in1_features = in1_features
         self.in2_features = in2_features

@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _dtype
+from arraygrad import _device, _dtype
 from arraygrad._creation import empty, ones, tensor, zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
@@ -75,6 +75,7 @@ class _BatchNorm(Module):
         *,
         bias: bool = True,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -184,6 +185,7 @@ class LayerNorm(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -221,6 +223,7 @@ class GroupNorm(Module):
         *,
         bias: bool = True,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         if num_channels % num_groups:
             raise ValueError(
@@ -266,6 +269,7 @@ class _InstanceNorm(_BatchNorm):
         *,
         bias: bool = True,
     ) -> None:
+        _device.check_placement(device)
         super().__init__(
             num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
         )
@@ -342,6 +346,7 @@ class RMSNorm(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)

@@ -22,7 +22,7 @@ import warnings
 from itertools import accumulate
 from typing import Any
 
-from arraygrad import _math
+from arraygrad import _device, _math
 from arraygrad._creation import empty, zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
@@ -62,6 +62,7 @@ class RNNBase(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         if (
             not isinstance(dropout, numbers.Number)
@@ -441,6 +442,7 @@ class RNN(RNNBase):
         dtype: Any = None,
         **kwargs: Any,
     ) -> None:
+        _device.check_placement(device)
         _refuse_projection(kwargs)
         if nonlinearity == "tanh":
             mode = "RNN_TANH"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from arraygrad import _device
 from arraygrad._creation import empty, zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn import init
@@ -37,6 +38,7 @@ class RNNCellBase(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -133,6 +135,7 @@ class RNNCell(RNNCellBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
         self.nonlinearity = nonlinearity
 
@@ -171,6 +174,7 @@ class GRUCell(RNNCellBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
@@ -204,6 +208,7 @@ class LSTMCell(RNNCellBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
 
     def forward(

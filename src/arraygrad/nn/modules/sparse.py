@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arraygrad import _device
 from arraygrad._creation import empty
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
@@ -41,6 +42,7 @@ class Embedding(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -158,6 +160,7 @@ class EmbeddingBag(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim

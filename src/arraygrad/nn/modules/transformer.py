@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _device
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.attention import MultiheadAttention
@@ -75,6 +75,7 @@ class TransformerEncoderLayer(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
@@ -131,6 +132,7 @@ _made_causal: dict[int, tuple[weakref.ref[Tensor], int, weakref.ref[Any] | None,
 
 
 def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
+    _device.check_placement(device)
     from arraygrad._creation import full
     from arraygrad._linalg import triu
 
@@ -310,6 +312,7 @@ class TransformerDecoderLayer(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, dtype=dtype
@@ -476,6 +479,7 @@ class Transformer(Module):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        _device.check_placement(device)
         super().__init__()
         layer_args = (
             d_model,
