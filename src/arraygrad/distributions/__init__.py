@@ -20,29 +20,38 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
+from arraygrad.distributions.counts import Binomial, Geometric, Multinomial, NegativeBinomial
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution
 from arraygrad.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
 from arraygrad.distributions.kl import kl_divergence, register_kl
+from arraygrad.distributions.mixture import MixtureSameFamily
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
+from arraygrad.distributions.studentt import StudentT
 
 __all__ = [
     "Bernoulli",
     "Beta",
+    "Binomial",
     "Categorical",
     "Chi2",
     "Dirichlet",
     "Distribution",
     "Exponential",
     "Gamma",
+    "Geometric",
     "Gumbel",
     "Independent",
     "Laplace",
     "LogNormal",
+    "MixtureSameFamily",
+    "Multinomial",
     "MultivariateNormal",
+    "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
     "Poisson",
+    "StudentT",
     "Uniform",
     "constraints",
     "kl_divergence",

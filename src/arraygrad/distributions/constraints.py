@@ -24,6 +24,7 @@ __all__ = [
     "dependent_property",
     "greater_than",
     "greater_than_eq",
+    "half_open_interval",
     "independent",
     "integer_greater_than",
     "integer_interval",
@@ -31,6 +32,7 @@ __all__ = [
     "is_dependent",
     "less_than",
     "lower_cholesky",
+    "multinomial",
     "nonnegative",
     "nonnegative_integer",
     "one_hot",
@@ -145,6 +147,13 @@ class Interval(Constraint):
         return f"lower_bound={self.lower_bound}, upper_bound={self.upper_bound}"
 
 
+class HalfOpenInterval(Interval):
+    """Values in ``[lower_bound, upper_bound)``."""
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return (value >= self.lower_bound) & (value < self.upper_bound)
+
+
 class IntegerInterval(Interval):
     """Whole numbers in ``[lower_bound, upper_bound]``."""
 
@@ -191,6 +200,20 @@ class OneHot(Constraint):
     def check(self, value: ag.Tensor) -> ag.Tensor:
         binary = ((value == 0) | (value == 1)).all(-1)
         return binary & (value.sum(-1) == 1)
+
+
+class Multinomial(Constraint):
+    """Nonnegative count vectors along the last dimension whose total is at most
+    ``upper_bound`` (the number of trials)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
 
 
 class PositiveDefinite(Constraint):
@@ -257,6 +280,8 @@ greater_than = GreaterThan
 greater_than_eq = GreaterThanEq
 less_than = LessThan
 interval = Interval
+half_open_interval = HalfOpenInterval
+multinomial = Multinomial
 integer_interval = IntegerInterval
 integer_greater_than = IntegerGreaterThan
 independent = IndependentConstraint

@@ -26,6 +26,7 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
+from arraygrad.distributions.counts import Binomial, Geometric
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution, sum_rightmost
 from arraygrad.distributions.gamma import Beta, Dirichlet, Gamma
@@ -305,3 +306,38 @@ for _p_type in _UNBOUNDED_BELOW:
 _UNBOUNDED: tuple[type[Distribution], ...] = (*_UNBOUNDED_BELOW, Exponential)
 for _p_type in _UNBOUNDED:
     register_kl(_p_type, Uniform)(_infinite)  # p has mass outside any interval
+
+
+# ---- counting families ----
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p: Binomial, q: Binomial) -> ag.Tensor:
+    """``n (p log(p / q) + (1 - p) log((1 - p) / (1 - q)))`` for equal trial counts; infinite
+    where q has fewer trials (p reaches counts q cannot). q with more trials than p is not
+    implemented, as in torch."""
+    if bool((p.total_count < q.total_count).any()):
+        raise NotImplementedError(
+            "KL between Binomials where q.total_count > p.total_count is not implemented"
+        )
+    # p log(p / q) + (1 - p) log((1 - p) / (1 - q)) = p (logit p - logit q) + log((1 - p) / (1 - q))
+    per_trial = p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p()
+    return _where_inf(p.total_count > q.total_count, p.total_count * per_trial)
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p: Geometric, q: Geometric) -> ag.Tensor:
+    """``-H(p) - E_p[log q]``, where ``E_p[log q(k)] = log q + E_p[k] log(1 - q)`` and
+    ``E_p[k] = 1 / p - 1``: ``-H(p) - log(1 - q) / p - logit(q)``."""
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
+
+
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p: Bernoulli, q: Poisson) -> ag.Tensor:
+    """``-H(p) - E_p[log q]`` with ``E_p[log q(x)] = p log(rate) - rate`` (``log x! = 0`` at
+    0 and 1)."""
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+register_kl(Poisson, Bernoulli)(_infinite)  # Poisson has mass above 1
+register_kl(Poisson, Binomial)(_infinite)  # Poisson has mass above any trial count
