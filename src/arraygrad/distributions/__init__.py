@@ -11,7 +11,8 @@ entropies, argument validation and closed-form KL divergences.
 
 from __future__ import annotations
 
-from arraygrad.distributions import constraints
+from arraygrad.distributions import constraints, transforms
+from arraygrad.distributions.constraint_registry import biject_to, transform_to
 from arraygrad.distributions.continuous import (
     Exponential,
     Gumbel,
@@ -23,25 +24,51 @@ from arraygrad.distributions.continuous import (
 from arraygrad.distributions.counts import Binomial, Geometric, Multinomial, NegativeBinomial
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution
+from arraygrad.distributions.folded import Cauchy, HalfCauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
 from arraygrad.distributions.kl import kl_divergence, register_kl
 from arraygrad.distributions.mixture import MixtureSameFamily
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 from arraygrad.distributions.studentt import StudentT
+from arraygrad.distributions.transformed_distribution import TransformedDistribution
+from arraygrad.distributions.transforms import (
+    AbsTransform,
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    IndependentTransform,
+    PowerTransform,
+    ReshapeTransform,
+    SigmoidTransform,
+    SoftmaxTransform,
+    SoftplusTransform,
+    StickBreakingTransform,
+    TanhTransform,
+    Transform,
+    identity_transform,
+)
 
 __all__ = [
+    "AbsTransform",
+    "AffineTransform",
     "Bernoulli",
     "Beta",
     "Binomial",
     "Categorical",
+    "Cauchy",
     "Chi2",
+    "ComposeTransform",
     "Dirichlet",
     "Distribution",
+    "ExpTransform",
     "Exponential",
     "Gamma",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
+    "IndependentTransform",
     "Laplace",
     "LogNormal",
     "MixtureSameFamily",
@@ -51,9 +78,22 @@ __all__ = [
     "Normal",
     "OneHotCategorical",
     "Poisson",
+    "PowerTransform",
+    "ReshapeTransform",
+    "SigmoidTransform",
+    "SoftmaxTransform",
+    "SoftplusTransform",
+    "StickBreakingTransform",
     "StudentT",
+    "TanhTransform",
+    "Transform",
+    "TransformedDistribution",
     "Uniform",
+    "biject_to",
     "constraints",
+    "identity_transform",
     "kl_divergence",
     "register_kl",
+    "transform_to",
+    "transforms",
 ]

@@ -29,8 +29,10 @@ from arraygrad.distributions.continuous import (
 from arraygrad.distributions.counts import Binomial, Geometric
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution, sum_rightmost
+from arraygrad.distributions.folded import Cauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Dirichlet, Gamma
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
+from arraygrad.distributions.transformed_distribution import TransformedDistribution
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -222,6 +224,27 @@ def _kl_independent_independent(p: Independent, q: Independent) -> ag.Tensor:
         raise NotImplementedError
     inner = kl_divergence(p.base_dist, q.base_dist)
     return sum_rightmost(inner, p.reinterpreted_batch_ndims)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistribution) -> Any:
+    # KL is invariant under a shared bijection, so it is the bases' KL; torch defines no other
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p: HalfNormal, q: HalfNormal) -> ag.Tensor:
+    # folding both by |x| keeps the density ratio, so the KL is the zero-mean normals'
+    return _kl_normal_normal(p.base_dist, q.base_dist)  # type: ignore[arg-type]
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> ag.Tensor:
+    # log(((s_p + s_q)² + (l_p - l_q)²) / (4 s_p s_q)), Chyzak and Nielsen's closed form
+    spread = (p.scale + q.scale) ** 2 + (p.loc - q.loc) ** 2
+    return spread.log() - (4 * p.scale * q.scale).log()
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)
