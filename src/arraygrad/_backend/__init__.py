@@ -22,6 +22,7 @@ import numpy as np
 
 from arraygrad import _conv_windows, _lu_factor, _special, _windows
 from arraygrad._backend import (
+    bfloat16,
     devices,
     fused,
     indexing,
@@ -88,6 +89,8 @@ update_into = writes.update_into
 
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
+# PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly: written in bfloat16.py.
+newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16
 
 # Random numbers (NumPy's generators, moved to the active namespace): written in random.py.
 STATE_SIZE = random.STATE_SIZE

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from arraygrad.optim import lr_scheduler
 from arraygrad.optim.adadelta import Adadelta
+from arraygrad.optim.adafactor import Adafactor
 from arraygrad.optim.adagrad import Adagrad
 from arraygrad.optim.adam import Adam, AdamW
 from arraygrad.optim.adam_variants import Adamax, NAdam, RAdam
 from arraygrad.optim.asgd import ASGD
 from arraygrad.optim.lbfgs import LBFGS
+from arraygrad.optim.muon import Muon
 from arraygrad.optim.optimizer import Optimizer
 from arraygrad.optim.rmsprop import RMSprop
 from arraygrad.optim.rprop import Rprop
@@ -30,10 +32,12 @@ __all__ = [
     "LBFGS",
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",
