@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -1254,3 +1255,90 @@ def test_index_arrays_that_change_with_a_guarded_global_are_not_taken_for_values
     finally:
         _POOL_SIZE = 2
     assert compiled.traces == 4 and compiled.confirmations == 2 and not compiled.eager
+
+
+_CAPTURED_INDEX_USES: dict[str, Callable[[ag.Tensor, ag.Tensor, ag.Tensor], ag.Tensor]] = {
+    # (each index tensor used directly: one reached through a view, index[None], was seen)
+    "getitem": lambda h, index, rows: h[:, index],
+    "index_put": lambda h, index, rows: h.index_put((index,), h[:1] * 2),
+    "gather": lambda h, index, rows: h.gather(1, rows),
+    "scatter_add": lambda h, index, rows: h.scatter_add(1, rows, h),
+    "take": lambda h, index, rows: ag.take(h, index),
+    "index_add": lambda h, index, rows: h.index_add(1, index, h),
+    "cross_entropy": lambda h, index, rows: ag.nn.functional.cross_entropy(
+        h, index, reduction="none"
+    ),
+}
+
+
+@pytest.mark.parametrize("use", list(_CAPTURED_INDEX_USES))
+def test_a_captured_index_tensor_given_another_array_is_read_anew(use: str) -> None:
+    # Index tensors from outside the function (a permutation, a buffer, fixed labels) reached
+    # the recorder as raw arrays: taken for constants of the program (and traced twice to
+    # confirm them), they stayed the traced ones after `index.data = ...`, and the replays
+    # indexed with the old values, silently.
+    index_use = _CAPTURED_INDEX_USES[use]
+
+    def run(compiled: bool) -> tuple[list[list[float]], Any]:
+        w = ag.tensor(np.arange(16.0).reshape(4, 4) / 7, requires_grad=True)
+        index = ag.tensor([0, 1, 2, 3])
+        rows = ag.tensor([[0, 1, 2, 3]] * 4)
+
+        def step(x: ag.Tensor) -> ag.Tensor:
+            out = index_use(w * x, index, rows)
+            loss = (out * ag.arange(float(out.numel())).reshape(out.shape)).sum()
+            loss.backward()
+            return w.grad.clone()
+
+        fn = ag.compile(step) if compiled else step
+        found = []
+        for call in range(4):
+            if call == 2:
+                index.data = ag.tensor([2, 0, 1, 1])
+                rows.data = ag.tensor([[2, 0, 1, 1]] * 4)
+            found.append(fn(ag.ones(4, 4)).flatten().tolist())
+            w.grad = None
+        return found, fn
+
+    eager, _ = run(compiled=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        replayed, compiled = run(compiled=True)
+    assert replayed == eager
+    assert compiled.traces == 1 and compiled.confirmations == 0
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        lambda h, i: ag.take(h, i),
+        lambda h, i: h.index_add(1, i, h),
+        lambda h, i: h.index_copy(1, i, h * 2),
+        lambda h, i: h.index_fill(1, i, 2.0),
+    ],
+    ids=["take", "index_add", "index_copy", "index_fill"],
+)
+def test_steps_with_index_bounds_checks_replay(
+    update: Callable[[ag.Tensor, ag.Tensor], ag.Tensor],
+) -> None:
+    # take and index_add/index_copy/index_fill read their indices' bounds into Python: each
+    # step that called them ran eagerly, with compile's warning. The check is now a step of
+    # the program, run on each call's indices.
+    w = ag.tensor(np.arange(12.0).reshape(3, 4) / 7, requires_grad=True)
+
+    def step(x: ag.Tensor, index: ag.Tensor) -> ag.Tensor:
+        out = update(w * x, index)
+        (out * out).sum().backward()
+        grad = w.grad.clone()
+        w.grad = None
+        return grad
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for values in ([0, 1, 2, 3], [3, 3, 0, 1], [1, 0, 2, 2]):
+            index = ag.tensor(values)
+            assert compiled(ag.ones(3, 4), index).tolist() == step(ag.ones(3, 4), index).tolist()
+        with pytest.raises((IndexError, RuntimeError), match="out of"):
+            compiled(ag.ones(3, 4), ag.tensor([0, 1, 2, 40]))  # a replay checks its own indices
+    assert compiled.traces == 1 and not compiled.eager

@@ -251,6 +251,14 @@ class Tracer(NumberTracing):
         if outside:
             self.load(data, tensor)
 
+    def see_index(self, tensor: Tensor) -> None:
+        """Register an index tensor (``x[idx]``) from outside the program, as
+        :meth:`see_tensor` does. One made in the function around an array of unknown origin
+        (index code the recorder does not see) stays a constant checked by a second trace
+        (see ``CompiledFunction._confirmed``), not a reason to run eagerly."""
+        if id(tensor) not in self.suspicious:
+            self.see_tensor(tensor)
+
     def _entry_grad(self, tensor: Tensor, grad: Tensor | None) -> Any:
         """The ``.grad`` of a captured tensor as the program depends on it, ``tensor`` being
         met first with ``grad``: the one it had at the call's start, unless the function

@@ -13,7 +13,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._indexing import _check_index_dtype, out_of_range
+from arraygrad._indexing import _check_index_dtype, check_values, out_of_range, see_index
 from arraygrad._indexing import normalize_key as _normalize_key
 from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
 from arraygrad._setitem import _as_value, _check_values_shape, _drop_leading_ones, _indexed_shape
@@ -170,21 +170,30 @@ def _check_bounds(
     Only ``index_fill`` reads negative indices from the end (``negative=True``); PyTorch's
     other index_* kernels reject them like any index out of range, with IndexError (with
     RuntimeError for ``index_add`` on more than one dimension)."""
+    see_index(index)
     size = input._data.shape[axis] if input.ndim else 1
     xp = _backend.xp
     raw = xp.reshape(index._data, (-1,))  # an array, not a tensor: no graph node to make
     if raw.shape[0]:
-        lowest = -size if negative else 0
-        bad = out_of_range(raw, lowest, size)
-        if bad is not None:
-            error = RuntimeError if name == "index_add_" and input.ndim > 1 else IndexError
-            if size == 0 and name in ("index_fill_", "index_copy_"):
-                error = RuntimeError  # PyTorch fails allocating the write, not checking it
-            raise error(
-                f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
-                f"Fix: keep indices in [{lowest}, {size})."
-            )
+        # (a step of arraygrad.compile's program: read into Python during a trace, the values
+        # made every step that called index_add, index_copy or index_fill run eagerly)
+        check_values(_raise_out_of_bounds, name, input.ndim, raw, axis, size, negative)
     return raw
+
+
+def _raise_out_of_bounds(
+    name: str, ndim: int, raw: Any, axis: int, size: int, negative: bool
+) -> None:
+    lowest = -size if negative else 0
+    bad = out_of_range(raw, lowest, size)
+    if bad is not None:
+        error = RuntimeError if name == "index_add_" and ndim > 1 else IndexError
+        if size == 0 and name in ("index_fill_", "index_copy_"):
+            error = RuntimeError  # PyTorch fails allocating the write, not checking it
+        raise error(
+            f"{name}(): index {bad} is out of bounds for dimension {axis} with size {size}. "
+            f"Fix: keep indices in [{lowest}, {size})."
+        )
 
 
 def _check_source(name: str, input: Tensor, axis: int, count: int, source: Tensor) -> None:

@@ -36,6 +36,7 @@ def _is_basic(key: Any) -> bool:
 
 def _index_part(part: Any, write: tuple[Tensor, Any, Any] | None = None) -> Any:
     if isinstance(part, Tensor):
+        see_index(part)
         if part.dtype.is_floating_point:
             raise IndexError(
                 "tensors used as indices must be long, int, byte or bool tensors, got a "
@@ -62,6 +63,17 @@ def _index_part(part: Any, write: tuple[Tensor, Any, Any] | None = None) -> Any:
     if isinstance(part, bool):  # x[True] is x[None]; NumPy reads it the same way
         return part
     return part
+
+
+def see_index(index: Tensor) -> None:
+    """Under ``arraygrad.compile``, register an index tensor (a key, gather's index, a loss's
+    target) whose array the caller reads directly: one from outside the function (a captured
+    permutation, a module buffer, fixed labels) is then read from it on each replay. Unseen,
+    its array was a constant of the program, and a replay kept using it after
+    ``index.data = ...`` gave the tensor another."""
+    tracer = _backend.tracer
+    if tracer is not None:
+        tracer.see_index(index)
 
 
 def _list_key(key: list[Any]) -> Any:
@@ -209,6 +221,7 @@ def _check_along(
 ) -> int:
     """Validate a gather/scatter index as PyTorch does; return the normalized ``dim``.
     ``bounds=False``: its shape only, not its values (a scatter reads them later)."""
+    see_index(index)
     shape = tuple(input._data.shape)
     ishape = tuple(index._data.shape)
     axis = normalize_dim(dim, len(shape))
@@ -413,6 +426,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
         raise RuntimeError(
             f"take(): Expected a long tensor for index, but got {got}. Fix: pass index.long()."
         )
+    see_index(index)
     count = input.numel()
     flat = ops.reshape(input, shape=(count,))
     if index.numel():
@@ -420,10 +434,17 @@ def take(input: Tensor, index: Tensor) -> Tensor:
             raise IndexError(
                 f"take(): tried to take from an empty tensor (shape {list(input.shape)})"
             )
-        bad = out_of_range(index._data, -count, count)
-        if bad is not None:
-            raise IndexError(
-                f"out of range: tried to access index {bad} on a tensor of {count} elements. "
-                f"Fix: keep indices in [{-count}, {count})."
-            )
+        # (a step of arraygrad.compile's program: read into Python during a trace, the values
+        # made every step that called take run eagerly)
+        check_values(_raise_for_take, index._data, count)
     return ops.getitem(flat, key=(index._data,))
+
+
+def _raise_for_take(index: Any, count: int) -> None:
+    """take's refusal of an index outside ``[-count, count)``."""
+    bad = out_of_range(index, -count, count)
+    if bad is not None:
+        raise IndexError(
+            f"out of range: tried to access index {bad} on a tensor of {count} elements. "
+            f"Fix: keep indices in [{-count}, {count})."
+        )

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _math, _reduction
+from arraygrad._indexing import see_index
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
 from arraygrad.nn._common import check_reduction, constant, legacy_reduction
@@ -150,6 +151,7 @@ def _pick(
     _check_target(input, target, axis)
     classes = input.shape[axis]
     xp = _backend.xp
+    see_index(target)  # (fixed labels captured by a compiled step: read on each replay)
     labels = target._data
     if target.dtype.name == "uint8" and not 0 <= ignore_index <= 255:
         # No uint8 label equals it (and a strict Array API library refuses the comparison).
