@@ -47,8 +47,9 @@ class Muon(Optimizer):
     with ``ns_coefficients`` :math:`(a, b, c)`, ``ns_steps`` :math:`k` (see
     :func:`arraygrad._backend.newton_schulz_bfloat16`, computed in bfloat16 as PyTorch does)
     and :math:`\gamma'` the ``lr`` adjusted to the parameter's shape by ``adjust_lr_fn``
-    (:func:`adjusted_lr`). The state is the ``momentum_buffer``. Under :func:`arraygrad.compile`, the first step (which
-    makes the state) runs eagerly; replays read ``lr`` and ``momentum`` anew.
+    (:func:`adjusted_lr`). The state is the ``momentum_buffer``. Under
+    :func:`arraygrad.compile`, the first step (which makes the state) runs eagerly; replays read
+    ``lr`` and ``momentum`` anew.
 
     >>> import arraygrad
     >>> w = arraygrad.tensor([[1.0, 0.0], [0.0, 1.0]], requires_grad=True)
