@@ -638,3 +638,109 @@ def test_a_leafs_parts_are_summed_before_they_reach_its_grad(case: str) -> None:
             loss.backward()
         results.append(w.grad.detach().numpy().tobytes())
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_a_computed_input_of_backward_retains_its_grad_from_then_on(lib: Any) -> None:
+    # backward(inputs=[h]) makes h retain its grad, as PyTorch's does: later passes, grad()'s
+    # included, add to h.grad (arraygrad filled it in that pass only).
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    (h * h).sum().backward(inputs=[h], retain_graph=True)
+    assert h.retains_grad and h.grad.tolist() == [4.0, 8.0]
+    h.grad = None
+    lib.autograd.grad((h * 3).sum(), [x], retain_graph=True)
+    assert h.grad.tolist() == [3.0, 3.0]
+    h.sum().backward()
+    assert h.grad.tolist() == [4.0, 4.0] and x.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_backward_inputs_run_a_computed_inputs_node_as_torch(lib: Any) -> None:
+    # PyTorch's backward(inputs=[h]) runs h's node (grad() does not): it raises where an
+    # earlier backward freed its values, and frees them (arraygrad ran none of it).
+    x = lib.tensor(0.5, requires_grad=True)
+    h = x.exp()
+    loss = (h * 2).sum()
+    loss.backward(inputs=[h])
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        h.backward()  # (h retains its grad now: that part is in before exp's node raises)
+    assert h.grad.item() == 3.0 and x.grad is None
+    k = x.exp()
+    k.backward()  # frees exp's saved output
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        (k * 2).backward(inputs=[k])
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_backward_inputs_that_need_no_gradient_raise(lib: Any) -> None:
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    constant = lib.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="retain_grad on Tensor that has requires_grad=False"):
+        (x * x).sum().backward(inputs=[x, constant])
+    assert x.grad is None  # refused before anything ran
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_grad_of_a_hooked_input_whose_node_runs_on_is_the_gradient_before_the_hook(
+    lib: Any,
+) -> None:
+    # PyTorch captures a requested computed tensor's gradient before its hooks where its node
+    # runs on (to another requested input), after them where it does not.
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.register_hook(lambda g: g * 10)
+    out = (h * h).sum()
+    (alone,) = lib.autograd.grad(out, [h], retain_graph=True)
+    with_x = lib.autograd.grad(out, [h, x])
+    assert alone.tolist() == [40.0, 80.0]
+    assert [g.tolist() for g in with_x] == [[4.0, 8.0], [80.0, 160.0]]
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_a_grad_with_a_graph_is_added_into_in_place_and_keeps_it(lib: Any) -> None:
+    # After backward(create_graph=True), a plain backward adds into the leaf's .grad in place,
+    # as PyTorch's AccumulateGrad does: same tensor, still requiring grad (arraygrad made a
+    # new one without a graph).
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch's note on .grad's reference cycle)
+        (x**3).sum().backward(create_graph=True)
+    first = x.grad
+    (first * 2).sum().backward()
+    assert x.grad is first and first.requires_grad and first.grad_fn is not None
+    assert first.tolist() == [15.0, 36.0]
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_a_gradient_given_with_create_graph_is_not_written_into_later(lib: Any) -> None:
+    # x.backward(g, create_graph=True) made g itself x.grad, and the next backward added
+    # into the caller's g; PyTorch clones it.
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    given = lib.tensor([5.0, 6.0])
+    x.backward(given, create_graph=True)
+    x.backward(given)
+    assert given.tolist() == [5.0, 6.0] and x.grad.tolist() == [10.0, 12.0]
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_a_scalars_retained_grad_summed_twice_can_be_written_into(lib: Any) -> None:
+    # NumPy's sum of two 0-d arrays is a scalar: h.grad held one, and zero_() raised.
+    x = lib.tensor(2.0, requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    h.backward(retain_graph=True)
+    h.backward()
+    h.grad.zero_()
+    assert h.grad.item() == 0.0
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_materialized_gradients_require_grad_with_create_graph(lib: Any) -> None:
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    unused = lib.tensor([3.0], requires_grad=True)
+    for create_graph in (False, True):
+        _, zeros = lib.autograd.grad(
+            (x * x).sum(), [x, unused], materialize_grads=True, create_graph=create_graph
+        )
+        assert zeros.tolist() == [0.0] and zeros.requires_grad == create_graph

@@ -132,6 +132,17 @@ def backward(
         given = [grad_tensors]
     grads = _initial_grads(outputs, given, create_graph)
     targets = _as_sequence(inputs) or None
+    for index, tensor in enumerate(targets or ()):
+        if not isinstance(tensor, Tensor) or not tensor._rg:
+            raise RuntimeError(
+                f"can't retain_grad on Tensor that has requires_grad=False: element {index} of "
+                "inputs does not require grad, so backward cannot fill its .grad. Fix: create "
+                "it with requires_grad=True (or call requires_grad_()), or leave it out."
+            )
+        # A computed tensor among the inputs gets its gradient in .grad, as a leaf does: as in
+        # PyTorch, it retains its grad from now on (this backward's and every later pass's,
+        # autograd.grad's included), added where its node's hooks have run.
+        tensor.retain_grad()
     token = targeted_pass.set(targets is not None)
     try:
         with set_grad_enabled(create_graph):
@@ -142,9 +153,8 @@ def backward(
                 create_graph=create_graph,
                 inputs=targets,
             )
-            # A computed tensor among the inputs gets its gradient in .grad, as a leaf does
-            # (the engine hands those back: it accumulates only into leaves). Once for one
-            # given twice, and not where retain_grad() had the engine accumulate it already.
+            # (the engine hands the inputs' gradients back too: those of computed tensors
+            # whose node another tensor retains, once for one given twice)
             for tensor in targets or ():
                 node = tensor._node
                 retained = None if node is None or node.retained is None else node.retained()
@@ -214,9 +224,10 @@ def grad(
                     "not have been used in the graph. Set allow_unused=True if this is the "
                     "desired behavior."
                 )
-            results.append(
-                Tensor._wrap(_backend.xp.zeros_like(tensor._data)) if materialize_grads else None
-            )
+            # Zeros that require grad with create_graph, as PyTorch's (a double backward
+            # through them gives zeros, not an error).
+            zeros = Tensor._wrap(_backend.xp.zeros_like(tensor._data), create_graph)
+            results.append(zeros if materialize_grads else None)
         elif create_graph:
             results.append(materialized(value))
         else:

@@ -18,7 +18,7 @@ from typing import Any
 
 from arraygrad import _backend
 from arraygrad._grad_mode import grad_enabled
-from arraygrad._primitive import Node
+from arraygrad._primitive import Node, bump_version
 from arraygrad._tensor import Tensor
 
 
@@ -73,7 +73,9 @@ def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool =
     existing = tensor.grad
     if create_graph:
         new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
-        tensor.grad = materialized(new) if existing is None else existing + new
+        # A first gradient is cloned, as PyTorch's AccumulateGrad does with a graph: the Tensor
+        # may be a user's gradient= or a hook's result, and a later backward adds into .grad.
+        tensor.grad = ops_namespace().clone(new) if existing is None else existing + new
         return
     if existing is None:
         if fresh:
@@ -81,19 +83,20 @@ def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool =
             return
         # A copy: the rule's result may alias another gradient (add passes g through).
         tensor.grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
-    elif existing._rg:
-        # A differentiable .grad is never written in place.
-        tensor.grad = existing + Tensor._wrap(grad)
     else:
         _backend.add_into(existing._data, grad)
+        if existing._rg:
+            # A .grad with a graph (from a create_graph backward) is added into in place too,
+            # as in PyTorch: it keeps its graph and requires_grad, and its version says it
+            # changed (a backward through a graph that saved it refuses).
+            bump_version(existing)
 
 
 def materialized(grad: Tensor) -> Tensor:
-    """``grad`` (a differentiable gradient handed to the user) as an array of its own where it
-    is an expansion (a rule's ``broadcast_to``, e.g. the gradient of a sum): a later backward
-    adds into ``.grad`` in place, and a user may write into it, which would reach every
-    element that shares its memory. PyTorch likewise clones gradients that do not follow its
-    layout rules."""
+    """``grad`` (a differentiable gradient ``autograd.grad`` hands to the user) as an array of
+    its own where it is an expansion (a rule's ``broadcast_to``, e.g. the gradient of a sum): a
+    user may write into it, which would reach every element that shares its memory. PyTorch
+    likewise clones gradients that do not follow its layout rules."""
     if _backend.repeats_elements(grad._data):
         return ops_namespace().clone(grad)
     return grad
@@ -151,10 +154,11 @@ def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
     makes (a leaf's ``.grad`` is added into in place): a ``.grad`` read before this backward
     keeps its values."""
     existing = tensor.grad
-    if existing is None or create_graph or existing._rg:
+    if existing is None or create_graph:
         accumulate_grad(tensor, grad, create_graph)
-    else:
-        tensor.grad = Tensor._wrap(sum_parts(existing._data, grad))
+    else:  # (a .grad with a graph too: the sum has none, as PyTorch's)
+        # (an array: NumPy's sum of two 0-d arrays is a scalar, which cannot be written into)
+        tensor.grad = Tensor._wrap(_backend.ensure_array(sum_parts(existing._data, grad)))
 
 
 def held_leaf_parts(

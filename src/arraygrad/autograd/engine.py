@@ -253,12 +253,16 @@ def run_backward(
                 _free_saved(node)
             continue
         if node.hooks is not None or node.retained is not None or node_targets:
-            grad = _visit(node, grad, node_targets, captured, create_graph)
+            grad = _visit(
+                node, grad, node_targets, captured, create_graph, dependencies, leaf_targets
+            )
             owned.discard(node)  # a hook or autograd.grad's caller may keep the array
-            if pruning and not leads_on(node, dependencies, leaf_targets):
+            if pruning and not accumulate and not leads_on(node, dependencies, leaf_targets):
                 # A requested input's own node with nothing past it to compute (autograd.grad
                 # of a computed tensor): PyTorch runs none of its rules, whose saved values an
-                # earlier backward may have freed, and frees nothing of it.
+                # earlier backward may have freed, and frees nothing of it. (backward(inputs=)
+                # runs it, as PyTorch does: it raises where its values were freed, and frees
+                # them; no rule runs, as no edge leads on.)
                 continue
 
         prim = node.prim
@@ -538,16 +542,27 @@ def _visit(
     node_targets: dict[Node, int],
     captured: dict[int, Any],
     create_graph: bool,
+    needed: dict[Node, int],
+    leaves: set[int] | None,
 ) -> Any:
-    """The rare per-node work before the rules run: hooks, retained grads, requested inputs."""
+    """The rare per-node work before the rules run: hooks, retained grads, requested inputs.
+    ``needed`` and ``leaves``: the nodes that run and the requested leaves, where there are
+    requested inputs (``node_targets``)."""
+    target = node_targets.get(node) if node_targets else None
+    if target is not None and node.hooks is not None and leads_on(node, needed, leaves):
+        # A requested tensor whose node runs on, to other requested inputs: PyTorch's engine
+        # captures its gradient as it arrives, before its hooks (which change what flows on);
+        # where the node runs no further, after them.
+        captured[target] = grad
+        target = None
     if node.hooks is not None:
         grad = run_hooks(node.hooks, grad, create_graph)
     if node.retained is not None:
         retained = node.retained()
         if retained is not None:
             accumulate_retained(retained, grad, create_graph)
-    if node in node_targets:
-        captured[node_targets[node]] = grad
+    if target is not None:
+        captured[target] = grad
     return grad
 
 
