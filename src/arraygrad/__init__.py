@@ -148,6 +148,7 @@ from arraygrad._unary import *  # noqa: F403
 from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
+from arraygrad.func import vmap
 from arraygrad.serialization import load, save
 
 __version__ = "0.1.0"
@@ -175,6 +176,7 @@ __all__ = [
     "cuda",
     "distributions",
     "func",
+    "vmap",
     "viz",
     "compile",
     "bool",

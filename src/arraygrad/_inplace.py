@@ -40,6 +40,50 @@ UNCHECKED = "unchecked"  # masked_scatter_, addmm_, ldexp_, ...: PyTorch does no
 _NUMBER_KEYWORDS = frozenset(["value", "alpha", "beta"])
 
 
+# How PyTorch's vmap words its refusal of a batched value written into an unbatched tensor, by
+# the out-of-place function of the in-place op (the rest: "aten::<name>_ ... at level n").
+_VMAP_BROADCAST = ("add", "atan2")  # the broadcast's shape error
+_VMAP_ARITHMETIC = ("sub", "mul", "div")  # "inplace arithmetic", as copy_ and x[k] = v
+
+
+def check_vmap_write(target: Tensor, values: Any, name: str = "inplace arithmetic") -> None:
+    """Refuse, as PyTorch's vmap does, an in-place write into ``target`` of a value computed
+    from the slices of a running vmap call that ``target`` is not computed from (a tensor
+    captured from outside the function, or made inside it from constants): PyTorch holds one
+    ``target`` for the whole batch there, which cannot take one value per slice. Only called
+    while a vmap runs (``_primitive.vmap_active``). ``name``: the op as PyTorch's message names
+    it, or the name of its out-of-place function (see :data:`_VMAP_BROADCAST`)."""
+    extra = _primitive.batched_levels(values) - target._vmap_levels
+    levels = [level for level in _primitive.vmap_levels if level in extra]
+    if not levels:
+        return
+    if name in _VMAP_BROADCAST:
+        # PyTorch broadcasts the batched value, its batch dims first, and cannot write it
+        shapes = [tuple(v._data.shape) for v in values if isinstance(v, Tensor)]
+        try:
+            shape = list(_backend.xp.broadcast_shapes(tuple(target._data.shape), *shapes))
+        except ValueError:
+            shape = list(target._data.shape)
+        batch = [_primitive.vmap_sizes[level] for level in levels]
+        raise RuntimeError(
+            f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
+            f"{batch + shape}"
+        )
+    where = "in a vmap"
+    if name in _VMAP_ARITHMETIC:
+        name = "inplace arithmetic"
+    elif name not in ("inplace arithmetic", "fill_"):
+        name = f"aten::{name}_"
+        where = f"at level {_primitive.vmap_levels.index(levels[-1]) + 1}"
+    raise RuntimeError(
+        f"vmap: {name}(self, *extra_args) is not possible because there exists a Tensor "
+        "`other` in extra_args that has more elements than `self`. This happened due to "
+        f"`other` being vmapped over but `self` not being vmapped over {where}. Please try to "
+        f"use out-of-place operators instead of {name}. If said operator is being called "
+        "inside the PyTorch framework, please file a bug report instead."
+    )
+
+
 def check_no_partial_overlap(
     target: Tensor, source: Any, written: Any = None, *, rule: str = ELEMENTWISE
 ) -> None:
@@ -281,6 +325,9 @@ def apply_op(
     that a bad call sharing memory gets PyTorch's error for its arguments (an IndexError for
     an index of two dimensions, say) and a valid call pays nothing; otherwise the op makes
     them itself, as its out-of-place form does."""
+    if _primitive.vmap_active:
+        values = (*args, *(v for k, v in kwargs.items() if k not in _NUMBER_KEYWORDS))
+        check_vmap_write(target, values, getattr(op, "__name__", "inplace arithmetic"))
     refused = None
     try:
         for position, arg in enumerate(args):
@@ -325,6 +372,8 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
     memory: the optimizer's ``p -= lr * p.grad`` then makes one pass over ``p`` and no
     temporary. Everything else, errors included, goes through :func:`apply`.
     """
+    if _primitive.vmap_active:
+        check_vmap_write(target, (other,), op.__name__)
     kind = other.__class__
     if (
         _backend.is_numpy
@@ -368,6 +417,8 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
     ``name``: the recorded node's name, where not PyTorch's ``fill_`` (``FillBackward2`` for
     a number, ``FillBackward3`` for a tensor), e.g. ``ZeroBackward0`` for ``zero_()``.
     """
+    if _primitive.vmap_active:
+        check_vmap_write(target, (value,), "fill_")
     kind = value.__class__
     if kind is int or kind is float:
         if value:  # zero_() and fill_(0), on every step, fit every dtype
@@ -411,6 +462,8 @@ def copy(
     ``x[key] = source``, whose memory ``setitem`` has compared already (as PyTorch does, with
     ``source`` expanded to ``target``'s shape).
     """
+    if _primitive.vmap_active:
+        check_vmap_write(target, (source,))
     source = as_tensor(source)
     check_no_partial_overlap(
         target, source, rule=UNCHECKED if expanded else FILLING if filling else ELEMENTWISE

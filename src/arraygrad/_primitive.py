@@ -40,6 +40,27 @@ Vjp = Callable[..., Any]
 # check is skipped entirely (the common case costs one integer comparison).
 _inplace_epoch = 0
 
+# arraygrad.func.vmap calls its function once per slice of the mapped inputs. While one runs,
+# every result made here is marked with the vmap calls ("levels", unique ids) its inputs were
+# marked with, starting from the slices: it says which tensors PyTorch would hold batched, for
+# the checks PyTorch makes on them (an in-place write of a batched value into an unbatched
+# tensor, a batched output where out_dims is None). Off outside vmap: one test per op.
+vmap_active = False
+# The levels of the vmap calls running now, innermost last (vmap_active: whether any is).
+vmap_levels: list[int] = []
+vmap_sizes: dict[int, int] = {}  # the batch size of each running level
+
+
+def batched_levels(values: Iterable[Any]) -> frozenset[int]:
+    """The vmap levels the tensors among ``values`` are marked with, together."""
+    levels: frozenset[int] = frozenset()
+    for value in values:
+        if isinstance(value, Tensor):
+            marked = value._vmap_levels
+            if marked and marked is not levels:
+                levels = marked if not levels else levels | marked
+    return levels
+
 
 def _computed_as_nodes(
     args: tuple[Any, ...], arrays: tuple[Any, ...], edges: tuple[Any, ...]
@@ -372,6 +393,10 @@ class Primitive:
             out = _backend.ensure_array(out)
         result = Tensor.__new__(Tensor)
         result._data = out
+        if vmap_active:
+            levels = batched_levels(args)
+            if levels:
+                result._vmap_levels = levels
         if self.view:  # shares memory and version counter with args[0]: see _view_history
             _view_history.made_view(result, args[0], self, params, needs_grad)
         if needs_grad and self.vjps is not None and grad_enabled.get():

@@ -170,6 +170,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     if key.__class__ is list:
         key = _list_key(key)
     given = key  # with its tensors, for the memory checks
+    if _primitive.vmap_active:  # a value or index tensors batched by vmap, target not
+        _inplace.check_vmap_write(target, (value, *(key if key.__class__ is tuple else (key,))))
     if key is False:
         return  # x[False] selects nothing: PyTorch writes, checks and records nothing
     # x[True] is x[None] (NumPy's x[True] is a copy, whose memory would not be compared)

@@ -93,6 +93,9 @@ class Tensor(
     # _hooks list, possibly empty: the one attribute the engine tests per leaf.
     _hooks: list[Callable[[Any], Any]] | None = None
     _post_accumulate_hooks: list[Callable[[Any], None]] | None = None
+    # The calls of arraygrad.func.vmap whose mapped slices this tensor was computed from (see
+    # _primitive.batched_levels): empty outside vmap, where nothing reads it.
+    _vmap_levels: frozenset[int] = frozenset()
 
     # NumPy defers to our reflected operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000.0
@@ -185,6 +188,8 @@ class Tensor(
             # eagerly: spectral_norm's power iteration on weight.detach()).
             tracer.see_tensor(self)
         out = Tensor._wrap(self._data)
+        if self._vmap_levels:  # a detached slice of a vmap is still one slice per call
+            out._vmap_levels = self._vmap_levels
         if self._version_counter is None:
             self._version_counter = [0, 0]
         out._version_counter = self._version_counter

@@ -1,4 +1,5 @@
-"""Function transforms with :mod:`torch.func`'s signatures: ``grad``, ``vjp``, ``jacrev``, ...
+"""Function transforms with :mod:`torch.func`'s signatures: ``grad``, ``vjp``, ``jacrev``,
+``vmap``, ...
 
 Each transform takes a function of tensors and returns a new function (or values). Arguments
 may be tensors or nested tuples, lists and dicts of tensors ("pytrees"). The transforms compose:
@@ -19,13 +20,16 @@ tensor(12.)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad
 from arraygrad._primitive import Node, reachable
+from arraygrad._pytree import tree_flatten, tree_unflatten
 from arraygrad._tensor import Tensor, describe
+from arraygrad._vmap import stack_module_state, vmap
 from arraygrad.autograd import functional as _functional
 
 __all__ = [
@@ -36,43 +40,10 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "stack_module_state",
     "vjp",
+    "vmap",
 ]
-
-
-# --- pytrees: tensors in nested tuples, lists and dicts ------------------------------------------
-
-
-def tree_flatten(tree: Any) -> tuple[list[Any], Any]:
-    """The leaves of ``tree`` (depth first) and a spec that :func:`tree_unflatten` inverts."""
-    if isinstance(tree, (tuple, list)):
-        leaves: list[Any] = []
-        specs = []
-        for item in tree:
-            sub_leaves, spec = tree_flatten(item)
-            leaves.extend(sub_leaves)
-            specs.append((len(sub_leaves), spec))
-        return leaves, (type(tree), specs)
-    if isinstance(tree, dict):
-        leaves, spec = tree_flatten(list(tree.values()))
-        return leaves, (dict, (list(tree.keys()), spec))
-    return [tree], None
-
-
-def tree_unflatten(spec: Any, leaves: list[Any]) -> Any:
-    """Rebuild the structure described by ``spec`` around ``leaves``."""
-    if spec is None:
-        return leaves[0]
-    kind, children = spec
-    if kind is dict:
-        keys, inner = children
-        return dict(zip(keys, tree_unflatten(inner, leaves), strict=True))
-    items = []
-    start = 0
-    for count, child in children:
-        items.append(tree_unflatten(child, leaves[start : start + count]))
-        start += count
-    return kind(items) if kind is not tuple else tuple(items)
 
 
 # --- the shared machinery ------------------------------------------------------------------------
@@ -84,7 +55,10 @@ def _fresh(tensor: Any) -> Any:
         return tensor
     if tensor.requires_grad:
         return ops.reshape(tensor, shape=tuple(tensor._data.shape))
-    return Tensor._wrap(tensor._data, tensor.dtype.is_floating_point)
+    fresh = Tensor._wrap(tensor._data, tensor.dtype.is_floating_point)
+    if tensor._vmap_levels:  # a slice of a running vmap (vmap(grad(f))) stays one
+        fresh._vmap_levels = tensor._vmap_levels
+    return fresh
 
 
 def _own_leaves(fresh: list[Any]) -> set[int]:
@@ -243,6 +217,7 @@ def grad_and_value(
     (tensor([2., 4.]), tensor(5.))
     """
 
+    @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         chosen = _argnum_tuple(argnums, len(args))
         with enable_grad():
@@ -287,6 +262,7 @@ def grad(
     """
     inner = grad_and_value(func, argnums, has_aux)
 
+    @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         gradient, value = inner(*args, **kwargs)
         if has_aux:
@@ -402,6 +378,7 @@ def _jacobian_transform(
 ) -> Callable[..., Any]:
     name = "jacfwd" if forward else "jacrev"
 
+    @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         chosen = _argnum_tuple(argnums, len(args))
         with enable_grad():

@@ -56,8 +56,19 @@ def initial_seed() -> int:
 
 
 def _source(rng: Any) -> np.random.Generator:
-    """The generator a draw takes from: ``rng``, or the global one when it is ``None``."""
-    return _generator() if rng is None else rng
+    """The generator a draw takes from: ``rng``, or the global one when it is ``None``. Every
+    draw asks for it here, so the watchers (arraygrad.func.vmap's randomness modes) see each
+    generator before it is drawn from."""
+    gen = _generator() if rng is None else rng
+    if draw_watchers:
+        for watcher in draw_watchers:
+            watcher(gen)
+    return gen
+
+
+# Called with the NumPy generator of every draw before it draws (see _source): vmap refuses
+# draws (randomness="error") or keeps the generators' states to replay them (randomness="same").
+draw_watchers: list[Any] = []
 
 
 def manual_seed(seed: int) -> None:
@@ -89,7 +100,7 @@ STATE_SIZE = sum(size for size, _ in _STATE_LAYOUT)
 def rng_state_bytes(rng: Any, seed: int) -> bytes:
     """The state of ``rng`` (the global generator when ``None``) and its ``seed`` as
     :data:`STATE_SIZE` bytes."""
-    state = _source(rng).bit_generator.state
+    state = (_generator() if rng is None else rng).bit_generator.state
     values = {**state["state"], "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}
     values["seed"] = seed
     return b"".join(int(values[name]).to_bytes(size, "little") for size, name in _STATE_LAYOUT)
@@ -119,7 +130,7 @@ def set_rng_state(rng: Any, state: dict[str, Any], seed: int | None = None) -> N
     global _seed
     if _backend.tracer is not None:  # a replay would not restore it
         _backend.tracer.untraceable("setting the random generator's state")
-    _source(rng).bit_generator.state = state
+    (_generator() if rng is None else rng).bit_generator.state = state
     if rng is None and seed is not None:
         _seed = seed
 
@@ -183,7 +194,7 @@ def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
     """Samples that are 1 with probability ``p`` and 0 otherwise."""
     if _backend.tracer is not None:
         return _backend.tracer.draw(random_bernoulli, (p, shape, dtype))
-    return _to_xp(_generator().random(size=shape) < p, dtype)
+    return _to_xp(_source(None).random(size=shape) < p, dtype)
 
 
 def _untraceable_draw() -> None:
