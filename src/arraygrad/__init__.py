@@ -13,6 +13,8 @@ tensor(-10.)
 
 from __future__ import annotations
 
+import math as _pymath
+
 from arraygrad import (
     _aliases,
     _binary,
@@ -55,11 +57,13 @@ from arraygrad import (
     _sorting,
     _special_functions,
     _statistics,
+    _tensor_types,
     _triangular,
     _unary,
     _utilities,
     _view_scatter,
     _views,
+    amp,
     autograd,
     cuda,
     distributions,
@@ -143,11 +147,13 @@ from arraygrad._sorting import *  # noqa: F403
 from arraygrad._special_functions import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
+from arraygrad._tensor_types import *  # noqa: F403
 from arraygrad._triangular import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
 from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
+from arraygrad.amp import autocast
 from arraygrad.func import vmap
 from arraygrad.serialization import load, save
 
@@ -161,6 +167,13 @@ double = float64
 int = int32
 long = int64
 
+# PyTorch's constants: Python floats (and None, NumPy's spelling of a new axis in an index).
+pi = _pymath.pi
+e = _pymath.e
+inf = _pymath.inf
+nan = _pymath.nan
+newaxis = None
+
 __all__ = [
     "Generator",
     "default_generator",
@@ -172,6 +185,8 @@ __all__ = [
     "save",
     "testing",
     "utils",
+    "amp",
+    "autocast",
     "autograd",
     "cuda",
     "distributions",
@@ -207,6 +222,12 @@ __all__ = [
     "set_grad_enabled",
     "set_printoptions",
     "uint8",
+    "pi",
+    "e",
+    "inf",
+    "nan",
+    "newaxis",
+    *_tensor_types.__all__,
     *_creation.__all__,
     *_linalg.__all__,
     *_linalg_extra.__all__,

@@ -340,6 +340,12 @@ class Tensor(
         return _dtype.from_xp(self._data.dtype)
 
     @property
+    def layout(self) -> _device.layout:
+        """How the elements are laid out in memory: ``arraygrad.strided`` (arraygrad has no
+        sparse tensors)."""
+        return _device.strided
+
+    @property
     def device(self) -> _device.device:
         """Where the data lives: ``device(type='cpu')`` for NumPy arrays, ``device(type='cuda',
         index=0)`` for CuPy's on the first GPU."""

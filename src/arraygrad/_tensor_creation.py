@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import arraygrad._inplace
     import arraygrad._math
     import arraygrad._random
+    import arraygrad._tensor_types
     import arraygrad._views
     from arraygrad._dtype import dtype
     from arraygrad._tensor import Tensor
@@ -122,6 +123,16 @@ class TensorCreationMethods:
         _ag._device.check_placement(device)
         d = self.dtype if dtype is None else dtype
         return _ag._creation.tensor(data, dtype=d, requires_grad=requires_grad)
+
+    def new(self, *args: Any, **kwargs: Any) -> Tensor:
+        """PyTorch's legacy constructor in this tensor's dtype: ``x.new()`` (empty),
+        ``x.new(2, 3)`` or ``x.new(size)`` (uninitialised), ``x.new(data)`` (a copy of a
+        sequence or array) or ``x.new(tensor)`` (the same memory, when the dtypes match);
+        ``device=`` is the only keyword. Prefer ``new_empty`` and ``new_tensor``."""
+        made: Tensor = _ag._tensor_types.legacy_new(
+            self.dtype, self.device.type, args, kwargs, "new"
+        )
+        return made
 
     def view_as(self, other: Tensor) -> Tensor:
         """``self.view(other.shape)``: the same memory in ``other``'s shape."""
@@ -467,6 +478,8 @@ class TensorCreationMethods:
         for PyTorch compares against); with a dtype or such a string: this tensor converted."""
         if dtype is None:
             return f"torch.{_dtypes.torch_type_name(self.dtype)}Tensor"
+        if isinstance(dtype, _ag._tensor_types.tensortype):  # x.type(torch.DoubleTensor)
+            dtype = dtype.dtype
         if isinstance(dtype, str):
             target = _TYPE_NAMES.get(dtype.removeprefix("torch.").removeprefix("arraygrad."))
             if target is None:

@@ -249,3 +249,243 @@ def test_generator_api():
     assert g.initial_seed() == seed
     with pytest.raises(RuntimeError, match=r"device .cuda. is not available.*on cpu. Fix:"):
         ag.Generator(device="cuda")
+
+
+# --- WeightedRandomSampler, get_worker_info, ChainDataset, StackDataset, DistributedSampler ---
+
+
+def _raised(build, lib) -> tuple[str, str] | None:
+    try:
+        build(lib)
+    except Exception as error:
+        return type(error).__name__, str(error).split(" Fix:")[0]
+    return None
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda d: d.WeightedRandomSampler([1, 2, 3], 0),
+        lambda d: d.WeightedRandomSampler([1, 2, 3], -1),
+        lambda d: d.WeightedRandomSampler([1, 2, 3], 2.0),
+        lambda d: d.WeightedRandomSampler([1, 2, 3], True),
+        lambda d: d.WeightedRandomSampler([1, 2, 3], np.int64(2)),
+        lambda d: d.WeightedRandomSampler([1, 2, 3], 5, replacement=1),
+        lambda d: d.WeightedRandomSampler([1, 2, 3], 5, replacement=None),
+        lambda d: d.WeightedRandomSampler([[1, 2]], 2),
+        lambda d: d.WeightedRandomSampler(np.ones((2, 2)), 2),
+        lambda d: d.WeightedRandomSampler(np.float64(1.0), 2),
+    ],
+)
+def test_weighted_sampler_validation_as_torch(build) -> None:
+    assert _raised(build, adata) == _raised(build, tdata) is not None
+
+
+def test_weighted_sampler_attributes_and_iteration_errors() -> None:
+    for d in (adata, tdata):
+        s = d.WeightedRandomSampler([1, 2, 3], 7)
+        assert (len(s), s.num_samples, s.replacement, s.generator) == (7, 7, True, None)
+        assert str(s.weights.dtype).split(".")[-1] == "float64"
+        assert s.weights.tolist() == [1.0, 2.0, 3.0]
+        assert all(type(i) is int for i in s)
+        for weights in ([-1, 2, 3], [float("inf"), 2, 3], [float("nan"), 1, 1], [0, 0, 0]):
+            with pytest.raises(RuntimeError):  # raised when drawn, not when made
+                list(d.WeightedRandomSampler(weights, 2))
+        with pytest.raises(RuntimeError, match="sum of probabilities <= 0"):
+            list(d.WeightedRandomSampler([0, 0, 0], 2))
+        with pytest.raises(RuntimeError, match=r"cannot sample n_sample > prob_dist\.size"):
+            list(d.WeightedRandomSampler([1, 2, 3], 4, replacement=False))
+
+
+def test_weighted_sampler_statistics() -> None:
+    weights = [1.0, 0.0, 3.0, 4.0]
+    drawn = list(
+        adata.WeightedRandomSampler(weights, 40000, generator=ag.Generator().manual_seed(0))
+    )
+    freq = np.bincount(drawn, minlength=4) / len(drawn)
+    np.testing.assert_allclose(freq, np.array(weights) / 8, atol=0.01)  # ~4 sigma
+    assert freq[1] == 0
+    # Without replacement: each index at most once, zero weights only after the others.
+    for seed in range(20):
+        g = ag.Generator().manual_seed(seed)
+        order = list(adata.WeightedRandomSampler([5.0, 0.0, 1.0, 2.0], 4, False, g))
+        assert sorted(order) == [0, 1, 2, 3] and order[-1] == 1
+    firsts = [
+        next(iter(adata.WeightedRandomSampler([1.0, 9.0], 2, False, ag.Generator().manual_seed(s))))
+        for s in range(2000)
+    ]
+    assert abs(np.mean(firsts) - 0.9) < 0.03  # the first draw follows the weights
+
+
+def test_weighted_sampler_is_seed_reproducible() -> None:
+    def run(seed: int) -> list[int]:
+        g = ag.Generator().manual_seed(seed)
+        return list(adata.WeightedRandomSampler([1, 2, 3, 4], 50, generator=g))
+
+    assert run(3) == run(3) != run(4)
+    ag.manual_seed(5)
+    first = list(adata.WeightedRandomSampler([1, 2, 3, 4], 50))
+    ag.manual_seed(5)
+    assert list(adata.WeightedRandomSampler([1, 2, 3, 4], 50)) == first
+
+
+def test_get_worker_info_is_none_in_the_loading_process() -> None:
+    assert adata.get_worker_info() is tdata.get_worker_info() is None
+    seen = []
+
+    class Spy(adata.Dataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            seen.append(adata.get_worker_info())
+            return i
+
+    list(adata.DataLoader(Spy(), num_workers=2))
+    assert seen == [None, None]
+
+
+def _streams(d):
+    class Count(d.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            return iter(range(self.n))
+
+    class Sized(Count):
+        def __len__(self):
+            return self.n
+
+    return Count, Sized
+
+
+def test_chain_dataset_as_torch() -> None:
+    outcomes = []
+    for d in (adata, tdata):
+        count, sized = _streams(d)
+        chain = d.ChainDataset([count(2), count(3)])
+        out = [list(chain), isinstance(chain, d.IterableDataset), len(d.ChainDataset([]))]
+        out += [list(count(2) + count(1)), type(count(1) + count(1)).__name__]
+        out += [len(d.ChainDataset([sized(2), sized(3)])), list(d.ChainDataset([]))]
+        for bad in (
+            lambda d: list(d.ChainDataset([range(3)])),
+            lambda d: len(d.ChainDataset([range(3)])),
+            lambda d, c=count: len(d.ChainDataset([c(2)])),
+        ):
+            out.append(_raised(bad, d))
+        outcomes.append(out)
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][-3] == ("AssertionError", "ChainDataset only supports IterableDataset")
+
+
+class _Column:
+    """A map-style dataset that fetches many indices at once (``__getitems__``)."""
+
+    def __init__(self, size: int = 4, short: bool = False) -> None:
+        self.size, self.short = size, short
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, i):
+        return i * 10
+
+    def __getitems__(self, indices):
+        return [i * 100 for i in indices][: 1 if self.short else None]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda d: d.StackDataset(range(3), "abc")[1],
+        lambda d: d.StackDataset(n=range(3), c="abc")[2],
+        lambda d: len(d.StackDataset(range(3), range(3))),
+        lambda d: d.StackDataset(range(3)).datasets,
+        lambda d: d.StackDataset(a=range(3)).datasets,
+        lambda d: d.StackDataset(range(3), "ab"),
+        lambda d: d.StackDataset(a=range(3), b="ab"),
+        lambda d: d.StackDataset(range(3), b=range(3)),
+        lambda d: d.StackDataset(),
+        lambda d: d.StackDataset(range(3))[5],
+        lambda d: d.StackDataset(_Column(), range(4)).__getitems__([1, 2]),
+        lambda d: d.StackDataset(a=_Column(), b=range(4)).__getitems__([3, 0]),
+        lambda d: d.StackDataset(range(3)).__getitems__([0, 2]),
+        lambda d: d.StackDataset(_Column(short=True), range(4)).__getitems__([1, 2]),
+        lambda d: isinstance(d.StackDataset(range(1)), d.Dataset),
+    ],
+)
+def test_stack_dataset_as_torch(build) -> None:
+    def outcome(d):
+        try:
+            return build(d)
+        except Exception as error:
+            return type(error).__name__, str(error)
+
+    assert outcome(adata) == outcome(tdata)
+
+
+def _shares(sampler, n, replicas, drop_last, shuffle=False, seed=0, epoch=None):
+    samplers = [
+        sampler(
+            range(n), num_replicas=replicas, rank=r, shuffle=shuffle, seed=seed, drop_last=drop_last
+        )
+        for r in range(replicas)
+    ]
+    if epoch is not None:
+        for s in samplers:
+            s.set_epoch(epoch)
+    return [(list(s), len(s), s.num_samples, s.total_size) for s in samplers]
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_distributed_sampler_shares_as_torch(drop_last: bool) -> None:
+    for n in range(0, 12):
+        for replicas in (1, 2, 3, 5, 7):
+            expected = _shares(tdata.DistributedSampler, n, replicas, drop_last)
+            assert _shares(adata.DistributedSampler, n, replicas, drop_last) == expected
+            mine = adata.DistributedSampler(range(n), num_replicas=replicas, rank=0)
+            assert len(mine) == len(tdata.DistributedSampler(range(n), replicas, 0))
+
+
+def _module_shares(n, replicas, drop_last, **kwargs):
+    return _shares(adata.DistributedSampler, n, replicas, drop_last, shuffle=True, **kwargs)
+
+
+def test_distributed_sampler_shuffles_by_seed_and_epoch() -> None:
+    shares = _module_shares(10, 3, False)
+    indices = [i for share, *_ in shares for i in share]
+    assert sorted(set(indices)) == list(range(10)) and len(indices) == 12  # 2 repeats pad
+    assert _module_shares(10, 3, False) == shares  # same seed and epoch: same order
+    assert _module_shares(10, 3, False, epoch=1) != shares
+    assert _module_shares(10, 3, False, epoch=1) == _module_shares(10, 3, False, epoch=1)
+    assert _module_shares(10, 3, False, seed=7) != shares
+    dropped = [i for share, *_ in _module_shares(10, 3, True) for i in share]
+    assert len(dropped) == len(set(dropped)) == 9
+    s = adata.DistributedSampler(range(10), num_replicas=3, rank=1)
+    t = tdata.DistributedSampler(range(10), num_replicas=3, rank=1)
+    assert vars(s) == vars(t)
+    assert s.set_epoch(4) is None and s.epoch == 4
+    assert isinstance(s, adata.Sampler)
+    # The permutation is over the dataset, seeded by seed + epoch: seed 3 epoch 0 is seed 0
+    # epoch 3.
+    assert _module_shares(10, 2, False, seed=3) == _module_shares(10, 2, False, epoch=3)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"num_replicas": 3}, {"rank": 0}, {"num_replicas": 3, "rank": 3}],
+)
+def test_distributed_sampler_errors_as_torch(kwargs) -> None:
+    mine = _raised(lambda d: d.DistributedSampler(range(10), **kwargs), adata)
+    theirs = _raised(lambda d: d.DistributedSampler(range(10), **kwargs), tdata)
+    assert mine == theirs is not None
+    for rank, replicas in ((-1, 3), (0, 0)):
+
+        def build(d, replicas=replicas, rank=rank):
+            return d.DistributedSampler(range(4), replicas, rank)
+
+        assert _raised(build, adata) == _raised(build, tdata) is not None
+    from arraygrad.utils.data.distributed import DistributedSampler
+
+    assert DistributedSampler is adata.DistributedSampler

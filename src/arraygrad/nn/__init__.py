@@ -4,6 +4,7 @@ from arraygrad.nn import functional as functional
 from arraygrad.nn import init as init
 from arraygrad.nn import utils as utils
 from arraygrad.nn.modules import *  # noqa: F403 - the layers, listed in modules.__all__
+from arraygrad.nn.parameter import Buffer as Buffer
 from arraygrad.nn.parameter import Parameter as Parameter
 from arraygrad.nn.parameter import UninitializedBuffer as UninitializedBuffer
 from arraygrad.nn.parameter import UninitializedParameter as UninitializedParameter

@@ -18,7 +18,7 @@ from arraygrad import _device
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 
-__all__ = ["Parameter", "UninitializedBuffer", "UninitializedParameter"]
+__all__ = ["Buffer", "Parameter", "UninitializedBuffer", "UninitializedParameter"]
 
 
 class Parameter(Tensor):
@@ -61,6 +61,49 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild_parameter, (Tensor._wrap(self._data), self._rg))
+
+
+class _BufferKind(type):
+    """``isinstance(t, Buffer)``: a tensor made by ``Buffer(...)`` (marked as one), whatever its
+    class; a computation on it gives an ordinary tensor again."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and instance.__dict__.get("_is_buffer") is True
+
+
+class Buffer(Tensor, metaclass=_BufferKind):
+    """A tensor that registers as a buffer when assigned to a module attribute (PyTorch >= 2.5):
+    ``self.running_mean = nn.Buffer(arraygrad.zeros(3))`` is ``register_buffer("running_mean",
+    ...)``, with ``persistent=False`` keeping it out of ``state_dict``.
+
+    ``Buffer(data)`` is an ordinary :class:`~arraygrad.Tensor` sharing ``data``'s memory (and its
+    ``requires_grad``), marked so that modules and ``isinstance(t, nn.Buffer)`` recognise it.
+
+    >>> import arraygrad
+    >>> m = arraygrad.nn.Module()
+    >>> m.steps = arraygrad.nn.Buffer(arraygrad.zeros(1), persistent=False)
+    >>> [name for name, _ in m.named_buffers()], list(m.state_dict())
+    (['steps'], [])
+    """
+
+    persistent: bool
+
+    # It makes a plain Tensor (marked), as PyTorch's does, hence the ignore.
+    def __new__(  # type: ignore[misc]
+        cls, data: Tensor | None = None, *, persistent: bool = True
+    ) -> Tensor:
+        if data is None:
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise AttributeError(
+                f"'{type(data).__name__}' object has no attribute 'detach': nn.Buffer takes a "
+                "Tensor. Fix: wrap the values first, e.g. nn.Buffer(arraygrad.tensor(values))."
+            )
+        buffer = data.detach()  # the same memory and version counter
+        buffer._rg = data.requires_grad
+        buffer.persistent = persistent  # type: ignore[attr-defined]
+        buffer._is_buffer = True  # type: ignore[attr-defined]
+        return buffer
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool) -> Parameter:

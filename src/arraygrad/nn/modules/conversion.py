@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
-from arraygrad import _creation, _device, _dtype
+from arraygrad import _creation, _device, _dtype, _tensor_types
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.parameter import _Uninitialized
@@ -116,6 +116,8 @@ class ConversionMixin:
     def type(self, dst_type: Any) -> Self:
         """Cast every parameter and buffer, integer ones included, to ``dst_type`` (a dtype or
         a name such as ``'torch.DoubleTensor'``)."""
+        if isinstance(dst_type, _tensor_types.tensortype):  # module.type(torch.DoubleTensor)
+            dst_type = dst_type.dtype
         if not isinstance(dst_type, (str, _dtype.dtype)):
             raise TypeError("dtype must be a type, str, or dtype object")
         # A name is checked (and resolved) by Tensor.type before anything is converted.

@@ -33,7 +33,7 @@ from arraygrad.nn.modules.hooks import (
 )
 from arraygrad.nn.modules.paths import PathMixin
 from arraygrad.nn.modules.state import StateDictMixin
-from arraygrad.nn.parameter import Parameter
+from arraygrad.nn.parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 
@@ -255,13 +255,17 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
-                if buffers is not None and name in buffers:
+                if isinstance(value, Buffer):
+                    # nn.Buffer registers itself, persistent or not as it says (an attribute of
+                    # that name that is not a buffer is refused by register_buffer).
+                    self.register_buffer(name, value, value.persistent)
+                elif buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(
                             f"cannot assign '{typename(value)}' as buffer '{name}' "
                             "(arraygrad.Tensor or None expected)"
                         )
-                    buffers[name] = value
+                    buffers[name] = value  # a plain tensor stays a buffer, persistent or not
                 else:
                     if _backend.tracer is not None:  # arraygrad.compile sets it on replays
                         _backend.tracer.attribute_set(self, name)

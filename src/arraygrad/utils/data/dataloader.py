@@ -18,7 +18,7 @@ from arraygrad.utils.data.sampler import (
     SequentialSampler,
 )
 
-__all__ = ["DataLoader", "default_collate", "default_convert"]
+__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
 _COLLATE_ERROR = (
     "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
@@ -111,6 +111,14 @@ def default_collate(batch: Any) -> Any:
         except TypeError:
             return columns
     raise TypeError(_COLLATE_ERROR.format(type(elem)))
+
+
+def get_worker_info() -> None:
+    """Information about the DataLoader worker process running this code: always ``None``,
+    as in PyTorch's main process, because arraygrad's DataLoader loads every batch in the main
+    process (``num_workers`` is accepted and ignored). Code that splits an
+    ``IterableDataset`` between workers takes its single-process branch."""
+    return None
 
 
 def default_convert(data: Any) -> Any:

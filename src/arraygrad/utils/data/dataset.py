@@ -5,16 +5,18 @@ from __future__ import annotations
 import bisect
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from arraygrad import _backend
 from arraygrad._tensor import Tensor
 
 __all__ = [
+    "ChainDataset",
     "ConcatDataset",
     "Dataset",
     "IterableDataset",
+    "StackDataset",
     "Subset",
     "TensorDataset",
     "random_split",
@@ -47,6 +49,44 @@ class IterableDataset(Dataset[T_co]):
 
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other: Dataset[T_co]) -> ChainDataset[T_co]:  # type: ignore[override]
+        # Streams are chained, not concatenated by index.
+        return ChainDataset([self, other])
+
+
+def _require_iterable(dataset: Any) -> None:
+    if not isinstance(dataset, IterableDataset):
+        raise AssertionError("ChainDataset only supports IterableDataset")
+
+
+class ChainDataset(IterableDataset[T_co]):
+    """Several iterable datasets read one after the other (``a + b`` for two of them). The
+    datasets are checked when iterated or measured, as in PyTorch.
+
+    >>> class Count(IterableDataset):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n))
+    >>> list(ChainDataset([Count(2), Count(3)]))
+    [0, 1, 0, 1, 2]
+    """
+
+    def __init__(self, datasets: Iterable[Dataset[T_co]]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[T_co]:
+        for dataset in self.datasets:
+            _require_iterable(dataset)
+            yield from dataset  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        total = 0
+        for dataset in self.datasets:
+            _require_iterable(dataset)
+            total += len(dataset)  # type: ignore[arg-type]
+        return total
 
 
 class TensorDataset(Dataset[tuple[Tensor, ...]]):
@@ -118,6 +158,64 @@ class ConcatDataset(Dataset[T_co]):
         which = bisect.bisect_right(self.cumulative_sizes, idx)
         start = 0 if which == 0 else self.cumulative_sizes[which - 1]
         return self.datasets[which][idx - start]
+
+
+class StackDataset(Dataset[Any]):
+    """Samples of several datasets of the same length side by side: ``StackDataset(x, y)[i]`` is
+    ``(x[i], y[i])``, ``StackDataset(image=x, label=y)[i]`` is ``{"image": x[i], "label":
+    y[i]}``.
+
+    >>> StackDataset(range(3), "abc")[1]
+    (1, 'b')
+    >>> StackDataset(n=range(3), c="abc")[2]
+    {'n': 2, 'c': 'c'}
+    """
+
+    datasets: tuple[Any, ...] | dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
+        parts = args or tuple(kwargs.values())
+        if not parts:
+            raise ValueError("At least one dataset should be passed")
+        self._length = len(parts[0])
+        if any(len(part) != self._length for part in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else dict(kwargs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {name: part[index] for name, part in self.datasets.items()}
+        return tuple(part[index] for part in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at ``indices``; a part with its own ``__getitems__`` fetches its
+        column in one call, which must return one item per index."""
+        named = isinstance(self.datasets, dict)
+        parts = self.datasets.items() if named else enumerate(self.datasets)  # type: ignore[union-attr]
+        columns = {}
+        for key, part in parts:
+            if hasattr(part, "__getitems__"):
+                column = part.__getitems__(indices)
+                if len(column) != len(indices):
+                    raise ValueError(
+                        "Nested dataset's output size mismatch. Expected "
+                        f"{len(indices)}, got {len(column)}"
+                    )
+            else:
+                column = [part[i] for i in indices]
+            columns[key] = column
+        rows = range(len(indices))
+        if named:
+            return [{key: column[row] for key, column in columns.items()} for row in rows]
+        return [tuple(column[row] for column in columns.values()) for row in rows]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def random_split(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any, Generic, TypeVar
 
-from arraygrad import _backend
+from arraygrad import _backend, _creation, _dtype, _random
 
 __all__ = [
     "BatchSampler",
@@ -13,6 +13,7 @@ __all__ = [
     "Sampler",
     "SequentialSampler",
     "SubsetRandomSampler",
+    "WeightedRandomSampler",
 ]
 
 T_co = TypeVar("T_co", covariant=True)
@@ -104,6 +105,56 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices into ``weights``, index ``i`` drawn with probability
+    ``weights[i] / sum(weights)`` (the weights need not sum to one); without replacement each
+    index occurs at most once, so ``num_samples`` may not exceed the number of weights.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> list(WeightedRandomSampler([0.0, 1.0, 0.0], 3))
+    [1, 1, 1]
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[float] | Any,
+        num_samples: int,
+        replacement: bool = True,
+        generator: Any = None,
+    ) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={num_samples}"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(
+                f"replacement should be a boolean value, but got replacement={replacement}"
+            )
+        # float64 whatever the input, as PyTorch keeps them (exact for integer counts).
+        weights_tensor = _creation.as_tensor(weights, dtype=_dtype.float64)
+        if weights_tensor.ndim != 1:
+            raise ValueError(
+                "weights should be a 1d sequence but given weights have shape "
+                f"{tuple(weights_tensor.shape)}"
+            )
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        # One draw per pass; invalid weights (negative, inf, nan, all zero) raise multinomial's
+        # RuntimeError here, when iterated, as in PyTorch.
+        drawn = _random.multinomial(
+            self.weights, self.num_samples, self.replacement, generator=self.generator
+        )
+        return iter(drawn.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler[list[int]]):
