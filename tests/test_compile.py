@@ -1342,3 +1342,57 @@ def test_steps_with_index_bounds_checks_replay(
         with pytest.raises((IndexError, RuntimeError), match="out of"):
             compiled(ag.ones(3, 4), ag.tensor([0, 1, 2, 40]))  # a replay checks its own indices
     assert compiled.traces == 1 and not compiled.eager
+
+
+def _squared_step() -> Any:
+    @ag.compile
+    def step(x: ag.Tensor) -> ag.Tensor:
+        loss = (x * x).sum()
+        loss.backward()
+        return loss
+
+    return step
+
+
+def test_backward_into_an_inputs_graph_says_why_and_leaves_leaf_calls_compiled():
+    # A computed input whose graph the step's backward goes on through: the warning names it
+    # and the fix; its eager run fills a.grad; calls with leaf inputs still replay, and one
+    # that replayed for leaves does not replay for a computed input (which would drop a.grad).
+    step = _squared_step()
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    leaf = ag.tensor([1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            leaf.grad = None
+            step(leaf)
+    assert leaf.grad.tolist() == [2.0, 4.0] and step.traces == 1
+    with pytest.warns(RuntimeWarning) as caught:
+        step(a * 2)
+    message = str(caught[0].message)
+    assert "goes on through input 0's graph" in message and "grad_fn MulBackward0" in message
+    assert "x.detach()" in message and "outside arraygrad's ops" not in message
+    assert a.grad.tolist() == [8.0, 16.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        leaf.grad = None
+        step(leaf)
+        step(a * 2)  # runs eagerly, as the warning said, without another warning
+    assert leaf.grad.tolist() == [2.0, 4.0] and a.grad.tolist() == [16.0, 32.0]
+    assert step.traces == 2
+
+
+def test_an_input_with_a_grad_says_what_to_do_and_leaves_other_calls_compiled():
+    step = _squared_step()
+    leaf = ag.tensor([1.0, 2.0], requires_grad=True)
+    step(leaf)
+    with pytest.warns(RuntimeWarning, match="set its .grad to None before the call"):
+        step(leaf)  # accumulates, eagerly
+    assert leaf.grad.tolist() == [4.0, 8.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        leaf.grad = None
+        step(leaf)
+        step(leaf)
+    assert leaf.grad.tolist() == [4.0, 8.0]
+    assert len(step.programs) == 1 and step.traces == 2

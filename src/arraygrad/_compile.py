@@ -122,7 +122,13 @@ def _key(args: tuple[Any, ...], names: tuple[str, ...] = ()) -> Any:
     parts: list[Any] = [grad_enabled.get()]
     for value in args:
         if value.__class__ is Tensor or isinstance(value, Tensor):
-            parts.append(("T", tuple(value._data.shape), value._data.dtype, value._rg))
+            # Whether it is a leaf (a backward may go on into a computed input's graph) and has
+            # a .grad (eager code accumulates into it: those calls run eagerly, see
+            # Tracer.see_tensor), so that such calls do not make the others run eagerly too.
+            leaf, gradless = value._node is None, value.grad is None
+            parts.append(
+                ("T", tuple(value._data.shape), value._data.dtype, value._rg, leaf, gradless)
+            )
         else:
             try:
                 hash(value)
@@ -160,7 +166,7 @@ def _differing_arguments(old: Any, new: Any) -> list[str]:
             if a[0] == b[0] == "v":
                 found.append(f"{name}'s value ({a[2]!r} -> {b[2]!r})")
             elif a[0] == b[0] == "T":
-                found.append(f"{name}'s shape, dtype or requires_grad")
+                found.append(f"{name}'s shape, dtype, requires_grad, being a leaf or .grad")
             elif a[0] == b[0] == "id":
                 found.append(f"{name} (another object)")
             else:
@@ -385,6 +391,8 @@ class CompiledFunction:
             if isinstance(arg, Tensor):
                 tracer.arg_refs[id(arg)] = position
                 tracer.hooks_at_entry[id(arg)] = hooks_of(arg)
+                if arg._node is not None:
+                    tracer.input_nodes[arg._node] = arg
         for arg in args:
             # Every input's array is a slot from the start: one read as an index (in a
             # primitive's parameters) is then read from the input on each replay too.
@@ -422,7 +430,10 @@ class CompiledFunction:
         if tracer.broken is not None:
             retries = self._retries[key] = self._retries.get(key, 0) + 1
             if not tracer.retry or retries >= _MAX_TRACES:
-                self._fall_back(key, tracer.broken)
+                if tracer.fix is None:
+                    self._fall_back(key, tracer.broken)
+                else:
+                    self._fall_back(key, tracer.broken, fix=tracer.fix)
             return result
         differentiable = _differentiable_output(traced, tracer.backward_nodes)
         tracer.backward_nodes = set()  # the graph's nodes are not kept with the program

@@ -124,6 +124,9 @@ def _describe(about: tuple[Any, ...], old: Any, new: Any, names: _Names) -> list
             return [f"input {position} has a .grad (it had none at the trace)"]
         if what == "identity":
             return [f"input {position} is another object than at the trace"]
+        if what == "leaf":
+            was, now = ("a leaf", "a computed tensor") if old else ("a computed tensor", "a leaf")
+            return [f"input {position} is {now} (it was {was} at the trace)"]
         if what == "hooks":
             return [
                 f"the gradient hooks of input {position} (registered or removed since the trace)"

@@ -325,7 +325,13 @@ class Program:
                     read.append(f"{writer.bind(_backend.element_offset, 'f')}(d{position})")
                     expected.append(_backend.element_offset(value._data))
                     about.append(("input", position, "storage offset"))
-                if value._rg:  # eager would accumulate into a .grad it had; the trace had none
+                if value._rg:
+                    # A computed input where the trace had a leaf, or the reverse: eager's
+                    # backward may go on into its graph, a replay's never does.
+                    read.append(f"a{position}._node is None")
+                    expected.append(value._node is None)
+                    about.append(("input", position, "leaf"))
+                    # eager would accumulate into a .grad it had; the trace had none
                     read.append(f"a{position}.grad is None")
                     expected.append(True)
                     about.append(("input", position, "has_grad"))

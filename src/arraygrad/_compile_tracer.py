@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from arraygrad import _backend, _dtype
@@ -37,7 +37,7 @@ from arraygrad._compile_symbolic import (
     slots_in,
     slots_read,
 )
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 # Namespace functions that make an array from constants alone: with constant arguments their
 # result is computed once and replayed as a copy.
@@ -77,10 +77,14 @@ class Tracer(NumberTracing):
         self.ops: list[Op] = []
         self.broken: str | None = None
         self.retry = False  # broken only for this call: trace again on the next one
+        self.fix: str | None = None  # what to do about it, where the usual advice does not fit
         # Python values a replay depends on, read anew before each replay: (read, traced value,
         # a function describing a change of it in words or None, see guard()).
         self.guards: list[tuple[Callable[[], Any], Any, Any]] = []
         self.arg_refs: dict[int, int] = {}  # id(input tensor) -> position
+        # The nodes of the inputs computed before the call (with a graph): a backward in the
+        # function must not run them (see backward_started).
+        self.input_nodes: dict[Any, Tensor] = {}
         # Whether the program read where in their memory the inputs start (as_strided's
         # offset): it then replays only for inputs that start where the traced ones did.
         self.pins_offsets = False
@@ -246,7 +250,14 @@ class Tracer(NumberTracing):
             self.hooks_at_entry.setdefault(id(tensor), hooks_of(tensor))
             if grad is not None:
                 if id(tensor) in self.arg_refs:
-                    self.untraceable("an input tensor that already has a .grad")
+                    self.untraceable(
+                        "an input tensor that already has a .grad (a replay cannot add into "
+                        "the .grad of a tensor passed in)",
+                        fix="set its .grad to None before the call (calls with inputs "
+                        "without a .grad replay), or read the tensor from the function's "
+                        "closure, a global or a module, whose .grad a replay adds into, "
+                        "instead of passing it",
+                    )
                 self.see_tensor(grad)
         if outside:
             self.load(data, tensor)
@@ -466,15 +477,37 @@ class Tracer(NumberTracing):
         self.module_called(module)
         self.attributes_set.setdefault(id(module), (module, {}))[1][name] = None
 
-    def untraceable(self, reason: str, retry: bool = False) -> None:
+    def untraceable(self, reason: str, retry: bool = False, fix: str | None = None) -> None:
         """Note that the program cannot be replayed (the eager run itself goes on).
 
         With ``retry``, only this call's trace is unusable (it made state that later calls
         find made, such as an optimizer's first step): the next call is traced again.
+        ``fix``: the advice for the warning, where the usual one does not fit.
         """
         if self.broken is None:
             self.broken = reason
             self.retry = retry
+            self.fix = fix
+
+    def backward_runs(self, nodes: Iterable[Any]) -> None:
+        """A backward in the function is about to run the rules of ``nodes``. Where one is the
+        node of an input computed before the call, the backward goes on into that input's
+        graph: a replay, which records no graph, would send the tensors it was computed from
+        nothing (eager code accumulates into their .grad)."""
+        for node in nodes:
+            tensor = self.input_nodes.get(node)
+            if tensor is not None:
+                position = self.arg_refs[id(tensor)]
+                self.untraceable(
+                    f"a backward() that goes on through input {position}'s graph from before "
+                    f"the call ({describe(tensor)}, grad_fn {node.name()}: the tensors it was "
+                    "computed from get gradients, and a replay records no graph to reach them)",
+                    fix=f"pass input {position} detached (x.detach(), or "
+                    "x.detach().requires_grad_() where the function uses its gradient) if the "
+                    "tensors it was computed from need no gradient, or compute it inside the "
+                    "compiled function",
+                )
+                return
 
     def guard(
         self,

@@ -120,7 +120,14 @@ class Node:
         "shape",
     )
 
+    # The output tensor's gradient hooks (Tensor.register_hook on a computed tensor). A node
+    # with hooks of its own (below) has this list too, possibly empty: the one attribute the
+    # engine tests per node for all of them.
     hooks: list[Callable[[Any], Any]] | None = None
+    # The node's own hooks, by handle id: grad_fn.register_prehook's ``hook(grad_outputs)``
+    # and grad_fn.register_hook's ``hook(grad_inputs, grad_outputs)``.
+    pre_hooks: dict[int, Callable[[Any], Any]] | None = None
+    post_hooks: dict[int, Callable[[Any, Any], Any]] | None = None
     retained: ReferenceType[Tensor] | None = None
     # PyTorch's name for the op that made this node, where it is not its primitive's (a
     # transpose is a permute_dims): see labelled().
@@ -167,11 +174,48 @@ class Node:
         """The nodes (or leaf accumulators) this node sends gradients to, as in PyTorch."""
         return tuple((edge, 0) for edge in self.edges)
 
-    def register_hook(self, hook: Callable[[Any], Any]) -> None:
-        """Call ``hook(grad)`` on the gradient arriving at this node's output."""
+    @property
+    def metadata(self) -> dict[Any, Any]:
+        """A dictionary for the user's own data about this node (empty until written)."""
+        found = self.__dict__.get("_metadata")
+        if found is None:
+            found = self.__dict__["_metadata"] = {}
+        return found
+
+    def register_prehook(self, hook: Callable[[Any], Any]) -> Any:
+        """Call ``hook(grad_outputs)`` before this node's rules run, with the tuple of the
+        gradients of its output (``None`` where none arrived), after the output tensor's own
+        hooks. It may return a tuple to use in their place. Returns a handle with
+        ``remove()``."""
+        if self.pre_hooks is None:
+            self.pre_hooks = {}
+        return self._add_hook(self.pre_hooks, hook)
+
+    def register_hook(self, hook: Callable[[Any, Any], Any]) -> Any:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's rules ran:
+        ``grad_inputs`` holds the gradient for each input (``None`` for one that gets none),
+        ``grad_outputs`` what the rules were given. It may return a tuple to send in place of
+        ``grad_inputs``. Returns a handle with ``remove()``.
+
+        >>> import arraygrad
+        >>> a = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = a * 3
+        >>> handle = y.grad_fn.register_hook(lambda gi, go: print(gi, go))
+        >>> y.sum().backward()
+        (tensor([3., 3.]), None) (tensor([1., 1.]),)
+        """
+        if self.post_hooks is None:
+            self.post_hooks = {}
+        return self._add_hook(self.post_hooks, hook)
+
+    def _add_hook(self, hooks: dict[int, Any], hook: Any) -> Any:
+        from arraygrad.nn.modules.hooks import RemovableHandle
+
         if self.hooks is None:
-            self.hooks = []
-        self.hooks.append(hook)
+            self.hooks = []  # routes this node through the engine's rare path (see hooks)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
 
 # Shared by every node of a primitive called without parameters (never mutated).

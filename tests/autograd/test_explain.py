@@ -61,7 +61,7 @@ def test_order_is_the_engines() -> None:
         if id(node) in visited:
             continue
         visited.add(id(node))
-        node.register_hook(lambda g, n=node: seen.append(f"{n.name()}@{id(n)}"))
+        node.register_hook(lambda gi, go, n=node: seen.append(f"{n.name()}@{id(n)}"))
         stack.extend(e for e in node.edges if isinstance(e, type(out.grad_fn)))
     text = explain(out, params={"a": a, "b": b})
     listed = [line.split()[2] for line in text.splitlines() if line.startswith("Step ")]

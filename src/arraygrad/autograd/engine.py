@@ -13,6 +13,7 @@ and no graph are made. With ``create_graph=True`` the same rules run on Tensors 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ from arraygrad.autograd._delivery import (
     run_hooks,
     sum_parts,
 )
+from arraygrad.autograd._node_hooks import has_node_hooks, hooks_without_gradient, run_node_hooks
 from arraygrad.autograd._pruning import gets_gradient, leads_on, on_paths_to
 
 
@@ -231,6 +233,14 @@ def run_backward(
     tracer = _backend.tracer
     if tracer is not None:
         tracer.backward_nodes.update(dependencies)
+        if tracer.input_nodes:
+            # (a requested input's own node runs its rules only where the pass goes on past it)
+            tracer.backward_runs(
+                node
+                for node in tracer.input_nodes
+                if node in dependencies
+                and (node not in node_targets or leads_on(node, dependencies, leaf_targets))
+            )
     simple_leaves = leaf_targets is None and accumulate
     # Nodes whose gradient buffer is an array only the engine holds (a sum it made, a result of
     # a rule that added into or overwrote such an array): later parts are added into it in
@@ -242,6 +252,9 @@ def run_backward(
         node = ready.pop()
         grad = buffers.pop(node, None)
         if grad is None:
+            if node.hooks is not None and has_node_hooks(node):
+                # PyTorch calls a node's own hooks even when no gradient arrived: they see None.
+                hooks_without_gradient(node, create_graph)
             # Every dependant sent nothing (their rules give no gradient to this input, e.g. the
             # picks of max pooling's backward): nothing flows on, but this node's own inputs
             # must still learn that it is done, and its saved values are freed as if it ran.
@@ -252,6 +265,7 @@ def run_backward(
             if not retain_graph:
                 _free_saved(node)
             continue
+        results = None
         if node.hooks is not None or node.retained is not None or node_targets:
             grad = _visit(
                 node, grad, node_targets, captured, create_graph, dependencies, leaf_targets
@@ -264,6 +278,22 @@ def run_backward(
                 # runs it, as PyTorch does: it raises where its values were freed, and frees
                 # them; no rule runs, as no edge leads on.)
                 continue
+            if node.hooks is not None and has_node_hooks(node):
+                paths = (dependencies, leaf_targets) if pruning else None
+                grad, results = run_node_hooks(
+                    node,
+                    grad,
+                    create_graph,
+                    functools.partial(
+                        _rule_results,
+                        node,
+                        ns=ns,
+                        create_graph=create_graph,
+                        paths=paths,
+                        tracer=tracer,
+                    ),
+                    tracer,
+                )
 
         prim = node.prim
         args = node.arrays
@@ -281,12 +311,13 @@ def run_backward(
         nargs = len(args)  # type: ignore[arg-type]
         edges = node.edges
         vjps: Any = prim.vjps
-        results = None
         # An overwriting rule always runs (on a copy of grad where the engine does not own
         # it); an add-into rule only where an input's gradient so far is the engine's own.
+        # (Not where the node's hooks computed the results already.)
         if (
             owning
             and prim.owning_rules
+            and results is None
             and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
         ):
             paths = (dependencies, leaf_targets) if pruning else None
@@ -555,7 +586,7 @@ def _visit(
         # where the node runs no further, after them.
         captured[target] = grad
         target = None
-    if node.hooks is not None:
+    if node.hooks:
         grad = run_hooks(node.hooks, grad, create_graph)
     if node.retained is not None:
         retained = node.retained()
@@ -573,3 +604,29 @@ def _unbroadcast(ns: Any, grad: Any, shape: tuple[int, ...], tracer: Any) -> Any
     if grad.__class__ is not _backend.array_type and ns is _backend.xp:
         grad = _backend.ensure_array(grad)  # NumPy's full sums give scalars: gradients are arrays
     return grad
+
+
+def _rule_results(
+    node: Node,
+    grad: Any,
+    ns: Any,
+    create_graph: bool,
+    paths: tuple[dict[Node, int], set[int] | None] | None,
+    tracer: Any,
+) -> list[Any]:
+    """Each input's gradient (``None`` for one that gets none), of the input's shape."""
+    prim = node.prim
+    if prim.reads_inputs or prim.reads_output:
+        _check_node(node)
+    args, out = _differentiable_operands(node) if create_graph else (node.arrays, node.out)
+    results: list[Any] = []
+    for edge, rule in zip(node.edges, prim.vjps, strict=True):  # type: ignore[arg-type]
+        value = None
+        if rule is not None and gets_gradient(edge, paths):
+            value = _call_rule(rule, ns, grad, out, args, node.params, tracer)  # type: ignore[arg-type]
+        if value is not None:
+            shape = edge.shape if edge.__class__ is Node else edge._data.shape  # type: ignore[union-attr]
+            if value.shape != shape:
+                value = _unbroadcast(ns, value, shape, tracer)
+        results.append(value)
+    return results

@@ -1,0 +1,131 @@
+"""A node's own hooks, ``grad_fn.register_prehook`` and ``grad_fn.register_hook``, as the
+engine runs them (:func:`arraygrad.autograd.engine.run_backward`, behind its one per-node test
+for rare features).
+
+They take and give tuples of Tensors, one per output (arraygrad's nodes have one) or per
+input, as PyTorch's do, and PyTorch's checks of what they give back are made on each.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _backend
+from arraygrad._primitive import Node
+from arraygrad._tensor import Tensor
+from arraygrad.autograd._delivery import grad_mode_for
+
+# They take and give tuples of Tensors, one per output (arraygrad's nodes have one) or per
+# input, as PyTorch's do, and PyTorch's checks of what they give back are made on each.
+
+
+def has_node_hooks(node: Node) -> bool:
+    return node.pre_hooks is not None or node.post_hooks is not None
+
+
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _hook_result(hook: Any, given: tuple[Any, ...], result: Any) -> tuple[Any, ...]:
+    """``result``, what ``hook`` returned in place of ``given``, checked as PyTorch checks it:
+    a tuple of as many values, each ``None`` where the given one was, else of its size and
+    dtype."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(given):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(result)}, but expected {len(given)})"
+        )
+    for old, new in zip(given, result, strict=True):
+        if new is None:
+            continue
+        if old is None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        if not isinstance(new, Tensor):
+            raise TypeError(
+                f"hook '{_hook_name(hook)}' returned a {type(new).__name__} where a Tensor or "
+                "None was expected"
+            )
+        if tuple(new.shape) != tuple(old.shape):
+            raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+        if new.dtype != old.dtype:
+            raise RuntimeError(
+                f"hook '{_hook_name(hook)}' has changed the type of value (was {old.type()} "
+                f"got {new.type()})"
+            )
+    return result
+
+
+def _call_node_hooks(hooks: dict[int, Any], values: tuple[Any, ...], *after: Any) -> Any:
+    """Call each hook on ``values`` (and the arguments ``after``), each one seeing what the
+    one before it returned; over a copy, as a hook may remove itself."""
+    for hook in list(hooks.values()):
+        result = hook(values, *after)
+        if result is not None:
+            values = _hook_result(hook, values, result)
+    return values
+
+
+def _as_tensors(values: Any, create_graph: bool) -> tuple[Any, ...]:
+    if create_graph:
+        return tuple(values)
+    return tuple(None if value is None else Tensor._wrap(value) for value in values)
+
+
+def hooks_without_gradient(node: Node, create_graph: bool) -> None:
+    """Call the node's own hooks where no gradient reached it (as PyTorch does): they see
+    ``None`` for its output's gradient and for each input's, and may not put a value there."""
+    with grad_mode_for(create_graph):
+        if node.pre_hooks:
+            _call_node_hooks(node.pre_hooks, (None,))
+        if node.post_hooks:
+            _call_node_hooks(node.post_hooks, (None,) * len(node.edges), (None,))
+
+
+def run_node_hooks(
+    node: Node,
+    grad: Any,
+    create_graph: bool,
+    rule_results: Callable[[Any], list[Any]],
+    tracer: Any,
+) -> tuple[Any, list[Any] | None]:
+    """Run the node's pre-hooks on ``grad`` and, where it has post-hooks, its rules and then
+    the post-hooks on their results. Returns the gradient the rules take and, with post-hooks,
+    the input gradients to send on (summed to the inputs' shapes); the engine's loop sends
+    them. ``rule_results(grad)``: the node's rules' results for ``grad``, each input's gradient
+    (``None`` for one that gets none, or is off the paths to the requested inputs)."""
+    with grad_mode_for(create_graph):
+        if node.pre_hooks:
+            (value,) = _call_node_hooks(node.pre_hooks, _as_tensors((grad,), create_graph))
+            grad = value if create_graph or value is None else value._data
+        if not node.post_hooks:
+            if grad is None:  # a pre-hook took the gradient away: nothing flows on
+                return grad, [None] * len(node.edges)
+            return grad, None
+        results: list[Any] = [None] * len(node.edges)
+        if grad is not None:
+            results = rule_results(grad)
+        outputs = _as_tensors((grad,), create_graph)
+        given = _call_node_hooks(node.post_hooks, _as_tensors(results, create_graph), outputs)
+    if not create_graph:
+        # The hooks may keep these arrays: the engine must not add into them or make one a
+        # .grad (a view is never taken as its own, see _fresh).
+        results = [None if value is None else held(value._data, tracer) for value in given]
+    else:
+        results = list(given)
+    return grad, results
+
+
+def held(array: Any, tracer: Any) -> Any:
+    """``array`` as a view where it would otherwise count as an array only the engine holds."""
+    if not _backend.is_numpy or array.__class__ is not _backend.array_type:
+        return array
+    if array.base is not None:  # type: ignore[attr-defined]
+        return array
+    if tracer is not None:  # written down, so that a replay makes the same view
+        return tracer.call(operator.getitem, (array, Ellipsis))
+    return array[...]  # type: ignore[index]
