@@ -7,6 +7,7 @@ messages of the calls torch refuses.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -538,3 +539,46 @@ def test_marks_end_with_the_call() -> None:
     y = _t(ag, V)
     out = ag.func.vmap(lambda a: (y.add_(kept[0]), a)[1])(_t(ag, X))
     assert_same(out, _t(ag, X))
+
+
+def _while_a_vmap_runs(randomness: str, work: Callable[[], Any]) -> Any:
+    """``work()``'s result, computed in this thread while another thread is inside a vmap
+    call of ``randomness`` (its first slice waits until ``work`` is done)."""
+    started, done = threading.Event(), threading.Event()
+
+    def func(a: Any) -> Any:
+        started.set()
+        done.wait(10)
+        return a * 2
+
+    other = threading.Thread(target=lambda: ag.func.vmap(func, randomness=randomness)(_t(ag, X)))
+    other.start()
+    try:
+        assert started.wait(10)
+        return work()
+    finally:
+        done.set()
+        other.join()
+
+
+@pytest.mark.parametrize("randomness", ["error", "same"])
+def test_a_vmap_leaves_other_threads_alone(randomness: str) -> None:
+    # vmap is per thread, as torch's: another thread's draws are neither refused ("error") nor
+    # rewound to be replayed ("same"), and its own vmap numbers its levels from 1
+    generator = ag.Generator().manual_seed(0)
+    y = _t(ag, V)
+
+    def work() -> Any:
+        draws = [ag.rand(4, generator=generator) for _ in range(2)]
+        with pytest.raises(RuntimeError) as info:
+            ag.func.vmap(lambda a: y.pow_(a))(_t(ag, X))
+        return draws, str(info.value)
+
+    draws, message = _while_a_vmap_runs(randomness, work)
+    draws.append(ag.rand(4, generator=generator))  # after the other vmap's later slices
+    fresh = ag.Generator().manual_seed(0)
+    assert_same(ag.stack(draws), ag.stack([ag.rand(4, generator=fresh) for _ in range(3)]))
+    with pytest.raises(RuntimeError) as info:
+        torch.func.vmap(lambda a: _t(torch, V).pow_(a))(_t(torch, X))
+    assert message == str(info.value)
+    assert not ag._primitive.vmap_active  # off again once both calls are over

@@ -54,7 +54,8 @@ def check_vmap_write(target: Tensor, values: Any, name: str = "inplace arithmeti
     while a vmap runs (``_primitive.vmap_active``). ``name``: the op as PyTorch's message names
     it, or the name of its out-of-place function (see :data:`_VMAP_BROADCAST`)."""
     extra = _primitive.batched_levels(values) - target._vmap_levels
-    levels = [level for level in _primitive.vmap_levels if level in extra]
+    running = _primitive.vmap_running
+    levels = [level for level in running.levels if level in extra]
     if not levels:
         return
     if name in _VMAP_BROADCAST:
@@ -64,7 +65,7 @@ def check_vmap_write(target: Tensor, values: Any, name: str = "inplace arithmeti
             shape = list(_backend.xp.broadcast_shapes(tuple(target._data.shape), *shapes))
         except ValueError:
             shape = list(target._data.shape)
-        batch = [_primitive.vmap_sizes[level] for level in levels]
+        batch = [running.sizes[level] for level in levels]
         raise RuntimeError(
             f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
             f"{batch + shape}"
@@ -74,7 +75,7 @@ def check_vmap_write(target: Tensor, values: Any, name: str = "inplace arithmeti
         name = "inplace arithmetic"
     elif name not in ("inplace arithmetic", "fill_"):
         name = f"aten::{name}_"
-        where = f"at level {_primitive.vmap_levels.index(levels[-1]) + 1}"
+        where = f"at level {running.levels.index(levels[-1]) + 1}"
     raise RuntimeError(
         f"vmap: {name}(self, *extra_args) is not possible because there exists a Tensor "
         "`other` in extra_args that has more elements than `self`. This happened due to "

@@ -23,6 +23,7 @@ Calling a primitive on tensors computes the forward and, when gradients are need
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +46,43 @@ _inplace_epoch = 0
 # marked with, starting from the slices: it says which tensors PyTorch would hold batched, for
 # the checks PyTorch makes on them (an in-place write of a batched value into an unbatched
 # tensor, a batched output where out_dims is None). Off outside vmap: one test per op.
+# vmap_active says whether a vmap runs in any thread (the one test the ops make); which levels
+# run is per thread, as in PyTorch, where a vmap in one thread leaves the others' ops alone.
 vmap_active = False
-# The levels of the vmap calls running now, innermost last (vmap_active: whether any is).
-vmap_levels: list[int] = []
-vmap_sizes: dict[int, int] = {}  # the batch size of each running level
+_vmap_calls = 0  # the vmap calls running in all threads
+_vmap_calls_lock = threading.Lock()  # (+= and the flag's update are not atomic)
+
+
+class _VmapLevels(threading.local):
+    """The vmap calls running in this thread: their levels, innermost last, and the batch
+    size of each."""
+
+    def __init__(self) -> None:
+        self.levels: list[int] = []
+        self.sizes: dict[int, int] = {}
+
+
+vmap_running = _VmapLevels()
+
+
+def enter_vmap(level: int, size: int) -> None:
+    """Mark the vmap call ``level`` (of batch ``size``) running in this thread."""
+    global vmap_active, _vmap_calls
+    vmap_running.levels.append(level)
+    vmap_running.sizes[level] = size
+    with _vmap_calls_lock:
+        _vmap_calls += 1
+        vmap_active = True
+
+
+def exit_vmap(level: int) -> None:
+    """Undo :func:`enter_vmap` for ``level``."""
+    global vmap_active, _vmap_calls
+    vmap_running.levels.remove(level)
+    del vmap_running.sizes[level]
+    with _vmap_calls_lock:
+        _vmap_calls -= 1
+        vmap_active = _vmap_calls > 0
 
 
 def batched_levels(values: Iterable[Any]) -> frozenset[int]:

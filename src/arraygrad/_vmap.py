@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -196,14 +197,18 @@ def _mapped_inputs(
 
 class _RandomWatch:
     """What a running vmap level does when ``func`` draws random numbers (see
-    :data:`arraygrad._backend.random.draw_watchers`)."""
+    :data:`arraygrad._backend.random.draw_watchers`). Draws made by other threads are theirs:
+    PyTorch's vmap neither refuses nor replays them."""
 
     def __init__(self, randomness: str) -> None:
         self.randomness = randomness
+        self.thread = threading.get_ident()
         # "same": each generator drawn from, with its state before its first draw
         self.states: dict[int, tuple[Any, Any]] = {}
 
     def __call__(self, generator: Any) -> None:
+        if threading.get_ident() != self.thread:
+            return
         if self.randomness == "error":
             raise RuntimeError(
                 "vmap: called random operation while in randomness error mode. Please either "
@@ -250,9 +255,7 @@ def _run(
         return tree_unflatten(spec, items)
 
     results = []
-    _primitive.vmap_levels.append(level)
-    _primitive.vmap_sizes[level] = size
-    _primitive.vmap_active = True
+    _primitive.enter_vmap(level, size)
     if watch is not None:
         _random.draw_watchers.append(watch)
     try:
@@ -263,9 +266,7 @@ def _run(
     finally:
         if watch is not None:
             _random.draw_watchers.remove(watch)
-        _primitive.vmap_levels.remove(level)
-        del _primitive.vmap_sizes[level]
-        _primitive.vmap_active = bool(_primitive.vmap_levels)
+        _primitive.exit_vmap(level)
     return _stacked(func, out_dims, results, level, size)
 
 
@@ -315,7 +316,7 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
             f"the structure of `outputs`. out_dims has structure {_structure(out_dims)} but "
             f"outputs has structure {_structure(first)}."
         ) from None
-    running = {level, *_primitive.vmap_levels}
+    running = {level, *_primitive.vmap_running.levels}
     stacked = []
     for position, dim in enumerate(dims):
         column = [leaves[position] for leaves in per_call]
@@ -350,7 +351,7 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
             out = arraygrad.stack(column, dim=dim)
         else:  # the one call on a slice's shape: its output with a mapped dim of 0
             out = column[0].unsqueeze(dim).narrow(dim, 0, 0)
-        if _primitive.vmap_active:  # within an outer vmap: batched at its levels, not this one
+        if _primitive.vmap_running.levels:  # within an outer vmap: batched at its levels only
             out._vmap_levels = _primitive.batched_levels(column) - {level}
         stacked.append(out)
     return tree_unflatten(spec, stacked)

@@ -316,6 +316,22 @@ def test_saturation_edges() -> None:
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stick_breaking_saturates_as_torch(dtype: type) -> None:
+    """Stick-breaking's fractions are clamped into [tiny, 1 - eps] as torch's, so no piece of a
+    saturated input is exactly 0: the inverse and log|det J| stay finite (they were -inf)."""
+    x = np.array([[-800.0, -40.0, 0.0, 20.0, 40.0, 800.0], [0.5, -1.0, 2.0, 0.0, 1.0, -2.0]])
+
+    def forward(lib: Any, v: Any) -> Any:
+        t = _t(lib).StickBreakingTransform()
+        y = t(v)
+        return y, t.inv(y), t.log_abs_det_jacobian(v, y)
+
+    check_against_torch(
+        lambda v: forward(ag, v), lambda v: forward(torch, v), [x.astype(dtype)], rtol=1e-5
+    )
+
+
 ERRORS: dict[str, Callable[[Any], Any]] = {
     "cache size": lambda lib: _t(lib).ExpTransform(cache_size=2),
     "with_cache size": lambda lib: _t(lib).ExpTransform().with_cache(2),

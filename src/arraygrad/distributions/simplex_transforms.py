@@ -68,7 +68,8 @@ def _log_remaining_counts(x: Any) -> Any:
 class StickBreakingTransform(Transform):
     """The stick-breaking bijection from ``R^(K-1)`` to the ``K``-simplex.
 
-    Coordinate ``k`` breaks off a fraction ``z_k = σ(x_k - log(K - 1 - k))`` of what is left
+    Coordinate ``k`` breaks off a fraction ``z_k = σ(x_k - log(K - 1 - k))`` (kept within
+    ``[tiny, 1 - eps]`` of the dtype, as :class:`SigmoidTransform`'s output) of what is left
     of a unit stick: ``y_k = z_k Π_{j<k} (1 - z_j)``, and the last piece is the rest,
     ``y_{K-1} = Π_j (1 - z_j)``. Its inverse reads the fractions back from the remainders
     ``1 - Σ_{j≤k} y_j``. The Jacobian onto the first ``K - 1`` coordinates is triangular with
@@ -88,7 +89,11 @@ class StickBreakingTransform(Transform):
         return isinstance(other, StickBreakingTransform)
 
     def _call(self, x: Any) -> Any:
-        fractions = (x - _log_remaining_counts(x)).sigmoid()
+        info = ag.finfo(x.dtype)
+        # Kept in [tiny, 1 - eps], as SigmoidTransform's output and PyTorch's: a fraction that
+        # rounds to 0 or 1 would make a piece exactly 0, and the inverse and log-Jacobian of a
+        # saturated input infinite.
+        fractions = (x - _log_remaining_counts(x)).sigmoid().clamp(min=info.tiny, max=1 - info.eps)
         left_after = (1 - fractions).cumprod(-1)  # the stick left after each break
         pad = ag.nn.functional.pad
         # y_k = z_k · (left before k), with z = 1 for the last piece, which is all that is left
