@@ -21,6 +21,7 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
+from arraygrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from arraygrad.distributions.counts import Binomial, Geometric, Multinomial, NegativeBinomial
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution
@@ -31,6 +32,7 @@ from arraygrad.distributions.mixture import MixtureSameFamily
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 from arraygrad.distributions.studentt import StudentT
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
+from arraygrad.distributions.transformed_families import InverseGamma, Kumaraswamy, Pareto, Weibull
 from arraygrad.distributions.transforms import (
     AbsTransform,
     AffineTransform,
@@ -58,6 +60,7 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "ComposeTransform",
+    "ContinuousBernoulli",
     "Dirichlet",
     "Distribution",
     "ExpTransform",
@@ -69,6 +72,8 @@ __all__ = [
     "HalfNormal",
     "Independent",
     "IndependentTransform",
+    "InverseGamma",
+    "Kumaraswamy",
     "Laplace",
     "LogNormal",
     "MixtureSameFamily",
@@ -77,6 +82,7 @@ __all__ = [
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
+    "Pareto",
     "Poisson",
     "PowerTransform",
     "ReshapeTransform",
@@ -89,6 +95,7 @@ __all__ = [
     "Transform",
     "TransformedDistribution",
     "Uniform",
+    "Weibull",
     "biject_to",
     "constraints",
     "identity_transform",

@@ -26,6 +26,7 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
+from arraygrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from arraygrad.distributions.counts import Binomial, Geometric
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution, sum_rightmost
@@ -33,6 +34,7 @@ from arraygrad.distributions.folded import Cauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Dirichlet, Gamma
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
+from arraygrad.distributions.transformed_families import Pareto, _finite_part
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -97,7 +99,10 @@ def kl_divergence(p: Distribution, q: Distribution) -> ag.Tensor:
 def _infinite(p: Distribution, q: Distribution) -> ag.Tensor:
     """Infinity over p's batch (as torch, even where q's batch is larger): q gives zero
     density where p has mass."""
-    dtype = next(v.dtype for v in vars(p).values() if isinstance(v, ag.Tensor))
+    tensors = [v for v in vars(p).values() if isinstance(v, ag.Tensor)]
+    # families that keep their parameters inside another distribution (Beta) show the
+    # dtype through their mean
+    dtype = tensors[0].dtype if tensors else p.mean.dtype
     return ag.full(tuple(p.batch_shape), math.inf, dtype=dtype)
 
 
@@ -270,7 +275,15 @@ def _kl_to_normal(p: Any, q: Normal) -> ag.Tensor:
     return -p.entropy() + q.scale.log() + _HALF_LOG_TWO_PI + second_moment / (2 * q.scale**2)
 
 
-_WITH_MOMENTS: tuple[type[Distribution], ...] = (Laplace, Gumbel, Exponential, Uniform)
+_WITH_MOMENTS: tuple[type[Distribution], ...] = (
+    Laplace,
+    Gumbel,
+    Exponential,
+    Uniform,
+    Beta,
+    Gamma,
+    ContinuousBernoulli,
+)
 for _p_type in _WITH_MOMENTS:
     register_kl(_p_type, Normal)(_kl_to_normal)
 
@@ -306,6 +319,14 @@ def _kl_uniform_gumbel(p: Uniform, q: Gumbel) -> ag.Tensor:
 # ---- q Laplace: E_p|x - loc| ----
 
 
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p: Gamma, q: Gumbel) -> ag.Tensor:
+    # E_p[exp(-x / s)] is the gamma's Laplace transform (r / (r + 1 / s))^c
+    product = p.rate * q.scale
+    log_mgf = q.loc / q.scale + p.concentration * (product / (product + 1)).log()
+    return -p.entropy() + _gumbel_cross_terms(q, p.mean, log_mgf)
+
+
 @register_kl(Normal, Laplace)
 def _kl_normal_laplace(p: Normal, q: Laplace) -> ag.Tensor:
     gap = p.loc - q.loc
@@ -323,12 +344,160 @@ def _kl_uniform_exponential(p: Uniform, q: Exponential) -> ag.Tensor:
     return _where_inf(p.low < 0, value)
 
 
+def _kl_to_exponential(p: Any, q: Exponential) -> ag.Tensor:
+    """p on [0, inf): ``E_p[log q] = log rate - rate E_p[x]``."""
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+register_kl(Beta, Exponential)(_kl_to_exponential)
+register_kl(Gamma, Exponential)(_kl_to_exponential)
+register_kl(ContinuousBernoulli, Exponential)(_kl_to_exponential)
+
+
+# A Pareto p has an infinite mean for alpha <= 1 and an infinite variance for alpha <= 2, and
+# so an infinite divergence from q Exponential, Gamma (which need its mean) or Normal (which
+# needs its second moment) there.
+
+
+def _finite_pareto(p: Pareto, threshold: float) -> Pareto:
+    """p with each alpha at or below ``threshold`` replaced by a larger one, so the formula's
+    branch that is then replaced by infinity passes zero gradients, not nan."""
+    return Pareto(p.scale, _finite_part(p.alpha, threshold), validate_args=False)
+
+
+@register_kl(Pareto, Exponential)
+def _kl_pareto_exponential(p: Pareto, q: Exponential) -> ag.Tensor:
+    return _where_inf(p.alpha <= 1, _kl_to_exponential(_finite_pareto(p, 1), q))
+
+
+@register_kl(Pareto, Normal)
+def _kl_pareto_normal(p: Pareto, q: Normal) -> ag.Tensor:
+    return _where_inf(p.alpha <= 2, _kl_to_normal(_finite_pareto(p, 2), q))
+
+
+# ---- q Gamma: E_p[log q] = c log r + (c - 1) E_p[log x] - r E_p[x] - lgamma(c) ----
+
+
+def _gamma_cross_entropy(q: Gamma, mean_log: ag.Tensor, mean: ag.Tensor) -> ag.Tensor:
+    """-E_p[log q] for q Gamma, given p's E[log x] and E[x]."""
+    c, r = q.concentration, q.rate
+    return ag.lgamma(c) - c * r.log() - (c - 1) * mean_log + r * mean
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p: Exponential, q: Gamma) -> ag.Tensor:
+    mean_log = -_EULER_GAMMA - p.rate.log()
+    return -p.entropy() + _gamma_cross_entropy(q, mean_log, p.mean)
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p: Beta, q: Gamma) -> ag.Tensor:
+    a, b = p.concentration1, p.concentration0
+    mean_log = ag.digamma(a) - ag.digamma(a + b)
+    return -p.entropy() + _gamma_cross_entropy(q, mean_log, p.mean)
+
+
+def _uniform_mean_log(low: ag.Tensor, high: ag.Tensor) -> ag.Tensor:
+    """E[log x] for x uniform on [low, high] within [0, inf): the mean of x log x - x's
+    slope, ``(h log h - l log l) / (h - l) - 1``."""
+    return (ag.xlogy(high, high) - ag.xlogy(low, low)) / (high - low) - 1
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p: Uniform, q: Gamma) -> ag.Tensor:
+    value = -p.entropy() + _gamma_cross_entropy(q, _uniform_mean_log(p.low, p.high), p.mean)
+    return _where_inf(p.low < 0, value)
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p: Pareto, q: Gamma) -> ag.Tensor:
+    alpha = p.alpha
+    p = _finite_pareto(p, 1)
+    # log x = log scale + E with E exponential of rate alpha
+    mean_log = p.scale.log() + p.alpha.reciprocal()
+    value = -p.entropy() + _gamma_cross_entropy(q, mean_log, p.mean)
+    return _where_inf(alpha <= 1, value)
+
+
+# ---- q Pareto: E_p[log q] = log alpha + alpha log scale - (alpha + 1) E_p[log x] ----
+
+
+def _pareto_cross_entropy(q: Pareto, mean_log: ag.Tensor) -> ag.Tensor:
+    return -q.alpha.log() - q.alpha * q.scale.log() + (q.alpha + 1) * mean_log
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p: Pareto, q: Pareto) -> ag.Tensor:
+    mean_log = p.scale.log() + p.alpha.reciprocal()
+    value = -p.entropy() + _pareto_cross_entropy(q, mean_log)
+    return _where_inf(p.scale < q.scale, value)  # p has mass below q's scale
+
+
+@register_kl(Uniform, Pareto)
+def _kl_uniform_pareto(p: Uniform, q: Pareto) -> ag.Tensor:
+    mean_log = _uniform_mean_log(p.low, p.high)
+    value = -p.entropy() + _pareto_cross_entropy(q, mean_log)
+    return _where_inf(p.low < q.scale, value)
+
+
+# ---- q Beta: E_p[log q] = (a - 1) E_p[log x] + (b - 1) E_p[log(1 - x)] - log B(a, b) ----
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p: Uniform, q: Beta) -> ag.Tensor:
+    a, b = q.concentration1, q.concentration0
+    log_beta = ag.lgamma(a) + ag.lgamma(b) - ag.lgamma(a + b)
+    mean_log = _uniform_mean_log(p.low, p.high)
+    # 1 - x is uniform on [1 - high, 1 - low]
+    mean_log_rest = _uniform_mean_log(1 - p.high, 1 - p.low)
+    value = -p.entropy() + log_beta - (a - 1) * mean_log - (b - 1) * mean_log_rest
+    return _where_inf((p.low < 0) | (p.high > 1), value)
+
+
+def _kl_unit_interval_to_uniform(p: Any, q: Uniform) -> ag.Tensor:
+    """p on [0, 1]: finite where q's interval holds [0, 1]."""
+    value = -p.entropy() + (q.high - q.low).log()
+    return _where_inf((q.low > 0) | (q.high < 1), value)
+
+
+register_kl(Beta, Uniform)(_kl_unit_interval_to_uniform)
+register_kl(ContinuousBernoulli, Uniform)(_kl_unit_interval_to_uniform)
+
+
+# ---- q continuous Bernoulli: log q(x) = x logit(λ) + log(1 - λ) + log C(λ), linear in x ----
+
+
+def _continuous_bernoulli_cross_entropy(q: ContinuousBernoulli, p_mean: ag.Tensor) -> ag.Tensor:
+    return -(p_mean * q.logits + (-q.probs).log1p() + q._log_normalizer())
+
+
+def _kl_to_continuous_bernoulli(p: Any, q: ContinuousBernoulli) -> ag.Tensor:
+    return -p.entropy() + _continuous_bernoulli_cross_entropy(q, p.mean)
+
+
+register_kl(ContinuousBernoulli, ContinuousBernoulli)(_kl_to_continuous_bernoulli)
+register_kl(Beta, ContinuousBernoulli)(_kl_to_continuous_bernoulli)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p: Uniform, q: ContinuousBernoulli) -> ag.Tensor:
+    value = _kl_to_continuous_bernoulli(p, q)
+    return _where_inf((p.low < 0) | (p.high > 1), value)
+
+
 _UNBOUNDED_BELOW: tuple[type[Distribution], ...] = (Normal, Laplace, Gumbel)
 for _p_type in _UNBOUNDED_BELOW:
     register_kl(_p_type, Exponential)(_infinite)  # p has mass below 0
-_UNBOUNDED: tuple[type[Distribution], ...] = (*_UNBOUNDED_BELOW, Exponential)
+    register_kl(_p_type, Gamma)(_infinite)
+_UNBOUNDED: tuple[type[Distribution], ...] = (*_UNBOUNDED_BELOW, Exponential, Gamma, Pareto)
 for _p_type in _UNBOUNDED:
     register_kl(_p_type, Uniform)(_infinite)  # p has mass outside any interval
+    register_kl(_p_type, Beta)(_infinite)  # and outside [0, 1]
+# p has mass below any positive scale
+for _p_type in (*_UNBOUNDED_BELOW, Exponential, Gamma, Beta, ContinuousBernoulli):
+    register_kl(_p_type, Pareto)(_infinite)
+for _p_type in _UNBOUNDED:
+    register_kl(_p_type, ContinuousBernoulli)(_infinite)  # p has mass outside [0, 1]
 
 
 # ---- counting families ----

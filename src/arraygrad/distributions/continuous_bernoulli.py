@@ -1,0 +1,148 @@
+"""The continuous Bernoulli distribution (Loaiza-Ganem and Cunningham, 2019): the density on
+[0, 1] proportional to the Bernoulli likelihood ``λ^x (1 - λ)^(1 - x)``.
+
+Its normaliser is ``C(λ) = log((1 - λ) / λ) / (1 - 2λ)``, which, like the mean, variance, cdf
+and icdf, is a ratio of two terms that both vanish at ``λ = 1/2``. Within ``lims`` of 1/2 the
+closed forms lose their digits to that cancellation, so they are replaced by their Taylor
+series in ``y = 2λ - 1``: ``log C = log 2 + y²/3 + 13 y⁴/90``, ``mean = 1/2 + y/6 + 2y³/45``,
+``variance = 1/12 - y²/60``, ``cdf(x) = x`` and ``icdf(u) = u`` (to first order).
+
+>>> import arraygrad as torch
+>>> torch.distributions.ContinuousBernoulli(torch.tensor(0.5)).mean
+tensor(0.5000)
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any, ClassVar
+
+import arraygrad as ag
+from arraygrad.distributions import constraints
+from arraygrad.distributions.distribution import Distribution, broadcast_params, clamp_probs
+
+__all__ = ["ContinuousBernoulli"]
+
+_ONE_OF = "Either `probs` or `logits` must be specified, but not both."
+
+
+class ContinuousBernoulli(Distribution):
+    """The continuous Bernoulli distribution with parameter ``probs`` (or
+    ``sigmoid(logits)``), kept one machine epsilon away from 0 and 1. ``lims`` is the
+    interval around 1/2 in which the series replace the closed forms.
+
+    >>> import arraygrad as torch
+    >>> d = torch.distributions.ContinuousBernoulli(torch.tensor([0.2, 0.7]))
+    >>> d.log_prob(torch.tensor([0.1, 0.9]))
+    tensor([0.4757, 0.3092])
+    """
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(
+        self,
+        probs: Any = None,
+        logits: Any = None,
+        lims: tuple[float, float] = (0.499, 0.501),
+        validate_args: bool | None = None,
+    ) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError(_ONE_OF)
+        if probs is not None:
+            (param,) = broadcast_params(probs)
+            # as torch, the given probabilities are clamped before they are validated
+            self.__dict__["probs"] = clamp_probs(param)
+        else:
+            (param,) = broadcast_params(logits)
+            self.__dict__["logits"] = param
+        self._lims = lims
+        super().__init__(param.size(), validate_args=validate_args)
+
+    @cached_property
+    def probs(self) -> ag.Tensor:
+        return clamp_probs(self.logits.sigmoid())
+
+    @cached_property
+    def logits(self) -> ag.Tensor:
+        p = clamp_probs(self.probs)
+        return p.log() - (-p).log1p()
+
+    @property
+    def param_shape(self) -> ag.Size:
+        return self._batch_shape
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        new = self._expanded_copy(batch_shape, {"probs": (), "logits": ()})
+        new._lims = self._lims
+        return new
+
+    def _outside_lims(self) -> ag.Tensor:
+        low, high = self._lims
+        return (self.probs <= low) | (self.probs >= high)
+
+    def _split(self) -> tuple[ag.Tensor, ag.Tensor, ag.Tensor]:
+        """Where the closed forms hold; probs there (1/4 elsewhere, so the discarded branch
+        stays finite and passes zero gradients); ``y = 2 probs - 1`` near 1/2 (0 elsewhere)."""
+        outside = self._outside_lims()
+        safe = ag.where(outside, self.probs, ag.full_like(self.probs, 0.25))
+        near = ag.where(outside, ag.zeros_like(self.probs), 2 * self.probs - 1)
+        return outside, safe, near
+
+    def _log_normalizer(self) -> ag.Tensor:
+        outside, p, y = self._split()
+        closed = ((p.log() - (-p).log1p()) / (2 * p - 1)).log()
+        series = math.log(2.0) + y**2 / 3 + 13 * y**4 / 90
+        return ag.where(outside, closed, series)
+
+    @property
+    def mean(self) -> ag.Tensor:
+        outside, p, y = self._split()
+        closed = p / (2 * p - 1) + 1 / ((-p).log1p() - p.log())
+        series = 0.5 + y / 6 + 2 * y**3 / 45
+        return ag.where(outside, closed, series)
+
+    @property
+    def variance(self) -> ag.Tensor:
+        outside, p, y = self._split()
+        closed = p * (p - 1) / (1 - 2 * p) ** 2 + 1 / ((-p).log1p() - p.log()) ** 2
+        series = 1 / 12 - y**2 / 60
+        return ag.where(outside, closed, series)
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return self.variance.sqrt()
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        u = ag.rand(shape, dtype=self.probs.dtype)
+        return self.icdf(u)
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        p = self.probs
+        return value * p.log() + (1 - value) * (-p).log1p() + self._log_normalizer()
+
+    def cdf(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        outside, p, _ = self._split()
+        powered = (value * p.log() + (1 - value) * (-p).log1p()).exp()
+        closed = (powered + p - 1) / (2 * p - 1)
+        return ag.where(outside, closed, value + ag.zeros_like(closed))
+
+    def icdf(self, value: Any) -> ag.Tensor:
+        outside, p, _ = self._split()
+        closed = (value * (2 * p - 1) / (1 - p)).log1p() / (p.log() - (-p).log1p())
+        return ag.where(outside, closed, value + ag.zeros_like(closed))
+
+    def entropy(self) -> ag.Tensor:
+        # -E[log p(x)] = -(E[x] logit(λ) + log(1 - λ) + log C(λ))
+        p = self.probs
+        return -(self.mean * self.logits + (-p).log1p() + self._log_normalizer())
