@@ -686,6 +686,11 @@ _NEW_UNARY = [
     "k1",
     "k1e",
     "spherical_j0",
+    "j0",
+    "j1",
+    "y0",
+    "y1",
+    "airy_ai",
 ]
 
 
@@ -804,6 +809,102 @@ def test_new_functions_mpmath(
 ) -> None:
     # ~1 ulp of float64 against 40 digits; i1 up to where it overflows (torch: inf past 709.8).
     assert_close(run("numpy", getattr(_special, fn), xs), mp_ref(reference, xs), rtol, 0.0, xs)
+
+
+# Zeros of J0, J1 (first kind, a few ulps *relative* there), Y0, Y1 and Ai: the points where
+# the expansions divide out zeros (or, for Y, cancel) and where relative accuracy is hardest.
+_BESSEL_ZEROS = {
+    "j0": [2.404825557695773, 5.520078110286311, 8.653727912911013],
+    "j1": [3.8317059702075125, 7.015586669815619],
+    "y0": [0.8935769662791675, 3.957678419314858, 7.086051060301773],
+    "y1": [2.197141326031017, 5.429681040794135],
+    "airy_ai": [-2.338107410459767, -4.08794944413097, -5.520559828095551, -6.786708090071759],
+}
+_BESSEL_REFERENCES: dict[str, Callable[[Any], Any]] = {
+    "j0": lambda v: mpmath.besselj(0, v),
+    "j1": lambda v: mpmath.besselj(1, v),
+    "y0": lambda v: mpmath.bessely(0, v),
+    "y1": lambda v: mpmath.bessely(1, v),
+    "airy_ai": mpmath.airyai,
+}
+
+
+def _bessel_points(name: str) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    zeros = np.array(_BESSEL_ZEROS[name])
+    if name == "airy_ai":
+        # both expansions' switches (-6, -2, 2), the decay to the subnormal range and the
+        # oscillation out to 1e8 (past that the two-double phase is ~zeta * 1e-32 rad off)
+        return np.concatenate(
+            [
+                np.linspace(-12.0, 12.0, 481),
+                rng.uniform(12.0, 105.0, 100),
+                -np.geomspace(12.0, 1e8, 100),
+                zeros,
+                np.nextafter(zeros, 0.0),
+            ]
+        )
+    lo = 0.0 if name[0] == "y" else -40.0
+    return np.concatenate(
+        [
+            np.linspace(lo, 40.0, 641)[1:],
+            np.geomspace(1e-300, 1e-3, 30),
+            np.geomspace(40.0, 1e300, 60),  # torch's x - pi/4 has lost its digits by 1e16
+            [7.999999999999999, 8.0, 8.000000000000002],
+            zeros,
+            np.nextafter(zeros, 0.0),
+        ]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(_BESSEL_ZEROS))
+def test_bessel_first_second_kind_and_airy_mpmath(name: str) -> None:
+    # A few ulps: relative for J0, J1 up to 8 (also at their zeros, which the expansions divide
+    # out) and for Ai above -6; beyond, and for Y0/Y1 at their zeros (two terms cancel), a few
+    # ulps absolute of the envelope sqrt(2 / (pi x)) (Ai: x^(-1/4) / sqrt(pi)).
+    xs = _bessel_points(name)
+    expected = mp_ref(_BESSEL_REFERENCES[name], xs)
+    got = run("numpy", getattr(_special, name), xs)
+    ax = np.abs(xs)
+    if name == "airy_ai":
+        envelope = np.where(xs < -6.0, np.maximum(ax, 1.0) ** -0.25 / math.sqrt(math.pi), 0.0)
+    else:
+        relative_only = ax <= 8.0 if name[0] == "j" else ax <= 0.5
+        envelope = np.where(relative_only, 0.0, np.minimum(1.0, np.sqrt(2.0 / np.pi / ax)))
+    assert_close(got, expected, 2e-15, 3e-15 * envelope, xs)
+    np.testing.assert_array_equal(run("array_api_strict", getattr(_special, name), xs), got)
+
+
+def test_bessel_first_second_kind_and_airy_edges() -> None:
+    # torch's edges (nan at +-inf, -inf at +-0 for Y, nan below 0, J1 odd down to -0.0 and
+    # subnormals); the rest, mpmath's values (Y1 below 5.6e-309, where torch's 1/x overflows
+    # first and it returns -inf, is finite down to 3.5e-309).
+    x = np.array([0.0, -0.0, 5e-324, 3e-309, 4e-309, -1e-300, -3.0, 1e300, -np.inf, np.inf])
+    nan, inf = np.nan, np.inf
+    finite = {
+        "j0": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, *mp_ref(_BESSEL_REFERENCES["j0"], x[6:8])],
+        "j1": [
+            0.0,
+            -0.0,
+            0.0,
+            1.5e-309,
+            2e-309,
+            -5e-301,
+            *mp_ref(_BESSEL_REFERENCES["j1"], x[6:8]),
+        ],
+        "y0": [-inf, -inf, *mp_ref(_BESSEL_REFERENCES["y0"], x[2:5]), nan, nan, 0.0],
+        "y1": [-inf, -inf, -inf, -inf, *mp_ref(_BESSEL_REFERENCES["y1"], x[4:5]), nan, nan, 0.0],
+        "airy_ai": [*mp_ref(mpmath.airyai, x[:7]), 0.0],
+    }
+    finite["y0"][-1] = mp_ref(_BESSEL_REFERENCES["y0"], x[7:8])[0]
+    finite["y1"][-1] = mp_ref(_BESSEL_REFERENCES["y1"], x[7:8])[0]
+    for name, values in finite.items():
+        want = np.full(x.shape, nan)
+        want[:8] = values
+        got = run("numpy", getattr(_special, name), x)
+        # (J1(5e-324) = 2.47e-324 rounds to 0 in torch; ours to 5e-324, within an ulp)
+        np.testing.assert_allclose(got, want, rtol=2e-15, atol=5e-324, err_msg=name)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want), err_msg=name)
 
 
 def test_ndtri_mpmath_down_to_subnormal_probabilities() -> None:

@@ -14,11 +14,13 @@ tail (torch's rounds to multiples of 2**-54: ``ndtr(-8.3)`` is 5.2e-17, torch's 
 35% off at ``P(9.8e7, 98041953.9)``: 8.5e-7, not 1.34e-6),
 ``erfcx`` below -20 (torch's is ~5e-14 off) and ``i1`` for 709.8 < ``|x|`` < 714 (finite).
 
-``modified_bessel_i0/i1/k0/k1``, ``scaled_modified_bessel_k0/k1`` and ``spherical_bessel_j0``
-are not differentiable, as in torch (their results never require grad).
+``airy_ai``, ``bessel_j0/j1/y0/y1``, ``modified_bessel_i0/i1/k0/k1``,
+``scaled_modified_bessel_k0/k1`` and ``spherical_bessel_j0`` are not differentiable, as in torch
+(their results never require grad). Where torch's phase ``x - pi/4`` (or ``2/3 x^1.5 - pi/4``)
+loses its digits these keep them: torch's ``bessel_j0(1e17)`` equals its ``bessel_j1(1e17)``
+and its ``airy_ai(-1e10)`` has the wrong sign; ours match mpmath.
 
-Not provided yet (torch has them, none differentiable there): ``airy_ai``, ``bessel_j0``,
-``bessel_j1``, ``bessel_y0``, ``bessel_y1`` and the orthogonal polynomials
+Not provided yet (torch has them, none differentiable there): the orthogonal polynomials
 (``chebyshev_polynomial_t/u/v/w``, ``shifted_chebyshev_polynomial_t/u/v/w``,
 ``hermite_polynomial_h/he``, ``laguerre_polynomial_l``, ``legendre_polynomial_p``). Like the
 rest of arraygrad, no function takes ``out=``.
@@ -58,6 +60,11 @@ from arraygrad._unary import (
 )
 
 __all__ = [
+    "airy_ai",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
     "digamma",
     "entr",
     "erf",
@@ -253,3 +260,47 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
     tensor([1.0000, 0.0470])
     """
     return ops.spherical_bessel_j0(_floating(input))
+
+
+def bessel_j0(input: Tensor) -> Tensor:
+    """The Bessel function of the first kind of order 0, ``J0(x)`` (even; ``nan`` at ``+-inf``
+    as torch); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.bessel_j0(arraygrad.tensor([0.0, 1.0]))
+    tensor([1.0000, 0.7652])
+    """
+    return ops.bessel_j0(_floating(input))
+
+
+def bessel_j1(input: Tensor) -> Tensor:
+    """The Bessel function of the first kind of order 1, ``J1(x)`` (odd); not differentiable."""
+    return ops.bessel_j1(_floating(input))
+
+
+def bessel_y0(input: Tensor) -> Tensor:
+    """The Bessel function of the second kind of order 0, ``Y0(x)`` (``-inf`` at 0, ``nan``
+    below); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.bessel_y0(arraygrad.tensor([0.0, 1.0, -1.0]))
+    tensor([  -inf, 0.0883,    nan])
+    """
+    return ops.bessel_y0(_floating(input))
+
+
+def bessel_y1(input: Tensor) -> Tensor:
+    """The Bessel function of the second kind of order 1, ``Y1(x)`` (``-inf`` at 0, ``nan``
+    below); not differentiable."""
+    return ops.bessel_y1(_floating(input))
+
+
+def airy_ai(input: Tensor) -> Tensor:
+    """The Airy function of the first kind ``Ai(x)`` (``nan`` at ``+-inf`` as torch); not
+    differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.airy_ai(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([0.5356, 0.3550, 0.1353])
+    """
+    return ops.airy_ai(_floating(input))

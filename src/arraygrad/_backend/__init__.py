@@ -227,6 +227,11 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         # (not "i0": NumPy's own i0 is in the namespace already)
         bessel_i0=functools.partial(_special.i0, lib),
         spherical_j0=functools.partial(_special.spherical_j0, lib),
+        bessel_j0=functools.partial(_special.j0, lib),
+        bessel_j1=functools.partial(_special.j1, lib),
+        bessel_y0=functools.partial(_special.y0, lib),
+        bessel_y1=functools.partial(_special.y1, lib),
+        airy_ai=functools.partial(_special.airy_ai, lib),
         k0=functools.partial(_special.k0, lib),
         k1=functools.partial(_special.k1, lib),
         k0e=functools.partial(_special.k0e, lib),

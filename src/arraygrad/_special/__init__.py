@@ -18,8 +18,8 @@ Near the zeros of ``lgamma``/``digamma`` on the negative axis the error is a few
 *absolute* (the reflection formula subtracts two numbers of size ~log|x|).
 
 Also ``erfcx``, ``log_ndtr``, ``ndtri`` (error_function.py), ``i0e``, ``i1``, ``i1e``
-(bessel.py) and ``gammainc``/``gammaincc`` (incomplete_gamma.py); their modules give their
-methods and accuracy.
+(bessel.py), ``j0``, ``j1``, ``y0``, ``y1`` (bessel_jy.py), ``airy_ai`` (airy.py) and
+``gammainc``/``gammaincc`` (incomplete_gamma.py); their modules give their methods and accuracy.
 
 Edge cases follow ``torch`` 2.13 (``torch.special.erf/erfc/erfinv``, ``torch.lgamma``,
 ``torch.digamma``, ``torch.polygamma``, ``torch.special.zeta``), with these deliberate
@@ -44,12 +44,15 @@ exceptions, where torch is inaccurate and we return the mathematically correct v
 
 from __future__ import annotations
 
+from arraygrad._special.airy import airy_ai
 from arraygrad._special.bessel import i0, i0e, i1, i1e, k0, k0e, k1, k1e, spherical_j0
+from arraygrad._special.bessel_jy import j0, j1, y0, y1
 from arraygrad._special.error_function import erf, erfc, erfcx, erfinv, log_ndtr, ndtri
 from arraygrad._special.gamma import digamma, lgamma, polygamma, zeta, zeta_elementwise
 from arraygrad._special.incomplete_gamma import gammainc, gammaincc
 
 __all__ = [
+    "airy_ai",
     "digamma",
     "erf",
     "erfc",
@@ -61,6 +64,8 @@ __all__ = [
     "i0e",
     "i1",
     "i1e",
+    "j0",
+    "j1",
     "k0",
     "k0e",
     "k1",
@@ -70,6 +75,8 @@ __all__ = [
     "ndtri",
     "polygamma",
     "spherical_j0",
+    "y0",
+    "y1",
     "zeta",
     "zeta_elementwise",
 ]

@@ -345,6 +345,11 @@ scaled_modified_bessel_k1 = Primitive(
 spherical_bessel_j0 = Primitive(
     "spherical_bessel_j0", forward=lambda xp, x: xp.spherical_j0(x), vjp=None
 )
+bessel_j0 = Primitive("bessel_j0", forward=lambda xp, x: xp.bessel_j0(x), vjp=None)
+bessel_j1 = Primitive("bessel_j1", forward=lambda xp, x: xp.bessel_j1(x), vjp=None)
+bessel_y0 = Primitive("bessel_y0", forward=lambda xp, x: xp.bessel_y0(x), vjp=None)
+bessel_y1 = Primitive("bessel_y1", forward=lambda xp, x: xp.bessel_y1(x), vjp=None)
+airy_ai = Primitive("airy_ai", forward=lambda xp, x: xp.airy_ai(x), vjp=None)
 # Differentiable in q only, as in torch: d zeta(s, q) / dq = -s zeta(s + 1, q).
 zeta = Primitive(
     "zeta",
@@ -356,10 +361,15 @@ zeta = Primitive(
 __all__ = [
     "acos",
     "acosh",
+    "airy_ai",
     "asin",
     "asinh",
     "atan",
     "atanh",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
     "cosh",
     "digamma",
     "entr",
