@@ -20,10 +20,13 @@ tail (torch's rounds to multiples of 2**-54: ``ndtr(-8.3)`` is 5.2e-17, torch's 
 loses its digits these keep them: torch's ``bessel_j0(1e17)`` equals its ``bessel_j1(1e17)``
 and its ``airy_ai(-1e10)`` has the wrong sign; ours match mpmath.
 
-Not provided yet (torch has them, none differentiable there): the orthogonal polynomials
-(``chebyshev_polynomial_t/u/v/w``, ``shifted_chebyshev_polynomial_t/u/v/w``,
-``hermite_polynomial_h/he``, ``laguerre_polynomial_l``, ``legendre_polynomial_p``). Like the
-rest of arraygrad, no function takes ``out=``.
+The orthogonal polynomials (``chebyshev_polynomial_t/u/v/w``,
+``shifted_chebyshev_polynomial_t/u/v/w``, ``hermite_polynomial_h/he``, ``laguerre_polynomial_l``,
+``legendre_polynomial_p``) take the degree ``n`` as a tensor or a Python number, truncated toward
+zero (a negative, nan or infinite ``n`` gives 0), promote as torch's (a 0-d ``n`` does not raise
+a float32 ``input``), work in float32 and float64 only and are not differentiable, like torch's;
+:mod:`arraygrad._special.orthogonal` gives their methods and the few deliberate differences.
+Like the rest of arraygrad, no function takes ``out=``.
 
 >>> import arraygrad
 >>> arraygrad.special.ndtr(arraygrad.tensor([0.0, 1.0]))
@@ -37,7 +40,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import ops
+from arraygrad import _dtype, ops
 from arraygrad._binary import _float_operands, xlogy
 from arraygrad._math import _floating, binary, mul, sigmoid
 from arraygrad._softmax import log_softmax, softmax
@@ -54,6 +57,7 @@ from arraygrad._unary import (
     lgamma,
     log1p,
     logit,
+    not_implemented,
     polygamma,
     round,
     sinc,
@@ -65,6 +69,10 @@ __all__ = [
     "bessel_j1",
     "bessel_y0",
     "bessel_y1",
+    "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w",
     "digamma",
     "entr",
     "erf",
@@ -77,10 +85,14 @@ __all__ = [
     "gammainc",
     "gammaincc",
     "gammaln",
+    "hermite_polynomial_h",
+    "hermite_polynomial_he",
     "i0",
     "i0e",
     "i1",
     "i1e",
+    "laguerre_polynomial_l",
+    "legendre_polynomial_p",
     "log1p",
     "log_ndtr",
     "log_softmax",
@@ -98,6 +110,10 @@ __all__ = [
     "round",
     "scaled_modified_bessel_k0",
     "scaled_modified_bessel_k1",
+    "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w",
     "sinc",
     "softmax",
     "spherical_bessel_j0",
@@ -304,3 +320,105 @@ def airy_ai(input: Tensor) -> Tensor:
     tensor([0.5356, 0.3550, 0.1353])
     """
     return ops.airy_ai(_floating(input))
+
+
+def _polynomial(name: str, prim: Any, input: Any, n: Any) -> Tensor:
+    """Apply an orthogonal polynomial's primitive with torch's argument rules and promotion."""
+    if not isinstance(input, Tensor) and not isinstance(n, Tensor):
+        got = f"({type(input).__name__}, {type(n).__name__})"
+        raise TypeError(
+            f"special_{name}() received an invalid combination of arguments - got {got}, but "
+            "expected one of:\n * (Tensor x, Tensor n, *, Tensor out = None)\n * (Number x, "
+            "Tensor n, *, Tensor out = None)\n * (Tensor x, Number n, *, Tensor out = None)\n"
+        )
+    x, degree = _float_operands(input, n)
+    # torch's kernels exist for float32 and float64 only (float16 inputs promoted with a float32
+    # operand are fine)
+    if x.dtype not in (_dtype.float32, _dtype.float64):
+        raise not_implemented(f"{name}_cpu", x, "convert the tensors with .float().")
+    return binary(prim, x, degree)
+
+
+def chebyshev_polynomial_t(input: Any, n: Any) -> Tensor:
+    """The Chebyshev polynomial of the first kind ``T_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.chebyshev_polynomial_t(arraygrad.tensor([0.5, 2.0]), 3)
+    tensor([-1., 26.])
+    """
+    return _polynomial("chebyshev_polynomial_t", ops.chebyshev_polynomial_t, input, n)
+
+
+def chebyshev_polynomial_u(input: Any, n: Any) -> Tensor:
+    """The Chebyshev polynomial of the second kind ``U_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("chebyshev_polynomial_u", ops.chebyshev_polynomial_u, input, n)
+
+
+def chebyshev_polynomial_v(input: Any, n: Any) -> Tensor:
+    """The Chebyshev polynomial of the third kind ``V_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("chebyshev_polynomial_v", ops.chebyshev_polynomial_v, input, n)
+
+
+def chebyshev_polynomial_w(input: Any, n: Any) -> Tensor:
+    """The Chebyshev polynomial of the fourth kind ``W_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("chebyshev_polynomial_w", ops.chebyshev_polynomial_w, input, n)
+
+
+def shifted_chebyshev_polynomial_t(input: Any, n: Any) -> Tensor:
+    """The shifted Chebyshev polynomial of the first kind ``T_n(2 input - 1)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial(
+        "shifted_chebyshev_polynomial_t", ops.shifted_chebyshev_polynomial_t, input, n
+    )
+
+
+def shifted_chebyshev_polynomial_u(input: Any, n: Any) -> Tensor:
+    """The shifted Chebyshev polynomial of the second kind ``U_n(2 input - 1)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial(
+        "shifted_chebyshev_polynomial_u", ops.shifted_chebyshev_polynomial_u, input, n
+    )
+
+
+def shifted_chebyshev_polynomial_v(input: Any, n: Any) -> Tensor:
+    """The shifted Chebyshev polynomial of the third kind ``V_n(2 input - 1)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial(
+        "shifted_chebyshev_polynomial_v", ops.shifted_chebyshev_polynomial_v, input, n
+    )
+
+
+def shifted_chebyshev_polynomial_w(input: Any, n: Any) -> Tensor:
+    """The shifted Chebyshev polynomial of the fourth kind ``W_n(2 input - 1)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial(
+        "shifted_chebyshev_polynomial_w", ops.shifted_chebyshev_polynomial_w, input, n
+    )
+
+
+def hermite_polynomial_h(input: Any, n: Any) -> Tensor:
+    """The physicists' Hermite polynomial ``H_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("hermite_polynomial_h", ops.hermite_polynomial_h, input, n)
+
+
+def hermite_polynomial_he(input: Any, n: Any) -> Tensor:
+    """The probabilists' Hermite polynomial ``He_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("hermite_polynomial_he", ops.hermite_polynomial_he, input, n)
+
+
+def laguerre_polynomial_l(input: Any, n: Any) -> Tensor:
+    """The Laguerre polynomial ``L_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("laguerre_polynomial_l", ops.laguerre_polynomial_l, input, n)
+
+
+def legendre_polynomial_p(input: Any, n: Any) -> Tensor:
+    """The Legendre polynomial ``P_n(input)``
+    (``n`` truncated toward zero); not differentiable, like torch's."""
+    return _polynomial("legendre_polynomial_p", ops.legendre_polynomial_p, input, n)

@@ -29,6 +29,41 @@ def _orders(x: Any) -> Any:
     return (lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) % 5) * 0.7 + 0.5
 
 
+def _degrees(x: Any) -> Any:
+    """A constant tensor of ``x``'s shape and dtype with degrees 0, 1, ..., 11, 0, ... (past 8,
+    where the Chebyshev polynomials switch to their trigonometric forms)."""
+    return lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) % 12
+
+
+_POLYNOMIALS = {
+    "chebyshev_polynomial_t": (-1.2, 1.2),
+    "chebyshev_polynomial_u": (-1.2, 1.2),
+    "chebyshev_polynomial_v": (-1.2, 1.2),
+    "chebyshev_polynomial_w": (-1.2, 1.2),
+    "shifted_chebyshev_polynomial_t": (-0.1, 1.1),
+    "shifted_chebyshev_polynomial_u": (-0.1, 1.1),
+    "shifted_chebyshev_polynomial_v": (-0.1, 1.1),
+    "shifted_chebyshev_polynomial_w": (-0.1, 1.1),
+    "hermite_polynomial_h": (-3.0, 3.0),
+    "hermite_polynomial_he": (-3.0, 3.0),
+    "laguerre_polynomial_l": (-2.0, 10.0),
+    "legendre_polynomial_p": (-1.2, 1.2),
+}
+
+
+def _polynomial_row(name: str, low: float, high: float, degree: Any) -> OpSpec:
+    # values only (not differentiable in torch); torch's recurrence steps use fused
+    # multiply-adds, so next to a zero the values agree to ulps of the terms, not of the result
+    return OpSpec(
+        lambda x: getattr(_special(x), name)(x, _degrees(x) if degree is None else degree),
+        low=low,
+        high=high,
+        gradcheck=False,
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
 OP_TABLE = {
     # torch.special's own functions
     # below -5 torch's ndtr loses relative accuracy (see test_ndtr_lower_tail_keeps_its_digits)
@@ -140,6 +175,14 @@ OP_TABLE = {
         rtol=1e-5,
         atol=1e-6,
     ),
+    **{
+        f"special.{name}": _polynomial_row(name, low, high, None)
+        for name, (low, high) in _POLYNOMIALS.items()
+    },
+    **{
+        f"special.{name}:int_degree": _polynomial_row(name, low, high, 10)
+        for name, (low, high) in _POLYNOMIALS.items()
+    },
     "special.round": OpSpec(lambda x: _special(x).round(x, decimals=1), gradcheck=False),
     "special.softmax": OpSpec(lambda x: _special(x).softmax(x, -1), min_dims=1),
     "special.softmax:dtype": OpSpec(
@@ -164,15 +207,13 @@ def test_gradcheck(name: str, data: st.DataObject) -> None:
 
 
 def test_namespace_has_torch_specials_list() -> None:
-    # Every torch.special function but the polynomials, which the module docstring lists as
-    # not provided.
+    # Every torch.special function.
     missing = {
         name
         for name in dir(torch.special)
         if not name.startswith("_") and callable(getattr(torch.special, name))
     } - set(dir(ag.special))
     left_out = {"Tensor"}
-    left_out |= {n for n in missing if "polynomial" in n}
     assert missing <= left_out, sorted(missing - left_out)
     for name in ag.special.__all__:
         assert hasattr(torch.special, name), name
@@ -475,3 +516,119 @@ def test_documented_phase_differences() -> None:
         exact = float(reference(mpmath.mpf(x)))
         assert got == pytest.approx(exact, rel=1e-13), name
         assert theirs != pytest.approx(exact, rel=1e-3), name
+
+
+@pytest.mark.parametrize("name", sorted(_POLYNOMIALS))
+def test_polynomials_are_not_differentiable_like_torch(name: str) -> None:
+    for module in (torch, ag):
+        x = module.tensor([0.5, 2.0], dtype=module.float64, requires_grad=True)
+        n = module.tensor([2.0, 3.0], dtype=module.float64, requires_grad=True)
+        for out in (getattr(module.special, name)(x, n), getattr(module.special, name)(x, 3)):
+            assert not out.requires_grad and out.grad_fn is None
+
+
+_POLY_X = [0.0, -0.0, 0.3, -0.7, 0.5, -0.5, 1.0, -1.0, 2.0, -2.0, 1e10, -1e10, _INF, -_INF]
+_POLY_N = [-1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 12.0, 40.0]
+_POLY_N += [1000.0, _NAN, _INF, -_INF]
+
+
+@pytest.mark.parametrize("name", sorted(_POLYNOMIALS))
+def test_polynomial_edges_match_torch(name: str) -> None:
+    # Every (x, n) pair of the table: n truncated, 0 for negative, nan and inf n, 1 at n = 0
+    # (also at x = nan), +-1 and +-inf (the recurrence's nan from degree 3 at inf), the switches
+    # to the trigonometric forms (n = 6..9) and degree 1000 (its float64 overflow to +-inf).
+    x = np.array(_POLY_X)[:, None]
+    n = np.array(_POLY_N)[None, :]
+    mine = getattr(ag.special, name)(ag.tensor(x), ag.tensor(n)).numpy()
+    theirs = getattr(torch.special, name)(torch.tensor(x), torch.tensor(n)).numpy()
+    np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs))
+    finite = np.isfinite(theirs)
+    # (the last double before the overflow may round to inf on one side only)
+    huge = np.abs(theirs) > 1e306
+    np.testing.assert_array_equal(
+        mine[~finite & ~np.isnan(theirs)], theirs[~finite & ~np.isnan(theirs)]
+    )
+    scale = np.maximum(np.abs(theirs), 1.0)
+    close = np.abs(mine - theirs) <= 1e-12 * scale
+    assert (close | ~finite | huge).all(), (
+        x.ravel(),
+        mine[~close & finite],
+        theirs[~close & finite],
+    )
+    signed = ~np.isnan(theirs) & (theirs == 0.0)  # the sign of exact zeros too
+    np.testing.assert_array_equal(np.signbit(mine[signed]), np.signbit(theirs[signed]))
+
+
+@pytest.mark.parametrize("name", sorted(_POLYNOMIALS))
+def test_polynomial_at_nan(name: str) -> None:
+    # Degree 0 (and an invalid degree) as torch: 1 (0); any other degree gives nan where torch's
+    # result varies between calls for some polynomials (chebyshev_polynomial_u(nan, 2) is 0 or
+    # inf, laguerre_polynomial_l(nan, 2) a subnormal): documented in _special/orthogonal.py.
+    n = [0.0, 0.7, -1.0, _NAN, 1.0, 2.0, 7.0, 12.0]
+    got = getattr(ag.special, name)(ag.tensor(_NAN, dtype=ag.float64), ag.tensor(n)).numpy()
+    np.testing.assert_array_equal(got, [1.0, 1.0, 0.0, 0.0, _NAN, _NAN, _NAN, _NAN])
+    theirs = getattr(torch.special, name)(torch.tensor(_NAN, dtype=torch.float64), torch.tensor(n))
+    np.testing.assert_array_equal(theirs.numpy()[:4], got[:4])
+
+
+@pytest.mark.parametrize("name", sorted(_POLYNOMIALS))
+def test_polynomial_large_degrees_match_torch(name: str) -> None:
+    # Chebyshev inside (-1, 1): the trigonometric forms serve any degree in one step; the rest
+    # recur (Hermite and Laguerre overflow to nan, as torch's, Legendre stays bounded).
+    rng = np.random.default_rng(5)
+    low, high = (0.0, 1.0) if name.startswith("shifted") else (-1.0, 1.0)
+    x = np.concatenate([rng.uniform(low, high, 200), [low, high]])[:, None]
+    degrees = [100.0, 2000.0] + ([1e9] if name.startswith(("chebyshev", "shifted")) else [])
+    n = np.array(degrees)[None, :]
+    mine = getattr(ag.special, name)(ag.tensor(x), ag.tensor(n)).numpy()
+    theirs = getattr(torch.special, name)(torch.tensor(x), torch.tensor(n)).numpy()
+    np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs))
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(mine[~finite], theirs[~finite])
+    # a few ulps of the angle n theta (the trigonometric forms; U's and W's are divided by
+    # sin(theta) or sin(theta / 2)) or of the recurrence's terms, relative to |p| or 1
+    y = 2.0 * x - 1.0 if name.startswith("shifted") else x
+    sine = np.sqrt(np.maximum(1.0 - y * y, 1e-300))
+    tol = 1e-14 * n * np.maximum(1.0, np.abs(theirs)) * (1.0 + 1.0 / sine)
+    assert (np.abs(mine - theirs)[finite] <= tol[finite]).all()
+
+
+@pytest.mark.parametrize(
+    "x, n",
+    [
+        ("f32", "f64_0d"),
+        ("f32", "f64"),
+        ("f32", 3.0),
+        ("f32", 3),
+        ("i64", "i64"),
+        ("i64", 3),
+        (0.5, "i64"),
+        (0.5, "f64"),
+        ("f64_0d", "f32"),
+        ("f16", "f32"),
+        ("bool", "i64"),
+    ],
+)
+def test_polynomial_promotion_matches_torch(x: Any, n: Any) -> None:
+    def make(module: Any, spec: Any) -> Any:
+        if not isinstance(spec, str):
+            return spec
+        kind, _, zero_d = spec.partition("_")
+        dtype = {"f32": "float32", "f64": "float64", "f16": "float16", "i64": "int64"}
+        dt = module.bool if kind == "bool" else getattr(module, dtype[kind])
+        value = [1, 0] if kind == "bool" else [0.5, 2.0] if kind[0] == "f" else [1, 2]
+        return module.tensor(value[0] if zero_d else value, dtype=dt)
+
+    for name in ("chebyshev_polynomial_t", "legendre_polynomial_p"):
+        mine = getattr(ag.special, name)(make(ag, x), make(ag, n))
+        theirs = getattr(torch.special, name)(make(torch, x), make(torch, n))
+        _assert_same(mine, theirs, rtol=1e-6)
+
+
+def test_polynomial_argument_errors_match_torch() -> None:
+    for module in (torch, ag):
+        f = module.special.hermite_polynomial_h
+        with pytest.raises(TypeError, match="received an invalid combination of arguments"):
+            f(0.5, 2.0)
+        with pytest.raises(NotImplementedError, match='"hermite_polynomial_h_cpu" not impl'):
+            f(module.tensor([0.5], dtype=module.float16), 2)

@@ -18,8 +18,9 @@ Near the zeros of ``lgamma``/``digamma`` on the negative axis the error is a few
 *absolute* (the reflection formula subtracts two numbers of size ~log|x|).
 
 Also ``erfcx``, ``log_ndtr``, ``ndtri`` (error_function.py), ``i0e``, ``i1``, ``i1e``
-(bessel.py), ``j0``, ``j1``, ``y0``, ``y1`` (bessel_jy.py), ``airy_ai`` (airy.py) and
-``gammainc``/``gammaincc`` (incomplete_gamma.py); their modules give their methods and accuracy.
+(bessel.py), ``j0``, ``j1``, ``y0``, ``y1`` (bessel_jy.py), ``airy_ai`` (airy.py),
+``gammainc``/``gammaincc`` (incomplete_gamma.py) and torch's orthogonal polynomials
+(orthogonal.py); their modules give their methods and accuracy.
 
 Edge cases follow ``torch`` 2.13 (``torch.special.erf/erfc/erfinv``, ``torch.lgamma``,
 ``torch.digamma``, ``torch.polygamma``, ``torch.special.zeta``), with these deliberate
@@ -50,9 +51,27 @@ from arraygrad._special.bessel_jy import j0, j1, y0, y1
 from arraygrad._special.error_function import erf, erfc, erfcx, erfinv, log_ndtr, ndtri
 from arraygrad._special.gamma import digamma, lgamma, polygamma, zeta, zeta_elementwise
 from arraygrad._special.incomplete_gamma import gammainc, gammaincc
+from arraygrad._special.orthogonal import (
+    chebyshev_t,
+    chebyshev_u,
+    chebyshev_v,
+    chebyshev_w,
+    hermite_h,
+    hermite_he,
+    laguerre_l,
+    legendre_p,
+    shifted_chebyshev_t,
+    shifted_chebyshev_u,
+    shifted_chebyshev_v,
+    shifted_chebyshev_w,
+)
 
 __all__ = [
     "airy_ai",
+    "chebyshev_t",
+    "chebyshev_u",
+    "chebyshev_v",
+    "chebyshev_w",
     "digamma",
     "erf",
     "erfc",
@@ -60,6 +79,8 @@ __all__ = [
     "erfinv",
     "gammainc",
     "gammaincc",
+    "hermite_h",
+    "hermite_he",
     "i0",
     "i0e",
     "i1",
@@ -70,10 +91,16 @@ __all__ = [
     "k0e",
     "k1",
     "k1e",
+    "laguerre_l",
+    "legendre_p",
     "lgamma",
     "log_ndtr",
     "ndtri",
     "polygamma",
+    "shifted_chebyshev_t",
+    "shifted_chebyshev_u",
+    "shifted_chebyshev_v",
+    "shifted_chebyshev_w",
     "spherical_j0",
     "y0",
     "y1",

@@ -350,6 +350,51 @@ bessel_j1 = Primitive("bessel_j1", forward=lambda xp, x: xp.bessel_j1(x), vjp=No
 bessel_y0 = Primitive("bessel_y0", forward=lambda xp, x: xp.bessel_y0(x), vjp=None)
 bessel_y1 = Primitive("bessel_y1", forward=lambda xp, x: xp.bessel_y1(x), vjp=None)
 airy_ai = Primitive("airy_ai", forward=lambda xp, x: xp.airy_ai(x), vjp=None)
+# torch's orthogonal polynomials p_n(x): not differentiable there (results never require grad)
+chebyshev_polynomial_t = Primitive(
+    "chebyshev_polynomial_t", forward=lambda xp, x, n: xp.chebyshev_polynomial_t(x, n), vjp=None
+)
+chebyshev_polynomial_u = Primitive(
+    "chebyshev_polynomial_u", forward=lambda xp, x, n: xp.chebyshev_polynomial_u(x, n), vjp=None
+)
+chebyshev_polynomial_v = Primitive(
+    "chebyshev_polynomial_v", forward=lambda xp, x, n: xp.chebyshev_polynomial_v(x, n), vjp=None
+)
+chebyshev_polynomial_w = Primitive(
+    "chebyshev_polynomial_w", forward=lambda xp, x, n: xp.chebyshev_polynomial_w(x, n), vjp=None
+)
+shifted_chebyshev_polynomial_t = Primitive(
+    "shifted_chebyshev_polynomial_t",
+    forward=lambda xp, x, n: xp.shifted_chebyshev_polynomial_t(x, n),
+    vjp=None,
+)
+shifted_chebyshev_polynomial_u = Primitive(
+    "shifted_chebyshev_polynomial_u",
+    forward=lambda xp, x, n: xp.shifted_chebyshev_polynomial_u(x, n),
+    vjp=None,
+)
+shifted_chebyshev_polynomial_v = Primitive(
+    "shifted_chebyshev_polynomial_v",
+    forward=lambda xp, x, n: xp.shifted_chebyshev_polynomial_v(x, n),
+    vjp=None,
+)
+shifted_chebyshev_polynomial_w = Primitive(
+    "shifted_chebyshev_polynomial_w",
+    forward=lambda xp, x, n: xp.shifted_chebyshev_polynomial_w(x, n),
+    vjp=None,
+)
+hermite_polynomial_h = Primitive(
+    "hermite_polynomial_h", forward=lambda xp, x, n: xp.hermite_polynomial_h(x, n), vjp=None
+)
+hermite_polynomial_he = Primitive(
+    "hermite_polynomial_he", forward=lambda xp, x, n: xp.hermite_polynomial_he(x, n), vjp=None
+)
+laguerre_polynomial_l = Primitive(
+    "laguerre_polynomial_l", forward=lambda xp, x, n: xp.laguerre_polynomial_l(x, n), vjp=None
+)
+legendre_polynomial_p = Primitive(
+    "legendre_polynomial_p", forward=lambda xp, x, n: xp.legendre_polynomial_p(x, n), vjp=None
+)
 # Differentiable in q only, as in torch: d zeta(s, q) / dq = -s zeta(s + 1, q).
 zeta = Primitive(
     "zeta",
@@ -370,6 +415,10 @@ __all__ = [
     "bessel_j1",
     "bessel_y0",
     "bessel_y1",
+    "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w",
     "cosh",
     "digamma",
     "entr",
@@ -380,10 +429,14 @@ __all__ = [
     "expm1",
     "gammainc",
     "gammaincc",
+    "hermite_polynomial_h",
+    "hermite_polynomial_he",
     "i0",
     "i0e",
     "i1",
     "i1e",
+    "laguerre_polynomial_l",
+    "legendre_polynomial_p",
     "lgamma",
     "log1p",
     "log2",
@@ -399,6 +452,10 @@ __all__ = [
     "polygamma",
     "scaled_modified_bessel_k0",
     "scaled_modified_bessel_k1",
+    "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w",
     "sinh",
     "spherical_bessel_j0",
     "tan",
