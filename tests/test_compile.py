@@ -1344,6 +1344,58 @@ def test_steps_with_index_bounds_checks_replay(
     assert compiled.traces == 1 and not compiled.eager
 
 
+# Each form with the shapes of its index (values in [0, 3)) and src, for an input of shape (3, 4).
+_SCATTER_REDUCES: dict[str, tuple[Callable[..., ag.Tensor], tuple[int, ...], tuple[int, ...]]] = {
+    "scatter_reduce": (
+        lambda h, index, src, reduce, include_self: h.scatter_reduce(
+            0, index, src, reduce, include_self=include_self
+        ),
+        (5, 4),
+        (5, 4),
+    ),
+    "index_reduce": (
+        lambda h, index, src, reduce, include_self: h.index_reduce(
+            1, index, src, reduce, include_self=include_self
+        ),
+        (6,),
+        (3, 6),
+    ),
+}
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["mean", "amax", "amin"])
+@pytest.mark.parametrize("form", list(_SCATTER_REDUCES))
+def test_scatter_reduce_steps_replay_bitwise(form: str, reduce: str, include_self: bool) -> None:
+    # mean, amax and amin computed their counts, destinations and winners with operators on
+    # raw arrays (and a boolean mask): each such step ran eagerly, with a warning about array
+    # arithmetic outside arraygrad's ops. Now one program replays them, each call on its own
+    # index (other places written, other ties, a nan among the values), equal to eager code.
+    scatter, index_shape, src_shape = _SCATTER_REDUCES[form]
+    w = ag.tensor(np.arange(12.0).reshape(3, 4) / 7 - 0.5, requires_grad=True)
+
+    def step(src: ag.Tensor, index: ag.Tensor) -> tuple[ag.Tensor, ...]:
+        out = scatter(w * 2, index, src, reduce, include_self)
+        loss = (out * ag.arange(12.0, dtype=ag.float64).reshape(3, 4)).sum()
+        return (out, *ag.autograd.grad(loss, (w, src)))
+
+    rng = np.random.default_rng(3)
+    indices = [rng.integers(0, 3, index_shape) for _ in range(3)]
+    indices.append(np.zeros(index_shape, np.int64))  # every value to one place
+    sources = [rng.choice([-1.0, 0.0, 0.5, 2.0], src_shape) for _ in indices]
+    sources[2][1, 1] = np.nan
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback to eager warns
+        for index, values in zip(indices, sources, strict=True):
+            args = (ag.tensor(values, requires_grad=True), ag.tensor(index))
+            eager = [t.detach().numpy().tobytes() for t in step(*args)]
+            args = (ag.tensor(values, requires_grad=True), ag.tensor(index))
+            replayed = [t.detach().numpy().tobytes() for t in compiled(*args)]
+            assert replayed == eager
+    assert compiled.traces == 1 and not compiled.eager
+
+
 def _squared_step() -> Any:
     @ag.compile
     def step(x: ag.Tensor) -> ag.Tensor:

@@ -104,19 +104,95 @@ def test_dropout_training_step_compiled_equals_eager_with_reseeding() -> None:
     assert compiled.traces == 1 and not compiled.eager
 
 
+_G = ag.Generator()
+
+
 @pytest.mark.parametrize(
     "draw",
     [
         lambda x: ag.manual_seed(1) or F.dropout(x, 0.5),
         lambda x: x * ag.rand(6, 6, generator=ag.Generator().manual_seed(1), dtype=x.dtype),
+        lambda x: _G.manual_seed(1) and x * ag.rand(6, 6, generator=_G, dtype=x.dtype),
+        lambda x: x * ag.rand(6, 6, generator=_G.set_state(_G.get_state()), dtype=x.dtype),
     ],
-    ids=["reseeding_inside", "generator_object"],
+    ids=["reseeding_inside", "generator_made_inside", "generator_reseeded_inside", "get_state"],
 )
 def test_draws_that_cannot_replay_run_eagerly(draw: Callable[[ag.Tensor], ag.Tensor]) -> None:
-    # A replay would not reseed, and a generator object's NumPy generator is replaced when it is
-    # reseeded: such steps run eagerly, with compile's warning.
+    # A replay would not reseed a generator, make a new one (it would draw from the traced
+    # one) nor read or set a state: such steps run eagerly, with compile's warning.
     compiled = ag.compile(draw)
     x = _inputs(1)[0]
     with pytest.warns(RuntimeWarning, match="runs eagerly"):
         compiled(x)
     assert compiled.eager
+
+
+def _generator_draws(g1: ag.Generator, g2: ag.Generator) -> Callable[[ag.Tensor], Any]:
+    """A step drawing from two generator objects, interleaved with the global generator."""
+
+    def step(x: ag.Tensor) -> tuple[ag.Tensor, ...]:
+        y = x * ag.randn(6, 6, generator=g1, dtype=x.dtype)
+        y = y + ag.rand(6, 6, generator=g2, dtype=x.dtype) + ag.randn(6, dtype=x.dtype)
+        y = y[ag.randint(0, 6, (4,), generator=g1)][:, ag.randperm(6, generator=g2)]
+        y = F.dropout(y, 0.3) * ag.empty(4, 6, dtype=x.dtype).normal_(1.0, 2.0, generator=g1)
+        y = y * ag.empty(4, 6, dtype=x.dtype).uniform_(-1.0, 1.0, generator=g2)
+        y = y * ag.empty(6, dtype=x.dtype).exponential_(2.0, generator=g1)
+        (grad,) = ag.autograd.grad((y * y).sum(), x)
+        return y, grad
+
+    return step
+
+
+def test_draws_from_generator_objects_replay_as_eager_with_reseeding() -> None:
+    # randn/rand/randint/randperm/normal_/uniform_/exponential_ with generator= made the step
+    # run eagerly ("drawing random numbers from a generator object"). They are now steps of
+    # the program that draw from the generator's NumPy generator, which g.manual_seed and
+    # g.set_state set in place (they replaced it), so that reseeding between calls is followed.
+    g1, g2 = ag.Generator(), ag.Generator()
+    step = _generator_draws(g1, g2)
+    compiled = ag.compile(step)
+
+    def run(fn: Callable[[ag.Tensor], Any]) -> list[Any]:
+        ag.manual_seed(0)
+        g1.manual_seed(1)
+        g2.manual_seed(2)
+        found = []
+        saved = None
+        for call, x in enumerate(_inputs(6)):
+            if call == 2:
+                g1.manual_seed(5)
+                saved = g2.get_state()
+            if call == 4:
+                g2.set_state(saved)
+                ag.manual_seed(3)
+            found.append(_bits(fn(x)))
+        after = (g1.get_state().tolist(), g2.get_state().tolist(), ag.get_rng_state().tolist())
+        return [found, after]
+
+    eager = run(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # a fallback to eager warns
+        replayed = run(compiled)
+    assert replayed == eager  # and every generator left where eager code leaves it
+    assert compiled.traces == 1 and not compiled.eager
+    assert len({tuple(bits) for bits in replayed[0]}) == 6  # each replay drew anew
+
+
+def test_a_generator_passed_in_is_drawn_from_on_replay() -> None:
+    # A generator given as an argument: the program draws from that one; another generator
+    # object is another signature (a trace of its own), not the traced one's numbers.
+    def step(x: ag.Tensor, g: ag.Generator) -> ag.Tensor:
+        return x * ag.rand(6, 6, generator=g, dtype=x.dtype)
+
+    compiled = ag.compile(step)
+    x = _inputs(1)[0].detach()
+    g, h = ag.Generator(), ag.Generator()
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for fn in (step, compiled):
+            g.manual_seed(4)
+            h.manual_seed(9)
+            found.append([_bits([fn(x, gen)]) for gen in (g, h, g, h, g)])
+    assert found[1] == found[0]
+    assert compiled.traces == 2 and not compiled.eager

@@ -40,12 +40,13 @@ or one that cycles the momentum (``OneCycleLR``), does not need a trace per call
 the update branches on (``momentum != 0``) is guarded by its result, and where the update uses
 them in a way the recorder does not follow (a conversion), they are guarded by value like the
 other options. Code that reads values into Python during the trace (``loss.item()``,
-``bool(t)``, ``.tolist()``, ``.numpy()``), reseeds or draws from a :class:`arraygrad.Generator`
-object, builds a differentiable backward or makes results whose shape depends on the values
-(boolean masks) cannot be replayed: the function then runs eagerly, with a warning, from then on
-for those inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) are steps
-of the program that draw again on every replay, in eager code's order, so that from one seed a
-compiled step gives eager's results and leaves the generator where eager code leaves it.
+``bool(t)``, ``.tolist()``, ``.numpy()``), reseeds a generator or reads or sets its state,
+builds a differentiable backward or makes results whose shape depends on the values (boolean
+masks) cannot be replayed: the function then runs eagerly, with a warning, from then on for
+those inputs. Draws from the global generator (dropout, ``randn``, ``randperm``) and from
+:class:`arraygrad.Generator` objects (``generator=g``) are steps of the program that draw again
+on every replay, in eager code's order, so that from one seed a compiled step gives eager's
+results and leaves each generator where eager code leaves it (reseeding between calls too).
 
 Programs replay on NumPy and on libraries with its array methods (CuPy); on a standard-only
 library (array_api_strict) and on a lazy one (Dask), whose task graph already holds the whole

@@ -539,18 +539,19 @@ def _check(tracer: Any, body: list[str], writer: _Writer, outputs: list[int]) ->
     namespace = dict(writer.env)
     namespace["__name__"] = __name__  # its NumPy warnings are arraygrad's (_backend)
     exec(builtins.compile(source, "<arraygrad.compile check>", "exec"), namespace)
-    # The program's random draws must draw what the eager run drew: from the generator's state
-    # before the first of them, and the state after the eager run is put back afterwards.
-    after = None if tracer.rng_state is None else _backend.generator_state()
+    # The program's random draws must draw what the eager run drew: from each generator's state
+    # before its first draw, and the states after the eager run are put back afterwards.
+    drawn = list(tracer.rng_states.values())
+    after = [(rng, _backend.generator_state(rng)) for rng, _ in drawn]
     try:
-        if after is not None:
-            _backend.set_generator_state(tracer.rng_state)
+        for rng, before in drawn:
+            _backend.set_generator_state(before, rng)
         produced = namespace["check"](*entry)
     except Exception as error:
         raise UntraceableError(f"a program that fails where eager code did not ({error})") from None
     finally:
-        if after is not None:
-            _backend.set_generator_state(after)
+        for rng, state in after:
+            _backend.set_generator_state(state, rng)
     expected = [tracer.keep[slot] for slot in outputs]
     if not all(same(a, b) for a, b in zip(produced, expected, strict=True)) or not all(
         same(a, b) for a, b in zip(entry, loaded, strict=True)

@@ -120,8 +120,9 @@ class Tracer(NumberTracing):
         self.creation |= {id(_backend.asarray), id(_backend.ones)}
         # Backend helpers that return a new value without writing anywhere.
         self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
-        # The global generator's state before the first random draw, if any.
-        self.rng_state: Any = None
+        # The state of each NumPy generator the function drew from before its first draw, by
+        # id: (the generator, None for the global one, and its state).
+        self.rng_states: dict[int, tuple[Any, Any]] = {}
         # Modules the function called or set attributes of, with their plain attributes as the
         # call found them (see :func:`plain_attributes`), by id; and the attributes the function
         # sets (``model.train()`` inside the step), set again by each replay.
@@ -366,14 +367,16 @@ class Tracer(NumberTracing):
         operations where that gives the same result."""
         return self._call(fn, args, params or {}, split=True)
 
-    def draw(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        """A draw of random numbers from the global generator, ``fn(*args)``: run for real and
-        written down as a step that draws again on every replay. It is never computed once at
-        build time nor dropped when unused, so that the generator advances exactly as in eager
-        code, and a replay after ``manual_seed`` draws what eager code would."""
+    def draw(self, fn: Callable[..., Any], args: tuple[Any, ...], rng: Any = None) -> Any:
+        """A draw of random numbers from ``rng`` (a NumPy generator, the global one when
+        ``None``), ``fn(*args)``: run for real and written down as a step that draws again on
+        every replay. It is never computed once at build time nor dropped when unused, so that
+        the generator advances exactly as in eager code, and a replay after ``manual_seed``
+        (global or a Generator's, which sets its NumPy generator's state) draws what eager code
+        would."""
         refs = tuple(self.encode(a) for a in args)
-        if self.rng_state is None:  # for the check that replays the program once (see Program)
-            self.rng_state = _backend.generator_state()
+        if id(rng) not in self.rng_states:  # for the check that replays the program once
+            self.rng_states[id(rng)] = (rng, _backend.generator_state(rng))
         _backend.tracer = None
         try:
             result = fn(*value_of(args))

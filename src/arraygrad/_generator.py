@@ -36,13 +36,26 @@ class Generator:
             self.device = _device.current()
         else:
             self.device = _device.CPU
+        if _backend.tracer is not None:
+            # arraygrad.compile: a replay would draw from the generator the trace made, not
+            # from a new one in its first state, as eager code does.
+            _backend.tracer.untraceable("making a random generator")
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
         """Reset the generator to the state given by ``seed``; returns the generator."""
         seed = _backend.checked_seed(_python_int(seed))  # negative ones modulo 2**64, as PyTorch
+        if _backend.tracer is not None:  # a replay would not reseed
+            _backend.tracer.untraceable("reseeding the random generator")
+        fresh = _backend.new_rng(seed)
+        if getattr(self, "_rng", None) is None:
+            self._rng = fresh
+        else:
+            # The NumPy generator stays the same object, in the new state: a step compiled by
+            # arraygrad.compile draws from it on each replay, and then from the new seed's
+            # numbers, as eager code does.
+            _backend.set_generator_state(_backend.generator_state(fresh), self._rng)
         self._seed = seed
-        self._rng = _backend.new_rng(seed)
         return self
 
     def initial_seed(self) -> int:
@@ -67,9 +80,9 @@ class Generator:
         from arraygrad._random import state_from_tensor
 
         state, seed = state_from_tensor(new_state)
-        rng = _backend.new_rng(seed)
-        _backend.set_rng_state(rng, state)
-        self._rng, self._seed = rng, seed
+        # Into its own NumPy generator (the same object for life: see manual_seed).
+        _backend.set_rng_state(self._rng, state)
+        self._seed = seed
         return self
 
     def __repr__(self) -> str:

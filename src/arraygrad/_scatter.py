@@ -305,10 +305,13 @@ def _scatter_sum(
     if not mean:
         return total
     ones = xp.ones(tuple(src._data.shape), dtype=input._data.dtype)
-    # raw arrays, safe under compile as the index was read first (see _destinations)
+    # Namespace calls, not operators: arraygrad.compile records them, so that a replay counts
+    # its own call's index.
     counts = xp.index_add_zeros(ones, shape, key)
-    # Places nothing was written to keep their value: count them once.
-    counts = xp.maximum(counts + 1 if include_self else counts, xp.ones_like(counts))
+    one = xp.ones_like(counts)
+    # The old value counts once; without it, places nothing was written to keep their value
+    # (divided by 1).
+    counts = xp.add(counts, one) if include_self else xp.maximum(counts, one)
     if input.dtype.is_floating_point:
         return ops.divide(total, counts)
     return ops.floor_divide(total, counts)
@@ -332,19 +335,25 @@ def _scatter_extreme(
     order = xp.argsort(vals, stable=True)
     order = xp.take(order, xp.argsort(xp.take(pos, order, axis=0), stable=True), axis=0)
     spos, svals = xp.take(pos, order, axis=0), xp.take(vals, order, axis=0)
-    change = spos[1:] != spos[:-1]
+    change = xp.not_equal(xp.getitem(spos, (slice(1, None),)), xp.getitem(spos, (slice(None, -1),)))
     edge = xp.asarray([True])
     # Sorted ascending within a destination: its maximum is last, its minimum first.
     pick = xp.concat((change, edge)) if reduce == "amax" else xp.concat((edge, change))
     count = math.prod(shape)
     old = xp.reshape(input._data, (-1,))
-    best = xp.index_put(xp.zeros_like(old), svals[pick], key=(spos[pick],))
+    # Every sorted value is written, the unpicked ones to a spare place past the end (dropped),
+    # so that the shapes do not depend on how many places are written to (arraygrad.compile
+    # replays the same steps for every index).
+    aside = xp.where(pick, spos, xp.asarray(count, dtype=spos.dtype))
+    best = xp.index_put(xp.zeros((count + 1,), dtype=old.dtype), svals, key=(aside,))
+    best = xp.getitem(best, (slice(0, count),))
     hits = xp.index_add_zeros(xp.ones(vals.shape, dtype=xp.int64), (count,), (pos,))
-    written = hits > 0
+    written = xp.greater(hits, xp.zeros((), dtype=hits.dtype))
     floating = input.dtype.is_floating_point
     if floating:  # a nan among the values reduced makes the place nan, as in PyTorch
         nans = xp.index_add_zeros(xp.astype(xp.isnan(vals), xp.int64), (count,), (pos,))
-        best = xp.where(nans > 0, xp.asarray(math.nan, dtype=best.dtype), best)
+        nan = xp.asarray(math.nan, dtype=best.dtype)
+        best = xp.where(xp.greater(nans, xp.zeros((), dtype=nans.dtype)), nan, best)
     if include_self:
         best = (xp.maximum if reduce == "amax" else xp.minimum)(old, best)
     result = xp.where(written, best, old)
@@ -353,22 +362,25 @@ def _scatter_extreme(
 
     def ties(values: Any, target: Any) -> Any:
         both_nan = xp.logical_and(xp.isnan(values), xp.isnan(target))
-        return xp.logical_or(values == target, both_nan)
+        return xp.logical_or(xp.equal(values, target), both_nan)
 
     own_tie = ties(old, result)
     src_tie = ties(vals, xp.take(result, pos, axis=0))
     zero = xp.zeros((), dtype=old.dtype)
     ones = xp.ones((), dtype=old.dtype)
-    shared = xp.where(own_tie, ones, zero) + xp.index_add_zeros(
-        xp.where(src_tie, ones, zero), (count,), (pos,)
+    shared = xp.add(
+        xp.where(own_tie, ones, zero),
+        xp.index_add_zeros(xp.where(src_tie, ones, zero), (count,), (pos,)),
     )
-    share = ones / xp.where(shared > 0, shared, ones)
+    share = xp.divide(ones, xp.where(xp.greater(shared, zero), shared, ones))
     # A nan result equals none of its values: PyTorch's gradient there is grad / 0 * 0, nan
     # for the old value (where it takes part) and for every value written there.
     lost = xp.isnan(result)
     share = xp.where(lost, xp.asarray(math.nan, dtype=old.dtype), share)
     own_weight = share if include_self else xp.where(written, zero, share)
-    own_mask = xp.logical_and(xp.logical_or(own_tie, lost), xp.logical_not(own_weight == 0))
+    own_mask = xp.logical_and(
+        xp.logical_or(own_tie, lost), xp.logical_not(xp.equal(own_weight, zero))
+    )
     src_mask = xp.logical_or(src_tie, xp.take(lost, pos, axis=0))
     src_weight = xp.take(share, pos, axis=0)
     # Winners times their share, losers dropped by where (not multiplied by 0: they may be
@@ -383,20 +395,20 @@ def _scatter_extreme(
     # (Only finite places are corrected; inf - inf would warn.)
     result = xp.reshape(result, shape)
     finite = xp.isfinite(result)
-    correction = xp.where(finite, result, zero) - xp.where(finite, total._data, zero)
+    correction = xp.subtract(xp.where(finite, result, zero), xp.where(finite, total._data, zero))
     return ops.add(total, correction)
 
 
 def _destinations(shape: tuple[int, ...], key: tuple[Any, ...], ishape: tuple[int, ...]) -> Any:
     """The flat position in ``shape`` each element of an index of shape ``ishape`` writes to."""
-    # Raw integer arithmetic on the index arrays, here and in the reductions (counts + 1, the
-    # sort keys, the group ranks): it is safe inside arraygrad.compile only because
-    # _scatter_bounds reads the index's values first (_backend.item), which makes compile
-    # run these functions eagerly; a replay never reuses positions computed for other indices.
+    # Namespace calls, not operators on the arrays: arraygrad.compile records them as steps,
+    # so that a replay computes the positions of its own call's index (the bounds check no
+    # longer makes the step run eagerly).
     xp = _backend.xp
     pos = xp.zeros(ishape, dtype=xp.int64)
     for d, part in enumerate(key):
-        pos = pos + xp.astype(part, xp.int64) * math.prod(shape[d + 1 :])
+        stride = xp.asarray(math.prod(shape[d + 1 :]), dtype=xp.int64)
+        pos = xp.add(pos, xp.multiply(xp.astype(part, xp.int64), stride))
     return xp.reshape(pos, (-1,))
 
 
@@ -406,7 +418,12 @@ def _scatter_prod(
     """The product scatter: the elements of ``src`` are sorted by destination into the rows of
     a ``(places written, most values per place)`` matrix padded with ones, and each row is
     reduced with ``prod``, whose gradient is PyTorch's exact product of the others (zeros
-    included) and differentiates again."""
+    included) and differentiates again.
+
+    The matrix's shape depends on the index's values (``nonzero``, the largest rank), so a
+    step that calls it runs eagerly under arraygrad.compile, saying so: a shape fixed by the
+    index's shape alone would take ``numel(index) * index.size(dim)`` memory for the same
+    results (a 1-D index of n elements: n * n)."""
     from arraygrad._reduction import prod
 
     xp = _backend.xp

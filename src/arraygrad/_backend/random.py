@@ -80,14 +80,15 @@ def manual_seed(seed: int) -> None:
     _rng = np.random.default_rng(_seed)
 
 
-def generator_state() -> Any:
-    """The global generator's state (for :func:`set_generator_state`)."""
-    return _generator().bit_generator.state
+def generator_state(rng: Any = None) -> Any:
+    """The state of ``rng``, the global generator when ``None`` (for
+    :func:`set_generator_state`)."""
+    return (_generator() if rng is None else rng).bit_generator.state
 
 
-def set_generator_state(state: Any) -> None:
-    """Put the global generator back in ``state``."""
-    _generator().bit_generator.state = state
+def set_generator_state(state: Any, rng: Any = None) -> None:
+    """Put ``rng`` (the global generator when ``None``) back in ``state``."""
+    (_generator() if rng is None else rng).bit_generator.state = state
 
 
 # A generator's state as bytes (``get_rng_state``): PCG64's 128-bit state and increment, its
@@ -100,6 +101,8 @@ STATE_SIZE = sum(size for size, _ in _STATE_LAYOUT)
 def rng_state_bytes(rng: Any, seed: int) -> bytes:
     """The state of ``rng`` (the global generator when ``None``) and its ``seed`` as
     :data:`STATE_SIZE` bytes."""
+    if _backend.tracer is not None:  # a replay would return the state the trace read
+        _backend.tracer.untraceable("reading the random generator's state")
     state = (_generator() if rng is None else rng).bit_generator.state
     values = {**state["state"], "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}
     values["seed"] = seed
@@ -141,27 +144,19 @@ def _to_xp(values: np.ndarray, dtype: Any) -> Any:
     return _backend.xp.asarray(values.tolist() if values.ndim == 0 else values, dtype=dtype)
 
 
-# While arraygrad.compile traces, each draw from the global generator is recorded as a step that
-# draws again on every replay (dropout in a compiled training step); draws from a
-# torch.Generator-style object, whose NumPy generator a reseed replaces, or into Python values
-# make the step run eagerly.
-
-
-def _recorded_draw(rng: Any) -> bool:
-    """While tracing: whether a draw from ``rng`` is recorded (the global generator's, ``None``);
-    any other makes the trace unusable, and is drawn eagerly."""
-    if rng is None:
-        return True
-    _untraceable_draw()
-    return False
+# While arraygrad.compile traces, each draw into an array is recorded as a step that draws again
+# on every replay (dropout in a compiled training step), from the same NumPy generator: the
+# global one looked up anew (manual_seed replaces it), or a Generator object's, which keeps its
+# NumPy generator for life (its manual_seed and set_state set that one's state). Draws into
+# Python values make the step run eagerly.
 
 
 def random_uniform(
     shape: tuple[int, ...], dtype: Any, low: float = 0.0, high: float = 1.0, rng: Any = None
 ) -> Any:
     """Uniform samples in ``[low, high)``, from ``rng`` (the global generator when ``None``)."""
-    if _backend.tracer is not None and _recorded_draw(rng):
-        return _backend.tracer.draw(random_uniform, (shape, dtype, low, high))
+    if _backend.tracer is not None:
+        return _backend.tracer.draw(random_uniform, (shape, dtype, low, high, rng), rng)
     return _to_xp(_source(rng).uniform(low, high, size=shape), dtype)
 
 
@@ -169,8 +164,8 @@ def random_normal(
     shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0, rng: Any = None
 ) -> Any:
     """Normal samples, from ``rng`` (the global generator when ``None``)."""
-    if _backend.tracer is not None and _recorded_draw(rng):
-        return _backend.tracer.draw(random_normal, (shape, dtype, mean, std))
+    if _backend.tracer is not None:
+        return _backend.tracer.draw(random_normal, (shape, dtype, mean, std, rng), rng)
     return _to_xp(_source(rng).normal(mean, std, size=shape), dtype)
 
 
@@ -178,15 +173,15 @@ def random_integers(
     low: int, high: int, shape: tuple[int, ...], dtype: Any, rng: Any = None
 ) -> Any:
     """Integers drawn uniformly from ``[low, high)``, from ``rng`` (global when ``None``)."""
-    if _backend.tracer is not None and _recorded_draw(rng):
-        return _backend.tracer.draw(random_integers, (low, high, shape, dtype))
+    if _backend.tracer is not None:
+        return _backend.tracer.draw(random_integers, (low, high, shape, dtype, rng), rng)
     return _to_xp(_source(rng).integers(low, high, size=shape), dtype)
 
 
 def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
     """A random permutation of ``0 .. n-1``, from ``rng`` (global when ``None``)."""
-    if _backend.tracer is not None and _recorded_draw(rng):
-        return _backend.tracer.draw(random_permutation, (n, dtype))
+    if _backend.tracer is not None:
+        return _backend.tracer.draw(random_permutation, (n, dtype, rng), rng)
     return _to_xp(_source(rng).permutation(n), dtype)
 
 
@@ -199,7 +194,9 @@ def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any) -> Any:
 
 def _untraceable_draw() -> None:
     if _backend.tracer is not None:
-        _backend.tracer.untraceable("drawing random numbers from a generator object or into Python")
+        _backend.tracer.untraceable(
+            "drawing random numbers into Python values or with array parameters"
+        )
 
 
 # --- independent generators (DataLoader shuffling, random_split) ----------------------------------
@@ -235,8 +232,8 @@ def rng_draw(
     the global generator when ``None``), e.g. ``"exponential"``, ``"geometric"``, ``"poisson"``.
     Array parameters (arrays of any namespace) broadcast against ``shape``."""
     if _backend.tracer is not None:
-        if rng is None and not options and not any(_backend.is_array(p) for p in params):
-            return _backend.tracer.draw(rng_draw, (rng, method, shape, dtype, *params))
+        if not options and not any(_backend.is_array(p) for p in params):
+            return _backend.tracer.draw(rng_draw, (rng, method, shape, dtype, *params), rng)
         _untraceable_draw()
     params = tuple(_backend.to_numpy(p) if _backend.is_array(p) else p for p in params)
     gen = _source(rng)
