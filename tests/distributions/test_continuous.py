@@ -178,3 +178,21 @@ def test_rsample_raises_for_a_distribution_without_one() -> None:
         assert not d.has_rsample
         with pytest.raises(NotImplementedError):
             d.rsample()
+
+
+def test_lognormal_is_a_transformed_normal_as_torch() -> None:
+    def describe(lib: Any) -> tuple[Any, ...]:
+        d = lib.distributions.LogNormal(lib.zeros(2), 1.5)
+        bigger = d.expand((3, 2))
+        return (
+            isinstance(d, lib.distributions.TransformedDistribution),
+            type(d.base_dist).__name__,
+            [type(t).__name__ for t in d.transforms],
+            type(bigger).__name__,
+            tuple(bigger.loc.shape),
+            tuple(bigger.scale.shape),
+            repr(d),
+            repr(d.support),
+        )
+
+    assert describe(ag) == describe(torch)

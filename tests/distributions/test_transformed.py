@@ -392,6 +392,10 @@ def _structure(t: Any) -> Any:
         return [_structure(part) for part in t.parts]
     if name == "IndependentTransform":
         return (name, _structure(t.base_transform), t.reinterpreted_batch_ndims)
+    if name == "CatTransform":
+        return (name, [_structure(part) for part in t.transforms], t.dim, t.lengths)
+    if name == "StackTransform":
+        return (name, [_structure(part) for part in t.transforms], t.dim)
     if name == "AffineTransform":
         return (name, *(v.tolist() if hasattr(v, "tolist") else v for v in (t.loc, t.scale)))
     return name
@@ -407,6 +411,9 @@ CONSTRAINTS: dict[str, Callable[[Any], Any]] = {
     "greater_than_eq": lambda c: c.greater_than_eq(-1.0),
     "less_than": lambda c: c.less_than(3.0),
     "interval": lambda c: c.interval(1.0, 3.0),
+    "half_open_interval": lambda c: c.half_open_interval(-1.0, 2.0),
+    "cat": lambda c: c.cat([c.real, c.positive, c.interval(0.0, 1.0)], -1, [1, 2, 1]),
+    "stack": lambda c: c.stack([c.positive, c.real, c.less_than(0.0)], 1),
     "unit_interval": lambda c: c.unit_interval,
     "simplex": lambda c: c.simplex,
     "boolean": lambda c: c.boolean,

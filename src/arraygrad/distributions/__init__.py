@@ -12,6 +12,9 @@ entropies, argument validation and closed-form KL divergences.
 from __future__ import annotations
 
 from arraygrad.distributions import constraints, transforms
+
+# imported for its side effect: registering the low-rank normals' KL pairs
+from arraygrad.distributions import kl_multivariate as _kl_multivariate  # noqa: F401
 from arraygrad.distributions.constraint_registry import biject_to, transform_to
 from arraygrad.distributions.continuous import (
     Exponential,
@@ -23,32 +26,52 @@ from arraygrad.distributions.continuous import (
 )
 from arraygrad.distributions.continuous_bernoulli import ContinuousBernoulli
 from arraygrad.distributions.counts import Binomial, Geometric, Multinomial, NegativeBinomial
-from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
+from arraygrad.distributions.discrete import (
+    Bernoulli,
+    Categorical,
+    OneHotCategorical,
+    OneHotCategoricalStraightThrough,
+    Poisson,
+)
 from arraygrad.distributions.distribution import Distribution
+from arraygrad.distributions.fishersnedecor import FisherSnedecor
 from arraygrad.distributions.folded import Cauchy, HalfCauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
 from arraygrad.distributions.kl import kl_divergence, register_kl
+from arraygrad.distributions.lkj_cholesky import LKJCholesky
+from arraygrad.distributions.logistic_normal import LogisticNormal
+from arraygrad.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from arraygrad.distributions.mixture import MixtureSameFamily
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
+from arraygrad.distributions.relaxed_bernoulli import RelaxedBernoulli
+from arraygrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from arraygrad.distributions.studentt import StudentT
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
 from arraygrad.distributions.transformed_families import InverseGamma, Kumaraswamy, Pareto, Weibull
 from arraygrad.distributions.transforms import (
     AbsTransform,
     AffineTransform,
+    CatTransform,
     ComposeTransform,
+    CorrCholeskyTransform,
+    CumulativeDistributionTransform,
     ExpTransform,
     IndependentTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
     PowerTransform,
     ReshapeTransform,
     SigmoidTransform,
     SoftmaxTransform,
     SoftplusTransform,
+    StackTransform,
     StickBreakingTransform,
     TanhTransform,
     Transform,
     identity_transform,
 )
+from arraygrad.distributions.von_mises import VonMises
+from arraygrad.distributions.wishart import Wishart
 
 __all__ = [
     "AbsTransform",
@@ -56,15 +79,19 @@ __all__ = [
     "Bernoulli",
     "Beta",
     "Binomial",
+    "CatTransform",
     "Categorical",
     "Cauchy",
     "Chi2",
     "ComposeTransform",
     "ContinuousBernoulli",
+    "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
     "Dirichlet",
     "Distribution",
     "ExpTransform",
     "Exponential",
+    "FisherSnedecor",
     "Gamma",
     "Geometric",
     "Gumbel",
@@ -74,28 +101,39 @@ __all__ = [
     "IndependentTransform",
     "InverseGamma",
     "Kumaraswamy",
+    "LKJCholesky",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
+    "LowRankMultivariateNormal",
+    "LowerCholeskyTransform",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
+    "PositiveDefiniteTransform",
     "PowerTransform",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
     "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "StudentT",
     "TanhTransform",
     "Transform",
     "TransformedDistribution",
     "Uniform",
+    "VonMises",
     "Weibull",
+    "Wishart",
     "biject_to",
     "constraints",
     "identity_transform",

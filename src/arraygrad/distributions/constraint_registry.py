@@ -25,6 +25,12 @@ from arraygrad.distributions.elementwise_transforms import (
     ExpTransform,
     SigmoidTransform,
 )
+from arraygrad.distributions.joined_transforms import CatTransform, StackTransform
+from arraygrad.distributions.matrix_transforms import (
+    CorrCholeskyTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
+)
 from arraygrad.distributions.simplex_transforms import SoftmaxTransform, StickBreakingTransform
 from arraygrad.distributions.transform_base import (
     ComposeTransform,
@@ -119,6 +125,7 @@ def _is_unit(constraint: Any) -> bool:
 
 
 @_both(constraints.Interval)
+@_both(constraints.HalfOpenInterval)
 def _onto_interval(constraint: Any) -> Transform:
     if _is_unit(constraint):
         return SigmoidTransform()
@@ -134,3 +141,39 @@ def _biject_to_simplex(constraint: Any) -> Transform:
 @transform_to.register(constraints.Simplex)
 def _transform_to_simplex(constraint: Any) -> Transform:
     return SoftmaxTransform()
+
+
+@_both(constraints.CorrCholesky)
+def _onto_corr_cholesky(constraint: Any) -> Transform:
+    return CorrCholeskyTransform()
+
+
+# onto but not one-to-one (the upper triangle is dropped): transform_to only
+@transform_to.register(constraints.LowerCholesky)
+def _transform_to_lower_cholesky(constraint: Any) -> Transform:
+    return LowerCholeskyTransform()
+
+
+@transform_to.register(constraints.PositiveDefinite)
+def _transform_to_positive_definite(constraint: Any) -> Transform:
+    return PositiveDefiniteTransform()
+
+
+def _pieces(registry: ConstraintRegistry) -> tuple[_Factory, _Factory]:
+    """Factories onto ``cat`` and ``stack`` constraints: ``registry``'s transform onto each
+    piece's constraint, applied to that piece."""
+
+    def onto_cat(constraint: Any) -> Transform:
+        parts = [registry(part) for part in constraint.cseq]
+        return CatTransform(parts, constraint.dim, constraint.lengths)
+
+    def onto_stack(constraint: Any) -> Transform:
+        return StackTransform([registry(part) for part in constraint.cseq], constraint.dim)
+
+    return onto_cat, onto_stack
+
+
+for _registry in (biject_to, transform_to):
+    _onto_cat, _onto_stack = _pieces(_registry)
+    _registry.register(constraints.Cat, _onto_cat)
+    _registry.register(constraints.Stack, _onto_stack)

@@ -20,6 +20,8 @@ import arraygrad as ag
 __all__ = [
     "Constraint",
     "boolean",
+    "cat",
+    "corr_cholesky",
     "dependent",
     "dependent_property",
     "greater_than",
@@ -42,6 +44,7 @@ __all__ = [
     "real",
     "real_vector",
     "simplex",
+    "stack",
     "unit_interval",
 ]
 
@@ -237,6 +240,103 @@ class LowerCholesky(Constraint):
         return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
+class CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: lower-triangular with a positive
+    diagonal and rows of unit Euclidean norm (to a tolerance growing with the size)."""
+
+    event_dim = 2
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        size = value.shape[-1]
+        tolerance = ag.finfo(value.dtype).eps * size * 10
+        norms = (value.detach() ** 2).sum(-1).sqrt()
+        unit_rows = ((norms - 1).abs() <= tolerance).all(-1)
+        return LowerCholesky().check(value) & unit_rows
+
+
+def _most_event_dims(parts: list[Constraint]) -> int:
+    return max((part.event_dim for part in parts), default=0)
+
+
+def _reduce_to(check: ag.Tensor, ndims: int) -> ag.Tensor:
+    while check.dim() > ndims:
+        check = check.all(-1)
+    return check
+
+
+def join_pieces(pieces: list[Any], dim: int, event_dim: int, *, stacked: bool) -> Any:
+    """Per-piece results (checks or log-Jacobians, with ``event_dim`` event dimensions
+    already reduced) joined along ``dim``, counted on the joined value, where it remains;
+    where it fell among the reduced event dimensions, they are combined with ``&`` (checks)
+    or ``+`` (log-Jacobians of the blocks of one event)."""
+    if dim < 0:
+        dim += event_dim
+        if dim >= 0:
+            result = pieces[0]
+            for piece in pieces[1:]:
+                result = result & piece if piece.dtype == ag.bool else result + piece
+            return result
+    return ag.stack(pieces, dim) if stacked else ag.cat(pieces, dim)
+
+
+class Cat(Constraint):
+    """Values whose consecutive pieces along ``dim``, of sizes ``lengths`` (1 each by
+    default), satisfy the constraints ``cseq`` in turn."""
+
+    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError("lengths must give one length per constraint")
+        self.dim = dim
+
+    @property  # type: ignore[override]
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(part.is_discrete for part in self.cseq)
+
+    @property  # type: ignore[override]
+    def event_dim(self) -> int:  # type: ignore[override]
+        return _most_event_dims(self.cseq)
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        most = _most_event_dims(self.cseq)
+        checks, start = [], 0
+        for part, length in zip(self.cseq, self.lengths, strict=True):
+            piece = value.narrow(self.dim, start, length)
+            checks.append(_reduce_to(part.check(piece), value.dim() - most))
+            start += length
+        return join_pieces(checks, self.dim, most, stacked=False)  # type: ignore[no-any-return]
+
+
+class Stack(Constraint):
+    """Values whose slices along ``dim`` satisfy the constraints ``cseq`` in turn."""
+
+    def __init__(self, cseq: Any, dim: int = 0) -> None:
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property  # type: ignore[override]
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(part.is_discrete for part in self.cseq)
+
+    @property  # type: ignore[override]
+    def event_dim(self) -> int:  # type: ignore[override]
+        # as torch 2.13 reports it: one more than the parts' when ``dim`` counts from the end
+        most = _most_event_dims(self.cseq)
+        return most + 1 if self.dim + most < 0 else most
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        if value.shape[self.dim] != len(self.cseq):
+            raise ValueError(f"Expected {len(self.cseq)} slices along dimension {self.dim}")
+        most = _most_event_dims(self.cseq)
+        # each slice lacks the stacking dimension: its checks have one dimension fewer
+        checks = [
+            _reduce_to(part.check(piece), value.dim() - 1 - most)
+            for part, piece in zip(self.cseq, value.unbind(self.dim), strict=True)
+        ]
+        return join_pieces(checks, self.dim, most, stacked=True)  # type: ignore[no-any-return]
+
+
 class IndependentConstraint(Constraint):
     """``base`` with its ``reinterpreted_batch_ndims`` rightmost batch dimensions made part of
     each event (checked jointly)."""
@@ -276,6 +376,7 @@ simplex = Simplex()
 one_hot = OneHot()
 positive_definite = PositiveDefinite()
 lower_cholesky = LowerCholesky()
+corr_cholesky = CorrCholesky()
 greater_than = GreaterThan
 greater_than_eq = GreaterThanEq
 less_than = LessThan
@@ -285,3 +386,5 @@ multinomial = Multinomial
 integer_interval = IntegerInterval
 integer_greater_than = IntegerGreaterThan
 independent = IndependentConstraint
+cat = Cat
+stack = Stack

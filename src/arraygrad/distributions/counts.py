@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import arraygrad as ag
 from arraygrad._random import _draw
 from arraygrad.distributions import constraints
-from arraygrad.distributions.discrete import _ONE_OF, Categorical
+from arraygrad.distributions.discrete import _ONE_OF, Categorical, CategoricalParameters
 from arraygrad.distributions.distribution import (
     Distribution,
     broadcast_params,
@@ -307,7 +307,7 @@ class NegativeBinomial(_TrialProbability):
         return unnormalised + log_choose
 
 
-class Multinomial(Distribution):
+class Multinomial(CategoricalParameters, Distribution):
     """The counts of each of ``K`` classes (the last dimension of ``probs`` or ``logits``) in
     ``total_count`` independent categorical trials:
     ``P(x) = n! / prod_i x_i! * prod_i p_i^x_i`` for counts ``x`` summing to ``n``. Each count
@@ -339,18 +339,6 @@ class Multinomial(Distribution):
         self._binomial = Binomial(total_count=total_count, probs=self.probs)
         param_shape = self._categorical.param_shape
         super().__init__(param_shape[:-1], param_shape[-1:], validate_args=validate_args)
-
-    @property
-    def probs(self) -> ag.Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> ag.Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> ag.Size:
-        return self._categorical.param_shape
 
     @constraints.dependent_property
     def support(self) -> constraints.Constraint:

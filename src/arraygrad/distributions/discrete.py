@@ -1,4 +1,5 @@
-"""Discrete families: Bernoulli, Categorical, OneHotCategorical and Poisson.
+"""Discrete families: Bernoulli, Categorical, OneHotCategorical (and its straight-through
+variant) and Poisson.
 
 The first three are given by ``probs`` or by ``logits`` (exactly one); the other is computed on
 first use and kept, as torch does.
@@ -24,7 +25,13 @@ from arraygrad.distributions.distribution import (
     clamp_probs,
 )
 
-__all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Poisson"]
+__all__ = [
+    "Bernoulli",
+    "Categorical",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
+    "Poisson",
+]
 
 _ONE_OF = "Either `probs` or `logits` must be specified, but not both."
 
@@ -206,7 +213,26 @@ class Categorical(Distribution):
         return values.expand((self._num_events, *self._batch_shape)) if expand else values
 
 
-class OneHotCategorical(Distribution):
+class CategoricalParameters:
+    """``probs``, ``logits`` and ``param_shape`` of a distribution built on a
+    :class:`Categorical` over its classes (``_categorical``), which holds and checks them."""
+
+    _categorical: Categorical
+
+    @property
+    def probs(self) -> ag.Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> ag.Tensor:
+        return self._categorical.logits
+
+    @property
+    def param_shape(self) -> ag.Size:
+        return self._categorical.param_shape
+
+
+class OneHotCategorical(CategoricalParameters, Distribution):
     """A :class:`Categorical` whose draws are one-hot vectors of length ``K``.
 
     >>> import arraygrad as torch
@@ -230,18 +256,6 @@ class OneHotCategorical(Distribution):
             self._categorical.param_shape[-1:],
             validate_args=validate_args,
         )
-
-    @property
-    def probs(self) -> ag.Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> ag.Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> ag.Size:
-        return self._categorical.param_shape
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         new = self._expanded_copy(batch_shape, {})
@@ -280,6 +294,26 @@ class OneHotCategorical(Distribution):
         values = ag.eye(k, dtype=self.probs.dtype)
         values = values.reshape((k,) + (1,) * len(self._batch_shape) + (k,))
         return values.expand((k, *self._batch_shape, k)) if expand else values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A :class:`OneHotCategorical` whose ``rsample`` passes gradients straight through: the
+    value is a one-hot draw, its gradient that of the class probabilities (the draw plus
+    ``probs - probs.detach()``), a biased but useful estimator.
+
+    >>> import arraygrad as torch
+    >>> p = torch.tensor([0.0, 1.0], requires_grad=True)
+    >>> d = torch.distributions.OneHotCategoricalStraightThrough(p)
+    >>> d.rsample()
+    tensor([0., 1.], grad_fn=<AddBackward0>)
+    """
+
+    has_rsample = True
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        draw = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return draw + (probs - probs.detach())
 
 
 class Poisson(Distribution):

@@ -22,7 +22,46 @@ __all__ = ["Independent", "MultivariateNormal"]
 _MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
 
 
-class MultivariateNormal(Distribution):
+class GivenMatrix:
+    """For a distribution parameterised by one of ``covariance_matrix``, ``precision_matrix``
+    and ``scale_tril`` (an ``(n, n)`` event matrix, ``_given`` naming which, ``_matrix`` its
+    value at its own batch shape): all three, each from the lower Cholesky factor ``L`` of the
+    covariance (``Σ = L Lᵀ``, ``Σ⁻¹`` by :func:`arraygrad.cholesky_inverse`), expanded to the
+    distribution's batch shape."""
+
+    _given: str
+    _matrix: ag.Tensor
+    _batch_shape: Any
+    _event_shape: Any
+
+    @cached_property
+    def _factor(self) -> ag.Tensor:
+        """``L`` at the given matrix's own (unbroadcast) batch shape; computed after
+        validation, which it would otherwise preempt with a LinAlgError."""
+        if self._given == "scale_tril":
+            return self._matrix
+        if self._given == "covariance_matrix":
+            return ag.linalg.cholesky(self._matrix)
+        return ag.linalg.cholesky(ag.linalg.inv(self._matrix))
+
+    def _matrix_shape(self) -> tuple[int, ...]:
+        n = self._event_shape[-1]
+        return (*self._batch_shape, n, n)
+
+    @cached_property
+    def scale_tril(self) -> ag.Tensor:
+        return self._factor.expand(self._matrix_shape())
+
+    @cached_property
+    def covariance_matrix(self) -> ag.Tensor:
+        return (self._factor @ self._factor.mT).expand(self._matrix_shape())
+
+    @cached_property
+    def precision_matrix(self) -> ag.Tensor:
+        return ag.cholesky_inverse(self._factor).expand(self._matrix_shape())
+
+
+class MultivariateNormal(GivenMatrix, Distribution):
     """The normal distribution over vectors with mean ``loc``, given by exactly one of its
     covariance matrix, precision matrix or lower Cholesky factor of the covariance.
 
@@ -75,32 +114,6 @@ class MultivariateNormal(Distribution):
         self.loc = loc.expand(tuple(batch_shape) + (n,))
         self._given, self._matrix = name, matrix
         super().__init__(batch_shape, (n,), validate_args=validate_args)
-
-    @cached_property
-    def _factor(self) -> ag.Tensor:
-        """The Cholesky factor of the covariance at the given matrix's own (unbroadcast) batch
-        shape; computed after validation, which it would otherwise preempt with a LinAlgError."""
-        if self._given == "scale_tril":
-            return self._matrix
-        if self._given == "covariance_matrix":
-            return ag.linalg.cholesky(self._matrix)
-        return ag.linalg.cholesky(ag.linalg.inv(self._matrix))
-
-    def _matrix_shape(self) -> tuple[int, ...]:
-        n = self._event_shape[0]
-        return (*self._batch_shape, n, n)
-
-    @cached_property
-    def scale_tril(self) -> ag.Tensor:
-        return self._factor.expand(self._matrix_shape())
-
-    @cached_property
-    def covariance_matrix(self) -> ag.Tensor:
-        return (self._factor @ self._factor.mT).expand(self._matrix_shape())
-
-    @cached_property
-    def precision_matrix(self) -> ag.Tensor:
-        return ag.cholesky_inverse(self._factor).expand(self._matrix_shape())
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         n = self._event_shape[0]

@@ -3,7 +3,9 @@ log-determinants of their Jacobians, for :class:`TransformedDistribution` and fo
 reparameterising constrained parameters (:mod:`.constraint_registry`).
 
 The classes live in :mod:`.transform_base` (the base class, inverses, compositions,
-reshapes), :mod:`.elementwise_transforms` and :mod:`.simplex_transforms`.
+reshapes), :mod:`.elementwise_transforms`, :mod:`.simplex_transforms`, :mod:`.matrix_transforms`
+(onto Cholesky factors and positive-definite matrices) and :mod:`.joined_transforms`
+(transforms of pieces along a dimension, and by a cdf).
 
 >>> import arraygrad as torch
 >>> from arraygrad.distributions.transforms import AffineTransform
@@ -23,6 +25,16 @@ from arraygrad.distributions.elementwise_transforms import (
     SoftplusTransform,
     TanhTransform,
 )
+from arraygrad.distributions.joined_transforms import (
+    CatTransform,
+    CumulativeDistributionTransform,
+    StackTransform,
+)
+from arraygrad.distributions.matrix_transforms import (
+    CorrCholeskyTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
+)
 from arraygrad.distributions.simplex_transforms import SoftmaxTransform, StickBreakingTransform
 from arraygrad.distributions.transform_base import (
     ComposeTransform,
@@ -35,14 +47,20 @@ from arraygrad.distributions.transform_base import (
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
+    "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
     "PowerTransform",
     "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "TanhTransform",
     "Transform",

@@ -1,0 +1,176 @@
+"""The multivariate normal distribution with a low-rank-plus-diagonal covariance
+``Σ = W Wᵀ + D``, ``W`` (``cov_factor``) of shape ``n × m`` and ``D = diag(cov_diag)``.
+
+Its determinant and inverse come from the ``m × m`` capacitance matrix ``C = I + Wᵀ D⁻¹ W``
+(the matrix determinant lemma and the Woodbury identity), so nothing of size ``n × n`` is
+factorised: ``det Σ = det C · Π d_i`` and
+``xᵀ Σ⁻¹ x = Σ x_i² / d_i - ‖L_C⁻¹ Wᵀ D⁻¹ x‖²`` for ``L_C`` the Cholesky factor of ``C``.
+
+>>> import arraygrad as torch
+>>> d = torch.distributions.LowRankMultivariateNormal(
+...     torch.zeros(2), torch.tensor([[1.0], [0.0]]), torch.ones(2))
+>>> d.covariance_matrix
+tensor([[2., 0.],
+        [0., 1.]])
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any, ClassVar
+
+import arraygrad as ag
+from arraygrad.distributions import constraints
+from arraygrad.distributions.distribution import Distribution
+
+__all__ = ["LowRankMultivariateNormal"]
+
+
+class LowRankMultivariateNormal(Distribution):
+    """The normal distribution over vectors with mean ``loc`` and covariance
+    ``cov_factor @ cov_factor.mT + diag(cov_diag)``.
+
+    >>> import arraygrad as torch
+    >>> d = torch.distributions.LowRankMultivariateNormal(
+    ...     torch.zeros(2), torch.ones(2, 1), torch.ones(2))
+    >>> d.variance
+    tensor([2., 2.])
+    """
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "loc": constraints.real_vector,
+        "cov_factor": constraints.independent(constraints.real, 2),
+        "cov_diag": constraints.independent(constraints.positive, 1),
+    }
+    support = constraints.real_vector
+    has_rsample = True
+
+    def __init__(
+        self,
+        loc: ag.Tensor,
+        cov_factor: ag.Tensor,
+        cov_diag: ag.Tensor,
+        validate_args: bool | None = None,
+    ) -> None:
+        if loc.dim() < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        n = loc.shape[-1]
+        if cov_factor.dim() < 2:
+            raise ValueError(
+                "cov_factor must be at least two-dimensional, with optional leading batch "
+                "dimensions"
+            )
+        if cov_factor.shape[-2] != n:
+            raise ValueError(f"cov_factor must be a batch of matrices with shape {n} x m")
+        if tuple(cov_diag.shape[-1:]) != (n,):
+            raise ValueError(f"cov_diag must be a batch of vectors with shape {loc.shape[-1:]}")
+        rank = cov_factor.shape[-1]
+        batch_shape = ag.broadcast_shapes(
+            tuple(loc.shape[:-1]), tuple(cov_factor.shape[:-2]), tuple(cov_diag.shape[:-1])
+        )
+        self.loc = loc.expand((*batch_shape, n))
+        self.cov_factor = cov_factor.expand((*batch_shape, n, rank))
+        self.cov_diag = cov_diag.expand((*batch_shape, n))
+        # the unbroadcast parameters, so the capacitance is factorised once per distinct one
+        self._factor, self._diag = cov_factor, cov_diag
+        super().__init__(batch_shape, (n,), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        n, rank = self.cov_factor.shape[-2:]
+        shapes = {"loc": (n,), "cov_factor": (n, rank), "cov_diag": (n,)}
+        new = self._expanded_copy(batch_shape, shapes)
+        new._factor, new._diag = self._factor, self._diag
+        if "_capacitance_factor" in self.__dict__:
+            new.__dict__["_capacitance_factor"] = self._capacitance_factor
+        return new
+
+    @cached_property
+    def _capacitance_factor(self) -> ag.Tensor:
+        """The Cholesky factor of ``C = I + Wᵀ D⁻¹ W`` (unbroadcast)."""
+        scaled = self._factor / self._diag.unsqueeze(-1).sqrt()
+        rank = self._factor.shape[-1]
+        capacitance = scaled.mT @ scaled + ag.eye(rank, dtype=scaled.dtype)
+        return ag.linalg.cholesky(capacitance)
+
+    def _matrix_shape(self) -> tuple[int, ...]:
+        n = self._event_shape[0]
+        return (*self._batch_shape, n, n)
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.loc
+
+    @cached_property
+    def variance(self) -> ag.Tensor:
+        value = (self._factor**2).sum(-1) + self._diag
+        return value.expand(tuple(self._extended_shape()))
+
+    @cached_property
+    def covariance_matrix(self) -> ag.Tensor:
+        value = self._factor @ self._factor.mT + ag.diag_embed(self._diag)
+        return value.expand(self._matrix_shape())
+
+    @cached_property
+    def scale_tril(self) -> ag.Tensor:
+        return ag.linalg.cholesky(self.covariance_matrix)
+
+    @cached_property
+    def precision_matrix(self) -> ag.Tensor:
+        # Woodbury: D⁻¹ - (D⁻¹ W L_C⁻ᵀ)(D⁻¹ W L_C⁻ᵀ)ᵀ
+        inverse_diag = self._diag.reciprocal()
+        projected = ag.linalg.solve_triangular(
+            self._capacitance_factor, (self._factor * inverse_diag.unsqueeze(-1)).mT, upper=False
+        )
+        value = ag.diag_embed(inverse_diag) - projected.mT @ projected
+        return value.expand(self._matrix_shape())
+
+    def _root(self) -> ag.Tensor:
+        """A square root ``S`` of the covariance (``S Sᵀ = Σ``): ``[W, D^½]``, ``n × (m + n)``,
+        at the parameters' broadcast batch shape."""
+        n, rank = self._factor.shape[-2:]
+        shape = ag.broadcast_shapes(tuple(self._factor.shape[:-2]), tuple(self._diag.shape[:-1]))
+        factor = self._factor.expand((*shape, n, rank))
+        diagonal = ag.diag_embed(self._diag.sqrt()).expand((*shape, n, n))
+        return ag.cat([factor, diagonal], -1)
+
+    def _inverse_quadratic(self, matrix: ag.Tensor) -> ag.Tensor:
+        """``tr(Mᵀ Σ⁻¹ M)`` for ``M`` of shape ``(..., n, k)``, by Woodbury."""
+        inverse_diag = self._diag.reciprocal().unsqueeze(-1)
+        direct = (matrix**2 * inverse_diag).sum((-2, -1))
+        projected = self._factor.mT @ (matrix * inverse_diag)
+        shape = ag.broadcast_shapes(tuple(projected.shape[:-2]), tuple(self._factor.shape[:-2]))
+        rank = self._factor.shape[-1]
+        capacitance = self._capacitance_factor.expand((*shape, rank, rank))
+        projected = projected.expand((*shape, *projected.shape[-2:]))
+        solved = ag.linalg.solve_triangular(capacitance, projected, upper=False)
+        return direct - (solved**2).sum((-2, -1))
+
+    def _half_log_det(self) -> ag.Tensor:
+        """``½ log det Σ = Σ log diag(L_C) + ½ Σ log d_i`` (matrix determinant lemma)."""
+        capacitance = self._capacitance_factor.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        return capacitance + 0.5 * self._diag.log().sum(-1)
+
+    def rsample(self, sample_shape: Any = ()) -> ag.Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        rank = self.cov_factor.shape[-1]
+        low_rank_noise = ag.randn((*shape[:-1], rank), dtype=self.loc.dtype)
+        diagonal_noise = ag.randn(shape, dtype=self.loc.dtype)
+        along_factor = (self._factor @ low_rank_noise.unsqueeze(-1)).squeeze(-1)
+        return self.loc + along_factor + self._diag.sqrt() * diagonal_noise
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        n = self._event_shape[0]
+        mahalanobis = self._inverse_quadratic((value - self.loc).unsqueeze(-1))
+        return -0.5 * (n * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()
+
+    def entropy(self) -> ag.Tensor:
+        n = self._event_shape[0]
+        value = 0.5 * n * (1 + math.log(2 * math.pi)) + self._half_log_det()
+        return value.expand(tuple(self._batch_shape))

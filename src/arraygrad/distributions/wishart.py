@@ -1,0 +1,198 @@
+"""The Wishart distribution over positive-definite ``p × p`` matrices: the distribution of
+``Σ_k x_k x_kᵀ`` for ``df`` independent normal vectors ``x_k`` of covariance ``Σ`` (for
+integer ``df``; any real ``df > p - 1`` defines it).
+
+Draws use Bartlett's decomposition: ``X = (L A)(L A)ᵀ`` with ``L`` the Cholesky factor of
+``Σ`` and ``A`` lower-triangular, ``A_ii = sqrt(χ²(df - i))`` (``i`` from 0) and standard
+normal entries below the diagonal; they are reparameterised through the chi-squared draws.
+
+>>> import arraygrad as torch
+>>> d = torch.distributions.Wishart(torch.tensor(3.0), torch.eye(2))
+>>> d.mean
+tensor([[3., 0.],
+        [0., 3.]])
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import arraygrad as ag
+from arraygrad.distributions import constraints
+from arraygrad.distributions.distribution import Distribution, broadcast_params
+from arraygrad.distributions.gamma import Chi2
+from arraygrad.distributions.multivariate import GivenMatrix
+
+__all__ = ["Wishart"]
+
+_MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
+
+
+def _multivariate_lgamma(a: ag.Tensor, p: int) -> ag.Tensor:
+    """``log Γ_p(a) = p (p - 1) / 4 log π + Σ_{j<p} log Γ(a - j / 2)``."""
+    offsets = ag.arange(p, dtype=a.dtype) / 2
+    return p * (p - 1) / 4 * math.log(math.pi) + ag.lgamma(a.unsqueeze(-1) - offsets).sum(-1)
+
+
+def _multivariate_digamma(a: ag.Tensor, p: int) -> ag.Tensor:
+    """The derivative of ``log Γ_p(a)``: ``Σ_{j<p} ψ(a - j / 2)``."""
+    offsets = ag.arange(p, dtype=a.dtype) / 2
+    return ag.digamma(a.unsqueeze(-1) - offsets).sum(-1)
+
+
+class Wishart(GivenMatrix, Distribution):
+    """The Wishart distribution with ``df`` degrees of freedom (``df > p - 1``) and scale
+    given by exactly one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``.
+    ``mode`` is ``(df - p - 1) Σ`` where ``df > p + 1``, nan elsewhere.
+
+    >>> import arraygrad as torch
+    >>> d = torch.distributions.Wishart(torch.tensor(4.0), scale_tril=torch.eye(2))
+    >>> d.mode
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+
+    support = constraints.positive_definite
+    has_rsample = True
+
+    def __init__(
+        self,
+        df: Any,
+        covariance_matrix: ag.Tensor | None = None,
+        precision_matrix: ag.Tensor | None = None,
+        scale_tril: ag.Tensor | None = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        given = {
+            name: matrix
+            for name, matrix in zip(
+                _MATRICES, (covariance_matrix, precision_matrix, scale_tril), strict=True
+            )
+            if matrix is not None
+        }
+        if len(given) != 1:
+            # torch 2.13 asserts this, so the class is AssertionError
+            raise AssertionError(
+                "Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
+                "specified."
+            )
+        ((name, matrix),) = given.items()
+        if matrix.dim() < 2:
+            raise ValueError(
+                "scale_tril must be at least two-dimensional, with optional leading batch "
+                "dimensions"
+            )
+        p = matrix.shape[-1]
+        if not isinstance(df, ag.Tensor):
+            (df,) = broadcast_params(float(df))
+            df = df.to(matrix.dtype)
+        batch_shape = ag.broadcast_shapes(tuple(df.shape), tuple(matrix.shape[:-2]))
+        self.df = df.expand(tuple(batch_shape))
+        self.__dict__[name] = matrix.expand((*batch_shape, p, p))
+        self._given, self._matrix = name, matrix
+        if bool((self.df <= p - 1).any()):
+            raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
+        if bool((self.df < p).any()):
+            warnings.warn(
+                "Low df values detected. Singular samples are highly likely to occur for "
+                "ndim - 1 < df < ndim.",
+                stacklevel=2,
+            )
+        super().__init__(batch_shape, (p, p), validate_args=validate_args)
+
+    @property
+    def arg_constraints(self) -> dict[str, constraints.Constraint]:  # type: ignore[override]
+        p = self._matrix.shape[-1]
+        return {
+            "covariance_matrix": constraints.positive_definite,
+            "precision_matrix": constraints.positive_definite,
+            "scale_tril": constraints.lower_cholesky,
+            "df": constraints.greater_than(p - 1),
+        }
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        p = self._event_shape[0]
+        shapes = {name: (p, p) for name in _MATRICES}
+        new = self._expanded_copy(batch_shape, {"df": (), **shapes})
+        new._given, new._matrix = self._given, self._matrix
+        return new
+
+    def _df(self) -> ag.Tensor:
+        return self.df.unsqueeze(-1).unsqueeze(-1)
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self._df() * self.covariance_matrix
+
+    @property
+    def mode(self) -> ag.Tensor:
+        p = self._event_shape[0]
+        factor = self._df() - p - 1
+        value = factor * self.covariance_matrix
+        return ag.where(factor > 0, value, ag.full_like(value, math.nan))
+
+    @property
+    def variance(self) -> ag.Tensor:
+        sigma = self.covariance_matrix
+        diagonal = sigma.diagonal(dim1=-2, dim2=-1)
+        # Var X_ij = df (Σ_ij² + Σ_ii Σ_jj)
+        return self._df() * (sigma**2 + diagonal.unsqueeze(-1) * diagonal.unsqueeze(-2))
+
+    def _half_log_det(self) -> ag.Tensor:
+        """``½ log det Σ``."""
+        return self._factor.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+
+    def _bartlett(self, sample_shape: Any) -> ag.Tensor:
+        p = self._event_shape[0]
+        shape = (*tuple(sample_shape), *self._batch_shape)
+        dtype = self.df.dtype
+        chi2 = Chi2(self.df.unsqueeze(-1) - ag.arange(p, dtype=dtype), validate_args=False)
+        diagonal = chi2.rsample(tuple(sample_shape)).sqrt()
+        below = ag.randn((*shape, p, p), dtype=dtype).tril(-1)
+        factor = self._factor @ (below + ag.diag_embed(diagonal))
+        return factor @ factor.mT
+
+    def rsample(self, sample_shape: Any = (), max_try_correction: int | None = None) -> ag.Tensor:
+        """Draws by Bartlett's decomposition; a draw that is not numerically positive-definite
+        is drawn again, up to ``max_try_correction`` times (3 by default)."""
+        tries = 3 if max_try_correction is None else max_try_correction
+        sample_shape = tuple(sample_shape)
+        draws = self._bartlett(sample_shape)
+        for _ in range(tries):
+            singular = ag.linalg.cholesky_ex(draws.detach()).info != 0
+            if not bool(singular.any()):
+                return draws
+            fresh = self._bartlett(sample_shape)
+            draws = ag.where(singular.unsqueeze(-1).unsqueeze(-1), fresh, draws)
+        if bool((ag.linalg.cholesky_ex(draws.detach()).info != 0).any()):
+            warnings.warn("Singular sample detected.", stacklevel=2)
+        return draws
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        p = self._event_shape[0]
+        df = self.df
+        half_log_det_value = ag.linalg.cholesky(value).diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        # tr(Σ⁻¹ X), both symmetric
+        trace = (ag.cholesky_inverse(self._factor) * value).sum((-2, -1))
+        return (
+            (df - p - 1) * half_log_det_value
+            - trace / 2
+            - df * p / 2 * math.log(2)
+            - df * self._half_log_det()
+            - _multivariate_lgamma(df / 2, p)
+        )
+
+    def entropy(self) -> ag.Tensor:
+        p = self._event_shape[0]
+        df = self.df
+        return (
+            (p + 1) * self._half_log_det()
+            + p * (p + 1) / 2 * math.log(2)
+            + _multivariate_lgamma(df / 2, p)
+            - (df - p - 1) / 2 * _multivariate_digamma(df / 2, p)
+            + df * p / 2
+        )

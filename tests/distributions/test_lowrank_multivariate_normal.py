@@ -1,0 +1,173 @@
+"""LowRankMultivariateNormal against torch.distributions in float64: log_prob, entropy and
+the covariance, precision and Cholesky matrices with their gradients; draws on given noise;
+shapes, expand, validation, sample statistics; and its KL divergences with itself and with
+MultivariateNormal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+from tests.oracle import check_against_torch, outcome_in_each
+
+RNG = np.random.default_rng(59)
+LOC = RNG.standard_normal((2, 1, 4))
+FACTOR = RNG.standard_normal((3, 4, 2))
+DIAG = RNG.uniform(0.5, 2.0, (4,))
+VALUE = RNG.standard_normal((5, 2, 3, 4))
+
+
+def _lowrank(lib: Any, loc: Any, factor: Any, diag: Any) -> Any:
+    return lib.distributions.LowRankMultivariateNormal(loc, factor, diag)
+
+
+def test_log_prob_and_entropy() -> None:
+    def fn(lib: Any) -> Callable[..., Any]:
+        def run(loc: Any, factor: Any, diag: Any, value: Any) -> Any:
+            d = _lowrank(lib, loc, factor, diag)
+            return d.log_prob(value), d.entropy(), d.expand((5, 2, 3)).log_prob(value)
+
+        return run
+
+    check_against_torch(fn(ag), fn(torch), [LOC, FACTOR, DIAG, VALUE])
+
+
+@pytest.mark.parametrize(
+    "stat", ["mean", "mode", "variance", "covariance_matrix", "precision_matrix", "scale_tril"]
+)
+def test_moments_and_matrices(stat: str) -> None:
+    def fn(lib: Any) -> Callable[..., Any]:
+        return lambda loc, factor, diag: getattr(_lowrank(lib, loc, factor, diag), stat)
+
+    check_against_torch(fn(ag), fn(torch), [LOC, FACTOR, DIAG])
+
+
+@pytest.fixture
+def given_noise(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[np.ndarray]]:
+    """arraygrad's ``randn`` returning the listed arrays in turn."""
+    queue: list[np.ndarray] = []
+
+    def randn(*size: Any, dtype: Any = None, **_: Any) -> Any:
+        noise = queue.pop(0)
+        shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
+        assert tuple(shape) == noise.shape, (shape, noise.shape)
+        return ag.tensor(noise, dtype=dtype)
+
+    monkeypatch.setattr(ag, "randn", randn)
+    yield queue
+
+
+def test_rsample_is_the_reparameterised_draw(given_noise: list[np.ndarray]) -> None:
+    """``loc + W ε₁ + √d ε₂`` for the two standard normal draws, with the gradients of that
+    expression computed by torch."""
+    low_rank, diagonal = RNG.standard_normal((6, 2, 3, 2)), RNG.standard_normal((6, 2, 3, 4))
+    given_noise.extend([low_rank, diagonal])
+
+    def reference(loc: Any, factor: Any, diag: Any, e1: Any, e2: Any) -> Any:
+        e1, e2 = e1.detach(), e2.detach()  # the noise is a constant of the draw
+        return loc + (factor @ e1.unsqueeze(-1)).squeeze(-1) + diag.sqrt() * e2
+
+    def mine(loc: Any, factor: Any, diag: Any, e1: Any, e2: Any) -> Any:
+        return _lowrank(ag, loc, factor, diag).rsample((6,))
+
+    check_against_torch(mine, reference, [LOC, FACTOR, DIAG, low_rank, diagonal])
+
+
+def test_shapes_expand_and_support() -> None:
+    def describe(lib: Any) -> tuple[Any, ...]:
+        loc = lib.tensor(LOC, requires_grad=True)
+        d = _lowrank(lib, loc, lib.tensor(FACTOR), lib.tensor(DIAG))
+        bigger = d.expand((5, 2, 3))
+        draw = bigger.rsample((2,))
+        return (
+            tuple(d.batch_shape),
+            tuple(d.event_shape),
+            tuple(bigger.batch_shape),
+            type(bigger).__name__,
+            repr(d.support),
+            repr(d).replace(lib.__name__, "lib"),
+            {name: repr(c) for name, c in d.arg_constraints.items()},
+            d.has_rsample,
+            tuple(draw.shape),
+            draw.requires_grad,
+            tuple(bigger.log_prob(draw).shape),
+            tuple(bigger.cov_factor.shape),
+            tuple(bigger.cov_diag.shape),
+            tuple(bigger.covariance_matrix.shape),
+        )
+
+    assert describe(ag) == describe(torch)
+
+
+def test_samples_follow_the_distribution() -> None:
+    ag.manual_seed(7)
+    d = _lowrank(ag, ag.tensor(LOC[0, 0]), ag.tensor(FACTOR[0]), ag.tensor(DIAG))
+    draws = d.sample((40000,)).numpy()
+    np.testing.assert_allclose(draws.mean(0), LOC[0, 0], atol=0.05)
+    np.testing.assert_allclose(np.cov(draws.T), d.covariance_matrix.numpy(), atol=0.1)
+
+
+PAIRS = ["LowRank-LowRank", "MultivariateNormal-LowRank", "LowRank-MultivariateNormal"]
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_kl_divergence_as_torch(pair: str) -> None:
+    scale_tril = np.tril(RNG.standard_normal((3, 4, 4)), -1) + np.diag(RNG.uniform(0.5, 1.5, 4))
+    other_factor = RNG.standard_normal((4, 3))
+
+    def fn(lib: Any) -> Callable[..., Any]:
+        def run(loc: Any, factor: Any, diag: Any, tril: Any, other: Any) -> Any:
+            d = lib.distributions
+            low = _lowrank(lib, loc, factor, diag)
+            other_low = _lowrank(lib, loc[0] * 0.5, other, diag.flip(-1))
+            full = d.MultivariateNormal(loc[1, 0] + 1.0, scale_tril=tril)
+            p, q = {
+                "LowRank-LowRank": (low, other_low),
+                "MultivariateNormal-LowRank": (full, low),
+                "LowRank-MultivariateNormal": (low, full),
+            }[pair]
+            return d.kl_divergence(p, q), d.kl_divergence(q, q)
+
+        return run
+
+    check_against_torch(fn(ag), fn(torch), [LOC, FACTOR, DIAG, scale_tril, other_factor])
+
+
+def test_kl_with_different_event_shapes_is_an_error_as_torch() -> None:
+    def kl(lib: Any) -> Any:
+        d = lib.distributions
+        p = _lowrank(lib, lib.zeros(3), lib.ones(3, 1), lib.ones(3))
+        q = d.MultivariateNormal(lib.zeros(2), lib.eye(2))
+        return d.kl_divergence(p, q)
+
+    assert outcome_in_each(kl, (ValueError,)) == ("ValueError", "ValueError")
+
+
+INVALID: dict[str, Callable[[Any], Any]] = {
+    "factor rows": lambda lib: _lowrank(lib, lib.zeros(3), lib.ones(2, 2), lib.ones(3)),
+    "factor vector": lambda lib: _lowrank(lib, lib.zeros(3), lib.ones(3), lib.ones(3)),
+    "diag length": lambda lib: _lowrank(lib, lib.zeros(3), lib.ones(3, 2), lib.ones(2)),
+    "scalar loc": lambda lib: _lowrank(lib, lib.zeros(()), lib.ones(3, 2), lib.ones(3)),
+    "value shape": lambda lib: _lowrank(lib, lib.zeros(3), lib.ones(3, 2), lib.ones(3)).log_prob(
+        lib.zeros(2)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID))
+def test_validation_as_torch(name: str) -> None:
+    theirs, mine = outcome_in_each(INVALID[name], (ValueError,))
+    assert theirs == "ValueError"
+    assert mine == theirs
+
+
+def test_negative_diagonal_is_a_value_error() -> None:
+    """torch 2.13 factorises the capacitance before validating and raises a LinAlgError;
+    here the parameter check comes first, with its ValueError."""
+    with pytest.raises(ValueError, match="cov_diag"):
+        _lowrank(ag, ag.zeros(3), ag.ones(3, 2), -ag.ones(3))
