@@ -264,6 +264,8 @@ def _write(target: Tensor, result: Tensor) -> None:
     data = result._data
     if data.shape == target._data.shape and data.dtype == target._data.dtype:
         _backend.assign(target._data, data)  # the common case: no check can fail
+        if _backend.views_are_copies:
+            _view_history.write_through(target)
         return
     # A 0-d result (the value of fill_ or copy_ from a 0-d tensor) is written everywhere.
     if data.ndim and tuple(data.shape) != tuple(target._data.shape):
@@ -282,6 +284,8 @@ def _write(target: Tensor, result: Tensor) -> None:
     if result_dtype is not target_dtype:
         data = _backend.xp.astype(data, target._data.dtype)
     _backend.assign(target._data, data)
+    if _backend.views_are_copies:
+        _view_history.write_through(target)
 
 
 def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
@@ -434,6 +438,8 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
         if _backend.tracer is not None:
             _seen(target)
         _backend.assign(target._data, value)
+        if _backend.views_are_copies:
+            _view_history.write_through(target)
         _primitive.bump_version(target)
         return target
     if isinstance(value, Tensor) and value.ndim != 0:

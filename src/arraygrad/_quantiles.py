@@ -183,7 +183,8 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
             return ops.add(ops.sum(input, axis=None, keepdims=False), math.nan)
         flat = xp.reshape(input._data, (-1,))
-        present = flat[~xp.isnan(flat)] if input.dtype.is_floating_point else flat
+        # (xp.getitem, not flat[mask]: a lazy library's mask is read there to size the result)
+        present = xp.getitem(flat, ~xp.isnan(flat)) if input.dtype.is_floating_point else flat
         if present.shape[0] == 0:
             return _evenly(input, math.nan)
         middle = (present.shape[0] - 1) // 2

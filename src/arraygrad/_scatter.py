@@ -342,8 +342,9 @@ def _scatter_extreme(
     count = math.prod(shape)
     old = xp.reshape(input._data, (-1,))
     # Every sorted value is written, the unpicked ones to a spare place past the end (dropped),
-    # so that the shapes do not depend on how many places are written to (arraygrad.compile
-    # replays the same steps for every index).
+    # so that the shapes do not depend on how many places are written to: arraygrad.compile
+    # replays the same steps for every index, and a lazy library computes nothing to size a
+    # mask's selection.
     aside = xp.where(pick, spos, xp.asarray(count, dtype=spos.dtype))
     best = xp.index_put(xp.zeros((count + 1,), dtype=old.dtype), svals, key=(aside,))
     best = xp.getitem(best, (slice(0, count),))

@@ -263,6 +263,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
             if isinstance(value, Tensor):
                 tracer.see_tensor(value)
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
+        if _backend.views_are_copies:
+            _view_history.write_through(target)
     except ValueError:
         raise _shape_mismatch(value, region_shape) from None
     if records:

@@ -187,6 +187,25 @@ def _pairs(steps: Steps) -> Any:
     return zip([prims[name] for name in steps[::2]], steps[1::2], strict=True)
 
 
+def write_through(target: Tensor) -> None:
+    """After a write into ``target``'s array, give its root and the root's other live views
+    the written values, on a library whose views hold values of their own
+    (``_backend.views_are_copies``: Dask's, whose arrays are graphs, not memory). Elsewhere
+    views share their root's memory and see writes as they happen."""
+    root = target._base
+    if root is None:
+        root = target
+    else:
+        key = _region_key(root, target.__dict__["_view_steps"], target._data)
+        _backend.set_at(root._data, key, target._data)
+    for view in _live_views(root):
+        if view is not target:
+            array = root._data
+            for prim, params in _pairs(view.__dict__["_view_steps"]):
+                array = prim.forward(_backend.xp, array, **params)
+            _backend.assign(view._data, array)
+
+
 def _prune(views: _ViewRefs) -> None:
     # One entry per live view, its last (a view rebuilt since it was marked stale is listed
     # again, fresh). Amortised: the next prune waits until the list has doubled.

@@ -128,6 +128,10 @@ array_type: type = np.ndarray
 is_numpy: bool = True
 #: True when ``module``'s arrays are computed when read (Dask's): see lazy.py.
 is_lazy: bool = False
+#: True when a view's array holds values of its own rather than its base's memory (a lazy
+#: library's: its arrays are graphs, with no memory to share): arraygrad then copies a write
+#: into a root or a view to the root and its other views (_view_history.write_through).
+views_are_copies: bool = False
 #: True when ``arraygrad.compile`` can replay programs on ``module``'s arrays: those of NumPy
 #: and of libraries with its array methods (CuPy: ``copy(order=)``, ufuncs, ``out=``).
 replayable: bool = True
@@ -147,7 +151,7 @@ def set_backend(namespace: str | ModuleType) -> None:
     >>> import arraygrad
     >>> arraygrad.set_backend("numpy")
     """
-    global module, xp, array_type, is_numpy, is_lazy, replayable, device
+    global module, xp, array_type, is_numpy, is_lazy, replayable, device, views_are_copies
     if isinstance(namespace, str):
         namespace = importlib.import_module(lazy.SHORTHANDS.get(namespace, namespace))
     found = namespace
@@ -159,6 +163,7 @@ def set_backend(namespace: str | ModuleType) -> None:
     module = found
     is_numpy = module is np
     is_lazy = not is_numpy and lazy.is_lazy(module)
+    views_are_copies = is_lazy
     replayable = is_numpy or (
         not is_lazy and hasattr(module, "ufunc") and hasattr(module, "may_share_memory")
     )
@@ -206,10 +211,11 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         # are Python ints everywhere, so NumPy's serves)
         names.setdefault("broadcast_shapes", np.broadcast_shapes)
     names["sign"] = functools.partial(_sign, lib)  # PyTorch's, in the library's place
-    # the windows' reshapes of a convolution with groups split and merge one dimension at once,
-    # which Dask's reshape refuses: they get a library whose reshape can
+    # Helpers handed the library itself get a lazy one's with arraygrad's replacements (see
+    # lazy.standard): the windows' reshapes of a convolution with groups split and merge one
+    # dimension at once, which Dask's reshape refuses, and zeta sizes a unique_values.
     lazy_lib = lib is not np and lazy.is_lazy(lib)
-    windows_lib = lazy.reshaping(lib) if lazy_lib else lib
+    windows_lib = lazy.standard(lib) if lazy_lib else lib
     namespace = SimpleNamespace(
         **names,
         erf=functools.partial(_special.erf, lib),
@@ -238,7 +244,7 @@ def _extended_namespace(lib: Any) -> SimpleNamespace:
         k1e=functools.partial(_special.k1e, lib),
         gammainc=functools.partial(_special.gammainc, lib),
         gammaincc=functools.partial(_special.gammaincc, lib),
-        zeta=functools.partial(_special.zeta_elementwise, lib),
+        zeta=functools.partial(_special.zeta_elementwise, windows_lib),
         chebyshev_polynomial_t=functools.partial(_special.chebyshev_t, lib),
         chebyshev_polynomial_u=functools.partial(_special.chebyshev_u, lib),
         chebyshev_polynomial_v=functools.partial(_special.chebyshev_v, lib),

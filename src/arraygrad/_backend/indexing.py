@@ -21,7 +21,7 @@ def index_put(x: Any, values: Any, key: Any) -> Any:
     out = _backend.asarray(x, copy=True)  # also turns a NumPy scalar (a 0-d gradient) into an array
     if _backend.is_numpy:
         out[key] = values
-    elif _backend.is_lazy and _is_advanced(key):
+    elif _backend.is_lazy and (_is_advanced(key) or _has_none(key)):
         return lazy.index_put(_backend.module, out, values, key)
     elif _is_advanced(key) or _has_none(key):
         written = np.array(_backend.to_numpy(out), copy=True)
@@ -99,7 +99,8 @@ def index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
     out = _backend.module.zeros(shape, dtype=values.dtype)
     if _backend.is_numpy and _is_advanced(key):
         np.add.at(out, key, values)  # sums where an index repeats; plain assignment would not
-    elif _backend.is_lazy and _is_advanced(key):
+    elif _backend.is_lazy and (_is_advanced(key) or _has_none(key)):
+        # (a None too: the NumPy round trip below would compute the gradient's graph)
         return lazy.index_add_zeros(_backend.module, values, shape, key)
     elif _is_advanced(key) or _has_none(key):  # other libraries: scatter-add in NumPy
         scattered = np.zeros(shape, dtype=_backend.to_numpy(out).dtype)

@@ -56,8 +56,9 @@ _VALUE_SHAPED += ("unique_all", "unique_counts", "unique_inverse")
 def namespace_functions(lib: Any) -> dict[str, Any]:
     """The functions of the lazy ``lib`` that arraygrad's namespace replaces: those whose
     results are shaped by the values, and the linear algebra (Dask's works on single 2-D
-    matrices, lacks ``eigh`` and full SVDs and QRs: NumPy's runs on each batch of blocks), and
-    ``reshape`` and ``take``, past what Dask 2026.8 refuses or gets wrong."""
+    matrices, lacks ``eigh`` and full SVDs and QRs: NumPy's runs on each batch of blocks),
+    ``reshape``, ``take`` and ``repeat``, past what Dask 2026.8 refuses or gets wrong, and the
+    standard's ``take_along_axis``, which it lacks."""
     functions: dict[str, Any] = {
         name: functools.partial(_sized, lib, getattr(lib, name))
         for name in _VALUE_SHAPED
@@ -68,6 +69,8 @@ def namespace_functions(lib: Any) -> dict[str, Any]:
     functions["eye"] = functools.partial(_eye, lib)
     functions["reshape"] = functools.partial(_reshape, lib.reshape)
     functions["take"] = functools.partial(_take, lib.take)
+    functions["take_along_axis"] = functools.partial(_take_along_axis, lib)
+    functions["repeat"] = functools.partial(_repeat, lib)
     functions["solve"] = _solve
     functions["svd"] = _svd
     functions["qr"] = _qr
@@ -86,11 +89,13 @@ def _eye(
     return lib.astype(hit, lib.float64 if dtype is None else dtype)
 
 
-def reshaping(lib: Any) -> SimpleNamespace:
-    """``lib`` with the standard's ``reshape`` in place of Dask's (see ``_reshape``), for code
-    that is handed the library itself rather than arraygrad's namespace."""
+def standard(lib: Any) -> SimpleNamespace:
+    """``lib`` with :func:`namespace_functions` in place of Dask's own (the standard's
+    ``reshape``, value-shaped results computed, ...), for code that is handed the library
+    itself rather than arraygrad's namespace: the windows of convolutions, the special
+    functions (``zeta`` iterates over ``unique_values`` of its orders)."""
     names = {name: value for name, value in vars(lib).items() if not name.startswith("_")}
-    return SimpleNamespace(**{**names, "reshape": functools.partial(_reshape, lib.reshape)})
+    return SimpleNamespace(**{**names, **namespace_functions(lib)})
 
 
 def _reshape(reshape: Any, x: Any, /, shape: Any, *, copy: bool | None = None) -> Any:
@@ -114,6 +119,35 @@ def _take(take: Any, x: Any, indices: Any, /, *, axis: int | None = None) -> Any
     if hasattr(indices, "map_blocks") and tuple(indices.shape) == (1,):
         indices = indices.map_blocks(np.asarray, dtype=indices.dtype)
     return take(x, indices) if axis is None else take(x, indices, axis=axis)
+
+
+def _take_along_axis(lib: Any, x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+    """The standard's ``take_along_axis`` (2024.12), which Dask 2026.8 lacks: an advanced index
+    of ``x`` by ``indices`` along ``axis`` and ranges along the other axes (broadcast with
+    ``indices``, as NumPy's), read lazily through :func:`getitem`."""
+    axis = axis % x.ndim
+    key = tuple(
+        indices
+        if d == axis
+        else lib.reshape(lib.arange(size), tuple(size if e == d else 1 for e in range(x.ndim)))
+        for d, size in enumerate(x.shape)
+    )
+    return getitem(lib, x, key)
+
+
+def _repeat(lib: Any, x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
+    """The standard's ``repeat``. Dask 2026.8 repeats only by one Python int ("Only integer
+    valued repeats supported"): counts given as an array are read (the result's length is
+    their sum, which PyTorch reads too), and ``x`` is taken at the positions they repeat."""
+    if not hasattr(repeats, "shape"):
+        return lib.repeat(x, repeats, axis=axis)
+    counts = computed(repeats) if hasattr(repeats, "dask") else np.asarray(repeats)
+    if axis is None:
+        x, axis = lib.reshape(x, (-1,)), 0
+    if counts.ndim == 0:
+        return lib.repeat(x, int(counts), axis=axis)
+    picks = np.repeat(np.arange(x.shape[axis], dtype=np.int64), counts)
+    return lib.take(x, lib.asarray(picks), axis=axis)
 
 
 def _sized(lib: Any, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -193,6 +227,13 @@ def _qr(a: Any, mode: str = "reduced") -> Any:
 # Dask reads, writes and scatter-adds through without computing anything.
 
 
+class _NewAxis:
+    """A 0-d boolean mask in a key, read: a new axis indexed ``count`` (0 or 1) times."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
 def _is_index_array(part: Any) -> bool:
     return hasattr(part, "dtype") and hasattr(part, "shape")
 
@@ -220,17 +261,27 @@ def _positions(lib: Any, shape: tuple[int, ...], key: Any) -> tuple[Any, tuple[i
     expanded: list[Any] = []
     for part in parts:
         if _is_index_array(part) and part.dtype == bool:
-            expanded.extend(np.nonzero(next(mask_values)))
+            values = next(mask_values)
+            # NumPy's 0-d mask indexes a new dimension of one element (0 or 1 times): an
+            # index array into a size-1 axis added below, where np.nonzero refuses 0-d
+            expanded.extend(np.nonzero(values) if values.ndim else [_NewAxis(int(values))])
         else:
             expanded.append(part)
-    used = sum(1 for p in expanded if p is not None and p is not Ellipsis)
+    used = sum(1 for p in expanded if not isinstance(p, (type(None), type(Ellipsis), _NewAxis)))
     fill = [slice(None)] * (len(shape) - used)
     at = next((i for i, p in enumerate(expanded) if p is Ellipsis), len(expanded))
     expanded[at : at + 1] = fill
+    if any(isinstance(p, _NewAxis) for p in expanded):
+        # (a size-1 axis moves no flat position: the strides below stay the array's)
+        sizes = iter(shape)
+        shape = tuple(
+            1 if isinstance(p, _NewAxis) else next(sizes) for p in expanded if p is not None
+        )
+        expanded = [np.zeros(p.count, np.int64) if isinstance(p, _NewAxis) else p for p in expanded]
     # NumPy's rule: ints count as (0-d) index arrays beside arrays; the broadcast indices take
     # the place of the first where they are adjacent in the key, the front otherwise.
     advanced = [i for i, p in enumerate(expanded) if not isinstance(p, (slice, type(None)))]
-    together = advanced == list(range(advanced[0], advanced[-1] + 1))
+    together = not advanced or advanced == list(range(advanced[0], advanced[-1] + 1))
     arrays = {
         i: expanded[i] if _is_index_array(expanded[i]) else np.asarray(expanded[i])
         for i in advanced
