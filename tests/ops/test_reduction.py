@@ -191,6 +191,17 @@ def test_prod_gradient_with_a_zero_is_the_product_of_the_others() -> None:
     assert x.grad.tolist() == [0.0, 30.0, 0.0, 0.0]
 
 
+def test_prod_gradient_of_subnormals_divides_before_scaling_as_torch() -> None:
+    # g * prod / x underflowed to 0 where g * (prod / x), PyTorch's order, is g
+    for values in ([5e-324], [5e-324, 2.0], [0.3, 0.7, 1.9]):
+        grads = []
+        for lib in (ag, torch):
+            x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+            x.prod().backward(lib.tensor(0.37, dtype=lib.float64))
+            grads.append(x.grad.tolist())
+        assert grads[0] == grads[1]
+
+
 @pytest.mark.parametrize("shape", [(5,), (3, 4)])
 def test_prod_and_cumprod_with_zeros_pass_gradcheck(shape: tuple[int, ...]) -> None:
     """Zeros make products non-smooth only in other elements: finite differences still hold."""

@@ -115,7 +115,7 @@ def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -
     else:
         others = _exclusive_prod(ns, x, axis[0])
     safe_x = ns.where(x == 0, 1.0, x)
-    return ns.where(out == 0, g * others, g * out / safe_x)
+    return ns.where(out == 0, g * others, g * (out / safe_x))  # PyTorch's order: no underflow
 
 
 # ``axis`` is None or a one-element tuple (torch.prod reduces one dim or all).
