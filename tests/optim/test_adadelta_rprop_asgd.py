@@ -423,3 +423,23 @@ def test_the_same_bits_on_array_api_strict(name, options):
         got, kinds = run()
     assert got == expected
     assert kinds == {"array_api_strict._array_object"}
+
+
+def test_asgd_foreach_eta():
+    # PyTorch's foreach path computes eta one float32 operation at a time; the single-tensor
+    # formula gives another last bit at the third step here (the schedule fuzzer found it)
+    gen = np.random.default_rng(0)
+    grads = [gen.standard_normal(3) for _ in range(6)]
+    etas = []
+    for lib in (ag, torch):
+        p = lib.tensor(np.ones(3), dtype=lib.float64, requires_grad=True)
+        opt = lib.optim.ASGD([p], lr=0.01, alpha=0.5, foreach=True)
+        seen = []
+        for i, g in enumerate(grads):
+            p.grad = lib.tensor(g, dtype=lib.float64)
+            opt.step()
+            if i == 2:
+                opt.param_groups[0]["lr"] = 0.0123456789
+            seen.append(opt.state[p]["eta"].item())
+        etas.append(seen)
+    assert etas[0] == etas[1]

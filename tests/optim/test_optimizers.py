@@ -381,3 +381,36 @@ def test_a_tensor_lr_of_two_elements_raises_torchs_value_error(name):
     with pytest.raises(ValueError, match=r"Tensor lr must be 1-element: got 2 elements\. Fix"):
         make(ag)
     assert str(theirs.value) == "Tensor lr must be 1-element"
+
+
+@pytest.mark.parametrize("name", ["Adafactor", "LBFGS", "Muon"])
+def test_load_state_dict_gives_defaults_differentiable(name):
+    # PyTorch's loading adds `differentiable` to defaults that lack it, so a group added after
+    # a load has it (the loaded groups do not)
+    keys = []
+    for lib in (ag, torch):
+        opt = getattr(lib.optim, name)([lib.zeros(2, 2, requires_grad=True)])
+        opt.load_state_dict(opt.state_dict())
+        opt.add_param_group({"params": [lib.zeros(2, 2, requires_grad=True)]})
+        keys.append([sorted(group) for group in opt.param_groups])
+    assert keys[0] == keys[1]
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_tensor_lr_with_foreach_refused(name):
+    # A tensor lr with foreach=True: refused when built (before the fused/foreach check), and
+    # in step() for a group's own tensor lr, once that group's state is made
+    for lib in (ag, torch):
+        p = lib.zeros(2, requires_grad=True)
+        with pytest.raises(ValueError, match="lr as a Tensor is not supported"):
+            getattr(lib.optim, name)([p], lr=lib.tensor(0.1), foreach=True, fused=True)
+    states = []
+    for lib in (ag, torch):
+        p, q = lib.zeros(2, requires_grad=True), lib.zeros(2, requires_grad=True)
+        groups = [{"params": [q]}, {"params": [p], "lr": lib.tensor(0.2)}]
+        opt = getattr(lib.optim, name)(groups, lr=0.1, foreach=True)
+        p.grad, q.grad = lib.ones(2), lib.ones(2)
+        with pytest.raises(RuntimeError, match="lr as a Tensor is not supported"):
+            opt.step()
+        states.append((sorted(opt.state[p]), q.detach().numpy().tolist()))
+    assert states[0] == states[1]

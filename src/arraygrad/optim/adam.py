@@ -89,6 +89,9 @@ def _bias_correction2_sqrt(step: float, beta2: float) -> float:
     return bias_correction2**0.5
 
 
+_TENSOR_LR_WITH_FOREACH = "lr as a Tensor is not supported for capturable=False and foreach=True"
+
+
 class Adam(Optimizer):
     r"""Adam, with PyTorch's update (AMSGrad, L2 or decoupled weight decay, maximize).
 
@@ -133,6 +136,9 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        # PyTorch refuses this before checking any value
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError(_TENSOR_LR_WITH_FOREACH)
         lr = lr_number(lr)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
         check_adam_options(lr, betas, eps, weight_decay)
@@ -153,6 +159,14 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         refuse_fused_with_foreach(fused, foreach)
 
+    def _new_state(self, p: Tensor, amsgrad: bool) -> None:
+        state = self.state[p]
+        state["step"] = new_step()
+        state["exp_avg"] = zeros_like(p)
+        state["exp_avg_sq"] = zeros_like(p)
+        if amsgrad:
+            state["max_exp_avg_sq"] = zeros_like(p)
+
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
         # Every update is written into the memory of the parameter and of its state buffers, with
         # one temporary of the parameter's size (two with L2 weight decay, whose g + λθ is a new
@@ -166,13 +180,14 @@ class Adam(Optimizer):
         amsgrad = group["amsgrad"]
         weight = 1 - beta1
         for p in params:
+            if len(self.state[p]) == 0:
+                self._new_state(p, amsgrad)
+        # A tensor lr reaching the foreach path (a group's own, or one written into a group):
+        # PyTorch raises once the group's state is made, leaving earlier groups updated
+        if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
+            raise RuntimeError(_TENSOR_LR_WITH_FOREACH)
+        for p in params:
             state = self.state[p]
-            if len(state) == 0:
-                state["step"] = new_step()
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = zeros_like(p)
             step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
             increment(step)
             # negate: the update direction is -grad, not made as an array (unless lerp needs it)

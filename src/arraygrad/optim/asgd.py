@@ -59,6 +59,22 @@ def _next_eta(step: float, lr: float, lambd: float, alpha: float) -> float:
     return _as_tensor(lr / ((1 + lambd * lr * step) ** alpha))
 
 
+def _next_eta_foreach(step: float, lr: float, lambd: float, alpha: float) -> float:
+    """``lr * (1 / (1 + t (lambd lr))^alpha)`` as PyTorch's foreach path computes it: one
+    operation at a time on the step tensor, so each result is rounded to the step's dtype
+    (float32 unless the default dtype is float64), and the Python numbers ``lambd * lr`` and
+    ``lr`` are rounded to it as operands. The single-tensor formula differs from it in the last
+    bit of a float32 ``eta`` for some steps."""
+    # Each float32 operation is done on Python floats and rounded once: a product or quotient
+    # of float32 values rounded from the exact double result is the float32 operation's result
+    # (double carries more than twice float32's precision).
+    r = _as_tensor
+    x = r(r(step) * r(lambd * lr))
+    x = r(x + 1)
+    x = r(x ** r(alpha))
+    return r(r(1 / x) * r(lr))
+
+
 def _next_mu(step: float, t0: float) -> float:
     """``1 / max(1, t - t0)`` on Python floats, as PyTorch's single-tensor path."""
     return _as_tensor(1 / max(1, step - t0))
@@ -188,9 +204,10 @@ class ASGD(Optimizer):
             _average_into(average._data, param, mu._data)
             _primitive.bump_version(average)
 
+            next_eta = _next_eta_foreach if group["foreach"] else _next_eta
             _backend.assign(
                 eta._data,
-                _backend.scalar_from(_next_eta, eta._data.dtype, step._data, lr, lambd, alpha),
+                _backend.scalar_from(next_eta, eta._data.dtype, step._data, lr, lambd, alpha),
             )
             _primitive.bump_version(eta)
             _backend.assign(

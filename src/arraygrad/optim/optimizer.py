@@ -538,6 +538,10 @@ class Optimizer(OptimizerHooks):
         self.state = state
         self.param_groups = saved_groups
         self._restore_group_defaults()
+        # PyTorch's loading also gives the defaults a `differentiable` (False) where the
+        # optimizer has none (Adafactor, LBFGS, Muon), after the groups were filled: the loaded
+        # groups lack it, a group added afterwards has it.
+        self.defaults.setdefault("differentiable", False)
         self._numbers_as_tensors()
         for hook in self._load_post_table.values():
             hook(self)
