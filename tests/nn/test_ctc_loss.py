@@ -216,3 +216,16 @@ def test_compiled_step_with_ctc_runs_eagerly_with_new_labels() -> None:
     second = step(ag.tensor([[1, 1, 1], [2, 3, 0]])).item()
     eager = ag.nn.functional.ctc_loss(lp, ag.tensor([[1, 1, 1], [2, 3, 0]]), (6, 5), (3, 2))
     assert second == eager.item() and first != second
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_every_target_empty_matches_torch(reduction: str) -> None:
+    # Every target length 0 leaves one state (blank): the two-back transition must not be
+    # wider than it (arraygrad raised a stack error where torch computes).
+    case = {
+        "logits": np.random.default_rng(8).standard_normal((5, 2, 3)),
+        "targets": np.array([[1, 2, 1], [2, 2, 1]]),
+        "input_lengths": [5, 4],
+        "target_lengths": [0, 0],
+    }
+    _assert_matches(case, reduction=reduction)

@@ -21,7 +21,14 @@ from hypothesis import strategies as st
 import arraygrad as ag
 import arraygrad.nn.functional as AF
 from tests.nn._compare import compare_module
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    gradcheck,
+    outcome_in_each,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -543,3 +550,27 @@ def test_functional_multi_head_attention_forward_matches_torch() -> None:
     arrays = [QUERY, KEY, VALUE, w_in, b_in, w_out, b_out]
     check_against_torch(fn, None, arrays)
     gradcheck(lambda *a: fn(*a)[0], arrays)
+
+
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_4d_mask_with_is_causal_applies_both_like_torch(kind: str) -> None:
+    # torch refuses attn_mask with is_causal=True except for 4-D inputs with value's feature
+    # size equal to the query's, no dropout and a mask needing no gradient: there it keeps
+    # the positions both masks allow (arraygrad refused every such call)
+    rng = np.random.default_rng(3)
+    q, k = rng.standard_normal((2, 2, 3, 2)), rng.standard_normal((2, 2, 4, 2))
+    v = rng.standard_normal((2, 2, 4, 2))
+    mask = rng.random((3, 4)) < 0.7 if kind == "bool" else rng.standard_normal((3, 4))
+
+    def fn(q: Any, k: Any, v: Any) -> Any:
+        m = lib(q).tensor(mask)
+        return F(q).scaled_dot_product_attention(q, k, v, attn_mask=m, is_causal=True)
+
+    check_against_torch(fn, None, [q, k, v])
+    # value's feature size differs from the query's: torch refuses the pair
+    outcome = outcome_in_each(
+        lambda L: L.nn.functional.scaled_dot_product_attention(
+            L.tensor(q), L.tensor(k), L.tensor(v[..., :1]), attn_mask=L.tensor(mask), is_causal=True
+        )
+    )
+    assert outcome == ("RuntimeError", "RuntimeError")

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 import arraygrad as ag
 import arraygrad.nn.functional as AF
 from arraygrad import _conv_windows, _windows
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    outcome_in_each,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -511,3 +517,16 @@ IMG = np.zeros((2, 2, 5, 5))
 )
 def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
     _raises_like_torch(fn, arrays, match)
+
+
+def test_bias_of_the_wrong_size_raises_runtime_error_like_torch() -> None:
+    # arraygrad raised NumPy's ValueError from a reshape; torch checks the bias first
+    x, w = np.zeros((1, 4, 5, 5)), np.zeros((4, 2, 2, 1))
+    for bias in (np.zeros(5), np.zeros((4, 1))):
+        outcome = outcome_in_each(
+            lambda L, b=bias: L.nn.functional.conv2d(
+                L.tensor(x), L.tensor(w), L.tensor(b), groups=2
+            ),
+            (RuntimeError, ValueError),
+        )
+        assert outcome == ("RuntimeError", "RuntimeError")

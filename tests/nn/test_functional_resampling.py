@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from tests.oracle import OpSpec, run_gradcheck_case, run_torch_case
+from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
 
 DTYPES = [np.float64, np.float32]
 
@@ -332,3 +332,25 @@ COLS = np.zeros((1, 8, 6))
 )
 def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
     _raises_like_torch(fn, arrays, match)
+
+
+def test_area_on_5d_input_matches_torch() -> None:
+    # mode="area" on (N, C, D, H, W) is an adaptive 3-D average pool (arraygrad raised
+    # NotImplementedError)
+    x = np.random.default_rng(0).standard_normal((2, 1, 3, 2, 5))
+    check_against_torch(lambda t: F(t).interpolate(t, size=(2, 3, 2), mode="area"), None, [x])
+    check_against_torch(lambda t: F(t).interpolate(t, scale_factor=1.5, mode="area"), None, [x])
+
+
+def test_area_and_adaptive_avg_pool_to_size_zero_give_empty_outputs_like_torch() -> None:
+    # torch's adaptive average pools take an output size of 0 (an empty output); arraygrad
+    # refused it, in interpolate(mode="area") too
+    x = np.random.default_rng(1).standard_normal((2, 1, 2, 1))
+    for fn in (
+        lambda L: L.nn.functional.interpolate(L.tensor(x), scale_factor=0.5, mode="area"),
+        lambda L: L.nn.functional.adaptive_avg_pool2d(L.tensor(x), (1, 0)),
+        lambda L: L.nn.functional.adaptive_avg_pool1d(L.tensor(x[0]), 0),
+    ):
+        assert tuple(fn(ag).shape) == tuple(fn(torch).shape)
+    with pytest.raises(RuntimeError, match="greater than or equal to 0"):
+        AF.adaptive_avg_pool2d(ag.tensor(x), (1, -1))

@@ -155,21 +155,25 @@ def scaled_dot_product_attention(
     arraygrad.Size([1, 4, 3, 8])
     """
     _check_sdpa_inputs(query, key, value, attn_mask)
-    if is_causal and attn_mask is not None:
+    if (
+        is_causal
+        and attn_mask is not None
+        and not _mask_and_causal_allowed(query, value, attn_mask, dropout_p)
+    ):
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
             "is_causal=True. Fix: fold the causal structure into attn_mask, or drop attn_mask."
         )
     if enable_gqa:
         key, value = _share_heads(query, key, value)
-    _check_shapes(query, key, value, None if is_causal else attn_mask)
+    _check_shapes(query, key, value, attn_mask)
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = _linalg.matmul(query, key.mT) * scale_factor
     if is_causal:
         scores = _math.where(_causal_mask(query.shape[-2], key.shape[-2]), scores, _NEG_INF)
-    elif attn_mask is not None:
+    if attn_mask is not None:
         if attn_mask.dtype.name == "bool":
             scores = _math.where(attn_mask, scores, _NEG_INF)
         else:
@@ -178,6 +182,21 @@ def scaled_dot_product_attention(
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, True)
     return _linalg.matmul(weights, value)
+
+
+def _mask_and_causal_allowed(
+    query: Tensor, value: Tensor, attn_mask: Tensor, dropout_p: float
+) -> bool:
+    """Whether PyTorch applies ``attn_mask`` and the causal mask together (it then keeps the
+    positions both allow): only for 4-D (batch, heads, L, E) inputs whose values have the
+    query's feature size, with no dropout and a mask that needs no gradient. Elsewhere it
+    refuses the pair."""
+    return (
+        query.ndim == 4
+        and query.shape[-1] == value.shape[-1]
+        and dropout_p == 0
+        and not attn_mask.requires_grad
+    )
 
 
 def _canonical_mask(mask: Tensor | None, name: str, like: Tensor) -> Tensor | None:

@@ -99,6 +99,11 @@ def _conv(
             f"channels instead. Fix: the input's dimension 1 must equal in_channels "
             f"(= weight.shape[1] * groups)."
         )
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
+        )
     if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not weight.dtype):
         raise RuntimeError(
             f"Input type ({input.dtype.name}) and weight type ({weight.dtype.name})"

@@ -120,7 +120,10 @@ def ctc_loss(
     for t in range(max(input_lengths, default=0)):
         stay = alpha
         advance = cat([no_way, alpha[:, :-1]], 1)
-        jump = _math.where(skip_allowed, cat([no_way, no_way, alpha[:, :-2]], 1), -math.inf)
+        # Cut back to the state count: with every target empty there is one state, and the
+        # two leading no_way columns alone would be wider than alpha.
+        two_back = cat([no_way, no_way, alpha[:, :-2]], 1)[:, :states]
+        jump = _math.where(skip_allowed, two_back, -math.inf)
         step = _logsumexp(stack([stay, advance, jump])) + emissions[t]
         alpha = _math.where(constant(t < running), step, alpha)
 

@@ -300,9 +300,11 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
             f"but got {list(output_size)}"
         )
     targets = [size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)]
-    if any(t <= 0 for t in targets):
+    # A size of 0 is allowed, as in PyTorch: the output is empty along that dimension.
+    if any(t < 0 for t in targets):
         raise RuntimeError(
-            f"{name}: output_size must be {n} positive sizes, but got {list(output_size)}"
+            f"{name}: elements of output_size must be greater than or equal to 0 but received "
+            f"{list(output_size)}"
         )
     if any(size == 0 for size in sizes):
         raise RuntimeError(

@@ -294,7 +294,8 @@ def interpolate(
         )
     spatial = list(input.shape[2:])
     for n, target in zip(spatial, sizes, strict=True):
-        if n <= 0 or target <= 0:
+        # "area" is an adaptive average pool, which gives an empty output for a size of 0
+        if n <= 0 or (target <= 0 and mode != "area"):
             names = "DHW"[3 - len(spatial) :]
             raise RuntimeError(
                 "Input and output sizes should be greater than 0, but got input "
@@ -304,14 +305,12 @@ def interpolate(
     if mode == "area":
         from arraygrad.nn import _pooling
 
-        if input.ndim == 5:
-            raise NotImplementedError(
-                "interpolate: mode='area' on 5-D input needs adaptive_avg_pool3d, which "
-                "arraygrad does not have yet. Fix: pool each depth slice with mode='area' on 4-D "
-                "input."
-            )
-        pool = _pooling.adaptive_avg_pool1d if input.ndim == 3 else _pooling.adaptive_avg_pool2d
-        return pool(input, sizes if input.ndim == 4 else sizes[0])
+        pools = {
+            3: _pooling.adaptive_avg_pool1d,
+            4: _pooling.adaptive_avg_pool2d,
+            5: _pooling.adaptive_avg_pool3d,
+        }
+        return pools[input.ndim](input, sizes if input.ndim > 3 else sizes[0])
     if not input.dtype.is_floating_point:
         kernel = "nearest" if mode.startswith("nearest") else "linear"
         kernel = "index_ranges_weights" if antialias else f"indices_weights_{kernel}"
