@@ -278,8 +278,17 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     tensor([8.0000, 1.5000])
     """
     require_tensor("ldexp", "other", 2, other)
-    a, b = _float_operands(require_tensor("ldexp", "input", 1, input), other)
-    return mul(a, pow(2.0, b))
+    input = require_tensor("ldexp", "input", 1, input)
+    # PyTorch computes input * 2.0 ** other in the promoted dtype of the two (made floating),
+    # the power in a floating exponent's own dtype (a float16 exponent rounds it to float16):
+    # the input is not promoted with the exponent first, or an int8 0-d -3 would become the
+    # uint8 253 of a dimensioned uint8 exponent.
+    target = _dtype.result_type(input, other)
+    if target.category != _FLOAT:
+        target = _dtype.get_default_dtype()
+    exponent = other if other.dtype.is_floating_point else astype(other, target)
+    result = mul(input, pow(2.0, exponent))
+    return result if result.dtype is target else astype(result, target)
 
 
 def _integer_gcd(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor, Tensor]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _dtype, ops
-from arraygrad._math import _operands, as_tensor, binary, where
+from arraygrad._math import _operands, _wrapped, as_tensor, binary, where
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -75,6 +75,9 @@ def _shift(name: str, input: Any, other: Any, left: bool) -> Tensor:
     if isinstance(input, Tensor) and other.__class__ is int and input.dtype is not _dtype.bool_:
         # A Python count keeps the tensor's dtype and may lie outside it (uint8 << -1).
         _check_integral("lshift" if left else "rshift", input, bool_ok=False)
+        # PyTorch converts the count to the tensor's dtype first, wrapping around: an int8
+        # tensor shifted by -2**40 is shifted by 0.
+        other = _wrapped(other, input)
         bits = 8 * input.dtype.itemsize
         if 0 <= other < bits:
             return binary(_LEFT if left else _RIGHT, input, other)

@@ -215,11 +215,18 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     """Apply a two-input primitive with PyTorch's promotion and broadcasting errors."""
     # Two tensors of one dtype, the most common case, need no promotion.
     if a.__class__ is not Tensor or b.__class__ is not Tensor or a._data.dtype != b._data.dtype:
+        if prim is ops.subtract:  # a bool operand: PyTorch refuses (two bool tensors: below)
+            check_bool_subtraction(a, b)
         a, b = _operands(a, b, wrap=True)  # the integer ops of binary compute in the dtype
     try:
         return prim.apply2(a, b)
     except ValueError as error:
         raise _broadcast_error(a, b, error) from None
+    except TypeError:
+        # Array libraries refuse to subtract two bool arrays: PyTorch's error, with its fix.
+        if prim is ops.subtract:
+            check_bool_subtraction(a, b)
+        raise
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -229,16 +236,63 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     >>> arraygrad.add(arraygrad.tensor([1.0, 2.0]), 1)
     tensor([2., 3.])
     """
-    if alpha != 1:
-        other = mul(other, alpha)
+    if alpha.__class__ is not int or alpha != 1:
+        input, other = _scaled_operands(input, other, alpha)
     return binary(ops.add, input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """``input - alpha * other``."""
-    if alpha != 1:
-        other = mul(other, alpha)
+    """``input - alpha * other``; PyTorch refuses bool operands (``^`` or ``~`` is meant)."""
+    check_bool_subtraction(input, other)
+    if alpha.__class__ is not int or alpha != 1:
+        input, other = _scaled_operands(input, other, alpha)
     return binary(ops.subtract, input, other)
+
+
+def check_bool_subtraction(a: Any, b: Any) -> None:
+    """PyTorch's refusal of ``a - b`` where either is a bool tensor or Python bool (off the
+    fast path of two tensors of one dtype, where the array library refuses two bools)."""
+    a_bool = a.__class__ is bool or (
+        a.__class__ is Tensor and _dtype.from_xp(a._data.dtype) is _dtype.bool_
+    )
+    b_bool = b.__class__ is bool or (
+        b.__class__ is Tensor and _dtype.from_xp(b._data.dtype) is _dtype.bool_
+    )
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
+    """``input`` and ``alpha * other`` for add and sub, computed in the dtype of
+    ``input op other``: ``alpha`` takes no part in promotion (uint8 + alpha * bool stays uint8),
+    so PyTorch refuses one the result's dtype cannot hold."""
+    a, b = _operands(input, other, wrap=True)
+    target = _dtype.result_type(a, b)
+    if isinstance(alpha, bool) and target is not _dtype.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if (
+        target.category != _FLOAT
+        and isinstance(alpha, numbers.Real)
+        and not isinstance(alpha, numbers.Integral)
+    ):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    alpha = _dtype.checked_scalar(alpha, target)
+    if target is _dtype.bool_:
+        alpha = bool(alpha)  # True + 2 * mask stays a mask: alpha as its truth value
+    if b.__class__ is Tensor:
+        return a, binary(ops.multiply, b, alpha)
+    scaled = b * alpha  # a Python number: the product is applied at the tensor's dtype
+    return a, bool(scaled) if target is _dtype.bool_ else scaled
 
 
 def mul(input: Any, other: Any) -> Tensor:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import linalg
+from arraygrad import _math, linalg
 from arraygrad._aliases import _check_probability
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
@@ -362,8 +362,11 @@ def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     >>> arraygrad.rsub(arraygrad.tensor([1.0, 2.0]), 5.0, 2)
     tensor([3., 1.])
     """
-    scaled = input if isinstance(alpha, int) and alpha == 1 else input * alpha
-    return scaled.__rsub__(other)
+    if not isinstance(input, Tensor):  # as PyTorch's argument parser, which wants a tensor
+        raise TypeError(
+            f"rsub(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    return _math.sub(other, input, alpha=alpha)
 
 
 def fill(input: Tensor, value: Any) -> Tensor:

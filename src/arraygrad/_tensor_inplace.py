@@ -229,13 +229,13 @@ class TensorInPlaceMethods:
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
-        if alpha == 1:
+        if alpha.__class__ is int and alpha == 1:  # alpha=True or 1.0 is checked by add
             return _ag._inplace.update(self, _ag._math.add, "add", other)
         return _ag._inplace.apply(self, _ag._math.add, other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
-        if alpha == 1:
+        if alpha.__class__ is int and alpha == 1:  # alpha=True or 1.0 is checked by sub
             return _ag._inplace.update(self, _ag._math.sub, "subtract", other)
         return _ag._inplace.apply(self, _ag._math.sub, other, alpha=alpha)
 

@@ -22,6 +22,7 @@ from tests.ops._helpers import DTYPES, lib
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
     strict_backend,
@@ -407,3 +408,81 @@ def test_integer_division_by_a_wrapped_int_matches_torch(number: int, op: Any) -
         mine = op(ag.tensor(values, dtype=getattr(ag, dtype)), number)
         assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
         assert mine.tolist() == theirs.tolist()
+
+
+def test_integer_tensor_to_negative_tensor_powers_like_torch() -> None:
+    # NumPy refuses them; torch gives 1 for base 1, +-1 for base -1 and 0 otherwise (0 too).
+    def run(lib: Any) -> Any:
+        base = lib.tensor([0, 1, -1, 2, -2, -1, 5, 3], dtype=lib.int32)
+        exponent = lib.tensor([-1, -3, -3, -1, -2, -2, 0, 2], dtype=lib.int32)
+        small = lib.tensor([0, 1, 2], dtype=lib.uint8) ** lib.tensor([-1, -1, 2], dtype=lib.int8)
+        return base**exponent, small, lib.pow(True, lib.tensor([-3, 2], dtype=lib.int16))
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+
+
+def test_ldexp_does_not_promote_the_input_with_the_exponent() -> None:
+    # An int8 0-d -3 beside a uint8 exponent stays -3 (the promoted uint8 would be 253), and a
+    # float16 exponent's power is rounded to float16, as in torch's input * 2.0 ** other.
+    def run(lib: Any) -> Any:
+        a = lib.ldexp(lib.tensor(-3, dtype=lib.int8), lib.tensor([3, 7], dtype=lib.uint8))
+        b = lib.ldexp(lib.tensor([7.0], dtype=lib.float64), lib.tensor([1.25], dtype=lib.float16))
+        c = lib.ldexp(lib.tensor([3.0], dtype=lib.float16), lib.tensor([3]))
+        return a, b, c
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+
+
+def test_add_and_sub_alpha_take_no_part_in_promotion() -> None:
+    def run(lib: Any) -> Any:
+        mask = lib.tensor([True, False])
+        u8 = lib.tensor([1, 2], dtype=lib.uint8)
+        return (
+            lib.add(u8, mask, alpha=-1),  # uint8, not int64: alpha is converted to uint8
+            lib.add(mask, mask, alpha=2),  # bool: alpha as its truth value
+            lib.add(mask, True, alpha=2),
+            lib.sub(lib.tensor([1, 2], dtype=lib.int32), 2**40, alpha=2),  # wraps to 0
+            lib.rsub(lib.tensor([1.0, 2.0]), 5.0, alpha=2),
+        )
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "lib.add(lib.tensor([1.0]), 1, alpha=True)",  # bool alpha, float result
+        "lib.sub(lib.tensor([1]), lib.tensor([2]), alpha=True)",
+        "lib.tensor([1.0]).add_(lib.tensor(False), alpha=True)",
+        "lib.tensor([1]).sub_(2, alpha=True)",
+        "lib.add(lib.tensor([1]), lib.tensor([2]), alpha=0.5)",  # float alpha, integer result
+        "lib.tensor([1], dtype=lib.uint8).add_(1, alpha=0.5)",
+        "lib.rsub(lib.tensor([1]), 1, alpha=0.5)",
+        "lib.add(lib.tensor([1], dtype=lib.int8), 2, alpha=300)",  # alpha overflows int8
+        "lib.tensor([1.0]) - lib.tensor([True])",  # subtraction with a bool tensor
+        "lib.tensor([True]) - lib.tensor([True])",
+        "lib.tensor([True]) - 1",
+        "1 - lib.tensor([True])",
+        "lib.tensor([1]) - True",
+        "lib.sub(lib.tensor([2]), lib.tensor(True))",
+        "lib.rsub(lib.tensor([True]), 1)",
+        "lib.tensor([1]).sub_(lib.tensor([True]))",
+    ],
+)
+def test_add_and_sub_refuse_what_torch_refuses(call: str) -> None:
+    expected, actual = outcome_in_each(lambda lib: eval(call))
+    assert actual == expected == "RuntimeError"
+
+
+def test_rsub_of_a_number_input_raises_type_error_like_torch() -> None:
+    # It returned NotImplemented (the number's __rsub__) instead of raising.
+    expected, actual = outcome_in_each(
+        lambda lib: lib.rsub(300, lib.tensor([1])), errors=(TypeError,)
+    )
+    assert actual == expected == "TypeError"

@@ -202,3 +202,15 @@ def test_invert_operator_on_floats_raises_type_error_like_torch() -> None:
         ~torch.tensor([1.0])
     with pytest.raises(TypeError, match="only implemented on integer and Boolean"):
         ~ag.tensor([1.0])
+
+
+@pytest.mark.parametrize("count", [-(2**40), 2**40 + 1, -(2**32) + 2])
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "int32", "int64"])
+def test_python_shift_counts_wrap_to_the_tensor_dtype_like_torch(count: int, dtype: str) -> None:
+    # torch converts the count to the tensor's dtype first: int8 << -2**40 shifts by 0.
+    def run(lib: Any) -> Any:
+        x = lib.tensor([1, 3, 100], dtype=getattr(lib, dtype))
+        return x << count, x >> count
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        np.testing.assert_array_equal(actual.numpy(), expected.numpy())

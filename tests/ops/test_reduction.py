@@ -415,3 +415,20 @@ def test_std_higher_derivatives_match_torch(std: Any, points: list) -> None:
     for point in points:
         check_higher_derivatives_against_torch(std, [np.array(point)])
         check_higher_derivatives_against_torch(lambda x: std(x) * x, [np.array(point)])
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "nansum", "cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "uint8", "bool"])
+def test_integer_dtype_argument_is_the_result_dtype(name: str, dtype: str) -> None:
+    # The Array API sums small integers in int64 (NumPy: uint8 in uint64); torch keeps dtype=.
+    if dtype == "bool" and name.startswith("cum"):
+        pytest.skip("torch: cumsum/cumprod not implemented for Bool")
+
+    def run(lib: Any) -> Any:
+        x = lib.tensor([[1, 2, 3], [4, 0, 6]], dtype=lib.int16)
+        args = (x, 1) if name.startswith("cum") else (x,)
+        return getattr(lib, name)(*args, dtype=getattr(lib, dtype))
+
+    expected, actual = run(torch), run(ag)
+    assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+    np.testing.assert_array_equal(actual.numpy(), expected.numpy())

@@ -63,9 +63,25 @@ def _pow_vjp_exponent(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
     return g * ns.where(at_zero, 0.0, out * ns.log(x))
 
 
+def _power(xp: Any, x: Any, y: Any) -> Any:
+    try:
+        return x**y
+    except ValueError:
+        # NumPy refuses an integer array to negative integer powers; PyTorch computes them
+        # (its Python-number exponents are refused before here, in _math.pow): 1 ** -n is 1,
+        # (-1) ** -n is 1 or -1 by the parity of n, any other base gives 0 (0 ** -n too).
+        negative = y < 0
+        magnitude = x ** xp.where(negative, xp.zeros_like(y), y)
+        odd = (y % 2) != 0
+        one = xp.ones_like(magnitude)
+        unit = xp.where((x == -1) & odd, -one, one) if bool(xp.any(x < 0)) else one
+        inverse = xp.where((x == 1) | (x == -1), unit, xp.zeros_like(magnitude))
+        return xp.where(negative, inverse, magnitude)
+
+
 pow = Primitive(
     "pow",
-    forward=lambda xp, x, y: x**y,
+    forward=_power,
     vjp=(_pow_vjp_base, _pow_vjp_exponent),
     reads_output=True,
     rule_reads=((0, 1), (0, 1, "out")),  # only the exponent's rule reads out

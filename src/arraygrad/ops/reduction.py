@@ -48,9 +48,19 @@ def _mean_vjp(
 # ``axis`` is None or a tuple of non-negative ints (the PyTorch layer normalises ``dim``). The
 # defaults are the reduction over everything, which ``loss = (...).mean()`` records without
 # parameters: the engine then calls the rule positionally, its cheapest call.
+def _in_dtype_of(xp: Any, result: Any, x: Any) -> Any:
+    """``result`` in ``x``'s dtype: the Array API sums and multiplies small integers in the
+    default integer dtype (NumPy: uint8 in uint64, which arraygrad has not), PyTorch in the
+    input's own. Integer sums and products wrap the same way in either, so a cast after is
+    exact; the PyTorch layer has already cast to ``dtype=`` or int64 where it should."""
+    return result if result.dtype == x.dtype else xp.astype(result, x.dtype)
+
+
 sum = Primitive(
     "sum",
-    forward=lambda xp, x, *, axis=None, keepdims=False: xp.sum(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis=None, keepdims=False: _in_dtype_of(
+        xp, xp.sum(x, axis=axis, keepdims=keepdims), x
+    ),
     vjp=(_sum_vjp,),
     reads_inputs=False,
 )
@@ -121,7 +131,9 @@ def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -
 # ``axis`` is None or a one-element tuple (torch.prod reduces one dim or all).
 prod = Primitive(
     "prod",
-    forward=lambda xp, x, *, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _in_dtype_of(
+        xp, xp.prod(x, axis=axis, keepdims=keepdims), x
+    ),
     vjp=(_prod_vjp,),
     reads_output=True,
 )
@@ -245,7 +257,7 @@ search_rows = Primitive("searchsorted", forward=_searchsorted, vjp=None)
 # Scans: ``axis`` is one non-negative int (the PyTorch layer reshapes 0-d tensors to 1-d).
 cumulative_sum = Primitive(
     "cumsum",
-    forward=lambda xp, x, *, axis: xp.cumulative_sum(x, axis=axis),
+    forward=lambda xp, x, *, axis: _in_dtype_of(xp, xp.cumulative_sum(x, axis=axis), x),
     vjp=(lambda ns, g, out, x, *, axis: _reverse_cumsum(ns, g, axis),),
     reads_inputs=False,
 )
@@ -274,8 +286,8 @@ def _cumprod_vjp(
 
 cumulative_prod = Primitive(
     "cumprod",
-    forward=lambda xp, x, *, axis, include_initial=False: xp.cumulative_prod(
-        x, axis=axis, include_initial=include_initial
+    forward=lambda xp, x, *, axis, include_initial=False: _in_dtype_of(
+        xp, xp.cumulative_prod(x, axis=axis, include_initial=include_initial), x
     ),
     vjp=(_cumprod_vjp,),
     reads_output=True,
