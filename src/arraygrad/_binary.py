@@ -85,13 +85,16 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
-    a, b = _operands(a, b)
-    target = _dtype.result_type(a, b)
-    if target.category != _FLOAT:
-        target = _dtype.get_default_dtype()
-        # A Python number goes straight to the float dtype (an int past int64 too, as in torch).
-        a = ops.astype(a, target) if isinstance(a, Tensor) else float(a)
-        b = ops.astype(b, target) if isinstance(b, Tensor) else float(b)
+    common_a, common_b = _operands(a, b)
+    target = _dtype.result_type(common_a, common_b)
+    if target.category == _FLOAT:
+        return as_tensor(common_a, target), as_tensor(common_b, target)
+    target = _dtype.get_default_dtype()
+    # Each operand goes straight to the float dtype, as in PyTorch: through the common integer
+    # dtype first, a 0-d uint8 200 beside an int8 tensor would wrap to -56. A Python number
+    # too (an int past int64 included).
+    a = ops.astype(a, target) if isinstance(a, Tensor) else float(a)
+    b = ops.astype(b, target) if isinstance(b, Tensor) else float(b)
     return as_tensor(a, target), as_tensor(b, target)
 
 

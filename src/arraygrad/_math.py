@@ -330,8 +330,10 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     a, b = _operands(input, other)
     target = _dtype.result_type(a, b)
     if target.category != _FLOAT:
+        # Integers divide in the default float dtype, each operand converted straight to it
+        # (through their common integer dtype, a 0-d uint8 200 beside int8 would wrap to -56).
         target = _dtype.get_default_dtype()
-        a, b = _cast(as_tensor(a), target), _cast(b, target)
+        a, b = _cast(as_tensor(input), target), _cast(other, target)
     return binary(ops.divide, a, b)
 
 

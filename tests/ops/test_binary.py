@@ -486,3 +486,26 @@ def test_rsub_of_a_number_input_raises_type_error_like_torch() -> None:
         lambda lib: lib.rsub(300, lib.tensor([1])), errors=(TypeError,)
     )
     assert actual == expected == "TypeError"
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, a, b: a / b,
+        lambda lib, a, b: lib.true_divide(a, b),
+        lambda lib, a, b: lib.div(b, a),
+        lambda lib, a, b: lib.xlogy(a, b),
+        lambda lib, a, b: lib.xlogy(b, a),
+    ],
+)
+def test_integer_operands_go_straight_to_float_without_wrapping(fn: Any) -> None:
+    # int8 beside a 0-d uint8 200: converted to their common integer dtype first, 200 wrapped
+    # to -56 before the float division or log (a uint8 0-d takes no part in the promotion)
+    results = []
+    for library in (ag, torch):
+        a = library.tensor([100, -50, 3], dtype=library.int8)
+        b = library.tensor(200, dtype=library.uint8)
+        out = fn(library, a, b)
+        results.append((str(out.dtype).split(".")[-1], out.tolist()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6, equal_nan=True)
