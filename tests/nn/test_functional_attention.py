@@ -299,6 +299,18 @@ K = np.zeros((2, 5, 4))
             ),
             "Expected key_padded_mask.shape",
         ),
+        (  # kdim/vdim projections: the weight that does not fit its input is named
+            lambda L: L.nn.MultiheadAttention(4, 2, kdim=3, vdim=2)(
+                L.zeros(3, 2, 4), L.zeros(5, 2, 3), L.zeros(5, 2, 5)
+            ),
+            r"expecting value weights shape of \(4, 5\), but got .*\[4, 2\]",
+        ),
+        (
+            lambda L: L.nn.MultiheadAttention(4, 2, kdim=3, vdim=2)(
+                L.zeros(3, 4), L.zeros(5, 2), L.zeros(5, 2)
+            ),
+            r"expecting key weights shape of \(4, 2\), but got .*\[4, 3\]",
+        ),
     ],
 )
 def test_errors_match_torch(fn: Any, match: str) -> None:

@@ -441,6 +441,24 @@ def test_one_hot_matches_torch() -> None:
         np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("pad", [(-1, 2), (2, -1), (-3, 1), (0, -2, 1, -1), (-1, -1, 2, 0)])
+def test_pad_non_constant_modes_crop_negative_sizes_like_torch(
+    mode: str, pad: tuple[int, ...]
+) -> None:
+    # torch crops where a size is negative: reflect and replicate read the whole input for the
+    # rest, circular wraps the cropped input
+    x = np.random.default_rng(3).standard_normal((2, 3, 4))
+    th, mine = torch.tensor(x, requires_grad=True), ag.tensor(x, requires_grad=True)
+    theirs = torch.nn.functional.pad(th, pad, mode=mode)
+    ours = AF.pad(mine, pad, mode=mode)
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    weights = np.random.default_rng(5).standard_normal(tuple(theirs.shape))
+    (theirs * torch.tensor(weights)).sum().backward()
+    (ours * ag.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(mine.grad.numpy(), th.grad.numpy(), rtol=1e-12)
+
+
 def _raises_like_torch(fn: Any, arrays: tuple, match: str) -> None:
     with pytest.raises(Exception) as theirs:
         fn(*[torch.tensor(a) for a in arrays])
@@ -488,6 +506,27 @@ IMG = np.zeros((2, 2, 5, 5))
             "Padding size should be less than the corresponding input dimension",
         ),
         (lambda x: F(x).pad(x, (1, 2, 3)), (IMG,), "Padding length must be divisible by 2"),
+        (
+            lambda x: F(x).pad(x[0, 0, 0], (1, 1), mode="replicate"),
+            (IMG,),
+            "Padding size 2 is not supported for 1D input tensor",
+        ),
+        (
+            lambda x: F(x).pad(x[0], (1, 1, 1, 1, 1, 1), mode="circular"),
+            (IMG,),
+            "Padding size 6 is not supported for 3D input tensor",
+        ),
+        (
+            lambda x: F(x).pad(x, (1, 1), mode="reflect", value=1.0),
+            (IMG,),
+            'Padding mode "reflect" doesn\'t take in value argument',
+        ),
+        (lambda x: F(x).pad(x, (-3, -3)), (IMG,), "length must be non-negative"),
+        (
+            lambda x: F(x).pad(x[0], (-4, -2), mode="replicate"),
+            (IMG,),
+            "too small",
+        ),
         (
             lambda x: F(x).layer_norm(x, [4]),
             (IMG,),

@@ -324,6 +324,13 @@ COLS = np.zeros((1, 8, 6))
         (lambda x: F(x).interpolate(x, size=3, mode="linear"), (IMG,), "linear mode needs 3D"),
         (lambda x: F(x).interpolate(x[0], size=3, mode="bilinear"), (IMG,), "needs 4D input"),
         (lambda x: F(x).interpolate(x[0, 0], size=3), (IMG,), "Only 3D, 4D and 5D"),
+        # the size's length is checked before the input's rank
+        (lambda x: F(x).interpolate(x[0, 0], size=(3,)), (IMG,), "same number of spatial"),
+        (
+            lambda x: F(x).interpolate(x[0, 0], scale_factor=(2.0,)),
+            (IMG,),
+            "same number of spatial",
+        ),
         (lambda x: F(x).interpolate(x, size=3, mode="cubic"), (IMG,), "Only 3D, 4D and 5D"),
         (lambda x: F(x).interpolate(x, size=0), (IMG,), "greater than 0"),
         (lambda x: F(x).interpolate(x, scale_factor=0.2), (IMG,), "greater than 0"),

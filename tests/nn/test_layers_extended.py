@@ -289,6 +289,19 @@ def test_instance_norm_feature_mismatch_like_torch() -> None:
         (lambda nn: nn.InstanceNorm1d(3), (2, 3, 4, 5)),
         (lambda nn: nn.InstanceNorm2d(3), (3, 4)),
         (lambda nn: nn.Softmax2d(), (3, 4)),
+        # the circular modules check the rank themselves (ValueError); the other non-constant
+        # modes, and convolutions padding with them, leave it to F.pad (NotImplementedError)
+        (lambda nn: nn.CircularPad1d(1), (4,)),
+        (lambda nn: nn.CircularPad3d(1), (2, 3, 4)),
+        (lambda nn: nn.ReflectionPad1d(1), (1, 1, 2, 5)),
+        (lambda nn: nn.ReplicationPad2d(1), (2, 5)),
+        (lambda nn: nn.Conv1d(2, 3, 2, padding_mode="circular"), (1, 1, 2, 7)),
+        (lambda nn: nn.Conv1d(2, 3, 2, padding="valid", padding_mode="reflect"), (1, 1, 2, 7)),
+        # one value per group (in any mode), and fewer dimensions than the normalized shape
+        (lambda nn: nn.GroupNorm(2, 2), (1, 2)),
+        (lambda nn: nn.GroupNorm(4, 4).eval(), (1, 4, 1)),
+        (lambda nn: nn.RMSNorm((2, 3)), (3,)),
+        (lambda nn: nn.RMSNorm([]), (3,)),
     ],
 )
 def test_layer_input_rank_errors_match_torch(build: Any, shape: tuple) -> None:

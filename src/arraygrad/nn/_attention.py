@@ -336,6 +336,18 @@ def multi_head_attention_forward(
                 "use_separate_proj_weight is True but q_proj_weight, k_proj_weight or "
                 "v_proj_weight is None"
             )
+        # Each projection's weight must map its input's features to embed_dim: PyTorch names
+        # the one that does not (an AssertionError) before any product is taken.
+        for role, weight, features in (
+            ("query", q_proj_weight, embed_dim),
+            ("key", k_proj_weight, key.shape[-1]),
+            ("value", v_proj_weight, value.shape[-1]),
+        ):
+            if tuple(weight.shape) != (embed_dim, features):
+                raise AssertionError(
+                    f"expecting {role} weights shape of {(embed_dim, features)}, but got "
+                    f"{weight.shape}"
+                )
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
             b_q, b_k, b_v = _shape.chunk(in_proj_bias, 3)

@@ -97,6 +97,13 @@ def group_norm(
             "group_norm: num_groups is 0, and the channels are divided among the groups. Fix: "
             "pass num_groups >= 1 that divides the number of channels."
         )
+    # PyTorch views the input as (batch * channels // groups, groups, *spatial) and refuses it,
+    # in any mode and before the divisibility check, when that leaves one value per "channel"
+    viewed = [shape[0] * channels // num_groups, num_groups, *shape[2:]]
+    if viewed[0] * math.prod(shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {viewed}"
+        )
     if num_groups < 0 or channels % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input "
@@ -335,7 +342,16 @@ def rms_norm(
         )
     shape = tuple(int(size) for size in normalized_shape)
     count = len(shape)
-    if count == 0 or input.ndim < count or tuple(input.shape[input.ndim - count :]) != shape:
+    if count == 0:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            f"one element, but got normalized_shape = {list(shape)}"
+        )
+    if input.ndim < count:
+        raise ValueError(
+            f"Input tensor must have at least {count} dimensions, but got {input.ndim}"
+        )
+    if tuple(input.shape[input.ndim - count :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"

@@ -34,6 +34,8 @@ def _constant_pad(input: Tensor, pairs: list[tuple[int, int, int]], value: float
     crop: list[Any] = [slice(None)] * input.ndim
     for axis, before, after in pairs:
         size = input.shape[axis]
+        if size + min(before, 0) + min(after, 0) < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")  # cropped past empty
         crop[axis] = slice(max(-before, 0), size - max(-after, 0))
     if any(before < 0 or after < 0 for _, before, after in pairs):
         input = _shape.getitem(input, tuple(crop))
@@ -60,9 +62,35 @@ def _constant_pad(input: Tensor, pairs: list[tuple[int, int, int]], value: float
     return out
 
 
+# The (pad length, input dimensions) pairs PyTorch's non-constant modes take: 1, 2 or 3 padded
+# dimensions, with or without a batch dimension in front of the channels.
+_INDEX_PAD_DIMS = {2: (2, 3), 4: (3, 4), 6: (4, 5)}
+
+
+def _check_index_pad_dims(input: Tensor, length: int) -> None:
+    if input.ndim not in _INDEX_PAD_DIMS.get(length, ()):
+        raise NotImplementedError(
+            f"Padding size {length} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+
+
 def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> Tensor:
+    """Pad by gathering: each output position reads the input element its mode maps it to.
+
+    A negative size crops, as in PyTorch: reflect and replicate map the output positions
+    ``-before .. size + after`` onto the whole input, while circular crops first and wraps the
+    cropped input (at most once around it)."""
     xp = _backend.xp
     for axis, before, after in pairs:
+        if mode == "circular" and min(before, after) < 0:
+            crop: list[Any] = [slice(None)] * input.ndim
+            crop[axis] = slice(max(-before, 0), input.shape[axis] - max(-after, 0))
+            input = _shape.getitem(input, tuple(crop))
+            before, after = max(before, 0), max(after, 0)
         size = input.shape[axis]
         limit = size if mode == "circular" else size - 1
         if mode != "replicate" and (before > limit or after > limit):
@@ -77,9 +105,10 @@ def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> T
                 f"replicate padding needs a non-empty dimension {axis}: input shape "
                 f"{list(input.shape)}"
             )
-        if min(before, after) < 0:
+        if mode != "circular" and size + before + after <= 0:
             raise RuntimeError(
-                f"negative padding {before, after} is only supported by mode='constant'"
+                f"input (size {size} at dimension {axis}) is too small. Calculated output size: "
+                f"{size + before + after}"
             )
         positions = xp.arange(-before, size + after)
         if mode == "reflect":
@@ -89,7 +118,7 @@ def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> T
         elif mode == "replicate":
             index = xp.clip(positions, 0, size - 1)
         else:
-            index = xp.remainder(positions, size)
+            index = xp.remainder(positions, max(size, 1))
         input = ops.take(input, index, axis=axis)  # repeated indices sum their gradients
     return input
 
@@ -97,12 +126,13 @@ def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> T
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dimensions: ``pad = (left, right, top, bottom, ...)``.
 
-    ``mode`` is ``"constant"`` (``value``, default 0; negative sizes crop), ``"reflect"``
-    (mirror without repeating the edge), ``"replicate"`` (repeat the edge) or ``"circular"``.
+    ``mode`` is ``"constant"`` (``value``, default 0), ``"reflect"`` (mirror without repeating
+    the edge), ``"replicate"`` (repeat the edge) or ``"circular"``; negative sizes crop. As in
+    PyTorch, the last three pad 1, 2 or 3 dimensions of an input with one or two more.
 
     >>> import arraygrad
-    >>> pad(arraygrad.tensor([1.0, 2.0]), (1, 2), mode="replicate")
-    tensor([1., 1., 2., 2., 2.])
+    >>> pad(arraygrad.tensor([[1.0, 2.0]]), (1, 2), mode="replicate")
+    tensor([[1., 1., 2., 2., 2.]])
     """
     if mode not in _MODES:
         raise NotImplementedError(
@@ -112,5 +142,6 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     if mode == "constant":
         return _constant_pad(input, pairs, 0.0 if value is None else value)
     if value is not None and value != 0:
-        raise ValueError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    _check_index_pad_dims(input, len(pairs) * 2)
     return _index_pad(input, pairs, mode)

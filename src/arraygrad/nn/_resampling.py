@@ -274,11 +274,13 @@ def interpolate(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) "
         f"for the modes: {_SUPPORTED} (got {mode})"
     )
-    if input.ndim not in (3, 4, 5) or mode not in _MODES:
-        raise unsupported
-    # "area" always works from an output size, as PyTorch's recompute path.
+    # "area" always works from an output size, as PyTorch's recompute path. The sizes are
+    # checked first, as PyTorch: a size or scale_factor sequence of the wrong length is a
+    # ValueError whatever the input's rank or the mode.
     recompute = True if mode == "area" and size is None else recompute_scale_factor
     sizes, scales = _output_sizes(input, size, scale_factor, recompute)
+    if input.ndim not in (3, 4, 5) or mode not in _MODES:
+        raise unsupported
     if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
         raise ValueError(
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "

@@ -117,12 +117,16 @@ class _ConvNd(Module):
 
     def _padded(self, input: Tensor) -> tuple[Tensor, Any]:
         """The input padded by ``padding_mode`` (non-zero modes) and the padding left to do."""
-        if self.padding_mode == "zeros" or self.padding == "valid":
+        if self.padding_mode == "zeros":
             return input, self.padding
         # F.pad takes (left, right) pairs starting from the last dimension. "same" pads the
-        # dilated kernel's span less one, the odd element on the right (as PyTorch).
+        # dilated kernel's span less one, the odd element on the right (as PyTorch). "valid"
+        # still goes through F.pad, with zero sizes, as PyTorch: its check of the input's rank
+        # is the error a wrongly shaped input gets.
         pads: list[int] = []
-        if self.padding == "same":
+        if self.padding == "valid":
+            pads = [0, 0] * len(self.kernel_size)
+        elif self.padding == "same":
             for k, d in zip(reversed(self.kernel_size), reversed(self.dilation), strict=True):
                 total = d * (k - 1)
                 pads += [total // 2, total - total // 2]

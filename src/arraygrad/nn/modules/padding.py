@@ -137,6 +137,15 @@ class _CircularPadNd(_PadNd):
 
     mode = "circular"
 
+    def forward(self, input: Tensor) -> Tensor:
+        # PyTorch's circular modules name the input's rank before F.pad sees it (a ValueError,
+        # where the reflection and replication modules leave it to F.pad's NotImplementedError)
+        if input.ndim not in (self.dims + 1, self.dims + 2):
+            raise ValueError(
+                f"expected {self.dims + 1}D or {self.dims + 2}D input (got {input.ndim}D input)"
+            )
+        return super().forward(input)
+
 
 class ReflectionPad1d(_ReflectionPadNd):
     """Pad the last dimension with its mirror image (the edge not repeated)."""
