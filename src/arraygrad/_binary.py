@@ -282,6 +282,10 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """
     require_tensor("ldexp", "other", 2, other)
     input = require_tensor("ldexp", "input", 1, input)
+    if input.dtype.is_floating_point:
+        # PyTorch raises the exponent's power of two in the exponent's dtype, which has no
+        # bool kernel (an integer input converts both operands to float first).
+        _dtype.check_not_bool("ldexp_cpu_exp", other.dtype)
     # PyTorch computes input * 2.0 ** other in the promoted dtype of the two (made floating),
     # the power in a floating exponent's own dtype (a float16 exponent rounds it to float16):
     # the input is not promoted with the exponent first, or an int8 0-d -3 would become the

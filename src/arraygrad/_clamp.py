@@ -44,6 +44,9 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         if high is None:
             return ops.clamp_min_tensor(input, low)
         return ops.clamp_tensor(input, low, high)
+    if target is _dtype.bool_:  # number bounds: PyTorch's scalar kernels have no bool form
+        kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
+        _dtype.check_not_bool(f"{kernel}_scalar_cpu", target)
     return ops.clip(
         input,
         min=None if min is None else _dtype.checked_scalar(_scalar(min), target),

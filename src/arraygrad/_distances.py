@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from arraygrad import _backend, ops
-from arraygrad._math import _operands
+from arraygrad._math import _operands, check_bool_subtraction
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -29,6 +29,7 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """
     from arraygrad._statistics import vector_norm
 
+    check_bool_subtraction(input, other)  # PyTorch subtracts first: its error for bools
     a, b = _operands(input, other)
     if not a.dtype.is_floating_point:
         raise RuntimeError(

@@ -80,6 +80,16 @@ def torch_type_name(dt: dtype) -> str:
     return _TORCH_NAMES.get(dt.name, dt.name)
 
 
+def check_not_bool(kernel: str, dt: dtype) -> None:
+    """PyTorch's NotImplementedError for an op with no bool kernel (sorting and counting ops,
+    ``dot``, ...) called on a bool tensor, which NumPy would compute."""
+    if dt is bool_:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for 'Bool'. Fix: convert the tensor first, e.g. "
+            "x.long() or x.float()."
+        )
+
+
 _default_float = float32
 
 # The array library's dtype objects, keyed both ways; rebuilt when the backend changes.

@@ -260,6 +260,16 @@ def _check_leaf(target: Tensor, overlap: bool = False) -> None:
         _view_checks.check_write(target, overlap)
 
 
+def check_castable(result_dtype: _dtype.dtype, target_dtype: _dtype.dtype) -> None:
+    """PyTorch's refusal to write a result into a tensor of a lower dtype category (a float
+    result into an integer tensor, an integer one into a bool tensor)."""
+    if result_dtype.category > target_dtype.category:
+        raise RuntimeError(
+            f"result type {result_dtype.name} can't be cast to the desired output type "
+            f"{target_dtype.name}. Fix: convert the tensor first (e.g. x = x.float())."
+        )
+
+
 def _write(target: Tensor, result: Tensor) -> None:
     data = result._data
     if data.shape == target._data.shape and data.dtype == target._data.dtype:
@@ -275,11 +285,7 @@ def _write(target: Tensor, result: Tensor) -> None:
             "tensor; use the out-of-place op instead."
         )
     result_dtype, target_dtype = result.dtype, target.dtype
-    if result_dtype.category > target_dtype.category:
-        raise RuntimeError(
-            f"result type {result_dtype.name} can't be cast to the desired output type "
-            f"{target_dtype.name}. Fix: convert the tensor first (e.g. x = x.float())."
-        )
+    check_castable(result_dtype, target_dtype)
     data = result._data
     if result_dtype is not target_dtype:
         data = _backend.xp.astype(data, target._data.dtype)
@@ -354,7 +360,7 @@ def apply_op(
         _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)
         snapshot._node = target._node
-        result = op(snapshot, *args, **kwargs)
+        result = _computed(target, op, snapshot, args, kwargs)
         if result.dtype is not target.dtype:
             result = ops.astype(result, target.dtype)
         _write(target, result)
@@ -363,10 +369,30 @@ def apply_op(
         # Nothing here requires grad, or grad mode is off: the op records no graph either way.
         if target._base is not None:
             _view_checks.check_unrecorded(target, overlap)
-        result = op(target, *args, **kwargs)
+        result = _computed(target, op, target, args, kwargs)
         _write(target, result)
     _primitive.bump_version(target)
     return target
+
+
+def _computed(
+    target: Tensor, op: Callable[..., Tensor], first: Tensor, args: tuple[Any, ...], kwargs: Any
+) -> Tensor:
+    """``op(first, *args, **kwargs)``; where it finds no kernel for the dtypes, PyTorch's
+    in-place op has checked the output's shape first: an operand that broadcasts the result
+    past ``target``'s shape gets that error instead (off the common path: only on failure)."""
+    try:
+        return op(first, *args, **kwargs)
+    except NotImplementedError:
+        shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+        shape = _backend.xp.broadcast_shapes(tuple(target.shape), *shapes)
+        if tuple(shape) != tuple(target.shape):
+            raise RuntimeError(
+                f"output with shape {list(target.shape)} doesn't match the broadcast shape "
+                f"{list(shape)}. Fix: an in-place op cannot change the shape of its tensor; "
+                "use the out-of-place op instead."
+            ) from None
+        raise
 
 
 def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> Tensor:

@@ -143,6 +143,13 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors. Fix: use "
             "matmul for matrices, or flatten the inputs."
         )
+    if input.dtype is not tensor.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_dtype.torch_type_name(input.dtype)} and {_dtype.torch_type_name(tensor.dtype)}. "
+            "Fix: convert one of them, e.g. b.to(a.dtype)."
+        )
+    _dtype.check_not_bool("dot", input.dtype)
     return matmul(input, tensor)
 
 

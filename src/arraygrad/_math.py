@@ -337,11 +337,18 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     return binary(ops.divide, a, b)
 
 
-def _check_integer_divisor(a: Any, b: Any, op: str) -> None:
+def _check_integer_divisor(a: Any, b: Any, op: str, kernel: str) -> None:
     # NumPy quietly returns 0 for an integer division by zero; PyTorch raises.
     target = _dtype.result_type(a, b)
     if target.category == _FLOAT:
         return
+    if target is _dtype.bool_:
+        # PyTorch has no bool kernel for the rounded divisions and moduli (NumPy computes in
+        # int8); ``kernel`` is the name its error gives.
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for 'Bool'. Fix: convert the operands first, "
+            "e.g. x.long(), or use logical operations for truth values."
+        )
     divisor = b._data if isinstance(b, Tensor) else b
     if bool(_backend.xp.any(_backend.xp.asarray(divisor) == 0)):
         raise RuntimeError(
@@ -357,7 +364,9 @@ def _rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
             f"{rounding_mode!r}"
         )
     a, b = _operands(input, other, wrap=True)
-    _check_integer_divisor(a, b, f"div(rounding_mode={rounding_mode!r})")
+    _check_integer_divisor(
+        a, b, f"div(rounding_mode={rounding_mode!r})", f"div_{rounding_mode}_cpu"
+    )
     if rounding_mode == "floor":
         return binary(ops.floor_divide, a, b)
     if _dtype.result_type(a, b).category == _FLOAT:
@@ -399,7 +408,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     Gradients: 1 for ``input``, ``-floor_divide(input, other)`` for ``other``.
     """
     a, b = _operands(input, other, wrap=True)
-    _check_integer_divisor(a, b, "remainder")
+    _check_integer_divisor(a, b, "remainder", "remainder_cpu")
     return binary(ops.remainder, a, b)
 
 
@@ -409,7 +418,7 @@ def fmod(input: Any, other: Any) -> Tensor:
     Gradients: 1 for ``input``, ``-trunc(input / other)`` for ``other``.
     """
     a, b = _operands(input, other, wrap=True)
-    _check_integer_divisor(a, b, "fmod")
+    _check_integer_divisor(a, b, "fmod", "fmod_cpu")
     return binary(ops.fmod, a, b)
 
 
@@ -430,6 +439,14 @@ def pow(input: Any, exponent: Any) -> Tensor:
             ):
                 _checked_exponent(exponent, base_dtype)
             return ops.pow.apply2(input, exponent)
+    if _is_bool(input) and _is_bool(exponent):
+        if isinstance(input, Tensor) and exponent.__class__ is bool:
+            # PyTorch's bool tensor to a Python bool stays bool: x ** True is x, x ** False
+            # is all True, which is x | (not exponent).
+            return binary(ops.bitwise_or, input, not exponent)
+        raise NotImplementedError(
+            "\"pow\" not implemented for 'Bool'. Fix: convert the base first, e.g. x.long() ** y."
+        )
     if isinstance(input, Tensor) and isinstance(exponent, numbers.Number):
         _checked_exponent(exponent, input.dtype)  # NumPy's scalars too
     if (
@@ -448,6 +465,13 @@ def pow(input: Any, exponent: Any) -> Tensor:
         target = _dtype.result_type(_scalar(input), exponent)
         input = as_tensor(_backend.asarray(_scalar(input)), target)
     return binary(ops.pow, input, exponent)
+
+
+def _is_bool(value: Any) -> bool:
+    """Whether ``value`` is a Python bool or a bool tensor."""
+    return value.__class__ is bool or (
+        value.__class__ is Tensor and _dtype.from_xp(value._data.dtype) is _dtype.bool_
+    )
 
 
 def _checked_exponent(exponent: Any, base: _dtype.dtype) -> None:
@@ -531,6 +555,10 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def relu(input: Tensor) -> Tensor:
     """``max(input, 0)``; the gradient at 0 is 0."""
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(
+            "Boolean inputs not supported for relu. Fix: convert the tensor first, e.g. x.float()."
+        )
     return ops.relu.apply1(input)
 
 

@@ -179,6 +179,7 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     tensor(3.)
     """
     xp = _backend.xp
+    _dtype.check_not_bool("median_cpu" if dim is None else "median_out", input.dtype)
     if dim is None:
         if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
             return ops.add(ops.sum(input, axis=None, keepdims=False), math.nan)

@@ -213,6 +213,10 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def _scan(prim: Any, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> Tensor:
+    if dtype is _dtype.bool_ and input.ndim:  # PyTorch has no bool accumulation kernel (a 0-d
+        # scan is a copy, which it makes)
+        kernel = "cumsum_out_cpu" if prim is ops.cumulative_sum else "cumprod_out_cpu"
+        _dtype.check_not_bool(kernel, dtype)
     input = _integer_accumulator(input, dtype)
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:  # a 0-d tensor scans as one element
@@ -286,6 +290,12 @@ def nanmean(
             f"{input.dtype.name} ({describe(input)}). Fix: call .float() first."
         )
     if dtype is not None:
+        if not dtype.is_floating_point:
+            raise RuntimeError(
+                "nanmean(): could not infer output dtype. Optional dtype must be either a "
+                f"floating point or complex dtype. Got: {_dtype.torch_type_name(dtype)}. Fix: "
+                "pass a floating dtype, or none."
+            )
         input = ops.astype(input, dtype)
     present = ops.bitwise_invert(ops.isnan(input))
     count = sum(ops.astype(present, input.dtype), dim, keepdim)

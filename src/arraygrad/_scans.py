@@ -219,6 +219,13 @@ def trapezoid(
     from arraygrad._math import _floating, div, mul, sub
     from arraygrad._reduction import sum as _sum
 
+    if y.dtype is _dtype.bool_ or (x is not None and x.dtype is _dtype.bool_):
+        where = "`y`" if x is None else "`x` or `y`"
+        raise RuntimeError(
+            f"trapezoid: received a bool input for {where}, but bool is not supported. Fix: "
+            "convert it first, e.g. y.float()."
+        )
+
     axis = normalize_dim(dim, y.ndim)
     size = y._data.shape[axis]
     if x is None:

@@ -177,6 +177,7 @@ def searchsorted(
             )
         right = side == "right"
     xp = _backend.xp
+    _check_not_both_bool(sorted_sequence, input)
     values, scalar = _values(input)
     boundaries = sorted_sequence._data
     if boundaries.ndim == 0:
@@ -219,8 +220,15 @@ def bucketize(
             f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim}) "
             f"({describe(boundaries)}). Fix: use searchsorted for a batch of sequences."
         )
+    _check_not_both_bool(boundaries, input)
     values, _ = _values(input)
     return _search(boundaries._data, values, right, out_int32)
+
+
+def _check_not_both_bool(boundaries: Tensor, values: Any) -> None:
+    # PyTorch searches in the common dtype of the two, and has no bool kernel.
+    if values.__class__ is bool or isinstance(values, Tensor):
+        _dtype.check_not_bool("searchsorted_out_cpu", _dtype.result_type(boundaries, values))
 
 
 # --- unique --------------------------------------------------------------------------------------
@@ -354,6 +362,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     [0, 2, 0, 1]
     """
     xp = _backend.xp
+    _dtype.check_not_bool("bincount_cpu", input.dtype)
     if input.dtype.is_floating_point:
         raise NotImplementedError(
             f'"bincount_cpu" not implemented for {input.dtype.name!r}: bincount counts integers. '

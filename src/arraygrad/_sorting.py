@@ -171,6 +171,11 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     >>> arraygrad.tensor([1.0, 4.0, 2.0]).topk(2).values.tolist()
     [4.0, 2.0]
     """
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(
+            "topk does not support bool dtypes on CPU. Fix: convert the tensor first, e.g. "
+            "x.long()."
+        )
     axis = normalize_dim(dim, input.ndim)
     _check_k("topk", input, k, axis, 0)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
@@ -189,6 +194,7 @@ def _kth_index(x: Tensor, k: int, axis: int) -> Any:
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    _dtype.check_not_bool("kthvalue_cpu", input.dtype)
     x, axis = _reduce_dim("kthvalue", input, dim)
     _check_k("kthvalue", input, k, axis, 1)
     return _along("kthvalue", input, axis, keepdim, _kth_index(x, k, axis))
@@ -206,6 +212,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     2.0
     """
     xp = _backend.xp
+    _dtype.check_not_bool("median_cpu" if dim is None else "median_out", input.dtype)
     if dim is None:
         if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
             return ops.sum(input, axis=None, keepdims=False) + math.nan

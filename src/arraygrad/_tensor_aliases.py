@@ -357,15 +357,15 @@ class TensorAliasMethods:
 
     def bitwise_and_(self, other: Any) -> Tensor:
         """In place: ``self &= other``."""
-        return _ag._inplace.apply(self, _ag._bitwise.bitwise_and, other)
+        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_and, other)
 
     def bitwise_or_(self, other: Any) -> Tensor:
         """In place: ``self |= other``."""
-        return _ag._inplace.apply(self, _ag._bitwise.bitwise_or, other)
+        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_or, other)
 
     def bitwise_xor_(self, other: Any) -> Tensor:
         """In place: ``self ^= other``."""
-        return _ag._inplace.apply(self, _ag._bitwise.bitwise_xor, other)
+        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_xor, other)
 
     def bitwise_not_(self) -> Tensor:
         """In place: ``self = ~self``."""
@@ -373,11 +373,11 @@ class TensorAliasMethods:
 
     def bitwise_left_shift_(self, other: Any) -> Tensor:
         """In place: ``self <<= other``."""
-        return _ag._inplace.apply(self, _ag._bitwise.bitwise_left_shift, other)
+        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_left_shift, other)
 
     def bitwise_right_shift_(self, other: Any) -> Tensor:
         """In place: ``self >>= other``."""
-        return _ag._inplace.apply(self, _ag._bitwise.bitwise_right_shift, other)
+        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_right_shift, other)
 
     def __lshift__(self, other: Any) -> Tensor:
         return _ag._bitwise.bitwise_left_shift(self, other)

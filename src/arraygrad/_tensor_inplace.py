@@ -60,7 +60,7 @@ class TensorInPlaceMethods:
         """In place: ``self += weight * (end - self)``."""
         return _ag._inplace.apply(self, _ag._binary.lerp, end, weight)
 
-    def round_(self, *, decimals: int = 0) -> Tensor:
+    def round_(self, *, decimals: int | None = None) -> Tensor:
         """In place: round half to even."""
         return _ag._inplace.apply(self, _ag._unary.round, decimals=decimals)
 

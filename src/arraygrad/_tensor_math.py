@@ -361,8 +361,9 @@ class TensorMathMethods:
         """Element-wise logical exclusive or."""
         return _ag._math.logical_xor(self, other)
 
-    def round(self, *, decimals: int = 0) -> Tensor:
-        """Round half to even to ``decimals`` places (zero gradient)."""
+    def round(self, *, decimals: int | None = None) -> Tensor:
+        """Round half to even to ``decimals`` places (zero gradient; integer tensors refuse
+        ``decimals``, as in PyTorch)."""
         return _ag._unary.round(self, decimals=decimals)
 
     def logit(self, eps: float | None = None) -> Tensor:

@@ -346,18 +346,24 @@ def trunc(input: Tensor) -> Tensor:
 fix = trunc
 
 
-def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     """Round half to even, to ``decimals`` decimal places; zero gradient.
+
+    As in PyTorch, integer tensors are returned unchanged without ``decimals`` and refused
+    with it, even ``decimals=0`` (that form has no integer kernel).
 
     >>> import arraygrad
     >>> arraygrad.round(arraygrad.tensor([0.5, 1.5, 2.25]), decimals=0)
     tensor([0., 2., 2.])
     """
     x = as_tensor(input)
-    if decimals == 0:
+    if decimals is None:
         return _rounding(ops.round, "round_vml_cpu", x)
     if not x.dtype.is_floating_point:
-        raise not_implemented("round_cpu", x, "convert the tensor with .float() first.")
+        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
+        raise not_implemented(kernel, x, "convert the tensor with .float() first.")
+    if decimals == 0:
+        return ops.round(x)
     return ops.round(x, decimals=int(decimals))
 
 

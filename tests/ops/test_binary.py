@@ -509,3 +509,45 @@ def test_integer_operands_go_straight_to_float_without_wrapping(fn: Any) -> None
         results.append((str(out.dtype).split(".")[-1], out.tolist()))
     assert results[0][0] == results[1][0]
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ("lib.tensor([True, False]) ** lib.tensor([True, True])", NotImplementedError),
+        ("lib.pow(False, lib.tensor([True]))", NotImplementedError),
+        ("lib.tensor([True]).pow_(lib.tensor(False))", NotImplementedError),
+        ("lib.tensor([True, False]) % True", NotImplementedError),
+        ("lib.fmod(lib.tensor([True]), lib.tensor([False]))", NotImplementedError),
+        ("lib.tensor([True]) // lib.tensor([True])", NotImplementedError),
+        ("lib.div(lib.tensor([True]), True, rounding_mode='trunc')", NotImplementedError),
+        ("lib.tensor([True]).remainder_(lib.tensor([False]))", NotImplementedError),
+        ("lib.tensor([True]).floor_divide_(True)", NotImplementedError),
+        ("lib.tensor(False).fmod_(lib.tensor([False, True]))", RuntimeError),  # shape first
+        ("lib.dot(lib.tensor([True]), lib.tensor([True]))", NotImplementedError),
+        ("lib.dot(lib.tensor([True]), lib.tensor([1], dtype=lib.uint8))", RuntimeError),
+        ("lib.dist(lib.tensor([1.0]), lib.tensor([True]))", RuntimeError),
+        ("lib.ldexp(lib.tensor([1.0]), lib.tensor([True]))", NotImplementedError),
+        ("lib.clamp_min(lib.tensor([True]), True)", NotImplementedError),
+        ("lib.clamp_max(lib.tensor([True]), False)", NotImplementedError),
+    ],
+)
+def test_bool_operands_torch_has_no_kernel_for_are_refused(call: str, error: type) -> None:
+    # NumPy computes these in int8 or bool (or raises its own division-by-zero error first).
+    expected, actual = outcome_in_each(
+        lambda lib: eval(call), errors=(RuntimeError, NotImplementedError)
+    )
+    assert actual == expected == error.__name__
+
+
+@pytest.mark.parametrize("exponent", [True, False])
+def test_bool_tensor_to_a_python_bool_stays_bool(exponent: bool) -> None:
+    # It gave int8: torch keeps bool (x ** True is x, x ** False is all True).
+    results = []
+    for library in (torch, ag):
+        mask = library.tensor([True, False])
+        results.append((str((mask**exponent).dtype), (mask**exponent).tolist()))
+        results.append((str(mask.pow_(exponent).dtype), mask.tolist()))
+    assert [(d.split(".")[-1], v) for d, v in results[:2]] == [
+        (d.split(".")[-1], v) for d, v in results[2:]
+    ]

@@ -214,3 +214,24 @@ def test_python_shift_counts_wrap_to_the_tensor_dtype_like_torch(count: int, dty
 
     for expected, actual in zip(run(torch), run(ag), strict=True):
         np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "lib.tensor([1, 2], dtype=lib.int8).bitwise_and_(lib.tensor(0.5))",
+        "lib.tensor([True]).bitwise_or_(0.5)",
+        "lib.tensor([3]).__iand__(lib.tensor([1.5]))",
+        "lib.tensor([3]).__ilshift__(2.0)",
+    ],
+)
+def test_in_place_bitwise_op_with_a_float_operand_raises_torchs_cast_error(call: str) -> None:
+    # It raised the kernel's NotImplementedError: torch checks the cast into the tensor first.
+    def run(lib: Any) -> str:
+        try:
+            eval(call)
+        except (RuntimeError, NotImplementedError) as error:
+            return type(error).__name__
+        return "no error"
+
+    assert run(ag) == run(torch) == "RuntimeError"

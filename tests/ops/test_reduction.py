@@ -432,3 +432,40 @@ def test_integer_dtype_argument_is_the_result_dtype(name: str, dtype: str) -> No
     expected, actual = run(torch), run(ag)
     assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
     np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ("lib.cumsum(lib.tensor([1, 2]), 0, dtype=lib.bool)", NotImplementedError),
+        ("lib.cumprod(lib.tensor([1.0, 2.0]), 0, dtype=lib.bool)", NotImplementedError),
+        ("lib.nanmean(lib.tensor([1.0, 2.0]), dtype=lib.int64)", RuntimeError),
+        ("lib.median(lib.tensor([True, False]))", NotImplementedError),
+        ("lib.median(lib.tensor([True, False]), 0)", NotImplementedError),
+        ("lib.nanmedian(lib.tensor([True]))", NotImplementedError),
+        ("lib.kthvalue(lib.tensor([True, False]), 1)", NotImplementedError),
+        ("lib.topk(lib.tensor([True, False]), 1)", RuntimeError),
+        ("lib.bincount(lib.tensor([True, False]))", NotImplementedError),
+        ("lib.searchsorted(lib.tensor([False, True]), lib.tensor([True]))", NotImplementedError),
+        ("lib.trapezoid(lib.tensor([True, False]))", RuntimeError),
+        ("lib.relu(lib.tensor([True]))", RuntimeError),
+        ("lib.tensor([True]).relu_()", RuntimeError),
+        ("lib.round(lib.tensor([1, 2]), decimals=0)", NotImplementedError),
+        ("lib.tensor([1, 2]).round_(decimals=1)", NotImplementedError),
+    ],
+)
+def test_dtypes_torch_has_no_kernel_for_are_refused(call: str, error: type) -> None:
+    # NumPy computes all of these; torch refuses bool inputs (or a bool or integer dtype=, or
+    # decimals= of an integer tensor).
+    def run(lib: Any) -> str:
+        try:
+            eval(call)
+        except (RuntimeError, NotImplementedError) as raised:
+            return type(raised).__name__
+        return "no error"
+
+    assert run(ag) == run(torch) == error.__name__
+
+
+def test_round_of_an_integer_tensor_without_decimals_is_a_copy() -> None:
+    assert ag.round(ag.tensor([1, 2])).tolist() == torch.round(torch.tensor([1, 2])).tolist()
