@@ -151,6 +151,41 @@ def test_numpy_scalars_and_float16_writes_match_torch(case: str) -> None:
     assert outcomes[1] == outcomes[0]
 
 
+def _half() -> Any:
+    return [0.0, -0.0, 1.0, float("inf"), float("-inf"), 7.0]
+
+
+HALF_WITH_HUGE_NUMBERS: dict[str, Callable[[Any], Any]] = {
+    # torch carries a number beyond float16's range in float32: 0 * 2**31 is 0 and inf / 1e10
+    # is inf, where the number rounded to float16 (inf) gives nan.
+    "mul": lambda m: m.tensor(_half(), dtype=m.float16) * 2**31,
+    "rmul": lambda m: 1e10 * m.tensor(_half(), dtype=m.float16),
+    "truediv": lambda m: m.tensor(_half(), dtype=m.float16) / 1e10,
+    "div_trunc": lambda m: m.div(m.tensor(_half(), dtype=m.float16), 2**31, rounding_mode="trunc"),
+    "imul": lambda m: _apply(m.tensor(_half(), dtype=m.float16), lambda t: t.mul_(-(2**40))),
+    "itruediv": lambda m: _apply(m.tensor(_half(), dtype=m.float16), lambda t: t.div_(1e10)),
+    "mul_0d_float64": lambda m: (
+        m.tensor(_half(), dtype=m.float16) * m.tensor(1e10, dtype=m.float64)
+    ),
+    "div_0d_int64": lambda m: m.tensor(_half(), dtype=m.float16) / m.tensor(2**40),
+    # fill_ of a one-element float16 tensor rounds without torch's overflow check.
+    "fill_one_element": lambda m: m.tensor(0.0, dtype=m.float16).fill_(2**63 - 1),
+    "fill_one_element_rounds_down": lambda m: m.zeros(1, dtype=m.float16).fill_(65519.0),
+}
+
+
+def _apply(t: Any, f: Callable[[Any], Any]) -> Any:
+    f(t)
+    return t
+
+
+@pytest.mark.parametrize("case", sorted(HALF_WITH_HUGE_NUMBERS))
+def test_float16_with_numbers_beyond_its_range_matches_torch(case: str) -> None:
+    mine, theirs = HALF_WITH_HUGE_NUMBERS[case](ag), HALF_WITH_HUGE_NUMBERS[case](torch)
+    assert mine.dtype == ag.float16
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
 def test_ints_beyond_64_bits_overflow_as_in_torch() -> None:
     for lib in (torch, ag):
         with pytest.raises(OverflowError):

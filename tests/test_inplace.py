@@ -556,3 +556,10 @@ def test_bad_in_place_index_writes_that_share_memory_say_what_is_wrong() -> None
     with pytest.raises(IndexError, match="Dimension out of range"):
         x.scatter_(0, ag.tensor([[0], [2]]), x[0])
     assert x.tolist() == ag.arange(9.0).view(3, 3).tolist()
+
+
+def test_no_inplace_maximum_or_minimum_as_in_torch() -> None:
+    # torch.Tensor has no maximum_/minimum_: code written against arraygrad must run on torch.
+    for name in ("maximum_", "minimum_"):
+        assert not hasattr(torch.Tensor, name)
+        assert not hasattr(ag.Tensor, name)

@@ -31,6 +31,7 @@ from arraygrad._math import (
     floor_divide,
     ge,
     gt,
+    isinf,
     isnan,
     le,
     logical_or,
@@ -293,9 +294,21 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
     target = _dtype.result_type(input, other)
     if target.category != _FLOAT:
         target = _dtype.get_default_dtype()
-    exponent = other if other.dtype.is_floating_point else astype(other, target)
+    exponent = other
+    if not other.dtype.is_floating_point or (other.ndim == 0 and target is _dtype.float64):
+        # As PyTorch: the power of a 0-d exponent is computed in float64 for a float64 result (7
+        # * 2 ** float32 0.5 is 7 * sqrt(2) to float64's precision), a dimensioned one's in its
+        # own dtype (found by comparing results; a float32 result keeps a 0-d float16's).
+        exponent = astype(other, target)
     result = mul(input, pow(2.0, exponent))
-    return result if result.dtype is target else astype(result, target)
+    result = result if result.dtype is target else astype(result, target)
+    if input.dtype.is_floating_point and not other.dtype.is_floating_point:
+        # A floating input scaled by an integer exponent is C's ldexp: zeros and infinities stay
+        # as they are, where the power of two overflowing (2**200 in float32) or underflowing
+        # would give 0 * inf or inf * 0, nan. Otherwise PyTorch multiplies by the power.
+        x = input if input.dtype is target else astype(input, target)
+        result = where(logical_or(eq(x, 0), isinf(x)), x, result)
+    return result
 
 
 def _integer_gcd(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -331,9 +344,15 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     tensor([12, 12,  0])
     """
     x, y, divisor = _integer_gcd("lcm", input, other)
+    result_dtype = divisor.dtype
+    if result_dtype.itemsize < 4:
+        # PyTorch multiplies 8- and 16-bit integers in 32 bits (C's integer promotion), taking
+        # the absolute value before the product wraps to the dtype: int8 lcm(2, 127) is -2.
+        x, y, divisor = (astype(t, _dtype.int32) for t in (x, y, divisor))
     zero = eq(divisor, 0)
     safe = where(zero, 1, divisor)  # gcd divides x exactly: floor division is exact
-    return where(zero, 0, abs(mul(floor_divide(x, safe), y)))
+    result = where(zero, 0, abs(mul(floor_divide(x, safe), y)))
+    return result if result.dtype is result_dtype else astype(result, result_dtype)
 
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:

@@ -410,7 +410,13 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
         _backend.is_numpy
         and (
             (kind is Tensor and other._data.dtype == target._data.dtype)
-            or ((kind is float or kind is int) and target.dtype.is_floating_point)
+            # A number beyond float16's range goes through apply(), which computes a float16
+            # target with it in float32 as PyTorch does (0 * 2**31 is 0, not 0 * inf).
+            or (
+                (kind is float or kind is int)
+                and target.dtype.is_floating_point
+                and -65504.0 <= other <= 65504.0
+            )
         )
         # _records(target, (other,)) inline (this runs for every parameter update): the flags
         # first, as a tensor that requires nothing skips reading the grad mode.
@@ -442,6 +448,13 @@ def _seen(*values: Any) -> None:
             _backend.tracer.see_tensor(value)  # type: ignore[union-attr]
 
 
+def _rounds_to_half(target: Tensor) -> bool:
+    """Whether PyTorch's fill_ rounds a number to ``target``'s float16 without its overflow
+    check: it does so for a float16 tensor of one element (a number beyond 65504 gives inf,
+    65519 gives 65504) and raises for a larger one."""
+    return target._data.dtype == _backend.xp.float16 and math.prod(target._data.shape) == 1
+
+
 def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
     """Set every element of ``target`` to ``value`` (a number or a 0-d tensor).
 
@@ -452,7 +465,8 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
         check_vmap_write(target, (value,), "fill_")
     kind = value.__class__
     if kind is int or kind is float:
-        if value:  # zero_() and fill_(0), on every step, fit every dtype
+        # zero_() and fill_(0), on every step, fit every dtype.
+        if value and not _rounds_to_half(target):
             value = _dtype.checked_scalar(value, target.dtype)
     elif kind is not bool and isinstance(value, numbers.Number):
         value = _dtype.checked_scalar(value, target.dtype)  # a NumPy scalar, say

@@ -217,6 +217,19 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     if a.__class__ is not Tensor or b.__class__ is not Tensor or a._data.dtype != b._data.dtype:
         if prim is ops.subtract:  # a bool operand: PyTorch refuses (two bool tensors: below)
             check_bool_subtraction(a, b)
+        # A number beyond float16's range, or a 0-d tensor (two comparisons for a tensor and a
+        # number; the dtype checks off this path, in _half_in_float32).
+        kind, other = b.__class__, a.__class__
+        if kind is float or kind is int:
+            widen = not -65504.0 <= b <= 65504.0
+        elif other is float or other is int:
+            widen = not -65504.0 <= a <= 65504.0
+        elif kind is Tensor and other is Tensor:
+            widen = b._data.ndim == 0 or a._data.ndim == 0
+        else:
+            widen = False
+        if widen and (widened := _half_in_float32(prim, a, b)) is not None:
+            return widened
         a, b = _operands(a, b, wrap=True)  # the integer ops of binary compute in the dtype
     try:
         return prim.apply2(a, b)
@@ -227,6 +240,43 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         if prim is ops.subtract:
             check_bool_subtraction(a, b)
         raise
+
+
+_FLOAT16_MAX = 65504.0
+
+
+def _half_in_float32(prim: Primitive, a: Any, b: Any) -> Tensor | None:
+    """``prim(a, b)`` computed in float32 and rounded to float16, where PyTorch does so: a float16
+    tensor multiplied or divided by a number beyond float16's range (a Python number, or a 0-d
+    tensor that does not promote it). PyTorch carries such a number in float32 there, so
+    0 * 2**31 is 0 and inf / 1e10 is inf, where the number rounded to float16 first (inf) would
+    give nan. ``None`` when this does not apply."""
+    if prim is not ops.multiply and prim is not ops.divide and prim is not ops.trunc_divide:
+        return None  # torch adds such a number rounded to float16: inf - 1e10 is nan
+    half = _dtype.float16
+    for value in (a, b):
+        if (value.__class__ is float or value.__class__ is int) and -_FLOAT16_MAX <= value <= (
+            _FLOAT16_MAX
+        ):
+            return None
+    a_half = a.__class__ is Tensor and _dtype.from_xp(a._data.dtype) is half
+    tensor, number = (a, b) if a_half else (b, a)
+    if a_half == (b.__class__ is Tensor and _dtype.from_xp(b._data.dtype) is half):
+        return None  # neither or both are float16
+    if tensor.__class__ is not Tensor:
+        return None
+    if number.__class__ is Tensor:
+        # A 0-d tensor that leaves the result float16 (a float64 one beside a 0-d float16
+        # promotes it), with a value outside float16's range.
+        if number._data.ndim != 0 or _dtype.result_type(tensor, number) is not half:
+            return None
+        value = float(number.item())
+        if -_FLOAT16_MAX <= value <= _FLOAT16_MAX or value != value:
+            return None
+        number = ops.astype(number, _dtype.float32)
+    wide = ops.astype(tensor, _dtype.float32)
+    result = prim.apply2(wide, number) if a_half else prim.apply2(number, wide)
+    return ops.astype(result, half)
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -327,6 +377,10 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             or (kind is Tensor and other._data.dtype == input._data.dtype)
         ):
             return binary(ops.divide, input, other)
+    if other.__class__ is Tensor and input.__class__ is Tensor and other._data.ndim == 0:
+        widened = _half_in_float32(ops.divide, input, other)  # a float16 tensor / 0-d 2**40
+        if widened is not None:
+            return widened
     a, b = _operands(input, other)
     target = _dtype.result_type(a, b)
     if target.category != _FLOAT:

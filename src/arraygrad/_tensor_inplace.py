@@ -180,14 +180,6 @@ class TensorInPlaceMethods:
         """In place: :meth:`rad2deg`."""
         return _ag._inplace.apply(self, _ag._unary.rad2deg)
 
-    def maximum_(self, other: Any) -> Tensor:
-        """In place: :meth:`maximum`."""
-        return _ag._inplace.apply(self, _ag._binary.maximum, other)
-
-    def minimum_(self, other: Any) -> Tensor:
-        """In place: :meth:`minimum`."""
-        return _ag._inplace.apply(self, _ag._binary.minimum, other)
-
     def fmod_(self, other: Any) -> Tensor:
         """In place: :meth:`fmod`."""
         return _ag._inplace.apply(self, _ag._math.fmod, other)

@@ -206,6 +206,56 @@ GCD_CASES = {
 }
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64"])
+def test_gcd_lcm_wrap_as_torch(dtype: str) -> None:
+    # The dtype's minimum stays negative under abs (gcd(int8 -128, 72) is -8 in torch), and
+    # torch multiplies 8- and 16-bit lcm in 32 bits: int8 lcm(2, 127) wraps to -2, not 2.
+    low = int(np.iinfo(dtype).min)
+    x, y = [low, low, low, 2, 6, 127, 12], [72, -72, 51, 127, -3, 2, 18]
+    for op in ("gcd", "lcm"):
+        if op == "lcm" and dtype in ("int32", "int64"):
+            x, y = x[3:], y[3:]  # torch's lcm of the minimum traps (division overflow)
+        mine = getattr(ag, op)(
+            ag.tensor(x, dtype=getattr(ag, dtype)), ag.tensor(y).to(getattr(ag, dtype))
+        )
+        theirs = getattr(torch, op)(
+            torch.tensor(x, dtype=getattr(torch, dtype)), torch.tensor(y).to(getattr(torch, dtype))
+        )
+        assert mine.tolist() == theirs.tolist(), op
+
+
+LDEXP_EDGES: dict[str, Any] = {
+    # A float input and an integer exponent: zeros and infinities stay (2**200 overflows).
+    "float32_int32": lambda m: m.ldexp(
+        m.tensor([0.0, -0.0, float("inf"), 1.0, float("nan")]), m.tensor([200, 200, -200, 3, 1])
+    ),
+    "float16_uint8": lambda m: m.ldexp(
+        m.tensor([0.0, 1.0], dtype=m.float16), m.tensor([200, 2], dtype=m.uint8)
+    ),
+    # An integer input converts first and multiplies: 0 * 2**255 is nan, as in torch.
+    "int64_uint8": lambda m: m.ldexp(m.tensor([0, 1]), m.tensor([255, 2], dtype=m.uint8)),
+    # A 0-d exponent beside a float64 input: the power in float64.
+    "float64_0d_float32": lambda m: m.ldexp(
+        m.tensor([7.0, 3.0], dtype=m.float64), m.tensor(0.5, dtype=m.float32)
+    ),
+    "float64_0d_0d_float32": lambda m: m.ldexp(
+        m.tensor(7.0, dtype=m.float64), m.tensor(-2.5, dtype=m.float32)
+    ),
+    # ... and in the exponent's float16 beside float32, or when it has dimensions.
+    "float32_0d_float16": lambda m: m.ldexp(m.tensor([3.0, -2.5]), m.tensor(1.25, dtype=m.float16)),
+    "float64_1d_float16": lambda m: m.ldexp(
+        m.tensor([7.0], dtype=m.float64), m.tensor([0.1], dtype=m.float16)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LDEXP_EDGES))
+def test_ldexp_edges_match_torch(name: str) -> None:
+    mine, theirs = LDEXP_EDGES[name](ag), LDEXP_EDGES[name](torch)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
 @pytest.mark.parametrize("op", ["gcd", "lcm"])
 @pytest.mark.parametrize("name", sorted(GCD_CASES))
 def test_gcd_lcm_match_torch(op: str, name: str) -> None:

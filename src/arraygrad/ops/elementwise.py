@@ -428,8 +428,16 @@ def _gcd(xp: Any, x: Any, y: Any) -> Any:
     while bool(xp.any(y != zero)):
         active = y != zero
         divisor = xp.where(active, y, xp.ones_like(y))
-        x, y = xp.where(active, y, x), xp.where(active, xp.remainder(x, divisor), zero)
+        x, y = xp.where(active, y, x), xp.where(active, _truncated_remainder(xp, x, divisor), zero)
     return x
+
+
+def _truncated_remainder(xp: Any, x: Any, y: Any) -> Any:
+    # C's x % y, with the sign of x. It matters only for the dtype's minimum, whose abs stays
+    # negative: PyTorch's gcd(int8 -128, 72) is -8, where a floored remainder would give 8.
+    r = xp.remainder(x, y)
+    wrong_sign = (r != xp.zeros_like(r)) & ((r < xp.zeros_like(r)) != (x < xp.zeros_like(x)))
+    return xp.where(wrong_sign, r - y, r)
 
 
 def _frexp_exponent(xp: Any, x: Any) -> Any:
