@@ -339,3 +339,294 @@ def test_npz_member_errors(tmp_path):
         np.lib.format.write_array(member, np.zeros(2, dtype=np.complex64))
     with pytest.raises(CheckpointError, match="unknown dtype"):
         ag.load(path)
+
+
+# --- checkpoints written by torch.save ---------------------------------------------------------
+
+torch = pytest.importorskip("torch")
+
+
+def _same(ours, theirs, where="top"):
+    """``ours`` (arraygrad.load's result) is what torch.load gave: the same types, tensors with
+    the same dtype, values (bitwise), shape, strides, storage offset and requires_grad."""
+    if isinstance(theirs, torch.Tensor):
+        assert isinstance(ours, ag.Tensor), where
+        assert isinstance(ours, ag.nn.Parameter) == isinstance(theirs, torch.nn.Parameter), where
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], where
+        assert tuple(ours.shape) == tuple(theirs.shape), where
+        assert ours.stride() == theirs.stride(), where
+        # A Parameter starts its own memory; an empty view has no element to place.
+        if not isinstance(ours, ag.nn.Parameter) and theirs.numel():
+            assert ours.storage_offset() == theirs.storage_offset(), where
+        assert ours.requires_grad == theirs.requires_grad, where
+        assert _bits(ours) == _bits(theirs.detach()), where
+    elif isinstance(theirs, (dict, list, tuple, set)) and not isinstance(theirs, torch.Size):
+        assert type(ours) is type(theirs), where
+        assert len(ours) == len(theirs), where
+        if isinstance(theirs, dict):
+            assert list(ours) == list(theirs), where
+            for key in theirs:
+                _same(ours[key], theirs[key], f"{where}.{key}")
+            if hasattr(theirs, "_metadata"):
+                assert ours._metadata == theirs._metadata, where
+        elif isinstance(theirs, set):
+            assert ours == theirs, where
+        else:
+            for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+                _same(a, b, f"{where}.{i}")
+    elif isinstance(theirs, torch.Size):
+        assert isinstance(ours, ag.Size) and tuple(ours) == tuple(theirs), where
+    elif isinstance(theirs, (torch.dtype, torch.device)):
+        assert str(ours).split(".")[-1] == str(theirs).split(".")[-1], where
+    else:
+        assert type(ours) is type(theirs), where
+        assert ours == theirs or (ours != ours and theirs != theirs), where
+
+
+def _torch_modules():
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(2, 3, 3, padding=1)
+    bn = torch.nn.BatchNorm2d(3)
+    bn(torch.randn(4, 3, 5, 5))  # running stats and num_batches_tracked (int64) move
+    lstm = torch.nn.LSTM(3, 4, num_layers=2)
+    return {"linear": torch.nn.Linear(4, 2), "conv": conv, "bn": bn.eval(), "lstm": lstm}
+
+
+def _torch_optimizer_state():
+    torch.manual_seed(1)
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01, amsgrad=True)
+    for _ in range(2):
+        opt.zero_grad()
+        model(torch.randn(5, 3)).pow(2).sum().backward()
+        opt.step()
+    return opt.state_dict()
+
+
+def _torch_cases():
+    storage = torch.arange(24.0)
+    matrix = torch.arange(12, dtype=torch.float64).reshape(3, 4)
+    cases = {name: module.state_dict() for name, module in _torch_modules().items()}
+    cases["optimizer"] = _torch_optimizer_state()
+    cases["nested"] = {
+        "epoch": 3,
+        "loss": 0.25,
+        "best": float("inf"),
+        "name": "run-1",
+        "note": None,
+        "flags": [True, False, 2**70],
+        "pair": (1, (2.5, "x")),
+        "ids": {1, 2},
+        "blob": b"\x00\xff",
+        "z": 1 + 2j,
+        "size": torch.Size([2, 3]),
+        "dtype": torch.float16,
+        "device": torch.device("cpu"),
+        "model": {"w": torch.ones(2)},
+    }
+    cases["layouts"] = {
+        "transposed": matrix.t(),
+        "sliced": matrix[1:, ::2],
+        "column": matrix[:, 1],
+        "expanded": torch.tensor([1.0, 2.0]).expand(3, 2),
+        "prefix": storage[:5],  # the whole 24-element storage is saved
+        "scalar": torch.tensor(2.5),
+        "int_scalar": torch.tensor(7),
+        "empty": torch.zeros(0, 3),
+        "empty_slice": storage[3:3],
+    }
+    cases["shared"] = {
+        "all": storage,
+        "rows": storage.view(4, 6)[1:3],
+        "t": storage.view(4, 6).t(),
+        "again": storage,  # the same tensor twice: one object after loading
+    }
+    cases["dtypes"] = {
+        str(d).split(".")[-1]: torch.tensor([[1, 0], [3, 1]]).to(d)[:, :1]
+        for d in (
+            torch.float16,
+            torch.float32,
+            torch.float64,
+            torch.int8,
+            torch.uint8,
+            torch.int16,
+            torch.int32,
+            torch.int64,
+            torch.bool,
+        )
+    }
+    cases["grads"] = {
+        "param": torch.nn.Parameter(torch.randn(2, 2)),
+        "frozen": torch.nn.Parameter(torch.randn(2), requires_grad=False),
+        "leaf": torch.randn(3, requires_grad=True),
+        "param_view": torch.nn.Parameter(storage[2:6].clone()),
+    }
+    return cases
+
+
+TORCH_CASES = _torch_cases()
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+@pytest.mark.parametrize("case", list(TORCH_CASES))
+def test_torch_checkpoints_load_as_torch_loads_them(tmp_path, case, protocol):
+    path = tmp_path / "ckpt.pt"
+    torch.save(TORCH_CASES[case], path, pickle_protocol=protocol)
+    # torch's own weights_only reader refuses protocol 4's FRAME opcode: these files are ours
+    expected = torch.load(path, weights_only=protocol == 2)
+    _same(ag.load(path), expected)
+    with open(path, "rb") as file:  # file objects as well as paths
+        _same(ag.load(file, map_location="cpu", weights_only=True), expected)
+
+
+def test_torch_checkpoint_named_npz_is_still_torch(tmp_path):
+    path = tmp_path / "weights.npz"  # the archive's members decide, not the suffix
+    torch.save({"w": torch.ones(2)}, path)
+    _same(ag.load(path), torch.load(path))
+
+
+def test_torch_views_of_one_storage_share_memory(tmp_path):
+    path = tmp_path / "views.pt"
+    torch.save(TORCH_CASES["shared"], path)
+    loaded = ag.load(path)
+    assert loaded["again"] is loaded["all"]
+    assert loaded["rows"]._base is loaded["t"]._base is loaded["all"]._base is not None
+    with ag.no_grad():
+        loaded["all"][7] = -1.0  # as in PyTorch, one write shows in every view of the storage
+    assert loaded["rows"][0, 1].item() == -1.0 and loaded["t"][1, 1].item() == -1.0
+    # a tensor alone on its storage, in C order, is an ordinary tensor
+    torch.save({"w": torch.ones(2, 3)}, path)
+    assert ag.load(path)["w"]._base is None
+
+
+def test_torch_state_dicts_load_into_arraygrad_modules(tmp_path):
+    modules = _torch_modules()
+    ours = {
+        "linear": ag.nn.Linear(4, 2),
+        "conv": ag.nn.Conv2d(2, 3, 3, padding=1),
+        "bn": ag.nn.BatchNorm2d(3).eval(),
+        "lstm": ag.nn.LSTM(3, 4, num_layers=2),
+    }
+    rng = np.random.default_rng(2)
+    inputs = {
+        "linear": rng.normal(size=(5, 4)),
+        "conv": rng.normal(size=(2, 2, 6, 6)),
+        "bn": rng.normal(size=(2, 3, 4, 4)),
+        "lstm": rng.normal(size=(6, 2, 3)),
+    }
+    for name, module in modules.items():
+        path = tmp_path / f"{name}.pt"
+        torch.save(module.state_dict(), path)
+        ours[name].load_state_dict(ag.load(path))
+        x = inputs[name].astype(np.float32)
+        with torch.no_grad(), ag.no_grad():
+            expected, got = module(torch.tensor(x)), ours[name](ag.tensor(x))
+        if name == "lstm":
+            expected, got = expected[0], got[0]
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+class _Exploit:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /dev/null",))
+
+
+def test_malicious_torch_checkpoints_are_refused(tmp_path, monkeypatch):
+    path = tmp_path / "evil.pt"
+    torch.save({"w": torch.ones(1), "x": _Exploit()}, path)
+    calls = []
+    monkeypatch.setattr(os, "system", lambda *args: calls.append(args))
+    with pytest.raises(pickle.UnpicklingError) as oracle:
+        torch.load(path, weights_only=True)
+    assert "posix.system" in str(oracle.value)
+    with pytest.raises(CheckpointError, match=r"unsupported GLOBAL posix\.system") as info:
+        ag.load(path)
+    assert isinstance(info.value, pickle.UnpicklingError)  # torch's class for weights_only
+    assert str(path) in str(info.value)
+    # a whole module object (torch.save(model)) is refused, naming its class
+    torch.save(torch.nn.Linear(2, 2), path)
+    with pytest.raises(CheckpointError, match=r"torch\.nn\.modules\.linear\.Linear"):
+        ag.load(path)
+    assert calls == []
+
+
+def _torch_zip_with(tmp_path, pickled: bytes, storages=None):
+    path = tmp_path / "crafted.pt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", pickled)
+        archive.writestr("archive/byteorder", "little")
+        for key, data in (storages or {}).items():
+            archive.writestr(f"archive/data/{key}", data)
+    return path
+
+
+def test_crafted_pickles_cannot_change_objects_or_build_instances(tmp_path):
+    # BUILD on the float32 dtype (a global singleton) would set its slots
+    proto = b"\x80\x02"
+    build = proto + b"ctorch\nfloat32\n}(X\x08\x00\x00\x00itemsizeK\x01ub."
+    build_slots = proto + b"ctorch\nfloat32\nN}X\x04\x00\x00\x00nameX\x01\x00\x00\x00xs\x86b."
+    newobj = proto + b"ccollections\nOrderedDict\n)\x81."
+    for pickled, problem in ((build, "BUILD"), (build_slots, "BUILD"), (newobj, "NEWOBJ")):
+        with pytest.raises(CheckpointError, match=problem):
+            ag.load(_torch_zip_with(tmp_path, pickled))
+    assert ag.float32.itemsize == 4 and ag.float32.name == "float32"
+    # a persistent id naming a storage of the wrong size
+    torch.save({"w": torch.ones(3)}, tmp_path / "ok.pt")
+    with zipfile.ZipFile(tmp_path / "ok.pt") as archive:
+        pickled = archive.read("ok/data.pkl")  # torch names the folder after the file
+    with pytest.raises(CheckpointError, match="has 8 bytes"):
+        ag.load(_torch_zip_with(tmp_path, pickled, {"0": b"\0" * 8}))
+    with pytest.raises(CheckpointError, match="missing"):
+        ag.load(_torch_zip_with(tmp_path, pickled))
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "uint16", "float8_e4m3fn"])
+def test_torch_dtypes_arraygrad_lacks_are_named(tmp_path, dtype):
+    path = tmp_path / "x.pt"
+    torch.save({"w": torch.zeros(2, dtype=getattr(torch, dtype))}, path)
+    with pytest.raises(CheckpointError, match=rf"dtype torch\.{dtype}, which arraygrad"):
+        ag.load(path)
+
+
+def test_big_endian_torch_checkpoints(tmp_path):
+    path = tmp_path / "little.pt"
+    tree = {
+        "f": torch.arange(6.0).reshape(2, 3).t(),
+        "i": torch.tensor([1, -2]),
+        "h": torch.ones(2),
+    }
+    tree["h"] = tree["h"].half()
+    torch.save(tree, path)
+    big = tmp_path / "big.pt"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(big, "w") as target:
+        sizes = {"0": 4, "1": 8, "2": 2}
+        for info in source.infolist():
+            data = source.read(info)
+            key = info.filename.rsplit("/", 1)[-1]
+            if info.filename.endswith("/byteorder"):
+                data = b"big"
+            elif "/data/" in info.filename and key in sizes:
+                data = np.frombuffer(data, f"u{sizes[key]}").byteswap().tobytes()
+            target.writestr(info, data)
+    _same(ag.load(big), torch.load(big, weights_only=True))
+    _same(ag.load(big), tree)
+
+
+def test_legacy_and_damaged_torch_files_raise_clear_errors(tmp_path):
+    path = tmp_path / "legacy.pt"
+    torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=False)
+    with pytest.raises(CheckpointError, match="legacy format") as info:
+        ag.load(path)
+    assert "_use_new_zipfile_serialization" in str(info.value)
+    torch.save(TORCH_CASES["optimizer"], path)
+    good = path.read_bytes()
+    rng = np.random.default_rng(3)
+    for cut in sorted(set(rng.integers(0, len(good), size=40).tolist())):
+        path.write_bytes(good[:cut])
+        with pytest.raises(CheckpointError):
+            ag.load(path)
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        pickled = archive.read("legacy/data.pkl")
+    for cut in range(0, len(pickled), 7):
+        with pytest.raises(CheckpointError):
+            ag.load(_torch_zip_with(tmp_path, pickled[:cut]))

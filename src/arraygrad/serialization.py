@@ -12,8 +12,13 @@ those. Files use the `safetensors <https://huggingface.co/docs/safetensors>`_ la
     rest      the tensors' bytes, little-endian, C order, back to back
 
 or, when the path ends in ``.npz``, a NumPy ``.npz`` archive (one ``.npy`` member per tensor and
-a ``__metadata__`` member with the same JSON). Either way loading never unpickles and never runs
-code from the file: the tree is plain JSON. Any inconsistency of a file (truncated, header length
+a ``__metadata__`` member with the same JSON). Either way the tree is plain JSON.
+
+:func:`load` also reads checkpoints written by ``torch.save`` (its zip format, PyTorch >= 1.6:
+state dicts, optimizer states, dicts of them), with a restricted unpickler that rebuilds only
+tensors, ``nn.Parameter`` and plain data and refuses every other global the pickle names
+(``os.system`` included) before it could run; see :mod:`arraygrad._torch_checkpoint`. Loading
+never runs code from a file. Any inconsistency of a file (truncated, header length
 or offsets out of range, invalid JSON, unknown dtype, overlapping data, checksum mismatch)
 raises :class:`CheckpointError` naming the file and the problem. Saving is atomic: the file is
 written under a temporary name in the same directory, synced and renamed over the target, so a
@@ -277,14 +282,22 @@ def _file_mode(path: str) -> int:
 
 
 def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
-    """Read a checkpoint written by :func:`save` (or any safetensors / ``.npz`` file).
+    """Read a checkpoint written by :func:`save`, ``torch.save`` (zip format) or any
+    safetensors / ``.npz`` file.
 
     ``f`` is a path or a binary file object. ``map_location`` and the other keyword arguments
     of ``torch.load`` (``weights_only`` ...) are accepted; tensors always load on the CPU, and
-    nothing is ever unpickled. A file without arraygrad's structure loads as a dict of tensors.
+    no code from the file ever runs (as with ``weights_only=True``, whatever it is set to). A
+    safetensors or ``.npz`` file without arraygrad's structure loads as a dict of tensors. A
+    ``torch.save`` file loads as ``torch.load`` gives it: tensors keep their storage offset and
+    strides (tensors saved from one storage are views of one array on NumPy, copies on other
+    array libraries), parameters load as :class:`arraygrad.nn.Parameter`.
 
     Raises:
-        CheckpointError: the file is truncated, corrupted or not a checkpoint.
+        CheckpointError: the file is truncated, corrupted or not a checkpoint, is in
+            ``torch.save``'s legacy (non-zip) format, holds a dtype arraygrad lacks, or its
+            pickle names a global other than those that rebuild tensors and plain data (then
+            also a :class:`pickle.UnpicklingError`, as ``torch.load(weights_only=True)``).
     """
     if isinstance(f, (str, os.PathLike)):
         label = os.fspath(f)
@@ -296,8 +309,14 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
     else:
         raise TypeError(f"load() needs a path or a binary file object, got {type(f).__name__}")
     try:
-        if label.endswith(".npz") or data[:4] == b"PK\x03\x04":
+        if data[:4] == b"PK\x03\x04":
+            return _load_zip(data, label)
+        if label.endswith(".npz"):
             return _load_npz(data)
+        from arraygrad import _torch_checkpoint
+
+        if _torch_checkpoint.is_legacy(data):
+            raise _torch_checkpoint.legacy_error(label)
         return _load_safetensors(data)
     except CheckpointError:
         raise
@@ -423,6 +442,23 @@ def _decode_structure(text: str, tensors: dict[str, Tensor]) -> Any:
     except json.JSONDecodeError as error:
         raise ValueError(f"invalid JSON structure in the metadata ({error})") from None
     return _decode(structure, tensors, "structure")
+
+
+def _load_zip(data: bytes, label: str) -> Any:
+    """A zip archive: torch.save's checkpoint (it holds ``<folder>/data.pkl``) or a ``.npz``."""
+    import zipfile
+
+    from arraygrad import _torch_checkpoint
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return _load_npz(data)  # a damaged archive: the .npz reader's error names the problem
+    with archive:
+        prefix = _torch_checkpoint.record_prefix(archive)
+        if prefix is None:
+            return _load_npz(data)
+        return _torch_checkpoint.load_archive(archive, prefix, label)
 
 
 def _load_npz(data: bytes) -> Any:

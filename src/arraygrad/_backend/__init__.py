@@ -532,6 +532,17 @@ def array_from_bytes(data: Any, dtype_name: str, shape: tuple[int, ...]) -> Any:
     return asarray(values.astype(little.newbyteorder("="), copy=True))
 
 
+def array_over_bytes(data: bytearray, dtype_name: str, byteorder: str) -> Any:
+    """A 1-D ``xp`` array of the elements in ``data``, stored as ``dtype_name`` with
+    ``byteorder`` (``"little"`` or ``"big"``): on NumPy over ``data`` itself (writable, no copy)
+    where that order is the machine's, so arrays over one buffer share memory; else a copy."""
+    stored = np.dtype(dtype_name).newbyteorder("<" if byteorder == "little" else ">")
+    values = np.frombuffer(data, dtype=stored)
+    if not stored.isnative:
+        values = values.astype(stored.newbyteorder("="))
+    return asarray(values)
+
+
 def write_npz(file: Any, arrays: dict[str, Any]) -> None:
     """Write ``arrays`` (name -> array) to the binary file object ``file`` as a NumPy ``.npz``.
 
