@@ -172,7 +172,8 @@ OPTIMIZERS: dict[str, Callable[[Any], Any]] = {
     "Adagrad": lambda p: ag.optim.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.1),
     "Adadelta": lambda p: ag.optim.Adadelta(p, lr=1.0, weight_decay=0.1),
     "ASGD": lambda p: ag.optim.ASGD(p, lr=0.05, t0=1),
-    "Adam-foreach-tensor-lr": lambda p: ag.optim.Adam(p, lr=ag.tensor(0.05), foreach=True),
+    # (torch refuses a tensor lr with foreach=True unless capturable: foreach left to default)
+    "Adam-tensor-lr": lambda p: ag.optim.Adam(p, lr=ag.tensor(0.05)),
     "SGD-foreach": lambda p: ag.optim.SGD(p, lr=0.1, momentum=0.9, foreach=True),
     "LBFGS": lambda p: ag.optim.LBFGS(p, lr=0.5, max_iter=4, history_size=3),
     "LBFGS-strong-wolfe": lambda p: ag.optim.LBFGS(
