@@ -169,6 +169,9 @@ class Node:
     # Which output of PyTorch's node this one stands for (Tensor.output_nr): arraygrad records
     # one node per output, so only functions that know (split, chunk, unbind) set it.
     output_index: int = 0
+    # The nodes of all the pieces of the split, chunk or unbind that made this one (weak
+    # references, in the pieces' order), where there are several: see multiple_views.
+    siblings: tuple[ReferenceType[Node], ...] | None = None
 
     prim: Primitive
     params: dict[str, Any]
@@ -205,8 +208,19 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        """The nodes (or leaf accumulators) this node sends gradients to, as in PyTorch."""
-        return tuple((edge, 0) for edge in self.edges)
+        """The nodes this node sends gradients to, with the output of each (PyTorch's pairs):
+        ``None`` for an input that gets none, a leaf's ``AccumulateGrad`` for a leaf."""
+        from arraygrad.autograd._accumulate_grad import accumulator
+
+        found: list[tuple[Any, int]] = []
+        for edge in self.edges:
+            if edge is None:
+                found.append((None, 0))
+            elif edge.__class__ is Node:
+                found.append((edge, edge.output_index))  # type: ignore[union-attr]
+            else:
+                found.append((accumulator(edge, self), 0))  # type: ignore[arg-type]
+        return tuple(found)
 
     @property
     def metadata(self) -> dict[Any, Any]:

@@ -232,6 +232,12 @@ class Tensor(
             hooks = self._node.hooks
             if hooks is None:
                 hooks = self._node.hooks = []
+            for sibling in self._node.siblings or ():
+                # the other pieces' nodes call this hook with None where this piece takes no
+                # part in a pass (see multiple_views): route them through the engine's rare path
+                other = sibling()
+                if other is not None and other.hooks is None:
+                    other.hooks = []
         else:
             hooks = self._hooks
             if hooks is None:

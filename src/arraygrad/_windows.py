@@ -272,6 +272,99 @@ def _pool_picks(
     return picks
 
 
+def _first_positions(
+    lib: Any,
+    spatial: tuple[int, ...],
+    output_size: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """Each window's first kernel position at or past 0 along each axis, as a flat index
+    into the spatial axes (shaped ``output_size``): PyTorch's index of a window that sees no
+    element (one that lies wholly in the padding), which may lie past the input."""
+    n = len(spatial)
+    first = lib.zeros((1,) * n, dtype=lib.int64)
+    for axis, m in enumerate(output_size):
+        d = dilation[axis]
+        starts = lib.arange(m, dtype=lib.int64) * stride[axis] - padding[axis]
+        starts = starts + lib.maximum(-(starts // d), lib.zeros_like(starts)) * d
+        shape = [1] * n
+        shape[axis] = m
+        first = first * spatial[axis] + lib.reshape(starts, tuple(shape))
+    return first
+
+
+def _blind_windows(
+    spatial: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    output_size: tuple[int, ...],
+) -> list[tuple[int, ...]]:
+    """The windows that see no input element (only padding), as output positions.
+
+    Only a window that starts in the left padding can miss the input (PyTorch's windows
+    start before the input's end), and only with a dilated kernel, which steps from the
+    padding over the whole input: so this is almost always empty, and cheap to find, from
+    each axis alone (a window is blind when it is along one axis).
+    """
+    if all(d == 1 for d in dilation):
+        return []
+    seeing = []
+    for size, k, s, p, d, m in zip(
+        spatial, kernel, stride, padding, dilation, output_size, strict=True
+    ):
+        axis = [True] * m
+        for o in range(min(m, -(-p // s))):  # the windows that start before the input
+            start = o * s - p
+            first = start + -(start // d) * d  # its first position at or past 0
+            axis[o] = first < size and first <= start + (k - 1) * d
+        seeing.append(axis)
+    if all(all(axis) for axis in seeing):
+        return []
+    return [
+        window
+        for window in itertools.product(*(range(m) for m in output_size))
+        if not all(seeing[axis][o] for axis, o in enumerate(window))
+    ]
+
+
+def _stray_targets(
+    lib: Any,
+    spatial: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    output_size: tuple[int, ...],
+) -> list[tuple[tuple[int, ...], tuple[int, ...] | None]]:
+    """``(window, element)`` for each window that sees no element, with the input element
+    that PyTorch's index for it names: PyTorch's backward sends such a window's gradient there.
+
+    ``element`` is ``None`` where the index lies past the input: PyTorch's backward then
+    writes out of bounds (here the gradient is dropped), and its double backward raises.
+    """
+    blind = _blind_windows(spatial, kernel, stride, padding, dilation, output_size)
+    if not blind:
+        return []
+    first = _first_positions(lib, spatial, output_size, stride, padding, dilation)
+    total = math.prod(spatial)
+    targets: list[tuple[tuple[int, ...], tuple[int, ...] | None]] = []
+    for window in blind:
+        flat = int(first[window])
+        if flat >= total:
+            targets.append((window, None))
+            continue
+        element = []
+        for size in reversed(spatial):
+            element.append(flat % size)
+            flat //= size
+        targets.append((window, tuple(reversed(element))))
+    return targets
+
+
 def max_pool_scatter(
     lib: Any,
     fast: bool,
@@ -326,6 +419,14 @@ def max_pool_scatter(
             result[x_key] += values  # overlapping windows: an element may be picked twice
         else:
             result[x_key] = result[x_key] + values
+    output_size = tuple(g.shape[g.ndim - n :])
+    for window, element in _stray_targets(
+        lib, spatial, kernel, stride, padding, dilation, output_size
+    ):
+        if element is None:
+            continue
+        target = (Ellipsis, *element)
+        result[target] = result[target] + g[(Ellipsis, *window)]
     return result
 
 
@@ -378,6 +479,30 @@ def max_pool_gather(
         lib, fast, x, maxima, kernel, stride, padding, dilation
     ):
         result[out_key] = lib.where(picked, v[x_key], result[out_key])
+    n = len(kernel)
+    for window, element in _stray_targets(
+        lib,
+        tuple(x.shape[x.ndim - n :]),
+        kernel,
+        stride,
+        padding,
+        dilation,
+        tuple(maxima.shape[maxima.ndim - n :]),
+    ):
+        if element is None:
+            flat = _first_positions(
+                lib,
+                tuple(x.shape[x.ndim - n :]),
+                tuple(maxima.shape[maxima.ndim - n :]),
+                stride,
+                padding,
+                dilation,
+            )[window]
+            raise RuntimeError(
+                f"index {int(flat)} is out of bounds for dimension {x.ndim - n} with size "
+                f"{math.prod(x.shape[x.ndim - n :])}"
+            )
+        result[(Ellipsis, *window)] = v[(Ellipsis, *element)]
     return result
 
 
@@ -396,14 +521,8 @@ def max_pool_indices(
     spatial = tuple(x.shape[x.ndim - n :])
     # A window that lies wholly in the padding picks nothing; PyTorch reports its first kernel
     # position at or past 0 along each axis (an index that may lie past the input).
-    first = lib.zeros((1,) * n, dtype=lib.int64)
-    for axis, m in enumerate(maxima.shape[maxima.ndim - n :]):
-        d = dilation[axis]
-        starts = lib.arange(m, dtype=lib.int64) * stride[axis] - padding[axis]
-        starts = starts + lib.maximum(-(starts // d), lib.zeros_like(starts)) * d
-        shape = [1] * n
-        shape[axis] = m
-        first = first * spatial[axis] + lib.reshape(starts, tuple(shape))
+    output_size = tuple(maxima.shape[maxima.ndim - n :])
+    first = _first_positions(lib, spatial, output_size, stride, padding, dilation)
     result = lib.zeros(tuple(maxima.shape), dtype=lib.int64)
     result[...] = first
     for offsets, _, out_key, picked in _pool_picks(

@@ -1,18 +1,19 @@
 """Random programs over the backward engine's features, run on arraygrad and on torch.
 
 Each program builds a small graph of float64 tensors (element-wise ops, reductions, matmul,
-indexing, cat, stack, where, softmax, views, detach, a few ops under the grad modes, writes in
-place), registers gradient hooks (recording what they see, some returning a scaled gradient),
-post-accumulate hooks and ``retain_grad()`` on random tensors, then runs a sequence of backward
-actions: ``backward()`` with and without ``gradient=``, ``retain_graph`` and ``inputs=``,
-``autograd.backward`` of several outputs (leaves among them), ``autograd.grad`` with a subset of
-inputs, ``grad_outputs``, ``allow_unused``/``materialize_grads`` and ``create_graph`` followed by
-a backward of the gradients it returned, ``backward(create_graph=True)`` followed by a backward
-of a leaf's ``.grad``, ``.grad`` set to ``None`` or zeroed, hooks removed. After every action
-both libraries must agree on each tensor's values, ``requires_grad`` and ``.grad`` (``None`` or
-values, and whether it has a graph), on each hook's calls (how many, in order, with which
-gradient), on the gradients ``grad`` returns (``None`` or values), and where one raises, on the
-exception's class; the program stops at the first error.
+indexing, unbind, cat, stack, where, softmax, views, detach, a few ops under
+the grad modes, writes in place), registers gradient hooks (recording what they see, some
+returning a scaled gradient), post-accumulate hooks and ``retain_grad()`` on random tensors,
+then runs a sequence of backward actions: ``backward()`` with and without ``gradient=``,
+``retain_graph`` and ``inputs=``, ``autograd.backward`` of several outputs (leaves among them),
+``autograd.grad`` with a subset of inputs, ``grad_outputs``, ``allow_unused``/
+``materialize_grads`` and ``create_graph`` followed by a backward of the gradients it returned,
+``backward(create_graph=True)`` followed by a backward of a leaf's ``.grad``, ``.grad`` set to
+``None`` or zeroed, hooks removed. After every action both libraries must agree on each
+tensor's values, ``requires_grad`` and ``.grad`` (``None`` or values, and whether it has a
+graph), on each hook's calls (how many, in order, with which gradient), on the gradients
+``grad`` returns (``None`` or values), and where one raises, on the exception's class; the
+program stops at the first error.
 
 Not compared: the order of calls to different hooks, and what a pass that raised had done
 before it raised. PyTorch runs the ready nodes most recently created first (by sequence
@@ -24,9 +25,10 @@ follow it), see test_inplace_views.py; writes into what in-place ops saved (arra
 own copy); softmax's result as a hooked or requested tensor and written in place (arraygrad
 composes softmax of other ops, so its double backward does not pass through that node, and
 writes into it do not invalidate it); advanced indexing (its backward keeps the index as a
-parameter, so a second backward through it works where torch's freed it). A node's
-``register_hook`` is arraygrad's own (it sees the gradient arriving at the node, as a tensor
-hook does), so only tensor hooks are drawn.
+parameter, so a second backward through it works where torch's freed it: keeping a freeable
+stand-in until backward would cost memory torch does not spend). Only tensor hooks are drawn:
+a node's own hooks (``grad_fn.register_hook``, ``register_prehook``) are compared with torch's
+in test_node_hooks.py.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def _unary(shape: tuple[int, ...]) -> list[str]:
     if shape:
         ops += ["{a}.softmax(-1)", "{a}.sum(0)", "{a}.sum(-1, keepdim=True)", "{a}.mean(0)"]
         ops += ["{a}[0]", "{a}[1:]", "{a}.view(-1)", "{a}.unsqueeze(0)"]
+        ops += ["{a}.unbind(0)[-1]"]
     if len(shape) == 2:
         ops += ["{a}.t()", "{a}[:, 1]", "{a}.reshape(-1)", "{a}.sum(1)", "{a}.mT.exp()"]
     if not shape:
@@ -370,7 +373,11 @@ def _same(mine: Any, theirs: Any) -> bool:
 
 def compare(seed: int) -> str | None:
     """None where arraygrad and torch agree on the program of ``seed``, else what differs."""
-    steps = program(seed)
+    return compare_steps(program(seed))
+
+
+def compare_steps(steps: list[str]) -> str | None:
+    """None where arraygrad and torch agree on the program ``steps``, else what differs."""
     mine, theirs = run(ag, steps), run(torch, steps)
     for index, (step, ours, reference) in enumerate(zip(steps, mine, theirs, strict=True)):
         if ours[0] != reference[0]:
@@ -391,6 +398,33 @@ def test_random_engine_programs_match_torch(block: int) -> None:
     for seed in range(block * 100, (block + 1) * 100):
         difference = compare(seed)
         assert difference is None, "\n".join(program(seed)) + "\n\n" + difference
+
+
+LEAF = "t0 = lib.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=lib.float64, requires_grad=True)"
+# Programs the generator drew that once differed.
+FIXED = {
+    # torch's one node for the pieces runs for either: a piece that got no gradient has its
+    # hooks called with None (and keeps no .grad)
+    "hooks_of_an_unused_piece_see_none": [
+        LEAF,
+        "t1 = t0 * 2",
+        "t2, t3 = t1.unbind(0)",
+        "H0 = t3.register_hook(hook('t3#0', None))",
+        "t3.retain_grad()",
+        "H1 = t2.register_hook(hook('t2#1', 2.0))",
+        "L0 = (t2 * t2).sum()",
+        "L0.backward(retain_graph=True)",
+        "t4 = lib.autograd.grad(L0, [t0])",
+        "L1 = t3.sum() + t2.sum()",
+        "L1.backward()",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXED))
+def test_fixed_programs_match_torch(name: str) -> None:
+    difference = compare_steps(FIXED[name])
+    assert difference is None, difference
 
 
 if __name__ == "__main__":  # python tests/autograd/test_engine_random.py FIRST COUNT

@@ -236,3 +236,97 @@ def test_broadcast_inputs_get_their_own_shapes() -> None:
         return log, w.grad, b.grad
 
     _same(program)
+
+
+def _refusing(lib: Any) -> Any:
+    """The identity, whose backward gives its input no gradient."""
+
+    class Refuse(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            return x * 1
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            return None
+
+    return Refuse.apply
+
+
+def test_tensor_hooks_see_none_where_the_node_gets_no_gradient() -> None:
+    # The node runs with no gradient: the hooks of its output (and of those it sends nothing
+    # on to) see None, and retain_grad keeps None; a hook may not give a gradient there.
+    def program(lib: Any) -> Any:
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        log: list[Any] = []
+        h = a * 2
+        h.register_hook(lambda g: log.append(("h", g)))
+        h.retain_grad()
+        u = h.exp()
+        u.register_hook(lambda g: log.append(("u", g)))
+        _refusing(lib)(u).sum().backward()
+        b = lib.tensor([1.0, 2.0], requires_grad=True)
+        v = b * 2
+        v.register_hook(lambda g: b)
+        try:
+            _refusing(lib)(v).sum().backward()
+        except RuntimeError as error:
+            log.append(str(error))
+        return log, h.grad, a.grad
+
+    _same(program)
+
+
+def test_hooks_of_the_pieces_that_get_no_gradient_see_none() -> None:
+    # split/chunk/unbind are one node in PyTorch, which runs for any piece: the others' hooks
+    # are called with None, once per pass, and their retained .grad stays None. (Each hook's
+    # calls are compared in order, not the order of calls to different hooks: arraygrad's
+    # pieces have a node each.)
+    def program(lib: Any) -> Any:
+        a = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        log: list[Any] = []
+        pieces = (a * 2).unbind(0)
+        for index, piece in enumerate(pieces):
+            piece.register_hook(lambda g, index=index: log.append((index, g)))
+        pieces[2].retain_grad()
+        (pieces[0] * 3).backward(retain_graph=True)
+        (pieces[0] + pieces[1]).backward()
+        first, second = a.split([1, 2])
+        second.register_hook(lambda g: log.append(("split", g)))
+        lib.autograd.grad(first.sum(), a)
+        by_hook = sorted(log, key=lambda call: str(call[0]))
+        return by_hook, pieces[2].grad, a.grad
+
+    _same(program)
+
+
+def test_next_functions_show_a_leaf_as_its_accumulate_grad() -> None:
+    def program(lib: Any) -> Any:
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = a * lib.tensor([3.0, 4.0])
+        (acc, index), (constant, _) = h.grad_fn.next_functions
+        acc.metadata["note"] = 1
+        again = (a + 1).grad_fn.next_functions[0][0]
+        log: list[Any] = []
+        acc.register_prehook(lambda go: log.append(("pre", go)))
+        handle = acc.register_hook(lambda gi, go: log.append(("post", gi, go)))
+        h.sum().backward(retain_graph=True)
+        handle.remove()
+        acc.register_prehook(lambda go: (go[0] * 10,))
+        h.sum().backward()
+        pieces = (a * 1).unbind(0)
+        return (
+            type(acc).__name__,
+            acc.name(),
+            acc.next_functions,
+            acc.variable is a,
+            index,
+            constant,
+            again is acc,
+            again.metadata,
+            log,
+            a.grad,
+            (pieces[1] * 2).grad_fn.next_functions[0][1],
+        )
+
+    _same(program)

@@ -113,6 +113,32 @@ def run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
     return value if create_graph else value._data
 
 
+def run_hooks_without_gradient(hooks: list[Any], create_graph: bool) -> None:
+    """Call a computed tensor's hooks with ``None``, as PyTorch does where the tensor's node
+    runs but no gradient reached the tensor; a hook may not give one in its place."""
+    for hook in list(hooks):  # a copy: a hook may remove itself
+        with grad_mode_for(create_graph):
+            result = hook(None)
+        if result is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+
+
+def unreached_siblings(node: Node, needed: Any) -> list[Node]:
+    """The nodes of the other outputs of the function (split, chunk, unbind) whose output
+    ``node`` stands for, that have tensor hooks and take no part in this pass: in PyTorch the
+    function is one node, which runs for any of its outputs, and calls the hooks of those
+    that got no gradient with ``None``. Called by the first of the outputs' nodes that takes
+    part (in the function's order), so that each such hook is called once."""
+    siblings = node.siblings
+    if siblings is None:
+        return []
+    alive = [ref() for ref in siblings]
+    first = next(sibling for sibling in alive if sibling is not None and sibling in needed)
+    if first is not node:
+        return []
+    return [s for s in alive if s is not None and s.hooks and s not in needed]
+
+
 def run_post_accumulate_hooks(hooks: list[Any], leaf: Tensor, create_graph: bool) -> None:
     # Each sees the leaf itself, its .grad complete; a copy of the list, since a hook may
     # remove itself.

@@ -29,7 +29,9 @@ from arraygrad.autograd._delivery import (
     leaf_parts_sent,
     ops_namespace,
     run_hooks,
+    run_hooks_without_gradient,
     sum_parts,
+    unreached_siblings,
 )
 from arraygrad.autograd._node_hooks import has_node_hooks, hooks_without_gradient, run_node_hooks
 from arraygrad.autograd._pruning import gets_gradient, leads_on, on_paths_to
@@ -252,6 +254,13 @@ def run_backward(
         node = ready.pop()
         grad = buffers.pop(node, None)
         if grad is None:
+            if node.hooks is not None:
+                # PyTorch calls the output tensor's hooks with None (those of a piece of the
+                # same split that takes no part in the pass too), then the node's own.
+                for unreached in unreached_siblings(node, dependencies):
+                    run_hooks_without_gradient(unreached.hooks, create_graph)  # type: ignore[arg-type]
+                if node.hooks:
+                    run_hooks_without_gradient(node.hooks, create_graph)
             if node.hooks is not None and has_node_hooks(node):
                 # PyTorch calls a node's own hooks even when no gradient arrived: they see None.
                 hooks_without_gradient(node, create_graph)
@@ -586,6 +595,9 @@ def _visit(
         # where the node runs no further, after them.
         captured[target] = grad
         target = None
+    if node.hooks is not None:
+        for unreached in unreached_siblings(node, needed):
+            run_hooks_without_gradient(unreached.hooks, create_graph)  # type: ignore[arg-type]
     if node.hooks:
         grad = run_hooks(node.hooks, grad, create_graph)
     if node.retained is not None:

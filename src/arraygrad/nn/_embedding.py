@@ -71,6 +71,17 @@ def _frequency_scale(indices: Any, dtype: Any) -> Any:
     return 1.0 / xp.astype(freq, dtype)
 
 
+def _refuse_sparse_scaled(ns: Any, g: Any, out: Any, x: Any) -> Any:
+    raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
+
+
+# The identity, whose backward refuses: PyTorch computes embedding(sparse=True,
+# scale_grad_by_freq=True) forward but refuses its backward.
+_sparse_scaled = _primitive.Primitive(
+    "embedding", lambda xp, x: x, [_refuse_sparse_scaled], reads_inputs=False
+)
+
+
 def embedding(
     input: Tensor,
     weight: Tensor,
@@ -84,7 +95,8 @@ def embedding(
 
     The row ``padding_idx`` gets no gradient; ``max_norm`` renormalises the rows used, in place;
     ``scale_grad_by_freq`` divides each row's gradient by how often it occurs in ``input``.
-    ``sparse`` gradients are not supported: the gradient is always dense.
+    ``sparse`` gradients are not supported: the gradient is always dense (with
+    ``scale_grad_by_freq``, backward raises, as PyTorch's does).
 
     >>> import arraygrad
     >>> embedding(arraygrad.tensor([1, 0]), arraygrad.tensor([[0.0, 1.0], [2.0, 3.0]]))
@@ -135,6 +147,8 @@ def embedding(
         else:
             mask = tracer.call(_padding_mask, arguments)
         out = _math.where(constant(mask), out.detach(), out)
+    if sparse and scale_grad_by_freq and out.requires_grad:
+        out = _sparse_scaled.apply1(out)
     return out
 
 

@@ -78,47 +78,72 @@ def _check_index_pad_dims(input: Tensor, length: int) -> None:
         )
 
 
-def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> Tensor:
-    """Pad by gathering: each output position reads the input element its mode maps it to.
+def _source_positions(size: int, before: int, after: int, mode: str) -> Any:
+    """For each output position along one axis, the input position it copies.
 
-    A negative size crops, as in PyTorch: reflect and replicate map the output positions
-    ``-before .. size + after`` onto the whole input, while circular crops first and wraps the
-    cropped input (at most once around it)."""
+    Negative ``before``/``after`` crop. Reflect and replicate fold the shifted range
+    ``[-before, size + after)`` back into the input; circular first crops, then wraps around
+    the cropped part (so a crop changes what the other side's padding repeats), at most once.
+    """
     xp = _backend.xp
+    if mode == "circular":
+        start = max(-before, 0)
+        kept = size + min(before, 0) + min(after, 0)
+        if kept < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        grow_before, grow_after = max(before, 0), max(after, 0)
+        if max(grow_before, grow_after) > kept or (kept == 0 and (grow_before or grow_after)):
+            # more than once around what the crop kept: PyTorch raises, or reads memory it
+            # never wrote, depending on the layout
+            raise RuntimeError(
+                f"Padding ({before}, {after}) wraps more than once around the {kept} elements "
+                "left after cropping"
+            )
+        offsets = xp.arange(-grow_before, kept + grow_after)
+        return start + xp.remainder(offsets, max(kept, 1))
+    positions = xp.arange(-before, size + after)
+    if mode == "replicate":
+        return xp.clip(positions, 0, size - 1)
+    # |before|, |after| < size keeps every position within one period of the reflection
+    period = 2 * (size - 1) if size > 1 else 1
+    folded = xp.remainder(positions, period)
+    return xp.where(folded >= size, period - folded, folded)
+
+
+def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> Tensor:
+    """Pad by gathering: each output position reads the input element its mode maps it to
+    (see :func:`_source_positions`), after PyTorch's checks of the sizes."""
+    shape = list(input.shape)
+    if mode != "circular" and 0 in shape[input.ndim - len(pairs) - 1 :]:
+        # only a batch dimension may be empty
+        low = len(pairs) + 1
+        raise RuntimeError(
+            f"Expected {low}D or {low + 1}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {shape}"
+        )
     for axis, before, after in pairs:
-        if mode == "circular" and min(before, after) < 0:
-            crop: list[Any] = [slice(None)] * input.ndim
-            crop[axis] = slice(max(-before, 0), input.shape[axis] - max(-after, 0))
-            input = _shape.getitem(input, tuple(crop))
-            before, after = max(before, 0), max(after, 0)
-        size = input.shape[axis]
+        size = shape[axis]
         limit = size if mode == "circular" else size - 1
         if mode != "replicate" and (before > limit or after > limit):
+            if mode == "circular" and size == 0:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
             relation = "less than or equal to" if mode == "circular" else "less than"
             raise RuntimeError(
                 f"Padding size should be {relation} the corresponding input dimension, but got: "
-                f"padding ({before}, {after}) at dimension {axis} of input {list(input.shape)}"
+                f"padding ({before}, {after}) at dimension {axis} of input {shape}"
                 f" (mode={mode!r})"
             )
-        if mode == "replicate" and size == 0 and (before or after):
-            raise RuntimeError(
-                f"replicate padding needs a non-empty dimension {axis}: input shape "
-                f"{list(input.shape)}"
-            )
-        if mode != "circular" and size + before + after <= 0:
-            raise RuntimeError(
-                f"input (size {size} at dimension {axis}) is too small. Calculated output size: "
-                f"{size + before + after}"
-            )
-        positions = xp.arange(-before, size + after)
-        if mode == "reflect":
-            period = 2 * (size - 1) if size > 1 else 1
-            folded = xp.remainder(positions, period)
-            index = xp.where(folded >= size, period - folded, folded)
-        elif mode == "replicate":
-            index = xp.clip(positions, 0, size - 1)
-        else:
-            index = xp.remainder(positions, max(size, 1))
+    sizes = [shape[axis] + before + after for axis, before, after in pairs]
+    if mode != "circular" and (min(sizes) < 0 or max(sizes) == 0):
+        # PyTorch's kernels allow an empty padded dimension, but not all of them empty
+        names = "WHD"[: len(pairs)]
+        given = ", ".join(f"{n}: {shape[-1 - i]}" for i, n in enumerate(names))
+        made = " ".join(f"{n}: {m}" for n, m in zip(names, sizes, strict=True))
+        raise RuntimeError(f"input ({given}) is too small. Calculated output {made}")
+    for axis, before, after in pairs:
+        if before == after == 0:
+            continue  # nothing to copy (Conv2d(padding="valid") pads with zeros)
+        index = _source_positions(shape[axis], before, after, mode)
         input = ops.take(input, index, axis=axis)  # repeated indices sum their gradients
     return input
 

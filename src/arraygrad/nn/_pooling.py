@@ -407,7 +407,8 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
         )
     lead = input.ndim - n
     sizes = tuple(input.shape[lead:])
-    for axis in range(1 if input.ndim == n + 2 else 0, input.ndim):
+    # PyTorch lets the first dimension be empty, even of an unbatched input
+    for axis in range(1, input.ndim):
         if input.shape[axis] == 0:
             raise RuntimeError(
                 f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "

@@ -174,13 +174,12 @@ as_strided = Primitive(
 )
 
 
+def _getitem_forward(xp: Any, x: Any, *, key: Any) -> Any:
+    return xp.getitem(x, key)
+
+
 # x[key] with integer or boolean arrays in the key: the result is a copy.
-getitem = Primitive(
-    "index",
-    forward=lambda xp, x, *, key: xp.getitem(x, key),
-    vjp=(_index_vjp,),
-    reads_inputs=False,
-)
+getitem = Primitive("index", forward=_getitem_forward, vjp=(_index_vjp,), reads_inputs=False)
 # The adjoint of indexing: zeros of ``shape`` with ``values`` added at ``[key]`` (repeated
 # indices sum). Its own VJP is indexing again, which makes double backward through indexing work.
 index_add_zeros = Primitive(

@@ -127,7 +127,10 @@ class _ConvNd(Module):
         if self.padding == "valid":
             pads = [0, 0] * len(self.kernel_size)
         elif self.padding == "same":
-            for k, d in zip(reversed(self.kernel_size), reversed(self.dilation), strict=True):
+            # A kernel_size or dilation of the wrong length pads as many dimensions as the
+            # shorter one has, as PyTorch does: F.pad or the convolution then refuses it.
+            pairs = zip(reversed(self.kernel_size), reversed(self.dilation), strict=False)
+            for k, d in pairs:
                 total = d * (k - 1)
                 pads += [total // 2, total - total // 2]
         else:
