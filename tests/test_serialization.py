@@ -630,3 +630,21 @@ def test_legacy_and_damaged_torch_files_raise_clear_errors(tmp_path):
     for cut in range(0, len(pickled), 7):
         with pytest.raises(CheckpointError):
             ag.load(_torch_zip_with(tmp_path, pickled[:cut]))
+
+
+@pytest.mark.parametrize("member", ["data.pkl", "byteorder", "data/0"])
+def test_torch_checkpoint_with_a_damaged_member_raises_checkpoint_error(tmp_path, member):
+    # zipfile raises BadZipFile (no ValueError) for a member whose bytes fail their CRC-32
+    path = tmp_path / "flipped.pt"
+    torch.save({"w": torch.arange(4.0)}, path)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(f"flipped/{member}")
+        assert info.compress_type == zipfile.ZIP_STORED  # torch.save does not compress
+    data = bytearray(path.read_bytes())
+    # the member's bytes follow its 30-byte local header, file name and extra field
+    name_length, extra_length = struct.unpack("<HH", data[info.header_offset + 26 :][:4])
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start + info.file_size - 1] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=rf"damaged archive member 'flipped/{member}'"):
+        ag.load(path)

@@ -293,8 +293,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``; PyTorch refuses bool operands (``^`` or ``~`` is meant)."""
-    check_bool_subtraction(input, other)
     if alpha.__class__ is not int or alpha != 1:
+        # binary() refuses bool operands itself (off its fast path, or where the library
+        # refuses two bools); alpha's scaling would raise its own errors before that.
+        check_bool_subtraction(input, other)
         input, other = _scaled_operands(input, other, alpha)
     return binary(ops.subtract, input, other)
 
@@ -325,7 +327,10 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
     ``input op other``: ``alpha`` takes no part in promotion (uint8 + alpha * bool stays uint8),
     so PyTorch refuses one the result's dtype cannot hold."""
     a, b = _operands(input, other, wrap=True)
-    target = _dtype.result_type(a, b)
+    if a.__class__ is Tensor and b.__class__ is Tensor and a._data.dtype == b._data.dtype:
+        target = _dtype.from_xp(a._data.dtype)  # the common case, without result_type's cost
+    else:
+        target = _dtype.result_type(a, b)
     if isinstance(alpha, bool) and target is not _dtype.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if (

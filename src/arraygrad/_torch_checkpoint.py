@@ -122,15 +122,29 @@ def load_archive(archive: zipfile.ZipFile, prefix: str, label: str) -> Any:
     names = set(archive.namelist())
     byteorder = "little"
     if prefix + "byteorder" in names:
-        byteorder = archive.read(prefix + "byteorder").decode("ascii", "replace").strip()
+        byteorder = _read(archive, prefix + "byteorder").decode("ascii", "replace").strip()
         if byteorder not in ("little", "big"):
             raise _InvalidError(f"unknown byteorder record {byteorder!r} (expected little or big)")
-    pickled = archive.read(prefix + "data.pkl")
+    pickled = _read(archive, prefix + "data.pkl")
     # The first pass only counts the tensors on each storage: a storage with one tensor in C
     # order gives an ordinary tensor, one shared by several gives views of one array.
     counting = _Reader(pickled, archive, prefix, byteorder, label, None)
     _run(counting)
     return _run(_Reader(pickled, archive, prefix, byteorder, label, counting.uses))
+
+
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of the member ``name``; KeyError where there is none. A damaged member (a bad
+    CRC, a broken deflate stream, an unknown compression method or an encrypted one) raises
+    zipfile's own exception classes, none a ValueError: named here as a damaged archive."""
+    try:
+        return archive.read(name)
+    except KeyError:
+        raise
+    except Exception as error:
+        raise _InvalidError(
+            f"damaged archive member {name!r} ({type(error).__name__}: {error})"
+        ) from None
 
 
 def _run(reader: _Reader) -> Any:
@@ -423,7 +437,7 @@ class _Reader(pickle._Unpickler):
         if raw is None:
             member = f"{self.prefix}data/{storage.key}"
             try:
-                raw = bytearray(self.archive.read(member))
+                raw = bytearray(_read(self.archive, member))
             except KeyError:
                 raise _InvalidError(
                     f"storage {storage.key!r} is missing from the archive"

@@ -202,6 +202,26 @@ def test_prod_gradient_of_subnormals_divides_before_scaling_as_torch() -> None:
         assert grads[0] == grads[1]
 
 
+@pytest.mark.parametrize(
+    ("values", "dim"),
+    [
+        ([1e-200, 1e-200, 1e-10], None),  # the product underflows to 0 with no zero: 0 / x
+        ([[1e-200, 1e-200, 1e-10], [1.0, 2.0, 3.0]], 1),
+        ([np.inf, 2.0, 0.0], None),  # inf * 0 is nan: the others' products, not nan / x
+        ([np.nan, 2.0, 0.0], None),
+        ([[np.inf, 2.0, 0.0], [1.0, 2.0, 3.0]], 0),  # a zero elsewhere switches every slice
+        ([[np.inf, 2.0, 3.0], [0.0, 1.0, 2.0]], 1),
+    ],
+)
+def test_prod_gradient_switches_on_a_zero_in_the_input_as_torch(values: Any, dim: Any) -> None:
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        (x.prod() if dim is None else x.prod(dim)).sum().backward()
+        grads.append(np.asarray(x.grad.tolist()))
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 @pytest.mark.parametrize("shape", [(5,), (3, 4)])
 def test_prod_and_cumprod_with_zeros_pass_gradcheck(shape: tuple[int, ...]) -> None:
     """Zeros make products non-smooth only in other elements: finite differences still hold."""

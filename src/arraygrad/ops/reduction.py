@@ -124,8 +124,14 @@ def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -
         others = ns.reshape(_exclusive_prod(ns, ns.reshape(x, shape=(-1,)), 0), shape=shape)
     else:
         others = _exclusive_prod(ns, x, axis[0])
-    safe_x = ns.where(x == 0, 1.0, x)
-    return ns.where(out == 0, g * others, g * (out / safe_x))  # PyTorch's order: no underflow
+    zero = x == 0
+    # PyTorch switches on whether the input holds a zero anywhere, not on the product being 0:
+    # a product that underflowed to 0 still gives 0 / x (0), and with a zero in the input
+    # every slice gets the products of the others (inf * 0 is nan, whose nan / x would spread
+    # to the inf's own gradient; an inf's slice without a zero gets the others, not inf / inf).
+    safe_x = ns.where(zero, 1.0, x)
+    has_zero = ns.any(zero, axis=None, keepdims=False)
+    return ns.where(has_zero, g * others, g * (out / safe_x))  # PyTorch's order: no underflow
 
 
 # ``axis`` is None or a one-element tuple (torch.prod reduces one dim or all).
