@@ -452,7 +452,7 @@ def _rounds_to_half(target: Tensor) -> bool:
     """Whether PyTorch's fill_ rounds a number to ``target``'s float16 without its overflow
     check: it does so for a float16 tensor of one element (a number beyond 65504 gives inf,
     65519 gives 65504) and raises for a larger one."""
-    return target._data.dtype == _backend.xp.float16 and math.prod(target._data.shape) == 1
+    return target.dtype is _dtype.float16 and math.prod(target._data.shape) == 1
 
 
 def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
