@@ -325,6 +325,46 @@ def test_writes_through_views_reach_the_root_and_its_views_on_dask() -> None:
         assert x.grad is not None and x.grad.tolist() == [[0.0] * 3, [0.0, 1.0, 0.0]]
 
 
+def _optimizer_steps(w: ag.Tensor) -> list[np.ndarray]:
+    # Views taken before any step, read after SGD, Adam and LBFGS steps (LBFGS's closure reads
+    # one between its own writes).
+    first, columns, flat = w[0], w.t(), w.view(-1)
+    found = []
+    for make in (
+        lambda: ag.optim.SGD([w], lr=0.1, momentum=0.9),
+        lambda: ag.optim.Adam([w], lr=0.1),
+    ):
+        opt = make()
+        for _ in range(2):
+            opt.zero_grad()
+            ((w - 1.0) ** 2 * w).sum().backward()
+            opt.step()
+        found += [view.detach().numpy().copy() for view in (first, columns, flat)]
+    lbfgs = ag.optim.LBFGS([w], lr=0.5, max_iter=3)
+
+    def closure() -> ag.Tensor:
+        lbfgs.zero_grad()
+        loss = ((flat - 2.0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    lbfgs.step(closure)
+    return found + [first.detach().numpy().copy(), w.detach().numpy().copy()]
+
+
+def test_optimizer_steps_reach_views_of_the_parameters_on_dask() -> None:
+    # The optimizers write the parameters' arrays directly (not through the in-place ops): on
+    # Dask a view taken before a step kept the old values, where NumPy's shares the memory.
+    values = np.arange(6.0).reshape(2, 3) / 4
+    expected = _optimizer_steps(ag.tensor(values, requires_grad=True))
+    with on_dask():
+        found = _optimizer_steps(
+            ag.tensor(da.from_array(values, chunks=(1, 3)), requires_grad=True)
+        )
+    for mine, numpy_result in zip(found, expected, strict=True):
+        np.testing.assert_array_equal(mine, numpy_result)
+
+
 def test_what_dask_lacked_in_masks_repeats_and_reductions() -> None:
     x = np.array([[3.0, 1.0, 3.0], [2.0, np.nan, 2.0]])
     with on_dask():

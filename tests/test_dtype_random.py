@@ -623,7 +623,6 @@ KNOWN = {
     "r_var_mean",
     "searchsorted",
     "tensor_list",
-    "u_angle",
 }
 
 

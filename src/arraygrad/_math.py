@@ -94,6 +94,24 @@ def _scalar(value: Any) -> Any:
     return float(value)
 
 
+def _is_numpy_real(value: Any) -> bool:
+    """Whether ``value`` is a real scalar object that is not a Python number or a tensor: NumPy's
+    ``np.float32``, ``np.float64`` (a ``float`` subclass) or ``np.int64``, say."""
+    kind = value.__class__
+    return (
+        kind is not float
+        and kind is not int
+        and kind is not bool
+        and kind is not Tensor
+        and isinstance(value, numbers.Real)
+    )
+
+
+def _python_number(value: Any) -> Any:
+    """``value`` as a plain Python number where :func:`_is_numpy_real`, else as it is."""
+    return _scalar(value) if _is_numpy_real(value) else value
+
+
 def _int_in_range(tensor: Tensor, number: float, wrap: bool) -> bool:
     """Whether ``number`` is a Python int that leaves the integer ``tensor``'s dtype as it is
     and needs no wrapping: any int without ``wrap``, one the dtype holds with it."""
@@ -226,6 +244,10 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
             widen = not -65504.0 <= a <= 65504.0
         elif kind is Tensor and other is Tensor:
             widen = b._data.ndim == 0 or a._data.ndim == 0
+        elif _is_numpy_real(b) or _is_numpy_real(a):
+            # PyTorch reads a NumPy scalar as the Python number it holds (np.float32(1e10) too),
+            # so it takes the Python numbers' path: here, off the fast path.
+            return binary(prim, _python_number(a), _python_number(b))
         else:
             widen = False
         if widen and (widened := _half_in_float32(prim, a, b)) is not None:
@@ -382,6 +404,9 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             or (kind is Tensor and other._data.dtype == input._data.dtype)
         ):
             return binary(ops.divide, input, other)
+    if _is_numpy_real(other) or _is_numpy_real(input):
+        # A NumPy scalar divides as the Python number it holds, as in PyTorch (see binary).
+        return div(_python_number(input), _python_number(other))
     if other.__class__ is Tensor and input.__class__ is Tensor and other._data.ndim == 0:
         widened = _half_in_float32(ops.divide, input, other)  # a float16 tensor / 0-d 2**40
         if widened is not None:

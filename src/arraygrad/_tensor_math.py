@@ -241,6 +241,10 @@ class TensorMathMethods:
         """The normalised sinc ``sin(pi x) / (pi x)``."""
         return _ag._unary.sinc(self)
 
+    def angle(self) -> Tensor:
+        """``pi`` where negative, ``0`` elsewhere, ``nan`` for ``nan`` (zero gradient)."""
+        return _ag._unary.angle(self)
+
     def deg2rad(self) -> Tensor:
         """Degrees to radians."""
         return _ag._unary.deg2rad(self)

@@ -22,6 +22,7 @@ __all__ = [
     "absolute",
     "acos",
     "acosh",
+    "angle",
     "arccos",
     "arccosh",
     "arcsin",
@@ -245,6 +246,24 @@ def sinc(input: Tensor) -> Tensor:
         series = series * square + coefficient
     large = where(near_zero, 1.0, angle)
     return where(near_zero, series, div(ops.sin(large), large))
+
+
+def angle(input: Tensor) -> Tensor:
+    """The angle of each element as a point of the complex plane: ``pi`` where it is negative
+    (``-inf`` too), ``0`` where it is not (``-0.0`` too), ``nan`` for ``nan``. Integer and bool
+    tensors give the default float dtype. Its gradient is zero, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.angle(arraygrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([3.1416, 0.0000, 0.0000])
+    """
+    # Only from primitives with a zero gradient (sign, trunc), so that the gradient is zero
+    # everywhere, nan included, and needs no rule of its own. From sign s: (s * s - s) is 2 for
+    # s = -1, +0 for s = 0 (-0.0 too) and s = 1; halving pi before doubling keeps float16's pi.
+    # sign(nan) is 0: trunc carries the nan through instead.
+    x = _floating(input)
+    s = ops.sign(x)
+    return where(ops.isnan(x), ops.trunc(x), mul(sub(mul(s, s), s), math.pi / 2))
 
 
 def deg2rad(input: Tensor) -> Tensor:

@@ -601,3 +601,45 @@ def test_bool_tensor_to_a_python_bool_stays_bool(exponent: bool) -> None:
     assert [(d.split(".")[-1], v) for d, v in results[:2]] == [
         (d.split(".")[-1], v) for d, v in results[2:]
     ]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [np.float64(1e10), np.float32(1e10), np.float32(-7e5), np.int64(10**10), np.float64(0.5)],
+    ids=repr,
+)
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x, n: x * n,
+        lambda x, n: n * x,
+        lambda x, n: x / n,
+        lambda x, n: n / x,
+        lambda x, n: x.div(n),
+    ],
+    ids=["mul", "rmul", "div", "rdiv", "div_method"],
+)
+def test_numpy_scalars_beside_float16_act_as_python_numbers(number: Any, op: Any) -> None:
+    # torch carries a NumPy scalar beyond float16's range in float32 as it does a Python number:
+    # 0 * np.float64(1e10) is 0 and inf / np.float32(1e10) is inf (arraygrad gave nan).
+    values = [0.0, 1.0, float("inf"), -2.0, -0.0]
+    results = [op(library.tensor(values, dtype=library.float16), number) for library in (torch, ag)]
+    assert [str(r.dtype).split(".")[-1] for r in results] == ["float16", "float16"]
+    assert results[1].tolist() == pytest.approx(results[0].tolist(), nan_ok=True)
+    assert np.signbit(results[1].tolist()).tolist() == np.signbit(results[0].tolist()).tolist()
+
+
+def test_numpy_scalars_promote_as_python_numbers() -> None:
+    # torch reads np.float32(2.5) beside an integer tensor as a Python float: the default dtype
+    # (float64 here), where arraygrad took it for a float32 0-d tensor.
+    results = []
+    for library in (torch, ag):
+        previous = library.get_default_dtype()
+        library.set_default_dtype(library.float64)
+        try:
+            ints = library.tensor([1, 2])
+            outs = (ints * np.float32(2.5), ints / np.float32(2), np.float32(2) / ints)
+        finally:
+            library.set_default_dtype(previous)
+        results.append([(str(o.dtype).split(".")[-1], o.tolist()) for o in outs])
+    assert results[1] == results[0]

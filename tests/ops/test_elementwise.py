@@ -78,6 +78,7 @@ UNARY = {
     "polygamma:1": OpSpec(lambda x: lib(x).polygamma(1, x), low=0.3, high=6, rtol=1e-6),
     "polygamma:2": OpSpec(lambda x: x.polygamma(2), low=0.3, high=6, rtol=1e-6),
     "sign": OpSpec(lambda x: x.sign() * x, kinks=(0.0,)),
+    "angle": OpSpec(lambda x: lib(x).angle(x) * x + x.angle(), kinks=(0.0,)),
     "floor": OpSpec(lambda x: x.floor() + x, kinks=INTEGERS),
     "ceil": OpSpec(lambda x: x.ceil() * x, kinks=INTEGERS),
     "trunc": OpSpec(lambda x: lib(x).trunc(x) + x, kinks=INTEGERS),
@@ -582,3 +583,37 @@ def test_logit_matches_torch_at_the_edges_of_its_domain(eps: float | None, dtype
     (mine, my_grad), (theirs, their_grad) = results
     np.testing.assert_array_equal(mine, theirs)
     np.testing.assert_array_equal(my_grad, their_grad)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int8", "int64", "bool"])
+def test_angle_of_real_tensors_matches_torch(dtype: str) -> None:
+    # pi for negatives (-inf too), 0 for +0, -0.0 and the rest, nan for nan; integer and bool
+    # tensors give the default float dtype; float16's pi is 3.1406.
+    values: dict[str, list[Any]] = {
+        "bool": [True, False],
+        "int8": [-128, -1, 0, 5],
+        "int64": [-(2**40), 0, 7],
+    }
+    special = [1.0, 0.0, -0.0, -2.0, float("nan"), float("inf"), -float("inf"), -1e-30]
+    results = []
+    for library in (torch, ag):
+        x = library.tensor(values.get(dtype, special), dtype=getattr(library, dtype))
+        for out in (library.angle(x), x.angle()):
+            values_out = out.tolist()
+            results.append(
+                (str(out.dtype).split(".")[-1], values_out, np.signbit(values_out).tolist())
+            )
+    assert str(results[2:]) == str(results[:2])  # str: nan == nan
+
+
+def test_angle_gradient_is_zero_even_under_create_graph() -> None:
+    # torch's gradient is zeros everywhere (nan and inf included, and for a nan or inf incoming
+    # gradient), and with create_graph that gradient does not require grad.
+    results = []
+    for library in (torch, ag):
+        x = library.tensor([1.0, 0.0, -2.0, float("nan"), -float("inf")], requires_grad=True)
+        out = library.angle(x)
+        incoming = library.tensor([1.0, float("nan"), float("inf"), 1.0, 2.0])
+        (grad,) = library.autograd.grad(out, x, incoming, create_graph=True)
+        results.append((out.requires_grad, grad.tolist(), grad.requires_grad))
+    assert results[1] == results[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _primitive
+from arraygrad import _backend, _primitive, _view_history
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import Optimizer, check_lr_elements, check_options, to_scalar
@@ -197,6 +197,14 @@ def _tensor(value: Any) -> Any:
     return value
 
 
+def _wrote(param: Tensor) -> None:
+    """Record the write of ``param``'s array: its version moves, and on a library whose views
+    are copies (Dask) its views get the new values before the closure reads them."""
+    _primitive.bump_version(param)
+    if _backend.views_are_copies:
+        _view_history.write_through(param)
+
+
 class LBFGS(Optimizer):
     r"""L-BFGS, with PyTorch's algorithm (after minFunc), fixed steps or a strong Wolfe search.
 
@@ -304,13 +312,13 @@ class LBFGS(Optimizer):
             numel = p.numel()
             part = _backend.xp.reshape(update[offset : offset + numel], p._data.shape)
             _backend.assign(p._data, _backend.fused_add(p._data, step_size, part))
-            _primitive.bump_version(p)
+            _wrote(p)
             offset += numel
 
     def _set_params(self, arrays: list[Any]) -> None:
         for p, array in zip(self._params, arrays, strict=True):
             _backend.assign(p._data, array)
-            _primitive.bump_version(p)
+            _wrote(p)
 
     def _evaluate(self, closure: Callable[[], Any]) -> Any:
         with enable_grad():

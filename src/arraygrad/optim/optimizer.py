@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
-from arraygrad import _backend, _grads
+from arraygrad import _backend, _grads, _view_history
 from arraygrad._compile_numbers import (
     OPTIMIZERS,
 )
@@ -292,6 +292,12 @@ class Optimizer(OptimizerHooks):
                 params = [p for p in group["params"] if p.grad is not None]
                 if params:
                     self._update_group(group, params)
+                    if _backend.views_are_copies:
+                        # The updates write the parameters' arrays directly, not through the
+                        # in-place ops: on a library whose views are copies (Dask) their views
+                        # get the new values here. (NumPy's views share the memory.)
+                        for p in params:
+                            _view_history.write_through(p)
         if tracer is not None:
             self._traced_step_ends(tracer, state_before)
         return loss
