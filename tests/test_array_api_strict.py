@@ -7,6 +7,8 @@ Every ``OP_TABLE`` of the op test modules is collected and each row is compared 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -50,6 +52,20 @@ def test_a_dtype_the_library_lacks_raises_a_type_error_naming_it_and_the_fix() -
         for make in (lambda: ag.zeros(2, dtype=ag.float16), lambda: ag.tensor([1.0]).half()):
             with pytest.raises(TypeError, match=r"arraygrad\.float16 .* array_api_strict.*Fix:"):
                 make()
+
+
+def test_tensors_of_two_libraries_with_numbers_warn_nothing() -> None:
+    # The fast path for ``tensor op number`` knows float dtype objects of every library met; it
+    # once held them in a set, whose lookups compared array_api_strict's dtypes with NumPy's,
+    # which array_api_strict warns about.
+    numpy_tensor = ag.tensor([1.0, 2.0])
+    assert (numpy_tensor * 2).tolist() == [2.0, 4.0]
+    with strict_backend(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = ag.tensor([1.0, 2.0], requires_grad=True)
+        ((t * 2 + 1) ** 2 - 0.5).sum().backward()
+        assert t.grad is not None and t.grad.tolist() == [12.0, 20.0]
+        assert (numpy_tensor * 2).tolist() == [2.0, 4.0]
 
 
 def test_compile_runs_eagerly_with_a_warning_on_a_standard_only_library() -> None:

@@ -97,6 +97,15 @@ _to_xp: dict[dtype, Any] = {}
 _from_xp: dict[Any, dtype] = {}
 _namespace: Any = None
 
+#: The ``id`` of array libraries' dtype objects (of any library seen) known to be float32 or
+#: float64, each with its object (kept alive so that its id is not reused): a Python number never
+#: changes such an array's dtype and needs no float16 or bool care, so ``_math.binary`` sends
+#: ``tensor op number`` straight to the primitive when the tensor's dtype is in here (one
+#: lookup). Keyed by identity: dtype objects of two libraries may hash alike, and comparing them
+#: warns (array_api_strict's). Filled as dtype objects are met; never cleared, as what it says
+#: of a dtype object holds whichever library is active.
+WIDE_FLOAT_IDS: dict[int, Any] = {}
+
 
 def _tables() -> tuple[dict[dtype, Any], dict[Any, dtype]]:
     global _namespace
@@ -109,6 +118,8 @@ def _tables() -> tuple[dict[dtype, Any], dict[Any, dtype]]:
             if native is not None:
                 _to_xp[d] = native
                 _from_xp[native] = d
+                if d is float32 or d is float64:
+                    WIDE_FLOAT_IDS[id(native)] = native
         _namespace = xp
     return _to_xp, _from_xp
 
@@ -141,6 +152,8 @@ def from_xp(native: Any) -> dtype:
         if found is None:
             raise TypeError(f"arrays of dtype {native} are not supported by arraygrad")
         table[native] = found  # arrays' dtype objects differ from xp.float32: remember them
+        if found is float32 or found is float64:
+            WIDE_FLOAT_IDS[id(native)] = native
     return found
 
 
