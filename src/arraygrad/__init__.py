@@ -27,11 +27,13 @@ from arraygrad import (
     _device,
     _distances,
     _einsum,
+    _flags,
     _fused,
     _histogram,
     _index_updates,
     _indexing,
     _info,
+    _interop,
     _joining,
     _linalg,
     _linalg_extra,
@@ -63,19 +65,26 @@ from arraygrad import (
     _utilities,
     _view_scatter,
     _views,
+    accelerator,
     amp,
     autograd,
+    backends,
+    cpu,
     cuda,
+    distributed,
     distributions,
     func,
     linalg,
+    mps,
     nn,
     optim,
     random,
     return_types,
+    signal,
     special,
     testing,
     utils,
+    version,
     viz,
 )
 from arraygrad._aliases import *  # noqa: F403
@@ -106,6 +115,7 @@ from arraygrad._dtype import (
     uint8,
 )
 from arraygrad._einsum import *  # noqa: F403
+from arraygrad._flags import *  # noqa: F403
 from arraygrad._fused import *  # noqa: F403
 from arraygrad._generator import Generator, default_generator
 from arraygrad._grad_mode import (
@@ -120,6 +130,7 @@ from arraygrad._histogram import *  # noqa: F403
 from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
 from arraygrad._info import *  # noqa: F403
+from arraygrad._interop import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._linalg_extra import *  # noqa: F403
@@ -154,10 +165,16 @@ from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
 from arraygrad.amp import autocast
+from arraygrad.autograd.anomaly_mode import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from arraygrad.func import vmap
 from arraygrad.serialization import load, save
 
-__version__ = "0.1.0"
+# One version string: arraygrad.version holds it, as torch.version does.
+__version__ = version.__version__
 
 # PyTorch's other names for the same dtypes.
 bool = bool_
@@ -185,11 +202,21 @@ __all__ = [
     "save",
     "testing",
     "utils",
+    "accelerator",
     "amp",
     "autocast",
     "autograd",
+    "backends",
+    "cpu",
     "cuda",
+    "distributed",
     "distributions",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
+    "mps",
+    "set_anomaly_enabled",
+    "signal",
+    "version",
     "func",
     "vmap",
     "viz",
@@ -272,6 +299,8 @@ __all__ = [
     *_repeats.__all__,
     *_device.__all__,
     *_info.__all__,
+    *_interop.__all__,
+    *_flags.__all__,
     *_nn_aliases.__all__,
     *_utilities.__all__,
     "linalg",

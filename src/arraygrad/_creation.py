@@ -215,7 +215,7 @@ def creation_options(
                 raise TypeError(f"{name}() got multiple values for argument 'size'")
             size = (value,)
         elif key == "device":
-            _device.check_placement(value)
+            pass  # checked below, with the default device when not given
         elif key == "out" and value is not None:  # out=None is PyTorch's default
             raise TypeError(
                 f"{name}() got the keyword argument 'out', which arraygrad's factory functions "
@@ -223,6 +223,10 @@ def creation_options(
             )
         elif key not in _PLACEMENT and key != "out":
             raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    if "device" in options or (not name.endswith("_like") and not name.startswith("new_")):
+        # ``*_like`` and ``Tensor.new_*`` make their tensor where their input is, not on the
+        # default device (set_default_device), as in PyTorch.
+        _device.check_placement(options.get("device"))
     return () if size is None else size
 
 
@@ -258,7 +262,7 @@ def empty(
 ) -> Tensor:
     """An uninitialised tensor of shape ``size`` (arraygrad fills it with zeros)."""
     size = creation_options("empty", options, size)
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=options.get("device"))
 
 
 def full(

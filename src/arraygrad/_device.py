@@ -108,6 +108,8 @@ class device:  # noqa: N801 - PyTorch's name
 
 
 CPU = device("cpu")
+# The class under another name, for set_default_device, whose argument is named ``device``.
+_Device = device
 
 
 def current() -> device:
@@ -172,11 +174,53 @@ def check_reachable(where: Any) -> None:
 
 
 def check_placement(where: Any) -> None:
-    """The ``device=`` of a factory function or a module's constructor: ``None`` (the default)
-    or the device arraygrad computes on, as :func:`check_reachable` says; PyTorch raises too when
-    asked to make a tensor on a device it cannot reach (``device="cuda"`` without a GPU)."""
+    """The ``device=`` of a factory function or a module's constructor: ``None`` (the device
+    :func:`set_default_device` chose, if any) or the device arraygrad computes on, as
+    :func:`check_reachable` says; PyTorch raises too when asked to make a tensor on a device it
+    cannot reach (``device="cuda"`` without a GPU)."""
+    if where is None:
+        where = _default[0]
     if where is not None:
         check_reachable(where)
+
+
+# The device set_default_device named (None: wherever the array library computes).
+_default: list[device | None] = [None]
+
+
+def set_default_device(device: Any) -> None:
+    """Make factory functions and modules create their tensors on ``device`` when given no
+    ``device=``; ``None`` undoes it. arraygrad computes on one device, its array library's: on
+    another, factory functions then raise the RuntimeError that ``device=`` raises there, as
+    PyTorch raises when the default device is unusable. An int names an accelerator's index.
+
+    >>> import arraygrad
+    >>> arraygrad.set_default_device("cpu")
+    >>> arraygrad.get_default_device()
+    device(type='cpu')
+    >>> arraygrad.set_default_device(None)
+    """
+    if device is None:
+        _default[0] = None
+        return
+    if device.__class__ is int:
+        if current().type == "cpu":  # PyTorch's error when no accelerator is available
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        _default[0] = _Device(current().type, device)
+        return
+    _default[0] = _Device(device)
+
+
+def get_default_device() -> device:
+    """The device factory functions use when given none: the one :func:`set_default_device`
+    named (a GPU's index filled in when arraygrad computes there), else ``device("cpu")``."""
+    chosen = _default[0]
+    if chosen is None:
+        return CPU
+    here = current()
+    if chosen.index is None and chosen.type == here.type != "cpu":
+        return here
+    return chosen
 
 
 class _Name:
@@ -217,8 +261,10 @@ __all__ = [
     "channels_last_3d",
     "contiguous_format",
     "device",
+    "get_default_device",
     "layout",
     "memory_format",
     "preserve_format",
+    "set_default_device",
     "strided",
 ]

@@ -71,6 +71,34 @@ class TensorConversionMethods:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = -1,
+        max_version: tuple[builtins.int, builtins.int] | None = None,
+        dl_device: Any = None,
+        copy: builtins.bool | None = None,
+    ) -> Any:
+        """The tensor's memory as a DLPack capsule (the standard's exchange protocol), for
+        ``numpy.from_dlpack`` and other libraries' ``from_dlpack``: they share the memory."""
+        if self._rg:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        keywords: dict[str, Any] = {}
+        if max_version is not None:  # only libraries that know the versioned protocol get it
+            keywords["max_version"] = max_version
+        if dl_device is not None:
+            keywords["dl_device"] = dl_device
+        if copy is not None:
+            keywords["copy"] = copy
+        return _ag._backend.interchange.to_dlpack(self._data, **keywords)
+
+    def __dlpack_device__(self) -> tuple[Any, builtins.int]:
+        """``(DLPack device type, index)`` of the tensor's memory: ``(kDLCPU, 0)`` on NumPy."""
+        from arraygrad.utils.dlpack import DLDeviceType
+
+        kind, index = _ag._backend.interchange.dlpack_device(self._data)
+        return DLDeviceType(int(kind)), builtins.int(index)
+
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         # NumPy calls this for ``ndarray <op> Tensor`` and for ufuncs applied to tensors: route
         # the arithmetic ufuncs to our differentiable ops so the result is a Tensor, never an

@@ -81,10 +81,11 @@ class TensorCreationMethods:
     def new_zeros(
         self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
     ) -> Tensor:
-        """Zeros of shape ``size`` (ints or one sequence), in this dtype unless ``dtype``."""
+        """Zeros of shape ``size`` (ints or one sequence), in this dtype unless ``dtype``, on
+        this tensor's device (not the default device), as all ``new_*`` do."""
         size = _ag._creation.creation_options("new_zeros", options, size)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.zeros(*size, dtype=d, requires_grad=requires_grad)
+        return _ag._creation.zeros(*size, dtype=d, requires_grad=requires_grad, device=self.device)
 
     def new_ones(
         self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
@@ -92,7 +93,7 @@ class TensorCreationMethods:
         """Ones of shape ``size`` (ints or one sequence), in this dtype unless ``dtype``."""
         size = _ag._creation.creation_options("new_ones", options, size)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.ones(*size, dtype=d, requires_grad=requires_grad)
+        return _ag._creation.ones(*size, dtype=d, requires_grad=requires_grad, device=self.device)
 
     def new_empty(
         self, *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
@@ -100,7 +101,7 @@ class TensorCreationMethods:
         """An uninitialised tensor of shape ``size`` in this dtype (arraygrad fills zeros)."""
         size = _ag._creation.creation_options("new_empty", options, size)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.empty(*size, dtype=d, requires_grad=requires_grad)
+        return _ag._creation.empty(*size, dtype=d, requires_grad=requires_grad, device=self.device)
 
     def new_full(
         self,
@@ -114,15 +115,17 @@ class TensorCreationMethods:
         """A tensor of shape ``size`` filled with ``fill_value``, in this dtype unless ``dtype``."""
         _ag._creation.creation_options("new_full", options)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.full(size, fill_value, dtype=d, requires_grad=requires_grad)
+        return _ag._creation.full(
+            size, fill_value, dtype=d, requires_grad=requires_grad, device=self.device
+        )
 
     def new_tensor(
         self, data: Any, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:
         """A new leaf holding a copy of ``data``, in this dtype unless ``dtype``."""
-        _ag._device.check_placement(device)
         d = self.dtype if dtype is None else dtype
-        return _ag._creation.tensor(data, dtype=d, requires_grad=requires_grad)
+        where = self.device if device is None else device  # this tensor's, not the default
+        return _ag._creation.tensor(data, dtype=d, device=where, requires_grad=requires_grad)
 
     def new(self, *args: Any, **kwargs: Any) -> Tensor:
         """PyTorch's legacy constructor in this tensor's dtype: ``x.new()`` (empty),

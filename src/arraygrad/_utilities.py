@@ -15,6 +15,7 @@ from arraygrad._tensor import Tensor
 
 __all__ = [
     "can_cast",
+    "empty_permuted",
     "empty_strided",
     "ger",
     "is_inference",
@@ -153,6 +154,48 @@ def empty_strided(
             f"C-order strides can be honoured (got {list(steps)}). Fix: use empty(size)."
         )
     return Tensor._wrap(array).requires_grad_(requires_grad)
+
+
+def empty_permuted(
+    size: Any,
+    physical_layout: Any,
+    *,
+    dtype: _dtype.dtype | None = None,
+    requires_grad: bool = False,
+    **options: Any,
+) -> Tensor:
+    """An uninitialised tensor of shape ``size`` whose dimensions lie in memory in the order
+    ``physical_layout`` gives, outermost first: ``physical_layout[-1]`` has stride 1. Tensors
+    shaped like a channels-last image are made with ``(0, 2, 3, 1)``.
+
+    >>> import arraygrad
+    >>> arraygrad.empty_permuted((2, 3, 4), (0, 2, 1)).stride()
+    (12, 1, 3)
+    """
+    shape = tuple(builtins.int(n) for n in size)
+    order = tuple(builtins.int(d) for d in physical_layout)
+    if len(shape) != len(order):
+        raise RuntimeError(
+            "Number of dimensions in size does not match the length of the physical_layout; "
+            f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}"
+        )
+    seen = set()
+    for position, dim in enumerate(order):
+        if not 0 <= dim < len(shape):
+            raise RuntimeError(
+                f"Dimension out of range (expected to be between 0 and {len(shape) - 1}, but got "
+                f"{dim} at index {position}).  NB: negative dims not currently supported; file an "
+                "issue if you want it."
+            )
+        if dim in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(dim)
+    steps = [0] * len(shape)
+    step = 1
+    for dim in reversed(order):  # innermost first: each step spans the dimensions inside it
+        steps[dim] = step
+        step *= max(shape[dim], 1)
+    return empty_strided(shape, steps, dtype=dtype, requires_grad=requires_grad, **options)
 
 
 def ger(input: Tensor, vec2: Tensor) -> Tensor:

@@ -55,3 +55,19 @@ def synchronize(lib: Any) -> None:
         runtime.deviceSynchronize()
     else:  # reading a value back waits for the work queued before it on the default stream
         lib.asarray(0).tolist()
+
+
+def cpu_capability() -> str:
+    """The CPU's widest vector instruction set by PyTorch's names (``"AVX512"``, ``"AVX2"``,
+    ``"SVE256"``, else ``"DEFAULT"``), from the features NumPy detected when it loaded."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # NumPy keeps the table private; without it, claim nothing
+        return "DEFAULT"
+    if all(features.get(name) for name in ("AVX512F", "AVX512BW", "AVX512VL", "AVX512DQ")):
+        return "AVX512"
+    if features.get("AVX2") and features.get("FMA3"):
+        return "AVX2"
+    if features.get("SVE"):
+        return "SVE256"
+    return "DEFAULT"

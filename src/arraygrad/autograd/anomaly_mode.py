@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+import builtins
 import contextvars
 from types import TracebackType
 from typing import Any
 
 from arraygrad import _backend
 
-_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("detect_anomaly", default=False)
+# (enabled, check_nan): PyTorch keeps the two apart, and checks for NaN only when both hold.
+_mode: contextvars.ContextVar[tuple[bool, bool]] = contextvars.ContextVar(
+    "detect_anomaly", default=(False, True)
+)
 
 
 def is_enabled() -> bool:
-    """Whether backward checks every computed gradient for NaN."""
-    return _enabled.get()
+    """Whether backward checks every computed gradient for NaN (anomaly mode with check_nan)."""
+    enabled, check_nan = _mode.get()
+    return enabled and check_nan
 
 
 def is_anomaly_enabled() -> bool:
-    """PyTorch's name for :func:`is_enabled`."""
-    return _enabled.get()
+    """Whether anomaly detection is on (whatever its ``check_nan``)."""
+    return _mode.get()[0]
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """The ``check_nan`` of anomaly detection (True unless set off with the mode)."""
+    return _mode.get()[1]
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly detection on or off for the rest of the program (PyTorch's plain-call form
+    of :class:`set_detect_anomaly`).
+
+    >>> import arraygrad
+    >>> arraygrad.set_anomaly_enabled(True, check_nan=False)
+    >>> arraygrad.is_anomaly_enabled(), arraygrad.is_anomaly_check_nan_enabled()
+    (True, False)
+    >>> arraygrad.set_anomaly_enabled(False)
+    """
+    for value, name in ((enabled, "'enabled' (position 1)"), (check_nan, "'check_nan'")):
+        if value.__class__ is not builtins.bool:
+            raise TypeError(
+                f"set_anomaly_enabled(): argument {name} must be bool, not {type(value).__name__}"
+            )
+    _mode.set((enabled, check_nan))
 
 
 class set_detect_anomaly:  # noqa: N801 - PyTorch's name
@@ -29,7 +57,7 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
     """
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self._token = _enabled.set(bool(mode) and check_nan)
+        self._token = _mode.set((bool(mode), bool(check_nan)))
 
     def __enter__(self) -> None:
         return None
@@ -40,7 +68,7 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        _enabled.reset(self._token)
+        _mode.reset(self._token)
 
 
 class detect_anomaly(set_detect_anomaly):  # noqa: N801 - PyTorch's name

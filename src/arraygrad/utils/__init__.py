@@ -1,8 +1,8 @@
-"""Utilities with the layout of ``torch.utils``: :mod:`arraygrad.utils.data` and
-:mod:`arraygrad.utils.checkpoint`."""
+"""Utilities with the layout of ``torch.utils``: :mod:`arraygrad.utils.data`,
+:mod:`arraygrad.utils.checkpoint` and :mod:`arraygrad.utils.dlpack`."""
 
 from __future__ import annotations
 
-from arraygrad.utils import checkpoint, data
+from arraygrad.utils import checkpoint, data, dlpack
 
-__all__ = ["checkpoint", "data"]
+__all__ = ["checkpoint", "data", "dlpack"]
