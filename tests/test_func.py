@@ -17,6 +17,7 @@ import torch
 import arraygrad as ag
 from arraygrad import func as agfunc
 from arraygrad.autograd import functional as agF
+from tests.oracle import outcome_in_each
 
 RTOL = 1e-7
 
@@ -378,3 +379,94 @@ def test_functional_refuses_what_torch_refuses(name: str) -> None:
         except RuntimeError as error:
             outcomes.append(type(error).__name__)
     assert outcomes == ["RuntimeError", "RuntimeError"]
+
+
+# --- linearize, functionalize, replace_all_batch_norm_modules_ ---------------------------------
+
+
+def _two_outputs(a: Any, b: Any) -> Any:
+    m = torch if isinstance(a, torch.Tensor) else ag
+    return (a.sin() * b, m.stack([a.sum(), (b**2).sum()]))
+
+
+def test_linearize_matches_torch_and_jvp() -> None:
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal(3), rng.standard_normal(3)
+    outs = {}
+    for m in (torch, ag):
+        out, jvp_fn = m.func.linearize(_two_outputs, m.tensor(a), m.tensor(b))
+        tangents = [jvp_fn(m.tensor(u), m.tensor(v)) for u, v in ((a, b), (b, -a))]
+        outs[m.__name__] = [o.numpy() for o in out] + [t.numpy() for ts in tangents for t in ts]
+    for mine, theirs in zip(outs["arraygrad"], outs["torch"], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "tangents",
+    [
+        lambda m: (m.ones(3, dtype=m.float64),),  # one tangent for two primals
+        lambda m: (m.ones(1, 3, dtype=m.float64), m.ones(3, dtype=m.float64)),
+        lambda m: (m.ones(3, dtype=m.float32), m.ones(3, dtype=m.float64)),
+        lambda m: ([m.ones(3, dtype=m.float64)], m.ones(3, dtype=m.float64)),
+    ],
+)
+def test_linearize_refuses_tangents_unlike_the_primals_as_torch(tangents: Any) -> None:
+    def call(m: Any) -> Any:
+        primals = (m.ones(3, dtype=m.float64), m.ones(3, dtype=m.float64))
+        return m.func.linearize(_two_outputs, *primals)[1](*tangents(m))
+
+    theirs, mine = outcome_in_each(call)
+    assert theirs == mine == "RuntimeError"
+
+
+def test_functionalize_changes_no_result_nor_input_mutation() -> None:
+    # torch's functionalize(f)(x) gives f(x)'s values and copies mutations of the inputs back
+    # into them: running f as it is does the same.
+    def f(a: Any) -> Any:
+        b = a.clone()
+        b.add_(1)
+        b[0] = 5.0
+        a.mul_(2)
+        return b * a
+
+    results = []
+    for m in (torch, ag):
+        for remove in ("mutations", "mutations_and_views"):
+            x = m.tensor([1.0, 2.0, 3.0])
+            out = m.func.functionalize(f, remove=remove)(x)
+            results.append((out.numpy(), x.numpy()))
+    for out, x in results[1:]:
+        np.testing.assert_array_equal(out, results[0][0])
+        np.testing.assert_array_equal(x, results[0][1])
+    theirs, mine = outcome_in_each(lambda m: m.func.functionalize(f, remove="views"))
+    assert theirs == mine == "RuntimeError"
+
+
+def test_replace_all_batch_norm_modules_drops_running_stats_as_torch() -> None:
+    def build(m: Any) -> Any:
+        m.manual_seed(0)
+        return m.nn.Sequential(
+            m.nn.BatchNorm1d(2),
+            m.nn.Sequential(m.nn.BatchNorm2d(2, affine=False)),
+            m.nn.InstanceNorm1d(2, track_running_stats=True),  # left alone
+        )
+
+    for m in (torch, ag):
+        model = build(m)
+        assert m.func.replace_all_batch_norm_modules_(model) is model
+    mine, theirs = build(ag), build(torch)
+    ag.func.replace_all_batch_norm_modules_(mine)
+    torch.func.replace_all_batch_norm_modules_(theirs)
+    assert list(mine.state_dict()) == list(theirs.state_dict())
+    for a, t in ((mine[0], theirs[0]), (mine[1][0], theirs[1][0])):
+        assert a.running_mean is a.running_var is a.num_batches_tracked is None
+        assert a.track_running_stats is t.track_running_stats is False
+    assert mine[2].track_running_stats and mine[2].running_mean is not None
+    x = np.random.default_rng(1).standard_normal((4, 2, 3)).astype(np.float32)
+    mine.eval()
+    theirs.eval()  # batch statistics even in evaluation
+    np.testing.assert_allclose(
+        mine[0](ag.tensor(x)).detach().numpy(),
+        theirs[0](torch.tensor(x)).detach().numpy(),
+        rtol=1e-5,
+    )

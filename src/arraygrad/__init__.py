@@ -22,6 +22,7 @@ from arraygrad import (
     _clamp,
     _comparison,
     _complex,
+    _control_flow,
     _creation,
     _decompositions,
     _device,
@@ -33,6 +34,7 @@ from arraygrad import (
     _index_updates,
     _indexing,
     _info,
+    _inplace_functions,
     _interop,
     _joining,
     _linalg,
@@ -63,6 +65,7 @@ from arraygrad import (
     _triangular,
     _unary,
     _utilities,
+    _view_copies,
     _view_scatter,
     _views,
     accelerator,
@@ -95,6 +98,7 @@ from arraygrad._clamp import *  # noqa: F403
 from arraygrad._comparison import *  # noqa: F403
 from arraygrad._compile import compile
 from arraygrad._complex import *  # noqa: F403
+from arraygrad._control_flow import *  # noqa: F403
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
 from arraygrad._decompositions import *  # noqa: F403
 from arraygrad._device import *  # noqa: F403
@@ -130,6 +134,7 @@ from arraygrad._histogram import *  # noqa: F403
 from arraygrad._index_updates import *  # noqa: F403
 from arraygrad._indexing import *  # noqa: F403
 from arraygrad._info import *  # noqa: F403
+from arraygrad._inplace_functions import *  # noqa: F403
 from arraygrad._interop import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
@@ -162,6 +167,7 @@ from arraygrad._tensor_types import *  # noqa: F403
 from arraygrad._triangular import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
 from arraygrad._utilities import *  # noqa: F403
+from arraygrad._view_copies import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
 from arraygrad.amp import autocast
@@ -285,17 +291,20 @@ __all__ = [
     *_fused.__all__,
     *_comparison.__all__,
     *_aliases.__all__,
+    *_inplace_functions.__all__,
     *_bitwise.__all__,
     *_matrix_exp.__all__,
     *_renorm.__all__,
     *_special_functions.__all__,
     *_softmax.__all__,
     *_complex.__all__,
+    *_control_flow.__all__,
     *_random.__all__,
     *_random_creation.__all__,
     *_scatter.__all__,
     *_index_updates.__all__,
     *_view_scatter.__all__,
+    *_view_copies.__all__,
     *_repeats.__all__,
     *_device.__all__,
     *_info.__all__,

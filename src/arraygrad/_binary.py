@@ -34,6 +34,7 @@ from arraygrad._math import (
     isinf,
     isnan,
     le,
+    logical_and,
     logical_or,
     lt,
     mul,
@@ -300,14 +301,20 @@ def ldexp(input: Tensor, other: Tensor) -> Tensor:
         # * 2 ** float32 0.5 is 7 * sqrt(2) to float64's precision), a dimensioned one's in its
         # own dtype (found by comparing results; a float32 result keeps a 0-d float16's).
         exponent = astype(other, target)
-    result = mul(input, pow(2.0, exponent))
+    power = pow(2.0, exponent)
+    result = mul(input, power)
     result = result if result.dtype is target else astype(result, target)
     if input.dtype.is_floating_point and not other.dtype.is_floating_point:
         # A floating input scaled by an integer exponent is C's ldexp: zeros and infinities stay
         # as they are, where the power of two overflowing (2**200 in float32) or underflowing
-        # would give 0 * inf or inf * 0, nan. Otherwise PyTorch multiplies by the power.
+        # would give 0 * inf or inf * 0, nan. Otherwise PyTorch multiplies by the power, and
+        # only there is the input taken as it is: elsewhere (a zero scaled by a finite power
+        # included) the product's gradient, the power, is PyTorch's.
         x = input if input.dtype is target else astype(input, target)
-        result = where(logical_or(eq(x, 0), isinf(x)), x, result)
+        # (the power is in the result's dtype here: the integer exponent was converted to it)
+        zero_by_inf = logical_and(eq(x, 0), isinf(power))
+        inf_by_zero = logical_and(isinf(x), eq(power, 0))
+        result = where(logical_or(zero_by_inf, inf_by_zero), x, result)
     return result
 
 

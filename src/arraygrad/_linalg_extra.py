@@ -25,7 +25,7 @@ from arraygrad._shape import cat, expand, movedim
 from arraygrad._tensor import Tensor
 from arraygrad._views import diagonal as _diagonal
 
-__all__ = ["orgqr"]
+__all__ = ["geqrf", "orgqr", "ormqr"]
 
 
 # --- info and the failed matrices' values, on raw arrays -----------------------------------------
@@ -386,6 +386,98 @@ def orgqr(input: Tensor, tau: Tensor) -> Tensor:
     [[1.0], [0.0]]
     """
     return householder_product(input, tau)
+
+
+def geqrf(input: Tensor) -> Any:
+    """LAPACK's QR of each ``m x n`` matrix in its compact form ``(a, tau)``: ``R`` on and above
+    the diagonal of ``a``, below it the Householder vectors ``v_i`` (whose 1 on the diagonal
+    is implied), and their scales ``tau`` (``min(m, n)`` of them), with
+    ``Q = H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` (:func:`orgqr` and :func:`ormqr` use it).
+    No gradient, as in PyTorch (whose backward raises).
+
+    >>> import arraygrad
+    >>> a, tau = arraygrad.geqrf(arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]]))
+    >>> a.diagonal().abs(), tau.shape
+    (tensor([5.0000, 0.4000]), arraygrad.Size([2]))
+    """
+    if input.ndim < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    if not input.dtype.is_floating_point or input.dtype == _dtype.float16:
+        raise NotImplementedError(
+            f"\"geqrf_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "convert the input to float32 or float64 first, e.g. A.double()."
+        )
+    factors, taus = _backend.householder_qr(input._data)
+    # PyTorch records a node whose backward raises; arraygrad records none: the results do not
+    # require grad, so a backward through them finds no path rather than an error.
+    return return_types.geqrf(Tensor._wrap(factors), Tensor._wrap(taus))
+
+
+def ormqr(
+    input: Tensor, tau: Tensor, other: Tensor, left: bool = True, transpose: bool = False
+) -> Tensor:
+    """``other`` multiplied by the ``m x m`` orthogonal ``Q`` of :func:`geqrf`'s ``(input,
+    tau)``: ``Q other`` (``left``) or ``other Q``, with ``Q^T`` for ``transpose``.
+
+    Composed of :func:`arraygrad.linalg.householder_product` (on ``input`` widened to ``m``
+    columns, the extra reflectors the identity) and a matrix product, so ``input``, ``tau`` and
+    ``other`` all get their true gradient, as in PyTorch.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]])
+    >>> q = arraygrad.ormqr(*arraygrad.geqrf(a), arraygrad.eye(2))
+    >>> (q @ arraygrad.triu(arraygrad.geqrf(a).a)).round(decimals=4).tolist()
+    [[3.0, 1.0], [4.0, 2.0]]
+    """
+    name = "torch.ormqr"
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if other.ndim < 2:
+        raise RuntimeError(f"{name}: other must have at least 2 dimensions.")
+    m, n = input.shape[-2], input.shape[-1]
+    k = tau.shape[-1] if tau.ndim else 0
+    side = -2 if left else -1
+    if other.shape[side] != m:
+        raise RuntimeError(f"{name}: other.shape[{side}] must be equal to input.shape[-2]")
+    if tau.ndim != input.ndim - 1:
+        raise RuntimeError(
+            f"{name}: Expected tau to have one dimension less than input, but got tau.ndim "
+            f"equal to {tau.ndim} and input.ndim is equal to {input.ndim}"
+        )
+    if tuple(tau.shape[:-1]) != tuple(input.shape[:-2]):
+        raise RuntimeError(
+            f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+            f"{list(tau.shape[:-1])}"
+        )
+    # PyTorch wants exactly geqrf's number of reflectors
+    if k != min(other.shape[side], n):
+        raise RuntimeError(
+            f"{name}: tau.shape[-1] must be equal to min(other.shape[-2], input.shape[-1])"
+        )
+    if tau.dtype != input.dtype or other.dtype != input.dtype:
+        wrong, label = (tau, "tau") if tau.dtype != input.dtype else (other, "other")
+        raise RuntimeError(
+            f"{name}: Expected input and {label} to have the same dtype, but input has dtype"
+            f"{_dtype.torch_type_name(input.dtype)} and {label} has dtype "
+            f"{_dtype.torch_type_name(wrong.dtype)}"
+        )
+    # Q (m x m) is the product of the k reflectors: the columns past the k-th are unused, and
+    # any further reflector with tau 0 is the identity.
+    batch = tuple(input.shape[:-2])
+    vectors = input[..., :, :k]
+    if k < m:
+        vectors = cat(
+            [vectors, Tensor._wrap(_backend.xp.zeros((*batch, m, m - k), dtype=input._data.dtype))],
+            -1,
+        )
+        tau = cat(
+            [tau, Tensor._wrap(_backend.xp.zeros((*batch, m - k), dtype=input._data.dtype))],
+            -1,
+        )
+    q = householder_product(vectors, tau)
+    if transpose:
+        q = ops.matrix_transpose(q)
+    return matmul(q, other) if left else matmul(other, q)
 
 
 def _requirement(what: str, left: int, right: int) -> RuntimeError:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import arraygrad._special_functions
     import arraygrad._unary
     import arraygrad._view_history
+    import arraygrad._views
     import arraygrad.nn.functional
     from arraygrad._tensor import Tensor
 
@@ -328,6 +329,10 @@ class TensorAliasMethods:
     def swapdims_(self, dim0: int, dim1: int) -> Tensor:
         """In place: alias of :meth:`transpose_`."""
         return _restride(self, _ag._shape.transpose, dim0, dim1)
+
+    def as_strided_(self, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+        """In place: :meth:`as_strided` (of this tensor's memory, not only its elements)."""
+        return _restride(self, _ag._views.as_strided, size, stride, storage_offset)
 
     # --- bitwise operations (bool and integer tensors) ---------------------------------------
 

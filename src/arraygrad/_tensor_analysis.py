@@ -220,6 +220,16 @@ class TensorAnalysisMethods:
         """The product of the Householder reflections given by ``self`` and ``input2`` (tau)."""
         return _ag._linalg_extra.orgqr(self, input2)
 
+    def geqrf(self) -> Any:
+        """See :func:`arraygrad.geqrf`: LAPACK's compact Householder QR ``(a, tau)``."""
+        return _ag._linalg_extra.geqrf(self)
+
+    def ormqr(
+        self, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False
+    ) -> Tensor:
+        """See :func:`arraygrad.ormqr`: ``input3`` multiplied by the Q of ``(self, input2)``."""
+        return _ag._linalg_extra.ormqr(self, input2, input3, left, transpose)
+
     def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
         """``(LU, pivots)`` (and ``info`` with ``get_infos``) of the LU factorisation."""
         return _ag._lu.lu(self, pivot, get_infos)

@@ -513,8 +513,12 @@ def restrided(target: Tensor, source: Tensor, result: Tensor) -> None:
     if target._base is not None:
         attrs["_view_steps"] = attrs["_view_steps"] + new
         return
+    # result (a view of target itself when nothing is recorded) is discarded by the caller
+    views = [view for view in _live_views(target) if view is not result]
+    if not views:  # nothing to restate (as_strided_, whose step has no inverse, needs this)
+        return
     undo = _inverse(tuple(target._data.shape), new)
-    for view in _live_views(target):
+    for view in views:
         view.__dict__["_view_steps"] = undo + view.__dict__["_view_steps"]
 
 
@@ -534,6 +538,10 @@ def _inverse(shape: tuple[int, ...], steps: Steps) -> Steps:
                 inverse[axis] = position
             undo.append((prim.name, {"axes": tuple(inverse)}))
             shape = tuple(shape[axis] for axis in axes)
-        else:  # pragma: no cover - in-place shape ops only reshape and permute
-            raise NotImplementedError(f"cannot undo view step {prim.name}")
+        else:  # as_strided_ on a tensor that has views: its new layout has no inverse
+            raise NotImplementedError(
+                f"cannot undo view step {prim.name}: arraygrad cannot restate the views of a "
+                "tensor whose layout as_strided_ changed. Fix: call as_strided_ before taking "
+                "views of the tensor, or use as_strided (a new view)."
+            )
     return tuple(part for step in reversed(undo) for part in step)

@@ -34,12 +34,15 @@ from arraygrad.autograd import functional as _functional
 
 __all__ = [
     "functional_call",
+    "functionalize",
     "grad",
     "grad_and_value",
     "hessian",
     "jacfwd",
     "jacrev",
     "jvp",
+    "linearize",
+    "replace_all_batch_norm_modules_",
     "stack_module_state",
     "vjp",
     "vmap",
@@ -371,6 +374,94 @@ def jvp(
     if has_aux:
         return output, tangent_out, _finish(aux, prepared.own)
     return output, tangent_out
+
+
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is ``J·tangents`` at ``primals``,
+    the linear approximation of ``func`` there, for as many tangents as one likes.
+
+    Each tangent has its primal's structure, shape and dtype (PyTorch's RuntimeErrors
+    otherwise). PyTorch traces ``func`` once and replays the linear part; here each call of
+    ``jvp_fn`` is a :func:`jvp` at the same primals, which gives the same numbers for a
+    deterministic ``func``.
+
+    >>> import arraygrad
+    >>> out, jvp_fn = linearize(arraygrad.sin, arraygrad.tensor([0.0, 1.0]))
+    >>> jvp_fn(arraygrad.tensor([1.0, 1.0]))
+    tensor([1.0000, 0.5403])
+    """
+    flat_primals, primal_spec = tree_flatten(primals)
+    output = _finish(func(*primals), set())
+
+    def jvp_fn(*tangents: Any) -> Any:
+        flat_tangents, tangent_spec = tree_flatten(tangents)
+        if tangent_spec != primal_spec:
+            raise RuntimeError(
+                f"Expected the tangents {tangent_spec} to have the same argspec as the primals "
+                f"{primal_spec}"
+            )
+        for index, (tangent, primal) in enumerate(zip(flat_tangents, flat_primals, strict=True)):
+            for what, mine, wanted in (
+                ("shape", tangent.shape, primal.shape),
+                ("dtype", tangent.dtype, primal.dtype),
+            ):
+                if mine != wanted:
+                    raise RuntimeError(
+                        f"tangent:{index} with {what} {mine} in flattened pytree doesn't match "
+                        f"the {what} {wanted} of the corresponding primal."
+                    )
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
+
+
+def functionalize(func: Callable[..., Any], *, remove: str = "mutations") -> Callable[..., Any]:
+    """``func`` itself, wrapped: PyTorch's functionalization rewrites in-place ops and views
+    into out-of-place ones for graph compilers without changing any result (it copies
+    mutations of the inputs back into them), so running ``func`` as it is gives its values,
+    gradients and input mutations. arraygrad has no such rewriting to do.
+
+    >>> import arraygrad
+    >>> def f(a):
+    ...     b = a.clone()
+    ...     b.add_(1)
+    ...     return b * a
+    >>> functionalize(f)(arraygrad.tensor([1.0, 2.0]))
+    tensor([2., 6.])
+    """
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(
+            "functionalize(f, remove='mutations'): received invalid argument for "
+            f"remove={remove}. Valid options are:\n"
+            "     remove='mutations': all inplace and out= operators will be removed from the "
+            "program, and replaced with their out-of-place equivalents.\n"
+            "     remove='mutations_and_views': In addition to the above, all aliasing "
+            "operators {view} will be replaced with their non-aliasing counterparts, "
+            "{view}_copy.\n"
+        )
+
+    @functools.wraps(func)
+    def functionalized(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return functionalized
+
+
+def replace_all_batch_norm_modules_(root: Any) -> Any:
+    """In place: every batch norm module in ``root`` (itself included) stops tracking running
+    statistics, its ``running_mean``, ``running_var`` and ``num_batches_tracked`` becoming
+    None, so that it normalises by the batch's statistics in training and evaluation alike
+    (what :func:`vmap` over a batch norm needs). Instance norms are left alone. Returns
+    ``root``."""
+    from arraygrad.nn.modules.normalization import _BatchNorm, _InstanceNorm
+
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
 
 
 def _jacobian_transform(

@@ -213,3 +213,13 @@ __all__ = [
     "svd",
     "topk",
 ]
+
+
+class geqrf(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(a, tau)`` of :func:`arraygrad.geqrf`: LAPACK's compact Householder QR."""
+
+    a: Any
+    tau: Any
+
+    def __repr__(self) -> str:
+        return f"arraygrad.return_types.geqrf(\na={self.a!r},\ntau={self.tau!r})"

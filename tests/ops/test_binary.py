@@ -487,6 +487,17 @@ def test_ldexp_does_not_promote_the_input_with_the_exponent() -> None:
         np.testing.assert_array_equal(actual.numpy(), expected.numpy())
 
 
+def test_ldexp_of_zero_has_the_powers_gradient() -> None:
+    # A zero input keeps its value (C's ldexp), but its gradient is still 2 ** other, as
+    # torch's; only 0 * inf and inf * 0 take the input as it is.
+    grads = []
+    for m in (torch, ag):
+        x = m.tensor([0.0, 1.5, -0.0], dtype=m.float64, requires_grad=True)
+        m.ldexp(x, m.tensor([3, 2, 1])).backward(m.ones(3, dtype=m.float64))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
 def test_add_and_sub_alpha_take_no_part_in_promotion() -> None:
     def run(lib: Any) -> Any:
         mask = lib.tensor([True, False])

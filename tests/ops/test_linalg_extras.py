@@ -20,6 +20,19 @@ from tests.ops.test_decompositions import LOOSE, _spd, _squares, side
 from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
 
 
+def _ormqr_shapes(left: bool) -> Any:
+    """input (batch, m, n), tau (batch, min(m, n)) and other (batch, m, p) (left) or
+    (batch, p, m): any m and n (the reflectors' vectors need not come from geqrf)."""
+
+    def build(t: tuple[int, int, int, int]) -> Any:
+        batch, m, n, p = t
+        other = (batch, m, p) if left else (batch, p, m)
+        return ((batch, m, n), (batch, min(m, n)), other)
+
+    sides = st.integers(1, 4)
+    return st.tuples(st.integers(1, 2), sides, sides, sides).map(build)
+
+
 def _heavy(a: Any) -> Any:
     """``a + 3 I`` for entries in [-1, 1]: invertible and well-conditioned."""
     return a + 3 * lib(a).eye(a.shape[-1], dtype=a.dtype)
@@ -96,6 +109,48 @@ OP_TABLE = {
         low=-1,
         high=1,
         shapes=st.just(((4, 3), (2,))),
+        **LOOSE,
+    ),
+    "geqrf": OpSpec(
+        # No derivative in torch (its backward raises). + 0.0 makes -0.0 a 0.0: the LAPACK
+        # builds differ in the sign they give a reflector of a column starting with -0.0.
+        lambda a: lib(a).geqrf(a.detach() + 0.0),
+        shapes=st.tuples(st.integers(1, 2), side, side).map(lambda t: (t,)),
+        gradcheck=False,
+    ),
+    "geqrf:method": OpSpec(lambda a: (a.detach() + 0.0).geqrf(), min_dims=2, gradcheck=False),
+    # tau = 1 exactly makes a reflector singular (I - v v^T with |v| = 1), where PyTorch's
+    # backward gives tau a NaN gradient and arraygrad the true one (test below): drawn below 1.
+    "ormqr": OpSpec(
+        lambda a, tau, c: lib(a).ormqr(a, tau, c),
+        arity=3,
+        low=-1,
+        high=0.99,
+        shapes=_ormqr_shapes(left=True),
+        **LOOSE,
+    ),
+    "ormqr:transpose": OpSpec(
+        lambda a, tau, c: lib(a).ormqr(a, tau, c, transpose=True),
+        arity=3,
+        low=-1,
+        high=0.99,
+        shapes=_ormqr_shapes(left=True),
+        **LOOSE,
+    ),
+    "ormqr:right": OpSpec(
+        lambda a, tau, c: lib(a).ormqr(a, tau, c, left=False),
+        arity=3,
+        low=-1,
+        high=0.99,
+        shapes=_ormqr_shapes(left=False),
+        **LOOSE,
+    ),
+    "ormqr:right_transpose_method": OpSpec(
+        lambda a, tau, c: a.ormqr(tau, c, False, True),
+        arity=3,
+        low=-1,
+        high=0.99,
+        shapes=_ormqr_shapes(left=False),
         **LOOSE,
     ),
     "linalg.tensorinv": OpSpec(
@@ -318,6 +373,16 @@ ERRORS = [
     lambda m: m.linalg.vander(m.tensor(2.0)),
     lambda m: m.linalg.diagonal(m.ones(3)),
     lambda m: m.linalg.diagonal(m.ones(2, 3), 1),
+    lambda m: m.geqrf(m.ones(3)),
+    lambda m: m.geqrf(m.ones(3, 3, dtype=m.int64)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(3, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(4)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(2), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(4), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(2, 3), left=False),
+    lambda m: m.ormqr(m.ones(4, 3), m.ones(3, dtype=m.float64), m.ones(4, 2)),
+    lambda m: m.ormqr(m.ones(2, 4, 3), m.ones(3, 3), m.ones(2, 4, 2)),
+    lambda m: m.ormqr(m.ones(3), m.ones(3), m.ones(3, 2)),
 ]
 
 
@@ -353,5 +418,31 @@ def test_edge_values_match_torch(call: Any) -> None:
     _same(call(ag), call(torch))
 
 
+def test_geqrf_gives_torchs_factors_and_ormqr_rebuilds_the_matrix() -> None:
+    rng = np.random.default_rng(4)
+    for shape in [(5, 3), (3, 5), (2, 4, 4), (0, 3), (3, 0)]:
+        a = rng.standard_normal(shape)
+        mine, theirs = ag.geqrf(ag.tensor(a)), torch.geqrf(torch.tensor(a))
+        assert type(mine).__name__ == "geqrf" and mine._fields == ("a", "tau")
+        np.testing.assert_allclose(mine.a.numpy(), theirs.a.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(mine.tau.numpy(), theirs.tau.numpy(), rtol=1e-12, atol=1e-12)
+        if 0 in shape:
+            continue
+        r = ag.triu(mine.a)[..., : shape[-2], :]
+        m = shape[-2]
+        q = ag.ormqr(mine.a, mine.tau, ag.eye(m, dtype=ag.float64).expand(*shape[:-2], m, m))
+        np.testing.assert_allclose((q @ r).numpy(), a, atol=1e-12)
+
+
 def test_vander_gradient_at_zero_matches_torch() -> None:
     check_against_torch(lambda x: lib(x).linalg.vander(x, N=4), None, [np.array([0.0, 1.5, -2.0])])
+
+
+def test_ormqr_gradient_at_a_singular_reflector_is_finite() -> None:
+    # c (I - tau v v^T) with v = [1] and tau = 1 is c * 0: its derivative in tau is -c = -2.
+    # PyTorch's backward gives NaN there; arraygrad gives the derivative.
+    a = ag.zeros(1, 1, 1, dtype=ag.float64, requires_grad=True)
+    tau = ag.ones(1, 1, dtype=ag.float64, requires_grad=True)
+    c = ag.full((1, 1, 1), 2.0, dtype=ag.float64, requires_grad=True)
+    ag.ormqr(a, tau, c, left=False).sum().backward()
+    assert tau.grad is not None and tau.grad.tolist() == [[-2.0]]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import warnings
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -372,6 +373,31 @@ def _adjugate(lib: Any, a: Any) -> Any:
     sign = np.linalg.det(u) * np.linalg.det(vt)
     middle = (before * after)[..., :, None] * np.swapaxes(u, -1, -2)
     return (sign[..., None, None] * (np.swapaxes(vt, -1, -2) @ middle)).astype(a.dtype)
+
+
+def householder_qr(a: Any) -> tuple[Any, Any]:
+    """LAPACK's geqrf of a batch of ``m x n`` matrices: R on and above the diagonal, the
+    Householder vectors below it (their leading 1 implied), and the ``min(m, n)`` scales tau.
+
+    NumPy's ``qr(mode="raw")`` is LAPACK's geqrf on the transposed (Fortran-ordered) matrix;
+    it takes one matrix at a time. Other libraries have no raw QR: their arrays go through the
+    host and back.
+    """
+    host = to_numpy(a)
+    m, n = host.shape[-2:]
+    flat = host.reshape((math.prod(host.shape[:-2]), m, n))
+    factors = np.empty(flat.shape, dtype=host.dtype)
+    taus = np.zeros((flat.shape[0], min(m, n)), dtype=host.dtype)
+    for index, matrix in enumerate(flat):
+        if matrix.size:
+            h, tau = np.linalg.qr(matrix, mode="raw")
+            factors[index] = h.T
+            taus[index] = tau
+    factors = factors.reshape(host.shape)
+    taus = taus.reshape(host.shape[:-2] + (min(m, n),))
+    if is_numpy:
+        return factors, taus
+    return asarray(factors), asarray(taus)
 
 
 def get_backend() -> Any:

@@ -1,0 +1,165 @@
+"""PyTorch's ``<view>_copy`` functions: the result of a view op (``permute``, ``expand``,
+``select``, ...) as a new contiguous tensor that shares no memory with its input.
+
+Each is spelled out and delegates to the view op, so gradients and errors are the view's; only
+the copy is added. (The sparse, nested and complex views' copies are not here: arraygrad's
+tensors are dense and real.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _repeats, _shape, _views, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor
+
+__all__ = [
+    "alias_copy",
+    "as_strided_copy",
+    "detach_copy",
+    "diagonal_copy",
+    "expand_copy",
+    "permute_copy",
+    "select_copy",
+    "slice_copy",
+    "split_copy",
+    "split_with_sizes_copy",
+    "squeeze_copy",
+    "t_copy",
+    "transpose_copy",
+    "unbind_copy",
+    "unfold_copy",
+    "unsqueeze_copy",
+    "view_copy",
+]
+
+
+def _tensor(op: str, input: Any) -> Tensor:
+    return require_tensor(op, "input", 1, input)
+
+
+def _copy(view: Tensor) -> Tensor:
+    """``view``'s values in new C-ordered memory (PyTorch's ``_copy`` results are contiguous)."""
+    # contiguous() copies a strided view; a view already in C order still shares memory.
+    return ops.clone(view) if view.is_contiguous() else view.contiguous()
+
+
+def alias_copy(input: Tensor) -> Tensor:
+    """A copy of ``input`` (the copy form of its alias, ``input`` itself as a view)."""
+    return _copy(_tensor("alias_copy", input))
+
+
+def as_strided_copy(
+    input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
+) -> Tensor:
+    """:func:`arraygrad.as_strided`, copied."""
+    return _copy(_views.as_strided(_tensor("as_strided_copy", input), size, stride, storage_offset))
+
+
+def detach_copy(input: Tensor) -> Tensor:
+    """``input.detach()``, copied: no gradient flows back to ``input``."""
+    return _copy(_tensor("detach_copy", input).detach())
+
+
+def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """:func:`arraygrad.diagonal`, copied.
+
+    >>> import arraygrad
+    >>> arraygrad.diagonal_copy(arraygrad.tensor([[1, 2], [3, 4]]))
+    tensor([1, 4])
+    """
+    return _copy(_views.diagonal(_tensor("diagonal_copy", input), offset, dim1, dim2))
+
+
+def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False) -> Tensor:
+    """``input.expand(size)``, copied (each repeated element its own memory)."""
+    return _copy(_tensor("expand_copy", input).expand(size))
+
+
+def permute_copy(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """:func:`arraygrad.permute`, copied.
+
+    >>> import arraygrad
+    >>> arraygrad.permute_copy(arraygrad.tensor([[1, 2], [3, 4]]), (1, 0))
+    tensor([[1, 3],
+            [2, 4]])
+    """
+    return _copy(_shape.permute(_tensor("permute_copy", input), dims))
+
+
+def select_copy(input: Tensor, dim: int, index: Any) -> Tensor:
+    """:func:`arraygrad.select`, copied."""
+    return _copy(_views.select(_tensor("select_copy", input), dim, index))
+
+
+def slice_copy(
+    input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
+) -> Tensor:
+    """``input[..., start:end:step]`` along ``dim``, copied."""
+    axis = normalize_dim(dim, _tensor("slice_copy", input).ndim)
+    if step <= 0:
+        raise RuntimeError(
+            "slice step must be positive. Fix: slice forward and flip(), PyTorch has no reverse "
+            "slices."
+        )
+    key = (slice(None),) * axis + (slice(start, end, step),)
+    return _copy(input[key])
+
+
+def split_copy(input: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """:func:`arraygrad.split`, each part copied."""
+    return tuple(
+        _copy(part) for part in _shape.split(_tensor("split_copy", input), split_size, dim)
+    )
+
+
+def split_with_sizes_copy(
+    input: Tensor, split_sizes: Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
+    """:func:`arraygrad.split_with_sizes`, each part copied."""
+    parts = _repeats.split_with_sizes(_tensor("split_with_sizes_copy", input), split_sizes, dim)
+    return tuple(_copy(part) for part in parts)
+
+
+def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
+    """:func:`arraygrad.squeeze`, copied."""
+    return _copy(_shape.squeeze(_tensor("squeeze_copy", input), dim))
+
+
+def t_copy(input: Tensor) -> Tensor:
+    """:func:`arraygrad.t`, copied."""
+    return _copy(_shape.t(_tensor("t_copy", input)))
+
+
+def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """:func:`arraygrad.transpose`, copied."""
+    return _copy(_shape.transpose(_tensor("transpose_copy", input), dim0, dim1))
+
+
+def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """:func:`arraygrad.unbind`, each slice copied."""
+    return tuple(_copy(part) for part in _shape.unbind(_tensor("unbind_copy", input), dim))
+
+
+def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """``input.unfold(dimension, size, step)``, copied."""
+    return _copy(_tensor("unfold_copy", input).unfold(dimension, size, step))
+
+
+def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
+    """:func:`arraygrad.unsqueeze`, copied."""
+    return _copy(_shape.unsqueeze(_tensor("unsqueeze_copy", input), dim))
+
+
+def view_copy(input: Tensor, size: Sequence[int]) -> Tensor:
+    """``input.view(size)``, copied.
+
+    >>> import arraygrad
+    >>> arraygrad.view_copy(arraygrad.arange(4), (2, -1))
+    tensor([[0, 1],
+            [2, 3]])
+    """
+    return _copy(_tensor("view_copy", input).view(size))
