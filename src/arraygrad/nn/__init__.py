@@ -1,5 +1,6 @@
 """Neural-network building blocks with PyTorch's API (``arraygrad.nn``)."""
 
+from arraygrad.nn import attention as attention
 from arraygrad.nn import functional as functional
 from arraygrad.nn import init as init
 from arraygrad.nn import utils as utils

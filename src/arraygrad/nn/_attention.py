@@ -14,11 +14,13 @@ are those of those views, summed back over each group.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from arraygrad import _backend, _linalg, _math, _reduction, _shape
 from arraygrad._creation import zeros
 from arraygrad._tensor import Tensor
+from arraygrad.backends import cuda as _switches
 from arraygrad.nn._activation import softmax
 from arraygrad.nn._common import constant
 from arraygrad.nn._dropout import dropout
@@ -155,6 +157,7 @@ def scaled_dot_product_attention(
     arraygrad.Size([1, 4, 3, 8])
     """
     _check_sdpa_inputs(query, key, value, attn_mask)
+    _check_backend_allowed(query, key, value, attn_mask, dropout_p, enable_gqa)
     if (
         is_causal
         and attn_mask is not None
@@ -182,6 +185,131 @@ def scaled_dot_product_attention(
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, True)
     return _linalg.matmul(weights, value)
+
+
+def _check_backend_allowed(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None,
+    dropout_p: float,
+    enable_gqa: bool,
+) -> None:
+    """PyTorch's CPU refusals under the switches of ``backends.cuda`` (``nn.attention.sdpa_kernel``
+    sets them). arraygrad computes PyTorch's math backend; where that is switched off, PyTorch's
+    CPU has only its flash kernel left, whose result equals the math one up to rounding, so the
+    call computes exactly where that kernel would take the inputs."""
+    switches = _switches._attention
+    # PyTorch returns an empty result for empty inputs before it picks a kernel.
+    if switches["math"] or 0 in (query.numel(), key.numel(), value.numel()):
+        return
+    if not switches["flash"]:
+        raise RuntimeError(
+            "No viable backend for scaled_dot_product_attention was found. This is likely due "
+            "to turning off both the math kernel and the fused kernels."
+        )
+    reason = _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa)
+    if reason is None:
+        return
+    warnings.warn("Flash attention kernel not used because:", UserWarning, stacklevel=3)
+    if reason:
+        warnings.warn(reason, UserWarning, stacklevel=3)
+    raise RuntimeError("No available kernel.  Aborting execution.")
+
+
+def _flash_refusal(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None,
+    dropout_p: float,
+    enable_gqa: bool,
+) -> str | None:
+    """Why PyTorch's CPU flash kernel would not take these inputs (``""`` where PyTorch gives
+    no reason), or None where it would; checked in PyTorch's order, whose first failure it
+    names."""
+    if dropout_p > 0.0:
+        return "Both fused kernels do not support non-zero dropout."
+    if not query.ndim == key.ndim == value.ndim == 4:
+        return (
+            "All fused kernels requires query, key and value to be 4 dimensional, but got "
+            f"Query dim: {query.ndim}, Key dim: {key.ndim}, Value dim: {value.ndim} instead."
+        )
+    q_shape, k_shape, v_shape = list(query.shape), list(key.shape), list(value.shape)
+    if not q_shape[0] == k_shape[0] == v_shape[0]:
+        return (
+            "For dense inputs, both fused kernels require query, key and value to have the same "
+            f"batch_size. Query.sizes(): {q_shape}, Key.sizes(): {k_shape}, Value.sizes(): "
+            f"{v_shape} instead. To broadcast dense inputs, try using unsqueeze and expand_to "
+            "before passing them into the kernel."
+        )
+    heads, key_heads, value_heads = q_shape[1], k_shape[1], v_shape[1]
+    if enable_gqa:
+        if key_heads != value_heads:
+            return (
+                "Both fused kernels require key and value to have the same num_heads and "
+                f"batch_size but got: Key sizes: {k_shape}, Value sizes: {v_shape}, Query "
+                f"sizes: {q_shape} instead."
+            )
+        if heads % key_heads:
+            return (
+                "The number of heads in key/value must divide number of heads in query.Got "
+                f"input Key sizes(): {key_heads}, Value sizes(): {value_heads}, Query sizes(): "
+                f"{heads} instead."
+            )
+    elif not heads == key_heads == value_heads:
+        return (
+            "For dense input, both fused kernels require query, key and value to have the same "
+            f"num_heads. Query.sizes(): {q_shape}, Key sizes(): {k_shape}, Value sizes(): "
+            f"{v_shape} instead. To broadcast dense inputs, try using unsqueeze and expand_to "
+            "before passing them into the kernel."
+        )
+    if attn_mask is not None:
+        # The kernel has no gradient for the mask; PyTorch refuses it without a reason, even
+        # under no_grad.
+        if attn_mask.requires_grad:
+            return ""
+        full = (q_shape[0], heads, q_shape[2], k_shape[2])
+        wanted = full[2:] if attn_mask.ndim == 2 else full if attn_mask.ndim == 4 else None
+        if wanted is None or any(
+            size not in (1, want) for size, want in zip(attn_mask.shape, wanted, strict=True)
+        ):
+            return (
+                "Please use the following attn mask shapes: 2d - ({Q_seq_len, 1}  x "
+                "{KV_seq_len, 1}); 4d - ({Batch, 1} x {Num_heads, 1} x {Q_seq_len, 1}  x "
+                "{KV_seq_len, 1})"
+            )
+    if not q_shape[3] == k_shape[3] == v_shape[3]:
+        return (
+            "Flash attention requires q,k,v to have the same last dimension. Got "
+            f"Query.size(-1): {q_shape[3]}, Key.size(-1): {k_shape[3]}, Value.size(-1): "
+            f"{v_shape[3]} instead."
+        )
+    if not query.dtype.is_floating_point:
+        return (
+            "Expected query, key and value to all be of dtype: {Float, Double, BFloat16, Half}. "
+            f"Got Query dtype: {_c_name(query)}, Key dtype: {_c_name(key)}, and Value dtype: "
+            f"{_c_name(value)} instead."
+        )
+    return None
+
+
+# PyTorch's C++ names of dtypes, which its kernel-selection messages print.
+_TORCH_C_TYPE = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def _c_name(tensor: Tensor) -> str:
+    return _TORCH_C_TYPE.get(tensor.dtype.name, tensor.dtype.name)
 
 
 def _mask_and_causal_allowed(
