@@ -90,6 +90,7 @@ update_into = writes.update_into
 
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
+fused_lerp = fused.fused_lerp
 # PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly: written in bfloat16.py.
 newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16
 

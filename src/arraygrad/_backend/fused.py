@@ -59,3 +59,15 @@ def fused_add(base: Any, alpha: Any, update: Any) -> Any:
         v = np.where((e != 0) & even, np.nextafter(v, np.copysign(np.inf, e).astype(dtype)), v)
         fused = sh + v
         return np.where(np.isfinite(fused), fused, base + a * update)
+
+
+def fused_lerp(start: Any, end: Any, weight: float) -> Any:
+    """``start + weight (end - start)`` rounded as PyTorch's CPU ``lerp`` rounds it: one fused
+    multiply-add from the nearer end, ``start + w (end - start)`` for ``|w| < 0.5``, else
+    ``end - (1 - w)(end - start)``, with ``w`` the weight in ``start``'s dtype (emulated as in
+    :func:`fused_add`; rounded twice on other libraries)."""
+    w = float(np.asarray(weight, dtype=start.dtype)) if _backend.is_numpy else weight
+    difference = end - start
+    if abs(w) < 0.5:
+        return fused_add(start, w, difference)
+    return fused_add(end, -(1 - w), difference)

@@ -13,7 +13,7 @@ tensor([0.7500], requires_grad=True)
 
 from __future__ import annotations
 
-from arraygrad.optim import lr_scheduler
+from arraygrad.optim import lr_scheduler, swa_utils
 from arraygrad.optim.adadelta import Adadelta
 from arraygrad.optim.adafactor import Adafactor
 from arraygrad.optim.adagrad import Adagrad
@@ -44,4 +44,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]
