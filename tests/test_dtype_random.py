@@ -613,7 +613,6 @@ def check(name, args):
 # Functions with open differences from torch (see the module docstring), not drawn.
 KNOWN = {
     "dist",
-    "isclose",
     "kthvalue",
     "lerp",
     "lerp_",

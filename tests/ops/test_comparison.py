@@ -200,3 +200,31 @@ def test_runs_on_array_api_strict_like_torch(name: str) -> None:
     assert mine == theirs
     assert close == [torch.allclose(torch.tensor(values), torch.tensor(values), equal_nan=True)]
     assert same == [torch.equal(torch.tensor(values[:1]), torch.tensor(values[:1]))]
+
+
+def test_isclose_of_integers_measures_in_the_default_float_dtype() -> None:
+    # It subtracted in the integers' own dtype, which wraps: int8 -128 - 0 has abs -128, close
+    # to anything. PyTorch measures in the default float dtype (so int32 16777217 and 16777216,
+    # equal as float32, are close with atol 0.5 unless the default is float64).
+    cases = [
+        ([100, -128, 5], [-100, 0, 5], "int8", 0.0, 100.0),
+        ([100, -128, 5], [-100, 0, 5], "int8", 0.0, 128.0),
+        ([1, 5, -128], [5, 0, 0], "int8", 1e-5, 1e-8),
+        ([200, 0], [0, 200], "uint8", 0.0, 100.0),
+        ([16777217, 3], [16777216, 4], "int32", 0.0, 0.5),
+        ([2**62, 3], [2**62 + 1, 4], "int64", 0.3, 0.0),
+    ]
+    for a, b, dtype, rtol, atol in cases:
+        expected = torch.isclose(
+            torch.tensor(a, dtype=getattr(torch, dtype)),
+            torch.tensor(b, dtype=getattr(torch, dtype)),
+            rtol=rtol,
+            atol=atol,
+        ).tolist()
+        got = ag.isclose(
+            ag.tensor(a, dtype=getattr(ag, dtype)),
+            ag.tensor(b, dtype=getattr(ag, dtype)),
+            rtol=rtol,
+            atol=atol,
+        ).tolist()
+        assert got == expected, (a, b, dtype, rtol, atol)
