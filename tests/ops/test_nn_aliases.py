@@ -15,7 +15,7 @@ import torch
 
 import arraygrad as ag
 from tests.ops._helpers import lib
-from tests.oracle import check_against_torch, outcome_in_each
+from tests.oracle import check_against_torch, gradcheck, outcome_in_each
 
 R = np.random.default_rng(0)
 
@@ -102,6 +102,27 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "pixel_shuffle": (_fn("pixel_shuffle", 2), [_normal(1, 8, 2, 3)]),
     "pixel_unshuffle": (_fn("pixel_unshuffle", 2), [_normal(1, 2, 4, 6)]),
     "channel_shuffle": (_fn("channel_shuffle", 2), [_normal(1, 4, 2, 2)]),
+    "convolution": (
+        _fn("convolution", [2, 1], [1, 0], [1, 2], False, [0, 0], 2),
+        [_normal(2, 4, 7, 6), _normal(6, 2, 3, 2), _normal(6)],
+    ),
+    "convolution_transposed": (
+        _fn("convolution", [2, 3], [1, 0], [1, 1], True, [1, 2], 2),
+        [_normal(2, 4, 5, 4), _normal(4, 3, 3, 2), _normal(6)],
+    ),
+    "convolution_1d_single_values": (
+        _fn("convolution", [2], [1], [2], False, [0], 1),
+        [_normal(2, 4, 9), _normal(2, 4, 3), _normal(2)],
+    ),
+    "convolution_3d_transposed_no_bias": (
+        lambda x, w: lib(x).convolution(x, w, None, [1, 2, 1], [1], [1], True, [0, 1, 0], 2),
+        [_normal(1, 2, 4, 4, 3), _normal(2, 1, 2, 2, 2)],
+    ),
+    "conv_tbc": (_fn("conv_tbc"), [_normal(5, 2, 3), _normal(3, 3, 4), _normal(4)]),
+    "conv_tbc_pad": (_fn("conv_tbc", 2), [_normal(5, 2, 3), _normal(3, 3, 4), _normal(4)]),
+    "conv_tbc_crop": (_fn("conv_tbc", -1), [_normal(6, 2, 3), _normal(2, 3, 4), _normal(4)]),
+    "conv_tbc_no_steps": (_fn("conv_tbc", 1), [_normal(0, 2, 3), _normal(3, 3, 4), _normal(4)]),
+    "conv_tbc_no_taps": (_fn("conv_tbc"), [_normal(5, 2, 3), _normal(0, 3, 4), _normal(4)]),
     "selu": (_fn("selu"), [_normal(3, 4)]),
     "celu": (_fn("celu", 0.5), [_normal(3, 4)]),
     "threshold": (_fn("threshold", 0.1, -2.0), [_normal(3, 4)]),
@@ -241,3 +262,94 @@ def test_max_pools_return_only_values() -> None:
     assert isinstance(ag.max_pool2d(x, 2), ag.Tensor)
     _, indices = ag.adaptive_max_pool1d(ag.randn(1, 2, 6), 2)
     assert indices.dtype == ag.int64
+
+
+CONVOLUTIONS = [name for name in CASES if name.startswith(("convolution", "conv_tbc"))]
+
+
+@pytest.mark.parametrize("name", [n for n in CONVOLUTIONS if "no_" not in n])
+def test_convolutions_gradcheck(name: str) -> None:
+    fn, inputs = CASES[name]
+    gradcheck(fn, inputs)
+
+
+def _convolution(*args: Any) -> Callable[..., Any]:
+    return lambda x, w, b: lib(x).convolution(x, w, b, *args)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        _convolution([1], [0], [1], False, [0], 3),  # channels do not match the groups
+        _convolution([1, 1, 1], [0], [1], False, [0], 2),
+        _convolution([0], [0], [1], False, [0], 2),
+        _convolution([1], [-1], [1], False, [0], 2),
+        _convolution([1], [0], [0, 1], False, [0], 2),
+        _convolution([1], [0], [1], False, [0], 0),
+        _convolution([1], [0], [1], False, [1, 1, 1], 2),
+        _convolution([1], [0], [1], True, [1], 2),  # output padding not below stride
+        _convolution([1], [0], [1], True, [-1], 2),
+        _convolution(1, [0], [1], False, [0], 2),  # a bare int
+        _convolution([1], [0], [1], 1, [0], 2),  # transposed must be a bool
+        lambda x, w, b: lib(x).convolution(x[0], w, b, [1], [0], [1], False, [0], 2),
+        lambda x, w, b: lib(x).convolution(x, w[0, 0], None, [1], [0], [1], False, [0], 1),
+    ],
+)
+def test_convolution_errors_match_torch(fn: Callable[..., Any]) -> None:
+    inputs = [_normal(2, 4, 7, 6), _normal(6, 2, 3, 2), _normal(6)]
+    theirs, mine = outcome_in_each(
+        lambda L: fn(*[L.tensor(a) for a in inputs]), (RuntimeError, TypeError)
+    )
+    assert isinstance(theirs, str) and mine == theirs
+
+
+def test_convolution_output_padding_refuses_backward_as_torch() -> None:
+    # Not transposed, output_padding is unused: the values come, the backward is refused.
+    x, w = _normal(1, 1, 5, 5), _normal(1, 1, 2, 2)
+    for L in (torch, ag):
+        xt = L.tensor(x, requires_grad=True)
+        out = L.convolution(xt, L.tensor(w), None, [1, 1], [0, 0], [1, 1], False, [1, 2], 1)
+        expected = L.convolution(xt, L.tensor(w), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)
+        assert L.equal(out, expected)
+        with pytest.raises(RuntimeError, match=r"got: 1 2$"):
+            out.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L, x, w, b: L.conv_tbc(x[0], w, b),
+        lambda L, x, w, b: L.conv_tbc(x, w[0], b),
+        lambda L, x, w, b: L.conv_tbc(x, w, b[:2].reshape(1, 2)),
+        lambda L, x, w, b: L.conv_tbc(x, w, b[:2]),
+        lambda L, x, w, b: L.conv_tbc(x[:, :, :2], w, b),
+        lambda L, x, w, b: L.conv_tbc(x, w, b, -2),  # fewer than zero steps
+        lambda L, x, w, b: L.conv_tbc(x, w, None),
+        lambda L, x, w, b: L.conv_tbc(x, w, b, 1.0),
+    ],
+)
+def test_conv_tbc_errors_match_torch(fn: Callable[..., Any]) -> None:
+    inputs = [_normal(5, 2, 3), _normal(3, 3, 4), _normal(4)]
+    theirs, mine = outcome_in_each(
+        lambda L: fn(L, *[L.tensor(a) for a in inputs]), (RuntimeError, TypeError)
+    )
+    assert isinstance(theirs, str) and mine == theirs
+
+
+def test_native_channel_shuffle_values_and_no_derivative_as_torch() -> None:
+    x = _normal(2, 6, 3)
+    for L in (torch, ag):
+        xt = L.tensor(x, requires_grad=True)
+        out = L.native_channel_shuffle(xt, 3)
+        assert L.nn.functional.native_channel_shuffle is L.native_channel_shuffle
+        assert out.requires_grad and L.equal(out, L.nn.functional.channel_shuffle(xt, 3))
+        with pytest.raises(RuntimeError, match="derivative for aten::native_channel_shuffle"):
+            out.sum().backward()
+    for bad in (
+        lambda L: L.native_channel_shuffle(L.ones(2, 4), 2),
+        lambda L: L.native_channel_shuffle(L.ones(2, 5, 1), 2),
+        lambda L: L.native_channel_shuffle(L.ones(2, 4, 1), 0),
+        lambda L: L.native_channel_shuffle(L.ones(2, 4, 1), 2.0),
+    ):
+        theirs, mine = outcome_in_each(bad, (RuntimeError, TypeError))
+        assert isinstance(theirs, str) and mine == theirs

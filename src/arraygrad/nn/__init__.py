@@ -3,8 +3,11 @@
 from arraygrad.nn import attention as attention
 from arraygrad.nn import functional as functional
 from arraygrad.nn import init as init
+from arraygrad.nn import parallel as parallel
 from arraygrad.nn import utils as utils
+from arraygrad.nn._class_loss import LinearCrossEntropyOptions as LinearCrossEntropyOptions
 from arraygrad.nn.modules import *  # noqa: F403 - the layers, listed in modules.__all__
+from arraygrad.nn.parallel import DataParallel as DataParallel
 from arraygrad.nn.parameter import Buffer as Buffer
 from arraygrad.nn.parameter import Parameter as Parameter
 from arraygrad.nn.parameter import UninitializedBuffer as UninitializedBuffer

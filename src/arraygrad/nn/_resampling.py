@@ -28,6 +28,7 @@ __all__ = [
     "channel_shuffle",
     "fold",
     "interpolate",
+    "native_channel_shuffle",
     "pixel_shuffle",
     "pixel_unshuffle",
     "unfold",
@@ -93,14 +94,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     return _shape.reshape(out, (*lead, channels * r * r, height // r, width // r))
 
 
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """Interleave the channels (dimension 1) of ``groups`` groups: ``(N, g * k, *)`` viewed as
-    ``(N, g, k, *)``, transposed to ``(N, k, g, *)`` and flattened back.
-
-    >>> import arraygrad
-    >>> channel_shuffle(arraygrad.arange(4.0).reshape(1, 4, 1), 2).flatten().tolist()
-    [0.0, 2.0, 1.0, 3.0]
-    """
+def _check_channel_shuffle(input: Tensor, groups: int) -> None:
     if input.ndim <= 2:
         raise RuntimeError(
             f"channel_shuffle expects input with > 2 dims, but got input with sizes "
@@ -110,14 +104,43 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
         raise RuntimeError(
             f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
         )
-    batch, channels, *rest = input.shape
+    channels = input.shape[1]
     if channels % groups:
         raise RuntimeError(
             f"Number of channels must be divisible by groups. Got {channels} channels and "
             f"{groups} groups."
         )
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels (dimension 1) of ``groups`` groups: ``(N, g * k, *)`` viewed as
+    ``(N, g, k, *)``, transposed to ``(N, k, g, *)`` and flattened back.
+
+    >>> import arraygrad
+    >>> channel_shuffle(arraygrad.arange(4.0).reshape(1, 4, 1), 2).flatten().tolist()
+    [0.0, 2.0, 1.0, 3.0]
+    """
+    _check_channel_shuffle(input, groups)
+    batch, channels, *rest = input.shape
     out = _shape.reshape(input, (batch, groups, channels // groups, *rest))
     return _shape.reshape(_shape.transpose(out, 1, 2), tuple(input.shape))
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """:func:`channel_shuffle`'s values from one op that, as in PyTorch, has no derivative:
+    the result requires grad when ``input`` does, and backward through it raises.
+
+    >>> import arraygrad
+    >>> native_channel_shuffle(arraygrad.arange(4.0).reshape(1, 4, 1), 2).flatten().tolist()
+    [0.0, 2.0, 1.0, 3.0]
+    """
+    if isinstance(groups, bool) or not isinstance(groups, int):
+        raise TypeError(
+            "native_channel_shuffle(): argument 'groups' (position 2) must be int, not "
+            f"{type(groups).__name__}"
+        )
+    _check_channel_shuffle(input, groups)
+    return ops.native_channel_shuffle(input, groups=groups)
 
 
 # --- interpolate ---------------------------------------------------------------------------------

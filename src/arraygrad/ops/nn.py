@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad._primitive import Primitive
+from arraygrad._tensor import Tensor
 
 
 def _unfold_vjp(
@@ -200,15 +201,126 @@ take_add_zeros = Primitive(
     reads_inputs=False,
 )
 
+
+# --- nn.CrossMapLRN2d ---------------------------------------------------------------------------
+# PyTorch's legacy cross-channel normalisation, as it behaves: ``out = x * scale ** -beta`` with
+# ``scale = k + alpha / size * S``, where S at channel c sums x^2 over the channels within h =
+# (size - 1) // 2 of c (an even size acts as size - 1) and, once c > h, over channel 0 too (the
+# legacy running sum never takes channel 0 back out). Its backward is PyTorch's hand-written
+# rule, which is not the derivative of that forward: ``g * scale ** -beta - 2 alpha beta / size
+# * x * R``, R at c summing ``g * out / scale`` over the `size` channels from c - size + 1 +
+# (size // 2 - 1) to c + size // 2 - 1. arraygrad gives those numbers, since they are what a
+# PyTorch model using the layer trains with; gradcheck against the forward fails there as
+# PyTorch's does. Size 1 has no backward in PyTorch (an out-of-range slice) and create_graph
+# none either (its rule writes into buffers); both raise PyTorch's errors.
+
+
+def _channel_window_sum(xp: Any, values: Any, before: int, after: int) -> Any:
+    """For each channel c, the sum of ``values[:, j]`` over the channels j in [c - before,
+    c + after] (axis 1 kept): zero-pad the channel axis and add shifted slices."""
+    channels = values.shape[1]
+    zeros_before = xp.zeros((values.shape[0], before, *values.shape[2:]), dtype=values.dtype)
+    zeros_after = xp.zeros((values.shape[0], after, *values.shape[2:]), dtype=values.dtype)
+    padded = xp.concat([zeros_before, values, zeros_after], axis=1)
+    total = padded[:, 0:channels, ...]
+    for start in range(1, before + after + 1):
+        total = total + padded[:, start : start + channels, ...]
+    return total
+
+
+def _lrn_scale(xp: Any, x: Any, size: int, alpha: float, k: float) -> Any:
+    half = (size - 1) // 2
+    squares = x * x
+    sums = _channel_window_sum(xp, squares, half, half)
+    channels = x.shape[1]
+    # channel 0 for every channel past the first h + 1 (0 * x^2 elsewhere adds nothing)
+    past = xp.astype(xp.arange(channels) > half, x.dtype)
+    sums = sums + squares[:, 0:1, ...] * xp.reshape(past, (1, channels, *([1] * (x.ndim - 2))))
+    return k + alpha / size * sums
+
+
+def _cross_map_lrn_forward(
+    xp: Any, x: Any, *, size: int, alpha: float, beta: float, k: float
+) -> Any:
+    return x * _lrn_scale(xp, x, size, alpha, k) ** -beta
+
+
+def _cross_map_lrn_vjp(
+    ns: Any, g: Any, out: Any, x: Any, *, size: int, alpha: float, beta: float, k: float
+) -> Any:
+    if isinstance(g, Tensor):  # create_graph: PyTorch's rule writes into out= buffers
+        raise RuntimeError(
+            "mul(): functions with out=... arguments don't support automatic differentiation, "
+            "but one of the arguments requires grad."
+        )
+    channels = x.shape[1]
+    if size == 1:
+        raise RuntimeError(f"start (1) + length ({channels}) exceeds dimension size ({channels}).")
+    scale = _lrn_scale(ns, x, size, alpha, k)
+    after = size // 2 - 1
+    ratio_sums = _channel_window_sum(ns, g * out / scale, size - 1 - after, after)
+    return g * scale**-beta - (2.0 * alpha * beta / size) * x * ratio_sums
+
+
+cross_map_lrn2d = Primitive(
+    "cross_map_lrn2d",
+    forward=_cross_map_lrn_forward,
+    vjp=(_cross_map_lrn_vjp,),
+    reads_inputs=True,
+    reads_output=True,
+    backward_name="CrossMapLRN2dBackward",
+)
+
+
+# --- native_channel_shuffle: channel_shuffle without a derivative (PyTorch defines none) ----------
+
+
+def _native_channel_shuffle_vjp(*_: Any, **__: Any) -> Any:
+    raise RuntimeError("derivative for aten::native_channel_shuffle is not implemented")
+
+
+native_channel_shuffle = Primitive(
+    "native_channel_shuffle",
+    forward=lambda xp, x, *, groups: xp.reshape(
+        xp.permute_dims(
+            xp.reshape(x, (x.shape[0], groups, x.shape[1] // groups, *x.shape[2:])),
+            (0, 2, 1, *range(3, x.ndim + 1)),
+        ),
+        x.shape,
+    ),
+    vjp=(_native_channel_shuffle_vjp,),
+    reads_inputs=False,
+    backward_name="NotImplemented",
+)
+
+
+# --- an op whose backward raises: torch.convolution with output_padding and transposed=False
+# computes (output_padding is unused there) but refuses its backward ---------------------------
+
+
+def _refuse_backward(*_: Any, message: str) -> Any:
+    raise RuntimeError(message)
+
+
+backward_refused = Primitive(
+    "convolution",
+    forward=lambda xp, x, *, message: x + 0,  # a new array: nothing aliases the input
+    vjp=(_refuse_backward,),
+    reads_inputs=False,
+)
+
 __all__ = [
+    "backward_refused",
     "conv",
     "conv_input_grad",
     "conv_weight_grad",
+    "cross_map_lrn2d",
     "fold_windows",
     "max_pool",
     "max_pool_gather",
     "max_pool_indices",
     "max_pool_scatter",
+    "native_channel_shuffle",
     "sliding_windows",
     "take",
     "take_add_zeros",

@@ -18,6 +18,10 @@ from arraygrad.nn.utils.fusion import (
     fuse_linear_bn_weights,
 )
 from arraygrad.nn.utils.init import skip_init
+from arraygrad.nn.utils.memory_format import (
+    convert_conv2d_weight_memory_format,
+    convert_conv3d_weight_memory_format,
+)
 from arraygrad.nn.utils.norm_hooks import (
     remove_spectral_norm,
     remove_weight_norm,
@@ -30,6 +34,8 @@ __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "clip_grads_with_norm_",
+    "convert_conv2d_weight_memory_format",
+    "convert_conv3d_weight_memory_format",
     "fuse_conv_bn_eval",
     "fuse_conv_bn_weights",
     "fuse_linear_bn_eval",
