@@ -614,8 +614,6 @@ def check(name, args):
 KNOWN = {
     "dist",
     "kthvalue",
-    "lerp",
-    "lerp_",
     "method_hypot_",
     "r_nansum",
     "r_std_mean",

@@ -136,8 +136,19 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     gives ``end`` exactly.
     """
     require_tensor("lerp", "end", 2, end)
-    if not require_tensor("lerp", "input", 1, input).dtype.is_floating_point:
-        raise not_implemented("lerp_kernel_scalar", input, "convert the tensors with .float().")
+    require_tensor("lerp", "input", 1, input)
+    # PyTorch's checks, in its order: no promotion between start, end and a weight tensor
+    # (a 0-d weight is a number, except that it makes an integer lerp a float one).
+    _check_lerp_dtype("end", input, end)
+    weight_is_tensor = isinstance(weight, Tensor)
+    if weight_is_tensor and weight.ndim:
+        _check_lerp_dtype("weight", input, weight)
+    if not input.dtype.is_floating_point:
+        if not (weight_is_tensor and weight.dtype.is_floating_point):
+            raise not_implemented("lerp_kernel_scalar", input, "convert the tensors with .float().")
+        input, end = astype(input, weight.dtype), astype(end, weight.dtype)
+    elif weight_is_tensor and weight.dtype is _dtype.bool_:  # a 0-d bool weight: 0 or 1
+        weight = astype(weight, input.dtype)
     diff = sub(end, input)
     if isinstance(weight, Tensor):
         near_start = lt(abs(weight), 0.5)
@@ -146,6 +157,16 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if -0.5 < weight < 0.5:
         return add(input, mul(diff, weight))
     return sub(end, mul(diff, 1 - weight))
+
+
+def _check_lerp_dtype(name: str, input: Tensor, other: Tensor) -> None:
+    if other.dtype is not input.dtype:
+        raise RuntimeError(
+            f"expected dtype {_dtype.c_type_name(input.dtype)} for `{name}` but got dtype "
+            f"{_dtype.c_type_name(other.dtype)}: lerp's {name} must have the dtype of its input, "
+            f"{describe(input)}, and got {describe(other)}. Fix: convert it, e.g. "
+            f"{name}.to(input.dtype)."
+        )
 
 
 # --- logaddexp, fmax/fmin, sign and exponent manipulation, gcd/lcm --------------------------------

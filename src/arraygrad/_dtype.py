@@ -80,6 +80,28 @@ def torch_type_name(dt: dtype) -> str:
     return _TORCH_NAMES.get(dt.name, dt.name)
 
 
+# The C++ names PyTorch's dtype-mismatch messages give the element types ("expected dtype float
+# for `end` but got dtype c10::Half").
+_C_NAMES = {
+    "bool": "bool",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def c_type_name(dt: dtype) -> str:
+    """PyTorch's C++ name of ``dt``'s element type in its dtype-mismatch messages: ``float`` for
+    float32, ``long int`` for int64."""
+    return _C_NAMES.get(dt.name, dt.name)
+
+
 def check_not_bool(kernel: str, dt: dtype) -> None:
     """PyTorch's NotImplementedError for an op with no bool kernel (sorting and counting ops,
     ``dot``, ...) called on a bool tensor, which NumPy would compute."""

@@ -40,19 +40,6 @@ __all__ = [
     "ShortTensor",
 ]
 
-# The C++ names PyTorch's dtype-mismatch message gives the element types.
-_C_NAMES = {
-    "bool": "bool",
-    "uint8": "unsigned char",
-    "int8": "signed char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "float16": "c10::Half",
-    "float32": "float",
-    "float64": "double",
-}
-
 # What the refusal of other arguments lists, as PyTorch's does.
 _FORMS = (
     " * (*, torch.device device = None)\n"
@@ -65,7 +52,7 @@ _FORMS = (
 
 def _options(dtype: _dtypes.dtype, where: _device.device) -> str:
     return (
-        f"TensorOptions(dtype={_C_NAMES[dtype.name]}, device={where}, layout=Strided, "
+        f"TensorOptions(dtype={_dtypes.c_type_name(dtype)}, device={where}, layout=Strided, "
         "requires_grad=false (default), pinned_memory=false (default), "
         "memory_format=(nullopt))"
     )

@@ -654,3 +654,36 @@ def test_numpy_scalars_promote_as_python_numbers() -> None:
             library.set_default_dtype(previous)
         results.append([(str(o.dtype).split(".")[-1], o.tolist()) for o in outs])
     assert results[1] == results[0]
+
+
+def test_lerp_refuses_mixed_dtypes_and_takes_a_0d_weight_as_a_number() -> None:
+    # It promoted start and end (float16 with float32 gave float32) where PyTorch refuses,
+    # raised NotImplementedError where PyTorch's dtype check comes first, and failed on a 0-d
+    # bool weight; a 0-d float weight makes an integer lerp a float one in PyTorch.
+    def both(make: Any) -> tuple[Any, Any]:
+        outcomes = []
+        for library in (torch, ag):
+            try:
+                result = make(library)
+                outcomes.append((result.dtype.__repr__().split(".")[-1], result.tolist()))
+            except Exception as error:  # compared between the libraries
+                outcomes.append((type(error).__name__, None))
+        return outcomes[0], outcomes[1]
+
+    cases = [
+        lambda L: L.lerp(L.ones(2), L.ones(2, dtype=L.float16), 0.5),
+        lambda L: L.lerp(L.ones(2, dtype=L.int32), L.ones(2), 0.5),
+        lambda L: L.lerp(L.ones(2), L.ones(2), L.full((2,), 0.5, dtype=L.float64)),
+        lambda L: L.lerp(L.ones(2, dtype=L.int32), L.ones(2, dtype=L.int32), 0.5),
+        lambda L: L.lerp(L.ones(2, dtype=L.int32), L.zeros(2, dtype=L.int32), L.tensor(0.25)),
+        lambda L: L.lerp(
+            L.ones(2, dtype=L.int16), L.zeros(2, dtype=L.int16), L.tensor(0.25, dtype=L.float16)
+        ),
+        lambda L: L.lerp(L.zeros(2, dtype=L.float64), L.ones(2, dtype=L.float64), L.tensor(True)),
+        lambda L: L.lerp(L.ones(2), L.ones(2), L.tensor(0.5, dtype=L.float64)),
+        lambda L: L.ones(2).lerp_(L.ones(2, dtype=L.float64), 0.5),
+        lambda L: L.ones(2, dtype=L.int32).lerp_(L.ones(2, dtype=L.int32), L.tensor(0.5)),
+    ]
+    for make in cases:
+        theirs, mine = both(make)
+        assert mine == theirs
