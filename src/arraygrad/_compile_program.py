@@ -75,7 +75,7 @@ def hooks_of(tensor: Tensor) -> Any:
     hooks = tensor._hooks
     if hooks is None:  # neither kind was ever registered
         return None
-    return tuple(hooks), tuple(tensor._post_accumulate_hooks or ())
+    return tuple(hooks.values()), tuple((tensor._post_accumulate_hooks or {}).values())
 
 
 class UntraceableError(Exception):

@@ -24,6 +24,7 @@ Calling a primitive on tensors computes the forward and, when gradients are need
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,11 +47,26 @@ _inplace_epoch = 0
 # marked with, starting from the slices: it says which tensors PyTorch would hold batched, for
 # the checks PyTorch makes on them (an in-place write of a batched value into an unbatched
 # tensor, a batched output where out_dims is None). Off outside vmap: one test per op.
-# vmap_active says whether a vmap runs in any thread (the one test the ops make); which levels
+# vmap_active says whether a vmap runs in any thread (with rare_modes below, the one test the
+# ops make); which levels
 # run is per thread, as in PyTorch, where a vmap in one thread leaves the others' ops alone.
 vmap_active = False
 _vmap_calls = 0  # the vmap calls running in all threads
-_vmap_calls_lock = threading.Lock()  # (+= and the flag's update are not atomic)
+_modes_lock = threading.Lock()  # (+= and the flag's update are not atomic)
+
+# Whether autograd.graph.saved_tensors_hooks are active in any thread: then the values each
+# recorded node saves are passed through the hooks (autograd/_saved_hooks.py).
+saved_hooks_active = False
+# vmap_active or saved_hooks_active: the one flag a recorded op tests for both rare modes.
+rare_modes = False
+
+
+def set_saved_hooks_active(active: bool) -> None:
+    """Note whether saved-tensor hooks are active in any thread (their module counts)."""
+    global saved_hooks_active, rare_modes
+    with _modes_lock:
+        saved_hooks_active = active
+        rare_modes = vmap_active or saved_hooks_active
 
 
 class _VmapLevels(threading.local):
@@ -67,22 +83,23 @@ vmap_running = _VmapLevels()
 
 def enter_vmap(level: int, size: int) -> None:
     """Mark the vmap call ``level`` (of batch ``size``) running in this thread."""
-    global vmap_active, _vmap_calls
+    global vmap_active, _vmap_calls, rare_modes
     vmap_running.levels.append(level)
     vmap_running.sizes[level] = size
-    with _vmap_calls_lock:
+    with _modes_lock:
         _vmap_calls += 1
-        vmap_active = True
+        vmap_active = rare_modes = True
 
 
 def exit_vmap(level: int) -> None:
     """Undo :func:`enter_vmap` for ``level``."""
-    global vmap_active, _vmap_calls
+    global vmap_active, _vmap_calls, rare_modes
     vmap_running.levels.remove(level)
     del vmap_running.sizes[level]
-    with _vmap_calls_lock:
+    with _modes_lock:
         _vmap_calls -= 1
         vmap_active = _vmap_calls > 0
+        rare_modes = vmap_active or saved_hooks_active
 
 
 def batched_levels(values: Iterable[Any]) -> frozenset[int]:
@@ -154,15 +171,18 @@ class Node:
         "shape",
     )
 
-    # The output tensor's gradient hooks (Tensor.register_hook on a computed tensor). A node
-    # with hooks of its own (below) has this list too, possibly empty: the one attribute the
-    # engine tests per node for all of them.
-    hooks: list[Callable[[Any], Any]] | None = None
+    # The output tensor's gradient hooks (Tensor.register_hook on a computed tensor), by handle
+    # id. A node with hooks of its own (below) or values packed by saved_tensors_hooks has this
+    # table too, possibly empty: the one attribute the engine tests per node for all of them.
+    hooks: OrderedDict[int, Callable[[Any], Any]] | None = None
     # The node's own hooks, by handle id: grad_fn.register_prehook's ``hook(grad_outputs)``
     # and grad_fn.register_hook's ``hook(grad_inputs, grad_outputs)``.
-    pre_hooks: dict[int, Callable[[Any], Any]] | None = None
-    post_hooks: dict[int, Callable[[Any, Any], Any]] | None = None
+    pre_hooks: OrderedDict[int, Callable[[Any], Any]] | None = None
+    post_hooks: OrderedDict[int, Callable[[Any, Any], Any]] | None = None
     retained: ReferenceType[Tensor] | None = None
+    # The saved values, as saved_tensors_hooks packed them (autograd/_saved_hooks.py): a node
+    # that has them holds None in place of the packed inputs' arrays and output.
+    packed: Any = None
     # PyTorch's name for the op that made this node, where it is not its primitive's (a
     # transpose is a permute_dims): see labelled().
     label: str | None = None
@@ -192,6 +212,8 @@ class Node:
     def freed(self) -> bool:
         """Whether a backward pass freed values this node's rules read."""
         prim = self.prim
+        if self.packed is not None:
+            return False
         return (prim.reads_inputs and self.arrays is None) or (
             prim.reads_output and self.out is None
         )
@@ -236,7 +258,7 @@ class Node:
         hooks. It may return a tuple to use in their place. Returns a handle with
         ``remove()``."""
         if self.pre_hooks is None:
-            self.pre_hooks = {}
+            self.pre_hooks = OrderedDict()
         return self._add_hook(self.pre_hooks, hook)
 
     def register_hook(self, hook: Callable[[Any, Any], Any]) -> Any:
@@ -253,14 +275,14 @@ class Node:
         (tensor([3., 3.]), None) (tensor([1., 1.]),)
         """
         if self.post_hooks is None:
-            self.post_hooks = {}
+            self.post_hooks = OrderedDict()
         return self._add_hook(self.post_hooks, hook)
 
-    def _add_hook(self, hooks: dict[int, Any], hook: Any) -> Any:
-        from arraygrad.nn.modules.hooks import RemovableHandle
+    def _add_hook(self, hooks: OrderedDict[int, Any], hook: Any) -> Any:
+        from arraygrad.utils.hooks import RemovableHandle
 
         if self.hooks is None:
-            self.hooks = []  # routes this node through the engine's rare path (see hooks)
+            self.hooks = OrderedDict()  # routes this node through the engine's rare path
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         return handle
@@ -309,6 +331,9 @@ class Primitive:
         backward_name: the name of its backward nodes (``grad_fn``), when PyTorch's is not
             ``<Name>Backward0`` (``CopySlices``), or a function of the node that gives it
             (indexing: ``SelectBackward0``, ``SliceBackward0``, ... by the key).
+        packs_saved: whether ``autograd.graph.saved_tensors_hooks`` pack the values its nodes
+            keep for the rules. False for a custom ``autograd.Function``, whose rules read
+            what its ``ctx.save_for_backward`` kept (packed by the ctx itself).
         exact_scalars: the rules compute with a Python number operand itself (``y - 1`` in
             pow's), so it must reach them as a Python number, in double precision. Otherwise a
             Python float beside an array reaches forward and rules as the 0-d array NumPy would
@@ -327,6 +352,7 @@ class Primitive:
         "overwrite_order",
         "own_results",
         "owning_rules",
+        "packs_saved",
         "reads_inputs",
         "reads_output",
         "rule_reads",
@@ -351,8 +377,10 @@ class Primitive:
         own_results: bool = True,
         vjp_add_into: Sequence[Vjp | None] | None = None,
         vjp_overwriting: Sequence[Vjp | None] | None = None,
+        packs_saved: bool = True,
     ) -> None:
         self.name = name
+        self.packs_saved = packs_saved
         self.forward = forward
         self.vjps = tuple(vjp) if vjp is not None else None
         self.reads_inputs = reads_inputs
@@ -485,10 +513,6 @@ class Primitive:
             out = _backend.ensure_array(out)
         result = Tensor.__new__(Tensor)
         result._data = out
-        if vmap_active:
-            levels = batched_levels(args)
-            if levels:
-                result._vmap_levels = levels
         if self.view:  # shares memory and version counter with args[0]: see _view_history
             _view_history.made_view(result, args[0], self, params, needs_grad)
         if needs_grad and self.vjps is not None and grad_enabled.get():
@@ -522,7 +546,22 @@ class Primitive:
         else:
             result._node = None
             result._rg = False
+        if rare_modes:  # a vmap or saved_tensors_hooks are active (in some thread)
+            _rare_result(result, args)
         return result
+
+
+def _rare_result(result: Tensor, args: tuple[Any, ...]) -> None:
+    """What a vmap or saved-tensor hooks add to an op's result: the vmap levels it is
+    batched at, and its node's saved values passed through the pack hook."""
+    if vmap_active:
+        levels = batched_levels(args)
+        if levels:
+            result._vmap_levels = levels
+    if saved_hooks_active and result._node is not None:
+        from arraygrad.autograd._saved_hooks import pack_node
+
+        pack_node(result._node, result)
 
 
 def labelled(tensor: Tensor, name: str) -> Tensor:

@@ -8,6 +8,7 @@ PyTorch-style functions of :mod:`arraygrad._math`, :mod:`arraygrad._reduction` a
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -89,10 +90,10 @@ class Tensor(
     # (function, output index) for the outputs of split/chunk/unbind and views of them
     _view_multi: tuple[str, int] | None = None
     # A leaf's hooks on its gradient (register_hook), and those called after the gradient was
-    # accumulated into .grad (register_post_accumulate_grad_hook). A leaf with either has a
-    # _hooks list, possibly empty: the one attribute the engine tests per leaf.
-    _hooks: list[Callable[[Any], Any]] | None = None
-    _post_accumulate_hooks: list[Callable[[Any], None]] | None = None
+    # accumulated into .grad (register_post_accumulate_grad_hook), by handle id. A leaf with
+    # either has a _hooks table, possibly empty: the one attribute the engine tests per leaf.
+    _hooks: OrderedDict[int, Callable[[Any], Any]] | None = None
+    _post_accumulate_hooks: OrderedDict[int, Callable[[Any], None]] | None = None
     # The calls of arraygrad.func.vmap whose mapped slices this tensor was computed from (see
     # _primitive.batched_levels): empty outside vmap, where nothing reads it.
     _vmap_levels: frozenset[int] = frozenset()
@@ -228,22 +229,25 @@ class Tensor(
         """
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from arraygrad.utils.hooks import RemovableHandle
+
         if self._node is not None:
             hooks = self._node.hooks
             if hooks is None:
-                hooks = self._node.hooks = []
+                hooks = self._node.hooks = OrderedDict()
             for sibling in self._node.siblings or ():
                 # the other pieces' nodes call this hook with None where this piece takes no
                 # part in a pass (see multiple_views): route them through the engine's rare path
                 other = sibling()
                 if other is not None and other.hooks is None:
-                    other.hooks = []
+                    other.hooks = OrderedDict()
         else:
             hooks = self._hooks
             if hooks is None:
-                hooks = self._hooks = []
-        hooks.append(hook)
-        return _HookHandle(hooks, hook)
+                hooks = self._hooks = OrderedDict()
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
         """Call ``hook(self)`` once a ``backward()`` has accumulated this leaf's whole gradient
@@ -266,13 +270,16 @@ class Tensor(
                 f"{describe(self)} was computed by {self._node.name()}. Fix: register it on the "
                 "leaf (the parameter), or use register_hook() for a computed tensor's gradient."
             )
+        from arraygrad.utils.hooks import RemovableHandle
+
         hooks = self._post_accumulate_hooks
         if hooks is None:
-            hooks = self._post_accumulate_hooks = []
+            hooks = self._post_accumulate_hooks = OrderedDict()
         if self._hooks is None:
-            self._hooks = []  # routes this leaf through the engine's hook path
-        hooks.append(hook)
-        return _HookHandle(hooks, hook)
+            self._hooks = OrderedDict()  # routes this leaf through the engine's hook path
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     def backward(
         self,
@@ -576,18 +583,6 @@ class Tensor(
         # Recorded like any in-place op: the overwritten elements get no gradient, ``value``
         # gets the gradient of the places it was written to.
         _setitem.setitem(self, key, value)
-
-
-class _HookHandle:
-    """Returned by :meth:`Tensor.register_hook`; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list[Any], hook: Any) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 # The modules below build on Tensor, so they are imported after the class exists.

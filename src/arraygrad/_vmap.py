@@ -252,7 +252,7 @@ def _run(
                 item = leaf.select(dim, index)
             item._vmap_levels = leaf._vmap_levels | {level}
             items.append(item)
-        return tree_unflatten(spec, items)
+        return tree_unflatten(items, spec)
 
     results = []
     _primitive.enter_vmap(level, size)
@@ -306,7 +306,7 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
             )
         per_call.append(other_leaves)
     dims_given = out_dims
-    if isinstance(out_dims, tuple) and len(out_dims) == 1 and spec is None:
+    if isinstance(out_dims, tuple) and len(out_dims) == 1 and spec.is_leaf():
         dims_given = out_dims[0]  # PyTorch takes (d,) for a single output
     try:
         dims = _dims_per_leaf(dims_given, first)
@@ -354,7 +354,7 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
         if _primitive.vmap_running.levels:  # within an outer vmap: batched at its levels only
             out._vmap_levels = _primitive.batched_levels(column) - {level}
         stacked.append(out)
-    return tree_unflatten(spec, stacked)
+    return tree_unflatten(stacked, spec)
 
 
 def stack_module_state(models: Sequence[Any]) -> tuple[dict[str, Tensor], dict[str, Tensor]]:

@@ -86,7 +86,7 @@ def _finish(tree: Any, own: set[int]) -> Any:
     leaves, spec = tree_flatten(tree)
     if _depends_on_outer(leaves, own):
         return tree
-    return tree_unflatten(spec, [v.detach() if isinstance(v, Tensor) else v for v in leaves])
+    return tree_unflatten([v.detach() if isinstance(v, Tensor) else v for v in leaves], spec)
 
 
 def _zeros_like(tensor: Tensor) -> Tensor:
@@ -183,7 +183,7 @@ class _Prepared:
             fresh = [_fresh(t) for t in leaves]
             self.specs.append(spec)
             self.leaves.append(fresh)
-            self.args[a] = tree_unflatten(spec, fresh)
+            self.args[a] = tree_unflatten(fresh, spec)
         self.flat = [t for group in self.leaves for t in group]
         self.own = _own_leaves(self.flat)
 
@@ -192,7 +192,7 @@ class _Prepared:
         out = []
         start = 0
         for spec, group in zip(self.specs, self.leaves, strict=True):
-            out.append(tree_unflatten(spec, flat_values[start : start + len(group)]))
+            out.append(tree_unflatten(flat_values[start : start + len(group)], spec))
             start += len(group)
         return out
 
@@ -370,7 +370,7 @@ def jvp(
             )
         )
     output = _finish(result, prepared.own)
-    tangent_out = _finish(tree_unflatten(out_spec, pushed), prepared.own)
+    tangent_out = _finish(tree_unflatten(pushed, out_spec), prepared.own)
     if has_aux:
         return output, tangent_out, _finish(aux, prepared.own)
     return output, tangent_out
@@ -486,7 +486,7 @@ def _jacobian_transform(
         for row in table:
             grouped = prepared.regroup(row)
             per_output.append(grouped[0] if isinstance(argnums, int) else tuple(grouped))
-        jac = _finish(tree_unflatten(out_spec, per_output), prepared.own)
+        jac = _finish(tree_unflatten(per_output, out_spec), prepared.own)
         if has_aux:
             return jac, _finish(aux, prepared.own)
         return jac

@@ -16,7 +16,8 @@ from typing import Any
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from arraygrad._tensor import Tensor, describe
-from arraygrad.autograd import engine, functional
+from arraygrad.autograd import engine, functional, graph
+from arraygrad.autograd._accumulate_grad import AccumulateGrad
 from arraygrad.autograd._delivery import accumulate_retained
 from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from arraygrad.autograd.check_gradient import GradientReport, check_gradient
@@ -39,6 +40,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "graph",
     "inference_mode",
     "no_grad",
     "set_detect_anomaly",
@@ -51,12 +53,26 @@ __all__ = [
 targeted_pass: ContextVar[bool] = ContextVar("targeted_pass", default=False)
 
 
-def _as_sequence(value: Any) -> list[Any]:
+def _as_sequence(value: Any, edges: bool = False) -> list[Any]:
     if value is None:
         return []
-    if isinstance(value, Tensor):
+    if isinstance(value, Tensor) or (edges and isinstance(value, graph.GradientEdge)):
         return [value]
     return list(value)
+
+
+def _edge_tensor(value: Any) -> Any:
+    """An input of ``grad()``: a tensor, or a ``GradientEdge`` (its tensor's gradient there,
+    which the tensor itself need not be alive for) as a tensor that stands for it."""
+    if not isinstance(value, graph.GradientEdge):
+        return value
+    node = value.node
+    if isinstance(node, AccumulateGrad):
+        return node.variable
+    stand_in = Tensor._wrap(_backend.xp.zeros(node.shape, dtype=node.dtype))  # type: ignore[attr-defined]
+    stand_in._node = node  # type: ignore[assignment]
+    stand_in._rg = True
+    return stand_in
 
 
 def _initial_grads(
@@ -187,7 +203,7 @@ def grad(
             "got: allow_unused=False."
         )
     output_list = _as_sequence(outputs)
-    input_list = _as_sequence(inputs)
+    input_list = [_edge_tensor(i) for i in _as_sequence(inputs, edges=True)]
     if not input_list:
         raise RuntimeError(
             "`inputs` argument to `grad()` cannot be empty. Fix: pass the tensors to "

@@ -11,6 +11,7 @@ another form.
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -77,22 +78,18 @@ class AccumulateGrad:
             if arrived:
                 hook((), (arrived.pop(),))
 
-        handles = (
-            self.variable.register_hook(seen),
-            self.variable.register_post_accumulate_grad_hook(after),
-        )
-        return _Handles(handles)
+        from arraygrad.utils.hooks import RemovableHandle
 
-
-class _Handles:
-    """One handle for the leaf hooks that together make one ``AccumulateGrad`` hook."""
-
-    def __init__(self, handles: tuple[Any, ...]) -> None:
-        self._handles = handles
-
-    def remove(self) -> None:
-        for handle in self._handles:
-            handle.remove()
+        # One handle for both leaf hooks, under one id in the leaf's two tables.
+        leaf = self.variable
+        if leaf._hooks is None:
+            leaf._hooks = OrderedDict()
+        if leaf._post_accumulate_hooks is None:
+            leaf._post_accumulate_hooks = OrderedDict()
+        handle = RemovableHandle(leaf._hooks, extra_dict=leaf._post_accumulate_hooks)
+        leaf._hooks[handle.id] = seen
+        leaf._post_accumulate_hooks[handle.id] = after
+        return handle
 
 
 def _forget(key: int) -> Callable[[Any], None]:
@@ -103,15 +100,17 @@ def _forget(key: int) -> Callable[[Any], None]:
     return forget
 
 
-def accumulator(leaf: Tensor, shown_by: Node) -> AccumulateGrad:
+def accumulator(leaf: Tensor, shown_by: Node | None) -> AccumulateGrad:
     """The leaf's ``AccumulateGrad``, kept alive by ``shown_by`` (the node whose
-    ``next_functions`` shows it)."""
+    ``next_functions`` shows it; ``None``: by the caller, as a ``GradientEdge`` does)."""
     key = id(leaf)
     ref = _made.get(key)
     found = ref() if ref is not None else None
     if found is None:
         found = AccumulateGrad(leaf)
         _made[key] = weakref.ref(found, _forget(key))
+    if shown_by is None:
+        return found
     kept = shown_by.__dict__.setdefault("_accumulators", [])
     if not any(item is found for item in kept):
         kept.append(found)

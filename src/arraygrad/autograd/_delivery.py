@@ -102,10 +102,10 @@ def materialized(grad: Tensor) -> Tensor:
     return grad
 
 
-def run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
+def run_hooks(hooks: dict[int, Any], grad: Any, create_graph: bool) -> Any:
     # Hooks see and return Tensors, as in PyTorch; raw arrays are wrapped without a graph.
     value = grad if create_graph else Tensor._wrap(grad)
-    for hook in hooks:
+    for hook in list(hooks.values()):  # a copy: a hook may remove itself
         with grad_mode_for(create_graph):
             result = hook(value)
         if result is not None:
@@ -113,10 +113,10 @@ def run_hooks(hooks: list[Any], grad: Any, create_graph: bool) -> Any:
     return value if create_graph else value._data
 
 
-def run_hooks_without_gradient(hooks: list[Any], create_graph: bool) -> None:
+def run_hooks_without_gradient(hooks: dict[int, Any], create_graph: bool) -> None:
     """Call a computed tensor's hooks with ``None``, as PyTorch does where the tensor's node
     runs but no gradient reached the tensor; a hook may not give one in its place."""
-    for hook in list(hooks):  # a copy: a hook may remove itself
+    for hook in list(hooks.values()):  # a copy: a hook may remove itself
         with grad_mode_for(create_graph):
             result = hook(None)
         if result is not None:
@@ -139,10 +139,10 @@ def unreached_siblings(node: Node, needed: Any) -> list[Node]:
     return [s for s in alive if s is not None and s.hooks and s not in needed]
 
 
-def run_post_accumulate_hooks(hooks: list[Any], leaf: Tensor, create_graph: bool) -> None:
-    # Each sees the leaf itself, its .grad complete; a copy of the list, since a hook may
+def run_post_accumulate_hooks(hooks: dict[int, Any], leaf: Tensor, create_graph: bool) -> None:
+    # Each sees the leaf itself, its .grad complete; a copy of the table, since a hook may
     # remove itself.
-    for hook in list(hooks):
+    for hook in list(hooks.values()):
         with grad_mode_for(create_graph):
             result = hook(leaf)
         if result is not None:

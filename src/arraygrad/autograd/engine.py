@@ -34,7 +34,9 @@ from arraygrad.autograd._delivery import (
     unreached_siblings,
 )
 from arraygrad.autograd._node_hooks import has_node_hooks, hooks_without_gradient, run_node_hooks
+from arraygrad.autograd._passes import BackwardPass, registered_pass, watching_passes
 from arraygrad.autograd._pruning import gets_gradient, leads_on, on_paths_to
+from arraygrad.autograd._saved_hooks import unpack_node
 
 
 def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
@@ -130,6 +132,26 @@ def run_backward(
     ``inputs`` when it is given). With ``accumulate=False`` nothing is written to ``.grad``;
     the gradients of ``inputs`` (leaves or not) are returned, keyed by ``id`` of the input.
     """
+    if not watching_passes():
+        return _backward(
+            outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, None
+        )
+    # Multi-grad hooks ask which of their tensors this pass reaches: it is registered.
+    with registered_pass() as this_pass:
+        return _backward(
+            outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, this_pass
+        )
+
+
+def _backward(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None,
+    accumulate: bool,
+    this_pass: BackwardPass | None,
+) -> dict[int, Any]:
     ns = ops_namespace() if create_graph else _backend.xp
     # Where to stop and collect: leaves by tensor identity, computed tensors by their node.
     # Nodes hash by identity, so they key the dictionaries below directly.
@@ -199,6 +221,10 @@ def run_backward(
         if hooked_leaves or repeated_leaves
         else {}
     )
+    if this_pass is not None:
+        this_pass.nodes = dependencies
+        this_pass.leaf_targets = leaf_targets
+        this_pass.output_leaves = output_leaves
 
     # Leaves with hooks: their parts are summed first, so each hook sees the total once.
     hooked: dict[int, Any] = {}
@@ -309,12 +335,18 @@ def run_backward(
         out = node.out
         # Raises if values the rules need were freed or overwritten; rules that read no values
         # (a view's, add's, a write's) have nothing to check, which matters after in-place
-        # writes, when every older node's epoch differs.
+        # writes, when every older node's epoch differs. A node whose saved values went
+        # through saved_tensors_hooks holds None in their place, so it comes here too.
         if (
             args is None or node.epoch != check_versions or (out is None and prim.reads_output)
         ) and (prim.reads_inputs or prim.reads_output):
-            _check_node(node)
-        if create_graph:
+            if node.packed is None:
+                _check_node(node)
+                if create_graph:
+                    args, out = _differentiable_operands(node)
+            else:
+                args, out = _unpacked_operands(node, create_graph, retain_graph, results)
+        elif create_graph:
             args, out = _differentiable_operands(node)
         params = node.params
         nargs = len(args)  # type: ignore[arg-type]
@@ -537,6 +569,22 @@ def _free_saved(node: Node) -> None:
     if node.prim.reads_inputs:
         node.inputs = node.arrays = None
     node.out = None
+    if node.packed is not None:
+        node.packed = None
+
+
+def _unpacked_operands(
+    node: Node, create_graph: bool, retain_graph: bool, results: Any
+) -> tuple[Any, Any]:
+    """The rules' operands of a node whose saved values saved_tensors_hooks packed, unpacked
+    (once per pass, as PyTorch unpacks; not where the node's own hooks ran its rules already,
+    ``results``). Without ``retain_graph`` the packed values are freed, as saved values are."""
+    operands: tuple[Any, Any] = ((), None)
+    if results is None:
+        operands = unpack_node(node, create_graph)
+    if not retain_graph:
+        node.packed = None
+    return operands
 
 
 def _release(edges: Any, dependencies: dict[Node, int], ready: list[Node]) -> None:
@@ -628,9 +676,12 @@ def _rule_results(
 ) -> list[Any]:
     """Each input's gradient (``None`` for one that gets none), of the input's shape."""
     prim = node.prim
-    if prim.reads_inputs or prim.reads_output:
-        _check_node(node)
-    args, out = _differentiable_operands(node) if create_graph else (node.arrays, node.out)
+    if node.packed is not None:
+        args, out = unpack_node(node, create_graph)
+    else:
+        if prim.reads_inputs or prim.reads_output:
+            _check_node(node)
+        args, out = _differentiable_operands(node) if create_graph else (node.arrays, node.out)
     results: list[Any] = []
     for edge, rule in zip(node.edges, prim.vjps, strict=True):  # type: ignore[arg-type]
         value = None

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from arraygrad import _backend, ops
+from arraygrad import _backend, _primitive, ops
 from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor, describe
@@ -76,6 +76,9 @@ class FunctionCtx:
         self._layout: list[tuple[int, tuple[int, ...], Any, int, int]] = []
         self._output_shapes: list[tuple[tuple[int, ...], Any] | None] = []
         self._packed: Any = None
+        # Under saved_tensors_hooks: the unpack hook and, per saved tensor, what the pack hook
+        # returned with where its gradient went (None for a None saved); see _pack_saved.
+        self._saved_packed: tuple[Any, tuple[tuple[Any, Any] | None, ...]] | None = None
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (inputs, outputs or ``None``) for :attr:`saved_tensors`."""
@@ -93,8 +96,11 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The tensors given to :meth:`save_for_backward`, outputs replaced by the returned ones.
 
-        Raises if one was modified in place since it was saved, as PyTorch does.
+        Raises if one was modified in place since it was saved, as PyTorch does (except for
+        values saved through ``saved_tensors_hooks``, which are unpacked on each read).
         """
+        if self._saved_packed is not None:
+            return self._unpacked_saved()
         result: list[Tensor | None] = []
         for index, (tensor, version) in enumerate(
             zip(self._saved, self._saved_versions, strict=True)
@@ -111,6 +117,42 @@ class FunctionCtx:
                     "clone the tensor before modifying it, or save a copy."
                 )
             result.append(current)
+        return tuple(result)
+
+    def _pack_saved(self, hooks: tuple[Any, Any]) -> None:
+        """Pass the saved tensors (the returned outputs in place of the forward's) through the
+        pack hook of ``hooks``, in order, and keep only what it returns, as PyTorch does when
+        ``apply`` records its node."""
+        from arraygrad.autograd._saved_hooks import pack_tensor
+
+        pack, unpack = hooks
+        entries: list[tuple[Any, Any] | None] = []
+        for tensor in self._saved:
+            if tensor is None:
+                entries.append(None)
+                continue
+            current = self._replacements.get(id(tensor), tensor)
+            edge = current._node
+            if edge is None and current._rg:
+                edge = current  # a leaf: its gradient goes to it
+            entries.append((pack_tensor(pack, current), edge))
+        self._saved_packed = (unpack, tuple(entries))
+        self._saved = ()
+        self._replacements = {}
+
+    def _unpacked_saved(self) -> tuple[Tensor | None, ...]:
+        from arraygrad.autograd._saved_hooks import attached, unpacked_tensor
+
+        unpack, entries = self._saved_packed  # type: ignore[misc]
+        graph = grad_enabled.get()  # a backward with create_graph: in the graph, as PyTorch's
+        result: list[Tensor | None] = []
+        for entry in entries:
+            if entry is None:
+                result.append(None)
+                continue
+            packed, edge = entry
+            value = unpacked_tensor(unpack, packed, edge is not None)
+            result.append(attached(value, edge) if graph else value)
         return tuple(result)
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
@@ -245,6 +287,7 @@ class Function:
                 # then raises unless retain_graph) and guard the inputs against in-place writes
                 reads_inputs=saves,
                 own_results=False,  # user code may return one array twice, or a saved one
+                packs_saved=False,  # saved_tensors_hooks pack ctx's saved tensors instead
             )
             prim.backward_name = f"{cls.__name__}Backward"
             Function._primitives[key] = prim
@@ -312,4 +355,11 @@ class Function:
         # only the saved outputs need their public tensors; drop the other references
         saved_ids = {id(t) for t in ctx._saved if t is not None}
         ctx._replacements = {k: v for k, v in ctx._replacements.items() if k in saved_ids}
+        if _primitive.saved_hooks_active and ctx._saved:
+            from arraygrad.autograd._saved_hooks import current
+
+            hooks = current()
+            recorded = any(isinstance(p, Tensor) and p._node is not None for p in public)
+            if hooks is not None and recorded:
+                ctx._pack_saved(hooks)
         return tuple(public) if isinstance(raw, tuple) else public[0]

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad.nn.modules.hooks import RemovableHandle
 from arraygrad.optim._step_guards import ABSENT, is_plain, plain_copy
+from arraygrad.utils.hooks import RemovableHandle
 
 __all__ = [
     "HOOK_TABLES",

@@ -1,8 +1,10 @@
 """Utilities with the layout of ``torch.utils``: :mod:`arraygrad.utils.data`,
-:mod:`arraygrad.utils.checkpoint` and :mod:`arraygrad.utils.dlpack`."""
+:mod:`arraygrad.utils.checkpoint`, :mod:`arraygrad.utils.dlpack`, :mod:`arraygrad.utils.hooks`
+and :mod:`arraygrad.utils._pytree`."""
 
 from __future__ import annotations
 
-from arraygrad.utils import checkpoint, data, dlpack
+from arraygrad.utils import _pytree as _pytree
+from arraygrad.utils import checkpoint, data, dlpack, hooks
 
-__all__ = ["checkpoint", "data", "dlpack"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks"]

@@ -1,4 +1,5 @@
-"""Hook bookkeeping for modules: removable handles and full backward hooks.
+"""Hook bookkeeping for modules: full backward hooks (the handles are
+:class:`arraygrad.utils.hooks.RemovableHandle`).
 
 A full backward hook ``hook(module, grad_input, grad_output)`` needs the gradients arriving at a
 module's outputs and leaving through its inputs. PyTorch gets them by passing inputs and outputs
@@ -9,7 +10,6 @@ gradients as backward runs.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -20,40 +20,6 @@ from arraygrad._tensor import Tensor
 
 if TYPE_CHECKING:
     from arraygrad.nn.modules.module import Module
-
-_next_id = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook.
-
-    >>> hooks = {}
-    >>> handle = RemovableHandle(hooks)
-    >>> hooks[handle.id] = print
-    >>> handle.remove()
-    >>> hooks
-    {}
-    """
-
-    def __init__(self, hooks_dict: dict[int, Any], *, extra_dict: Any = None) -> None:
-        self.hooks_dict = hooks_dict
-        self.id = next(_next_id)
-        self.extra_dict = extra_dict
-
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
-        self.hooks_dict.pop(self.id, None)
-        if self.extra_dict is not None:
-            if isinstance(self.extra_dict, dict):
-                self.extra_dict.pop(self.id, None)
-            else:
-                self.extra_dict.discard(self.id)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _identity(tensor: Tensor) -> Tensor:

@@ -27,13 +27,13 @@ from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.conversion import ConversionMixin
 from arraygrad.nn.modules.hooks import (
     BackwardHook,
-    RemovableHandle,
     checked_grad_input,
     warn_if_not_one_op,
 )
 from arraygrad.nn.modules.paths import PathMixin
 from arraygrad.nn.modules.state import StateDictMixin
 from arraygrad.nn.parameter import Buffer, Parameter
+from arraygrad.utils.hooks import RemovableHandle
 
 __all__ = ["Module"]
 
@@ -107,14 +107,15 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         setattr_(self, "_non_persistent_buffers_set", set())
         setattr_(self, "_modules", {})
         setattr_(self, "_forward_hooks", OrderedDict())
-        setattr_(self, "_forward_hooks_with_kwargs", {})
+        setattr_(self, "_forward_hooks_with_kwargs", OrderedDict())
         setattr_(self, "_forward_pre_hooks", OrderedDict())
-        setattr_(self, "_forward_pre_hooks_with_kwargs", {})
+        setattr_(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
         # state_dict / load_state_dict hooks (state.py); only those two methods read them.
+        # (OrderedDicts, as every hook table: the handles refer to them weakly.)
         for table in _STATE_DICT_HOOK_TABLES:
-            setattr_(self, table, {})
+            setattr_(self, table, OrderedDict())
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A module pickled by an arraygrad older than its state-dict hooks has no hook tables:
@@ -122,7 +123,11 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         self.__dict__.update(state)
         for table in _STATE_DICT_HOOK_TABLES:
             if table not in state:
-                object.__setattr__(self, table, {})
+                object.__setattr__(self, table, OrderedDict())
+        # Tables pickled as plain dicts become OrderedDicts, which handles can refer to weakly.
+        for name, value in state.items():
+            if name.endswith(("_hooks", "_hooks_with_kwargs")) and type(value) is dict:
+                object.__setattr__(self, name, OrderedDict(value))
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of the module; every subclass defines it."""

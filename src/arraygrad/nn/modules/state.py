@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Size, Tensor
-from arraygrad.nn.modules.hooks import RemovableHandle
 from arraygrad.nn.parameter import Parameter
+from arraygrad.utils.hooks import RemovableHandle
 
 if TYPE_CHECKING:
     from arraygrad.nn.modules.module import Module
