@@ -1,6 +1,7 @@
 """Utilities with the layout of ``torch.utils``: :mod:`arraygrad.utils.data`,
-:mod:`arraygrad.utils.checkpoint`, :mod:`arraygrad.utils.dlpack`, :mod:`arraygrad.utils.hooks`
-and :mod:`arraygrad.utils._pytree`."""
+:mod:`arraygrad.utils.checkpoint`, :mod:`arraygrad.utils.dlpack`, :mod:`arraygrad.utils.hooks`,
+:mod:`arraygrad.utils._pytree` and :mod:`arraygrad.utils.benchmark` (imported on first use, as
+``import torch`` leaves ``torch.utils.benchmark`` to ``import torch.utils.benchmark``)."""
 
 from __future__ import annotations
 
