@@ -304,7 +304,10 @@ def zeros_like(
     """Zeros with the shape (and dtype) of ``input``."""
     creation_options("zeros_like", options)
     shape, native = _like(input, dtype)
-    return _leaf(_backend.xp.zeros(shape, dtype=native), requires_grad)
+    # preserve_format: laid out as ``input`` is (C order where it is expanded)
+    return _leaf(
+        _backend.like_layout(_backend.xp.zeros(shape, dtype=native), input._data), requires_grad
+    )
 
 
 def ones_like(
@@ -317,7 +320,9 @@ def ones_like(
     """Ones with the shape (and dtype) of ``input``."""
     creation_options("ones_like", options)
     shape, native = _like(input, dtype)
-    return _leaf(_backend.xp.ones(shape, dtype=native), requires_grad)
+    return _leaf(
+        _backend.like_layout(_backend.xp.ones(shape, dtype=native), input._data), requires_grad
+    )
 
 
 def empty_like(
@@ -347,7 +352,8 @@ def full_like(
         fill_value = fill_value.item()
     else:
         fill_value = _dtype.checked_scalar(fill_value, _dtype.from_xp(native))
-    return _leaf(_backend.xp.full(shape, fill_value, dtype=native), requires_grad)
+    array = _backend.xp.full(shape, fill_value, dtype=native)
+    return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
 def arange(

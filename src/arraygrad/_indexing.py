@@ -18,7 +18,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered_result
 
 __all__ = [
     "gather",
@@ -338,6 +338,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     return gather(expand(input, *in_shape), axis, expand(indices, *idx_shape))
 
 
+@c_ordered_result
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` at positions ``index`` (1-D) along ``dim``; repeats allowed."""
     if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
@@ -372,6 +373,7 @@ def _raise_for_selection(index: Any, axis: int, shape: tuple[int, ...]) -> None:
         )
 
 
+@c_ordered_result
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` where the boolean ``mask`` (broadcast to ``input``) is True."""
     if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool_:

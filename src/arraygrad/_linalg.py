@@ -8,7 +8,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._math import _operands, as_tensor, mul
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad._unary import require_tensor
 
 __all__ = [
@@ -223,11 +223,13 @@ def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
     return ops.where(_backend.triangle_mask(rows, cols, diagonal, lower), input, zero)
 
 
+@c_ordered_result
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle (``col - row <= diagonal``) of the last two dimensions; the rest 0."""
     return _triangle("tril", input, diagonal, lower=True)
 
 
+@c_ordered_result
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle (``col - row >= diagonal``) of the last two dimensions; the rest 0."""
     return _triangle("triu", input, diagonal, lower=False)

@@ -150,7 +150,7 @@ def rand_like(
     creation_options("rand_like", options)
     native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
     array = _backend.random_uniform(tuple(input.shape), native, rng=generator_rng(generator))
-    return _leaf(array, requires_grad)
+    return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
 def randn_like(

@@ -6,11 +6,12 @@ from __future__ import annotations
 from arraygrad._dims import normalize_dim
 from arraygrad._math import add, div, gt, mul, where
 from arraygrad._statistics import vector_norm
-from arraygrad._tensor import Tensor, describe
+from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = ["renorm"]
 
 
+@c_ordered_result
 def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm`` is scaled by
     ``maxnorm / (norm + 1e-7)`` (PyTorch's factor); the other slices are kept as they are.

@@ -15,7 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
-from arraygrad._tensor import Tensor, describe
+from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = [
     "cummax",
@@ -392,6 +392,7 @@ def cummin(input: Tensor, dim: int) -> Any:
 # --- logcumsumexp --------------------------------------------------------------------------------
 
 
+@c_ordered_result
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow or underflow: partial results
     are combined pairwise with the stable ``logaddexp`` primitive, so values of any magnitude

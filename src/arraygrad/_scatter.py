@@ -29,7 +29,7 @@ from arraygrad._indexing import (
     one_element_as_vector,
     out_of_range,
 )
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered_result
 
 __all__ = [
     "masked_scatter",
@@ -166,6 +166,7 @@ def _check_scatter_reduce_args(
 # scatter: out[index[i][j]][j] = src[i][j] (dim 0).
 
 
+@c_ordered_result
 def scatter(
     input: Tensor,
     dim: int,

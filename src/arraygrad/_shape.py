@@ -14,7 +14,7 @@ from arraygrad import _backend, _dtype, _view_history, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._primitive import labelled
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered_result
 
 __all__ = [
     "cat",
@@ -286,6 +286,7 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     return ops.flip(input, axis=axes)
 
 
+@c_ordered_result
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements circularly by ``shifts`` along ``dims`` (the flattened tensor when
     ``dims`` is ``None``).
@@ -492,6 +493,7 @@ def _join(tensors: list[Tensor], axis: int) -> Tensor:
     return ops.concat(_join(tensors[:middle], axis), _join(tensors[middle:], axis), axis=axis)
 
 
+@c_ordered_result
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension ``dim``; dtypes are promoted as in PyTorch.
 
@@ -544,6 +546,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return cat(tensors, axis)
 
 
+@c_ordered_result
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors of equal shape along a new dimension ``dim``.
 

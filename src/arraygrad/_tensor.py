@@ -8,9 +8,10 @@ PyTorch-style functions of :mod:`arraygrad._math`, :mod:`arraygrad._reduction` a
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import arraygrad as _ag
 from arraygrad import _backend, _device, _dtype, _printing
@@ -30,6 +31,9 @@ from arraygrad._tensor_storage import TensorStorageMethods
 
 if TYPE_CHECKING:
     from arraygrad._primitive import Node
+
+
+_P = ParamSpec("_P")
 
 
 class Size(tuple):  # type: ignore[type-arg]
@@ -583,6 +587,24 @@ class Tensor(
         # Recorded like any in-place op: the overwritten elements get no gradient, ``value``
         # gets the gradient of the places it was written to.
         _setitem.setitem(self, key, value)
+
+
+def c_ordered(x: Tensor) -> Tensor:
+    """``x``, or where its elements do not lie in C order a C-ordered copy of it (in the graph,
+    so that gradients flow through the copy)."""
+    return x if _backend.is_c_ordered(x._data) else x.contiguous()
+
+
+def c_ordered_result(fn: Callable[_P, Tensor]) -> Callable[_P, Tensor]:
+    """``fn`` with its result made C-ordered (:func:`c_ordered`): for the functions whose
+    PyTorch kernels allocate a C-ordered result whatever their inputs' layout, where NumPy's
+    results follow the input's (so that ``view(-1)`` runs on them as on PyTorch's)."""
+
+    @functools.wraps(fn)
+    def made_c_ordered(*args: _P.args, **kwargs: _P.kwargs) -> Tensor:
+        return c_ordered(fn(*args, **kwargs))
+
+    return made_c_ordered
 
 
 # The modules below build on Tensor, so they are imported after the class exists.

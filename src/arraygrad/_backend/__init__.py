@@ -54,6 +54,7 @@ set_at = indexing.set_at
 device_of = devices.device_of
 
 # Memory layouts (strided views, what a view holds): part of this door, written in layout.py.
+c_ordered = layout.c_ordered
 data_address = layout.data_address
 diagonal_indices = layout.diagonal_indices
 diagonal_span = layout.diagonal_span
@@ -61,6 +62,8 @@ element_offset = layout.element_offset
 element_strides = layout.element_strides
 elements_in_memory_order = layout.elements_in_memory_order
 first_occurrences = layout.first_occurrences
+is_c_ordered = layout.is_c_ordered
+like_layout = layout.like_layout
 empty_strided = layout.empty_strided
 has_repeats = layout.has_repeats
 in_shared_memory = layout.in_shared_memory

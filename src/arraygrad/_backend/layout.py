@@ -445,3 +445,76 @@ def is_shared_memory(array: Any) -> bool:
     if isinstance(owner, memoryview):  # np.frombuffer's hold on the map
         owner = owner.obj
     return isinstance(owner, mmap.mmap)
+
+
+def c_ordered(array: Any) -> Any:
+    """``array`` itself when its elements lie in C order, else a C-ordered copy: the layout
+    PyTorch's kernels give the results they allocate (reductions over a dim, scans). Other
+    libraries (and ``arraygrad.compile``'s stand-ins) have no layout to change."""
+    if type(array) is np.ndarray and not array.flags.c_contiguous:
+        return array.copy(order="C")
+    return array
+
+
+def _inner_first(operands: tuple[Any, ...]) -> list[int] | None:
+    """The axes of the NumPy arrays ``operands`` (one shape), innermost first, in the order
+    PyTorch lays out a result computed from them; ``None`` for C order.
+
+    Starting from C order, each axis moves inwards past every axis it has a smaller stride than,
+    asking the operands in turn: the first whose two strides differ (both non-zero, both axes
+    longer than 1) decides, and where none does the pair is left as it is and the axis keeps
+    moving (an expanded, stride-0 axis stays where C order put it).
+    """
+    shape = operands[0].shape
+    ndim = len(shape)
+    order = list(range(ndim - 1, -1, -1))
+
+    def verdict(moving: int, other: int) -> int:
+        # > 0: ``moving`` lies inside ``other``; < 0: outside; 0: no operand says. Axes of
+        # one element decide nothing (NumPy's strides there are arbitrary).
+        if shape[moving] == 1 or shape[other] == 1:
+            return 0
+        for array in operands:
+            a, b = array.strides[moving], array.strides[other]
+            if a and b and a != b:
+                return 1 if a < b else -1
+        return 0
+
+    for start in range(1, ndim):
+        position = start
+        for before in range(start - 1, -1, -1):
+            said = verdict(order[position], order[before])
+            if said > 0:
+                order[position], order[before] = order[before], order[position]
+                position = before
+            elif said < 0:
+                break
+    return None if order == list(range(ndim - 1, -1, -1)) else order
+
+
+def like_layout(result: Any, *sources: Any) -> Any:
+    """``result``'s values laid out as PyTorch lays out a result of the shape of ``sources``
+    (arrays of ``result``'s shape) computed from them: their layout where one is dense (or
+    with gaps, the same axis order without them), C order where expanded axes leave it open
+    (``preserve_format``, an elementwise kernel's output). ``result`` itself where that is its
+    layout already; on other libraries always."""
+    if type(result) is not np.ndarray or result.ndim < 2:
+        return result
+    arrays = [s for s in sources if type(s) is np.ndarray and s.shape == result.shape]
+    if not arrays or all(s.flags.c_contiguous for s in arrays):
+        return c_ordered(result)
+    order = _inner_first(tuple(arrays))
+    if order is None:
+        return c_ordered(result)
+    outer_first = order[::-1]
+    if result.transpose(outer_first).flags.c_contiguous:
+        return result
+    laid = np.empty(tuple(result.shape[i] for i in outer_first), dtype=result.dtype)
+    laid[...] = result.transpose(outer_first)
+    return laid.transpose(np.argsort(outer_first))
+
+
+def is_c_ordered(array: Any) -> bool:
+    """Whether ``array``'s elements lie in C order (axes of one element aside, as PyTorch's
+    ``is_contiguous``); always on libraries that do not expose their layout."""
+    return type(array) is not np.ndarray or bool(array.flags.c_contiguous)

@@ -12,7 +12,7 @@ from typing import Any
 
 from arraygrad import _backend, _clamp, _dtype, _inplace, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad.nn._common import constant
 
 __all__ = [
@@ -290,6 +290,7 @@ def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Ten
     return input, normalize_dim(dim, input.ndim)
 
 
+@c_ordered_result
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
@@ -315,6 +316,7 @@ def softmin(
     return softmax(negated, axis)
 
 
+@c_ordered_result
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:

@@ -10,7 +10,7 @@ from arraygrad import _backend, _clamp, _dtype, _math, _reduction, _shape, _unar
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import no_grad
 from arraygrad._statistics import vector_norm
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 from arraygrad._views import broadcast_tensors
 from arraygrad.nn._common import clamp_min_straight_through
 
@@ -33,6 +33,7 @@ def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
     return mean, _reduction.mean(centred * centred, dims, keepdim=True)
 
 
+@c_ordered_result
 def layer_norm(
     input: Tensor,
     normalized_shape: Any,
@@ -70,6 +71,7 @@ def layer_norm(
     return out
 
 
+@c_ordered_result
 def group_norm(
     input: Tensor,
     num_groups: int,
@@ -128,6 +130,7 @@ def group_norm(
     return out
 
 
+@c_ordered_result
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -373,7 +376,7 @@ def rms_norm(
     if weight is not None:
         # PyTorch keeps the input's dtype whatever the weight's.
         out = _math.astype(out * weight, input.dtype)
-    return out
+    return c_ordered(out)
 
 
 def local_response_norm(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arraygrad import _backend
 from arraygrad._primitive import Primitive
 
 add = Primitive(
@@ -235,7 +236,8 @@ astype = Primitive(
 )
 clone = Primitive(
     "clone",
-    forward=lambda xp, x: xp.asarray(x, copy=True),
+    # preserve_format: the copy is laid out as ``x`` is (C order where ``x`` is expanded)
+    forward=lambda xp, x: _backend.like_layout(xp.asarray(x, copy=True), x),
     vjp=(lambda ns, g, out, x: g,),
     reads_inputs=False,
 )

@@ -56,17 +56,29 @@ def _in_dtype_of(xp: Any, result: Any, x: Any) -> Any:
     return result if result.dtype == x.dtype else xp.astype(result, x.dtype)
 
 
+# PyTorch's reductions over a dim and its scans allocate C-ordered results whatever the input's
+# layout; NumPy's follow the input's ('K'), so that a reduction of a transposed tensor would not
+# view(-1) where PyTorch's does. Full reductions (0-d) have no layout: they skip the check.
+_c = _backend.c_ordered
+
+
 sum = Primitive(
     "sum",
-    forward=lambda xp, x, *, axis=None, keepdims=False: _in_dtype_of(
-        xp, xp.sum(x, axis=axis, keepdims=keepdims), x
+    forward=lambda xp, x, *, axis=None, keepdims=False: (
+        _in_dtype_of(xp, xp.sum(x, axis=axis, keepdims=keepdims), x)
+        if axis is None
+        else _c(_in_dtype_of(xp, xp.sum(x, axis=axis, keepdims=keepdims), x))
     ),
     vjp=(_sum_vjp,),
     reads_inputs=False,
 )
 mean = Primitive(
     "mean",
-    forward=lambda xp, x, *, axis=None, keepdims=False: xp.mean(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis=None, keepdims=False: (
+        xp.mean(x, axis=axis, keepdims=keepdims)
+        if axis is None
+        else _c(xp.mean(x, axis=axis, keepdims=keepdims))
+    ),
     vjp=(_mean_vjp,),
     reads_inputs=False,
 )
@@ -137,8 +149,8 @@ def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -
 # ``axis`` is None or a one-element tuple (torch.prod reduces one dim or all).
 prod = Primitive(
     "prod",
-    forward=lambda xp, x, *, axis, keepdims: _in_dtype_of(
-        xp, xp.prod(x, axis=axis, keepdims=keepdims), x
+    forward=lambda xp, x, *, axis, keepdims: _c(
+        _in_dtype_of(xp, xp.prod(x, axis=axis, keepdims=keepdims), x)
     ),
     vjp=(_prod_vjp,),
     reads_output=True,
@@ -156,13 +168,13 @@ def _extremum_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: boo
 # The Array API's max/min are PyTorch's amax/amin (values only).
 max = Primitive(
     "amax",
-    forward=lambda xp, x, *, axis, keepdims: xp.max(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _c(xp.max(x, axis=axis, keepdims=keepdims)),
     vjp=(_extremum_vjp,),
     reads_output=True,
 )
 min = Primitive(
     "amin",
-    forward=lambda xp, x, *, axis, keepdims: xp.min(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _c(xp.min(x, axis=axis, keepdims=keepdims)),
     vjp=(_extremum_vjp,),
     reads_output=True,
 )
@@ -170,22 +182,22 @@ min = Primitive(
 # Not differentiable: indices and truth values.
 argmax = Primitive(
     "argmax",
-    forward=lambda xp, x, *, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _c(xp.argmax(x, axis=axis, keepdims=keepdims)),
     vjp=None,
 )
 argmin = Primitive(
     "argmin",
-    forward=lambda xp, x, *, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _c(xp.argmin(x, axis=axis, keepdims=keepdims)),
     vjp=None,
 )
 all = Primitive(
     "all",
-    forward=lambda xp, x, *, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _c(xp.all(x, axis=axis, keepdims=keepdims)),
     vjp=None,
 )
 any = Primitive(
     "any",
-    forward=lambda xp, x, *, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims),
+    forward=lambda xp, x, *, axis, keepdims: _c(xp.any(x, axis=axis, keepdims=keepdims)),
     vjp=None,
 )
 
@@ -263,7 +275,7 @@ search_rows = Primitive("searchsorted", forward=_searchsorted, vjp=None)
 # Scans: ``axis`` is one non-negative int (the PyTorch layer reshapes 0-d tensors to 1-d).
 cumulative_sum = Primitive(
     "cumsum",
-    forward=lambda xp, x, *, axis: _in_dtype_of(xp, xp.cumulative_sum(x, axis=axis), x),
+    forward=lambda xp, x, *, axis: _c(_in_dtype_of(xp, xp.cumulative_sum(x, axis=axis), x)),
     vjp=(lambda ns, g, out, x, *, axis: _reverse_cumsum(ns, g, axis),),
     reads_inputs=False,
 )
@@ -292,8 +304,8 @@ def _cumprod_vjp(
 
 cumulative_prod = Primitive(
     "cumprod",
-    forward=lambda xp, x, *, axis, include_initial=False: _in_dtype_of(
-        xp, xp.cumulative_prod(x, axis=axis, include_initial=include_initial), x
+    forward=lambda xp, x, *, axis, include_initial=False: _c(
+        _in_dtype_of(xp, xp.cumulative_prod(x, axis=axis, include_initial=include_initial), x)
     ),
     vjp=(_cumprod_vjp,),
     reads_output=True,
@@ -347,7 +359,7 @@ def _vector_norm_vjp(
 
 vector_norm = Primitive(
     "linalg_vector_norm",
-    forward=_vector_norm,
+    forward=lambda xp, x, **params: _c(_vector_norm(xp, x, **params)),
     vjp=(_vector_norm_vjp,),
     reads_output=True,
 )
@@ -376,7 +388,7 @@ def _deviation_std_vjp(
 # mean (divisor > 0): std's primitive, whose rule is PyTorch's std_backward.
 deviation_std = Primitive(
     "std",
-    forward=_deviation_std,
+    forward=lambda xp, x, **params: _c(_deviation_std(xp, x, **params)),
     vjp=(_deviation_std_vjp,),
     reads_output=True,
 )
