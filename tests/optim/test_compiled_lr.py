@@ -559,3 +559,29 @@ def test_a_step_written_as_a_classmethod_or_partialmethod_still_runs():
     params = [ag.zeros(2, requires_grad=True)]
     assert Counted(params).step() == "Counted"
     assert Partial(params).step() == 2
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("SGD", {"momentum": 0.9}), ("Adam", {}), ("ASGD", {"t0": 2.0, "lambd": 0.05})],
+    ids=str,
+)
+def test_a_tensor_lr_changed_by_a_scheduler_gives_eager_bits(name, options, dtype):
+    # The group holds the tensor given and the scheduler writes into it between calls; the
+    # compiled step computes with each call's value, bit for bit as eager code (ASGD's eta
+    # from the tensor in its dtype).
+    lrs = []
+
+    def make_opt(params):
+        lr = ag.tensor(0.05, dtype=getattr(ag, dtype))
+        lrs.append(lr)
+        opt = getattr(optim, name)(params, lr=lr, **options)
+        opt.scheduler = SCHEDULES["cosine"](opt)
+        return opt
+
+    eager, compiled, _, _ = eager_and_compiled(make_opt)
+    assert compiled == eager
+    for lr in lrs:  # the eager run's and the compiled run's, moved by the schedule
+        assert lr.dtype is getattr(ag, dtype) and lr.item() < 0.049
+        assert lr._version == 13  # the scheduler's first step, then one per call

@@ -14,6 +14,7 @@ from arraygrad.optim._lr_base import (
     per_group,
     set_momentum,
     untraceable_step,
+    write_lr,
 )
 from arraygrad.optim.optimizer import Optimizer
 
@@ -262,7 +263,7 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, self.min_lrs[i])
             if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr
+                write_lr(group, new_lr)
 
     @property
     def in_cooldown(self) -> bool:

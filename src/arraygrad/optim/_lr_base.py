@@ -7,6 +7,7 @@ from typing import Any
 
 from arraygrad import _backend
 from arraygrad._compile_numbers import value_of
+from arraygrad._tensor import Tensor
 from arraygrad.optim.optimizer import Optimizer
 
 
@@ -36,11 +37,32 @@ def check_optimizer(optimizer: Any) -> Optimizer:
     return optimizer
 
 
+def kept_value(value: Any) -> Any:
+    """What a scheduler keeps of a group's lr (``initial_lr``, ``base_lrs``, ``_last_lr``): a
+    copy of a tensor lr, as PyTorch's schedulers clone it (the group's tensor is written in
+    place later, which must not change what was kept); a plain number for a number: a
+    scheduler stepped inside a compiled function (which then runs eagerly) meets the trace's
+    lr (see _compile_numbers), which must not stay in what it keeps (``json.dumps`` refuses
+    it, a later trace would read its slot)."""
+    if isinstance(value, Tensor):
+        return value.clone()
+    return value_of(value)
+
+
 def group_values(optimizer: Optimizer, key: str) -> list[Any]:
-    # Plain numbers: a scheduler stepped inside a compiled function (which then runs eagerly)
-    # meets the trace's lr (see _compile_numbers), which must not stay in what it keeps
-    # (``_last_lr``: ``json.dumps`` refuses it, a later trace would read its slot).
-    return [value_of(group[key]) for group in optimizer.param_groups]
+    return [kept_value(group[key]) for group in optimizer.param_groups]
+
+
+def write_lr(group: dict[str, Any], value: Any) -> None:
+    """Set a group's lr as PyTorch's schedulers do: into the group's tensor, in place, when the
+    lr is a tensor (so that the tensor the optimizer was given, and any code holding it,
+    follows the schedule; it moves its version and, for a leaf that requires grad, raises as
+    any in-place write does), else by replacing the value."""
+    lr = group["lr"]
+    if isinstance(lr, Tensor):
+        lr.fill_(value)
+    else:
+        group["lr"] = value
 
 
 def set_momentum(group: dict[str, Any], value: float, use_beta1: bool) -> None:
@@ -79,7 +101,8 @@ class LRScheduler:
         self.optimizer = check_optimizer(optimizer)
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                if "initial_lr" not in group:
+                    group["initial_lr"] = kept_value(group["lr"])
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -88,7 +111,7 @@ class LRScheduler:
                         "scheduler with last_epoch >= 0. Fix: load the optimizer's state_dict "
                         "first, or leave last_epoch=-1 for a fresh run."
                     )
-        self.base_lrs: list[Any] = group_values(optimizer, "initial_lr")
+        self.base_lrs: list[Any] = group_values(optimizer, "initial_lr")  # (copies too)
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -153,7 +176,7 @@ class LRScheduler:
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
+            write_lr(group, lr)
         self._last_lr: list[Any] = group_values(self.optimizer, "lr")
 
     def _warn_outside_step(self) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad.optim._lr_adaptive import ReduceLROnPlateau
-from arraygrad.optim._lr_base import LRScheduler, group_values, untraceable_step
+from arraygrad.optim._lr_base import LRScheduler, group_values, untraceable_step, write_lr
 from arraygrad.optim.optimizer import Optimizer
 
 __all__ = ["ChainedScheduler", "SequentialLR"]
@@ -108,7 +108,7 @@ class SequentialLR(LRScheduler):
         # Start over from the initial lrs: each scheduler's constructor has already taken its
         # first step on them
         for group in self.optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            write_lr(group, group["initial_lr"])
         self.recursive_undo()
         # and take that first step again, for the one scheduler that runs at epoch 0
         index = bisect_right(self._milestones, 0)

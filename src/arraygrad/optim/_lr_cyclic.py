@@ -15,6 +15,7 @@ from arraygrad.optim._lr_base import (
     per_group,
     set_momentum,
     untraceable_step,
+    write_lr,
 )
 from arraygrad.optim.optimizer import Optimizer
 
@@ -68,7 +69,7 @@ class CyclicLR(LRScheduler):
         base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
-                group["lr"] = lr
+                write_lr(group, lr)
         self.max_lrs = per_group("max_lr", optimizer, max_lr)
 
         up = float(step_size_up)

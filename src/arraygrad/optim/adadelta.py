@@ -64,10 +64,10 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (lr_value >= 0.0, f"Invalid learning rate: {lr_value}", "lr >= 0.0"),
                 (0.0 <= rho <= 1.0, f"Invalid rho value: {rho}", "0.0 <= rho <= 1.0"),
                 (eps >= 0.0, f"Invalid epsilon value: {eps}", "eps >= 0.0"),
                 (

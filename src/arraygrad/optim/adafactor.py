@@ -82,10 +82,10 @@ class Adafactor(Optimizer):
         foreach: bool | None = None,
         maximize: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Learning rate should be >= 0 but is: {lr}", "lr >= 0"),
+                (lr_value >= 0.0, f"Learning rate should be >= 0 but is: {lr_value}", "lr >= 0"),
                 (
                     beta2_decay <= 0.0,
                     f"beta2_decay should be <= 0 but is: {beta2_decay}",

@@ -71,10 +71,10 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (lr_value >= 0.0, f"Invalid learning rate: {lr_value}", "lr >= 0.0"),
                 (lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}", "lr_decay >= 0.0"),
                 (
                     weight_decay >= 0.0,

@@ -139,9 +139,9 @@ class Adam(Optimizer):
         # PyTorch refuses this before checking any value
         if isinstance(lr, Tensor) and foreach and not capturable:
             raise ValueError(_TENSOR_LR_WITH_FOREACH)
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        check_adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr_value, betas, eps, weight_decay)
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,

@@ -104,9 +104,9 @@ class NAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        check_adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr_value, betas, eps, weight_decay)
         check_options(
             [
                 (
@@ -268,9 +268,9 @@ class RAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        check_adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr_value, betas, eps, weight_decay)
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,
@@ -348,9 +348,9 @@ class Adamax(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         betas = (to_scalar(betas[0]), to_scalar(betas[1]))
-        check_adam_options(lr, betas, eps, weight_decay)
+        check_adam_options(lr_value, betas, eps, weight_decay)
         refuse_differentiable(differentiable)
         defaults = {
             "lr": lr,

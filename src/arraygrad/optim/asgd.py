@@ -3,6 +3,7 @@ parameters."""
 
 from __future__ import annotations
 
+import math
 import struct
 from typing import Any
 
@@ -24,7 +25,6 @@ from arraygrad.optim.optimizer import (
     check_options,
     lr_number,
     refuse_differentiable,
-    to_scalar,
 )
 
 __all__ = ["ASGD"]
@@ -75,6 +75,49 @@ def _next_eta_foreach(step: float, lr: float, lambd: float, alpha: float) -> flo
     return r(r(1 / x) * r(lr))
 
 
+def _rounded_to(single: bool) -> Any:
+    """A function rounding a Python float as an operation of a tensor lr's dtype rounds its
+    result: to float32 (``single``), or not at all (float64)."""
+    if single:
+        return lambda value: struct.unpack("f", struct.pack("f", value))[0]
+    return float
+
+
+def _tensor_power(base: float, exponent: float, r: Any) -> float:
+    """``tensor ** exponent`` for a 0-d tensor ``base`` and a Python ``exponent``, as PyTorch
+    computes it on the CPU: the exponents 0.5, 2, 3, -0.5, -1 and -2 as square roots, products
+    and reciprocals (not ``pow``, which can differ from them in the last bit), any other by
+    ``pow`` on doubles with the exponent unrounded; ``r`` rounds each result (see
+    :func:`_rounded_to`). (PyTorch's float64 ``sqrt`` is not always the correctly rounded
+    one that ``math.sqrt`` gives: with ``alpha=0.5`` eta can differ from it in the last bit.)"""
+    if exponent == 0.5:
+        return r(math.sqrt(base))
+    if exponent == 2:
+        return r(base * base)
+    if exponent == 3:
+        return r(r(base * base) * base)
+    if exponent == -0.5:
+        return r(1 / r(math.sqrt(base)))
+    if exponent == -1:
+        return r(1 / base)
+    if exponent == -2:
+        return r(1 / r(base * base))
+    return r(base**exponent)
+
+
+def _next_eta_of_tensor(step: float, lr: float, lambd: float, alpha: float, single: bool) -> float:
+    """``lr / (1 + lambd lr t)^alpha`` as PyTorch computes it when ``lr`` is a tensor (of
+    float32 when ``single``, else float64): tensor operations in the lr's dtype, each result
+    rounded to it, a Python operand of a product rounded to it first. Unlike a number lr's
+    (:func:`_next_eta`), the result is not rounded through ``torch.as_tensor``'s float32; only
+    the copy into ``eta`` rounds it, to ``eta``'s dtype (float64 once ``load_state_dict`` has
+    given it a float64 parameter's)."""
+    r = _rounded_to(single)
+    x = r(r(lambd) * lr)
+    x = r(x * r(step))
+    return r(lr / _tensor_power(r(1 + x), alpha, r))
+
+
 def _next_mu(step: float, t0: float) -> float:
     """``1 / max(1, t - t0)`` on Python floats, as PyTorch's single-tensor path."""
     return _as_tensor(1 / max(1, step - t0))
@@ -114,7 +157,8 @@ class ASGD(Optimizer):
 
     with ``lambd`` :math:`\lambda`. :math:`\bar\theta` (``ax``) is the average, which the
     optimizer keeps but does not use. :math:`\eta` and :math:`\mu` are 0-d state tensors (``eta``,
-    ``mu``) like ``step``, computed on Python floats as PyTorch's single-tensor path does.
+    ``mu``) like ``step``, computed on Python floats as PyTorch's single-tensor path does (for
+    a tensor ``lr``, :math:`\eta` as PyTorch's tensor operations in the lr's dtype).
     :math:`\theta` and :math:`\bar\theta` are updated in place, with at most one temporary of the
     parameter's size (two with weight decay); ``p.grad`` is left as it is. Under
     :func:`arraygrad.compile`, the first step (which makes the state) runs eagerly and the next
@@ -145,10 +189,10 @@ class ASGD(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (lr_value >= 0.0, f"Invalid learning rate: {lr_value}", "lr >= 0.0"),
                 (
                     weight_decay >= 0.0,
                     f"Invalid weight_decay value: {weight_decay}",
@@ -176,8 +220,17 @@ class ASGD(Optimizer):
         # by _backend.scalar_from from the state arrays, and eta and mu are written back the
         # same way, so that a compiled step computes them again on each replay. With maximize,
         # θ + (-η)(-g) = θ - (-η) g: the sign goes into the factor instead of an array.
-        lr = to_scalar(group["lr"])
+        lr = group["lr"]
         lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
+        if isinstance(lr, Tensor):
+            # PyTorch computes the next eta from a tensor lr with tensor operations, in the
+            # lr's dtype (from its array: the value the last scheduler step wrote into it)
+            next_eta: Any = _next_eta_of_tensor
+            eta_operands: tuple[Any, ...] = (lr._data, lambd, alpha, lr.dtype is _dtype.float32)
+            lr = lr.item()
+        else:
+            next_eta = _next_eta_foreach if group["foreach"] else _next_eta
+            eta_operands = (lr, lambd, alpha)
         weight_decay = group["weight_decay"]
         for p in params:
             state = self.state[p]
@@ -204,10 +257,9 @@ class ASGD(Optimizer):
             _average_into(average._data, param, mu._data)
             _primitive.bump_version(average)
 
-            next_eta = _next_eta_foreach if group["foreach"] else _next_eta
             _backend.assign(
                 eta._data,
-                _backend.scalar_from(next_eta, eta._data.dtype, step._data, lr, lambd, alpha),
+                _backend.scalar_from(next_eta, eta._data.dtype, step._data, *eta_operands),
             )
             _primitive.bump_version(eta)
             _backend.assign(

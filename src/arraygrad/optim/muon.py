@@ -73,10 +73,10 @@ class Muon(Optimizer):
         ns_steps: int = 5,
         adjust_lr_fn: str | None = None,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Learning rate should be >= 0 but is: {lr}", "lr >= 0"),
+                (lr_value >= 0.0, f"Learning rate should be >= 0 but is: {lr_value}", "lr >= 0"),
                 (momentum >= 0.0, f"momentum should be >= 0 but is: {momentum}", "momentum >= 0"),
                 (
                     weight_decay >= 0.0,

@@ -98,8 +98,9 @@ def check_lr_elements(lr: Any) -> None:
 
 
 def lr_number(lr: Any) -> Any:
-    """A constructor's ``lr`` as a Python number (the optimizers keep a number), after
-    :func:`check_lr_elements`."""
+    """A constructor's ``lr`` as a Python number, after :func:`check_lr_elements`: for its
+    checks and their messages only. The groups keep ``lr`` as given, as PyTorch's do: a tensor
+    lr is the very tensor, which schedulers then write into in place."""
     check_lr_elements(lr)
     return to_scalar(lr)
 

@@ -70,10 +70,10 @@ class Rprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (lr_value >= 0.0, f"Invalid learning rate: {lr_value}", "lr >= 0.0"),
                 (
                     0.0 < etas[0] < 1.0 < etas[1],
                     f"Invalid eta values: {etas[0]}, {etas[1]}",

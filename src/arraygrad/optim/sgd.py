@@ -69,10 +69,10 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        lr = lr_number(lr)
+        lr_value = lr_number(lr)  # (the groups keep lr itself: a tensor stays one)
         check_options(
             [
-                (lr >= 0.0, f"Invalid learning rate: {lr}", "lr >= 0.0"),
+                (lr_value >= 0.0, f"Invalid learning rate: {lr_value}", "lr >= 0.0"),
                 (momentum >= 0.0, f"Invalid momentum value: {momentum}", "momentum >= 0.0"),
                 (
                     weight_decay >= 0.0,
