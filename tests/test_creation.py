@@ -325,3 +325,14 @@ def test_asarray_copies_a_0d_numpy_array_as_torch() -> None:
             array[()] = 7.0
             found.append(result.item())
         assert found == [2.5, 2.5]
+
+
+def test_nan_in_data_for_an_integer_dtype_raises_pytorchs_runtime_error() -> None:
+    # NumPy refuses with a ValueError; PyTorch raises the RuntimeError it raises for every value
+    # an integer dtype cannot hold (inf and 1e20 already did).
+    for data in ([float("nan"), 1], [[float("nan"), False], [float("inf"), -1]]):
+        with pytest.raises(RuntimeError, match="cannot be converted to type int32"):
+            torch.tensor(data, dtype=torch.int32)
+        with pytest.raises(RuntimeError, match=r"cannot be converted to type int32.*NaN.*Fix:"):
+            ag.tensor(data, dtype=ag.int32)
+    assert ag.tensor([float("nan")], dtype=ag.bool).tolist() == [True]

@@ -619,7 +619,6 @@ KNOWN = {
     "r_std_mean",
     "r_var_mean",
     "searchsorted",
-    "tensor_list",
 }
 
 

@@ -60,6 +60,15 @@ def _has_float(data: Any) -> bool:
     return False
 
 
+def _has_nan(data: Any) -> bool:
+    """Whether nested lists or tuples ``data`` hold a float NaN."""
+    if isinstance(data, float):
+        return data != data
+    if isinstance(data, (list, tuple)):
+        return any(_has_nan(item) for item in data)
+    return False
+
+
 def tensor(
     data: Any,
     dtype: dtype | None = None,
@@ -106,6 +115,16 @@ def tensor(
         raise RuntimeError(
             f"value cannot be converted to type {dtype.name} without overflow ({error}). Fix: "
             "use values within the dtype's range, or a wider dtype (e.g. arraygrad.int64)."
+        ) from None
+    except ValueError:
+        if dtype.is_floating_point or dtype is _dtype.bool_ or not _has_nan(data):
+            raise
+        # NumPy refuses NaN for an integer dtype with a ValueError; PyTorch's class is that of
+        # any value the dtype cannot hold.
+        raise RuntimeError(
+            f"value cannot be converted to type {dtype.name} without overflow: the data holds "
+            "a NaN, which no integer can. Fix: replace it first (e.g. math.isnan), or use a "
+            "floating dtype."
         ) from None
     return _leaf(array, requires_grad)
 
