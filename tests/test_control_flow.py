@@ -79,3 +79,41 @@ def test_errors_are_torchs(call: Any) -> None:
     # torch's loop checks raise its dynamo error, a RuntimeError subclass
     expected = "RuntimeError" if theirs == "UncapturedHigherOrderOpError" else theirs
     assert mine == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "start"),
+    [
+        (lambda x: x + 1, 5.0),  # one value, never run: the value
+        (lambda x: x + 1, 1.0),  # one value, run twice: the value
+        (lambda x: (x + 1,), 5.0),  # a 1-tuple, never run: a 1-tuple
+        (lambda x: [x + 1], 5.0),  # a list, never run: a list
+        (lambda x: [x + 1], 1.0),
+    ],
+)
+def test_loop_results_take_the_bodys_form_as_torch(body: Any, start: float) -> None:
+    results = []
+    for m in (torch, ag):
+        results.append(m.while_loop(lambda x: x < 3, body, (m.tensor(start),)))
+    theirs, mine = results
+    assert type(mine).__name__ == type(theirs).__name__
+    if isinstance(theirs, torch.Tensor):
+        assert float(mine) == float(theirs)
+    else:
+        assert [float(v) for v in mine] == [float(v) for v in theirs]
+
+
+def test_a_body_that_never_runs_is_still_checked_as_torch() -> None:
+    for body in (lambda x: x.double(), lambda x: (x, x + 1), lambda x: x.new_ones(2)):
+        theirs, mine = outcome_in_each(
+            lambda m, body=body: m.while_loop(lambda x: x < 3, body, (m.tensor(5.0),)),
+            (RuntimeError,),
+        )
+        assert isinstance(theirs, str) and mine == "RuntimeError"
+    # Run once for its form, its values are dropped: the start comes back, with gradient 1.
+    # (torch 2.13's backward of a loop that never ran goes through one body step: it gives 2
+    # here, the derivative of v * 2, for a result that is the start itself.)
+    x = ag.tensor(5.0, requires_grad=True)
+    out = ag.while_loop(lambda v: v < 3, lambda v: v * 2, (x,))
+    out.backward()
+    assert float(out) == 5.0 and float(x.grad) == 1.0

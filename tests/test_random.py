@@ -1,5 +1,5 @@
-"""Random sampling (``_random``: bernoulli, normal, multinomial, poisson) and the in-place random
-fills of ``Tensor`` (``normal_``, ``uniform_``, ...) against torch 2.13.0.
+"""Random sampling (``_random``: bernoulli, binomial, normal, multinomial, poisson) and the
+in-place random fills of ``Tensor`` (``normal_``, ``uniform_``, ...) against torch 2.13.0.
 
 Values cannot match PyTorch's generator: distributions are tested through their moments (within
 five standard errors for the sample size), and shapes, dtypes, gradients, seeding and errors are
@@ -225,6 +225,46 @@ def test_poisson_moments_dtype_and_gradient() -> None:
     assert ag.poisson(ag.zeros(0, 2)).shape == torch.poisson(torch.zeros(0, 2)).shape
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_binomial_moments_and_dtype(dtype: str) -> None:
+    d = getattr(ag, dtype)
+    count = ag.tensor([0.0, 1.0, 10.0, 25.0, 1000.0], dtype=d).repeat(N // 5).reshape(-1, 5)
+    prob = ag.tensor([0.5, 0.3, 0.5, 0.9, 0.02], dtype=d)
+    draws = ag.binomial(count, prob)  # prob broadcasts over the rows
+    assert _dtype_name(draws) == dtype and tuple(draws.shape) == tuple(count.shape)
+    values = draws.double().numpy()
+    assert (values[:, 0] == 0).all() and (values == np.floor(values)).all()
+    assert (values >= 0).all() and (values <= count.double().numpy()).all()
+    for j, (n, p) in enumerate([(1, 0.3), (10, 0.5), (25, 0.9), (1000, 0.02)], start=1):
+        _close(values[:, j], n * p, math.sqrt(n * p * (1 - p)))
+
+
+def test_binomial_edge_parameters_as_torch() -> None:
+    # Probabilities beyond [0, 1] act as the nearer end and negative counts as 0, in both; a NaN
+    # probability gives NaN, as in torch.
+    count = [10.0, 10.0, 10.0, 10.0, -1.0, 0.0, 7.0]
+    prob = [1.0, 0.0, 1.5, -0.5, 0.5, 0.5, float("nan")]
+    theirs = torch.binomial(torch.tensor(count), torch.tensor(prob))
+    mine = ag.binomial(ag.tensor(count), ag.tensor(prob))
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    for shapes in [((3, 1), (1, 4)), ((), ()), ((0,), (0,)), ((2, 3), (3,))]:
+        out = ag.binomial(ag.ones(shapes[0]), ag.full(shapes[1], 0.5))
+        assert tuple(out.shape) == tuple(torch.broadcast_shapes(*shapes))
+
+
+def test_binomial_requires_grad_but_has_no_derivative_as_torch() -> None:
+    for lib in (torch, ag):
+        count = lib.full((3,), 4.0, requires_grad=True)
+        out = lib.binomial(count, lib.full((3,), 0.5))
+        assert out.requires_grad and "NotImplemented" in repr(out)
+        with pytest.raises(RuntimeError, match="derivative for aten::binomial is not implemented"):
+            out.sum().backward()
+        assert lib.binomial(lib.ones(2), lib.ones(2, requires_grad=True)).requires_grad
+        with lib.no_grad():
+            assert not lib.binomial(count, lib.full((3,), 0.5)).requires_grad
+        assert not lib.binomial(count.detach(), lib.full((3,), 0.5)).requires_grad
+
+
 NORMAL_CASES = [
     lambda m: m.normal(m.zeros(2, 1), m.ones(3)),
     lambda m: m.normal(m.zeros(2, dtype=m.float64), m.ones(2)),
@@ -334,6 +374,8 @@ def test_multinomial_shapes_and_dtypes_match_torch(call: Any) -> None:
     [
         lambda m, g: m.bernoulli(m.full((40,), 0.5), generator=g),
         lambda m, g: m.poisson(m.full((40,), 3.0), generator=g),
+        lambda m, g: m.binomial(m.full((40,), 30.0), m.full((40,), 0.4), generator=g),
+        lambda m, g: m.binomial(m.full((40,), 30.0), m.full((40,), 0.4), g),
         lambda m, g: m.normal(m.zeros(40), 1.0, generator=g),
         lambda m, g: m.normal(0.0, 1.0, (40,), generator=g),
         lambda m, g: m.multinomial(m.ones(10), 5, generator=g),
@@ -389,6 +431,17 @@ def test_samplers_are_seeded(call: Any) -> None:
         (lambda m: m.poisson(m.tensor([-1.0])), RuntimeError),
         (lambda m: m.poisson(m.tensor([float("nan")])), RuntimeError),
         (lambda m: m.poisson(m.tensor([1])), NotImplementedError),
+        (lambda m: m.binomial(m.ones(2).double(), m.ones(2)), RuntimeError),
+        (lambda m: m.binomial(m.ones(2), m.ones(2).double()), RuntimeError),
+        (lambda m: m.binomial(m.ones(2).long(), m.ones(2)), ValueError),
+        (lambda m: m.binomial(m.ones(2), m.ones(2).long()), ValueError),
+        (lambda m: m.binomial(m.ones(2).bool(), m.ones(2).bool()), ValueError),
+        (lambda m: m.binomial(m.ones(2).half(), m.ones(2).half()), NotImplementedError),
+        (lambda m: m.binomial(m.ones(3), m.ones(2)), RuntimeError),
+        (lambda m: m.binomial(m.ones(2), 0.5), TypeError),
+        (lambda m: m.binomial([1.0], m.ones(1)), TypeError),
+        (lambda m: m.binomial(m.ones(2), m.ones(2), generator=5), TypeError),
+        (lambda m: m.binomial(m.ones(2), m.ones(2), out=m.ones(2)), TypeError),
         (lambda m: m.normal(0.0, 1.0), TypeError),
         (lambda m: m.normal(0.0, 1.0, 4), TypeError),  # size is a sequence, not an int
         (lambda m: m.normal(0.0, 1.0, size=4), TypeError),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from arraygrad import _grad_mode
 from arraygrad._tensor import Tensor
 
 __all__ = ["cond", "while_loop"]
@@ -86,7 +87,10 @@ def while_loop(
     cond_fn: Callable[..., Any], body_fn: Callable[..., Any], carried_inputs: tuple[Any, ...]
 ) -> Any:
     """Run ``carried = body_fn(*carried)`` while ``cond_fn(*carried)`` is true and return the
-    last carried values (a tuple, or the single value a body that returns one gave).
+    last carried values, in the form the body returns them: a tuple, a list, or the single
+    value of a body that returns one (also when the body never runs: it is then run once on
+    the carried values, recording nothing, for PyTorch's checks of its results and their
+    form, as PyTorch traces it).
 
     ``cond_fn`` returns a bool or a one-element tensor; ``body_fn`` returns as many values as it
     takes, of the same shapes and dtypes. Gradients flow through every step that ran.
@@ -103,11 +107,30 @@ def while_loop(
             "pass (x,) for a single value."
         )
     carried = tuple(carried_inputs)
-    single = False
+    form: type | None = None  # how the body returns its values: tuple, list, or None for one
+    ran = False
     while _truth(cond_fn(*carried), "while_loop"):
-        result = body_fn(*carried)
-        single = not isinstance(result, tuple | list)
-        new = (result,) if single else tuple(result)
+        form, new = _body_results(body_fn(*carried))
         _check_carried(new, carried)
-        carried = new
-    return carried[0] if single else carried
+        carried, ran = new, True
+    if not ran:
+        # PyTorch traces the body even when it never runs: its results are checked against
+        # the carried values, and the loop's result takes the body's form (one value, a tuple
+        # or a list). Run it once, recording nothing, for the same checks and form; its values
+        # are dropped.
+        with _grad_mode.no_grad():
+            form, new = _body_results(body_fn(*carried))
+        _check_carried(new, carried)
+    if form is None:
+        return carried[0]
+    return list(carried) if form is list else carried
+
+
+def _body_results(result: Any) -> tuple[type | None, tuple[Any, ...]]:
+    """The form of a body's results (``tuple``, ``list`` or ``None`` for a single value) and
+    the results as a tuple."""
+    if isinstance(result, list):
+        return list, tuple(result)
+    if isinstance(result, tuple):
+        return tuple, result
+    return None, (result,)

@@ -1,4 +1,5 @@
-"""Matrix decompositions with PyTorch's API: Cholesky, symmetric eigendecomposition, SVD and QR.
+"""Matrix decompositions with PyTorch's API: Cholesky, symmetric eigendecomposition, SVD and QR,
+and the randomized low-rank SVD and PCA (``svd_lowrank``, ``pca_lowrank``) built on the last two.
 
 ``linalg_cholesky``, ``eigh``, ``eigvalsh``, ``linalg_svd``, ``svdvals`` and ``linalg_qr`` are
 ``torch.linalg``'s (``arraygrad.linalg`` exposes them under their PyTorch names); ``cholesky``,
@@ -17,10 +18,15 @@ from arraygrad._tensor import Tensor
 
 __all__ = [
     "cholesky",
+    "pca_lowrank",
     "qr",
     "svd",
+    "svd_lowrank",
 ]
 
+
+# The C++ type names PyTorch's matrix-product dtype errors give dtypes.
+_CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}
 
 _NOT_POSITIVE_DEFINITE = (
     "The factorization could not be completed because the input is not positive-definite",
@@ -232,3 +238,94 @@ def qr(input: Tensor, some: bool = True) -> Any:
     """
     q, r = linalg_qr(input, "reduced" if some else "complete")
     return return_types.qr(q, r)
+
+
+def _orthonormal_range(x: Tensor) -> Tensor:
+    """Orthonormal columns spanning the columns of ``x`` (reduced QR's ``Q``)."""
+    return linalg_qr(x).Q
+
+
+def _adjoint(x: Tensor) -> Tensor:
+    return x.mH
+
+
+def svd_lowrank(
+    A: Tensor,  # noqa: N803 - torch's name
+    q: int | None = 6,
+    niter: int | None = 2,
+    M: Tensor | None = None,  # noqa: N803
+) -> tuple[Tensor, Tensor, Tensor]:
+    """``(U, S, V)`` with ``A - M ≈ U diag(S) V^H`` (``M`` zero by default, broadcast), rank at
+    most ``q``: a randomized SVD for matrices of low rank, or batches of them.
+
+    The range of ``A - M`` is found from its product with a Gaussian ``n x q`` matrix, refined
+    by ``niter`` steps of subspace iteration, each a product with ``(A - M)^H`` and one with
+    ``A - M`` re-orthonormalized by QR (Halko, Martinsson and Tropp, 2009, algorithms 4.4 and
+    5.1); the small matrix ``Q^H (A - M)`` is then decomposed exactly. When ``A - M`` has rank
+    at most ``q`` the result is its exact SVD (up to the signs of the singular vectors); the
+    draws come from arraygrad's generator, so the vectors differ from PyTorch's, not the
+    subspaces. Differentiable, as a composition of products, QR and SVD.
+
+    >>> import arraygrad
+    >>> A = arraygrad.tensor([[3.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    >>> U, S, V = arraygrad.svd_lowrank(A, q=2)
+    >>> [round(s, 4) for s in S.tolist()], tuple(U.shape), tuple(V.shape)
+    ([3.0, 1.0], (3, 2), (2, 2))
+    """
+    from arraygrad._random_creation import randn  # the creation functions import this module
+
+    q = 6 if q is None else q
+    niter = 2 if niter is None else niter
+    m, n = A.shape[-2:]  # a 1-D A fails here with ValueError, as in PyTorch
+    x = A
+    if M is not None:
+        if M.dtype is not A.dtype:  # PyTorch multiplies by M: its products do not promote
+            names = [_CPP_NAMES.get(t.dtype.name, t.dtype.name) for t in (M, A)]
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: {names[0]} != {names[1]}"
+            )
+        x = A - M
+    # On the wider side of a wide matrix, so that the random block is the smaller one.
+    wide = m < n
+    if wide:
+        x = _adjoint(x)
+    columns = x.shape[-1]
+    draw_dtype = x.dtype if x.dtype.is_floating_point else _dtype.get_default_dtype()
+    sketch = randn(*x.shape[:-2], columns, q, dtype=draw_dtype)
+    basis = _orthonormal_range(x @ sketch)
+    for _ in range(niter):
+        basis = _orthonormal_range(x @ _orthonormal_range(_adjoint(x) @ basis))
+    small_u, s, small_vh = linalg_svd(_adjoint(basis) @ x, full_matrices=False)
+    u, v = basis @ small_u, _adjoint(small_vh)
+    return (v, s, u) if wide else (u, s, v)
+
+
+def pca_lowrank(
+    A: Tensor,  # noqa: N803 - torch's name
+    q: int | None = None,
+    center: bool = True,
+    niter: int = 2,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """``(U, S, V)``: the principal components of the rows of ``A`` (observations in rows),
+    from :func:`svd_lowrank` of ``A`` less its column means (``center``), rank ``q``
+    (``min(6, m, n)`` by default). The columns of ``V`` are the principal directions; ``S**2
+    / (m - 1)`` the variances along them; ``A @ V[:, :k]`` projects the data on the first ``k``.
+
+    >>> import arraygrad
+    >>> A = arraygrad.tensor([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    >>> U, S, V = arraygrad.pca_lowrank(A, q=1)
+    >>> round(S.item() ** 2 / 2, 4), [round(abs(v), 4) for v in V.flatten().tolist()]
+    (2.0, [0.7071, 0.7071])
+    """
+    m, n = A.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not (q >= 0 and q <= min(m, n)):
+        raise ValueError(
+            f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}"
+        )
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if not center:
+        return svd_lowrank(A, q, niter=niter)
+    return svd_lowrank(A, q, niter=niter, M=A.mean(dim=-2, keepdim=True))

@@ -1,4 +1,5 @@
-"""Sampling with tensor parameters (``bernoulli``, ``normal``, ``multinomial``, ``poisson``) and
+"""Sampling with tensor parameters (``bernoulli``, ``binomial``, ``normal``, ``multinomial``,
+``poisson``) and
 the in-place random fills behind ``Tensor.normal_``, ``Tensor.uniform_`` and friends.
 
 The numbers come from NumPy's PCG64 generator through ``_backend`` (the global one that
@@ -9,16 +10,19 @@ PyTorch, a sample requires grad when its parameters do, and its gradient is zero
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _math, _views
+from arraygrad import _backend, _dtype, _inplace, _math, _views, ops
 from arraygrad._creation import _size, creation_options
 from arraygrad._dtype import dtype
+from arraygrad._generator import Generator
 from arraygrad._random_creation import generator_rng
 from arraygrad._tensor import Tensor
 
 __all__ = [
     "bernoulli",
+    "binomial",
     "get_rng_state",
     "initial_seed",
     "multinomial",
@@ -128,6 +132,78 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:
         )
     sample = _draw(generator, "poisson", tuple(input.shape), input.dtype, input.detach()._data)
     return zero_grad_join(sample, input)
+
+
+def _binomial_dtype(value: Any, name: str) -> None:
+    if not value.dtype.is_floating_point:
+        raise ValueError(
+            f"binomial only supports floating-point dtypes for {name}, got: "
+            f"{_dtype.torch_type_name(value.dtype)}"
+        )
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
+    """Numbers of successes in ``count[i]`` trials that each succeed with probability
+    ``prob[i]`` (the two broadcast together), in their (common, floating) dtype.
+
+    ``P(out[i] = k) = C(n, k) p^k (1 - p)^(n - k)`` with ``n = count[i]``, ``p = prob[i]``.
+    As PyTorch's, probabilities beyond [0, 1] act as the nearer end and counts below 0 as 0; a
+    NaN probability gives NaN. Where PyTorch's result means nothing (a count that is not
+    finite, on which its kernel gives NaN or never returns, or not a whole number) arraygrad
+    gives NaN, or the draw for the count rounded down. The result requires grad when a
+    parameter does, but has no derivative: backward through it raises, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.binomial(arraygrad.tensor([0.0, 4.0]), arraygrad.tensor([0.5, 1.0])).tolist()
+    [0.0, 4.0]
+    """
+    for value, name, position in ((count, "count", 1), (prob, "prob", 2)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"binomial(): argument '{name}' (position {position}) must be Tensor, not "
+                f"{type(value).__name__}"
+            )
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(
+            "binomial(): argument 'generator' must be torch.Generator, not "
+            f"{type(generator).__name__}"
+        )
+    _binomial_dtype(count, "count")
+    _binomial_dtype(prob, "prob")
+    if prob.dtype is not count.dtype:
+        raise RuntimeError(
+            f"Found dtype {_dtype.torch_type_name(prob.dtype)} but expected "
+            f"{_dtype.torch_type_name(count.dtype)}"
+        )
+    if count.dtype not in (_dtype.float32, _dtype.float64):
+        raise NotImplementedError(
+            f"\"binomial_cpu\" not implemented for '{_dtype.torch_type_name(count.dtype)}'. "
+            "Fix: sample in float32 or float64 (count.float(), prob.float())."
+        )
+    shape = tuple(_views.broadcast_shapes(count.shape, prob.shape))
+    xp = _backend.xp
+    n = xp.broadcast_to(count.detach()._data, shape)
+    p = xp.broadcast_to(prob.detach()._data, shape)
+    # NumPy's sampler takes whole counts >= 0 and probabilities in [0, 1]: give it safe
+    # stand-ins and put the meaningless cases back afterwards.
+    finite = xp.isfinite(n)
+    trials = xp.where(finite, xp.clip(xp.floor(n), 0.0, None), 0.0)
+    chance = xp.where(xp.isnan(p), 0.0, xp.clip(p, 0.0, 1.0))
+    drawn = _backend.rng_draw(
+        generator_rng(generator),
+        "binomial",
+        shape,
+        n.dtype,
+        xp.astype(trials, xp.int64),
+        xp.astype(chance, xp.float64),
+    )
+    drawn = xp.where(xp.logical_and(finite, xp.logical_not(xp.isnan(p))), drawn, math.nan)
+    sample = zero_grad_join(Tensor._wrap(drawn), count, prob)
+    if sample._rg:
+        sample = ops.no_derivative(
+            sample, message="derivative for aten::binomial is not implemented"
+        )
+    return sample
 
 
 def _as_tensor(value: Any) -> Tensor:

@@ -1,6 +1,6 @@
-"""The inverses of taking a view: ``select_scatter``, ``slice_scatter``, ``diagonal_scatter``
-(a copy of ``input`` with ``src`` written where the view would read) and ``fill_diagonal_``'s
-out-of-place helper.
+"""The inverses of taking a view: ``select_scatter``, ``slice_scatter``, ``diagonal_scatter``,
+``as_strided_scatter`` (a copy of ``input`` with ``src`` written where the view would read) and
+``fill_diagonal_``'s out-of-place helper.
 
 Each is one ``index_put`` with the view's key, so ``src`` gets the gradient of the view and
 ``input`` the gradient everywhere else.
@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _shape, ops
+from arraygrad import _backend, _grad_mode, _shape, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._setitem import _as_value
 from arraygrad._tensor import Tensor
 from arraygrad._views import _diagonal_dims_last, _diagonal_key
 
-__all__ = ["diagonal_scatter", "select_scatter", "slice_scatter"]
+__all__ = ["as_strided_scatter", "diagonal_scatter", "select_scatter", "slice_scatter"]
 
 
 def _put_view(input: Tensor, src: Tensor, key: Any) -> Tensor:
@@ -121,4 +121,98 @@ def fill_diagonal(input: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
         positions = positions[: min(shape)]
     flat = ops.reshape(input, shape=(count,))
     out = ops.index_put(flat, _as_value(input, fill_value), key=(positions,))
+    return ops.reshape(out, shape=shape)
+
+
+def as_strided_scatter(
+    input: Tensor, src: Tensor, size: Any, stride: Any, storage_offset: int | None = None
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written where ``input.as_strided(size, stride,
+    storage_offset)`` would read: memory element ``storage_offset + sum(i[k] * stride[k])``
+    of ``input``'s storage gets ``src[i]``, and ``input``'s elements that lie there take it.
+
+    As in PyTorch, places of the storage outside ``input``'s elements are written to no
+    effect, and an ``input`` whose elements share memory (``expand``) is first made
+    contiguous, its offset 0. Where windows overlap the last write in ``src``'s order stays.
+    The gradient is ``input``'s everywhere not written over, and each kept element of
+    ``src`` gets its place's (torch 2.13 instead gives ``input`` the gradient of the places
+    written over, which fails its own gradcheck).
+
+    >>> import arraygrad
+    >>> out = arraygrad.as_strided_scatter(arraygrad.zeros(2, 3), arraygrad.ones(2), (2,), (2,))
+    >>> out.tolist()
+    [[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    """
+    from arraygrad._views import _int_list, strided
+
+    if not isinstance(src, Tensor):
+        raise TypeError(
+            "as_strided_scatter(): argument 'src' (position 2) must be Tensor, not "
+            f"{type(src).__name__}"
+        )
+    xp = _backend.xp
+    count = input.numel()
+    shape = tuple(input._data.shape)
+    offset = _backend.element_offset(input._data)
+    steps = _backend.element_strides(input._data)
+    # Each element's place in memory (int64, input's shape).
+    places = xp.full(shape, offset, dtype=xp.int64)
+    for axis, step in enumerate(steps):
+        index_shape = [1] * len(shape)
+        index_shape[axis] = shape[axis]
+        along = xp.reshape(xp.arange(shape[axis], dtype=xp.int64), tuple(index_shape))
+        places = xp.add(places, xp.multiply(along, step))
+    flat_places = xp.reshape(places, (count,))
+    ascending = xp.sort(flat_places)
+    shared = count > 1 and bool(_backend.item(xp.any(ascending[1:] == ascending[:-1])))
+    base = input.contiguous() if shared else input
+    if shared:  # elements sharing memory: PyTorch writes into a contiguous copy
+        flat_places = xp.arange(count, dtype=xp.int64)
+    with _grad_mode.no_grad():  # as_strided's checks of the geometry, with its messages
+        view = strided(base.detach(), size, stride, storage_offset, 3)
+    if tuple(src.shape) != tuple(view.shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(view.shape)}"
+        )
+    view_steps = _int_list(stride, "stride", 4)
+    if any(n > 1 and step == 0 for n, step in zip(view.shape, view_steps, strict=True)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    # The memory places the view reads, in src's order.
+    first = 0 if shared else offset
+    first = first if storage_offset is None else storage_offset
+    view_places = xp.full(tuple(view.shape), int(first), dtype=xp.int64)
+    for axis, step in enumerate(view_steps):
+        index_shape = [1] * view.ndim
+        index_shape[axis] = view.shape[axis]
+        along = xp.reshape(xp.arange(view.shape[axis], dtype=xp.int64), tuple(index_shape))
+        view_places = xp.add(view_places, xp.multiply(along, step))
+    written = xp.reshape(view_places, (src.numel(),))
+    # Which element of input holds each written place (none: the write is lost).
+    order = xp.argsort(flat_places)
+    sorted_places = xp.take(flat_places, order)
+    where = xp.searchsorted(sorted_places, written)
+    where = xp.minimum(where, max(count - 1, 0))
+    hit = (
+        xp.take(sorted_places, where) == written
+        if count
+        else xp.zeros(written.shape, dtype=xp.bool)
+    )
+    targets = xp.take(order, where) if count else where
+    # Of several writes to one element the last stays: keep each target's last occurrence.
+    positions = xp.arange(src.numel(), dtype=xp.int64)
+    ranked = xp.argsort(xp.where(hit, targets, -1), stable=True)
+    ranked_targets = xp.take(xp.where(hit, targets, -1), ranked)
+    last = xp.concat(
+        [ranked_targets[1:] != ranked_targets[:-1], xp.ones((min(src.numel(), 1),), dtype=xp.bool)]
+    )
+    keep = xp.logical_and(last, xp.take(hit, ranked))
+    # Made concrete: a lazy library (Dask) gives a masked selection an unknown length.
+    chosen = _backend.asarray(_backend.to_numpy(xp.take(positions, ranked)[keep]))
+    flat_base = ops.reshape(base, shape=(count,))
+    values = ops.reshape(_as_value(input, src), shape=(src.numel(),))[chosen]
+    out = ops.index_put(flat_base, values, key=(xp.take(targets, chosen),))
     return ops.reshape(out, shape=shape)

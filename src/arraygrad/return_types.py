@@ -77,6 +77,20 @@ class histogram(NamedTuple):  # noqa: N801 - PyTorch's name
         )
 
 
+class histogramdd(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(hist, bin_edges)`` of :func:`arraygrad.histogramdd`: ``bin_edges`` a tuple, one
+    tensor of edges per dimension."""
+
+    hist: Any
+    bin_edges: Any
+
+    def __repr__(self) -> str:
+        return (
+            f"arraygrad.return_types.histogramdd(\nhist={self.hist!r},\n"
+            f"bin_edges={self.bin_edges!r})"
+        )
+
+
 # The matrix decompositions' results (arraygrad._decompositions), named as torch's.
 class linalg_eigh(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(eigenvalues, eigenvectors)`` of :func:`arraygrad.linalg.eigh`."""
@@ -190,6 +204,7 @@ __all__ = [
     "cummin",
     "frexp",
     "histogram",
+    "histogramdd",
     "kthvalue",
     "linalg_cholesky_ex",
     "linalg_eigh",

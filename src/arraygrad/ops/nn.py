@@ -309,6 +309,17 @@ backward_refused = Primitive(
     reads_inputs=False,
 )
 
+# --- an op with no derivative at all (torch.binomial): the result records a node, but backward
+# through it raises, whatever reaches it ------------------------------------------------------
+
+no_derivative = Primitive(
+    "no_derivative",
+    forward=lambda xp, x, *, message: x + 0,
+    vjp=(_refuse_backward,),
+    reads_inputs=False,
+    backward_name="NotImplemented",
+)
+
 __all__ = [
     "backward_refused",
     "conv",
@@ -321,6 +332,7 @@ __all__ = [
     "max_pool_indices",
     "max_pool_scatter",
     "native_channel_shuffle",
+    "no_derivative",
     "sliding_windows",
     "take",
     "take_add_zeros",
