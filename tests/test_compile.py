@@ -1448,3 +1448,83 @@ def test_an_input_with_a_grad_says_what_to_do_and_leaves_other_calls_compiled():
         step(leaf)
     assert leaf.grad.tolist() == [4.0, 8.0]
     assert len(step.programs) == 1 and step.traces == 2
+
+
+def test_a_call_inside_saved_tensors_hooks_runs_eagerly_and_calls_them() -> None:
+    # A replay records no op, so the pack and unpack hooks were skipped silently (a trace under
+    # them unpacked twice as often as eager code).
+    from arraygrad.autograd.graph import saved_tensors_hooks
+
+    calls: list[str] = []
+
+    def pack(t: ag.Tensor) -> ag.Tensor:
+        calls.append("pack")
+        return t.detach().clone()
+
+    def unpack(t: ag.Tensor) -> ag.Tensor:
+        calls.append("unpack")
+        return t
+
+    def f(x: ag.Tensor) -> ag.Tensor:
+        return x.exp().sin().sum()
+
+    step = ag.compile(f)
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    step(x).backward()  # traced outside the hooks
+    x.grad = None
+    step(x).backward()  # replayed
+    expected = x.grad.tolist()
+    for _ in range(2):
+        x.grad = None
+        calls.clear()
+        with saved_tensors_hooks(pack, unpack), pytest.warns(RuntimeWarning, match="hooks"):
+            loss = step(x)
+        loss.backward()
+        assert calls == ["pack", "pack", "unpack", "unpack"]
+        assert x.grad.tolist() == expected
+    x.grad = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step(x).backward()  # outside the hooks: replayed again, no warning
+    assert x.grad.tolist() == expected and step.traces == 1
+
+
+@pytest.mark.parametrize(
+    ("fn", "make"),
+    [
+        (lambda x: x.cumsum(0), lambda: ag.arange(12.0).reshape(4, 3).t()),
+        (lambda x: x.clone(), lambda: ag.arange(4.0).expand(3, 4)),
+    ],
+    ids=["cumsum_of_transposed", "clone_of_expanded"],
+)
+def test_replays_lay_results_out_as_eager_code(fn: Any, make: Any) -> None:
+    # The C-ordered copy these forwards make of NumPy's result was invisible to the recorder's
+    # split into array ops (equal values): replays gave the input's layout, on which the
+    # view(-1) that eager code can take raises.
+    eager = fn(make())
+    step = ag.compile(fn)
+    for _ in range(3):
+        out = step(make())
+        assert out.stride() == eager.stride()
+        assert out.tolist() == eager.tolist()
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "full_like", "rand_like", "randn_like"])
+def test_like_functions_of_a_transposed_input_compile(name: str) -> None:
+    # Their copy into the input's layout (preserve_format) was made behind the recorder's
+    # back: the function ran eagerly, warning of "array arithmetic outside arraygrad's ops".
+    def f(x: ag.Tensor) -> ag.Tensor:
+        args = (2.0,) if name == "full_like" else ()
+        return getattr(ag, name)(x, *args) + x
+
+    x = ag.arange(12.0).reshape(4, 3).t()
+    ag.manual_seed(0)
+    eager = [f(x) for _ in range(3)]
+    step = ag.compile(f)
+    ag.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = [step(x) for _ in range(3)]
+    assert len(step.programs) == 1
+    for mine, theirs in zip(compiled, eager, strict=True):
+        assert mine.tolist() == theirs.tolist() and mine.stride() == theirs.stride()

@@ -336,3 +336,21 @@ def test_nan_in_data_for_an_integer_dtype_raises_pytorchs_runtime_error() -> Non
         with pytest.raises(RuntimeError, match=r"cannot be converted to type int32.*NaN.*Fix:"):
             ag.tensor(data, dtype=ag.int32)
     assert ag.tensor([float("nan")], dtype=ag.bool).tolist() == [True]
+
+
+@pytest.mark.parametrize("name", ["rand_like", "randn_like", "randint_like"])
+@pytest.mark.parametrize("layout", ["transposed", "permuted", "expanded"])
+def test_random_like_results_are_laid_out_as_torch_s(name: str, layout: str) -> None:
+    # preserve_format, as zeros_like's: randn_like and randint_like gave C order whatever the
+    # input's layout (rand_like followed it).
+    def strides(lib: Any) -> tuple[int, ...]:
+        base = lib.zeros(2, 3, 4)
+        source = {
+            "transposed": base[0].t(),
+            "permuted": base.permute(2, 0, 1),
+            "expanded": lib.zeros(3, 1).expand(3, 4),
+        }[layout]
+        args = (5,) if name == "randint_like" else ()
+        return tuple(getattr(lib, name)(source, *args).stride())
+
+    assert strides(ag) == strides(torch)

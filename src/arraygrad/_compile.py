@@ -91,7 +91,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _backend, _dtype
+from arraygrad import _backend, _dtype, _primitive
 from arraygrad._compile_aot import differentiated_inputs, split_program
 from arraygrad._compile_guards import summary
 from arraygrad._compile_numbers import value_of
@@ -107,6 +107,7 @@ from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._primitive import reachable
 from arraygrad._tensor import Tensor, describe
+from arraygrad.autograd import _saved_hooks
 
 __all__ = ["compile"]
 
@@ -252,7 +253,7 @@ class CompiledFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         last = self._last
-        if last is not None and not kwargs:
+        if last is not None and not kwargs and not _primitive.saved_hooks_active:
             result = last(args)
             if result is not MISS:
                 return result
@@ -263,6 +264,16 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         if not _backend.replayable:
             self._refuse_or_warn(*_unreplayable_library(), stacklevel=4)  # (via _dispatch)
+            return self.fn(*args, **kwargs)
+        if _primitive.saved_hooks_active and _saved_hooks.current() is not None:
+            # The hooks are called as each op records what it saves; a replay records no op, so
+            # it would skip them (and a trace would keep what they packed).
+            self._refuse_or_warn(
+                "a call inside saved_tensors_hooks (whose pack and unpack hooks run as each "
+                "operation saves and backward reads its values)",
+                "call the compiled function outside the saved_tensors_hooks context",
+                stacklevel=4,
+            )
             return self.fn(*args, **kwargs)
         # Keyword arguments are arguments after the positional ones, in the order of their
         # names (so that f(x, a=1, b=2) and f(x, b=2, a=1) share a program), with the names in

@@ -525,6 +525,10 @@ def _adopt(tracer: Any, symbolic: Any, result: Any, start_slots: int) -> bool:
         return False
     if not same(result, symbolic.value):
         return False
+    if getattr(result, "strides", None) != getattr(symbolic.value, "strides", None):
+        # Equal values laid out otherwise (the real call made a C-ordered copy, which the
+        # split cannot see to make): a replay of the split would not give eager code's layout.
+        return False
     ref = symbolic.ref
     known = tracer.slot_of(result)
     if known is not None and is_mutable_array(result):

@@ -170,7 +170,7 @@ def randn_like(
     creation_options("randn_like", options)
     native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
     array = _backend.random_normal(tuple(input.shape), native, rng=generator_rng(generator))
-    return _leaf(array, requires_grad)
+    return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
 def randint_like(
@@ -200,6 +200,5 @@ def randint_like(
         )
     shape, native = _like(input, dtype)
     rng = generator_rng(generator)
-    return _leaf(
-        _backend.random_integers(int(low), int(high), shape, native, rng=rng), requires_grad
-    )
+    array = _backend.random_integers(int(low), int(high), shape, native, rng=rng)
+    return _leaf(_backend.like_layout(array, input._data), requires_grad)  # preserve_format

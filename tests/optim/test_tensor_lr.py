@@ -237,3 +237,33 @@ def test_asgd_eta_follows_a_tensor_lr_bitwise(dtype, reload, alpha):
         # (the parameter's update itself, the same for a number lr, is PyTorch's to an ulp:
         # its add with alpha may fuse the multiply-add)
         np.testing.assert_allclose(my_params, their_params, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_step_length_is_the_scheduled_tensor_lr(line_search):
+    # PyTorch's LBFGS keeps the step length t = lr, the very tensor, in its state: the next
+    # step's s = d * t reads the value a scheduler wrote into it since. arraygrad kept the
+    # number the step read, so the trajectories parted at the third step.
+    def run(lib):
+        p = lib.tensor([1.0, -0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        lr = lib.tensor(0.3, dtype=lib.float64)
+        opt = lib.optim.LBFGS([p], lr=lr, max_iter=3, line_search_fn=line_search)
+        scheduler = lib.optim.lr_scheduler.ExponentialLR(opt, 0.7)
+
+        def closure():
+            opt.zero_grad()
+            loss = (p**4 + p * p).sum()
+            loss.backward()
+            return loss
+
+        values = []
+        for _ in range(4):
+            opt.step(closure)
+            scheduler.step()
+            values.append(p.detach().numpy().copy())
+        t = opt.state_dict()["state"][0]["t"]
+        return np.array(values), float(t), t is lr
+
+    (mine, mine_t, mine_alias), (theirs, theirs_t, theirs_alias) = map(run, LIBS)
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=0)
+    assert (mine_t, mine_alias) == (theirs_t, theirs_alias)

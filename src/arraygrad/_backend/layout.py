@@ -509,6 +509,15 @@ def like_layout(result: Any, *sources: Any) -> Any:
     outer_first = order[::-1]
     if result.transpose(outer_first).flags.c_contiguous:
         return result
+    if _backend.tracer is not None:
+        # (*_like, outside a primitive, while arraygrad.compile traces: the copy is a step of
+        # the program, which a copy made behind the recorder's back would not be)
+        return _backend.tracer.call(_laid_out, (result, tuple(outer_first)))
+    return _laid_out(result, tuple(outer_first))
+
+
+def _laid_out(result: Any, outer_first: tuple[int, ...]) -> Any:
+    """A copy of ``result`` whose axes lie in memory in the order ``outer_first``."""
     laid = np.empty(tuple(result.shape[i] for i in outer_first), dtype=result.dtype)
     laid[...] = result.transpose(outer_first)
     return laid.transpose(np.argsort(outer_first))

@@ -30,7 +30,12 @@ class BackwardPass:
         """Whether this pass computes a gradient for ``tensor`` (runs its hooks)."""
         node = tensor._node
         if node is not None:
-            return node in self.nodes
+            if node in self.nodes:
+                return True
+            # A piece of a split (chunk, unbind) whose other piece's node runs: PyTorch's one
+            # node for the split runs, calling this piece's hooks with None, and so does the
+            # engine here (_delivery.unreached_siblings).
+            return node.siblings is not None and any(ref() in self.nodes for ref in node.siblings)
         if self.leaf_targets is not None and id(tensor) not in self.leaf_targets:
             return False
         if id(tensor) in self.output_leaves:

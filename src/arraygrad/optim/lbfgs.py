@@ -377,7 +377,10 @@ class LBFGS(Optimizer):
             return orig_loss
 
         d = _array(state.get("d"))
-        t = _array(state.get("t"))
+        t = state.get("t")
+        # The group's tensor lr itself where the last step's length was the lr (see below): its
+        # value now, which a scheduler may have written since, as PyTorch's aliased t reads it.
+        t = to_scalar(t) if t is group["lr"] else _array(t)
         old_dirs = _array(state.get("old_dirs"))
         old_stps = _array(state.get("old_stps"))
         ro = _array(state.get("ro"))
@@ -477,7 +480,10 @@ class LBFGS(Optimizer):
                 break
 
         state["d"] = _tensor(d)
-        state["t"] = _tensor(t)
+        # A step length that is the lr, where the lr is a tensor: PyTorch keeps that very tensor
+        # (t = lr), so that the next step's s = d * t reads what a scheduler wrote into it since.
+        tensor_lr = isinstance(group["lr"], Tensor) and t is lr
+        state["t"] = group["lr"] if tensor_lr else _tensor(t)
         state["old_dirs"] = _tensor(old_dirs)
         state["old_stps"] = _tensor(old_stps)
         state["ro"] = _tensor(ro)
