@@ -231,6 +231,9 @@ def _broadcast_error(a: Any, b: Any, error: Exception) -> Exception:
 
 # (the same dict as _dtype's, read without the attribute lookup)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
+# The Python ints PyTorch takes as a number operand: an int64 or a uint64 Scalar.
+_INT_MIN = -(2**63)
+_INT_END = 2**64
 
 
 def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
@@ -243,15 +246,24 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         fast = (
             a._data.dtype == b._data.dtype
             if b_class is Tensor
-            else (b_class is float or b_class is int) and id(a._data.dtype) in _WIDE_FLOAT_IDS
+            else (b_class is float or (b_class is int and _INT_MIN <= b < _INT_END))
+            and id(a._data.dtype) in _WIDE_FLOAT_IDS
         )
     else:
         fast = (
             b_class is Tensor
-            and (a_class is float or a_class is int)
+            and (a_class is float or (a_class is int and _INT_MIN <= a < _INT_END))
             and id(b._data.dtype) in _WIDE_FLOAT_IDS
         )
     if not fast:
+        for number in (a, b):
+            if number.__class__ is int and not _INT_MIN <= number < _INT_END:
+                # PyTorch passes a Python int as a 64-bit Scalar (int64 or uint64): no more.
+                raise OverflowError(
+                    f"int too big to convert: {number} does not fit in 64 bits, which a number "
+                    "operand of a tensor op must. Fix: pass it as a float (float(n)), or "
+                    "reduce it."
+                )
         if prim is ops.subtract:  # a bool operand: PyTorch refuses (two bool tensors: below)
             check_bool_subtraction(a, b)
         # A number beyond float16's range, or a 0-d tensor (two comparisons for a tensor and a

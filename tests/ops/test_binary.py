@@ -687,3 +687,23 @@ def test_lerp_refuses_mixed_dtypes_and_takes_a_0d_weight_as_a_number() -> None:
     for make in cases:
         theirs, mine = both(make)
         assert mine == theirs
+
+
+def test_python_ints_beyond_64_bits_raise_overflow_error() -> None:
+    # PyTorch takes a Python int operand as an int64 or uint64 Scalar: [-2**63, 2**64) and no
+    # more. arraygrad converted any int with a float tensor (2**64 * ones gave 1.8e19).
+    for value in (2**64, -(2**63) - 1, 10**30):
+        for make in (
+            lambda L, v=value: L.ones(2) * v,
+            lambda L, v=value: v + L.ones(2),
+            lambda L, v=value: L.ones(2, dtype=L.int64) - v,
+            lambda L, v=value: L.ones(2, dtype=L.float16) * v,
+        ):
+            with pytest.raises(OverflowError):
+                make(torch)
+            with pytest.raises(OverflowError, match=r"64 bits.*Fix:"):
+                make(ag)
+    for value in (2**63, -(2**63), 2**64 - 1):
+        assert (ag.ones(2, dtype=ag.float64) * value).tolist() == (
+            torch.ones(2, dtype=torch.float64) * value
+        ).tolist()
