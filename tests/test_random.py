@@ -699,3 +699,14 @@ def test_generator_state_round_trips_and_leaves_the_global_one() -> None:
     ag.manual_seed(0)
     assert bool((ag.rand(4, generator=g) == a).all())
     assert bool((ag.rand(2) == expected_global).all())
+
+
+def test_poisson_at_rates_beyond_numpys_sampler_draws_the_normal_limit() -> None:
+    """NumPy's sampler refuses rates near 2**63 (torch 2.13 returns -2**63 there): the draws
+    are ``rate ± a few sqrt(rate)``, and an infinite rate gives an infinite count."""
+    rates = ag.tensor([3.0, 1e19, 1e30, float("inf")], dtype=ag.float64)
+    counts = ag.poisson(rates).numpy()
+    assert np.all(np.abs(counts[1:3] - rates.numpy()[1:3]) <= 8 * np.sqrt(rates.numpy()[1:3]))
+    assert counts[3] == np.inf and counts[0] == np.round(counts[0])
+    drawn = ag.distributions.NegativeBinomial(ag.tensor(2.0), logits=ag.tensor(1e3)).sample()
+    assert drawn.item() == np.inf

@@ -130,8 +130,22 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:
             "invalid Poisson rate, expected rate to be non-negative (found "
             f"{input.amin().item()}). Fix: rates must be >= 0."
         )
-    sample = _draw(generator, "poisson", tuple(input.shape), input.dtype, input.detach()._data)
-    return zero_grad_join(sample, input)
+    rate = input.detach()
+    shape = tuple(rate.shape)
+    huge = rate > _POISSON_NORMAL_ABOVE
+    if not (rate.numel() and bool(huge.any().item())):
+        return zero_grad_join(_draw(generator, "poisson", shape, input.dtype, rate._data), input)
+    # NumPy's sampler refuses rates near 2**63 (PyTorch's overflows to -2**63 there). A count's
+    # relative spread is below 1e-9 at these rates, so N(rate, rate) rounded is as good a
+    # draw; an infinite rate gives an infinite count.
+    exact = _draw(generator, "poisson", shape, input.dtype, _math.where(huge, 0.0, rate)._data)
+    noise = _draw(generator, "standard_normal", shape, input.dtype)
+    approximate = _math.where(rate.isinf(), rate, (rate + rate.sqrt() * noise).round())
+    return zero_grad_join(_math.where(huge, approximate, exact), input)
+
+
+# the rate above which poisson draws from the normal approximation
+_POISSON_NORMAL_ABOVE = 2.0**60
 
 
 def _binomial_dtype(value: Any, name: str) -> None:

@@ -135,3 +135,13 @@ def test_out_of_range_probs_are_clamped_before_validation_as_torch() -> None:
 
     theirs, mine = outcome_in_each(fn, (ValueError,))
     assert mine == theirs
+
+
+def test_log_prob_entropy_and_mean_near_probability_one_from_the_logits() -> None:
+    """At logits 28.66, 1 - λ = 3.5e-13 is stored to within 4e-4 of itself: the values come
+    from the logits (mpmath: log_prob(0) = -25.3071765005797, entropy = -2.35559926943047,
+    mean = λ / (2λ - 1) - 1 / logits = 0.965111543696461)."""
+    d = ag.distributions.ContinuousBernoulli(logits=ag.tensor([28.66277577], dtype=ag.float64))
+    assert abs(d.log_prob(ag.tensor([0.0], dtype=ag.float64)).item() + 25.3071765005797) < 1e-12
+    assert abs(d.entropy().item() + 2.35559926943047) < 1e-12
+    assert abs(d.mean.item() - 0.965111543696461) < 1e-12

@@ -204,3 +204,13 @@ def test_kl_divergence_across_families_as_torch(p_name: str, q_name: str) -> Non
         assert mine == theirs
         return
     check_against_torch(split(ag), split(torch), inputs)
+
+
+def test_multivariate_normals_of_different_event_shapes_raise_value_error() -> None:
+    """As torch: the event shapes are checked before the triangular solves, which would fail
+    with a broadcasting RuntimeError."""
+    for lib in (ag, torch):
+        p = lib.distributions.MultivariateNormal(lib.zeros(1), lib.eye(1))
+        q = lib.distributions.MultivariateNormal(lib.zeros(3), lib.eye(3))
+        with pytest.raises(ValueError, match="different event shapes"):
+            lib.distributions.kl_divergence(p, q)

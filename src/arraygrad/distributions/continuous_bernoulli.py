@@ -94,23 +94,35 @@ class ContinuousBernoulli(Distribution):
         near = ag.where(outside, ag.zeros_like(self.probs), 2 * self.probs - 1)
         return outside, safe, near
 
+    def _clamped_logits(self) -> ag.Tensor:
+        """The logits of the probabilities clamped one epsilon inside (0, 1), as torch's
+        forms use, taken from the logits: ``log λ - log(1 - λ)`` from ``λ`` rounded near 1
+        loses most of its digits (``1 - λ = 3e-13`` is stored to within 4e-4 of itself)."""
+        eps = ag.finfo(self.probs.dtype).eps
+        bound = math.log1p(-eps) - math.log(eps)
+        return self.logits.clamp(min=-bound, max=bound)
+
+    def _safe_logits(self, outside: ag.Tensor) -> ag.Tensor:
+        # logit(1/4) where the series hold, as _split's probabilities
+        return ag.where(outside, self._clamped_logits(), ag.full_like(self.probs, -math.log(3)))
+
     def _log_normalizer(self) -> ag.Tensor:
         outside, p, y = self._split()
-        closed = ((p.log() - (-p).log1p()) / (2 * p - 1)).log()
+        closed = (self._safe_logits(outside) / (2 * p - 1)).log()
         series = math.log(2.0) + y**2 / 3 + 13 * y**4 / 90
         return ag.where(outside, closed, series)
 
     @property
     def mean(self) -> ag.Tensor:
         outside, p, y = self._split()
-        closed = p / (2 * p - 1) + 1 / ((-p).log1p() - p.log())
+        closed = p / (2 * p - 1) - 1 / self._safe_logits(outside)
         series = 0.5 + y / 6 + 2 * y**3 / 45
         return ag.where(outside, closed, series)
 
     @property
     def variance(self) -> ag.Tensor:
         outside, p, y = self._split()
-        closed = p * (p - 1) / (1 - 2 * p) ** 2 + 1 / ((-p).log1p() - p.log()) ** 2
+        closed = p * (p - 1) / (1 - 2 * p) ** 2 + 1 / self._safe_logits(outside) ** 2
         series = 1 / 12 - y**2 / 60
         return ag.where(outside, closed, series)
 
@@ -126,8 +138,8 @@ class ContinuousBernoulli(Distribution):
     def log_prob(self, value: Any) -> ag.Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        p = self.probs
-        return value * p.log() + (1 - value) * (-p).log1p() + self._log_normalizer()
+        logits = self.logits
+        return value * logits + _log_sigmoid(-logits) + self._log_normalizer()
 
     def cdf(self, value: Any) -> ag.Tensor:
         if self._validate_args:
@@ -139,10 +151,18 @@ class ContinuousBernoulli(Distribution):
 
     def icdf(self, value: Any) -> ag.Tensor:
         outside, p, _ = self._split()
-        closed = (value * (2 * p - 1) / (1 - p)).log1p() / (p.log() - (-p).log1p())
+        closed = (value * (2 * p - 1) / (1 - p)).log1p() / self._safe_logits(outside)
         return ag.where(outside, closed, value + ag.zeros_like(closed))
 
     def entropy(self) -> ag.Tensor:
         # -E[log p(x)] = -(E[x] logit(λ) + log(1 - λ) + log C(λ))
-        p = self.probs
-        return -(self.mean * self.logits + (-p).log1p() + self._log_normalizer())
+        # as torch, from the probabilities clamped one epsilon inside (0, 1)
+        logits = self._clamped_logits()
+        return -(self.mean * logits + _log_sigmoid(-logits) + self._log_normalizer())
+
+
+def _log_sigmoid(x: ag.Tensor) -> ag.Tensor:
+    """``log sigmoid(x) = -softplus(-x)``, for ``log(1 - λ)`` from the logits: from ``λ``
+    rounded near 1 it would lose most of its digits (``1 - λ = 3e-13`` is stored to within
+    4e-4 of itself)."""
+    return x.clamp(max=0) - (-x.abs()).exp().log1p()

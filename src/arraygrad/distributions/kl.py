@@ -254,6 +254,12 @@ def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> ag.Tensor:
 
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> ag.Tensor:
+    if p.event_shape != q.event_shape:
+        # (checked first: the solves below would fail with a broadcasting RuntimeError)
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with different event shapes "
+            "cannot be computed"
+        )
     n = p.event_shape[0]
     shape = tuple(ag.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape)))
     q_factor = q._factor.expand(shape + (n, n))
