@@ -5,6 +5,8 @@ The same weights are loaded into both modules (torch state_dict -> arraygrad loa
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -234,3 +236,25 @@ def test_batchnorm_input_dim_error() -> None:
 def test_copy_weights_helper_is_strict() -> None:
     with pytest.raises(RuntimeError, match="Missing key"):
         copy_weights(torch.nn.Linear(2, 2, bias=False), ag.nn.Linear(2, 2))
+
+
+@pytest.mark.parametrize("stat", ["running_mean", "running_var"])
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_refuses_running_statistics_that_require_grad(stat: str, training: bool) -> None:
+    # A Parameter assigned over a running statistic (the fuzzer's finding): PyTorch's batch
+    # norm refuses it while grad mode is on, and takes it under no_grad.
+    def run(lib: Any) -> Any:
+        norm = lib.nn.BatchNorm1d(2).train(training)
+        setattr(norm, stat, lib.nn.Parameter(lib.ones(2)))
+        x = lib.tensor([[1.0, 2.0], [3.0, 5.0]])
+        try:
+            norm(x)
+            refused = None
+        except RuntimeError as error:
+            refused = str(error)
+        with lib.no_grad():
+            out = norm(x)
+        return refused, np.round(out.numpy(), 5).tolist()
+
+    mine, theirs = run(ag), run(torch)
+    assert mine == theirs

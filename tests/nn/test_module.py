@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -413,3 +414,64 @@ def test_deleting_from_containers_renumbers_as_torch_does(container: str) -> Non
     with pytest.raises(IndexError):
         del ours[5]  # type: ignore[index]
     assert len(ours) == 1  # type: ignore[arg-type]
+
+
+def _always_call_log(lib: object) -> list[object]:
+    """Forward hooks with and without always_call around a call that fails, and one that works."""
+    log: list[object] = []
+    layer = lib.nn.Linear(2, 2)  # type: ignore[attr-defined]
+
+    def hook(tag: str) -> object:
+        def record(module: object, args: tuple[object, ...], *rest: object) -> None:
+            log.append((tag, len(args), [type(x).__name__ for x in rest]))
+
+        return record
+
+    layer.register_forward_hook(hook("always"), always_call=True)
+    layer.register_forward_hook(hook("plain"))
+    layer.register_forward_hook(hook("kwargs"), always_call=True, with_kwargs=True)
+    layer.register_forward_hook(hook("first"), always_call=True, prepend=True)
+    for shape in ((3, 3), (1, 2)):  # the first call fails in forward
+        try:
+            layer(lib.ones(*shape))  # type: ignore[attr-defined]
+        except RuntimeError:
+            log.append("raised")
+
+    def fail(module: object, args: object, output: object) -> None:
+        raise ValueError("hook failed")
+
+    failing = lib.nn.Linear(2, 2)  # type: ignore[attr-defined]
+    failing.register_forward_hook(fail)
+    failing.register_forward_hook(hook("after a failed hook"), always_call=True)
+    try:
+        failing(lib.ones(1, 2))  # type: ignore[attr-defined]
+    except ValueError:
+        log.append("raised")
+    return log
+
+
+def test_forward_hooks_with_always_call_run_when_the_call_raises() -> None:
+    # PyTorch's always_call: on a failure the hooks not yet run are called with the output so
+    # far (None when forward raised), then the exception propagates (the fuzzer's finding).
+    assert _always_call_log(ag) == _always_call_log(torch)
+
+
+def test_an_always_call_hook_failing_after_a_failed_forward_warns_as_torch() -> None:
+    def run(lib: object) -> list[str]:
+        layer = lib.nn.Linear(2, 2)  # type: ignore[attr-defined]
+        layer.register_forward_hook(lambda *a: 1 / 0, always_call=True)
+        with pytest.warns(UserWarning) as caught, pytest.raises(RuntimeError):
+            layer(lib.ones(3, 3))  # type: ignore[attr-defined]
+        return [str(w.message) for w in caught]
+
+    assert run(ag) == run(torch)
+
+
+def test_sequential_insert_at_the_end_keeps_the_names() -> None:
+    def keys(lib: object) -> list[str]:
+        nn = lib.nn  # type: ignore[attr-defined]
+        seq = nn.Sequential(OrderedDict([("first", nn.Tanh()), ("second", nn.ReLU())]))
+        seq.insert(2, nn.Identity())  # an append (PyTorch fails before the end: not compared)
+        return list(seq._modules)
+
+    assert keys(ag) == keys(torch)

@@ -598,3 +598,31 @@ def test_a_module_pickled_before_the_hook_tables_existed_still_saves_and_loads()
     old[0].register_state_dict_pre_hook(lambda module, prefix, keep_vars: calls.append(prefix))
     copy.deepcopy(old).state_dict()
     assert calls == ["0."]
+
+
+def test_batch_norm_keeps_its_count_when_the_state_dict_has_no_version() -> None:
+    # A state dict without _metadata (built by hand, or an OrderedDict copy) is read as the
+    # layout before num_batches_tracked: PyTorch does not report the count missing and the
+    # module keeps its own (the fuzzer's finding); with a version-2 record it is missing.
+    def run(lib: Any, track: bool) -> Any:
+        norm = lib.nn.BatchNorm1d(2, track_running_stats=track)
+        if track:
+            norm.num_batches_tracked.fill_(4)
+        plain = OrderedDict(norm.state_dict())
+        plain.pop("num_batches_tracked", None)
+        keys = outcome(lambda: repr(norm.load_state_dict(plain)))
+        count = None if norm.num_batches_tracked is None else norm.num_batches_tracked.item()
+        return keys, count, list(plain)  # (the caller's dict is left as it was)
+
+    both(lambda lib: [run(lib, track) for track in (True, False)])
+
+
+def test_batch_norm_offers_a_zero_count_when_its_own_was_set_to_none() -> None:
+    def run(lib: Any) -> Any:
+        norm = lib.nn.BatchNorm1d(2)
+        norm.num_batches_tracked = None
+        plain = OrderedDict(lib.nn.BatchNorm1d(2).state_dict())
+        del plain["num_batches_tracked"]
+        return outcome(lambda: norm.load_state_dict(plain))
+
+    both(run)

@@ -8,7 +8,7 @@ from typing import Any
 
 from arraygrad import _backend, _clamp, _dtype, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
-from arraygrad._grad_mode import no_grad
+from arraygrad._grad_mode import is_grad_enabled, no_grad
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 from arraygrad._views import broadcast_tensors
@@ -165,6 +165,15 @@ def batch_norm(
     channels = input.shape[1]
     stat_shape = (1, channels) + (1,) * (input.ndim - 2)
     _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
+    if is_grad_enabled():
+        # The running statistics are state, not inputs: no gradient flows to them, so PyTorch
+        # refuses one that asks for it (a Parameter assigned over a BatchNorm's buffer).
+        for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+            if stat is not None and stat.requires_grad:
+                raise RuntimeError(
+                    f"The function 'native_batch_norm' is not differentiable with respect to "
+                    f"argument '{name}'. This input cannot have requires_grad True."
+                )
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         count = input.numel() // channels if channels else 0

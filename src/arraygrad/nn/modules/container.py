@@ -106,6 +106,11 @@ class Sequential(Module):
             raise IndexError(f"Index out of range: {index}")
         if index < 0:
             index += n
+        if index == n:
+            # At the end it is an append, which keeps the names of a Sequential built from an
+            # OrderedDict (as PyTorch's does); elsewhere the modules are renumbered.
+            self.add_module(str(n), module)
+            return self
         values = list(self._modules.values())
         values.insert(index, module)
         self._modules = OrderedDict((str(i), m) for i, m in enumerate(values))

@@ -18,6 +18,7 @@ recursively.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -57,12 +58,19 @@ _MIXED_BACKWARD_HOOKS = (
     "Cannot use both regular backward hooks and full backward hooks on a single Module. Please "
     "use only one of them."
 )
-# Module attributes added after modules were first pickled (see Module.__setstate__).
-_STATE_DICT_HOOK_TABLES = (
+# Module attributes added after modules were first pickled (see Module.__setstate__): the
+# state-dict hook tables and the table of always_call forward hooks.
+_LATER_HOOK_TABLES = (
     "_save_pre_hooks",
     "_save_post_hooks",
     "_load_pre_hooks",
     "_load_post_hooks",
+    "_forward_hooks_always_called",
+)
+# PyTorch's warning when an always_call forward hook fails while the call already failed.
+_SILENCED_HOOK_ERROR = (
+    "module forward hook with ``always_call=True`` raised an exception that was silenced as "
+    "another error was raised in forward: {}"
 )
 
 
@@ -108,20 +116,22 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         setattr_(self, "_modules", {})
         setattr_(self, "_forward_hooks", OrderedDict())
         setattr_(self, "_forward_hooks_with_kwargs", OrderedDict())
+        # Ids of the forward hooks that also run when the call raises (always_call=True).
+        setattr_(self, "_forward_hooks_always_called", OrderedDict())
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
         # state_dict / load_state_dict hooks (state.py); only those two methods read them.
         # (OrderedDicts, as every hook table: the handles refer to them weakly.)
-        for table in _STATE_DICT_HOOK_TABLES:
+        for table in _LATER_HOOK_TABLES:
             setattr_(self, table, OrderedDict())
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # A module pickled by an arraygrad older than its state-dict hooks has no hook tables:
-        # without them its state_dict() and load_state_dict() would fail.
+        # A module pickled by an arraygrad older than its state-dict hooks (or than always_call)
+        # lacks those tables: without them its state_dict(), load_state_dict() and calls fail.
         self.__dict__.update(state)
-        for table in _STATE_DICT_HOOK_TABLES:
+        for table in _LATER_HOOK_TABLES:
             if table not in state:
                 object.__setattr__(self, table, OrderedDict())
         # Tables pickled as plain dicts become OrderedDicts, which handles can refer to weakly.
@@ -431,14 +441,29 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         return handle
 
     def register_forward_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
     ) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after :meth:`forward`; a non-None result
-        replaces the output (``hook(module, args, kwargs, output)`` with ``with_kwargs``)."""
-        handle = RemovableHandle(self._forward_hooks, extra_dict=self._forward_hooks_with_kwargs)
+        replaces the output (``hook(module, args, kwargs, output)`` with ``with_kwargs``).
+
+        With ``always_call`` the hook also runs when the call raises (in a pre-hook, in
+        :meth:`forward` or in an earlier forward hook), with the output computed so far
+        (``None`` if forward did not return); the original exception is then re-raised.
+        """
+        handle = RemovableHandle(
+            self._forward_hooks,
+            extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
+        )
         self._forward_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
@@ -516,6 +541,35 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
             or self._backward_pre_hooks
         ):
             return self.forward(*args, **kwargs)
+        if not self._forward_hooks_always_called:
+            return self._hooked_call(args, kwargs, set())
+        # Which hooks have run, so that the failure path calls only the others.
+        done: set[int] = set()
+        state: dict[str, Any] = {"args": args, "kwargs": kwargs, "output": None}
+        try:
+            return self._hooked_call(args, kwargs, done, state)
+        except Exception as error:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id not in self._forward_hooks_always_called or hook_id in done:
+                    continue
+                try:
+                    if hook_id in self._forward_hooks_with_kwargs:
+                        hook(self, state["args"], state["kwargs"], state["output"])
+                    else:
+                        hook(self, state["args"], state["output"])
+                except Exception as hook_error:
+                    warnings.warn(_SILENCED_HOOK_ERROR.format(hook_error), stacklevel=2)
+            raise error
+
+    def _hooked_call(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        done: set[int],
+        state: dict[str, Any] | None = None,
+    ) -> Any:
+        # The call with hooks; ``done`` and ``state`` tell the always_call path of _call_impl
+        # which forward hooks ran and what the arguments and the output were when it raised.
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -538,8 +592,13 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                 hooks = [checked_grad_input(hook) for hook in hooks]
             backward_hook = BackwardHook(self, hooks, list(self._backward_pre_hooks.values()))
             args = backward_hook.setup_input_hook(args)
+        if state is not None:
+            state["args"], state["kwargs"] = args, kwargs
         output = self.forward(*args, **kwargs)
         for hook_id, hook in list(self._forward_hooks.items()):
+            if state is not None:
+                state["output"] = output
+            done.add(hook_id)
             if hook_id in self._forward_hooks_with_kwargs:
                 result = hook(self, args, kwargs, output)
             else:

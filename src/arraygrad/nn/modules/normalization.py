@@ -94,6 +94,22 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
 
+    def _load_from_state_dict(
+        self, state_dict: Any, prefix: str, local_metadata: dict[str, Any], *args: Any
+    ) -> None:
+        # A checkpoint of the layout before num_batches_tracked (version 1), or one without a
+        # version at all (a dict built by hand, a copy that lost _metadata), lacks the count:
+        # as in PyTorch, the module then keeps its own count instead of reporting it missing.
+        # (The dict is the loader's own copy; a None count is offered as a 0 tensor, which the
+        # loader reports as unexpected, as PyTorch does.)
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        old_layout = version is None or version < 2
+        if old_layout and self.track_running_stats and key not in state_dict:
+            count = self.num_batches_tracked
+            state_dict[key] = count if count is not None else tensor(0, dtype=_dtype.int64)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
+
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
