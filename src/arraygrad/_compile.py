@@ -36,7 +36,8 @@ the grad mode or the default dtype changed is not kept (a replay would not chang
 call is traced again. An optimizer's ``lr``, ``momentum`` and ``betas`` are the exception: from
 the second trace that steps the optimizer on, they are numbers the program reads from the param
 group on each replay (:mod:`._compile_numbers`), so that an LR schedule stepped between calls,
-or one that cycles the momentum (``OneCycleLR``), does not need a trace per call; a comparison
+or one that cycles the momentum (``OneCycleLR``), does not need a trace per call (a tensor lr,
+which schedulers write into in place, is read from the tensor); a comparison
 the update branches on (``momentum != 0``) is guarded by its result, and where the update uses
 them in a way the recorder does not follow (a conversion), they are guarded by value like the
 other options. Code that reads values into Python during the trace (``loss.item()``,

@@ -2,10 +2,12 @@
 
 :class:`NumberTracing`, a part of the tracer (:class:`arraygrad._compile_tracer.Tracer`), puts
 a :class:`~arraygrad._compile_numbers.TracedNumber` into the param groups for a trace and takes
-it out again, writes down the steps that read the options at replay and the arithmetic on
-them, guards a comparison by its result (a *predicate guard*, recomputed from the group's
-current values before each replay) and any other use by value, and says in words which option
-changed when a guard misses. :mod:`arraygrad._compile_numbers` has the numbers themselves.
+it out again (for an option that is a tensor, such as a tensor lr, gives a traced number for
+its ``item()`` instead, see :meth:`NumberTracing.tensor_number`), writes down the steps that
+read the options at replay and the arithmetic on them, guards a comparison by its result (a
+*predicate guard*, recomputed from the group's current values before each replay) and any other
+use by value, and says in words which option changed when a guard misses.
+:mod:`arraygrad._compile_numbers` has the numbers themselves.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ from typing import Any
 from arraygrad._compile_numbers import (
     NUMBER_OPTIONS,
     OPTIMIZERS,
+    TENSOR_ITEM,
     TracedNumber,
     constant_of,
     has_numbers,
     is_number,
+    is_number_tensor,
     is_numbers,
     number_class,
+    read_value,
     value_of,
 )
-from arraygrad._compile_symbolic import GETITEM, Const, Op
+from arraygrad._compile_symbolic import CALL, GETITEM, Const, Op
+from arraygrad._tensor import Tensor
 
 
 class NumberTracing:
@@ -44,10 +50,15 @@ class NumberTracing:
     numbers_used: dict[int, TracedNumber]
     numbers_guarded: set[int]
     numbers_closed: bool
+    number_tensors: dict[int, tuple[Tensor, int, tuple[Any, ...], bool]]
+    entry: dict[int, tuple[Tensor, Tensor | None, int, Any]]
+    tensor_numbers: dict[int, TracedNumber]
 
     guard: Callable[..., None]
     untraceable: Callable[..., None]
     encode: Callable[[Any], Any]
+    see_tensor: Callable[[Tensor], None]
+    slot_of: Callable[[Any], int | None]
     _number_slot: Callable[[Any], int]
 
     def trace_numbers(self, optimizers: Any) -> None:
@@ -57,10 +68,18 @@ class NumberTracing:
         make it a guarded constant (see :meth:`untrace_numbers`, which takes them out again).
         Of the other optimizers, the options as the trace starts are noted: a ``step()`` that
         finds another one (the function set it: a replay would not) makes the trace unusable,
-        as :meth:`untrace_numbers` does for these (see :meth:`optimizer_stepped`)."""
+        as :meth:`untrace_numbers` does for these (see :meth:`optimizer_stepped`).
+
+        An option that is a one-element floating tensor (a tensor lr) stays in its group: it is
+        noted, with its version, for :meth:`tensor_number`, which gives its ``item()`` as a
+        traced number (of the other optimizers: as a constant, guarded by value). It counts as
+        put in place (in :attr:`placed`, as itself) for the groups' guards."""
         known = {id(optimizer) for optimizer in optimizers}
+        for optimizer in optimizers:
+            self._note_tensors(optimizer, read_anew=True)
         for optimizer in list(OPTIMIZERS.values()):
             if id(optimizer) not in known:
+                self._note_tensors(optimizer, read_anew=False)
                 for group in optimizer.param_groups:
                     values = _number_options(group)
                     self.options_at_start[id(group)] = (group, *values)
@@ -75,10 +94,59 @@ class NumberTracing:
                             self._traced(item, (group, name, optimizer, index, position))
                             for position, item in enumerate(value)
                         )
-                    else:
+                    else:  # (a tensor is noted above, and stays)
                         continue
                     group[name] = placed
                     self.placed[id(group), name] = (group, name, value, placed)
+
+    def _note_tensors(self, optimizer: Any, read_anew: bool) -> None:
+        """Note the options of ``optimizer``'s groups that are one-element floating tensors
+        (by id: the tensor, its version now, the source of its number, and whether a replay
+        reads the number anew), the first source of a tensor several groups share."""
+        for index, group in enumerate(optimizer.param_groups):
+            for name in NUMBER_OPTIONS:
+                value = group.get(name)
+                if not is_number_tensor(value):
+                    continue
+                if id(value) not in self.number_tensors:
+                    source = (group, name, optimizer, index, TENSOR_ITEM)
+                    self.number_tensors[id(value)] = (value, value._version, source, read_anew)
+                if read_anew:
+                    self.placed[id(group), name] = (group, name, value, value)
+
+    def tensor_number(self, tensor: Tensor) -> Any:
+        """``tensor.item()`` while the function is traced, for a tensor option noted by
+        :meth:`trace_numbers` (a tensor lr); ``None`` for any other tensor (whose ``item()``
+        reads its value into Python, which a replay cannot repeat).
+
+        Of an optimizer an earlier trace stepped: a :class:`TracedNumber` of the tensor's
+        value, its array met as a captured tensor's (read at replay start), which the program
+        reads the number from on every replay, in its place (see :meth:`number_slot`). Of
+        another optimizer: the value, a constant of the program guarded by value, as a Python
+        number option of such an optimizer is. One number per tensor and trace."""
+        noted = self.number_tensors.get(id(tensor))
+        if noted is None or noted[0] is not tensor or self.numbers_closed:
+            return None
+        number = self.tensor_numbers.get(id(tensor))
+        if number is None:
+            _, _, source, read_anew = noted
+            if read_anew:
+                self.see_tensor(tensor)
+            number = TracedNumber(read_value(tensor._data), self, None, source=source)
+            self.numbers.append(number)
+            self.tensor_numbers[id(tensor)] = number
+            if not read_anew:
+                return number.constant()
+        elif not noted[3]:
+            return number.constant()
+        return number
+
+    def _tensor_written(self) -> bool:
+        """Whether a tensor option noted by :meth:`trace_numbers` was written in place since
+        (a scheduler stepped inside the function ``fill_`` s a tensor lr: a replay would write
+        the traced call's value into it again, and leave the scheduler where it is), as a
+        number option the function sets makes the trace unusable."""
+        return any(t._version != version for t, version, _, _ in self.number_tensors.values())
 
     def _traced(self, value: Any, source: tuple[Any, ...]) -> TracedNumber:
         number = TracedNumber(value, self, None, source=source)
@@ -101,6 +169,8 @@ class NumberTracing:
                 group[name] = value
             else:
                 written = True
+        if self._tensor_written():
+            self.untraceable(_TENSOR_SET, retry=True)
         for group in groups.values():
             for name, value in list(group.items()):
                 if has_numbers((value,)):  # computed from one, and stored: its value
@@ -125,19 +195,26 @@ class NumberTracing:
         if number.slot is None:
             group, name, _, _, item = number.source
             slot = number.slot = self._number_slot(number.value)
-            if item is None:
-                operands: tuple[Any, ...] = (Const(group), Const(name))
-            else:  # group[name][item], the tuple read once for all its numbers
-                key = (id(group), name)
-                whole = self.option_slots.get(key)
-                if whole is None:
-                    value = self.placed[key][2]  # (the tuple as the group held it)
-                    whole = self.option_slots[key] = self._number_slot(value)
-                    self.ops.append(
-                        Op(GETITEM, operator.getitem, (Const(group), Const(name)), {}, whole, True)
-                    )
-                operands = (whole, Const(item))
-            self.ops.append(Op(GETITEM, operator.getitem, operands, {}, slot, True))
+            if item is TENSOR_ITEM:
+                # The tensor's value, from the array the program reads from it (see_tensor)
+                tensor = self.placed[id(group), name][2]
+                met = self.entry.get(id(tensor))
+                array = self.slot_of(tensor._data if met is None else met[3])
+                step = Op(CALL, read_value, (array,), {}, slot, True)
+            else:
+                if item is None:
+                    operands: tuple[Any, ...] = (Const(group), Const(name))
+                else:  # group[name][item], the tuple read once for all its numbers
+                    key = (id(group), name)
+                    whole = self.option_slots.get(key)
+                    if whole is None:
+                        value = self.placed[key][2]  # (the tuple as the group held it)
+                        whole = self.option_slots[key] = self._number_slot(value)
+                        operands = (Const(group), Const(name))
+                        self.ops.append(Op(GETITEM, operator.getitem, operands, {}, whole, True))
+                    operands = (whole, Const(item))
+                step = Op(GETITEM, operator.getitem, operands, {}, slot, True)
+            self.ops.append(step)
             self.numbers_used[id(number)] = number
             if self.numbers_closed:  # first used by the result (returned): guarded now
                 self._guard_group(number)
@@ -211,6 +288,8 @@ class NumberTracing:
                 now = _number_options(group)
                 if any(a is not b for a, b in zip(now, start[1:], strict=True)):
                     self.untraceable(_OPTION_SET, retry=True)
+        if self._tensor_written():
+            self.untraceable(_TENSOR_SET, retry=True)
         groups = {}
         for group in optimizer.param_groups:
             names = tuple(name for name in NUMBER_OPTIONS if self._placed(group, name))
@@ -240,6 +319,10 @@ class NumberTracing:
 _OPTION_SET = (
     "an optimizer's lr, momentum or betas set inside the function (a replay would not set it again)"
 )
+_TENSOR_SET = (
+    "an optimizer's tensor lr written inside the function (a replay would write the traced "
+    "call's value into it again)"
+)
 
 
 def _name(value: Any, scope: dict[str, Any], names: dict[Any, str]) -> str:
@@ -261,6 +344,8 @@ def _expression(value: Any, scope: dict[str, Any], names: dict[Any, str]) -> str
     if value.source is not None:
         group, name, _, _, item = value.source
         read = f"{_name(group, scope, names)}[{name!r}]"
+        if item is TENSOR_ITEM:  # (from its array: a guard records nothing, traced or not)
+            return f"{_name(read_value, scope, names)}({read}._data)"
         return read if item is None else f"{read}[{item}]"
     fn, operands = value.recipe  # type: ignore[misc]
     return _call(fn, operands, scope, names)
@@ -276,12 +361,17 @@ def _number_options(group: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(group.get(name) for name in NUMBER_OPTIONS)
 
 
-def _label(name: str, item: int | None) -> str:
+def _label(name: str, item: Any) -> str:
+    if item is TENSOR_ITEM:
+        return f"{name!r} (a tensor's value)"
     return repr(name) if item is None else f"{name!r} (item {item})"
 
 
-def _option_and_class(group: dict[str, Any], name: str, item: int | None) -> tuple[type, Any]:
-    value = group[name] if item is None else group[name][item]
+def _option_and_class(group: dict[str, Any], name: str, item: Any) -> tuple[type, Any]:
+    if item is TENSOR_ITEM:
+        value = read_value(group[name]._data)
+    else:
+        value = group[name] if item is None else group[name][item]
     return value.__class__, value
 
 

@@ -33,6 +33,17 @@ So a replay never uses a stale value, whichever way the code reads it: a use the
 not follow costs a retrace per change, not a wrong result. Only the traced call meets a
 :class:`TracedNumber`; one the function keeps (``lrs.append(group["lr"])``) acts as its value
 afterwards (its arithmetic gives plain numbers), but ``type()`` tells it apart.
+
+An option given as a one-element floating tensor (PyTorch's ``lr=torch.tensor(0.01)``, which
+the schedulers ``fill_`` in place) stays the tensor in the group: the update reads its number
+with ``.item()`` (``to_scalar``). During a trace that ``item()`` gives a :class:`TracedNumber`
+whose source is the tensor's value (``item`` :data:`TENSOR_ITEM`): the tensor is met as a
+captured tensor (its array read at replay start, its shape and dtype guarded), and the program
+reads the number from that array, in its place, on every replay. The group's guard compares
+such an option by its identity and dtype (:func:`number_class`), not its version, so a new
+value written in place replays; another tensor or a number in its place traces again. Of an
+optimizer no earlier trace stepped, the tensor's number is a constant, guarded by value, as a
+Python number option of such an optimizer is.
 """
 
 from __future__ import annotations
@@ -58,6 +69,10 @@ OPTIMIZERS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary(
 # The classes of value that are traced (bool is an int too, but not a learning rate).
 _NUMBER_CLASSES = (int, float)
 
+#: ``item`` of a :class:`TracedNumber`'s source for an option that is a one-element tensor:
+#: the number is the tensor's value (``group[name].item()``).
+TENSOR_ITEM = "item()"
+
 
 def is_number(value: Any) -> bool:
     """Whether ``value`` is a Python number a trace can read anew on each replay."""
@@ -69,15 +84,31 @@ def is_numbers(value: Any) -> bool:
     return type(value) is tuple and len(value) > 0 and all(map(is_number, value))
 
 
+def is_number_tensor(value: Any) -> bool:
+    """Whether ``value`` is a tensor option whose value a trace can read anew on each replay:
+    one element of a floating dtype (a tensor lr)."""
+    return isinstance(value, Tensor) and value.numel() == 1 and value.is_floating_point()
+
+
+def read_value(array: Any) -> Any:
+    """The number in a one-element array, as ``Tensor.item()`` gives it, read with the array's
+    own methods: a replay's step reading a tensor option, and the guards on its value, which
+    must record nothing when they run while another function is traced."""
+    return array.reshape(()).tolist()
+
+
 def number_class(value: Any) -> Any:
     """What a replay that reads ``value`` anew depends on, as a guard compares it: the class of
-    a Python number (a traced one's: its value's), the classes of a tuple of them; ``None`` for
-    anything else (which the caller compares by value)."""
+    a Python number (a traced one's: its value's), the classes of a tuple of them, the identity
+    and dtype of a tensor (whose value a replay reads from its array; by id, as a program that
+    reads it holds it); ``None`` for anything else (which the caller compares by value)."""
     kind = value.__class__
     if kind in _NUMBER_CLASSES:
         return ("number", kind)
     if kind is tuple and all([item.__class__ in _NUMBER_CLASSES for item in value]):
         return ("numbers", tuple([item.__class__ for item in value]))
+    if isinstance(value, Tensor):  # (one the program reads is a captured tensor: shape guarded)
+        return ("tensor value", id(value), value._data.dtype)
     return None
 
 
@@ -118,8 +149,9 @@ def _comparison(fn: Any) -> Any:
 class TracedNumber:
     """A Python number read from a param group, ``source`` (``(group, key, optimizer, index,
     item)``: ``index`` the group's index in ``optimizer.param_groups``, ``item`` the number's
-    index in the option's tuple, or ``None`` for an option that is a number), or computed from
-    such (``source`` None) as ``recipe`` (``(fn, operands)``: ``fn(*operands)``).
+    index in the option's tuple, ``None`` for an option that is a number, or
+    :data:`TENSOR_ITEM` for one that is a tensor), or computed from such (``source`` None) as
+    ``recipe`` (``(fn, operands)``: ``fn(*operands)``).
 
     ``value`` is its value in the traced call. ``slot`` is the program slot holding it (made on
     first use for a number read from a dict), ``roots`` the numbers read from dicts it depends

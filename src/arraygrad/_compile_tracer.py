@@ -146,6 +146,11 @@ class Tracer(NumberTracing):
         self.numbers_used: dict[int, TracedNumber] = {}
         self.numbers_guarded: set[int] = set()
         self.numbers_closed = False
+        # Options that are one-element tensors (a tensor lr), by id: (the tensor, its version as
+        # the trace started, the source of its number, whether a replay reads it anew); and the
+        # number each one's item() gave (see NumberTracing.tensor_number).
+        self.number_tensors: dict[int, tuple[Tensor, int, tuple[Any, ...], bool]] = {}
+        self.tensor_numbers: dict[int, TracedNumber] = {}
 
     # --- slots ------------------------------------------------------------------------------
 

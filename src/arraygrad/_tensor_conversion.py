@@ -52,6 +52,13 @@ class TensorConversionMethods:
                 f"(shape {list(self._data.shape)}). Fix: reduce it first (e.g. .sum() or .mean()) "
                 "or index one element."
             )
+        tracer = _ag._backend.tracer
+        if tracer is not None:
+            # An optimizer's tensor lr, read while arraygrad.compile traces: a number the
+            # program reads from the tensor anew on every replay (see _compile_numbers)
+            number = tracer.tensor_number(self)
+            if number is not None:
+                return number
         return _ag._backend.item(self._data)
 
     def tolist(self) -> Any:

@@ -13,7 +13,14 @@ import pytest
 
 import arraygrad as ag
 from arraygrad import optim
-from tests.optim._steps import batches, eager_and_compiled, model, run_steps, training_step
+from tests.optim._steps import (
+    batches,
+    eager_and_compiled,
+    model,
+    run_steps,
+    step_scheduler,
+    training_step,
+)
 
 SCHEDULES = {
     "cosine": lambda opt: optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10),
@@ -561,27 +568,228 @@ def test_a_step_written_as_a_classmethod_or_partialmethod_still_runs():
     assert Partial(params).step() == 2
 
 
+# Every optimizer that takes a tensor lr and whose compiled step replays with a float lr.
+TENSOR_LR_OPTIMIZERS = [
+    ("SGD", {}),
+    ("SGD", {"momentum": 0.9}),
+    ("SGD", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("Adam", {}),
+    ("Adam", {"amsgrad": True, "maximize": True}),
+    ("AdamW", {}),
+    ("NAdam", {}),
+    ("RAdam", {}),
+    ("Adamax", {}),
+    ("RMSprop", {"momentum": 0.9, "centered": True}),
+    ("Adagrad", {"lr_decay": 0.01}),
+    ("Adadelta", {}),
+    ("Rprop", {}),
+    ("ASGD", {"t0": 2.0, "lambd": 0.05}),
+    ("Adafactor", {}),
+    ("Muon", {}),
+]
+
+
+def _make_with_lr(name, options, lr, schedule="cosine"):
+    """``make_opt`` for run_steps: the optimizer ``name`` with ``lr`` (a float, or a function
+    making the tensor, called once per run) and a scheduler kept on it."""
+
+    def make_opt(params):
+        if name == "Muon":  # (2-d parameters only)
+            params = [p for p in params if p.ndim == 2]
+        opt = getattr(optim, name)(params, lr=lr() if callable(lr) else lr, **options)
+        if schedule is not None:
+            opt.scheduler = SCHEDULES[schedule](opt)
+        return opt
+
+    return make_opt
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [("SGD", {"momentum": 0.9}), ("Adam", {}), ("ASGD", {"t0": 2.0, "lambd": 0.05})],
-    ids=str,
-)
+@pytest.mark.parametrize(("name", "options"), TENSOR_LR_OPTIMIZERS, ids=str)
 def test_a_tensor_lr_changed_by_a_scheduler_gives_eager_bits(name, options, dtype):
     # The group holds the tensor given and the scheduler writes into it between calls; the
     # compiled step computes with each call's value, bit for bit as eager code (ASGD's eta
-    # from the tensor in its dtype).
+    # from the tensor in its dtype), and replays: the program reads the tensor's value anew,
+    # as it reads a float lr from the group, with as many traces as a float lr takes.
     lrs = []
 
-    def make_opt(params):
-        lr = ag.tensor(0.05, dtype=getattr(ag, dtype))
-        lrs.append(lr)
-        opt = getattr(optim, name)(params, lr=lr, **options)
-        opt.scheduler = SCHEDULES["cosine"](opt)
-        return opt
+    def tensor_lr():
+        lrs.append(ag.tensor(0.05, dtype=getattr(ag, dtype)))
+        return lrs[-1]
 
-    eager, compiled, _, _ = eager_and_compiled(make_opt)
+    eager, compiled, traces, caught = eager_and_compiled(_make_with_lr(name, options, tensor_lr))
     assert compiled == eager
+    assert not caught, caught
+    _, float_traces, _ = run_steps(_make_with_lr(name, options, 0.05), True, between=step_scheduler)
+    assert traces == float_traces == 2
     for lr in lrs:  # the eager run's and the compiled run's, moved by the schedule
         assert lr.dtype is getattr(ag, dtype) and lr.item() < 0.049
         assert lr._version == 13  # the scheduler's first step, then one per call
+
+
+def _changed_lr(change):
+    """``between`` for run_steps: the user's own schedule, a new lr written into the group's
+    tensor after each call; after the fifth, the tensor replaced as ``change`` says (by
+    another tensor, which the schedule then writes into, or by floats, one per call)."""
+
+    def between(opt, index):
+        group = opt.param_groups[0]
+        lr = 0.05 / (index + 2)
+        if isinstance(group["lr"], float) or (change == "a float" and index >= 4):
+            group["lr"] = lr
+        elif change == "another tensor" and index == 4:
+            group["lr"] = ag.tensor(lr, dtype=group["lr"].dtype)
+        else:
+            group["lr"].fill_(lr)
+
+    return between
+
+
+@pytest.mark.parametrize("change", ["fill_", "another tensor", "a float"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("SGD", {}), ("SGD", {"momentum": 0.9}), ("Adam", {}), ("ASGD", {"t0": 2.0, "lambd": 0.05})],
+    ids=str,
+)
+def test_a_tensor_lr_changed_by_hand_gives_eager_bits(name, options, dtype, change):
+    # A value written into the tensor by the user replays, as a new float lr does; another
+    # tensor or a float in the group's place is another option, traced once more (and then
+    # read anew again). Plain SGD makes no state: its first trace, of an optimizer no trace
+    # stepped before, takes the lr as a constant guarded by value, as it takes a float lr.
+    def make_opt(params):
+        lr = ag.tensor(0.05, dtype=getattr(ag, dtype))
+        return _make_with_lr(name, options, lr, schedule=None)(params)
+
+    between = _changed_lr(change)
+    eager, _, _ = run_steps(make_opt, False, between=between)
+    compiled, traces, caught = run_steps(make_opt, True, between=between)
+    assert compiled == eager
+    assert not caught, caught
+    assert traces == (2 if change == "fill_" else 3)
+
+
+def test_a_tensor_lr_replaced_on_every_call_names_the_change():
+    # A new tensor on each call is a new option each time: it falls back after 8 programs
+    # (and the first trace, which made the state), and the warning says what changed.
+    def between(opt, index):
+        opt.param_groups[0]["lr"] = ag.tensor(0.05 / (index + 1))
+
+    def make_opt(params):
+        return optim.SGD(params, lr=ag.tensor(0.05), momentum=0.9)
+
+    eager, _, _ = run_steps(make_opt, False, between=between)
+    compiled, traces, caught = run_steps(make_opt, True, between=between)
+    assert compiled == eager
+    assert traces == 9
+    assert len(caught) == 1 and "option 'lr' of SGD param group 0: another tensor" in caught[0]
+
+
+def test_a_tensor_lr_of_an_update_that_branches_on_it_gives_eager_results():
+    # The update reads the tensor's number and compares it: a predicate guard makes the same
+    # comparison on the tensor's value before each replay.
+    class Branching(_BranchingSGD):
+        def _update_group(self, group, params):
+            lr = group["lr"].item()
+            scale = 2.0 if lr > 0.05 else 0.5
+            for p in params:
+                p.sub_(p.grad * (lr * scale))
+
+    def make_opt(params):
+        opt = Branching(params, lr=ag.tensor(0.1))
+        opt.scheduler = SCHEDULES["cosine"](opt)
+        return opt
+
+    eager, compiled, traces, caught = eager_and_compiled(make_opt)
+    assert compiled == eager
+    # as with a float lr (see the test above)
+    assert traces == 3 and not caught, (traces, caught)
+
+
+class _FloatSGD(optim.Optimizer):
+    """Plain SGD that reads the lr through ``float()``: a constant of the program."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, {"lr": lr})
+
+    def _update_group(self, group, params):
+        for p in params:
+            p.sub_(p.grad * float(group["lr"]))
+
+
+def test_a_tensor_lr_converted_by_the_update_is_guarded_by_value():
+    # float(lr) makes the tensor's value a constant of the program: each new value traces
+    # again (a replay never uses a stale one), one trace per call of the schedule.
+    def make_opt(params):
+        opt = _FloatSGD(params, lr=ag.tensor(0.1))
+        opt.scheduler = SCHEDULES["lambda"](opt)
+        return opt
+
+    eager, compiled, traces, caught = eager_and_compiled(make_opt, calls=6)
+    assert compiled == eager
+    assert traces == 6 and not caught, (traces, caught)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_tensor_lr_written_inside_the_function_runs_eagerly(where):
+    # The step decays the tensor lr itself: a replay would write the traced call's value into
+    # it again. As for a float lr set there, the calls are traced again until the function
+    # runs eagerly, with eager's results.
+    def step_of(params, opt):
+        inner = training_step(params, opt)
+
+        def step(x):
+            if where == "before":
+                opt.param_groups[0]["lr"].mul_(0.9)
+            loss = inner(x)
+            if where == "after":
+                opt.param_groups[0]["lr"].mul_(0.9)
+            return loss
+
+        return step
+
+    def make_opt(params):
+        return optim.SGD(params, lr=ag.tensor(0.1), momentum=0.9)
+
+    eager, _, _ = run_steps(make_opt, False, step_of=step_of)
+    compiled, traces, caught = run_steps(make_opt, True, step_of=step_of)
+    assert compiled == eager
+    assert traces == 8
+    assert len(caught) == 1 and "tensor lr written inside the function" in caught[0]
+
+
+def test_a_tensor_lr_read_and_returned_by_the_function_is_the_current_one():
+    # The function reads the tensor's number itself, for an update of its own, and returns it:
+    # both follow the schedule on every replay, and the caller gets a float.
+    def run(compiled):
+        params = model()
+        opt = optim.SGD(params[::2], lr=ag.tensor(0.1), momentum=0.9)
+        scheduler = SCHEDULES["cosine"](opt)
+        w1, b1, w2 = params
+
+        def step(x):
+            lr = opt.param_groups[0]["lr"].item()
+            loss = (((x @ w1 + b1).relu() @ w2) ** 2).mean()
+            loss.backward()
+            with ag.no_grad():
+                b1.sub_(b1.grad * (lr * 0.5))
+            b1.grad = None
+            opt.step()
+            opt.zero_grad()
+            return loss, opt.param_groups[0]["lr"].item()
+
+        run = ag.compile(step) if compiled else step
+        out = []
+        for x in batches(10):
+            loss, lr = run(x)
+            out.append((loss._data.tobytes(), lr, type(lr)))
+            scheduler.step()
+        return out, [p._data.tobytes() for p in params], getattr(run, "traces", None)
+
+    eager = run(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = run(True)
+    assert compiled[:2] == eager[:2]
+    assert all(kind is float for _, _, kind in compiled[0])
+    assert compiled[2] == 2

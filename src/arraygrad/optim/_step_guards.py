@@ -16,9 +16,10 @@ PLAIN_OPTIONS = (bool, int, float, str, type(None))
 
 def option_value(value: Any) -> Any:
     """An option as a compiled step's guard compares it: numbers, strings, ``None`` and tuples
-    of them by value; a tensor (an ``lr`` given as one) by identity and version, since reading
-    its value would end the trace; anything else (an array a user keeps in the group) by
-    identity, since comparing it could raise instead of telling equal from not."""
+    of them by value; a tensor (an ``lr`` given as one) by identity and version (in a group
+    whose lr a replay reads anew, :func:`number_option_class` compares it instead); anything
+    else (an array a user keeps in the group) by identity, since comparing it could raise
+    instead of telling equal from not."""
     if type(value) is TracedNumber:  # (one a compiled step computed and stored)
         value = value.value
     if value.__class__ in PLAIN_OPTIONS:
@@ -70,7 +71,8 @@ _NUMBER_CLASS_OF = {kind: number_class(kind()) for kind in (float, int)}
 def number_option_class(value: Any) -> Any:
     """An option read anew by each replay of a compiled step, as its guard compares it: its
     class, for a Python number (a traced one's: its value's), the classes of its items for a
-    tuple of them (``betas``)."""
+    tuple of them (``betas``), its identity and dtype for a one-element tensor (a tensor lr,
+    written in place by the schedulers: not its version)."""
     found = _NUMBER_CLASS_OF.get(value.__class__)
     if found is None:
         found = number_class(value)
@@ -95,11 +97,15 @@ def option_change(old: Any, new: Any) -> str:
     if old.__class__ is tuple and new.__class__ is tuple and old[:1] == new[:1]:
         if old[:1] == ("tensor",):
             return "a tensor changed in place" if old[1] == new[1] else "another tensor"
+        if old[:1] == ("tensor value",):  # (see number_option_class: a tensor lr read anew)
+            if old[1] == new[1]:
+                return f"a tensor of dtype {old[2]} -> {new[2]}"
+            return "another tensor"
         if old[:1] == ("object",):
             return "another object"
     shown = []
     for value in (old, new):
-        if value.__class__ is tuple and value[:1] == ("tensor",):
+        if value.__class__ is tuple and value[:1] in (("tensor",), ("tensor value",)):
             text = "a tensor"
         elif value.__class__ is tuple and value[:1] == ("number",):  # (see number_option_class)
             text = "an int" if value[1] is int else f"a {value[1].__name__}"

@@ -224,10 +224,12 @@ class ASGD(Optimizer):
         lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
         if isinstance(lr, Tensor):
             # PyTorch computes the next eta from a tensor lr with tensor operations, in the
-            # lr's dtype (from its array: the value the last scheduler step wrote into it)
-            next_eta: Any = _next_eta_of_tensor
-            eta_operands: tuple[Any, ...] = (lr._data, lambd, alpha, lr.dtype is _dtype.float32)
+            # lr's dtype, on the value the last scheduler step wrote into it (under
+            # arraygrad.compile, item() gives a number each replay reads from the tensor anew)
+            single = lr.dtype is _dtype.float32
             lr = lr.item()
+            next_eta: Any = _next_eta_of_tensor
+            eta_operands: tuple[Any, ...] = (lr, lambd, alpha, single)
         else:
             next_eta = _next_eta_foreach if group["foreach"] else _next_eta
             eta_operands = (lr, lambd, alpha)
