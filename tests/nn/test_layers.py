@@ -258,3 +258,24 @@ def test_batchnorm_refuses_running_statistics_that_require_grad(stat: str, train
 
     mine, theirs = run(ag), run(torch)
     assert mine == theirs
+
+
+def test_same_padding_with_a_shorter_dilation_pads_as_torch_in_every_padding_mode() -> None:
+    # Conv2d(dilation=(2,)) with padding="same" and a non-zero padding mode built an F.pad list
+    # of one pair (NumPy raised "Padding size 2 is not supported for 4D input"); PyTorch pads
+    # every dimension, the first from the first kernel size and dilation (found by the
+    # nn.functional fuzzer, seed 7216).
+    x = np.random.default_rng(0).standard_normal((2, 1, 4, 3)).astype(np.float32)
+    for mode in ("replicate", "reflect", "circular"):
+        for kwargs in (
+            {"kernel_size": (2, 1), "dilation": (2,)},
+            {"kernel_size": 3, "dilation": (1,)},
+            {"kernel_size": (3, 2), "dilation": (1, 2)},
+        ):
+            results = []
+            for lib in (torch, ag):
+                conv = lib.nn.Conv2d(1, 1, bias=False, padding="same", padding_mode=mode, **kwargs)
+                with lib.no_grad():
+                    conv.weight.copy_(lib.ones(conv.weight.shape) * 0.5)
+                results.append(conv(lib.tensor(x)).detach().numpy())
+            np.testing.assert_allclose(results[1], results[0], rtol=1e-6)

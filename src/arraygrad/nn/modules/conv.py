@@ -127,12 +127,16 @@ class _ConvNd(Module):
         if self.padding == "valid":
             pads = [0, 0] * len(self.kernel_size)
         elif self.padding == "same":
-            # A kernel_size or dilation of the wrong length pads as many dimensions as the
-            # shorter one has, as PyTorch does: F.pad or the convolution then refuses it.
-            pairs = zip(reversed(self.kernel_size), reversed(self.dilation), strict=False)
-            for k, d in pairs:
-                total = d * (k - 1)
-                pads += [total // 2, total - total // 2]
+            # Every dimension gets a pair (zeros by default); the k-th kernel size and dilation
+            # set the pair of the k-th spatial dimension. A dilation given shorter than the
+            # kernel (dilation=(2,) for Conv2d) sets only the first dimensions' pairs, as in
+            # PyTorch, where the convolution then takes it for every dimension.
+            dims = len(self.kernel_size)
+            pads = [0, 0] * dims
+            for k, (size, d) in enumerate(zip(self.kernel_size, self.dilation, strict=False)):
+                total = d * (size - 1)
+                position = 2 * (dims - 1 - k)  # F.pad's pairs start from the last dimension
+                pads[position : position + 2] = [total // 2, total - total // 2]
         else:
             for p in reversed(self.padding):
                 pads += [p, p]
