@@ -279,3 +279,25 @@ def test_same_padding_with_a_shorter_dilation_pads_as_torch_in_every_padding_mod
                     conv.weight.copy_(lib.ones(conv.weight.shape) * 0.5)
                 results.append(conv(lib.tensor(x)).detach().numpy())
             np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
+
+
+def test_linear_refuses_0d_arguments_and_a_vector_weight_with_a_matrix_input_and_bias() -> None:
+    # A 0-d weight raised IndexError; a vector weight with a matrix input and a bias computed,
+    # where PyTorch's addmm path refuses it (a 3-D input takes matmul's path, which accepts it).
+    refused = [
+        lambda L: L.nn.functional.linear(L.ones(2, 3), L.tensor(2.0)),
+        lambda L: L.nn.functional.linear(L.tensor(2.0), L.ones(4, 3)),
+        lambda L: L.nn.functional.linear(L.ones(2, 3), L.ones(3), L.tensor(1.0)),
+    ]
+    for make in refused:
+        with pytest.raises(RuntimeError):
+            make(torch)
+        with pytest.raises(RuntimeError, match="Fix:"):
+            make(ag)
+    accepted = [
+        lambda L: L.nn.functional.linear(L.ones(2, 3), L.ones(3)),
+        lambda L: L.nn.functional.linear(L.ones(2, 2, 3), L.ones(3), L.tensor(1.0)),
+        lambda L: L.nn.functional.linear(L.ones(3), L.ones(3), L.tensor(1.0)),
+    ]
+    for make in accepted:
+        assert make(ag).tolist() == make(torch).tolist()

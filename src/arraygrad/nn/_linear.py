@@ -26,14 +26,29 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear(): weight must be 1-D or 2-D (out_features, in_features), but got shape "
             f"{list(weight.shape)}."
         )
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {input.ndim}D and "
+            f"{weight.ndim}D: input of shape {list(input.shape)}, weight of shape "
+            f"{list(weight.shape)}. Fix: give the weight shape (out_features, in_features) and "
+            "the input at least one dimension of in_features."
+        )
+    if weight.ndim == 1 and input.ndim == 2 and bias is not None:
+        # PyTorch computes a matrix input with a bias as addmm(bias, input, weight.T), which
+        # takes no vector (a 3-D input goes through matmul, which does).
+        raise RuntimeError(
+            f"mat2 must be a matrix, got 1-D tensor: linear() of a matrix input with a bias "
+            f"needs a weight of shape (out_features, in_features), got {list(weight.shape)}. "
+            f"Fix: weight.unsqueeze(0) (one output feature)."
+        )
     in_features = weight.shape[-1]
-    if input.ndim == 0 or input.shape[-1] != in_features:
+    if input.shape[-1] != in_features:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied: input of shape {list(input.shape)} has "
-            f"{input.shape[-1] if input.ndim else 0} features in its last dimension but weight of "
-            f"shape {list(weight.shape)} expects in_features={in_features}. Fix: make the last "
+            f"{input.shape[-1]} features in its last dimension but weight of shape "
+            f"{list(weight.shape)} expects in_features={in_features}. Fix: make the last "
             f"dimension of the input {in_features}, or build the layer with in_features="
-            f"{input.shape[-1] if input.ndim else 0}."
+            f"{input.shape[-1]}."
         )
     if _fits_the_primitive(input, weight, bias):
         return labelled(ops.linear(input, weight, bias), _backward_name(input.ndim, bias))
