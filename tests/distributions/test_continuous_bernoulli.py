@@ -145,3 +145,23 @@ def test_log_prob_entropy_and_mean_near_probability_one_from_the_logits() -> Non
     assert abs(d.log_prob(ag.tensor([0.0], dtype=ag.float64)).item() + 25.3071765005797) < 1e-12
     assert abs(d.entropy().item() + 2.35559926943047) < 1e-12
     assert abs(d.mean.item() - 0.965111543696461) < 1e-12
+
+
+# (p's logits, q's logits, KL of the pair with λ clamped one epsilon inside (0, 1), as the
+# mean, entropy and draws are, by mpmath): torch 2.13 mixes the raw logits with the clamped
+# λ beyond |logits| 36.04 (-14.55 and -3.19 for the first and third); the previous form
+# mixed q's (-3.19, and 851.2 for the fourth)
+CLAMPED_KL = [
+    (-941.7714344477885, 10.659165243904415, 10.581723124876821),
+    (-40.0, 10.66, 10.582456430590246),
+    (3.0, 50.0, 6.8481565673783225),
+    (10.66, -941.77, 30.445334643925507),
+    (-3.0, 2.0, 0.90643264697162),
+]
+
+
+@pytest.mark.parametrize(("p", "q", "kl"), CLAMPED_KL)
+def test_kl_divergence_beyond_the_clamped_logits(p: float, q: float, kl: float) -> None:
+    D = ag.distributions
+    made = [D.ContinuousBernoulli(logits=ag.tensor(v, dtype=ag.float64)) for v in (p, q)]
+    assert abs(D.kl_divergence(*made).item() - kl) < 1e-12 * kl

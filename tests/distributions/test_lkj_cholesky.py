@@ -106,3 +106,15 @@ def test_validation_as_torch(name: str) -> None:
     theirs, mine = outcome_in_each(INVALID[name], (ValueError,))
     assert theirs == "ValueError"
     assert mine == theirs
+
+
+def test_unvalidated_log_prob_of_a_negative_diagonal_is_nan_as_torch() -> None:
+    """A negated factor is no Cholesky factor: without validation its log_prob is nan (the
+    log of a negative diagonal) as torch's, not that of the factor itself."""
+    value = -_factors(3)
+    results = []
+    for lib in (ag, torch):
+        d = lib.distributions.LKJCholesky(3, lib.tensor(CONCENTRATION), validate_args=False)
+        results.append(d.log_prob(lib.tensor(value)).numpy())
+    assert np.isnan(results[1]).all()
+    np.testing.assert_array_equal(results[0], results[1])

@@ -171,3 +171,27 @@ def test_negative_diagonal_is_a_value_error() -> None:
     here the parameter check comes first, with its ValueError."""
     with pytest.raises(ValueError, match="cov_diag"):
         _lowrank(ag, ag.zeros(3), ag.ones(3, 2), -ag.ones(3))
+
+
+@pytest.mark.parametrize("family", ["MultivariateNormal", "LowRankMultivariateNormal"])
+def test_log_prob_at_an_infinite_coordinate_is_minus_inf(family: str) -> None:
+    """The density vanishes at a vector with an infinite coordinate: log_prob is -inf there
+    (torch gives -inf or nan by the order of its triangular solve: nan at (inf, 0) for the
+    identity), nan where a coordinate is nan; the finite vectors keep their gradients."""
+    inf = np.inf
+    values = ag.tensor([[inf, 0.0], [0.0, -inf], [inf, -inf], [inf, np.nan], [0.5, -1.0]])
+    loc = ag.tensor([0.0, 1.0], dtype=ag.float64, requires_grad=True)
+    D = ag.distributions
+    if family == "MultivariateNormal":
+        d = D.MultivariateNormal(loc, ag.eye(2, dtype=ag.float64), validate_args=False)
+    else:
+        d = D.LowRankMultivariateNormal(
+            loc, ag.zeros(2, 1, dtype=ag.float64), ag.ones(2, dtype=ag.float64), validate_args=False
+        )
+    result = d.log_prob(values.to(ag.float64))
+    assert result[:3].tolist() == [-inf] * 3 and np.isnan(result[3].item())
+    expected = -np.log(2 * np.pi) - 0.5 * (0.25 + 4.0)
+    assert abs(result[4].item() - expected) < 1e-12
+    # (without the nan vector, whose gradient is nan)
+    (grad,) = ag.autograd.grad(d.log_prob(values[[0, 1, 2, 4]].to(ag.float64)).sum(), loc)
+    np.testing.assert_allclose(grad.numpy(), [0.5, -2.0], rtol=1e-12)

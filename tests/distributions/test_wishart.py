@@ -143,3 +143,69 @@ def test_validation_as_torch(name: str) -> None:
     theirs, mine = outcome_in_each(build, (error,))
     assert theirs == error.__name__
     assert mine == theirs
+
+
+def _kl(lib: Any, p: tuple[Any, Any], q: tuple[Any, Any]) -> Any:
+    D = lib.distributions
+    return D.kl_divergence(D.Wishart(p[0], precision_matrix=p[1]), D.Wishart(q[0], q[1]))
+
+
+def test_kl_divergence_as_torch_between_unbatched_ones() -> None:
+    """Wishart KL (torch's through its exponential family, right unbatched): the values and
+    q's gradients as torch's; p's, which torch detaches, as the value's finite differences."""
+    args = [np.asarray(3.2), COV[0], np.asarray(5.5), COV[1]]
+    leaves = {lib: [lib.tensor(a, requires_grad=True) for a in args] for lib in (ag, torch)}
+    kls = {lib: _kl(lib, (ts[0], ts[1]), (ts[2], ts[3])) for lib, ts in leaves.items()}
+    assert abs(kls[ag].item() - kls[torch].item()) < 1e-9 * abs(kls[torch].item())
+    mine = ag.autograd.grad(kls[ag], leaves[ag])
+    theirs = torch.autograd.grad(kls[torch], leaves[torch][2:])
+    for a, b in zip(mine[2:], theirs, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-9, atol=1e-12)
+
+    def value(df: float) -> float:
+        t = [torch.tensor(a) for a in args]
+        return _kl(torch, (torch.tensor(df, dtype=torch.float64), t[1]), (t[2], t[3])).item()
+
+    step = 1e-6
+    slope = (value(3.2 + step) - value(3.2 - step)) / (2 * step)
+    assert abs(mine[0].item() - slope) < 1e-6 * abs(slope)
+
+
+def test_kl_divergence_of_a_batch_is_that_of_each_element() -> None:
+    """torch 2.13 sums the df's term over the batch (its batched values are wrong): each
+    element of arraygrad's batch is torch's value for that pair alone."""
+    p_df, q_df = DF[:, 0][:2] + 2, np.array([6.0, 3.5])
+    batch = _kl(ag, (ag.tensor(p_df), ag.tensor(COV)), (ag.tensor(q_df), ag.tensor(COV[::-1])))
+    single = [
+        float(
+            _kl(
+                torch,
+                (torch.tensor(p_df[i]), torch.tensor(COV[i])),
+                (torch.tensor(q_df[i]), torch.tensor(COV[1 - i])),
+            )
+        )
+        for i in range(2)
+    ]
+    np.testing.assert_allclose(batch.numpy(), single, rtol=1e-12)
+
+
+def test_kl_divergence_of_different_sizes_is_an_error() -> None:
+    D = ag.distributions
+    with pytest.raises(RuntimeError, match="event shapes"):
+        D.kl_divergence(D.Wishart(ag.tensor(4.0), ag.eye(1)), D.Wishart(ag.tensor(4.0), ag.eye(3)))
+
+
+@pytest.mark.filterwarnings("ignore:Low df values")
+def test_unvalidated_log_prob_outside_the_support_as_torch() -> None:
+    """Without validation a matrix that is not positive definite (indefinite, negated, not
+    symmetric) gets a number, from log |det X|, as torch's, not a LinAlgError."""
+    outside = np.stack([-COV[0], COV[1] - 3 * np.eye(P), RNG.standard_normal((P, P))])
+
+    def fn(lib: Any) -> Callable[..., Any]:
+        def run(df: Any, cov: Any, value: Any) -> Any:
+            d = lib.distributions.Wishart(df, cov, validate_args=False)
+            return d.log_prob(value)
+
+        return run
+
+    check_against_torch(fn(ag), fn(torch), [DF[:, :, None][0] + 1, COV[0], outside])

@@ -192,6 +192,8 @@ class Geometric(_TrialProbability):
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
         (param,) = self._store_probability(probs, logits)
+        # which was given, whichever is later computed from it and kept (for the entropy)
+        self._from_probs = probs is not None
         super().__init__(param.size(), validate_args=validate_args)
         if self._validate_args and probs is not None:
             self._check_positive()
@@ -209,7 +211,9 @@ class Geometric(_TrialProbability):
             )
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
-        return self._expanded_copy(batch_shape, {"probs": (), "logits": ()})
+        new = self._expanded_copy(batch_shape, {"probs": (), "logits": ()})
+        new._from_probs = self._from_probs
+        return new
 
     @property
     def mean(self) -> ag.Tensor:
@@ -243,8 +247,37 @@ class Geometric(_TrialProbability):
 
     def entropy(self) -> ag.Tensor:
         """``(-(1 - p) log(1 - p) - p log p) / p``: a trial's entropy over the mean number of
-        trials ``1 / p``."""
-        return (_softplus(self.logits) - self.probs * self.logits) / self.probs
+        trials ``1 / p``, from whichever of probs and logits was given (the other, derived
+        from the clamped probabilities, loses the tails: p = 1e-20 gave 22240, not 47.05)."""
+        if self._from_probs:
+            p = self.probs
+            # -(1 - p) log1p(-p) / p - log p, accurate at both ends. At p = 1 (no failures:
+            # entropy 0, an infinite slope) PyTorch's value and gradient, from the logits its
+            # clamp keeps finite (eps and -log((1 - eps) / eps)), which the KLs build on.
+            at_one = p == 1
+            safe = ag.where(at_one, ag.full_like(p, 0.5), p)
+            value = -(1 - safe) * (-safe).log1p() / safe - safe.log()
+            one = ag.where(at_one, p, ag.ones_like(p))  # (finite off p = 1, for the gradient)
+            edge = (_softplus(self.logits) - one * self.logits) / one
+            return ag.where(at_one, edge, value)
+        # with t = exp(-|l|) and u = log(1 + t): (1 - p) / p = exp(-l), -log(1 - p) =
+        # softplus(l) and -log p = softplus(-l), so the entropy is
+        # exp(-l) softplus(l) + softplus(-l): t (l + u) + u for l > 0, u / t - l + u for l <= 0
+        # (t from each side's own clamp, not |l|, whose zero slope at 0 would stop gradients)
+        logits = self.logits
+        t_above = (-logits.clamp(min=0)).exp()
+        u_above = t_above.log1p()
+        t_below = logits.clamp(max=0).exp()
+        u_below = t_below.log1p()
+        # u / t -> 1 as t underflows (logits below -745); kept off 0 for a finite gradient
+        vanished = t_below == 0
+        safe = ag.where(vanished, ag.ones_like(t_below), t_below)
+        ratio = ag.where(vanished, ag.ones_like(t_below), u_below / safe)
+        value = ag.where(
+            logits > 0, t_above * (logits + u_above) + u_above, ratio - logits + u_below
+        )
+        # infinite logits (p of 0 or 1, as limits) give nan, as torch's
+        return ag.where(logits.isinf(), ag.full_like(value, math.nan), value)
 
 
 class NegativeBinomial(_TrialProbability):

@@ -26,7 +26,7 @@ from arraygrad.distributions.continuous import (
     Normal,
     Uniform,
 )
-from arraygrad.distributions.continuous_bernoulli import ContinuousBernoulli
+from arraygrad.distributions.continuous_bernoulli import ContinuousBernoulli, _log_sigmoid
 from arraygrad.distributions.counts import Binomial, Geometric
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution, sum_rightmost
@@ -474,7 +474,11 @@ register_kl(ContinuousBernoulli, Uniform)(_kl_unit_interval_to_uniform)
 
 
 def _continuous_bernoulli_cross_entropy(q: ContinuousBernoulli, p_mean: ag.Tensor) -> ag.Tensor:
-    return -(p_mean * q.logits + (-q.probs).log1p() + q._log_normalizer())
+    # q's probabilities are clamped one epsilon inside (0, 1) (its mean, entropy, normaliser
+    # and draws are those of the clamped λ): its logits must be too, or beyond |logits| 36.04
+    # the cross-entropy mixes two distributions and KLs turn negative (logits 3 to 50: -3.19)
+    logits = q._clamped_logits()
+    return -(p_mean * logits + _log_sigmoid(-logits) + q._log_normalizer())
 
 
 def _kl_to_continuous_bernoulli(p: Any, q: ContinuousBernoulli) -> ag.Tensor:

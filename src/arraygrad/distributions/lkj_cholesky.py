@@ -86,6 +86,8 @@ class LKJCholesky(Distribution):
         betas = self._row_betas()
         free = ag.arange(1, self.dim, dtype=betas.dtype)
         diagonal = value.diagonal(dim1=-2, dim2=-1)[..., 1:]
-        unnormalised = ((betas - 1) * (diagonal**2).log()).sum(-1)
+        # log of the diagonal itself, not of its square: a negative diagonal (no Cholesky
+        # factor, unvalidated) gives nan, as torch's
+        unnormalised = (2 * (betas - 1) * diagonal.log()).sum(-1)
         log_norm = free / 2 * math.log(math.pi) + ag.lgamma(betas) - ag.lgamma(betas + free / 2)
         return unnormalised - log_norm.sum(-1)

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import arraygrad as ag
 from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution
+from arraygrad.distributions.multivariate import _split_infinite
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -167,8 +168,10 @@ class LowRankMultivariateNormal(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         n = self._event_shape[0]
+        value, infinite = _split_infinite(value)
         mahalanobis = self._inverse_quadratic((value - self.loc).unsqueeze(-1))
-        return -0.5 * (n * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()
+        finite = -0.5 * (n * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()
+        return ag.where(infinite, ag.full_like(finite, -math.inf), finite)
 
     def entropy(self) -> ag.Tensor:
         n = self._event_shape[0]

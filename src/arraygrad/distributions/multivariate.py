@@ -147,16 +147,28 @@ class MultivariateNormal(GivenMatrix, Distribution):
         if self._validate_args:
             self._validate_sample(value)
         n = self._event_shape[0]
+        value, infinite = _split_infinite(value)
         diff = (value - self.loc).unsqueeze(-1)
         factor = self._factor.expand(tuple(diff.shape[:-2]) + (n, n))
         whitened = ag.linalg.solve_triangular(factor, diff, upper=False).squeeze(-1)
         mahalanobis = (whitened**2).sum(-1)
-        return -0.5 * (n * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()
+        finite = -0.5 * (n * math.log(2 * math.pi) + mahalanobis) - self._half_log_det()
+        return ag.where(infinite, ag.full_like(finite, -math.inf), finite)
 
     def entropy(self) -> ag.Tensor:
         n = self._event_shape[0]
         value = 0.5 * n * (1 + math.log(2 * math.pi)) + self._half_log_det()
         return value.expand(tuple(self._batch_shape))
+
+
+def _split_infinite(value: Any) -> tuple[ag.Tensor, ag.Tensor]:
+    """``value`` with its infinite coordinates set to 0, and where a vector has one (and no
+    nan): the normal densities vanish there, so log_prob is -inf; solving for the whitened
+    vector would give inf - inf (nan) instead."""
+    value = ag.as_tensor(value)
+    is_inf = value.isinf()
+    infinite = is_inf.any(-1) & ~value.isnan().any(-1)
+    return ag.where(is_inf, ag.zeros_like(value), value), infinite
 
 
 class Independent(Distribution):

@@ -23,6 +23,7 @@ import arraygrad as ag
 from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution, broadcast_params
 from arraygrad.distributions.gamma import Chi2
+from arraygrad.distributions.kl import register_kl
 from arraygrad.distributions.multivariate import GivenMatrix
 
 __all__ = ["Wishart"]
@@ -175,7 +176,9 @@ class Wishart(GivenMatrix, Distribution):
             self._validate_sample(value)
         p = self._event_shape[0]
         df = self.df
-        half_log_det_value = ag.linalg.cholesky(value).diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        # log |det X| rather than a Cholesky factor's diagonal: unvalidated values outside the
+        # positive-definite matrices give a number (as torch's), not a LinAlgError
+        half_log_det_value = ag.linalg.slogdet(value).logabsdet / 2
         # tr(Σ⁻¹ X), both symmetric
         trace = (ag.cholesky_inverse(self._factor) * value).sum((-2, -1))
         return (
@@ -196,3 +199,31 @@ class Wishart(GivenMatrix, Distribution):
             - (df - p - 1) / 2 * _multivariate_digamma(df / 2, p)
             + df * p / 2
         )
+
+
+@register_kl(Wishart, Wishart)
+def _kl_wishart_wishart(p: Wishart, q: Wishart) -> ag.Tensor:
+    """``KL(p ‖ q)`` for ``p = W(n, Σ)``, ``q = W(m, Ψ)`` over ``d × d`` matrices:
+    ``m/2 (log det Ψ - log det Σ) + n/2 (tr(Ψ⁻¹ Σ) - d) + log Γ_d(m/2) - log Γ_d(n/2)
+    + (n - m)/2 ψ_d(n/2)``, the trace from the Cholesky factors as ``‖L_Ψ⁻¹ L_Σ‖²``."""
+    if p.event_shape != q.event_shape:
+        # torch 2.13 fails broadcasting the two sizes (a RuntimeError) where they do not
+        # broadcast, and returns a meaningless number where one is 1 × 1
+        raise RuntimeError(
+            "KL divergence between Wishart distributions of event shapes "
+            f"{tuple(p.event_shape)} and {tuple(q.event_shape)} is not defined"
+        )
+    d = p.event_shape[0]
+    n, m = p.df, q.df
+    shape = ag.broadcast_shapes(tuple(p._factor.shape[:-2]), tuple(q._factor.shape[:-2]))
+    ratio = ag.linalg.solve_triangular(
+        q._factor.expand((*shape, d, d)), p._factor.expand((*shape, d, d)), upper=False
+    )
+    trace = (ratio**2).sum((-2, -1))
+    return (
+        m * (q._half_log_det() - p._half_log_det())
+        + n / 2 * (trace - d)
+        + _multivariate_lgamma(m / 2, d)
+        - _multivariate_lgamma(n / 2, d)
+        + (n - m) / 2 * _multivariate_digamma(n / 2, d)
+    )
