@@ -34,9 +34,11 @@ from arraygrad.distributions.discrete import (
     Poisson,
 )
 from arraygrad.distributions.distribution import Distribution
+from arraygrad.distributions.exp_family import ExponentialFamily
 from arraygrad.distributions.fishersnedecor import FisherSnedecor
 from arraygrad.distributions.folded import Cauchy, HalfCauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Chi2, Dirichlet, Gamma
+from arraygrad.distributions.generalized_pareto import GeneralizedPareto
 from arraygrad.distributions.kl import kl_divergence, register_kl
 from arraygrad.distributions.lkj_cholesky import LKJCholesky
 from arraygrad.distributions.logistic_normal import LogisticNormal
@@ -91,8 +93,10 @@ __all__ = [
     "Distribution",
     "ExpTransform",
     "Exponential",
+    "ExponentialFamily",
     "FisherSnedecor",
     "Gamma",
+    "GeneralizedPareto",
     "Geometric",
     "Gumbel",
     "HalfCauchy",

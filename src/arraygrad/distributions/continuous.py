@@ -18,6 +18,7 @@ import arraygrad as ag
 from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution, broadcast_params
 from arraygrad.distributions.elementwise_transforms import ExpTransform
+from arraygrad.distributions.exp_family import ExponentialFamily
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
 
 __all__ = ["Exponential", "Gumbel", "Laplace", "LogNormal", "Normal", "Uniform"]
@@ -55,7 +56,7 @@ class _LocationScale(Distribution):
         return ag.rand(tuple(shape), dtype=self.loc.dtype)
 
 
-class Normal(_LocationScale):
+class Normal(_LocationScale, ExponentialFamily):
     """The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``.
 
     >>> import arraygrad as torch
@@ -65,6 +66,19 @@ class Normal(_LocationScale):
 
     def _standard_draw(self, shape: Any) -> ag.Tensor:
         return ag.randn(tuple(shape), dtype=self.loc.dtype)
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        precision = self.scale.pow(-2)
+        return (self.loc * precision, -0.5 * precision)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        x, y = natural_params
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()
+
+    @property
+    def _mean_carrier_measure(self) -> Any:
+        return 0
 
     @property
     def mean(self) -> ag.Tensor:
@@ -242,7 +256,7 @@ class LogNormal(TransformedDistribution):
         return self.base_dist.entropy() + self.loc
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """The exponential distribution with ``rate`` (inverse mean).
 
     >>> import arraygrad as torch
@@ -260,6 +274,18 @@ class Exponential(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         return self._expanded_copy(batch_shape, {"rate": ()})
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        return (-self.rate,)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        (x,) = natural_params
+        return -(-x).log()
+
+    @property
+    def _mean_carrier_measure(self) -> Any:
+        return 0
 
     @property
     def mean(self) -> ag.Tensor:

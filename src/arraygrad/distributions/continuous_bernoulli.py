@@ -21,13 +21,14 @@ from typing import Any, ClassVar
 import arraygrad as ag
 from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution, broadcast_params, clamp_probs
+from arraygrad.distributions.exp_family import ExponentialFamily
 
 __all__ = ["ContinuousBernoulli"]
 
 _ONE_OF = "Either `probs` or `logits` must be specified, but not both."
 
 
-class ContinuousBernoulli(Distribution):
+class ContinuousBernoulli(ExponentialFamily):
     """The continuous Bernoulli distribution with parameter ``probs`` (or
     ``sigmoid(logits)``), kept one machine epsilon away from 0 and 1. ``lims`` is the
     interval around 1/2 in which the series replace the closed forms.
@@ -106,11 +107,35 @@ class ContinuousBernoulli(Distribution):
         # logit(1/4) where the series hold, as _split's probabilities
         return ag.where(outside, self._clamped_logits(), ag.full_like(self.probs, -math.log(3)))
 
-    def _log_normalizer(self) -> ag.Tensor:
+    def _log_constant(self) -> ag.Tensor:
+        """``log C(λ)``, the density's normalising constant as a function of the probabilities
+        (``_log_normalizer`` is the exponential family's, of the natural parameter)."""
         outside, p, y = self._split()
         closed = (self._safe_logits(outside) / (2 * p - 1)).log()
         series = math.log(2.0) + y**2 / 3 + 13 * y**4 / 90
         return ag.where(outside, closed, series)
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        return (self.logits,)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        """``A(x) = log((e^x - 1) / x)``, by its series ``x/2 + x^2/24 - x^4/2880`` where
+        ``sigmoid(x)`` lies within ``lims`` (the closed form cancels to 0/0 at 0)."""
+        (x,) = natural_params
+        low, high = self._lims
+        probs = x.sigmoid()
+        outside = (probs <= low) | (probs >= high)
+        # 1 in the discarded branch keeps its value and gradient finite
+        safe = ag.where(outside, x, ag.ones_like(x))
+        closed = (ag.expm1(safe) / safe).abs().log()
+        near = ag.where(outside, ag.zeros_like(x), x)
+        series = near / 2 + near.pow(2) / 24 - near.pow(4) / 2880
+        return ag.where(outside, closed, series)
+
+    @property
+    def _mean_carrier_measure(self) -> Any:
+        return 0
 
     @property
     def mean(self) -> ag.Tensor:
@@ -139,7 +164,7 @@ class ContinuousBernoulli(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         logits = self.logits
-        return value * logits + _log_sigmoid(-logits) + self._log_normalizer()
+        return value * logits + _log_sigmoid(-logits) + self._log_constant()
 
     def cdf(self, value: Any) -> ag.Tensor:
         if self._validate_args:
@@ -158,7 +183,7 @@ class ContinuousBernoulli(Distribution):
         # -E[log p(x)] = -(E[x] logit(λ) + log(1 - λ) + log C(λ))
         # as torch, from the probabilities clamped one epsilon inside (0, 1)
         logits = self._clamped_logits()
-        return -(self.mean * logits + _log_sigmoid(-logits) + self._log_normalizer())
+        return -(self.mean * logits + _log_sigmoid(-logits) + self._log_constant())
 
 
 def _log_sigmoid(x: ag.Tensor) -> ag.Tensor:

@@ -24,6 +24,7 @@ from arraygrad.distributions.distribution import (
     broadcast_params,
     clamp_probs,
 )
+from arraygrad.distributions.exp_family import ExponentialFamily
 
 __all__ = [
     "Bernoulli",
@@ -41,7 +42,7 @@ def _softplus(x: ag.Tensor) -> ag.Tensor:
     return x.clamp(min=0) + (-x.abs()).exp().log1p()
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """Draws of 1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     >>> import arraygrad as torch
@@ -65,6 +66,20 @@ class Bernoulli(Distribution):
         (param,) = broadcast_params(probs if probs is not None else logits)
         self.__dict__[name] = param
         super().__init__(param.size(), validate_args=validate_args)
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        # as torch, the log-odds of the probabilities (infinite where they round to 0 or 1),
+        # not the logits the distribution may have been given
+        return (ag.logit(self.probs),)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        (x,) = natural_params
+        return ag.logaddexp(ag.zeros_like(x), x)  # log(1 + e^x) without overflow
+
+    @property
+    def _mean_carrier_measure(self) -> Any:
+        return 0
 
     @cached_property
     def probs(self) -> ag.Tensor:
@@ -316,7 +331,7 @@ class OneHotCategoricalStraightThrough(OneHotCategorical):
         return draw + (probs - probs.detach())
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Counts of events occurring at ``rate`` per unit interval.
 
     >>> import arraygrad as torch
@@ -333,6 +348,14 @@ class Poisson(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         return self._expanded_copy(batch_shape, {"rate": ()})
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        (x,) = natural_params
+        return x.exp()
 
     @property
     def mean(self) -> ag.Tensor:

@@ -23,6 +23,7 @@ from arraygrad import _dtype
 from arraygrad._random import _draw
 from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution, broadcast_params
+from arraygrad.distributions.exp_family import ExponentialFamily
 
 __all__ = ["Beta", "Chi2", "Dirichlet", "Gamma"]
 
@@ -107,7 +108,7 @@ def standard_gamma(concentration: ag.Tensor) -> ag.Tensor:
     return draw + slope * (concentration - concentration.detach())
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """The gamma distribution with shape ``concentration`` and inverse scale ``rate``.
 
     >>> import arraygrad as torch
@@ -128,6 +129,18 @@ class Gamma(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         return self._expanded_copy(batch_shape, {"concentration": (), "rate": ()})
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        x, y = natural_params
+        return ag.lgamma(x + 1) + (x + 1) * (-y).reciprocal().log()
+
+    @property
+    def _mean_carrier_measure(self) -> Any:
+        return 0
 
     @property
     def mean(self) -> ag.Tensor:
@@ -184,7 +197,7 @@ class Chi2(Gamma):
         return self.concentration * 2
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """The Dirichlet distribution over the probability simplex of the last dimension of
     ``concentration``.
 
@@ -208,6 +221,14 @@ class Dirichlet(Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         return self._expanded_copy(batch_shape, {"concentration": tuple(self._event_shape)})
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        return (self.concentration,)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        (x,) = natural_params
+        return ag.lgamma(x).sum(-1) - ag.lgamma(x.sum(-1))
 
     @property
     def mean(self) -> ag.Tensor:
@@ -255,7 +276,7 @@ class Dirichlet(Distribution):
         return log_beta + (total - k) * ag.digamma(total) - ((c - 1) * ag.digamma(c)).sum(-1)
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     """The beta distribution on [0, 1] with ``concentration1`` (alpha) and ``concentration0``
     (beta): the first coordinate of a two-class Dirichlet.
 
@@ -291,6 +312,14 @@ class Beta(Distribution):
         new = self._expanded_copy(batch_shape, {})
         new._dirichlet = self._dirichlet.expand(batch_shape)
         return new
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        x, y = natural_params
+        return ag.lgamma(x) + ag.lgamma(y) - ag.lgamma(x + y)
 
     @property
     def mean(self) -> ag.Tensor:

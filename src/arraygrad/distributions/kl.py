@@ -30,6 +30,7 @@ from arraygrad.distributions.continuous_bernoulli import ContinuousBernoulli, _l
 from arraygrad.distributions.counts import Binomial, Geometric
 from arraygrad.distributions.discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from arraygrad.distributions.distribution import Distribution, sum_rightmost
+from arraygrad.distributions.exp_family import ExponentialFamily, bregman_kl
 from arraygrad.distributions.folded import Cauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Dirichlet, Gamma
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
@@ -478,7 +479,7 @@ def _continuous_bernoulli_cross_entropy(q: ContinuousBernoulli, p_mean: ag.Tenso
     # and draws are those of the clamped λ): its logits must be too, or beyond |logits| 36.04
     # the cross-entropy mixes two distributions and KLs turn negative (logits 3 to 50: -3.19)
     logits = q._clamped_logits()
-    return -(p_mean * logits + _log_sigmoid(-logits) + q._log_normalizer())
+    return -(p_mean * logits + _log_sigmoid(-logits) + q._log_constant())
 
 
 def _kl_to_continuous_bernoulli(p: Any, q: ContinuousBernoulli) -> ag.Tensor:
@@ -543,3 +544,8 @@ def _kl_bernoulli_poisson(p: Bernoulli, q: Poisson) -> ag.Tensor:
 
 register_kl(Poisson, Bernoulli)(_infinite)  # Poisson has mass above 1
 register_kl(Poisson, Binomial)(_infinite)  # Poisson has mass above any trial count
+
+
+# ---- the generic fallback between members of one exponential family ----
+
+register_kl(ExponentialFamily, ExponentialFamily)(bregman_kl)

@@ -22,6 +22,7 @@ from typing import Any
 import arraygrad as ag
 from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution, broadcast_params
+from arraygrad.distributions.exp_family import ExponentialFamily
 from arraygrad.distributions.gamma import Chi2
 from arraygrad.distributions.kl import register_kl
 from arraygrad.distributions.multivariate import GivenMatrix
@@ -43,7 +44,7 @@ def _multivariate_digamma(a: ag.Tensor, p: int) -> ag.Tensor:
     return ag.digamma(a.unsqueeze(-1) - offsets).sum(-1)
 
 
-class Wishart(GivenMatrix, Distribution):
+class Wishart(GivenMatrix, ExponentialFamily):
     """The Wishart distribution with ``df`` degrees of freedom (``df > p - 1``) and scale
     given by exactly one of ``covariance_matrix``, ``precision_matrix`` or ``scale_tril``.
     ``mode`` is ``(df - p - 1) Σ`` where ``df > p + 1``, nan elsewhere.
@@ -122,6 +123,21 @@ class Wishart(GivenMatrix, Distribution):
 
     def _df(self) -> ag.Tensor:
         return self.df.unsqueeze(-1).unsqueeze(-1)
+
+    @property
+    def _natural_params(self) -> tuple[ag.Tensor, ...]:
+        p = self._event_shape[0]
+        return (-0.5 * self.precision_matrix, 0.5 * self.df - 0.5 * (p + 1))
+
+    def _log_normalizer(self, *natural_params: Any) -> ag.Tensor:
+        x, y = natural_params
+        p = self._event_shape[0]
+        half_df = y + 0.5 * (p + 1)
+        return -half_df * ag.linalg.slogdet(-x)[1] + ag.mvlgamma(half_df, p)
+
+    @property
+    def _mean_carrier_measure(self) -> Any:
+        return 0
 
     @property
     def mean(self) -> ag.Tensor:
