@@ -285,8 +285,9 @@ def out_of_range(index: Any, lowest: int, size: int) -> int | None:
 
 
 def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
-    """PyTorch's refusal of an index outside ``[-limit, limit)`` along ``axis``."""
-    bad = out_of_range(index, -limit, limit)
+    """PyTorch's refusal of an index outside ``[0, limit)`` along ``axis``: gather reads no
+    negative index (``take_along_dim`` with a ``dim`` wraps them before it gathers)."""
+    bad = out_of_range(index, 0, limit)
     if bad is not None:
         raise RuntimeError(
             f"{name}(): index {bad} is out of bounds for dimension {axis} with size {limit}"
@@ -335,6 +336,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     idx_shape[axis] = indices._data.shape[axis]
     from arraygrad._shape import expand
 
+    # PyTorch's take_along_dim along a dim reads -k as size - k (gather refuses it)
+    size = input._data.shape[axis]
+    indices = indices.where(indices >= 0, indices + size)
     return gather(expand(input, *in_shape), axis, expand(indices, *idx_shape))
 
 

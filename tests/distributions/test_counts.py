@@ -236,3 +236,18 @@ def test_geometric_entropy_at_the_edges(param: str, value: float, entropy: float
     assert abs(result.item() - entropy) <= 1e-14 * entropy
     (grad,) = ag.autograd.grad(result, p)
     assert np.isfinite(grad.item())
+
+
+def test_binomial_log_prob_at_all_or_no_successes_with_large_logits() -> None:
+    """At k = n the mass is n log sigmoid(logits) = -n log1p(exp(-logits)), tiny for large
+    logits: softplus's threshold at 20 made it 0 (the fuzzer's seed 1431), and the form
+    k logits - n softplus(logits) loses its digits; mpmath at 30 digits."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    logits = [26.17185603, 118.28129262, 21.0, -30.0]
+    d = ag.distributions.Binomial(7, logits=ag.tensor(logits, dtype=ag.float64))
+    for k, sign in ((7.0, 1), (0.0, -1)):
+        expected = [float(-7 * mpmath.log1p(mpmath.exp(-sign * mpmath.mpf(x)))) for x in logits]
+        got = d.log_prob(ag.tensor(k, dtype=ag.float64)).tolist()
+        np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.oracle import check_against_torch
+from tests.oracle import check_against_torch, outcome_in_each
 
 RNG = np.random.default_rng(1)
 PROBS = RNG.uniform(0.05, 0.95, (3, 1))
@@ -137,3 +137,32 @@ def test_poisson_samples() -> None:
     assert (x_np % 1 == 0).all() and (x_np >= 0).all()
     assert np.allclose(x_np.mean(0), [0.5, 4.0], rtol=0.03)
     assert np.allclose(x_np.var(0), [0.5, 4.0], rtol=0.06)
+
+
+@pytest.mark.parametrize("value", [[0.0, -1.0], [-3.0]])
+def test_categorical_log_prob_of_a_class_out_of_range_raises_as_torch(value: list[float]) -> None:
+    """Without validation the value picks its class by gather, which refuses a negative one
+    as PyTorch's does (arraygrad read -1 as the last class; the fuzzer's seed 1441)."""
+
+    def log_prob(lib: Any) -> Any:
+        probs = lib.tensor([0.3, 0.1, 0.6], dtype=lib.float64)
+        d = lib.distributions.Categorical(probs=probs, validate_args=False)
+        return d.log_prob(lib.tensor(value)).tolist()
+
+    assert outcome_in_each(log_prob) == ("RuntimeError", "RuntimeError")
+
+
+def test_parameters_derived_inside_sample_keep_their_graph_as_torch() -> None:
+    """probs derived from logits is computed lazily; sample's no_grad computed and cached it
+    without its graph, so the straight-through rsample (which samples first) and probs read
+    after a draw had no gradient (the fuzzer's seed 1277)."""
+
+    def requires_grad(lib: Any) -> list[bool]:
+        logits = lib.tensor([0.3, 1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        d = lib.distributions
+        straight = d.OneHotCategoricalStraightThrough(logits=logits).rsample((2,))
+        bernoulli = d.Bernoulli(logits=logits)
+        bernoulli.sample()
+        return [straight.requires_grad, bernoulli.probs.requires_grad]
+
+    assert requires_grad(ag) == requires_grad(torch) == [True, True]

@@ -19,10 +19,13 @@ Left out, each where torch 2.13 is wrong (the families' own tests check arraygra
 - ``InverseGamma.icdf`` (torch has none);
 - ``AffineTransform``'s log-Jacobian with a ``scale`` narrower than the event (torch counts it
   once rather than for each coordinate): the chains draw no such scale;
-- ``Gumbel.icdf`` at 0 and near 1: torch gives a finite number at 0 (its uniform is clamped;
-  the quantile is -inf, as arraygrad gives) and loses digits near 1 (mpmath: at
+- ``Gumbel.icdf`` at 0, near 0 and near 1: torch gives a finite number at 0 (its uniform is
+  clamped; the quantile is -inf, as arraygrad gives) and loses digits near 1 (mpmath: at
   q = 1 - 1.1e-16, loc -197.3, scale 3.40 the quantile is -72.3446, as arraygrad; torch -76.08);
-  and at 1 (36.04 for the standard one; the quantile is inf, as arraygrad gives);
+  and at 1 (36.04 for the standard one; the quantile is inf, as arraygrad gives); below
+  q = 1e-7 it loses digits too (1e-9 relative at q = 1e-10) and below about 1e-17 it gives
+  ``loc - 6.563 scale`` whatever q (mpmath: at q = 1e-300, loc -0.00123, scale 0.6606 the
+  quantile is -4.3200, as arraygrad; torch -4.3366);
 - the gradient of ``Pareto.mean`` where ``alpha <= 1``: the mean is inf there for every
   parameter nearby, so the gradient is 0 (arraygrad); torch's is inf (its discarded branch);
 - gradients of entropies and KLs within 1e-7 (torch's trigamma is good to about 4e-10);
@@ -35,15 +38,38 @@ Left out, each where torch 2.13 is wrong (the families' own tests check arraygra
 - the gradients of a Gumbel KL that overflows to inf: torch's are nan in places (inf - inf of
   its separate loc terms), arraygrad's the sign of the overflowing gradient (mpmath: at p
   (1.1e-4, 1.85e7), q (1.42, 3.7e-6) the gradient in q's scale is -1.2e+60834732162909);
-- ``Gumbel.cdf`` at ±inf with validation: torch raises ValueError (its base uniform's open
-  bound, which also rejects the finite values past about loc + 37 scale), the support is the
-  real line and the cdf 1 or 0, as arraygrad gives;
+- ``Gumbel.cdf`` (and its gradient) with validation at values outside about
+  ``loc + (-6.56, 36.04) scale``, ±inf among them: torch raises ValueError (its base
+  uniform's bounds, the smallest normal float and 1 - eps); the support is the real line and
+  the cdf defined everywhere, as arraygrad gives;
+- NegativeBinomial's draws where logits > 40: torch's Poisson of a rate past 2^63 gives
+  -2^63, outside the support (arraygrad's draw is the huge count);
 - Wishart's KL except between unbatched ones of one size: torch's (the exponential family's
   Bregman divergence) sums the df's term over the batch (batched values are wrong), broadcasts
-  a 1 × 1 against a larger size, and detaches p's parameters (no gradients for them, which
-  are compared nowhere: arraygrad's closed form has them);
+  a 1 × 1 against a larger size, and detaches p's parameters (no gradients for them: p's
+  are left out of the comparison where the values are compared; arraygrad's closed form has
+  them);
 - Geometric's entropy where p < 1e-5 or logits < -12: torch's loses about eps / p relative
   (mpmath: at p = 1e-12 it is 28.6278 for 28.6310; at logits -300, 0 for 301);
+- ``Multinomial.entropy`` after ``expand``: torch raises AttributeError (its expanded copy
+  lacks the binomial it sums the entropy over; the entropy is that of each batch element,
+  as arraygrad gives);
+- ``Multinomial``'s entropy (and perplexity) within 1e-6: torch subtracts ``log n!`` rounded
+  to float32 (mpmath: at n = 4, probs (0.4587, 0.2553, 0.2860) it is 2.41674519139, as
+  arraygrad; torch 2.41674516584, off by float32(log 24) - log 24);
+- ``kl_divergence`` of Geometrics where p's logits are below -700 (its probs underflow to
+  0): the KL is inf (it grows as ``-log(1 - q) / p``), as arraygrad gives; torch nan;
+- the mode of a Beta (alone or under Independent) or a Dirichlet with every concentration
+  below 1: the density is infinite at each corner, so each is a mode; torch gives the first
+  corner (x = 1 for the Beta) whatever the concentrations, arraygrad the corner of the
+  largest concentration, the one where the density is the larger near it (x = 0 for the
+  Beta with concentration1 < concentration0);
+- LowRankMultivariateNormal's gradients in ``cov_diag`` where an element of it is below 1e-4
+  (``log_prob``, ``entropy`` and ``kl_divergence``), and its values within
+  ``1e-15 (1 + max W²) / min d``: torch's lose digits where ``d`` is small, from Woodbury
+  forms that subtract numbers of size ``xᵀ D⁻¹ x`` and ``Wᵀ D⁻¹ W`` (mpmath, at seed 557,
+  ∂ log_prob / ∂ cov_diag is -141395.81946, as arraygrad; torch -141395.375; log_prob
+  10.4448782632, as arraygrad, torch 10.4448782795);
 - VonMises values and gradients within 1e-6 (torch's log I0 and I1 / I0 are polynomial
   approximations: mpmath, at concentration 143.4 its log_prob is 4.4e-7 off, arraygrad's
   within 1e-15);
@@ -53,6 +79,22 @@ Left alone (arraygrad's behaviour differs but neither is meaningful, or not fixe
 - a real vector with an infinite coordinate: the normals' log_prob there is -inf in arraygrad
   (the density vanishes), -inf or nan in torch by the order of its triangular solve (nan at
   (inf, 0) for the identity covariance); not drawn;
+- NegativeBinomial's ``log_prob`` within ``8e-16 r log r`` for ``total_count`` r: both
+  compute ``lgamma(k + r) - lgamma(r)`` and lose that much where r is large (mpmath: at
+  r = 2.02e6, probs 1e-6, k = 4 it is -2.3837791613; arraygrad -2.3837791661, torch
+  -2.3837791586);
+- a TransformedDistribution's ``log_prob`` and its gradients within
+  ``1e-15 (1 + max |loc|) / min scale`` of the base Normal: the gradient in ``loc`` is
+  ``(y - loc) / scale²`` for ``y`` the value carried back through the inverse transforms,
+  so an ulp of ``y`` (torch's double atanh is one off at seed 1018; arraygrad's correctly
+  rounded) is amplified by ``|y| / |y - loc|``;
+- Kumaraswamy's ``log_prob`` and its gradients within ``2e-16 |b - 1| / (1 - x^a)``: both
+  carry x through ``1 - x^a`` with ``x^a`` rounded, losing that much near x = 1 (mpmath: at
+  x = 1 - 1.04e-14, a = 165.1, b = 0.1143 it is 26.9277009; arraygrad 26.9276710, torch
+  26.9277281);
+- Weibull draws' support membership where a concentration is below 0.05: ``scale E^(1/k)``
+  underflows to 0 (outside the support) for about 6% of the draws at k = 0.0038, in both
+  libraries, so whether one of six draws does depends on the stream;
 - ``kl_divergence`` where torch fails with an IndexError writing infinities through a mask of
   p's batch shape alone (q's batch larger): q is drawn with p's batch shape.
 
@@ -602,8 +644,8 @@ def _draw_step(rng: np.random.Generator, dist: Any, family: str) -> tuple[Any, .
         q = rng.uniform(0, 1, _param_shape(rng, tuple(dist.batch_shape)))
         edges = np.array([0.0, 1.0, 1e-300, 1 - 1e-16, -0.5, 1.5])
         q = np.where(rng.random(q.shape) < 0.3, edges[rng.integers(6, size=q.shape)], q)
-        if family == "Gumbel":  # torch 2.13's Gumbel.icdf(0 and 1) is finite (the docstring)
-            q = np.where((q == 0) | (q > 1 - 1e-9), 0.5, q)
+        if family == "Gumbel":  # torch 2.13's Gumbel.icdf near 0 and 1 is off (the docstring)
+            q = np.where((q < 1e-7) | (q > 1 - 1e-9), 0.5, q)
         return ("icdf", q)
     if kind == "property":
         names = ["mean", "variance", "stddev", "mode", "entropy", "perplexity"]
@@ -772,10 +814,13 @@ def run_case(seed: int) -> None:
         if _left_out(case, step):
             continue
         mine, theirs = _outcome(ag, case, step), _outcome(torch, case, step)
+        if step[0] in {"grad", "kl"}:
+            dropped = _inexact_gradients(case, step)
+            mine, theirs = _without(mine, dropped), _without(theirs, dropped)
         if case.family == "Gumbel" and step[0] == "kl" and _overflows(theirs):
             mine, theirs = _value_only(mine), _value_only(theirs)
         label = f"seed {seed} {case.family} validate={case.validate} step {index} {step[:2]!r}"
-        _assert_same(mine, theirs, label, _atol(case.family, step))
+        _assert_same(mine, theirs, label, _atol(case, step))
 
 
 # beyond these logits a ContinuousBernoulli's λ is clamped one epsilon inside (0, 1)
@@ -802,8 +847,25 @@ def _left_out(case: Case, step: tuple[Any, ...]) -> bool:
                 np.ndim(v) > 0 for v in (case.params["df"], step[1]["df"])
             )
             return len(sizes) > 1 or batched
-    if case.family == "Gumbel" and kind == "cdf" and case.validate:
-        return bool(np.isinf(step[1]).any())
+    if case.family == "Multinomial" and kind == "expand" and step[2] == "entropy":
+        return True
+    if kind == "kl" and case.family == step[3] == "Geometric":
+        return bool(np.any(case.params.get("logits", 0.0) < -700))
+    if kind == "property" and step[1] == "mode":
+        params = case.params
+        if "concentration1" in params:  # a Beta, alone or under Independent
+            below = (params["concentration1"] < 1) & (params["concentration0"] < 1)
+            return bool(np.any(below))
+        if case.family == "Dirichlet":
+            return bool(np.any(np.all(params["concentration"] < 1, -1)))
+    if case.family == "Gumbel" and (kind == "cdf" or step[:2] == ("grad", "cdf")) and case.validate:
+        # torch's base uniform keeps the standardised value within about (-6.56, 36.04)
+        z = (step[-1] - case.params["loc"]) / case.params["scale"]
+        return bool(np.any(~((z > -6.5) & (z < 36))))
+    if case.family == "Weibull" and kind == "sample":  # a draw underflows to 0 (docstring)
+        return bool(np.any(case.params["concentration"] < 0.05))
+    if case.family == "NegativeBinomial" and kind == "sample":
+        return bool(np.any(case.params.get("logits", 0.0) > 40))
     if case.family == "Geometric":
         entropic = (kind == "property" and step[1] in _ENTROPIC) or step[:2] == ("grad", "entropy")
         entropic = entropic or (kind == "expand" and step[2] == "entropy")
@@ -812,6 +874,43 @@ def _left_out(case: Case, step: tuple[Any, ...]) -> bool:
         )
         return bool(entropic and small)
     return False
+
+
+def _low_rank_params(case: Case, step: tuple[Any, ...]) -> list[Params]:
+    """The parameters of the step's LowRankMultivariateNormals (the case's, a KL's other)."""
+    found = [case.params] if case.family == "LowRankMultivariateNormal" else []
+    if step[0] == "kl" and step[3] == "LowRankMultivariateNormal":
+        found.append(step[1])
+    return found
+
+
+def _inexact_gradients(case: Case, step: tuple[Any, ...]) -> set[int]:
+    """The positions, among a grad or kl step's gradients, of those torch 2.13 gets wrong
+    (the docstring): the ``cov_diag`` of a LowRankMultivariateNormal with an element below
+    1e-4, and p's parameters in a Wishart KL."""
+    named = [(case.family, name, case.params) for name in case.params]
+    if step[0] == "kl":
+        if case.family == step[3] == "Wishart":  # torch detaches p's parameters
+            return set(range(len(case.params)))
+        named += [(step[3], name, step[1]) for name in step[1]]
+    return {
+        i
+        for i, (family, name, params) in enumerate(named)
+        if family == "LowRankMultivariateNormal"
+        and name == "cov_diag"
+        and bool(np.any(params[name] < 1e-4))
+    }
+
+
+def _without(outcome: Any, dropped: set[int]) -> Any:
+    """A grad or kl outcome with the gradients at ``dropped`` left out."""
+    if not dropped or outcome[0] != "value":
+        return outcome
+    value, grads = outcome[1]
+    if grads and isinstance(grads[0], str):  # ("no grad",)
+        return outcome
+    kept = tuple(g for i, g in enumerate(grads) if i not in dropped)
+    return ("value", (value, kept))
 
 
 def _overflows(outcome: Any) -> bool:
@@ -838,8 +937,36 @@ LOOSE = {"VonMises": 1e-6}
 LOOSE_GRADIENTS = 1e-7
 
 
-def _atol(family: str, step: tuple[Any, ...]) -> float:
+# torch 2.13's Multinomial entropy subtracts log n! rounded to float32 (the docstring)
+MULTINOMIAL_ENTROPY = 1e-6
+
+
+def _atol(case: Case, step: tuple[Any, ...]) -> float:
+    family = case.family
     atol = LOOSE.get(family, ATOL)
+    entropic = (step[0] == "property" and step[1] in _ENTROPIC) or step[:2] == (
+        "grad",
+        "entropy",
+    )
+    if family == "Multinomial" and entropic:
+        atol = max(atol, MULTINOMIAL_ENTROPY)
+    if family == "NegativeBinomial" and step[0] in {"log_prob", "grad"}:
+        count = case.build(ag, _tensors(ag, case.params), False).total_count.detach().numpy()
+        atol = max(atol, 8e-16 * float(np.max(count * np.log(count + 2))))
+    if family == "Kumaraswamy" and step[0] in {"log_prob", "grad"} and step[-1] is not None:
+        a, b = case.params["concentration1"], case.params["concentration0"]
+        with np.errstate(all="ignore"):
+            # 1 - x^a, exactly; both libraries round x^a first (the docstring)
+            gap = -np.expm1(a * np.log(np.asarray(step[-1], dtype=np.float64)))
+            loss = np.nan_to_num(np.abs(b - 1) / gap, nan=0.0, posinf=0.0)
+        atol = max(atol, 2e-16 * float(np.max(loss, initial=0.0)))
+    if family == "TransformedDistribution" and step[0] in {"log_prob", "grad"}:
+        loc, scale = case.params["loc"], case.params["scale"]
+        atol = max(atol, 1e-15 * (1 + float(np.max(np.abs(loc)))) / float(np.min(scale)))
+    for params in _low_rank_params(case, step):
+        # torch's Woodbury forms lose eps ‖W‖² / d (the docstring)
+        scale = 1 + float(np.max(params["cov_factor"] ** 2))
+        atol = max(atol, 1e-15 * scale / float(np.min(params["cov_diag"])))
     if step[0] == "kl" or step[:2] == ("grad", "entropy"):
         atol = max(atol, LOOSE_GRADIENTS)
     if family in COUNTS and step[0] in {"log_prob", "grad"} and step[-1] is not None:

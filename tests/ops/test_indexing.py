@@ -460,6 +460,31 @@ def test_gather_of_a_0d_index_follows_torch(read: str) -> None:
     assert ours == theirs
 
 
+def test_gather_refuses_a_negative_index_as_torch() -> None:
+    # gather (and take_along_dim without a dim, which gathers the flattened tensor) refuse
+    # a negative index, where arraygrad's gather read -k as size - k; take_along_dim along a
+    # dim still reads it so, as PyTorch's
+    reads = [
+        "lib.gather(x, 1, lib.tensor([[-1]]))",
+        "lib.gather(x, 0, lib.tensor([[0, -3]]))",
+        "lib.take_along_dim(x, lib.tensor([-1, 2]))",
+        "lib.take_along_dim(x, lib.tensor([[-1], [-4], [2]]), 1)",
+        "x.take_along_dim(lib.tensor([[-2, 0, -3, 1]]), 0)",
+    ]
+
+    def run(module: Any) -> Any:
+        x = module.arange(12.0).reshape(3, 4)
+        outcomes = []
+        for read in reads:
+            try:
+                outcomes.append(eval(read, {"x": x, "lib": module}).tolist())
+            except RuntimeError as error:
+                outcomes.append(type(error).__name__)
+        return outcomes
+
+    assert run(ag) == run(torch)
+
+
 def test_uint8_index_tensors_are_masks_with_torchs_warning() -> None:
     # PyTorch still reads a uint8 index tensor as a boolean mask (deprecated, with a warning);
     # read as integer indices it picked other elements without a word.

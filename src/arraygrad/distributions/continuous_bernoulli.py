@@ -15,12 +15,16 @@ tensor(0.5000)
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
 from arraygrad.distributions import constraints
-from arraygrad.distributions.distribution import Distribution, broadcast_params, clamp_probs
+from arraygrad.distributions.distribution import (
+    Distribution,
+    broadcast_params,
+    cached_with_grad,
+    clamp_probs,
+)
 from arraygrad.distributions.exp_family import ExponentialFamily
 
 __all__ = ["ContinuousBernoulli"]
@@ -65,11 +69,11 @@ class ContinuousBernoulli(ExponentialFamily):
         self._lims = lims
         super().__init__(param.size(), validate_args=validate_args)
 
-    @cached_property
+    @cached_with_grad
     def probs(self) -> ag.Tensor:
         return clamp_probs(self.logits.sigmoid())
 
-    @cached_property
+    @cached_with_grad
     def logits(self) -> ag.Tensor:
         p = clamp_probs(self.probs)
         return p.log() - (-p).log1p()

@@ -16,7 +16,6 @@ tensor(0.3750)
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
@@ -26,6 +25,7 @@ from arraygrad.distributions.discrete import _ONE_OF, Categorical, CategoricalPa
 from arraygrad.distributions.distribution import (
     Distribution,
     broadcast_params,
+    cached_with_grad,
     clamp_probs,
 )
 from arraygrad.distributions.gamma import Gamma
@@ -34,7 +34,10 @@ __all__ = ["Binomial", "Geometric", "Multinomial", "NegativeBinomial"]
 
 
 def _softplus(x: ag.Tensor) -> ag.Tensor:
-    return ag.nn.functional.softplus(x)
+    """``log(1 + exp(x))`` to the last bit: nn.functional.softplus returns ``x`` itself past
+    20, dropping the ``exp(-x)`` that is all of Binomial's log_prob at ``k = n`` (it was 0
+    for -3e-11 at logits 26)."""
+    return ag.logaddexp(x, ag.zeros_like(x))
 
 
 def _log_sigmoid(x: ag.Tensor) -> ag.Tensor:
@@ -62,11 +65,11 @@ class _TrialProbability(Distribution):
         self.__dict__[name] = param
         return [*rest, param]
 
-    @cached_property
+    @cached_with_grad
     def probs(self) -> ag.Tensor:
         return self.logits.sigmoid()
 
-    @cached_property
+    @cached_with_grad
     def logits(self) -> ag.Tensor:
         p = clamp_probs(self.probs)
         return p.log() - (-p).log1p()
@@ -141,8 +144,9 @@ class Binomial(_TrialProbability):
             self._validate_sample(value)
         n, k, logits = self.total_count, value, self.logits
         log_choose = ag.lgamma(n + 1) - ag.lgamma(k + 1) - ag.lgamma(n - k + 1)
-        # k log p + (n - k) log(1 - p) = k logit - n log(1 + exp(logit))
-        log_pmf = log_choose + k * logits - n * _softplus(logits)
+        # k log p + (n - k) log(1 - p), with log p = -softplus(-logit) and log(1 - p) =
+        # -softplus(logit): the form k logit - n softplus(logit) cancels at k = n
+        log_pmf = log_choose - k * _softplus(-logits) - (n - k) * _softplus(logits)
         # torch leaves the mass at an infinite logit undefined (nan), and its gradient in n
         # with it; logits - logits is 0 where finite and nan where infinite, and sends the
         # logits no gradient

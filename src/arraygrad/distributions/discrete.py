@@ -13,7 +13,6 @@ tensor([0.2500, 0.5000])
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
@@ -22,6 +21,7 @@ from arraygrad.distributions.distribution import (
     Distribution,
     as_size,
     broadcast_params,
+    cached_with_grad,
     clamp_probs,
 )
 from arraygrad.distributions.exp_family import ExponentialFamily
@@ -81,11 +81,11 @@ class Bernoulli(ExponentialFamily):
     def _mean_carrier_measure(self) -> Any:
         return 0
 
-    @cached_property
+    @cached_with_grad
     def probs(self) -> ag.Tensor:
         return self.logits.sigmoid()
 
-    @cached_property
+    @cached_with_grad
     def logits(self) -> ag.Tensor:
         p = clamp_probs(self.probs)
         return p.log() - (-p).log1p()
@@ -169,11 +169,11 @@ class Categorical(Distribution):
         batch_shape = param.shape[:-1] if param.dim() > 1 else ()
         super().__init__(batch_shape, validate_args=validate_args)
 
-    @cached_property
+    @cached_with_grad
     def probs(self) -> ag.Tensor:
         return self.logits.softmax(-1)
 
-    @cached_property
+    @cached_with_grad
     def logits(self) -> ag.Tensor:
         return clamp_probs(self.probs).log()
 

@@ -59,6 +59,19 @@ def _show_values(value: ag.Tensor) -> Any:
     return value.item() if value.dim() == 0 else value
 
 
+class cached_with_grad(cached_property):  # noqa: N801 - a decorator, as cached_property
+    """A ``cached_property`` computed with gradients on whatever the caller's mode, as
+    PyTorch's lazily derived parameters are: one first read inside ``no_grad`` (by
+    ``sample``) was cached without its graph, so a later ``rsample`` or ``log_prob``
+    reached no parameter."""
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        with ag.enable_grad():
+            return super().__get__(instance, owner)
+
+
 class Distribution:
     """A batch of probability distributions with the same family (``torch.distributions``).
 

@@ -3,8 +3,9 @@
 
 Its determinant and inverse come from the ``m × m`` capacitance matrix ``C = I + Wᵀ D⁻¹ W``
 (the matrix determinant lemma and the Woodbury identity), so nothing of size ``n × n`` is
-factorised: ``det Σ = det C · Π d_i`` and
-``xᵀ Σ⁻¹ x = Σ x_i² / d_i - ‖L_C⁻¹ Wᵀ D⁻¹ x‖²`` for ``L_C`` the Cholesky factor of ``C``.
+factorised: ``det Σ = det C · Π d_i`` and, for ``y = D^-½ x`` and ``V = D^-½ W``,
+``xᵀ Σ⁻¹ x = ‖y - V u‖² + ‖u‖²`` at ``u = C⁻¹ Vᵀ y`` (Woodbury's identity, written as the
+minimum it is so that nothing cancels when ``D`` is small).
 
 >>> import arraygrad as torch
 >>> d = torch.distributions.LowRankMultivariateNormal(
@@ -17,12 +18,11 @@ tensor([[2., 0.],
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
 from arraygrad.distributions import constraints
-from arraygrad.distributions.distribution import Distribution
+from arraygrad.distributions.distribution import Distribution, cached_with_grad
 from arraygrad.distributions.multivariate import _split_infinite
 
 __all__ = ["LowRankMultivariateNormal"]
@@ -86,13 +86,23 @@ class LowRankMultivariateNormal(Distribution):
             new.__dict__["_capacitance_factor"] = self._capacitance_factor
         return new
 
-    @cached_property
+    @cached_with_grad
     def _capacitance_factor(self) -> ag.Tensor:
-        """The Cholesky factor of ``C = I + Wᵀ D⁻¹ W`` (unbroadcast)."""
-        scaled = self._factor / self._diag.unsqueeze(-1).sqrt()
-        rank = self._factor.shape[-1]
-        capacitance = scaled.mT @ scaled + ag.eye(rank, dtype=scaled.dtype)
-        return ag.linalg.cholesky(capacitance)
+        """A lower triangular ``L`` with ``L Lᵀ = C = I + Vᵀ V`` for ``V = D^-½ W``
+        (unbroadcast): the transposed ``R`` of the QR decomposition of ``V`` stacked on ``I``.
+
+        Multiplying out ``Vᵀ V`` instead rounds its entries by ``eps ‖V‖²``, which moves the
+        eigenvalues near 1 that a nearly singular covariance (small ``D``) leaves there: the
+        log-determinant was off by 1e-9. Its diagonal may be negative (only its square and
+        its absolute value are used)."""
+        scaled = self._scaled_factor()
+        rank = scaled.shape[-1]
+        identity = ag.eye(rank, dtype=scaled.dtype).expand((*scaled.shape[:-2], rank, rank))
+        return ag.linalg.qr(ag.cat([scaled, identity], -2)).R.mT
+
+    def _scaled_factor(self) -> ag.Tensor:
+        """``V = D^-½ W`` (unbroadcast)."""
+        return self._factor / self._diag.unsqueeze(-1).sqrt()
 
     def _matrix_shape(self) -> tuple[int, ...]:
         n = self._event_shape[0]
@@ -106,21 +116,21 @@ class LowRankMultivariateNormal(Distribution):
     def mode(self) -> ag.Tensor:
         return self.loc
 
-    @cached_property
+    @cached_with_grad
     def variance(self) -> ag.Tensor:
         value = (self._factor**2).sum(-1) + self._diag
         return value.expand(tuple(self._extended_shape()))
 
-    @cached_property
+    @cached_with_grad
     def covariance_matrix(self) -> ag.Tensor:
         value = self._factor @ self._factor.mT + ag.diag_embed(self._diag)
         return value.expand(self._matrix_shape())
 
-    @cached_property
+    @cached_with_grad
     def scale_tril(self) -> ag.Tensor:
         return ag.linalg.cholesky(self.covariance_matrix)
 
-    @cached_property
+    @cached_with_grad
     def precision_matrix(self) -> ag.Tensor:
         # Woodbury: D⁻¹ - (D⁻¹ W L_C⁻ᵀ)(D⁻¹ W L_C⁻ᵀ)ᵀ
         inverse_diag = self._diag.reciprocal()
@@ -140,20 +150,28 @@ class LowRankMultivariateNormal(Distribution):
         return ag.cat([factor, diagonal], -1)
 
     def _inverse_quadratic(self, matrix: ag.Tensor) -> ag.Tensor:
-        """``tr(Mᵀ Σ⁻¹ M)`` for ``M`` of shape ``(..., n, k)``, by Woodbury."""
-        inverse_diag = self._diag.reciprocal().unsqueeze(-1)
-        direct = (matrix**2 * inverse_diag).sum((-2, -1))
-        projected = self._factor.mT @ (matrix * inverse_diag)
-        shape = ag.broadcast_shapes(tuple(projected.shape[:-2]), tuple(self._factor.shape[:-2]))
-        rank = self._factor.shape[-1]
-        capacitance = self._capacitance_factor.expand((*shape, rank, rank))
-        projected = projected.expand((*shape, *projected.shape[-2:]))
-        solved = ag.linalg.solve_triangular(capacitance, projected, upper=False)
-        return direct - (solved**2).sum((-2, -1))
+        """``tr(Mᵀ Σ⁻¹ M)`` for ``M`` of shape ``(..., n, k)``.
+
+        With ``Y = D^-½ M``, each column's ``yᵀ (I + V Vᵀ)⁻¹ y`` is the least value of
+        ``‖y - V u‖² + ‖u‖²``, reached at ``u = C⁻¹ Vᵀ y``. Woodbury's ``‖y‖² - ‖L⁻¹ Vᵀ y‖²``
+        subtracts two numbers of size ``‖y‖²`` (huge where ``D`` is small) and lost 1e-9 of
+        the result; the sum of squares here is exact to first order in an error of ``u``
+        (it is the minimum), so ``u`` need not be accurate and nothing cancels."""
+        root_diag = self._diag.sqrt().unsqueeze(-1)
+        scaled_value = matrix / root_diag
+        scaled = self._scaled_factor()
+        shape = ag.broadcast_shapes(tuple(scaled_value.shape[:-2]), tuple(scaled.shape[:-2]))
+        rank, k = scaled.shape[-1], scaled_value.shape[-1]
+        lower = self._capacitance_factor.expand((*shape, rank, rank))
+        projected = (scaled.mT @ scaled_value).expand((*shape, rank, k))
+        half = ag.linalg.solve_triangular(lower, projected, upper=False)
+        weights = ag.linalg.solve_triangular(lower.mT, half, upper=True)
+        residual = scaled_value - scaled @ weights
+        return (residual**2).sum((-2, -1)) + (weights**2).sum((-2, -1))
 
     def _half_log_det(self) -> ag.Tensor:
-        """``½ log det Σ = Σ log diag(L_C) + ½ Σ log d_i`` (matrix determinant lemma)."""
-        capacitance = self._capacitance_factor.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        """``½ log det Σ = Σ log |diag(L_C)| + ½ Σ log d_i`` (matrix determinant lemma)."""
+        capacitance = self._capacitance_factor.diagonal(dim1=-2, dim2=-1).abs().log().sum(-1)
         return capacitance + 0.5 * self._diag.log().sum(-1)
 
     def rsample(self, sample_shape: Any = ()) -> ag.Tensor:

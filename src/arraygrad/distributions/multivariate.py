@@ -10,12 +10,16 @@ tensor(-1.8379)
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
 from arraygrad.distributions import constraints
-from arraygrad.distributions.distribution import Distribution, as_size, sum_rightmost
+from arraygrad.distributions.distribution import (
+    Distribution,
+    as_size,
+    cached_with_grad,
+    sum_rightmost,
+)
 
 __all__ = ["Independent", "MultivariateNormal"]
 
@@ -34,7 +38,7 @@ class GivenMatrix:
     _batch_shape: Any
     _event_shape: Any
 
-    @cached_property
+    @cached_with_grad
     def _factor(self) -> ag.Tensor:
         """``L`` at the given matrix's own (unbroadcast) batch shape; computed after
         validation, which it would otherwise preempt with a LinAlgError."""
@@ -48,15 +52,15 @@ class GivenMatrix:
         n = self._event_shape[-1]
         return (*self._batch_shape, n, n)
 
-    @cached_property
+    @cached_with_grad
     def scale_tril(self) -> ag.Tensor:
         return self._factor.expand(self._matrix_shape())
 
-    @cached_property
+    @cached_with_grad
     def covariance_matrix(self) -> ag.Tensor:
         return (self._factor @ self._factor.mT).expand(self._matrix_shape())
 
-    @cached_property
+    @cached_with_grad
     def precision_matrix(self) -> ag.Tensor:
         return ag.cholesky_inverse(self._factor).expand(self._matrix_shape())
 

@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
@@ -23,6 +22,7 @@ from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import (
     Distribution,
     broadcast_params,
+    cached_with_grad,
     clamp_probs,
 )
 from arraygrad.distributions.elementwise_transforms import SigmoidTransform
@@ -88,11 +88,11 @@ class LogitRelaxedBernoulli(Distribution):
         self._param = param
         super().__init__(param.size(), validate_args=validate_args)
 
-    @cached_property
+    @cached_with_grad
     def probs(self) -> ag.Tensor:
         return self.logits.sigmoid()
 
-    @cached_property
+    @cached_with_grad
     def logits(self) -> ag.Tensor:
         return _logit(clamp_probs(self.probs))
 

@@ -14,12 +14,11 @@ tensor(-1.0738)
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Any, ClassVar
 
 import arraygrad as ag
 from arraygrad.distributions import constraints
-from arraygrad.distributions.distribution import Distribution, broadcast_params
+from arraygrad.distributions.distribution import Distribution, broadcast_params, cached_with_grad
 
 __all__ = ["VonMises"]
 
@@ -85,7 +84,7 @@ class VonMises(Distribution):
     def mode(self) -> ag.Tensor:
         return self.loc
 
-    @cached_property
+    @cached_with_grad
     def variance(self) -> ag.Tensor:
         kappa = self.concentration
         # the ratio of the scaled functions is the ratio of the functions
