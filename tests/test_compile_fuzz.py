@@ -4,8 +4,12 @@ and compiled on another over several calls (a batch-size change, train/eval swit
 scheduler and reseeding between calls), must agree bit for bit: returned values, parameters,
 their ``.grad``, optimizer state, buffers and the global generator afterwards.
 
-``python -m tests.test_compile_fuzz START COUNT`` runs more seeds than the test does and prints
-each divergence with the case's description."""
+A second test draws the same cases with every optimizer's lr a 0-d tensor (see
+:class:`_TensorLrs`), which the compiled step reads anew on each replay: it must also take as
+many traces as the case with float lrs, where no tensor is replaced.
+
+``python -m tests.test_compile_fuzz START COUNT [--tensor-lr]`` runs more seeds than the tests
+do and prints each divergence with the case's description."""
 
 from __future__ import annotations
 
@@ -266,52 +270,127 @@ _KINDS = [
 ]
 
 
-def _optimizer(rng: random.Random, params: list[Any]) -> tuple[Any, str]:
+class _TensorLrs:
+    """The tensor lrs of a case, drawn from ``rng`` (never the case's own generator, so that a
+    seed draws the same case with float lrs and with tensor lrs): ``lr(value)`` gives each lr
+    an optimizer is made with; ``flags(kind)`` the foreach or fused option an optimizer of that
+    kind is made with (only as PyTorch takes a tensor lr); ``actions`` what happens to the
+    first optimizer's lrs before each call. With ``floats``, the same case with float lrs of
+    the same values, whose trace count the tensor case must match where no lr is replaced."""
+
+    def __init__(self, rng: random.Random, floats: bool = False) -> None:
+        self.rng, self.floats = rng, floats
+        self.dtype = rng.choice([ag.float32, ag.float64])
+        self.shared: ag.Tensor | None = None  # the tensor of every group, if one is shared
+        self.share = rng.random() < 0.3
+        self.actions: list[str | None] = []
+
+    def draw_actions(self, calls: int) -> None:
+        """Draw what happens to the first optimizer's lrs before each call: nothing, the same
+        value written into each tensor (as StepLR does between its steps), or rarely (each one
+        traces again, by design) new lrs in the groups' place."""
+        self.actions = self.rng.choices([None, "rewritten"], [5, 1], k=calls)
+        for chance in (0.3, 0.1):
+            if self.rng.random() < chance:
+                kind = self.rng.choice(["float32 tensor", "float64 tensor", "float"])
+                self.actions[self.rng.randrange(calls)] = kind
+
+    def replaces(self) -> bool:
+        """Whether an action puts new lrs in the groups' place."""
+        return any(action not in (None, "rewritten") for action in self.actions)
+
+    def act(self, opt: Any, action: str) -> None:
+        """Do ``action`` to the lrs of ``opt``'s groups: for each new lr (one for all groups
+        that share one), 0.8 times its current value, a tensor of the dtype the action names,
+        or a float."""
+        if action == "rewritten":
+            for group in opt.param_groups:
+                if isinstance(group["lr"], ag.Tensor):
+                    group["lr"].fill_(group["lr"].item())
+            return
+        new: dict[int, Any] = {}
+        for group in opt.param_groups:
+            old = group["lr"]
+            if id(old) not in new:
+                value = (old.item() if isinstance(old, ag.Tensor) else old) * 0.8
+                if action != "float":
+                    value = ag.tensor(value, dtype=getattr(ag, action.split()[0]))
+                new[id(old)] = value
+            group["lr"] = new[id(old)]
+
+    def lr(self, value: float) -> Any:
+        if self.shared is not None:
+            tensor = self.shared
+        else:
+            tensor = ag.tensor(value, dtype=self.dtype)
+            if self.share:
+                self.shared = tensor
+        return tensor.item() if self.floats else tensor
+
+    def flags(self, kind: str) -> dict[str, Any]:
+        # PyTorch refuses a tensor lr with foreach=True for Adam and AdamW (unless capturable,
+        # which CPU parameters are not); fused=True only SGD, Adam, AdamW and Adagrad take.
+        choices: list[dict[str, Any]] = [{}, {}, {"foreach": False}]
+        if kind not in ("adam", "adamw"):
+            choices.append({"foreach": True})
+        if kind in ("sgd", "adam", "adamw", "adagrad"):
+            choices.append({"fused": True})
+        return self.rng.choice(choices)
+
+    def describe(self) -> str:
+        return f" lr_dtype={self.dtype} shared={self.share} lr_actions={self.actions}"
+
+
+def _optimizer(
+    rng: random.Random, params: list[Any], lrs: _TensorLrs | None = None
+) -> tuple[Any, str]:
     kind = rng.choice(["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam", "radam"])
     wd = rng.choice([0.0, 0.0, 0.01])
+    lr: Callable[[float], Any] = (lambda value: value) if lrs is None else lrs.lr
     if rng.random() < 0.3:  # parameter groups with their own options
-        params = [{"params": params[:-1]}, {"params": params[-1:], "lr": 0.003}]
+        params = [{"params": params[:-1]}, {"params": params[-1:], "lr": lr(0.003)}]
+    options: dict[str, Any]
     if kind == "sgd":
         momentum = rng.choice([0.0, 0.9])
         nesterov = momentum > 0 and rng.random() < 0.5
-        options: dict[str, Any] = {
-            "lr": 0.05,
+        cls = ag.optim.SGD
+        options = {
+            "lr": lr(0.05),
             "momentum": momentum,
             "nesterov": nesterov,
             "weight_decay": wd,
             "maximize": rng.random() < 0.2,
             "dampening": 0.1 if momentum and not nesterov and rng.random() < 0.3 else 0.0,
         }
-        return ag.optim.SGD(params, **options), f"SGD({options})"
-    if kind in ("adam", "adamw"):
+    elif kind in ("adam", "adamw"):
+        cls = ag.optim.Adam if kind == "adam" else ag.optim.AdamW
         options = {
-            "lr": 0.01,
+            "lr": lr(0.01),
             "amsgrad": rng.random() < 0.5,
             "weight_decay": wd,
             "maximize": rng.random() < 0.2,
             "betas": rng.choice([(0.9, 0.999), (0.8, 0.9)]),
         }
-        cls = ag.optim.Adam if kind == "adam" else ag.optim.AdamW
-        return cls(params, **options), f"{cls.__name__}({options})"
-    if kind == "rmsprop":
+    elif kind == "rmsprop":
+        cls = ag.optim.RMSprop
         options = {
-            "lr": 0.01,
+            "lr": lr(0.01),
             "momentum": rng.choice([0.0, 0.5]),
             "centered": rng.random() < 0.5,
             "weight_decay": wd,
         }
-        return ag.optim.RMSprop(params, **options), f"RMSprop({options})"
-    if kind == "adadelta":
-        options = {"lr": 1.0, "weight_decay": wd}
-        return ag.optim.Adadelta(params, **options), f"Adadelta({options})"
-    if kind == "nadam":
-        options = {"lr": 0.01, "weight_decay": wd}
-        return ag.optim.NAdam(params, **options), f"NAdam({options})"
-    if kind == "radam":
-        options = {"lr": 0.01, "weight_decay": wd}
-        return ag.optim.RAdam(params, **options), f"RAdam({options})"
-    options = {"lr": 0.05, "weight_decay": wd, "lr_decay": rng.choice([0.0, 0.01])}
-    return ag.optim.Adagrad(params, **options), f"Adagrad({options})"
+    elif kind == "adadelta":
+        cls, options = ag.optim.Adadelta, {"lr": lr(1.0), "weight_decay": wd}
+    elif kind == "nadam":
+        cls, options = ag.optim.NAdam, {"lr": lr(0.01), "weight_decay": wd}
+    elif kind == "radam":
+        cls, options = ag.optim.RAdam, {"lr": lr(0.01), "weight_decay": wd}
+    else:
+        cls = ag.optim.Adagrad
+        options = {"lr": lr(0.05), "weight_decay": wd, "lr_decay": rng.choice([0.0, 0.01])}
+    if lrs is not None:  # (from the tensor lrs' generator: the case's draws as with floats)
+        options |= lrs.flags(kind)
+    return cls(params, **options), f"{cls.__name__}({options})"
 
 
 _LOSSES = [
@@ -370,11 +449,14 @@ _EVENTS = [
 
 class Case:
     """One random training step and the calls made to it, built from ``seed`` alone, so that
-    two instances are identical copies."""
+    two instances are identical copies. With ``tensor_lrs``, every optimizer's lr is a 0-d
+    tensor (``floats``: the same case with float lrs, see :class:`_TensorLrs`)."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, tensor_lrs: bool = False, floats: bool = False) -> None:
         rng = random.Random(seed)
         self.seed = seed
+        self.lrs = _TensorLrs(random.Random(f"lrs{seed}"), floats) if tensor_lrs else None
+        lr: Callable[[float], Any] = (lambda value: value) if self.lrs is None else self.lrs.lr
         self.dtype = rng.choice([ag.float32, ag.float32, ag.float64])
         self.classes, width, vocab = rng.choice([3, 4]), rng.choice([4, 6, 8]), 7
         self.width, self.vocab = width, vocab
@@ -386,10 +468,12 @@ class Case:
         params = list(self.model.parameters())
         self.second: Any = None
         if rng.random() < 0.2 and len(params) > 2:  # the head on an optimizer of its own
-            self.opt, opt_note = _optimizer(rng, params[:-2])
-            self.second = ag.optim.SGD(params[-2:], lr=0.02, momentum=0.5)
+            self.opt, opt_note = _optimizer(rng, params[:-2], self.lrs)
+            flags = {} if self.lrs is None else self.lrs.flags("sgd")
+            self.second = ag.optim.SGD(params[-2:], lr=lr(0.02), momentum=0.5, **flags)
+            opt_note += f" second_flags={flags}" if flags else ""
         else:
-            self.opt, opt_note = _optimizer(rng, params)
+            self.opt, opt_note = _optimizer(rng, params, self.lrs)
         self.losses = rng.sample(_LOSSES, rng.randint(1, 2))
         self.penalty = rng.random() < 0.3
         self.input_grad = rng.random() < 0.15  # a gradient penalty on the input
@@ -400,6 +484,9 @@ class Case:
         self.accumulate = rng.random() < 0.2  # an argument says whether to step
         self.inside_mode = rng.random() < 0.15  # model.train() in the step, eval() after it
         scheduler = rng.choice([None, None, "step", "onecycle", "cosine", "lambda"])
+        if scheduler is None and self.lrs is not None and self.lrs.rng.random() < 0.5:
+            # more schedules writing into the tensors
+            scheduler = self.lrs.rng.choice(["step", "onecycle", "cosine", "lambda"])
         self.scheduler: Any = None
         if scheduler == "step":
             self.scheduler = ag.optim.lr_scheduler.StepLR(self.opt, step_size=2, gamma=0.5)
@@ -420,6 +507,8 @@ class Case:
                 batch = 8 - batch
             event = rng.choice([None, None, None, *_EVENTS])
             self.calls.append((batch, event))
+        if self.lrs is not None:
+            self.lrs.draw_actions(len(self.calls))
         data = np.random.default_rng(seed)
         self.batches = [
             (
@@ -438,6 +527,8 @@ class Case:
             f"returns={self.returns} accumulate={self.accumulate} "
             f"inside_mode={self.inside_mode} scheduler={scheduler} calls={self.calls}"
         )
+        if self.lrs is not None:
+            self.description += self.lrs.describe()
 
     def step(
         self,
@@ -510,8 +601,13 @@ class Case:
             elif event == "reseed":
                 ag.manual_seed(self.seed + 2)
             elif event == "lr":
+                halved = set()  # (a tensor several groups share, once)
                 for group in self.opt.param_groups:
-                    group["lr"] = group["lr"] * 0.5
+                    if not isinstance(group["lr"], ag.Tensor):
+                        group["lr"] = group["lr"] * 0.5
+                    elif id(group["lr"]) not in halved:
+                        halved.add(id(group["lr"]))
+                        group["lr"].mul_(0.5)  # a tensor lr is written, as schedulers do
             elif event == "grad_none":
                 for p in model.parameters():
                     p.grad = None
@@ -533,6 +629,8 @@ class Case:
                     perm.data = perm.flip(0)
             elif event == "freeze":
                 model.head.bias.requires_grad_(False)
+            if self.lrs is not None and self.lrs.actions[index] is not None:
+                self.lrs.act(self.opt, self.lrs.actions[index])
             if self.accumulate:
                 results.append(_bits(step(x, tokens, y, target, index % 2 == 1)))
             else:
@@ -546,9 +644,14 @@ class Case:
         model = self.model
         found: list[Any] = [(name, _bits(t)) for name, t in model.state_dict().items()]
         found += [(name, _bits(p.grad)) for name, p in model.named_parameters()]
-        for o in [self.opt] if self.second is None else [self.opt, self.second]:
+        optimizers = [self.opt] if self.second is None else [self.opt, self.second]
+        for o in optimizers:
             state = o.state_dict()
             found.append(("opt", _bits(state["state"]), _bits(state["param_groups"])))
+        # which groups share one lr object (a tensor lr must stay the one the groups hold)
+        lrs = [group["lr"] for o in optimizers for group in o.param_groups]
+        shared = [[a is b and isinstance(a, ag.Tensor) for b in lrs] for a in lrs]
+        found.append(("lr sharing", shared))
         if self.ema is not None:
             found.append(("ema", _bits(self.ema)))
         found.append(("generator", _bits(ag.get_rng_state())))
@@ -567,9 +670,9 @@ def _bits(value: Any) -> Any:
     return value
 
 
-def differences(seed: int) -> tuple[list[str], str]:
+def differences(seed: int, tensor_lrs: bool = False) -> tuple[list[str], str]:
     """Where compiled calls of case ``seed`` differ from eager ones, and its description."""
-    eager_case, compiled_case = Case(seed), Case(seed)
+    eager_case, compiled_case = Case(seed, tensor_lrs), Case(seed, tensor_lrs)
     found = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -596,6 +699,15 @@ def differences(seed: int) -> tuple[list[str], str]:
         found.append(f"{compiled.confirmations} traces to confirm index arrays")
     if compiled is not None and compiled.traces > _trace_bound(compiled_case):
         found.append(f"{compiled.traces} traces, more than {_trace_bound(compiled_case)}")
+    lrs = compiled_case.lrs
+    if compiled is not None and lrs is not None and not lrs.replaces():
+        # A tensor lr read anew is traced as a float lr is (a replaced one traces again)
+        floats = Case(seed, tensor_lrs, floats=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, float_compiled = floats.run(compiled=True)
+        if float_compiled.traces != compiled.traces:
+            found.append(f"{compiled.traces} traces, {float_compiled.traces} with float lrs")
     return found, eager_case.description
 
 
@@ -614,6 +726,8 @@ def _trace_bound(case: Case) -> int:
             changes += 1
         if event in ("non_contiguous", "reindex"):
             changes += 2  # (the next call is in the old layout again)
+        if case.lrs is not None and case.lrs.actions[index] not in (None, "rewritten"):
+            changes += 1  # another lr: a guarded option
     return 2 * len(states) + 2 * changes + (2 if case.inside_mode else 0)
 
 
@@ -624,9 +738,17 @@ def test_compiled_random_training_steps_equal_eager_bit_for_bit(chunk: int) -> N
         assert not found, f"{description}: {found}"
 
 
+@pytest.mark.parametrize("chunk", range(4))  # 100 cases of their own seeds, about 10 s
+def test_compiled_steps_with_tensor_lrs_equal_eager_bit_for_bit(chunk: int) -> None:
+    for seed in range(11_100 + chunk * 25, 11_100 + chunk * 25 + 25):
+        found, description = differences(seed, tensor_lrs=True)
+        assert not found, f"{description}: {found}"
+
+
 if __name__ == "__main__":
-    start, count = int(sys.argv[1]), int(sys.argv[2])
+    arguments = [a for a in sys.argv[1:] if a != "--tensor-lr"]
+    start, count = int(arguments[0]), int(arguments[1])
     for seed in range(start, start + count):
-        found, description = differences(seed)
+        found, description = differences(seed, tensor_lrs="--tensor-lr" in sys.argv)
         if found:
             print(description, found, sep="\n  ", flush=True)

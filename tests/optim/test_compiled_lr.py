@@ -793,3 +793,33 @@ def test_a_tensor_lr_read_and_returned_by_the_function_is_the_current_one():
     assert compiled[:2] == eager[:2]
     assert all(kind is float for _, _, kind in compiled[0])
     assert compiled[2] == 2
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["SGD", "Adagrad"])
+def test_a_tensor_lr_a_scheduler_leaves_as_it_is_replays_a_first_program(name, dtype):
+    # The first program of each input shape (the first of an optimizer no trace had stepped,
+    # kept as its step makes no state) takes the lr as a constant guarded by value: StepLR
+    # between its steps leaves a float lr as it is, and that program replays. A tensor lr was
+    # guarded by its version, which the scheduler's fill_ bumps with the same value too: each
+    # return to the first shape traced again (3 traces where a float lr takes 2).
+    def run(lr, compiled):
+        params = model()
+        opt = getattr(optim, name)(params, lr=lr)
+        scheduler = optim.lr_scheduler.StepLR(opt, step_size=100)
+        step = training_step(params, opt)
+        run = ag.compile(step) if compiled else step
+        losses = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for index, x in enumerate(batches(8)):
+                losses.append(run(x[:5] if index % 2 else x)._data.tobytes())
+                scheduler.step()
+        return losses, [p._data.tobytes() for p in params], getattr(run, "traces", None)
+
+    def tensor_lr():
+        return ag.tensor(0.05, dtype=getattr(ag, dtype))
+
+    eager, compiled = run(tensor_lr(), False), run(tensor_lr(), True)
+    assert compiled[:2] == eager[:2]
+    assert compiled[2] == run(0.05, True)[2] == 2

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad._compile_numbers import TracedNumber, has_numbers, number_class, value_of
+from arraygrad._compile_numbers import (
+    TracedNumber,
+    has_numbers,
+    is_number_tensor,
+    number_class,
+    read_value,
+    value_of,
+)
 from arraygrad._tensor import Tensor
 
 PLAIN_OPTIONS = (bool, int, float, str, type(None))
@@ -16,10 +23,11 @@ PLAIN_OPTIONS = (bool, int, float, str, type(None))
 
 def option_value(value: Any) -> Any:
     """An option as a compiled step's guard compares it: numbers, strings, ``None`` and tuples
-    of them by value; a tensor (an ``lr`` given as one) by identity and version (in a group
-    whose lr a replay reads anew, :func:`number_option_class` compares it instead); anything
-    else (an array a user keeps in the group) by identity, since comparing it could raise
-    instead of telling equal from not."""
+    of them by value; a one-element floating tensor (an ``lr`` given as one) by identity,
+    dtype and value, as a Python number option is (in a group whose lr a replay reads anew,
+    :func:`number_option_class` compares it instead); another tensor by identity and version;
+    anything else (an array a user keeps in the group) by identity, since comparing it could
+    raise instead of telling equal from not."""
     if type(value) is TracedNumber:  # (one a compiled step computed and stored)
         value = value.value
     if value.__class__ in PLAIN_OPTIONS:
@@ -30,6 +38,10 @@ def option_value(value: Any) -> Any:
         # (``betas=[0.9, 0.999]``, which a schedule may change in place): by value, a copy
         return ("list", tuple(value_of(value)))
     if isinstance(value, Tensor):
+        if is_number_tensor(value):
+            # Not by version: a scheduler fill_s the tensor lr on every step, with the same
+            # value too (StepLR between its steps), where the same float lr would replay
+            return ("tensor number", id(value), value._data.dtype, read_value(value._data))
         return ("tensor", id(value), value._version)
     return ("object", Same(value))
 
@@ -101,11 +113,21 @@ def option_change(old: Any, new: Any) -> str:
             if old[1] == new[1]:
                 return f"a tensor of dtype {old[2]} -> {new[2]}"
             return "another tensor"
+        if old[:1] == ("tensor number",):  # (a tensor lr, a constant guarded by value)
+            if old[1] != new[1]:
+                return "another tensor"
+            if old[2] != new[2]:
+                return f"a tensor of dtype {old[2]} -> {new[2]}"
+            return f"a tensor of value {old[3]!r} -> {new[3]!r}"
         if old[:1] == ("object",):
             return "another object"
     shown = []
     for value in (old, new):
-        if value.__class__ is tuple and value[:1] in (("tensor",), ("tensor value",)):
+        if value.__class__ is tuple and value[:1] in (
+            ("tensor",),
+            ("tensor value",),
+            ("tensor number",),
+        ):
             text = "a tensor"
         elif value.__class__ is tuple and value[:1] == ("number",):  # (see number_option_class)
             text = "an int" if value[1] is int else f"a {value[1].__name__}"
