@@ -10,40 +10,7 @@ under PyTorch's module name, for libraries that walk nested inputs and outputs w
 
 from __future__ import annotations
 
-from arraygrad._pytree import (
-    LeafSpec,
-    TreeSpec,
-    register_pytree_node,
-    tree_all,
-    tree_all_only,
-    tree_any,
-    tree_any_only,
-    tree_flatten,
-    tree_iter,
-    tree_leaves,
-    tree_map,
-    tree_map_,
-    tree_map_only,
-    tree_structure,
-    tree_unflatten,
-    treespec_pprint,
-)
+from arraygrad import _pytree
+from arraygrad._pytree import *  # noqa: F403 - the one implementation's public names
 
-__all__ = [
-    "LeafSpec",
-    "TreeSpec",
-    "register_pytree_node",
-    "tree_all",
-    "tree_all_only",
-    "tree_any",
-    "tree_any_only",
-    "tree_flatten",
-    "tree_iter",
-    "tree_leaves",
-    "tree_map",
-    "tree_map_",
-    "tree_map_only",
-    "tree_structure",
-    "tree_unflatten",
-    "treespec_pprint",
-]
+__all__ = list(_pytree.__all__)
