@@ -42,3 +42,23 @@ viz.repr_svg(w * 3)
 assert arraygrad.autograd.check_gradient(lambda x: x * x, lambda x: 2 * x, 1.5).ok
 """
     _modules_after(code)
+
+
+def test_rarely_used_subpackages_are_imported_on_first_use() -> None:
+    code = """
+import sys
+import arraygrad
+lazy = arraygrad._ON_FIRST_USE
+assert not [n for n in lazy if f"arraygrad.{n}" in sys.modules], "imported eagerly"
+assert set(lazy) <= set(dir(arraygrad)) and set(lazy) <= set(arraygrad.__all__)
+assert arraygrad.optim.SGD.__name__ == "SGD" and "arraygrad.optim" in sys.modules
+from arraygrad import distributions
+assert distributions.Normal(0.0, 1.0).mean.item() == 0.0
+try:
+    arraygrad.optimm
+except AttributeError as error:
+    assert "'arraygrad' has no attribute 'optimm'" in str(error)
+else:
+    raise AssertionError("no AttributeError")
+"""
+    _modules_after(code)

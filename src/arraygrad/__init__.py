@@ -13,7 +13,9 @@ tensor(-10.)
 
 from __future__ import annotations
 
+import importlib as _importlib
 import math as _pymath
+from typing import TYPE_CHECKING
 
 from arraygrad import (
     _aliases,
@@ -74,22 +76,15 @@ from arraygrad import (
     backends,
     cpu,
     cuda,
-    distributed,
-    distributions,
     func,
-    jit,
     linalg,
     mps,
     nn,
-    optim,
     random,
     return_types,
-    signal,
     special,
-    testing,
     utils,
     version,
-    viz,
 )
 from arraygrad._aliases import *  # noqa: F403
 from arraygrad._backend import get_backend, set_backend
@@ -179,6 +174,26 @@ from arraygrad.autograd.anomaly_mode import (
 )
 from arraygrad.func import vmap
 from arraygrad.serialization import load, save
+
+if TYPE_CHECKING:
+    from arraygrad import distributed, distributions, jit, optim, signal, testing, viz
+
+# Subpackages imported on first use (``arraygrad.optim`` runs the import the first time it is
+# read), as most programs use few of them: together they are about a tenth of
+# ``import arraygrad``'s own time, which issue 6 holds within 0.1 s of NumPy's.
+_ON_FIRST_USE = ("distributed", "distributions", "jit", "optim", "signal", "testing", "viz")
+
+if not TYPE_CHECKING:  # mypy would otherwise type every misspelt ``arraygrad.name`` as Any
+
+    def __getattr__(name: str) -> object:
+        if name in _ON_FIRST_USE:
+            # importlib also binds the subpackage on this module, so this runs once per name
+            return _importlib.import_module(f"{__name__}.{name}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_ON_FIRST_USE})
+
 
 # One version string: arraygrad.version holds it, as torch.version does.
 __version__ = version.__version__
