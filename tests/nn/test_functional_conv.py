@@ -250,6 +250,35 @@ def test_batch_norm_running_stats_updated_in_place_like_torch() -> None:
     np.testing.assert_allclose(evaluated.numpy(), expected.numpy(), rtol=1e-10)
 
 
+@pytest.mark.parametrize("function", ["batch_norm", "instance_norm"])
+@pytest.mark.parametrize("argument", ["running_mean", "running_var"])
+@pytest.mark.parametrize("use_input_stats", [True, False])
+def test_norms_refuse_running_statistics_that_require_grad_as_torch(
+    function: str, argument: str, use_input_stats: bool
+) -> None:
+    x = np.random.default_rng(2).standard_normal((2, 3, 4))
+
+    def call(module: Any, grad: bool) -> Any:
+        f64 = module.float64
+        stats = {
+            "running_mean": module.zeros(3, dtype=f64),
+            "running_var": module.ones(3, dtype=f64),
+        }
+        stats[argument].requires_grad_(True)
+        mode = "training" if function == "batch_norm" else "use_input_stats"
+        f = getattr(F(stats[argument]), function)
+        with module.set_grad_enabled(grad):
+            return f(module.tensor(x), **stats, **{mode: use_input_stats})
+
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch, True)
+    with pytest.raises(RuntimeError, match=f"argument '{argument}'") as mine:
+        call(ag, True)
+    assert str(mine.value).startswith(str(theirs.value))
+    # no gradient is recorded under no_grad, so both run (and agree)
+    np.testing.assert_allclose(call(ag, False).numpy(), call(torch, False).numpy(), rtol=1e-12)
+
+
 def test_max_pool_indices_and_ties_match_torch() -> None:
     x = np.array([[[[1.0, 1.0, 0.0], [1.0, 0.5, 2.0], [2.0, 2.0, -1.0]]]])
     for kwargs in ({"kernel_size": 2, "stride": 1}, {"kernel_size": 2, "padding": 1}):

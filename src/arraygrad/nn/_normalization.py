@@ -165,15 +165,7 @@ def batch_norm(
     channels = input.shape[1]
     stat_shape = (1, channels) + (1,) * (input.ndim - 2)
     _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
-    if is_grad_enabled():
-        # The running statistics are state, not inputs: no gradient flows to them, so PyTorch
-        # refuses one that asks for it (a Parameter assigned over a BatchNorm's buffer).
-        for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
-            if stat is not None and stat.requires_grad:
-                raise RuntimeError(
-                    f"The function 'native_batch_norm' is not differentiable with respect to "
-                    f"argument '{name}'. This input cannot have requires_grad True."
-                )
+    _refuse_differentiable_statistics(running_mean, running_var)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         count = input.numel() // channels if channels else 0
@@ -272,6 +264,25 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return _reduction.sum(parts[0] * parts[1], axis)
 
 
+def _refuse_differentiable_statistics(
+    running_mean: Tensor | None, running_var: Tensor | None
+) -> None:
+    """PyTorch's error for running statistics that require grad, while grad mode is on.
+
+    The running statistics are state, not inputs: no gradient flows to them, so PyTorch
+    refuses one that asks for it (a Parameter assigned over a BatchNorm's buffer).
+    """
+    if not is_grad_enabled():
+        return
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and stat.requires_grad:
+            raise RuntimeError(
+                f"The function 'native_batch_norm' is not differentiable with respect to "
+                f"argument '{name}'. This input cannot have requires_grad True. Fix: pass "
+                f"running statistics that do not require grad (buffers, or .detach())."
+            )
+
+
 def instance_norm(
     input: Tensor,
     running_mean: Tensor | None = None,
@@ -307,6 +318,8 @@ def instance_norm(
         )
     batch, channels = shape[0], shape[1]
     _check_per_channel("instance_norm", input, running_mean, running_var, weight, bias)
+    # checked here: the per-example copies below are detached
+    _refuse_differentiable_statistics(running_mean, running_var)
 
     def per_example(tensor: Tensor | None) -> Tensor | None:
         return None if tensor is None else _shape.repeat(tensor, batch)
