@@ -257,7 +257,10 @@ def test_batchnorm_refuses_running_statistics_that_require_grad(stat: str, train
         return refused, np.round(out.numpy(), 5).tolist()
 
     mine, theirs = run(ag), run(torch)
-    assert mine == theirs
+    assert mine[1] == theirs[1]
+    assert (mine[0] is None) == (theirs[0] is None)
+    if theirs[0] is not None:  # arraygrad's message goes on to name the fix
+        assert mine[0].startswith(theirs[0]) and "Fix:" in mine[0]
 
 
 def test_same_padding_with_a_shorter_dilation_pads_as_torch_in_every_padding_mode() -> None:
