@@ -363,3 +363,77 @@ def test_sizes_are_integers_as_in_torch(name: str) -> None:
             return TypeError
 
     assert run(ag) == run(torch)
+
+
+# --- PyTorch's remaining predicates and aliases of dense tensors ------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["is_mps", "is_xpu", "is_ipu", "is_maia", "is_mtia", "is_vulkan", "is_xla", "is_mkldnn"]
+    + ["is_nested"],
+)
+def test_other_backend_predicates_are_false_as_torch(name: str) -> None:
+    assert getattr(ag.ones(2), name) is getattr(torch.ones(2), name) is False
+
+
+def test_dense_tensor_layout_methods_as_torch() -> None:
+    for shape in [(), (2,), (2, 3)]:
+        a, t = ag.zeros(shape), torch.zeros(shape)
+        assert (a.dense_dim(), a.sparse_dim()) == (t.dense_dim(), t.sparse_dim())
+        assert a.is_distributed() is t.is_distributed() is False
+        assert a.to_dense() is a and t.to_dense() is t
+        assert a.const_data_ptr() == a.data_ptr()
+    w = ag.ones(2, requires_grad=True)
+    assert w.to_dense(ag.float64).grad_fn is not None
+
+
+def test_removed_linear_algebra_methods_raise_as_torch() -> None:
+    for name in ["eig", "symeig", "lstsq", "solve"]:
+        with pytest.raises(RuntimeError) as want:
+            getattr(torch.eye(2), name)(torch.eye(2))
+        with pytest.raises(RuntimeError) as got:
+            getattr(ag.eye(2), name)(ag.eye(2))
+        # arraygrad's eig text goes on to say what to use without complex dtypes
+        assert str(got.value).startswith(str(want.value).replace("torch", "arraygrad"))
+        assert name != "eig" or "arraygrad.linalg.eigvalsh or eigh" in str(got.value)
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'other'"):
+        ag.eye(2).lstsq()
+
+
+def test_as_subclass_aliases_with_history_as_torch() -> None:
+    class Mine(ag.Tensor):
+        pass
+
+    w = ag.ones(2, requires_grad=True)
+    m = w.as_subclass(Mine)
+    assert type(m) is Mine and m.grad_fn.name() == "AliasBackward0" and not m.is_leaf
+    assert m.data_ptr() == w.data_ptr()
+    (m.as_subclass(ag.Tensor) * 3).sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(TypeError, match="does not inherit from Tensor"):
+        w.as_subclass(int)
+    with pytest.raises(TypeError, match="does not inherit from Tensor"):
+        torch.ones(1).as_subclass(int)
+
+
+def test_conj_physical_in_place_as_torch() -> None:
+    for lib in (ag, torch):
+        x = lib.ones(2)
+        assert x.conj_physical_() is x and x._version == 1
+        u = lib.ones(2, requires_grad=True) * 1
+        assert u.conj_physical_().grad_fn.name() == "ConjPhysicalBackward1"
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            lib.ones(2, requires_grad=True).conj_physical_()
+
+
+def test_module_load_as_torch() -> None:
+    for lib in (ag, torch):
+        s, o = lib.zeros(2), lib.ones(2)
+        out = s.module_load(o)
+        assert out is not s and out is not o and s.tolist() == [1.0, 1.0]
+        s2 = lib.zeros(2)
+        out = s2.module_load(o, assign=True)
+        assert out is not o and out.data_ptr() == o.data_ptr() and s2.tolist() == [0.0, 0.0]
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            lib.nn.Parameter(lib.zeros(2)).module_load(o)

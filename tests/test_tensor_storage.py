@@ -154,3 +154,193 @@ def test_output_nr() -> None:
         assert y.unbind()[3][None].output_nr == 0
         assert [p.output_nr for p in lib.unsafe_split(y, 4)] == [0, 1]
         assert lib.arange(6.0).split(2)[1].output_nr == 0
+
+
+# --- storages --------------------------------------------------------------------------------
+
+
+def test_untyped_storage_is_the_memory_as_bytes_as_torch() -> None:
+    a, t = ag.arange(6.0), torch.arange(6.0)
+    s, ts = a.untyped_storage(), t.untyped_storage()
+    assert (s.nbytes(), s.size(), len(s), s.element_size()) == (
+        ts.nbytes(),
+        ts.size(),
+        len(ts),
+        ts.element_size(),
+    )
+    assert s.tolist() == ts.tolist()
+    assert str(s.device) == str(ts.device) == "cpu"
+    assert s.data_ptr() == a.data_ptr()
+    # one storage for views: the sharing test code writes
+    assert a.view(2, 3).untyped_storage().data_ptr() == s.data_ptr()
+    assert a[2:].untyped_storage() is s and a[2:].untyped_storage().nbytes() == 24
+    assert a.clone().untyped_storage().data_ptr() != s.data_ptr()
+    assert ag.is_storage(s) and not ag.is_storage(a)
+    assert not hasattr(s, "dtype") and not hasattr(ts, "dtype")
+
+
+def test_typed_storage_warns_and_sees_elements_as_torch() -> None:
+    a, t = ag.arange(6.0)[1:], torch.arange(6.0)[1:]
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        s = a.storage()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ts = t.storage()
+        assert t.storage_type().__name__ == "FloatStorage"
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        assert a.storage_type() is ag.FloatStorage
+    assert (s.size(), s.nbytes(), s.element_size(), s.tolist()) == (
+        ts.size(),
+        ts.nbytes(),
+        ts.element_size(),
+        ts.tolist(),
+    )
+    assert s.dtype is ag.float32 and s[1] == ts[1] == 1.0
+    assert s.untyped() is a.untyped_storage()
+    s[0] = 10.0
+    assert a._base[0].item() == 10.0
+    assert ag.is_storage(s)
+
+
+def test_set_to_a_tensor_shares_memory_both_ways() -> None:
+    for lib in (ag, torch):
+        a = lib.arange(6.0)
+        t = lib.zeros(2)
+        assert t.set_(a) is t
+        assert t._version == 1 and a._version == 0
+        a[0] = 100.0
+        t[1] = 7.0
+        assert t.tolist() == a.tolist() == [100.0, 7.0, 2.0, 3.0, 4.0, 5.0]
+        assert t.is_set_to(a) and a.is_set_to(t) and a.is_set_to(a[:])
+        assert not a.is_set_to(a.view(2, 3)) and not a.is_set_to(a.clone())
+        assert t.untyped_storage().data_ptr() == a.untyped_storage().data_ptr()
+
+
+@pytest.mark.parametrize(
+    ("dtype", "args"),
+    [
+        ("float32", (1, (2, 2), (2, 1))),
+        ("float32", (0, (2, 3))),
+        ("float32", (2, (2, 2), (1, 2))),
+        ("int32", (0, (6,))),
+        ("int8", (3, (2,))),
+        ("int16", (1, (2,))),
+    ],
+)
+def test_set_to_a_storage_views_it_as_torch(dtype: str, args: tuple) -> None:
+    a, t = ag.arange(6.0), torch.arange(6.0)
+    got = ag.zeros(1, dtype=getattr(ag, dtype)).set_(a.untyped_storage(), *args)
+    want = torch.zeros(1, dtype=getattr(torch, dtype)).set_(t.untyped_storage(), *args)
+    assert got.tolist() == want.tolist()
+    assert got.stride() == want.stride() and got.storage_offset() == want.storage_offset()
+    a[2] = -1.0  # a write through the storage's other tensor shows
+    t[2] = -1.0
+    assert got.tolist() == want.tolist()
+
+
+def test_set_forms_and_errors_as_torch() -> None:
+    for lib in (ag, torch):
+        a = lib.arange(6.0)
+        whole = lib.zeros(1).set_(a.untyped_storage())
+        assert whole.tolist() == a.tolist()
+        empty = lib.ones(3).set_()
+        assert empty.shape == (0,) and empty.untyped_storage().nbytes() == 0
+        assert empty.dtype == lib.float32
+        with pytest.raises(RuntimeError, match="Could not set tensor of type float to a tensor"):
+            lib.zeros(1, dtype=lib.int32).set_(a)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            lib.zeros(1, requires_grad=True).set_(a)
+        with pytest.raises(TypeError, match="invalid combination of arguments"):
+            lib.zeros(1).set_(3)
+        with pytest.raises(TypeError, match="invalid combination of arguments"):
+            lib.zeros(1).set_(a.untyped_storage(), 2)
+        with pytest.raises(RuntimeError, match=r"unequal size length \(1\) and stride length"):
+            lib.zeros(1).set_(a.untyped_storage(), 0, (2,), (1, 1))
+        with pytest.raises(RuntimeError, match="invalid storage offset -1"):
+            lib.zeros(1).set_(a.untyped_storage(), -1, (2,))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            typed = a.storage()
+        with pytest.raises(RuntimeError, match="Expected a Storage of type int or an Untyped"):
+            lib.zeros(1, dtype=lib.int32).set_(typed)
+        p = lib.zeros(1, requires_grad=True)
+        with lib.no_grad():
+            p.set_(a)  # swapping a parameter's memory
+        assert p.is_leaf and p.requires_grad and p.tolist() == a.tolist()
+
+
+def test_set_records_a_history_without_derivative_as_torch() -> None:
+    for lib in (ag, torch):
+        w = lib.ones(3, requires_grad=True)
+        t = lib.zeros(3)
+        t.set_(w * 2)
+        assert t.requires_grad and t.grad_fn.name().endswith("NotImplemented")
+        with pytest.raises(RuntimeError, match="derivative for set_ is not implemented"):
+            (t * 3).sum().backward()
+
+
+def test_set_leaves_old_views_on_the_old_memory() -> None:
+    for lib in (ag, torch):
+        b = lib.arange(4.0)
+        v = b[1:3]
+        b.set_(lib.tensor([9.0, 9.0]))
+        v.fill_(-1.0)
+        assert b.tolist() == [9.0, 9.0] and v.tolist() == [-1.0, -1.0]
+        base = lib.arange(6.0)
+        view = base[1:3]
+        view.set_(lib.tensor([5.0, 5.0]))
+        view.fill_(0.0)
+        assert base.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_storage_resize_frees_and_reallocates_tensors_memory_as_torch() -> None:
+    for lib in (ag, torch):
+        t = lib.arange(6.0)
+        v = t[2:]
+        s = t.untyped_storage()
+        s.resize_(0)  # FSDP's free
+        assert (s.nbytes(), t.untyped_storage().nbytes(), v.untyped_storage().nbytes()) == (0,) * 3
+        assert t.shape == (6,) and s.data_ptr() == 0
+        s.resize_(24)
+        assert t.data_ptr() == s.data_ptr() and v.data_ptr() - t.data_ptr() == 8
+        t.copy_(lib.arange(6.0) * 10)
+        assert v.tolist() == [20.0, 30.0, 40.0, 50.0]
+        s.resize_(40)  # grows, keeping the bytes
+        assert t.tolist() == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0] and len(s) == 40
+        s.resize_(8)  # keeps the first bytes (t, too long for them now, must not be read)
+        assert s.tolist() == list(lib.tensor([0.0, 10.0]).numpy().tobytes())
+
+
+def test_storage_offset_of_a_tensor_set_into_memory() -> None:
+    a = ag.arange(6.0)
+    t = ag.zeros(1).set_(a.untyped_storage(), 2, (3,))
+    assert t.storage_offset() == 2
+    assert t.as_strided((2,), (1,)).tolist() == [2.0, 3.0]  # as_strided starts at its offset
+
+
+def test_pin_memory_without_accelerator_as_torch() -> None:
+    for lib in (ag, torch):
+        t = lib.ones(2)
+        assert t.is_pinned() is False
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is"):
+            t.pin_memory()
+        with pytest.raises(RuntimeError, match="unknown parameter type"):
+            t.record_stream(None)
+    with pytest.warns(UserWarning, match="no accelerator is found"):
+        batches = list(ag.utils.data.DataLoader(list(range(4)), batch_size=2, pin_memory=True))
+    assert [b.tolist() for b in batches] == [[0, 1], [2, 3]]
+
+
+def test_deprecated_out_of_place_resizes_as_torch() -> None:
+    for lib in (ag, torch):
+        w = lib.arange(4.0, requires_grad=True)
+        with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+            r = w.resize(2, 2)
+        assert r.grad_fn.name() == "ResizeBackward"
+        (r * lib.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+        assert w.grad.tolist() == [1.0, 2.0, 3.0, 4.0]
+        with pytest.warns(UserWarning, match="non-inplace resize_as is deprecated"):
+            r = lib.arange(6.0).view(2, 3).t().resize_as(lib.zeros(6))
+        assert r.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+        with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="requested resize to 3"):
+            lib.ones(2).resize(3)

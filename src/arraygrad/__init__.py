@@ -63,6 +63,7 @@ from arraygrad import (
     _sorting,
     _special_functions,
     _statistics,
+    _storage,
     _tensor_types,
     _triangular,
     _unary,
@@ -158,6 +159,7 @@ from arraygrad._softmax import *  # noqa: F403
 from arraygrad._sorting import *  # noqa: F403
 from arraygrad._special_functions import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
+from arraygrad._storage import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
 from arraygrad._tensor_types import *  # noqa: F403
 from arraygrad._triangular import *  # noqa: F403
@@ -278,6 +280,7 @@ __all__ = [
     "nan",
     "newaxis",
     *_tensor_types.__all__,
+    *_storage.__all__,
     *_creation.__all__,
     *_linalg.__all__,
     *_linalg_extra.__all__,

@@ -20,6 +20,7 @@ from arraygrad._dtype import dtype
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor_aliases import TensorAliasMethods
 from arraygrad._tensor_analysis import TensorAnalysisMethods
+from arraygrad._tensor_compat import TensorCompatMethods
 from arraygrad._tensor_conversion import TensorConversionMethods
 from arraygrad._tensor_creation import TensorCreationMethods
 from arraygrad._tensor_elementwise import TensorElementwiseMethods
@@ -70,6 +71,7 @@ class Tensor(
     TensorAliasMethods,
     TensorConversionMethods,
     TensorStorageMethods,
+    TensorCompatMethods,
 ):
     """An n-dimensional array that can record the operations applied to it.
 

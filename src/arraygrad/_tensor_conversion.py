@@ -28,6 +28,8 @@ _NOT_PICKLED = frozenset(
         "_post_accumulate_hooks",
         "_version_counter",
         "_base",
+        "_hollow",
+        "_set_storage",
         "_view_steps",
         "_view_no_grad",
         "_view_detached",

@@ -180,6 +180,10 @@ class TensorCreationMethods:
         """False: arraygrad has no meta (data-less) tensors."""
         return False
 
+    def const_data_ptr(self) -> builtins.int:
+        """:meth:`data_ptr`, for reading only (a distinction of PyTorch's C++ API)."""
+        return self.data_ptr()
+
     def data_ptr(self) -> builtins.int:
         """The memory address of the first element (0 for an empty tensor): equal for views
         that start at the same element. On array libraries that do not tell addresses, an id
@@ -224,10 +228,11 @@ class TensorCreationMethods:
         return strides[_ag._dims.normalize_dim(dim, self.ndim)] if self.ndim else 1
 
     def storage_offset(self) -> builtins.int:
-        """Where this view starts in the memory of the tensor it views, in elements."""
-        if self._base is None:
-            return 0
-        return _ag._backend.element_offset(self._data)
+        """Where this tensor starts in its storage, in elements: a view's offset in its
+        base's memory, a tensor's offset given to :meth:`set_`."""
+        if self._base is None and "_set_storage" not in self.__dict__:
+            return 0  # (arrays from elsewhere may start inside memory: PyTorch's would not)
+        return _ag._storage.place_of(self)[0]
 
     def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
         """Whether the elements lie in C order with no gaps (sizes of 1 and 0 excepted)."""

@@ -545,3 +545,32 @@ def _inverse(shape: tuple[int, ...], steps: Steps) -> Steps:
                 "views of the tensor, or use as_strided (a new view)."
             )
     return tuple(part for step in reversed(undo) for part in step)
+
+
+def release(tensor: Tensor) -> None:
+    """``tensor`` is about to view other memory (``set_``): it stops being a view of its root,
+    and its own live views, which keep the old memory as in PyTorch, become views of a
+    stand-in that holds that memory and ``tensor``'s history until now."""
+    attrs = tensor.__dict__
+    root = attrs.get("_base")
+    if root is not None:
+        tensor._node  # noqa: B018 - a stale history is rebuilt (from the root) before leaving
+        views = root.__dict__.get("_views")
+        if views:
+            with _lock:
+                fresh = sum(1 for ref in views[: views.fresh] if ref() is not tensor)
+                views[:] = [ref for ref in views if ref() is not tensor]
+                views.fresh = fresh
+        for name in ("_base", "_view_steps", "_view_no_grad", "_view_multi", "_view_detached"):
+            attrs.pop(name, None)
+        return
+    views = _live_views(tensor)
+    if not views:
+        attrs.pop("_views", None)
+        return
+    stand_in = Tensor._wrap(tensor._data, tensor._rg)
+    stand_in._node = tensor._node
+    stand_in._version_counter = tensor._version_counter
+    stand_in.__dict__["_views"] = attrs.pop("_views")
+    for view in views:
+        view.__dict__["_base"] = stand_in

@@ -32,6 +32,7 @@ from arraygrad._backend import (
     numpy_fast,
     random,
     spellings,
+    storage,
     writes,
 )
 
@@ -78,6 +79,17 @@ shares_memory = layout.shares_memory
 storage_numel = layout.storage_numel
 strided_positions = layout.strided_positions
 window_picks = layout.window_picks
+
+# Storages (the bytes of memory tensors view): part of this door, written in storage.py.
+byte_count = storage.byte_count
+byte_list = storage.byte_list
+bytes_of = storage.bytes_of
+new_bytes = storage.new_bytes
+owner_of = storage.owner_of
+placeholder = storage.placeholder
+reinterpret = storage.reinterpret
+to_bytes = storage.to_bytes
+typed_view = storage.typed_view
 
 # Writing into existing arrays (in place, in slabs): part of this door, written in writes.py.
 SLAB = writes.SLAB

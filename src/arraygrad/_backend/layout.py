@@ -70,14 +70,17 @@ def storage_numel(array: Any) -> int:
     if array.__class__ is not np.ndarray:
         return int(math.prod(array.shape))
     owner = _memory_owner(array)
+    # Counted in ``array``'s elements: an owner of another dtype (memory a tensor was set_ to,
+    # kept as bytes) holds its bytes over ``array``'s itemsize of them.
     if owner.flags.c_contiguous or owner.flags.f_contiguous:
-        return int(owner.size)
+        return int(owner.nbytes // array.itemsize)
     # An owner that is itself a strided window of memory numpy does not show: the elements
     # from its first to its last are the memory known to be there.
     if not owner.size:
         return 0
     pairs = zip(owner.shape, owner.strides, strict=True)
-    return 1 + sum((n - 1) * (s // owner.itemsize) for n, s in pairs)
+    count = 1 + sum((n - 1) * (s // owner.itemsize) for n, s in pairs)
+    return int(count * owner.itemsize // array.itemsize)
 
 
 def strided_positions(shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> Any:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import collections.abc
 import copy
 import itertools
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from arraygrad import _backend, _dtype
+from arraygrad import _backend, _dtype, accelerator
 from arraygrad._tensor import Tensor
 from arraygrad.utils.data.dataset import IterableDataset, Subset, TensorDataset
 from arraygrad.utils.data.sampler import (
@@ -191,6 +192,7 @@ class DataLoader:
         self.dataset = dataset
         self.num_workers = num_workers
         self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.generator = generator
@@ -258,6 +260,14 @@ class DataLoader:
         return len(self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        if self.pin_memory and not accelerator.is_available():
+            # As PyTorch's loader: Tensor.pin_memory() would raise, so batches are not pinned.
+            warnings.warn(
+                "'pin_memory' argument is set as true but no accelerator is found, then device "
+                "pinned memory won't be used.",
+                UserWarning,
+                stacklevel=2,
+            )
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:

@@ -1,0 +1,185 @@
+"""Tensor methods of PyTorch's for what arraygrad's tensors are not: on other devices and
+layouts (``is_mps``, ``is_nested``, ``dense_dim``, ``to_dense``, ...), subclass conversion
+(``as_subclass``, ``module_load``), the in-place conjugate of real values, and the
+linear-algebra methods PyTorch removed in 1.9 (``eig``, ``symeig``, ``lstsq``, ``solve``),
+which raise naming their replacements.
+
+A mixin of :class:`arraygrad.Tensor`.
+
+>>> import arraygrad
+>>> arraygrad.ones(2).is_nested, arraygrad.ones(2, 3).dense_dim()
+(False, 2)
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, cast
+
+# The package itself, not its modules: the functions these methods call are imported after the
+# Tensor class (they build on it), so they are looked up at call time.
+import arraygrad as _ag
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
+
+
+class TensorCompatMethods:
+    """The methods above; mixed into :class:`arraygrad.Tensor`."""
+
+    __slots__ = ()
+
+    # Other backends and layouts PyTorch's tensors may be on: arraygrad's never are.
+    @property
+    def is_mps(self) -> builtins.bool:
+        """False: arraygrad has no Apple-GPU (MPS) tensors."""
+        return False
+
+    @property
+    def is_xpu(self) -> builtins.bool:
+        """False: arraygrad has no Intel-GPU (XPU) tensors."""
+        return False
+
+    @property
+    def is_ipu(self) -> builtins.bool:
+        """False: arraygrad has no Graphcore IPU tensors."""
+        return False
+
+    @property
+    def is_maia(self) -> builtins.bool:
+        """False: arraygrad has no MAIA tensors."""
+        return False
+
+    @property
+    def is_mtia(self) -> builtins.bool:
+        """False: arraygrad has no MTIA tensors."""
+        return False
+
+    @property
+    def is_vulkan(self) -> builtins.bool:
+        """False: arraygrad has no Vulkan tensors."""
+        return False
+
+    @property
+    def is_xla(self) -> builtins.bool:
+        """False: arraygrad has no XLA tensors."""
+        return False
+
+    @property
+    def is_mkldnn(self) -> builtins.bool:
+        """False: arraygrad has no MKL-DNN (oneDNN) layout."""
+        return False
+
+    @property
+    def is_nested(self) -> builtins.bool:
+        """False: arraygrad has no nested (ragged) tensors."""
+        return False
+
+    def is_distributed(self) -> builtins.bool:
+        """False (a method, as in PyTorch): no tensor is distributed."""
+        return False
+
+    def dense_dim(self) -> builtins.int:
+        """The number of dense dimensions: all of them, for a strided tensor."""
+        return cast("Tensor", self).ndim
+
+    def sparse_dim(self) -> builtins.int:
+        """The number of sparse dimensions: 0, for a strided tensor."""
+        return 0
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Tensor:
+        """A strided tensor of these values: this tensor itself (it is one), or converted to
+        ``dtype`` (in the graph)."""
+        tensor = cast("Tensor", self)
+        return tensor if dtype is None or dtype is tensor.dtype else tensor.to(dtype)
+
+    # Removed from PyTorch in 1.9: calling them raises its RuntimeError naming the replacement.
+    def eig(self, eigenvectors: builtins.bool = False) -> Any:
+        """Removed (PyTorch 1.9): raises, naming ``linalg.eig`` (which needs complex dtypes,
+        so arraygrad lacks it) and :func:`arraygrad.linalg.eigh`."""
+        raise RuntimeError(_EIG_REMOVED)
+
+    def symeig(self, eigenvectors: builtins.bool = False, upper: builtins.bool = True) -> Any:
+        """Removed (PyTorch 1.9): raises, naming :func:`arraygrad.linalg.eigh`."""
+        raise RuntimeError(_SYMEIG_REMOVED)
+
+    def lstsq(self, other: Any) -> Any:
+        """Removed (PyTorch 1.9): raises, naming :func:`arraygrad.linalg.lstsq`."""
+        raise RuntimeError(_LSTSQ_REMOVED)
+
+    def solve(self, other: Any) -> Any:
+        """Removed (PyTorch 1.9): raises, naming :func:`arraygrad.linalg.solve`."""
+        raise RuntimeError(_SOLVE_REMOVED)
+
+    def conj_physical_(self) -> Tensor:
+        """In place: the conjugate, which leaves a real tensor's values as they are; recorded
+        (``ConjPhysicalBackward1``) and counted as a write, as in PyTorch."""
+        return _ag._inplace.apply(cast("Tensor", self), _same_values)
+
+    def as_subclass(self, cls: type) -> Tensor:
+        """This tensor as an instance of ``cls``, a subclass of :class:`arraygrad.Tensor`: an
+        alias sharing its memory, with a history (``AliasBackward0``) that sends gradients
+        back to it where it requires grad."""
+        if not isinstance(cls, type) or not issubclass(cls, _ag.Tensor):
+            raise TypeError(
+                "Creating a Tensor subclass from a class that does not inherit from Tensor is "
+                f"not possible. Make sure your class inherits from Tensor. (Got {cls!r}.) Fix: "
+                "pass a subclass of arraygrad.Tensor."
+            )
+        tensor = cast("Tensor", self)
+        alias = _ag._primitive.labelled(tensor.view_as(tensor), "AliasBackward0")
+        alias.__class__ = cls
+        return alias
+
+    def module_load(self, other: Any, assign: builtins.bool = False) -> Tensor:
+        """How ``other`` (a state-dict value) becomes the tensor swapped in for this parameter or
+        buffer, as PyTorch's ``load_state_dict`` does under
+        ``torch.__future__.set_swap_module_params_on_conversion(True)``: ``other`` detached
+        with ``assign=True``, else this tensor's values copied from ``other``, detached (a new
+        tensor either way). Subclasses override it to convert ``other``. (arraygrad's
+        ``load_state_dict`` copies into the tensors rather than swapping them.)"""
+        if assign:
+            return cast("Tensor", other.detach())
+        return cast("Tensor", self.copy_(other)).detach()  # type: ignore[attr-defined]
+
+
+def _same_values(x: Tensor) -> Tensor:
+    """A real tensor's conjugate: its values, as a new recorded result (``conj_physical_``)."""
+    return _ag._primitive.labelled(_ag._math.clone(x), "ConjPhysicalBackward1")
+
+
+# PyTorch's texts for the linear-algebra methods it removed in 1.9, naming their replacements.
+_REMOVED = "This function was deprecated since version 1.9 and is now removed. "
+_EIG_REMOVED = (
+    _REMOVED + "`arraygrad.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` "
+    "rather than real tensors mimicking complex tensors.\n\nL, _ = arraygrad.eig(A) should be "
+    "replaced with:\nL_complex = arraygrad.linalg.eigvals(A)\n\nand\n\nL, V = "
+    "arraygrad.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = "
+    "arraygrad.linalg.eig(A)\n\n(arraygrad has no complex dtypes yet, so neither of those: for a "
+    "symmetric matrix use arraygrad.linalg.eigvalsh or eigh.)"
+)
+_SYMEIG_REMOVED = (
+    _REMOVED + "The default behavior has changed from using the upper triangular portion of the "
+    "matrix by default to using the lower triangular portion.\n\nL, _ = arraygrad.symeig(A, "
+    "upper=upper) should be replaced with:\nL = arraygrad.linalg.eigvalsh(A, UPLO='U' if upper "
+    "else 'L')\n\nand\n\nL, V = arraygrad.symeig(A, eigenvectors=True) should be replaced "
+    "with:\nL, V = arraygrad.linalg.eigh(A, UPLO='U' if upper else 'L')"
+)
+_LSTSQ_REMOVED = (
+    _REMOVED + "`arraygrad.lstsq` is deprecated in favor of `arraygrad.linalg.lstsq`.\n"
+    "`arraygrad.linalg.lstsq` has reversed arguments and does not return the QR decomposition "
+    "in the returned tuple (although it returns other information about the problem).\n\nTo "
+    "get the QR decomposition consider using `arraygrad.linalg.qr`.\n\nThe returned solution in "
+    "`arraygrad.lstsq` stored the residuals of the solution in the last m - n columns of the "
+    "returned value whenever m > n. In arraygrad.linalg.lstsq, the residuals are in the field "
+    "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = "
+    "arraygrad.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = "
+    "arraygrad.linalg.lstsq(A, B).solution"
+)
+_SOLVE_REMOVED = (
+    _REMOVED + "`arraygrad.solve` is deprecated in favor of `arraygrad.linalg.solve`. "
+    "`arraygrad.linalg.solve` has its arguments reversed and does not return the LU "
+    "factorization.\n\nTo get the LU factorization see `arraygrad.lu`, which can be used with "
+    "`arraygrad.lu_solve` or `arraygrad.lu_unpack`.\nX = arraygrad.solve(B, A).solution should "
+    "be replaced with:\nX = arraygrad.linalg.solve(A, B)"
+)
