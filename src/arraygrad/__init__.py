@@ -178,12 +178,21 @@ from arraygrad.func import vmap
 from arraygrad.serialization import load, save
 
 if TYPE_CHECKING:
-    from arraygrad import distributed, distributions, jit, optim, signal, testing, viz
+    from arraygrad import distributed, distributions, jit, optim, profiler, signal, testing, viz
 
 # Subpackages imported on first use (``arraygrad.optim`` runs the import the first time it is
 # read), as most programs use few of them: together they are about a tenth of
 # ``import arraygrad``'s own time, which issue 6 holds within 0.1 s of NumPy's.
-_ON_FIRST_USE = ("distributed", "distributions", "jit", "optim", "signal", "testing", "viz")
+_ON_FIRST_USE = (
+    "distributed",
+    "distributions",
+    "jit",
+    "optim",
+    "profiler",
+    "signal",
+    "testing",
+    "viz",
+)
 
 if not TYPE_CHECKING:  # mypy would otherwise type every misspelt ``arraygrad.name`` as Any
 
@@ -235,6 +244,7 @@ __all__ = [
     "cuda",
     "distributed",
     "distributions",
+    "profiler",
     "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled",
     "mps",

@@ -565,10 +565,12 @@ def _recording(tracer: Tracer) -> Iterator[None]:
     and ``_backend.xp`` its recording namespace)."""
     _backend.tracer = tracer
     _backend.xp = tracer.proxy
+    _primitive.note_compile_recording(True)
     try:
         yield
     finally:
         _backend.tracer = None
+        _primitive.note_compile_recording(False)
         _backend.xp = tracer.xp
         if _dtype._namespace is tracer.proxy:
             # dtype's tables, built during the trace, would keep the proxy, and through it

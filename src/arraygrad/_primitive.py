@@ -28,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from arraygrad import _backend, _view_history
+from arraygrad import _backend, _profiling, _view_history
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 
@@ -59,6 +59,26 @@ _modes_lock = threading.Lock()  # (+= and the flag's update are not atomic)
 saved_hooks_active = False
 # vmap_active or saved_hooks_active: the one flag a recorded op tests for both rare modes.
 rare_modes = False
+
+# Whether the ops' fast entry points (apply1, apply2) must hand calls on: arraygrad.compile
+# records (``_backend.tracer``, which it also sets to None inside each call it records) or the
+# profiler times ops. The one test those entry points make for both, while neither is on.
+detour = False
+_compile_recording = False
+
+
+def note_compile_recording(active: bool) -> None:
+    """arraygrad.compile's recording of a call began (True) or ended (False)."""
+    global _compile_recording
+    _compile_recording = active
+    update_detour()
+
+
+def update_detour() -> None:
+    """Recompute :data:`detour` (the profiler calls it as it starts and stops)."""
+    global detour
+    with _modes_lock:
+        detour = _compile_recording or _profiling.recorder is not None
 
 
 def set_saved_hooks_active(active: bool) -> None:
@@ -427,6 +447,8 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""
+        if detour and _profiling.times(self):
+            return _profiling.recorder.timed(self, self, args, params)
         if _backend.tracer is None:
             if len(args) == 2 and not params:
                 return self.apply2(args[0], args[1])
@@ -459,8 +481,11 @@ class Primitive:
 
     def apply2(self, x: Any, y: Any) -> Tensor:
         """``self(x, y)`` for a two-input primitive without parameters."""
-        if _backend.tracer is not None:
-            return self(x, y)
+        if detour:  # arraygrad.compile traces or the profiler times ops
+            if _profiling.times(self):
+                return _profiling.recorder.timed(self, self.apply2, (x, y), _NO_PARAMS)
+            if _backend.tracer is not None:
+                return self(x, y)
         if x.__class__ is Tensor or isinstance(x, Tensor):
             x_array = x._data
             x_edge = (x if x._node is None else x._node) if x._rg else None
@@ -488,8 +513,11 @@ class Primitive:
 
     def apply1(self, x: Tensor, params: dict[str, Any] = _NO_PARAMS) -> Tensor:
         """``self(x, **params)`` for a one-input primitive."""
-        if _backend.tracer is not None:
-            return self(x, **params)
+        if detour:  # arraygrad.compile traces or the profiler times ops
+            if _profiling.times(self):
+                return _profiling.recorder.timed(self, self.apply1, (x,), params)
+            if _backend.tracer is not None:
+                return self(x, **params)
         x_array = x._data
         edge = (x if x._node is None else x._node) if x._rg else None
         if params:

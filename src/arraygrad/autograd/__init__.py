@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
@@ -249,3 +249,18 @@ def grad(
         else:
             results.append(Tensor._wrap(_backend.ensure_array(value)))
     return tuple(results)
+
+
+if TYPE_CHECKING:
+    from arraygrad.autograd import profiler as profiler
+    from arraygrad.autograd import profiler_util as profiler_util
+
+if not TYPE_CHECKING:  # mypy would otherwise type every misspelt name here as object
+
+    def __getattr__(name: str) -> object:
+        # The profiler's modules are imported on first use: most programs never profile.
+        if name in ("profiler", "profiler_util"):
+            import importlib
+
+            return importlib.import_module(f"{__name__}.{name}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

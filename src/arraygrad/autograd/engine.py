@@ -17,7 +17,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _primitive
+from arraygrad import _backend, _primitive, _profiling
 from arraygrad._primitive import Node
 from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd import anomaly_mode
@@ -132,15 +132,20 @@ def run_backward(
     ``inputs`` when it is given). With ``accumulate=False`` nothing is written to ``.grad``;
     the gradients of ``inputs`` (leaves or not) are returned, keyed by ``id`` of the input.
     """
-    if not watching_passes():
-        return _backward(
-            outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, None
-        )
-    # Multi-grad hooks ask which of their tensors this pass reaches: it is registered.
-    with registered_pass() as this_pass:
-        return _backward(
-            outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, this_pass
-        )
+    try:  # (free in Python 3.11+ while nothing is raised)
+        if not watching_passes():
+            return _backward(
+                outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, None
+            )
+        # Multi-grad hooks ask which of their tensors this pass reaches: it is registered.
+        with registered_pass() as this_pass:
+            return _backward(
+                outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, this_pass
+            )
+    except BaseException:
+        if _profiling.recorder is not None:
+            _profiling.recorder.pass_failed()  # end the range of the node that raised
+        raise
 
 
 def _backward(
@@ -233,7 +238,11 @@ def _backward(
 
     # 2. Seed the gradient buffers with the output gradients.
     buffers: dict[Node, Any] = {}
-    ready: list[Node] = []
+    # While a profiler records, a queue that times each node from its pop on: asked here,
+    # once per pass, so that the loop below costs nothing more when none records.
+    recorder = _profiling.recorder
+    profiled = recorder is not None
+    ready: list[Node] = recorder.node_queue() if profiled else []
     if len(outputs) != len(grad_outputs):
         raise ValueError(f"{len(outputs)} outputs but {len(grad_outputs)} output gradients")
     for output, grad in zip(outputs, grad_outputs):  # noqa: B905 - lengths checked above
@@ -475,6 +484,8 @@ def _backward(
             if prim.reads_inputs:
                 node.inputs = node.arrays = None
             node.out = None
+    if profiled:
+        ready.close()  # type: ignore[attr-defined]
     # Leaves a hook was registered on during this pass (not counted) get theirs now.
     for leaf, total in hooked.values():
         deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
