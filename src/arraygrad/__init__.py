@@ -169,6 +169,17 @@ from arraygrad._view_copies import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
 from arraygrad.amp import autocast
+from arraygrad.amp.autocast_mode import (
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
 from arraygrad.autograd.anomaly_mode import (
     is_anomaly_check_nan_enabled,
     is_anomaly_enabled,
@@ -178,12 +189,24 @@ from arraygrad.func import vmap
 from arraygrad.serialization import load, save
 
 if TYPE_CHECKING:
-    from arraygrad import distributed, distributions, jit, optim, profiler, signal, testing, viz
+    from arraygrad import (
+        compiler,
+        distributed,
+        distributions,
+        jit,
+        optim,
+        profiler,
+        signal,
+        testing,
+        types,
+        viz,
+    )
 
 # Subpackages imported on first use (``arraygrad.optim`` runs the import the first time it is
 # read), as most programs use few of them: together they are about a tenth of
 # ``import arraygrad``'s own time, which issue 6 holds within 0.1 s of NumPy's.
 _ON_FIRST_USE = (
+    "compiler",
     "distributed",
     "distributions",
     "jit",
@@ -191,6 +214,7 @@ _ON_FIRST_USE = (
     "profiler",
     "signal",
     "testing",
+    "types",
     "viz",
 )
 
@@ -234,10 +258,20 @@ __all__ = [
     "optim",
     "save",
     "testing",
+    "types",
     "utils",
     "accelerator",
     "amp",
     "autocast",
+    "autocast_decrement_nesting",
+    "autocast_increment_nesting",
+    "clear_autocast_cache",
+    "get_autocast_dtype",
+    "is_autocast_cache_enabled",
+    "is_autocast_enabled",
+    "set_autocast_cache_enabled",
+    "set_autocast_dtype",
+    "set_autocast_enabled",
     "autograd",
     "backends",
     "cpu",
@@ -256,6 +290,7 @@ __all__ = [
     "vmap",
     "viz",
     "compile",
+    "compiler",
     "bool",
     "double",
     "dtype",

@@ -204,6 +204,11 @@ def _unreplayable_library() -> tuple[str, str]:
     )
 
 
+# Every compiled function alive, so that arraygrad.compiler.reset() can make each forget its
+# traces (PyTorch's compile caches are global; arraygrad's are per function).
+_COMPILED: weakref.WeakSet[CompiledFunction] = weakref.WeakSet()
+
+
 class CompiledFunction:
     """A function traced on its first call for each input signature and replayed afterwards."""
 
@@ -221,6 +226,12 @@ class CompiledFunction:
         self.fn = fn
         # compile(fn, fullgraph=True): what cannot be compiled raises instead of running eagerly
         self.fullgraph = fullgraph
+        self._forget_traces()
+        _COMPILED.add(self)
+
+    def _forget_traces(self) -> None:
+        """Start afresh, as before the first call: no program, no eager fallback, no count
+        (``arraygrad.compiler.reset()`` calls it on every compiled function)."""
         self.programs: dict[Any, list[Program]] = {}
         self.eager: dict[Any, str] = {}  # keys that fell back to eager, with the reason
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program

@@ -453,10 +453,10 @@ def replace_all_batch_norm_modules_(root: Any) -> Any:
     None, so that it normalises by the batch's statistics in training and evaluation alike
     (what :func:`vmap` over a batch norm needs). Instance norms are left alone. Returns
     ``root``."""
-    from arraygrad.nn.modules.normalization import _BatchNorm, _InstanceNorm
+    from arraygrad.nn.modules.normalization import _BatchNorm
 
     for module in root.modules():
-        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
+        if isinstance(module, _BatchNorm):  # instance norms are not _BatchNorms
             module.running_mean = None
             module.running_var = None
             module.num_batches_tracked = None

@@ -4,7 +4,7 @@ per-operation cast lists; see :mod:`arraygrad.amp.autocast_mode`)."""
 
 from __future__ import annotations
 
-from arraygrad.amp.autocast_mode import autocast
+from arraygrad.amp.autocast_mode import autocast, custom_bwd, custom_fwd, is_autocast_available
 from arraygrad.amp.grad_scaler import GradScaler
 
-__all__ = ["GradScaler", "autocast"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]

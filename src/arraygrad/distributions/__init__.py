@@ -11,6 +11,9 @@ entropies, argument validation and closed-form KL divergences.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from arraygrad.distributions import constraints, transforms
 
 # imported for its side effect: registering the low-rank normals' KL pairs
@@ -47,7 +50,7 @@ from arraygrad.distributions.mixture import MixtureSameFamily
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 from arraygrad.distributions.relaxed_bernoulli import RelaxedBernoulli
 from arraygrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
-from arraygrad.distributions.studentt import StudentT
+from arraygrad.distributions.studentT import StudentT
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
 from arraygrad.distributions.transformed_families import InverseGamma, Kumaraswamy, Pareto, Weibull
 from arraygrad.distributions.transforms import (
@@ -146,3 +149,44 @@ __all__ = [
     "transform_to",
     "transforms",
 ]
+
+# torch's per-family import paths (``torch.distributions.normal`` ...) and ``utils``: thin
+# modules, imported on first use so that ``import arraygrad`` does not load them
+_SUBMODULES = frozenset(
+    {
+        "bernoulli",
+        "beta",
+        "binomial",
+        "categorical",
+        "cauchy",
+        "chi2",
+        "dirichlet",
+        "exponential",
+        "geometric",
+        "gumbel",
+        "half_cauchy",
+        "half_normal",
+        "independent",
+        "inverse_gamma",
+        "kumaraswamy",
+        "laplace",
+        "log_normal",
+        "mixture_same_family",
+        "multinomial",
+        "multivariate_normal",
+        "negative_binomial",
+        "normal",
+        "one_hot_categorical",
+        "pareto",
+        "poisson",
+        "uniform",
+        "utils",
+        "weibull",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

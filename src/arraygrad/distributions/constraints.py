@@ -19,6 +19,7 @@ import arraygrad as ag
 
 __all__ = [
     "Constraint",
+    "MixtureSameFamilyConstraint",
     "boolean",
     "cat",
     "corr_cholesky",
@@ -28,12 +29,12 @@ __all__ = [
     "greater_than_eq",
     "half_open_interval",
     "independent",
-    "integer_greater_than",
     "integer_interval",
     "interval",
     "is_dependent",
     "less_than",
     "lower_cholesky",
+    "lower_triangular",
     "multinomial",
     "nonnegative",
     "nonnegative_integer",
@@ -41,10 +42,13 @@ __all__ = [
     "positive",
     "positive_definite",
     "positive_integer",
+    "positive_semidefinite",
     "real",
     "real_vector",
     "simplex",
+    "square",
     "stack",
+    "symmetric",
     "unit_interval",
 ]
 
@@ -219,15 +223,58 @@ class Multinomial(Constraint):
         return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
 
 
-class PositiveDefinite(Constraint):
-    """Symmetric matrices with a Cholesky factor."""
+class LowerTriangular(Constraint):
+    """Lower-triangular matrices: every entry above the diagonal is zero."""
 
     event_dim = 2
 
     def check(self, value: ag.Tensor) -> ag.Tensor:
-        symmetric = ((value - value.mT).abs() < 1e-6).all(-1).all(-1)
-        factorable = ag.linalg.cholesky_ex(value.detach()).info == 0
-        return symmetric & factorable
+        return (value.tril() == value).all(-1).all(-1)
+
+
+class Square(Constraint):
+    """Square matrices. A batch of non-square ones is rejected as a whole: the answer is
+    False for every matrix, as the shape is shared."""
+
+    event_dim = 2
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        batch = tuple(value.shape[:-2])
+        is_square = value.shape[-2] == value.shape[-1]
+        return ag.full(batch, is_square, dtype=ag.bool)
+
+
+class Symmetric(Square):
+    """Square matrices equal to their transpose, to ``isclose`` with ``atol=1e-6``."""
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        square = super().check(value)
+        if not bool(square.all()):
+            return square
+        return ag.isclose(value, value.mT, atol=1e-6).all(-1).all(-1)
+
+
+class PositiveSemidefinite(Symmetric):
+    """Symmetric matrices whose eigenvalues are all nonnegative."""
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        symmetric = super().check(value)
+        # as torch 2.13: when any matrix of the batch is not symmetric, the answer is the
+        # symmetry check alone (its eigenvalues would be meaningless)
+        if not bool(symmetric.all()):
+            return symmetric
+        return (ag.linalg.eigvalsh(value.detach()) >= 0).all(-1)
+
+
+class PositiveDefinite(Symmetric):
+    """Symmetric matrices with a Cholesky factor."""
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        symmetric = super().check(value)
+        # the symmetry check alone when it fails anywhere in the batch, as torch 2.13
+        if not bool(symmetric.all()):
+            return symmetric
+        return ag.linalg.cholesky_ex(value.detach()).info == 0
 
 
 class LowerCholesky(Constraint):
@@ -236,7 +283,7 @@ class LowerCholesky(Constraint):
     event_dim = 2
 
     def check(self, value: ag.Tensor) -> ag.Tensor:
-        lower = (value.tril() == value).all(-1).all(-1)
+        lower = LowerTriangular().check(value)
         return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
@@ -363,6 +410,35 @@ class IndependentConstraint(Constraint):
         return f"{type(self).__name__}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
+class MixtureSameFamilyConstraint(Constraint):
+    """The support of a mixture: that of its components, checked on ``value`` as if drawn
+    from each component (every component shares one support)."""
+
+    def __init__(self, base_constraint: Constraint) -> None:
+        if not isinstance(base_constraint, Constraint):
+            raise AssertionError(
+                f"base_constraint must be a Constraint, got {type(base_constraint).__name__}"
+            )
+        self.base_constraint = base_constraint
+
+    @property  # type: ignore[override]
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property  # type: ignore[override]
+    def event_dim(self) -> int:  # type: ignore[override]
+        return self.base_constraint.event_dim
+
+    def check(self, value: ag.Tensor) -> ag.Tensor:
+        # a component dimension before the event's, checked and reduced again: the value is
+        # valid when it is valid for the (one, shared) component support
+        per_component = value.unsqueeze(-1 - self.event_dim)
+        return self.base_constraint.check(per_component).all(-1)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_constraint!r})"
+
+
 dependent = Dependent()
 real = Real()
 real_vector = IndependentConstraint(real, 1)
@@ -375,7 +451,11 @@ boolean = Boolean()
 simplex = Simplex()
 one_hot = OneHot()
 positive_definite = PositiveDefinite()
+lower_triangular = LowerTriangular()
 lower_cholesky = LowerCholesky()
+square = Square()
+symmetric = Symmetric()
+positive_semidefinite = PositiveSemidefinite()
 corr_cholesky = CorrCholesky()
 greater_than = GreaterThan
 greater_than_eq = GreaterThanEq

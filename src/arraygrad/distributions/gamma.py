@@ -25,7 +25,9 @@ from arraygrad.distributions import constraints
 from arraygrad.distributions.distribution import Distribution, broadcast_params
 from arraygrad.distributions.exp_family import ExponentialFamily
 
-__all__ = ["Beta", "Chi2", "Dirichlet", "Gamma"]
+# torch's module of this name exposes Gamma alone; Beta, Chi2 and Dirichlet have their own
+# import paths (beta, chi2, dirichlet)
+__all__ = ["Gamma"]
 
 # relative step of the five-point difference of the incomplete gamma function in ``a``: small
 # enough that its O(h^4) truncation error is ~1e-12, large enough that rounding (~1e-16 / h)

@@ -20,27 +20,6 @@ from arraygrad.distributions.distribution import Distribution, as_size
 __all__ = ["MixtureSameFamily"]
 
 
-class MixtureSameFamilyConstraint(constraints.Constraint):
-    """The support of a mixture: that of its components (every component shares it)."""
-
-    def __init__(self, base_constraint: constraints.Constraint) -> None:
-        self.base_constraint = base_constraint
-
-    @property  # type: ignore[override]
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return self.base_constraint.is_discrete
-
-    @property  # type: ignore[override]
-    def event_dim(self) -> int:  # type: ignore[override]
-        return self.base_constraint.event_dim
-
-    def check(self, value: ag.Tensor) -> ag.Tensor:
-        return self.base_constraint.check(value)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.base_constraint!r})"
-
-
 class MixtureSameFamily(Distribution):
     """A mixture of ``K`` components: ``component_distribution`` has batch shape
     ``batch_shape + (K,)`` and ``mixture_distribution``, a Categorical over the ``K``
@@ -110,7 +89,7 @@ class MixtureSameFamily(Distribution):
 
     @constraints.dependent_property
     def support(self) -> constraints.Constraint:
-        return MixtureSameFamilyConstraint(self._component_distribution.support)
+        return constraints.MixtureSameFamilyConstraint(self._component_distribution.support)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         shape = tuple(as_size(batch_shape))

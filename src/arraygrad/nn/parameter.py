@@ -18,7 +18,14 @@ from arraygrad import _device
 from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 
-__all__ = ["Buffer", "Parameter", "UninitializedBuffer", "UninitializedParameter"]
+__all__ = [
+    "Buffer",
+    "Parameter",
+    "UninitializedBuffer",
+    "UninitializedParameter",
+    "UninitializedTensorMixin",
+    "is_lazy",
+]
 
 
 class Parameter(Tensor):
@@ -110,8 +117,8 @@ def _rebuild_parameter(data: Tensor, requires_grad: bool) -> Parameter:
     return Parameter(data, requires_grad)
 
 
-class _Uninitialized:
-    """What the uninitialized parameter and buffer share (PyTorch's ``UninitializedTensorMixin``):
+class UninitializedTensorMixin:
+    """What the uninitialized parameter and buffer share (PyTorch's name for it):
     no shape until :meth:`materialize` turns them into ``cls_to_become`` in place."""
 
     __slots__ = ()
@@ -139,7 +146,13 @@ class _Uninitialized:
         return f"<{type(self).__name__}>"
 
 
-class UninitializedParameter(_Uninitialized, Parameter):
+def is_lazy(param: Any) -> bool:
+    """Whether ``param`` is an uninitialized parameter or buffer, whose shape a lazy module
+    has yet to infer."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
     """A parameter whose shape is not known yet (PyTorch's): a lazy module makes it a
     :class:`Parameter` of the right shape, with :meth:`materialize`, on its first call.
 
@@ -172,7 +185,7 @@ class UninitializedParameter(_Uninitialized, Parameter):
         return (UninitializedParameter, (self.requires_grad, None, self.dtype))
 
 
-class UninitializedBuffer(_Uninitialized, Tensor):
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     """A buffer whose shape is not known yet (lazy normalisation layers' running statistics):
     :meth:`materialize` makes it a plain tensor of the right shape.
 

@@ -31,7 +31,7 @@ from arraygrad import _backend, _dtype
 from arraygrad._creation import tensor
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.module import Module
-from arraygrad.nn.modules.normalization import _BatchNorm, _InstanceNorm
+from arraygrad.nn.modules.normalization import _BatchNorm
 from arraygrad.optim._lr_base import LRScheduler, per_group
 from arraygrad.optim.optimizer import Optimizer
 
@@ -245,8 +245,8 @@ def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:
     """
     momenta: dict[Module, Any] = {}
     for module in model.modules():
-        # arraygrad's instance norms derive from _BatchNorm; PyTorch's do not, and keep theirs
-        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
+        # instance norms are not _BatchNorms (as in PyTorch), and keep their statistics
+        if isinstance(module, _BatchNorm):
             module.reset_running_stats()
             momenta[module] = module.momentum
     if not momenta:

@@ -5,7 +5,39 @@
 
 from __future__ import annotations
 
+import weakref
+
+from arraygrad._tensor import Tensor
 from arraygrad.utils import _pytree as _pytree
 from arraygrad.utils import checkpoint, data, dlpack, hooks
 
-__all__ = ["checkpoint", "data", "dlpack", "hooks"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks", "swap_tensors"]
+
+# what a tensor is made of besides its attribute dict: its array, its graph node and its
+# requires_grad flag (Tensor's slots)
+_TENSOR_SLOTS = ("_data", "_node", "_rg")
+
+
+def swap_tensors(t1: Tensor, t2: Tensor) -> None:
+    """Swap everything about two tensors in place: values, shape, dtype, autograd state, class
+    (a Parameter and a plain tensor trade) and Python attributes, so that every reference to
+    ``t1`` now sees what ``t2`` was, and the reverse. As in PyTorch, a tensor that something
+    refers to weakly cannot be swapped (RuntimeError): the weak reference would change meaning.
+
+    >>> import arraygrad
+    >>> a, b = arraygrad.ones(2), arraygrad.zeros(3)
+    >>> swap_tensors(a, b)
+    >>> a, b
+    (tensor([0., 0., 0.]), tensor([1., 1.]))
+    """
+    for name, tensor in (("t1", t1), ("t2", t2)):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"swap_tensors(): {name} must be a Tensor, not {type(tensor).__name__}")
+        if weakref.getweakrefcount(tensor):
+            raise RuntimeError(f"Cannot swap {name} because it has weakref associated with it")
+    t1.__class__, t2.__class__ = t2.__class__, t1.__class__
+    t1.__dict__, t2.__dict__ = t2.__dict__, t1.__dict__
+    for slot in _TENSOR_SLOTS:
+        first, second = getattr(t1, slot), getattr(t2, slot)
+        setattr(t1, slot, second)
+        setattr(t2, slot, first)

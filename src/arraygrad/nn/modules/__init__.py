@@ -1,5 +1,8 @@
 """The layers of ``arraygrad.nn``: one file per family, as in PyTorch."""
 
+from arraygrad.nn.modules import batchnorm as batchnorm
+from arraygrad.nn.modules import instancenorm as instancenorm
+from arraygrad.nn.modules import utils as utils
 from arraygrad.nn.modules.activation import (
     CELU,
     ELU,
@@ -34,6 +37,7 @@ from arraygrad.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss
 from arraygrad.nn.modules.attention import MultiheadAttention
 from arraygrad.nn.modules.channelshuffle import ChannelShuffle
 from arraygrad.nn.modules.container import (
+    Container,
     ModuleDict,
     ModuleList,
     ParameterDict,
@@ -87,6 +91,7 @@ from arraygrad.nn.modules.loss import (
     LinearCrossEntropyLoss,
     MSELoss,
     NLLLoss,
+    NLLLoss2d,
     SmoothL1Loss,
 )
 from arraygrad.nn.modules.margin_loss import (
@@ -201,6 +206,7 @@ __all__ = [
     "ConstantPad1d",
     "ConstantPad2d",
     "ConstantPad3d",
+    "Container",
     "Conv1d",
     "Conv2d",
     "Conv3d",
@@ -278,6 +284,7 @@ __all__ = [
     "MultiMarginLoss",
     "MultiheadAttention",
     "NLLLoss",
+    "NLLLoss2d",
     "PReLU",
     "PairwiseDistance",
     "ParameterDict",

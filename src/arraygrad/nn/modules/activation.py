@@ -9,6 +9,9 @@ from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
+
+# PyTorch's path for MultiheadAttention, defined with its own kind in ``attention``
+from arraygrad.nn.modules.attention import MultiheadAttention
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
@@ -26,6 +29,7 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "Mish",
+    "MultiheadAttention",
     "PReLU",
     "RReLU",
     "ReLU",

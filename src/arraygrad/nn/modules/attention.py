@@ -16,15 +16,11 @@ from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
-from arraygrad.nn.modules.linear import Linear
+from arraygrad.nn.modules.linear import NonDynamicallyQuantizableLinear
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A ``Linear`` under PyTorch's name for ``MultiheadAttention.out_proj``."""
 
 
 class MultiheadAttention(Module):

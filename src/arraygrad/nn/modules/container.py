@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
@@ -19,7 +20,14 @@ from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.module import Module, _addindent, typename
 from arraygrad.nn.parameter import Parameter
 
-__all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]
+__all__ = [
+    "Container",
+    "ModuleDict",
+    "ModuleList",
+    "ParameterDict",
+    "ParameterList",
+    "Sequential",
+]
 
 
 def _abs_index(idx: Any, size: int) -> int:
@@ -38,6 +46,23 @@ def _delete_at(container: Module, idx: Any) -> None:
         delattr(container, key)
     values = list(container._modules.values())
     container._modules = OrderedDict((str(i), m) for i, m in enumerate(values))
+
+
+class Container(Module):
+    """PyTorch's deprecated first container: a Module whose keyword arguments become its
+    submodules (by name). Everything it did is now Module's; it warns (FutureWarning) when
+    built."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__()
+        warnings.warn(
+            "`nn.Container` is deprecated. All of its functionality is now implemented in "
+            "`nn.Module`. Subclass that instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        for name, module in kwargs.items():
+            self.add_module(name, module)
 
 
 class Sequential(Module):

@@ -12,6 +12,7 @@ from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
+from arraygrad.nn.modules._elsewhere import defined_elsewhere
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
@@ -23,6 +24,23 @@ __all__ = [
     "ConvTranspose2d",
     "ConvTranspose3d",
 ]
+
+# PyTorch's path for the lazy convolutions, which ``lazy`` defines on these classes
+_ELSEWHERE = {
+    "_LazyConvXdMixin": "lazy",
+    "LazyConv1d": "lazy",
+    "LazyConv2d": "lazy",
+    "LazyConv3d": "lazy",
+    "LazyConvTranspose1d": "lazy",
+    "LazyConvTranspose2d": "lazy",
+    "LazyConvTranspose3d": "lazy",
+}
+__all__ += [name for name in _ELSEWHERE if not name.startswith("_")]
+
+
+def __getattr__(name: str) -> Any:
+    return defined_elsewhere(__name__, name, _ELSEWHERE)
+
 
 _PADDING_STRINGS = {"same", "valid"}
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 from arraygrad import _creation, _device, _dtype, _tensor_types
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
-from arraygrad.nn.parameter import _Uninitialized
+from arraygrad.nn.parameter import UninitializedTensorMixin
 
 if TYPE_CHECKING:
     from arraygrad.nn.modules.module import Module
@@ -52,7 +52,7 @@ class ConversionMixin:
                 if param.grad is not None:
                     param.grad.data = fn(param.grad)
             for key, buf in self._buffers.items():
-                if isinstance(buf, _Uninitialized):
+                if isinstance(buf, UninitializedTensorMixin):
                     # A lazy module's buffer stays uninitialized (in the new dtype), as its
                     # parameters do, for its first call to materialize.
                     buf.data = fn(buf)

@@ -36,25 +36,16 @@ from arraygrad.nn.modules.normalization import (
     InstanceNorm1d,
     InstanceNorm2d,
     InstanceNorm3d,
+    _NormBase,
 )
-from arraygrad.nn.parameter import UninitializedBuffer, UninitializedParameter, _Uninitialized
+from arraygrad.nn.parameter import (
+    UninitializedBuffer,
+    UninitializedParameter,
+    UninitializedTensorMixin,
+)
 
-__all__ = [
-    "LazyBatchNorm1d",
-    "LazyBatchNorm2d",
-    "LazyBatchNorm3d",
-    "LazyConv1d",
-    "LazyConv2d",
-    "LazyConv3d",
-    "LazyConvTranspose1d",
-    "LazyConvTranspose2d",
-    "LazyConvTranspose3d",
-    "LazyInstanceNorm1d",
-    "LazyInstanceNorm2d",
-    "LazyInstanceNorm3d",
-    "LazyLinear",
-    "LazyModuleMixin",
-]
+__all__ = ["LazyModuleMixin"]  # as PyTorch; the lazy layers are offered by nn and their
+# families' modules (conv, linear, batchnorm, instancenorm)
 
 
 class LazyModuleMixin:
@@ -74,7 +65,7 @@ class LazyModuleMixin:
     def has_uninitialized_params(self) -> bool:
         """Whether a parameter or buffer of this module (not its children) has no shape yet."""
         tensors = [*self._parameters.values(), *self._buffers.values()]  # type: ignore[attr-defined]
-        return any(isinstance(t, _Uninitialized) for t in tensors)
+        return any(isinstance(t, UninitializedTensorMixin) for t in tensors)
 
     def initialize_parameters(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(f"initialize_parameters is not implemented for {type(self)}")
@@ -96,7 +87,7 @@ class LazyModuleMixin:
         super()._save_to_state_dict(destination, prefix, keep_vars)  # type: ignore[misc]
         tensors = [*self._parameters.items(), *self._buffers.items()]  # type: ignore[attr-defined]
         for name, value in tensors:
-            if isinstance(value, _Uninitialized) and prefix + name in destination:
+            if isinstance(value, UninitializedTensorMixin) and prefix + name in destination:
                 destination[prefix + name] = value
 
     def _load_from_state_dict(
@@ -106,7 +97,7 @@ class LazyModuleMixin:
         tensors = [*self._parameters.items(), *self._buffers.items()]  # type: ignore[attr-defined]
         for name, param in tensors:
             key = prefix + name
-            if isinstance(param, _Uninitialized) and key in state_dict:
+            if isinstance(param, UninitializedTensorMixin) and key in state_dict:
                 value = state_dict[key]
                 if hasattr(value, "shape"):
                     with no_grad():
@@ -289,7 +280,7 @@ class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
     __init__ = _transpose_init
 
 
-class _LazyNormBase(LazyModuleMixin):
+class _LazyNormBase(LazyModuleMixin, _NormBase):
     """``num_features`` from the first input's dimension 1 (PyTorch's ``_LazyNormBase``): the
     affine parameters and the running statistics start uninitialized."""
 

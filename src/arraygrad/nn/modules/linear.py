@@ -10,10 +10,25 @@ from arraygrad._creation import empty
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
+from arraygrad.nn.modules._elsewhere import defined_elsewhere
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
-__all__ = ["Bilinear", "Identity", "Linear"]
+__all__ = [
+    "Bilinear",
+    "Identity",
+    "Linear",
+]
+
+# PyTorch's path for LazyLinear, which ``lazy`` defines on Linear
+_ELSEWHERE = {
+    "LazyLinear": "lazy",
+}
+__all__ += [name for name in _ELSEWHERE if not name.startswith("_")]
+
+
+def __getattr__(name: str) -> Any:
+    return defined_elsewhere(__name__, name, _ELSEWHERE)
 
 
 class Identity(Module):
@@ -73,6 +88,11 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under PyTorch's name for ``MultiheadAttention.out_proj`` (PyTorch's
+    quantization tools tell it apart; here it is a plain Linear)."""
 
 
 class Bilinear(Module):

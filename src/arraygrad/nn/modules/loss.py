@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
+from arraygrad.nn.modules._elsewhere import defined_elsewhere
 from arraygrad.nn.modules.module import Module
 
 __all__ = [
@@ -24,8 +26,30 @@ __all__ = [
     "LinearCrossEntropyLoss",
     "MSELoss",
     "NLLLoss",
+    "NLLLoss2d",
     "SmoothL1Loss",
 ]
+
+# PyTorch's path for the losses that ``likelihood_loss`` and ``margin_loss`` define on
+# _Loss and _WeightedLoss
+_ELSEWHERE = {
+    "PoissonNLLLoss": "likelihood_loss",
+    "GaussianNLLLoss": "likelihood_loss",
+    "HingeEmbeddingLoss": "margin_loss",
+    "MultiLabelMarginLoss": "margin_loss",
+    "SoftMarginLoss": "margin_loss",
+    "MultiLabelSoftMarginLoss": "margin_loss",
+    "CosineEmbeddingLoss": "margin_loss",
+    "MarginRankingLoss": "margin_loss",
+    "MultiMarginLoss": "margin_loss",
+    "TripletMarginLoss": "margin_loss",
+    "TripletMarginWithDistanceLoss": "margin_loss",
+}
+__all__ += [name for name in _ELSEWHERE if not name.startswith("_")]
+
+
+def __getattr__(name: str) -> Any:
+    return defined_elsewhere(__name__, name, _ELSEWHERE)
 
 
 def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
@@ -37,16 +61,27 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
 
 
 class _Loss(Module):
+    """Base of the losses: holds ``reduction`` (``"mean"``, ``"sum"`` or ``"none"``), which
+    PyTorch's deprecated ``size_average``/``reduce`` override when either is given. Custom
+    losses subclass it, as in PyTorch."""
+
     def __init__(
         self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
     ) -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
             reduction = _legacy_reduction(size_average, reduce)
+            warnings.warn(
+                "size_average and reduce args will be deprecated, please use "
+                f"reduction='{reduction}' instead.",
+                stacklevel=2,
+            )
         self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
+    """A :class:`_Loss` with a ``weight`` buffer (per class; None when not given)."""
+
     def __init__(
         self,
         weight: Tensor | None = None,
@@ -159,6 +194,28 @@ class NLLLoss(_WeightedLoss):
         )
 
 
+class NLLLoss2d(NLLLoss):
+    """PyTorch's deprecated name for :class:`NLLLoss` on ``(N, C, H, W)`` input, which
+    :class:`NLLLoss` takes itself; warns (FutureWarning) when built."""
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        warnings.warn(
+            "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in "
+            "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for "
+            "more details.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+
 class CrossEntropyLoss(_WeightedLoss):
     """``nll_loss(log_softmax(input, 1), target)``; targets are class indices or probabilities."""
 
@@ -186,7 +243,7 @@ class CrossEntropyLoss(_WeightedLoss):
         )
 
 
-class LinearCrossEntropyLoss(Module):
+class LinearCrossEntropyLoss(_WeightedLoss):
     """Cross entropy of ``linear(input)`` against ``target``, the classifier's ``Linear``
     (``self.linear``, no bias by default) held by the loss: ``C * prod(out_features)`` outputs,
     viewed as ``(C, *out_features)`` classes per sample (see
@@ -209,14 +266,12 @@ class LinearCrossEntropyLoss(Module):
     ) -> None:
         from arraygrad.nn.modules.linear import Linear
 
-        super().__init__()
-        self.reduction = reduction
+        super().__init__(weight, reduction=reduction)
         self.num_classes = num_classes
         self.out_features = out_features
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
         self.options = options
-        self.register_buffer("weight", weight)
         outputs = num_classes * math.prod(out_features)
         self.linear = Linear(in_features, outputs, bias=bias, device=device, dtype=dtype)
 

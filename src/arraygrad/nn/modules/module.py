@@ -33,6 +33,7 @@ from arraygrad.nn.modules.hooks import (
 )
 from arraygrad.nn.modules.paths import PathMixin
 from arraygrad.nn.modules.state import StateDictMixin
+from arraygrad.nn.modules.state import _IncompatibleKeys as _IncompatibleKeys
 from arraygrad.nn.parameter import Buffer, Parameter
 from arraygrad.utils.hooks import RemovableHandle
 

@@ -14,17 +14,14 @@ from arraygrad.nn import init
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 
+# PyTorch's list for this module; the batch and instance norms defined here are offered by
+# ``batchnorm`` and ``instancenorm`` as in PyTorch
 __all__ = [
-    "BatchNorm1d",
-    "BatchNorm2d",
+    "CrossMapLRN2d",
     "GroupNorm",
-    "InstanceNorm1d",
-    "InstanceNorm2d",
-    "InstanceNorm3d",
     "LayerNorm",
     "LocalResponseNorm",
     "RMSNorm",
-    "SyncBatchNorm",
 ]
 
 
@@ -53,14 +50,11 @@ def _reset_affine(module: Module) -> None:
         init.zeros_(module.bias)
 
 
-class _BatchNorm(Module):
-    """Normalise each channel by batch statistics, tracked as running averages.
-
-    In training, ``y = (x - mean_B) / sqrt(var_B + eps) * weight + bias`` with the biased batch
-    variance, and ``running = (1 - momentum) * running + momentum * stat_B`` using the unbiased
-    variance (``momentum=None``: a cumulative average). In evaluation the running statistics are
-    used instead.
-    """
+class _NormBase(Module):
+    """What batch and instance norm share: per-channel ``weight`` and ``bias`` (with
+    ``affine``), the running mean and variance and the count of batches (with
+    ``track_running_stats``), their reset, loading and repr. The subclasses define how the
+    statistics are taken."""
 
     _version = 2  # PyTorch's layout with num_batches_tracked (state_dict post-hooks see it)
 
@@ -125,6 +119,23 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
 
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class _BatchNorm(_NormBase):
+    """Normalise each channel by batch statistics, tracked as running averages.
+
+    In training, ``y = (x - mean_B) / sqrt(var_B + eps) * weight + bias`` with the biased batch
+    variance, and ``running = (1 - momentum) * running + momentum * stat_B`` using the unbiased
+    variance (``momentum=None``: a cumulative average). In evaluation the running statistics are
+    used instead.
+    """
+
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor: float | Tensor = 0.0 if self.momentum is None else self.momentum
@@ -146,13 +157,6 @@ class _BatchNorm(Module):
             use_batch_stats,
             factor,
             self.eps,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, bias={self.bias is not None}, "
-            f"track_running_stats={self.track_running_stats}"
         )
 
 
@@ -219,7 +223,7 @@ class SyncBatchNorm(_BatchNorm):
         :class:`SyncBatchNorm` that holds the same parameter and buffer objects, training flag
         and ``qconfig``; containers are changed in place and returned."""
         converted = module
-        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
+        if isinstance(module, _BatchNorm):  # instance norms are not batch norms
             converted = cls(
                 module.num_features,
                 module.eps,
@@ -323,7 +327,7 @@ class GroupNorm(Module):
         )
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """Normalise each channel of each example over its positions (see
     :func:`functional.instance_norm`). Unlike batch norm, ``affine`` and
     ``track_running_stats`` default to False; the running statistics, when tracked, are used in

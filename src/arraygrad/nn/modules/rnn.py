@@ -27,12 +27,32 @@ from arraygrad._creation import empty, zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
+from arraygrad.nn.modules._elsewhere import defined_elsewhere
 from arraygrad.nn.modules._rnn_packed import packed_forward, packed_reverse
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 from arraygrad.nn.utils.rnn import PackedSequence
 
-__all__ = ["GRU", "LSTM", "RNN"]
+__all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "RNNBase",
+]
+
+# PyTorch's path for the cells, which ``rnn_cell`` defines on RNNBase's helpers
+_ELSEWHERE = {
+    "RNNCellBase": "rnn_cell",
+    "RNNCell": "rnn_cell",
+    "LSTMCell": "rnn_cell",
+    "GRUCell": "rnn_cell",
+}
+__all__ += [name for name in _ELSEWHERE if not name.startswith("_")]
+
+
+def __getattr__(name: str) -> Any:
+    return defined_elsewhere(__name__, name, _ELSEWHERE)
+
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
