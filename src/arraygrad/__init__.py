@@ -39,6 +39,7 @@ from arraygrad import (
     _inplace_functions,
     _interop,
     _joining,
+    _legacy,
     _linalg,
     _linalg_extra,
     _lu,
@@ -46,7 +47,9 @@ from arraygrad import (
     _matrices,
     _matrix_exp,
     _matrix_functions,
+    _native_norms,
     _nn_aliases,
+    _nn_kernel_forms,
     _predicates,
     _quantiles,
     _random,
@@ -54,9 +57,11 @@ from arraygrad import (
     _reduction,
     _renorm,
     _repeats,
+    _rnn_functions,
     _scans,
     _scatter,
     _searching,
+    _segment_reduce,
     _shape,
     _signal_windows,
     _softmax,
@@ -64,6 +69,7 @@ from arraygrad import (
     _special_functions,
     _statistics,
     _storage,
+    _sym_numbers,
     _tensor_types,
     _triangular,
     _unary,
@@ -134,6 +140,7 @@ from arraygrad._info import *  # noqa: F403
 from arraygrad._inplace_functions import *  # noqa: F403
 from arraygrad._interop import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
+from arraygrad._legacy import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._linalg_extra import *  # noqa: F403
 from arraygrad._lu import *  # noqa: F403
@@ -141,7 +148,9 @@ from arraygrad._math import *  # noqa: F403
 from arraygrad._matrices import *  # noqa: F403
 from arraygrad._matrix_exp import *  # noqa: F403
 from arraygrad._matrix_functions import *  # noqa: F403
+from arraygrad._native_norms import *  # noqa: F403
 from arraygrad._nn_aliases import *  # noqa: F403
+from arraygrad._nn_kernel_forms import *  # noqa: F403
 from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
 from arraygrad._quantiles import *  # noqa: F403
@@ -150,9 +159,11 @@ from arraygrad._random_creation import *  # noqa: F403
 from arraygrad._reduction import *  # noqa: F403
 from arraygrad._renorm import *  # noqa: F403
 from arraygrad._repeats import *  # noqa: F403
+from arraygrad._rnn_functions import *  # noqa: F403
 from arraygrad._scans import *  # noqa: F403
 from arraygrad._scatter import *  # noqa: F403
 from arraygrad._searching import *  # noqa: F403
+from arraygrad._segment_reduce import *  # noqa: F403
 from arraygrad._shape import *  # noqa: F403
 from arraygrad._signal_windows import *  # noqa: F403
 from arraygrad._softmax import *  # noqa: F403
@@ -160,6 +171,7 @@ from arraygrad._sorting import *  # noqa: F403
 from arraygrad._special_functions import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
 from arraygrad._storage import *  # noqa: F403
+from arraygrad._sym_numbers import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
 from arraygrad._tensor_types import *  # noqa: F403
 from arraygrad._triangular import *  # noqa: F403
@@ -240,6 +252,7 @@ float = float32
 double = float64
 int = int32
 long = int64
+short = int16
 
 # PyTorch's constants: Python floats (and None, NumPy's spelling of a new axis in an index).
 pi = _pymath.pi
@@ -318,6 +331,7 @@ __all__ = [
     "set_default_dtype",
     "set_grad_enabled",
     "set_printoptions",
+    "short",
     "uint8",
     "pi",
     "e",
@@ -376,7 +390,13 @@ __all__ = [
     *_interop.__all__,
     *_flags.__all__,
     *_nn_aliases.__all__,
+    *_nn_kernel_forms.__all__,
     *_utilities.__all__,
+    *_legacy.__all__,
+    *_native_norms.__all__,
+    *_rnn_functions.__all__,
+    *_segment_reduce.__all__,
+    *_sym_numbers.__all__,
     "linalg",
     "random",
     "return_types",

@@ -5,7 +5,8 @@ with PyTorch's top-level signatures where they differ from ``nn.functional``'s: 
 ``batch_norm`` and
 ``instance_norm`` take every argument, weight first, ``embedding`` takes the weight first and
 ``padding_idx=-1`` for none, the poolings' ``stride=[]`` means the kernel size, and
-``max_pool*d`` return no indices. Also PyTorch's deprecated ``chain_matmul``,
+``max_pool*d`` return no indices (``max_pool1d_with_indices`` does). Also PyTorch's
+deprecated ``chain_matmul``,
 ``frobenius_norm``, ``nuclear_norm`` (which warn) and the removed ``matrix_rank`` (which
 raises)."""
 
@@ -54,6 +55,7 @@ __all__ = [
     "margin_ranking_loss",
     "matrix_rank",
     "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
     "max_pool3d",
     "native_channel_shuffle",
@@ -144,6 +146,22 @@ def max_pool1d(
     """:func:`arraygrad.nn.functional.max_pool1d`, without indices (``stride=[]``: the kernel
     size)."""
     return _functional.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
+
+
+def max_pool1d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = (),
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """:func:`arraygrad.nn.functional.max_pool1d` with ``return_indices``: ``(values,
+    indices)`` (``stride=[]``: the kernel size)."""
+    values, indices = _functional.max_pool1d(
+        input, kernel_size, _stride(stride), padding, dilation, ceil_mode, return_indices=True
+    )
+    return values, indices
 
 
 def max_pool2d(

@@ -242,6 +242,16 @@ class TensorAnalysisMethods:
         """The solution of ``A X = self`` given the Cholesky factor ``input2`` of ``A``."""
         return _ag._triangular.cholesky_solve(self, input2, upper)
 
+    def triangular_solve(
+        self,
+        A: Tensor,  # noqa: N803 - torch's name
+        upper: bool = True,
+        transpose: bool = False,
+        unitriangular: bool = False,
+    ) -> Any:
+        """Deprecated: see :func:`arraygrad.triangular_solve` (``self`` is ``b``)."""
+        return _ag._triangular.triangular_solve(self, A, upper, transpose, unitriangular)
+
     def cholesky_inverse(self, upper: bool = False) -> Tensor:
         """The inverse of ``A`` given its Cholesky factor ``self``."""
         return _ag._triangular.cholesky_inverse(self, upper)

@@ -97,19 +97,19 @@ class TensorCompatMethods:
     def eig(self, eigenvectors: builtins.bool = False) -> Any:
         """Removed (PyTorch 1.9): raises, naming ``linalg.eig`` (which needs complex dtypes,
         so arraygrad lacks it) and :func:`arraygrad.linalg.eigh`."""
-        raise RuntimeError(_EIG_REMOVED)
+        return _ag._legacy.eig(cast("Tensor", self), eigenvectors)
 
     def symeig(self, eigenvectors: builtins.bool = False, upper: builtins.bool = True) -> Any:
         """Removed (PyTorch 1.9): raises, naming :func:`arraygrad.linalg.eigh`."""
-        raise RuntimeError(_SYMEIG_REMOVED)
+        return _ag._legacy.symeig(cast("Tensor", self), eigenvectors, upper)
 
     def lstsq(self, other: Any) -> Any:
         """Removed (PyTorch 1.9): raises, naming :func:`arraygrad.linalg.lstsq`."""
-        raise RuntimeError(_LSTSQ_REMOVED)
+        return _ag._legacy.lstsq(cast("Tensor", self), other)
 
     def solve(self, other: Any) -> Any:
         """Removed (PyTorch 1.9): raises, naming :func:`arraygrad.linalg.solve`."""
-        raise RuntimeError(_SOLVE_REMOVED)
+        return _ag._legacy.solve(cast("Tensor", self), other)
 
     def conj_physical_(self) -> Tensor:
         """In place: the conjugate, which leaves a real tensor's values as they are; recorded
@@ -146,40 +146,3 @@ class TensorCompatMethods:
 def _same_values(x: Tensor) -> Tensor:
     """A real tensor's conjugate: its values, as a new recorded result (``conj_physical_``)."""
     return _ag._primitive.labelled(_ag._math.clone(x), "ConjPhysicalBackward1")
-
-
-# PyTorch's texts for the linear-algebra methods it removed in 1.9, naming their replacements.
-_REMOVED = "This function was deprecated since version 1.9 and is now removed. "
-_EIG_REMOVED = (
-    _REMOVED + "`arraygrad.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` "
-    "rather than real tensors mimicking complex tensors.\n\nL, _ = arraygrad.eig(A) should be "
-    "replaced with:\nL_complex = arraygrad.linalg.eigvals(A)\n\nand\n\nL, V = "
-    "arraygrad.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = "
-    "arraygrad.linalg.eig(A)\n\n(arraygrad has no complex dtypes yet, so neither of those: for a "
-    "symmetric matrix use arraygrad.linalg.eigvalsh or eigh.)"
-)
-_SYMEIG_REMOVED = (
-    _REMOVED + "The default behavior has changed from using the upper triangular portion of the "
-    "matrix by default to using the lower triangular portion.\n\nL, _ = arraygrad.symeig(A, "
-    "upper=upper) should be replaced with:\nL = arraygrad.linalg.eigvalsh(A, UPLO='U' if upper "
-    "else 'L')\n\nand\n\nL, V = arraygrad.symeig(A, eigenvectors=True) should be replaced "
-    "with:\nL, V = arraygrad.linalg.eigh(A, UPLO='U' if upper else 'L')"
-)
-_LSTSQ_REMOVED = (
-    _REMOVED + "`arraygrad.lstsq` is deprecated in favor of `arraygrad.linalg.lstsq`.\n"
-    "`arraygrad.linalg.lstsq` has reversed arguments and does not return the QR decomposition "
-    "in the returned tuple (although it returns other information about the problem).\n\nTo "
-    "get the QR decomposition consider using `arraygrad.linalg.qr`.\n\nThe returned solution in "
-    "`arraygrad.lstsq` stored the residuals of the solution in the last m - n columns of the "
-    "returned value whenever m > n. In arraygrad.linalg.lstsq, the residuals are in the field "
-    "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = "
-    "arraygrad.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = "
-    "arraygrad.linalg.lstsq(A, B).solution"
-)
-_SOLVE_REMOVED = (
-    _REMOVED + "`arraygrad.solve` is deprecated in favor of `arraygrad.linalg.solve`. "
-    "`arraygrad.linalg.solve` has its arguments reversed and does not return the LU "
-    "factorization.\n\nTo get the LU factorization see `arraygrad.lu`, which can be used with "
-    "`arraygrad.lu_solve` or `arraygrad.lu_unpack`.\nX = arraygrad.solve(B, A).solution should "
-    "be replaced with:\nX = arraygrad.linalg.solve(A, B)"
-)

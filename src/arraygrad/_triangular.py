@@ -7,10 +7,12 @@ so their gradients are the compositions' (the same as PyTorch's formulas).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, ops
+from arraygrad import _backend, ops, return_types
+from arraygrad._dtype import torch_type_name
 from arraygrad._linalg import _square, inverse, matmul, tril, triu
 from arraygrad._math import _operands
 from arraygrad._reduction import sum as _sum
@@ -20,6 +22,7 @@ from arraygrad._views import broadcast_shapes
 __all__ = [
     "cholesky_inverse",
     "cholesky_solve",
+    "triangular_solve",
 ]
 
 
@@ -70,6 +73,76 @@ def solve_triangular(
     if not left:  # X A = B  <=>  A^T X^T = B^T
         return ops.matrix_transpose(ops.solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))
     return ops.solve(t, b)
+
+
+def triangular_solve(
+    b: Tensor,
+    A: Tensor,  # noqa: N803 - torch's name
+    upper: bool = True,
+    transpose: bool = False,
+    unitriangular: bool = False,
+    *,
+    out: None = None,
+) -> Any:
+    """Deprecated (a UserWarning, as in PyTorch): the solution ``X`` of ``A X = b``
+    (``A^T X = b`` with ``transpose``) for a triangular ``A``, and a copy of ``A`` broadcast to
+    the batch shape, as ``return_types.triangular_solve(solution, cloned_coefficient)``. Only
+    ``A``'s upper (``upper``) or lower triangle is read, its diagonal taken as ones with
+    ``unitriangular``; :func:`arraygrad.linalg.solve_triangular` (arguments reversed) is the
+    replacement.
+
+    >>> import arraygrad, warnings
+    >>> a = arraygrad.tensor([[2.0, 1.0], [0.0, 4.0]])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     x, _ = arraygrad.triangular_solve(arraygrad.tensor([[3.0], [4.0]]), a)
+    >>> x.tolist()
+    [[1.0], [1.0]]
+    """
+    warnings.warn(
+        "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will "
+        "be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its "
+        "arguments reversed and does not return a copy of one of the inputs.\nX = "
+        "torch.triangular_solve(B, A).solution\nshould be replaced with\nX = "
+        "torch.linalg.solve_triangular(A, B).",
+        UserWarning,
+        stacklevel=2,
+    )
+    if out is not None:
+        raise TypeError("triangular_solve(): out= is not supported. Fix: assign the result.")
+    if b.ndim < 2:
+        raise RuntimeError(
+            "torch.triangular_solve: Expected b to have at least 2 dimensions, but it has "
+            f"{b.ndim} dimensions instead"
+        )
+    if A.ndim < 2:
+        raise RuntimeError(
+            "torch.triangular_solve: Expected A to have at least 2 dimensions, but it has "
+            f"{A.ndim} dimensions instead"
+        )
+    if b.dtype != A.dtype:
+        raise RuntimeError(
+            f"Expected b and A to have the same dtype, but found b of type "
+            f"{torch_type_name(b.dtype)} and A of type {torch_type_name(A.dtype)} instead."
+        )
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"A must be batches of square matrices, but they are {A.shape[-2]} by "
+            f"{A.shape[-1]} matrices"
+        )
+    if A.shape[-1] != b.shape[-2]:
+        n = A.shape[-1]
+        raise RuntimeError(
+            f"Incompatible matrix sizes for triangular_solve: each A matrix is {n} by {n} but "
+            f"each b matrix is {b.shape[-2]} by {b.shape[-1]}"
+        )
+    batch = broadcast_shapes(tuple(b.shape[:-2]), tuple(A.shape[:-2]))
+    coefficient = A.expand(*batch, *A.shape[-2:]).clone()
+    triangle = _triangle(A, upper, unitriangular)
+    if transpose:
+        triangle = ops.matrix_transpose(triangle)
+    solution = ops.solve(triangle, b.expand(*batch, *b.shape[-2:]))
+    return return_types.triangular_solve(solution, coefficient)
 
 
 def _gram(factor: Tensor, upper: bool) -> Tensor:

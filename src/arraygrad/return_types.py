@@ -46,6 +46,19 @@ class aminmax(NamedTuple):  # noqa: N801 - PyTorch's name
         return f"arraygrad.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
 
 
+class triangular_solve(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(solution, cloned_coefficient)`` of :func:`arraygrad.triangular_solve`."""
+
+    solution: Any
+    cloned_coefficient: Any
+
+    def __repr__(self) -> str:
+        return (
+            f"arraygrad.return_types.triangular_solve(\nsolution={self.solution!r},\n"
+            f"cloned_coefficient={self.cloned_coefficient!r})"
+        )
+
+
 class frexp(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(mantissa, exponent)`` of :func:`arraygrad.frexp`."""
 
@@ -227,6 +240,7 @@ __all__ = [
     "sort",
     "svd",
     "topk",
+    "triangular_solve",
 ]
 
 

@@ -173,7 +173,51 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "celu_": (lambda x: lib(x).celu_(x.clone(), 2.0), [_normal(3, 4)]),
     "threshold_": (lambda x: lib(x).threshold_(x.clone(), 0.0, 7.0), [_normal(3, 4)]),
     "dropout_": (lambda x: lib(x).dropout_(x.clone(), 0.3, False), [_normal(3, 4)]),
+    "max_pool1d_with_indices": (
+        _fn("max_pool1d_with_indices", 3, [], 1, 2, True),
+        [_normal(2, 3, 9)],
+    ),
+    "max_pool1d_with_indices_defaults": (_fn("max_pool1d_with_indices", 2), [_normal(2, 3, 8)]),
+    "affine_grid_generator": (
+        _fn("affine_grid_generator", [2, 3, 4, 5], False),
+        [_normal(2, 2, 3)],
+    ),
+    "affine_grid_generator_3d": (
+        _fn("affine_grid_generator", [2, 3, 4, 5, 3], True),
+        [_normal(2, 3, 4)],
+    ),
+    "grid_sampler_3d_trilinear_border": (
+        _fn("grid_sampler_3d", 0, 1, False),
+        [_normal(2, 3, 4, 5, 3), R.uniform(-1.1, 1.1, (2, 6, 7, 2, 3))],
+    ),
+    "embedding_bag_sum_weights": (
+        lambda w, p: lib(w).embedding_bag(
+            w, lib(w).tensor([1, 2, 4, 5, 4, 3]), lib(w).tensor([0, 3]), False, 0, False, p
+        ),
+        [_normal(10, 3), _positive(6)],
+    ),
 }
+
+# grid_sampler's numbered modes: interpolation 0 bilinear, 1 nearest, 2 bicubic; padding
+# 0 zeros, 1 border, 2 reflection
+for _mode in range(3):
+    for _padding in range(3):
+        CASES[f"grid_sampler_{_mode}_{_padding}"] = (
+            _fn("grid_sampler_2d" if _padding else "grid_sampler", _mode, _padding, _mode == 1),
+            [_normal(2, 3, 4, 5), R.uniform(-1.1, 1.1, (2, 6, 7, 2))],
+        )
+
+# embedding_bag's four results in each mode (0 sum, 1 mean, 2 max), float32 (whose sum leaves
+# offset2bag empty) and float64, with padding rows, an empty bag and include_last_offset
+for _dtype in (np.float64, np.float32):
+    for _bag_mode in range(3):
+        for _extra in [(), (False, None, False, 4), (False, None, True, 4), (False, None, True)]:
+            CASES[f"embedding_bag_{_dtype.__name__}_{_bag_mode}_{len(_extra)}_{_extra[-2:]}"] = (
+                lambda w, m=_bag_mode, e=_extra: lib(w).embedding_bag(
+                    w, lib(w).tensor([1, 2, 4, 5, 4, 3]), lib(w).tensor([0, 3, 3]), False, m, *e
+                ),
+                [_normal(10, 3).astype(_dtype)],
+            )
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -182,6 +226,32 @@ def test_call_matches_torch(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_against_torch(fn, None, inputs)
+
+
+def test_grid_sampler_rank_and_mode_errors_match_torch() -> None:
+    for call in (
+        lambda L: L.grid_sampler_2d(L.zeros(1, 1, 2, 2, 2), L.zeros(1, 1, 1, 1, 3), 0, 0, False),
+        lambda L: L.grid_sampler_3d(L.zeros(1, 1, 2, 2, 2), L.zeros(1, 1, 1, 1, 3), 2, 0, False),
+    ):
+        messages = []
+        for L in (torch, ag):
+            with pytest.raises(RuntimeError) as error:
+                call(L)
+            messages.append(str(error.value))
+        assert messages[0] == messages[1]
+
+
+def test_embedding_bag_errors_match_torch() -> None:
+    for mode, weights in ((3, None), (1, np.ones(3))):
+        messages = []
+        for L in (torch, ag):
+            w = None if weights is None else L.tensor(weights, dtype=L.float32)
+            with pytest.raises(RuntimeError) as error:
+                L.embedding_bag(
+                    L.ones(3, 2), L.tensor([0, 1, 2]), L.tensor([0]), False, mode, False, w
+                )
+            messages.append(str(error.value))
+        assert messages[0] == messages[1]
 
 
 DEPRECATED: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {

@@ -50,6 +50,7 @@ warnings.filterwarnings(
 
 # Indexing raw arrays as PyTorch indexes tensors: written in indexing.py.
 set_at = indexing.set_at
+bag_bookkeeping = indexing.bag_bookkeeping
 
 # Where arrays live (DLPack's device of an array): written in devices.py.
 device_of = devices.device_of
@@ -446,6 +447,11 @@ def ensure_array(value: Any) -> Any:
 def is_array(value: Any) -> bool:
     """Whether ``value`` is an array (or NumPy scalar) of the active namespace or of NumPy."""
     return isinstance(value, (array_type, np.ndarray, np.generic))
+
+
+# NumPy's integer and floating scalar types (np.int64(2), np.float32(1.5)): numbers to code
+# that takes Python numbers, as PyTorch's checks accept them.
+NUMPY_NUMBER_TYPES = (np.integer, np.floating)
 
 
 def is_numpy_scalar(value: Any) -> bool:

@@ -167,3 +167,45 @@ def take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int)
     one_hot = lib.reshape(indices, (-1, 1)) == lib.arange(shape[axis], dtype=indices.dtype)
     moved = lib.moveaxis(values, axis, -1)
     return lib.moveaxis(moved @ lib.astype(one_hot, values.dtype), -1, axis)
+
+
+def bag_bookkeeping(
+    indices: Any,
+    offsets: Any,
+    bags: int,
+    mode: str,
+    padding: int | None,
+    include_last_offset: bool,
+    table: Any,
+) -> tuple[Any, Any, Any]:
+    """PyTorch's ``embedding_bag`` bookkeeping, as int64 arrays of the active namespace:
+    ``offset2bag`` (the bag of each index), ``bag_size`` (each bag's count of indices other
+    than ``padding``; zeros in sum mode) and ``max_indices`` (max mode: the first row holding
+    each column's maximum, 0 for an empty bag, from ``table``, the weight's values; mean mode:
+    the bag sizes; sum mode: zeros). Integers outside the graph, counted on the host."""
+    flat = np.asarray(_backend.to_numpy(indices), dtype=np.int64).reshape(-1)
+    starts = np.asarray(_backend.to_numpy(offsets), dtype=np.int64).reshape(-1)
+    bag_of = np.searchsorted(starts, np.arange(flat.size), side="right") - 1
+    if include_last_offset:
+        bag_of = np.minimum(bag_of, bags - 1)
+    kept = (bag_of >= 0) & (bag_of < bags)
+    if padding is not None:
+        kept &= flat != padding
+    sizes = np.bincount(bag_of[kept], minlength=bags)[:bags]
+    max_indices: Any
+    if mode == "max":
+        values = np.asarray(_backend.to_numpy(table))
+        max_indices = np.zeros((bags, values.shape[1]), np.int64)
+        for bag in range(bags):
+            members = flat[kept & (bag_of == bag)]
+            if members.size:
+                max_indices[bag] = members[np.argmax(values[members], axis=0)]
+    elif mode == "mean":
+        max_indices = sizes
+    else:
+        max_indices = np.zeros(bags, np.int64)
+    bag_size = np.zeros(bags, np.int64) if mode == "sum" else sizes
+    return tuple(  # type: ignore[return-value]
+        _backend.xp.asarray(np.ascontiguousarray(a, dtype=np.int64))
+        for a in (bag_of, bag_size, max_indices)
+    )

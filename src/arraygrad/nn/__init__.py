@@ -2,6 +2,7 @@
 
 from arraygrad.nn import attention as attention
 from arraygrad.nn import functional as functional
+from arraygrad.nn import grad as grad
 from arraygrad.nn import init as init
 from arraygrad.nn import parallel as parallel
 from arraygrad.nn import utils as utils

@@ -1,0 +1,69 @@
+"""The deprecated ``triangular_solve`` (``_triangular.py``) against torch 2.13.0: values and
+gradients of both results for each flag, broadcast batches, the Tensor method, its warning and
+torch's errors."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+from tests.ops._helpers import lib
+from tests.oracle import check_against_torch
+
+R = np.random.default_rng(0)
+A = R.standard_normal((3, 3)) + 3 * np.eye(3)
+
+
+@pytest.mark.parametrize("upper", [True, False])
+@pytest.mark.parametrize("transpose", [True, False])
+@pytest.mark.parametrize("unitriangular", [True, False])
+def test_matches_torch(upper: bool, transpose: bool, unitriangular: bool) -> None:
+    def solve(b: Any, a: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return tuple(lib(b).triangular_solve(b, a, upper, transpose, unitriangular))
+
+    check_against_torch(solve, None, [R.standard_normal((2, 3, 2)), A])
+    check_against_torch(solve, None, [R.standard_normal((3, 4)), R.standard_normal((2, 1, 3, 3))])
+
+
+def test_named_results_method_and_warning() -> None:
+    b, a = ag.tensor(R.standard_normal((3, 2))), ag.tensor(A)
+    with pytest.warns(UserWarning, match="torch.triangular_solve is deprecated"):
+        result = ag.triangular_solve(b, a)
+    assert type(result).__name__ == "triangular_solve"
+    assert np.array_equal(result.cloned_coefficient.numpy(), A)
+    with pytest.warns(UserWarning):
+        method = b.triangular_solve(a, False)
+    expected = np.linalg.solve(np.tril(A), b.numpy())
+    np.testing.assert_allclose(method.solution.numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [((3,), (3, 3)), ((3, 2), (3, 4)), ((4, 2), (3, 3))],
+)
+def test_errors_match_torch(shapes: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+    messages = []
+    for L in (torch, ag):
+        b, a = (L.tensor(R.standard_normal(s)) for s in shapes)
+        with warnings.catch_warnings(), pytest.raises(RuntimeError) as error:
+            warnings.simplefilter("ignore")
+            L.triangular_solve(b, a)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+def test_dtype_mismatch_matches_torch() -> None:
+    messages = []
+    for L in (torch, ag):
+        with warnings.catch_warnings(), pytest.raises(RuntimeError) as error:
+            warnings.simplefilter("ignore")
+            L.triangular_solve(L.ones(3, 2), L.tensor(A))
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
