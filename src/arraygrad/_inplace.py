@@ -276,6 +276,8 @@ def _write(target: Tensor, result: Tensor) -> None:
         _backend.assign(target._data, data)  # the common case: no check can fail
         if _backend.views_are_copies:
             _view_history.write_through(target)
+        if _primitive.rare_modes:
+            _rare_write(target, result)
         return
     # A 0-d result (the value of fill_ or copy_ from a 0-d tensor) is written everywhere.
     if data.ndim and tuple(data.shape) != tuple(target._data.shape):
@@ -292,6 +294,17 @@ def _write(target: Tensor, result: Tensor) -> None:
     _backend.assign(target._data, data)
     if _backend.views_are_copies:
         _view_history.write_through(target)
+    if _primitive.rare_modes:
+        _rare_write(target, result)
+
+
+def _rare_write(target: Tensor, result: Any) -> None:
+    """What a dual level adds to a write of ``result`` into ``target`` (``None``: values
+    without a tangent, such as a number): the tangent written likewise."""
+    if _primitive.forward_ad_active:
+        from arraygrad.autograd import forward_ad
+
+        forward_ad.written(target, result)
 
 
 def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
@@ -360,6 +373,10 @@ def apply_op(
         _check_leaf(target, overlap)
         snapshot = Tensor._wrap(_backend.copy(target._data), target._rg)
         snapshot._node = target._node
+        if _primitive.forward_ad_active:  # the old value's tangent, for the op to read
+            from arraygrad.autograd import forward_ad
+
+            forward_ad.snapshot_of(target, snapshot)
         result = _computed(target, op, snapshot, args, kwargs)
         if result.dtype is not target.dtype:
             result = ops.astype(result, target.dtype)
@@ -403,8 +420,11 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
     memory: the optimizer's ``p -= lr * p.grad`` then makes one pass over ``p`` and no
     temporary. Everything else, errors included, goes through :func:`apply`.
     """
-    if _primitive.vmap_active:
-        check_vmap_write(target, (other,), op.__name__)
+    if _primitive.rare_modes:
+        if _primitive.vmap_active:
+            check_vmap_write(target, (other,), op.__name__)
+        if _primitive.forward_ad_active:  # the write's tangent comes from the op's
+            return apply(target, op, other)
     kind = other.__class__
     if (
         _backend.is_numpy
@@ -480,6 +500,8 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
         _backend.assign(target._data, value)
         if _backend.views_are_copies:
             _view_history.write_through(target)
+        if _primitive.rare_modes:
+            _rare_write(target, None)
         _primitive.bump_version(target)
         return target
     if isinstance(value, Tensor) and value.ndim != 0:

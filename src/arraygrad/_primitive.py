@@ -57,7 +57,11 @@ _modes_lock = threading.Lock()  # (+= and the flag's update are not atomic)
 # Whether autograd.graph.saved_tensors_hooks are active in any thread: then the values each
 # recorded node saves are passed through the hooks (autograd/_saved_hooks.py).
 saved_hooks_active = False
-# vmap_active or saved_hooks_active: the one flag a recorded op tests for both rare modes.
+# Whether a forward-mode AD level is open (autograd/forward_ad.py): then each op's result gets
+# a tangent computed from its inputs' tangents.
+forward_ad_active = False
+# vmap_active or saved_hooks_active or forward_ad_active: the one flag a recorded op tests for
+# all the rare modes.
 rare_modes = False
 
 # Whether the ops' fast entry points (apply1, apply2) must hand calls on: arraygrad.compile
@@ -86,7 +90,15 @@ def set_saved_hooks_active(active: bool) -> None:
     global saved_hooks_active, rare_modes
     with _modes_lock:
         saved_hooks_active = active
-        rare_modes = vmap_active or saved_hooks_active
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active
+
+
+def set_forward_ad_active(active: bool) -> None:
+    """Note whether a forward-mode AD level is open (forward_ad's levels say)."""
+    global forward_ad_active, rare_modes
+    with _modes_lock:
+        forward_ad_active = active
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active
 
 
 class _VmapLevels(threading.local):
@@ -119,7 +131,7 @@ def exit_vmap(level: int) -> None:
     with _modes_lock:
         _vmap_calls -= 1
         vmap_active = _vmap_calls > 0
-        rare_modes = vmap_active or saved_hooks_active
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active
 
 
 def batched_levels(values: Iterable[Any]) -> frozenset[int]:
@@ -574,14 +586,17 @@ class Primitive:
         else:
             result._node = None
             result._rg = False
-        if rare_modes:  # a vmap or saved_tensors_hooks are active (in some thread)
-            _rare_result(result, args)
+        if rare_modes:  # a vmap, saved_tensors_hooks or a dual level are active
+            _rare_result(result, args, self, params)
         return result
 
 
-def _rare_result(result: Tensor, args: tuple[Any, ...]) -> None:
-    """What a vmap or saved-tensor hooks add to an op's result: the vmap levels it is
-    batched at, and its node's saved values passed through the pack hook."""
+def _rare_result(
+    result: Tensor, args: tuple[Any, ...], prim: Primitive, params: dict[str, Any]
+) -> None:
+    """What a vmap, saved-tensor hooks or forward-mode AD add to an op's result: the vmap
+    levels it is batched at, its node's saved values passed through the pack hook, and its
+    tangent."""
     if vmap_active:
         levels = batched_levels(args)
         if levels:
@@ -590,6 +605,10 @@ def _rare_result(result: Tensor, args: tuple[Any, ...]) -> None:
         from arraygrad.autograd._saved_hooks import pack_node
 
         pack_node(result._node, result)
+    if forward_ad_active:
+        from arraygrad.autograd.forward_ad import propagate
+
+        propagate(prim, result, args, params)
 
 
 def labelled(tensor: Tensor, name: str) -> Tensor:

@@ -359,7 +359,9 @@ def _scatter_extreme(
     if include_self:
         best = (xp.maximum if reduce == "amax" else xp.minimum)(old, best)
     result = xp.where(written, best, old)
-    if not floating or not (input._rg or src._rg):
+    if not floating or not (
+        input._rg or src._rg or "_fw_tangent" in input.__dict__ or "_fw_tangent" in src.__dict__
+    ):  # (nor a forward-mode AD tangent: forward_ad)
         return Tensor._wrap(xp.reshape(result, shape))
 
     def ties(values: Any, target: Any) -> Any:

@@ -265,6 +265,10 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         _backend.set_at(target._data, key, value._data if isinstance(value, Tensor) else value)
         if _backend.views_are_copies:
             _view_history.write_through(target)
+        if _primitive.forward_ad_active:  # the tangent is written likewise
+            from arraygrad.autograd import forward_ad
+
+            forward_ad.written_at(target, key, value)
     except ValueError:
         raise _shape_mismatch(value, region_shape) from None
     if records:

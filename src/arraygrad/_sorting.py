@@ -52,7 +52,7 @@ def _evenly(input: Tensor, value: Any) -> Tensor:
     all elements equal to it, as PyTorch's ``evenly_distribute_backward``."""
     xp = _backend.xp
     x = input._data
-    if not input._rg:
+    if not input._rg and "_fw_tangent" not in input.__dict__:  # nor a forward-AD tangent
         return Tensor._wrap(xp.asarray(value, dtype=x.dtype))
     nan = value != value
     mask = (x != x) if nan else (x == value)

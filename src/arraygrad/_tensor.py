@@ -213,6 +213,8 @@ class Tensor(
             )
         self._node = None
         self._rg = False
+        if _ag._primitive.forward_ad_active:  # the tangent goes too, as in PyTorch
+            self.__dict__.pop("_fw_tangent", None)
         return self
 
     def retain_grad(self) -> None:
@@ -457,6 +459,9 @@ class Tensor(
             suffixes.append(f"grad_fn=<{self._node.name()}>")
         elif self._rg:
             suffixes.append("requires_grad=True")
+        tangent = self.__dict__.get("_fw_tangent")  # in a forward-mode AD dual level
+        if tangent is not None:
+            suffixes.append(f"tangent={tangent.item() if tangent.ndim == 0 else tangent!r}")
         kind = "float" if dt.is_floating_point else ("bool" if dt is _dtype.bool_ else "int")
         return _printing.format_tensor(
             self._data, to_list=_backend.to_list, kind=kind, suffixes=suffixes

@@ -71,6 +71,10 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
             )
         alias = type(target)._wrap(target._data, target._rg)
         alias._node = target._node
+        if _ag._primitive.forward_ad_active:  # the tangent, for the op to take its view
+            from arraygrad.autograd import forward_ad
+
+            forward_ad.snapshot_of(target, alias)
         result = op(alias, *args)
         node = result._node
         if node is not None:
@@ -86,6 +90,10 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
     # The view steps that rebuild target (or its views) from the memory's owner change too.
     _ag._view_history.restrided(target, source, result)
     target._data = result._data  # shape ops on NumPy return views: the memory stays shared
+    if _ag._primitive.forward_ad_active:  # its tangent takes the new shape likewise
+        from arraygrad.autograd import forward_ad
+
+        forward_ad.reshaped(target, result)
     if source is target and target._base is not None and target._base._rg:
         # Not recorded (no_grad) on a view of a tensor that requires grad: its history must
         # still describe its new shape, or its gradient would reach the base untransposed.

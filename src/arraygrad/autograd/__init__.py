@@ -30,6 +30,7 @@ __all__ = [
     "FunctionCtx",
     "GradcheckError",
     "GradientReport",
+    "Variable",
     "backward",
     "check_gradient",
     "detect_anomaly",
@@ -38,6 +39,7 @@ __all__ = [
     "explain",
     "functional",
     "grad",
+    "grad_mode",
     "gradcheck",
     "gradgradcheck",
     "graph",
@@ -45,6 +47,7 @@ __all__ = [
     "no_grad",
     "set_detect_anomaly",
     "set_grad_enabled",
+    "variable",
 ]
 
 
@@ -251,16 +254,25 @@ def grad(
     return tuple(results)
 
 
+# Imported on first use, to keep them out of ``import arraygrad``'s time: forward-mode AD, the
+# profilers and PyTorch's older module paths (torch.autograd.variable, .grad_mode).
+_LAZY_MODULES = ("forward_ad", "grad_mode", "profiler", "profiler_util", "variable")
+
 if TYPE_CHECKING:
+    from arraygrad.autograd import forward_ad as forward_ad
+    from arraygrad.autograd import grad_mode as grad_mode
     from arraygrad.autograd import profiler as profiler
     from arraygrad.autograd import profiler_util as profiler_util
+    from arraygrad.autograd import variable as variable
+    from arraygrad.autograd.variable import Variable as Variable
 
 if not TYPE_CHECKING:  # mypy would otherwise type every misspelt name here as object
 
     def __getattr__(name: str) -> object:
-        # The profiler's modules are imported on first use: most programs never profile.
-        if name in ("profiler", "profiler_util"):
-            import importlib
+        import importlib
 
+        if name in _LAZY_MODULES:
             return importlib.import_module(f"{__name__}.{name}")
+        if name == "Variable":
+            return importlib.import_module(f"{__name__}.variable").Variable
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

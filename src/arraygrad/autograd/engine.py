@@ -624,6 +624,10 @@ def _differentiable_operands(node: Node) -> tuple[tuple[Any, ...], Any]:
         out = Tensor._wrap(node.out)
         out._node = node
         out._rg = True
+        if _primitive.forward_ad_active:  # forward-over-reverse: the output's tangent too
+            from arraygrad.autograd.forward_ad import saved_output
+
+            saved_output(node, out)
     return node.inputs, out  # type: ignore[return-value]
 
 

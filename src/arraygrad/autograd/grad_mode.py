@@ -1,5 +1,7 @@
-"""``torch.autograd.grad_mode``'s import path for the gradient-mode switches, which arraygrad
-defines in ``arraygrad._grad_mode``."""
+"""PyTorch's ``torch.autograd.grad_mode``: the grad-mode context managers, under the module
+path older scripts import them from (``from torch.autograd.grad_mode import no_grad``)."""
+
+from __future__ import annotations
 
 from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
