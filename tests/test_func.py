@@ -470,3 +470,22 @@ def test_replace_all_batch_norm_modules_drops_running_stats_as_torch() -> None:
         theirs[0](torch.tensor(x)).detach().numpy(),
         rtol=1e-5,
     )
+
+
+def test_jvp_through_a_rule_that_special_cases_a_zero_cotangent_as_torch() -> None:
+    # xlogy's VJP for its first input is 0 where the cotangent is 0: the double-VJP method
+    # gave a zero JVP with a zero dummy cotangent (torch: log(y)).
+    x, y = [0.0, 1.0, 2.0], [2.0, 3.0, 0.0]
+
+    def both(lib: Any, jvp: Any) -> list[Any]:
+        a = lib.tensor(x, dtype=lib.float64)
+        b = lib.tensor(y, dtype=lib.float64)
+        t = lib.ones(3, dtype=lib.float64)
+        return [
+            jvp(lambda u: lib.xlogy(u, b), (a,), (t,))[1].tolist(),
+            jvp(lambda v: lib.xlogy(a, v), (b,), (t,))[1].tolist(),
+        ]
+
+    expected = both(torch, torch.func.jvp)
+    assert both(ag, ag.func.jvp) == expected
+    assert both(ag, ag.autograd.functional.jvp) == expected

@@ -359,8 +359,11 @@ def jvp(
         result, aux = _split_aux(func(*prepared.args), has_aux, "jvp")
         out_leaves, out_spec = tree_flatten(result)
         _check_outputs(out_leaves, "jvp(f, primals, tangents)", floating=False)
+        # Ones, not zeros: J·t is the gradient of <Jᵀw, t> in the dummy w, linear in w, but a
+        # rule may treat a zero cotangent as a special case (xlogy's 0 where g == 0), which
+        # has no derivative there (forward_ad's probe is ones for the same reason).
         dummies = [
-            Tensor._wrap(_backend.xp.zeros_like(o._data), o.dtype.is_floating_point)
+            Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.is_floating_point)
             for o in out_leaves
         ]
         pulled = _pull(out_leaves, prepared.flat, dummies)

@@ -190,11 +190,13 @@ def _double_vjp(
 ) -> tuple[Tensor, ...]:
     """``J u`` for the tangents ``u`` of ``fresh``, from two reverse passes.
 
-    ``g(w) = Jᵀ w`` is computed with a graph for a dummy cotangent ``w`` (zeros, so no value
-    depends on it); ``g`` is linear in ``w``, and its VJP with cotangent ``u`` is ``J u``.
+    ``g(w) = Jᵀ w`` is computed with a graph for a dummy cotangent ``w``; ``g`` is linear in
+    ``w``, and its VJP with cotangent ``u`` is ``J u``. The dummy is ones, not zeros: a rule
+    may treat a zero cotangent as a special case (xlogy's 0 where ``g == 0``), which has no
+    derivative in ``w`` there.
     """
     dummies = tuple(
-        Tensor._wrap(_backend.xp.zeros_like(o._data), o.dtype.is_floating_point) for o in outputs
+        Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.is_floating_point) for o in outputs
     )
     pulled = vector_grads(
         outputs, fresh, dummies, create_graph=True, strict=strict, fn_name=fn_name
