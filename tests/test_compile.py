@@ -1489,6 +1489,35 @@ def test_a_call_inside_saved_tensors_hooks_runs_eagerly_and_calls_them() -> None
     assert x.grad.tolist() == expected and step.traces == 1
 
 
+def test_a_call_inside_a_dual_level_runs_eagerly_and_gives_tangents() -> None:
+    # A replay runs no op, so its results had no tangent (unpack_dual(...).tangent was None
+    # where PyTorch gives J·t); a trace inside the level recorded the tangents' arithmetic.
+    import torch
+    import torch.autograd.forward_ad as torch_fw
+
+    import arraygrad.autograd.forward_ad as fw
+
+    step = ag.compile(lambda x: (x * x).sin())
+    step(ag.ones(3))  # traced outside the level
+    step(ag.ones(3))  # replayed
+    primal, direction = [1.0, 2.0, 3.0], [1.0, 0.0, 1.0]
+    with torch_fw.dual_level():
+        dual = torch_fw.make_dual(torch.tensor(primal), torch.tensor(direction))
+        expected = torch_fw.unpack_dual((dual * dual).sin()).tangent.tolist()
+    for _ in range(2):  # as the first call in the level and after it
+        with fw.dual_level(), pytest.warns(RuntimeWarning, match="dual level"):
+            tangent = fw.unpack_dual(step(fw.make_dual(ag.tensor(primal), ag.tensor(direction))))
+        assert tangent.tangent is not None
+        np.testing.assert_allclose(tangent.tangent.tolist(), expected, rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        step(ag.ones(3))  # outside the level: replayed again, no warning
+    assert step.traces == 1
+    strict = ag.compile(lambda x: x * 2, fullgraph=True)
+    with fw.dual_level(), pytest.raises(RuntimeError, match="dual level"):
+        strict(ag.ones(2))
+
+
 @pytest.mark.parametrize(
     ("fn", "make"),
     [

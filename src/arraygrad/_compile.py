@@ -265,7 +265,11 @@ class CompiledFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         last = self._last
-        if last is not None and not kwargs and not _primitive.saved_hooks_active:
+        if (
+            last is not None
+            and not kwargs
+            and not (_primitive.saved_hooks_active or _primitive.forward_ad_active)
+        ):
             result = last(args)
             if result is not MISS:
                 return result
@@ -284,6 +288,16 @@ class CompiledFunction:
                 "a call inside saved_tensors_hooks (whose pack and unpack hooks run as each "
                 "operation saves and backward reads its values)",
                 "call the compiled function outside the saved_tensors_hooks context",
+                stacklevel=4,
+            )
+            return self.fn(*args, **kwargs)
+        if _primitive.forward_ad_active:
+            # Each op gives its result a tangent as it runs; a replay runs no op, so its
+            # results would have none (and a trace would record the tangents' arithmetic).
+            self._refuse_or_warn(
+                "a call inside a forward-mode AD dual level (where each operation computes its "
+                "result's tangent as it runs)",
+                "call the compiled function outside the dual level, or leave it uncompiled",
                 stacklevel=4,
             )
             return self.fn(*args, **kwargs)

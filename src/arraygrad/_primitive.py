@@ -459,8 +459,8 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
         """Apply the primitive to tensors (or Python numbers) and record it for backward."""
-        if detour and _profiling.times(self):
-            return _profiling.recorder.timed(self, self, args, params)
+        if detour and (recording := _profiling.timing(self)) is not None:
+            return recording.timed(self, self, args, params)
         if _backend.tracer is None:
             if len(args) == 2 and not params:
                 return self.apply2(args[0], args[1])
@@ -494,8 +494,9 @@ class Primitive:
     def apply2(self, x: Any, y: Any) -> Tensor:
         """``self(x, y)`` for a two-input primitive without parameters."""
         if detour:  # arraygrad.compile traces or the profiler times ops
-            if _profiling.times(self):
-                return _profiling.recorder.timed(self, self.apply2, (x, y), _NO_PARAMS)
+            recording = _profiling.timing(self)
+            if recording is not None:
+                return recording.timed(self, self.apply2, (x, y), _NO_PARAMS)
             if _backend.tracer is not None:
                 return self(x, y)
         if x.__class__ is Tensor or isinstance(x, Tensor):
@@ -526,8 +527,9 @@ class Primitive:
     def apply1(self, x: Tensor, params: dict[str, Any] = _NO_PARAMS) -> Tensor:
         """``self(x, **params)`` for a one-input primitive."""
         if detour:  # arraygrad.compile traces or the profiler times ops
-            if _profiling.times(self):
-                return _profiling.recorder.timed(self, self.apply1, (x,), params)
+            recording = _profiling.timing(self)
+            if recording is not None:
+                return recording.timed(self, self.apply1, (x,), params)
             if _backend.tracer is not None:
                 return self(x, **params)
         x_array = x._data

@@ -1,7 +1,7 @@
 """The profiler that is recording, if any: all the ops and the engine ask of profiling.
 
 The profiler itself (:mod:`arraygrad.autograd.profiler`) is imported on first use. While it
-records, ``_primitive.detour`` is set, so that the ops' entry points ask :func:`times` (and
+records, ``_primitive.detour`` is set, so that the ops' entry points ask :func:`timing` (and
 cost nothing more while it is not); the engine reads :data:`recorder` once per backward pass.
 """
 
@@ -13,8 +13,12 @@ from typing import Any
 recorder: Any = None
 
 
-def times(prim: Any) -> bool:
-    """Whether the profiler times this call of ``prim``: it records, and the call is not the
-    one its timing runs (an entry point handing on to another, or the timed run itself)."""
+def timing(prim: Any) -> Any:
+    """The recording that times this call of ``prim``, or ``None``: none records, or the call
+    is the one its timing runs (an entry point handing on to another, or the timed run itself).
+    Callers use the recording returned, not :data:`recorder` again, which another thread may
+    have set to ``None`` since (stopping the profiler)."""
     recording = recorder
-    return recording is not None and not recording.dispatching(prim)
+    if recording is None or recording.dispatching(prim):
+        return None
+    return recording

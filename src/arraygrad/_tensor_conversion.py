@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 
 # Tensor attributes that belong to one process's graph and views, not to the values:
-# gradients and hooks, version counters, and the links between views and their root.
+# gradients and hooks, version counters, the links between views and their root, and a dual
+# level's tangent (forward_ad's keys; as in PyTorch a copy has none, and a kept one would outlive
+# the level, which forgets only the tensors it gave one to).
 _NOT_PICKLED = frozenset(
     [
         "grad",
@@ -37,6 +39,8 @@ _NOT_PICKLED = frozenset(
         "_views",
         "_retains_grad",
         "_view_invalid",
+        "_fw_tangent",
+        "_fw_primal",
     ]
 )
 

@@ -350,6 +350,8 @@ class TensorStorageMethods:
         storage, offset, shape, strides = _set_arguments(
             target, source, storage_offset, size, stride
         )
+        if _ag._primitive.forward_ad_active:
+            _refuse_tangents(target, source)
         if _ag._grad_mode.grad_enabled.get() and target._node is None and target._rg:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation. "
@@ -479,6 +481,19 @@ def _resized(tensor: Tensor, shape: tuple[int, ...]) -> Tensor:
         )
     out = tensor.contiguous().view(shape)
     return _ag._primitive.labelled(out, "ResizeBackward")
+
+
+def _refuse_tangents(target: Tensor, source: Any) -> None:
+    """PyTorch's refusal of ``set_`` on or from a tensor with a forward-AD tangent."""
+    from arraygrad.autograd import forward_ad
+
+    if forward_ad.tangent_of(target) is not None or forward_ad.tangent_of(source) is not None:
+        raise NotImplementedError(
+            "Trying to use forward AD with set_ that does not support it because it has not "
+            "been implemented yet.\nPlease file an issue to PyTorch at "
+            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that "
+            "we can prioritize its implementation."
+        )
 
 
 def _set_arguments(

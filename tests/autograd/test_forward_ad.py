@@ -137,6 +137,27 @@ def test_levels_open_and_close_and_forget_their_tangents() -> None:
         assert ag_fw.unpack_dual(y * 2).tangent is None
 
 
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_copies_of_a_dual_tensor_have_no_tangent(how: str) -> None:
+    # The tangent was copied with the tensor's attributes, and the copy, unknown to the level,
+    # kept it after the level exited: a later level saw the old tangent on it.
+    import copy
+    import pickle
+
+    def copied(fw: Any, value: Any) -> Any:
+        return copy.deepcopy(value) if how == "deepcopy" else pickle.loads(pickle.dumps(value))
+
+    mine, theirs = _both(
+        lambda lib, fw: fw.unpack_dual(copied(fw, fw.make_dual(lib.ones(2), lib.ones(2)))).tangent
+    )
+    assert mine is None and theirs is None
+    with ag_fw.dual_level():
+        kept = copied(ag_fw, ag_fw.make_dual(ag.ones(2), ag.ones(2)))
+    with ag_fw.dual_level():
+        assert ag_fw.unpack_dual(kept).tangent is None
+        assert ag_fw.unpack_dual(kept * 2).tangent is None
+
+
 def test_dual_level_is_a_decorator_too() -> None:
     @ag_fw.dual_level()
     def tangent_of_square(x: ag.Tensor) -> list[float]:
@@ -246,6 +267,15 @@ def writes_through_the_primal_leave_the_tangent(m: Any, fw: Any) -> Any:
     before = _unpacked(fw, primal[:1])
     primal.mul_(2)
     return [before, _unpacked(fw, y)]
+
+
+@_scenario
+def a_dual_written_through_the_primal(m: Any, fw: Any) -> Any:
+    # The primal got no tangent of its own (its root's views skip it): an AssertionError.
+    x = fw.make_dual(m.tensor([1.0, 2.0, 3.0]), m.tensor([1.0, 0.0, 2.0]))
+    primal = fw.unpack_dual(x).primal
+    primal.mul_(x)
+    return [_unpacked(fw, primal), _unpacked(fw, x)]
 
 
 @_scenario
@@ -366,6 +396,101 @@ def test_forward_over_reverse_hessian_vector_product() -> None:
 
     mine, theirs = _both(scenario)
     _close(mine, theirs)
+
+
+def test_a_custom_function_with_a_jvp_takes_its_tangents_from_it() -> None:
+    # jvp was never called: the tangents came from forward's own ops (or the double VJP of
+    # backward), and forward saw its inputs' tangents.
+    def scenario(m: Any, fw: Any) -> Any:
+        calls: list[Any] = []
+
+        class Scaled(m.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, x: Any, y: Any, k: float) -> Any:
+                ctx.k = k
+                calls.append(fw.unpack_dual(x).tangent)  # hidden inside forward
+                ctx.save_for_backward(x)
+                ctx.save_for_forward(y, None)  # what jvp's saved_tensors gives
+                return x * y * k, x + 1
+
+            @staticmethod
+            def backward(ctx: Any, g: Any, h: Any) -> Any:
+                return g + h, g, None
+
+            @staticmethod
+            def jvp(ctx: Any, tx: Any, ty: Any, tk: Any) -> Any:
+                (saved_y, nothing) = ctx.saved_tensors
+                calls.append([tx.tolist(), ty.tolist(), tk, saved_y.tolist(), nothing])
+                return tx * saved_y * (ctx.k + 10), tx + ty
+
+        found = []
+        for requires_grad in (False, True):
+            x = m.tensor([1.0, 2.0], requires_grad=requires_grad)
+            dual = fw.make_dual(x, m.tensor([1.0, 3.0]))
+            a, b = Scaled.apply(dual, m.tensor([3.0, 4.0]), 2.0)
+            found.append([_unpacked(fw, a), _unpacked(fw, b), a.requires_grad])
+        plain, _ = Scaled.apply(m.ones(2), m.ones(2), 1.0)  # no input tangent: jvp not called
+        return [found, calls, _unpacked(fw, plain)]
+
+    mine, theirs = _both(scenario)
+    _close(mine, theirs)
+
+
+def test_checkpoint_without_reentrant_gives_the_functions_tangents() -> None:
+    # Its one Function node (saved-tensor hooks in PyTorch) gave, for an input that requires
+    # grad, the double VJP of a backward that refuses create_graph: a RuntimeError.
+    def scenario(m: Any, fw: Any) -> Any:
+        import importlib
+
+        checkpoint = importlib.import_module(m.__name__ + ".utils.checkpoint").checkpoint
+        x = fw.make_dual(m.tensor([1.0, 2.0], requires_grad=True), m.ones(2))
+        y = checkpoint(lambda t: t.sin() * t, x, use_reentrant=False)
+        return [_unpacked(fw, y), y.requires_grad]
+
+    mine, theirs = _both(scenario)
+    _close(mine, theirs)
+
+
+def test_saved_tensors_hooks_do_not_see_the_tangents_own_computation() -> None:
+    # Each op's tangent, computed through a small graph of its own, passed that graph's saved
+    # values through the user's pack hook (8 calls here, where PyTorch makes none).
+    def scenario(m: Any, fw: Any) -> Any:
+        import importlib
+
+        graph = importlib.import_module(m.__name__ + ".autograd.graph")
+        packed: list[Any] = []
+
+        def pack(t: Any) -> Any:
+            packed.append(tuple(t.shape))
+            return t
+
+        dual = fw.make_dual(m.tensor([1.0, 2.0], dtype=m.float64), m.tensor([1.0, 3.0]))
+        with graph.saved_tensors_hooks(pack, lambda t: t):
+            y = (dual.exp() * dual).sin()
+        return [len(packed), _unpacked(fw, y)]
+
+    mine, theirs = _both(scenario)
+    _close(mine, theirs)
+
+
+def test_set_on_or_from_a_dual_tensor_is_refused_as_pytorch() -> None:
+    # set_ gave the tensor the dual's memory but no tangent (None where PyTorch raises).
+    def scenario(m: Any, fw: Any) -> Any:
+        found = []
+        for call in (
+            lambda d: m.zeros(2).set_(d),
+            lambda d: d.set_(m.zeros(2)),
+            lambda d: d.set_(),
+            lambda d: fw.unpack_dual(m.zeros(2).set_(d.untyped_storage())).tangent,
+        ):
+            try:
+                found.append(call(fw.make_dual(m.tensor([1.0, 2.0]), m.ones(2))))
+            except NotImplementedError as error:
+                found.append(str(error))
+        return found
+
+    mine, theirs = _both(scenario)
+    assert mine == theirs
 
 
 def test_composites_get_tangents_through_their_primitives() -> None:

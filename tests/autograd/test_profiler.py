@@ -177,3 +177,34 @@ def test_the_package_imports_the_profiler_on_first_use() -> None:
         "assert arraygrad.profiler.profile and arraygrad.autograd.profiler.profile\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_op_still_runs_when_another_thread_stops_the_profiler_as_it_starts() -> None:
+    # The entry points asked whether to time the op, then read the recording again: a stop in
+    # another thread between the two reads (``recorder`` None, the flag not yet cleared) gave
+    # "'NoneType' object has no attribute 'timed'".
+    from arraygrad import _primitive, _profiling
+
+    class StoppedMeanwhile(profiler._Recording):
+        def dispatching(self, prim: Any) -> bool:
+            _profiling.recorder = None  # the other thread's stop lands here
+            return super().dispatching(prim)
+
+    recording = StoppedMeanwhile(record_shapes=False, profile_memory=False)
+    x, y, above = ag.tensor([1.0, 4.0]), ag.tensor([-1.0, -4.0]), ag.tensor([False, True])
+    ops = {  # one primitive each, through each entry point
+        "apply2": lambda: x * 2,
+        "apply1": lambda: x.sqrt(),
+        "call": lambda: ag.where(above, x, y),
+    }
+    try:
+        results = {}
+        for name, op in ops.items():
+            _profiling.recorder = recording
+            _primitive.update_detour()
+            results[name] = op().tolist()
+    finally:
+        _profiling.recorder = None
+        _primitive.update_detour()
+    assert results == {"apply2": [2.0, 8.0], "apply1": [1.0, 2.0], "call": [-1.0, 4.0]}
+    assert [span.name for span in recording.spans] == ["mul", "sqrt", "where"]

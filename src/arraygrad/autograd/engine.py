@@ -143,8 +143,9 @@ def run_backward(
                 outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, this_pass
             )
     except BaseException:
-        if _profiling.recorder is not None:
-            _profiling.recorder.pass_failed()  # end the range of the node that raised
+        recorder = _profiling.recorder  # (read once: another thread may stop it)
+        if recorder is not None:
+            recorder.pass_failed()  # end the range of the node that raised
         raise
 
 

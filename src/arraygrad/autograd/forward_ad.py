@@ -37,6 +37,7 @@ from typing import Any, NamedTuple, TypeVar
 from arraygrad import _backend, _primitive, _view_history, ops
 from arraygrad._grad_mode import enable_grad, grad_enabled
 from arraygrad._tensor import Tensor
+from arraygrad.autograd import _saved_hooks
 
 __all__ = [
     "UnpackedDualTensor",
@@ -196,7 +197,8 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
             "_unpack_dual(): argument 'dual' (position 1) must be Tensor, not "
             f"{type(tensor).__name__}"
         )
-    tangent = tangent_of(tensor)
+    # (inside a custom Function's forward the inputs' tangents are hidden, as in PyTorch)
+    tangent = None if _computing.active else tangent_of(tensor)
     if tangent is not None:
         _check_level(level, "_fw_primal")
     primal = _alias(tensor, "AliasBackward0")
@@ -293,6 +295,12 @@ def _pushed_forward(
         inputs = tuple(Tensor._wrap(arg._data) if isinstance(arg, Tensor) else arg for arg in args)
         out = Tensor._wrap(result._data)
     saved, _computing.active = _computing.active, True
+    # The graph below is this function's own (freed once grad returns): saved_tensors_hooks,
+    # which are for the user's graph, must not see what its nodes save (PyTorch packs nothing).
+    hooks = _saved_hooks.thread_hooks
+    user_hooks = hooks.stack
+    if not higher:
+        hooks.stack = []
     try:
         with enable_grad():
             # Ones, not zeros: a rule may treat a zero cotangent as a special case (xlogy's
@@ -322,8 +330,44 @@ def _pushed_forward(
             )
     finally:
         _computing.active = saved
+        hooks.stack = user_hooks
     assert pushed is not None
     return pushed
+
+
+def through_function(cls: Any, args: tuple[Any, ...], apply: Callable[[Any], Any]) -> Any:
+    """``cls.apply(*args)`` (a custom autograd.Function with a ``jvp``) in a dual level:
+    ``apply(ctx)`` runs ``forward`` and records the node with no tangent computed from its ops
+    (nor from ``backward``), and ``cls.jvp`` gives the outputs' tangents, as PyTorch does."""
+    from arraygrad.autograd.function import FunctionCtx
+
+    tangents = [tangent_of(arg) for arg in args]
+    if all(tangent is None for tangent in tangents):
+        return apply(FunctionCtx())
+    ctx = FunctionCtx()
+    saved, _computing.active = _computing.active, True
+    try:
+        result = apply(ctx)
+    finally:
+        _computing.active = saved
+    # jvp gets zeros for a floating tensor without a tangent, None for any other argument.
+    given = [
+        tangent
+        if tangent is not None or not isinstance(arg, Tensor)
+        else (ops.zeros_like(arg) if arg.is_floating_point() or arg.is_complex() else None)
+        for arg, tangent in zip(args, tangents, strict=True)
+    ]
+    ctx._in_jvp = True  # (its saved_tensors are those saved for forward)
+    try:
+        pushed = cls.jvp(ctx, *given)
+    finally:
+        ctx._in_jvp = False
+    outputs = result if isinstance(result, tuple) else (result,)
+    pushed = pushed if isinstance(pushed, tuple) else (pushed,)
+    for output, tangent in zip(outputs, pushed, strict=False):
+        if isinstance(output, Tensor) and isinstance(tangent, Tensor):
+            _set_tangent(output, tangent)
+    return result
 
 
 # --- in-place writes -----------------------------------------------------------------------
@@ -381,8 +425,10 @@ def _write_tangent(tangent: Tensor, new: Tensor | None) -> None:
 def _fresh_tangent(target: Tensor) -> Tensor:
     """Give ``target`` a zero tangent and return it. For a view, its root gets the zero
     tangent and every live view of the root (``target`` too) the same view of it, as PyTorch
-    does: a dual value written into part of a plain tensor makes the whole tensor dual."""
-    detached = "_view_detached" in target.__dict__
+    does: a dual value written into part of a plain tensor makes the whole tensor dual. A
+    primal from unpack_dual, like a detached view, gets a tangent of its own: its dual tensor's
+    stays as it is, as in PyTorch."""
+    detached = "_view_detached" in target.__dict__ or _PRIMAL in target.__dict__
     root = target if target._base is None or detached else target._base
     zeros = Tensor._wrap(_backend.xp.zeros_like(root._data))
     _set_tangent(root, zeros)

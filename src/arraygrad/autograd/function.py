@@ -79,6 +79,9 @@ class FunctionCtx:
         # Under saved_tensors_hooks: the unpack hook and, per saved tensor, what the pack hook
         # returned with where its gradient went (None for a None saved); see _pack_saved.
         self._saved_packed: tuple[Any, tuple[tuple[Any, Any] | None, ...]] | None = None
+        # save_for_forward's tensors, which saved_tensors gives instead while jvp runs
+        self._for_forward: tuple[Tensor | None, ...] = ()
+        self._in_jvp = False
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (inputs, outputs or ``None``) for :attr:`saved_tensors`."""
@@ -92,13 +95,26 @@ class FunctionCtx:
         self._saved = tensors
         self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
 
+    def save_for_forward(self, *tensors: Tensor | None) -> None:
+        """Keep ``tensors`` for :meth:`Function.jvp`, where :attr:`saved_tensors` gives them
+        (and not those saved for backward), as PyTorch does."""
+        if any(tensor is not None and not isinstance(tensor, Tensor) for tensor in tensors):
+            raise AssertionError(
+                "save_for_forward expects all arguments to be tensors; you should save "
+                "non-tensors as attributes on ctx."
+            )
+        self._for_forward = tensors
+
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
-        """The tensors given to :meth:`save_for_backward`, outputs replaced by the returned ones.
+        """The tensors given to :meth:`save_for_backward`, outputs replaced by the returned ones
+        (in :meth:`Function.jvp`: those given to :meth:`save_for_forward`).
 
         Raises if one was modified in place since it was saved, as PyTorch does (except for
         values saved through ``saved_tensors_hooks``, which are unpacked on each read).
         """
+        if self._in_jvp:
+            return self._for_forward
         if self._saved_packed is not None:
             return self._unpacked_saved()
         result: list[Tensor | None] = []
@@ -274,6 +290,16 @@ class Function:
             "autograd.Function to use it with backward mode AD."
         )
 
+    @staticmethod
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
+        """Optional, for forward-mode AD: one tangent per output from one per argument of
+        ``forward`` (zeros for a tensor without one, ``None`` for other arguments). Not
+        overridden, the tangents come from the ops of ``forward`` and from ``backward``."""
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
     @classmethod
     def _primitive(cls, count: int, saves: bool) -> Primitive:
         key = (cls, count, saves)
@@ -296,7 +322,19 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on ``args`` and record one node whose backward is ``backward``."""
-        ctx = FunctionCtx()
+        if _primitive.forward_ad_active and cls.jvp is not Function.jvp:
+            # A dual level and a jvp: the outputs' tangents come from it, as in PyTorch.
+            # (Without one, unlike PyTorch, from the ops of forward and the double VJP of
+            # backward: see docs/forward_ad.md.)
+            from arraygrad.autograd import forward_ad
+
+            return forward_ad.through_function(
+                cls, args, lambda ctx: cls._apply_with(ctx, args, kwargs)
+            )
+        return cls._apply_with(FunctionCtx(), args, kwargs)
+
+    @classmethod
+    def _apply_with(cls, ctx: FunctionCtx, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         ctx.needs_input_grad = tuple(
             isinstance(a, Tensor) and a.requires_grad and grad_enabled.get() for a in args
         )

@@ -18,7 +18,7 @@ op's new result (a view allocates nothing); frees are not seen, so memory only g
 
 Cost: while no profiler records, nothing more than before. A recording sets
 ``_primitive.detour``, the flag the ops' fast entry points already test for arraygrad.compile's
-tracer, so that each op's call asks :func:`arraygrad._profiling.times` and runs inside a span
+tracer, so that each op's call asks :func:`arraygrad._profiling.timing` and runs inside a span
 (:meth:`_Recording.timed`); the engine asks ``_profiling.recorder`` once per backward pass for
 a queue that marks where each node starts.
 """
@@ -225,7 +225,7 @@ def _start(record_shapes: bool, profile_memory: bool) -> _Recording:
             raise RuntimeError("Profiler is already enabled on this thread.")
         recording = _Recording(record_shapes, profile_memory)
         _profiling.recorder = recording
-        _primitive.update_detour()  # the ops' entry points now ask _profiling.times
+        _primitive.update_detour()  # the ops' entry points now ask _profiling.timing
         return recording
 
 

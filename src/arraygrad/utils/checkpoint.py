@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from arraygrad import autograd
+from arraygrad import _primitive, autograd
 from arraygrad._grad_mode import enable_grad, grad_enabled
 from arraygrad._random import get_rng_state, set_rng_state
 from arraygrad._tensor import Tensor
@@ -299,6 +299,12 @@ def checkpoint(
             )
         hidden = _hidden_leaves(function) if grad_enabled.get() else []
         forward_context, recompute_context = context_fn()
+    if not use_reentrant and _primitive.forward_ad_active:
+        # A dual level: the outputs' tangents come from the function's own ops, which one
+        # Function node would hide (its forward sees no tangent, and it has no jvp). PyTorch's
+        # non-reentrant variant gives them; here the call runs unwrapped, keeping its graph.
+        with forward_context:
+            return function(*args, **kwargs)
     run = functools.partial(function, **kwargs) if kwargs else function
     options = {
         "reentrant": use_reentrant,
