@@ -25,7 +25,30 @@ from typing import Any
 
 from arraygrad import _backend, _grads
 from arraygrad._tensor import Tensor
+from arraygrad.nn.modules import global_hooks as _global_hooks
 from arraygrad.nn.modules.conversion import ConversionMixin
+from arraygrad.nn.modules.global_hooks import (
+    _SILENCED_GLOBAL_HOOK_ERROR,
+    _global_backward_hooks,
+    _global_backward_pre_hooks,
+    _global_buffer_registration_hooks,
+    _global_call_hooks,
+    _global_forward_hooks,
+    _global_forward_hooks_always_called,
+    _global_forward_hooks_with_kwargs,
+    _global_forward_pre_hooks,
+    _global_module_registration_hooks,
+    _global_parameter_registration_hooks,
+    _registration_hooks,
+    register_module_backward_hook,
+    register_module_buffer_registration_hook,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+    register_module_module_registration_hook,
+    register_module_parameter_registration_hook,
+)
 from arraygrad.nn.modules.hooks import (
     BackwardHook,
     checked_grad_input,
@@ -37,7 +60,17 @@ from arraygrad.nn.modules.state import _IncompatibleKeys as _IncompatibleKeys
 from arraygrad.nn.parameter import Buffer, Parameter
 from arraygrad.utils.hooks import RemovableHandle
 
-__all__ = ["Module"]
+__all__ = [
+    "Module",
+    "register_module_backward_hook",
+    "register_module_buffer_registration_hook",
+    "register_module_forward_hook",
+    "register_module_forward_pre_hook",
+    "register_module_full_backward_hook",
+    "register_module_full_backward_pre_hook",
+    "register_module_module_registration_hook",
+    "register_module_parameter_registration_hook",
+]
 
 
 def typename(obj: Any) -> str:
@@ -168,6 +201,8 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                 "(arraygrad Tensor or None required)"
             )
+        if _global_buffer_registration_hooks:
+            tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -200,6 +235,8 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                 "compute the value in the forward() method."
             )
         else:
+            if _global_parameter_registration_hooks:
+                param = _registration_hooks(_global_parameter_registration_hooks, self, name, param)
             self._parameters[name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -214,6 +251,8 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
+        if _global_module_registration_hooks:
+            module = _registration_hooks(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     register_module = add_module
@@ -261,12 +300,20 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                     self._buffers,
                     self._non_persistent_buffers_set,
                 )
+                if _global_module_registration_hooks:
+                    value = _registration_hooks(
+                        _global_module_registration_hooks, self, name, value
+                    )
                 modules[name] = value
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(
                         f"cannot assign '{typename(value)}' as child module '{name}' "
                         "(arraygrad.nn.Module or None expected)"
+                    )
+                if _global_module_registration_hooks:
+                    value = _registration_hooks(
+                        _global_module_registration_hooks, self, name, value
                     )
                 modules[name] = value
             else:
@@ -280,6 +327,10 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                         raise TypeError(
                             f"cannot assign '{typename(value)}' as buffer '{name}' "
                             "(arraygrad.Tensor or None expected)"
+                        )
+                    if _global_buffer_registration_hooks:
+                        value = _registration_hooks(
+                            _global_buffer_registration_hooks, self, name, value
                         )
                     buffers[name] = value  # a plain tensor stays a buffer, persistent or not
                 else:
@@ -540,9 +591,10 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
             or self._forward_hooks
             or self._backward_hooks
             or self._backward_pre_hooks
+            or _global_call_hooks  # (every global hook that takes part in calls is in it)
         ):
             return self.forward(*args, **kwargs)
-        if not self._forward_hooks_always_called:
+        if not (self._forward_hooks_always_called or _global_forward_hooks_always_called):
             return self._hooked_call(args, kwargs, set())
         # Which hooks have run, so that the failure path calls only the others.
         done: set[int] = set()
@@ -550,17 +602,44 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         try:
             return self._hooked_call(args, kwargs, done, state)
         except Exception as error:
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id not in self._forward_hooks_always_called or hook_id in done:
-                    continue
-                try:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        hook(self, state["args"], state["kwargs"], state["output"])
-                    else:
-                        hook(self, state["args"], state["output"])
-                except Exception as hook_error:
-                    warnings.warn(_SILENCED_HOOK_ERROR.format(hook_error), stacklevel=2)
+            self._always_called_hooks_after(done, state)
             raise error
+
+    def _always_called_hooks_after(self, done: set[int], state: dict[str, Any]) -> None:
+        # The failure path: the always_call forward hooks that have not run, global ones first.
+        # PyTorch calls a global one as hook(module, args, output) even if it takes kwargs.
+        for hook_id, hook in list(_global_forward_hooks.items()):
+            if hook_id not in _global_forward_hooks_always_called or hook_id in done:
+                continue
+            try:
+                hook(self, state["args"], state["output"])
+            except Exception as hook_error:
+                warnings.warn(_SILENCED_GLOBAL_HOOK_ERROR.format(hook_error), stacklevel=3)
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id not in self._forward_hooks_always_called or hook_id in done:
+                continue
+            try:
+                if hook_id in self._forward_hooks_with_kwargs:
+                    hook(self, state["args"], state["kwargs"], state["output"])
+                else:
+                    hook(self, state["args"], state["output"])
+            except Exception as hook_error:
+                warnings.warn(_SILENCED_HOOK_ERROR.format(hook_error), stacklevel=3)
+
+    def _backward_hooks_of_call(self) -> tuple[list[Callable[..., Any]], bool]:
+        # The backward hooks of this call and whether some are deprecated (non-full) ones: the
+        # global hooks first, then the module's. The deprecated ones run first, as in PyTorch,
+        # where they fire at the output's node, before the gradients reach the inputs.
+        own_full = self.__dict__.get("_is_full_backward_hook")
+        full: list[Callable[..., Any]] = []
+        deprecated: list[Callable[..., Any]] = []
+        if _global_backward_hooks:
+            (full if _global_hooks._global_backward_hooks_full else deprecated).extend(
+                _global_backward_hooks.values()
+            )
+        if self._backward_hooks:
+            (full if own_full else deprecated).extend(self._backward_hooks.values())
+        return [checked_grad_input(hook) for hook in deprecated] + full, bool(deprecated)
 
     def _hooked_call(
         self,
@@ -571,6 +650,12 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
     ) -> Any:
         # The call with hooks; ``done`` and ``state`` tell the always_call path of _call_impl
         # which forward hooks ran and what the arguments and the output were when it raised.
+        for hook in list(_global_forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+            if state is not None:
+                state["args"] = args
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -587,27 +672,36 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
         backward_hook = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            hooks = list(self._backward_hooks.values())
-            if self.__dict__.get("_is_full_backward_hook") is False:
-                hooks = [checked_grad_input(hook) for hook in hooks]
-            backward_hook = BackwardHook(self, hooks, list(self._backward_pre_hooks.values()))
+        deprecated = False
+        if (
+            self._backward_hooks
+            or self._backward_pre_hooks
+            or _global_backward_hooks
+            or _global_backward_pre_hooks
+        ):
+            hooks, deprecated = self._backward_hooks_of_call()
+            pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            backward_hook = BackwardHook(self, hooks, pre_hooks)
             args = backward_hook.setup_input_hook(args)
         if state is not None:
             state["args"], state["kwargs"] = args, kwargs
         output = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if state is not None:
-                state["output"] = output
-            done.add(hook_id)
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
+        for table, with_kwargs in (
+            (_global_forward_hooks, _global_forward_hooks_with_kwargs),
+            (self._forward_hooks, self._forward_hooks_with_kwargs),
+        ):
+            for hook_id, hook in list(table.items()):
+                if state is not None:
+                    state["output"] = output
+                done.add(hook_id)
+                if hook_id in with_kwargs:
+                    result = hook(self, args, kwargs, output)
+                else:
+                    result = hook(self, args, output)
+                if result is not None:
+                    output = result
         if backward_hook is not None:
-            if self._backward_hooks and self.__dict__.get("_is_full_backward_hook") is False:
+            if deprecated:
                 warn_if_not_one_op(args, output)
             output = backward_hook.setup_output_hook(output)
         return output
