@@ -354,3 +354,30 @@ def test_random_like_results_are_laid_out_as_torch_s(name: str, layout: str) -> 
         return tuple(getattr(lib, name)(source, *args).stride())
 
     assert strides(ag) == strides(torch)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [-1],
+        [-129, 3],
+        [[7], [-255]],
+        -3,
+        [-256],
+        [300],
+        [True, -1],
+        [-0.0, -1],
+        [-1.5, -1],
+        [-1, float("nan")],
+    ],
+    ids=repr,
+)
+def test_negative_ints_in_uint8_wrap_as_torch_down_to_minus_255(data: Any) -> None:
+    # torch stores -1 as 255 and refuses -256 (dtype fuzzer, seed 20453)
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            outcomes.append(lib.tensor(data, dtype=lib.uint8).tolist())
+        except RuntimeError:
+            outcomes.append("RuntimeError")
+    assert outcomes[1] == outcomes[0]

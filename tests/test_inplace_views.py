@@ -886,6 +886,30 @@ def test_recorded_region_writes_into_overlapping_windows_match_torch() -> None:
     assert results[1] == results[0]
 
 
+# A root transposed in place (its memory in Fortran order), then given a size-1 axis in place,
+# which NumPy strides by 0 or any number; then a recorded write through a view of it, taken
+# before or after the new axis. (The write's elements were located in the root through that
+# stride: ValueError, seeds 23363, 40213 and 42421 of the views fuzzer.)
+SIZE_ONE_AXIS_WRITES: dict[str, Callable[[Any], Any]] = {
+    "setitem_slice": lambda x: x.unsqueeze_(0)[:, ::2].__setitem__(0, 5.0),
+    "view_taken_before": lambda x: (lambda v: (x.unsqueeze_(0), v.mul_(2.0)))(x[::2]),
+    "diagonal_two_axes": lambda x: x.unsqueeze_(0).unsqueeze_(0).diagonal().neg_(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SIZE_ONE_AXIS_WRITES))
+def test_recorded_writes_through_a_transposed_root_with_a_new_size_one_axis(name: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        a = _leaf(lib, np.arange(12.0).reshape(3, 4) / 4 - 1)
+        x = a * 1
+        x.t_()
+        SIZE_ONE_AXIS_WRITES[name](x)
+        (x * _weights(lib, tuple(x.shape))).sum().backward()
+        outcomes.append((x.tolist(), a.grad.tolist()))
+    assert outcomes[1] == outcomes[0]
+
+
 # Each takes x = a * 1 (a requires grad) and writes into a piece of it.
 MULTIPLE_VIEW_WRITES: dict[str, Callable[[Any], Any]] = {
     "split": lambda x: x.split(3)[0].mul_(2),
@@ -917,6 +941,43 @@ def test_writes_into_outputs_of_split_chunk_unbind_are_refused_as_in_torch(name:
         (x * lib.arange(6.0, dtype=lib.float64)).sum().backward()
         outcomes.append((x.tolist(), a.grad.tolist()))
     assert outcomes[1] == outcomes[0]
+
+
+# Each takes x = a * 1 (a requires grad) and returns a piece of it, taken before a write to x.
+PIECES: dict[str, Callable[[Any], Any]] = {
+    "unbind": lambda x: x.view(2, 3).unbind(1)[2],
+    "split": lambda x: x.split(3)[1],
+    "chunk": lambda x: x.chunk(2)[0],
+    "split_with_sizes": lambda x: x.split_with_sizes([2, 4])[1],
+    "view_of_a_piece": lambda x: x.view(2, 3).unbind(0)[1][1:],
+    "tensor_split": lambda x: x.tensor_split(2)[0],  # usable after the write, as in torch
+    "narrow": lambda x: x.narrow(0, 1, 3),  # usable
+}
+
+
+@pytest.mark.parametrize("name", sorted(PIECES))
+def test_pieces_of_split_chunk_unbind_are_refused_after_a_write_to_their_base(name: str) -> None:
+    # Their one backward node cannot be rebuilt for one piece: PyTorch refuses any use of a
+    # piece in grad mode once the memory it shows was written (engine fuzzer, seed 21281).
+    outcomes = []
+    for lib in (torch, ag):
+        a = _leaf(lib, np.arange(6.0))
+        x = a * 1
+        piece = PIECES[name](x)
+        x.mul_(2)
+        with lib.no_grad():
+            seen = ((piece * 3).tolist(), piece.requires_grad, piece.detach().tolist())
+        try:
+            (
+                piece * lib.arange(float(piece.numel()), dtype=lib.float64).view(piece.shape)
+            ).sum().backward()
+        except RuntimeError as error:
+            assert lib is torch or "returns multiple views" in str(error)
+            outcomes.append((seen, "refused"))
+            continue
+        outcomes.append((seen, a.grad.tolist()))
+    assert outcomes[1] == outcomes[0]
+    assert (outcomes[0][1] == "refused") == (name not in ("tensor_split", "narrow"))
 
 
 def test_pieces_of_split_are_writable_outside_the_graph() -> None:

@@ -31,6 +31,11 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if min is not None and max is not None and _is_number(min) != _is_number(max):
+        # A number beside a 0-d tensor: PyTorch's argument parser reads both as numbers, so
+        # the tensor promotes as a Python number does (int32 clamped to a 0-d float16 and 3 is
+        # float32, not float16).
+        min, max = _as_number(min), _as_number(max)
     input = as_tensor(input)
     bounds = [_scalar(b) if _is_number(b) else b for b in (min, max) if b is not None]
     target = _dtype.result_type(input, *bounds)
@@ -76,6 +81,14 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Number) and not hasattr(value, "shape")
+
+
+def _as_number(bound: Any) -> Any:
+    """A 0-d tensor that needs no gradient as the Python number it holds; else ``bound``.
+    (PyTorch refuses the others beside a number; arraygrad keeps them as tensors.)"""
+    if isinstance(bound, Tensor) and bound.dim() == 0 and not bound.requires_grad:
+        return bound.item()
+    return bound
 
 
 def nan_to_num(

@@ -52,6 +52,25 @@ def _python_data(data: Any) -> Any:
     return data
 
 
+def _wrapped_negatives(data: Any, dtype: _dtype.dtype) -> Any:
+    """``data`` for an unsigned ``dtype`` of n bits with its negative ints down to
+    ``-(2**n - 1)`` wrapped modulo ``2**n``, as PyTorch stores them (``tensor([-1],
+    dtype=uint8)`` holds 255); None if it is not unsigned or an int lies beyond that."""
+    if dtype.is_signed or dtype.is_floating_point or dtype is _dtype.bool_:
+        return None
+    modulus = 2 ** (8 * dtype.itemsize)
+
+    def wrap(item: Any) -> Any:
+        if isinstance(item, list):
+            parts = [wrap(part) for part in item]
+            return None if any(part is None for part in parts) else parts
+        if isinstance(item, int) and not isinstance(item, bool):
+            return item % modulus if -modulus < item < modulus else None
+        return item  # (a float converts as before: one out of range still raises)
+
+    return wrap(data)
+
+
 def _has_float(data: Any) -> bool:
     if isinstance(data, float):
         return True
@@ -112,10 +131,17 @@ def tensor(
     try:
         array = _backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True)
     except OverflowError as error:  # an int that the dtype cannot hold: PyTorch's class
-        raise RuntimeError(
-            f"value cannot be converted to type {dtype.name} without overflow ({error}). Fix: "
-            "use values within the dtype's range, or a wider dtype (e.g. arraygrad.int64)."
-        ) from None
+        wrapped = _wrapped_negatives(data, dtype)
+        try:
+            if wrapped is None:
+                raise OverflowError(str(error)) from None
+            array = _backend.asarray(wrapped, dtype=_dtype.to_xp(dtype), copy=True)
+        except (OverflowError, ValueError):  # (a NaN beside the wrapped ints, too)
+            raise RuntimeError(
+                f"value cannot be converted to type {dtype.name} without overflow ({error}). "
+                "Fix: use values within the dtype's range, or a wider dtype (e.g. "
+                "arraygrad.int64)."
+            ) from None
     except ValueError:
         if dtype.is_floating_point or dtype is _dtype.bool_ or not _has_nan(data):
             raise

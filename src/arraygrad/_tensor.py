@@ -154,7 +154,7 @@ class Tensor(
                 # Its views follow: a view taken before now requires grad too (through the
                 # view steps), so that its uses send gradient back to this tensor, and writes
                 # through it are refused as writes into a leaf that requires grad.
-                _view_history.regenerate(self)
+                _view_history.regenerate(self, written=False)
         return self
 
     @property

@@ -293,9 +293,10 @@ def _replay(root: Tensor, steps: Steps) -> Tensor:
     return out
 
 
-def regenerate(root: Tensor) -> None:
+def regenerate(root: Tensor, written: bool = True) -> None:
     """Give the live views of ``root`` the history "their view steps on ``root``'s history",
-    when next used: ``root``'s history changed (a recorded write, ``requires_grad_()``).
+    when next used: ``root``'s history changed (a recorded write, or ``requires_grad_()``,
+    where ``written`` is false).
 
     Those views are marked stale: their ``_node`` and ``_rg`` unset, their class
     :class:`_StaleView`, whose ``__getattr__`` rebuilds them when either is next read (a
@@ -312,10 +313,14 @@ def regenerate(root: Tensor) -> None:
             view = ref()
             if view is None:
                 continue
-            if view.__dict__.get("_view_no_grad"):
-                # Made under no_grad from a root that requires grad: PyTorch refuses to use it
-                # in grad mode from now on (its history is ambiguous); see _StaleView.
-                view.__dict__["_view_invalid"] = True
+            state = view.__dict__
+            if "_view_no_grad" in state or (written and "_view_multi" in state):
+                # Made under no_grad from a root that requires grad (its history is
+                # ambiguous), or one of several views one function returned (split, chunk,
+                # unbind: their one backward node cannot be rebuilt for one of them) and the
+                # memory it shows was written: PyTorch refuses to use it in grad mode from now
+                # on; see _StaleView.
+                state["_view_invalid"] = True
             elif type(view) is not _StaleView:
                 node = view._node
                 if node is not None and node.retained is not None:
@@ -394,10 +399,22 @@ class _StaleView(Tensor):
 
 
 def _invalid_view_attribute(view: Any, name: str) -> Any:
-    """``_rg`` or ``_node`` of a view made under no_grad whose root was then written in grad
-    mode: as in PyTorch, it requires grad, and its history may be used under no_grad only."""
+    """``_rg`` or ``_node`` of a view made under no_grad, or of an output of split, chunk or
+    unbind (or a view of one), whose root was then written in grad mode: as in PyTorch, it
+    requires grad, and its history may be used under no_grad only."""
     if name == "_rg":
         return True
+    multi = view.__dict__.get("_view_multi")
+    if grad_enabled.get() and multi is not None and "_view_no_grad" not in view.__dict__:
+        function, index = multi
+        raise RuntimeError(
+            f"Output {index} of {function} is a view and its base or another view of its base "
+            "has been modified inplace. This view is the output of a function that returns "
+            "multiple views. Such functions do not allow the output views to be modified "
+            "inplace. You should replace the inplace operation by an out-of-place one. "
+            f"({describe(view)}.) Fix: take the pieces again after the write, or write before "
+            "splitting."
+        )
     if grad_enabled.get():
         raise RuntimeError(
             "A view was created in no_grad mode and its base or another view of its base has "

@@ -28,6 +28,10 @@ Left out, each where torch 2.13 is wrong (the families' own tests check arraygra
   quantile is -4.3200, as arraygrad; torch -4.3366);
 - the gradient of ``Pareto.mean`` where ``alpha <= 1``: the mean is inf there for every
   parameter nearby, so the gradient is 0 (arraygrad); torch's is inf (its discarded branch);
+- the gradients of Bernoulli's and Binomial's ``log_prob`` and ``entropy`` in ``probs`` within
+  eps / min(p, 1 - p): torch differentiates through the logits, from values rounded near 0 and
+  1 (at p = 1 - 1e-12 the derivative of ``log_prob(1)`` is 1/p = 1.000000000001, as
+  arraygrad's; torch's 1.000111, seed 20691);
 - gradients of entropies and KLs within 1e-7 (torch's trigamma is good to about 4e-10);
 - ContinuousBernoulli logits with 15 < |logits| < 36: torch computes log(1 - λ) from λ rounded
   near 1 and loses up to 1e-4 relative there (arraygrad works from the logits);
@@ -43,7 +47,8 @@ Left out, each where torch 2.13 is wrong (the families' own tests check arraygra
   uniform's bounds, the smallest normal float and 1 - eps); the support is the real line and
   the cdf defined everywhere, as arraygrad gives;
 - NegativeBinomial's draws where logits > 40: torch's Poisson of a rate past 2^63 gives
-  -2^63, outside the support (arraygrad's draw is the huge count);
+  -2^63, outside the support (arraygrad's draw is the huge count), so its draws' mean is not
+  the distribution's either (the moments step, seed 20061);
 - Wishart's KL except between unbatched ones of one size: torch's (the exponential family's
   Bregman divergence) sums the df's term over the batch (batched values are wrong), broadcasts
   a 1 × 1 against a larger size, and detaches p's parameters (no gradients for them: p's
@@ -70,11 +75,19 @@ Left out, each where torch 2.13 is wrong (the families' own tests check arraygra
   forms that subtract numbers of size ``xᵀ D⁻¹ x`` and ``Wᵀ D⁻¹ W`` (mpmath, at seed 557,
   ∂ log_prob / ∂ cov_diag is -141395.81946, as arraygrad; torch -141395.375; log_prob
   10.4448782632, as arraygrad, torch 10.4448782795);
-- VonMises values and gradients within 1e-6 (torch's log I0 and I1 / I0 are polynomial
-  approximations: mpmath, at concentration 143.4 its log_prob is 4.4e-7 off, arraygrad's
-  within 1e-15);
+- VonMises values and gradients within 2e-6 (torch's log I0 and I1 / I0 are polynomial
+  approximations: mpmath, at concentration 143.4 its log_prob is 4.4e-7 off, at 106.43 its
+  variance 1.01e-6, arraygrad's within 1e-15), and its stddev within 2e-6 / (2 stddev), the
+  square root's amplification of that error in the variance 1 - I1 / I0 (mpmath, at
+  concentration 117.77 the stddev is 0.0652288121132, as arraygrad; torch 0.0652211647453,
+  seed 20265);
 
 Left alone (arraygrad's behaviour differs but neither is meaningful, or not fixed here):
+
+- the moments step of a VonMises: its ``mean`` and ``variance`` are circular (``loc`` and
+  ``1 - I1 / I0``), not those of draws in [-pi, pi) (mpmath: at loc 0.6239, concentration
+  1.7209 the draws' mean is 0.55767 and their variance 0.9666; arraygrad's 4000 draws average
+  0.55691, and the step compared them with 0.6239 within 6 sqrt(0.3538 / 4000), seed 27307);
 
 - a real vector with an infinite coordinate: the normals' log_prob there is -inf in arraygrad
   (the density vanishes), -inf or nan in torch by the order of its triangular solve (nan at
@@ -96,7 +109,9 @@ Left alone (arraygrad's behaviour differs but neither is meaningful, or not fixe
   underflows to 0 (outside the support) for about 6% of the draws at k = 0.0038, in both
   libraries, so whether one of six draws does depends on the stream;
 - ``kl_divergence`` where torch fails with an IndexError writing infinities through a mask of
-  p's batch shape alone (q's batch larger): q is drawn with p's batch shape.
+  one distribution's batch shape alone (the other's larger, or its parameters of a shape that
+  broadcasts to it: Bernoulli probs (2, 3) against (2, 1), seed 20539): q is drawn with p's
+  batch shape, and a KL torch refuses so while arraygrad computes it is not compared.
 
 ``python -m tests.distributions.test_distributions_random FIRST COUNT`` runs more seeds.
 """
@@ -814,6 +829,8 @@ def run_case(seed: int) -> None:
         if _left_out(case, step):
             continue
         mine, theirs = _outcome(ag, case, step), _outcome(torch, case, step)
+        if step[0] == "kl" and theirs == ("raised", "IndexError") and mine[0] == "value":
+            continue  # torch's mask of one batch shape alone (the docstring)
         if step[0] in {"grad", "kl"}:
             dropped = _inexact_gradients(case, step)
             mine, theirs = _without(mine, dropped), _without(theirs, dropped)
@@ -864,7 +881,9 @@ def _left_out(case: Case, step: tuple[Any, ...]) -> bool:
         return bool(np.any(~((z > -6.5) & (z < 36))))
     if case.family == "Weibull" and kind == "sample":  # a draw underflows to 0 (docstring)
         return bool(np.any(case.params["concentration"] < 0.05))
-    if case.family == "NegativeBinomial" and kind == "sample":
+    if case.family == "VonMises" and kind == "moments":  # circular moments (the docstring)
+        return True
+    if case.family == "NegativeBinomial" and kind in {"sample", "moments"}:
         return bool(np.any(case.params.get("logits", 0.0) > 40))
     if case.family == "Geometric":
         entropic = (kind == "property" and step[1] in _ENTROPIC) or step[:2] == ("grad", "entropy")
@@ -927,8 +946,9 @@ def _value_only(outcome: Any) -> Any:
 COUNTS = {"Poisson", "Binomial", "NegativeBinomial", "Multinomial", "Geometric"}
 # torch 2.13's VonMises normaliser log I0(concentration) and I1 / I0 are polynomial
 # approximations (mpmath: torch's log_prob at k = 143.4 is 4.4e-7 off, at k = 0.325 1.3e-8;
-# the gradient at k = 0.283 1.3e-7; arraygrad's within 1e-15)
-LOOSE = {"VonMises": 1e-6}
+# the gradient at k = 0.283 1.3e-7; the variance 1 - I1 / I0 at k = 106.43 1.01e-6, seed
+# 28084; arraygrad's within 1e-15)
+LOOSE = {"VonMises": 2e-6}
 
 
 # torch 2.13's trigamma (the derivative of digamma, which entropies and KLs of the gamma
@@ -950,6 +970,16 @@ def _atol(case: Case, step: tuple[Any, ...]) -> float:
     )
     if family == "Multinomial" and entropic:
         atol = max(atol, MULTINOMIAL_ENTROPY)
+    if step[0] == "grad" and family in {"Bernoulli", "Binomial"} and "probs" in case.params:
+        # torch differentiates through logits from probabilities rounded near 0 and 1
+        p = np.asarray(case.params["probs"])
+        inner = np.minimum(p, 1 - p)[(p > 0) & (p < 1)]
+        if inner.size:
+            atol = max(atol, float(np.finfo(np.float64).eps) / float(np.min(inner)))
+    if family == "VonMises" and step[:2] == ("property", "stddev"):
+        # the square root of the variance 1 - I1 / I0, whose error it divides by 2 stddev
+        stddev = case.build(ag, _tensors(ag, case.params), False).stddev.detach().numpy()
+        atol = max(atol, LOOSE[family] / (2 * float(np.min(stddev))))
     if family == "NegativeBinomial" and step[0] in {"log_prob", "grad"}:
         count = case.build(ag, _tensors(ag, case.params), False).total_count.detach().numpy()
         atol = max(atol, 8e-16 * float(np.max(count * np.log(count + 2))))

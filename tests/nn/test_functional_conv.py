@@ -566,6 +566,28 @@ IMG = np.zeros((2, 2, 5, 5))
             (IMG,),
             "Expected more than 1 value per channel when training",
         ),
+        (  # a sequence of output sizes as long as the input's rank (modules fuzzer, 23914)
+            lambda x: F(x).adaptive_avg_pool3d(x[0], (2, 2, 1)),
+            (IMG,),
+            "Input dimension should be at least 4",
+        ),
+        (  # ... checked before the planes' (a max pool of a 3-d shape)
+            lambda x: F(x).adaptive_max_pool3d(x[0], [2, 2, 2]),
+            (IMG,),
+            "Input dimension should be at least 4",
+        ),
+        (  # 2-d average pooling reads the channels first (modules fuzzer, seed 31418)
+            lambda x: F(x).avg_pool2d(x[0, 0], 3, stride=3, padding=1, ceil_mode=True),
+            (IMG,),
+            r"Dimension out of range \(expected to be in range of \[-2, 1\], but got -3\)",
+        ),
+        (  # checked before the weight's size (modules fuzzer, seed 21787)
+            lambda x: F(x).batch_norm(
+                x[:1, :, :1, 0], None, None, lib(x).ones(3, dtype=x.dtype), training=True
+            ),
+            (IMG,),
+            "Expected more than 1 value per channel when training",
+        ),
         (
             lambda w: F(w).embedding(lib(w).tensor([0, 9]), w),
             (np.zeros((3, 2)),),

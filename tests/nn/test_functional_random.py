@@ -7,6 +7,15 @@ draw on arraygrad and on torch 2.13.0 in float64. Where torch computes, arraygra
 same output shapes, dtypes and values, and the same gradients of every floating input for a
 random cotangent; where torch raises, arraygrad must raise the same exception class.
 
+Left out where torch 2.13 is wrong: the gradients of ``max_pool`` where a window lies wholly in
+the padding and the index torch names for it (its first kernel position at or past 0 along each
+axis) is past the input's plane: torch's backward adds that window's gradient at the plane's
+flat offset, in the next plane (or past the tensor's end), though no output depends on that
+element (``max_pool2d`` of shape (2, 1, 4), kernel 2, padding 1, dilation (2, 1): every output
+is -inf, indices 4, 5 and 7, and the second channel gets gradients; seed 20049). arraygrad
+gives them 0. Such draws compare outputs and indices only; a window in the padding whose index
+lies inside the plane is compared (see the fixed cases).
+
 Each generator returns a :class:`Case`: a call written against the shared API (``L`` is the
 library module, ``F`` its ``nn.functional``) and its NumPy inputs. Run the module as a script
 (``python -m tests.nn.test_functional_random [draws per generator] [first seed]``) to fuzz for
@@ -312,7 +321,20 @@ def max_pool(d: Draw) -> Case:
     def call(L: Any, F: Any, x: Any) -> Any:
         return getattr(F, f"max_pool{dims}d")(x, **kw)
 
-    return Case(f"max_pool{dims}d", call, [x], note=kw)
+    # (torch's gradient of a window past the plane lands in another plane: not compared)
+    grad = [False] if _indices_past_the_plane(dims, x, kw) else None
+    return Case(f"max_pool{dims}d", call, [x], grad=grad, note=kw)
+
+
+def _indices_past_the_plane(dims: int, x: np.ndarray, kw: dict[str, Any]) -> bool:
+    """Whether torch's max_pool names an index past the input's plane (a window wholly in the
+    padding, see the module's docstring)."""
+    options = dict(kw, return_indices=True)
+    try:
+        _, indices = getattr(torch.nn.functional, f"max_pool{dims}d")(torch.tensor(x), **options)
+    except ERRORS:
+        return False
+    return indices.numel() > 0 and int(indices.max()) >= int(np.prod(x.shape[-dims:]))
 
 
 def avg_pool(d: Draw) -> Case:

@@ -8,6 +8,13 @@ inputs and of every parameter under a random cotangent, and the whole state_dict
 (running statistics, ``num_batches_tracked``, rows renormalised by ``max_norm``). Where torch
 raises, at construction or at the call, arraygrad must raise the same exception class.
 
+Deliberately not as in torch, so refused in both before the call: ``pack_padded_sequence``
+with ``enforce_sorted=False`` and fewer lengths than batch elements (torch sorts the batch by
+the lengths first and silently drops the sequences past their count; arraygrad raises torch's
+error of ``enforce_sorted=True``, seed 21047), and an RNN cell's unbatched input with a
+``(hidden_size, hidden_size)`` state (torch broadcasts the input over the state's rows;
+arraygrad raises, as torch does for a state of any other batch size, seed 20181).
+
 Parameters are redrawn at random before the copy, so norms' unit weights and zero biases do not
 hide a mistake. ``python -m tests.nn.test_modules_random START COUNT`` runs more seeds and prints
 each failing one, for fuzzing beyond the bounded test below.
@@ -295,6 +302,8 @@ def _rnn(rng: random.Random, nrng: np.random.Generator) -> Case:
 
     def call(lib: Lib, module: Any, args: list[Any]) -> Any:
         data = args[0]
+        if layout == "packed" and not ordered:
+            _refuse_count_mismatch(data, lengths, kwargs["batch_first"])
         if layout == "packed":
             data = lib.nn.utils.rnn.pack_padded_sequence(
                 data, lib.tensor(lengths), kwargs["batch_first"], enforce_sorted=ordered
@@ -314,10 +323,27 @@ def _rnn(rng: random.Random, nrng: np.random.Generator) -> Case:
     return Case(name, build, inputs, call)
 
 
+def _refuse_count_mismatch(data: Any, lengths: list[int], batch_first: bool) -> None:
+    """Raise where the lengths do not count the batch (a mutated input): arraygrad refuses
+    them; torch's ``enforce_sorted=False`` drops the sequences past the count (see the
+    module's docstring)."""
+    if len(lengths) != data.shape[0 if batch_first else 1]:
+        raise RuntimeError("lengths do not count the batch")
+
+
+def _refuse_batched_state(args: list[Any]) -> None:
+    """Raise for an unbatched input with a batched state (a mutated input): arraygrad refuses
+    it; torch computes where the state is (hidden_size, hidden_size) (see _rnn_cell)."""
+    if args[0].dim() == 1 and any(state.dim() == 2 for state in args[1:]):
+        raise RuntimeError("an unbatched input with a batched state")
+
+
 def _rnn_cell(rng: random.Random, nrng: np.random.Generator) -> Case:
     kind = rng.choice(["RNNCell", "LSTMCell", "GRUCell"])
-    # hidden_size 1 lets torch take a (1, 1) state with an unbatched input (its check of the
-    # state reads sizes, not the rank); arraygrad refuses it, as torch does for any other size
+    # hidden_size 1 lets torch take a (1, 1) state with an unbatched input, and any hidden
+    # size a (hidden_size, hidden_size) state (its check of the state reads sizes, not the
+    # rank; it broadcasts the input over the state's rows); arraygrad refuses them, as torch
+    # does for any other size
     size, hidden = rng.randint(1, 4), rng.randint(2, 4)
     kwargs: dict[str, Any] = dict(bias=rng.random() < 0.8)
     if kind == "RNNCell":
@@ -334,6 +360,7 @@ def _rnn_cell(rng: random.Random, nrng: np.random.Generator) -> Case:
     def call(lib: Lib, module: Any, args: list[Any]) -> Any:
         if not with_state:
             return module(args[0])
+        _refuse_batched_state(args)
         return module(args[0], tuple(args[1:]) if kind == "LSTMCell" else args[1])
 
     name = f"{kind}({size}, {hidden}, {kwargs}) batch={batch} state={with_state}"
@@ -577,6 +604,18 @@ def _embedding(rng: random.Random, nrng: np.random.Generator) -> Case:
     return Case(f"{name} weighted={weighted}", build_bag, inputs, call)
 
 
+def _circular_once(padding: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``padding`` without its crops where circular padding would wrap more than once around
+    what a crop kept: torch raises or reads memory it never wrote, depending on the layout;
+    arraygrad raises (seed 31316; the functional fuzzer leaves them out the same way)."""
+    for axis in range(len(padding) // 2):
+        before, after = padding[2 * axis], padding[2 * axis + 1]
+        kept = shape[-1 - axis] + min(before, 0) + min(after, 0)
+        if min(before, after) < 0 and max(before, after) > max(kept, 0) - (kept <= 0):
+            return tuple(max(p, 0) for p in padding)
+    return padding
+
+
 def _misc(rng: random.Random, nrng: np.random.Generator) -> Case:
     family = rng.choice(["Bilinear", "PReLU", "Upsample", "Pixel", "Fold", "Flatten", "Pad"])
     batch = rng.randint(1, 3)
@@ -586,8 +625,10 @@ def _misc(rng: random.Random, nrng: np.random.Generator) -> Case:
         padding: Any = rng.randint(0, 2)
         if rng.random() < 0.6:  # per side, negative sizes crop
             padding = tuple(rng.randint(-2, 2) for _ in range(2 * dims))
-        pad_args = (padding, 1.5) if kind == "Constant" else (padding,)
         shape = _shape(rng, dims + rng.choice([0, 1, 1, 1, 2, 2, 2, 3]), 2, 5)
+        if kind == "Circular" and isinstance(padding, tuple) and len(shape) > dims:
+            padding = _circular_once(padding, shape)
+        pad_args = (padding, 1.5) if kind == "Constant" else (padding,)
 
         def build_pad(lib: Lib) -> Any:
             return getattr(lib.nn, f"{kind}Pad{dims}d")(*pad_args)

@@ -214,3 +214,37 @@ def test_hidden_size_errors_name_the_state_as_torch(kind: str) -> None:
         with pytest.raises(RuntimeError) as mine:
             mine_call()
         assert str(mine.value) == str(theirs.value)
+
+
+# Initial states of a packed batch of 4 (hidden 3, 2 layers), by their shapes (h, c), with
+# the batch sorted (enforce_sorted) or not.
+PACKED_STATES = {
+    "lstm_matrix_h": ((4, 3), (2, 4, 3), True),
+    "lstm_matrix_c_unsorted": ((2, 4, 3), (4, 4), False),
+    "lstm_vector_h_unsorted": ((12,), (2, 4, 3), False),
+    "lstm_wrong_features": ((2, 4, 2), (4, 3), True),
+    "gru_vector_unsorted": ((12,), None, False),
+    "gru_batch_too_small_unsorted": ((2, 3, 3), None, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PACKED_STATES))
+def test_packed_input_with_states_of_the_wrong_rank_raises_as_torch(name: str) -> None:
+    # torch reorders the states by the batch's sort, then reads an LSTM's states' features,
+    # before it checks their shapes: IndexError where a dimension is missing (modules fuzzer,
+    # seed 21468), not the size mismatch.
+    h, c, ordered = PACKED_STATES[name]
+    lengths = [3, 2, 2, 1] if ordered else [2, 3, 1, 2]
+
+    def call(lib: Any) -> Any:
+        layer = (lib.nn.LSTM if c else lib.nn.GRU)(2, 3, num_layers=2)
+        packed = lib.nn.utils.rnn.pack_padded_sequence(
+            lib.zeros(3, 4, 2), lib.tensor(lengths), enforce_sorted=ordered
+        )
+        state = lib.zeros(*h) if c is None else (lib.zeros(*h), lib.zeros(*c))
+        return layer(packed, state)
+
+    with pytest.raises((IndexError, RuntimeError)) as theirs:
+        call(torch)
+    with pytest.raises(theirs.type):
+        call(ag)

@@ -473,6 +473,34 @@ def test_integer_tensor_to_negative_tensor_powers_like_torch() -> None:
         np.testing.assert_array_equal(actual.numpy(), expected.numpy())
 
 
+def test_square_roots_by_pow_at_minus_inf_and_minus_zero_like_torch() -> None:
+    # torch computes a float32/float64 tensor to a Python 0.5 as sqrt (nan at -inf, -0 at -0),
+    # but a tensor exponent (0-d or one element), and a float16 base, with pow (inf and +0);
+    # NumPy took sqrt for all of them (dtype fuzzer, seeds 38591, 148557, 206135).
+    def run(lib: Any) -> Any:
+        values = [-float("inf"), -0.0, 0.0, 4.0, float("inf")]
+        x64 = lib.tensor(values, dtype=lib.float64)
+        x32 = lib.tensor(values, dtype=lib.float32)
+        half = lib.tensor(0.5, dtype=lib.float64)
+        return (
+            x64**0.5,
+            x32.pow(0.5),
+            lib.tensor(values, dtype=lib.float16) ** 0.5,
+            x64**half,
+            x32 ** lib.tensor([0.5], dtype=lib.float32),
+            lib.pow(-float("inf"), half),
+            lib.float_power(x32, lib.tensor(0.5, dtype=lib.float32)),
+            x64 ** lib.tensor([0.5, 0.5, 2.0, 0.5, 0.5], dtype=lib.float64),
+        )
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+        signs = np.signbit(actual.numpy()), np.signbit(expected.numpy())
+        number = ~np.isnan(expected.numpy())  # (a nan's sign bit is no concern)
+        assert np.array_equal(signs[0][number], signs[1][number])
+
+
 def test_ldexp_does_not_promote_the_input_with_the_exponent() -> None:
     # An int8 0-d -3 beside a uint8 exponent stays -3 (the promoted uint8 would be 253), and a
     # float16 exponent's power is rounded to float16, as in torch's input * 2.0 ** other.

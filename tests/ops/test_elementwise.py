@@ -568,6 +568,30 @@ def test_clamp_with_tensor_bounds_matches_torch_at_every_special_value(name: str
         assert my_grads == their_grads, values
 
 
+def test_clamp_of_a_number_and_a_0d_tensor_promotes_both_as_numbers_like_torch() -> None:
+    # torch's argument parser reads a 0-d tensor beside a number bound as a number: int32
+    # clamped to a 0-d float16 and 3 is float32 (a number's default), an int8 clamped to 0
+    # and a 0-d int32 stays int8, and a uint8 bound of -1 wraps (dtype fuzzer, seeds 34162,
+    # 52100, 104687, 255966, 356078).
+    def run(lib: Any) -> list[Any]:
+        def t(value: Any, dtype: str) -> Any:
+            return lib.tensor(value, dtype=getattr(lib, dtype))
+
+        return [
+            lib.clamp(t([1, 5, 9], "int32"), t(2.5, "float16"), 3),
+            t([1, 5, 9], "int32").clamp(1, t(6.0, "float16")),
+            lib.clip(t(127, "int8"), 0, t(5, "int32")),
+            lib.clamp(t(False, "bool"), True, t(6, "int32")),
+            lib.clip(t([200, 5, 3], "uint8"), -1, t(1, "int32")),
+            t([7, 255, 5], "uint8").clamp_(-1, t(True, "bool")),
+            lib.clamp(t([1.0, 5.0], "float32"), t(0.5, "float64"), 2),
+        ]
+
+    for mine, theirs in zip(run(ag), run(torch), strict=True):
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        assert mine.tolist() == theirs.tolist()
+
+
 @pytest.mark.parametrize("eps", [None, 0.1])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_logit_matches_torch_at_the_edges_of_its_domain(eps: float | None, dtype: str) -> None:

@@ -321,6 +321,10 @@ def memory_positions(view: Any, base: Any) -> Any:
     index = [np.zeros_like(positions)] * base.ndim
     remaining = positions
     for axis in _dense_axes(base):  # type: ignore[union-attr]
+        if base.shape[axis] == 1:
+            # Its stride is arbitrary (NumPy keeps any, even 0): its index is always 0, and
+            # dividing by that stride would read the other axes' offsets as this one's.
+            continue
         step = base.strides[axis] // itemsize
         index[axis], remaining = np.divmod(remaining, step)
     return np.ravel_multi_index(tuple(index), base.shape)

@@ -176,7 +176,9 @@ class ContinuousBernoulli(ExponentialFamily):
         outside, p, _ = self._split()
         powered = (value * p.log() + (1 - value) * (-p).log1p()).exp()
         closed = (powered + p - 1) / (2 * p - 1)
-        return ag.where(outside, closed, value + ag.zeros_like(closed))
+        inside = ag.where(outside, closed, value + ag.zeros_like(closed))
+        # 0 below the support and 1 above it, as torch gives (the formula is no cdf there)
+        return ag.where(value <= 0, 0.0, ag.where(value >= 1, 1.0, inside))
 
     def icdf(self, value: Any) -> ag.Tensor:
         outside, p, _ = self._split()

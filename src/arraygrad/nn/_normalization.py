@@ -164,16 +164,17 @@ def batch_norm(
         )
     channels = input.shape[1]
     stat_shape = (1, channels) + (1,) * (input.ndim - 2)
+    # Values per channel: PyTorch refuses one in training before it looks at the per-channel
+    # tensors (a mismatched weight then raises this ValueError, not its RuntimeError).
+    count = math.prod(input.shape) // channels if channels else 0
+    if training and count <= 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.shape}"
+        )
     _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
     _refuse_differentiable_statistics(running_mean, running_var)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
-        count = input.numel() // channels if channels else 0
-        if count <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size "
-                f"{input.shape}"
-            )
         mean, var = _moments(input, dims)
         if running_mean is not None or running_var is not None:
             with no_grad():

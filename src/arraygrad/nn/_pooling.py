@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _indexing, _linalg, _reduction, _shape, ops
+from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -170,6 +171,11 @@ def _avg_pool(
     divisor_override: int | None,
 ) -> Tensor:
     name = f"avg_pool{n}d"
+    if n == 2 and input.ndim < 3:
+        # PyTorch's 2-d average pooling reads the channels (dimension -3) before any check
+        if input.ndim == 0:
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+        normalize_dim(-3, input.ndim)
     input, _ = _batched(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
     if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
@@ -288,8 +294,21 @@ def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
     return constant(xp.divide(xp.astype(inside, dtype), lengths))
 
 
+def _check_output_rank(input: Tensor, output_size: Any, n: int) -> None:
+    """PyTorch's Python wrapper of the 2-d and 3-d adaptive poolings refuses a sequence of
+    output sizes as long as the input's dimensions, first and as a ValueError (an int size
+    goes on to the kernel's checks)."""
+    if isinstance(output_size, (list, tuple)) and len(output_size) >= input.ndim:
+        raise ValueError(
+            f"Input dimension should be at least {len(output_size) + 1}. Fix: pass {n} output "
+            f"sizes for input of shape {list(input.shape)}."
+        )
+
+
 def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
     name = f"adaptive_avg_pool{n}d"
+    if n > 1:
+        _check_output_rank(input, output_size, n)
     input, _ = _batched(input, n, name)
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
@@ -391,16 +410,12 @@ def _adaptive_windows(size: int, out: int) -> tuple[Any, Any]:
 
 def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor, Tensor]:
     name = f"adaptive_max_pool{n}d"
+    if n > 1:
+        _check_output_rank(input, output_size, n)
     check_float_planes(input, n, name)
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
     output_size = tuple(output_size)
-    if n > 1 and len(output_size) >= input.ndim:
-        # PyTorch's Python wrapper checks this first (its _list_with_default), as a ValueError.
-        raise ValueError(
-            f"Input dimension should be at least {len(output_size) + 1}. Fix: pass {n} output "
-            f"sizes for input of shape {list(input.shape)}."
-        )
     if len(output_size) != n:
         raise RuntimeError(
             f"{name}() argument 'output_size' should contain {n} ints (got {len(output_size)})"

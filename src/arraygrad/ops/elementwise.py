@@ -5,6 +5,7 @@ Rules follow PyTorch's derivative choices at kinks and domain edges; comments sa
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arraygrad import _backend
@@ -66,7 +67,7 @@ def _pow_vjp_exponent(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
 
 def _power(xp: Any, x: Any, y: Any) -> Any:
     try:
-        return x**y
+        out = x**y
     except ValueError:
         # NumPy refuses an integer array to negative integer powers; PyTorch computes them
         # (its Python-number exponents are refused before here, in _math.pow): 1 ** -n is 1,
@@ -78,6 +79,22 @@ def _power(xp: Any, x: Any, y: Any) -> Any:
         unit = xp.where((x == -1) & odd, -one, one) if bool(xp.any(x < 0)) else one
         inverse = xp.where((x == 1) | (x == -1), unit, xp.zeros_like(magnitude))
         return xp.where(negative, inverse, magnitude)
+    if y.__class__ is float:
+        # NumPy computes x ** 0.5 as sqrt(x), as PyTorch does for a Python 0.5, but for a
+        # float16 base, which PyTorch raises to the power with pow: +inf at -inf and +0 at -0
+        # (sqrt's nan and -0), as C's pow gives.
+        if y == 0.5 and _backend.is_float16(x.dtype):
+            out = xp.where((x == 0) | (x == -math.inf), xp.abs(x), out)
+    elif (
+        y.__class__ is not int
+        and getattr(y, "size", 0) == 1
+        and bool(xp.all(y == 0.5))
+        and xp.isdtype(x.dtype, "real floating")
+    ):
+        # A one-element exponent array: NumPy takes sqrt where it is 0.5; PyTorch's tensor
+        # exponent always takes pow (see above). Only -inf and -0 differ: pow gives |x| there.
+        out = xp.where((x == 0) | (x == -math.inf), xp.abs(x), out)
+    return out
 
 
 pow = Primitive(

@@ -24,6 +24,7 @@ from typing import Any
 
 from arraygrad import _device, _math
 from arraygrad._creation import empty, zeros
+from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
@@ -328,10 +329,16 @@ class RNNBase(Module):
             states = [self._hidden(None, sizes[0], data, True, k) for k in range(1 + lstm)]
         else:
             states = list(hx) if lstm else [hx]
+            if sorted_indices is not None:
+                # In the batch's sorted order first, as PyTorch does before any check of the
+                # states' shapes (so a state of too few dimensions fails there).
+                states = [state.index_select(1, sorted_indices) for state in states]
+            if lstm:
+                for state in states:
+                    if state.dim() < 3:  # PyTorch reads both states' features (dimension 2)
+                        normalize_dim(2, state.dim())  # first: an IndexError, as there
             for k, state in enumerate(states):
                 self._hidden(state, sizes[0], data, True, k if lstm else None)
-            if sorted_indices is not None:
-                states = [state.index_select(1, sorted_indices) for state in states]
         output, h_n, c_n = self._run(data, states[0], states[1] if lstm else None, sizes)
         packed = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
         finals = [h_n] if c_n is None else [h_n, c_n]
