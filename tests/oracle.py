@@ -53,11 +53,23 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
 def _to_numpy(value: Any) -> np.ndarray:
     if isinstance(value, ag.Tensor):
         return np.asarray(value.detach().numpy())
-    return value.detach().cpu().numpy()
+    return value.detach().cpu().resolve_conj().numpy()  # torch's lazy conjugates materialised
 
 
 def _differentiable(array: np.ndarray) -> bool:
-    return np.issubdtype(array.dtype, np.floating)
+    return np.issubdtype(array.dtype, np.inexact)  # floating and complex
+
+
+def _cotangent(rng: np.random.Generator, out: Any, dtype: Any) -> np.ndarray:
+    """A random cotangent for torch's output ``out``: standard normal in ``dtype``, with a
+    standard normal imaginary part too where ``out`` is complex."""
+    if out.is_complex():
+        real = rng.standard_normal(out.shape)
+        kind = np.complex64 if out.dtype == torch.complex64 else np.complex128
+        return (real + 1j * rng.standard_normal(out.shape)).astype(kind)
+    if np.issubdtype(dtype, np.complexfloating):  # a real output of complex inputs (abs)
+        dtype = np.float32 if dtype == np.complex64 else np.float64
+    return rng.standard_normal(out.shape).astype(dtype)
 
 
 def outcome_in_each(
@@ -118,7 +130,7 @@ def check_against_torch(
     if not wrt or not outs:
         return
     rng = np.random.default_rng(seed)
-    cotangents = [rng.standard_normal(th_out[i].shape).astype(inputs[wrt[0]].dtype) for i in outs]
+    cotangents = [_cotangent(rng, th_out[i], inputs[wrt[0]].dtype) for i in outs]
     th_grads = torch.autograd.grad(
         [th_out[i] for i in outs],
         [th_inputs[i] for i in wrt],

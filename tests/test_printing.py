@@ -208,7 +208,7 @@ def test_protocol_with_plain_object() -> None:
 
 def test_unknown_kind_rejected() -> None:
     with pytest.raises(ValueError, match="kind"):
-        format_tensor(np.zeros(2), _to_list, "complex")
+        format_tensor(np.zeros(2), _to_list, "quaternion")
 
 
 def test_module_imports_only_stdlib() -> None:

@@ -68,6 +68,7 @@ from arraygrad import (
     _sorting,
     _special_functions,
     _statistics,
+    _stft,
     _storage,
     _sym_numbers,
     _tensor_types,
@@ -108,6 +109,8 @@ from arraygrad._device import *  # noqa: F403
 from arraygrad._distances import *  # noqa: F403
 from arraygrad._dtype import (
     bool_,
+    complex64,
+    complex128,
     dtype,
     float16,
     float32,
@@ -170,6 +173,7 @@ from arraygrad._softmax import *  # noqa: F403
 from arraygrad._sorting import *  # noqa: F403
 from arraygrad._special_functions import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
+from arraygrad._stft import *  # noqa: F403
 from arraygrad._storage import *  # noqa: F403
 from arraygrad._sym_numbers import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
@@ -205,6 +209,7 @@ if TYPE_CHECKING:
         compiler,
         distributed,
         distributions,
+        fft,
         hub,
         jit,
         multiprocessing,
@@ -223,6 +228,7 @@ _ON_FIRST_USE = (
     "compiler",
     "distributed",
     "distributions",
+    "fft",
     "hub",
     "jit",
     "multiprocessing",
@@ -254,6 +260,8 @@ bool = bool_
 half = float16
 float = float32
 double = float64
+cfloat = complex64
+cdouble = complex128
 int = int32
 long = int64
 short = int16
@@ -302,6 +310,7 @@ __all__ = [
     "set_anomaly_enabled",
     "signal",
     "version",
+    "fft",
     "func",
     "hub",
     "jit",
@@ -311,6 +320,10 @@ __all__ = [
     "compile",
     "compiler",
     "bool",
+    "cdouble",
+    "cfloat",
+    "complex64",
+    "complex128",
     "double",
     "dtype",
     "enable_grad",
@@ -383,6 +396,7 @@ __all__ = [
     *_special_functions.__all__,
     *_softmax.__all__,
     *_complex.__all__,
+    *_stft.__all__,
     *_control_flow.__all__,
     *_random.__all__,
     *_random_creation.__all__,

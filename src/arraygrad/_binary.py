@@ -26,6 +26,7 @@ from arraygrad._math import (
     as_tensor,
     astype,
     binary,
+    complex_unsupported,
     div,
     eq,
     floor_divide,
@@ -91,6 +92,8 @@ def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
     target = _dtype.result_type(common_a, common_b)
     if target.category == _FLOAT:
         return as_tensor(common_a, target), as_tensor(common_b, target)
+    if target.is_complex:  # the functions of two real arguments (atan2, copysign, ...)
+        raise complex_unsupported("this function")
     target = _dtype.get_default_dtype()
     # Each operand goes straight to the float dtype, as in PyTorch: through the common integer
     # dtype first, a 0-d uint8 200 beside an int8 tensor would wrap to -56. A Python number

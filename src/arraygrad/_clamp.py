@@ -39,6 +39,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     input = as_tensor(input)
     bounds = [_scalar(b) if _is_number(b) else b for b in (min, max) if b is not None]
     target = _dtype.result_type(input, *bounds)
+    if target.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     if target is not input.dtype:
         input = ops.astype(input, target)
     if isinstance(min, Tensor) or isinstance(max, Tensor):

@@ -65,7 +65,7 @@ def isclose(
     close = eq(x, y)  # also where both are the same infinity
     if equal_nan:
         close = logical_or(close, logical_and(isnan(x), isnan(y)))
-    if not x.dtype.is_floating_point:
+    if x.dtype.category < _dtype._FLOAT:
         # PyTorch measures bool and integer differences in the default float dtype: no
         # wrapping (int8 100 - (-100) is 200, not -56), and int32 16777217 is float32 16777216.
         x = astype(x, _dtype.get_default_dtype())

@@ -1,26 +1,45 @@
-"""PyTorch's complex-number API on real tensors (arraygrad has no complex dtypes).
+"""PyTorch's complex-number API: parts, conjugates, views as real pairs, ``complex``, ``polar``.
+
+complex64 and complex128 tensors take the ops of ``ops/complex.py`` (picked by ``_math``, the
+reductions and the matrix products once a complex operand leaves their real fast paths); other
+ops refuse them with a NotImplementedError that says so.
+
+Differences from PyTorch, by design: arraygrad materialises conjugates, so ``conj`` is
+``conj_physical`` (a copy), ``is_conj`` is always False and ``resolve_conj`` returns its input.
+``real``, ``imag`` and ``view_as_real`` / ``view_as_complex`` are new tensors, where PyTorch's are
+views: a write into them does not reach their input (arraygrad's view histories replay view
+steps that keep the dtype; one that changes it is not there yet). Build the new tensor instead,
+e.g. ``arraygrad.complex(z.real, arraygrad.zeros_like(z.real))`` for ``z.imag.zero_()``.
 
 For a real tensor the conjugate is the tensor itself and there is no imaginary part, so
 ``real``, ``conj``, ``conj_physical``, ``resolve_conj`` and ``resolve_neg`` return their input
-(as PyTorch does for real tensors), ``imag`` raises PyTorch's error, ``is_conj`` and ``is_neg``
-are False, and ``adjoint`` is the transpose of the last two dimensions.
+(as PyTorch does for real tensors), ``imag`` raises PyTorch's error, ``is_neg`` is False, and
+``adjoint`` is the transpose of the last two dimensions.
 """
 
 from __future__ import annotations
 
-from arraygrad import _dtype, _shape
+from typing import Any
+
+from arraygrad import _dtype, _shape, ops, return_types
+from arraygrad._math import as_tensor
 from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor
 
 __all__ = [
     "adjoint",
+    "complex",
     "conj",
     "conj_physical",
     "imag",
     "is_conj",
     "is_neg",
+    "polar",
     "real",
     "resolve_conj",
     "resolve_neg",
+    "view_as_complex",
+    "view_as_real",
 ]
 
 
@@ -31,34 +50,47 @@ def real(input: Tensor) -> Tensor:
     >>> x = arraygrad.tensor([1.0, -2.0])
     >>> arraygrad.real(x) is x
     True
+    >>> arraygrad.real(arraygrad.tensor([1 + 2j]))
+    tensor([1.])
     """
-    return input
+    if not input.dtype.is_complex:
+        return input
+    return ops.real(input)
 
 
 def imag(input: Tensor) -> Tensor:
-    """The imaginary part, which real tensors lack: raises PyTorch's RuntimeError.
+    """The imaginary part, which real tensors lack: raises PyTorch's RuntimeError for them.
 
     >>> import arraygrad
+    >>> arraygrad.imag(arraygrad.tensor([1 + 2j]))
+    tensor([2.])
     >>> arraygrad.imag(arraygrad.tensor([1.0]))
     Traceback (most recent call last):
     ...
     RuntimeError: imag is not implemented for tensors with non-complex dtypes. ...
     """
-    raise RuntimeError(
-        "imag is not implemented for tensors with non-complex dtypes. The tensor has dtype "
-        f"{_dtype.torch_type_name(input.dtype)}, and arraygrad has no complex dtypes. Fix: the "
-        "imaginary part of a real tensor is zeros_like(x)."
-    )
+    if not input.dtype.is_complex:
+        raise RuntimeError(
+            "imag is not implemented for tensors with non-complex dtypes. The tensor has dtype "
+            f"{_dtype.torch_type_name(input.dtype)}. Fix: the imaginary part of a real tensor "
+            "is zeros_like(x)."
+        )
+    return ops.imag(input)
 
 
 def conj(input: Tensor) -> Tensor:
-    """The complex conjugate: ``input`` itself for a real tensor.
+    """The complex conjugate: ``input`` itself for a real tensor, a new tensor otherwise
+    (arraygrad materialises it where PyTorch marks a lazy view).
 
     >>> import arraygrad
     >>> arraygrad.conj(arraygrad.tensor([1.0, -2.0])).tolist()
     [1.0, -2.0]
+    >>> arraygrad.conj(arraygrad.tensor([1 + 2j]))
+    tensor([1.-2.j])
     """
-    return input
+    if not input.dtype.is_complex:
+        return input
+    return ops.conj(input)
 
 
 def conj_physical(input: Tensor) -> Tensor:
@@ -68,11 +100,11 @@ def conj_physical(input: Tensor) -> Tensor:
     >>> arraygrad.conj_physical(arraygrad.tensor([3.0])).tolist()
     [3.0]
     """
-    return input
+    return conj(input)
 
 
 def resolve_conj(input: Tensor) -> Tensor:
-    """Materialise a lazy conjugation; a real tensor has none, so ``input`` itself.
+    """Materialise a lazy conjugation; arraygrad makes none, so ``input`` itself.
 
     >>> import arraygrad
     >>> arraygrad.resolve_conj(arraygrad.tensor([3.0])).tolist()
@@ -92,7 +124,8 @@ def resolve_neg(input: Tensor) -> Tensor:
 
 
 def is_conj(input: Tensor) -> bool:
-    """Whether ``input`` carries a lazy conjugation: never in arraygrad.
+    """Whether ``input`` carries a lazy conjugation: never in arraygrad, which materialises
+    conjugates.
 
     >>> import arraygrad
     >>> arraygrad.is_conj(arraygrad.tensor([3.0]))
@@ -130,4 +163,128 @@ def adjoint(input: Tensor) -> Tensor:
     [[1, 3], [2, 4]]
     """
     _require_matrices(input, "tensor.adjoint()")
-    return input if input.ndim == 0 else _shape.transpose(input, -2, -1)
+    return conj(input if input.ndim == 0 else _shape.transpose(input, -2, -1))
+
+
+def view_as_real(input: Tensor) -> Tensor:
+    """A complex tensor as real pairs: shape ``s`` becomes ``s + (2,)``, ``[..., 0]`` the real
+    parts and ``[..., 1]`` the imaginary ones (a copy, see the module's note).
+
+    >>> import arraygrad
+    >>> arraygrad.view_as_real(arraygrad.tensor([1 + 2j, 3 - 1j]))
+    tensor([[ 1.,  2.],
+            [ 3., -1.]])
+    """
+    if not require_tensor("view_as_real", "input", 1, input).dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return ops.view_as_real(input)
+
+
+def view_as_complex(input: Tensor) -> Tensor:
+    """Real pairs as complex numbers: shape ``s + (2,)`` becomes ``s``. PyTorch's layout rules
+    apply: a last dimension of size 2 and stride 1, an even storage offset and even strides.
+
+    >>> import arraygrad
+    >>> arraygrad.view_as_complex(arraygrad.tensor([[1.0, 2.0], [3.0, -1.0]]))
+    tensor([1.+2.j, 3.-1.j])
+    """
+    require_tensor("view_as_complex", "input", 1, input)
+    if input.dtype not in (_dtype.float32, _dtype.float64):
+        raise RuntimeError(
+            "view_as_complex is only supported for half, float and double tensors, but got a "
+            f"tensor of scalar type: {_dtype.torch_type_name(input.dtype)}"
+            + (" (arraygrad has no complex32 for half)" if input.dtype is _dtype.float16 else "")
+        )
+    if input.ndim == 0 or input.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    strides = input.stride()
+    if strides[-1] != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if input.storage_offset() % 2:
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    if any(stride % 2 for stride in strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    return ops.view_as_complex(input)
+
+
+def _same_float_pair(first: Any, second: Any, what: str) -> None:
+    # PyTorch's complex() and polar() take two tensors of one floating dtype, no promotion.
+    require_tensor(what, "real" if what == "complex" else "abs", 1, first)
+    require_tensor(what, "imag" if what == "complex" else "angle", 2, second)
+    names = [_dtype.torch_type_name(t.dtype) for t in (first, second)]
+    if not (first.dtype.is_floating_point and second.dtype.is_floating_point):
+        raise RuntimeError(
+            f"Expected both inputs to be Half, Float or Double tensors but got {names[0]} and "
+            f"{names[1]}"
+        )
+    if first.dtype is not second.dtype:
+        raise RuntimeError(
+            f"Expected object of scalar type {names[0]} but got scalar type {names[1]} for "
+            "second argument"
+        )
+    if first.dtype is _dtype.float16:
+        raise NotImplementedError(
+            f"{what} of float16 tensors makes complex32, which arraygrad does not have. Fix: "
+            "convert both to float32 first (x.float())."
+        )
+
+
+def complex(real: Tensor, imag: Tensor) -> Tensor:
+    """The complex tensor ``real + i imag`` (broadcasting); both float32 or both float64.
+
+    >>> import arraygrad
+    >>> arraygrad.complex(arraygrad.tensor([1.0]), arraygrad.tensor([-2.0]))
+    tensor([1.-2.j])
+    """
+    _same_float_pair(real, imag, "complex")
+    return ops.complex_from_parts(real, imag)
+
+
+def polar(abs: Tensor, angle: Tensor) -> Tensor:
+    """The complex tensor ``abs * (cos(angle) + i sin(angle))``; both float32 or float64.
+
+    >>> import arraygrad
+    >>> arraygrad.polar(arraygrad.tensor([2.0]), arraygrad.tensor([0.0]))
+    tensor([2.+0.j])
+    """
+    _same_float_pair(abs, angle, "polar")
+    return ops.polar(abs, angle)
+
+
+def linalg_eig(A: Tensor) -> Any:  # noqa: N803 - torch's name
+    """The eigenvalues and eigenvectors (unit-norm columns) of a general square ``A`` (or a
+    batch), always complex, as ``return_types.linalg_eig``; in LAPACK's order and phase, as
+    PyTorch gives them. Gradients are PyTorch's; a loss that depends on the eigenvectors' free
+    phases raises, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.eig(arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]])).eigenvalues
+    tensor([2.+0.j, 3.+0.j])
+    """
+    a = as_tensor(A)
+    if a.ndim < 2:
+        raise RuntimeError("linalg.eig: The input tensor A must have at least 2 dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(
+            f"linalg.eig: A must be batches of square matrices, but they are {a.shape[-2]} by "
+            f"{a.shape[-1]} matrices"
+        )
+    if a.dtype.category < _dtype._FLOAT or a.dtype is _dtype.float16:
+        raise RuntimeError(
+            f"linalg.eig: Expected a float32, float64, complex64 or complex128 tensor, got "
+            f"{_dtype.torch_type_name(a.dtype)}. Fix: convert it first (A.double())."
+        )
+    n = a.shape[-1]
+    packed = ops.complex_ops.eig(a)
+    return return_types.linalg_eig(packed[..., n, :], packed[..., :n, :])
+
+
+def linalg_eigvals(A: Tensor) -> Tensor:  # noqa: N803 - torch's name
+    """The eigenvalues of a general square ``A``, complex; their gradient is
+    ``V^-H diag(gL) V^H``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.eigvals(arraygrad.tensor([[0.0, -1.0], [1.0, 0.0]]))
+    tensor([0.+1.j, 0.-1.j])
+    """
+    return linalg_eig(A).eigenvalues

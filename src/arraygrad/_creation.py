@@ -117,7 +117,9 @@ def tensor(
     data = _python_data(data)
     if dtype is None:
         inferred = _backend.infer_dtype_name(data)
-        if inferred.startswith("float") or _has_float(data):
+        if inferred.startswith("complex"):
+            dtype = _dtype.get_default_complex_dtype()
+        elif inferred.startswith("float") or _has_float(data):
             dtype = _dtype.get_default_dtype()
         elif inferred == "bool":
             dtype = _dtype.bool_
@@ -447,6 +449,8 @@ def linspace(
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     creation_options("linspace", options)
+    if dtype is None and (isinstance(start, complex) or isinstance(end, complex)):
+        dtype = _dtype.get_default_complex_dtype()  # complex endpoints: a complex line
     array = _backend.xp.linspace(start, end, int(steps), dtype=_float_default(dtype))
     return _leaf(array, requires_grad)
 

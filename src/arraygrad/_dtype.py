@@ -15,7 +15,7 @@ from typing import Any
 from arraygrad import _backend
 
 # Categories order promotion: a higher category wins whatever the sizes.
-_BOOL, _INT, _FLOAT = 0, 1, 2
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
 class dtype:  # noqa: N801 - the name PyTorch users write
@@ -39,6 +39,11 @@ class dtype:  # noqa: N801 - the name PyTorch users write
         """True for float16, float32 and float64."""
         return self.category == _FLOAT
 
+    @property
+    def is_complex(self) -> bool:
+        """True for complex64 and complex128."""
+        return self.category == _COMPLEX
+
     def __repr__(self) -> str:
         return f"arraygrad.{self.name}"
 
@@ -55,9 +60,17 @@ int64 = dtype("int64", 8, _INT, True)
 float16 = dtype("float16", 2, _FLOAT, True)
 float32 = dtype("float32", 4, _FLOAT, True)
 float64 = dtype("float64", 8, _FLOAT, True)
+complex64 = dtype("complex64", 8, _COMPLEX, True)
+complex128 = dtype("complex128", 16, _COMPLEX, True)
 
+#: The real dtypes, which every op takes (most tests run over these).
 ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
-BY_NAME = {d.name: d for d in ALL_DTYPES}
+#: The complex dtypes, which only the ops of ``ops/complex.py`` take (see ``_complex``).
+COMPLEX_DTYPES = (complex64, complex128)
+BY_NAME = {d.name: d for d in (*ALL_DTYPES, *COMPLEX_DTYPES)}
+# Each complex dtype's real component dtype, and back.
+COMPONENT = {complex64: float32, complex128: float64}
+COMPLEX_OF = {float32: complex64, float64: complex128}
 
 # PyTorch's C++ names of the element types, which its error messages use ("not implemented
 # for 'Long'", "expected ... Long or Byte, but got Int").
@@ -71,6 +84,8 @@ _TORCH_NAMES = {
     "float16": "Half",
     "float32": "Float",
     "float64": "Double",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
 }
 
 
@@ -93,6 +108,8 @@ _C_NAMES = {
     "bfloat16": "c10::BFloat16",
     "float32": "float",
     "float64": "double",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
 }
 
 
@@ -127,6 +144,9 @@ _namespace: Any = None
 #: warns (array_api_strict's). Filled as dtype objects are met; never cleared, as what it says
 #: of a dtype object holds whichever library is active.
 WIDE_FLOAT_IDS: dict[int, Any] = {}
+#: The same for complex64 and complex128: ``_math.binary``'s fast path for two tensors of one
+#: dtype lets these through to the promotion path, which picks the complex primitives.
+COMPLEX_IDS: dict[int, Any] = {}
 
 
 def _tables() -> tuple[dict[dtype, Any], dict[Any, dtype]]:
@@ -135,13 +155,12 @@ def _tables() -> tuple[dict[dtype, Any], dict[Any, dtype]]:
     if _namespace is not xp:
         _to_xp.clear()
         _from_xp.clear()
-        for d in ALL_DTYPES:
+        for d in BY_NAME.values():
             native = getattr(xp, d.name, None)
             if native is not None:
                 _to_xp[d] = native
                 _from_xp[native] = d
-                if d is float32 or d is float64:
-                    WIDE_FLOAT_IDS[id(native)] = native
+                _note_ids(d, native)
         _namespace = xp
     return _to_xp, _from_xp
 
@@ -174,9 +193,15 @@ def from_xp(native: Any) -> dtype:
         if found is None:
             raise TypeError(f"arrays of dtype {native} are not supported by arraygrad")
         table[native] = found  # arrays' dtype objects differ from xp.float32: remember them
-        if found is float32 or found is float64:
-            WIDE_FLOAT_IDS[id(native)] = native
+        _note_ids(found, native)
     return found
+
+
+def _note_ids(d: dtype, native: Any) -> None:
+    if d is float32 or d is float64:
+        WIDE_FLOAT_IDS[id(native)] = native
+    elif d.category == _COMPLEX:
+        COMPLEX_IDS[id(native)] = native
 
 
 def int_bounds(d: dtype) -> tuple[int, int]:
@@ -222,6 +247,8 @@ def checked_scalar(value: Any, d: dtype) -> Any:
     """
     if value.__class__ is float and d.category == _FLOAT and -65504.0 <= value <= 65504.0:
         return value  # the common fill_(0.5): fits every floating dtype
+    if d.category == _COMPLEX:
+        return complex(value)  # every number fits (beyond float range it is inf, as in PyTorch)
     if isinstance(value, complex):
         # PyTorch converts a complex number to a real dtype as its real part, refused where
         # the imaginary part is not 0 (an overflow); bool takes its truth value.
@@ -278,14 +305,27 @@ def set_default_dtype(d: dtype) -> None:
     _default_float = d
 
 
+def get_default_complex_dtype() -> dtype:
+    """The dtype of tensors made from Python complex numbers: the complex dtype whose parts
+    have the default float dtype (complex64 beside float32, complex128 beside float64)."""
+    return complex128 if _default_float is float64 else complex64
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype both ``a`` and ``b`` convert to without losing their category.
 
     >>> promote_types(int64, float16)
     arraygrad.float16
+    >>> promote_types(float64, complex64)
+    arraygrad.complex128
     """
     if a is b:
         return a
+    if a.category == _COMPLEX or b.category == _COMPLEX:
+        # The complex dtype whose parts hold both: float64 with complex64 is complex128.
+        # (integers and bool add nothing: int64 with complex64 is complex64)
+        parts = (COMPONENT.get(a, a), COMPONENT.get(b, b))
+        return complex128 if float64 in parts else complex64
     if a.category != b.category:
         return a if a.category > b.category else b
     if a.category == _BOOL:
@@ -297,12 +337,14 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     return signed if signed.itemsize > 1 else int16
 
 
-def scalar_dtype(value: bool | int | float) -> dtype:
+def scalar_dtype(value: bool | int | float | complex) -> dtype:
     """The dtype PyTorch gives a Python number on its own."""
     if isinstance(value, bool):
         return bool_
     if isinstance(value, int):
         return int64
+    if isinstance(value, complex):
+        return get_default_complex_dtype()
     return _default_float
 
 
@@ -311,11 +353,14 @@ def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
     # changes the result only when it belongs to a higher category.
     if higher is None:
         return lower
-    if lower is None or higher.category == _FLOAT:
+    if lower is None or (higher.category != _BOOL and lower.category <= higher.category):
         return higher
-    if higher.category == _BOOL or lower.category == _FLOAT:
-        return promote_types(higher, lower)
-    return higher
+    if higher.category == _FLOAT and lower.category == _COMPLEX:
+        # The complex dtype of the higher participant's float size, whatever the lower's
+        # (float32 + 0-d complex128 is complex64). float16 would give PyTorch's complex32,
+        # which arraygrad lacks: complex64 stands in.
+        return COMPLEX_OF.get(higher, complex64)
+    return promote_types(higher, lower)
 
 
 def result_type(*operands: Any) -> dtype:
@@ -324,7 +369,7 @@ def result_type(*operands: Any) -> dtype:
     zero_result: dtype | None = None
     scalar_result: dtype | None = None
     for operand in operands:
-        if isinstance(operand, (bool, int, float)):
+        if isinstance(operand, (bool, int, float, complex)):
             d = scalar_dtype(operand)
             scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
         else:

@@ -133,7 +133,7 @@ def _contract(
     b = _arrange(b, sb, batch + summed + free_b, sizes)
     a = ops.reshape(a, shape=(prod(batch), prod(free_a), prod(summed)))
     b = ops.reshape(b, shape=(prod(batch), prod(summed), prod(free_b)))
-    out = ops.matmul(a, b)
+    out = (ops.complex_ops.matmul if a.dtype.is_complex else ops.matmul)(a, b)
     subs = batch + free_a + free_b
     return ops.reshape(out, shape=tuple(sizes[s] for s in subs)), subs
 

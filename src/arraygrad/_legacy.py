@@ -52,8 +52,7 @@ _EIG = (
     "rather than real tensors mimicking complex tensors.\n\nL, _ = arraygrad.eig(A) should be "
     "replaced with:\nL_complex = arraygrad.linalg.eigvals(A)\n\nand\n\nL, V = "
     "arraygrad.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = "
-    "arraygrad.linalg.eig(A)\n\n(arraygrad has no complex dtypes yet, so neither of those: for a "
-    "symmetric matrix use arraygrad.linalg.eigvalsh or eigh.)"
+    "arraygrad.linalg.eig(A)"
 )
 _SYMEIG = (
     _REMOVED + "The default behavior has changed from using the upper triangular portion of the "
@@ -96,8 +95,7 @@ def solve(input: Tensor, A: Tensor, *, out: Any = None) -> NoReturn:  # noqa: N8
 
 def eig(self: Tensor, eigenvectors: bool = False, *, e: Any = None, v: Any = None) -> NoReturn:
     """Removed from PyTorch (it raises there, as here), whose text names ``linalg.eig`` and
-    ``linalg.eigvals``: they need complex dtypes, which arraygrad lacks, so the message goes on
-    to name :func:`arraygrad.linalg.eigh` for symmetric matrices."""
+    ``linalg.eigvals``."""
     raise RuntimeError(_EIG)
 
 

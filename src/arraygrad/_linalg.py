@@ -89,8 +89,9 @@ def matmul(input: Any, other: Any) -> Tensor:
             f"{'first' if len(sb) == 1 else 'second-to-last'} dimension of the second "
             f"({inner_b}); transpose one of them (.T or .mT) if that is what you meant."
         )
+    prim = ops.complex_ops.matmul if a.dtype.is_complex else ops.matmul
     try:
-        return ops.matmul(a, b)
+        return prim(a, b)
     except ValueError:
         raise RuntimeError(
             f"matmul: the batch dimensions of shapes {list(sa)} and {list(sb)} do not broadcast"
@@ -190,7 +191,7 @@ def trace(input: Tensor) -> Tensor:
             f"trace: expected a matrix, but got tensor with dim {input.ndim} (shape "
             f"{list(input.shape)})"
         )
-    if not input.dtype.is_floating_point:
+    if input.dtype.category < _dtype._FLOAT:
         input = ops.astype(input, _dtype.int64)
     diagonal = ops.getitem(input, key=_backend.diagonal_indices(input.shape[0], input.shape[1], 0))
     return ops.sum(diagonal, axis=None, keepdims=False)
@@ -329,14 +330,15 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     # One matrix product: the free dimensions of a as rows, the contracted ones as columns.
     left = ops.reshape(ops.permute_dims(a, axes=(*free_a, *first)), shape=(rows, size))
     right = ops.reshape(ops.permute_dims(b, axes=(*second, *free_b)), shape=(size, cols))
-    product = ops.matmul(left, right)
+    product = (ops.complex_ops.matmul if left.dtype.is_complex else ops.matmul)(left, right)
     return ops.reshape(
         product, shape=(*(a.shape[d] for d in free_a), *(b.shape[d] for d in free_b))
     )
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
-    """The dot product of two 1-D tensors of one dtype (for real tensors, :func:`dot`).
+    """The dot product of two 1-D tensors of one dtype, the first conjugated (for real tensors,
+    :func:`dot`).
 
     >>> import arraygrad
     >>> arraygrad.vdot(arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([3.0, 4.0]))
@@ -347,6 +349,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
             f"dot : expected both vectors to have same dtype, but found {input.dtype.name} and "
             f"{other.dtype.name}. Fix: convert one, e.g. other.to(input.dtype)."
         )
+    if input.dtype.is_complex:  # the first vector conjugated
+        input = ops.conj(input)
     return dot(input, other)
 
 

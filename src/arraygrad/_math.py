@@ -11,14 +11,17 @@ float64 there, float32 here), Python numbers stay Python numbers where the dtype
 
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor, describe
+from arraygrad.ops import complex as _cx
+from arraygrad.ops import elementwise as _real
 
-_INT, _FLOAT = 1, 2  # dtype categories (see _dtype)
+_INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
 
 __all__ = [
     "abs",
@@ -91,6 +94,8 @@ def _scalar(value: Any) -> Any:
         return value
     if isinstance(value, numbers.Integral):
         return int(value)
+    if isinstance(value, complex) or not isinstance(value, numbers.Real):
+        return complex(value)
     return float(value)
 
 
@@ -229,8 +234,9 @@ def _broadcast_error(a: Any, b: Any, error: Exception) -> Exception:
     )
 
 
-# (the same dict as _dtype's, read without the attribute lookup)
+# (the same dicts as _dtype's, read without the attribute lookup)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
+_COMPLEX_IDS = _dtype.COMPLEX_IDS
 # The Python ints PyTorch takes as a number operand: an int64 or a uint64 Scalar.
 _INT_MIN = -(2**63)
 _INT_END = 2**64
@@ -241,10 +247,13 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     # Two tensors of one dtype, the most common case, need no promotion; nor does a float32 or
     # float64 tensor with a Python number, the next most common (a third of such an op's time
     # went to the checks below).
+    # (Identity, not equality, of the arrays' dtypes: NumPy's builtin dtypes are singletons,
+    # and ``is`` pays for the complex test; equal dtypes that are other objects take the
+    # general path, which gives the same result.)
     a_class, b_class = a.__class__, b.__class__
     if a_class is Tensor:
         fast = (
-            a._data.dtype == b._data.dtype
+            a._data.dtype is b._data.dtype and id(a._data.dtype) not in _COMPLEX_IDS
             if b_class is Tensor
             else (b_class is float or (b_class is int and _INT_MIN <= b < _INT_END))
             and id(a._data.dtype) in _WIDE_FLOAT_IDS
@@ -284,6 +293,8 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         if widen and (widened := _half_in_float32(prim, a, b)) is not None:
             return widened
         a, b = _operands(a, b, wrap=True)  # the integer ops of binary compute in the dtype
+        if _has_complex(a, b):
+            prim = complex_twin(prim)
     try:
         return prim.apply2(a, b)
     except ValueError as error:
@@ -293,6 +304,49 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         if prim is ops.subtract:
             check_bool_subtraction(a, b)
         raise
+
+
+def _has_complex(a: Any, b: Any) -> bool:
+    """Whether ``a`` or ``b`` is a complex tensor."""
+    return (a.__class__ is Tensor and id(a._data.dtype) in _COMPLEX_IDS) or (
+        b.__class__ is Tensor and id(b._data.dtype) in _COMPLEX_IDS
+    )
+
+
+def complex_twin(prim: Primitive) -> Primitive:
+    """The primitive that computes ``prim`` on complex operands with PyTorch's complex
+    gradients; the real one where its rules are already right (linear with real coefficients,
+    or no gradient), and PyTorch's refusal or arraygrad's for the rest."""
+    twin = _complex_twins().get(prim)
+    if twin is None:
+        if prim.name in ("maximum", "minimum"):  # PyTorch's class and words for these two
+            raise RuntimeError(f"{prim.name} not implemented for complex tensors.")
+        raise complex_unsupported(prim.name)
+    return twin
+
+
+def complex_unsupported(op: str) -> NotImplementedError:
+    """The error of an op that refuses complex tensors: PyTorch's class, and arraygrad's
+    message where PyTorch computes it but arraygrad does not yet."""
+    return NotImplementedError(
+        f"{op} is not supported for complex tensors in arraygrad yet. Fix: compute on the real "
+        "and imaginary parts (x.real, x.imag, or arraygrad.view_as_real(x)) and combine them "
+        "with arraygrad.complex(real, imag)."
+    )
+
+
+@functools.cache
+def _complex_twins() -> dict[Primitive, Primitive]:
+    # (built on first use: at import time the primitives' modules may still be loading)
+    return {
+        _real.add: _real.add,
+        _real.subtract: _real.subtract,
+        _real.multiply: _cx.multiply,
+        _real.divide: _cx.divide,
+        _real.pow: _cx.pow,
+        _real.equal: _real.equal,
+        _real.not_equal: _real.not_equal,
+    }
 
 
 _FLOAT16_MAX = 65504.0
@@ -444,7 +498,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
             return widened
     a, b = _operands(input, other)
     target = _dtype.result_type(a, b)
-    if target.category != _FLOAT:
+    if target.category < _FLOAT:
         # Integers divide in the default float dtype, each operand converted straight to it
         # (through their common integer dtype, a 0-d uint8 200 beside int8 would wrap to -56).
         target = _dtype.get_default_dtype()
@@ -553,7 +607,9 @@ def pow(input: Any, exponent: Any) -> Tensor:
         ):
             return ops.pow.apply2(input, exponent)
         base_dtype = _dtype.from_xp(input._data.dtype)
-        if base_dtype.category >= _FLOAT:
+        if base_dtype.category == _COMPLEX:
+            return ops.complex_ops.pow.apply2(input, exponent)
+        if base_dtype.category == _FLOAT:
             if base_dtype is _dtype.float16 or (
                 exponent.__class__ is int and not -(2**63) <= exponent < 2**64
             ):
@@ -573,7 +629,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
         isinstance(exponent, int)
         and exponent < 0
         and isinstance(input, Tensor)
-        and not input.dtype.is_floating_point
+        and input.dtype.category < _FLOAT
     ):
         raise RuntimeError(
             f"Integers to negative integer powers are not allowed: {describe(input)} ** "
@@ -625,6 +681,8 @@ def abs(input: Tensor) -> Tensor:
             "\"abs_cpu\" not implemented for 'Bool'. Fix: a bool tensor is its own absolute "
             "value; convert it (x.long()) if you need numbers."
         )
+    if input.dtype.is_complex:
+        return ops.complex_ops.abs.apply1(input)  # |z|, real
     return ops.abs(input)
 
 
@@ -633,48 +691,81 @@ def _floating(x: Any) -> Tensor:
     if x.__class__ is Tensor and _dtype.from_xp(x._data.dtype).category == _FLOAT:
         return x
     x = as_tensor(x)
-    if _category(x) != _FLOAT:
+    category = _category(x)
+    if category < _FLOAT:
         return ops.astype(x, _dtype.get_default_dtype())
+    if category == _COMPLEX:  # every user of this helper computes with the real rules
+        raise complex_unsupported("this function")
     return x
+
+
+def float_function(prim: Primitive, x: Any) -> Tensor:
+    """``prim`` (a one-input function of PyTorch's floating dtypes) applied to ``x``: floats
+    straight to it, integers in the default float dtype, complex tensors to its complex twin
+    (:func:`_complex_unary`), or PyTorch's refusal."""
+    if x.__class__ is Tensor and _dtype.from_xp(x._data.dtype).category == _FLOAT:
+        return prim.apply1(x)
+    if x.__class__ is Tensor and id(x._data.dtype) in _COMPLEX_IDS:
+        twin = _complex_unary().get(prim)
+        if twin is None:
+            raise complex_unsupported(prim.name)
+        return twin.apply1(x)
+    return prim.apply1(_floating(x))
+
+
+@functools.cache
+def _complex_unary() -> dict[Primitive, Primitive]:
+    # (built on first use: at import time the primitives' modules may still be loading)
+    return {
+        _real.exp: _cx.exp,
+        _real.log: _cx.log,
+        _real.sqrt: _cx.sqrt,
+        _real.sin: _cx.sin,
+        _real.cos: _cx.cos,
+        _real.tanh: _cx.tanh,
+        _real.sigmoid: _cx.sigmoid,
+    }
 
 
 def exp(input: Tensor) -> Tensor:
     """``e ** input``."""
-    return ops.exp.apply1(_floating(input))
+    return float_function(ops.exp, input)
 
 
 def log(input: Tensor) -> Tensor:
     """Natural logarithm (``-inf`` at 0, ``nan`` below)."""
-    return ops.log.apply1(_floating(input))
+    return float_function(ops.log, input)
 
 
 def sqrt(input: Tensor) -> Tensor:
     """Square root."""
-    return ops.sqrt.apply1(_floating(input))
+    return float_function(ops.sqrt, input)
 
 
 def sin(input: Tensor) -> Tensor:
     """Sine."""
-    return ops.sin.apply1(_floating(input))
+    return float_function(ops.sin, input)
 
 
 def cos(input: Tensor) -> Tensor:
     """Cosine."""
-    return ops.cos.apply1(_floating(input))
+    return float_function(ops.cos, input)
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return ops.tanh.apply1(_floating(input))
+    return float_function(ops.tanh, input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-input))``, computed without overflow."""
-    return ops.sigmoid.apply1(_floating(input))
+    return float_function(ops.sigmoid, input)
 
 
 def relu(input: Tensor) -> Tensor:
     """``max(input, 0)``; the gradient at 0 is 0."""
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     if input.dtype is _dtype.bool_:
         raise RuntimeError(
             "Boolean inputs not supported for relu. Fix: convert the tensor first, e.g. x.float()."
@@ -684,21 +775,21 @@ def relu(input: Tensor) -> Tensor:
 
 def isnan(input: Tensor) -> Tensor:
     """Where the elements are ``nan`` (never for integer tensors)."""
-    if not input.dtype.is_floating_point:
+    if input.dtype.category < _FLOAT:  # (NumPy's complex isnan, isinf, isfinite: PyTorch's)
         return ops.not_equal(input, input)  # all False: an integer always equals itself
     return ops.isnan(input)
 
 
 def isinf(input: Tensor) -> Tensor:
     """Where the elements are ``inf`` or ``-inf``."""
-    if not input.dtype.is_floating_point:
+    if input.dtype.category < _FLOAT:
         return ops.not_equal(input, input)
     return ops.isinf(input)
 
 
 def isfinite(input: Tensor) -> Tensor:
     """Where the elements are neither infinite nor ``nan``."""
-    if not input.dtype.is_floating_point:
+    if input.dtype.category < _FLOAT:
         return ops.equal(input, input)
     return ops.isfinite(input)
 

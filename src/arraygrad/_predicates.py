@@ -42,14 +42,13 @@ def is_floating_point(input: Tensor) -> bool:
 
 
 def is_complex(input: Tensor) -> bool:
-    """True when ``input``'s dtype is complex; arraygrad has no complex dtypes, so always False.
+    """True when ``input``'s dtype is complex64 or complex128.
 
     >>> import arraygrad
-    >>> arraygrad.is_complex(arraygrad.tensor([1.0]))
-    False
+    >>> arraygrad.is_complex(arraygrad.tensor([1.0])), arraygrad.is_complex(arraygrad.tensor(1j))
+    (False, True)
     """
-    require_tensor("is_complex", "input", 1, input)
-    return False
+    return require_tensor("is_complex", "input", 1, input).dtype.is_complex
 
 
 def is_nonzero(input: Tensor) -> bool:

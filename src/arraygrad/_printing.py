@@ -1,7 +1,7 @@
 """PyTorch-compatible tensor ``repr`` formatting for any array library.
 
 This module reproduces, character for character, what ``repr(torch_tensor)``
-prints for strided float, integer and bool tensors::
+prints for strided float, complex, integer and bool tensors::
 
     >>> import numpy as np
     >>> format_tensor(np.array([1.0, 2.5]), lambda a: a.tolist(), "float")
@@ -186,6 +186,23 @@ class _Formatter:
         return text.rjust(self.max_width)
 
 
+class _ComplexFormatter:
+    """torch's style for complex elements: the real parts share one :class:`_Formatter` and
+    are right-aligned to its width, the imaginary parts share another but are not padded
+    (``1.+20.j, 3.-1.j``); line breaks count each element as both widths plus the ``j``."""
+
+    def __init__(self, values: Sequence[complex]) -> None:
+        self.real = _Formatter([v.real for v in values], "float")
+        self.imag = _Formatter([v.imag for v in values], "float")
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, value: complex) -> str:
+        """Format one element: ``real`` padded, then the signed imaginary part and ``j``."""
+        imag = self.imag.format(value.imag).lstrip()
+        sign = "" if imag.startswith("-") else "+"
+        return f"{self.real.format(value.real)}{sign}{imag}j"
+
+
 def _coerce(kind: str) -> Callable[[Any], Any]:
     """Return the Python type scalars of ``kind`` are normalised to."""
     if kind == "float":
@@ -194,7 +211,9 @@ def _coerce(kind: str) -> Callable[[Any], Any]:
         return int
     if kind == "bool":
         return bool
-    raise ValueError(f"kind must be 'float', 'int' or 'bool', got {kind!r}")
+    if kind == "complex":
+        return complex
+    raise ValueError(f"kind must be 'float', 'int', 'bool' or 'complex', got {kind!r}")
 
 
 def _normalise(nested: Any, ndim: int, cast: Callable[[Any], Any]) -> Any:
@@ -239,7 +258,7 @@ def _flatten(nested: Any, ndim: int, out: list[Any]) -> list[Any]:
     return out
 
 
-def _render(nested: Any, ndim: int, indent: int, fmt: _Formatter) -> str:
+def _render(nested: Any, ndim: int, indent: int, fmt: _Formatter | _ComplexFormatter) -> str:
     """Render a (possibly summarised) nested list at the given indentation."""
     if ndim == 0:
         return fmt.format(nested)
@@ -297,7 +316,7 @@ def format_tensor(
 
     ``data`` needs ``.shape`` and basic indexing; ``to_list`` turns an array
     (or a slice of it) into nested Python lists, or a scalar for 0-d input.
-    ``kind`` is ``"float"``, ``"int"`` or ``"bool"``.  ``suffixes`` are
+    ``kind`` is ``"float"``, ``"int"``, ``"bool"`` or ``"complex"``.  ``suffixes`` are
     preformatted items such as ``"dtype=arraygrad.float64"`` or
     ``"grad_fn=<MulBackward0>"``; the caller decides which apply (torch shows
     ``dtype=`` for non-default dtypes, and for every non-float32 empty tensor).
@@ -335,7 +354,8 @@ def format_tensor(
         else:
             nested = to_list(data)
         nested = _normalise(nested, ndim, cast)
-        fmt = _Formatter(_flatten(nested, ndim, []), kind)
+        values = _flatten(nested, ndim, [])
+        fmt = _ComplexFormatter(values) if kind == "complex" else _Formatter(values, kind)
         body = _render(nested, ndim, indent, fmt)
 
     return _add_suffixes(prefix + body, [*extra, *suffixes], indent)

@@ -57,6 +57,11 @@ def rand(
 ) -> Tensor:
     """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
     size = creation_options("rand", options, size)
+    if dtype is not None and dtype.is_complex:  # real and imaginary parts each uniform
+        parts = _backend.random_uniform(
+            (*_size(size), 2), _dtype.to_xp(_dtype.COMPONENT[dtype]), rng=generator_rng(generator)
+        )
+        return _leaf(_backend.xp.view_as_complex(parts), requires_grad)
     array = _backend.random_uniform(
         _size(size), _float_default(dtype), rng=generator_rng(generator)
     )
@@ -70,10 +75,26 @@ def randn(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """Standard normal samples, drawn from ``generator`` (the global one by default)."""
+    """Standard normal samples, drawn from ``generator`` (the global one by default).
+
+    A complex dtype draws the real and imaginary parts each with variance 1/2, as PyTorch does
+    (so that ``E|z|^2 = 1``)."""
     size = creation_options("randn", options, size)
+    if dtype is not None and dtype.is_complex:
+        # PyTorch's complex normal: variance 1 split equally over the real and imaginary parts,
+        # each normal with standard deviation sqrt(1/2).
+        parts = _backend.random_normal(
+            (*_size(size), 2),
+            _dtype.to_xp(_dtype.COMPONENT[dtype]),
+            std=_SQRT_HALF,
+            rng=generator_rng(generator),
+        )
+        return _leaf(_backend.xp.view_as_complex(parts), requires_grad)
     array = _backend.random_normal(_size(size), _float_default(dtype), rng=generator_rng(generator))
     return _leaf(array, requires_grad)
+
+
+_SQRT_HALF = 0.5**0.5
 
 
 def randint(

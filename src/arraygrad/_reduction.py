@@ -12,7 +12,10 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import normalize_dim, normalize_dims
+from arraygrad._math import complex_unsupported
 from arraygrad._tensor import Tensor, describe
+
+_FLOAT = _dtype._FLOAT
 
 __all__ = [
     "all",
@@ -50,7 +53,7 @@ def sum(
     """
     if dtype is not None:
         input = ops.astype(input, dtype)
-    elif not input.dtype.is_floating_point:
+    elif input.dtype.category < _FLOAT:  # (complex tensors sum as they are: a real rule)
         input = ops.astype(input, _dtype.int64)
     if dim is None and not keepdim:
         return ops.sum.apply1(input)  # the defaults: everything
@@ -69,7 +72,7 @@ def mean(
     """Mean over the dimensions ``dim`` (all when ``None``); floating-point tensors only."""
     if dtype is not None:
         input = ops.astype(input, dtype)
-    if not _dtype.from_xp(input._data.dtype).is_floating_point:
+    if _dtype.from_xp(input._data.dtype).category < _FLOAT:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name}. Fix: call .float() first or pass "
@@ -84,6 +87,7 @@ def mean(
 
 def _integer_accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:
     # Sums and products of integers and bools accumulate in int64, as in PyTorch.
+    refuse_complex(input, "this reduction")
     if dtype is not None:
         return ops.astype(input, dtype)
     if not input.dtype.is_floating_point:
@@ -117,7 +121,14 @@ def prod(
     return ops.prod(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
 
 
+def refuse_complex(input: Tensor, name: str) -> None:
+    """The refusal of a reduction that has no complex rules (yet: PyTorch refuses orderings)."""
+    if input.dtype.is_complex:
+        raise complex_unsupported(name)
+
+
 def _extremum(prim: Any, name: str, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    refuse_complex(input, name)
     axis = normalize_dims(dim, input.ndim)
     _check_nonempty(name, input, axis)
     return prim(input, axis=axis, keepdims=bool(keepdim))
@@ -160,8 +171,16 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def _arg_extremum(prim: Any, name: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    if input.dtype is _dtype.bool_:
-        raise RuntimeError(f"{name}(): does not support bool input. Fix: convert it with .long().")
+    if input.dtype is _dtype.bool_ or input.dtype.is_complex:
+        kind, fix = (
+            ("bool", "convert it with .long()")
+            if input.dtype is _dtype.bool_
+            else (
+                "complex",
+                "order by a real key, e.g. x.abs()",
+            )
+        )
+        raise RuntimeError(f"{name}(): does not support {kind} input. Fix: {fix}.")
     if dim is None:
         _check_nonempty(name, input, None, IndexError)  # PyTorch's class for argmax
         flat = prim(ops.reshape(input, shape=(-1,)), axis=0, keepdims=False)
@@ -245,6 +264,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None) -> Te
 def _nan_as_zero(input: Tensor) -> Tensor:
     # Only floating tensors hold nan; the gradient of where() is 0 at the replaced elements,
     # which is PyTorch's nansum gradient.
+    refuse_complex(input, "nansum")
     if not input.dtype.is_floating_point:
         return input
     return ops.where(ops.isnan(input), _zero_like(input), input)

@@ -39,12 +39,23 @@ def _argsort(x: Any, axis: int, descending: bool) -> Any:
     Descending order is the reverse of a stable ascending sort of the reversed array, which
     keeps ties first-come (negating would not: it breaks ints at their minimum and NaN order).
     """
+    _refuse_complex(x, "sort", RuntimeError)
     xp = _backend.xp
     if not descending:
         return xp.argsort(x, axis=axis, stable=True)
     order = xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
     # Through the namespace, not the operator: arraygrad.compile records namespace calls.
     return xp.subtract(x.shape[axis] - 1, order)
+
+
+def _refuse_complex(x: Any, name: str, error: type[Exception] = NotImplementedError) -> None:
+    # Complex numbers have no order: PyTorch refuses every sorting and extremum op on them
+    # (NumPy would order them by real part, then imaginary part), sorts with a RuntimeError.
+    if _dtype.from_xp(x.dtype).is_complex:
+        raise error(
+            f"{name} is not supported for complex tensors: they have no order. Fix: order by a "
+            "real key, e.g. x.abs() or x.real."
+        )
 
 
 def _evenly(input: Tensor, value: Any) -> Tensor:
@@ -96,6 +107,7 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         import arraygrad
 
         return getattr(arraygrad, "maximum" if name == "max" else "minimum")(input, dim)
+    _refuse_complex(input._data, name)
     xp = _backend.xp
     if dim is None:
         return _full_reduction(name, input, xp.max if name == "max" else xp.min)

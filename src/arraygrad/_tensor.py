@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 _P = ParamSpec("_P")
 
 
+# The printing style of each dtype category (bool apart): ints, floats, complex numbers.
+_PRINT_KINDS = {1: "int", 2: "float", 3: "complex"}
+
+
 class Size(tuple):  # type: ignore[type-arg]
     """A tensor's shape: a tuple of ints that prints like PyTorch's ``torch.Size``.
 
@@ -143,7 +147,7 @@ class Tensor(
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if requires_grad and not self.dtype.is_floating_point:
+        if requires_grad and self.dtype.category < 2:  # floating and complex dtypes only
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients: this is "
                 f"a {describe(self)}. Fix: convert it first, e.g. x.float().requires_grad_()."
@@ -307,6 +311,7 @@ class Tensor(
             and not create_graph
             and self._node is not None
             and self._data.size == 1
+            and id(self._data.dtype) not in _dtype.COMPLEX_IDS  # (refused by backward below)
         ):
             # The training-loop case, loss.backward(), straight to the engine: nothing to check.
             engine = _ag.autograd.engine  # the package's, at call time: it imports Tensor
@@ -451,7 +456,12 @@ class Tensor(
         suffixes = []
         if not _backend.is_numpy and self.device.type != "cpu":  # torch's order: device first
             suffixes.append(f"device='{self.device}'")
-        if dt not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool_):
+        if dt not in (
+            _dtype.get_default_dtype(),
+            _dtype.get_default_complex_dtype(),
+            _dtype.int64,
+            _dtype.bool_,
+        ):
             suffixes.append(f"dtype={dt!r}")
         if "_view_invalid" in self.__dict__:  # a history that may not be used (_view_history)
             suffixes.append("grad_fn=<Invalid>")
@@ -462,7 +472,7 @@ class Tensor(
         tangent = self.__dict__.get("_fw_tangent")  # in a forward-mode AD dual level
         if tangent is not None:
             suffixes.append(f"tangent={tangent.item() if tangent.ndim == 0 else tangent!r}")
-        kind = "float" if dt.is_floating_point else ("bool" if dt is _dtype.bool_ else "int")
+        kind = _PRINT_KINDS[dt.category] if dt is not _dtype.bool_ else "bool"
         return _printing.format_tensor(
             self._data, to_list=_backend.to_list, kind=kind, suffixes=suffixes
         )

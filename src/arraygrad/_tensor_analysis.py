@@ -183,6 +183,14 @@ class TensorAnalysisMethods:
         """The cross product of 3-vectors along ``dim``."""
         return _ag._linalg.cross(self, other, dim)
 
+    def stft(self, n_fft: int, *args: Any, **kwargs: Any) -> Tensor:
+        """The short-time Fourier transform (:func:`arraygrad.stft`)."""
+        return _ag._stft.stft(self, n_fft, *args, **kwargs)
+
+    def istft(self, n_fft: int, *args: Any, **kwargs: Any) -> Tensor:
+        """The inverse short-time Fourier transform (:func:`arraygrad.istft`)."""
+        return _ag._stft.istft(self, n_fft, *args, **kwargs)
+
     def vdot(self, other: Tensor) -> Tensor:
         """The dot product of two 1-D tensors of one dtype."""
         return _ag._linalg.vdot(self, other)

@@ -130,7 +130,16 @@ class TensorConversionMethods:
         return self.item()
 
     def __float__(self) -> float:
-        return float(self._one_element("float"))
+        value = self._one_element("float")
+        if isinstance(value, complex):  # PyTorch's error, as for any number out of range
+            raise RuntimeError(
+                "value cannot be converted to type double without overflow: a complex number "
+                "has no float value. Fix: use complex(x), or x.real / x.abs() first."
+            )
+        return float(value)
+
+    def __complex__(self) -> complex:
+        return complex(self._one_element("complex"))
 
     def __int__(self) -> builtins.int:
         return int(self._one_element("int"))

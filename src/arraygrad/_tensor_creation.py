@@ -394,24 +394,24 @@ class TensorCreationMethods:
         """See :func:`arraygrad.multinomial`."""
         return _ag._random.multinomial(self, num_samples, replacement, generator=generator)
 
-    # --- the complex API on real tensors -----------------------------------------------------
+    # --- the complex API -----------------------------------------------------------------------
 
     @property
     def real(self) -> Tensor:
-        """The real part: this tensor itself (arraygrad has no complex dtypes)."""
+        """The real part (a new tensor for a complex one); this tensor itself when real."""
         return _ag._complex.real(self)
 
     @property
     def imag(self) -> Tensor:
-        """The imaginary part: PyTorch's RuntimeError, as real tensors have none."""
+        """The imaginary part; PyTorch's RuntimeError for real tensors, which have none."""
         return _ag._complex.imag(self)
 
     def conj(self) -> Tensor:
-        """The complex conjugate: this tensor itself."""
+        """The complex conjugate (materialised); this tensor itself when real."""
         return _ag._complex.conj(self)
 
     def conj_physical(self) -> Tensor:
-        """The materialised conjugate: this tensor itself."""
+        """The materialised conjugate; this tensor itself when real."""
         return _ag._complex.conj_physical(self)
 
     def resolve_conj(self) -> Tensor:
@@ -517,6 +517,14 @@ class TensorCreationMethods:
     def double(self) -> Tensor:
         """Convert to float64."""
         return self.to(_dtypes.float64)
+
+    def cfloat(self) -> Tensor:
+        """Convert to complex64."""
+        return self.to(_dtypes.complex64)
+
+    def cdouble(self) -> Tensor:
+        """Convert to complex128."""
+        return self.to(_dtypes.complex128)
 
     def half(self) -> Tensor:
         """Convert to float16."""

@@ -74,6 +74,8 @@ class TensorInPlaceMethods:
 
     def abs_(self) -> Tensor:
         """In place: :meth:`abs`."""
+        if self.dtype.is_complex:  # |z| is real: it cannot be written into z's dtype
+            raise RuntimeError("In-place abs is not supported for complex tensors.")
         return _ag._inplace.apply(self, _ag._math.abs)
 
     def neg_(self) -> Tensor:

@@ -360,7 +360,7 @@ class TensorShapeMethods:
         return _ag._indexing.take(self, index)
 
     def is_complex(self) -> bool:
-        """Whether the dtype is complex (never, in arraygrad)."""
+        """Whether the dtype is complex64 or complex128."""
         return _ag._predicates.is_complex(self)
 
     def is_nonzero(self) -> bool:

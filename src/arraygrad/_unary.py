@@ -15,7 +15,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, ops, return_types
-from arraygrad._math import _floating, abs, as_tensor, div, lt, mul, pow, sub, where
+from arraygrad._math import (
+    _floating,
+    abs,
+    as_tensor,
+    complex_unsupported,
+    div,
+    lt,
+    mul,
+    pow,
+    sub,
+    where,
+)
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -135,6 +146,8 @@ def log10(input: Tensor) -> Tensor:
 
 def reciprocal(input: Tensor) -> Tensor:
     """``1 / input``; integer tensors give the default float dtype."""
+    if isinstance(input, Tensor) and input.dtype.is_complex:
+        return ops.complex_ops.reciprocal(input)
     return div(1.0, _floating(input))
 
 
@@ -256,7 +269,11 @@ def angle(input: Tensor) -> Tensor:
     >>> import arraygrad
     >>> arraygrad.angle(arraygrad.tensor([-2.0, 0.0, 3.0]))
     tensor([3.1416, 0.0000, 0.0000])
+
+    Of a complex tensor: the argument ``atan2(imag, real)``, a real tensor, differentiable.
     """
+    if isinstance(input, Tensor) and input.dtype.is_complex:
+        return ops.complex_ops.angle(input)
     # Only from primitives with a zero gradient (sign, trunc), so that the gradient is zero
     # everywhere, nan included, and needs no rule of its own. From sign s: (s * s - s) is 2 for
     # s = -1, +0 for s = 0 (-0.0 too) and s = 1; halving pi before doubling keeps float16's pi.
@@ -332,16 +349,33 @@ def sign(input: Tensor) -> Tensor:
     x = as_tensor(input)
     if x.dtype is _dtype.bool_:
         return ops.clone(x)
+    if x.dtype.is_complex:
+        raise NotImplementedError(
+            "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+            "torch.sgn instead."
+        )
     return ops.sign(x)
 
 
-sgn = sign
+def sgn(input: Tensor) -> Tensor:
+    """``input / |input|`` (0 at 0) for complex tensors, :func:`sign` for real ones.
+
+    >>> import arraygrad
+    >>> arraygrad.sgn(arraygrad.tensor([3 + 4j, 0j]))
+    tensor([0.6000+0.8000j, 0.0000+0.0000j])
+    """
+    x = as_tensor(input)
+    if x.dtype.is_complex:
+        return ops.complex_ops.sgn(x)
+    return sign(x)
 
 
 def _rounding(prim: Any, kernel: str, input: Tensor) -> Tensor:
     x = as_tensor(input)
     if x.dtype is _dtype.bool_:
         raise not_implemented(kernel, x, "convert the tensor first, e.g. x.long() or x.float().")
+    if x.dtype.is_complex:
+        raise complex_unsupported(kernel)
     if not x.dtype.is_floating_point:
         return ops.clone(x)  # integers are already whole
     return prim(x)

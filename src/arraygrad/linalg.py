@@ -1,6 +1,6 @@
-"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions, for real tensors (arraygrad has
-no complex dtypes, so ``eig`` and ``eigvals``, whose results are complex, are not here; nor are
-``ldl_factor``, ``ldl_factor_ex`` and ``ldl_solve``).
+"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions (not ``ldl_factor``,
+``ldl_factor_ex`` and ``ldl_solve``). Of complex tensors: ``eig`` and ``eigvals`` (whose results
+are complex for real matrices too) and the matrix products; the others refuse them.
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
@@ -14,6 +14,8 @@ import math
 from typing import Any
 
 from arraygrad import ops
+from arraygrad._complex import linalg_eig as eig
+from arraygrad._complex import linalg_eigvals as eigvals
 from arraygrad._creation import tensor
 from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, svdvals
 from arraygrad._decompositions import linalg_cholesky as cholesky
@@ -55,7 +57,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "householder_product",
     "inv",

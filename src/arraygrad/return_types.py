@@ -112,6 +112,13 @@ class linalg_eigh(NamedTuple):  # noqa: N801 - PyTorch's name
     eigenvectors: Any
 
 
+class linalg_eig(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(eigenvalues, eigenvectors)`` of :func:`arraygrad.linalg.eig`, both complex."""
+
+    eigenvalues: Any
+    eigenvectors: Any
+
+
 class linalg_svd(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(U, S, Vh)`` of :func:`arraygrad.linalg.svd`."""
 
@@ -220,6 +227,7 @@ __all__ = [
     "histogramdd",
     "kthvalue",
     "linalg_cholesky_ex",
+    "linalg_eig",
     "linalg_eigh",
     "linalg_inv_ex",
     "linalg_lstsq",

@@ -204,6 +204,12 @@ def _safetensors_writer(arrays: dict[str, tuple[str, tuple[int, ...], bytes]], s
     header: dict[str, Any] = {}
     offset = 0
     for name, (dtype_name, shape, data) in arrays.items():
+        if dtype_name not in _CODES:  # complex64 and complex128 have no code here yet
+            raise TypeError(
+                f"{name}: {dtype_name} tensors cannot be saved in arraygrad's checkpoint format "
+                "yet. Fix: save arraygrad.view_as_real(z) and load it back with "
+                "arraygrad.view_as_complex, or save to a .npz path."
+            )
         header[name] = {
             "dtype": _CODES[dtype_name],
             "shape": list(shape),

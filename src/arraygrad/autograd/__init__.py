@@ -108,6 +108,12 @@ def _initial_grads(
                     "out.mean()), or pass the gradient explicitly: "
                     "out.backward(gradient=arraygrad.ones_like(out))."
                 )
+            if output.dtype.is_complex:
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{output.dtype!r}. Fix: differentiate a real function of it (e.g. "
+                    "out.abs() or out.real), or pass the gradient explicitly."
+                )
             array = _backend.xp.ones(shape, dtype=output._data.dtype)
         else:
             given_tensor = (

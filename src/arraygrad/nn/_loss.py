@@ -14,6 +14,7 @@ from typing import Any
 from arraygrad import _backend, _binary, _dtype, _math, ops
 from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._tensor import Tensor
+from arraygrad._unary import not_implemented
 from arraygrad.nn._activation import _stable_softplus
 from arraygrad.nn._common import apply_reduction, check_reduction, legacy_reduction
 
@@ -70,9 +71,14 @@ def mse_loss(
     tensor(5.)
     """
     _shape_warning(input, target)
+    if input.dtype.is_complex or target.dtype.is_complex:  # PyTorch has no complex kernel
+        raise not_implemented("mse_cpu", input if input.dtype.is_complex else target, _REAL_FIX)
     reduction = legacy_reduction(size_average, reduce, reduction)
     diff = input - target
     return _weighted(diff * diff, weight, reduction, mean_by_weight=True)
+
+
+_REAL_FIX = "compare real tensors, e.g. view_as_real(input) and view_as_real(target)."
 
 
 def l1_loss(

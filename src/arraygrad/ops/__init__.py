@@ -10,16 +10,20 @@ same signature.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
-from arraygrad.ops import decompositions, elementwise, linalg, losses, reduction, shape
+from arraygrad.ops import complex as complex_ops
+from arraygrad.ops import decompositions, elementwise, fourier, linalg, losses, reduction, shape
 from arraygrad.ops import nn as _nn
 from arraygrad.ops import transcendental as _transcendental
+from arraygrad.ops.complex import *  # noqa: F403
 from arraygrad.ops.decompositions import *  # noqa: F403
 from arraygrad.ops.elementwise import *  # noqa: F403 - each module lists its primitives
 from arraygrad.ops.elementwise import astype as _astype
+from arraygrad.ops.fourier import *  # noqa: F403
 from arraygrad.ops.linalg import *  # noqa: F403
 from arraygrad.ops.losses import *  # noqa: F403
 from arraygrad.ops.nn import *  # noqa: F403
@@ -28,13 +32,27 @@ from arraygrad.ops.shape import *  # noqa: F403
 from arraygrad.ops.shape import permute_dims
 from arraygrad.ops.transcendental import *  # noqa: F403
 
+_COMPLEX = _dtype._COMPLEX
+
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """``x`` converted to ``dtype`` (an arraygrad dtype or the array library's)."""
     native = _dtype.to_xp(dtype) if isinstance(dtype, _dtype.dtype) else dtype
     if x._data.dtype == native:
         return x
-    if x._rg and not _dtype.from_xp(native).is_floating_point:
+    target = _dtype.from_xp(native)
+    if (target.category == _COMPLEX) != (id(x._data.dtype) in _dtype.COMPLEX_IDS):
+        if target.category == _COMPLEX:
+            # A real tensor made complex: its gradient is the real part of the complex one.
+            return complex_ops.to_complex(x, dtype=native)
+        # A complex tensor made real keeps the real part, with PyTorch's warning.
+        warnings.warn(
+            "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3
+        )
+        x = complex_ops.real(x)
+        if x._data.dtype == native:
+            return x
+    if x._rg and target.category < _dtype._FLOAT:
         # An integer or bool result cannot carry a gradient, so it requires none (as in PyTorch).
         x = x.detach()
     return _astype(x, dtype=native)
@@ -48,8 +66,10 @@ def matrix_transpose(x: Tensor) -> Tensor:
 
 
 __all__ = [
+    *complex_ops.__all__,
     *decompositions.__all__,
     *elementwise.__all__,
+    *fourier.__all__,
     *linalg.__all__,
     *losses.__all__,
     *_nn.__all__,

@@ -1,0 +1,186 @@
+"""PyTorch's short-time Fourier transform and its inverse, composed of differentiable ops.
+
+``stft`` pads the signal (``center``), cuts it into frames ``hop_length`` apart (``unfold``),
+multiplies each by the window (zero-padded to ``n_fft`` around its centre) and transforms it
+(``fft.rfft`` for real signals and windows, ``fft.fft`` otherwise). ``istft`` transforms the
+frames back, windows them again and overlap-adds them (``nn.functional.fold``), divided by the
+overlap-added squared window. Gradients come from those ops.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._complex import view_as_real
+from arraygrad._tensor import Tensor
+
+__all__ = ["istft", "stft"]
+
+_NO_WINDOW = (
+    "A window was not provided. A rectangular window will be applied, which is known to cause "
+    "spectral leakage. Other windows such as arraygrad.hann_window or arraygrad.hamming_window "
+    "are recommended to reduce spectral leakage. To suppress this warning and use a rectangular "
+    "window, explicitly set `window=arraygrad.ones(n_fft)`."
+)
+
+
+def _window(window: Tensor | None, n_fft: int, win_length: int, like: Tensor) -> Tensor:
+    """The window as ``n_fft`` values: ones by default, zero-padded around its centre."""
+    if not 0 < win_length <= n_fft:
+        raise RuntimeError(f"expected 0 < win_length <= n_fft, but got win_length={win_length}")
+    if window is None:
+        warnings.warn(_NO_WINDOW, UserWarning, stacklevel=3)
+        dtype = _dtype.COMPONENT.get(like.dtype, like.dtype)
+        window = Tensor._wrap(_backend.xp.ones((win_length,), dtype=_dtype.to_xp(dtype)))
+    if window.ndim != 1 or window.shape[0] != win_length:
+        raise RuntimeError(
+            f"expected a 1D window tensor of size equal to win_length={win_length}, but got "
+            f"window with size {list(window.shape)}"
+        )
+    if win_length < n_fft:
+        import arraygrad.nn.functional as F  # noqa: N812 - PyTorch's spelling
+
+        left = (n_fft - win_length) // 2
+        window = F.pad(window, (left, n_fft - win_length - left))
+    return window
+
+
+def stft(
+    input: Tensor,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Tensor | None = None,
+    center: bool = True,
+    pad_mode: str = "reflect",
+    normalized: bool = False,
+    onesided: bool | None = None,
+    return_complex: bool | None = None,
+) -> Tensor:
+    """The short-time Fourier transform: ``(n_fft // 2 + 1 or n_fft, frames)`` per signal
+    (a batch first when ``input`` is 2-D), complex.
+
+    >>> import arraygrad
+    >>> x = arraygrad.arange(16.0)
+    >>> arraygrad.stft(x, 8, window=arraygrad.ones(8), return_complex=True).shape
+    arraygrad.Size([5, 9])
+    """
+    import arraygrad.fft as fourier
+    import arraygrad.nn.functional as F  # noqa: N812
+
+    complex_input = input.dtype.is_complex or (window is not None and window.dtype.is_complex)
+    if return_complex is None and not complex_input:
+        raise RuntimeError(
+            "stft requires the return_complex parameter be given for real inputs, and will "
+            "further require that return_complex=True in a future PyTorch release."
+        )
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"stft: expected a 1D or 2D tensor, but got {input.ndim}D")
+    hop = n_fft // 4 if hop_length is None else hop_length
+    win = n_fft if win_length is None else win_length
+    if hop <= 0:
+        raise RuntimeError(f"stft: expected hop_length > 0, but got hop_length={hop}")
+    x = input if input.ndim == 2 else input.unsqueeze(0)
+    if center:
+        x = F.pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode=pad_mode).squeeze(1)
+    if not 0 < n_fft <= x.shape[-1]:
+        raise RuntimeError(f"stft: expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}")
+    frames = x.unfold(-1, n_fft, hop) * _window(window, n_fft, win, x)
+    one_sided = not complex_input if onesided is None else onesided
+    if one_sided and complex_input:
+        raise RuntimeError("Cannot have onesided output if window or input is complex")
+    norm = "ortho" if normalized else "backward"
+    spectrum = fourier.rfft(frames, norm=norm) if one_sided else fourier.fft(frames, norm=norm)
+    out = spectrum.transpose(-1, -2)
+    if input.ndim == 1:
+        out = out.squeeze(0)
+    if return_complex is False:
+        warnings.warn(
+            "stft with return_complex=False is deprecated: it returns view_as_real of the "
+            "complex result.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return view_as_real(out)
+    return out
+
+
+def istft(
+    input: Tensor,
+    n_fft: int,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: Tensor | None = None,
+    center: bool = True,
+    normalized: bool = False,
+    onesided: bool | None = None,
+    length: int | None = None,
+    return_complex: bool = False,
+) -> Tensor:
+    """The inverse of :func:`stft`: frames transformed back, windowed and overlap-added,
+    divided by the overlap-added squared window (which must not vanish).
+
+    >>> import arraygrad
+    >>> x = arraygrad.arange(16.0, dtype=arraygrad.float64)
+    >>> w = arraygrad.hann_window(8, dtype=arraygrad.float64)
+    >>> y = arraygrad.istft(arraygrad.stft(x, 8, window=w, return_complex=True), 8, window=w)
+    >>> bool(arraygrad.allclose(y, x))
+    True
+    """
+    import arraygrad.fft as fourier
+    import arraygrad.nn.functional as F  # noqa: N812
+
+    if not input.dtype.is_complex:
+        raise RuntimeError(
+            "istft requires a complex-valued input tensor matching the output from stft with "
+            "return_complex=True."
+        )
+    if return_complex:
+        raise NotImplementedError(
+            "istft with return_complex=True is not supported in arraygrad yet. Fix: invert "
+            "the frames with arraygrad.fft.ifft and overlap-add them."
+        )
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"istft: expected a 2D or 3D tensor, but got {input.ndim}D")
+    hop = n_fft // 4 if hop_length is None else hop_length
+    win = n_fft if win_length is None else win_length
+    spec = input if input.ndim == 3 else input.unsqueeze(0)
+    bins, count = spec.shape[-2], spec.shape[-1]
+    one_sided = bins != n_fft if onesided is None else onesided
+    norm = "ortho" if normalized else "backward"
+    frames = spec.transpose(-1, -2)
+    if not one_sided:
+        # a real result reads the spectrum as Hermitian: only its first half, as PyTorch does
+        # (the gradient of the rest is 0)
+        frames = frames[..., : n_fft // 2 + 1]
+    frames = fourier.irfft(frames, n=n_fft, norm=norm)
+    w = _window(window, n_fft, win, frames)
+    frames = frames * w
+    total = n_fft + hop * (count - 1)
+    fold = {"output_size": (1, total), "kernel_size": (1, n_fft), "stride": (1, hop)}
+    y = F.fold(frames.transpose(1, 2), **fold).reshape(spec.shape[0], total)
+    squared = (w * w).detach().reshape(1, n_fft, 1).expand(1, n_fft, count)
+    envelope = F.fold(squared, **fold).reshape(total)
+    start = n_fft // 2 if center else 0
+    end = total - n_fft // 2 if center else total
+    if length is not None:
+        end = min(start + length, total)
+    y, envelope = y[:, start:end], envelope[start:end]
+    if bool(ops.less(envelope.abs(), 1e-11).any()):
+        raise RuntimeError(
+            "istft: window overlap add min: the squared window overlap-added is zero somewhere "
+            "(it must not vanish for the inversion). Fix: use a window and hop_length whose "
+            "overlaps cover every sample (e.g. hann_window with hop_length <= n_fft // 2), or "
+            "center=True."
+        )
+    y = y / envelope
+    if length is not None and y.shape[-1] < length:
+        warnings.warn(
+            "The length of signal is shorter than the length parameter. Result is being padded "
+            "with zeros in the tail. Please check your center and hop_length settings.",
+            UserWarning,
+            stacklevel=2,
+        )
+        y = F.pad(y, (0, length - y.shape[-1]))
+    return y.squeeze(0) if input.ndim == 2 else y

@@ -1,0 +1,373 @@
+"""``arraygrad.fft``: PyTorch's discrete Fourier transforms, differentiable.
+
+The complex transforms (``fft``, ``ifft`` and their 2-D and n-D forms), the real-input ones
+(``rfft*``, ``ihfft*``) and the real-output ones (``irfft*``, ``hfft*``) with PyTorch's ``n`` /
+``s``, ``dim`` and ``norm`` ("backward", the default, "ortho", "forward"); ``fftfreq``,
+``rfftfreq``, ``fftshift`` and ``ifftshift``. An input is cut or padded with zeros to ``n`` /
+``s`` along each transformed dimension first (as composed ops, so the gradient goes back through
+them); the transforms themselves are the primitives of ``ops/fourier.py``. Gradients follow
+PyTorch: a real-output transform reads only the half spectrum it needs, and the gradient of the
+half spectrum counts each frequency that stands for a conjugate pair twice.
+
+>>> import arraygrad
+>>> arraygrad.fft.fft(arraygrad.tensor([1.0, 0.0, 0.0, 0.0]))
+tensor([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
+>>> arraygrad.fft.irfft(arraygrad.fft.rfft(arraygrad.tensor([1.0, 2.0, 3.0, 4.0])))
+tensor([1., 2., 3., 4.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from arraygrad import _backend, _dtype, ops
+from arraygrad._complex import conj
+from arraygrad._creation import _leaf, arange
+from arraygrad._dims import normalize_dim
+from arraygrad._math import as_tensor
+from arraygrad._shape import cat, narrow, roll
+from arraygrad._tensor import Tensor
+from arraygrad._unary import require_tensor
+
+__all__ = [
+    "fft",
+    "fft2",
+    "fftfreq",
+    "fftn",
+    "fftshift",
+    "hfft",
+    "hfft2",
+    "hfftn",
+    "ifft",
+    "ifft2",
+    "ifftn",
+    "ifftshift",
+    "ihfft",
+    "ihfft2",
+    "ihfftn",
+    "irfft",
+    "irfft2",
+    "irfftn",
+    "rfft",
+    "rfft2",
+    "rfftfreq",
+    "rfftn",
+]
+
+_NORMS = ("backward", "ortho", "forward")
+_DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _norm(norm: str | None) -> str:
+    if norm is None:
+        return "backward"
+    if norm not in _NORMS:
+        raise RuntimeError(f'Invalid normalization mode: "{norm}"')
+    return norm
+
+
+def _plan(
+    input: Tensor, s: Any, dim: Any, default_all: bool
+) -> tuple[tuple[int, ...], list[int | None]]:
+    """The transformed dimensions (non-negative, in order) and the size each is cut or padded
+    to (``None``: as it is), from PyTorch's ``s`` and ``dim``."""
+    ndim = input.ndim
+    if isinstance(dim, int):
+        dim = (dim,)
+    if s is not None:
+        s = list(s)
+        if dim is None:
+            if len(s) > ndim:
+                raise RuntimeError(
+                    f"Got shape with {len(s)} values but input tensor only has {ndim} dimensions."
+                )
+            dim = tuple(range(ndim - len(s), ndim))
+        elif len(s) != len(dim):
+            raise RuntimeError("When given, dim and shape arguments must have the same length")
+    if dim is None:
+        dim = tuple(range(ndim)) if default_all else (ndim - 1,)
+    axes = tuple(normalize_dim(d, ndim) for d in dim)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError("FFT dims must be unique")
+    sizes: list[int | None] = [None] * len(axes)
+    if s is not None:
+        for position, size in enumerate(s):
+            if size == -1:
+                continue
+            if size < 1:
+                raise RuntimeError(f"Invalid number of data points ({size}) specified")
+            sizes[position] = int(size)
+    return axes, sizes
+
+
+def _resized(x: Tensor, axis: int, size: int) -> Tensor:
+    """``x`` cut to, or padded with zeros to, ``size`` along ``axis``."""
+    have = x.shape[axis]
+    if size < have:
+        return narrow(x, axis, 0, size)
+    if size > have:
+        shape = list(x.shape)
+        shape[axis] = size - have
+        zeros = Tensor._wrap(_backend.xp.zeros(tuple(shape), dtype=x._data.dtype))
+        return cat([x, zeros], axis)
+    return x
+
+
+def _complex_input(input: Any, name: str) -> Tensor:
+    """``input`` as a complex tensor: real floats as their complex dtype, integers and bools
+    in the default complex dtype (their gradient is the real part)."""
+    x = as_tensor(require_tensor(name, "input", 1, input))
+    if x.dtype.is_complex:
+        return x
+    if not x.dtype.is_floating_point:
+        return ops.astype(x, _dtype.get_default_complex_dtype())
+    if x.dtype is _dtype.float16:
+        raise NotImplementedError(
+            f"{name} of float16 tensors computes in complex32, which arraygrad does not have. "
+            "Fix: convert to float32 first (x.float())."
+        )
+    return ops.astype(x, _dtype.COMPLEX_OF[x.dtype])
+
+
+def _real_input(input: Any, name: str) -> Tensor:
+    x = as_tensor(require_tensor(name, "input", 1, input))
+    if x.dtype.is_complex:
+        raise RuntimeError(
+            f"{name} expects a real input tensor, but got {_dtype.torch_type_name(x.dtype)}"
+        )
+    if not x.dtype.is_floating_point:
+        return ops.astype(x, _dtype.get_default_dtype())
+    if x.dtype is _dtype.float16:
+        raise NotImplementedError(
+            f"{name} of float16 tensors computes in complex32, which arraygrad does not have. "
+            "Fix: convert to float32 first (x.float())."
+        )
+    return x
+
+
+def _c2c(input: Any, s: Any, dim: Any, norm: str | None, inverse: bool, name: str) -> Tensor:
+    mode = _norm(norm)
+    x = _complex_input(input, name)
+    axes, sizes = _plan(x, s, dim, default_all=name.endswith("n"))
+    for axis, size in zip(axes, sizes, strict=True):
+        if size is not None:
+            x = _resized(x, axis, size)
+    if not axes:
+        return ops.clone(x)
+    return ops.fft_c2c(x, axes=axes, norm=mode, inverse=inverse)
+
+
+def _r2c(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
+    mode = _norm(norm)
+    x = _real_input(input, name)
+    axes, sizes = _plan(x, s, dim, default_all=name.endswith("n"))
+    for axis, size in zip(axes, sizes, strict=True):
+        if size is not None:
+            x = _resized(x, axis, size)
+    if x.shape[axes[-1]] < 1:
+        raise RuntimeError(f"Invalid number of data points ({x.shape[axes[-1]]}) specified")
+    return ops.fft_r2c(x, axes=axes, norm=mode)
+
+
+def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
+    mode = _norm(norm)
+    x = _complex_input(input, name)
+    axes, sizes = _plan(x, s, dim, default_all=name.endswith("n"))
+    last = sizes[-1]
+    n = 2 * (x.shape[axes[-1]] - 1) if last is None else last
+    if n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    for axis, size in zip(axes[:-1], sizes[:-1], strict=True):
+        if size is not None:
+            x = _resized(x, axis, size)
+    # the half spectrum the output reads: n // 2 + 1 frequencies, cut or padded with zeros
+    x = _resized(x, axes[-1], n // 2 + 1)
+    return ops.fft_c2r(x, axes=axes, norm=mode, last_size=n)
+
+
+def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The 1-D discrete Fourier transform of ``input`` along ``dim`` (``n`` points)."""
+    return _c2c(input, None if n is None else (n,), (dim,), norm, False, "fft")
+
+
+def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The 1-D inverse discrete Fourier transform."""
+    return _c2c(input, None if n is None else (n,), (dim,), norm, True, "ifft")
+
+
+def fft2(
+    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+) -> Tensor:
+    """The 2-D discrete Fourier transform (over the last two dimensions by default)."""
+    return _c2c(input, s, dim, norm, False, "fft2")
+
+
+def ifft2(
+    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+) -> Tensor:
+    """The 2-D inverse discrete Fourier transform."""
+    return _c2c(input, s, dim, norm, True, "ifft2")
+
+
+def fftn(
+    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+) -> Tensor:
+    """The n-D discrete Fourier transform (over every dimension, or the last ``len(s)``)."""
+    return _c2c(input, s, dim, norm, False, "fftn")
+
+
+def ifftn(
+    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+) -> Tensor:
+    """The n-D inverse discrete Fourier transform."""
+    return _c2c(input, s, dim, norm, True, "ifftn")
+
+
+def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The transform of a real signal: its ``n // 2 + 1`` non-negative frequencies."""
+    return _r2c(input, None if n is None else (n,), (dim,), norm, "rfft")
+
+
+def rfft2(
+    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+) -> Tensor:
+    """The 2-D transform of a real signal, halved along the last of ``dim``."""
+    return _r2c(input, s, dim, norm, "rfft2")
+
+
+def rfftn(
+    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+) -> Tensor:
+    """The n-D transform of a real signal, halved along the last of the dimensions."""
+    return _r2c(input, s, dim, norm, "rfftn")
+
+
+def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The real signal of ``n`` samples (``2 * (m - 1)`` by default) whose half spectrum is
+    ``input``; the imaginary parts of its own-conjugate frequencies are not read."""
+    return _c2r(input, None if n is None else (n,), (dim,), norm, "irfft")
+
+
+def irfft2(
+    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+) -> Tensor:
+    """The inverse of :func:`rfft2`."""
+    return _c2r(input, s, dim, norm, "irfft2")
+
+
+def irfftn(
+    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+) -> Tensor:
+    """The inverse of :func:`rfftn`."""
+    return _c2r(input, s, dim, norm, "irfftn")
+
+
+def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The real transform of a Hermitian-symmetric signal given by its first half: the real
+    inverse transform of its conjugate, with the forward transform's normalisation."""
+    return _c2r(
+        conj(_complex_input(input, "hfft")),
+        None if n is None else (n,),
+        (dim,),
+        _DUAL[_norm(norm)],
+        "hfft",
+    )
+
+
+def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+    """The inverse of :func:`hfft`: the conjugate half spectrum of a real signal, with the
+    inverse transform's normalisation."""
+    x = _real_input(input, "ihfft")
+    return conj(_r2c(x, None if n is None else (n,), (dim,), _DUAL[_norm(norm)], "ihfft"))
+
+
+def hfft2(
+    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+) -> Tensor:
+    """The 2-D :func:`hfftn`."""
+    return hfftn(input, s, dim, norm)
+
+
+def hfftn(
+    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+) -> Tensor:
+    """The n-D real transform of a signal Hermitian-symmetric in the last of ``dim``, given by
+    its half there: :func:`irfftn` of its conjugate with the forward transform's norm."""
+    x = conj(_complex_input(input, "hfftn"))
+    return _c2r(x, s, dim, _DUAL[_norm(norm)], "hfftn")
+
+
+def ihfft2(
+    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+) -> Tensor:
+    """The 2-D :func:`ihfftn`."""
+    return ihfftn(input, s, dim, norm)
+
+
+def ihfftn(
+    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+) -> Tensor:
+    """The inverse of :func:`hfftn`: the conjugate of :func:`rfftn` with the inverse
+    transform's norm."""
+    x = _real_input(input, "ihfftn")
+    return conj(_r2c(x, s, dim, _DUAL[_norm(norm)], "ihfftn"))
+
+
+def _frequencies(values: Any, scale: float, dtype: Any, requires_grad: bool) -> Tensor:
+    dt = dtype if dtype is not None else _dtype.get_default_dtype()
+    array = _backend.xp.astype(values._data, _dtype.to_xp(dt)) * scale
+    return _leaf(_backend.xp.astype(array, _dtype.to_xp(dt)), requires_grad)
+
+
+def fftfreq(
+    n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """The frequencies of :func:`fft`'s ``n`` outputs for samples ``d`` apart: ``0, 1, ...,
+    -1`` over ``n * d``.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.fftfreq(4)
+    tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
+    """
+    positive = (n - 1) // 2 + 1
+    steps = arange(n, dtype=_dtype.int64)
+    wrapped = steps - n * (steps >= positive).long()
+    return _frequencies(wrapped, 1.0 / (n * d), dtype, requires_grad)
+
+
+def rfftfreq(
+    n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """The frequencies of :func:`rfft`'s ``n // 2 + 1`` outputs for samples ``d`` apart."""
+    return _frequencies(arange(n // 2 + 1, dtype=_dtype.int64), 1.0 / (n * d), dtype, requires_grad)
+
+
+def _shift(input: Tensor, dim: Any, sign: int) -> Tensor:
+    x = require_tensor("fftshift", "input", 1, input)
+    if dim is None:
+        dims: tuple[int, ...] = tuple(range(x.ndim))
+    elif isinstance(dim, int):
+        dims = (dim,)
+    else:
+        dims = tuple(dim)
+    if not dims:
+        return ops.clone(x)
+    shifts = [sign * (x.shape[d] // 2) for d in dims]
+    return roll(x, shifts, dims)
+
+
+def fftshift(input: Tensor, dim: Any = None) -> Tensor:
+    """``input`` rolled so that frequency 0 is in the middle of each of ``dim`` (all when
+    None).
+
+    >>> import arraygrad
+    >>> arraygrad.fft.fftshift(arraygrad.fft.fftfreq(5))
+    tensor([-0.4000, -0.2000,  0.0000,  0.2000,  0.4000])
+    """
+    return _shift(input, dim, 1)
+
+
+def ifftshift(input: Tensor, dim: Any = None) -> Tensor:
+    """The inverse of :func:`fftshift`."""
+    return _shift(input, dim, -1)

@@ -1,0 +1,312 @@
+"""Complex primitives: each one statement, its forward beside its VJP rules.
+
+PyTorch's convention for complex gradients: for a real loss ``L`` of ``z = x + iy``,
+``z.grad = dL/dx + i dL/dy``. A rule receives the output's gradient ``g`` in that form, so the
+VJP of a holomorphic ``f`` is ``g * conj(f'(z))``: the real rules of ``elementwise.py`` written
+with the conjugate. The real rules that are already right for complex values (``add``,
+``subtract``, ``negative``, ``sum``, ``mean``, the shape primitives: linear maps with real
+coefficients) are reused as they are; ``_math``, ``_unary`` and the other PyTorch-level modules
+pick these primitives only once a complex operand has left their real fast paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype
+from arraygrad._primitive import Primitive
+from arraygrad.ops.decompositions import _columns, _eye_mask, _part, _rows, _unless_zero
+from arraygrad.ops.linalg import _matmul_vjp_x, _matmul_vjp_y
+
+_NUMBER = (int, float, complex)
+
+
+def _on_complex(ns: Any) -> Any:
+    """The namespace for a rule's functions of complex values: ``ns`` itself for raw arrays;
+    with ``create_graph`` (``ns`` is :mod:`arraygrad.ops`), ``ops`` with this module's
+    primitives in place of the real ones of the same name (``abs``, ``cos``, ``matmul``, ...),
+    so that second derivatives are the complex ones too."""
+    if getattr(ns, "__name__", None) != "arraygrad.ops":
+        return ns
+    return _OnComplexTensors(ns)
+
+
+class _OnComplexTensors:
+    """``arraygrad.ops`` with the complex primitives of this module in place of the real ones."""
+
+    def __init__(self, ops: Any) -> None:
+        self._ops = ops
+
+    def __getattr__(self, name: str) -> Any:
+        return _TWINS.get(name) or getattr(self._ops, name)
+
+
+def _conj(ns: Any, value: Any) -> Any:
+    """The conjugate of an operand, which may be a Python number: kept one (NumPy's scalar
+    float64 would widen a complex64 gradient)."""
+    return value.conjugate() if isinstance(value, _NUMBER) else ns.conj(value)
+
+
+def _safe_abs(ns: Any, x: Any) -> Any:
+    """``|x|`` with 1 in place of 0, to divide by where the result is then replaced."""
+    r = _on_complex(ns).abs(x)
+    return ns.where(r == 0, 1.0, r)
+
+
+def _pow_vjp_base(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
+    # d(x**y)/dx = y x**(y-1), taken as 0 where y == 0 (PyTorch's choice, as for real tensors).
+    if isinstance(y, _NUMBER):
+        return g * 0 if y == 0 else g * ns.conj(x ** (y - 1)) * y.conjugate()
+    return ns.where(y == 0, 0.0, g * ns.conj(y * x ** (y - 1)))
+
+
+def _pow_vjp_exponent(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
+    # d(x**y)/dy = x**y log(x), taken as 0 at x == 0 (where log(0) is infinite), as PyTorch does.
+    log = _on_complex(ns).log
+    return ns.where(x == 0, 0.0, g * ns.conj(out * log(ns.where(x == 0, 1.0, x))))
+
+
+def _sgn_vjp(ns: Any, g: Any, out: Any, x: Any) -> Any:
+    # sgn(z) = z / |z| is not holomorphic: its gradient is (g - Re(g conj(s)) s) / |z|, with s
+    # the sign; 0 at z = 0, as PyTorch gives.
+    r = _safe_abs(ns, x)
+    along = ns.real(g * ns.conj(out))
+    return ns.where(x == 0, 0.0, (g - along * out) / r)
+
+
+def _angle_vjp(ns: Any, g: Any, out: Any, x: Any) -> Any:
+    # angle = atan2(y, x): dL/dx = -g y / |z|^2 and dL/dy = g x / |z|^2, i.e. g i z / |z|^2;
+    # 0 at z = 0.
+    r = _safe_abs(ns, x)
+    return ns.where(x == 0, 0.0, g * (x * 1j) / (r * r))
+
+
+def _polar_vjp_abs(ns: Any, g: Any, out: Any, r: Any, theta: Any) -> Any:
+    # out = r e^{i theta}: dL/dr = Re(conj(g) d out/dr), with d out/dr taken as PyTorch takes it,
+    # sgn(out): e^{i theta} for r > 0, its negative for r < 0 and 0 at r = 0.
+    direction = ns.where(out == 0, 0.0, out / _safe_abs(ns, out))
+    return ns.real(g * ns.conj(direction))
+
+
+def _eig(xp: Any, a: Any) -> Any:
+    # (..., n + 1, n): the eigenvectors (columns), then the eigenvalues as a last row.
+    values, vectors = xp.eig(a)
+    return xp.concat((vectors, values[..., None, :]), axis=-2)
+
+
+def _eig_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # A V = V L with unit-norm columns: with P = V^-1 dA V, dL = diag(P) and V^-1 dV has
+    # P_ki / (l_i - l_k) off the diagonal and, on it, the real part that keeps the norms at 1
+    # (the phase is free). Pulled back: gA = V^-H R V^H, with R = gL on the diagonal and
+    # (G - V^H V diag(Re diag G))_ki / conj(l_i - l_k) off it, where G = V^H gV. A loss that
+    # depends on the free phase (Im diag G != 0) has no gradient: PyTorch's error.
+    if getattr(ns, "__name__", None) == "arraygrad.ops":  # create_graph
+        raise NotImplementedError(
+            "second derivatives of linalg.eig are not supported in arraygrad yet (its rule "
+            "solves with the real solve). Fix: differentiate once, without create_graph=True."
+        )
+    n = a.shape[-1]
+    vectors, values = _part(ns, out, slice(0, n), slice(None)), out[..., n, :]
+    g_vectors, g_values = _part(ns, g, slice(0, n), slice(None)), g[..., n, :]
+    adjoint = ns.conj(ns.matrix_transpose(vectors))
+    inner = ns.matmul(adjoint, g_vectors)
+    eye = _eye_mask(n)
+    diagonal = ns.where(eye, inner, 0.0)
+    if g.__class__ is _backend.array_type and not _phase_free(ns, diagonal):
+        raise RuntimeError(
+            "linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+            "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+            "so it is ill-defined."
+        )
+    real_diagonal = ns.sum(ns.real(diagonal), axis=-2, keepdims=True)  # (..., 1, n)
+    off = inner - ns.matmul(adjoint, vectors) * real_diagonal
+    gaps = ns.where(eye, 1.0, ns.conj(_rows(ns, values) - _columns(ns, values)))
+    middle = ns.where(eye, _rows(ns, g_values), off / _unless_zero(ns, off, gaps))
+    grad = ns.solve(adjoint, ns.matmul(middle, adjoint))
+    kind = a.dtype if isinstance(a.dtype, _dtype.dtype) else _dtype.from_xp(a.dtype)
+    return grad if kind.is_complex else ns.real(grad)
+
+
+def _phase_free(ns: Any, diagonal: Any) -> bool:
+    # (raw arrays only: with create_graph the check is skipped, as it would read a Tensor)
+    imag = ns.abs(ns.imag(diagonal))
+    scale = ns.abs(diagonal)
+    return bool(ns.all(imag <= 1e-6 * (1 + ns.max(scale))))
+
+
+multiply = Primitive(
+    "mul",
+    forward=lambda xp, x, y: x * y,
+    vjp=(
+        lambda ns, g, out, x, y: g * _conj(ns, y),
+        lambda ns, g, out, x, y: g * _conj(ns, x),
+    ),
+    rule_reads=((1,), (0,)),
+)
+divide = Primitive(
+    "div",
+    forward=lambda xp, x, y: x / y,
+    vjp=(
+        lambda ns, g, out, x, y: g / _conj(ns, y),
+        lambda ns, g, out, x, y: -g * ns.conj(x / y / y),
+    ),
+    rule_reads=((1,), (0, 1)),
+)
+pow = Primitive(
+    "pow",
+    forward=lambda xp, x, y: x**y,
+    vjp=(_pow_vjp_base, _pow_vjp_exponent),
+    reads_output=True,
+    rule_reads=((0, 1), (0, 1, "out")),
+)
+reciprocal = Primitive(
+    "reciprocal",
+    forward=lambda xp, x: 1 / x,
+    vjp=(lambda ns, g, out, x: -g * ns.conj(out * out),),
+    reads_inputs=False,
+    reads_output=True,
+)
+exp = Primitive(
+    "exp",
+    forward=lambda xp, x: xp.exp(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(out),),
+    reads_inputs=False,
+    reads_output=True,
+)
+log = Primitive(
+    "log",
+    forward=lambda xp, x: xp.log(x),
+    vjp=(lambda ns, g, out, x: g / ns.conj(x),),
+)
+sqrt = Primitive(
+    "sqrt",
+    forward=lambda xp, x: xp.sqrt(x),
+    vjp=(lambda ns, g, out, x: g / (2 * ns.conj(out)),),
+    reads_inputs=False,
+    reads_output=True,
+)
+sin = Primitive(
+    "sin",
+    forward=lambda xp, x: xp.sin(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(_on_complex(ns).cos(x)),),
+)
+cos = Primitive(
+    "cos",
+    forward=lambda xp, x: xp.cos(x),
+    vjp=(lambda ns, g, out, x: -g * ns.conj(_on_complex(ns).sin(x)),),
+)
+tanh = Primitive(
+    "tanh",
+    forward=lambda xp, x: xp.tanh(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(1 - out * out),),
+    reads_inputs=False,
+    reads_output=True,
+)
+sigmoid = Primitive(
+    "sigmoid",
+    forward=lambda xp, x: 1 / (1 + xp.exp(-x)),
+    vjp=(lambda ns, g, out, x: g * ns.conj(out * (1 - out)),),
+    reads_inputs=False,
+    reads_output=True,
+)
+# |z| is real: its gradient is g z / |z| (g real), 0 at z = 0 as PyTorch's subgradient.
+abs = Primitive(
+    "abs",
+    forward=lambda xp, x: xp.abs(x),
+    vjp=(lambda ns, g, out, x: ns.where(x == 0, 0.0, g * (x / _safe_abs(ns, x))),),
+)
+angle = Primitive(
+    "angle", forward=lambda xp, x: xp.atan2(xp.imag(x), xp.real(x)), vjp=(_angle_vjp,)
+)
+sgn = Primitive(
+    "sgn",
+    forward=lambda xp, x: xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.abs(x))),
+    vjp=(_sgn_vjp,),
+    reads_output=True,
+)
+conj = Primitive(
+    "conj_physical",
+    forward=lambda xp, x: xp.conj(x),
+    vjp=(lambda ns, g, out, x: ns.conj(g),),
+    reads_inputs=False,
+)
+# The parts of z: real results (copies: see _complex), whose gradients g and i g are complex.
+real = Primitive(
+    "real",
+    forward=lambda xp, x: xp.asarray(xp.real(x), copy=True),
+    vjp=(lambda ns, g, out, x: ns.astype(g, x.dtype),),
+    reads_inputs=False,
+)
+imag = Primitive(
+    "imag",
+    forward=lambda xp, x: xp.asarray(xp.imag(x), copy=True),
+    vjp=(lambda ns, g, out, x: ns.astype(g, x.dtype) * 1j,),
+    reads_inputs=False,
+)
+# A real tensor made complex (type promotion, .to(cfloat)): the gradient is the real part.
+to_complex = Primitive(
+    "to_copy",
+    forward=lambda xp, x, *, dtype: xp.astype(x, dtype),
+    vjp=(lambda ns, g, out, x, *, dtype: ns.real(g),),
+    reads_inputs=False,
+)
+complex_from_parts = Primitive(
+    "complex",
+    forward=lambda xp, re, im: xp.complex_from_parts(re, im),
+    vjp=(lambda ns, g, out, re, im: ns.real(g), lambda ns, g, out, re, im: ns.imag(g)),
+    reads_inputs=False,
+)
+polar = Primitive(
+    "polar",
+    forward=lambda xp, r, theta: xp.complex_from_parts(r * xp.cos(theta), r * xp.sin(theta)),
+    vjp=(_polar_vjp_abs, lambda ns, g, out, r, theta: ns.real(g * ns.conj(out * 1j))),
+    reads_inputs=False,
+    reads_output=True,
+)
+view_as_real = Primitive(
+    "view_as_real",
+    forward=lambda xp, x: xp.asarray(xp.view_as_real(x), copy=True),
+    vjp=(lambda ns, g, out, x: ns.view_as_complex(g),),
+    reads_inputs=False,
+)
+view_as_complex = Primitive(
+    "view_as_complex",
+    forward=lambda xp, x: xp.asarray(xp.view_as_complex(x), copy=True),
+    vjp=(lambda ns, g, out, x: ns.view_as_real(g),),
+    reads_inputs=False,
+)
+# The eigendecomposition of a general square matrix, packed as (..., n + 1, n): vectors, values.
+eig = Primitive("linalg_eig", forward=_eig, vjp=(_eig_vjp,), reads_inputs=False, reads_output=True)
+# The real matrix product's rules on conjugated values: conj(rule(conj(g))) is g @ conj(y).T
+# for x and conj(x).T @ g for y, with the real rules' handling of 1-D operands.
+matmul = Primitive(
+    "mm",
+    forward=lambda xp, x, y: xp.matmul(x, y),
+    vjp=(
+        lambda ns, g, out, x, y: ns.conj(_matmul_vjp_x(_on_complex(ns), ns.conj(g), out, x, y)),
+        lambda ns, g, out, x, y: ns.conj(_matmul_vjp_y(_on_complex(ns), ns.conj(g), out, x, y)),
+    ),
+    rule_reads=((1,), (0,)),
+)
+
+# The primitives _OnComplexTensors puts in place of arraygrad.ops' real ones.
+_TWINS: dict[str, Primitive] = {
+    "abs": abs,
+    "cos": cos,
+    "exp": exp,
+    "log": log,
+    "matmul": matmul,
+    "sin": sin,
+    "sqrt": sqrt,
+}
+
+__all__ = [
+    "complex_from_parts",
+    "conj",
+    "imag",
+    "polar",
+    "real",
+    "to_complex",
+    "view_as_complex",
+    "view_as_real",
+]
