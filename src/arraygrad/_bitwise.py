@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _dtype, _inplace, ops
-from arraygrad._math import _operands, _wrapped, as_tensor, binary, where
+from arraygrad._elementwise_operands import _wrapped
+from arraygrad._math import _operands, as_tensor, binary, where
 from arraygrad._tensor import Tensor
 
 __all__ = [

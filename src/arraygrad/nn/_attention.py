@@ -17,7 +17,7 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _linalg, _math, _reduction, _shape
+from arraygrad import _backend, _elementwise_operands, _linalg, _math, _reduction, _shape
 from arraygrad._creation import zeros
 from arraygrad._tensor import Tensor
 from arraygrad.backends import cuda as _switches
@@ -80,7 +80,7 @@ def _share_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Ten
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...], what: str) -> tuple[int, ...]:
     """The broadcast of shapes ``a`` and ``b``, or PyTorch's RuntimeError naming the first
     mismatch (``a``: the left operand; dims counted in the broadcast shape)."""
-    mismatch = _math.broadcast_mismatch(a, b)
+    mismatch = _elementwise_operands.broadcast_mismatch(a, b)
     if mismatch is not None:
         raise RuntimeError(
             f"{mismatch}: {what} {list(a)} and {list(b)} do not broadcast. Fix: make them "
