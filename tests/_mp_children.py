@@ -38,3 +38,21 @@ def double_tensors(inbox: Any, outbox: Any) -> None:
             (type(tensor).__name__, str(tensor.dtype), tensor.requires_grad, tensor.tolist())
         )
         outbox.put(tensor.detach() * 2)
+
+
+class WorkerTagged:
+    """A map-style dataset for the DataLoader's ``spawn`` test: importable by the spawned
+    workers, each sample says which worker loaded it and with which seed."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> tuple[int, int, int, int]:
+        from arraygrad.utils.data import get_worker_info
+
+        info = get_worker_info()
+        assert info is not None and info.dataset is self
+        return index, info.id, info.seed, os.getpid()

@@ -11,7 +11,7 @@ import pytest
 
 # Each is 1-6 ms of import time, and NumPy imports none of them.
 FEATURE_ONLY = ("decimal", "fractions", "hashlib", "json", "random", "shutil", "subprocess")
-FEATURE_ONLY += ("tempfile", "urllib")
+FEATURE_ONLY += ("tempfile", "urllib", "multiprocessing")
 
 
 def _modules_after(code: str) -> set[str]:

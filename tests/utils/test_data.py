@@ -341,7 +341,7 @@ def test_get_worker_info_is_none_in_the_loading_process() -> None:
             seen.append(adata.get_worker_info())
             return i
 
-    list(adata.DataLoader(Spy(), num_workers=2))
+    list(adata.DataLoader(Spy()))  # num_workers > 0: tests/utils/test_data_workers.py
     assert seen == [None, None]
 
 

@@ -132,6 +132,7 @@ rng_permutation = random.rng_permutation
 rng_seed = random.rng_seed
 rng_state_bytes = random.rng_state_bytes
 rng_state_from_bytes = random.rng_state_from_bytes
+seed_numpy_global = random.seed_numpy_global
 set_generator_state = random.set_generator_state
 set_rng_state = random.set_rng_state
 

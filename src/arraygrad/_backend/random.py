@@ -80,6 +80,16 @@ def manual_seed(seed: int) -> None:
     _rng = np.random.default_rng(_seed)
 
 
+def seed_numpy_global(seed: int, stream: int) -> None:
+    """Seed NumPy's legacy global generator (``numpy.random.rand`` and friends) from a 64-bit
+    ``seed`` and a ``stream`` number: a DataLoader worker calls it with the epoch's base seed
+    and its id, so that forked workers, which inherit one NumPy state, draw different numbers
+    and the same ones again after the same ``manual_seed``."""
+    # SeedSequence mixes both numbers into the 128 bits of entropy MT19937's seed takes.
+    words = np.random.SeedSequence([seed % 2**64, stream]).generate_state(4)
+    np.random.seed(words)
+
+
 def generator_state(rng: Any = None) -> Any:
     """The state of ``rng``, the global generator when ``None`` (for
     :func:`set_generator_state`)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, accelerator
 from arraygrad._tensor import Tensor
+from arraygrad.utils.data import _worker
 from arraygrad.utils.data.dataset import IterableDataset, Subset, TensorDataset
 from arraygrad.utils.data.sampler import (
     BatchSampler,
@@ -114,12 +115,16 @@ def default_collate(batch: Any) -> Any:
     raise TypeError(_COLLATE_ERROR.format(type(elem)))
 
 
-def get_worker_info() -> None:
-    """Information about the DataLoader worker process running this code: always ``None``,
-    as in PyTorch's main process, because arraygrad's DataLoader loads every batch in the main
-    process (``num_workers`` is accepted and ignored). Code that splits an
-    ``IterableDataset`` between workers takes its single-process branch."""
-    return None
+def get_worker_info() -> _worker.WorkerInfo | None:
+    """Which DataLoader worker process runs this code: ``None`` in the loading process (and
+    with ``num_workers=0``); in a worker, a read-only record of its ``id``, ``num_workers``,
+    ``seed`` and ``dataset`` (the worker's own copy), as PyTorch's. An ``IterableDataset``
+    reads it in ``__iter__`` to give each worker its own share of the items.
+
+    >>> get_worker_info() is None
+    True
+    """
+    return _worker.current_info()
 
 
 def default_convert(data: Any) -> Any:
@@ -151,8 +156,32 @@ class DataLoader:
         generator: an :class:`arraygrad.Generator` for the shuffling order (otherwise the
             global generator that :func:`arraygrad.manual_seed` seeds).
 
-    ``num_workers`` and the other multiprocessing options are accepted; arraygrad loads every
-    batch in the calling process (in the same order PyTorch's workers would deliver them).
+    With ``num_workers=0`` (the default) every batch is loaded in the calling process. With
+    ``num_workers > 0``, as PyTorch's loader:
+
+    - that many worker processes are started from ``multiprocessing_context`` (a start method
+      name or a context; by default the platform's default method) when iteration begins, each
+      with its own copy of the dataset; the calling process samples the indices and hands the
+      batches to the workers in turn, with at most ``prefetch_factor * num_workers`` (2 per
+      worker by default) in flight; ``collate_fn`` runs in the worker. Batches come back in the
+      sampler's order, or as they are ready with ``in_order=False``.
+    - Each pass draws a base seed from ``generator`` (or the global generator, which this
+      advances); worker ``i`` seeds arraygrad's global generator and Python's ``random`` with
+      ``base_seed + i``, and NumPy's global generator from both, before
+      ``worker_init_fn(i)`` runs: random augmentations differ between workers and between
+      passes, and repeat after the same :func:`arraygrad.manual_seed`. Inside a worker
+      :func:`get_worker_info` tells its ``id``, ``num_workers``, ``seed`` and ``dataset``.
+    - An ``IterableDataset`` is iterated whole by every worker (shard it with
+      :func:`get_worker_info`, or each item comes ``num_workers`` times); batches alternate
+      between the workers, and a worker whose stream ends stops contributing.
+    - The workers stop at the end of each pass, or when the iterator is deleted; with
+      ``persistent_workers=True`` they serve every pass of the loader. An exception in a worker
+      is raised again in the calling process with the worker's traceback in its message;
+      ``timeout`` (seconds, 0: none) bounds each wait for a batch; a worker that dies is a
+      RuntimeError.
+    - Samples and batches cross between processes pickled: each process has its own copy of
+      the values (arraygrad has no shared memory), so the dataset, the samples and the
+      ``collate_fn`` must be picklable with ``spawn``/``forkserver``, and the batches always.
 
     >>> import arraygrad
     >>> from arraygrad.utils.data import TensorDataset
@@ -189,6 +218,17 @@ class DataLoader:
             )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing.let "
+                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         self.dataset = dataset
         self.num_workers = num_workers
         self.pin_memory = pin_memory
@@ -196,6 +236,12 @@ class DataLoader:
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._multiprocessing_context: Any = None
+        self.multiprocessing_context = multiprocessing_context
+        self._iterator: Any = None  # the persistent workers' iterator, made on first use
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
@@ -247,6 +293,37 @@ class DataLoader:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
 
+    @property
+    def multiprocessing_context(self) -> Any:
+        """How worker processes start: a :mod:`multiprocessing` context, or ``None`` for the
+        platform's default; a start method's name is taken and turned into its context."""
+        return self._multiprocessing_context
+
+    @multiprocessing_context.setter
+    def multiprocessing_context(self, context: Any) -> None:
+        if context is not None:
+            if self.num_workers == 0:
+                raise ValueError(
+                    "multiprocessing_context can only be used with multi-process loading "
+                    f"(num_workers > 0), but got num_workers={self.num_workers}"
+                )
+            import multiprocessing  # only here and in the workers' iterator: import cost
+
+            if isinstance(context, str):
+                methods = multiprocessing.get_all_start_methods()
+                if context not in methods:
+                    raise ValueError(
+                        "multiprocessing_context option should specify a valid start method "
+                        f"in {methods!r}, but got multiprocessing_context={context!r}"
+                    )
+                context = multiprocessing.get_context(context)
+            if not isinstance(context, multiprocessing.context.BaseContext):
+                raise TypeError(
+                    "multiprocessing_context option should be a valid context object or a "
+                    f"string specifying the start method, but got multiprocessing_context={context}"
+                )
+        self._multiprocessing_context = context
+
     def __len__(self) -> int:
         if self._iterable:
             length = len(self.dataset)  # TypeError when the iterable has no length, as in PyTorch
@@ -268,11 +345,27 @@ class DataLoader:
                 UserWarning,
                 stacklevel=2,
             )
+        if self.num_workers > 0:
+            return self._worker_iterator()
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:
             return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]
         return self._iter_batches()
+
+    def _worker_iterator(self) -> Iterator[Any]:
+        if self.prefetch_factor == 0:
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+            )
+        from arraygrad.utils.data._multiprocessing_iter import WorkerPoolIterator
+
+        if not self.persistent_workers:
+            return WorkerPoolIterator(self)
+        if self._iterator is None:
+            self._iterator = WorkerPoolIterator(self)
+            return self._iterator  # type: ignore[no-any-return]
+        return self._iterator._reset()  # type: ignore[no-any-return]
 
     def _iter_batches(self) -> Iterator[Any]:
         rows = _tensor_rows(self.dataset) if self.collate_fn is default_collate else None
