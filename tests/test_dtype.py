@@ -168,6 +168,14 @@ HALF_WITH_HUGE_NUMBERS: dict[str, Callable[[Any], Any]] = {
         m.tensor(_half(), dtype=m.float16) * m.tensor(1e10, dtype=m.float64)
     ),
     "div_0d_int64": lambda m: m.tensor(_half(), dtype=m.float16) / m.tensor(2**40),
+    "rtruediv": lambda m: 2**31 / m.tensor(_half(), dtype=m.float16),
+    # but a function's first argument is taken as a tensor of the other's dtype: rounded to
+    # float16 first (inf), so 2**31 times -0 is nan (the dtype fuzzer's seeds 88210, 216977)
+    "mul_number_first": lambda m: m.mul(2**31, m.tensor(_half(), dtype=m.float16)),
+    "true_divide_number_first": lambda m: m.true_divide(1e10, m.tensor(_half(), dtype=m.float16)),
+    "div_trunc_number_first": lambda m: m.div(
+        -(2**40), m.tensor(_half(), dtype=m.float16), rounding_mode="trunc"
+    ),
     # fill_ of a one-element float16 tensor rounds without torch's overflow check.
     "fill_one_element": lambda m: m.tensor(0.0, dtype=m.float16).fill_(2**63 - 1),
     "fill_one_element_rounds_down": lambda m: m.zeros(1, dtype=m.float16).fill_(65519.0),

@@ -138,7 +138,11 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         if kind is float or kind is int:
             widen = not -65504.0 <= b <= 65504.0
         elif other is float or other is int:
-            widen = not -65504.0 <= a <= 65504.0
+            # A number before the tensor: a function's first argument (torch.mul(2**31, x);
+            # the operators put the tensor first or widen themselves, see reflected_div),
+            # which PyTorch takes as a tensor of the other's dtype, rounded to float16 first:
+            # torch.mul(2**31, x) at x = -0 is nan, torch.true_divide(1e10, x) at inf nan.
+            widen = False
         elif kind is Tensor and other is Tensor:
             widen = b._data.ndim == 0 or a._data.ndim == 0
         elif _is_numpy_real(b) or _is_numpy_real(a):
@@ -318,6 +322,22 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         target = _dtype.get_default_dtype()
         a, b = _cast(as_tensor(input), target), _cast(other, target)
     return binary(ops.divide, a, b)
+
+
+def reflected_div(number: Any, tensor: Tensor) -> Tensor:
+    """``number / tensor``, the operator's reflected form: as :func:`div`, but a number beyond
+    float16's range beside a float16 tensor stays in float32, as PyTorch carries an operator's
+    number (``2**31 / x`` at x = inf is 0), where ``torch.div(2**31, x)`` rounds it to float16
+    first (nan there)."""
+    if _is_numpy_real(number):  # a NumPy scalar divides as the Python number it holds
+        number = _python_number(number)
+    if (number.__class__ is float or number.__class__ is int) and not (
+        -_FLOAT16_MAX <= number <= _FLOAT16_MAX
+    ):
+        widened = _half_in_float32(ops.divide, number, tensor)
+        if widened is not None:
+            return widened
+    return div(number, tensor)
 
 
 def _check_integer_divisor(a: Any, b: Any, op: str, kernel: str) -> None:

@@ -512,13 +512,16 @@ class Tensor(
         return _math.binary(ops.multiply, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _math.binary(ops.multiply, other, self)
+        # The tensor first, as PyTorch's node for ``2 * x`` lists it, and as the operand whose
+        # number PyTorch carries as it does ``x * 2``'s: ``binary`` rounds a number before a
+        # float16 tensor to float16 (``torch.mul(2**31, x)``), not one after it.
+        return _math.binary(ops.multiply, self, other)
 
     def __truediv__(self, other: Any) -> Tensor:
         return _math.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _math.div(other, self)
+        return _math.reflected_div(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
         return _math.pow(self, other)
@@ -636,12 +639,24 @@ from arraygrad import (  # noqa: E402
 )
 from arraygrad import _shape as _shape_mod  # noqa: E402
 
+
+def _ufunc_multiply(a: Any, b: Any) -> Tensor:
+    # NumPy's ``a * b`` for an operator with a tensor on the right: the operator's reflected
+    # form, as PyTorch runs it (a number beside float16 is carried as ``x * n``'s is)
+    return _math.mul(a, b) if isinstance(a, Tensor) else b.__rmul__(a)
+
+
+def _ufunc_divide(a: Any, b: Any) -> Tensor:
+    # as _ufunc_multiply: ``np.float32(1e10) / x`` is ``x.__rtruediv__``, not ``torch.div``
+    return _math.div(a, b) if isinstance(a, Tensor) else b.__rtruediv__(a)
+
+
 _UFUNC_HANDLERS: dict[str, Callable[..., Any]] = {
     "add": _math.add,
     "subtract": _math.sub,
-    "multiply": _math.mul,
-    "divide": _math.div,
-    "true_divide": _math.div,
+    "multiply": _ufunc_multiply,
+    "divide": _ufunc_divide,
+    "true_divide": _ufunc_divide,
     "power": _math.pow,
     "matmul": _linalg.matmul,
     "negative": _math.neg,

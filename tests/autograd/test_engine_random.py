@@ -452,6 +452,17 @@ FIXED = {
         "L1 = t3.sum() + t2.sum()",
         "L1.backward()",
     ],
+    # seed 45760: torch's vector @ matrix is a squeeze over mm; a pass stopping at the
+    # product frees the squeeze alone, and a later pass through the mm works
+    "a_pass_to_a_vector_matrix_product_keeps_the_mm": [
+        "t0 = lib.tensor([0.6, 0.03, 0.1], dtype=lib.float64, requires_grad=True)",
+        LEAF.replace("t0", "t1").replace("[0.5, 3.0]]", "[0.5, 3.0], [1.0, 1.0]]"),
+        "t2 = t0 @ t1",
+        "L0 = t2.sum()",
+        "L0.backward(inputs=[t2])",
+        "L1 = (t2 * 2).sum()",
+        "L1.backward()",
+    ],
 }
 
 

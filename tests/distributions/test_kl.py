@@ -154,6 +154,30 @@ def test_multivariate_normal(param: str) -> None:
     check_against_torch(fn(ag), fn(torch), [MV_LOC, matrix, MV_VALUE], rtol=1e-6)
 
 
+def test_multivariate_normal_kl_gradient_in_an_ill_conditioned_precision_matrix() -> None:
+    """Seed 22346 of the random comparison: q's precision matrix has condition 3e6. The
+    gradient is ``(Σp + δδᵀ - Pq⁻¹) / 2`` for ``δ = μq - μp``; its exact values (mpmath, from
+    these doubles) are -327178.76282132, 80240.07298816 and -7689.87027724. The factor from
+    ``cholesky(inv(P))`` lost 0.19 of the first (arraygrad's was -327178.955)."""
+    f64 = ag.float64
+    scale_tril = ag.tensor(
+        [[1.7798222866465243, 0.0], [-0.8429265093033821, 0.896289867874193]], dtype=f64
+    )
+    precision = ag.tensor(
+        [[0.0548664273768918, 0.40743810873996644], [0.40743810873996644, 3.025691683374117]],
+        dtype=f64,
+        requires_grad=True,
+    )
+    d = ag.distributions
+    p_loc = ag.tensor([-0.00253031689481717, -0.00252415292844088], dtype=f64)
+    q_loc = ag.tensor([-572.5661317234232, -49.29044490678534], dtype=f64)
+    p = d.MultivariateNormal(p_loc, scale_tril=scale_tril)
+    q = d.MultivariateNormal(q_loc, precision_matrix=precision)
+    d.kl_divergence(p, q).backward()
+    exact = [[-327178.76282132124, 80240.07298815611], [80240.07298815611, -7689.87027724077]]
+    np.testing.assert_allclose(precision.grad.numpy(), exact, rtol=1e-10)
+
+
 def test_multivariate_normal_rsample() -> None:
     loc = ag.tensor([1.0, -1.0], dtype=ag.float64, requires_grad=True)
     cov = ag.tensor([[2.0, 0.6], [0.6, 1.0]], dtype=ag.float64)

@@ -52,6 +52,28 @@ def test_log_prob_entropy_and_moments(given: str) -> None:
     check_against_torch(mode(ag), mode(torch), [DF, COV], grad=False)
 
 
+def test_log_prob_gradient_in_an_ill_conditioned_scale_tril() -> None:
+    """Seed 26438 of the random comparison: Σ = L Lᵀ of condition 2.5e5. The gradient of
+    log_prob in L's lower triangle, exact (mpmath, from these doubles): 554.5854031695569,
+    -708.2442162047173, -1528.353291683729. Through Σ⁻¹ formed explicitly arraygrad's first
+    was 554.5854146 (2e-8 relative)."""
+    f64 = ag.float64
+    factor = ag.tensor(
+        [[0.5908113963101139, 0.0], [0.46017850819714556, 0.00126754688809053]],
+        dtype=f64,
+        requires_grad=True,
+    )
+    value = ag.tensor(
+        [[1.4143810960394236, 1.1009783955317212], [1.1009783955317212, 0.857020670107888]],
+        dtype=f64,
+    )
+    df = ag.tensor(2.315383701522584, dtype=f64)
+    ag.distributions.Wishart(df, scale_tril=factor).log_prob(value).backward()
+    grad = factor.grad.numpy()
+    exact = [554.5854031695569, -708.2442162047173, -1528.353291683729]
+    np.testing.assert_allclose([grad[0, 0], grad[1, 0], grad[1, 1]], exact, rtol=1e-10)
+
+
 def test_matrices_as_torch() -> None:
     def fn(lib: Any) -> Callable[..., Any]:
         def run(df: Any, cov: Any) -> Any:

@@ -329,3 +329,45 @@ def test_gradient_of_a_transposed_weight_is_laid_out_as_the_weight(dtype: type) 
     np.testing.assert_allclose(w_grad.numpy(), torch_w_grad.numpy(), rtol=tolerance)
     np.testing.assert_allclose(x_grad.numpy(), torch_x_grad.numpy(), rtol=tolerance)
     assert w_grad.is_contiguous() and w_grad.stride() == torch_w_grad.stride()
+
+
+def _grad_fn_chain(tensor: Any) -> list[str]:
+    """The names of ``tensor``'s backward nodes, first input first, down to the leaves."""
+    names, node = [], tensor.grad_fn
+    while node is not None:
+        names.append(node.name())
+        inner = [
+            f for f, _ in node.next_functions if f is not None and f.name() != "AccumulateGrad"
+        ]
+        node = inner[0] if inner else None
+    return [name.removeprefix("torch::autograd::") for name in names]
+
+
+@pytest.mark.parametrize(("left", "right"), [((3,), (3, 2)), ((2, 3), (3,)), ((3,), (3,))])
+def test_products_with_a_vector_record_torchs_nodes(left: tuple, right: tuple) -> None:
+    """A vector @ matrix is PyTorch's squeezed one-row product, a matrix @ vector its
+    ``mv`` and a vector @ vector its ``dot`` (the engine fuzzer's seed 45760)."""
+    chains = []
+    for module in (ag, torch):
+        a = module.ones(left, dtype=module.float64, requires_grad=True)
+        b = module.ones(right, dtype=module.float64, requires_grad=True)
+        chains.append(_grad_fn_chain(a @ b))
+    assert chains[0] == chains[1]
+
+
+def test_a_pass_stopping_at_a_vector_matrix_product_keeps_the_product_for_later() -> None:
+    """As in torch: ``backward(inputs=[t])`` frees ``t``'s own node (the squeeze, which saves
+    nothing), not the product's below it, so a later pass through ``t`` works; for a
+    matrix @ matrix ``t``'s node is the product's, freed, and the later pass raises."""
+    for module in (ag, torch):
+        for left in ((3,), (1, 3)):
+            x = module.tensor(np.ones(left), requires_grad=True)
+            w = module.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+            t = x @ w
+            t.sum().backward(inputs=[t])
+            if len(left) == 1:
+                (t * 2).sum().backward()
+                assert w.grad.tolist() == [[2.0, 2.0]] * 3, module
+            else:
+                with pytest.raises(RuntimeError):
+                    (t * 2).sum().backward()

@@ -195,8 +195,13 @@ class Wishart(GivenMatrix, ExponentialFamily):
         # log |det X| rather than a Cholesky factor's diagonal: unvalidated values outside the
         # positive-definite matrices give a number (as torch's), not a LinAlgError
         half_log_det_value = ag.linalg.slogdet(value).logabsdet / 2
-        # tr(Σ⁻¹ X), both symmetric
-        trace = (ag.cholesky_inverse(self._factor) * value).sum((-2, -1))
+        # tr(Σ⁻¹ X) from Σ⁻¹ X solved with the factor, not Σ⁻¹ formed: the gradient through
+        # an explicit inverse cancels terms of size cond(Σ) |X| (mpmath, at seed 26438 of the
+        # random comparison, with Σ of condition 2.5e5: 2e-8 relative in ∂/∂ scale_tril)
+        value = ag.as_tensor(value)
+        shape = ag.broadcast_shapes(tuple(value.shape), tuple(self._factor.shape))
+        solved = ag.cholesky_solve(value.expand(shape), self._factor.expand(shape))
+        trace = solved.diagonal(dim1=-2, dim2=-1).sum(-1)
         return (
             (df - p - 1) * half_log_det_value
             - trace / 2

@@ -50,6 +50,18 @@ matmul = Primitive(
 )
 
 
+# The last step of ``vector @ matrix`` as PyTorch records it (see _linalg._with_vector): the
+# one-row product's row, a tensor of its own rather than a view of the product, as PyTorch's
+# product squeezed in place is. It saves nothing.
+row_to_vector = Primitive(
+    "squeeze",
+    forward=lambda xp, p: xp.reshape(p, p.shape[1:]),
+    vjp=(lambda ns, g, out, p: ns.reshape(g, shape=(1, g.shape[0])),),
+    reads_inputs=False,
+    backward_name="SqueezeBackward4",
+)
+
+
 def _linear_vjp_weight(ns: Any, g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
     # dW[o, i] = sum over every leading position of g[..., o] x[..., i]: one matrix product
     # made in W's own (out, in) layout, so that it becomes W.grad as it is (x @ W.T composed of
@@ -223,6 +235,7 @@ __all__ = [
     "linear",
     "matmul",
     "pinv",
+    "row_to_vector",
     "slogdet",
     "solve",
 ]
