@@ -301,6 +301,32 @@ def test_a_deleted_iterator_stops_its_workers(lib):
     assert _reaped(pids)
 
 
+class SlowItems:
+    def __len__(self) -> int:
+        return 8
+
+    def __getitem__(self, index: int) -> int:
+        time.sleep(0.25)
+        return index
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_a_deleted_iterator_does_not_load_the_batches_still_queued(lib):
+    # Six more tasks are queued for the worker when the iterator goes: it finishes the batch
+    # it is loading and skips the rest (loading them all took 1.5 s more).
+    _, data = lib
+    iterator = iter(
+        data.DataLoader(
+            SlowItems(), num_workers=1, prefetch_factor=7, multiprocessing_context="fork"
+        )
+    )
+    next(iterator)
+    start = time.monotonic()
+    del iterator
+    gc.collect()
+    assert time.monotonic() - start < 1.0
+
+
 class _Cycle:
     pass
 
@@ -385,6 +411,36 @@ def test_timeout_raises_torch_error(lib):
         assert time.monotonic() - start < 2
 
 
+class SlowOnce:
+    slept = False
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, index: int) -> int:
+        if not self.slept:
+            self.slept = True  # in this worker's copy: a persistent worker sleeps once
+            time.sleep(0.6)
+        return index
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_a_timeout_leaves_a_persistent_loader_usable(lib):
+    _, data = lib
+    loader = data.DataLoader(
+        SlowOnce(),
+        batch_size=None,
+        num_workers=1,
+        timeout=0.3,
+        persistent_workers=True,
+        multiprocessing_context="fork",
+    )
+    with pytest.raises(RuntimeError, match=r"^DataLoader timed out after 0.3 seconds$"):
+        next(iter(loader))
+    time.sleep(0.5)  # the late batch arrives, for a pass the next one drops
+    assert [int(b) for b in loader] == [0, 1, 2]
+
+
 class Dies:
     def __len__(self) -> int:
         return 4
@@ -403,6 +459,18 @@ def test_a_killed_worker_raises_torch_error():
         RuntimeError, match=r"^DataLoader worker \(pid\(s\) \d+\) exited unexpectedly$"
     ):
         list(loader)
+
+
+def test_a_persistent_loader_whose_worker_died_says_so_again():
+    # torch's behaviour, seen with the same dataset (torch takes seconds to notice a death).
+    loader = adata.DataLoader(
+        Dies(), num_workers=1, persistent_workers=True, multiprocessing_context="fork"
+    )
+    for _ in range(2):
+        with pytest.raises(
+            RuntimeError, match=r"^DataLoader worker \(pid\(s\) \d+\) exited unexpectedly$"
+        ):
+            list(loader)
 
 
 class Unpicklable:
@@ -481,6 +549,26 @@ def test_batches_and_len_are_those_of_the_single_process_loader(kwargs):
     expected = [_plain(b) for b in adata.DataLoader(rows, batch_size=4)]
     pooled = adata.DataLoader(rows, batch_size=4, num_workers=2, multiprocessing_context="fork")
     assert [_plain(b) for b in pooled] == expected
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_an_iterator_has_its_length_without_its_loader(lib):
+    # iter(DataLoader(...)) keeps no loader: the length comes from the batch sampler, as
+    # torch's; an iterable dataset's iterator has none even when the dataset has one.
+    _, data = lib
+    iterator = iter(
+        data.DataLoader(Squares(), batch_size=3, num_workers=2, multiprocessing_context="fork")
+    )
+    gc.collect()
+    assert len(iterator) == 3
+    sized = type("Sized", (Stream, data.IterableDataset), {"__len__": lambda self: 4})
+    loader = data.DataLoader(
+        sized(data, 4), batch_size=2, num_workers=1, multiprocessing_context="fork"
+    )
+    assert len(loader) == 2
+    iterator = iter(loader)
+    with pytest.raises(TypeError, match=r"^object of type '_InfiniteConstantSampler' has no len"):
+        len(iterator)
 
 
 def test_spawned_workers_load_an_importable_dataset():

@@ -18,7 +18,7 @@ import pickle
 import queue
 import time
 import weakref
-from typing import Any
+from typing import Any, NoReturn
 
 from arraygrad import _backend
 from arraygrad.utils.data import _worker
@@ -48,7 +48,6 @@ class WorkerPoolIterator:
         # What each pass needs of the loader, not the loader itself: a persistent loader holds
         # this iterator, and without a reference cycle its workers stop as soon as the loader
         # goes, not at the garbage collector's next pass.
-        self._loader = weakref.ref(loader)  # for len() only
         self._iterable: bool = loader._iterable
         self._index_source = (
             loader.batch_sampler if loader.batch_sampler is not None else loader.sampler
@@ -79,20 +78,34 @@ class WorkerPoolIterator:
         )
         self._outbox = context.Queue()
         self._inboxes: list[Any] = []
+        # Set when the workers are told to stop: a worker skips the tasks still in its inbox
+        # rather than loading batches nobody will read before it reaches the stop.
+        stopping = context.Event()
+        # How long the stop waits for a busy worker: short after a timeout, when a worker
+        # may be stuck (a list, so that the finalizer sees a change).
+        self._grace = [_JOIN_SECONDS]
         self._stopper = weakref.finalize(
-            self, _stop_workers, self._owner_pid, self._workers, self._inboxes, self._outbox
+            self,
+            _stop_workers,
+            self._owner_pid,
+            self._workers,
+            self._inboxes,
+            self._outbox,
+            stopping,
+            self._grace,
         )
         for worker_id in range(self._num_workers):
             inbox = context.Queue()
             process = context.Process(
                 target=_worker.run,
-                args=(job, worker_id, inbox, self._outbox, self._owner_pid),
+                args=(job, worker_id, inbox, self._outbox, self._owner_pid, stopping),
                 daemon=True,  # ended with the loading process if nothing else stops it
             )
             self._inboxes.append(inbox)
             process.start()
             self._workers.append(process)
         self._epoch = -1
+        self._broken: str | None = None  # why the workers were stopped, after a death
         self._start_epoch()
 
     def _start_epoch(self) -> None:
@@ -140,10 +153,12 @@ class WorkerPoolIterator:
         return self
 
     def __len__(self) -> int:
-        loader = self._loader()
-        if loader is None:
-            raise TypeError("the DataLoader of this iterator is gone: its length is unknown")
-        return len(loader)
+        # As PyTorch's iterator: the length of what yields the indices, which needs no loader
+        # (``iter(DataLoader(...))`` keeps none alive). An IterableDataset's stream has none,
+        # even where ``len(loader)`` has one; the message is PyTorch's.
+        if self._iterable:
+            raise TypeError("object of type '_InfiniteConstantSampler' has no len()")
+        return len(self._index_source)  # type: ignore[no-any-return]
 
     def __next__(self) -> Any:
         while True:
@@ -192,16 +207,16 @@ class WorkerPoolIterator:
                 dead = [w for w in self._workers if not w.is_alive()]
                 if dead:
                     pids = ", ".join(str(w.pid) for w in dead)
-                    self._fail()
-                    raise RuntimeError(
-                        f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
-                    ) from None
+                    self._fail(f"DataLoader worker (pid(s) {pids}) exited unexpectedly")
                 if deadline is not None and time.monotonic() >= deadline:
-                    self._fail()
+                    # Nothing is lost: as PyTorch's, the iterator (and a persistent loader's
+                    # next pass) goes on with the same workers if the caller carries on.
+                    self._grace[0] = _POLL_SECONDS
                     raise RuntimeError(
                         f"DataLoader timed out after {self._timeout} seconds"
                     ) from None
                 continue
+            self._grace[0] = _JOIN_SECONDS  # the workers answer again
             epoch, task, worker_id, kind, payload = pickle.loads(message)
             if epoch != self._epoch:
                 continue  # a reply to a pass a persistent iterator has left
@@ -212,20 +227,23 @@ class WorkerPoolIterator:
 
     def _reset(self) -> WorkerPoolIterator:
         """A new pass of a persistent iterator, on the workers it already has."""
+        if self._broken is not None:
+            raise RuntimeError(self._broken)  # its workers are stopped: as PyTorch, say why
         self._start_epoch()
         return self
 
-    def _fail(self) -> None:
+    def _fail(self, message: str) -> NoReturn:
         self._done = True
-        # After a timeout or a death nothing more is read from the workers: a worker still
-        # busy with a batch is terminated rather than waited for.
+        self._broken = message
+        # After a death nothing more is read from the workers: a worker still busy with a
+        # batch is terminated rather than waited for.
         self._shutdown(grace=_POLL_SECONDS)
+        raise RuntimeError(message) from None
 
-    def _shutdown(self, grace: float = _JOIN_SECONDS) -> None:
-        stop = self._stopper.detach()  # None once the workers are stopped
-        if stop is not None:
-            _, _, args, _ = stop
-            _stop_workers(*args, grace=grace)
+    def _shutdown(self, grace: float | None = None) -> None:
+        if grace is not None:
+            self._grace[0] = grace
+        self._stopper()  # stops the workers once; nothing after that
 
 
 def _stop_workers(
@@ -233,11 +251,11 @@ def _stop_workers(
     workers: list[Any],
     inboxes: list[Any],
     outbox: Any,
-    *,
-    grace: float = _JOIN_SECONDS,
+    stopping: Any,
+    grace: list[float],
 ) -> None:
-    """Stop every worker, terminating one still busy after ``grace`` seconds, and reap it (no
-    zombies); then close the queues.
+    """Stop every worker, terminating one still busy after ``grace[0]`` seconds, and reap it
+    (no zombies); then close the queues.
 
     A ``weakref.finalize`` of the iterator calls it, not ``__del__``: the finalizer holds the
     queues, so that they outlive an iterator collected in a reference cycle (whose queues'
@@ -246,10 +264,11 @@ def _stop_workers(
     """
     if os.getpid() != owner_pid:
         return  # a forked child's copy: only the process that started the workers stops them
+    stopping.set()
     for inbox in inboxes:
         with contextlib.suppress(OSError, ValueError):  # already closed
             inbox.put(None)
-    deadline = time.monotonic() + grace
+    deadline = time.monotonic() + grace[0]
     for process in workers:
         process.join(max(deadline - time.monotonic(), 0.0))
         if process.is_alive():

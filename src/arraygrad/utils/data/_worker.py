@@ -155,8 +155,9 @@ def _send(outbox: Any, epoch: int, task: int, worker_id: int, reply: tuple[str, 
     outbox.put(payload)
 
 
-def run(job: Job, worker_id: int, inbox: Any, outbox: Any, parent_pid: int) -> None:
-    """A worker process's whole life: seed, init, then one reply per task until ``None``."""
+def run(job: Job, worker_id: int, inbox: Any, outbox: Any, parent_pid: int, stopping: Any) -> None:
+    """A worker process's whole life: seed, init, then one reply per task until ``None``;
+    once ``stopping`` (an event) is set, the tasks left before the ``None`` are skipped."""
     import queue
     import random
 
@@ -190,6 +191,8 @@ def run(job: Job, worker_id: int, inbox: Any, outbox: Any, parent_pid: int) -> N
                 # the outbox's buffer: waiting to flush them could block forever.
                 outbox.cancel_join_thread()
                 return
+            if stopping.is_set():
+                continue  # the loading process reads no more replies: skip to the None
             epoch, number, indices = task
             if loader is None:
                 assert init_error is not None
