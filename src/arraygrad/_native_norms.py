@@ -25,6 +25,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _math, _reduction, _shape
 from arraygrad._creation import empty, full, ones_like
 from arraygrad._grad_mode import no_grad
+from arraygrad._nn_aliases import int_list_argument
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensor
 from arraygrad.nn import functional as _functional
@@ -43,17 +44,6 @@ __all__ = [
     "native_layer_norm",
     "native_norm",
 ]
-
-
-def _int_list(op: str, name: str, position: int, value: Any) -> tuple[int, ...]:
-    if not isinstance(value, (list, tuple)) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        raise TypeError(
-            f"{op}(): argument '{name}' (position {position}) must be tuple of ints, not "
-            f"{type(value).__name__}"
-        )
-    return tuple(value)
 
 
 def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
@@ -85,7 +75,7 @@ def native_layer_norm(
     >>> out.tolist(), mean.tolist(), rstd.tolist()
     ([[-1.0, 1.0]], [[2.0]], [[1.0]])
     """
-    shape = _int_list("native_layer_norm", "normalized_shape", 2, normalized_shape)
+    shape = tuple(int_list_argument("native_layer_norm", "normalized_shape", 2, normalized_shape))
     out = _functional.layer_norm(input, shape, weight, bias, eps)
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     mean, var = _moments(input, dims)

@@ -473,13 +473,14 @@ def matrix_rank(input: Tensor, tol: float | None = None, symmetric: bool = False
 # --- the general convolution entry and the time-batch-channel convolution ------------------------
 
 
-def _int_list(name: str, position: int, value: Any) -> list[int]:
-    """A list/tuple of ints argument of ``convolution``, with PyTorch's TypeError otherwise."""
+def int_list_argument(op: str, name: str, position: int, value: Any) -> list[int]:
+    """A list/tuple-of-ints argument of the function ``op``, with PyTorch's TypeError
+    otherwise (``convolution``'s strides, ``native_layer_norm``'s shape)."""
     if not isinstance(value, (list, tuple)) or not all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
         raise TypeError(
-            f"convolution(): argument '{name}' (position {position}) must be tuple of ints, not "
+            f"{op}(): argument '{name}' (position {position}) must be tuple of ints, not "
             f"{type(value).__name__}"
         )
     return list(value)
@@ -506,7 +507,7 @@ def convolution(
     [[[2.0, 2.0, 2.0]]]
     """
     lists = [
-        _int_list(name, position, value)
+        int_list_argument("convolution", name, position, value)
         for name, position, value in (
             ("stride", 4, stride),
             ("padding", 5, padding),
