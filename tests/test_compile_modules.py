@@ -720,3 +720,149 @@ def test_spectral_norm_models_compile() -> None:
         return ag.nn.utils.parametrizations.spectral_norm(ag.nn.Linear(5, 4))
 
     _compiled_against_eager(make, None, None, batches=_batches((6, 5), 4, 0))
+
+
+def _scaled(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(None if v is None else v * 2 for v in values)
+
+
+# Hooks that double what they see (a new output, new arguments, new gradients), by kind: the
+# Module method that registers one on a module, or the global function (nn.modules.module's).
+_HOOKS: dict[str, tuple[str, Any]] = {
+    "forward": ("register_forward_hook", lambda m, args, out: out * 2),
+    "forward_pre": ("register_forward_pre_hook", lambda m, args: _scaled(args)),
+    "full_backward": ("register_full_backward_hook", lambda m, gi, go: _scaled(gi)),
+    "full_backward_pre": ("register_full_backward_pre_hook", lambda m, go: _scaled(go)),
+    "global_forward": ("register_module_forward_hook", lambda m, args, out: out * 2),
+    "global_forward_pre": ("register_module_forward_pre_hook", lambda m, args: _scaled(args)),
+    "global_full_backward_pre": (
+        "register_module_full_backward_pre_hook",
+        lambda m, go: _scaled(go),
+    ),
+}
+
+
+def _register(kind: str, modules: list[Any]) -> list[Any]:
+    """Register a hook of ``kind`` on each of ``modules`` (a global one once); the handles."""
+    from arraygrad.nn.modules import module as nn_module
+
+    name, hook = _HOOKS[kind]
+    if kind.startswith("global"):
+        return [getattr(nn_module, name)(hook)]
+    return [getattr(module, name)(hook) for module in modules]
+
+
+def _hooked_training(how: str) -> tuple[Any, Any, Any]:
+    """A model, its SGD step compiled (``how``: the whole step, or ``model.compile()`` with
+    the caller's backward), and the compiled function."""
+    ag.manual_seed(0)
+    model = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 2))
+    opt = ag.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x: ag.Tensor) -> Any:
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    if how == "module":
+        model.compile()
+        return model, step, model._compiled_call
+    if how == "step":
+        compiled = ag.compile(step)
+        return model, compiled, compiled
+    return model, step, None  # eager
+
+
+@pytest.mark.parametrize("how", ["step", "module"])
+@pytest.mark.parametrize("kind", list(_HOOKS))
+def test_a_module_hook_registered_or_removed_after_the_trace_retraces(kind: str, how: str) -> None:
+    # The replay kept the traced hooks' work: a hook removed after the trace went on doubling
+    # every replay's output or gradients, and one registered after it never ran. Now replays
+    # are guarded on the hooks of the modules the trace called and on the global ones.
+    eager_model, eager_step, _ = _hooked_training("eager")
+    model, step, compiled = _hooked_training(how)
+    # compile(model) leaves the backward of an output with module backward hooks to eager
+    # code, with its usual warning (that key then runs eagerly)
+    falls_back = how == "module" and "backward" in kind
+    rng = np.random.default_rng(1)
+    handles: list[Any] = []
+    try:
+        for change in [None, None, "register", None, None, "remove", None, None]:
+            if change == "register":
+                handles = _register(kind, [eager_model[2], model[2]])
+            elif change == "remove":
+                for handle in handles:
+                    handle.remove()
+            x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+            with warnings.catch_warnings():
+                # (compile's; a global backward hook also makes eager code warn that the first
+                # layer's input needs no gradient)
+                warnings.simplefilter("error", RuntimeWarning)
+                if change == "register" and falls_back:
+                    with pytest.warns(RuntimeWarning, match="hooks on the output's graph"):
+                        assert step(x).item() == eager_step(x).item()
+                else:
+                    assert step(x).item() == eager_step(x).item()
+            assert same_state(model, eager_model)
+    finally:
+        for handle in handles:  # (a global hook must not outlive the test)
+            handle.remove()
+    # One trace per state: the whole step's first call finds no .grad, its later calls one;
+    # the state without the hook replays its first program again.
+    assert compiled.traces == (3 if how == "step" else 2)
+    assert bool(compiled.eager) is falls_back
+    # a hook on a module the step does not call leaves it replaying
+    with ag.nn.Linear(3, 4).register_forward_hook(_HOOKS["forward"][1]):
+        step(x)
+    assert compiled.traces == (3 if how == "step" else 2)
+
+
+def test_a_step_that_registers_a_module_hook_runs_eagerly() -> None:
+    # A replay runs no Python: it would not register the hook the step registers (on every
+    # call, never removed), and replayed the first call's one hook where eager code has more
+    # on every call. The step now runs eagerly, with the usual warning.
+    def make() -> tuple[Any, Any]:
+        ag.manual_seed(0)
+        model = ag.nn.Sequential(ag.nn.Linear(3, 2))
+
+        def step(x: ag.Tensor) -> Any:
+            model[0].register_forward_hook(_HOOKS["forward"][1])
+            with ag.no_grad():
+                return model(x).sum()
+
+        return model, step
+
+    _, eager_step = make()
+    _, step = make()
+    compiled = ag.compile(step)
+    x = ag.ones(1, 3)
+    with pytest.warns(RuntimeWarning, match="module hooks .* that the function registers"):
+        for _ in range(10):
+            assert compiled(x).item() == eager_step(x).item()
+    assert compiled.eager
+
+
+def test_giving_up_on_a_step_names_the_module_hooks_that_change() -> None:
+    # Hooks registered between calls, each call a new one: a trace per call, then the step
+    # runs eagerly, and the warning says which hooks kept changing (the replay used to run the
+    # first call's hooks, none, on every call).
+    ag.manual_seed(0)
+    model = ag.nn.Sequential(ag.nn.Linear(3, 2))
+    twin = copy.deepcopy(model)
+
+    @ag.compile
+    def step(x: ag.Tensor) -> Any:
+        with ag.no_grad():
+            return model(x).sum()
+
+    x = ag.ones(1, 3)
+    with pytest.warns(RuntimeWarning, match=r"the forward or backward hooks of module Seq"):
+        for _ in range(10):
+            with ag.no_grad():
+                expected = twin(x).sum().item()
+            assert step(x).item() == expected
+            model[0].register_forward_hook(_HOOKS["forward"][1])
+            twin[0].register_forward_hook(_HOOKS["forward"][1])
+    assert step.eager

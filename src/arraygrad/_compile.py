@@ -21,7 +21,12 @@ program is used only while its guards hold: grad mode, the inputs' classes, shap
 ``requires_grad`` flags and the other arguments' values, the Python attributes (numbers,
 strings, None, functions, tuples of them) of each module the function calls, as the call finds
 them (``training``, dropout's ``p``, batch norm's ``momentum`` and ``eps``: those the function
-sets, as ``model.train()`` in the step does, a replay sets again), and for each captured tensor
+sets, as ``model.train()`` in the step does, a replay sets again), their forward and backward
+hooks and the global module hooks (``register_forward_hook``, ``register_full_backward_hook``,
+``register_module_forward_hook``, ...: the trace ran them and recorded their array work, as a
+new output they return; one registered or removed since is traced again, and a function that
+registers or removes one itself runs eagerly; a replay repeats a hook's array work, not its
+Python effects, as for an optimizer's step hooks below), and for each captured tensor
 its shape, dtype, flag, node, gradient hooks (``register_hook``,
 ``register_post_accumulate_grad_hook``) and ``.grad`` object (only whether it has one, for a
 tensor the function drops it from before reading it, with ``zero_grad()`` or a plain
@@ -465,6 +470,12 @@ class CompiledFunction:
             tracer.untraceable(
                 "a grad mode or default dtype the function sets and leaves set", retry=True
             )
+        if tracer.hooks_changed():
+            tracer.untraceable(
+                "module hooks (forward or backward, a module's or global ones) that the function "
+                "registers or removes, which a replay would not",
+                fix="register and remove module hooks outside the compiled function",
+            )
         if tracer.broken is not None:
             retries = self._retries[key] = self._retries.get(key, 0) + 1
             if not tracer.retry or retries >= _MAX_TRACES:
@@ -643,7 +654,8 @@ def compile(
     captures (parameters, their ``.grad``) are guarded: when one changes shape or is replaced,
     ``fn`` is traced again; so are an optimizer's options, state and which parameters have a
     gradient (a new ``weight_decay``, reloaded buffers), and the options of the modules it
-    calls (``model.eval()``, a new dropout ``p``), and an optimizer's first step, which creates
+    calls (``model.eval()``, a new dropout ``p``) and their forward and backward hooks and the
+    global module hooks (registered or removed since), and an optimizer's first step, which creates
     its state, runs eagerly. An optimizer's ``lr``, ``momentum`` and ``betas`` are read anew by
     every replay, from the second trace that steps the optimizer on, so that an LR or momentum
     schedule stepped between calls does not make each call trace again (a comparison the

@@ -17,6 +17,8 @@ Each guard has an *about* entry, a tuple saying what it reads:
 - ``("layout", position, shape, tensor, owner)``: the strides of input ``position`` or of a
   captured ``tensor`` (``position`` then ``None``);
 - ``("module", module, attribute)``: a module's Python attribute;
+- ``("hooks", guard)``: the forward and backward hooks of the modules called, and the global
+  ones (a ``HookGuard`` of :mod:`._compile_program`);
 - ``("guard", describe)``: another guard (an optimizer's options and state), with a function
   ``describe(old, new) -> list[str]``, or ``None``.
 """
@@ -154,6 +156,15 @@ def _describe(about: tuple[Any, ...], old: Any, new: Any, names: _Names) -> list
         return [f"the memory layout (strides) of {name}: {change}"]
     if kind == "module":
         return [f"attribute {about[2]!r} of {names.module(about[1])}: {change}"]
+    if kind == "hooks":  # a HookGuard: the modules whose forward or backward hooks changed
+        found = about[1].changed()
+        where = ", ".join(
+            "the global module hooks" if m is None else names.module(m) for m in found
+        )
+        return [
+            f"the forward or backward hooks of {where or 'the modules it calls'} "
+            "(registered or removed since the trace)"
+        ]
     if kind == "member":  # "parameter 'weight'": another object than at the trace
         return [f"the {about[2]} of {names.module(about[1])} (another object than at the trace)"]
     describe: Callable[[Any, Any], list[str]] | None = about[1]

@@ -2,8 +2,9 @@
 
 The generated function starts with its guards: one tuple of everything the program is
 specialised on (grad mode, the inputs' classes, shapes, dtypes and flags, the captured tensors'
-flags, ``.grad`` objects, shapes and dtypes, the modules' Python attributes), compared with the
-traced values in one go; on a mismatch it returns :data:`MISS` before doing anything. Then come
+flags, ``.grad`` objects, shapes and dtypes, the modules' Python attributes, and their hooks
+through one number, see :class:`HookGuard`), compared with the traced values in one go; on a
+mismatch it returns :data:`MISS` before doing anything. Then come
 the array operations, one line each, with every function and constant bound as a default
 argument (a local variable, the fastest name Python looks up), then the side effects on
 captured tensors and modules and the result.
@@ -76,6 +77,70 @@ def hooks_of(tensor: Tensor) -> Any:
     if hooks is None:  # neither kind was ever registered
         return None
     return tuple(hooks.values()), tuple((tensor._post_accumulate_hooks or {}).values())
+
+
+# A module's hook tables that take part in its calls (those its ``_call_impl`` runs).
+_CALL_HOOK_TABLES = (
+    "_forward_pre_hooks",
+    "_forward_hooks",
+    "_backward_pre_hooks",
+    "_backward_hooks",
+)
+
+
+def call_hooks_of(module: Any) -> Any:
+    """What a guard compares of a module's forward and backward hooks: each table's
+    ``(handle id, hook)`` pairs, in the order they run."""
+    tables = vars(module)
+    return tuple(tuple((tables.get(name) or {}).items()) for name in _CALL_HOOK_TABLES)
+
+
+def global_call_hooks() -> Any:
+    """The same for the global hooks every module call runs (``register_module_forward_hook``
+    and its family), with the kind the global backward hooks are (full or deprecated)."""
+    from arraygrad.nn.modules import global_hooks as g  # nn builds on the top-level package
+
+    tables = (
+        g._global_forward_pre_hooks,
+        g._global_forward_hooks,
+        g._global_backward_pre_hooks,
+        g._global_backward_hooks,
+    )
+    return (*(tuple(table.items()) for table in tables), g._global_backward_hooks_full)
+
+
+class HookGuard:
+    """The guard on the module hooks a trace ran. A trace runs the forward and backward hooks
+    of each module it calls, its own and the global ones, and records their array work (a hook
+    that doubles the output is an op of the program): a hook registered or removed since must
+    trace again, or the replay would keep the old hooks' work and lack the new ones'.
+    Comparing every called module's tables on every replay would cost a few dictionary reads
+    per module, so the program compares one number instead: ``call_hook_changes.version``
+    (:mod:`arraygrad.nn.modules.global_hooks`), which every registration and removal of such
+    a hook, on any module, bumps. Only when it moved are the tables compared
+    (:meth:`holds`): hooks changed on modules the program does not call leave it replaying,
+    from then on with the new number."""
+
+    def __init__(self, version: int, global_hooks: Any, modules: list[tuple[Any, Any]]) -> None:
+        # call_hook_changes.version when the tables were as recorded (a trace that changes
+        # them is not kept: see Tracer.hooks_changed)
+        self.version = version
+        self.global_hooks = global_hooks
+        self.modules = modules  # (module, call_hooks_of(module) as the trace first called it)
+
+    def changed(self) -> list[Any]:
+        """The modules whose hooks differ from the trace's (``None`` for the global hooks)."""
+        found: list[Any] = [None] if global_call_hooks() != self.global_hooks else []
+        return found + [m for m, hooks in self.modules if call_hooks_of(m) != hooks]
+
+    def holds(self) -> bool:
+        """Whether the hooks are the traced ones (the number having moved)."""
+        from arraygrad.nn.modules.global_hooks import call_hook_changes
+
+        if self.changed():
+            return False
+        self.version = call_hook_changes.version
+        return True
 
 
 class UntraceableError(Exception):
@@ -425,6 +490,16 @@ class Program:
                 read.append(f"{name}_d[{store!r}][{key!r}] is {writer.bind(member, 'P')}")
                 expected.append(True)
                 about.append(("member", module, f"{store[1:-1]} {key!r}"))
+        if tracer.call_hooks:
+            from arraygrad.nn.modules.global_hooks import call_hook_changes
+
+            hook_guard = HookGuard(
+                tracer.hook_version, tracer.global_hooks, list(tracer.call_hooks.values())
+            )
+            guard, changes = writer.bind(hook_guard, "H"), writer.bind(call_hook_changes, "H")
+            read.append(f"({guard}.version == {changes}.version or {guard}.holds())")
+            expected.append(True)
+            about.append(("hooks", hook_guard))
         # The global and closure variables the function read at the trace's start.
         for kind, container, name, value in reads:
             where = writer.bind(container, "G" if kind == "global" else "C")

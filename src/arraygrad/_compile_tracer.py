@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,6 +22,8 @@ from arraygrad._compile_numbers import (
 )
 from arraygrad._compile_program import (
     DROPPED_GRAD,
+    call_hooks_of,
+    global_call_hooks,
     hooks_of,
     module_members,
     plain_attributes,
@@ -130,6 +133,12 @@ class Tracer(NumberTracing):
         # Their parameters, buffers and submodules as the call found them (by module id).
         self.members: dict[int, list[tuple[str, str, Any]]] = {}
         self.attributes_set: dict[int, tuple[Any, dict[str, None]]] = {}
+        # The forward and backward hooks of each module it called as it first called it
+        # (see call_hooks_of), by id, and the global ones (None until it calls a module); and
+        # the count of hook changes as the call started (see HookGuard; 0 before nn's import).
+        self.call_hooks: dict[int, tuple[Any, Any]] = {}
+        self.global_hooks: Any = None
+        self.hook_version = _call_hook_version()
         # Optimizer options read anew on every replay (see _compile_numbers): the numbers put
         # into param groups for this trace, and what was put where ((group, name, the value
         # there, what replaced it), by group id and name), the slots of the tuples of numbers
@@ -477,6 +486,16 @@ class Tracer(NumberTracing):
         if id(module) not in self.modules:
             self.modules[id(module)] = (module, plain_attributes(module))
             self.members[id(module)] = module_members(module)
+            # and the hooks the call runs (see HookGuard)
+            if self.global_hooks is None:
+                self.global_hooks = global_call_hooks()
+            self.call_hooks[id(module)] = (module, call_hooks_of(module))
+
+    def hooks_changed(self) -> bool:
+        """Whether the function registered or removed a module's forward or backward hook (or
+        a global one) while traced: a replay would not (and its guards, read before the step,
+        would find the tables as the previous call left them)."""
+        return _call_hook_version() != self.hook_version
 
     def attribute_set(self, module: Any, name: str) -> None:
         """The function is about to set ``module.<name>`` (``model.train()`` inside the step):
@@ -527,6 +546,13 @@ class Tracer(NumberTracing):
         program bakes in as constants, such as an optimizer's learning rate. ``describe(old,
         new)`` says in words what differs when it no longer does (for a warning)."""
         self.guards.append((read, value, describe))
+
+
+def _call_hook_version() -> int:
+    """``call_hook_changes.version`` (:mod:`arraygrad.nn.modules.global_hooks`), 0 while nn is
+    not imported: no hook was registered yet."""
+    hooks = sys.modules.get("arraygrad.nn.modules.global_hooks")
+    return 0 if hooks is None else hooks.call_hook_changes.version  # type: ignore[no-any-return]
 
 
 class _RecordingNamespace:

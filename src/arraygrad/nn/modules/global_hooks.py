@@ -3,7 +3,9 @@
 Each table maps a handle id to a hook, as a module's own tables do. Every hook that takes part
 in a call (forward pre/post, backward pre/post) also has its id in ``_global_call_hooks``, which
 its handle empties together with its own table: ``Module._call_impl`` tests that one table, so
-a call pays a single dictionary test while no global hook exists.
+a call pays a single dictionary test while no global hook exists. :data:`call_hook_changes`
+counts every registration and removal of a hook that takes part in calls, a module's own or a
+global one (``arraygrad.compile`` guards its replays on it).
 
 >>> import arraygrad
 >>> from arraygrad.nn.modules.module import register_module_forward_hook
@@ -36,6 +38,34 @@ __all__ = [
     "register_module_parameter_registration_hook",
 ]
 
+
+class _CallHookChanges(OrderedDict[int, bool]):
+    """The ids of every live hook that takes part in module calls (forward pre/post, backward
+    pre/post; a module's own and the global ones), and ``version``, bumped by each registration
+    and removal. ``arraygrad.compile`` records which hooks each module a trace calls has; a
+    replay compares one number, this ``version``, with the one its trace saw, and looks at the
+    tables themselves only when it moved (see ``_compile_program.HookGuard``). Each handle of
+    such a hook names this table among its extra ones, so that ``remove()`` bumps it too."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        super().__init__()
+
+    def __setitem__(self, key: int, value: bool) -> None:
+        self.version += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: int) -> None:
+        self.version += 1
+        super().__delitem__(key)
+
+    def removed(self, hook_id: int) -> None:
+        """A hook taken out of its table without its handle (``prune.remove``)."""
+        self.version += 1
+        self.pop(hook_id, None)
+
+
+call_hook_changes = _CallHookChanges()
 _global_call_hooks: OrderedDict[int, bool] = OrderedDict()
 _global_forward_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
 _global_forward_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
@@ -65,11 +95,12 @@ _SILENCED_GLOBAL_HOOK_ERROR = (
 def _add_global_hook(
     table: OrderedDict[int, Any], hook: Callable[..., Any], *, call: bool
 ) -> RemovableHandle:
-    extra = [_global_call_hooks] if call else None
+    extra = [_global_call_hooks, call_hook_changes] if call else None
     handle = RemovableHandle(table, extra_dict=extra)
     table[handle.id] = hook
     if call:
         _global_call_hooks[handle.id] = True
+        call_hook_changes[handle.id] = True
     return handle
 
 
@@ -100,10 +131,12 @@ def register_module_forward_hook(
             _global_call_hooks,
             _global_forward_hooks_with_kwargs,
             _global_forward_hooks_always_called,
+            call_hook_changes,
         ],
     )
     _global_forward_hooks[handle.id] = hook
     _global_call_hooks[handle.id] = True
+    call_hook_changes[handle.id] = True
     if with_kwargs:
         _global_forward_hooks_with_kwargs[handle.id] = True
     if always_call:

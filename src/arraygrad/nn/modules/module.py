@@ -40,6 +40,7 @@ from arraygrad.nn.modules.global_hooks import (
     _global_module_registration_hooks,
     _global_parameter_registration_hooks,
     _registration_hooks,
+    call_hook_changes,
     register_module_backward_hook,
     register_module_buffer_registration_hook,
     register_module_forward_hook,
@@ -483,9 +484,11 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         ``(args, kwargs)``.
         """
         handle = RemovableHandle(
-            self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs
+            self._forward_pre_hooks,
+            extra_dict=[self._forward_pre_hooks_with_kwargs, call_hook_changes],
         )
         self._forward_pre_hooks[handle.id] = hook
+        call_hook_changes[handle.id] = True
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         if prepend:
@@ -509,9 +512,14 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         """
         handle = RemovableHandle(
             self._forward_hooks,
-            extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
+            extra_dict=[
+                self._forward_hooks_with_kwargs,
+                self._forward_hooks_always_called,
+                call_hook_changes,
+            ],
         )
         self._forward_hooks[handle.id] = hook
+        call_hook_changes[handle.id] = True
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
@@ -528,8 +536,9 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         if self.__dict__.get("_is_full_backward_hook") is False:
             raise RuntimeError(_MIXED_BACKWARD_HOOKS)
         object.__setattr__(self, "_is_full_backward_hook", True)
-        handle = RemovableHandle(self._backward_hooks)
+        handle = RemovableHandle(self._backward_hooks, extra_dict=call_hook_changes)
         self._backward_hooks[handle.id] = hook
+        call_hook_changes[handle.id] = True
         if prepend:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
@@ -546,8 +555,9 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
         if self.__dict__.get("_is_full_backward_hook") is True:
             raise RuntimeError(_MIXED_BACKWARD_HOOKS)
         object.__setattr__(self, "_is_full_backward_hook", False)
-        handle = RemovableHandle(self._backward_hooks)
+        handle = RemovableHandle(self._backward_hooks, extra_dict=call_hook_changes)
         self._backward_hooks[handle.id] = hook
+        call_hook_changes[handle.id] = True
         return handle
 
     def share_memory(self) -> Module:
@@ -560,8 +570,9 @@ class Module(StateDictMixin, PathMixin, ConversionMixin):
     ) -> RemovableHandle:
         """Call ``hook(module, grad_output)`` when the gradients of the outputs are computed;
         a non-None result replaces ``grad_output``."""
-        handle = RemovableHandle(self._backward_pre_hooks)
+        handle = RemovableHandle(self._backward_pre_hooks, extra_dict=call_hook_changes)
         self._backward_pre_hooks[handle.id] = hook
+        call_hook_changes[handle.id] = True
         if prepend:
             self._backward_pre_hooks.move_to_end(handle.id, last=False)
         return handle

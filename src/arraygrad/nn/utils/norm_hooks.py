@@ -25,6 +25,7 @@ from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's usual name
 from arraygrad.nn.modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from arraygrad.nn.modules.global_hooks import call_hook_changes
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
 from arraygrad.nn.utils.parametrizations import _as_matrix, _norm_except_dim, _weight_norm
@@ -95,6 +96,7 @@ def remove_weight_norm(module: T_module, name: str = "weight") -> T_module:
     del module._parameters[name + "_v"]
     setattr(module, name, Parameter(weight.detach()))
     del module._forward_pre_hooks[hook_id]
+    call_hook_changes.removed(hook_id)  # (taken out without its handle)
     return module
 
 
@@ -173,6 +175,7 @@ def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
     with no_grad():
         weight = hook.weight(module, iterate=False)
     del module._forward_pre_hooks[hook_id]
+    call_hook_changes.removed(hook_id)  # (taken out without its handle)
     delattr(module, name)
     for suffix in ("_u", "_v", "_orig"):
         delattr(module, name + suffix)

@@ -39,6 +39,7 @@ from typing import Any
 
 import arraygrad
 from arraygrad._tensor import Tensor
+from arraygrad.nn.modules.global_hooks import call_hook_changes
 from arraygrad.nn.modules.module import Module
 
 __all__ = [
@@ -219,6 +220,7 @@ class BasePruningMethod(ABC):
             raise
         for key, _ in earlier:
             del module._forward_pre_hooks[key]
+            call_hook_changes.removed(key)  # (taken out without its handle)
         module.register_forward_pre_hook(method)
         return method
 
@@ -584,6 +586,7 @@ def remove(module: Module, name: str) -> Module:
         if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
+            call_hook_changes.removed(key)  # (taken out without its handle)
             return module
     raise ValueError(
         f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed"
