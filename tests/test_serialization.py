@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import struct
+import warnings
 import zipfile
 
 import numpy as np
@@ -580,12 +581,28 @@ def test_crafted_pickles_cannot_change_objects_or_build_instances(tmp_path):
         ag.load(_torch_zip_with(tmp_path, pickled))
 
 
-@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "uint16", "float8_e4m3fn"])
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex32", "uint16", "float8_e4m3fn"])
 def test_torch_dtypes_arraygrad_lacks_are_named(tmp_path, dtype):
     path = tmp_path / "x.pt"
-    torch.save({"w": torch.zeros(2, dtype=getattr(torch, dtype))}, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch's "ComplexHalf is experimental"
+        torch.save({"w": torch.zeros(2, dtype=getattr(torch, dtype))}, path)
     with pytest.raises(CheckpointError, match=rf"dtype torch\.{dtype}, which arraygrad"):
         ag.load(path)
+
+
+def test_torch_checkpoints_with_complex_tensors(tmp_path):
+    path = tmp_path / "complex.pt"
+    z = torch.tensor([[1 + 2j, 3 - 1j], [0.5j, -2 + 0j]], dtype=torch.complex128)
+    tree = {"z": z, "t": z.t(), "row": z.to(torch.complex64)[1]}
+    tree["p"] = torch.nn.Parameter(z.to(torch.complex64))
+    torch.save(tree, path)
+    loaded = ag.load(path)
+    for name, value in tree.items():
+        mine = loaded[name]
+        assert str(mine.dtype).split(".")[-1] == str(value.dtype).split(".")[-1]
+        assert mine.tolist() == value.tolist()
+        assert mine.requires_grad == value.requires_grad
 
 
 def test_big_endian_torch_checkpoints(tmp_path):

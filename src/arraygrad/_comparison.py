@@ -176,7 +176,8 @@ def isposinf(input: Tensor) -> Tensor:
 
 
 def isreal(input: Tensor) -> Tensor:
-    """Where the elements have no imaginary part: everywhere, as arraygrad's tensors are real.
+    """Where the elements have no imaginary part: everywhere for real tensors; where the
+    imaginary part is 0 for complex ones.
 
     >>> import arraygrad
     >>> arraygrad.isreal(arraygrad.tensor([1.0, float("nan")]))
@@ -184,4 +185,6 @@ def isreal(input: Tensor) -> Tensor:
     """
     x = require_tensor("isreal", "input", 1, input)
     xp = _backend.xp
+    if x.dtype.is_complex:
+        return Tensor._wrap(_backend.ensure_array(xp.imag(x._data) == 0))
     return Tensor._wrap(_backend.ensure_array(xp.ones(tuple(x.shape), dtype=xp.bool)))

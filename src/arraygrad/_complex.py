@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _dtype, _shape, ops, return_types
+from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._math import as_tensor
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensor
@@ -237,6 +238,7 @@ def complex(real: Tensor, imag: Tensor) -> Tensor:
     tensor([1.-2.j])
     """
     _same_float_pair(real, imag, "complex")
+    _check_broadcast(real, imag)
     return ops.complex_from_parts(real, imag)
 
 
@@ -248,7 +250,15 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:
     tensor([2.+0.j])
     """
     _same_float_pair(abs, angle, "polar")
+    _check_broadcast(abs, angle)
     return ops.polar(abs, angle)
+
+
+def _check_broadcast(a: Tensor, b: Tensor) -> None:
+    # PyTorch's class and words for parts that do not broadcast (NumPy raises ValueError)
+    mismatch = broadcast_mismatch(tuple(a._data.shape), tuple(b._data.shape))
+    if mismatch is not None:
+        raise RuntimeError(mismatch)
 
 
 def linalg_eig(A: Tensor) -> Any:  # noqa: N803 - torch's name

@@ -427,6 +427,11 @@ def arange(
         start = 0
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if dtype is not None and dtype.is_complex:  # PyTorch has no complex arange kernel
+        raise NotImplementedError(
+            f"\"arange_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: build "
+            "a real range and convert it, e.g. arange(n).to(cfloat)."
+        )
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = _dtype.get_default_dtype() if is_float else _dtype.int64

@@ -14,6 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._linalg import LinAlgError, _square
+from arraygrad._math import complex_unsupported
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -74,6 +75,8 @@ def _matrices(name: str, a: Tensor) -> Tensor:
             f"{name}: The input tensor A must have at least 2 dimensions, got shape "
             f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
         )
+    if a.dtype.is_complex:  # PyTorch computes these; arraygrad has no complex rules yet
+        raise complex_unsupported(name)
     if not a.dtype.is_floating_point:
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}. "

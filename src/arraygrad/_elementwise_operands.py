@@ -23,6 +23,7 @@ from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor
 from arraygrad.ops import complex as _cx
 from arraygrad.ops import elementwise as _real
+from arraygrad.ops import transcendental as _trans
 
 _INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
 # (the same dict as _dtype's, read without the attribute lookup)
@@ -189,9 +190,10 @@ def _broadcast_error(a: Any, b: Any, error: Exception) -> Exception:
 
 
 def _has_complex(a: Any, b: Any) -> bool:
-    """Whether ``a`` or ``b`` is a complex tensor."""
-    return (a.__class__ is Tensor and id(a._data.dtype) in _COMPLEX_IDS) or (
-        b.__class__ is Tensor and id(b._data.dtype) in _COMPLEX_IDS
+    """Whether ``a`` or ``b`` is a complex tensor (a Tensor subclass, ``nn.Parameter``, too:
+    off the fast paths, ``isinstance`` costs nothing that matters)."""
+    return (isinstance(a, Tensor) and id(a._data.dtype) in _COMPLEX_IDS) or (
+        isinstance(b, Tensor) and id(b._data.dtype) in _COMPLEX_IDS
     )
 
 
@@ -228,4 +230,33 @@ def _complex_twins() -> dict[Primitive, Primitive]:
         _real.pow: _cx.pow,
         _real.equal: _real.equal,
         _real.not_equal: _real.not_equal,
+    }
+
+
+@functools.cache
+def complex_unary() -> dict[Primitive, Primitive]:
+    """The complex primitive for each one-input real one that has a complex twin (the
+    functions of ``_math.float_function``)."""
+    # (built on first use: at import time the primitives' modules may still be loading)
+    return {
+        _real.exp: _cx.exp,
+        _real.log: _cx.log,
+        _real.sqrt: _cx.sqrt,
+        _real.sin: _cx.sin,
+        _real.cos: _cx.cos,
+        _real.tanh: _cx.tanh,
+        _real.sigmoid: _cx.sigmoid,
+        _trans.tan: _cx.tan,
+        _trans.sinh: _cx.sinh,
+        _trans.cosh: _cx.cosh,
+        _trans.asin: _cx.asin,
+        _trans.acos: _cx.acos,
+        _trans.atan: _cx.atan,
+        _trans.asinh: _cx.asinh,
+        _trans.acosh: _cx.acosh,
+        _trans.atanh: _cx.atanh,
+        _trans.expm1: _cx.expm1,
+        _trans.log1p: _cx.log1p,
+        _trans.log2: _cx.log2,
+        _trans.log10: _cx.log10,
     }

@@ -226,10 +226,14 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     """
     axis, index, source = _index_func_args("index_add_", input, dim, index, source)
     raw = _check_bounds("index_add_", input, axis, index)
-    if not input.dtype.is_floating_point:
-        alpha = _integer_alpha(input, alpha)
-    if alpha is not True and alpha != 1:
-        source = ops.multiply(source, alpha)
+    if input.dtype.is_complex:
+        if alpha != 1:  # (the complex product, whose rule conjugates a complex alpha)
+            source = ops.complex_ops.multiply(source, complex(alpha))
+    else:
+        if not input.dtype.is_floating_point:
+            alpha = _integer_alpha(input, alpha)
+        if alpha is not True and alpha != 1:
+            source = ops.multiply(source, alpha)
     if input.ndim == 0:
         added = ops.index_add_zeros(_as_vector(source), shape=(1,), key=(raw,))
         return ops.add(input, ops.reshape(added, shape=()))

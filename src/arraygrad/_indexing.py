@@ -396,6 +396,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             value = ops.astype(value, input.dtype)
     elif input.dtype.is_floating_point:
         value = float(_dtype.checked_scalar(value, input.dtype))
+    elif input.dtype.is_complex:
+        value = complex(value)
     else:
         value = (
             bool(value)

@@ -7,7 +7,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
-from arraygrad._math import _operands, as_tensor, mul
+from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad._unary import require_tensor
@@ -265,7 +265,9 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return _triangle("triu", input, diagonal, lower=False)
 
 
-def _square(name: str, a: Tensor) -> Tensor:
+def _square(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
+    """``a`` checked to be a (batch of) square floating matrices; complex ones too where the
+    caller has complex rules (``complex_ok``), arraygrad's refusal elsewhere."""
     a = as_tensor(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         shape = list(a.shape)
@@ -275,6 +277,10 @@ def _square(name: str, a: Tensor) -> Tensor:
             else f"but got a {a.ndim}D tensor"
         )
         raise RuntimeError(f"{name}: A must be batches of square matrices, {detail}")
+    if a.dtype.is_complex:
+        if complex_ok:
+            return a
+        raise complex_unsupported(name)
     if not a.dtype.is_floating_point:
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}"
@@ -284,9 +290,9 @@ def _square(name: str, a: Tensor) -> Tensor:
 
 def inverse(input: Tensor) -> Tensor:
     """The inverse of a (batch of) square matrices; singular matrices raise LinAlgError."""
-    a = _square("linalg.inv", input)
+    a = _square("linalg.inv", input, complex_ok=True)
     try:
-        return ops.inv(a)
+        return (ops.complex_ops.inv if a.dtype.is_complex else ops.inv)(a)
     except ValueError:  # NumPy's LinAlgError
         raise LinAlgError(
             "linalg.inv: The matrix is singular, the inversion could not be completed "
@@ -298,7 +304,8 @@ def inverse(input: Tensor) -> Tensor:
 def det(input: Tensor) -> Tensor:
     """The determinant of a (batch of) square matrices; its gradient is the transposed
     adjugate, correct for singular matrices too."""
-    return ops.det(_square("linalg.det", input))
+    a = _square("linalg.det", input, complex_ok=True)
+    return (ops.complex_ops.det if a.dtype.is_complex else ops.det)(a)
 
 
 # --- contractions and products of vectors --------------------------------------------------------

@@ -13,7 +13,6 @@ are in :mod:`arraygrad._elementwise_operands`.
 
 from __future__ import annotations
 
-import functools
 import numbers
 from typing import Any
 
@@ -30,12 +29,11 @@ from arraygrad._elementwise_operands import (
     _scalar,
     as_tensor,
     complex_twin,
+    complex_unary,
     complex_unsupported,
 )
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor, describe
-from arraygrad.ops import complex as _cx
-from arraygrad.ops import elementwise as _real
 
 _INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
 
@@ -259,7 +257,7 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
     if isinstance(alpha, bool) and target is not _dtype.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if (
-        target.category != _FLOAT
+        target.category < _FLOAT  # (a complex result takes any alpha)
         and isinstance(alpha, numbers.Real)
         and not isinstance(alpha, numbers.Integral)
     ):
@@ -536,29 +534,15 @@ def _floating(x: Any) -> Tensor:
 def float_function(prim: Primitive, x: Any) -> Tensor:
     """``prim`` (a one-input function of PyTorch's floating dtypes) applied to ``x``: floats
     straight to it, integers in the default float dtype, complex tensors to its complex twin
-    (:func:`_complex_unary`), or PyTorch's refusal."""
+    (:func:`complex_unary`), or PyTorch's refusal."""
     if x.__class__ is Tensor and _dtype.from_xp(x._data.dtype).category == _FLOAT:
         return prim.apply1(x)
-    if x.__class__ is Tensor and id(x._data.dtype) in _COMPLEX_IDS:
-        twin = _complex_unary().get(prim)
+    if isinstance(x, Tensor) and id(x._data.dtype) in _COMPLEX_IDS:  # (Parameters too)
+        twin = complex_unary().get(prim)
         if twin is None:
             raise complex_unsupported(prim.name)
         return twin.apply1(x)
     return prim.apply1(_floating(x))
-
-
-@functools.cache
-def _complex_unary() -> dict[Primitive, Primitive]:
-    # (built on first use: at import time the primitives' modules may still be loading)
-    return {
-        _real.exp: _cx.exp,
-        _real.log: _cx.log,
-        _real.sqrt: _cx.sqrt,
-        _real.sin: _cx.sin,
-        _real.cos: _cx.cos,
-        _real.tanh: _cx.tanh,
-        _real.sigmoid: _cx.sigmoid,
-    }
 
 
 def exp(input: Tensor) -> Tensor:

@@ -95,6 +95,14 @@ def _integer_accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:
     return input
 
 
+def _accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:
+    """The input of a product or a scan: :func:`_integer_accumulator`'s, complex tensors (and a
+    complex ``dtype``) as they are."""
+    if input.dtype.is_complex or (dtype is not None and dtype.is_complex):
+        return input if dtype is None else ops.astype(input, dtype)
+    return _integer_accumulator(input, dtype)
+
+
 def prod(
     input: Tensor,
     dim: int | None = None,
@@ -116,9 +124,10 @@ def prod(
             f"prod(): argument 'dim' must be int, not {type(dim).__name__} ({dim!r}): torch.prod "
             "reduces one dimension or all. Fix: call prod once per dimension."
         )
-    input = _integer_accumulator(input, dtype)
+    input = _accumulator(input, dtype)
+    prim = ops.complex_ops.prod if input.dtype.is_complex else ops.prod
     axis = None if dim is None else normalize_dims(dim, input.ndim)
-    return ops.prod(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
+    return prim(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
 
 
 def refuse_complex(input: Tensor, name: str) -> None:
@@ -236,7 +245,10 @@ def _scan(prim: Any, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> Ten
         # scan is a copy, which it makes)
         kernel = "cumsum_out_cpu" if prim is ops.cumulative_sum else "cumprod_out_cpu"
         _dtype.check_not_bool(kernel, dtype)
-    input = _integer_accumulator(input, dtype)
+    input = _accumulator(input, dtype)
+    if prim is ops.cumulative_prod and input.dtype.is_complex:
+        prim = ops.complex_ops.cumulative_prod
+    # (cumsum: a linear map with real coefficients, whose real rule is the complex one)
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:  # a 0-d tensor scans as one element
         return ops.reshape(prim(ops.reshape(input, shape=(1,)), axis=0), shape=())

@@ -274,6 +274,11 @@ def _unique(
     return_counts: bool,
     dim: int | None,
 ) -> Any:
+    if input.dtype.is_complex:  # PyTorch has no complex kernel (complex numbers have no order)
+        raise NotImplementedError(
+            f"\"unique\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
+            "compare the parts, e.g. unique over view_as_real(x) with dim=0."
+        )
     xp = _backend.xp
     data = input._data
     if dim is None:

@@ -48,7 +48,7 @@ def _deviations(
     """``input - mean``, the mean (kept dims), the axes and the divisor ``N - correction``."""
     if isinstance(dim, bool):  # torch.var(x, False): the legacy positional ``unbiased``
         dim, unbiased = None, dim
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and not input.dtype.is_complex:
         raise RuntimeError(
             f"std and var only support floating point and complex dtypes: {name}() got a "
             f"{describe(input)}. Fix: convert it first, e.g. x.float()."
@@ -58,7 +58,27 @@ def _deviations(
     count = math.prod(shape if axis is None else (shape[a] for a in axis))
     centre = ops.mean(input, axis=axis, keepdims=True)
     divisor = count - _correction(unbiased, correction)
-    return ops.subtract(input, centre), centre, axis, divisor, bool(keepdim)
+    d = ops.subtract(input, centre)
+    if input.dtype.is_complex:
+        # |d|^2 is the sum of the squares of d's two parts: the real rules on the (..., 2) real
+        # view, reduced over its last axis too, give the real variance and PyTorch's gradient.
+        d = ops.complex_ops.view_as_real(d)
+        axis = tuple(range(input.ndim)) if axis is None else axis
+        axis = (*axis, input.ndim)
+    return d, centre, axis, divisor, bool(keepdim)
+
+
+def _own_axes(axis: tuple[int, ...] | None, input: Tensor) -> tuple[int, ...] | None:
+    """The input's reduced axes, without the parts axis of a complex input's real view."""
+    return axis[:-1] if axis is not None and input.dtype.is_complex else axis
+
+
+def _parts_dropped(result: Tensor, input: Tensor, keepdim: bool) -> Tensor:
+    """A complex input's variance computed on its real view keeps that view's last axis with
+    ``keepdim``: removed here."""
+    if keepdim and input.dtype.is_complex:
+        return ops.reshape(result, shape=tuple(result._data.shape)[:-1])
+    return result
 
 
 def _squeeze_mean(centre: Tensor, axis: tuple[int, ...] | None, keepdim: bool) -> Tensor:
@@ -87,7 +107,7 @@ def var(
     tensor(1.6667)
     """
     d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
-    return _var_from(d, axis, divisor, keepdim)
+    return _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
 
 
 def _var_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
@@ -119,7 +139,7 @@ def std(
     tensor(1.4142)
     """
     d, _, axis, divisor, keepdim = _deviations("std", input, dim, unbiased, keepdim, correction)
-    return _std_from(d, axis, divisor, keepdim)
+    return _parts_dropped(_std_from(d, axis, divisor, keepdim), input, keepdim)
 
 
 def var_mean(
@@ -134,7 +154,8 @@ def var_mean(
     d, centre, axis, divisor, keepdim = _deviations(
         "var_mean", input, dim, unbiased, keepdim, correction
     )
-    return _var_from(d, axis, divisor, keepdim), _squeeze_mean(centre, axis, keepdim)
+    var = _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
+    return var, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 
 def std_mean(
@@ -149,7 +170,8 @@ def std_mean(
     d, centre, axis, divisor, keepdim = _deviations(
         "std_mean", input, dim, unbiased, keepdim, correction
     )
-    return _std_from(d, axis, divisor, keepdim), _squeeze_mean(centre, axis, keepdim)
+    std = _parts_dropped(_std_from(d, axis, divisor, keepdim), input, keepdim)
+    return std, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -205,12 +227,18 @@ def vector_norm(
             f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}. "
             "Fix: use linalg.matrix_norm for 'fro' and 'nuc', or pass a number."
         )
-    if not x.dtype.is_floating_point:
+    if not x.dtype.is_floating_point and not x.dtype.is_complex:
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{x.dtype.name} ({describe(x)}). Fix: convert it first, e.g. x.float()."
         )
     if dtype is not None:
+        if dtype.is_complex != x.dtype.is_complex:  # PyTorch keeps a norm's input's kind
+            kind = "complex" if x.dtype.is_complex else "real"
+            raise RuntimeError(
+                f"linalg.vector_norm: dtype should be {kind} for {kind} inputs, but got "
+                f"{_dtype.torch_type_name(dtype)}"
+            )
         x = ops.astype(x, dtype)
     axis = normalize_dims(dim, x.ndim)
     shape = tuple(x._data.shape)
@@ -222,6 +250,8 @@ def vector_norm(
             f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
             f"operation does not have an identity (input: {describe(x)})."
         )
+    if x.dtype.is_complex:  # the norm of the moduli, with the complex |z|'s gradient (0 at 0)
+        x = ops.complex_ops.abs(x)
     return ops.vector_norm(x, ord=float(ord), axis=axis, keepdims=bool(keepdim))
 
 

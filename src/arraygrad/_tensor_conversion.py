@@ -130,22 +130,16 @@ class TensorConversionMethods:
         return self.item()
 
     def __float__(self) -> float:
-        value = self._one_element("float")
-        if isinstance(value, complex):  # PyTorch's error, as for any number out of range
-            raise RuntimeError(
-                "value cannot be converted to type double without overflow: a complex number "
-                "has no float value. Fix: use complex(x), or x.real / x.abs() first."
-            )
-        return float(value)
+        return float(_real_value(self._one_element("float"), "double"))
 
     def __complex__(self) -> complex:
         return complex(self._one_element("complex"))
 
     def __int__(self) -> builtins.int:
-        return int(self._one_element("int"))
+        return int(_real_value(self._one_element("int"), "int64_t"))
 
     def __index__(self) -> builtins.int:
-        if self.dtype.is_floating_point or self.numel() != 1:
+        if self.dtype.is_floating_point or self.dtype.is_complex or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -213,3 +207,16 @@ class TensorConversionMethods:
         if self.grad is not None:
             new.grad = copy.deepcopy(self.grad, memo)
         return cast("Tensor", new)
+
+
+def _real_value(value: Any, c_type: str) -> Any:
+    """A one-element tensor's value for ``float()`` / ``int()``: a complex value with a zero
+    imaginary part is its real part, as PyTorch converts it; any other raises PyTorch's error."""
+    if not isinstance(value, builtins.complex):
+        return value
+    if value.imag != 0:
+        raise RuntimeError(
+            f"value cannot be converted to type {c_type} without overflow: {value!r} has an "
+            "imaginary part. Fix: use complex(x), or x.real / x.abs() first."
+        )
+    return value.real

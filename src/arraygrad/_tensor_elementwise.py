@@ -136,7 +136,7 @@ class TensorElementwiseMethods:
         return _ag._comparison.isposinf(self)
 
     def isreal(self) -> Tensor:
-        """Where the elements are real (everywhere)."""
+        """Where the elements have no imaginary part."""
         return _ag._comparison.isreal(self)
 
     def logaddexp(self, other: Any) -> Tensor:

@@ -60,8 +60,6 @@ _STORAGES = {
 _MISSING_DTYPES = {
     "bfloat16",
     "complex32",
-    "complex64",
-    "complex128",
     "uint16",
     "uint32",
     "uint64",
@@ -422,7 +420,7 @@ class _Reader(pickle._Unpickler):
             with no_grad():
                 tensor = store.as_strided(size, stride, offset)
         if requires_grad:
-            if dtype_name not in ("float16", "float32", "float64"):
+            if dtype_name not in ("float16", "float32", "float64", "complex64", "complex128"):
                 raise _InvalidError(f"a {dtype_name} tensor that requires grad")
             tensor.requires_grad_(True)
         return tensor

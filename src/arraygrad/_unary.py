@@ -21,6 +21,7 @@ from arraygrad._math import (
     as_tensor,
     complex_unsupported,
     div,
+    float_function,
     lt,
     mul,
     pow,
@@ -121,27 +122,28 @@ def exp2(input: Tensor) -> Tensor:
     >>> arraygrad.exp2(arraygrad.tensor([3.0]))
     tensor([8.])
     """
-    return pow(2.0, _floating(input))
+    x = as_tensor(input)
+    return pow(2.0, x if x.dtype.is_complex else _floating(x))
 
 
 def expm1(input: Tensor) -> Tensor:
     """``exp(input) - 1``, accurate for small ``input``."""
-    return ops.expm1(_floating(input))
+    return float_function(ops.expm1, input)
 
 
 def log1p(input: Tensor) -> Tensor:
     """``log(1 + input)``, accurate for small ``input``."""
-    return ops.log1p(_floating(input))
+    return float_function(ops.log1p, input)
 
 
 def log2(input: Tensor) -> Tensor:
     """Base-2 logarithm (exact at powers of two)."""
-    return ops.log2(_floating(input))
+    return float_function(ops.log2, input)
 
 
 def log10(input: Tensor) -> Tensor:
     """Base-10 logarithm."""
-    return ops.log10(_floating(input))
+    return float_function(ops.log10, input)
 
 
 def reciprocal(input: Tensor) -> Tensor:
@@ -153,7 +155,7 @@ def reciprocal(input: Tensor) -> Tensor:
 
 def rsqrt(input: Tensor) -> Tensor:
     """``1 / sqrt(input)``: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch."""
-    return div(1.0, ops.sqrt(_floating(input)))
+    return div(1.0, float_function(ops.sqrt, input))
 
 
 def square(input: Tensor) -> Tensor:
@@ -163,47 +165,47 @@ def square(input: Tensor) -> Tensor:
 
 def tan(input: Tensor) -> Tensor:
     """Tangent."""
-    return ops.tan(_floating(input))
+    return float_function(ops.tan, input)
 
 
 def asin(input: Tensor) -> Tensor:
     """Inverse sine; ``nan`` outside ``[-1, 1]``, infinite gradient at the ends."""
-    return ops.asin(_floating(input))
+    return float_function(ops.asin, input)
 
 
 def acos(input: Tensor) -> Tensor:
     """Inverse cosine."""
-    return ops.acos(_floating(input))
+    return float_function(ops.acos, input)
 
 
 def atan(input: Tensor) -> Tensor:
     """Inverse tangent."""
-    return ops.atan(_floating(input))
+    return float_function(ops.atan, input)
 
 
 def sinh(input: Tensor) -> Tensor:
     """Hyperbolic sine."""
-    return ops.sinh(_floating(input))
+    return float_function(ops.sinh, input)
 
 
 def cosh(input: Tensor) -> Tensor:
     """Hyperbolic cosine."""
-    return ops.cosh(_floating(input))
+    return float_function(ops.cosh, input)
 
 
 def asinh(input: Tensor) -> Tensor:
     """Inverse hyperbolic sine."""
-    return ops.asinh(_floating(input))
+    return float_function(ops.asinh, input)
 
 
 def acosh(input: Tensor) -> Tensor:
     """Inverse hyperbolic cosine (``nan`` below 1)."""
-    return ops.acosh(_floating(input))
+    return float_function(ops.acosh, input)
 
 
 def atanh(input: Tensor) -> Tensor:
     """Inverse hyperbolic tangent (``+-inf`` at ``+-1``)."""
-    return ops.atanh(_floating(input))
+    return float_function(ops.atanh, input)
 
 
 arcsin, arccos, arctan = asin, acos, atan

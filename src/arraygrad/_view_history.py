@@ -151,6 +151,9 @@ def _listed(root: Tensor, view: Tensor) -> None:
 
 
 _view_primitives: dict[str, Primitive] = {}  # by name, filled on first use (ops imports us)
+# The view steps that change the dtype (a complex tensor's parts, its real pairs and back): a
+# recorded write through them is rebased by arraygrad._complex_views.
+_RETYPING = frozenset(("real", "imag", "view_as_real", "view_as_complex"))
 
 
 def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ...]:
@@ -188,6 +191,10 @@ def _pairs(steps: Steps) -> Any:
             ops.unfold_windows,
             ops.diagonal_view,
             ops.as_strided,
+            ops.complex_ops.real,
+            ops.complex_ops.imag,
+            ops.complex_ops.view_as_real,
+            ops.complex_ops.view_as_complex,
         ):
             prims[prim.name] = prim
     return zip([prims[name] for name in steps[::2]], steps[1::2], strict=True)
@@ -507,8 +514,14 @@ def rebase(target: Tensor, result: Tensor) -> None:
             return
         new_root = labelled(root + ops.sum(result) * 0.0, "CopySlices")
     else:
-        key = _region_key(root, target.__dict__["_view_steps"], target._data)
-        new_root = ops.copy_slices(root, result, key=key)
+        steps = target.__dict__["_view_steps"]
+        if any(name in _RETYPING for name in steps[::2]):
+            from arraygrad._complex_views import retyped_copy_slices
+
+            new_root = retyped_copy_slices(root, steps, target, result)
+        else:
+            key = _region_key(root, steps, target._data)
+            new_root = ops.copy_slices(root, result, key=key)
     old = root._node
     root._node = new_root._node
     root._rg = new_root._rg

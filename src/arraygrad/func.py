@@ -32,6 +32,8 @@ from arraygrad._tensor import Tensor, describe
 from arraygrad._vmap import stack_module_state, vmap
 from arraygrad.autograd import functional as _functional
 
+_FLOATING = 2  # the dtype category of floating types; complex ones (3) are above it
+
 __all__ = [
     "functional_call",
     "functionalize",
@@ -58,7 +60,7 @@ def _fresh(tensor: Any) -> Any:
         return tensor
     if tensor.requires_grad:
         return ops.reshape(tensor, shape=tuple(tensor._data.shape))
-    fresh = Tensor._wrap(tensor._data, tensor.dtype.is_floating_point)
+    fresh = Tensor._wrap(tensor._data, tensor.dtype.category >= _FLOATING)
     if tensor._vmap_levels:  # a slice of a running vmap (vmap(grad(f))) stays one
         fresh._vmap_levels = tensor._vmap_levels
     return fresh
@@ -139,7 +141,7 @@ def _check_primal(leaf: Any, forward: bool) -> None:
                 f"{type(leaf)}"
             )
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(leaf)}")
-    if not leaf.dtype.is_floating_point:
+    if leaf.dtype.category < _FLOATING:  # (floating and complex tensors are differentiable)
         if forward:
             raise ValueError(
                 f"Expected primal to be floating point or complex, but got: {leaf.dtype}"
@@ -159,7 +161,7 @@ def _check_outputs(leaves: list[Any], name: str, floating: bool) -> None:
                 f"{name}: expected f(*primals) to return only tensors, got unsupported type "
                 f"{type(leaf)}"
             )
-        if floating and not leaf.dtype.is_floating_point:
+        if floating and leaf.dtype.category < _FLOATING:
             raise RuntimeError(
                 f"{name}: All outputs of f must be floating-point or complex Tensors, got "
                 f"Tensor with dtype {leaf.dtype}"
@@ -352,7 +354,7 @@ def jvp(
                     "jvp(f, primals, tangents): Expected tangents to only contain Tensors, got "
                     f"{type(tangent)}"
                 )
-            if not tangent.dtype.is_floating_point:
+            if tangent.dtype.category < _FLOATING:
                 raise ValueError(
                     f"Expected tangent to be floating point or complex, but got: {tangent.dtype}"
                 )
@@ -363,7 +365,7 @@ def jvp(
         # rule may treat a zero cotangent as a special case (xlogy's 0 where g == 0), which
         # has no derivative there (forward_ad's probe is ones for the same reason).
         dummies = [
-            Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.is_floating_point)
+            Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.category >= _FLOATING)
             for o in out_leaves
         ]
         pulled = _pull(out_leaves, prepared.flat, dummies)
@@ -477,6 +479,12 @@ def _jacobian_transform(
         chosen = _argnum_tuple(argnums, len(args))
         with enable_grad():
             prepared = _Prepared(args, chosen, forward=forward)
+            for index, leaf in enumerate(prepared.flat):
+                if leaf.dtype.is_complex:  # PyTorch's Jacobians are of real inputs only
+                    raise RuntimeError(
+                        f"{name}: Expected all inputs to be real but received complex tensor at "
+                        f"flattened input idx: {index}"
+                    )
             result, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, name)
             out_leaves, out_spec = tree_flatten(result)
             if forward:

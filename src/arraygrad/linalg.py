@@ -122,7 +122,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
             )
         return ops.matrix_transpose(solve(ops.matrix_transpose(A), ops.matrix_transpose(B)))
     a, b = _operands(A, B)
-    a = _square("linalg.solve", a)
+    a = _square("linalg.solve", a, complex_ok=True)
     n = a.shape[-1]
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
     rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
@@ -134,7 +134,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
             f"[..., {n}, k] for k right-hand sides)."
         )
     try:
-        x = ops.solve(a, rhs)
+        x = (ops.complex_ops.solve if a.dtype.is_complex else ops.solve)(a, rhs)
     except ValueError as error:
         if "broadcast" in str(error) or "mismatch" in str(error):
             raise RuntimeError(

@@ -52,7 +52,7 @@ def prepare_inputs(inputs: Sequence[Tensor], create_graph: bool) -> tuple[Tensor
     """
     prepared = []
     for tensor in inputs:
-        if not tensor.dtype.is_floating_point:
+        if tensor.dtype.category < 2:  # (2: floating; complex tensors are differentiable too)
             # torch makes every input require grad, which refuses integer tensors
             raise RuntimeError(
                 "only Tensors of floating point dtype can require gradients: got "
@@ -61,7 +61,7 @@ def prepare_inputs(inputs: Sequence[Tensor], create_graph: bool) -> tuple[Tensor
         if create_graph and tensor.requires_grad:
             prepared.append(ops.reshape(tensor, shape=tuple(tensor._data.shape)))
         else:
-            prepared.append(Tensor._wrap(tensor._data, tensor.dtype.is_floating_point))
+            prepared.append(Tensor._wrap(tensor._data, True))
     return tuple(prepared)
 
 
@@ -196,7 +196,7 @@ def _double_vjp(
     derivative in ``w`` there.
     """
     dummies = tuple(
-        Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.is_floating_point) for o in outputs
+        Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.category >= 2) for o in outputs
     )
     pulled = vector_grads(
         outputs, fresh, dummies, create_graph=True, strict=strict, fn_name=fn_name
@@ -343,6 +343,12 @@ def jacobian(
             f'Expected strategy to be either "forward-mode" or "reverse-mode", got {strategy!r}.'
         )
     inputs_tuple, tensors = _tuple(inputs, "inputs", "jacobian")
+    for tensor in tensors:
+        if tensor.dtype.is_complex:  # (PyTorch's refuses them too, for its ones cotangent)
+            raise RuntimeError(
+                "jacobian and hessian take real inputs: got a complex tensor. Fix: pass "
+                "view_as_real(z) and rebuild z inside the function with view_as_complex."
+            )
     with enable_grad():
         fresh = prepare_inputs(tensors, create_graph)
         outputs_tuple, outputs = _call(func, fresh, "jacobian")

@@ -11,14 +11,18 @@ pick these primitives only once a complex operand has left their real fast paths
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from arraygrad import _backend, _dtype
 from arraygrad._primitive import Primitive
+from arraygrad.ops import reduction as _reduction
 from arraygrad.ops.decompositions import _columns, _eye_mask, _part, _rows, _unless_zero
 from arraygrad.ops.linalg import _matmul_vjp_x, _matmul_vjp_y
 
 _NUMBER = (int, float, complex)
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
 
 
 def _on_complex(ns: Any) -> Any:
@@ -134,6 +138,44 @@ def _phase_free(ns: Any, diagonal: Any) -> bool:
     return bool(ns.all(imag <= 1e-6 * (1 + ns.max(scale))))
 
 
+def _adjoint(ns: Any, x: Any) -> Any:
+    return ns.conj(ns.matrix_transpose(x))
+
+
+def _inv_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # d(A^-1) = -A^-1 dA A^-1, pulled back with adjoints: -A^-H g A^-H.
+    mm = _on_complex(ns).matmul
+    return -mm(_adjoint(ns, out), mm(g, _adjoint(ns, out)))
+
+
+def _det_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # d det(A) = det(A) tr(A^-1 dA): the cotangent is g conj(det(A)) A^-H (invertible A only;
+    # a singular complex matrix raises where its inverse is taken).
+    scale = (g * ns.conj(out))[..., None, None]
+    return scale * _adjoint(ns, _on_complex(ns).inv(a))
+
+
+def _solve_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+    # X = A^-1 B: the cotangent of B is A^-H g (broadcast batch dimensions are summed later).
+    return _on_complex(ns).solve(_adjoint(ns, a), g)
+
+
+def _solve_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+    # dX = -A^-1 dA X: the cotangent of A is -(A^-H g) X^H.
+    on = _on_complex(ns)
+    return -on.matmul(on.solve(_adjoint(ns, a), g), _adjoint(ns, out))
+
+
+def _conjugated(rule: Any) -> Any:
+    """The VJP of a holomorphic function from the real rule ``g * f'(x)`` (written with
+    products and quotients only): ``conj(rule(conj(g)))`` is ``g * conj(f'(x))``."""
+
+    def vjp(ns: Any, g: Any, out: Any, x: Any, **params: Any) -> Any:
+        return ns.conj(rule(_on_complex(ns), ns.conj(g), out, x, **params))
+
+    return vjp
+
+
 multiply = Primitive(
     "mul",
     forward=lambda xp, x, y: x * y,
@@ -209,6 +251,82 @@ sigmoid = Primitive(
     reads_inputs=False,
     reads_output=True,
 )
+# The other holomorphic functions PyTorch computes on complex tensors: g * conj(f'(z)), with
+# the principal branches NumPy's forwards take (acosh' as 1 / (sqrt(z - 1) sqrt(z + 1)), which
+# is 1 / sqrt(z^2 - 1) only off the branch cut of the latter).
+tan = Primitive(
+    "tan",
+    forward=lambda xp, x: xp.tan(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(1 + out * out),),
+    reads_inputs=False,
+    reads_output=True,
+)
+sinh = Primitive(
+    "sinh",
+    forward=lambda xp, x: xp.sinh(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(_on_complex(ns).cosh(x)),),
+)
+cosh = Primitive(
+    "cosh",
+    forward=lambda xp, x: xp.cosh(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(_on_complex(ns).sinh(x)),),
+)
+asin = Primitive(
+    "asin",
+    forward=lambda xp, x: xp.asin(x),
+    vjp=(lambda ns, g, out, x: g / ns.conj(_on_complex(ns).sqrt(1 - x * x)),),
+)
+acos = Primitive(
+    "acos",
+    forward=lambda xp, x: xp.acos(x),
+    vjp=(lambda ns, g, out, x: -g / ns.conj(_on_complex(ns).sqrt(1 - x * x)),),
+)
+atan = Primitive(
+    "atan",
+    forward=lambda xp, x: xp.atan(x),
+    vjp=(lambda ns, g, out, x: g / ns.conj(1 + x * x),),
+)
+asinh = Primitive(
+    "asinh",
+    forward=lambda xp, x: xp.asinh(x),
+    vjp=(lambda ns, g, out, x: g / ns.conj(_on_complex(ns).sqrt(x * x + 1)),),
+)
+acosh = Primitive(
+    "acosh",
+    forward=lambda xp, x: xp.acosh(x),
+    vjp=(
+        lambda ns, g, out, x: (
+            g / ns.conj(_on_complex(ns).sqrt(x - 1) * _on_complex(ns).sqrt(x + 1))
+        ),
+    ),
+)
+atanh = Primitive(
+    "atanh",
+    forward=lambda xp, x: xp.atanh(x),
+    vjp=(lambda ns, g, out, x: g / ns.conj(1 - x * x),),
+)
+expm1 = Primitive(
+    "expm1",
+    forward=lambda xp, x: xp.expm1(x),
+    vjp=(lambda ns, g, out, x: g * ns.conj(out + 1),),
+    reads_inputs=False,
+    reads_output=True,
+)
+log1p = Primitive(
+    "log1p",
+    forward=lambda xp, x: xp.log1p(x),
+    vjp=(lambda ns, g, out, x: g / ns.conj(x + 1),),
+)
+log2 = Primitive(
+    "log2",
+    forward=lambda xp, x: xp.log2(x),
+    vjp=(lambda ns, g, out, x: g / (ns.conj(x) * _LN2),),
+)
+log10 = Primitive(
+    "log10",
+    forward=lambda xp, x: xp.log10(x),
+    vjp=(lambda ns, g, out, x: g / (ns.conj(x) * _LN10),),
+)
 # |z| is real: its gradient is g z / |z| (g real), 0 at z = 0 as PyTorch's subgradient.
 abs = Primitive(
     "abs",
@@ -230,18 +348,21 @@ conj = Primitive(
     vjp=(lambda ns, g, out, x: ns.conj(g),),
     reads_inputs=False,
 )
-# The parts of z: real results (copies: see _complex), whose gradients g and i g are complex.
+# The parts of z: real views of its memory (NumPy's .real / .imag), whose gradients g and i g
+# are complex. Writes through them reach z (see _view_history's dtype-changing steps).
 real = Primitive(
     "real",
-    forward=lambda xp, x: xp.asarray(xp.real(x), copy=True),
+    forward=lambda xp, x: xp.real(x),
     vjp=(lambda ns, g, out, x: ns.astype(g, x.dtype),),
     reads_inputs=False,
+    view=True,
 )
 imag = Primitive(
     "imag",
-    forward=lambda xp, x: xp.asarray(xp.imag(x), copy=True),
+    forward=lambda xp, x: xp.imag(x),
     vjp=(lambda ns, g, out, x: ns.astype(g, x.dtype) * 1j,),
     reads_inputs=False,
+    view=True,
 )
 # A real tensor made complex (type promotion, .to(cfloat)): the gradient is the real part.
 to_complex = Primitive(
@@ -263,17 +384,20 @@ polar = Primitive(
     reads_inputs=False,
     reads_output=True,
 )
+# The same memory read as pairs of reals and back (views on NumPy, as PyTorch's).
 view_as_real = Primitive(
     "view_as_real",
-    forward=lambda xp, x: xp.asarray(xp.view_as_real(x), copy=True),
+    forward=lambda xp, x: xp.view_as_real(x),
     vjp=(lambda ns, g, out, x: ns.view_as_complex(g),),
     reads_inputs=False,
+    view=True,
 )
 view_as_complex = Primitive(
     "view_as_complex",
-    forward=lambda xp, x: xp.asarray(xp.view_as_complex(x), copy=True),
+    forward=lambda xp, x: xp.view_as_complex(x),
     vjp=(lambda ns, g, out, x: ns.view_as_real(g),),
     reads_inputs=False,
+    view=True,
 )
 # The eigendecomposition of a general square matrix, packed as (..., n + 1, n): vectors, values.
 eig = Primitive("linalg_eig", forward=_eig, vjp=(_eig_vjp,), reads_inputs=False, reads_output=True)
@@ -289,14 +413,49 @@ matmul = Primitive(
     rule_reads=((1,), (0,)),
 )
 
+inv = Primitive(
+    "linalg_inv",
+    forward=lambda xp, a: xp.inv(a),
+    vjp=(_inv_vjp,),
+    reads_inputs=False,
+    reads_output=True,
+)
+det = Primitive("linalg_det", forward=lambda xp, a: xp.det(a), vjp=(_det_vjp,), reads_output=True)
+solve = Primitive(
+    "linalg_solve",
+    forward=lambda xp, a, b: xp.solve(a, b),
+    vjp=(_solve_vjp_a, _solve_vjp_b),
+    reads_output=True,
+)
+
+# Products along an axis, with the real rules' exact handling of zeros, conjugated.
+prod = Primitive(
+    "prod",
+    forward=_reduction.prod.forward,
+    vjp=(_conjugated(_reduction._prod_vjp),),
+    reads_output=True,
+)
+cumulative_prod = Primitive(
+    "cumprod",
+    forward=_reduction.cumulative_prod.forward,
+    vjp=(_conjugated(_reduction._cumprod_vjp),),
+    reads_output=True,
+)
+
 # The primitives _OnComplexTensors puts in place of arraygrad.ops' real ones.
 _TWINS: dict[str, Primitive] = {
     "abs": abs,
     "cos": cos,
+    "cosh": cosh,
+    "cumulative_prod": cumulative_prod,
     "exp": exp,
+    "inv": inv,
     "log": log,
     "matmul": matmul,
+    "prod": prod,
     "sin": sin,
+    "sinh": sinh,
+    "solve": solve,
     "sqrt": sqrt,
 }
 

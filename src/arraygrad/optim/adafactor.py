@@ -70,6 +70,8 @@ class Adafactor(Optimizer):
     tensor([ 0.9000, -1.1000], requires_grad=True)
     """
 
+    _supports_complex = False  # PyTorch refuses complex parameters (see _complex_params)
+
     def __init__(
         self,
         params: Any,

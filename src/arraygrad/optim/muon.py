@@ -61,6 +61,8 @@ class Muon(Optimizer):
             [0.0000, 0.9199]], requires_grad=True)
     """
 
+    _supports_complex = False  # PyTorch refuses complex parameters (see _complex_params)
+
     def __init__(
         self,
         params: Any,

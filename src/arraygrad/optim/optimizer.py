@@ -42,6 +42,7 @@ from arraygrad._compile_numbers import (
 )
 from arraygrad._grad_mode import enable_grad, no_grad
 from arraygrad._tensor import Tensor
+from arraygrad.optim import _complex_params
 from arraygrad.optim._hooks import (
     HOOK_TABLES,
     OptimizerHooks,
@@ -292,7 +293,10 @@ class Optimizer(OptimizerHooks):
             for group in self.param_groups:
                 params = [p for p in group["params"] if p.grad is not None]
                 if params:
-                    self._update_group(group, params)
+                    if _complex_params.has_complex(params):  # one dtype test per group's params
+                        _complex_params.update_as_real(self, group, params)
+                    else:
+                        self._update_group(group, params)
                     if _backend.views_are_copies:
                         # The updates write the parameters' arrays directly, not through the
                         # in-place ops: on a library whose views are copies (Dask) their views
