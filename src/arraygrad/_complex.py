@@ -6,10 +6,10 @@ ops refuse them with a NotImplementedError that says so.
 
 Differences from PyTorch, by design: arraygrad materialises conjugates, so ``conj`` is
 ``conj_physical`` (a copy), ``is_conj`` is always False and ``resolve_conj`` returns its input.
-``real``, ``imag`` and ``view_as_real`` / ``view_as_complex`` are new tensors, where PyTorch's are
-views: a write into them does not reach their input (arraygrad's view histories replay view
-steps that keep the dtype; one that changes it is not there yet). Build the new tensor instead,
-e.g. ``arraygrad.complex(z.real, arraygrad.zeros_like(z.real))`` for ``z.imag.zero_()``.
+``real``, ``imag`` and ``view_as_real`` / ``view_as_complex`` are views, as PyTorch's: writes
+reach their input and the other way round (recorded writes through them:
+:mod:`arraygrad._complex_views`); a recorded write through a part taken after another view step
+(``z[0].real.mul_(2)``) raises, naming ``z.real[0]`` instead.
 
 For a real tensor the conjugate is the tensor itself and there is no imaginary part, so
 ``real``, ``conj``, ``conj_physical``, ``resolve_conj`` and ``resolve_neg`` return their input
