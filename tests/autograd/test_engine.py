@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
-from arraygrad.autograd.engine import sum_to
+from arraygrad.autograd._rules import sum_to
 
 
 def test_backward_accumulates_into_leaves_like_torch() -> None:

@@ -3,8 +3,10 @@
 It walks the recorded :class:`~arraygrad._primitive.Node` graph in reverse topological order,
 found by counting each node's dependants (no recursion, so a 100,000-op chain is fine), calls
 each node's VJP rules and sums the gradients arriving at every node and leaf. After a rule runs,
-its result is summed down to its input's shape (:func:`sum_to`), the one place broadcasting is
-undone.
+its result is summed down to its input's shape (:func:`~arraygrad.autograd._rules.sum_to`), the
+one place broadcasting is undone. The rare work around the rules (checking and unpacking what
+they read, rules that write into the engine's own arrays) is in ``_saved_values`` and
+``_rules``.
 
 Without ``create_graph`` the rules run on raw arrays of the backend namespace: no Tensor objects
 and no graph are made. With ``create_graph=True`` the same rules run on Tensors through
@@ -19,7 +21,7 @@ from typing import Any
 
 from arraygrad import _backend, _primitive, _profiling
 from arraygrad._primitive import Node
-from arraygrad._tensor import Tensor, describe
+from arraygrad._tensor import Tensor
 from arraygrad.autograd import anomaly_mode
 from arraygrad.autograd._delivery import (
     accumulate_grad,
@@ -35,86 +37,14 @@ from arraygrad.autograd._delivery import (
 )
 from arraygrad.autograd._node_hooks import has_node_hooks, hooks_without_gradient, run_node_hooks
 from arraygrad.autograd._passes import BackwardPass, registered_pass, watching_passes
-from arraygrad.autograd._pruning import gets_gradient, leads_on, on_paths_to
-from arraygrad.autograd._saved_hooks import unpack_node
-
-
-def sum_to(ns: Any, grad: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``grad`` over the axes that broadcasting added or stretched, down to ``shape``.
-
-    >>> import numpy as np
-    >>> sum_to(np, np.ones((2, 3)), (3,)).tolist()
-    [2.0, 2.0, 2.0]
-    """
-    grad_shape = grad.shape
-    if grad_shape == shape:  # the common case, one tuple comparison
-        return grad
-    if not shape:
-        # A scalar weight or bias: one full sum, which NumPy computes exactly as the sum over
-        # every axis, for a fraction of the call overhead of spelling out the axes.
-        return ns.sum(grad)
-    lead = len(grad_shape) - len(shape)
-    if grad_shape[lead:] == shape:
-        # Only leading axes were added (a bias): one sum, no reshape.
-        return ns.sum(grad, axis=tuple(range(lead)), keepdims=False)
-    if lead < 0:
-        # Fewer dimensions than the input (a leaf unsqueezed in place under no_grad after its
-        # use was recorded): the gradient takes leading ones, as PyTorch's accumulation does.
-        grad_shape = (1,) * -lead + tuple(grad_shape)
-        grad = ns.reshape(grad, shape=grad_shape)
-        lead = 0
-        if grad_shape == shape:
-            return grad
-    if any(size != 1 and size != grad_shape[lead + i] for i, size in enumerate(shape)):
-        # A rule's gradient that does not broadcast to its input (an input's shape changed
-        # in place under no_grad after it was recorded): PyTorch's error, not a reshape.
-        raise RuntimeError(
-            f"a backward function returned an invalid gradient: got shape {list(grad_shape)} "
-            f"but expected shape compatible with {list(shape)}. Fix: do not change a tensor's "
-            "shape in place (t_(), unsqueeze_(), ...) between the forward pass that used it "
-            "and backward."
-        )
-    stretched = tuple(
-        lead + i for i, size in enumerate(shape) if size == 1 and grad_shape[lead + i] != 1
-    )
-    grad = ns.sum(grad, axis=tuple(range(lead)) + stretched, keepdims=True)
-    return ns.reshape(grad, shape=shape)
-
-
-def _check_saved(node: Node) -> None:
-    """Raise if a value this node's rules read was overwritten in place after it was saved."""
-    positions, reads_output = node.prim.reads_of(node.edges)
-    if node.inputs is not None:
-        for position in positions:
-            value = node.inputs[position]
-            counter = value._version_counter if isinstance(value, Tensor) else None
-            if counter is not None and counter[1] > node.epoch:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: input {position} of {node.name()}, "
-                    f"{describe(value)}, is at version {counter[0]} and was written in place "
-                    "after it was saved for backward. Fix: use the out-of-place op (x = x + 1 "
-                    "instead of x += 1) or .clone() the tensor before modifying it."
-                )
-    counter = node.out_version if reads_output else None
-    if counter is not None and counter[1] > node.epoch:
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: the output of {node.name()} (shape {list(node.shape)}) is at "
-            f"version {counter[0]} and was written in place after it was saved for backward. "
-            "Fix: use the out-of-place op or .clone() the output before modifying it."
-        )
-
-
-def _freed_error(node: Node) -> RuntimeError:
-    return RuntimeError(
-        f"Trying to backward through the graph a second time (or directly access saved tensors "
-        f"after they have already been freed): {node.name()} needs values that the first "
-        "backward freed. Saved intermediate values of the graph are freed when you call "
-        ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
-        "through the graph a second time or if you need to access saved tensors after calling "
-        "backward."
-    )
+from arraygrad.autograd._pruning import leads_on, on_paths_to
+from arraygrad.autograd._rules import call_rule, owning_rules, rule_results, unbroadcast
+from arraygrad.autograd._saved_values import (
+    check_node,
+    differentiable_operands,
+    free_saved,
+    unpacked_operands,
+)
 
 
 def run_backward(
@@ -282,7 +212,7 @@ def _backward(
     simple_leaves = leaf_targets is None and accumulate
     # Nodes whose gradient buffer is an array only the engine holds (a sum it made, a result of
     # a rule that added into or overwrote such an array): later parts are added into it in
-    # place, and the rules of indexing and index_put may write into it (_owning_rules).
+    # place, and the rules of indexing and index_put may write into it (owning_rules).
     owned: set[Node] = set()
     # Those rules run on raw NumPy arrays only (arraygrad.compile records them as they run).
     owning = not create_graph and not detect_anomaly and _backend.is_numpy
@@ -308,7 +238,7 @@ def _backward(
                 done = (edge for edge in node.edges if id(edge) in leaf_parts)
                 leaf_parts_sent(done, *delivery)
             if not retain_graph:
-                _free_saved(node)
+                free_saved(node)
             continue
         results = None
         if node.hooks is not None or node.retained is not None or node_targets:
@@ -330,7 +260,7 @@ def _backward(
                     grad,
                     create_graph,
                     functools.partial(
-                        _rule_results,
+                        rule_results,
                         node,
                         ns=ns,
                         create_graph=create_graph,
@@ -351,13 +281,13 @@ def _backward(
             args is None or node.epoch != check_versions or (out is None and prim.reads_output)
         ) and (prim.reads_inputs or prim.reads_output):
             if node.packed is None:
-                _check_node(node)
+                check_node(node)
                 if create_graph:
-                    args, out = _differentiable_operands(node)
+                    args, out = differentiable_operands(node)
             else:
-                args, out = _unpacked_operands(node, create_graph, retain_graph, results)
+                args, out = unpacked_operands(node, create_graph, retain_graph, results)
         elif create_graph:
-            args, out = _differentiable_operands(node)
+            args, out = differentiable_operands(node)
         params = node.params
         nargs = len(args)  # type: ignore[arg-type]
         edges = node.edges
@@ -372,7 +302,7 @@ def _backward(
             and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
         ):
             paths = (dependencies, leaf_targets) if pruning else None
-            results = _owning_rules(node, grad, ns, out, args, buffers, owned, paths, tracer)
+            results = owning_rules(node, grad, ns, out, args, buffers, owned, paths, tracer)
         for position in range(len(edges)):
             edge = edges[position]
             if edge is None or (
@@ -390,10 +320,10 @@ def _backward(
             if rule is None:
                 input_grad = None
             elif params or tracer is not None or results is not None:
-                if results is not None:  # computed by _owning_rules
+                if results is not None:  # computed by owning_rules
                     input_grad = results[position]
                 else:
-                    input_grad = _call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
+                    input_grad = call_rule(rule, ns, grad, out, args, params, tracer)  # type: ignore[arg-type]
             elif nargs == 2:
                 input_grad = rule(ns, grad, out, args[0], args[1])  # type: ignore[index]
             elif nargs == 1:
@@ -409,7 +339,7 @@ def _backward(
                 continue
             if edge.__class__ is Node:
                 if input_grad.shape != edge.shape:  # type: ignore[union-attr]
-                    input_grad = _unbroadcast(ns, input_grad, edge.shape, tracer)  # type: ignore[union-attr]
+                    input_grad = unbroadcast(ns, input_grad, edge.shape, tracer)  # type: ignore[union-attr]
                 if detect_anomaly:
                     anomaly_mode.check(node, position, input_grad, create_graph)
                 if edge in buffers:
@@ -452,7 +382,7 @@ def _backward(
                     ready.append(edge)  # type: ignore[arg-type]
                 continue
             if input_grad.shape != edge._data.shape:  # type: ignore[union-attr]
-                input_grad = _unbroadcast(ns, input_grad, edge._data.shape, tracer)  # type: ignore[union-attr]
+                input_grad = unbroadcast(ns, input_grad, edge._data.shape, tracer)  # type: ignore[union-attr]
             if detect_anomaly:
                 anomaly_mode.check(node, position, input_grad, create_graph)
             if (
@@ -481,7 +411,7 @@ def _backward(
                 accumulate_grad(edge, input_grad, create_graph, fresh)  # type: ignore[arg-type]
             else:
                 accumulate_grad(edge, input_grad, create_graph)  # type: ignore[arg-type]
-        if not retain_graph:  # _free_saved, inline: this loop is the hot path
+        if not retain_graph:  # free_saved, inline: this loop is the hot path
             if prim.reads_inputs:
                 node.inputs = node.arrays = None
             node.out = None
@@ -491,74 +421,6 @@ def _backward(
     for leaf, total in hooked.values():
         deliver_to_leaf(leaf, total, leaf_targets, captured, accumulate, create_graph)
     return captured
-
-
-def _owning_rules(
-    node: Node,
-    grad: Any,
-    ns: Any,
-    out: Any,
-    args: Any,
-    buffers: dict[Node, Any],
-    owned: set[Node],
-    on_paths: tuple[dict[Node, int], set[int] | None] | None,
-    tracer: Any,
-) -> list[Any]:
-    """The input gradients of ``node``, whose primitive has rules that add into or overwrite
-    arrays only the engine holds (see ``Primitive``'s ``vjp_add_into`` and
-    ``vjp_overwriting``). Their results are such arrays too, and are marked ``owned`` for
-    the caller to store as their edges' first gradients.
-
-    An add-into rule takes the edge's gradient so far out of ``buffers`` (the caller stores the
-    sum back); an overwriting rule runs last, on ``grad`` itself when the engine owns it (the
-    other rules' results that are views of it are copied first) or else on a copy.
-    ``on_paths``: with ``inputs`` given, the nodes that lead to them and the requested leaves'
-    ids (others get nothing).
-    ``tracer``: arraygrad.compile's recorder, which writes each rule's call down.
-    """
-    prim = node.prim
-    edges, params = node.edges, node.params
-    results: list[Any] = [None] * len(edges)
-    order: Any = range(len(edges))
-    overwrite = -1
-    if prim.vjps_overwriting is not None:
-        last = prim.overwrite_order[-1]
-        edge = edges[last]
-        if gets_gradient(edge, on_paths):
-            order, overwrite = prim.overwrite_order, last
-    in_place = overwrite >= 0 and node in owned
-    add_into = prim.vjps_add_into
-    for position in order:
-        edge = edges[position]
-        if not gets_gradient(edge, on_paths):
-            continue
-        if add_into is not None and add_into[position] is not None and edge in owned:
-            total = buffers.pop(edge)  # type: ignore[call-overload]
-            operands = (ns, total, grad, out, *args)
-            results[position] = _run_rule(add_into[position], operands, params, tracer)
-        elif position == overwrite:
-            target = grad if in_place else _backend.copy(grad)
-            rule = prim.vjps_overwriting[position]  # type: ignore[index]
-            results[position] = _run_rule(rule, (ns, target, out, *args), params, tracer)
-            # Its edge's first gradient (else it is summed into the first); a leaf's goes to
-            # .grad, copied there (the engine keeps nothing of a leaf's).
-            if edge.__class__ is Node and edge not in buffers:
-                owned.add(edge)
-        else:
-            rule = prim.vjps[position]  # type: ignore[index]
-            operands = (ns, grad, out, *args)
-            result = None if rule is None else _run_rule(rule, operands, params, tracer)
-            if in_place and result is not None and (result is grad or result.base is grad):
-                result = _backend.copy(result)  # grad is about to be overwritten
-            results[position] = result
-    return results
-
-
-def _run_rule(rule: Any, operands: tuple[Any, ...], params: Any, tracer: Any) -> Any:
-    """``rule(*operands, **params)``, written down while arraygrad.compile traces."""
-    if tracer is not None:
-        return tracer.call(rule, operands, params)
-    return rule(*operands, **params)
 
 
 def _fresh(input_grad: Any, grad: Any, out: Any, args: Any) -> bool:
@@ -575,30 +437,6 @@ def _fresh(input_grad: Any, grad: Any, out: Any, args: Any) -> bool:
     )
 
 
-def _free_saved(node: Node) -> None:
-    """Free what the rules of ``node`` read. Shape holders of inputs whose values were never
-    needed stay, so that, as in PyTorch, a second backward through add or sum still works."""
-    if node.prim.reads_inputs:
-        node.inputs = node.arrays = None
-    node.out = None
-    if node.packed is not None:
-        node.packed = None
-
-
-def _unpacked_operands(
-    node: Node, create_graph: bool, retain_graph: bool, results: Any
-) -> tuple[Any, Any]:
-    """The rules' operands of a node whose saved values saved_tensors_hooks packed, unpacked
-    (once per pass, as PyTorch unpacks; not where the node's own hooks ran its rules already,
-    ``results``). Without ``retain_graph`` the packed values are freed, as saved values are."""
-    operands: tuple[Any, Any] = ((), None)
-    if results is None:
-        operands = unpack_node(node, create_graph)
-    if not retain_graph:
-        node.packed = None
-    return operands
-
-
 def _release(edges: Any, dependencies: dict[Node, int], ready: list[Node]) -> None:
     """Count one dependant of each node in ``edges`` as done without a gradient for it (nodes
     that are not counted, off the paths to the requested inputs, are not waiting for it)."""
@@ -609,35 +447,6 @@ def _release(edges: Any, dependencies: dict[Node, int], ready: list[Node]) -> No
                 dependencies[edge] = remaining
             else:
                 ready.append(edge)
-
-
-def _check_node(node: Node) -> None:
-    """Raise if values the rules of ``node`` read were freed or overwritten in place."""
-    if node.freed:
-        raise _freed_error(node)
-    _check_saved(node)
-
-
-def _differentiable_operands(node: Node) -> tuple[tuple[Any, ...], Any]:
-    """The inputs and output as Tensors, for rules that record their own graph."""
-    out = None
-    if node.prim.reads_output:
-        out = Tensor._wrap(node.out)
-        out._node = node
-        out._rg = True
-        if _primitive.forward_ad_active:  # forward-over-reverse: the output's tangent too
-            from arraygrad.autograd.forward_ad import saved_output
-
-            saved_output(node, out)
-    return node.inputs, out  # type: ignore[return-value]
-
-
-def _call_rule(
-    rule: Any, ns: Any, grad: Any, out: Any, args: tuple[Any, ...], params: Any, tracer: Any
-) -> Any:
-    if tracer is not None:
-        return tracer.call(rule, (ns, grad, out, *args), params)
-    return rule(ns, grad, out, *args, **params)
 
 
 def _visit(
@@ -671,41 +480,3 @@ def _visit(
     if target is not None:
         captured[target] = grad
     return grad
-
-
-def _unbroadcast(ns: Any, grad: Any, shape: tuple[int, ...], tracer: Any) -> Any:
-    if tracer is not None:
-        return tracer.call(sum_to, (ns, grad, tuple(shape)))
-    grad = sum_to(ns, grad, tuple(shape))
-    if grad.__class__ is not _backend.array_type and ns is _backend.xp:
-        grad = _backend.ensure_array(grad)  # NumPy's full sums give scalars: gradients are arrays
-    return grad
-
-
-def _rule_results(
-    node: Node,
-    grad: Any,
-    ns: Any,
-    create_graph: bool,
-    paths: tuple[dict[Node, int], set[int] | None] | None,
-    tracer: Any,
-) -> list[Any]:
-    """Each input's gradient (``None`` for one that gets none), of the input's shape."""
-    prim = node.prim
-    if node.packed is not None:
-        args, out = unpack_node(node, create_graph)
-    else:
-        if prim.reads_inputs or prim.reads_output:
-            _check_node(node)
-        args, out = _differentiable_operands(node) if create_graph else (node.arrays, node.out)
-    results: list[Any] = []
-    for edge, rule in zip(node.edges, prim.vjps, strict=True):  # type: ignore[arg-type]
-        value = None
-        if rule is not None and gets_gradient(edge, paths):
-            value = _call_rule(rule, ns, grad, out, args, node.params, tracer)  # type: ignore[arg-type]
-        if value is not None:
-            shape = edge.shape if edge.__class__ is Node else edge._data.shape  # type: ignore[union-attr]
-            if value.shape != shape:
-                value = _unbroadcast(ns, value, shape, tracer)
-        results.append(value)
-    return results

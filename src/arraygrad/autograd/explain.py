@@ -194,7 +194,7 @@ def explain(output: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
     names leaf tensors (``{"w": w}``) so that the text says ``w.grad`` instead of ``a leaf``.
     Values are shown in full for tensors of up to 16 elements and summarised beyond.
     """
-    from arraygrad.autograd.engine import sum_to
+    from arraygrad.autograd._rules import sum_to
 
     if not isinstance(output, Tensor):
         raise TypeError(f"explain expects a Tensor, got {type(output).__name__}")
