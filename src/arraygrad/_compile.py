@@ -108,6 +108,7 @@ from arraygrad._compile_program import (
     hooks_of,
 )
 from arraygrad._compile_reads import python_reads
+from arraygrad._compile_signatures import differing_arguments, signature
 from arraygrad._compile_symbolic import same
 from arraygrad._compile_tracer import Tracer
 from arraygrad._grad_mode import grad_enabled
@@ -122,72 +123,6 @@ _MAX_TRACES = 8  # programs kept per function before it is considered too dynami
 # that changes on every call, passed as a plain argument, would otherwise make a program per
 # call and keep every one).
 _MAX_SIGNATURES = 64
-
-
-def _key(args: tuple[Any, ...], names: tuple[str, ...] = ()) -> Any:
-    """What a program is specialised on: grad mode, tensor signatures, other argument values,
-    and the names of the keyword arguments (``names``: the last ``len(names)`` of ``args``)."""
-    parts: list[Any] = [grad_enabled.get()]
-    for value in args:
-        if value.__class__ is Tensor or isinstance(value, Tensor):
-            # Whether it is a leaf (a backward may go on into a computed input's graph) and has
-            # a .grad (eager code accumulates into it: those calls run eagerly, see
-            # Tracer.see_tensor), so that such calls do not make the others run eagerly too.
-            leaf, gradless = value._node is None, value.grad is None
-            parts.append(
-                ("T", tuple(value._data.shape), value._data.dtype, value._rg, leaf, gradless)
-            )
-        else:
-            try:
-                hash(value)
-            except TypeError:
-                parts.append(("id", id(value)))
-            else:
-                parts.append(("v", type(value), value))
-    if names:
-        parts.append(("keywords", names))
-    return tuple(parts)
-
-
-def _differing_arguments(old: Any, new: Any) -> list[str]:
-    """The arguments in which two :func:`_key` values differ, in words."""
-    found = ["the grad mode"] if old[0] != new[0] else []
-    old_args, old_names = _split_key(old)
-    new_args, new_names = _split_key(new)
-    if old_names != new_names:
-        found.append(
-            f"the keyword arguments ({', '.join(old_names) or 'none'} -> "
-            f"{', '.join(new_names) or 'none'})"
-        )
-    elif len(old_args) != len(new_args):
-        found.append("the number of arguments")
-    else:
-        first_keyword = len(new_args) - len(new_names)
-        for position, (a, b) in enumerate(zip(old_args, new_args, strict=True)):
-            if a == b:
-                continue
-            name = (
-                f"argument {position}"
-                if position < first_keyword
-                else f"keyword argument {new_names[position - first_keyword]!r}"
-            )
-            if a[0] == b[0] == "v":
-                found.append(f"{name}'s value ({a[2]!r} -> {b[2]!r})")
-            elif a[0] == b[0] == "T":
-                found.append(f"{name}'s shape, dtype, requires_grad, being a leaf or .grad")
-            elif a[0] == b[0] == "id":
-                found.append(f"{name} (another object)")
-            else:
-                found.append(name)
-    return found
-
-
-def _split_key(key: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    """A :func:`_key`'s arguments' parts and its keyword names."""
-    parts = key[1:]
-    if parts and parts[-1][0] == "keywords":
-        return parts[:-1], parts[-1][1]
-    return parts, ()
 
 
 def _unreplayable_library() -> tuple[str, str]:
@@ -313,7 +248,7 @@ class CompiledFunction:
         if kwargs:
             names = tuple(sorted(kwargs))
             args = args + tuple(kwargs[name] for name in names)
-        key = _key(args, names)
+        key = signature(args, names)
         if key in self.eager:
             if self.fullgraph:
                 raise RuntimeError(self._refusal(self.eager[key]))
@@ -364,7 +299,7 @@ class CompiledFunction:
             return
         self._saturated = True
         latest = next(reversed(self.programs), None)
-        differing = [] if latest is None else _differing_arguments(latest, key)
+        differing = [] if latest is None else differing_arguments(latest, key)
         where = f" (this call's differs in {', '.join(differing)})" if differing else ""
         limit = (
             f"it was traced for {_MAX_SIGNATURES} signatures (input shapes, dtypes, "
