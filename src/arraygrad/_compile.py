@@ -101,16 +101,12 @@ from arraygrad import _backend, _dtype, _primitive
 from arraygrad._compile_aot import differentiated_inputs, split_program
 from arraygrad._compile_guards import summary
 from arraygrad._compile_numbers import value_of
-from arraygrad._compile_program import (
-    MISS,
-    Program,
-    UntraceableError,
-    hooks_of,
-)
+from arraygrad._compile_program import MISS, Program, UntraceableError
 from arraygrad._compile_reads import python_reads
 from arraygrad._compile_signatures import differing_arguments, signature
 from arraygrad._compile_symbolic import same
 from arraygrad._compile_tracer import Tracer
+from arraygrad._compile_watched import hooks_of
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._primitive import reachable
 from arraygrad._tensor import Tensor, describe

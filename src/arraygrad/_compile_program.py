@@ -19,11 +19,8 @@ the same shape and dtype writes it there directly, through the ufunc's ``out=``.
 from __future__ import annotations
 
 import builtins
-import functools
-import keyword
 import math
 import re
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +32,7 @@ from arraygrad._compile_memory import (
     reuse_buffers,
     scratch_buffers,
 )
-from arraygrad._compile_numbers import TracedNumber, constant_of, of_trace
+from arraygrad._compile_numbers import TracedNumber, of_trace
 from arraygrad._compile_passes import eliminate, fold, write_directly
 from arraygrad._compile_symbolic import (
     ATTR,
@@ -56,6 +53,7 @@ from arraygrad._compile_symbolic import (
     is_mutable_array,
     same,
 )
+from arraygrad._compile_watched import HookGuard, hooks_of, is_plain
 from arraygrad._dtype import get_default_dtype
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
@@ -66,81 +64,6 @@ def _kind(value: Any) -> type:
     ``_view_history.regenerate``) is the ``Tensor`` it becomes when next used."""
     kind = value.__class__
     return Tensor if kind is _view_history._StaleView else kind
-
-
-def hooks_of(tensor: Tensor) -> Any:
-    """What a guard compares of a leaf's gradient hooks (``register_hook``,
-    ``register_post_accumulate_grad_hook``), as the trace first met the tensor: a program
-    replays the hooks' array work as the trace recorded it, so one registered or removed since
-    must trace again."""
-    hooks = tensor._hooks
-    if hooks is None:  # neither kind was ever registered
-        return None
-    return tuple(hooks.values()), tuple((tensor._post_accumulate_hooks or {}).values())
-
-
-# A module's hook tables that take part in its calls (those its ``_call_impl`` runs).
-_CALL_HOOK_TABLES = (
-    "_forward_pre_hooks",
-    "_forward_hooks",
-    "_backward_pre_hooks",
-    "_backward_hooks",
-)
-
-
-def call_hooks_of(module: Any) -> Any:
-    """What a guard compares of a module's forward and backward hooks: each table's
-    ``(handle id, hook)`` pairs, in the order they run."""
-    tables = vars(module)
-    return tuple(tuple((tables.get(name) or {}).items()) for name in _CALL_HOOK_TABLES)
-
-
-def global_call_hooks() -> Any:
-    """The same for the global hooks every module call runs (``register_module_forward_hook``
-    and its family), with the kind the global backward hooks are (full or deprecated)."""
-    from arraygrad.nn.modules import global_hooks as g  # nn builds on the top-level package
-
-    tables = (
-        g._global_forward_pre_hooks,
-        g._global_forward_hooks,
-        g._global_backward_pre_hooks,
-        g._global_backward_hooks,
-    )
-    return (*(tuple(table.items()) for table in tables), g._global_backward_hooks_full)
-
-
-class HookGuard:
-    """The guard on the module hooks a trace ran. A trace runs the forward and backward hooks
-    of each module it calls, its own and the global ones, and records their array work (a hook
-    that doubles the output is an op of the program): a hook registered or removed since must
-    trace again, or the replay would keep the old hooks' work and lack the new ones'.
-    Comparing every called module's tables on every replay would cost a few dictionary reads
-    per module, so the program compares one number instead: ``call_hook_changes.version``
-    (:mod:`arraygrad.nn.modules.global_hooks`), which every registration and removal of such
-    a hook, on any module, bumps. Only when it moved are the tables compared
-    (:meth:`holds`): hooks changed on modules the program does not call leave it replaying,
-    from then on with the new number."""
-
-    def __init__(self, version: int, global_hooks: Any, modules: list[tuple[Any, Any]]) -> None:
-        # call_hook_changes.version when the tables were as recorded (a trace that changes
-        # them is not kept: see Tracer.hooks_changed)
-        self.version = version
-        self.global_hooks = global_hooks
-        self.modules = modules  # (module, call_hooks_of(module) as the trace first called it)
-
-    def changed(self) -> list[Any]:
-        """The modules whose hooks differ from the trace's (``None`` for the global hooks)."""
-        found: list[Any] = [None] if global_call_hooks() != self.global_hooks else []
-        return found + [m for m, hooks in self.modules if call_hooks_of(m) != hooks]
-
-    def holds(self) -> bool:
-        """Whether the hooks are the traced ones (the number having moved)."""
-        from arraygrad.nn.modules.global_hooks import call_hook_changes
-
-        if self.changed():
-            return False
-        self.version = call_hook_changes.version
-        return True
 
 
 class UntraceableError(Exception):
@@ -168,40 +91,6 @@ DROPPED_GRAD: Any = _DroppedGrad()
 #: The entry ``.grad`` of a captured tensor whose ``.grad`` the program neither reads nor sets
 #: (a model's forward, see _compile_aot): not guarded at all.
 UNREAD_GRAD: Any = _DroppedGrad()
-
-# The values a module's attribute can have that a program bakes in as constants: options
-# (numbers, strings, None, tuples of them) and functions (an activation), compared by value
-# (functions by identity). Tensors, submodules and containers are not Python constants.
-_PLAIN: tuple[type, ...] = (bool, int, float, complex, str, type(None))
-_PLAIN += (types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
-
-
-def is_plain(value: Any) -> bool:
-    """Whether ``value`` is a Python constant of a program (see :data:`_PLAIN`)."""
-    if isinstance(value, _PLAIN):
-        return True
-    return value.__class__ is tuple and all(is_plain(item) for item in value)
-
-
-def plain_attributes(module: Any) -> dict[str, Any]:
-    """``module``'s attributes that are Python constants of a program, which a replay reads as
-    ``M.<name>`` (names that are not identifiers are left out: arraygrad's modules have none)."""
-    return {
-        name: constant_of(value)  # (a traced number is a constant here, its option guarded)
-        for name, value in vars(module).items()
-        if is_plain(value) and name.isidentifier() and not keyword.iskeyword(name)
-    }
-
-
-def module_members(module: Any) -> list[tuple[str, str, Any]]:
-    """``module``'s parameters, buffers and submodules as ``(store, name, object)``: a program
-    reads the tensors and calls the submodules it found, so another object set in the place of
-    one (``model.weight = nn.Parameter(...)``, ``model[0] = nn.Linear(...)``) must make it
-    miss (equal values are not enough: the gradients go to the tensor that is there)."""
-    found: list[tuple[str, str, Any]] = []
-    for store in ("_parameters", "_buffers", "_modules"):
-        found += [(store, name, value) for name, value in (vars(module).get(store) or {}).items()]
-    return found
 
 
 class _Writer:

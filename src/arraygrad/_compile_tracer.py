@@ -20,14 +20,7 @@ from arraygrad._compile_numbers import (
     of_trace,
     value_of,
 )
-from arraygrad._compile_program import (
-    DROPPED_GRAD,
-    call_hooks_of,
-    global_call_hooks,
-    hooks_of,
-    module_members,
-    plain_attributes,
-)
+from arraygrad._compile_program import DROPPED_GRAD
 from arraygrad._compile_symbolic import (
     CALL,
     FOLD,
@@ -39,6 +32,13 @@ from arraygrad._compile_symbolic import (
     is_mutable_array,
     slots_in,
     slots_read,
+)
+from arraygrad._compile_watched import (
+    call_hooks_of,
+    global_call_hooks,
+    hooks_of,
+    module_members,
+    plain_attributes,
 )
 from arraygrad._tensor import Tensor, describe
 

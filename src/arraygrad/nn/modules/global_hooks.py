@@ -44,7 +44,7 @@ class _CallHookChanges(OrderedDict[int, bool]):
     pre/post; a module's own and the global ones), and ``version``, bumped by each registration
     and removal. ``arraygrad.compile`` records which hooks each module a trace calls has; a
     replay compares one number, this ``version``, with the one its trace saw, and looks at the
-    tables themselves only when it moved (see ``_compile_program.HookGuard``). Each handle of
+    tables themselves only when it moved (see ``_compile_watched.HookGuard``). Each handle of
     such a hook names this table among its extra ones, so that ``remove()`` bumps it too."""
 
     def __init__(self) -> None:
