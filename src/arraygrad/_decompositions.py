@@ -55,7 +55,8 @@ def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
     """PyTorch's CPU kernels have no float16 (with ``integers``: no integer) version and raise
     NotImplementedError naming the kernel; so does arraygrad, before the array library's own
     TypeError."""
-    if a.dtype == _dtype.float16 or (integers and not a.dtype.is_floating_point):
+    inexact = a.dtype.is_floating_point or a.dtype.is_complex
+    if a.dtype == _dtype.float16 or (integers and not inexact):
         raise NotImplementedError(
             f'"{kernel}" not implemented for {a.dtype.name} (input of shape {list(a.shape)}). '
             "Fix: convert the input to float32 or float64 first, e.g. A.double()."
@@ -65,17 +66,22 @@ def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
 def _default_rtol(a: Tensor) -> float:
     """The default relative tolerance for singular values of rank and pseudo-inverse
     decisions, ``eps * max(m, n)`` of ``a``'s dtype, as PyTorch's."""
-    eps = float(_backend.xp.finfo(a._data.dtype).eps) if a.dtype.is_floating_point else 0.0
+    inexact = a.dtype.is_floating_point or a.dtype.is_complex
+    eps = float(_backend.xp.finfo(a._data.dtype).eps) if inexact else 0.0
     return eps * max(a.shape[-2:], default=1)
 
 
-def _matrices(name: str, a: Tensor) -> Tensor:
+def _matrices(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
+    """``a`` checked to be a (batch of) floating matrices; complex ones too where the caller
+    has complex rules (``complex_ok``), arraygrad's refusal elsewhere."""
     if a.ndim < 2:
         raise RuntimeError(
             f"{name}: The input tensor A must have at least 2 dimensions, got shape "
             f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
         )
-    if a.dtype.is_complex:  # PyTorch computes these; arraygrad has no complex rules yet
+    if a.dtype.is_complex:
+        if complex_ok:
+            return a
         raise complex_unsupported(name)
     if not a.dtype.is_floating_point:
         raise RuntimeError(
@@ -94,9 +100,10 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 
     >>> arraygrad.linalg.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
     [[2.0, 0.0], [1.0, 2.0]]
     """
-    a = _square("linalg.cholesky", A)
+    a = _square("linalg.cholesky", A, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
-    return _factorise("linalg.cholesky", ops.cholesky, a, _NOT_POSITIVE_DEFINITE, upper=bool(upper))
+    primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
+    return _factorise("linalg.cholesky", primitive, a, _NOT_POSITIVE_DEFINITE, upper=bool(upper))
 
 
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:
@@ -130,8 +137,11 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
     """
     upper = _upper(UPLO)
     _kernel_supports("linalg_eigh_cpu", A, integers=True)
-    a = _square("linalg.eigh", A)
+    a = _square("linalg.eigh", A, complex_ok=True)
     n = a.shape[-1]
+    if a.dtype.is_complex:  # real eigenvalues, packed as complex numbers
+        packed = ops.complex_linalg.eigh(a, upper=upper)
+        return return_types.linalg_eigh(ops.real(packed[..., n, :]), packed[..., :n, :])
     packed = ops.eigh(a, upper=upper)
     return return_types.linalg_eigh(packed[..., n, :], packed[..., :n, :])
 
@@ -158,7 +168,7 @@ def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = No
     >>> arraygrad.linalg.svd(arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]])).S.tolist()
     [4.0, 3.0]
     """
-    a = _matrices("linalg.svd", A)
+    a = _matrices("linalg.svd", A, complex_ok=True)
     if driver is not None:
         raise RuntimeError(
             "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
@@ -167,9 +177,16 @@ def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = No
     _kernel_supports("linalg_svd_cpu", a)
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
-    packed = _factorise("linalg.svd", ops.svd, a, _NON_FINITE, full_matrices=bool(full_matrices))
+    if a.dtype.is_complex:  # U, S as complex numbers and V = Vh^H, packed
+        primitive = ops.complex_linalg.svd
+    else:
+        primitive = ops.svd
+    packed = _factorise("linalg.svd", primitive, a, _NON_FINITE, full_matrices=bool(full_matrices))
     u = packed[..., :m, : (m if full_matrices else k)]
     v = packed[..., m + 1 :, : (n if full_matrices else k)]
+    if a.dtype.is_complex:
+        s = ops.real(packed[..., m, :k])
+        return return_types.linalg_svd(u, s, ops.conj(ops.matrix_transpose(v)))
     return return_types.linalg_svd(u, packed[..., m, :k], ops.matrix_transpose(v))
 
 
@@ -201,7 +218,8 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
         v = Tensor._wrap(xp.zeros((*batch, n, n), dtype=input._data.dtype))
         return return_types.svd(u, s, v)
     u, s, vh = linalg_svd(input, not some)
-    return return_types.svd(u, s, ops.matrix_transpose(vh))
+    v = ops.matrix_transpose(vh)
+    return return_types.svd(u, s, ops.conj(v) if v.dtype.is_complex else v)
 
 
 def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
@@ -221,10 +239,10 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
             "'r', or 'complete'"
         )
-    a = _matrices("linalg.qr", A)
+    a = _matrices("linalg.qr", A, complex_ok=True)
     _kernel_supports("geqrf_cpu", a)
     m = a.shape[-2]
-    packed = ops.qr(a, mode=mode)
+    packed = (ops.complex_linalg.qr if a.dtype.is_complex else ops.qr)(a, mode=mode)
     r = ops.matrix_transpose(packed[..., m:, :])
     if mode == "r":  # torch returns an empty Q (R keeps its gradient, whose backward raises)
         return return_types.linalg_qr(Tensor._wrap(_backend.xp.zeros((0,), dtype=a._data.dtype)), r)
@@ -293,7 +311,8 @@ def svd_lowrank(
     if wide:
         x = _adjoint(x)
     columns = x.shape[-1]
-    draw_dtype = x.dtype if x.dtype.is_floating_point else _dtype.get_default_dtype()
+    inexact = x.dtype.is_floating_point or x.dtype.is_complex
+    draw_dtype = x.dtype if inexact else _dtype.get_default_dtype()
     sketch = randn(*x.shape[:-2], columns, q, dtype=draw_dtype)
     basis = _orthonormal_range(x @ sketch)
     for _ in range(niter):

@@ -61,7 +61,7 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
             f"linalg.matrix_exp: A must be batches of square matrices, but they are {shape[-2]} "
             f"by {shape[-1]} matrices. Fix: the last two dimensions must be equal."
         )
-    if not A.dtype.is_floating_point:
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
         raise RuntimeError(
             "linalg.matrix_exp: Expected a floating point or complex tensor as input. Got "
             f"{A.dtype.name}. Fix: convert it first, e.g. A.double()."
@@ -72,11 +72,13 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
     xp = _backend.xp
     # The approximant runs in float64 and the result is cast back: in float32 the rounding of
     # the degree-13 polynomial costs ~1e-4 relative accuracy (torch: ~1e-6), and float16 has
-    # no linear solve at all.
+    # no linear solve at all. Complex matrices run in complex128, with the complex products and
+    # solve (every step holomorphic, so the gradient is PyTorch's conjugate one).
     dtype = A.dtype
-    wide = dtype != _dtype.float64
+    precise = _dtype.complex128 if dtype.is_complex else _dtype.float64
+    wide = dtype != precise
     if wide:
-        A = ops.astype(A, _dtype.float64)  # noqa: N806 - PyTorch's argument name
+        A = ops.astype(A, precise)  # noqa: N806 - PyTorch's argument name
     eye = Tensor._wrap(xp.eye(n, dtype=A._data.dtype))
     # The 1-norm (largest column sum of |A|) decides the scaling. _backend.item makes compile
     # fall back to eager: the number of squarings depends on the values.
@@ -97,7 +99,8 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
 
     u = matmul(a, add(matmul(a6, combine(b[13], b[11], b[9])), combine(b[7], b[5], b[3], b[1])))
     v = add(matmul(a6, combine(b[12], b[10], b[8])), combine(b[6], b[4], b[2], b[0]))
-    result = ops.solve(sub(v, u), add(v, u))
+    solve = ops.complex_ops.solve if precise.is_complex else ops.solve
+    result = solve(sub(v, u), add(v, u))
     for _ in range(squarings):
         result = matmul(result, result)
     return ops.astype(result, dtype) if wide else result

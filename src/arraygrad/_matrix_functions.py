@@ -33,7 +33,11 @@ def slogdet(input: Tensor) -> Any:
     >>> arraygrad.slogdet(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])).sign
     tensor(-1.)
     """
-    packed = ops.slogdet(_square("linalg.slogdet", input))  # (..., 2): sign, log|det|
+    a = _square("linalg.slogdet", input, complex_ok=True)
+    if a.dtype.is_complex:  # a unit complex sign, and log|det| packed as a complex number
+        packed = ops.complex_linalg.slogdet(a)
+        return return_types.slogdet(packed[..., 0], ops.real(packed[..., 1]))
+    packed = ops.slogdet(a)  # (..., 2): sign, log|det|
     return return_types.slogdet(packed[..., 0], packed[..., 1])
 
 
@@ -45,7 +49,9 @@ def logdet(input: Tensor) -> Tensor:
     >>> arraygrad.logdet(arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]]))
     tensor(1.7918)
     """
-    sign, logabsdet = slogdet(_square("logdet", input))
+    sign, logabsdet = slogdet(_square("logdet", input, complex_ok=True))
+    if sign.dtype.is_complex:  # log(det) = log|det| + i angle(det): the principal logarithm
+        return sign.log() + logabsdet
     # nan for a negative determinant, with a zero gradient there (PyTorch's where).
     return ops.where(ops.less(sign.detach(), 0.0), math.nan, logabsdet)
 
@@ -106,7 +112,7 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
             "linalg.pinv: The input tensor A must have at least 2 dimensions, got "
             f"{describe(input)}. Fix: pass a matrix or a batch of matrices."
         )
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError(
             "linalg.pinv: Expected a floating point or complex tensor as input. Got "
             f"{input.dtype.name}. Fix: convert it first, e.g. x.float()."
@@ -114,4 +120,6 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     if input.numel() == 0:  # NumPy's SVD refuses empty matrices; the answer is all zeros
         zeros = _backend.xp.zeros((*input.shape[:-2], input.shape[-1], input.shape[-2]))
         return Tensor._wrap(_backend.xp.astype(zeros, input._data.dtype))
+    if input.dtype.is_complex:
+        return ops.complex_linalg.pinv(input, rtol=float(rcond))
     return ops.pinv(input, rtol=float(rcond))

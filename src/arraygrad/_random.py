@@ -42,6 +42,22 @@ def _draw(
     return Tensor._wrap(array)
 
 
+def complex_draw(
+    generator: Any, method: str, shape: tuple[int, ...], d: dtype, *params: Any
+) -> Tensor:
+    """Samples of a complex dtype ``d``: the real and imaginary parts drawn independently, each
+    from ``Generator.<method>(*params)`` in the matching real dtype (PyTorch's complex
+    ``uniform_`` and ``normal_``, the latter with each part's std scaled by ``sqrt(1/2)`` by
+    the caller)."""
+    parts = _draw(generator, method, (*shape, 2), _dtype.COMPONENT[d], *params)
+    if method == "uniform" and params[0] < params[1]:
+        # Rounding a draw to float32 can land on the upper bound: step it back inside.
+        top = _backend.asarray(params[1], dtype=parts._data.dtype)
+        inside = _backend.xp.nextafter(top, _backend.asarray(params[0], dtype=top.dtype))
+        parts = Tensor._wrap(_backend.xp.where(parts._data >= top, inside, parts._data))
+    return Tensor._wrap(_backend.xp.view_as_complex(parts._data))
+
+
 def zero_grad_join(sample: Tensor, *params: Any) -> Tensor:
     """``sample``, joined to the parameters that require grad with a zero gradient.
 
@@ -262,6 +278,9 @@ def normal(
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         d = dtype if dtype is not None else _dtype.get_default_dtype()
+        if d.is_complex:
+            out = complex_draw(generator, "normal", _size((size,)), d, mean, std * _SQRT_HALF)
+            return out.requires_grad_(requires_grad)
         if not d.is_floating_point:
             raise NotImplementedError(
                 f"\"normal_kernel_cpu\" not implemented for '{_dtype.torch_type_name(d)}'. "
@@ -276,6 +295,10 @@ def normal(
         )
     # The result has mean's dtype when mean is a tensor, else std's.
     out_dtype = mean.dtype if mean_t else std.dtype
+    if std_t and std.dtype.is_complex:
+        raise RuntimeError("normal expects standard deviation to be non-complex")
+    if out_dtype.is_complex:  # a complex mean: complex normal samples, std / sqrt(2) per part
+        return _complex_normal(generator, mean, std)
     _require_float(mean if mean_t else std, "normal_kernel_cpu")
     if std_t:
         if std.numel() and not std.amin().item() >= 0:
@@ -289,6 +312,26 @@ def normal(
     shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
     z = _draw(generator, "standard_normal", shape, _dtype.float64)
     sample = _math.astype(_math.add(_math.mul(z, s), m), out_dtype)
+    return zero_grad_join(sample, mean, std)
+
+
+_SQRT_HALF = 0.5**0.5
+
+
+def _complex_normal(generator: Any, mean: Tensor, std: Any) -> Tensor:
+    """``normal`` with a complex ``mean`` tensor: ``mean + std z`` with ``z`` PyTorch's complex
+    standard normal (each part of variance 1/2)."""
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if isinstance(std, Tensor) and std.numel() and not std.amin().item() >= 0:
+        raise RuntimeError(
+            f"normal expects all elements of std >= 0.0 (found {std.amin().item()}). Fix: pass "
+            "non-negative standard deviations."
+        )
+    m, s = mean.detach(), _as_tensor(std).detach()
+    shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
+    z = complex_draw(generator, "normal", shape, mean.dtype, 0.0, _SQRT_HALF)
+    sample = _math.astype(_math.add(_math.mul(z, s), m), mean.dtype)
     return zero_grad_join(sample, mean, std)
 
 

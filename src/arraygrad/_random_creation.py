@@ -146,7 +146,7 @@ def randperm(
 
 def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> Any:
     target = dtype if dtype is not None else input.dtype
-    if not target.is_floating_point:
+    if not (target.is_floating_point or target.is_complex):
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}'. Fix: "
             f"{name} draws floats; pass dtype=arraygrad.float32 or a float input."
@@ -170,6 +170,9 @@ def rand_like(
     """
     creation_options("rand_like", options)
     native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
+    if _dtype.from_xp(native).is_complex:  # both parts uniform, as rand(dtype=cfloat)
+        sample = rand(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
+        return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
     array = _backend.random_uniform(tuple(input.shape), native, rng=generator_rng(generator))
     return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
@@ -190,6 +193,9 @@ def randn_like(
     """
     creation_options("randn_like", options)
     native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
+    if _dtype.from_xp(native).is_complex:  # each part of variance 1/2, as randn(dtype=cfloat)
+        sample = randn(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
+        return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
     array = _backend.random_normal(tuple(input.shape), native, rng=generator_rng(generator))
     return _leaf(_backend.like_layout(array, input._data), requires_grad)
 

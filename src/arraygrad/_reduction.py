@@ -276,7 +276,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None) -> Te
 def _nan_as_zero(input: Tensor) -> Tensor:
     # Only floating tensors hold nan; the gradient of where() is 0 at the replaced elements,
     # which is PyTorch's nansum gradient.
-    refuse_complex(input, "nansum")
+    _refuse_complex_nansum(input, None)
     if not input.dtype.is_floating_point:
         return input
     return ops.where(ops.isnan(input), _zero_like(input), input)
@@ -299,7 +299,18 @@ def nansum(
     >>> arraygrad.nansum(arraygrad.tensor([1.0, float("nan"), 2.0]))
     tensor(3.)
     """
+    _refuse_complex_nansum(input, dtype)
     return sum(_nan_as_zero(input), dim, keepdim, dtype=dtype)
+
+
+def _refuse_complex_nansum(input: Tensor, dtype: _dtype.dtype | None) -> None:
+    """PyTorch's CPU nansum (and so nanmean) refuses complex inputs and complex results."""
+    if input.dtype.is_complex:
+        raise RuntimeError("nansum on CPU does not support complex inputs")
+    if dtype is not None and dtype.is_complex:
+        raise NotImplementedError(
+            f"\"nansum_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'"
+        )
 
 
 def nanmean(
@@ -316,6 +327,7 @@ def nanmean(
     >>> arraygrad.tensor([[1.0, float("nan")], [2.0, 4.0]]).nanmean(dim=1)
     tensor([1., 3.])
     """
+    _refuse_complex_nansum(input, dtype)
     if not input.dtype.is_floating_point:  # checked before dtype=, as PyTorch does
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "

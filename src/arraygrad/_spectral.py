@@ -50,7 +50,7 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - torch's name
     from arraygrad.linalg import matrix_norm  # linalg builds on this module
 
     if p is None or p in (2, -2):
-        s = svdvals(_matrices("linalg.cond", A))
+        s = svdvals(_matrices("linalg.cond", A, complex_ok=True))
         first, last = s[..., 0], s[..., -1]
         return last / first if p == -2 else first / last
     if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
@@ -58,7 +58,7 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - torch's name
             f"linalg.cond got an invalid norm type: {p!r}. Fix: use None, 2, -2, 'fro', 'nuc', "
             "1, -1, inf or -inf."
         )
-    a = _square("linalg.cond", _matrices("linalg.cond", A))
+    a = _square("linalg.cond", _matrices("linalg.cond", A, True), complex_ok=True)
     if p == "nuc":
         # torch's definition, sum(s) * sum(1/s): inf for a singular matrix (nan for zero)
         s = svdvals(a)
@@ -111,7 +111,7 @@ def matrix_rank(
     >>> arraygrad.linalg.matrix_rank(arraygrad.tensor([[1.0, 2.0], [2.0, 4.0]])).item()
     1
     """
-    a = _matrices("linalg.matrix_rank", A).detach()
+    a = _matrices("linalg.matrix_rank", A, complex_ok=True).detach()
     s = ops.abs(eigvalsh(a)) if hermitian else svdvals(a)
     above = ops.astype(s > _threshold(a, s, atol, rtol), _dtype.int64)
     return _sum(above, -1)
@@ -135,6 +135,7 @@ def pseudo_inverse(a: Tensor, atol: Any, rtol: Any, hermitian: bool) -> Tensor:
     """``torch.linalg.pinv`` from the SVD ``a = U diag(s) Vh`` (with ``hermitian``, from the
     eigendecomposition of ``a``'s lower triangle, ``|s|`` deciding): ``Vh^T diag(1/s) U^T``
     where ``|s| > max(atol, rtol * s_max)``, 0 elsewhere."""
+    t = _adjoint if a.dtype.is_complex else ops.matrix_transpose
     if hermitian:
         values, vectors = eigh(a)
         kept = ops.abs(values.detach())
@@ -145,9 +146,9 @@ def pseudo_inverse(a: Tensor, atol: Any, rtol: Any, hermitian: bool) -> Tensor:
     # the dropped values are replaced before dividing: 1/0 would put nan into the gradient
     inverted = where(keep, 1.0 / where(keep, values, 1.0), 0.0)
     if hermitian:
-        p = matmul(vectors * unsqueeze(inverted, -2), ops.matrix_transpose(vectors))
+        p = matmul(vectors * unsqueeze(inverted, -2), t(vectors))
     else:
-        p = matmul(ops.matrix_transpose(vh) * unsqueeze(inverted, -2), ops.matrix_transpose(u))
+        p = matmul(t(vh) * unsqueeze(inverted, -2), t(u))
     # PyTorch differentiates every pinv with pinv_backward, the derivative of A -> A^+ at
     # constant rank, taken at the raw A (also where singular values were dropped, or A is not
     # symmetric with hermitian): the derivative of the truncated SVD differs there. That
@@ -156,14 +157,18 @@ def pseudo_inverse(a: Tensor, atol: Any, rtol: Any, hermitian: bool) -> Tensor:
     # gradient is D's either way, and the second derivative (the change of D with P and A) is
     # counted once, as in torch's double backward.
     x = a - a.detach()
-    held = _pinv_derivative(p.detach(), a.detach(), x)
-    return p.detach() + (held + _pinv_derivative(p, a, x)) * 0.5
+    held = _pinv_derivative(p.detach(), a.detach(), x, t)
+    return p.detach() + (held + _pinv_derivative(p, a, x, t)) * 0.5
 
 
-def _pinv_derivative(p: Tensor, a: Tensor, x: Tensor) -> Tensor:
+def _adjoint(x: Tensor) -> Tensor:
+    return ops.conj(ops.matrix_transpose(x))
+
+
+def _pinv_derivative(p: Tensor, a: Tensor, x: Tensor, t: Any) -> Tensor:
     """``D(P, A)[X] = -P X P + P P^T X^T (I - A P) + (I - P A) X^T P^T P``, the derivative of
-    the pseudo-inverse ``P`` of ``A`` in the direction ``X`` (at constant rank)."""
-    t = ops.matrix_transpose
+    the pseudo-inverse ``P`` of ``A`` in the direction ``X`` (at constant rank); ``t`` is the
+    transpose, or the adjoint for complex matrices."""
     xt = t(x)
     front = matmul(matmul(p, t(p)), xt - matmul(matmul(xt, a), p))
     back = matmul(xt - matmul(matmul(p, a), xt), matmul(t(p), p))

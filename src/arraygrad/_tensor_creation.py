@@ -59,6 +59,14 @@ _C_NAMES = {
 }
 
 
+def _real_bound(method: str, name: str, position: int, value: Any) -> None:
+    """PyTorch's TypeError for a complex number where a random fill takes a real one."""
+    if isinstance(value, complex):
+        raise TypeError(
+            f"{method}(): argument '{name}' (position {position}) must be float, not complex"
+        )
+
+
 def _from_keyword(method: str, from_: Any, kwargs: dict[str, Any]) -> Any:
     """``from_``, or PyTorch's keyword ``from`` when given; other keywords are refused."""
     if "from" in kwargs:
@@ -249,12 +257,20 @@ class TensorCreationMethods:
     # --- in-place random fills ---------------------------------------------------------------
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-        """In place: samples of ``N(mean, std**2)``."""
-        _ag._random._require_float(self, "normal_kernel_cpu")
+        """In place: samples of ``N(mean, std**2)``; for a complex tensor, ``mean + std z`` with
+        ``z`` PyTorch's complex standard normal (each part of variance 1/2)."""
+        _real_bound("normal_", "mean", 1, mean)
+        _real_bound("normal_", "std", 2, std)
+        if not self.dtype.is_complex:
+            _ag._random._require_float(self, "normal_kernel_cpu")
         if std < 0:
             raise RuntimeError(
                 f"normal expects std >= 0.0, but found std {std}. Fix: pass a non-negative std."
             )
+        if self.dtype.is_complex:
+            shape, half = tuple(self.shape), std * 0.5**0.5
+            sample = _ag._random.complex_draw(generator, "normal", shape, self.dtype, mean, half)
+            return _ag._random.write(self, sample)
         return _ag._random.fill(self, "normal", mean, std, generator=generator)
 
     def uniform_(
@@ -263,12 +279,20 @@ class TensorCreationMethods:
         """In place: samples of the uniform distribution on ``[from_, to)`` (PyTorch's keyword
         ``from``, a Python keyword, is taken as ``**{"from": value}``)."""
         from_ = _from_keyword("uniform_", from_, kwargs)
-        _ag._random._require_float(self, "check_uniform_bounds")
+        _real_bound("uniform_", "from", 1, from_)
+        _real_bound("uniform_", "to", 2, to)
+        if not self.dtype.is_complex:
+            _ag._random._require_float(self, "check_uniform_bounds")
         if from_ > to:
             raise RuntimeError(
                 f"uniform_ expects to return a [from, to) range, but found from={from_} > "
                 f"to={to}. Fix: swap the bounds."
             )
+        if self.dtype.is_complex:  # the real and imaginary parts each uniform on [from, to)
+            sample = _ag._random.complex_draw(
+                generator, "uniform", tuple(self.shape), self.dtype, from_, to
+            )
+            return _ag._random.write(self, sample)
         sample = _ag._random._draw(generator, "uniform", tuple(self.shape), self.dtype, from_, to)
         if from_ < to:
             # Rounding a draw to float32 or float16 can land on `to`: step it back inside.

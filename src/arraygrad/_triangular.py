@@ -232,14 +232,15 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """The dot product of vectors along ``dim`` (inputs broadcast): ``sum(x * y, dim)``.
+    """The dot product of vectors along ``dim`` (inputs broadcast): ``sum(x * y, dim)``, with
+    ``x`` conjugated when complex (``sum(conj(x) * y, dim)``, as PyTorch's).
 
     >>> import arraygrad
     >>> arraygrad.linalg.vecdot(arraygrad.ones(2, 3), arraygrad.ones(3))
     tensor([3., 3.])
     """
     for t in (x, y):
-        if isinstance(t, Tensor) and not t.dtype.is_floating_point:
+        if isinstance(t, Tensor) and not (t.dtype.is_floating_point or t.dtype.is_complex):
             raise RuntimeError(
                 "linalg.vecdot: Expected a floating point or complex tensor as input. Got "
                 f"{t.dtype.name}. Fix: convert both inputs first, e.g. x.double()."
@@ -258,6 +259,8 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
             "respectively. Fix: two vectors need the same length."
         )
     broadcast_shapes(a.shape, b.shape)  # torch's RuntimeError for shapes that do not broadcast
+    if a.dtype.is_complex:
+        return _sum(ops.complex_ops.multiply(ops.conj(a), b), dim)
     return _sum(ops.multiply(a, b), dim)
 
 
@@ -329,6 +332,8 @@ def lstsq(
         solution = ops.reshape(solution, shape=tuple(solution.shape[:-1]))
     xp = _backend.xp
     dtype = a._data.dtype
+    if a.dtype.is_complex:  # the residuals and singular values are real
+        dtype = xp.real(xp.zeros((), dtype=dtype)).dtype
     empty = Tensor._wrap(xp.zeros((0,), dtype=dtype))
     rank = (
         Tensor._wrap(xp.zeros((0,), dtype=xp.int64))
@@ -348,6 +353,9 @@ def lstsq(
             a, solution if not vector else ops.reshape(solution, shape=(*solution.shape, 1))
         )
         # (a vector B keeps its column's trailing 1 here, as in torch)
-        residuals = _sum(ops.multiply(fitted - rhs, fitted - rhs), -2)
+        diff = fitted - rhs
+        if diff.dtype.is_complex:  # squared moduli
+            diff = ops.complex_ops.abs(diff)
+        residuals = _sum(ops.multiply(diff, diff), -2)
     values = svdvals(a.detach()) if driver in ("gelsd", "gelss") else empty
     return return_types.linalg_lstsq(solution, residuals, rank, values)

@@ -1,6 +1,9 @@
 """``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions (not ``ldl_factor``,
 ``ldl_factor_ex`` and ``ldl_solve``). Of complex tensors: ``eig`` and ``eigvals`` (whose results
-are complex for real matrices too) and the matrix products; the others refuse them.
+are complex for real matrices too), the matrix products, ``det`` / ``inv`` / ``solve``, the
+decompositions (``svd``, ``eigh``, ``qr``, ``cholesky``) and what is built on them (``slogdet``,
+``pinv``, the norms, ``matrix_exp``, ``lstsq``, ``matrix_rank``, ``cond``, ``vecdot``); the others
+refuse them (docs/complex.md).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
@@ -272,7 +275,7 @@ def pinv(
     ):
         # only a relative cut: the pinv primitive (its gradient is torch's pinv formula)
         return pinverse(A, _default_rtol(A) if rtol is None else float(rtol))
-    a = _matrices("linalg.pinv", A)
+    a = _matrices("linalg.pinv", A, complex_ok=True)
     if a.numel() == 0:
         return pinverse(a)  # zeros of the transposed shape
     return pseudo_inverse(a, atol, rtol, bool(hermitian))

@@ -16,6 +16,7 @@ from typing import Any
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
 from arraygrad.ops import complex as complex_ops
+from arraygrad.ops import complex_linalg as complex_linalg
 from arraygrad.ops import decompositions, elementwise, fourier, linalg, losses, reduction, shape
 from arraygrad.ops import nn as _nn
 from arraygrad.ops import transcendental as _transcendental
