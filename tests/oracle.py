@@ -311,6 +311,21 @@ def gradcheck(
         )
 
 
+def complex_numeric_gradient(
+    loss: Callable[[np.ndarray], float], z: np.ndarray, eps: float = 1e-6
+) -> np.ndarray:
+    """Central differences of the real ``loss`` at the complex ``z`` along each element's real
+    and imaginary parts, combined as PyTorch's gradient of a real loss, ``dL/dx + i dL/dy``."""
+    grad = np.zeros_like(z)
+    for k in range(z.size):
+        for step, unit in ((eps, 1.0), (eps * 1j, 1j)):
+            plus, minus = z.copy(), z.copy()
+            plus.reshape(-1)[k] += step
+            minus.reshape(-1)[k] -= step
+            grad.reshape(-1)[k] += unit * (loss(plus) - loss(minus)) / (2 * eps)
+    return grad
+
+
 def arrays_for_shapes(
     draw: Any,
     shapes: Sequence[tuple[int, ...]],

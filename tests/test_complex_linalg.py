@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from oracle import check_against_torch
+from oracle import check_against_torch, complex_numeric_gradient
 
 import arraygrad as ag
 
@@ -100,19 +100,6 @@ def test_ops_match_torch(name: str) -> None:
     check_against_torch(lambda x: fn(ag, x), lambda x: fn(torch, x), [a])
 
 
-def _numeric_gradient(loss: Callable[[np.ndarray], float], z: np.ndarray) -> np.ndarray:
-    # dL/dx + i dL/dy: PyTorch's convention for the gradient of a real loss
-    eps = 1e-6
-    grad = np.zeros_like(z)
-    for k in range(z.size):
-        for step, unit in ((eps, 1.0), (eps * 1j, 1j)):
-            plus, minus = z.copy(), z.copy()
-            plus.reshape(-1)[k] += step
-            minus.reshape(-1)[k] -= step
-            grad.reshape(-1)[k] += unit * (loss(plus) - loss(minus)) / (2 * eps)
-    return grad
-
-
 # Finite differences perturb every entry: the Hermitian inputs are made Hermitian inside.
 FINITE = {
     "svd": lambda lib, a: _abs(lib.linalg.svd(a, full_matrices=False)),
@@ -145,7 +132,7 @@ def test_gradients_match_finite_differences(name: str) -> None:
     z = ag.tensor(z0, requires_grad=True)
     loss(z).backward()
     assert z.grad is not None
-    numeric = _numeric_gradient(lambda v: float(loss(ag.tensor(v))), z0)
+    numeric = complex_numeric_gradient(lambda v: float(loss(ag.tensor(v))), z0)
     np.testing.assert_allclose(z.grad.numpy(), numeric, rtol=1e-5, atol=1e-7)
 
 
