@@ -38,6 +38,7 @@ UNCHECKED = "unchecked"  # masked_scatter_, addmm_, ldexp_, ...: PyTorch does no
 
 # Keyword arguments PyTorch's in-place ops take as numbers (a 0-d tensor is read first).
 _NUMBER_KEYWORDS = frozenset(["value", "alpha", "beta"])
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # float32 and float64 (see update)
 
 
 # How PyTorch's vmap words its refusal of a batched value written into an unbatched tensor, by
@@ -430,13 +431,9 @@ def update(target: Tensor, op: Callable[..., Tensor], name: str, other: Any) -> 
         _backend.is_numpy
         and (
             (kind is Tensor and other._data.dtype == target._data.dtype)
-            # A number beyond float16's range goes through apply(), which computes a float16
-            # target with it in float32 as PyTorch does (0 * 2**31 is 0, not 0 * inf).
-            or (
-                (kind is float or kind is int)
-                and target.dtype.is_floating_point
-                and -65504.0 <= other <= 65504.0
-            )
+            # A float16 target goes through apply(), which computes ``x *= 0.1`` with the number
+            # in float32 as PyTorch does (NumPy's float16 loop would round it to float16 first).
+            or ((kind is float or kind is int) and id(target._data.dtype) in _WIDE_FLOAT_IDS)
         )
         # _records(target, (other,)) inline (this runs for every parameter update): the flags
         # first, as a tensor that requires nothing skips reading the grad mode.

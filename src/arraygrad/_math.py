@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _half, ops
 from arraygrad._elementwise_operands import (
     _broadcast_error,
     _cast,
@@ -130,6 +130,8 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
                 )
         if prim is ops.subtract:  # a bool operand: PyTorch refuses (two bool tensors: below)
             check_bool_subtraction(a, b)
+        if prim in _HALF_SCALING and (scaled := _half.scaled(prim, a, b)) is not None:
+            return scaled
         # A number beyond float16's range, or a 0-d tensor (two comparisons for a tensor and a
         # number; the dtype checks off this path, in _half_in_float32).
         kind, other = b.__class__, a.__class__
@@ -166,6 +168,9 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
 
 
 _FLOAT16_MAX = 65504.0
+# The ops whose float16 kernels in PyTorch keep a number operand in float32 (see _half.scaled);
+# add and sub round it to float16 first, as NumPy's float16 loops do.
+_HALF_SCALING = {ops.multiply, ops.divide, ops.trunc_divide, ops.floor_divide}
 
 
 def _half_in_float32(prim: Primitive, a: Any, b: Any) -> Tensor | None:
@@ -309,6 +314,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         # A NumPy scalar divides as the Python number it holds, as in PyTorch (see binary).
         return div(_python_number(input), _python_number(other))
     if other.__class__ is Tensor and input.__class__ is Tensor and other._data.ndim == 0:
+        if (scaled := _half.scaled(ops.divide, input, other)) is not None:
+            return scaled  # a float16 tensor / a 0-d float32 one: in float32, as PyTorch
         widened = _half_in_float32(ops.divide, input, other)  # a float16 tensor / 0-d 2**40
         if widened is not None:
             return widened
@@ -329,6 +336,10 @@ def reflected_div(number: Any, tensor: Tensor) -> Tensor:
     first (nan there)."""
     if _is_numpy_real(number):  # a NumPy scalar divides as the Python number it holds
         number = _python_number(number)
+    if (number.__class__ is float or number.__class__ is int) and _half.is_half(tensor):
+        # PyTorch's operator takes the reciprocal (rounded to float16), then multiplies by the
+        # number in float32 (a MulBackward0 node, as PyTorch's).
+        return _half.scaled(ops.multiply, div(1.0, tensor), number)  # type: ignore[return-value]
     if (number.__class__ is float or number.__class__ is int) and not (
         -_FLOAT16_MAX <= number <= _FLOAT16_MAX
     ):
@@ -535,8 +546,10 @@ def float_function(prim: Primitive, x: Any) -> Tensor:
     """``prim`` (a one-input function of PyTorch's floating dtypes) applied to ``x``: floats
     straight to it, integers in the default float dtype, complex tensors to its complex twin
     (:func:`complex_unary`), or PyTorch's refusal."""
-    if x.__class__ is Tensor and _dtype.from_xp(x._data.dtype).category == _FLOAT:
+    if x.__class__ is Tensor and id(x._data.dtype) in _WIDE_FLOAT_IDS:
         return prim.apply1(x)
+    if _half.is_half(x):  # in float32, rounded once, as PyTorch's kernels (1 + exp(-x) too)
+        return _half.twin(prim).apply1(x)
     if isinstance(x, Tensor) and id(x._data.dtype) in _COMPLEX_IDS:  # (Parameters too)
         twin = complex_unary().get(prim)
         if twin is None:

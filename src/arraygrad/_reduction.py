@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _half, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
 from arraygrad._tensor import Tensor, describe
@@ -51,15 +51,25 @@ def sum(
     >>> arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
     tensor([4., 6.])
     """
+    prim = ops.sum
     if dtype is not None:
         input = ops.astype(input, dtype)
-    elif input.dtype.category < _FLOAT:  # (complex tensors sum as they are: a real rule)
-        input = ops.astype(input, _dtype.int64)
+    elif (accumulator := _SUM_ACCUMULATORS.get(input.dtype)) is not None:
+        if accumulator is _dtype.int64:  # (complex tensors sum as they are: a real rule)
+            input = ops.astype(input, _dtype.int64)
+        else:  # float16 sums in float32, rounded once, as PyTorch's kernel
+            prim = _half.twin(ops.sum)
     if dim is None and not keepdim:
-        return ops.sum.apply1(input)  # the defaults: everything
-    return ops.sum.apply1(
-        input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)}
-    )
+        return prim.apply1(input)  # the defaults: everything
+    return prim.apply1(input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)})
+
+
+# The dtype a sum of each dtype accumulates in where it is not its own: integers and bools in
+# int64, float16 in float32 (rounded to float16 once), as in PyTorch.
+_SUM_ACCUMULATORS = {
+    **{d: _dtype.int64 for d in _dtype.ALL_DTYPES if d.category < _FLOAT},
+    _dtype.float16: _dtype.float32,
+}
 
 
 def mean(
@@ -72,17 +82,30 @@ def mean(
     """Mean over the dimensions ``dim`` (all when ``None``); floating-point tensors only."""
     if dtype is not None:
         input = ops.astype(input, dtype)
-    if _dtype.from_xp(input._data.dtype).category < _FLOAT:
+    prim = _MEAN_PRIMITIVES.get(input.dtype, ops.mean)
+    if prim is None:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name}. Fix: call .float() first or pass "
             "dtype=arraygrad.float32."
         )
     if dim is None and not keepdim:
-        return ops.mean.apply1(input)  # the defaults: every element
-    return ops.mean.apply1(
+        return prim.apply1(input)  # the defaults: every element
+    return prim.apply1(
         input, {"axis": normalize_dims(dim, input._data.ndim), "keepdims": bool(keepdim)}
     )
+
+
+def _mean_primitives() -> dict[_dtype.dtype, Any]:
+    # None for the dtypes PyTorch refuses (integers, bools); float16 in float32, rounded once.
+    primitives: dict[_dtype.dtype, Any] = {
+        d: None for d in _dtype.ALL_DTYPES if d.category < _FLOAT
+    }
+    primitives[_dtype.float16] = _half.twin(ops.mean)
+    return primitives
+
+
+_MEAN_PRIMITIVES = _mean_primitives()
 
 
 def _integer_accumulator(input: Tensor, dtype: _dtype.dtype | None) -> Tensor:
@@ -125,6 +148,7 @@ def prod(
             "reduces one dimension or all. Fix: call prod once per dimension."
         )
     input = _accumulator(input, dtype)
+    # (float16 as it is: PyTorch's kernel rounds each partial product to float16 too)
     prim = ops.complex_ops.prod if input.dtype.is_complex else ops.prod
     axis = None if dim is None else normalize_dims(dim, input.ndim)
     return prim(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
@@ -248,6 +272,8 @@ def _scan(prim: Any, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> Ten
     input = _accumulator(input, dtype)
     if prim is ops.cumulative_prod and input.dtype.is_complex:
         prim = ops.complex_ops.cumulative_prod
+    elif input.dtype is _dtype.float16:  # in float32, each sum rounded once, as PyTorch's
+        prim = _half.twin(prim)
     # (cumsum: a linear map with real coefficients, whose real rule is the complex one)
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:  # a 0-d tensor scans as one element

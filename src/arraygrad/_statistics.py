@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _half, ops
 from arraygrad._dims import normalize_dims
 from arraygrad._math import _floating, div, mul, sqrt
 from arraygrad._tensor import Tensor, describe
@@ -106,6 +106,8 @@ def var(
     >>> arraygrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
     tensor(1.6667)
     """
+    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
+        return _half.in_float32(var, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
     return _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
 
@@ -138,6 +140,8 @@ def std(
     >>> arraygrad.tensor([1.0, 3.0]).std()
     tensor(1.4142)
     """
+    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
+        return _half.in_float32(std, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("std", input, dim, unbiased, keepdim, correction)
     return _parts_dropped(_std_from(d, axis, divisor, keepdim), input, keepdim)
 
@@ -151,6 +155,8 @@ def var_mean(
     correction: float | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``(var(input, ...), mean(input, ...))`` in one pass."""
+    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
+        return _half.in_float32(var_mean, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, centre, axis, divisor, keepdim = _deviations(
         "var_mean", input, dim, unbiased, keepdim, correction
     )
@@ -167,6 +173,8 @@ def std_mean(
     correction: float | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``(std(input, ...), mean(input, ...))`` in one pass."""
+    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
+        return _half.in_float32(std_mean, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, centre, axis, divisor, keepdim = _deviations(
         "std_mean", input, dim, unbiased, keepdim, correction
     )
@@ -184,6 +192,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     >>> arraygrad.logsumexp(arraygrad.tensor([10000.0, 10000.0]), dim=0)
     tensor(10000.6934)
     """
+    # (float16 as it is: PyTorch composes it of float16 ops, exp, a float32-accumulated sum
+    # rounded to float16, log)
     x = _floating(input)
     axis = normalize_dims(dim, x.ndim)
     xp = _backend.xp
@@ -252,7 +262,8 @@ def vector_norm(
         )
     if x.dtype.is_complex:  # the norm of the moduli, with the complex |z|'s gradient (0 at 0)
         x = ops.complex_ops.abs(x)
-    return ops.vector_norm(x, ord=float(ord), axis=axis, keepdims=bool(keepdim))
+    prim = _half.twin(ops.vector_norm) if x.dtype is _dtype.float16 else ops.vector_norm
+    return prim(x, ord=float(ord), axis=axis, keepdims=bool(keepdim))
 
 
 def norm(

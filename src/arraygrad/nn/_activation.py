@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _clamp, _dtype, _inplace, _math, _reduction, _shape, _unary
+from arraygrad import _backend, _clamp, _dtype, _half, _inplace, _math, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad.nn._common import constant
@@ -301,6 +301,8 @@ def softmax(
     tensor([0.5000, 0.5000])
     """
     input, axis = _prepare(input, dim, dtype, "softmax")
+    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
+        return _half.in_float32(softmax, input, axis)  # type: ignore[no-any-return]
     if input.ndim == 0:
         return _math.exp(input - input)  # a single element: its softmax is 1
     exps = _math.exp(_shifted(input, axis))

@@ -1,0 +1,170 @@
+"""float16 ops bit for bit against torch 2.13.0's CPU kernels (values, dtypes and ``.grad``).
+
+PyTorch computes a float16 op in float32 and rounds once, with a Python number operand of a
+multiplication or division kept in float32; NumPy's float16 loops round every step and the
+number too. ``TABLE`` lists the ops whose float16 results arraygrad computes as torch does
+(``arraygrad._half``); the regression tests below pin the reported cases. Known differences
+left open are listed in ``docs/float16.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+
+def _f(lib: Any) -> Any:
+    return lib.nn.functional
+
+
+TABLE: dict[str, Callable[..., Any]] = {
+    "x*0.1": lambda L, x, y: x * 0.1,
+    "0.1*x": lambda L, x, y: 0.1 * x,
+    "mul(x,0.1)": lambda L, x, y: L.mul(x, 0.1),
+    "x/0.1": lambda L, x, y: x / 0.1,
+    "0.1/x": lambda L, x, y: 0.1 / x,
+    "x*t0f32": lambda L, x, y: x * L.tensor(0.1),
+    "x/t0f64": lambda L, x, y: x / L.tensor(0.1, dtype=L.float64),
+    "div floor": lambda L, x, y: L.div(x, 0.1, rounding_mode="floor") + x,
+    "div trunc": lambda L, x, y: L.div(x, 0.1, rounding_mode="trunc") + x,
+    "x+0.1": lambda L, x, y: x + 0.1,
+    "x*y": lambda L, x, y: x * y,
+    "sigmoid": lambda L, x, y: y.sigmoid(),
+    "tanh": lambda L, x, y: y.tanh(),
+    "exp": lambda L, x, y: y.exp(),
+    "sum": lambda L, x, y: x.sum(),
+    "sum dim0": lambda L, x, y: x.sum(0),
+    "sum dim1": lambda L, x, y: x.sum(1),
+    "mean dim0": lambda L, x, y: x.mean(0),
+    "cumsum": lambda L, x, y: y.cumsum(0),
+    "cumsum long": lambda L, x, y: y.reshape(-1).cumsum(0),
+    "cumprod": lambda L, x, y: (y / 3 + 1).cumprod(1),
+    "var": lambda L, x, y: x.var(),
+    "std dim": lambda L, x, y: x.std(1),
+    "norm": lambda L, x, y: x.norm(),
+    "norm dim": lambda L, x, y: x.norm(dim=1),
+    "softmax": lambda L, x, y: y.softmax(1),
+    "mm": lambda L, x, y: y @ y.T,
+    "linear": lambda L, x, y: _f(L).linear(y, y[:7], y[:7, 0]),
+    "leaky_relu": lambda L, x, y: _f(L).leaky_relu(y, 0.1),
+}
+
+
+# Rows whose values match torch's but whose gradients do not yet (PyTorch's backward formulas
+# round some intermediate steps to float16 that arraygrad's do not, or the reverse).
+VALUES_ONLY = {"0.1/x", "cumprod", "linear", "sigmoid", "softmax", "std dim", "var"}
+
+
+def _inputs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-100, 100, (40, 50)).astype(np.float16)
+    y = rng.uniform(-3, 3, (40, 50)).astype(np.float16)
+    return x, y
+
+
+def _run(lib: Any, fn: Callable[..., Any]) -> tuple[np.ndarray, list[np.ndarray]]:
+    x, y = (lib.tensor(a, requires_grad=True) for a in _inputs())
+    out = fn(lib, x, y)
+    cotangent = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(np.float16)
+    out.backward(lib.tensor(cotangent))
+    grads = [np.zeros((0,)) if t.grad is None else np.asarray(t.grad.numpy()) for t in (x, y)]
+    return np.asarray(out.detach().numpy()), grads
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_float16_matches_torch_bitwise(name: str) -> None:
+    theirs, their_grads = _run(torch, TABLE[name])
+    mine, my_grads = _run(ag, TABLE[name])
+    assert _same_bits(mine, theirs), (name, mine.ravel()[:4], theirs.ravel()[:4])
+    if name in VALUES_ONLY:
+        return
+    for position, (g, h) in enumerate(zip(my_grads, their_grads, strict=True)):
+        assert _same_bits(g, h), (name, position, g.ravel()[:4], h.ravel()[:4])
+
+
+def _both(fn: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(fn(torch).detach().numpy()), np.asarray(fn(ag).detach().numpy())
+
+
+def test_multiplication_by_a_python_float_keeps_it_in_float32() -> None:
+    theirs, mine = _both(lambda L: L.tensor([1.1, 2.3, 3.7, 1000.1], dtype=L.float16) * 0.1)
+    assert mine.tolist() == theirs.tolist()
+    assert mine[0] == 0.1099853515625  # not 0.10992431640625 (0.1 rounded to float16 first)
+
+
+def test_in_place_multiplication_by_a_python_float() -> None:
+    def fn(L: Any) -> Any:
+        x = L.tensor([2.3, 9.01, -5.5], dtype=L.float16)
+        x *= 0.1
+        return x.div_(0.3)
+
+    theirs, mine = _both(fn)
+    assert _same_bits(mine, theirs)
+
+
+def test_reflected_division_is_a_reciprocal_times_the_number() -> None:
+    values = np.random.default_rng(2).uniform(-100, 100, 500).astype(np.float16)
+    theirs, mine = _both(lambda L: 0.7 / L.tensor(values))
+    assert _same_bits(mine, theirs)
+
+
+def test_cumsum_accumulates_in_float32() -> None:
+    theirs, mine = _both(lambda L: L.full((10000,), 0.1, dtype=L.float16).cumsum(0)[-1])
+    assert float(mine) == float(theirs) == 1000.0  # not 256.0 (float16 accumulation)
+
+
+def test_sum_along_the_first_dimension_rounds_once() -> None:
+    values = np.random.default_rng(3).uniform(-100, 100, (200, 10)).astype(np.float16)
+    theirs, mine = _both(lambda L: L.tensor(values).sum(0))
+    assert _same_bits(mine, theirs)
+
+
+def test_variance_and_norm_do_not_overflow_float16() -> None:
+    values = np.random.default_rng(4).uniform(-100, 100, 4000).astype(np.float16)
+    for fn in (lambda L: L.tensor(values).var(), lambda L: L.tensor(values).norm()):
+        theirs, mine = _both(fn)
+        assert np.isfinite(mine) and _same_bits(mine, theirs)
+
+
+def test_sigmoid_rounds_once() -> None:
+    values = np.random.default_rng(5).uniform(-3, 3, 4000).astype(np.float16)
+    theirs, mine = _both(lambda L: L.tensor(values).sigmoid())
+    assert _same_bits(mine, theirs)
+
+
+def test_softmax_rounds_once() -> None:
+    values = np.random.default_rng(6).uniform(-3, 3, (40, 100)).astype(np.float16)
+    theirs, mine = _both(lambda L: L.tensor(values).softmax(1))
+    assert _same_bits(mine, theirs)
+
+
+def test_linear_adds_its_bias_before_rounding() -> None:
+    values = np.random.default_rng(7).uniform(-3, 3, (40, 100)).astype(np.float16)
+
+    def fn(L: Any) -> Any:
+        t = L.tensor(values)
+        return L.nn.functional.linear(t, t[:7], t[:7, 0])
+
+    theirs, mine = _both(fn)
+    assert _same_bits(mine, theirs)
+
+
+def test_layer_norm_rounds_once() -> None:
+    values = np.random.default_rng(8).uniform(-3, 3, (40, 100)).astype(np.float16)
+    theirs, mine = _both(lambda L: L.nn.functional.layer_norm(L.tensor(values), (100,)))
+    assert _same_bits(mine, theirs)
+
+
+def test_float32_results_keep_their_dtype() -> None:
+    x = ag.tensor([1.5, 2.5], dtype=ag.float32)
+    assert (x * 0.1).dtype is ag.float32 and x.sum().dtype is ag.float32
