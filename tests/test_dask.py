@@ -84,6 +84,20 @@ def test_the_shorthand_and_the_full_name_select_dask() -> None:
             assert repr(t) == "tensor([1., 2.], requires_grad=True)" and bool(t[1] > t[0])
 
 
+def test_float64_softmax_and_rsqrt_are_not_taken_for_float16_on_dask() -> None:
+    # Dask's namespace has no float16, and NumPy's dtypes compare equal to None (np.dtype(None)
+    # is float64): the float16 test took every float64 array for float16 and sent softmax,
+    # rsqrt, var and layer_norm to the float16 path, which then failed to convert.
+    x = np.array([[0.5, -1.0, 2.0]])
+    with on_backend("dask"):
+        assert not ag._backend.is_float16(np.dtype(np.float64))
+        got = ag.tensor(x).softmax(dim=1), ag.tensor(x).abs().rsqrt()
+        assert all(t.dtype is ag.float64 for t in got)
+        values = [np.asarray(t._data) for t in got]
+    np.testing.assert_allclose(values[0], np.exp(x) / np.exp(x).sum())
+    np.testing.assert_allclose(values[1], 1 / np.sqrt(np.abs(x)))
+
+
 def test_the_seed_prints_its_output_on_dask() -> None:
     source = (ROOT / "examples" / "seed_autograd.py").read_text()
     expected = (ROOT / "tests" / "data" / "seed_autograd.out").read_text()

@@ -464,7 +464,10 @@ def is_float16(dtype: Any) -> bool:
     the type costs five times as much, on every ``x ** 0.5``), other libraries' by equality."""
     if is_numpy:
         return dtype is _NUMPY_FLOAT16
-    return bool(dtype == getattr(xp, "float16", None))
+    # (a library without float16, Dask's namespace: NumPy's dtypes compare equal to None,
+    # which stands for float64 in np.dtype(None))
+    float16 = getattr(xp, "float16", None)
+    return float16 is not None and bool(dtype == float16)
 
 
 def is_array(value: Any) -> bool:
