@@ -326,6 +326,37 @@ def complex_numeric_gradient(
     return grad
 
 
+def check_complex_gradient(
+    fn: Callable[[Any], Any],
+    z0: np.ndarray,
+    draw: Callable[..., np.ndarray],
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+) -> None:
+    """Assert arraygrad's gradient at the complex ``z0`` of the real loss ``sum_k Re(out_k w_k)``
+    over ``fn``'s outputs (a tensor or a tuple; ``w_k = draw(*shape)``, its real part for a
+    real output) matches :func:`complex_numeric_gradient`."""
+    weights: list[np.ndarray] = []
+
+    def loss(z: Any) -> Any:
+        out = fn(z)
+        parts = out if isinstance(out, tuple) else (out,)
+        if not weights:
+            weights.extend(draw(*p.shape) for p in parts)
+        total = ag.tensor(0.0, dtype=ag.float64)
+        for p, w in zip(parts, weights, strict=True):
+            w_t = ag.tensor(w)
+            total = total + ((p * w_t).real.sum() if p.is_complex() else (p * w_t.real).sum())
+        return total
+
+    z = ag.tensor(z0, requires_grad=True)
+    loss(z).backward()
+    assert z.grad is not None
+    numeric = complex_numeric_gradient(lambda v: float(loss(ag.tensor(v))), z0)
+    np.testing.assert_allclose(z.grad.numpy(), numeric, rtol=rtol, atol=atol)
+
+
 def arrays_for_shapes(
     draw: Any,
     shapes: Sequence[tuple[int, ...]],

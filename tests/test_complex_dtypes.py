@@ -471,10 +471,8 @@ def test_runtime_errors_torch_raises(call: Callable[[Any, Any], Any]) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda z: ag.linalg.cholesky_ex(ag.stack([z, z])),
-        lambda z: ag.linalg.solve_triangular(ag.stack([z, z]), ag.stack([z, z]), upper=True),
-        lambda z: ag.linalg.inv_ex(ag.stack([z, z])),
-        lambda z: ag.cholesky_solve(ag.stack([z, z]), ag.stack([z, z])),
+        lambda z: ag.logsumexp(z, 0),
+        lambda z: ag.trapezoid(z),
     ],
 )
 def test_ops_arraygrad_lacks_say_so(call: Callable[[Any], Any]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from oracle import check_against_torch, complex_numeric_gradient
+from oracle import check_against_torch, check_complex_gradient
 
 import arraygrad as ag
 
@@ -115,25 +115,7 @@ FINITE = {
 
 @pytest.mark.parametrize("name", sorted(FINITE))
 def test_gradients_match_finite_differences(name: str) -> None:
-    z0 = _complex(4, 3)
-    weights: list[np.ndarray] = []
-
-    def loss(z: Any) -> Any:
-        out = FINITE[name](ag, z)
-        parts = out if isinstance(out, tuple) else (out,)
-        if not weights:
-            weights.extend(_complex(*p.shape) for p in parts)
-        total = ag.tensor(0.0, dtype=ag.float64)
-        for p, w in zip(parts, weights, strict=True):
-            w_t = ag.tensor(w)
-            total = total + ((p * w_t).real.sum() if p.is_complex() else (p * w_t.real).sum())
-        return total
-
-    z = ag.tensor(z0, requires_grad=True)
-    loss(z).backward()
-    assert z.grad is not None
-    numeric = complex_numeric_gradient(lambda v: float(loss(ag.tensor(v))), z0)
-    np.testing.assert_allclose(z.grad.numpy(), numeric, rtol=1e-5, atol=1e-7)
+    check_complex_gradient(lambda z: FINITE[name](ag, z), _complex(4, 3), _complex)
 
 
 @pytest.mark.parametrize(

@@ -115,3 +115,74 @@ def test_errors() -> None:
         ag.stft(x, 60, window=_hann(ag, 60), center=False, return_complex=True)
     with pytest.raises(RuntimeError, match="complex-valued input"):
         ag.istft(x, 8)
+
+
+# A two-sided spectrum of a complex signal (8 frequencies, 9 frames) and a complex window
+COMPLEX_SPECTRUM = RNG.standard_normal((2, 8, 9)) + 1j * RNG.standard_normal((2, 8, 9))
+COMPLEX_WINDOW = np.hanning(10)[1:-1] * np.exp(1j * np.linspace(0.0, 2.0, 8))
+
+ISTFT_COMPLEX: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
+    "two_sided": (
+        lambda lib, s: lib.istft(s, 8, window=_hann(lib, 8), onesided=False, return_complex=True),
+        [COMPLEX_SPECTRUM],
+    ),
+    "inferred_one_signal": (
+        lambda lib, s: lib.istft(s[0], 8, window=_hann(lib, 8), return_complex=True),
+        [COMPLEX_SPECTRUM],
+    ),
+    "complex_window": (
+        lambda lib, s, w: lib.istft(s, 8, window=w, return_complex=True),
+        [COMPLEX_SPECTRUM, COMPLEX_WINDOW],
+    ),
+    "normalized_longer": (
+        lambda lib, s: lib.istft(
+            s, 8, window=_hann(lib, 8), normalized=True, return_complex=True, length=30
+        ),
+        [COMPLEX_SPECTRUM],
+    ),
+    "hop_win_length_shorter": (
+        lambda lib, s: lib.istft(
+            s, 8, hop_length=3, win_length=6, window=_hann(lib, 6), return_complex=True, length=20
+        ),
+        [COMPLEX_SPECTRUM],
+    ),
+    # the window's gradient includes the envelope's (the overlap-added squared window)
+    "real_window_gradient": (
+        lambda lib, s, w: lib.istft(s, 8, window=w),
+        [_spectrum(), np.hanning(10)[1:-1] + 0.2],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ISTFT_COMPLEX))
+def test_istft_return_complex_matches_torch(name: str) -> None:
+    fn, inputs = ISTFT_COMPLEX[name]
+    check_against_torch(lambda *x: fn(ag, *x), lambda *x: fn(torch, *x), inputs)
+
+
+def test_istft_return_complex_inverts_a_complex_stft() -> None:
+    x = RNG.standard_normal(40) + 1j * RNG.standard_normal(40)
+    window = ag.tensor(COMPLEX_WINDOW)
+    spectrum = ag.stft(ag.tensor(x), 8, window=window, return_complex=True)
+    y = ag.istft(spectrum, 8, window=window, return_complex=True, length=40)
+    np.testing.assert_allclose(y.numpy(), x, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, s: lib.istft(s, 8, window=lib.tensor(COMPLEX_WINDOW)),
+        lambda lib, s: lib.istft(s[:, :5], 8, onesided=True, return_complex=True),
+        lambda lib, s: lib.istft(s[:, :5], 8, window=_hann(lib, 8), return_complex=True),
+        lambda lib, s: lib.istft(s[:, :6], 8, window=_hann(lib, 8), onesided=False),
+    ],
+)
+def test_istft_complex_errors_match_torch(call: Callable[[Any, Any], Any]) -> None:
+    # torch's message, or its end where torch starts it with a repr of the arguments
+    messages = []
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError) as error:
+            call(lib, lib.tensor(COMPLEX_SPECTRUM))
+        messages.append(str(error.value))
+    theirs, mine = messages
+    assert theirs.endswith(mine.removeprefix("istft: ")), (mine, theirs)

@@ -1,4 +1,4 @@
-"""The rest of ``torch.linalg`` for real tensors (``arraygrad.linalg`` exposes these functions):
+"""The rest of ``torch.linalg`` for real and complex tensors (``arraygrad.linalg`` exposes them):
 the ``_ex`` variants that report a failed factorisation in an ``info`` tensor instead of
 raising (``cholesky_ex``, ``inv_ex``, ``solve_ex``), ``householder_product`` (and the
 top-level ``orgqr``), ``tensorinv``, ``tensorsolve``, ``vander`` and ``diagonal``.
@@ -17,12 +17,14 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._decompositions import _kernel_supports
+from arraygrad._lapack_failures import partial_cholesky, substitute
 from arraygrad._linalg import LinAlgError, _square, inverse, matmul, tril
 from arraygrad._lu import lu_factor_ex
 from arraygrad._math import _operands, mul, sub, where
 from arraygrad._reduction import cumprod
 from arraygrad._shape import cat, expand, movedim
 from arraygrad._tensor import Tensor
+from arraygrad._triangular import _adjoint
 from arraygrad._views import diagonal as _diagonal
 
 __all__ = ["geqrf", "orgqr", "ormqr"]
@@ -45,94 +47,6 @@ def _raise_for_info(name: str, info: Tensor, problem: Callable[[int], str]) -> N
             raise LinAlgError(f"{name}: {batch}{problem(value)}")
 
 
-def _partial_cholesky(a: Any) -> tuple[Any, Any]:
-    """``(L, info)`` of LAPACK's unblocked Cholesky (potf2) of the lower triangle of each
-    matrix of ``a``: where the ``j``-th pivot ``a_jj - |L[j, :j]|^2`` is not positive (or is
-    nan), ``info = j + 1``, ``L[j, j]`` is that pivot and the columns from ``j`` on keep ``a``'s
-    values, as LAPACK leaves them (torch returns that partial factor)."""
-    xp = _backend.xp
-    n = a.shape[-1]
-    batch = tuple(a.shape[:-2])
-    rows = xp.arange(n)
-    zero = xp.zeros((), dtype=a.dtype)
-    info = xp.zeros(batch, dtype=xp.int32)
-    columns: list[Any] = []
-    for j in range(n):
-        if columns:
-            done = xp.stack(columns, axis=-1)  # (..., n, j): the columns of L so far
-            row = done[..., j, :]
-            pivot = a[..., j, j] - xp.sum(row * row, axis=-1)
-            update = xp.matmul(done, xp.reshape(row, shape=(*batch, j, 1)))[..., 0]
-        else:
-            pivot, update = a[..., j, j], xp.zeros((*batch, n), dtype=a.dtype)
-        running = info == xp.zeros((), dtype=info.dtype)
-        positive = pivot > zero  # False for nan too, as LAPACK's test
-        fails = xp.logical_and(running, xp.logical_not(positive))
-        works = xp.logical_and(running, positive)
-        info = xp.where(fails, xp.asarray(j + 1, dtype=info.dtype), info)
-        root = xp.sqrt(xp.where(works, pivot, xp.ones((), dtype=a.dtype)))
-        below = (a[..., :, j] - update) / root[..., None]
-        computed = xp.where(rows > j, below, xp.where(rows == j, root[..., None], zero))
-        left = xp.where(fails, pivot, a[..., j, j])
-        kept = xp.where(rows > j, a[..., :, j], xp.where(rows == j, left[..., None], zero))
-        columns.append(xp.where(works[..., None], computed, kept))
-    if not columns:
-        return xp.zeros(a.shape, dtype=a.dtype), info
-    return xp.stack(columns, axis=-1), info
-
-
-def _swap_rows(rows: list[Any], pivots: Any, order: range) -> list[Any]:
-    """``rows`` (each ``(..., k)``) with row ``i`` swapped with row ``pivots[..., i] - 1`` for
-    ``i`` in ``order``: a select (``where``), not a product with a permutation, whose zeros
-    would turn an infinity into nan."""
-    xp = _backend.xp
-    n = len(rows)
-    index = xp.arange(n)
-    zero = xp.zeros((), dtype=rows[0].dtype)
-    for i in order:
-        at = index == (pivots[..., i : i + 1] - 1)  # (..., n)
-        picked = xp.sum(xp.where(at[..., None], xp.stack(rows, axis=-2), zero), axis=-2)
-        current = rows[i]
-        rows = [xp.where(at[..., r : r + 1], current, rows[r]) for r in range(n)]
-        rows[i] = picked
-    return rows
-
-
-def _substitute(lu: Any, pivots: Any, b: Any, transposed: bool) -> Any:
-    """``A^-1 B`` (``A^-T B`` when ``transposed``) from ``(LU, pivots)`` of ``A`` (LAPACK's
-    getrs): the row swaps and the two triangular substitutions, row by row. Used only for
-    singular matrices, where a zero pivot turns the result into the infinities and nans of
-    torch's solve."""
-    xp = _backend.xp
-    n = lu.shape[-1]
-    if n == 0:
-        return b
-    batch = tuple(xp.broadcast_arrays(lu[..., 0, 0], b[..., 0, 0])[0].shape)
-    lu = xp.broadcast_to(lu, (*batch, n, n))
-    factor = xp.matrix_transpose(lu) if transposed else lu
-    pivots = xp.broadcast_to(xp.astype(pivots, xp.int64), (*batch, n))
-    b = xp.broadcast_to(b, (*batch, *b.shape[-2:]))
-    rows = [b[..., i, :] for i in range(n)]
-    if not transposed:
-        rows = _swap_rows(rows, pivots, range(n))
-    # A = P L U: L y = P^T b then U x = y; A^T = U^T L^T P^T: U^T y = b, L^T w = y, x = P w
-    for i in range(n):  # the lower triangle of factor (unit for L)
-        if i:
-            done = xp.stack(rows[:i], axis=-2)
-            rows[i] = rows[i] - xp.sum(factor[..., i, :i, None] * done, axis=-2)
-        if transposed:
-            rows[i] = rows[i] / factor[..., i, i : i + 1]
-    for i in reversed(range(n)):  # the upper triangle (unit for L^T)
-        if i < n - 1:
-            later = xp.stack(rows[i + 1 :], axis=-2)
-            rows[i] = rows[i] - xp.sum(factor[..., i, i + 1 :, None] * later, axis=-2)
-        if not transposed:
-            rows[i] = rows[i] / factor[..., i, i : i + 1]
-    if transposed:
-        rows = _swap_rows(rows, pivots, range(n - 1, -1, -1))
-    return xp.stack(rows, axis=-2)
-
-
 def _with_info(
     a: Tensor, solve: Callable[[Tensor], Tensor], rhs: Any, transposed: bool = False
 ) -> tuple[Tensor, Tensor]:
@@ -152,7 +66,7 @@ def _with_info(
     mask = xp.reshape(singular, shape=(*batch, 1, 1))
     eye = xp.eye(a.shape[-1], dtype=a._data.dtype)
     good = solve(where(Tensor._wrap(mask), Tensor._wrap(eye), a))
-    bad = _substitute(lu._data, pivots._data, rhs, transposed)
+    bad = substitute(lu._data, pivots._data, rhs, transposed)
     return where(Tensor._wrap(mask), Tensor._wrap(bad), good), info
 
 
@@ -175,13 +89,14 @@ def cholesky_ex(
     >>> arraygrad.linalg.cholesky_ex(arraygrad.tensor([[1.0, 2.0], [2.0, 1.0]])).info
     tensor(2, dtype=arraygrad.int32)
     """
-    a = _square("linalg.cholesky", A)
+    a = _square("linalg.cholesky", A, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
+    primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
     upper = bool(upper)
     batch = tuple(a.shape[:-2])
     xp = _backend.xp
     try:
-        factor = ops.cholesky(a, upper=upper)
+        factor = primitive(a, upper=upper)
         # NumPy factors a nan without complaint, where LAPACK's test fails: a nan pivot shows
         # on the diagonal (every entry of a row enters its diagonal entry)
         diagonal = _diagonal(factor.detach(), 0, -2, -1)._data
@@ -191,13 +106,13 @@ def cholesky_ex(
     info = _zero_info(batch)
     if failed:
         data = a.detach()._data
-        partial, raw_info = _partial_cholesky(xp.matrix_transpose(data) if upper else data)
+        partial, raw_info = partial_cholesky(xp.matrix_transpose(data) if upper else data)
         partial = xp.matrix_transpose(partial) if upper else partial
         info = Tensor._wrap(raw_info)
         mask = xp.reshape(raw_info == xp.zeros((), dtype=raw_info.dtype), shape=(*batch, 1, 1))
         eye = Tensor._wrap(xp.eye(a.shape[-1], dtype=data.dtype))
         try:  # the positive-definite matrices keep their gradient
-            good = ops.cholesky(where(Tensor._wrap(mask), a, eye), upper=upper)
+            good = primitive(where(Tensor._wrap(mask), a, eye), upper=upper)
             factor = where(Tensor._wrap(mask), good, Tensor._wrap(partial))
         except ValueError:  # LAPACK's rounding failed where the unblocked one did not
             factor = Tensor._wrap(partial)
@@ -247,7 +162,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803 - tor
             "linalg.inv: The input tensor A must have at least 2 dimensions. Fix: pass a matrix "
             "or a batch of matrices."
         )
-    a = _square("linalg.inv", A)
+    a = _square("linalg.inv", A, complex_ok=True)
     _low_precision("linalg.inv", a)
     n = a.shape[-1]
     rhs = _backend.xp.eye(n, dtype=a._data.dtype)
@@ -285,7 +200,7 @@ def solve_ex(
 
     check_same_dtype(A, B)
     a, b = _operands(A, B)
-    a = _square("linalg.solve", a)
+    a = _square("linalg.solve", a, complex_ok=True)
     if not left and b.ndim < 2:
         solve(a, b, left=False)  # raises torch's error for a 1-D B
     vector = left and (
@@ -360,7 +275,7 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch
             f"{name}: tau dtype {_dtype.torch_type_name(tau.dtype)} does not match input dtype "
             f"{_dtype.torch_type_name(A.dtype)}. Fix: convert one, e.g. tau.to(input.dtype)."
         )
-    if not A.dtype.is_floating_point or A.dtype == _dtype.float16:
+    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype == _dtype.float16:
         raise NotImplementedError(
             f"\"orgqr_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}'. Fix: "
             "convert the inputs to float32 or float64 first, e.g. A.double()."
@@ -370,7 +285,7 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch
     # the rectangular identity in every matrix of the batch (a fresh array, not a view)
     q = Tensor._wrap(xp.zeros(tuple(A.shape), dtype=native) + xp.eye(m, n, dtype=native))
     vectors = ops.add(tril(A, -1), Tensor._wrap(xp.eye(m, n, dtype=native)))
-    t = ops.matrix_transpose
+    t = _adjoint  # (H_i = I - tau_i v_i v_i^H for complex A)
     for i in reversed(range(k)):  # H_i (H_{i+1} ... H_k E): m x n products only
         v = vectors[..., :, i : i + 1]
         scale = ops.reshape(tau[..., i : i + 1], shape=(*tau.shape[:-1], 1, 1))
@@ -402,7 +317,9 @@ def geqrf(input: Tensor) -> Any:
     """
     if input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if not input.dtype.is_floating_point or input.dtype == _dtype.float16:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex) or (
+        input.dtype == _dtype.float16
+    ):
         raise NotImplementedError(
             f"\"geqrf_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
             "convert the input to float32 or float64 first, e.g. A.double()."
@@ -475,8 +392,8 @@ def ormqr(
             -1,
         )
     q = householder_product(vectors, tau)
-    if transpose:
-        q = ops.matrix_transpose(q)
+    if transpose:  # (Q^H for complex Q, as torch's)
+        q = _adjoint(q)
     return matmul(q, other) if left else matmul(other, q)
 
 

@@ -5,8 +5,9 @@ under their PyTorch names) and the top-level ``lu``, ``lu_unpack`` and ``lu_solv
 ``A = P L U`` with ``P`` a permutation, ``L`` unit lower triangular (``m x k``) and ``U`` upper
 triangular (``k x n``), ``k = min(m, n)``; ``LU`` packs ``L``'s strict lower triangle and ``U``,
 and ``pivots`` (int32, 1-based, LAPACK's) says that row ``i`` was swapped with row
-``pivots[i]``. The factorisation is one primitive (``arraygrad.ops.lu_factor``) whose gradient
-is torch's for full-rank inputs; ``lu_solve`` is composed of triangular solves, so its gradient
+``pivots[i]``. The factorisation is one primitive (``arraygrad.ops.lu_factor``, or
+``ops.complex_linalg.lu_factor`` for complex matrices) whose gradient is torch's for full-rank
+inputs; ``lu_solve`` is composed of triangular solves, so its gradient
 is the composition's (the same as torch's formula).
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._linalg import matmul, tril, triu
 from arraygrad._tensor import Tensor
-from arraygrad._triangular import solve_triangular
+from arraygrad._triangular import _adjoint, solve_triangular
 from arraygrad._views import broadcast_shapes
 from arraygrad._views import diagonal as _diagonal
 
@@ -46,7 +47,7 @@ def _checked_input(name: str, A: Tensor, pivot: bool) -> Tensor:  # noqa: N803 -
             f"{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
             "instead. Fix: pass a matrix or a batch of matrices."
         )
-    if not A.dtype.is_floating_point or A.dtype == _dtype.float16:
+    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype == _dtype.float16:
         raise NotImplementedError(
             f"\"lu_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}' (input of shape "
             f"{list(A.shape)}). Fix: convert the input to float32 or float64 first, e.g. "
@@ -97,10 +98,11 @@ def _check_info_values(name: str, info: Any) -> None:
 def _factor(name: str, A: Tensor, pivot: bool) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
     a = _checked_input(name, A, pivot)
     m, n = a.shape[-2], a.shape[-1]
-    packed = ops.lu_factor(a)
+    packed = (ops.complex_linalg.lu_factor if a.dtype.is_complex else ops.lu_factor)(a)
     lu = packed[..., :m, :n]
     # the pivots are exact in the packed float row; as integers they carry no gradient
-    pivots = ops.astype(packed[..., m, : min(m, n)].detach(), _dtype.int32) + 1
+    row = packed[..., m, : min(m, n)].detach()
+    pivots = ops.astype(ops.real(row) if a.dtype.is_complex else row, _dtype.int32) + 1
     return lu, pivots, _info(lu)
 
 
@@ -270,7 +272,7 @@ def _lu_solve_checks(LU: Tensor, pivots: Tensor, B: Tensor, left: bool) -> None:
             "torch.linalg.lu_solve: The input tensor A must have at least 2 dimensions. Fix: "
             "pass the LU of lu_factor."
         )
-    if not LU.dtype.is_floating_point:
+    if not (LU.dtype.is_floating_point or LU.dtype.is_complex):
         raise RuntimeError(
             "torch.linalg.lu_solve: Expected a floating point or complex tensor as input. Got "
             f"{_dtype.torch_type_name(LU.dtype)}. Fix: convert LU and B, e.g. .double()."
@@ -321,7 +323,8 @@ def linalg_lu_solve(
     adjoint: bool = False,
 ) -> Tensor:
     """The solution ``X`` of ``A X = B`` given ``(LU, pivots)`` of ``A`` from ``lu_factor``
-    (``X A = B`` with ``left=False``, ``A^T`` for ``A`` with ``adjoint``); batch dimensions
+    (``X A = B`` with ``left=False``, ``A^T``, or ``A^H`` if complex, for ``A`` with
+    ``adjoint``); batch dimensions
     broadcast. Composed of two triangular solves and the pivots' permutation, so ``LU`` and
     ``B`` get the gradients of that composition.
 
@@ -332,12 +335,13 @@ def linalg_lu_solve(
     [[1.0], [1.0]]
     """
     _lu_solve_checks(LU, pivots, B, left)
-    t = ops.matrix_transpose
+    # A^T for real matrices, A^H for complex ones (torch's adjoint)
+    t = _adjoint
     if not left:  # X A = B  <=>  A^T X^T = B^T (and X A^T = B  <=>  A X^T = B^T)
         return t(linalg_lu_solve(LU, pivots, t(B), adjoint=not adjoint))
     n = LU.shape[-1]
     p = _permutation(pivots, n, tuple(pivots.shape[:-1]), LU._data.dtype)
-    if adjoint:  # A^T = U^T L^T P^T: X = P L^-T U^-T B
+    if adjoint:  # A^T = U^T L^T P^T: X = P L^-T U^-T B (the same with ^H)
         y = solve_triangular(t(LU), B, upper=False)
         return matmul(p, solve_triangular(t(LU), y, upper=True, unitriangular=True))
     y = solve_triangular(LU, matmul(t(p), B), upper=False, unitriangular=True)

@@ -1,5 +1,6 @@
 """LU factorisation with partial pivoting (LAPACK's getrf), written once against an array
-namespace, for ``arraygrad.ops.decompositions.lu_factor``.
+namespace, for ``arraygrad.ops.decompositions.lu_factor`` (and its complex twin in
+``ops.complex_linalg``: complex pivots are chosen as LAPACK's, see :func:`_size`).
 
 ``_backend`` hands :func:`lu_factor` out in its namespace (``xp.lu_factor``) with the active
 library bound as ``lib`` and ``fast`` saying whether it is NumPy, which has no LU of its own:
@@ -31,6 +32,14 @@ def lu_factor(lib: Any, fast: bool, a: Any) -> Any:
     return _lu_generic(lib, a)
 
 
+def _size(xp: Any, x: Any) -> Any:
+    """What the pivot search compares: ``|x|``, and for complex ``x`` LAPACK's ``|Re x| +
+    |Im x|`` (its complex getrf's choice, and so PyTorch's pivots), not the modulus."""
+    if x.dtype == xp.complex64 or x.dtype == xp.complex128:
+        return xp.abs(xp.real(x)) + xp.abs(xp.imag(x))
+    return xp.abs(x)
+
+
 def _lu_in_place(xp: Any, a: Any) -> Any:
     # The batch flattened to one axis; rows swapped by indexing, the trailing block updated
     # with the multipliers of the column, as the generic version computes them (the same
@@ -48,7 +57,7 @@ def _lu_in_place(xp: Any, a: Any) -> Any:
     every = xp.arange(count)
     for j in range(min(m, n)):
         # the first largest |entry| at or below the diagonal
-        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=-1)
+        p = j + xp.argmax(_size(xp, lu[:, j:, j]), axis=-1)
         packed[:, m, j] = p
         for x in (lu, perm):
             row_p = x[every, p].copy()
@@ -79,7 +88,8 @@ def _lu_generic(xp: Any, a: Any) -> Any:
     perm = xp.broadcast_to(xp.astype(rows, a.dtype), (*batch, m, 1))
     pivots = []
     for j in range(min(m, n)):
-        candidates = xp.where(rows >= j, xp.abs(lu[..., j : j + 1]), -xp.ones((), dtype=a.dtype))
+        size = _size(xp, lu[..., j : j + 1])
+        candidates = xp.where(rows >= j, size, -xp.ones((), dtype=size.dtype))
         p = xp.argmax(candidates, axis=-2, keepdims=True)  # (..., 1, 1): the first largest
         pivots.append(p)
         at_p, at_j = rows == p, rows == j

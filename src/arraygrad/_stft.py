@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 
 from arraygrad import _backend, _dtype, ops
+from arraygrad._complex import complex as complex_from_parts
 from arraygrad._complex import view_as_real
 from arraygrad._tensor import Tensor
 
@@ -119,7 +120,9 @@ def istft(
     return_complex: bool = False,
 ) -> Tensor:
     """The inverse of :func:`stft`: frames transformed back, windowed and overlap-added,
-    divided by the overlap-added squared window (which must not vanish).
+    divided by the overlap-added squared window (which must not vanish). ``return_complex``
+    gives a complex signal from a two-sided spectrum (``onesided=False``, or ``n_fft``
+    frequencies), with a real or complex window.
 
     >>> import arraygrad
     >>> x = arraygrad.arange(16.0, dtype=arraygrad.float64)
@@ -136,11 +139,8 @@ def istft(
             "istft requires a complex-valued input tensor matching the output from stft with "
             "return_complex=True."
         )
-    if return_complex:
-        raise NotImplementedError(
-            "istft with return_complex=True is not supported in arraygrad yet. Fix: invert "
-            "the frames with arraygrad.fft.ifft and overlap-add them."
-        )
+    if not return_complex and window is not None and window.dtype.is_complex:
+        raise RuntimeError("Complex windows are incompatible with return_complex=False")
     if input.ndim not in (2, 3):
         raise RuntimeError(f"istft: expected a 2D or 3D tensor, but got {input.ndim}D")
     hop = n_fft // 4 if hop_length is None else hop_length
@@ -148,20 +148,38 @@ def istft(
     spec = input if input.ndim == 3 else input.unsqueeze(0)
     bins, count = spec.shape[-2], spec.shape[-1]
     one_sided = bins != n_fft if onesided is None else onesided
+    if return_complex and one_sided:
+        raise RuntimeError("Cannot have onesided output if window or input is complex")
+    if not one_sided and bins != n_fft:
+        raise RuntimeError(
+            "istft: expected the frequency dimension (3rd to the last) of the input tensor to "
+            f"match n_fft when onesided=False, but got {bins}"
+        )
     norm = "ortho" if normalized else "backward"
     frames = spec.transpose(-1, -2)
-    if not one_sided:
-        # a real result reads the spectrum as Hermitian: only its first half, as PyTorch does
-        # (the gradient of the rest is 0)
-        frames = frames[..., : n_fft // 2 + 1]
-    frames = fourier.irfft(frames, n=n_fft, norm=norm)
+    if return_complex:
+        frames = fourier.ifft(frames, n=n_fft, norm=norm)
+    else:
+        if not one_sided:
+            # a real result reads the spectrum as Hermitian: only its first half, as PyTorch
+            # does (the gradient of the rest is 0)
+            frames = frames[..., : n_fft // 2 + 1]
+        frames = fourier.irfft(frames, n=n_fft, norm=norm)
     w = _window(window, n_fft, win, frames)
     frames = frames * w
     total = n_fft + hop * (count - 1)
     fold = {"output_size": (1, total), "kernel_size": (1, n_fft), "stride": (1, hop)}
-    y = F.fold(frames.transpose(1, 2), **fold).reshape(spec.shape[0], total)
-    squared = (w * w).detach().reshape(1, n_fft, 1).expand(1, n_fft, count)
-    envelope = F.fold(squared, **fold).reshape(total)
+
+    def overlap_add(x: Tensor) -> Tensor:
+        # fold is real: a complex x is overlap-added part by part (a map with real coefficients)
+        if x.dtype.is_complex:
+            return complex_from_parts(overlap_add(x.real), overlap_add(x.imag))
+        return F.fold(x, **fold)
+
+    y = overlap_add(frames.transpose(1, 2)).reshape(spec.shape[0], total)
+    # w^2, not |w|^2, for a complex window: the window is applied once in stft, once here
+    squared = (w * w).reshape(1, n_fft, 1).expand(1, n_fft, count)
+    envelope = overlap_add(squared).reshape(total)
     start = n_fft // 2 if center else 0
     end = total - n_fft // 2 if center else total
     if length is not None:

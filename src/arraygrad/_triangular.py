@@ -1,8 +1,9 @@
 """Solves with triangular and Cholesky factors, and chained products: ``linalg.solve_triangular``,
 ``cholesky_solve``, ``cholesky_inverse``, ``linalg.multi_dot`` and ``linalg.vecdot``.
 
-All are composites of ``tril`` / ``triu``, the ``solve`` and ``inv`` primitives and ``matmul``,
-so their gradients are the compositions' (the same as PyTorch's formulas).
+All are composites of ``tril`` / ``triu``, the ``solve`` and ``inv`` primitives and ``matmul``
+(the complex ones for complex matrices, with ``X^H`` where real ones take ``X^T``), so their
+gradients are the compositions' (the same as PyTorch's formulas).
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ def _triangle(a: Tensor, upper: bool, unitriangular: bool = False) -> Tensor:
     return ops.add(strict, Tensor._wrap(eye))
 
 
+def _solve(a: Tensor, b: Tensor) -> Tensor:
+    """``a^-1 b`` by the real or the complex solve primitive (whose rules take adjoints)."""
+    return (ops.complex_ops.solve if a.dtype.is_complex else ops.solve)(a, b)
+
+
+def _adjoint(x: Tensor) -> Tensor:
+    """``x^T``, or ``x^H`` for a complex ``x``."""
+    t = ops.matrix_transpose(x)
+    return ops.conj(t) if x.dtype.is_complex else t
+
+
 def solve_triangular(
     A: Tensor,  # noqa: N803 - torch's names
     B: Tensor,  # noqa: N803
@@ -59,7 +71,7 @@ def solve_triangular(
             "linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "
             f"shape {list(b.shape)}. Fix: make a vector a column, e.g. B.unsqueeze(-1)."
         )
-    a = _square("linalg.solve_triangular", a)
+    a = _square("linalg.solve_triangular", a, complex_ok=True)
     n = a.shape[-1]
     if b.shape[-2 if left else -1] != n:
         shape = "x".join(str(s) for s in b.shape[-2:])
@@ -71,8 +83,8 @@ def solve_triangular(
         )
     t = _triangle(a, upper, unitriangular)
     if not left:  # X A = B  <=>  A^T X^T = B^T
-        return ops.matrix_transpose(ops.solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))
-    return ops.solve(t, b)
+        return ops.matrix_transpose(_solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))
+    return _solve(t, b)
 
 
 def triangular_solve(
@@ -139,19 +151,20 @@ def triangular_solve(
     batch = broadcast_shapes(tuple(b.shape[:-2]), tuple(A.shape[:-2]))
     coefficient = A.expand(*batch, *A.shape[-2:]).clone()
     triangle = _triangle(A, upper, unitriangular)
-    if transpose:
+    if transpose:  # (not conjugated for complex A, as torch's)
         triangle = ops.matrix_transpose(triangle)
-    solution = ops.solve(triangle, b.expand(*batch, *b.shape[-2:]))
+    solution = _solve(triangle, b.expand(*batch, *b.shape[-2:]))
     return return_types.triangular_solve(solution, coefficient)
 
 
 def _gram(factor: Tensor, upper: bool) -> Tensor:
-    """``L L^T`` (or ``U^T U``) of the triangle of ``factor``, with the gradient of the product
-    of the whole ``factor``: torch's Cholesky solves read one triangle, yet their gradients
-    (``-(C + C^T) L`` and the like) multiply by the input as given."""
+    """``L L^T`` (or ``U^T U``; ``L L^H`` and ``U^H U`` for complex factors) of the triangle of
+    ``factor``, with the gradient of the product of the whole ``factor``: torch's Cholesky
+    solves read one triangle, yet their gradients (``-(C + C^T) L`` and the like) multiply by
+    the input as given."""
 
     def product(f: Tensor) -> Tensor:
-        t = ops.matrix_transpose(f)
+        t = _adjoint(f)
         return matmul(t, f) if upper else matmul(f, t)
 
     whole = product(factor)
@@ -175,14 +188,14 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
             f"b should have at least 2 dimensions, but has {b.ndim} dimensions instead. Fix: make "
             "a vector a column, e.g. B.unsqueeze(-1)."
         )
-    factor = _square("cholesky_solve", factor)
+    factor = _square("cholesky_solve", factor, complex_ok=True)
     if b.shape[-2] != factor.shape[-1]:
         raise RuntimeError(
             f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
             f"{factor.shape[-1]} by {factor.shape[-1]} but each b matrix is {b.shape[-2]} by "
             f"{b.shape[-1]}. Fix: B needs {factor.shape[-1]} rows."
         )
-    return ops.solve(_gram(factor, upper), b)
+    return _solve(_gram(factor, upper), b)
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
@@ -194,7 +207,7 @@ def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
     tensor([[0.2500, 0.0000],
             [0.0000, 4.0000]])
     """
-    factor = _square("cholesky_inverse", input)
+    factor = _square("cholesky_inverse", input, complex_ok=True)
     return inverse(_gram(factor, upper))
 
 
@@ -243,13 +256,13 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
         if isinstance(t, Tensor) and not (t.dtype.is_floating_point or t.dtype.is_complex):
             raise RuntimeError(
                 "linalg.vecdot: Expected a floating point or complex tensor as input. Got "
-                f"{t.dtype.name}. Fix: convert both inputs first, e.g. x.double()."
+                f"{torch_type_name(t.dtype)}. Fix: convert both inputs first, e.g. x.double()."
             )
     if isinstance(x, Tensor) and isinstance(y, Tensor) and x.dtype != y.dtype:
         raise RuntimeError(
             "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
-            f"{x.dtype.name} and y of type {y.dtype.name} instead. Fix: convert one of them, "
-            "e.g. y.to(x.dtype)."
+            f"{torch_type_name(x.dtype)} and y of type {torch_type_name(y.dtype)} instead. "
+            "Fix: convert one of them, e.g. y.to(x.dtype)."
         )
     a, b = _operands(x, y)
     if a.ndim == 1 and b.ndim == 1 and a.shape[0] != b.shape[0]:  # torch's dot: no broadcasting

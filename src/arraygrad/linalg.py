@@ -1,9 +1,10 @@
 """``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions (not ``ldl_factor``,
 ``ldl_factor_ex`` and ``ldl_solve``). Of complex tensors: ``eig`` and ``eigvals`` (whose results
 are complex for real matrices too), the matrix products, ``det`` / ``inv`` / ``solve``, the
-decompositions (``svd``, ``eigh``, ``qr``, ``cholesky``) and what is built on them (``slogdet``,
-``pinv``, the norms, ``matrix_exp``, ``lstsq``, ``matrix_rank``, ``cond``, ``vecdot``); the others
-refuse them (docs/complex.md).
+decompositions (``svd``, ``eigh``, ``qr``, ``cholesky``, ``lu_factor``) and what is built on them
+(``slogdet``, ``pinv``, the norms, ``matrix_exp``, ``lstsq``, ``matrix_rank``, ``cond``,
+``vecdot``, the triangular and LU solves, the ``_ex`` variants, ``householder_product``)
+(docs/complex.md).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])

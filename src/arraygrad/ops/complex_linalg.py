@@ -28,6 +28,7 @@ from arraygrad.ops.decompositions import (
     _rows,
     _tril,
     _unless_zero,
+    lu_factor_rule,
 )
 
 
@@ -234,6 +235,24 @@ qr = Primitive(
     "linalg_qr",
     forward=_qr,
     vjp=(_qr_vjp,),
+    reads_inputs=False,
+    reads_output=True,
+)
+
+
+def _lu_factor_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    # A = P L U: the real rule (PyTorch's) derived again with L^H, U^H and the complex products
+    # and solves; the pivots are real numbers in the packed complex array.
+    on = _on_complex(ns)
+    return lu_factor_rule(ns, on, lambda x: _h(ns, x), g, out, a, complex_values=True)
+
+
+# Packed as the real primitive packs it: LU, the permutation as a last column, the pivots as a
+# last row (_lu_factor.py, pivoting by |Re| + |Im| as LAPACK's complex getrf).
+lu_factor = Primitive(
+    "linalg_lu_factor_ex",
+    forward=lambda xp, a: xp.lu_factor(a),
+    vjp=(_lu_factor_vjp,),
     reads_inputs=False,
     reads_output=True,
 )

@@ -230,9 +230,10 @@ def _band(ns: Any, a: Any, diagonal: int, lower: bool) -> Any:
     return ns.where(mask, a, 0.0)
 
 
-def _right_solve(ns: Any, x: Any, m: Any) -> Any:
-    """``x m^-1``, the solution of ``y m = x``."""
-    t = ns.matrix_transpose
+def _right_solve(ns: Any, x: Any, m: Any, t: Any = None) -> Any:
+    """``x m^-1``, the solution of ``y m = x`` (through the transpose ``t``, or the adjoint for
+    complex matrices: ``(m^-H x^H)^H`` is the same ``x m^-1``)."""
+    t = ns.matrix_transpose if t is None else t
     return t(ns.solve(t(m), t(x)))
 
 
@@ -251,13 +252,21 @@ def _joined(ns: Any, first: Any, second: Any, size: tuple[int, int], axis: int) 
 
 
 def _lu_factor_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
+    return lu_factor_rule(ns, ns, ns.matrix_transpose, g, out, a, complex_values=False)
+
+
+def lu_factor_rule(
+    ns: Any, on: Any, t: Any, g: Any, out: Any, a: Any, *, complex_values: bool
+) -> Any:
+    """The VJP of :data:`lu_factor`, with ``on`` the namespace of the products and solves and
+    ``t`` the transpose: ``ns`` and ``ns.matrix_transpose`` for real matrices, the complex
+    primitives and the adjoint for complex ones (the derivation is the same with ``X^H``)."""
     # PyTorch's linalg_lu_backward (A = P L U of full rank; L unit lower m x k, U upper k x n)
     # with gL = tril(gLU, -1) and gU = triu(gLU), as lu_factor_ex_backward gives them. Square:
     # gA = P L^-T [tril(L^T gL, -1) + triu(gU U^T)] U^-T. Wide and tall matrices split U
     # (L) into its square block and the rest, which gets the plain L^-T gU2 (gL2 U^-T).
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
-    t = ns.matrix_transpose
     lu, g_lu = _part(ns, out, slice(0, m), slice(0, n)), _part(ns, g, slice(0, m), slice(0, n))
     unit = _backend.triangle_mask(m, k, 0, lower=True) & _backend.triangle_mask(
         m, k, 0, lower=False
@@ -267,29 +276,31 @@ def _lu_factor_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
     g_lower = _band(ns, _part(ns, g_lu, slice(None), slice(0, k)), -1, True)
     g_upper = _band(ns, _part(ns, g_lu, slice(0, k), slice(None)), 0, False)
     if m == n:
-        inner = _tril(ns, ns.matmul(t(lower), g_lower), -1) + _band(
-            ns, ns.matmul(g_upper, t(upper)), 0, False
+        inner = _tril(ns, on.matmul(t(lower), g_lower), -1) + _band(
+            ns, on.matmul(g_upper, t(upper)), 0, False
         )
-        grad = ns.solve(t(lower), _right_solve(ns, inner, t(upper)))
+        grad = on.solve(t(lower), _right_solve(on, inner, t(upper), t))
     elif m < n:
         square, rest = slice(0, k), slice(k, n)
-        inner = ns.matmul(t(lower), g_lower) - ns.matmul(g_upper, t(upper))
-        inner = _right_solve(ns, _tril(ns, inner, -1), t(_part(ns, upper, slice(None), square)))
+        inner = on.matmul(t(lower), g_lower) - on.matmul(g_upper, t(upper))
+        square_u = t(_part(ns, upper, slice(None), square))
+        inner = _right_solve(on, _tril(ns, inner, -1), square_u, t)
         inner = inner + _part(ns, g_upper, slice(None), square)
         joined = _joined(ns, inner, _part(ns, g_upper, slice(None), rest), (m, n), -1)
-        grad = ns.solve(t(lower), joined)
+        grad = on.solve(t(lower), joined)
     else:
         square, rest = slice(0, k), slice(k, m)
-        inner = ns.matmul(g_upper, t(upper)) - ns.matmul(t(lower), g_lower)
-        inner = ns.solve(t(_part(ns, lower, square, slice(None))), _band(ns, inner, 0, False))
+        inner = on.matmul(g_upper, t(upper)) - on.matmul(t(lower), g_lower)
+        inner = on.solve(t(_part(ns, lower, square, slice(None))), _band(ns, inner, 0, False))
         inner = inner + _part(ns, g_lower, square, slice(None))
         joined = _joined(ns, inner, _part(ns, g_lower, rest, slice(None)), (m, n), -2)
-        grad = _right_solve(ns, joined, t(upper))
+        grad = _right_solve(on, joined, t(upper), t)
     # P[r, i] = 1 where r = perm[i]: gA = P grad
     perm = _rows(ns, ns.getitem(out, key=(Ellipsis, slice(0, m), n)))
+    index = ns.real(perm) if complex_values else perm  # (a complex array's exact real part)
     rows = _backend.xp.reshape(_backend.xp.arange(m), shape=(m, 1))
-    permutation = ns.where(ns.astype(perm, rows.dtype) == rows, 1.0, 0.0 * perm)
-    return ns.matmul(permutation, grad)
+    permutation = ns.where(ns.astype(index, rows.dtype) == rows, 1.0, 0.0 * perm)
+    return on.matmul(permutation, grad)
 
 
 lu_factor = Primitive(
