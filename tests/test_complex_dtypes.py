@@ -7,6 +7,7 @@ refusal of every other op."""
 from __future__ import annotations
 
 import math
+import pickle
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -570,3 +571,21 @@ def test_second_derivatives_match_torch(loss: Callable[[Any, Any], Any]) -> None
         (second,) = lib.autograd.grad((grad * lib.tensor(direction)).real.sum(), z)
         results.append(second.detach().resolve_conj().numpy() if lib is torch else second.numpy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-7, atol=1e-10)
+
+
+def test_unpickled_complex_arrays_take_the_complex_rules() -> None:
+    # NumPy's unpickled arrays (DataLoader workers', torch.save files') carry dtype objects
+    # equal to its builtin ones but not the same objects; arraygrad knew complex dtypes by the
+    # identity of the first such object met, so after a builtin complex128 one these took the
+    # real rules (no conjugate in the gradient of z * w) or were refused (tan).
+    ag.tan(ag.tensor(np.array([0.3 + 0.1j])))  # the builtin complex128 dtype object met first
+    values = np.array([0.3 + 0.1j, 1 - 2j]), np.array([2 + 1j, 0.5j])
+    arrays = [pickle.loads(pickle.dumps(v)) for v in values]
+    assert arrays[0].dtype is not np.dtype(np.complex128)  # (what NumPy gives, the premise)
+    grads = []
+    for lib, make in ((ag, ag.from_numpy), (torch, torch.tensor)):
+        z, w = (make(a).requires_grad_() for a in arrays)
+        (lib.tan(z) * w).real.sum().backward()
+        grads.append((z.grad.numpy(), w.grad.numpy()))
+    for mine, theirs in zip(*grads, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)

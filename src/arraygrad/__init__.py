@@ -108,6 +108,7 @@ from arraygrad._decompositions import *  # noqa: F403
 from arraygrad._device import *  # noqa: F403
 from arraygrad._distances import *  # noqa: F403
 from arraygrad._dtype import (
+    bfloat16,
     bool_,
     complex64,
     complex128,
@@ -319,6 +320,7 @@ __all__ = [
     "viz",
     "compile",
     "compiler",
+    "bfloat16",
     "bool",
     "cdouble",
     "cfloat",

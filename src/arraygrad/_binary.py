@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._math import (
     _FLOAT,
     _broadcast_error,
@@ -152,6 +152,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         input, end = astype(input, weight.dtype), astype(end, weight.dtype)
     elif weight_is_tensor and weight.dtype is _dtype.bool_:  # a 0-d bool weight: 0 or 1
         weight = astype(weight, input.dtype)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(lerp, input, end, weight)  # type: ignore[no-any-return]
     diff = sub(end, input)
     if isinstance(weight, Tensor):
         near_start = lt(abs(weight), 0.5)

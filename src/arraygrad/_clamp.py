@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._math import _scalar, as_tensor
 from arraygrad._tensor import Tensor
 
@@ -43,18 +43,21 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise NotImplementedError("clamp is not supported for complex types")
     if target is not input.dtype:
         input = ops.astype(input, target)
+    # bfloat16: in float32, rounded once (NumPy makes ml_dtypes' bfloat16 and a Python float
+    # bound float32, in the gradient rules too)
+    reduced = _reduced_floats.twin if target is _dtype.bfloat16 else _as_it_is
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         low = None if min is None else _bound(min, target)
         high = None if max is None else _bound(max, target)
         if low is None:
-            return ops.clamp_max_tensor(input, high)
+            return reduced(ops.clamp_max_tensor)(input, high)
         if high is None:
-            return ops.clamp_min_tensor(input, low)
-        return ops.clamp_tensor(input, low, high)
+            return reduced(ops.clamp_min_tensor)(input, low)
+        return reduced(ops.clamp_tensor)(input, low, high)
     if target is _dtype.bool_:  # number bounds: PyTorch's scalar kernels have no bool form
         kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
         _dtype.check_not_bool(f"{kernel}_scalar_cpu", target)
-    return ops.clip(
+    return reduced(ops.clip)(
         input,
         min=None if min is None else _dtype.checked_scalar(_scalar(min), target),
         max=None if max is None else _dtype.checked_scalar(_scalar(max), target),
@@ -62,6 +65,10 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 
 clip = clamp
+
+
+def _as_it_is(prim: Any) -> Any:
+    return prim
 
 
 def _bound(bound: Any, target: _dtype.dtype) -> Tensor:

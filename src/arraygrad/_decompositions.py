@@ -56,7 +56,7 @@ def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
     NotImplementedError naming the kernel; so does arraygrad, before the array library's own
     TypeError."""
     inexact = a.dtype.is_floating_point or a.dtype.is_complex
-    if a.dtype == _dtype.float16 or (integers and not inexact):
+    if a.dtype in _dtype.REDUCED_FLOATS or (integers and not inexact):
         raise NotImplementedError(
             f'"{kernel}" not implemented for {a.dtype.name} (input of shape {list(a.shape)}). '
             "Fix: convert the input to float32 or float64 first, e.g. A.double()."

@@ -36,7 +36,7 @@ class dtype:  # noqa: N801 - the name PyTorch users write
 
     @property
     def is_floating_point(self) -> bool:
-        """True for float16, float32 and float64."""
+        """True for float16, bfloat16, float32 and float64."""
         return self.category == _FLOAT
 
     @property
@@ -58,6 +58,7 @@ int16 = dtype("int16", 2, _INT, True)
 int32 = dtype("int32", 4, _INT, True)
 int64 = dtype("int64", 8, _INT, True)
 float16 = dtype("float16", 2, _FLOAT, True)
+bfloat16 = dtype("bfloat16", 2, _FLOAT, True)
 float32 = dtype("float32", 4, _FLOAT, True)
 float64 = dtype("float64", 8, _FLOAT, True)
 complex64 = dtype("complex64", 8, _COMPLEX, True)
@@ -67,7 +68,11 @@ complex128 = dtype("complex128", 16, _COMPLEX, True)
 ALL_DTYPES = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 #: The complex dtypes, which only the ops of ``ops/complex.py`` take (see ``_complex``).
 COMPLEX_DTYPES = (complex64, complex128)
-BY_NAME = {d.name: d for d in (*ALL_DTYPES, *COMPLEX_DTYPES)}
+#: The floats PyTorch's CPU kernels widen to float32 to compute ("reduced precision").
+REDUCED_FLOATS = (float16, bfloat16)
+# bfloat16 is not among ALL_DTYPES (which the op tables' tests run over: it computes with
+# ml_dtypes' loops, see docs/bfloat16.md), but is found by name.
+BY_NAME = {d.name: d for d in (*ALL_DTYPES, bfloat16, *COMPLEX_DTYPES)}
 # Each complex dtype's real component dtype, and back.
 COMPONENT = {complex64: float32, complex128: float64}
 COMPLEX_OF = {float32: complex64, float64: complex128}
@@ -82,6 +87,7 @@ _TORCH_NAMES = {
     "int32": "Int",
     "int64": "Long",
     "float16": "Half",
+    "bfloat16": "BFloat16",
     "float32": "Float",
     "float64": "Double",
     "complex64": "ComplexFloat",
@@ -136,16 +142,27 @@ _to_xp: dict[dtype, Any] = {}
 _from_xp: dict[Any, dtype] = {}
 _namespace: Any = None
 
+# Every array-library dtype object met, by ``id``, with the object (kept alive, so that its id is
+# not reused) and its arraygrad dtype: the hot path of :func:`from_xp`, and the record of which
+# objects the id tables below have seen. Keyed by identity, not equality: NumPy makes dtype
+# objects equal to its builtin ones that are other objects (arrays unpickled, as from DataLoader
+# workers, or read from bytes with an explicit byte order, and the ufunc results of those), and
+# each must be noted in the tables below before a fast path can trust them.
+_seen: dict[int, tuple[Any, dtype]] = {}
 #: The ``id`` of array libraries' dtype objects (of any library seen) known to be float32 or
 #: float64, each with its object (kept alive so that its id is not reused): a Python number never
 #: changes such an array's dtype and needs no float16 or bool care, so ``_math.binary`` sends
 #: ``tensor op number`` straight to the primitive when the tensor's dtype is in here (one
 #: lookup). Keyed by identity: dtype objects of two libraries may hash alike, and comparing them
-#: warns (array_api_strict's). Filled as dtype objects are met; never cleared, as what it says
-#: of a dtype object holds whichever library is active.
+#: warns (array_api_strict's). Filled as dtype objects are met (:func:`from_xp`); never cleared,
+#: as what it says of a dtype object holds whichever library is active. A fast path may only
+#: trust membership (an object not yet met takes the general path, which meets it).
 WIDE_FLOAT_IDS: dict[int, Any] = {}
-#: The same for complex64 and complex128: ``_math.binary``'s fast path for two tensors of one
-#: dtype lets these through to the promotion path, which picks the complex primitives.
+#: The same for the dtypes whose pairs of tensors of one dtype ``_math.binary`` sends straight to
+#: the primitive: the real ones but bfloat16 (whose ops go to float32 twins on the general path).
+FAST_PAIR_IDS: dict[int, Any] = {}
+#: The same for complex64 and complex128; read it through :func:`is_complex_native`, which also
+#: answers for dtype objects not met yet.
 COMPLEX_IDS: dict[int, Any] = {}
 
 
@@ -157,6 +174,8 @@ def _tables() -> tuple[dict[dtype, Any], dict[Any, dtype]]:
         _from_xp.clear()
         for d in BY_NAME.values():
             native = getattr(xp, d.name, None)
+            if d is bfloat16 and native is None and _backend.is_numpy:
+                native = _backend.bfloat16_loaded()  # ml_dtypes', once to_xp has loaded it
             if native is not None:
                 _to_xp[d] = native
                 _from_xp[native] = d
@@ -170,6 +189,13 @@ def to_xp(d: dtype) -> Any:
     try:
         return _tables()[0][d]
     except KeyError:
+        if d is bfloat16 and _backend.is_numpy:
+            # ml_dtypes' bfloat16, imported on first use (not by ``import arraygrad``)
+            native = _backend.bfloat16_native()
+            _to_xp[d] = native
+            _from_xp[native] = d
+            _note_ids(d, native)
+            return native
         # The library's name from its module: ``xp`` is a SimpleNamespace, which has none.
         library = getattr(_backend.module, "__name__", type(_backend.module).__name__)
         raise TypeError(
@@ -182,10 +208,10 @@ def to_xp(d: dtype) -> Any:
 
 def from_xp(native: Any) -> dtype:
     """The arraygrad dtype of an array library dtype object."""
-    if _namespace is _backend.xp:  # the hot path: tables current, a dtype seen before
-        found = _from_xp.get(native)
-        if found is not None:
-            return found
+    if _namespace is _backend.xp:  # the hot path: tables current, this dtype object met before
+        entry = _seen.get(id(native))
+        if entry is not None:
+            return entry[1]
     table = _tables()[1]
     found = table.get(native)
     if found is None:
@@ -193,15 +219,32 @@ def from_xp(native: Any) -> dtype:
         if found is None:
             raise TypeError(f"arrays of dtype {native} are not supported by arraygrad")
         table[native] = found  # arrays' dtype objects differ from xp.float32: remember them
-        _note_ids(found, native)
+    _seen[id(native)] = (native, found)
+    _note_ids(found, native)
     return found
+
+
+def is_complex_native(native: Any) -> bool:
+    """Whether an array's dtype object is complex64 or complex128: by identity for one met
+    before, else by its dtype (noting it)."""
+    key = id(native)
+    if key in COMPLEX_IDS:
+        return True
+    if key in _seen:
+        return False
+    try:
+        return from_xp(native).category == _COMPLEX
+    except TypeError:  # not a dtype arraygrad has
+        return False
 
 
 def _note_ids(d: dtype, native: Any) -> None:
     if d is float32 or d is float64:
         WIDE_FLOAT_IDS[id(native)] = native
-    elif d.category == _COMPLEX:
+    if d.category == _COMPLEX:
         COMPLEX_IDS[id(native)] = native
+    elif d is not bfloat16:
+        FAST_PAIR_IDS[id(native)] = native
 
 
 def int_bounds(d: dtype) -> tuple[int, int]:
@@ -217,7 +260,12 @@ def int_bounds(d: dtype) -> tuple[int, int]:
 
 
 # The largest finite value of each floating dtype.
-_FLOAT_MAX = {float16: 65504.0, float32: 3.4028234663852886e38, float64: 1.7976931348623157e308}
+_FLOAT_MAX = {
+    float16: 65504.0,
+    bfloat16: 3.3895313892515355e38,
+    float32: 3.4028234663852886e38,
+    float64: 1.7976931348623157e308,
+}
 
 
 def dtype_argument(value: Any, function: str, name: str, position: int, fix: str) -> dtype:
@@ -298,7 +346,8 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Make ``d`` (float32 or float64 or float16) the dtype of tensors made from Python floats."""
+    """Make ``d`` (float32, float64, float16 or bfloat16) the dtype of tensors made from Python
+    floats."""
     global _default_float
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
@@ -330,6 +379,8 @@ def promote_types(a: dtype, b: dtype) -> dtype:
         return a if a.category > b.category else b
     if a.category == _BOOL:
         return a
+    if a.category == _FLOAT and a.itemsize == b.itemsize:
+        return float32  # float16 with bfloat16: neither holds the other's values
     if a.is_signed == b.is_signed:
         return a if a.itemsize >= b.itemsize else b
     # One unsigned (uint8) and one signed int: the signed type must be wider than uint8.

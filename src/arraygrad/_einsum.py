@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._tensor import Tensor
 
 __all__ = ["einsum"]
@@ -133,7 +133,10 @@ def _contract(
     b = _arrange(b, sb, batch + summed + free_b, sizes)
     a = ops.reshape(a, shape=(prod(batch), prod(free_a), prod(summed)))
     b = ops.reshape(b, shape=(prod(batch), prod(summed), prod(free_b)))
-    out = (ops.complex_ops.matmul if a.dtype.is_complex else ops.matmul)(a, b)
+    prim = ops.complex_ops.matmul if a.dtype.is_complex else ops.matmul
+    if a.dtype is _dtype.bfloat16:  # float32 accumulation, one rounding (see _linalg.matmul)
+        prim = _reduced_floats.twin(ops.matmul)
+    out = prim(a, b)
     subs = batch + free_a + free_b
     return ops.reshape(out, shape=tuple(sizes[s] for s in subs)), subs
 

@@ -27,7 +27,7 @@ from arraygrad.ops import transcendental as _trans
 
 _INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
 # (the same dict as _dtype's, read without the attribute lookup)
-_COMPLEX_IDS = _dtype.COMPLEX_IDS
+_is_complex_native = _dtype.is_complex_native
 
 
 def as_tensor(value: Any, dtype: _dtype.dtype | None = None) -> Tensor:
@@ -192,8 +192,8 @@ def _broadcast_error(a: Any, b: Any, error: Exception) -> Exception:
 def _has_complex(a: Any, b: Any) -> bool:
     """Whether ``a`` or ``b`` is a complex tensor (a Tensor subclass, ``nn.Parameter``, too:
     off the fast paths, ``isinstance`` costs nothing that matters)."""
-    return (isinstance(a, Tensor) and id(a._data.dtype) in _COMPLEX_IDS) or (
-        isinstance(b, Tensor) and id(b._data.dtype) in _COMPLEX_IDS
+    return (isinstance(a, Tensor) and _is_complex_native(a._data.dtype)) or (
+        isinstance(b, Tensor) and _is_complex_native(b._data.dtype)
     )
 
 

@@ -13,10 +13,11 @@ except ``addr``, which promotes.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._linalg import bmm, mm, mv, outer
 from arraygrad._math import _scalar, add, astype, div, logical_and, logical_or, mul, where
 from arraygrad._tensor import Tensor, describe
@@ -38,7 +39,7 @@ def _scalar_as(op: str, name: str, value: Any, dtype: _dtype.dtype) -> Any:
     if not dtype.is_floating_point:
         return int(value)  # C++'s conversion: 0.5 -> 0, -1.5 -> -1
     value = float(value)
-    if math.isfinite(value) and abs(value) > float(_backend.xp.finfo(_dtype.to_xp(dtype)).max):
+    if math.isfinite(value) and abs(value) > _backend.float_info(dtype.name)["max"]:
         raise RuntimeError(
             f"value cannot be converted to type {_dtype.torch_type_name(dtype).lower()} without "
             f"overflow: {op}() got {name}={value!r} for {dtype.name} tensors. Fix: use a smaller "
@@ -76,6 +77,10 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
             "convert the tensors to numbers first (x.long() or x.float()).",
         )
     value = _scalar_as("addcmul", "value", value, input.dtype)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(addcmul, value=value), input, tensor1, tensor2
+        )
     return add(input, mul(_times(tensor1, value), tensor2))
 
 
@@ -179,6 +184,10 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     _require_ndim("addmm", "mat1", mat1, 2, RuntimeError)
     _require_ndim("addmm", "mat2", mat2, 2, RuntimeError)
     _same_dtype("addmm", "addmm_impl_cpu_", input=input, mat1=mat1, mat2=mat2)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(addmm, beta=beta, alpha=alpha), input, mat1, mat2
+        )
     return _combine("addmm", input, mm(mat1, mat2), beta, alpha, zero_alpha_ignores=True)
 
 
@@ -197,6 +206,10 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
             f"{list(vec.shape)}. Fix: pass a vector, a matrix and a vector."
         )
     _same_dtype("addmv", "addmv_impl_cpu", input=input, mat=mat, vec=vec)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(addmv, beta=beta, alpha=alpha), input, mat, vec
+        )
     if input.ndim == 1 and input.shape[0] not in (1, mat.shape[0]):
         raise RuntimeError(
             f"size mismatch, got input ({input.shape[0]}), mat ({mat.shape[0]}x{mat.shape[1]}), "
@@ -261,6 +274,10 @@ def baddbmm(
     _require_ndim("baddbmm", "batch1", batch1, 3, RuntimeError)
     _require_ndim("baddbmm", "batch2", batch2, 3, IndexError)  # PyTorch's class for batch2
     _same_dtype("baddbmm", "baddbmm", input=input, batch1=batch1, batch2=batch2)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(baddbmm, beta=beta, alpha=alpha), input, batch1, batch2
+        )
     return _combine("baddbmm", input, bmm(batch1, batch2), beta, alpha, zero_alpha_ignores=False)
 
 
@@ -278,6 +295,10 @@ def addbmm(
     _require_ndim("addbmm", "batch1", batch1, 3, RuntimeError)
     _require_ndim("addbmm", "batch2", batch2, 3, IndexError)  # PyTorch's class for batch2
     _same_dtype("addbmm", "addmm_impl_cpu_", input=input, batch1=batch1, batch2=batch2)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(addbmm, beta=beta, alpha=alpha), input, batch1, batch2
+        )
     (count, rows, inner), (count2, inner2, cols) = batch1.shape, batch2.shape
     if count != count2:
         raise RuntimeError(

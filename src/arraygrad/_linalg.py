@@ -6,9 +6,9 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
-from arraygrad._primitive import labelled
+from arraygrad._primitive import Primitive, labelled
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad._unary import require_tensor
 
@@ -90,9 +90,14 @@ def matmul(input: Any, other: Any) -> Tensor:
             f"{'first' if len(sb) == 1 else 'second-to-last'} dimension of the second "
             f"({inner_b}); transpose one of them (.T or .mT) if that is what you meant."
         )
-    prim = ops.complex_ops.matmul if a.dtype.is_complex else ops.matmul
-    if prim is ops.matmul and (len(sa) == 1 or len(sb) == 1):
-        named = _with_vector(a, b, len(sa), len(sb))
+    dtype = a.dtype
+    prim = ops.complex_ops.matmul if dtype.is_complex else ops.matmul
+    if dtype is _dtype.bfloat16:
+        # PyTorch's bfloat16 products accumulate in float32 and round once (ml_dtypes' matmul
+        # gives the float32 product itself)
+        prim = _reduced_floats.twin(ops.matmul)
+    if prim is not ops.complex_ops.matmul and (len(sa) == 1 or len(sb) == 1):
+        named = _with_vector(prim, a, b, len(sa), len(sb))
         if named is not None:
             return named
     try:
@@ -103,7 +108,7 @@ def matmul(input: Any, other: Any) -> Tensor:
         ) from None
 
 
-def _with_vector(a: Tensor, b: Tensor, a_dims: int, b_dims: int) -> Tensor | None:
+def _with_vector(prim: Primitive, a: Tensor, b: Tensor, a_dims: int, b_dims: int) -> Tensor | None:
     """A product of a vector with a vector or a matrix, recorded as PyTorch records it (or
     ``None`` for a vector with a batch of matrices, one ``MmBackward0`` node here).
 
@@ -119,11 +124,11 @@ def _with_vector(a: Tensor, b: Tensor, a_dims: int, b_dims: int) -> Tensor | Non
         if not (a._rg or b._rg):  # no nodes to shape: the one product, as fast as before
             return None
         row = labelled(ops.reshape(a, shape=(1, a.shape[0])), "UnsqueezeBackward0")
-        return ops.row_to_vector(ops.matmul(row, b))
+        return ops.row_to_vector(prim(row, b))
     if a_dims == 2 and b_dims == 1:
-        return labelled(ops.matmul(a, b), "MvBackward0")
+        return labelled(prim(a, b), "MvBackward0")
     if a_dims == 1 and b_dims == 1:
-        return labelled(ops.matmul(a, b), "DotBackward0")
+        return labelled(prim(a, b), "DotBackward0")
     return None
 
 

@@ -140,9 +140,10 @@ def check_same_dtype(A: Any, B: Any) -> None:  # noqa: N803 - torch's names
 
 
 def _low_precision(name: str, a: Tensor) -> None:
-    if a.dtype == _dtype.float16:
+    if a.dtype in _dtype.REDUCED_FLOATS:
         raise RuntimeError(
-            f"{name}: Low precision dtypes not supported. Got Half. Fix: convert A to float32 "
+            f"{name}: Low precision dtypes not supported. Got "
+            f"{_dtype.torch_type_name(a.dtype)}. Fix: convert A to float32 "
             "or float64 first, e.g. A.double()."
         )
 
@@ -275,7 +276,7 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch
             f"{name}: tau dtype {_dtype.torch_type_name(tau.dtype)} does not match input dtype "
             f"{_dtype.torch_type_name(A.dtype)}. Fix: convert one, e.g. tau.to(input.dtype)."
         )
-    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype == _dtype.float16:
+    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in _dtype.REDUCED_FLOATS:
         raise NotImplementedError(
             f"\"orgqr_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}'. Fix: "
             "convert the inputs to float32 or float64 first, e.g. A.double()."
@@ -317,8 +318,9 @@ def geqrf(input: Tensor) -> Any:
     """
     if input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if not (input.dtype.is_floating_point or input.dtype.is_complex) or (
-        input.dtype == _dtype.float16
+    if (
+        not (input.dtype.is_floating_point or input.dtype.is_complex)
+        or input.dtype in _dtype.REDUCED_FLOATS
     ):
         raise NotImplementedError(
             f"\"geqrf_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
@@ -474,7 +476,7 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803 - torch'
     >>> arraygrad.linalg.vander(arraygrad.tensor([1, 2, 3])).tolist()
     [[1, 1, 1], [1, 2, 4], [1, 3, 9]]
     """
-    if x.dtype in (_dtype.bool_, _dtype.float16):
+    if x.dtype in (_dtype.bool_, _dtype.float16, _dtype.bfloat16):
         raise RuntimeError(
             "linalg.vander supports floating point, complex, and integer tensors, but got "
             f"{_dtype.torch_type_name(x.dtype)}. Fix: convert x, e.g. x.double()."

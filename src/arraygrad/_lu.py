@@ -47,7 +47,7 @@ def _checked_input(name: str, A: Tensor, pivot: bool) -> Tensor:  # noqa: N803 -
             f"{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
             "instead. Fix: pass a matrix or a batch of matrices."
         )
-    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype == _dtype.float16:
+    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in _dtype.REDUCED_FLOATS:
         raise NotImplementedError(
             f"\"lu_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}' (input of shape "
             f"{list(A.shape)}). Fix: convert the input to float32 or float64 first, e.g. "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, _half, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import (
     _broadcast_error,
     _cast,
@@ -91,7 +91,7 @@ def astype(x: Tensor, dtype: _dtype.dtype) -> Tensor:
 
 # (the same dicts as _dtype's, read without the attribute lookup)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
-_COMPLEX_IDS = _dtype.COMPLEX_IDS
+_FAST_PAIR_IDS = _dtype.FAST_PAIR_IDS
 # The Python ints PyTorch takes as a number operand: an int64 or a uint64 Scalar.
 _INT_MIN = -(2**63)
 _INT_END = 2**64
@@ -108,7 +108,7 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
     a_class, b_class = a.__class__, b.__class__
     if a_class is Tensor:
         fast = (
-            a._data.dtype is b._data.dtype and id(a._data.dtype) not in _COMPLEX_IDS
+            a._data.dtype is b._data.dtype and id(a._data.dtype) in _FAST_PAIR_IDS
             if b_class is Tensor
             else (b_class is float or (b_class is int and _INT_MIN <= b < _INT_END))
             and id(a._data.dtype) in _WIDE_FLOAT_IDS
@@ -130,7 +130,7 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
                 )
         if prim is ops.subtract:  # a bool operand: PyTorch refuses (two bool tensors: below)
             check_bool_subtraction(a, b)
-        if prim in _HALF_SCALING and (scaled := _half.scaled(prim, a, b)) is not None:
+        if prim in _HALF_SCALING and (scaled := _reduced_floats.scaled(prim, a, b)) is not None:
             return scaled
         # A number beyond float16's range, or a 0-d tensor (two comparisons for a tensor and a
         # number; the dtype checks off this path, in _half_in_float32).
@@ -156,6 +156,8 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         a, b = _operands(a, b, wrap=True)  # the integer ops of binary compute in the dtype
         if _has_complex(a, b):
             prim = complex_twin(prim)
+        elif _reduced_floats.has_bfloat16(a, b):
+            return _reduced_floats.bfloat16_binary(prim, a, b)
     try:
         return prim.apply2(a, b)
     except ValueError as error:
@@ -168,8 +170,9 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
 
 
 _FLOAT16_MAX = 65504.0
-# The ops whose float16 kernels in PyTorch keep a number operand in float32 (see _half.scaled);
-# add and sub round it to float16 first, as NumPy's float16 loops do.
+# The ops whose float16 and bfloat16 kernels in PyTorch keep a number operand in float32 (see
+# _reduced_floats.scaled); add and sub round it to the tensor's dtype first, as NumPy's float16
+# loops (and ml_dtypes' bfloat16 ones, given a 0-d array: _backend.scalar_operand) do.
 _HALF_SCALING = {ops.multiply, ops.divide, ops.trunc_divide, ops.floor_divide}
 
 
@@ -215,6 +218,9 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     tensor([2., 3.])
     """
     if alpha.__class__ is not int or alpha != 1:
+        fused = _alpha_in_float32(add, input, other, alpha)
+        if fused is not None:
+            return fused
         input, other = _scaled_operands(input, other, alpha)
     return binary(ops.add, input, other)
 
@@ -225,8 +231,26 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         # binary() refuses bool operands itself (off its fast path, or where the library
         # refuses two bools); alpha's scaling would raise its own errors before that.
         check_bool_subtraction(input, other)
+        fused = _alpha_in_float32(sub, input, other, alpha)
+        if fused is not None:
+            return fused
         input, other = _scaled_operands(input, other, alpha)
     return binary(ops.subtract, input, other)
+
+
+def _alpha_in_float32(function: Any, input: Any, other: Any, alpha: Any) -> Tensor | None:
+    """``function(input, other, alpha=alpha)`` of two tensors with a float16 or bfloat16 result
+    as PyTorch's one kernel computes it: ``alpha`` rounded to that dtype, the rest in float32,
+    rounded once; ``None`` elsewhere. (A number operand is rounded to the tensor's dtype
+    first, as for ``+`` and ``-``: the general path, where ``2**40`` becomes float16's inf.)"""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        return None
+    if isinstance(alpha, bool) or not _reduced_floats.fused_applies(input, other):
+        return None  # (a bool alpha: the general path's error)
+    target = _dtype.result_type(input, other)
+    alpha = _dtype.checked_scalar(alpha, target)  # PyTorch's overflow error, as there
+    alpha = _reduced_floats.rounded_number(float(alpha), target)
+    return _reduced_floats.in_float32(function, input, other, alpha=alpha)  # type: ignore[no-any-return]
 
 
 def check_bool_subtraction(a: Any, b: Any) -> None:
@@ -314,7 +338,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         # A NumPy scalar divides as the Python number it holds, as in PyTorch (see binary).
         return div(_python_number(input), _python_number(other))
     if other.__class__ is Tensor and input.__class__ is Tensor and other._data.ndim == 0:
-        if (scaled := _half.scaled(ops.divide, input, other)) is not None:
+        if (scaled := _reduced_floats.scaled(ops.divide, input, other)) is not None:
             return scaled  # a float16 tensor / a 0-d float32 one: in float32, as PyTorch
         widened = _half_in_float32(ops.divide, input, other)  # a float16 tensor / 0-d 2**40
         if widened is not None:
@@ -336,10 +360,11 @@ def reflected_div(number: Any, tensor: Tensor) -> Tensor:
     first (nan there)."""
     if _is_numpy_real(number):  # a NumPy scalar divides as the Python number it holds
         number = _python_number(number)
-    if (number.__class__ is float or number.__class__ is int) and _half.is_half(tensor):
-        # PyTorch's operator takes the reciprocal (rounded to float16), then multiplies by the
-        # number in float32 (a MulBackward0 node, as PyTorch's).
-        return _half.scaled(ops.multiply, div(1.0, tensor), number)  # type: ignore[return-value]
+    kind = number.__class__
+    if (kind is float or kind is int) and _reduced_floats.is_reduced(tensor):
+        # PyTorch's operator takes the reciprocal (rounded to the tensor's float16 or
+        # bfloat16), then multiplies by the number in float32 (a MulBackward0 node, as PyTorch's).
+        return _reduced_floats.scaled(ops.multiply, div(1.0, tensor), number)  # type: ignore[return-value]
     if (number.__class__ is float or number.__class__ is int) and not (
         -_FLOAT16_MAX <= number <= _FLOAT16_MAX
     ):
@@ -452,6 +477,8 @@ def pow(input: Any, exponent: Any) -> Tensor:
         base_dtype = _dtype.from_xp(input._data.dtype)
         if base_dtype.category == _COMPLEX:
             return ops.complex_ops.pow.apply2(input, exponent)
+        if base_dtype is _dtype.bfloat16:  # in float32, rounded once (NumPy: float32)
+            return _reduced_floats.twin(ops.pow).apply2(input, exponent)
         if base_dtype.category == _FLOAT:
             if base_dtype is _dtype.float16 or (
                 exponent.__class__ is int and not -(2**63) <= exponent < 2**64
@@ -548,9 +575,10 @@ def float_function(prim: Primitive, x: Any) -> Tensor:
     (:func:`complex_unary`), or PyTorch's refusal."""
     if x.__class__ is Tensor and id(x._data.dtype) in _WIDE_FLOAT_IDS:
         return prim.apply1(x)
-    if _half.is_half(x):  # in float32, rounded once, as PyTorch's kernels (1 + exp(-x) too)
-        return _half.twin(prim).apply1(x)
-    if isinstance(x, Tensor) and id(x._data.dtype) in _COMPLEX_IDS:  # (Parameters too)
+    if _reduced_floats.is_reduced(x):
+        # float16, bfloat16: in float32, rounded once, as PyTorch's kernels (1 + exp(-x) too)
+        return _reduced_floats.twin(prim).apply1(x)
+    if isinstance(x, Tensor) and _dtype.is_complex_native(x._data.dtype):  # (Parameters too)
         twin = complex_unary().get(prim)
         if twin is None:
             raise complex_unsupported(prim.name)
@@ -601,6 +629,8 @@ def relu(input: Tensor) -> Tensor:
         raise RuntimeError(
             "Boolean inputs not supported for relu. Fix: convert the tensor first, e.g. x.float()."
         )
+    if input.dtype is _dtype.bfloat16:  # (its rule's zeros are Python floats: NumPy widens)
+        return _reduced_floats.twin(ops.relu).apply1(input)
     return ops.relu.apply1(input)
 
 
@@ -636,6 +666,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     elif isinstance(other, Tensor) and input.__class__ is int:
         input = _fitting(input, other)
     a, b = _operands(input, other)
+    if _reduced_floats.has_bfloat16(a, b):  # (NumPy makes bfloat16 and a Python float float64)
+        return _reduced_floats.twin(ops.where)(as_tensor(condition), a, b)
     return ops.where(as_tensor(condition), a, b)
 
 

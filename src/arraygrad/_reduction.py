@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, _half, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
 from arraygrad._tensor import Tensor, describe
@@ -57,18 +57,19 @@ def sum(
     elif (accumulator := _SUM_ACCUMULATORS.get(input.dtype)) is not None:
         if accumulator is _dtype.int64:  # (complex tensors sum as they are: a real rule)
             input = ops.astype(input, _dtype.int64)
-        else:  # float16 sums in float32, rounded once, as PyTorch's kernel
-            prim = _half.twin(ops.sum)
+        else:  # float16 and bfloat16 sum in float32, rounded once, as PyTorch's kernel
+            prim = _reduced_floats.twin(ops.sum)
     if dim is None and not keepdim:
         return prim.apply1(input)  # the defaults: everything
     return prim.apply1(input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)})
 
 
 # The dtype a sum of each dtype accumulates in where it is not its own: integers and bools in
-# int64, float16 in float32 (rounded to float16 once), as in PyTorch.
+# int64, float16 and bfloat16 in float32 (rounded back once), as in PyTorch.
 _SUM_ACCUMULATORS = {
     **{d: _dtype.int64 for d in _dtype.ALL_DTYPES if d.category < _FLOAT},
     _dtype.float16: _dtype.float32,
+    _dtype.bfloat16: _dtype.float32,
 }
 
 
@@ -97,11 +98,13 @@ def mean(
 
 
 def _mean_primitives() -> dict[_dtype.dtype, Any]:
-    # None for the dtypes PyTorch refuses (integers, bools); float16 in float32, rounded once.
+    # None for the dtypes PyTorch refuses (integers, bools); float16 and bfloat16 in float32,
+    # rounded once.
     primitives: dict[_dtype.dtype, Any] = {
         d: None for d in _dtype.ALL_DTYPES if d.category < _FLOAT
     }
-    primitives[_dtype.float16] = _half.twin(ops.mean)
+    for reduced in _dtype.REDUCED_FLOATS:
+        primitives[reduced] = _reduced_floats.twin(ops.mean)
     return primitives
 
 
@@ -150,6 +153,8 @@ def prod(
     input = _accumulator(input, dtype)
     # (float16 as it is: PyTorch's kernel rounds each partial product to float16 too)
     prim = ops.complex_ops.prod if input.dtype.is_complex else ops.prod
+    if input.dtype is _dtype.bfloat16:  # (its gradient rule's Python floats would widen it)
+        prim = _reduced_floats.narrowed(prim)
     axis = None if dim is None else normalize_dims(dim, input.ndim)
     return prim(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
 
@@ -272,8 +277,8 @@ def _scan(prim: Any, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> Ten
     input = _accumulator(input, dtype)
     if prim is ops.cumulative_prod and input.dtype.is_complex:
         prim = ops.complex_ops.cumulative_prod
-    elif input.dtype is _dtype.float16:  # in float32, each sum rounded once, as PyTorch's
-        prim = _half.twin(prim)
+    elif input.dtype in _dtype.REDUCED_FLOATS:  # in float32, each sum rounded once, as PyTorch's
+        prim = _reduced_floats.twin(prim)
     # (cumsum: a linear map with real coefficients, whose real rule is the complex one)
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:  # a 0-d tensor scans as one element

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _half, ops
+from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dims
 from arraygrad._math import _floating, div, mul, sqrt
 from arraygrad._tensor import Tensor, describe
@@ -106,8 +106,8 @@ def var(
     >>> arraygrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
     tensor(1.6667)
     """
-    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
-        return _half.in_float32(var, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(var, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
     return _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
 
@@ -140,8 +140,8 @@ def std(
     >>> arraygrad.tensor([1.0, 3.0]).std()
     tensor(1.4142)
     """
-    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
-        return _half.in_float32(std, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(std, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("std", input, dim, unbiased, keepdim, correction)
     return _parts_dropped(_std_from(d, axis, divisor, keepdim), input, keepdim)
 
@@ -155,8 +155,10 @@ def var_mean(
     correction: float | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``(var(input, ...), mean(input, ...))`` in one pass."""
-    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
-        return _half.in_float32(var_mean, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(
+            var_mean, input, dim, unbiased, keepdim, correction=correction
+        )  # type: ignore[no-any-return]
     d, centre, axis, divisor, keepdim = _deviations(
         "var_mean", input, dim, unbiased, keepdim, correction
     )
@@ -173,8 +175,10 @@ def std_mean(
     correction: float | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``(std(input, ...), mean(input, ...))`` in one pass."""
-    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
-        return _half.in_float32(std_mean, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(
+            std_mean, input, dim, unbiased, keepdim, correction=correction
+        )  # type: ignore[no-any-return]
     d, centre, axis, divisor, keepdim = _deviations(
         "std_mean", input, dim, unbiased, keepdim, correction
     )
@@ -262,7 +266,8 @@ def vector_norm(
         )
     if x.dtype.is_complex:  # the norm of the moduli, with the complex |z|'s gradient (0 at 0)
         x = ops.complex_ops.abs(x)
-    prim = _half.twin(ops.vector_norm) if x.dtype is _dtype.float16 else ops.vector_norm
+    reduced = x.dtype in _dtype.REDUCED_FLOATS
+    prim = _reduced_floats.twin(ops.vector_norm) if reduced else ops.vector_norm
     return prim(x, ord=float(ord), axis=axis, keepdims=bool(keepdim))
 
 

@@ -311,7 +311,10 @@ class Tensor(
             and not create_graph
             and self._node is not None
             and self._data.size == 1
-            and id(self._data.dtype) not in _dtype.COMPLEX_IDS  # (refused by backward below)
+            and (
+                id(self._data.dtype) in _dtype.WIDE_FLOAT_IDS
+                or not _dtype.is_complex_native(self._data.dtype)  # (refused by backward below)
+            )
         ):
             # The training-loop case, loss.backward(), straight to the engine: nothing to check.
             engine = _ag.autograd.engine  # the package's, at call time: it imports Tensor

@@ -78,6 +78,11 @@ class TensorConversionMethods:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
+        if self._data.dtype is _ag._backend.bfloat16_loaded():  # (None until it is loaded)
+            # PyTorch's refusal: NumPy has no bfloat16 (ml_dtypes' is not one of NumPy's own)
+            raise TypeError(
+                "Got unsupported ScalarType BFloat16. Fix: convert first, e.g. x.float().numpy()."
+            )
         return _ag._backend.to_numpy(self._data)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:

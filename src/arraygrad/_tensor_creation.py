@@ -554,6 +554,11 @@ class TensorCreationMethods:
         """Convert to float16."""
         return self.to(_dtypes.float16)
 
+    def bfloat16(self) -> Tensor:
+        """Convert to bfloat16 (rounded to nearest, ties to even; float64 through float32, as
+        PyTorch)."""
+        return self.to(_dtypes.bfloat16)
+
     def long(self) -> Tensor:
         """Convert to int64."""
         return self.to(_dtypes.int64)

@@ -56,9 +56,10 @@ _STORAGES = {
     "QUInt4x2Storage": "quint4x2",
     "QUInt2x4Storage": "quint2x4",
 }
+# The dtypes whose tensors may require grad.
+_GRADIENT_DTYPES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
 # PyTorch dtypes arraygrad lacks: named in the error instead of a bare refusal of the global.
 _MISSING_DTYPES = {
-    "bfloat16",
     "complex32",
     "uint16",
     "uint32",
@@ -420,7 +421,7 @@ class _Reader(pickle._Unpickler):
             with no_grad():
                 tensor = store.as_strided(size, stride, offset)
         if requires_grad:
-            if dtype_name not in ("float16", "float32", "float64", "complex64", "complex128"):
+            if dtype_name not in _GRADIENT_DTYPES:
                 raise _InvalidError(f"a {dtype_name} tensor that requires grad")
             tensor.requires_grad_(True)
         return tensor

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _dtype, _half, ops, return_types
+from arraygrad import _dtype, _reduced_floats, ops, return_types
 from arraygrad._math import (
     _floating,
     abs,
@@ -155,8 +155,8 @@ def reciprocal(input: Tensor) -> Tensor:
 
 def rsqrt(input: Tensor) -> Tensor:
     """``1 / sqrt(input)``: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch."""
-    if _half.is_half(input):  # PyTorch's one kernel: in float32, rounded once
-        return _half.in_float32(rsqrt, input)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(rsqrt, input)  # type: ignore[no-any-return]
     return div(1.0, float_function(ops.sqrt, input))
 
 

@@ -1,6 +1,6 @@
 """``autocast``: what arraygrad can do exactly as torch on the CPU (disabled contexts, the cases
 torch itself disables with a warning), and a clear error where it cannot (casting by torch's
-per-operation lists, bfloat16)."""
+per-operation lists)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_disabled_autocast_is_a_context_and_a_decorator() -> None:
 @pytest.mark.parametrize("dtype", [None, "float16"])
 def test_enabled_cpu_autocast_refuses_with_the_limitation_and_fix(dtype: str | None) -> None:
     # torch casts matmuls to bfloat16 (its CPU default) or float16 here; arraygrad has no
-    # bfloat16 and no per-operation cast lists, so it refuses instead of silently ignoring.
+    # per-operation cast lists, so it refuses instead of silently ignoring.
     with torch.autocast("cpu", dtype=None if dtype is None else getattr(torch, dtype)):
         expected = (torch.ones(2, 2) @ torch.ones(2, 2)).dtype
     assert expected == (torch.bfloat16 if dtype is None else torch.float16)

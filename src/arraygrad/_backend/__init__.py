@@ -109,8 +109,11 @@ update_into = writes.update_into
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp
-# PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly: written in bfloat16.py.
+# PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly, and the bfloat16
+# dtype's arrays (ml_dtypes', loaded on first use): written in bfloat16.py.
 newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16
+bfloat16_native = bfloat16.native
+bfloat16_loaded = bfloat16.loaded
 
 # Random numbers (NumPy's generators, moved to the active namespace): written in random.py.
 STATE_SIZE = random.STATE_SIZE
@@ -470,6 +473,26 @@ def is_float16(dtype: Any) -> bool:
     return float16 is not None and bool(dtype == float16)
 
 
+def is_reduced_float(dtype: Any) -> bool:
+    """Whether ``dtype`` (an array's) is float16 or bfloat16, the floats PyTorch's CPU kernels
+    widen to float32 to compute (by identity on NumPy, as :func:`is_float16`)."""
+    if is_numpy:
+        if dtype is _NUMPY_FLOAT16:
+            return True
+        bfloat16_dtype = bfloat16.loaded()
+        if dtype is bfloat16_dtype:
+            return bfloat16_dtype is not None
+        # (equal dtype objects that are not NumPy's builtin ones: unpickled arrays')
+        if dtype.itemsize != 2:
+            return False
+        return dtype == _NUMPY_FLOAT16 or (bfloat16_dtype is not None and dtype == bfloat16_dtype)
+    # (only dtypes the library has: NumPy's dtypes compare equal to None, see is_float16)
+    return any(
+        found is not None and bool(dtype == found)
+        for found in (getattr(xp, "float16", None), getattr(xp, "bfloat16", None))
+    )
+
+
 def is_array(value: Any) -> bool:
     """Whether ``value`` is an array (or NumPy scalar) of the active namespace or of NumPy."""
     return isinstance(value, (array_type, np.ndarray, np.generic))
@@ -596,12 +619,17 @@ def array_to_bytes(array: Any) -> tuple[str, tuple[int, ...], bytes]:
     return values.dtype.name, tuple(values.shape), values.tobytes()
 
 
+def _numpy_dtype(name: str) -> np.dtype:
+    """NumPy's dtype called ``name``; ml_dtypes' for ``"bfloat16"`` (loading it)."""
+    return bfloat16.native() if name == "bfloat16" else np.dtype(name)  # type: ignore[no-any-return]
+
+
 def array_from_bytes(data: Any, dtype_name: str, shape: tuple[int, ...]) -> Any:
     """An ``xp`` array of ``shape`` read from little-endian C-order ``data`` (copied).
 
     The caller checks that ``len(data)`` is the array's size in bytes.
     """
-    little = np.dtype(dtype_name).newbyteorder("<")
+    little = _numpy_dtype(dtype_name).newbyteorder("<")
     values = np.frombuffer(data, dtype=little).reshape(shape)
     return asarray(values.astype(little.newbyteorder("="), copy=True))
 
@@ -610,7 +638,7 @@ def array_over_bytes(data: bytearray, dtype_name: str, byteorder: str) -> Any:
     """A 1-D ``xp`` array of the elements in ``data``, stored as ``dtype_name`` with
     ``byteorder`` (``"little"`` or ``"big"``): on NumPy over ``data`` itself (writable, no copy)
     where that order is the machine's, so arrays over one buffer share memory; else a copy."""
-    stored = np.dtype(dtype_name).newbyteorder("<" if byteorder == "little" else ">")
+    stored = _numpy_dtype(dtype_name).newbyteorder("<" if byteorder == "little" else ">")
     values = np.frombuffer(data, dtype=stored)
     if not stored.isnative:
         values = values.astype(stored.newbyteorder("="))
@@ -663,6 +691,8 @@ def float_info(name: str) -> dict[str, float | int]:
     >>> float_info("float16")["max"]
     65504.0
     """
+    if name == "bfloat16":
+        return bfloat16.finfo_values()
     info = np.finfo(np.dtype(name))
     numbers = ("eps", "max", "min", "tiny", "smallest_normal")
     values: dict[str, float | int] = {key: float(getattr(info, key)) for key in numbers}

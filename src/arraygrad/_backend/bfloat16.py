@@ -1,7 +1,13 @@
-"""PyTorch's Muon orthogonalisation, a Newton-Schulz iteration that PyTorch computes in bfloat16
-whatever the parameter's dtype, emulated exactly on NumPy (which has no bfloat16): part of the
-one door to array libraries (see :mod:`arraygrad._backend`, which re-exports
-:func:`newton_schulz_bfloat16`).
+"""bfloat16 on NumPy: the ``bfloat16`` dtype's arrays (the ``ml_dtypes`` package's, loaded on
+first use), and PyTorch's Muon orthogonalisation, a Newton-Schulz iteration that PyTorch
+computes in bfloat16 whatever the parameter's dtype, emulated exactly. Part of the one door to
+array libraries (see :mod:`arraygrad._backend`, which re-exports :func:`native`,
+:func:`loaded` and :func:`newton_schulz_bfloat16`).
+
+NumPy has no bfloat16; ``ml_dtypes`` adds one, whose ufunc loops compute each call in float32
+and round its result to bfloat16, as NumPy's float16 loops do for float16. Importing it costs
+several milliseconds, so ``import arraygrad`` does not: the first use of
+``arraygrad.bfloat16`` (``_dtype.to_xp``) does.
 """
 
 from __future__ import annotations
@@ -11,6 +17,43 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _backend
+
+# ml_dtypes' bfloat16 ``np.dtype`` once loaded: arrays' dtypes are this object (``is`` tests).
+_NATIVE: list[Any] = []
+
+
+def native() -> Any:
+    """ml_dtypes' bfloat16 ``np.dtype``, importing ml_dtypes on the first call."""
+    if not _NATIVE:
+        try:
+            import ml_dtypes
+        except ImportError:  # pragma: no cover - a runtime dependency
+            raise RuntimeError(
+                "bfloat16 tensors need the ml_dtypes package, which is not installed. Fix: "
+                "pip install 'ml_dtypes>=0.5', or compute in float32 (x.float())."
+            ) from None
+        dtype = np.dtype(ml_dtypes.bfloat16)
+        _NATIVE.append(dtype)
+        _backend.writes.note_bfloat16(dtype)
+    return _NATIVE[0]
+
+
+def loaded() -> Any:
+    """ml_dtypes' bfloat16 ``np.dtype`` if bfloat16 was used, else ``None`` (no array's dtype),
+    without importing anything."""
+    return _NATIVE[0] if _NATIVE else None
+
+
+def finfo_values() -> dict[str, float | int]:
+    """bfloat16's limits, as :func:`arraygrad._backend.float_info` gives them (NumPy's finfo
+    refuses ml_dtypes' dtype; ml_dtypes has its own)."""
+    import ml_dtypes
+
+    info = ml_dtypes.finfo(native())
+    numbers = ("eps", "max", "min", "tiny", "smallest_normal")
+    values: dict[str, float | int] = {key: float(getattr(info, key)) for key in numbers}
+    values["resolution"] = 10.0 ** -int(info.precision)
+    return {"bits": int(info.bits), **values}
 
 
 def _bfloat16(values: np.ndarray) -> np.ndarray:

@@ -28,6 +28,16 @@ def assign(target: Any, values: Any) -> None:
 # Python floats as cached read-only 0-d arrays, by (value, dtype); see scalar_operand.
 _scalar_arrays: dict[tuple[float, Any], Any] = {}
 _FLOAT_MAX = {np.dtype(np.float32): float(np.finfo(np.float32).max), np.dtype(np.float64): 1e308}
+# ml_dtypes' bfloat16 once loaded: NumPy makes a bfloat16 array and a Python float a float32
+# result (where it keeps float16 with a Python float), so such a float is always handed over as
+# a 0-d bfloat16 array (the number rounded to bfloat16, as NumPy does for float16).
+_bfloat16: list[Any] = []
+
+
+def note_bfloat16(dtype: Any) -> None:
+    """Take ``dtype`` (ml_dtypes' bfloat16, just loaded) into :func:`scalar_operand`."""
+    _bfloat16.append(dtype)
+    _FLOAT_MAX[dtype] = 3.3895313892515355e38
 
 
 def scalar_operand(value: float, like: Any) -> Any:
@@ -48,6 +58,8 @@ def scalar_operand(value: float, like: Any) -> Any:
         return found
     limit = _FLOAT_MAX.get(dtype)
     if limit is None or value == 0 or not -limit <= value <= limit:  # NaN fails too
+        if _bfloat16 and dtype is _bfloat16[0]:
+            return np.array(value, dtype=dtype)  # (a Python float would make it float32)
         return value
     if len(_scalar_arrays) >= 256:  # a program of ever-new constants: start over
         _scalar_arrays.clear()

@@ -7,8 +7,8 @@ automatically, so it accepts exactly the uses whose result does not depend on th
 - ``enabled=False``: a context manager (and decorator) that changes nothing, as in PyTorch;
 - the cases where PyTorch itself warns and disables autocast: ``device_type="cuda"`` when CUDA
   is not available, and a CPU ``dtype`` other than bfloat16 and float16 (float32, float64);
-- everything else (CPU autocast to bfloat16, PyTorch's CPU default, which arraygrad lacks, or to
-  float16; CUDA autocast on a GPU) raises a RuntimeError that names the limitation and the fix,
+- everything else (CPU autocast to bfloat16, PyTorch's CPU default, or to float16; CUDA
+  autocast on a GPU) raises a RuntimeError that names the limitation and the fix,
   rather than silently computing in float32.
 
 >>> import arraygrad
@@ -107,18 +107,16 @@ def _unsupported(device_type: str, wanted: Any) -> RuntimeError:
     return RuntimeError(
         f"autocast(device_type={device_type!r}) with {wanted} is not supported: arraygrad "
         "has no automatic mixed precision (it does not cast operations to a lower "
-        "precision by PyTorch's per-operation lists"
-        + (", and has no bfloat16 dtype" if wanted == "bfloat16" else "")
-        + "). Fix: drop the autocast context (or pass enabled=False) to compute in the "
-        "tensors' own dtypes, and convert the model and inputs explicitly (e.g. "
-        "model.half(), x.half()) for a lower precision."
+        "precision by PyTorch's per-operation lists). Fix: drop the autocast context (or "
+        "pass enabled=False) to compute in the tensors' own dtypes, and convert the model "
+        "and inputs explicitly (e.g. model.half(), x.half()) for a lower precision."
     )
 
 
 class _AutocastState:
     """What PyTorch's autocast-state functions read and write: per device type, whether
-    autocast is on and the dtype it would cast to (by name: arraygrad lacks bfloat16, the CPU
-    default), whether its cast cache is on, and how deeply autocast contexts are nested."""
+    autocast is on and the dtype it would cast to (by name), whether its cast cache is on, and
+    how deeply autocast contexts are nested."""
 
     def __init__(self) -> None:
         self.enabled: dict[str, bool] = {}
@@ -178,8 +176,7 @@ def _autocast_dtype_name(device_type: str) -> str:
 
 
 def get_autocast_dtype(device_type: str) -> _dtype_class:
-    """The dtype autocast would cast to on ``device_type``. The CPU's default is PyTorch's
-    bfloat16, which arraygrad lacks: asking for it raises RuntimeError."""
+    """The dtype autocast would cast to on ``device_type`` (the CPU's default: bfloat16)."""
     import arraygrad
 
     name = _autocast_dtype_name(_device_type(device_type, "get_autocast_dtype"))

@@ -7,10 +7,21 @@ derivative PyTorch uses at kinks comes out of the composition and so that no bra
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from arraygrad import _backend, _clamp, _dtype, _half, _inplace, _math, _reduction, _shape, _unary
+from arraygrad import (
+    _backend,
+    _clamp,
+    _dtype,
+    _inplace,
+    _math,
+    _reduced_floats,
+    _reduction,
+    _shape,
+    _unary,
+)
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad.nn._common import constant
@@ -56,6 +67,9 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _maybe_inplace(input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
+    if _reduced_floats.is_reduced(input):
+        # float16, bfloat16: PyTorch's one kernel computes in float32 and rounds once
+        fn = functools.partial(_reduced_floats.in_float32, fn)
     if inplace:
         return _inplace.apply(input, fn, *args)
     return fn(input, *args)
@@ -184,6 +198,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     >>> gelu(arraygrad.tensor([0.0]))
     tensor([0.])
     """
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(gelu, input, approximate)  # type: ignore[no-any-return]
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * 0.5 * (_math.tanh(inner) + 1.0)
@@ -216,11 +232,15 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     >>> softplus(arraygrad.tensor([0.0, 1e4]))
     tensor([6.9315e-01, 1.0000e+04])
     """
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(_softplus, input, beta, threshold)  # type: ignore[no-any-return]
     return _softplus(input, beta, threshold)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(input)) = -softplus(-input)``, finite for any input."""
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(logsigmoid, input)  # type: ignore[no-any-return]
     return -_stable_softplus(-input)
 
 
@@ -301,8 +321,8 @@ def softmax(
     tensor([0.5000, 0.5000])
     """
     input, axis = _prepare(input, dim, dtype, "softmax")
-    if _half.is_half(input):  # in float32, rounded once, as PyTorch's kernel
-        return _half.in_float32(softmax, input, axis)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(softmax, input, axis)  # type: ignore[no-any-return]
     if input.ndim == 0:
         return _math.exp(input - input)  # a single element: its softmax is 1
     exps = _math.exp(_shifted(input, axis))
@@ -332,6 +352,8 @@ def log_softmax(
     tensor([     0., -10000.])
     """
     input, axis = _prepare(input, dim, dtype, "log_softmax")
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(log_softmax, input, axis)  # type: ignore[no-any-return]
     if input.ndim == 0:
         return input - input
     shifted = _shifted(input, axis)

@@ -10,10 +10,11 @@ give finite values and gradients in float32.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _math, _reduction
+from arraygrad import _backend, _dtype, _math, _reduced_floats, _reduction
 from arraygrad._indexing import see_index
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
@@ -225,7 +226,17 @@ def nll_loss(
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    if _reduced_floats.is_reduced(input):  # PyTorch's kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            _nll_loss_value, input, target, weight, ignore_index, reduction
+        )
     return _nll_loss(input, target, weight, ignore_index, reduction)[0]
+
+
+def _nll_loss_value(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
+) -> Tensor:
+    return _nll_loss(input, target, weight, ignore_index, reduction)[0]  # type: ignore[no-any-return]
 
 
 def _nll_loss(
@@ -306,6 +317,18 @@ def cross_entropy(
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if _reduced_floats.is_reduced(input):  # PyTorch's kernels: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(
+                cross_entropy,
+                ignore_index=ignore_index,
+                reduction=reduction,
+                label_smoothing=label_smoothing,
+            ),
+            input,
+            target,
+            weight,
+        )
     axis = _class_axis(input)
     classes = input.shape[axis]
     log_probs = log_softmax(input, axis)

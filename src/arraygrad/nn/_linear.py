@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arraygrad import _dtype, _half, _linalg, _shape, ops
+from arraygrad import _dtype, _linalg, _reduced_floats, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensor
@@ -51,8 +51,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{input.shape[-1]}."
         )
     if _fits_the_primitive(input, weight, bias):
-        # float16: PyTorch's addmm adds the bias to the float32 product, rounding once
-        prim = _half.twin(ops.linear) if input.dtype is _dtype.float16 else ops.linear
+        # float16, bfloat16: PyTorch's addmm adds the bias to the float32 product, rounding once
+        reduced = input.dtype in _dtype.REDUCED_FLOATS
+        prim = _reduced_floats.twin(ops.linear) if reduced else ops.linear
         return labelled(prim(input, weight, bias), _backward_name(input.ndim, bias))
     out = _linalg.matmul(input, _shape.t(weight))  # other dtypes and biases: with their checks
     if bias is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _clamp, _dtype, _half, _math, _reduction, _shape, _unary
+from arraygrad import _backend, _clamp, _dtype, _math, _reduced_floats, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import is_grad_enabled, no_grad
 from arraygrad._statistics import vector_norm
@@ -61,8 +61,8 @@ def layer_norm(
                 f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
                 f"shape {list(tensor.shape)} and normalized_shape = {list(shape)}"
             )
-    if _half.is_half(input):  # PyTorch's fused kernel: in float32, rounded once
-        return _half.in_float32(layer_norm, input, shape, weight, bias, eps)  # type: ignore[no-any-return]
+    if _reduced_floats.is_reduced(input):  # PyTorch's fused kernel: in float32, rounded once
+        return _reduced_floats.in_float32(layer_norm, input, shape, weight, bias, eps)  # type: ignore[no-any-return]
     dims = tuple(range(input.ndim - count, input.ndim))
     mean, var = _moments(input, dims)
     out = (input - mean) / _math.sqrt(var + eps)

@@ -42,7 +42,7 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     if x._data.dtype == native:
         return x
     target = _dtype.from_xp(native)
-    if (target.category == _COMPLEX) != (id(x._data.dtype) in _dtype.COMPLEX_IDS):
+    if (target.category == _COMPLEX) != _dtype.is_complex_native(x._data.dtype):
         if target.category == _COMPLEX:
             # A real tensor made complex: its gradient is the real part of the complex one.
             return complex_ops.to_complex(x, dtype=native)

@@ -16,12 +16,12 @@ from typing import Any
 from arraygrad import _backend, _dtype, _primitive
 from arraygrad._tensor import Tensor
 
-_COMPLEX_IDS = _dtype.COMPLEX_IDS
+_is_complex = _dtype.is_complex_native
 
 
 def has_complex(params: list[Tensor]) -> bool:
     """Whether any of a group's parameters (those with a gradient) is complex."""
-    return any(id(p._data.dtype) in _COMPLEX_IDS for p in params)
+    return any(_is_complex(p._data.dtype) for p in params)
 
 
 def update_as_real(optimizer: Any, group: dict[str, Any], params: list[Tensor]) -> None:
@@ -34,7 +34,7 @@ def update_as_real(optimizer: Any, group: dict[str, Any], params: list[Tensor]) 
     # each complex parameter, its real view, and its state buffers' real views by key
     pairs: list[tuple[Tensor, Tensor, dict[str, Tensor]]] = []
     for p in params:
-        if id(p._data.dtype) not in _COMPLEX_IDS:
+        if not _is_complex(p._data.dtype):
             stand_ins.append(p)
             continue
         real = Tensor._wrap(xp.view_as_real(p._data))
@@ -46,7 +46,7 @@ def update_as_real(optimizer: Any, group: dict[str, Any], params: list[Tensor]) 
         if state:
             real_state = optimizer.state[real] = dict(state)
             for key, value in state.items():
-                if isinstance(value, Tensor) and id(value._data.dtype) in _COMPLEX_IDS:
+                if isinstance(value, Tensor) and _is_complex(value._data.dtype):
                     real_state[key] = views[key] = Tensor._wrap(xp.view_as_real(value._data))
         stand_ins.append(real)
         pairs.append((p, real, views))

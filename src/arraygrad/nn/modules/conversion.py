@@ -95,6 +95,10 @@ class ConversionMixin:
         """Convert floating-point parameters and buffers to float16."""
         return self.to(_dtype.float16)
 
+    def bfloat16(self) -> Self:
+        """Convert floating-point parameters and buffers to bfloat16."""
+        return self.to(_dtype.bfloat16)
+
     def cpu(self) -> Self:
         """This module: its tensors stay on the device arraygrad computes on (see
         :meth:`Tensor.cpu`)."""
