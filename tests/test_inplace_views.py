@@ -980,6 +980,43 @@ def test_pieces_of_split_chunk_unbind_are_refused_after_a_write_to_their_base(na
     assert (outcomes[0][1] == "refused") == (name not in ("tensor_split", "narrow"))
 
 
+# Passes that start from, or ask for the gradient of, a view ``v`` that a write to its base made
+# unusable (a piece of unbind, or a view taken under no_grad); ``y`` depends on the base.
+UNUSABLE_VIEW_PASSES: dict[str, Callable[[Any, Any, Any, Any], Any]] = {
+    "backward": lambda lib, a, v, y: v.backward(lib.ones(3, dtype=lib.float64)),
+    "backward_under_no_grad": lambda lib, a, v, y: _under_no_grad(lib, v),
+    "autograd_backward": lambda lib, a, v, y: lib.autograd.backward([v], [v.detach()]),
+    "grad_of_it": lambda lib, a, v, y: lib.autograd.grad([v], [a], [v.detach()]),
+    "grad_for_it": lambda lib, a, v, y: lib.autograd.grad([y], [v]),
+    "backward_inputs": lambda lib, a, v, y: y.backward(inputs=[v]),
+}
+
+
+def _under_no_grad(lib: Any, v: Any) -> None:
+    with lib.no_grad():
+        v.backward(lib.ones(3, dtype=lib.float64))
+
+
+@pytest.mark.parametrize("made", ["unbind", "no_grad"])
+@pytest.mark.parametrize("name", sorted(UNUSABLE_VIEW_PASSES))
+def test_backward_from_a_view_its_base_write_made_unusable_is_refused(name: str, made: str) -> None:
+    # The engine runs without grad mode, where such a view read as a leaf: backward from it
+    # left a.grad None, and grad() said the input was unused (engine fuzzer, seed 70298).
+    for lib in (torch, ag):
+        a = _leaf(lib, np.arange(6.0))
+        x = a * 1
+        if made == "unbind":
+            v = x.view(2, 3).unbind(0)[1]
+        else:
+            with lib.no_grad():
+                v = x[1:4]
+        y = (x * x).sum()
+        x.mul_(2)
+        with pytest.raises(RuntimeError, match="modified inplace"):
+            UNUSABLE_VIEW_PASSES[name](lib, a, v, y)
+        assert a.grad is None
+
+
 def test_pieces_of_split_are_writable_outside_the_graph() -> None:
     x = ag.arange(6.0)
     first, _second = x.split(3)

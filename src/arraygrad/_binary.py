@@ -150,7 +150,9 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         if not (weight_is_tensor and weight.dtype.is_floating_point):
             raise not_implemented("lerp_kernel_scalar", input, "convert the tensors with .float().")
         input, end = astype(input, weight.dtype), astype(end, weight.dtype)
-    elif weight_is_tensor and weight.dtype is _dtype.bool_:  # a 0-d bool weight: 0 or 1
+    elif weight_is_tensor and not (weight.dtype.is_floating_point or weight.dtype.is_complex):
+        # A 0-d bool or integer weight is a number of the input's dtype: ``1 - weight`` below
+        # must not wrap around in the weight's own (a uint8 3 made 1 - 3 = 254).
         weight = astype(weight, input.dtype)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(lerp, input, end, weight)  # type: ignore[no-any-return]

@@ -298,8 +298,24 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
         alpha = bool(alpha)  # True + 2 * mask stays a mask: alpha as its truth value
     if b.__class__ is Tensor:
         return a, binary(ops.multiply, b, alpha)
+    if target is _dtype.bool_:
+        return a, bool(b * alpha)
+    for number in (b, alpha):
+        if number.__class__ is int and not _INT_MIN <= number < _INT_END:
+            raise OverflowError(
+                f"int too big to convert: {number} does not fit in 64 bits, which a number "
+                "operand of a tensor op must. Fix: pass it as a float (float(n)), or reduce it."
+            )
+    if b.__class__ is int and target.category == _FLOAT:
+        # PyTorch converts both to the result's floating type before multiplying: an exact
+        # product of ints would round differently (3 * (2**53 + 1)) or not fit in 64 bits
+        return a, float(b) * float(alpha)
     scaled = b * alpha  # a Python number: the product is applied at the tensor's dtype
-    return a, bool(scaled) if target is _dtype.bool_ else scaled
+    if scaled.__class__ is int and not _INT_MIN <= scaled < _INT_END:
+        # An integer result: PyTorch multiplies in int64, which wraps around (the tensor's
+        # dtype then wraps it again); arraygrad refuses a number beyond 64 bits otherwise.
+        scaled = (scaled + 2**63) % 2**64 - 2**63
+    return a, scaled
 
 
 def mul(input: Any, other: Any) -> Tensor:

@@ -408,10 +408,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     """
     xp = _backend.xp
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f'"histogram_cpu" not implemented for {input.dtype.name!r}: histc bins floating '
-            "point values. Fix: convert the input with .float()."
-        )
+        _refuse_integer_histc(input, bins, min, max)
     if bins <= 0:
         raise RuntimeError(
             f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0. Fix: pass a "
@@ -439,6 +436,44 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     position = xp.where(position >= bins, xp.asarray(bins - 1, dtype=xp.int64), position)
     counts = xp.ones(tuple(kept.shape), dtype=kind)
     return Tensor._wrap(xp.index_add_zeros(counts, (bins,), (position,)))
+
+
+# PyTorch's C names of the integer types in its error for a histc range they cannot hold.
+_OVERFLOW_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int"}
+
+
+def _refuse_integer_histc(input: Tensor, bins: int, min: float, max: float) -> None:
+    """PyTorch's errors for ``histc`` of a bool or integer tensor, which it has no kernel for:
+    before it finds that out, it converts the range (the data's own, widened by 1 when it is
+    one value) to the input's dtype, which refuses bounds it cannot hold (-1 for a uint8
+    tensor of zeros) with a RuntimeError, as it refuses ``bins`` and an inverted range."""
+    name = input.dtype.name
+    if input.dtype is not _dtype.bool_:
+        if bins <= 0 or min > max:
+            raise RuntimeError(
+                f"torch.histc: bins must be > 0 and max must not be below min, got bins={bins},"
+                f" min={min}, max={max}."
+            )
+        low, high = float(min), float(max)  # in double, as PyTorch's
+        if low == high and input.numel():
+            data = _backend.xp.reshape(input._data, (-1,))
+            low = float(_backend.item(_backend.xp.min(data)))
+            high = float(_backend.item(_backend.xp.max(data)))
+        if low == high:
+            low, high = low - 1, high + 1
+        if not low < high:  # one int64 value too large for the widening to change in double
+            raise RuntimeError(f"torch.histc: max must be larger than min, got [{low}, {high}].")
+        smallest, largest = _dtype.int_bounds(input.dtype)
+        if name in _OVERFLOW_NAMES and not smallest <= low <= high <= largest:
+            raise RuntimeError(
+                f"value cannot be converted to type {_OVERFLOW_NAMES[name]} without overflow: "
+                f"histc's range [{low}, {high}] does not fit in {name}. Fix: convert the input "
+                "with .float()."
+            )
+    raise NotImplementedError(
+        f'"histogram_cpu" not implemented for {name!r}: histc bins floating point values. Fix: '
+        "convert the input with .float()."
+    )
 
 
 def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:

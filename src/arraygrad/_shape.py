@@ -211,11 +211,23 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one may be ``-1``)."""
     shape = tuple(input._data.shape)
-    axis = normalize_dim(dim, len(shape))
     sizes = tuple(int(s) for s in sizes)
-    if not sizes:
+    if not sizes:  # (checked first, as in PyTorch: before the dimension)
         raise RuntimeError("unflatten: sizes must be non-empty")
-    inner = infer_shape(sizes, shape[axis], (shape[axis],))
+    axis = normalize_dim(dim, len(shape))
+    if not shape:
+        # a 0-d tensor has no dimension to split, though 0 and -1 name one elsewhere
+        raise RuntimeError(
+            "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no "
+            "dimensions. Fix: unsqueeze the tensor first (t.reshape(1)), or reshape it."
+        )
+    try:
+        inner = infer_shape(sizes, shape[axis], (shape[axis],))
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+            f"{axis} ({shape[axis]}) in the input tensor"
+        ) from None
     return reshape(input, *shape[:axis], *inner, *shape[axis + 1 :])
 
 

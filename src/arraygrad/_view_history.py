@@ -411,10 +411,25 @@ def _invalid_view_attribute(view: Any, name: str) -> Any:
     requires grad, and its history may be used under no_grad only."""
     if name == "_rg":
         return True
+    if grad_enabled.get():
+        raise _invalid_view_error(view)
+    return None
+
+
+def refuse_invalid_view(tensor: Tensor) -> None:
+    """Raise PyTorch's error where ``tensor`` is such a view (see
+    :func:`_invalid_view_attribute`) and a backward pass starts from it or asks for its
+    gradient: the engine runs without grad mode, where reading its ``_node`` gives ``None``
+    (a leaf, which no gradient would reach), but PyTorch refuses in any mode."""
+    if type(tensor) is _StaleView and "_view_invalid" in tensor.__dict__:
+        raise _invalid_view_error(tensor)
+
+
+def _invalid_view_error(view: Any) -> RuntimeError:
     multi = view.__dict__.get("_view_multi")
-    if grad_enabled.get() and multi is not None and "_view_no_grad" not in view.__dict__:
+    if multi is not None and "_view_no_grad" not in view.__dict__:
         function, index = multi
-        raise RuntimeError(
+        return RuntimeError(
             f"Output {index} of {function} is a view and its base or another view of its base "
             "has been modified inplace. This view is the output of a function that returns "
             "multiple views. Such functions do not allow the output views to be modified "
@@ -422,17 +437,15 @@ def _invalid_view_attribute(view: Any, name: str) -> Any:
             f"({describe(view)}.) Fix: take the pieces again after the write, or write before "
             "splitting."
         )
-    if grad_enabled.get():
-        raise RuntimeError(
-            "A view was created in no_grad mode and its base or another view of its base has "
-            "been modified inplace with grad mode enabled. Given that this use case is "
-            "ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
-            "both the view and the inplace either both inside the no_grad block (if you don't "
-            "want the inplace to be tracked) or both outside (if you want the inplace to be "
-            f"tracked). ({describe(view)}.) Fix: take the view again after the write, or use "
-            "it under no_grad."
-        )
-    return None
+    return RuntimeError(
+        "A view was created in no_grad mode and its base or another view of its base has "
+        "been modified inplace with grad mode enabled. Given that this use case is "
+        "ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+        "both the view and the inplace either both inside the no_grad block (if you don't "
+        "want the inplace to be tracked) or both outside (if you want the inplace to be "
+        f"tracked). ({describe(view)}.) Fix: take the view again after the write, or use "
+        "it under no_grad."
+    )
 
 
 _StaleView.__name__ = _StaleView.__qualname__ = "Tensor"  # as printed in type(v) and errors

@@ -22,6 +22,13 @@ leaves ``b.grad`` 2; its documentation: "All other tensors will be ignored"; see
 a program ran a pass that may free its graph and uses ``stack`` or ``cat``, that action is
 drawn as a plain ``backward``.
 
+Also wrong in torch 2.13, and still drawn (the script below reports such seeds; the bounded
+test's seeds draw none): after a backward of ``a.sum() + b.sum()`` with ``a`` and ``b`` 0-d leaves
+that had no ``.grad``, torch's ``a.grad`` and ``b.grad`` are one tensor (same ``data_ptr``), so a
+later backward that accumulates into one changes the other: ``(a * 0.45).sum().backward()`` then
+leaves ``b.grad`` 1.45, though ``b`` is not in that graph and each ``.grad`` must be the sum of
+its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355).
+
 Not compared: the order of calls to different hooks, and what a pass that raised had done
 before it raised. PyTorch runs the ready nodes most recently created first (by sequence
 number), arraygrad the last one made ready (it keeps no sequence numbers).

@@ -133,7 +133,9 @@ Left alone (arraygrad's behaviour differs but neither is meaningful, or not fixe
   26.9277281);
 - Weibull draws' support membership where a concentration is below 0.05: ``scale E^(1/k)``
   underflows to 0 (outside the support) for about 6% of the draws at k = 0.0038, in both
-  libraries, so whether one of six draws does depends on the stream;
+  libraries, so whether one of six draws does depends on the stream; so do LogNormal draws
+  where ``loc - 6 scale < -740``: ``exp(loc + scale z)`` underflows to 0 for the draws of
+  ``z`` below ``-(745 + loc) / scale`` (half of them at scale 7.65e6, seeds 33346, 34459);
 - ``kl_divergence`` where torch fails with an IndexError writing infinities through a mask of
   one distribution's batch shape alone (the other's larger, or its parameters of a shape that
   broadcasts to it: Bernoulli probs (2, 3) against (2, 1), seed 20539): q is drawn with p's
@@ -809,6 +811,13 @@ def _moments(lib: Any, dist: Any) -> Any:
     finite = np.isfinite(mean) & np.isfinite(variance) & np.isfinite(drawn).all(0)
     error = np.abs(drawn.mean(0) - mean)
     bound = 6 * np.sqrt(variance / 4000) + 1e-9 * np.abs(mean) + 1e-12
+    # Where 4000 draws expect under one standard deviation's worth of spread (a category of
+    # probability p < 1 / 4000: variance p (1 - p)), the normal bound is below what a single
+    # rare draw moves the mean by, 1 / 4000 of its value (p = 2.25e-6: one draw in 4000, as
+    # 0.9% of seeds get, is 0.00025 off, 6 standard errors 0.00014; seeds 30787, 33233).
+    rare = 4000 * variance < 1
+    with np.errstate(invalid="ignore"):
+        bound = bound + np.where(rare, np.abs(drawn).max(0) / 4000, 0.0)
     return bool(np.all(np.where(finite, error <= bound, True)))
 
 
@@ -919,6 +928,8 @@ def _left_out(case: Case, step: tuple[Any, ...]) -> bool:
         return bool(np.any(~((z > -6.5) & (z < 36))))
     if case.family == "Weibull" and kind == "sample":  # a draw underflows to 0 (docstring)
         return bool(np.any(case.params["concentration"] < 0.05))
+    if case.family == "LogNormal" and kind == "sample":  # exp(loc + scale z) may underflow
+        return bool(np.any(case.params["loc"] - 6 * case.params["scale"] < -740))
     if case.family == "VonMises" and kind == "moments":  # circular moments (the docstring)
         return True
     if case.family == "NegativeBinomial" and kind in {"sample", "moments"}:
@@ -1045,6 +1056,14 @@ LOOSE_GRADIENTS = 1e-7
 MULTINOMIAL_ENTROPY = 1e-6
 
 
+def _base_family(case: Case) -> str:
+    """The family of the case, or under an Independent the family it reinterprets (whose
+    parameters are the case's: torch's errors in them are the same)."""
+    if case.family != "Independent":
+        return case.family
+    return type(case.build(ag, _tensors(ag, case.params), False).base_dist).__name__
+
+
 def _atol(case: Case, step: tuple[Any, ...]) -> float:
     family = case.family
     atol = LOOSE.get(family, ATOL)
@@ -1054,7 +1073,11 @@ def _atol(case: Case, step: tuple[Any, ...]) -> float:
     )
     if family == "Multinomial" and entropic:
         atol = max(atol, MULTINOMIAL_ENTROPY)
-    if step[0] == "grad" and family in {"Bernoulli", "Binomial"} and "probs" in case.params:
+    if (
+        step[0] == "grad"
+        and _base_family(case) in {"Bernoulli", "Binomial"}
+        and "probs" in case.params
+    ):
         # torch differentiates through logits from probabilities rounded near 0 and 1
         p = np.asarray(case.params["probs"])
         inner = np.minimum(p, 1 - p)[(p > 0) & (p < 1)]

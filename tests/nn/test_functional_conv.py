@@ -4,6 +4,7 @@ torch 2.13.0 and finite differences (tiny shapes: every example is also gradchec
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -277,6 +278,49 @@ def test_norms_refuse_running_statistics_that_require_grad_as_torch(
     assert str(mine.value).startswith(str(theirs.value))
     # no gradient is recorded under no_grad, so both run (and agree)
     np.testing.assert_allclose(call(ag, False).numpy(), call(torch, False).numpy(), rtol=1e-12)
+
+
+# Calls with one running statistic or a per-channel argument that is not a tensor (a module
+# assigned over a BatchNorm's buffer; machinery fuzzer, seeds 26819 and 32918).
+NORM_ARGUMENT_ERRORS: dict[str, Callable[[Any, Any], Any]] = {
+    "mean_alone_training": lambda L, x: L.nn.functional.batch_norm(
+        x, L.zeros(3, dtype=L.float64), None, training=True
+    ),
+    "var_alone_training": lambda L, x: L.nn.functional.batch_norm(
+        x, None, L.ones(3, dtype=L.float64), training=True
+    ),
+    "instance_var_alone": lambda L, x: L.nn.functional.instance_norm(
+        x, None, L.ones(3, dtype=L.float64), use_input_stats=True
+    ),
+    "module_as_running_var": lambda L, x: L.nn.functional.batch_norm(
+        x, L.zeros(3, dtype=L.float64), L.nn.Tanh()
+    ),
+    "module_as_weight": lambda L, x: L.nn.functional.batch_norm(
+        x, None, None, weight=L.nn.Tanh(), training=True
+    ),
+    "float_as_bias": lambda L, x: L.nn.functional.instance_norm(x, bias=3.0),
+    "module_layer": lambda L, x: _with_module_over(L, "running_mean")(x),
+}
+
+
+def _with_module_over(L: Any, name: str) -> Any:
+    module = L.nn.BatchNorm1d(3).double()
+    setattr(module, name, L.nn.Tanh())  # a buffer's name: the module replaces the buffer
+    return module
+
+
+@pytest.mark.parametrize("name", sorted(NORM_ARGUMENT_ERRORS))
+def test_norms_refuse_a_lone_running_statistic_and_non_tensors_as_torch(name: str) -> None:
+    # A lone running_mean was updated and running_var ignored (PyTorch: ValueError), and a
+    # module where a tensor goes raised AttributeError (PyTorch: its argument parser's
+    # TypeError, naming the native function's argument and position).
+    x = np.random.default_rng(3).standard_normal((2, 3, 4))
+    errors = []
+    for L in (torch, ag):
+        with pytest.raises((ValueError, TypeError)) as error:
+            NORM_ARGUMENT_ERRORS[name](L, L.tensor(x))
+        errors.append((error.type, str(error.value)))
+    assert errors[1] == errors[0]
 
 
 def test_max_pool_indices_and_ties_match_torch() -> None:

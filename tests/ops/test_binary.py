@@ -543,6 +543,36 @@ def test_add_and_sub_alpha_take_no_part_in_promotion() -> None:
         np.testing.assert_array_equal(actual.numpy(), expected.numpy())
 
 
+def test_add_and_sub_alpha_times_a_number_past_64_bits_as_torch() -> None:
+    # alpha * other was an exact Python product, refused past 64 bits (OverflowError) where
+    # PyTorch computes it in int64 (wrapping) or in the floating result type; and rounded once
+    # where PyTorch rounds the number first (dtype fuzzer, seed 1219584).
+    big = 2**63 - 1
+
+    def run(lib: Any) -> Any:
+        return (
+            lib.add(lib.tensor([1.5, -2.0], dtype=lib.float64), big, alpha=3),
+            lib.sub(lib.tensor([0.5], dtype=lib.float32), big, alpha=3),
+            lib.add(lib.tensor([-7, 1]), big, alpha=3),  # int64: wraps around
+            lib.tensor([-7, 1]).sub_(big, alpha=big),
+            lib.add(lib.tensor([True, False]), big, alpha=3),  # int64 result
+            lib.add(lib.tensor([1, 2], dtype=lib.int32), 2**63 + 1, alpha=3),
+            lib.add(lib.zeros(1, dtype=lib.float64), 2**53 + 1, alpha=3),  # 2**53 * 3
+        )
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        np.testing.assert_array_equal(actual.numpy(), expected.numpy())
+    for call in (
+        lambda lib: lib.zeros(1).add(2**64, alpha=0),  # each number must fit, not the product
+        lambda lib: lib.zeros(1).add(3, alpha=2**64),
+        lambda lib: lib.zeros(1, dtype=lib.int64).sub(-(2**63) - 1, alpha=2),
+    ):
+        assert outcome_in_each(call, errors=(OverflowError,)) == ("OverflowError",) * 2
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        ag.tensor([True]).add_(big, alpha=3)
+
+
 @pytest.mark.parametrize(
     "call",
     [
@@ -715,6 +745,19 @@ def test_lerp_refuses_mixed_dtypes_and_takes_a_0d_weight_as_a_number() -> None:
     for make in cases:
         theirs, mine = both(make)
         assert mine == theirs
+
+
+@pytest.mark.parametrize("value", [3, 128, 255])
+def test_lerp_takes_a_0d_unsigned_weight_as_a_number(value: int) -> None:
+    # ``end - (1 - weight) * (end - start)`` computed 1 - weight in the weight's dtype: a uint8
+    # 3 gave 254 (dtype fuzzer, seeds 1116385 and 1904233).
+    found = []
+    for L in (torch, ag):
+        start = L.tensor([7.0, 3.0, -1.0], dtype=L.float64)
+        end = L.tensor([0.5, 1.0, -0.0], dtype=L.float64)
+        weight = L.tensor(value, dtype=L.uint8)
+        found.append((L.lerp(start, end, weight).tolist(), start.lerp_(end, weight).tolist()))
+    assert found[1] == found[0]
 
 
 def test_python_ints_beyond_64_bits_raise_overflow_error() -> None:

@@ -294,6 +294,30 @@ def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
         fn(ag)
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L: L.histc(L.tensor([0, 0, 0], dtype=L.uint8)),  # range [-1, 1]
+        lambda L: L.histc(L.tensor([255, 255], dtype=L.uint8)),
+        lambda L: L.histc(L.tensor([], dtype=L.uint8)),
+        lambda L: L.histc(L.tensor([-128], dtype=L.int8)),
+        lambda L: L.histc(L.tensor([2**31 - 1], dtype=L.int32)),
+        lambda L: L.histc(L.tensor([1, 2], dtype=L.uint8), min=-1, max=3),
+        lambda L: L.histc(L.tensor([1, 2], dtype=L.int16), min=0, max=70000),
+        lambda L: L.histc(L.tensor([2**63 - 1])),  # +-1 changes nothing in double
+        lambda L: L.histc(L.tensor([1, 2], dtype=L.uint8), min=5, max=3),
+    ],
+)
+def test_histc_of_integers_refuses_a_range_the_dtype_cannot_hold_as_torch(fn: Any) -> None:
+    # PyTorch converts the range to the input's dtype before it finds it has no integer
+    # kernel: a RuntimeError where arraygrad raised NotImplementedError (dtype fuzzer, seed
+    # 1468112). Elsewhere both raise NotImplementedError (the table above).
+    for L in (torch, ag):
+        with pytest.raises(RuntimeError) as error:
+            fn(L)
+        assert error.type is RuntimeError  # not its subclass NotImplementedError
+
+
 def test_messages_name_the_problem() -> None:
     with pytest.raises(RuntimeError, match=r"boundaries tensor \[2, 2\].*Fix"):
         ag.searchsorted(ag.ones(2, 2), ag.ones(1))

@@ -145,6 +145,30 @@ def test_errors_match_torch(call: object, error: type) -> None:
     assert len(str(info.value)) > 20
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.tensor(1.0).unflatten(0, (1,)),
+        lambda m: m.tensor(1.0).unflatten(-1, (-1,)),
+        lambda m: m.unflatten(m.tensor(1.0), 0, (1, 1)),
+        lambda m: m.nn.Unflatten(0, (1, 2))(m.tensor(2.0)),
+        lambda m: m.ones(3).unflatten(5, ()),  # the empty sizes first, then the dimension
+        lambda m: m.ones(6).unflatten(-1, (4, -1)),  # the dimension as a number from 0
+        lambda m: m.nn.Unflatten(-1, (4, -1))(m.ones(6)),
+    ],
+)
+def test_unflatten_errors_match_torch(call: object) -> None:
+    # A 0-d input raised IndexError (tuple index out of range) where PyTorch raises a
+    # RuntimeError (modules fuzzer, seed 40276); nn.Unflatten now shares Tensor.unflatten.
+    messages = []
+    for m in (torch, ag):
+        with pytest.raises(RuntimeError) as info:
+            call(m)  # type: ignore[operator]
+        messages.append(str(info.value).splitlines()[:2])
+    assert messages[1][0] == messages[0][0]
+    assert messages[1][1:2] == [] or messages[1][1].startswith(messages[0][1])
+
+
 def test_cat_error_names_shapes_and_position() -> None:
     with pytest.raises(RuntimeError, match=r"tensor number 1.*\[2, 3\] and \[2, 4\]"):
         ag.cat([ag.ones(2, 3), ag.ones(2, 4)])

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from arraygrad._tensor import Tensor, describe
+from arraygrad._view_history import refuse_invalid_view
 from arraygrad.autograd import engine, functional, graph
 from arraygrad.autograd._accumulate_grad import AccumulateGrad
 from arraygrad.autograd._delivery import accumulate_retained
@@ -91,6 +92,7 @@ def _initial_grads(
     for index, output in enumerate(outputs):
         if not isinstance(output, Tensor):
             raise TypeError(f"outputs must be Tensors, got {type(output).__name__}")
+        refuse_invalid_view(output)
         if not output._rg:
             raise RuntimeError(
                 f"element {index} of tensors does not require grad and does not have a grad_fn: "
@@ -158,6 +160,8 @@ def backward(
     grads = _initial_grads(outputs, given, create_graph)
     targets = _as_sequence(inputs) or None
     for index, tensor in enumerate(targets or ()):
+        if isinstance(tensor, Tensor):
+            refuse_invalid_view(tensor)
         if not isinstance(tensor, Tensor) or not tensor._rg:
             raise RuntimeError(
                 f"can't retain_grad on Tensor that has requires_grad=False: element {index} of "
@@ -219,6 +223,8 @@ def grad(
             "differentiate with respect to (use backward() to fill every leaf's .grad)."
         )
     for index, tensor in enumerate(input_list):
+        if isinstance(tensor, Tensor):
+            refuse_invalid_view(tensor)
         if not isinstance(tensor, Tensor) or not tensor._rg:
             raise RuntimeError(
                 f"One of the differentiated Tensors (index {index}) does not require grad. Fix: "

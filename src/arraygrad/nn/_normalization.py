@@ -177,6 +177,11 @@ def batch_norm(
     _refuse_differentiable_statistics(running_mean, running_var)
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
+        if (running_mean is None) != (running_var is None):
+            # (one alone would be updated with the other's statistics lost: PyTorch refuses)
+            raise ValueError(
+                "running_mean and running_var must either both be None or neither be None"
+            )
         mean, var = _moments(input, dims)
         if running_mean is not None or running_var is not None:
             with no_grad():
@@ -211,14 +216,20 @@ def _check_per_channel(
     bias: Tensor | None,
 ) -> None:
     """PyTorch's RuntimeError when a per-channel tensor has not one element per channel
-    (dimension 1) of ``input``."""
+    (dimension 1) of ``input``, and its TypeError when one is not a tensor (a module assigned
+    over a BatchNorm's buffer), which PyTorch's native function refuses by its position."""
     channels = input.shape[1]
-    for name, tensor in (
-        ("running_mean", running_mean),
-        ("running_var", running_var),
-        ("weight", weight),
-        ("bias", bias),
+    for name, tensor, position in (
+        ("running_mean", running_mean, 4),
+        ("running_var", running_var, 5),
+        ("weight", weight, 2),
+        ("bias", bias, 3),
     ):
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+                f"{type(tensor).__name__}"
+            )
         if tensor is not None and tensor.numel() != channels:
             raise RuntimeError(
                 f"{op}: {name} should contain {channels} elements (one per channel of "

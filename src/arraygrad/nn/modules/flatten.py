@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from arraygrad._dims import normalize_dim
+from arraygrad import _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.module import Module
 
@@ -48,18 +47,7 @@ class Unflatten(Module):
         self.unflattened_size = unflattened_size
 
     def forward(self, input: Tensor) -> Tensor:
-        shape = tuple(input.shape)
-        dim = normalize_dim(self.dim, len(shape))
-        sizes = list(self.unflattened_size)
-        if sizes.count(-1) == 1:
-            known = math.prod(s for s in sizes if s != -1)
-            sizes[sizes.index(-1)] = shape[dim] // known if known else 0
-        if math.prod(sizes) != shape[dim]:
-            raise RuntimeError(
-                f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to "
-                f"the size of dim {self.dim} ({shape[dim]}) in the input tensor"
-            )
-        return input.reshape(*shape[:dim], *sizes, *shape[dim + 1 :])
+        return _shape.unflatten(input, self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
