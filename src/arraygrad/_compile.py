@@ -97,7 +97,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from arraygrad import _backend, _dtype, _primitive
+from arraygrad import _autocast_flag, _backend, _dtype, _primitive
 from arraygrad._compile_aot import differentiated_inputs, split_program
 from arraygrad._compile_guards import summary
 from arraygrad._compile_numbers import value_of
@@ -204,7 +204,9 @@ class CompiledFunction:
         if (
             last is not None
             and not kwargs
-            and not (_primitive.saved_hooks_active or _primitive.forward_ad_active)
+            and not (
+                _primitive.saved_hooks_active or _primitive.forward_ad_active or _autocast_flag.cpu
+            )
         ):
             result = last(args)
             if result is not MISS:
@@ -224,6 +226,16 @@ class CompiledFunction:
                 "a call inside saved_tensors_hooks (whose pack and unpack hooks run as each "
                 "operation saves and backward reads its values)",
                 "call the compiled function outside the saved_tensors_hooks context",
+                stacklevel=4,
+            )
+            return self.fn(*args, **kwargs)
+        if _autocast_flag.cpu:
+            # The casts are made as each listed op runs; a program traced without them would
+            # replay in float32, and one traced with them would keep them outside autocast.
+            self._refuse_or_warn(
+                "a call inside an enabled CPU autocast (which casts each listed operation's "
+                "inputs as it runs)",
+                "call the compiled function outside autocast, or leave it uncompiled",
                 stacklevel=4,
             )
             return self.fn(*args, **kwargs)

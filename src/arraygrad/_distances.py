@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from arraygrad import _backend, ops
+from arraygrad import _autocast_flag, _backend, ops
 from arraygrad._math import _operands, check_bool_subtraction
 from arraygrad._tensor import Tensor, describe
 
@@ -129,6 +129,10 @@ def cdist(
     >>> arraygrad.cdist(arraygrad.tensor([[0.0, 0.0]]), arraygrad.tensor([[3.0, 4.0], [1.0, 0.0]]))
     tensor([[5., 1.]])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts cdist to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(cdist, x1, x2, p, compute_mode)
     from arraygrad._statistics import vector_norm
 
     if compute_mode not in _COMPUTE_MODES:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._tensor import Tensor
 
 __all__ = ["einsum"]
@@ -152,6 +152,10 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     >>> arraygrad.einsum("ij,jk->ik", a, b).shape
     arraygrad.Size([2, 4])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(einsum, equation, *operands)
     if len(operands) == 1 and isinstance(operands[0], Sequence):
         operands = tuple(operands[0])
     if not operands:

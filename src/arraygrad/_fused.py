@@ -17,7 +17,7 @@ import functools
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._linalg import bmm, mm, mv, outer
 from arraygrad._math import _scalar, add, astype, div, logical_and, logical_or, mul, where
 from arraygrad._tensor import Tensor, describe
@@ -180,6 +180,10 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     >>> arraygrad.addmm(arraygrad.ones(2), arraygrad.ones(1, 3), arraygrad.ones(3, 2), beta=0.5)
     tensor([[3.5000, 3.5000]])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(addmm, input, mat1, mat2, beta=beta, alpha=alpha)
     require_tensor("addmm", "input", 1, input)
     _require_ndim("addmm", "mat1", mat1, 2, RuntimeError)
     _require_ndim("addmm", "mat2", mat2, 2, RuntimeError)
@@ -270,6 +274,10 @@ def baddbmm(
     ...                   alpha=2).flatten()
     tensor([7., 7.])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(baddbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     require_tensor("baddbmm", "input", 1, input)
     _require_ndim("baddbmm", "batch1", batch1, 3, RuntimeError)
     _require_ndim("baddbmm", "batch2", batch2, 3, IndexError)  # PyTorch's class for batch2
@@ -291,6 +299,10 @@ def addbmm(
     >>> arraygrad.addbmm(arraygrad.zeros(1, 1), arraygrad.ones(2, 1, 3), arraygrad.ones(2, 3, 1))
     tensor([[6.]])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(addbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     require_tensor("addbmm", "input", 1, input)
     _require_ndim("addbmm", "batch1", batch1, 3, RuntimeError)
     _require_ndim("addbmm", "batch2", batch2, 3, IndexError)  # PyTorch's class for batch2

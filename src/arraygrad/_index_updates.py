@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _inplace, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _check_index_dtype, check_values, out_of_range, see_index
 from arraygrad._indexing import normalize_key as _normalize_key
@@ -267,6 +267,10 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     >>> x.index_copy(1, arraygrad.tensor([1]), arraygrad.ones(2, 1)).tolist()
     [[0.0, 1.0], [0.0, 1.0]]
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts index_copy to the widest dtype
+        from arraygrad.amp import _casts
+
+        return _casts.widest(index_copy, input, dim, index, source)
     _check_index_copy_args(input, dim, index, source)
     axis = normalize_dim(dim, input.ndim)
     index, source = _index_copy_args(input, axis, index, source)

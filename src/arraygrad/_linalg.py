@@ -6,7 +6,7 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
 from arraygrad._primitive import Primitive, labelled
 from arraygrad._tensor import Tensor, c_ordered_result
@@ -48,6 +48,10 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> (arraygrad.ones(2, 3) @ arraygrad.ones(3)).tolist()
     [3.0, 3.0]
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(matmul, input, other)
     if (
         isinstance(input, Tensor)
         and isinstance(other, Tensor)
@@ -163,6 +167,10 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix-vector product ``(n, k) @ (k,)``."""
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
+        from arraygrad.amp import _casts
+
+        return _casts.keep(mv, input, vec)
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}: mv() takes a "
@@ -173,6 +181,10 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The dot product of two vectors of equal length."""
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
+        from arraygrad.amp import _casts
+
+        return _casts.keep(dot, input, tensor)
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors. Fix: use "

@@ -11,7 +11,7 @@ import math
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _autocast_flag, _backend, _dtype, ops
 from arraygrad._binary import lerp
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
@@ -150,6 +150,10 @@ def quantile(
     >>> arraygrad.tensor([1.0, 2.0, 3.0, 4.0]).quantile(0.5)
     tensor(2.5000)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts quantile to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(quantile, input, q, dim, keepdim, interpolation=interpolation)
     return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
@@ -167,6 +171,10 @@ def nanquantile(
     >>> arraygrad.tensor([1.0, float("nan"), 3.0]).nanquantile(0.5)
     tensor(2.)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts quantile to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(nanquantile, input, q, dim, keepdim, interpolation=interpolation)
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 

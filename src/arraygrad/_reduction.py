@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
 from arraygrad._tensor import Tensor, describe
@@ -145,6 +145,10 @@ def prod(
     >>> arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
     tensor([ 2., 12.])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts prod to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(prod, input, dim, keepdim, dtype=dtype)
     if dim is not None and not isinstance(dim, int):
         raise TypeError(
             f"prod(): argument 'dim' must be int, not {type(dim).__name__} ({dim!r}): torch.prod "

@@ -1,6 +1,5 @@
-"""``autocast``: what arraygrad can do exactly as torch on the CPU (disabled contexts, the cases
-torch itself disables with a warning), and a clear error where it cannot (casting by torch's
-per-operation lists)."""
+"""``autocast``: its construction as torch's on the CPU (enabled, disabled, the cases torch itself
+disables with a warning); what it casts: ``test_autocast_casts.py``."""
 
 from __future__ import annotations
 
@@ -67,14 +66,12 @@ def test_disabled_autocast_is_a_context_and_a_decorator() -> None:
 
 
 @pytest.mark.parametrize("dtype", [None, "float16"])
-def test_enabled_cpu_autocast_refuses_with_the_limitation_and_fix(dtype: str | None) -> None:
-    # torch casts matmuls to bfloat16 (its CPU default) or float16 here; arraygrad has no
-    # per-operation cast lists, so it refuses instead of silently ignoring.
-    with torch.autocast("cpu", dtype=None if dtype is None else getattr(torch, dtype)):
-        expected = (torch.ones(2, 2) @ torch.ones(2, 2)).dtype
-    assert expected == (torch.bfloat16 if dtype is None else torch.float16)
-    with pytest.raises(RuntimeError, match="not supported") as caught:
-        ag.autocast("cpu", dtype=None if dtype is None else getattr(ag, dtype))
-    message = str(caught.value)
-    assert "Fix:" in message and "enabled=False" in message
-    assert ("bfloat16" in message) == (dtype is None)
+def test_enabled_cpu_autocast_casts_as_torch(dtype: str | None) -> None:
+    # torch casts matmuls to bfloat16 (its CPU default) or float16 here, and so does arraygrad
+    results = []
+    for lib in (ag, torch):
+        made = _made(lib, "cpu", dtype=None if dtype is None else getattr(lib, dtype))
+        with lib.autocast("cpu", dtype=None if dtype is None else getattr(lib, dtype)):
+            results.append((made, str((lib.ones(2, 2) @ lib.ones(2, 2)).dtype).split(".")[-1]))
+    assert results[0] == results[1]
+    assert results[0] == (([], True), dtype or "bfloat16")

@@ -1,20 +1,30 @@
-"""``autocast``: PyTorch's automatic mixed precision context, as far as arraygrad can honour it.
+"""``autocast``: PyTorch's automatic mixed precision context, on the CPU.
 
-Under ``torch.autocast`` PyTorch runs chosen operations (matrix products, convolutions) in a
-lower precision and others in float32, by lists of its own. arraygrad does not cast
-automatically, so it accepts exactly the uses whose result does not depend on those lists:
+Under ``autocast("cpu")`` (bfloat16 by default, or ``dtype=float16``) the functions on
+PyTorch's lists cast their floating tensor arguments first, as torch 2.13's CPU autocast does
+(observed op by op; :mod:`arraygrad.amp._casts` has the rules):
 
-- ``enabled=False``: a context manager (and decorator) that changes nothing, as in PyTorch;
-- the cases where PyTorch itself warns and disables autocast: ``device_type="cuda"`` when CUDA
-  is not available, and a CPU ``dtype`` other than bfloat16 and float16 (float32, float64);
-- everything else (CPU autocast to bfloat16, PyTorch's CPU default, or to float16; CUDA
-  autocast on a GPU) raises a RuntimeError that names the limitation and the fix,
-  rather than silently computing in float32.
+- to the autocast dtype: the matrix products (``matmul``/``@``, ``mm``, ``bmm``, ``addmm``,
+  ``baddbmm``, ``addbmm``, ``einsum``, ``tensordot``), ``linear``, the convolutions
+  (``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``), ``prelu`` and
+  ``scaled_dot_product_attention``; float64 tensors are not cast;
+- to float32: the losses (``mse_loss``, ``l1_loss``, ``smooth_l1_loss``, ``huber_loss``,
+  ``cross_entropy``, ``nll_loss``, ``binary_cross_entropy(_with_logits)``, ``kl_div``, the
+  margin, embedding and Poisson losses), ``cdist``, ``prod``, ``quantile``/``nanquantile``,
+  ``grid_sample``;
+- to the widest floating dtype among them: ``index_copy``;
+
+and every other function computes in its inputs' dtypes (``softmax``, ``layer_norm``,
+``batch_norm``, ``sum``, ``mv``, ``dot`` stay float32 on float32 inputs). The backward of a
+cast computes in the input's dtype, so float32 parameters get float32 gradients.
+``enabled=False`` inside turns it off again; the decorator form and ``cache_enabled`` work as
+PyTorch's. Other device types: ``"cuda"`` warns and disables without CUDA, as PyTorch; an
+enabled autocast on another device raises.
 
 >>> import arraygrad
->>> with arraygrad.autocast("cpu", enabled=False):
+>>> with arraygrad.autocast("cpu"):
 ...     (arraygrad.ones(2, 2) @ arraygrad.ones(2, 2)).dtype
-arraygrad.float32
+arraygrad.bfloat16
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from arraygrad import _device, cuda
+from arraygrad import _autocast_flag, _device, cuda
 from arraygrad._dtype import dtype as _dtype_class
 from arraygrad._dtype import float16
 
@@ -38,7 +48,7 @@ _DEFAULT_DTYPE_NAMES = {"cpu": "bfloat16", "cuda": "float16"}
 
 class autocast:  # noqa: N801 - PyTorch's name
     """``autocast(device_type, dtype=None, enabled=True, cache_enabled=None)``: see the module
-    docstring for what runs and what raises."""
+    docstring for what it casts."""
 
     def __init__(
         self,
@@ -51,6 +61,8 @@ class autocast:  # noqa: N801 - PyTorch's name
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
         _device.device(device_type)  # an unknown name raises PyTorch's RuntimeError
         self.device = device_type
+        if dtype is None and device_type == "cpu":
+            dtype = get_autocast_dtype("cpu")  # PyTorch's fast_dtype: the current one
         self.fast_dtype = dtype
         self._cache_enabled = cache_enabled
         self._enabled = bool(enabled)
@@ -74,22 +86,36 @@ class autocast:  # noqa: N801 - PyTorch's name
             )
             self._enabled = False
             return
-        raise _unsupported(device_type, wanted)
+        if device_type != "cpu":
+            raise _unsupported(device_type, wanted)
 
     def __enter__(self) -> autocast:
-        # only a disabled autocast gets here: inside it, the state functions report autocast
-        # off for this device (as PyTorch's do), and the cache setting given
+        # As PyTorch's: the context sets the device's flag, its dtype (even when disabled: a
+        # disabled float16 context reports float16) and the cache setting, one level deeper.
         self._saved = (
             _state.enabled.get(self.device, False),
+            _state.dtype_names.get(self.device),
             _state.cache_enabled,
         )
-        _state.enabled[self.device] = False
+        _state.enabled[self.device] = self._enabled
+        if self.fast_dtype is not None:
+            _state.dtype_names[self.device] = self.fast_dtype.name
         if self._cache_enabled is not None:
             _state.cache_enabled = bool(self._cache_enabled)
+        autocast_increment_nesting()
+        _sync_flag()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _state.enabled[self.device], _state.cache_enabled = self._saved
+        if autocast_decrement_nesting() == 0:
+            clear_autocast_cache()  # the outermost context's casts of parameters go
+        enabled, dtype_name, _state.cache_enabled = self._saved
+        _state.enabled[self.device] = enabled
+        if dtype_name is None:
+            _state.dtype_names.pop(self.device, None)
+        else:
+            _state.dtype_names[self.device] = dtype_name
+        _sync_flag()
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: ``func`` runs inside this context."""
@@ -102,14 +128,17 @@ class autocast:  # noqa: N801 - PyTorch's name
         return inside  # type: ignore[return-value]
 
 
+def _sync_flag() -> None:
+    """Keep the flag the listed functions read in step with the CPU's autocast state."""
+    _autocast_flag.cpu = _state.enabled.get("cpu", False)
+
+
 def _unsupported(device_type: str, wanted: Any) -> RuntimeError:
     """The error for an autocast arraygrad cannot honour (it would change results)."""
     return RuntimeError(
         f"autocast(device_type={device_type!r}) with {wanted} is not supported: arraygrad "
-        "has no automatic mixed precision (it does not cast operations to a lower "
-        "precision by PyTorch's per-operation lists). Fix: drop the autocast context (or "
-        "pass enabled=False) to compute in the tensors' own dtypes, and convert the model "
-        "and inputs explicitly (e.g. model.half(), x.half()) for a lower precision."
+        "computes on the CPU only, and casts by PyTorch's per-operation lists there. Fix: "
+        "use autocast('cpu') (bfloat16 or float16), or pass enabled=False."
     )
 
 
@@ -139,22 +168,21 @@ def _device_type(device_type: Any, function: str) -> str:
 
 def is_autocast_available(device_type: str) -> bool:
     """Whether PyTorch offers autocast on ``device_type`` (every device type it knows; an
-    unknown name raises). arraygrad accepts the disabled uses only: see :class:`autocast`."""
+    unknown name raises). arraygrad casts on the CPU: see :class:`autocast`."""
     _device.device(device_type)
     return True
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
     """Whether autocast is on for ``device_type`` (no argument: CUDA, as PyTorch's old
-    form); in arraygrad only ``set_autocast_enabled`` on a device without tensors turns it on."""
+    form)."""
     name = "cuda" if device_type is None else _device_type(device_type, "is_autocast_enabled")
     return _state.enabled.get(name, False)
 
 
 def set_autocast_enabled(device_type: Any, enabled: Any = None) -> None:
     """Turn autocast on or off for ``device_type`` (PyTorch's old form
-    ``set_autocast_enabled(enabled)`` means CUDA). Turning it on where arraygrad has tensors
-    (the CPU) raises, as :class:`autocast` does: it cannot cast by PyTorch's lists."""
+    ``set_autocast_enabled(enabled)`` means CUDA)."""
     position = 2  # of ``enabled`` in the call, for the error
     if enabled is None:
         device_type, enabled, position = "cuda", device_type, 1
@@ -164,11 +192,12 @@ def set_autocast_enabled(device_type: Any, enabled: Any = None) -> None:
             f"not {type(enabled).__name__}"
         )
     name = _device_type(device_type, "set_autocast_enabled")
-    if enabled and name != "cuda":
+    if enabled and name not in ("cpu", "cuda"):
         raise _unsupported(name, _autocast_dtype_name(name))
     # CUDA's flag can be set, as in PyTorch without a GPU: no arraygrad tensor lives there
     # (arraygrad.cuda is never available), so no result depends on it
     _state.enabled[name] = enabled
+    _sync_flag()
 
 
 def _autocast_dtype_name(device_type: str) -> str:
@@ -206,7 +235,10 @@ def set_autocast_cache_enabled(enabled: bool) -> None:
 
 
 def clear_autocast_cache() -> None:
-    """Drop autocast's cached casts: arraygrad makes none, so there is nothing to drop."""
+    """Drop autocast's cached casts of parameters (the outermost context's exit does)."""
+    from arraygrad.amp import _casts
+
+    _casts.clear_cache()
 
 
 def autocast_increment_nesting() -> int:
@@ -240,7 +272,6 @@ def custom_fwd(
     def forward(*args: Any, **kwargs: Any) -> Any:
         ctx = args[0]
         on = is_autocast_enabled(device_type)
-        # the dtype is read only when autocast is on (arraygrad has no default CPU one)
         ctx._dtype = get_autocast_dtype(device_type) if on else None
         if cast_inputs is None or not on:
             ctx._fwd_used_autocast = on and cast_inputs is None

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from arraygrad import (
+    _autocast_flag,
     _backend,
     _clamp,
     _dtype,
@@ -525,6 +526,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     >>> prelu(arraygrad.tensor([-2.0, 3.0]), arraygrad.tensor([0.25]))
     tensor([-0.5000,  3.0000])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts prelu to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(prelu, input, weight)
     if input.ndim == 0 and weight.numel() != 1:
         raise RuntimeError(
             "Not allow zero-dim input tensor. Fix: give the input a channel dimension, or a "

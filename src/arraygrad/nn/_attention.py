@@ -17,7 +17,15 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _elementwise_operands, _linalg, _math, _reduction, _shape
+from arraygrad import (
+    _autocast_flag,
+    _backend,
+    _elementwise_operands,
+    _linalg,
+    _math,
+    _reduction,
+    _shape,
+)
 from arraygrad._creation import zeros
 from arraygrad._tensor import Tensor
 from arraygrad.backends import cuda as _switches
@@ -156,6 +164,20 @@ def scaled_dot_product_attention(
     >>> scaled_dot_product_attention(q, kv, kv, enable_gqa=True).shape
     arraygrad.Size([1, 4, 3, 8])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts attention to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(
+            scaled_dot_product_attention,
+            query,
+            key,
+            value,
+            attn_mask,
+            dropout_p,
+            is_causal,
+            scale,
+            enable_gqa,
+        )
     _check_sdpa_inputs(query, key, value, attn_mask)
     _check_backend_allowed(query, key, value, attn_mask, dropout_p, enable_gqa)
     if (

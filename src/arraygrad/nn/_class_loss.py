@@ -14,7 +14,7 @@ import functools
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _math, _reduced_floats, _reduction
+from arraygrad import _autocast_flag, _backend, _dtype, _math, _reduced_floats, _reduction
 from arraygrad._indexing import see_index
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
@@ -224,6 +224,12 @@ def nll_loss(
     >>> nll_loss(arraygrad.tensor([[-1.0, -2.0]]), arraygrad.tensor([1]))
     tensor(2.)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if _reduced_floats.is_reduced(input):  # PyTorch's kernel: in float32, rounded once
@@ -313,6 +319,20 @@ def cross_entropy(
     >>> cross_entropy(arraygrad.tensor([[1e4, 0.0]]), arraygrad.tensor([1]))
     tensor(10000.)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            cross_entropy,
+            input,
+            target,
+            weight,
+            size_average,
+            ignore_index,
+            reduce,
+            reduction,
+            label_smoothing,
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _shape, ops
+from arraygrad import _autocast_flag, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -150,6 +150,10 @@ def conv1d(
     >>> conv1d(arraygrad.ones(1, 1, 5), arraygrad.ones(1, 1, 3)).tolist()
     [[[3.0, 3.0, 3.0]]]
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(conv1d, input, weight, bias, stride, padding, dilation, groups)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -172,6 +176,10 @@ def conv2d(
     >>> conv2d(arraygrad.ones(1, 1, 3, 3), arraygrad.ones(2, 1, 2, 2), padding="same").shape
     arraygrad.Size([1, 2, 3, 3])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(conv2d, input, weight, bias, stride, padding, dilation, groups)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -185,4 +193,8 @@ def conv3d(
     groups: int = 1,
 ) -> Tensor:
     """3-D cross-correlation of ``input (N, C, D, H, W)`` with ``weight (O, C/g, kd, kh, kw)``."""
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(conv3d, input, weight, bias, stride, padding, dilation, groups)
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3)

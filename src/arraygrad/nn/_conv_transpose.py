@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _shape, ops
+from arraygrad import _autocast_flag, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._conv import _batched_groups
@@ -156,6 +156,12 @@ def conv_transpose1d(
     >>> conv_transpose1d(arraygrad.ones(1, 1, 3), arraygrad.ones(1, 1, 2)).tolist()
     [[[1.0, 2.0, 2.0, 1.0]]]
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(
+            conv_transpose1d, input, weight, bias, stride, padding, output_padding, groups, dilation
+        )
     return _conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 1
     )
@@ -183,6 +189,12 @@ def conv_transpose2d(
     >>> conv_transpose2d(arraygrad.ones(1, 2, 3, 3), arraygrad.ones(2, 4, 2, 2), stride=2).shape
     arraygrad.Size([1, 4, 6, 6])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(
+            conv_transpose2d, input, weight, bias, stride, padding, output_padding, groups, dilation
+        )
     return _conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 2
     )
@@ -205,6 +217,12 @@ def conv_transpose3d(
     >>> conv_transpose3d(arraygrad.ones(1, 1, 1, 1, 1), arraygrad.ones(1, 2, 2, 2, 2)).shape
     arraygrad.Size([1, 2, 2, 2, 2])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(
+            conv_transpose3d, input, weight, bias, stride, padding, output_padding, groups, dilation
+        )
     return _conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 3
     )

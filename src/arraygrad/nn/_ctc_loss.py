@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _math, ops
+from arraygrad import _autocast_flag, _backend, _math, ops
 from arraygrad._creation import tensor as _tensor
 from arraygrad._indexing import take_along
 from arraygrad._shape import cat, stack
@@ -63,6 +63,19 @@ def ctc_loss(
     >>> ctc_loss(lp, arraygrad.tensor([1]), (3,), (1,), reduction="sum")
     tensor(0.0856)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            ctc_loss,
+            log_probs,
+            targets,
+            input_lengths,
+            target_lengths,
+            blank,
+            reduction,
+            zero_infinity,
+        )
     check_reduction(reduction)
     if not log_probs.dtype.is_floating_point:
         raise NotImplementedError(

@@ -17,7 +17,16 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _creation, _indexing, _joining, _linalg, _math, _shape
+from arraygrad import (
+    _autocast_flag,
+    _backend,
+    _creation,
+    _indexing,
+    _joining,
+    _linalg,
+    _math,
+    _shape,
+)
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
@@ -286,6 +295,10 @@ def grid_sample(
     >>> grid_sample(image, arraygrad.tensor([[[[0.0, 0.0]]]]), align_corners=False).tolist()
     [[[[15.0]]]]
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts grid_sample to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(grid_sample, input, grid, mode, padding_mode, align_corners)
     if mode not in _MODES:
         raise ValueError(
             "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _math
+from arraygrad import _autocast_flag, _backend, _math
 from arraygrad._creation import full_like
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import (
@@ -39,6 +39,12 @@ def poisson_nll_loss(
     >>> poisson_nll_loss(arraygrad.tensor([0.0, 1.0]), arraygrad.tensor([1.0, 2.0]))
     tensor(0.8591)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            poisson_nll_loss, input, target, log_input, full, size_average, eps, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if log_input:

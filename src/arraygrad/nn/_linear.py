@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arraygrad import _dtype, _linalg, _reduced_floats, _shape, ops
+from arraygrad import _autocast_flag, _dtype, _linalg, _reduced_floats, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensor
@@ -17,6 +17,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> linear(arraygrad.ones(2, 3), arraygrad.ones(4, 3)).shape
     arraygrad.Size([2, 4])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts linear to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(linear, input, weight, bias)
     require_tensor("linear", "input", 1, input)
     require_tensor("linear", "weight", 2, weight)
     if bias is not None:
@@ -91,6 +95,10 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     >>> bilinear(arraygrad.ones(2, 3), arraygrad.ones(2, 4), arraygrad.ones(5, 3, 4)).shape
     arraygrad.Size([2, 5])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
+        from arraygrad.amp import _casts
+
+        return _casts.keep(bilinear, input1, input2, weight, bias)
     if weight.ndim != 3:
         raise RuntimeError(
             f"bilinear(): weight must be 3-D (out_features, in1_features, in2_features), but "

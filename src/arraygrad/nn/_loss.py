@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _binary, _dtype, _math, ops
+from arraygrad import _autocast_flag, _backend, _binary, _dtype, _math, ops
 from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
@@ -70,6 +70,10 @@ def mse_loss(
     >>> mse_loss(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([0.0, 0.0]))
     tensor(5.)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(mse_loss, input, target, size_average, reduce, reduction, weight)
     _shape_warning(input, target)
     if input.dtype.is_complex or target.dtype.is_complex:  # PyTorch has no complex kernel
         raise not_implemented("mse_cpu", input if input.dtype.is_complex else target, _REAL_FIX)
@@ -90,6 +94,10 @@ def l1_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """Mean absolute error ``|input - target|`` (gradient 0 where they are equal)."""
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(l1_loss, input, target, size_average, reduce, reduction, weight)
     _shape_warning(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     return _weighted(_math.abs(input - target), weight, reduction, mean_by_weight=True)
@@ -122,6 +130,10 @@ def smooth_l1_loss(
     >>> smooth_l1_loss(arraygrad.tensor([0.5, 3.0]), arraygrad.tensor([0.0, 0.0]))
     tensor(1.3125)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
     if beta < 0:
         raise RuntimeError(
             f"smooth_l1_loss does not support negative values for beta (got beta={beta})."
@@ -141,6 +153,10 @@ def huber_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``."""
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(huber_loss, input, target, reduction, delta, weight)
     if delta <= 0:
         raise RuntimeError(
             f"huber_loss does not support non-positive values for delta (got {delta})."
@@ -170,6 +186,10 @@ def kl_div(
     >>> kl_div(arraygrad.tensor([[-1.0, -2.0]]), arraygrad.tensor([[0.0, 0.5]]), reduction="sum")
     tensor(0.6534)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(kl_div, input, target, size_average, reduce, reduction, log_target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction != "batchmean":
         check_reduction(reduction)
@@ -217,6 +237,12 @@ def binary_cross_entropy(
     >>> binary_cross_entropy(x, arraygrad.tensor([0.0, 1.0]))
     tensor(0.3466, grad_fn=<MeanBackward0>)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            binary_cross_entropy, input, target, weight, size_average, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
@@ -303,6 +329,19 @@ def binary_cross_entropy_with_logits(
     >>> binary_cross_entropy_with_logits(arraygrad.tensor([1e4]), arraygrad.tensor([0.0]))
     tensor(10000.)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            binary_cross_entropy_with_logits,
+            input,
+            target,
+            weight,
+            size_average,
+            reduce,
+            reduction,
+            pos_weight,
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(

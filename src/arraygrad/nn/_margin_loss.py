@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _binary, _clamp, _dtype, _indexing, _math, _reduction
+from arraygrad import (
+    _autocast_flag,
+    _backend,
+    _binary,
+    _clamp,
+    _dtype,
+    _indexing,
+    _math,
+    _reduction,
+)
 from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, logsigmoid
@@ -51,6 +60,12 @@ def margin_ranking_loss(
     >>> margin_ranking_loss(x, arraygrad.tensor([0.0, 0.5]), arraygrad.tensor([1.0, 1.0]))
     tensor(0.2500)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            margin_ranking_loss, input1, input2, target, margin, size_average, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     if not input1.ndim == input2.ndim == target.ndim:
         raise RuntimeError(
@@ -77,6 +92,12 @@ def hinge_embedding_loss(
     >>> hinge_embedding_loss(arraygrad.tensor([0.3, 2.0]), arraygrad.tensor([1.0, -1.0]))
     tensor(0.1500)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            hinge_embedding_loss, input, target, margin, size_average, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     hinge = _math.where(target != 1, _clamp.clamp_min(margin - input, 0), 0.0)
@@ -98,6 +119,10 @@ def soft_margin_loss(
     >>> soft_margin_loss(arraygrad.tensor([0.0, 1e4]), arraygrad.tensor([1.0, -1.0]))
     tensor(5000.3467)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if target.requires_grad and is_grad_enabled():
         raise RuntimeError(
@@ -126,6 +151,12 @@ def cosine_embedding_loss(
     >>> cosine_embedding_loss(a, b, arraygrad.tensor([1.0, -1.0]), reduction="none")
     tensor([0.0000, 0.7071])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            cosine_embedding_loss, input1, input2, target, margin, size_average, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     if target.ndim not in (0, 1):
         raise RuntimeError(
@@ -169,6 +200,22 @@ def triplet_margin_loss(
     >>> triplet_margin_loss(a, p, n, eps=0.0)
     tensor(0.)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            triplet_margin_loss,
+            anchor,
+            positive,
+            negative,
+            margin,
+            p,
+            eps,
+            swap,
+            size_average,
+            reduce,
+            reduction,
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_triplet(anchor, positive, negative, margin)
     check_reduction(reduction)
@@ -299,6 +346,12 @@ def multi_margin_loss(
     >>> multi_margin_loss(arraygrad.tensor([[0.1, 0.2, 0.4, 0.8]]), arraygrad.tensor([3]))
     tensor(0.3250)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(
+            multi_margin_loss, input, target, p, margin, weight, size_average, reduce, reduction
+        )
     reduction = legacy_reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -362,6 +415,10 @@ def multilabel_margin_loss(
     >>> multilabel_margin_loss(x, arraygrad.tensor([[3, 0, -1, 1]]))
     tensor(0.8500)
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
+        from arraygrad.amp import _casts
+
+        return _casts.full(multilabel_margin_loss, input, target, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     scores = _as_matrix(input, "multilabel_margin_loss")

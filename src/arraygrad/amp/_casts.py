@@ -1,0 +1,122 @@
+"""What CPU autocast does to the arguments of the functions on PyTorch's lists.
+
+Each listed function starts with ``if _autocast_flag.cpu:`` and, when autocast is on, hands
+itself and its arguments to one of the runners here. A runner casts the floating tensors among
+the arguments (PyTorch's rule, observed on torch 2.13's CPU autocast):
+
+- :func:`lower` (matrix products, convolutions, ``linear``, ``prelu``, attention): float32,
+  float16 and bfloat16 tensors to the autocast dtype; float64 tensors stay as they are (so a
+  float64 operand beside a float32 one meets a bfloat16 one and gets the dtype error);
+- :func:`full` (the losses and a few others): float16 and bfloat16 tensors to float32;
+- :func:`widest` (``index_copy``): every floating tensor to the widest floating dtype among
+  them;
+
+and then calls the function again with autocast off, as PyTorch runs an op's kernel outside
+autocast: what the function calls inside (``linear`` calls ``matmul``, ``cdist`` may) computes
+in the dtypes it was given. The casts are ``Tensor.to`` calls, recorded by autograd, so the
+backward of a cast brings the gradient back to the input's dtype: a float32 parameter gets a
+float32 ``.grad``.
+
+Casts of leaf tensors that require grad (the parameters) are cached while autocast is on, when
+its cache is enabled, and the cache is dropped when the outermost autocast context exits: a
+weight used by several products in one forward pass is cast once, as in PyTorch (which, like
+this cache, does not see in-place changes of the weight within the context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _autocast_flag, _dtype
+from arraygrad._tensor import Tensor
+
+__all__ = ["clear_cache", "full", "keep", "lower", "widest"]
+
+# id(leaf) -> (leaf, its cast): the leaf is held so that its id is not reused while cached
+_cache: dict[int, tuple[Tensor, Tensor]] = {}
+
+# What each runner casts: the lower-precision list leaves float64 alone, as does the
+# float32 list (which casts only the reduced floats up).
+_LOWERED = ("float32", "float16", "bfloat16")
+_RAISED = ("float16", "bfloat16")
+
+
+def clear_cache() -> None:
+    """Drop the cached casts (``clear_autocast_cache``, and the outermost context's exit)."""
+    _cache.clear()
+
+
+def _cast(value: Any, target: _dtype.dtype, names: tuple[str, ...]) -> Any:
+    if isinstance(value, Tensor):
+        if value.dtype.name not in names or value.dtype == target:
+            return value
+        from arraygrad.amp import autocast_mode
+
+        cached = value.is_leaf and value.requires_grad and autocast_mode._state.cache_enabled
+        if cached:
+            hit = _cache.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+        cast = value.to(target)
+        if cached:
+            _cache[id(value)] = (value, cast)
+        return cast
+    if isinstance(value, (list, tuple)):  # tensor lists (einsum's operands, multi_dot)
+        return type(value)(_cast(item, target, names) for item in value)
+    return value
+
+
+def _run_off(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``fn(*args, **kwargs)`` with CPU autocast off (the state functions still report it on,
+    as PyTorch's do inside an op)."""
+    _autocast_flag.cpu = False
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _autocast_flag.cpu = True
+
+
+def _target() -> _dtype.dtype:
+    from arraygrad.amp import autocast_mode
+
+    return autocast_mode.get_autocast_dtype("cpu")
+
+
+def lower(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn`` on its float32/float16/bfloat16 tensors cast to the autocast dtype."""
+    target = _target()
+    args = tuple(_cast(arg, target, _LOWERED) for arg in args)
+    kwargs = {key: _cast(value, target, _LOWERED) for key, value in kwargs.items()}
+    return _run_off(fn, args, kwargs)
+
+
+def full(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn`` on its float16/bfloat16 tensors cast to float32."""
+    args = tuple(_cast(arg, _dtype.float32, _RAISED) for arg in args)
+    kwargs = {key: _cast(value, _dtype.float32, _RAISED) for key, value in kwargs.items()}
+    return _run_off(fn, args, kwargs)
+
+
+def widest(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn`` on its floating tensors cast to the widest floating dtype among them (float16
+    beside bfloat16 is float32, as PyTorch promotes them)."""
+    floats = [
+        arg.dtype
+        for arg in (*args, *kwargs.values())
+        if isinstance(arg, Tensor) and arg.dtype.is_floating_point
+    ]
+    if len({f.name for f in floats}) > 1:
+        target = floats[0]
+        for other in floats[1:]:
+            target = _dtype.promote_types(target, other)
+        names = tuple(f.name for f in floats)
+        args = tuple(_cast(arg, target, names) for arg in args)
+        kwargs = {key: _cast(value, target, names) for key, value in kwargs.items()}
+    return _run_off(fn, args, kwargs)
+
+
+def keep(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn`` in its inputs' dtypes: for the functions PyTorch runs outside its lists that
+    arraygrad computes with a listed one (``mv`` and ``dot`` with ``matmul``)."""
+    return _run_off(fn, args, kwargs)
