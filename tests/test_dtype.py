@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -201,3 +202,23 @@ def test_ints_beyond_64_bits_overflow_as_in_torch() -> None:
         for dtype in (lib.float16, lib.float32):
             with pytest.raises(OverflowError):
                 lib.ones(2, dtype=dtype) ** 10**20
+
+
+def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.MonkeyPatch) -> None:
+    # NumPy gives each unpickled array a new dtype object (a loop fed by DataLoader workers
+    # meets one per batch): from_xp's identity record of the objects it met, and the id tables
+    # of the fast paths, must stay bounded, and the answers right once they have started over.
+    limit = 16
+    monkeypatch.setattr(_dtype, "_SEEN_LIMIT", limit, raising=False)
+    real = np.array([[1.5, -2.0], [0.25, 3.0]], dtype=np.float32)
+    cplx = (real + 1j * real[::-1]).astype(np.complex64)
+    for _ in range(5 * limit):
+        x = ag.from_numpy(pickle.loads(pickle.dumps(real)))
+        z = ag.from_numpy(pickle.loads(pickle.dumps(cplx)))
+        assert x._data.dtype is not real.dtype  # (a new object each time)
+        np.testing.assert_array_equal((x * 0.5 + x).numpy(), real * np.float32(0.5) + real)
+        np.testing.assert_array_equal((z * z).numpy(), cplx * cplx)
+        assert ag.exp(z).dtype is ag.complex64 and ag.exp(x).dtype is ag.float32
+    assert len(_dtype._seen) <= limit
+    for table in (_dtype.WIDE_FLOAT_IDS, _dtype.FAST_PAIR_IDS, _dtype.COMPLEX_IDS):
+        assert len(table) <= limit + len(_dtype.BY_NAME)  # (+ the library's own, see _tables)

@@ -168,3 +168,34 @@ def test_layer_norm_rounds_once() -> None:
 def test_float32_results_keep_their_dtype() -> None:
     x = ag.tensor([1.5, 2.5], dtype=ag.float32)
     assert (x * 0.1).dtype is ag.float32 and x.sum().dtype is ag.float32
+
+
+@pytest.mark.parametrize("reduced", ["float16", "bfloat16"])
+@pytest.mark.parametrize(
+    ("loss", "weight"), [("nll_loss", "float32"), ("cross_entropy", "float64")]
+)
+def test_class_weights_of_another_dtype_raise_as_in_torch(
+    reduced: str, loss: str, weight: str
+) -> None:
+    # The fused float32 route of a reduced-float input must not widen the weight past the
+    # dtype check: PyTorch refuses a weight that is not of the input's dtype.
+    messages = []
+    for lib in (torch, ag):
+        x = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=getattr(lib, reduced))
+        w = lib.tensor([1.0, 2.0, 0.5], dtype=getattr(lib, weight))
+        with pytest.raises(RuntimeError) as raised:
+            getattr(_f(lib), loss)(x, lib.tensor([0, 2]), weight=w)
+        messages.append(str(raised.value).split(":")[0])
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("reduced", ["float16", "bfloat16"])
+def test_cross_entropy_with_float32_probabilities_is_float32(reduced: str) -> None:
+    # A float32 probability target promotes the loss of float16 logits to float32 in PyTorch
+    # (ops of the promoted dtype), not the class-index kernel rounded to float16.
+    results = []
+    for lib in (torch, ag):
+        x = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=getattr(lib, reduced))
+        p = lib.tensor([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])
+        results.append(_f(lib).cross_entropy(x, p).dtype)
+    assert str(results[1]).split(".")[-1] == str(results[0]).split(".")[-1] == "float32"

@@ -10,6 +10,7 @@ category.
 from __future__ import annotations
 
 import numbers
+import threading
 from typing import Any
 
 from arraygrad import _backend
@@ -142,27 +143,35 @@ _to_xp: dict[dtype, Any] = {}
 _from_xp: dict[Any, dtype] = {}
 _namespace: Any = None
 
-# Every array-library dtype object met, by ``id``, with the object (kept alive, so that its id is
-# not reused) and its arraygrad dtype: the hot path of :func:`from_xp`, and the record of which
-# objects the id tables below have seen. Keyed by identity, not equality: NumPy makes dtype
-# objects equal to its builtin ones that are other objects (arrays unpickled, as from DataLoader
-# workers, or read from bytes with an explicit byte order, and the ufunc results of those), and
-# each must be noted in the tables below before a fast path can trust them.
+# The array-library dtype objects noted in the id tables below, by ``id``, with the object (kept
+# alive, so that its id is not reused) and its arraygrad dtype: what :func:`is_complex_native`
+# trusts to say an object is not complex. :func:`from_xp` notes an object where its tables (keyed
+# by equality, the hot path) miss it: the library's own objects, and the first of each dtype met.
+# NumPy makes dtype objects equal to its builtin ones that are other objects (arrays unpickled,
+# as from DataLoader workers, or read from bytes with an explicit byte order, and the ufunc
+# results of those); those are found by equality and not noted (a new one for every batch a
+# DataLoader worker sends would be kept alive forever), so they take the general paths, which
+# answer by dtype. Bounded all the same: past _SEEN_LIMIT objects (a backend switched back and
+# forth) the record and the id tables start over (see _remember).
 _seen: dict[int, tuple[Any, dtype]] = {}
+_SEEN_LIMIT = 512
+# Held while _seen and the id tables change (see _remember); readers take no lock.
+_noting = threading.Lock()
 #: The ``id`` of array libraries' dtype objects (of any library seen) known to be float32 or
 #: float64, each with its object (kept alive so that its id is not reused): a Python number never
 #: changes such an array's dtype and needs no float16 or bool care, so ``_math.binary`` sends
 #: ``tensor op number`` straight to the primitive when the tensor's dtype is in here (one
 #: lookup). Keyed by identity: dtype objects of two libraries may hash alike, and comparing them
-#: warns (array_api_strict's). Filled as dtype objects are met (:func:`from_xp`); never cleared,
-#: as what it says of a dtype object holds whichever library is active. A fast path may only
-#: trust membership (an object not yet met takes the general path, which meets it).
+#: warns (array_api_strict's). Filled as :func:`from_xp` notes dtype objects (see ``_seen``),
+#: whichever library is active (what it says of a dtype object holds in any), and emptied with
+#: ``_seen`` when that is full. A fast path may only trust membership (an object not noted takes
+#: the general path, which answers by its dtype).
 WIDE_FLOAT_IDS: dict[int, Any] = {}
 #: The same for the dtypes whose pairs of tensors of one dtype ``_math.binary`` sends straight to
 #: the primitive: the real ones but bfloat16 (whose ops go to float32 twins on the general path).
 FAST_PAIR_IDS: dict[int, Any] = {}
 #: The same for complex64 and complex128; read it through :func:`is_complex_native`, which also
-#: answers for dtype objects not met yet.
+#: answers for dtype objects not noted.
 COMPLEX_IDS: dict[int, Any] = {}
 
 
@@ -208,10 +217,10 @@ def to_xp(d: dtype) -> Any:
 
 def from_xp(native: Any) -> dtype:
     """The arraygrad dtype of an array library dtype object."""
-    if _namespace is _backend.xp:  # the hot path: tables current, this dtype object met before
-        entry = _seen.get(id(native))
-        if entry is not None:
-            return entry[1]
+    if _namespace is _backend.xp:  # the hot path: tables current, a dtype seen before
+        found = _from_xp.get(native)
+        if found is not None:
+            return found
     table = _tables()[1]
     found = table.get(native)
     if found is None:
@@ -219,14 +228,27 @@ def from_xp(native: Any) -> dtype:
         if found is None:
             raise TypeError(f"arrays of dtype {native} are not supported by arraygrad")
         table[native] = found  # arrays' dtype objects differ from xp.float32: remember them
-    _seen[id(native)] = (native, found)
-    _note_ids(found, native)
+    _remember(native, found)
     return found
 
 
+def _remember(native: Any, found: dtype) -> None:
+    """Note the dtype object ``native`` (of dtype ``found``) in ``_seen`` and the id tables."""
+    with _noting:  # (a start-over between another thread's two writes would part the tables)
+        if len(_seen) >= _SEEN_LIMIT:
+            # Start over rather than keep every object met alive. ``_seen`` is emptied first,
+            # and filled last below: a reader that finds an id in ``_seen`` finds it in the id
+            # table that applies too (is_complex_native trusts its absence there).
+            _seen.clear()
+            for table in (WIDE_FLOAT_IDS, FAST_PAIR_IDS, COMPLEX_IDS):
+                table.clear()
+        _note_ids(found, native)
+        _seen[id(native)] = (native, found)
+
+
 def is_complex_native(native: Any) -> bool:
-    """Whether an array's dtype object is complex64 or complex128: by identity for one met
-    before, else by its dtype (noting it)."""
+    """Whether an array's dtype object is complex64 or complex128: by identity for one noted
+    before (see ``_seen``), else by its dtype."""
     key = id(native)
     if key in COMPLEX_IDS:
         return True

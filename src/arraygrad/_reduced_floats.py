@@ -33,10 +33,13 @@ from arraygrad._primitive import Node, Primitive
 from arraygrad._tensor import Tensor
 
 _REDUCED = _dtype.REDUCED_FLOATS
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (the same dict, read without the attribute lookup)
 
 
 def is_reduced(value: Any) -> bool:
     """Whether ``value`` is a float16 or bfloat16 tensor."""
+    if value.__class__ is Tensor and id(value._data.dtype) in _WIDE_FLOAT_IDS:
+        return False  # float32, float64: the composite functions' common case, one lookup
     return isinstance(value, Tensor) and _backend.is_reduced_float(value._data.dtype)
 
 

@@ -54,7 +54,7 @@ def sum(
     prim = ops.sum
     if dtype is not None:
         input = ops.astype(input, dtype)
-    elif (accumulator := _SUM_ACCUMULATORS.get(input.dtype)) is not None:
+    elif (accumulator := _SUM_ACCUMULATORS.get(_dtype.from_xp(input._data.dtype))) is not None:
         if accumulator is _dtype.int64:  # (complex tensors sum as they are: a real rule)
             input = ops.astype(input, _dtype.int64)
         else:  # float16 and bfloat16 sum in float32, rounded once, as PyTorch's kernel
@@ -83,7 +83,7 @@ def mean(
     """Mean over the dimensions ``dim`` (all when ``None``); floating-point tensors only."""
     if dtype is not None:
         input = ops.astype(input, dtype)
-    prim = _MEAN_PRIMITIVES.get(input.dtype, ops.mean)
+    prim = _MEAN_PRIMITIVES.get(_dtype.from_xp(input._data.dtype), ops.mean)  # (not .dtype: hot)
     if prim is None:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "

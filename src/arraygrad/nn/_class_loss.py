@@ -232,11 +232,24 @@ def nll_loss(
         )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    if _reduced_floats.is_reduced(input):  # PyTorch's kernel: in float32, rounded once
+    if _reduced_floats.is_reduced(input) and _weight_of_its_dtype(input, weight):
+        # PyTorch's kernel: in float32, rounded once (other weights: _nll_loss's error)
         return _reduced_floats.in_float32(  # type: ignore[no-any-return]
             _nll_loss_value, input, target, weight, ignore_index, reduction
         )
     return _nll_loss(input, target, weight, ignore_index, reduction)[0]
+
+
+def _weight_of_its_dtype(input: Tensor, weight: Any) -> bool:
+    """Whether ``weight`` is absent or a tensor of ``input``'s dtype: a float16 or bfloat16
+    input's fused route widens both, which would hide PyTorch's error for other dtypes."""
+    return weight is None or (isinstance(weight, Tensor) and weight.dtype is input.dtype)
+
+
+def _holds_probabilities(input: Tensor, target: Any) -> bool:
+    """Whether ``cross_entropy`` reads ``target`` as class probabilities: a tensor of
+    ``input``'s shape, whatever its dtype (PyTorch's rule)."""
+    return tuple(target.shape) == tuple(input.shape)
 
 
 def _nll_loss_value(
@@ -337,7 +350,14 @@ def cross_entropy(
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if _reduced_floats.is_reduced(input):  # PyTorch's kernels: in float32, rounded once
+    if (
+        _reduced_floats.is_reduced(input)
+        and _weight_of_its_dtype(input, weight)
+        and not _holds_probabilities(input, target)
+    ):
+        # Class indices: PyTorch's kernels (log_softmax, nll_loss) in float32, rounded once.
+        # (Class probabilities: PyTorch composes the loss of ops of the promoted dtype, as
+        # below; other weights: nll_loss's error.)
         return _reduced_floats.in_float32(  # type: ignore[no-any-return]
             functools.partial(
                 cross_entropy,
@@ -354,7 +374,7 @@ def cross_entropy(
     log_probs = log_softmax(input, axis)
     weight_shape = [1] * input.ndim
     weight_shape[axis] = classes
-    probabilities = tuple(target.shape) == tuple(input.shape)
+    probabilities = _holds_probabilities(input, target)
     if probabilities and not target.dtype.is_floating_point:
         # PyTorch reads a target of the input's shape as class probabilities, whatever its
         # dtype: with a (C,) input, even a (1,) target of one class index for C = 1.
