@@ -365,8 +365,14 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     >>> arraygrad.tensordot(arraygrad.ones(2, 3), arraygrad.ones(3, 4), dims=1).shape
     arraygrad.Size([2, 4])
     """
+    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
+        from arraygrad.amp import _casts
+
+        return _casts.lower(tensordot, a, b, dims, out)
     if out is not None:
         raise TypeError("tensordot(): out= is not supported by arraygrad. Fix: assign the result.")
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
+        raise RuntimeError("both inputs should have same dtype")  # PyTorch's: no promotion
     a, b = _operands(a, b)
     first, second = _tensordot_dims(a, b, dims)
     for da, db in zip(first, second, strict=True):
@@ -383,7 +389,11 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     # One matrix product: the free dimensions of a as rows, the contracted ones as columns.
     left = ops.reshape(ops.permute_dims(a, axes=(*free_a, *first)), shape=(rows, size))
     right = ops.reshape(ops.permute_dims(b, axes=(*second, *free_b)), shape=(size, cols))
-    product = (ops.complex_ops.matmul if left.dtype.is_complex else ops.matmul)(left, right)
+    prim = ops.complex_ops.matmul if left.dtype.is_complex else ops.matmul
+    if left.dtype is _dtype.bfloat16:
+        # as matmul: ml_dtypes' product of bfloat16 is float32, PyTorch's rounds it once
+        prim = _reduced_floats.twin(ops.matmul)
+    product = prim(left, right)
     return ops.reshape(
         product, shape=(*(a.shape[d] for d in free_a), *(b.shape[d] for d in free_b))
     )

@@ -118,6 +118,22 @@ CASES: dict[str, Callable[[Any, Any], Any]] = {
     ),
     # to the widest type
     "index_copy": lambda t, x: x.index_copy(0, t.tensor([0]), x[:1].bfloat16()),
+    # float32 first: float16 and bfloat16 go up; float64 stays (then the op's dtype error)
+    "index_copy float32 float16": lambda t, x: x.index_copy(0, t.tensor([0]), x[:1].half()),
+    "index_copy float32 float64": lambda t, x: x.index_copy(0, t.tensor([0]), x[:1].double()),
+    "index_copy float64 float64": lambda t, x: t.index_copy(
+        x.double(), 0, t.tensor([0]), x[:1].double()
+    ),
+    # a reduced float other than the autocast dtype before any float32: torch's error
+    "index_copy float16 float32": lambda t, x: x.half().index_copy(0, t.tensor([0]), x[:1]),
+    "index_copy bfloat16 bfloat16": lambda t, x: t.index_copy(
+        x.bfloat16(), 0, t.tensor([0]), x[:1].bfloat16()
+    ),
+    "tensordot": lambda t, x: t.tensordot(x, x, dims=1),
+    "tensordot pairs": lambda t, x: t.tensordot(x, x, dims=([1], [0])),
+    "tensordot bfloat16": lambda t, x: t.tensordot(x.bfloat16(), x.bfloat16(), dims=1),
+    "tensordot float64": lambda t, x: t.tensordot(x.double(), x.double(), dims=2),
+    "tensordot float64 float32": lambda t, x: t.tensordot(x.double(), x, dims=1),
     "cat": lambda t, x: t.cat([x, x.bfloat16()]),
     # unchanged
     "softmax": lambda t, x: _f(t).softmax(x, -1),
@@ -240,3 +256,65 @@ def test_compile_runs_eagerly_with_a_warning_under_autocast() -> None:
     with ag.autocast("cpu"), pytest.warns(RuntimeWarning, match="enabled CPU autocast"):
         assert compiled(x).dtype == ag.bfloat16
     assert compiled(x).dtype == ag.float32
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_parameter_cast_first_made_under_no_grad_still_carries_gradients(lib: Any) -> None:
+    # An evaluation pass under no_grad, then a training pass, in one autocast context: the
+    # cast the first pass cached must still lead back to the parameter (torch's does).
+    x = lib.ones(2, 3)
+    w = lib.ones(4, 3, requires_grad=True)
+    with lib.autocast("cpu"):
+        with lib.no_grad():
+            assert not lib.nn.functional.linear(x, w).requires_grad
+        out = lib.nn.functional.linear(x, w)
+        assert out.requires_grad
+        out.float().sum().backward()
+    assert w.grad is not None and w.grad.dtype == lib.float32
+    assert w.grad.sum().item() == 24.0
+
+
+def _sees_inplace_change(lib: Any, make: Callable[[], Any], op: Callable[[Any], Any]) -> bool:
+    """Whether ``op`` on the tensor that ``make`` gives sees it doubled in place within one
+    autocast context (False: a cached cast of it was used)."""
+    p = make()
+    with lib.autocast("cpu"):
+        first = op(p).float().sum().item()
+        with lib.no_grad():
+            p.mul_(2)
+        return op(p).float().sum().item() != first
+
+
+def _inference_first(lib: Any) -> Any:
+    w = lib.ones(3, 3, requires_grad=True)
+    with lib.autocast("cpu"):
+        with lib.inference_mode():
+            lib.ones(3, 3) @ w
+        with lib.no_grad():
+            w.mul_(2)
+        return (lib.ones(3, 3) @ w).float().sum().item()
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_only_float32_parameters_cast_down_are_cached(lib: Any) -> None:
+    ones = lib.ones(3, 3)
+    half = lib.zeros(3, 3, dtype=lib.float16)
+
+    def leaf_view() -> Any:
+        return lib.ones(9).view(3, 3).requires_grad_()
+
+    cases: list[tuple[Callable[[], Any], Callable[[Any], Any], bool]] = [
+        (lambda: lib.ones(3, 3, requires_grad=True), lambda p: ones @ p, False),
+        (lambda: lib.ones(3, 3, dtype=lib.float16, requires_grad=True), lambda p: ones @ p, True),
+        (
+            lambda: lib.ones(3, 3, dtype=lib.float16, requires_grad=True),
+            lambda p: lib.nn.functional.l1_loss(p, half, reduction="sum"),
+            True,
+        ),
+        (leaf_view, lambda p: ones @ p, True),
+    ]
+    assert [_sees_inplace_change(lib, make, op) for make, op, _ in cases] == [
+        fresh for _, _, fresh in cases
+    ]
+    # inference mode neither fills the cache nor reads it
+    assert _inference_first(lib) == 54.0  # not 27: the doubled weight

@@ -8,8 +8,9 @@ the arguments (PyTorch's rule, observed on torch 2.13's CPU autocast):
   float16 and bfloat16 tensors to the autocast dtype; float64 tensors stay as they are (so a
   float64 operand beside a float32 one meets a bfloat16 one and gets the dtype error);
 - :func:`full` (the losses and a few others): float16 and bfloat16 tensors to float32;
-- :func:`widest` (``index_copy``): every floating tensor to the widest floating dtype among
-  them;
+- :func:`widest` (``index_copy``): float16 and bfloat16 tensors to float32 where a float32
+  one is among them (float64 left alone; the reduced float that is not the autocast dtype,
+  met before any float32, is PyTorch's error);
 
 and then calls the function again with autocast off, as PyTorch runs an op's kernel outside
 autocast: what the function calls inside (``linear`` calls ``matmul``, ``cdist`` may) computes
@@ -17,10 +18,14 @@ in the dtypes it was given. The casts are ``Tensor.to`` calls, recorded by autog
 backward of a cast brings the gradient back to the input's dtype: a float32 parameter gets a
 float32 ``.grad``.
 
-Casts of leaf tensors that require grad (the parameters) are cached while autocast is on, when
-its cache is enabled, and the cache is dropped when the outermost autocast context exits: a
-weight used by several products in one forward pass is cast once, as in PyTorch (which, like
-this cache, does not see in-place changes of the weight within the context).
+The float32 leaf tensors that require grad (the parameters, but not views) are cast down once
+while autocast is on, when its cache is enabled, and the cache is dropped when the outermost
+autocast context exits: a weight used by several products in one forward pass is cast once, as
+in PyTorch (which, like this cache, does not see in-place changes of the weight within the
+context). As PyTorch's, the cache is neither read nor filled in inference mode, only float32's
+casts to the autocast dtype are kept (the losses' casts up to float32, and casts of float16 or
+bfloat16 parameters, are made afresh each time), and a cast kept under ``no_grad`` is recorded
+all the same: a later forward pass with gradients in the same context reaches the parameter.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _autocast_flag, _dtype
+from arraygrad._grad_mode import enable_grad, is_inference_mode_enabled
 from arraygrad._tensor import Tensor
 
 __all__ = ["clear_cache", "full", "keep", "lower", "widest"]
@@ -47,23 +53,37 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-def _cast(value: Any, target: _dtype.dtype, names: tuple[str, ...]) -> Any:
+def _cast(value: Any, target: _dtype.dtype, names: tuple[str, ...], cache: bool = False) -> Any:
+    """``value`` cast to ``target`` if it is a tensor of a dtype in ``names`` (inside lists and
+    tuples too); with ``cache`` (the casts down to the autocast dtype), a parameter's cast is
+    looked up in and kept in the cache."""
     if isinstance(value, Tensor):
         if value.dtype.name not in names or value.dtype == target:
             return value
         from arraygrad.amp import autocast_mode
 
-        cached = value.is_leaf and value.requires_grad and autocast_mode._state.cache_enabled
-        if cached:
-            hit = _cache.get(id(value))
-            if hit is not None and hit[0] is value:
-                return hit[1]
-        cast = value.to(target)
-        if cached:
-            _cache[id(value)] = (value, cast)
+        cached = (
+            cache
+            and value.dtype == _dtype.float32
+            and value.is_leaf
+            and value.requires_grad
+            and value._base is None
+            and autocast_mode._state.cache_enabled
+            and not is_inference_mode_enabled()
+        )
+        if not cached:
+            return value.to(target)
+        hit = _cache.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        # Recorded even under no_grad: the cast outlives this call, and a forward pass with
+        # gradients later in the context must reach the parameter through it.
+        with enable_grad():
+            cast = value.to(target)
+        _cache[id(value)] = (value, cast)
         return cast
     if isinstance(value, (list, tuple)):  # tensor lists (einsum's operands, multi_dot)
-        return type(value)(_cast(item, target, names) for item in value)
+        return type(value)(_cast(item, target, names, cache) for item in value)
     return value
 
 
@@ -86,8 +106,8 @@ def _target() -> _dtype.dtype:
 def lower(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``fn`` on its float32/float16/bfloat16 tensors cast to the autocast dtype."""
     target = _target()
-    args = tuple(_cast(arg, target, _LOWERED) for arg in args)
-    kwargs = {key: _cast(value, target, _LOWERED) for key, value in kwargs.items()}
+    args = tuple(_cast(arg, target, _LOWERED, cache=True) for arg in args)
+    kwargs = {key: _cast(value, target, _LOWERED, cache=True) for key, value in kwargs.items()}
     return _run_off(fn, args, kwargs)
 
 
@@ -99,20 +119,24 @@ def full(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def widest(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn`` on its floating tensors cast to the widest floating dtype among them (float16
-    beside bfloat16 is float32, as PyTorch promotes them)."""
-    floats = [
-        arg.dtype
-        for arg in (*args, *kwargs.values())
-        if isinstance(arg, Tensor) and arg.dtype.is_floating_point
-    ]
-    if len({f.name for f in floats}) > 1:
-        target = floats[0]
-        for other in floats[1:]:
-            target = _dtype.promote_types(target, other)
-        names = tuple(f.name for f in floats)
-        args = tuple(_cast(arg, target, names) for arg in args)
-        kwargs = {key: _cast(value, target, names) for key, value in kwargs.items()}
+    """``fn`` with its float16 and bfloat16 tensors cast to float32 where a float32 tensor is
+    among its arguments (PyTorch's rule for ``index_copy``, observed): float64 tensors are left
+    as they are (float32 beside float64 is the op's own dtype error), and a tensor of the
+    reduced float that is not the autocast dtype met before any float32 one (float16 under
+    bfloat16 autocast, or the reverse) is PyTorch's error."""
+    allowed = ("float64", _target().name)
+    wanted = None
+    for arg in (*args, *kwargs.values()):  # in order: after a float32 tensor, anything goes
+        if not (isinstance(arg, Tensor) and arg.dtype.is_floating_point):
+            continue
+        if arg.dtype == _dtype.float32:
+            wanted = _dtype.float32
+            break
+        if arg.dtype.name not in allowed:
+            raise RuntimeError("Unexpected floating ScalarType in at::autocast::prioritize")
+    if wanted is not None:
+        args = tuple(_cast(arg, wanted, _RAISED) for arg in args)
+        kwargs = {key: _cast(value, wanted, _RAISED) for key, value in kwargs.items()}
     return _run_off(fn, args, kwargs)
 
 

@@ -12,7 +12,7 @@ PyTorch's lists cast their floating tensor arguments first, as torch 2.13's CPU 
   ``cross_entropy``, ``nll_loss``, ``binary_cross_entropy(_with_logits)``, ``kl_div``, the
   margin, embedding and Poisson losses), ``cdist``, ``prod``, ``quantile``/``nanquantile``,
   ``grid_sample``;
-- to the widest floating dtype among them: ``index_copy``;
+- to float32 where a float32 tensor is among them: ``index_copy``;
 
 and every other function computes in its inputs' dtypes (``softmax``, ``layer_norm``,
 ``batch_norm``, ``sum``, ``mv``, ``dot`` stay float32 on float32 inputs). The backward of a
