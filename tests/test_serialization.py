@@ -664,3 +664,19 @@ def test_torch_checkpoint_with_a_damaged_member_raises_checkpoint_error(tmp_path
     path.write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match=rf"damaged archive member 'flipped/{member}'"):
         ag.load(path)
+
+
+def test_unpickled_and_loaded_tensors_carry_numpys_own_dtype_objects(tmp_path):
+    # An unpickled NumPy array (a DataLoader worker's batch) carries a dtype object equal to
+    # NumPy's own but another object; arraygrad's fast paths know dtypes by identity, so such a
+    # tensor, and every result computed from it, took the general paths on every op.
+    tensors = [ag.tensor([1.0, 2.0]), ag.tensor([1 + 2j]), ag.tensor([3], dtype=ag.int64)]
+    for t in pickle.loads(pickle.dumps(tensors)):
+        assert t._data.dtype is np.dtype(t._data.dtype.name)
+        assert (t + t)._data.dtype is np.dtype(t._data.dtype.name)
+    path = tmp_path / "tensors.pt"
+    torch.save({"f": torch.arange(3.0), "z": torch.tensor([1j])}, path)
+    for t in ag.load(path).values():
+        assert t._data.dtype is np.dtype(t._data.dtype.name)
+    ag.save({"f": ag.arange(3.0)}, tmp_path / "own.pt")
+    assert ag.load(tmp_path / "own.pt")["f"]._data.dtype is np.dtype(np.float32)

@@ -190,6 +190,9 @@ class TensorConversionMethods:
         if attrs:
             self.__dict__.update(attrs)
         slots.setdefault("_node", None)  # a leaf: no history was pickled
+        if "_data" in slots:
+            # An unpickled array's dtype object is NumPy's equal copy, not its own: see there.
+            slots["_data"] = _ag._backend.with_builtin_dtype(slots["_data"])
         for name, value in slots.items():
             setattr(self, name, value)
 

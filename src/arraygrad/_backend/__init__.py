@@ -629,20 +629,47 @@ def array_from_bytes(data: Any, dtype_name: str, shape: tuple[int, ...]) -> Any:
 
     The caller checks that ``len(data)`` is the array's size in bytes.
     """
-    little = _numpy_dtype(dtype_name).newbyteorder("<")
-    values = np.frombuffer(data, dtype=little).reshape(shape)
-    return asarray(values.astype(little.newbyteorder("="), copy=True))
+    dtype = _numpy_dtype(dtype_name)
+    values = np.frombuffer(data, dtype=dtype.newbyteorder("<")).reshape(shape)
+    return asarray(values.astype(dtype, copy=True))  # (NumPy's own dtype object: see below)
 
 
 def array_over_bytes(data: bytearray, dtype_name: str, byteorder: str) -> Any:
     """A 1-D ``xp`` array of the elements in ``data``, stored as ``dtype_name`` with
     ``byteorder`` (``"little"`` or ``"big"``): on NumPy over ``data`` itself (writable, no copy)
     where that order is the machine's, so arrays over one buffer share memory; else a copy."""
-    stored = _numpy_dtype(dtype_name).newbyteorder("<" if byteorder == "little" else ">")
+    dtype = _numpy_dtype(dtype_name)
+    stored = dtype.newbyteorder("<" if byteorder == "little" else ">")
     values = np.frombuffer(data, dtype=stored)
-    if not stored.isnative:
-        values = values.astype(stored.newbyteorder("="))
+    # (as NumPy's own dtype object, a view where no bytes are swapped: see with_builtin_dtype)
+    values = values.view(dtype) if stored.isnative else values.astype(dtype)
     return asarray(values)
+
+
+# NumPy's own dtype objects, keyed by equality (see with_builtin_dtype).
+_BUILTIN_DTYPES = {
+    np.dtype(kind): np.dtype(kind)
+    for kind in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64, np.float16)
+    + (np.float32, np.float64, np.complex64, np.complex128)
+}
+
+
+def with_builtin_dtype(array: Any) -> Any:
+    """``array``, viewed with NumPy's own dtype object where it carries an equal one that is
+    another object (unpickled arrays do: a DataLoader worker's batches, ``copy.deepcopy``'s).
+    arraygrad's fast paths know dtypes by the identity of NumPy's objects; an array with another
+    object is computed right, by the general paths, but pays their cost on every op, and so do
+    the results computed from it, which keep its dtype object."""
+    if array.__class__ is not np.ndarray:
+        return array
+    dtype = array.dtype
+    builtin = _BUILTIN_DTYPES.get(dtype)
+    if builtin is None:
+        loaded = bfloat16.loaded()
+        builtin = loaded if loaded is not None and dtype == loaded else None
+    if builtin is None or builtin is dtype or not dtype.isnative:
+        return array
+    return array.view(builtin)
 
 
 def write_npz(file: Any, arrays: dict[str, Any]) -> None:
