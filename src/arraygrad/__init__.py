@@ -29,6 +29,7 @@ from arraygrad import (
     _decompositions,
     _device,
     _distances,
+    _division,
     _einsum,
     _flags,
     _fused,
@@ -107,6 +108,7 @@ from arraygrad._creation import *  # noqa: F403 - each module lists its public n
 from arraygrad._decompositions import *  # noqa: F403
 from arraygrad._device import *  # noqa: F403
 from arraygrad._distances import *  # noqa: F403
+from arraygrad._division import *  # noqa: F403
 from arraygrad._dtype import (
     bfloat16,
     bool_,
@@ -365,6 +367,7 @@ __all__ = [
     *_linalg.__all__,
     *_linalg_extra.__all__,
     *_math.__all__,
+    *_division.__all__,
     *_clamp.__all__,
     *_reduction.__all__,
     *_binary.__all__,

@@ -16,6 +16,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad._division import div, floor_divide
 from arraygrad._math import (
     _FLOAT,
     _broadcast_error,
@@ -27,9 +28,7 @@ from arraygrad._math import (
     astype,
     binary,
     complex_unsupported,
-    div,
     eq,
-    floor_divide,
     ge,
     gt,
     isinf,

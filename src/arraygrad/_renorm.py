@@ -4,7 +4,8 @@ constraint of embedding rows and weight vectors)."""
 from __future__ import annotations
 
 from arraygrad._dims import normalize_dim
-from arraygrad._math import add, div, gt, mul, where
+from arraygrad._division import div
+from arraygrad._math import add, gt, mul, where
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor, c_ordered_result, describe
 

@@ -216,7 +216,8 @@ def trapezoid(
             "trapezoid() received an invalid combination of arguments: pass the sample points "
             "x or the spacing dx, not both."
         )
-    from arraygrad._math import _floating, div, mul, sub
+    from arraygrad._division import div
+    from arraygrad._math import _floating, mul, sub
     from arraygrad._reduction import sum as _sum
 
     if y.dtype is _dtype.bool_ or (x is not None and x.dtype is _dtype.bool_):
@@ -289,7 +290,8 @@ def cumulative_trapezoid(
             "cumulative_trapezoid() received an invalid combination of arguments: pass the "
             "sample points x or the spacing dx, not both."
         )
-    from arraygrad._math import add, div, mul, sub
+    from arraygrad._division import div
+    from arraygrad._math import add, mul, sub
     from arraygrad._reduction import cumsum
 
     axis = normalize_dim(dim, y.ndim)

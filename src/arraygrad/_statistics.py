@@ -16,7 +16,8 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dims
-from arraygrad._math import _floating, div, mul, sqrt
+from arraygrad._division import div
+from arraygrad._math import _floating, mul, sqrt
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [

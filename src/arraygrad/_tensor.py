@@ -521,10 +521,10 @@ class Tensor(
         return _math.binary(ops.multiply, self, other)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _math.div(self, other)
+        return _division.div(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _math.reflected_div(other, self)
+        return _division.reflected_div(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
         return _math.pow(self, other)
@@ -533,16 +533,16 @@ class Tensor(
         return _math.pow(other, self)
 
     def __floordiv__(self, other: Any) -> Tensor:
-        return _math.floor_divide(self, other)
+        return _division.floor_divide(self, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return _math.floor_divide(other, self)
+        return _division.floor_divide(other, self)
 
     def __mod__(self, other: Any) -> Tensor:
-        return _math.remainder(self, other)
+        return _division.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return _math.remainder(other, self)
+        return _division.remainder(other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return _linalg.matmul(self, other)
@@ -633,6 +633,7 @@ def c_ordered_result(fn: Callable[_P, Tensor]) -> Callable[_P, Tensor]:
 # The modules below build on Tensor, so they are imported after the class exists.
 from arraygrad import (  # noqa: E402
     _bitwise,
+    _division,
     _linalg,
     _math,
     _setitem,
@@ -651,7 +652,7 @@ def _ufunc_multiply(a: Any, b: Any) -> Tensor:
 
 def _ufunc_divide(a: Any, b: Any) -> Tensor:
     # as _ufunc_multiply: ``np.float32(1e10) / x`` is ``x.__rtruediv__``, not ``torch.div``
-    return _math.div(a, b) if isinstance(a, Tensor) else b.__rtruediv__(a)
+    return _division.div(a, b) if isinstance(a, Tensor) else b.__rtruediv__(a)
 
 
 _UFUNC_HANDLERS: dict[str, Callable[..., Any]] = {

@@ -135,7 +135,7 @@ class TensorAliasMethods:
 
     def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """Alias of :meth:`div`."""
-        return _ag._math.div(self, other, rounding_mode=rounding_mode)
+        return _ag._division.div(self, other, rounding_mode=rounding_mode)
 
     def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """Alias of :meth:`sub`."""
@@ -166,12 +166,12 @@ class TensorAliasMethods:
     def divide_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """In place: alias of :meth:`div_`."""
         if rounding_mode is None:
-            return _ag._inplace.update(self, _ag._math.div, "divide", other)
-        return _ag._inplace.apply(self, _ag._math.div, other, rounding_mode=rounding_mode)
+            return _ag._inplace.update(self, _ag._division.div, "divide", other)
+        return _ag._inplace.apply(self, _ag._division.div, other, rounding_mode=rounding_mode)
 
     def true_divide_(self, other: Any) -> Tensor:
         """In place: ``self /= other`` (an integer tensor raises: the result is float)."""
-        return _ag._inplace.update(self, _ag._math.div, "divide", other)
+        return _ag._inplace.update(self, _ag._division.div, "divide", other)
 
     def subtract_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In place: alias of :meth:`sub_`."""

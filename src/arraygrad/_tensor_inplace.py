@@ -66,11 +66,11 @@ class TensorInPlaceMethods:
 
     def remainder_(self, other: Any) -> Tensor:
         """In place: ``self %= other``."""
-        return _ag._inplace.apply(self, _ag._math.remainder, other)
+        return _ag._inplace.apply(self, _ag._division.remainder, other)
 
     def floor_divide_(self, other: Any) -> Tensor:
         """In place: ``self //= other``."""
-        return _ag._inplace.apply(self, _ag._math.floor_divide, other)
+        return _ag._inplace.apply(self, _ag._division.floor_divide, other)
 
     def abs_(self) -> Tensor:
         """In place: :meth:`abs`."""
@@ -184,7 +184,7 @@ class TensorInPlaceMethods:
 
     def fmod_(self, other: Any) -> Tensor:
         """In place: :meth:`fmod`."""
-        return _ag._inplace.apply(self, _ag._math.fmod, other)
+        return _ag._inplace.apply(self, _ag._division.fmod, other)
 
     def atan2_(self, other: Any) -> Tensor:
         """In place: :meth:`atan2`."""
@@ -210,13 +210,13 @@ class TensorInPlaceMethods:
         return _ag._inplace.update(self, _ag._math.mul, "multiply", other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return _ag._inplace.update(self, _ag._math.div, "divide", other)
+        return _ag._inplace.update(self, _ag._division.div, "divide", other)
 
     def __ifloordiv__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply(self, _ag._math.floor_divide, other)
+        return _ag._inplace.apply(self, _ag._division.floor_divide, other)
 
     def __imod__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply(self, _ag._math.remainder, other)
+        return _ag._inplace.apply(self, _ag._division.remainder, other)
 
     def __ipow__(self, other: Any) -> Tensor:
         return _ag._inplace.apply(self, _ag._math.pow, other)
@@ -240,8 +240,8 @@ class TensorInPlaceMethods:
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """In place: ``self /= other``."""
         if rounding_mode is None:
-            return _ag._inplace.update(self, _ag._math.div, "divide", other)
-        return _ag._inplace.apply(self, _ag._math.div, other, rounding_mode=rounding_mode)
+            return _ag._inplace.update(self, _ag._division.div, "divide", other)
+        return _ag._inplace.apply(self, _ag._division.div, other, rounding_mode=rounding_mode)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: clamp every element into ``[min, max]``."""

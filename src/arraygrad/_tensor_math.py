@@ -47,7 +47,7 @@ class TensorMathMethods:
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """``self / other`` (rounded toward 0 or -inf with ``rounding_mode``)."""
-        return _ag._math.div(self, other, rounding_mode=rounding_mode)
+        return _ag._division.div(self, other, rounding_mode=rounding_mode)
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent``."""
@@ -335,19 +335,19 @@ class TensorMathMethods:
 
     def fmod(self, other: Any) -> Tensor:
         """C's modulus (the sign of ``self``)."""
-        return _ag._math.fmod(self, other)
+        return _ag._division.fmod(self, other)
 
     def remainder(self, other: Any) -> Tensor:
         """Python's modulus (the sign of ``other``)."""
-        return _ag._math.remainder(self, other)
+        return _ag._division.remainder(self, other)
 
     def floor_divide(self, other: Any) -> Tensor:
         """``self // other``."""
-        return _ag._math.floor_divide(self, other)
+        return _ag._division.floor_divide(self, other)
 
     def true_divide(self, other: Any) -> Tensor:
         """``self / other``."""
-        return _ag._math.true_divide(self, other)
+        return _ag._division.true_divide(self, other)
 
     def xlogy(self, other: Any) -> Tensor:
         """``self * log(other)``, 0 where ``self == 0``."""

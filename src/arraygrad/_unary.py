@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops, return_types
+from arraygrad._division import div
 from arraygrad._math import (
     _floating,
     abs,
     as_tensor,
     complex_unsupported,
-    div,
     float_function,
     lt,
     mul,

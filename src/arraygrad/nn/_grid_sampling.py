@@ -21,6 +21,7 @@ from arraygrad import (
     _autocast_flag,
     _backend,
     _creation,
+    _division,
     _indexing,
     _joining,
     _linalg,
@@ -129,7 +130,7 @@ def _reflect(x: Tensor, twice_low: int, twice_high: int) -> Tensor:
     low = twice_low / 2
     span = (twice_high - twice_low) / 2
     distance = _math.abs(x - low)
-    extra = _math.fmod(distance, span)
+    extra = _division.fmod(distance, span)
     xp = _backend.xp
     # xp's functions, not operators, on these data-dependent arrays: arraygrad.compile records
     # the calls, where an operator's result would be replayed as a constant
