@@ -22,10 +22,13 @@ from arraygrad.ops.complex import _on_complex
 from arraygrad.ops.decompositions import (
     _cholesky,
     _columns,
+    _eigh,
     _eye_mask,
     _last_row,
     _part,
+    _qr,
     _rows,
+    _svd,
     _tril,
     _unless_zero,
     lu_factor_rule,
@@ -76,14 +79,6 @@ cholesky = Primitive(
 )
 
 
-def _eigh(xp: Any, a: Any, *, upper: bool) -> Any:
-    # (..., n + 1, n): the eigenvectors, then the ascending eigenvalues (real) as a last row.
-    # The upper triangle of A is the lower one of A^H.
-    values, vectors = xp.eigh(xp.conj(xp.matrix_transpose(a)) if upper else a)
-    row = xp.reshape(xp.astype(values, a.dtype), shape=(*values.shape[:-1], 1, a.shape[-1]))
-    return xp.concat((vectors, row), axis=-2)
-
-
 def _eigh_vjp(ns: Any, g: Any, out: Any, a: Any, *, upper: bool) -> Any:
     # A = V diag(L) V^H: gA = V (diag(Re gL) + (X - X^H) / 2 / E) V^H with X = V^H gV and
     # E_ij = L_j - L_i off the diagonal. Im diag(X) is the loss's dependence on the vectors'
@@ -114,26 +109,6 @@ eigh = Primitive(
     reads_inputs=False,
     reads_output=True,
 )
-
-
-def _svd(xp: Any, a: Any, *, full_matrices: bool) -> Any:
-    # (..., m + 1 + n, w): U, then S (real) as a row, then V = Vh^H, zero-padded to the widest
-    # of them, as the real primitive packs them.
-    m, n = a.shape[-2], a.shape[-1]
-    u, s, vh = xp.svd(a, full_matrices=full_matrices)
-    width = max(m, n) if full_matrices else min(m, n)
-    batch = tuple(a.shape[:-2])
-
-    def padded(block: Any) -> Any:
-        missing = width - block.shape[-1]
-        if not missing:
-            return block
-        zeros = xp.zeros((*batch, block.shape[-2], missing), dtype=a.dtype)
-        return xp.concat((block, zeros), axis=-1)
-
-    row = xp.reshape(xp.astype(s, a.dtype), shape=(*batch, 1, s.shape[-1]))
-    v = xp.conj(xp.matrix_transpose(vh))
-    return xp.concat((padded(u), padded(row), padded(v)), axis=-2)
 
 
 def _svd_vjp(ns: Any, g: Any, out: Any, a: Any, *, full_matrices: bool) -> Any:
@@ -223,12 +198,6 @@ def _qr_vjp(ns: Any, g: Any, out: Any, a: Any, *, mode: str) -> Any:
     return ns.index_add_zeros(g_x, shape=shape, key=(Ellipsis, square)) + ns.index_add_zeros(
         on.matmul(q, g_v), shape=shape, key=(Ellipsis, rest)
     )
-
-
-def _qr(xp: Any, a: Any, *, mode: str) -> Any:
-    # (..., m + n, w): Q, then R^T, as the real primitive packs them.
-    q, r = xp.qr(a, mode="complete" if mode == "complete" else "reduced")
-    return xp.concat((q, xp.matrix_transpose(r)), axis=-2)
 
 
 qr = Primitive(

@@ -77,10 +77,25 @@ cholesky = Primitive(
 )
 
 
+def _adjoint(xp: Any, a: Any) -> Any:
+    """``a``'s conjugate transpose: its transpose for a real ``a`` (the complex primitives of
+    ``ops.complex_linalg`` share these forwards)."""
+    transposed = xp.matrix_transpose(a)
+    if a.dtype == xp.complex64 or a.dtype == xp.complex128:
+        return xp.conj(transposed)
+    return transposed
+
+
+def _as_dtype_of(xp: Any, values: Any, a: Any) -> Any:
+    # a complex matrix's eigenvalues or singular values (real) packed beside its vectors
+    return values if values.dtype == a.dtype else xp.astype(values, a.dtype)
+
+
 def _eigh(xp: Any, a: Any, *, upper: bool) -> Any:
-    # (..., n + 1, n): the eigenvectors, then the ascending eigenvalues as a last row.
-    values, vectors = xp.eigh(xp.matrix_transpose(a) if upper else a)
-    row = xp.reshape(values, shape=(*values.shape[:-1], 1, a.shape[-1]))
+    # (..., n + 1, n): the eigenvectors, then the ascending eigenvalues as a last row. The upper
+    # triangle of A is the lower one of A^H.
+    values, vectors = xp.eigh(_adjoint(xp, a) if upper else a)
+    row = xp.reshape(_as_dtype_of(xp, values, a), shape=(*values.shape[:-1], 1, a.shape[-1]))
     return xp.concat((vectors, row), axis=-2)
 
 
@@ -109,7 +124,7 @@ eigh = Primitive(
 
 
 def _svd(xp: Any, a: Any, *, full_matrices: bool) -> Any:
-    # (..., m + 1 + n, w): U (m x m or m x k), then S as a row, then V = Vh^T (n x n or n x k),
+    # (..., m + 1 + n, w): U (m x m or m x k), then S as a row, then V = Vh^H (n x n or n x k),
     # zero-padded to the widest of them, w (k = min(m, n) for the reduced SVD).
     m, n = a.shape[-2], a.shape[-1]
     u, s, vh = xp.svd(a, full_matrices=full_matrices)
@@ -123,8 +138,8 @@ def _svd(xp: Any, a: Any, *, full_matrices: bool) -> Any:
         zeros = xp.zeros((*batch, block.shape[-2], missing), dtype=a.dtype)
         return xp.concat((block, zeros), axis=-1)
 
-    row = xp.reshape(s, shape=(*batch, 1, s.shape[-1]))
-    return xp.concat((padded(u), padded(row), padded(xp.matrix_transpose(vh))), axis=-2)
+    row = xp.reshape(_as_dtype_of(xp, s, a), shape=(*batch, 1, s.shape[-1]))
+    return xp.concat((padded(u), padded(row), padded(_adjoint(xp, vh))), axis=-2)
 
 
 def _svd_vjp(ns: Any, g: Any, out: Any, a: Any, *, full_matrices: bool) -> Any:
