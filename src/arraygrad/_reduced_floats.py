@@ -139,14 +139,17 @@ def _narrowing_rule(rule: Callable[..., Any] | None, position: int) -> Callable[
 
 
 # The primitives whose gradient PyTorch computes in one float32 kernel too (the scalings'
-# ``g * 0.1``, a sum's broadcast, cumsum's reversed cumsum, sigmoid_backward, addmm's and mm's
+# ``g * 0.1``, a sum's broadcast, cumsum's reversed cumsum, sigmoid_backward, addmm's
 # products): their rules run in float32 and round once. Other rules run on the reduced float
 # as they are, each step rounded, as PyTorch's composite gradient formulas (sin's
-# g * cos(x): two float16 kernels).
-def _wide_rule_names() -> frozenset[str]:
+# g * cos(x): two float16 kernels). Matrix products' rules need neither: the library's
+# float16 and bfloat16 products accumulate in float32 and round once already. (The primitives
+# themselves, not their names: a name can miss, as "matmul" did, the product being "mm".)
+@functools.cache
+def _wide_rule_primitives() -> frozenset[Primitive]:
     return frozenset(
-        {"mul", "div", "floor_divide", "trunc_divide", "sum", "mean", "cumsum"}
-        | {"sigmoid", "tanh", "linear", "matmul"}
+        {ops.multiply, ops.divide, ops.floor_divide, ops.trunc_divide, ops.sum, ops.mean}
+        | {ops.cumulative_sum, ops.sigmoid, ops.tanh, ops.linear}
     )
 
 
@@ -154,9 +157,9 @@ def _wide_rule_names() -> frozenset[str]:
 def twin(prim: Primitive) -> Primitive:
     """``prim`` computed on float16 or bfloat16 operands in float32 and rounded once to their
     dtype, with ``prim``'s name (the same ``grad_fn``); Python numbers reach it unrounded. Its
-    gradient rules too where PyTorch's backward is one kernel (:func:`_wide_rule_names`), else
+    gradient rules too where PyTorch's backward is one kernel (:func:`_wide_rule_primitives`), else
     ``prim``'s own, their results brought back to the input's dtype."""
-    return _twin(prim, prim.name in _wide_rule_names())
+    return _twin(prim, prim in _wide_rule_primitives())
 
 
 @functools.cache
