@@ -33,6 +33,17 @@ def _ormqr_shapes(left: bool) -> Any:
     return st.tuples(st.integers(1, 2), sides, sides, sides).map(build)
 
 
+def _full_rank(a: Any) -> Any:
+    """``a + 5 I`` (rectangular ``I``) for entries in [-1, 1], detached: of full rank, so that
+    every Householder reflector is fixed by the matrix. In a rank-deficient matrix (hypothesis
+    draws ones with all entries equal) the later columns are rounding residues, whose
+    reflectors differ between LAPACK builds and CPUs (0.41 against torch's 0 on one machine).
+    Adding 0.0 makes -0.0 a 0.0: the builds differ in the sign they give a reflector of a
+    column starting with -0.0."""
+    rows, columns = a.shape[-2:]
+    return a.detach() + 0.0 + 5 * lib(a).eye(rows, columns, dtype=a.dtype)
+
+
 def _heavy(a: Any) -> Any:
     """``a + 3 I`` for entries in [-1, 1]: invertible and well-conditioned."""
     return a + 3 * lib(a).eye(a.shape[-1], dtype=a.dtype)
@@ -112,13 +123,16 @@ OP_TABLE = {
         **LOOSE,
     ),
     "geqrf": OpSpec(
-        # No derivative in torch (its backward raises). + 0.0 makes -0.0 a 0.0: the LAPACK
-        # builds differ in the sign they give a reflector of a column starting with -0.0.
-        lambda a: lib(a).geqrf(a.detach() + 0.0),
+        # No derivative in torch (its backward raises).
+        lambda a: lib(a).geqrf(_full_rank(a)),
+        low=-1,
+        high=1,
         shapes=st.tuples(st.integers(1, 2), side, side).map(lambda t: (t,)),
         gradcheck=False,
     ),
-    "geqrf:method": OpSpec(lambda a: (a.detach() + 0.0).geqrf(), min_dims=2, gradcheck=False),
+    "geqrf:method": OpSpec(
+        lambda a: _full_rank(a).geqrf(), low=-1, high=1, min_dims=2, gradcheck=False
+    ),
     # tau = 1 exactly makes a reflector singular (I - v v^T with |v| = 1), where PyTorch's
     # backward gives tau a NaN gradient and arraygrad the true one (test below): drawn below 1.
     "ormqr": OpSpec(

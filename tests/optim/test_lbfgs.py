@@ -73,13 +73,36 @@ def test_rosenbrock_equals_torch_bit_for_bit(ls, options):
 
 
 @pytest.mark.parametrize("options", [{}, {"max_iter": 4, "max_eval": 9}])
-def test_float32_line_search_divides_as_torch(options):
-    # From the textbook start in float32, the cubic interpolation divides a Python float by a
-    # 0-d tensor: PyTorch takes the reciprocal, then multiplies, which rounds differently from
-    # a division; a plain division lost the bits within the five steps.
+def test_float32_line_search_follows_torch(options):
+    # From the textbook start in float32. The bits follow PyTorch's only as far as its float32
+    # dot products (MKL's) do, whose summation, fused or not, depends on the CPU: equal bits on
+    # an Intel Xeon, the parameters one float32 step apart from the second step on an AMD EPYC.
+    # So: within two steps, and the losses, near 0 at the end, within 1e-9.
     mine, _ = _rosenbrock(ag, "strong_wolfe", dtype="float32", start=(-1.2, 1.0), **options)
     theirs, _ = _rosenbrock(torch, "strong_wolfe", dtype="float32", start=(-1.2, 1.0), **options)
-    assert mine == theirs
+    for step, their_step in zip(mine, theirs, strict=True):
+        loss, *params = (np.frombuffer(b, np.float32) for b in step)
+        their_loss, *their_params = (np.frombuffer(b, np.float32) for b in their_step)
+        np.testing.assert_allclose(loss, their_loss, rtol=1e-6, atol=1e-9)
+        for value, their_value in zip(params, their_params, strict=True):
+            assert np.abs(value - their_value) <= 2 * np.abs(np.spacing(their_value))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_number_over_a_0d_array_divides_as_torch(dtype):
+    # The cubic interpolation divides a Python float by a 0-d tensor: PyTorch's
+    # Tensor.__rtruediv__ takes the reciprocal, then multiplies, which rounds differently from
+    # a division in about a quarter of cases (each step correctly rounded: the same bits on
+    # every CPU). A plain division lost the float32 trajectory's bits within five steps.
+    from arraygrad.optim.lbfgs import _divide
+
+    values = np.random.default_rng(3).uniform(-10, 10, 300).astype(dtype)
+    for number in (0.7, -2.3, 1e-3):
+        mine = [_divide(number, np.asarray(v)) for v in values]
+        theirs = [number / torch.tensor(v) for v in values]
+        pairs = zip(mine, theirs, strict=True)
+        assert all(np.asarray(m).tobytes() == t.numpy().tobytes() for m, t in pairs)
+        assert any(np.asarray(m) != number / v for m, v in zip(mine, values, strict=True))
 
 
 def _least_squares(lib, dtype, ls, n, features, penalty=0.0, logistic=False, steps=4):
