@@ -51,7 +51,7 @@ def _assert_replays_like_eager(
     assert not [w for w in caught if "arraygrad.compile" in str(w.message)]
     signatures = {_signature(args) for args in (traced, *others)}
     # (a signature whose program had index arrays of unknown origin is traced twice, see
-    # CompiledFunction._confirmed)
+    # _compile_traces.confirmed)
     assert len(signatures) <= compiled.traces <= len(signatures) + compiled.confirmations
     assert not compiled.eager
 

@@ -507,7 +507,7 @@ def _compiled_against_eager(
             mine, theirs = compiled(inputs, labels), eager(inputs, labels)
             assert mine.numpy().tobytes() == theirs.numpy().tobytes()
     assert same_state(model, twin)  # parameters, their .grad and buffers
-    assert compiled.traces - compiled.confirmations <= 2  # (see CompiledFunction._confirmed)
+    assert compiled.traces - compiled.confirmations <= 2  # (see _compile_traces.confirmed)
 
 
 def test_transformers_with_causal_masks_compile() -> None:

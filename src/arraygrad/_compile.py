@@ -90,31 +90,22 @@ it) or keep it in a module attribute.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import warnings
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _dtype, _primitive
-from arraygrad._compile_aot import differentiated_inputs, split_program
+from arraygrad import _autocast_flag, _backend, _primitive
 from arraygrad._compile_guards import summary
-from arraygrad._compile_numbers import value_of
-from arraygrad._compile_program import MISS, Program, UntraceableError
-from arraygrad._compile_reads import python_reads
+from arraygrad._compile_program import MISS, Program
 from arraygrad._compile_signatures import differing_arguments, signature
-from arraygrad._compile_symbolic import same
-from arraygrad._compile_tracer import Tracer
-from arraygrad._compile_watched import hooks_of
-from arraygrad._grad_mode import grad_enabled
-from arraygrad._primitive import reachable
-from arraygrad._tensor import Tensor, describe
+from arraygrad._compile_traces import MAX_TRACES, trace
+from arraygrad._tensor import Tensor
 from arraygrad.autograd import _saved_hooks
 
 __all__ = ["compile"]
 
-_MAX_TRACES = 8  # programs kept per function before it is considered too dynamic to compile
 # Input signatures traced per function: past them, calls with a new one run eagerly (a value
 # that changes on every call, passed as a plain argument, would otherwise make a program per
 # call and keep every one).
@@ -173,14 +164,14 @@ class CompiledFunction:
         self._retries: dict[Any, int] = {}  # traces per key that could not become a program
         # The programs of a key's traces that took index arrays of unknown origin, with copies
         # of those arrays, until a trace of the key in the same state confirms them (see
-        # _confirmed).
+        # _compile_traces.confirmed).
         self._unconfirmed: dict[Any, list[tuple[Any, list[Any]]]] = {}
         # The tensors from outside that the traces of each key met: a new trace of the key
         # notes their .grad at its start (see Tracer._entry_grad).
         self._captured: dict[Any, dict[int, Tensor]] = {}
         self.traces = 0  # how many times the function was traced (for tests and debugging)
         self.confirmations = 0  # of those, traces whose program waited for a second (see
-        # _confirmed)
+        # _compile_traces.confirmed)
         self._saturated = False  # whether new signatures run eagerly (see _MAX_SIGNATURES)
         # The program that replayed last: tried first, before any key is computed (its own
         # guards check everything the key would).
@@ -275,11 +266,11 @@ class CompiledFunction:
                     # with keywords would take the same arrays passed positionally)
                     self._last = None if names else program.replay
                     return result
-            if len(programs) >= _MAX_TRACES:
+            if len(programs) >= MAX_TRACES:
                 # Which state: the guards of the latest program that miss now, in words.
                 changes = programs[-1].changes(args)
                 since = f"; since the latest: {summary(changes)}" if changes else ""
-                reason = f"state that changes on every call ({_MAX_TRACES} traces{since})"
+                reason = f"state that changes on every call ({MAX_TRACES} traces{since})"
                 fix = (
                     "keep what the program depends on fixed between calls (captured tensors, "
                     "module attributes, global and closure variables, an optimizer's state and "
@@ -290,7 +281,7 @@ class CompiledFunction:
                 )
                 self._fall_back(key, reason, stacklevel=4, fix=fix)
                 return self._run(args, names)
-        return self._trace(key, args, names)
+        return trace(self, key, args, names)
 
     def _run(self, args: tuple[Any, ...], names: tuple[str, ...]) -> Any:
         """Call the function eagerly on ``args``, the last ``len(names)`` of them by keyword."""
@@ -361,220 +352,6 @@ class CompiledFunction:
             f"{fix or 'see the first error for this input signature'}, or compile it without "
             "fullgraph=True to let such calls run eagerly."
         )
-
-    def _trace(self, key: Any, args: tuple[Any, ...], names: tuple[str, ...] = ()) -> Any:
-        """Run the function eagerly while recording it; keep the program if it can replay.
-        ``names``: the keywords the last ``len(names)`` arguments are passed by."""
-        tracer = Tracer()
-        self.traces += 1
-        # Which unconfirmed programs of this key would have replayed this call (their guards
-        # hold as it starts): only their arrays must equal this trace's (see _confirmed).
-        waiting = self._unconfirmed.get(key, ())
-        tracer.same_state = [not program.changes(args) for program, _ in waiting]
-        for tensor in self._captured.get(key, {}).values():
-            tracer.grads_at_start[id(tensor)] = (tensor, tensor.grad)
-        for position, arg in enumerate(args):
-            if isinstance(arg, Tensor):
-                tracer.arg_refs[id(arg)] = position
-                tracer.hooks_at_entry[id(arg)] = hooks_of(arg)
-                if arg._node is not None:
-                    tracer.input_nodes[arg._node] = arg
-        for arg in args:
-            # Every input's array is a slot from the start: one read as an index (in a
-            # primitive's parameters) is then read from the input on each replay too.
-            if isinstance(arg, Tensor) and tracer.slot_of(arg._data) is None:
-                tracer.load(arg._data, arg)
-        grad_mode, float_dtype = grad_enabled.get(), _dtype.get_default_dtype()
-        reads = python_reads(self.fn)
-        owner = getattr(self.fn, "__self__", None)
-        if owner is not None:
-            from arraygrad.nn.modules.module import Module  # nn builds on the top-level package
-
-            if isinstance(owner, Module):
-                # compile(model.forward): forward reads self.training without the module's
-                # __call__, which would record it; the mode is guarded all the same
-                tracer.module_called(owner)
-        tracer.trace_numbers(list(self._optimizers.values()))
-        try:
-            with _recording(tracer):
-                result = self._run(args, names)
-        finally:
-            tracer.untrace_numbers()  # the groups get their plain values back
-            self._optimizers.update(tracer.stepped)  # (by id)
-        traced, result = result, value_of(result)  # the caller gets plain numbers
-        captured = self._captured.setdefault(key, {})
-        for tensor, *_ in tracer.entry.values():
-            if tensor._rg and id(tensor) not in tracer.arg_refs:  # those that get a .grad
-                captured[id(tensor)] = tensor
-        if grad_enabled.get() != grad_mode or _dtype.get_default_dtype() != float_dtype:
-            # set_grad_enabled(False) or set_default_dtype(...) left in force by the function: a
-            # replay would not set it again (the next call is traced again: one that sets it
-            # once, as setup, is then kept).
-            tracer.untraceable(
-                "a grad mode or default dtype the function sets and leaves set", retry=True
-            )
-        if tracer.hooks_changed():
-            tracer.untraceable(
-                "module hooks (forward or backward, a module's or global ones) that the function "
-                "registers or removes, which a replay would not",
-                fix="register and remove module hooks outside the compiled function",
-            )
-        if tracer.broken is not None:
-            retries = self._retries[key] = self._retries.get(key, 0) + 1
-            if not tracer.retry or retries >= _MAX_TRACES:
-                if tracer.fix is None:
-                    self._fall_back(key, tracer.broken)
-                else:
-                    self._fall_back(key, tracer.broken, fix=tracer.fix)
-            return result
-        differentiable = _differentiable_output(traced, tracer.backward_nodes)
-        tracer.backward_nodes = set()  # the graph's nodes are not kept with the program
-        if differentiable is not None and differentiable._node is not None:
-            # compile(model): a function that returns a tensor with a graph no backward of its
-            # own went through leaves the backward to its caller. The trace goes on through
-            # that backward, and the replay gives the output one node that runs it (see
-            # _compile_aot). (Tensors a training step returns after its own backward, the loss
-            # or a metric of the logits, are taken as values.)
-            why = "an output with a graph that is not one floating tensor"
-            found = differentiated_inputs(traced, args, tracer) if traced is differentiable else why
-            if not isinstance(found, str):
-                try:
-                    split = split_program(
-                        tracer,
-                        args,
-                        traced,
-                        *found,
-                        functools.partial(_traced_backward, tracer, traced),
-                        (grad_mode, float_dtype, reads),
-                    )
-                except UntraceableError as error:
-                    found = str(error)
-                else:
-                    if self._confirmed(key, tracer, split):
-                        self.programs.setdefault(key, []).append(split)  # type: ignore[arg-type]
-                        self._last = None if names else split.replay
-                    return result
-            self._fall_back(
-                key,
-                "a returned tensor that requires grad and that no backward() in the function "
-                f"went through, with {found} "
-                f"({describe(differentiable)}, grad_fn {differentiable._node.name()}: its "
-                "graph is for a backward() after the call, and a replay records no graph)",
-                fix="compile the whole training step (the forward, loss.backward() and "
-                "opt.step()) rather than the model alone; for inference, call it under "
-                "arraygrad.no_grad() or return the tensor detached",
-            )
-            return result
-        try:
-            program = Program(tracer, args, grad_mode, float_dtype, reads, traced)
-        except UntraceableError as error:
-            self._fall_back(key, str(error))
-            return result
-        if self._confirmed(key, tracer, program):
-            self.programs.setdefault(key, []).append(program)
-            self._last = None if names else program.replay
-        return result
-
-    def _confirmed(self, key: Any, tracer: Tracer, program: Any) -> bool:
-        """Whether the program of this trace may be kept. Integer and boolean arrays of unknown
-        origin are taken for constants (index grids made from the shapes, by code the recorder
-        does not see); made from the values instead (array code on a tensor's array outside
-        arraygrad's ops), a replay would reuse the traced call's, a wrong result without a
-        warning. So a program with such arrays is kept only once a second trace of the same
-        signature finds the same arrays: the first call's program is not kept (the second call
-        is traced again), and arrays that differ make the function run eagerly, with a warning.
-        Arrays that differ count only where the earlier program would have replayed the call
-        (its guards held as the call started): a guarded global, closure variable or module
-        attribute that changed (an output size) makes other index grids legitimately, and
-        the key then waits for a trace in each state.
-        """
-        arrays = tracer.unknown_arrays
-        if not arrays:
-            return True
-        waiting = self._unconfirmed.setdefault(key, [])
-        for index, (_, earlier) in enumerate(waiting):
-            if len(earlier) == len(arrays) and all(map(same, earlier, arrays)):
-                del waiting[index]
-                if not waiting:
-                    del self._unconfirmed[key]
-                return True
-        # (a program unconfirmed since this call's trace started is in no state of it)
-        if any(tracer.same_state) or len(waiting) >= _MAX_TRACES:
-            self._unconfirmed.pop(key, None)
-            self._fall_back(
-                key,
-                "index arrays computed where the recorder cannot see (array code on a tensor's "
-                "values outside arraygrad's ops: they differed between two calls, and a replay "
-                "would reuse the first call's)",
-                stacklevel=6,  # the line calling the compiled function
-                fix="compute them with arraygrad's functions (or _backend.xp's, in arraygrad's "
-                "own code)",
-            )
-            return False
-        waiting.append((program, [_backend.copy(array) for array in arrays]))
-        self.confirmations += 1
-        return False
-
-
-def _traced_backward(
-    tracer: Tracer, output: Tensor, inputs: list[Tensor], cotangent: Any
-) -> dict[int, Any]:
-    """The gradients of ``inputs`` (by id) from ``output``'s backward seeded with
-    ``cotangent``, recorded on ``tracer`` (after the function's own trace: compile(model)'s
-    backward program). Writes no ``.grad``; the graph stays for the caller's backward."""
-    from arraygrad.autograd.engine import run_backward  # autograd builds on the package
-
-    try:
-        with _recording(tracer):
-            return run_backward(
-                [output],
-                [cotangent],
-                retain_graph=True,
-                create_graph=False,
-                inputs=inputs,
-                accumulate=False,
-            )
-    except Exception as error:  # the eager call has run: this trace only gives up
-        raise UntraceableError(f"a backward that fails while traced ({error})") from None
-
-
-@contextlib.contextmanager
-def _recording(tracer: Tracer) -> Iterator[None]:
-    """``tracer`` records every array computation while the block runs (``_backend.tracer``,
-    and ``_backend.xp`` its recording namespace)."""
-    _backend.tracer = tracer
-    _backend.xp = tracer.proxy
-    _primitive.note_compile_recording(True)
-    try:
-        yield
-    finally:
-        _backend.tracer = None
-        _primitive.note_compile_recording(False)
-        _backend.xp = tracer.xp
-        if _dtype._namespace is tracer.proxy:
-            # dtype's tables, built during the trace, would keep the proxy, and through it
-            # the tracer and all it met (a dropped model), until the next dtype lookup.
-            _dtype._namespace = None
-
-
-def _differentiable_output(result: Any, went_through: set[Any]) -> Tensor | None:
-    """A tensor among ``result`` (in tuples, lists and dict values too) with a graph (it
-    requires grad and was computed) that meets none of the nodes ``went_through`` (those the
-    function's own backward passes ran), or ``None``."""
-    if isinstance(result, Tensor):
-        node = result._node
-        if node is None:
-            return None
-        # (reachable is a generator: the walk stops at the first node met)
-        if went_through and any(n in went_through for n in reachable([node])):
-            return None
-        return result
-    if isinstance(result, (tuple, list, dict)):
-        for item in result.values() if isinstance(result, dict) else result:
-            found = _differentiable_output(item, went_through)
-            if found is not None:
-                return found
-    return None
 
 
 def compile(

@@ -44,7 +44,8 @@ from arraygrad._compile_program import (
     _Writer,
 )
 from arraygrad._compile_symbolic import RawSlots, same, slots_read
-from arraygrad._primitive import Node, Primitive
+from arraygrad._node import Node
+from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor
 
 __all__ = ["SplitProgram", "differentiated_inputs", "split_program"]

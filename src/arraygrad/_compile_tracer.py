@@ -98,7 +98,7 @@ class Tracer(NumberTracing):
         self.hooks_at_entry: dict[int, Any] = {}
         self.suspicious: dict[int, Tensor] = {}  # tensors around arrays of unknown origin
         # Integer and boolean arrays of unknown origin taken as constants (index grids made
-        # from shapes, by code the recorder does not see): see CompiledFunction._confirmed.
+        # from shapes, by code the recorder does not see): see _compile_traces.confirmed.
         self.unknown_arrays: list[Any] = []
         # For each unconfirmed program of the key, whether its guards held as the call started.
         self.same_state: list[bool] = []
@@ -111,7 +111,7 @@ class Tracer(NumberTracing):
         # The nodes the backward passes (backward(), autograd.grad) inside the function went
         # through: a returned tensor whose graph meets none of them (compile(model), or a
         # second forward after an autograd.grad) leaves its backward to the caller, which a
-        # replay, recording no graph, cannot serve (see CompiledFunction._trace). Emptied
+        # replay, recording no graph, cannot serve (see _compile_traces.trace). Emptied
         # once the trace is checked.
         self.backward_nodes: set[Any] = set()
         # While tracing, _backend.xp is a namespace that records its function calls too, so
@@ -281,7 +281,7 @@ class Tracer(NumberTracing):
         """Register an index tensor (``x[idx]``) from outside the program, as
         :meth:`see_tensor` does. One made in the function around an array of unknown origin
         (index code the recorder does not see) stays a constant checked by a second trace
-        (see ``CompiledFunction._confirmed``), not a reason to run eagerly."""
+        (see ``_compile_traces.confirmed``), not a reason to run eagerly."""
         if id(tensor) not in self.suspicious:
             self.see_tensor(tensor)
 

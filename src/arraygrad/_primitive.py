@@ -18,22 +18,22 @@ the backward pass is itself recorded. A rule may return a gradient of the output
 the engine sums it down to the input's shape (``sum_to``), so rules never mention broadcasting.
 
 Calling a primitive on tensors computes the forward and, when gradients are needed, records a
-:class:`Node` that the engine walks in reverse.
+:class:`~arraygrad._node.Node` (its own module, :mod:`arraygrad._node`) that the engine walks in
+reverse. This module also holds the process-wide flags the hot paths test once per op (the
+rare modes: vmap, saved-tensor hooks, forward-mode AD; the compile and profiler detour), which
+must stay module globals here, read where they are tested.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from arraygrad import _backend, _profiling, _view_history
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._node import Node, computed_as_nodes
 from arraygrad._tensor import Tensor
-
-if TYPE_CHECKING:
-    from weakref import ReferenceType
 
 Vjp = Callable[..., Any]
 
@@ -143,181 +143,6 @@ def batched_levels(values: Iterable[Any]) -> frozenset[int]:
             if marked and marked is not levels:
                 levels = marked if not levels else levels | marked
     return levels
-
-
-def _computed_as_nodes(
-    args: tuple[Any, ...], arrays: tuple[Any, ...], edges: tuple[Any, ...]
-) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """``(inputs, arrays)`` with every computed input replaced by its own :class:`Node`.
-
-    A node tells its output's ``shape``, ``ndim`` and ``dtype``: all that rules which read no
-    input values ask of an input.
-    """
-    count = len(edges)
-    if count == 1:
-        if edges[0].__class__ is Node:
-            return edges, edges
-        return args, arrays
-    if count == 2:
-        first, second = edges
-        if first.__class__ is Node:
-            if second.__class__ is Node:
-                return edges, edges
-            return (first, args[1]), (first, arrays[1])
-        if second.__class__ is Node:
-            return (args[0], second), (arrays[0], second)
-        return args, arrays
-    computed = [position for position, edge in enumerate(edges) if edge.__class__ is Node]
-    if not computed:
-        return args, arrays
-    inputs, saved = list(args), list(arrays)
-    for position in computed:
-        inputs[position] = saved[position] = edges[position]
-    return tuple(inputs), tuple(saved)
-
-
-class Node:
-    """One recorded application of a primitive: what backward needs to run its VJPs.
-
-    ``edges[i]`` says where the gradient for input ``i`` goes: ``None`` when that input needs no
-    gradient, the input's own :class:`Node` when it was computed, or the input tensor itself when
-    it is a leaf (its gradient is accumulated into ``.grad``). ``inputs``/``arrays`` hold the
-    inputs (as tensors / raw arrays); where the rules read no input values, a computed input is
-    held by its node instead, which tells its ``shape``, ``ndim`` and ``dtype``.
-    """
-
-    # Making a node sets the slots that every backward reads; the rarely set attributes below
-    # are class defaults, overridden in the instance __dict__ (created on first write).
-    __slots__ = (
-        "__dict__",
-        "__weakref__",
-        "arrays",
-        "dtype",
-        "edges",
-        "epoch",
-        "inputs",
-        "out",
-        "out_version",
-        "params",
-        "prim",
-        "shape",
-    )
-
-    # The output tensor's gradient hooks (Tensor.register_hook on a computed tensor), by handle
-    # id. A node with hooks of its own (below) or values packed by saved_tensors_hooks has this
-    # table too, possibly empty: the one attribute the engine tests per node for all of them.
-    hooks: OrderedDict[int, Callable[[Any], Any]] | None = None
-    # The node's own hooks, by handle id: grad_fn.register_prehook's ``hook(grad_outputs)``
-    # and grad_fn.register_hook's ``hook(grad_inputs, grad_outputs)``.
-    pre_hooks: OrderedDict[int, Callable[[Any], Any]] | None = None
-    post_hooks: OrderedDict[int, Callable[[Any, Any], Any]] | None = None
-    retained: ReferenceType[Tensor] | None = None
-    # The saved values, as saved_tensors_hooks packed them (autograd/_saved_hooks.py): a node
-    # that has them holds None in place of the packed inputs' arrays and output.
-    packed: Any = None
-    # PyTorch's name for the op that made this node, where it is not its primitive's (a
-    # transpose is a permute_dims): see labelled().
-    label: str | None = None
-    # Which output of PyTorch's node this one stands for (Tensor.output_nr): arraygrad records
-    # one node per output, so only functions that know (split, chunk, unbind) set it.
-    output_index: int = 0
-    # The nodes of all the pieces of the split, chunk or unbind that made this one (weak
-    # references, in the pieces' order), where there are several: see multiple_views.
-    siblings: tuple[ReferenceType[Node], ...] | None = None
-
-    prim: Primitive
-    params: dict[str, Any]
-    edges: tuple[Node | Tensor | None, ...]
-    inputs: tuple[Any, ...] | None
-    arrays: tuple[Any, ...] | None  # the inputs' raw arrays, what rules read without create_graph
-    out: Any
-    shape: tuple[int, ...]
-    dtype: Any  # the output's array dtype
-    epoch: int
-    out_version: list[int] | None
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def freed(self) -> bool:
-        """Whether a backward pass freed values this node's rules read."""
-        prim = self.prim
-        if self.packed is not None:
-            return False
-        return (prim.reads_inputs and self.arrays is None) or (
-            prim.reads_output and self.out is None
-        )
-
-    def name(self) -> str:
-        """PyTorch-style name of the backward function, e.g. ``MulBackward0``."""
-        if self.label is not None:
-            return self.label
-        name = self.prim.backward_name
-        return name if isinstance(name, str) else name(self)
-
-    def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
-
-    @property
-    def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        """The nodes this node sends gradients to, with the output of each (PyTorch's pairs):
-        ``None`` for an input that gets none, a leaf's ``AccumulateGrad`` for a leaf."""
-        from arraygrad.autograd._accumulate_grad import accumulator
-
-        found: list[tuple[Any, int]] = []
-        for edge in self.edges:
-            if edge is None:
-                found.append((None, 0))
-            elif edge.__class__ is Node:
-                found.append((edge, edge.output_index))  # type: ignore[union-attr]
-            else:
-                found.append((accumulator(edge, self), 0))  # type: ignore[arg-type]
-        return tuple(found)
-
-    @property
-    def metadata(self) -> dict[Any, Any]:
-        """A dictionary for the user's own data about this node (empty until written)."""
-        found = self.__dict__.get("_metadata")
-        if found is None:
-            found = self.__dict__["_metadata"] = {}
-        return found
-
-    def register_prehook(self, hook: Callable[[Any], Any]) -> Any:
-        """Call ``hook(grad_outputs)`` before this node's rules run, with the tuple of the
-        gradients of its output (``None`` where none arrived), after the output tensor's own
-        hooks. It may return a tuple to use in their place. Returns a handle with
-        ``remove()``."""
-        if self.pre_hooks is None:
-            self.pre_hooks = OrderedDict()
-        return self._add_hook(self.pre_hooks, hook)
-
-    def register_hook(self, hook: Callable[[Any, Any], Any]) -> Any:
-        """Call ``hook(grad_inputs, grad_outputs)`` after this node's rules ran:
-        ``grad_inputs`` holds the gradient for each input (``None`` for one that gets none),
-        ``grad_outputs`` what the rules were given. It may return a tuple to send in place of
-        ``grad_inputs``. Returns a handle with ``remove()``.
-
-        >>> import arraygrad
-        >>> a = arraygrad.tensor([1.0, 2.0], requires_grad=True)
-        >>> y = a * 3
-        >>> handle = y.grad_fn.register_hook(lambda gi, go: print(gi, go))
-        >>> y.sum().backward()
-        (tensor([3., 3.]), None) (tensor([1., 1.]),)
-        """
-        if self.post_hooks is None:
-            self.post_hooks = OrderedDict()
-        return self._add_hook(self.post_hooks, hook)
-
-    def _add_hook(self, hooks: OrderedDict[int, Any], hook: Any) -> Any:
-        from arraygrad.utils.hooks import RemovableHandle
-
-        if self.hooks is None:
-            self.hooks = OrderedDict()  # routes this node through the engine's rare path
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
 
 
 # Shared by every node of a primitive called without parameters (never mutated).
@@ -575,7 +400,7 @@ class Primitive:
                 # computed ones would hold their memory until backward (x @ w + b would keep
                 # x @ w alive). Leaves and constants are kept (their owner holds them anyway,
                 # and graph drawings show them).
-                node.inputs, node.arrays = _computed_as_nodes(args, arrays, edges)
+                node.inputs, node.arrays = computed_as_nodes(args, arrays, edges)
             if self.reads_output:
                 node.out = out
                 node.out_version = result._version_counter = (
@@ -622,23 +447,6 @@ def labelled(tensor: Tensor, name: str) -> Tensor:
     if node is not None:
         node.label = name
     return tensor
-
-
-def reachable(roots: Iterable[Node]) -> Iterator[Node]:
-    """Every node reachable from ``roots`` through its edges, each once, depth first.
-
-    Iterative (no recursion, so deep graphs are fine); a node's inputs are visited after the
-    caller has handled the node itself.
-    """
-    stack = list(roots)
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        stack.extend(edge for edge in node.edges if edge.__class__ is Node)  # type: ignore[misc]
 
 
 def bump_version(tensor: Tensor) -> None:

@@ -29,7 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
-from arraygrad._primitive import Node, Primitive
+from arraygrad._node import Node
+from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor
 
 _REDUCED = _dtype.REDUCED_FLOATS

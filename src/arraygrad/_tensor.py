@@ -4,6 +4,11 @@ A Tensor holds its array in ``_data``; ``_node`` is the recorded op that produce
 for leaves) and ``_rg`` whether gradients flow to it. Everything it computes is delegated to the
 PyTorch-style functions of :mod:`arraygrad._math`, :mod:`arraygrad._reduction` and
 :mod:`arraygrad._shape`, which promote dtypes like PyTorch and call the primitives in ``ops/``.
+
+This module keeps what a tensor is: its slots, versions and detaching, shape and type, printing
+and Python's operators (here so that each operator reads its functions as this module's
+globals). The named methods come from mixins by topic (``_tensor_*.py``): the autograd API
+(``requires_grad_``, hooks, ``backward``) from :mod:`arraygrad._tensor_autograd`.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ import arraygrad as _ag
 from arraygrad import _backend, _device, _dtype, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
-from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor_aliases import TensorAliasMethods
 from arraygrad._tensor_analysis import TensorAnalysisMethods
+from arraygrad._tensor_autograd import TensorAutogradMethods
 from arraygrad._tensor_compat import TensorCompatMethods
 from arraygrad._tensor_conversion import TensorConversionMethods
 from arraygrad._tensor_creation import TensorCreationMethods
@@ -31,7 +36,7 @@ from arraygrad._tensor_shape import TensorShapeMethods
 from arraygrad._tensor_storage import TensorStorageMethods
 
 if TYPE_CHECKING:
-    from arraygrad._primitive import Node
+    from arraygrad._node import Node
 
 
 _P = ParamSpec("_P")
@@ -65,6 +70,7 @@ def describe(tensor: Tensor) -> str:
 
 
 class Tensor(
+    TensorAutogradMethods,
     TensorMathMethods,
     TensorElementwiseMethods,
     TensorAnalysisMethods,
@@ -128,48 +134,7 @@ class Tensor(
             _backend.tracer.wrapped(tensor)
         return tensor
 
-    # --- autograd state ----------------------------------------------------------------------
-
-    @property
-    def requires_grad(self) -> bool:
-        """Whether gradients are computed for this tensor."""
-        return self._rg
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        self.requires_grad_(value)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set :attr:`requires_grad` on a leaf in place and return it."""
-        if self._node is not None and not requires_grad:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use a "
-                "computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        if requires_grad and self.dtype.category < 2:  # floating and complex dtypes only
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients: this is "
-                f"a {describe(self)}. Fix: convert it first, e.g. x.float().requires_grad_()."
-            )
-        if self._node is None:
-            self._rg = bool(requires_grad)
-            if self.__dict__.get("_views"):
-                # Its views follow: a view taken before now requires grad too (through the
-                # view steps), so that its uses send gradient back to this tensor, and writes
-                # through it are refused as writes into a leaf that requires grad.
-                _view_history.regenerate(self, written=False)
-        return self
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for tensors not produced by a recorded operation."""
-        return self._node is None
-
-    @property
-    def grad_fn(self) -> Node | None:
-        """The recorded operation that produced this tensor (``None`` for leaves)."""
-        return self._node
+    # --- versions, data, detaching (requires_grad, hooks, backward: _tensor_autograd.py) -----
 
     @property
     def _version(self) -> int:
@@ -220,118 +185,6 @@ class Tensor(
         if _ag._primitive.forward_ad_active:  # the tangent goes too, as in PyTorch
             self.__dict__.pop("_fw_tangent", None)
         return self
-
-    def retain_grad(self) -> None:
-        """Fill ``.grad`` of this non-leaf tensor during backward."""
-        if not self._rg:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        from arraygrad.autograd._delivery import retain_grad
-
-        retain_grad(self)
-
-    @property
-    def retains_grad(self) -> bool:
-        """True when :meth:`retain_grad` was called on this non-leaf tensor."""
-        return self._node is not None and self._node.retained is not None
-
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
-        """Call ``hook(grad)`` whenever a gradient for this tensor is computed.
-
-        The hook may return a replacement gradient. Returns a handle with ``remove()``.
-        """
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from arraygrad.utils.hooks import RemovableHandle
-
-        if self._node is not None:
-            hooks = self._node.hooks
-            if hooks is None:
-                hooks = self._node.hooks = OrderedDict()
-            for sibling in self._node.siblings or ():
-                # the other pieces' nodes call this hook with None where this piece takes no
-                # part in a pass (see multiple_views): route them through the engine's rare path
-                other = sibling()
-                if other is not None and other.hooks is None:
-                    other.hooks = OrderedDict()
-        else:
-            hooks = self._hooks
-            if hooks is None:
-                hooks = self._hooks = OrderedDict()
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
-
-    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
-        """Call ``hook(self)`` once a ``backward()`` has accumulated this leaf's whole gradient
-        into ``.grad``: once per backward, as soon as the last part is in, while backward goes on
-        through the rest of the graph (not for ``autograd.grad``, which writes no ``.grad``).
-        The hook returns ``None``; it may read or replace ``.grad``, e.g. to update the
-        parameter and free its gradient during backward. Returns a handle with ``remove()``.
-
-        >>> import arraygrad
-        >>> w = arraygrad.tensor([1.0, 2.0], requires_grad=True)
-        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
-        >>> (3 * w).sum().backward()
-        tensor([3., 3.])
-        """
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._node is not None:
-            raise RuntimeError(
-                "post accumulate grad hooks cannot be registered on non-leaf tensors: "
-                f"{describe(self)} was computed by {self._node.name()}. Fix: register it on the "
-                "leaf (the parameter), or use register_hook() for a computed tensor's gradient."
-            )
-        from arraygrad.utils.hooks import RemovableHandle
-
-        hooks = self._post_accumulate_hooks
-        if hooks is None:
-            hooks = self._post_accumulate_hooks = OrderedDict()
-        if self._hooks is None:
-            self._hooks = OrderedDict()  # routes this leaf through the engine's hook path
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
-
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Accumulate the gradient of this tensor into ``.grad`` of the leaves it depends on.
-
-        ``gradient`` is the cotangent (required unless this tensor has one element).
-        """
-        if (
-            gradient is None
-            and inputs is None
-            and not retain_graph
-            and not create_graph
-            and self._node is not None
-            and self._data.size == 1
-            and (
-                id(self._data.dtype) in _dtype.WIDE_FLOAT_IDS
-                or not _dtype.is_complex_native(self._data.dtype)  # (refused by backward below)
-            )
-        ):
-            # The training-loop case, loss.backward(), straight to the engine: nothing to check.
-            engine = _ag.autograd.engine  # the package's, at call time: it imports Tensor
-            data = self._data
-            if _backend.tracer is None:
-                seed = _backend.ones(data.shape, data.dtype)
-            else:  # arraygrad.compile records the namespace's own call
-                seed = _backend.xp.ones(data.shape, dtype=data.dtype)
-            token = grad_enabled.set(False)
-            try:
-                engine.run_backward((self,), (seed,), retain_graph=False, create_graph=False)
-            finally:
-                grad_enabled.reset(token)
-            return
-        from arraygrad.autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- shape and type ----------------------------------------------------------------------
 

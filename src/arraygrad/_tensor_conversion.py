@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 # The package itself: the modules these methods use are looked up at call time.
 import arraygrad as _ag
+from arraygrad._backend import checkpoints
 
 if TYPE_CHECKING:
     from arraygrad._tensor import Tensor
@@ -192,7 +193,7 @@ class TensorConversionMethods:
         slots.setdefault("_node", None)  # a leaf: no history was pickled
         if "_data" in slots:
             # An unpickled array's dtype object is NumPy's equal copy, not its own: see there.
-            slots["_data"] = _ag._backend.with_builtin_dtype(slots["_data"])
+            slots["_data"] = checkpoints.with_builtin_dtype(slots["_data"])
         for name, value in slots.items():
             setattr(self, name, value)
 

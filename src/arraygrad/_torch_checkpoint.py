@@ -28,6 +28,7 @@ import zipfile
 from typing import Any, ClassVar
 
 from arraygrad import _backend, _dtype
+from arraygrad._backend import checkpoints
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.serialization import CheckpointError
@@ -450,7 +451,7 @@ class _Reader(pickle._Unpickler):
                 f"storage {storage.key!r} has {len(raw)} bytes, but the pickle gives it "
                 f"{storage.numel} {'bytes' if storage.kind.dtype_name is None else dtype_name}"
             )
-        tensor = Tensor._wrap(_backend.array_over_bytes(raw, dtype_name, self.byteorder))
+        tensor = Tensor._wrap(checkpoints.array_over_bytes(raw, dtype_name, self.byteorder))
         self.stores[(storage.key, dtype_name)] = tensor
         return tensor
 

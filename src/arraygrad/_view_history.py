@@ -68,7 +68,8 @@ from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
 if TYPE_CHECKING:
-    from arraygrad._primitive import Node, Primitive
+    from arraygrad._node import Node
+    from arraygrad._primitive import Primitive
 
 # View steps are stored flat, ``(name0, params0, name1, params1, ...)``: one tuple per view. The
 # primitives' names, not the primitives, so that views pickle and deep-copy like other tensors.

@@ -26,7 +26,7 @@ from typing import Any
 
 from arraygrad import _backend, ops
 from arraygrad._grad_mode import enable_grad
-from arraygrad._primitive import Node, reachable
+from arraygrad._node import Node, reachable
 from arraygrad._pytree import tree_flatten, tree_unflatten
 from arraygrad._tensor import Tensor, describe
 from arraygrad._vmap import stack_module_state, vmap

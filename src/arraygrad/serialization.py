@@ -42,6 +42,7 @@ import stat
 from typing import Any
 
 from arraygrad import _backend, _dtype
+from arraygrad._backend import checkpoints
 from arraygrad._tensor import Tensor
 
 __all__ = ["CheckpointError", "load", "save"]
@@ -184,7 +185,7 @@ def save(obj: Any, f: Any, **kwargs: Any) -> None:
     encoder = _Encoder()
     structure = encoder.encode(obj, [])
     structure_json = json.dumps(structure, separators=(",", ":"), allow_nan=False)
-    arrays = {name: _backend.array_to_bytes(t._data) for name, t in encoder.tensors.items()}
+    arrays = {name: checkpoints.array_to_bytes(t._data) for name, t in encoder.tensors.items()}
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         if path.endswith(".npz"):
@@ -241,11 +242,11 @@ def _checksum_field(value: str) -> bytes:
 def _npz_writer(arrays: dict[str, tuple[str, tuple[int, ...], bytes]], structure: str):
     def write(file: Any) -> None:
         members = {
-            name: _backend.array_from_bytes(data, dtype_name, shape)
+            name: checkpoints.array_from_bytes(data, dtype_name, shape)
             for name, (dtype_name, shape, data) in arrays.items()
         }
-        members[_METADATA] = _backend.uint8_from_bytes(structure.encode("utf-8"))
-        _backend.write_npz(file, members)
+        members[_METADATA] = checkpoints.uint8_from_bytes(structure.encode("utf-8"))
+        checkpoints.write_npz(file, members)
 
     return write
 
@@ -366,7 +367,7 @@ def _load_safetensors(data: bytes) -> Any:
         # arraygrad always writes the checksum: without it, the header was damaged
         raise ValueError("checksum missing from arraygrad's metadata (corrupted header)")
     tensors = {
-        name: Tensor._wrap(_backend.array_from_bytes(buffer[begin:end], dtype_name, shape))
+        name: Tensor._wrap(checkpoints.array_from_bytes(buffer[begin:end], dtype_name, shape))
         for name, dtype_name, shape, begin, end in entries
     }
     if metadata is None or _STRUCTURE_KEY not in metadata:
@@ -470,7 +471,7 @@ def _load_zip(data: bytes, label: str) -> Any:
 
 def _load_npz(data: bytes) -> Any:
     try:
-        members = _backend.read_npz(io.BytesIO(data))
+        members = checkpoints.read_npz(io.BytesIO(data))
     except Exception as error:  # zipfile, zlib and NumPy raise many types for damaged archives
         raise ValueError(f"not a valid .npz archive ({type(error).__name__}: {error})") from None
     structure = members.pop(_METADATA, None)
@@ -483,5 +484,5 @@ def _load_npz(data: bytes) -> Any:
             raise ValueError(f"tensor {name!r}: unknown dtype {array.dtype}") from None
     if structure is None:
         return tensors
-    text = _backend.bytes_of_uint8(structure).decode("utf-8")
+    text = checkpoints.bytes_of_uint8(structure).decode("utf-8")
     return _decode_structure(text, tensors)

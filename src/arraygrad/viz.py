@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._primitive import Node, reachable
+from arraygrad._node import Node, reachable
 from arraygrad._tensor import Tensor
 
 if TYPE_CHECKING:

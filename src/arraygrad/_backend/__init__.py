@@ -8,32 +8,34 @@ Another Array API library (``array_api_strict`` in the tests, CuPy on GPUs, ...)
 :func:`set_backend`. Everything NumPy offers beyond the standard (random numbers, reading a Python
 object of unknown type, making a 0-d result an array again) lives here too, behind functions that
 fall back to standard calls for other namespaces.
+
+This module holds the active library and the state every op reads as ``_backend.<name>``
+(``xp``, ``tracer``, ``array_type``, ``is_numpy``...), which :func:`set_backend` and
+``arraygrad.compile`` rebind, and the small helpers the ops call. What the door is made of
+lives in its submodules: the namespace ``xp`` itself in extensions.py, layouts, storages,
+writes, random numbers, indexing and devices in theirs (many re-exported below under their
+``_backend`` names), arrays as bytes for checkpoints in checkpoints.py.
 """
 
 from __future__ import annotations
 
-import functools
 import importlib
 import math
 import warnings
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from arraygrad import _conv_windows, _lu_factor, _special, _windows
 from arraygrad._backend import (
     bfloat16,
-    complex_layout,
     devices,
-    fourier,
+    extensions,
     fused,
     indexing,
     layout,
     lazy,
-    numpy_fast,
     random,
-    spellings,
     storage,
     writes,
 )
@@ -194,217 +196,12 @@ def set_backend(namespace: str | ModuleType) -> None:
     zero = module.asarray(0.0)
     array_type = type(zero)
     device = device_of(zero)
-    xp = _extended_namespace(module)
+    xp = extensions.extended_namespace(module)
 
 
 #: Where the active library computes, as PyTorch names devices: ``("cpu", None)`` for NumPy,
 #: ``("cuda", 0)`` for CuPy on the first GPU.
 device: tuple[str, int | None] = ("cpu", None)
-
-
-# Sliding-window functions (convolution and pooling), bound to the library like the special ones:
-# the windows and max pooling from _windows, convolution from _conv_windows.
-_WINDOWS = (
-    "sliding_windows",
-    "fold_windows",
-    "max_pool",
-    "max_pool_scatter",
-    "max_pool_gather",
-    "max_pool_indices",
-)
-_CONV_WINDOWS = ("conv", "conv_input_grad", "conv_weight_grad")
-
-
-def _extended_namespace(lib: Any) -> SimpleNamespace:
-    """``lib``'s public functions plus the array functions arraygrad needs beyond the standard."""
-    # vars(), not dir(): dir() lists submodules that NumPy imports lazily (f2py, ma, testing...),
-    # and fetching them would double the import time of arraygrad.
-    names = {name: value for name, value in vars(lib).items() if not name.startswith("_")}
-    if lib is np:
-        names.update(
-            sum=numpy_fast.numpy_sum,
-            mean=numpy_fast.numpy_mean,
-            max=numpy_fast.numpy_max,
-            reshape=numpy_fast.numpy_reshape,
-            broadcast_to=numpy_fast.numpy_broadcast_to,
-            where=numpy_fast.numpy_where,
-        )
-    else:
-        names.update(spellings.standard_spellings(lib))
-        # (a shape function the standard added in 2025.12, which Dask's namespace lacks; shapes
-        # are Python ints everywhere, so NumPy's serves)
-        names.setdefault("broadcast_shapes", np.broadcast_shapes)
-    names["sign"] = functools.partial(_sign, lib)  # PyTorch's, in the library's place
-    # Helpers handed the library itself get a lazy one's with arraygrad's replacements (see
-    # lazy.standard): the windows' reshapes of a convolution with groups split and merge one
-    # dimension at once, which Dask's reshape refuses, and zeta sizes a unique_values.
-    lazy_lib = lib is not np and lazy.is_lazy(lib)
-    windows_lib = lazy.standard(lib) if lazy_lib else lib
-    namespace = SimpleNamespace(
-        **names,
-        erf=functools.partial(_special.erf, lib),
-        erfc=functools.partial(_special.erfc, lib),
-        erfinv=functools.partial(_special.erfinv, lib),
-        lgamma=functools.partial(_special.lgamma, lib),
-        digamma=functools.partial(_special.digamma, lib),
-        polygamma=functools.partial(_special.polygamma, lib),
-        erfcx=functools.partial(_special.erfcx, lib),
-        log_ndtr=functools.partial(_special.log_ndtr, lib),
-        ndtri=functools.partial(_special.ndtri, lib),
-        i0e=functools.partial(_special.i0e, lib),
-        i1=functools.partial(_special.i1, lib),
-        i1e=functools.partial(_special.i1e, lib),
-        # (not "i0": NumPy's own i0 is in the namespace already)
-        bessel_i0=functools.partial(_special.i0, lib),
-        spherical_j0=functools.partial(_special.spherical_j0, lib),
-        bessel_j0=functools.partial(_special.j0, lib),
-        bessel_j1=functools.partial(_special.j1, lib),
-        bessel_y0=functools.partial(_special.y0, lib),
-        bessel_y1=functools.partial(_special.y1, lib),
-        airy_ai=functools.partial(_special.airy_ai, lib),
-        k0=functools.partial(_special.k0, lib),
-        k1=functools.partial(_special.k1, lib),
-        k0e=functools.partial(_special.k0e, lib),
-        k1e=functools.partial(_special.k1e, lib),
-        gammainc=functools.partial(_special.gammainc, lib),
-        gammaincc=functools.partial(_special.gammaincc, lib),
-        zeta=functools.partial(_special.zeta_elementwise, windows_lib),
-        chebyshev_polynomial_t=functools.partial(_special.chebyshev_t, lib),
-        chebyshev_polynomial_u=functools.partial(_special.chebyshev_u, lib),
-        chebyshev_polynomial_v=functools.partial(_special.chebyshev_v, lib),
-        chebyshev_polynomial_w=functools.partial(_special.chebyshev_w, lib),
-        shifted_chebyshev_polynomial_t=functools.partial(_special.shifted_chebyshev_t, lib),
-        shifted_chebyshev_polynomial_u=functools.partial(_special.shifted_chebyshev_u, lib),
-        shifted_chebyshev_polynomial_v=functools.partial(_special.shifted_chebyshev_v, lib),
-        shifted_chebyshev_polynomial_w=functools.partial(_special.shifted_chebyshev_w, lib),
-        hermite_polynomial_h=functools.partial(_special.hermite_h, lib),
-        hermite_polynomial_he=functools.partial(_special.hermite_he, lib),
-        laguerre_polynomial_l=functools.partial(_special.laguerre_l, lib),
-        legendre_polynomial_p=functools.partial(_special.legendre_p, lib),
-        getitem=indexing.numpy_getitem if lib is np else indexing.getitem,
-        window_view=functools.partial(layout.window_view, lib),
-        expand_view=functools.partial(layout.expand_view, lib),
-        view_as_real=functools.partial(complex_layout.view_as_real, lib),
-        view_as_complex=functools.partial(complex_layout.view_as_complex, lib),
-        complex_from_parts=functools.partial(complex_layout.complex_from_parts, lib),
-        eig=functools.partial(complex_layout.eig, lib),
-        fft_c2c=functools.partial(fourier.fft_c2c, lib),
-        fft_r2c=functools.partial(fourier.fft_r2c, lib),
-        fft_r2c_adjoint=functools.partial(fourier.fft_r2c_adjoint, lib),
-        fft_c2r=functools.partial(fourier.fft_c2r, lib),
-        fft_c2r_adjoint=functools.partial(fourier.fft_c2r_adjoint, lib),
-        diagonal_view=functools.partial(layout.diagonal_view, lib),
-        strided_view=functools.partial(layout.strided_view, lib),
-        index_add_zeros=indexing.index_add_zeros,
-        index_add_into=indexing.index_add_into,
-        **{
-            name: functools.partial(getattr(_windows, name), windows_lib, lib is np)
-            for name in _WINDOWS
-        },
-        **{
-            name: functools.partial(getattr(_conv_windows, name), windows_lib, lib is np)
-            for name in _CONV_WINDOWS
-        },
-        take_add_zeros=indexing.take_add_zeros,
-        trunc_divide=functools.partial(_trunc_divide, lib),
-        linear=functools.partial(_linear, lib),
-        relu_backward=functools.partial(
-            _relu_backward, numpy_fast.numpy_where if lib is np else lib.where
-        ),
-        index_put=indexing.index_put,
-        index_put_into=indexing.index_put_into,
-        inv=functools.partial(_linalg_call, lib, "inv"),
-        det=functools.partial(_linalg_call, lib, "det"),
-        slogdet=functools.partial(_linalg_call, lib, "slogdet"),
-        solve=(
-            functools.partial(_linalg_call, lib, "solve")
-            if lib is np
-            else functools.partial(spellings.solve_broadcasting, lib)
-        ),
-        # the decompositions (arraygrad.ops.decompositions), with their keyword options
-        cholesky=functools.partial(_linalg_call, lib, "cholesky"),
-        eigh=functools.partial(_linalg_call, lib, "eigh"),
-        svd=functools.partial(_linalg_call, lib, "svd"),
-        qr=functools.partial(_linalg_call, lib, "qr"),
-        lu_factor=functools.partial(_lu_factor.lu_factor, lib, lib is np),
-        adjugate=functools.partial(_adjugate, lib),
-        binary_cross_entropy_backward=functools.partial(_binary_cross_entropy_backward, lib),
-    )
-    if lazy_lib:
-        vars(namespace).update(lazy.namespace_functions(lib))
-    return namespace
-
-
-def _sign(lib: Any, x: Any) -> Any:
-    """PyTorch's sign, ``(0 < x) - (x < 0)`` in ``x``'s dtype: 0 at nan and at -0.0, where
-    NumPy's sign gives nan and -0.0. Rules differentiate through it (``|x|' = sign(x)``), as
-    PyTorch's do, so a nan input gives a zero gradient there. One pass cheaper than fixing
-    NumPy's result afterwards."""
-    if x.dtype == lib.bool:
-        return x
-    if lib is np:
-        return np.subtract(x > 0, x < 0, dtype=x.dtype)
-    return lib.astype(x > 0, x.dtype) - lib.astype(x < 0, x.dtype)
-
-
-#: PyTorch's EPSILON in its loss kernels (Loss.cpp: binary_cross_entropy's backward,
-#: cosine_embedding_loss): 1e-12 stored as a float, so 9.9999996e-13 even in float64 arithmetic
-#: (-1 / EPSILON is -1000000003995.8029, as in PyTorch).
-LOSS_EPSILON = float(np.float32(1e-12))
-
-
-def _binary_cross_entropy_backward(lib: Any, g: Any, p: Any, t: Any) -> Any:
-    """PyTorch's ``binary_cross_entropy_backward``: ``g (p - t) / max((1 - p) p, EPS)``, the
-    gradient for the probabilities ``p``, finite where they saturate at 0 or 1."""
-    return g * (p - t) / lib.maximum((1 - p) * p, LOSS_EPSILON)
-
-
-def _relu_backward(where: Any, g: Any, out: Any) -> Any:
-    """ReLU's gradient ``g`` where its output ``out`` is positive or nan, else 0 (PyTorch's
-    threshold_backward: it zeroes where ``out <= 0``)."""
-    return where(out <= 0, 0.0, g)
-
-
-def _linear(lib: Any, x: Any, w: Any, b: Any) -> Any:
-    """``x @ w.T + b`` (``b`` may be ``None``). On NumPy the bias is added into the product's own
-    fresh array: one pass fewer over the output, and no second array of its size."""
-    out = lib.matmul(x, lib.matrix_transpose(w))
-    if b is None:
-        return out
-    if lib is np and out.__class__ is np.ndarray:
-        return np.add(out, b, out=out)
-    return out + b
-
-
-def _trunc_divide(lib: Any, x: Any, y: Any) -> Any:
-    """``x / y`` rounded toward 0 (PyTorch's ``div(rounding_mode="trunc")`` of floats)."""
-    return lib.trunc(x / y)
-
-
-def _linalg_call(lib: Any, name: str, *args: Any, **kwargs: Any) -> Any:
-    """``lib.linalg.<name>(*args, **kwargs)``: the Array API's linalg extension, by a flat name
-    for rules."""
-    return getattr(lib.linalg, name)(*args, **kwargs)
-
-
-def _adjugate(lib: Any, a: Any) -> Any:
-    """The adjugate of a batch of square matrices, exact for singular ones too.
-
-    With ``A = U diag(s) V^T``, ``adj(A) = det(U) det(V) V diag(prod_{j != i} s_j) U^T``: the
-    products leave each singular value out instead of dividing by it.
-    """
-    n = a.shape[-1]
-    if n == 0:
-        return lib.zeros(a.shape, dtype=a.dtype)
-    if not is_numpy:
-        return xp.det(a)[..., None, None] * xp.inv(a)  # (Dask's are xp's own: lazy.py)
-    u, s, vt = np.linalg.svd(a)
-    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
-    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
-    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    sign = np.linalg.det(u) * np.linalg.det(vt)
-    middle = (before * after)[..., :, None] * np.swapaxes(u, -1, -2)
-    return (sign[..., None, None] * (np.swapaxes(vt, -1, -2) @ middle)).astype(a.dtype)
 
 
 def householder_qr(a: Any) -> tuple[Any, Any]:
@@ -606,106 +403,6 @@ def triangle_mask(rows: int, cols: int, diagonal: int, lower: bool) -> Any:
         xp.reshape(xp.arange(cols), (1, cols)), xp.reshape(xp.arange(rows), (rows, 1))
     )
     return xp.less_equal(offset, diagonal) if lower else xp.greater_equal(offset, diagonal)
-
-
-# --- arrays as bytes (checkpoints) ----------------------------------------------------------------
-
-
-def array_to_bytes(array: Any) -> tuple[str, tuple[int, ...], bytes]:
-    """``array`` as (dtype name, shape, little-endian C-order bytes)."""
-    values = to_numpy(array)
-    # astype, not ascontiguousarray, which would turn a 0-d array into a 1-d one
-    values = values.astype(values.dtype.newbyteorder("<"), order="C", copy=False)
-    return values.dtype.name, tuple(values.shape), values.tobytes()
-
-
-def _numpy_dtype(name: str) -> np.dtype:
-    """NumPy's dtype called ``name``; ml_dtypes' for ``"bfloat16"`` (loading it)."""
-    return bfloat16.native() if name == "bfloat16" else np.dtype(name)  # type: ignore[no-any-return]
-
-
-def array_from_bytes(data: Any, dtype_name: str, shape: tuple[int, ...]) -> Any:
-    """An ``xp`` array of ``shape`` read from little-endian C-order ``data`` (copied).
-
-    The caller checks that ``len(data)`` is the array's size in bytes.
-    """
-    dtype = _numpy_dtype(dtype_name)
-    values = np.frombuffer(data, dtype=dtype.newbyteorder("<")).reshape(shape)
-    return asarray(values.astype(dtype, copy=True))  # (NumPy's own dtype object: see below)
-
-
-def array_over_bytes(data: bytearray, dtype_name: str, byteorder: str) -> Any:
-    """A 1-D ``xp`` array of the elements in ``data``, stored as ``dtype_name`` with
-    ``byteorder`` (``"little"`` or ``"big"``): on NumPy over ``data`` itself (writable, no copy)
-    where that order is the machine's, so arrays over one buffer share memory; else a copy."""
-    dtype = _numpy_dtype(dtype_name)
-    stored = dtype.newbyteorder("<" if byteorder == "little" else ">")
-    values = np.frombuffer(data, dtype=stored)
-    # (as NumPy's own dtype object, a view where no bytes are swapped: see with_builtin_dtype)
-    values = values.view(dtype) if stored.isnative else values.astype(dtype)
-    return asarray(values)
-
-
-# NumPy's own dtype objects, keyed by equality (see with_builtin_dtype).
-_BUILTIN_DTYPES = {
-    np.dtype(kind): np.dtype(kind)
-    for kind in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64, np.float16)
-    + (np.float32, np.float64, np.complex64, np.complex128)
-}
-
-
-def with_builtin_dtype(array: Any) -> Any:
-    """``array``, viewed with NumPy's own dtype object where it carries an equal one that is
-    another object (unpickled arrays do: a DataLoader worker's batches, ``copy.deepcopy``'s).
-    arraygrad's fast paths know dtypes by the identity of NumPy's objects; an array with another
-    object is computed right, by the general paths, but pays their cost on every op, and so do
-    the results computed from it, which keep its dtype object."""
-    if array.__class__ is not np.ndarray:
-        return array
-    dtype = array.dtype
-    builtin = _BUILTIN_DTYPES.get(dtype)
-    if builtin is None:
-        loaded = bfloat16.loaded()
-        builtin = loaded if loaded is not None and dtype == loaded else None
-    if builtin is None or builtin is dtype or not dtype.isnative:
-        return array
-    return array.view(builtin)
-
-
-def write_npz(file: Any, arrays: dict[str, Any]) -> None:
-    """Write ``arrays`` (name -> array) to the binary file object ``file`` as a NumPy ``.npz``.
-
-    Written member by member, like ``numpy.savez``, but with no pickling allowed and no
-    restriction on the names (``savez`` reserves ``file`` and ``allow_pickle``).
-    """
-    import zipfile
-
-    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for name, array in arrays.items():
-            with archive.open(name + ".npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, to_numpy(array), allow_pickle=False)
-
-
-def read_npz(file: Any) -> dict[str, Any]:
-    """The arrays of a ``.npz`` file object as NumPy arrays; never unpickles."""
-    archive = np.load(file, allow_pickle=False)
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError("the file is a single .npy array, not an .npz archive")
-    with archive:
-        return {name: archive[name] for name in archive.files}
-
-
-def uint8_from_bytes(data: bytes) -> Any:
-    """A NumPy ``uint8`` array holding ``data`` (how text is stored inside an ``.npz``)."""
-    return np.frombuffer(data, dtype=np.uint8).copy()
-
-
-def bytes_of_uint8(array: Any) -> bytes:
-    """The bytes of a 1-D ``uint8`` array (the reverse of :func:`uint8_from_bytes`)."""
-    values = np.asarray(array)
-    if values.dtype != np.uint8 or values.ndim != 1:
-        raise ValueError(f"expected a 1-D uint8 array, got {values.dtype} of shape {values.shape}")
-    return values.tobytes()
 
 
 def float_info(name: str) -> dict[str, float | int]:

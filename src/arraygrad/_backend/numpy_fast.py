@@ -2,10 +2,10 @@
 (or, for max over a short last axis, NumPy's slow order of work).
 
 Each does exactly what NumPy's function does (the same values, bit for bit) and defers to it
-for anything unusual; :func:`arraygrad._backend._extended_namespace` puts them in the namespace
-in NumPy's place. One difference: ``sum``, and ``mean`` of float32 and float64 arrays on their
-fast path, return a 0-d result as a 0-d array, not as a NumPy scalar, since tensors and
-gradients hold arrays (the other cases return what NumPy returns).
+for anything unusual; :func:`arraygrad._backend.extensions.extended_namespace` puts them in the
+namespace in NumPy's place. One difference: ``sum``, and ``mean`` of float32 and float64 arrays
+on their fast path, return a 0-d result as a 0-d array, not as a NumPy scalar, since tensors
+and gradients hold arrays (the other cases return what NumPy returns).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from arraygrad._primitive import Node
+    from arraygrad._node import Node
     from arraygrad._tensor import Tensor
 
 # id(leaf) -> its AccumulateGrad, weakly: a live one holds its leaf, so the id is the leaf's.

@@ -18,7 +18,8 @@ from typing import Any
 
 from arraygrad import _backend
 from arraygrad._grad_mode import grad_enabled
-from arraygrad._primitive import Node, bump_version
+from arraygrad._node import Node
+from arraygrad._primitive import bump_version
 from arraygrad._tensor import Tensor
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Node
+from arraygrad._node import Node
 from arraygrad._tensor import Tensor
 from arraygrad.autograd._delivery import grad_mode_for
 

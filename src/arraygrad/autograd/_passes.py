@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from arraygrad._primitive import Node
+    from arraygrad._node import Node
     from arraygrad._tensor import Tensor
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad._primitive import Node
+from arraygrad._node import Node
 
 __all__ = ["gets_gradient", "leads_on", "on_paths_to"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Node
+from arraygrad._node import Node
 from arraygrad.autograd._pruning import gets_gradient
 from arraygrad.autograd._saved_hooks import unpack_node
 from arraygrad.autograd._saved_values import check_node, differentiable_operands

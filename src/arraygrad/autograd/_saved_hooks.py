@@ -26,7 +26,8 @@ from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 
 if TYPE_CHECKING:
-    from arraygrad._primitive import Node, Primitive
+    from arraygrad._node import Node
+    from arraygrad._primitive import Primitive
 
 Pack = Callable[[Tensor], Any]
 Unpack = Callable[[Any], Tensor]

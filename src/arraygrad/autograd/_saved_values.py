@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _primitive
-from arraygrad._primitive import Node
+from arraygrad._node import Node
 from arraygrad._tensor import Tensor, describe
 from arraygrad.autograd._saved_hooks import unpack_node
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import reachable
+from arraygrad._node import reachable
 from arraygrad._tensor import Tensor
 
 __all__ = ["GradientReport", "check_gradient"]

@@ -1,6 +1,6 @@
 """The backward engine: it knows graphs, not ops.
 
-It walks the recorded :class:`~arraygrad._primitive.Node` graph in reverse topological order,
+It walks the recorded :class:`~arraygrad._node.Node` graph in reverse topological order,
 found by counting each node's dependants (no recursion, so a 100,000-op chain is fine), calls
 each node's VJP rules and sums the gradients arriving at every node and leaf. After a rule runs,
 its result is summed down to its input's shape (:func:`~arraygrad.autograd._rules.sum_to`), the
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, _primitive, _profiling
-from arraygrad._primitive import Node
+from arraygrad._node import Node
 from arraygrad._tensor import Tensor
 from arraygrad.autograd import anomaly_mode
 from arraygrad.autograd._delivery import (

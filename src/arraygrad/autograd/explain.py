@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Node
+from arraygrad._node import Node
 from arraygrad._tensor import Tensor
 
 __all__ = ["RULES", "explain", "format_values"]

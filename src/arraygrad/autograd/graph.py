@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, NamedTuple
 
 from arraygrad import _backend
-from arraygrad._primitive import Node as _RecordedNode
+from arraygrad._node import Node as _RecordedNode
 from arraygrad._primitive import bump_version
 from arraygrad._tensor import Tensor
 from arraygrad.autograd import _passes, _saved_hooks

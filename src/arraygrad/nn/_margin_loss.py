@@ -172,8 +172,8 @@ def cosine_embedding_loss(
     axis = target.ndim
     dot = _reduction.sum(input1 * input2, axis)
     # PyTorch adds its loss EPSILON to each squared norm.
-    squares1 = _reduction.sum(input1 * input1, axis) + _backend.LOSS_EPSILON
-    squares2 = _reduction.sum(input2 * input2, axis) + _backend.LOSS_EPSILON
+    squares1 = _reduction.sum(input1 * input1, axis) + _backend.extensions.LOSS_EPSILON
+    squares2 = _reduction.sum(input2 * input2, axis) + _backend.extensions.LOSS_EPSILON
     cos = dot / _math.sqrt(squares1 * squares2)
     positive = _math.where(target == 1, 1 - cos, 0.0)
     negative = _math.where(target == -1, _clamp.clamp_min(cos - margin, 0), 0.0)

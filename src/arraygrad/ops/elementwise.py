@@ -112,7 +112,7 @@ negative = Primitive(
     reads_inputs=False,
 )
 # |x|' = sign(x): PyTorch's subgradient at 0 is 0, and at nan 0 too (the namespace's sign is
-# PyTorch's, see _backend._sign).
+# PyTorch's, see _backend.extensions._sign).
 abs = Primitive(
     "abs",
     forward=lambda xp, x: xp.abs(x),
@@ -271,7 +271,7 @@ zeros_like = Primitive("zeros_like", forward=lambda xp, x: xp.zeros_like(x), vjp
 
 
 # Piecewise constant: zero gradient everywhere, as in PyTorch. PyTorch's values: 0 at nan (the
-# namespace's sign is PyTorch's, see _backend._sign).
+# namespace's sign is PyTorch's, see _backend.extensions._sign).
 sign = Primitive("sign", forward=lambda xp, x: xp.sign(x), vjp=(_zero_grad,), reads_inputs=False)
 floor = Primitive("floor", forward=lambda xp, x: xp.floor(x), vjp=(_zero_grad,), reads_inputs=False)
 ceil = Primitive("ceil", forward=lambda xp, x: xp.ceil(x), vjp=(_zero_grad,), reads_inputs=False)
