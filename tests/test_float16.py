@@ -189,6 +189,33 @@ def test_linear_adds_its_bias_before_rounding() -> None:
     assert np.count_nonzero(theirs != exact) <= 2 and _within_a_step(mine, theirs)
 
 
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_linear_of_a_non_contiguous_batch_rounds_before_its_bias(contiguous: bool) -> None:
+    # torch fuses the bias only for a contiguous input: a transposed batch of 3 or more
+    # dimensions goes through matmul, and the bias is added to the product rounded to float16.
+    # As in test_linear_adds_its_bias_before_rounding, compared with the exact sums rounded
+    # the one way or the other (the BLAS's order of the float32 sums moves a few elements).
+    rng = np.random.default_rng(9)
+    x, w, b = (
+        rng.uniform(-3, 3, shape).astype(np.float16) for shape in ((6, 20, 30), (7, 30), (7,))
+    )
+
+    def fn(L: Any) -> Any:
+        batch = L.tensor(x)
+        batch = batch if contiguous else batch.transpose(0, 1)
+        return _f(L).linear(batch, L.tensor(w), L.tensor(b))
+
+    theirs, mine = _both(fn)
+    wide = x.astype(np.float64)
+    product = (wide if contiguous else wide.transpose(1, 0, 2)) @ w.astype(np.float64).T
+    once = (product + b).astype(np.float16)
+    twice = (product.astype(np.float16).astype(np.float64) + b).astype(np.float16)
+    assert np.count_nonzero(once != twice) > 100  # the two orders are told apart
+    model = once if contiguous else twice
+    assert np.count_nonzero(mine != model) <= 8 and _within_a_step(mine, theirs)
+    assert np.count_nonzero(theirs != model) <= 8
+
+
 def test_layer_norm_rounds_once() -> None:
     values = np.random.default_rng(8).uniform(-3, 3, (40, 100)).astype(np.float16)
     theirs, mine = _both(lambda L: L.nn.functional.layer_norm(L.tensor(values), (100,)))

@@ -187,7 +187,8 @@ from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_copies import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
-from arraygrad.amp import autocast
+from arraygrad.amp import _legacy_state, autocast
+from arraygrad.amp._legacy_state import *  # noqa: F403 - torch's deprecated per-device forms
 from arraygrad.amp.autocast_mode import (
     autocast_decrement_nesting,
     autocast_increment_nesting,
@@ -420,6 +421,7 @@ __all__ = [
     *_legacy.__all__,
     *_native_norms.__all__,
     *_rnn_functions.__all__,
+    *_legacy_state.__all__,
     *_segment_reduce.__all__,
     *_sym_numbers.__all__,
     "linalg",

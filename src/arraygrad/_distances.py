@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from arraygrad import _autocast_flag, _backend, ops
+from arraygrad import _autocast_flag, _backend, _dtype, ops
 from arraygrad._math import _operands, check_bool_subtraction
 from arraygrad._tensor import Tensor, describe
 
@@ -65,6 +65,29 @@ def _check_cdist(x1: Tensor, x2: Tensor, p: float) -> None:
         )
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got p={p}.")
+
+
+def _check_cdist_dtypes(
+    x1: Tensor, x2: Tensor, d1: _dtype.dtype, d2: _dtype.dtype, by_matmul: bool
+) -> None:
+    """PyTorch's errors for points of two dtypes ``d1``, ``d2`` (as given, before promotion),
+    or of float16 or bfloat16 (which only its matrix-product route computes; points without
+    coordinates compute nothing)."""
+    names = [_dtype.torch_type_name(d) for d in (d1, d2)]
+    fix = "Fix: convert both sets of points to one dtype, float32 or float64."
+    if by_matmul:
+        if d1 != d2:
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: {names[0]} != {names[1]} "
+                f"(cdist of X1 {list(x1.shape)} and X2 {list(x2.shape)} by matrix product). {fix}"
+            )
+        return
+    if not x1.shape[-1]:
+        return
+    if d1 in _dtype.REDUCED_FLOATS:
+        raise NotImplementedError(f"\"cdist\" not implemented for '{names[0]}'. {fix}")
+    if d1 != d2:
+        raise RuntimeError(f"expected scalar type {names[0]} but found {names[1]}. {fix}")
 
 
 _COMPUTE_MODES = (
@@ -140,16 +163,21 @@ def cdist(
             f"{compute_mode} is not a valid value for compute_mode. Fix: use one of "
             f"{', '.join(repr(mode) for mode in _COMPUTE_MODES)}."
         )
+    given = (x1, x2)  # their dtypes: _operands promotes, PyTorch's kernels do not
     x1, x2 = _operands(x1, x2)
     _check_cdist(x1, x2, p)
-    if (
+    by_matmul = (
         p == 2
         and x1.shape[-1]
         and (
             compute_mode == "use_mm_for_euclid_dist"
             or (compute_mode == _COMPUTE_MODES[0] and max(x1.shape[-2], x2.shape[-2]) > 25)
         )
-    ):
+    )
+    d1, d2 = (getattr(x, "dtype", x1.dtype) for x in given)
+    if d1 != d2 or d1 in _dtype.REDUCED_FLOATS:
+        _check_cdist_dtypes(x1, x2, d1, d2, bool(by_matmul))
+    if by_matmul:
         return _euclidean_by_matmul(x1, x2)
     rows = ops.reshape(x1, shape=(*x1.shape[:-1], 1, x1.shape[-1]))
     cols = ops.reshape(x2, shape=(*x2.shape[:-2], 1, *x2.shape[-2:]))

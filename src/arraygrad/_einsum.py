@@ -120,11 +120,30 @@ def _arrange(x: Tensor, subs: list[str], order: list[str], sizes: dict[str, int]
 def _contract(
     a: Tensor, sa: list[str], b: Tensor, sb: list[str], keep: set[str], sizes: dict[str, int]
 ) -> tuple[Tensor, list[str]]:
-    """Contract two operands over their shared subscripts not in ``keep``, as one matmul."""
+    """Contract two operands over their shared subscripts not in ``keep``, as one matmul.
+
+    PyTorch multiplies the pair (promoting their dtypes) unless a summed subscript has a size
+    other than 1 in both, and calls ``bmm`` then: the dtypes must match, and CPU autocast casts
+    that ``bmm``'s operands (einsum itself is not on its lists), so an einsum with no such
+    contraction (an outer or elementwise product, sums of one operand) keeps its dtypes."""
     batch = [s for s in sa if s in sb and s in keep]
     summed = [s for s in sa if s in sb and s not in keep]
     free_a = [s for s in sa if s not in sb]
     free_b = [s for s in sb if s not in sa]
+    if any(a.shape[sa.index(s)] != 1 and b.shape[sb.index(s)] != 1 for s in summed):
+        if _autocast_flag.cpu:
+            from arraygrad.amp import _casts
+
+            a, b = _casts.cast_down(a, b)
+        if a.dtype != b.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_dtype.torch_type_name(a.dtype)} but found "
+                f"{_dtype.torch_type_name(b.dtype)}: einsum contracts its operands with bmm, "
+                "which takes one dtype. Fix: convert the operands to one dtype first."
+            )
+    elif a.dtype != b.dtype:  # PyTorch's multiplication: the promoted dtype
+        target = _dtype.promote_types(a.dtype, b.dtype)
+        a, b = (t if t.dtype is target else ops.astype(t, target) for t in (a, b))
 
     def prod(subs: list[str]) -> int:
         return math.prod(sizes[s] for s in subs)
@@ -152,10 +171,6 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     >>> arraygrad.einsum("ij,jk->ik", a, b).shape
     arraygrad.Size([2, 4])
     """
-    if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
-        from arraygrad.amp import _casts
-
-        return _casts.lower(einsum, equation, *operands)
     if len(operands) == 1 and isinstance(operands[0], Sequence):
         operands = tuple(operands[0])
     if not operands:
@@ -163,10 +178,6 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     from arraygrad._math import as_tensor
 
     tensors = [as_tensor(t) for t in operands]
-    target = tensors[0].dtype
-    for t in tensors[1:]:
-        target = _dtype.promote_types(target, t.dtype)
-    tensors = [t if t.dtype is target else ops.astype(t, target) for t in tensors]
     subscripts, output = _parse(equation, [t.ndim for t in tensors])
 
     sizes: dict[str, int] = {}

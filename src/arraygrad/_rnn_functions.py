@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad._tensor import Tensor
+from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.modules.rnn import _GATES, RNNBase
 
@@ -167,9 +168,7 @@ def _one_step(
         )
     params = [w_ih, w_hh] + ([b_ih, b_hh] if b_ih is not None and b_hh is not None else [])
     net = _FlatWeights(mode, params, len(params) == 4, 1, 0.0, False, False)
-    x_proj = input @ w_ih.mT
-    if b_ih is not None:
-        x_proj = x_proj + b_ih
+    x_proj = F.linear(input, w_ih, b_ih)
     result: tuple[Tensor, Tensor | None] = net._cell(x_proj, h, c, w_hh, b_hh)
     return result
 

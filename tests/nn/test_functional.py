@@ -962,3 +962,83 @@ def test_norm_composites_higher_derivatives_match_torch(fn: Any) -> None:
     other = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, 1.0]])
     for point in (ZERO_ROW, NEAR_ZERO_ROW):
         check_higher_derivatives_against_torch(fn, [point, other])
+
+
+_LAYER_NORM_DTYPES = ["float32", "float64", "bfloat16", "float16", None]
+
+
+@pytest.mark.parametrize("input_dtype", _LAYER_NORM_DTYPES[:4])
+def test_layer_norm_parameters_of_other_dtypes_as_torch(input_dtype: str) -> None:
+    # torch's CPU kernel: parameters of the input's dtype, or float32 ones for a float16 or
+    # bfloat16 input ("mixed dtype"); anything else raises
+    for weight_dtype in _LAYER_NORM_DTYPES:
+        for bias_dtype in _LAYER_NORM_DTYPES:
+            outcomes = []
+            for lib in (ag, torch):
+                x = lib.ones(2, 3, dtype=getattr(lib, input_dtype))
+                w, b = (
+                    None if d is None else lib.ones(3, dtype=getattr(lib, d))
+                    for d in (weight_dtype, bias_dtype)
+                )
+                try:
+                    out = lib.nn.functional.layer_norm(x, (3,), w, b)
+                    outcomes.append(str(out.dtype).split(".")[-1])
+                except RuntimeError as error:
+                    outcomes.append(str(error)[:40])
+            assert outcomes[0] == outcomes[1], (weight_dtype, bias_dtype)
+
+
+@pytest.mark.parametrize(
+    ("input_dtype", "target_dtype"),
+    [
+        ("float64", "float32"),
+        ("float32", "float64"),
+        ("float32", "bfloat16"),
+        ("float16", "float32"),
+    ],
+)
+def test_huber_and_bce_with_logits_result_dtypes_of_two_dtypes_as_torch(
+    input_dtype: str, target_dtype: str
+) -> None:
+    # torch's huber_loss stores the loss like its input; binary_cross_entropy_with_logits
+    # computes in place in 1 - target, so its loss has the target's dtype
+    results = []
+    for lib in (ag, torch):
+        rng = np.random.default_rng(0)
+        x = lib.tensor(rng.standard_normal((3, 4))).to(getattr(lib, input_dtype))
+        y = lib.tensor(rng.uniform(0, 1, (3, 4))).to(getattr(lib, target_dtype))
+        f = lib.nn.functional
+        losses = [
+            f.huber_loss(x, y, reduction="none"),
+            f.huber_loss(x, y),
+            f.binary_cross_entropy_with_logits(x, y, reduction="none"),
+            f.binary_cross_entropy_with_logits(x, y, lib.full((3, 4), 0.5)),
+        ]
+        results.append([(str(v.dtype).split(".")[-1], v.double().tolist()) for v in losses])
+    reduced = {input_dtype, target_dtype} & {"float16", "bfloat16"}
+    for (mine_dtype, mine), (their_dtype, theirs) in zip(*results, strict=True):
+        assert mine_dtype == their_dtype
+        # a float16 logit's softplus rounds otherwise than torch's log_sigmoid (in the last bit)
+        np.testing.assert_allclose(mine, theirs, rtol=2e-3 if reduced else 1e-6)
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "contiguous", "bias_dtype"),
+    [((2, 3), True, "float64"), ((3,), True, "float64"), ((2, 2, 3), True, "float16")]
+    + [((2, 3), True, "int64"), ((2, 2, 3), False, "float64"), ((2, 2, 3), False, "int64")],
+)
+def test_linear_with_a_bias_of_another_dtype_as_torch(
+    input_shape: tuple[int, ...], contiguous: bool, bias_dtype: str
+) -> None:
+    # torch's addmm takes no bias of another dtype; a non-contiguous batch adds it in place
+    outcomes = []
+    for lib in (ag, torch):
+        x = lib.ones(*input_shape)
+        x = x if contiguous else x.transpose(0, 1)
+        bias = lib.full((4,), 0.5).to(getattr(lib, bias_dtype))
+        try:
+            out = lib.nn.functional.linear(x, lib.ones(4, 3), bias)
+            outcomes.append((str(out.dtype).split(".")[-1], out.tolist()))
+        except RuntimeError as error:
+            outcomes.append((str(error).split(":")[0], None))
+    assert outcomes[0] == outcomes[1]

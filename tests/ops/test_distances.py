@@ -175,3 +175,28 @@ def test_cdist_of_many_rows_never_holds_every_difference() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize(
+    ("dtypes", "rows", "p"),
+    [
+        (("float32", "float64"), 2, 2.0),
+        (("float32", "bfloat16"), 2, 2.0),
+        (("bfloat16", "float32"), 2, 2.0),
+        (("float16", "float16"), 2, 1.0),
+        (("bfloat16", "bfloat16"), 2, 2.0),
+        (("float32", "float64"), 30, 2.0),  # by matrix product: its own message
+        (("float16", "float16"), 30, 2.0),  # by matrix product: computed
+    ],
+)
+def test_cdist_of_two_dtypes_or_reduced_floats_as_torch(
+    dtypes: tuple[str, str], rows: int, p: float
+) -> None:
+    outcomes = []
+    for mod in (ag, torch):
+        x1, x2 = (mod.ones(rows, 3, dtype=getattr(mod, d)) for d in dtypes)
+        try:
+            outcomes.append(str(mod.cdist(x1, x2, p=p).dtype).split(".")[-1])
+        except (RuntimeError, NotImplementedError) as error:
+            outcomes.append(f"{type(error).__name__}: {str(error)[:30]}")
+    assert outcomes[0].lower() == outcomes[1].lower()

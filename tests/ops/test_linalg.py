@@ -188,6 +188,34 @@ def test_einsum_matches_torch(equation: str, input_shapes: list, dtype: type) ->
         gradcheck(lambda *xs: ag.einsum(equation, *xs), inputs)
 
 
+@pytest.mark.parametrize(
+    ("equation", "shapes", "dtypes"),
+    [
+        ("ij,jk->ik", [(2, 3), (3, 2)], ["float64", "float32"]),  # a bmm: one dtype
+        ("ij,jk->ik", [(2, 3), (3, 2)], ["int64", "float32"]),
+        ("ij,jk->ik", [(2, 1), (1, 3)], ["float64", "float32"]),  # a product: promoted
+        ("i,j->ij", [(2,), (3,)], ["float16", "float32"]),
+        ("ij,ij->ij", [(2, 3), (2, 3)], ["int64", "float32"]),
+        ("ij,jk,kl->il", [(2, 1), (1, 3), (3, 2)], ["float32", "float32", "float64"]),
+    ],
+)
+def test_einsum_of_two_dtypes_as_torch(
+    equation: str, shapes: list[tuple[int, ...]], dtypes: list[str]
+) -> None:
+    # torch contracts with bmm only where a summed subscript is longer than 1 in both
+    # operands, and bmm takes one dtype; otherwise it multiplies, promoting
+    outcomes = []
+    for mod in (ag, torch):
+        operands = [
+            mod.ones(*s, dtype=getattr(mod, d)) for s, d in zip(shapes, dtypes, strict=True)
+        ]
+        try:
+            outcomes.append(str(mod.einsum(equation, *operands).dtype).split(".")[-1])
+        except RuntimeError as error:
+            outcomes.append(str(error).split(":")[0])
+    assert outcomes[0] == outcomes[1]
+
+
 def test_batched_solve_with_broadcast_and_vectors() -> None:
     rng = np.random.default_rng(3)
     a = rng.standard_normal((3, 1, 4, 4)) + 4 * np.eye(4)

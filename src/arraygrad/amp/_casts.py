@@ -22,7 +22,8 @@ The float32 leaf tensors that require grad (the parameters, but not views) are c
 while autocast is on, when its cache is enabled, and the cache is dropped when the outermost
 autocast context exits: a weight used by several products in one forward pass is cast once, as
 in PyTorch (which, like this cache, does not see in-place changes of the weight within the
-context). As PyTorch's, the cache is neither read nor filled in inference mode, only float32's
+context). The cache is one for all threads, as PyTorch's; the rest of the state is per
+thread. As PyTorch's, the cache is neither read nor filled in inference mode, only float32's
 casts to the autocast dtype are kept (the losses' casts up to float32, and casts of float16 or
 bfloat16 parameters, are made afresh each time), and a cast kept under ``no_grad`` is recorded
 all the same: a later forward pass with gradients in the same context reaches the parameter.
@@ -37,9 +38,11 @@ from arraygrad import _autocast_flag, _dtype
 from arraygrad._grad_mode import enable_grad, is_inference_mode_enabled
 from arraygrad._tensor import Tensor
 
-__all__ = ["clear_cache", "full", "keep", "lower", "widest"]
+__all__ = ["cast_down", "clear_cache", "full", "keep", "lower", "widest"]
 
-# id(leaf) -> (leaf, its cast): the leaf is held so that its id is not reused while cached
+# id(leaf) -> (leaf, its cast): the leaf is held so that its id is not reused while cached.
+# One cache for all threads, as PyTorch's: a thread's outermost autocast exit or
+# clear_autocast_cache empties it for every thread.
 _cache: dict[int, tuple[Tensor, Tensor]] = {}
 
 # What each runner casts: the lower-precision list leaves float64 alone, as does the
@@ -90,11 +93,11 @@ def _cast(value: Any, target: _dtype.dtype, names: tuple[str, ...], cache: bool 
 def _run_off(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``fn(*args, **kwargs)`` with CPU autocast off (the state functions still report it on,
     as PyTorch's do inside an op)."""
-    _autocast_flag.cpu = False
+    was = _autocast_flag.set_casting(False)
     try:
         return fn(*args, **kwargs)
     finally:
-        _autocast_flag.cpu = True
+        _autocast_flag.set_casting(was)
 
 
 def _target() -> _dtype.dtype:
@@ -109,6 +112,13 @@ def lower(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     args = tuple(_cast(arg, target, _LOWERED, cache=True) for arg in args)
     kwargs = {key: _cast(value, target, _LOWERED, cache=True) for key, value in kwargs.items()}
     return _run_off(fn, args, kwargs)
+
+
+def cast_down(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """``tensors`` cast as :func:`lower` casts its arguments, for a function that computes a
+    listed product inside (``einsum``'s ``bmm``)."""
+    target = _target()
+    return tuple(_cast(tensor, target, _LOWERED, cache=True) for tensor in tensors)
 
 
 def full(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

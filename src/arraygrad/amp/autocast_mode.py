@@ -5,9 +5,10 @@ PyTorch's lists cast their floating tensor arguments first, as torch 2.13's CPU 
 (observed op by op; :mod:`arraygrad.amp._casts` has the rules):
 
 - to the autocast dtype: the matrix products (``matmul``/``@``, ``mm``, ``bmm``, ``addmm``,
-  ``baddbmm``, ``addbmm``, ``einsum``, ``tensordot``), ``linear``, the convolutions
-  (``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``), ``prelu`` and
-  ``scaled_dot_product_attention``; float64 tensors are not cast;
+  ``baddbmm``, ``addbmm``, ``tensordot``, and ``einsum`` where it contracts with a ``bmm``),
+  ``linear``, the convolutions (``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``), ``prelu``,
+  ``scaled_dot_product_attention`` and ``nn.LSTM``'s oneDNN layers; float64 tensors are not
+  cast;
 - to float32: the losses (``mse_loss``, ``l1_loss``, ``smooth_l1_loss``, ``huber_loss``,
   ``cross_entropy``, ``nll_loss``, ``binary_cross_entropy(_with_logits)``, ``kl_div``, the
   margin, embedding and Poisson losses), ``cdist``, ``prod``, ``quantile``/``nanquantile``,
@@ -18,8 +19,9 @@ and every other function computes in its inputs' dtypes (``softmax``, ``layer_no
 ``batch_norm``, ``sum``, ``mv``, ``dot`` stay float32 on float32 inputs). The backward of a
 cast computes in the input's dtype, so float32 parameters get float32 gradients.
 ``enabled=False`` inside turns it off again; the decorator form and ``cache_enabled`` work as
-PyTorch's. Other device types: ``"cuda"`` warns and disables without CUDA, as PyTorch; an
-enabled autocast on another device raises.
+PyTorch's. The state is per thread, as PyTorch's (see :class:`_AutocastState`). Other
+device types: ``"cuda"`` warns and disables without CUDA, as PyTorch; an enabled autocast on
+another device raises.
 
 >>> import arraygrad
 >>> with arraygrad.autocast("cpu"):
@@ -30,6 +32,7 @@ arraygrad.bfloat16
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -42,8 +45,9 @@ __all__ = ["autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# PyTorch's autocast dtype when none is given: bfloat16 on the CPU, float16 on CUDA.
-_DEFAULT_DTYPE_NAMES = {"cpu": "bfloat16", "cuda": "float16"}
+# PyTorch's autocast dtype when none is given: bfloat16 on the CPU, XLA and HPU, float16 on
+# CUDA and the other device types.
+_DEFAULT_DTYPE_NAMES = {"cpu": "bfloat16", "cuda": "float16", "xla": "bfloat16", "hpu": "bfloat16"}
 
 
 class autocast:  # noqa: N801 - PyTorch's name
@@ -129,8 +133,8 @@ class autocast:  # noqa: N801 - PyTorch's name
 
 
 def _sync_flag() -> None:
-    """Keep the flag the listed functions read in step with the CPU's autocast state."""
-    _autocast_flag.cpu = _state.enabled.get("cpu", False)
+    """Keep the flag the listed functions read in step with this thread's CPU autocast."""
+    _autocast_flag.set_thread_enabled(_state.enabled.get("cpu", False))
 
 
 def _unsupported(device_type: str, wanted: Any) -> RuntimeError:
@@ -142,10 +146,13 @@ def _unsupported(device_type: str, wanted: Any) -> RuntimeError:
     )
 
 
-class _AutocastState:
-    """What PyTorch's autocast-state functions read and write: per device type, whether
-    autocast is on and the dtype it would cast to (by name), whether its cast cache is on, and
-    how deeply autocast contexts are nested."""
+class _AutocastState(threading.local):
+    """What PyTorch's autocast-state functions read and write, per thread as PyTorch's (a new
+    thread starts with autocast off, the default dtypes, the cache on and no nesting; asyncio
+    tasks of one thread share it): per device type, whether autocast is on and the dtype it
+    would cast to (by name), whether its cast cache is on, and how deeply autocast contexts
+    are nested. The cached casts themselves are process-wide, as PyTorch's
+    (:mod:`arraygrad.amp._casts`)."""
 
     def __init__(self) -> None:
         self.enabled: dict[str, bool] = {}
@@ -180,12 +187,16 @@ def is_autocast_enabled(device_type: str | None = None) -> bool:
     return _state.enabled.get(name, False)
 
 
-def set_autocast_enabled(device_type: Any, enabled: Any = None) -> None:
+def set_autocast_enabled(device_type: Any = None, enabled: Any = None) -> None:
     """Turn autocast on or off for ``device_type`` (PyTorch's old form
     ``set_autocast_enabled(enabled)`` means CUDA)."""
     position = 2  # of ``enabled`` in the call, for the error
     if enabled is None:
         device_type, enabled, position = "cuda", device_type, 1
+    elif device_type is None:  # set_autocast_enabled(enabled=...): the old form too
+        device_type = "cuda"
+    if position == 2:  # PyTorch reads the arguments in order: the device type first
+        _device_type(device_type, "set_autocast_enabled")
     if not isinstance(enabled, bool):
         raise TypeError(
             f"set_autocast_enabled(): argument 'enabled' (position {position}) must be bool, "
@@ -221,6 +232,11 @@ def get_autocast_dtype(device_type: str) -> _dtype_class:
 def set_autocast_dtype(device_type: str, dtype: _dtype_class) -> None:
     """Set the dtype autocast would cast to on ``device_type``."""
     name = _device_type(device_type, "set_autocast_dtype")
+    if not isinstance(dtype, _dtype_class):
+        raise TypeError(
+            "set_autocast_dtype(): argument 'dtype' (position 2) must be torch.dtype, not "
+            f"{type(dtype).__name__}"
+        )
     _state.dtype_names[name] = dtype.name
 
 
@@ -231,7 +247,9 @@ def is_autocast_cache_enabled() -> bool:
 
 def set_autocast_cache_enabled(enabled: bool) -> None:
     """Turn autocast's cast cache on or off."""
-    _state.cache_enabled = bool(enabled)
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
+    _state.cache_enabled = enabled
 
 
 def clear_autocast_cache() -> None:

@@ -55,14 +55,27 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{input.shape[-1]}."
         )
     if _fits_the_primitive(input, weight, bias):
-        # float16, bfloat16: PyTorch's addmm adds the bias to the float32 product, rounding once
+        # float16, bfloat16: PyTorch's addmm adds the bias to the float32 product, rounding
+        # once; but a non-contiguous input of 3 or more dimensions takes its matmul, then the
+        # bias is added to the rounded product (below), rounding twice
         reduced = input.dtype in _dtype.REDUCED_FLOATS
-        prim = _reduced_floats.twin(ops.linear) if reduced else ops.linear
-        return labelled(prim(input, weight, bias), _backward_name(input.ndim, bias))
+        if not (reduced and bias is not None and input.ndim > 2 and not input.is_contiguous()):
+            prim = _reduced_floats.twin(ops.linear) if reduced else ops.linear
+            return labelled(prim(input, weight, bias), _backward_name(input.ndim, bias))
     out = _linalg.matmul(input, _shape.t(weight))  # other dtypes and biases: with their checks
-    if bias is not None:
-        out = out + bias
-    return out
+    if bias is None:
+        return out
+    if bias._data.dtype == out._data.dtype:
+        return out + bias
+    if input.ndim > 2 and not input.is_contiguous():
+        # PyTorch adds the bias in place to matmul's result: its dtype stays
+        return (out + bias).to(out.dtype)
+    # PyTorch's addmm (every other input) takes a bias of the product's dtype only
+    raise RuntimeError(
+        f"self and mat2 must have the same dtype, but got {_dtype.torch_type_name(bias.dtype)} "
+        f"and {_dtype.torch_type_name(out.dtype)}: linear's bias is {bias.dtype.name}, its "
+        f"input and weight {out.dtype.name}. Fix: convert the bias with .to({out.dtype})."
+    )
 
 
 def _fits_the_primitive(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:

@@ -163,6 +163,10 @@ def huber_loss(
         )
     _shape_warning(input, target)
     loss = _huber(input - target, delta, 1.0)
+    if loss.dtype != input.dtype and input.dtype.is_floating_point:
+        # PyTorch's kernel writes into a tensor like the input: computed in the promoted
+        # dtype, stored (and reduced) in the input's
+        loss = loss.to(input.dtype)
     return _weighted(loss, weight, reduction, mean_by_weight=False)
 
 
@@ -352,7 +356,22 @@ def binary_cross_entropy_with_logits(
     softplus_neg = _stable_softplus(-input)
     if pos_weight is not None:
         softplus_neg = softplus_neg * ((pos_weight - 1) * target + 1)
-    loss = (1 - target) * input + softplus_neg
+    complement = 1 - target
+    loss = complement * input + softplus_neg
     if weight is not None:
         loss = loss * weight
+    if loss.dtype != complement.dtype and complement.dtype.is_floating_point:
+        loss = _in_place_of(complement, input, softplus_neg, weight)
     return apply_reduction(loss, reduction)
+
+
+def _in_place_of(
+    complement: Tensor, input: Tensor, softplus_neg: Tensor, weight: Tensor | None
+) -> Tensor:
+    """PyTorch's ``(1 - target).mul_(input).sub_(log_sigmoid(input))`` (``.mul_(weight)``)
+    where the other operands' dtype is wider than ``1 - target``'s: each step computed in the
+    promoted dtype and stored in ``1 - target``'s, as its in-place ops do."""
+    dtype = complement.dtype
+    loss = (complement * input).to(dtype)
+    loss = (loss + softplus_neg).to(dtype)
+    return loss if weight is None else (loss * weight).to(dtype)

@@ -55,12 +55,16 @@ def layer_norm(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
+    mixed = False
     for name, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != shape:
             raise RuntimeError(
                 f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
                 f"shape {list(tensor.shape)} and normalized_shape = {list(shape)}"
             )
+        mixed = mixed or (tensor is not None and tensor.dtype != input.dtype)
+    if mixed:
+        _check_mixed_parameters(input, weight, bias)
     if _reduced_floats.is_reduced(input):  # PyTorch's fused kernel: in float32, rounded once
         return _reduced_floats.in_float32(layer_norm, input, shape, weight, bias, eps)  # type: ignore[no-any-return]
     dims = tuple(range(input.ndim - count, input.ndim))
@@ -71,6 +75,36 @@ def layer_norm(
     if bias is not None:
         out = out + bias
     return out
+
+
+def _check_mixed_parameters(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> None:
+    """PyTorch's rule for a weight or bias of another dtype than the input: its CPU kernel
+    takes the first given parameter's dtype as the parameters' (mixed when it is not the
+    input's): then every parameter must be float32 and the input float16 or bfloat16;
+    otherwise every parameter must have the input's dtype."""
+    given = [tensor for tensor in (weight, bias) if tensor is not None]
+    name = _dtype.torch_type_name
+    fix = (
+        "Fix: give weight and bias the input's dtype (or float32 for a float16 or bfloat16 input)."
+    )
+    if given[0].dtype == input.dtype:
+        other = next(t for t in given if t.dtype != input.dtype)
+        raise RuntimeError(
+            f"expected scalar type {name(input.dtype)} but found {name(other.dtype)}: "
+            f"layer_norm's weight and bias have dtypes {[t.dtype.name for t in given]} for an "
+            f"input of {input.dtype.name}. {fix}"
+        )
+    if any(t.dtype != _dtype.float32 for t in given):
+        raise RuntimeError(
+            "mixed dtype (CPU): expect parameter to have scalar type of Float (layer_norm of "
+            f"{input.dtype.name} input with weight and bias of {[t.dtype.name for t in given]}). "
+            f"{fix}"
+        )
+    if input.dtype not in _dtype.REDUCED_FLOATS:
+        raise RuntimeError(
+            "mixed dtype (CPU): all inputs must share same datatype. (layer_norm of "
+            f"{input.dtype.name} input with float32 weight and bias). {fix}"
+        )
 
 
 @c_ordered_result

@@ -22,7 +22,7 @@ import warnings
 from itertools import accumulate
 from typing import Any
 
-from arraygrad import _device, _math
+from arraygrad import _autocast_flag, _device, _math
 from arraygrad._creation import empty, zeros
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
@@ -218,31 +218,33 @@ class RNNBase(Module):
     ) -> Any:
         """One time step given ``x_proj = x @ w_ih.T + b_ih``; returns ``(h', c')``.
 
-        ``w_hr`` (LSTM with projections only) maps the new hidden state to ``proj_size``."""
-        h_proj = h @ w_hh.mT
-        if b_hh is not None:
-            h_proj = h_proj + b_hh
+        ``w_hr`` (LSTM with projections only) maps the new hidden state to ``proj_size``.
+        The projections are ``linear``s, bias included, and the steps PyTorch's, in its order:
+        under CPU autocast they compute in the autocast dtype and meet the float32 states
+        where PyTorch's do (the LSTM's ``c`` and the GRU's ``h`` keep the result float32)."""
+        h_proj = F.linear(h, w_hh, b_hh)
         size = self.hidden_size
         if self.mode == "RNN_TANH":
             return _math.tanh(x_proj + h_proj), None
         if self.mode == "RNN_RELU":
             return _math.relu(x_proj + h_proj), None
         if self.mode == "LSTM":
-            gates = x_proj + h_proj
-            i = _math.sigmoid(gates[..., 0:size])
-            f = _math.sigmoid(gates[..., size : 2 * size])
-            g = _math.tanh(gates[..., 2 * size : 3 * size])
-            o = _math.sigmoid(gates[..., 3 * size :])
+            i, f, g, o = lstm_gates(x_proj + h_proj, size)
             c_new = f * c + i * g
             h_new = o * _math.tanh(c_new)
             if w_hr is not None:
                 h_new = h_new @ w_hr.mT
             return h_new, c_new
-        # GRU: the reset gate scales the hidden projection of the candidate (PyTorch's form).
+        # GRU: the reset gate scales the hidden projection of the candidate, and
+        # h' = (1 - z) n + z h is computed as PyTorch's (h - n) z + n.
         r = _math.sigmoid(x_proj[..., 0:size] + h_proj[..., 0:size])
         z = _math.sigmoid(x_proj[..., size : 2 * size] + h_proj[..., size : 2 * size])
         n = _math.tanh(x_proj[..., 2 * size :] + r * h_proj[..., 2 * size :])
-        return (1 - z) * n + z * h, None
+        return (h - n) * z + n, None
+
+    def _project(self, input: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
+        """The input projection ``x_proj`` that :meth:`_cell` takes, of every step at once."""
+        return F.linear(input, w_ih, b_ih)
 
     def _run(
         self,
@@ -253,6 +255,11 @@ class RNNBase(Module):
     ) -> tuple[Tensor, Tensor, Tensor | None]:
         """Run all layers over ``input``: ``(L, N, H_in)``, or with ``batch_sizes`` packed data
         ``(sum(batch_sizes), H_in)`` of a sorted batch."""
+        if _autocast_flag.cpu and self.mode == "LSTM" and batch_sizes is None:
+            from arraygrad.nn.modules import _rnn_onednn
+
+            if _rnn_onednn.takes(self, input):  # PyTorch's oneDNN LSTM, cast by autocast
+                return _rnn_onednn.lstm(self, input, h0, c0)
         directions = 2 if self.bidirectional else 1
         starts = None if batch_sizes is None else [0, *accumulate(batch_sizes)]
         layer_input = input
@@ -262,10 +269,8 @@ class RNNBase(Module):
             outputs = []
             for direction in range(directions):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
-                # The input projection of every step at once: one matmul instead of L.
-                x_proj = layer_input @ w_ih.mT
-                if b_ih is not None:
-                    x_proj = x_proj + b_ih
+                # The input projection of every step at once: one product instead of L.
+                x_proj = self._project(layer_input, w_ih, b_ih)
                 index = layer * directions + direction
                 h = h0[index]
                 c = c0[index] if c0 is not None else None
@@ -407,6 +412,16 @@ class RNNBase(Module):
         if not batched:
             output = output.squeeze(0 if self.batch_first else 1)
         return output
+
+
+def lstm_gates(gates: Tensor, size: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The LSTM's gates ``sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)`` from their stacked
+    pre-activations ``(..., 4 * size)``."""
+    i = _math.sigmoid(gates[..., 0:size])
+    f = _math.sigmoid(gates[..., size : 2 * size])
+    g = _math.tanh(gates[..., 2 * size : 3 * size])
+    o = _math.sigmoid(gates[..., 3 * size :])
+    return i, f, g, o
 
 
 def _cat_last(parts: list[Tensor]) -> Tensor:

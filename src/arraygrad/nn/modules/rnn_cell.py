@@ -16,6 +16,7 @@ from typing import Any
 from arraygrad import _device
 from arraygrad._creation import empty, zeros
 from arraygrad._tensor import Tensor
+from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn import init
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.modules.rnn import RNNBase
@@ -111,9 +112,7 @@ class RNNCellBase(Module):
         return hx
 
     def _step(self, input: Tensor, h: Tensor, c: Tensor | None) -> tuple[Tensor, Tensor | None]:
-        x_proj = input @ self.weight_ih.mT
-        if self.bias_ih is not None:
-            x_proj = x_proj + self.bias_ih
+        x_proj = F.linear(input, self.weight_ih, self.bias_ih)
         # The layers' step: it reads only ``mode`` and ``hidden_size`` from its module.
         return RNNBase._cell(self, x_proj, h, c, self.weight_hh, self.bias_hh)  # type: ignore[arg-type, no-any-return]
 
