@@ -32,7 +32,7 @@ from arraygrad._compile_numbers import (
     value_of,
 )
 from arraygrad._compile_symbolic import CALL, GETITEM, Const, Op
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, version_of
 
 
 class NumberTracing:
@@ -110,7 +110,7 @@ class NumberTracing:
                     continue
                 if id(value) not in self.number_tensors:
                     source = (group, name, optimizer, index, TENSOR_ITEM)
-                    self.number_tensors[id(value)] = (value, value._version, source, read_anew)
+                    self.number_tensors[id(value)] = (value, version_of(value), source, read_anew)
                 if read_anew:
                     self.placed[id(group), name] = (group, name, value, value)
 
@@ -146,7 +146,7 @@ class NumberTracing:
         (a scheduler stepped inside the function ``fill_`` s a tensor lr: a replay would write
         the traced call's value into it again, and leave the scheduler where it is), as a
         number option the function sets makes the trace unusable."""
-        return any(t._version != version for t, version, _, _ in self.number_tensors.values())
+        return any(version_of(t) != version for t, version, _, _ in self.number_tensors.values())
 
     def _traced(self, value: Any, source: tuple[Any, ...]) -> TracedNumber:
         number = TracedNumber(value, self, None, source=source)

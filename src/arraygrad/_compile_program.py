@@ -56,7 +56,7 @@ from arraygrad._compile_symbolic import (
 from arraygrad._compile_watched import HookGuard, hooks_of, is_plain
 from arraygrad._dtype import get_default_dtype
 from arraygrad._grad_mode import grad_enabled
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, version_of
 
 
 def _kind(value: Any) -> type:
@@ -212,7 +212,7 @@ class Program:
                         raise UntraceableError("a .grad the program did not compute")
                     effects.append(f"{name}.grad = _wrap(v{slot})")
                     live.add(slot)
-            effects.extend([f"_bump({name})"] * (tensor._version - entry_version))
+            effects.extend([f"_bump({name})"] * (version_of(tensor) - entry_version))
         for module, names in tracer.attributes_set.values():
             # The attributes the function set (model.train() inside the step), as it left them;
             # others (a tensor kept for logging) are Python side effects, not replayed.

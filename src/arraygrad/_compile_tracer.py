@@ -40,7 +40,7 @@ from arraygrad._compile_watched import (
     module_members,
     plain_attributes,
 )
-from arraygrad._tensor import Tensor, describe
+from arraygrad._tensor import Tensor, describe, version_of
 
 # Namespace functions that make an array from constants alone: with constant arguments their
 # result is computed once and replayed as a copy.
@@ -261,7 +261,7 @@ class Tracer(NumberTracing):
         if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
             grad = tensor.grad
             entry_grad = grad if id(tensor) in self.arg_refs else self._entry_grad(tensor, grad)
-            self.entry[id(tensor)] = (tensor, entry_grad, tensor._version, data)
+            self.entry[id(tensor)] = (tensor, entry_grad, version_of(tensor), data)
             self.hooks_at_entry.setdefault(id(tensor), hooks_of(tensor))
             if grad is not None:
                 if id(tensor) in self.arg_refs:
@@ -340,7 +340,7 @@ class Tracer(NumberTracing):
         elif met[1] is not grad or not self._forget_unread_grad(grad):
             return
         self.entry[id(tensor)] = (
-            (tensor, DROPPED_GRAD, tensor._version, tensor._data)
+            (tensor, DROPPED_GRAD, version_of(tensor), tensor._data)
             if met is None
             else (tensor, DROPPED_GRAD, met[2], met[3])
         )

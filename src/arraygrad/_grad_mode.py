@@ -2,6 +2,10 @@
 
 The flag lives in a :mod:`contextvars` variable, so threads and asyncio tasks each see their own
 setting, exactly like PyTorch's thread-local grad mode.
+
+Inside :class:`inference_mode` nothing is recorded, even under ``enable_grad()``: there
+``grad_enabled`` (what the ops test) stays False and the grad mode that :func:`is_grad_enabled`
+reports, which ``enable_grad`` and ``no_grad`` switch, is kept in ``inference_grad``.
 """
 
 from __future__ import annotations
@@ -15,16 +19,33 @@ from typing import Any, Self, TypeVar, overload
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+#: Whether operations are recorded (False throughout inference mode).
 grad_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
 #: Whether :class:`inference_mode` is on (it also turns grad mode off).
 inference_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "inference_enabled", default=False
 )
+#: Inside inference mode, the grad mode set there (by enable_grad, no_grad, set_grad_enabled):
+#: what is_grad_enabled() reports, as in PyTorch, though nothing is recorded.
+inference_grad: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "inference_grad", default=False
+)
+# Whether an inference mode block is open or an inference tensor is alive, in any thread:
+# otherwise nothing reads the two variables above (arraygrad._inference.count sets it).
+inference_used = False
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations are recorded for backward."""
+    """True when grad mode is on: new operations are recorded for backward, except inside
+    :class:`inference_mode`, where nothing is (``enable_grad()`` turns it on there too)."""
+    if inference_used and inference_enabled.get():
+        return inference_grad.get()
     return grad_enabled.get()
+
+
+def _mode_var() -> contextvars.ContextVar[bool]:
+    """The variable that holds the grad mode here: ``inference_grad`` in inference mode."""
+    return inference_grad if inference_used and inference_enabled.get() else grad_enabled
 
 
 def is_inference_mode_enabled() -> bool:
@@ -32,20 +53,36 @@ def is_inference_mode_enabled() -> bool:
     return inference_enabled.get()
 
 
-# The state a decorated function runs in, and back: the grad mode, and for inference_mode
-# the inference flag too (``None``: left as it is).
-_Tokens = tuple[contextvars.Token[bool], contextvars.Token[bool] | None]
+# The tokens of the variables a decorated function's mode sets, to set them back in reverse.
+_Tokens = tuple[contextvars.Token[bool], ...]
 
 
 def _switch(mode: bool, inference: bool | None) -> _Tokens:
-    token = grad_enabled.set(mode)
-    return token, (None if inference is None else inference_enabled.set(inference))
+    """Set grad mode ``mode`` and, unless ``inference`` is None, inference mode ``inference``
+    (which sets the recording too: ``mode`` is ``not inference``)."""
+    if inference is None:
+        return (_mode_var().set(mode),)
+    if inference:
+        _inference_opened(1)
+    return (
+        grad_enabled.set(mode),
+        inference_enabled.set(inference),
+        inference_grad.set(False),
+    )
 
 
-def _switch_back(tokens: _Tokens) -> None:
-    if tokens[1] is not None:
-        inference_enabled.reset(tokens[1])
-    grad_enabled.reset(tokens[0])
+def _switch_back(tokens: _Tokens, inference: bool | None) -> None:
+    for token in reversed(tokens):
+        token.var.reset(token)
+    if inference:
+        _inference_opened(-1)
+
+
+def _inference_opened(change: int) -> None:
+    """Count an inference mode block opened (1) or closed (-1): see arraygrad._inference."""
+    from arraygrad import _inference
+
+    _inference.count(change)
 
 
 def _in_mode(mode: bool, func: _F, inference: bool | None = None) -> _F:
@@ -69,7 +106,7 @@ def _in_mode(mode: bool, func: _F, inference: bool | None = None) -> _F:
                 except StopIteration as stop:
                     return stop.value
                 finally:
-                    _switch_back(tokens)
+                    _switch_back(tokens, inference)
                 try:
                     sent, thrown = (yield value), None
                 except GeneratorExit:
@@ -77,7 +114,7 @@ def _in_mode(mode: bool, func: _F, inference: bool | None = None) -> _F:
                     try:
                         inner.close()
                     finally:
-                        _switch_back(tokens)
+                        _switch_back(tokens, inference)
                     raise
                 except BaseException as error:  # thrown in by the caller: on to the inner one
                     sent, thrown = None, error
@@ -92,18 +129,19 @@ def _in_mode(mode: bool, func: _F, inference: bool | None = None) -> _F:
             try:
                 return func(*args, **kwargs)
             finally:
-                _switch_back(tokens)
+                _switch_back(tokens, inference)
 
         return inferring  # type: ignore[return-value]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         # The grad mode alone, inline: ``@no_grad`` methods (an optimizer's step) run every step.
-        token = grad_enabled.set(mode)
+        var = inference_grad if inference_used and inference_enabled.get() else grad_enabled
+        token = var.set(mode)
         try:
             return func(*args, **kwargs)
         finally:
-            grad_enabled.reset(token)
+            var.reset(token)
 
     return wrapper  # type: ignore[return-value]
 
@@ -120,7 +158,7 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
         # Called as a plain function, it switches the mode at once, as in PyTorch.
-        self._token: contextvars.Token[bool] | None = grad_enabled.set(self.mode)
+        self._token: contextvars.Token[bool] | None = _mode_var().set(self.mode)
         self._tokens: list[contextvars.Token[bool]] = []
 
     def __enter__(self) -> None:
@@ -128,7 +166,7 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
             self._tokens.append(self._token)
             self._token = None
         else:
-            self._tokens.append(grad_enabled.set(self.mode))
+            self._tokens.append(_mode_var().set(self.mode))
 
     def __exit__(
         self,
@@ -136,11 +174,12 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        grad_enabled.reset(self._tokens.pop())
+        token = self._tokens.pop()
+        token.var.reset(token)
 
     def __call__(self, func: _F) -> _F:
         if self._token is not None:  # used as a decorator: undo the immediate switch
-            grad_enabled.reset(self._token)
+            self._token.var.reset(self._token)
             self._token = None
         return _in_mode(self.mode, func)
 
@@ -178,8 +217,10 @@ class _GradModeContext:
         )
 
     def __enter__(self) -> None:
-        previous = grad_enabled.get()
-        grad_enabled.set(self.mode)
+        # _mode_var(), inline: ``with no_grad():`` runs in every training step.
+        var = inference_grad if inference_used and inference_enabled.get() else grad_enabled
+        previous = var.get()
+        var.set(self.mode)
         if self._previous is not None:  # re-entered while open: keep the outer value
             if self._outer is None:
                 self._outer = []
@@ -192,7 +233,8 @@ class _GradModeContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        grad_enabled.set(bool(self._previous))
+        var = inference_grad if inference_used and inference_enabled.get() else grad_enabled
+        var.set(bool(self._previous))
         outer = self._outer
         self._previous = outer.pop() if outer else None
 
@@ -231,19 +273,27 @@ class inference_mode:  # noqa: N801 - PyTorch's name
     """Do not record operations, for evaluation and serving: PyTorch's ``inference_mode``.
 
     A context manager, or a decorator with or without parentheses. Inside, grad mode is off
-    (:func:`is_grad_enabled` is False) and :func:`is_inference_mode_enabled` is True.
+    (:func:`is_grad_enabled` is False) and :func:`is_inference_mode_enabled` is True; nothing
+    is recorded, even under ``enable_grad()`` (which turns :func:`is_grad_enabled` on).
     ``inference_mode(False)`` turns both back (recording on), as in PyTorch.
 
-    arraygrad has one kind of tensor, so tensors made inside are ordinary ones: PyTorch's
-    "inference tensors" refuse later use in autograd and in-place updates outside the mode,
-    and it records nothing under ``enable_grad()`` inside the mode; arraygrad allows the first
-    two and records in the third, as no_grad would.
+    Tensors made inside are PyTorch's inference tensors (``t.is_inference()``), as are views
+    and ``detach()`` of them; views of normal tensors and normal tensors written inside stay
+    normal. Outside the mode, an inference tensor cannot be saved for backward (used where the
+    gradient reads its value: ``t * w`` with ``w`` requiring grad, while ``t + w`` is fine) nor
+    made to require grad; one made inside (or a view of it) cannot be written in place (refused
+    once written, as PyTorch does) nor asked its ``_version``: each raises PyTorch's
+    RuntimeError. ``t.clone()`` outside the mode is a normal tensor; ``no_grad()`` makes normal
+    tensors. (See :mod:`arraygrad._inference`.)
 
     >>> import arraygrad
     >>> w = arraygrad.tensor(1.0, requires_grad=True)
     >>> with arraygrad.inference_mode():
-    ...     (w * 2).requires_grad, arraygrad.is_inference_mode_enabled()
-    (False, True)
+    ...     y = w * 2
+    ...     y.requires_grad, y.is_inference(), arraygrad.is_inference_mode_enabled()
+    (False, True, True)
+    >>> (y.clone() * w).is_inference()
+    False
     """
 
     def __new__(cls, mode: Any = True) -> Any:
@@ -255,14 +305,18 @@ class inference_mode:  # noqa: N801 - PyTorch's name
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)
-        # The (grad, inference) modes before each open ``with`` of this object: values, not
-        # contextvars tokens, as for no_grad (one object may be shared by threads).
-        self._previous: list[tuple[bool, bool]] = []
+        # The (recording, inference, inference grad) modes before each open ``with`` of this
+        # object: values, not contextvars tokens, as for no_grad (one object may be shared by
+        # threads).
+        self._previous: list[tuple[bool, bool, bool]] = []
 
     def __enter__(self) -> None:
-        self._previous.append((grad_enabled.get(), inference_enabled.get()))
+        if self.mode:
+            _inference_opened(1)
+        self._previous.append((grad_enabled.get(), inference_enabled.get(), inference_grad.get()))
         grad_enabled.set(not self.mode)
         inference_enabled.set(self.mode)
+        inference_grad.set(False)
 
     def __exit__(
         self,
@@ -270,9 +324,12 @@ class inference_mode:  # noqa: N801 - PyTorch's name
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        grad, inference = self._previous.pop()
+        grad, inference, inference_grad_mode = self._previous.pop()
         grad_enabled.set(grad)
         inference_enabled.set(inference)
+        inference_grad.set(inference_grad_mode)
+        if self.mode:
+            _inference_opened(-1)
 
     def __call__(self, func: _F) -> _F:
         return _in_mode(not self.mode, func, inference=self.mode)

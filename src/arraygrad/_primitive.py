@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from arraygrad import _backend, _profiling, _view_history
+from arraygrad import _backend, _inference, _profiling, _view_history
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._node import Node, computed_as_nodes
 from arraygrad._tensor import Tensor
@@ -60,8 +60,12 @@ saved_hooks_active = False
 # Whether a forward-mode AD level is open (autograd/forward_ad.py): then each op's result gets
 # a tangent computed from its inputs' tangents.
 forward_ad_active = False
-# vmap_active or saved_hooks_active or forward_ad_active: the one flag a recorded op tests for
-# all the rare modes.
+# Whether an inference_mode block is open or an inference tensor lives (in any thread): then
+# results made inside the mode are marked as inference tensors, and recorded ops refuse to save
+# one (arraygrad/_inference.py).
+inference_used = False
+# vmap_active or saved_hooks_active or forward_ad_active or inference_used: the one flag a
+# recorded op tests for all the rare modes.
 rare_modes = False
 
 # Whether the ops' fast entry points (apply1, apply2) must hand calls on: arraygrad.compile
@@ -90,7 +94,7 @@ def set_saved_hooks_active(active: bool) -> None:
     global saved_hooks_active, rare_modes
     with _modes_lock:
         saved_hooks_active = active
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
 
 
 def set_forward_ad_active(active: bool) -> None:
@@ -98,7 +102,16 @@ def set_forward_ad_active(active: bool) -> None:
     global forward_ad_active, rare_modes
     with _modes_lock:
         forward_ad_active = active
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
+
+
+def set_inference_used(used: bool) -> None:
+    """Note that inference mode is open or inference tensors live, or no longer (by
+    arraygrad._inference.count)."""
+    global inference_used, rare_modes
+    with _modes_lock:
+        inference_used = used
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
 
 
 class _VmapLevels(threading.local):
@@ -131,7 +144,7 @@ def exit_vmap(level: int) -> None:
     with _modes_lock:
         _vmap_calls -= 1
         vmap_active = _vmap_calls > 0
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active
+        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
 
 
 def batched_levels(values: Iterable[Any]) -> frozenset[int]:
@@ -413,7 +426,7 @@ class Primitive:
         else:
             result._node = None
             result._rg = False
-        if rare_modes:  # a vmap, saved_tensors_hooks or a dual level are active
+        if rare_modes:  # a vmap, saved_tensors_hooks, a dual level, or inference_mode was used
             _rare_result(result, args, self, params)
         return result
 
@@ -421,9 +434,11 @@ class Primitive:
 def _rare_result(
     result: Tensor, args: tuple[Any, ...], prim: Primitive, params: dict[str, Any]
 ) -> None:
-    """What a vmap, saved-tensor hooks or forward-mode AD add to an op's result: the vmap
-    levels it is batched at, its node's saved values passed through the pack hook, and its
-    tangent."""
+    """What a vmap, saved-tensor hooks, forward-mode AD or inference mode add to an op's
+    result: the vmap levels it is batched at, its node's saved values passed through the pack
+    hook, its tangent, and its mark as an inference tensor (or the refusal to save one)."""
+    if inference_used:
+        _inference.on_result(result, args, prim)
     if vmap_active:
         levels = batched_levels(args)
         if levels:

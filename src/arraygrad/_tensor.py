@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 import arraygrad as _ag
-from arraygrad import _backend, _device, _dtype, _printing
+from arraygrad import _backend, _device, _dtype, _grad_mode, _inference, _printing
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import dtype
 from arraygrad._tensor_aliases import TensorAliasMethods
@@ -62,6 +62,16 @@ class Size(tuple):  # type: ignore[type-arg]
         for size in self:
             count *= size
         return count
+
+
+def version_of(tensor: Tensor) -> int:
+    """``tensor._version`` for arraygrad's own bookkeeping (compile's guards, caches keyed by a
+    tensor's writes): 0 for an inference tensor, which keeps no version (its ``_version``
+    raises, as PyTorch's does)."""
+    counter = tensor._version_counter
+    if counter is None or counter.__class__ is _inference.InferenceCounter:
+        return 0
+    return counter[0]
 
 
 def describe(tensor: Tensor) -> str:
@@ -130,6 +140,8 @@ class Tensor(
         tensor._data = array
         tensor._node = None
         tensor._rg = requires_grad
+        if _grad_mode.inference_used and _grad_mode.inference_enabled.get():
+            tensor._version_counter = _inference.InferenceCounter()  # (see _inference)
         if _backend.tracer is not None:  # arraygrad.compile notes where the array came from
             _backend.tracer.wrapped(tensor)
         return tensor
@@ -139,12 +151,19 @@ class Tensor(
     @property
     def _version(self) -> int:
         counter = self._version_counter
-        return 0 if counter is None else counter[0]
+        if counter is None:
+            return 0
+        if counter.__class__ is _inference.InferenceCounter:  # made in inference mode
+            raise _inference.version_error(self)
+        return counter[0]
 
     @property
     def data(self) -> Tensor:
         """The same values, detached from the graph (writes to it are not tracked)."""
-        return Tensor._wrap(self._data)
+        out = Tensor._wrap(self._data)
+        if _grad_mode.inference_used:  # an inference tensor's is one, a normal tensor's is not
+            _inference.data_of(out, self)
+        return out
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -153,6 +172,8 @@ class Tensor(
             # while its array is still the one they view.
             _view_history.refresh_stale(self)
         self._data = value._data if isinstance(value, Tensor) else _backend.asarray(value)
+        if _grad_mode.inference_used and isinstance(value, Tensor):
+            _inference.data_set(self, value)  # an inference tensor's values make one (PyTorch)
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's memory, outside the graph."""
@@ -166,9 +187,12 @@ class Tensor(
         out = Tensor._wrap(self._data)
         if self._vmap_levels:  # a detached slice of a vmap is still one slice per call
             out._vmap_levels = self._vmap_levels
-        if self._version_counter is None:
-            self._version_counter = [0, 0]
-        out._version_counter = self._version_counter
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = [0, 0]
+        elif counter.__class__ is not list:  # an inference tensor's: see _inference.detached
+            counter = _inference.detached(counter)
+        out._version_counter = counter
         if self._base is not None and _view_checks.may_overlap(self):
             _view_history.detached_view(out, self)  # its writes are checked for overlap
         return out

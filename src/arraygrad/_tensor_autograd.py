@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 # The package itself for what builds on Tensor (the engine, _view_history, describe): looked
 # up at call time, on the rare paths only.
 import arraygrad as _ag
-from arraygrad import _backend, _dtype
+from arraygrad import _backend, _dtype, _grad_mode, _inference
 from arraygrad._grad_mode import grad_enabled
 
 if TYPE_CHECKING:
@@ -55,6 +55,13 @@ class TensorAutogradMethods:
                 "x.float().requires_grad_()."
             )
         tensor = cast("Tensor", self)
+        if (
+            requires_grad
+            and _grad_mode.inference_used
+            and _inference.is_inference(tensor)
+            and not _grad_mode.inference_enabled.get()
+        ):
+            raise _inference.requires_grad_error(tensor)
         if tensor._node is None:
             tensor._rg = bool(requires_grad)
             if tensor.__dict__.get("_views"):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 # Tensor class (they build on it), so they are looked up at call time as ``_ag._creation.zeros``.
 import arraygrad as _ag
 from arraygrad import _dtype as _dtypes
+from arraygrad._inference import InferenceMark
 
 if TYPE_CHECKING:
     import arraygrad._binary
@@ -168,9 +169,9 @@ class TensorCreationMethods:
         return self.dtype.is_signed
 
     def is_inference(self) -> builtins.bool:
-        """Whether this is an inference tensor: always False, as arraygrad's
-        ``inference_mode`` does not mark the tensors made under it."""
-        return False
+        """Whether this is an inference tensor: made inside :class:`arraygrad.inference_mode`
+        (or a view of one), with the restrictions PyTorch puts on those outside it."""
+        return isinstance(self._version_counter, InferenceMark)  # type: ignore[attr-defined]
 
     # arraygrad's tensors are dense, unquantised, and hold their data.
     @property

@@ -71,8 +71,13 @@ def is_signed(input: Tensor) -> bool:
 
 
 def is_inference(input: Tensor) -> bool:
-    """Whether ``input`` is an inference tensor: always False, as arraygrad's
-    :class:`arraygrad.inference_mode` does not mark the tensors made under it."""
+    """Whether ``input`` is an inference tensor: made inside :class:`arraygrad.inference_mode`
+    (or a view of one)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            "is_inference(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}. Fix: pass a tensor."
+        )
     return input.is_inference()
 
 

@@ -99,11 +99,15 @@ def expanded(target: Tensor) -> bool:
 
 
 def _no_grad_view_error(target: Tensor, root: Tensor) -> RuntimeError:
+    if target.__dict__.get("_view_no_grad") == "inference":  # made inside inference_mode
+        made, written, block = "inference mode", "in normal mode", "inference_mode"
+    else:
+        made, written, block = "no_grad mode", "with grad mode enabled", "no_grad"
     return RuntimeError(
-        "A view was created in no_grad mode and is being modified inplace with grad mode "
-        f"enabled ({describe(target)}, a view of {describe(root)}). Given that this use case "
+        f"A view was created in {made} and is being modified inplace {written} "
+        f"({describe(target)}, a view of {describe(root)}). Given that this use case "
         "is ambiguous and error-prone, it is forbidden. Fix: move both the view and the inplace "
-        "either both inside the no_grad block (if you don't want the inplace to be tracked) or "
+        f"either both inside the {block} block (if you don't want the inplace to be tracked) or "
         "both outside (if you want the inplace to be tracked)."
     )
 

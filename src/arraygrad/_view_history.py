@@ -63,7 +63,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 import arraygrad as _ag
-from arraygrad import _backend
+from arraygrad import _backend, _grad_mode
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
@@ -134,7 +134,13 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
         view._base = root
         view._view_steps = base._view_steps + (prim.name, params)
     if (rg and not grad_enabled.get()) or "_view_no_grad" in base.__dict__:
-        view._view_no_grad = True  # a view of such a view is one too, as in PyTorch
+        # A view of such a view is one too, as in PyTorch; made in inference mode, its error
+        # says so (see _view_checks._no_grad_view_error).
+        mode = base.__dict__.get("_view_no_grad")
+        if mode is None:
+            inference = _grad_mode.inference_used and _grad_mode.inference_enabled.get()
+            mode = "inference" if inference else True
+        view._view_no_grad = mode
     multi = base._view_multi
     if multi is not None:  # a view of an output of split, chunk or unbind
         view._view_multi = multi

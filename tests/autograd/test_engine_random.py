@@ -32,8 +32,9 @@ its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355).
 Not compared: the order of calls to different hooks, and what a pass that raised had done
 before it raised. PyTorch runs the ready nodes most recently created first (by sequence
 number), arraygrad the last one made ready (it keeps no sequence numbers).
-Left out, as documented deviations: tensors made under ``inference_mode`` are ordinary tensors
-in arraygrad, so programs only read them; views made under ``no_grad`` (torch gives them
+Left out: tensors made under ``inference_mode`` are only read (their refusals in graphs and
+in-place writes are compared in test_inference_mode.py). Left out, as documented deviations:
+views made under ``no_grad`` (torch gives them
 ``requires_grad=True``) and ``requires_grad_()`` on a leaf already used (arraygrad's views
 follow it), see test_inplace_views.py; writes into what in-place ops saved (arraygrad keeps its
 own copy); softmax's result as a hooked or requested tensor and written in place (arraygrad

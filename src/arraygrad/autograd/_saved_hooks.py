@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from arraygrad import _primitive
 from arraygrad._grad_mode import no_grad
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, version_of
 
 if TYPE_CHECKING:
     from arraygrad._node import Node
@@ -90,10 +90,10 @@ def _saved_order(prim: Primitive, edges: tuple[Any, ...]) -> list[int | str]:
 
 def pack_tensor(pack: Pack, tensor: Tensor) -> Any:
     """``pack(tensor)``, run without recording, refused where it writes into ``tensor``."""
-    version = tensor._version
+    version = version_of(tensor)
     with no_grad():
         result = pack(tensor)
-    if tensor._version != version:
+    if version_of(tensor) != version:
         raise RuntimeError(
             "A saved tensor pack hook is modifying its input in place. Tensors provided as "
             "input to pack hook cannot be modified by in-place operations as this can lead to "

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from arraygrad import _backend, _primitive, ops
+from arraygrad import _backend, _inference, _primitive, ops
 from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor, describe
@@ -65,7 +65,7 @@ class FunctionCtx:
         self.needs_input_grad = ()
         self.materialize_grads = True
         self._saved: tuple[Any, ...] = ()
-        self._saved_versions: tuple[int, ...] = ()
+        self._saved_versions: tuple[int | None, ...] = ()
         self._non_differentiable: set[int] = set()
         self._replacements: dict[int, Tensor] = {}
         # per backward pass: the gradients computed by the user's backward, for the other inputs
@@ -93,7 +93,13 @@ class FunctionCtx:
                     "attributes, e.g. ctx.scale = scale."
                 )
         self._saved = tensors
-        self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
+        if _primitive.inference_used:  # inference tensors keep no version; refused if recorded
+            recorded = any(self.needs_input_grad)
+            self._saved_versions = tuple(
+                0 if t is None else _inference.saved_version(t, recorded) for t in tensors
+            )
+        else:
+            self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
 
     def save_for_forward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` for :meth:`Function.jvp`, where :attr:`saved_tensors` gives them
@@ -125,7 +131,7 @@ class FunctionCtx:
                 result.append(None)
                 continue
             current = self._replacements.get(id(tensor), tensor)
-            if current._version != version:
+            if version is not None and current._version != version:  # None: inference tensor
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
                     f"an inplace operation: saved tensor {index} ({describe(tensor)}) is at "

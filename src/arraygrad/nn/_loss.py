@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _binary, _dtype, _math, ops
-from arraygrad._grad_mode import is_grad_enabled
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
 from arraygrad.nn._activation import _stable_softplus
@@ -270,7 +270,7 @@ def binary_cross_entropy(
 def _refuse_gradient(function: str, argument: str, tensor: Tensor | None) -> None:
     """PyTorch's refusal of an argument its op does not differentiate (a class or sample
     weight) when that argument requires grad."""
-    if tensor is not None and tensor.requires_grad and is_grad_enabled():
+    if tensor is not None and tensor.requires_grad and grad_enabled.get():
         raise RuntimeError(
             f"The function '{function}' is not differentiable with respect to argument "
             f"'{argument}'. This input cannot have requires_grad True. Fix: pass "

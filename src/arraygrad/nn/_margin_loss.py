@@ -23,7 +23,7 @@ from arraygrad import (
     _math,
     _reduction,
 )
-from arraygrad._grad_mode import is_grad_enabled
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, logsigmoid
 from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
@@ -124,7 +124,7 @@ def soft_margin_loss(
 
         return _casts.full(soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
-    if target.requires_grad and is_grad_enabled():
+    if target.requires_grad and grad_enabled.get():
         raise RuntimeError(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True. Fix: pass target.detach()."
@@ -367,7 +367,7 @@ def multi_margin_loss(
             f"{list(target.shape)}. Input has shape {list(input.shape)}."
         )
     _check_long(target, "multi_margin_loss")
-    if weight is not None and weight.requires_grad and is_grad_enabled():
+    if weight is not None and weight.requires_grad and grad_enabled.get():
         raise RuntimeError(
             "The function 'multi_margin_loss' is not differentiable with respect to argument "
             "'weight'. This input cannot have requires_grad True. Fix: pass weight.detach()."

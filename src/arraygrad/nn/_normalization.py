@@ -8,7 +8,7 @@ from typing import Any
 
 from arraygrad import _backend, _clamp, _dtype, _math, _reduced_floats, _reduction, _shape, _unary
 from arraygrad._dims import normalize_dim
-from arraygrad._grad_mode import is_grad_enabled, no_grad
+from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 from arraygrad._views import broadcast_tensors
@@ -320,7 +320,7 @@ def _refuse_differentiable_statistics(
     The running statistics are state, not inputs: no gradient flows to them, so PyTorch
     refuses one that asks for it (a Parameter assigned over a BatchNorm's buffer).
     """
-    if not is_grad_enabled():
+    if not grad_enabled.get():
         return
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.requires_grad:

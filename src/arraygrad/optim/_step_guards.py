@@ -16,7 +16,7 @@ from arraygrad._compile_numbers import (
     read_value,
     value_of,
 )
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, version_of
 
 PLAIN_OPTIONS = (bool, int, float, str, type(None))
 
@@ -42,7 +42,7 @@ def option_value(value: Any) -> Any:
             # Not by version: a scheduler fill_s the tensor lr on every step, with the same
             # value too (StepLR between its steps), where the same float lr would replay
             return ("tensor number", id(value), value._data.dtype, read_value(value._data))
-        return ("tensor", id(value), value._version)
+        return ("tensor", id(value), version_of(value))
     return ("object", Same(value))
 
 

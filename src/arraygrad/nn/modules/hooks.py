@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from arraygrad import ops
-from arraygrad._grad_mode import is_grad_enabled
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class BackwardHook:
         """Route the tensor inputs through identity views that report their gradients."""
         self.n_inputs = len(args)
         index = [i for i, arg in enumerate(args) if isinstance(arg, Tensor) and arg.requires_grad]
-        if not index or not is_grad_enabled():
+        if not index or not grad_enabled.get():
             return args
         self.input_index = index
         new_args = list(args)
@@ -76,7 +76,7 @@ class BackwardHook:
         index = [
             i for i, out in enumerate(outputs) if isinstance(out, Tensor) and out.requires_grad
         ]
-        if not index or not is_grad_enabled():
+        if not index or not grad_enabled.get():
             return result
         self.output_index = index
         new_outputs = list(outputs)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _backend, _device
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, version_of
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.attention import MultiheadAttention
 from arraygrad.nn.modules.container import ModuleList
@@ -144,7 +144,7 @@ def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = N
     # keep the trace, and all the arrays it recorded, alive with it.
     tracer = _backend.tracer
     made_in = None if tracer is None else weakref.ref(tracer)
-    _made_causal[key] = (reference, mask._version, made_in, sz)
+    _made_causal[key] = (reference, version_of(mask), made_in, sz)
     return mask
 
 
@@ -157,7 +157,7 @@ def _known_causal(mask: Tensor, size: int) -> bool | None:
     if entry is None or entry[0]() is not mask or not mask.dtype.is_floating_point:
         return None
     made_in = None if entry[2] is None else entry[2]()
-    if entry[1] != mask._version or made_in is not _backend.tracer:
+    if entry[1] != version_of(mask) or made_in is not _backend.tracer:
         return None
     return entry[3] == size
 

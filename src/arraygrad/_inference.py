@@ -1,0 +1,215 @@
+"""PyTorch's inference tensors: what :class:`arraygrad.inference_mode` makes, and the uses of
+them that PyTorch refuses outside it.
+
+A tensor made inside inference mode (by a factory function, an op, ``tensor()``, ``clone()``,
+a checkpoint's loader) is an inference tensor; so are views, ``detach()`` and ``.data`` of one,
+wherever they are made. A view of a normal tensor made inside stays normal, and so does a normal
+tensor written in place inside. Outside inference mode PyTorch refuses, with a RuntimeError:
+saving an inference tensor for backward (an input whose value the gradient reads:
+``inference_t * w`` with ``w`` requiring grad, not ``inference_t + w``) and ``requires_grad_()``
+on one. An inference tensor made inside the mode, and its views, keep no version counter:
+reading ``_version`` raises, in the mode or out of it, and an in-place write outside the mode
+raises once the values are written (PyTorch's check is the version bump that follows the write,
+so it too leaves them written). ``detach()`` and ``.data`` of one are inference tensors with a
+version counter of their own: PyTorch writes them in place without complaint.
+
+How it is marked: an inference tensor's version counter is an :class:`InferenceCounter` (no
+version), or for ``detach()`` and ``.data`` of one an :class:`InferenceMark` (counting).
+Views share their base's counter, so they are marked with it at no cost.
+
+Nothing here runs while no inference mode block is open and no inference tensor lives, in any
+thread (:func:`count`). Otherwise the primitives' rare path (``_primitive.rare_modes``) marks
+each op's result made inside and checks what a recorded op saves (:func:`on_result`), and
+``Tensor._wrap`` marks the tensors made without an op (factory functions, ``tensor()``,
+loaders); ``.data``, ``requires_grad_()`` and ``no_grad()`` test the same flag,
+``_grad_mode.inference_used``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from arraygrad._grad_mode import inference_enabled
+
+if TYPE_CHECKING:
+    from arraygrad._node import Node
+    from arraygrad._primitive import Primitive
+    from arraygrad._tensor import Tensor
+
+# PyTorch's fix: a clone made outside the mode is a normal tensor, as are tensors made in no_grad.
+_FIX = (
+    "Fix: make a clone outside inference mode (x = x.clone()) to get a normal tensor, or use "
+    "arraygrad.no_grad() instead of arraygrad.inference_mode() where the tensor is made."
+)
+
+
+class InferenceMark(list):  # type: ignore[type-arg]
+    """The version counter of ``detach()`` or ``.data`` of an inference tensor: it counts
+    versions as a plain ``[version, in-place epoch]`` list does; its class marks the tensor
+    (and its views) as an inference tensor."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any) -> InferenceMark:
+        # Counted in __new__, not __init__: copies (copy, pickle) are made without __init__.
+        count(1)
+        return super().__new__(cls)
+
+    def __init__(self) -> None:
+        super().__init__((0, 0))
+
+    def __del__(self) -> None:
+        if count is not None:  # (None while the interpreter shuts down)
+            count(-1)
+
+
+class InferenceCounter(InferenceMark):
+    """The version counter of an inference tensor made inside inference mode, and of its
+    views, which track no version (as in PyTorch).
+
+    Every in-place write ends with ``_primitive.bump_version``, whose ``counter[0] += 1`` reads
+    it: inside inference mode nothing is counted; outside it, that read raises PyTorch's
+    refusal, after the write, as PyTorch's own version bump does.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, index: Any) -> Any:
+        if index == 0 and not inference_enabled.get():
+            raise RuntimeError(
+                "Inplace update to inference tensor outside InferenceMode is not allowed (the "
+                "values are written already, as in PyTorch, which checks after the write). You "
+                "can make a clone to get a normal tensor before doing inplace update. " + _FIX
+            )
+        return 0
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        pass  # no version is kept
+
+
+# The classes of an inference tensor's version counter.
+_MARKS = frozenset((InferenceMark, InferenceCounter))
+
+
+def is_inference(tensor: Tensor) -> bool:
+    """Whether ``tensor`` is an inference tensor."""
+    return isinstance(tensor._version_counter, InferenceMark)
+
+
+def _described(tensor: Tensor) -> str:
+    from arraygrad._tensor import describe
+
+    return describe(tensor)
+
+
+def version_error(tensor: Tensor) -> RuntimeError:
+    """PyTorch's refusal to read an inference tensor's ``_version``."""
+    return RuntimeError(
+        f"Inference tensors do not track version counter ({_described(tensor)}). " + _FIX
+    )
+
+
+def requires_grad_error(tensor: Tensor) -> RuntimeError:
+    """PyTorch's refusal of ``requires_grad_()`` on an inference tensor outside the mode."""
+    return RuntimeError(
+        "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed"
+        f" ({_described(tensor)}). " + _FIX
+    )
+
+
+def saved_error(tensor: Tensor, what: str) -> RuntimeError:
+    """PyTorch's refusal to save an inference tensor for backward (``what``: where it is)."""
+    return RuntimeError(
+        f"Inference tensors cannot be saved for backward: {what}, {_described(tensor)}, is "
+        "read by its gradient. Please do not use Tensors created in inference mode in "
+        "computation tracked by autograd. " + _FIX
+    )
+
+
+def on_result(result: Tensor, args: tuple[Any, ...], prim: Primitive) -> None:
+    """Mark an op's ``result`` made inside inference mode (a view keeps its base's mark); out of
+    it, refuse the op's recording if its gradient reads an inference tensor among ``args``."""
+    node = result._node
+    if node is not None:
+        # Recorded, so outside inference mode (nothing is recorded inside it). This runs for
+        # every recorded op once inference mode was used: one class test per operand.
+        for value in args:  # (which inputs the rules read is only worked out for these)
+            if getattr(value, "_version_counter", None).__class__ in _MARKS:
+                _check_saved(node, args, prim)
+                return
+    elif result._version_counter is None and inference_enabled.get():
+        # (a view has its base's counter already: a view of a normal tensor stays normal)
+        result._version_counter = InferenceCounter()
+
+
+def _check_saved(node: Node, args: tuple[Any, ...], prim: Primitive) -> None:
+    positions, _ = prim.reads_of(node.edges)
+    for position in positions:
+        value = args[position]
+        if isinstance(getattr(value, "_version_counter", None), InferenceMark):
+            raise saved_error(value, f"input {position} of {node.name()}")
+
+
+def saved_version(tensor: Tensor, recorded: bool) -> int | None:
+    """The version at which ``autograd.Function``'s ``save_for_backward`` saves ``tensor``;
+    ``None`` for one that keeps no version (``recorded``: the call is recorded for backward,
+    which refuses an inference tensor outside inference mode)."""
+    counter = tensor._version_counter
+    if not isinstance(counter, InferenceMark):
+        return tensor._version  # type: ignore[no-any-return]
+    if recorded and not inference_enabled.get():
+        raise saved_error(tensor, "a tensor given to save_for_backward")
+    return None if counter.__class__ is InferenceCounter else tensor._version
+
+
+def detached(counter: list[int]) -> InferenceMark:
+    """The version counter of ``detach()`` of a tensor whose counter is ``counter``, an
+    inference tensor's: one that counts, as PyTorch's detach of an inference tensor has."""
+    if counter.__class__ is InferenceMark:
+        return counter  # type: ignore[return-value]
+    return InferenceMark()
+
+
+def data_of(out: Tensor, source: Tensor) -> None:
+    """Mark ``out``, just made as ``source.data``, as PyTorch does: an inference tensor that
+    counts versions if ``source`` is one, else a normal tensor (in inference mode too)."""
+    out._version_counter = InferenceMark() if is_inference(source) else None
+
+
+def data_set(tensor: Tensor, value: Tensor) -> None:
+    """Mark ``tensor``, given ``value``'s array by ``tensor.data = value``, as PyTorch does:
+    an inference tensor if ``value`` is one, else a normal tensor."""
+    if is_inference(value):
+        if not is_inference(tensor):
+            tensor._version_counter = InferenceMark()
+    elif is_inference(tensor):
+        tensor._version_counter = None
+
+
+# Inference mode blocks open plus inference tensors alive (their version counters: a view
+# shares its base's), in all threads. The checks and marks run only while it is not 0, so that
+# a training loop that evaluates in inference mode now and then pays for them only while
+# some inference tensor lives on (an evaluation's outputs, a mask kept in a module).
+_in_use = 0
+# Re-entrant: a counter's __del__ may run (garbage collection) while its thread holds it.
+_lock = threading.RLock()
+# The modules whose flags count() sets (no import while the interpreter shuts down).
+_flags: tuple[Any, Any] | None = None
+
+
+def count(change: int) -> None:
+    """Count an inference mode block opened or an inference tensor's counter made (1), or
+    one closed or freed (-1); turn the checks and marks on at the first, off after the last."""
+    global _in_use, _flags
+    flags: Any = _flags
+    if flags is None:  # (imported here, once: they import this module)
+        from arraygrad import _grad_mode, _primitive
+
+        flags = _flags = (_grad_mode, _primitive)
+    with _lock:
+        was = _in_use
+        _in_use += change
+        if (was == 0) != (_in_use == 0):
+            flags[1].set_inference_used(_in_use != 0)
+            flags[0].inference_used = _in_use != 0
