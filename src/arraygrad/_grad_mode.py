@@ -31,7 +31,7 @@ inference_grad: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "inference_grad", default=False
 )
 # Whether an inference mode block is open or an inference tensor is alive, in any thread:
-# otherwise nothing reads the two variables above (arraygrad._inference.count sets it).
+# otherwise nothing reads the two variables above (arraygrad._inference sets it).
 inference_used = False
 
 
@@ -82,7 +82,7 @@ def _inference_opened(change: int) -> None:
     """Count an inference mode block opened (1) or closed (-1): see arraygrad._inference."""
     from arraygrad import _inference
 
-    _inference.count(change)
+    _inference.opened(change)
 
 
 def _in_mode(mode: bool, func: _F, inference: bool | None = None) -> _F:

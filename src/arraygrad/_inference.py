@@ -27,6 +27,7 @@ loaders); ``.data``, ``requires_grad_()`` and ``no_grad()`` test the same flag,
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -47,26 +48,19 @@ _FIX = (
 class InferenceMark(list):  # type: ignore[type-arg]
     """The version counter of ``detach()`` or ``.data`` of an inference tensor: it counts
     versions as a plain ``[version, in-place epoch]`` list does; its class marks the tensor
-    (and its views) as an inference tensor."""
+    (and its views) as an inference tensor. It holds the shared counter (``anchor``), so that
+    it counts among the references to that one (see :func:`release_if_unused`)."""
 
-    __slots__ = ()
-
-    def __new__(cls, *args: Any) -> InferenceMark:
-        # Counted in __new__, not __init__: copies (copy, pickle) are made without __init__.
-        count(1)
-        return super().__new__(cls)
+    __slots__ = ("anchor",)
 
     def __init__(self) -> None:
         super().__init__((0, 0))
-
-    def __del__(self) -> None:
-        if count is not None:  # (None while the interpreter shuts down)
-            count(-1)
+        self.anchor = SHARED
 
 
 class InferenceCounter(InferenceMark):
-    """The version counter of an inference tensor made inside inference mode, and of its
-    views, which track no version (as in PyTorch).
+    """The version counter of the tensors made inside inference mode, and of their views,
+    which track no version (as in PyTorch): one object, :data:`SHARED`, for all of them.
 
     Every in-place write ends with ``_primitive.bump_version``, whose ``counter[0] += 1`` reads
     it: inside inference mode nothing is counted; outside it, that read raises PyTorch's
@@ -86,6 +80,14 @@ class InferenceCounter(InferenceMark):
 
     def __setitem__(self, index: Any, value: Any) -> None:
         pass  # no version is kept
+
+
+SHARED: InferenceCounter | None = None
+SHARED = InferenceCounter()  # (its own anchor is None)
+# References to SHARED while no inference tensor lives: this global's (and the call's own).
+# No other module may keep one (``from arraygrad._inference import SHARED`` would): each
+# inference tensor holds one, through its version counter.
+_UNUSED_REFERENCES = sys.getrefcount(SHARED)
 
 
 # The classes of an inference tensor's version counter.
@@ -140,7 +142,7 @@ def on_result(result: Tensor, args: tuple[Any, ...], prim: Primitive) -> None:
                 return
     elif result._version_counter is None and inference_enabled.get():
         # (a view has its base's counter already: a view of a normal tensor stays normal)
-        result._version_counter = InferenceCounter()
+        result._version_counter = SHARED
 
 
 def _check_saved(node: Node, args: tuple[Any, ...], prim: Primitive) -> None:
@@ -187,29 +189,42 @@ def data_set(tensor: Tensor, value: Tensor) -> None:
         tensor._version_counter = None
 
 
-# Inference mode blocks open plus inference tensors alive (their version counters: a view
-# shares its base's), in all threads. The checks and marks run only while it is not 0, so that
-# a training loop that evaluates in inference mode now and then pays for them only while
-# some inference tensor lives on (an evaluation's outputs, a mask kept in a module).
-_in_use = 0
-# Re-entrant: a counter's __del__ may run (garbage collection) while its thread holds it.
-_lock = threading.RLock()
-# The modules whose flags count() sets (no import while the interpreter shuts down).
+# Inference mode blocks open, in all threads. The checks and marks run while one is open or an
+# inference tensor lives (a reference to SHARED), so that a training loop that evaluates in
+# inference mode now and then stops paying for them once the evaluation's tensors are gone.
+_open = 0
+_lock = threading.Lock()
+# The modules whose flags are set here (imported on first use: they import this module).
 _flags: tuple[Any, Any] | None = None
 
 
-def count(change: int) -> None:
-    """Count an inference mode block opened or an inference tensor's counter made (1), or
-    one closed or freed (-1); turn the checks and marks on at the first, off after the last."""
-    global _in_use, _flags
+def _set_flags(used: bool) -> None:
+    global _flags
     flags: Any = _flags
-    if flags is None:  # (imported here, once: they import this module)
+    if flags is None:
         from arraygrad import _grad_mode, _primitive
 
         flags = _flags = (_grad_mode, _primitive)
+    flags[1].set_inference_used(used)
+    flags[0].inference_used = used
+
+
+def opened(change: int) -> None:
+    """Count an inference mode block opened (1) or closed (-1): the checks and marks are on
+    from the first; after the last, off once no inference tensor lives."""
+    global _open
     with _lock:
-        was = _in_use
-        _in_use += change
-        if (was == 0) != (_in_use == 0):
-            flags[1].set_inference_used(_in_use != 0)
-            flags[0].inference_used = _in_use != 0
+        _open += change
+        if change > 0 and _open == 1:
+            _set_flags(True)
+    if _open == 0:
+        release_if_unused()
+
+
+def release_if_unused() -> None:
+    """Turn the checks and marks off if no inference mode block is open and no inference tensor
+    lives (no reference to :data:`SHARED` but its own). Called as the last block closes and
+    at each ``backward()`` while they are on, where an evaluation's tensors are gone by then."""
+    with _lock:
+        if _open == 0 and sys.getrefcount(SHARED) <= _UNUSED_REFERENCES:
+            _set_flags(False)

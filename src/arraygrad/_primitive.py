@@ -107,7 +107,7 @@ def set_forward_ad_active(active: bool) -> None:
 
 def set_inference_used(used: bool) -> None:
     """Note that inference mode is open or inference tensors live, or no longer (by
-    arraygrad._inference.count)."""
+    arraygrad._inference)."""
     global inference_used, rare_modes
     with _modes_lock:
         inference_used = used

@@ -141,7 +141,7 @@ class Tensor(
         tensor._node = None
         tensor._rg = requires_grad
         if _grad_mode.inference_used and _grad_mode.inference_enabled.get():
-            tensor._version_counter = _inference.InferenceCounter()  # (see _inference)
+            tensor._version_counter = _inference.SHARED  # (see _inference)
         if _backend.tracer is not None:  # arraygrad.compile notes where the array came from
             _backend.tracer.wrapped(tensor)
         return tensor

@@ -377,7 +377,7 @@ class TensorStorageMethods:
         attrs = target.__dict__
         attrs.pop("_hollow", None)
         attrs["_set_storage"] = True  # its offset in its storage is its own (storage_offset)
-        target._version_counter = _ag._inference.InferenceCounter() if inference else [version, 0]
+        target._version_counter = _ag._inference.SHARED if inference else [version, 0]
         _ag._primitive.bump_version(target)
         source_rg = isinstance(source, _ag.Tensor) and source.requires_grad
         if _ag._grad_mode.grad_enabled.get() and (target._rg or source_rg):

@@ -19,7 +19,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _primitive, _profiling
+from arraygrad import _backend, _grad_mode, _inference, _primitive, _profiling
 from arraygrad._node import Node
 from arraygrad._tensor import Tensor
 from arraygrad.autograd import anomaly_mode
@@ -62,6 +62,8 @@ def run_backward(
     ``inputs`` when it is given). With ``accumulate=False`` nothing is written to ``.grad``;
     the gradients of ``inputs`` (leaves or not) are returned, keyed by ``id`` of the input.
     """
+    if _grad_mode.inference_used:  # off once an evaluation's inference tensors are gone
+        _inference.release_if_unused()
     try:  # (free in Python 3.11+ while nothing is raised)
         if not watching_passes():
             return _backward(
