@@ -145,14 +145,20 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     weight_is_tensor = isinstance(weight, Tensor)
     if weight_is_tensor and weight.ndim:
         _check_lerp_dtype("weight", input, weight)
-    if not input.dtype.is_floating_point:
-        if not (weight_is_tensor and weight.dtype.is_floating_point):
-            raise not_implemented("lerp_kernel_scalar", input, "convert the tensors with .float().")
-        input, end = astype(input, weight.dtype), astype(end, weight.dtype)
-    elif weight_is_tensor and not (weight.dtype.is_floating_point or weight.dtype.is_complex):
-        # A 0-d bool or integer weight is a number of the input's dtype: ``1 - weight`` below
-        # must not wrap around in the weight's own (a uint8 3 made 1 - 3 = 254).
-        weight = astype(weight, input.dtype)
+    elif weight_is_tensor and weight.dtype is not input.dtype:
+        # A 0-d weight takes part in the promotion (a float one makes an integer lerp a float
+        # one, a complex one a real lerp complex; its in-place form checks the result, lerp_),
+        # then is a number of the result's dtype, as in PyTorch's kernel: a float32 0.37
+        # weighs a float16 lerp as float16's 0.3701, and ``1 - weight`` below does not wrap
+        # around in an integer weight's own dtype (a uint8 3 made 1 - 3 = 254).
+        computed = _dtype.result_type(input, end, weight)  # (end's dims count, as input's)
+        if computed is not input.dtype:
+            input, end = astype(input, computed), astype(end, computed)
+        if weight.dtype is not computed:
+            weight = astype(weight, computed)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        kernel = "lerp_kernel_tensor" if weight_is_tensor else "lerp_kernel_scalar"
+        raise not_implemented(kernel, input, "convert the tensors with .float().")
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(lerp, input, end, weight)  # type: ignore[no-any-return]
     diff = sub(end, input)
@@ -160,7 +166,13 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         near_start = lt(abs(weight), 0.5)
         return where(near_start, add(input, mul(weight, diff)), sub(end, mul(diff, sub(1, weight))))
     weight = _scalar(weight)
-    if -0.5 < weight < 0.5:
+    if isinstance(weight, complex) and not input.dtype.is_complex:
+        raise RuntimeError(
+            f"value cannot be converted to type {_dtype.c_type_name(input.dtype)} without "
+            f"overflow: lerp's weight {weight} is complex and its input a {describe(input)}. "
+            "Fix: pass a real weight, or complex tensors."
+        )
+    if math.hypot(weight.real, weight.imag) < 0.5:  # |weight|, a complex one's too, as PyTorch
         return add(input, mul(diff, weight))
     return sub(end, mul(diff, 1 - weight))
 

@@ -53,6 +53,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
             return reduced(ops.clamp_max_tensor)(input, high)
         if high is None:
             return reduced(ops.clamp_min_tensor)(input, low)
+        # PyTorch's one-bound kernels take bool (a maximum or minimum), its two-bound one not
+        _dtype.check_not_bool("clamp_cpu", target)
         return reduced(ops.clamp_tensor)(input, low, high)
     if target is _dtype.bool_:  # number bounds: PyTorch's scalar kernels have no bool form
         kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"

@@ -108,6 +108,10 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
         )
     input, tensor1, tensor2 = _promoted(input, tensor1, tensor2)
     value = _scalar_as("addcdiv", "value", value, input.dtype)
+    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            functools.partial(addcdiv, value=value), input, tensor1, tensor2
+        )
     return add(input, div(_times(tensor1, value), tensor2))
 
 

@@ -58,6 +58,15 @@ class TensorInPlaceMethods:
 
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         """In place: ``self += weight * (end - self)``."""
+        if (
+            isinstance(weight, _ag.Tensor)
+            and not weight.ndim
+            and weight.dtype is not self.dtype
+            and isinstance(end, _ag.Tensor)
+        ):
+            # A 0-d weight promotes (see lerp); PyTorch refuses a result it cannot write back
+            # (a uint8 weight of a bool tensor) before it looks for a kernel of that dtype.
+            _ag._inplace.check_castable(_ag._dtype.result_type(self, end, weight), self.dtype)
         return _ag._inplace.apply(self, _ag._binary.lerp, end, weight)
 
     def round_(self, *, decimals: int | None = None) -> Tensor:

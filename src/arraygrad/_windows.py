@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 from typing import Any
 
 
@@ -126,12 +127,14 @@ def _fold_into(
     lead = result.ndim - n
     out = tuple(cols.shape[cols.ndim - n :])
     flat = lib.reshape(cols, tuple(result.shape[:lead]) + (math.prod(kernel),) + out)
+    # Bool windows (fold's) combine with or, as NumPy's += does: the standard has no bool +.
+    combine = lib.logical_or if not fast and cols.dtype == lib.bool else operator.add
     for index, (_, key) in enumerate(_keys(tuple(kernel), out, tuple(stride), tuple(dilation))):
         values = flat[(slice(None),) * lead + (index, Ellipsis)]
         if fast:
             result[key] += values  # each kernel position touches distinct places
         else:
-            result[key] = result[key] + values
+            result[key] = combine(result[key], values)
     return result
 
 

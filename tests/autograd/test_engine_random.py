@@ -27,7 +27,7 @@ test's seeds draw none): after a backward of ``a.sum() + b.sum()`` with ``a`` an
 that had no ``.grad``, torch's ``a.grad`` and ``b.grad`` are one tensor (same ``data_ptr``), so a
 later backward that accumulates into one changes the other: ``(a * 0.45).sum().backward()`` then
 leaves ``b.grad`` 1.45, though ``b`` is not in that graph and each ``.grad`` must be the sum of
-its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355).
+its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355, 85884, 107787).
 
 Not compared: the order of calls to different hooks, and what a pass that raised had done
 before it raised. PyTorch runs the ready nodes most recently created first (by sequence
@@ -39,7 +39,9 @@ views made under ``no_grad`` (torch gives them
 follow it), see test_inplace_views.py; writes into what in-place ops saved (arraygrad keeps its
 own copy); softmax's result as a hooked or requested tensor and written in place (arraygrad
 composes softmax of other ops, so its double backward does not pass through that node, and
-writes into it do not invalidate it); advanced indexing (its backward keeps the index as a
+writes into it do not invalidate it; the few requests drawn among all tensors, to raise on
+one that needs no gradient, can still name it: torch then raises where its double backward
+freed that node, seed 93270); advanced indexing (its backward keeps the index as a
 parameter, so a second backward through it works where torch's freed it: keeping a freeable
 stand-in until backward would cost memory torch does not spend). Only tensor hooks are drawn:
 a node's own hooks (``grad_fn.register_hook``, ``register_prehook``) are compared with torch's

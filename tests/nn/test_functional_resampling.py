@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    check_complex_gradient,
+    on_backend,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -79,28 +86,27 @@ SHUFFLES = {
     ),
 }
 
-BLOCKS = {
-    "unfold": OpSpec(lambda x: F(x).unfold(x, 2), shapes=fixed((2, 2, 3, 4))),
-    "unfold_all_options": OpSpec(
+# unfold / fold calls and their input shapes: the op table's entries, and the complex and bool
+# comparisons below.
+BLOCK_CALLS: dict[str, tuple[Any, tuple[int, ...]]] = {
+    "unfold": (lambda x: F(x).unfold(x, 2), (2, 2, 3, 4)),
+    "unfold_all_options": (
         lambda x: F(x).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
-        shapes=fixed((1, 2, 4, 5)),
+        (1, 2, 4, 5),
     ),
-    "unfold_unbatched": OpSpec(
-        lambda x: F(x).unfold(x, 3, padding=1, stride=2), shapes=fixed((2, 3, 3))
-    ),
-    "fold": OpSpec(lambda x: F(x).fold(x, (3, 4), 2), shapes=fixed((2, 8, 6))),
-    "fold_all_options": OpSpec(
+    "unfold_unbatched": (lambda x: F(x).unfold(x, 3, padding=1, stride=2), (2, 3, 3)),
+    "fold": (lambda x: F(x).fold(x, (3, 4), 2), (2, 8, 6)),
+    "fold_all_options": (
         lambda x: F(x).fold(x, (4, 5), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
-        shapes=fixed((1, 12, 9)),
+        (1, 12, 9),
     ),
-    "fold_uncovered_remainder": OpSpec(
-        lambda x: F(x).fold(x, (5, 5), 2, stride=2), shapes=fixed((8, 4))
-    ),
-    "fold_of_unfold": OpSpec(
+    "fold_uncovered_remainder": (lambda x: F(x).fold(x, (5, 5), 2, stride=2), (8, 4)),
+    "fold_of_unfold": (
         lambda x: F(x).fold(F(x).unfold(x, 2, padding=1), (3, 3), 2, padding=1),
-        shapes=fixed((1, 2, 3, 3)),
+        (1, 2, 3, 3),
     ),
 }
+BLOCKS = {name: OpSpec(fn, shapes=fixed(shape)) for name, (fn, shape) in BLOCK_CALLS.items()}
 
 INTERPOLATION = {
     "nearest_scale2_1d": OpSpec(
@@ -247,6 +253,43 @@ def test_empty_batch_passes_through_like_torch() -> None:
     theirs = torch.nn.functional.unfold(torch.zeros(0, 2, 3, 4), 2)
     mine = AF.unfold(ag.zeros(0, 2, 3, 4), 2)
     assert tuple(mine.shape) == tuple(theirs.shape)
+
+
+def _complex(rng: np.random.Generator, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("name", sorted(BLOCK_CALLS))
+def test_complex_blocks_match_torch(name: str, dtype: type) -> None:
+    # torch's im2col/col2im take complex input (arraygrad raised NotImplementedError): values,
+    # dtype and the gradient of a complex cotangent (the maps are real, so J^H g = J^T g).
+    fn, shape = BLOCK_CALLS[name]
+    rtol = 1e-6 if dtype == np.complex64 else 1e-12
+    check_against_torch(fn, None, [_complex(np.random.default_rng(7), shape, dtype)], rtol=rtol)
+
+
+@pytest.mark.parametrize("name", ["unfold_all_options", "fold_all_options"])
+def test_complex_block_gradients_match_finite_differences(name: str) -> None:
+    fn, shape = BLOCK_CALLS[name]
+    rng = np.random.default_rng(8)
+    check_complex_gradient(
+        fn, _complex(rng, shape, np.complex128), lambda *s: _complex(rng, s, complex)
+    )
+
+
+@pytest.mark.parametrize("backend", ["numpy", "array_api_strict"])
+@pytest.mark.parametrize("name", sorted(BLOCK_CALLS))
+def test_bool_blocks_match_torch(name: str, backend: str) -> None:
+    # torch's kernels take bool too; fold's overlapping blocks combine with or (NumPy's bool
+    # +=, and logical_or where the standard has no bool +).
+    fn, shape = BLOCK_CALLS[name]
+    x = np.random.default_rng(9).random(shape) < 0.4
+    theirs = fn(torch.tensor(x))
+    with on_backend(backend):
+        mine = fn(ag.tensor(x))
+        assert mine.dtype == ag.bool
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
 
 
 def test_pixel_shuffle_keeps_integer_dtype_like_torch() -> None:

@@ -649,6 +649,12 @@ def test_integer_operands_go_straight_to_float_without_wrapping(fn: Any) -> None
         ("lib.ldexp(lib.tensor([1.0]), lib.tensor([True]))", NotImplementedError),
         ("lib.clamp_min(lib.tensor([True]), True)", NotImplementedError),
         ("lib.clamp_max(lib.tensor([True]), False)", NotImplementedError),
+        # both bounds tensors (dtype fuzzer, seed 3184025): the one-bound kernels take bool
+        (
+            "lib.clip(lib.tensor([True]), lib.tensor([True]), lib.tensor([False]))",
+            NotImplementedError,
+        ),
+        ("lib.tensor([True]).clamp_(lib.tensor(True), lib.tensor(False))", NotImplementedError),
     ],
 )
 def test_bool_operands_torch_has_no_kernel_for_are_refused(call: str, error: type) -> None:
@@ -741,6 +747,77 @@ def test_lerp_refuses_mixed_dtypes_and_takes_a_0d_weight_as_a_number() -> None:
         lambda L: L.lerp(L.ones(2), L.ones(2), L.tensor(0.5, dtype=L.float64)),
         lambda L: L.ones(2).lerp_(L.ones(2, dtype=L.float64), 0.5),
         lambda L: L.ones(2, dtype=L.int32).lerp_(L.ones(2, dtype=L.int32), L.tensor(0.5)),
+        # A 0-d integer weight of a bool lerp promotes: lerp_ cannot write the result back, a
+        # RuntimeError before the missing kernel's NotImplementedError, which lerp raises for
+        # the promoted dtype (dtype fuzzer, seeds 2439518, 3185808).
+        lambda L: L.ones(3, dtype=L.bool).lerp_(
+            L.ones(3, dtype=L.bool), L.tensor(2, dtype=L.uint8)
+        ),
+        lambda L: L.ones(3, dtype=L.bool).lerp_(L.tensor(True), L.tensor(-7, dtype=L.int16)),
+        lambda L: L.lerp(L.ones(3, dtype=L.bool), L.ones(3, dtype=L.bool), L.tensor(2)),
+        lambda L: L.lerp(L.ones(2), L.ones(2), 0.5j),
+        # an n-d end takes part in the promotion too: float32, not the 0-d weight's float64
+        lambda L: L.lerp(
+            L.tensor(-0.0), L.tensor([[0.0, 7.0], [3.0, 1.5]]), L.tensor(1.0).double()
+        ),
+    ]
+    for make in cases:
+        theirs, mine = both(make)
+        assert mine == theirs
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("weight", [0.37, "float32", "float64"])
+def test_lerp_of_reduced_floats_rounds_a_0d_weight_as_torch(dtype: str, weight: Any) -> None:
+    # A 0-d float32 weight of a float16 lerp is a float16 number in PyTorch's kernel (0.3701);
+    # arraygrad weighed with float32's 0.37 (0.8179 for torch's 0.8184 below). A Python
+    # float stays float32 (opmath) in both.
+    found = []
+    for L in (torch, ag):
+        start = L.tensor([0.3, -2.5, 7.0], dtype=getattr(L, dtype))
+        end = L.tensor([1.7, 3.0, -1.0], dtype=getattr(L, dtype))
+        w = weight if isinstance(weight, float) else L.tensor(0.37, dtype=getattr(L, weight))
+        found.append((L.lerp(start, end, w).float().tolist(), start.lerp_(end, w).float().tolist()))
+    assert found[1] == found[0]
+
+
+def _complex(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    return rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+
+
+@pytest.mark.parametrize(
+    "weight",
+    [0.3, 0.7, -2.0, 0.2 + 0.1j, 0.4 - 0.6j, "0-d real", "0-d complex", "complex"],
+)
+def test_complex_lerp_matches_torch(weight: Any) -> None:
+    # arraygrad refused complex input (NotImplementedError), and a 0-d real weight tensor
+    # converted the complex start and end to its real dtype, dropping their imaginary parts.
+    rng = np.random.default_rng(11)
+    start, end = _complex(rng, 2, 3), _complex(rng, 2, 3)
+    inputs = [start, end]
+    if weight == "0-d real":
+        # (a constant: torch 2.13's backward fails an internal assertion on the complex
+        # gradient of a real weight that requires grad; arraygrad gives its real part)
+        w = rng.uniform(-1, 2)
+        check_against_torch(lambda a, b: lib(a).lerp(a, b, lib(a).tensor(w)), None, inputs)
+    elif isinstance(weight, str):
+        shape = () if weight.startswith("0-d") else (2, 3)
+        inputs.append(rng.uniform(-1, 2, shape) + 1j * rng.uniform(-1, 1, shape))
+        check_against_torch(lambda a, b, w: lib(a).lerp(a, b, w), None, inputs)
+    else:
+        check_against_torch(lambda a, b: lib(a).lerp(a, b, weight), None, inputs)
+
+
+def test_complex_lerp_in_place_and_of_integers_match_torch() -> None:
+    def both(make: Any) -> list[tuple[str, Any]]:
+        return [(str(out.dtype).split(".")[-1], out.tolist()) for out in (make(torch), make(ag))]
+
+    z = np.array([1 + 2j, 3 - 1j], dtype=np.complex64)
+    cases = [
+        lambda L: L.tensor(z).lerp_(L.tensor(z * 2), L.tensor(0.3)),
+        lambda L: L.tensor(z).lerp_(L.tensor(z * 2), 0.8 - 0.1j),
+        lambda L: L.tensor(z).lerp(L.tensor(z * 2), L.tensor(0.3, dtype=L.float64)),
+        lambda L: L.lerp(L.tensor([1, 2]), L.tensor([3, 4]), L.tensor(0.3j)),
     ]
     for make in cases:
         theirs, mine = both(make)

@@ -485,6 +485,12 @@ def _blocks(
     )
 
 
+def _im2col_dtype(dtype: _dtype.dtype) -> bool:
+    """Whether PyTorch's im2col/col2im kernels take ``dtype``: floating, complex and bool
+    (where overlapping blocks of ``fold`` combine with ``or``), never the integers."""
+    return dtype.is_floating_point or dtype.is_complex or dtype == _dtype.bool_
+
+
 def unfold(
     input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
 ) -> Tensor:
@@ -515,7 +521,7 @@ def unfold(
             f"padding={pad}, calculated shape of the array of sliding blocks as {blocks}, but "
             "its components must be at least one."
         )
-    if not input.dtype.is_floating_point:
+    if not _im2col_dtype(input.dtype):
         raise NotImplementedError(
             f"\"im2col_out_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
             "Fix: convert the input with .float()."
@@ -565,7 +571,7 @@ def fold(
             f"{blocks[0]} * {blocks[1]} = {math.prod(blocks)}, but got "
             f"input.size({input.ndim - 1})={count}."
         )
-    if not input.dtype.is_floating_point:
+    if not _im2col_dtype(input.dtype):
         raise NotImplementedError(
             f"\"col2im_out_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
             "Fix: convert the input with .float()."
