@@ -104,12 +104,15 @@ def tensor(
     (arraygrad.int64, arraygrad.float32)
     """
     _device.check_placement(device)
+    # (float64 values to float16 or bfloat16 through float32, as PyTorch: _backend.convert)
     if isinstance(data, Tensor):
         array = _backend.copy(data._data)
         if dtype is not None:
-            array = _backend.xp.astype(array, _dtype.to_xp(dtype))
+            array = _backend.convert(array, _dtype.to_xp(dtype))
         return _leaf(array, requires_grad)
     if _backend.is_array(data):
+        if dtype in _dtype.REDUCED_FLOATS:
+            return _leaf(_backend.convert(_backend.asarray(data), _native(dtype)), requires_grad)
         array = _backend.asarray(data, dtype=_native(dtype), copy=True)
         if dtype is None:
             _dtype.from_xp(array.dtype)  # raises for dtypes arraygrad does not support
@@ -131,7 +134,10 @@ def tensor(
                 "nested lists of numbers, arrays and tensors"
             )
     try:
-        array = _backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True)
+        if dtype in _dtype.REDUCED_FLOATS:  # Python floats are doubles: through float32
+            array = _backend.convert(_backend.asarray(data), _dtype.to_xp(dtype))
+        else:
+            array = _backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True)
     except OverflowError as error:  # an int that the dtype cannot hold: PyTorch's class
         wrapped = _wrapped_negatives(data, dtype)
         try:

@@ -375,6 +375,26 @@ def item(array: Any) -> Any:
     return value
 
 
+def convert(array: Any, native: Any) -> Any:
+    """``array`` converted to the dtype ``native`` as PyTorch converts: float64 to float16 or
+    bfloat16 through float32 (its conversions make a double a float first), so rounded twice:
+    1 + 2**-8 + 2**-30 becomes bfloat16's 1.0, not 1.0078125, and -32.95312519 float16's
+    -32.9375, not -32.96875. Any other conversion is the library's ``astype``."""
+    if tracer is not None:
+        return tracer.call(convert, (array, native))
+    if array.dtype == xp.float64 and _is_reduced_target(native):
+        array = xp.astype(array, xp.float32)
+    return xp.astype(array, native)
+
+
+def _is_reduced_target(native: Any) -> bool:
+    """Whether ``native`` (a dtype or scalar type of the active library) is float16 or
+    bfloat16."""
+    if is_numpy:
+        return is_reduced_float(np.dtype(native))
+    return bool(native == getattr(xp, "float16", None))
+
+
 def copy(array: Any) -> Any:
     """A copy of ``array`` that shares no memory with it."""
     if tracer is not None:

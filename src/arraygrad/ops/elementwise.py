@@ -247,7 +247,8 @@ where = Primitive(
 )
 astype = Primitive(
     "to_copy",
-    forward=lambda xp, x, *, dtype: xp.astype(x, dtype),
+    # (float64 to float16 or bfloat16 through float32, as PyTorch: _backend.convert)
+    forward=lambda xp, x, *, dtype: _backend.convert(x, dtype),
     vjp=(lambda ns, g, out, x, *, dtype: ns.astype(g, x.dtype),),
     reads_inputs=False,
 )
