@@ -7,7 +7,9 @@ PyTorch's own words).
 
 from __future__ import annotations
 
+import copy
 import io
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -217,6 +219,66 @@ def test_detach_and_data_of_an_inference_tensor_may_be_written_in_place() -> Non
     assert _same(written) == ([2.0, 4.0, 6.0], 0)
 
 
+def test_views_of_detach_and_data_of_an_inference_tensor_keep_no_version() -> None:
+    # detach() and .data of an inference tensor count versions, but views of them, made in
+    # the mode or out of it, keep none (as every view of an inference tensor): their
+    # _version and in-place writes outside the mode are refused.
+    def views(lib: Any) -> Any:
+        inference = _made_inside(lib, 3)
+        detached, data = inference.detach(), inference.data
+        with lib.inference_mode():
+            inside = detached[1:]
+        return (
+            [view.is_inference() for view in (detached[1:], data.view(3), inside)],
+            _outcome(lambda _: detached[1:]._version, lib),
+            _outcome(lambda _: inside._version, lib),
+            _outcome(lambda _: data[:2].add_(1), lib),
+            inference.tolist(),  # written all the same, as PyTorch checks after the write
+        )
+
+    versions = ("RuntimeError", "Inference tensors do not track")
+    refused = ("RuntimeError", "Inplace update to inference tensor")
+    assert _same(views) == ([True] * 3, versions, versions, refused, [1.0, 2.0, 2.0])
+
+
+def test_detach_and_data_of_an_inference_tensor_made_inside_the_mode_keep_no_version() -> None:
+    def made(lib: Any) -> Any:
+        inference = _made_inside(lib, 3)
+        with lib.inference_mode():
+            detached, data = inference.detach(), inference.data
+            inside = [_outcome(lambda _, t=t: t._version, lib) for t in (detached, data)]
+        return (
+            inside,
+            _outcome(lambda _: detached.add_(1), lib),
+            _outcome(lambda _: data.mul_(2), lib),
+            inference.tolist(),
+        )
+
+    versions = ("RuntimeError", "Inference tensors do not track")
+    refused = ("RuntimeError", "Inplace update to inference tensor")
+    assert _same(made) == ([versions] * 2, refused, refused, [2.0, 4.0, 6.0])
+
+
+def test_deep_copies_and_unpickled_tensors_made_inside_are_inference_tensors() -> None:
+    def copies(lib: Any) -> Any:
+        normal, inference = lib.ones(2), _made_inside(lib, 2)
+        with lib.inference_mode():
+            made = [
+                copy.deepcopy(normal),
+                copy.deepcopy(inference),
+                pickle.loads(pickle.dumps(normal)),
+            ]
+        outside = copy.deepcopy(inference)  # a normal tensor, as in PyTorch
+        return (
+            [t.is_inference() for t in made],
+            _outcome(lambda _: made[0].add_(1), lib),
+            outside.is_inference(),
+        )
+
+    refused = ("RuntimeError", "Inplace update to inference tensor")
+    assert _same(copies) == ([True] * 3, refused, False)
+
+
 def test_version_of_an_inference_tensor_is_refused_in_and_out_of_the_mode() -> None:
     def versions(lib: Any) -> Any:
         inference = _made_inside(lib, 2)
@@ -317,6 +379,20 @@ def test_requires_grad_on_an_inference_tensor_outside_the_mode() -> None:
     assert refused == attribute == parameter == expected
 
 
+def test_set_keeps_the_mark_of_detach_of_an_inference_tensor() -> None:
+    # set_ gives other memory, not another kind of tensor: detach() of an inference tensor,
+    # set_ to a normal tensor's memory, is still one (and counts the write).
+    def swapped(lib: Any) -> Any:
+        detached = _made_inside(lib, 2).detach()
+        detached.add_(1)
+        detached.set_(lib.zeros(3, dtype=lib.float64))
+        refused = _outcome(lambda _: detached.requires_grad_(), lib)
+        return detached.is_inference(), detached._version, refused
+
+    expected = ("RuntimeError", "Setting requires_grad=True on inference tensor")
+    assert _same(swapped) == (True, 2, expected)
+
+
 def test_data_assignment_carries_the_mark_as_in_pytorch() -> None:
     def assigned(lib: Any) -> Any:
         normal = lib.zeros(3, dtype=lib.float64)
@@ -340,6 +416,26 @@ def test_a_view_made_inside_of_a_tensor_that_requires_grad_is_not_written_outsid
         return view.is_inference(), None
 
     assert _same(written) == (False, "A view was created in inference mode and")
+
+
+def test_a_view_made_inside_of_a_view_made_in_no_grad_is_said_made_in_inference_mode() -> None:
+    def written(lib: Any) -> Any:
+        w = lib.ones(3, dtype=lib.float64, requires_grad=True).clone()
+        with lib.no_grad():
+            view = w[:2]
+        with lib.inference_mode():
+            inner = view[:1]
+        with lib.no_grad():
+            innermost = inner[:1]  # made in no_grad: still said made in inference mode
+        words = []
+        for target in (inner, innermost):
+            try:
+                target.add_(1)
+            except RuntimeError as error:
+                words.append(" ".join(str(error).split()[:8]))
+        return words
+
+    assert _same(written) == ["A view was created in inference mode and"] * 2
 
 
 def test_a_model_run_inside_inference_mode_cannot_train_on_its_output() -> None:
@@ -469,6 +565,24 @@ def test_a_causal_mask_made_inside_inference_mode_serves_a_decoder_layer() -> No
         return out.is_inference(), tuple(out.shape)
 
     assert _same(decode) == (True, (1, 3, 4))
+
+
+def test_a_causal_mask_written_inside_inference_mode_is_no_longer_taken_for_causal() -> None:
+    # arraygrad knows the masks generate_square_subsequent_mask made for causal while their
+    # version is unchanged; one made in inference mode keeps no version, so a write to it there
+    # must send the decoder to compare its values, as PyTorch does: all zeros, no masking.
+    def decode(lib: Any) -> Any:
+        lib.manual_seed(0)
+        layer = lib.nn.TransformerDecoderLayer(4, 2, 8, dropout=0.0, batch_first=True)
+        decoder = lib.nn.TransformerDecoder(layer, 1).eval()
+        with lib.inference_mode():
+            t = lib.arange(12.0).reshape(1, 3, 4)
+            mask = lib.nn.Transformer.generate_square_subsequent_mask(3)
+            mask.zero_()
+            masked, unmasked = decoder(t, t, tgt_mask=mask), decoder(t, t)
+        return (masked - unmasked).abs().max().item() < 1e-6
+
+    assert _same(decode) is True
 
 
 def test_compiled_functions_take_inference_tensors() -> None:

@@ -7,21 +7,24 @@ wherever they are made. A view of a normal tensor made inside stays normal, and 
 tensor written in place inside. Outside inference mode PyTorch refuses, with a RuntimeError:
 saving an inference tensor for backward (an input whose value the gradient reads:
 ``inference_t * w`` with ``w`` requiring grad, not ``inference_t + w``) and ``requires_grad_()``
-on one. An inference tensor made inside the mode, and its views, keep no version counter:
-reading ``_version`` raises, in the mode or out of it, and an in-place write outside the mode
-raises once the values are written (PyTorch's check is the version bump that follows the write,
-so it too leaves them written). ``detach()`` and ``.data`` of one are inference tensors with a
-version counter of their own: PyTorch writes them in place without complaint.
+on one. An inference tensor made inside the mode, and every view of an inference tensor,
+keep no version counter: reading ``_version`` raises, in the mode or out of it, and an in-place
+write outside the mode raises once the values are written (PyTorch's check is the version bump
+that follows the write, so it too leaves them written). ``detach()`` and ``.data`` of one made
+outside the mode are inference tensors with a version counter of their own: PyTorch writes them
+in place without complaint (made inside the mode, they keep none either).
 
 How it is marked: an inference tensor's version counter is an :class:`InferenceCounter` (no
-version), or for ``detach()`` and ``.data`` of one an :class:`InferenceMark` (counting).
-Views share their base's counter, so they are marked with it at no cost.
+version), or for ``detach()`` and ``.data`` of one made outside the mode an
+:class:`InferenceMark` (counting). Views share their base's counter, so they are marked with it
+at no cost; a view of a counting one gets :data:`SHARED` instead (:func:`on_result`).
 
 Nothing here runs while no inference mode block is open and no inference tensor lives, in any
-thread (:func:`count`). Otherwise the primitives' rare path (``_primitive.rare_modes``) marks
-each op's result made inside and checks what a recorded op saves (:func:`on_result`), and
-``Tensor._wrap`` marks the tensors made without an op (factory functions, ``tensor()``,
-loaders); ``.data``, ``requires_grad_()`` and ``no_grad()`` test the same flag,
+thread (:func:`opened`, :func:`release_if_unused`). Otherwise the primitives' rare path
+(``_primitive.rare_modes``) marks each op's result made inside and checks what a recorded op
+saves (:func:`on_result`), and ``Tensor._wrap`` marks the tensors made without an op
+(factory functions, ``tensor()``, loaders; ``Tensor.__setstate__`` those deep-copied or
+unpickled); ``.data``, ``requires_grad_()`` and ``no_grad()`` test the same flag,
 ``_grad_mode.inference_used``.
 """
 
@@ -140,9 +143,17 @@ def on_result(result: Tensor, args: tuple[Any, ...], prim: Primitive) -> None:
             if getattr(value, "_version_counter", None).__class__ in _MARKS:
                 _check_saved(node, args, prim)
                 return
-    elif result._version_counter is None and inference_enabled.get():
-        # (a view has its base's counter already: a view of a normal tensor stays normal)
-        result._version_counter = SHARED
+    else:
+        counter = result._version_counter
+        if counter is None:
+            if inference_enabled.get():
+                result._version_counter = SHARED
+        elif counter.__class__ is InferenceMark:
+            # A view of detach() or .data of an inference tensor, made in the mode or out of
+            # it, keeps no version, as PyTorch's views of inference tensors: its _version and,
+            # outside the mode, its in-place writes are refused. (Any other view has its
+            # base's counter already: a view of a normal tensor stays normal.)
+            result._version_counter = SHARED
 
 
 def _check_saved(node: Node, args: tuple[Any, ...], prim: Primitive) -> None:
@@ -167,16 +178,24 @@ def saved_version(tensor: Tensor, recorded: bool) -> int | None:
 
 def detached(counter: list[int]) -> InferenceMark:
     """The version counter of ``detach()`` of a tensor whose counter is ``counter``, an
-    inference tensor's: one that counts, as PyTorch's detach of an inference tensor has."""
+    inference tensor's, as PyTorch's: made inside inference mode, none (:data:`SHARED`);
+    outside it, one that counts (a detach of such a detach shares it, so that the memory
+    checks that compare counters still see the two share memory)."""
+    if inference_enabled.get():
+        return SHARED  # type: ignore[return-value]
     if counter.__class__ is InferenceMark:
         return counter  # type: ignore[return-value]
     return InferenceMark()
 
 
 def data_of(out: Tensor, source: Tensor) -> None:
-    """Mark ``out``, just made as ``source.data``, as PyTorch does: an inference tensor that
-    counts versions if ``source`` is one, else a normal tensor (in inference mode too)."""
-    out._version_counter = InferenceMark() if is_inference(source) else None
+    """Mark ``out``, just made as ``source.data``, as PyTorch does: if ``source`` is an
+    inference tensor, an inference tensor that keeps no version inside inference mode and
+    counts versions outside it; else a normal tensor (in inference mode too)."""
+    if not is_inference(source):
+        out._version_counter = None
+    else:
+        out._version_counter = SHARED if inference_enabled.get() else InferenceMark()
 
 
 def data_set(tensor: Tensor, value: Tensor) -> None:

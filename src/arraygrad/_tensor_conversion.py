@@ -196,6 +196,10 @@ class TensorConversionMethods:
             slots["_data"] = checkpoints.with_builtin_dtype(slots["_data"])
         for name, value in slots.items():
             setattr(self, name, value)
+        if _ag._grad_mode.inference_used and _ag._grad_mode.inference_enabled.get():
+            # Made inside inference mode (a deep copy, an unpickled tensor): an inference
+            # tensor, as PyTorch's (its version counter is not pickled: see _NOT_PICKLED).
+            cast("Tensor", self)._version_counter = _ag._inference.SHARED
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         """A copy with its own memory (a view's elements only) and a copy of ``.grad``; like

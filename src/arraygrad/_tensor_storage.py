@@ -361,9 +361,11 @@ class TensorStorageMethods:
         tracer = _ag._backend.tracer
         if tracer is not None:
             tracer.untraceable("Tensor.set_ (it gives the tensor other memory)")
-        # An inference tensor keeps its mark and no version: outside inference mode, the
-        # version bump below refuses the write after it is made, as PyTorch's does.
-        inference = target._version_counter.__class__ is _ag._inference.InferenceCounter
+        # An inference tensor keeps its mark, and no version if it had none: outside inference
+        # mode, the version bump below refuses the write after it is made, as PyTorch's does.
+        marks = _ag._inference
+        kind = target._version_counter.__class__
+        inference = kind is marks.InferenceCounter
         version = 0 if inference else target._version  # type: ignore[attr-defined]
         _ag._view_history.release(target)
         if storage is None:  # memory not exposed (not NumPy): the source's own array
@@ -377,7 +379,13 @@ class TensorStorageMethods:
         attrs = target.__dict__
         attrs.pop("_hollow", None)
         attrs["_set_storage"] = True  # its offset in its storage is its own (storage_offset)
-        target._version_counter = _ag._inference.SHARED if inference else [version, 0]
+        if inference:
+            target._version_counter = marks.SHARED
+        elif kind is marks.InferenceMark:  # detach() or .data of one: still one, counting
+            target._version_counter = marks.InferenceMark()
+            target._version_counter[0] = version
+        else:
+            target._version_counter = [version, 0]
         _ag._primitive.bump_version(target)
         source_rg = isinstance(source, _ag.Tensor) and source.requires_grad
         if _ag._grad_mode.grad_enabled.get() and (target._rg or source_rg):

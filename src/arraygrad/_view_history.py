@@ -135,11 +135,13 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
         view._view_steps = base._view_steps + (prim.name, params)
     if (rg and not grad_enabled.get()) or "_view_no_grad" in base.__dict__:
         # A view of such a view is one too, as in PyTorch; made in inference mode, its error
-        # says so (see _view_checks._no_grad_view_error).
+        # says so (see _view_checks._no_grad_view_error), even for a view of a view made in
+        # no_grad (PyTorch's inference mode wins over no_grad, not the other way round).
         mode = base.__dict__.get("_view_no_grad")
-        if mode is None:
-            inference = _grad_mode.inference_used and _grad_mode.inference_enabled.get()
-            mode = "inference" if inference else True
+        if mode != "inference" and _grad_mode.inference_used and _grad_mode.inference_enabled.get():
+            mode = "inference"
+        elif mode is None:
+            mode = True
         view._view_no_grad = mode
     multi = base._view_multi
     if multi is not None:  # a view of an output of split, chunk or unbind

@@ -137,6 +137,10 @@ def _generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = N
     from arraygrad._linalg import triu
 
     mask = triu(full((sz, sz), float("-inf"), dtype=dtype), 1)
+    if mask.is_inference():
+        # Made in inference mode, it keeps no version, which would not tell a write to it
+        # there (mask.zero_()) from none: _detect_is_causal_mask compares its values instead.
+        return mask
     key = id(mask)
     forget = functools.partial(_made_causal.pop, key, None)  # when the mask is freed
     reference = weakref.ref(mask, lambda _: forget())
