@@ -219,6 +219,30 @@ def test_detach_and_data_of_an_inference_tensor_may_be_written_in_place() -> Non
     assert _same(written) == ([2.0, 4.0, 6.0], 0)
 
 
+def test_writes_inside_the_mode_to_detach_of_an_inference_tensor_count_no_version() -> None:
+    # detach() and .data of an inference tensor made outside the mode count versions, but
+    # PyTorch counts none of the writes made to them inside the mode
+    def written(lib: Any) -> Any:
+        inference = _made_inside(lib, 3)
+        detached, data = inference.detach(), inference.data
+        versions = []
+        for tensor in (detached, data):
+            tensor.add_(1)
+            with lib.inference_mode():
+                tensor.add_(1)
+                tensor[0] = 5.0
+                tensor.mul_(2)
+                versions.append(tensor._version)
+            tensor.sub_(1)
+            versions.append(tensor._version)
+        grown = inference.detach()
+        with lib.inference_mode():
+            grown.set_(lib.zeros(2, dtype=lib.float64))  # (set_ inside keeps the version)
+        return versions, grown._version, inference.tolist()
+
+    assert _same(written) == ([1, 2, 1, 2], 0, [9.0, 13.0, 17.0])
+
+
 def test_views_of_detach_and_data_of_an_inference_tensor_keep_no_version() -> None:
     # detach() and .data of an inference tensor count versions, but views of them, made in
     # the mode or out of it, keep none (as every view of an inference tensor): their
@@ -402,6 +426,30 @@ def test_data_assignment_carries_the_mark_as_in_pytorch() -> None:
         return normal.is_inference(), inference.is_inference(), (inference + 1).tolist()
 
     assert _same(assigned) == (True, False, [1.0, 1.0, 1.0])
+
+
+def test_an_inference_tensor_given_normal_values_by_data_still_keeps_no_version() -> None:
+    # PyTorch's .data = keeps the tensor's version counter, of which an inference tensor has
+    # none: no inference tensor any more, but its version is still refused, and so are its
+    # writes outside the mode, its detach()'s version and saving it for backward
+    def assigned(lib: Any) -> Any:
+        made = _made_inside(lib, 3)
+        made.data = lib.zeros(3, dtype=lib.float64)
+        with lib.inference_mode():
+            made.add_(1)
+        w = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        outcomes = [
+            _outcome(lambda _: made._version, lib),
+            _outcome(lambda _: made.add_(1), lib),
+            _outcome(lambda _: made.detach()._version, lib),
+            _outcome(lambda _: (made * w).tolist(), lib),
+        ]
+        return made.is_inference(), outcomes, made.tolist(), made.data._version
+
+    versions = ("RuntimeError", "Inference tensors do not track")
+    refused = ("RuntimeError", "Inplace update to inference tensor")
+    expected = (False, [versions, refused, versions, versions], [2.0, 2.0, 2.0], 0)
+    assert _same(assigned) == expected
 
 
 def test_a_view_made_inside_of_a_tensor_that_requires_grad_is_not_written_outside() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -321,6 +322,29 @@ def test_deep_copies_are_for_leaves_as_in_pytorch(lib: object) -> None:
         copy.deepcopy(leaf * 2)
     with lib.no_grad():  # type: ignore[attr-defined]
         assert copy.deepcopy(leaf * 2).tolist() == [2.0, 4.0]  # no history: a leaf
+
+
+def test_copies_and_unpickled_tensors_start_at_version_one_as_in_torch() -> None:
+    # torch rebuilds a deep-copied, copied or unpickled tensor by set_() of new storage (one
+    # write: version 1), whatever the source's version; a Parameter's deep copy is a clone (0)
+    import copy
+
+    def versions(lib: Any) -> list[int]:
+        bumped = lib.ones(3)
+        bumped.add_(1).add_(1)
+        leaf_with_grad = lib.ones(2, requires_grad=True)
+        leaf_with_grad.grad = lib.ones(2)
+        param = lib.nn.Parameter(lib.ones(2))
+        norm = copy.deepcopy(lib.nn.BatchNorm1d(2))
+        sources = [lib.ones(2), bumped, lib.arange(4)[1:3], leaf_with_grad, param]
+        copies = [copy.deepcopy(t) for t in sources] + [copy.deepcopy(leaf_with_grad).grad]
+        copies += [_pickled(t) for t in sources] + [copy.copy(bumped)]
+        copies += [norm.running_mean, norm.weight]
+        written = copy.deepcopy(bumped)
+        written[0:2].mul_(2)  # a view of the copy shares its counter
+        return [t._version for t in [*copies, written]]
+
+    assert versions(ag) == versions(torch)
 
 
 SIZE_ARGUMENTS = {

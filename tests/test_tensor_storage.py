@@ -1,6 +1,7 @@
 """Tensor.dim_order, resize_, resize_as_, new_empty_strided, share_memory_ and output_nr,
 compared with torch."""
 
+import math
 import random
 import warnings
 
@@ -89,11 +90,61 @@ def test_resize_errors() -> None:
             lib.arange(6.0).resize_as_([2, 3])
     base = ag.arange(6.0)
     view = base[:3]
-    with pytest.raises(RuntimeError, match="shares its memory with views"):
+    # PyTorch grows the storage under every view of it; NumPy memory cannot grow in place
+    with pytest.raises(RuntimeError, match="resize_ of a tensor that has views"):
         base.resize_(3, 3)
-    with pytest.raises(RuntimeError, match="shares its memory with views"):
-        view.resize_(4)
-    assert base.resize_(6)._version == 1  # the same shape is allowed
+    with pytest.raises(RuntimeError, match=r"resize_ of a view to \[7\] is not supported"):
+        view.resize_(7)
+    for lib in (ag, torch):  # a view of a tensor that requires grad counts as requiring it
+        leaf = lib.arange(6.0, requires_grad=True)
+        with lib.no_grad():
+            part = leaf[1:3]
+        with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
+            part.resize_(2)
+
+
+def test_resize_to_the_same_shape_is_no_write_as_in_torch() -> None:
+    def versions(lib: object) -> list[int]:
+        plain, transposed = lib.arange(6.0), lib.arange(6.0).view(2, 3).t()
+        plain.resize_(6)
+        transposed.resize_(3, 2)  # keeps its strides
+        grown = lib.arange(6.0)
+        grown.resize_(2, 3)
+        return [plain._version, transposed._version, transposed.stride(), grown._version]
+
+    assert versions(ag) == versions(torch)
+
+
+VIEWS = {
+    "reshape": lambda x: x.reshape(2, 3),
+    "view": lambda x: x.view(3, 2),
+    "slice": lambda x: x[1:4],
+    "select": lambda x: x.view(2, 3)[1],
+    "step": lambda x: x[::2],
+    "transpose": lambda x: x.view(2, 3).t(),
+    "expand": lambda x: x[:1].expand(3),
+    "view_of_view": lambda x: x.view(2, 3)[:, 1:],
+}
+
+
+@pytest.mark.parametrize("make", VIEWS.values(), ids=VIEWS.keys())
+@pytest.mark.parametrize("size", [(3, 2), (6,), (2, 2), (1,), (0,)], ids=str)
+def test_resize_of_a_view_restrides_it_in_the_shared_memory_as_torch(make, size) -> None:
+    # PyTorch lays a resized view out contiguously from its own start in the storage it shares
+    # with its base, which keeps its shape and sees the view's writes
+    def outcome(lib: object) -> object:
+        base = lib.arange(6.0)
+        view = make(base)
+        if view.storage_offset() + math.prod(size) > 6:
+            return "grows past the storage"
+        other = base.view(2, 3)[0]
+        view.resize_(*size)
+        shape, values, stride = tuple(view.shape), view.tolist(), view.stride()
+        view.mul_(10)
+        written = base.tolist(), other.tolist(), base._version, view._base is base
+        return shape, values, stride, written
+
+    assert outcome(ag) == outcome(torch)
 
 
 def test_compiled_resize_runs_as_eager() -> None:

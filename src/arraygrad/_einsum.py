@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
+from arraygrad._linalg import check_product_not_bool
 from arraygrad._tensor import Tensor
 
 __all__ = ["einsum"]
@@ -102,6 +103,8 @@ def _sum_out(x: Tensor, subs: list[str], needed: set[str]) -> tuple[Tensor, list
     axes = tuple(i for i, s in enumerate(subs) if s not in needed)
     if not axes:
         return x, subs
+    if x.dtype.category < _dtype._FLOAT:  # PyTorch's sum: bool and integers add up in int64
+        x = ops.astype(x, _dtype.int64)
     x = ops.sum(x, axis=axes, keepdims=False)
     return x, [s for s in subs if s in needed]
 
@@ -135,6 +138,8 @@ def _contract(
             from arraygrad.amp import _casts
 
             a, b = _casts.cast_down(a, b)
+        if a.dtype is _dtype.bool_:  # (bmm's first test: its kernel for the first dtype)
+            check_product_not_bool("bmm", a, b)
         if a.dtype != b.dtype:
             raise RuntimeError(
                 f"expected scalar type {_dtype.torch_type_name(a.dtype)} but found "

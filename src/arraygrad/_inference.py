@@ -12,7 +12,9 @@ keep no version counter: reading ``_version`` raises, in the mode or out of it, 
 write outside the mode raises once the values are written (PyTorch's check is the version bump
 that follows the write, so it too leaves them written). ``detach()`` and ``.data`` of one made
 outside the mode are inference tensors with a version counter of their own: PyTorch writes them
-in place without complaint (made inside the mode, they keep none either).
+in place without complaint, and counts only the writes made outside the mode (made inside the
+mode, they keep none either). An inference tensor given a normal tensor's values by ``.data =``
+is no inference tensor any more but still keeps no version (:class:`Untracked`).
 
 How it is marked: an inference tensor's version counter is an :class:`InferenceCounter` (no
 version), or for ``detach()`` and ``.data`` of one made outside the mode an
@@ -56,9 +58,14 @@ class InferenceMark(list):  # type: ignore[type-arg]
 
     __slots__ = ("anchor",)
 
-    def __init__(self) -> None:
-        super().__init__((0, 0))
+    def __init__(self, version: int = 0) -> None:
+        super().__init__((version, 0))
         self.anchor = SHARED
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        # PyTorch counts no write made inside inference mode (the version bump's store)
+        if index != 0 or not inference_enabled.get():
+            super().__setitem__(index, value)
 
 
 class InferenceCounter(InferenceMark):
@@ -85,6 +92,17 @@ class InferenceCounter(InferenceMark):
         pass  # no version is kept
 
 
+class Untracked(InferenceCounter):
+    """The version counter of a tensor made inside inference mode (or a view of one) that was
+    then given a normal tensor's values by ``.data = ...``: PyTorch's is no inference tensor
+    any more (``is_inference()`` is False, ``requires_grad_()`` is allowed) but still keeps no
+    version. Reading ``_version`` (its views' and ``detach()``'s too) and recording it for
+    backward raise; in-place writes outside inference mode raise after the write, as an
+    inference tensor's do."""
+
+    __slots__ = ()
+
+
 SHARED: InferenceCounter | None = None
 SHARED = InferenceCounter()  # (its own anchor is None)
 # References to SHARED while no inference tensor lives: this global's (and the call's own).
@@ -93,13 +111,15 @@ SHARED = InferenceCounter()  # (its own anchor is None)
 _UNUSED_REFERENCES = sys.getrefcount(SHARED)
 
 
-# The classes of an inference tensor's version counter.
-_MARKS = frozenset((InferenceMark, InferenceCounter))
+# The classes of an inference tensor's version counter, and Untracked's, whose tensors no
+# recorded op may save either.
+_MARKS = frozenset((InferenceMark, InferenceCounter, Untracked))
 
 
 def is_inference(tensor: Tensor) -> bool:
     """Whether ``tensor`` is an inference tensor."""
-    return isinstance(tensor._version_counter, InferenceMark)
+    counter = tensor._version_counter
+    return isinstance(counter, InferenceMark) and counter.__class__ is not Untracked
 
 
 def _described(tensor: Tensor) -> str:
@@ -160,7 +180,10 @@ def _check_saved(node: Node, args: tuple[Any, ...], prim: Primitive) -> None:
     positions, _ = prim.reads_of(node.edges)
     for position in positions:
         value = args[position]
-        if isinstance(getattr(value, "_version_counter", None), InferenceMark):
+        counter = getattr(value, "_version_counter", None)
+        if counter.__class__ is Untracked:  # PyTorch's error: saving reads its version
+            raise version_error(value)
+        if isinstance(counter, InferenceMark):
             raise saved_error(value, f"input {position} of {node.name()}")
 
 
@@ -173,7 +196,7 @@ def saved_version(tensor: Tensor, recorded: bool) -> int | None:
         return tensor._version  # type: ignore[no-any-return]
     if recorded and not inference_enabled.get():
         raise saved_error(tensor, "a tensor given to save_for_backward")
-    return None if counter.__class__ is InferenceCounter else tensor._version
+    return None if isinstance(counter, InferenceCounter) else tensor._version
 
 
 def detached(counter: list[int]) -> InferenceMark:
@@ -181,6 +204,8 @@ def detached(counter: list[int]) -> InferenceMark:
     inference tensor's, as PyTorch's: made inside inference mode, none (:data:`SHARED`);
     outside it, one that counts (a detach of such a detach shares it, so that the memory
     checks that compare counters still see the two share memory)."""
+    if counter.__class__ is Untracked:
+        return counter  # shared: none to count, as PyTorch's detach shares the source's
     if inference_enabled.get():
         return SHARED  # type: ignore[return-value]
     if counter.__class__ is InferenceMark:
@@ -200,12 +225,14 @@ def data_of(out: Tensor, source: Tensor) -> None:
 
 def data_set(tensor: Tensor, value: Tensor) -> None:
     """Mark ``tensor``, given ``value``'s array by ``tensor.data = value``, as PyTorch does:
-    an inference tensor if ``value`` is one, else a normal tensor."""
+    an inference tensor if ``value`` is one, else a normal tensor, which keeps no version if
+    it kept none (:class:`Untracked`)."""
     if is_inference(value):
         if not is_inference(tensor):
             tensor._version_counter = InferenceMark()
     elif is_inference(tensor):
-        tensor._version_counter = None
+        untracked = tensor._version_counter.__class__ is InferenceCounter
+        tensor._version_counter = Untracked() if untracked else None
 
 
 # Inference mode blocks open, in all threads. The checks and marks run while one is open or an

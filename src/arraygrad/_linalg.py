@@ -95,8 +95,13 @@ def matmul(input: Any, other: Any) -> Tensor:
             f"({inner_b}); transpose one of them (.T or .mT) if that is what you meant."
         )
     dtype = a.dtype
-    prim = ops.complex_ops.matmul if dtype.is_complex else ops.matmul
-    if dtype is _dtype.bfloat16:
+    prim = ops.matmul
+    if dtype.category != _dtype._FLOAT:  # one test for floats, the common case
+        if dtype is _dtype.bool_:
+            check_product_not_bool(_matmul_kernel(len(sa), len(sb)), a, b)
+        elif dtype.category == _dtype._COMPLEX:
+            prim = ops.complex_ops.matmul
+    elif dtype is _dtype.bfloat16:
         # PyTorch's bfloat16 products accumulate in float32 and round once (ml_dtypes' matmul
         # gives the float32 product itself)
         prim = _reduced_floats.twin(ops.matmul)
@@ -110,6 +115,26 @@ def matmul(input: Any, other: Any) -> Tensor:
         raise RuntimeError(
             f"matmul: the batch dimensions of shapes {list(sa)} and {list(sb)} do not broadcast"
         ) from None
+
+
+def _matmul_kernel(a_dims: int, b_dims: int) -> str:
+    """The CPU kernel PyTorch's ``matmul`` of operands with these numbers of dimensions calls
+    (the name its error for a dtype with no kernel gives)."""
+    if b_dims == 1:
+        return "dot" if a_dims == 1 else "addmv_impl_cpu"
+    return "addmm_impl_cpu_" if b_dims == 2 else "bmm"
+
+
+def check_product_not_bool(kernel: str, a: Tensor, b: Tensor) -> None:
+    """PyTorch's NotImplementedError for a matrix product of bool tensors (NumPy computes one,
+    with ``or`` for the sums). As there, a product with an empty operand computes no sums and is
+    allowed (its result is all False), except ``dot``, which refuses bool at once."""
+    if kernel == "dot" or (a.numel() and b.numel()):
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for 'Bool': a matrix product of bool tensors "
+            f"(shapes {list(a.shape)} and {list(b.shape)}). Fix: convert both operands to a "
+            "number dtype first, e.g. a.float() @ b.float() (.long() counts exactly)."
+        )
 
 
 def _with_vector(prim: Primitive, a: Tensor, b: Tensor, a_dims: int, b_dims: int) -> Tensor | None:
@@ -389,6 +414,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     # One matrix product: the free dimensions of a as rows, the contracted ones as columns.
     left = ops.reshape(ops.permute_dims(a, axes=(*free_a, *first)), shape=(rows, size))
     right = ops.reshape(ops.permute_dims(b, axes=(*second, *free_b)), shape=(size, cols))
+    if left.dtype is _dtype.bool_:  # PyTorch's tensordot is one mm
+        check_product_not_bool("addmm_impl_cpu_", left, right)
     prim = ops.complex_ops.matmul if left.dtype.is_complex else ops.matmul
     if left.dtype is _dtype.bfloat16:
         # as matmul: ml_dtypes' product of bfloat16 is float32, PyTorch's rounds it once

@@ -69,7 +69,9 @@ def version_of(tensor: Tensor) -> int:
     tensor's writes): 0 for an inference tensor, which keeps no version (its ``_version``
     raises, as PyTorch's does)."""
     counter = tensor._version_counter
-    if counter is None or counter.__class__ is _inference.InferenceCounter:
+    if counter is None or (
+        counter.__class__ is not list and isinstance(counter, _inference.InferenceCounter)
+    ):
         return 0
     return counter[0]
 
@@ -153,7 +155,8 @@ class Tensor(
         counter = self._version_counter
         if counter is None:
             return 0
-        if counter.__class__ is _inference.InferenceCounter:  # made in inference mode
+        # (one test for a normal tensor's list) made in inference mode, or Untracked
+        if counter.__class__ is not list and isinstance(counter, _inference.InferenceCounter):
             raise _inference.version_error(self)
         return counter[0]
 

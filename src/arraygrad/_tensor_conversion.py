@@ -196,10 +196,15 @@ class TensorConversionMethods:
             slots["_data"] = checkpoints.with_builtin_dtype(slots["_data"])
         for name, value in slots.items():
             setattr(self, name, value)
+        tensor = cast("Tensor", self)
         if _ag._grad_mode.inference_used and _ag._grad_mode.inference_enabled.get():
             # Made inside inference mode (a deep copy, an unpickled tensor): an inference
             # tensor, as PyTorch's (its version counter is not pickled: see _NOT_PICKLED).
-            cast("Tensor", self)._version_counter = _ag._inference.SHARED
+            tensor._version_counter = _ag._inference.SHARED
+        else:
+            # A counter of its own at 1: PyTorch rebuilds a deep-copied, copied or unpickled
+            # tensor by set_() of new storage into an empty one, which counts as one write.
+            tensor._version_counter = [1, 0]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         """A copy with its own memory (a view's elements only) and a copy of ``.grad``; like

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 # Tensor class (they build on it), so they are looked up at call time as ``_ag._creation.zeros``.
 import arraygrad as _ag
 from arraygrad import _dtype as _dtypes
-from arraygrad._inference import InferenceMark
+from arraygrad import _inference
 
 if TYPE_CHECKING:
     import arraygrad._binary
@@ -171,7 +171,7 @@ class TensorCreationMethods:
     def is_inference(self) -> builtins.bool:
         """Whether this is an inference tensor: made inside :class:`arraygrad.inference_mode`
         (or a view of one), with the restrictions PyTorch puts on those outside it."""
-        return isinstance(self._version_counter, InferenceMark)  # type: ignore[attr-defined]
+        return _inference.is_inference(self)  # type: ignore[arg-type]
 
     # arraygrad's tensors are dense, unquantised, and hold their data.
     @property

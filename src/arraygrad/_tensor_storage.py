@@ -103,6 +103,39 @@ def _unique(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
     return 0 not in strides and len(set(strides)) == len(strides)
 
 
+def _layout_strides(shape: tuple[int, ...], channels: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The strides of a tensor of ``shape`` laid out contiguously (C order), or with the axes
+    ``channels`` innermost first (a channels-last format); sizes 0 count as 1, as in PyTorch."""
+    order = tuple(reversed(channels)) if channels is not None else tuple(range(len(shape)))
+    strides = [0] * len(shape)
+    step = 1
+    for axis in reversed(order):
+        strides[axis] = step
+        step *= max(shape[axis], 1)
+    return tuple(strides)
+
+
+def _resize_view(
+    target: Tensor, shape: tuple[int, ...], channels: tuple[int, ...] | None
+) -> Tensor:
+    """:meth:`TensorStorageMethods.resize_` of a view: the view laid out afresh from its own
+    start in the memory it shares (PyTorch's restriding of a view's storage), which must hold
+    it: PyTorch would grow that storage in place, under the base too."""
+    strides = _layout_strides(shape, channels)
+    data = target._data
+    offset = _ag._backend.element_offset(data)
+    needed = offset + math.prod(shape)  # a dense layout: as many elements as it holds
+    have = _ag._backend.storage_numel(data)
+    if needed > have:
+        raise RuntimeError(
+            f"resize_ of a view to {list(shape)} is not supported: from its start (element "
+            f"{offset}) it needs {needed - offset} elements of the memory it shares with its "
+            f"base, which has {have - offset} there, and arraygrad cannot grow memory under its "
+            "base as PyTorch does. Fix: resize a copy, x = x.clone().resize_(...), or the base."
+        )
+    return target.as_strided_(shape, strides, offset)  # (with its one version bump)
+
+
 class TensorStorageMethods:
     """Memory order, in-place resizing, strided creation and shared memory of a tensor."""
 
@@ -157,10 +190,14 @@ class TensorStorageMethods:
         """In place: give this tensor the shape ``sizes``, keeping its elements in memory
         order; the elements it gains are zeros here (uninitialised in PyTorch).
 
-        A resize to the same shape changes nothing but the version. Otherwise the tensor gets
-        new memory of its own: PyTorch's views of it would follow the new memory, which NumPy
-        arrays cannot, so a tensor that is a view or has views is refused rather than
-        silently split from them. Not for tensors that require grad, as in PyTorch.
+        A resize to the same shape changes nothing, not even the version (as in PyTorch). A
+        view is laid out afresh (contiguous, or in ``memory_format``) from where it starts in
+        the memory it shares, as PyTorch's is: its base keeps its shape and sees the view's
+        writes. Otherwise the tensor gets new memory of its own. PyTorch's storages grow in
+        place, under every view of them, which NumPy arrays cannot: a view that would need
+        more memory than its base has, and a tensor that has views, are refused rather than
+        silently split from them. Not for tensors that require grad, nor for views of them
+        (which PyTorch counts as requiring grad), as in PyTorch.
 
         >>> import arraygrad
         >>> arraygrad.arange(6.0).resize_(2, 2).tolist()
@@ -168,7 +205,10 @@ class TensorStorageMethods:
         """
         target = cast("Tensor", self)
         shape = _ag._dims._shape_arg(sizes)
-        if target.requires_grad:
+        base = target._base
+        if target.requires_grad or (
+            base is not None and base.requires_grad and "_view_detached" not in target.__dict__
+        ):
             raise RuntimeError(
                 "cannot resize variables that require grad. Fix: resize x.detach(), or a "
                 "tensor made under arraygrad.no_grad() that does not require grad."
@@ -193,12 +233,13 @@ class TensorStorageMethods:
                 )
             channels = rank_order[1]
         if shape == tuple(target.shape) and channels is None:
-            _ag._primitive.bump_version(target)
             return target
-        if target._base is not None or _ag._view_history._live_views(target):
+        if base is not None:
+            return _resize_view(target, shape, channels)
+        if _ag._view_history._live_views(target):
             raise RuntimeError(
-                "resize_ of a tensor that shares its memory with views is not supported: the "
-                "views would keep the old memory. Fix: resize a copy, x = x.clone().resize_(...)."
+                "resize_ of a tensor that has views is not supported: the views would keep the "
+                "old memory. Fix: resize a copy, x = x.clone().resize_(...), or resize the view."
             )
         tracer = _ag._backend.tracer
         if tracer is not None:  # the new array is made outside the recorded ops
@@ -216,8 +257,10 @@ class TensorStorageMethods:
             outer_first = tuple(reversed(channels))
             new = xp.reshape(memory, tuple(shape[axis] for axis in outer_first))
             new = xp.permute_dims(new, tuple(outer_first.index(axis) for axis in range(len(shape))))
+        changed = shape != tuple(target.shape)
         target._data = new
-        _ag._primitive.bump_version(target)
+        if changed:  # PyTorch counts a write only where the sizes change
+            _ag._primitive.bump_version(target)
         return target
 
     def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
@@ -365,7 +408,7 @@ class TensorStorageMethods:
         # mode, the version bump below refuses the write after it is made, as PyTorch's does.
         marks = _ag._inference
         kind = target._version_counter.__class__
-        inference = kind is marks.InferenceCounter
+        inference = issubclass(kind, marks.InferenceCounter)  # (or Untracked: no version)
         version = 0 if inference else target._version  # type: ignore[attr-defined]
         _ag._view_history.release(target)
         if storage is None:  # memory not exposed (not NumPy): the source's own array
@@ -380,10 +423,11 @@ class TensorStorageMethods:
         attrs.pop("_hollow", None)
         attrs["_set_storage"] = True  # its offset in its storage is its own (storage_offset)
         if inference:
-            target._version_counter = marks.SHARED
+            target._version_counter = (
+                marks.SHARED if kind is marks.InferenceCounter else marks.Untracked()
+            )
         elif kind is marks.InferenceMark:  # detach() or .data of one: still one, counting
-            target._version_counter = marks.InferenceMark()
-            target._version_counter[0] = version
+            target._version_counter = marks.InferenceMark(version)
         else:
             target._version_counter = [version, 0]
         _ag._primitive.bump_version(target)

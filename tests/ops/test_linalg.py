@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
+from tests import oracle
 from tests.ops._helpers import DTYPES, distinct, lib
 from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
 
@@ -214,6 +215,109 @@ def test_einsum_of_two_dtypes_as_torch(
         except RuntimeError as error:
             outcomes.append(str(error).split(":")[0])
     assert outcomes[0] == outcomes[1]
+
+
+_BOOL_PRODUCTS = [
+    ("mm", lambda L, a, b: L.mm(a, b), [(2, 3), (3, 2)]),
+    ("@", lambda L, a, b: a @ b, [(2, 1), (1, 2)]),
+    ("matmul", lambda L, a, b: L.matmul(a, b), [(2, 3, 2), (2,)]),
+    ("matmul", lambda L, a, b: L.matmul(a, b), [(3,), (3, 2)]),
+    ("matmul", lambda L, a, b: L.matmul(a, b), [(0,), (0,)]),  # dot refuses even empty ones
+    ("matmul", lambda L, a, b: L.matmul(a, b), [(2, 2, 3), (1, 3, 2)]),
+    ("bmm", lambda L, a, b: L.bmm(a, b), [(2, 2, 3), (2, 3, 2)]),
+    ("mv", lambda L, a, b: L.mv(a, b), [(2, 3), (3,)]),
+    ("tensordot", lambda L, a, b: L.tensordot(a, b, dims=1), [(2, 3), (3, 2)]),
+    ("tensordot", lambda L, a, b: L.tensordot(a, b, dims=0), [(2,), (2,)]),
+    ("einsum", lambda L, a, b: L.einsum("ij,jk->ik", a, b), [(2, 3), (3, 2)]),
+    ("einsum", lambda L, a, b: L.einsum("bij,bj->bi", a, b), [(2, 2, 3), (2, 3)]),
+    ("multi_dot", lambda L, a, b: L.linalg.multi_dot([a, b, a]), [(2, 2), (2, 2)]),
+]
+
+
+@pytest.mark.parametrize(("op", "fn", "shapes"), _BOOL_PRODUCTS)
+def test_matrix_products_of_bool_raise_as_torch(op: str, fn: Any, shapes: list) -> None:
+    # NumPy computes a bool matmul (or for +); torch has no bool kernel for mm, mv, bmm, dot
+    def call(L: Any) -> Any:
+        a, b = (L.ones(*s, dtype=L.bool) for s in shapes)
+        return fn(L, a, b)
+
+    assert oracle.outcome_in_each(call, (NotImplementedError,)) == (
+        "NotImplementedError",
+        "NotImplementedError",
+    )
+    with pytest.raises(NotImplementedError) as error:
+        call(ag)
+    kernel = str(error.value).split('"')[1]
+    with pytest.raises(NotImplementedError, match=f"\"{kernel}\" not implemented for 'Bool'"):
+        call(torch)  # the same kernel named
+    assert "Fix:" in str(error.value) and ".float()" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"),
+    [
+        (lambda L, a, b: L.mm(a, b), [(2, 0), (0, 3)]),
+        (lambda L, a, b: L.mm(a, b), [(0, 2), (2, 3)]),
+        (lambda L, a, b: L.matmul(a, b), [(3, 2, 0), (0,)]),
+        (lambda L, a, b: L.bmm(a, b), [(0, 2, 3), (0, 3, 2)]),
+        (lambda L, a, b: L.einsum("ij,jk->ik", a, b), [(2, 0), (0, 2)]),
+        (lambda L, a, b: L.einsum("ij,jk->ik", a, b), [(2, 1), (1, 2)]),  # a product: no bmm
+        (lambda L, a, b: L.tensordot(a, b, dims=1), [(2, 0), (0, 2)]),
+    ],
+)
+def test_bool_products_torch_computes_stay_computed(fn: Any, shapes: list) -> None:
+    # with an empty operand torch's kernels sum nothing and take any dtype: all False
+    def call(L: Any) -> Any:
+        a, b = (L.ones(*s, dtype=L.bool) for s in shapes)
+        out = fn(L, a, b)
+        return str(out.dtype).split(".")[-1], out.tolist()
+
+    expected, got = oracle.outcome_in_each(call, (NotImplementedError,))
+    assert got == expected and expected != "NotImplementedError"
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int32"])
+@pytest.mark.parametrize(
+    ("equation", "shapes"),
+    [
+        ("i->", [(3,)]),
+        ("ii->", [(2, 2)]),
+        ("ii->i", [(2, 2)]),
+        ("i,j->i", [(2,), (3,)]),
+        ("ij,jk->", [(2, 3), (3, 2)]),
+        ("ij,jk->i", [(2, 3), (3, 2)]),  # one operand summed to int64 first: bmm refuses
+        ("jk,ij->i", [(3, 2), (2, 3)]),
+        ("ij,ij->", [(2, 3), (2, 3)]),
+        ("bij,bjk->b", [(2, 2, 3), (2, 3, 2)]),
+        ("ij,j->", [(2, 1), (1,)]),
+    ],
+)
+def test_einsum_of_integers_and_bools_as_torch(equation: str, shapes: list, dtype: str) -> None:
+    # torch sums a subscript one operand holds alone with sum (bool and integers to int64)
+    # before it contracts the operands with bmm (one dtype; none for bool)
+    def call(L: Any) -> Any:
+        operands = [L.ones(*s, dtype=getattr(L, dtype)) for s in shapes]
+        out = L.einsum(equation, *operands)
+        return str(out.dtype).split(".")[-1], out.tolist()
+
+    expected, got = oracle.outcome_in_each(call, (RuntimeError, NotImplementedError))
+    assert got == expected
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "uint8"])
+def test_integer_matrix_products_compute_as_torch(dtype: str) -> None:
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(-3, 4, (2, 3, 4)), rng.integers(-3, 4, (4, 2))
+    if dtype == "uint8":
+        a, b = abs(a), abs(b)
+
+    def call(L: Any) -> Any:
+        x, y = (L.tensor(v, dtype=getattr(L, dtype)) for v in (a, b))
+        outs = (x @ y, L.einsum("bij,jk->bik", x, y), L.tensordot(x, y, dims=1), x[0].mv(y[:, 0]))
+        return [(str(o.dtype).split(".")[-1], o.tolist()) for o in outs]
+
+    expected, got = oracle.outcome_in_each(call)
+    assert got == expected
 
 
 def test_batched_solve_with_broadcast_and_vectors() -> None:
