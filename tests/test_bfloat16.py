@@ -79,6 +79,28 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = {
     "hardtanh": (lambda m, a: _module(m, F).hardtanh(a), (S,)),
     "l1_loss": (lambda m, a, b: _module(m, F).l1_loss(a, b), TWO),
     "max_pool2d": (lambda m, a: _module(m, F).max_pool2d(a, 2), ((1, 1, 4, 4),)),
+    # convolutions: float32 sums rounded once, the bias added before (their gradients too)
+    "conv1d": (lambda m, a, w: _module(m, F).conv1d(a, w, padding=1), ((2, 4, 9), (6, 4, 3))),
+    "conv1d bias": (
+        lambda m, a, w, b: _module(m, F).conv1d(a, w, b, padding=1),
+        ((2, 4, 9), (6, 4, 3), (6,)),
+    ),
+    "conv2d bias": (
+        lambda m, a, w, b: _module(m, F).conv2d(a, w, b, stride=2, padding=1),
+        ((2, 4, 7, 6), (6, 4, 3, 3), (6,)),
+    ),
+    "conv3d bias": (
+        lambda m, a, w, b: _module(m, F).conv3d(a, w, b, groups=2),
+        ((1, 4, 4, 5, 4), (6, 2, 2, 3, 2), (6,)),
+    ),
+    "conv_transpose1d": (
+        lambda m, a, w: _module(m, F).conv_transpose1d(a, w, stride=2),
+        ((2, 4, 9), (4, 6, 3)),
+    ),
+    "conv_transpose2d bias": (
+        lambda m, a, w, b: _module(m, F).conv_transpose2d(a, w, b, padding=1),
+        ((2, 4, 5, 6), (4, 6, 3, 3), (6,)),
+    ),
     "index": (lambda m, a: a[1:4, ::2] * 1, (S,)),
     "cat": (lambda m, a, b: m.cat([a, b]), TWO),
 }

@@ -56,6 +56,14 @@ def test_training_a_compiled_model_equals_eager_bitwise() -> None:
             nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 3)
         )
 
+    compiled, x = _train_compiled_and_eager(make)
+    assert compiled(x).grad_fn.name() == "CompiledFunctionBackward"
+
+
+def _train_compiled_and_eager(make: Callable[[], nn.Module]) -> tuple[Any, ag.Tensor]:
+    """Train a model made by ``make`` and its compiled twin (which must not fall back to
+    eager code), check that both end with the same bits, and give the compiled model and the
+    input."""
     model, twin, compiled = _twins(make)
     x, y = ag.randn(8, 6), ag.tensor([0, 1, 2, 0, 1, 2, 0, 1])
     caught = _quiet()
@@ -67,7 +75,7 @@ def test_training_a_compiled_model_equals_eager_bitwise() -> None:
     assert mine == theirs
     assert _bits(twin.state_dict().values()) == _bits(model.state_dict().values())
     assert compiled.traces == 1 and not compiled.eager
-    assert compiled(x).grad_fn.name() == "CompiledFunctionBackward"
+    return compiled, x
 
 
 def test_gradients_flow_to_an_input_computed_upstream() -> None:
@@ -362,3 +370,35 @@ def test_an_input_used_twice_and_outside_gets_eager_gradient_bits() -> None:
     assert _bits(p.grad for p in upstream_twin.parameters()) == _bits(
         p.grad for p in upstream.parameters()
     )
+
+
+class _RoundThrough(ag.autograd.Function):
+    """Round to quarters; the gradient passes straight through where |x| <= 1 (read from the
+    saved input in backward, as straight-through estimators do)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: ag.Tensor) -> ag.Tensor:
+        ctx.save_for_backward(x)
+        return ag.round(x * 4) / 4
+
+    @staticmethod
+    def backward(ctx: Any, grad: ag.Tensor) -> ag.Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (x.abs() <= 1).to(grad.dtype)
+
+
+class _Quantised(nn.Module):
+    def __init__(self, function: Any) -> None:
+        super().__init__()
+        self.function = function
+        self.fc1, self.fc2 = nn.Linear(6, 12), nn.Linear(12, 3)
+
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
+        return self.fc2(self.function.apply(self.fc1(x)))
+
+
+def test_a_custom_function_that_reads_its_saved_tensors_in_backward_replays() -> None:
+    # torch.compile(model) of a model with a straight-through estimator: the backward program
+    # reads ctx.saved_tensors (a forward value the rule reaches through ctx, not through its
+    # arguments). It ran eagerly ("a backward that writes into the forward's values").
+    _train_compiled_and_eager(lambda: _Quantised(_RoundThrough))

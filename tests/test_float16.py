@@ -216,6 +216,55 @@ def test_linear_of_a_non_contiguous_batch_rounds_before_its_bias(contiguous: boo
     assert np.count_nonzero(theirs != model) <= 8
 
 
+@pytest.mark.parametrize("kind", ["conv1d", "conv2d"])
+def test_convolution_adds_its_bias_before_rounding(kind: str) -> None:
+    # PyTorch's float16 convolution sums in float32 and adds the bias before its one rounding
+    # (arraygrad rounded the sums, then the biased values: 173 of 288 elements differed). Its
+    # transposed convolution adds the bias to the rounded sums, as arraygrad does.
+    rng = np.random.default_rng(11)
+    x, w, b = (
+        rng.uniform(-3, 3, shape).astype(np.float16) for shape in ((4, 3, 12), (6, 3, 3), (6,))
+    )
+    padding: Any = 1
+    if kind == "conv2d":
+        x, w, padding = x[:, :, None], w[:, :, None], (0, 1)
+
+    def fn(L: Any) -> Any:
+        return getattr(_f(L), kind)(L.tensor(x), L.tensor(w), L.tensor(b), padding=padding)
+
+    theirs, mine = _both(fn)
+    wide = torch.from_numpy(x.reshape(4, 3, 12)).double()
+    sums = torch.nn.functional.conv1d(
+        wide, torch.from_numpy(w.reshape(6, 3, 3)).double(), None, 1, 1
+    )
+    sums, bias = (
+        sums.numpy().reshape(mine.shape),
+        b.astype(np.float64).reshape(6, *[1] * (mine.ndim - 2)),
+    )
+    once = (sums + bias).astype(np.float16)
+    twice = (sums.astype(np.float16).astype(np.float64) + bias).astype(np.float16)
+    assert np.count_nonzero(once != twice) > 50  # the two orders are told apart
+    assert _same_bits(mine, theirs) and np.count_nonzero(mine != once) <= 2
+
+
+def test_a_convolutions_bias_gradient_is_summed_in_float32() -> None:
+    # PyTorch sums a float16 convolution's bias gradient in float32 and rounds it once
+    # (arraygrad summed the float16 gradient step by step: 3 of 6 elements differed)
+    rng = np.random.default_rng(12)
+    x, w, b, g = (
+        rng.uniform(-3, 3, shape).astype(np.float16)
+        for shape in ((4, 3, 30), (6, 3, 3), (6,), (4, 6, 30))
+    )
+    grads = []
+    for L in (torch, ag):
+        bias = L.tensor(b).requires_grad_()
+        _f(L).conv1d(L.tensor(x), L.tensor(w), bias, padding=1).backward(L.tensor(g))
+        grads.append(bias.grad.numpy())
+    exact = g.astype(np.float64).sum(axis=(0, 2)).astype(np.float16)
+    assert np.count_nonzero(g.sum(axis=(0, 2), dtype=np.float16) != exact) > 0  # told apart
+    assert _same_bits(grads[1], grads[0]) and _same_bits(grads[0], exact)
+
+
 def test_layer_norm_rounds_once() -> None:
     values = np.random.default_rng(8).uniform(-3, 3, (40, 100)).astype(np.float16)
     theirs, mine = _both(lambda L: L.nn.functional.layer_norm(L.tensor(values), (100,)))

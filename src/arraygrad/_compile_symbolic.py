@@ -359,6 +359,13 @@ class _Run:
         if value is self.namespace:
             raise _OpaqueError("the namespace passed on")
         if is_mutable_array(value):  # (NumPy scalars are immutable constants)
+            slot = self.tracer.slot_of(value)
+            if slot is not None and not self.writable:
+                # An array the program made earlier that the call reached by another way than
+                # its arguments (a custom Function's backward reads ctx.saved_tensors): read
+                # from its slot, as an argument is. Not in a split that writes: that one runs
+                # on copies of the arguments only, and would write into this array itself.
+                return slot
             # An array the recorder did not see made: replaying it as a constant would be wrong.
             raise _OpaqueError("an array made outside the recorded operations")
         if value.__class__ in (int, float) and type(value) not in (int, float):

@@ -160,7 +160,7 @@ def twin(prim: Primitive) -> Primitive:
     dtype, with ``prim``'s name (the same ``grad_fn``); Python numbers reach it unrounded. Its
     gradient rules too where PyTorch's backward is one kernel (:func:`_wide_rule_primitives`), else
     ``prim``'s own, their results brought back to the input's dtype."""
-    return _twin(prim, prim in _wide_rule_primitives())
+    return _twin(prim, range(len(prim.vjps or ())) if prim in _wide_rule_primitives() else ())
 
 
 @functools.cache
@@ -168,7 +168,14 @@ def stepwise_twin(prim: Primitive) -> Primitive:
     """:func:`twin` with every gradient rule ``prim``'s own (each array call rounded, as
     PyTorch's composite formulas for two tensors: ``a / b``'s ``-g * a / b**2``), brought back
     to the input's dtype."""
-    return _twin(prim, False)
+    return _twin(prim, ())
+
+
+@functools.cache
+def twin_wide_at(prim: Primitive, position: int) -> Primitive:
+    """:func:`stepwise_twin` but for the gradient rule of the input at ``position``, run in
+    float32 and rounded once (a convolution's bias: PyTorch sums its gradient in float32)."""
+    return _twin(prim, (position,))
 
 
 @functools.cache
@@ -190,11 +197,14 @@ def narrowed(prim: Primitive) -> Primitive:
     )
 
 
-def _twin(prim: Primitive, wide: bool) -> Primitive:
+def _twin(prim: Primitive, wide: Any) -> Primitive:
+    """``prim``'s twin whose gradient rules for the inputs at the positions ``wide`` run in
+    float32, the others on the reduced floats."""
     vjps = prim.vjps
     if vjps is not None:
-        make = _wide_rule if wide else _narrowing_rule
-        vjps = tuple(make(r, i) for i, r in enumerate(vjps))
+        vjps = tuple(
+            (_wide_rule if i in wide else _narrowing_rule)(r, i) for i, r in enumerate(vjps)
+        )
     return Primitive(
         prim.name,
         forward=_wide_forward(prim),

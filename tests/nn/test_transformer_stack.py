@@ -41,7 +41,7 @@ def _quiet_nested_tensor_warning() -> Any:
     # float attention masks (which the tests mix on purpose)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="enable_nested_tensor is True")
-        warnings.filterwarnings("ignore", message="Support for mismatched key_padding_mask")
+        warnings.filterwarnings("ignore", message="Support for mismatched")
         warnings.filterwarnings("ignore", message="The PyTorch API of nested tensors")
         yield
 
@@ -366,3 +366,34 @@ def test_a_causal_mask_kept_from_a_trace_does_not_keep_the_trace() -> None:
     ag.compile(step)(ag.randn(4, 4))
     gc.collect()
     assert kept and tracers[0]() is None
+
+
+def _mismatched_mask_calls(nn: Any, x: Any, padding: Any, mask: Any) -> dict[str, Any]:
+    layer = nn.TransformerEncoderLayer(D, 2, 16, 0.0, batch_first=True).double()
+    encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False).double()
+    attention = nn.MultiheadAttention(D, 2, batch_first=True).double()
+    return {
+        "layer": lambda: layer(x, src_mask=mask, src_key_padding_mask=padding),
+        "encoder": lambda: encoder(x, mask=mask, src_key_padding_mask=padding),
+        "attention": lambda: attention(x, x, x, key_padding_mask=padding, attn_mask=mask)[0],
+        "same dtypes": lambda: attention(x, x, x, key_padding_mask=padding, attn_mask=mask < 0)[0],
+    }
+
+
+@pytest.mark.parametrize("call", ["layer", "encoder", "attention", "same dtypes"])
+def test_a_bool_padding_mask_beside_a_float_mask_warns_as_torch(call: str) -> None:
+    # PyTorch accepts the two dtypes with a deprecation warning naming both masks (the layer's
+    # and the encoder's names, or the attention's); arraygrad said nothing
+    messages = []
+    for library in (torch, ag):
+        library.manual_seed(0)
+        x = library.from_numpy(SRC.transpose(1, 0, 2).copy())
+        padding = library.from_numpy(SRC_PAD)
+        mask = library.nn.Transformer.generate_square_subsequent_mask(S, dtype=library.float64)
+        calls = _mismatched_mask_calls(library.nn, x, padding, mask)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            calls[call]()
+        messages.append([str(w.message) for w in caught if "mismatched" in str(w.message)])
+    assert messages[1] == messages[0]
+    assert len(messages[0]) == (call != "same dtypes")

@@ -349,6 +349,20 @@ def _mask_and_causal_allowed(
     )
 
 
+def mismatched_masks(mask: Tensor | None, name: str, other: Tensor | None, other_name: str) -> bool:
+    """Whether a padding ``mask`` and the ``other`` attention mask are both given with two
+    dtypes (a bool one and a float one), which PyTorch accepts with a deprecation warning."""
+    if mask is None or other is None or mask.dtype is other.dtype:
+        return False
+    warnings.warn(
+        f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both "
+        "instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return True
+
+
 def _canonical_mask(mask: Tensor | None, name: str, like: Tensor) -> Tensor | None:
     """A bool mask (True: masked out) as the additive float mask PyTorch's attention uses."""
     if mask is None:
@@ -456,6 +470,7 @@ def multi_head_attention_forward(
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
+    mismatched_masks(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask")
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", query)
     if is_causal and attn_mask is None:
         raise RuntimeError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _autocast_flag, _shape, ops
+from arraygrad import _autocast_flag, _dtype, _reduced_floats, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -67,6 +67,13 @@ def _batched_groups(input: Tensor, weight: Tensor, groups: int, n: int) -> tuple
     return input, unbatched
 
 
+def _all_bfloat16(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
+    """Whether the input, the weight and the bias (if any) are all bfloat16 tensors (others
+    of mixed dtypes go on to the dtype check)."""
+    dtype = _dtype.bfloat16
+    return input.dtype is dtype and weight.dtype is dtype and (bias is None or bias.dtype is dtype)
+
+
 def _conv(
     input: Tensor,
     weight: Tensor,
@@ -77,6 +84,13 @@ def _conv(
     groups: int,
     n: int,
 ) -> Tensor:
+    if _all_bfloat16(input, weight, bias):
+        # PyTorch's bfloat16 kernels add the bias to the float32 sums and round once (the
+        # array loops would round the sums, then the biased values), and compute the
+        # gradients in float32 too, each rounded once
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            _conv, input, weight, bias, stride, padding, dilation, groups, n
+        )
     name = f"conv{n}d"
     if weight.ndim != n + 2:
         raise RuntimeError(
@@ -129,7 +143,13 @@ def _conv(
             f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
             "actual input size"
         )
-    out = ops.conv(input, weight, bias, stride=stride_t, dilation=dilation_t, groups=groups)
+    prim = ops.conv
+    if bias is not None and input.dtype is _dtype.float16:
+        # PyTorch's float16 kernel adds the bias to the float32 sums and rounds once too, and
+        # sums the bias's gradient in float32; the input's and weight's are those of the
+        # float16 arrays
+        prim = _reduced_floats.twin_wide_at(ops.conv, 2)
+    out = prim(input, weight, bias, stride=stride_t, dilation=dilation_t, groups=groups)
     if unbatched:
         out = _shape.squeeze(out, 0)
     return out

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _autocast_flag, _shape, ops
+from arraygrad import _autocast_flag, _reduced_floats, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
-from arraygrad.nn._conv import _batched_groups
+from arraygrad.nn._conv import _all_bfloat16, _batched_groups
 from arraygrad.nn._padding import pad as _pad
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
@@ -73,6 +73,23 @@ def _conv_transpose(
     dilation: Any,
     n: int,
 ) -> Tensor:
+    if _all_bfloat16(input, weight, bias):
+        # PyTorch's bfloat16 kernels add the bias to the float32 sums and round once (the
+        # array loops would round the sums, then the biased values), and compute the
+        # gradients in float32 too, each rounded once (its float16 path adds the bias to the
+        # rounded sums, as below)
+        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+            _conv_transpose,
+            input,
+            weight,
+            bias,
+            stride,
+            padding,
+            output_padding,
+            groups,
+            dilation,
+            n,
+        )
     input, unbatched = _check(input, weight, bias, groups, n)
     if isinstance(padding, str):
         raise TypeError(

@@ -15,6 +15,7 @@ from typing import Any
 
 from arraygrad import _backend, _device
 from arraygrad._tensor import Tensor, version_of
+from arraygrad.nn import _attention
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.attention import MultiheadAttention
 from arraygrad.nn.modules.container import ModuleList
@@ -98,6 +99,10 @@ class TransformerEncoderLayer(Module):
         is_causal: bool = False,
     ) -> Tensor:
         x = src
+        if _attention.mismatched_masks(
+            src_key_padding_mask, "src_key_padding_mask", src_mask, "src_mask"
+        ):  # both made float masks, as PyTorch's layer does (its attention then warns no more)
+            src_key_padding_mask, src_mask = _float_masks(src_key_padding_mask, src_mask, src)
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
             return x + self._ff_block(self.norm2(x))
@@ -252,12 +257,16 @@ class TransformerEncoder(Module):
         batch_first = bool(getattr(self.layers[0].self_attn, "batch_first", False))
         is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
         output = src
+        layer_padding, layer_mask = src_key_padding_mask, mask
+        if _attention.mismatched_masks(src_key_padding_mask, "src_key_padding_mask", mask, "mask"):
+            # the layers get both as float masks, as PyTorch's (and warn no more)
+            layer_padding, layer_mask = _float_masks(src_key_padding_mask, mask, src)
         for layer in self.layers:
             output = layer(
                 output,
-                src_mask=mask,
+                src_mask=layer_mask,
                 is_causal=is_causal,
-                src_key_padding_mask=src_key_padding_mask,
+                src_key_padding_mask=layer_padding,
             )
         padded = None if src_key_padding_mask is None else src_key_padding_mask != 0
         if padded is not None and self._takes_fast_path(src, mask):
@@ -569,3 +578,13 @@ class Transformer(Module):
         for p in self.parameters():
             if p.dim() > 1:
                 init.xavier_uniform_(p)
+
+
+def _float_masks(
+    padding: Tensor | None, mask: Tensor | None, like: Tensor
+) -> tuple[Tensor | None, Tensor | None]:
+    """A padding mask and an attention mask of two dtypes, each as an additive float mask."""
+    return (
+        _attention._canonical_mask(padding, "src_key_padding_mask", like),
+        _attention._canonical_mask(mask, "src_mask", like),
+    )
