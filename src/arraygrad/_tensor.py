@@ -32,6 +32,7 @@ from arraygrad._tensor_elementwise import TensorElementwiseMethods
 from arraygrad._tensor_indexing import TensorIndexingMethods
 from arraygrad._tensor_inplace import TensorInPlaceMethods
 from arraygrad._tensor_math import TensorMathMethods
+from arraygrad._tensor_set import TensorSetMethods
 from arraygrad._tensor_shape import TensorShapeMethods
 from arraygrad._tensor_storage import TensorStorageMethods
 
@@ -93,6 +94,7 @@ class Tensor(
     TensorAliasMethods,
     TensorConversionMethods,
     TensorStorageMethods,
+    TensorSetMethods,
     TensorCompatMethods,
 ):
     """An n-dimensional array that can record the operations applied to it.
