@@ -257,3 +257,20 @@ W = np.zeros((4, 3, 3))
 )
 def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
     _raises_like_torch(fn, arrays, match)
+
+
+def test_a_bias_of_another_dtype_is_refused_naming_both_dtypes() -> None:
+    # (The message said "expected scalar type bfloat16 but found bfloat16" for a bfloat16 input
+    # and weight with a float32 bias.) PyTorch's oneDNN path, which it takes here, refuses it
+    # too; its reference path, taken for some small inputs, adds it.
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((4, 2, 5, 5)), rng.standard_normal((2, 3, 2, 2)), np.ones(3)
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError, match=r"Input type .* and bias type .* should be"):
+            lib.nn.functional.conv_transpose2d(
+                lib.tensor(x, dtype=lib.float32), lib.tensor(w, dtype=lib.float32), lib.tensor(b)
+            )
+    with pytest.raises(RuntimeError, match=r"Input type \(bfloat16\) and bias type \(float32\)"):
+        ag.nn.functional.conv_transpose2d(
+            ag.tensor(x).bfloat16(), ag.tensor(w).bfloat16(), ag.tensor(b, dtype=ag.float32)
+        )

@@ -53,11 +53,18 @@ def _check(
             f"1-dimensional with {out_channels} elements, but got bias of size "
             f"{list(bias.shape)} instead"
         )
-    if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not weight.dtype):
+    if input.dtype is not weight.dtype:
         raise RuntimeError(
-            f"expected scalar type {weight.dtype.name} but found {input.dtype.name}"
-            + (f" (bias: {bias.dtype.name})" if bias is not None else "")
-            + ". Fix: convert them to one dtype, e.g. with .to(weight.dtype)."
+            f"expected scalar type {weight.dtype.name} but found {input.dtype.name}: the "
+            f"input is {input.dtype.name}, the weight {weight.dtype.name}. Fix: convert them "
+            "to one dtype, e.g. input.to(weight.dtype)."
+        )
+    if bias is not None and bias.dtype is not input.dtype:
+        # (PyTorch's oneDNN path refuses it; its reference path, which it takes for some small
+        # inputs, adds it)
+        raise RuntimeError(
+            f"Input type ({input.dtype.name}) and bias type ({bias.dtype.name}) should be the "
+            f"same. Fix: convert the bias, e.g. bias.to({input.dtype})."
         )
     return input, unbatched
 
