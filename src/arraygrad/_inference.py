@@ -240,19 +240,13 @@ def data_set(tensor: Tensor, value: Tensor) -> None:
 # inference mode now and then stops paying for them once the evaluation's tensors are gone.
 _open = 0
 _lock = threading.Lock()
-# The modules whose flags are set here (imported on first use: they import this module).
-_flags: tuple[Any, Any] | None = None
 
 
 def _set_flags(used: bool) -> None:
-    global _flags
-    flags: Any = _flags
-    if flags is None:
-        from arraygrad import _grad_mode, _primitive
+    from arraygrad import _grad_mode, _primitive  # (here: they import this module)
 
-        flags = _flags = (_grad_mode, _primitive)
-    flags[1].set_inference_used(used)
-    flags[0].inference_used = used
+    _primitive.set_inference_used(used)
+    _grad_mode.inference_used = used
 
 
 def opened(change: int) -> None:

@@ -275,9 +275,8 @@ def rounded_number(value: Any, target: _dtype.dtype) -> Any:
     double), as a Python float; other values as they are."""
     if value.__class__ is not float:
         return value
-    xp = _backend.xp
-    wide = xp.asarray(value, dtype=xp.float32)
-    return float(_backend.item(xp.astype(wide, _dtype.to_xp(target))))
+    rounded = _backend.convert(_backend.xp.asarray(value), _dtype.to_xp(target))
+    return float(_backend.item(rounded))
 
 
 def bfloat16_binary(prim: Primitive, a: Any, b: Any) -> Tensor:
