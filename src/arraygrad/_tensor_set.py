@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 # The package itself, not its modules: the functions these methods call are imported after the
 # Tensor class (they build on it), so they are looked up at call time.
 import arraygrad as _ag
+from arraygrad._tensor_storage import layout_strides
 
 if TYPE_CHECKING:
     import arraygrad._primitive
@@ -193,7 +194,7 @@ def _set_arguments(
     offset = storages._index(storage_offset, "set_(): argument 'storage_offset'")
     shape = tuple(_ag._dims._shape_arg((size,)))
     if stride is None:
-        strides = _c_strides(shape)
+        strides = layout_strides(shape, None)
     else:
         strides = tuple(storages._index(s, "set_(): stride") for s in stride)
     if len(strides) != len(shape):
@@ -221,15 +222,6 @@ def _set_arguments(
             "(storage.resize_(n)); arraygrad does not grow it in set_ as PyTorch does."
         )
     return storage, offset, shape, strides
-
-
-def _c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The strides of a C-ordered layout of ``shape`` (sizes of 0 counted as 1, as PyTorch's)."""
-    strides, step = [], 1
-    for n in reversed(shape):
-        strides.append(step)
-        step *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 def _set_forms(source: Any, storage_offset: Any) -> str:

@@ -104,7 +104,7 @@ def _unique(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
     return 0 not in strides and len(set(strides)) == len(strides)
 
 
-def _layout_strides(shape: tuple[int, ...], channels: tuple[int, ...] | None) -> tuple[int, ...]:
+def layout_strides(shape: tuple[int, ...], channels: tuple[int, ...] | None) -> tuple[int, ...]:
     """The strides of a tensor of ``shape`` laid out contiguously (C order), or with the axes
     ``channels`` innermost first (a channels-last format); sizes 0 count as 1, as in PyTorch."""
     order = tuple(reversed(channels)) if channels is not None else tuple(range(len(shape)))
@@ -122,7 +122,7 @@ def _resize_view(
     """:meth:`TensorStorageMethods.resize_` of a view: the view laid out afresh from its own
     start in the memory it shares (PyTorch's restriding of a view's storage), which must hold
     it: PyTorch would grow that storage in place, under the base too."""
-    strides = _layout_strides(shape, channels)
+    strides = layout_strides(shape, channels)
     data = target._data
     offset = _ag._backend.element_offset(data)
     needed = offset + math.prod(shape)  # a dense layout: as many elements as it holds
