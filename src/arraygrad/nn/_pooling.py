@@ -1,11 +1,10 @@
-"""Pooling in 1 to 3 dimensions: max and average over sliding windows, and adaptive pooling.
+"""Pooling in 1 to 3 dimensions: max and average over sliding windows (adaptive pooling, built
+on the same picks, is in :mod:`arraygrad.nn._adaptive_pooling`).
 
 Max pooling is its own primitive (``ops.max_pool``): the maximum of each window, with the
 gradient going to the element PyTorch picks (the window's first maximum, or its last NaN)
 alone. Average pooling gathers the windows once with the ``sliding_windows`` primitive (im2col),
-sums each window and divides by the count PyTorch uses. Adaptive average pooling is one matmul
-per axis with a constant averaging matrix; adaptive max pooling gathers its (uneven) windows
-padded to one length and picks PyTorch's element of each.
+sums each window and divides by the count PyTorch uses.
 """
 
 from __future__ import annotations
@@ -13,22 +12,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _indexing, _linalg, _reduction, _shape, ops
+from arraygrad import _backend, _dtype, _reduction, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._padding import pad as _pad
 
 __all__ = [
-    "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d",
-    "adaptive_avg_pool3d",
-    "adaptive_max_pool1d",
-    "adaptive_max_pool1d_with_indices",
-    "adaptive_max_pool2d",
-    "adaptive_max_pool2d_with_indices",
-    "adaptive_max_pool3d",
-    "adaptive_max_pool3d_with_indices",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
@@ -110,7 +100,9 @@ class _Geometry:
         return ops.reshape(cols, shape=lead + (math.prod(self.kernel),) + tuple(self.out))
 
 
-def _batched(input: Tensor, n: int, name: str) -> tuple[Tensor, bool]:
+def batched_planes(input: Tensor, n: int, name: str) -> tuple[Tensor, bool]:
+    """``input`` checked as PyTorch's pooling checks it (``n`` window dimensions, one optional
+    batch dimension before the channels, a floating dtype), and whether it lacks the batch."""
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor for input, but got "
@@ -146,7 +138,7 @@ def _max_pool(
     return_indices: bool,
 ) -> Any:
     name = f"max_pool{n}d"
-    input, _ = _batched(input, n, name)
+    input, _ = batched_planes(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, dilation, ceil_mode)
     window = {
         "kernel": geometry.kernel,
@@ -176,7 +168,7 @@ def _avg_pool(
         if input.ndim == 0:
             raise IndexError("Dimension specified as -3 but tensor has no dimensions")
         normalize_dim(-3, input.ndim)
-    input, _ = _batched(input, n, name)
+    input, _ = batched_planes(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
     if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
         # PyTorch's 3-D average pooling alone checks the input without its padding
@@ -280,87 +272,6 @@ def avg_pool2d(
     )
 
 
-def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
-    """``A[i, j] = 1 / len(window i)`` for ``j`` in PyTorch's adaptive window ``i`` of ``size``:
-    ``[floor(i * size / out), ceil((i + 1) * size / out))``."""
-    # Namespace calls, not operators on raw arrays: arraygrad.compile records the former.
-    xp = _backend.xp
-    rows = xp.reshape(xp.arange(out), (out, 1))
-    starts = xp.floor_divide(xp.multiply(rows, size), out)
-    ends = xp.negative(xp.floor_divide(xp.multiply(xp.negative(xp.add(rows, 1)), size), out))
-    columns = xp.reshape(xp.arange(size), (1, size))
-    inside = xp.logical_and(xp.greater_equal(columns, starts), xp.less(columns, ends))
-    lengths = xp.astype(xp.subtract(ends, starts), dtype)
-    return constant(xp.divide(xp.astype(inside, dtype), lengths))
-
-
-def _check_output_rank(input: Tensor, output_size: Any, n: int) -> None:
-    """PyTorch's Python wrapper of the 2-d and 3-d adaptive poolings refuses a sequence of
-    output sizes as long as the input's dimensions, first and as a ValueError (an int size
-    goes on to the kernel's checks)."""
-    if isinstance(output_size, (list, tuple)) and len(output_size) >= input.ndim:
-        raise ValueError(
-            f"Input dimension should be at least {len(output_size) + 1}. Fix: pass {n} output "
-            f"sizes for input of shape {list(input.shape)}."
-        )
-
-
-def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
-    name = f"adaptive_avg_pool{n}d"
-    if n > 1:
-        _check_output_rank(input, output_size, n)
-    input, _ = _batched(input, n, name)
-    if isinstance(output_size, int) or output_size is None:
-        output_size = (output_size,) * n
-    sizes = tuple(input.shape[input.ndim - n :])
-    if len(output_size) != n:
-        raise RuntimeError(
-            f"{name}: output_size must be {n} sizes (an int, or a sequence of {n} ints or None), "
-            f"but got {list(output_size)}"
-        )
-    targets = [size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)]
-    # A size of 0 is allowed, as in PyTorch: the output is empty along that dimension.
-    if any(t < 0 for t in targets):
-        raise RuntimeError(
-            f"{name}: elements of output_size must be greater than or equal to 0 but received "
-            f"{list(output_size)}"
-        )
-    if any(size == 0 for size in sizes):
-        raise RuntimeError(
-            f"{name}: Expected input to have non-zero size for non-batch dimensions, but input "
-            f"has sizes {list(input.shape)} with an empty dimension"
-        )
-    dtype = input._data.dtype
-    out = input
-    # Pool the last axis with x @ A.T, then move the next axis last, and so on.
-    for i in reversed(range(n)):
-        matrix = _averaging_matrix(sizes[i], targets[i], dtype)
-        if i == n - 1:
-            out = _linalg.matmul(out, _shape.t(matrix))
-        else:
-            axis = input.ndim - n + i
-            out = _shape.transpose(
-                _linalg.matmul(matrix, _shape.transpose(out, axis, -2)), axis, -2
-            )
-    return out
-
-
-def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
-    """Average pooling of the last dimension to ``output_size`` (PyTorch's window rule)."""
-    return _adaptive_avg_pool(input, output_size, 1)
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
-    """Average pooling of the last two dimensions to ``output_size`` (int, pair, ``None`` keeps
-    a size). Window ``i`` of ``size`` spans ``[floor(i size / out), ceil((i + 1) size / out))``.
-
-    >>> import arraygrad
-    >>> adaptive_avg_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 1).tolist()
-    [[[7.5]]]
-    """
-    return _adaptive_avg_pool(input, output_size, 2)
-
-
 def max_pool1d_with_indices(
     input: Tensor,
     kernel_size: Any,
@@ -395,82 +306,6 @@ def max_pool2d_with_indices(
     return values, indices
 
 
-def _adaptive_windows(size: int, out: int) -> tuple[Any, Any]:
-    """Positions ``(out, L)`` of PyTorch's adaptive windows of ``size`` (``L`` the longest
-    window; shorter ones repeat their last position) and which of them are real."""
-    xp = _backend.xp
-    rows = xp.arange(out)
-    starts = (rows * size) // out
-    ends = -((-(rows + 1) * size) // out)
-    longest = int(xp.max(ends - starts)) if out else 1
-    positions = starts[:, None] + xp.reshape(xp.arange(longest), (1, longest))
-    real = positions < ends[:, None]
-    return xp.where(real, positions, (ends - 1)[:, None]), real
-
-
-def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor, Tensor]:
-    name = f"adaptive_max_pool{n}d"
-    if n > 1:
-        _check_output_rank(input, output_size, n)
-    check_float_planes(input, n, name)
-    if isinstance(output_size, int) or output_size is None:
-        output_size = (output_size,) * n
-    output_size = tuple(output_size)
-    if len(output_size) != n:
-        raise RuntimeError(
-            f"{name}() argument 'output_size' should contain {n} ints (got {len(output_size)})"
-        )
-    lead = input.ndim - n
-    sizes = tuple(input.shape[lead:])
-    # PyTorch lets the first dimension be empty, even of an unbatched input
-    for axis in range(1, input.ndim):
-        if input.shape[axis] == 0:
-            raise RuntimeError(
-                f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
-                f"input has sizes {list(input.shape)} with dimension {axis} being empty"
-            )
-    targets = tuple(
-        size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)
-    )
-    if any(t < 0 for t in targets):
-        raise RuntimeError(f"{name}(): output_size must be non-negative, but got {list(targets)}")
-    xp = _backend.xp
-    # Flat positions in the input plane of every window element, (*targets, *longest), in
-    # row-major window order: the order in which PyTorch scans a window.
-    flat = xp.zeros((), dtype=xp.int64)
-    real = xp.ones((), dtype=xp.bool)
-    stride = 1
-    windows = []
-    for i in reversed(range(n)):
-        positions, inside = _adaptive_windows(sizes[i], targets[i])
-        windows.append((i, positions, inside, stride))
-        stride *= sizes[i]
-    shape = targets + tuple(int(w[1].shape[1]) for w in sorted(windows, key=lambda w: w[0]))
-    for i, positions, inside, step in windows:
-        axes = [1] * (2 * n)
-        axes[i], axes[n + i] = positions.shape
-        flat = flat + xp.reshape(positions * step, tuple(axes))
-        real = real & xp.reshape(inside, tuple(axes))
-    flat = xp.broadcast_to(flat, shape)
-    real = xp.broadcast_to(real, shape)
-    count, longest = math.prod(targets), math.prod(shape[n:])
-    plane = _shape.reshape(input, tuple(input.shape[:lead]) + (math.prod(sizes),))
-    gathered = ops.take(plane, xp.reshape(flat, (-1,)), axis=lead)
-    gathered = _shape.reshape(gathered, tuple(input.shape[:lead]) + (count, longest))
-    # The padding elements repeat real ones: -inf there, so they never win over them.
-    mask = xp.reshape(real, (count, longest))
-    data = xp.where(mask, gathered._data, -xp.inf)
-    pick = window_pick(data)
-    values = _indexing.take_along(gathered, pick, lead + 1)
-    out_shape = tuple(input.shape[:lead]) + targets
-    rows = xp.reshape(xp.arange(count), (count, 1)) * longest
-    indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(xp.add(rows, pick), (-1,)))
-    return (
-        _shape.reshape(values, out_shape),
-        constant(xp.astype(xp.reshape(indices, out_shape), _dtype.to_xp(_dtype.int64))),
-    )
-
-
 def window_pick(data: Any) -> Any:
     """PyTorch's max-pooling pick in each window (the last axis of the raw array ``data``): the
     position of its last NaN if it has one, else of its first maximum, shaped ``(..., 1)``."""
@@ -488,42 +323,6 @@ def window_pick(data: Any) -> Any:
     else:  # argmax of an empty axis fails; there is nothing to pick
         first_max = last_nan
     return xp.where(xp.any(nans, axis=-1, keepdims=True), last_nan, first_max)
-
-
-def adaptive_max_pool1d_with_indices(
-    input: Tensor, output_size: Any, return_indices: bool = False
-) -> tuple[Tensor, Tensor]:
-    """:func:`adaptive_max_pool1d` and the index of each maximum along the last dimension."""
-    return _adaptive_max_pool(input, output_size, 1)
-
-
-def adaptive_max_pool2d_with_indices(
-    input: Tensor, output_size: Any, return_indices: bool = False
-) -> tuple[Tensor, Tensor]:
-    """:func:`adaptive_max_pool2d` and the index of each maximum in the flattened plane."""
-    return _adaptive_max_pool(input, output_size, 2)
-
-
-def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling of the last dimension to ``output_size`` (see :func:`adaptive_max_pool2d`)."""
-    values, indices = _adaptive_max_pool(input, output_size, 1)
-    return (values, indices) if return_indices else values
-
-
-def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """The maximum of each adaptive window of the last two dimensions, chosen to give
-    ``output_size`` (int, pair, ``None`` keeps a size): window ``i`` of ``size`` spans
-    ``[floor(i size / out), ceil((i + 1) size / out))``.
-
-    The gradient goes to the element PyTorch picks: a window's first maximum, or its last NaN.
-    With ``return_indices=True`` also returns each pick's index in the flattened plane.
-
-    >>> import arraygrad
-    >>> adaptive_max_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 2).tolist()
-    [[[5.0, 7.0], [13.0, 15.0]]]
-    """
-    values, indices = _adaptive_max_pool(input, output_size, 2)
-    return (values, indices) if return_indices else values
 
 
 # The 3-D forms: the same window code with three window axes.
@@ -580,33 +379,3 @@ def avg_pool3d(
     return _avg_pool(
         input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
-
-
-def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
-    """Average pooling of the last three dimensions to ``output_size`` (see
-    :func:`adaptive_avg_pool2d`).
-
-    >>> import arraygrad
-    >>> adaptive_avg_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 1).tolist()
-    [[[[3.5]]]]
-    """
-    return _adaptive_avg_pool(input, output_size, 3)
-
-
-def adaptive_max_pool3d_with_indices(
-    input: Tensor, output_size: Any, return_indices: bool = False
-) -> tuple[Tensor, Tensor]:
-    """:func:`adaptive_max_pool3d` and the index of each maximum in the flattened volume."""
-    return _adaptive_max_pool(input, output_size, 3)
-
-
-def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling of the last three dimensions to ``output_size`` (see
-    :func:`adaptive_max_pool2d`).
-
-    >>> import arraygrad
-    >>> adaptive_max_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), (1, 1, 2)).tolist()
-    [[[[6.0, 7.0]]]]
-    """
-    values, indices = _adaptive_max_pool(input, output_size, 3)
-    return (values, indices) if return_indices else values

@@ -328,12 +328,12 @@ def interpolate(
                 f"output ({', '.join(f'{c}: {s}' for c, s in zip(names, sizes, strict=True))})"
             )
     if mode == "area":
-        from arraygrad.nn import _pooling
+        from arraygrad.nn import _adaptive_pooling
 
         pools = {
-            3: _pooling.adaptive_avg_pool1d,
-            4: _pooling.adaptive_avg_pool2d,
-            5: _pooling.adaptive_avg_pool3d,
+            3: _adaptive_pooling.adaptive_avg_pool1d,
+            4: _adaptive_pooling.adaptive_avg_pool2d,
+            5: _adaptive_pooling.adaptive_avg_pool3d,
         }
         return pools[input.ndim](input, sizes if input.ndim > 3 else sizes[0])
     if not input.dtype.is_floating_point:

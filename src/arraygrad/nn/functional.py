@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from arraygrad.nn import (
     _activation,
+    _adaptive_pooling,
     _attention,
     _class_loss,
     _conv,
@@ -31,6 +32,7 @@ from arraygrad.nn import (
     _loss,
     _lp_pooling,
     _margin_loss,
+    _multihead_attention,
     _normalization,
     _padding,
     _pooling,
@@ -39,6 +41,7 @@ from arraygrad.nn import (
     _unpooling,
 )
 from arraygrad.nn._activation import *  # noqa: F403 - each module lists its names in __all__
+from arraygrad.nn._adaptive_pooling import *  # noqa: F403
 from arraygrad.nn._attention import *  # noqa: F403
 from arraygrad.nn._class_loss import *  # noqa: F403
 from arraygrad.nn._conv import *  # noqa: F403
@@ -54,6 +57,7 @@ from arraygrad.nn._linear import *  # noqa: F403
 from arraygrad.nn._loss import *  # noqa: F403
 from arraygrad.nn._lp_pooling import *  # noqa: F403
 from arraygrad.nn._margin_loss import *  # noqa: F403
+from arraygrad.nn._multihead_attention import *  # noqa: F403
 from arraygrad.nn._normalization import *  # noqa: F403
 from arraygrad.nn._padding import *  # noqa: F403
 from arraygrad.nn._pooling import *  # noqa: F403
@@ -63,6 +67,7 @@ from arraygrad.nn._unpooling import *  # noqa: F403
 
 __all__ = [
     *_activation.__all__,
+    *_adaptive_pooling.__all__,
     *_attention.__all__,
     *_class_loss.__all__,
     *_conv.__all__,
@@ -78,6 +83,7 @@ __all__ = [
     *_loss.__all__,
     *_lp_pooling.__all__,
     *_margin_loss.__all__,
+    *_multihead_attention.__all__,
     *_normalization.__all__,
     *_padding.__all__,
     *_pooling.__all__,

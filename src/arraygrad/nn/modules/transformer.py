@@ -15,7 +15,7 @@ from typing import Any
 
 from arraygrad import _backend, _device
 from arraygrad._tensor import Tensor, version_of
-from arraygrad.nn import _attention
+from arraygrad.nn import _multihead_attention
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
 from arraygrad.nn.modules.attention import MultiheadAttention
 from arraygrad.nn.modules.container import ModuleList
@@ -99,7 +99,7 @@ class TransformerEncoderLayer(Module):
         is_causal: bool = False,
     ) -> Tensor:
         x = src
-        if _attention.mismatched_masks(
+        if _multihead_attention.mismatched_masks(
             src_key_padding_mask, "src_key_padding_mask", src_mask, "src_mask"
         ):  # both made float masks, as PyTorch's layer does (its attention then warns no more)
             src_key_padding_mask, src_mask = _float_masks(src_key_padding_mask, src_mask, src)
@@ -258,7 +258,9 @@ class TransformerEncoder(Module):
         is_causal = _detect_is_causal_mask(mask, is_causal, _seq_len(src, batch_first))
         output = src
         layer_padding, layer_mask = src_key_padding_mask, mask
-        if _attention.mismatched_masks(src_key_padding_mask, "src_key_padding_mask", mask, "mask"):
+        if _multihead_attention.mismatched_masks(
+            src_key_padding_mask, "src_key_padding_mask", mask, "mask"
+        ):
             # the layers get both as float masks, as PyTorch's (and warn no more)
             layer_padding, layer_mask = _float_masks(src_key_padding_mask, mask, src)
         for layer in self.layers:
@@ -585,6 +587,6 @@ def _float_masks(
 ) -> tuple[Tensor | None, Tensor | None]:
     """A padding mask and an attention mask of two dtypes, each as an additive float mask."""
     return (
-        _attention._canonical_mask(padding, "src_key_padding_mask", like),
-        _attention._canonical_mask(mask, "src_mask", like),
+        _multihead_attention.canonical_mask(padding, "src_key_padding_mask", like),
+        _multihead_attention.canonical_mask(mask, "src_mask", like),
     )
