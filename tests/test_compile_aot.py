@@ -397,6 +397,39 @@ class _Quantised(nn.Module):
         return self.fc2(self.function.apply(self.fc1(x)))
 
 
+class _ScaleSavedInBackward(ag.autograd.Function):
+    """x * x whose backward doubles its saved input in place after reading it (allowed, as in
+    PyTorch): its gradient is 2 g x, written so that it differs if backward ran twice."""
+
+    @staticmethod
+    def forward(ctx: Any, x: ag.Tensor) -> ag.Tensor:
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx: Any, grad: ag.Tensor) -> ag.Tensor:
+        (x,) = ctx.saved_tensors
+        x.mul_(2)
+        return grad * x
+
+
+def test_a_custom_backward_writing_its_saved_tensor_runs_once_per_backward() -> None:
+    # compile(model) runs the graph's backward while it traces, before the caller's own
+    # backward(): a custom backward that writes into its saved tensor left it written, and
+    # the caller's backward failed the version check (or would compute with it doubled).
+    # The trace gives up (with compile's warning), and the caller's backward finds the tensor
+    # as eager code does.
+    model, twin, compiled = _twins(lambda: _Quantised(_ScaleSavedInBackward))
+    x = ag.randn(4, 6)
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):
+        compiled(x).sum().backward()
+    model(x).sum().backward()
+    for _ in range(2):  # later calls, eager without a warning
+        compiled(x).sum().backward()
+        model(x).sum().backward()
+    assert _bits(p.grad for p in twin.parameters()) == _bits(p.grad for p in model.parameters())
+
+
 def test_a_custom_function_that_reads_its_saved_tensors_in_backward_replays() -> None:
     # torch.compile(model) of a model with a straight-through estimator: the backward program
     # reads ctx.saved_tensors (a forward value the rule reaches through ctx, not through its

@@ -202,6 +202,7 @@ def _traced_backward(
     backward program). Writes no ``.grad``; the graph stays for the caller's backward."""
     from arraygrad.autograd.engine import run_backward  # autograd builds on the package
 
+    saved = _custom_saved(output)
     try:
         with recording(tracer):
             return run_backward(
@@ -214,6 +215,37 @@ def _traced_backward(
             )
     except Exception as error:  # the eager call has run: this trace only gives up
         raise UntraceableError(f"a backward that fails while traced ({error})") from None
+    finally:
+        _restore(saved)
+
+
+def _custom_saved(output: Tensor) -> list[tuple[Tensor, Any, list[int]]]:
+    """The tensors that custom Functions on ``output``'s graph saved for backward, each with a
+    copy of its array and of its version counter. The traced backward runs their ``backward``
+    on the graph that the caller's own ``backward()`` goes through later; one that writes into
+    a saved tensor in place (allowed, after reading it) must find it unchanged then, as in
+    eager code, where it runs once."""
+    saved: list[tuple[Tensor, Any, list[int]]] = []
+    if output._node is None:
+        return saved
+    for node in reachable([output._node]):
+        ctx = node.params.get("ctx") if node.params else None
+        for tensor in getattr(ctx, "_saved", ()):
+            if tensor is not None:
+                tensor = ctx._replacements.get(id(tensor), tensor)  # type: ignore[union-attr]
+                counter = tensor._version_counter
+                versions = [] if counter is None else list(counter)
+                saved.append((tensor, _backend.copy(tensor._data), versions))
+    return saved
+
+
+def _restore(saved: list[tuple[Tensor, Any, list[int]]]) -> None:
+    """Put back the arrays and versions of :func:`_custom_saved`'s tensors that changed."""
+    for tensor, array, versions in saved:
+        counter = tensor._version_counter
+        if counter is not None and list(counter) != versions:
+            _backend.assign(tensor._data, array)
+            counter[:] = versions if versions else [0, 0]
 
 
 @contextlib.contextmanager
