@@ -12,7 +12,6 @@ from __future__ import annotations
 import warnings
 
 from arraygrad import _backend, _dtype, ops
-from arraygrad._complex import complex as complex_from_parts
 from arraygrad._complex import view_as_real
 from arraygrad._tensor import Tensor
 
@@ -168,13 +167,9 @@ def istft(
     w = _window(window, n_fft, win, frames)
     frames = frames * w
     total = n_fft + hop * (count - 1)
-    fold = {"output_size": (1, total), "kernel_size": (1, n_fft), "stride": (1, hop)}
 
     def overlap_add(x: Tensor) -> Tensor:
-        # fold is real: a complex x is overlap-added part by part (a map with real coefficients)
-        if x.dtype.is_complex:
-            return complex_from_parts(overlap_add(x.real), overlap_add(x.imag))
-        return F.fold(x, **fold)
+        return F.fold(x, output_size=(1, total), kernel_size=(1, n_fft), stride=(1, hop))
 
     y = overlap_add(frames.transpose(1, 2)).reshape(spec.shape[0], total)
     # w^2, not |w|^2, for a complex window: the window is applied once in stft, once here
