@@ -131,6 +131,7 @@ EXCLUDED: dict[str, str] = {
     "test_quantiles:quantile:midpoint": QUANTILE,
     "test_quantiles:quantile:q_tensor": QUANTILE,
     "test_scatter:as_strided_scatter": SCATTER,
+    "test_scatter:as_strided_scatter_method": SCATTER,
     "test_scatter:as_strided_scatter_offset_2d": SCATTER,
     "test_scatter:diagonal_scatter": SCATTER,
     "test_scatter:diagonal_scatter_method": SCATTER,

@@ -1,15 +1,17 @@
 """``renorm``: rescale the slices of a tensor whose p-norm exceeds a bound (the max-norm
-constraint of embedding rows and weight vectors)."""
+constraint of embedding rows and weight vectors); ``norm_except_dim``: the norm of each slice
+(weight norm's ``||v||``)."""
 
 from __future__ import annotations
 
 from arraygrad._dims import normalize_dim
 from arraygrad._division import div
 from arraygrad._math import add, gt, mul, where
+from arraygrad._shape import unsqueeze
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor, c_ordered_result, describe
 
-__all__ = ["renorm"]
+__all__ = ["norm_except_dim", "renorm"]
 
 
 @c_ordered_result
@@ -42,3 +44,36 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     norm = vector_norm(input, p, others, keepdim=True)
     factor = where(gt(norm, maxnorm), div(maxnorm, add(norm, 1e-7)), 1.0)
     return mul(input, factor)
+
+
+def norm_except_dim(v: Tensor, pow: int = 2, dim: int = 0) -> Tensor:
+    """The ``pow``-norm of each slice ``v.select(dim, i)``, ``(sum_j |v_ij|^pow)^(1/pow)``
+    over every other dimension, kept as size-1 dimensions (weight norm's ``||v||``). ``dim=-1``
+    means no dimension: the norm of the whole of ``v`` (a 0-d result), as in PyTorch, where the
+    last dimension is ``v.ndim - 1``. Of a 1-D ``v`` each slice is one element: ``|v|``.
+
+    >>> import arraygrad
+    >>> arraygrad.norm_except_dim(arraygrad.tensor([[3.0, 4.0], [0.0, 1.0]]))
+    tensor([[5.],
+            [1.]])
+    >>> arraygrad.norm_except_dim(arraygrad.tensor([[3.0, 4.0], [0.0, 0.0]]), 2, -1)
+    tensor(5.)
+    """
+    for name, value, position in (("pow", pow, 2), ("dim", dim, 3)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(
+                f"norm_except_dim(): argument '{name}' (position {position}) must be int, not "
+                f"{type(value).__name__}. Fix: pass a whole number, e.g. {name}=2."
+            )
+    if dim == -1:
+        return vector_norm(v, pow)
+    if v.ndim == 0:
+        raise IndexError(
+            f"norm_except_dim: Dimension specified as {dim} but tensor has no dimensions. Fix: "
+            "pass dim=-1 for the norm of the whole tensor."
+        )
+    axis = normalize_dim(dim, v.ndim)
+    if v.ndim == 1:  # no other dimension: the norm of each element alone
+        return vector_norm(unsqueeze(v, 1), pow, (1,))
+    others = tuple(i for i in range(v.ndim) if i != axis)
+    return vector_norm(v, pow, others, keepdim=True)

@@ -124,6 +124,9 @@ class Tensor(
     # either has a _hooks table, possibly empty: the one attribute the engine tests per leaf.
     _hooks: OrderedDict[int, Callable[[Any], Any]] | None = None
     _post_accumulate_hooks: OrderedDict[int, Callable[[Any], None]] | None = None
+    # A leaf's grad_dtype once set (a dtype, or None: any dtype); unset, it is the leaf's dtype.
+    # Setting it gives the leaf a _hooks table, so the engine's hook path casts to it.
+    _grad_dtype: Any = NotImplemented
     # The calls of arraygrad.func.vmap whose mapped slices this tensor was computed from (see
     # _primitive.batched_levels): empty outside vmap, where nothing reads it.
     _vmap_levels: frozenset[int] = frozenset()

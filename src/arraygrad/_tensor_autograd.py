@@ -72,6 +72,52 @@ class TensorAutogradMethods:
         return tensor
 
     @property
+    def grad_dtype(self) -> Any:
+        """The dtype a leaf's gradients are cast to on their way into hooks, ``.grad`` and
+        ``autograd.grad``'s results: the leaf's dtype unless set; ``None`` takes any dtype.
+
+        >>> import arraygrad
+        >>> w = arraygrad.ones(2, dtype=arraygrad.float64, requires_grad=True)
+        >>> w.grad_dtype = arraygrad.float32
+        >>> (2 * w).sum().backward()
+        >>> w.grad
+        tensor([2., 2.])
+        """
+        if self._node is not None:
+            raise RuntimeError(
+                "grad_dtype can only be accessed on leaf tensors. Fix: read it on the leaf the "
+                "tensor was computed from."
+            )
+        stored = cast("Tensor", self)._grad_dtype
+        return self.dtype if stored is NotImplemented else stored
+
+    @grad_dtype.setter
+    def grad_dtype(self, value: Any) -> None:
+        if self._node is not None:
+            raise RuntimeError(
+                "grad_dtype can only be set on leaf tensors. Fix: set it on the leaf the tensor "
+                "was computed from."
+            )
+        if value is not None and not isinstance(value, _dtype.dtype):
+            raise RuntimeError(
+                f"grad_dtype must be a torch.dtype or None, but got {type(value).__name__}. "
+                "Fix: pass a dtype such as arraygrad.float32, or None to allow any dtype."
+            )
+        tensor = cast("Tensor", self)
+        grad = tensor.grad
+        if value is not None and grad is not None and grad.dtype != value:
+            raise RuntimeError(
+                f"Cannot set grad_dtype to '{_dtype.torch_type_name(value)}' because there "
+                f"is already a gradient with dtype '{_dtype.c_type_name(grad.dtype)}'. "
+                "Please clear the gradient (.grad = None) before changing grad_dtype, or ensure "
+                "the new grad_dtype matches the existing gradient's dtype."
+            )
+        tensor._grad_dtype = value
+        if value is not None and tensor._hooks is None:
+            # the engine's path for leaves with hooks is where the cast happens (delivery.py)
+            tensor._hooks = OrderedDict()
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded operation."""
         return self._node is None

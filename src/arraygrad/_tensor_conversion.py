@@ -29,6 +29,7 @@ _NOT_PICKLED = frozenset(
         "grad",
         "_hooks",
         "_post_accumulate_hooks",
+        "_grad_dtype",  # (not copied by torch either: a copy's grad_dtype is its dtype)
         "_version_counter",
         "_base",
         "_hollow",

@@ -199,6 +199,12 @@ class TensorIndexingMethods:
         """See :func:`arraygrad.diagonal_scatter`."""
         return _ag._view_scatter.diagonal_scatter(self, src, offset, dim1, dim2)
 
+    def as_strided_scatter(
+        self, src: Tensor, size: Any, stride: Any, storage_offset: int | None = None
+    ) -> Tensor:
+        """See :func:`arraygrad.as_strided_scatter`."""
+        return _ag._view_scatter.as_strided_scatter(self, src, size, stride, storage_offset)
+
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
         """In place: set the main diagonal (``self[i, i, ..., i]``) to ``fill_value``; with
         ``wrap=True`` a tall matrix's diagonal restarts after every ``cols + 1`` rows.

@@ -2,8 +2,8 @@
 ``select``, ...) as a new contiguous tensor that shares no memory with its input.
 
 Each is spelled out and delegates to the view op, so gradients and errors are the view's; only
-the copy is added. (The sparse, nested and complex views' copies are not here: arraygrad's
-tensors are dense and real.)
+the copy is added. (The sparse and nested views' copies are not here: arraygrad's tensors are
+dense; the complex views' are, ``view_as_real_copy`` and ``view_as_complex_copy``.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _repeats, _shape, _views, ops
+from arraygrad import _complex, _grad_mode, _repeats, _shape, _views, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensor
@@ -33,6 +33,8 @@ __all__ = [
     "unbind_copy",
     "unfold_copy",
     "unsqueeze_copy",
+    "view_as_complex_copy",
+    "view_as_real_copy",
     "view_copy",
 ]
 
@@ -163,3 +165,33 @@ def view_copy(input: Tensor, size: Sequence[int]) -> Tensor:
             [2, 3]])
     """
     return _copy(_tensor("view_copy", input).view(size))
+
+
+def view_as_real_copy(input: Tensor) -> Tensor:
+    """:func:`arraygrad.view_as_real`, copied: complex ``s`` as real pairs ``s + (2,)``, with
+    its gradient (the real pairs' gradient as complex numbers).
+
+    >>> import arraygrad
+    >>> arraygrad.view_as_real_copy(arraygrad.tensor([1 + 2j]))
+    tensor([[1., 2.]])
+    """
+    return _copy(_complex.view_as_real(_tensor("view_as_real_copy", input)))
+
+
+def view_as_complex_copy(input: Tensor) -> Tensor:
+    """:func:`arraygrad.view_as_complex`, copied (its layout rules apply: a last dimension of
+    size 2 and stride 1, even strides and offset). As PyTorch, it has no derivative: an input
+    that requires grad raises RuntimeError while grad mode is on.
+
+    >>> import arraygrad
+    >>> arraygrad.view_as_complex_copy(arraygrad.tensor([[1.0, 2.0]]))
+    tensor([1.+2.j])
+    """
+    input = _tensor("view_as_complex_copy", input)
+    if input.requires_grad and _grad_mode.grad_enabled.get():
+        raise RuntimeError(
+            "view_as_complex_copy does not support automatic differentiation for outputs with "
+            "complex dtype. Fix: use view_as_complex (a view, differentiable), or pass "
+            "input.detach() or call it under no_grad()."
+        )
+    return _copy(_complex.view_as_complex(input))

@@ -1,10 +1,9 @@
-"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions (not ``ldl_factor``,
-``ldl_factor_ex`` and ``ldl_solve``). Of complex tensors: ``eig`` and ``eigvals`` (whose results
-are complex for real matrices too), the matrix products, ``det`` / ``inv`` / ``solve``, the
-decompositions (``svd``, ``eigh``, ``qr``, ``cholesky``, ``lu_factor``) and what is built on them
-(``slogdet``, ``pinv``, the norms, ``matrix_exp``, ``lstsq``, ``matrix_rank``, ``cond``,
-``vecdot``, the triangular and LU solves, the ``_ex`` variants, ``householder_product``)
-(docs/complex.md).
+"""``arraygrad.linalg``: PyTorch's ``torch.linalg`` functions. Of complex tensors: ``eig`` and
+``eigvals`` (whose results are complex for real matrices too), the matrix products, ``det`` /
+``inv`` / ``solve``, the decompositions (``svd``, ``eigh``, ``qr``, ``cholesky``, ``lu_factor``,
+``ldl_factor``) and what is built on them (``slogdet``, ``pinv``, the norms, ``matrix_exp``,
+``lstsq``, ``matrix_rank``, ``cond``, ``vecdot``, the triangular, LU and LDL solves, the ``_ex``
+variants, ``householder_product``) (docs/complex.md).
 
 >>> import arraygrad
 >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
@@ -27,6 +26,7 @@ from arraygrad._decompositions import linalg_qr as qr
 from arraygrad._decompositions import linalg_svd as svd
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import index_select
+from arraygrad._ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from arraygrad._linalg import LinAlgError, _square, det, inverse, matmul
 from arraygrad._linalg_extra import (
     check_same_dtype,
@@ -68,6 +68,9 @@ __all__ = [
     "householder_product",
     "inv",
     "inv_ex",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
     "lstsq",
     "lu",
     "lu_factor",

@@ -166,6 +166,21 @@ class linalg_lu_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
     info: Any
 
 
+class linalg_ldl_factor(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(LD, pivots)`` of :func:`arraygrad.linalg.ldl_factor`."""
+
+    LD: Any
+    pivots: Any
+
+
+class linalg_ldl_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(LD, pivots, info)`` of :func:`arraygrad.linalg.ldl_factor_ex`."""
+
+    LD: Any
+    pivots: Any
+    info: Any
+
+
 class linalg_cholesky_ex(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(L, info)`` of :func:`arraygrad.linalg.cholesky_ex`."""
 
@@ -230,6 +245,8 @@ __all__ = [
     "linalg_eig",
     "linalg_eigh",
     "linalg_inv_ex",
+    "linalg_ldl_factor",
+    "linalg_ldl_factor_ex",
     "linalg_lstsq",
     "linalg_lu",
     "linalg_lu_factor",

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib, same_shapes, shapes
-from tests.oracle import OpSpec, outcome_in_each, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_complex_gradient,
+    outcome_in_each,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 INTEGERS = tuple(float(k) for k in range(-3, 4))
 HALVES = tuple(k + 0.5 for k in range(-4, 4))
@@ -176,9 +182,9 @@ def test_gradcheck(name: str, data: st.DataObject) -> None:
 
 
 def test_every_torch_in_place_function_and_view_copy_exists() -> None:
-    # The dense, real ones: resize_as_sparse_ and the sparse, nested and complex views' copies
-    # have no meaning for arraygrad's tensors.
-    skipped = {"resize_as_sparse_", "view_as_real_copy", "view_as_complex_copy"}
+    # The dense ones: resize_as_sparse_ and the sparse and nested views' copies have no meaning
+    # for arraygrad's tensors.
+    skipped = {"resize_as_sparse_"}
     sparse = ("indices", "values", "crow_", "ccol_", "row_indices", "col_indices")
     wanted = [
         n
@@ -269,6 +275,73 @@ def test_view_copies_share_no_memory_and_are_contiguous(call: Any) -> None:
         assert y.is_contiguous()
         y.fill_(-1.0)
         assert float(x.min()) == 0.0, m.__name__
+
+
+def test_view_as_real_copy_matches_torch_with_its_gradient() -> None:
+    rng = np.random.default_rng(0)
+    z = (rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))).T  # not contiguous
+    cotangent = rng.standard_normal((3, 2, 2))
+    results = []
+    for m in (torch, ag):
+        v = m.tensor(z, requires_grad=True)
+        pairs = m.view_as_real_copy(v)
+        assert pairs.is_contiguous() and pairs.dtype == m.float64
+        (pairs * m.tensor(cotangent)).sum().backward()
+        results.append((pairs.detach().numpy(), v.grad.numpy()))
+    for mine, theirs in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+    # (a C-ordered z: the finite differences write through reshape(-1))
+    check_complex_gradient(
+        lambda v: ag.view_as_real_copy(v) * 2,
+        np.ascontiguousarray(z),
+        lambda *s: rng.standard_normal(s),
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.arange(12.0, dtype=m.float64).reshape(2, 3, 2),
+        lambda m: m.arange(8.0).reshape(4, 2)[::2],  # even strides
+        lambda m: m.tensor([1.0, 2.0])[None].expand(3, 2),  # stride 0
+        lambda m: m.tensor([1.0, 2.0]),  # a 0-d result
+    ],
+)
+def test_view_as_complex_copy_matches_torch_and_shares_no_memory(make: Any) -> None:
+    theirs, mine = torch.view_as_complex_copy(make(torch)), ag.view_as_complex_copy(make(ag))
+    assert mine.dtype == (ag.complex128 if theirs.dtype == torch.complex128 else ag.complex64)
+    assert tuple(mine.shape) == tuple(theirs.shape) and mine.is_contiguous()
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    x = make(ag)
+    ag.view_as_complex_copy(x).zero_()
+    np.testing.assert_array_equal(x.numpy(), make(ag).numpy())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.view_as_real_copy(m.ones(3)),  # not complex
+        lambda m: m.view_as_complex_copy(m.ones(3, 3)),  # last dimension not 2
+        lambda m: m.view_as_complex_copy(m.ones(2, 4)[:, ::2]),  # last stride not 1
+        lambda m: m.view_as_complex_copy(m.ones(5)[1:].view(2, 2)),  # odd offset
+        lambda m: m.view_as_complex_copy(m.ones(2, dtype=m.int64)),
+        # torch has no derivative for it, and says so at the call
+        lambda m: m.view_as_complex_copy(m.ones(3, 2, requires_grad=True)),
+    ],
+)
+def test_complex_view_copies_errors_are_torchs(call: Any) -> None:
+    theirs, mine = outcome_in_each(call, (RuntimeError, IndexError, TypeError))
+    assert isinstance(theirs, str)
+    assert mine == theirs
+
+
+def test_view_as_complex_copy_of_an_input_requiring_grad_without_grad_mode() -> None:
+    x = ag.ones(3, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"automatic differentiation.*detach"):
+        ag.view_as_complex_copy(x)
+    with ag.no_grad():
+        assert not ag.view_as_complex_copy(x).requires_grad
+    assert not ag.view_as_complex_copy(x.detach()).requires_grad
 
 
 def test_detach_copy_has_no_gradient_to_give() -> None:

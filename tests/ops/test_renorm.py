@@ -1,5 +1,5 @@
-"""renorm (``_renorm.py``) against torch 2.13.0 (values and VJPs) and finite differences;
-dtypes, edges and misuse separately."""
+"""renorm and norm_except_dim (``_renorm.py``) against torch 2.13.0 (values and VJPs) and
+finite differences; dtypes, edges and misuse separately."""
 
 from __future__ import annotations
 
@@ -26,6 +26,18 @@ OP_TABLE = {
     ),  # the max norm has kinks where two elements tie; torch's choice is compared above
     "renorm:loose": OpSpec(lambda x: x.renorm(2, 0, 100.0), shapes=MATRICES),
     "renorm_": OpSpec(lambda x: x.clone().renorm_(2, -1, 0.8), shapes=MATRICES),
+    # the norm of each slice along dim; dim=-1 is the whole tensor's norm (not the last dim)
+    "norm_except_dim": OpSpec(lambda x: lib(x).norm_except_dim(x), low=0.5, min_dims=1),
+    "norm_except_dim:whole": OpSpec(lambda x: lib(x).norm_except_dim(x, 2, -1), low=0.5),
+    "norm_except_dim:last": OpSpec(
+        lambda x: lib(x).norm_except_dim(x, 3, x.ndim - 1), low=0.5, min_dims=1
+    ),
+    "norm_except_dim:middle": OpSpec(
+        lambda x: lib(x).norm_except_dim(x, 1, -2), low=0.5, min_dims=2
+    ),
+    "norm_except_dim:vector": OpSpec(
+        lambda x: lib(x).norm_except_dim(x, 2, 0), low=0.5, min_dims=1, max_dims=1
+    ),
 }
 
 
@@ -72,4 +84,44 @@ def test_misuse_raises_like_torch(fn: Any, match: str) -> None:
     with pytest.raises(Exception) as theirs:
         fn(torch)
     with pytest.raises(type(theirs.value), match=match):
+        fn(ag)
+
+
+@pytest.mark.parametrize("pow", [0, 1, 2, -1])
+@pytest.mark.parametrize("shape, dim", [((4,), 0), ((3, 4, 2), 1), ((2, 3), -1), ((), -1)])
+def test_norm_except_dim_of_signed_values_with_zeros_matches_torch(
+    shape: tuple[int, ...], dim: int, pow: int
+) -> None:
+    """Zero norms and the integer orders 0 (a count of nonzeros, no gradient in either) and -1,
+    values and gradients."""
+    x = np.arange(float(np.prod(shape))).reshape(shape) % 3 - 1.0
+    if x.ndim:
+        x[..., 0] = 0.0
+
+    def run(m: Any) -> list[Any]:
+        v = m.tensor(x, requires_grad=True)
+        out = m.norm_except_dim(v, pow, dim)
+        out.sum().backward()
+        return [out.detach().numpy(), None if v.grad is None else v.grad.numpy()]
+
+    for mine, theirs in zip(run(ag), run(torch), strict=True):
+        assert (mine is None) == (theirs is None)
+        if theirs is not None:
+            np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+            assert mine.shape == theirs.shape
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.norm_except_dim(m.ones(2, 3), 2.5, 0),  # pow must be an int
+        lambda m: m.norm_except_dim(m.ones(2, 3), 2, 2),  # dim out of range
+        lambda m: m.norm_except_dim(m.ones(2, 3), 2, -3),
+        lambda m: m.norm_except_dim(m.tensor(3.0), 2, 0),  # no dimension 0
+    ],
+)
+def test_norm_except_dim_misuse_raises_like_torch(fn: Any) -> None:
+    with pytest.raises(Exception) as theirs:
+        fn(torch)
+    with pytest.raises(type(theirs.value)):
         fn(ag)

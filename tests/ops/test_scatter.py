@@ -233,6 +233,12 @@ OP_TABLE = {
         shapes=st.just(((3, 4), (2, 2))),
         gradcheck=False,
     ),
+    "as_strided_scatter_method": OpSpec(
+        lambda x, s: (x.detach() * 1).as_strided_scatter(s, (2, 2), (1, 3), 1),
+        arity=2,
+        shapes=st.just(((3, 3), (2, 2))),
+        gradcheck=False,
+    ),
     "fill_diagonal_": OpSpec(
         lambda x: (x * 1).fill_diagonal_(2.5), shapes=shapes(2, 2).map(lambda s: (s,))
     ),

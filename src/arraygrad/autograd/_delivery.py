@@ -16,7 +16,7 @@ import operator
 import weakref
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _dtype
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._node import Node
 from arraygrad._primitive import bump_version
@@ -50,6 +50,8 @@ def deliver_to_leaf(
     if targets is not None and id(leaf) not in targets:
         return  # not asked for (inputs=): nothing of it runs, its hooks included, as in PyTorch
     hooks = leaf._hooks
+    if hooks is not None and leaf._grad_dtype is not NotImplemented:
+        grad = to_grad_dtype(leaf, grad)
     after = leaf._post_accumulate_hooks
     if (hooks or after or held) and pending is not None:
         key = id(leaf)
@@ -64,6 +66,27 @@ def deliver_to_leaf(
     accumulate_grad(leaf, grad, create_graph)
     if after:
         run_post_accumulate_hooks(after, leaf, create_graph)
+
+
+def to_grad_dtype(leaf: Tensor, grad: Any) -> Any:
+    """``grad`` (an array, or a Tensor with ``create_graph``) cast to the ``grad_dtype`` the
+    user set on ``leaf``, as PyTorch's engine casts each gradient sent to such a leaf (before
+    its hooks, ``.grad`` and ``autograd.grad``'s results)."""
+    target = leaf._grad_dtype
+    if target is None:
+        return grad
+    native = _dtype.to_xp(target)
+    if grad.dtype == (target if isinstance(grad, Tensor) else native):
+        return grad
+    if not (target.is_floating_point or target.is_complex):
+        raise RuntimeError(
+            f"backward: a gradient cannot be cast to the leaf's grad_dtype {target} (not a "
+            "floating or complex dtype), as PyTorch cannot either. Fix: set grad_dtype to a "
+            "floating dtype, or None."
+        )
+    if isinstance(grad, Tensor):
+        return ops_namespace().astype(grad, target)
+    return _backend.xp.astype(grad, native)
 
 
 def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool = False) -> None:

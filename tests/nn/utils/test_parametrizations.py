@@ -64,6 +64,28 @@ def test_weight_norm_matches_torch(layer: str, dim: int | None) -> None:
     forward_backward(th, mine, np.random.default_rng(1).standard_normal(shape), seed=2)
 
 
+@pytest.mark.parametrize("dim", [0, -1, None])
+def test_weight_norm_of_a_vector_weight_matches_torch(dim: int | None) -> None:
+    """A 1-D weight (batch norm's) with dim=0: g is |v| element by element, as torch's
+    norm_except_dim gives (arraygrad took the norm of the whole vector here)."""
+
+    def build(nn: Any) -> Any:
+        layer = nn.BatchNorm1d(3)
+        with (torch if nn is torch.nn else ag).no_grad():
+            layer.weight.copy_((torch if nn is torch.nn else ag).tensor([3.0, -4.0, 0.5]))
+        return layer
+
+    def apply(lib: Any, mod: Any) -> Any:
+        return lib.nn.utils.parametrizations.weight_norm(mod, dim=dim)
+
+    th, mine = pair(build, apply)
+    for name in ("original0", "original1"):
+        ours, theirs = (getattr(m.parametrizations.weight, name) for m in (mine, th))
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        assert_close(ours, theirs)
+    forward_backward(th, mine, np.random.default_rng(1).standard_normal((4, 3)), seed=2)
+
+
 def test_weight_norm_registration_computes_torchs_g_and_v() -> None:
     torch.manual_seed(0)
     th = torch.nn.Conv2d(2, 3, 3).double()

@@ -40,13 +40,9 @@ def _missing_tensor(module: Module, name: str) -> ValueError:
 
 
 def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
-    """The 2-norm of ``v`` over every dimension but ``dim``, kept as size-1 dimensions;
-    ``dim=-1`` means the norm of the whole tensor (a 0-d result)."""
-    if dim == -1:
-        return arraygrad.linalg.vector_norm(v)
-    dim = dim % v.ndim
-    others = tuple(d for d in range(v.ndim) if d != dim)
-    return arraygrad.linalg.vector_norm(v, 2, dim=others, keepdim=True)
+    """The 2-norm of ``v`` over every dimension but ``dim`` (:func:`arraygrad.norm_except_dim`:
+    ``dim=-1`` is the whole tensor's norm, and a 1-D ``v`` gets ``|v|``)."""
+    return arraygrad.norm_except_dim(v, 2, dim)
 
 
 def _weight_norm(v: Tensor, g: Tensor, dim: int) -> Tensor:
