@@ -147,7 +147,8 @@ def split_program(
     # A forward reads no .grad (one it read would be an entry of its own) and sets none: the
     # parameters' .grad, which the caller's backward makes or adds into, is not guarded.
     for key, (tensor, entry_grad, version, entry_data) in tracer.entry.items():
-        if tensor.grad is entry_grad and (entry_grad is None or id(entry_grad) not in tracer.entry):
+        unread = entry_grad is None or id(entry_grad) not in tracer.entry
+        if tensor._grad is entry_grad and unread:
             tracer.entry[key] = (tensor, UNREAD_GRAD, version, entry_data)
     position = next(i for i, (slot, _) in enumerate(tracer.loads) if slot == cot_slot)
     del tracer.loads[position], tracer.entry_values[position]

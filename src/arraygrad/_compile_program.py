@@ -202,15 +202,15 @@ class Program:
                     raise UntraceableError("a tensor's data replaced by an array of unknown origin")
                 effects.append(f"{name}._data = v{slot}")
                 live.add(slot)
-            grad = tensor.grad
+            grad = tensor._grad
             if grad is not entry_grad and entry_grad is not UNREAD_GRAD:
                 if grad is None:
-                    effects.append(f"{name}.grad = None")
+                    effects.append(f"{name}._grad = None")
                 else:
                     slot = tracer.slot_of(grad._data)
                     if slot is None or grad._rg:
                         raise UntraceableError("a .grad the program did not compute")
-                    effects.append(f"{name}.grad = _wrap(v{slot})")
+                    effects.append(f"{name}._grad = _wrap(v{slot})")
                     live.add(slot)
             effects.extend([f"_bump({name})"] * (version_of(tensor) - entry_version))
         for module, names in tracer.attributes_set.values():
@@ -286,7 +286,7 @@ class Program:
                     expected.append(value._node is None)
                     about.append(("input", position, "leaf"))
                     # eager would accumulate into a .grad it had; the trace had none
-                    read.append(f"a{position}.grad is None")
+                    read.append(f"a{position}._grad is None")
                     expected.append(True)
                     about.append(("input", position, "has_grad"))
                     hooks = tracer.hooks_at_entry[id(value)]
@@ -344,11 +344,11 @@ class Program:
             if entry_grad is DROPPED_GRAD:
                 # Whichever .grad it has, the function drops it before use; but it had one
                 # (Python code can test that before dropping it: `if p.grad is not None`).
-                read.append(f"{name}.grad is None")
+                read.append(f"{name}._grad is None")
                 expected.append(False)
                 about.append(("tensor", tensor, "has_grad", entry_data.shape, owner))
                 continue
-            read.append(f"id({name}.grad)")
+            read.append(f"id({name}._grad)")
             expected.append(id(entry_grad))
             about.append(("tensor", tensor, "grad", entry_data.shape, owner))
             if entry_grad is not None:

@@ -21,7 +21,7 @@ def signature(args: tuple[Any, ...], names: tuple[str, ...] = ()) -> Any:
             # Whether it is a leaf (a backward may go on into a computed input's graph) and has
             # a .grad (eager code accumulates into it: those calls run eagerly, see
             # Tracer.see_tensor), so that such calls do not make the others run eagerly too.
-            leaf, gradless = value._node is None, value.grad is None
+            leaf, gradless = value._node is None, value._grad is None
             parts.append(
                 ("T", tuple(value._data.shape), value._data.dtype, value._rg, leaf, gradless)
             )

@@ -259,7 +259,7 @@ class Tracer(NumberTracing):
             self.untraceable("array arithmetic outside arraygrad's ops (e.g. on tensor._data)")
         outside = self.slot_of(data) is None
         if id(tensor) not in self.entry and (outside or id(tensor) in self.arg_refs):
-            grad = tensor.grad
+            grad = tensor._grad
             entry_grad = grad if id(tensor) in self.arg_refs else self._entry_grad(tensor, grad)
             self.entry[id(tensor)] = (tensor, entry_grad, version_of(tensor), data)
             self.hooks_at_entry.setdefault(id(tensor), hooks_of(tensor))
@@ -322,7 +322,7 @@ class Tracer(NumberTracing):
         first, or between its forward and ``loss.backward()``, finds a new ``.grad`` on every
         call (the previous call's). Not when the trace has read it already (``p.grad`` used
         before ``zero_grad()``): then the program depends on it, and it stays guarded."""
-        grad = tensor.grad
+        grad = tensor._grad
         if grad is None or id(tensor) in self.arg_refs:
             return
         start = self.grads_at_start.get(id(tensor))

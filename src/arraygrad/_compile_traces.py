@@ -49,7 +49,7 @@ def trace(
     waiting = compiled._unconfirmed.get(key, ())
     tracer.same_state = [not program.changes(args) for program, _ in waiting]
     for tensor in compiled._captured.get(key, {}).values():
-        tracer.grads_at_start[id(tensor)] = (tensor, tensor.grad)
+        tracer.grads_at_start[id(tensor)] = (tensor, tensor._grad)
     for position, arg in enumerate(args):
         if isinstance(arg, Tensor):
             tracer.arg_refs[id(arg)] = position

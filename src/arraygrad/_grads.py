@@ -22,13 +22,13 @@ def reset_grads(params: Iterable[Tensor], set_to_none: bool) -> None:
     """
     tracer = _backend.tracer  # arraygrad.compile's, while it traces
     for param in params:
-        grad = param.grad
+        grad = param._grad
         if grad is None:
             continue
         if set_to_none:
             if tracer is not None:  # the old .grad is never read
                 tracer.grad_dropped(param)
-            param.grad = None
+            param._grad = None
             continue
         if tracer is not None:  # the .grad zeroed is read from the tensor
             tracer.see_tensor(param)

@@ -114,7 +114,9 @@ class Tensor(
 
     # Rarely set attributes live in the instance __dict__, created on first write: making a
     # tensor sets three slots only, and reading an unset one falls back to these defaults.
-    grad: Tensor | None = None
+    # The gradient behind the ``grad`` property (which warns and checks, for users); arraygrad's
+    # own code reads and writes it here.
+    _grad: Tensor | None = None
     _version_counter: list[int] | None = None  # [version, in-place epoch], shared with views
     _base: Tensor | None = None  # the tensor whose memory a view shares
     # (function, output index) for the outputs of split/chunk/unbind and views of them

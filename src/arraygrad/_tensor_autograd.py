@@ -9,6 +9,7 @@ where they come from, and call into the autograd package, which builds on the Te
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -72,6 +73,46 @@ class TensorAutogradMethods:
         return tensor
 
     @property
+    def grad(self) -> Tensor | None:
+        """The gradient ``backward()`` accumulated into this tensor (a leaf, or a computed
+        tensor after :meth:`retain_grad`), or ``None``.
+
+        Reading it on a computed tensor that does not retain its gradient warns, as PyTorch
+        does: backward never fills it, and the leaf it was computed from was probably meant.
+        Assigning checks what PyTorch checks: a Tensor or ``None``, of this tensor's shape and
+        of its :attr:`grad_dtype`.
+
+        >>> import arraygrad
+        >>> w = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        tensor([2., 4.])
+        """
+        tensor = cast("Tensor", self)
+        grad = tensor._grad
+        if grad is None and tensor._node is not None and tensor._node.retained is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed: "
+                "backward() does not populate it. Fix: call .retain_grad() on this tensor "
+                "before backward() if you want its gradient, or read .grad of the leaf tensor "
+                "it was computed from (the one created with requires_grad=True).",
+                UserWarning,
+                stacklevel=2,
+            )
+        return grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        tensor = cast("Tensor", self)
+        if value is not None:
+            _check_assigned_grad(tensor, value)
+        tensor._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        cast("Tensor", self)._grad = None
+
+    @property
     def grad_dtype(self) -> Any:
         """The dtype a leaf's gradients are cast to on their way into hooks, ``.grad`` and
         ``autograd.grad``'s results: the leaf's dtype unless set; ``None`` takes any dtype.
@@ -104,7 +145,7 @@ class TensorAutogradMethods:
                 "Fix: pass a dtype such as arraygrad.float32, or None to allow any dtype."
             )
         tensor = cast("Tensor", self)
-        grad = tensor.grad
+        grad = tensor._grad
         if value is not None and grad is not None and grad.dtype != value:
             raise RuntimeError(
                 f"Cannot set grad_dtype to '{_dtype.torch_type_name(value)}' because there "
@@ -241,3 +282,33 @@ class TensorAutogradMethods:
         from arraygrad.autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def _check_assigned_grad(tensor: Tensor, value: Any) -> None:
+    """PyTorch's checks of ``tensor.grad = value``: the class, the shape and the dtype (its
+    ``grad_dtype``, by default its own dtype; ``None`` allows any)."""
+    if not isinstance(value, _ag.Tensor):
+        raise TypeError(
+            "assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(value).__module__ + '.' if type(value).__module__ != 'builtins' else ''}"
+            f"{type(value).__qualname__}. Fix: wrap the values with arraygrad.as_tensor(...)."
+        )
+    if value is tensor:
+        raise RuntimeError(
+            "can't assign Variable as its own grad. Fix: assign a copy (tensor.clone()) or "
+            "another tensor."
+        )
+    if value._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of "
+            f"size '{list(tensor._data.shape)}'. Please ensure that the gradient and the tensor "
+            "are the same size (Fix: reshape or reduce the gradient to the tensor's shape)."
+        )
+    wanted = tensor.grad_dtype if tensor._node is None else tensor.dtype
+    if wanted is not None and value.dtype != wanted:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_dtype.c_type_name(value.dtype)}' to "
+            f"a tensor with grad_dtype '{_dtype.torch_type_name(wanted)}'. The gradient must "
+            "match the tensor's grad_dtype (by default the tensor's dtype). Fix: convert it "
+            f"(grad.to({wanted})), or set the tensor's grad_dtype to None to allow any dtype."
+        )

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # the level, which forgets only the tensors it gave one to).
 _NOT_PICKLED = frozenset(
     [
-        "grad",
+        "_grad",
         "_hooks",
         "_post_accumulate_hooks",
         "_grad_dtype",  # (not copied by torch either: a copy's grad_dtype is its dtype)
@@ -223,8 +223,8 @@ class TensorConversionMethods:
         new = object.__new__(type(self))
         memo[id(self)] = new
         new.__setstate__(copy.deepcopy(self.__getstate__(), memo))
-        if self.grad is not None:
-            new.grad = copy.deepcopy(self.grad, memo)
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
         return cast("Tensor", new)
 
 

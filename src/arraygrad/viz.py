@@ -125,8 +125,8 @@ class _Graph:
             return ident
         name = self.names.get(id(tensor), "constant" if constant else "leaf")
         label = f"{name}\n{list(tensor.shape)} {tensor.dtype.name}"
-        if not constant and tensor.grad is not None:
-            label += "\n" + _grad_text(tensor.grad)
+        if not constant and tensor._grad is not None:
+            label += "\n" + _grad_text(tensor._grad)
         if constant and tensor.numel() <= 4:
             label += "\n" + str(_backend.to_list(tensor._data))
         style = (
@@ -163,8 +163,8 @@ def to_dot(output: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
         label = f"{node.name()}\n{node.prim.name}\n{list(node.shape)} {graph.node_dtype(node)}"
         attrs = {"shape": "box", "style": "filled", "fillcolor": "#fff3cd"}
         retained = node.retained() if node.retained is not None else None
-        if retained is not None and retained.grad is not None:
-            label += "\n" + _grad_text(retained.grad)
+        if retained is not None and retained._grad is not None:
+            label += "\n" + _grad_text(retained._grad)
         if node is root:
             label = f"output\n{label}"
             attrs.update(penwidth="2.5", fillcolor="#d1e7dd")

@@ -94,19 +94,19 @@ def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool =
 
     ``fresh`` says that ``grad`` is an array nothing else refers to, so it is kept as it is.
     """
-    existing = tensor.grad
+    existing = tensor._grad
     if create_graph:
         new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
         # A first gradient is cloned, as PyTorch's AccumulateGrad does with a graph: the Tensor
         # may be a user's gradient= or a hook's result, and a later backward adds into .grad.
-        tensor.grad = ops_namespace().clone(new) if existing is None else existing + new
+        tensor._grad = ops_namespace().clone(new) if existing is None else existing + new
         return
     if existing is None:
         if fresh:
-            tensor.grad = Tensor._wrap(grad)
+            tensor._grad = Tensor._wrap(grad)
             return
         # A copy: the rule's result may alias another gradient (add passes g through).
-        tensor.grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
+        tensor._grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
     else:
         _backend.add_into(existing._data, grad)
         if existing._rg:
@@ -203,12 +203,12 @@ def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
     among ``backward(inputs=...)``). The sum is a new tensor, as PyTorch's retains_grad hook
     makes (a leaf's ``.grad`` is added into in place): a ``.grad`` read before this backward
     keeps its values."""
-    existing = tensor.grad
+    existing = tensor._grad
     if existing is None or create_graph:
         accumulate_grad(tensor, grad, create_graph)
     else:  # (a .grad with a graph too: the sum has none, as PyTorch's)
         # (an array: NumPy's sum of two 0-d arrays is a scalar, which cannot be written into)
-        tensor.grad = Tensor._wrap(_backend.ensure_array(sum_parts(existing._data, grad)))
+        tensor._grad = Tensor._wrap(_backend.ensure_array(sum_parts(existing._data, grad)))
 
 
 def held_leaf_parts(
@@ -228,7 +228,7 @@ def held_leaf_parts(
     for leaf, count in leaves:
         if leaf._hooks is not None:  # type: ignore[union-attr]
             hooked[id(leaf)] = hooked.get(id(leaf), 0) + count
-        elif repeated and leaf.grad is not None:  # type: ignore[union-attr]
+        elif repeated and leaf._grad is not None:  # type: ignore[union-attr]
             accumulated[id(leaf)] = accumulated.get(id(leaf), 0) + count
     # (a leaf with one part and no hooks is delivered as it comes)
     hooked.update((key, count) for key, count in accumulated.items() if count > 1)

@@ -133,7 +133,7 @@ def _backward(
                     hooked_leaves = True
                 elif id(edge) not in leaves_met:
                     leaves_met.add(id(edge))
-                elif edge.grad is not None:  # type: ignore[union-attr]
+                elif edge._grad is not None:  # type: ignore[union-attr]
                     repeated_leaves = True
 
     # With ``inputs`` (autograd.grad, backward(inputs=...)), only the nodes on a path to one of
@@ -405,7 +405,7 @@ def _backward(
                 )
                 if counted:
                     leaf_parts_sent((edge,), *delivery)
-            elif edge.grad is None:  # type: ignore[union-attr]
+            elif edge._grad is None:  # type: ignore[union-attr]
                 # A fresh array is owned by nobody else and becomes .grad without the copy.
                 fresh = (
                     not create_graph and prim.own_results and _fresh(input_grad, grad, out, args)

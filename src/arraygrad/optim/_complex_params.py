@@ -38,9 +38,9 @@ def update_as_real(optimizer: Any, group: dict[str, Any], params: list[Tensor]) 
             stand_ins.append(p)
             continue
         real = Tensor._wrap(xp.view_as_real(p._data))
-        grad = p.grad
+        grad = p._grad
         assert grad is not None
-        real.grad = Tensor._wrap(xp.view_as_real(grad._data))
+        real._grad = Tensor._wrap(xp.view_as_real(grad._data))
         views: dict[str, Tensor] = {}
         state = optimizer.state.get(p)
         if state:

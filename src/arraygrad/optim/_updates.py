@@ -38,7 +38,7 @@ def increment(step: Tensor) -> None:
 
 def grad_of(param: Tensor) -> Any:
     """The raw array of ``param.grad`` (the optimizers only update parameters that have one)."""
-    grad = param.grad
+    grad = param._grad
     assert grad is not None
     return grad._data
 

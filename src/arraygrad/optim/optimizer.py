@@ -280,7 +280,7 @@ class Optimizer(OptimizerHooks, TracedStep):
         state_before = None if tracer is None else self._traced_step_begins(tracer)
         with no_grad():
             for group in self.param_groups:
-                params = [p for p in group["params"] if p.grad is not None]
+                params = [p for p in group["params"] if p._grad is not None]
                 if params:
                     if _complex_params.has_complex(params):  # one dtype test per group's params
                         _complex_params.update_as_real(self, group, params)

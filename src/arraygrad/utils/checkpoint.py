@@ -162,7 +162,7 @@ class _Checkpoint(autograd.Function):
             # torch's reentrant variant: an inner backward writes into the .grad of every leaf
             # of the recomputed graph, the detached inputs included, whose grads go on outward
             autograd.backward(roots, seeds)
-            input_grads = [v.grad if isinstance(v, Tensor) else None for v in inputs]
+            input_grads = [v._grad if isinstance(v, Tensor) else None for v in inputs]
             return (None, None, *input_grads)
         return _targeted_backward(ctx, inputs, roots, seeds)
 
