@@ -9,6 +9,7 @@ left open are listed in ``docs/float16.md``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 import torch
 
 import arraygrad as ag
+from arraygrad import _backend
 
 
 def _f(lib: Any) -> Any:
@@ -325,3 +327,48 @@ def test_float64_values_convert_through_float32_as_torch(target: str) -> None:
     for make in makers:
         theirs, mine = _both(lambda L, make=make: make(L).float())
         assert _same_bits(mine, theirs)
+
+
+@pytest.mark.parametrize("target", ["float16", "bfloat16"])
+def test_python_floats_round_on_the_host_as_torch_converts_a_double(target: str) -> None:
+    # A number rounded to the dtype first (an alpha, a bfloat16 tensor's + operand) is rounded
+    # without an array, so that arraygrad.compile can replay the step: through float32 too.
+    values = [-32.95312519, 1 + 2**-8 + 2**-30, 0.1, -0.0, 65519.99, 3.5e38, 1e-8, 1e-46]
+    values += (np.random.default_rng(0).standard_normal(200) * 100).tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's overflow to inf, as torch's
+        mine = [_backend.rounded_float(value, target) for value in values]
+    theirs = torch.tensor(values, dtype=torch.float64).to(getattr(torch, target)).double()
+    assert np.array(mine).tobytes() == theirs.numpy().tobytes()
+
+
+@pytest.mark.parametrize("target", ["float16", "bfloat16"])
+@pytest.mark.parametrize(
+    "numbers",
+    [{}, {"nan": 1 + 2**-8 + 2**-30, "posinf": -32.95312519, "neginf": 3e38}, {"posinf": 1e5}],
+    ids=["defaults", "rounded twice", "beyond float16"],
+)
+def test_nan_to_num_converts_its_numbers_as_torch(target: str, numbers: dict[str, float]) -> None:
+    # Its numbers were rounded to float16 once by NumPy (-32.95312519 gave -32.96875, torch's
+    # float32 route -32.9375), and bfloat16 raised: NumPy's finfo knows no bfloat16.
+    def fn(L: Any) -> Any:
+        x = L.tensor([np.nan, np.inf, -np.inf, 1.5, -0.0], dtype=getattr(L, target))
+        x.requires_grad_()
+        y = L.nan_to_num(x * 2, **numbers)
+        y.sum().backward()
+        return L.cat([y.float(), x.grad.float()])
+
+    theirs, mine = _both(fn)
+    assert _same_bits(mine, theirs)
+
+
+@pytest.mark.parametrize("target", ["float16", "bfloat16"])
+def test_rms_norm_defaults_to_float32s_epsilon(target: str) -> None:
+    # PyTorch's eps=None is the epsilon of the float32 it computes in: float16's (1e-3) made
+    # inputs near 0.01 come out about 3 times too small, and bfloat16 raised (NumPy's finfo).
+    values = np.random.default_rng(5).uniform(0.005, 0.02, (3, 8))
+    theirs, mine = _both(
+        lambda L: _f(L).rms_norm(L.tensor(values, dtype=getattr(L, target)), [8]).float()
+    )
+    # (within a step of bfloat16: rms_norm's last bits differ, see docs/float16.md)
+    np.testing.assert_allclose(mine, theirs, rtol=2**-7)

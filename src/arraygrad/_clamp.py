@@ -106,17 +106,20 @@ def nan_to_num(
     input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
 ) -> Tensor:
     """Replace ``nan``, ``inf`` and ``-inf`` by finite numbers (by default 0 and the largest
-    finite values of the dtype). The replaced elements get zero gradient."""
+    finite values of the dtype), each converted to the dtype as PyTorch converts a double
+    (float16 and bfloat16 through float32; beyond the dtype's range, infinite). The replaced
+    elements get zero gradient."""
     if not input.dtype.is_floating_point:
         return ops.clone(input)
-    xp = _backend.xp
-    data = input._data
-    info = xp.finfo(data.dtype)
-    high = info.max if posinf is None else posinf
-    low = info.min if neginf is None else neginf
-    replacement = xp.where(
-        xp.isnan(data),
-        xp.full_like(data, nan),
-        xp.where(data > 0, xp.full_like(data, high), xp.full_like(data, low)),
+    target = input.dtype
+    largest = _backend.float_info(target.name)["max"]
+    values = (nan, largest if posinf is None else posinf, -largest if neginf is None else neginf)
+    # 0-d constants converted as tensor() converts a double, and ops on the input (not raw
+    # arrays of its values, which arraygrad.compile cannot replay; NumPy's finfo knows no
+    # bfloat16).
+    native = _dtype.to_xp(target)
+    fill, high, low = (
+        Tensor._wrap(_backend.convert(_backend.asarray(float(value)), native)) for value in values
     )
-    return ops.where(ops.isfinite(input), input, Tensor._wrap(replacement))
+    replacement = ops.where(ops.isnan(input), fill, ops.where(ops.signbit(input), low, high))
+    return ops.where(ops.isfinite(input), input, replacement)

@@ -28,6 +28,7 @@ from arraygrad._compile_numbers import (
     is_number_tensor,
     is_numbers,
     number_class,
+    operate,
     read_value,
     value_of,
 )
@@ -188,6 +189,12 @@ class NumberTracing:
         if id(optimizer) not in self.stepped:
             read = functools.partial(_group_option_class, optimizer, index, group, name)
             self.guard(read, read())
+
+    def number_call(self, fn: Callable[[Any], Any], number: Any) -> Any:
+        """``fn(number)`` (a function of a Python number to one, such as its rounding to
+        float16) for a traced number: a step of the program, as arithmetic on it is, whose
+        result is a traced number too (a constant where the recorder does not record)."""
+        return operate(CALL, fn, (number,))
 
     def number_slot(self, number: TracedNumber) -> int:
         """The slot of a traced number: for one read from a group, a step reading it there,

@@ -12,9 +12,11 @@ number either:
 
 - is recorded: Python arithmetic on it with Python numbers (``-lr``, ``1 - lr * wd``,
   ``lr / bc``, ``1 - beta1``) is a step of the program on Python numbers, with Python's
-  semantics, so the replay computes the same bits as eager code; passed to a recorded call (the
-  backend's in-place helpers, ``_backend.xp`` functions, ``scalar_from``, a primitive through a
-  tensor's operator: ``p.grad * lr``), it is an operand read at replay, as an array slot is;
+  semantics, so the replay computes the same bits as eager code, as is its rounding to a
+  float16 or bfloat16 parameter's dtype (``p.add_(g, alpha=-lr)``, see
+  ``NumberTracing.number_call``); passed to a recorded call (the backend's in-place helpers,
+  ``_backend.xp`` functions, ``scalar_from``, a primitive through a tensor's operator:
+  ``p.grad * lr``), it is an operand read at replay, as an array slot is;
   the program reads ``group["lr"]`` (``group["betas"][0]``) itself, in its place, on every
   replay (the group dict's identity and the number's class are guarded); or
 - is compared (``==``, ``<``, ..., with a Python number or another such number, or ``bool()``;
@@ -121,17 +123,17 @@ def _binary(fn: Any) -> Any:
             # ``lr * p.grad``: the tensor's reflected operator, as for a Python number, which
             # records the number as an operand of the primitive.
             return NotImplemented
-        return _operate(BINARY, fn, (self, other))
+        return operate(BINARY, fn, (self, other))
 
     return method
 
 
 def _reflected(fn: Any) -> Any:
-    return lambda self, other: _operate(BINARY, fn, (other, self))
+    return lambda self, other: operate(BINARY, fn, (other, self))
 
 
 def _unary(style: int, fn: Any) -> Any:
-    return lambda self: _operate(style, fn, (self,))
+    return lambda self: operate(style, fn, (self,))
 
 
 def _with_constant(fn: Any) -> Any:
@@ -357,7 +359,7 @@ def _compare(fn: Any, operands: tuple[Any, ...]) -> Any:
     return tracer.number_predicate(fn, operands)
 
 
-def _operate(style: int, fn: Any, operands: tuple[Any, ...]) -> Any:
+def operate(style: int, fn: Any, operands: tuple[Any, ...]) -> Any:
     """``fn(*operands)`` for operands of which one at least is a traced number: recorded as a
     step on Python numbers when all are numbers and the recorder records, else computed on the
     values, made constants."""

@@ -243,7 +243,11 @@ def _alpha_in_float32(function: Any, input: Any, other: Any, alpha: Any) -> Tens
         return None  # (a bool alpha: the general path's error)
     target = _dtype.result_type(input, other)
     alpha = _dtype.checked_scalar(alpha, target)  # PyTorch's overflow error, as there
-    alpha = _reduced_floats.rounded_number(float(alpha), target)
+    # (an int made a float: rounded too; a float as it is, which may be a number a compiled
+    # program reads anew on every replay, an optimizer's lr, whose rounding it records)
+    alpha = _reduced_floats.rounded_number(
+        alpha if alpha.__class__ is float else float(alpha), target
+    )
     return _reduced_floats.in_float32(function, input, other, alpha=alpha)  # type: ignore[no-any-return]
 
 

@@ -275,8 +275,9 @@ def rounded_number(value: Any, target: _dtype.dtype) -> Any:
     double), as a Python float; other values as they are."""
     if value.__class__ is not float:
         return value
-    rounded = _backend.convert(_backend.xp.asarray(value), _dtype.to_xp(target))
-    return float(_backend.item(rounded))
+    # On the host, not through an array: under arraygrad.compile the number is a constant of
+    # the program, where an array's item() would be a read of a value that cannot be replayed.
+    return _backend.rounded_float(value, target.name)
 
 
 def bfloat16_binary(prim: Primitive, a: Any, b: Any) -> Tensor:

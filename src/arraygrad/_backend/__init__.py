@@ -387,6 +387,32 @@ def convert(array: Any, native: Any) -> Any:
     return xp.astype(array, native)
 
 
+def rounded_float(value: float, name: str) -> float:
+    """The Python float ``value`` rounded to the reduced float named ``name`` (``"float16"`` or
+    ``"bfloat16"``) as :func:`convert` rounds it (through float32: a double becomes a float
+    first), as a Python float.
+
+    Computed on the host, whatever the active library (the rounding rules are IEEE's, the same
+    on every library): under ``arraygrad.compile`` the number is a constant of the program,
+    which an array's ``item()`` would make a read of a value that cannot be replayed. A number
+    the program reads anew on every replay (an optimizer's lr, whose class says float) is
+    rounded by a step of the program, as arithmetic on it is."""
+    rounding = _rounded_float16 if name == "float16" else _rounded_bfloat16
+    if type(value) is not float:
+        if tracer is not None:
+            return tracer.number_call(rounding, value)
+        value = float(value)
+    return rounding(value)
+
+
+def _rounded_float16(value: float) -> float:
+    return float(np.float16(np.float32(value)))
+
+
+def _rounded_bfloat16(value: float) -> float:
+    return float(bfloat16.native().type(np.float32(value)))  # (ml_dtypes' scalar type)
+
+
 def _is_reduced_target(native: Any) -> bool:
     """Whether ``native`` (a dtype or scalar type of the active library) is float16 or
     bfloat16."""

@@ -440,7 +440,10 @@ def rms_norm(
             "convert the input with .float()."
         )
     if eps is None:
-        eps = float(_backend.xp.finfo(input._data.dtype).eps)
+        # PyTorch's: the epsilon of the dtype it computes in, float32 for float16 and bfloat16
+        # (NumPy's finfo knows no bfloat16)
+        computed = _dtype.float32 if input.dtype in _dtype.REDUCED_FLOATS else input.dtype
+        eps = _backend.float_info(computed.name)["eps"]
     dims = tuple(range(input.ndim - count, input.ndim))
     out = input * _unary.rsqrt(_reduction.mean(input * input, dims, keepdim=True) + eps)
     if weight is not None:
