@@ -124,6 +124,9 @@ def test_logspace_requires_grad_like_torch() -> None:
         (lambda m: m.randint_like(m.zeros(2), 5, 3), RuntimeError),
         (lambda m: m.randint_like(m.zeros(2), 0), RuntimeError),
         (lambda m: m.logspace(0, 2, -1), RuntimeError),
+        (lambda m: m.arange(0, 10, -1), RuntimeError),  # the step's sign against the bounds
+        (lambda m: m.arange(10, 0, 2), RuntimeError),
+        (lambda m: m.arange(0.0, 1.0, -0.5), RuntimeError),
     ],
 )
 def test_errors_match_torch(call: Any, error: type) -> None:

@@ -462,6 +462,8 @@ def test_samplers_are_seeded(call: Any) -> None:
         (lambda m: m.multinomial(m.tensor(1.0), 1), RuntimeError),
         (lambda m: m.multinomial(m.tensor([1, 1]), 1), RuntimeError),
         (lambda m: m.multinomial(m.tensor([1.0, 1.0]), 0), RuntimeError),
+        (lambda m: m.randint(5, 3, (2,)), RuntimeError),  # an empty range [low, high)
+        (lambda m: m.randint(3, 3, (2,)), RuntimeError),
     ],
 )
 def test_errors_match_torch(call: Any, error: type) -> None:

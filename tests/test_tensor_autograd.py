@@ -117,3 +117,13 @@ def test_the_assignment_errors_name_the_shapes_and_dtypes() -> None:
     assert x.grad is None  # each refused assignment left it as it was
     (x * x).sum().backward()
     assert x.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_assigning_requires_grad_of_a_computed_tensor_raises_as_torch(value: bool) -> None:
+    # (requires_grad_(True) on it is a no-op in both; the assignment is refused in both)
+    for lib in (torch, ag):
+        y = lib.zeros(2, requires_grad=True) * 2
+        assert y.requires_grad_(True) is y
+        with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+            y.requires_grad = value

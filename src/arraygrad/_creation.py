@@ -433,6 +433,12 @@ def arange(
         start = 0
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError(
+            f"upper bound and lower bound inconsistent with step sign: arange({start}, {end}, "
+            f"{step}) never reaches its end. Fix: swap the bounds or negate the step (an empty "
+            "range has end == start)."
+        )
     if dtype is not None and dtype.is_complex:  # PyTorch has no complex arange kernel
         raise NotImplementedError(
             f"\"arange_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: build "

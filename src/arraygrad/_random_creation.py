@@ -120,6 +120,11 @@ def randint(
         raise TypeError(
             "randint() needs high and size: randint(high, size) or randint(low, high, size)"
         )
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}. "
+            "Fix: randint draws from [low, high): pass a high above low."
+        )
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     rng = generator_rng(generator)
     array = _backend.random_integers(low, high, _size((size,)), native, rng=rng)

@@ -39,6 +39,13 @@ class TensorAutogradMethods:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if self._node is not None and value:
+            # (requires_grad_(True) on it is a no-op; the assignment is refused, as in PyTorch)
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables: this tensor was "
+                "computed, and requires grad already. Fix: drop the assignment, or make a new "
+                "leaf with var.detach().requires_grad_()."
+            )
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
