@@ -127,6 +127,8 @@ def test_logspace_requires_grad_like_torch() -> None:
         (lambda m: m.arange(0, 10, -1), RuntimeError),  # the step's sign against the bounds
         (lambda m: m.arange(10, 0, 2), RuntimeError),
         (lambda m: m.arange(0.0, 1.0, -0.5), RuntimeError),
+        (lambda m: m.full((2,), "x"), TypeError),  # not a number
+        (lambda m: m.full((2,), None), TypeError),
     ],
 )
 def test_errors_match_torch(call: Any, error: type) -> None:

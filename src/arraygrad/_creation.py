@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from typing import Any
 
@@ -328,6 +329,11 @@ def full(
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     creation_options("full", options)
+    if not isinstance(fill_value, (numbers.Number, Tensor)):
+        raise TypeError(
+            f"full(): argument 'fill_value' (position 2) must be Number, not "
+            f"{type(fill_value).__name__}. Fix: pass a number (or a one-element tensor)."
+        )
     if dtype is None:
         dtype = _dtype.scalar_dtype(
             fill_value.item() if isinstance(fill_value, Tensor) else fill_value

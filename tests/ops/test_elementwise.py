@@ -330,6 +330,9 @@ def test_integer_and_bool_dtypes_match_torch(name: str) -> None:
         (lambda lib, x: x.round(decimals=1), NotImplementedError),
         (lambda lib, x: lib.hypot(x, x), NotImplementedError),
         (lambda lib, x: lib.lerp(x, x, 0.5), NotImplementedError),
+        # where's three operands that do not broadcast (NumPy's ValueError before)
+        (lambda lib, x: lib.where(x[:, :2] > 0, x, x), RuntimeError),
+        (lambda lib, x: lib.where(x[0] > 0, x[:, :2], x), RuntimeError),
     ],
 )
 def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
@@ -340,6 +343,15 @@ def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
         fn(ag, x)
     assert len(str(info.value)) > 10
     assert x.tolist() == INT_VALUES.tolist()  # still usable
+
+
+def test_where_broadcast_error_names_the_shapes_as_torch() -> None:
+    condition, x, y = ag.zeros(2, 1, dtype=ag.bool), ag.zeros(3), ag.zeros(4)
+    with pytest.raises(RuntimeError, match=r"tensor a \(3\) must match .* tensor b \(4\) at "):
+        ag.where(condition, x, y)
+    with pytest.raises(RuntimeError, match=r"tensor a \(3\) must match .* tensor b \(4\) at "):
+        torch.where(torch.zeros(2, 1, dtype=torch.bool), torch.zeros(3), torch.zeros(4))
+    assert ag.where(ag.zeros(0, 1, dtype=ag.bool), ag.zeros(1), ag.zeros(3)).shape == (0, 3)
 
 
 def test_integer_division_by_zero_names_the_fix() -> None:
