@@ -334,14 +334,11 @@ def full(
             f"full(): argument 'fill_value' (position 2) must be Number, not "
             f"{type(fill_value).__name__}. Fix: pass a number (or a one-element tensor)."
         )
+    value: Any = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     if dtype is None:
-        dtype = _dtype.scalar_dtype(
-            fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-        )
-    if isinstance(fill_value, Tensor):
-        value = fill_value.item()
-    else:
-        value = _dtype.checked_scalar(fill_value, dtype)
+        dtype = _dtype.scalar_dtype(value)
+    if not isinstance(fill_value, Tensor):
+        value = _dtype.checked_scalar(value, dtype)
     array = _backend.xp.full(_size((size,)), value, dtype=_dtype.to_xp(dtype))
     return _leaf(array, requires_grad)
 
