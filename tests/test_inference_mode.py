@@ -452,6 +452,30 @@ def test_an_inference_tensor_given_normal_values_by_data_still_keeps_no_version(
     assert _same(assigned) == expected
 
 
+@pytest.mark.parametrize(
+    "view",
+    ["x[0]", "x[:, 0]", "x.view(-1)", "x.t()", "x.reshape(-1)", "x.expand(2, 3, 2)", "x.unbind()"],
+)
+def test_a_view_of_an_inference_tensor_given_normal_values_is_refused_in_every_mode(
+    view: str,
+) -> None:
+    # PyTorch's view creation reads the base's version, which such a tensor does not keep:
+    # refused at once, in inference mode and no_grad too (arraygrad made the view)
+    def viewed(lib: Any) -> Any:
+        x = _made_inside(lib, 6).reshape(3, 2)
+        x.data = lib.zeros(3, 2, dtype=lib.float64)
+        outcomes = [_outcome(lambda _: eval(view, {"x": x}), lib)]
+        for mode in (lib.inference_mode, lib.no_grad):
+            with mode():
+                outcomes.append(_outcome(lambda _: eval(view, {"x": x}), lib))
+        detached = x.detach()  # not a view: allowed, its views are not
+        outcomes.append(_outcome(lambda _: eval(view, {"x": detached}), lib))
+        return outcomes, (x + 1).tolist()
+
+    versions = ("RuntimeError", "Inference tensors do not track")
+    assert _same(viewed)[0] == [versions] * 4
+
+
 def test_a_view_made_inside_of_a_tensor_that_requires_grad_is_not_written_outside() -> None:
     def written(lib: Any) -> Any:
         w = lib.ones(3, dtype=lib.float64, requires_grad=True)

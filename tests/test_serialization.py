@@ -346,9 +346,10 @@ def test_npz_member_errors(tmp_path):
 torch = pytest.importorskip("torch")
 
 
-def _same(ours, theirs, where="top"):
+def _same(ours, theirs, where="top", versions=True):
     """``ours`` (arraygrad.load's result) is what torch.load gave: the same types, tensors with
-    the same dtype, values (bitwise), shape, strides, storage offset and requires_grad."""
+    the same dtype, values (bitwise), shape, strides, storage offset, requires_grad and
+    (``versions``: ``theirs`` is torch.load's too) version."""
     if isinstance(theirs, torch.Tensor):
         assert isinstance(ours, ag.Tensor), where
         assert isinstance(ours, ag.nn.Parameter) == isinstance(theirs, torch.nn.Parameter), where
@@ -359,6 +360,8 @@ def _same(ours, theirs, where="top"):
         if not isinstance(ours, ag.nn.Parameter) and theirs.numel():
             assert ours.storage_offset() == theirs.storage_offset(), where
         assert ours.requires_grad == theirs.requires_grad, where
+        # torch.load's tensors are at version 1 (each rebuilt by a set_()), views included
+        assert not versions or ours._version == theirs._version, where
         assert _bits(ours) == _bits(theirs.detach()), where
     elif isinstance(theirs, (dict, list, tuple, set)) and not isinstance(theirs, torch.Size):
         assert type(ours) is type(theirs), where
@@ -366,14 +369,14 @@ def _same(ours, theirs, where="top"):
         if isinstance(theirs, dict):
             assert list(ours) == list(theirs), where
             for key in theirs:
-                _same(ours[key], theirs[key], f"{where}.{key}")
+                _same(ours[key], theirs[key], f"{where}.{key}", versions)
             if hasattr(theirs, "_metadata"):
                 assert ours._metadata == theirs._metadata, where
         elif isinstance(theirs, set):
             assert ours == theirs, where
         else:
             for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
-                _same(a, b, f"{where}.{i}")
+                _same(a, b, f"{where}.{i}", versions)
     elif isinstance(theirs, torch.Size):
         assert isinstance(ours, ag.Size) and tuple(ours) == tuple(theirs), where
     elif isinstance(theirs, (torch.dtype, torch.device)):
@@ -625,7 +628,7 @@ def test_big_endian_torch_checkpoints(tmp_path):
                 data = np.frombuffer(data, f"u{sizes[key]}").byteswap().tobytes()
             target.writestr(info, data)
     _same(ag.load(big), torch.load(big, weights_only=True))
-    _same(ag.load(big), tree)
+    _same(ag.load(big), tree, versions=False)
 
 
 def test_legacy_and_damaged_torch_files_raise_clear_errors(tmp_path):
@@ -664,6 +667,34 @@ def test_torch_checkpoint_with_a_damaged_member_raises_checkpoint_error(tmp_path
     path.write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match=rf"damaged archive member 'flipped/{member}'"):
         ag.load(path)
+
+
+@pytest.mark.parametrize("suffix", [".pt", ".npz"])
+def test_loaded_tensors_are_at_version_one_as_torch_loads(tmp_path, suffix):
+    # arraygrad.load gave version 0 where torch.load gives 1 (it rebuilds every tensor by a
+    # set_() of the storage it read); the module's parameters count the copy into them too.
+    path = tmp_path / f"state{suffix}"
+    model, twin = ag.nn.Linear(3, 2), ag.nn.Linear(3, 2)
+    ag.save({"sd": model.state_dict(), "x": ag.ones(4), "i": ag.tensor([1, 2])}, path)
+    expected = torch.nn.Linear(3, 2)
+    theirs = tmp_path / "state.torch"
+    torch.save({"sd": expected.state_dict(), "x": torch.ones(4)}, theirs)
+    reference = torch.load(theirs)
+    loaded = ag.load(path)
+    assert loaded["x"]._version == reference["x"]._version == 1
+    assert loaded["i"]._version == 1
+    assert [t._version for t in loaded["sd"].values()] == [
+        t._version for t in reference["sd"].values()
+    ]
+    before = twin.weight._version
+    twin.load_state_dict(loaded["sd"])
+    assert twin.weight._version == before + 1
+    assert type(loaded["x"].add_(1)) is ag.Tensor and loaded["x"]._version == 2
+    with ag.inference_mode():  # loaded inside inference mode: inference tensors, no version
+        inside = ag.load(path)["x"]
+    assert inside.is_inference()
+    with pytest.raises(RuntimeError, match="Inference tensors do not track version counter"):
+        inside._version  # noqa: B018
 
 
 def test_unpickled_and_loaded_tensors_carry_numpys_own_dtype_objects(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from arraygrad import _autocast_flag, _backend, _dtype, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._math import _operands, check_bool_subtraction
 from arraygrad._tensor import Tensor, describe
 
@@ -36,6 +36,8 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
             "norm(): input dtype should be either floating point or complex. Got "
             f"{a.dtype.name} instead. Fix: convert the inputs first, e.g. x.float()."
         )
+    if _grad_mode.inference_used:  # PyTorch's kernel saves both; the composition neither
+        _inference.check_kept((input, other), "an operand of dist", input, other)
     try:
         difference = ops.subtract(a, b)
     except ValueError:
@@ -166,6 +168,8 @@ def cdist(
     given = (x1, x2)  # their dtypes: _operands promotes, PyTorch's kernels do not
     x1, x2 = _operands(x1, x2)
     _check_cdist(x1, x2, p)
+    if _grad_mode.inference_used:  # PyTorch's kernel saves both; the composition neither
+        _inference.check_kept(given, "an operand of cdist", *given)
     by_matmul = (
         p == 2
         and x1.shape[-1]

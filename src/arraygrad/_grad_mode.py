@@ -280,7 +280,8 @@ class inference_mode:  # noqa: N801 - PyTorch's name
     Tensors made inside are PyTorch's inference tensors (``t.is_inference()``), as are views
     and ``detach()`` of them; views of normal tensors and normal tensors written inside stay
     normal. Outside the mode, an inference tensor cannot be saved for backward (used where the
-    gradient reads its value: ``t * w`` with ``w`` requiring grad, while ``t + w`` is fine) nor
+    gradient reads its value: ``t * w`` with ``w`` requiring grad, while ``t + w`` is fine, or
+    an index, mask or target that PyTorch's op saves: ``w[t]``, ``cross_entropy(out, t)``) nor
     made to require grad; one made inside (or a view of it) cannot be written in place (refused
     once written, as PyTorch does) nor asked its ``_version``: each raises PyTorch's
     RuntimeError. ``t.clone()`` outside the mode is a normal tensor; ``no_grad()`` makes normal

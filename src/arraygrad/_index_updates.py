@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _dtype, _inplace, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _grad_mode, _inference, _inplace, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _check_index_dtype, check_values, out_of_range, see_index
 from arraygrad._indexing import normalize_key as _normalize_key
@@ -226,6 +226,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     """
     axis, index, source = _index_func_args("index_add_", input, dim, index, source)
     raw = _check_bounds("index_add_", input, axis, index)
+    if _grad_mode.inference_used:  # (input's gradient does not read it: only source's)
+        _inference.check_kept(index, "the index of index_add", source)
     if input.dtype.is_complex:
         if alpha != 1:  # (the complex product, whose rule conjugates a complex alpha)
             source = ops.complex_ops.multiply(source, complex(alpha))
@@ -275,6 +277,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     axis = normalize_dim(dim, input.ndim)
     index, source = _index_copy_args(input, axis, index, source)
     raw = _check_bounds("index_copy_", input, axis, index)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of index_copy", input, source)
     if input.ndim == 0:
         put = ops.index_put(_as_vector(input), _as_vector(source), key=(raw,))
         return ops.reshape(put, shape=())
@@ -298,6 +302,8 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
         )
     raw = _check_bounds("index_fill_", input, axis, index, negative=True)
     value = _as_value(input, value)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of index_fill", input, value)
     if input.ndim == 0:
         return ops.reshape(ops.index_put(_as_vector(input), value, key=(raw,)), shape=())
     return ops.index_put(input, value, key=_slices_key(input, axis, raw))
@@ -345,6 +351,8 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
         ) from None
     values = _drop_leading_ones(values, target.ndim)
     _check_values_shape(values, tuple(target.shape))
+    if _grad_mode.inference_used:
+        _inference.check_kept(tuple(indices), "an index of index_put", input, values)
     if not accumulate:
         return ops.index_put(input, values, key=key)
     spread = ops.broadcast_to(values, shape=tuple(target.shape))
@@ -393,6 +401,8 @@ def index_reduce(
     """
     axis, index, source = _index_reduce_args(input, dim, index, source, reduce)
     raw = _check_bounds("index_reduce_", input, axis, index)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of index_reduce", input, source)
     if input.ndim == 0:
         flat = index_reduce(
             _as_vector(input), 0, index, _as_vector(source), reduce, include_self=include_self

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor, c_ordered_result
 
@@ -109,6 +109,13 @@ def normalize_key(key: Any, write: tuple[Tensor, Any, Any] | None = None) -> Any
     return _index_part(key, write)
 
 
+def saved_indices(key: Any) -> list[Tensor]:
+    """The index tensors of ``key`` that PyTorch's indexing saves for backward: all but the
+    0-d ones, which it reads as an int (a ``select``) or a bool (``None`` or an empty slice)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return [part for part in parts if isinstance(part, Tensor) and part.ndim]
+
+
 def _index_error(input: Tensor, key: Any, error: Exception) -> IndexError:
     return IndexError(
         f"{error} (indexing a tensor of shape {list(input._data.shape)}). Fix: keep every "
@@ -134,10 +141,13 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             return ops.basic_getitem.apply1(input, {"key": key})
     if key.__class__ is list:
         key = _list_key(key)
+    given = key
     key = normalize_key(key)
     if _is_basic(key):
         _check_bounds(input, key)
         return ops.basic_getitem(input, key=key)
+    if _grad_mode.inference_used:
+        _inference.check_kept(saved_indices(given), "an index", input)
     try:
         return ops.getitem(input, key=key)
     except IndexError as error:
@@ -306,6 +316,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     """
     index = _check_index_dtype("gather", index)
     axis = _check_along("gather", input, dim, index)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of gather", input)
     if input.ndim == 0 or index.ndim == 0:
         # A scalar gathers like a 1-element vector, and a 0-d index is one element: the
         # result has the index's shape.
@@ -354,6 +366,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
             f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}"
         )
     axis = normalize_dim(dim, input.ndim)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of index_select", input)
     flat = ops.reshape(index, shape=(-1,))
     if flat.numel():
         check_values(_raise_for_selection, flat._data, axis, tuple(input._data.shape))
@@ -435,6 +449,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:
             f"take(): Expected a long tensor for index, but got {got}. Fix: pass index.long()."
         )
     see_index(index)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of take", input)
     count = input.numel()
     flat = ops.reshape(input, shape=(count,))
     if index.numel():

@@ -6,15 +6,18 @@ a checkpoint's loader) is an inference tensor; so are views, ``detach()`` and ``
 wherever they are made. A view of a normal tensor made inside stays normal, and so does a normal
 tensor written in place inside. Outside inference mode PyTorch refuses, with a RuntimeError:
 saving an inference tensor for backward (an input whose value the gradient reads:
-``inference_t * w`` with ``w`` requiring grad, not ``inference_t + w``) and ``requires_grad_()``
-on one. An inference tensor made inside the mode, and every view of an inference tensor,
-keep no version counter: reading ``_version`` raises, in the mode or out of it, and an in-place
-write outside the mode raises once the values are written (PyTorch's check is the version bump
-that follows the write, so it too leaves them written). ``detach()`` and ``.data`` of one made
+``inference_t * w`` with ``w`` requiring grad, not ``inference_t + w``; an index, mask or loss
+target that PyTorch's op saves, which arraygrad keeps as a parameter or does not read:
+:func:`check_kept`) and ``requires_grad_()`` on one. An inference tensor made inside the mode,
+and every view of an inference tensor, keep no version counter: reading ``_version`` raises,
+in the mode or out of it, and an in-place write outside the mode raises once the values are
+written (PyTorch's check is the version bump that follows the write, so it too leaves them
+written). ``detach()`` and ``.data`` of one made
 outside the mode are inference tensors with a version counter of their own: PyTorch writes them
 in place without complaint, and counts only the writes made outside the mode (made inside the
 mode, they keep none either). An inference tensor given a normal tensor's values by ``.data =``
-is no inference tensor any more but still keeps no version (:class:`Untracked`).
+is no inference tensor any more but still keeps no version (:class:`Untracked`): a view of it
+is refused at once, in every mode, as PyTorch's view creation reads the base's version.
 
 How it is marked: an inference tensor's version counter is an :class:`InferenceCounter` (no
 version), or for ``detach()`` and ``.data`` of one made outside the mode an
@@ -36,7 +39,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from arraygrad._grad_mode import inference_enabled
+from arraygrad._grad_mode import grad_enabled, inference_enabled
 
 if TYPE_CHECKING:
     from arraygrad._node import Node
@@ -154,7 +157,11 @@ def saved_error(tensor: Tensor, what: str) -> RuntimeError:
 
 def on_result(result: Tensor, args: tuple[Any, ...], prim: Primitive) -> None:
     """Mark an op's ``result`` made inside inference mode (a view keeps its base's mark); out of
-    it, refuse the op's recording if its gradient reads an inference tensor among ``args``."""
+    it, refuse the op's recording if its gradient reads an inference tensor among ``args``.
+    A view of a tensor that keeps no version but is no inference tensor (:class:`Untracked`)
+    is refused in every mode, as PyTorch's view creation reads the base's version."""
+    if result._version_counter.__class__ is Untracked:  # (a view shares its base's counter)
+        raise version_error(args[0])
     node = result._node
     if node is not None:
         # Recorded, so outside inference mode (nothing is recorded inside it). This runs for
@@ -185,6 +192,24 @@ def _check_saved(node: Node, args: tuple[Any, ...], prim: Primitive) -> None:
             raise version_error(value)
         if isinstance(counter, InferenceMark):
             raise saved_error(value, f"input {position} of {node.name()}")
+
+
+def check_kept(kept: Any, what: str, *inputs: Any) -> None:
+    """Refuse, as PyTorch does, an op that would save an inference tensor among ``kept`` (a
+    tensor or a key: a tuple or list of parts) for backward, where arraygrad's op keeps its
+    array as a parameter or composes the op of primitives that do not read it (an index, a
+    mask, a loss's target), so that :func:`on_result` does not see it. ``inputs``: the op's
+    operands whose gradients read ``kept`` in PyTorch; it is saved when grad mode records and
+    one of them requires grad. Called only while inference tensors may live
+    (``_grad_mode.inference_used``)."""
+    if not grad_enabled.get() or not any(getattr(x, "_rg", False) for x in inputs):
+        return  # (grad mode is off inside inference mode: nothing is recorded there)
+    for part in kept if isinstance(kept, (tuple, list)) else (kept,):
+        counter = getattr(part, "_version_counter", None)
+        if counter.__class__ is Untracked:  # PyTorch's error: saving reads its version
+            raise version_error(part)
+        if isinstance(counter, InferenceMark):
+            raise saved_error(part, what)
 
 
 def saved_version(tensor: Tensor, recorded: bool) -> int | None:

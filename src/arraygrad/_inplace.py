@@ -251,7 +251,8 @@ def _index_dtype(part: Any) -> str:
 def _check_leaf(target: Tensor, overlap: bool = False) -> None:
     """Refuse a recorded write into ``target`` as PyTorch does (with ``overlap``: also an
     element-wise write into a view whose elements share memory)."""
-    if target._node is None and target._rg:
+    # (a view without history that requires grad was made in no_grad: check_write says so)
+    if target._node is None and target._rg and target._base is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation "
             f"({describe(target)}). Fix: update parameters inside `with arraygrad.no_grad():`, "

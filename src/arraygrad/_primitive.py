@@ -393,8 +393,6 @@ class Primitive:
             out = _backend.ensure_array(out)
         result = Tensor.__new__(Tensor)
         result._data = out
-        if self.view:  # shares memory and version counter with args[0]: see _view_history
-            _view_history.made_view(result, args[0], self, params, needs_grad)
         if needs_grad and self.vjps is not None and grad_enabled.get():
             # Only what every backward reads is set here; hooks, retained grads and the freed
             # flag are class defaults, set on the rare nodes that need them.
@@ -426,6 +424,9 @@ class Primitive:
         else:
             result._node = None
             result._rg = False
+        if self.view:  # shares memory and version counter with args[0]: see _view_history
+            # (after the flags: one made in no_grad of a tensor that requires grad sets its own)
+            _view_history.made_view(result, args[0], self, params, needs_grad)
         if rare_modes:  # a vmap, saved_tensors_hooks, a dual level, or inference_mode was used
             _rare_result(result, args, self, params)
         return result

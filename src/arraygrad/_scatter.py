@@ -19,7 +19,7 @@ import math
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import (
     _check_along,
@@ -191,6 +191,11 @@ def scatter(
     if src is None:
         src = _value_as_number(value)
     axis = _scatter_args("scatter", input, dim, index, _tensor_src(src))
+    if _grad_mode.inference_used:
+        if reduce is None:
+            _inference.check_kept(index, "the index of scatter", input, src)
+        else:  # PyTorch's scatter with a reduce has no gradient, and so saves no index
+            index = index.clone()  # (outside inference mode: a normal tensor)
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError(
             f"reduce argument must be either add or multiply, got {reduce!r}. Fix: use "
@@ -225,6 +230,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     [2.0, 0.0, 1.0]
     """
     axis = _scatter_args("scatter_add", input, dim, index, src)
+    if _grad_mode.inference_used:  # (input's gradient does not read it: only src's)
+        _inference.check_kept(index, "the index of scatter_add", src)
     if index.numel() == 0:
         return ops.clone(input)
     _scatter_bounds("scatter_add", input, axis, index)
@@ -263,6 +270,8 @@ def scatter_reduce(
     # PyTorch checks the reduce after the other arguments (and the memory), before the index's
     # values.
     axis = _scatter_args("scatter_reduce", input, dim, index, src)
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of scatter_reduce", input, src)
     # PyTorch also accepts "max" and "min" (undocumented) for "amax" and "amin".
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     if reduce not in _SCATTER_REDUCES:
@@ -494,6 +503,8 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             f"{source.numel()} elements, mask has {count} True places. Fix: give source at "
             "least as many elements as the mask selects."
         )
+    if _grad_mode.inference_used:
+        _inference.check_kept(mask, "the mask of masked_scatter", input, source)
     values = ops.basic_getitem(_as_vector(source), key=(slice(0, count),))
     return ops.index_put(input, values, key=(where,))
 
@@ -519,6 +530,8 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
             f"source.numel() = {source.numel()}, index.numel() = {index.numel()}. Fix: give "
             "one source element per index."
         )
+    if _grad_mode.inference_used:
+        _inference.check_kept(index, "the index of put", input, source)
     count = input.numel()
     raw = _as_vector(index)._data
     if raw.shape[0]:

@@ -12,7 +12,7 @@ import math
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor, describe
 
@@ -106,6 +106,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
             f"masked_select: the shape of the mask {list(mask_shape)} does not broadcast with "
             f"the shape of the input {list(have)}. Fix: reshape or unsqueeze the mask."
         ) from None
+    if _grad_mode.inference_used:
+        _inference.check_kept(mask, "the mask of masked_select", input)
     x = input if have == shape else ops.broadcast_to(input, shape=shape)
     key = mask._data if mask_shape == shape else xp.broadcast_to(mask._data, shape)
     if not shape:  # NumPy's 0-d boolean index already gives the 1-D result

@@ -10,7 +10,17 @@ import math
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _primitive, _view_checks, _view_history, ops
+from arraygrad import (
+    _backend,
+    _dtype,
+    _grad_mode,
+    _inference,
+    _inplace,
+    _primitive,
+    _view_checks,
+    _view_history,
+    ops,
+)
 from arraygrad._indexing import (
     _check_bounds,
     _index_error,
@@ -18,6 +28,7 @@ from arraygrad._indexing import (
     _list_key,
     getitem,
     normalize_key,
+    saved_indices,
 )
 from arraygrad._tensor import Tensor
 
@@ -191,6 +202,8 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         # x[index] = x[0] is refused as in PyTorch, before the key's shapes are read
         parts = given if isinstance(given, tuple) else (given,)
         _inplace.check_index_put(target, parts, value, form=lambda: put_form(target, parts))
+        if _grad_mode.inference_used:
+            _inference.check_kept(saved_indices(given), "an index", target, value)
     try:
         region = _backend.xp.getitem(target._data, key)
     except IndexError as error:

@@ -71,6 +71,8 @@ class TensorAutogradMethods:
         ):
             raise _inference.requires_grad_error(tensor)
         if tensor._node is None:
+            if not requires_grad and "_view_no_grad" in tensor.__dict__:
+                return tensor  # a view of a tensor that requires grad requires it (PyTorch's)
             tensor._rg = bool(requires_grad)
             if tensor.__dict__.get("_views"):
                 # Its views follow: a view taken before now requires grad too (through the

@@ -149,9 +149,9 @@ class TensorShapeMethods:
         """The slices at positions ``index`` along ``dim``."""
         return _ag._indexing.index_select(self, dim, index)
 
-    def gather(self, dim: int, index: Tensor) -> Tensor:
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
         """Elements picked along ``dim`` at ``index`` (same number of dimensions)."""
-        return _ag._indexing.gather(self, dim, index)
+        return _ag._indexing.gather(self, dim, index, sparse_grad=sparse_grad)
 
     def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
         """Like :meth:`gather`, with broadcasting."""

@@ -34,6 +34,8 @@ def check_write(target: Tensor, overlap: bool) -> None:
         if overlap or expanded(target):
             check_overlap(target)
         return
+    if target.__dict__.get("_view_no_grad"):  # (first: PyTorch's error for such a view)
+        raise _no_grad_view_error(target, root)
     if root._node is None and root._rg:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
@@ -41,8 +43,6 @@ def check_write(target: Tensor, overlap: bool) -> None:
             "`with arraygrad.no_grad():` if the write should not be recorded, or write into a "
             ".clone() of the leaf (or build the result out of place)."
         )
-    if target.__dict__.get("_view_no_grad"):
-        raise _no_grad_view_error(target, root)
     multi = target._view_multi
     if multi is not None:
         function, index = multi

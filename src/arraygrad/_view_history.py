@@ -60,6 +60,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import arraygrad as _ag
@@ -77,7 +78,8 @@ Steps = tuple[Any, ...]
 
 # The attributes live in the instance ``__dict__`` (ordinary tensors have none of them):
 #   view: "_base" (the root), "_version_counter" (the root's), "_view_steps" (from the root),
-#         "_view_no_grad" (made under no_grad from a tensor that requires grad; absent if not),
+#         "_view_no_grad" (made under no_grad from a tensor that requires grad; absent if not:
+#         such a view requires grad, with an empty hook table and no history, see made_view),
 #         "_view_detached" (a detach() of a view with repeated elements, see detached_view);
 #   root: "_views" (a _ViewRefs of weak references to its views).
 _MIN_LIMIT = 64
@@ -143,6 +145,13 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
         elif mode is None:
             mode = True
         view._view_no_grad = mode
+        if rg and view._node is None and root._rg:
+            # It requires grad, as in PyTorch (its root does), but no gradient reaches it or its
+            # base: its uses are recorded, and what they send it goes nowhere (PyTorch gives it
+            # no gradient accumulator). A hook table routes it to the engine's leaf path, where
+            # that is done (autograd._delivery.deliver_to_leaf).
+            view._rg = True
+            view._hooks = OrderedDict()
     multi = base._view_multi
     if multi is not None:  # a view of an output of split, chunk or unbind
         view._view_multi = multi

@@ -332,6 +332,16 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
         raise CheckpointError(f"cannot load checkpoint {label!r}: {error}") from None
 
 
+def loaded(array: Any) -> Tensor:
+    """A tensor read from a checkpoint, holding ``array``: at version 1, as ``torch.load``'s are
+    (it rebuilds each tensor by ``set_()`` of the storage it read, which counts as a write).
+    Made inside inference mode, it keeps no version (an inference tensor)."""
+    tensor = Tensor._wrap(array)
+    if tensor._version_counter is None:
+        tensor._version_counter = [1, 0]
+    return tensor
+
+
 def _load_safetensors(data: bytes) -> Any:
     import json
 
@@ -367,7 +377,7 @@ def _load_safetensors(data: bytes) -> Any:
         # arraygrad always writes the checksum: without it, the header was damaged
         raise ValueError("checksum missing from arraygrad's metadata (corrupted header)")
     tensors = {
-        name: Tensor._wrap(checkpoints.array_from_bytes(buffer[begin:end], dtype_name, shape))
+        name: loaded(checkpoints.array_from_bytes(buffer[begin:end], dtype_name, shape))
         for name, dtype_name, shape, begin, end in entries
     }
     if metadata is None or _STRUCTURE_KEY not in metadata:
@@ -478,7 +488,7 @@ def _load_npz(data: bytes) -> Any:
     tensors = {}
     for name, array in members.items():
         try:
-            tensors[name] = Tensor._wrap(_backend.asarray(array))
+            tensors[name] = loaded(_backend.asarray(array))
             tensors[name].dtype  # noqa: B018 - raises TypeError for dtypes arraygrad lacks
         except TypeError:
             raise ValueError(f"tensor {name!r}: unknown dtype {array.dtype}") from None

@@ -20,8 +20,12 @@ and every other function computes in its inputs' dtypes (``softmax``, ``layer_no
 cast computes in the input's dtype, so float32 parameters get float32 gradients.
 ``enabled=False`` inside turns it off again; the decorator form and ``cache_enabled`` work as
 PyTorch's. The state is per thread, as PyTorch's (see :class:`_AutocastState`). Other
-device types: ``"cuda"`` warns and disables without CUDA, as PyTorch; an enabled autocast on
-another device raises.
+device types, as PyTorch's CPU build: ``"cuda"`` warns and disables without CUDA; the other
+types PyTorch's autocast knows (``"mps"``, ``"xla"``, ``"xpu"``, ``"ipu"``, ``"hpu"``,
+``"mtia"``, ``"maia"``) set their own state, which casts nothing here (no arraygrad tensor
+lives on them, as none of PyTorch's CPU tensors do); the rest (``"meta"``, ``"lazy"``...) are
+refused. Where arraygrad computes on CUDA (CuPy) an enabled CUDA autocast raises, as
+arraygrad does not cast there.
 
 >>> import arraygrad
 >>> with arraygrad.autocast("cpu"):
@@ -45,9 +49,15 @@ __all__ = ["autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# PyTorch's autocast dtype when none is given: bfloat16 on the CPU, XLA and HPU, float16 on
-# CUDA and the other device types.
-_DEFAULT_DTYPE_NAMES = {"cpu": "bfloat16", "cuda": "float16", "xla": "bfloat16", "hpu": "bfloat16"}
+# The device types PyTorch's autocast knows (torch.amp.is_autocast_available): each has its
+# own state. Other device types have none: PyTorch refuses to read or set it.
+_AUTOCAST_TYPES = frozenset(
+    ("cpu", "cuda", "xpu", "ipu", "hpu", "xla", "privateuseone", "mps", "mtia", "maia")
+)
+# PyTorch's autocast dtype when none is given: bfloat16 on the CPU, XLA, HPU and MAIA, float16
+# on the other types it knows (and on HIP, which has a dtype but no autocast state).
+_DEFAULT_DTYPE_NAMES = {"cpu": "bfloat16", "xla": "bfloat16", "hpu": "bfloat16", "maia": "bfloat16"}
+_SUPPORTED_DTYPE_NAMES = ("bfloat16", float16.name)
 
 
 class autocast:  # noqa: N801 - PyTorch's name
@@ -63,16 +73,27 @@ class autocast:  # noqa: N801 - PyTorch's name
     ) -> None:
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
-        _device.device(device_type)  # an unknown name raises PyTorch's RuntimeError
+        # PyTorch's fast_dtype: the device type's current one (an unknown name raises)
+        self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dtype
         self.device = device_type
-        if dtype is None and device_type == "cpu":
-            dtype = get_autocast_dtype("cpu")  # PyTorch's fast_dtype: the current one
-        self.fast_dtype = dtype
+        self._type = _device.device(device_type).type  # ("cpu:0" sets the CPU's state)
+        if self._type not in _AUTOCAST_TYPES:
+            raise RuntimeError(
+                f"User specified an unsupported autocast device_type '{device_type}' (PyTorch's "
+                f"autocast runs on {', '.join(sorted(_AUTOCAST_TYPES))}). Fix: use "
+                "autocast('cpu')."
+            )
+        if self._type == "privateuseone":  # no backend has registered one here
+            raise AssertionError(
+                "Tried to use AMP with the `privateuseone` backend, but the backend has not "
+                "registered a module or  the module miss some necessary funcs. The backend "
+                "should register a module by `torch._register_device_module`, and the module "
+                "must have these funcs: \n`get_amp_supported_dtype() -> List[torch.dtype]`. \n"
+            )
         self._cache_enabled = cache_enabled
         self._enabled = bool(enabled)
         if not self._enabled:
             return
-        wanted = _DEFAULT_DTYPE_NAMES.get(device_type) if dtype is None else dtype.name
         if device_type == "cuda" and not cuda.is_available():
             warnings.warn(
                 "CUDA is not available or torch_xla is imported. Disabling autocast.",
@@ -81,29 +102,30 @@ class autocast:  # noqa: N801 - PyTorch's name
             )
             self._enabled = False
             return
-        if device_type == "cpu" and wanted not in ("bfloat16", float16.name):
+        if self.fast_dtype.name not in _SUPPORTED_DTYPE_NAMES:
+            name = device_type.upper()
             warnings.warn(
-                "In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
-                "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
+                f"In {name} autocast, but the target dtype is not supported. Disabling "
+                f"autocast.\n{name} Autocast only supports dtypes of torch.bfloat16, "
+                "torch.float16 currently.",
                 UserWarning,
                 stacklevel=2,
             )
             self._enabled = False
             return
-        if device_type != "cpu":
-            raise _unsupported(device_type, wanted)
+        if self._type == "cuda" and cuda.is_available():  # (CuPy computes there)
+            raise _unsupported(device_type, self.fast_dtype.name)
 
     def __enter__(self) -> autocast:
         # As PyTorch's: the context sets the device's flag, its dtype (even when disabled: a
         # disabled float16 context reports float16) and the cache setting, one level deeper.
         self._saved = (
-            _state.enabled.get(self.device, False),
-            _state.dtype_names.get(self.device),
+            _state.enabled.get(self._type, False),
+            _state.dtype_names.get(self._type),
             _state.cache_enabled,
         )
-        _state.enabled[self.device] = self._enabled
-        if self.fast_dtype is not None:
-            _state.dtype_names[self.device] = self.fast_dtype.name
+        _state.enabled[self._type] = self._enabled
+        _state.dtype_names[self._type] = self.fast_dtype.name
         if self._cache_enabled is not None:
             _state.cache_enabled = bool(self._cache_enabled)
         autocast_increment_nesting()
@@ -114,11 +136,11 @@ class autocast:  # noqa: N801 - PyTorch's name
         if autocast_decrement_nesting() == 0:
             clear_autocast_cache()  # the outermost context's casts of parameters go
         enabled, dtype_name, _state.cache_enabled = self._saved
-        _state.enabled[self.device] = enabled
+        _state.enabled[self._type] = enabled
         if dtype_name is None:
-            _state.dtype_names.pop(self.device, None)
+            _state.dtype_names.pop(self._type, None)
         else:
-            _state.dtype_names[self.device] = dtype_name
+            _state.dtype_names[self._type] = dtype_name
         _sync_flag()
 
     def __call__(self, func: F) -> F:
@@ -138,11 +160,12 @@ def _sync_flag() -> None:
 
 
 def _unsupported(device_type: str, wanted: Any) -> RuntimeError:
-    """The error for an autocast arraygrad cannot honour (it would change results)."""
+    """The error for a CUDA autocast where arraygrad computes on CUDA (CuPy), which it cannot
+    honour: it casts by PyTorch's CPU lists only (it would change results)."""
     return RuntimeError(
         f"autocast(device_type={device_type!r}) with {wanted} is not supported: arraygrad "
-        "computes on the CPU only, and casts by PyTorch's per-operation lists there. Fix: "
-        "use autocast('cpu') (bfloat16 or float16), or pass enabled=False."
+        "casts by PyTorch's per-operation lists on the CPU only. Fix: use autocast('cpu') "
+        "(bfloat16 or float16), or pass enabled=False."
     )
 
 
@@ -173,17 +196,29 @@ def _device_type(device_type: Any, function: str) -> str:
     return _device.device(device_type).type  # an unknown name raises PyTorch's RuntimeError
 
 
+def _with_state(name: str) -> str:
+    """``name``, a device type that has autocast state; PyTorch's refusal for another."""
+    if name not in _AUTOCAST_TYPES:
+        raise RuntimeError(
+            "unknown device type for autocast in get_autocast_dispatch_key_from_device_type: "
+            f"{name!r} has no autocast state (PyTorch's autocast runs on "
+            f"{', '.join(sorted(_AUTOCAST_TYPES))}). Fix: use 'cpu'."
+        )
+    return name
+
+
 def is_autocast_available(device_type: str) -> bool:
-    """Whether PyTorch offers autocast on ``device_type`` (every device type it knows; an
-    unknown name raises). arraygrad casts on the CPU: see :class:`autocast`."""
-    _device.device(device_type)
-    return True
+    """Whether PyTorch offers autocast on ``device_type`` (an unknown name raises). arraygrad
+    casts on the CPU: see :class:`autocast`."""
+    return _device.device(device_type).type in _AUTOCAST_TYPES
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
     """Whether autocast is on for ``device_type`` (no argument: CUDA, as PyTorch's old
     form)."""
-    name = "cuda" if device_type is None else _device_type(device_type, "is_autocast_enabled")
+    if device_type is None:
+        return _state.enabled.get("cuda", False)
+    name = _with_state(_device_type(device_type, "is_autocast_enabled"))
     return _state.enabled.get(name, False)
 
 
@@ -202,24 +237,27 @@ def set_autocast_enabled(device_type: Any = None, enabled: Any = None) -> None:
             f"set_autocast_enabled(): argument 'enabled' (position {position}) must be bool, "
             f"not {type(enabled).__name__}"
         )
-    name = _device_type(device_type, "set_autocast_enabled")
-    if enabled and name not in ("cpu", "cuda"):
-        raise _unsupported(name, _autocast_dtype_name(name))
-    # CUDA's flag can be set, as in PyTorch without a GPU: no arraygrad tensor lives there
-    # (arraygrad.cuda is never available), so no result depends on it
+    name = _with_state(_device_type(device_type, "set_autocast_enabled"))
+    # Another device type's flag can be set, as in PyTorch's CPU build: nothing here reads it
+    # (CUDA's included, where arraygrad computes on the CPU)
     _state.enabled[name] = enabled
     _sync_flag()
-
-
-def _autocast_dtype_name(device_type: str) -> str:
-    return _state.dtype_names.get(device_type, _DEFAULT_DTYPE_NAMES.get(device_type, "float16"))
 
 
 def get_autocast_dtype(device_type: str) -> _dtype_class:
     """The dtype autocast would cast to on ``device_type`` (the CPU's default: bfloat16)."""
     import arraygrad
 
-    name = _autocast_dtype_name(_device_type(device_type, "get_autocast_dtype"))
+    kind = _device_type(device_type, "get_autocast_dtype")
+    name = _state.dtype_names.get(kind)
+    if name is None:
+        if kind not in _AUTOCAST_TYPES and kind != "hip":
+            # PyTorch's: no dtype was ever set for a device type without autocast
+            raise RuntimeError(
+                f"unsupported scalarType: {kind!r} has no autocast dtype (PyTorch's autocast "
+                f"runs on {', '.join(sorted(_AUTOCAST_TYPES))}). Fix: use 'cpu'."
+            )
+        name = _DEFAULT_DTYPE_NAMES.get(kind, float16.name)
     found = getattr(arraygrad, name, None)
     if not isinstance(found, _dtype_class):
         raise RuntimeError(

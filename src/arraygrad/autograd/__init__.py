@@ -93,6 +93,13 @@ def _initial_grads(
         if not isinstance(output, Tensor):
             raise TypeError(f"outputs must be Tensors, got {type(output).__name__}")
         refuse_invalid_view(output)
+        if output._node is None and "_view_no_grad" in output.__dict__:
+            raise RuntimeError(
+                f"element {index} of tensors does not require grad and does not have a grad_fn: "
+                f"{describe(output)} is a view made in no_grad mode of a tensor that requires "
+                "grad, which has no gradient of its own. Fix: take the view outside no_grad to "
+                "differentiate through it, or differentiate a result computed from it."
+            )
         if not output._rg:
             raise RuntimeError(
                 f"element {index} of tensors does not require grad and does not have a grad_fn: "

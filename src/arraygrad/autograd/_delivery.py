@@ -49,6 +49,10 @@ def deliver_to_leaf(
     backward gets it in one addition, as in PyTorch)."""
     if targets is not None and id(leaf) not in targets:
         return  # not asked for (inputs=): nothing of it runs, its hooks included, as in PyTorch
+    if "_view_no_grad" in leaf.__dict__:
+        # a view made in no_grad of a tensor that requires grad: PyTorch gives it no gradient
+        # accumulator, so its gradient goes nowhere (its hooks do not run either)
+        return
     hooks = leaf._hooks
     if hooks is not None and leaf._grad_dtype is not NotImplemented:
         grad = to_grad_dtype(leaf, grad)

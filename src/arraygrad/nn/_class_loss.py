@@ -14,7 +14,16 @@ import functools
 import math
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _dtype, _math, _reduced_floats, _reduction
+from arraygrad import (
+    _autocast_flag,
+    _backend,
+    _dtype,
+    _grad_mode,
+    _inference,
+    _math,
+    _reduced_floats,
+    _reduction,
+)
 from arraygrad._indexing import see_index
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
@@ -274,6 +283,9 @@ def _nll_loss(
     _check_target_dtype(input, target)
     target = _target_of_one(input, target)
     _check_class_weight(input, weight)
+    if _grad_mode.inference_used:
+        _inference.check_kept(target, "the target of nll_loss", input)
+        _inference.check_kept(weight, "the class weights of nll_loss", input)
     # Without class weights a reduced loss needs only the sum of the picked entries.
     total = weight is None and reduction != "none"
     picked, weights, valid = _pick(input, target, ignore_index, weight, total)

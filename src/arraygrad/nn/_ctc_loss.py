@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _math, ops
+from arraygrad import _autocast_flag, _backend, _grad_mode, _inference, _math, ops
 from arraygrad._creation import tensor as _tensor
 from arraygrad._indexing import take_along
 from arraygrad._shape import cat, stack
@@ -82,6 +82,8 @@ def ctc_loss(
             f'"ctc_loss_cpu" not implemented for {log_probs.dtype.name!r}: ctc_loss takes '
             "log-probabilities. Fix: pass log_softmax(logits, -1) of float logits."
         )
+    if _grad_mode.inference_used:  # PyTorch's kernel saves them; this one reads them as lists
+        _inference.check_kept(targets, "the targets of ctc_loss", log_probs)
     unbatched = log_probs.ndim == 2
     if unbatched:
         log_probs = log_probs.unsqueeze(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype, _math, _primitive, ops
+from arraygrad import _backend, _dtype, _grad_mode, _inference, _math, _primitive, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 from arraygrad.nn._loss import _check
@@ -117,6 +117,8 @@ def embedding(
                 f"num_embeddings={rows}"
             )
         padding_idx %= rows
+    if _grad_mode.inference_used:
+        _inference.check_kept(input, "the indices of embedding", weight)
     tracer = _backend.tracer
     if tracer is not None:  # arraygrad.compile: the code below reads the indices' array itself
         tracer.see_tensor(input)
@@ -379,6 +381,10 @@ def embedding_bag(
     _check_indices(input, "embedding_bag")
     if offsets is not None:
         _check_indices(offsets, "embedding_bag")
+    if _grad_mode.inference_used:
+        kept = (input, offsets)
+        _inference.check_kept(kept, "an index of embedding_bag", weight, per_sample_weights)
+        _inference.check_kept(per_sample_weights, "the per_sample_weights of embedding_bag", weight)
     rows_total, length = weight.shape[0], flat.shape[0]
     if padding_idx is not None:
         if not -rows_total <= padding_idx < rows_total:

@@ -22,7 +22,9 @@ from arraygrad import (
     _backend,
     _creation,
     _division,
+    _grad_mode,
     _indexing,
+    _inference,
     _joining,
     _linalg,
     _math,
@@ -317,6 +319,8 @@ def grid_sample(
             "grid_sampler(): bicubic interpolation only supports 4D input. Fix: use "
             "mode='bilinear' (trilinear on 5-D input) or 'nearest'."
         )
+    if _grad_mode.inference_used:  # PyTorch's kernel saves both; the composition may not
+        _inference.check_kept((input, grid), "an operand of grid_sample", input, grid)
     xp = _backend.xp
     batch, channels, *sizes = input.shape
     out_sizes = list(grid.shape[1:-1])

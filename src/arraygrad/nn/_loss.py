@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _binary, _dtype, _math, ops
+from arraygrad import _autocast_flag, _backend, _binary, _dtype, _grad_mode, _inference, _math, ops
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
@@ -37,6 +37,14 @@ def _shape_warning(input: Tensor, target: Tensor) -> None:
             "Please ensure they have the same size.",
             stacklevel=3,
         )
+
+
+def _check_saved(name: str, input: Tensor, target: Any) -> None:
+    """Refuse an inference tensor as ``input`` or ``target`` of a loss whose PyTorch kernel
+    saves both for backward, where arraygrad's composition reads neither (its rules read
+    their difference): see :func:`arraygrad._inference.check_kept`."""
+    if _grad_mode.inference_used:
+        _inference.check_kept((input, target), f"the input or target of {name}", input, target)
 
 
 def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean_by_weight: bool) -> Tensor:
@@ -78,6 +86,7 @@ def mse_loss(
     if input.dtype.is_complex or target.dtype.is_complex:  # PyTorch has no complex kernel
         raise not_implemented("mse_cpu", input if input.dtype.is_complex else target, _REAL_FIX)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_saved("mse_loss", input, target)
     diff = input - target
     return _weighted(diff * diff, weight, reduction, mean_by_weight=True)
 
@@ -140,6 +149,8 @@ def smooth_l1_loss(
         )
     _shape_warning(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if beta:  # (PyTorch's beta=0 is l1_loss, which saves neither)
+        _check_saved("smooth_l1_loss", input, target)
     diff = input - target
     loss = _math.abs(diff) if beta == 0 else _huber(diff, beta, beta)
     return apply_reduction(loss, reduction)
@@ -162,6 +173,7 @@ def huber_loss(
             f"huber_loss does not support non-positive values for delta (got {delta})."
         )
     _shape_warning(input, target)
+    _check_saved("huber_loss", input, target)
     loss = _huber(input - target, delta, 1.0)
     if loss.dtype != input.dtype and input.dtype.is_floating_point:
         # PyTorch's kernel writes into a tensor like the input: computed in the promoted
@@ -353,6 +365,10 @@ def binary_cross_entropy_with_logits(
         )
     _refuse_gradient("binary_cross_entropy_with_logits", "weight", weight)
     _refuse_gradient("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    if _grad_mode.inference_used:  # PyTorch's kernel saves them all; the composition does not
+        kept = (input, target, pos_weight)
+        what = "the input, target or pos_weight of binary_cross_entropy_with_logits"
+        _inference.check_kept(kept, what, input, target)
     softplus_neg = _stable_softplus(-input)
     if pos_weight is not None:
         softplus_neg = softplus_neg * ((pos_weight - 1) * target + 1)

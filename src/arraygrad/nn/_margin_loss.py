@@ -19,7 +19,9 @@ from arraygrad import (
     _binary,
     _clamp,
     _dtype,
+    _grad_mode,
     _indexing,
+    _inference,
     _math,
     _reduction,
 )
@@ -377,6 +379,9 @@ def multi_margin_loss(
             f"inconsistent weight size, expected {classes} but got {list(weight.shape)}. Fix: "
             "one weight per class."
         )
+    if _grad_mode.inference_used:  # PyTorch's kernel saves them
+        what = "the target or class weights of multi_margin_loss"
+        _inference.check_kept((target, weight), what, input)
     labels = target.reshape(samples, 1)
     _check(_raise_out_of_range, labels._data, 0, classes, "target out of range")
     xp = _backend.xp
@@ -429,6 +434,8 @@ def multilabel_margin_loss(
             f"{list(input.shape)}. Fix: target has input's shape, class indices padded with -1."
         )
     _check_long(target, "multilabel_margin_loss")
+    if _grad_mode.inference_used:  # PyTorch's kernel saves it; the composition does not
+        _inference.check_kept(target, "the target of multilabel_margin_loss", input)
     labels = target.reshape(samples, classes)
     _check(_raise_out_of_range, labels._data, -1, classes, "argument #2 'target' is out of range")
     # Listed: the entries before the first -1 of each row.

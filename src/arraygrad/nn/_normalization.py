@@ -6,7 +6,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _clamp, _dtype, _math, _reduced_floats, _reduction, _shape, _unary
+from arraygrad import (
+    _backend,
+    _clamp,
+    _dtype,
+    _grad_mode,
+    _inference,
+    _math,
+    _reduced_floats,
+    _reduction,
+    _shape,
+    _unary,
+)
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._statistics import vector_norm
@@ -231,6 +242,10 @@ def batch_norm(
                 "running_mean and running_var must be defined in evaluation mode "
                 "(training=False). Fix: pass the running statistics or training=True."
             )
+        if _grad_mode.inference_used:  # PyTorch's kernel saves them; the composition does not
+            running = (running_mean, running_var)
+            what = "the running statistics of batch_norm"
+            _inference.check_kept(running, what, input, weight, bias)
         mean = _shape.reshape(running_mean, *stat_shape)
         var = _shape.reshape(running_var, *stat_shape)
     out = (input - mean) / _math.sqrt(var + eps)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _shape, ops
+from arraygrad import _backend, _dtype, _grad_mode, _inference, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._loss import _check
@@ -79,6 +79,8 @@ def _max_unpool(
             "Fix: convert the input with .float()."
         )
     sizes = _unpool_size(input, kernel, steps, pads, output_size)
+    if _grad_mode.inference_used:
+        _inference.check_kept(indices, f"the indices of max_unpool{n}d", input)
     lead = tuple(input.shape[: input.ndim - n])
     planes, count, area = (
         math.prod(lead),
