@@ -303,7 +303,7 @@ class UntypedStorage:
             if tensor is None:
                 continue
             root = tensor._base if tensor._base is not None else tensor
-            for user in (tensor, root, *_ag._view_history._live_views(root)):
+            for user in (tensor, root, *_ag._view_history.live_views(root)):
                 found[id(user)] = user
         return [tensor for tensor in found.values() if self._holds(tensor)]
 

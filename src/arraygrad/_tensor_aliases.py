@@ -88,7 +88,9 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
         result = op(target, *args)
         source = target
     # The view steps that rebuild target (or its views) from the memory's owner change too.
-    _ag._view_history.restrided(target, source, result)
+    from arraygrad import _view_layouts  # (it builds on Tensor)
+
+    _view_layouts.restrided(target, source, result)
     target._data = result._data  # shape ops on NumPy return views: the memory stays shared
     if _ag._primitive.forward_ad_active:  # its tangent takes the new shape likewise
         from arraygrad.autograd import forward_ad
@@ -97,7 +99,7 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
     if source is target and target._base is not None and target._base._rg:
         # Not recorded (no_grad) on a view of a tensor that requires grad: its history must
         # still describe its new shape, or its gradient would reach the base untransposed.
-        _ag._view_history.restate(target)
+        _view_layouts.restate(target)
     _ag._primitive.bump_version(target)
     return target
 

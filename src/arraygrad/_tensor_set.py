@@ -75,7 +75,9 @@ class TensorSetMethods:
         kind = target._version_counter.__class__
         inference = issubclass(kind, marks.InferenceCounter)  # (or Untracked: no version)
         version = 0 if inference else target._version  # type: ignore[attr-defined]
-        _ag._view_history.release(target)
+        from arraygrad import _view_layouts  # (it builds on Tensor)
+
+        _view_layouts.release(target)
         if storage is None:  # memory not exposed (not NumPy): the source's own array
             target._data = source._data
         else:

@@ -237,7 +237,7 @@ class TensorStorageMethods:
             return target
         if base is not None:
             return _resize_view(target, shape, channels)
-        if _ag._view_history._live_views(target):
+        if _ag._view_history.live_views(target):
             raise RuntimeError(
                 "resize_ of a tensor that has views is not supported: the views would keep the "
                 "old memory. Fix: resize a copy, x = x.clone().resize_(...), or resize the view."
@@ -307,7 +307,7 @@ class TensorStorageMethods:
         data = target._data  # type: ignore[attr-defined]
         if target.is_shared() or data.size == 0:
             return target  # type: ignore[return-value]
-        if target._base is not None or _ag._view_history._live_views(target):  # type: ignore
+        if target._base is not None or _ag._view_history.live_views(target):  # type: ignore
             raise RuntimeError(
                 "share_memory_ of a tensor that shares its memory with views is not supported: "
                 "the views would keep the old memory. Fix: share the tensor before taking views."

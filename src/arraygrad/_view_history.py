@@ -195,7 +195,7 @@ def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ..
     return views
 
 
-def _pairs(steps: Steps) -> Any:
+def pairs(steps: Steps) -> Any:
     """``(primitive, params)`` for each step."""
     prims = _view_primitives
     if not prims:
@@ -229,10 +229,10 @@ def write_through(target: Tensor) -> None:
     else:
         key = _region_key(root, target.__dict__["_view_steps"], target._data)
         _backend.set_at(root._data, key, target._data)
-    for view in _live_views(root):
+    for view in live_views(root):
         if view is not target:
             array = root._data
-            for prim, params in _pairs(view.__dict__["_view_steps"]):
+            for prim, params in pairs(view.__dict__["_view_steps"]):
                 array = prim.forward(_backend.xp, array, **params)
             _backend.assign(view._data, array)
 
@@ -252,7 +252,7 @@ def _prune(views: _ViewRefs) -> None:
     views.limit = max(_MIN_LIMIT, 2 * len(views))
 
 
-def _live_views(root: Tensor) -> list[Tensor]:
+def live_views(root: Tensor) -> list[Tensor]:
     """The views of ``root`` still alive, each once (pruning the list of the others)."""
     views = root.__dict__.get("_views")
     if not views:
@@ -269,7 +269,7 @@ def element_positions(shape: tuple[int, ...], steps: Steps) -> Any:
     primitives' own forwards replayed on the index array ``arange(numel).reshape(shape)``."""
     xp = _backend.xp
     positions = xp.reshape(xp.arange(math.prod(shape), dtype=xp.int64), shape)
-    for prim, params in _pairs(steps):
+    for prim, params in pairs(steps):
         positions = prim.forward(xp, positions, **params)
     return positions
 
@@ -313,7 +313,7 @@ def _replay(root: Tensor, steps: Steps) -> Tensor:
     if len(steps) == 2 and _view_primitives:  # one step (most views): no pairing needed
         return _view_primitives[steps[0]].apply1(root, steps[1])
     out = root
-    for prim, params in _pairs(steps):
+    for prim, params in pairs(steps):
         out = prim.apply1(out, params)
     return out
 
@@ -333,7 +333,7 @@ def regenerate(root: Tensor, written: bool = True) -> None:
     views = root.__dict__.get("_views")
     if not views:
         return
-    with _lock:  # never between a refresh's new history and its class (see refresh)
+    with lock:  # never between a refresh's new history and its class (see refresh)
         for ref in views[views.fresh :]:
             view = ref()
             if view is None:
@@ -366,15 +366,15 @@ def regenerate(root: Tensor, written: bool = True) -> None:
 def refresh(view: Any) -> None:
     """Rebuild the history of the view ``view`` that a change of its root's made stale (see
     :func:`regenerate`), in grad mode whatever the mode now: the write it follows was recorded."""
-    with _lock:
+    with lock:
         if type(view) is not _StaleView or "_view_invalid" in view.__dict__:
             return  # another thread rebuilt it first, or it has no history to rebuild
-        _rebuild(view, view.__dict__["_base"])
+        rebuild(view, view.__dict__["_base"])
 
 
-def _rebuild(view: Any, root: Tensor) -> None:
+def rebuild(view: Any, root: Tensor) -> None:
     """Give ``view`` its history from ``root``'s, in grad mode whatever the mode now, and make
-    it a plain ``Tensor`` again (last: interrupted before, it is still usable). Under _lock."""
+    it a plain ``Tensor`` again (last: interrupted before, it is still usable). Under lock."""
     token = grad_enabled.set(True)
     try:
         _take_history(view, root)
@@ -386,7 +386,7 @@ def _rebuild(view: Any, root: Tensor) -> None:
 def refresh_stale(root: Tensor) -> None:
     """Rebuild now the histories of ``root``'s stale views (before ``root.data`` is replaced:
     their steps describe the array they view, not the new one)."""
-    for view in _live_views(root):
+    for view in live_views(root):
         if type(view) is _StaleView:
             refresh(view)
 
@@ -394,7 +394,7 @@ def refresh_stale(root: Tensor) -> None:
 # Marking stale and rebuilding exclude each other: a thread's write between another's rebuilt
 # history and its class change would leave a view with neither. Reentrant: a rebuild replays
 # view ops, which may make and mark nothing, but take the lock again harmlessly.
-_lock = threading.RLock()
+lock = threading.RLock()
 
 
 class _StaleView(Tensor):
@@ -499,18 +499,6 @@ def detached_view(out: Tensor, view: Tensor) -> None:
     out.__dict__.update(_view_steps=view.__dict__["_view_steps"], _view_detached=True)
 
 
-def restate(view: Tensor) -> None:
-    """Give the view ``view`` the history of its view steps on its root's history, as its own
-    shape changed in place without a record (``v.t_()`` under ``no_grad``): PyTorch rebuilds
-    such a view's history from its new geometry when it is next used."""
-    root = view._base
-    attrs = view.__dict__
-    if root is None or attrs.get("_view_no_grad") or attrs.get("_view_detached"):
-        return
-    with _lock:
-        _rebuild(view, root)
-
-
 def rebase(target: Tensor, result: Tensor) -> None:
     """Record that ``target``'s memory now holds ``result`` (computed out of place from
     ``target``'s old value, recorded): set the histories of ``target``, its root and every
@@ -558,80 +546,3 @@ def rebase(target: Tensor, result: Tensor) -> None:
     root._rg = new_root._rg
     move_retained(root, old)
     regenerate(root)  # target included
-
-
-def restrided(target: Tensor, source: Tensor, result: Tensor) -> None:
-    """``target`` becomes ``result``, the view of ``source`` (``target`` or a stand-in for it)
-    made by a shape op in place (``t_``, ``squeeze_``, ...): extend its view steps, or, for a
-    root, restate its views' steps from the new shape. Call before ``target._data`` changes."""
-    if result is source:
-        return
-    have = len(source.__dict__.get("_view_steps", ())) if source._base is not None else 0
-    new = result.__dict__.get("_view_steps", ())[have:]
-    if not new:
-        return
-    attrs = target.__dict__
-    if target._base is not None:
-        attrs["_view_steps"] = attrs["_view_steps"] + new
-        return
-    # result (a view of target itself when nothing is recorded) is discarded by the caller
-    views = [view for view in _live_views(target) if view is not result]
-    if not views:  # nothing to restate (as_strided_, whose step has no inverse, needs this)
-        return
-    undo = _inverse(tuple(target._data.shape), new)
-    for view in views:
-        view.__dict__["_view_steps"] = undo + view.__dict__["_view_steps"]
-
-
-def _inverse(shape: tuple[int, ...], steps: Steps) -> Steps:
-    """Steps that undo ``steps`` (reshapes and permutations) applied to a tensor of ``shape``."""
-    from arraygrad import ops
-
-    undo: list[Steps] = []
-    for prim, params in _pairs(steps):
-        if prim is ops.reshape:
-            undo.append((prim.name, {"shape": shape}))
-            shape = tuple(params["shape"])
-        elif prim is ops.permute_dims:
-            axes = params["axes"]
-            inverse = [0] * len(axes)
-            for position, axis in enumerate(axes):
-                inverse[axis] = position
-            undo.append((prim.name, {"axes": tuple(inverse)}))
-            shape = tuple(shape[axis] for axis in axes)
-        else:  # as_strided_ on a tensor that has views: its new layout has no inverse
-            raise NotImplementedError(
-                f"cannot undo view step {prim.name}: arraygrad cannot restate the views of a "
-                "tensor whose layout as_strided_ changed. Fix: call as_strided_ before taking "
-                "views of the tensor, or use as_strided (a new view)."
-            )
-    return tuple(part for step in reversed(undo) for part in step)
-
-
-def release(tensor: Tensor) -> None:
-    """``tensor`` is about to view other memory (``set_``): it stops being a view of its root,
-    and its own live views, which keep the old memory as in PyTorch, become views of a
-    stand-in that holds that memory and ``tensor``'s history until now."""
-    attrs = tensor.__dict__
-    root = attrs.get("_base")
-    if root is not None:
-        tensor._node  # noqa: B018 - a stale history is rebuilt (from the root) before leaving
-        views = root.__dict__.get("_views")
-        if views:
-            with _lock:
-                fresh = sum(1 for ref in views[: views.fresh] if ref() is not tensor)
-                views[:] = [ref for ref in views if ref() is not tensor]
-                views.fresh = fresh
-        for name in ("_base", "_view_steps", "_view_no_grad", "_view_multi", "_view_detached"):
-            attrs.pop(name, None)
-        return
-    views = _live_views(tensor)
-    if not views:
-        attrs.pop("_views", None)
-        return
-    stand_in = Tensor._wrap(tensor._data, tensor._rg)
-    stand_in._node = tensor._node
-    stand_in._version_counter = tensor._version_counter
-    stand_in.__dict__["_views"] = attrs.pop("_views")
-    for view in views:
-        view.__dict__["_base"] = stand_in

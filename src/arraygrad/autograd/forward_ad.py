@@ -433,7 +433,7 @@ def _fresh_tangent(target: Tensor) -> Tensor:
     zeros = Tensor._wrap(_backend.xp.zeros_like(root._data))
     _set_tangent(root, zeros)
     if not detached:
-        views = _view_history._live_views(root)
+        views = _view_history.live_views(root)
         if target is not root and all(view is not target for view in views):
             views.append(target)
         for view in views:
