@@ -57,9 +57,16 @@ def _bernoulli_over(k: int, divisor: int) -> float:
 def _to_f64(xp: Any, x: Any) -> tuple[Any, Any]:
     """Return (x as float64, original dtype); reject non-floating input."""
     x = xp.asarray(x)
-    if not xp.isdtype(x.dtype, "real floating"):
+    if not _real_floating(xp, x.dtype):
         raise TypeError(f"expected a real floating-point array, got dtype {x.dtype}")
     return xp.astype(x, xp.float64), x.dtype
+
+
+def _real_floating(xp: Any, dtype: Any) -> bool:
+    try:
+        return bool(xp.isdtype(dtype, "real floating"))
+    except TypeError:  # NumPy's isdtype refuses other packages' dtypes: ml_dtypes' bfloat16
+        return str(dtype) == "bfloat16"
 
 
 def _from_f64(xp: Any, y: Any, dtype: Any) -> Any:
@@ -71,6 +78,10 @@ def _from_f64(xp: Any, y: Any, dtype: Any) -> Any:
     """
     if dtype == xp.float64:
         return y
+    if not (dtype == xp.float32 or dtype == xp.float16):
+        # bfloat16 (ml_dtypes'), which finfo does not know: through float32, whose exponent
+        # range it shares (so overflows are float32's), rounded again, as a double converts
+        return xp.astype(_from_f64(xp, y, xp.float32), dtype)
     fi = xp.finfo(dtype)
     eps = float(fi.eps)
     big = float(fi.max) / (2.0 - eps) * (2.0 - eps / 2.0)

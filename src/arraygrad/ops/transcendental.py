@@ -226,9 +226,12 @@ ndtri = Primitive(
 
 def _entr(xp: Any, x: Any) -> Any:
     # -x log x for x > 0, 0 at 0, -inf below (torch), nan at nan; log sees 1 where unused.
+    # Each step in x's dtype (PyTorch's float16/bfloat16 kernel rounds each), its constants as
+    # arrays of that dtype: NumPy makes a bfloat16 array and a Python float a float64 result.
     positive = x > 0
-    value = -x * xp.log(xp.where(positive, x, 1.0))
-    return xp.where(positive, value, xp.where(x == 0, 0.0, xp.where(x < 0, -math.inf, x)))
+    value = -x * xp.log(xp.where(positive, x, xp.ones_like(x)))
+    edge = xp.where(x < 0, xp.full_like(x, -math.inf), x)
+    return xp.where(positive, value, xp.where(x == 0, xp.zeros_like(x), edge))
 
 
 # entr'(x) = -(1 + log x): inf at 0 and nan below, as torch.
