@@ -73,6 +73,12 @@ def norm_except_dim(v: Tensor, pow: int = 2, dim: int = 0) -> Tensor:
             "pass dim=-1 for the norm of the whole tensor."
         )
     axis = normalize_dim(dim, v.ndim)
+    if v.shape[axis] == 0:  # PyTorch reshapes v to (size, -1), which 0 elements leave open
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape [0, -1] because the unspecified "
+            f"dimension size -1 can be any value and is ambiguous: norm_except_dim of a tensor "
+            f"of shape {list(v.shape)} along dim {dim}, of size 0. Fix: skip the empty tensor."
+        )
     if v.ndim == 1:  # no other dimension: the norm of each element alone
         return vector_norm(unsqueeze(v, 1), pow, (1,))
     others = tuple(i for i in range(v.ndim) if i != axis)
