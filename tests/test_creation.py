@@ -386,3 +386,30 @@ def test_negative_ints_in_uint8_wrap_as_torch_down_to_minus_255(data: Any) -> No
         except RuntimeError:
             outcomes.append("RuntimeError")
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[1, 2], np.float32(3.0), np.array([object()]), np.array(["a"])],
+    ids=["list", "numpy_scalar", "object_array", "string_array"],
+)
+def test_from_numpy_takes_only_numpy_arrays_of_supported_dtypes(data: Any) -> None:
+    # it accepted lists and scalars (copying them), and object arrays (failing at first use)
+    with pytest.raises(TypeError):
+        torch.from_numpy(data)
+    with pytest.raises(TypeError, match=r"np\.ndarray"):
+        ag.from_numpy(data)
+    with pytest.raises(TypeError, match="uint32"):  # (a dtype torch has and arraygrad has not)
+        ag.from_numpy(np.zeros(2, np.uint32))
+
+
+def test_tensor_of_a_tensor_warns_as_torch_and_copies() -> None:
+    source = ag.ones(2, requires_grad=True)
+    with pytest.warns(UserWarning, match=r"detach\(\)\.clone\(\)") as caught:
+        copy = ag.tensor(source)
+    assert caught[0].filename == __file__
+    with pytest.warns(UserWarning, match="To copy construct from a tensor"):
+        torch.tensor(torch.ones(2))
+    assert not copy.requires_grad and copy.is_leaf
+    copy.add_(1)
+    assert source.tolist() == [1.0, 1.0]

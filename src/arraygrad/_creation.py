@@ -107,6 +107,15 @@ def tensor(
     _device.check_placement(device)
     # (float64 values to float16 or bfloat16 through float32, as PyTorch: _backend.convert)
     if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "arraygrad.tensor(sourceTensor): tensor() always copies, and detaches from the "
+            "graph. Fix: write x.detach().clone() (or arraygrad.as_tensor(x), which copies "
+            "nothing).",
+            UserWarning,
+            stacklevel=2,
+        )
         array = _backend.copy(data._data)
         if dtype is not None:
             array = _backend.convert(array, _dtype.to_xp(dtype))
@@ -242,7 +251,26 @@ def asarray(
 
 
 def from_numpy(array: Any) -> Tensor:
-    """A tensor sharing memory with the NumPy array ``array`` (on the NumPy backend)."""
+    """A tensor sharing memory with the NumPy array ``array`` (on the NumPy backend).
+
+    As PyTorch's, it takes a NumPy array of a supported dtype only: a TypeError for anything
+    else (lists, NumPy scalars, object or string arrays), where ``tensor()`` copies.
+    """
+    if not _backend.is_numpy_array(array):
+        what = type(array)
+        name = what.__qualname__ if what.__module__ == "builtins" else f"numpy.{what.__name__}"
+        raise TypeError(
+            f"expected np.ndarray (got {name}). Fix: arraygrad.tensor(...) copies other data "
+            "(numbers, lists, NumPy scalars), or wrap it with numpy.asarray first."
+        )
+    try:
+        _dtype.from_xp(array.dtype)
+    except TypeError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{array.dtype.type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, "
+            "int32, int16, int8, uint8, and bool. Fix: convert it first (array.astype(...))."
+        ) from None
     return Tensor._wrap(_backend.asarray(array))
 
 

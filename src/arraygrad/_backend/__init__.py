@@ -300,6 +300,12 @@ def is_array(value: Any) -> bool:
 NUMPY_NUMBER_TYPES = (np.integer, np.floating)
 
 
+def is_numpy_array(value: Any) -> bool:
+    """Whether ``value`` is a NumPy array (what ``torch.from_numpy`` takes: no scalar, list or
+    other library's array)."""
+    return isinstance(value, np.ndarray)
+
+
 def is_numpy_scalar(value: Any) -> bool:
     """Whether ``value`` is a NumPy scalar (``np.float64(1.0)``), which holds no shareable
     memory, unlike an array."""
