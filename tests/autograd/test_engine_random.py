@@ -27,7 +27,15 @@ test's seeds draw none): after a backward of ``a.sum() + b.sum()`` with ``a`` an
 that had no ``.grad``, torch's ``a.grad`` and ``b.grad`` are one tensor (same ``data_ptr``), so a
 later backward that accumulates into one changes the other: ``(a * 0.45).sum().backward()`` then
 leaves ``b.grad`` 1.45, though ``b`` is not in that graph and each ``.grad`` must be the sum of
-its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355, 85884, 107787).
+its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355, 85884, 107787,
+148928, 155574, 165109, 167688).
+Also still drawn, a deviation of torch's implementation: its ``matmul`` of a batched right
+operand and a 1-D, 2-D or broadcast left one saves a copy of the right operand that it made to
+fold or expand the batch, so an in-place write to that operand after the product does not
+invalidate the product's backward (``c = a @ b; b.mul_(2)`` with ``a`` 3x3 and ``b`` 2x3x3);
+arraygrad saves ``b`` itself and raises, as torch does for a write to the batched operand of
+``b @ a`` (seed 134290). Ties of ``maximum`` with a sum that torch's vectorised order rounds to
+-2.8e-17 and NumPy's to 0 split the gradient in one library only (seed 144274).
 
 Not compared: the order of calls to different hooks, and what a pass that raised had done
 before it raised. PyTorch runs the ready nodes most recently created first (by sequence

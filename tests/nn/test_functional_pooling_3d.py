@@ -294,3 +294,24 @@ def test_windows_wholly_in_the_padding_like_torch(fn: Any, shape: tuple) -> None
     # 0, which may lie past the input: torch's backward then writes out of bounds (it corrupts
     # memory), so only the values and indices are compared with it.
     _pool_like_torch(fn, shape, backward=False)
+
+
+@pytest.mark.parametrize(
+    ("pool", "size", "shape"),
+    [
+        ("adaptive_avg_pool3d", 1, (1, 2, 1, 4, 7, 7)),
+        ("adaptive_avg_pool3d", (1, None, 1), (2, 1, 2, 3, 1, 4)),
+        ("adaptive_avg_pool2d", (1, 1), (2, 3, 4, 5, 6)),
+    ],
+)
+def test_adaptive_average_to_ones_takes_any_leading_dimensions_as_torch(
+    pool: str, size: Any, shape: tuple[int, ...]
+) -> None:
+    """PyTorch pools to an output of ones as the mean over the pooled dimensions, whatever
+    the number of leading dimensions; arraygrad raised its 4-D-or-5-D error for the extra one
+    (modules fuzzer, seed 74132)."""
+
+    def fn(x: Any) -> Any:
+        return getattr(F(x), pool)(x, size)
+
+    check_against_torch(fn, None, [np.random.default_rng(5).standard_normal(shape)])

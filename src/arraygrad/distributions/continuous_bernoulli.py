@@ -114,8 +114,10 @@ class ContinuousBernoulli(ExponentialFamily):
     def _log_constant(self) -> ag.Tensor:
         """``log C(λ)``, the density's normalising constant as a function of the probabilities
         (``_log_normalizer`` is the exponential family's, of the natural parameter)."""
-        outside, p, y = self._split()
-        closed = (self._safe_logits(outside) / (2 * p - 1)).log()
+        # x / (2λ - 1) in x alone, 2λ - 1 = tanh(x / 2), as the mean (see there)
+        outside, _, y = self._split()
+        x = self._safe_logits(outside)
+        closed = (x / (x / 2).tanh()).log()
         series = math.log(2.0) + y**2 / 3 + 13 * y**4 / 90
         return ag.where(outside, closed, series)
 
@@ -143,15 +145,23 @@ class ContinuousBernoulli(ExponentialFamily):
 
     @property
     def mean(self) -> ag.Tensor:
-        outside, p, y = self._split()
-        closed = p / (2 * p - 1) - 1 / self._safe_logits(outside)
+        # λ / (2λ - 1) - 1 / x with λ = sigmoid(x), written in x alone: 2λ - 1 = tanh(x / 2).
+        # The two terms cancel near λ = 1/2; taking λ rounded beside the exact x there put
+        # that rounding, times 1 / (2λ - 1)², into the mean and more into its gradient
+        # (1.8e-9 relative at x = -0.0085, 5e-8 at 0.0041; these are within 1e-10).
+        outside, _, y = self._split()
+        x = self._safe_logits(outside)
+        closed = 0.5 + 0.5 / (x / 2).tanh() - 1 / x
         series = 0.5 + y / 6 + 2 * y**3 / 45
         return ag.where(outside, closed, series)
 
     @property
     def variance(self) -> ag.Tensor:
-        outside, p, y = self._split()
-        closed = p * (p - 1) / (1 - 2 * p) ** 2 + 1 / self._safe_logits(outside) ** 2
+        # λ (λ - 1) / (1 - 2λ)² + 1 / x², in x alone as the mean (λ (1 - λ) = 1/4 - t²/4 for
+        # t = tanh(x / 2), so the first term is -1 / (4 sinh²(x / 2)))
+        outside, _, y = self._split()
+        x = self._safe_logits(outside)
+        closed = 1 / x**2 - 0.25 / (x / 2).sinh() ** 2
         series = 1 / 12 - y**2 / 60
         return ag.where(outside, closed, series)
 

@@ -55,10 +55,24 @@ def _check_output_rank(input: Tensor, output_size: Any, n: int) -> None:
         )
 
 
+def _all_ones(output_size: Any, sizes: tuple[int, ...]) -> bool:
+    """Whether ``output_size`` (an int, or sizes with ``None`` keeping the input's) asks for
+    one element along each of the input's last ``sizes``."""
+    if isinstance(output_size, int):
+        return output_size == 1
+    if output_size is None or len(output_size) != len(sizes):
+        return output_size is None and all(size == 1 for size in sizes)
+    return all((size if t is None else t) == 1 for t, size in zip(output_size, sizes, strict=True))
+
+
 def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
     name = f"adaptive_avg_pool{n}d"
     if n > 1:
         _check_output_rank(input, output_size, n)
+        if input.ndim > n and _all_ones(output_size, tuple(input.shape[input.ndim - n :])):
+            # PyTorch's shortcut: an output of ones is the mean over the pooled dimensions,
+            # whatever the number of leading dimensions (nan over an empty one)
+            return input.mean(tuple(range(input.ndim - n, input.ndim)), keepdim=True)
     input, _ = batched_planes(input, n, name)
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
