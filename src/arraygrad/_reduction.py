@@ -13,6 +13,7 @@ from typing import Any
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 _FLOAT = _dtype._FLOAT
@@ -61,7 +62,11 @@ def sum(
             prim = _reduced_floats.twin(ops.sum)
     if dim is None and not keepdim:
         return prim.apply1(input)  # the defaults: everything
-    return prim.apply1(input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)})
+    # (PyTorch's overload with dims is its second: SumBackward1, as grad_fn prints)
+    return labelled(
+        prim.apply1(input, {"axis": normalize_dims(dim, input.ndim), "keepdims": bool(keepdim)}),
+        "SumBackward1",
+    )
 
 
 # The dtype a sum of each dtype accumulates in where it is not its own: integers and bools in
@@ -92,8 +97,11 @@ def mean(
         )
     if dim is None and not keepdim:
         return prim.apply1(input)  # the defaults: every element
-    return prim.apply1(
-        input, {"axis": normalize_dims(dim, input._data.ndim), "keepdims": bool(keepdim)}
+    return labelled(  # (PyTorch's overload with dims: MeanBackward1)
+        prim.apply1(
+            input, {"axis": normalize_dims(dim, input._data.ndim), "keepdims": bool(keepdim)}
+        ),
+        "MeanBackward1",
     )
 
 
@@ -160,7 +168,8 @@ def prod(
     if input.dtype is _dtype.bfloat16:  # (its gradient rule's Python floats would widen it)
         prim = _reduced_floats.narrowed(prim)
     axis = None if dim is None else normalize_dims(dim, input.ndim)
-    return prim(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
+    result = prim(input, axis=axis, keepdims=bool(keepdim) and dim is not None)
+    return result if dim is None else labelled(result, "ProdBackward1")
 
 
 def refuse_complex(input: Tensor, name: str) -> None:
@@ -335,7 +344,7 @@ def nansum(
     tensor(3.)
     """
     _refuse_complex_nansum(input, dtype)
-    return sum(_nan_as_zero(input), dim, keepdim, dtype=dtype)
+    return labelled(sum(_nan_as_zero(input), dim, keepdim, dtype=dtype), "NansumBackward0")
 
 
 def _refuse_complex_nansum(input: Tensor, dtype: _dtype.dtype | None) -> None:

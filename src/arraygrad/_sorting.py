@@ -15,6 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -109,12 +110,16 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         return getattr(arraygrad, "maximum" if name == "max" else "minimum")(input, dim)
     _refuse_complex(input._data, name)
     xp = _backend.xp
+    # (grad_fn as PyTorch names them: its overload over all elements is its second)
     if dim is None:
-        return _full_reduction(name, input, xp.max if name == "max" else xp.min)
+        result = _full_reduction(name, input, xp.max if name == "max" else xp.min)
+        return labelled(result, f"{name.capitalize()}Backward1")
     x, axis = _reduce_dim(name, input, dim)
     pick = xp.argmax if name == "max" else xp.argmin
     index = pick(x._data, axis=axis, keepdims=True)
-    return _along(name, input, axis, keepdim, index)
+    values, indices = _along(name, input, axis, keepdim, index)
+    labelled(values, f"{name.capitalize()}Backward0")
+    return getattr(return_types, name)(values, indices)
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:

@@ -18,6 +18,7 @@ from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dims
 from arraygrad._division import div
 from arraygrad._math import _floating, mul, sqrt
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -110,7 +111,8 @@ def var(
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(var, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
-    return _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
+    result = _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
+    return labelled(result, "VarBackward0")
 
 
 def _var_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
@@ -216,7 +218,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     total = ops.sum(ops.exp(ops.subtract(x, shift_tensor)), axis=axis, keepdims=bool(keepdim))
     if not keepdim:
         shift_tensor = Tensor._wrap(xp.reshape(shift, tuple(total._data.shape)))
-    return ops.add(ops.log(total), shift_tensor)
+    return labelled(ops.add(ops.log(total), shift_tensor), "LogsumexpBackward0")
 
 
 def vector_norm(

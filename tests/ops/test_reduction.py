@@ -489,3 +489,22 @@ def test_dtypes_torch_has_no_kernel_for_are_refused(call: str, error: type) -> N
 
 def test_round_of_an_integer_tensor_without_decimals_is_a_copy() -> None:
     assert ag.round(ag.tensor([1, 2])).tolist() == torch.round(torch.tensor([1, 2])).tolist()
+
+
+# grad_fn as PyTorch names it, overload by overload (sum with dims is SumBackward1, max over
+# everything MaxBackward1, ...): printed with every result and drawn in graphs.
+REDUCTION_GRAD_FN_NAMES = [
+    "x.sum()", "x.sum(0)", "x.sum((0, 1))", "x.sum(1, keepdim=True)", "x.mean()", "x.mean(0)",
+    "x.mean((0, 1))", "x.prod()", "x.prod(0)", "x.amax(0)", "x.max()", "x.max(0)[0]",
+    "x.min()", "x.min(1).values", "x.var()", "x.var(0)", "x.std(0)", "x.logsumexp(0)",
+    "x.nansum()", "x.nansum(1)", "x.norm()", "x.norm(dim=0)",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", REDUCTION_GRAD_FN_NAMES)
+def test_grad_fn_names_reductions_as_torch_does(expression: str) -> None:
+    def name(module: Any) -> str:
+        x = module.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]], requires_grad=True) * 1
+        return eval(expression, {"x": x}).grad_fn.name()
+
+    assert name(ag) == name(torch)
