@@ -20,10 +20,10 @@ pytestmark = pytest.mark.examples
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def _run(name: str) -> str:
+def _run(name: str, script: Path | None = None) -> str:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     done = subprocess.run(
-        [sys.executable, str(EXAMPLES / name)],
+        [sys.executable, str(script or EXAMPLES / name)],
         capture_output=True,
         text=True,
         timeout=180,
@@ -52,10 +52,25 @@ def test_digits_mlp_reaches_97_percent():
     assert _value(output, "test accuracy") >= 0.97
 
 
-def test_digits_cnn_reaches_98_percent():
+def test_digits_cnn_prints_torch_s_numbers(tmp_path: Path) -> None:
+    # The script is PyTorch's run by arraygrad: with torch's imports, torch prints the same
+    # losses and accuracies (the same initial weights and shuffles from the same seeds, the
+    # same arithmetic), 0.9756 test accuracy at seed 0.
+    pytest.importorskip("torch")
     output = _run("digits_cnn.py")
     _check_progress_log(output)
-    assert _value(output, "test accuracy") >= 0.98
+    assert _value(output, "test accuracy") >= 0.975
+    source = (EXAMPLES / "digits_cnn.py").read_text()
+    for ours, theirs in (
+        ("import arraygrad as torch", "import torch"),
+        ("import arraygrad.nn as nn", "import torch.nn as nn"),
+        ("import arraygrad.nn.functional as F", "import torch.nn.functional as F"),
+        ("from arraygrad.utils.data import", "from torch.utils.data import"),
+    ):
+        assert ours in source
+        source = source.replace(ours, theirs)
+    (tmp_path / "digits_cnn_torch.py").write_text(source)
+    assert output == _run("digits_cnn.py", tmp_path / "digits_cnn_torch.py")
 
 
 def test_diabetes_regression_matches_least_squares():

@@ -541,23 +541,25 @@ def dataloader_training(
     return losses, model.state_dict()
 
 
-def test_dataloader_training() -> None:
-    # arraygrad.Generator draws from NumPy's PCG64, not torch's Mersenne Twister (documented in
-    # arraygrad.Generator): the same seed shuffles differently, so the order compared with torch
-    # comes from a NumPy sampler; shuffle=True with a Generator is checked by the resume tests.
-    run_on_both(lambda torch: dataloader_training(torch, numpy_order=True), rtol=1e-10)
+@pytest.mark.parametrize("numpy_order", [False, True])
+def test_dataloader_training(numpy_order: bool) -> None:
+    # arraygrad.Generator is torch's generator: shuffle=True with a seeded Generator gives
+    # torch's order, as does a sampler of NumPy's.
+    run_on_both(lambda torch: dataloader_training(torch, numpy_order=numpy_order), rtol=1e-10)
 
 
-def test_a_torch_checkpoint_resumes_on_arraygrad() -> None:
-    # torch.save's bytes (model, optimizer and scheduler state_dicts) read by torch.load on
-    # arraygrad, which trains on as torch does. (Not the other way: arraygrad.save writes
+@pytest.mark.parametrize("numpy_order", [False, True])
+def test_a_torch_checkpoint_resumes_on_arraygrad(numpy_order: bool) -> None:
+    # torch.save's bytes (model, optimizer and scheduler state_dicts, and the shuffling
+    # Generator's state: torch's bytes, which arraygrad's Generator takes) read by torch.load
+    # on arraygrad, which trains on as torch does. (Not the other way: arraygrad.save writes
     # safetensors, never a pickle, which torch.load does not read.)
     checkpoints: list[bytes] = []
     results = [
-        dataloader_training(library, stop_after=1, numpy_order=True, checkpoints=checkpoints)
+        dataloader_training(library, stop_after=1, numpy_order=numpy_order, checkpoints=checkpoints)
         for library in (torch, ag)
     ]
-    uninterrupted, state = dataloader_training(torch, numpy_order=True)
+    uninterrupted, state = dataloader_training(torch, numpy_order=numpy_order)
     for losses, resumed in results:
         np.testing.assert_allclose(losses, uninterrupted, rtol=1e-10)
         for key, value in numpy_state(state).items():

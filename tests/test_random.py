@@ -1,9 +1,9 @@
 """Random sampling (``_random``: bernoulli, binomial, normal, multinomial, poisson) and the
 in-place random fills of ``Tensor`` (``normal_``, ``uniform_``, ...) against torch 2.13.0.
 
-Values cannot match PyTorch's generator: distributions are tested through their moments (within
-five standard errors for the sample size), and shapes, dtypes, gradients, seeding and errors are
-compared with torch.
+Distributions are tested here through their moments (within five standard errors for the sample
+size), and shapes, dtypes, gradients, seeding and errors are compared with torch; the values
+themselves are compared with torch's, bit for bit, in ``test_random_stream.py``.
 """
 
 from __future__ import annotations
@@ -609,11 +609,13 @@ def test_wrong_state_raises_as_torch(bad: Any) -> None:
     assert outcomes[0] == outcomes[1]
 
 
-def test_corrupt_state_is_refused() -> None:
-    state = ag.get_rng_state().clone()
-    state[16] = 2  # an even increment is no PCG64 state
-    with pytest.raises(RuntimeError, match="not one that get_rng_state"):
-        ag.set_rng_state(state)
+@pytest.mark.parametrize("at, value", [(8, 0), (8, 625), (16, 625)])  # left 0 or 625, next 625
+def test_corrupt_state_is_refused_as_torch(at: int, value: int) -> None:
+    for L in (torch, ag):
+        state = L.get_rng_state().clone()
+        state[at : at + 4] = L.tensor(list(value.to_bytes(4, "little")), dtype=L.uint8)
+        with pytest.raises(RuntimeError, match="Invalid mt19937 state"):
+            L.set_rng_state(state)
 
 
 @pytest.mark.parametrize("seed", [0, 5, -1, 2**63, 2**64 - 1])

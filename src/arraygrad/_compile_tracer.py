@@ -123,8 +123,8 @@ class Tracer(NumberTracing):
         self.creation |= {id(_backend.asarray), id(_backend.ones)}
         # Backend helpers that return a new value without writing anywhere.
         self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
-        # The state of each NumPy generator the function drew from before its first draw, by
-        # id: (the generator, None for the global one, and its state).
+        # The state of each generator (``_backend``'s) the function drew from before its first
+        # draw, by id: (the generator, None for the global one, and its state).
         self.rng_states: dict[int, tuple[Any, Any]] = {}
         # Modules the function called or set attributes of, with their plain attributes as the
         # call found them (see :func:`plain_attributes`), by id; and the attributes the function
@@ -382,11 +382,11 @@ class Tracer(NumberTracing):
         return self._call(fn, args, params or {}, split=True)
 
     def draw(self, fn: Callable[..., Any], args: tuple[Any, ...], rng: Any = None) -> Any:
-        """A draw of random numbers from ``rng`` (a NumPy generator, the global one when
+        """A draw of random numbers from ``rng`` (``_backend``'s generator, the global one when
         ``None``), ``fn(*args)``: run for real and written down as a step that draws again on
         every replay. It is never computed once at build time nor dropped when unused, so that
         the generator advances exactly as in eager code, and a replay after ``manual_seed``
-        (global or a Generator's, which sets its NumPy generator's state) draws what eager code
+        (global or a Generator's, which sets its backend generator's state) draws what eager code
         would."""
         refs = tuple(self.encode(a) for a in args)
         if id(rng) not in self.rng_states:  # for the check that replays the program once

@@ -284,8 +284,9 @@ def svd_lowrank(
     ``A - M`` re-orthonormalized by QR (Halko, Martinsson and Tropp, 2009, algorithms 4.4 and
     5.1); the small matrix ``Q^H (A - M)`` is then decomposed exactly. When ``A - M`` has rank
     at most ``q`` the result is its exact SVD (up to the signs of the singular vectors); the
-    draws come from arraygrad's generator, so the vectors differ from PyTorch's, not the
-    subspaces. Differentiable, as a composition of products, QR and SVD.
+    Gaussian block is drawn from arraygrad's generator (PyTorch's numbers), but its shape and
+    the factorisations' rounding are arraygrad's, so the vectors can differ from PyTorch's,
+    not the subspaces. Differentiable, as a composition of products, QR and SVD.
 
     >>> import arraygrad
     >>> A = arraygrad.tensor([[3.0, 0.0], [0.0, 1.0], [0.0, 0.0]])

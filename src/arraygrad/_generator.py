@@ -18,8 +18,8 @@ class Generator:
 
     It drives :class:`arraygrad.utils.data.DataLoader` (``shuffle=True``) and
     :func:`arraygrad.utils.data.random_split` without touching the global generator that
-    :func:`arraygrad.manual_seed` seeds. The numbers differ from PyTorch's (another algorithm,
-    NumPy's PCG64), but the same seed always gives the same sequence.
+    :func:`arraygrad.manual_seed` seeds. It is PyTorch's CPU generator: the same seed gives
+    the same numbers as a ``torch.Generator``, and :meth:`get_state` its bytes.
 
     >>> import arraygrad
     >>> g = arraygrad.Generator().manual_seed(0)
@@ -51,7 +51,7 @@ class Generator:
         if getattr(self, "_rng", None) is None:
             self._rng = fresh
         else:
-            # The NumPy generator stays the same object, in the new state: a step compiled by
+            # The backend generator stays the same object, in the new state: a step compiled by
             # arraygrad.compile draws from it on each replay, and then from the new seed's
             # numbers, as eager code does.
             _backend.set_generator_state(_backend.generator_state(fresh), self._rng)
@@ -70,7 +70,7 @@ class Generator:
 
     def get_state(self) -> Any:
         """The generator's state and seed as a ``uint8`` tensor, for :meth:`set_state`
-        (arraygrad's bytes, not PyTorch's)."""
+        (PyTorch's 5056 bytes)."""
         from arraygrad._random import state_tensor  # _random builds on Tensor, made later
 
         return state_tensor(self._rng, self._seed)
@@ -80,7 +80,7 @@ class Generator:
         from arraygrad._random import state_from_tensor
 
         state, seed = state_from_tensor(new_state)
-        # Into its own NumPy generator (the same object for life: see manual_seed).
+        # Into its own backend generator (the same object for life: see manual_seed).
         _backend.set_rng_state(self._rng, state)
         self._seed = seed
         return self
@@ -122,7 +122,7 @@ class _DefaultGenerator(Generator):
 
     def __init__(self) -> None:
         self.device = _device.CPU
-        # None: whatever takes a generator's NumPy generator (draws, samplers) takes the
+        # None: whatever takes a generator's backend generator (draws, samplers) takes the
         # global one, so that this object and the global generator are one stream.
         self._rng = None
 

@@ -2,10 +2,11 @@
 ``poisson``) and
 the in-place random fills behind ``Tensor.normal_``, ``Tensor.uniform_`` and friends.
 
-The numbers come from NumPy's PCG64 generator through ``_backend`` (the global one that
-:func:`arraygrad.manual_seed` seeds, or an :class:`arraygrad.Generator` passed as
-``generator=``): they differ from PyTorch's, but the same seed gives the same numbers. As in
-PyTorch, a sample requires grad when its parameters do, and its gradient is zero.
+The numbers come from PyTorch's CPU generator as ``_backend`` reproduces it (the global one
+that :func:`arraygrad.manual_seed` seeds, or an :class:`arraygrad.Generator` passed as
+``generator=``): ``bernoulli``, ``normal`` and ``multinomial`` draw PyTorch's numbers for the
+same seed; ``binomial`` and ``poisson`` use NumPy's algorithms on that stream. As in PyTorch,
+a sample requires grad when its parameters do, and its gradient is zero.
 """
 
 from __future__ import annotations
@@ -50,11 +51,6 @@ def complex_draw(
     ``uniform_`` and ``normal_``, the latter with each part's std scaled by ``sqrt(1/2)`` by
     the caller)."""
     parts = _draw(generator, method, (*shape, 2), _dtype.COMPONENT[d], *params)
-    if method == "uniform" and params[0] < params[1]:
-        # Rounding a draw to float32 can land on the upper bound: step it back inside.
-        top = _backend.asarray(params[1], dtype=parts._data.dtype)
-        inside = _backend.xp.nextafter(top, _backend.asarray(params[0], dtype=top.dtype))
-        parts = Tensor._wrap(_backend.xp.where(parts._data >= top, inside, parts._data))
     return Tensor._wrap(_backend.xp.view_as_complex(parts._data))
 
 
@@ -120,15 +116,25 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
     [0.0, 1.0]
     """
     _require_float(input, "bernoulli_tensor_cpu_p_" if p is None else "bernoulli_scalar_cpu_")
-    if p is not None:
+    shape, native = tuple(input.shape), input._data.dtype
+    if p is not None:  # PyTorch: empty_like(input).bernoulli_(p), its scalar kernel
         check_probability(p, "bernoulli_")
-        probs: Any = _backend.asarray(float(p))
-    else:
-        check_probability(input, "bernoulli")
-        probs = input.detach()._data
-    u = _draw(generator, "random", tuple(input.shape), _dtype.float64)
-    sample = _math.astype(_math.lt(u, Tensor._wrap(probs).double()), input.dtype)
-    return zero_grad_join(sample, input)
+        keep = _backend.random_bernoulli(float(p), shape, native, generator_rng(generator))
+        return zero_grad_join(Tensor._wrap(keep), input)
+    check_probability(input, "bernoulli")  # the tensor kernel, each element against its own p
+    return zero_grad_join(bernoulli_tensor(input.detach(), input.dtype, generator), input)
+
+
+def bernoulli_tensor(probs: Tensor, out: dtype, generator: Any) -> Tensor:
+    """PyTorch's Bernoulli kernel for a tensor of probabilities (of the result's shape): per
+    element in order, ``u < p`` with ``u`` a uniform double for float64 probabilities, else a
+    uniform float32 compared in float32 (a uniform draw, which arraygrad.compile replays, and
+    a comparison)."""
+    wide = _dtype.float64 if probs.dtype is _dtype.float64 else _dtype.float32
+    u = _backend.random_uniform(
+        tuple(probs.shape), _dtype.to_xp(wide), rng=generator_rng(generator)
+    )
+    return _math.astype(_math.lt(Tensor._wrap(u), _math.astype(probs, wide)), out)
 
 
 def poisson(input: Tensor, generator: Any = None) -> Tensor:
@@ -310,8 +316,12 @@ def normal(
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     m, s = _as_tensor(mean).detach(), _as_tensor(std).detach()
     shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
-    z = _draw(generator, "standard_normal", shape, _dtype.float64)
-    sample = _math.astype(_math.add(_math.mul(z, s), m), out_dtype)
+    # PyTorch: out.normal_(0, std) for a number std, else out.normal_(0, 1).mul_(std); then
+    # add_(mean); all in the result's dtype.
+    z = _draw(generator, "normal", shape, out_dtype, 0.0, 1.0 if std_t else float(std))
+    if std_t:
+        z = _math.mul(z, s.to(out_dtype))
+    sample = _math.astype(_math.add(z, m.to(out_dtype)), out_dtype)
     return zero_grad_join(sample, mean, std)
 
 
@@ -416,7 +426,7 @@ def state_tensor(rng: Any, seed: int) -> Tensor:
     return Tensor._wrap(_backend.asarray(list(data), dtype=_dtype.to_xp(_dtype.uint8)))
 
 
-def state_from_tensor(state: Any) -> tuple[dict[str, Any], int]:
+def state_from_tensor(state: Any) -> tuple[Any, int]:
     """The generator state and seed held by a tensor of :func:`state_tensor`, with PyTorch's
     errors for anything else."""
     if not isinstance(state, Tensor):
@@ -431,24 +441,24 @@ def state_from_tensor(state: Any) -> tuple[dict[str, Any], int]:
         )
     if state.numel() != _backend.STATE_SIZE:
         raise RuntimeError(
-            f"Expected a generator state of size {_backend.STATE_SIZE} but found the input RNG "
-            f"state size to be {state.numel()}. Fix: pass a state that arraygrad's "
-            "get_rng_state() returned (PyTorch's states differ)."
+            f"Expected a CPUGeneratorImplState of size {_backend.STATE_SIZE} but found the "
+            f"input RNG state size to be {state.numel()}. Fix: pass a state that "
+            "get_rng_state() returned (arraygrad's or PyTorch's)."
         )
     try:
         return _backend.rng_state_from_bytes(bytes(state.reshape(-1).tolist()))
     except ValueError:
         raise RuntimeError(
-            "the RNG state is not one that get_rng_state() returned: its increment is even or "
-            "its flag is not 0 or 1. Fix: pass an unmodified state."
+            "Invalid mt19937 state: its 'left' count (bytes 8-11) lies outside [1, 624] or "
+            "its 'next' index (bytes 16-23) beyond 624. Fix: pass an unmodified state."
         ) from None
 
 
 def get_rng_state() -> Tensor:
     """The global generator's state as a ``uint8`` tensor, for :func:`set_rng_state`.
 
-    Its bytes are arraygrad's (NumPy's PCG64 state and the seed), not PyTorch's, and its
-    length differs: a state saved by PyTorch cannot be loaded, nor the reverse.
+    Its bytes are PyTorch's (``torch.get_rng_state()``'s 5056-byte layout): a state saved by
+    PyTorch can be loaded, and the reverse, and both continue the same stream.
 
     >>> import arraygrad
     >>> state = arraygrad.get_rng_state()

@@ -44,7 +44,8 @@ def manual_seed(seed: int) -> Generator:
 
 
 def generator_rng(generator: Any) -> Any:
-    """The NumPy generator behind an :class:`arraygrad.Generator` (``None``: the global one)."""
+    """The generator behind an :class:`arraygrad.Generator` (``_backend``'s, PyTorch's CPU
+    generator; ``None``: the global one)."""
     return None if generator is None else generator._rng
 
 

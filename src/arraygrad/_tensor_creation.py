@@ -294,12 +294,8 @@ class TensorCreationMethods:
                 generator, "uniform", tuple(self.shape), self.dtype, from_, to
             )
             return _ag._random.write(self, sample)
+        # (A draw that rounds up to `to` is `from_`, as PyTorch's kernel makes it.)
         sample = _ag._random._draw(generator, "uniform", tuple(self.shape), self.dtype, from_, to)
-        if from_ < to:
-            # Rounding a draw to float32 or float16 can land on `to`: step it back inside.
-            top = _ag._creation.tensor(to, dtype=self.dtype)
-            inside = _ag._binary.nextafter(top, _ag._creation.tensor(from_, dtype=self.dtype))
-            sample = _ag._math.where(sample >= top, inside, sample)
         return _ag._random.write(self, sample)
 
     def random_(
@@ -337,20 +333,26 @@ class TensorCreationMethods:
                     f"{bound} is out of bounds for {_C_NAMES[name]}: {value} does not fit "
                     f"{name}. Fix: draw into a wider dtype or narrow the range."
                 )
-        return _ag._random.fill(self, "integers", low, high, generator=generator, endpoint=True)
+        rng = _ag._random_creation.generator_rng(generator)
+        shape, native = tuple(self.shape), self._data.dtype
+        if from_ is None and to is None:  # torch's own draw for the dtype's whole range
+            array = _ag._backend.random_bits(high, shape, native, rng)
+        else:
+            array = _ag._backend.random_integers(low, high + 1, shape, native, rng)
+        return _ag._random.write(self, _ag.Tensor._wrap(array))
 
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
         """In place: 1 with probability ``p`` (a number or a tensor of probabilities), else 0."""
         _ag._random.check_probability(p, "bernoulli_")
-        if not isinstance(p, _ag.Tensor):
-            p = _ag._creation.tensor(float(p), dtype=_ag.float64)
+        rng = _ag._random_creation.generator_rng(generator)
+        if not isinstance(p, _ag.Tensor):  # torch's scalar kernel
+            keep = _ag._backend.random_bernoulli(float(p), tuple(self.shape), self._data.dtype, rng)
+            return _ag._random.write(self, _ag.Tensor._wrap(keep))
         # PyTorch expands p to this tensor first: only a p of its shape can be refused.
         _ag._inplace.check_no_partial_overlap(self, p, rule=_ag._inplace.EXPANDED)
         # p broadcasts to this tensor's shape (expand's error otherwise), never the reverse.
-        probs = _ag._views.broadcast_to(p.detach().double(), tuple(self.shape))
-        u = _ag._random._draw(generator, "random", tuple(self.shape), _ag.float64)
-        sample = (u < probs).to(self.dtype)
-        return _ag._random.write(self, sample)
+        probs = _ag._views.broadcast_to(p.detach(), tuple(self.shape))
+        return _ag._random.write(self, _ag._random.bernoulli_tensor(probs, self.dtype, generator))
 
     def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
         """In place: samples of the exponential distribution of rate ``lambd``."""
@@ -365,7 +367,7 @@ class TensorCreationMethods:
                 f"exponential_ expects lambda > 0.0, but found lambda={lambd}. Fix: pass a "
                 "positive rate."
             )
-        return _ag._random.fill(self, "exponential", 1.0 / lambd, generator=generator)
+        return _ag._random.fill(self, "exponential_rate", lambd, generator=generator)
 
     def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None) -> Tensor:
         """In place: ``exp`` of samples of ``N(mean, std**2)``."""
@@ -387,9 +389,7 @@ class TensorCreationMethods:
             raise RuntimeError(
                 f"cauchy_ expects sigma > 0.0, but found sigma={sigma}. Fix: pass a positive scale."
             )
-        standard = _ag._random._draw(generator, "standard_cauchy", tuple(self.shape), _ag.float64)
-        sample = (standard * sigma + median).to(self.dtype)
-        return _ag._random.write(self, sample)
+        return _ag._random.fill(self, "cauchy", median, sigma, generator=generator)
 
     def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
         """In place: the number of Bernoulli(``p``) trials up to the first success (1, 2, ...)."""

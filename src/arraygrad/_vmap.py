@@ -216,12 +216,12 @@ class _RandomWatch:
                 "randomness operation out of vmap"
             )
         if id(generator) not in self.states:
-            self.states[id(generator)] = (generator, generator.bit_generator.state)
+            self.states[id(generator)] = (generator, _backend.generator_state(generator))
 
     def rewind(self) -> None:
         """Put every generator drawn from so far back where it was before the first slice."""
         for generator, state in self.states.values():
-            generator.bit_generator.state = state
+            _backend.set_generator_state(state, generator)
 
 
 def _run(

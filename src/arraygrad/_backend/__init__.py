@@ -117,7 +117,8 @@ newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16
 bfloat16_native = bfloat16.native
 bfloat16_loaded = bfloat16.loaded
 
-# Random numbers (NumPy's generators, moved to the active namespace): written in random.py.
+# Random numbers (PyTorch's CPU generator on NumPy, moved to the active namespace): written in
+# random.py and torch_sampling.py.
 STATE_SIZE = random.STATE_SIZE
 checked_seed = random.checked_seed
 fresh_seed = random.fresh_seed
@@ -126,6 +127,7 @@ initial_seed = random.initial_seed
 manual_seed = random.manual_seed
 new_rng = random.new_rng
 random_bernoulli = random.random_bernoulli
+random_bits = random.random_bits
 random_integers = random.random_integers
 random_normal = random.random_normal
 random_permutation = random.random_permutation

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace
+from arraygrad import _backend, _inplace
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import leaky_relu, softmax
@@ -77,13 +77,11 @@ def rrelu_(
 
 
 def _gumbel_noise(shape: tuple[int, ...], dtype: Any) -> Any:
-    """``-log(E)`` with ``E ~ Exp(1)``: standard Gumbel samples, drawn in float64 so that the
-    uniform never rounds to 1 (an infinite sample) before the cast."""
+    """``-log(E)`` with ``E ~ Exp(1)``: standard Gumbel samples, as PyTorch's
+    ``-empty_like(logits).exponential_().log()`` (the exponential draws in ``dtype``)."""
     xp = _backend.xp
-    wide = _dtype.to_xp(_dtype.float64)
-    uniform = _backend.random_uniform(shape, wide)
-    exponential = xp.negative(xp.log1p(xp.negative(uniform)))  # namespace calls: see _rrelu
-    return xp.astype(xp.negative(xp.log(exponential)), dtype)
+    exponential = _backend.rng_draw(None, "exponential_rate", shape, dtype, 1.0)
+    return xp.negative(xp.log(exponential))  # namespace calls: see _rrelu
 
 
 def gumbel_softmax(

@@ -347,6 +347,9 @@ class DataLoader:
             )
         if self.num_workers > 0:
             return self._worker_iterator()
+        # PyTorch's iterator draws a base seed (for workers) from the loader's generator, or
+        # the global one, even without workers: the shuffles after it draw what PyTorch's do.
+        _backend.rng_seed(None if self.generator is None else self.generator._rng)
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:

@@ -78,15 +78,20 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        # A generator function, as PyTorch's: it draws when the first index is asked for (after
+        # a DataLoader's base seed), and, without a generator, shuffles with a new one seeded
+        # from the global generator, as PyTorch does.
         n = len(self.data_source)
-        rng = _rng(self.generator)
+        if self.generator is None:
+            rng = _backend.new_rng(_backend.rng_seed(None))
+        else:
+            rng = _rng(self.generator)
         if self.replacement:
-            return iter(_backend.rng_integers(rng, n, self.num_samples))
-        out: list[int] = []
+            yield from _backend.rng_integers(rng, n, self.num_samples)
+            return
         for _ in range(self.num_samples // n):
-            out.extend(_backend.rng_permutation(rng, n))
-        out.extend(_backend.rng_permutation(rng, n)[: self.num_samples % n])
-        return iter(out)
+            yield from _backend.rng_permutation(rng, n)
+        yield from _backend.rng_permutation(rng, n)[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples

@@ -1,0 +1,255 @@
+"""arraygrad's random numbers against torch 2.13.0's CPU generator, seed for seed and bit for
+bit (``_backend/random.py`` and ``_backend/torch_sampling.py``): each draw, a mixed sequence
+of draws, module initialisation, dropout, DataLoader shuffles and the state's bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+SEEDS = [0, 1, 7, 12345, 2**32 + 5, -1, 2**63 + 3]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal bit for bit (NaNs in the same places), dtypes included."""
+    x, y = a.detach().cpu(), b.detach()
+    if str(x.dtype).split(".")[-1] != str(y.dtype).split(".")[-1]:
+        return False
+    if x.dtype in (torch.bfloat16, torch.float16):
+        x, y = x.float(), y.float()
+    if x.is_complex():
+        x, y = torch.view_as_real(x), ag.view_as_real(y)
+    return np.array_equal(x.numpy(), y.numpy(), equal_nan=True)
+
+
+def _both(seed: int, draw: Callable[[Any], Any]) -> tuple[Any, Any]:
+    torch.manual_seed(seed)
+    ag.manual_seed(seed)
+    return draw(torch), draw(ag)
+
+
+DRAWS = {
+    "rand f32": lambda L: L.rand(1000),
+    "rand f64": lambda L: L.rand(5, 7, dtype=L.float64),
+    "rand f16": lambda L: L.rand(2000, dtype=L.float16),
+    "rand c64": lambda L: L.rand(9, dtype=L.complex64),
+    "uniform f32": lambda L: L.empty(500).uniform_(-3.7, 12.25),
+    "uniform f64": lambda L: L.empty(500, dtype=L.float64).uniform_(0.001, 0.002),
+    "uniform f16": lambda L: L.empty(2000, dtype=L.float16).uniform_(-0.005, 87.9),
+    "randn f64 small": lambda L: L.randn(3, dtype=L.float64),
+    "randn f32 small": lambda L: L.randn(15),
+    "randn f64 16": lambda L: L.randn(16, dtype=L.float64),
+    "randn f64 odd": lambda L: L.randn(4, 25, dtype=L.float64),
+    "randn f32 odd": lambda L: L.randn(1001),
+    "randn f32 large": lambda L: L.randn(256, 256),
+    "randn c64": lambda L: L.randn(11, dtype=L.complex64),
+    "randn f16 odd": lambda L: L.randn(40, dtype=L.float16),
+    "randn bf16": lambda L: L.randn(7, 9, dtype=L.bfloat16),
+    "normal_ bf16 small": lambda L: L.empty(5, dtype=L.bfloat16).normal_(2.0, 3.0),
+    "rand bf16": lambda L: L.rand(3000, dtype=L.bfloat16),
+    "normal_ f32": lambda L: L.empty(100).normal_(0.3, 2.5),
+    "normal_ f64 small": lambda L: L.empty(5, dtype=L.float64).normal_(-1.0, 0.7),
+    "normal tensors": lambda L: L.normal(L.arange(20.0), L.arange(1.0, 21.0)),
+    "normal tensor mean": lambda L: L.normal(L.zeros(3, 6, dtype=L.float64), 2.0),
+    "randint small": lambda L: L.randint(3, 10, (50,)),
+    "randint below 2**28": lambda L: L.randint(0, 2**28 - 1, (20,)),
+    "randint 2**28": lambda L: L.randint(-5, 2**28 - 5, (20,)),
+    "randint 2**40": lambda L: L.randint(-(2**40), 2**40, (20,)),
+    "randint int32": lambda L: L.randint(0, 2**30, (20,), dtype=L.int32),
+    "randperm 1": lambda L: L.randperm(1),
+    "randperm 10": lambda L: L.randperm(10),
+    "randperm 5000": lambda L: L.randperm(5000),
+    "random_ int64": lambda L: L.empty(9, dtype=L.int64).random_(),
+    "random_ f32": lambda L: L.empty(9).random_(),
+    "random_ f64": lambda L: L.empty(9, dtype=L.float64).random_(),
+    "random_ uint8": lambda L: L.empty(9, dtype=L.uint8).random_(),
+    "random_ bounds": lambda L: L.empty(9, dtype=L.int16).random_(-40, 300),
+    "bernoulli f32 p": lambda L: L.bernoulli(L.linspace(0, 1, 300)),
+    "bernoulli f64 p": lambda L: L.bernoulli(L.linspace(0, 1, 300, dtype=L.float64)),
+    "bernoulli number p": lambda L: L.bernoulli(L.zeros(200), 0.3),
+    "bernoulli_ number": lambda L: L.empty(200).bernoulli_(0.8),
+    "bernoulli_ tensor": lambda L: L.empty(4, 50).bernoulli_(L.linspace(0, 1, 50)),
+    "exponential_": lambda L: L.empty(100).exponential_(2.5),
+    "cauchy_": lambda L: L.empty(100, dtype=L.float64).cauchy_(1.0, 0.5),
+    "geometric_": lambda L: L.empty(100).geometric_(0.3),
+    "log_normal_": lambda L: L.empty(100, dtype=L.float64).log_normal_(0.5, 0.25),
+    "multinomial": lambda L: L.multinomial(L.tensor([1.0, 2.0, 0.0, 4.0, 0.5]), 3),
+    "multinomial one": lambda L: L.multinomial(L.tensor([[1.0, 2.0, 3.0], [3.0, 0.0, 1.0]]), 1),
+    "multinomial replacement": lambda L: L.multinomial(
+        L.tensor([[1.0, 2.0, 0.0, 4.0], [0.1, 0.0, 0.0, 0.2]], dtype=L.float64), 40, True
+    ),
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(DRAWS))
+def test_each_draw_is_torch_s_bit_for_bit(name: str, seed: int) -> None:
+    expected, got = _both(seed, DRAWS[name])
+    assert _same(expected, got)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_a_mixed_sequence_stays_torch_s(seed: int) -> None:
+    # The kept second normal crosses calls, and uniform draws in between move the stream.
+    torch.manual_seed(seed)
+    ag.manual_seed(seed)
+    for name in (
+        "randn f64 small",
+        "rand f32",
+        "randn f32 small",
+        "randint small",
+        "randn f64 small",
+        "randperm 10",
+        "bernoulli_ number",
+        "randn f32 odd",
+        "log_normal_",
+        "randn f64 small",
+    ):
+        assert _same(DRAWS[name](torch), DRAWS[name](ag)), name
+        assert _same(torch.get_rng_state(), ag.get_rng_state()), name
+
+
+@pytest.mark.parametrize("seed", SEEDS[:4])
+def test_module_initialisation_is_torch_s(seed: int) -> None:
+    for make in (
+        lambda L: L.nn.Linear(30, 20),
+        lambda L: L.nn.Conv2d(3, 8, 3),
+        lambda L: L.nn.Embedding(10, 4),
+        lambda L: L.nn.LSTM(4, 5),
+    ):
+        expected, got = _both(seed, make)
+        pairs = zip(expected.parameters(), got.parameters(), strict=True)
+        assert all(_same(a, b) for a, b in pairs)
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        lambda L: L.nn.init.trunc_normal_(L.empty(50, 40), std=0.02),
+        lambda L: L.nn.init.xavier_normal_(L.empty(7, 9)),
+        lambda L: L.nn.init.kaiming_normal_(L.empty(30, 20, dtype=L.float64)),
+        lambda L: L.nn.init.xavier_uniform_(L.empty(8, 3, 3, 3)),
+        lambda L: L.nn.init.uniform_(L.empty(12, dtype=L.float16), -2.0, 2.0),
+    ],
+)
+def test_init_functions_are_torch_s(init: Callable[[Any], Any]) -> None:
+    expected, got = _both(8, init)
+    assert _same(expected, got)
+
+
+def test_dropout_masks_are_torch_s() -> None:
+    for p in (0.1, 0.5, 0.9):
+        expected, got = _both(3, lambda L, p=p: L.nn.Dropout(p)(L.arange(1.0, 301.0)))
+        assert _same(expected, got)
+    expected, got = _both(4, lambda L: L.nn.functional.dropout2d(L.ones(2, 6, 3, 3), 0.5))
+    assert _same(expected, got)
+
+
+def _orders(L: Any, **options: Any) -> list[list[int]]:
+    data = L.utils.data
+    loader = data.DataLoader(data.TensorDataset(L.arange(23)), batch_size=4, **options)
+    return [[int(i) for i in batch[0]] for _ in range(2) for batch in loader]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"shuffle": True},
+        {"shuffle": True, "drop_last": True},
+        {"shuffle": True, "generator": "g"},
+        {"sampler": "replacement"},
+    ],
+)
+def test_dataloader_order_is_torch_s(options: dict[str, Any]) -> None:
+    results = []
+    for L in (torch, ag):
+        L.manual_seed(11)
+        chosen = dict(options)
+        if chosen.get("generator") == "g":
+            chosen["generator"] = L.Generator().manual_seed(5)
+        if chosen.get("sampler") == "replacement":
+            chosen["sampler"] = L.utils.data.RandomSampler(range(23), True, num_samples=40)
+        results.append((_orders(L, **chosen), L.rand(3).tolist()))
+    assert results[0] == results[1]
+
+
+def test_random_split_and_subset_sampler_are_torch_s() -> None:
+    results = []
+    for L in (torch, ag):
+        L.manual_seed(2)
+        parts = L.utils.data.random_split(range(30), [0.5, 0.3, 0.2])
+        subset = list(L.utils.data.SubsetRandomSampler([3, 1, 4, 1, 5, 9, 2, 6]))
+        weighted = list(L.utils.data.WeightedRandomSampler([0.5, 2.0, 1.0, 0.0], 6))
+        results.append(([list(part.indices) for part in parts], subset, weighted))
+    assert results[0] == results[1]
+
+
+def test_generator_objects_are_torch_s() -> None:
+    expected_g, got_g = torch.Generator(), ag.Generator()
+    assert _same(expected_g.get_state(), got_g.get_state())  # the default seed, not yet used
+    for g in (expected_g, got_g):
+        g.manual_seed(2**40 + 9)
+    for draw in (
+        lambda L, g: L.randn(40, generator=g),
+        lambda L, g: L.randperm(12, generator=g),
+        lambda L, g: L.randn(3, dtype=L.float64, generator=g),
+    ):
+        assert _same(draw(torch, expected_g), draw(ag, got_g))
+        assert _same(expected_g.get_state(), got_g.get_state())
+
+
+def test_states_cross_between_torch_and_arraygrad() -> None:
+    _both(5, lambda L: L.randn(3, dtype=L.float64))  # a second normal is kept
+    assert _same(torch.get_rng_state(), ag.get_rng_state())
+    torch.rand(700)  # into the next block of words
+    ag.set_rng_state(ag.tensor(torch.get_rng_state().numpy()))
+    assert ag.initial_seed() == torch.initial_seed()
+    assert _same(torch.randn(2, dtype=torch.float64), ag.randn(2, dtype=ag.float64))
+    ag.rand(5)
+    torch.set_rng_state(torch.from_numpy(ag.get_rng_state().numpy().copy()))
+    assert _same(torch.rand(1000), ag.rand(1000))
+
+
+def _untemper(y: int) -> int:
+    """The MT19937 state word whose output is ``y`` (inverting the tempering)."""
+
+    def undo_right(y: int, shift: int) -> int:
+        x = y
+        for _ in range(32 // shift + 1):
+            x = y ^ (x >> shift)
+        return x
+
+    def undo_left(y: int, shift: int, mask: int) -> int:
+        x = y
+        for _ in range(32 // shift + 1):
+            x = y ^ ((x << shift) & mask)
+        return x & 0xFFFFFFFF
+
+    y = undo_right(y, 18)
+    y = undo_left(y, 15, 0xEFC60000)
+    y = undo_left(y, 7, 0x9D2C5680)
+    return undo_right(y, 11)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64", "complex64"])
+def test_a_uniform_draw_that_rounds_up_to_to_is_from_as_torch(dtype: str) -> None:
+    # The next words are all ones: x is the largest uniform below 1, and x * (2 - 1) + 1
+    # rounds to 2. PyTorch's kernel returns `from` then; arraygrad stepped below `to`.
+    torch.manual_seed(0)
+    torch.rand(5)
+    state = bytearray(torch.get_rng_state().numpy().tobytes())
+    at = int.from_bytes(state[16:24], "little")  # the index of the next word
+    for i in range(at, at + 4):
+        state[24 + 8 * i : 32 + 8 * i] = _untemper(0xFFFFFFFF).to_bytes(8, "little")
+    torch.set_rng_state(torch.tensor(list(state), dtype=torch.uint8))
+    ag.set_rng_state(ag.tensor(list(state), dtype=ag.uint8))
+    expected = torch.empty(2, dtype=getattr(torch, dtype)).uniform_(1.0, 2.0)
+    got = ag.empty(2, dtype=getattr(ag, dtype)).uniform_(1.0, 2.0)
+    assert _same(expected, got)
+    assert (got.real if got.is_complex() else got)[0].item() == 1.0
