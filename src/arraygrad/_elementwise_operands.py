@@ -260,3 +260,23 @@ def complex_unary() -> dict[Primitive, Primitive]:
         _trans.log2: _cx.log2,
         _trans.log10: _cx.log10,
     }
+
+
+def broadcast_error_of(operands: tuple[Any, ...], error: Exception, what: str) -> Exception:
+    """PyTorch's RuntimeError for ``operands`` (``what`` names them) whose shapes do not
+    broadcast together: the first pair that fails, the earlier ones broadcast first (as
+    ``where``'s condition and input before its other); ``error`` where they do."""
+    shapes = [tuple(getattr(t, "shape", ())) for t in operands]
+    joined = shapes[0]
+    for shape in shapes[1:]:
+        mismatch = broadcast_mismatch(joined, shape)
+        if mismatch is not None:
+            return RuntimeError(
+                f"{mismatch}: {what}, of shapes "
+                f"{', '.join(str(list(s)) for s in shapes)}, do not broadcast. Fix: reshape or "
+                "unsqueeze them so that each dimension is equal or 1."
+            )
+        ndim = max(len(joined), len(shape))
+        padded = ((1,) * (ndim - len(joined)) + joined, (1,) * (ndim - len(shape)) + shape)
+        joined = tuple(x if y == 1 else y for x, y in zip(*padded, strict=True))
+    return error

@@ -28,7 +28,7 @@ from arraygrad._elementwise_operands import (
     _python_number,
     _scalar,
     as_tensor,
-    broadcast_mismatch,
+    broadcast_error_of,
     complex_twin,
     complex_unary,
     complex_unsupported,
@@ -538,26 +538,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
             return _reduced_floats.twin(ops.where)(mask, a, b)
         return ops.where(mask, a, b)
     except ValueError as error:  # shapes that do not broadcast: PyTorch's RuntimeError
-        raise _where_broadcast_error((mask, a, b), error) from None
-
-
-def _where_broadcast_error(operands: tuple[Any, ...], error: Exception) -> Exception:
-    """PyTorch's RuntimeError for ``where`` operands whose shapes do not broadcast (the first
-    pair that fails, the condition and input broadcast first), else ``error``."""
-    shapes = [tuple(getattr(t, "shape", ())) for t in operands]
-    joined = shapes[0]
-    for shape in shapes[1:]:
-        mismatch = broadcast_mismatch(joined, shape)
-        if mismatch is not None:
-            return RuntimeError(
-                f"{mismatch}: where's condition, input and other, of shapes "
-                f"{', '.join(str(list(s)) for s in shapes)}, do not broadcast. Fix: reshape or "
-                "unsqueeze them so that each dimension is equal or 1."
-            )
-        ndim = max(len(joined), len(shape))
-        padded = ((1,) * (ndim - len(joined)) + joined, (1,) * (ndim - len(shape)) + shape)
-        joined = tuple(x if y == 1 else y for x, y in zip(*padded, strict=True))
-    return error
+        what = "where's condition, input and other"
+        raise broadcast_error_of((mask, a, b), error, what) from None
 
 
 def clone(input: Tensor) -> Tensor:
