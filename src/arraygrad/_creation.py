@@ -104,18 +104,30 @@ def tensor(
     >>> arraygrad.tensor([1, 2]).dtype, arraygrad.tensor([1.0, 2]).dtype
     (arraygrad.int64, arraygrad.float32)
     """
+    if isinstance(data, Tensor):
+        warn_copy_construct("arraygrad.tensor(sourceTensor)")
+    return copied_tensor(data, dtype, device, requires_grad)
+
+
+def warn_copy_construct(call: str) -> None:
+    """PyTorch's warning for a tensor built from a tensor by ``call``, at the caller's caller."""
+    warnings.warn(
+        "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+        f"clone() or sourceTensor.detach().clone().requires_grad_(True), rather than {call}: "
+        "it always copies, and detaches from the graph. Fix: write x.detach().clone() (or "
+        "arraygrad.as_tensor(x), which copies nothing).",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def copied_tensor(
+    data: Any, dtype: dtype | None = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """:func:`tensor` without its warning for a tensor ``data``."""
     _device.check_placement(device)
     # (float64 values to float16 or bfloat16 through float32, as PyTorch: _backend.convert)
     if isinstance(data, Tensor):
-        warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
-            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
-            "arraygrad.tensor(sourceTensor): tensor() always copies, and detaches from the "
-            "graph. Fix: write x.detach().clone() (or arraygrad.as_tensor(x), which copies "
-            "nothing).",
-            UserWarning,
-            stacklevel=2,
-        )
         array = _backend.copy(data._data)
         if dtype is not None:
             array = _backend.convert(array, _dtype.to_xp(dtype))

@@ -134,7 +134,9 @@ class TensorCreationMethods:
         """A new leaf holding a copy of ``data``, in this dtype unless ``dtype``."""
         d = self.dtype if dtype is None else dtype
         where = self.device if device is None else device  # this tensor's, not the default
-        return _ag._creation.tensor(data, dtype=d, device=where, requires_grad=requires_grad)
+        if isinstance(data, _ag.Tensor):
+            _ag._creation.warn_copy_construct("tensor.new_tensor(sourceTensor)")
+        return _ag._creation.copied_tensor(data, d, where, requires_grad)
 
     def new(self, *args: Any, **kwargs: Any) -> Tensor:
         """PyTorch's legacy constructor in this tensor's dtype: ``x.new()`` (empty),

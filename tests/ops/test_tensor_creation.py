@@ -80,12 +80,14 @@ def test_new_tensors_match_torch(call: Any, dtype: str) -> None:
 
 def test_new_tensor_copies_a_tensor_and_detaches_it() -> None:
     x = ag.tensor([1.0, 2.0], requires_grad=True)
-    y = x.new_tensor(x)
+    with pytest.warns(UserWarning, match=r"new_tensor\(sourceTensor\)") as caught:
+        y = x.new_tensor(x)  # torch warns here too (the warning points at this line)
+    assert caught[0].filename == __file__
     assert y.is_leaf and not y.requires_grad
     with ag.no_grad():
         x.mul_(3)
     assert y.tolist() == [1.0, 2.0]
-    with pytest.warns(UserWarning):  # torch warns here; arraygrad copies silently
+    with pytest.warns(UserWarning, match=r"new_tensor\(sourceTensor\)"):
         assert torch.ones(1).new_tensor(torch.ones(2)).tolist() == [1.0, 1.0]
 
 
