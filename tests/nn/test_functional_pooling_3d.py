@@ -315,3 +315,19 @@ def test_adaptive_average_to_ones_takes_any_leading_dimensions_as_torch(
         return getattr(F(x), pool)(x, size)
 
     check_against_torch(fn, None, [np.random.default_rng(5).standard_normal(shape)])
+
+
+@pytest.mark.parametrize(
+    ("pool", "shape"), [("adaptive_avg_pool2d", (4,)), ("adaptive_avg_pool3d", (4, 4))]
+)
+def test_adaptive_average_to_one_of_too_few_dimensions_raises_index_error_as_torch(
+    pool: str, shape: tuple[int, ...]
+) -> None:
+    # PyTorch's mean shortcut asks for dimensions the input lacks: IndexError, not the
+    # RuntimeError of other output sizes (modules fuzzer, noticed with seed 74132)
+    with pytest.raises(IndexError):
+        getattr(torch.nn.functional, pool)(torch.ones(shape), 1)
+    with pytest.raises(IndexError, match=r"Dimension out of range.*Fix"):
+        getattr(ag.nn.functional, pool)(ag.ones(shape), 1)
+    with pytest.raises(RuntimeError):
+        getattr(ag.nn.functional, pool)(ag.ones(shape), 2)

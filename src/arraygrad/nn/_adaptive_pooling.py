@@ -73,6 +73,14 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
             # PyTorch's shortcut: an output of ones is the mean over the pooled dimensions,
             # whatever the number of leading dimensions (nan over an empty one)
             return input.mean(tuple(range(input.ndim - n, input.ndim)), keepdim=True)
+        if input.ndim < n and output_size in (1, (1,) * n):
+            # (the same shortcut, in PyTorch, asks for dimensions the input does not have)
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+                f"{max(input.ndim, 1) - 1}], but got {-n}): {name} pools the last {n} "
+                f"dimensions, and the input has shape {list(input.shape)}. Fix: give it a "
+                f"channel dimension and {n} spatial ones."
+            )
     input, _ = batched_planes(input, n, name)
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
