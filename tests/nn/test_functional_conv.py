@@ -647,6 +647,11 @@ IMG = np.zeros((2, 2, 5, 5))
             (IMG,),
             "Class values must be smaller than num_classes",
         ),
+        (  # the functional form's RuntimeError (it was the modules' ValueError)
+            lambda x: F(x).conv2d(x, x[:, :, :3, :3], padding="bad"),
+            (IMG,),
+            "Invalid padding string",
+        ),
     ],
 )
 def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:

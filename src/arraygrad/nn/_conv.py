@@ -32,9 +32,9 @@ def _padding(
     if isinstance(padding, str):
         if padding == "valid":
             return [(0, 0)] * n
-        if padding != "same":
-            raise ValueError(
-                f"Invalid padding string {padding!r}, should be one of ['valid', 'same']"
+        if padding != "same":  # (the modules refuse it when made, with a ValueError)
+            raise RuntimeError(
+                f"Invalid padding string: {padding!r}. Fix: 'valid', 'same' or numbers."
             )
         if any(s != 1 for s in stride):
             raise RuntimeError(

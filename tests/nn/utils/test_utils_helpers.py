@@ -243,3 +243,10 @@ def test_fusing_a_layer_without_bias_gives_a_bias_that_requires_no_grad_as_in_to
         fused_linear = lib.nn.utils.fuse_linear_bn_eval(linear, lib.nn.BatchNorm1d(3).eval())
         assert not fused.bias.requires_grad and fused.weight.requires_grad, lib.__name__
         assert not fused_linear.bias.requires_grad, lib.__name__
+
+
+def test_clip_grad_norm_reads_its_norm_type_first_as_torch() -> None:
+    # a bad norm_type raised only once some parameter had a gradient
+    for lib in (torch, ag):
+        with pytest.raises(ValueError, match="could not convert"):
+            lib.nn.utils.clip_grad_norm_([lib.zeros(3, requires_grad=True)], 1.0, norm_type="x")

@@ -91,13 +91,14 @@ def clip_grad_norm_(
     >>> clip_grad_norm_([w], 1.0)
     tensor(5.)
     """
+    norm_type = float(norm_type)  # (first, as PyTorch: a bad one raises without gradients too)
     grads = _grads(parameters)
     if not grads:
         from arraygrad._creation import tensor
 
         return tensor(0.0)
     xp = _backend.xp
-    total = _joint_norm(grads, float(norm_type), error_if_nonfinite)
+    total = _joint_norm(grads, norm_type, error_if_nonfinite)
     tracer = _backend.tracer
     if tracer is None:
         coefficient = _clip_coefficient(xp, total, max_norm)
