@@ -25,6 +25,7 @@ from arraygrad import (
     _comparison,
     _complex,
     _control_flow,
+    _convolution_entry,
     _creation,
     _decompositions,
     _device,
@@ -104,6 +105,7 @@ from arraygrad._comparison import *  # noqa: F403
 from arraygrad._compile import compile
 from arraygrad._complex import *  # noqa: F403
 from arraygrad._control_flow import *  # noqa: F403
+from arraygrad._convolution_entry import *  # noqa: F403
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
 from arraygrad._decompositions import *  # noqa: F403
 from arraygrad._device import *  # noqa: F403
@@ -416,6 +418,7 @@ __all__ = [
     *_interop.__all__,
     *_flags.__all__,
     *_nn_aliases.__all__,
+    *_convolution_entry.__all__,
     *_nn_kernel_forms.__all__,
     *_utilities.__all__,
     *_legacy.__all__,
