@@ -308,7 +308,7 @@ def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any, rng: Any = No
     word); arraygrad follows PyTorch's kernel for other processors."""
     if _backend.tracer is not None:
         return _backend.tracer.draw(random_bernoulli, (p, shape, dtype, rng), rng)
-    keep = ts.bernoulli(_source(rng).words, p, math.prod(shape), True)
+    keep = ts.bernoulli(_source(rng).words, p, math.prod(shape))
     return _to_xp(keep.reshape(shape), dtype)
 
 

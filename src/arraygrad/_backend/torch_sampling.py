@@ -289,13 +289,11 @@ def random63(words: Words) -> int:
     return int(words64(words, 1)[0]) % 2**63
 
 
-def bernoulli(words: Words, p: Any, n: int, double: bool) -> np.ndarray:
-    """``n`` booleans ``u < p`` (``p`` a number or an array of ``n``): torch's
-    ``bernoulli_distribution``, with ``u`` a uniform double when ``double`` (float64
-    probabilities and the scalar kernel), else a float32 one compared in float32."""
-    if double:
-        return uniform_double(words, n) < p
-    return uniform_float(words, n) < np.asarray(p, dtype=np.float32)
+def bernoulli(words: Words, p: float, n: int) -> np.ndarray:
+    """``n`` booleans ``u < p``: torch's scalar ``bernoulli_(p)`` kernel, ``u`` a uniform
+    double per element. (A tensor of probabilities is a uniform draw and a comparison in
+    ``arraygrad._random.bernoulli_tensor``.)"""
+    return uniform_double(words, n) < p
 
 
 def categorical(words: Words, cdf: np.ndarray, samples: int) -> np.ndarray:
