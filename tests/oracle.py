@@ -297,7 +297,9 @@ def gradcheck(
         return
     analytic = ag.autograd.grad(total, [tensors[i] for i in wrt], allow_unused=True)
     for index, grad in zip(wrt, analytic, strict=True):
-        numeric = np.zeros_like(arrays[index])
+        # C order whatever the input's: ``reshape(-1)`` must be a view of it, and its flat
+        # index k must be that of ``a.copy()`` (C order) below
+        numeric = np.zeros(arrays[index].shape, arrays[index].dtype)
         flat = numeric.reshape(-1)
         for k in range(flat.size):
             plus = [a.copy() for a in arrays]
@@ -316,7 +318,7 @@ def complex_numeric_gradient(
 ) -> np.ndarray:
     """Central differences of the real ``loss`` at the complex ``z`` along each element's real
     and imaginary parts, combined as PyTorch's gradient of a real loss, ``dL/dx + i dL/dy``."""
-    grad = np.zeros_like(z)
+    grad = np.zeros(z.shape, z.dtype)  # C order, as ``z.copy()``: reshape(-1) views both
     for k in range(z.size):
         for step, unit in ((eps, 1.0), (eps * 1j, 1j)):
             plus, minus = z.copy(), z.copy()

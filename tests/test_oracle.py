@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.oracle import check_against_torch, gradcheck
+from tests.oracle import check_against_torch, check_complex_gradient, gradcheck
 
 NORM = {"rtol": 1e-4, "atol": 1e-5}  # the layer-norm tests' tolerance in float32
 
@@ -87,3 +87,20 @@ def test_gradcheck_still_finds_a_wrong_gradient_beside_large_outputs():
 
     with pytest.raises(AssertionError, match="gradcheck input 0"):
         gradcheck(fn, [np.linspace(0.5, 1.5, 8)])
+
+
+def _laid_out(array: np.ndarray, layout: str) -> np.ndarray:
+    if layout == "fortran":
+        return np.asfortranarray(array)
+    return np.repeat(array, 2, axis=1)[:, ::2]  # every other column: neither C nor F order
+
+
+@pytest.mark.parametrize("layout", ["fortran", "strided"])
+def test_gradchecks_differentiate_inputs_that_are_not_in_c_order(layout):
+    # The numeric gradients were written through reshape(-1) of an array in the input's order:
+    # a copy for a Fortran-ordered input, which left the numeric gradient all zeros.
+    rng = np.random.default_rng(1)
+    real = rng.standard_normal((3, 4))
+    gradcheck(lambda t: t**3 * t[:1], [_laid_out(real, layout)])
+    start = _laid_out(real + 1j * rng.standard_normal((3, 4)), layout)
+    check_complex_gradient(lambda z: z * z, start, lambda *shape: rng.standard_normal(shape))
