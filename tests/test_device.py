@@ -155,3 +155,15 @@ def test_factories_make_tensors_where_arraygrad_computes_and_refuse_other_device
         make(ag, "cuda")
     with pytest.raises(RuntimeError, match=r"'cuda:1' is not available"):
         make(ag, ag.device("cuda", 1))
+
+
+@pytest.mark.parametrize("which", ["cpu", "cuda:1", "mps", None, "device", "meta", 5, "bogus"])
+def test_get_device_module_names_the_device_types_module_as_torch(which: Any) -> None:
+    def module_of(lib: Any) -> Any:
+        chosen = lib.device("cuda", 0) if which == "device" else which
+        try:
+            return lib.get_device_module(chosen).__name__.split(".", 1)[1]
+        except Exception as error:  # the class torch raises is compared
+            return type(error)
+
+    assert module_of(ag) == module_of(torch)

@@ -189,7 +189,7 @@ from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_copies import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
 from arraygrad._views import *  # noqa: F403
-from arraygrad.amp import _legacy_state, autocast
+from arraygrad.amp import GradScaler, _legacy_state, autocast
 from arraygrad.amp._legacy_state import *  # noqa: F403 - torch's deprecated per-device forms
 from arraygrad.amp.autocast_mode import (
     autocast_decrement_nesting,
@@ -293,6 +293,7 @@ __all__ = [
     "utils",
     "accelerator",
     "amp",
+    "GradScaler",
     "autocast",
     "autocast_decrement_nesting",
     "autocast_increment_nesting",

@@ -17,6 +17,7 @@ device(type='cpu')
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from arraygrad import _backend
@@ -117,6 +118,36 @@ def current() -> device:
     ``device("cuda", 0)`` for CuPy on the first GPU."""
     kind, index = _backend.device
     return CPU if kind == "cpu" else device(kind, index)
+
+
+def get_device_module(device_or_type: device | str | None = None) -> ModuleType:
+    """The module of a device type, as ``torch.get_device_module``: ``arraygrad.cuda`` for
+    ``"cuda:1"``, ``arraygrad.cpu`` for ``"cpu"``; with no argument, the module of the device
+    arraygrad computes on (``arraygrad.cpu`` on NumPy, ``arraygrad.cuda`` on CuPy).
+
+    >>> import arraygrad
+    >>> arraygrad.get_device_module("cuda:1").__name__
+    'arraygrad.cuda'
+    """
+    if isinstance(device_or_type, device):
+        kind = device_or_type.type
+    elif isinstance(device_or_type, str):
+        kind = device(device_or_type).type  # checks the string as torch.device does
+    elif device_or_type is None:
+        kind = current().type
+    else:
+        raise RuntimeError(
+            f"Invalid value of device '{device_or_type}', expect arraygrad.device, str, or None"
+        )
+    import arraygrad  # the device modules import this one
+
+    module = getattr(arraygrad, kind, None)
+    if not isinstance(module, ModuleType):
+        raise RuntimeError(
+            f"Device '{kind}' does not have a corresponding module registered as "
+            f"'arraygrad.{kind}': arraygrad has arraygrad.cpu, arraygrad.cuda and arraygrad.mps"
+        )
+    return module
 
 
 def of_array(array: Any) -> device:
@@ -262,6 +293,7 @@ __all__ = [
     "contiguous_format",
     "device",
     "get_default_device",
+    "get_device_module",
     "layout",
     "memory_format",
     "preserve_format",

@@ -247,3 +247,9 @@ def test_cuda_scalers_warn_and_disable_without_cuda_as_torch() -> None:
     mine, theirs = _cuda_scalers(ag), _cuda_scalers(torch)
     assert mine == theirs
     assert mine[3][0][0][0] == "FutureWarning"  # the deprecated torch.cuda.amp spelling
+
+
+def test_the_top_level_name_is_amps_class_as_in_torch():
+    # torch.GradScaler (2.3+) is torch.amp.GradScaler; scripts written since use that name
+    assert torch.GradScaler is torch.amp.GradScaler
+    assert ag.GradScaler is ag.amp.GradScaler
