@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import collections
+import collections.abc
+import os
+import pickle
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -489,3 +494,402 @@ def test_distributed_sampler_errors_as_torch(kwargs) -> None:
     from arraygrad.utils.data.distributed import DistributedSampler
 
     assert DistributedSampler is adata.DistributedSampler
+
+
+# --- Differences from torch.utils.data found by a differential probe (each failed before) ---
+
+
+class _Held:
+    """Items held in a ``_kind`` container, read by key or position."""
+
+    _kind: type = list
+
+    def __init__(self, items):
+        self._items = self._kind(items)
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __len__(self):
+        return len(self._items)
+
+
+class _ReadOnlyMap(_Held, collections.abc.Mapping):
+    _kind = dict
+
+    def __iter__(self):
+        return iter(self._items)
+
+
+class _Seq(_Held, collections.abc.Sequence):
+    pass
+
+
+class _Dict(dict):
+    pass
+
+
+class _List(list):
+    pass
+
+
+class _Tuple(tuple):
+    pass
+
+
+def _described(value):
+    """A value of either library as comparable plain data: container types by name, tensors
+    as (dtype, shape, values)."""
+    if isinstance(value, (ag.Tensor, torch.Tensor)):
+        return ("tensor", str(value.dtype).split(".")[-1], tuple(value.shape), value.tolist())
+    if isinstance(value, np.ndarray):
+        return ("ndarray", str(value.dtype), value.tolist())
+    if isinstance(value, collections.abc.Mapping):
+        return (type(value).__name__, {k: _described(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple, _Seq, range)):
+        return (type(value).__name__, [_described(v) for v in value])
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize(
+    "batch", [[1, 2.5], [True, 2], [1, True], [True, False], [1.5, 2], [7, -3]], ids=str
+)
+def test_default_collate_of_python_numbers_has_torch_tensor_dtype(batch):
+    # Was: an int first gave int64 whatever followed ([1, 2.5] -> [1, 2]), a bool first gave
+    # bool ([True, 2] -> [True, True]).
+    assert _described(adata.default_collate(batch)) == _described(tdata.default_collate(batch))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: [_ReadOnlyMap({"a": 1}), _ReadOnlyMap({"a": 2})],
+        lambda: [_Dict(a=1.0), _Dict(a=2.0)],
+        lambda: [_List([1, 2]), _List([3, 4])],
+        lambda: [_Seq([1, 2]), _Seq([3, 4])],
+        lambda: [_Tuple([1, 2]), _Tuple([3, 4])],
+        lambda: [np.str_("a"), np.str_("b")],
+        lambda: [np.bytes_(b"a"), np.bytes_(b"b")],
+        lambda: [{"x": [1, (2.0, "s")]}, {"x": [3, (4.0, "t")]}],
+    ],
+    ids=[
+        "mapping",
+        "dict-subclass",
+        "list-subclass",
+        "sequence",
+        "tuple-subclass",
+        "np.str_",
+        "np.bytes_",
+        "nested",
+    ],
+)
+def test_default_collate_keeps_container_types_as_torch(make):
+    # Was: a read-only Mapping became a dict, a list subclass a list; NumPy strings a TypeError.
+    assert _described(adata.default_collate(make())) == _described(tdata.default_collate(make()))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: (np.zeros(2), 1),
+        lambda: _Tuple([np.zeros(2)]),
+        lambda: _Dict(a=np.zeros(2)),
+        lambda: _ReadOnlyMap({"a": np.ones(1)}),
+        lambda: _Seq([np.zeros(2), "s"]),
+        lambda: _List([np.float32(1.5)]),
+        lambda: range(3),
+        lambda: [(np.zeros(1),), {"k": (1, np.int64(2))}],
+        lambda: np.array(["a"]),
+        lambda: "text",
+    ],
+    ids=[
+        "tuple",
+        "tuple-subclass",
+        "dict-subclass",
+        "mapping",
+        "sequence",
+        "list-subclass",
+        "range",
+        "nested",
+        "str-array",
+        "str",
+    ],
+)
+def test_default_convert_rebuilds_containers_as_torch(make):
+    # Was: tuples stayed tuples (torch gives lists), other sequences and mappings were
+    # returned as they came or as plain dicts, arrays inside them unconverted.
+    assert _described(adata.default_convert(make())) == _described(tdata.default_convert(make()))
+
+
+def test_loader_without_batching_yields_lists_for_tuple_samples_as_torch():
+    mine = list(adata.DataLoader(adata.TensorDataset(ag.arange(3)), batch_size=None))
+    theirs = list(tdata.DataLoader(tdata.TensorDataset(torch.arange(3)), batch_size=None))
+    assert _described(mine) == _described(theirs)  # [[tensor(0)], ...], not tuples
+
+
+def test_default_collate_of_a_non_tensor_among_tensors_is_torch_type_error():
+    with pytest.raises(TypeError, match="expected Tensor as element 1"):
+        adata.default_collate([ag.zeros(2), np.ones(2)])  # was an AttributeError
+    with pytest.raises(TypeError, match="expected Tensor as element 1"):
+        tdata.default_collate([torch.zeros(2), np.ones(2)])
+
+
+def test_subset_random_sampler_draws_at_the_first_index_as_torch():
+    orders = []
+    for lib, d in ((ag, adata), (torch, tdata)):
+        lib.manual_seed(1)
+        indices = iter(d.SubsetRandomSampler([10, 20, 30, 40, 50]))
+        lib.manual_seed(2)  # PyTorch's sampler has not drawn yet: this seed decides
+        orders.append(list(indices))
+    assert orders[0] == orders[1]
+
+
+def test_sampler_takes_no_data_source_as_torch():
+    for d in (adata, tdata):
+        with pytest.raises(TypeError):
+            d.Sampler(range(3))
+        assert isinstance(d.Sampler(), d.Sampler)
+
+
+def test_concat_dataset_cumsum_and_its_old_name_as_torch():
+    for d in (adata, tdata):
+        assert d.ConcatDataset.cumsum([range(2), range(3)]) == [2, 5]
+        data = d.ConcatDataset([range(2), range(3)])
+        with pytest.warns(FutureWarning, match="renamed to `cumulative_sizes`"):
+            assert data.cummulative_sizes == [2, 5]
+
+
+def test_iterable_dataset_without_iter_cannot_be_made_as_torch():
+    for d in (adata, tdata):
+
+        class NoIter(d.IterableDataset):
+            pass
+
+        with pytest.raises(TypeError, match="abstract"):
+            NoIter()
+
+
+class _Batched:
+    """A dataset with __getitems__, recording how it was read."""
+
+    def __init__(self, n):
+        self.n, self.calls = n, []
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        self.calls.append(("item", i))
+        return i
+
+    def __getitems__(self, indices):
+        self.calls.append(("items", list(indices)))
+        return [10 * i for i in indices]
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda d, data: data,
+        lambda d, data: d.Subset(data, [4, 3, 2, 1, 0]),
+        lambda d, data: d.StackDataset(data, range(5)),
+    ],
+    ids=["dataset", "subset", "stack"],
+)
+def test_loader_reads_batches_through_getitems_as_torch(wrap):
+    # Was: __getitems__ was never called (and Subset had none), the samples read one by one.
+    outcomes = []
+    for d in (adata, tdata):
+        data = _Batched(5)
+        batches = list(d.DataLoader(wrap(d, data), batch_size=2))
+        outcomes.append((_described(batches), data.calls))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_subset_getitems_and_a_subclass_overriding_only_getitem_as_torch():
+    for d in (adata, tdata):
+        assert d.Subset(range(10), [3, 1, 4]).__getitems__([0, 2]) == [3, 4]
+
+        class OnlyGetitem(d.Subset):
+            def __getitem__(self, idx):
+                return 0
+
+        with pytest.raises(NotImplementedError, match="overrides __getitem__ but not"):
+            OnlyGetitem(range(3), [0])
+
+
+class _EagerSampler:
+    """A sampler that draws its order when iter() is called, a common user pattern."""
+
+    def __init__(self, lib, n):
+        self.lib, self.n = lib, n
+
+    def __iter__(self):
+        return iter(self.lib.randperm(self.n).tolist())
+
+    def __len__(self):
+        return self.n
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_the_sampler_is_iterated_before_the_base_seed_as_torch(batch_size):
+    # Was: the base seed was drawn first, so an eager sampler drew a different order.
+    outcomes = []
+    for lib, d in ((ag, adata), (torch, tdata)):
+        lib.manual_seed(8)
+        loader = d.DataLoader(range(6), sampler=_EagerSampler(lib, 6), batch_size=batch_size)
+        outcomes.append(([_described(b) for b in loader], lib.rand(1).tolist()))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_iterable_loader_samplers_and_iterator_len_as_torch():
+    count, _ = _streams(adata)
+    loader = adata.DataLoader(count(5), batch_size=2)
+    assert type(loader.sampler).__name__ == "_InfiniteConstantSampler"  # was None
+    assert isinstance(loader.batch_sampler, adata.BatchSampler)
+    with pytest.raises(TypeError, match="'_InfiniteConstantSampler' has no len"):
+        len(iter(loader))
+
+
+def test_loader_attributes_fixed_after_init_as_torch():
+    for d in (adata, tdata):
+        loader = d.DataLoader(range(5), batch_size=2)
+        for name in ("batch_size", "sampler", "batch_sampler", "drop_last", "dataset"):
+            with pytest.raises(ValueError, match=f"{name} attribute should not be set"):
+                setattr(loader, name, None)
+        loader.collate_fn = len  # not a fixed one
+        assert list(loader) == [2, 2, 1]
+
+
+def test_single_process_iterator_has_len_and_refuses_pickling_as_torch():
+    for d in (adata, tdata):
+        iterator = iter(d.DataLoader(range(7), batch_size=2))
+        assert len(iterator) == 4  # was a TypeError: a generator has no len
+        with pytest.raises(NotImplementedError, match="cannot be pickled"):
+            pickle.dumps(iterator)
+
+
+@pytest.mark.parametrize(("reported", "batch_size"), [(3, None), (2, 1), (2, 3), (0, 3), (7, 1)])
+def test_a_wrong_iterable_dataset_len_warns_as_torch(reported, batch_size):
+    counts = []
+    for d in (adata, tdata):
+
+        class Misreported(d.IterableDataset):
+            def __iter__(self):
+                return iter(range(7))
+
+            def __len__(self):
+                return reported
+
+        loader = d.DataLoader(Misreported(), batch_size=batch_size)
+        len(loader)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            list(loader)
+        counts.append(
+            [re.search(r"(\d+) (samples|batches) have", str(w.message))[1] for w in caught]
+        )
+    assert counts[0] == counts[1]  # the same warnings, at the same batches
+    assert bool(counts[0]) == (reported < (7 if batch_size is None else -(-7 // batch_size)))
+
+
+def test_an_iterable_dataset_is_iterated_when_the_loader_iterator_is_made_as_torch():
+    for d in (adata, tdata):
+
+        class Fails(d.IterableDataset):
+            def __iter__(self):
+                raise KeyError("no stream")
+
+        with pytest.raises(KeyError, match="no stream"):
+            iter(d.DataLoader(Fails()))  # was raised only by the first next()
+
+
+def test_a_stream_is_not_asked_again_after_a_short_batch_as_torch():
+    class Resumes:
+        """An iterator that yields again after its StopIteration (not a generator)."""
+
+        def __init__(self):
+            self.calls = 0
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            self.calls += 1
+            if self.calls == 4 or self.calls > 8:
+                raise StopIteration
+            return self.calls
+
+    outcomes = []
+    for d in (adata, tdata):
+
+        class Stream(d.IterableDataset):
+            def __init__(self):
+                self.it = Resumes()
+
+            def __iter__(self):
+                return self.it
+
+        data = Stream()
+        batches = [b.tolist() for b in d.DataLoader(data, batch_size=2)]
+        outcomes.append((batches, data.it.calls))
+    assert outcomes[0] == outcomes[1] == ([[1, 2], [3]], 4)  # was [..., [5, 6], [7, 8]]
+
+
+def test_a_timeout_without_workers_is_refused_on_iteration_as_torch():
+    for d in (adata, tdata):
+        loader = d.DataLoader(range(3), timeout=1)
+        with pytest.raises(AssertionError, match="timeout == 0"):
+            iter(loader)
+
+
+def test_pin_memory_device_and_too_many_workers_warn_as_torch():
+    too_many = len(os.sched_getaffinity(0)) + 1
+    for d in (adata, tdata):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            list(d.DataLoader(range(2), pin_memory=True, pin_memory_device="cuda"))
+            d.DataLoader(range(2), num_workers=too_many)
+        messages = [str(w.message) for w in caught]
+        assert len(messages) == 3
+        assert messages[0].startswith("pin_memory_device is deprecated")
+        assert "no accelerator is found" in messages[1]
+        assert f"will create {too_many} worker processes" in messages[2]
+
+
+@pytest.mark.parametrize(
+    ("indices", "error"),
+    [([True, False], RuntimeError), ([1.0, 2.0], IndexError), ([1, -8], IndexError)],
+    ids=["bool", "float", "negative-out-of-range"],
+)
+def test_tensor_dataset_batches_index_as_torch(indices, error):
+    # Was: the one-take path for TensorDataset read bools and floats as row numbers, and named
+    # a negative index out of range by its wrapped value.
+    messages = []
+    for lib, d in ((ag, adata), (torch, tdata)):
+        loader = d.DataLoader(d.TensorDataset(lib.arange(7)), batch_size=2, sampler=indices)
+        with pytest.raises(error) as caught:
+            list(loader)
+        messages.append(str(caught.value))
+    if indices[1] == -8:
+        assert "index -8 is out of bounds" in messages[0] and "index -8" in messages[1]
+
+
+class _NoBatchRead:
+    """A dataset that opts out of batched reads: ``__getitems__ = None``."""
+
+    __getitems__ = None
+
+    def __getitem__(self, i):
+        return i
+
+    def __len__(self):
+        return 3
+
+
+def test_a_getitems_of_none_means_one_by_one_as_torch():
+    # Was: StackDataset called the None (TypeError) as it only checked that the name exists.
+    for d in (adata, tdata):
+        assert d.StackDataset(_NoBatchRead()).__getitems__([0, 2]) == [(0,), (2,)]
+        assert d.Subset(_NoBatchRead(), [2, 1]).__getitems__([0, 1]) == [2, 1]
+        assert [b.tolist() for b in d.DataLoader(_NoBatchRead(), batch_size=2)] == [[0, 1], [2]]

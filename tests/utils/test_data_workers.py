@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import os
 import random
+import re
 import signal
 import time
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -618,3 +620,70 @@ def test_worker_init_fn_runs_once_per_worker_after_seeding(lib):
     )  # fmt: skip
     calls = [[tuple(call) for call in sample] for sample in loader]
     assert calls == [[(0, 0, 0)], [(1, 1, 0)], [(0, 0, 0)], [(1, 1, 0)]]
+
+
+class EagerSampler:
+    """A sampler that draws its order from the global generator when iter() is called."""
+
+    def __init__(self, lib: ModuleType, n: int) -> None:
+        self.lib, self.n = lib, n
+
+    def __iter__(self) -> Any:
+        return iter(self.lib.randperm(self.n).tolist())
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def test_a_worker_loader_iterates_its_sampler_as_torch_around_the_base_seed():
+    # torch's iterator calls iter() on the sampler, draws the base seed, then calls iter()
+    # again: an eager sampler draws twice. Was: the base seed first and one iter().
+    outcomes = []
+    for module, data in ((ag, adata), (torch, tdata)):
+        module.manual_seed(4)
+        loader = data.DataLoader(
+            range(6),
+            batch_size=None,  # the sampler itself is iterated (a BatchSampler is lazy)
+            sampler=EagerSampler(module, 6),
+            num_workers=1,
+            multiprocessing_context="fork",
+        )
+        outcomes.append(([_plain(b) for b in loader], module.rand(2).tolist()))
+    assert outcomes[0] == outcomes[1]
+
+
+class Batched:
+    """A dataset with __getitems__: the whole batch in one call."""
+
+    def __len__(self) -> int:
+        return 5
+
+    def __getitem__(self, index: int) -> int:
+        return index
+
+    def __getitems__(self, indices: list[int]) -> list[int]:
+        return [10 * i + get_pid_digit() for i in indices]
+
+
+def get_pid_digit() -> int:
+    return 0 if tdata.get_worker_info() is None and adata.get_worker_info() is None else 1
+
+
+def test_workers_read_batches_through_getitems_and_warn_past_a_wrong_len_as_torch():
+    outcomes = []
+    for module, data in ((ag, adata), (torch, tdata)):
+        batched = _collect((module, data), Batched(), batch_size=2, num_workers=1)
+        sized = type("Sized", (Stream, data.IterableDataset), {"__len__": lambda self: 2})
+        loader = data.DataLoader(
+            sized(data, 4), batch_size=None, num_workers=1, multiprocessing_context="fork"
+        )
+        len(loader)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            items = [_plain(b) for b in loader]
+        notes = [str(w.message) for w in caught]
+        outcomes.append((batched, items, [re.search(r"but (\d+) ", n)[1] for n in notes]))
+        assert all("reported to be 2" in note and "worker" in note for note in notes)
+    assert outcomes[0] == outcomes[1]  # the same batches and warnings at the same batches
+    assert outcomes[0][0] == [[1, 11], [21, 31], [41]]  # was [[0, 1], ...]: no __getitems__
+    assert outcomes[0][2] == ["3", "4"]

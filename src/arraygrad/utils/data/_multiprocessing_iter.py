@@ -17,6 +17,7 @@ import os
 import pickle
 import queue
 import time
+import warnings
 import weakref
 from typing import Any, NoReturn
 
@@ -62,7 +63,10 @@ class WorkerPoolIterator:
         if context is None:
             context = multiprocessing.get_context()  # the platform's default start method
         # As PyTorch, one base seed per iterator, from the loader's generator (or the global
-        # one), drawn before the sampler's own draws; a persistent iterator keeps it.
+        # one), drawn before the sampler's own draws; a persistent iterator keeps it. PyTorch's
+        # iterator calls iter() on the sampler before and again after that draw (a sampler that
+        # draws in __iter__ draws twice), and so does this one, for the same random stream.
+        iter(self._index_source)
         generator = loader.generator
         base_seed = _backend.rng_seed(None if generator is None else generator._rng)
         job = _worker.Job(
@@ -106,9 +110,15 @@ class WorkerPoolIterator:
             self._workers.append(process)
         self._epoch = -1
         self._broken: str | None = None  # why the workers were stopped, after a death
-        self._start_epoch()
+        self._dataset = loader.dataset  # named in the warning of a wrong IterableDataset len
+        self._start_epoch(loader._IterableDataset_len_called)
 
-    def _start_epoch(self) -> None:
+    def _start_epoch(self, len_called: int | None) -> None:
+        # As PyTorch: an iterable dataset's len() read by len(loader) before this pass; more
+        # batches than that warn.
+        self._len_called = len_called if self._iterable else None
+        self._yielded = 0
+
         self._epoch += 1
         if self._iterable:
             self._indices: Any = itertools.repeat(None)  # a worker's stream picks the items
@@ -172,6 +182,8 @@ class WorkerPoolIterator:
                 if self._pending < self._capacity:
                     self._send_one()  # before a re-raise too: the next call goes on loading
                 if kind == _worker.DATA:
+                    if self._len_called is not None:
+                        self._warn_past_length()
                     return payload
                 if kind == _worker.ERROR:
                     raise _rebuild(*payload)
@@ -182,6 +194,20 @@ class WorkerPoolIterator:
                     self._shutdown()
                 raise StopIteration
             self._receive()
+
+    def _warn_past_length(self) -> None:
+        from arraygrad.utils.data.dataloader import _past_length_message
+
+        self._yielded += 1
+        if self._len_called is not None and self._yielded > self._len_called:
+            message = _past_length_message(self._dataset, self._len_called, self._yielded)
+            warnings.warn(
+                message + " With workers, each one iterates its own copy of the dataset: "
+                "shard the stream with get_worker_info() in __iter__, or every worker yields "
+                "all of it.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _take_ready(self) -> tuple[int, str, Any] | None:
         if not self._in_order:
@@ -225,11 +251,11 @@ class WorkerPoolIterator:
             self._ready[task] = (worker_id, kind, payload)
             return
 
-    def _reset(self) -> WorkerPoolIterator:
+    def _reset(self, loader: Any) -> WorkerPoolIterator:
         """A new pass of a persistent iterator, on the workers it already has."""
         if self._broken is not None:
             raise RuntimeError(self._broken)  # its workers are stopped: as PyTorch, say why
-        self._start_epoch()
+        self._start_epoch(loader._IterableDataset_len_called)
         return self
 
     def _fail(self, message: str) -> NoReturn:

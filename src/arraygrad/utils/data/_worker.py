@@ -98,7 +98,12 @@ class _Loader:
             if self.rows is not None:
                 from arraygrad.utils.data.dataloader import _gather
 
-                return DATA, _gather(self.rows, list(indices))
+                batch = _gather(self.rows, list(indices))
+                if batch is not None:
+                    return DATA, batch
+            getitems = getattr(job.dataset, "__getitems__", None)
+            if getitems:  # a whole batch in one call, as PyTorch's fetcher
+                return DATA, job.collate_fn(getitems(indices))
             return DATA, job.collate_fn([job.dataset[i] for i in indices])
         if epoch != self.epoch:  # a persistent worker starts the stream again each epoch
             self.epoch, self.stream, self.exhausted = epoch, None, False

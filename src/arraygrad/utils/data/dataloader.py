@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import collections.abc
-import copy
 import itertools
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, accelerator
 from arraygrad._tensor import Tensor
 from arraygrad.utils.data import _worker
+from arraygrad.utils.data._collate import default_collate, default_convert
 from arraygrad.utils.data.dataset import IterableDataset, Subset, TensorDataset
 from arraygrad.utils.data.sampler import (
     BatchSampler,
@@ -21,98 +21,6 @@ from arraygrad.utils.data.sampler import (
 )
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
-
-_COLLATE_ERROR = (
-    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
-)
-
-
-def _stack(tensors: list[Tensor]) -> Tensor:
-    shapes = [tuple(t._data.shape) for t in tensors]
-    for i, shape in enumerate(shapes):
-        if shape != shapes[0]:
-            raise RuntimeError(
-                f"stack expects each tensor to be equal size, but got {list(shapes[0])} at entry 0 "
-                f"and {list(shape)} at entry {i}"
-            )
-    if any(t.requires_grad for t in tensors):
-        import arraygrad  # the differentiable stack, so gradients reach the samples
-
-        return arraygrad.stack(tensors)  # type: ignore[attr-defined]
-    dtypes = {t.dtype for t in tensors}
-    arrays = [t._data for t in tensors]
-    if len(dtypes) > 1:
-        common = _dtype.to_xp(_promote(dtypes))
-        arrays = [_backend.xp.astype(a, common) for a in arrays]
-    return Tensor._wrap(_backend.ensure_array(_backend.xp.stack(arrays)))
-
-
-def _promote(dtypes: set[_dtype.dtype]) -> _dtype.dtype:
-    result = None
-    for d in dtypes:
-        result = d if result is None else _dtype.promote_types(result, d)
-    assert result is not None
-    return result
-
-
-def _is_text_array(array: Any) -> bool:
-    # NumPy arrays of strings or Python objects cannot become tensors.
-    return getattr(array.dtype, "kind", "") in ("U", "S", "O")
-
-
-def default_collate(batch: Any) -> Any:
-    """Merge a list of samples into a batch, as PyTorch's ``default_collate``.
-
-    Tensors and arrays are stacked along a new first dimension; Python floats become a float64
-    tensor, ints an int64 tensor, bools a bool tensor; strings stay a sequence; dicts, named
-    tuples, tuples and lists are collated field by field (tuples give lists, as in PyTorch).
-
-    >>> import arraygrad
-    >>> default_collate([(arraygrad.tensor([1.0]), 0), (arraygrad.tensor([2.0]), 1)])
-    [tensor([[1.],
-            [2.]]), tensor([0, 1])]
-    """
-    elem = batch[0]
-    if isinstance(elem, Tensor):
-        return _stack(batch)
-    if _backend.is_array(elem):
-        if _is_text_array(elem):
-            raise TypeError(_COLLATE_ERROR.format(elem.dtype))
-        return _stack([Tensor._wrap(_backend.asarray(b)) for b in batch])
-    if isinstance(elem, bool):
-        return Tensor._wrap(_backend.asarray(batch, dtype=_dtype.to_xp(_dtype.bool_)))
-    if isinstance(elem, int):
-        return Tensor._wrap(_backend.asarray(batch, dtype=_dtype.to_xp(_dtype.int64)))
-    if isinstance(elem, float):
-        return Tensor._wrap(_backend.asarray(batch, dtype=_dtype.to_xp(_dtype.float64)))
-    if isinstance(elem, (str, bytes)):
-        return batch
-    if isinstance(elem, collections.abc.Mapping):
-        collated = {key: default_collate([d[key] for d in batch]) for key in elem}
-        if isinstance(elem, collections.abc.MutableMapping):
-            try:
-                clone = copy.copy(elem)
-                clone.update(collated)
-                return clone
-            except TypeError:
-                return collated
-        return collated
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(default_collate(s) for s in zip(*batch, strict=True)))
-    if isinstance(elem, collections.abc.Sequence):
-        size = len(elem)
-        if any(len(sample) != size for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(samples) for samples in zip(*batch, strict=True)]
-        if isinstance(elem, list):
-            return columns
-        if isinstance(elem, tuple):
-            return columns  # PyTorch returns a list for tuples too (backwards compatibility)
-        try:
-            return type(elem)(columns)  # type: ignore[call-arg]
-        except TypeError:
-            return columns
-    raise TypeError(_COLLATE_ERROR.format(type(elem)))
 
 
 def get_worker_info() -> _worker.WorkerInfo | None:
@@ -127,26 +35,12 @@ def get_worker_info() -> _worker.WorkerInfo | None:
     return _worker.current_info()
 
 
-def default_convert(data: Any) -> Any:
-    """Arrays (and arrays inside dicts, lists, tuples) to tensors; everything else unchanged."""
-    if isinstance(data, Tensor):
-        return data
-    if _backend.is_array(data) and not _is_text_array(data):
-        return Tensor._wrap(_backend.asarray(data))
-    if isinstance(data, collections.abc.Mapping):
-        return {key: default_convert(value) for key, value in data.items()}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, (list, tuple)):
-        return type(data)(default_convert(d) for d in data)
-    return data
-
-
 class DataLoader:
     """Iterate over ``dataset`` in batches: the training loop's source of data.
 
     Args:
-        dataset: a map-style :class:`Dataset` (``__getitem__`` and ``__len__``) or an
+        dataset: a map-style :class:`Dataset` (``__getitem__`` and ``__len__``; a batch is
+            read with one ``__getitems__(indices)`` call where the dataset has one) or an
             :class:`IterableDataset`.
         batch_size: samples per batch (``None`` yields single samples, not collated).
         shuffle: visit the samples in a new random order on every pass.
@@ -274,24 +168,38 @@ class DataLoader:
                 "batch_size=None option disables auto-batching and is mutually exclusive with "
                 "drop_last"
             )
-        if sampler is None and not self._iterable:
-            sampler = (
-                RandomSampler(dataset, generator=generator)
-                if shuffle
-                else SequentialSampler(dataset)
-            )
-        if batch_size is not None and batch_sampler is None and not self._iterable:
+        if sampler is None:
+            if self._iterable:
+                sampler = _InfiniteConstantSampler()
+            elif shuffle:
+                sampler = RandomSampler(dataset, generator=generator)
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # type: ignore[arg-type]
-        elif batch_size is not None and self._iterable:
-            BatchSampler([], batch_size, drop_last)  # validates batch_size as PyTorch does
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.sampler = sampler
         self.batch_sampler = batch_sampler
-        self._auto_collation = batch_sampler is not None or (self._iterable and batch_size)
+        self._auto_collation = batch_sampler is not None
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
+        # len(dataset) of an IterableDataset once len(loader) was asked: an iterator made after
+        # that warns when it yields more batches, as PyTorch's.
+        self._IterableDataset_len_called: int | None = None
+        self._initialized = True
+        _check_worker_number(num_workers)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # As PyTorch: the sampling setup is fixed once made (a new sampler would not reach the
+        # batch sampler built from the old one).
+        if name in _FIXED_ATTRIBUTES and self.__dict__.get("_initialized", False):
+            raise ValueError(
+                f"{name} attribute should not be set after {type(self).__name__} is initialized. "
+                "Fix: build a new DataLoader with the new value."
+            )
+        object.__setattr__(self, name, value)
 
     @property
     def multiprocessing_context(self) -> Any:
@@ -326,7 +234,8 @@ class DataLoader:
 
     def __len__(self) -> int:
         if self._iterable:
-            length = len(self.dataset)  # TypeError when the iterable has no length, as in PyTorch
+            # TypeError when the iterable has no length, as in PyTorch.
+            length = self._IterableDataset_len_called = len(self.dataset)
             if self.batch_size is not None:
                 if self.drop_last:
                     return length // self.batch_size
@@ -336,7 +245,19 @@ class DataLoader:
             return len(self.batch_sampler)  # type: ignore[arg-type]
         return len(self.sampler)  # type: ignore[arg-type]
 
+    @property
+    def _index_sampler(self) -> Any:
+        """What yields the indices of each batch (or of each sample without batching)."""
+        return self.batch_sampler if self._auto_collation else self.sampler
+
     def __iter__(self) -> Iterator[Any]:
+        if self.pin_memory and self.pin_memory_device:
+            warnings.warn(
+                "pin_memory_device is deprecated: memory is pinned for the current accelerator, "
+                f"so pin_memory_device={self.pin_memory_device!r} is ignored.",
+                UserWarning,
+                stacklevel=2,
+            )
         if self.pin_memory and not accelerator.is_available():
             # As PyTorch's loader: Tensor.pin_memory() would raise, so batches are not pinned.
             warnings.warn(
@@ -347,14 +268,26 @@ class DataLoader:
             )
         if self.num_workers > 0:
             return self._worker_iterator()
-        # PyTorch's iterator draws a base seed (for workers) from the loader's generator, or
-        # the global one, even without workers: the shuffles after it draw what PyTorch's do.
+        if self.timeout != 0:
+            raise AssertionError(
+                f"_SingleProcessDataLoaderIter requires timeout == 0, got timeout={self.timeout}. "
+                "Fix: a timeout bounds the wait for a worker; use it with num_workers > 0."
+            )
+        # As PyTorch's iterator, in its order: the sampler's iterator first (a sampler that
+        # draws in __iter__ draws now), then a base seed (for workers) from the loader's
+        # generator or the global one, even without workers, then the dataset's stream.
+        indices = iter(self._index_sampler)
         _backend.rng_seed(None if self.generator is None else self.generator._rng)
+        batches: Iterator[Any]
         if self._iterable:
-            return self._iter_stream()
-        if self.batch_sampler is None:
-            return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]
-        return self._iter_batches()
+            batches = self._iter_stream(iter(self.dataset))
+            if self._IterableDataset_len_called is not None:
+                batches = _warn_past_length(batches, self.dataset, self._IterableDataset_len_called)
+        elif self.batch_sampler is None:
+            batches = (self.collate_fn(self.dataset[i]) for i in indices)
+        else:
+            batches = self._iter_batches(indices)
+        return _SingleProcessIterator(batches, self._index_sampler)
 
     def _worker_iterator(self) -> Iterator[Any]:
         if self.prefetch_factor == 0:
@@ -364,22 +297,30 @@ class DataLoader:
         from arraygrad.utils.data._multiprocessing_iter import WorkerPoolIterator
 
         if not self.persistent_workers:
+            _check_worker_number(self.num_workers, stacklevel=4)  # from iter(loader)
             return WorkerPoolIterator(self)
         if self._iterator is None:
+            _check_worker_number(self.num_workers, stacklevel=4)  # from iter(loader)
             self._iterator = WorkerPoolIterator(self)
             return self._iterator  # type: ignore[no-any-return]
-        return self._iterator._reset()  # type: ignore[no-any-return]
+        return self._iterator._reset(self)  # type: ignore[no-any-return]
 
-    def _iter_batches(self) -> Iterator[Any]:
+    def _iter_batches(self, batches_of_indices: Iterator[Any]) -> Iterator[Any]:
         rows = _tensor_rows(self.dataset) if self.collate_fn is default_collate else None
-        for indices in self.batch_sampler:  # type: ignore[union-attr]
+        # A dataset's __getitems__ loads a whole batch in one call, as PyTorch's fetcher uses it.
+        getitems = getattr(self.dataset, "__getitems__", None)
+        for indices in batches_of_indices:
             if rows is not None:
-                yield _gather(rows, list(indices))
+                batch = _gather(rows, list(indices))
+                if batch is not None:
+                    yield batch
+                    continue
+            if getitems:
+                yield self.collate_fn(getitems(indices))
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices])
 
-    def _iter_stream(self) -> Iterator[Any]:
-        stream = iter(self.dataset)
+    def _iter_stream(self, stream: Iterator[Any]) -> Iterator[Any]:
         if not self._auto_collation:
             yield from (self.collate_fn(sample) for sample in stream)
             return
@@ -389,6 +330,84 @@ class DataLoader:
             if not batch or (self.drop_last and len(batch) < self.batch_size):
                 return
             yield self.collate_fn(batch)
+            if len(batch) < self.batch_size:
+                return  # the stream ended: PyTorch does not ask it again
+
+
+# Attributes a DataLoader refuses to change after __init__, as PyTorch's.
+_FIXED_ATTRIBUTES = frozenset(
+    ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
+)
+
+
+class _InfiniteConstantSampler(Sampler[None]):
+    """The sampler of a loader over an ``IterableDataset``: ``None`` forever (the dataset's
+    own stream picks the samples), as PyTorch's of the same name."""
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
+
+
+class _SingleProcessIterator(itertools.chain):  # type: ignore[type-arg]
+    """The iterator of a loader without workers: the batches, with ``len()`` (that of the
+    sampler) and no pickling, as PyTorch's ``_SingleProcessDataLoaderIter``. A subclass of
+    ``itertools.chain`` so that taking a batch stays a C call into the batch generator."""
+
+    _index_sampler: Any
+
+    def __new__(cls, batches: Iterator[Any], index_sampler: Any) -> _SingleProcessIterator:
+        iterator = super().__new__(cls, batches)
+        iterator._index_sampler = index_sampler
+        return iterator
+
+    def __len__(self) -> int:
+        return len(self._index_sampler)  # type: ignore[no-any-return]
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # PyTorch's class of error (its message is a tuple it forgot to format).
+        raise NotImplementedError(
+            "_SingleProcessDataLoaderIter cannot be pickled: a DataLoader iterator holds a "
+            "running pass. Fix: pickle the DataLoader (or its dataset) and iterate it again."
+        )
+
+
+def _warn_past_length(batches: Iterator[Any], dataset: Any, length: int) -> Any:
+    """``batches``, warning at each one past ``length`` (the ``len(dataset)`` that
+    ``len(loader)`` read), as PyTorch's loader does: the dataset's ``__len__`` is wrong."""
+    for count, batch in enumerate(batches, 1):
+        if count > length:
+            warnings.warn(_past_length_message(dataset, length, count), stacklevel=2)
+        yield batch
+
+
+def _past_length_message(dataset: Any, length: int, count: int) -> str:
+    return (
+        f"Length of IterableDataset {dataset} was reported to be {length} (by len(dataloader)), "
+        f"but {count} batches have been fetched. Fix: make its __len__ return the number of "
+        "items it yields."
+    )
+
+
+def _check_worker_number(num_workers: int, stacklevel: int = 3) -> None:
+    """PyTorch's warning for more workers than this process may run on CPUs (``stacklevel``:
+    where the user's call is, seen from here)."""
+    if not num_workers:
+        return
+    affinity = hasattr(os, "sched_getaffinity")  # the CPUs this process may run on
+    cpus = len(os.sched_getaffinity(0)) if affinity else os.cpu_count()
+    if cpus is not None and num_workers <= cpus:
+        return
+    if cpus is None:
+        found = "the number of CPUs this process may use is unknown"
+    else:
+        found = f"this process may use {cpus} CPUs{'' if affinity else ' (affinity unchecked)'}"
+    warnings.warn(
+        f"This DataLoader will create {num_workers} worker processes in total, and {found}: too "
+        "many workers can make loading slow or freeze it. Fix: lower num_workers.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _tensor_rows(dataset: Any) -> tuple[TensorDataset, list[int] | None] | None:
@@ -405,8 +424,13 @@ def _tensor_rows(dataset: Any) -> tuple[TensorDataset, list[int] | None] | None:
     return dataset, indices
 
 
-def _gather(rows_of: tuple[TensorDataset, list[int] | None], batch: list[int]) -> list[Tensor]:
-    """``default_collate([dataset[i] for i in batch])`` for tensor rows, in one take per tensor.
+def _gather(
+    rows_of: tuple[TensorDataset, list[int] | None], batch: list[int]
+) -> list[Tensor] | None:
+    """``default_collate([dataset[i] for i in batch])`` for tensor rows, in one take per tensor,
+    or ``None`` when the indices are not all Python ints (bools, floats, NumPy or tensor
+    indices): the caller then reads the samples one by one, as PyTorch does, with what
+    indexing does with them.
 
     The rows of a TensorDataset (possibly behind Subsets) are gathered with one indexed read per
     tensor instead of one per sample; the values are the same as stacking the samples.
@@ -414,11 +438,15 @@ def _gather(rows_of: tuple[TensorDataset, list[int] | None], batch: list[int]) -
     base, mapping = rows_of
     # Subset maps its indices through Python lists, which also accepts negative indices.
     rows = [mapping[i] for i in batch] if mapping is not None else batch
+    if set(map(type, rows)) != {int}:  # also an empty batch: default_collate's error
+        return None
     n = len(base)
-    rows = [r + n if r < 0 else r for r in rows]
-    if any(r < 0 or r >= n for r in rows):
-        bad = next(r for r in rows if r < 0 or r >= n)
+    low, high = min(rows), max(rows)
+    if low < -n or high >= n:
+        bad = next(r for r in rows if not -n <= r < n)
         raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
+    if low < 0:
+        rows = [r + n if r < 0 else r for r in rows]
     index = _backend.asarray(rows, dtype=_dtype.to_xp(_dtype.int64))
     return [
         Tensor._wrap(_backend.ensure_array(_backend.xp.take(t._data, index, axis=0)))

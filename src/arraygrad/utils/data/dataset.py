@@ -44,11 +44,10 @@ class Dataset(Generic[T_co]):
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset[T_co]):
-    """A dataset read as a stream: subclasses define ``__iter__()``."""
-
-    def __iter__(self) -> Iterator[T_co]:
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+class IterableDataset(Dataset[T_co], Iterable[T_co]):
+    """A dataset read as a stream: subclasses define ``__iter__()``. As PyTorch's, it is an
+    abstract :class:`collections.abc.Iterable`: a subclass without ``__iter__`` cannot be
+    instantiated (TypeError)."""
 
     def __add__(self, other: Dataset[T_co]) -> ChainDataset[T_co]:  # type: ignore[override]
         # Streams are chained, not concatenated by index.
@@ -121,11 +120,28 @@ class Subset(Dataset[T_co]):
     def __init__(self, dataset: Dataset[T_co], indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
+        # The DataLoader fetches batches through __getitems__: a subclass that changes
+        # __getitem__ alone would be bypassed, so PyTorch refuses it.
+        cls = type(self)
+        if cls.__getitem__ is not Subset.__getitem__ and cls.__getitems__ is Subset.__getitems__:
+            raise NotImplementedError(
+                f"{cls.__name__} overrides __getitem__ but not __getitems__, which a DataLoader "
+                "calls for each batch: the override would be skipped. Fix: define "
+                "__getitems__(self, indices) too, e.g. returning [self[i] for i in indices]."
+            )
 
     def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]  # type: ignore[index]
         return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices: list[int]) -> list[T_co]:
+        """The samples at ``indices``: one ``__getitems__`` call of the dataset when it has
+        one (a DataLoader's batch), else one ``dataset[i]`` per index."""
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems([self.indices[i] for i in indices])  # type: ignore[no-any-return]
+        return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -141,11 +157,26 @@ class ConcatDataset(Dataset[T_co]):
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")
-        self.cumulative_sizes: list[int] = []
-        total = 0
-        for d in self.datasets:
-            total += len(d)  # type: ignore[arg-type]
-            self.cumulative_sizes.append(total)
+        self.cumulative_sizes = self.cumsum(self.datasets)
+
+    @staticmethod
+    def cumsum(sequence: Iterable[Any]) -> list[int]:
+        """The running totals of the lengths in ``sequence``: where each dataset ends."""
+        totals, total = [], 0
+        for part in sequence:
+            total += len(part)
+            totals.append(total)
+        return totals
+
+    @property
+    def cummulative_sizes(self) -> list[int]:
+        """The old, misspelt name of :attr:`cumulative_sizes` (a FutureWarning, as PyTorch)."""
+        warnings.warn(
+            "`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.cumulative_sizes
 
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
@@ -199,8 +230,9 @@ class StackDataset(Dataset[Any]):
         parts = self.datasets.items() if named else enumerate(self.datasets)  # type: ignore[union-attr]
         columns = {}
         for key, part in parts:
-            if hasattr(part, "__getitems__"):
-                column = part.__getitems__(indices)
+            getitems = getattr(part, "__getitems__", None)
+            if callable(getitems):  # not merely present: a class may set it to None
+                column = getitems(indices)
                 if len(column) != len(indices):
                     raise ValueError(
                         "Nested dataset's output size mismatch. Expected "

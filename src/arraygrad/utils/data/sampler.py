@@ -25,10 +25,8 @@ def _rng(generator: Any) -> Any:
 
 
 class Sampler(Generic[T_co]):
-    """Base class: subclasses define ``__iter__`` (and usually ``__len__``)."""
-
-    def __init__(self, data_source: Sized | None = None) -> None:
-        del data_source  # accepted for PyTorch compatibility, as PyTorch does
+    """Base class: subclasses define ``__iter__`` (and usually ``__len__``). It takes no
+    arguments, as PyTorch's (which no longer accepts a ``data_source``)."""
 
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError
@@ -105,8 +103,10 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        order = _backend.rng_permutation(_rng(self.generator), len(self.indices))
-        return iter([self.indices[i] for i in order])
+        # A generator function, as PyTorch's: the permutation is drawn when the first index is
+        # asked for, not when iter() is called (a DataLoader draws its base seed in between).
+        for i in _backend.rng_permutation(_rng(self.generator), len(self.indices)):
+            yield self.indices[i]
 
     def __len__(self) -> int:
         return len(self.indices)
