@@ -18,7 +18,8 @@ import pytest
 import torch
 
 import arraygrad as ag
-from arraygrad import _backend
+from arraygrad import _backend, ops
+from tests.oracle import gradcheck
 
 
 def _f(lib: Any) -> Any:
@@ -273,6 +274,33 @@ def test_layer_norm_rounds_once() -> None:
     assert _same_bits(mine, theirs)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("params", ["same", "float32", "none"])
+def test_layer_norm_gradients_use_the_saved_statistics_as_torch(dtype: str, params: str) -> None:
+    # PyTorch's backward reads the mean and 1/std it saved in the parameters' dtype; arraygrad's
+    # used float32 statistics, and its input gradient was up to hundreds of steps off.
+    rng = np.random.default_rng(3)
+    x, g = rng.standard_normal((6, 5, 16)) * 3 + 1, rng.standard_normal((6, 5, 16))
+    w, b = rng.standard_normal(16), rng.standard_normal(16)
+    grads = []
+    for L in (torch, ag):
+        reduced = getattr(L, dtype)
+        kind = L.float32 if params == "float32" else reduced
+        inputs = [L.tensor(x, dtype=reduced).requires_grad_()]
+        if params != "none":
+            inputs += [L.tensor(w, dtype=kind).requires_grad_(), L.tensor(b, dtype=kind)]
+            inputs[2].requires_grad_()
+        out = L.nn.functional.layer_norm(inputs[0], (16,), *inputs[1:])
+        out.backward(L.tensor(g, dtype=reduced))
+        assert out.grad_fn.name() == "NativeLayerNormBackward0"
+        grads.append([t.grad.float().numpy() for t in inputs])
+    assert _same_bits(grads[1][0], grads[0][0])  # the input's gradient: bit for bit
+    # The parameters' gradients are sums over rows, which PyTorch accumulates per thread in
+    # the parameters' dtype: as close as its own results with other thread counts.
+    for mine, theirs in zip(grads[1][1:], grads[0][1:], strict=True):
+        np.testing.assert_allclose(mine, theirs, atol=0.02 * np.abs(theirs).max(), rtol=0)
+
+
 def test_float32_results_keep_their_dtype() -> None:
     x = ag.tensor([1.5, 2.5], dtype=ag.float32)
     assert (x * 0.1).dtype is ag.float32 and x.sum().dtype is ag.float32
@@ -372,3 +400,22 @@ def test_rms_norm_defaults_to_float32s_epsilon(target: str) -> None:
     )
     # (within a step of bfloat16: rms_norm's last bits differ, see docs/float16.md)
     np.testing.assert_allclose(mine, theirs, rtol=2**-7)
+
+
+@pytest.mark.parametrize("with_parameters", [True, False])
+def test_the_reduced_layer_norm_rules_pass_gradcheck_in_float64(with_parameters: bool) -> None:
+    # The primitive behind float16/bfloat16 layer_norm, run in float64 with its statistics
+    # read back unrounded (stats="float32" keeps the input's own dtype): its three rules must
+    # be the exact derivatives. (With rounded statistics they are PyTorch's formula instead,
+    # compared bit for bit with torch above.)
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((3, 2, 4)), rng.standard_normal(4), rng.standard_normal(4)
+    inputs = [x, w, b] if with_parameters else [x]
+
+    def fn(*ts: Any) -> Any:
+        parameters = ts[1:] if with_parameters else (None, None)
+        return ops.layer_norm_reduced(ts[0], *parameters, dims=(2,), eps=1e-5, stats="float32")
+
+    gradcheck(fn, inputs)
+    tensors = [ag.tensor(a, requires_grad=True) for a in inputs]
+    assert ag.autograd.gradgradcheck(fn, tensors)

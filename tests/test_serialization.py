@@ -153,6 +153,39 @@ def test_requires_grad_and_shared_tensors_are_kept(tmp_path):
     assert loaded["tied"][0] is loaded["a"]
 
 
+@pytest.mark.parametrize("suffix", [".pt", ".npz"])
+def test_parameters_load_as_parameters_as_torch(tmp_path, suffix):
+    # A saved nn.Parameter used to come back as a plain Tensor (torch.load gives a Parameter).
+    import torch
+
+    def kinds(value):
+        if isinstance(value, dict):
+            return {key: kinds(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [kinds(item) for item in value]
+        return (type(value).__name__, value.requires_grad, value.dtype.is_floating_point)
+
+    results = []
+    for lib in (torch, ag):
+        weight = lib.nn.Parameter(lib.ones(2))
+        frozen = lib.nn.Parameter(lib.arange(3), requires_grad=False)
+        tree = {
+            "weight": weight,
+            "frozen": frozen,
+            "tied": [weight],
+            "plain": lib.ones(1),
+            "leaf": lib.ones(1, requires_grad=True),
+            "state": lib.nn.Linear(2, 1).state_dict(),  # its tensors are plain (detached)
+            "vars": lib.nn.Linear(2, 1).state_dict(keep_vars=True),
+        }
+        path = tmp_path / f"{lib.__name__}{suffix}"
+        lib.save(tree, path)
+        loaded = lib.load(path)
+        assert loaded["tied"][0] is loaded["weight"]
+        results.append(kinds(loaded))
+    assert results[1] == results[0]
+
+
 def test_file_objects_and_torch_style_keywords():
     buffer = io.BytesIO()
     ag.save({"x": ag.arange(3)}, buffer, pickle_protocol=2)

@@ -6,7 +6,8 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
+from arraygrad import _autocast_flag, _backend, _dtype, _matmul_saving, _reduced_floats, ops
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
 from arraygrad._primitive import Primitive, labelled
 from arraygrad._tensor import Tensor, c_ordered_result
@@ -105,6 +106,9 @@ def matmul(input: Any, other: Any) -> Tensor:
         # PyTorch's bfloat16 products accumulate in float32 and round once (ml_dtypes' matmul
         # gives the float32 product itself)
         prim = _reduced_floats.twin(ops.matmul)
+    if (len(sa) > 2 or len(sb) > 2) and (a._rg or b._rg) and grad_enabled.get():
+        # PyTorch saves copies of some operands of batched products (see _matmul_saving)
+        a, b = _matmul_saving.saved_operands(a, b)
     if prim is not ops.complex_ops.matmul and (len(sa) == 1 or len(sb) == 1):
         named = _with_vector(prim, a, b, len(sa), len(sb))
         if named is not None:

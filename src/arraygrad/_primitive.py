@@ -68,6 +68,10 @@ inference_used = False
 # recorded op tests for all the rare modes.
 rare_modes = False
 
+# Whether a view was ever made under no_grad of a tensor that requires grad: then every
+# in-place write looks for such views of the memory it writes (see bump_version).
+no_grad_views_made = False
+
 # Whether the ops' fast entry points (apply1, apply2) must hand calls on: arraygrad.compile
 # records (``_backend.tracer``, which it also sets to None inside each call it records) or the
 # profiler times ops. The one test those entry points make for both, while neither is on.
@@ -474,3 +478,7 @@ def bump_version(tensor: Tensor) -> None:
         counter = tensor._version_counter = [0, 0]
     counter[0] += 1
     counter[1] = _inplace_epoch
+    if no_grad_views_made:  # (rare: a view was made under no_grad of a tensor requiring grad)
+        root = tensor._base
+        if "_no_grad_views" in (tensor if root is None else root).__dict__:
+            _view_history.invalidate_no_grad_views(tensor)

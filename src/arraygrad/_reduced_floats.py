@@ -150,7 +150,7 @@ def _narrowing_rule(rule: Callable[..., Any] | None, position: int) -> Callable[
 def _wide_rule_primitives() -> frozenset[Primitive]:
     return frozenset(
         {ops.multiply, ops.divide, ops.floor_divide, ops.trunc_divide, ops.sum, ops.mean}
-        | {ops.cumulative_sum, ops.sigmoid, ops.tanh, ops.linear}
+        | {ops.cumulative_sum, ops.sigmoid, ops.tanh, ops.linear, ops.layer_norm_reduced}
     )
 
 

@@ -39,6 +39,7 @@ _NOT_PICKLED = frozenset(
         "_view_detached",
         "_view_multi",
         "_views",
+        "_no_grad_views",
         "_retains_grad",
         "_view_invalid",
         "_fw_tangent",

@@ -44,8 +44,22 @@ class TensorShapeMethods:
         """The same elements in a new shape (one size may be -1)."""
         return _ag._shape.reshape(self, *shape)
 
-    def view(self, *shape: Any) -> Tensor:
-        """The same elements in a new shape, sharing memory."""
+    def view(self, *shape: Any, dtype: Any = None) -> Tensor:
+        """The same elements in a new shape, sharing memory; or, given a dtype, the same
+        memory read as elements of that dtype (see :func:`arraygrad._views.view_dtype`)."""
+        if len(shape) == 1 and shape[0].__class__ is _ag.dtype:
+            return _ag._views.view_dtype(self, shape[0])
+        if dtype is not None:
+            if shape or dtype.__class__ is not _ag.dtype:
+                got = ", ".join(
+                    [type(s).__name__ for s in shape] + [f"dtype={type(dtype).__name__}"]
+                )
+                raise TypeError(
+                    f"view() received an invalid combination of arguments - got ({got}), but "
+                    "expected one of: (torch.dtype dtype) or (tuple of ints size). Fix: pass a "
+                    "dtype alone, x.view(dtype=arraygrad.int32), or sizes alone, x.view(2, -1)."
+                )
+            return _ag._views.view_dtype(self, dtype)
         return _ag._shape.view(self, *shape)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:

@@ -81,7 +81,8 @@ Steps = tuple[Any, ...]
 #         "_view_no_grad" (made under no_grad from a tensor that requires grad; absent if not:
 #         such a view requires grad, with an empty hook table and no history, see made_view),
 #         "_view_detached" (a detach() of a view with repeated elements, see detached_view);
-#   root: "_views" (a _ViewRefs of weak references to its views).
+#   root: "_views" (a _ViewRefs of weak references to its views), "_no_grad_views" (True
+#         once a view with "_view_no_grad" was made of it).
 _MIN_LIMIT = 64
 _ref = weakref.ref
 
@@ -145,6 +146,10 @@ def made_view(view: Any, base: Any, prim: Primitive, params: dict[str, Any], rg:
         elif mode is None:
             mode = True
         view._view_no_grad = mode
+        # Any later write to its memory makes it unusable in grad mode (see
+        # invalidate_no_grad_views): its root says it has such views, for the writes to look.
+        root.__dict__["_no_grad_views"] = True
+        _ag._primitive.no_grad_views_made = True
         if rg and view._node is None and root._rg:
             # It requires grad, as in PyTorch (its root does), but no gradient reaches it or its
             # base: its uses are recorded, and what they send it goes nowhere (PyTorch gives it
@@ -352,15 +357,36 @@ def regenerate(root: Tensor, written: bool = True) -> None:
                     # retain_grad() moves to the history the view gets next (move_retained).
                     node.retained = None
                     view.__dict__["_retains_grad"] = True
-            # The class first: interrupted between the two, the view is still usable.
-            view.__class__ = _StaleView
-            # (try, not contextlib.suppress: a context manager per view costs more than the
-            # rest of the marking, on every recorded write)
-            try:  # noqa: SIM105
-                del view._node, view._rg
-            except AttributeError:  # listed twice: already marked
-                pass
+            _mark_stale(view)
         views.fresh = len(views)
+
+
+def _mark_stale(view: Any) -> None:
+    """Give ``view`` the class :class:`_StaleView` and unset its history. Under lock."""
+    # The class first: interrupted between the two, the view is still usable.
+    view.__class__ = _StaleView
+    # (try, not contextlib.suppress: a context manager per view costs more than the rest of
+    # the marking, on every recorded write)
+    try:  # noqa: SIM105
+        del view._node, view._rg
+    except AttributeError:  # listed twice: already marked
+        pass
+
+
+def invalidate_no_grad_views(target: Tensor) -> None:
+    """After a write to ``target``'s memory that changed no history (under no_grad): make the
+    views of its root made under no_grad from a tensor that requires grad unusable in grad mode,
+    as PyTorch, which finds their version moved when it next reads their ``grad_fn`` and
+    refuses ("its base or another view of its base has been modified inplace"). Recorded writes
+    mark them in :func:`regenerate`."""
+    root = target._base
+    if root is None:
+        root = target
+    with lock:
+        for view in live_views(root):
+            if "_view_no_grad" in view.__dict__ and "_view_invalid" not in view.__dict__:
+                view.__dict__["_view_invalid"] = True
+                _mark_stale(view)
 
 
 def refresh(view: Any) -> None:
@@ -455,14 +481,18 @@ def _invalid_view_error(view: Any) -> RuntimeError:
             f"({describe(view)}.) Fix: take the pieces again after the write, or write before "
             "splitting."
         )
+    if view.__dict__.get("_view_no_grad") == "inference":  # made inside inference_mode
+        made, written, block = "inference mode", "in normal mode", "inference_mode"
+    else:
+        made, written, block = "no_grad mode", "with grad mode enabled", "no_grad"
     return RuntimeError(
-        "A view was created in no_grad mode and its base or another view of its base has "
-        "been modified inplace with grad mode enabled. Given that this use case is "
+        f"A view was created in {made} and its base or another view of its base has "
+        f"been modified inplace {written}. Given that this use case is "
         "ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
-        "both the view and the inplace either both inside the no_grad block (if you don't "
+        f"both the view and the inplace either both inside the {block} block (if you don't "
         "want the inplace to be tracked) or both outside (if you want the inplace to be "
         f"tracked). ({describe(view)}.) Fix: take the view again after the write, or use "
-        "it under no_grad."
+        f"it inside {block}."
     )
 
 

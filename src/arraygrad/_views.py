@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _shape, ops
+from arraygrad import _backend, _dtype, _shape, ops
 from arraygrad._dims import _shape_arg, normalize_dim
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Size, Tensor
@@ -35,6 +35,7 @@ __all__ = [
     "select",
     "swapaxes",
     "swapdims",
+    "view_dtype",
 ]
 
 
@@ -111,6 +112,81 @@ def strided(input: Tensor, size: Any, stride: Any, storage_offset: Any, position
     source = (_backend.element_offset(input._data), _backend.element_strides(input._data))
     params = {"size": tuple(shape), "stride": tuple(strides), "offset": offset, "source": source}
     return ops.as_strided.apply1(input, params)
+
+
+def view_dtype(input: Tensor, dtype: _dtype.dtype) -> Tensor:
+    """``input``'s memory read as elements of ``dtype`` (``Tensor.view(dtype)``): the same bytes,
+    no copy, so that writes through either show in the other.
+
+    With elements of another size the last dimension (contiguous) holds ``r`` times as many
+    of them, or ``1/r`` as many, where ``r`` is the ratio of the element sizes; the other
+    strides and the storage offset scale by ``r`` too, and must divide by it when the
+    elements grow. As in PyTorch the result is outside autograd (a reinterpretation of bits
+    has no derivative): it never requires grad, and writes through it are not recorded, but
+    it shares ``input``'s version counter.
+
+    >>> import arraygrad
+    >>> arraygrad.tensor([1.0, -2.0]).view(arraygrad.int32).tolist()
+    [1065353216, -1073741824]
+    >>> arraygrad.zeros(2, 4, dtype=arraygrad.uint8).view(arraygrad.int32).shape
+    arraygrad.Size([2, 1])
+    """
+    old, new = input.element_size(), dtype.itemsize
+    if old != new:
+        _check_bit_view(input, dtype, old, new)
+    array = _backend.xp.bit_view(input._data, _dtype.to_xp(dtype))
+    if array is None:
+        raise NotImplementedError(
+            f"view(dtype) reads a tensor's memory as another dtype, which arraygrad's backend "
+            f"{_backend.module.__name__!r} does not expose. Fix: compute on NumPy "
+            "(arraygrad.set_backend('numpy')), or convert the values with .to(dtype)."
+        )
+    out = input.detach()  # the same memory and version counter, outside the graph
+    out._data = array
+    if old > new and "_view_detached" in out.__dict__:
+        # A detached expansion or overlapping windows, in smaller elements: its writes are
+        # checked for elements sharing memory by their positions in the root's elements,
+        # where the pieces of one element all count as that element. Right where the elements
+        # repeat (the pieces of one repeat too); otherwise no check is due.
+        root = input._base
+        assert root is not None
+        positions = _backend.memory_positions(input._data, root._data)
+        if _backend.has_repeats(positions) is False:
+            del out.__dict__["_view_detached"], out.__dict__["_view_steps"]
+            out._base = None
+    return out
+
+
+def _check_bit_view(input: Tensor, dtype: _dtype.dtype, old: int, new: int) -> None:
+    """PyTorch's conditions for reading ``input``'s memory as elements of another size."""
+    what = (
+        f"to view {_dtype.torch_type_name(input.dtype)} as {_dtype.torch_type_name(dtype)} "
+        "(different element sizes)"
+    )
+    if input.ndim == 0:
+        raise RuntimeError(
+            f"self.dim() cannot be 0 {what}. Fix: view a 1-d tensor, e.g. x.reshape(1).view(...)."
+        )
+    ratio = max(old, new) // min(old, new)
+    strides, offset, last = input.stride(), input.storage_offset(), input.shape[-1]
+    fix = (
+        "view a contiguous copy, x.contiguous().view(dtype), or convert the values with .to(dtype)"
+    )
+    if new > old and last % ratio:
+        problem = f"self.size(-1) must be divisible by {ratio} {what}, but got {last}"
+        fix = f"the last dimension must hold whole elements of {dtype}: slice or pad it"
+    elif new > old and offset % ratio:
+        problem = f"self.storage_offset() must be divisible by {ratio} {what}, but got {offset}"
+        fix = "view a copy of the tensor, x.clone().view(dtype), which starts its own memory"
+    elif strides[-1] != 1:
+        problem = f"self.stride(-1) must be 1 {what}, but got {strides[-1]}"
+    else:
+        bad = [d for d, step in enumerate(strides[:-1]) if new > old and step % ratio]
+        if not bad:
+            return
+        problem = f"self.stride({bad[0]}) must be divisible by {ratio} {what}, but got "
+        problem += str(strides[bad[0]])
+    raise RuntimeError(f"{problem}. Fix: {fix}.")
 
 
 def _int_list(value: Any, name: str, position: int) -> list[int]:

@@ -101,7 +101,10 @@ class _Encoder:
 
     def encode(self, value: Any, path: list[str]) -> Any:
         if isinstance(value, Tensor):
-            return {"tensor": self.name_for(value, path), "requires_grad": value.requires_grad}
+            entry = {"tensor": self.name_for(value, path), "requires_grad": value.requires_grad}
+            if isinstance(value, _parameter_class()):
+                entry["parameter"] = True  # loaded as one, as torch.load gives it back
+            return entry
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, numbers.Integral):
@@ -135,13 +138,18 @@ def _decode(value: Any, tensors: dict[str, Tensor], where: str) -> Any:
     """The inverse of :meth:`_Encoder.encode`; rejects anything it would not have written."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, dict) and len(value) in (1, 2):
+    if isinstance(value, dict) and len(value) in (1, 2, 3):
         if "tensor" in value:
             name = value["tensor"]
             if not isinstance(name, str) or name not in tensors:
                 raise ValueError(f"the structure names a tensor {name!r} that the file lacks")
             tensor = tensors[name]
-            if value.get("requires_grad") is True and tensor.dtype.is_floating_point:
+            wanted = value.get("requires_grad") is True and tensor.dtype.is_floating_point
+            parameter = _parameter_class()
+            if value.get("parameter") is True and not isinstance(tensor, parameter):
+                # One Parameter for every mention of it (tied weights stay one object).
+                tensor = tensors[name] = parameter(tensor, requires_grad=wanted)
+            elif wanted:
                 tensor.requires_grad_(True)
             return tensor
         ((kind, body),) = value.items()
@@ -161,6 +169,13 @@ def _decode(value: Any, tensors: dict[str, Tensor], where: str) -> Any:
                 result[key] = _decode(pair[1], tensors, where)
             return result
     raise ValueError(f"unexpected entry {str(value)[:80]!r} in the structure")
+
+
+def _parameter_class() -> type:
+    """``nn.Parameter`` (imported when first needed: ``nn`` builds on this module's package)."""
+    from arraygrad.nn.parameter import Parameter
+
+    return Parameter
 
 
 def _flat_tensor_dict(obj: Any) -> bool:

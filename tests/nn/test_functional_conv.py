@@ -669,3 +669,47 @@ def test_bias_of_the_wrong_size_raises_runtime_error_like_torch() -> None:
             (RuntimeError, ValueError),
         )
         assert outcome == ("RuntimeError", "RuntimeError")
+
+
+ADAPTIVE_EDGES = [
+    # (pooling, output_size, input shape): PyTorch's mean shortcut of an output of ones, which
+    # also takes an input with no leading dimension (and raises IndexError with too few), and
+    # its refusals of None sizes (TypeError)
+    ("adaptive_avg_pool2d", 1, (3, 4)),
+    ("adaptive_avg_pool2d", 1, (0, 4)),
+    ("adaptive_avg_pool3d", 1, (2, 3, 4)),
+    ("adaptive_avg_pool3d", 1, (0, 3, 4)),
+    ("adaptive_avg_pool2d", 1, (4,)),
+    ("adaptive_avg_pool3d", 1, (3, 4)),
+    ("adaptive_avg_pool2d", 2, (4,)),
+    ("adaptive_max_pool2d", 1, (4,)),
+    ("adaptive_avg_pool1d", None, (2, 3, 4)),
+    ("adaptive_avg_pool1d", (None,), (2, 3, 4)),
+    ("adaptive_max_pool1d", [None], (2, 3, 4)),
+    ("adaptive_max_pool1d", None, (2, 3, 4)),
+    ("adaptive_avg_pool2d", None, (2, 3, 4)),
+    ("adaptive_max_pool2d", None, (2, 3, 4)),
+    ("adaptive_avg_pool3d", None, (1, 2, 3, 4)),
+    ("adaptive_max_pool3d", None, (1, 2, 3, 4)),
+    ("adaptive_avg_pool2d", (None, 2), (2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize(("name", "output_size", "shape"), ADAPTIVE_EDGES)
+def test_adaptive_pooling_edges_match_torch(name: str, output_size: Any, shape: tuple) -> None:
+    # A 2-d input asked for a 1x1 average pool used to raise RuntimeError (PyTorch gives the
+    # mean), and None output sizes were accepted where PyTorch raises TypeError.
+    data = np.arange(float(np.prod(shape))).reshape(shape)
+    results = []
+    for L in (torch, ag):
+        try:
+            out = getattr(L.nn.functional, name)(L.tensor(data), output_size)
+            results.append(("ok", out.shape, out.tolist()))
+        except (RuntimeError, IndexError, TypeError, ValueError) as error:
+            results.append((type(error).__name__,))
+    mine, theirs = results[1], results[0]
+    if mine[0] == "ok" and theirs[0] == "ok":
+        assert tuple(mine[1]) == tuple(theirs[1])
+        np.testing.assert_allclose(np.array(mine[2]), np.array(theirs[2]), equal_nan=True)
+    else:
+        assert mine[0] == theirs[0]

@@ -427,3 +427,121 @@ def test_as_strided_of_an_as_strided_view_of_a_fortran_ordered_base() -> None:
     mine, theirs = results
     assert mine[:4] == theirs[:4]
     np.testing.assert_allclose(mine[4], theirs[4])
+
+
+def _dtype_of(L: Any, name: str) -> Any:
+    return getattr(L, name)
+
+
+# (make the tensor from a library, the dtype to view it as): the same size, smaller and larger
+# elements, complex and reduced floats, and layouts PyTorch accepts (transposed, sliced rows).
+VIEW_DTYPE_CASES = [
+    (lambda L: L.arange(6, dtype=L.float32).reshape(2, 3), "int32"),
+    (lambda L: L.arange(6, dtype=L.float32).reshape(2, 3).t(), "int32"),
+    (lambda L: L.arange(6, dtype=L.float32).reshape(2, 3), "int16"),
+    (lambda L: L.arange(8, dtype=L.float32).reshape(2, 4), "float64"),
+    (lambda L: L.arange(8, dtype=L.float32).reshape(2, 4), "complex64"),
+    (lambda L: L.arange(8, dtype=L.float32).reshape(4, 2)[::2], "uint8"),
+    (lambda L: L.arange(16, dtype=L.uint8).reshape(4, 4)[1:], "int32"),
+    (lambda L: L.arange(16, dtype=L.uint8).reshape(4, 4)[:, 2:], "int16"),
+    (lambda L: L.tensor([1.5, -2.0], dtype=L.float16), "bfloat16"),
+    (lambda L: L.tensor([1.5, -2.0], dtype=L.bfloat16), "int16"),
+    (lambda L: L.tensor([1 + 2j, 3 - 4j]), "float32"),
+    (lambda L: L.tensor([0.0, -1.0], dtype=L.float64), "bool"),
+    (lambda L: L.tensor(2.5), "int32"),
+    (lambda L: L.zeros(0, 4, dtype=L.uint8), "int32"),
+]
+
+
+@pytest.mark.parametrize(("make", "name"), VIEW_DTYPE_CASES)
+def test_view_dtype_reads_the_bytes_as_torch(make: Any, name: str) -> None:
+    # x.view(dtype) used to raise a TypeError (sizes must be integers).
+    expected = make(torch).view(_dtype_of(torch, name))
+    mine = make(ag).view(_dtype_of(ag, name))
+    assert str(mine.dtype).split(".")[1] == str(expected.dtype).split(".")[1]
+    assert tuple(mine.shape) == tuple(expected.shape)
+    assert tuple(mine.stride()) == tuple(expected.stride())
+    want = expected.reshape(-1).contiguous().view(torch.uint8)
+    got = mine.reshape(-1).contiguous().view(ag.uint8)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert make(ag).view(dtype=_dtype_of(ag, name)).dtype == mine.dtype
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda L: L.tensor(1.0), "int16"),  # 0-d, other size
+        (lambda L: L.ones(2, 3), "float64"),  # last size not divisible
+        (lambda L: L.ones(2, 3).t(), "int16"),  # last stride not 1
+        (lambda L: L.ones(2, 3)[:, :2], "float64"),  # stride(0) not divisible
+        (lambda L: L.zeros(2, 4, dtype=L.uint8)[:, 1:3], "int16"),  # storage offset
+        (lambda L: L.zeros(4, 2, dtype=L.int16)[:, ::2], "uint8"),  # last stride, smaller
+        (lambda L: L.zeros(4, 0, dtype=L.uint8), "int32"),  # empty: C strides (1, 1)
+    ],
+)
+def test_view_dtype_errors_match_torch(make: Any, name: str) -> None:
+    with pytest.raises(RuntimeError) as theirs:
+        make(torch).view(_dtype_of(torch, name))
+    with pytest.raises(RuntimeError) as info:
+        make(ag).view(_dtype_of(ag, name))
+    assert str(info.value).startswith(str(theirs.value)) and "Fix:" in str(info.value)
+
+
+def test_view_dtype_arguments_are_checked_as_torch() -> None:
+    for L in (torch, ag):
+        with pytest.raises(TypeError):
+            L.ones(2).view(2, dtype=L.int32)
+        with pytest.raises(TypeError):
+            L.ones(2).view(dtype=3)
+
+
+def test_view_dtype_shares_memory_and_version_but_not_history_as_torch() -> None:
+    results = []
+    for L in (torch, ag):
+        z = L.zeros(2, 4)
+        bits = z.view(L.int32)
+        bits[0, 0] = 1065353216  # the bits of 1.0
+        z[1, 1] = 2.0
+        halves = z.view(L.int16)
+        halves[0, 3] = 16256  # the upper half of 1.0's bits, on a little-endian machine
+        versions = (bits._version, z._version, halves._version)
+        y = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a = y * 2
+        same = a.view(L.float32)  # the same dtype: still outside autograd
+        same.mul_(3)  # not recorded: a keeps its history, its values change
+        (a * y).sum().backward()
+        results.append(
+            (
+                z.tolist(),
+                bits[1, 1].item(),
+                versions,
+                same.requires_grad,
+                same.grad_fn is None,
+                y.view(L.int32).requires_grad,
+                a.tolist(),
+                y.grad.tolist(),
+            )
+        )
+    assert results[1] == results[0]
+
+
+def test_view_dtype_refuses_elementwise_writes_into_repeated_elements_as_torch() -> None:
+    for L in (torch, ag):
+        expanded = L.zeros(1, 4).expand(3, 4)
+        for name in ("int32", "int16", "float64"):
+            with pytest.raises(RuntimeError, match="more than one element"):
+                expanded.view(_dtype_of(L, name)).add_(1)
+        unique = L.zeros(1, 4).expand(1, 4).view(L.int16)  # an expansion without repeats
+        unique.add_(1)
+        assert unique.tolist() == [[1] * 8]
+
+
+def test_view_dtype_compiles() -> None:
+    def low_bits(x: Any) -> Any:
+        y = x * 2
+        return (y.view(ag.int32) & 255).to(ag.float32) + y
+
+    compiled = ag.compile(low_bits)
+    for seed in range(3):
+        x = ag.tensor(np.random.default_rng(seed).standard_normal(5).astype(np.float32))
+        assert ag.equal(compiled(x), low_bits(x))

@@ -114,6 +114,7 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
         expand_view=functools.partial(layout.expand_view, lib),
         view_as_real=functools.partial(complex_layout.view_as_real, lib),
         view_as_complex=functools.partial(complex_layout.view_as_complex, lib),
+        bit_view=layout.bit_view,
         complex_from_parts=functools.partial(complex_layout.complex_from_parts, lib),
         eig=functools.partial(complex_layout.eig, lib),
         fft_c2c=functools.partial(fourier.fft_c2c, lib),

@@ -241,6 +241,16 @@ def element_strides(array: Any) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def bit_view(array: Any, dtype: Any) -> Any:
+    """``array``'s bytes read as elements of ``dtype`` (PyTorch's ``Tensor.view(dtype)``), in
+    the same memory: the last axis's size scales by the ratio of the item sizes (the caller
+    checks PyTorch's conditions, which NumPy's are then met by). ``None`` on libraries whose
+    arrays cannot be read so (only NumPy's and CuPy's have ``view(dtype)``)."""
+    if array.__class__ is np.ndarray or type(array).__module__.startswith("cupy"):
+        return array.view(dtype)
+    return None
+
+
 def shares_memory(view: Any, base: Any) -> bool:
     """Whether the array ``view``, made from ``base`` by a view operation, shares its memory
     (the operation may have copied: a small broadcast, an element read out, a reshape).

@@ -321,3 +321,22 @@ class GradScaler:
                 f"Attempted {funcname} but _scale is None.  This may indicate your script did "
                 "not use scaler.scale(loss or outputs) earlier in the iteration."
             )
+
+
+class DeprecatedGradScaler(GradScaler):
+    """PyTorch's deprecated per-device spelling, ``torch.<device>.amp.GradScaler(...)``: the
+    :class:`GradScaler` of :attr:`device_type`, taking :class:`GradScaler`'s arguments after
+    ``device`` (``init_scale``, ``growth_factor``, ``backoff_factor``, ``growth_interval``,
+    ``enabled``), with PyTorch's FutureWarning when made."""
+
+    device_type = "cuda"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        device = self.device_type
+        warnings.warn(
+            f"`torch.{device}.amp.GradScaler(args...)` is deprecated. Please use "
+            f"`torch.amp.GradScaler('{device}', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(device, *args, **kwargs)

@@ -44,11 +44,26 @@ def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
     return constant(xp.divide(xp.astype(inside, dtype), lengths))
 
 
-def _check_output_rank(input: Tensor, output_size: Any, n: int) -> None:
-    """PyTorch's Python wrapper of the 2-d and 3-d adaptive poolings refuses a sequence of
-    output sizes as long as the input's dimensions, first and as a ValueError (an int size
-    goes on to the kernel's checks)."""
-    if isinstance(output_size, (list, tuple)) and len(output_size) >= input.ndim:
+def _check_output_rank(input: Tensor, output_size: Any, n: int, name: str) -> None:
+    """PyTorch's checks of ``output_size`` before the kernel's: its Python wrapper of the 2-d
+    and 3-d adaptive poolings refuses ``None`` (it takes the length of the sizes) and a
+    sequence of output sizes as long as the input's dimensions, first and as a ValueError (an
+    int size goes on to the kernel's checks); the 1-d ones go straight to the kernel, whose
+    sizes must be ints (no ``None`` keeping a size)."""
+    if n == 1 and (
+        output_size is None
+        or (isinstance(output_size, (list, tuple)) and any(t is None for t in output_size))
+    ):
+        raise TypeError(
+            f"{name}(): argument 'output_size' (position 2) must be tuple of ints, not None. "
+            f"Fix: pass the output length as an int; {name} has no None keeping a size."
+        )
+    if output_size is None:
+        raise TypeError(
+            f"object of type 'NoneType' has no len(): {name}'s output_size must be an int or "
+            f"{n} sizes. Fix: pass (None,) * {n} to keep every size."
+        )
+    if n > 1 and isinstance(output_size, (list, tuple)) and len(output_size) >= input.ndim:
         raise ValueError(
             f"Input dimension should be at least {len(output_size) + 1}. Fix: pass {n} output "
             f"sizes for input of shape {list(input.shape)}."
@@ -60,18 +75,18 @@ def _all_ones(output_size: Any, sizes: tuple[int, ...]) -> bool:
     one element along each of the input's last ``sizes``."""
     if isinstance(output_size, int):
         return output_size == 1
-    if output_size is None or len(output_size) != len(sizes):
-        return output_size is None and all(size == 1 for size in sizes)
+    if len(output_size) != len(sizes):
+        return False
     return all((size if t is None else t) == 1 for t, size in zip(output_size, sizes, strict=True))
 
 
 def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
     name = f"adaptive_avg_pool{n}d"
+    _check_output_rank(input, output_size, n, name)
     if n > 1:
-        _check_output_rank(input, output_size, n)
-        if input.ndim > n and _all_ones(output_size, tuple(input.shape[input.ndim - n :])):
+        if input.ndim >= n and _all_ones(output_size, tuple(input.shape[input.ndim - n :])):
             # PyTorch's shortcut: an output of ones is the mean over the pooled dimensions,
-            # whatever the number of leading dimensions (nan over an empty one)
+            # whatever the number of leading dimensions, none included (nan over an empty one)
             return input.mean(tuple(range(input.ndim - n, input.ndim)), keepdim=True)
         if input.ndim < n and output_size in (1, (1,) * n):
             # (the same shortcut, in PyTorch, asks for dimensions the input does not have)
@@ -82,7 +97,7 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
                 f"channel dimension and {n} spatial ones."
             )
     input, _ = batched_planes(input, n, name)
-    if isinstance(output_size, int) or output_size is None:
+    if isinstance(output_size, int):
         output_size = (output_size,) * n
     sizes = tuple(input.shape[input.ndim - n :])
     if len(output_size) != n:
@@ -148,10 +163,9 @@ def _adaptive_windows(size: int, out: int) -> tuple[Any, Any]:
 
 def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor, Tensor]:
     name = f"adaptive_max_pool{n}d"
-    if n > 1:
-        _check_output_rank(input, output_size, n)
+    _check_output_rank(input, output_size, n, name)
     check_float_planes(input, n, name)
-    if isinstance(output_size, int) or output_size is None:
+    if isinstance(output_size, int):
         output_size = (output_size,) * n
     output_size = tuple(output_size)
     if len(output_size) != n:

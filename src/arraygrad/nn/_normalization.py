@@ -17,6 +17,7 @@ from arraygrad import (
     _reduction,
     _shape,
     _unary,
+    ops,
 )
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled, no_grad
@@ -76,9 +77,13 @@ def layer_norm(
         mixed = mixed or (tensor is not None and tensor.dtype != input.dtype)
     if mixed:
         _check_mixed_parameters(input, weight, bias)
-    if _reduced_floats.is_reduced(input):  # PyTorch's fused kernel: in float32, rounded once
-        return _reduced_floats.in_float32(layer_norm, input, shape, weight, bias, eps)  # type: ignore[no-any-return]
     dims = tuple(range(input.ndim - count, input.ndim))
+    if _reduced_floats.is_reduced(input):
+        # PyTorch's fused kernel: in float32, rounded once; its backward reads the statistics
+        # it saved in the parameters' dtype (float32 beside float32 parameters).
+        stats = "float32" if mixed else input.dtype.name
+        layer_norm_reduced = _reduced_floats.twin(ops.layer_norm_reduced)
+        return layer_norm_reduced(input, weight, bias, dims=dims, eps=float(eps), stats=stats)
     mean, var = _moments(input, dims)
     out = (input - mean) / _math.sqrt(var + eps)
     if weight is not None:

@@ -13,8 +13,10 @@ windows at once, and max pooling needs no window copy at all.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from arraygrad import _dtype
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor
 
@@ -320,6 +322,75 @@ no_derivative = Primitive(
     backward_name="NotImplemented",
 )
 
+# --- layer norm of float16 and bfloat16 inputs, as PyTorch's CPU kernel: computed in float32,
+# its statistics saved in the parameters' dtype (the input's, or float32 where the weight and
+# bias are float32), and its gradients computed in float32 from those saved statistics ---------
+
+
+def _saved_statistics(ns: Any, x: Any, dims: Any, eps: float, stats: str) -> tuple[Any, Any]:
+    """The mean and ``rstd = 1 / sqrt(var + eps)`` of ``x`` (float32) over ``dims``, as PyTorch
+    saves them for backward: rounded to ``stats`` (a dtype name), read back as float32."""
+    mean = ns.mean(x, axis=dims, keepdims=True)
+    centred = x - mean
+    rstd = 1.0 / ns.sqrt(ns.mean(centred * centred, axis=dims, keepdims=True) + eps)
+    if stats != "float32":
+        native = _dtype.to_xp(_dtype.BY_NAME[stats])
+        mean = ns.astype(ns.astype(mean, native), x.dtype)
+        rstd = ns.astype(ns.astype(rstd, native), x.dtype)
+    return mean, rstd
+
+
+def _layer_norm_forward(
+    xp: Any, x: Any, w: Any, b: Any, *, dims: Any, eps: float, stats: str
+) -> Any:
+    mean = xp.mean(x, axis=dims, keepdims=True)
+    centred = x - mean
+    out = centred / xp.sqrt(xp.mean(centred * centred, axis=dims, keepdims=True) + eps)
+    if w is not None:
+        out = out * w
+    return out if b is None else out + b
+
+
+def _layer_norm_vjp_input(
+    ns: Any, g: Any, out: Any, x: Any, w: Any, b: Any, *, dims: Any, eps: float, stats: str
+) -> Any:
+    # dx = r g w + B x + C with B = (sum(g w) m - sum(g w x)) r^3 / N and
+    # C = -B m - sum(g w) r / N: the exact gradient, with the saved m and r (PyTorch's formula).
+    mean, rstd = _saved_statistics(ns, x, dims, eps, stats)
+    scaled = g if w is None else g * w
+    ds = ns.sum(g * x if w is None else g * x * w, axis=dims, keepdims=True)
+    db = ns.sum(scaled, axis=dims, keepdims=True)
+    scale = 1.0 / math.prod(x.shape[d] for d in dims)
+    b_coef = (db * mean - ds) * rstd * rstd * rstd * scale
+    c_coef = -b_coef * mean - db * rstd * scale
+    return rstd * scaled + b_coef * x + c_coef
+
+
+def _layer_norm_vjp_weight(
+    ns: Any, g: Any, out: Any, x: Any, w: Any, b: Any, *, dims: Any, eps: float, stats: str
+) -> Any:
+    mean, rstd = _saved_statistics(ns, x, dims, eps, stats)
+    return _over_rows(ns, g * (rstd * x + (-rstd * mean)), dims)
+
+
+def _over_rows(ns: Any, value: Any, dims: Any) -> Any:
+    # Summed over the leading axes here, in float32 (before the result is rounded), as
+    # PyTorch's kernel sums the parameters' gradients.
+    return ns.sum(value, axis=tuple(range(dims[0])), keepdims=False) if dims[0] else value
+
+
+layer_norm_reduced = Primitive(
+    "native_layer_norm",
+    forward=_layer_norm_forward,
+    vjp=(
+        _layer_norm_vjp_input,
+        _layer_norm_vjp_weight,
+        lambda ns, g, out, x, w, b, *, dims, eps, stats: _over_rows(ns, g, dims),
+    ),
+    reads_output=False,
+    rule_reads=((0, 1), (0,), ()),
+)
+
 __all__ = [
     "backward_refused",
     "conv",
@@ -327,6 +398,7 @@ __all__ = [
     "conv_weight_grad",
     "cross_map_lrn2d",
     "fold_windows",
+    "layer_norm_reduced",
     "max_pool",
     "max_pool_gather",
     "max_pool_indices",

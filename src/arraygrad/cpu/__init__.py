@@ -48,3 +48,8 @@ def set_device(device: Any) -> None:
 
 def synchronize(device: Any = None) -> None:
     """Returns at once: CPU work is finished when the call that did it returns."""
+
+
+# PyTorch's deprecated spellings of CPU mixed precision (torch.cpu.amp); outside __all__, as in
+# PyTorch. Imported last: it builds on arraygrad.amp.
+from arraygrad.cpu import amp as amp  # noqa: E402
