@@ -47,6 +47,7 @@ def time_round_robin(
     warmup: int,
     min_sample: float = 0.02,
     settle: float = SETTLE_SECONDS,
+    clock: Any = time.perf_counter,
 ) -> dict[str, list[float]]:
     """Seconds per repetition of every step, interleaved round-robin.
 
@@ -57,7 +58,9 @@ def time_round_robin(
     implementations rotates from round to round, so that none always runs first after a
     collection. Before each sample the step runs untimed for ``settle`` seconds, so that the
     worker threads of the previous sample's BLAS or OpenMP pool, which keep spinning for a while
-    after their last task, are idle again (see SETTLE_SECONDS).
+    after their last task, are idle again (see SETTLE_SECONDS). ``clock`` reads the time
+    (``time.thread_time`` counts only this thread's CPU time, for single-threaded steps on a
+    shared machine).
     """
     number: dict[str, int] = {}
     for name, step in steps.items():
@@ -79,10 +82,10 @@ def time_round_robin(
                 settled = time.perf_counter() + settle
                 while time.perf_counter() < settled:
                     step()
-                start = time.perf_counter()
+                start = clock()
                 for _ in range(count):
                     step()
-                times[name].append((time.perf_counter() - start) / count)
+                times[name].append((clock() - start) / count)
             gc.collect()
     finally:
         if gc_was_enabled:
@@ -264,9 +267,14 @@ def main(argv: list[str] | None = None) -> int:
         f"(+{(imports['arraygrad'] - imports['numpy']) * 1e3:.0f} ms)"
     )
     if args.json is not None:
-        args.json.write_text(json.dumps(report, indent=2))
-        print(f"\nwrote {args.json}")
+        write_json(args.json, report)
     return 0
+
+
+def write_json(path: Path, report: Any) -> None:
+    """Write ``report`` to ``path`` as indented JSON and say so."""
+    path.write_text(json.dumps(report, indent=2))
+    print(f"\nwrote {path}")
 
 
 if __name__ == "__main__":

@@ -10,12 +10,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _run_script(name: str, arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_run_quick_writes_table_and_json(tmp_path):
     out = tmp_path / "bench.json"
-    done = subprocess.run(
+    done = _run_script(
+        "run.py",
         [
-            sys.executable,
-            str(ROOT / "benchmarks" / "run.py"),
             "--quick",
             "--repeats",
             "1",
@@ -31,10 +40,6 @@ def test_run_quick_writes_table_and_json(tmp_path):
             "--json",
             str(out),
         ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     for workload in ("W1", "W2", "W3", "W4", "W5", "W6", "W7"):
@@ -47,6 +52,34 @@ def test_run_quick_writes_table_and_json(tmp_path):
     impls = {row["impl"] for row in rows}
     assert {"arraygrad", "numpy by hand"} <= impls
     assert report["memory_w3"]["peak_ratio"] > 0
+
+
+def test_random_numbers_benchmark_runs(tmp_path):
+    out = tmp_path / "rng.json"
+    done = _run_script(
+        "random_numbers.py",
+        [
+            "-c",
+            "rand 1e6",
+            "dropout",
+            "--repeats",
+            "1",
+            "--warmup",
+            "1",
+            "--json",
+            str(out),
+        ],
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text())
+    assert [row["case"] for row in rows] == [
+        "rand 1e6 float32",
+        "rand 1e6 float64",
+        "dropout 256x1024",
+    ]
+    for row in rows:
+        assert 0 < row["arraygrad"]["min_s"] <= row["arraygrad"]["median_s"]
+        assert row["arraygrad_over_torch"] > 0
 
 
 def test_minimal_engine_does_arraygrads_arithmetic():

@@ -94,6 +94,47 @@ def test_each_draw_is_torch_s_bit_for_bit(name: str, seed: int) -> None:
     assert _same(expected, got)
 
 
+def _same_bits(a: Any, b: Any) -> bool:
+    """Equal bit for bit, the signs of zeros included (``_same`` compares values)."""
+    x, y = a.detach().cpu(), b.detach()
+    if x.dtype in (torch.bfloat16, torch.float16):  # NumPy has no bfloat16: compare as float
+        x, y = x.float(), y.float()
+    x, y = x.numpy(), y.numpy()
+    return x.dtype == y.dtype and x.tobytes() == y.tobytes()
+
+
+# Sizes past the slices that the samplers work in (16,384 elements and more), with a partial
+# last slice and, for normals, a last block of 16 drawn again.
+LARGE_DRAWS = {
+    "randn f32": lambda L: L.randn(3 * 2**15 + 40),
+    "randn f64": lambda L: L.randn(3 * 2**14 + 9, dtype=L.float64),
+    "normal_ f32": lambda L: L.empty(70001).normal_(-0.5, 3.0),
+    "normal_ f64": lambda L: L.empty(50001, dtype=L.float64).normal_(2.0, 0.1),
+    "randn f16": lambda L: L.randn(40007, dtype=L.float16),
+    "uniform f32": lambda L: L.empty(70001).uniform_(-2.5, 7.0),
+    "uniform f32 far from 0": lambda L: L.empty(70001).uniform_(1e6, 1e6 + 1),
+    "uniform f64": lambda L: L.empty(50001, dtype=L.float64).uniform_(-1e-3, 3.0),
+    "uniform bf16": lambda L: L.empty(40007, dtype=L.bfloat16).uniform_(-4.0, 4.0),
+    "randint": lambda L: L.randint(-7, 1000, (100003,)),
+    "randint 2**40": lambda L: L.randint(0, 2**40, (50001,)),
+    "randperm": lambda L: L.randperm(200003),
+    "bernoulli_": lambda L: L.empty(100003).bernoulli_(0.3),
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+@pytest.mark.parametrize("name", list(LARGE_DRAWS))
+def test_large_draws_are_torch_s_bit_for_bit(name: str, seed: int) -> None:
+    expected, got = _both(seed, LARGE_DRAWS[name])
+    assert _same_bits(expected, got)
+    assert _same(torch.get_rng_state(), ag.get_rng_state())
+
+
+def test_randperm_of_a_million_is_torch_s() -> None:
+    expected, got = _both(3, lambda L: L.randperm(10**6))
+    assert _same(expected, got)
+
+
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_a_mixed_sequence_stays_torch_s(seed: int) -> None:
     # The kept second normal crosses calls, and uniform draws in between move the stream.
@@ -253,3 +294,39 @@ def test_a_uniform_draw_that_rounds_up_to_to_is_from_as_torch(dtype: str) -> Non
     got = ag.empty(2, dtype=getattr(ag, dtype)).uniform_(1.0, 2.0)
     assert _same(expected, got)
     assert (got.real if got.is_complex() else got)[0].item() == 1.0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_normal_of_radius_zero_is_plus_zero_as_torch(dtype: str) -> None:
+    # The next uniforms x[0] and x[8] are 0: u1 = 1, the radius sqrt(-2 log 1) = sqrt(-0.0)
+    # is -0.0 and r cos 0, r sin 0 are -0.0 and -0.0; torch's fused "* std + mean" makes them
+    # +0.0. arraygrad skipped the addition in float64 for std 1, mean 0 and kept -0.0.
+    torch.manual_seed(0)
+    torch.rand(5)
+    state = bytearray(torch.get_rng_state().numpy().tobytes())
+    at = int.from_bytes(state[16:24], "little")
+    words = (at, at + 1, at + 16, at + 17) if dtype == "float64" else (at, at + 8)
+    for i in words:
+        state[24 + 8 * i : 32 + 8 * i] = _untemper(0).to_bytes(8, "little")
+    torch.set_rng_state(torch.tensor(list(state), dtype=torch.uint8))
+    ag.set_rng_state(ag.tensor(list(state), dtype=ag.uint8))
+    expected = torch.randn(16, dtype=getattr(torch, dtype))
+    got = ag.randn(16, dtype=getattr(ag, dtype))
+    assert got[0].item() == 0.0 and not np.signbit(got.numpy()[0])
+    assert _same_bits(expected, got)
+
+
+@pytest.mark.parametrize("u2_bits", [0x400000, 0x800000, 0xC00000])
+def test_a_float32_normal_at_a_right_angle_is_torch_s(u2_bits: int) -> None:
+    # u2 = 1/4, 1/2, 3/4: the angle 2 pi u2 lies next to a multiple of pi/2 and the reduced
+    # argument x + y (pi/4 part 3) nearly cancels, where torch's compiled kernel fuses the
+    # multiply and add. arraygrad added the rounded product and missed torch's numbers there.
+    torch.manual_seed(1)
+    torch.rand(3)
+    state = bytearray(torch.get_rng_state().numpy().tobytes())
+    at = int.from_bytes(state[16:24], "little")
+    for i in range(at + 8, at + 16):  # every u2 of the first block
+        state[24 + 8 * i : 32 + 8 * i] = _untemper(u2_bits).to_bytes(8, "little")
+    torch.set_rng_state(torch.tensor(list(state), dtype=torch.uint8))
+    ag.set_rng_state(ag.tensor(list(state), dtype=ag.uint8))
+    assert _same_bits(torch.randn(16), ag.randn(16))

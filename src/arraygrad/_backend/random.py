@@ -296,7 +296,7 @@ def random_permutation(n: int, dtype: Any, rng: Any = None) -> Any:
     ``randperm``."""
     if _backend.tracer is not None:
         return _backend.tracer.draw(random_permutation, (n, dtype, rng), rng)
-    return _to_xp(np.asarray(ts.permutation(_source(rng).words, n), dtype=np.int64), dtype)
+    return _to_xp(ts.permutation(_source(rng).words, n), dtype)
 
 
 def random_bernoulli(p: float, shape: tuple[int, ...], dtype: Any, rng: Any = None) -> Any:
@@ -331,7 +331,7 @@ def rng_permutation(rng: Any, n: int) -> list[int]:
     """A random permutation of ``0 .. n-1`` as Python ints, from ``rng`` (global when
     ``None``): torch's ``randperm(n).tolist()``."""
     _untraceable_draw()
-    return ts.permutation(_source(rng).words, n)
+    return ts.permutation(_source(rng).words, n).tolist()  # type: ignore[no-any-return]
 
 
 def rng_integers(rng: Any, high: int, count: int) -> list[int]:

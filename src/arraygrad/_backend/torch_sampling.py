@@ -19,26 +19,42 @@ from typing import Any
 
 import numpy as np
 
+from arraygrad._backend import torch_avx2 as avx2
+from arraygrad._backend.libm_log import libm_log
+
 Words = Callable[[int], np.ndarray]
 
 _MASK53 = np.uint64(2**53 - 1)
-_MASK24 = np.uint64(2**24 - 1)
+# Elements per slice where a draw takes many NumPy passes: their float64 temporaries (128 KiB)
+# stay in the processor's cache, where whole megabyte-sized arrays would cost memory traffic and
+# page faults on every pass.
+_CHUNK = 16384
 
 
 def words64(words: Words, n: int) -> np.ndarray:
     """``n`` 64-bit draws (torch's ``random64``): two words each, the first the high half."""
     w = words(2 * n)
-    return (w[0::2] << np.uint64(32)) | w[1::2]
+    high = w[0::2] << np.uint64(32)
+    high |= w[1::2]
+    return high
 
 
 def uniform_double(words: Words, n: int) -> np.ndarray:
     """``n`` doubles in ``[0, 1)``: the low 53 bits of a 64-bit draw times ``2**-53``."""
-    return (words64(words, n) & _MASK53).astype(np.float64) * 2.0**-53
+    draws = words64(words, n)
+    draws &= _MASK53
+    x = draws.astype(np.float64)
+    x *= 2.0**-53
+    return x
 
 
 def uniform_float(words: Words, n: int) -> np.ndarray:
     """``n`` float32 in ``[0, 1)``: the low 24 bits of one word times ``2**-24``."""
-    return (words(n) & _MASK24).astype(np.float32) * np.float32(2.0**-24)
+    low = words(n).astype(np.uint32)  # (the words are below 2**32: nothing lost)
+    low &= 2**24 - 1
+    x = low.astype(np.float32)
+    x *= np.float32(2.0**-24)
+    return x
 
 
 def uniform(words: Words, n: int, dtype: np.dtype, low: float, high: float) -> np.ndarray:
@@ -52,14 +68,51 @@ def uniform(words: Words, n: int, dtype: np.dtype, low: float, high: float) -> n
     if low == 0.0 and high == 1.0 and dtype in (np.float32, np.float64):
         # x * 1 + 0 is x, below 1: ``rand``'s common case, without the arithmetic
         return uniform_double(words, n) if dtype == np.float64 else uniform_float(words, n)
+    x = uniform_double(words, n) if dtype == np.float64 else uniform_float(words, n)
+    out = np.empty(n, dtype=dtype)
+    exact = dtype != np.float64 and _exact_in_float64(np.float32(high) - np.float32(low), low)
+    for start in range(0, n, _CHUNK):  # in slices, for the cache
+        part = x[start : start + _CHUNK]
+        out[start : start + _CHUNK] = _scale(part, dtype, low, high, exact)
+    return out
+
+
+def _exact_in_float64(span: np.float32, low: float) -> bool:
+    """Whether ``x span + low`` (float32 ``low``) is exact in float64 for every uniform
+    float32 ``x``: ``x`` is a multiple of ``2**-24`` below 1, so the sum is a multiple of the
+    finer of ``2**-24 ulp(span)`` and ``ulp(low)`` below ``|span| + |low|``, and 53 bits hold
+    it when that quotient is below ``2**53`` (bounds within a factor ~2**5 of each other)."""
+    from fractions import Fraction  # (here: importing it costs `import arraygrad` 1.5 ms)
+
+    low32 = np.float32(low)
+    if not (np.isfinite(span) and np.isfinite(low32)):
+        return False
+    grains = [Fraction(float(np.spacing(abs(span)))) / 2**24] if span else []
+    grains += [Fraction(float(np.spacing(abs(low32))))] if low32 else []
+    if not grains:
+        return True
+    return abs(Fraction(float(span))) + abs(Fraction(float(low32))) < min(grains) * 2**53
+
+
+def _scale(x: np.ndarray, dtype: np.dtype, low: float, high: float, exact: bool) -> np.ndarray:
+    bottom: Any
+    top: Any
     if dtype == np.float64:
-        out = fma64(uniform_double(words, n), high - low, low)
-        bottom, top = np.asarray(low, np.float64), np.asarray(high, np.float64)
+        out = fma64(x, high - low, low)
+        bottom, top = np.float64(low), np.float64(high)
     else:
         lo, hi = np.float32(low), np.float32(high)
-        out = _fma(uniform_float(words, n), hi - lo, lo).astype(dtype)
+        if exact:  # the fused result is the exact sum rounded once, to float32
+            wide = np.multiply(x, hi - lo, dtype=np.float64)
+            wide += lo
+            out = wide.astype(np.float32).astype(dtype, copy=False)
+        else:
+            out = avx2.fma(x, hi - lo, lo).astype(dtype, copy=False)
         bottom, top = (np.asarray(v).astype(dtype) for v in (lo, hi))
-    return np.where(out == top, bottom, out)
+    reached = out == top
+    if reached.any():
+        out[reached] = bottom
+    return out
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -74,8 +127,8 @@ def fma64(a: Any, b: float, c: float) -> np.ndarray:
     added back before the last rounding."""
     a = np.asarray(a, np.float64)
     b_, c_ = np.float64(b), np.float64(c)
-    if b_ == 1.0 and c_ == 0.0:  # exact (uniform on [0, 1), a standard normal): nothing to fuse
-        return a
+    if b_ == 1.0 and c_ == 0.0:  # a standard normal: nothing to fuse, but -0 + 0 is +0
+        return a + c_
     p = a * b_
     ah, al = _split(a)
     bh, bl = _split(np.asarray(b_))
@@ -139,124 +192,48 @@ def normal_fill(words: Words, n: int, dtype: np.dtype, mean: float, std: float) 
     when 16 does not divide ``n`` the last 16 elements are drawn again (16 new uniforms) and
     transformed again.
 
-    float32 reproduces torch's AVX2 kernel (Cephes polynomials, :func:`_log_ps`,
-    :func:`_sincos_ps`), float64 its scalar one with libm. float16 and bfloat16 are float32's
-    numbers rounded, but only the whole blocks' uniforms are drawn before the last block's
-    (found by experiment: torch computes them in a float32 buffer of whole blocks)."""
+    float32 reproduces torch's AVX2 kernel (:mod:`arraygrad._backend.torch_avx2`), float64
+    its scalar one with libm. float16 and bfloat16 are float32's numbers rounded, but only the
+    whole blocks' uniforms are drawn before the last block's (found by experiment: torch
+    computes them in a float32 buffer of whole blocks)."""
     reduced = dtype not in (np.float32, np.float64)
     work = np.dtype(np.float32) if reduced else dtype
     whole = n - n % 16
     data = uniform(words, whole if reduced else n, work, 0.0, 1.0)
     out = np.empty(n, dtype=work)
-    out[:whole] = _boxmuller16(data[:whole], work, mean, std)
+    box_muller = avx2.box_muller if work == np.float32 else _box_muller64
+    box_muller(data[:whole], out[:whole], mean, std)
     if n % 16:
-        out[n - 16 :] = _boxmuller16(uniform(words, 16, work, 0.0, 1.0), work, mean, std)
+        last = np.empty(16, dtype=work)
+        box_muller(uniform(words, 16, work, 0.0, 1.0), last, mean, std)
+        out[n - 16 :] = last
     return out.astype(dtype) if reduced else out
 
 
-def _boxmuller16(x: np.ndarray, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
-    blocks = x.reshape(-1, 2, 8)
-    if dtype == np.float32:
-        u1 = np.float32(1.0) - blocks[:, 0]
-        u2 = blocks[:, 1]
-        radius = np.sqrt(np.float32(-2.0) * _log_ps(u1))
-        theta = np.float32(2.0 * math.pi) * u2
-        sin, cos = _sincos_ps(theta)
-        pair = np.stack([radius * cos, radius * sin], axis=1)
-        return _fma(pair, _f(std), _f(mean)).reshape(-1)  # _mm256_fmadd_ps
-    r = np.sqrt(-2.0 * _libm(math.log, 1.0 - blocks[:, 0]))
-    angle = 2.0 * math.pi * blocks[:, 1]
-    # NumPy's float64 cos and sin gave libm's values on all of a million angles in [0, 2 pi)
-    # (its log and log1p did not: those go through the math module).
-    both = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)
-    return fma64(both, std, mean).reshape(-1)  # fused, as torch's compiled kernel
-
-
-# Cephes' single-precision coefficients (Moshier's ``logf``, ``sinf``, ``cosf``), as in the
-# AVX2 routines torch's kernel calls; each step below is one float32 operation of theirs.
-_LOG_P = (
-    7.0376836292e-2,
-    -1.1514610310e-1,
-    1.1676998740e-1,
-    -1.2420140846e-1,
-    1.4249322787e-1,
-    -1.6668057665e-1,
-    2.0000714765e-1,
-    -2.4999993993e-1,
-    3.3333331174e-1,
-)
-_LOG_Q1, _LOG_Q2 = -2.12194440e-4, 0.693359375
-_SQRT_HALF = 0.707106781186547524
-_DP = (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8)
-_SIN_P = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
-_COS_P = (2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002)
-_FOUR_OVER_PI = 1.27323954473516
-
-
-def _f(value: float) -> np.float32:
-    return np.float32(value)
-
-
-def _fma(a: Any, b: Any, c: Any) -> np.ndarray:
-    """``a * b + c`` in float32 with one rounding (an FMA instruction): the product is exact
-    in float64, and so is the float64 sum unless it rounds. Rounding it again to float32 then
-    errs only where it lands exactly halfway between two float32 numbers (its low 29 bits
-    ``0x10000000``): there it is moved one float64 step towards the exact sum first."""
-    p = np.asarray(a, np.float64) * np.asarray(b, np.float64)
-    s = p + np.asarray(c, np.float64)
-    tie = (s.view(np.uint64) & np.uint64(2**29 - 1)) == np.uint64(2**28)
-    if tie.any():
-        p_t, c_t = np.broadcast_to(p, s.shape)[tie], np.broadcast_to(c, s.shape)[tie]
-        s_t = s[tie]
-        back = s_t - p_t
-        err = (p_t - (s_t - back)) + (c_t - back)  # the exact sum - s (Knuth's TwoSum)
-        s = s.copy()
-        s[tie] = np.where(err == 0, s_t, np.nextafter(s_t, s_t + err))
-    return s.astype(np.float32)
-
-
-# GCC fuses a multiply and the add that consumes it into one FMA when it compiles torch's AVX2
-# kernel (-mfma, contraction on by default), so the routines below fuse where it does (found by
-# testing each choice against torch: these reproduce its numbers bit for bit).
-
-
-def _log_ps(x: np.ndarray) -> np.ndarray:
-    """Natural log of positive normal float32 ``x``, step for step as ``log256_ps``: split
-    ``x = m 2**e`` with ``m`` in ``[sqrt(1/2), sqrt(2))``, then ``log(1 + f)`` by a degree-9
-    polynomial and ``e log 2`` in two parts."""
-    bits = x.view(np.uint32)
-    e = ((bits >> np.uint32(23)).astype(np.int32) - 127).astype(np.float32) + _f(1.0)
-    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(np.float32)  # [0.5, 1)
-    small = m < _f(_SQRT_HALF)
-    e = e - np.where(small, _f(1.0), _f(0.0))
-    f = (m - _f(1.0)) + np.where(small, m, _f(0.0))
-    z = f * f
-    y = np.full_like(f, _f(_LOG_P[0]))
-    for c in _LOG_P[1:]:
-        y = _fma(y, f, _f(c))
-    y = _fma(y * f, z, e * _f(_LOG_Q1))
-    y = y - z * _f(0.5)
-    return (f + y) + e * _f(_LOG_Q2)
-
-
-def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sine and cosine of float32 ``x >= 0``, step for step as ``sincos256_ps``: reduce by
-    multiples ``j`` of pi/4 (``j`` even, subtracted in three parts), evaluate both polynomials
-    and pick and sign them by ``j``."""
-    j = (x * _f(_FOUR_OVER_PI)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(np.float32)
-    for part in _DP:  # y * part is exact for the first two parts
-        x = x + y * _f(part)
-    z = x * x
-    c = _fma(_fma(_f(_COS_P[0]), z, _f(_COS_P[1])), z, _f(_COS_P[2])) * z
-    c = _fma(c, z, -(z * _f(0.5))) + _f(1.0)
-    s = _fma(_fma(_f(_SIN_P[0]), z, _f(_SIN_P[1])), z, _f(_SIN_P[2])) * z
-    s = _fma(s, x, x)
-    sine_first = (j & 2) == 0  # which polynomial is the sine's
-    sin = np.where(sine_first, s, c)
-    cos = np.where(sine_first, c, s)
-    return np.where((j & 4) != 0, -sin, sin), np.where(((j - 2) & 4) == 0, -cos, cos)
+def _box_muller64(x: np.ndarray, out: np.ndarray, mean: float, std: float) -> None:
+    """torch's scalar kernel for float64, on whole blocks of 16: ``log`` by the C library's
+    rounding (:func:`libm_log`), fused ``* std + mean``, in slices of :data:`_CHUNK`."""
+    blocks, into = x.reshape(-1, 2, 8), out.reshape(-1, 2, 8)
+    step = _CHUNK // 16
+    for start in range(0, blocks.shape[0], step):
+        part = blocks[start : start + step]
+        r = libm_log((1.0 - part[:, 0]).reshape(-1)).reshape(-1, 8)
+        r *= -2.0
+        np.sqrt(r, out=r)
+        angle = part[:, 1] * (2.0 * math.pi)
+        # NumPy's float64 cos and sin call the C library's (here: 40 million angles 2 pi u,
+        # many next to multiples of pi/4, gave math.cos's and math.sin's bits); its log is
+        # its own SIMD code (see libm_log).
+        cos, sin = np.cos(angle), np.sin(angle, out=angle)
+        cos *= r
+        sin *= r
+        target = into[start : start + step]
+        if std == 1.0 and mean == 0.0:  # fma(v, 1, 0) = v + 0: -0.0 becomes +0.0
+            np.add(cos, 0.0, out=target[:, 0])
+            np.add(sin, 0.0, out=target[:, 1])
+        else:
+            target[:, 0] = fma64(cos, std, mean)  # fused, as torch's compiled kernel
+            target[:, 1] = fma64(sin, std, mean)
 
 
 # --- integers ---------------------------------------------------------------------------------
@@ -268,20 +245,89 @@ def integers(words: Words, n: int, low: int, high: int) -> np.ndarray:
     there, found by experiment, for int32, int64 and float64 results alike)."""
     span = high - low
     w = words64(words, n) if span >= 2**28 else words(n)
+    np.remainder(w, np.uint64(span), out=w)
     # C++'s unsigned arithmetic: the sum wraps modulo 2**64 before it is read as int64.
-    return ((w % np.uint64(span)) + np.uint64(low % 2**64)).view(np.int64)
+    w += np.uint64(low % 2**64)
+    return w.view(np.int64)
 
 
-def permutation(words: Words, n: int) -> list[int]:
-    """torch's CPU ``randperm(n)`` for ``n < 2**32 / 20``: Fisher-Yates from the front,
-    swapping ``i`` with ``i + w_i % (n - i)`` for ``i < n - 1``."""
-    order = list(range(n))
-    if n > 1:
-        index = np.arange(n - 1, dtype=np.uint64)
-        targets = (index + words(n - 1) % (np.uint64(n) - index)).tolist()  # the other ends
-        for i, k in enumerate(targets):
-            order[i], order[k] = order[k], order[i]
-    return order
+def permutation(words: Words, n: int) -> np.ndarray:
+    """torch's CPU ``randperm(n)`` for ``n < 2**32 / 20``, as int64: Fisher-Yates from the
+    front, swapping ``i`` with ``t_i = i + w_i % (n - i)`` for ``i < n - 1``.
+
+    The swaps run in one sequence, but what each leaves behind can be read off all the targets
+    at once (a loop over the swaps in Python cost 0.4 s for a million). Position ``i`` is final
+    after swap ``i`` (later swaps touch only later positions), and swap ``i`` fetches the value
+    at ``t_i`` then. Call ``W(k)`` the value at position ``k`` just before swap ``k``. Position
+    ``p`` is written before swap ``p`` only by the swaps ``j < p`` with ``t_j = p``, each
+    putting ``W(j)`` there, so:
+
+    - ``result[i] = W(j)`` for the last earlier swap ``j`` with ``t_j = t_i``, or ``t_i`` when
+      there is none (``t_i = i`` included: then ``j`` is the last swap before ``i`` aimed at
+      ``i``, and the result ``W(i)``);
+    - ``W(k) = W(j)`` for the last swap ``j < k`` with ``t_j = k``, else ``k``: a forest
+      whose parents lie below their children, its roots found block by block (see
+      :func:`_roots`);
+    - ``result[n - 1] = W(n - 1)``.
+
+    Sorting the swaps by target (then by index) puts each swap's predecessor with the same
+    target just before it."""
+    if n <= 1:
+        return np.arange(n, dtype=np.int64)
+    i = np.arange(n - 1, dtype=np.uint64)
+    key = np.uint64(n) - i
+    np.remainder(words(n - 1), key, out=key)
+    key += i  # the targets
+    shift = np.uint64((n - 1).bit_length())
+    key <<= shift  # (target, index) in one sortable number
+    key |= i
+    key.sort()
+    index = (key & np.uint64((1 << int(shift)) - 1)).view(np.int64)
+    target = (key >> shift).view(np.int64)
+    first = np.empty(n - 1, dtype=bool)  # the first swap aimed at its target
+    first[0] = True
+    np.not_equal(target[1:], target[:-1], out=first[1:])
+    # The parent of node k in W's forest: the last swap j < k aimed at k (the group's last,
+    # or the one before it when the last is swap k itself).
+    last = np.flatnonzero(np.append(first[1:], True))
+    kid, parent_of_kid = target[last], index[last]
+    own = np.flatnonzero(parent_of_kid == kid)
+    has_before = own[~first[last[own]]]
+    parent_of_kid[own] = -1
+    parent_of_kid[has_before] = index[last[has_before] - 1]
+    root = np.arange(n, dtype=np.int64)
+    linked = parent_of_kid >= 0
+    root[kid[linked]] = parent_of_kid[linked]
+    _roots(root)
+    values = target  # result[index[m]]: target[m], or W of the swap before it in its group
+    later = np.flatnonzero(~first)
+    values[later] = root[index[later - 1]]
+    result = np.empty(n, dtype=np.int64)
+    result[index] = values
+    result[n - 1] = root[n - 1]
+    return result
+
+
+def _roots(up: np.ndarray) -> None:
+    """Turn ``up``, each node's parent (itself for a root, else a smaller index), into each
+    node's root, in place.
+
+    Blocks of nodes in increasing order: a parent below the block already holds its root, so
+    one gather settles every node whose parent lies there (most: a swap's target is spread over
+    the rest of the array). The few whose parent lies in the block follow their pointers,
+    which always lead to ancestors, until they reach a root."""
+    for start in range(0, up.size, _ROOTS_BLOCK):
+        block = up[start : start + _ROOTS_BLOCK]
+        inside = np.flatnonzero(block >= start)
+        block[...] = up[block]
+        while inside.size:
+            node = block[inside]
+            above = up[node]
+            block[inside] = above
+            inside = inside[above != node]
+
+
+_ROOTS_BLOCK = 32768
 
 
 def random63(words: Words) -> int:
