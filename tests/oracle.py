@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,20 @@ def outcome_in_each(
         except errors as error:
             outcomes.append(type(error).__name__)
     return outcomes[0], outcomes[1]
+
+
+def grad_fn_names(expression: str, **values: Any) -> tuple[str, str]:
+    """The ``grad_fn`` name of ``expression`` evaluated in arraygrad and in torch: ``x`` is a
+    (2, 3) float32 leaf that requires grad, ``lib`` the library, ``values`` more names (each a
+    function of the library)."""
+    names = []
+    for lib in (ag, torch):
+        x = lib.tensor([[0.5, -1.0, 2.0], [0.25, 3.0, -0.5]], requires_grad=True)
+        scope = {"x": x, "lib": lib, **{key: make(lib) for key, make in values.items()}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's deprecations of what is compared
+            names.append(eval(expression, scope).grad_fn.name())
+    return names[0], names[1]
 
 
 def check_against_torch(

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import arraygrad as ag
+from tests.oracle import grad_fn_names
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 
@@ -193,12 +194,64 @@ def test_error_messages_name_shapes_and_fix() -> None:
         lambda lib: lib.tensor([True, False]),
         lambda lib: lib.zeros(2, 3, dtype=lib.int32),
         lambda lib: lib.arange(12).reshape(3, 4).float() / 7,
+        # Empty: only the default dtype goes unnamed (no element tells int64 from float32).
+        lambda lib: lib.zeros(0, dtype=lib.int64),
+        lambda lib: lib.zeros(2, 0, dtype=lib.bool),
+        lambda lib: lib.zeros(0, 3, 1, dtype=lib.complex64),
+        lambda lib: lib.zeros(0, 2, requires_grad=True),
     ],
 )
 def test_repr_matches_torch(make: object) -> None:
     mine = repr(make(ag))  # type: ignore[operator]
     theirs = repr(make(torch)).replace("torch.", "arraygrad.")  # type: ignore[operator]
     assert mine == theirs
+
+
+def test_empty_repr_names_dtype_when_the_default_dtype_is_float64() -> None:
+    for lib in (ag, torch):
+        lib.set_default_dtype(lib.float64)
+    try:
+        for make in (
+            lambda lib: lib.zeros(0),
+            lambda lib: lib.zeros(0, dtype=lib.float32),
+            lambda lib: lib.zeros(2, 0, dtype=lib.complex128),
+        ):
+            assert repr(make(ag)) == repr(make(torch)).replace("torch.", "arraygrad.")
+    finally:
+        for lib in (ag, torch):
+            lib.set_default_dtype(lib.float32)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.nn.Parameter(lib.ones(2, 2)),
+        lambda lib: lib.nn.Parameter(lib.zeros(0, dtype=lib.float64), requires_grad=False),
+    ],
+)
+def test_str_of_a_subclass_uses_its_repr(make: object) -> None:
+    # str(parameter) keeps the "Parameter containing:" line, as torch's str does.
+    assert str(make(ag)) == str(make(torch)).replace("torch.", "arraygrad.")  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda s: s[1:],
+        lambda s: s[::-1],
+        lambda s: s[:0],
+        lambda s: s[-1],
+        lambda s: s + (5,),
+        lambda s: (5,) + s,
+        lambda s: s + s,
+        lambda s: s * 2,
+        lambda s: 2 * s,
+    ],
+)
+def test_size_slices_and_sums_stay_sizes(op: Any) -> None:
+    mine, theirs = op(ag.ones(2, 3, 4).shape), op(torch.ones(2, 3, 4).shape)
+    assert repr(mine) == repr(theirs).replace("torch.", "arraygrad.")
+    assert isinstance(mine, ag.Size) == isinstance(theirs, torch.Size)
 
 
 @pytest.mark.parametrize("spec", [".3f", " .3f", "", ".2e", "+.1f"])
@@ -460,3 +513,11 @@ def test_module_load_as_torch() -> None:
         assert out is not o and out.data_ptr() == o.data_ptr() and s2.tolist() == [0.0, 0.0]
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
             lib.nn.Parameter(lib.zeros(2)).module_load(o)
+
+
+@pytest.mark.parametrize("expression", ["x.t().contiguous()", "x[:, ::2].contiguous()"])
+def test_contiguous_copy_grad_fn_name_as_torch_does(expression: str) -> None:
+    mine, theirs = grad_fn_names(expression)
+    assert mine == theirs
+    x = ag.ones(2, 2, requires_grad=True) * 2
+    assert x.contiguous() is x and x.grad_fn.name() == "MulBackward0"  # no copy, no new name

@@ -11,6 +11,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._math import _scalar, as_tensor
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = ["clamp", "clamp_max", "clamp_min", "clip", "nan_to_num"]
@@ -29,6 +30,21 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     >>> arraygrad.tensor([-1.0, 0.5, 2.0]).clamp(0, 1)
     tensor([0.0000, 0.5000, 1.0000])
     """
+    return _clamp(input, min, max, "Clamp")
+
+
+# PyTorch's grad_fn numbers each function's overloads: numbers, tensor bounds.
+_OVERLOADS = {
+    "Clamp": ("ClampBackward1", "ClampBackward0"),
+    "ClampMin": ("ClampMinBackward0", "ClampMinBackward1"),
+    "ClampMax": ("ClampMaxBackward0", "ClampMaxBackward1"),
+}
+
+
+def _clamp(input: Tensor, min: Any, max: Any, function: str) -> Tensor:
+    """:func:`clamp`, its result's ``grad_fn`` named as PyTorch's ``function`` (``"Clamp"``,
+    ``"ClampMin"`` or ``"ClampMax"``) names it for the bounds given."""
+    numbers_name, tensors_name = _OVERLOADS[function]
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None and max is not None and _is_number(min) != _is_number(max):
@@ -50,20 +66,21 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         low = None if min is None else _bound(min, target)
         high = None if max is None else _bound(max, target)
         if low is None:
-            return reduced(ops.clamp_max_tensor)(input, high)
+            return labelled(reduced(ops.clamp_max_tensor)(input, high), tensors_name)
         if high is None:
-            return reduced(ops.clamp_min_tensor)(input, low)
+            return labelled(reduced(ops.clamp_min_tensor)(input, low), tensors_name)
         # PyTorch's one-bound kernels take bool (a maximum or minimum), its two-bound one not
         _dtype.check_not_bool("clamp_cpu", target)
-        return reduced(ops.clamp_tensor)(input, low, high)
+        return labelled(reduced(ops.clamp_tensor)(input, low, high), tensors_name)
     if target is _dtype.bool_:  # number bounds: PyTorch's scalar kernels have no bool form
         kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
         _dtype.check_not_bool(f"{kernel}_scalar_cpu", target)
-    return reduced(ops.clip)(
+    result = reduced(ops.clip)(
         input,
         min=None if min is None else _dtype.checked_scalar(_scalar(min), target),
         max=None if max is None else _dtype.checked_scalar(_scalar(max), target),
     )
+    return labelled(result, numbers_name)
 
 
 clip = clamp
@@ -82,12 +99,12 @@ def _bound(bound: Any, target: _dtype.dtype) -> Tensor:
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
     """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    return _clamp(input, min, None, "ClampMin")
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
     """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    return _clamp(input, None, max, "ClampMax")
 
 
 def _is_number(value: Any) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._dims import normalize_dim
+from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 
 __all__ = [
@@ -304,6 +305,7 @@ def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
         )
 
 
+@labelled_result("GatherBackward0")
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (likewise for other dims).
 
@@ -426,9 +428,11 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             f"The size of the mask {list(mask.shape)} does not broadcast with the shape of the "
             f"input {list(shape)} in masked_fill. Fix: reshape or unsqueeze the mask."
         ) from None
+    # PyTorch's overloads: a number is MaskedFillBackward0, a tensor MaskedFillBackward1.
+    name = "MaskedFillBackward1" if isinstance(value, Tensor) else "MaskedFillBackward0"
     if not isinstance(value, Tensor):
         value = _backend.xp.asarray(value, dtype=input._data.dtype)
-    return ops.where(mask, value, input)
+    return labelled(ops.where(mask, value, input), name)
 
 
 # take: indexing the flattened tensor.

@@ -29,10 +29,10 @@ def _check_dtype(name: str, value: Any) -> _dtype.dtype:
 
 
 class finfo:  # noqa: N801 - PyTorch's name
-    """The limits of a floating dtype (the default dtype when none is given): ``bits``,
-    ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` and
-    ``smallest_normal`` (the smallest positive normal number), ``resolution`` (``10 **
-    -digits``) and ``dtype``, its name.
+    """The limits of a floating dtype (the default dtype when none is given, a complex dtype's
+    parts' dtype for a complex one): ``bits``, ``eps`` (the gap between 1 and the next
+    number), ``max``, ``min``, ``tiny`` and ``smallest_normal`` (the smallest positive normal
+    number), ``resolution`` (``10 ** -digits``) and ``dtype``, its name.
 
     >>> import arraygrad
     >>> arraygrad.finfo(arraygrad.float16).max
@@ -52,6 +52,8 @@ class finfo:  # noqa: N801 - PyTorch's name
 
     def __init__(self, type: _dtype.dtype | None = None) -> None:
         d = _dtype.get_default_dtype() if type is None else _check_dtype("finfo", type)
+        # A complex dtype's limits are its parts' (torch.finfo(complex64) is float32's).
+        d = _dtype.COMPONENT.get(d, d)
         if not d.is_floating_point:
             # PyTorch's message, which names the wrong class.
             raise TypeError(

@@ -9,7 +9,7 @@ from typing import Any
 from arraygrad import _autocast_flag, _backend, _dtype, _matmul_saving, _reduced_floats, ops
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
-from arraygrad._primitive import Primitive, labelled
+from arraygrad._primitive import Primitive, labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad._unary import require_tensor
 
@@ -180,6 +180,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return matmul(input, mat2)
 
 
+@labelled_result("BmmBackward0")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix product ``(b, n, k) @ (b, k, m)`` with equal batch sizes."""
     _require("bmm", "batch1", input, 3)
@@ -259,6 +260,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return mul(ops.reshape(input, shape=(-1, 1)), ops.reshape(vec2, shape=(1, -1)))
 
 
+@labelled_result("TraceBackward0")
 def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a matrix."""
     if input.ndim != 2:
@@ -299,12 +301,14 @@ def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
     return ops.where(_backend.triangle_mask(rows, cols, diagonal, lower), input, zero)
 
 
+@labelled_result("TrilBackward0")
 @c_ordered_result
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle (``col - row <= diagonal``) of the last two dimensions; the rest 0."""
     return _triangle("tril", input, diagonal, lower=True)
 
 
+@labelled_result("TriuBackward0")
 @c_ordered_result
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle (``col - row >= diagonal``) of the last two dimensions; the rest 0."""

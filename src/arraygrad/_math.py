@@ -33,7 +33,7 @@ from arraygrad._elementwise_operands import (
     complex_unary,
     complex_unsupported,
 )
-from arraygrad._primitive import Primitive
+from arraygrad._primitive import Primitive, labelled
 from arraygrad._tensor import Tensor, describe
 
 _INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
@@ -373,10 +373,14 @@ def pow(input: Any, exponent: Any) -> Tensor:
         )
     if isinstance(input, Tensor) and exponent.__class__ is int:
         exponent = _fitting(exponent, input)  # int8 ** 200 overflows in PyTorch, no wrapping
+    # PyTorch numbers pow's overloads in grad_fn: a number exponent is PowBackward0, a tensor
+    # one PowBackward1 and a number base PowBackward2.
     if not isinstance(input, Tensor):  # 2 ** t: the base becomes a tensor so log(base) is typed
         target = _dtype.result_type(_scalar(input), exponent)
         input = as_tensor(_backend.asarray(_scalar(input)), target)
-    return binary(ops.pow, input, exponent)
+        return labelled(binary(ops.pow, input, exponent), "PowBackward2")
+    result = binary(ops.pow, input, exponent)
+    return labelled(result, "PowBackward1") if isinstance(exponent, Tensor) else result
 
 
 def _is_bool(value: Any) -> bool:

@@ -17,6 +17,7 @@ from arraygrad._linalg import _square, inverse, matmul
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
+    "linalg_slogdet",
     "logdet",
     "matrix_power",
     "pinverse",
@@ -39,6 +40,12 @@ def slogdet(input: Tensor) -> Any:
         return return_types.slogdet(packed[..., 0], ops.real(packed[..., 1]))
     packed = ops.slogdet(a)  # (..., 2): sign, log|det|
     return return_types.slogdet(packed[..., 0], packed[..., 1])
+
+
+def linalg_slogdet(A: Tensor) -> Any:  # noqa: N803 - torch's name
+    """:func:`slogdet` as :func:`arraygrad.linalg.slogdet` returns it: the same
+    ``(sign, logabsdet)``, typed ``return_types.linalg_slogdet`` as torch's."""
+    return return_types.linalg_slogdet(*slogdet(A))
 
 
 def logdet(input: Tensor) -> Tensor:

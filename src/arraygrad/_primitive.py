@@ -26,6 +26,7 @@ must stay module globals here, read where they are tested.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -467,6 +468,21 @@ def labelled(tensor: Tensor, name: str) -> Tensor:
     if node is not None:
         node.label = name
     return tensor
+
+
+def labelled_result(name: str) -> Callable[[Callable[..., Tensor]], Callable[..., Tensor]]:
+    """Decorator: :func:`labelled` on what a composite function returns, for one whose result is
+    always a tensor it just made (never an input returned as is), as ``softmax``, named
+    ``SoftmaxBackward0`` as in PyTorch rather than after its last primitive's ``DivBackward0``."""
+
+    def decorate(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+        @functools.wraps(fn)
+        def named(*args: Any, **kwargs: Any) -> Tensor:
+            return labelled(fn(*args, **kwargs), name)
+
+        return named
+
+    return decorate
 
 
 def bump_version(tensor: Tensor) -> None:

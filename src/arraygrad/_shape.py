@@ -13,7 +13,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _view_history, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
-from arraygrad._primitive import labelled
+from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 
 __all__ = [
@@ -558,6 +558,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return cat(tensors, axis)
 
 
+@labelled_result("StackBackward0")
 @c_ordered_result
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors of equal shape along a new dimension ``dim``.

@@ -148,9 +148,11 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     """
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
-        return return_types.sort(ops.clone(input), _indices(_backend.xp.asarray(0)))
+        values = labelled(ops.clone(input), "SortBackward0")
+        return return_types.sort(values, _indices(_backend.xp.asarray(0)))
     index = _argsort(input._data, axis, descending)
-    return return_types.sort(take_along(input, index, axis), _indices(index))
+    values = labelled(take_along(input, index, axis), "SortBackward0")
+    return return_types.sort(values, _indices(index))
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
@@ -201,7 +203,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     values = take_along(x, index, axis)
     if input.ndim == 0:
         values, index = ops.reshape(values, shape=()), _backend.xp.reshape(index, ())
-    return return_types.topk(values, _indices(index))
+    return return_types.topk(labelled(values, "TopkBackward0"), _indices(index))
 
 
 def _kth_index(x: Tensor, k: int, axis: int) -> Any:

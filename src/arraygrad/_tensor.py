@@ -57,6 +57,25 @@ class Size(tuple):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         return f"arraygrad.Size({list(self)})"
 
+    # As torch.Size, slicing, concatenating and repeating give a Size again (a plain tuple
+    # would print as one); an int index still gives the int.
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:  # type: ignore[override]
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, count: Any) -> Size:  # type: ignore[override]
+        return Size(tuple.__mul__(self, count))
+
+    __rmul__ = __mul__
+
     def numel(self) -> int:
         """The number of elements of a tensor of this shape."""
         count = 1
@@ -333,7 +352,10 @@ class Tensor(
         flat = _shape_mod.reshape(self, -1)
         if flat._base is not None:
             flat = ops.clone(flat)
-        return _shape_mod.reshape(flat, *self._data.shape)
+        # Named as PyTorch's copy, CloneBackward0, not after the reshape giving the shape back.
+        return _ag._primitive.labelled(
+            _shape_mod.reshape(flat, *self._data.shape), "CloneBackward0"
+        )
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back through it)."""
@@ -346,11 +368,12 @@ class Tensor(
         suffixes = []
         if not _backend.is_numpy and self.device.type != "cpu":  # torch's order: device first
             suffixes.append(f"device='{self.device}'")
-        if dt not in (
-            _dtype.get_default_dtype(),
-            _dtype.get_default_complex_dtype(),
-            _dtype.int64,
-            _dtype.bool_,
+        default = _dtype.get_default_dtype()
+        if dt != default and (
+            dt not in (_dtype.get_default_complex_dtype(), _dtype.int64, _dtype.bool_)
+            # An empty tensor has no elements to tell int64, bool or complex apart: torch
+            # names every dtype but the default one there.
+            or 0 in self._data.shape
         ):
             suffixes.append(f"dtype={dt!r}")
         if "_view_invalid" in self.__dict__:  # a history that may not be used (_view_history)
@@ -367,7 +390,8 @@ class Tensor(
             self._data, to_list=_backend.to_list, kind=kind, suffixes=suffixes
         )
 
-    __str__ = __repr__
+    # No ``__str__ = __repr__``: object.__str__ calls the subclass's __repr__, so str() of an
+    # nn.Parameter keeps its "Parameter containing:" line as in torch.
 
     def _repr_svg_(self) -> str | None:
         """Jupyter's rich display: the graph that computed this tensor, drawn by Graphviz

@@ -28,6 +28,7 @@ from arraygrad._math import (
     sub,
     where,
 )
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -123,7 +124,7 @@ def exp2(input: Tensor) -> Tensor:
     tensor([8.])
     """
     x = as_tensor(input)
-    return pow(2.0, x if x.dtype.is_complex else _floating(x))
+    return labelled(pow(2.0, x if x.dtype.is_complex else _floating(x)), "Exp2Backward0")
 
 
 def expm1(input: Tensor) -> Tensor:
@@ -150,14 +151,16 @@ def reciprocal(input: Tensor) -> Tensor:
     """``1 / input``; integer tensors give the default float dtype."""
     if isinstance(input, Tensor) and input.dtype.is_complex:
         return ops.complex_ops.reciprocal(input)
-    return div(1.0, _floating(input))
+    return labelled(div(1.0, _floating(input)), "ReciprocalBackward0")
 
 
 def rsqrt(input: Tensor) -> Tensor:
     """``1 / sqrt(input)``: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch."""
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
-        return _reduced_floats.in_float32(rsqrt, input)  # type: ignore[no-any-return]
-    return div(1.0, float_function(ops.sqrt, input))
+        result = _reduced_floats.in_float32(rsqrt, input)
+    else:
+        result = div(1.0, float_function(ops.sqrt, input))
+    return labelled(result, "RsqrtBackward0")
 
 
 def square(input: Tensor) -> Tensor:

@@ -44,7 +44,8 @@ from arraygrad._lu import linalg_lu_solve as lu_solve
 from arraygrad._lu import lu_factor, lu_factor_ex
 from arraygrad._math import _operands, abs, mul, sub
 from arraygrad._matrix_exp import matrix_exp
-from arraygrad._matrix_functions import matrix_power, pinverse, slogdet
+from arraygrad._matrix_functions import linalg_slogdet as slogdet
+from arraygrad._matrix_functions import matrix_power, pinverse
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import squeeze

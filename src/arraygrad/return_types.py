@@ -17,10 +17,7 @@ class _ValuesIndices(NamedTuple):
 
 
 def _make(name: str) -> type:
-    def __repr__(self: Any) -> str:  # noqa: N807 - the method's own name
-        return f"arraygrad.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-    return type(name, (_ValuesIndices,), {"__repr__": __repr__, "__slots__": ()})
+    return type(name, (_ValuesIndices,), {"__slots__": ()})
 
 
 max = _make("max")
@@ -42,21 +39,12 @@ class aminmax(NamedTuple):  # noqa: N801 - PyTorch's name
     min: Any
     max: Any
 
-    def __repr__(self) -> str:
-        return f"arraygrad.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
-
 
 class triangular_solve(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(solution, cloned_coefficient)`` of :func:`arraygrad.triangular_solve`."""
 
     solution: Any
     cloned_coefficient: Any
-
-    def __repr__(self) -> str:
-        return (
-            f"arraygrad.return_types.triangular_solve(\nsolution={self.solution!r},\n"
-            f"cloned_coefficient={self.cloned_coefficient!r})"
-        )
 
 
 class frexp(NamedTuple):  # noqa: N801 - PyTorch's name
@@ -72,10 +60,12 @@ class slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
     sign: Any
     logabsdet: Any
 
-    def __repr__(self) -> str:
-        return (
-            f"arraygrad.return_types.slogdet(\nsign={self.sign!r},\nlogabsdet={self.logabsdet!r})"
-        )
+
+class linalg_slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(sign, logabsdet)`` of :func:`arraygrad.linalg.slogdet`."""
+
+    sign: Any
+    logabsdet: Any
 
 
 class histogram(NamedTuple):  # noqa: N801 - PyTorch's name
@@ -84,11 +74,6 @@ class histogram(NamedTuple):  # noqa: N801 - PyTorch's name
     hist: Any
     bin_edges: Any
 
-    def __repr__(self) -> str:
-        return (
-            f"arraygrad.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
-        )
-
 
 class histogramdd(NamedTuple):  # noqa: N801 - PyTorch's name
     """``(hist, bin_edges)`` of :func:`arraygrad.histogramdd`: ``bin_edges`` a tuple, one
@@ -96,12 +81,6 @@ class histogramdd(NamedTuple):  # noqa: N801 - PyTorch's name
 
     hist: Any
     bin_edges: Any
-
-    def __repr__(self) -> str:
-        return (
-            f"arraygrad.return_types.histogramdd(\nhist={self.hist!r},\n"
-            f"bin_edges={self.bin_edges!r})"
-        )
 
 
 # The matrix decompositions' results (arraygrad._decompositions), named as torch's.
@@ -233,11 +212,19 @@ class qr(NamedTuple):  # noqa: N801 - PyTorch's name
     R: Any
 
 
+class geqrf(NamedTuple):  # noqa: N801 - PyTorch's name
+    """``(a, tau)`` of :func:`arraygrad.geqrf`: LAPACK's compact Householder QR."""
+
+    a: Any
+    tau: Any
+
+
 __all__ = [
     "aminmax",
     "cummax",
     "cummin",
     "frexp",
+    "geqrf",
     "histogram",
     "histogramdd",
     "kthvalue",
@@ -252,6 +239,7 @@ __all__ = [
     "linalg_lu_factor",
     "linalg_lu_factor_ex",
     "linalg_qr",
+    "linalg_slogdet",
     "linalg_solve_ex",
     "linalg_svd",
     "lu_unpack",
@@ -269,11 +257,15 @@ __all__ = [
 ]
 
 
-class geqrf(NamedTuple):  # noqa: N801 - PyTorch's name
-    """``(a, tau)`` of :func:`arraygrad.geqrf`: LAPACK's compact Householder QR."""
+def _structseq_repr(self: tuple[Any, ...]) -> str:
+    """torch's repr of its return types: the qualified type name and ``(``, then the fields as
+    ``name=repr(value)``, one a line, and ``)``."""
+    names = self._fields  # type: ignore[attr-defined]
+    fields = ",\n".join(f"{name}={value!r}" for name, value in zip(names, self, strict=True))
+    return f"arraygrad.return_types.{type(self).__name__}(\n{fields})"
 
-    a: Any
-    tau: Any
 
-    def __repr__(self) -> str:
-        return f"arraygrad.return_types.geqrf(\na={self.a!r},\ntau={self.tau!r})"
+# One repr for every type here, as torch's structseq gives all of its return types.
+for _name in [*__all__, "_lu_with_info"]:
+    globals()[_name].__repr__ = _structseq_repr
+del _name

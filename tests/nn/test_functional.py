@@ -21,6 +21,7 @@ from tests.oracle import (
     OpSpec,
     check_against_torch,
     check_higher_derivatives_against_torch,
+    grad_fn_names,
     gradcheck,
     outcome_in_each,
     run_gradcheck_case,
@@ -1042,3 +1043,40 @@ def test_linear_with_a_bias_of_another_dtype_as_torch(
         except RuntimeError as error:
             outcomes.append((str(error).split(":")[0], None))
     assert outcomes[0] == outcomes[1]
+
+
+# grad_fn names of the activations and losses that arraygrad composes of other primitives:
+# printed with every loss (tensor(0.69, grad_fn=<NllLossBackward0>)), so named as torch's kernels.
+FUNCTIONAL_GRAD_FN_NAMES = [
+    "F.softmax(x, 1)", "x.softmax(0)", "F.softmax(x.t(), 1)", "F.softmax(x, 1, dtype=lib.float64)",
+    "F.softmax(x.bfloat16(), 1)", "F.softmax(x[0, 0], 0)", "F.softmin(x, 1)",
+    "F.log_softmax(x, 1)", "x.log_softmax(0)", "F.log_softmax(x[0, 0], 0)",
+    "F.gelu(x)", "F.gelu(x, approximate='tanh')", "F.gelu(x.bfloat16())", "F.silu(x)",
+    "F.leaky_relu(x)", "F.leaky_relu(x, 0.2)", "F.elu(x)", "F.selu(x)", "F.celu(x, 2.0)",
+    "F.hardtanh(x)", "F.relu6(x)", "F.softplus(x)", "F.softplus(x.bfloat16(), beta=2)",
+    "F.logsigmoid(x)", "F.mish(x)", "F.hardsigmoid(x)", "F.hardswish(x)",
+    "F.layer_norm(x, (3,))", "F.layer_norm(x, (2, 3), lib.ones(2, 3), lib.zeros(2, 3))",
+    "F.layer_norm(x.bfloat16(), (3,))", "F.layer_norm(x.t(), (2,))", "F.embedding(c, x.t())",
+    "F.embedding(c, x.t(), padding_idx=0)", "F.embedding(c, x.t().clone(), max_norm=1.0)",
+    "F.mse_loss(x, t)", "F.mse_loss(x, t, reduction='none')", "F.mse_loss(x, t, reduction='sum')",
+    "F.mse_loss(t, x)", "F.mse_loss(x, t, weight=lib.ones(2, 3))",
+    "F.cross_entropy(x, c)", "F.cross_entropy(x, c, reduction='none')",
+    "F.cross_entropy(x[0], c[0])", "F.cross_entropy(x, c, weight=lib.ones(3))",
+    "F.cross_entropy(x, c, label_smoothing=0.1)",
+    "F.cross_entropy(x.bfloat16(), c)", "F.nll_loss(x, c)", "F.nll_loss(x, c, reduction='sum')",
+    "F.binary_cross_entropy(x.sigmoid(), t)", "F.binary_cross_entropy(x.sigmoid(), t, weight=t)",
+    "F.binary_cross_entropy(x.sigmoid(), t, reduction='none')",
+    "F.binary_cross_entropy_with_logits(x, t)",
+    "F.binary_cross_entropy_with_logits(x, t, pos_weight=lib.ones(3), reduction='none')",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", FUNCTIONAL_GRAD_FN_NAMES)
+def test_grad_fn_names_as_torch_does(expression: str) -> None:
+    mine, theirs = grad_fn_names(
+        expression,
+        t=lambda lib: lib.full((2, 3), 0.5),
+        c=lambda lib: lib.tensor([2, 0]),
+        F=lambda lib: lib.nn.functional,
+    )
+    assert mine == theirs

@@ -21,6 +21,7 @@ from tests.oracle import (
     OpSpec,
     check_against_torch,
     check_higher_derivatives_against_torch,
+    grad_fn_names,
     gradcheck,
     run_gradcheck_case,
     run_torch_case,
@@ -653,3 +654,24 @@ def test_angle_gradient_is_zero_even_under_create_graph() -> None:
         (grad,) = library.autograd.grad(out, x, incoming, create_graph=True)
         results.append((out.requires_grad, grad.tolist(), grad.requires_grad))
     assert results[1] == results[0]
+
+
+# PyTorch numbers each function's overloads in its grad_fn names: clamp with numbers is
+# ClampBackward1, with tensor bounds ClampBackward0 (clamp_min and clamp_max the other way
+# round); pow's exponent a number PowBackward0, a tensor PowBackward1, its base a number
+# PowBackward2.
+ELEMENTWISE_GRAD_FN_NAMES = [
+    "x.clamp(0, 1)", "x.clamp(min=0)", "x.clamp(max=0)", "x.clip(0, 1)", "lib.clamp(x, 0)",
+    "x.clamp(z, z + 1)", "x.clamp(min=z)", "x.clamp(max=z)", "x.clamp(lib.tensor(0.0), 1)",
+    "x.clamp_min(0)", "x.clamp_min(z)", "x.clamp_max(0)", "x.clamp_max(z)",
+    "x.bfloat16().clamp(0, 1)", "x.reciprocal()", "x.double().reciprocal()", "x.rsqrt()",
+    "x.bfloat16().rsqrt()", "x.log1p()", "x.to(lib.complex64).log1p()", "x.exp2()",
+    "x ** 2", "x ** 2.5", "x ** x", "x.pow(x.detach())", "x ** lib.tensor(2)", "2 ** x",
+    "lib.pow(2.0, x)", "lib.tensor(2.0) ** x", "x.bfloat16() ** 2",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", ELEMENTWISE_GRAD_FN_NAMES)
+def test_grad_fn_names_as_torch_does(expression: str) -> None:
+    mine, theirs = grad_fn_names(expression, z=lambda lib: lib.zeros(2, 3))
+    assert mine == theirs

@@ -18,6 +18,7 @@ from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, s
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    grad_fn_names,
     gradcheck,
     outcome_in_each,
     run_gradcheck_case,
@@ -588,3 +589,14 @@ def test_index_writes_check_the_value_before_the_indices_like_torch(
 )
 def test_uint8_mask_writes_follow_torch(target: str, write: str) -> None:
     assert _write_outcome(ag, target, write) == _write_outcome(torch, target, write)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["x.gather(1, lib.tensor([[0], [2]]))", "lib.gather(x[0], 0, lib.tensor(1))",
+     "lib.take_along_dim(x, lib.tensor([[0], [1]]), 1)", "lib.take_along_dim(x, lib.tensor([4]))",
+     "x.masked_fill(x.detach() > 0, 0.0)", "x.masked_fill(x.detach() > 0, lib.tensor(1.0))"],
+)  # fmt: skip
+def test_grad_fn_names_as_torch_does(expression: str) -> None:
+    mine, theirs = grad_fn_names(expression)
+    assert mine == theirs

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib, same_shapes, shapes
-from tests.oracle import OpSpec, run_gradcheck_case, run_torch_case
+from tests.oracle import OpSpec, grad_fn_names, run_gradcheck_case, run_torch_case
 
 
 def _vectors(count: int, min_side: int = 1) -> st.SearchStrategy:
@@ -252,3 +252,11 @@ def test_errors_match_torch(call: Any, error: type) -> None:
     with pytest.raises(error) as info:
         call(ag)
     assert len(str(info.value)) > 20
+
+
+@pytest.mark.parametrize(
+    "expression", ["lib.stack([x, x])", "lib.stack([x.t()], 1)", "lib.stack([x[0, 0], x[1, 1]])"]
+)
+def test_stack_grad_fn_name_as_torch_does(expression: str) -> None:
+    mine, theirs = grad_fn_names(expression)
+    assert mine == theirs

@@ -503,3 +503,13 @@ def test_a_pass_stopping_at_a_vector_matrix_product_keeps_the_product_for_later(
             else:
                 with pytest.raises(RuntimeError):
                     (t * 2).sum().backward()
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["x.tril()", "x.triu(1)", "lib.tril(x.t())", "x[:, :2].trace()", "x.t().trace()",
+     "lib.bmm(x[None], x.t()[None])"],
+)  # fmt: skip
+def test_grad_fn_names_as_torch_does(expression: str) -> None:
+    mine, theirs = oracle.grad_fn_names(expression)
+    assert mine == theirs

@@ -19,7 +19,13 @@ from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
-from tests.oracle import OpSpec, run_gradcheck_case, run_torch_case, strict_backend
+from tests.oracle import (
+    OpSpec,
+    grad_fn_names,
+    run_gradcheck_case,
+    run_torch_case,
+    strict_backend,
+)
 
 NAN = float("nan")
 INF = float("inf")
@@ -434,3 +440,13 @@ def test_unravel_index_misuse_raises_like_torch(
         torch.unravel_index(torch.tensor(indices), shape)
     with pytest.raises(error, match=r"Fix|cannot have negative"):
         ag.unravel_index(ag.tensor(indices), shape)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["x.sort()[0]", "x.sort(0, descending=True).values", "lib.msort(x)", "x[0, 0].sort()[0]",
+     "x.topk(2)[0]", "x.topk(1, 0, largest=False).values", "x[0, 0].topk(1)[0]"],
+)  # fmt: skip
+def test_sorted_values_grad_fn_names_as_torch_does(expression: str) -> None:
+    mine, theirs = grad_fn_names(expression)
+    assert mine == theirs

@@ -24,6 +24,7 @@ from arraygrad import (
     _unary,
 )
 from arraygrad._dims import normalize_dim
+from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad.nn._common import constant
 
@@ -76,6 +77,14 @@ def _maybe_inplace(input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
     return fn(input, *args)
 
 
+def _named(name: str, input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
+    """:func:`_maybe_inplace`, its result named ``name`` as PyTorch's kernel names it
+    (``EluBackward0``) rather than after the composition's last primitive; the in-place form
+    keeps the name its write gives it."""
+    result = _maybe_inplace(input, inplace, fn, *args)
+    return result if inplace else labelled(result, name)
+
+
 def _stable_softplus(z: Tensor) -> Tensor:
     """``log(1 + exp(z))`` for any ``z``: ``max(z, 0) + log1p(exp(-|z|))``.
 
@@ -116,7 +125,7 @@ def hardtanh(
         raise ValueError(
             f"min_val cannot be greater than max_val (got min_val={min_val}, max_val={max_val})"
         )
-    return _maybe_inplace(input, inplace, _hardtanh, min_val, max_val)
+    return _named("HardtanhBackward0", input, inplace, _hardtanh, min_val, max_val)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -135,7 +144,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> leaky_relu(arraygrad.tensor([-2.0, 3.0]), 0.5)
     tensor([-1.,  3.])
     """
-    return _maybe_inplace(input, inplace, _leaky_relu, negative_slope)
+    return _named("LeakyReluBackward0", input, inplace, _leaky_relu, negative_slope)
 
 
 def _elu(input: Tensor, alpha: float, scale: float, input_scale: float = 1.0) -> Tensor:
@@ -166,12 +175,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> elu(arraygrad.tensor([0.0, 2.0]))
     tensor([0., 2.])
     """
-    return _maybe_inplace(input, inplace, _elu, alpha, 1.0)
+    return _named("EluBackward0", input, inplace, _elu, alpha, 1.0)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(input, alpha)`` with the self-normalising constants of Klambauer et al."""
-    return _maybe_inplace(input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE)
+    return _named("EluBackward0", input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -187,9 +196,10 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
             "ZeroDivisionError: alpha cannot be 0 for CELU (it divides the input). Fix: pass a "
             "non-zero alpha, e.g. the default 1.0."
         )
-    return _maybe_inplace(input, inplace, _elu, alpha, 1.0, 1.0 / alpha)
+    return _named("CeluBackward0", input, inplace, _elu, alpha, 1.0, 1.0 / alpha)
 
 
+@labelled_result("GeluBackward0")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``input * Phi(input)``, Phi the standard normal CDF: ``0.5 x (1 + erf(x / sqrt 2))``.
 
@@ -213,7 +223,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * sigmoid(input)`` (also called swish)."""
-    return _maybe_inplace(input, inplace, lambda x: x * _math.sigmoid(x))
+    return _named("SiluBackward0", input, inplace, lambda x: x * _math.sigmoid(x))
 
 
 def _softplus(input: Tensor, beta: float, threshold: float) -> Tensor:
@@ -225,6 +235,7 @@ def _softplus(input: Tensor, beta: float, threshold: float) -> Tensor:
     return _math.where(scaled > threshold, input, smooth)
 
 
+@labelled_result("SoftplusBackward0")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * input)) / beta``, and ``input`` itself where ``beta * input``
     exceeds ``threshold``. Finite for any input (no ``exp`` of a large positive number).
@@ -238,6 +249,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return _softplus(input, beta, threshold)
 
 
+@labelled_result("LogSigmoidBackward0")
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(input)) = -softplus(-input)``, finite for any input."""
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
@@ -247,7 +259,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * tanh(softplus(input))``."""
-    return _maybe_inplace(input, inplace, lambda x: x * _math.tanh(_stable_softplus(x)))
+    return _named("MishBackward0", input, inplace, lambda x: x * _math.tanh(_stable_softplus(x)))
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -311,6 +323,7 @@ def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Ten
     return input, normalize_dim(dim, input.ndim)
 
 
+@labelled_result("SoftmaxBackward0")
 @c_ordered_result
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
@@ -339,6 +352,7 @@ def softmin(
     return softmax(negated, axis)
 
 
+@labelled_result("LogSoftmaxBackward0")
 @c_ordered_result
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
@@ -374,7 +388,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     >>> hardsigmoid(arraygrad.tensor([-4.0, 0.0, 1.5]))
     tensor([0.0000, 0.5000, 0.7500])
     """
-    return _maybe_inplace(input, inplace, _hardsigmoid)
+    return _named("HardsigmoidBackward0", input, inplace, _hardsigmoid)
 
 
 def _hardsigmoid(input: Tensor) -> Tensor:
@@ -393,7 +407,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     >>> hardswish(arraygrad.tensor([-4.0, 1.0, 5.0]))
     tensor([-0.0000, 0.6667, 5.0000])
     """
-    return _maybe_inplace(input, inplace, _hardswish)
+    return _named("HardswishBackward0", input, inplace, _hardswish)
 
 
 def _hardswish(input: Tensor) -> Tensor:

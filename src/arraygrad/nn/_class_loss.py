@@ -25,6 +25,7 @@ from arraygrad import (
     _reduction,
 )
 from arraygrad._indexing import see_index
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
 from arraygrad.nn._common import check_reduction, constant, legacy_reduction
@@ -243,10 +244,18 @@ def nll_loss(
     check_reduction(reduction)
     if _reduced_floats.is_reduced(input) and _weight_of_its_dtype(input, weight):
         # PyTorch's kernel: in float32, rounded once (other weights: _nll_loss's error)
-        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+        loss = _reduced_floats.in_float32(
             _nll_loss_value, input, target, weight, ignore_index, reduction
         )
-    return _nll_loss(input, target, weight, ignore_index, reduction)[0]
+    else:
+        loss = _nll_loss(input, target, weight, ignore_index, reduction)[0]
+    return _named_nll(input, loss)
+
+
+def _named_nll(input: Tensor, loss: Tensor) -> Tensor:
+    """``loss`` named as PyTorch's kernel for a (C,) or (N, C) input, ``NllLossBackward0``
+    (larger inputs go through other kernels, and views, in PyTorch: their names are left)."""
+    return labelled(loss, "NllLossBackward0") if input.ndim <= 2 else loss
 
 
 def _weight_of_its_dtype(input: Tensor, weight: Any) -> bool:
@@ -370,7 +379,7 @@ def cross_entropy(
         # Class indices: PyTorch's kernels (log_softmax, nll_loss) in float32, rounded once.
         # (Class probabilities: PyTorch composes the loss of ops of the promoted dtype, as
         # below; other weights: nll_loss's error.)
-        return _reduced_floats.in_float32(  # type: ignore[no-any-return]
+        loss = _reduced_floats.in_float32(
             functools.partial(
                 cross_entropy,
                 ignore_index=ignore_index,
@@ -381,6 +390,7 @@ def cross_entropy(
             target,
             weight,
         )
+        return loss if label_smoothing else _named_nll(input, loss)
     axis = _class_axis(input)
     classes = input.shape[axis]
     log_probs = log_softmax(input, axis)
@@ -421,7 +431,7 @@ def cross_entropy(
         return total / count
     nll, weights, counts = _nll_loss(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
-        return nll
+        return _named_nll(input, nll)
     if input.ndim == 1 and target.ndim == 1:
         # PyTorch writes the smoothing term, of the target's shape (1,), into the 0-d loss.
         raise RuntimeError(

@@ -150,8 +150,8 @@ def embedding(
             mask = tracer.call(_padding_mask, arguments)
         out = _math.where(constant(mask), out.detach(), out)
     if sparse and scale_grad_by_freq and out.requires_grad:
-        out = _sparse_scaled.apply1(out)
-    return out
+        return _sparse_scaled.apply1(out)  # type: ignore[no-any-return]
+    return _primitive.labelled(out, "EmbeddingBackward0")  # PyTorch's kernel's name
 
 
 def _check_rows(xp: Any, indices: Any, shape: tuple[int, ...]) -> None:

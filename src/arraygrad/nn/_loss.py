@@ -13,6 +13,7 @@ from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _binary, _dtype, _grad_mode, _inference, _math, ops
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
 from arraygrad.nn._activation import _stable_softplus
@@ -88,7 +89,9 @@ def mse_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_saved("mse_loss", input, target)
     diff = input - target
-    return _weighted(diff * diff, weight, reduction, mean_by_weight=True)
+    loss = _weighted(diff * diff, weight, reduction, mean_by_weight=True)
+    # PyTorch's own kernel without weight; with one, a composition ending in its division.
+    return loss if weight is not None else labelled(loss, "MseLossBackward0")
 
 
 _REAL_FIX = "compare real tensors, e.g. view_as_real(input) and view_as_real(target)."
@@ -251,7 +254,7 @@ def binary_cross_entropy(
     >>> import arraygrad
     >>> x = arraygrad.tensor([0.0, 0.5], requires_grad=True)
     >>> binary_cross_entropy(x, arraygrad.tensor([0.0, 1.0]))
-    tensor(0.3466, grad_fn=<MeanBackward0>)
+    tensor(0.3466, grad_fn=<BinaryCrossEntropyBackward0>)
     """
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
         from arraygrad.amp import _casts
@@ -276,7 +279,7 @@ def binary_cross_entropy(
     loss = ops.binary_cross_entropy(input, target)
     if weight is not None:
         loss = loss * weight
-    return apply_reduction(loss, reduction)
+    return labelled(apply_reduction(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 def _refuse_gradient(function: str, argument: str, tensor: Tensor | None) -> None:
@@ -378,7 +381,7 @@ def binary_cross_entropy_with_logits(
         loss = loss * weight
     if loss.dtype != complement.dtype and complement.dtype.is_floating_point:
         loss = _in_place_of(complement, input, softplus_neg, weight)
-    return apply_reduction(loss, reduction)
+    return labelled(apply_reduction(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _in_place_of(

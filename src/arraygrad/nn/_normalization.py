@@ -21,6 +21,7 @@ from arraygrad import (
 )
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled, no_grad
+from arraygrad._primitive import labelled_result
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 from arraygrad._views import broadcast_tensors
@@ -45,6 +46,7 @@ def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
     return mean, _reduction.mean(centred * centred, dims, keepdim=True)
 
 
+@labelled_result("NativeLayerNormBackward0")
 @c_ordered_result
 def layer_norm(
     input: Tensor,

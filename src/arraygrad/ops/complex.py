@@ -316,6 +316,7 @@ log1p = Primitive(
     "log1p",
     forward=lambda xp, x: xp.log1p(x),
     vjp=(lambda ns, g, out, x: g / ns.conj(x + 1),),
+    backward_name="Log1PBackward0",  # PyTorch's spelling
 )
 log2 = Primitive(
     "log2",
