@@ -102,6 +102,16 @@ def grad_fn_names(expression: str, **values: Any) -> tuple[str, str]:
     return names[0], names[1]
 
 
+def raised_by(fn: Callable[[], Any]) -> tuple[type, str] | None:
+    """The class and message of the exception ``fn()`` raises (``None`` if none), for tests
+    that compare them with torch's."""
+    try:
+        fn()
+    except Exception as error:  # the class and message are compared
+        return type(error), str(error)
+    return None
+
+
 def check_against_torch(
     ag_fn: Callable[..., Any],
     torch_fn: Callable[..., Any] | None,

@@ -135,6 +135,28 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
 
+    # A custom Function's node answers for its ctx, as PyTorch's grad_fn of a Function is its
+    # ctx: these two properties, and the attributes forward set on ctx, which apply copies into
+    # the node's __dict__. (Not a __getattr__: its mere presence makes every attribute read of
+    # every node, the engine's included, twice as slow.)
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """A custom Function's saved tensors (its ctx's :attr:`saved_tensors`)."""
+        return self._function_ctx("saved_tensors").saved_tensors
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """Whether each input of a custom Function requires grad (its ctx's)."""
+        return self._function_ctx("needs_input_grad").needs_input_grad  # type: ignore[no-any-return]
+
+    def _function_ctx(self, name: str) -> Any:
+        from arraygrad.autograd._function_ctx import FunctionCtx
+
+        ctx = self.params.get("ctx")
+        if not isinstance(ctx, FunctionCtx):
+            raise AttributeError(f"'{self.name()}' object has no attribute '{name}'")
+        return ctx
+
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """The nodes this node sends gradients to, with the output of each (PyTorch's pairs):

@@ -305,6 +305,40 @@ def test_hook_misuse_matches_torch() -> None:
             lib.tensor([1.0]).retain_grad()
 
 
+def _hook_outcome(lib: Any, leaf: bool, hook: Any) -> tuple[type, str] | None:
+    x = lib.tensor(X, dtype=lib.float64, requires_grad=True)
+    target = x if leaf else x * 2
+    target.register_hook(hook)
+    try:
+        (target * 3).sum().backward()
+    except Exception as error:  # the class and message are compared
+        return type(error), str(error)
+    return None
+
+
+def wrong_size(g: Any) -> Any:
+    return g[:1]
+
+
+@pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "computed"])
+@pytest.mark.parametrize(
+    "hook, error, gist",
+    [
+        (lambda g: 3.0, TypeError, "expected Variable, but hook returned 'float'"),
+        (wrong_size, RuntimeError, "hook 'wrong_size' has changed the size of value"),
+        (lambda g: g.float(), RuntimeError, "hook '<lambda>' has changed the type of value"),
+    ],
+    ids=["a number", "another size", "another dtype"],
+)
+def test_a_hook_returning_a_wrong_gradient_raises_as_torch(
+    leaf: bool, hook: Any, error: type, gist: str
+) -> None:
+    for lib in (ag, torch):
+        outcome = _hook_outcome(lib, leaf, hook)
+        assert outcome is not None and outcome[0] is error, (lib.__name__, outcome)
+        assert gist in outcome[1]
+
+
 @pytest.mark.parametrize("size", [4, 2048])  # below and above the engine's in-place sum size
 def test_a_backward_returning_one_array_twice_or_a_saved_one_is_not_summed_into(size: int) -> None:
     # A custom backward may hand the same array to two inputs, or return a tensor it saved:

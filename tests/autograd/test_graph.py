@@ -498,3 +498,38 @@ def test_increment_version() -> None:
         ]
 
     _same(program)
+
+
+def _mutated_after_saving(lib: Any) -> list[Any]:
+    """Writes into tensors an op and a custom Function saved, inside the context."""
+
+    class Tanh(lib.autograd.Function):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x.tanh()
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g / ctx.saved_tensors[0].cosh() ** 2  # d tanh(x) = dx / cosh(x)^2
+
+    x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    with lib.autograd.graph.allow_mutation_on_saved_tensors() as context:
+        a = x * 1
+        b = x * 2
+        y = a.sin() * Tanh.apply(b)
+        a.mul_(10)
+        b.add_(1)
+        y.sum().backward()
+    return [type(context).__name__, x.grad, a, b]
+
+
+def test_allow_mutation_on_saved_tensors_gives_the_gradients_of_the_saved_values() -> None:
+    assert _plain(_mutated_after_saving(ag)) == _plain(_mutated_after_saving(torch))
+    for lib in (ag, torch):
+        allow = lib.autograd.graph.allow_mutation_on_saved_tensors
+        with pytest.raises(RuntimeError, match="contexts cannot be nested"), allow(), allow():
+            pass
+        # (and the context is usable again after the refusal)
+        with lib.autograd.graph.allow_mutation_on_saved_tensors():
+            pass

@@ -188,6 +188,14 @@ def test_misuse_raises_what_torch_raises_and_leaves_tensors_usable(lib: Any) -> 
     assert outcome is not None and outcome[0] is TypeError
     assert v.grad.item() == 2.0
 
+    # One that returns a Tensor: RuntimeError.
+    t = lib.tensor(1.0, requires_grad=True)
+    t.register_post_accumulate_grad_hook(lambda t: t.grad * 2)
+    outcome = _outcome(lambda: (t * 2).backward())
+    assert outcome is not None and outcome[0] is RuntimeError
+    assert "post accumulate grad hooks should return None" in outcome[1]
+    assert t.grad.item() == 2.0
+
     # An exception raised by a hook reaches the caller, .grad accumulated before it.
     u = lib.tensor(1.0, requires_grad=True)
 
@@ -204,7 +212,7 @@ def test_misuse_messages_say_what_to_do() -> None:
     with pytest.raises(RuntimeError, match="Fix: register it on the leaf"):
         (w * 2).register_post_accumulate_grad_hook(lambda t: None)
     w.register_post_accumulate_grad_hook(lambda t: 5)
-    with pytest.raises(TypeError, match=r"returned 'int'\. Fix"):
+    with pytest.raises(TypeError, match=r"returned 'int'.*must return None\. Fix"):
         w.sum().backward()
 
 

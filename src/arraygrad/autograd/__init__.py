@@ -9,6 +9,7 @@ tensor([2., 4.])
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -85,8 +86,8 @@ def _initial_grads(
     """Check ``outputs`` and their cotangents and return the cotangents as arrays or Tensors."""
     if grad_outputs and len(grad_outputs) != len(outputs):
         raise RuntimeError(
-            f"grad can be implicitly created only for scalar outputs: got {len(grad_outputs)} "
-            f"gradients for {len(outputs)} outputs"
+            f"got {len(outputs)} tensors and {len(grad_outputs)} gradients. Fix: pass one "
+            "gradient per output (None for a scalar output)."
         )
     grads = []
     for index, output in enumerate(outputs):
@@ -165,6 +166,11 @@ def backward(
     if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple, Tensor)):
         given = [grad_tensors]
     grads = _initial_grads(outputs, given, create_graph)
+    if inputs is not None and not isinstance(inputs, Tensor) and not len(inputs):
+        raise RuntimeError(
+            "`inputs` argument to `backward()` cannot be empty. Fix: pass the tensors whose "
+            ".grad to fill, or leave inputs out to fill every leaf's."
+        )
     targets = _as_sequence(inputs) or None
     for index, tensor in enumerate(targets or ()):
         if isinstance(tensor, Tensor):
@@ -206,17 +212,39 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    only_inputs: bool = True,
     allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
     materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
 
     Raises if an input was not used to compute the outputs, unless ``allow_unused=True`` (then
-    its gradient is ``None``, or zeros with ``materialize_grads=True``).
+    its gradient is ``None``, or zeros with ``materialize_grads=True``). With
+    ``is_grads_batched=True`` the first dimension of each of ``grad_outputs`` indexes a batch of
+    cotangents: the results are the vector-Jacobian products of each, stacked.
     """
     from arraygrad.autograd._delivery import materialized
     from arraygrad.autograd.engine import run_backward
 
+    if not only_inputs:
+        warnings.warn(
+            "only_inputs argument is deprecated and is ignored now (defaults to True). To "
+            "accumulate gradient for other parts of the graph, please use "
+            "arraygrad.autograd.backward.",
+            FutureWarning,
+            stacklevel=2,
+        )
+    if is_grads_batched:
+        return _batched_grad(
+            outputs,
+            inputs,
+            grad_outputs,
+            retain_graph,
+            create_graph,
+            allow_unused,
+            materialize_grads,
+        )
     if materialize_grads and allow_unused is False:
         raise ValueError(
             "Expected allow_unused to be True or not passed when materialize_grads=True, but "
@@ -271,6 +299,59 @@ def grad(
         else:
             results.append(Tensor._wrap(_backend.ensure_array(value)))
     return tuple(results)
+
+
+def _batched_grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any,
+    retain_graph: bool | None,
+    create_graph: bool,
+    allow_unused: bool | None,
+    materialize_grads: bool,
+) -> tuple[Tensor | None, ...]:
+    """``grad`` with ``is_grads_batched=True``: one pass per row of the cotangents (PyTorch
+    vmaps a single pass), the results stacked along a new first dimension."""
+    output_list = _as_sequence(outputs)
+    given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, Tensor) else [grad_outputs]
+    batch = None
+    for index, (output, cotangent) in enumerate(zip(output_list, given, strict=False)):
+        if cotangent is None:
+            continue
+        if tuple(cotangent.shape[1:]) != tuple(output.shape) or (
+            batch is not None and cotangent.shape[0] != batch
+        ):
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each "
+                "grad_output as the batch dimension. The sizes of the remaining dimensions are "
+                "expected to match the shape of corresponding output, but a mismatch was "
+                f"detected: grad_output[{index}] has a shape of {cotangent.shape!r} and "
+                f"output[{index}] has a shape of {output.shape!r}. Fix: give each cotangent "
+                "the shape (batch, *output.shape)."
+            )
+        batch = cotangent.shape[0]
+    if batch is None:
+        raise RuntimeError(
+            "is_grads_batched=True needs grad_outputs with a batch dimension. Fix: pass them."
+        )
+    rows = []
+    for row in range(batch):
+        rows.append(
+            grad(
+                output_list,
+                inputs,
+                [None if c is None else c[row] for c in given],
+                retain_graph=True if row < batch - 1 else retain_graph,
+                create_graph=create_graph,
+                allow_unused=allow_unused,
+                materialize_grads=materialize_grads,
+            )
+        )
+    from arraygrad._shape import stack
+
+    return tuple(
+        None if column[0] is None else stack(list(column)) for column in zip(*rows, strict=True)
+    )
 
 
 # Imported on first use, to keep them out of ``import arraygrad``'s time: forward-mode AD, the

@@ -137,8 +137,31 @@ def run_hooks(hooks: dict[int, Any], grad: Any, create_graph: bool) -> Any:
         with grad_mode_for(create_graph):
             result = hook(value)
         if result is not None:
-            value = result
+            value = _hook_result(hook, value, result)
     return value if create_graph else value._data
+
+
+def _hook_result(hook: Any, value: Tensor, result: Any) -> Tensor:
+    """``result``, what a tensor hook returned in place of the gradient ``value``, checked as
+    PyTorch checks it: a Tensor of the same size and dtype."""
+    name = getattr(hook, "__name__", "<unknown>")
+    if not isinstance(result, Tensor):
+        raise TypeError(
+            f"expected Variable, but hook returned '{type(result).__name__}'. Fix: return a "
+            "Tensor of the gradient's shape, or None to keep the gradient."
+        )
+    if result._data.shape != value._data.shape:
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value: the gradient has shape "
+            f"{list(value.shape)}, the hook returned {list(result.shape)}. Fix: return a "
+            "gradient of the same shape."
+        )
+    if result._data.dtype != value._data.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {value.type()} got "
+            f"{result.type()}). Fix: return a gradient of the same dtype."
+        )
+    return result
 
 
 def run_hooks_without_gradient(hooks: dict[int, Any], create_graph: bool) -> None:
@@ -173,12 +196,18 @@ def run_post_accumulate_hooks(hooks: dict[int, Any], leaf: Tensor, create_graph:
     for hook in list(hooks.values()):
         with grad_mode_for(create_graph):
             result = hook(leaf)
-        if result is not None:
-            raise TypeError(
-                f"a post accumulate grad hook must return None, but {hook!r} returned "
-                f"{type(result).__name__!r}. Fix: update the tensor (or its .grad) in place "
-                "and return nothing."
+        if result is None:
+            continue
+        fix = "Fix: update the tensor (or its .grad) in place and return nothing."
+        if isinstance(result, Tensor):  # PyTorch refuses a Tensor so, anything else as a Tensor
+            raise RuntimeError(
+                f"Tensor post accumulate grad hooks should return None, but {hook!r} returned a "
+                f"Tensor. {fix}"
             )
+        raise TypeError(
+            f"expected Variable, but hook returned {type(result).__name__!r}: a post accumulate "
+            f"grad hook must return None. {fix}"
+        )
 
 
 def grad_mode_for(create_graph: bool) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextvars
+import warnings
 from types import TracebackType
 from typing import Any
 
@@ -75,6 +76,11 @@ class detect_anomaly(set_detect_anomaly):  # noqa: N801 - PyTorch's name
     """Context manager turning anomaly detection on."""
 
     def __init__(self, check_nan: bool = True) -> None:
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.",
+            stacklevel=2,
+        )
         super().__init__(True, check_nan)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import contextvars
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -28,6 +29,7 @@ from arraygrad.utils.hooks import RemovableHandle
 __all__ = [
     "GradientEdge",
     "Node",
+    "allow_mutation_on_saved_tensors",
     "disable_saved_tensors_hooks",
     "get_gradient_edge",
     "increment_version",
@@ -202,6 +204,55 @@ def disable_saved_tensors_hooks(error_message: str) -> Iterator[None]:
         yield
     finally:
         state.disabled = previous
+
+
+class _AllowMutationOnSavedContext:
+    """What :func:`allow_mutation_on_saved_tensors` yields (PyTorch's class of it)."""
+
+
+_mutation_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "allow_mutation_on_saved_tensors", default=False
+)
+
+
+def _saved_copy(tensor: Tensor) -> Tensor:
+    return tensor.detach().clone()
+
+
+def _as_saved(copy: Tensor) -> Tensor:
+    return copy
+
+
+@contextlib.contextmanager
+def allow_mutation_on_saved_tensors() -> Iterator[_AllowMutationOnSavedContext]:
+    """Allow in-place writes into tensors saved for backward inside the context: backward
+    computes with the values they had when they were saved, as if nothing had written them.
+
+    PyTorch copies a saved tensor when it is first written; arraygrad copies each as it is
+    saved (through :class:`saved_tensors_hooks`, so the same gradients for more memory), and
+    a backward outside the context, which PyTorch refuses, gets them too.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> with allow_mutation_on_saved_tensors():
+    ...     a = x * 1
+    ...     y = (a * a).sum()
+    ...     _ = a.mul_(10)
+    ...     y.backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+    if _mutation_allowed.get():
+        raise RuntimeError(
+            "allow_mutation_on_saved_tensors contexts cannot be nested. Fix: enter it once, "
+            "around everything that writes into saved tensors."
+        )
+    token = _mutation_allowed.set(True)
+    try:
+        with saved_tensors_hooks(_saved_copy, _as_saved):
+            yield _AllowMutationOnSavedContext()
+    finally:
+        _mutation_allowed.reset(token)
 
 
 class _MultiHandle(RemovableHandle):
