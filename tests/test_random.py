@@ -714,3 +714,24 @@ def test_poisson_at_rates_beyond_numpys_sampler_draws_the_normal_limit() -> None
     assert counts[3] == np.inf and counts[0] == np.round(counts[0])
     drawn = ag.distributions.NegativeBinomial(ag.tensor(2.0), logits=ag.tensor(1e3)).sample()
     assert drawn.item() == np.inf
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("bounds", [(-2, 0), (0, 2), (-1, 1), (-0.5, 0.75), (-0.5, 0.5), (0, 1)])
+def test_uniform_bounds_must_fit_the_dtype_as_torch(dtype: str, bounds: tuple[float, float]):
+    # In units of the dtype's largest number: bounds beyond it, or a width beyond it, are
+    # refused (arraygrad drew from a width of inf); half of the range each way is drawn.
+    def outcome(lib: Any) -> Any:
+        largest = float(lib.finfo(getattr(lib, dtype)).max)
+        low, high = (b * largest for b in bounds)
+        try:
+            lib.manual_seed(0)
+            return lib.empty(64, dtype=getattr(lib, dtype)).uniform_(low, high).float().numpy()
+        except RuntimeError as error:
+            return str(error).split(" ")[:2]  # "from is", "to is", "uniform_ expects"
+
+    mine, theirs = outcome(ag), outcome(torch)
+    if isinstance(theirs, list):
+        assert mine == theirs
+    else:
+        np.testing.assert_array_equal(mine, theirs)  # torch's stream, bit for bit

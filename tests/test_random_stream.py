@@ -330,3 +330,14 @@ def test_a_float32_normal_at_a_right_angle_is_torch_s(u2_bits: int) -> None:
     torch.set_rng_state(torch.tensor(list(state), dtype=torch.uint8))
     ag.set_rng_state(ag.tensor(list(state), dtype=ag.uint8))
     assert _same_bits(torch.randn(16), ag.randn(16))
+
+
+@pytest.mark.parametrize(("mean", "std"), [(1e308, 1e308), (0.0, 2.0**1001), (-1e-310, 1e308)])
+def test_float64_normals_of_huge_scale_are_torchs(mean: float, std: float) -> None:
+    # z * std beyond the largest double with z * std + mean within it (torch's fused
+    # multiply-add keeps it finite), and Dekker's split of std overflowing: were nan or inf.
+    values = []
+    for lib in (ag, torch):
+        lib.manual_seed(3)
+        values.append(lib.empty(4096, dtype=lib.float64).normal_(mean, std).numpy())
+    np.testing.assert_array_equal(values[0].view(np.uint64), values[1].view(np.uint64))

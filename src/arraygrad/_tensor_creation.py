@@ -291,6 +291,8 @@ class TensorCreationMethods:
                 f"uniform_ expects to return a [from, to) range, but found from={from_} > "
                 f"to={to}. Fix: swap the bounds."
             )
+        if not self.dtype.is_complex:
+            _uniform_within_dtype(self.dtype, from_, to)
         if self.dtype.is_complex:  # the real and imaginary parts each uniform on [from, to)
             sample = _ag._random.complex_draw(
                 generator, "uniform", tuple(self.shape), self.dtype, from_, to
@@ -577,3 +579,21 @@ class TensorCreationMethods:
 
 # 'FloatTensor' -> float32, ... (the names Tensor.type() takes and gives).
 _TYPE_NAMES = {f"{_dtypes.torch_type_name(d)}Tensor": d for d in _dtypes.ALL_DTYPES}
+
+
+def _uniform_within_dtype(dtype: Any, from_: float, to: float) -> None:
+    """PyTorch's bounds of ``uniform_``: each bound a finite number of ``dtype``, and the
+    width ``to - from`` too (the kernel computes ``x * (to - from) + from``)."""
+    limit = float(_ag.finfo(dtype).max)
+    for name, bound in (("from", from_), ("to", to)):
+        if not -limit <= bound <= limit:
+            raise RuntimeError(
+                f"{name} is out of bounds for {dtype}: uniform_'s bounds must be finite "
+                f"numbers of its dtype, within +-{limit:g}. Fix: use bounds inside that range."
+            )
+    if to - from_ > limit:
+        raise RuntimeError(
+            f"uniform_ expects to-from <= the largest {dtype}, but found to={to:g} and "
+            f"from={from_:g} which result in to-from to exceed the limit. Fix: draw in "
+            "[from/2, to/2) and double the result, as torch.testing.make_tensor does."
+        )

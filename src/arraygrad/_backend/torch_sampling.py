@@ -87,8 +87,12 @@ def _exact_in_float64(span: np.float32, low: float) -> bool:
     low32 = np.float32(low)
     if not (np.isfinite(span) and np.isfinite(low32)):
         return False
-    grains = [Fraction(float(np.spacing(abs(span)))) / 2**24] if span else []
-    grains += [Fraction(float(np.spacing(abs(low32))))] if low32 else []
+    with np.errstate(over="ignore"):  # the spacing of float32's largest number is inf
+        span_ulp, low_ulp = np.spacing(abs(span)), np.spacing(abs(low32))
+    if not (np.isfinite(span_ulp) and np.isfinite(low_ulp)):
+        return False  # bounds at float32's edge: the fused arithmetic decides
+    grains = [Fraction(float(span_ulp)) / 2**24] if span else []
+    grains += [Fraction(float(low_ulp))] if low32 else []
     if not grains:
         return True
     return abs(Fraction(float(span))) + abs(Fraction(float(low32))) < min(grains) * 2**53
@@ -129,6 +133,13 @@ def fma64(a: Any, b: float, c: float) -> np.ndarray:
     b_, c_ = np.float64(b), np.float64(c)
     if b_ == 1.0 and c_ == 0.0:  # a standard normal: nothing to fuse, but -0 + 0 is +0
         return a + c_
+    if max(abs(b_), abs(c_)) > 2.0**1000:
+        # Dekker's split (a multiply by 2**27) or a * b could overflow where the fused result
+        # does not: compute it scaled down by a power of two, exact both ways for these
+        # magnitudes. (A zero a is the exception: c alone, which the scaling could round.)
+        with np.errstate(over="ignore"):
+            out = fma64(a, b_ * 2.0**-64, c_ * 2.0**-64) * 2.0**64
+        return np.where(a == 0, a * b_ + c_, out)
     p = a * b_
     ah, al = _split(a)
     bh, bl = _split(np.asarray(b_))
