@@ -1017,6 +1017,38 @@ def test_backward_from_a_view_its_base_write_made_unusable_is_refused(name: str,
         assert a.grad is None
 
 
+@pytest.mark.parametrize("made", ["unbind", "unbind_retained", "no_grad"])
+def test_grad_and_its_flags_of_a_view_its_base_write_made_unusable_read_as_in_torch(
+    made: str,
+) -> None:
+    # PyTorch reads them from the view's grad_fn field, which the write leaves in place: a
+    # retained piece still gets its gradient from a pass through a loss taken before the
+    # write. arraygrad raised the view's error on reading them (engine fuzzer, seed 170098).
+    def run(lib: Any) -> Any:
+        a = _leaf(lib, np.arange(6.0))
+        x = a * 1
+        if made == "no_grad":
+            with lib.no_grad():
+                v = x[1:4]
+        else:
+            v = x.view(2, 3).unbind(0)[1]
+            if made == "unbind_retained":
+                v.retain_grad()
+        loss = (x * 3).sum() if made == "no_grad" else (v * 3).sum()
+        x.mul_(2)
+        seen = []
+        for _ in range(2):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                grad = v.grad
+            seen.append((None if grad is None else grad.tolist(), len(caught)))
+            seen.append((v.retains_grad, v.output_nr, v.requires_grad))
+            loss.backward(retain_graph=True)
+        return seen, a.grad.tolist()
+
+    assert run(ag) == run(torch)
+
+
 def test_pieces_of_split_are_writable_outside_the_graph() -> None:
     x = ag.arange(6.0)
     first, _second = x.split(3)

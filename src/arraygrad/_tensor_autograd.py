@@ -99,7 +99,10 @@ class TensorAutogradMethods:
         """
         tensor = cast("Tensor", self)
         grad = tensor._grad
-        if grad is None and tensor._node is not None and tensor._node.retained is None:
+        # (the node recorded, not _node: a piece of unbind whose base was written still has
+        # its .grad, as in PyTorch, where reading _node raises)
+        node = None if grad is not None else _ag._view_history.recorded_node(tensor)
+        if node is not None and node.retained is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed: "
                 "backward() does not populate it. Fix: call .retain_grad() on this tensor "
@@ -188,7 +191,8 @@ class TensorAutogradMethods:
     @property
     def retains_grad(self) -> bool:
         """True when :meth:`retain_grad` was called on this non-leaf tensor."""
-        return self._node is not None and self._node.retained is not None
+        node = _ag._view_history.recorded_node(cast("Tensor", self))
+        return node is not None and node.retained is not None
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call ``hook(grad)`` whenever a gradient for this tensor is computed.

@@ -42,6 +42,7 @@ _NOT_PICKLED = frozenset(
         "_no_grad_views",
         "_retains_grad",
         "_view_invalid",
+        "_view_old_node",
         "_fw_tangent",
         "_fw_primal",
     ]

@@ -326,7 +326,7 @@ class TensorStorageMethods:
         functions, the piece's index for :meth:`split`, :meth:`chunk` and :meth:`unbind` (and
         their ``unsafe_`` forms). arraygrad's other functions of several outputs (``svd``,
         ``slogdet``, ...) record one node per output, so their outputs report 0."""
-        node = self._node  # type: ignore[attr-defined]
+        node = _ag._view_history.recorded_node(cast("Tensor", self))
         return 0 if node is None else node.output_index
 
     # --- storages -----------------------------------------------------------------------------

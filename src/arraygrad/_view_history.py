@@ -351,6 +351,11 @@ def regenerate(root: Tensor, written: bool = True) -> None:
                 # memory it shows was written: PyTorch refuses to use it in grad mode from now
                 # on; see _StaleView.
                 state["_view_invalid"] = True
+                if type(view) is not _StaleView:
+                    # Kept as torch keeps such a view's grad_fn field: .grad, retains_grad and
+                    # output_nr still read it (see recorded_node); its retained gradient, if
+                    # any, is still filled by passes through it.
+                    state["_view_old_node"] = view._node
             elif type(view) is not _StaleView:
                 node = view._node
                 if node is not None and node.retained is not None:
@@ -458,6 +463,16 @@ def _invalid_view_attribute(view: Any, name: str) -> Any:
     if grad_enabled.get():
         raise _invalid_view_error(view)
     return None
+
+
+def recorded_node(tensor: Tensor) -> Any:
+    """``tensor``'s node as PyTorch's ``grad_fn`` field holds it, which ``.grad``,
+    ``retains_grad`` and ``output_nr`` read: for a view whose history may no longer be used
+    (see :func:`_invalid_view_attribute`, where reading ``_node`` raises) the one it had
+    before the write, not an error."""
+    if type(tensor) is _StaleView and "_view_invalid" in tensor.__dict__:
+        return tensor.__dict__.get("_view_old_node")
+    return tensor._node
 
 
 def refuse_invalid_view(tensor: Tensor) -> None:

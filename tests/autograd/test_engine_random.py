@@ -28,14 +28,20 @@ that had no ``.grad``, torch's ``a.grad`` and ``b.grad`` are one tensor (same ``
 later backward that accumulates into one changes the other: ``(a * 0.45).sum().backward()`` then
 leaves ``b.grad`` 1.45, though ``b`` is not in that graph and each ``.grad`` must be the sum of
 its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355, 85884, 107787,
-148928, 155574, 165109, 167688).
+148928, 155574, 165109, 167688, 171335, 188279, 202331, 207383, 223102, 241484; through
+``stack([a, b]).sum()`` 170232).
 Also still drawn, a deviation of torch's implementation: its ``matmul`` of a batched right
 operand and a 1-D, 2-D or broadcast left one saves a copy of the right operand that it made to
 fold or expand the batch, so an in-place write to that operand after the product does not
 invalidate the product's backward (``c = a @ b; b.mul_(2)`` with ``a`` 3x3 and ``b`` 2x3x3);
 arraygrad saves ``b`` itself and raises, as torch does for a write to the batched operand of
-``b @ a`` (seed 134290). Ties of ``maximum`` with a sum that torch's vectorised order rounds to
--2.8e-17 and NumPy's to 0 split the gradient in one library only (seed 144274).
+``b @ a`` (seed 134290). Its product of batched operands is ``UnsafeViewBackward0`` over
+``BmmBackward0`` (or ``MmBackward0``), so a pass that stops at the product
+(``backward(inputs=[c])``) frees the view alone and a later pass through ``c`` works; arraygrad
+records one node, which that pass frees (a later pass raises), as for any other op in both
+libraries: a node more per batched product would cost every training step (seed 193720).
+Ties of ``maximum`` with a sum that torch's vectorised order rounds to -2.8e-17 and NumPy's to 0
+split the gradient in one library only (seed 144274).
 
 Not compared: the order of calls to different hooks, and what a pass that raised had done
 before it raised. PyTorch runs the ready nodes most recently created first (by sequence
@@ -49,7 +55,8 @@ own copy); softmax's result as a hooked or requested tensor and written in place
 composes softmax of other ops, so its double backward does not pass through that node, and
 writes into it do not invalidate it; the few requests drawn among all tensors, to raise on
 one that needs no gradient, can still name it: torch then raises where its double backward
-freed that node, seed 93270); advanced indexing (its backward keeps the index as a
+freed that node, seed 93270, or, requested once, its .grad gets the double backward's part
+too, seed 197650); advanced indexing (its backward keeps the index as a
 parameter, so a second backward through it works where torch's freed it: keeping a freeable
 stand-in until backward would cost memory torch does not spend). Only tensor hooks are drawn:
 a node's own hooks (``grad_fn.register_hook``, ``register_prehook``) are compared with torch's

@@ -238,3 +238,29 @@ def test_multivariate_normals_of_different_event_shapes_raise_value_error() -> N
         q = lib.distributions.MultivariateNormal(lib.zeros(3), lib.eye(3))
         with pytest.raises(ValueError, match="different event shapes"):
             lib.distributions.kl_divergence(p, q)
+
+
+def test_uniform_gumbel_kl_far_from_q_and_narrow_as_mpmath() -> None:
+    """Seed 77443 of the random comparison. ``E_p[exp(-(x - loc) / s)]`` was the difference
+    ``s / w (exp((loc - low) / s) - exp((loc - high) / s))``: it underflowed to 0 where p lies
+    700 scales above q's loc, and its log passed nan gradients (0 * inf) to a finite KL; it
+    overflowed to inf - inf (nan) where p lies 700 scales below, where the KL is inf; and it
+    cancels for a p much narrower than q's scale. Exact values (mpmath, from these doubles):
+    the KL 1441.69863871664 and its gradient in ``low`` 34082319.725442 (torch's too), the
+    narrow one 21.403782444745547 (torch 21.4037824566, 1.2e-8 relative off)."""
+    f64 = ag.float64
+    low = ag.tensor([0.12325306564039369, -0.6496942506327332], dtype=f64, requires_grad=True)
+    high = ag.tensor([0.12325309498611232, -0.6496942212870146], dtype=f64)
+    loc = ag.tensor([-0.00037203323367035, 0.00015541419218063], dtype=f64)
+    d = ag.distributions
+    q = d.Gumbel(loc, ag.tensor(8.622723638026362e-05, dtype=f64))
+    kl = d.kl_divergence(d.Uniform(low, high), q)
+    assert np.isposinf(kl[1].item())
+    kl[0].backward()
+    np.testing.assert_allclose(kl[0].item(), 1441.69863871664, rtol=1e-13)
+    np.testing.assert_allclose(low.grad[0].item(), 34082319.725442, rtol=1e-10)
+    narrow = d.kl_divergence(
+        d.Uniform(ag.tensor(0.3, dtype=f64), ag.tensor(0.3 + 1e-9, dtype=f64)),
+        d.Gumbel(ag.tensor(0.1, dtype=f64), ag.tensor(0.7, dtype=f64)),
+    )
+    np.testing.assert_allclose(narrow.item(), 21.403782444745547, rtol=1e-14)

@@ -252,6 +252,24 @@ def test_batch_norm_running_stats_updated_in_place_like_torch() -> None:
 
 
 @pytest.mark.parametrize("function", ["batch_norm", "instance_norm"])
+@pytest.mark.parametrize("replaced", ["running_mean", "running_var"])
+def test_norms_refuse_a_running_statistic_that_is_no_tensor_before_checking_sizes(
+    function: str, replaced: str
+) -> None:
+    # PyTorch's native function parses its arguments before any size check: a module assigned
+    # over running_var was reported as running_mean's wrong size (machinery fuzzer, 56862)
+    outcomes = []
+    for lib in (torch, ag):
+        stats = {"running_mean": lib.zeros(1), "running_var": lib.ones(1)}
+        stats[replaced] = lib.nn.Tanh()
+        call = getattr(lib.nn.functional, function)
+        with pytest.raises(TypeError) as caught:
+            call(lib.ones(2, 3, 4), stats["running_mean"], stats["running_var"])
+        outcomes.append(str(caught.value).split("(): ")[-1])
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("function", ["batch_norm", "instance_norm"])
 @pytest.mark.parametrize("argument", ["running_mean", "running_var"])
 @pytest.mark.parametrize("use_input_stats", [True, False])
 def test_norms_refuse_running_statistics_that_require_grad_as_torch(

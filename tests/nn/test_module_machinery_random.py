@@ -63,7 +63,7 @@ replaces that buffer), then ``load_state_dict`` of a state dict without version 
 programs' edited copies) that lacks the key: PyTorch raises AttributeError (``'Tanh' object has
 no attribute 'device'``) from its migration of old state dicts, which reads the attribute as a
 tensor; arraygrad offers a zero count, as both do where the attribute is ``None`` (reported
-then as an unexpected key; seeds 32499, 38925, 47350).
+then as an unexpected key; seeds 32499, 38925, 47350, 54347).
 
 Also still drawn, the deviation above of ``del`` in another form: ``delattr`` of a ModuleList's
 entry leaves a gap in its numbers (both libraries then keep the other names and raise KeyError

@@ -318,9 +318,13 @@ def _kl_exponential_gumbel(p: Exponential, q: Gumbel) -> ag.Tensor:
 
 @register_kl(Uniform, Gumbel)
 def _kl_uniform_gumbel(p: Uniform, q: Gumbel) -> ag.Tensor:
-    width = p.high - p.low
-    mgf = q.scale / width * (((q.loc - p.low) / q.scale).exp() - ((q.loc - p.high) / q.scale).exp())
-    return -p.entropy() + _gumbel_cross_terms(q, p.mean, mgf.log())
+    # E_p[exp(-z)] = s / w (exp((loc - low) / s) - exp((loc - high) / s)) for w = high - low,
+    # in logs: (loc - low) / s + log((1 - exp(-w / s)) / (w / s)). The difference itself
+    # overflows to inf - inf (nan, where the KL is inf) and underflows to 0, whose log passes
+    # nan gradients (0 * inf) where the KL is finite; w << s cancels in it.
+    ratio = (p.high - p.low) / q.scale
+    log_mgf = (q.loc - p.low) / q.scale + (-ag.expm1(-ratio)).log() - ratio.log()
+    return -p.entropy() + _gumbel_cross_terms(q, p.mean, log_mgf)
 
 
 # ---- q Laplace: E_p|x - loc| ----

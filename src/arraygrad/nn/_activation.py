@@ -22,6 +22,7 @@ from arraygrad import (
     _reduction,
     _shape,
     _unary,
+    ops,
 )
 from arraygrad._dims import normalize_dim
 from arraygrad._primitive import labelled, labelled_result
@@ -352,6 +353,20 @@ def softmin(
     return softmax(negated, axis)
 
 
+def _reduced_last(input: Tensor, axis: int, narrow: _dtype.dtype) -> Tensor:
+    """PyTorch's float16/bfloat16 log_softmax along the last dimension, on ``input`` widened
+    to float32: its kernel rounds the sum of exponentials, then its log, to ``narrow`` before
+    the subtraction (the rounded result then differs from the exact one's rounding in the
+    last bit of some elements). The gradient is the exact log's (PyTorch's backward is one
+    kernel of the result): ``lse + (rounded - lse)`` is ``rounded`` exactly, the two close."""
+    shifted = _shifted(input, axis)
+    total = _reduction.sum(_math.exp(shifted), axis, keepdim=True)
+    lse = _math.log(total)
+    narrowed = ops.astype(ops.astype(total.detach(), narrow), _dtype.float32)
+    rounded = ops.astype(ops.astype(_math.log(narrowed), narrow), _dtype.float32)
+    return shifted - (lse + (rounded - lse.detach()))
+
+
 @labelled_result("LogSoftmaxBackward0")
 @c_ordered_result
 def log_softmax(
@@ -367,7 +382,9 @@ def log_softmax(
     tensor([     0., -10000.])
     """
     input, axis = _prepare(input, dim, dtype, "log_softmax")
-    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+    if _reduced_floats.is_reduced(input):  # in float32, as PyTorch's kernels
+        if axis == input.ndim - 1:  # (its kernel along the last dimension rounds twice more)
+            return _reduced_floats.in_float32(_reduced_last, input, axis, input.dtype)  # type: ignore[no-any-return]
         return _reduced_floats.in_float32(log_softmax, input, axis)  # type: ignore[no-any-return]
     if input.ndim == 0:
         return input - input

@@ -273,19 +273,22 @@ def _check_per_channel(
 ) -> None:
     """PyTorch's RuntimeError when a per-channel tensor has not one element per channel
     (dimension 1) of ``input``, and its TypeError when one is not a tensor (a module assigned
-    over a BatchNorm's buffer), which PyTorch's native function refuses by its position."""
-    channels = input.shape[1]
-    for name, tensor, position in (
-        ("running_mean", running_mean, 4),
-        ("running_var", running_var, 5),
-        ("weight", weight, 2),
-        ("bias", bias, 3),
-    ):
+    over a BatchNorm's buffer), which PyTorch's native function refuses by its position while
+    it parses its arguments: before any size check."""
+    for position, tensor in enumerate((weight, bias, running_mean, running_var), start=2):
         if tensor is not None and not isinstance(tensor, Tensor):
+            name = ("weight", "bias", "running_mean", "running_var")[position - 2]
             raise TypeError(
                 f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
                 f"{type(tensor).__name__}"
             )
+    channels = input.shape[1]
+    for name, tensor in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if tensor is not None and tensor.numel() != channels:
             raise RuntimeError(
                 f"{op}: {name} should contain {channels} elements (one per channel of "
