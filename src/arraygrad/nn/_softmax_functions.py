@@ -1,0 +1,131 @@
+"""``softmax``, ``softmin`` and ``log_softmax`` of ``nn.functional``, composed from arraygrad's
+element-wise ops and reductions on ``x - max(x)``, so that no ``exp`` overflows; float16 and
+bfloat16 computed in float32 and rounded as PyTorch's kernels round them. None has a VJP of
+its own. (``arraygrad.softmax`` and ``log_softmax`` in ``_softmax.py`` call these.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arraygrad import _backend, _dtype, _math, _reduced_floats, _reduction, _unary, ops
+from arraygrad._dims import normalize_dim
+from arraygrad._primitive import labelled_result
+from arraygrad._tensor import Tensor, c_ordered_result
+from arraygrad.nn._common import constant
+
+__all__ = ["log_softmax", "softmax", "softmin"]
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    import warnings
+
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        stacklevel=4,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _shifted(input: Tensor, dim: int) -> Tensor:
+    """``input - max(input, dim)``, the max taken on detached data.
+
+    Softmax is invariant to the shift, so gradients are exact while ``exp`` never overflows. A
+    row of ``-inf`` (or holding ``inf``) shifts to ``nan`` and its results are ``nan``, as
+    PyTorch's are; leaving such a row unshifted would give the same ``nan`` one array call
+    later, so the shift does not test for it.
+    """
+    data = input._data
+    if data.ndim == 0 or data.shape[dim] == 0:
+        return input
+    tracer = _backend.tracer
+    if tracer is not None:  # arraygrad.compile: the max below reads the tensor's array itself
+        tracer.see_tensor(input)
+    xp = _backend.xp
+    peak = xp.max(data, axis=dim, keepdims=True)
+    return input - constant(peak)
+
+
+def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
+    if dtype is not None:
+        input = _math.astype(input, dtype)
+    if not input.dtype.is_floating_point:
+        # torch has no integer kernel (softmin runs softmax's); dtype= converts first.
+        kernel = "log_softmax" if name == "log_softmax" else "softmax"
+        raise _unary.not_implemented(
+            f"{kernel}_lastdim_kernel_impl",
+            input,
+            f"convert the tensor (x.float()) or pass dtype=arraygrad.float32 to {name}.",
+        )
+    if dim is None:
+        dim = _softmax_dim(name, input.ndim)
+    return input, normalize_dim(dim, input.ndim)
+
+
+@labelled_result("SoftmaxBackward0")
+@c_ordered_result
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``exp(x_i) / sum_j exp(x_j)`` along ``dim``, computed on ``x - max(x)`` (no overflow).
+
+    >>> import arraygrad
+    >>> softmax(arraygrad.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    input, axis = _prepare(input, dim, dtype, "softmax")
+    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+        return _reduced_floats.in_float32(softmax, input, axis)  # type: ignore[no-any-return]
+    if input.ndim == 0:
+        return _math.exp(input - input)  # a single element: its softmax is 1
+    exps = _math.exp(_shifted(input, axis))
+    return exps / _reduction.sum(exps, axis, keepdim=True)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``softmax(-input, dim)``."""
+    # Negated before the dtype conversion and checks, as in torch (a bool tensor fails here).
+    negated, axis = _prepare(-input, dim, dtype, "softmin")
+    return softmax(negated, axis)
+
+
+def _reduced_last(input: Tensor, axis: int, narrow: _dtype.dtype) -> Tensor:
+    """PyTorch's float16/bfloat16 log_softmax along the last dimension, on ``input`` widened
+    to float32: its kernel rounds the sum of exponentials, then its log, to ``narrow`` before
+    the subtraction (the rounded result then differs from the exact one's rounding in the
+    last bit of some elements). The gradient is the exact log's (PyTorch's backward is one
+    kernel of the result): ``lse + (rounded - lse)`` is ``rounded`` exactly, the two close."""
+    shifted = _shifted(input, axis)
+    total = _reduction.sum(_math.exp(shifted), axis, keepdim=True)
+    lse = _math.log(total)
+    narrowed = ops.astype(ops.astype(total.detach(), narrow), _dtype.float32)
+    rounded = ops.astype(ops.astype(_math.log(narrowed), narrow), _dtype.float32)
+    return shifted - (lse + (rounded - lse.detach()))
+
+
+@labelled_result("LogSoftmaxBackward0")
+@c_ordered_result
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """``x_i - log(sum_j exp(x_j))`` along ``dim``: finite for logits of any magnitude.
+
+    With ``z = x - max(x)`` every ``exp(z)`` is at most 1 and their sum at least 1, so neither
+    ``exp`` nor ``log`` can overflow or hit 0.
+
+    >>> import arraygrad
+    >>> log_softmax(arraygrad.tensor([1e4, 0.0]), dim=0)
+    tensor([     0., -10000.])
+    """
+    input, axis = _prepare(input, dim, dtype, "log_softmax")
+    if _reduced_floats.is_reduced(input):  # in float32, as PyTorch's kernels
+        if axis == input.ndim - 1:  # (its kernel along the last dimension rounds twice more)
+            return _reduced_floats.in_float32(_reduced_last, input, axis, input.dtype)  # type: ignore[no-any-return]
+        return _reduced_floats.in_float32(log_softmax, input, axis)  # type: ignore[no-any-return]
+    if input.ndim == 0:
+        return input - input
+    shifted = _shifted(input, axis)
+    return shifted - _math.log(_reduction.sum(_math.exp(shifted), axis, keepdim=True))
