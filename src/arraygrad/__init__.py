@@ -52,6 +52,7 @@ from arraygrad import (
     _native_norms,
     _nn_aliases,
     _nn_kernel_forms,
+    _power,
     _predicates,
     _quantiles,
     _random,
@@ -159,6 +160,7 @@ from arraygrad._matrix_functions import *  # noqa: F403
 from arraygrad._native_norms import *  # noqa: F403
 from arraygrad._nn_aliases import *  # noqa: F403
 from arraygrad._nn_kernel_forms import *  # noqa: F403
+from arraygrad._power import *  # noqa: F403
 from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
 from arraygrad._quantiles import *  # noqa: F403
@@ -384,6 +386,7 @@ __all__ = [
     *_views.__all__,
     *_joining.__all__,
     *_matrices.__all__,
+    *_power.__all__,
     *_predicates.__all__,
     *_distances.__all__,
     *_matrix_functions.__all__,

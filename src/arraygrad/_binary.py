@@ -17,11 +17,11 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._division import div, floor_divide
+from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import (
     _FLOAT,
     _broadcast_error,
     _operands,
-    _scalar,
     abs,
     add,
     as_tensor,
@@ -38,10 +38,10 @@ from arraygrad._math import (
     logical_or,
     lt,
     mul,
-    pow,
     sub,
     where,
 )
+from arraygrad._power import pow
 from arraygrad._tensor import Tensor, describe
 from arraygrad._unary import not_implemented, require_tensor
 

@@ -10,7 +10,8 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
-from arraygrad._math import _scalar, as_tensor
+from arraygrad._elementwise_operands import _scalar
+from arraygrad._math import as_tensor
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 

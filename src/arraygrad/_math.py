@@ -17,7 +17,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import (
     _broadcast_error,
     _category,
@@ -26,15 +26,14 @@ from arraygrad._elementwise_operands import (
     _is_numpy_real,
     _operands,
     _python_number,
-    _scalar,
     as_tensor,
     broadcast_error_of,
     complex_twin,
     complex_unary,
     complex_unsupported,
 )
-from arraygrad._primitive import Primitive, labelled
-from arraygrad._tensor import Tensor, describe
+from arraygrad._primitive import Primitive
+from arraygrad._tensor import Tensor
 
 _INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
 
@@ -67,7 +66,6 @@ __all__ = [
     "neg",
     "negative",
     "not_equal",
-    "pow",
     "relu",
     "sigmoid",
     "sin",
@@ -323,82 +321,6 @@ def mul(input: Any, other: Any) -> Tensor:
 
 
 subtract, multiply = sub, mul
-
-
-def pow(input: Any, exponent: Any) -> Tensor:
-    """``input ** exponent``.
-
-    The derivative in the base is 0 where the exponent is 0; the derivative in the exponent is 0
-    where the base is 0 and the exponent non-negative (PyTorch's choices).
-    """
-    if input.__class__ is Tensor and (exponent.__class__ is int or exponent.__class__ is float):
-        # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting error
-        # and no integer check can apply, so straight to the primitive. Only float16 cannot
-        # hold every exponent, which PyTorch converts to the tensor's dtype, and an int past 64
-        # bits is no exponent at all.
-        if id(input._data.dtype) in _WIDE_FLOAT_IDS and (
-            exponent.__class__ is float or -(2**63) <= exponent < 2**64
-        ):
-            return ops.pow.apply2(input, exponent)
-        base_dtype = _dtype.from_xp(input._data.dtype)
-        if base_dtype.category == _COMPLEX:
-            return ops.complex_ops.pow.apply2(input, exponent)
-        if base_dtype is _dtype.bfloat16:  # in float32, rounded once (NumPy: float32)
-            return _reduced_floats.twin(ops.pow).apply2(input, exponent)
-        if base_dtype.category == _FLOAT:
-            if base_dtype is _dtype.float16 or (
-                exponent.__class__ is int and not -(2**63) <= exponent < 2**64
-            ):
-                _checked_exponent(exponent, base_dtype)
-            return ops.pow.apply2(input, exponent)
-    if _is_bool(input) and _is_bool(exponent):
-        if isinstance(input, Tensor) and exponent.__class__ is bool:
-            # PyTorch's bool tensor to a Python bool stays bool: x ** True is x, x ** False
-            # is all True, which is x | (not exponent).
-            return binary(ops.bitwise_or, input, not exponent)
-        raise NotImplementedError(
-            "\"pow\" not implemented for 'Bool'. Fix: convert the base first, e.g. x.long() ** y."
-        )
-    if isinstance(input, Tensor) and isinstance(exponent, numbers.Number):
-        _checked_exponent(exponent, input.dtype)  # NumPy's scalars too
-    if (
-        isinstance(exponent, int)
-        and exponent < 0
-        and isinstance(input, Tensor)
-        and input.dtype.category < _FLOAT
-    ):
-        raise RuntimeError(
-            f"Integers to negative integer powers are not allowed: {describe(input)} ** "
-            f"{exponent}. Fix: convert the base first, e.g. x.float() ** {exponent}."
-        )
-    if isinstance(input, Tensor) and exponent.__class__ is int:
-        exponent = _fitting(exponent, input)  # int8 ** 200 overflows in PyTorch, no wrapping
-    # PyTorch numbers pow's overloads in grad_fn: a number exponent is PowBackward0, a tensor
-    # one PowBackward1 and a number base PowBackward2.
-    if not isinstance(input, Tensor):  # 2 ** t: the base becomes a tensor so log(base) is typed
-        target = _dtype.result_type(_scalar(input), exponent)
-        input = as_tensor(_backend.asarray(_scalar(input)), target)
-        return labelled(binary(ops.pow, input, exponent), "PowBackward2")
-    result = binary(ops.pow, input, exponent)
-    return labelled(result, "PowBackward1") if isinstance(exponent, Tensor) else result
-
-
-def _is_bool(value: Any) -> bool:
-    """Whether ``value`` is a Python bool or a bool tensor."""
-    return value.__class__ is bool or (
-        value.__class__ is Tensor and _dtype.from_xp(value._data.dtype) is _dtype.bool_
-    )
-
-
-def _checked_exponent(exponent: Any, base: _dtype.dtype) -> None:
-    """PyTorch's errors for a number exponent: an int past 64 bits cannot be a Scalar at all,
-    and a float16 base cannot hold a larger finite exponent (PyTorch converts it)."""
-    if isinstance(exponent, numbers.Integral) and not -(2**63) <= int(exponent) < 2**64:
-        raise OverflowError(
-            f"int too big to convert: the exponent {exponent} has more than 64 bits"
-        )
-    if base is _dtype.float16 and not isinstance(exponent, bool):
-        _dtype.checked_scalar(exponent, base)
 
 
 def neg(input: Tensor) -> Tensor:

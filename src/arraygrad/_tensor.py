@@ -438,10 +438,10 @@ class Tensor(
         return _division.reflected_div(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
-        return _math.pow(self, other)
+        return _power.pow(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _math.pow(other, self)
+        return _power.pow(other, self)
 
     def __floordiv__(self, other: Any) -> Tensor:
         return _division.floor_divide(self, other)
@@ -547,6 +547,7 @@ from arraygrad import (  # noqa: E402
     _division,
     _linalg,
     _math,
+    _power,
     _setitem,
     _view_checks,
     _view_history,
@@ -572,7 +573,7 @@ _UFUNC_HANDLERS: dict[str, Callable[..., Any]] = {
     "multiply": _ufunc_multiply,
     "divide": _ufunc_divide,
     "true_divide": _ufunc_divide,
-    "power": _math.pow,
+    "power": _power.pow,
     "matmul": _linalg.matmul,
     "negative": _math.neg,
     "absolute": _math.abs,

@@ -36,7 +36,7 @@ class TensorInPlaceMethods:
 
     def pow_(self, exponent: Any) -> Tensor:
         """In place: ``self **= exponent``."""
-        return _ag._inplace.apply(self, _ag._math.pow, exponent)
+        return _ag._inplace.apply(self, _ag._power.pow, exponent)
 
     def clamp_min_(self, min: Any) -> Tensor:
         """In place: ``clamp(self, min=min)``."""
@@ -228,7 +228,7 @@ class TensorInPlaceMethods:
         return _ag._inplace.apply(self, _ag._division.remainder, other)
 
     def __ipow__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply(self, _ag._math.pow, other)
+        return _ag._inplace.apply(self, _ag._power.pow, other)
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""

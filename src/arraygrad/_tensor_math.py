@@ -51,7 +51,7 @@ class TensorMathMethods:
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent``."""
-        return _ag._math.pow(self, exponent)
+        return _ag._power.pow(self, exponent)
 
     def neg(self) -> Tensor:
         """``-self``."""

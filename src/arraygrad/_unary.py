@@ -24,10 +24,10 @@ from arraygrad._math import (
     float_function,
     lt,
     mul,
-    pow,
     sub,
     where,
 )
+from arraygrad._power import pow
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 

@@ -70,7 +70,7 @@ def _power(xp: Any, x: Any, y: Any) -> Any:
         out = x**y
     except ValueError:
         # NumPy refuses an integer array to negative integer powers; PyTorch computes them
-        # (its Python-number exponents are refused before here, in _math.pow): 1 ** -n is 1,
+        # (its Python-number exponents are refused before here, in _power.pow): 1 ** -n is 1,
         # (-1) ** -n is 1 or -1 by the parity of n, any other base gives 0 (0 ** -n too).
         negative = y < 0
         magnitude = x ** xp.where(negative, xp.zeros_like(y), y)
