@@ -395,3 +395,23 @@ def test_deprecated_out_of_place_resizes_as_torch() -> None:
         assert r.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
         with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="requested resize to 3"):
             lib.ones(2).resize(3)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x, lib: x[1:].detach(),
+        lambda x, lib: x[1:].detach().detach(),
+        lambda x, lib: x[1:].detach()[1:],
+        lambda x, lib: x[2:].view(lib.int32),
+        lambda x, lib: x[2:].view(lib.int16),
+        lambda x, lib: x.detach()[3:],
+        lambda x, lib: x[1:].clone(),
+        lambda x, lib: x.detach(),
+    ],
+)
+def test_storage_offset_of_detached_views_as_torch(make) -> None:
+    # A detach of a view shares its base's storage in PyTorch, so it starts where the view
+    # does; arraygrad read 0 for it (and for view(dtype) of a view, made by detach).
+    offsets = [make(lib.arange(6.0), lib).storage_offset() for lib in (ag, torch)]
+    assert offsets[0] == offsets[1]

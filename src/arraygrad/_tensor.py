@@ -222,8 +222,14 @@ class Tensor(
         elif counter.__class__ is not list:  # an inference tensor's: see _inference.detached
             counter = _inference.detached(counter)
         out._version_counter = counter
-        if self._base is not None and _view_checks.may_overlap(self):
-            _view_history.detached_view(out, self)  # its writes are checked for overlap
+        if self._base is not None:
+            # It starts where the view does in the root's memory: storage_offset reads that
+            # offset (PyTorch's detach shares the storage), not 0 as for a tensor of its own.
+            out.__dict__["_view_alias"] = True
+            if _view_checks.may_overlap(self):
+                _view_history.detached_view(out, self)  # its writes are checked for overlap
+        elif "_view_alias" in self.__dict__:
+            out.__dict__["_view_alias"] = True
         return out
 
     def detach_(self) -> Tensor:

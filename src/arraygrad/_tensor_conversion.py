@@ -43,6 +43,7 @@ _NOT_PICKLED = frozenset(
         "_retains_grad",
         "_view_invalid",
         "_view_old_node",
+        "_view_alias",
         "_fw_tangent",
         "_fw_primal",
     ]

@@ -241,7 +241,9 @@ class TensorCreationMethods:
     def storage_offset(self) -> builtins.int:
         """Where this tensor starts in its storage, in elements: a view's offset in its
         base's memory, a tensor's offset given to :meth:`set_`."""
-        if self._base is None and "_set_storage" not in self.__dict__:
+        if self._base is None and not (
+            "_set_storage" in self.__dict__ or "_view_alias" in self.__dict__
+        ):
             return 0  # (arrays from elsewhere may start inside memory: PyTorch's would not)
         return _ag._storage.place_of(self)[0]
 
