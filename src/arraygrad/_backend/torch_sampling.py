@@ -379,12 +379,12 @@ def cauchy(words: Words, n: int, median: float, sigma: float) -> np.ndarray:
 
 def geometric(words: Words, n: int, p: float) -> np.ndarray:
     """torch's ``geometric_(p)``: ``ceil(log(u) / log1p(-p))``, ``u`` a uniform double."""
+    u = uniform_double(words, n)
+    logs = np.full(n, -np.inf)
+    drawn = u > 0  # a multiple of 2**-53: positive ones are normal numbers, as libm_log needs
+    logs[drawn] = libm_log(u[drawn])
     with np.errstate(divide="ignore"):
-        return np.ceil(_libm(_log_or_minus_inf, uniform_double(words, n)) / math.log1p(-p))
-
-
-def _log_or_minus_inf(x: float) -> float:
-    return math.log(x) if x > 0 else -math.inf
+        return np.ceil(logs / math.log1p(-p))
 
 
 def log_normal(words: Words, n: int, mean: float, std: float, cache: NormalCache) -> np.ndarray:
