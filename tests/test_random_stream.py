@@ -341,3 +341,13 @@ def test_float64_normals_of_huge_scale_are_torchs(mean: float, std: float) -> No
         lib.manual_seed(3)
         values.append(lib.empty(4096, dtype=lib.float64).normal_(mean, std).numpy())
     np.testing.assert_array_equal(values[0].view(np.uint64), values[1].view(np.uint64))
+
+
+@pytest.mark.parametrize("p", [0.3, 1e-9, 0.999999])
+def test_geometric_draws_across_log_slices_are_torchs(p: float) -> None:
+    # 40,000 draws: several of libm_log's slices, each log the C library's, as torch's kernel
+    values = []
+    for lib in (ag, torch):
+        lib.manual_seed(11)
+        values.append(lib.empty(40000, dtype=lib.float64).geometric_(p).numpy())
+    np.testing.assert_array_equal(values[0], values[1])
