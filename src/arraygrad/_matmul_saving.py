@@ -20,6 +20,7 @@ from typing import Any
 
 from arraygrad import _backend
 from arraygrad._tensor import Tensor
+from arraygrad._views import broadcast_shapes
 
 __all__ = ["saved_operands"]
 
@@ -71,7 +72,10 @@ def _copies(left: Layout, left_rg: bool, right: Layout, right_rg: bool) -> tuple
             return _copies(left, left_rg, (sb[1:], tb[1:]), right_rg)
     # bmm of both operands expanded to the broadcast batch and flattened to one batch
     # dimension (a vector on the right as a batch of vectors).
-    batch = _broadcast(sa[:-2], sb[:-2])
+    try:
+        batch = tuple(broadcast_shapes(sa[:-2], sb[:-2]))
+    except RuntimeError:  # batches that do not broadcast: the product raises next, saving none
+        return False, False
     count = math.prod(batch)
     rows = (sa[-2],) if len(sa) > 1 else (1,)
     left_view = _expanded((sa[:-2] + rows + sa[-1:], ta[:-2] + _rows_stride(ta) + ta[-1:]), batch)
@@ -123,14 +127,6 @@ def _should_fold(left: Layout, left_rg: bool, right: Layout, right_rg: bool) -> 
     if math.prod(shape) == 0:
         return True
     return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
-
-
-def _broadcast(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:
-    """The broadcast of two batch shapes (known to broadcast)."""
-    width = max(len(first), len(second))
-    first = (1,) * (width - len(first)) + first
-    second = (1,) * (width - len(second)) + second
-    return tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(first, second, strict=True))
 
 
 def _expanded(layout: Layout, batch: tuple[int, ...], core: int = 2) -> Layout:
