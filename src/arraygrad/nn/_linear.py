@@ -45,8 +45,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"needs a weight of shape (out_features, in_features), got {list(weight.shape)}. "
             f"Fix: weight.unsqueeze(0) (one output feature)."
         )
-    in_features = weight.shape[-1]
-    if input.shape[-1] != in_features:
+    in_features = weight._data.shape[-1]  # (the arrays' shapes: Size indexes in Python)
+    if input._data.shape[-1] != in_features:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied: input of shape {list(input.shape)} has "
             f"{input.shape[-1]} features in its last dimension but weight of shape "
@@ -87,7 +87,9 @@ def _fits_the_primitive(input: Tensor, weight: Tensor, bias: Tensor | None) -> b
     if not _dtype.from_xp(dtype).is_floating_point:
         return False
     return bias is None or (
-        bias.ndim == 1 and bias._data.dtype == dtype and bias.shape[0] in (1, weight.shape[0])
+        bias.ndim == 1
+        and bias._data.dtype == dtype
+        and bias._data.shape[0] in (1, weight._data.shape[0])
     )
 
 
