@@ -85,12 +85,12 @@ def _exact_in_float64(span: np.float32, low: float) -> bool:
     from fractions import Fraction  # (here: importing it costs `import arraygrad` 1.5 ms)
 
     low32 = np.float32(low)
-    if not (np.isfinite(span) and np.isfinite(low32)):
-        return False
     with np.errstate(over="ignore"):  # the spacing of float32's largest number is inf
         span_ulp, low_ulp = np.spacing(abs(span)), np.spacing(abs(low32))
     if not (np.isfinite(span_ulp) and np.isfinite(low_ulp)):
-        return False  # bounds at float32's edge: the fused arithmetic decides
+        # an infinite bound or width (whose spacing is nan), or one at float32's largest
+        # number: the fused arithmetic decides
+        return False
     grains = [Fraction(float(span_ulp)) / 2**24] if span else []
     grains += [Fraction(float(low_ulp))] if low32 else []
     if not grains:
