@@ -13,18 +13,18 @@ from arraygrad import _backend
 
 # Veltkamp's splitting constants 2**ceil(p / 2) + 1 (p the precision in bits): multiplying by
 # one splits a number into two halves whose products with other halves are exact.
-_SPLITTERS = {np.dtype(np.float64): 134217729.0, np.dtype(np.float32): 4097.0}
+SPLITTERS = {np.dtype(np.float64): 134217729.0, np.dtype(np.float32): 4097.0}
 _BITS = {np.dtype(np.float64): np.int64, np.dtype(np.float32): np.int32}
 
 
-def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+def two_sum(a: Any, b: Any) -> tuple[Any, Any]:
     """``(s, e)`` with ``s = a + b`` rounded and ``s + e = a + b`` exactly (Knuth)."""
     s = a + b
     b_part = s - a
     return s, (a - (s - b_part)) + (b - b_part)
 
 
-def _split(a: Any, splitter: float) -> tuple[Any, Any]:
+def split(a: Any, splitter: float) -> tuple[Any, Any]:
     """``(hi, lo)`` with ``hi + lo = a`` and each half at most half the precision (Veltkamp)."""
     t = a * splitter
     hi = t - (t - a)
@@ -42,17 +42,17 @@ def fused_add(base: Any, alpha: Any, update: Any) -> Any:
     dtype's largest) take the twice-rounded ``base + alpha * update``, as do other libraries.
     """
     dtype = update.dtype
-    if not _backend.is_numpy or np.dtype(dtype) not in _SPLITTERS:
+    if not _backend.is_numpy or np.dtype(dtype) not in SPLITTERS:
         return base + alpha * update  # other libraries: rounded twice
     a = np.asarray(float(alpha), dtype=dtype)
     with np.errstate(all="ignore"):
-        splitter = _SPLITTERS[np.dtype(dtype)]
+        splitter = SPLITTERS[np.dtype(dtype)]
         ph = a * update
-        a_hi, a_lo = _split(a, splitter)
-        u_hi, u_lo = _split(update, splitter)
+        a_hi, a_lo = split(a, splitter)
+        u_hi, u_lo = split(update, splitter)
         pl = ((a_hi * u_hi - ph) + a_hi * u_lo + a_lo * u_hi) + a_lo * u_lo
-        sh, sl = _two_sum(base, ph)
-        v, e = _two_sum(sl, pl)
+        sh, sl = two_sum(base, ph)
+        v, e = two_sum(sl, pl)
         v = np.asarray(v)
         # Round to odd: an inexact v whose last bit is even moves one ulp towards the exact sum.
         even = (v.view(_BITS[np.dtype(dtype)]) & 1) == 0

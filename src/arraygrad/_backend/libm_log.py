@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from arraygrad._backend.fused import two_sum
+
 # x = 2**k z with z in [0.6875 - 2**-10, 1.375 - 2**-9): ``z``'s bits are x's minus whole
 # exponents, counted from _OFFSET, whose 256 cells of 2**44 bit patterns (2**-9 wide below 1,
 # 2**-8 above) each get a reciprocal r of their middle, so that |z r - 1| < 2**-8.7. The cells
@@ -72,13 +74,6 @@ def _split42(value: Any) -> tuple[float, float]:
     return high, float(value - type(value)(high))
 
 
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``s, e`` with ``s = fl(a + b)`` and ``s + e = a + b`` exactly (Knuth)."""
-    s = a + b
-    b_part = s - a
-    return s, (a - (s - b_part)) + (b - b_part)
-
-
 def log_double_double(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``hi + lo = log x`` (relative error below ``2**-62``) for positive normal float64
     ``x``, with ``hi`` the double nearest to ``hi + lo``.
@@ -96,8 +91,8 @@ def log_double_double(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     z_high = (z_bits & _Z_HIGH_MASK).view(np.float64)
     r = r_table[cell]
     # z_high r lies within a factor 2 of 1: subtracting 1 is exact (Sterbenz)
-    th, tl = _two_sum(z_high * r - 1.0, (z - z_high) * r)
-    big, err = _two_sum(k * ln2_high + high_table[cell], th)
+    th, tl = two_sum(z_high * r - 1.0, (z - z_high) * r)
+    big, err = two_sum(k * ln2_high + high_table[cell], th)
     series = th * (-1.0 / 8) + 1.0 / 7
     for coefficient in (-1.0 / 6, 1.0 / 5, -1.0 / 4, 1.0 / 3, -0.5):
         series *= th

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from arraygrad._backend import torch_avx2 as avx2
+from arraygrad._backend.fused import SPLITTERS, split, two_sum
 from arraygrad._backend.libm_log import libm_log
 
 Words = Callable[[int], np.ndarray]
@@ -119,10 +120,7 @@ def _scale(x: np.ndarray, dtype: np.dtype, low: float, high: float, exact: bool)
     return out
 
 
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = a * 134217729.0  # 2**27 + 1: Dekker's split into two halves of 26 bits
-    high = t - (t - a)
-    return high, a - high
+_DOUBLE_SPLITTER = SPLITTERS[np.dtype(np.float64)]  # 2**27 + 1
 
 
 def fma64(a: Any, b: float, c: float) -> np.ndarray:
@@ -141,12 +139,10 @@ def fma64(a: Any, b: float, c: float) -> np.ndarray:
             out = fma64(a, b_ * 2.0**-64, c_ * 2.0**-64) * 2.0**64
         return np.where(a == 0, a * b_ + c_, out)
     p = a * b_
-    ah, al = _split(a)
-    bh, bl = _split(np.asarray(b_))
+    ah, al = split(a, _DOUBLE_SPLITTER)
+    bh, bl = split(np.asarray(b_), _DOUBLE_SPLITTER)
     err = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a * b - p, exactly
-    s = p + c_
-    back = s - p
-    sum_err = (p - (s - back)) + (c_ - back)  # p + c - s, exactly
+    s, sum_err = two_sum(p, c_)  # p + c - s, exactly
     return s + (sum_err + err)
 
 
