@@ -115,3 +115,51 @@ def test_minimal_engine_does_arraygrads_arithmetic():
     workloads._chain(xt, at, arraygrad.sin).sum().backward()
     assert x.grad.tobytes() == xt.grad.numpy().tobytes()
     assert a.grad.tobytes() == at.grad.numpy().tobytes()
+
+
+def test_ops_benchmark_runs(tmp_path):
+    out = tmp_path / "ops.json"
+    done = _run_script(
+        "ops.py", ["-c", "relu", "linear", "--repeats", "1", "--warmup", "1", "--json", str(out)]
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text())
+    assert [row["case"] for row in rows] == ["relu", "linear (matmul)"]
+    for row in rows:
+        assert 0 < row["arraygrad"]["min_s"] <= row["arraygrad"]["median_s"]
+        assert row["arraygrad_over_torch"] > 0
+
+
+def test_ops_benchmark_cases_compute_the_same_on_both_libraries():
+    # A ratio means something only if both libraries compute the same thing: each case's
+    # scalar and the gradient of its first input agree (float32: to a few ulps of the sum).
+    import numpy as np
+    import torch
+
+    import arraygrad
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import ops
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    torch.set_num_threads(1)
+    mismatched = []
+    for name, case in ops.CASES.items():
+        results = []
+        for lib in (torch, arraygrad):
+            values = {**ops._inputs(lib), **ops._modules(lib)}
+            loss = case(lib, values)
+            loss.backward()
+            grad = values["a"].grad
+            results.append(
+                (float(loss.detach()), None if grad is None else np.asarray(grad.detach().numpy()))
+            )
+        (theirs, their_grad), (mine, my_grad) = results
+        if not np.isclose(mine, theirs, rtol=1e-3, atol=1e-3):
+            mismatched.append(f"{name}: {mine} vs {theirs}")
+        elif (their_grad is None) != (my_grad is None) or (
+            their_grad is not None and not np.allclose(my_grad, their_grad, rtol=1e-3, atol=1e-4)
+        ):
+            mismatched.append(f"{name}: gradients differ")
+    assert not mismatched, mismatched
