@@ -413,3 +413,12 @@ def test_tensor_of_a_tensor_warns_as_torch_and_copies() -> None:
     assert not copy.requires_grad and copy.is_leaf
     copy.add_(1)
     assert source.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("name", ["linspace", "logspace"])
+def test_a_negative_count_of_steps_raises_as_torch(name: str) -> None:
+    with pytest.raises(RuntimeError) as want:
+        getattr(torch, name)(0, 1, -1)
+    with pytest.raises(RuntimeError) as got:
+        getattr(ag, name)(0, 1, -1)
+    assert str(got.value).startswith(str(want.value))

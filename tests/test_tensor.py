@@ -254,6 +254,26 @@ def test_size_slices_and_sums_stay_sizes(op: Any) -> None:
     assert isinstance(mine, ag.Size) == isinstance(theirs, torch.Size)
 
 
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda s: s + [1],
+        lambda s: s + 1,
+        lambda s: s * 1.5,
+        lambda s: 1.5 * s,
+        lambda s: s * "a",
+        lambda s: s * None,
+    ],
+)
+def test_size_misuse_names_size_or_sequence_as_torch(op: Any) -> None:
+    with pytest.raises(TypeError) as want:
+        op(torch.Size([1]))
+    with pytest.raises(TypeError) as got:
+        op(ag.Size([1]))
+    # torch's message, naming arraygrad.Size, and a fix after it
+    assert str(got.value).startswith(str(want.value).replace("torch.", "arraygrad.") + ". Fix:")
+
+
 @pytest.mark.parametrize("spec", [".3f", " .3f", "", ".2e", "+.1f"])
 def test_format_of_0d_tensors_is_the_python_number_format(spec: str) -> None:
     value = 1.23456
@@ -475,6 +495,21 @@ def test_removed_linear_algebra_methods_raise_as_torch() -> None:
         assert str(got.value) == str(want.value).replace("torch", "arraygrad")
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'other'"):
         ag.eye(2).lstsq()
+
+
+def test_removed_volatile_flag_warns_and_reads_false_as_torch() -> None:
+    def run(lib: Any) -> list[Any]:
+        x = lib.ones(2, requires_grad=True)
+        seen: list[Any] = []
+        for value in (True, False):
+            with pytest.warns(UserWarning, match="volatile was removed and now has no effect"):
+                x.volatile = value
+            with pytest.warns(UserWarning, match=r"Variable.volatile is always False"):
+                seen.append(x.volatile)
+        seen.append(x.requires_grad)  # setting it changed nothing else
+        return seen
+
+    assert run(ag) == run(torch) == [False, False, True]
 
 
 def test_as_subclass_aliases_with_history_as_torch() -> None:

@@ -160,6 +160,7 @@ from arraygrad._matrix_functions import *  # noqa: F403
 from arraygrad._native_norms import *  # noqa: F403
 from arraygrad._nn_aliases import *  # noqa: F403
 from arraygrad._nn_kernel_forms import *  # noqa: F403
+from arraygrad._out_of_memory import OutOfMemoryError
 from arraygrad._power import *  # noqa: F403
 from arraygrad._predicates import *  # noqa: F403
 from arraygrad._printing import get_printoptions, set_printoptions
@@ -284,6 +285,7 @@ newaxis = None
 __all__ = [
     "Generator",
     "default_generator",
+    "OutOfMemoryError",
     "Size",
     "Tensor",
     "load",

@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any
+from typing import Any, NoReturn
 
 from arraygrad import _backend, _device, _dtype
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
+from arraygrad._nested_data import data_error, has_float, has_nan, inferred_name, wrapped_negatives
+from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -51,42 +53,6 @@ def _python_data(data: Any) -> Any:
     if isinstance(data, (list, tuple)):
         return [_python_data(item) for item in data]
     return data
-
-
-def _wrapped_negatives(data: Any, dtype: _dtype.dtype) -> Any:
-    """``data`` for an unsigned ``dtype`` of n bits with its negative ints down to
-    ``-(2**n - 1)`` wrapped modulo ``2**n``, as PyTorch stores them (``tensor([-1],
-    dtype=uint8)`` holds 255); None if it is not unsigned or an int lies beyond that."""
-    if dtype.is_signed or dtype.is_floating_point or dtype is _dtype.bool_:
-        return None
-    modulus = 2 ** (8 * dtype.itemsize)
-
-    def wrap(item: Any) -> Any:
-        if isinstance(item, list):
-            parts = [wrap(part) for part in item]
-            return None if any(part is None for part in parts) else parts
-        if isinstance(item, int) and not isinstance(item, bool):
-            return item % modulus if -modulus < item < modulus else None
-        return item  # (a float converts as before: one out of range still raises)
-
-    return wrap(data)
-
-
-def _has_float(data: Any) -> bool:
-    if isinstance(data, float):
-        return True
-    if isinstance(data, (list, tuple)):
-        return any(_has_float(item) for item in data)
-    return False
-
-
-def _has_nan(data: Any) -> bool:
-    """Whether nested lists or tuples ``data`` hold a float NaN."""
-    if isinstance(data, float):
-        return data != data
-    if isinstance(data, (list, tuple)):
-        return any(_has_nan(item) for item in data)
-    return False
 
 
 def tensor(
@@ -141,19 +107,31 @@ def copied_tensor(
         return _leaf(array, requires_grad)
     data = _python_data(data)
     if dtype is None:
-        inferred = _backend.infer_dtype_name(data)
+        try:
+            inferred = _backend.infer_dtype_name(data)
+        except ValueError as error:  # ragged: PyTorch's error, named as PyTorch names it
+            _refuse(data, None, error)
+        if inferred == "object":  # (None beside a float is NaN to NumPy: not to PyTorch)
+            found = data_error(data, None)
+            if found is not None:
+                raise found
+            inferred = inferred_name(data)  # (2**64 beside 1j: complex, as PyTorch infers)
         if inferred.startswith("complex"):
             dtype = _dtype.get_default_complex_dtype()
-        elif inferred.startswith("float") or _has_float(data):
+        elif inferred.startswith("float") or has_float(data):
             dtype = _dtype.get_default_dtype()
         elif inferred == "bool":
             dtype = _dtype.bool_
         elif inferred.startswith(("int", "uint")):
             dtype = _dtype.int64
         else:
-            raise TypeError(
-                f"Could not infer dtype of {type(data).__name__}: arraygrad.tensor takes numbers, "
-                "nested lists of numbers, arrays and tensors"
+            _refuse(
+                data,
+                None,
+                TypeError(
+                    f"Could not infer dtype of {type(data).__name__}: arraygrad.tensor takes "
+                    "numbers, nested lists of numbers, arrays and tensors"
+                ),
             )
     try:
         if dtype in _dtype.REDUCED_FLOATS:  # Python floats are doubles: through float32
@@ -161,7 +139,10 @@ def copied_tensor(
         else:
             array = _backend.asarray(data, dtype=_dtype.to_xp(dtype), copy=True)
     except OverflowError as error:  # an int that the dtype cannot hold: PyTorch's class
-        wrapped = _wrapped_negatives(data, dtype)
+        found = data_error(data, dtype)
+        if found is not None:  # beyond int64, which PyTorch reads ints as first
+            raise found from None
+        wrapped = wrapped_negatives(data, dtype)
         try:
             if wrapped is None:
                 raise OverflowError(str(error)) from None
@@ -172,9 +153,11 @@ def copied_tensor(
                 "Fix: use values within the dtype's range, or a wider dtype (e.g. "
                 "arraygrad.int64)."
             ) from None
-    except ValueError:
-        if dtype.is_floating_point or dtype is _dtype.bool_ or not _has_nan(data):
-            raise
+    except TypeError as error:  # a list or None where a number belongs
+        _refuse(data, dtype, error)
+    except ValueError as error:
+        if dtype.is_floating_point or dtype is _dtype.bool_ or not has_nan(data):
+            _refuse(data, dtype, error)
         # NumPy refuses NaN for an integer dtype with a ValueError; PyTorch's class is that of
         # any value the dtype cannot hold.
         raise RuntimeError(
@@ -183,6 +166,15 @@ def copied_tensor(
             "floating dtype."
         ) from None
     return _leaf(array, requires_grad)
+
+
+def _refuse(data: Any, dtype: dtype | None, error: Exception) -> NoReturn:
+    """Raise PyTorch's error for nested lists ``data`` where converting them raised ``error``
+    (``error`` itself where PyTorch would raise none: see :mod:`arraygrad._nested_data`)."""
+    found = data_error(data, dtype)
+    if found is None:
+        raise error
+    raise found from None
 
 
 def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tensor:
@@ -339,16 +331,22 @@ def zeros(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    size = creation_options("zeros", options, size)
-    return _leaf(_backend.xp.zeros(_size(size), dtype=_float_default(dtype)), requires_grad)
+    shape = _size(creation_options("zeros", options, size))
+    try:
+        return _leaf(_backend.xp.zeros(shape, dtype=_float_default(dtype)), requires_grad)
+    except (MemoryError, ValueError) as error:  # (only the allocation raises these)
+        raise allocation_error(error, shape) from None
 
 
 def ones(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    size = creation_options("ones", options, size)
-    return _leaf(_backend.xp.ones(_size(size), dtype=_float_default(dtype)), requires_grad)
+    shape = _size(creation_options("ones", options, size))
+    try:
+        return _leaf(_backend.xp.ones(shape, dtype=_float_default(dtype)), requires_grad)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
 
 
 def empty(
@@ -379,8 +377,11 @@ def full(
         dtype = _dtype.scalar_dtype(value)
     if not isinstance(fill_value, Tensor):
         value = _dtype.checked_scalar(value, dtype)
-    array = _backend.xp.full(_size((size,)), value, dtype=_dtype.to_xp(dtype))
-    return _leaf(array, requires_grad)
+    shape = _size((size,))
+    try:
+        return _leaf(_backend.xp.full(shape, value, dtype=_dtype.to_xp(dtype)), requires_grad)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
 
 
 def _like(
@@ -401,9 +402,11 @@ def zeros_like(
     creation_options("zeros_like", options)
     shape, native = _like(input, dtype)
     # preserve_format: laid out as ``input`` is (C order where it is expanded)
-    return _leaf(
-        _backend.like_layout(_backend.xp.zeros(shape, dtype=native), input._data), requires_grad
-    )
+    try:
+        array = _backend.like_layout(_backend.xp.zeros(shape, dtype=native), input._data)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
+    return _leaf(array, requires_grad)
 
 
 def ones_like(
@@ -416,9 +419,11 @@ def ones_like(
     """Ones with the shape (and dtype) of ``input``."""
     creation_options("ones_like", options)
     shape, native = _like(input, dtype)
-    return _leaf(
-        _backend.like_layout(_backend.xp.ones(shape, dtype=native), input._data), requires_grad
-    )
+    try:
+        array = _backend.like_layout(_backend.xp.ones(shape, dtype=native), input._data)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
+    return _leaf(array, requires_grad)
 
 
 def empty_like(
@@ -448,8 +453,11 @@ def full_like(
         fill_value = fill_value.item()
     else:
         fill_value = _dtype.checked_scalar(fill_value, _dtype.from_xp(native))
-    array = _backend.xp.full(shape, fill_value, dtype=native)
-    return _leaf(_backend.like_layout(array, input._data), requires_grad)
+    try:
+        array = _backend.like_layout(_backend.xp.full(shape, fill_value, dtype=native), input._data)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
+    return _leaf(array, requires_grad)
 
 
 def arange(
@@ -491,11 +499,14 @@ def arange(
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
     count = max(0, math.ceil((end - start) / step))
-    # start + i * step for each i, as PyTorch computes it (no accumulated rounding).
-    steps = _backend.xp.arange(count, dtype=_dtype.to_xp(_dtype.float64))
-    # Through the namespace, not operators, so that arraygrad.compile records the arithmetic.
-    values = _backend.xp.add(start, _backend.xp.multiply(steps, step))
-    return _leaf(_backend.xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
+    try:
+        # start + i * step for each i, as PyTorch computes it (no accumulated rounding).
+        steps = _backend.xp.arange(count, dtype=_dtype.to_xp(_dtype.float64))
+        # Through the namespace, not operators, so that arraygrad.compile records the arithmetic.
+        values = _backend.xp.add(start, _backend.xp.multiply(steps, step))
+        return _leaf(_backend.xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, (count,)) from None
 
 
 def linspace(
@@ -509,10 +520,21 @@ def linspace(
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     creation_options("linspace", options)
+    _check_steps(steps)
     if dtype is None and (isinstance(start, complex) or isinstance(end, complex)):
         dtype = _dtype.get_default_complex_dtype()  # complex endpoints: a complex line
-    array = _backend.xp.linspace(start, end, int(steps), dtype=_float_default(dtype))
+    try:
+        array = _backend.xp.linspace(start, end, int(steps), dtype=_float_default(dtype))
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, (steps,)) from None
     return _leaf(array, requires_grad)
+
+
+def _check_steps(steps: int) -> None:
+    if steps < 0:
+        raise RuntimeError(
+            f"number of steps must be non-negative (got steps={steps}). Fix: pass steps >= 0."
+        )
 
 
 def eye(
@@ -525,7 +547,10 @@ def eye(
 ) -> Tensor:
     """The ``n x m`` identity matrix."""
     creation_options("eye", options)
-    return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
+    try:
+        return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, (n, n if m is None else m)) from None
 
 
 def logspace(
@@ -546,12 +571,12 @@ def logspace(
     tensor([  1.,  10., 100.])
     """
     creation_options("logspace", options)
-    if steps < 0:
-        raise RuntimeError(
-            f"number of steps must be non-negative (got steps={steps}). Fix: pass steps >= 0."
-        )
+    _check_steps(steps)
     xp = _backend.xp
     wide = _dtype.to_xp(_dtype.float64)
-    exponents = xp.linspace(float(start), float(end), int(steps), dtype=wide)
-    values = xp.pow(xp.asarray(float(base), dtype=wide), exponents)
-    return _leaf(xp.astype(values, _float_default(dtype)), requires_grad)
+    try:
+        exponents = xp.linspace(float(start), float(end), int(steps), dtype=wide)
+        values = xp.pow(xp.asarray(float(base), dtype=wide), exponents)
+        return _leaf(xp.astype(values, _float_default(dtype)), requires_grad)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, (steps,)) from None

@@ -99,6 +99,10 @@ class Node:
     # The nodes of all the pieces of the split, chunk or unbind that made this one (weak
     # references, in the pieces' order), where there are several: see multiple_views.
     siblings: tuple[ReferenceType[Node], ...] | None = None
+    # The node this one stands for in PyTorch's graph: a custom Function's, with several
+    # outputs packed into one, for the node of each output's piece (Tensor.grad_fn gives it,
+    # and next_functions; output_index is the output's place).
+    stands_for: Node | None = None
 
     prim: Primitive
     params: dict[str, Any]
@@ -168,7 +172,8 @@ class Node:
             if edge is None:
                 found.append((None, 0))
             elif edge.__class__ is Node:
-                found.append((edge, edge.output_index))  # type: ignore[union-attr]
+                shown = edge.stands_for or edge  # type: ignore[union-attr]
+                found.append((shown, edge.output_index))  # type: ignore[union-attr]
             else:
                 found.append((accumulator(edge, self), 0))  # type: ignore[arg-type]
         return tuple(found)
@@ -210,6 +215,10 @@ class Node:
     def _add_hook(self, hooks: OrderedDict[int, Any], hook: Any) -> Any:
         from arraygrad.utils.hooks import RemovableHandle
 
+        ctx = self.params.get("ctx")
+        if ctx is not None and hasattr(ctx, "track_arrivals"):
+            # a custom Function's: its hooks see None for the outputs that get no gradient
+            ctx.track_arrivals()
         if self.hooks is None:
             self.hooks = OrderedDict()  # routes this node through the engine's rare path
         handle = RemovableHandle(hooks)

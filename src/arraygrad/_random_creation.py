@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype
 from arraygrad._creation import _float_default, _leaf, _like, _size, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._generator import Generator, default_generator
+from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -57,15 +58,16 @@ def rand(
     **options: Any,
 ) -> Tensor:
     """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
-    size = creation_options("rand", options, size)
-    if dtype is not None and dtype.is_complex:  # real and imaginary parts each uniform
-        parts = _backend.random_uniform(
-            (*_size(size), 2), _dtype.to_xp(_dtype.COMPONENT[dtype]), rng=generator_rng(generator)
-        )
-        return _leaf(_backend.xp.view_as_complex(parts), requires_grad)
-    array = _backend.random_uniform(
-        _size(size), _float_default(dtype), rng=generator_rng(generator)
-    )
+    shape = _size(creation_options("rand", options, size))
+    try:
+        if dtype is not None and dtype.is_complex:  # real and imaginary parts each uniform
+            parts = _backend.random_uniform(
+                (*shape, 2), _dtype.to_xp(_dtype.COMPONENT[dtype]), rng=generator_rng(generator)
+            )
+            return _leaf(_backend.xp.view_as_complex(parts), requires_grad)
+        array = _backend.random_uniform(shape, _float_default(dtype), rng=generator_rng(generator))
+    except (MemoryError, ValueError) as error:  # (only the allocations raise these)
+        raise allocation_error(error, shape) from None
     return _leaf(array, requires_grad)
 
 
@@ -80,18 +82,21 @@ def randn(
 
     A complex dtype draws the real and imaginary parts each with variance 1/2, as PyTorch does
     (so that ``E|z|^2 = 1``)."""
-    size = creation_options("randn", options, size)
-    if dtype is not None and dtype.is_complex:
-        # PyTorch's complex normal: variance 1 split equally over the real and imaginary parts,
-        # each normal with standard deviation sqrt(1/2).
-        parts = _backend.random_normal(
-            (*_size(size), 2),
-            _dtype.to_xp(_dtype.COMPONENT[dtype]),
-            std=_SQRT_HALF,
-            rng=generator_rng(generator),
-        )
-        return _leaf(_backend.xp.view_as_complex(parts), requires_grad)
-    array = _backend.random_normal(_size(size), _float_default(dtype), rng=generator_rng(generator))
+    shape = _size(creation_options("randn", options, size))
+    try:
+        if dtype is not None and dtype.is_complex:
+            # PyTorch's complex normal: variance 1 split equally over the real and imaginary
+            # parts, each normal with standard deviation sqrt(1/2).
+            parts = _backend.random_normal(
+                (*shape, 2),
+                _dtype.to_xp(_dtype.COMPONENT[dtype]),
+                std=_SQRT_HALF,
+                rng=generator_rng(generator),
+            )
+            return _leaf(_backend.xp.view_as_complex(parts), requires_grad)
+        array = _backend.random_normal(shape, _float_default(dtype), rng=generator_rng(generator))
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
     return _leaf(array, requires_grad)
 
 
@@ -128,7 +133,11 @@ def randint(
         )
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     rng = generator_rng(generator)
-    array = _backend.random_integers(low, high, _size((size,)), native, rng=rng)
+    shape = _size((size,))
+    try:
+        array = _backend.random_integers(low, high, shape, native, rng=rng)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
     return _leaf(array, requires_grad)  # refuses True for integers, as PyTorch does
 
 
@@ -143,7 +152,10 @@ def randperm(
     """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
     creation_options("randperm", options)
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
-    array = _backend.random_permutation(n, native, rng=generator_rng(generator))
+    try:
+        array = _backend.random_permutation(n, native, rng=generator_rng(generator))
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, (n,)) from None
     return _leaf(array, requires_grad)
 
 
@@ -179,7 +191,11 @@ def rand_like(
     if _dtype.from_xp(native).is_complex:  # both parts uniform, as rand(dtype=cfloat)
         sample = rand(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
         return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
-    array = _backend.random_uniform(tuple(input.shape), native, rng=generator_rng(generator))
+    shape = tuple(input.shape)
+    try:
+        array = _backend.random_uniform(shape, native, rng=generator_rng(generator))
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
     return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
@@ -202,7 +218,11 @@ def randn_like(
     if _dtype.from_xp(native).is_complex:  # each part of variance 1/2, as randn(dtype=cfloat)
         sample = randn(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
         return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
-    array = _backend.random_normal(tuple(input.shape), native, rng=generator_rng(generator))
+    shape = tuple(input.shape)
+    try:
+        array = _backend.random_normal(shape, native, rng=generator_rng(generator))
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
     return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
@@ -233,5 +253,8 @@ def randint_like(
         )
     shape, native = _like(input, dtype)
     rng = generator_rng(generator)
-    array = _backend.random_integers(int(low), int(high), shape, native, rng=rng)
+    try:
+        array = _backend.random_integers(int(low), int(high), shape, native, rng=rng)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, shape) from None
     return _leaf(_backend.like_layout(array, input._data), requires_grad)  # preserve_format

@@ -64,6 +64,11 @@ class Size(tuple):  # type: ignore[type-arg]
         return Size(item) if isinstance(index, slice) else item
 
     def __add__(self, other: Any) -> Size:  # type: ignore[override]
+        if not isinstance(other, tuple):  # (tuple's own error would name tuple, not Size)
+            raise TypeError(
+                f"can only concatenate tuple (not {type(other).__name__}) to arraygrad.Size. "
+                f"Fix: make it a tuple first, size + tuple({type(other).__name__}_value)."
+            )
         return Size(tuple.__add__(self, other))
 
     def __radd__(self, other: Any) -> Size:
@@ -72,6 +77,11 @@ class Size(tuple):  # type: ignore[type-arg]
         return Size(tuple.__add__(other, self))
 
     def __mul__(self, count: Any) -> Size:  # type: ignore[override]
+        if not hasattr(type(count), "__index__"):  # Python's message for sequences, as torch's
+            raise TypeError(
+                f"can't multiply sequence by non-int of type '{type(count).__name__}'. Fix: "
+                "repeat a Size by an int count."
+            )
         return Size(tuple.__mul__(self, count))
 
     __rmul__ = __mul__

@@ -178,7 +178,10 @@ class TensorAutogradMethods:
     @property
     def grad_fn(self) -> Node | None:
         """The recorded operation that produced this tensor (``None`` for leaves)."""
-        return self._node
+        node = self._node
+        if node is not None and node.stands_for is not None:
+            return node.stands_for  # an output of a custom Function with several
+        return node
 
     def retain_grad(self) -> None:
         """Fill ``.grad`` of this non-leaf tensor during backward."""

@@ -1,8 +1,8 @@
 """Tensor methods of PyTorch's for what arraygrad's tensors are not: on other devices and
 layouts (``is_mps``, ``is_nested``, ``dense_dim``, ``to_dense``, ...), subclass conversion
-(``as_subclass``, ``module_load``), the in-place conjugate of real values, and the
-linear-algebra methods PyTorch removed in 1.9 (``eig``, ``symeig``, ``lstsq``, ``solve``),
-which raise naming their replacements.
+(``as_subclass``, ``module_load``), the in-place conjugate of real values, the removed
+``volatile`` flag, and the linear-algebra methods PyTorch removed in 1.9 (``eig``, ``symeig``,
+``lstsq``, ``solve``), which raise naming their replacements.
 
 A mixin of :class:`arraygrad.Tensor`.
 
@@ -14,6 +14,7 @@ A mixin of :class:`arraygrad.Tensor`.
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import TYPE_CHECKING, Any, cast
 
 # The package itself, not its modules: the functions these methods call are imported after the
@@ -130,6 +131,28 @@ class TensorCompatMethods:
         alias = _ag._primitive.labelled(tensor.view_as(tensor), "AliasBackward0")
         alias.__class__ = cls
         return alias
+
+    @property
+    def volatile(self) -> builtins.bool:
+        """Always False, with PyTorch's warning: the flag was removed (0.4), ``no_grad`` took
+        its place."""
+        warnings.warn(
+            "volatile was removed (Variable.volatile is always False). Fix: read "
+            "x.requires_grad or arraygrad.is_grad_enabled() instead.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return False
+
+    @volatile.setter
+    def volatile(self, value: builtins.bool) -> None:
+        # Nothing is stored: PyTorch only warns, and the flag keeps reading False.
+        warnings.warn(
+            "volatile was removed and now has no effect. Use `with torch.no_grad():` instead "
+            "(arraygrad.no_grad()).",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def module_load(self, other: Any, assign: builtins.bool = False) -> Tensor:
         """How ``other`` (a state-dict value) becomes the tensor swapped in for this parameter or

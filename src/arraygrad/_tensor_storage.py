@@ -324,7 +324,8 @@ class TensorStorageMethods:
     def output_nr(self) -> builtins.int:
         """Which output of its backward node this tensor is: 0 for leaves and single-output
         functions, the piece's index for :meth:`split`, :meth:`chunk` and :meth:`unbind` (and
-        their ``unsafe_`` forms). arraygrad's other functions of several outputs (``svd``,
+        their ``unsafe_`` forms), the place among ``forward``'s outputs for a custom
+        ``autograd.Function``'s. arraygrad's other functions of several outputs (``svd``,
         ``slogdet``, ...) record one node per output, so their outputs report 0."""
         node = _ag._view_history.recorded_node(cast("Tensor", self))
         return 0 if node is None else node.output_index

@@ -198,8 +198,17 @@ def test_function_node_name_and_misuse() -> None:
 
     with pytest.raises(NotImplementedError):
         NoBackward.apply(x).sum().backward()
-    with pytest.raises(RuntimeError, match="apply"):
-        NoBackward()
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_an_instance_of_a_function_warns_and_calling_it_raises_as_torch(lib: Any) -> None:
+    exp = _functions(lib)["Exp"]
+    with pytest.warns(DeprecationWarning, match="should not be instantiated") as caught:
+        instance = exp()
+    assert caught[0].filename == __file__  # at the caller
+    with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward"):
+        instance(lib.ones(2))
+    assert instance.apply(lib.zeros(1)).tolist() == [1.0]  # apply still works through it
 
 
 def test_saved_tensor_modified_in_place_raises() -> None:
@@ -379,3 +388,105 @@ def test_a_backward_returning_one_array_twice_or_a_saved_one_is_not_summed_into(
         return [x.grad[:2].tolist(), y.grad[:2].tolist(), p.grad[:2].tolist()]
 
     assert run(ag) == run(torch)
+
+
+# --- Functions of several outputs: one node with one gradient per output, as torch's -----------
+
+
+def _plain(value: Any) -> Any:
+    """Tensors (in tuples) as nested lists, to compare the two libraries' events."""
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
+def _several_outputs_scenario(name: str, lib: Any) -> list[Any]:
+    events: list[Any] = []
+
+    class Two(lib.autograd.Function):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x * x, x * 3
+
+        @staticmethod
+        def backward(ctx: Any, ga: Any, gb: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            events.append(("backward", _plain(ga), _plain(gb)))
+            return ga * 2 * x + gb * 3
+
+    class Mixed(lib.autograd.Function):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            n = (x * 5).long()
+            ctx.mark_non_differentiable(n)
+            return x * 2, 7, n, x.double() * 3
+
+        @staticmethod
+        def backward(ctx: Any, ga: Any, gi: Any, gn: Any, gb: Any) -> Any:
+            events.append(("backward", _plain(ga), gi, _plain(gn), _plain(gb)))
+            return ga * 2 + gb * 3
+
+    class Same(lib.autograd.Function):  # type: ignore[misc, name-defined]
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            y = x * 2
+            return y, y
+
+        @staticmethod
+        def backward(ctx: Any, ga: Any, gb: Any) -> Any:
+            events.append(("backward", _plain(ga), _plain(gb)))
+            return ga * 2 + gb * 2
+
+    def watch(node: Any) -> None:
+        node.register_prehook(lambda go: events.append(("pre", _plain(go))))
+        node.register_hook(lambda gi, go: events.append(("post", _plain(gi), _plain(go))))
+
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    if name in ("one_output_used", "both_outputs_used"):
+        a, b = Two.apply(x)
+        events.append((a.grad_fn is b.grad_fn, a.grad_fn.name(), a.output_nr, b.output_nr))
+        events.append((a * 1).grad_fn.next_functions[0] == (a.grad_fn, 0))
+        events.append(a.grad_fn.next_functions[0][0].variable is x)
+        watch(a.grad_fn)
+        loss = a.sum() * 5 + (b.sum() * 7 if name == "both_outputs_used" else 0)
+        loss.backward()
+    elif name == "pre_hook_replaces_one_output":
+        a, b = Two.apply(x)
+        b.grad_fn.register_prehook(lambda go: (go[0] * 10, go[1]))
+        watch(a.grad_fn)
+        (a.sum() * 5).backward()
+    elif name == "mixed_outputs":
+        a, _, n, b = Mixed.apply(x)
+        events.append((a.output_nr, b.output_nr, n.requires_grad, a.grad_fn is b.grad_fn))
+        watch(b.grad_fn)
+        (b.sum() * 7).backward()
+    elif name == "same_tensor_returned_twice":
+        a, b = Same.apply(x)
+        events.append((a is b, a.output_nr, a.grad_fn.name()))
+        watch(a.grad_fn)
+        (a.sum() * 5 + b.sum() * 7).backward()
+    elif name == "hooks_with_create_graph":
+        a, b = Two.apply(x)
+        a.grad_fn.register_prehook(lambda go: events.append(("pre", [v is None for v in go])))
+        (g,) = lib.autograd.grad((a * a).sum() + b.sum(), x, create_graph=True)
+        events.append(_plain(g))
+        g.sum().backward()
+    else:
+        raise AssertionError(name)
+    return [*events, _plain(x.grad)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "one_output_used",
+        "both_outputs_used",
+        "pre_hook_replaces_one_output",
+        "mixed_outputs",
+        "same_tensor_returned_twice",
+        "hooks_with_create_graph",
+    ],
+)
+def test_functions_of_several_outputs_have_one_node_as_torch(name: str) -> None:
+    assert _several_outputs_scenario(name, ag) == _several_outputs_scenario(name, torch)

@@ -231,6 +231,13 @@ def test_random_split_errors_match_torch():
             lib_split(range(5), [2, 2])
         with pytest.raises(ValueError, match="not between 0 and 1"):
             lib_split(range(5), [1.5, -0.5])
+        # float sizes (not fractions summing to 1) that sum to the length: refused too
+        for lengths in ([2.0, 3.0], [2, 3.0]):
+            with pytest.raises(TypeError):
+                lib_split(range(5), lengths)
+        with pytest.raises(ValueError, match="Sum of input lengths"):
+            lib_split(range(5), [0.5, 5])  # the sum is checked first
+    assert [len(s) for s in adata.random_split(range(5), [np.int64(2), 3])] == [2, 3]
 
 
 def test_samplers():

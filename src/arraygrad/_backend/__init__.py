@@ -243,6 +243,27 @@ def ones(shape: tuple[int, ...], dtype: Any) -> Any:
     return module.ones(shape, dtype=dtype)
 
 
+def refused_allocation(error: BaseException) -> str | None:
+    """Why the library refused to make an array, from the ``error`` it raised: ``"memory"``
+    (not enough: NumPy's ``MemoryError``, CuPy's ``OutOfMemoryError``, which is one), ``"size"``
+    (more bytes than an array may have: NumPy's ``ValueError`` "array is too big"), or None for
+    any other error."""
+    if isinstance(error, MemoryError):
+        return "memory"
+    if isinstance(error, ValueError) and str(error).startswith("array is too big"):
+        return "size"
+    return None
+
+
+def requested_bytes(error: BaseException) -> int | None:
+    """The bytes an allocation that raised the ``MemoryError`` ``error`` asked for, where the
+    library tells (NumPy's names the array's shape and dtype)."""
+    shape, dtype = getattr(error, "shape", None), getattr(error, "dtype", None)
+    if shape is None or dtype is None:
+        return None
+    return math.prod(shape) * int(np.dtype(dtype).itemsize)
+
+
 def ensure_array(value: Any) -> Any:
     """``value`` as an array of the active namespace.
 

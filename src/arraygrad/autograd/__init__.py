@@ -49,6 +49,7 @@ __all__ = [
     "no_grad",
     "set_detect_anomaly",
     "set_grad_enabled",
+    "set_multithreading_enabled",
     "variable",
 ]
 
@@ -357,6 +358,13 @@ def _batched_grad(
 # Imported on first use, to keep them out of ``import arraygrad``'s time: forward-mode AD, the
 # profilers and PyTorch's older module paths (torch.autograd.variable, .grad_mode).
 _LAZY_MODULES = ("forward_ad", "grad_mode", "profiler", "profiler_util", "variable")
+# The engine switches arraygrad only records (see grad_mode), from their module on first use.
+_GRAD_MODE_NAMES = (
+    "set_multithreading_enabled",
+    "is_multithreading_enabled",
+    "is_view_replay_enabled",
+    "_force_original_view_tracking",
+)
 
 if TYPE_CHECKING:
     from arraygrad.autograd import forward_ad as forward_ad
@@ -364,6 +372,16 @@ if TYPE_CHECKING:
     from arraygrad.autograd import profiler as profiler
     from arraygrad.autograd import profiler_util as profiler_util
     from arraygrad.autograd import variable as variable
+    from arraygrad.autograd.grad_mode import (
+        _force_original_view_tracking as _force_original_view_tracking,
+    )
+    from arraygrad.autograd.grad_mode import (
+        is_multithreading_enabled as is_multithreading_enabled,
+    )
+    from arraygrad.autograd.grad_mode import is_view_replay_enabled as is_view_replay_enabled
+    from arraygrad.autograd.grad_mode import (
+        set_multithreading_enabled as set_multithreading_enabled,
+    )
     from arraygrad.autograd.variable import Variable as Variable
 
 if not TYPE_CHECKING:  # mypy would otherwise type every misspelt name here as object
@@ -375,4 +393,6 @@ if not TYPE_CHECKING:  # mypy would otherwise type every misspelt name here as o
             return importlib.import_module(f"{__name__}.{name}")
         if name == "Variable":
             return importlib.import_module(f"{__name__}.variable").Variable
+        if name in _GRAD_MODE_NAMES:
+            return getattr(importlib.import_module(f"{__name__}.grad_mode"), name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

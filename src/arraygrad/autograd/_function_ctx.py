@@ -6,7 +6,9 @@ returns (count, types, shapes; a gradient of another dtype is cast to its input'
 
 from __future__ import annotations
 
+import functools
 import weakref
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from arraygrad import _backend, _dtype, _inference, _primitive, ops
@@ -47,9 +49,12 @@ class FunctionCtx:
         # backward ran, as arraygrad cannot tell whether that one retained the graph)
         self._node: weakref.ReferenceType[Any] | None = None
         self._ran = False
-        # With set_materialize_grads(False) and several outputs: the outputs whose gradient
-        # arrived in the backward pass running (the others get None)
+        # With set_materialize_grads(False) and several outputs, or hooks on the node: the
+        # outputs whose gradient arrived in the backward pass running (the others get None)
         self._arrived: set[int] | None = None
+        # With several outputs packed: each one's index and the node of its piece (weakly),
+        # for hooks on the node to learn which gradients arrive (see track_arrivals)
+        self._pieces: list[tuple[int, weakref.ReferenceType[Any]]] = []
         self._replacements: dict[int, Tensor] = {}
         # per backward pass: the gradients computed by the user's backward, for the other inputs
         self._cache_key: Any = None
@@ -205,8 +210,11 @@ class FunctionCtx:
             self._cache = ()
         return value
 
-    def _split(self, ns: Any, g: Any) -> list[Any]:
-        """The gradient of each user output, from the gradient of the packed node output."""
+    def output_grads(self, ns: Any, g: Any) -> list[Any]:
+        """The gradient of each output of forward (Tensors), from ``g``, the gradient of the
+        packed node output (an array, or a Tensor for ``ns`` the ops): None for an output that
+        is no differentiable tensor, and for one whose gradient did not arrive where arrivals
+        are tracked. What the node's hooks see, as PyTorch's ``grad_outputs``."""
         graph = ns is not _backend.xp
         wrap = (lambda v: v) if graph else Tensor._wrap
         grads: list[Any] = [None] * len(self._output_shapes)
@@ -219,9 +227,55 @@ class FunctionCtx:
                     part = ns.astype(part, native)
                 grads[index] = wrap(part)
         arrived = self._arrived
-        if arrived is not None:  # without materialized grads: None for those that got none
+        if arrived is not None:  # None for those that got none
             grads = [g if i in arrived else None for i, g in enumerate(grads)]
-            arrived.clear()
+        return grads
+
+    def packed_grad(self, ns: Any, grads: tuple[Any, ...], like: Any) -> Any:
+        """The gradient of the packed node output from one per output of forward (Tensors or
+        None, as a node's hook may give them back: :meth:`output_grads`' inverse; zeros for
+        None), of the dtype of ``like``; None if all are None."""
+        if all(value is None for value in grads):
+            return None
+        graph = ns is not _backend.xp
+        if len(self._layout) == 1 and self._layout[0][4] == -1:
+            value = grads[self._layout[0][0]]
+            return value if graph else value._data
+        parts = []
+        for index, _, _, start, stop in self._layout:
+            value = grads[index]
+            if value is None:
+                part = _backend.xp.zeros((stop - start,), dtype=like.dtype)
+                parts.append(Tensor._wrap(part) if graph else part)
+                continue
+            part = value if graph else value._data
+            parts.append(ns.reshape(ns.astype(part, like.dtype), shape=(-1,)))
+        return ops.concat(*parts, axis=0) if graph else _backend.xp.concat(parts)
+
+    def track_arrivals(self) -> None:
+        """Learn which outputs' gradients arrive in each backward pass (from now on), through a
+        hook on each piece of the packed output: for the node's own hooks, which see None for
+        the others, as PyTorch's do."""
+        if self._arrived is not None or not self._pieces:
+            return
+        from arraygrad.utils.hooks import RemovableHandle
+
+        self._arrived = set()
+        for index, ref in self._pieces:
+            node = ref()
+            if node is None:
+                continue
+            if node.hooks is None:
+                node.hooks = OrderedDict()
+            node.hooks[RemovableHandle(node.hooks).id] = functools.partial(
+                arrived, self._arrived, index
+            )
+
+    def _split(self, ns: Any, g: Any) -> list[Any]:
+        """The gradient of each user output, from the gradient of the packed node output."""
+        grads = self.output_grads(ns, g)
+        if self._arrived is not None:
+            self._arrived.clear()  # (for the next pass)
         for index, info in enumerate(self._output_shapes):
             if grads[index] is None and info is not None and self.materialize_grads:
                 shape, native = info
@@ -312,9 +366,11 @@ def _checked_grad(
 
 
 def arrived(arrived: set[int], index: int, grad: Any) -> None:
-    """The hook on output ``index`` of a Function without materialized gradients: its
-    gradient arrived in this pass."""
-    arrived.add(index)
+    """The hook on output ``index`` of a Function whose arrivals are tracked: its gradient
+    arrived in this pass (unless ``grad`` is None: the engine calls hooks with None where a
+    node's gradient was taken away)."""
+    if grad is not None:
+        arrived.add(index)
 
 
 def check_dirty(ctx: FunctionCtx, outputs: tuple[Any, ...]) -> None:

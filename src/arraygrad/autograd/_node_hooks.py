@@ -3,7 +3,9 @@ engine runs them (:func:`arraygrad.autograd.engine.run_backward`, behind its one
 for rare features).
 
 They take and give tuples of Tensors, one per output (arraygrad's nodes have one) or per
-input, as PyTorch's do, and PyTorch's checks of what they give back are made on each.
+input, as PyTorch's do, and PyTorch's checks of what they give back are made on each. A custom
+Function's node, whose outputs arraygrad packs into one, shows its hooks one gradient per output
+of forward, as PyTorch's (None for an output that is no differentiable tensor or got none).
 """
 
 from __future__ import annotations
@@ -12,13 +14,10 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, ops
 from arraygrad._node import Node
 from arraygrad._tensor import Tensor
 from arraygrad.autograd._delivery import grad_mode_for
-
-# They take and give tuples of Tensors, one per output (arraygrad's nodes have one) or per
-# input, as PyTorch's do, and PyTorch's checks of what they give back are made on each.
 
 
 def has_node_hooks(node: Node) -> bool:
@@ -76,14 +75,24 @@ def _as_tensors(values: Any, create_graph: bool) -> tuple[Any, ...]:
     return tuple(None if value is None else Tensor._wrap(value) for value in values)
 
 
+def _function_ctx(node: Node) -> Any:
+    """The ctx of a custom Function's node with several outputs of forward, else None."""
+    ctx = node.params.get("ctx")
+    if ctx is None or len(getattr(ctx, "_output_shapes", ())) < 2:
+        return None
+    return ctx
+
+
 def hooks_without_gradient(node: Node, create_graph: bool) -> None:
     """Call the node's own hooks where no gradient reached it (as PyTorch does): they see
-    ``None`` for its output's gradient and for each input's, and may not put a value there."""
+    ``None`` for its outputs' gradients and for each input's, and may not put a value there."""
+    ctx = _function_ctx(node)
+    outputs = (None,) * (1 if ctx is None else len(ctx._output_shapes))
     with grad_mode_for(create_graph):
         if node.pre_hooks:
-            _call_node_hooks(node.pre_hooks, (None,))
+            _call_node_hooks(node.pre_hooks, outputs)
         if node.post_hooks:
-            _call_node_hooks(node.post_hooks, (None,) * len(node.edges), (None,))
+            _call_node_hooks(node.post_hooks, (None,) * len(node.edges), outputs)
 
 
 def run_node_hooks(
@@ -98,18 +107,30 @@ def run_node_hooks(
     the input gradients to send on (summed to the inputs' shapes); the engine's loop sends
     them. ``rule_results(grad)``: the node's rules' results for ``grad``, each input's gradient
     (``None`` for one that gets none, or is off the paths to the requested inputs)."""
+    ctx = _function_ctx(node)
     with grad_mode_for(create_graph):
+        if ctx is None:
+            outputs = _as_tensors((grad,), create_graph)
+        else:  # one per output of forward, as PyTorch's node has
+            ns = ops if create_graph else _backend.xp
+            outputs = tuple(ctx.output_grads(ns, grad))
         if node.pre_hooks:
-            (value,) = _call_node_hooks(node.pre_hooks, _as_tensors((grad,), create_graph))
-            grad = value if create_graph or value is None else value._data
+            given_outputs = outputs
+            outputs = _call_node_hooks(node.pre_hooks, outputs)
+            if ctx is None:
+                (value,) = outputs
+                grad = value if create_graph or value is None else value._data
+            elif outputs is not given_outputs:
+                grad = ctx.packed_grad(ns, outputs, grad)
         if not node.post_hooks:
             if grad is None:  # a pre-hook took the gradient away: nothing flows on
+                if ctx is not None and ctx._arrived is not None:
+                    ctx._arrived.clear()  # (the rules, which clear it, do not run)
                 return grad, [None] * len(node.edges)
             return grad, None
         results: list[Any] = [None] * len(node.edges)
         if grad is not None:
             results = rule_results(grad)
-        outputs = _as_tensors((grad,), create_graph)
         given = _call_node_hooks(node.post_hooks, _as_tensors(results, create_graph), outputs)
     if not create_graph:
         # The hooks may keep these arrays: the engine must not add into them or make one a

@@ -21,7 +21,11 @@ node whose VJP rule for input ``i`` calls the user's ``backward`` (once per node
 pass, the result is cached for the other inputs) and returns its ``i``-th gradient. With
 ``create_graph=True`` the rule receives Tensors, so a ``backward`` written with differentiable
 tensor operations can be differentiated again. Several outputs are packed into one flat array
-(the node's output) and handed back as views of it, so a node still has a single output.
+(the node's output) and handed back as views of it, so a node still has a single output; to
+the user it has one per output of ``forward``, as PyTorch's: each output's ``grad_fn`` is the
+node (its piece's node stands for it), its ``output_nr`` its place, and the node's hooks see one
+gradient per output (see ``_node_hooks``). One tensor returned twice is one output, as in
+PyTorch (its gradient goes to the last place).
 
 >>> import arraygrad
 >>> class Square(Function):
@@ -42,6 +46,7 @@ tensor([6.])
 from __future__ import annotations
 
 import functools
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -91,9 +96,22 @@ class Function:
     _primitives: ClassVar[dict[tuple[type, int, bool], Primitive]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # PyTorch only warns here (it will raise in a future version); calling the instance
+        # raises.
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch. Fix: call "
+            f"{type(self).__name__}.apply(...).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
-            f"{type(self).__name__} is a Function: call {type(self).__name__}.apply(...) instead "
-            "of instantiating it."
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            f"new-style autograd function with static forward method: {type(self).__name__} "
+            f"is called through {type(self).__name__}.apply(...), not through an instance."
         )
 
     @staticmethod
@@ -208,16 +226,21 @@ class Function:
         tensors = args if len(positions) == len(args) else [args[i] for i in positions]
         prim = cls._primitive(len(tensors), saves=bool(ctx._saved))
         xp = _backend.xp
-        if len(differentiable) == 1:
-            index = differentiable[0]
+        repeated = _repeated(differentiable, outputs, args)
+        packed_indices = [i for i in differentiable if i not in repeated]
+        if len(packed_indices) == 1:
+            index = packed_indices[0]
             ctx._layout = [(index, tuple(outputs[index]._data.shape), None, 0, -1)]
             ctx._packed = outputs[index]._data
             public[index] = prim(*tensors, ctx=ctx)
+            node = public[index]._node
+            if index:
+                node.output_index = index  # (Tensor.output_nr, next_functions)
         else:
-            arrays = [outputs[i]._data for i in differentiable]
+            arrays = [outputs[i]._data for i in packed_indices]
             common = xp.result_type(*arrays)
             start = 0
-            for index, array in zip(differentiable, arrays, strict=True):
+            for index, array in zip(packed_indices, arrays, strict=True):
                 size = 1
                 for s in array.shape:
                     size *= s
@@ -225,14 +248,21 @@ class Function:
                 start += size
             ctx._packed = xp.concat([xp.reshape(xp.astype(a, common), (-1,)) for a in arrays])
             packed = prim(*tensors, ctx=ctx)
+            node = packed._node
             for index, shape, native, begin, stop in ctx._layout:
                 piece = ops.reshape(
                     ops.basic_getitem(packed, key=(slice(begin, stop),)), shape=shape
                 )
                 public[index] = ops.astype(piece, native)
+                # The piece's node stands for this one where PyTorch's graph has its node with
+                # several outputs: as each output's grad_fn, with its output_nr.
+                piece_node = public[index]._node
+                piece_node.stands_for = node
+                piece_node.output_index = index
+                ctx._pieces.append((index, weakref.ref(piece_node)))
+        for index, last in repeated.items():  # one tensor returned twice: one output, as torch's
+            public[index] = public[last]
         ctx._packed = None
-        first = public[differentiable[0]]
-        node = first._node if len(differentiable) == 1 else packed._node
         ctx._node = weakref.ref(node)
         # the attributes forward set on ctx, readable on grad_fn as in PyTorch (see Node)
         if len(ctx.__dict__) > len(_CTX_ATTRIBUTES):
@@ -241,9 +271,9 @@ class Function:
                 for name in ctx.__dict__.keys() - _CTX_ATTRIBUTES
                 if not hasattr(Node, name)
             )
-        if not ctx.materialize_grads and len(differentiable) > 1:
+        if not ctx.materialize_grads and len(packed_indices) > 1:
             ctx._arrived = set()
-            for index in differentiable:
+            for index in packed_indices:
                 public[index].register_hook(functools.partial(arrived, ctx._arrived, index))
         for index in differentiable if ctx._dirty else ():
             if any(outputs[index] is d for d in ctx._dirty):
@@ -265,6 +295,25 @@ class Function:
             if hooks is not None and recorded:
                 ctx._pack_saved(hooks)
         return tuple(public) if isinstance(raw, tuple) else public[0]
+
+
+def _repeated(
+    differentiable: list[int], outputs: tuple[Any, ...], args: tuple[Any, ...]
+) -> dict[int, int]:
+    """The outputs of forward that are a tensor returned again later (not an input), each with
+    the last place it is returned at: PyTorch's output is then that one tensor, whose history
+    the last place gives (its output_nr; its gradient goes there, the others get zeros)."""
+    if len(differentiable) < 2 or len({id(outputs[i]) for i in differentiable}) == len(
+        differentiable
+    ):
+        return {}
+    found = {}
+    for position, index in enumerate(differentiable):
+        tensor = outputs[index]
+        later = [other for other in differentiable[position + 1 :] if outputs[other] is tensor]
+        if later and not any(tensor is arg for arg in args):
+            found[index] = later[-1]
+    return found
 
 
 class _DelayedError(Function):

@@ -12,8 +12,9 @@ arraygrad computes on its array library's device: the CPU for NumPy, the GPU for
 from __future__ import annotations
 
 from arraygrad import _backend
+from arraygrad._out_of_memory import OutOfMemoryError
 
-__all__ = ["amp", "device_count", "is_available", "synchronize"]
+__all__ = ["OutOfMemoryError", "amp", "device_count", "is_available", "synchronize"]
 
 
 def is_available() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import numbers
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
@@ -286,6 +287,12 @@ def random_split(
         raise ValueError(
             "Sum of input lengths does not equal the length of the input dataset! "
             f"(lengths {list(lengths)} sum to {sum(lengths)}, the dataset has {n} samples)"
+        )
+    if not all(isinstance(length, numbers.Integral) for length in lengths):
+        # sizes, not fractions: PyTorch's randperm refuses their float sum (a TypeError)
+        raise TypeError(
+            f"random_split() takes lengths that are all ints (sizes) or fractions summing to 1, "
+            f"got {list(lengths)}. Fix: pass ints, e.g. {[int(length) for length in lengths]}."
         )
     rng = None if generator is None else generator._rng
     order = _backend.rng_permutation(rng, n)

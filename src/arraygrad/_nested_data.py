@@ -1,0 +1,180 @@
+"""What PyTorch's ``tensor()`` refuses in nested Python data, with its exception classes.
+
+arraygrad converts nested lists through the array library, whose errors differ from PyTorch's
+(a ragged list is NumPy's "inhomogeneous shape"), and which converts some data PyTorch refuses
+(``[1.0, None]`` becomes ``[1.0, nan]``). Where that conversion failed, or inferred an object
+array, :func:`data_error` walks the data as PyTorch does and returns the error PyTorch raises
+first. Only those paths call it: the conversion of valid data pays nothing. (With the other
+walks ``tensor()`` makes of nested data: whether it holds a float or a NaN, and negative ints
+wrapped for an unsigned dtype.)
+
+PyTorch's walk has three steps: the shape, read from the first element of each level (a
+string there is a sequence without end: "too many dimensions 'str'"); when no dtype is given,
+the dtype of every scalar (``None`` and other objects are refused: "Could not infer dtype");
+then every element against the shape ("expected sequence of length 2 at dim 1 (got 1)", "not a
+sequence", a list where a number belongs) and every int against int64 ("Overflow when
+unpacking long long": PyTorch reads ints as 64-bit ones first, whatever the dtype, but for
+floating, complex and bool dtypes).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from arraygrad import _dtype
+
+# The scalar kinds PyTorch's inference promotes through, in order: bool < int < float < complex.
+_BOOL, _INT, _FLOAT, _COMPLEX = range(4)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_FIX = "Fix: pass numbers, or nested lists of numbers of one length at each level."
+
+
+def data_error(data: Any, dtype: _dtype.dtype | None) -> Exception | None:
+    """The error PyTorch's ``tensor(data, dtype=dtype)`` raises for nested lists ``data`` (with
+    tensors already made numbers), or None where it raises none."""
+    if isinstance(data, (str, bytes)):
+        return _invalid(data)
+    sizes: list[int] = []
+    item = data
+    while isinstance(item, (list, tuple, str)):
+        if isinstance(item, str):
+            return ValueError(
+                f"too many dimensions 'str': a string in the data is a sequence to PyTorch, "
+                f"without end. {_FIX}"
+            )
+        sizes.append(len(item))
+        if not item:
+            break
+        item = item[0]
+    if dtype is None:
+        found = _kind(data)
+        if isinstance(found, Exception):
+            return found
+        kind = found
+    else:
+        kind = _FLOAT if dtype.is_floating_point or dtype.is_complex else _INT
+        if dtype is _dtype.bool_:
+            kind = _BOOL
+    if 0 in sizes:  # nothing to store: PyTorch makes the empty tensor
+        return None
+    return _store_error(data, sizes, 0, kind)
+
+
+def inferred_name(data: Any) -> str:
+    """The dtype name PyTorch infers for nested lists ``data`` that :func:`data_error` accepts
+    with no dtype given, as NumPy would name it (``"int64"``, ``"float64"``, ...): for those
+    NumPy makes an object array of (an int beyond 64 bits beside a float or complex number)."""
+    kind = _kind(data)
+    return (
+        "object"
+        if isinstance(kind, Exception)
+        else ("bool", "int64", "float64", "complex128")[kind]
+    )
+
+
+def _invalid(value: Any) -> TypeError:
+    return TypeError(f"new(): invalid data type '{type(value).__name__}'. {_FIX}")
+
+
+def _kind(data: Any) -> int | Exception:
+    """The widest scalar kind in ``data``, or the error for a scalar PyTorch cannot infer."""
+    if isinstance(data, (list, tuple)):
+        widest = _BOOL
+        for item in data:
+            found = _kind(item)
+            if isinstance(found, Exception):
+                return found
+            widest = max(widest, found)
+        return widest
+    if isinstance(data, (str, bytes)):
+        return _invalid(data)
+    if isinstance(data, bool) or type(data).__name__ == "bool_":  # (NumPy's bool scalars too)
+        return _BOOL
+    if isinstance(data, numbers.Integral) or hasattr(data, "__index__"):
+        return _INT
+    if isinstance(data, numbers.Real) or hasattr(data, "__float__"):
+        return _FLOAT
+    if isinstance(data, numbers.Complex) or hasattr(data, "__complex__"):
+        return _COMPLEX
+    return RuntimeError(
+        f"Could not infer dtype of {type(data).__name__}: arraygrad.tensor takes numbers, "
+        f"nested lists of numbers, arrays and tensors. {_FIX}"
+    )
+
+
+def _store_error(item: Any, sizes: list[int], dim: int, kind: int) -> Exception | None:
+    """The first error of storing ``item`` at dimension ``dim`` of a tensor of shape
+    ``sizes`` whose scalars are of kind ``kind``, in PyTorch's order (depth first)."""
+    if dim == len(sizes):
+        return _scalar_error(item, kind)
+    if not isinstance(item, (list, tuple)):
+        return TypeError(
+            f"not a sequence: {item!r} at dim {dim}, where the shape read from the first "
+            f"elements {sizes} has a sequence of length {sizes[dim]}. {_FIX}"
+        )
+    if len(item) != sizes[dim]:
+        return ValueError(
+            f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(item)}). {_FIX}"
+        )
+    for part in item:
+        found = _store_error(part, sizes, dim + 1, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def _scalar_error(value: Any, kind: int) -> Exception | None:
+    """PyTorch's error for a scalar ``value`` stored as ``kind``, if any."""
+    if isinstance(value, (list, tuple)) or isinstance(_kind(value), Exception):
+        name = type(value).__name__  # (a list, None, a string: not a number)
+        if kind >= _FLOAT:
+            return TypeError(f"must be real number, not {name}. {_FIX}")
+        return TypeError(f"'{name}' object cannot be interpreted as an integer. {_FIX}")
+    if (
+        kind == _INT
+        and isinstance(value, int)
+        and not _INT64_MIN <= value <= _INT64_MAX  # (a bool is within)
+    ):
+        return ValueError(
+            f"Overflow when unpacking long long: {value} is beyond int64, which PyTorch reads "
+            "ints as. Fix: pass it as a float, or give a floating dtype."
+        )
+    return None
+
+
+def wrapped_negatives(data: Any, dtype: _dtype.dtype) -> Any:
+    """``data`` for an unsigned ``dtype`` of n bits with its negative ints down to
+    ``-(2**n - 1)`` wrapped modulo ``2**n``, as PyTorch stores them (``tensor([-1],
+    dtype=uint8)`` holds 255); None if it is not unsigned or an int lies beyond that."""
+    if dtype.is_signed or dtype.is_floating_point or dtype is _dtype.bool_:
+        return None
+    modulus = 2 ** (8 * dtype.itemsize)
+
+    def wrap(item: Any) -> Any:
+        if isinstance(item, list):
+            parts = [wrap(part) for part in item]
+            return None if any(part is None for part in parts) else parts
+        if isinstance(item, int) and not isinstance(item, bool):
+            return item % modulus if -modulus < item < modulus else None
+        return item  # (a float converts as before: one out of range still raises)
+
+    return wrap(data)
+
+
+def has_float(data: Any) -> bool:
+    """Whether nested lists or tuples ``data`` hold a Python float."""
+    if isinstance(data, float):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(has_float(item) for item in data)
+    return False
+
+
+def has_nan(data: Any) -> bool:
+    """Whether nested lists or tuples ``data`` hold a float NaN."""
+    if isinstance(data, float):
+        return data != data
+    if isinstance(data, (list, tuple)):
+        return any(has_nan(item) for item in data)
+    return False

@@ -1,0 +1,77 @@
+"""``tensor()`` of nested Python data PyTorch refuses: the same exception class and message
+(arraygrad's adds a fix after it), vs torch 2.13.0 (arraygrad._nested_data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+import arraygrad as ag
+
+
+class _Opaque:
+    """An object that is no number (with a repr that names the test the same in each worker)."""
+
+    def __repr__(self) -> str:
+        return "opaque"
+
+
+# (data, dtype name or None): each one PyTorch refuses
+REFUSED = [
+    ([1, None], None),
+    ([1.0, None], None),  # NaN to NumPy
+    ([True, None], None),
+    ([[1, 2], [3, None]], None),
+    ([[1, 2], [None]], None),  # the dtype is inferred before the shape is checked
+    (None, None),
+    ([1, _Opaque()], None),
+    ([2**64, 1], None),
+    ([2**63], None),
+    ([-(2**63) - 1], None),
+    ([2**64, None], None),
+    ([2**64, 1], "int64"),
+    ([2**63, 1], "uint8"),
+    ([-(2**63) - 1], "int32"),
+    ([[1, 2], [3]], None),
+    ([[1], [2, 3]], "float32"),
+    ([[1, 2], 3], None),
+    ([[[1]], [2]], None),
+    ([1, [2, 3]], None),
+    ([1, [2]], "float32"),
+    ([True, [2]], None),
+    (["a"], None),
+    (["ab", "c"], None),
+    ([[1, 2], "ab"], None),
+    ([1, "a"], None),
+    ([1, "a"], "float32"),
+    (["a"], "float32"),
+    ([1.0, None], "int64"),
+    ([b"a"], None),
+]
+
+
+def _raised(lib: Any, data: Any, dtype: str | None) -> BaseException:
+    with pytest.raises(Exception) as caught:
+        lib.tensor(data, dtype=None if dtype is None else getattr(lib, dtype))
+    return caught.value
+
+
+@pytest.mark.parametrize(("data", "dtype"), REFUSED, ids=repr)
+def test_refused_data_raises_torch_s_class_and_message(data: Any, dtype: str | None) -> None:
+    want, got = _raised(torch, data, dtype), _raised(ag, data, dtype)
+    assert type(got) is type(want)
+    assert str(got).startswith(str(want)), (str(got), str(want))
+    assert "Fix:" in str(got)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[2**64, 1.5], [2**64, 1j], [[1, 2], (3, 4)], [-(2**63)], [2**63 - 1], [[], []], [300.5, 2]],
+    ids=repr,
+)
+def test_data_numpy_makes_objects_or_pytorch_accepts_convert_as_torch(data: Any) -> None:
+    mine, theirs = ag.tensor(data), torch.tensor(data)
+    assert str(mine.dtype).removeprefix("arraygrad.") == str(theirs.dtype).removeprefix("torch.")
+    assert mine.tolist() == theirs.tolist()
