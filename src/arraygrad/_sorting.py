@@ -198,16 +198,32 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     axis = normalize_dim(dim, input.ndim)
     _check_k("topk", input, k, axis, 0)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
-    order = _argsort(x._data, axis, descending=largest)
-    index = order[(slice(None),) * axis + (slice(0, k), Ellipsis)]
+    index = _first_sorted(x._data, k, axis, largest)
     values = take_along(x, index, axis)
     if input.ndim == 0:
         values, index = ops.reshape(values, shape=()), _backend.xp.reshape(index, ())
     return return_types.topk(labelled(values, "TopkBackward0"), _indices(index))
 
 
-def _kth_index(x: Tensor, k: int, axis: int) -> Any:
-    order = _argsort(x._data, axis, descending=False)
+def _partial_order(x: Any) -> bool:
+    """Whether the namespace orders ``x`` by a partition (NumPy's, on its own dtypes: not on
+    ml_dtypes' bfloat16) rather than by sorting all of it."""
+    return _backend.is_numpy and x.dtype.kind in "fiu"
+
+
+def _first_sorted(x: Any, k: int, axis: int, descending: bool) -> Any:
+    """The first ``k`` of ``_argsort(x, axis, descending)`` along ``axis``."""
+    if _partial_order(x):
+        return _backend.xp.first_sorted(x, k, axis, descending)
+    order = _argsort(x, axis, descending)
+    return order[(slice(None),) * axis + (slice(0, k), Ellipsis)]
+
+
+def _kth_index(x: Any, k: int, axis: int) -> Any:
+    """The index of the ``k``-th (1-based) of ``_argsort(x, axis)``, ``axis`` kept (size 1)."""
+    if _partial_order(x):
+        return _backend.xp.kth_index(x, k, axis)
+    order = _argsort(x, axis, descending=False)
     return order[(slice(None),) * axis + (slice(k - 1, k), Ellipsis)]
 
 
@@ -216,7 +232,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
     _dtype.check_not_bool("kthvalue_cpu", input.dtype)
     x, axis = _reduce_dim("kthvalue", input, dim)
     _check_k("kthvalue", input, k, axis, 1)
-    return _along("kthvalue", input, axis, keepdim, _kth_index(x, k, axis))
+    return _along("kthvalue", input, axis, keepdim, _kth_index(x._data, k, axis))
 
 
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -239,11 +255,11 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         if _backend.item(xp.any(xp.isnan(flat))):
             return _evenly(input, math.nan)  # the gradient goes to the nans, shared
         middle = (flat.shape[0] - 1) // 2
-        value = flat[_backend.item(_argsort(flat, 0, descending=False)[middle])]
+        value = flat[_backend.item(_kth_index(flat, middle + 1, 0)[0])]
         return _evenly(input, _backend.item(value))
     x, axis = _reduce_dim("median", input, dim)
     k = (x._data.shape[axis] - 1) // 2 + 1
-    index = _kth_index(x, k, axis)
+    index = _kth_index(x._data, k, axis)
     # Sorting puts nans last, so a row's lower median would skip them; PyTorch's is its first
     # nan instead.
     nan = xp.isnan(x._data)

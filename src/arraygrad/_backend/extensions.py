@@ -26,7 +26,9 @@ from arraygrad._backend import (
     indexing,
     layout,
     lazy,
+    numpy_erf,
     numpy_fast,
+    selection,
     spellings,
 )
 
@@ -50,6 +52,10 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
     names = {name: value for name, value in vars(lib).items() if not name.startswith("_")}
     if lib is np:
         names.update(
+            # (topk's, kthvalue's and median's partial orders; other libraries sort: see
+            # _sorting.first_sorted)
+            first_sorted=selection.first_sorted,
+            kth_index=selection.kth_index,
             sum=numpy_fast.numpy_sum,
             mean=numpy_fast.numpy_mean,
             max=numpy_fast.numpy_max,
@@ -70,8 +76,9 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
     windows_lib = lazy.standard(lib) if lazy_lib else lib
     namespace = SimpleNamespace(
         **names,
-        erf=functools.partial(_special.erf, lib),
-        erfc=functools.partial(_special.erfc, lib),
+        # (NumPy's: the same values, each range computed on its own elements only)
+        erf=numpy_erf.erf if lib is np else functools.partial(_special.erf, lib),
+        erfc=numpy_erf.erfc if lib is np else functools.partial(_special.erfc, lib),
         erfinv=functools.partial(_special.erfinv, lib),
         lgamma=functools.partial(_special.lgamma, lib),
         digamma=functools.partial(_special.digamma, lib),

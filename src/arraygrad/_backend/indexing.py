@@ -160,13 +160,80 @@ def take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int)
     """
     if _backend.is_numpy:
         out = np.zeros(shape, dtype=values.dtype)
-        np.add.at(out, (slice(None),) * axis + (indices,), values)
+        lead = (slice(None),) * axis
+        pieces = _slice_pieces(indices, shape[axis]) if values.size >= _FEW else None
+        if pieces is None:
+            np.add.at(out, lead + (indices,), values)
+        for targets, sources in pieces or ():
+            # no target twice within a piece: a plain sliced add is np.add.at's sum
+            out[lead + (targets,)] += values[lead + (sources,)]
         return out
     # The standard has no scatter-add: sum through a one-hot matrix instead.
     lib = _backend.module
     one_hot = lib.reshape(indices, (-1, 1)) == lib.arange(shape[axis], dtype=indices.dtype)
     moved = lib.moveaxis(values, axis, -1)
     return lib.moveaxis(moved @ lib.astype(one_hot, values.dtype), -1, axis)
+
+
+# np.add.at costs ~10 ns per element but little per call: below this many values, or for
+# indices that are not a few runs of consecutive ones (an embedding's, a random selection's:
+# a pass per run or an indexed pass per repeat would cost more), it does the scatter-add.
+_FEW = 4096
+_MAX_PIECES = 8
+
+
+def _slice_pieces(indices: Any, size: int) -> list[tuple[slice, slice]] | None:
+    """``take_add_zeros``'s scatter-add as sliced adds, ``(targets, sources)`` slice pairs
+    along the axis, or ``None`` where it takes more than :data:`_MAX_PIECES` of them.
+
+    Layer ``r`` holds the ``r``-th occurrence of each index, so no layer names a target twice,
+    and adding layer after layer adds each target's values in the order of their positions,
+    as ``np.add.at`` does: element by element the same sums. Padding's positions (an edge
+    repeated, a reflection, a wrap) make a layer or three of a few runs of consecutive
+    positions with consecutive targets: slices, which NumPy adds without an index per element.
+    """
+    if indices.ndim != 1:
+        return None
+    targets = np.where(indices < 0, indices + size, indices)  # add.at's wrap of negatives
+    if np.count_nonzero(np.abs(np.diff(targets)) != 1) > 2 * _MAX_PIECES:
+        return None  # (a quick look: not runs, but scattered indices)
+    order = np.argsort(targets, kind="stable")
+    ranked = targets[order]
+    # each position's rank among the equal indices before it (their order kept by the sort)
+    starts = np.flatnonzero(np.diff(ranked)) + 1
+    first = np.zeros(ranked.size, dtype=np.intp)
+    first[starts] = starts
+    rank = np.arange(ranked.size) - np.maximum.accumulate(first)
+    pieces: list[tuple[slice, slice]] = []
+    for r in range(int(rank.max(initial=-1)) + 1):
+        sources = np.sort(order[rank == r])
+        runs = _runs(targets[sources], sources, _MAX_PIECES - len(pieces))
+        if runs is None:
+            return None
+        pieces.extend(runs)
+    return pieces
+
+
+def _runs(targets: Any, sources: Any, most: int) -> list[tuple[slice, slice]] | None:
+    """Split (distinct ``targets``, increasing ``sources``) where a source or a target is not
+    its predecessor's neighbour: runs whose targets step by +1 or -1 (never both: that would
+    name a target twice), as slice pairs; ``None`` if there are more than ``most``."""
+    step = np.diff(targets)
+    breaks = (np.flatnonzero((np.diff(sources) != 1) | (np.abs(step) != 1)) + 1).tolist()
+    if len(breaks) >= most:
+        return None
+    runs = []
+    for lo, hi in zip([0, *breaks], [*breaks, sources.size], strict=True):
+        first, last = int(targets[lo]), int(targets[hi - 1])
+        down = last < first
+        stop = (last - 1 if last else None) if down else last + 1
+        runs.append(
+            (
+                slice(first, stop, -1 if down else 1),
+                slice(int(sources[lo]), int(sources[hi - 1]) + 1),
+            )
+        )
+    return runs
 
 
 def bag_bookkeeping(

@@ -92,9 +92,13 @@ def _erf_small(xp: Any, x: Any) -> Any:
 
 def _erfc_ratio(xp: Any, a: Any) -> Any:
     """``erfcx(a) = exp(a^2) erfc(a)`` for 1 <= a <= 28: the Cephes rational of erfc."""
-    mid = _poly(xp, a, _ERFC_P) / _poly1(xp, a, _ERFC_Q)
     far = _poly(xp, a, _ERFC_R) / _poly1(xp, a, _ERFC_S)
-    return xp.where(a < 8.0, mid, far)
+    return xp.where(a < 8.0, _erfc_ratio_mid(xp, a), far)
+
+
+def _erfc_ratio_mid(xp: Any, a: Any) -> Any:
+    """:func:`_erfc_ratio` for 1 <= a < 8."""
+    return _poly(xp, a, _ERFC_P) / _poly1(xp, a, _ERFC_Q)
 
 
 def _exp_square(xp: Any, a: Any) -> Any:
@@ -109,7 +113,11 @@ def _exp_square(xp: Any, a: Any) -> Any:
 def _erfc_large(xp: Any, a: Any) -> Any:
     """erfc(a) for a >= 1 (callers pass a sanitised a; a is clamped to 28 where erfc == 0)."""
     a = xp.where(a > 28.0, _full(xp, a, 28.0), a)  # erfc(27.3) already underflows to 0
-    ratio = _erfc_ratio(xp, a)
+    return _times_gaussian(xp, a, _erfc_ratio(xp, a))
+
+
+def _times_gaussian(xp: Any, a: Any, ratio: Any) -> Any:
+    """``exp(-a^2) * ratio`` for 1 <= a <= 28 and ``ratio ~ 1/a``."""
     # exp(-a*a) without the rounding error of forming a*a: that error is ~a^2 * 1e-16 absolute
     # in the exponent, i.e. ~1e-13 relative in erfc(26). Split a = m + f with m a multiple of
     # 1/128 (m*m is then exact) and |f| <= 1/256 (exact too), so a^2 = m^2 + (2m + f) f.

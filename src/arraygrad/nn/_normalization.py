@@ -174,8 +174,19 @@ def group_norm(
             )
     per_group = (channels // num_groups) * math.prod(shape[2:])  # not -1: the batch may be empty
     grouped = _shape.reshape(input, (shape[0], num_groups, per_group))
-    mean, var = _moments(grouped, (2,))
-    out = _shape.reshape((grouped - mean) / _math.sqrt(var + eps), shape)
+    if input.dtype is _dtype.float32 or input.dtype is _dtype.float64:
+        # One primitive, its gradient PyTorch's formula (about 7 passes over the input) where
+        # the composite's chain of recorded ops makes twice as many, with a full-size
+        # temporary each; the forward is the composite's, bit for bit. (Not for layer_norm:
+        # on its usual short rows the two cost the same, the primitive's backward computing
+        # the statistics again.)
+        normed = ops.layer_norm_reduced(
+            grouped, None, None, dims=(2,), eps=float(eps), stats=input.dtype.name
+        )
+    else:
+        mean, var = _moments(grouped, (2,))
+        normed = (grouped - mean) / _math.sqrt(var + eps)
+    out = _shape.reshape(normed, shape)
     per_channel = (channels,) + (1,) * (len(shape) - 2)
     if weight is not None:
         out = out * _shape.reshape(weight, per_channel)

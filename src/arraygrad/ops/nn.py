@@ -324,7 +324,8 @@ no_derivative = Primitive(
 
 # --- layer norm of float16 and bfloat16 inputs, as PyTorch's CPU kernel: computed in float32,
 # its statistics saved in the parameters' dtype (the input's, or float32 where the weight and
-# bias are float32), and its gradients computed in float32 from those saved statistics ---------
+# bias are float32), and its gradients computed in float32 from those saved statistics; also
+# group_norm's normalisation of float32 and float64 inputs (stats: their own dtype) -----------
 
 
 def _saved_statistics(ns: Any, x: Any, dims: Any, eps: float, stats: str) -> tuple[Any, Any]:

@@ -1,0 +1,74 @@
+"""NumPy's partial orders for ``topk``, ``kthvalue`` and ``median``: a partition finds the
+candidates and only they are sorted, with exactly the results of a full stable sort.
+
+The order is :func:`arraygrad._sorting._argsort`'s: ascending puts nan last, descending puts
+it first, and equal elements (nan with nan, ``-0.0`` with ``0.0``) keep their index order.
+A partition (``np.argpartition``, O(n) per row) sorts nan as the largest value too, but leaves
+the order of equal elements to chance: where the k-th value has ties outside the candidates,
+the row is ordered by a full stable sort instead (rare in float data; always correct).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def first_sorted(x: Any, k: int, axis: int, descending: bool) -> Any:
+    """The first ``k`` indices of the stable (descending: reversed-stable) order of ``x``
+    along ``axis``, as int64: ``_argsort(x, axis, descending)[..., :k, ...]``."""
+    rows = np.moveaxis(x, axis, -1)
+    n = rows.shape[-1]
+    if k == 0:
+        return np.moveaxis(np.zeros((*rows.shape[:-1], 0), np.intp), -1, axis)
+    if 2 * k >= n:  # a partition saves little over the sort
+        return np.moveaxis(_stable_order(rows, descending)[..., :k], -1, axis)
+    pivot = n - k if descending else k - 1
+    part = np.argpartition(rows, pivot, axis=-1)
+    threshold = np.take_along_axis(rows, part[..., pivot : pivot + 1], -1)
+    candidates = part[..., pivot:] if descending else part[..., :k]
+    candidates.sort(axis=-1)  # index order: the stable sort below keeps equal values in it
+    # The candidates are exactly the elements at or beyond the threshold (nan counted beyond
+    # any number) unless the threshold value has ties outside them, or is nan (x < nan and
+    # x <= nan are False).
+    if descending:
+        beyond = n - np.count_nonzero(rows < threshold, axis=-1)
+    else:
+        beyond = np.count_nonzero(rows <= threshold, axis=-1)
+    values = np.take_along_axis(rows, candidates, -1)
+    result = np.take_along_axis(candidates, _stable_order(values, descending), -1)
+    tied = np.flatnonzero(beyond != k)
+    if tied.size:
+        flat_result = result.reshape(-1, k)
+        flat_result[tied] = _stable_order(rows.reshape(-1, n)[tied], descending)[:, :k]
+        result = flat_result.reshape(result.shape)
+    return np.moveaxis(result, -1, axis)
+
+
+def kth_index(x: Any, k: int, axis: int) -> Any:
+    """The index (kept as a size-1 ``axis``) of the ``k``-th (1-based) element of the stable
+    ascending order of ``x`` along ``axis``: the ``r``-th of the elements equal to the k-th
+    value, ``r = k - 1 - (how many are smaller)``, nan after every number."""
+    rows = np.moveaxis(x, axis, -1)
+    threshold = np.partition(rows, k - 1, axis=-1)[..., k - 1 : k]
+    less = rows < threshold
+    equal = rows == threshold
+    if rows.dtype.kind in "fc":
+        nan_threshold = np.isnan(threshold)
+        if nan_threshold.any():  # the numbers precede it; nan equals nan in the order
+            nan = np.isnan(rows)
+            less |= nan_threshold & ~nan
+            equal |= nan_threshold & nan
+    rank = k - 1 - np.count_nonzero(less, axis=-1, keepdims=True)
+    index = np.argmax(np.cumsum(equal, axis=-1) > rank, axis=-1, keepdims=True)
+    return np.moveaxis(index, -1, axis)
+
+
+def _stable_order(rows: Any, descending: bool) -> Any:
+    """Stable argsort along the last axis; descending as the reversed stable ascending sort of
+    the reversed rows (ties first-come, nan first)."""
+    if not descending:
+        return np.argsort(rows, axis=-1, kind="stable")
+    reversed_order = np.argsort(rows[..., ::-1], axis=-1, kind="stable")[..., ::-1]
+    return rows.shape[-1] - 1 - reversed_order
