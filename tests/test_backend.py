@@ -37,6 +37,58 @@ def test_masking_where_is_bit_identical_to_numpy(dtype: type, zero: float, trans
         assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(expected).tobytes()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("pattern", ["random", "all", "none", "halves"])
+def test_where_of_two_large_arrays_is_bit_identical_to_numpy(dtype: type, pattern: str) -> None:
+    # The bit blend of two arrays of the mask's shape: every bit of the chosen value, NaN
+    # payloads and signs, -0.0 and inf included, and NumPy's layout.
+    rng = np.random.default_rng(3)
+    shape = (37, 101)  # past the blend's minimum size, and not a multiple of a vector
+    first = rng.standard_normal(shape).astype(dtype)
+    second = rng.standard_normal(shape).astype(dtype)
+    bits = first.view(np.int32 if dtype is np.float32 else np.int64).reshape(-1)
+    bits[:4] |= -1  # NaNs with every payload bit and the sign set
+    first.reshape(-1)[4:8] = [-0.0, np.inf, -np.inf, np.nan]
+    second.reshape(-1)[:8] = [np.nan, -np.nan, -0.0, 0.0, -0.0, np.nan, 1.0, -np.inf]
+    mask = {
+        "random": rng.random(shape) > 0.5,
+        "all": np.ones(shape, bool),
+        "none": np.zeros(shape, bool),
+        "halves": np.arange(first.size).reshape(shape) % 2 == 0,
+    }[pattern]
+    got = _backend.xp.where(mask, first, second)
+    expected = np.where(mask, first, second)
+    assert got.__class__ is np.ndarray and got.dtype == expected.dtype
+    assert got.shape == expected.shape and got.strides == expected.strides
+    assert got.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(
+    "case", ["transposed", "broadcast_row", "broadcast_mask", "mixed_dtypes", "int64", "small"]
+)
+def test_where_of_arrays_the_blend_does_not_take_is_numpys(case: str) -> None:
+    # Layouts, shapes and dtypes the blend leaves to NumPy give NumPy's array, strides included.
+    rng = np.random.default_rng(4)
+    first = rng.standard_normal((64, 96))
+    second = rng.standard_normal((64, 96))
+    mask = rng.random((64, 96)) > 0.5
+    if case == "transposed":
+        args = (mask.T, first.T, second.T)
+    elif case == "broadcast_row":
+        args = (mask, first, second[:1])
+    elif case == "broadcast_mask":
+        args = (mask[:1], first, second)
+    elif case == "mixed_dtypes":
+        args = (mask, first.astype(np.float32), second)
+    elif case == "int64":
+        args = (mask, (first * 100).astype(np.int64), (second * 100).astype(np.int64))
+    else:
+        args = (mask[:4, :4], first[:4, :4], second[:4, :4])
+    got, expected = _backend.xp.where(*args), np.where(*args)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert got.strides == expected.strides and got.tobytes() == expected.tobytes()
+
+
 def test_where_other_forms_are_numpy_where() -> None:
     mask = np.array([True, False, True])
     values = np.array([1.0, 2.0, 3.0])

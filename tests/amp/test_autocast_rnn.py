@@ -145,8 +145,13 @@ def test_rnn_under_autocast_as_torch(name: str, dtype_name: str) -> None:
         return
     expected = _run(torch, name, dtype_name)
     assert got[0] == expected[0]
+    # The float32 gates' sigmoid and tanh come from NumPy's exp where PyTorch's come from
+    # SLEEF's; the two differ in the last bit now and then, and where a float32 state is cast
+    # to float16 for the next step's product, such a bit can turn a rounding: the layers'
+    # results may then differ by about a float16 unit (2**-10) from that step on.
+    atol = 2.0**-10 if dtype_name == "float16" else 1e-6
     for mine, theirs in zip(got[1], expected[1], strict=True):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=atol)
     assert [g[0].split(".")[-1] for g in got[2]] == [g[0].split(".")[-1] for g in expected[2]]
     for (_, mine), (_, theirs) in zip(got[2], expected[2], strict=True):
         # the backward computes in the autocast dtype: its roundings differ from torch's

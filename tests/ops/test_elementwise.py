@@ -238,6 +238,18 @@ EDGES = {
     "nan_to_num": (lambda x: x.nan_to_num(), [[NAN, INF, -INF, 1.0]]),
     "nan_to_num_args": (lambda x: x.nan_to_num(1.0, 2.0, -2.0), [[NAN, INF, -INF, 1.0]]),
     "sigmoid_saturated": (lambda x: x.sigmoid(), [[1000.0, -1000.0, 0.0]]),
+    # 1 / (1 + exp(-x)), as torch: 0 where exp(-x) overflows (-745), 0.5 at -0.0, nan at nan
+    "sigmoid_special": (
+        lambda x: x.sigmoid(),
+        [[NAN, INF, -INF, -0.0, 0.0, 5e-324, -5e-324, -700.0, -745.0, 37.0, 710.0]],
+    ),
+    # the powers torch computes by products (x ** 3, x ** -2, x ** -0.5), and as y - 1 in
+    # the gradients of x ** 4, x ** -1 and x ** 0.5
+    "pow_products": (
+        lambda x: x**3 + x**4 + x**-2 + x**-1,
+        [[NAN, INF, -INF, -0.0, 0.0, 1e-110, -1e103, -2.5, 3.0]],
+    ),
+    "pow_roots": (lambda x: x**-0.5 + x**0.5, [[NAN, INF, 0.0, -0.0, 1e-300, 4.0, -1.0]]),
     "sign_floor_zero_grad": (
         lambda x: x.sign() + x.floor() + x.ceil() + x.round() + x.trunc(),
         [[0.0, -1.5, 2.5, INF]],

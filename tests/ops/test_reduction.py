@@ -156,6 +156,18 @@ EDGES = {
     "cumprod_zeros": (lambda x: x.cumprod(0), [[2.0, 0.0, 3.0, 0.0, 4.0]]),
     "cumprod_zero_first": (lambda x: x.cumprod(0), [[0.0, 2.0, 3.0]]),
     "cumprod_zeros_dim1": (lambda x: x.cumprod(1), [[[1.0, 0.0, 2.0], [3.0, 4.0, 0.0]]]),
+    # no zero in the input (the rules' quick path): an inf, a product that underflows to 0,
+    # a nan; and a zero in one slice only, which switches every slice to the others' products
+    "prod_no_zero_dim": (
+        lambda x: x.prod(1),
+        [[[2.0, INF, 3.0], [1e-200, 1e-200, 2.0], [float("nan"), 1.0, -2.0]]],
+    ),
+    "prod_no_zero_underflow": (lambda x: x.prod(), [[1e-200, 1e-200, -3.0]]),
+    "prod_zero_elsewhere": (lambda x: x.prod(1), [[[2.0, INF, 3.0], [0.0, 5.0, 2.0]]]),
+    "cumprod_no_zero": (
+        lambda x: x.cumprod(1),
+        [[[2.0, INF, 3.0], [1e-200, 1e-200, 2.0], [float("nan"), 1.0, -2.0]]],
+    ),
     "norm_at_zero": (lambda x: x.norm(), [[0.0, 0.0]]),
     "norm_inf_ties": (lambda x: vnorm(x, INF), [[3.0, -3.0, 1.0]]),
     "norm_inf_zero": (lambda x: vnorm(x, INF), [[0.0, 0.0]]),

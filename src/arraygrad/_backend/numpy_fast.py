@@ -163,11 +163,13 @@ def _is_positive_zero(value: Any) -> bool:
 
 
 def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
-    """``np.where``, with a fast exact path for ``where(mask, values, 0)`` and ``where(mask, 0,
-    values)``: the masking rules of ReLU, clamp and friends.
+    """``np.where``, with fast exact paths for ``where(mask, values, 0)`` and ``where(mask, 0,
+    values)`` (the masking rules of ReLU, clamp and friends) and for ``where(mask, a, b)`` of
+    two large arrays of one float dtype and the mask's shape (the forward of piecewise
+    activations and losses).
 
     NumPy's ``where`` branches per element, which costs ~10x a multiplication on an unpredictable
-    mask. Masking the bits instead (AND with all-ones or all-zeros words) gives the same array
+    mask. Selecting bits instead (AND with all-ones or all-zeros words) gives the same array
     bit for bit (``+0.0`` where masked, every other value untouched, NaN and inf included), which
     ``values * mask`` would not (``-x * 0`` is ``-0.0``, ``inf * 0`` is NaN).
     """
@@ -176,6 +178,12 @@ def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
             values, masked_where = x1, False
         elif x2.__class__ is np.ndarray and _is_positive_zero(x1):
             values, masked_where = x2, True
+        elif (
+            condition.size >= _BLEND_MIN
+            and x1.__class__ is np.ndarray
+            and x2.__class__ is np.ndarray
+        ):
+            return _blend(condition, x1, x2)
         else:
             return np.where(condition, x1, x2)
         width = _SAME_WIDTH_INT.get(values.dtype)
@@ -188,6 +196,30 @@ def numpy_where(condition: Any, x1: Any, x2: Any, /) -> Any:
             words = np.subtract(flags, 1) if masked_where else np.negative(flags)
             return np.bitwise_and(values.view(width), words).view(values.dtype)
     return np.where(condition, x1, x2)
+
+
+# Below this many elements NumPy's where is about as fast as the three passes of _blend.
+_BLEND_MIN = 2048
+
+
+def _blend(condition: Any, x1: Any, x2: Any) -> Any:
+    """``np.where(condition, x1, x2)`` of a large mask and two arrays: ``x2 ^ ((x1 ^ x2) & w)``
+    on the bits, the words ``w`` all ones where ``condition`` holds, when the three are
+    C-contiguous arrays of one shape (the layout NumPy's result has too) and the values of one
+    float dtype; else NumPy's own where. Three branch-free passes: ~0.4 ns per element, where
+    NumPy's where takes ~4 ns on an unpredictable mask."""
+    width = _SAME_WIDTH_INT.get(x1.dtype)
+    if (
+        width is None
+        or x2.dtype != x1.dtype
+        or not x1.shape == x2.shape == condition.shape
+        or not (condition.flags.c_contiguous and x1.flags.c_contiguous and x2.flags.c_contiguous)
+    ):
+        return np.where(condition, x1, x2)
+    first, second = x1.view(width), x2.view(width)
+    bits = np.bitwise_xor(first, second)
+    np.bitwise_and(bits, np.negative(condition.view(np.int8)), out=bits)  # (see numpy_where)
+    return np.bitwise_xor(bits, second, out=bits).view(x1.dtype)
 
 
 def numpy_reshape(a: Any, shape: Any = None, **kw: Any) -> Any:

@@ -86,11 +86,11 @@ def _named(name: str, input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tens
 def _stable_softplus(z: Tensor) -> Tensor:
     """``log(1 + exp(z))`` for any ``z``: ``max(z, 0) + log1p(exp(-|z|))``.
 
-    ``|z|`` is written ``where(z > 0, z, -z)`` (slope -1 at 0) rather than ``abs`` (slope 0 at 0)
-    so that the composition's derivative at ``z = 0`` is the true ``sigmoid(0) = 0.5``.
+    ``-|z|`` is written ``where(z > 0, -z, z)`` (slope 1 at 0) rather than ``-abs(z)`` (slope 0
+    at 0) so that the composition's derivative at ``z = 0`` is the true ``sigmoid(0) = 0.5``.
     """
-    magnitude = _math.where(z > 0, z, -z)
-    return _math.relu(z) + _unary.log1p(_math.exp(-magnitude))
+    negative_magnitude = _math.where(z > 0, -z, z)
+    return _math.relu(z) + _unary.log1p(_math.exp(negative_magnitude))
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -159,7 +159,9 @@ def _elu(input: Tensor, alpha: float, scale: float, input_scale: float = 1.0) ->
     # its sign (as in PyTorch); for elu with alpha 1 and for celu the gap is 0 and never added.
     clamped = _clamp.clamp(input, max=-0.0 if gap > 0 else 0.0)
     negative_input = clamped * input_scale if input_scale != 1.0 else clamped
-    negative = _unary.expm1(negative_input) * (alpha * scale)
+    negative = _unary.expm1(negative_input)
+    if alpha * scale != 1.0:  # (times 1.0 is a pass for nothing: elu's default)
+        negative = negative * (alpha * scale)
     positive = input * scale if scale != 1.0 else input
     if gap != 0:
         positive = positive + clamped * gap

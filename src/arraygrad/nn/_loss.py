@@ -124,7 +124,9 @@ def _huber(diff: Tensor, delta: float, scale: float) -> Tensor:
     outside = size >= delta
     inside = _math.where(outside, 0.0, diff)
     quadratic = inside * inside * (0.5 / scale)
-    linear = (size - 0.5 * delta) * (delta / scale)
+    linear = size - 0.5 * delta
+    if delta != scale:  # (times 1.0 is a pass for nothing: smooth_l1's, and huber's delta 1)
+        linear = linear * (delta / scale)
     return _math.where(outside, linear, quadratic)
 
 

@@ -84,6 +84,13 @@ mean = Primitive(
 )
 
 
+def _may_read_values(ns: Any) -> bool:
+    """Whether a rule may switch on values read into Python: on the raw arrays of an eager
+    library, not on Tensors under ``create_graph`` (one formula for every value) nor on a lazy
+    library's arrays (Dask's, which would be computed to be read)."""
+    return not _backend.is_lazy and getattr(ns, "__name__", None) != "arraygrad.ops"
+
+
 def _keep(ns: Any, value: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     """A reduction's result reshaped as if computed with ``keepdims=True`` (it broadcasts)."""
     if keepdims:
@@ -132,11 +139,15 @@ def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -
         return g
     g = _keep(ns, g, shape, axis, keepdims)
     out = _keep(ns, out, shape, axis, keepdims)
+    zero = x == 0
+    if _may_read_values(ns) and not bool(ns.any(zero)):
+        # PyTorch's own switch, taken in Python: without a zero, the where() below picks this
+        # (its safe_x is x), so the prefix and suffix products need not be made at all.
+        return g * (out / x)
     if axis is None:
         others = ns.reshape(_exclusive_prod(ns, ns.reshape(x, shape=(-1,)), 0), shape=shape)
     else:
         others = _exclusive_prod(ns, x, axis[0])
-    zero = x == 0
     # PyTorch switches on whether the input holds a zero anywhere, not on the product being 0:
     # a product that underflowed to 0 still gives 0 / x (0), and with a zero in the input
     # every slice gets the products of the others (inf * 0 is nan, whose nan / x would spread
@@ -292,6 +303,10 @@ def _cumprod_vjp(
         g = _slice(ns, g, axis, slice(1, None))
         out = _slice(ns, out, axis, slice(1, None))
     zero = x == 0
+    if _may_read_values(ns) and not bool(ns.any(zero)):
+        # No zero (PyTorch's own switch): every position is before the first, where the
+        # where()s below pick exactly this.
+        return _reverse_cumsum(ns, g * out, axis) / x
     seen = ns.cumulative_sum(ns.astype(zero, x.dtype), axis=axis)
     before = seen == 0
     first = zero & (seen == 1)
