@@ -30,7 +30,14 @@ layer_norm run in float32 and rounded, both agree bit for bit (seeds 12539, 1614
 37469, 43016). A float32 ``layer_norm`` of three nearly equal values (sigmoids of products of
 bfloat16 log-softmaxes) amplifies the last-bit differences of the gradients flowing into it
 alike: its exact gradient in a shift of all three is 0, arraygrad's too, torch's 0.68 (seed
-46085).
+46085). Sums of float32 ``layer_norm`` rows (exactly 0 but for roundings, which differ with
+the order of the sums) fed to a ``layer_norm`` over the five sums: ``1 / sqrt(eps)`` scales
+the noise to results past the tolerance (seed 60199).
+Still drawn, a difference of arraygrad's: the gradient of a float16 or bfloat16
+``log_softmax`` is the exact one's, where torch's backward kernel computes
+``g - exp(out) * sum(g)`` from the rounded result ``out`` (docs/float16.md); after a
+``prod`` whose gradient is all in one element the two cancel, and what is left differs by
+the rounding (bfloat16 ``out`` 0 for -0.0028: torch 0, arraygrad -1.26; seed 59612).
 
 Run the module as a script (``python -m tests.amp.test_autocast_random [cases] [first seed]``)
 to fuzz for longer than the test does.

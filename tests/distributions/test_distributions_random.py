@@ -180,7 +180,15 @@ Left alone (arraygrad's behaviour differs but neither is meaningful, or not fixe
 - ``kl_divergence`` where torch fails with an IndexError writing infinities through a mask of
   one distribution's batch shape alone (the other's larger, or its parameters of a shape that
   broadcasts to it: Bernoulli probs (2, 3) against (2, 1), seed 20539): q is drawn with p's
-  batch shape, and a KL torch refuses so while arraygrad computes it is not compared.
+  batch shape, and a KL torch refuses so while arraygrad computes it is not compared;
+- a TransformedDistribution's validated ``log_prob`` where the value carried back through Tanh
+  and an AffineTransform lands within an ulp of 0 before a Softplus' inverse
+  ``log(expm1(y))``: torch's atanh, one ulp off, leaves -1.6e-19 (nan there, which validation
+  refuses: ValueError), arraygrad's, correctly rounded, -0.0 (-inf, which it accepts; seed
+  102579);
+- MultivariateNormal's ``log_prob`` with covariances of condition about 1e7: both solve with
+  them, each to about eps cond of the terms (0.22524552933 in arraygrad, 0.22524552908 in
+  torch, 1.1e-9 relative apart, seed 105074).
 
 ``python -m tests.distributions.test_distributions_random FIRST COUNT`` runs more seeds.
 """
