@@ -351,3 +351,35 @@ def test_geometric_draws_across_log_slices_are_torchs(p: float) -> None:
         lib.manual_seed(11)
         values.append(lib.empty(40000, dtype=lib.float64).geometric_(p).numpy())
     np.testing.assert_array_equal(values[0], values[1])
+
+
+def _strided_sources(lib: Any) -> dict[str, Any]:
+    base = lib.zeros(4, 5, 6, dtype=lib.float64)
+    return {"transposed": base[0].t(), "permuted": base.permute(2, 0, 1), "gaps": base[:, ::2]}
+
+
+STRIDED_DRAWS = {
+    "rand_like": lambda L, v: L.rand_like(v),
+    "randn_like": lambda L, v: L.randn_like(v),
+    "randint_like": lambda L, v: L.randint_like(v, 0, 100),
+    "dropout": lambda L, v: L.nn.functional.dropout(L.ones_like(v), 0.4),
+    "uniform_": lambda L, v: v.clone().transpose(0, 1).uniform_(-1, 2),
+    "normal_": lambda L, v: v.clone().transpose(0, 1).normal_(1, 2),
+    "bernoulli_": lambda L, v: v.clone().transpose(0, 1).bernoulli_(0.3),
+    "random_": lambda L, v: v.clone().transpose(0, 1).random_(0, 50),
+    "exponential_": lambda L, v: v.clone().transpose(0, 1).exponential_(2.0),
+    "normal_ with gaps": lambda L, v: L.zeros(4, 12, dtype=L.float64)[:, ::2].normal_(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRIDED_DRAWS))
+def test_draws_into_strided_tensors_follow_memory_order_as_torch(name: str) -> None:
+    # torch's random kernels walk a tensor in memory order (empty_like(x) keeps x's layout):
+    # a transposed tensor takes the numbers down its columns, and normal_ of one that is not
+    # contiguous draws one number at a time. arraygrad drew in index order (so a Transformer
+    # layer with batch_first=True, whose attention output is transposed, dropped other units).
+    for source in _strided_sources(torch):
+        t, a = _both(5, lambda L, s=source: STRIDED_DRAWS[name](L, _strided_sources(L)[s]))
+        assert _same(t, a), source
+        assert tuple(a.stride()) == tuple(t.stride()), source
+        assert _same(torch.rand(3), ag.rand(3)), source  # the stream went on alike

@@ -32,59 +32,6 @@ def _float_histogram(input: Tensor) -> None:
         )
 
 
-def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
-    """``(a + b rounded, its rounding error)``: the two add up to ``a + b`` exactly (Knuth)."""
-    xp = _backend.xp
-    total = xp.add(a, b)
-    carry = xp.subtract(total, a)
-    return total, xp.add(xp.subtract(a, xp.subtract(total, carry)), xp.subtract(b, carry))
-
-
-def _round_ties_by(rounded: Any, missed: Any, sticky: Any) -> Any:
-    """``rounded``, the value ``rounded + missed`` (float64) rounded to its dtype, corrected where
-    that value lay exactly halfway to the next one and the part ``sticky`` left out of it says
-    the exact value lay beyond the halfway point (rounding to even picked the wrong side)."""
-    xp = _backend.xp
-    wide = missed.dtype
-    away = xp.where(missed > 0, xp.asarray(math.inf, dtype=rounded.dtype), -math.inf)
-    neighbour = xp.nextafter(rounded, away)
-    gap = xp.subtract(xp.astype(neighbour, wide), xp.astype(rounded, wide))
-    beyond = (missed != 0) & (gap == xp.multiply(missed, 2.0)) & (xp.multiply(sticky, missed) > 0)
-    return xp.where(beyond, neighbour, rounded)
-
-
-def _linspace_edges(low: float, high: float, count: int, native: Any) -> Any:
-    """``count`` edges from ``low`` to ``high`` exactly as PyTorch's CPU linspace makes them:
-    ``low + step * i`` up to the middle, ``high - step * (count - 1 - i)`` after, each a fused
-    multiply-add rounded once (so an element on an edge falls in the same bin as in torch)."""
-    xp = _backend.xp
-    wide = _dtype.to_xp(_dtype.float64)
-    start, end = xp.asarray(low, dtype=native), xp.asarray(high, dtype=native)
-    step = xp.divide(xp.subtract(end, start), xp.asarray(count - 1, dtype=native))
-    index = xp.arange(count, dtype=wide)
-    rising = index < count // 2
-    base = xp.astype(xp.where(rising, start, end), wide)
-    factor = xp.where(rising, index, xp.subtract(index, float(count - 1)))
-    step = xp.astype(step, wide)
-    product = xp.multiply(step, factor)
-    if native != wide:  # float32: step * factor is exact in float64, base + it nearly so
-        total, sticky = _two_sum(base, product)
-        rounded = xp.astype(total, native)
-        return _round_ties_by(rounded, xp.subtract(total, xp.astype(rounded, wide)), sticky)
-    # float64: the product's rounding error (Veltkamp-Dekker; factor has under 27 bits)...
-    split = xp.multiply(step, 134217729.0)  # 2^27 + 1
-    step_high = xp.subtract(split, xp.subtract(split, step))
-    step_low = xp.subtract(step, step_high)
-    error = xp.add(
-        xp.subtract(xp.multiply(step_high, factor), product), xp.multiply(step_low, factor)
-    )
-    # ... then base + product + error, summed with every rounding error kept.
-    total, rounding = _two_sum(base, product)
-    small, sticky = _two_sum(rounding, error)
-    rounded, missed = _two_sum(total, small)
-    return _round_ties_by(rounded, missed, sticky)
-
-
 def _check_range_length(range: Any, dims: int) -> None:
     if len(range) != 2 * dims:
         raise RuntimeError(
@@ -211,7 +158,7 @@ def histogram(
             _check_range_length(range, 1)
         low, high = _outer_edges(input, data, range)
         _float_histogram(input)  # before the float arithmetic of the edges
-        edges = _linspace_edges(low, high, count + 1, native)
+        edges = _backend.linspace(low, high, count + 1, native)
     if weight is not None:
         if weight.dtype is not input.dtype:
             raise RuntimeError(
@@ -349,7 +296,7 @@ def histogramdd(
             if count + 1 < 0:  # PyTorch makes the edges with linspace, which refuses this
                 raise RuntimeError("number of steps must be non-negative")
             # Fewer than two edges: no bins, refused below once every dimension is checked.
-            edges.append(_linspace_edges(low, high, count + 1, native) if count > 0 else None)
+            edges.append(_backend.linspace(low, high, count + 1, native) if count > 0 else None)
     for dim, count in enumerate(counts):
         if count <= 0:
             raise RuntimeError(

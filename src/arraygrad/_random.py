@@ -77,9 +77,17 @@ def _require_float(input: Tensor, kernel: str) -> None:
 
 
 def fill(target: Tensor, method: str, *params: Any, generator: Any = None, **options: Any) -> Any:
-    """In place: overwrite ``target`` with samples of ``Generator.<method>(*params)``."""
-    sample = _draw(generator, method, tuple(target.shape), target.dtype, *params, **options)
-    return write(target, sample)
+    """In place: overwrite ``target`` with samples of ``Generator.<method>(*params)``, given to
+    its elements in memory order (PyTorch's kernels walk a strided tensor so)."""
+    rng, native = generator_rng(generator), _dtype.to_xp(target.dtype)
+
+    def draw(order: tuple[int, ...], contiguous: bool) -> Any:
+        # torch's normal_ draws a tensor that is not contiguous one element at a time
+        name = "normal_strided" if method == "normal" and not contiguous else method
+        return _backend.rng_draw(rng, name, order, native, *params, **options)
+
+    sample = _backend.drawn_in_memory_order(draw, target._data, fresh=False)
+    return write(target, Tensor._wrap(sample))
 
 
 def write(target: Tensor, sample: Tensor) -> Tensor:

@@ -191,11 +191,14 @@ def rand_like(
     if _dtype.from_xp(native).is_complex:  # both parts uniform, as rand(dtype=cfloat)
         sample = rand(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
         return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
-    shape = tuple(input.shape)
+    rng = generator_rng(generator)
     try:
-        array = _backend.random_uniform(shape, native, rng=generator_rng(generator))
+        # in input's memory order, as torch's empty_like(input).uniform_()
+        array = _backend.drawn_in_memory_order(
+            lambda order, _: _backend.random_uniform(order, native, rng=rng), input._data
+        )
     except (MemoryError, ValueError) as error:
-        raise allocation_error(error, shape) from None
+        raise allocation_error(error, tuple(input.shape)) from None
     return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
@@ -218,11 +221,16 @@ def randn_like(
     if _dtype.from_xp(native).is_complex:  # each part of variance 1/2, as randn(dtype=cfloat)
         sample = randn(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
         return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
-    shape = tuple(input.shape)
+    rng = generator_rng(generator)
     try:
-        array = _backend.random_normal(shape, native, rng=generator_rng(generator))
+        array = _backend.drawn_in_memory_order(  # in input's memory order, as rand_like
+            lambda order, contiguous: _backend.random_normal(
+                order, native, rng=rng, contiguous=contiguous
+            ),
+            input._data,
+        )
     except (MemoryError, ValueError) as error:
-        raise allocation_error(error, shape) from None
+        raise allocation_error(error, tuple(input.shape)) from None
     return _leaf(_backend.like_layout(array, input._data), requires_grad)
 
 
@@ -251,10 +259,13 @@ def randint_like(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}. "
             "Fix: pass low < high."
         )
-    shape, native = _like(input, dtype)
+    _, native = _like(input, dtype)
     rng = generator_rng(generator)
     try:
-        array = _backend.random_integers(int(low), int(high), shape, native, rng=rng)
+        array = _backend.drawn_in_memory_order(  # in input's memory order, as rand_like
+            lambda order, _: _backend.random_integers(int(low), int(high), order, native, rng=rng),
+            input._data,
+        )
     except (MemoryError, ValueError) as error:
-        raise allocation_error(error, shape) from None
+        raise allocation_error(error, tuple(input.shape)) from None
     return _leaf(_backend.like_layout(array, input._data), requires_grad)  # preserve_format

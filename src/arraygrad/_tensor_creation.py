@@ -301,8 +301,7 @@ class TensorCreationMethods:
             )
             return _ag._random.write(self, sample)
         # (A draw that rounds up to `to` is `from_`, as PyTorch's kernel makes it.)
-        sample = _ag._random._draw(generator, "uniform", tuple(self.shape), self.dtype, from_, to)
-        return _ag._random.write(self, sample)
+        return _ag._random.fill(self, "uniform", from_, to, generator=generator)
 
     def random_(
         self,
@@ -340,19 +339,27 @@ class TensorCreationMethods:
                     f"{name}. Fix: draw into a wider dtype or narrow the range."
                 )
         rng = _ag._random_creation.generator_rng(generator)
-        shape, native = tuple(self.shape), self._data.dtype
-        if from_ is None and to is None:  # torch's own draw for the dtype's whole range
-            array = _ag._backend.random_bits(high, shape, native, rng)
-        else:
-            array = _ag._backend.random_integers(low, high + 1, shape, native, rng)
+        native = self._data.dtype
+
+        def draw(order: tuple[builtins.int, ...], _: builtins.bool) -> Any:  # memory order
+            if from_ is None and to is None:  # torch's own draw for the dtype's whole range
+                return _ag._backend.random_bits(high, order, native, rng)
+            return _ag._backend.random_integers(low, high + 1, order, native, rng)
+
+        array = _ag._backend.drawn_in_memory_order(draw, self._data, fresh=False)
         return _ag._random.write(self, _ag.Tensor._wrap(array))
 
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
         """In place: 1 with probability ``p`` (a number or a tensor of probabilities), else 0."""
         _ag._random.check_probability(p, "bernoulli_")
         rng = _ag._random_creation.generator_rng(generator)
-        if not isinstance(p, _ag.Tensor):  # torch's scalar kernel
-            keep = _ag._backend.random_bernoulli(float(p), tuple(self.shape), self._data.dtype, rng)
+        if not isinstance(p, _ag.Tensor):  # torch's scalar kernel, in memory order
+            native = self._data.dtype
+            keep = _ag._backend.drawn_in_memory_order(
+                lambda order, _: _ag._backend.random_bernoulli(float(p), order, native, rng),
+                self._data,
+                fresh=False,
+            )
             return _ag._random.write(self, _ag.Tensor._wrap(keep))
         # PyTorch expands p to this tensor first: only a p of its shape can be refused.
         _ag._inplace.check_no_partial_overlap(self, p, rule=_ag._inplace.EXPANDED)

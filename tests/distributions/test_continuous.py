@@ -165,6 +165,20 @@ def test_sample_is_not_differentiable_and_manual_seed_repeats_it() -> None:
     assert ag.allclose(first, d.rsample((3,)).detach())
 
 
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_gumbel_draws_of_a_seed_are_torchs(seed: int) -> None:
+    # torch draws its Gumbel's uniform as Uniform(tiny, 1 - eps) does, low + rand * (high -
+    # low); clamping rand to [tiny, 1 - eps] rounded u differently (draws 1e-13 apart). Up to
+    # an ulp of the logs: NumPy's float64 log is not the C library's in every last bit
+    loc, scale = RNG.standard_normal(3), RNG.uniform(0.5, 2.0, 3)
+    draws = []
+    for lib in (torch, ag):
+        lib.manual_seed(seed)
+        d = lib.distributions.Gumbel(lib.tensor(loc), lib.tensor(scale))
+        draws.append(np.concatenate([d.sample((40,)), d.rsample((40,)).detach()]))
+    np.testing.assert_allclose(draws[1], draws[0], rtol=4e-15, atol=0)
+
+
 def test_expand_broadcasts_parameters() -> None:
     for lib in (ag, torch):
         d = lib.distributions.Laplace(lib.tensor([0.0, 1.0]), 2.0).expand((3, 2))

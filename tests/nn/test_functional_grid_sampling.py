@@ -227,6 +227,40 @@ def test_affine_grid_of_unit_sizes_matches_torch(size: list[int]) -> None:
             )
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("align_corners", [True, False])
+def test_affine_grid_is_torchs_to_the_last_bit(dtype: str, align_corners: bool) -> None:
+    # The identity's grid is the base grid itself (other maps add a product whose last bit is
+    # the matrix library's). A point exactly on a pixel is a kink of bilinear sampling, where
+    # the grid's gradient is one-sided: a grid a last bit off torch's takes the other side
+    # (the next test).
+    for size in [(2, 1, 5, 7), (2, 1, 3, 4, 10), (2, 1, 6, 13), (2, 1, 11, 3, 2)]:
+        theta = np.eye(len(size) - 2, len(size) - 1)[None].repeat(2, 0)
+        grids = [
+            lib.nn.functional.affine_grid(
+                lib.tensor(theta, dtype=getattr(lib, dtype)), size, align_corners=align_corners
+            ).numpy()
+            for lib in (torch, ag)
+        ]
+        np.testing.assert_array_equal(grids[1], grids[0], err_msg=str(size))
+
+
+def test_spatial_transformer_gradient_at_points_on_pixels_is_torchs() -> None:
+    # theta maps some of the grid's points exactly onto pixels of the 6 x 6 image (x = 0.6,
+    # 2.5 (x + 1) = 4): the gradient in theta was 18 off torch's where the grid was a last bit
+    # off
+    theta = np.array([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0.0]]] * 2)
+    image = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
+    grads = []
+    for lib in (torch, ag):
+        t = lib.tensor(theta, requires_grad=True)
+        grid = lib.nn.functional.affine_grid(t, (2, 3, 5, 7), align_corners=True)
+        out = lib.nn.functional.grid_sample(lib.tensor(image), grid, align_corners=True)
+        out.pow(2).sum().backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
 def test_identity_transform_reproduces_the_image() -> None:
     theta = ag.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]], dtype=ag.float64)
     for align_corners in (True, False):

@@ -70,6 +70,7 @@ elements_in_memory_order = layout.elements_in_memory_order
 first_occurrences = layout.first_occurrences
 is_c_ordered = layout.is_c_ordered
 like_layout = layout.like_layout
+drawn_in_memory_order = layout.drawn_in_memory_order
 empty_strided = layout.empty_strided
 has_repeats = layout.has_repeats
 in_shared_memory = layout.in_shared_memory
@@ -111,6 +112,8 @@ update_into = writes.update_into
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp
+# PyTorch's CPU linspace to the last bit (float32 and float64): written in fused.py.
+linspace = fused.linspace
 # PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly, and the bfloat16
 # dtype's arrays (ml_dtypes', loaded on first use): written in bfloat16.py.
 newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16

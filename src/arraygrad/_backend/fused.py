@@ -1,6 +1,7 @@
 """A fused multiply-add ``base + alpha * update`` rounded once, as PyTorch's CPU kernels compute
-``base.add_(update, alpha=alpha)``: part of the one door to array libraries (see
-:mod:`arraygrad._backend`, which re-exports :func:`fused_add`).
+``base.add_(update, alpha=alpha)``, and the lines of PyTorch's CPU ``linspace``, made of such
+multiply-adds: part of the one door to array libraries (see :mod:`arraygrad._backend`, which
+re-exports :func:`fused_add`, :func:`fused_lerp` and :func:`linspace`).
 """
 
 from __future__ import annotations
@@ -71,3 +72,53 @@ def fused_lerp(start: Any, end: Any, weight: float) -> Any:
     if abs(w) < 0.5:
         return fused_add(start, w, difference)
     return fused_add(end, -(1 - w), difference)
+
+
+def _round_ties_by(rounded: Any, missed: Any, sticky: Any) -> Any:
+    """``rounded``, the value ``rounded + missed`` (float64) rounded to its dtype, corrected where
+    that value lay exactly halfway to the next one and the part ``sticky`` left out of it says
+    the exact value lay beyond the halfway point (rounding to even picked the wrong side)."""
+    xp = _backend.xp
+    wide = missed.dtype
+    away = xp.where(missed > 0, xp.asarray(np.inf, dtype=rounded.dtype), -np.inf)
+    neighbour = xp.nextafter(rounded, away)
+    gap = xp.astype(neighbour, wide) - xp.astype(rounded, wide)
+    beyond = (missed != 0) & (gap == missed * 2.0) & (sticky * missed > 0)
+    return xp.where(beyond, neighbour, rounded)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any) -> Any:
+    """``steps`` (at least 2) values from ``start`` to ``end`` of the float32 or float64 dtype
+    ``dtype``, exactly as PyTorch's CPU ``linspace`` makes them: ``step = (end - start) /
+    (steps - 1)`` rounded to ``dtype``, then ``start + step i`` up to the middle and ``end -
+    step (steps - 1 - i)`` after, each a fused multiply-add rounded once.
+
+    NumPy's ``linspace`` (``start + i step``, the last value set to ``end``) differs from it in
+    a last bit on about two thirds of float lines, which matters where values land on a line's
+    points: ``histogram``'s bin edges, ``affine_grid``'s sampling points (a point exactly on a
+    pixel is a kink of bilinear sampling). While :func:`arraygrad.compile` traces, the line is
+    one recorded call, which a trace makes once from constant ends.
+    """
+    if _backend.tracer is not None:
+        return _backend.tracer.call_with(linspace, start, end, steps, dtype)
+    xp = _backend.xp
+    wide = xp.float64
+    first, last = xp.asarray(start, dtype=dtype), xp.asarray(end, dtype=dtype)
+    step = xp.astype((last - first) / xp.asarray(steps - 1, dtype=dtype), wide)
+    index = xp.arange(steps, dtype=wide)
+    rising = index < steps // 2
+    base = xp.astype(xp.where(rising, first, last), wide)
+    factor = xp.where(rising, index, index - float(steps - 1))
+    product = step * factor
+    if dtype != wide:  # float32: step * factor is exact in float64, base + it nearly so
+        total, sticky = two_sum(base, product)
+        rounded = xp.astype(total, dtype)
+        return _round_ties_by(rounded, total - xp.astype(rounded, wide), sticky)
+    # float64: the product's rounding error (Dekker; factor has under 27 bits) ...
+    step_high, step_low = split(step, SPLITTERS[np.dtype(np.float64)])
+    error = (step_high * factor - product) + step_low * factor
+    # ... then base + product + error, summed with every rounding error kept.
+    total, rounding = two_sum(base, product)
+    small, sticky = two_sum(rounding, error)
+    rounded, missed = two_sum(total, small)
+    return _round_ties_by(rounded, missed, sticky)

@@ -10,6 +10,7 @@ addresses. Other libraries do not expose their memory: they get copies and C-ord
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -531,6 +532,35 @@ def like_layout(result: Any, *sources: Any) -> Any:
         # the program, which a copy made behind the recorder's back would not be)
         return _backend.tracer.call(_laid_out, (result, tuple(outer_first)))
     return _laid_out(result, tuple(outer_first))
+
+
+def drawn_in_memory_order(
+    draw: Callable[[tuple[int, ...], bool], Any], source: Any, fresh: bool = True
+) -> Any:
+    """Random numbers ``draw(shape, contiguous)`` for the elements of ``source``, given to them
+    in the order they lie in its memory: PyTorch's random kernels walk a strided tensor in
+    memory order, so a transposed one takes the stream's numbers down its columns.
+
+    ``fresh``: the numbers fill a new tensor laid out as ``source`` (``empty_like(source)``:
+    ``rand_like``, ``dropout``'s mask), dense in its axis order, and are returned so laid out;
+    otherwise they fill ``source`` itself (``uniform_``), gaps and all. ``contiguous`` tells
+    ``draw`` whether the tensor filled lies in C order without gaps (``normal_`` takes its
+    batched kernel only then). The draw is made for the axes outer first and transposed back;
+    in C order where ``source`` lies so, repeats elements (expanded) or is not a NumPy array."""
+    shape = tuple(source.shape)
+    if type(source) is not np.ndarray or source.flags.c_contiguous:
+        return draw(shape, True)
+    if any(step == 0 and size > 1 for step, size in zip(source.strides, shape, strict=True)):
+        return draw(shape, True)  # (empty_like of an expanded tensor is a fresh C-order one)
+    order = _inner_first((source,)) if source.ndim > 1 else None
+    if order is None:
+        return draw(shape, fresh)
+    outer_first = order[::-1]
+    values = draw(tuple(shape[axis] for axis in outer_first), False)
+    back = tuple(int(axis) for axis in np.argsort(outer_first))
+    if _backend.tracer is not None:  # the transpose is a step of the program (like_layout's)
+        return _backend.tracer.call(np.transpose, (values, back))
+    return values.transpose(back)
 
 
 def _laid_out(result: Any, outer_first: tuple[int, ...]) -> Any:

@@ -248,20 +248,32 @@ def random_uniform(
 
 
 def random_normal(
-    shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0, rng: Any = None
+    shape: tuple[int, ...],
+    dtype: Any,
+    mean: float = 0.0,
+    std: float = 1.0,
+    rng: Any = None,
+    contiguous: bool = True,
 ) -> Any:
     """Normal samples, from ``rng`` (the global generator when ``None``): torch's
-    ``normal_``."""
+    ``normal_`` of a tensor that is ``contiguous`` or not."""
     if _backend.tracer is not None:
-        return _backend.tracer.draw(random_normal, (shape, dtype, mean, std, rng), rng)
-    return _to_xp(_normal(_source(rng), shape, _numpy_dtype(dtype), mean, std), dtype)
+        args = (shape, dtype, mean, std, rng, contiguous)
+        return _backend.tracer.draw(random_normal, args, rng)
+    gen, native = _source(rng), _numpy_dtype(dtype)
+    return _to_xp(_normal(gen, shape, native, mean, std, contiguous), dtype)
 
 
 def _normal(
-    gen: TorchGenerator, shape: tuple[int, ...], dtype: np.dtype, mean: float, std: float
+    gen: TorchGenerator,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    mean: float,
+    std: float,
+    contiguous: bool = True,
 ) -> np.ndarray:
     n = math.prod(shape)
-    if n >= 16:  # torch's kernel for contiguous tensors of 16 elements or more
+    if n >= 16 and contiguous:  # torch's kernel for contiguous tensors of 16 elements or more
         values = ts.normal_fill(gen.words, n, dtype, mean, std)
     else:
         values = ts.fma64(ts.normal_serial(gen.words, n, gen.normal), std, mean).astype(dtype)
@@ -358,6 +370,9 @@ def _torch_draw(
         return ts.uniform(gen.words, n, dtype, *params)
     if method == "normal":
         return _normal(gen, shape, dtype, *params)
+    if method == "normal_strided":  # of a tensor that is not contiguous: one at a time
+        mean, std = params
+        return _normal(gen, shape, dtype, mean, std, contiguous=False)
     if method == "standard_normal":
         return _normal(gen, shape, dtype, 0.0, 1.0)
     if method == "exponential_rate":

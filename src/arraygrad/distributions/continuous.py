@@ -172,8 +172,13 @@ class Gumbel(_LocationScale):
     """
 
     def _standard_draw(self, shape: Any) -> ag.Tensor:
+        # u uniform on [tiny, 1 - eps], drawn as torch's Gumbel draws it (from its base
+        # Uniform(tiny, 1 - eps): low + rand * (high - low), in the parameters' dtype), so
+        # that a seed gives torch's u; clamping rand instead rounds u one ulp apart.
         info = ag.finfo(self.loc.dtype)
-        u = self._uniform(shape).clamp(min=info.tiny, max=1 - info.eps)
+        low = ag.tensor(info.tiny, dtype=self.loc.dtype)
+        high = ag.tensor(1 - info.eps, dtype=self.loc.dtype)
+        u = low + self._uniform(shape) * (high - low)
         return -(-u.log()).log()
 
     @property

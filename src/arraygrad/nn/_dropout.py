@@ -43,17 +43,24 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check_probability(p)
     if not training or p == 0 or input.numel() == 0:
         return input
-    mask = _mask(tuple(input.shape), p, input._data.dtype)
+    # drawn as PyTorch draws empty_like(input).bernoulli_(1 - p): in input's memory order
+    mask = _mask(tuple(input.shape), p, input._data.dtype, like=input._data)
     if inplace:
         return _inplace.apply(input, lambda x: x * mask)
     return input * mask
 
 
-def _mask(shape: tuple[int, ...], p: float, dtype: object) -> Tensor:
-    """Zeros with probability ``p``, else ``1 / (1 - p)``, of ``shape`` (outside the graph)."""
+def _mask(shape: tuple[int, ...], p: float, dtype: object, like: object = None) -> Tensor:
+    """Zeros with probability ``p``, else ``1 / (1 - p)``, of ``shape`` (outside the graph),
+    drawn in the memory order of the array ``like`` (of that shape) when one is given."""
     if p == 1:
         return constant(_backend.xp.zeros(shape, dtype=dtype))
-    keep = _backend.random_bernoulli(1.0 - p, shape, dtype)
+    if like is None:
+        keep = _backend.random_bernoulli(1.0 - p, shape, dtype)
+    else:
+        keep = _backend.drawn_in_memory_order(
+            lambda order, _: _backend.random_bernoulli(1.0 - p, order, dtype), like
+        )
     # A namespace call, not an operator on raw arrays: arraygrad.compile records the former.
     return constant(_backend.xp.multiply(keep, _backend.xp.asarray(1.0 / (1.0 - p), dtype=dtype)))
 

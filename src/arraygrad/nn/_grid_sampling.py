@@ -58,7 +58,9 @@ def _base_coordinates(steps: int, align_corners: bool, like: Tensor) -> Tensor:
         return _creation.zeros(steps, dtype=like.dtype)
     points = _creation.linspace(-1.0, 1.0, steps, dtype=like.dtype)
     if not align_corners:
-        points = points * ((steps - 1) / steps)
+        # two roundings, as torch's ``range * (steps - 1) / steps`` (not one by (steps - 1) /
+        # steps, a last bit apart in float64, where a point on a pixel takes another gradient)
+        points = points * (steps - 1) / steps
     return points
 
 
