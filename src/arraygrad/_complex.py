@@ -279,7 +279,12 @@ def linalg_eig(A: Tensor) -> Any:  # noqa: N803 - torch's name
             f"linalg.eig: A must be batches of square matrices, but they are {a.shape[-2]} by "
             f"{a.shape[-1]} matrices"
         )
-    if a.dtype.category < _dtype._FLOAT or a.dtype is _dtype.float16:
+    if a.dtype in _dtype.REDUCED_FLOATS:  # torch's kernel has none (NotImplementedError)
+        raise NotImplementedError(
+            f'"linalg_eig_out_cpu" not implemented for {_dtype.torch_type_name(a.dtype)}. Fix: '
+            "convert it first (A.double())."
+        )
+    if a.dtype.category < _dtype._FLOAT:
         raise RuntimeError(
             f"linalg.eig: Expected a float32, float64, complex64 or complex128 tensor, got "
             f"{_dtype.torch_type_name(a.dtype)}. Fix: convert it first (A.double())."

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
-from arraygrad._linalg import LinAlgError, _square
+from arraygrad._linalg import LinAlgError, _kernel_supports, _square
 from arraygrad._math import complex_unsupported
 from arraygrad._tensor import Tensor
 
@@ -49,18 +49,6 @@ def _factorise(
     except ValueError:  # NumPy's LinAlgError is a ValueError
         problem, fix = failure
         raise LinAlgError(f"{name}: {problem} (A of shape {list(a.shape)}). Fix: {fix}.") from None
-
-
-def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
-    """PyTorch's CPU kernels have no float16 (with ``integers``: no integer) version and raise
-    NotImplementedError naming the kernel; so does arraygrad, before the array library's own
-    TypeError."""
-    inexact = a.dtype.is_floating_point or a.dtype.is_complex
-    if a.dtype in _dtype.REDUCED_FLOATS or (integers and not inexact):
-        raise NotImplementedError(
-            f'"{kernel}" not implemented for {a.dtype.name} (input of shape {list(a.shape)}). '
-            "Fix: convert the input to float32 or float64 first, e.g. A.double()."
-        )
 
 
 def _default_rtol(a: Tensor) -> float:
@@ -100,10 +88,21 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 
     >>> arraygrad.linalg.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
     [[2.0, 0.0], [1.0, 2.0]]
     """
-    a = _square("linalg.cholesky", A, complex_ok=True)
+    return _cholesky("linalg.cholesky", A, bool(upper))
+
+
+def _cholesky(name: str, A: Tensor, upper: bool) -> Tensor:  # noqa: N803 - torch's name
+    if name == "cholesky" and A.numel():  # (torch.cholesky meets the kernel's dtypes first)
+        _kernel_supports("cholesky_cpu", A, integers=True)
+    a = _square(name, A, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
     primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
-    return _factorise("linalg.cholesky", primitive, a, _NOT_POSITIVE_DEFINITE, upper=bool(upper))
+    try:
+        return primitive(a, upper=upper)  # type: ignore[no-any-return]
+    except ValueError:  # NumPy's LinAlgError: torch's names the batch element and the minor
+        from arraygrad._linalg_extra import raise_not_positive_definite  # (imports this)
+
+        raise_not_positive_definite(name, a, upper=upper, fix=_NOT_POSITIVE_DEFINITE[1])
 
 
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:
@@ -113,7 +112,7 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:
     >>> arraygrad.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]]), True).tolist()
     [[2.0, 1.0], [0.0, 2.0]]
     """
-    return linalg_cholesky(input, upper=upper)
+    return _cholesky("cholesky", input, bool(upper))
 
 
 def _upper(uplo: str) -> bool:

@@ -38,6 +38,8 @@ def _scalar_as(op: str, name: str, value: Any, dtype: _dtype.dtype) -> Any:
     value = _scalar(value.item() if isinstance(value, Tensor) else value)
     if dtype is _dtype.bool_:
         return bool(value)
+    if dtype.is_complex:  # a complex scale stays one; a real one stays real (no promotion)
+        return value if isinstance(value, complex) else float(value)
     if not dtype.is_floating_point:
         return int(value)  # C++'s conversion: 0.5 -> 0, -1.5 -> -1
     value = float(value)
@@ -48,6 +50,10 @@ def _scalar_as(op: str, name: str, value: Any, dtype: _dtype.dtype) -> Any:
             "value, or convert the tensors to float64 (x.double())."
         )
     return value
+
+
+def _inexact(x: Tensor) -> bool:
+    return x.dtype.is_floating_point or x.dtype.is_complex
 
 
 def _times(x: Tensor, scale: Any) -> Tensor:
@@ -99,7 +105,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     require_tensor("addcdiv", "input", 1, input)
     require_tensor("addcdiv", "tensor1", 2, tensor1)
     require_tensor("addcdiv", "tensor2", 3, tensor2)
-    if not tensor1.dtype.is_floating_point and not tensor2.dtype.is_floating_point:
+    if not _inexact(tensor1) and not _inexact(tensor2):
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported: tensor1 "
             f"({describe(tensor1)}) and tensor2 ({describe(tensor2)}) are both integer. Fix: "
@@ -255,7 +261,7 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
                 f"Boolean {name} only supported for Boolean results: addr of {dtype.name} "
                 f"tensors got {name}={scale}. Fix: pass {name}={int(scale)}."
             )
-        if isinstance(scale, float) and not dtype.is_floating_point:
+        if isinstance(scale, float) and not (dtype.is_floating_point or dtype.is_complex):
             raise RuntimeError(
                 f"For integral input tensors, argument {name} must not be a floating point "
                 f"number: addr of {dtype.name} tensors got {name}={scale}. Fix: pass an integer, "

@@ -94,7 +94,8 @@ def substitute(lu: Any, pivots: Any, b: Any, transposed: bool) -> Any:
     n = lu.shape[-1]
     if n == 0:
         return b
-    batch = tuple(xp.broadcast_arrays(lu[..., 0, 0], b[..., 0, 0])[0].shape)
+    # (corners, not entries: b may have no columns)
+    batch = tuple(xp.broadcast_arrays(lu[..., :1, :1], b[..., :1, :1])[0].shape[:-2])
     lu = xp.broadcast_to(lu, (*batch, n, n))
     factor = xp.matrix_transpose(lu) if transposed else lu
     pivots = xp.broadcast_to(xp.astype(pivots, xp.int64), (*batch, n))

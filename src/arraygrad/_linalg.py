@@ -338,23 +338,51 @@ def _square(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
     return a
 
 
+def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
+    """PyTorch's CPU kernels have no float16 or bfloat16 (with ``integers``: no integer)
+    version and raise NotImplementedError naming the kernel; so does arraygrad, before the
+    array library's own TypeError (or its computing in float32)."""
+    inexact = a.dtype.is_floating_point or a.dtype.is_complex
+    if a.dtype in _dtype.REDUCED_FLOATS or (integers and not inexact):
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for {a.dtype.name} (input of shape {list(a.shape)}). '
+            "Fix: convert the input to float32 or float64 first, e.g. A.double()."
+        )
+
+
+def _low_precision(name: str, a: Tensor) -> None:
+    """The RuntimeError of torch's functions that refuse float16 and bfloat16 outright."""
+    if a.dtype in _dtype.REDUCED_FLOATS:
+        raise RuntimeError(
+            f"{name}: Low precision dtypes not supported. Got "
+            f"{_dtype.torch_type_name(a.dtype)}. Fix: convert A to float32 "
+            "or float64 first, e.g. A.double()."
+        )
+
+
 def inverse(input: Tensor) -> Tensor:
     """The inverse of a (batch of) square matrices; singular matrices raise LinAlgError."""
     a = _square("linalg.inv", input, complex_ok=True)
+    _low_precision("linalg.inv", a)
     try:
         return (ops.complex_ops.inv if a.dtype.is_complex else ops.inv)(a)
-    except ValueError:  # NumPy's LinAlgError
-        raise LinAlgError(
-            "linalg.inv: The matrix is singular, the inversion could not be completed "
-            f"(input shape {list(a.shape)}). Fix: check the matrix is full rank, or use "
-            "arraygrad.linalg.solve / a pseudo-inverse for least squares."
-        ) from None
+    except ValueError:  # NumPy's LinAlgError: torch's names the batch element and the pivot
+        from arraygrad._linalg_extra import raise_singular  # (which imports this module)
+
+        raise_singular(
+            "linalg.inv",
+            a,
+            solving=False,
+            fix="check the matrix is full rank, or use arraygrad.linalg.solve / a "
+            "pseudo-inverse for least squares",
+        )
 
 
 def det(input: Tensor) -> Tensor:
     """The determinant of a (batch of) square matrices; its gradient is the transposed
     adjugate, correct for singular matrices too."""
     a = _square("linalg.det", input, complex_ok=True)
+    _kernel_supports("lu_cpu", a)
     return (ops.complex_ops.det if a.dtype.is_complex else ops.det)(a)
 
 

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from arraygrad import _backend, _dtype, ops, return_types
-from arraygrad._decompositions import _kernel_supports
 from arraygrad._lapack_failures import partial_cholesky, substitute
-from arraygrad._linalg import LinAlgError, _square, inverse, matmul, tril
+from arraygrad._linalg import (
+    LinAlgError,
+    _kernel_supports,
+    _low_precision,
+    _square,
+    inverse,
+    matmul,
+    tril,
+)
 from arraygrad._lu import lu_factor_ex
-from arraygrad._math import _operands, mul, sub, where
+from arraygrad._math import _operands, add, mul, sub, where
 from arraygrad._reduction import cumprod
 from arraygrad._shape import cat, expand, movedim
 from arraygrad._tensor import Tensor
@@ -38,13 +45,54 @@ def _zero_info(batch: tuple[int, ...]) -> Tensor:
     return Tensor._wrap(xp.zeros(batch, dtype=xp.int32))
 
 
-def _raise_for_info(name: str, info: Tensor, problem: Callable[[int], str]) -> None:
-    """LinAlgError for the first matrix whose ``info`` is nonzero, worded as torch's."""
+def _raise_for_info(name: str, info: Tensor, problem: Callable[[int], str], fix: str = "") -> None:
+    """LinAlgError for the first matrix whose ``info`` is nonzero, worded as torch's (and
+    ``fix`` appended, where given)."""
     values = _backend.to_numpy(info._data).reshape(-1).tolist()
     for element, value in enumerate(values):
         if value > 0:
             batch = f"(Batch element {element}): " if info.ndim else ""
-            raise LinAlgError(f"{name}: {batch}{problem(value)}")
+            advice = f" Fix: {fix}." if fix else ""
+            raise LinAlgError(f"{name}: {batch}{problem(value)}{advice}")
+
+
+def _singular_inverse(index: int) -> str:
+    return (
+        f"The diagonal element {index} is zero, the inversion could not be completed because "
+        "the input matrix is singular."
+    )
+
+
+def _singular_solve(_: int) -> str:
+    return "The solver failed because the input matrix is singular."
+
+
+def _not_positive_definite(order: int) -> str:
+    return (
+        "The factorization could not be completed because the input is not positive-definite "
+        f"(the leading minor of order {order} is not positive-definite)."
+    )
+
+
+def raise_singular(name: str, a: Tensor, *, solving: bool, fix: str) -> NoReturn:
+    """Raise torch's LinAlgError for the first matrix of ``a`` (which the array library found
+    singular) with an exactly zero pivot in its LU factorisation: which batch element, and
+    (for an inverse) which pivot, as torch's message names them."""
+    info = lu_factor_ex(a.detach()).info
+    problem = _singular_solve if solving else _singular_inverse
+    _raise_for_info(name, info, problem, fix)
+    # (the array library's rounding found a zero pivot that partial pivoting here did not)
+    raise LinAlgError(f"{name}: {problem(0 if solving else a.shape[-1])} Fix: {fix}.")
+
+
+def raise_not_positive_definite(name: str, a: Tensor, *, upper: bool, fix: str) -> NoReturn:
+    """Raise torch's LinAlgError for the first matrix of ``a`` that is not positive-definite,
+    naming its batch element and the order of its first such leading minor."""
+    xp = _backend.xp
+    data = a.detach()._data
+    _, info = partial_cholesky(xp.matrix_transpose(data) if upper else data)
+    _raise_for_info(name, Tensor._wrap(info), _not_positive_definite, fix)
+    raise LinAlgError(f"{name}: {_not_positive_definite(a.shape[-1])} Fix: {fix}.")
 
 
 def _with_info(
@@ -117,15 +165,7 @@ def cholesky_ex(
         except ValueError:  # LAPACK's rounding failed where the unblocked one did not
             factor = Tensor._wrap(partial)
         if check_errors:
-            _raise_for_info(
-                "linalg.cholesky_ex",
-                info,
-                lambda order: (
-                    "The factorization could not be completed because the input is not "
-                    f"positive-definite (the leading minor of order {order} is not "
-                    "positive-definite)."
-                ),
-            )
+            _raise_for_info("linalg.cholesky_ex", info, _not_positive_definite)
     return return_types.linalg_cholesky_ex(factor, info)
 
 
@@ -136,15 +176,6 @@ def check_same_dtype(A: Any, B: Any) -> None:  # noqa: N803 - torch's names
             "linalg.solve: Expected A and B to have the same dtype, but found A of type "
             f"{_dtype.torch_type_name(A.dtype)} and B of type {_dtype.torch_type_name(B.dtype)} "
             "instead. Fix: convert one, e.g. B.to(A.dtype)."
-        )
-
-
-def _low_precision(name: str, a: Tensor) -> None:
-    if a.dtype in _dtype.REDUCED_FLOATS:
-        raise RuntimeError(
-            f"{name}: Low precision dtypes not supported. Got "
-            f"{_dtype.torch_type_name(a.dtype)}. Fix: convert A to float32 "
-            "or float64 first, e.g. A.double()."
         )
 
 
@@ -169,14 +200,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803 - tor
     rhs = _backend.xp.eye(n, dtype=a._data.dtype)
     result, info = _with_info(a, inverse, rhs)
     if check_errors:
-        _raise_for_info(
-            "linalg.inv_ex",
-            info,
-            lambda index: (
-                f"The diagonal element {index} is zero, the inversion could not be completed "
-                "because the input matrix is singular."
-            ),
-        )
+        _raise_for_info("linalg.inv_ex", info, _singular_inverse)
     return return_types.linalg_inv_ex(result, info)
 
 
@@ -202,11 +226,10 @@ def solve_ex(
     check_same_dtype(A, B)
     a, b = _operands(A, B)
     a = _square("linalg.solve", a, complex_ok=True)
-    if not left and b.ndim < 2:
-        solve(a, b, left=False)  # raises torch's error for a 1-D B
-    vector = left and (
-        b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
-    )
+    like_vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
+    if not left and like_vector:
+        solve(a, b, left=False)  # raises torch's error: no vectors with left=False
+    vector = left and like_vector
     # vectors as columns, so that singular matrices' substitutions line up with the solutions;
     # X A = B is solved as A^T X^T = B^T, with LAPACK's info of A's factorisation (as torch)
     t = ops.matrix_transpose
@@ -222,11 +245,7 @@ def solve_ex(
     elif not left:
         result = t(result)
     if check_errors:
-        _raise_for_info(
-            "torch.linalg.solve_ex",
-            info,
-            lambda _: "The solver failed because the input matrix is singular.",
-        )
+        _raise_for_info("torch.linalg.solve_ex", info, _singular_solve)
     return return_types.linalg_solve_ex(result, info)
 
 
@@ -285,6 +304,10 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch
     native = A._data.dtype
     # the rectangular identity in every matrix of the batch (a fresh array, not a view)
     q = Tensor._wrap(xp.zeros(tuple(A.shape), dtype=native) + xp.eye(m, n, dtype=native))
+    if k == 0:  # no reflectors: the identity, yet a function of A and tau (zero gradients), as
+        # torch's result, which requires grad where they do
+        taus = ops.reshape(ops.sum(tau, axis=(tau.ndim - 1,)), shape=(*tau.shape[:-1], 1, 1))
+        return where(False, add(A, taus), q)
     vectors = ops.add(tril(A, -1), Tensor._wrap(xp.eye(m, n, dtype=native)))
     t = _adjoint  # (H_i = I - tau_i v_i v_i^H for complex A)
     for i in reversed(range(k)):  # H_i (H_{i+1} ... H_k E): m x n products only
@@ -486,7 +509,7 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803 - torch'
     n = x.shape[-1] if N is None else int(N)
     if n <= 1:
         raise RuntimeError(f"N must be greater than 1. (got N={n})")
-    if not x.dtype.is_floating_point:
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):  # integers: int64
         x = ops.astype(x, _dtype.int64)
     column = ops.reshape(x, shape=(*x.shape, 1))
     ones = Tensor._wrap(_backend.xp.ones(tuple(column.shape), dtype=x._data.dtype))

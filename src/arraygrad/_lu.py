@@ -40,19 +40,20 @@ def _empty(dtype: Any) -> Tensor:
 
 
 def _checked_input(name: str, A: Tensor, pivot: bool) -> Tensor:  # noqa: N803 - torch's name
-    if not pivot:
-        raise RuntimeError(_NO_PIVOTING)
     if A.ndim < 2:
         raise RuntimeError(
             f"{name}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
             "instead. Fix: pass a matrix or a batch of matrices."
         )
-    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in _dtype.REDUCED_FLOATS:
+    inexact = A.dtype.is_floating_point or A.dtype.is_complex
+    if A.numel() > 0 and (not inexact or A.dtype in _dtype.REDUCED_FLOATS):  # (empty: no kernel)
         raise NotImplementedError(
             f"\"lu_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}' (input of shape "
             f"{list(A.shape)}). Fix: convert the input to float32 or float64 first, e.g. "
             "A.double()."
         )
+    if not pivot and A.numel() > 0:  # (torch factors no entries either way)
+        raise RuntimeError(_NO_PIVOTING)
     return A
 
 
@@ -263,7 +264,10 @@ def linalg_lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's 
     [[1.0, 0.0], [0.25, 1.0]]
     """
     lu, pivots, _ = _factor("linalg.lu", A, pivot)
-    return return_types.linalg_lu(*lu_unpack(lu, pivots))
+    p, lower, upper = lu_unpack(lu, pivots)
+    if not pivot:  # (matrices without entries only) torch's P is then an empty tensor
+        p = _empty(lu._data.dtype)
+    return return_types.linalg_lu(p, lower, upper)
 
 
 def _lu_solve_checks(LU: Tensor, pivots: Tensor, B: Tensor, left: bool) -> None:  # noqa: N803

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, ops, return_types
-from arraygrad._linalg import _square, inverse, matmul
+from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._linalg import _low_precision, _square, inverse, matmul
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -35,6 +35,7 @@ def slogdet(input: Tensor) -> Any:
     tensor(-1.)
     """
     a = _square("linalg.slogdet", input, complex_ok=True)
+    _low_precision("linalg.slogdet", a)
     if a.dtype.is_complex:  # a unit complex sign, and log|det| packed as a complex number
         packed = ops.complex_linalg.slogdet(a)
         return return_types.slogdet(packed[..., 0], ops.real(packed[..., 1]))
@@ -56,7 +57,9 @@ def logdet(input: Tensor) -> Tensor:
     >>> arraygrad.logdet(arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]]))
     tensor(1.7918)
     """
-    sign, logabsdet = slogdet(_square("logdet", input, complex_ok=True))
+    a = _square("logdet", input, complex_ok=True)
+    _low_precision("logdet", a)
+    sign, logabsdet = slogdet(a)
     if sign.dtype.is_complex:  # log(det) = log|det| + i angle(det): the principal logarithm
         return sign.log() + logabsdet
     # nan for a negative determinant, with a zero gradient there (PyTorch's where).
@@ -104,6 +107,15 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     return ops.clone(result) if result is input else result
 
 
+def check_pinv_dtype(a: Tensor) -> None:
+    """torch's pinv takes float32, float64 and the complex dtypes only (RuntimeError)."""
+    if not (a.dtype.is_floating_point or a.dtype.is_complex) or a.dtype in _dtype.REDUCED_FLOATS:
+        raise RuntimeError(
+            "linalg.pinv: Expected a float32, float64, complex64 or complex128 tensor as input. "
+            f"Got {_dtype.torch_type_name(a.dtype)}. Fix: convert it first, e.g. A.double()."
+        )
+
+
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     """The Moore-Penrose pseudo-inverse of a (batch of) ``m x n`` matrices, an ``n x m`` result;
     singular values below ``rcond`` times the largest are treated as zero. The gradient is
@@ -119,11 +131,7 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
             "linalg.pinv: The input tensor A must have at least 2 dimensions, got "
             f"{describe(input)}. Fix: pass a matrix or a batch of matrices."
         )
-    if not (input.dtype.is_floating_point or input.dtype.is_complex):
-        raise RuntimeError(
-            "linalg.pinv: Expected a floating point or complex tensor as input. Got "
-            f"{input.dtype.name}. Fix: convert it first, e.g. x.float()."
-        )
+    check_pinv_dtype(input)
     if input.numel() == 0:  # NumPy's SVD refuses empty matrices; the answer is all zeros
         zeros = _backend.xp.zeros((*input.shape[:-2], input.shape[-1], input.shape[-2]))
         return Tensor._wrap(_backend.xp.astype(zeros, input._data.dtype))

@@ -12,12 +12,13 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, linalg_svd, svdvals
-from arraygrad._linalg import LinAlgError, _square, inverse, matmul
+from arraygrad._linalg import LinAlgError, _kernel_supports, _square, inverse, matmul
 from arraygrad._math import as_tensor, where
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import unsqueeze
 from arraygrad._tensor import Tensor
+from arraygrad._triangular import _lapack_types
 
 __all__: list[str] = []
 
@@ -27,7 +28,9 @@ def singular_value_norm(a: Tensor, ord: Any, rows: int, cols: int, keepdim: bool
     matrices in dimensions ``rows`` and ``cols`` of ``a`` (non-negative dims)."""
     others = [d for d in range(a.ndim) if d not in (rows, cols)]
     s = svdvals(ops.permute_dims(a, axes=(*others, rows, cols)))
-    if ord == "nuc":
+    if ord == "nuc" or (ord == 2 and s.shape[-1] == 0):
+        # (the largest of no singular values: norms are non-negative, so torch takes 0, the
+        # empty sum; the smallest of none raises)
         out = _sum(s, -1)
     else:
         out = (amax if ord == 2 else amin)(s, -1)
@@ -49,16 +52,22 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - torch's name
     """
     from arraygrad.linalg import matrix_norm  # linalg builds on this module
 
-    if p is None or p in (2, -2):
-        s = svdvals(_matrices("linalg.cond", A, complex_ok=True))
-        first, last = s[..., 0], s[..., -1]
-        return last / first if p == -2 else first / last
-    if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
+    by_svd = p is None or p in (2, -2)
+    if not by_svd and p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
         raise RuntimeError(
             f"linalg.cond got an invalid norm type: {p!r}. Fix: use None, 2, -2, 'fro', 'nuc', "
             "1, -1, inf or -inf."
         )
-    a = _square("linalg.cond", _matrices("linalg.cond", A, True), complex_ok=True)
+    a = _matrices("linalg.cond", A, complex_ok=True)
+    if p in ("fro", "nuc"):
+        a = _square("linalg.cond", a, complex_ok=True)
+    if a.shape[-2] == 0 or a.shape[-1] == 0:  # matrices of no entries: torch's condition is 0
+        return _sum(ops.abs(a), (-2, -1))  # (0 of the batch's shape and the real dtype)
+    if by_svd:
+        s = svdvals(a)
+        first, last = s[..., 0], s[..., -1]
+        return last / first if p == -2 else first / last
+    a = _square("linalg.cond", a, complex_ok=True)
     if p == "nuc":
         # torch's definition, sum(s) * sum(1/s): inf for a singular matrix (nan for zero)
         s = svdvals(a)
@@ -111,6 +120,10 @@ def matrix_rank(
     >>> arraygrad.linalg.matrix_rank(arraygrad.tensor([[1.0, 2.0], [2.0, 4.0]])).item()
     1
     """
+    if atol is None and rtol is None:  # (torch's default tolerance reads the dtype's eps)
+        _lapack_types(as_tensor(A))
+    if hermitian:  # (else svdvals refuses other dtypes as torch's svd)
+        _kernel_supports("linalg_eigh_cpu", as_tensor(A), integers=True)
     a = _matrices("linalg.matrix_rank", A, complex_ok=True).detach()
     s = ops.abs(eigvalsh(a)) if hermitian else svdvals(a)
     above = ops.astype(s > _threshold(a, s, atol, rtol), _dtype.int64)

@@ -221,6 +221,17 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return labelled(ops.add(ops.log(total), shift_tensor), "LogsumexpBackward0")
 
 
+def check_norm_dtype(name: str, x: Tensor, dtype: Any) -> None:
+    """PyTorch keeps a norm's input's kind: a real input takes no complex ``dtype=``, a complex
+    one no real ``dtype=``."""
+    if dtype.is_complex != x.dtype.is_complex:
+        kind = "complex" if x.dtype.is_complex else "real"
+        raise RuntimeError(
+            f"{name}: dtype should be {kind} for {kind} inputs, but got "
+            f"{_dtype.torch_type_name(dtype)}. Fix: pass a {kind} dtype."
+        )
+
+
 def vector_norm(
     x: Tensor,
     ord: float = 2,
@@ -250,12 +261,7 @@ def vector_norm(
             f"{x.dtype.name} ({describe(x)}). Fix: convert it first, e.g. x.float()."
         )
     if dtype is not None:
-        if dtype.is_complex != x.dtype.is_complex:  # PyTorch keeps a norm's input's kind
-            kind = "complex" if x.dtype.is_complex else "real"
-            raise RuntimeError(
-                f"linalg.vector_norm: dtype should be {kind} for {kind} inputs, but got "
-                f"{_dtype.torch_type_name(dtype)}"
-            )
+        check_norm_dtype("linalg.vector_norm", x, dtype)
         x = ops.astype(x, dtype)
     axis = normalize_dims(dim, x.ndim)
     shape = tuple(x._data.shape)
@@ -298,7 +304,9 @@ def norm(
                 "norm(p='nuc') needs arraygrad.linalg.matrix_norm, which this build lacks. Fix: "
                 "sum the singular values, linalg.svdvals(input).sum(-1)."
             )
-        return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+        # (all the dimensions by default, as torch: a 2-D input's)
+        dims = tuple(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else dim
+        return matrix_norm(input, "nuc", dim=dims, keepdim=keepdim)
     if p == "fro" or p is None:
         p = 2
     if isinstance(p, str):

@@ -12,9 +12,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, ops, return_types
+from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dtype import torch_type_name
-from arraygrad._linalg import _square, inverse, matmul, tril, triu
+from arraygrad._linalg import _kernel_supports, _square, inverse, matmul, tril, triu
 from arraygrad._math import _operands
 from arraygrad._reduction import sum as _sum
 from arraygrad._tensor import Tensor
@@ -71,6 +71,7 @@ def solve_triangular(
             "linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "
             f"shape {list(b.shape)}. Fix: make a vector a column, e.g. B.unsqueeze(-1)."
         )
+    _kernel_supports("triangular_solve_cpu", a, integers=True)
     a = _square("linalg.solve_triangular", a, complex_ok=True)
     n = a.shape[-1]
     if b.shape[-2 if left else -1] != n:
@@ -137,6 +138,7 @@ def triangular_solve(
             f"Expected b and A to have the same dtype, but found b of type "
             f"{torch_type_name(b.dtype)} and A of type {torch_type_name(A.dtype)} instead."
         )
+    _kernel_supports("triangular_solve_cpu", A, integers=True)
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(
             f"A must be batches of square matrices, but they are {A.shape[-2]} by "
@@ -188,6 +190,7 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
             f"b should have at least 2 dimensions, but has {b.ndim} dimensions instead. Fix: make "
             "a vector a column, e.g. B.unsqueeze(-1)."
         )
+    _kernel_supports("cholesky_solve_cpu", factor, integers=True)
     factor = _square("cholesky_solve", factor, complex_ok=True)
     if b.shape[-2] != factor.shape[-1]:
         raise RuntimeError(
@@ -207,6 +210,7 @@ def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
     tensor([[0.2500, 0.0000],
             [0.0000, 4.0000]])
     """
+    _kernel_supports("cholesky_inverse_out_cpu", input, integers=True)
     factor = _square("cholesky_inverse", input, complex_ok=True)
     return inverse(_gram(factor, upper))
 
@@ -280,6 +284,15 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
 _LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
+def _lapack_types(a: Tensor) -> None:
+    """lstsq's and matrix_rank's refusal of other dtypes than float32, float64 and complex."""
+    if not (a.dtype.is_floating_point or a.dtype.is_complex) or a.dtype in _dtype.REDUCED_FLOATS:
+        raise RuntimeError(
+            "This function doesn't handle types other than float and double (got "
+            f"{_dtype.torch_type_name(a.dtype)}). Fix: convert A first, e.g. A.double()."
+        )
+
+
 def lstsq(
     A: Tensor,  # noqa: N803 - torch's names
     B: Tensor,  # noqa: N803
@@ -319,6 +332,7 @@ def lstsq(
             f"input's dtype {A.dtype.name} and other's dtype {B.dtype.name}. Fix: convert one."
         )
     a, b = _operands(A, B)
+    _lapack_types(a)
     if a.ndim < 2:
         raise RuntimeError(
             f"torch.linalg.lstsq: input must have at least 2 dimensions, got shape "

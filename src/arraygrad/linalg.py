@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import ops
+from arraygrad import _dtype, ops
 from arraygrad._complex import linalg_eig as eig
 from arraygrad._complex import linalg_eigvals as eigvals
 from arraygrad._creation import tensor
@@ -27,13 +27,22 @@ from arraygrad._decompositions import linalg_svd as svd
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import index_select
 from arraygrad._ldl import ldl_factor, ldl_factor_ex, ldl_solve
-from arraygrad._linalg import LinAlgError, _square, det, inverse, matmul
+from arraygrad._linalg import (
+    LinAlgError,
+    _kernel_supports,
+    _low_precision,
+    _square,
+    det,
+    inverse,
+    matmul,
+)
 from arraygrad._linalg_extra import (
     check_same_dtype,
     cholesky_ex,
     diagonal,
     householder_product,
     inv_ex,
+    raise_singular,
     solve_ex,
     tensorinv,
     tensorsolve,
@@ -44,13 +53,13 @@ from arraygrad._lu import linalg_lu_solve as lu_solve
 from arraygrad._lu import lu_factor, lu_factor_ex
 from arraygrad._math import _operands, abs, mul, sub
 from arraygrad._matrix_exp import matrix_exp
+from arraygrad._matrix_functions import check_pinv_dtype, matrix_power, pinverse
 from arraygrad._matrix_functions import linalg_slogdet as slogdet
-from arraygrad._matrix_functions import matrix_power, pinverse
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import squeeze
 from arraygrad._spectral import cond, matrix_rank, pseudo_inverse, singular_value_norm
-from arraygrad._statistics import vector_norm
+from arraygrad._statistics import check_norm_dtype, vector_norm
 from arraygrad._tensor import Tensor
 from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
 
@@ -131,6 +140,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
         return ops.matrix_transpose(solve(ops.matrix_transpose(A), ops.matrix_transpose(B)))
     a, b = _operands(A, B)
     a = _square("linalg.solve", a, complex_ok=True)
+    _kernel_supports("lu_cpu", a)
     n = a.shape[-1]
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
     rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
@@ -149,10 +159,9 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
                 f"linalg.solve: the batch dimensions of A {list(a.shape)} and B "
                 f"{list(b.shape)} do not broadcast"
             ) from None
-        raise LinAlgError(
-            "linalg.solve: The solver failed because the input matrix is singular "
-            f"(A of shape {list(a.shape)}). Fix: check A is full rank, or use least squares."
-        ) from None
+        raise_singular(
+            "torch.linalg.solve", a, solving=True, fix="check A is full rank, or use lstsq"
+        )
     return ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
 
 
@@ -199,9 +208,28 @@ def matrix_norm(
             f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape "
             f"{list(A.shape)}."
         )
+    if isinstance(dim, int):  # (torch's argument parser wants a tuple)
+        raise TypeError(
+            f"linalg_matrix_norm(): argument 'dim' must be tuple of ints, not int ({dim}). Fix: "
+            "name the two dimensions of the matrices, e.g. dim=(-2, -1)."
+        )
+    if len(dim) != 2:
+        raise RuntimeError(
+            f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}. "
+            "Fix: name the two dimensions of the matrices, e.g. dim=(-2, -1)."
+        )
     rows, cols = (normalize_dim(d, A.ndim) for d in dim)
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
+        raise RuntimeError(
+            "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_dtype.torch_type_name(A.dtype)}. Fix: convert it first, e.g. A.double()."
+        )
+    if ord in (2, -2, "nuc"):
+        _low_precision("linalg.matrix_norm", A)
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim, dtype=dtype)
+    if dtype is not None:
+        check_norm_dtype("linalg.matrix_norm", A, dtype)
     a = A if dtype is None else ops.astype(A, dtype)
     if ord in (1, -1, math.inf, -math.inf):
         summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
@@ -272,6 +300,7 @@ def pinv(
     >>> arraygrad.linalg.pinv(arraygrad.tensor([[1.0, 0.0], [0.0, 1e-3]]), atol=0.01).tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
+    check_pinv_dtype(A)
     number = (int, float)
     if (
         not hermitian

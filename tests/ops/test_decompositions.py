@@ -556,3 +556,17 @@ def test_lowrank_messages_are_torchs() -> None:
         ag.pca_lowrank(a, niter=-1)
     with pytest.raises(RuntimeError, match="same dtype, but got: float != double"):
         ag.svd_lowrank(a, q=3, M=ag.ones(7, 5))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+@pytest.mark.parametrize("shape", [(4, 2), (2, 4), (2, 3, 1)])
+def test_pinv_gradient_with_a_zero_singular_value_matches_torch(shape: Any, dtype: Any) -> None:
+    # pinv's derivative term sends zero cotangents through the SVD, whose backward divided
+    # them by the exactly zero singular values (0 / 0: nan gradients; linalg fuzzer, seeds
+    # 12373, 12975)
+    rng = np.random.default_rng(3)
+    a = (rng.standard_normal((*shape[:-1], 1)) @ rng.standard_normal((1, shape[-1]))).astype(dtype)
+    a[..., 0, :] = 0  # rank 1 at most; a zero matrix for the (2, 3, 1) batch
+    check_against_torch(
+        lambda x: lib(x).linalg.pinv(x, atol=1e-4, rtol=0.0), None, [a], rtol=1e-6, atol=1e-8
+    )

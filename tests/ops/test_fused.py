@@ -406,3 +406,29 @@ def test_reduced_float_add_products_round_once_as_torch(name: str, dtype: str) -
         x_, a_, b_ = (L.tensor(v).to(getattr(L, dtype)) for v in (x, a, b))
         results.append(getattr(L, name)(x_, a_, b_, value=0.5).float().tolist())
     assert results[1] == results[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, x, m, v: L.addmm(m, m, m, beta=0.5, alpha=2.0),
+        lambda L, x, m, v: L.addmv(v, m, v, beta=-0.5, alpha=0.25),
+        lambda L, x, m, v: L.addr(m, v, v, beta=-2, alpha=-0.5),
+        lambda L, x, m, v: L.baddbmm(m[None], m[None], m[None], beta=0.5, alpha=1.5),
+        lambda L, x, m, v: L.addbmm(m, m[None], m[None], beta=1.5, alpha=0.5),
+        lambda L, x, m, v: L.addmv(v, m[:, :0], v[:0], beta=0.5),  # an empty product
+        lambda L, x, m, v: L.addcmul(v, v, v, value=0.5),
+        lambda L, x, m, v: L.addcdiv(v, v, v + 3, value=-1.5),
+        lambda L, x, m, v: L.addmm(m, m, m, alpha=0.5j),
+    ],
+)
+def test_complex_add_products_keep_fractional_scales_like_torch(call: Any) -> None:
+    # beta, alpha and value were converted to int for complex tensors, as for integer ones
+    # (0.5 -> 0: addmm's result lost beta * input), and addr refused a float alpha (linalg
+    # fuzzer, seeds 37, 1542, 2143)
+    rng = np.random.default_rng(1)
+    m = rng.standard_normal((2, 2)) + 1j * rng.standard_normal((2, 2))
+    v = m[0]
+    results = [call(L, None, L.tensor(m), L.tensor(v)) for L in (torch, ag)]
+    assert str(results[1].dtype).split(".")[-1] == str(results[0].dtype).split(".")[-1]
+    np.testing.assert_allclose(results[1].numpy(), results[0].numpy(), rtol=1e-12)

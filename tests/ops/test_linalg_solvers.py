@@ -6,6 +6,7 @@ VJPs) and finite differences; ranks, lstsq's fields and misuse are compared dire
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from tests.oracle import (
     OpSpec,
     check_against_torch,
     gradcheck,
+    outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
 )
@@ -423,6 +425,20 @@ SOLVER_ERRORS = [
     lambda m: m.linalg.cond(m.ones(2, 3), "fro"),
     lambda m: m.linalg.matrix_norm(m.ones(2, 2), 3),
     lambda m: m.linalg.matrix_rank(m.ones(3)),
+    # a dtype of the other kind was taken by the orders other than "fro" (linalg fuzzer,
+    # seed 1087)
+    lambda m: m.linalg.matrix_norm(m.ones(2, 3, 2), -math.inf, dim=(-1, -2), dtype=m.complex128),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2), 1, dtype=m.complex64),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2), "nuc", dtype=m.complex128),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2, dtype=m.complex64), 2, dtype=m.float64),
+    lambda m: m.linalg.norm(m.ones(2, 2), math.inf, dtype=m.complex128),
+    # dim must name two dimensions; norm's "nuc" takes all of them by default (arraygrad took
+    # the last two of any input, and an int dim raised TypeError; seeds 11521, 14455)
+    lambda m: m.norm(m.ones(2, 1, 2, 2), p="nuc"),
+    lambda m: m.norm(m.ones(1, 2), p="nuc", dim=-1),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2, 2), dim=(0, 1, 2)),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2, 2), "nuc", dim=(0,)),
+    lambda m: m.linalg.matrix_norm(m.ones(2, 2, 2), dim=0),
 ]
 
 
@@ -444,3 +460,35 @@ def test_svd_of_non_finite_input_names_the_cause_like_torch() -> None:
         call(torch)
     with pytest.raises(ag.linalg.LinAlgError, match="non-finite values"):
         call(ag)
+
+
+@pytest.mark.parametrize("shape", [(1, 0), (0, 0), (2, 0, 0), (0, 2, 2), (2, 3, 0)])
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", 1, -1, math.inf, -math.inf])
+def test_cond_of_empty_matrices_matches_torch(shape: tuple[int, ...], p: Any) -> None:
+    # torch's condition number of matrices without entries is 0 (fro and nuc still want them
+    # square); arraygrad indexed the missing singular values (IndexError) or reshaped the
+    # missing inverse (ValueError) (linalg fuzzer, seeds 1536, 2018)
+    def call(m: Any) -> Any:
+        return m.linalg.cond(m.ones(shape, dtype=m.complex64), p=p)
+
+    theirs, mine = outcome_in_each(call, (RuntimeError, IndexError, ValueError))
+    if isinstance(theirs, str):
+        assert mine == theirs
+    else:
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        assert mine.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("shape", [(0, 4, 2), (3, 0), (0, 3), (2, 3, 0)])
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+def test_spectral_norms_of_empty_matrices_match_torch(shape: tuple[int, ...], ord: Any) -> None:
+    # the largest of no singular values is torch's 0; arraygrad's amax raised IndexError
+    # (linalg fuzzer, seed 40974); the smallest of none raises in both
+    def call(m: Any) -> Any:
+        return m.linalg.matrix_norm(m.ones(shape, dtype=m.complex64), ord, dim=(0, -1))
+
+    theirs, mine = outcome_in_each(call)
+    if isinstance(theirs, str):
+        assert mine == theirs
+    else:
+        assert tuple(mine.shape) == tuple(theirs.shape) and mine.tolist() == theirs.tolist()

@@ -149,10 +149,16 @@ def _inv_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
 
 
 def _det_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
-    # d det(A) = det(A) tr(A^-1 dA): the cotangent is g conj(det(A)) A^-H (invertible A only;
-    # a singular complex matrix raises where its inverse is taken).
+    # d det(A) = det(A) tr(A^-1 dA): the cotangent is g conj(det(A)) A^-H. Where det(A) is
+    # exactly 0 that is 0, as PyTorch 2.13 gives (the real rule's comment), and the inverse is
+    # taken of I instead; a 1x1 matrix's gradient is g, its adjugate being 1.
+    if a.shape[-1] == 1:
+        return g[..., None, None]
+    singular = (out == 0)[..., None, None]
+    eye = _backend.xp.eye(a.shape[-1], dtype=_backend.xp.bool)
+    safe = ns.where(singular, ns.where(eye, 1.0, 0.0 * a), a)
     scale = (g * ns.conj(out))[..., None, None]
-    return scale * _adjoint(ns, _on_complex(ns).inv(a))
+    return scale * _adjoint(ns, _on_complex(ns).inv(safe))
 
 
 def _solve_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:

@@ -144,11 +144,13 @@ def _svd_vjp(ns: Any, g: Any, out: Any, a: Any, *, full_matrices: bool) -> Any:
     inner = inner + phase / _unless_zero(ns, phase, _rows(ns, s))
     inner = inner + ns.where(eye, _rows(ns, g_s), 0.0)
     if m > k:  # the part of gU orthogonal to U: (I - U U^H) gU S^-1
-        scaled = g_u / _rows(ns, s)
+        # (a zero singular value with no cotangent gives 0, not 0 / 0: pinv's derivative
+        # term sends zeros through here)
+        scaled = g_u / _unless_zero(ns, g_u, _rows(ns, s))
         left = on.matmul(u, inner) + scaled - on.matmul(u, on.matmul(_h(ns, u), scaled))
         return on.matmul(left, _h(ns, v))
     if n > k:  # the part of gV orthogonal to V: S^-1 gV^H (I - V V^H)
-        scaled = _h(ns, g_v) / _columns(ns, s)
+        scaled = _h(ns, g_v) / _unless_zero(ns, _h(ns, g_v), _columns(ns, s))
         right = on.matmul(inner, _h(ns, v)) + scaled - on.matmul(on.matmul(scaled, v), _h(ns, v))
         return on.matmul(u, right)
     return on.matmul(u, on.matmul(inner, _h(ns, v)))

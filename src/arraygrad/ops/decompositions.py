@@ -164,11 +164,13 @@ def _svd_vjp(ns: Any, g: Any, out: Any, a: Any, *, full_matrices: bool) -> Any:
     inner = inner / _unless_zero(ns, inner, gaps)
     inner = inner + ns.where(eye, _rows(ns, g_s), 0.0)
     if m > k:  # the part of gU orthogonal to U: (I - U U^T) gU S^-1
-        scaled = g_u / _rows(ns, s)
+        # (a zero singular value with no cotangent gives 0, not 0 / 0: pinv's derivative
+        # term sends zeros through here)
+        scaled = g_u / _unless_zero(ns, g_u, _rows(ns, s))
         left = ns.matmul(u, inner) + scaled - ns.matmul(u, ns.matmul(t(u), scaled))
         return ns.matmul(left, t(v))
     if n > k:  # the part of gV orthogonal to V: S^-1 gV^T (I - V V^T)
-        scaled = t(g_v) / _columns(ns, s)
+        scaled = t(g_v) / _unless_zero(ns, t(g_v), _columns(ns, s))
         right = ns.matmul(inner, t(v)) + scaled - ns.matmul(ns.matmul(scaled, v), t(v))
         return ns.matmul(u, right)
     return ns.matmul(u, ns.matmul(inner, t(v)))

@@ -134,8 +134,9 @@ adjugate = Primitive(
 def _det_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
     # d det(A) = tr(adj(A) dA): the cotangent is g * adj(A)^T, accurate also near singular
     # matrices (where the textbook det(A) A^-T loses all precision). Where det(A) is exactly 0,
-    # PyTorch 2.13 returns a zero gradient, and so does this rule.
-    scale = ns.where(out == 0, 0.0, g)
+    # PyTorch 2.13 returns a zero gradient, and so does this rule, except for 1x1 matrices,
+    # whose adjugate is 1 (torch's gradient is g there too).
+    scale = g if a.shape[-1] == 1 else ns.where(out == 0, 0.0, g)
     return _as_matrix_scale(ns, scale) * ns.matrix_transpose(ns.adjugate(a))
 
 
