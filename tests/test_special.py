@@ -618,6 +618,34 @@ def test_zero_dim_and_empty() -> None:
     assert float(_special.polygamma(np, 0, np.array(1.0))) == pytest.approx(-0.5772156649015329)
 
 
+@pytest.mark.parametrize("ns", NAMESPACES)
+@pytest.mark.parametrize(
+    ("fn", "args"),
+    [(_special.lgamma, ()), (_special.digamma, ()), (_special.polygamma, (1,))],
+    ids=["lgamma", "digamma", "trigamma"],
+)
+def test_each_element_has_the_bits_it_has_alone(
+    ns: str, fn: Callable[..., Any], args: tuple[int, ...]
+) -> None:
+    """The regions (reflection, series, recurrence, Stirling, near psi's zero) are computed on
+    the elements that need them only, or skipped where none does: an element comes out the
+    same in any company, its own branch alone as in a mix of all of them."""
+    rng = np.random.default_rng(5)
+    mix = np.concatenate(
+        [
+            [0.0, -0.0, 1.0, 2.0, 1.4616321449683622, 2.5, 7.999, 8.0, 10.0, -0.5, -2.5, 1e-40],
+            rng.uniform(-20.0, 20.0, 60),
+            rng.uniform(1.2, 1.7, 20),
+            10.0 ** rng.uniform(-12.0, 300.0, 20),
+        ]
+    )
+    for dtype in (F64, F32):
+        x = mix.astype(dtype)
+        together = run(ns, fn, x, *args)
+        alone = np.concatenate([run(ns, fn, x[i : i + 1], *args) for i in range(x.size)])
+        assert together.tobytes() == alone.tobytes()
+
+
 # ---------------------------------------------------------------------------------------------
 # hypothesis (float64 vs torch)
 # ---------------------------------------------------------------------------------------------

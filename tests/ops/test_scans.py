@@ -202,6 +202,36 @@ def test_cummax_gradient_goes_to_the_index_taken() -> None:
     assert indices.tolist() == torch.cummax(t, 0).indices.tolist()
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int64", "int8", "bool"])
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_running_extremum_with_nan_signed_zeros_and_ties_matches_torch(
+    name: str, dtype: str
+) -> None:
+    """NaN anywhere (each later NaN takes the index over), -0.0 against 0.0, ties, infinities,
+    on a non-contiguous input along each dimension: values, indices and gradient."""
+    rng = np.random.default_rng(6)
+    base = rng.integers(-2, 3, (5, 4, 9)).astype(np.float64)
+    if dtype.startswith("float"):
+        base[rng.random(base.shape) < 0.15] = NAN
+        base[rng.random(base.shape) < 0.15] = -0.0
+        base[rng.random(base.shape) < 0.05] = -INF
+    if dtype == "bool":
+        base = base > 0
+    for dim in (0, 1, -1):
+        results = []
+        for lib_ in (torch, ag):
+            x = lib_.tensor(base, dtype=getattr(lib_, dtype))[:, ::2, 1:]
+            x.requires_grad_(dtype.startswith("float"))
+            values, indices = getattr(x, name)(dim)
+            grad = lib_.zeros(0)
+            if x.requires_grad:
+                weights = lib_.arange(values.numel(), dtype=values.dtype).reshape(values.shape)
+                (grad,) = lib_.autograd.grad((values.nan_to_num() * weights).sum(), x)
+            results.append([np.asarray(t.tolist()) for t in (values, indices, grad)])
+        for got, expected in zip(results[1], results[0], strict=True):
+            assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
 # --- dtypes --------------------------------------------------------------------------------------
 
 INT_VALUES = np.array([[3, -1, 4, 1], [5, 9, 2, 6]], dtype=np.int64)

@@ -36,6 +36,7 @@ from arraygrad._backend import (
     layout,
     lazy,
     random,
+    scans,
     storage,
     writes,
 )
@@ -55,6 +56,9 @@ warnings.filterwarnings(
 # Indexing raw arrays as PyTorch indexes tensors: written in indexing.py.
 set_at = indexing.set_at
 bag_bookkeeping = indexing.bag_bookkeeping
+
+# cummax's and cummin's index on NumPy, in one pass: written in scans.py.
+running_extremum_index = scans.running_extremum_index
 
 # Where arrays live (DLPack's device of an array): written in devices.py.
 device_of = devices.device_of

@@ -14,6 +14,7 @@ import numpy as np
 
 from arraygrad import _backend
 from arraygrad._backend import lazy
+from arraygrad._backend.scatter_add import add_at
 
 
 def index_put(x: Any, values: Any, key: Any) -> Any:
@@ -97,17 +98,18 @@ def index_add_zeros(values: Any, shape: tuple[int, ...], key: Any) -> Any:
     It is the adjoint of ``x[key]``: the gradient of indexing scatters back to the indexed places.
     """
     out = _backend.module.zeros(shape, dtype=values.dtype)
-    if _backend.is_numpy and _is_advanced(key):
-        np.add.at(out, key, values)  # sums where an index repeats; plain assignment would not
+    if _backend.is_numpy:
+        if _is_advanced(key):
+            add_at(out, key, values)  # sums where an index repeats; plain assignment would not
+        else:  # (a None too: NumPy writes through it)
+            out[key] = values
     elif _backend.is_lazy and (_is_advanced(key) or _has_none(key)):
         # (a None too: the NumPy round trip below would compute the gradient's graph)
         return lazy.index_add_zeros(_backend.module, values, shape, key)
     elif _is_advanced(key) or _has_none(key):  # other libraries: scatter-add in NumPy
         scattered = np.zeros(shape, dtype=_backend.to_numpy(out).dtype)
-        np.add.at(scattered, _numpy_key(key), _backend.to_numpy(values))
+        add_at(scattered, _numpy_key(key), _backend.to_numpy(values))
         return _from_numpy(scattered, out.dtype)
-    elif _backend.is_numpy:
-        out[key] = values
     elif 0 not in tuple(values.shape):  # (Dask refuses to write an empty block, even in place of
         # an empty one, "value array of shape (2, 0) could not be broadcast to ... (2, 0)")
         out[_full_key(key)] = values
@@ -163,7 +165,7 @@ def take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int)
         lead = (slice(None),) * axis
         pieces = _slice_pieces(indices, shape[axis]) if values.size >= _FEW else None
         if pieces is None:
-            np.add.at(out, lead + (indices,), values)
+            add_at(out, lead + (indices,), values)
         for targets, sources in pieces or ():
             # no target twice within a piece: a plain sliced add is np.add.at's sum
             out[lead + (targets,)] += values[lead + (sources,)]
@@ -175,9 +177,10 @@ def take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int)
     return lib.moveaxis(moved @ lib.astype(one_hot, values.dtype), -1, axis)
 
 
-# np.add.at costs ~10 ns per element but little per call: below this many values, or for
-# indices that are not a few runs of consecutive ones (an embedding's, a random selection's:
-# a pass per run or an indexed pass per repeat would cost more), it does the scatter-add.
+# A scatter-add (add_at: np.add.at's sums) costs a few ns per element but little per call:
+# below this many values, or for indices that are not a few runs of consecutive ones (an
+# embedding's, a random selection's: a pass per run or an indexed pass per repeat would cost
+# more), it does the work.
 _FEW = 4096
 _MAX_PIECES = 8
 

@@ -112,8 +112,34 @@ def _poly(xp: Any, z: Any, coeffs: list[float] | tuple[float, ...]) -> Any:
     """Horner evaluation of sum(coeffs[i] * z**(n-i)) (highest degree first)."""
     acc = _full(xp, z, coeffs[0])
     for c in coeffs[1:]:
-        acc = acc * z + c
+        # In place (acc is ours): the same roundings without a new array per step; a library
+        # without in-place operators rebinds acc instead.
+        acc *= z
+        acc += c
     return acc
+
+
+def _needed(xp: Any, mask: Any) -> bool:
+    """Whether some element of ``mask`` is set: a branch computed for those elements only can
+    be skipped where none is (``where(mask, branch, other)`` is then ``other``, bit for bit).
+    A lazy library's mask is not read, which would compute it: there every branch runs."""
+    from arraygrad import _backend  # (imported late: _backend imports this package)
+
+    return _backend.is_lazy or bool(xp.any(mask))
+
+
+def _masked(xp: Any, mask: Any, fn: Any, x: Any, fill: float) -> Any:
+    """``fn(x)`` where ``mask`` is set, for a ``where(mask, ...)`` to pick: the other elements
+    are left unspecified. An eager library evaluates the elementwise ``fn`` on the masked
+    elements only (the same bits there, less work for a branch few elements take); a lazy
+    one, whose masks are not read, on all of ``x`` with ``fill`` (a safe argument) elsewhere."""
+    from arraygrad import _backend
+
+    if _backend.is_lazy:
+        return fn(xp.where(mask, x, _full(xp, x, fill)))
+    out = xp.zeros_like(x)
+    out[mask] = fn(x[mask])
+    return out
 
 
 def _poly1(xp: Any, z: Any, coeffs: list[float] | tuple[float, ...]) -> Any:

@@ -21,6 +21,8 @@ from arraygrad._special._common import (
     _drop_nan,
     _from_f64,
     _full,
+    _masked,
+    _needed,
     _poly,
     _put_nan,
     _to_f64,
@@ -86,12 +88,35 @@ def _lgamma_core(xp: Any, x: Any) -> Any:
     #   lgamma(2+t) = lgamma(1+t) + log1p(t), t = x-k-2. All subtractions x - j are exact,
     #   which is what keeps the zeros at x = 1 and x = 2 accurate to full *relative* precision.
     # Region x >= 8: Stirling series.
+    # Each region is computed on its own elements only (_masked).
     small = x < _STIRLING_X0
-    xs = xp.where(small, x, _full(xp, x, 2.0))
+    lg_small = _masked(xp, small, functools.partial(_lgamma_below_8, xp), x, 2.0)
+    lg_large = _masked(xp, ~small, functools.partial(_lgamma_stirling, xp), x, _STIRLING_X0)
+    return xp.where(small, lg_small, lg_large)
+
+
+def _lgamma_stirling(xp: Any, xl: Any) -> Any:
+    """lgamma(x) for x >= 8 (see :func:`_lgamma_core`)."""
+    # (x - 1/2)(log x - 1) overflows for x > ~2.5e305; compute it scaled by 2**-12 (exact),
+    # and report inf where the unscaled value would exceed the float64 range.
+    hy = ((xl - 0.5) * 2.0**-12) * (xp.log(xl) - 1.0)
+    over = hy > _FMAX * 2.0**-12
+    hy = xp.where(over, xp.zeros_like(hy), hy)
+    r = 1.0 / xl
+    series = _poly(xp, r * r, _STIRLING) * r
+    lg_large = hy * 4096.0 + (_HALF_LOG_2PI_M_HALF + series)
+    return xp.where(over, _full(xp, xl, _INF), lg_large)
+
+
+def _lgamma_below_8(xp: Any, xs: Any) -> Any:
+    """lgamma(x) for -1/2 < x < 8, x != 0 (see :func:`_lgamma_core`)."""
     k = xp.where(xs >= 1.5, xp.floor(xs - 1.5), xp.zeros_like(xs))  # 0..6
     prod = xp.ones_like(xs)
     for j in range(1, 7):  # at most 6 downward steps from [7.5, 8) to [1.5, 2.5)
-        prod = xp.where(k >= j, prod * (xs - float(j)), prod)
+        steps = k >= j
+        if not _needed(xp, steps):
+            break  # (k >= j + 1 nowhere either)
+        prod = xp.where(steps, prod * (xs - float(j)), prod)
     red = xs - k
     t = xp.where(xs < 0.5, xs, xp.where(xs < 1.5, xs - 1.0, red - 2.0))
     core = _lgamma1p(xp, t)
@@ -101,19 +126,7 @@ def _lgamma_core(xp: Any, x: Any) -> Any:
         -xp.log(absx),
         xp.where(xs < 1.5, xp.zeros_like(xs), xp.log(prod) + xp.log1p(t)),
     )
-    lg_small = core + extra
-
-    xl = xp.where(small, _full(xp, x, _STIRLING_X0), x)
-    # (x - 1/2)(log x - 1) overflows for x > ~2.5e305; compute it scaled by 2**-12 (exact),
-    # and report inf where the unscaled value would exceed the float64 range.
-    hy = ((xl - 0.5) * 2.0**-12) * (xp.log(xl) - 1.0)
-    over = hy > _FMAX * 2.0**-12
-    hy = xp.where(over, xp.zeros_like(hy), hy)
-    r = 1.0 / xl
-    series = _poly(xp, r * r, _STIRLING) * r
-    lg_large = hy * 4096.0 + (_HALF_LOG_2PI_M_HALF + series)
-    lg_large = xp.where(over, _full(xp, x, _INF), lg_large)
-    return xp.where(small, lg_small, lg_large)
+    return core + extra
 
 
 def lgamma(xp: Any, x: Any) -> Any:
@@ -139,12 +152,13 @@ def lgamma(xp: Any, x: Any) -> Any:
     refl = good & (x64 <= -0.5)
     one = xp.ones_like(x64)
     arg = xp.where(refl, -x64, xp.where(good, x64, one))
-    core = _lgamma_core(xp, arg)
-    xn = xp.where(refl, x64, _full(xp, x64, -0.5))
-    r = xn - xp.round(xn)
-    sin_abs = xp.abs(xp.sin(r * math.pi))
-    reflected = _LOG_PI - xp.log(sin_abs) - xp.log(-xn) - core
-    out = xp.where(refl, reflected, core)
+    out = core = _lgamma_core(xp, arg)
+    if _needed(xp, refl):
+        xn = xp.where(refl, x64, _full(xp, x64, -0.5))
+        r = xn - xp.round(xn)
+        sin_abs = xp.abs(xp.sin(r * math.pi))
+        reflected = _LOG_PI - xp.log(sin_abs) - xp.log(-xn) - core
+        out = xp.where(refl, reflected, core)
     out = xp.where(good, out, _full(xp, x64, _INF))
     return _from_f64(xp, _put_nan(xp, out, nan), dtype)
 
@@ -204,31 +218,40 @@ def _digamma_pos(xp: Any, x: Any) -> Any:
     #   x < 1/2:        psi(x) = psi(1+x) - 1/x
     #   1/2 <= x < 3/2: psi(x) = (3/2 - gamma) - 1/x - 1/(x+1) + t P(-t),  t = x - 1
     #   3/2 <= x < 5/2: psi(x) = psi(x-1) + 1/(x-1) = (3/2 - gamma) - 1/x + t P(-t),  t = x - 2
+    # Each part is computed on the elements it serves only (_masked).
     small = x < 2.5
-    xs = xp.where(small, x, xp.ones_like(x))
+    v_small = _masked(xp, small, functools.partial(_psi_below_2_5, xp), x, 1.0)
+    v_large = _masked(xp, ~small, functools.partial(_psi_from_10, xp), x, 10.0)
+    out = xp.where(small, v_small, v_large)
+    t = (x - _PSI_ROOT_HI) - _PSI_ROOT_LO  # x - hi is exact (Sterbenz) in the root window
+    near_root = xp.abs(t) < 0.2
+    # (filled with 0 elsewhere: t**22 would overflow for large x)
+    v_root = _masked(xp, near_root, lambda t: t * _poly(xp, t, _PSI_ROOT_C), t, 0.0)
+    return xp.where(near_root, v_root, out)
+
+
+def _psi_below_2_5(xp: Any, xs: Any) -> Any:
+    """psi(x) for 0 < x < 2.5, by the series of :func:`_digamma_pos`."""
+    zero = xp.zeros_like(xs)
     t = xp.where(xs < 0.5, xs, xp.where(xs < 1.5, xs - 1.0, xs - 2.0))
-    zero = xp.zeros_like(x)
     v_small = (1.5 - _EULER) + t * _poly(xp, -t, _PSI_SERIES) - 1.0 / xs
     v_small = v_small - xp.where(xs < 1.5, 1.0 / (xs + 1.0), zero)
-    v_small = v_small - xp.where(xs < 0.5, 1.0 / (xs + 2.0), zero)
+    return v_small - xp.where(xs < 0.5, 1.0 / (xs + 2.0), zero)
 
-    # x >= 2.5: recurrence psi(x) = psi(x+1) - 1/x moves x to [10, 11) (8 masked steps
-    # suffice), where the asymptotic series is accurate to double precision.
-    acc = xp.zeros_like(x)
-    y = xp.where(small, _full(xp, x, 10.0), x)
+
+def _psi_from_10(xp: Any, y: Any) -> Any:
+    """psi(x) for x >= 2.5: the recurrence psi(x) = psi(x+1) - 1/x moves x to [10, 11) (8
+    masked steps suffice), where the asymptotic series is accurate to double precision."""
+    acc = xp.zeros_like(y)
     for _ in range(8):
         m = y < 10.0
+        if not _needed(xp, m):
+            break  # every y has reached [10, oo): the remaining steps change nothing
         acc = xp.where(m, acc - 1.0 / y, acc)
         y = xp.where(m, y + 1.0, y)
     r = 1.0 / y
     z = r * r  # not 1/(y*y): y*y overflows (with a warning) for y > 1.3e154
-    v_large = acc + (xp.log(y) - 0.5 / y - z * _poly(xp, z, _PSI_ASYM))
-
-    t = (x - _PSI_ROOT_HI) - _PSI_ROOT_LO  # x - hi is exact (Sterbenz) in the root window
-    near_root = xp.abs(t) < 0.2
-    t = xp.where(near_root, t, zero)  # t**22 would overflow for large x
-    v_root = t * _poly(xp, t, _PSI_ROOT_C)
-    return xp.where(near_root, v_root, xp.where(small, v_small, v_large))
+    return acc + (xp.log(y) - 0.5 / y - z * _poly(xp, z, _PSI_ASYM))
 
 
 def digamma(xp: Any, x: Any) -> Any:
@@ -262,16 +285,17 @@ def digamma(xp: Any, x: Any) -> Any:
     neg = good & ~tiny & (x64 < 0.0)
 
     one = xp.ones_like(x64)
-    xt = xp.where(tiny, x64, one)
-    v_tiny = -1.0 / xt - _EULER + _ZETA2 * xt
-
     # psi(x) for the positive branch and psi(1 - x) for the negative one share one call.
     arg = xp.where(pos, x64, xp.where(neg, 1.0 - x64, one))
-    v_pos = _digamma_pos(xp, arg)
-    xn = xp.where(neg, x64, _full(xp, x64, -0.5))
-    v_neg = v_pos - math.pi * _cot_pi(xp, xn - xp.round(xn))
-
-    out = xp.where(tiny, v_tiny, xp.where(neg, v_neg, v_pos))
+    out = v_pos = _digamma_pos(xp, arg)
+    if _needed(xp, neg):
+        xn = xp.where(neg, x64, _full(xp, x64, -0.5))
+        v_neg = v_pos - math.pi * _cot_pi(xp, xn - xp.round(xn))
+        out = xp.where(neg, v_neg, v_pos)
+    if _needed(xp, tiny):
+        xt = xp.where(tiny, x64, one)
+        v_tiny = -1.0 / xt - _EULER + _ZETA2 * xt
+        out = xp.where(tiny, v_tiny, out)
     inf = _full(xp, x64, _INF)
     out = xp.where(zero_like, xp.copysign(inf, -x64), out)
     out = xp.where(pole, _full(xp, x64, _NAN), out)
