@@ -529,3 +529,37 @@ def test_values_of_an_array_without_tolist_or_dlpack_are_read_through_array_prot
 
     assert _backend.to_numpy(Opaque([1.0, 2.0])).tolist() == [1.0, 2.0]
     assert _backend.to_list(Opaque([3.0])) == [3.0]
+
+
+def _added_at(values: np.ndarray, indices: np.ndarray, shape: tuple, axis: int) -> np.ndarray:
+    out = np.zeros(shape, dtype=values.dtype)
+    np.add.at(out, (slice(None),) * axis + (indices,), values)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("indices", "size"),
+    [
+        ([0, 0, 0, 1, 1, 2, 2, 3, 3, 3], 4),  # an upsampling's: runs, one round a slice
+        ([3, 1, 3, 0, 1, 3, 2], 5),  # repeats in any order (an embedding's tokens), a row unused
+        ([4, -1, 0, -5, 2], 5),  # negative indices name the same rows as their positives
+        ([2, 0, 1], 3),  # no repeat: one round
+        ([1] * 40, 2),  # more repeats than rounds: np.add.at itself
+        ([], 3),
+    ],
+)
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_take_add_zeros_is_np_add_at_bit_for_bit(dtype, indices, size, axis) -> None:
+    # The rounds of distinct indices add each element's terms in np.add.at's order.
+    rng = np.random.default_rng(3)
+    index = np.array(indices, dtype=np.int64)
+    shape = [2, 3, 4]
+    shape[axis] = size
+    values_shape = list(shape)
+    values_shape[axis] = index.size
+    values = rng.standard_normal(values_shape).astype(dtype)
+    values[values > 1.2] = -0.0  # signed zeros, summed onto +0.0 as np.add.at does
+    mine = _backend.xp.take_add_zeros(values, index, tuple(shape), axis)
+    assert mine.dtype == values.dtype
+    assert mine.tobytes() == _added_at(values, index, tuple(shape), axis).tobytes()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from arraygrad import _conv_depthwise
 from arraygrad._windows import _fold_into, _gather_into, _out_sizes, fold_windows, sliding_windows
 
 # --- convolution: im2col and one matrix product per slab of output rows -----------------------
@@ -116,6 +117,8 @@ def conv(
     """Cross-correlation of ``x`` with ``w`` plus ``b`` (or no bias when ``None``)."""
     plan = _Conv(tuple(x.shape), tuple(w.shape), stride, dilation, groups, _itemsize(x, fast), fast)
     xt = plan.windowed_input(lib, fast, x)
+    if fast and _conv_depthwise.applies(tuple(x.shape), tuple(w.shape), groups):
+        return plan.batch_first(lib, _conv_depthwise.conv(lib, plan, xt, w, b))
     filters = lib.reshape(w, (groups, plan.out_channels // groups, plan.depth))
     window = plan.window_args()
     if not fast:
@@ -153,6 +156,8 @@ def conv_weight_grad(
     """The gradient of :func:`conv` for the weight (of ``shape``) given the output's ``g``."""
     plan = _Conv(tuple(x.shape), shape, stride, dilation, groups, _itemsize(x, fast), fast)
     xt, gt = plan.windowed_input(lib, fast, x), plan.batch_last(lib, g)
+    if fast and _conv_depthwise.applies(tuple(x.shape), shape, groups):
+        return _conv_depthwise.conv_weight_grad(lib, plan, xt, gt, shape)
     window = plan.window_args()
     if not fast:
         cols = plan.cols_matrix(lib, sliding_windows(lib, fast, xt, *window), plan.out[0])
@@ -188,6 +193,8 @@ def conv_input_grad(
     windows' gradients (weight.T @ g) scatter-added back (col2im), batch-last like ``conv``."""
     plan = _Conv(shape, tuple(w.shape), stride, dilation, groups, _itemsize(g, fast), fast)
     gt = plan.batch_last(lib, g)
+    if fast and _conv_depthwise.applies(shape, tuple(w.shape), groups):
+        return plan.batch_first(lib, _conv_depthwise.conv_input_grad(lib, plan, gt, w))
     filters_t = lib.matrix_transpose(
         lib.reshape(w, (groups, plan.out_channels // groups, plan.depth))
     )

@@ -92,6 +92,33 @@ CONVOLUTIONS = {
         shapes=fixed((1, 1, 3, 3, 3), (1, 1, 2, 2, 2)),
         **CONV,
     ),
+    # Depthwise (one input and one output channel per group: _conv_depthwise.py), with stride 1
+    # (the input's gradient as a correlation of the padded gradient) and without.
+    "conv2d_depthwise": OpSpec(
+        lambda x, w, b: F(x).conv2d(x, w, b, padding=1, groups=3),
+        shapes=fixed((2, 3, 4, 5), (3, 1, 3, 3), (3,)),
+        **CONV,
+    ),
+    "conv2d_depthwise_dilation": OpSpec(
+        lambda x, w: F(x).conv2d(x, w, padding=(2, 1), dilation=(2, 1), groups=2),
+        shapes=fixed((1, 2, 5, 4), (2, 1, 2, 3)),
+        **CONV,
+    ),
+    "conv2d_depthwise_stride": OpSpec(
+        lambda x, w: F(x).conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
+        shapes=fixed((2, 2, 5, 6), (2, 1, 3, 2)),
+        **CONV,
+    ),
+    "conv1d_depthwise": OpSpec(
+        lambda x, w, b: F(x).conv1d(x, w, b, stride=2, groups=3),
+        shapes=fixed((2, 3, 7), (3, 1, 3), (3,)),
+        **CONV,
+    ),
+    "conv3d_depthwise": OpSpec(
+        lambda x, w: F(x).conv3d(x, w, padding=1, groups=2),
+        shapes=fixed((1, 2, 3, 3, 2), (2, 1, 2, 2, 2)),
+        **CONV,
+    ),
 }
 
 POOLING = {
@@ -446,6 +473,33 @@ def test_conv_computed_in_slabs_matches_torch(
         gx, gw = lib(x).autograd.grad((out * out).sum(), [x, w], create_graph=True)
         return (gx * gx).sum() + (gw * gw * gw).sum()
 
+    check_against_torch(double, None, arrays)
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"),
+    [
+        (lambda x, w, b: F(x).conv2d(x, w, b, padding=1, groups=3), ((4, 3, 6, 5), (3, 1, 3, 3))),
+        (
+            lambda x, w, b: F(x).conv2d(x, w, b, stride=2, dilation=(2, 1), groups=3),
+            ((2, 3, 9, 7), (3, 1, 2, 3)),
+        ),
+    ],
+)
+def test_depthwise_conv_matches_torch_to_second_order(fn: Any, shapes: tuple) -> None:
+    # _conv_depthwise.py: the gradient arrives batch-first (a product with a fixed array), not
+    # in the batch-last order of the convolution's output; second derivatives go through the
+    # depthwise forward and gradients again.
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(shape) for shape in (*shapes, shapes[1][:1])]
+    scale = rng.standard_normal((shapes[0][0], shapes[1][0], 1, 1))
+
+    def double(x: Any, w: Any, b: Any) -> Any:
+        out = fn(x, w, b) * lib(x).tensor(scale)
+        gx, gw = lib(x).autograd.grad((out * out).sum(), [x, w], create_graph=True)
+        return (gx * gx).sum() + (gw * gw * gw).sum()
+
+    check_against_torch(lambda x, w, b: fn(x, w, b) * lib(x).tensor(scale), None, arrays)
     check_against_torch(double, None, arrays)
 
 

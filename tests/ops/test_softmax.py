@@ -89,3 +89,30 @@ def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
         fn(torch)
     with pytest.raises(error):
         fn(ag)
+
+
+def test_softmax_refuses_a_backward_after_its_output_was_written_in_place_like_torch() -> None:
+    # PyTorch's SoftmaxBackward0 reads the output; arraygrad's rule is PyTorch's (ops/nn.py)
+    # and reads it too, so the changed output is refused rather than used.
+    def run(lib: Any) -> Any:
+        a = lib.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        y = lib.softmax(a, -1)
+        y.mul_(2)
+        y.sum().backward()
+
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        run(torch)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        run(ag)
+
+
+def test_softmax_second_derivatives_match_torch() -> None:
+    # the rule out * (g - sum(g * out)) run on tensors, twice
+    x = np.random.default_rng(8).standard_normal((3, 5))
+
+    def fn(t: Any) -> Any:
+        y = lib(t).softmax(t * 2, 1)
+        (g,) = lib(t).autograd.grad((y * y * t).sum(), [t], create_graph=True)
+        return g * g
+
+    check_against_torch(fn, None, [x])

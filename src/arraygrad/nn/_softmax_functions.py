@@ -79,8 +79,11 @@ def softmax(
         return _reduced_floats.in_float32(softmax, input, axis)  # type: ignore[no-any-return]
     if input.ndim == 0:
         return _math.exp(input - input)  # a single element: its softmax is 1
-    exps = _math.exp(_shifted(input, axis))
-    return exps / _reduction.sum(exps, axis, keepdim=True)
+    if _dtype.is_complex_native(input._data.dtype) or input._data.shape[axis] == 0:
+        exps = _math.exp(_shifted(input, axis))
+        return exps / _reduction.sum(exps, axis, keepdim=True)
+    # (the same values as the composition above, with PyTorch's backward: ops/nn.py)
+    return ops.softmax.apply1(input, {"axis": axis})  # type: ignore[no-any-return]
 
 
 def softmin(
