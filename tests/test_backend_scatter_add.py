@@ -48,7 +48,9 @@ def _values(rng: Any, shape: tuple[int, ...], dtype: Any) -> Any:
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("case", list(KEYS))
-def test_add_at_sums_the_bits_add_at_sums(case: str, dtype: Any) -> None:
+def test_add_at_sums_the_bits_add_at_sums(case: str, dtype: Any, monkeypatch: Any) -> None:
+    # (these keys are small: without this, add_at would hand them to add.at itself)
+    monkeypatch.setattr(scatter_add, "_FEW", 0)
     rng = np.random.default_rng(len(case))
     shape, make_key = KEYS[case]
     key = make_key(rng)
@@ -61,8 +63,12 @@ def test_add_at_sums_the_bits_add_at_sums(case: str, dtype: Any) -> None:
 
 
 def test_add_at_takes_the_fast_paths() -> None:
-    """The cases above reach the flat positions and the segment sums (not add.at's fallback)."""
+    """The cases above reach the flat positions and the segment sums (not add.at's fallback);
+    a few values with index arrays alone go to add.at itself."""
     rng = np.random.default_rng(0)
+    assert scatter_add._few((np.arange(3),), np.ones(3))
+    assert not scatter_add._few((slice(None), np.arange(3)), np.ones(3))
+    assert not scatter_add._few((np.arange(5000),), np.ones(5000))
     for case in ("rows, repeated", "arrays apart", "expanded index", "an int with an array"):
         shape, make_key = KEYS[case]
         assert scatter_add._flat_plan(np.zeros(shape), make_key(rng)) is not None
@@ -74,7 +80,8 @@ def test_add_at_takes_the_fast_paths() -> None:
 
 
 @pytest.mark.parametrize("key", [(np.array([0, 6]),), (slice(None), np.array([-6]))])
-def test_add_at_reports_an_index_out_of_range_as_add_at(key: Any) -> None:
+def test_add_at_reports_an_index_out_of_range_as_add_at(key: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(scatter_add, "_FEW", 0)
     with pytest.raises(IndexError):
         scatter_add.add_at(np.zeros((6, 5)), key, 1.0)
 
