@@ -163,13 +163,22 @@ def take_add_zeros(values: Any, indices: Any, shape: tuple[int, ...], axis: int)
     """
     if _backend.is_numpy:
         out = np.zeros(shape, dtype=values.dtype)
+        if indices.shape[0] == 0:
+            return out
         lead = (slice(None),) * axis
-        pieces = _slice_pieces(indices, shape[axis]) if values.size >= _FEW else None
-        if pieces is None and not _added_in_rounds(out, values, indices, axis):
+        # add.at's wrap of negatives: -1 and size - 1 name one place, ranked as one below
+        targets = np.where(indices < 0, indices + shape[axis], indices)
+        occurrences = None  # (the ranking both sliced and round-wise adds start from)
+        if values.size >= _FEW and _in_runs(targets):
+            occurrences = _occurrences(targets)
+            pieces = _slice_pieces(targets, *occurrences)
+            if pieces is not None:
+                for into, sources in pieces:
+                    # no target twice within a piece: a plain sliced add is np.add.at's sum
+                    out[lead + (into,)] += values[lead + (sources,)]
+                return out
+        if not _added_in_rounds(out, values, targets, axis, occurrences):
             add_at(out, lead + (indices,), values)
-        for targets, sources in pieces or ():
-            # no target twice within a piece: a plain sliced add is np.add.at's sum
-            out[lead + (targets,)] += values[lead + (sources,)]
         return out
     # The standard has no scatter-add: sum through a one-hot matrix instead.
     lib = _backend.module
@@ -186,9 +195,28 @@ _FEW = 4096
 _MAX_PIECES = 8
 
 
-def _slice_pieces(indices: Any, size: int) -> list[tuple[slice, slice]] | None:
-    """``take_add_zeros``'s scatter-add as sliced adds, ``(targets, sources)`` slice pairs
-    along the axis, or ``None`` where it takes more than :data:`_MAX_PIECES` of them.
+def _occurrences(targets: Any) -> tuple[Any, Any]:
+    """The stable order of the 1-D ``targets`` and, along it, each entry's rank among the equal
+    targets before it (0 for an index's first occurrence, 1 for its second, ...): the layers or
+    rounds of a scatter-add in which no place is named twice."""
+    order = np.argsort(targets, kind="stable")
+    ranked = targets[order]
+    starts = np.flatnonzero(np.diff(ranked)) + 1
+    first = np.zeros(ranked.size, dtype=np.intp)
+    first[starts] = starts
+    return order, np.arange(ranked.size) - np.maximum.accumulate(first)
+
+
+def _in_runs(targets: Any) -> bool:
+    """A quick look: whether ``targets`` could be a few runs of consecutive places (padding's),
+    not scattered indices."""
+    return bool(np.count_nonzero(np.abs(np.diff(targets)) != 1) <= 2 * _MAX_PIECES)
+
+
+def _slice_pieces(targets: Any, order: Any, rank: Any) -> list[tuple[slice, slice]] | None:
+    """``take_add_zeros``'s scatter-add at the places ``targets`` (their :func:`_occurrences`
+    ``order`` and ``rank``) as sliced adds, ``(targets, sources)`` slice pairs along the axis,
+    or ``None`` where it takes more than :data:`_MAX_PIECES` of them.
 
     Layer ``r`` holds the ``r``-th occurrence of each index, so no layer names a target twice,
     and adding layer after layer adds each target's values in the order of their positions,
@@ -196,20 +224,8 @@ def _slice_pieces(indices: Any, size: int) -> list[tuple[slice, slice]] | None:
     repeated, a reflection, a wrap) make a layer or three of a few runs of consecutive
     positions with consecutive targets: slices, which NumPy adds without an index per element.
     """
-    if indices.ndim != 1:
-        return None
-    targets = np.where(indices < 0, indices + size, indices)  # add.at's wrap of negatives
-    if np.count_nonzero(np.abs(np.diff(targets)) != 1) > 2 * _MAX_PIECES:
-        return None  # (a quick look: not runs, but scattered indices)
-    order = np.argsort(targets, kind="stable")
-    ranked = targets[order]
-    # each position's rank among the equal indices before it (their order kept by the sort)
-    starts = np.flatnonzero(np.diff(ranked)) + 1
-    first = np.zeros(ranked.size, dtype=np.intp)
-    first[starts] = starts
-    rank = np.arange(ranked.size) - np.maximum.accumulate(first)
     pieces: list[tuple[slice, slice]] = []
-    for r in range(int(rank.max(initial=-1)) + 1):
+    for r in range(int(rank.max()) + 1):
         sources = np.sort(order[rank == r])
         runs = _runs(targets[sources], sources, _MAX_PIECES - len(pieces))
         if runs is None:
@@ -245,42 +261,38 @@ def _runs(targets: Any, sources: Any, most: int) -> list[tuple[slice, slice]] | 
 _MAX_ROUNDS = 16
 
 
-def _added_in_rounds(out: Any, values: Any, indices: Any, axis: int) -> bool:
-    """``take_add_zeros``'s scatter-add of ``values`` into the zeros ``out``, in rounds of
+def _added_in_rounds(
+    out: Any, values: Any, targets: Any, axis: int, occurrences: tuple[Any, Any] | None
+) -> bool:
+    """``take_add_zeros``'s scatter-add of ``values`` into the zeros ``out`` at the places
+    ``targets`` (non-negative; their :func:`_occurrences`, if already ranked), in rounds of
     distinct indices, where that is faster than :func:`add_at`; ``False`` (``out`` untouched)
     where it is not: an index occurring more than :data:`_MAX_ROUNDS` times, or a few single
     columns of a wide last axis.
 
-    Round ``r`` adds, at once, the slices of ``values`` whose index occurs for the ``r``-th time
-    (a stable sort of ``indices`` ranks the occurrences). Within a round no index repeats, so a
-    fancy-indexed ``+=`` is exact; and each element gets its terms in the order of their
-    positions, as ``np.add.at`` adds them: the same bits, signed zeros included (an
-    embedding's gradient, an upsampling's: 1.3-3.5x faster than add_at). The arrays are viewed
-    as ``(before, axis, after)``, where NumPy's take runs fastest.
+    Round ``r`` adds, at once, the slices of ``values`` whose index occurs for the ``r``-th time.
+    Within a round no index repeats, so a fancy-indexed ``+=`` is exact; and each element gets
+    its terms in the order of their positions, as ``np.add.at`` adds them: the same bits, signed
+    zeros included (an embedding's gradient, an upsampling's: 1.3-3.5x faster than add_at). The
+    arrays are viewed as ``(before, axis, after)``, where NumPy's take runs fastest.
     """
-    count = indices.shape[0]
-    if count == 0:
-        return True
+    count = targets.shape[0]
     size = out.shape[axis]
-    if indices.min() < 0:  # (-1 and size - 1 name one place: rank them as one)
-        indices = np.where(indices < 0, indices + size, indices)
-    order = np.argsort(indices, kind="stable")
-    ordered = indices[order]
-    # the rank of each occurrence among those of its index: its position minus its run's start
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    lengths = np.diff(np.append(starts, count))
-    rounds = int(lengths.max())
     after = math.prod(out.shape[axis + 1 :])
-    if rounds > _MAX_ROUNDS or (after == 1 and size > 4 * count):
+    if after == 1 and size > 4 * count:
         # (single columns picked from a wide axis, index_select's gradient: add_at's flat
         # positions are about twice as fast as a fancy-indexed += into rows that wide)
+        return False
+    order, rank = _occurrences(targets) if occurrences is None else occurrences
+    rounds = int(rank.max()) + 1
+    if rounds > _MAX_ROUNDS:
         return False
     target = out.reshape(math.prod(out.shape[:axis]), size, after)
     source = values.reshape(target.shape[0], count, after)
     if rounds == 1:  # no index repeats: one round, in the positions' own order
-        target[:, _as_slice(indices)] += source
+        target[:, _as_slice(targets)] += source
         return True
-    rank = np.arange(count) - np.repeat(starts, lengths)
+    ordered = targets[order]
     for r in range(rounds):
         in_round = rank == r
         positions = _as_slice(order[in_round])
