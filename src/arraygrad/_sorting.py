@@ -35,18 +35,10 @@ def _indices(array: Any) -> Tensor:
 
 
 def _argsort(x: Any, axis: int, descending: bool) -> Any:
-    """Stable argsort along ``axis``; descending keeps tied elements in their original order.
-
-    Descending order is the reverse of a stable ascending sort of the reversed array, which
-    keeps ties first-come (negating would not: it breaks ints at their minimum and NaN order).
-    """
+    """Stable argsort along ``axis``; descending keeps tied elements in their original order
+    (``_backend.stable_argsort``, through the namespace: arraygrad.compile records it)."""
     _refuse_complex(x, "sort", RuntimeError)
-    xp = _backend.xp
-    if not descending:
-        return xp.argsort(x, axis=axis, stable=True)
-    order = xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
-    # Through the namespace, not the operator: arraygrad.compile records namespace calls.
-    return xp.subtract(x.shape[axis] - 1, order)
+    return _backend.stable_argsort(_backend.xp, x, axis, descending)
 
 
 def _refuse_complex(x: Any, name: str, error: type[Exception] = NotImplementedError) -> None:

@@ -37,6 +37,7 @@ from arraygrad._backend import (
     lazy,
     random,
     scans,
+    selection,
     storage,
     writes,
 )
@@ -113,6 +114,9 @@ slabs = writes.slabs
 subtract_scaled_into = writes.subtract_scaled_into
 update_into = writes.update_into
 
+# The stable (descending: reversed-stable) argsort that sort, topk and friends order by:
+# written in selection.py, on any namespace.
+stable_argsort = selection.stable_argsort
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp

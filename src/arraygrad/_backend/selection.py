@@ -1,8 +1,9 @@
 """NumPy's partial orders for ``topk``, ``kthvalue`` and ``median``: a partition finds the
 candidates and only they are sorted, with exactly the results of a full stable sort.
 
-The order is :func:`arraygrad._sorting._argsort`'s: ascending puts nan last, descending puts
-it first, and equal elements (nan with nan, ``-0.0`` with ``0.0``) keep their index order.
+The order is :func:`stable_argsort`'s, which ``arraygrad.sort`` uses too: ascending puts nan
+last, descending puts it first, and equal elements (nan with nan, ``-0.0`` with ``0.0``) keep
+their index order.
 A partition (``np.argpartition``, O(n) per row) sorts nan as the largest value too, but leaves
 the order of equal elements to chance: where the k-th value has ties outside the candidates,
 the row is ordered by a full stable sort instead (rare in float data; always correct).
@@ -23,7 +24,7 @@ def first_sorted(x: Any, k: int, axis: int, descending: bool) -> Any:
     if k == 0:
         return np.moveaxis(np.zeros((*rows.shape[:-1], 0), np.intp), -1, axis)
     if 2 * k >= n:  # a partition saves little over the sort
-        return np.moveaxis(_stable_order(rows, descending)[..., :k], -1, axis)
+        return np.moveaxis(stable_argsort(np, rows, -1, descending)[..., :k], -1, axis)
     pivot = n - k if descending else k - 1
     part = np.argpartition(rows, pivot, axis=-1)
     threshold = np.take_along_axis(rows, part[..., pivot : pivot + 1], -1)
@@ -37,11 +38,11 @@ def first_sorted(x: Any, k: int, axis: int, descending: bool) -> Any:
     else:
         beyond = np.count_nonzero(rows <= threshold, axis=-1)
     values = np.take_along_axis(rows, candidates, -1)
-    result = np.take_along_axis(candidates, _stable_order(values, descending), -1)
+    result = np.take_along_axis(candidates, stable_argsort(np, values, -1, descending), -1)
     tied = np.flatnonzero(beyond != k)
     if tied.size:
         flat_result = result.reshape(-1, k)
-        flat_result[tied] = _stable_order(rows.reshape(-1, n)[tied], descending)[:, :k]
+        flat_result[tied] = stable_argsort(np, rows.reshape(-1, n)[tied], -1, descending)[:, :k]
         result = flat_result.reshape(result.shape)
     return np.moveaxis(result, -1, axis)
 
@@ -65,10 +66,13 @@ def kth_index(x: Any, k: int, axis: int) -> Any:
     return np.moveaxis(index, -1, axis)
 
 
-def _stable_order(rows: Any, descending: bool) -> Any:
-    """Stable argsort along the last axis; descending as the reversed stable ascending sort of
-    the reversed rows (ties first-come, nan first)."""
+def stable_argsort(xp: Any, x: Any, axis: int, descending: bool) -> Any:
+    """Stable argsort of ``x`` along ``axis`` on the namespace ``xp`` (``arraygrad.sort``'s
+    order, and the full sort the partial orders above fall back to); descending as the
+    reversed stable ascending sort of the reversed array, which keeps ties first-come and nan
+    first (negating would not: it breaks ints at their minimum and nan's place). Each step is
+    a namespace call, which ``arraygrad.compile`` records when ``xp`` is ``_backend.xp``."""
     if not descending:
-        return np.argsort(rows, axis=-1, kind="stable")
-    reversed_order = np.argsort(rows[..., ::-1], axis=-1, kind="stable")[..., ::-1]
-    return rows.shape[-1] - 1 - reversed_order
+        return xp.argsort(x, axis=axis, stable=True)
+    order = xp.flip(xp.argsort(xp.flip(x, axis=axis), axis=axis, stable=True), axis=axis)
+    return xp.subtract(x.shape[axis] - 1, order)
