@@ -172,6 +172,17 @@ def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> A
     return _dtype.to_xp(target)
 
 
+def _drawn_like(input: Tensor, draw: Any) -> Any:
+    """The array ``draw(shape, contiguous)`` draws, taken in ``input``'s memory order as
+    PyTorch's ``empty_like(input)`` fills it, and laid out as ``input`` (preserve_format); an
+    allocation the library refuses raises PyTorch's error."""
+    try:
+        array = _backend.drawn_in_memory_order(draw, input._data)
+    except (MemoryError, ValueError) as error:
+        raise allocation_error(error, tuple(input.shape)) from None
+    return _backend.like_layout(array, input._data)
+
+
 def rand_like(
     input: Tensor,
     *,
@@ -192,14 +203,8 @@ def rand_like(
         sample = rand(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
         return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
     rng = generator_rng(generator)
-    try:
-        # in input's memory order, as torch's empty_like(input).uniform_()
-        array = _backend.drawn_in_memory_order(
-            lambda order, _: _backend.random_uniform(order, native, rng=rng), input._data
-        )
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, tuple(input.shape)) from None
-    return _leaf(_backend.like_layout(array, input._data), requires_grad)
+    array = _drawn_like(input, lambda order, _: _backend.random_uniform(order, native, rng=rng))
+    return _leaf(array, requires_grad)
 
 
 def randn_like(
@@ -222,16 +227,13 @@ def randn_like(
         sample = randn(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
         return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
     rng = generator_rng(generator)
-    try:
-        array = _backend.drawn_in_memory_order(  # in input's memory order, as rand_like
-            lambda order, contiguous: _backend.random_normal(
-                order, native, rng=rng, contiguous=contiguous
-            ),
-            input._data,
-        )
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, tuple(input.shape)) from None
-    return _leaf(_backend.like_layout(array, input._data), requires_grad)
+    array = _drawn_like(
+        input,
+        lambda order, contiguous: _backend.random_normal(
+            order, native, rng=rng, contiguous=contiguous
+        ),
+    )
+    return _leaf(array, requires_grad)
 
 
 def randint_like(
@@ -261,11 +263,8 @@ def randint_like(
         )
     _, native = _like(input, dtype)
     rng = generator_rng(generator)
-    try:
-        array = _backend.drawn_in_memory_order(  # in input's memory order, as rand_like
-            lambda order, _: _backend.random_integers(int(low), int(high), order, native, rng=rng),
-            input._data,
-        )
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, tuple(input.shape)) from None
-    return _leaf(_backend.like_layout(array, input._data), requires_grad)  # preserve_format
+    array = _drawn_like(
+        input,
+        lambda order, _: _backend.random_integers(int(low), int(high), order, native, rng=rng),
+    )
+    return _leaf(array, requires_grad)
