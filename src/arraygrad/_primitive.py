@@ -459,6 +459,13 @@ def _rare_result(
         propagate(prim, result, args, params)
 
 
+def on_raw_arrays(ns: Any) -> bool:
+    """Whether a VJP rule called with the namespace ``ns`` runs on raw arrays (the backend's
+    namespace), not on Tensors under ``create_graph`` (``ns`` is :mod:`arraygrad.ops`): only
+    there may a rule read values into Python to pick its formula."""
+    return getattr(ns, "__name__", None) != "arraygrad.ops"
+
+
 def labelled(tensor: Tensor, name: str) -> Tensor:
     """``tensor`` (just made by a primitive), its backward node named ``name``: PyTorch's name
     for the function that made it, where arraygrad composes that function of a primitive with

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._primitive import Primitive
+from arraygrad._primitive import Primitive, on_raw_arrays
 from arraygrad.ops import reduction as _reduction
 from arraygrad.ops.decompositions import _columns, _eye_mask, _part, _rows, _unless_zero
 from arraygrad.ops.linalg import _matmul_vjp_x, _matmul_vjp_y
@@ -30,7 +30,7 @@ def _on_complex(ns: Any) -> Any:
     with ``create_graph`` (``ns`` is :mod:`arraygrad.ops`), ``ops`` with this module's
     primitives in place of the real ones of the same name (``abs``, ``cos``, ``matmul``, ...),
     so that second derivatives are the complex ones too."""
-    if getattr(ns, "__name__", None) != "arraygrad.ops":
+    if on_raw_arrays(ns):
         return ns
     return _OnComplexTensors(ns)
 
@@ -104,7 +104,7 @@ def _eig_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
     # (the phase is free). Pulled back: gA = V^-H R V^H, with R = gL on the diagonal and
     # (G - V^H V diag(Re diag G))_ki / conj(l_i - l_k) off it, where G = V^H gV. A loss that
     # depends on the free phase (Im diag G != 0) has no gradient: PyTorch's error.
-    if getattr(ns, "__name__", None) == "arraygrad.ops":  # create_graph
+    if not on_raw_arrays(ns):  # create_graph
         raise NotImplementedError(
             "second derivatives of linalg.eig are not supported in arraygrad yet (its rule "
             "solves with the real solve). Fix: differentiate once, without create_graph=True."

@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Primitive
+from arraygrad._primitive import Primitive, on_raw_arrays
 from arraygrad.ops.complex import _on_complex
 from arraygrad.ops.decompositions import (
     _cholesky,
@@ -44,12 +44,6 @@ def _real_part(ns: Any, x: Any) -> Any:
     """``Re x`` kept complex (``(x + conj x) / 2``), so that sums with complex terms stay in one
     dtype in both namespaces."""
     return (x + ns.conj(x)) * 0.5
-
-
-def _raw(ns: Any) -> bool:
-    # The phase checks read values: they run on raw arrays only (with create_graph, ns is
-    # arraygrad.ops and the first derivative has been checked already).
-    return getattr(ns, "__name__", None) != "arraygrad.ops"
 
 
 def _phase_dependent(ns: Any, imaginary: Any, scale: Any) -> bool:
@@ -89,7 +83,9 @@ def _eigh_vjp(ns: Any, g: Any, out: Any, a: Any, *, upper: bool) -> Any:
     g_vectors, g_values = _part(ns, g, slice(0, n), slice(None)), _last_row(ns, g)
     eye = _eye_mask(n)
     inner = on.matmul(_h(ns, vectors), g_vectors)
-    if _raw(ns) and _phase_dependent(ns, ns.imag(ns.where(eye, inner, 0.0)), inner):
+    # (the phase checks read values: raw arrays only; with create_graph the first derivative
+    # has been checked already)
+    if on_raw_arrays(ns) and _phase_dependent(ns, ns.imag(ns.where(eye, inner, 0.0)), inner):
         raise RuntimeError(
             "linalg_eigh_backward: The eigenvectors in the complex case are specified up to "
             "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
@@ -129,7 +125,7 @@ def _svd_vjp(ns: Any, g: Any, out: Any, a: Any, *, full_matrices: bool) -> Any:
     g_s = _real_part(ns, ns.getitem(g, key=(Ellipsis, m, columns)))
     eye = _eye_mask(k)
     uu, vv = on.matmul(_h(ns, u), g_u), on.matmul(_h(ns, v), g_v)
-    if _raw(ns) and _phase_dependent(ns, ns.imag(ns.where(eye, uu + vv, 0.0)), uu):
+    if on_raw_arrays(ns) and _phase_dependent(ns, ns.imag(ns.where(eye, uu + vv, 0.0)), uu):
         raise RuntimeError(
             "svd_backward: The singular vectors in the complex case are specified up to "
             "multiplication by e^{i phi}. The specified loss function depends on this phase term, "

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Primitive
+from arraygrad._primitive import Primitive, on_raw_arrays
 
 
 def _restore_reduced(ns: Any, g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
@@ -88,7 +88,7 @@ def _may_read_values(ns: Any) -> bool:
     """Whether a rule may switch on values read into Python: on the raw arrays of an eager
     library, not on Tensors under ``create_graph`` (one formula for every value) nor on a lazy
     library's arrays (Dask's, which would be computed to be read)."""
-    return not _backend.is_lazy and getattr(ns, "__name__", None) != "arraygrad.ops"
+    return not _backend.is_lazy and on_raw_arrays(ns)
 
 
 def _keep(ns: Any, value: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
