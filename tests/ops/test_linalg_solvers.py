@@ -46,6 +46,15 @@ def _diagonal_heavy(a: Any) -> Any:
     return a + 3 * lib(a).eye(a.shape[-1], dtype=a.dtype)
 
 
+def _default_or_gelsd(a: Any) -> str | None:
+    """arraygrad's default driver, and ``gelsd`` for torch: torch 2.13's ``gelsy`` (its CPU
+    default) reads memory it never initialised, so its answer can change from call to call
+    (pytorch#71222; ``A = eye(5)`` with its first row zeroed gets rank 0 or 4 at random). Once
+    in CI it gave a non-solution for a full-rank 2 x 3 ``A``. Every driver's solution is the
+    minimum-norm one, ``pinv(A) B``; ``gelsd`` computes it through the SVD, deterministically."""
+    return None if lib(a) is ag else "gelsd"
+
+
 SOLVER_TABLE = {
     "matrix_norm:2": OpSpec(
         lambda a: lib(a).linalg.matrix_norm(_distinct_singular(a), 2),
@@ -216,7 +225,7 @@ SOLVER_TABLE = {
         lambda a: lib(a).linalg.pinv(_full_rank(a)), low=-1, high=1, shapes=_rectangles(True)
     ),
     "linalg.lstsq": OpSpec(
-        lambda a, b: lib(a).linalg.lstsq(_full_rank(a), b).solution,
+        lambda a, b: lib(a).linalg.lstsq(_full_rank(a), b, driver=_default_or_gelsd(a)).solution,
         arity=2,
         low=-1,
         high=1,
