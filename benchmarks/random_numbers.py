@@ -26,6 +26,7 @@ import beside_torch
 CASES: dict[str, Any] = {
     "randn 1e6 float32": lambda lib: lib.randn(10**6),
     "randn 1e6 float64": lambda lib: lib.randn(10**6, dtype=lib.float64),
+    "randn 4x4 float32": lambda lib: lib.randn(4, 4),
     "rand 1e6 float32": lambda lib: lib.rand(10**6),
     "rand 1e6 float64": lambda lib: lib.rand(10**6, dtype=lib.float64),
     "randint 1e6": lambda lib: lib.randint(0, 1000, (10**6,)),

@@ -156,6 +156,55 @@ def test_a_mixed_sequence_stays_torch_s(seed: int) -> None:
         assert _same(torch.get_rng_state(), ag.get_rng_state()), name
 
 
+SMALL_NORMALS = [
+    lambda L: L.randn(4, 4),
+    lambda L: L.randn(16),
+    lambda L: L.randn(20),
+    lambda L: L.randn(3, 11),
+    lambda L: L.randn(256),
+    lambda L: L.randn(8, 8, dtype=L.float64),
+    lambda L: L.randn(17, dtype=L.float64),
+    lambda L: L.randn(40, dtype=L.float16),
+    lambda L: L.randn(33, dtype=L.bfloat16),
+    lambda L: L.empty(16).normal_(0.5, 2.0),
+    lambda L: L.empty(48, dtype=L.float64).normal_(-1.0, 0.25),
+]
+OTHER_DRAWS = [
+    lambda L: L.rand(3),
+    lambda L: L.randint(0, 9, (5,)),
+    lambda L: L.randn(5),
+    lambda L: L.empty(7).bernoulli_(0.4),
+]
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_small_normals_in_long_sequences_stay_torch_s(seed: int) -> None:
+    # Small normals are computed ahead in batches (_backend/normals_ahead.py): loops of one
+    # size, across many blocks of the stream's 624 words, mixed with other draws, states set
+    # and reseeding.
+    rng = np.random.default_rng(seed % 2**32)
+    torch.manual_seed(seed)
+    ag.manual_seed(seed)
+    for step in range(600):
+        if step % 150 == 149:  # a state set back, with normals computed ahead of it
+            state = torch.get_rng_state()
+            torch.randn(64), ag.randn(64)
+            torch.set_rng_state(state)
+            ag.set_rng_state(ag.tensor(state.numpy()))
+        if step == 400:
+            torch.manual_seed(seed + 1)
+            ag.manual_seed(seed + 1)
+        if step < 200:  # a loop of one size first
+            draw = SMALL_NORMALS[seed % 2]
+        elif rng.random() < 0.7:
+            draw = SMALL_NORMALS[rng.integers(len(SMALL_NORMALS))]
+        else:
+            draw = OTHER_DRAWS[rng.integers(len(OTHER_DRAWS))]
+        assert _same_bits(draw(torch), draw(ag)), step
+        if step % 50 == 0:
+            assert _same(torch.get_rng_state(), ag.get_rng_state()), step
+
+
 @pytest.mark.parametrize("seed", SEEDS[:4])
 def test_module_initialisation_is_torch_s(seed: int) -> None:
     for make in (

@@ -42,10 +42,29 @@ _OVERLOADS = {
 }
 
 
+_NUMBER_OR_NONE = (int, float, type(None))  # by exact class: not bool, nor NumPy's numbers
+
+
 def _clamp(input: Tensor, min: Any, max: Any, function: str) -> Tensor:
     """:func:`clamp`, its result's ``grad_fn`` named as PyTorch's ``function`` (``"Clamp"``,
     ``"ClampMin"`` or ``"ClampMax"``) names it for the bounds given."""
     numbers_name, tensors_name = _OVERLOADS[function]
+    if (
+        input.__class__ is Tensor
+        and min.__class__ in _NUMBER_OR_NONE
+        and max.__class__ in _NUMBER_OR_NONE
+        and (min is not None or max is not None)
+        and (input.dtype is _dtype.float32 or input.dtype is _dtype.float64)
+    ):
+        # The common case, what the general path below makes of it: Python number bounds do
+        # not promote a float32 or float64 tensor.
+        target = input.dtype
+        result = ops.clip(
+            input,
+            min=None if min is None else _dtype.checked_scalar(min, target),
+            max=None if max is None else _dtype.checked_scalar(max, target),
+        )
+        return labelled(result, numbers_name)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None and max is not None and _is_number(min) != _is_number(max):

@@ -43,13 +43,18 @@ def _scalar_as(op: str, name: str, value: Any, dtype: _dtype.dtype) -> Any:
     if not dtype.is_floating_point:
         return int(value)  # C++'s conversion: 0.5 -> 0, -1.5 -> -1
     value = float(value)
-    if math.isfinite(value) and abs(value) > _backend.float_info(dtype.name)["max"]:
+    # (no floating dtype overflows below float16's largest: float_info is not read there)
+    if abs(value) > 65504.0 and math.isfinite(value) and abs(value) > _float_max(dtype):
         raise RuntimeError(
             f"value cannot be converted to type {_dtype.torch_type_name(dtype).lower()} without "
             f"overflow: {op}() got {name}={value!r} for {dtype.name} tensors. Fix: use a smaller "
             "value, or convert the tensors to float64 (x.double())."
         )
     return value
+
+
+def _float_max(dtype: _dtype.dtype) -> float:
+    return float(_backend.float_info(dtype.name)["max"])
 
 
 def _inexact(x: Tensor) -> bool:

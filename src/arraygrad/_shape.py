@@ -487,6 +487,11 @@ def _cat_inputs(name: str, tensors: Any) -> list[Tensor]:
         if name == "stack":
             raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError(f"{name}(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    if first.__class__ is Tensor:
+        native = first._data.dtype
+        if all(t.__class__ is Tensor and t._data.dtype is native for t in tensors):
+            return list(tensors)  # tensors of one dtype (the common case): nothing to convert
     from arraygrad._math import as_tensor
 
     items = [as_tensor(t) for t in tensors]
@@ -576,7 +581,10 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"0 and {list(t.shape)} at entry {position}"
             )
     axis = normalize_dim(dim, len(reference) + 1)
-    return cat([unsqueeze(t, axis) for t in items], axis)
+    # cat's checks hold already (one dtype, one shape, at least one dimension): its join.
+    shape = reference[:axis] + (1,) + reference[axis:]
+    parts = [labelled(ops.reshape(t, shape=shape), "UnsqueezeBackward0") for t in items]
+    return ops.clone(parts[0]) if len(parts) == 1 else _join(parts, axis)
 
 
 def detach(input: Tensor) -> Tensor:

@@ -59,6 +59,7 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
             sum=numpy_fast.numpy_sum,
             mean=numpy_fast.numpy_mean,
             max=numpy_fast.numpy_max,
+            min=numpy_fast.numpy_min,
             reshape=numpy_fast.numpy_reshape,
             broadcast_to=numpy_fast.numpy_broadcast_to,
             where=numpy_fast.numpy_where,

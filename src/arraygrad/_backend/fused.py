@@ -79,6 +79,8 @@ def _round_ties_by(rounded: Any, missed: Any, sticky: Any) -> Any:
     that value lay exactly halfway to the next one and the part ``sticky`` left out of it says
     the exact value lay beyond the halfway point (rounding to even picked the wrong side)."""
     xp = _backend.xp
+    if not xp.any(sticky):  # nothing left out anywhere (most short lines): nothing to correct
+        return rounded
     wide = missed.dtype
     away = xp.where(missed > 0, xp.asarray(np.inf, dtype=rounded.dtype), -np.inf)
     neighbour = xp.nextafter(rounded, away)

@@ -22,6 +22,7 @@ import numpy as np
 
 from arraygrad import _backend
 from arraygrad._backend import torch_sampling as ts
+from arraygrad._backend.normals_ahead import NormalsAhead
 
 _WORD_MASK = 0xFFFFFFFF
 
@@ -34,13 +35,20 @@ class TorchGenerator:
     ``bit_generator`` is NumPy's MT19937 holding the stream; ``numpy`` a NumPy ``Generator``
     on it, for the distributions drawn with NumPy's algorithms."""
 
-    __slots__ = ("bit_generator", "normal", "numpy")
+    __slots__ = ("_ahead", "bit_generator", "normal", "numpy")
 
     def __init__(self, seed: int) -> None:
         self.bit_generator = np.random.MT19937(0)
         self.numpy = np.random.Generator(self.bit_generator)
         self.normal = ts.NormalCache()
+        self._ahead: NormalsAhead | None = None
         self.reseed(seed)
+
+    def normals_ahead(self) -> NormalsAhead:
+        """The normals of the words ahead (made on first use), for small normal draws."""
+        if self._ahead is None:
+            self._ahead = NormalsAhead(self.bit_generator)
+        return self._ahead
 
     def reseed(self, seed: int) -> None:
         """The state ``torch.manual_seed(seed)`` gives: the stream from the seed's low 32
@@ -264,6 +272,11 @@ def random_normal(
     return _to_xp(_normal(gen, shape, native, mean, std, contiguous), dtype)
 
 
+# The largest draw served from the normals computed ahead: beyond, a batch's flat cost is small
+# beside the draw's own.
+_AHEAD_MAX = 256
+
+
 def _normal(
     gen: TorchGenerator,
     shape: tuple[int, ...],
@@ -274,7 +287,11 @@ def _normal(
 ) -> np.ndarray:
     n = math.prod(shape)
     if n >= 16 and contiguous:  # torch's kernel for contiguous tensors of 16 elements or more
-        values = ts.normal_fill(gen.words, n, dtype, mean, std)
+        values = None
+        if n <= _AHEAD_MAX:  # its cost is flat below some thousands: computed ahead
+            values = gen.normals_ahead().fill(n, dtype, mean, std)
+        if values is None:
+            values = ts.normal_fill(gen.words, n, dtype, mean, std)
     else:
         values = ts.fma64(ts.normal_serial(gen.words, n, gen.normal), std, mean).astype(dtype)
     return values.reshape(shape)

@@ -81,8 +81,14 @@ def _round_fused(s: np.ndarray, a: Any, b: Any, c: Any) -> np.ndarray:
 
 
 def _at(value: Any, index: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """The elements at flat ``index`` of ``value`` broadcast to ``shape``."""
-    return np.broadcast_to(np.asarray(value), shape).reshape(-1)[index]
+    """The elements at flat ``index`` of ``value`` broadcast to ``shape`` (a scalar ``value``
+    as it is, which broadcasts against them)."""
+    value = np.asarray(value)
+    if not value.ndim:
+        return value
+    if value.shape != shape:
+        value = np.broadcast_to(value, shape)
+    return value.reshape(-1)[index]
 
 
 def _horner(y64: np.ndarray, x64: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
@@ -162,21 +168,31 @@ def box_muller(x: np.ndarray, out: np.ndarray, mean: float, std: float) -> None:
     """Fill float32 ``out`` with the normals of the uniforms ``x`` (float32, whole blocks of
     16: ``u1 = 1 - x[j]``, ``u2 = x[j + 8]`` for ``j < 8``; ``out[j]`` gets ``r cos`` and
     ``out[j + 8]`` ``r sin``, times ``std`` plus ``mean``, fused)."""
-    blocks, into = x.reshape(-1, 2, 8), out.reshape(-1, 2, 8)
+    step = 2 * CHUNK  # elements per slice: CHUNK pairs
+    for start in range(0, x.shape[0], step):
+        target = out[start : start + step]
+        radial(x[start : start + step], target)
+        finish(target, target, mean, std)
+
+
+def radial(x: np.ndarray, into: np.ndarray) -> None:
+    """Write into float32 ``into`` the normals of the uniforms ``x`` (whole blocks of 16, as
+    :func:`box_muller`) before their last step: ``r cos`` and ``r sin``."""
+    blocks, target = x.reshape(-1, 2, 8), into.reshape(-1, 2, 8)
+    radius = log_ps((_ONE - blocks[:, 0]).reshape(-1))
+    radius *= np.float32(-2.0)
+    np.sqrt(radius, out=radius)
+    sin, cos = sincos_ps((_TWO_PI * blocks[:, 1]).reshape(-1))
+    radius = radius.reshape(-1, 8)
+    np.multiply(cos.reshape(-1, 8), radius, out=target[:, 0])
+    np.multiply(sin.reshape(-1, 8), radius, out=target[:, 1])
+
+
+def finish(values: np.ndarray, out: np.ndarray, mean: float, std: float) -> None:
+    """The last step of torch's kernel on :func:`radial`'s ``values`` (float32), into ``out``
+    (which may be ``values``): ``values * std + mean``, fused."""
     std32, mean32 = np.float32(std), np.float32(mean)
-    step = CHUNK // 8
-    for start in range(0, blocks.shape[0], step):
-        part = blocks[start : start + step]
-        radius = log_ps((_ONE - part[:, 0]).reshape(-1))
-        radius *= np.float32(-2.0)
-        np.sqrt(radius, out=radius)
-        sin, cos = sincos_ps((_TWO_PI * part[:, 1]).reshape(-1))
-        cos *= radius
-        sin *= radius
-        target = into[start : start + step]
-        if std32 == 1 and mean32 == 0:  # fma(v, 1, 0) = v + 0: -0.0 becomes +0.0
-            np.add(cos.reshape(-1, 8), mean32, out=target[:, 0])
-            np.add(sin.reshape(-1, 8), mean32, out=target[:, 1])
-        else:  # _mm256_fmadd_ps
-            target[:, 0] = fma(cos, std32, mean32).reshape(-1, 8)
-            target[:, 1] = fma(sin, std32, mean32).reshape(-1, 8)
+    if std32 == 1 and mean32 == 0:  # fma(v, 1, 0) = v + 0: -0.0 becomes +0.0
+        np.add(values, mean32, out=out)
+    else:  # _mm256_fmadd_ps
+        out[...] = fma(values, std32, mean32)

@@ -218,29 +218,37 @@ def normal_fill(words: Words, n: int, dtype: np.dtype, mean: float, std: float) 
 
 
 def _box_muller64(x: np.ndarray, out: np.ndarray, mean: float, std: float) -> None:
-    """torch's scalar kernel for float64, on whole blocks of 16: ``log`` by the C library's
-    rounding (:func:`libm_log`), fused ``* std + mean``, in slices of :data:`_CHUNK`."""
-    blocks, into = x.reshape(-1, 2, 8), out.reshape(-1, 2, 8)
-    step = _CHUNK // 16
-    for start in range(0, blocks.shape[0], step):
-        part = blocks[start : start + step]
-        r = libm_log((1.0 - part[:, 0]).reshape(-1)).reshape(-1, 8)
-        r *= -2.0
-        np.sqrt(r, out=r)
-        angle = part[:, 1] * (2.0 * math.pi)
-        # NumPy's float64 cos and sin call the C library's (here: 40 million angles 2 pi u,
-        # many next to multiples of pi/4, gave math.cos's and math.sin's bits); its log is
-        # its own SIMD code (see libm_log).
-        cos, sin = np.cos(angle), np.sin(angle, out=angle)
-        cos *= r
-        sin *= r
-        target = into[start : start + step]
-        if std == 1.0 and mean == 0.0:  # fma(v, 1, 0) = v + 0: -0.0 becomes +0.0
-            np.add(cos, 0.0, out=target[:, 0])
-            np.add(sin, 0.0, out=target[:, 1])
-        else:
-            target[:, 0] = fma64(cos, std, mean)  # fused, as torch's compiled kernel
-            target[:, 1] = fma64(sin, std, mean)
+    """torch's scalar kernel for float64, on whole blocks of 16, in slices of :data:`_CHUNK`:
+    :func:`radial64`, then :func:`finish64`."""
+    for start in range(0, x.shape[0], _CHUNK):
+        target = out[start : start + _CHUNK]
+        radial64(x[start : start + _CHUNK], target)
+        finish64(target, target, mean, std)
+
+
+def radial64(x: np.ndarray, into: np.ndarray) -> None:
+    """Write into float64 ``into`` the normals of the uniforms ``x`` (whole blocks of 16, as
+    :func:`normal_fill`) before their last step: ``r cos`` and ``r sin``, ``log`` by the C
+    library's rounding (:func:`libm_log`)."""
+    blocks, target = x.reshape(-1, 2, 8), into.reshape(-1, 2, 8)
+    r = libm_log((1.0 - blocks[:, 0]).reshape(-1)).reshape(-1, 8)
+    r *= -2.0
+    np.sqrt(r, out=r)
+    angle = blocks[:, 1] * (2.0 * math.pi)
+    # NumPy's float64 cos and sin call the C library's (here: 40 million angles 2 pi u,
+    # many next to multiples of pi/4, gave math.cos's and math.sin's bits); its log is
+    # its own SIMD code (see libm_log).
+    np.multiply(np.cos(angle), r, out=target[:, 0])
+    np.multiply(np.sin(angle, out=angle), r, out=target[:, 1])
+
+
+def finish64(values: np.ndarray, out: np.ndarray, mean: float, std: float) -> None:
+    """The last step of torch's float64 kernel on :func:`radial64`'s ``values``, into ``out``
+    (which may be ``values``): ``values * std + mean``, fused."""
+    if std == 1.0 and mean == 0.0:  # fma(v, 1, 0) = v + 0: -0.0 becomes +0.0
+        np.add(values, 0.0, out=out)
+    else:
+        out[...] = fma64(values, std, mean)  # fused, as torch's compiled kernel
 
 
 # --- integers ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _math, _reduced_floats, _reduction, _unary, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._primitive import labelled_result
+from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad.nn._common import constant
 
@@ -131,4 +131,8 @@ def log_softmax(
     if input.ndim == 0:
         return input - input
     shifted = _shifted(input, axis)
-    return shifted - _math.log(_reduction.sum(_math.exp(shifted), axis, keepdim=True))
+    # The primitives that exp, sum(axis, keepdim=True), log and - apply to float32 and float64
+    # tensors, without those functions' dispatch on dtypes and arguments.
+    exps = ops.exp.apply1(shifted)
+    total = labelled(ops.sum.apply1(exps, {"axis": (axis,), "keepdims": True}), "SumBackward1")
+    return ops.subtract.apply2(shifted, ops.log.apply1(total))
