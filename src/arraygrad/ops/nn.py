@@ -392,29 +392,6 @@ layer_norm_reduced = Primitive(
     rule_reads=((0, 1), (0,), ()),
 )
 
-# --- softmax ------------------------------------------------------------------------------------
-# softmax(x) along ``axis``: exp(x - max x) / sum exp(x - max x), the shift by the row's maximum
-# (a constant: softmax does not change with it) keeping every exp finite. One primitive rather
-# than its composition for the backward: PyTorch's rule, out * (g - sum(g * out)), makes four
-# passes over the array where the composition's quotient, exp and sum rules make about eight.
-# It reads the output, as PyTorch's SoftmaxBackward0 does (so writing into it in place before
-# backward is refused, as there).
-
-
-def _softmax_forward(xp: Any, x: Any, *, axis: int) -> Any:
-    exps = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
-    return exps / xp.sum(exps, axis=axis, keepdims=True)
-
-
-softmax = Primitive(
-    "softmax",
-    forward=_softmax_forward,
-    vjp=(lambda ns, g, out, x, *, axis: out * (g - ns.sum(g * out, axis=(axis,), keepdims=True)),),
-    reads_inputs=False,
-    reads_output=True,
-)
-
-
 __all__ = [
     "backward_refused",
     "conv",
@@ -430,7 +407,6 @@ __all__ = [
     "native_channel_shuffle",
     "no_derivative",
     "sliding_windows",
-    "softmax",
     "take",
     "take_add_zeros",
 ]
