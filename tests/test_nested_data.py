@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
@@ -49,6 +50,22 @@ REFUSED = [
     (["a"], "float32"),
     ([1.0, None], "int64"),
     ([b"a"], None),
+    # given a dtype, NumPy reads None as NaN (or False), parses strings and takes objects as
+    # True for bool; PyTorch refuses each
+    ([1.0, None], "float32"),
+    ([1.0, None], "float16"),
+    ([1.0, None], "complex64"),
+    ([1.0, None], "bool"),
+    (None, "float32"),
+    ([1.0, "2"], "float32"),
+    ([[1.0], ["2"]], "float64"),
+    ([1, "1+2j"], "complex64"),
+    ([1.0, "2"], "int64"),
+    ([1, b"1"], "int8"),
+    ([1, ""], "bool"),
+    ([1, _Opaque()], "bool"),
+    ([1, np.str_("3")], "float32"),
+    ([1.0, "a"], None),  # (a float first: still an invalid data type, not a real number)
 ]
 
 

@@ -77,3 +77,34 @@ def test_a_size_beyond_64_bit_byte_counts_overflows_as_torch(call: Any) -> None:
     want, got = _raised(call, torch), _raised(call, ag)
     assert type(got) is type(want) is RuntimeError
     assert str(got).startswith(str(want) + ":")
+
+
+def _backward_through_a_huge_gradient(lib: Any) -> None:
+    leaf = lib.ones(1, requires_grad=True)
+    leaf.expand(HUGE)[:1].sum().backward()  # (the slice's gradient is HUGE zeros)
+
+
+# The results of ops (not creation functions): primitives' forwards and the rules' gradients.
+OP_CALLS = {
+    "matmul": lambda lib: lib.ones(2**20, 1) @ lib.ones(1, 2**30),
+    "contiguous": lambda lib: lib.ones(1).expand(HUGE).contiguous(),
+    "clone": lambda lib: lib.ones(1).expand(HUGE).clone(),
+    "add": lambda lib: lib.ones(1).expand(HUGE) + 1,
+    "exp": lambda lib: lib.ones(1).expand(HUGE).exp(),
+    "cat": lambda lib: lib.cat([lib.ones(1).expand(HUGE), lib.ones(1)]),
+    "to": lambda lib: lib.ones(1).expand(HUGE).to(lib.float64),
+    "repeat": lambda lib: lib.ones(1).repeat(HUGE),
+    "recorded": lambda lib: lib.ones(1, requires_grad=True).expand(HUGE) * 2,
+    "backward": _backward_through_a_huge_gradient,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OP_CALLS))
+def test_an_op_s_result_out_of_memory_is_out_of_memory_error(name: str) -> None:
+    # NumPy's MemoryError came through from every op but the creation functions
+    want, got = _raised(OP_CALLS[name], torch), _raised(OP_CALLS[name], ag)
+    assert "can't allocate memory" in str(want)
+    assert isinstance(got, ag.OutOfMemoryError)
+    requested = str(want).split("you tried to allocate ")[1].split(" bytes")[0]
+    assert str(got).startswith(f"can't allocate memory: you tried to allocate {requested} bytes")
+    assert "Fix:" in str(got)

@@ -274,6 +274,76 @@ def test_size_misuse_names_size_or_sequence_as_torch(op: Any) -> None:
     assert str(got.value).startswith(str(want.value).replace("torch.", "arraygrad.") + ". Fix:")
 
 
+class _Index:
+    """An object whose ``__index__`` is 3 (with a repr that names the test the same in each
+    worker)."""
+
+    def __index__(self) -> int:
+        return 3
+
+    def __repr__(self) -> str:
+        return "index3"
+
+
+def _sizes_of(lib: Any, items: list[Any]) -> list[Any]:
+    # (a tensor item as a tensor of ``lib``)
+    return [lib.tensor(item.numpy()) if isinstance(item, torch.Tensor) else item for item in items]
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["a"],
+        [1.5],
+        [2.0],
+        [None],
+        [[1]],
+        [1 + 0j],
+        [1, "a", 2.0],
+        [torch.tensor(3.0)],
+        [torch.tensor([1, 2])],
+        [np.float64(2.0)],
+        [np.float32(1.0)],
+        [np.bool_(True)],
+        [np.array([4])],
+    ],
+    ids=repr,
+)
+def test_size_of_non_ints_raises_torch_s_type_error(items: list[Any]) -> None:
+    with pytest.raises(TypeError) as want:
+        torch.Size(items)
+    with pytest.raises(TypeError) as got:
+        ag.Size(_sizes_of(ag, items))
+    assert str(got.value).startswith(str(want.value).replace("torch.", "arraygrad.") + ". Fix:")
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [True],
+        [-1, -5],
+        [torch.tensor(3)],
+        [torch.tensor([3])],
+        [torch.tensor(True)],
+        [np.int64(3), np.uint8(4)],
+        [np.array(3)],
+        [_Index()],
+        np.array([1, 2]),
+        range(3),
+        (),
+        {1: 2},
+        [2**63 - 1, -(2**63)],
+    ],
+    ids=repr,
+)
+def test_size_of_ints_and_indexes_keeps_torch_s_items(items: Any) -> None:
+    mine = ag.Size(_sizes_of(ag, items) if isinstance(items, list) else items)
+    theirs = torch.Size(items)
+    assert tuple(mine) == tuple(theirs)
+    assert [type(item) for item in mine] == [type(item) for item in theirs]  # NumPy's ints kept
+    assert repr(mine) == repr(theirs).replace("torch.", "arraygrad.")
+
+
 @pytest.mark.parametrize("spec", [".3f", " .3f", "", ".2e", "+.1f"])
 def test_format_of_0d_tensors_is_the_python_number_format(spec: str) -> None:
     value = 1.23456

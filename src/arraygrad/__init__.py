@@ -44,6 +44,7 @@ from arraygrad import (
     _legacy,
     _linalg,
     _linalg_extra,
+    _lines,
     _lu,
     _math,
     _matrices,
@@ -152,6 +153,7 @@ from arraygrad._joining import *  # noqa: F403
 from arraygrad._legacy import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._linalg_extra import *  # noqa: F403
+from arraygrad._lines import *  # noqa: F403
 from arraygrad._lu import *  # noqa: F403
 from arraygrad._math import *  # noqa: F403
 from arraygrad._matrices import *  # noqa: F403
@@ -372,6 +374,7 @@ __all__ = [
     *_tensor_types.__all__,
     *_storage.__all__,
     *_creation.__all__,
+    *_lines.__all__,
     *_linalg.__all__,
     *_linalg_extra.__all__,
     *_math.__all__,

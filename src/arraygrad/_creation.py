@@ -1,5 +1,5 @@
 """Making tensors: from data, filled and ranges, with PyTorch's dtype defaults (random ones:
-:mod:`arraygrad._random_creation`)."""
+:mod:`arraygrad._random_creation`; ``linspace`` and ``logspace``: :mod:`arraygrad._lines`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from typing import Any, NoReturn
 from arraygrad import _backend, _device, _dtype
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
-from arraygrad._nested_data import data_error, has_float, has_nan, inferred_name, wrapped_negatives
+from arraygrad._nested_data import (
+    NUMBER_TYPES,
+    data_error,
+    has_float,
+    has_nan,
+    inferred_name,
+    is_non_number,
+    wrapped_negatives,
+)
 from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
@@ -25,8 +33,6 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
-    "linspace",
-    "logspace",
     "ones",
     "ones_like",
     "tensor",
@@ -46,12 +52,18 @@ def _leaf(array: Any, requires_grad: bool) -> Tensor:
     return result
 
 
-def _python_data(data: Any) -> Any:
-    # Tensors inside lists (e.g. [t1, t2] of 0-d tensors) become their values.
+def _python_data(data: Any, kinds: set[type]) -> Any:
+    """``data`` with the tensors inside lists (e.g. ``[t1, t2]`` of 0-d tensors) made their
+    values, adding to ``kinds`` the types of its items other than plain Python numbers."""
     if isinstance(data, Tensor):
         return _backend.to_list(data._data)
     if isinstance(data, (list, tuple)):
-        return [_python_data(item) for item in data]
+        found = set(map(type, data))  # (in one C pass)
+        if found <= NUMBER_TYPES:  # a row of numbers
+            return data if type(data) is list else list(data)
+        kinds.update(found)
+        return [_python_data(item, kinds) for item in data]
+    kinds.add(type(data))
     return data
 
 
@@ -105,13 +117,15 @@ def copied_tensor(
         if dtype is None:
             _dtype.from_xp(array.dtype)  # raises for dtypes arraygrad does not support
         return _leaf(array, requires_grad)
-    data = _python_data(data)
+    kinds: set[type] = set()
+    data = _python_data(data, kinds)
     if dtype is None:
         try:
             inferred = _backend.infer_dtype_name(data)
         except ValueError as error:  # ragged: PyTorch's error, named as PyTorch names it
             _refuse(data, None, error)
-        if inferred == "object":  # (None beside a float is NaN to NumPy: not to PyTorch)
+        # (None beside a float is NaN to NumPy, a string beside a number text: not to PyTorch)
+        if inferred == "object" or inferred.startswith(("<U", "|S")):
             found = data_error(data, None)
             if found is not None:
                 raise found
@@ -133,6 +147,10 @@ def copied_tensor(
                     "numbers, nested lists of numbers, arrays and tensors"
                 ),
             )
+    elif kinds and any(map(is_non_number, kinds)):  # NumPy converts None and strings
+        found = data_error(data, dtype)
+        if found is not None:
+            raise found
     try:
         if dtype in _dtype.REDUCED_FLOATS:  # Python floats are doubles: through float32
             array = _backend.convert(_backend.asarray(data), _dtype.to_xp(dtype))
@@ -509,47 +527,6 @@ def arange(
         raise allocation_error(error, (count,)) from None
 
 
-def linspace(
-    start: float,
-    end: float,
-    steps: int,
-    *,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
-
-    float32 and float64 lines are PyTorch's to the last bit (``_backend.linspace``):
-    ``start + i * step`` up to the middle, ``end - (steps - 1 - i) * step`` after.
-
-    >>> import arraygrad
-    >>> arraygrad.linspace(-1, 1, 7, dtype=arraygrad.float64)[3].item()  # torch's 5.55e-17
-    5.551115123125783e-17
-    """
-    creation_options("linspace", options)
-    _check_steps(steps)
-    if dtype is None and (isinstance(start, complex) or isinstance(end, complex)):
-        dtype = _dtype.get_default_complex_dtype()  # complex endpoints: a complex line
-    native = _float_default(dtype)
-    floats = (_dtype.to_xp(_dtype.float32), _dtype.to_xp(_dtype.float64))
-    try:
-        if int(steps) >= 2 and native in floats:
-            array = _backend.linspace(float(start), float(end), int(steps), native)
-        else:
-            array = _backend.xp.linspace(start, end, int(steps), dtype=native)
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, (steps,)) from None
-    return _leaf(array, requires_grad)
-
-
-def _check_steps(steps: int) -> None:
-    if steps < 0:
-        raise RuntimeError(
-            f"number of steps must be non-negative (got steps={steps}). Fix: pass steps >= 0."
-        )
-
-
 def eye(
     n: int,
     m: int | None = None,
@@ -564,32 +541,3 @@ def eye(
         return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, (n, n if m is None else m)) from None
-
-
-def logspace(
-    start: float,
-    end: float,
-    steps: int,
-    base: float = 10.0,
-    *,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to
-    ``end`` inclusive (computed in float64, then converted to ``dtype``).
-
-    >>> import arraygrad
-    >>> arraygrad.logspace(0, 2, 3)
-    tensor([  1.,  10., 100.])
-    """
-    creation_options("logspace", options)
-    _check_steps(steps)
-    xp = _backend.xp
-    wide = _dtype.to_xp(_dtype.float64)
-    try:
-        exponents = xp.linspace(float(start), float(end), int(steps), dtype=wide)
-        values = xp.pow(xp.asarray(float(base), dtype=wide), exponents)
-        return _leaf(xp.astype(values, _float_default(dtype)), requires_grad)
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, (steps,)) from None

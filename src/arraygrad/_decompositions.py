@@ -136,7 +136,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
     """
     upper = _upper(UPLO)
     _kernel_supports("linalg_eigh_cpu", A, integers=True)
-    a = _square("linalg.eigh", A, complex_ok=True)
+    a = _square("linalg.eigh", A, complex_ok=True, empty_ok=True)
     n = a.shape[-1]
     if a.dtype.is_complex:  # real eigenvalues, packed as complex numbers
         packed = ops.complex_linalg.eigh(a, upper=upper)

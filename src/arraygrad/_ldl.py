@@ -33,7 +33,7 @@ def _checked(name: str, A: Tensor, what: str = "A") -> Tensor:  # noqa: N803 - t
             f"{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
             f"{A.shape[-1]} matrices"
         )
-    if A.dtype in _dtype.REDUCED_FLOATS:
+    if A.dtype in _dtype.REDUCED_FLOATS and A.numel():  # (no kernel runs on an empty A)
         kernel = "ldl_factor_kernel_cpu" if name.endswith("factor_ex") else "ldl_solve_kernel_cpu"
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(A.dtype)}' ({what} of "

@@ -315,9 +315,11 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return _triangle("triu", input, diagonal, lower=False)
 
 
-def _square(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
+def _square(name: str, a: Tensor, complex_ok: bool = False, empty_ok: bool = False) -> Tensor:
     """``a`` checked to be a (batch of) square floating matrices; complex ones too where the
-    caller has complex rules (``complex_ok``), arraygrad's refusal elsewhere."""
+    caller has complex rules (``complex_ok``), arraygrad's refusal elsewhere; any dtype with
+    ``empty_ok`` where ``a`` is empty (PyTorch's functions that check none before their kernel,
+    which no empty input reaches)."""
     a = as_tensor(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         shape = list(a.shape)
@@ -331,18 +333,26 @@ def _square(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
         if complex_ok:
             return a
         raise complex_unsupported(name)
-    if not a.dtype.is_floating_point:
+    if not a.dtype.is_floating_point and not (empty_ok and a.numel() == 0):
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}"
         )
     return a
 
 
+# The kernels PyTorch does not dispatch on an empty input (no matrix, or a batch of none): it
+# returns the empty results in the input's dtype, whatever it is.
+_EMPTY_SKIPPING = frozenset({"cholesky_cpu", "linalg_eigh_cpu", "linalg_svd_cpu", "lu_cpu"})
+
+
 def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
     """PyTorch's CPU kernels have no float16 or bfloat16 (with ``integers``: no integer)
     version and raise NotImplementedError naming the kernel; so does arraygrad, before the
-    array library's own TypeError (or its computing in float32)."""
+    array library's own TypeError (or its computing in float32). Some kernels are not reached
+    by empty inputs (:data:`_EMPTY_SKIPPING`): those pass."""
     inexact = a.dtype.is_floating_point or a.dtype.is_complex
+    if kernel in _EMPTY_SKIPPING and a.numel() == 0:
+        return
     if a.dtype in _dtype.REDUCED_FLOATS or (integers and not inexact):
         raise NotImplementedError(
             f'"{kernel}" not implemented for {a.dtype.name} (input of shape {list(a.shape)}). '

@@ -55,7 +55,7 @@ def _lu_in_place(xp: Any, a: Any) -> Any:
     perm = packed[:, :m, n]
     perm[...] = xp.arange(m, dtype=a.dtype)
     every = xp.arange(count)
-    for j in range(min(m, n)):
+    for j in range(min(m, n) if count else 0):  # (no matrices: nothing to compute, any dtype)
         # the first largest |entry| at or below the diagonal
         p = j + xp.argmax(_size(xp, lu[:, j:, j]), axis=-1)
         packed[:, m, j] = p

@@ -23,11 +23,14 @@ import numbers
 from typing import Any
 
 from arraygrad import _dtype
+from arraygrad._size import type_name
 
 # The scalar kinds PyTorch's inference promotes through, in order: bool < int < float < complex.
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _FIX = "Fix: pass numbers, or nested lists of numbers of one length at each level."
+# The types of plain Python numbers: a row of them is read in one C pass over its types.
+NUMBER_TYPES = frozenset({bool, int, float, complex})
 
 
 def data_error(data: Any, dtype: _dtype.dtype | None) -> Exception | None:
@@ -70,6 +73,18 @@ def inferred_name(data: Any) -> str:
         "object"
         if isinstance(kind, Exception)
         else ("bool", "int64", "float64", "complex128")[kind]
+    )
+
+
+def is_non_number(kind: type) -> bool:
+    """Whether PyTorch reads an item of type ``kind`` in nested data as no number (None, a
+    string, bytes, another object; sequences and tensors are numbers' containers). Given a
+    dtype, NumPy converts some of those PyTorch refuses (None to NaN, ``"2"`` to 2.0, any object
+    to True for bool), so :func:`data_error` is asked first. The types :func:`_kind` reads."""
+    if issubclass(kind, (list, tuple, str, bytes)):
+        return not issubclass(kind, (list, tuple))
+    return not issubclass(kind, numbers.Complex) and not any(
+        hasattr(kind, method) for method in ("__index__", "__float__", "__complex__")
     )
 
 
@@ -127,7 +142,7 @@ def _store_error(item: Any, sizes: list[int], dim: int, kind: int) -> Exception 
 def _scalar_error(value: Any, kind: int) -> Exception | None:
     """PyTorch's error for a scalar ``value`` stored as ``kind``, if any."""
     if isinstance(value, (list, tuple)) or isinstance(_kind(value), Exception):
-        name = type(value).__name__  # (a list, None, a string: not a number)
+        name = type_name(value)  # (a list, None, a string: not a number)
         if kind >= _FLOAT:
             return TypeError(f"must be real number, not {name}. {_FIX}")
         return TypeError(f"'{name}' object cannot be interpreted as an integer. {_FIX}")

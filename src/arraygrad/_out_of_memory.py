@@ -6,7 +6,10 @@ allocate the memory of the tensor the user asked for. Where the array library re
 what PyTorch raises instead, from :func:`allocation_error`: ``OutOfMemoryError`` (a
 ``RuntimeError``) for memory the machine does not have, a plain ``RuntimeError`` for a size
 beyond 64-bit byte counts ("Storage size calculation overflowed"). Each function wraps only
-its own allocation in ``try``, which costs nothing until something is raised.
+its own allocation in ``try``, which costs nothing until something is raised. So do the ops:
+a primitive's forward (``Primitive.apply1``, ``apply2``, ``__call__``: a matmul, a copy of an
+expanded tensor) and the backward engine (a rule's gradient) make a ``MemoryError`` an
+``OutOfMemoryError``.
 
 PyTorch raises ``torch.OutOfMemoryError`` where a GPU's allocator fails, and a plain
 ``RuntimeError`` with the same words where the CPU's does: arraygrad raises its

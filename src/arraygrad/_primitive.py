@@ -34,6 +34,7 @@ from typing import Any
 from arraygrad import _backend, _inference, _profiling, _view_history
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._node import Node, computed_as_nodes
+from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
 Vjp = Callable[..., Any]
@@ -324,10 +325,13 @@ class Primitive:
                 arrays.append(arg)
                 edges.append(None)
         tracer = _backend.tracer
-        if tracer is None:
-            out = self.forward(_backend.xp, *arrays, **params)
-        else:  # arraygrad.compile is recording: the same call, written down
-            out = tracer.forward(self.forward, _backend.xp, args, arrays, params)
+        try:  # (free in Python 3.11+ while nothing is raised)
+            if tracer is None:
+                out = self.forward(_backend.xp, *arrays, **params)
+            else:  # arraygrad.compile is recording: the same call, written down
+                out = tracer.forward(self.forward, _backend.xp, args, arrays, params)
+        except MemoryError as error:  # PyTorch's OutOfMemoryError, a RuntimeError
+            raise allocation_error(error) from None
         return self._result(out, args, tuple(arrays), tuple(edges), needs_grad, params)
 
     # The hot paths. Python calls with a fixed number of positional arguments are several times
@@ -358,8 +362,12 @@ class Primitive:
             y_edge = None
             if y.__class__ is float and not self.exact_scalars:
                 y_array = _backend.scalar_operand(y, x_array)
+        try:  # (free in Python 3.11+ while nothing is raised)
+            out = self.forward(_backend.xp, x_array, y_array)
+        except MemoryError as error:  # PyTorch's OutOfMemoryError, a RuntimeError
+            raise allocation_error(error) from None
         return self._result(
-            self.forward(_backend.xp, x_array, y_array),
+            out,
             (x, y),
             (x_array, y_array),
             (x_edge, y_edge),
@@ -377,11 +385,14 @@ class Primitive:
                 return self(x, **params)
         x_array = x._data
         edge = (x if x._node is None else x._node) if x._rg else None
-        if params:
-            out = self.forward(_backend.xp, x_array, **params)
-        else:
-            out = self.forward(_backend.xp, x_array)
-            params = _NO_PARAMS
+        try:  # (free in Python 3.11+ while nothing is raised)
+            if params:
+                out = self.forward(_backend.xp, x_array, **params)
+            else:
+                out = self.forward(_backend.xp, x_array)
+                params = _NO_PARAMS
+        except MemoryError as error:  # PyTorch's OutOfMemoryError, a RuntimeError
+            raise allocation_error(error) from None
         return self._result(out, (x,), (x_array,), (edge,), edge is not None, params)
 
     def _result(

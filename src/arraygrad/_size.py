@@ -3,24 +3,51 @@
 
 from __future__ import annotations
 
+import numbers
+import operator
+from collections.abc import Iterable
 from typing import Any
+
+_HEAP_TYPE = 1 << 9  # (Py_TPFLAGS_HEAPTYPE: a class written in Python)
+
+
+def type_name(value: Any) -> str:
+    """The name of ``value``'s type as PyTorch's messages print it: C's ``tp_name``, which names
+    the module of an extension's type (``numpy.str_``) but not a builtin's or a Python class's."""
+    kind = type(value)
+    if kind.__module__ == "builtins" or kind.__flags__ & _HEAP_TYPE:
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__name__}"
 
 
 class Size(tuple):  # type: ignore[type-arg]
     """A tensor's shape: a tuple of ints that prints like PyTorch's ``torch.Size``.
 
+    As ``torch.Size``, it takes an iterable of ints: ints and NumPy's integers are kept, and
+    anything else with an integer ``__index__`` (a bool, a one-element integer tensor) becomes
+    that int. (Tensors make theirs with ``tuple.__new__``, unchecked.)
+
     >>> Size([2, 3])
     arraygrad.Size([2, 3])
     """
 
+    def __new__(cls, sizes: Iterable[Any] = ()) -> Size:
+        items = list(sizes)
+        for position, item in enumerate(items):
+            if type(item) is not int and (
+                isinstance(item, bool) or not isinstance(item, numbers.Integral)
+            ):
+                items[position] = _index(item, position)
+        return tuple.__new__(cls, items)
+
     def __repr__(self) -> str:
-        return f"arraygrad.Size({list(self)})"
+        return f"arraygrad.Size([{', '.join(map(str, self))}])"  # (NumPy's ints as ints)
 
     # As torch.Size, slicing, concatenating and repeating give a Size again (a plain tuple
     # would print as one); an int index still gives the int.
     def __getitem__(self, index: Any) -> Any:
         item = tuple.__getitem__(self, index)
-        return Size(item) if isinstance(index, slice) else item
+        return tuple.__new__(Size, item) if isinstance(index, slice) else item
 
     def __add__(self, other: Any) -> Size:  # type: ignore[override]
         if not isinstance(other, tuple):  # (tuple's own error would name tuple, not Size)
@@ -41,7 +68,7 @@ class Size(tuple):  # type: ignore[type-arg]
                 f"can't multiply sequence by non-int of type '{type(count).__name__}'. Fix: "
                 "repeat a Size by an int count."
             )
-        return Size(tuple.__mul__(self, count))
+        return tuple.__new__(Size, tuple.__mul__(self, count))
 
     __rmul__ = __mul__
 
@@ -51,3 +78,17 @@ class Size(tuple):  # type: ignore[type-arg]
         for size in self:
             count *= size
         return count
+
+
+def _index(item: Any, position: int) -> int:
+    """``item`` made an int through ``__index__`` as ``torch.Size`` does, or its TypeError."""
+    try:
+        number = operator.index(item)
+    except TypeError:  # (a float, a string, a float tensor, a tensor of several elements)
+        number = None
+    if type(number) is not int:
+        raise TypeError(
+            f"arraygrad.Size() takes an iterable of 'int' (item {position} is "
+            f"'{type_name(item)}'). Fix: pass ints (e.g. int(size) for a float that is whole)."
+        )
+    return number

@@ -58,6 +58,12 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - torch's name
             f"linalg.cond got an invalid norm type: {p!r}. Fix: use None, 2, -2, 'fro', 'nuc', "
             "1, -1, inf or -inf."
         )
+    lapack = A.dtype.is_complex or A.dtype in (_dtype.float32, _dtype.float64)
+    if A.ndim >= 2 and A.numel() == 0 and not lapack:
+        # (torch answers 0 for no entries before it checks the dtype: in the input's own)
+        if p in ("fro", "nuc"):
+            _square("linalg.cond", A, empty_ok=True)
+        return Tensor._wrap(_backend.xp.zeros(A.shape[:-2], dtype=A._data.dtype))
     a = _matrices("linalg.cond", A, complex_ok=True)
     if p in ("fro", "nuc"):
         a = _square("linalg.cond", a, complex_ok=True)
@@ -105,21 +111,37 @@ def _singular(a: Tensor) -> list[bool]:
     return flags
 
 
+_NO_TOL = object()  # (tol not passed: None is refused, as by torch)
+
+
 def matrix_rank(
     A: Tensor,  # noqa: N803 - torch's name
+    tol: Any = _NO_TOL,
+    hermitian: bool = False,
     *,
     atol: Any = None,
     rtol: Any = None,
-    hermitian: bool = False,
 ) -> Tensor:
     """The number of singular values (absolute eigenvalues with ``hermitian``) above
     ``max(atol, rtol * s_max)``; ``rtol`` defaults to ``eps * max(m, n)`` when neither tolerance
     is given (else to 0). An int64 tensor over the batch; no gradient.
 
+    ``tol`` is NumPy's (and torch's older) spelling: the singular values above ``tol``, i.e.
+    ``atol=tol, rtol=0``; it takes ``hermitian`` after it, and no ``atol`` or ``rtol``.
+
     >>> import arraygrad
     >>> arraygrad.linalg.matrix_rank(arraygrad.tensor([[1.0, 2.0], [2.0, 4.0]])).item()
     1
     """
+    if tol is not _NO_TOL:
+        if tol is None or atol is not None or rtol is not None:
+            raise TypeError(
+                "linalg_matrix_rank() received an invalid combination of arguments - got "
+                f"tol={tol!r}, atol={atol!r}, rtol={rtol!r}: tol (a number or tensor) is the "
+                "absolute tolerance of NumPy's signature, which takes no atol or rtol. Fix: pass "
+                "either tol alone, or atol and/or rtol."
+            )
+        atol, rtol = tol, 0.0  # (as torch: the singular values above tol)
     if atol is None and rtol is None:  # (torch's default tolerance reads the dtype's eps)
         _lapack_types(as_tensor(A))
     if hermitian:  # (else svdvals refuses other dtypes as torch's svd)

@@ -46,6 +46,8 @@ _P = ParamSpec("_P")
 
 # The printing style of each dtype category (bool apart): ints, floats, complex numbers.
 _PRINT_KINDS = {1: "int", 2: "float", 3: "complex"}
+# A Size of an array's shape, whose sizes are ints already: made without Size()'s checks.
+_new_size = tuple.__new__
 
 
 def version_of(tensor: Tensor) -> int:
@@ -214,12 +216,12 @@ class Tensor(
     @property
     def shape(self) -> Size:
         """The sizes of the dimensions, as an :class:`arraygrad.Size`."""
-        return Size(self._data.shape)
+        return _new_size(Size, self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
-            return Size(self._data.shape)
+            return _new_size(Size, self._data.shape)
         return self._data.shape[normalize_dim(dim, self.ndim)]
 
     @property
@@ -233,7 +235,7 @@ class Tensor(
 
     def numel(self) -> int:
         """The number of elements."""
-        return Size(self._data.shape).numel()
+        return _new_size(Size, self._data.shape).numel()
 
     def nelement(self) -> int:
         """The number of elements (alias of :meth:`numel`)."""

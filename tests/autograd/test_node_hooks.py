@@ -330,3 +330,57 @@ def test_next_functions_show_a_leaf_as_its_accumulate_grad() -> None:
         )
 
     _same(program)
+
+
+def _stopping(lib: Any) -> Any:
+    """A Function whose backward sends no gradient to its inputs."""
+
+    class Stop(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, *xs: Any) -> Any:
+            return sum(x * 1 for x in xs)
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return (None,) * len(ctx.needs_input_grad)
+
+    return Stop
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+@pytest.mark.parametrize("materialize", [True, False])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_function_that_gets_no_gradient_runs_its_backward_as_torch(
+    outputs: int, materialize: bool, create_graph: bool
+) -> None:
+    # PyTorch runs a custom Function's backward though no gradient reached its node: on zeros
+    # (materialize_grads, the default; x.grad becomes zeros) or on None; its node hooks see None
+    # for the outputs' gradients and its results for the inputs'. arraygrad ran nothing and
+    # gave the post-hooks None.
+    def program(lib: Any) -> Any:
+        log: list[Any] = []
+
+        class Several(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx: Any, x: Any) -> Any:
+                ctx.set_materialize_grads(materialize)
+                return tuple(x * (k + 2) for k in range(outputs))
+
+            @staticmethod
+            def backward(ctx: Any, *grads: Any) -> Any:
+                log.append(("backward", grads, ctx.needs_input_grad))
+                if grads[0] is None:
+                    return None
+                return sum(g * (k + 2) for k, g in enumerate(grads))
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        results = Several.apply(x)
+        results = results if isinstance(results, tuple) else (results,)
+        node = results[0].grad_fn
+        node.register_prehook(lambda go: log.append(("pre", go)))
+        node.register_hook(lambda gi, go: log.append(("post", gi, go)))
+        loss = _stopping(lib).apply(*results).sum() + (x * 0).sum()
+        loss.backward(create_graph=create_graph)
+        return log, x.grad
+
+    _same(program)

@@ -1,4 +1,4 @@
-"""Weibull, Pareto, Kumaraswamy and InverseGamma against torch.distributions in float64:
+"""Weibull, Pareto, Kumaraswamy, InverseGamma and Gumbel against torch.distributions in float64:
 log_prob, cdf, icdf, entropy and moments with their gradients; rsample's pathwise gradients
 on shared base noise; shapes, expand, validation and sample statistics."""
 
@@ -34,6 +34,8 @@ FAMILIES: dict[str, Family] = {
         (BIG, POS_A),
         POSITIVE,
     ),
+    # (a TransformedDistribution in torch: cdf and icdf are its transforms')
+    "Gumbel": (lambda lib, m, s: lib.distributions.Gumbel(m, s), (POS_A - 2, POS_B), POSITIVE - 1),
 }
 # torch 2.13 has no icdf for InverseGamma (Gamma has none) and gives nan for every
 # Kumaraswamy mode; those are checked against the closed forms below
@@ -213,6 +215,41 @@ def test_samples_follow_the_distribution() -> None:
         # the empirical cdf at the median of the draws is one half
         median = draws.median()
         assert abs(d.cdf(median).item() - 0.5) < 0.01, name
+
+
+def _listed(value: Any) -> Any:
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
+def test_gumbel_is_its_transformed_uniform_as_torch() -> None:
+    # arraygrad's Gumbel was a location-scale family of its own: not a TransformedDistribution,
+    # without base_dist and transforms; its draws and densities keep their values
+    def describe(lib: Any) -> tuple[Any, ...]:
+        loc = lib.tensor([0.5, -1.0], dtype=lib.float64)
+        d = lib.distributions.Gumbel(loc, lib.tensor([2.0, 0.3], dtype=lib.float64))
+        lib.manual_seed(5)
+        draws = d.sample((3,))
+        lib.manual_seed(5)
+        pushed = d.base_dist.sample((3,))
+        for transform in d.transforms:
+            pushed = transform(pushed)
+        return (
+            isinstance(d, lib.distributions.TransformedDistribution),
+            type(d.base_dist).__name__,
+            d.base_dist.low.tolist(),
+            d.base_dist.high.tolist(),
+            [(type(t).__name__, _listed(t.sign)) for t in d.transforms],
+            [t.scale.tolist() for t in d.transforms if hasattr(t, "scale")],
+            draws.tolist(),
+            pushed.tolist(),
+            d.log_prob(draws).tolist(),
+            d.entropy().tolist(),
+        )
+
+    mine, theirs = describe(ag), describe(torch)
+    assert mine[:6] == theirs[:6]
+    for got, want in zip(mine[6:], theirs[6:], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-14)
 
 
 INVALID: dict[str, Callable[[Any], Any]] = {

@@ -574,3 +574,52 @@ def test_unsupported_dtypes_raise_torchs_class(index: int, dtype: str) -> None:
         except Exception as error:  # the class is compared
             classes.append(type(error).__name__.lstrip("_"))
     assert classes[1] == classes[0]
+
+
+_EMPTY_CALLS = [
+    lambda m, a: m.linalg.det(a),
+    lambda m, a: m.det(a),
+    lambda m, a: m.linalg.slogdet(a),
+    lambda m, a: m.linalg.inv(a),
+    lambda m, a: m.linalg.solve(a, m.zeros(a.shape[:-1], dtype=a.dtype)),
+    lambda m, a: m.linalg.solve_ex(a, m.zeros(a.shape[:-1], dtype=a.dtype)),
+    lambda m, a: m.linalg.cholesky(a),
+    lambda m, a: m.linalg.cholesky_ex(a),
+    lambda m, a: m.linalg.lu_factor(a),
+    lambda m, a: m.linalg.lu(a),
+    lambda m, a: m.linalg.eigh(a),
+    lambda m, a: m.linalg.eigvalsh(a),
+    lambda m, a: m.linalg.svd(a),
+    lambda m, a: m.linalg.svdvals(a),
+    lambda m, a: m.linalg.cond(a),
+    lambda m, a: m.linalg.cond(a, 1),
+    lambda m, a: m.linalg.qr(a),
+    lambda m, a: m.linalg.ldl_factor(a),
+    lambda m, a: m.linalg.solve_triangular(a, a, upper=True),
+]
+
+
+def _outcome(call: Any, m: Any, a: Any) -> Any:
+    """The shapes and dtype names of ``call``'s results, or the class of its error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = call(m, a)
+    except Exception as error:  # the class is compared
+        return type(error).__name__.lstrip("_")
+    parts = result if isinstance(result, tuple) else (result,)
+    return [(tuple(p.shape), str(p.dtype).split(".")[-1]) for p in parts]
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0), (0, 2, 2)])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64", "int32", "bool", "float32"])
+@pytest.mark.parametrize("index", range(len(_EMPTY_CALLS)))
+def test_empty_inputs_of_any_dtype_pass_where_torchs_kernels_are_not_reached(
+    index: int, dtype: str, shape: tuple
+) -> None:
+    # torch dispatches LU, Cholesky, eigh and SVD kernels on the dtype only where there is a
+    # matrix to factor: an empty float16 or int64 input gets empty results in its own dtype
+    # (cond: 0 of it) where arraygrad refused it, or computed bfloat16 in float64
+    call = _EMPTY_CALLS[index]
+    theirs = _outcome(call, torch, torch.zeros(shape, dtype=getattr(torch, dtype)))
+    assert _outcome(call, ag, ag.zeros(shape, dtype=getattr(ag, dtype))) == theirs

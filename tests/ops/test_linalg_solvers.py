@@ -368,14 +368,44 @@ RANK_CASES = [
     (np.zeros((0, 3)), {}),
     (np.zeros((2, 0, 0)), {}),
     (np.ones((3, 3), dtype=np.float32), {}),
+    # NumPy's tol: atol=tol with rtol 0 (so no eps default), hermitian after it
+    (np.diag([1.0, 1e-3, 1e-9]), {"tol": 1e-2}),
+    (np.diag([1.0, 1e-3, 1e-9]), {"tol": 1e-12}),
+    (np.diag([1.0, 1e-3, 1e-9]), {"tol": -1.0}),
+    (np.diag([1.0, 1e-3, 1e-16]), {"tol": 0.0}),
+    (np.array([[2.0, 1.0], [1.0, -2.0]]), {"tol": 2.0, "hermitian": True}),
+    (np.random.default_rng(5).uniform(-1, 1, (3, 4, 2)), {"tol": [[0.1], [1.0], [10.0]]}),
 ]
+
+
+def _tensors(lib: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: lib.tensor(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+
+
+def test_matrix_rank_takes_tol_positionally_with_hermitian() -> None:
+    a = np.array([[2.0, 1.0], [1.0, -2.0]]) * np.array([1.0, 1e-3])
+    mine = ag.linalg.matrix_rank(ag.tensor(a), 1e-2, True)
+    assert mine.item() == torch.linalg.matrix_rank(torch.tensor(a), 1e-2, True).item()
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"tol": 1e-2, "atol": 1e-3}, {"tol": 1e-2, "rtol": 1e-3}, {"tol": None}]
+)
+def test_matrix_rank_refuses_tol_with_atol_or_rtol_as_torch(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(TypeError) as want:
+        torch.linalg.matrix_rank(torch.eye(2), **kwargs)
+    with pytest.raises(TypeError) as got:
+        ag.linalg.matrix_rank(ag.eye(2), **kwargs)
+    head = "linalg_matrix_rank() received an invalid combination of arguments - got "
+    assert str(want.value).startswith(head) and str(got.value).startswith(head)
+    assert "Fix:" in str(got.value)
 
 
 @pytest.mark.parametrize("index", range(len(RANK_CASES)))
 def test_matrix_rank_matches_torch(index: int) -> None:
     x, kwargs = RANK_CASES[index]
-    mine = ag.linalg.matrix_rank(ag.tensor(x), **kwargs)
-    theirs = torch.linalg.matrix_rank(torch.tensor(x), **kwargs)
+    mine = ag.linalg.matrix_rank(ag.tensor(x), **_tensors(ag, kwargs))
+    theirs = torch.linalg.matrix_rank(torch.tensor(x), **_tensors(torch, kwargs))
     assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     assert tuple(mine.shape) == tuple(theirs.shape)
     np.testing.assert_array_equal(mine.numpy(), theirs.numpy())

@@ -120,8 +120,11 @@ stable_argsort = selection.stable_argsort
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp
-# PyTorch's CPU linspace to the last bit (float32 and float64): written in fused.py.
+# PyTorch's CPU linspace to the last bit (every dtype but bool): written in fused.py.
 linspace = fused.linspace
+# ... and its logspace (but complex lines, close), with the C library's pow: also there.
+logspace = fused.logspace
+c_pow = fused.c_pow
 # PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly, and the bfloat16
 # dtype's arrays (ml_dtypes', loaded on first use): written in bfloat16.py.
 newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16
@@ -422,7 +425,7 @@ def convert(array: Any, native: Any) -> Any:
     -32.9375, not -32.96875. Any other conversion is the library's ``astype``."""
     if tracer is not None:
         return tracer.call(convert, (array, native))
-    if array.dtype == xp.float64 and _is_reduced_target(native):
+    if array.dtype == xp.float64 and is_reduced_target(native):
         array = xp.astype(array, xp.float32)
     return xp.astype(array, native)
 
@@ -453,7 +456,7 @@ def _rounded_bfloat16(value: float) -> float:
     return float(bfloat16.native().type(np.float32(value)))  # (ml_dtypes' scalar type)
 
 
-def _is_reduced_target(native: Any) -> bool:
+def is_reduced_target(native: Any) -> bool:
     """Whether ``native`` (a dtype or scalar type of the active library) is float16 or
     bfloat16."""
     if is_numpy:

@@ -220,8 +220,24 @@ def _trunc_divide(lib: Any, x: Any, y: Any) -> Any:
 
 def _linalg_call(lib: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     """``lib.linalg.<name>(*args, **kwargs)``: the Array API's linalg extension, by a flat name
-    for rules."""
-    return getattr(lib.linalg, name)(*args, **kwargs)
+    for rules.
+
+    An empty first operand of a dtype the extension refuses (float16) or widens (bfloat16, the
+    integers) has its empty results in its own dtype, as PyTorch, which runs no kernel on it.
+    """
+    function = getattr(lib.linalg, name)
+    first = args[0]
+    if first.size == 0 and first.dtype not in _linalg_dtypes(lib):
+        wide = lib.float64
+        results = function(*(lib.astype(a, wide) for a in args), **kwargs)
+        if isinstance(results, tuple):  # (eigh's, svd's named tuples)
+            return type(results)(*(lib.astype(r, first.dtype) for r in results))
+        return lib.astype(results, first.dtype)
+    return function(*args, **kwargs)
+
+
+def _linalg_dtypes(lib: Any) -> tuple[Any, ...]:
+    return (lib.float32, lib.float64, lib.complex64, lib.complex128)
 
 
 def _adjugate(lib: Any, a: Any) -> Any:

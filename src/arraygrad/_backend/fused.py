@@ -1,11 +1,13 @@
 """A fused multiply-add ``base + alpha * update`` rounded once, as PyTorch's CPU kernels compute
 ``base.add_(update, alpha=alpha)``, and the lines of PyTorch's CPU ``linspace``, made of such
 multiply-adds: part of the one door to array libraries (see :mod:`arraygrad._backend`, which
-re-exports :func:`fused_add`, :func:`fused_lerp` and :func:`linspace`).
+re-exports :func:`fused_add`, :func:`fused_lerp`, :func:`linspace`, which makes lines of
+every dtype but bool, :func:`logspace` and :func:`c_pow`).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -89,11 +91,17 @@ def _round_ties_by(rounded: Any, missed: Any, sticky: Any) -> Any:
     return xp.where(beyond, neighbour, rounded)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any) -> Any:
-    """``steps`` (at least 2) values from ``start`` to ``end`` of the float32 or float64 dtype
-    ``dtype``, exactly as PyTorch's CPU ``linspace`` makes them: ``step = (end - start) /
-    (steps - 1)`` rounded to ``dtype``, then ``start + step i`` up to the middle and ``end -
-    step (steps - 1 - i)`` after, each a fused multiply-add rounded once.
+def linspace(start: Any, end: Any, steps: int, dtype: Any) -> Any:
+    """``steps`` (at least 2) values from ``start`` to ``end`` (numbers that ``dtype`` holds)
+    of the array dtype ``dtype``, exactly as PyTorch's CPU ``linspace`` makes them: ``step =
+    (end - start) / (steps - 1)``, then ``start + step i`` up to the middle and ``end - step
+    (steps - 1 - i)`` after, in PyTorch's arithmetic for each dtype:
+
+    - float32 and float64: the step rounded to ``dtype``, each value a fused multiply-add
+      rounded once (:func:`_float_line`);
+    - complex: the line of each part, in the parts' float dtype;
+    - integers: the float64 line between the ends, truncated (PyTorch's step is a double);
+    - float16 and bfloat16: each operation in float32 rounded to ``dtype`` (:func:`_reduced_line`).
 
     NumPy's ``linspace`` (``start + i step``, the last value set to ``end``) differs from it in
     a last bit on about two thirds of float lines, which matters where values land on a line's
@@ -103,6 +111,22 @@ def linspace(start: float, end: float, steps: int, dtype: Any) -> Any:
     """
     if _backend.tracer is not None:
         return _backend.tracer.call_with(linspace, start, end, steps, dtype)
+    xp = _backend.xp
+    if dtype in (xp.float32, xp.float64):
+        return _float_line(float(start), float(end), steps, dtype)
+    if _backend.is_reduced_target(dtype):
+        return _reduced_line(float(start), float(end), steps, dtype)
+    if xp.isdtype(dtype, "complex floating"):
+        part = xp.float32 if dtype == xp.complex64 else xp.float64
+        first, last = complex(start), complex(end)
+        real = _float_line(first.real, last.real, steps, part)
+        imag = _float_line(first.imag, last.imag, steps, part)
+        return xp.complex_from_parts(real, imag)
+    return xp.astype(_float_line(float(start), float(end), steps, xp.float64), dtype)
+
+
+def _float_line(start: float, end: float, steps: int, dtype: Any) -> Any:
+    """PyTorch's float32 or float64 line (see :func:`linspace`)."""
     xp = _backend.xp
     wide = xp.float64
     first, last = xp.asarray(start, dtype=dtype), xp.asarray(end, dtype=dtype)
@@ -124,3 +148,84 @@ def linspace(start: float, end: float, steps: int, dtype: Any) -> Any:
     small, sticky = two_sum(rounding, error)
     rounded, missed = two_sum(total, small)
     return _round_ties_by(rounded, missed, sticky)
+
+
+def _reduced_line(start: float, end: float, steps: int, dtype: Any) -> Any:
+    """PyTorch's float16 or bfloat16 line: its ``Half`` arithmetic computes each operation in
+    float32 and rounds the result to ``dtype``, the count ``i`` (and ``steps - 1``) included,
+    so there is no fused multiply-add (see :func:`linspace`)."""
+    xp = _backend.xp
+    single = xp.float32
+
+    def rounded(value: Any) -> Any:
+        return xp.astype(xp.astype(value, dtype), single)
+
+    with np.errstate(over="ignore", invalid="ignore"):  # (inf ends, and steps past 65504)
+        first = rounded(xp.asarray(start, dtype=single))
+        last = rounded(xp.asarray(end, dtype=single))
+        step = rounded(rounded(last - first) / rounded(xp.asarray(steps - 1, dtype=single)))
+        index = xp.arange(steps, dtype=single)
+        rising = index < steps // 2
+        product = rounded(step * rounded(xp.where(rising, index, float(steps - 1) - index)))
+        return xp.astype(xp.where(rising, first + product, last - product), dtype)
+
+
+def logspace(start: Any, end: Any, steps: int, base: float, dtype: Any) -> Any:
+    """``base`` to the powers of a line of ``steps`` (at least 2) exponents from ``start`` to
+    ``end`` (numbers that ``dtype`` holds), as PyTorch's CPU ``logspace`` makes them: the ends
+    taken in ``dtype`` and their difference computed in its arithmetic (narrow ints promoted to
+    int), ``step`` that difference over ``steps - 1`` in float64, the exponents ``start + step
+    i`` up to the middle and ``end - step (steps - 1 - i)`` after (each product and sum rounded:
+    this kernel fuses none), :func:`c_pow` of each, converted to ``dtype`` (integers truncated).
+
+    A complex line computes its exponents in ``dtype`` and takes the library's ``pow``: close
+    to PyTorch's (the C library's complex ``pow``), not always in the last bit.
+    """
+    if _backend.tracer is not None:
+        return _backend.tracer.call_with(logspace, start, end, steps, base, dtype)
+    xp = _backend.xp
+    wide = xp.float64
+    reduced = _backend.is_reduced_target(dtype)
+    if not reduced and xp.isdtype(dtype, "complex floating"):
+        first, last = xp.asarray(start, dtype=dtype), xp.asarray(end, dtype=dtype)
+        step = (last - first) / xp.asarray(steps - 1, dtype=dtype)
+        index = xp.astype(xp.arange(steps), dtype)
+        exponent = xp.where(
+            xp.real(index) < steps // 2, first + step * index, last - step * (steps - 1 - index)
+        )
+        return xp.pow(xp.asarray(base, dtype=dtype), exponent)
+    if not reduced and xp.isdtype(dtype, "integral"):
+        first, last, difference = float(start), float(end), float(end - start)
+    else:
+        ends = xp.astype(_backend.convert(xp.asarray([start, end], dtype=wide), dtype), wide)
+        first, last = float(ends[0]), float(ends[1])
+        difference = float(_backend.convert(ends[1:] - ends[:1], dtype)[0])
+    step = difference / (steps - 1)
+    index = xp.arange(steps, dtype=wide)
+    rising = index < steps // 2
+    exponent = xp.where(rising, first + step * index, last - step * (float(steps - 1) - index))
+    powers = c_pow(base, exponent)
+    with np.errstate(over="ignore", invalid="ignore"):  # (beyond the dtype: inf, or wrapped)
+        if reduced or xp.isdtype(dtype, "real floating"):
+            return _backend.convert(powers, dtype)
+        return xp.astype(powers, dtype)
+
+
+def c_pow(base: float, exponents: Any) -> Any:
+    """``base ** exponents`` for a float64 array ``exponents``, as the C library's ``pow``
+    computes each, which PyTorch's CPU kernels call: on NumPy, :func:`math.pow` per element
+    (NumPy's own SIMD ``power`` differs from it in the last bit on a third of values), with
+    C's inf and NaN where Python's raises; the library's ``pow`` elsewhere."""
+    xp = _backend.xp
+    if not _backend.is_numpy:
+        return xp.pow(xp.asarray(base, dtype=xp.float64), exponents)
+
+    def power(exponent: float) -> float:
+        try:
+            return math.pow(base, exponent)
+        except OverflowError:  # (C's pow returns inf, with its sign for a negative base)
+            return math.copysign(math.inf, base) if exponent % 2 == 1 else math.inf
+        except ValueError:  # a negative base to a non-integer power
+            return math.nan
+
+    return np.fromiter(map(power, exponents.tolist()), dtype=np.float64, count=len(exponents))

@@ -52,6 +52,9 @@ class FunctionCtx:
         # With set_materialize_grads(False) and several outputs, or hooks on the node: the
         # outputs whose gradient arrived in the backward pass running (the others get None)
         self._arrived: set[int] | None = None
+        # The zeros the engine gives the node as its packed output's gradient where it runs
+        # though no output's gradient reached it: each output's is then zeros or None
+        self._unreached: Any = None
         # With several outputs packed: each one's index and the node of its piece (weakly),
         # for hooks on the node to learn which gradients arrive (see track_arrivals)
         self._pieces: list[tuple[int, weakref.ReferenceType[Any]]] = []
@@ -276,6 +279,10 @@ class FunctionCtx:
         grads = self.output_grads(ns, g)
         if self._arrived is not None:
             self._arrived.clear()  # (for the next pass)
+        if self._unreached is not None:
+            if self._unreached is g:  # no gradient came: zeros below, or None unmaterialized
+                grads = [None] * len(grads)
+            self._unreached = None
         for index, info in enumerate(self._output_shapes):
             if grads[index] is None and info is not None and self.materialize_grads:
                 shape, native = info

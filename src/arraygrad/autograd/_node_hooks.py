@@ -95,21 +95,50 @@ def hooks_without_gradient(node: Node, create_graph: bool) -> None:
             _call_node_hooks(node.post_hooks, (None,) * len(node.edges), outputs)
 
 
+def materialized_run(
+    node: Node,
+    create_graph: bool,
+    rule_results: Callable[[Any], list[Any]],
+    tracer: Any,
+) -> tuple[Any, list[Any] | None]:
+    """Where no gradient reached ``node``: for a custom Function's node PyTorch still runs its
+    backward, on zeros for every output where its ctx materializes gradients (the default: then
+    ``x.grad`` becomes zeros), else on None, and sends its results on; its own hooks see None
+    for the outputs' gradients and the results for the inputs'. Returns zeros standing for the
+    packed output's gradient (the ctx knows these came from no output) and the input gradients
+    to send on (its rules' results, through its hooks as :func:`run_node_hooks` runs them);
+    ``(None, None)`` for any other node, which does not run."""
+    ctx = node.params.get("ctx")
+    if ctx is None:
+        return None, None
+    zeros = _backend.xp.zeros(node.shape, dtype=node.dtype)
+    grad = Tensor._wrap(zeros) if create_graph else zeros
+    ctx._unreached = grad  # (by identity: a later pass's gradient is another object)
+    if not has_node_hooks(node):  # (the engine then neither visits the outputs' hooks again)
+        return grad, rule_results(grad)
+    return run_node_hooks(node, grad, create_graph, rule_results, tracer, unreached=True)
+
+
 def run_node_hooks(
     node: Node,
     grad: Any,
     create_graph: bool,
     rule_results: Callable[[Any], list[Any]],
     tracer: Any,
+    unreached: bool = False,
 ) -> tuple[Any, list[Any] | None]:
     """Run the node's pre-hooks on ``grad`` and, where it has post-hooks, its rules and then
     the post-hooks on their results. Returns the gradient the rules take and, with post-hooks,
     the input gradients to send on (summed to the inputs' shapes); the engine's loop sends
     them. ``rule_results(grad)``: the node's rules' results for ``grad``, each input's gradient
-    (``None`` for one that gets none, or is off the paths to the requested inputs)."""
+    (``None`` for one that gets none, or is off the paths to the requested inputs). With
+    ``unreached``, ``grad`` is zeros standing in for gradients that never came: the hooks see
+    None for each output's."""
     ctx = _function_ctx(node)
     with grad_mode_for(create_graph):
-        if ctx is None:
+        if unreached:
+            outputs = (None,) * (1 if ctx is None else len(ctx._output_shapes))
+        elif ctx is None:
             outputs = _as_tensors((grad,), create_graph)
         else:  # one per output of forward, as PyTorch's node has
             ns = ops if create_graph else _backend.xp
@@ -117,7 +146,9 @@ def run_node_hooks(
         if node.pre_hooks:
             given_outputs = outputs
             outputs = _call_node_hooks(node.pre_hooks, outputs)
-            if ctx is None:
+            if unreached:
+                pass  # (Nones, which a hook may not replace: the zeros run)
+            elif ctx is None:
                 (value,) = outputs
                 grad = value if create_graph or value is None else value._data
             elif outputs is not given_outputs:

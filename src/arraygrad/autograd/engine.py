@@ -21,6 +21,7 @@ from typing import Any
 
 from arraygrad import _backend, _grad_mode, _inference, _primitive, _profiling
 from arraygrad._node import Node
+from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 from arraygrad.autograd import anomaly_mode
 from arraygrad.autograd._delivery import (
@@ -35,7 +36,12 @@ from arraygrad.autograd._delivery import (
     sum_parts,
     unreached_siblings,
 )
-from arraygrad.autograd._node_hooks import has_node_hooks, hooks_without_gradient, run_node_hooks
+from arraygrad.autograd._node_hooks import (
+    has_node_hooks,
+    hooks_without_gradient,
+    materialized_run,
+    run_node_hooks,
+)
 from arraygrad.autograd._passes import BackwardPass, registered_pass, watching_passes
 from arraygrad.autograd._pruning import leads_on, on_paths_to
 from arraygrad.autograd._rules import call_rule, owning_rules, rule_results, unbroadcast
@@ -74,10 +80,12 @@ def run_backward(
             return _backward(
                 outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, this_pass
             )
-    except BaseException:
+    except BaseException as error:
         recorder = _profiling.recorder  # (read once: another thread may stop it)
         if recorder is not None:
             recorder.pass_failed()  # end the range of the node that raised
+        if isinstance(error, MemoryError):  # a rule's array: PyTorch's OutOfMemoryError
+            raise allocation_error(error) from None
         raise
 
 
@@ -218,6 +226,14 @@ def _backward(
     owned: set[Node] = set()
     # Those rules run on raw NumPy arrays only (arraygrad.compile records them as they run).
     owning = not create_graph and not detect_anomaly and _backend.is_numpy
+    paths = (dependencies, leaf_targets) if pruning else None
+
+    def rules_of(node: Node) -> Any:
+        """The node's rules' results for a gradient, for runs outside the loop (its hooks)."""
+        return functools.partial(
+            rule_results, node, ns=ns, create_graph=create_graph, paths=paths, tracer=tracer
+        )
+
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
@@ -229,6 +245,11 @@ def _backward(
                     run_hooks_without_gradient(unreached.hooks, create_graph)  # type: ignore[arg-type]
                 if node.hooks:
                     run_hooks_without_gradient(node.hooks, create_graph)
+            # A custom Function's node runs all the same, on zeros (see materialized_run).
+            grad, results = materialized_run(node, create_graph, rules_of(node), tracer)
+        else:
+            results = None
+        if grad is None:
             if node.hooks is not None and has_node_hooks(node):
                 # PyTorch calls a node's own hooks even when no gradient arrived: they see None.
                 hooks_without_gradient(node, create_graph)
@@ -242,8 +263,9 @@ def _backward(
             if not retain_graph:
                 free_saved(node)
             continue
-        results = None
-        if node.hooks is not None or node.retained is not None or node_targets:
+        if results is None and (
+            node.hooks is not None or node.retained is not None or node_targets
+        ):
             grad = _visit(
                 node, grad, node_targets, captured, create_graph, dependencies, leaf_targets
             )
@@ -256,21 +278,7 @@ def _backward(
                 # them; no rule runs, as no edge leads on.)
                 continue
             if node.hooks is not None and has_node_hooks(node):
-                paths = (dependencies, leaf_targets) if pruning else None
-                grad, results = run_node_hooks(
-                    node,
-                    grad,
-                    create_graph,
-                    functools.partial(
-                        rule_results,
-                        node,
-                        ns=ns,
-                        create_graph=create_graph,
-                        paths=paths,
-                        tracer=tracer,
-                    ),
-                    tracer,
-                )
+                grad, results = run_node_hooks(node, grad, create_graph, rules_of(node), tracer)
 
         prim = node.prim
         args = node.arrays
@@ -303,7 +311,6 @@ def _backward(
             and results is None
             and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
         ):
-            paths = (dependencies, leaf_targets) if pruning else None
             results = owning_rules(node, grad, ns, out, args, buffers, owned, paths, tracer)
         for position in range(len(edges)):
             edge = edges[position]

@@ -21,7 +21,6 @@ from arraygrad.distributions import kl_multivariate as _kl_multivariate  # noqa:
 from arraygrad.distributions.constraint_registry import biject_to, transform_to
 from arraygrad.distributions.continuous import (
     Exponential,
-    Gumbel,
     Laplace,
     LogNormal,
     Normal,
@@ -52,7 +51,13 @@ from arraygrad.distributions.relaxed_bernoulli import RelaxedBernoulli
 from arraygrad.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from arraygrad.distributions.studentT import StudentT
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
-from arraygrad.distributions.transformed_families import InverseGamma, Kumaraswamy, Pareto, Weibull
+from arraygrad.distributions.transformed_families import (
+    Gumbel,
+    InverseGamma,
+    Kumaraswamy,
+    Pareto,
+    Weibull,
+)
 from arraygrad.distributions.transforms import (
     AbsTransform,
     AffineTransform,

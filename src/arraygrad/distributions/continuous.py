@@ -1,4 +1,5 @@
-"""Continuous univariate families: Normal, LogNormal, Uniform, Exponential, Laplace, Gumbel.
+"""Continuous univariate families: Normal, LogNormal, Uniform, Exponential, Laplace (Gumbel:
+:mod:`arraygrad.distributions.transformed_families`).
 
 Every draw is reparameterised: a standard draw from arraygrad's generator (so
 ``manual_seed`` repeats it) moved and scaled by the parameters.
@@ -21,9 +22,8 @@ from arraygrad.distributions.elementwise_transforms import ExpTransform
 from arraygrad.distributions.exp_family import ExponentialFamily
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
 
-__all__ = ["Exponential", "Gumbel", "Laplace", "LogNormal", "Normal", "Uniform"]
+__all__ = ["Exponential", "Laplace", "LogNormal", "Normal", "Uniform"]
 
-_EULER_GAMMA = 0.5772156649015329
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
@@ -161,58 +161,6 @@ class Laplace(_LocationScale):
 
     def entropy(self) -> ag.Tensor:
         return 1 + (2 * self.scale).log()
-
-
-class Gumbel(_LocationScale):
-    """The Gumbel (type-I extreme value) distribution with location ``loc`` and ``scale``.
-
-    >>> import arraygrad as torch
-    >>> torch.distributions.Gumbel(0.0, 1.0).mode
-    tensor(0.)
-    """
-
-    def _standard_draw(self, shape: Any) -> ag.Tensor:
-        # u uniform on [tiny, 1 - eps], drawn as torch's Gumbel draws it (from its base
-        # Uniform(tiny, 1 - eps): low + rand * (high - low), in the parameters' dtype), so
-        # that a seed gives torch's u; clamping rand instead rounds u one ulp apart.
-        info = ag.finfo(self.loc.dtype)
-        low = ag.tensor(info.tiny, dtype=self.loc.dtype)
-        high = ag.tensor(1 - info.eps, dtype=self.loc.dtype)
-        u = low + self._uniform(shape) * (high - low)
-        return -(-u.log()).log()
-
-    @property
-    def mean(self) -> ag.Tensor:
-        return self.loc + self.scale * _EULER_GAMMA
-
-    @property
-    def mode(self) -> ag.Tensor:
-        return self.loc
-
-    @property
-    def stddev(self) -> ag.Tensor:
-        return (math.pi / math.sqrt(6)) * self.scale
-
-    @property
-    def variance(self) -> ag.Tensor:
-        return self.stddev**2
-
-    def log_prob(self, value: Any) -> ag.Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        z = (value - self.loc) / self.scale
-        return -(z + (-z).exp()) - self.scale.log()
-
-    def cdf(self, value: Any) -> ag.Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        return (-(-(value - self.loc) / self.scale).exp()).exp()
-
-    def icdf(self, value: Any) -> ag.Tensor:
-        return self.loc - self.scale * (-value.log()).log()
-
-    def entropy(self) -> ag.Tensor:
-        return self.scale.log() + (1 + _EULER_GAMMA)
 
 
 class LogNormal(TransformedDistribution):

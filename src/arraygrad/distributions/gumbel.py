@@ -1,6 +1,6 @@
 """``torch.distributions.gumbel``'s import path for ``Gumbel``, which arraygrad defines in
-``arraygrad.distributions.continuous``."""
+``arraygrad.distributions.transformed_families``."""
 
-from arraygrad.distributions.continuous import Gumbel
+from arraygrad.distributions.transformed_families import Gumbel
 
 __all__ = ["Gumbel"]

@@ -20,7 +20,6 @@ from typing import Any
 import arraygrad as ag
 from arraygrad.distributions.continuous import (
     Exponential,
-    Gumbel,
     Laplace,
     LogNormal,
     Normal,
@@ -35,7 +34,7 @@ from arraygrad.distributions.folded import Cauchy, HalfNormal
 from arraygrad.distributions.gamma import Beta, Dirichlet, Gamma
 from arraygrad.distributions.multivariate import Independent, MultivariateNormal
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
-from arraygrad.distributions.transformed_families import Pareto, _finite_part
+from arraygrad.distributions.transformed_families import Gumbel, Pareto, _finite_part
 
 __all__ = ["kl_divergence", "register_kl"]
 

@@ -1,6 +1,6 @@
 """Families that are a simple distribution pushed through elementwise transforms (so they are
-:class:`TransformedDistribution` instances, as torch's): Weibull, Pareto, Kumaraswamy and
-InverseGamma. Their densities, draws, cdf and icdf come from the change of variables; the
+:class:`TransformedDistribution` instances, as torch's): Weibull, Pareto, Kumaraswamy,
+InverseGamma and Gumbel. Their densities, draws, cdf and icdf come from the change of variables; the
 moments and entropies below are the closed forms.
 
 - Weibull: ``scale · E^(1/concentration)`` for ``E`` standard exponential.
@@ -8,6 +8,7 @@ moments and entropies below are the closed forms.
 - Kumaraswamy: ``(1 - U^(1/b))^(1/a)`` for ``U`` uniform on [0, 1], ``a`` = concentration1,
   ``b`` = concentration0.
 - InverseGamma: ``1 / G`` for ``G`` gamma with the same concentration and rate.
+- Gumbel: ``loc - scale log(-log U)`` for ``U`` uniform on ``[tiny, 1 - eps]`` of the dtype.
 
 >>> import arraygrad as torch
 >>> torch.distributions.Pareto(1.0, 3.0).mean
@@ -31,7 +32,7 @@ from arraygrad.distributions.elementwise_transforms import (
 from arraygrad.distributions.gamma import Gamma
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
 
-__all__ = ["InverseGamma", "Kumaraswamy", "Pareto", "Weibull"]
+__all__ = ["Gumbel", "InverseGamma", "Kumaraswamy", "Pareto", "Weibull"]
 
 _EULER_GAMMA = 0.5772156649015329
 
@@ -277,3 +278,64 @@ class InverseGamma(_Reparameterised):
     def entropy(self) -> ag.Tensor:
         c = self.concentration
         return c + self.rate.log() + ag.lgamma(c) - (1 + c) * ag.digamma(c)
+
+
+class Gumbel(_Reparameterised):
+    """The Gumbel (type-I extreme value) distribution with location ``loc`` and ``scale``:
+    ``cdf(x) = exp(-exp(-(x - loc) / scale))``. As torch's, a base uniform on ``[tiny, 1 -
+    eps]`` (of ``loc``'s dtype) through ``log``, negation, ``log`` and ``loc - scale x``: its
+    draws, ``cdf`` and ``icdf`` are the transforms'; ``log_prob`` (which the transforms would
+    compute less precisely), the moments and the entropy are the closed forms.
+
+    >>> import arraygrad as torch
+    >>> torch.distributions.Gumbel(0.0, 1.0).mode
+    tensor(0.)
+    """
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support: Any = constraints.real
+    _parameter_names = ("loc", "scale")
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_params(loc, scale)
+        info = ag.finfo(self.loc.dtype)
+        base = Uniform(
+            ag.full_like(self.loc, info.tiny),
+            ag.full_like(self.loc, 1 - info.eps),
+            validate_args=validate_args,
+        )
+        transforms = [
+            ExpTransform().inv,
+            AffineTransform(0, -ag.ones_like(self.scale)),
+            ExpTransform().inv,
+            AffineTransform(self.loc, -self.scale),
+        ]
+        super().__init__(base, transforms, validate_args=validate_args)
+
+    def log_prob(self, value: Any) -> ag.Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        y = (self.loc - value) / self.scale
+        return (y - y.exp()) - self.scale.log()
+
+    @property
+    def mean(self) -> ag.Tensor:
+        return self.loc + self.scale * _EULER_GAMMA
+
+    @property
+    def mode(self) -> ag.Tensor:
+        return self.loc
+
+    @property
+    def stddev(self) -> ag.Tensor:
+        return (math.pi / math.sqrt(6)) * self.scale
+
+    @property
+    def variance(self) -> ag.Tensor:
+        return self.stddev**2
+
+    def entropy(self) -> ag.Tensor:
+        return self.scale.log() + (1 + _EULER_GAMMA)

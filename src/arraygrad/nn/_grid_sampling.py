@@ -27,6 +27,7 @@ from arraygrad import (
     _inference,
     _joining,
     _linalg,
+    _lines,
     _math,
     _shape,
 )
@@ -56,7 +57,7 @@ def _base_coordinates(steps: int, align_corners: bool, like: Tensor) -> Tensor:
     the centres of ``steps`` equal cells (PyTorch's ``linspace_from_neg_one``)."""
     if steps <= 1:
         return _creation.zeros(steps, dtype=like.dtype)
-    points = _creation.linspace(-1.0, 1.0, steps, dtype=like.dtype)
+    points = _lines.linspace(-1.0, 1.0, steps, dtype=like.dtype)
     if not align_corners:
         # two roundings, as torch's ``range * (steps - 1) / steps`` (not one by (steps - 1) /
         # steps, a last bit apart in float64, where a point on a pixel takes another gradient)
