@@ -445,7 +445,9 @@ def memory_saving(torch: Any) -> tuple[list[float], dict[str, Any]]:
 
 
 def test_memory_saving() -> None:
-    run_on_both(memory_saving, rtol=1e-4, atol=1e-6)
+    # float32 over a few steps: an element near 0.002 among weights near 0.1 moved 1.4e-6 when
+    # torch summed in another order (CI's worker), so atol is on the weights' scale
+    run_on_both(memory_saving, rtol=1e-4, atol=1e-5)
 
 
 # 22. DQN: a target network, double-Q targets under no_grad, epsilon-greedy, Huber loss --------
@@ -769,4 +771,7 @@ def dropout_transformer(torch: Any) -> tuple[list[float], dict[str, Any]]:
 
 
 def test_dropout_transformer() -> None:
-    run_on_both(dropout_transformer, rtol=1e-10)
+    # float64; atol on the scale of the weights' rounding: a bias gradient that cancels to 0.0014
+    # (its terms near 0.2) differs by 1.6e-13 with the summation order, and torch's own value
+    # moved by 8e-14 between two runs of this test
+    run_on_both(dropout_transformer, rtol=1e-10, atol=1e-12)
