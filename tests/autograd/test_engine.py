@@ -744,3 +744,17 @@ def test_materialized_gradients_require_grad_with_create_graph(lib: Any) -> None
             (x * x).sum(), [x, unused], materialize_grads=True, create_graph=create_graph
         )
         assert zeros.tolist() == [0.0] and zeros.requires_grad == create_graph
+
+
+@pytest.mark.parametrize("lib", [ag, torch], ids=["arraygrad", "torch"])
+def test_pieces_of_a_split_add_into_the_leafs_grad(lib: Any) -> None:
+    # Each piece's gradient goes into its slice of the leaf's .grad (the engine adds it there
+    # in place, not as a full-size array of zeros around it), over an earlier backward's too.
+    x = lib.tensor(np.arange(24.0).reshape(4, 6), requires_grad=True)
+    for step in range(2):
+        pieces = x.split([1, 3, 2], dim=1)
+        total = sum(((k + 1) * piece * piece).sum() for k, piece in enumerate(pieces))
+        total.backward()
+        weights = np.repeat([1.0, 2.0, 3.0], [1, 3, 2])
+        expected = (step + 1) * 2 * weights * np.arange(24.0).reshape(4, 6)
+        np.testing.assert_array_equal(x.grad.numpy(), expected)

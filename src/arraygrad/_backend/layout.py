@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from arraygrad import _backend
+from arraygrad._backend import numpy_fast
 
 
 def window_picks(count: int, size: int, step: int) -> Any:
@@ -470,7 +471,7 @@ def c_ordered(array: Any) -> Any:
     PyTorch's kernels give the results they allocate (reductions over a dim, scans). Other
     libraries (and ``arraygrad.compile``'s stand-ins) have no layout to change."""
     if type(array) is np.ndarray and not array.flags.c_contiguous:
-        return array.copy(order="C")
+        return numpy_fast.c_copy(array)
     return array
 
 

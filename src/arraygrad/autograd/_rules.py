@@ -67,6 +67,8 @@ def owning_rules(
     owned: set[Node],
     on_paths: tuple[dict[Node, int], set[int] | None] | None,
     tracer: Any,
+    into_leaves: bool = False,
+    leaf_parts: dict[int, Any] | None = None,
 ) -> list[Any]:
     """The input gradients of ``node``, whose primitive has rules that add into or overwrite
     arrays only the engine holds (see ``Primitive``'s ``vjp_add_into`` and
@@ -79,6 +81,10 @@ def owning_rules(
     ``on_paths``: with ``inputs`` given, the nodes that lead to them and the requested leaves'
     ids (others get nothing).
     ``tracer``: arraygrad.compile's recorder, which writes each rule's call down.
+    ``into_leaves``: an add-into rule may add a leaf's part into its ``.grad`` (see
+    :func:`grad_to_add_into`), where ``accumulate_grad`` would add the rule's full-size result;
+    that edge's result is then ``None`` (delivered). ``leaf_parts``: the leaves whose parts the
+    engine sums first, which it may not.
     """
     prim = node.prim
     edges, params = node.edges, node.params
@@ -100,6 +106,15 @@ def owning_rules(
             total = buffers.pop(edge)  # type: ignore[call-overload]
             operands = (ns, total, grad, out, *args)
             results[position] = run_rule(add_into[position], operands, params, tracer)
+        elif (
+            into_leaves
+            and add_into is not None
+            and add_into[position] is not None
+            and (existing := grad_to_add_into(edge, leaf_parts)) is not None
+        ):
+            total = run_rule(add_into[position], (ns, existing, grad, out, *args), params, None)
+            if total is not existing:  # (a rule that could not add in place)
+                _backend.assign(existing, total)
         elif position == overwrite:
             target = grad if in_place else _backend.copy(grad)
             rule = prim.vjps_overwriting[position]  # type: ignore[index]
@@ -116,6 +131,28 @@ def owning_rules(
                 result = _backend.copy(result)  # grad is about to be overwritten
             results[position] = result
     return results
+
+
+def grad_to_add_into(edge: Any, leaf_parts: dict[int, Any] | None) -> Any:
+    """The ``.grad`` array of the leaf ``edge`` when a part of its gradient may be added into it
+    in place by a rule, as ``accumulate_grad`` adds a part (the same sums, but that an element
+    the part does not reach keeps its ``-0.0``, as PyTorch's cat of a split's pieces keeps it):
+    a leaf that already has a ``.grad`` without a graph, no hooks, and whose parts the engine
+    does not sum first; ``None`` otherwise."""
+    if edge.__class__ is Node or edge is None or edge._hooks is not None:
+        return None
+    if leaf_parts and id(edge) in leaf_parts:
+        return None
+    existing = edge._grad
+    if existing is None or existing._rg:
+        return None
+    return existing._data
+
+
+def grads_to_add_into(edges: Any, leaf_parts: dict[int, Any] | None) -> bool:
+    """Whether some edge among ``edges`` is a leaf with a ``.grad`` to add into
+    (:func:`grad_to_add_into`)."""
+    return any(grad_to_add_into(edge, leaf_parts) is not None for edge in edges)
 
 
 def run_rule(rule: Any, operands: tuple[Any, ...], params: Any, tracer: Any) -> Any:

@@ -44,7 +44,13 @@ from arraygrad.autograd._node_hooks import (
 )
 from arraygrad.autograd._passes import BackwardPass, registered_pass, watching_passes
 from arraygrad.autograd._pruning import leads_on, on_paths_to
-from arraygrad.autograd._rules import call_rule, owning_rules, rule_results, unbroadcast
+from arraygrad.autograd._rules import (
+    call_rule,
+    grads_to_add_into,
+    owning_rules,
+    rule_results,
+    unbroadcast,
+)
 from arraygrad.autograd._saved_values import (
     check_node,
     differentiable_operands,
@@ -305,13 +311,22 @@ def _backward(
         # An overwriting rule always runs (on a copy of grad where the engine does not own
         # it); an add-into rule only where an input's gradient so far is the engine's own.
         # (Not where the node's hooks computed the results already.)
+        # A leaf's .grad, which accumulate_grad adds into in place, is such an array too for
+        # an add-into rule (the pieces of a split, each a slice of one leaf).
         if (
             owning
             and prim.owning_rules
             and results is None
-            and (prim.vjps_overwriting is not None or not owned.isdisjoint(edges))
+            and (
+                prim.vjps_overwriting is not None
+                or not owned.isdisjoint(edges)
+                or (simple_leaves and tracer is None and grads_to_add_into(edges, leaf_parts))
+            )
         ):
-            results = owning_rules(node, grad, ns, out, args, buffers, owned, paths, tracer)
+            into_leaves = simple_leaves and tracer is None
+            results = owning_rules(
+                node, grad, ns, out, args, buffers, owned, paths, tracer, into_leaves, leaf_parts
+            )
         for position in range(len(edges)):
             edge = edges[position]
             if edge is None or (

@@ -426,6 +426,12 @@ def embedding_bag(
         kept = xp.nonzero(keep)[0]
     bag = xp.take(bag, kept)
     picked = xp.astype(xp.take(flat, kept), xp.int64)  # any integer type, read as rows
+    if mode != "max" and sample_weights is None and not scale_grad_by_freq:
+        # The rows summed straight into their bags, and the gradient's rows into the weight's
+        # (ops.gather_add): the same sums as the rows' embedding and index_add below, without
+        # a row per index in memory either way.
+        total = ops.gather_add(weight, picked, bag, shape=(bags, weight.shape[1]))
+        return total if mode == "sum" else _bag_mean(total, bag, bags, weight)
     rows = embedding(Tensor._wrap(picked), weight, scale_grad_by_freq=scale_grad_by_freq)
     if mode == "max":
         return _bag_max(rows, bag, bags)
@@ -433,8 +439,12 @@ def embedding_bag(
         taken = ops.take(sample_weights, kept, axis=0)
         rows = rows * ops.reshape(taken, shape=(kept.shape[0], 1))
     total = ops.index_add_zeros(rows, shape=(bags, weight.shape[1]), key=(bag,))
-    if mode == "sum":
-        return total
+    return total if mode == "sum" else _bag_mean(total, bag, bags, weight)
+
+
+def _bag_mean(total: Tensor, bag: Any, bags: int, weight: Tensor) -> Tensor:
+    """The bags' sums ``total`` divided by their counts (an empty bag's zeros kept)."""
+    xp = _backend.xp
     counts = xp.astype(_bag_counts(bag, bags), weight._data.dtype)
     divisor = xp.reshape(xp.maximum(counts, xp.ones_like(counts)), (bags, 1))
     return total / constant(divisor)

@@ -11,7 +11,17 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _binary, _dtype, _grad_mode, _inference, _math, ops
+from arraygrad import (
+    _autocast_flag,
+    _backend,
+    _binary,
+    _dtype,
+    _grad_mode,
+    _inference,
+    _math,
+    _reduced_floats,
+    ops,
+)
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
@@ -157,7 +167,12 @@ def smooth_l1_loss(
     if beta:  # (PyTorch's beta=0 is l1_loss, which saves neither)
         _check_saved("smooth_l1_loss", input, target)
     diff = input - target
-    loss = _math.abs(diff) if beta == 0 else _huber(diff, beta, beta)
+    if beta == 0:
+        loss = _math.abs(diff)
+    elif diff.dtype.is_floating_point and not _reduced_floats.is_reduced(diff):
+        loss = ops.smooth_l1(diff, beta=float(beta))  # (PyTorch's kernel: ops/losses.py)
+    else:
+        loss = _huber(diff, beta, beta)
     return apply_reduction(loss, reduction)
 
 

@@ -86,6 +86,12 @@ def layer_norm(
         stats = "float32" if mixed else input.dtype.name
         layer_norm_reduced = _reduced_floats.twin(ops.layer_norm_reduced)
         return layer_norm_reduced(input, weight, bias, dims=dims, eps=float(eps), stats=stats)
+    if input.dtype is _dtype.float32 or input.dtype is _dtype.float64:
+        # PyTorch's kernel and backward as two primitives (ops/nn.py): the statistics, made once
+        # and read by the backward, and the normalisation, whose rules are PyTorch's formula.
+        # The composite's chain of a dozen recorded ops made three times the passes.
+        moments = ops.layer_norm_statistics(input, dims=dims, eps=float(eps))
+        return ops.layer_norm_apply(input, moments, weight, bias, dims=dims, eps=float(eps))
     mean, var = _moments(input, dims)
     out = (input - mean) / _math.sqrt(var + eps)
     if weight is not None:
@@ -175,14 +181,11 @@ def group_norm(
     per_group = (channels // num_groups) * math.prod(shape[2:])  # not -1: the batch may be empty
     grouped = _shape.reshape(input, (shape[0], num_groups, per_group))
     if input.dtype is _dtype.float32 or input.dtype is _dtype.float64:
-        # One primitive, its gradient PyTorch's formula (about 7 passes over the input) where
-        # the composite's chain of recorded ops makes twice as many, with a full-size
-        # temporary each; the forward is the composite's, bit for bit. (Not for layer_norm:
-        # on its usual short rows the two cost the same, the primitive's backward computing
-        # the statistics again.)
-        normed = ops.layer_norm_reduced(
-            grouped, None, None, dims=(2,), eps=float(eps), stats=input.dtype.name
-        )
+        # layer_norm's primitives, their gradient PyTorch's formula (about 7 passes over the
+        # input) where the composite's chain of recorded ops makes twice as many, with a
+        # full-size temporary each; the forward is the composite's, bit for bit.
+        stats = ops.layer_norm_statistics(grouped, dims=(2,), eps=float(eps))
+        normed = ops.layer_norm_apply(grouped, stats, None, None, dims=(2,), eps=float(eps))
     else:
         mean, var = _moments(grouped, (2,))
         normed = (grouped - mean) / _math.sqrt(var + eps)

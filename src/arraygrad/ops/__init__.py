@@ -15,11 +15,21 @@ from typing import Any
 
 from arraygrad import _dtype
 from arraygrad._tensor import Tensor
+from arraygrad.ops import (
+    activations,
+    decompositions,
+    elementwise,
+    fourier,
+    linalg,
+    losses,
+    reduction,
+    shape,
+)
 from arraygrad.ops import complex as complex_ops
 from arraygrad.ops import complex_linalg as complex_linalg
-from arraygrad.ops import decompositions, elementwise, fourier, linalg, losses, reduction, shape
 from arraygrad.ops import nn as _nn
 from arraygrad.ops import transcendental as _transcendental
+from arraygrad.ops.activations import *  # noqa: F403
 from arraygrad.ops.complex import *  # noqa: F403
 from arraygrad.ops.decompositions import *  # noqa: F403
 from arraygrad.ops.elementwise import *  # noqa: F403 - each module lists its primitives
@@ -67,6 +77,7 @@ def matrix_transpose(x: Tensor) -> Tensor:
 
 
 __all__ = [
+    *activations.__all__,
     *complex_ops.__all__,
     *decompositions.__all__,
     *elementwise.__all__,

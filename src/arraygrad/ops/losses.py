@@ -84,4 +84,30 @@ binary_cross_entropy_backward = Primitive(
     vjp=(_bce_backward_vjp_grad, _bce_backward_vjp_input, _bce_backward_vjp_target),
 )
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_backward"]
+
+# The smooth L1 loss of the differences d = input - target, element-wise (the reduction stays
+# outside, in nn.functional.smooth_l1_loss): one pass for the values and one for the gradient,
+# PyTorch's kernels, where the composition of abs, where and products made a dozen. Its VJP is
+# a primitive of its own (PyTorch's smooth_l1_loss_backward), linear in g, whose derivative for
+# d is g / beta inside |d| < beta and 0 outside (PyTorch's double backward).
+smooth_l1 = Primitive(
+    "smooth_l1_loss",
+    forward=lambda xp, d, *, beta: xp.smooth_l1(d, beta),
+    vjp=(lambda ns, g, out, d, *, beta: ns.smooth_l1_backward(g, d, beta=beta),),
+)
+smooth_l1_backward = Primitive(
+    "smooth_l1_loss_backward",
+    forward=lambda xp, g, d, *, beta: xp.smooth_l1_backward(g, d, beta),
+    vjp=(
+        lambda ns, gg, result, g, d, *, beta: ns.smooth_l1_backward(gg, d, beta=beta),
+        lambda ns, gg, result, g, d, *, beta: ns.where(ns.abs(d) < beta, gg * g / beta, 0.0),
+    ),
+    rule_reads=((1,), (0, 1)),
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_backward",
+    "smooth_l1",
+    "smooth_l1_backward",
+]

@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype
-from arraygrad._primitive import Primitive
+from arraygrad._primitive import Primitive, on_raw_arrays
 from arraygrad._tensor import Tensor
 
 
@@ -202,6 +202,21 @@ take_add_zeros = Primitive(
     vjp=(lambda ns, g, out, values, indices, *, shape, axis: ns.take(g, indices, axis=axis), None),
     reads_inputs=False,
 )
+# Rows of ``values`` picked by ``take`` and summed at the places ``put`` (embedding_bag's sums
+# of rows into their bags), without a row per position in memory; its adjoint is itself with
+# the two indexes swapped.
+gather_add = Primitive(
+    "embedding_bag",
+    forward=lambda xp, values, take, put, *, shape: xp.gather_add(values, take, put, shape),
+    vjp=(
+        lambda ns, g, out, values, take, put, *, shape: ns.gather_add(
+            g, put, take, shape=tuple(values.shape)
+        ),
+        None,
+        None,
+    ),
+    reads_inputs=False,
+)
 
 
 # --- nn.CrossMapLRN2d ---------------------------------------------------------------------------
@@ -358,19 +373,41 @@ def _layer_norm_vjp_input(
     # dx = r g w + B x + C with B = (sum(g w) m - sum(g w x)) r^3 / N and
     # C = -B m - sum(g w) r / N: the exact gradient, with the saved m and r (PyTorch's formula).
     mean, rstd = _saved_statistics(ns, x, dims, eps, stats)
+    return _layer_norm_input_grad(ns, g, x, w, mean, rstd, dims)
+
+
+def _layer_norm_input_grad(ns: Any, g: Any, x: Any, w: Any, mean: Any, rstd: Any, dims: Any) -> Any:
+    raw = on_raw_arrays(ns)
     scaled = g if w is None else g * w
-    ds = ns.sum(g * x if w is None else g * x * w, axis=dims, keepdims=True)
+    products = g * x
+    if w is not None:
+        # (on raw arrays the same products written into the first one's array: a full-size
+        # temporary fewer, as below)
+        if raw:
+            products *= w
+        else:
+            products = products * w
+    ds = ns.sum(products, axis=dims, keepdims=True)
     db = ns.sum(scaled, axis=dims, keepdims=True)
     scale = 1.0 / math.prod(x.shape[d] for d in dims)
     b_coef = (db * mean - ds) * rstd * rstd * rstd * scale
     c_coef = -b_coef * mean - db * rstd * scale
-    return rstd * scaled + b_coef * x + c_coef
+    if not raw:
+        return rstd * scaled + b_coef * x + c_coef
+    result = rstd * scaled
+    result += b_coef * x
+    result += c_coef
+    return result
 
 
 def _layer_norm_vjp_weight(
     ns: Any, g: Any, out: Any, x: Any, w: Any, b: Any, *, dims: Any, eps: float, stats: str
 ) -> Any:
     mean, rstd = _saved_statistics(ns, x, dims, eps, stats)
+    return _layer_norm_weight_grad(ns, g, x, mean, rstd, dims)
+
+
+def _layer_norm_weight_grad(ns: Any, g: Any, x: Any, mean: Any, rstd: Any, dims: Any) -> Any:
     return _over_rows(ns, g * (rstd * x + (-rstd * mean)), dims)
 
 
@@ -392,6 +429,60 @@ layer_norm_reduced = Primitive(
     rule_reads=((0, 1), (0,), ()),
 )
 
+# --- layer norm of float32 and float64 inputs (and group norm's normalisation), as PyTorch's
+# native_layer_norm: the statistics computed once in the forward and read by the backward,
+# which made them again. ``layer_norm_statistics`` gives the mean and ``sqrt(var + eps)`` over
+# ``dims`` (kept), side by side along the last axis; it has no derivative of its own: the rules of
+# ``layer_norm_apply`` for ``x`` are the whole derivative, through the statistics too (with
+# create_graph they make the statistics again from ``x``, as Tensors, so that a second
+# derivative sees them depend on ``x``).
+
+
+def _normalization_statistics(xp: Any, x: Any, *, dims: Any, eps: float) -> Any:
+    mean = xp.mean(x, axis=dims, keepdims=True)
+    centred = x - mean
+    std = xp.sqrt(xp.mean(centred * centred, axis=dims, keepdims=True) + eps)
+    return xp.concat([mean, std], axis=-1)  # (the last axis is one of dims: kept as 1)
+
+
+def _layer_norm_apply(xp: Any, x: Any, stats: Any, w: Any, b: Any, *, dims: Any, eps: float) -> Any:
+    # (written into the first result's array: each step's full-size temporary costs its
+    # pages, more than its arithmetic)
+    out = x - stats[..., :1]
+    out /= stats[..., 1:]
+    if w is not None:
+        out *= w
+    if b is not None:
+        out += b
+    return out
+
+
+def _statistics_of(ns: Any, x: Any, stats: Any, dims: Any, eps: float) -> tuple[Any, Any]:
+    """The mean and ``rstd`` the rules read: the forward's on raw arrays, else made anew."""
+    if on_raw_arrays(ns):
+        return stats[..., :1], 1.0 / stats[..., 1:]
+    return _saved_statistics(ns, x, dims, eps, "float32")
+
+
+layer_norm_statistics = Primitive(
+    "native_layer_norm_statistics", forward=_normalization_statistics, vjp=None
+)
+layer_norm_apply = Primitive(
+    "native_layer_norm",
+    forward=_layer_norm_apply,
+    vjp=(
+        lambda ns, g, out, x, stats, w, b, *, dims, eps: _layer_norm_input_grad(
+            ns, g, x, w, *_statistics_of(ns, x, stats, dims, eps), dims
+        ),
+        None,
+        lambda ns, g, out, x, stats, w, b, *, dims, eps: _layer_norm_weight_grad(
+            ns, g, x, *_statistics_of(ns, x, stats, dims, eps), dims
+        ),
+        lambda ns, g, out, x, stats, w, b, *, dims, eps: _over_rows(ns, g, dims),
+    ),
+    rule_reads=((0, 1, 2), (), (0, 1), ()),
+)
+
 __all__ = [
     "backward_refused",
     "conv",
@@ -399,7 +490,10 @@ __all__ = [
     "conv_weight_grad",
     "cross_map_lrn2d",
     "fold_windows",
+    "gather_add",
+    "layer_norm_apply",
     "layer_norm_reduced",
+    "layer_norm_statistics",
     "max_pool",
     "max_pool_gather",
     "max_pool_indices",
