@@ -43,8 +43,9 @@ singular and indefinite inputs, ``solve_ex`` and ``householder_product`` edge ca
 (tests/ops/test_linalg_extras.py), ``det``'s gradient at singular matrices and the dtypes
 the kernels refuse (tests/ops/test_linalg.py), ``pinv``'s gradient with a zero singular
 value (tests/ops/test_decompositions.py), ``cond`` and the spectral norms of empty
-matrices, ``matrix_norm``'s ``dim`` and ``dtype`` (tests/ops/test_linalg_solvers.py) and
-LU without pivoting of empty matrices (tests/ops/test_lu.py).
+matrices, ``matrix_norm``'s ``dim`` and ``dtype`` (tests/ops/test_linalg_solvers.py),
+LU without pivoting of empty matrices (tests/ops/test_lu.py) and the shape errors torch raises
+before its kernels refuse float16, bfloat16 or integers (tests/ops/test_linalg.py).
 
 Run the module as a script (``python -m tests.test_linalg_random [seeds] [first seed]``) to
 fuzz for longer than the test does.

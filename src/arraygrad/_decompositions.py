@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
-from arraygrad._linalg import LinAlgError, _kernel_supports, _square
-from arraygrad._math import complex_unsupported
+from arraygrad._linalg import LinAlgError, _inexact, _kernel_supports, _square, _square_shape
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -67,16 +66,7 @@ def _matrices(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
             f"{name}: The input tensor A must have at least 2 dimensions, got shape "
             f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
         )
-    if a.dtype.is_complex:
-        if complex_ok:
-            return a
-        raise complex_unsupported(name)
-    if not a.dtype.is_floating_point:
-        raise RuntimeError(
-            f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}. "
-            "Fix: convert it first, e.g. A.double()."
-        )
-    return a
+    return _inexact(name, a, complex_ok)
 
 
 def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 - torch's name
@@ -92,9 +82,10 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 
 
 
 def _cholesky(name: str, A: Tensor, upper: bool) -> Tensor:  # noqa: N803 - torch's name
-    if name == "cholesky" and A.numel():  # (torch.cholesky meets the kernel's dtypes first)
-        _kernel_supports("cholesky_cpu", A, integers=True)
-    a = _square(name, A, complex_ok=True)
+    a = _square_shape(name, A)
+    if name == "cholesky" and a.numel():  # (torch.cholesky meets the kernel's dtypes first)
+        _kernel_supports("cholesky_cpu", a, integers=True)
+    a = _square(name, a, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
     primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
     try:
@@ -135,8 +126,9 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
     [1.0, 3.0]
     """
     upper = _upper(UPLO)
-    _kernel_supports("linalg_eigh_cpu", A, integers=True)
-    a = _square("linalg.eigh", A, complex_ok=True, empty_ok=True)
+    a = _square_shape("linalg.eigh", A)
+    _kernel_supports("linalg_eigh_cpu", a, integers=True)  # (after the shape, as torch's)
+    a = _square("linalg.eigh", a, complex_ok=True, empty_ok=True)
     n = a.shape[-1]
     if a.dtype.is_complex:  # real eigenvalues, packed as complex numbers
         packed = ops.complex_linalg.eigh(a, upper=upper)

@@ -320,6 +320,27 @@ def _square(name: str, a: Tensor, complex_ok: bool = False, empty_ok: bool = Fal
     caller has complex rules (``complex_ok``), arraygrad's refusal elsewhere; any dtype with
     ``empty_ok`` where ``a`` is empty (PyTorch's functions that check none before their kernel,
     which no empty input reaches)."""
+    return _inexact(name, _square_shape(name, a), complex_ok, empty_ok)
+
+
+def _inexact(name: str, a: Tensor, complex_ok: bool, empty_ok: bool = False) -> Tensor:
+    """``a`` checked to be floating (or complex, with ``complex_ok``; arraygrad's refusal of
+    complex matrices elsewhere); any dtype with ``empty_ok`` where ``a`` is empty."""
+    if a.dtype.is_complex:
+        if complex_ok:
+            return a
+        raise complex_unsupported(name)
+    if not a.dtype.is_floating_point and not (empty_ok and a.numel() == 0):
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}. "
+            "Fix: convert it first, e.g. A.double()."
+        )
+    return a
+
+
+def _square_shape(name: str, a: Tensor) -> Tensor:
+    """``a`` checked to be a (batch of) square matrices, whatever its dtype: torch checks the
+    shapes before its kernels refuse a dtype (``_kernel_supports``)."""
     a = as_tensor(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         shape = list(a.shape)
@@ -329,14 +350,6 @@ def _square(name: str, a: Tensor, complex_ok: bool = False, empty_ok: bool = Fal
             else f"but got a {a.ndim}D tensor"
         )
         raise RuntimeError(f"{name}: A must be batches of square matrices, {detail}")
-    if a.dtype.is_complex:
-        if complex_ok:
-            return a
-        raise complex_unsupported(name)
-    if not a.dtype.is_floating_point and not (empty_ok and a.numel() == 0):
-        raise RuntimeError(
-            f"{name}: Expected a floating point or complex tensor as input. Got {a.dtype.name}"
-        )
     return a
 
 
@@ -348,8 +361,9 @@ _EMPTY_SKIPPING = frozenset({"cholesky_cpu", "linalg_eigh_cpu", "linalg_svd_cpu"
 def _kernel_supports(kernel: str, a: Tensor, *, integers: bool = False) -> None:
     """PyTorch's CPU kernels have no float16 or bfloat16 (with ``integers``: no integer)
     version and raise NotImplementedError naming the kernel; so does arraygrad, before the
-    array library's own TypeError (or its computing in float32). Some kernels are not reached
-    by empty inputs (:data:`_EMPTY_SKIPPING`): those pass."""
+    array library's own TypeError (or its computing in float32), and after the checks of the
+    operands' shapes, which torch makes first (a wrong shape is a RuntimeError). Some kernels
+    are not reached by empty inputs (:data:`_EMPTY_SKIPPING`): those pass."""
     inexact = a.dtype.is_floating_point or a.dtype.is_complex
     if kernel in _EMPTY_SKIPPING and a.numel() == 0:
         return

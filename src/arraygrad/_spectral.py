@@ -12,7 +12,14 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, linalg_svd, svdvals
-from arraygrad._linalg import LinAlgError, _kernel_supports, _square, inverse, matmul
+from arraygrad._linalg import (
+    LinAlgError,
+    _kernel_supports,
+    _square,
+    _square_shape,
+    inverse,
+    matmul,
+)
 from arraygrad._math import as_tensor, where
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
@@ -142,10 +149,10 @@ def matrix_rank(
                 "either tol alone, or atol and/or rtol."
             )
         atol, rtol = tol, 0.0  # (as torch: the singular values above tol)
-    if atol is None and rtol is None:  # (torch's default tolerance reads the dtype's eps)
+    if rtol is None:  # (torch's default rtol reads the dtype's eps, even when atol is given)
         _lapack_types(as_tensor(A))
     if hermitian:  # (else svdvals refuses other dtypes as torch's svd)
-        _kernel_supports("linalg_eigh_cpu", as_tensor(A), integers=True)
+        _kernel_supports("linalg_eigh_cpu", _square_shape("linalg.eigh", A), integers=True)
     a = _matrices("linalg.matrix_rank", A, complex_ok=True).detach()
     s = ops.abs(eigvalsh(a)) if hermitian else svdvals(a)
     above = ops.astype(s > _threshold(a, s, atol, rtol), _dtype.int64)

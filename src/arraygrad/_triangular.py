@@ -14,7 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dtype import torch_type_name
-from arraygrad._linalg import _kernel_supports, _square, inverse, matmul, tril, triu
+from arraygrad._linalg import _kernel_supports, _square_shape, inverse, matmul, tril, triu
 from arraygrad._math import _operands
 from arraygrad._reduction import sum as _sum
 from arraygrad._tensor import Tensor
@@ -71,8 +71,7 @@ def solve_triangular(
             "linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "
             f"shape {list(b.shape)}. Fix: make a vector a column, e.g. B.unsqueeze(-1)."
         )
-    _kernel_supports("triangular_solve_cpu", a, integers=True)
-    a = _square("linalg.solve_triangular", a, complex_ok=True)
+    a = _square_shape("linalg.solve_triangular", a)
     n = a.shape[-1]
     if b.shape[-2 if left else -1] != n:
         shape = "x".join(str(s) for s in b.shape[-2:])
@@ -82,6 +81,7 @@ def solve_triangular(
             f"{equation} ({n}x{n} and {shape}). Fix: B needs {n} "
             f"{'rows' if left else 'columns'}."
         )
+    _kernel_supports("triangular_solve_cpu", a, integers=True)  # (then a is float or complex)
     t = _triangle(a, upper, unitriangular)
     if not left:  # X A = B  <=>  A^T X^T = B^T
         return ops.matrix_transpose(_solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))
@@ -133,12 +133,7 @@ def triangular_solve(
             "torch.triangular_solve: Expected A to have at least 2 dimensions, but it has "
             f"{A.ndim} dimensions instead"
         )
-    if b.dtype != A.dtype:
-        raise RuntimeError(
-            f"Expected b and A to have the same dtype, but found b of type "
-            f"{torch_type_name(b.dtype)} and A of type {torch_type_name(A.dtype)} instead."
-        )
-    _kernel_supports("triangular_solve_cpu", A, integers=True)
+    _same_dtype(b, A)
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(
             f"A must be batches of square matrices, but they are {A.shape[-2]} by "
@@ -150,6 +145,7 @@ def triangular_solve(
             f"Incompatible matrix sizes for triangular_solve: each A matrix is {n} by {n} but "
             f"each b matrix is {b.shape[-2]} by {b.shape[-1]}"
         )
+    _kernel_supports("triangular_solve_cpu", A, integers=True)  # (after the shapes, as torch's)
     batch = broadcast_shapes(tuple(b.shape[:-2]), tuple(A.shape[:-2]))
     coefficient = A.expand(*batch, *A.shape[-2:]).clone()
     triangle = _triangle(A, upper, unitriangular)
@@ -157,6 +153,17 @@ def triangular_solve(
         triangle = ops.matrix_transpose(triangle)
     solution = _solve(triangle, b.expand(*batch, *b.shape[-2:]))
     return return_types.triangular_solve(solution, coefficient)
+
+
+def _same_dtype(b: Tensor, A: Tensor) -> None:  # noqa: N803 - torch's name
+    """The solves with a given factor (``triangular_solve``, ``cholesky_solve``) promote no
+    dtypes: torch refuses a ``b`` and an ``A`` of two dtypes."""
+    if b.dtype != A.dtype:
+        raise RuntimeError(
+            f"Expected b and A to have the same dtype, but found b of type "
+            f"{torch_type_name(b.dtype)} and A of type {torch_type_name(A.dtype)} instead. Fix: "
+            "convert one, e.g. b.to(A.dtype)."
+        )
 
 
 def _gram(factor: Tensor, upper: bool) -> Tensor:
@@ -184,20 +191,26 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
     tensor([[1.],
             [1.]])
     """
-    b, factor = _operands(input, input2)
-    if b.ndim < 2:
+    if input.ndim < 2:
         raise RuntimeError(
-            f"b should have at least 2 dimensions, but has {b.ndim} dimensions instead. Fix: make "
-            "a vector a column, e.g. B.unsqueeze(-1)."
+            f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead. Fix: "
+            "make a vector a column, e.g. B.unsqueeze(-1)."
         )
-    _kernel_supports("cholesky_solve_cpu", factor, integers=True)
-    factor = _square("cholesky_solve", factor, complex_ok=True)
+    if input2.ndim < 2:
+        raise RuntimeError(
+            f"u should have at least 2 dimensions, but has {input2.ndim} dimensions instead. Fix: "
+            "pass the Cholesky factor as a matrix or a batch of matrices."
+        )
+    _same_dtype(input, input2)
+    b, factor = _operands(input, input2)
+    factor = _square_shape("cholesky_solve", factor)
     if b.shape[-2] != factor.shape[-1]:
         raise RuntimeError(
             f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
             f"{factor.shape[-1]} by {factor.shape[-1]} but each b matrix is {b.shape[-2]} by "
             f"{b.shape[-1]}. Fix: B needs {factor.shape[-1]} rows."
         )
+    _kernel_supports("cholesky_solve_cpu", factor, integers=True)  # (after the shapes)
     return _solve(_gram(factor, upper), b)
 
 
@@ -210,8 +223,8 @@ def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
     tensor([[0.2500, 0.0000],
             [0.0000, 4.0000]])
     """
-    _kernel_supports("cholesky_inverse_out_cpu", input, integers=True)
-    factor = _square("cholesky_inverse", input, complex_ok=True)
+    factor = _square_shape("cholesky_inverse", input)
+    _kernel_supports("cholesky_inverse_out_cpu", factor, integers=True)  # (after the shape)
     return inverse(_gram(factor, upper))
 
 

@@ -140,7 +140,6 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
         return ops.matrix_transpose(solve(ops.matrix_transpose(A), ops.matrix_transpose(B)))
     a, b = _operands(A, B)
     a = _square("linalg.solve", a, complex_ok=True)
-    _kernel_supports("lu_cpu", a)
     n = a.shape[-1]
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
     rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
@@ -151,6 +150,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
             f"({n}x{n} and {shape}). Fix: B needs {n} rows (shape [..., {n}] for a vector or "
             f"[..., {n}, k] for k right-hand sides)."
         )
+    _kernel_supports("lu_cpu", a)  # (after the shapes, as torch's)
     try:
         x = (ops.complex_ops.solve if a.dtype.is_complex else ops.solve)(a, rhs)
     except ValueError as error:

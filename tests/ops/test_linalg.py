@@ -559,6 +559,9 @@ _UNSUPPORTED_DTYPE_CALLS = [
     # with tolerances given, the decomposition's kernel refuses the dtype (seed 74550)
     lambda m, a, b: m.linalg.matrix_rank(a, atol=1e-4, rtol=1e-4),
     lambda m, a, b: m.linalg.matrix_rank(a, atol=1e-4, rtol=1e-4, hermitian=True),
+    # with atol alone, the default rtol reads the dtype's eps first (fuzzrun8)
+    lambda m, a, b: m.linalg.matrix_rank(a, atol=1e-4),
+    lambda m, a, b: m.linalg.matrix_rank(a, atol=1e-4, hermitian=True),
     lambda m, a, b: m.linalg.cond(a, 1),
     lambda m, a, b: m.linalg.matrix_norm(a, 2),
     lambda m, a, b: m.linalg.matrix_norm(a, 1),
@@ -637,3 +640,38 @@ def test_empty_inputs_of_any_dtype_pass_where_torchs_kernels_are_not_reached(
     call = _EMPTY_CALLS[index]
     theirs = _outcome(call, torch, torch.zeros(shape, dtype=getattr(torch, dtype)))
     assert _outcome(call, ag, ag.zeros(shape, dtype=getattr(ag, dtype))) == theirs
+
+
+_SHAPE_ERRORS_FIRST = [  # (call, shape of A, shape of B)
+    (lambda m, a, b: m.linalg.solve(a, b), (3, 3), (4, 2)),
+    (lambda m, a, b: m.linalg.solve_ex(a, b, left=False), (3, 3), (2, 4)),
+    (lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True), (3, 3), (4, 2)),
+    (lambda m, a, b: m.linalg.solve_triangular(a, b, upper=False), (3, 2), (3, 2)),
+    (lambda m, a, b: m.triangular_solve(b, a), (3, 3), (4, 2)),
+    (lambda m, a, b: m.triangular_solve(b, a), (3, 2), (3, 2)),
+    (lambda m, a, b: m.cholesky_solve(b, a), (3, 3), (4, 2)),
+    (lambda m, a, b: m.cholesky_solve(b, a), (3, 2), (3, 2)),
+    (lambda m, a, b: m.cholesky_inverse(a), (3, 2), (3, 2)),
+    (lambda m, a, b: m.cholesky(a), (3, 2), (3, 2)),
+    (lambda m, a, b: m.cholesky(a), (3,), (3, 2)),
+    (lambda m, a, b: m.linalg.eigh(a), (3, 2), (3, 2)),
+    (lambda m, a, b: m.linalg.eigvalsh(a), (3,), (3, 2)),
+    (lambda m, a, b: m.linalg.matrix_rank(a, rtol=0.1, hermitian=True), (3, 2), (3, 2)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64"])
+@pytest.mark.parametrize("index", range(len(_SHAPE_ERRORS_FIRST)))
+def test_shape_errors_come_before_the_kernels_dtype_refusals(index: int, dtype: str) -> None:
+    # torch checks the shapes of the operands before its kernel refuses their dtype: a wrong
+    # shape is a RuntimeError whatever the dtype; arraygrad refused the dtype first
+    # (NotImplementedError; linalg fuzzer, seeds 177514, 187009, 191664)
+    call, a_shape, b_shape = _SHAPE_ERRORS_FIRST[index]
+    raised = []
+    for m in (torch, ag):
+        a, b = (m.ones(*s, dtype=getattr(m, dtype)) for s in (a_shape, b_shape))
+        with warnings.catch_warnings(), pytest.raises(RuntimeError) as error:
+            warnings.simplefilter("ignore")
+            call(m, a, b)
+        raised.append((type(error.value).__name__, "not implemented" in str(error.value)))
+    assert raised[1] == raised[0] == ("RuntimeError", False)
