@@ -95,6 +95,15 @@ def run_backward(
         raise
 
 
+def _rules_of(node: Node, ns: Any, create_graph: bool, paths: Any, tracer: Any) -> Any:
+    """``node``'s rules' results for a gradient, as a function of it, for the runs outside the
+    engine's loop (a node's hooks, a custom Function reached by no gradient). A module-level
+    function: a closure in ``_backward`` would turn the loop's locals it reads into cells."""
+    return functools.partial(
+        rule_results, node, ns=ns, create_graph=create_graph, paths=paths, tracer=tracer
+    )
+
+
 def _backward(
     outputs: Sequence[Tensor],
     grad_outputs: Sequence[Any],
@@ -233,13 +242,6 @@ def _backward(
     # Those rules run on raw NumPy arrays only (arraygrad.compile records them as they run).
     owning = not create_graph and not detect_anomaly and _backend.is_numpy
     paths = (dependencies, leaf_targets) if pruning else None
-
-    def rules_of(node: Node) -> Any:
-        """The node's rules' results for a gradient, for runs outside the loop (its hooks)."""
-        return functools.partial(
-            rule_results, node, ns=ns, create_graph=create_graph, paths=paths, tracer=tracer
-        )
-
     while ready:
         node = ready.pop()
         grad = buffers.pop(node, None)
@@ -252,7 +254,8 @@ def _backward(
                 if node.hooks:
                     run_hooks_without_gradient(node.hooks, create_graph)
             # A custom Function's node runs all the same, on zeros (see materialized_run).
-            grad, results = materialized_run(node, create_graph, rules_of(node), tracer)
+            rules = _rules_of(node, ns, create_graph, paths, tracer)
+            grad, results = materialized_run(node, create_graph, rules, tracer)
         else:
             results = None
         if grad is None:
@@ -284,7 +287,8 @@ def _backward(
                 # them; no rule runs, as no edge leads on.)
                 continue
             if node.hooks is not None and has_node_hooks(node):
-                grad, results = run_node_hooks(node, grad, create_graph, rules_of(node), tracer)
+                rules = _rules_of(node, ns, create_graph, paths, tracer)
+                grad, results = run_node_hooks(node, grad, create_graph, rules, tracer)
 
         prim = node.prim
         args = node.arrays
