@@ -17,30 +17,22 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad._backend import numpy_erf, numpy_fast
+from arraygrad._backend import blockwise, numpy_erf, numpy_fast
 from arraygrad._special import error_function
 from arraygrad._special._common import _TWO_OVER_SQRT_PI, _from_f64, _poly
 
 # (bfloat16 takes the generic path: its float64 work is cast back through float32 there)
 _FAST = numpy_erf.FAST
-# Elements per block: the dozen float64 arrays of one block (3 MiB) stay in a core's cache.
-_BLOCK = 1 << 15
 
 
 def erfinv(x: Any) -> Any:
     """``erfinv(x)`` as :func:`arraygrad._special.erfinv` computes it, on a NumPy array."""
     if x.__class__ is not np.ndarray or x.dtype not in _FAST or x.ndim == 0:
         return error_function.erfinv(np, x)
-    # Flat and C-ordered: the ranges' elements are picked and written back by flat position.
+    # Flat and C-ordered: the ranges' elements are picked and written back by flat position;
+    # block by block where it is large, so that each block's ~90 passes run in a core's cache.
     source = np.ascontiguousarray(x).reshape(-1)
-    if source.size <= _BLOCK:
-        result = _erfinv_flat(source)
-    else:
-        # Block by block: each block's ~90 passes then run in a core's cache, not in memory.
-        result = np.empty(source.shape, x.dtype)
-        for start in range(0, source.size, _BLOCK):
-            result[start : start + _BLOCK] = _erfinv_flat(source[start : start + _BLOCK])
-    return numpy_erf.laid_out_as(result, x)
+    return numpy_erf.laid_out_as(blockwise.in_blocks(_erfinv_flat, source), x)
 
 
 def _erfinv_flat(source: Any) -> Any:
