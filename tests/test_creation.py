@@ -386,3 +386,72 @@ def test_tensor_of_a_tensor_warns_as_torch_and_copies() -> None:
     assert not copy.requires_grad and copy.is_leaf
     copy.add_(1)
     assert source.tolist() == [1.0, 1.0]
+
+
+def _scalar(lib: Any, name: str, value: Any) -> Any:
+    """A 0-d tensor of dtype ``name`` of ``lib`` holding ``value``."""
+    return lib.tensor(value, dtype=getattr(lib, name))
+
+
+# Nested data holding NumPy scalars, NumPy arrays or tensors beside Python numbers: torch
+# promotes each scalar's own dtype (a Python float: the default dtype).
+_OWN_DTYPES = {
+    "float_and_f64": lambda lib: [1.0, np.float64(2)],
+    "int_and_f64": lambda lib: [1, np.float64(2)],
+    "f64_in_a_tuple": lambda lib: (np.float64(1), 1.0),
+    "nested_f64": lambda lib: [[np.float64(1)], [1.0]],
+    "f16": lambda lib: [np.float16(2), 3],
+    "f32_and_f64": lambda lib: [np.float32(1), np.float64(2)],
+    "i32": lambda lib: [np.int32(2)],
+    "int_and_i32": lambda lib: [1, np.int32(2)],
+    "float_and_i32": lambda lib: [1.5, np.int32(2)],
+    "i8_and_u8": lambda lib: [np.int8(-2), np.uint8(200)],
+    "bool_and_np_bool": lambda lib: [True, np.bool_(False)],
+    "c128": lambda lib: [np.complex128(1 + 2j)],
+    "f64_and_c64": lambda lib: [np.float64(0.1), np.complex64(1j)],
+    "f16_and_complex": lambda lib: [np.float16(1), 1j],
+    "0d_array_second": lambda lib: [1.0, np.array(0.1)],
+    "arrays": lambda lib: [np.array([1, 2], np.int32), np.array([1.5, 0.1])],
+    "f64_tensor": lambda lib: [1.0, _scalar(lib, "float64", 0.1)],
+    "i32_tensors": lambda lib: [_scalar(lib, "int32", 3), _scalar(lib, "int8", -4)],
+    "f16_tensor_and_int": lambda lib: [_scalar(lib, "float16", 0.1), 1],
+    "f64_tensor_and_f32": lambda lib: [_scalar(lib, "float64", 0.1), np.float32(0.1)],
+}
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(_OWN_DTYPES))
+def test_tensor_infers_numpy_scalars_and_tensors_dtypes_as_torch(name: str, default: str) -> None:
+    # tensor([1.0, np.float64(2)]) was float32 and tensor([np.int32(2)]) int64: arraygrad read
+    # NumPy's inference of the values, where torch keeps each NumPy scalar's and tensor's dtype
+    outcomes = []
+    for lib in (torch, ag):
+        before = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            made = lib.tensor(_OWN_DTYPES[name](lib))
+        finally:
+            lib.set_default_dtype(before)
+        outcomes.append((_dtype_name(made), made.tolist()))
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "dtype"),
+    [
+        ([1, np.bool_(True)], None),
+        ([np.int64(1), np.bool_(False)], None),
+        ([1, np.float32(1.5)], "int64"),
+        ([np.complex64(1)], "uint8"),
+        ([2, np.array(1.5)], "int32"),
+    ],
+    ids=repr,
+)
+def test_tensor_refuses_to_store_non_integers_into_integers_as_torch(data: Any, dtype: Any) -> None:
+    # torch stores a float (truncated) or an index into an integer tensor; arraygrad stored a
+    # NumPy bool, float32 or complex scalar too
+    for lib in (torch, ag):
+        with pytest.raises(TypeError, match=r"cannot be interpreted as an integer|integer scalar"):
+            lib.tensor(data, dtype=None if dtype is None else getattr(lib, dtype))
+    # a float64 (a Python float) is truncated, and a NumPy integer stored
+    assert ag.tensor([np.float64(2.7), np.int8(3)], dtype=ag.int8).tolist() == [2, 3]

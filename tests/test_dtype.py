@@ -226,3 +226,56 @@ def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.Monkey
         # types, array_api_strict's dtypes), however many objects are met.
         libraries_own = set(table) - set(_dtype._seen)
         assert len(libraries_own) <= 3 * len(_dtype.BY_NAME)
+
+
+# Writing a number a dtype cannot hold: torch names the dtype's C++ element type (uint8_t, int,
+# c10::Half) in its message; tensor()'s data names the dtype itself (uint8), checked apart.
+_OVERFLOWING_WRITES: dict[str, Callable[[Any, Any], Any]] = {
+    "full": lambda lib, d: lib.full((2,), 1e300, dtype=d),
+    "full_int": lambda lib, d: lib.full((2,), 2**40, dtype=d),
+    "fill_": lambda lib, d: lib.zeros(2, dtype=d).fill_(1e300),
+    "fill_complex": lambda lib, d: lib.zeros(2, dtype=d).fill_(1 + 1j),
+    "setitem": lambda lib, d: lib.zeros(2, dtype=d).__setitem__(0, 2**40),
+    "setitem_complex": lambda lib, d: lib.zeros(2, dtype=d).__setitem__(0, 1 + 1j),
+    "masked_fill": lambda lib, d: lib.zeros(2, dtype=d).masked_fill(
+        lib.tensor([True, False]), 1e300
+    ),
+    "scatter": lambda lib, d: lib.zeros(2, dtype=d).scatter(0, lib.tensor([0]), 1e300),
+    "linspace": lambda lib, d: lib.linspace(0, 1e300, 3, dtype=d),
+    "clamp": lambda lib, d: lib.zeros(2, dtype=d).clamp(min=1e300),
+    "threshold": lambda lib, d: lib.nn.functional.threshold(lib.zeros(2, dtype=d), 0.5, 1e309),
+    "index_add": lambda lib, d: lib.zeros(2, dtype=d).index_add_(
+        0, lib.tensor([0]), lib.ones(1, dtype=d), alpha=2**40
+    ),
+    "add_alpha": lambda lib, d: lib.zeros(2, dtype=d).add(lib.ones(2, dtype=d), alpha=1e300),
+    "addcmul": lambda lib, d: lib.zeros(2, dtype=d).addcmul(
+        lib.ones(2, dtype=d), lib.ones(2, dtype=d), value=1e300
+    ),
+}
+_WRITTEN_INTO = ["uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32"]
+
+
+def _overflow(call: Callable[[], Any]) -> tuple[str, str] | None:
+    """The class of the error ``call`` raises and the type its overflow message names."""
+    try:
+        call()
+    except (RuntimeError, OverflowError, NotImplementedError) as error:
+        named = str(error).partition("cannot be converted to type ")[2]
+        return type(error).__name__, named.partition(" without overflow")[0]
+    return None
+
+
+@pytest.mark.parametrize("name", _WRITTEN_INTO)
+@pytest.mark.parametrize("write", list(_OVERFLOWING_WRITES))
+def test_overflow_messages_name_the_c_type_as_torch(write: str, name: str) -> None:
+    # arraygrad said "value cannot be converted to type uint8" (int32, float16) where torch says
+    # uint8_t (int, c10::Half); addcmul of integers raised OverflowError, not RuntimeError
+    theirs = _overflow(lambda: _OVERFLOWING_WRITES[write](torch, getattr(torch, name)))
+    mine = _overflow(lambda: _OVERFLOWING_WRITES[write](ag, getattr(ag, name)))
+    assert mine == theirs
+
+
+def test_tensor_data_overflow_names_the_dtype_as_torch() -> None:
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError, match="to type uint8 without overflow"):
+            lib.tensor([300], dtype=lib.uint8)

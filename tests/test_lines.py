@@ -55,6 +55,33 @@ def test_linspace_is_torchs_to_the_last_bit(dtype: str) -> None:
             np.testing.assert_array_equal(mine, theirs, err_msg=f"{start}, {end}, {steps}")
 
 
+# Ends near the dtype's largest number, infinite ones, and signed zeros.
+_HUGE_ENDS = {
+    "float64": [1e300, -1e300, 1.7976931348623157e308, -1.5e308, 7e299, 2.0**996, 3.0, 0.0, -0.0],
+    "float32": [3e38, -3.4028234663852886e38, 2e38, -1.5, 0.0, -0.0],
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128"])
+def test_lines_with_huge_infinite_or_zero_ends_are_torchs_bits(dtype: str) -> None:
+    # linspace(1e300, -1e300, 2) was [nan, nan] (the step's split overflowed) where torch gives
+    # the ends, and linspace(-0.0, -0.0, 2) was [0.0, 0.0] where torch gives [0.0, -0.0]
+    ends = _HUGE_ENDS["float32" if dtype == "float32" else "float64"] + [float("inf")]
+    for start in ends:
+        for end in ends:
+            first, last = (
+                (complex(start, end), complex(end, -start)) if "complex" in dtype else (start, end)
+            )
+            for steps in (2, 3, 4, 5, 7, 16):
+                theirs = torch.linspace(first, last, steps, dtype=getattr(torch, dtype)).numpy()
+                mine = ag.linspace(first, last, steps, dtype=getattr(ag, dtype)).numpy()
+                where = f"linspace({first}, {last}, {steps})"
+                np.testing.assert_array_equal(mine, theirs, err_msg=where)
+                parts = (mine.real, theirs.real, mine.imag, theirs.imag)
+                assert (np.signbit(parts[0]) == np.signbit(parts[1])).all(), where
+                assert (np.signbit(parts[2]) == np.signbit(parts[3])).all(), where
+
+
 LINE_DTYPES = ["float16", "bfloat16", "complex64", "complex128", "int64", "int32", "int8", "uint8"]
 # (start, end) pairs within int8's range: floats are truncated for integer lines, and negative
 # ints wrap for uint8 (as -5 is 251)
@@ -86,12 +113,7 @@ def test_lines_of_every_dtype_are_torchs_to_the_last_bit(name: str, dtype: str) 
                 continue  # (a negative end for uint8's logspace: tested below)
             mine = _torch_line(ag, name, start, end, steps, dtype)
             assert mine.dtype == theirs.dtype
-            if name == "logspace" and "complex" in dtype:  # (the C library's complex pow)
-                np.testing.assert_allclose(
-                    mine, theirs, rtol=1e-6 if dtype == "complex64" else 1e-14
-                )
-            else:
-                np.testing.assert_array_equal(mine, theirs, err_msg=f"{start}, {end}, {steps}")
+            np.testing.assert_array_equal(mine, theirs, err_msg=f"{start}, {end}, {steps}")
 
 
 @pytest.mark.parametrize(
@@ -147,3 +169,34 @@ def test_a_negative_count_of_steps_raises_as_torch(name: str) -> None:
     with pytest.raises(RuntimeError) as got:
         getattr(ag, name)(0, 1, -1)
     assert str(got.value).startswith(str(want.value))
+
+
+@pytest.mark.parametrize("name", ["linspace", "logspace"])
+def test_bfloat16_lines_make_torch_s_positive_nan(name: str) -> None:
+    # torch's BFloat16 arithmetic makes every NaN 0x7FC0; arraygrad kept NumPy's negative NaN
+    # of inf - inf (0xFFC0)
+    ends = [3e38, -3e38, float("inf"), 0.0]
+    for start in ends:
+        for end in ends:
+            for steps in (2, 3, 5):
+                theirs = _torch_line(torch, name, start, end, steps, "bfloat16")
+                mine = _torch_line(ag, name, start, end, steps, "bfloat16")
+                np.testing.assert_array_equal(mine, theirs, err_msg=f"{start}, {end}, {steps}")
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_logspace_is_torch_s_c_library_pow_to_the_last_bit(dtype: str) -> None:
+    # arraygrad took NumPy's complex power (repeated products for whole exponents), within
+    # rtol 1e-6 of torch's std::pow: glibc's cpow, and polar(pow(base, re), im log(base)) for
+    # one value of a positive base
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        start, end = (complex(*rng.uniform(-4, 4, 2)) for _ in range(2))
+        if trial % 3 == 0:
+            start = complex(int(rng.integers(-3, 4)))
+        base = float(rng.choice([10.0, 2.0, 1.5, 0.7, -2.0, 0.0]))
+        for steps in (1, 2, 3, 8):
+            theirs = torch.logspace(start, end, steps, base, dtype=getattr(torch, dtype)).numpy()
+            mine = ag.logspace(start, end, steps, base, dtype=getattr(ag, dtype)).numpy()
+            where = f"logspace({start}, {end}, {steps}, {base})"
+            np.testing.assert_array_equal(mine, theirs, err_msg=where)

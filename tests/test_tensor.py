@@ -275,14 +275,20 @@ def test_size_misuse_names_size_or_sequence_as_torch(op: Any) -> None:
 
 
 class _Index:
-    """An object whose ``__index__`` is 3 (with a repr that names the test the same in each
-    worker)."""
+    """An object whose ``__index__`` is ``value``, 3 by default (with a repr that names the test
+    the same in each worker)."""
+
+    def __init__(self, value: int = 3) -> None:
+        self.value = value
 
     def __index__(self) -> int:
-        return 3
+        return self.value
+
+    def __str__(self) -> str:
+        return str(self.value)
 
     def __repr__(self) -> str:
-        return "index3"
+        return f"index{self.value}"
 
 
 def _sizes_of(lib: Any, items: list[Any]) -> list[Any]:
@@ -342,6 +348,33 @@ def test_size_of_ints_and_indexes_keeps_torch_s_items(items: Any) -> None:
     assert tuple(mine) == tuple(theirs)
     assert [type(item) for item in mine] == [type(item) for item in theirs]  # NumPy's ints kept
     assert repr(mine) == repr(theirs).replace("torch.", "arraygrad.")
+
+
+@pytest.mark.parametrize(
+    "items",
+    [[2**64], [2**63], [-(2**63) - 1], [3, 2**100], [np.uint64(2**63)], [_Index(2**64)]],
+    ids=repr,
+)
+def test_size_of_items_beyond_int64_keeps_them_and_refuses_to_print_as_torch(
+    items: list[Any],
+) -> None:
+    # arraygrad.Size([2**64]) printed; torch keeps such an item but reads each as an int64 to
+    # print the Size or multiply its items
+    theirs, mine = torch.Size(items), ag.Size(items)
+    assert tuple(mine) == tuple(theirs) and tuple(mine[1:]) == tuple(theirs[1:])
+    for use in (repr, str, lambda size: size.numel()):
+        with pytest.raises(ValueError, match="Overflow when unpacking long long") as want:
+            use(theirs)
+        with pytest.raises(ValueError) as got:
+            use(mine)
+        assert str(got.value).startswith(str(want.value))
+        assert str(items[-1]) in str(got.value) and "Fix:" in str(got.value)
+
+
+@pytest.mark.parametrize("items", [[2**62, 4], [2**62, 3], [-(2**62), 3], [2**63 - 1, 2]])
+def test_size_numel_multiplies_in_int64_as_torch(items: list[int]) -> None:
+    # numel wrapped round nowhere: 2**64 where torch's int64 product is 0
+    assert ag.Size(items).numel() == torch.Size(items).numel()
 
 
 @pytest.mark.parametrize("spec", [".3f", " .3f", "", ".2e", "+.1f"])

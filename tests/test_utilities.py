@@ -83,6 +83,18 @@ def test_scalar_tensor_matches_torch(value: Any, dtype: str | None) -> None:
     assert ag.scalar_tensor(2.0, requires_grad=True).requires_grad
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("value", [1e300, -1e39, 70000.0, 65520, 1 + 2**-11 + 2**-40, 3.3e38])
+def test_scalar_tensor_rounds_into_reduced_floats_unchecked_as_torch(
+    value: float, dtype: str
+) -> None:
+    # scalar_tensor(1e300, dtype=float16) raised RuntimeError where torch gives inf, and
+    # 1 + 2**-11 + 2**-40 became float16's 1.0009765625 where torch rounds through float to 1.0
+    mine = ag.scalar_tensor(value, dtype=getattr(ag, dtype))
+    theirs = torch.scalar_tensor(value, dtype=getattr(torch, dtype))
+    assert mine.view(ag.int16).item() == theirs.view(torch.int16).item()
+
+
 @pytest.mark.parametrize(
     ("size", "stride"), [((2, 3), (1, 2)), ((2, 3), (3, 1)), ((4,), (2,)), ((2, 0), (1, 1))]
 )

@@ -16,7 +16,9 @@ from arraygrad._nested_data import (
     data_error,
     has_float,
     has_nan,
+    inferred_dtype,
     inferred_name,
+    integer_store_error,
     is_non_number,
     wrapped_negatives,
 )
@@ -118,6 +120,7 @@ def copied_tensor(
             _dtype.from_xp(array.dtype)  # raises for dtypes arraygrad does not support
         return _leaf(array, requires_grad)
     kinds: set[type] = set()
+    given = data
     data = _python_data(data, kinds)
     if dtype is None:
         try:
@@ -147,8 +150,15 @@ def copied_tensor(
                     "numbers, nested lists of numbers, arrays and tensors"
                 ),
             )
+        if kinds:  # NumPy scalars or arrays, or tensors: PyTorch's dtype of each, promoted
+            own = inferred_dtype(given)
+            dtype = dtype if own is None else own
     elif kinds and any(map(is_non_number, kinds)):  # NumPy converts None and strings
         found = data_error(data, dtype)
+        if found is not None:
+            raise found
+    if kinds and not (dtype.is_floating_point or dtype.is_complex or dtype is _dtype.bool_):
+        found = integer_store_error(given)  # (PyTorch stores floats truncated, or indices)
         if found is not None:
             raise found
     try:

@@ -126,6 +126,25 @@ def c_type_name(dt: dtype) -> str:
     return _C_NAMES.get(dt.name, dt.name)
 
 
+# The C++ names PyTorch's overflow messages give the element types of a converted number
+# ("value cannot be converted to type uint8_t without overflow"): the integers' fixed-width
+# names, the others' as above.
+_OVERFLOW_NAMES = {
+    **_C_NAMES,
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int64": "int64_t",
+}
+
+
+def overflow_type_name(dt: dtype) -> str:
+    """PyTorch's C++ name of ``dt``'s element type in its message for a number that ``dt``
+    cannot hold: ``uint8_t`` for uint8, ``int`` for int32, ``c10::Half`` for float16. (The
+    numbers in ``tensor()``'s data are named by the dtype's own name instead.)"""
+    return _OVERFLOW_NAMES[dt.name]
+
+
 def check_not_bool(kernel: str, dt: dtype) -> None:
     """PyTorch's NotImplementedError for an op with no bool kernel (sorting and counting ops,
     ``dot``, ...) called on a bool tensor, which NumPy would compute."""
@@ -326,9 +345,9 @@ def checked_scalar(value: Any, d: dtype) -> Any:
             return bool(value)
         if value.imag != 0:
             raise RuntimeError(
-                f"value cannot be converted to type {d.name} without overflow: {value!r} has "
-                f"an imaginary part, which {d.name} cannot hold. Fix: use value.real (or "
-                "abs(value))."
+                f"value cannot be converted to type {overflow_type_name(d)} without overflow: "
+                f"{value!r} has an imaginary part, which {d.name} cannot hold. Fix: use "
+                "value.real (or abs(value))."
             )
         value = value.real
     if d.category == _BOOL:
@@ -352,9 +371,10 @@ def checked_scalar(value: Any, d: dtype) -> Any:
         elif low <= value <= high:  # never true for nan
             return value
     raise RuntimeError(
-        f"value cannot be converted to type {d.name} without overflow: {value!r} lies outside "
-        f"the range of {d.name}, [{low}, {high}]. Fix: use a value within that range, or convert "
-        f"the tensor to a wider dtype first (e.g. .to(arraygrad.{_WIDER[d.category]}))."
+        f"value cannot be converted to type {overflow_type_name(d)} without overflow: {value!r} "
+        f"lies outside the range of {d.name}, [{low}, {high}]. Fix: use a value within that "
+        f"range, or convert the tensor to a wider dtype first (e.g. "
+        f".to(arraygrad.{_WIDER[d.category]}))."
     )
 
 

@@ -41,14 +41,18 @@ def _scalar_as(op: str, name: str, value: Any, dtype: _dtype.dtype) -> Any:
     if dtype.is_complex:  # a complex scale stays one; a real one stays real (no promotion)
         return value if isinstance(value, complex) else float(value)
     if not dtype.is_floating_point:
-        return int(value)  # C++'s conversion: 0.5 -> 0, -1.5 -> -1
+        # C++'s conversion, checked as PyTorch's: 0.5 -> 0, -1.5 -> -1, 300 refused for int8
+        return int(_dtype.checked_scalar(value, dtype))
     value = float(value)
     # (no floating dtype overflows below float16's largest: float_info is not read there)
     if abs(value) > 65504.0 and math.isfinite(value) and abs(value) > _float_max(dtype):
+        # (addcmul and addcdiv of float16 and bfloat16 take the value as a float)
+        in_float = op in ("addcmul", "addcdiv") and dtype in _dtype.REDUCED_FLOATS
+        c_type = "float" if in_float else _dtype.overflow_type_name(dtype)
         raise RuntimeError(
-            f"value cannot be converted to type {_dtype.torch_type_name(dtype).lower()} without "
-            f"overflow: {op}() got {name}={value!r} for {dtype.name} tensors. Fix: use a smaller "
-            "value, or convert the tensors to float64 (x.double())."
+            f"value cannot be converted to type {c_type} without overflow: {op}() got "
+            f"{name}={value!r} for {dtype.name} tensors. Fix: use a smaller value, or convert the "
+            "tensors to float64 (x.double())."
         )
     return value
 

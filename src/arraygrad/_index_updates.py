@@ -234,6 +234,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     else:
         if not input.dtype.is_floating_point:
             alpha = _integer_alpha(input, alpha)
+        elif input.dtype in _dtype.REDUCED_FLOATS:  # (float32's check comes with the product)
+            alpha = _dtype.checked_scalar(alpha, input.dtype)
         if alpha is not True and alpha != 1:
             source = ops.multiply(source, alpha)
     if input.ndim == 0:
@@ -254,7 +256,8 @@ def _integer_alpha(input: Tensor, alpha: Any) -> Any:
     info = _backend.xp.iinfo(input._data.dtype)
     if not info.min <= value <= info.max:
         raise RuntimeError(
-            f"index_add_(): value cannot be converted to type {input.dtype.name} without "
+            "index_add_(): value cannot be converted to type "
+            f"{_dtype.overflow_type_name(input.dtype)} without "
             f"overflow: alpha={alpha!r} is outside [{info.min}, {info.max}]. Fix: pass an alpha "
             "that fits the input's dtype, or convert the input to a wider dtype first."
         )

@@ -137,8 +137,8 @@ def logspace(
         if steps >= 2:
             first, last = _line_end(start, wanted), _line_end(end, wanted)
             array = _backend.logspace(first, last, steps, float(base), _dtype.to_xp(wanted))
-        elif wanted.is_complex:  # (one value: PyTorch fills in base ** start, of start as given)
-            array = _filled([complex(base) ** complex(start) for _ in range(steps)], wanted)
+        elif wanted.is_complex:  # (one value: PyTorch fills in base ** start, in complex128)
+            array = _filled([_backend.real_cpow(float(base), complex(start))] * steps, wanted)
         else:
             exponent = xp.asarray([float(start)] * steps, dtype=xp.float64)
             array = _filled(_backend.to_list(_backend.c_pow(float(base), exponent)), wanted)

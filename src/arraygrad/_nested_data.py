@@ -20,10 +20,12 @@ floating, complex and bool dtypes).
 from __future__ import annotations
 
 import numbers
+import operator
 from typing import Any
 
-from arraygrad import _dtype
+from arraygrad import _backend, _dtype
 from arraygrad._size import type_name
+from arraygrad._tensor import Tensor
 
 # The scalar kinds PyTorch's inference promotes through, in order: bool < int < float < complex.
 _BOOL, _INT, _FLOAT, _COMPLEX = range(4)
@@ -74,6 +76,65 @@ def inferred_name(data: Any) -> str:
         if isinstance(kind, Exception)
         else ("bool", "int64", "float64", "complex128")[kind]
     )
+
+
+def inferred_dtype(data: Any) -> _dtype.dtype | None:
+    """The dtype PyTorch infers for nested lists ``data`` that hold more than Python numbers:
+    the ``promote_types`` of every scalar's own dtype, where a NumPy scalar, a NumPy array (0-d
+    or not) and a tensor bring their dtype, a Python float the default dtype, an int int64, a
+    bool bool, a complex the default complex dtype, and an empty list the default dtype. So
+    ``[1.0, np.float64(2)]`` is float64 and ``[np.int8(1), np.uint8(2)]`` int16, where NumPy's
+    inference of the values would say float32 and int64. None for data holding other items
+    (what :func:`data_error` refuses) or an array of a dtype arraygrad lacks."""
+    if isinstance(data, (list, tuple)):
+        if not data:
+            return _dtype.get_default_dtype()
+        found = None
+        for item in data:
+            own = inferred_dtype(item)
+            if own is None:
+                return None
+            found = own if found is None else _dtype.promote_types(found, own)
+        return found
+    if _backend.is_array(data):  # (before float: NumPy's float64 is a float too)
+        # (a dtype arraygrad lacks, uint16 to uint64: None, the inference from the values)
+        return _dtype.BY_NAME.get(str(data.dtype))
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, float):
+        return _dtype.get_default_dtype()
+    if isinstance(data, bool):
+        return _dtype.bool_
+    if isinstance(data, int):
+        return _dtype.int64
+    if isinstance(data, complex):
+        return _dtype.get_default_complex_dtype()
+    return None
+
+
+def integer_store_error(data: Any) -> TypeError | None:
+    """PyTorch's TypeError for storing nested lists ``data`` into an integer dtype, if one of
+    its scalars is neither a float (truncated) nor an integer: PyTorch takes anything else as
+    an index, so a NumPy bool, float32 or complex scalar, a 0-d array of one or a complex
+    number is refused with ``operator.index``'s message."""
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            found = integer_store_error(item)
+            if found is not None:
+                return found
+        return None
+    if isinstance(data, float):
+        return None
+    if (_backend.is_array(data) or isinstance(data, Tensor)) and data.ndim:
+        return None  # (an array of dimensions is a sequence to PyTorch, whose items it stores)
+    try:
+        operator.index(data)
+    except TypeError as error:
+        return TypeError(
+            f"{error}: PyTorch stores a value into an integer tensor as an index (floats "
+            "truncated). Fix: convert it first (e.g. int(value)), or give a dtype that holds it."
+        )
+    return None
 
 
 def is_non_number(kind: type) -> bool:

@@ -49,8 +49,10 @@ def _as_value(target: Tensor, value: Any) -> Any:
     if isinstance(value, Tensor):
         return value if value.dtype is target.dtype else ops.astype(value, target.dtype)
     if isinstance(value, (bool, int, float)):
-        if target.dtype is _dtype.float16:
-            return value  # PyTorch's indexed writes round into float16 unchecked (70000: inf)
+        if target.dtype in _dtype.REDUCED_FLOATS and value.__class__ is not bool:
+            # PyTorch's indexed writes convert the double to float, then to float16 or bfloat16,
+            # unchecked: rounded twice, and inf beyond the dtype (70000 for float16)
+            return _backend.rounded_float(float(value), target.dtype.name)
         return _dtype.checked_scalar(value, target.dtype)
     from arraygrad._math import as_tensor
 
@@ -84,8 +86,11 @@ def _scalar_value(target: Tensor, value: Any) -> Any:
         if target.dtype is _dtype.bool_:
             return bool(value)
         if value.imag != 0:
+            # (PyTorch converts it to a float16 or bfloat16 tensor through a double)
+            reduced = target.dtype in _dtype.REDUCED_FLOATS
+            c_type = "double" if reduced else _dtype.overflow_type_name(target.dtype)
             raise RuntimeError(
-                f"value cannot be converted to type {target.dtype.name} without overflow: "
+                f"value cannot be converted to type {c_type} without overflow: "
                 f"{value!r} has an imaginary part, which a {target.dtype.name} tensor cannot "
                 "hold. Fix: write value.real (or abs(value))."
             )

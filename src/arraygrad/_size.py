@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 _HEAP_TYPE = 1 << 9  # (Py_TPFLAGS_HEAPTYPE: a class written in Python)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def type_name(value: Any) -> str:
@@ -25,7 +26,9 @@ class Size(tuple):  # type: ignore[type-arg]
 
     As ``torch.Size``, it takes an iterable of ints: ints and NumPy's integers are kept, and
     anything else with an integer ``__index__`` (a bool, a one-element integer tensor) becomes
-    that int. (Tensors make theirs with ``tuple.__new__``, unchecked.)
+    that int. An item beyond int64 is kept, as PyTorch keeps it, but printing the Size or
+    asking its ``numel`` raises PyTorch's ValueError. (Tensors make theirs with
+    ``tuple.__new__``, unchecked.)
 
     >>> Size([2, 3])
     arraygrad.Size([2, 3])
@@ -41,6 +44,8 @@ class Size(tuple):  # type: ignore[type-arg]
         return tuple.__new__(cls, items)
 
     def __repr__(self) -> str:
+        if self and not _INT64_MIN <= min(self) <= max(self) <= _INT64_MAX:
+            raise _beyond_int64(self)  # (PyTorch reads each item as an int64 to print it)
         return f"arraygrad.Size([{', '.join(map(str, self))}])"  # (NumPy's ints as ints)
 
     # As torch.Size, slicing, concatenating and repeating give a Size again (a plain tuple
@@ -73,11 +78,26 @@ class Size(tuple):  # type: ignore[type-arg]
     __rmul__ = __mul__
 
     def numel(self) -> int:
-        """The number of elements of a tensor of this shape."""
+        """The number of elements of a tensor of this shape: the product of the sizes, in
+        int64 arithmetic as PyTorch's (a product beyond int64 wraps round)."""
         count = 1
         for size in self:
             count *= size
+        if not _INT64_MIN <= count <= _INT64_MAX:  # PyTorch multiplies int64s, wrapping round
+            if not _INT64_MIN <= min(self) <= max(self) <= _INT64_MAX:
+                raise _beyond_int64(self)
+            count = (count - _INT64_MIN) % 2**64 + _INT64_MIN
         return count
+
+
+def _beyond_int64(size: Size) -> ValueError:
+    """PyTorch's error for reading the items of ``size`` as int64s when one lies beyond."""
+    position, item = next((p, i) for p, i in enumerate(size) if not _INT64_MIN <= i <= _INT64_MAX)
+    return ValueError(
+        f"Overflow when unpacking long long: item {position} of the Size, {item}, is beyond "
+        f"int64, which PyTorch reads sizes as. Fix: keep sizes within [{_INT64_MIN}, "
+        f"{_INT64_MAX}] (tuple(size) prints it)."
+    )
 
 
 def _index(item: Any, position: int) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections import OrderedDict
 from collections.abc import Callable
+from math import prod as _prod
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 import arraygrad as _ag
@@ -33,6 +34,7 @@ from arraygrad._tensor_elementwise import TensorElementwiseMethods
 from arraygrad._tensor_indexing import TensorIndexingMethods
 from arraygrad._tensor_inplace import TensorInPlaceMethods
 from arraygrad._tensor_math import TensorMathMethods
+from arraygrad._tensor_random import TensorRandomMethods
 from arraygrad._tensor_set import TensorSetMethods
 from arraygrad._tensor_shape import TensorShapeMethods
 from arraygrad._tensor_storage import TensorStorageMethods
@@ -75,6 +77,7 @@ class Tensor(
     TensorInPlaceMethods,
     TensorShapeMethods,
     TensorCreationMethods,
+    TensorRandomMethods,
     TensorIndexingMethods,
     TensorAliasMethods,
     TensorConversionMethods,
@@ -235,7 +238,7 @@ class Tensor(
 
     def numel(self) -> int:
         """The number of elements."""
-        return _new_size(Size, self._data.shape).numel()
+        return _prod(self._data.shape)  # (an array's sizes are ints within int64: unchecked)
 
     def nelement(self) -> int:
         """The number of elements (alias of :meth:`numel`)."""

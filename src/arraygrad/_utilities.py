@@ -116,6 +116,10 @@ def scalar_tensor(
     creation_options("scalar_tensor", options)
     value = s.item() if isinstance(s, Tensor) else s
     d = _dtype.get_default_dtype() if dtype is None else dtype
+    if d in _dtype.REDUCED_FLOATS and isinstance(value, (int, float)) and type(value) is not bool:
+        # PyTorch converts the double to float, then to float16 or bfloat16, unchecked: rounded
+        # twice, and inf beyond the dtype (1e300, or 70000 for float16)
+        value = _backend.rounded_float(float(value), d.name)
     return _creation.full((), value, dtype=d, requires_grad=requires_grad)
 
 

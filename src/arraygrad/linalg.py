@@ -60,7 +60,7 @@ from arraygrad._reduction import sum as _sum
 from arraygrad._shape import squeeze
 from arraygrad._spectral import cond, matrix_rank, pseudo_inverse, singular_value_norm
 from arraygrad._statistics import check_norm_dtype, vector_norm
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
 
 __all__ = [
@@ -284,15 +284,17 @@ def norm(
 
 def pinv(
     A: Tensor,  # noqa: N803 - torch's name
+    rcond: Any = None,
+    hermitian: bool = False,
     *,
     atol: Any = None,
     rtol: Any = None,
-    hermitian: bool = False,
 ) -> Tensor:
     """The Moore-Penrose pseudo-inverse ``Vh^T diag(1/s) U^T`` of ``A = U diag(s) Vh``, with
     singular values at or below ``max(atol, rtol * s_max)`` counted as zero; ``rtol`` defaults
     to ``eps * max(m, n)`` (to 0 when ``atol > 0``). With ``hermitian``, ``A`` is taken to be
-    symmetric and only its lower triangle is read (eigendecomposition, as torch).
+    symmetric and only its lower triangle is read (eigendecomposition, as torch). PyTorch's
+    older form ``pinv(A, rcond, hermitian)`` takes ``rcond`` as ``rtol``.
 
     >>> import arraygrad
     >>> arraygrad.linalg.pinv(arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])).tolist()
@@ -300,6 +302,25 @@ def pinv(
     >>> arraygrad.linalg.pinv(arraygrad.tensor([[1.0, 0.0], [0.0, 1e-3]]), atol=0.01).tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
+    if rcond is not None:
+        if atol is not None or rtol is not None:
+            raise TypeError(
+                "linalg_pinv() received an invalid combination of arguments: rcond (PyTorch's "
+                "older name of rtol) with atol or rtol. Fix: pass atol and rtol only."
+            )
+        rtol = rcond
+    if A.ndim < 2 and atol is not None and rtol is None and not isinstance(atol, Tensor):
+        # PyTorch reads A.size(-2) for the default rtol before it checks A
+        raise IndexError(
+            (
+                "Dimension specified as -2 but tensor has no dimensions"
+                if A.ndim == 0
+                else "Dimension out of range (expected to be in range of [-1, 0], but got -2)"
+            )
+            + f": linalg.pinv(atol={atol!r}) reads the size of A's rows, but A is "
+            f"{describe(A)}. Fix: pass a matrix or a batch of matrices (A.unsqueeze(0) for "
+            "a row)."
+        )
     check_pinv_dtype(A)
     number = (int, float)
     if (

@@ -432,3 +432,25 @@ def test_complex_add_products_keep_fractional_scales_like_torch(call: Any) -> No
     results = [call(L, None, L.tensor(m), L.tensor(v)) for L in (torch, ag)]
     assert str(results[1].dtype).split(".")[-1] == str(results[0].dtype).split(".")[-1]
     np.testing.assert_allclose(results[1].numpy(), results[0].numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["int8", "uint8", "int64"])
+@pytest.mark.parametrize("scale", [300, -300, 2.7, 1e300])
+@pytest.mark.parametrize("op", ["addcmul", "addmm_alpha", "addmm_beta", "addmv"])
+def test_integer_scales_that_do_not_fit_raise_as_torch(op: str, scale: float, name: str) -> None:
+    # arraygrad wrapped value=300 round in int8 (44) and raised OverflowError for 1e300; torch
+    # refuses a scale the integer dtype cannot hold with a RuntimeError
+    def call(lib: Any) -> Any:
+        d = getattr(lib, name)
+        matrix, vector = lib.ones(2, 2, dtype=d), lib.ones(2, dtype=d)
+        try:
+            if op == "addcmul":
+                return vector.addcmul(vector, vector, value=scale).tolist()
+            if op == "addmv":
+                return lib.addmv(vector, matrix, vector, alpha=scale).tolist()
+            keyword = {op.removeprefix("addmm_"): scale}
+            return lib.addmm(matrix, matrix, matrix, **keyword).tolist()
+        except RuntimeError as error:
+            return str(error).partition(" without overflow")[0]
+
+    assert call(ag) == call(torch)

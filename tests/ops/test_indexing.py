@@ -600,3 +600,20 @@ def test_uint8_mask_writes_follow_torch(target: str, write: str) -> None:
 def test_grad_fn_names_as_torch_does(expression: str) -> None:
     mine, theirs = grad_fn_names(expression)
     assert mine == theirs
+
+
+@pytest.mark.parametrize(
+    "value", [1e300, -1e39, 3.4e38, 70000, 1 + 2**-8 + 2**-30, 1 + 2**-11 + 2**-40, True]
+)
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_setitem_rounds_into_reduced_floats_unchecked_as_torch(dtype: str, value: float) -> None:
+    # x[0] = 1e300 raised RuntimeError for bfloat16 (float16 already wrote inf, as torch), and
+    # float16 took 1 + 2**-11 + 2**-40 rounded once (1.0009765625), where torch rounds the
+    # double to float first (1.0)
+    written = []
+    for module in (torch, ag):
+        x = module.zeros(3, dtype=getattr(module, dtype))
+        x[0] = value
+        x[1:2] = value
+        written.append(x.view(module.int16).tolist())
+    assert written[1] == written[0]

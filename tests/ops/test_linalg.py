@@ -675,3 +675,51 @@ def test_shape_errors_come_before_the_kernels_dtype_refusals(index: int, dtype: 
             call(m, a, b)
         raised.append((type(error.value).__name__, "not implemented" in str(error.value)))
     assert raised[1] == raised[0] == ("RuntimeError", False)
+
+
+_PINV_ARGUMENTS: list[dict[str, Any]] = [
+    {},
+    {"atol": 0.1},
+    {"atol": 0},
+    {"atol": -1.0, "hermitian": True},
+    {"rtol": 0.1},
+    {"atol": 0.1, "rtol": 0.1},
+    {"atol": "tensor"},
+    {"rcond": 0.1},
+    {"rcond": "tensor", "hermitian": True},
+]
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (0,)])
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+@pytest.mark.parametrize("arguments", _PINV_ARGUMENTS, ids=repr)
+def test_pinv_of_fewer_than_two_dimensions_raises_as_torch(
+    arguments: dict[str, Any], dtype: str, shape: tuple[int, ...]
+) -> None:
+    # linalg.pinv(1-D, atol=0.1) raised RuntimeError where torch's default rtol reads A.size(-2)
+    # (IndexError) first, and linalg.pinv(A, rcond) was refused (TypeError)
+    errors = []
+    for module in (torch, ag):
+        a = module.ones(shape, dtype=getattr(module, dtype))
+        options = {
+            name: module.tensor(0.1, dtype=module.float64) if value == "tensor" else value
+            for name, value in arguments.items()
+        }
+        with pytest.raises((IndexError, RuntimeError)) as caught:
+            module.linalg.pinv(a, **options)
+        errors.append(caught.type)
+    assert errors[1] is errors[0]
+
+
+def test_pinv_takes_rcond_as_torch_s_rtol() -> None:
+    a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.5]])
+    for rcond in (0.3, 1e-15):
+        want = torch.linalg.pinv(torch.tensor(a), rcond).numpy()
+        np.testing.assert_allclose(ag.linalg.pinv(ag.tensor(a), rcond).numpy(), want, rtol=1e-12)
+        keyword = ag.linalg.pinv(ag.tensor(a), rcond=ag.tensor(rcond, dtype=ag.float64))
+        np.testing.assert_allclose(keyword.numpy(), want, rtol=1e-12)
+    for other in ({"atol": 0.1}, {"rtol": 0.1}):
+        with pytest.raises(TypeError):
+            torch.linalg.pinv(torch.tensor(a), rcond=0.1, **other)
+        with pytest.raises(TypeError, match="rcond"):
+            ag.linalg.pinv(ag.tensor(a), rcond=0.1, **other)

@@ -122,9 +122,11 @@ fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp
 # PyTorch's CPU linspace to the last bit (every dtype but bool): written in fused.py.
 linspace = fused.linspace
-# ... and its logspace (but complex lines, close), with the C library's pow: also there.
+# ... and its logspace, with the C library's pow and complex pow: also there.
 logspace = fused.logspace
 c_pow = fused.c_pow
+c_cpow = fused.c_cpow
+real_cpow = fused.real_cpow
 # PyTorch's bfloat16 Newton-Schulz iteration of Muon, emulated exactly, and the bfloat16
 # dtype's arrays (ml_dtypes', loaded on first use): written in bfloat16.py.
 newton_schulz_bfloat16 = bfloat16.newton_schulz_bfloat16

@@ -2,11 +2,13 @@
 ``base.add_(update, alpha=alpha)``, and the lines of PyTorch's CPU ``linspace``, made of such
 multiply-adds: part of the one door to array libraries (see :mod:`arraygrad._backend`, which
 re-exports :func:`fused_add`, :func:`fused_lerp`, :func:`linspace`, which makes lines of
-every dtype but bool, :func:`logspace` and :func:`c_pow`).
+every dtype but bool, :func:`logspace`, :func:`c_pow` and :func:`c_cpow`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 from typing import Any
 
@@ -17,6 +19,9 @@ from arraygrad import _backend
 # Veltkamp's splitting constants 2**ceil(p / 2) + 1 (p the precision in bits): multiplying by
 # one splits a number into two halves whose products with other halves are exact.
 SPLITTERS = {np.dtype(np.float64): 134217729.0, np.dtype(np.float32): 4097.0}
+# Lines whose ends or step reach _HUGE are made scaled by _SHRINK (the split multiplies the
+# step by about 2**27, which must stay below float64's 2**1024).
+_HUGE, _SHRINK = 2.0**960, 2.0**-64
 _BITS = {np.dtype(np.float64): np.int64, np.dtype(np.float32): np.int32}
 
 
@@ -126,15 +131,47 @@ def linspace(start: Any, end: Any, steps: int, dtype: Any) -> Any:
 
 
 def _float_line(start: float, end: float, steps: int, dtype: Any) -> Any:
-    """PyTorch's float32 or float64 line (see :func:`linspace`)."""
+    """PyTorch's float32 or float64 line (see :func:`linspace`): ``start + step k`` for the
+    first half, ``end - step k`` for the rest, each rounded once (:func:`_fused_line`); where
+    that arithmetic overflows or meets zeros, as IEEE arithmetic makes it."""
     xp = _backend.xp
     wide = xp.float64
     first, last = xp.asarray(start, dtype=dtype), xp.asarray(end, dtype=dtype)
-    step = xp.astype((last - first) / xp.asarray(steps - 1, dtype=dtype), wide)
+    with np.errstate(over="ignore", invalid="ignore"):  # (the ends' difference beyond dtype)
+        step = xp.astype((last - first) / xp.asarray(steps - 1, dtype=dtype), wide)
     index = xp.arange(steps, dtype=wide)
     rising = index < steps // 2
     base = xp.astype(xp.where(rising, first, last), wide)
-    factor = xp.where(rising, index, index - float(steps - 1))
+    count = xp.where(rising, index, float(steps - 1) - index)  # k, from the nearer end
+    stride = float(step)
+    if not math.isfinite(stride):  # an infinite end, or ends whose difference overflows:
+        # PyTorch's formula as IEEE arithmetic computes it (inf * 0 and inf - inf are NaN)
+        with np.errstate(invalid="ignore"):
+            return xp.astype(xp.where(rising, base + step * count, base - step * count), dtype)
+    huge = max(abs(start), abs(end), abs(stride)) >= _HUGE
+    if huge:
+        # Dekker's split of the step would overflow: the line of the ends scaled down by a
+        # power of two (exact, and moving no rounding), scaled back (past dtype's largest: inf)
+        scaled = _float_line(start * _SHRINK, end * _SHRINK, steps, dtype)
+        with np.errstate(over="ignore"):
+            line = xp.astype(xp.astype(scaled, wide) * (1.0 / _SHRINK), dtype)
+    else:
+        line = _fused_line(base, step, xp.where(rising, count, -count), dtype)
+    if huge or start == 0.0 or end == 0.0 or stride == 0.0:
+        # Where step * k is zero, the value is the end plus or minus a zero, which nothing
+        # rounds: the end itself (kept exactly, a tiny one too), or a zero signed as IEEE
+        # signs a sum (-0.0 + 0.0 is 0.0, -0.0 - 0.0 is -0.0).
+        product = step * count
+        exact = xp.where(rising, base + product, base - product)
+        line = xp.where(product == 0.0, xp.astype(exact, dtype), line)
+    return line
+
+
+def _fused_line(base: Any, step: Any, factor: Any, dtype: Any) -> Any:
+    """``base + step * factor`` (float64 arrays; ``factor`` whole, under 2**26 in size) rounded
+    once to ``dtype``, float32 or float64: the fused multiply-add of PyTorch's line."""
+    xp = _backend.xp
+    wide = xp.float64
     product = step * factor
     if dtype != wide:  # float32: step * factor is exact in float64, base + it nearly so
         total, sticky = two_sum(base, product)
@@ -167,7 +204,17 @@ def _reduced_line(start: float, end: float, steps: int, dtype: Any) -> Any:
         index = xp.arange(steps, dtype=single)
         rising = index < steps // 2
         product = rounded(step * rounded(xp.where(rising, index, float(steps - 1) - index)))
-        return xp.astype(xp.where(rising, first + product, last - product), dtype)
+        return _positive_nans(xp.astype(xp.where(rising, first + product, last - product), dtype))
+
+
+def _positive_nans(line: Any) -> Any:
+    """``line`` with its NaNs made the positive quiet NaN where it is bfloat16: PyTorch's
+    ``BFloat16`` arithmetic rounds each float result through its own conversion, which makes
+    every NaN ``0x7FC0`` (NumPy keeps the sign of ``inf - inf``, negative on x86)."""
+    bfloat16 = _backend.bfloat16.loaded()  # (None, which NumPy takes for float64: no bfloat16)
+    if bfloat16 is None or line.dtype != bfloat16 or not _backend.is_numpy:
+        return line
+    return np.where(np.isnan(line), np.asarray(np.nan, dtype=line.dtype), line)
 
 
 def logspace(start: Any, end: Any, steps: int, base: float, dtype: Any) -> Any:
@@ -178,8 +225,8 @@ def logspace(start: Any, end: Any, steps: int, base: float, dtype: Any) -> Any:
     i`` up to the middle and ``end - step (steps - 1 - i)`` after (each product and sum rounded:
     this kernel fuses none), :func:`c_pow` of each, converted to ``dtype`` (integers truncated).
 
-    A complex line computes its exponents in ``dtype`` and takes the library's ``pow``: close
-    to PyTorch's (the C library's complex ``pow``), not always in the last bit.
+    A complex line computes its exponents in ``dtype`` and takes the C library's complex
+    ``pow`` of each (:func:`c_cpow`), as PyTorch's ``std::pow``.
     """
     if _backend.tracer is not None:
         return _backend.tracer.call_with(logspace, start, end, steps, base, dtype)
@@ -193,7 +240,7 @@ def logspace(start: Any, end: Any, steps: int, base: float, dtype: Any) -> Any:
         exponent = xp.where(
             xp.real(index) < steps // 2, first + step * index, last - step * (steps - 1 - index)
         )
-        return xp.pow(xp.asarray(base, dtype=dtype), exponent)
+        return c_cpow(complex(base), exponent)
     if not reduced and xp.isdtype(dtype, "integral"):
         first, last, difference = float(start), float(end), float(end - start)
     else:
@@ -207,7 +254,7 @@ def logspace(start: Any, end: Any, steps: int, base: float, dtype: Any) -> Any:
     powers = c_pow(base, exponent)
     with np.errstate(over="ignore", invalid="ignore"):  # (beyond the dtype: inf, or wrapped)
         if reduced or xp.isdtype(dtype, "real floating"):
-            return _backend.convert(powers, dtype)
+            return _positive_nans(_backend.convert(powers, dtype))
         return xp.astype(powers, dtype)
 
 
@@ -219,13 +266,95 @@ def c_pow(base: float, exponents: Any) -> Any:
     xp = _backend.xp
     if not _backend.is_numpy:
         return xp.pow(xp.asarray(base, dtype=xp.float64), exponents)
+    values = (_number_pow(base, exponent) for exponent in exponents.tolist())
+    return np.fromiter(values, dtype=np.float64, count=len(exponents))
 
-    def power(exponent: float) -> float:
-        try:
-            return math.pow(base, exponent)
-        except OverflowError:  # (C's pow returns inf, with its sign for a negative base)
-            return math.copysign(math.inf, base) if exponent % 2 == 1 else math.inf
-        except ValueError:  # a negative base to a non-integer power
-            return math.nan
 
-    return np.fromiter(map(power, exponents.tolist()), dtype=np.float64, count=len(exponents))
+def _number_pow(base: float, exponent: float) -> float:
+    """The C library's ``pow(base, exponent)`` of two floats: Python's, with C's inf and NaN
+    where Python's raises."""
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:  # (C's pow returns inf, with its sign for a negative base)
+        return math.copysign(math.inf, base) if exponent % 2 == 1 else math.inf
+    except ValueError:  # a negative base to a non-integer power
+        return math.nan
+
+
+class _Complex128(ctypes.Structure):
+    """C's ``double complex``, passed and returned as its two parts."""
+
+    _fields_ = [("real", ctypes.c_double), ("imag", ctypes.c_double)]
+
+
+class _Complex64(ctypes.Structure):
+    """C's ``float complex``, passed and returned as its two parts."""
+
+    _fields_ = [("real", ctypes.c_float), ("imag", ctypes.c_float)]
+
+
+# The C library's cpow and cpowf once looked up, or None where they cannot be called.
+_CPOW: list[tuple[Any, Any] | None] = []
+
+
+def _c_complex_pows() -> tuple[Any, Any] | None:
+    """The C library's ``cpow`` and ``cpowf`` through ctypes, or None without them."""
+    if not _CPOW:
+        _CPOW.append(_load_cpow())
+    return _CPOW[0]
+
+
+def _load_cpow() -> tuple[Any, Any] | None:
+    try:
+        library = ctypes.CDLL(ctypes.util.find_library("m"))
+        double, single = library.cpow, library.cpowf
+    except (OSError, AttributeError, TypeError):  # (no C math library found, or no cpow)
+        return None
+    double.restype, double.argtypes = _Complex128, [_Complex128, _Complex128]
+    single.restype, single.argtypes = _Complex64, [_Complex64, _Complex64]
+    # C passes a complex number as the pair of its parts on x86-64 and ARM64, as the structures
+    # above are passed; where it does not, this check fails and the library's pow is used.
+    for function, kind in ((double, _Complex128), (single, _Complex64)):
+        got = function(kind(2.0, 1.0), kind(1.5, -0.5))
+        want = complex(2.0, 1.0) ** complex(1.5, -0.5)
+        if not abs(complex(got.real, got.imag) - want) <= 1e-5 * abs(want):
+            return None
+    return double, single
+
+
+def c_cpow(base: complex, exponents: Any) -> Any:
+    """``base ** exponents`` for a complex64 or complex128 array ``exponents``, as the C
+    library's ``cpowf`` or ``cpow`` (``cexp(y clog(x))`` in glibc) computes each, which
+    PyTorch's CPU ``logspace`` calls through ``std::pow``: on NumPy, through ctypes per element
+    (NumPy's own complex ``power`` multiplies for whole exponents and differs from it in the
+    last bits on about a fifth of values); the library's ``pow`` elsewhere."""
+    xp = _backend.xp
+    pows = _c_complex_pows() if _backend.is_numpy else None
+    if pows is None:
+        return xp.pow(xp.asarray(base, dtype=exponents.dtype), exponents)
+    single = exponents.dtype == np.complex64
+    function, kind = (pows[1], _Complex64) if single else (pows[0], _Complex128)
+    c_base = kind(base.real, base.imag)  # (rounded to float for cpowf, as PyTorch's cast)
+
+    def power(exponent: complex) -> complex:
+        result = function(c_base, kind(exponent.real, exponent.imag))
+        return complex(result.real, result.imag)
+
+    values = map(power, exponents.tolist())
+    return np.fromiter(values, dtype=exponents.dtype, count=exponents.shape[0])
+
+
+def real_cpow(base: float, exponent: complex) -> complex:
+    """``base ** exponent`` for a real ``base``, as C++'s ``std::pow(double, complex<double>)``
+    computes it (PyTorch's one-value complex ``logspace``): ``polar(pow(base, re), im *
+    log(base))`` for a positive base, else the C library's complex pow (:func:`c_cpow`)."""
+    if base > 0:
+        radius, angle = _number_pow(base, exponent.real), exponent.imag * math.log(base)
+        if not math.isfinite(angle):  # (C's cos and sin of inf are NaN; Python's raise)
+            return complex(math.nan, math.nan)
+        return complex(radius * math.cos(angle), radius * math.sin(angle))
+    pows = _c_complex_pows()
+    if pows is None:
+        return complex(base) ** exponent
+    result = pows[0](_Complex128(base, 0.0), _Complex128(exponent.real, exponent.imag))
+    return complex(result.real, result.imag)

@@ -379,7 +379,8 @@ def _threshold_checked(input: Tensor, threshold: float, value: float, inplace: b
             raise _unary.not_implemented("threshold_cpu", input, "convert it first (x.long()).")
         if not math.isfinite(value):
             raise RuntimeError(
-                f"value cannot be converted to type {input.dtype.name} without overflow: "
+                "value cannot be converted to type "
+                f"{_dtype.overflow_type_name(input.dtype)} without overflow: "
                 f"threshold's value {value} for an integer tensor. Fix: pass a finite value, or "
                 "convert the tensor (x.float())."
             )
