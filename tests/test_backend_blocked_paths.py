@@ -1,6 +1,7 @@
 """The NumPy backend's faster ways to the same results, added for the single-operation
 benchmark: ``erfinv`` by ranges and blocks (``_backend/numpy_erfinv.py``), ``lgamma``,
-``digamma`` and ``polygamma`` block by block (``_backend/blockwise.py``), the tiled copy of a
+``digamma`` and ``polygamma`` block by block (``_backend/blockwise.py``), one range's elements
+picked (``_special._common._on_range``), the tiled copy of a
 transposed array (``numpy_fast.c_copy``, behind ``reshape`` and ``contiguous``) and
 ``embedding_bag``'s gather-and-add (``indexing.gather_add``): each bit for bit the general
 code's result, layouts included."""
@@ -16,6 +17,7 @@ import torch
 import arraygrad as ag
 from arraygrad import _backend, _special
 from arraygrad._backend import indexing, numpy_erfinv, numpy_fast
+from arraygrad._special._common import _on_range
 
 FLOATS = [np.float64, np.float32, np.float16]
 
@@ -105,6 +107,33 @@ def test_blockwise_special_functions_are_the_generic_ones(
     for layout in _layouts(_gamma_inputs(dtype)):
         got = getattr(_backend.xp, name)(*head, layout)
         _same_array(got, getattr(_special, name)(np, *head, layout))
+
+
+# ---------------------------------------------------------------------------------------------
+# One range's elements: _on_range (erf's, erfinv's and the gamma functions' ranges)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("library", ["numpy", "array_api_strict"])
+@pytest.mark.parametrize("shape", [(0,), (1,), (3,), (50,), (5, 7)], ids=str)
+def test_on_range_computes_on_the_masked_elements_only(library: str, shape: Any) -> None:
+    lib = np if library == "numpy" else pytest.importorskip("array_api_strict")
+    values = np.random.default_rng(8).standard_normal(shape)
+    x, picked = lib.asarray(values), values > 0.3
+    calls: list[tuple[int, ...]] = []
+
+    def pair(a: Any, b: Any) -> tuple[Any, Any]:
+        calls.append(tuple(a.shape))
+        return a * 2.0 + b, -a
+
+    first, second, single = lib.zeros_like(x), lib.ones_like(x), lib.zeros_like(x)
+    _on_range(lib, x > 0.3, pair, x, x, into=(first, second))
+    _on_range(lib, x > 0.3, lambda a: a + 0.5, x, into=single)
+    np.testing.assert_array_equal(np.asarray(first), np.where(picked, values * 3.0, 0.0))
+    np.testing.assert_array_equal(np.asarray(second), np.where(picked, -values, 1.0))
+    np.testing.assert_array_equal(np.asarray(single), np.where(picked, values + 0.5, 0.0))
+    # on the picked elements alone, and not at all where none is picked
+    assert calls == ([(int(picked.sum()),)] if picked.any() else [])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,20 +19,16 @@ import numpy as np
 
 from arraygrad._backend import blockwise, numpy_erf, numpy_fast
 from arraygrad._special import error_function
-from arraygrad._special._common import _TWO_OVER_SQRT_PI, _from_f64, _poly
-
-# (bfloat16 takes the generic path: its float64 work is cast back through float32 there)
-_FAST = numpy_erf.FAST
+from arraygrad._special._common import _TWO_OVER_SQRT_PI, _from_f64, _on_range, _poly
 
 
 def erfinv(x: Any) -> Any:
     """``erfinv(x)`` as :func:`arraygrad._special.erfinv` computes it, on a NumPy array."""
-    if x.__class__ is not np.ndarray or x.dtype not in _FAST or x.ndim == 0:
-        return error_function.erfinv(np, x)
+    if x.__class__ is not np.ndarray or x.dtype not in blockwise.FAST or x.ndim == 0:
+        return error_function.erfinv(np, x)  # (bfloat16's float64 work goes through float32)
     # Flat and C-ordered: the ranges' elements are picked and written back by flat position;
     # block by block where it is large, so that each block's ~90 passes run in a core's cache.
-    source = np.ascontiguousarray(x).reshape(-1)
-    return numpy_erf.laid_out_as(blockwise.in_blocks(_erfinv_flat, source), x)
+    return blockwise.flat_in_blocks(_erfinv_flat, x)
 
 
 def _erfinv_flat(source: Any) -> Any:
@@ -69,14 +65,17 @@ def _first_guess(a: Any, q: Any) -> Any:
     den = _poly(np, z, error_function._ERFINV_B)
     np.divide(num, den, out=num)
     y = np.multiply(a, num, out=num)
-    tail = np.flatnonzero(a > 0.7)
-    if tail.size:
-        t = np.multiply(q[tail], 0.5)
-        np.log(t, out=t)
-        np.negative(t, out=t)
-        np.sqrt(t, out=t)
-        y[tail] = _poly(np, t, error_function._ERFINV_C) / _poly(np, t, error_function._ERFINV_D)
+    _on_range(np, a > 0.7, _tail_guess, q, into=y)
     return y
+
+
+def _tail_guess(q: Any) -> Any:
+    """The tail's first guess, ``C(t) / D(t)`` with ``t = sqrt(-log(q/2))``."""
+    t = np.multiply(q, 0.5)
+    np.log(t, out=t)
+    np.negative(t, out=t)
+    np.sqrt(t, out=t)
+    return _poly(np, t, error_function._ERFINV_C) / _poly(np, t, error_function._ERFINV_D)
 
 
 def _residual(y: Any, a: Any, q: Any, upper: Any) -> Any:

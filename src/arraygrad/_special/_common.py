@@ -138,8 +138,27 @@ def _masked(xp: Any, mask: Any, fn: Any, x: Any, fill: float) -> Any:
     if _backend.is_lazy:
         return fn(xp.where(mask, x, _full(xp, x, fill)))
     out = xp.zeros_like(x)
-    out[mask] = fn(x[mask])
+    _on_range(xp, mask, fn, x, into=out)
     return out
+
+
+def _on_range(xp: Any, mask: Any, fn: Any, *args: Any, into: Any) -> None:
+    """``into[mask] = fn(*(arg[mask] for arg in args))``: the elementwise ``fn`` computed on
+    the masked elements only and written back there, in place (an eager library's arrays);
+    ``into`` may be a tuple of arrays, one per result of ``fn``. Nothing is computed where no
+    element is set (``fn``'s dozens of calls on empty arrays would cost more than the test).
+    The elements are picked as the backend finds fastest (``blockwise.range_index``)."""
+    import arraygrad._backend.blockwise as blockwise  # (late: _backend imports this package)
+
+    index = blockwise.range_index(xp, mask)
+    if index is None:
+        return
+    values = fn(*[arg[index] for arg in args])
+    if into.__class__ is tuple:
+        for out, part in zip(into, values, strict=True):
+            out[index] = part
+    else:
+        into[index] = values
 
 
 def _poly1(xp: Any, z: Any, coeffs: list[float] | tuple[float, ...]) -> Any:
