@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -443,6 +444,13 @@ def draw_inputs(spec: OpSpec, draw: Any, dtype: Any, *, max_dims: int | None = N
         for kink in spec.kinks:  # finite differences are meaningless across a kink
             array[np.abs(array - kink) < spec.kink_margin] = kink + 0.5
     return arrays
+
+
+def fixed_shapes_settings() -> settings:
+    """Hypothesis settings for the torch comparison of an op table whose rows have fixed
+    shapes (convolutions, pooling): more examples only draw other values, which these ops
+    treat alike, so a third of the profile's examples (at least 8)."""
+    return settings(max_examples=max(8, settings.default.max_examples // 3))
 
 
 def run_torch_case(spec: OpSpec, draw: Any, dtype: Any) -> None:

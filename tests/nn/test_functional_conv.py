@@ -19,6 +19,7 @@ from arraygrad import _conv_windows, _windows
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    fixed_shapes_settings,
     outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
@@ -231,6 +232,7 @@ OP_TABLE = {**CONVOLUTIONS, **POOLING, **NORMALIZATION, **PADDING}
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", sorted(OP_TABLE))
+@fixed_shapes_settings()
 @given(data=st.data())
 def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
     run_torch_case(OP_TABLE[name], data.draw, dtype)

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    fixed_shapes_settings,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -104,6 +110,7 @@ OP_TABLE = {
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", sorted(OP_TABLE))
+@fixed_shapes_settings()
 @given(data=st.data())
 def test_matches_torch(name: str, dtype: type, data: st.DataObject) -> None:
     run_torch_case(OP_TABLE[name], data.draw, dtype)
