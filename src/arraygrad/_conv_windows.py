@@ -13,6 +13,7 @@ kernel positions, never over pixels or batch elements.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -104,6 +105,12 @@ class _Conv:
         return lib.reshape(a, (self.groups, self.out_channels // self.groups, rows * self.row))
 
 
+# The _Conv of given sizes (never changed once made), kept: a training step asks for the same
+# ones (the forward's and its gradients') on every call, and making one costs more than a small
+# convolution's arithmetic.
+_plan = functools.lru_cache(maxsize=128)(_Conv)
+
+
 def conv(
     lib: Any,
     fast: bool,
@@ -115,7 +122,9 @@ def conv(
     groups: int,
 ) -> Any:
     """Cross-correlation of ``x`` with ``w`` plus ``b`` (or no bias when ``None``)."""
-    plan = _Conv(tuple(x.shape), tuple(w.shape), stride, dilation, groups, _itemsize(x, fast), fast)
+    plan = _plan(
+        tuple(x.shape), tuple(w.shape), *_steps(stride, dilation), groups, _itemsize(x, fast), fast
+    )
     xt = plan.windowed_input(lib, fast, x)
     if fast and _conv_depthwise.applies(tuple(x.shape), tuple(w.shape), groups):
         return plan.batch_first(lib, _conv_depthwise.conv(lib, plan, xt, w, b))
@@ -154,7 +163,9 @@ def conv_weight_grad(
     groups: int,
 ) -> Any:
     """The gradient of :func:`conv` for the weight (of ``shape``) given the output's ``g``."""
-    plan = _Conv(tuple(x.shape), shape, stride, dilation, groups, _itemsize(x, fast), fast)
+    plan = _plan(
+        tuple(x.shape), tuple(shape), *_steps(stride, dilation), groups, _itemsize(x, fast), fast
+    )
     xt, gt = plan.windowed_input(lib, fast, x), plan.batch_last(lib, g)
     if fast and _conv_depthwise.applies(tuple(x.shape), shape, groups):
         return _conv_depthwise.conv_weight_grad(lib, plan, xt, gt, shape)
@@ -191,7 +202,9 @@ def conv_input_grad(
 ) -> Any:
     """The gradient of :func:`conv` for the input (of ``shape``) given the output's ``g``: the
     windows' gradients (weight.T @ g) scatter-added back (col2im), batch-last like ``conv``."""
-    plan = _Conv(shape, tuple(w.shape), stride, dilation, groups, _itemsize(g, fast), fast)
+    plan = _plan(
+        tuple(shape), tuple(w.shape), *_steps(stride, dilation), groups, _itemsize(g, fast), fast
+    )
     gt = plan.batch_last(lib, g)
     if fast and _conv_depthwise.applies(shape, tuple(w.shape), groups):
         return plan.batch_first(lib, _conv_depthwise.conv_input_grad(lib, plan, gt, w))
@@ -215,6 +228,11 @@ def conv_input_grad(
             lib.matmul(filters_t[group], grads[group], out=target[group])
         _fold_into(lib, fast, result[:, rows_in], cols, *window)
     return plan.batch_first(lib, result)
+
+
+def _steps(stride: Any, dilation: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``stride`` and ``dilation`` as tuples (the keys of :func:`_plan`)."""
+    return tuple(stride), tuple(dilation)
 
 
 def _itemsize(a: Any, fast: bool) -> int:

@@ -9,6 +9,7 @@ intermediate ever holds the full product of all subscripts' sizes.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +23,13 @@ __all__ = ["einsum"]
 _ELLIPSIS_BASE = 0x2100  # private stand-in subscripts for the dimensions under "..."
 
 
-def _parse(equation: str, ndims: list[int]) -> tuple[list[list[str]], list[str]]:
+@functools.lru_cache(maxsize=256)
+def _parse(
+    equation: str, ndims: tuple[int, ...]
+) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
+    """The subscripts of each operand and of the output (``"..."`` as private stand-ins), or
+    PyTorch's error for the equation. Kept per equation and operand ranks: a training loop
+    calls one equation again and again, and its parsing cost more than its small products."""
     equation = equation.replace(" ", "")
     if "->" in equation:
         lhs, rhs = equation.split("->")
@@ -82,7 +89,7 @@ def _parse(equation: str, ndims: list[int]) -> tuple[list[list[str]], list[str]]
                     "input operand"
                 )
             seen.add(s)
-    return subscripts, output
+    return tuple(tuple(subs) for subs in subscripts), tuple(output)
 
 
 def _take_diagonals(x: Tensor, subs: list[str]) -> tuple[Tensor, list[str]]:
@@ -115,7 +122,7 @@ def _arrange(x: Tensor, subs: list[str], order: list[str], sizes: dict[str, int]
     if axes != tuple(range(len(axes))):
         x = ops.permute_dims(x, axes=axes)
     full = tuple(sizes[s] for s in order)
-    if tuple(x.shape) != full:
+    if tuple(x._data.shape) != full:
         x = ops.broadcast_to(x, shape=full)
     return x
 
@@ -133,7 +140,8 @@ def _contract(
     summed = [s for s in sa if s in sb and s not in keep]
     free_a = [s for s in sa if s not in sb]
     free_b = [s for s in sb if s not in sa]
-    if any(a.shape[sa.index(s)] != 1 and b.shape[sb.index(s)] != 1 for s in summed):
+    a_shape, b_shape = a._data.shape, b._data.shape
+    if any(a_shape[sa.index(s)] != 1 and b_shape[sb.index(s)] != 1 for s in summed):
         if _autocast_flag.cpu:
             from arraygrad.amp import _casts
 
@@ -155,14 +163,15 @@ def _contract(
 
     a = _arrange(a, sa, batch + free_a + summed, sizes)
     b = _arrange(b, sb, batch + summed + free_b, sizes)
-    a = ops.reshape(a, shape=(prod(batch), prod(free_a), prod(summed)))
-    b = ops.reshape(b, shape=(prod(batch), prod(summed), prod(free_b)))
+    # (the primitives' own entry point: no keyword arguments to parse, three times per pair)
+    a = ops.reshape.apply1(a, {"shape": (prod(batch), prod(free_a), prod(summed))})
+    b = ops.reshape.apply1(b, {"shape": (prod(batch), prod(summed), prod(free_b))})
     prim = ops.complex_ops.matmul if a.dtype.is_complex else ops.matmul
     if a.dtype is _dtype.bfloat16:  # float32 accumulation, one rounding (see _linalg.matmul)
         prim = _reduced_floats.twin(ops.matmul)
     out = prim(a, b)
     subs = batch + free_a + free_b
-    return ops.reshape(out, shape=tuple(sizes[s] for s in subs)), subs
+    return ops.reshape.apply1(out, {"shape": tuple(sizes[s] for s in subs)}), subs
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:
@@ -183,11 +192,13 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     from arraygrad._math import as_tensor
 
     tensors = [as_tensor(t) for t in operands]
-    subscripts, output = _parse(equation, [t.ndim for t in tensors])
+    parsed, output_subscripts = _parse(equation, tuple(len(t._data.shape) for t in tensors))
+    subscripts = [list(subs) for subs in parsed]
+    output = list(output_subscripts)
 
     sizes: dict[str, int] = {}
     for position, (t, subs) in enumerate(zip(tensors, subscripts, strict=True)):
-        for s, size in zip(subs, t.shape, strict=True):
+        for s, size in zip(subs, t._data.shape, strict=True):
             seen = sizes.get(s)
             if seen is not None and size != seen and 1 not in (size, seen):
                 name = "..." if ord(s) >= _ELLIPSIS_BASE else s

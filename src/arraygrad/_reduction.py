@@ -222,10 +222,11 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 
 def _arg_extremum(prim: Any, name: str, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    if input.dtype is _dtype.bool_ or input.dtype.is_complex:
+    dtype = input.dtype
+    if dtype is _dtype.bool_ or dtype.is_complex:
         kind, fix = (
             ("bool", "convert it with .long()")
-            if input.dtype is _dtype.bool_
+            if dtype is _dtype.bool_
             else (
                 "complex",
                 "order by a real key, e.g. x.abs()",
@@ -234,10 +235,12 @@ def _arg_extremum(prim: Any, name: str, input: Tensor, dim: int | None, keepdim:
         raise RuntimeError(f"{name}(): does not support {kind} input. Fix: {fix}.")
     if dim is None:
         _check_nonempty(name, input, None, IndexError)  # PyTorch's class for argmax
+        if not keepdim:
+            # The index into the flattened tensor: the library's own for axis=None (which
+            # flattens in C order, as reshape(-1) does), without the flattened tensor.
+            return prim.apply1(input, {"axis": None, "keepdims": False})  # type: ignore[no-any-return]
         flat = prim(ops.reshape(input, shape=(-1,)), axis=0, keepdims=False)
-        if keepdim:  # PyTorch keeps every dimension, each of size 1
-            return ops.reshape(flat, shape=(1,) * input.ndim)
-        return flat
+        return ops.reshape(flat, shape=(1,) * input.ndim)  # PyTorch keeps every dimension
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
         return prim(ops.reshape(input, shape=(1,)), axis=0, keepdims=False)

@@ -199,7 +199,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     if tuple(target) == shape:
         out = ops.reshape(input, shape=shape)  # a new view, with no element repeated
     else:
-        out = ops.broadcast_to(input, shape=tuple(target))
+        out = ops.broadcast_to.apply1(input, {"shape": tuple(target)})
     return labelled(out, "ExpandBackward0")
 
 

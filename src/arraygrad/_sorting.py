@@ -14,6 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
+from arraygrad._grad_mode import grad_enabled
 from arraygrad._indexing import take_along
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
@@ -56,16 +57,18 @@ def _evenly(input: Tensor, value: Any) -> Tensor:
     all elements equal to it, as PyTorch's ``evenly_distribute_backward``."""
     xp = _backend.xp
     x = input._data
-    if not input._rg and "_fw_tangent" not in input.__dict__:  # nor a forward-AD tangent
+    if (not input._rg or not grad_enabled.get()) and "_fw_tangent" not in input.__dict__:
+        # Nothing to record (nor a forward-AD tangent): the value as it is.
         return Tensor._wrap(xp.asarray(value, dtype=x.dtype))
     nan = value != value
     mask = (x != x) if nan else (x == value)
     if nan or not math.isfinite(value):
         # x - value is nan at infinite ties: average the tied elements themselves instead.
         return ops.mean(ops.getitem(input, key=mask), axis=None, keepdims=False)
-    # value + mean(x[mask] - value): exactly value, with gradient 1/count to each tie.
-    offset = ops.subtract(ops.getitem(input, key=mask), value)
-    return ops.add(ops.mean(offset, axis=None, keepdims=False), value)
+    # value - mean(value - x[mask]): exactly value, with gradient 1/count to each tie. (The
+    # mean is +0.0: value + 0.0 would turn a maximum of -0.0 into +0.0, value - 0.0 keeps it.)
+    offset = ops.subtract(value, ops.getitem(input, key=mask))
+    return ops.subtract(value, ops.mean.apply1(offset))
 
 
 def _full_reduction(name: str, input: Tensor, pick: Any) -> Tensor:
@@ -79,6 +82,8 @@ def _full_reduction(name: str, input: Tensor, pick: Any) -> Tensor:
 
 def _along(name: str, input: Tensor, dim: int, keepdim: bool, index: Any) -> Any:
     """``(values, indices)`` picked at ``index`` (keepdims layout) along ``dim``."""
+    if not keepdim and input._data.ndim >= 2:
+        return _along_dropped(name, input, dim, index)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
     values = take_along(x, index, dim)
     out_shape = tuple(index.shape)
@@ -86,6 +91,26 @@ def _along(name: str, input: Tensor, dim: int, keepdim: bool, index: Any) -> Any
         out_shape = out_shape[:dim] + out_shape[dim + 1 :] if input.ndim else ()
         values = ops.reshape(values, shape=out_shape)
     return getattr(return_types, name)(values, _indices(_backend.xp.reshape(index, out_shape)))
+
+
+def _along_dropped(name: str, input: Tensor, dim: int, index: Any) -> Any:
+    """:func:`_along` without ``keepdim``, for an input of two dimensions or more: the values
+    picked by one indexing with ``index`` without ``dim``, in their final shape, where a gather
+    and a reshape of its result would record two ops (PyTorch records one)."""
+    xp = _backend.xp
+    shape = tuple(index.shape)
+    out_shape = shape[:dim] + shape[dim + 1 :]
+    picked = xp.reshape(index, out_shape)
+    key: list[Any] = []
+    for d, size in enumerate(shape):
+        if d == dim:
+            key.append(picked)
+        else:  # (every other dimension's positions, broadcast against the picked ones)
+            view = [1] * len(out_shape)
+            view[d if d < dim else d - 1] = size
+            key.append(xp.reshape(xp.arange(size), tuple(view)))
+    values = ops.getitem(input, key=tuple(key))
+    return getattr(return_types, name)(values, _indices(picked))
 
 
 def _reduce_dim(name: str, input: Tensor, dim: int) -> tuple[Tensor, int]:

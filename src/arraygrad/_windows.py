@@ -20,6 +20,8 @@ import math
 import operator
 from typing import Any
 
+from arraygrad import _backend
+
 
 def _out_sizes(
     spatial: tuple[int, ...],
@@ -90,10 +92,23 @@ def _gather_into(
     """
     n = len(kernel)
     out = tuple(result.shape[result.ndim - n :])
+    if result.size <= _ONE_COPY_MAX:
+        # Few windows: one copy of a strided view of them all, where a copy per kernel
+        # position costs more in calls than in copying (half the time at 3x3 on 5x5).
+        windows = _backend.all_windows_view(x, tuple(kernel), out, tuple(stride), tuple(dilation))
+        if windows is not None:
+            result[...] = windows
+            return result
     head = (slice(None),) * (x.ndim - n)
     for offsets, key in _keys(tuple(kernel), out, tuple(stride), tuple(dilation)):
         result[head + offsets] = x[key]
     return result
+
+
+# The most window elements copied at once by _gather_into: past this many, one copy per kernel
+# position copies long runs of a row at a time (measured faster up to ~200,000 elements too,
+# but slabs of windows of larger inputs stay on the tested path).
+_ONE_COPY_MAX = 65536
 
 
 def fold_windows(

@@ -173,6 +173,25 @@ def test_max_with_nan_and_inf() -> None:
         check_against_torch(lambda x: x.max(0), None, [np.array(data)])
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_full_extremum_of_negative_zero_is_negative_zero_as_torch(
+    name: str, requires_grad: bool
+) -> None:
+    # The recorded form (value plus the mean of the ties' offsets, +0.0) made a maximum of -0.0
+    # +0.0 when the input required grad; torch gives -0.0, with the gradient shared by the ties.
+    values = [-1.0, -0.0, -2.0] if name == "max" else [1.0, -0.0, 2.0]
+    got = getattr(ag.tensor(values, requires_grad=requires_grad), name)()
+    leaf = torch.tensor(values, requires_grad=requires_grad)
+    expected = getattr(leaf, name)()
+    assert np.signbit(got.item()) == np.signbit(expected.item())
+    if requires_grad:
+        x = ag.tensor(values, requires_grad=True)
+        getattr(x, name)().backward()
+        expected.backward()
+        assert x.grad.tolist() == leaf.grad.tolist()
+
+
 def test_median_propagates_nan_like_torch() -> None:
     # torch.median is nan where a nan is present (index: the first nan); nanmedian skips them.
     data = np.array([[1.0, np.nan, 2.0, 0.0], [3.0, 1.0, np.nan, np.nan], [1.0, 2.0, 3.0, 4.0]])

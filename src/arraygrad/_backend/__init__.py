@@ -65,6 +65,7 @@ running_extremum_index = scans.running_extremum_index
 device_of = devices.device_of
 
 # Memory layouts (strided views, what a view holds): part of this door, written in layout.py.
+all_windows_view = layout.all_windows_view
 c_ordered = layout.c_ordered
 data_address = layout.data_address
 diagonal_indices = layout.diagonal_indices
@@ -416,8 +417,9 @@ def to_list(array: Any) -> Any:
 
 def item(array: Any) -> Any:
     """The single value of a one-element array as a Python number or bool."""
-    value = to_list(xp.reshape(array, ()))
-    return value
+    if isinstance(array, np.generic):  # a NumPy scalar (a full reduction's): its own value,
+        return to_list(array)  # without the reshape, which costs a scalar a microsecond
+    return to_list(xp.reshape(array, ()))
 
 
 def convert(array: Any, native: Any) -> Any:

@@ -193,6 +193,28 @@ def diagonal_view(lib: Any, x: Any, offset: int) -> Any:
     return x[(..., *diagonal_indices(rows, cols, offset))]
 
 
+def all_windows_view(
+    x: Any,
+    kernel: tuple[int, ...],
+    out: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> Any:
+    """Every sliding window of ``x`` over its last ``len(kernel)`` axes, ``(..., *kernel, *out)``
+    (``[..., i, p] = x[..., p * stride + i * dilation]`` per axis), as one strided view of a
+    C-contiguous NumPy array's memory, for reading; ``None`` for any other array."""
+    if x.__class__ is not np.ndarray or not x.flags.c_contiguous:
+        return None
+    lead = x.ndim - len(kernel)
+    steps = x.strides[lead:]
+    strides = (
+        x.strides[:lead]
+        + tuple(step * d for step, d in zip(steps, dilation, strict=True))
+        + tuple(step * s for step, s in zip(steps, stride, strict=True))
+    )
+    return np.ndarray(x.shape[:lead] + kernel + out, x.dtype, x, 0, strides)
+
+
 def expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` broadcast to ``shape`` as a view of its memory (PyTorch's ``expand``): on NumPy
     writable where ``x`` is, each repeated element one memory location (stride 0), so that
@@ -202,17 +224,20 @@ def expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
     if x.__class__ is not np.ndarray:
         return lib.broadcast_to(x, shape)
     lead = len(shape) - x.ndim
-    if lead < 0 or any(
-        have not in (1, want) for have, want in zip(x.shape, shape[lead:], strict=True)
-    ):
+    if lead < 0:
         return np.broadcast_to(x, shape)  # raises NumPy's error for shapes that do not fit
-    strides = (0,) * lead + tuple(
-        0 if have == 1 and want != 1 else stride
-        for have, want, stride in zip(x.shape, shape[lead:], x.strides, strict=True)
-    )
+    # (a plain loop: generators cost more than the rest of an expansion of a small array)
+    strides = [0] * lead
+    for have, want, stride in zip(x.shape, shape[lead:], x.strides, strict=True):
+        if have == want:
+            strides.append(stride)
+        elif have == 1:
+            strides.append(0)  # repeated: every element one memory location
+        else:
+            return np.broadcast_to(x, shape)  # raises NumPy's error
     if x.flags.c_contiguous:  # ~10x faster than as_strided: x itself is the buffer
-        return np.ndarray(shape, x.dtype, x, 0, strides)
-    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+        return np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+    return np.lib.stride_tricks.as_strided(x, shape, tuple(strides), writeable=x.flags.writeable)
 
 
 def is_transposed_matrix(array: Any) -> bool:

@@ -21,8 +21,10 @@ from arraygrad import (
     _grad_mode,
     _inference,
     _math,
+    _primitive,
     _reduced_floats,
     _reduction,
+    ops,
 )
 from arraygrad._indexing import see_index
 from arraygrad._primitive import labelled
@@ -34,14 +36,19 @@ from arraygrad.nn._loss import _check, _refuse_gradient
 
 __all__ = ["cross_entropy", "linear_cross_entropy", "nll_loss"]
 
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (the ids of the array dtypes of float32 and float64)
+# The largest count of targets that a sum of ones of float32 gives exactly.
+_EXACT_COUNT = 2**24
+
 
 def _class_axis(input: Tensor) -> int:
-    if input.ndim == 0:
+    ndim = len(input._data.shape)
+    if ndim == 0:
         raise ValueError(
             "Expected 1 or more dimensions (got 0): the input of nll_loss / cross_entropy "
             "holds class scores, of shape (C,), (N, C) or (N, C, d1, ...)."
         )
-    return 1 if input.ndim >= 2 else 0
+    return 1 if ndim >= 2 else 0
 
 
 def _check_class_weight(input: Tensor, weight: Tensor | None) -> None:
@@ -67,10 +74,11 @@ def _check_batch(input: Tensor, target: Tensor) -> None:
     """PyTorch's first check of a target of class indices (``nll_loss_nd``'s, before any
     dtype, shape or weight check): for any input but a (C,) one, the targets' batch size
     (their first dimension; PyTorch reads 0 for a 0-d target) is the input's."""
-    if input.ndim == 1:
+    shape, target_shape = input._data.shape, target._data.shape
+    if len(shape) == 1:
         return
-    batch = target.shape[0] if target.ndim else 0
-    if input.shape[0] != batch:
+    batch = target_shape[0] if target_shape else 0
+    if shape[0] != batch:
         raise ValueError(
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({batch}): the target (shape {list(target.shape)}) holds one class index per "
@@ -123,9 +131,10 @@ def _target_of_one(input: Tensor, target: Tensor) -> Tensor:
 
 
 def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
-    expected = tuple(input.shape[:axis]) + tuple(input.shape[axis + 1 :])
-    if tuple(target.shape) == expected:
-        if input.ndim not in (1, 2, 4) and not input.shape[1] and target.numel():
+    shape = tuple(input._data.shape)  # (the arrays' own shapes: no Size made for a comparison)
+    expected = shape[:axis] + shape[axis + 1 :]
+    if tuple(target._data.shape) == expected:
+        if len(shape) not in (1, 2, 4) and not shape[1] and target.numel():
             # PyTorch views these inputs as (N, C, 1, -1) and a target that is not empty as
             # (N, 1, -1): with no classes the input is empty, viewed as (N, 0, 0, 0), and
             # matches no such target. (An empty target is viewed as (N, 0, 0): it matches.)
@@ -162,7 +171,8 @@ def _pick(
     """
     axis = _class_axis(input)
     _check_target(input, target, axis)
-    classes = input.shape[axis]
+    shape = input._data.shape
+    classes = shape[axis]
     xp = _backend.xp
     see_index(target)  # (fixed labels captured by a compiled step: read on each replay)
     labels = target._data
@@ -171,11 +181,14 @@ def _pick(
         valid = xp.ones(tuple(labels.shape), dtype=xp.bool)
     else:
         valid = xp.not_equal(labels, ignore_index)
-    grid_shape = [1] * input.ndim
-    grid_shape[axis] = classes
-    # The class indices, shaped to broadcast along the class axis against the labels.
-    # (int64: class indices past 255 must not wrap around to match uint8 labels)
-    grid = xp.reshape(xp.arange(classes, dtype=xp.int64), tuple(grid_shape))
+    # The class indices, shaped to broadcast along the class axis against the labels (as they
+    # are where that axis is the last). (int64: class indices past 255 must not wrap around to
+    # match uint8 labels)
+    grid = xp.arange(classes, dtype=xp.int64)
+    if axis != len(shape) - 1:
+        grid_shape = [1] * len(shape)
+        grid_shape[axis] = classes
+        grid = xp.reshape(grid, tuple(grid_shape))
     # The labels with a class axis of 1 (a reshape: NumPy's expand_dims costs several times more).
     with_axis = tuple(labels.shape[:axis]) + (1,) + tuple(labels.shape[axis:])
     mask = xp.equal(grid, xp.reshape(labels, with_axis))
@@ -183,9 +196,15 @@ def _pick(
         # An ignored class index would match its class: mask its targets out.
         mask = xp.logical_and(mask, xp.reshape(valid, with_axis))
     # (The usual -100 matches no class, so ignored targets pick nothing already.)
-    _check(_raise_for_bad_labels, labels, valid, mask, classes, ignore_index, tuple(input.shape))
-    selected = _math.where(constant(mask), input, 0.0)
-    picked = _reduction.sum(selected) if total else _reduction.sum(selected, axis)
+    _check(_raise_for_bad_labels, labels, valid, mask, classes, ignore_index, tuple(shape))
+    if id(input._data.dtype) in _WIDE_FLOAT_IDS:
+        # float32 and float64 (cross_entropy's log-probabilities): the primitives that
+        # _math.where and _reduction.sum apply to them, without their dispatch on dtypes.
+        selected = ops.where(constant(mask), input, 0.0)
+        picked = ops.sum.apply1(selected) if total else _reduction.sum(selected, axis)
+    else:
+        selected = _math.where(constant(mask), input, 0.0)
+        picked = _reduction.sum(selected) if total else _reduction.sum(selected, axis)
     counts = constant(valid)
     if weight is None:
         return picked, None, counts
@@ -267,7 +286,7 @@ def _weight_of_its_dtype(input: Tensor, weight: Any) -> bool:
 def _holds_probabilities(input: Tensor, target: Any) -> bool:
     """Whether ``cross_entropy`` reads ``target`` as class probabilities: a tensor of
     ``input``'s shape, whatever its dtype (PyTorch's rule)."""
-    return tuple(target.shape) == tuple(input.shape)
+    return tuple(target.shape) == input._data.shape
 
 
 def _nll_loss_value(
@@ -307,8 +326,12 @@ def _nll_loss(
         return _math.where(valid, -products, 0.0), weights, valid
     if not total:
         products = products.sum()
-    # 0 - sum rather than -sum: +0.0 where the sum is zero (as many operations).
-    loss = 0.0 - products
+    # 0 - sum rather than -sum: +0.0 where the sum is zero (as many operations). (float32 and
+    # float64 straight to the primitive that ``-`` applies to them.)
+    if id(products._data.dtype) in _WIDE_FLOAT_IDS:
+        loss = ops.subtract.apply2(0.0, products)
+    else:
+        loss = 0.0 - products
     if reduction == "sum":
         return loss, weights, valid
     return _safe_divide(loss, weights, valid), weights, valid
@@ -326,6 +349,19 @@ def _safe_divide(total: Tensor, weights: Tensor | None, valid: Tensor) -> Tensor
     on the raw array; only the division is recorded.
     """
     xp = _backend.xp
+    if (
+        weights is None
+        and _backend.tracer is None
+        and not _primitive.rare_modes
+        and id(total._data.dtype) in _WIDE_FLOAT_IDS
+    ):
+        # Eager, without class weights: the count read into Python and the division by it
+        # as a number, which the array library applies at the loss's dtype. The same bits as
+        # below, in a fraction of the calls: a sum of ones is that integer exactly up to
+        # 2**24 (float32's last), and nan divides as nan does.
+        count = int(xp.count_nonzero(valid._data))
+        if count <= _EXACT_COUNT:
+            return ops.divide.apply2(total, float(count) if count else math.nan)
     # Without class weights, the count: a sum of ones of the loss's dtype, as PyTorch's
     # total weight is.
     ones = xp.astype(valid._data, total._data.dtype) if weights is None else weights._data
@@ -392,9 +428,9 @@ def cross_entropy(
         )
         return loss if label_smoothing else _named_nll(input, loss)
     axis = _class_axis(input)
-    classes = input.shape[axis]
+    classes = input._data.shape[axis]
     log_probs = log_softmax(input, axis)
-    weight_shape = [1] * input.ndim
+    weight_shape = [1] * input._data.ndim
     weight_shape[axis] = classes
     probabilities = _holds_probabilities(input, target)
     if probabilities and not target.dtype.is_floating_point:

@@ -54,12 +54,12 @@ def _batched_groups(input: Tensor, weight: Tensor, groups: int, n: int) -> tuple
     """The input with a batch axis and whether it had none, after PyTorch's checks of
     ``groups`` shared by convolutions and transposed ones (``weight.shape[0]`` is split into
     the groups: the output channels of one, the input channels of the other)."""
-    unbatched = input.ndim == n + 1
+    unbatched = len(input._data.shape) == n + 1
     if unbatched:
         input = _shape.unsqueeze(input, 0)
     if groups <= 0:
         raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
-    if weight.shape[0] % groups:
+    if weight._data.shape[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
             f"but got weight of size {list(weight.shape)} instead"
@@ -92,20 +92,22 @@ def _conv(
             _conv, input, weight, bias, stride, padding, dilation, groups, n
         )
     name = f"conv{n}d"
-    if weight.ndim != n + 2:
+    # (the arrays' own shapes: no Size made for each test below)
+    w_shape = weight._data.shape
+    if len(w_shape) != n + 2:
         raise RuntimeError(
             f"{name}: expected weight to be {n + 2}-D (out_channels, in_channels / groups, "
             f"*kernel_size), but got weight of shape {list(weight.shape)}."
         )
-    if input.ndim not in (n + 1, n + 2):
+    if len(input._data.shape) not in (n + 1, n + 2):
         raise RuntimeError(
             f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
             f"of size: {list(input.shape)}"
         )
     input, unbatched = _batched_groups(input, weight, groups, n)
-    group_channels = weight.shape[1]
-    kernel = tuple(weight.shape[2:])
-    channels = input.shape[1]
+    group_channels = w_shape[1]
+    kernel = tuple(w_shape[2:])
+    channels = input._data.shape[1]
     if channels != group_channels * groups:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
@@ -113,12 +115,13 @@ def _conv(
             f"channels instead. Fix: the input's dimension 1 must equal in_channels "
             f"(= weight.shape[1] * groups)."
         )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+    if bias is not None and tuple(bias.shape) != (w_shape[0],):
         raise RuntimeError(
             f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
             f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
         )
-    if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not weight.dtype):
+    dtype = input.dtype
+    if dtype is not weight.dtype or (bias is not None and bias.dtype is not dtype):
         raise RuntimeError(
             f"Input type ({input.dtype.name}) and weight type ({weight.dtype.name})"
             + (f" and bias type ({bias.dtype.name})" if bias is not None else "")
@@ -135,7 +138,7 @@ def _conv(
     if any(before or after for before, after in pads):
         flat = [size for pair in reversed(pads) for size in pair]
         input = _pad(input, flat)
-    spatial = tuple(input.shape[2:])
+    spatial = tuple(input._data.shape[2:])
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation_t, strict=True))
     if any(size < extent for size, extent in zip(spatial, span, strict=True)):
         raise RuntimeError(
@@ -144,7 +147,7 @@ def _conv(
             "actual input size"
         )
     prim = ops.conv
-    if bias is not None and input.dtype is _dtype.float16:
+    if bias is not None and dtype is _dtype.float16:
         # PyTorch's float16 kernel adds the bias to the float32 sums and rounds once too, and
         # sums the bias's gradient in float32; the input's and weight's are those of the
         # float16 arrays

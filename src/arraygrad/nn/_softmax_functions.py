@@ -44,7 +44,9 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
         tracer.see_tensor(input)
     xp = _backend.xp
     peak = xp.max(data, axis=dim, keepdims=True)
-    return input - constant(peak)
+    # The primitive that ``-`` applies to two float32 or float64 tensors of one dtype (the
+    # callers' inputs; the max keeps it), without its dispatch.
+    return ops.subtract.apply2(input, constant(peak))
 
 
 def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
@@ -83,8 +85,11 @@ def softmax(
     # rules (about twice the passes of PyTorch's one-kernel out * (g - sum(g * out)), which a
     # primitive of its own would save). It never reads its output, so a write into the output
     # before backward leaves the gradient right, where PyTorch refuses the backward.
-    exps = _math.exp(_shifted(input, axis))
-    return exps / _reduction.sum(exps, axis, keepdim=True)
+    # (float32 or float64 here: the primitives that exp, sum(axis, keepdim=True) and / apply to
+    # them, without those functions' dispatch, as log_softmax below)
+    exps = ops.exp.apply1(_shifted(input, axis))
+    total = labelled(ops.sum.apply1(exps, {"axis": (axis,), "keepdims": True}), "SumBackward1")
+    return ops.divide.apply2(exps, total)
 
 
 def softmin(

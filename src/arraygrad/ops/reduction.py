@@ -2,7 +2,8 @@
 and the index-valued ``mode_index`` and ``search_rows`` (a binary search per row).
 
 ``axis`` is ``None`` (all axes) or a tuple of non-negative ints for the reductions (the PyTorch
-layer normalises ``dim``), a single non-negative int for the scans and ``argmax``/``argmin``.
+layer normalises ``dim``), a single non-negative int for the scans, and one or ``None`` (the
+index into the flattened array) for ``argmax``/``argmin``.
 Gradients follow PyTorch: ties of ``max``/``min`` share the gradient evenly, ``prod`` and
 ``cumulative_prod`` are exact in the presence of zeros (no division by zero).
 """
