@@ -8,6 +8,10 @@ with the same layout in both, and the strides of every output are compared over 
 dimensions of more than one element: the stride of a dimension of size 1 is never used to
 reach an element (``is_contiguous`` and ``view`` ignore it), and torch's choice there follows
 from how each kernel allocated, not from the layout.
+
+All inputs of a row share one layout. Operands laid out differently (``t.t() + c``) are a
+deviation left for speed: torch lays the result out as the first operand that orders the axes,
+NumPy in C order where its operands disagree (the engine fuzzer's docstring, seed 346116).
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ programs' edited copies) that lacks the key: PyTorch raises AttributeError (``'T
 no attribute 'device'``) from its migration of old state dicts, which reads the attribute as a
 tensor; arraygrad offers a zero count, as both do where the attribute is ``None`` (reported
 then as an unexpected key; seeds 32499, 38925, 47350, 54347, 78986, 85034,
-85312).
+85312, 102368).
 
 Also still drawn, the deviation above of ``del`` in another form: ``delattr`` of a ModuleList's
 entry leaves a gap in its numbers (both libraries then keep the other names and raise KeyError

@@ -25,7 +25,7 @@ arraygrad raises the error torch gives for an unpacked input (``Expected hidden[
 Still drawn, wrong in torch 2.13 (reported by longer runs, not by a seed run alone): a
 ``ReflectionPad3d`` whose negative padding leaves an empty output; torch's backward leaves the
 input's gradient uninitialised (whatever its allocator held: 1.4e306 after earlier cases, 0 in
-fresh memory), where it is 0, as arraygrad's (seeds 129274, 132928, 139522).
+fresh memory), where it is 0, as arraygrad's (seeds 129274, 132928, 139522, 190132).
 
 Parameters are redrawn at random before the copy, so norms' unit weights and zero biases do not
 hide a mistake. ``python -m tests.nn.test_modules_random START COUNT`` runs more seeds and prints
