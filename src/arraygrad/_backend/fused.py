@@ -8,7 +8,6 @@ every dtype but bool, :func:`logspace`, :func:`c_pow` and :func:`c_cpow`).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import math
 from typing import Any
 
@@ -305,6 +304,8 @@ def _c_complex_pows() -> tuple[Any, Any] | None:
 
 
 def _load_cpow() -> tuple[Any, Any] | None:
+    import ctypes.util  # (late: it imports subprocess, shutil and tempfile, which few need)
+
     try:
         library = ctypes.CDLL(ctypes.util.find_library("m"))
         double, single = library.cpow, library.cpowf
