@@ -1,7 +1,7 @@
 """The command line and table shared by the scripts that time arraygrad case by case beside
-PyTorch on one thread (``ops.py``, ``random_numbers.py``): both libraries in one process,
-interleaved round-robin as in ``run.py``, timed with ``time.thread_time`` (the CPU time of
-this thread only, so that other processes on a shared machine add little)."""
+PyTorch on one thread (``ops.py``, ``small_calls.py``, ``random_numbers.py``): both libraries
+in one process, interleaved round-robin as in ``run.py``, timed with ``time.thread_time`` (the
+CPU time of this thread only, so that other processes on a shared machine add little)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,21 @@ import arraygrad
 
 #: ``steps(case name, {label: library module})`` -> ``{label: step}``
 StepsFor = Callable[[str, dict[str, Any]], dict[str, Callable[[], Any]]]
+
+
+def backward_step(lib: Any, values: dict[str, Any], loss: Callable[[], Any]) -> Callable[[], None]:
+    """A step that computes the scalar ``loss()`` and runs its ``backward()``, then drops the
+    gradients of the tensors that require them and of the modules' parameters in ``values``
+    (so that no step accumulates into the previous one's)."""
+    leaves = [v for v in values.values() if isinstance(v, lib.Tensor) and v.requires_grad]
+    leaves += [p for v in values.values() if isinstance(v, lib.nn.Module) for p in v.parameters()]
+
+    def step() -> None:
+        loss().backward()
+        for leaf in leaves:
+            leaf.grad = None
+
+    return step
 
 
 def main(

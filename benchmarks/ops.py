@@ -200,16 +200,8 @@ CASES: dict[str, Case] = {
 def step_for(name: str, lib: Any) -> Callable[[], None]:
     """One forward and backward of case ``name`` on ``lib``, the gradients dropped after."""
     values = {**_inputs(lib), **_modules(lib)}
-    leaves = [v for v in values.values() if isinstance(v, lib.Tensor) and v.requires_grad]
-    leaves += [p for v in values.values() if isinstance(v, lib.nn.Module) for p in v.parameters()]
     case = CASES[name]
-
-    def step() -> None:
-        case(lib, values).backward()
-        for leaf in leaves:
-            leaf.grad = None
-
-    return step
+    return beside_torch.backward_step(lib, values, lambda: case(lib, values))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -167,3 +167,55 @@ def test_ops_benchmark_cases_compute_the_same_on_both_libraries():
         ):
             mismatched.append(f"{name}: gradients differ")
     assert not mismatched, mismatched
+
+
+def test_small_calls_benchmark_runs(tmp_path):
+    out = tmp_path / "small.json"
+    done = _run_script(
+        "small_calls.py",
+        ["-c", "mul", "cross_entropy", "--repeats", "1", "--warmup", "1", "--json", str(out)],
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text())
+    assert [row["case"] for row in rows] == [
+        "mul by a number",
+        "cross_entropy",
+        "cross_entropy +backward",
+    ]
+    for row in rows:
+        assert 0 < row["arraygrad"]["min_s"] <= row["arraygrad"]["median_s"]
+
+
+def test_small_calls_compute_the_same_on_both_libraries():
+    # As for ops.py: a ratio compares the same work only if both libraries compute the same
+    # result from the same inputs (drawn from one seed, which arraygrad draws as torch does).
+    import numpy as np
+    import torch
+
+    import arraygrad
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import small_calls
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    inputs = {lib: small_calls._inputs(lib) for lib in (torch, arraygrad)}
+
+    def plain(result):
+        if isinstance(result, tuple):
+            return [plain(part) for part in result]
+        if hasattr(result, "detach"):
+            return np.asarray(result.detach().numpy(), dtype=float).tolist()
+        return result
+
+    mismatched = []
+    for name, case in small_calls.CASES.items():
+        if name.endswith("+backward"):
+            continue  # (the same calls as above)
+        mine, theirs = (plain(case(lib, inputs[lib])) for lib in (arraygrad, torch))
+        if mine is None or theirs is None:  # (no_grad(): no result)
+            if mine is not theirs:
+                mismatched.append(f"{name}: {mine} vs {theirs}")
+        elif not np.allclose(np.asarray(mine, float), np.asarray(theirs, float), atol=1e-6):
+            mismatched.append(f"{name}: {mine} vs {theirs}")
+    assert not mismatched, mismatched
