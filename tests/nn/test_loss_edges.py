@@ -224,6 +224,28 @@ def test_bce_refuses_a_target_of_another_dtype_like_torch() -> None:
             module.nn.functional.binary_cross_entropy(p, module.tensor([0.0, 1.0]))
 
 
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("position", [0, 1, 2])
+@pytest.mark.parametrize("plain", [list, np.array])
+def test_class_losses_refuse_arguments_that_are_not_tensors_like_torch(
+    name: str, position: int, plain: Any
+) -> None:
+    # Labels as a list or a NumPy array reached the loss's shape code (AttributeError); torch
+    # refuses them while it parses its arguments, naming the argument and the type.
+    messages = []
+    for module in (torch, ag):
+        arguments: list[Any] = [
+            module.tensor([[0.5, -1.0, 2.0]]),
+            module.tensor([2]),
+            module.tensor([1.0, 2.0, 3.0]),
+        ]
+        arguments[position] = plain(arguments[position].tolist())
+        with pytest.raises(TypeError) as raised:
+            getattr(module.nn.functional, name)(*arguments)
+        messages.append(str(raised.value).split(". Fix")[0])
+    assert messages[0] == messages[1]
+
+
 # --- sign and sgn ---------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from arraygrad import (
 )
 from arraygrad._indexing import see_index
 from arraygrad._primitive import labelled
+from arraygrad._size import type_name
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
 from arraygrad.nn._common import check_reduction, constant, legacy_reduction
@@ -39,6 +40,19 @@ __all__ = ["cross_entropy", "linear_cross_entropy", "nll_loss"]
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (the ids of the array dtypes of float32 and float64)
 # The largest count of targets that a sum of ones of float32 gives exactly.
 _EXACT_COUNT = 2**24
+
+
+def _check_tensors(op: str, input: Any, target: Any, weight: Any) -> None:
+    """PyTorch's TypeError for an input, target or class weight that is not a tensor (labels
+    as a list or a NumPy array), which its native loss refuses while it parses its arguments,
+    before any other check."""
+    arguments = (("input", input), ("target", target), ("weight", weight))
+    for position, (name, value) in enumerate(arguments, start=1):
+        if not isinstance(value, Tensor) and not (name == "weight" and value is None):
+            raise TypeError(
+                f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+                f"{type_name(value)}. Fix: make it a tensor first (arraygrad.tensor(...))."
+            )
 
 
 def _class_axis(input: Tensor) -> int:
@@ -253,6 +267,7 @@ def nll_loss(
     >>> nll_loss(arraygrad.tensor([[-1.0, -2.0]]), arraygrad.tensor([1]))
     tensor(2.)
     """
+    _check_tensors("nll_loss_nd", input, target, weight)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
         from arraygrad.amp import _casts
 
@@ -389,6 +404,7 @@ def cross_entropy(
     >>> cross_entropy(arraygrad.tensor([[1e4, 0.0]]), arraygrad.tensor([1]))
     tensor(10000.)
     """
+    _check_tensors("cross_entropy_loss", input, target, weight)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
         from arraygrad.amp import _casts
 
