@@ -455,3 +455,38 @@ def test_tensor_refuses_to_store_non_integers_into_integers_as_torch(data: Any, 
             lib.tensor(data, dtype=None if dtype is None else getattr(lib, dtype))
     # a float64 (a Python float) is truncated, and a NumPy integer stored
     assert ag.tensor([np.float64(2.7), np.int8(3)], dtype=ag.int8).tolist() == [2, 3]
+
+
+ARANGE_INTEGER_CASES = [
+    ((2**62, 2**62 + 3), None),  # beyond 2**53: the float64 path had lost the last bits
+    ((10**17, 10**17 + 30, 7), None),
+    ((0, 2**62 + 1, 2**61), None),  # int64's count is exact integer arithmetic
+    ((0, 2**62 + 1, 2**61), "int32"),  # the others' from the double difference
+    ((0.9, 4.2, 1.5), "int32"),  # bounds and step truncated first: 0, 1, 2
+    ((0.9, 4.2, 1.5), "int64"),
+    ((-2.7, 3), "int64"),
+    ((-2.7, 3), "int8"),
+    ((3.5, -2.2, -1.5), "int32"),
+    ((0, 300, 100), "int8"),  # wraps round, as torch's
+    ((np.int64(2), 7, 2), None),  # a NumPy int is an int: int64
+    ((0, 2**63), None),  # beyond int64: torch's RuntimeError
+    ((-(2**63) - 1, 0), None),  # and its OverflowErrors
+    ((0, 2**64, 2**62), None),
+    ((0, 1, 0.5), "int64"),  # a step that truncates to 0: torch's ValueError
+]
+
+
+@pytest.mark.parametrize("args, dtype", ARANGE_INTEGER_CASES)
+def test_integer_arange_is_torch_s(args: tuple[Any, ...], dtype: str | None) -> None:
+    # Integer ranges were computed in float64 and cast: wrong past 2**53, and from the
+    # untruncated bounds where torch's integer kernels truncate them first.
+    outcomes = []
+    for lib in (torch, ag):
+        options = {} if dtype is None else {"dtype": getattr(lib, dtype)}
+        try:
+            result = lib.arange(*args, **options)
+        except Exception as error:  # (the class is the outcome compared)
+            outcomes.append(type(error))
+        else:
+            outcomes.append((result.tolist(), str(result.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]

@@ -523,18 +523,61 @@ def arange(
             f"\"arange_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: build "
             "a real range and convert it, e.g. arange(n).to(cfloat)."
         )
+    whole = all(isinstance(v, numbers.Integral) for v in (start, end, step))  # (bools too)
+    if whole:
+        start, end, step = (_int64_bound(int(v)) for v in (start, end, step))
     if dtype is None:
-        is_float = any(isinstance(v, float) for v in (start, end, step))
-        dtype = _dtype.get_default_dtype() if is_float else _dtype.int64
-    count = max(0, math.ceil((end - start) / step))
+        dtype = _dtype.int64 if whole else _dtype.get_default_dtype()
+    xp = _backend.xp
+    if dtype.is_floating_point or dtype.is_complex:
+        # start + i * step in double, the count from the double difference (PyTorch's)
+        count = max(0, math.ceil((float(end) - float(start)) / float(step)))
+        first, stride, wide = start, step, _dtype.float64
+    else:
+        # PyTorch's integer kernels take the bounds and step as int64s (truncated) and make
+        # start + i * step in int64 (a double holds integers only up to 2**53), wrapping round
+        # into a narrower dtype; int64's count is exact integer arithmetic, the others' that
+        # of the double difference of the bounds as given.
+        first, last, stride = int(start), int(end), int(step)
+        if stride == 0:  # (PyTorch's integer kernels raise a ValueError here)
+            raise ValueError(
+                f"step must be nonzero: arange() got step={step}, which {dtype.name} truncates "
+                "to 0. Fix: give a step of at least 1 in size, or a floating dtype."
+            )
+        if dtype is _dtype.int64:
+            sign = 1 if stride > 0 else -1
+            count = max(0, (last - first + stride - sign) // stride)
+        else:
+            count = max(0, math.ceil((float(end) - float(start)) / float(step)))
+        wide = _dtype.int64
     try:
-        # start + i * step for each i, as PyTorch computes it (no accumulated rounding).
-        steps = _backend.xp.arange(count, dtype=_dtype.to_xp(_dtype.float64))
+        steps = xp.arange(count, dtype=_dtype.to_xp(wide))
         # Through the namespace, not operators, so that arraygrad.compile records the arithmetic.
-        values = _backend.xp.add(start, _backend.xp.multiply(steps, step))
-        return _leaf(_backend.xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
+        values = xp.add(first, xp.multiply(steps, stride))
+        return _leaf(xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, (count,)) from None
+
+
+def _int64_bound(value: int) -> int:
+    """An integer bound of :func:`arange`, checked as PyTorch parses it (an int64, else an
+    unsigned 64-bit int, which its range check then refuses)."""
+    if -(2**63) <= value < 2**63:
+        return value
+    if value < 0:
+        raise OverflowError(
+            f"can't convert negative int to unsigned: arange() got {value}, below int64's "
+            "smallest, -2**63. Fix: keep the bounds and step within int64."
+        )
+    if value >= 2**64:
+        raise OverflowError(
+            f"int too big to convert: arange() got {value}, beyond 64 bits. Fix: keep the "
+            "bounds and step within int64."
+        )
+    raise RuntimeError(
+        f"value cannot be converted to type int64_t without overflow: arange() got {value}, "
+        "beyond int64's largest, 2**63 - 1. Fix: keep the bounds and step within int64."
+    )
 
 
 def eye(
