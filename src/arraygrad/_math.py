@@ -457,6 +457,10 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         other = _fitting(other, input)
     elif isinstance(other, Tensor) and input.__class__ is int:
         input = _fitting(input, other)
+    elif isinstance(input, Tensor) and other.__class__ is float:
+        other = _float_fitting(other, input)
+    elif isinstance(other, Tensor) and input.__class__ is float:
+        input = _float_fitting(input, other)
     a, b = _operands(input, other)
     mask = as_tensor(condition)
     try:
@@ -466,6 +470,19 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     except ValueError as error:  # shapes that do not broadcast: PyTorch's RuntimeError
         what = "where's condition, input and other"
         raise broadcast_error_of((mask, a, b), error, what) from None
+
+
+def _float_fitting(number: float, tensor: Tensor) -> float:
+    """The Python float ``number`` beside ``tensor`` in :func:`where`, checked as PyTorch
+    converts it to a float32 result (the dtype of a float32, integer or bool tensor beside a
+    float, with the default dtype float32): a finite number beyond float32's range is its
+    overflow error. (Float16 and bfloat16 results take it as a float first: inf, unchecked.)"""
+    dtype = tensor.dtype
+    if not (dtype.is_floating_point or dtype.is_complex):
+        dtype = _dtype.get_default_dtype()
+    if dtype is _dtype.float32:
+        return _dtype.checked_scalar(number, dtype)  # type: ignore[no-any-return]
+    return number
 
 
 def clone(input: Tensor) -> Tensor:

@@ -588,6 +588,23 @@ def test_one_hot_matches_torch() -> None:
         np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
+@pytest.mark.parametrize("dtype", ["int64", "int8", "float16", "float32", "float64"])
+@pytest.mark.parametrize("value", [1e300, 300, 3.5, float("inf")])
+def test_constant_pad_checks_its_value_against_the_dtype_as_torch(dtype: str, value: float) -> None:
+    # torch refuses a value the input's dtype cannot hold; arraygrad wrapped it (int64: -2**63)
+    # or made it inf (float16)
+    outcomes = []
+    for lib in (torch, ag):
+        x = lib.tensor([1, 2], dtype=getattr(lib, dtype))
+        try:
+            padded = lib.nn.functional.pad(x, (1, 1), value=value)
+        except RuntimeError:
+            outcomes.append(RuntimeError)
+        else:
+            outcomes.append((str(padded.tolist()), str(padded.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]
+
+
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 @pytest.mark.parametrize("pad", [(-1, 2), (2, -1), (-3, 1), (0, -2, 1, -1), (-1, -1, 2, 0)])
 def test_pad_non_constant_modes_crop_negative_sizes_like_torch(

@@ -367,6 +367,27 @@ def test_where_broadcast_error_names_the_shapes_as_torch() -> None:
     assert ag.where(ag.zeros(0, 1, dtype=ag.bool), ag.zeros(1), ag.zeros(3)).shape == (0, 3)
 
 
+def _outcome(function: Any, *args: Any) -> Any:
+    """``function(*args)`` as a list and dtype name, or its exception class."""
+    try:
+        result = function(*args)
+    except (RuntimeError, OverflowError) as error:
+        return type(error)
+    return str(result.tolist()), str(result.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float16", "bfloat16", "float64", "bool"])
+@pytest.mark.parametrize("value", [1e300, 1e39, 1e5, float("inf"), 3.5])
+def test_where_checks_a_float_against_a_float32_result_as_torch(dtype: str, value: float) -> None:
+    # torch converts the number to the result's float32 (an int, bool or float32 tensor beside
+    # a float): 1e300 is its overflow error, where arraygrad gave inf; float16 takes it unchecked
+    outcomes = []
+    for lib in (torch, ag):
+        t, mask = lib.tensor([1, 0], dtype=getattr(lib, dtype)), lib.tensor([True, False])
+        outcomes.append((_outcome(lib.where, mask, t, value), _outcome(lib.where, mask, value, t)))
+    assert outcomes[1] == outcomes[0]
+
+
 def test_integer_division_by_zero_names_the_fix() -> None:
     with pytest.raises(RuntimeError, match=r"ZeroDivisionError.*Fix"):
         ag.tensor([1, 2]) // ag.tensor([1, 0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _shape, ops
+from arraygrad import _backend, _dtype, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
@@ -165,7 +165,10 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         )
     pairs = _pairs(input, pad)
     if mode == "constant":
-        return _constant_pad(input, pairs, 0.0 if value is None else value)
+        if value is None or value == 0:
+            return _constant_pad(input, pairs, 0.0)
+        # PyTorch's error for a value the input's dtype cannot hold (1e300 in int64, float16)
+        return _constant_pad(input, pairs, _dtype.checked_scalar(value, input.dtype))
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     _check_index_pad_dims(input, len(pairs) * 2)
