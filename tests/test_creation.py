@@ -490,3 +490,29 @@ def test_integer_arange_is_torch_s(args: tuple[Any, ...], dtype: str | None) -> 
         else:
             outcomes.append((result.tolist(), str(result.dtype).split(".")[-1]))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [np.array(2.0)],
+        [[np.array(1.0)], [np.array(2.0)]],
+        [np.array(2.0), 1.0],
+        [1.0, np.array(3)],  # (a 0-d array after the first item is read as a number)
+        [np.array([2.0])],
+    ],
+)
+def test_a_0d_array_first_in_a_list_is_refused_as_torch(data: list[Any]) -> None:
+    # torch sizes each level of nested data by its first item's len(): a 0-d NumPy array
+    # there is its TypeError, where arraygrad read the value
+    outcomes = []
+    for lib in (torch, ag):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (torch's "list of numpy.ndarrays is slow")
+            try:
+                made = lib.tensor(data)
+            except TypeError as error:
+                outcomes.append(str(error).split(":")[0])
+            else:
+                outcomes.append((made.tolist(), str(made.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]

@@ -64,6 +64,15 @@ def _python_data(data: Any, kinds: set[type]) -> Any:
         if found <= NUMBER_TYPES:  # a row of numbers
             return data if type(data) is list else list(data)
         kinds.update(found)
+        first = data[0]
+        if getattr(first, "ndim", None) == 0 and not isinstance(first, (Tensor, numbers.Number)):
+            # PyTorch sizes a level of nested data by its first item, whose len() it takes
+            # when it is an array: a 0-d one has none (later ones are read as numbers)
+            raise TypeError(
+                "len() of unsized object: the first item of a list in tensor()'s data is a 0-d "
+                "array, which PyTorch reads as a sequence to size that level. Fix: pass its "
+                "value (a.item(), or a[()] for a NumPy scalar)."
+            )
         return [_python_data(item, kinds) for item in data]
     kinds.add(type(data))
     return data
