@@ -64,6 +64,7 @@ CASES: dict[str, Case] = {
     "zeros(4, 4)": lambda lib, x: lib.zeros(4, 4),
     "randn(4, 4)": lambda lib, x: lib.randn(4, 4),
     "arange(10)": lambda lib, x: lib.arange(10),
+    "arange(0, 1, 0.1)": lambda lib, x: lib.arange(0, 1, 0.1),
     "linspace(0, 1, 10)": lambda lib, x: lib.linspace(0, 1, 10),
     # element-wise and reductions
     "add": lambda lib, x: x["x"] + x["y"],

@@ -1557,3 +1557,22 @@ def test_like_functions_of_a_transposed_input_compile(name: str) -> None:
     assert len(step.programs) == 1
     for mine, theirs in zip(compiled, eager, strict=True):
         assert mine.tolist() == theirs.tolist() and mine.stride() == theirs.stride()
+
+
+def test_float_arange_is_one_recorded_call_with_torch_s_bits():
+    # arange's float values are made by one backend call (PyTorch's arithmetic, not the
+    # library's arange): a trace records it, its replays give the same bits as eager and torch.
+    import torch  # (the oracle, for this test alone)
+
+    def scaled(x: ag.Tensor) -> ag.Tensor:
+        return x * ag.arange(0.1, 4.0, 0.3, dtype=ag.float64)
+
+    x = ag.tensor(np.ones(13))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback may happen here
+        compiled = ag.compile(scaled)
+        replays = [compiled(x).numpy() for _ in range(3)]
+    want = torch.arange(0.1, 4.0, 0.3, dtype=torch.float64).numpy()
+    assert compiled.traces == 1
+    assert all(np.array_equal(r, want) for r in replays)
+    assert np.array_equal(scaled(x).numpy(), want)

@@ -6,6 +6,8 @@ errors are compared.
 
 from __future__ import annotations
 
+import math
+import random
 import warnings
 from typing import Any
 
@@ -516,3 +518,59 @@ def test_a_0d_array_first_in_a_list_is_refused_as_torch(data: list[Any]) -> None
             else:
                 outcomes.append((made.tolist(), str(made.dtype).split(".")[-1]))
     assert outcomes[1] == outcomes[0]
+
+
+def _bits(t: Any) -> list[tuple[float, float]]:
+    """Each value of ``t`` with its sign (to tell -0.0 from 0.0), as float64s."""
+    return [(v, math.copysign(1.0, v)) for v in t.double().tolist()]
+
+
+def _random_ranges(seed: int, count: int) -> list[tuple[float, float, float]]:
+    """``count`` ranges ``(start, end, step)``: starts in [-10, 10] (some 100 times larger or
+    smaller), steps of either sign, 1 to 300 values; a fifth of them of short binary fractions
+    (whose values a float holds exactly)."""
+    rng = random.Random(seed)
+    ranges = [(-0.0, -2.0, -0.3), (-0.0, 2.0, 0.3), (0.0, -2.0, -0.3), (-0.0, -2.0, -0.25)]
+    for _ in range(count):
+        if rng.random() < 0.2:
+            start = rng.randint(-5000, 5000) / 2 ** rng.randint(0, 30)
+            step = rng.randint(1, 5000) / 2 ** rng.randint(0, 30)
+        else:
+            start = rng.uniform(-10, 10) * rng.choice([1, 1, 1e-3, 100])
+            step = rng.uniform(0.01, 3) * rng.choice([1, 1, 1e-3])
+        step *= rng.choice([1, -1])
+        n = rng.choice([rng.randint(1, 64), rng.randint(65, 300)])
+        ranges.append((start, start + step * (n - 0.5), step))
+    return ranges
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+def test_float_arange_has_torch_s_bits(dtype: str) -> None:
+    # Float ranges were start + i * step in float64, cast: a last bit off torch's in most
+    # ranges. Torch's kernel fuses each multiply-add (in float32 for 16-bit floats) and fills
+    # vectors of 32 bytes from bases rounded to the dtype, the rest one by one.
+    wrong = []
+    for start, end, step in _random_ranges(seed=len(dtype), count=300):
+        want = torch.arange(start, end, step, dtype=getattr(torch, dtype))
+        got = ag.arange(start, end, step, dtype=getattr(ag, dtype))
+        if _bits(got) != _bits(want):
+            wrong.append((start, end, step))
+    assert not wrong, f"{len(wrong)} ranges differ from torch's, e.g. {wrong[:3]}"
+
+
+@pytest.mark.parametrize("count", [32769, 70003])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_long_float_arange_has_torch_s_bits_on_its_threads(dtype: str, count: int) -> None:
+    # Past 32768 values torch splits a range among its threads, each part filling vectors
+    # from its own first index: arraygrad follows get_num_threads().
+    threads = torch.get_num_threads()
+    torch.set_num_threads(ag.get_num_threads())
+    try:
+        start, step = 0.123456789, -0.0123456789
+        end = start + step * (count - 0.5)
+        want = torch.arange(start, end, step, dtype=getattr(torch, dtype))
+    finally:
+        torch.set_num_threads(threads)
+    got = ag.arange(start, end, step, dtype=getattr(ag, dtype))
+    assert got.shape == want.shape
+    assert np.array_equal(got.numpy(), want.numpy())

@@ -121,6 +121,7 @@ class Tracer(NumberTracing):
         self.proxy = _RecordingNamespace(self)
         self.creation = {id(getattr(self.xp, n)) for n in _CREATION if hasattr(self.xp, n)}
         self.creation |= {id(_backend.asarray), id(_backend.ones), id(_backend.linspace)}
+        self.creation.add(id(_backend.float_range))
         # Backend helpers that return a new value without writing anywhere.
         self.pure = {id(_backend.ensure_array), id(_backend.asarray), id(_backend.copy)}
         # The state of each generator (``_backend``'s) the function drew from before its first

@@ -8,7 +8,7 @@ import numbers
 import warnings
 from typing import Any, NoReturn
 
-from arraygrad import _backend, _device, _dtype
+from arraygrad import _backend, _device, _dtype, _info
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
 from arraygrad._nested_data import (
@@ -538,27 +538,34 @@ def arange(
     if dtype is None:
         dtype = _dtype.int64 if whole else _dtype.get_default_dtype()
     xp = _backend.xp
-    if dtype.is_floating_point or dtype.is_complex:
-        # start + i * step in double, the count from the double difference (PyTorch's)
+    if dtype.is_floating_point:
+        # The count from the double difference, the values in PyTorch's arithmetic (fused
+        # multiply-adds, in vectors: _backend.float_range), which depends on its threads past
+        # 32768 values.
         count = max(0, math.ceil((float(end) - float(start)) / float(step)))
-        first, stride, wide = start, step, _dtype.float64
+        threads = _info.get_num_threads() if count > 32768 else 1
+        native = _dtype.to_xp(dtype)
+        try:
+            values = _backend.float_range(float(start), float(step), count, native, threads)
+        except (MemoryError, ValueError) as error:
+            raise allocation_error(error, (count,)) from None
+        return _leaf(values, requires_grad)
+    # PyTorch's integer kernels take the bounds and step as int64s (truncated) and make
+    # start + i * step in int64 (a double holds integers only up to 2**53), wrapping round
+    # into a narrower dtype; int64's count is exact integer arithmetic, the others' that
+    # of the double difference of the bounds as given.
+    first, last, stride = int(start), int(end), int(step)
+    if stride == 0:  # (PyTorch's integer kernels raise a ValueError here)
+        raise ValueError(
+            f"step must be nonzero: arange() got step={step}, which {dtype.name} truncates "
+            "to 0. Fix: give a step of at least 1 in size, or a floating dtype."
+        )
+    if dtype is _dtype.int64:
+        sign = 1 if stride > 0 else -1
+        count = max(0, (last - first + stride - sign) // stride)
     else:
-        # PyTorch's integer kernels take the bounds and step as int64s (truncated) and make
-        # start + i * step in int64 (a double holds integers only up to 2**53), wrapping round
-        # into a narrower dtype; int64's count is exact integer arithmetic, the others' that
-        # of the double difference of the bounds as given.
-        first, last, stride = int(start), int(end), int(step)
-        if stride == 0:  # (PyTorch's integer kernels raise a ValueError here)
-            raise ValueError(
-                f"step must be nonzero: arange() got step={step}, which {dtype.name} truncates "
-                "to 0. Fix: give a step of at least 1 in size, or a floating dtype."
-            )
-        if dtype is _dtype.int64:
-            sign = 1 if stride > 0 else -1
-            count = max(0, (last - first + stride - sign) // stride)
-        else:
-            count = max(0, math.ceil((float(end) - float(start)) / float(step)))
-        wide = _dtype.int64
+        count = max(0, math.ceil((float(end) - float(start)) / float(step)))
+    wide = _dtype.int64
     try:
         steps = xp.arange(count, dtype=_dtype.to_xp(wide))
         # Through the namespace, not operators, so that arraygrad.compile records the arithmetic.

@@ -123,6 +123,8 @@ fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp
 # PyTorch's CPU linspace to the last bit (every dtype but bool): written in fused.py.
 linspace = fused.linspace
+# ... and its arange of floats: also there.
+float_range = fused.float_range
 # ... and its logspace, with the C library's pow and complex pow: also there.
 logspace = fused.logspace
 c_pow = fused.c_pow

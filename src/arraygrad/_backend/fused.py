@@ -2,7 +2,8 @@
 ``base.add_(update, alpha=alpha)``, and the lines of PyTorch's CPU ``linspace``, made of such
 multiply-adds: part of the one door to array libraries (see :mod:`arraygrad._backend`, which
 re-exports :func:`fused_add`, :func:`fused_lerp`, :func:`linspace`, which makes lines of
-every dtype but bool, :func:`logspace`, :func:`c_pow` and :func:`c_cpow`).
+every dtype but bool, :func:`float_range` (``arange``'s floats), :func:`logspace`,
+:func:`c_pow` and :func:`c_cpow`).
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def _float_line(start: float, end: float, steps: int, dtype: Any) -> Any:
 
 
 def _fused_line(base: Any, step: Any, factor: Any, dtype: Any) -> Any:
-    """``base + step * factor`` (float64 arrays; ``factor`` whole, under 2**26 in size) rounded
+    """``base + step * factor`` (float64 arrays or floats; ``factor`` whole, under 2**26) rounded
     once to ``dtype``, float32 or float64: the fused multiply-add of PyTorch's line."""
     xp = _backend.xp
     wide = xp.float64
@@ -184,6 +185,113 @@ def _fused_line(base: Any, step: Any, factor: Any, dtype: Any) -> Any:
     small, sticky = two_sum(rounding, error)
     rounded, missed = two_sum(total, small)
     return _round_ties_by(rounded, missed, sticky)
+
+
+# PyTorch's CPU arange kernel runs at AVX2 on AVX512 machines too (it registers no AVX512
+# kernel), so its vectors hold 32 bytes; at::parallel_for splits ranges past _GRAIN values.
+_VECTOR_BYTES, _GRAIN = 32, 32768
+
+
+def float_range(start: float, step: float, count: int, dtype: Any, threads: int = 1) -> Any:
+    """``count`` values ``start + step i`` of the float dtype ``dtype``, exactly as PyTorch's
+    CPU ``arange`` makes them on ``threads`` threads.
+
+    Its kernel computes in the accumulate type (float64, float32 for float16 and bfloat16),
+    each ``a + step k`` a fused multiply-add rounded once to it, then to ``dtype``. Over the
+    range's part (one per thread when it is past 32768 values: ``ceil(count / parts)`` each)
+    it fills vectors of ``w`` values (32 bytes of ``dtype``) two at a time: a vector from index
+    ``c`` holds ``base + step k`` (``k < w``) with ``base = start + step c`` rounded to
+    ``dtype``; the part's last ``length mod 2w`` values are ``start + step i`` one by one.
+    ``start + step i`` rounded once differs from it in a last bit on about two thirds of
+    float64 ranges. While :func:`arraygrad.compile` traces, the range is one recorded call.
+    """
+    if _backend.tracer is not None:
+        return _backend.tracer.call_with(float_range, start, step, count, dtype, threads)
+    xp = _backend.xp
+    wide = xp.float64
+    reduced = _backend.is_reduced_target(dtype)
+    if reduced:  # (the bounds as float32: float16 and bfloat16 accumulate in it)
+        with np.errstate(over="ignore"):
+            start, step = (float(np.float32(v)) for v in (start, step))
+    if not count or _exact_range(start, step, count, dtype, reduced):
+        # (arange(10.0), arange(0, 2, 0.25)) no rounding anywhere, whatever the order of
+        # the operations: start + step i as NumPy computes it
+        return xp.astype(start + xp.arange(count, dtype=wide) * step, dtype)
+    if count >= 2**26 or max(abs(start), abs(step) * count) >= _HUGE:
+        # beyond what _fused_line's exact products allow: each value rounded twice
+        with np.errstate(over="ignore"):
+            return xp.astype(start + xp.arange(count, dtype=wide) * step, dtype)
+    accumulate = xp.float32 if reduced else wide
+    width = 4 if dtype == wide else 8 if dtype == xp.float32 else 16
+    # (values past float32's or float16's largest are inf, as PyTorch's, and so are the bases
+    # of their vectors: inf - inf on the way, whose NaN no value keeps)
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = _vector_range(
+            xp.asarray(start, dtype=wide), step, count, dtype, accumulate, width, threads
+        )
+    if start == 0.0 and step < 0.0 and math.copysign(1.0, start) < 0.0:
+        # the first value, -0.0 + step * 0, is -0.0 + -0.0: -0.0 (the fused line's is 0.0)
+        values = xp.where(xp.arange(count) == 0, xp.asarray(-0.0, dtype=dtype), values)
+    return values
+
+
+def _vector_range(
+    first: Any, step: float, count: int, dtype: Any, accumulate: Any, width: int, threads: int
+) -> Any:
+    """:func:`float_range`'s values from its ``first``, as PyTorch's kernel makes them: the
+    values of vectors of ``width`` from their bases, the rest one by one."""
+    xp = _backend.xp
+    wide = xp.float64
+
+    def line(base: Any, factor: Any) -> Any:  # base + step factor, rounded once to dtype
+        # (step a Python float: splitting it costs no array operations)
+        return xp.astype(_fused_line(base, step, factor, accumulate), dtype)
+
+    if count < 2 * width:  # (most small ranges) one by one
+        return line(first, xp.arange(count, dtype=wide))
+    # Each thread's part: [begin, end), its first `vectors` values in vectors, then the rest.
+    size = -(-count // min(threads, -(-count // _GRAIN)))
+    bounds = [(begin, min(begin + size, count)) for begin in range(0, count, size)]
+    parts = [(begin, end, end - begin - (end - begin) % (2 * width)) for begin, end in bounds]
+    # The vectors' bases and the values made one by one are both start + step i.
+    factors = [xp.arange(begin, begin + vectors, width, dtype=wide) for begin, _, vectors in parts]
+    factors += [xp.arange(begin + vectors, end, dtype=wide) for begin, end, vectors in parts]
+    firsts = line(first, xp.concat(factors) if len(factors) > 1 else factors[0])
+    chunks = sum(vectors for _, _, vectors in parts) // width
+    bases = xp.reshape(xp.astype(firsts[:chunks], wide), (chunks, 1))
+    lanes = xp.reshape(xp.arange(width, dtype=wide), (1, width))
+    lined = xp.reshape(line(bases, lanes), (chunks * width,))
+    if len(parts) == 1:
+        return xp.concat([lined, firsts[chunks:]])
+    pieces, done, single = [], 0, chunks
+    for begin, end, vectors in parts:  # in order: each part's vectors, then its rest
+        pieces += [lined[done : done + vectors], firsts[single : single + end - begin - vectors]]
+        done, single = done + vectors, single + end - begin - vectors
+    return xp.concat(pieces)
+
+
+def _exact_range(start: float, step: float, count: int, dtype: Any, reduced: bool) -> bool:
+    """Whether ``dtype`` holds every ``start + step k`` (``k < count``) and every product and
+    sum on the way exactly: all are whole multiples ``m / unit`` of the finer quantum ``1 /
+    unit`` of ``start`` and ``step`` (powers of two), with ``|m| < 2**p`` (``p`` the dtype's
+    significand bits) and ``1 / unit`` no finer than its smallest subnormal."""
+    xp = _backend.xp
+    if not (math.isfinite(start) and math.isfinite(step)):  # (bounds past float32's)
+        return False
+    if reduced:  # (libraries other than NumPy have no bfloat16)
+        bits, finest = (
+            (11, 24) if not _backend.is_numpy or np.dtype(dtype) == np.float16 else (8, 133)
+        )
+    else:
+        bits, finest = (53, 1074) if dtype == xp.float64 else (24, 149)
+    (first_top, first_bottom), (step_top, step_bottom) = (
+        v.as_integer_ratio() for v in (start, step)
+    )
+    unit = max(first_bottom, step_bottom)
+    if unit > 2**finest:
+        return False
+    reach = abs(first_top) * (unit // first_bottom) + abs(step_top) * (unit // step_bottom) * count
+    return reach < 2**bits
 
 
 def _reduced_line(start: float, end: float, steps: int, dtype: Any) -> Any:
