@@ -453,14 +453,10 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     A Python int beside an integer tensor must fit that tensor's dtype (PyTorch's overflow
     error otherwise), since it is written into the result as it is.
     """
-    if isinstance(input, Tensor) and other.__class__ is int:
-        other = _fitting(other, input)
-    elif isinstance(other, Tensor) and input.__class__ is int:
-        input = _fitting(input, other)
-    elif isinstance(input, Tensor) and other.__class__ is float:
-        other = _float_fitting(other, input)
-    elif isinstance(other, Tensor) and input.__class__ is float:
-        input = _float_fitting(input, other)
+    if isinstance(input, Tensor):
+        other = _where_number(other, input)
+    elif isinstance(other, Tensor):
+        input = _where_number(input, other)
     a, b = _operands(input, other)
     mask = as_tensor(condition)
     try:
@@ -472,16 +468,22 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         raise broadcast_error_of((mask, a, b), error, what) from None
 
 
-def _float_fitting(number: float, tensor: Tensor) -> float:
-    """The Python float ``number`` beside ``tensor`` in :func:`where`, checked as PyTorch
-    converts it to a float32 result (the dtype of a float32, integer or bool tensor beside a
-    float, with the default dtype float32): a finite number beyond float32's range is its
-    overflow error. (Float16 and bfloat16 results take it as a float first: inf, unchecked.)"""
+def _where_number(number: Any, tensor: Tensor) -> Any:
+    """A Python number beside ``tensor`` in :func:`where`, checked as PyTorch converts it to
+    the result: an int against an integer tensor's dtype (:func:`_fitting`, since it is written
+    in as it is); a float against a float32 result (the dtype of a float32, integer or bool
+    tensor beside a float, with the default dtype float32), where a finite number beyond
+    float32's range is the overflow error (float16 and bfloat16 results take it as a float
+    first: inf, unchecked). Anything else as it is."""
+    if number.__class__ is int:
+        return _fitting(number, tensor)
+    if number.__class__ is not float:
+        return number
     dtype = tensor.dtype
     if not (dtype.is_floating_point or dtype.is_complex):
         dtype = _dtype.get_default_dtype()
     if dtype is _dtype.float32:
-        return _dtype.checked_scalar(number, dtype)  # type: ignore[no-any-return]
+        return _dtype.checked_scalar(number, dtype)
     return number
 
 
