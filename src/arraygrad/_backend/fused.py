@@ -213,12 +213,15 @@ def float_range(start: float, step: float, count: int, dtype: Any, threads: int 
     if reduced:  # (the bounds as float32: float16 and bfloat16 accumulate in it)
         with np.errstate(over="ignore"):
             start, step = (float(np.float32(v)) for v in (start, step))
-    if not count or _exact_range(start, step, count, dtype, reduced):
-        # (arange(10.0), arange(0, 2, 0.25)) no rounding anywhere, whatever the order of
-        # the operations: start + step i as NumPy computes it
-        return xp.astype(start + xp.arange(count, dtype=wide) * step, dtype)
-    if count >= 2**26 or max(abs(start), abs(step) * count) >= _HUGE:
-        # beyond what _fused_line's exact products allow: each value rounded twice
+    if (
+        not count
+        or _exact_range(start, step, count, dtype, reduced)
+        or count >= 2**26
+        or max(abs(start), abs(step) * count) >= _HUGE
+    ):
+        # start + step i as NumPy computes it: where no rounding happens anywhere, whatever
+        # the order of the operations (arange(10.0), arange(0, 2, 0.25)), and beyond what
+        # _fused_line's exact products allow (each value rounded twice there)
         with np.errstate(over="ignore"):
             return xp.astype(start + xp.arange(count, dtype=wide) * step, dtype)
     accumulate = xp.float32 if reduced else wide
