@@ -446,6 +446,16 @@ def draw_inputs(spec: OpSpec, draw: Any, dtype: Any, *, max_dims: int | None = N
     return arrays
 
 
+def fixed_shapes(*shapes: tuple[int, ...]) -> Any:
+    """The strategy of an op-table row whose inputs always have ``shapes``."""
+    return st.just(shapes)
+
+
+def shapes_of(build: Callable[..., Any], count: int) -> Any:
+    """A strategy of the shapes ``build(*sizes)`` gives for ``count`` sizes drawn in [1, 4]."""
+    return st.tuples(*[st.integers(1, 4)] * count).map(lambda sizes: build(*sizes))
+
+
 def fixed_shapes_settings() -> settings:
     """Hypothesis settings for the torch comparison of an op table whose rows have fixed
     shapes (convolutions, pooling): more examples only draw other values, which these ops

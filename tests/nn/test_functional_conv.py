@@ -19,6 +19,7 @@ from arraygrad import _conv_windows, _windows
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    fixed_shapes,
     fixed_shapes_settings,
     outcome_in_each,
     run_gradcheck_case,
@@ -47,118 +48,124 @@ def ramp(x: Any, low: float, high: float) -> Any:
     return lib(x).linspace(low, high, x.numel(), dtype=x.dtype).reshape(x.shape)
 
 
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
-
-
 # Loose enough for float32 sums of a few dozen products computed in another order than torch's.
 CONV = {"rtol": None, "atol": 1e-5}
 
 CONVOLUTIONS = {
     "conv2d": OpSpec(
-        lambda x, w, b: F(x).conv2d(x, w, b), shapes=fixed((2, 2, 4, 4), (3, 2, 2, 2), (3,)), **CONV
+        lambda x, w, b: F(x).conv2d(x, w, b),
+        shapes=fixed_shapes((2, 2, 4, 4), (3, 2, 2, 2), (3,)),
+        **CONV,
     ),
     "conv2d_stride_pad": OpSpec(
         lambda x, w: F(x).conv2d(x, w, stride=2, padding=1),
-        shapes=fixed((1, 2, 5, 4), (2, 2, 3, 3)),
+        shapes=fixed_shapes((1, 2, 5, 4), (2, 2, 3, 3)),
         **CONV,
     ),
     "conv2d_dilation_groups": OpSpec(
         lambda x, w, b: F(x).conv2d(x, w, b, stride=(1, 2), padding=(2, 1), dilation=2, groups=2),
-        shapes=fixed((1, 4, 4, 5), (4, 2, 2, 2), (4,)),
+        shapes=fixed_shapes((1, 4, 4, 5), (4, 2, 2, 2), (4,)),
         **CONV,
     ),
     "conv2d_same_even_kernel": OpSpec(
         lambda x, w: F(x).conv2d(x, w, padding="same", dilation=(1, 2)),
-        shapes=fixed((1, 1, 4, 5), (2, 1, 2, 2)),
+        shapes=fixed_shapes((1, 1, 4, 5), (2, 1, 2, 2)),
         **CONV,
     ),
     "conv2d_valid_unbatched": OpSpec(
         lambda x, w: F(x).conv2d(x, w, padding="valid"),
-        shapes=fixed((2, 3, 3), (1, 2, 2, 3)),
+        shapes=fixed_shapes((2, 3, 3), (1, 2, 2, 3)),
         **CONV,
     ),
     "conv1d": OpSpec(
         lambda x, w, b: F(x).conv1d(x, w, b, stride=2, padding=1, dilation=2),
-        shapes=fixed((2, 2, 7), (3, 2, 3), (3,)),
+        shapes=fixed_shapes((2, 2, 7), (3, 2, 3), (3,)),
         **CONV,
     ),
     "conv1d_same_groups": OpSpec(
         lambda x, w: F(x).conv1d(x, w, padding="same", groups=3),
-        shapes=fixed((1, 3, 5), (6, 1, 4)),
+        shapes=fixed_shapes((1, 3, 5), (6, 1, 4)),
         **CONV,
     ),
     "conv3d": OpSpec(
         lambda x, w: F(x).conv3d(x, w, padding=1, stride=2),
-        shapes=fixed((1, 1, 3, 3, 3), (1, 1, 2, 2, 2)),
+        shapes=fixed_shapes((1, 1, 3, 3, 3), (1, 1, 2, 2, 2)),
         **CONV,
     ),
     # Depthwise (one input and one output channel per group: _conv_depthwise.py), with stride 1
     # (the input's gradient as a correlation of the padded gradient) and without.
     "conv2d_depthwise": OpSpec(
         lambda x, w, b: F(x).conv2d(x, w, b, padding=1, groups=3),
-        shapes=fixed((2, 3, 4, 5), (3, 1, 3, 3), (3,)),
+        shapes=fixed_shapes((2, 3, 4, 5), (3, 1, 3, 3), (3,)),
         **CONV,
     ),
     "conv2d_depthwise_dilation": OpSpec(
         lambda x, w: F(x).conv2d(x, w, padding=(2, 1), dilation=(2, 1), groups=2),
-        shapes=fixed((1, 2, 5, 4), (2, 1, 2, 3)),
+        shapes=fixed_shapes((1, 2, 5, 4), (2, 1, 2, 3)),
         **CONV,
     ),
     "conv2d_depthwise_stride": OpSpec(
         lambda x, w: F(x).conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2),
-        shapes=fixed((2, 2, 5, 6), (2, 1, 3, 2)),
+        shapes=fixed_shapes((2, 2, 5, 6), (2, 1, 3, 2)),
         **CONV,
     ),
     "conv1d_depthwise": OpSpec(
         lambda x, w, b: F(x).conv1d(x, w, b, stride=2, groups=3),
-        shapes=fixed((2, 3, 7), (3, 1, 3), (3,)),
+        shapes=fixed_shapes((2, 3, 7), (3, 1, 3), (3,)),
         **CONV,
     ),
     "conv3d_depthwise": OpSpec(
         lambda x, w: F(x).conv3d(x, w, padding=1, groups=2),
-        shapes=fixed((1, 2, 3, 3, 2), (2, 1, 2, 2, 2)),
+        shapes=fixed_shapes((1, 2, 3, 3, 2), (2, 1, 2, 2, 2)),
         **CONV,
     ),
 }
 
 POOLING = {
-    "max_pool2d": OpSpec(lambda x: F(x).max_pool2d(distinct(x), 2), shapes=fixed((2, 2, 4, 4))),
+    "max_pool2d": OpSpec(
+        lambda x: F(x).max_pool2d(distinct(x), 2), shapes=fixed_shapes((2, 2, 4, 4))
+    ),
     "max_pool2d_stride_pad": OpSpec(
-        lambda x: F(x).max_pool2d(distinct(x), 3, stride=2, padding=1), shapes=fixed((1, 2, 5, 4))
+        lambda x: F(x).max_pool2d(distinct(x), 3, stride=2, padding=1),
+        shapes=fixed_shapes((1, 2, 5, 4)),
     ),
     "max_pool2d_ceil_dilation": OpSpec(
         lambda x: F(x).max_pool2d(distinct(x), (2, 3), (2, 1), 1, dilation=(2, 1), ceil_mode=True),
-        shapes=fixed((1, 1, 6, 5)),
+        shapes=fixed_shapes((1, 1, 6, 5)),
     ),
     "max_pool2d_unbatched": OpSpec(
-        lambda x: F(x).max_pool2d(distinct(x), 2, ceil_mode=True), shapes=fixed((2, 3, 5))
+        lambda x: F(x).max_pool2d(distinct(x), 2, ceil_mode=True), shapes=fixed_shapes((2, 3, 5))
     ),
-    "max_pool1d": OpSpec(lambda x: F(x).max_pool1d(distinct(x), 3, 2, 1), shapes=fixed((2, 2, 6))),
-    "avg_pool2d": OpSpec(lambda x: F(x).avg_pool2d(x, 2), shapes=fixed((2, 2, 4, 4))),
-    "avg_pool2d_pad": OpSpec(lambda x: F(x).avg_pool2d(x, 3, 2, 1), shapes=fixed((1, 2, 5, 4))),
+    "max_pool1d": OpSpec(
+        lambda x: F(x).max_pool1d(distinct(x), 3, 2, 1), shapes=fixed_shapes((2, 2, 6))
+    ),
+    "avg_pool2d": OpSpec(lambda x: F(x).avg_pool2d(x, 2), shapes=fixed_shapes((2, 2, 4, 4))),
+    "avg_pool2d_pad": OpSpec(
+        lambda x: F(x).avg_pool2d(x, 3, 2, 1), shapes=fixed_shapes((1, 2, 5, 4))
+    ),
     "avg_pool2d_exclude_pad_ceil": OpSpec(
         lambda x: F(x).avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
-        shapes=fixed((1, 1, 6, 5)),
+        shapes=fixed_shapes((1, 1, 6, 5)),
     ),
     "avg_pool2d_include_pad_ceil": OpSpec(
         lambda x: F(x).avg_pool2d(x, (2, 3), (2, 2), (1, 1), ceil_mode=True),
-        shapes=fixed((1, 1, 6, 5)),
+        shapes=fixed_shapes((1, 1, 6, 5)),
     ),
     "avg_pool2d_divisor": OpSpec(
-        lambda x: F(x).avg_pool2d(x, 2, 1, divisor_override=3), shapes=fixed((1, 1, 3, 4))
+        lambda x: F(x).avg_pool2d(x, 2, 1, divisor_override=3), shapes=fixed_shapes((1, 1, 3, 4))
     ),
     "avg_pool1d": OpSpec(
-        lambda x: F(x).avg_pool1d(x, 3, 2, 1, count_include_pad=False), shapes=fixed((2, 2, 7))
+        lambda x: F(x).avg_pool1d(x, 3, 2, 1, count_include_pad=False),
+        shapes=fixed_shapes((2, 2, 7)),
     ),
     "adaptive_avg_pool2d": OpSpec(
-        lambda x: F(x).adaptive_avg_pool2d(x, (2, 3)), shapes=fixed((2, 1, 5, 4))
+        lambda x: F(x).adaptive_avg_pool2d(x, (2, 3)), shapes=fixed_shapes((2, 1, 5, 4))
     ),
     "adaptive_avg_pool2d_none": OpSpec(
-        lambda x: F(x).adaptive_avg_pool2d(x, (None, 3)), shapes=fixed((1, 3, 2, 7))
+        lambda x: F(x).adaptive_avg_pool2d(x, (None, 3)), shapes=fixed_shapes((1, 3, 2, 7))
     ),
     "adaptive_avg_pool2d_upsample": OpSpec(
-        lambda x: F(x).adaptive_avg_pool2d(x, 4), shapes=fixed((2, 3, 3))
+        lambda x: F(x).adaptive_avg_pool2d(x, 4), shapes=fixed_shapes((2, 3, 3))
     ),
 }
 
@@ -170,61 +177,66 @@ NORM = {"rtol": 1e-4, "atol": 1e-5}
 NORMALIZATION = {
     "layer_norm": OpSpec(
         lambda x, w, b: F(x).layer_norm(distinct(x), (3,), w, b),
-        shapes=fixed((2, 4, 3), (3,), (3,)),
+        shapes=fixed_shapes((2, 4, 3), (3,), (3,)),
         **NORM,
     ),
     "layer_norm_2d": OpSpec(
         lambda x: F(x).layer_norm(distinct(x), [2, 3], eps=1e-3),
-        shapes=fixed((3, 2, 3)),
+        shapes=fixed_shapes((3, 2, 3)),
         **NORM,
     ),
     "group_norm": OpSpec(
         lambda x, w, b: F(x).group_norm(distinct(x), 2, w, b),
-        shapes=fixed((2, 4, 3), (4,), (4,)),
+        shapes=fixed_shapes((2, 4, 3), (4,), (4,)),
         **NORM,
     ),
     "group_norm_spatial": OpSpec(
-        lambda x: F(x).group_norm(distinct(x), 3, eps=1e-3), shapes=fixed((2, 6, 2, 2)), **NORM
+        lambda x: F(x).group_norm(distinct(x), 3, eps=1e-3),
+        shapes=fixed_shapes((2, 6, 2, 2)),
+        **NORM,
     ),
     "batch_norm_train": OpSpec(
         lambda x, w, b: F(x).batch_norm(distinct(x), None, None, w, b, training=True),
-        shapes=fixed((4, 3, 2), (3,), (3,)),
+        shapes=fixed_shapes((4, 3, 2), (3,), (3,)),
         **NORM,
     ),
     "batch_norm_train_2d": OpSpec(
         lambda x: F(x).batch_norm(distinct(x), None, None, training=True, eps=1e-3),
-        shapes=fixed((3, 2)),
+        shapes=fixed_shapes((3, 2)),
         **NORM,
     ),
     "batch_norm_eval": OpSpec(
         lambda x, w: F(x).batch_norm(x, ramp(w, -1, 1), ramp(w, 0.5, 2), w, None, training=False),
-        shapes=fixed((2, 3, 2, 2), (3,)),
+        shapes=fixed_shapes((2, 3, 2, 2), (3,)),
         **NORM,
     ),
     "embedding": OpSpec(
-        lambda w: F(w).embedding(lib(w).tensor([[1, 3, 1], [0, 3, 3]]), w), shapes=fixed((4, 2))
+        lambda w: F(w).embedding(lib(w).tensor([[1, 3, 1], [0, 3, 3]]), w),
+        shapes=fixed_shapes((4, 2)),
     ),
     "embedding_padding_freq": OpSpec(
         lambda w: F(w).embedding(
             lib(w).tensor([2, 0, 2, 1, 2]), w, padding_idx=-3, scale_grad_by_freq=True
         ),
-        shapes=fixed((3, 4)),
+        shapes=fixed_shapes((3, 4)),
         gradcheck=False,  # PyTorch's gradient here is not the derivative, by design
     ),
 }
 
 PADDING = {
-    "pad_constant": OpSpec(lambda x: F(x).pad(x, (1, 2)), shapes=fixed((2, 3))),
+    "pad_constant": OpSpec(lambda x: F(x).pad(x, (1, 2)), shapes=fixed_shapes((2, 3))),
     "pad_constant_value_crop": OpSpec(
-        lambda x: F(x).pad(x, (1, -1, 0, 2, 1, 0), value=2.5), shapes=fixed((2, 2, 3))
+        lambda x: F(x).pad(x, (1, -1, 0, 2, 1, 0), value=2.5), shapes=fixed_shapes((2, 2, 3))
     ),
     "pad_reflect": OpSpec(
-        lambda x: F(x).pad(x, (2, 1, 1, 2), mode="reflect"), shapes=fixed((1, 2, 3, 4))
+        lambda x: F(x).pad(x, (2, 1, 1, 2), mode="reflect"), shapes=fixed_shapes((1, 2, 3, 4))
     ),
     "pad_replicate": OpSpec(
-        lambda x: F(x).pad(x, (3, 1, 0, 2), mode="replicate"), shapes=fixed((1, 2, 2, 3))
+        lambda x: F(x).pad(x, (3, 1, 0, 2), mode="replicate"), shapes=fixed_shapes((1, 2, 2, 3))
     ),
-    "pad_circular": OpSpec(lambda x: F(x).pad(x, (2, 3), mode="circular"), shapes=fixed((1, 2, 3))),
+    "pad_circular": OpSpec(
+        lambda x: F(x).pad(x, (2, 3), mode="circular"), shapes=fixed_shapes((1, 2, 3))
+    ),
 }
 
 OP_TABLE = {**CONVOLUTIONS, **POOLING, **NORMALIZATION, **PADDING}

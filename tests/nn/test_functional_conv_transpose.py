@@ -19,6 +19,7 @@ from arraygrad import _conv_windows
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    fixed_shapes,
     fixed_shapes_settings,
     run_gradcheck_case,
     run_torch_case,
@@ -34,10 +35,6 @@ def F(x: Any) -> Any:
 
 def lib(x: Any) -> Any:
     return torch if isinstance(x, torch.Tensor) else ag
-
-
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
 
 
 def batch_and_length(build: Any) -> Any:
@@ -58,18 +55,18 @@ OP_TABLE = {
         lambda x, w, b: F(x).conv_transpose1d(
             x, w, b, stride=3, padding=2, output_padding=2, groups=2, dilation=2
         ),
-        shapes=fixed((2, 4, 3), (4, 2, 3), (4,)),
+        shapes=fixed_shapes((2, 4, 3), (4, 2, 3), (4,)),
         **CONV,
     ),
     "conv_transpose1d_unbatched": OpSpec(
         lambda x, w: F(x).conv_transpose1d(x, w, stride=2, output_padding=1),
-        shapes=fixed((2, 4), (2, 1, 2)),
+        shapes=fixed_shapes((2, 4), (2, 1, 2)),
         **CONV,
     ),
     "conv_transpose1d_output_padding_below_dilation": OpSpec(
         # output_padding >= stride is allowed while it is below the dilation.
         lambda x, w: F(x).conv_transpose1d(x, w, output_padding=2, dilation=3),
-        shapes=fixed((1, 1, 3), (1, 2, 2)),
+        shapes=fixed_shapes((1, 1, 3), (1, 2, 2)),
         **CONV,
     ),
     "conv_transpose2d": OpSpec(
@@ -81,24 +78,24 @@ OP_TABLE = {
         lambda x, w: F(x).conv_transpose2d(
             x, w, stride=(2, 1), padding=(1, 0), output_padding=(1, 0), groups=3, dilation=(1, 2)
         ),
-        shapes=fixed((1, 3, 3, 2), (3, 2, 2, 3)),
+        shapes=fixed_shapes((1, 3, 3, 2), (3, 2, 2, 3)),
         **CONV,
     ),
     "conv_transpose2d_depthwise_unbatched": OpSpec(
         lambda x, w, b: F(x).conv_transpose2d(x, w, b, groups=2, padding=1),
-        shapes=fixed((2, 3, 3), (2, 1, 3, 3), (2,)),
+        shapes=fixed_shapes((2, 3, 3), (2, 1, 3, 3), (2,)),
         **CONV,
     ),
     "conv_transpose3d": OpSpec(
         lambda x, w, b: F(x).conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1),
-        shapes=fixed((1, 2, 2, 2, 2), (2, 2, 2, 2, 2), (2,)),
+        shapes=fixed_shapes((1, 2, 2, 2, 2), (2, 2, 2, 2, 2), (2,)),
         **CONV,
     ),
     "conv_transpose3d_groups_dilation": OpSpec(
         lambda x, w: F(x).conv_transpose3d(
             x, w, stride=(1, 2, 1), padding=(0, 1, 1), groups=2, dilation=(2, 1, 1)
         ),
-        shapes=fixed((1, 2, 2, 2, 3), (2, 1, 2, 3, 2)),
+        shapes=fixed_shapes((1, 2, 2, 2, 3), (2, 1, 2, 3, 2)),
         **CONV,
     ),
 }

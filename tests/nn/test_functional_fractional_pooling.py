@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 import arraygrad as ag
 import arraygrad.nn.functional as AF
 from tests.nn._compare import compare_module
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    fixed_shapes,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -40,16 +46,12 @@ def samples(x: Any, planes: tuple[int, int], n: int) -> Any:
     return lib(x).linspace(0.05, 0.95, count, dtype=x.dtype).reshape(*planes, n).flip(-1)
 
 
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
-
-
 OP_TABLE = {
     "fractional_max_pool2d": OpSpec(
         lambda x: F(x).fractional_max_pool2d(
             distinct(x), 2, (3, 4), _random_samples=samples(x, (2, 2), 2)
         ),
-        shapes=fixed((2, 2, 6, 7)),
+        shapes=fixed_shapes((2, 2, 6, 7)),
     ),
     "fractional_max_pool2d_ratio_indices": OpSpec(
         lambda x: F(x).fractional_max_pool2d(
@@ -59,25 +61,25 @@ OP_TABLE = {
             return_indices=True,
             _random_samples=samples(x, (1, 3), 2),
         ),
-        shapes=fixed((1, 3, 8, 6)),
+        shapes=fixed_shapes((1, 3, 8, 6)),
     ),
     "fractional_max_pool2d_unbatched_output_one": OpSpec(
         lambda x: F(x).fractional_max_pool2d_with_indices(
             distinct(x), 2, (1, 3), _random_samples=samples(x, (1, 2), 2)
         ),
-        shapes=fixed((2, 4, 5)),
+        shapes=fixed_shapes((2, 4, 5)),
     ),
     "fractional_max_pool3d": OpSpec(
         lambda x: F(x).fractional_max_pool3d(
             distinct(x), (2, 1, 2), (2, 3, 2), _random_samples=samples(x, (2, 1), 3)
         ),
-        shapes=fixed((2, 1, 4, 5, 4)),
+        shapes=fixed_shapes((2, 1, 4, 5, 4)),
     ),
     "fractional_max_pool3d_ratio_unbatched_indices": OpSpec(
         lambda x: F(x).fractional_max_pool3d_with_indices(
             distinct(x), 2, output_ratio=0.5, _random_samples=samples(x, (1, 2), 3)
         ),
-        shapes=fixed((2, 4, 6, 5)),
+        shapes=fixed_shapes((2, 4, 6, 5)),
     ),
 }
 

@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    check_against_torch,
+    fixed_shapes,
+    run_gradcheck_case,
+    run_torch_case,
+    shapes_of,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -36,15 +43,6 @@ def lib(x: Any) -> Any:
 def distinct(x: Any) -> Any:
     """``x`` plus a fixed ramp, so that no two elements tie (max pooling is kinked at ties)."""
     return x + lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) * 0.1
-
-
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
-
-
-def shapes_of(build: Any, count: int) -> Any:
-    """A strategy of the shapes ``build(*sizes)`` gives for ``count`` sizes drawn in [1, 4]."""
-    return st.tuples(*[st.integers(1, 4)] * count).map(lambda sizes: build(*sizes))
 
 
 # Normalising nearly equal values is ill-conditioned in float32 (see test_functional_conv).
@@ -65,12 +63,14 @@ ACTIVATIONS = {
         lambda x, w: F(x).prelu(x, w), shapes=shapes_of(lambda n: ((n,), (1,)), 1), kinks=(0.0,)
     ),
     "prelu_scalar_weight": OpSpec(
-        lambda x, w: F(x).prelu(x, w), shapes=fixed((2, 3), ()), kinks=(0.0,)
+        lambda x, w: F(x).prelu(x, w), shapes=fixed_shapes((2, 3), ()), kinks=(0.0,)
     ),
     # a 0-d input keeps its shape with a (1,) weight, as in torch
-    "prelu_0d_input": OpSpec(lambda x, w: F(x).prelu(x, w), shapes=fixed((), (1,)), kinks=(0.0,)),
+    "prelu_0d_input": OpSpec(
+        lambda x, w: F(x).prelu(x, w), shapes=fixed_shapes((), (1,)), kinks=(0.0,)
+    ),
     "prelu_0d_input_and_weight": OpSpec(
-        lambda x, w: F(x).prelu(x, w), shapes=fixed((), ()), kinks=(0.0,)
+        lambda x, w: F(x).prelu(x, w), shapes=fixed_shapes((), ()), kinks=(0.0,)
     ),
     "glu_last": OpSpec(lambda x: F(x).glu(x), shapes=shapes_of(lambda n, h: ((n, 2 * h),), 2)),
     "glu_dim1": OpSpec(
@@ -80,15 +80,15 @@ ACTIVATIONS = {
         lambda x: F(x).glu(x, -3), shapes=shapes_of(lambda h, k: ((2 * h, k, 2),), 2)
     ),
     "dropout1d_eval": OpSpec(
-        lambda x: F(x).dropout1d(x, 0.5, training=False), shapes=fixed((2, 3, 4))
+        lambda x: F(x).dropout1d(x, 0.5, training=False), shapes=fixed_shapes((2, 3, 4))
     ),
-    "dropout2d_p0": OpSpec(lambda x: F(x).dropout2d(x, 0.0) * 2, shapes=fixed((2, 3, 2, 2))),
+    "dropout2d_p0": OpSpec(lambda x: F(x).dropout2d(x, 0.0) * 2, shapes=fixed_shapes((2, 3, 2, 2))),
     "dropout3d_eval_unbatched": OpSpec(
-        lambda x: F(x).dropout3d(x, 0.3, training=False), shapes=fixed((2, 1, 2, 2))
+        lambda x: F(x).dropout3d(x, 0.3, training=False), shapes=fixed_shapes((2, 1, 2, 2))
     ),
     "alpha_dropout_default_eval": OpSpec(lambda x: F(x).alpha_dropout(x, 0.3) * 2),
     "feature_alpha_dropout_p0": OpSpec(
-        lambda x: F(x).feature_alpha_dropout(x, 0.0, training=True), shapes=fixed((2, 3, 2))
+        lambda x: F(x).feature_alpha_dropout(x, 0.0, training=True), shapes=fixed_shapes((2, 3, 2))
     ),
 }
 
@@ -126,28 +126,28 @@ DISTANCES = {
 
 POOLING = {
     "adaptive_max_pool2d": OpSpec(
-        lambda x: F(x).adaptive_max_pool2d(distinct(x), (2, 3)), shapes=fixed((2, 2, 5, 7))
+        lambda x: F(x).adaptive_max_pool2d(distinct(x), (2, 3)), shapes=fixed_shapes((2, 2, 5, 7))
     ),
     "adaptive_max_pool2d_upsampling_none": OpSpec(
-        lambda x: F(x).adaptive_max_pool2d(distinct(x), (None, 4)), shapes=fixed((2, 3, 3))
+        lambda x: F(x).adaptive_max_pool2d(distinct(x), (None, 4)), shapes=fixed_shapes((2, 3, 3))
     ),
     "adaptive_max_pool2d_with_indices": OpSpec(
         lambda x: F(x).adaptive_max_pool2d(distinct(x), 3, return_indices=True),
-        shapes=fixed((1, 2, 4, 5)),
+        shapes=fixed_shapes((1, 2, 4, 5)),
     ),
     "adaptive_max_pool1d": OpSpec(
-        lambda x: F(x).adaptive_max_pool1d(distinct(x), 3), shapes=fixed((2, 3, 7))
+        lambda x: F(x).adaptive_max_pool1d(distinct(x), 3), shapes=fixed_shapes((2, 3, 7))
     ),
     "adaptive_max_pool1d_with_indices_unbatched": OpSpec(
-        lambda x: F(x).adaptive_max_pool1d_with_indices(distinct(x), 4), shapes=fixed((3, 6))
+        lambda x: F(x).adaptive_max_pool1d_with_indices(distinct(x), 4), shapes=fixed_shapes((3, 6))
     ),
     "max_pool2d_with_indices": OpSpec(
         lambda x: F(x).max_pool2d_with_indices(distinct(x), 2, stride=1, padding=1),
-        shapes=fixed((1, 2, 3, 4)),
+        shapes=fixed_shapes((1, 2, 3, 4)),
     ),
     "max_unpool2d": OpSpec(
         lambda x: F(x).max_unpool2d(*F(x).max_pool2d(distinct(x), 2, return_indices=True), 2),
-        shapes=fixed((1, 2, 4, 6)),
+        shapes=fixed_shapes((1, 2, 4, 6)),
     ),
     # Overlapping windows pick some elements twice: both write the same value there, and (as in
     # PyTorch, whose backward gathers) the gradient of that place reaches both pooled outputs,
@@ -156,35 +156,35 @@ POOLING = {
         lambda x: F(x).max_unpool2d(
             *F(x).max_pool2d(distinct(x), 3, 1, 1, return_indices=True), 3, 1, 1, (1, 2, 3, 4)
         ),
-        shapes=fixed((1, 2, 3, 4)),
+        shapes=fixed_shapes((1, 2, 3, 4)),
         gradcheck=False,
     ),
     "max_unpool1d_unbatched": OpSpec(
         lambda x: F(x).max_unpool1d(
             *F(x).max_pool1d(distinct(x), 2, 2, 1, return_indices=True), 2, 2, 1, [5]
         ),
-        shapes=fixed((3, 5)),
+        shapes=fixed_shapes((3, 5)),
     ),
     "max_pool1d_with_indices": OpSpec(
         lambda x: F(x).max_pool1d_with_indices(distinct(x), 3, 2, ceil_mode=True),
-        shapes=fixed((2, 2, 6)),
+        shapes=fixed_shapes((2, 2, 6)),
     ),
 }
 
 NORMALIZATION = {
     "instance_norm": OpSpec(
-        lambda x: F(x).instance_norm(distinct(x)), shapes=fixed((2, 3, 4)), **NORM
+        lambda x: F(x).instance_norm(distinct(x)), shapes=fixed_shapes((2, 3, 4)), **NORM
     ),
     "instance_norm_affine": OpSpec(
         lambda x, w, b: F(x).instance_norm(distinct(x), weight=w, bias=b, eps=1e-3),
-        shapes=fixed((2, 3, 2, 2), (3,), (3,)),
+        shapes=fixed_shapes((2, 3, 2, 2), (3,), (3,)),
         **NORM,
     ),
     "instance_norm_running_stats": OpSpec(
         lambda x: F(x).instance_norm(
             distinct(x), lib(x).zeros(3, dtype=x.dtype), lib(x).ones(3, dtype=x.dtype)
         ),
-        shapes=fixed((2, 3, 5)),
+        shapes=fixed_shapes((2, 3, 5)),
         **NORM,
     ),
     "instance_norm_eval_stats": OpSpec(
@@ -194,21 +194,22 @@ NORMALIZATION = {
             lib(x).linspace(0.5, 2.0, 3, dtype=x.dtype),
             use_input_stats=False,
         ),
-        shapes=fixed((2, 3, 2)),
+        shapes=fixed_shapes((2, 3, 2)),
     ),
     "local_response_norm": OpSpec(
-        lambda x: F(x).local_response_norm(x, 3), shapes=fixed((2, 4, 3)), low=-10, high=10
+        lambda x: F(x).local_response_norm(x, 3), shapes=fixed_shapes((2, 4, 3)), low=-10, high=10
     ),
     "local_response_norm_4d": OpSpec(
         lambda x: F(x).local_response_norm(x, 2, alpha=0.5, beta=0.6, k=2.0),
-        shapes=fixed((1, 3, 2, 2)),
+        shapes=fixed_shapes((1, 3, 2, 2)),
     ),
     "local_response_norm_5d_wide": OpSpec(
-        lambda x: F(x).local_response_norm(x, 5, alpha=0.1, k=1.5), shapes=fixed((1, 3, 2, 1, 2))
+        lambda x: F(x).local_response_norm(x, 5, alpha=0.1, k=1.5),
+        shapes=fixed_shapes((1, 3, 2, 1, 2)),
     ),
-    "rms_norm": OpSpec(lambda x: F(x).rms_norm(x, [3]), shapes=fixed((2, 4, 3)), low=0.2),
+    "rms_norm": OpSpec(lambda x: F(x).rms_norm(x, [3]), shapes=fixed_shapes((2, 4, 3)), low=0.2),
     "rms_norm_weight": OpSpec(
-        lambda x, w: F(x).rms_norm(x, (2, 3), w, eps=1e-3), shapes=fixed((4, 2, 3), (2, 3))
+        lambda x, w: F(x).rms_norm(x, (2, 3), w, eps=1e-3), shapes=fixed_shapes((4, 2, 3), (2, 3))
     ),
     "rms_norm_drawn": OpSpec(
         lambda x, w: F(x).rms_norm(x, [x.shape[-1]], w, eps=0.1),

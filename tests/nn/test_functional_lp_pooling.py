@@ -19,6 +19,7 @@ from tests.nn._compare import compare_module
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    fixed_shapes,
     fixed_shapes_settings,
     run_gradcheck_case,
     run_torch_case,
@@ -39,10 +40,6 @@ def lib(x: Any) -> Any:
 def distinct(x: Any) -> Any:
     """``x`` plus a fixed ramp, so that no two elements tie (max pooling is kinked at ties)."""
     return x + lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) * 0.1
-
-
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
 
 
 def planes(n: int) -> Any:
@@ -68,19 +65,23 @@ OP_TABLE = {
         lambda x: F(x).lp_pool2d(x, 1.5, (2, 1), (1, 2)), shapes=planes(2), **POSITIVE
     ),
     "lp_pool2d_unbatched_ceil": OpSpec(
-        lambda x: F(x).lp_pool2d(x, 2, 2, ceil_mode=True), shapes=fixed((2, 3, 5)), **SIGNED
+        lambda x: F(x).lp_pool2d(x, 2, 2, ceil_mode=True), shapes=fixed_shapes((2, 3, 5)), **SIGNED
     ),
     "lp_pool3d_p2": OpSpec(
-        lambda x: F(x).lp_pool3d(x, 2, 2), shapes=fixed((1, 2, 2, 4, 3)), **SIGNED
+        lambda x: F(x).lp_pool3d(x, 2, 2), shapes=fixed_shapes((1, 2, 2, 4, 3)), **SIGNED
     ),
     "lp_pool3d_p4_stride": OpSpec(
-        lambda x: F(x).lp_pool3d(x, 4, (2, 1, 2), 1), shapes=fixed((2, 1, 3, 2, 3)), **SIGNED
+        lambda x: F(x).lp_pool3d(x, 4, (2, 1, 2), 1), shapes=fixed_shapes((2, 1, 3, 2, 3)), **SIGNED
     ),
     "lp_pool2d_inf": OpSpec(
-        lambda x: F(x).lp_pool2d(distinct(x), math.inf, 2), shapes=fixed((1, 2, 4, 4)), **POSITIVE
+        lambda x: F(x).lp_pool2d(distinct(x), math.inf, 2),
+        shapes=fixed_shapes((1, 2, 4, 4)),
+        **POSITIVE,
     ),
     "lp_pool1d_minus_inf": OpSpec(
-        lambda x: F(x).lp_pool1d(distinct(x), -math.inf, 3, 1), shapes=fixed((2, 1, 5)), **POSITIVE
+        lambda x: F(x).lp_pool1d(distinct(x), -math.inf, 3, 1),
+        shapes=fixed_shapes((2, 1, 5)),
+        **POSITIVE,
     ),
 }
 

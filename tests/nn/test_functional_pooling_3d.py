@@ -17,6 +17,7 @@ import arraygrad.nn.functional as AF
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    fixed_shapes,
     fixed_shapes_settings,
     run_gradcheck_case,
     run_torch_case,
@@ -39,10 +40,6 @@ def distinct(x: Any) -> Any:
     return x + lib(x).arange(x.numel(), dtype=x.dtype).reshape(x.shape) * 0.1
 
 
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
-
-
 def volumes(channels: int, low: int = 2) -> Any:
     """Shapes ``((N, C, D, H, W),)`` with a drawn batch size and volume."""
     return st.tuples(st.integers(1, 2), *[st.integers(low, 4)] * 3).map(
@@ -56,54 +53,54 @@ OP_TABLE = {
         lambda x: F(x).max_pool3d(
             distinct(x), (3, 2, 2), (2, 1, 2), (1, 0, 1), dilation=(1, 2, 1), ceil_mode=True
         ),
-        shapes=fixed((1, 2, 5, 4, 3)),
+        shapes=fixed_shapes((1, 2, 5, 4, 3)),
     ),
     "max_pool3d_with_indices_unbatched": OpSpec(
         lambda x: F(x).max_pool3d(distinct(x), 2, 1, 1, return_indices=True),
-        shapes=fixed((2, 3, 2, 3)),
+        shapes=fixed_shapes((2, 3, 2, 3)),
     ),
     "max_pool3d_with_indices_function": OpSpec(
         lambda x: F(x).max_pool3d_with_indices(distinct(x), (1, 2, 2), ceil_mode=True),
-        shapes=fixed((1, 1, 2, 3, 5)),
+        shapes=fixed_shapes((1, 1, 2, 3, 5)),
     ),
     "avg_pool3d": OpSpec(lambda x: F(x).avg_pool3d(x, 2), shapes=volumes(2)),
     "avg_pool3d_pad_exclude_ceil": OpSpec(
         lambda x: F(x).avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
-        shapes=fixed((1, 2, 4, 5, 3)),
+        shapes=fixed_shapes((1, 2, 4, 5, 3)),
     ),
     "avg_pool3d_include_pad_ceil": OpSpec(
         lambda x: F(x).avg_pool3d(x, (2, 3, 2), (2, 2, 1), (1, 1, 0), ceil_mode=True),
-        shapes=fixed((1, 1, 4, 5, 3)),
+        shapes=fixed_shapes((1, 1, 4, 5, 3)),
     ),
     "avg_pool3d_divisor_unbatched": OpSpec(
-        lambda x: F(x).avg_pool3d(x, 2, 1, divisor_override=3), shapes=fixed((2, 3, 2, 3))
+        lambda x: F(x).avg_pool3d(x, 2, 1, divisor_override=3), shapes=fixed_shapes((2, 3, 2, 3))
     ),
     "adaptive_avg_pool3d": OpSpec(
         lambda x: F(x).adaptive_avg_pool3d(x, (2, 3, 1)), shapes=volumes(2, low=1)
     ),
     "adaptive_avg_pool3d_none_upsample": OpSpec(
-        lambda x: F(x).adaptive_avg_pool3d(x, (None, 4, 2)), shapes=fixed((2, 2, 3, 5))
+        lambda x: F(x).adaptive_avg_pool3d(x, (None, 4, 2)), shapes=fixed_shapes((2, 2, 3, 5))
     ),
     "adaptive_max_pool3d": OpSpec(
         lambda x: F(x).adaptive_max_pool3d(distinct(x), (2, 1, 3)), shapes=volumes(2, low=1)
     ),
     "adaptive_max_pool3d_with_indices": OpSpec(
         lambda x: F(x).adaptive_max_pool3d(distinct(x), (None, 2, 4), return_indices=True),
-        shapes=fixed((1, 2, 3, 5, 3)),
+        shapes=fixed_shapes((1, 2, 3, 5, 3)),
     ),
     "adaptive_max_pool3d_with_indices_function": OpSpec(
         lambda x: F(x).adaptive_max_pool3d_with_indices(distinct(x), 2),
-        shapes=fixed((2, 3, 3, 4)),
+        shapes=fixed_shapes((2, 3, 3, 4)),
     ),
     "max_unpool3d": OpSpec(
         lambda x: F(x).max_unpool3d(*F(x).max_pool3d(distinct(x), 2, return_indices=True), 2),
-        shapes=fixed((1, 2, 4, 4, 2)),
+        shapes=fixed_shapes((1, 2, 4, 4, 2)),
     ),
     "max_unpool3d_output_size_unbatched": OpSpec(
         lambda x: F(x).max_unpool3d(
             *F(x).max_pool3d(distinct(x), 2, 2, 1, return_indices=True), 2, 2, 1, [3, 4, 5]
         ),
-        shapes=fixed((2, 3, 4, 5)),
+        shapes=fixed_shapes((2, 3, 4, 5)),
     ),
 }
 

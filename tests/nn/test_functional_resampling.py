@@ -22,9 +22,11 @@ from tests.oracle import (
     OpSpec,
     check_against_torch,
     check_complex_gradient,
+    fixed_shapes,
     on_backend,
     run_gradcheck_case,
     run_torch_case,
+    shapes_of,
 )
 
 DTYPES = [np.float64, np.float32]
@@ -37,15 +39,6 @@ def F(x: Any) -> Any:
 
 def lib(x: Any) -> Any:
     return torch if isinstance(x, torch.Tensor) else ag
-
-
-def fixed(*shapes: tuple[int, ...]) -> Any:
-    return st.just(shapes)
-
-
-def shapes_of(build: Any, count: int) -> Any:
-    """A strategy of the shapes ``build(*sizes)`` gives for ``count`` sizes drawn in [1, 4]."""
-    return st.tuples(*[st.integers(1, 4)] * count).map(lambda sizes: build(*sizes))
 
 
 def quietly(name: str, **kwargs: Any) -> Any:
@@ -66,23 +59,28 @@ SHUFFLES = {
         shapes=shapes_of(lambda n, c, h, w: ((n, 4 * c, h, w),), 4),
     ),
     "pixel_shuffle_unbatched_r3": OpSpec(
-        lambda x: F(x).pixel_shuffle(x, 3), shapes=fixed((9, 2, 1))
+        lambda x: F(x).pixel_shuffle(x, 3), shapes=fixed_shapes((9, 2, 1))
     ),
     "pixel_shuffle_extra_batch_dims": OpSpec(
-        lambda x: F(x).pixel_shuffle(x, 2), shapes=fixed((2, 1, 8, 1, 2))
+        lambda x: F(x).pixel_shuffle(x, 2), shapes=fixed_shapes((2, 1, 8, 1, 2))
     ),
     "pixel_unshuffle": OpSpec(
         lambda x: F(x).pixel_unshuffle(x, 2),
         shapes=shapes_of(lambda n, c, h, w: ((n, c, 2 * h, 2 * w),), 4),
     ),
-    "pixel_unshuffle_r3": OpSpec(lambda x: F(x).pixel_unshuffle(x, 3), shapes=fixed((2, 3, 6))),
+    "pixel_unshuffle_r3": OpSpec(
+        lambda x: F(x).pixel_unshuffle(x, 3), shapes=fixed_shapes((2, 3, 6))
+    ),
     "channel_shuffle": OpSpec(
         lambda x: F(x).channel_shuffle(x, 3),
         shapes=shapes_of(lambda n, c, h: ((n, 3 * c, h),), 3),
     ),
-    "channel_shuffle_4d": OpSpec(lambda x: F(x).channel_shuffle(x, 2), shapes=fixed((2, 4, 2, 3))),
+    "channel_shuffle_4d": OpSpec(
+        lambda x: F(x).channel_shuffle(x, 2), shapes=fixed_shapes((2, 4, 2, 3))
+    ),
     "pixel_shuffle_roundtrip": OpSpec(
-        lambda x: F(x).pixel_shuffle(F(x).pixel_unshuffle(x, 2) * 2, 2), shapes=fixed((1, 2, 4, 2))
+        lambda x: F(x).pixel_shuffle(F(x).pixel_unshuffle(x, 2) * 2, 2),
+        shapes=fixed_shapes((1, 2, 4, 2)),
     ),
 }
 
@@ -106,7 +104,7 @@ BLOCK_CALLS: dict[str, tuple[Any, tuple[int, ...]]] = {
         (1, 2, 3, 3),
     ),
 }
-BLOCKS = {name: OpSpec(fn, shapes=fixed(shape)) for name, (fn, shape) in BLOCK_CALLS.items()}
+BLOCKS = {name: OpSpec(fn, shapes=fixed_shapes(shape)) for name, (fn, shape) in BLOCK_CALLS.items()}
 
 INTERPOLATION = {
     "nearest_scale2_1d": OpSpec(
@@ -114,21 +112,21 @@ INTERPOLATION = {
         shapes=shapes_of(lambda n, c, w: ((n, c, w),), 3),
     ),
     "nearest_size_2d": OpSpec(
-        lambda x: F(x).interpolate(x, size=(5, 3)), shapes=fixed((1, 2, 3, 4))
+        lambda x: F(x).interpolate(x, size=(5, 3)), shapes=fixed_shapes((1, 2, 3, 4))
     ),
     "nearest_fractional_scale_2d": OpSpec(
-        lambda x: F(x).interpolate(x, scale_factor=(1.7, 0.6)), shapes=fixed((1, 2, 4, 5))
+        lambda x: F(x).interpolate(x, scale_factor=(1.7, 0.6)), shapes=fixed_shapes((1, 2, 4, 5))
     ),
     "nearest_recompute_scale": OpSpec(
         lambda x: F(x).interpolate(x, scale_factor=2.3, recompute_scale_factor=True),
-        shapes=fixed((1, 1, 3, 3)),
+        shapes=fixed_shapes((1, 1, 3, 3)),
     ),
     "nearest_3d": OpSpec(
-        lambda x: F(x).interpolate(x, size=(3, 2, 5)), shapes=fixed((1, 1, 2, 3, 2))
+        lambda x: F(x).interpolate(x, size=(3, 2, 5)), shapes=fixed_shapes((1, 1, 2, 3, 2))
     ),
     "nearest_exact": OpSpec(
         lambda x: F(x).interpolate(x, size=(5, 3), mode="nearest-exact"),
-        shapes=fixed((1, 2, 3, 4)),
+        shapes=fixed_shapes((1, 2, 3, 4)),
     ),
     "linear": OpSpec(
         lambda x: F(x).interpolate(x, scale_factor=2, mode="linear"),
@@ -139,44 +137,45 @@ INTERPOLATION = {
         shapes=shapes_of(lambda n, c, w: ((n, c, w),), 3),
     ),
     "linear_downsample": OpSpec(
-        lambda x: F(x).interpolate(x, scale_factor=0.45, mode="linear"), shapes=fixed((2, 1, 9))
+        lambda x: F(x).interpolate(x, scale_factor=0.45, mode="linear"),
+        shapes=fixed_shapes((2, 1, 9)),
     ),
     "bilinear": OpSpec(
         lambda x: F(x).interpolate(x, scale_factor=1.5, mode="bilinear"),
-        shapes=fixed((1, 2, 3, 4)),
+        shapes=fixed_shapes((1, 2, 3, 4)),
     ),
     "bilinear_align_corners_size": OpSpec(
         lambda x: F(x).interpolate(x, size=(5, 2), mode="bilinear", align_corners=True),
-        shapes=fixed((2, 1, 3, 4)),
+        shapes=fixed_shapes((2, 1, 3, 4)),
     ),
     # An axis whose size does not change is left alone by PyTorch's linear kernels, even when a
     # scale_factor (here 1.3 on 3 rows) would move its sample positions.
     "bilinear_one_axis_unresized": OpSpec(
         lambda x: F(x).interpolate(x, scale_factor=(1.3, 1.5), mode="bilinear"),
-        shapes=fixed((1, 2, 3, 4)),
+        shapes=fixed_shapes((1, 2, 3, 4)),
     ),
     "bilinear_size_one": OpSpec(
         lambda x: F(x).interpolate(x, size=(1, 3), mode="bilinear", align_corners=True),
-        shapes=fixed((1, 1, 3, 4)),
+        shapes=fixed_shapes((1, 1, 3, 4)),
     ),
     "trilinear": OpSpec(
         lambda x: F(x).interpolate(x, scale_factor=(1.5, 2, 0.7), mode="trilinear"),
-        shapes=fixed((1, 1, 2, 2, 3)),
+        shapes=fixed_shapes((1, 1, 2, 2, 3)),
     ),
     "area": OpSpec(
-        lambda x: F(x).interpolate(x, size=(2, 3), mode="area"), shapes=fixed((1, 2, 5, 7))
+        lambda x: F(x).interpolate(x, size=(2, 3), mode="area"), shapes=fixed_shapes((1, 2, 5, 7))
     ),
     "area_scale_1d": OpSpec(
-        lambda x: F(x).interpolate(x, scale_factor=0.5, mode="area"), shapes=fixed((2, 2, 7))
+        lambda x: F(x).interpolate(x, scale_factor=0.5, mode="area"), shapes=fixed_shapes((2, 2, 7))
     ),
     "upsample_bilinear_deprecated": OpSpec(
-        quietly("upsample_bilinear", scale_factor=2), shapes=fixed((1, 1, 2, 3))
+        quietly("upsample_bilinear", scale_factor=2), shapes=fixed_shapes((1, 1, 2, 3))
     ),
     "upsample_nearest_deprecated": OpSpec(
-        quietly("upsample_nearest", size=5), shapes=fixed((1, 2, 3))
+        quietly("upsample_nearest", size=5), shapes=fixed_shapes((1, 2, 3))
     ),
     "upsample_deprecated": OpSpec(
-        quietly("upsample", scale_factor=3, mode="linear"), shapes=fixed((1, 2, 2))
+        quietly("upsample", scale_factor=3, mode="linear"), shapes=fixed_shapes((1, 2, 2))
     ),
 }
 
