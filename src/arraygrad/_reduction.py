@@ -297,8 +297,10 @@ def _scan(prim: Any, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> Ten
         prim = _reduced_floats.twin(prim)
     # (cumsum: a linear map with real coefficients, whose real rule is the complex one)
     axis = normalize_dim(dim, input.ndim)
-    if input.ndim == 0:  # a 0-d tensor scans as one element
+    if input.ndim == 0:  # a 0-d tensor scans as one element: a copy, nothing to accumulate
         return ops.reshape(prim(ops.reshape(input, shape=(1,)), axis=0), shape=())
+    if input.dtype is _dtype.float32 or input.dtype is _dtype.complex64:
+        return prim(input, axis=axis, wide=True)  # in double, as PyTorch's CPU kernels
     return prim(input, axis=axis)
 
 

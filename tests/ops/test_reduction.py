@@ -449,6 +449,40 @@ def test_std_higher_derivatives_match_torch(std: Any, points: list) -> None:
         check_higher_derivatives_against_torch(lambda x: std(x) * x, [np.array(point)])
 
 
+# (Not complex cumprod: PyTorch's complex products round otherwise than NumPy's, in complex128
+# too, so that its gradient's quotients differ in the last bits however it accumulates.)
+@pytest.mark.parametrize(
+    ("name", "dtype"), [("cumsum", "float32"), ("cumsum", "complex64"), ("cumprod", "float32")]
+)
+@pytest.mark.parametrize("dim", [0, 1])
+def test_float32_scans_accumulate_in_double_as_torch(name: str, dtype: str, dim: int) -> None:
+    # PyTorch's CPU cumsum and cumprod of float32 (complex64) accumulate in double and round
+    # each result once; accumulating in float32 differs in the last bits of most results of
+    # a long scan. Their gradients are reversed cumsums (and a cumprod past a zero) alike.
+    rng = np.random.default_rng(7)
+    shape = (300, 9) if dim == 0 else (4, 700)
+    x = 1 + 0.01 * rng.standard_normal(shape)
+    g = rng.standard_normal(shape)
+    if dtype == "complex64":
+        x = x + 0.01j * rng.standard_normal(shape)
+        g = g + 1j * rng.standard_normal(shape)
+    x, g = x.astype(dtype), g.astype(dtype)
+    if name == "cumprod":
+        x[1, 1] = 0  # the rule's branch for zeros: a cumprod and reversed cumsums too
+
+    def run(lib: Any) -> tuple[np.ndarray, np.ndarray]:
+        leaf = lib.tensor(x, requires_grad=True)
+        result = getattr(leaf, name)(dim)
+        result.backward(lib.tensor(g))
+        return result.detach().numpy(), leaf.grad.numpy()
+
+    (expected, expected_grad), (actual, actual_grad) = run(torch), run(ag)
+    np.testing.assert_array_equal(actual, expected)
+    if name == "cumprod":  # the zero's own gradient is a sum of torch's in another order
+        actual_grad[1, 1] = expected_grad[1, 1]
+    np.testing.assert_array_equal(actual_grad, expected_grad)
+
+
 @pytest.mark.parametrize("name", ["sum", "prod", "nansum", "cumsum", "cumprod"])
 @pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "uint8", "bool"])
 def test_integer_dtype_argument_is_the_result_dtype(name: str, dtype: str) -> None:

@@ -110,12 +110,37 @@ def _flip(ns: Any, value: Any, axis: int) -> Any:
     return _slice(ns, value, axis, slice(None, None, -1))
 
 
-def _reverse_cumsum(ns: Any, value: Any, axis: int) -> Any:
+def _wider(ns: Any, dtype: Any) -> Any:
+    """The dtype PyTorch's CPU scans accumulate ``dtype`` in: double for float32 and complex64
+    (their kernels' accumulate type), ``None`` where the dtype is its own."""
+    if dtype == ns.float32:
+        return ns.float64
+    if dtype == ns.complex64:
+        return ns.complex128
+    return None
+
+
+def _scan(ns: Any, name: str, x: Any, axis: int, wide: bool, **params: Any) -> Any:
+    """``ns.<name>(x, axis=axis)`` (a cumulative sum or product); with ``wide``, accumulated
+    in double and each result rounded once to ``x``'s dtype, as PyTorch's CPU kernels scan
+    float32 and complex64 (a float32 scan of 1,000 values differs from theirs in the last bits
+    of most results). On Tensors (``create_graph``) the primitive itself does so."""
+    if not wide:
+        return getattr(ns, name)(x, axis=axis, **params)
+    if not on_raw_arrays(ns):
+        return getattr(ns, name)(x, axis=axis, wide=True, **params)
+    wider = _wider(ns, x.dtype)
+    if wider is None:
+        return getattr(ns, name)(x, axis=axis, **params)
+    return ns.astype(getattr(ns, name)(x, axis=axis, dtype=wider, **params), x.dtype)
+
+
+def _reverse_cumsum(ns: Any, value: Any, axis: int, wide: bool = False) -> Any:
     """Sums from each position to the end along ``axis`` (the adjoint of a cumulative sum).
 
     Flipping, not ``total - cumsum``, which would cancel catastrophically.
     """
-    return _flip(ns, ns.cumulative_sum(_flip(ns, value, axis), axis=axis), axis)
+    return _flip(ns, _scan(ns, "cumulative_sum", _flip(ns, value, axis), axis, wide), axis)
 
 
 def _exclusive_prod(ns: Any, x: Any, axis: int) -> Any:
@@ -284,17 +309,28 @@ def _searchsorted(xp: Any, boundaries: Any, values: Any, *, right: bool) -> Any:
 search_rows = Primitive("searchsorted", forward=_searchsorted, vjp=None)
 
 
-# Scans: ``axis`` is one non-negative int (the PyTorch layer reshapes 0-d tensors to 1-d).
+# Scans: ``axis`` is one non-negative int (the PyTorch layer reshapes 0-d tensors to 1-d);
+# ``wide``: accumulated in double (the PyTorch layer sets it for float32 and complex64, not for
+# the float32 that float16 and bfloat16 scans are computed in, whose kernels accumulate in it).
 cumulative_sum = Primitive(
     "cumsum",
-    forward=lambda xp, x, *, axis: _c(_in_dtype_of(xp, xp.cumulative_sum(x, axis=axis), x)),
-    vjp=(lambda ns, g, out, x, *, axis: _reverse_cumsum(ns, g, axis),),
+    forward=lambda xp, x, *, axis, wide=False: _c(
+        _in_dtype_of(xp, _scan(xp, "cumulative_sum", x, axis, wide), x)
+    ),
+    vjp=(lambda ns, g, out, x, *, axis, wide=False: _reverse_cumsum(ns, g, axis, wide),),
     reads_inputs=False,
 )
 
 
 def _cumprod_vjp(
-    ns: Any, g: Any, out: Any, x: Any, *, axis: int, include_initial: bool = False
+    ns: Any,
+    g: Any,
+    out: Any,
+    x: Any,
+    *,
+    axis: int,
+    include_initial: bool = False,
+    wide: bool = False,
 ) -> Any:
     # With z the first zero along the axis (PyTorch's cumprod_backward):
     #   k < z:  sum_{i >= k} g_i y_i / x_k          (no zero divides)
@@ -307,21 +343,22 @@ def _cumprod_vjp(
     if _may_read_values(ns) and not bool(ns.any(zero)):
         # No zero (PyTorch's own switch): every position is before the first, where the
         # where()s below pick exactly this.
-        return _reverse_cumsum(ns, g * out, axis) / x
+        return _reverse_cumsum(ns, g * out, axis, wide) / x
     seen = ns.cumulative_sum(ns.astype(zero, x.dtype), axis=axis)
     before = seen == 0
     first = zero & (seen == 1)
-    up_to_first = _reverse_cumsum(ns, g * out, axis) / ns.where(before, x, 1.0)
-    at_first = _reverse_cumsum(
-        ns, g * ns.cumulative_prod(ns.where(first, 1.0, x), axis=axis, include_initial=False), axis
-    )
+    up_to_first = _reverse_cumsum(ns, g * out, axis, wide) / ns.where(before, x, 1.0)
+    partial = _scan(ns, "cumulative_prod", ns.where(first, 1.0, x), axis, wide)
+    at_first = _reverse_cumsum(ns, g * partial, axis, wide)
     return ns.where(before, up_to_first, ns.where(first, at_first, 0.0))
 
 
 cumulative_prod = Primitive(
     "cumprod",
-    forward=lambda xp, x, *, axis, include_initial=False: _c(
-        _in_dtype_of(xp, xp.cumulative_prod(x, axis=axis, include_initial=include_initial), x)
+    forward=lambda xp, x, *, axis, include_initial=False, wide=False: _c(
+        _in_dtype_of(
+            xp, _scan(xp, "cumulative_prod", x, axis, wide, include_initial=include_initial), x
+        )
     ),
     vjp=(_cumprod_vjp,),
     reads_output=True,
