@@ -258,3 +258,22 @@ def test_jacobians_of_complex_inputs_are_refused_as_by_torch(call: Callable[...,
     for lib in (torch, ag):
         with pytest.raises(RuntimeError):
             call(lib, lib.tensor([1 + 1j, 2j]))
+
+
+@pytest.mark.parametrize(
+    ("real", "complex_"),
+    [("float64", "complex64"), ("float32", "complex128"), ("float16", "complex64")],
+)
+def test_gradient_of_a_real_tensor_made_complex_has_its_dtype(real: str, complex_: str) -> None:
+    # The real part of the complex gradient, in the real tensor's dtype as in PyTorch (it
+    # had complex64's float32 for a float64 tensor); under create_graph too.
+    def run(lib: Any) -> tuple[Any, Any]:
+        x = lib.tensor([1.5, -2.0], dtype=getattr(lib, real), requires_grad=True)
+        z = x.to(getattr(lib, complex_))
+        (first,) = lib.autograd.grad(((z * (1 + 2j)) * x).real.sum(), x, create_graph=True)
+        (second,) = lib.autograd.grad(first.sum(), x)
+        return first, second
+
+    for expected, actual in zip(run(torch), run(ag), strict=True):
+        assert str(actual.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        np.testing.assert_array_equal(actual.detach().numpy(), expected.detach().numpy())

@@ -65,7 +65,7 @@ def solve_triangular(
     tensor([[1.],
             [1.]])
     """
-    a, b = _operands(A, B)
+    a, b = (A, B) if isinstance(A, Tensor) and isinstance(B, Tensor) else _operands(A, B)
     if b.ndim < 2:
         raise RuntimeError(
             "linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "
@@ -82,6 +82,10 @@ def solve_triangular(
             f"{'rows' if left else 'columns'}."
         )
     _kernel_supports("triangular_solve_cpu", a, integers=True)  # (then a is float or complex)
+    # PyTorch solves in A's dtype, B converted to it rather than promoted with it (a float64 B
+    # beside a float32 A gives float32; a complex B beside a real A loses its imaginary part,
+    # with the conversion's warning); B's gradient comes back in B's dtype.
+    b = ops.astype(b, a.dtype)
     t = _triangle(a, upper, unitriangular)
     if not left:  # X A = B  <=>  A^T X^T = B^T
         return ops.matrix_transpose(_solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))

@@ -7,6 +7,7 @@ VJPs) and finite differences; ranks, lstsq's fields and misuse are compared dire
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -531,3 +532,54 @@ def test_spectral_norms_of_empty_matrices_match_torch(shape: tuple[int, ...], or
         assert mine == theirs
     else:
         assert tuple(mine.shape) == tuple(theirs.shape) and mine.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    ("a_dtype", "b_dtype"),
+    [
+        ("float32", "float64"),  # float32, not the promoted float64
+        ("float64", "float16"),
+        ("float32", "int64"),
+        ("float32", "complex64"),  # the imaginary part dropped, with the conversion's warning
+        ("float16", "float32"),  # NotImplementedError: no float16 kernel
+        ("int64", "float64"),
+    ],
+)
+@pytest.mark.parametrize("left", [True, False])
+def test_solve_triangular_solves_in_a_s_dtype_as_torch(
+    a_dtype: str, b_dtype: str, left: bool
+) -> None:
+    # PyTorch converts B to A's dtype (and checks A's dtype for a kernel); B's gradient comes
+    # back in B's dtype. Promoting the two gave float64 for a float32 A.
+    rng = np.random.default_rng(3)
+    a = np.triu(rng.standard_normal((3, 3))) + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2)) + 0.5j * rng.standard_normal((3, 2))
+    b = b if b_dtype.startswith("complex") else b.real
+
+    def run(lib: Any) -> Any:
+        a_t = lib.tensor(a.astype(a_dtype))
+        b_t = lib.tensor(b.astype(b_dtype), requires_grad=not b_dtype.startswith("int"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x = lib.linalg.solve_triangular(a_t, b_t if left else b_t.mT, upper=True, left=left)
+        if b_t.requires_grad:
+            x.abs().sum().backward()
+            return x.detach().numpy(), b_t.grad.numpy(), [str(w.message)[:40] for w in caught]
+        return x.numpy(), None, [str(w.message)[:40] for w in caught]
+
+    try:
+        expected = run(torch)
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError, match="triangular_solve_cpu"):
+            run(ag)
+        return
+    actual = run(ag)
+    assert actual[0].dtype == expected[0].dtype
+    np.testing.assert_allclose(actual[0], expected[0], rtol=1e-6)
+    if expected[1] is not None:
+        assert actual[1].dtype == expected[1].dtype
+        np.testing.assert_allclose(actual[1], expected[1], rtol=1e-3)
+    # (torch warns once per process, so the warning is checked on arraygrad only)
+    assert actual[2] == (
+        ["Casting complex values to real discards "] if b.dtype.kind == "c" else []
+    )

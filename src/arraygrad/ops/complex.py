@@ -371,11 +371,21 @@ imag = Primitive(
     reads_inputs=False,
     view=True,
 )
-# A real tensor made complex (type promotion, .to(cfloat)): the gradient is the real part.
+
+
+def _real_part_as(ns: Any, g: Any, dtype: Any) -> Any:
+    """``real(g)`` in ``dtype``: the gradient of a real tensor made complex is the real part of
+    the complex one, in the real tensor's own dtype (a float64 tensor made complex64 gets a
+    float64 gradient, as in PyTorch, not complex64's float32 part)."""
+    part = ns.real(g)
+    return part if part.dtype == dtype else ns.astype(part, dtype)
+
+
+# A real tensor made complex (type promotion, .to(cfloat)).
 to_complex = Primitive(
     "to_copy",
     forward=lambda xp, x, *, dtype: xp.astype(x, dtype),
-    vjp=(lambda ns, g, out, x, *, dtype: ns.real(g),),
+    vjp=(lambda ns, g, out, x, *, dtype: _real_part_as(ns, g, x.dtype),),
     reads_inputs=False,
 )
 complex_from_parts = Primitive(
