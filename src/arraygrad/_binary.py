@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._division import div, floor_divide
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import (
@@ -402,16 +402,13 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
 
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:
-    """The next floating-point number after ``input`` toward ``other``; not differentiable.
+    """The next floating-point number after ``input`` toward ``other``. As in PyTorch its
+    gradient is ``grad`` for ``input`` (the step is constant between two floats) and zero for
+    ``other``.
 
     >>> import arraygrad
     >>> x = arraygrad.tensor([1.0], dtype=arraygrad.float64)
     >>> (arraygrad.nextafter(x, x + 1) - x).item()
     2.220446049250313e-16
     """
-    a, b = _float_tensors("nextafter", input, other)
-    try:
-        result = _backend.xp.nextafter(a._data, b._data)
-    except ValueError as error:
-        raise _broadcast_error(a, b, error) from None
-    return Tensor._wrap(_backend.ensure_array(result))
+    return binary(ops.nextafter, *_float_tensors("nextafter", input, other))

@@ -1,6 +1,7 @@
 """``logaddexp``, ``logaddexp2``, ``fmax``, ``fmin``, ``copysign``, ``float_power``, ``ldexp``,
 ``frexp`` and ``absolute`` against torch 2.13.0 and finite differences; ``heaviside``, ``gcd``,
-``lcm`` and ``nextafter`` (not differentiable) against torch directly.
+``lcm`` (not differentiable) and ``nextafter`` (a step function with PyTorch's gradient) against
+torch directly.
 
 ``OP_TABLE`` rows run in float64 and float32 against torch (values and VJPs) and through a float64
 gradcheck. Infinities, nan, ties and signed zeros, integer dtypes, the in-place forms, double
@@ -298,6 +299,24 @@ def test_nextafter_matches_torch(left: str, right: str) -> None:
     assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
     np.testing.assert_array_equal(np.signbit(mine.numpy()), np.signbit(theirs.numpy()))
+
+
+def test_nextafter_gradient_is_torch_s() -> None:
+    # PyTorch's NextafterBackward0: grad for input, 0 where input == other (the result is other
+    # itself), and a zero gradient for other; broadcast, promoted and in place too.
+    def run(lib: Any) -> list[np.ndarray]:
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = lib.tensor([[3.0], [0.0]], dtype=lib.float64, requires_grad=True)
+        z = lib.tensor([1.0, -2.0], requires_grad=True)
+        (lib.nextafter(x, y) * y).sum().backward()
+        w = z * 2
+        w.nextafter_(lib.tensor([5.0, -4.0]))
+        (w * w).sum().backward()
+        return [x.grad.numpy(), y.grad.numpy(), z.grad.numpy()]
+
+    for actual, expected in zip(run(ag), run(torch), strict=True):
+        assert actual.dtype == expected.dtype
+        np.testing.assert_array_equal(actual, expected)
 
 
 # --- in place and double backward ----------------------------------------------------------------

@@ -400,6 +400,18 @@ copysign = Primitive(
     ),
     reads_output=True,
 )
+# PyTorch's derivative: the step to the neighbouring float is constant between floats (as in
+# x + c), so d/dx is 1, but 0 where x == y (the result is y itself); y only picks the
+# direction: d/dy is 0 everywhere (a zero gradient, not none), the tie included.
+nextafter = Primitive(
+    "nextafter",
+    forward=lambda xp, x, y: xp.nextafter(x, y),
+    vjp=(
+        lambda ns, g, out, x, y: ns.where(x != y, g, 0.0),
+        lambda ns, g, out, x, y: ns.zeros_like(y),
+    ),
+    rule_reads=((0, 1), ()),
+)
 
 
 def _fmod(xp: Any, x: Any, y: Any) -> Any:
@@ -550,6 +562,7 @@ __all__ = [
     "minimum",
     "multiply",
     "negative",
+    "nextafter",
     "not_equal",
     "pow",
     "relu",
