@@ -237,15 +237,27 @@ def fmax(input: Tensor, other: Tensor) -> Tensor:
     tensor([2., 2., 3.])
     """
     require_tensor("fmax", "other", 2, other)
-    a, b = _operands(require_tensor("fmax", "input", 1, input), other)
+    a, b = _ordered_operands("fmax", require_tensor("fmax", "input", 1, input), other)
     return where(logical_or(ge(a, b), isnan(b)), a, b)
 
 
 def fmin(input: Tensor, other: Tensor) -> Tensor:
     """Element-wise minimum that ignores ``nan``; a tie's gradient goes to ``input``."""
     require_tensor("fmin", "other", 2, other)
-    a, b = _operands(require_tensor("fmin", "input", 1, input), other)
+    a, b = _ordered_operands("fmin", require_tensor("fmin", "input", 1, input), other)
     return where(logical_or(le(a, b), isnan(b)), a, b)
+
+
+def _ordered_operands(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:
+    """The promoted operands of ``fmax``/``fmin``, refused as PyTorch refuses them when
+    complex (its class and words: a RuntimeError, as for ``maximum``)."""
+    a, b = _operands(input, other)
+    if a.dtype.is_complex or b.dtype.is_complex:
+        raise RuntimeError(
+            f"{op} not implemented for complex tensors. Fix: compare the real parts (x.real) "
+            "or the magnitudes (x.abs())."
+        )
+    return a, b
 
 
 def copysign(input: Tensor, other: Any) -> Tensor:

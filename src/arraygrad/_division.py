@@ -92,6 +92,12 @@ def _check_integer_divisor(a: Any, b: Any, op: str, kernel: str) -> None:
     target = _dtype.result_type(a, b)
     if target.category == _FLOAT:
         return
+    if target.is_complex:  # (before the zero check: PyTorch has no complex kernel at all)
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}': {op} is "
+            "not defined for complex values. Fix: compute it on the real and imaginary parts "
+            "(x.real, x.imag) or on abs(x)."
+        )
     if target is _dtype.bool_:
         # PyTorch has no bool kernel for the rounded divisions and moduli (NumPy computes in
         # int8); ``kernel`` is the name its error gives.

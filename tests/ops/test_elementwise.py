@@ -393,6 +393,28 @@ def test_integer_division_by_zero_names_the_fix() -> None:
         ag.tensor([1, 2]) // ag.tensor([1, 0])
 
 
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.fmod(m.tensor([1 + 1j, 2]), m.tensor([1, 0])), NotImplementedError),
+        (lambda m: m.remainder(m.tensor([1 + 1j, 2]), m.tensor([1, 0])), NotImplementedError),
+        (lambda m: m.fmod(m.tensor([1.0, 2.0]), 2j), NotImplementedError),
+        (lambda m: m.tensor([1 + 1j]) // 2, NotImplementedError),
+        (lambda m: m.div(m.tensor([1 + 1j]), 2, rounding_mode="trunc"), NotImplementedError),
+        (lambda m: m.fmax(m.tensor([1 + 1j]), m.tensor([1.0])), RuntimeError),
+        (lambda m: m.fmin(m.tensor([1.0]), m.tensor([1, 0])[:1] * 1j), RuntimeError),
+    ],
+)
+def test_complex_moduli_and_nan_extrema_are_refused_as_by_torch(call: Any, error: type) -> None:
+    # PyTorch has no complex kernel for these: its class, and its kernel's name, before the
+    # integer divisor's zero check (which had answered "integer division by zero").
+    with pytest.raises(error) as expected:
+        call(torch)
+    with pytest.raises(error, match="Fix") as actual:
+        call(ag)
+    assert str(expected.value).split(":")[0].split(".")[0] in str(actual.value)
+
+
 # --- double backward: the rules run again on Tensors ---------------------------------------------
 
 SECOND_ORDER = {
