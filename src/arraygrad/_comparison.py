@@ -138,7 +138,7 @@ def isin(
     # Sorted test values and a binary search for each element: O((n + m) log m), where comparing
     # every pair would hold an n-by-m array.
     xp = _backend.xp
-    values = xp.sort(xp.reshape(b._data, (-1,)))
+    values = xp.sort(_backend.orderable(xp, xp.reshape(b._data, (-1,))))
     flat = xp.reshape(a._data, (-1,))
     if values.shape[0] == 0:
         found = xp.zeros(flat.shape, dtype=xp.bool)

@@ -346,7 +346,7 @@ def _running_index(data: Any, axis: int, largest: bool) -> Any:
     view[axis] = n
     index = xp.broadcast_to(xp.reshape(xp.arange(n, dtype=xp.int64), tuple(view)), data.shape)
     values = xp.astype(data, xp.int8) if data.dtype == xp.bool else data
-    floating = xp.isdtype(values.dtype, "real floating")
+    floating = _backend.is_real_floating(values.dtype)
     step = 1
     while step < n:
         a_val, b_val = _part(values, axis, None, -step), _part(values, axis, step, None)

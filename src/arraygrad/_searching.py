@@ -237,9 +237,10 @@ def _check_not_both_bool(boundaries: Tensor, values: Any) -> None:
 
 
 def _sortable(array: Any) -> Any:
-    # The Array API sorts numbers only: bools sort as 0 and 1.
+    # The Array API sorts numbers only: bools sort as 0 and 1 (and bfloat16 as float32, which
+    # NumPy sorts with NaN last: _backend.orderable).
     xp = _backend.xp
-    return xp.astype(array, xp.int8) if array.dtype == xp.bool else array
+    return xp.astype(array, xp.int8) if array.dtype == xp.bool else _backend.orderable(xp, array)
 
 
 def _row_order(rows: Any) -> Any:

@@ -199,8 +199,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     >>> arraygrad.logsumexp(arraygrad.tensor([10000.0, 10000.0]), dim=0)
     tensor(10000.6934)
     """
-    # (float16 as it is: PyTorch composes it of float16 ops, exp, a float32-accumulated sum
-    # rounded to float16, log)
+    # (float16 and bfloat16 as they are: PyTorch composes it of their ops, exp, a sum
+    # accumulated in float32 and rounded once, log)
     x = _floating(input)
     axis = normalize_dims(dim, x.ndim)
     xp = _backend.xp
@@ -215,7 +215,9 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
         shift = xp.max(data, axis=axis, keepdims=True)
         shift = xp.where(xp.isinf(shift), xp.zeros_like(shift), shift)
     shift_tensor = Tensor._wrap(shift)
-    total = ops.sum(ops.exp(ops.subtract(x, shift_tensor)), axis=axis, keepdims=bool(keepdim))
+    # (NumPy sums float16 in float32 already, ml_dtypes' bfloat16 in bfloat16: the twin)
+    summed = _reduced_floats.twin(ops.sum) if _reduced_floats.is_reduced(x) else ops.sum
+    total = summed(ops.exp(ops.subtract(x, shift_tensor)), axis=axis, keepdims=bool(keepdim))
     if not keepdim:
         shift_tensor = Tensor._wrap(xp.reshape(shift, tuple(total._data.shape)))
     return labelled(ops.add(ops.log(total), shift_tensor), "LogsumexpBackward0")

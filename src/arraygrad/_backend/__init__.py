@@ -118,6 +118,7 @@ update_into = writes.update_into
 # The stable (descending: reversed-stable) argsort that sort, topk and friends order by:
 # written in selection.py, on any namespace.
 stable_argsort = selection.stable_argsort
+orderable = selection.orderable
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp
@@ -330,6 +331,13 @@ def is_reduced_float(dtype: Any) -> bool:
         found is not None and bool(dtype == found)
         for found in (getattr(xp, "float16", None), getattr(xp, "bfloat16", None))
     )
+
+
+def is_real_floating(dtype: Any) -> bool:
+    """Whether ``dtype`` (an array's) is a real floating-point dtype, bfloat16 included: the
+    Array API's ``isdtype(dtype, "real floating")``, which NumPy's raises a TypeError for on
+    ml_dtypes' bfloat16, a dtype of another package."""
+    return is_reduced_float(dtype) or bool(xp.isdtype(dtype, "real floating"))
 
 
 def is_array(value: Any) -> bool:

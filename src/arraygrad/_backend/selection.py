@@ -15,11 +15,29 @@ from typing import Any
 
 import numpy as np
 
+from arraygrad._backend import bfloat16
+
+
+def _is_bfloat16(dtype: Any) -> bool:
+    # ml_dtypes' bfloat16, a NumPy user dtype whose sorts and partitions compare NaN as equal
+    # to everything: a row with a NaN came out unsorted. Its values are widened to float32
+    # (exactly, in the same order) to be ordered.
+    native = bfloat16.loaded()
+    return native is not None and dtype == native
+
+
+def orderable(xp: Any, x: Any) -> Any:
+    """``x`` in a dtype the namespace ``xp`` sorts right, NaN last: bfloat16 widened to
+    float32 (see :func:`_is_bfloat16`), other dtypes as they are."""
+    return xp.astype(x, xp.float32) if _is_bfloat16(x.dtype) else x
+
 
 def first_sorted(x: Any, k: int, axis: int, descending: bool) -> Any:
     """The first ``k`` indices of the stable (descending: reversed-stable) order of ``x``
     along ``axis``, as int64: ``_argsort(x, axis, descending)[..., :k, ...]``."""
     rows = _last(x, axis)
+    if _is_bfloat16(rows.dtype):
+        rows = rows.astype(np.float32)
     n = rows.shape[-1]
     if k == 0:
         return _back(np.zeros((*rows.shape[:-1], 0), np.intp), axis)
@@ -63,6 +81,8 @@ def kth_index(x: Any, k: int, axis: int) -> Any:
     ascending order of ``x`` along ``axis``: the ``r``-th of the elements equal to the k-th
     value, ``r = k - 1 - (how many are smaller)``, nan after every number."""
     rows = _last(x, axis)
+    if _is_bfloat16(rows.dtype):
+        rows = rows.astype(np.float32)
     threshold = np.partition(rows, k - 1, axis=-1)[..., k - 1 : k]
     less = rows < threshold
     equal = rows == threshold
@@ -83,6 +103,7 @@ def stable_argsort(xp: Any, x: Any, axis: int, descending: bool) -> Any:
     reversed stable ascending sort of the reversed array, which keeps ties first-come and nan
     first (negating would not: it breaks ints at their minimum and nan's place). Each step is
     a namespace call, which ``arraygrad.compile`` records when ``xp`` is ``_backend.xp``."""
+    x = orderable(xp, x)
     if not descending:
         return xp.argsort(x, axis=axis, stable=True)
     if xp is np and x.ndim:  # np.flip is this slice, behind a wrapper that costs ~1.5 us

@@ -120,7 +120,7 @@ def _power(xp: Any, x: Any, y: Any) -> Any:
         y.__class__ is not int
         and getattr(y, "size", 0) == 1
         and bool(xp.all(y == 0.5))
-        and xp.isdtype(x.dtype, "real floating")
+        and _backend.is_real_floating(x.dtype)
     ):
         # A one-element exponent array: NumPy takes sqrt where it is 0.5; PyTorch's tensor
         # exponent always takes pow (see above). Only -inf and -0 differ: pow gives |x| there.

@@ -251,8 +251,8 @@ def _mode_index(xp: Any, x: Any, *, axis: int) -> Any:
     def part(a: Any, start: int | None, stop: int | None) -> Any:
         return a[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
 
-    order = xp.argsort(x, axis=axis, stable=True)  # NaNs last, in their order
-    if xp.isdtype(x.dtype, "real floating"):
+    order = _backend.stable_argsort(xp, x, axis, False)  # NaNs last, in their order
+    if _backend.is_real_floating(x.dtype):
         last = xp.astype(~xp.isnan(xp.take_along_axis(x, order, axis=axis)), xp.int8)
         order = xp.take_along_axis(order, xp.argsort(last, axis=axis, stable=True), axis=axis)
     ordered = xp.take_along_axis(x, order, axis=axis)
@@ -283,7 +283,7 @@ def _searchsorted(xp: Any, boundaries: Any, values: Any, *, right: bool) -> Any:
     # PyTorch's result for NaN values and NaN boundaries too. ``n.bit_length()`` halvings
     # empty every range.
     n = boundaries.shape[-1]
-    floating = xp.isdtype(boundaries.dtype, "real floating")
+    floating = _backend.is_real_floating(boundaries.dtype)
     if boundaries.shape[0] == 1 and not (
         floating and bool(xp.any(xp.isnan(boundaries)) | xp.any(xp.isnan(values)))
     ):
