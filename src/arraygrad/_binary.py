@@ -283,7 +283,12 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     tensor([0.0000, 0.5000, 1.0000])
     """
     require_tensor("heaviside", "values", 2, values)
-    if require_tensor("heaviside", "input", 1, input).dtype is not values.dtype:
+    if require_tensor("heaviside", "input", 1, input).dtype.is_complex or values.dtype.is_complex:
+        raise RuntimeError(
+            f"heaviside is not yet implemented for complex tensors (got {describe(input)} and "
+            f"{describe(values)}). Fix: apply it to the real parts (x.real) or to x.abs()."
+        )
+    if input.dtype is not values.dtype:
         raise RuntimeError(
             "heaviside is not yet implemented for tensors with different dtypes: got "
             f"{describe(input)} and {describe(values)}. Fix: convert values to the input's "
@@ -293,15 +298,25 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     return where(eq(x, 0), values.detach(), astype(gt(x, 0), x.dtype))
 
 
-def _as_float64(value: Any) -> Any:
+def _float_power_dtype(input: Any, exponent: Any) -> _dtype.dtype:
+    """float64, or complex128 where either operand is complex (a tensor or a number)."""
+    for value in (input, exponent):
+        if isinstance(value, complex) or (isinstance(value, Tensor) and value.dtype.is_complex):
+            return _dtype.complex128
+    return _dtype.float64
+
+
+def _widened(value: Any, target: _dtype.dtype) -> Any:
     if isinstance(value, Tensor):
-        return astype(value, _dtype.float64)
-    return float(_scalar(value))
+        return astype(value, target)
+    number = _scalar(value)
+    return complex(number) if target.is_complex else float(number)
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:
-    """``input ** exponent`` computed in float64, whatever the operands' dtypes (PyTorch's
-    double-precision power); gradients as :func:`pow`.
+    """``input ** exponent`` computed in double precision whatever the operands' dtypes
+    (PyTorch's): float64, or complex128 where either operand is complex; gradients as
+    :func:`pow`.
 
     >>> import arraygrad
     >>> arraygrad.float_power(arraygrad.tensor([2, 3]), 2)
@@ -313,16 +328,20 @@ def float_power(input: Any, exponent: Any) -> Tensor:
             f"{type(input).__name__} and {type(exponent).__name__}. Fix: use Python's ** for two "
             "numbers, or wrap one in arraygrad.tensor()."
         )
-    return pow(_as_float64(input), _as_float64(exponent))
+    target = _float_power_dtype(input, exponent)
+    return pow(_widened(input, target), _widened(exponent, target))
 
 
-def check_float_power_inplace(input: Tensor) -> None:
-    """``float_power_`` writes a float64 result: PyTorch refuses any other tensor."""
-    if input.dtype is not _dtype.float64:
+def check_float_power_inplace(input: Tensor, exponent: Any) -> None:
+    """``float_power_`` writes a float64 (complex128) result: PyTorch refuses any other
+    tensor."""
+    target = _float_power_dtype(input, exponent)
+    if input.dtype is not target:
+        name = _dtype.torch_type_name
         raise RuntimeError(
-            f"the base given to float_power_ has dtype {_dtype.torch_type_name(input.dtype)} but "
-            f"the operation's result requires dtype Double ({describe(input)}). Fix: convert it "
-            "first (x = x.double()), or use the out-of-place float_power."
+            f"the base given to float_power_ has dtype {name(input.dtype)} but the operation's "
+            f"result requires dtype {name(target)} ({describe(input)}). Fix: convert it first "
+            f"(x = x.to({target.name})), or use the out-of-place float_power."
         )
 
 

@@ -234,11 +234,17 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     """Sum of products over the last dimensions (a scalar operand multiplies)."""
     if input.ndim == 0 or other.ndim == 0:
         return mul(input, other)
+    if input.dtype != other.dtype:  # (PyTorch's matrix product of the two: no promotion)
+        raise RuntimeError(
+            f"both inputs should have same dtype: inner() of {input.dtype.name} and "
+            f"{other.dtype.name} tensors (shapes {list(input.shape)} and {list(other.shape)}). "
+            f"Fix: convert one to the other's dtype, e.g. other.to({input.dtype.name})."
+        )
     if input.ndim == 1 and other.ndim == 1:
         return dot(input, other)
     from arraygrad._shape import reshape
 
-    a, b = _operands(input, other)
+    a, b = input, other
     if a.shape[-1] != b.shape[-1]:
         raise RuntimeError(
             f"inner() the last dimension must match on both input tensors but got shapes "

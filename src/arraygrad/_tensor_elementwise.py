@@ -210,7 +210,7 @@ class TensorElementwiseMethods:
 
     def float_power_(self, exponent: Any) -> Tensor:
         """In place: :meth:`float_power` (``self`` must be float64)."""
-        _ag._binary.check_float_power_inplace(self)
+        _ag._binary.check_float_power_inplace(self, exponent)
         return _ag._inplace.apply(self, _ag._binary.float_power, exponent)
 
     def frexp(self) -> Any:

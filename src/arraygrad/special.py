@@ -226,7 +226,11 @@ def zeta(input: Any, other: Any) -> Tensor:
     >>> arraygrad.special.zeta(arraygrad.tensor([2.0, 3.0]), 1.0)
     tensor([1.6449, 1.2021])
     """
-    return binary(ops.zeta, *_float_operands(input, other))
+    a, b = _float_operands(input, other)
+    promoted = a if isinstance(a, Tensor) else b
+    if promoted.dtype in _dtype.REDUCED_FLOATS:  # (torch's kernel: float32 and float64 only)
+        raise not_implemented("zeta_cpu", promoted, "convert the tensors with .float().")
+    return binary(ops.zeta, a, b)
 
 
 def modified_bessel_i0(input: Tensor) -> Tensor:

@@ -904,3 +904,48 @@ def test_python_ints_beyond_64_bits_raise_overflow_error() -> None:
         assert (ag.ones(2, dtype=ag.float64) * value).tolist() == (
             torch.ones(2, dtype=torch.float64) * value
         ).tolist()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.float_power(m.tensor([1 + 1j, 2.0]), 2.0),
+        lambda m: m.float_power(m.tensor([2.0, 0.5]), m.tensor([1j, 0.5 + 1j])),
+        lambda m: m.float_power(m.tensor([2, 3]), 1j),
+        lambda m: m.float_power(m.tensor([2.0], dtype=m.complex128), 2.0),
+    ],
+)
+def test_float_power_of_complex_operands_is_complex128_as_torch(call: Any) -> None:
+    # The complex operand made the whole power complex128 in torch; it had been cast to
+    # float64, dropping its imaginary part (or raising for a complex number).
+    ours, theirs = call(ag), call(torch)
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1] == "complex128"
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-14)
+
+
+def test_float_power_gradient_through_a_complex_exponent_matches_torch() -> None:
+    def run(m: Any) -> np.ndarray:
+        x = m.tensor([1.5, 2.0], requires_grad=True)
+        m.float_power(x, m.tensor([0.5 + 1j, 1j])).real.sum().backward()  # x^a cos(b ln x)
+        return x.grad.numpy()
+
+    ours, theirs = run(ag), run(torch)
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda m: m.tensor([2.0], dtype=m.float64).float_power_(1j), RuntimeError),
+        (lambda m: m.tensor([2.0], dtype=m.complex64).float_power_(2.0), RuntimeError),
+        (lambda m: m.heaviside(m.tensor([1 + 1j]), m.tensor([1 + 1j])), RuntimeError),
+        (lambda m: m.heaviside(m.tensor([1.0]), m.tensor([1j])), RuntimeError),
+    ],
+)
+def test_complex_misuse_raises_as_torch(call: Any, error: type) -> None:
+    with pytest.raises(error) as expected:
+        call(torch)
+    with pytest.raises(error, match="Fix") as actual:
+        call(ag)
+    assert str(expected.value).rstrip(".") in str(actual.value)

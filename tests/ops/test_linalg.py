@@ -723,3 +723,23 @@ def test_pinv_takes_rcond_as_torch_s_rtol() -> None:
             torch.linalg.pinv(torch.tensor(a), rcond=0.1, **other)
         with pytest.raises(TypeError, match="rcond"):
             ag.linalg.pinv(ag.tensor(a), rcond=0.1, **other)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(("float32", (2, 3)), ("int64", (3,))), (("float32", (3,)), ("float64", (3,)))],
+)
+def test_inner_of_two_dtypes_raises_as_torch(a: tuple, b: tuple) -> None:
+    # torch's inner is a matrix product of the two: no promotion (a 0-d operand multiplies,
+    # and promotes).
+    def call(m: Any, first: tuple, second: tuple) -> Any:
+        return m.inner(
+            m.ones(first[1], dtype=getattr(m, first[0])),
+            m.ones(second[1], dtype=getattr(m, second[0])),
+        )
+
+    with pytest.raises(RuntimeError, match="same dtype"):
+        call(torch, a, b)
+    with pytest.raises(RuntimeError, match=r"same dtype.*Fix"):
+        call(ag, a, b)
+    assert ag.inner(ag.ones(3), ag.tensor(2.0, dtype=ag.float64)).dtype is ag.float32

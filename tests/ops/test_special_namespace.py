@@ -632,3 +632,23 @@ def test_polynomial_argument_errors_match_torch() -> None:
             f(0.5, 2.0)
         with pytest.raises(NotImplementedError, match='"hermite_polynomial_h_cpu" not impl'):
             f(module.tensor([0.5], dtype=module.float16), 2)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.special.zeta(m.tensor([2.0], dtype=m.float16), m.tensor([1])),
+        lambda m: m.special.zeta(m.tensor([2.0], dtype=m.bfloat16), 1.0),
+        lambda m: m.special.zeta(2.0, m.tensor([1.0], dtype=m.float16)),
+    ],
+)
+def test_zeta_refuses_reduced_floats_as_torch(call: Callable[[Any], Any]) -> None:
+    # torch's zeta kernel exists for float32 and float64 only (a float64 operand beside a
+    # float16 one is fine: the result is float64).
+    with pytest.raises(NotImplementedError, match="zeta_cpu"):
+        call(torch)
+    with pytest.raises(NotImplementedError, match=r"zeta_cpu.*Fix"):
+        call(ag)
+    assert ag.special.zeta(ag.tensor([2.0], dtype=ag.float64), ag.tensor([1.0]).half()).dtype is (
+        ag.float64
+    )
