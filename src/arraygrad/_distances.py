@@ -21,7 +21,8 @@ __all__ = [
 
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
-    """The ``p``-norm of ``input - other`` (broadcast), over all elements.
+    """The ``p``-norm of ``input - other`` (broadcast), over all elements (of the moduli of
+    a complex difference: the distance is real).
 
     >>> import arraygrad
     >>> arraygrad.dist(arraygrad.tensor([1.0, 1.0]), arraygrad.tensor([4.0, 5.0]))
@@ -31,10 +32,11 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
 
     check_bool_subtraction(input, other)  # PyTorch subtracts first: its error for bools
     a, b = _operands(input, other)
-    if not a.dtype.is_floating_point:
+    if not (a.dtype.is_floating_point or a.dtype.is_complex):
         raise RuntimeError(
             "norm(): input dtype should be either floating point or complex. Got "
-            f"{a.dtype.name} instead. Fix: convert the inputs first, e.g. x.float()."
+            f"{_dtype.torch_type_name(a.dtype)} instead (dist of {describe(a)} and "
+            f"{describe(b)}). Fix: convert the inputs first, e.g. x.float()."
         )
     if _grad_mode.inference_used:  # PyTorch's kernel saves both; the composition neither
         _inference.check_kept((input, other), "an operand of dist", input, other)
@@ -48,17 +50,19 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     return vector_norm(difference, float(p))
 
 
-def _check_cdist(x1: Tensor, x2: Tensor, p: float) -> None:
-    for name, x in (("X1", x1), ("X2", x2)):
+def _check_cdist(x1: Tensor, x2: Tensor, p: float, d1: _dtype.dtype, d2: _dtype.dtype) -> None:
+    """PyTorch's checks of cdist's points (of dtypes ``d1``, ``d2`` as given, before
+    promotion), in its order: each set's dimensions and dtype, then the columns and ``p``."""
+    for name, x, given in (("X1", x1, d1), ("X2", x2, d2)):
         if x.ndim < 2:
             raise RuntimeError(
                 f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D "
                 f"({describe(x)}). Fix: pass points as rows of a [..., P, M] tensor."
             )
-        if not x.dtype.is_floating_point:
+        if not given.is_floating_point:
             raise RuntimeError(
-                f"cdist only supports floating-point dtypes, {name} got: {x.dtype.name}. Fix: "
-                "convert the points with .float()."
+                f"cdist only supports floating-point dtypes, {name} got: "
+                f"{_dtype.torch_type_name(given)}. Fix: convert the points with .float()."
             )
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(
@@ -167,7 +171,8 @@ def cdist(
         )
     given = (x1, x2)  # their dtypes: _operands promotes, PyTorch's kernels do not
     x1, x2 = _operands(x1, x2)
-    _check_cdist(x1, x2, p)
+    d1, d2 = (getattr(x, "dtype", x1.dtype) for x in given)
+    _check_cdist(x1, x2, p, d1, d2)
     if _grad_mode.inference_used:  # PyTorch's kernel saves both; the composition neither
         _inference.check_kept(given, "an operand of cdist", *given)
     by_matmul = (
@@ -178,7 +183,6 @@ def cdist(
             or (compute_mode == _COMPUTE_MODES[0] and max(x1.shape[-2], x2.shape[-2]) > 25)
         )
     )
-    d1, d2 = (getattr(x, "dtype", x1.dtype) for x in given)
     if d1 != d2 or d1 in _dtype.REDUCED_FLOATS:
         _check_cdist_dtypes(x1, x2, d1, d2, bool(by_matmul))
     if by_matmul:

@@ -62,6 +62,7 @@ from arraygrad._spectral import cond, matrix_rank, pseudo_inverse, singular_valu
 from arraygrad._statistics import check_norm_dtype, vector_norm
 from arraygrad._tensor import Tensor, describe
 from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
+from arraygrad._unary import not_implemented
 
 __all__ = [
     "LinAlgError",
@@ -166,7 +167,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
-    """The cross product of 3-vectors along ``dim`` (inputs broadcast)."""
+    """The cross product of 3-vectors along ``dim`` (inputs broadcast), of two tensors of one
+    dtype (not bool), as PyTorch's kernel requires."""
     a, b = _operands(input, other)
     if a.ndim != b.ndim:
         raise RuntimeError(
@@ -179,11 +181,33 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
             f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[axis]} and "
             f"{b.shape[axis]}"
         )
+    if (
+        isinstance(input, Tensor)
+        and isinstance(other, Tensor)
+        and (
+            input._data.dtype is not other._data.dtype
+            or id(input._data.dtype) not in _dtype.WIDE_FLOAT_IDS
+        )
+    ):
+        _check_cross_dtypes(input, other)
     first, second = tensor([1, 2, 0]), tensor([2, 0, 1])
     # (a x b)_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3)
     return sub(
         mul(index_select(a, axis, first), index_select(b, axis, second)),
         mul(index_select(a, axis, second), index_select(b, axis, first)),
+    )
+
+
+def _check_cross_dtypes(input: Tensor, other: Tensor) -> None:
+    """PyTorch's refusals: a bool input (it has no kernel), then two dtypes."""
+    if input.dtype is _dtype.bool_:
+        raise not_implemented("cross", input, "convert the vectors first, e.g. input.long().")
+    if input.dtype is other.dtype:
+        return
+    raise RuntimeError(
+        f"expected scalar type {_dtype.torch_type_name(input.dtype)} but found "
+        f"{_dtype.torch_type_name(other.dtype)}: linalg.cross takes two tensors of one dtype, "
+        f"got {describe(input)} and {describe(other)}. Fix: other.to(input.dtype)."
     )
 
 

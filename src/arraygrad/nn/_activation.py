@@ -66,6 +66,10 @@ __all__ = [
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
+# (the ids of the array dtypes of float32 and float64: an input of one of them skips the
+# dtype check of logsigmoid)
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
+
 
 def _maybe_inplace(input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
     if _reduced_floats.is_reduced(input):
@@ -250,9 +254,18 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return _softplus(input, beta, threshold)
 
 
+def check_log_sigmoid(input: Tensor) -> None:
+    """PyTorch's refusal of a ``log_sigmoid`` of integers, bools or complex numbers."""
+    if not input.dtype.is_floating_point:
+        fix = "convert the logits to a floating-point dtype, e.g. input.float()."
+        raise _unary.not_implemented("log_sigmoid_cpu", input, fix)
+
+
 @labelled_result("LogSigmoidBackward0")
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(input)) = -softplus(-input)``, finite for any input."""
+    if id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        check_log_sigmoid(input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(logsigmoid, input)  # type: ignore[no-any-return]
     return -_stable_softplus(-input)

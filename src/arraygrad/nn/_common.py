@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _math
-from arraygrad._tensor import Tensor
+from arraygrad import _backend, _dtype, _math
+from arraygrad._grad_mode import grad_enabled
+from arraygrad._tensor import Tensor, describe
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -67,3 +68,72 @@ def clamp_min_straight_through(x: Tensor, min: float) -> Tensor:
     """
     detached = x.detach()
     return x + (min - _math.where(detached < min, detached, min))
+
+
+# --- PyTorch's dtype rules for the losses whose kernels it writes itself -----------------------
+# Each is reached only when the operands' arrays differ in dtype or are not float32 or float64,
+# so that the common call pays a test of its arrays' dtype objects (their ids), not these.
+
+
+def no_kernel(kernel: str, dtype: _dtype.dtype, fix: str) -> NotImplementedError:
+    """PyTorch's error for its ``kernel`` called on a dtype it has no loop for (the dtype it
+    computes in: the operands' promoted dtype)."""
+    return NotImplementedError(
+        f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: {fix}"
+    )
+
+
+def cast_error(result: _dtype.dtype, output: Tensor, written: str) -> RuntimeError:
+    """PyTorch's error for a kernel that writes its ``result``-dtype values into ``output``, a
+    tensor of a lower dtype category (a float into an integer tensor, a complex into a float
+    one); ``written`` says which tensor that is."""
+    return RuntimeError(
+        f"result type {_dtype.torch_type_name(result)} can't be cast to the desired output type "
+        f"{_dtype.torch_type_name(output.dtype)}: {written} ({describe(output)}). Fix: give "
+        "the operands one floating-point dtype first, e.g. target.to(input.dtype) or "
+        "input.float()."
+    )
+
+
+def _float_fix(promoted: _dtype.dtype) -> str:
+    if promoted.is_complex:
+        return "compare real tensors, e.g. view_as_real(input) and view_as_real(target)."
+    return "convert the input and target to a floating-point dtype, e.g. input.float()."
+
+
+def floating_operands(kernel: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """``input`` and ``target`` for a loss PyTorch computes in their promoted dtype, which must
+    be floating point (``mse_loss``, ``smooth_l1_loss``): the error for another, else the two
+    with a bool operand converted to that dtype (PyTorch promotes before it subtracts, so
+    ``float - bool`` computes there where arraygrad's subtraction refuses a bool)."""
+    promoted = _dtype.promote_types(input.dtype, target.dtype)
+    if not promoted.is_floating_point:
+        raise no_kernel(kernel, promoted, _float_fix(promoted))
+    if input.dtype is _dtype.bool_:
+        input = input.to(promoted)
+    if target.dtype is _dtype.bool_:
+        target = target.to(promoted)
+    return input, target
+
+
+def target_for_input_dtype(name: str, kernel: str, input: Tensor, target: Tensor) -> Tensor:
+    """``target`` for a loss whose PyTorch kernel writes into a tensor like ``input``
+    (``huber_loss``): computed in the promoted dtype, which must be castable to ``input``'s
+    and floating point. A bool target is converted to ``input``'s dtype, where PyTorch's
+    promotion takes it."""
+    promoted = _dtype.promote_types(input.dtype, target.dtype)
+    if promoted.category > input.dtype.category:
+        raise cast_error(promoted, input, f"{name} writes its result into a tensor like its input")
+    if not promoted.is_floating_point:
+        raise no_kernel(kernel, promoted, _float_fix(promoted))
+    return target.to(promoted) if target.dtype is _dtype.bool_ else target
+
+
+def refuse_complex_autograd(name: str, *operands: Tensor | None) -> None:
+    """PyTorch's refusal to record a loss kernel with a complex result (it has no complex
+    derivative) when an operand requires grad; without one, the value is computed."""
+    if grad_enabled.get() and any(x is not None and x.requires_grad for x in operands):
+        raise RuntimeError(
+            f"{name} does not support automatic differentiation for outputs with complex dtype. "
+            "Fix: compute it on real tensors, or under arraygrad.no_grad() for the value alone."
+        )

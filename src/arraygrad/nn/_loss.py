@@ -23,11 +23,20 @@ from arraygrad import (
     ops,
 )
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._math import check_bool_subtraction
 from arraygrad._primitive import labelled
-from arraygrad._tensor import Tensor
-from arraygrad._unary import not_implemented
-from arraygrad.nn._activation import _stable_softplus
-from arraygrad.nn._common import apply_reduction, check_reduction, legacy_reduction
+from arraygrad._tensor import Tensor, describe
+from arraygrad.nn._activation import _stable_softplus, check_log_sigmoid
+from arraygrad.nn._common import (
+    apply_reduction,
+    cast_error,
+    check_reduction,
+    floating_operands,
+    legacy_reduction,
+    no_kernel,
+    refuse_complex_autograd,
+    target_for_input_dtype,
+)
 
 __all__ = [
     "binary_cross_entropy",
@@ -38,6 +47,10 @@ __all__ = [
     "mse_loss",
     "smooth_l1_loss",
 ]
+
+# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
+# them skips the dtype checks for other dtypes)
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
 def _shape_warning(input: Tensor, target: Tensor) -> None:
@@ -94,17 +107,14 @@ def mse_loss(
 
         return _casts.full(mse_loss, input, target, size_average, reduce, reduction, weight)
     _shape_warning(input, target)
-    if input.dtype.is_complex or target.dtype.is_complex:  # PyTorch has no complex kernel
-        raise not_implemented("mse_cpu", input if input.dtype.is_complex else target, _REAL_FIX)
+    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        input, target = floating_operands("mse_cpu", input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_saved("mse_loss", input, target)
     diff = input - target
     loss = _weighted(diff * diff, weight, reduction, mean_by_weight=True)
     # PyTorch's own kernel without weight; with one, a composition ending in its division.
     return loss if weight is not None else labelled(loss, "MseLossBackward0")
-
-
-_REAL_FIX = "compare real tensors, e.g. view_as_real(input) and view_as_real(target)."
 
 
 def l1_loss(
@@ -164,8 +174,13 @@ def smooth_l1_loss(
         )
     _shape_warning(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
-    if beta:  # (PyTorch's beta=0 is l1_loss, which saves neither)
+    if beta:  # (PyTorch's beta=0 is l1_loss, which saves neither, and takes other dtypes)
         _check_saved("smooth_l1_loss", input, target)
+        if (
+            input._data.dtype is not target._data.dtype
+            or id(input._data.dtype) not in _WIDE_FLOAT_IDS
+        ):
+            input, target = floating_operands("smooth_l1_cpu", input, target)
     diff = input - target
     if beta == 0:
         loss = _math.abs(diff)
@@ -194,8 +209,10 @@ def huber_loss(
         )
     _shape_warning(input, target)
     _check_saved("huber_loss", input, target)
+    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        target = target_for_input_dtype("huber_loss", "huber_cpu", input, target)
     loss = _huber(input - target, delta, 1.0)
-    if loss.dtype != input.dtype and input.dtype.is_floating_point:
+    if loss.dtype != input.dtype:
         # PyTorch's kernel writes into a tensor like the input: computed in the promoted
         # dtype, stored (and reduced) in the input's
         loss = loss.to(input.dtype)
@@ -238,6 +255,8 @@ def kl_div(
             UserWarning,
             stacklevel=2,
         )
+    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        _check_kl_dtypes(input, target)
     if log_target:
         losses = _math.exp(target) * (target - input)
     else:  # xlogy: 0 * log(0) is 0, where the target gives a class no probability
@@ -246,6 +265,21 @@ def kl_div(
         total = losses.sum()
         return total / input.shape[0] if input.ndim else total
     return apply_reduction(losses, reduction)
+
+
+def _check_kl_dtypes(input: Tensor, target: Tensor) -> None:
+    """PyTorch's refusal of complex, then integral (bool included), operands of ``kl_div``."""
+    operands = f"input {describe(input)}, target {describe(target)}"
+    if input.dtype.is_complex or target.dtype.is_complex:
+        raise RuntimeError(
+            f"kl_div: Complex inputs not supported ({operands}). Fix: compute the divergence "
+            "of real log-probabilities and probabilities."
+        )
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError(
+            f"kl_div: Integral inputs not supported ({operands}). Fix: convert them to a "
+            "floating-point dtype, e.g. target.float()."
+        )
 
 
 def binary_cross_entropy(
@@ -291,6 +325,9 @@ def binary_cross_entropy(
             f"{_dtype.torch_type_name(input.dtype)}: binary_cross_entropy's target must have the "
             f"input's dtype. Fix: target.to(input.dtype)."
         )
+    if id(input._data.dtype) not in _WIDE_FLOAT_IDS and not input.dtype.is_floating_point:
+        fix = "pass probabilities in a floating-point dtype, e.g. input.float(), target.float()."
+        raise no_kernel("binary_cross_entropy", input.dtype, fix)
     _refuse_gradient("binary_cross_entropy", "weight", weight)
     _check(_raise_for_non_probabilities, input, target)
     loss = ops.binary_cross_entropy(input, target)
@@ -383,6 +420,8 @@ def binary_cross_entropy_with_logits(
         )
     _refuse_gradient("binary_cross_entropy_with_logits", "weight", weight)
     _refuse_gradient("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        _check_logits_dtypes(input, target, weight, pos_weight)
     if _grad_mode.inference_used:  # PyTorch's kernel saves them all; the composition does not
         kept = (input, target, pos_weight)
         what = "the input, target or pos_weight of binary_cross_entropy_with_logits"
@@ -394,9 +433,30 @@ def binary_cross_entropy_with_logits(
     loss = complement * input + softplus_neg
     if weight is not None:
         loss = loss * weight
-    if loss.dtype != complement.dtype and complement.dtype.is_floating_point:
+    if loss.dtype != complement.dtype:
         loss = _in_place_of(complement, input, softplus_neg, weight)
     return labelled(apply_reduction(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
+
+
+def _check_logits_dtypes(
+    input: Tensor, target: Tensor, weight: Tensor | None, pos_weight: Tensor | None
+) -> None:
+    """PyTorch's errors for ``binary_cross_entropy_with_logits`` of other dtypes: its kernel
+    takes ``log_sigmoid(input)`` (floating point only) and computes in place in ``1 - target``
+    (an integer target cannot hold the float loss, a bool one cannot subtract); a complex
+    target gives a complex loss, without a gradient (and with ``pos_weight``, an error)."""
+    check_log_sigmoid(input)
+    if target.dtype is _dtype.bool_:
+        check_bool_subtraction(target, target)
+    if not (target.dtype.is_floating_point or target.dtype.is_complex):
+        written = "binary_cross_entropy_with_logits computes in place in 1 - target"
+        raise cast_error(input.dtype, target, written)
+    if target.dtype.is_complex:
+        name = "binary_cross_entropy_with_logits"
+        if pos_weight is not None:  # it scales log_sigmoid(input) in place by complex weights
+            promoted = _dtype.promote_types(input.dtype, target.dtype)
+            raise cast_error(promoted, input, f"{name} scales log_sigmoid(input) in place")
+        refuse_complex_autograd(name, input, target, weight, pos_weight)
 
 
 def _in_place_of(

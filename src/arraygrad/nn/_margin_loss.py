@@ -24,11 +24,21 @@ from arraygrad import (
     _inference,
     _math,
     _reduction,
+    _unary,
 )
+from arraygrad._dtype import get_default_dtype
 from arraygrad._grad_mode import grad_enabled
+from arraygrad._math import check_bool_subtraction
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _stable_softplus, logsigmoid
-from arraygrad.nn._common import apply_reduction, check_reduction, constant, legacy_reduction
+from arraygrad.nn._common import (
+    apply_reduction,
+    cast_error,
+    check_reduction,
+    constant,
+    legacy_reduction,
+    refuse_complex_autograd,
+)
 from arraygrad.nn._distance import pairwise_distance
 from arraygrad.nn._loss import _check
 
@@ -43,6 +53,10 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
 ]
+
+# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
+# them skips the dtype checks for other dtypes)
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
 def margin_ranking_loss(
@@ -75,7 +89,8 @@ def margin_ranking_loss(
             f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape}. Fix: "
             "give target one entry per pair, shaped like input1 and input2."
         )
-    loss = _clamp.clamp_min(-target * (input1 - input2) + margin, 0)
+    difference = input1 - input2  # (first, as PyTorch: a bool operand gets its error)
+    loss = _clamp.clamp_min(-target * difference + margin, 0)
     return apply_reduction(loss, reduction)
 
 
@@ -102,8 +117,15 @@ def hinge_embedding_loss(
         )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    hinge = _math.where(target != 1, _clamp.clamp_min(margin - input, 0), 0.0)
-    loss = hinge + _math.where(target != -1, input, 0.0)
+    zero: float = 0.0
+    floating = id(input._data.dtype) in _WIDE_FLOAT_IDS
+    if not (floating or input.dtype.is_floating_point or input.dtype.is_complex):
+        # PyTorch fills a tensor like the input with the margin: an integer input truncates
+        # it and gives an integer loss (whose mean is refused); a bool one cannot subtract.
+        check_bool_subtraction(input, input)
+        margin, zero = int(margin), 0
+    hinge = _math.where(target != 1, _clamp.clamp_min(margin - input, 0), zero)
+    loss = hinge + _math.where(target != -1, input, zero)
     return apply_reduction(loss, reduction)
 
 
@@ -131,7 +153,27 @@ def soft_margin_loss(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True. Fix: pass target.detach()."
         )
+    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        return apply_reduction(_soft_margin_in_input_dtype(input, target), reduction)
     return apply_reduction(_stable_softplus(-input * target), reduction)
+
+
+def _soft_margin_in_input_dtype(input: Tensor, target: Tensor) -> Tensor:
+    """``soft_margin_loss`` of other dtypes, as PyTorch's kernel computes it: in place in a
+    tensor like ``input``, ``neg(input).mul_(target).exp_().log1p_()``. So the product is stored
+    in ``input``'s dtype (a float16 input with a float32 target gives float16), an integer
+    ``input`` cannot hold the exponential, and a complex one computes (with no gradient)."""
+    product = -input * target  # (a bool input: the negation's error, as PyTorch's)
+    if product.dtype.category > input.dtype.category:
+        raise cast_error(product.dtype, input, "soft_margin_loss computes in place in -input")
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise cast_error(get_default_dtype(), input, "soft_margin_loss computes exp(-input)")
+    if product.dtype is not input.dtype:
+        product = product.to(input.dtype)
+    if input.dtype.is_complex:
+        refuse_complex_autograd("soft_margin_loss", input, target)
+        return _unary.log1p(_math.exp(product))
+    return _stable_softplus(product)
 
 
 def cosine_embedding_loss(

@@ -23,7 +23,7 @@ from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._primitive import labelled_result
 from arraygrad._statistics import vector_norm
-from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
+from arraygrad._tensor import Tensor, c_ordered, c_ordered_result, describe
 from arraygrad._views import broadcast_tensors
 from arraygrad.nn._common import clamp_min_straight_through
 
@@ -37,6 +37,10 @@ __all__ = [
     "normalize",
     "rms_norm",
 ]
+
+# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
+# them skips the dtype checks for other dtypes)
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
 def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
@@ -342,6 +346,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     >>> cosine_similarity(arraygrad.tensor([[1.0, 0.0]]), arraygrad.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """
+    if x1._data.dtype is not x2._data.dtype or id(x1._data.dtype) not in _WIDE_FLOAT_IDS:
+        x1, x2 = _common_floating(x1, x2)
     ndim = max(x1.ndim, x2.ndim)
     axis = normalize_dim(dim, ndim)
     x1, x2 = broadcast_tensors(x1, x2)
@@ -349,6 +355,20 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     for x in (x1, x2):
         parts.append(x / clamp_min_straight_through(vector_norm(x, 2, axis, keepdim=True), eps))
     return _reduction.sum(parts[0] * parts[1], axis)
+
+
+def _common_floating(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
+    """``x1`` and ``x2`` converted to their promoted dtype, which PyTorch's
+    ``cosine_similarity`` requires to be floating point (an integer tensor beside a float one
+    computes in the float dtype)."""
+    common = _dtype.promote_types(x1.dtype, x2.dtype)
+    if not common.is_floating_point:
+        raise RuntimeError(
+            "expected common dtype to be floating point, yet common dtype is "
+            f"{_dtype.torch_type_name(common)} (cosine_similarity of {describe(x1)} and "
+            f"{describe(x2)}). Fix: convert them to a floating-point dtype, e.g. x1.float()."
+        )
+    return x1.to(common), x2.to(common)
 
 
 def _refuse_differentiable_statistics(
