@@ -1,5 +1,6 @@
-"""Normalisation: ``layer_norm``, ``group_norm``, ``batch_norm``, ``instance_norm``,
-``rms_norm``, ``local_response_norm``, ``normalize`` and ``cosine_similarity``."""
+"""Normalisation of activations: ``layer_norm``, ``group_norm``, ``batch_norm``,
+``instance_norm``, ``rms_norm`` and ``local_response_norm`` (vectors divided by their norms,
+``normalize`` and ``cosine_similarity``, are in :mod:`arraygrad.nn._vector_normalization`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from arraygrad import (
     _backend,
-    _clamp,
     _dtype,
     _grad_mode,
     _inference,
@@ -19,22 +19,16 @@ from arraygrad import (
     _unary,
     ops,
 )
-from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._primitive import labelled_result
-from arraygrad._statistics import vector_norm
-from arraygrad._tensor import Tensor, c_ordered, c_ordered_result, describe
-from arraygrad._views import broadcast_tensors
-from arraygrad.nn._common import clamp_min_straight_through
+from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 
 __all__ = [
     "batch_norm",
-    "cosine_similarity",
     "group_norm",
     "instance_norm",
     "layer_norm",
     "local_response_norm",
-    "normalize",
     "rms_norm",
 ]
 
@@ -105,33 +99,34 @@ def layer_norm(
     return out
 
 
-def _check_mixed_parameters(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> None:
-    """PyTorch's rule for a weight or bias of another dtype than the input: its CPU kernel
-    takes the first given parameter's dtype as the parameters' (mixed when it is not the
-    input's): then every parameter must be float32 and the input float16 or bfloat16;
-    otherwise every parameter must have the input's dtype."""
-    given = [tensor for tensor in (weight, bias) if tensor is not None]
+def _check_mixed_parameters(
+    input: Tensor, *parameters: Tensor | None, op: str = "layer_norm"
+) -> None:
+    """PyTorch's rule for parameters (weight, bias, running statistics) of another dtype than
+    the input: its CPU kernels take the first given parameter's dtype as the parameters'
+    (mixed when it is not the input's): then every parameter must be float32 and the input
+    float16 or bfloat16; otherwise every parameter must have the input's dtype."""
+    given = [tensor for tensor in parameters if tensor is not None]
+    if not given or all(t.dtype == input.dtype for t in given):
+        return
     name = _dtype.torch_type_name
-    fix = (
-        "Fix: give weight and bias the input's dtype (or float32 for a float16 or bfloat16 input)."
-    )
+    dtypes = [t.dtype.name for t in given]
+    fix = "Fix: give the parameters the input's dtype (or float32 for a float16 or bfloat16 input)."
     if given[0].dtype == input.dtype:
         other = next(t for t in given if t.dtype != input.dtype)
         raise RuntimeError(
-            f"expected scalar type {name(input.dtype)} but found {name(other.dtype)}: "
-            f"layer_norm's weight and bias have dtypes {[t.dtype.name for t in given]} for an "
-            f"input of {input.dtype.name}. {fix}"
+            f"expected scalar type {name(input.dtype)} but found {name(other.dtype)}: {op}'s "
+            f"parameters have dtypes {dtypes} for an input of {input.dtype.name}. {fix}"
         )
     if any(t.dtype != _dtype.float32 for t in given):
         raise RuntimeError(
-            "mixed dtype (CPU): expect parameter to have scalar type of Float (layer_norm of "
-            f"{input.dtype.name} input with weight and bias of {[t.dtype.name for t in given]}). "
-            f"{fix}"
+            f"mixed dtype (CPU): expect parameter to have scalar type of Float ({op} of "
+            f"{input.dtype.name} input with parameters of {dtypes}). {fix}"
         )
     if input.dtype not in _dtype.REDUCED_FLOATS:
         raise RuntimeError(
-            "mixed dtype (CPU): all inputs must share same datatype. (layer_norm of "
-            f"{input.dtype.name} input with float32 weight and bias). {fix}"
+            f"mixed dtype (CPU): all inputs must share same datatype. ({op} of "
+            f"{input.dtype.name} input with float32 parameters). {fix}"
         )
 
 
@@ -182,6 +177,21 @@ def group_norm(
                 f"input, but got {name} of shape {list(tensor.shape)} and input of shape "
                 f"{list(shape)}"
             )
+    if _reduced_floats.is_reduced(input):
+        # PyTorch's CPU kernel: in float32 (float16/bfloat16 or float32 parameters widened
+        # too), the output rounded once to the input's dtype
+        _check_mixed_parameters(input, weight, bias, op="group_norm")
+        w32, b32 = (None if t is None else ops.astype(t, _dtype.float32) for t in (weight, bias))
+        out32 = group_norm(ops.astype(input, _dtype.float32), num_groups, w32, b32, eps)
+        return ops.astype(out32, input.dtype)
+    if (weight is not None and weight.dtype != input.dtype) or (
+        bias is not None and bias.dtype != input.dtype
+    ):
+        _check_mixed_parameters(input, weight, bias, op="group_norm")
+    if not input.dtype.is_floating_point:  # (PyTorch's kernel has real float loops only)
+        raise _unary.not_implemented(
+            "GroupNormKernelImpl", input, "convert the input with .float()."
+        )
     per_group = (channels // num_groups) * math.prod(shape[2:])  # not -1: the batch may be empty
     grouped = _shape.reshape(input, (shape[0], num_groups, per_group))
     if input.dtype is _dtype.float32 or input.dtype is _dtype.float64:
@@ -245,6 +255,15 @@ def batch_norm(
         )
     _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
     _refuse_differentiable_statistics(running_mean, running_var)
+    if not input.dtype.is_floating_point:  # (PyTorch's kernel has float loops only)
+        raise _unary.not_implemented("batch_norm", input, "convert the input with .float().")
+    parameters = (weight, bias, running_mean, running_var)
+    if _reduced_floats.is_reduced(input):
+        _check_mixed_parameters(input, *parameters, op="batch_norm")
+        return _batch_norm_in_float32(input, *parameters, training, momentum, eps)
+    for tensor in parameters:
+        if tensor is not None and tensor.dtype != input.dtype:
+            _check_mixed_parameters(input, *parameters, op="batch_norm")
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         if (running_mean is None) != (running_var is None):
@@ -281,6 +300,48 @@ def batch_norm(
     return out
 
 
+def _batch_norm_in_float32(
+    input: Tensor,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    training: bool,
+    momentum: Any,
+    eps: float,
+) -> Tensor:
+    """``batch_norm`` of a float16 or bfloat16 input as PyTorch's CPU kernel computes it: in
+    float32 (its parameters, of the input's dtype or float32, widened too), the output
+    rounded once to the input's dtype and each running statistic once to its own."""
+
+    def wide(tensor: Tensor | None) -> Tensor | None:
+        return None if tensor is None else ops.astype(tensor, _dtype.float32)
+
+    with no_grad():  # float32 copies of the running statistics, updated in place below
+        mean32, var32 = wide(running_mean), wide(running_var)
+        if mean32 is running_mean and mean32 is not None:
+            mean32 = mean32.clone()
+        if var32 is running_var and var32 is not None:
+            var32 = var32.clone()
+    out = batch_norm(
+        ops.astype(input, _dtype.float32),
+        mean32,
+        var32,
+        wide(weight),
+        wide(bias),
+        training,
+        momentum,
+        eps,
+    )
+    if training:
+        with no_grad():
+            if running_mean is not None and mean32 is not None:
+                running_mean.copy_(mean32)
+            if running_var is not None and var32 is not None:
+                running_var.copy_(var32)
+    return ops.astype(out, input.dtype)
+
+
 def _check_per_channel(
     op: str,
     input: Tensor,
@@ -312,63 +373,6 @@ def _check_per_channel(
                 f"{op}: {name} should contain {channels} elements (one per channel of "
                 f"input {list(input.shape)}), but got {name} of shape {list(tensor.shape)}"
             )
-
-
-def normalize(
-    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
-) -> Tensor:
-    """``input / max(||input||_p, eps)`` along ``dim``.
-
-    >>> import arraygrad
-    >>> normalize(arraygrad.tensor([[3.0, 4.0]]))
-    tensor([[0.6000, 0.8000]])
-    """
-    if p <= 0:
-        raise RuntimeError(f"normalize: p must be positive, got p={p}")
-    axis = normalize_dim(dim, input.ndim)
-    # PyTorch's composite: the p-norm (its rule gives a nan second derivative at a zero vector,
-    # as PyTorch's does), clamped with a gradient.
-    norm = _clamp.clamp(vector_norm(input, p, axis, keepdim=True), min=eps)
-    result = input / norm
-    if out is not None:
-        out.copy_(result)
-        return out
-    return result
-
-
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim``.
-
-    As in PyTorch, each input is divided by its own (clamped) norm before the product, and the
-    clamp is applied outside the graph: the gradient flows through the unclamped norm.
-
-    >>> import arraygrad
-    >>> cosine_similarity(arraygrad.tensor([[1.0, 0.0]]), arraygrad.tensor([[1.0, 1.0]]))
-    tensor([0.7071])
-    """
-    if x1._data.dtype is not x2._data.dtype or id(x1._data.dtype) not in _WIDE_FLOAT_IDS:
-        x1, x2 = _common_floating(x1, x2)
-    ndim = max(x1.ndim, x2.ndim)
-    axis = normalize_dim(dim, ndim)
-    x1, x2 = broadcast_tensors(x1, x2)
-    parts = []
-    for x in (x1, x2):
-        parts.append(x / clamp_min_straight_through(vector_norm(x, 2, axis, keepdim=True), eps))
-    return _reduction.sum(parts[0] * parts[1], axis)
-
-
-def _common_floating(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
-    """``x1`` and ``x2`` converted to their promoted dtype, which PyTorch's
-    ``cosine_similarity`` requires to be floating point (an integer tensor beside a float one
-    computes in the float dtype)."""
-    common = _dtype.promote_types(x1.dtype, x2.dtype)
-    if not common.is_floating_point:
-        raise RuntimeError(
-            "expected common dtype to be floating point, yet common dtype is "
-            f"{_dtype.torch_type_name(common)} (cosine_similarity of {describe(x1)} and "
-            f"{describe(x2)}). Fix: convert them to a floating-point dtype, e.g. x1.float()."
-        )
-    return x1.to(common), x2.to(common)
 
 
 def _refuse_differentiable_statistics(

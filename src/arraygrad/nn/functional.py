@@ -39,6 +39,7 @@ from arraygrad.nn import (
     _random_activation,
     _resampling,
     _unpooling,
+    _vector_normalization,
 )
 from arraygrad.nn._activation import *  # noqa: F403 - each module lists its names in __all__
 from arraygrad.nn._adaptive_pooling import *  # noqa: F403
@@ -64,6 +65,7 @@ from arraygrad.nn._pooling import *  # noqa: F403
 from arraygrad.nn._random_activation import *  # noqa: F403
 from arraygrad.nn._resampling import *  # noqa: F403
 from arraygrad.nn._unpooling import *  # noqa: F403
+from arraygrad.nn._vector_normalization import *  # noqa: F403
 
 __all__ = [
     *_activation.__all__,
@@ -90,4 +92,5 @@ __all__ = [
     *_random_activation.__all__,
     *_resampling.__all__,
     *_unpooling.__all__,
+    *_vector_normalization.__all__,
 ]

@@ -1,0 +1,73 @@
+"""Vectors divided by their norms: ``normalize`` and ``cosine_similarity``."""
+
+from __future__ import annotations
+
+from arraygrad import _clamp, _dtype, _reduction
+from arraygrad._dims import normalize_dim
+from arraygrad._statistics import vector_norm
+from arraygrad._tensor import Tensor, describe
+from arraygrad._views import broadcast_tensors
+from arraygrad.nn._common import clamp_min_straight_through
+
+__all__ = ["cosine_similarity", "normalize"]
+
+# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
+# them skips the dtype checks for other dtypes)
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
+
+
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
+) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``.
+
+    >>> import arraygrad
+    >>> normalize(arraygrad.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    if p <= 0:
+        raise RuntimeError(f"normalize: p must be positive, got p={p}")
+    axis = normalize_dim(dim, input.ndim)
+    # PyTorch's composite: the p-norm (its rule gives a nan second derivative at a zero vector,
+    # as PyTorch's does), clamped with a gradient.
+    norm = _clamp.clamp(vector_norm(input, p, axis, keepdim=True), min=eps)
+    result = input / norm
+    if out is not None:
+        out.copy_(result)
+        return out
+    return result
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim``.
+
+    As in PyTorch, each input is divided by its own (clamped) norm before the product, and the
+    clamp is applied outside the graph: the gradient flows through the unclamped norm.
+
+    >>> import arraygrad
+    >>> cosine_similarity(arraygrad.tensor([[1.0, 0.0]]), arraygrad.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
+    """
+    if x1._data.dtype is not x2._data.dtype or id(x1._data.dtype) not in _WIDE_FLOAT_IDS:
+        x1, x2 = _common_floating(x1, x2)
+    ndim = max(x1.ndim, x2.ndim)
+    axis = normalize_dim(dim, ndim)
+    x1, x2 = broadcast_tensors(x1, x2)
+    parts = []
+    for x in (x1, x2):
+        parts.append(x / clamp_min_straight_through(vector_norm(x, 2, axis, keepdim=True), eps))
+    return _reduction.sum(parts[0] * parts[1], axis)
+
+
+def _common_floating(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
+    """``x1`` and ``x2`` converted to their promoted dtype, which PyTorch's
+    ``cosine_similarity`` requires to be floating point (an integer tensor beside a float one
+    computes in the float dtype)."""
+    common = _dtype.promote_types(x1.dtype, x2.dtype)
+    if not common.is_floating_point:
+        raise RuntimeError(
+            "expected common dtype to be floating point, yet common dtype is "
+            f"{_dtype.torch_type_name(common)} (cosine_similarity of {describe(x1)} and "
+            f"{describe(x2)}). Fix: convert them to a floating-point dtype, e.g. x1.float()."
+        )
+    return x1.to(common), x2.to(common)
