@@ -12,6 +12,7 @@ import pytest
 import torch
 
 import arraygrad as ag
+from arraygrad._backend import normals_ahead
 
 SEEDS = [0, 1, 7, 12345, 2**32 + 5, -1, 2**63 + 3]
 
@@ -203,6 +204,37 @@ def test_small_normals_in_long_sequences_stay_torch_s(seed: int) -> None:
         assert _same_bits(draw(torch), draw(ag)), step
         if step % 50 == 0:
             assert _same(torch.get_rng_state(), ag.get_rng_state()), step
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32 - 1])
+def test_normals_ahead_twist_the_state_as_numpy_does(seed: int) -> None:
+    # Float32 batches of small normals reach into the blocks after the current one: their
+    # state words are the twist of the current ones, which must be NumPy's (a draw is only
+    # served where the key holds the words a batch was made from, so a wrong twist would
+    # make every such batch useless, never a draw wrong).
+    bit_generator = np.random.MT19937(seed)
+    for _ in range(3):
+        key = np.array(bit_generator.state["state"]["key"], dtype=np.uint32)
+        state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 624}}
+        bit_generator.state = state
+        bit_generator.random_raw(1)  # (the block is spent: NumPy twists)
+        twisted = np.array(bit_generator.state["state"]["key"], dtype=np.uint32)
+        assert np.array_equal(normals_ahead._twisted(key), twisted)
+
+
+def test_a_loop_of_small_normals_computes_a_batch_per_several_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 16 float32 normals take 16 words: 39 draws a block. Their batches reach a few blocks
+    # ahead (one per block before), each draw still torch's.
+    torch.manual_seed(5)
+    ag.manual_seed(5)
+    made = []
+    radial = normals_ahead.avx2.radial
+    monkeypatch.setattr(normals_ahead.avx2, "radial", lambda *a: made.append(1) or radial(*a))
+    for _ in range(39 * 12):
+        assert _same_bits(torch.randn(4, 4), ag.randn(4, 4))
+    assert len(made) <= 8
 
 
 @pytest.mark.parametrize("seed", SEEDS[:4])

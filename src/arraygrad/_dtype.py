@@ -320,6 +320,9 @@ def dtype_argument(value: Any, function: str, name: str, position: int, fix: str
     return value
 
 
+_PLAIN_NUMBERS = (float, int)  # (not bool, whose class is its own)
+
+
 def checked_scalar(value: Any, d: dtype) -> Any:
     """The Python number ``value`` as a tensor of dtype ``d`` takes it when it is written in
     (``fill_``, ``full``, ``x[i] = value``) or bounds it (``clamp``), with PyTorch's error where
@@ -334,8 +337,8 @@ def checked_scalar(value: Any, d: dtype) -> Any:
     >>> checked_scalar(-1, uint8)
     255
     """
-    if value.__class__ is float and d.category == _FLOAT and -65504.0 <= value <= 65504.0:
-        return value  # the common fill_(0.5): fits every floating dtype
+    if value.__class__ in _PLAIN_NUMBERS and d.category == _FLOAT and -65504 <= value <= 65504:
+        return value  # the common fill_(0.5) or linspace(0, 1): fits every floating dtype
     if d.category == _COMPLEX:
         return complex(value)  # every number fits (beyond float range it is inf, as in PyTorch)
     if isinstance(value, complex):

@@ -144,15 +144,16 @@ def _require_ndim(op: str, name: str, x: Tensor, ndim: int, error: type[Exceptio
 
 
 def _same_dtype(op: str, kernel: str, **tensors: Tensor) -> None:
-    dtypes = {name: t.dtype for name, t in tensors.items()}
-    if len(set(dtypes.values())) > 1:
+    first, *others = tensors.values()
+    native = first._data.dtype
+    if any(t._data.dtype != native for t in others):
+        dtypes = {name: t.dtype for name, t in tensors.items()}
         listed = ", ".join(f"{name} {dtype.name}" for name, dtype in dtypes.items())
         raise RuntimeError(
             f"{op}: the tensors must have the same dtype, but got {listed}. Fix: convert them "
             "to one dtype first (e.g. .float() or .double() on each); unlike arithmetic, "
             f"{op} does not promote."
         )
-    first = next(iter(tensors.values()))
     if first.dtype is _dtype.bool_:
         raise not_implemented(kernel, first, "convert the tensors to numbers (x.long()).")
 
@@ -180,7 +181,15 @@ def _combine(
     op: str, input: Tensor, product: Tensor, beta: Any, alpha: Any, *, zero_alpha_ignores: bool
 ) -> Tensor:
     """``beta * input + alpha * product`` with PyTorch's treatment of zero scalars."""
-    _check_expands(op, input, tuple(product.shape))
+    _check_expands(op, input, tuple(product._data.shape))
+    if (
+        beta.__class__ is int
+        and alpha.__class__ is int
+        and beta == alpha == 1
+        and product._data.dtype != _backend.xp.bool
+    ):
+        # the defaults (nn.Linear's addmm): nothing to scale, for every dtype but bool's "or"
+        return add(input, product)
     beta = _scalar_as(op, "beta", beta, product.dtype)
     alpha = _scalar_as(op, "alpha", alpha, product.dtype)
     if product.dtype is _dtype.bool_:  # addr of bool tensors: "and" for *, "or" for +

@@ -16,6 +16,7 @@ from arraygrad._binary import lerp
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
 from arraygrad._math import as_tensor, astype, isnan, logical_not, lt, mul, sub, where
+from arraygrad._primitive import labelled
 from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim
 from arraygrad._tensor import Tensor, describe
 
@@ -195,10 +196,10 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         # (xp.getitem, not flat[mask]: a lazy library's mask is read there to size the result)
         present = xp.getitem(flat, ~xp.isnan(flat)) if input.dtype.is_floating_point else flat
         if present.shape[0] == 0:
-            return _evenly(input, math.nan)
-        middle = (present.shape[0] - 1) // 2
-        value = xp.sort(present)[middle]
-        return _evenly(input, _backend.item(value))
+            value = math.nan
+        else:
+            value = _backend.item(xp.sort(present)[(present.shape[0] - 1) // 2])
+        return labelled(_evenly(input, value), "NanmedianBackward0")  # (PyTorch's name)
     x, axis = _reduce_dim("nanmedian", input, dim)
     order = _argsort(x._data, axis, descending=False)  # NaNs sort last
     if input.dtype.is_floating_point:

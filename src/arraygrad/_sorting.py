@@ -65,6 +65,10 @@ def _evenly(input: Tensor, value: Any) -> Tensor:
     if nan or not math.isfinite(value):
         # x - value is nan at infinite ties: average the tied elements themselves instead.
         return ops.mean(ops.getitem(input, key=mask), axis=None, keepdims=False)
+    if "_fw_tangent" not in input.__dict__ and int(xp.count_nonzero(mask)) == 1:
+        # No tie (the common case): the element itself, whose gradient is all of it, the same
+        # bits as the mean below gives it (-(-g / 1)), in two recorded ops rather than four.
+        return ops.reshape(ops.getitem(input, key=mask), shape=())
     # value - mean(value - x[mask]): exactly value, with gradient 1/count to each tie. (The
     # mean is +0.0: value + 0.0 would turn a maximum of -0.0 into +0.0, value - 0.0 keeps it.)
     offset = ops.subtract(value, ops.getitem(input, key=mask))
@@ -270,10 +274,11 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
             return ops.sum(input, axis=None, keepdims=False) + math.nan
         flat = xp.reshape(input._data, (-1,))
         if _backend.item(xp.any(xp.isnan(flat))):
-            return _evenly(input, math.nan)  # the gradient goes to the nans, shared
-        middle = (flat.shape[0] - 1) // 2
-        value = flat[_backend.item(_kth_index(flat, middle + 1, 0)[0])]
-        return _evenly(input, _backend.item(value))
+            value = math.nan  # the gradient goes to the nans, shared
+        else:
+            middle = (flat.shape[0] - 1) // 2
+            value = _backend.item(flat[_backend.item(_kth_index(flat, middle + 1, 0)[0])])
+        return labelled(_evenly(input, value), "MedianBackward0")  # (PyTorch's name)
     x, axis = _reduce_dim("median", input, dim)
     k = (x._data.shape[axis] - 1) // 2 + 1
     index = _kth_index(x._data, k, axis)

@@ -591,6 +591,25 @@ def test_embedding_max_norm_renormalises_in_place_like_torch() -> None:
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
 
 
+def test_embedding_of_a_vector_of_indices_is_one_node_as_torch_s() -> None:
+    # PyTorch's result is no view, and its EmbeddingBackward0 leads straight to the table's
+    # AccumulateGrad; arraygrad's was a view of an IndexSelectBackward0 node before.
+    def graph(lib: Any) -> tuple[Any, ...]:
+        weight = lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+        out = lib.nn.functional.embedding(lib.tensor([2, 0, 2]), weight)
+        out.backward(lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+        node = out.grad_fn
+        return (
+            out._base is None,
+            node.name(),
+            [next_node.name() for next_node, _ in node.next_functions if next_node is not None],
+            out.tolist(),
+            weight.grad.tolist(),
+        )
+
+    assert graph(ag) == graph(torch)
+
+
 def test_one_hot_matches_torch() -> None:
     values = [[0, 3], [2, 1]]
     for classes in (-1, 6):

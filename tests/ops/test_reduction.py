@@ -543,7 +543,8 @@ REDUCTION_GRAD_FN_NAMES = [
     "x.sum()", "x.sum(0)", "x.sum((0, 1))", "x.sum(1, keepdim=True)", "x.mean()", "x.mean(0)",
     "x.mean((0, 1))", "x.prod()", "x.prod(0)", "x.amax(0)", "x.max()", "x.max(0)[0]",
     "x.min()", "x.min(1).values", "x.var()", "x.var(0)", "x.std(0)", "x.logsumexp(0)",
-    "x.nansum()", "x.nansum(1)", "x.norm()", "x.norm(dim=0)",
+    "x.nansum()", "x.nansum(1)", "x.norm()", "x.norm(dim=0)", "x.median()", "x.nanmedian()",
+    "(x * 0).median()", "(x * 0).max()",
 ]  # fmt: skip
 
 

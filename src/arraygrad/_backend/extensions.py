@@ -64,6 +64,7 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
             max=numpy_fast.numpy_max,
             min=numpy_fast.numpy_min,
             reshape=numpy_fast.numpy_reshape,
+            permute_dims=numpy_fast.numpy_permute_dims,
             broadcast_to=numpy_fast.numpy_broadcast_to,
             where=numpy_fast.numpy_where,
         )
@@ -78,6 +79,13 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
     # dimension at once, which Dask's reshape refuses, and zeta sizes a unique_values.
     lazy_lib = lib is not np and lazy.is_lazy(lib)
     windows_lib = lazy.standard(lib) if lazy_lib else lib
+    # The library the sliding windows and convolutions compute with: NumPy's reshapes and
+    # permutations without their wrappers there (a convolution of a small image makes several).
+    grid_lib: Any = windows_lib
+    if lib is np:
+        own = {name: value for name, value in vars(np).items() if not name.startswith("_")}
+        own.update(reshape=numpy_fast.numpy_reshape, permute_dims=numpy_fast.numpy_permute_dims)
+        grid_lib = SimpleNamespace(**own)
     namespace = SimpleNamespace(
         **names,
         # (NumPy's: the same values, each range computed on its own elements only)
@@ -139,11 +147,11 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
         index_add_zeros=indexing.index_add_zeros,
         index_add_into=indexing.index_add_into,
         **{
-            name: functools.partial(getattr(_windows, name), windows_lib, lib is np)
+            name: functools.partial(getattr(_windows, name), grid_lib, lib is np)
             for name in _WINDOWS
         },
         **{
-            name: functools.partial(getattr(_conv_windows, name), windows_lib, lib is np)
+            name: functools.partial(getattr(_conv_windows, name), grid_lib, lib is np)
             for name in _CONV_WINDOWS
         },
         take_add_zeros=indexing.take_add_zeros,

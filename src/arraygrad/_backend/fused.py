@@ -8,6 +8,7 @@ every dtype but bool, :func:`float_range` (``arange``'s floats), :func:`logspace
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 from typing import Any
@@ -136,18 +137,16 @@ def _float_line(start: float, end: float, steps: int, dtype: Any) -> Any:
     that arithmetic overflows or meets zeros, as IEEE arithmetic makes it."""
     xp = _backend.xp
     wide = xp.float64
-    first, last = xp.asarray(start, dtype=dtype), xp.asarray(end, dtype=dtype)
-    with np.errstate(over="ignore", invalid="ignore"):  # (the ends' difference beyond dtype)
-        step = xp.astype((last - first) / xp.asarray(steps - 1, dtype=dtype), wide)
+    first, last, stride = _line_step(start, end, steps, dtype)
     index = xp.arange(steps, dtype=wide)
     rising = index < steps // 2
-    base = xp.astype(xp.where(rising, first, last), wide)
-    count = xp.where(rising, index, float(steps - 1) - index)  # k, from the nearer end
-    stride = float(step)
+    base = xp.where(rising, xp.asarray(first, dtype=wide), xp.asarray(last, dtype=wide))
     if not math.isfinite(stride):  # an infinite end, or ends whose difference overflows:
         # PyTorch's formula as IEEE arithmetic computes it (inf * 0 and inf - inf are NaN)
+        count = xp.where(rising, index, float(steps - 1) - index)  # k, from the nearer end
         with np.errstate(invalid="ignore"):
-            return xp.astype(xp.where(rising, base + step * count, base - step * count), dtype)
+            product = stride * count
+            return xp.astype(xp.where(rising, base + product, base - product), dtype)
     huge = max(abs(start), abs(end), abs(stride)) >= _HUGE
     if huge:
         # Dekker's split of the step would overflow: the line of the ends scaled down by a
@@ -156,27 +155,84 @@ def _float_line(start: float, end: float, steps: int, dtype: Any) -> Any:
         with np.errstate(over="ignore"):
             line = xp.astype(xp.astype(scaled, wide) * (1.0 / _SHRINK), dtype)
     else:
-        line = _fused_line(base, step, xp.where(rising, count, -count), dtype)
-    if huge or start == 0.0 or end == 0.0 or stride == 0.0:
+        # k signed, from the nearer end: i before the middle, i - (steps - 1) after (its
+        # zero's sign, which a zero end would see, is set right below)
+        factor = xp.where(rising, index, index - float(steps - 1))
+        exact = dtype != wide and _sums_exact(stride, steps, first, last)
+        line = _fused_line(base, stride, factor, dtype, exact=exact)
+    if start == 0.0 or end == 0.0 or stride == 0.0 or huge:
         # Where step * k is zero, the value is the end plus or minus a zero, which nothing
         # rounds: the end itself (kept exactly, a tiny one too), or a zero signed as IEEE
         # signs a sum (-0.0 + 0.0 is 0.0, -0.0 - 0.0 is -0.0).
-        product = step * count
-        exact = xp.where(rising, base + product, base - product)
-        line = xp.where(product == 0.0, xp.astype(exact, dtype), line)
+        if huge or stride == 0.0 or not _backend.is_numpy:
+            count = xp.where(rising, index, float(steps - 1) - index)
+            product = stride * count
+            exact_line = xp.where(rising, base + product, base - product)
+            line = xp.where(product == 0.0, xp.astype(exact_line, dtype), line)
+        else:  # (a finite step, not 0: only the two ends have k = 0)
+            line[0], line[-1] = first + stride * 0.0, last - stride * 0.0
     return line
 
 
-def _fused_line(base: Any, step: Any, factor: Any, dtype: Any) -> Any:
+def _line_step(start: float, end: float, steps: int, dtype: Any) -> tuple[float, float, float]:
+    """The ends of a float32 or float64 line rounded to ``dtype`` and its step ``(end - start)
+    / (steps - 1)`` computed in ``dtype``, as Python floats (float64 holds them exactly)."""
+    xp = _backend.xp
+    if dtype == xp.float64:  # Python's float arithmetic is float64's
+        return start, end, (end - start) / (steps - 1)
+    if max(abs(start), abs(end)) < 2.0**126:  # float32 scalars, whose difference cannot overflow
+        first, last = np.float32(start), np.float32(end)
+        return float(first), float(last), float((last - first) / np.float32(steps - 1))
+    first_end, last_end = xp.asarray(start, dtype=dtype), xp.asarray(end, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # (the ends' difference beyond dtype)
+        step = (last_end - first_end) / xp.asarray(steps - 1, dtype=dtype)
+    return float(first_end), float(last_end), float(step)
+
+
+def _sums_exact(
+    step: float, count: int, first: float, last: float, bits: int = 53, finest: int = 1074
+) -> bool:
+    """Whether every ``first + step k`` and ``last - step k`` (``k < count``, finite numbers)
+    and every product and sum on the way are exact in a float format of ``bits`` significand
+    bits whose smallest subnormal is ``2**-finest`` (float64's by default): all are whole
+    multiples ``m / unit`` of the finest quantum ``1 / unit`` of the three numbers (a power of
+    two) with ``|m| < 2**bits``, and ``1 / unit`` is no finer than ``2**-finest``."""
+    (step_top, step_bottom), (first_top, first_bottom), (last_top, last_bottom) = (
+        step.as_integer_ratio(),
+        first.as_integer_ratio(),
+        last.as_integer_ratio(),
+    )
+    unit = max(step_bottom, first_bottom, last_bottom)
+    if unit.bit_length() > finest + 1:  # (unit is 2**(bit_length - 1))
+        return False
+    reach = max(abs(first_top) * (unit // first_bottom), abs(last_top) * (unit // last_bottom))
+    return reach + abs(step_top) * (unit // step_bottom) * count < 1 << bits
+
+
+def _fused_line(base: Any, step: Any, factor: Any, dtype: Any, exact: bool = False) -> Any:
     """``base + step * factor`` (float64 arrays or floats; ``factor`` whole, under 2**26) rounded
-    once to ``dtype``, float32 or float64: the fused multiply-add of PyTorch's line."""
+    once to ``dtype``, float32 or float64: the fused multiply-add of PyTorch's line. ``exact``:
+    the caller knows that float64 holds every such sum (and dtype is float32)."""
     xp = _backend.xp
     wide = xp.float64
     product = step * factor
     if dtype != wide:  # float32: step * factor is exact in float64, base + it nearly so
+        if exact:  # (nothing left out of the sum: its one rounding is the conversion)
+            return xp.astype(base + product, dtype)
         total, sticky = two_sum(base, product)
         rounded = xp.astype(total, dtype)
+        if not xp.any(sticky):  # (most short lines: nothing to correct)
+            return rounded
         return _round_ties_by(rounded, total - xp.astype(rounded, wide), sticky)
+    if (
+        base.__class__ is float
+        and base == 0.0
+        and math.copysign(1.0, base) > 0.0
+        and abs(step) > 2.0**-900  # (no product or error term near the subnormals)
+    ):
+        # 0 + step * factor: step * factor rounded once is the product itself (+ 0.0 turns a
+        # -0.0 product into 0.0, as the fused sum does)
+        return product + 0.0
     # float64: the product's rounding error (Dekker; factor has under 27 bits) ...
     step_high, step_low = split(step, SPLITTERS[np.dtype(np.float64)])
     error = (step_high * factor - product) + step_low * factor
@@ -190,6 +246,7 @@ def _fused_line(base: Any, step: Any, factor: Any, dtype: Any) -> Any:
 # PyTorch's CPU arange kernel runs at AVX2 on AVX512 machines too (it registers no AVX512
 # kernel), so its vectors hold 32 bytes; at::parallel_for splits ranges past _GRAIN values.
 _VECTOR_BYTES, _GRAIN = 32, 32768
+_QUIET = contextlib.nullcontext()  # (for ranges that cannot overflow: no errstate to set)
 
 
 def float_range(start: float, step: float, count: int, dtype: Any, threads: int = 1) -> Any:
@@ -227,11 +284,11 @@ def float_range(start: float, step: float, count: int, dtype: Any, threads: int 
     accumulate = xp.float32 if reduced else wide
     width = 4 if dtype == wide else 8 if dtype == xp.float32 else 16
     # (values past float32's or float16's largest are inf, as PyTorch's, and so are the bases
-    # of their vectors: inf - inf on the way, whose NaN no value keeps)
-    with np.errstate(over="ignore", invalid="ignore"):
-        values = _vector_range(
-            xp.asarray(start, dtype=wide), step, count, dtype, accumulate, width, threads
-        )
+    # of their vectors: inf - inf on the way, whose NaN no value keeps; no value reaches
+    # float16's largest where the ends stay below it)
+    reach = abs(start) + abs(step) * count
+    with _QUIET if reach < 65504.0 else np.errstate(over="ignore", invalid="ignore"):
+        values = _vector_range(start, step, count, dtype, accumulate, width, threads)
     if start == 0.0 and step < 0.0 and math.copysign(1.0, start) < 0.0:
         # the first value, -0.0 + step * 0, is -0.0 + -0.0: -0.0 (the fused line's is 0.0)
         values = xp.where(xp.arange(count) == 0, xp.asarray(-0.0, dtype=dtype), values)
@@ -239,7 +296,7 @@ def float_range(start: float, step: float, count: int, dtype: Any, threads: int 
 
 
 def _vector_range(
-    first: Any, step: float, count: int, dtype: Any, accumulate: Any, width: int, threads: int
+    first: float, step: float, count: int, dtype: Any, accumulate: Any, width: int, threads: int
 ) -> Any:
     """:func:`float_range`'s values from its ``first``, as PyTorch's kernel makes them: the
     values of vectors of ``width`` from their bases, the rest one by one."""
@@ -275,9 +332,7 @@ def _vector_range(
 
 def _exact_range(start: float, step: float, count: int, dtype: Any, reduced: bool) -> bool:
     """Whether ``dtype`` holds every ``start + step k`` (``k < count``) and every product and
-    sum on the way exactly: all are whole multiples ``m / unit`` of the finer quantum ``1 /
-    unit`` of ``start`` and ``step`` (powers of two), with ``|m| < 2**p`` (``p`` the dtype's
-    significand bits) and ``1 / unit`` no finer than its smallest subnormal."""
+    sum on the way exactly (:func:`_sums_exact` in ``dtype``'s format)."""
     xp = _backend.xp
     if not (math.isfinite(start) and math.isfinite(step)):  # (bounds past float32's)
         return False
@@ -287,14 +342,7 @@ def _exact_range(start: float, step: float, count: int, dtype: Any, reduced: boo
         )
     else:
         bits, finest = (53, 1074) if dtype == xp.float64 else (24, 149)
-    (first_top, first_bottom), (step_top, step_bottom) = (
-        v.as_integer_ratio() for v in (start, step)
-    )
-    unit = max(first_bottom, step_bottom)
-    if unit > 2**finest:
-        return False
-    reach = abs(first_top) * (unit // first_bottom) + abs(step_top) * (unit // step_bottom) * count
-    return reach < 2**bits
+    return _sums_exact(step, count, start, start, bits, finest)
 
 
 def _reduced_line(start: float, end: float, steps: int, dtype: Any) -> Any:

@@ -1,5 +1,5 @@
-"""NumPy's sum, mean, max, min, broadcast_to, where and reshape, minus what costs time on small
-arrays (or, for max over a short last axis, NumPy's slow order of work).
+"""NumPy's sum, mean, max, min, broadcast_to, where, reshape and permute_dims, minus what costs
+time on small arrays (or, for max over a short last axis, NumPy's slow order of work).
 
 Each does exactly what NumPy's function does (the same values, bit for bit) and defers to it
 for anything unusual; :func:`arraygrad._backend.extensions.extended_namespace` puts them in the
@@ -234,6 +234,11 @@ def _blend(condition: Any, x1: Any, x2: Any) -> Any:
     bits = np.bitwise_xor(first, second)
     np.bitwise_and(bits, np.negative(condition.view(np.int8)), out=bits)  # (see numpy_where)
     return np.bitwise_xor(bits, second, out=bits).view(x1.dtype)
+
+
+def numpy_permute_dims(a: Any, axes: Any) -> Any:
+    """``np.permute_dims`` (a view) without its wrapper."""
+    return a.transpose(axes) if a.__class__ is np.ndarray else np.permute_dims(a, axes)
 
 
 def numpy_reshape(a: Any, shape: Any = None, **kw: Any) -> Any:
