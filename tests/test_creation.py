@@ -475,6 +475,7 @@ ARANGE_INTEGER_CASES = [
     ((-(2**63) - 1, 0), None),  # and its OverflowErrors
     ((0, 2**64, 2**62), None),
     ((0, 1, 0.5), "int64"),  # a step that truncates to 0: torch's ValueError
+    ((0, 1, 0.5), "int32"),  # (the others repeat the start)
 ]
 
 
@@ -489,6 +490,38 @@ def test_integer_arange_is_torch_s(args: tuple[Any, ...], dtype: str | None) -> 
             result = lib.arange(*args, **options)
         except Exception as error:  # (the class is the outcome compared)
             outcomes.append(type(error))
+        else:
+            outcomes.append((result.tolist(), str(result.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]
+
+
+ARANGE_BOUND_CASES = [
+    (0, 2, 1e39),  # a step beyond float32: float16 and bfloat16 compute in it
+    (1e39, 0, -1e38),  # a start beyond it
+    (0, 1e39, 1e38),  # (an end beyond it is taken: the values past 65504 are inf)
+    (0, 1, float("inf")),  # (an infinite step too)
+    (0, float("inf"), 1),  # bounds that are not finite
+    (float("nan"), 1, -1),  # (before the step's sign)
+    (0, 1, float("nan")),  # a NaN step is not a nonzero one
+    (0, 1e300, 1e-300),  # more values than int64 counts (int64: its end's overflow first)
+    (-1e308, 1e308, 1e-300),  # (before the start's overflow)
+    (0, 3, 0.9),  # a step truncated to 0: the start repeated, int64's ValueError
+    (0, 2.0**63, 2.0**62),  # 2**63 as a double passes int64's test and wraps round
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "int64", "int32"])
+@pytest.mark.parametrize("args", ARANGE_BOUND_CASES)
+def test_arange_checks_its_bounds_as_torch(args: tuple[float, ...], dtype: str) -> None:
+    # arraygrad made NaNs and infs of bounds beyond float32 in float16 and bfloat16, raised
+    # Python's OverflowError or ValueError for infinite or NaN bounds and for counts past
+    # int64, and refused an integer step truncated to 0 in every integer dtype
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            result = lib.arange(*args, dtype=getattr(lib, dtype))
+        except Exception as error:  # (the class and torch's words are the outcome compared)
+            outcomes.append((type(error), str(error).split(":")[0]))
         else:
             outcomes.append((result.tolist(), str(result.dtype).split(".")[-1]))
     assert outcomes[1] == outcomes[0]

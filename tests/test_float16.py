@@ -382,6 +382,44 @@ def test_python_floats_round_on_the_host_as_torch_converts_a_double(target: str)
     assert np.array(mine).tobytes() == theirs.numpy().tobytes()
 
 
+# Doubles whose float32 rounding is a float16 tie, which PyTorch (double to float32 to float16)
+# rounds to even and NumPy (one rounding) away: 1 + 2**-11 + 2**-40 is torch's 1.0, not
+# 1.0009765625.
+_HALF_TIES = [1 + 2**-11 + 2**-40, -(3 + 2**-10 + 2**-38), 2049 + 2**-30, 0.5 + 2**-12 + 2**-41]
+# The float16 values on either side of each tie.
+_NEIGHBOURS = [1.0, 1.0009765625, -3.0, -3.001953125, 2048.0, 2050.0, 0.5, 0.50048828125]
+
+NUMBER_USES: dict[str, Callable[..., Any]] = {
+    "full": lambda L, x, s: L.full((3,), s, dtype=x.dtype),
+    "fill_": lambda L, x, s: x.clone().fill_(s),
+    "fill_ of one element": lambda L, x, s: x[:1].clone().fill_(s),
+    "fill_ of a 0-d float64": lambda L, x, s: x.clone().fill_(L.tensor(s, dtype=L.float64)),
+    "copy_ of float64": lambda L, x, s: x.clone().copy_(L.full(x.shape, s, dtype=L.float64)),
+    "masked_fill": lambda L, x, s: x.masked_fill(x > 0, s),
+    "index_fill": lambda L, x, s: x.index_fill(0, L.tensor([1, 3]), s),
+    "pad": lambda L, x, s: _f(L).pad(x, (1, 1), value=s),
+    "clamp": lambda L, x, s: x.clamp(max=s),
+    "where": lambda L, x, s: L.where(x > 0, x, s),
+    "x == s": lambda L, x, s: x == s,
+    "x < s": lambda L, x, s: x < s,
+    "s >= x": lambda L, x, s: s >= x,
+    "x + s": lambda L, x, s: x + s,
+    "s - x": lambda L, x, s: s - x,
+    "x.add_(s)": lambda L, x, s: x.clone().add_(s),
+}
+
+
+@pytest.mark.parametrize("use", list(NUMBER_USES))
+def test_a_python_float_meets_float16_through_float32_as_torch(use: str) -> None:
+    # arraygrad (NumPy) rounded the double to float16 once: full, fill_, masked_fill, pad,
+    # the comparisons and x + s gave 1.0009765625 (or compared with it) where torch has 1.0
+    for number in _HALF_TIES:
+        theirs, mine = _both(
+            lambda L, s=number: NUMBER_USES[use](L, L.tensor(_NEIGHBOURS, dtype=L.float16), s)
+        )
+        assert _same_bits(mine, theirs), (number, mine, theirs)
+
+
 @pytest.mark.parametrize("target", ["float16", "bfloat16"])
 @pytest.mark.parametrize(
     "numbers",

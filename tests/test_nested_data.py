@@ -66,6 +66,20 @@ REFUSED = [
     ([1, _Opaque()], "bool"),
     ([1, np.str_("3")], "float32"),
     ([1.0, "a"], None),  # (a float first: still an invalid data type, not a real number)
+    # NumPy's uint16 to uint64 promote only with themselves and to floats; arraygrad read them
+    # as int64 (or float32: uint64 beside an int)
+    ([np.uint16(2), 1], None),
+    ([1, np.uint32(2)], None),
+    ([np.uint16(2), np.uint32(3)], None),
+    ([np.uint16(2), True], None),
+    ([np.uint32(2), np.int8(1)], None),
+    ([np.uint16(2), 1j], None),
+    ([[np.uint16(2)], [1]], None),
+    ([np.array([1], dtype=np.uint16), np.array([1], dtype=np.int32)], None),
+    ([np.uint64(2), 1], None),
+    ([np.uint64(2)], None),  # (uint64 values alone: PyTorch's TypeError)
+    ([np.array([1], dtype=np.uint64)], None),
+    ([np.True_, 1], None),  # a NumPy bool was taken for a 0-d array ("len() of unsized")
 ]
 
 
@@ -85,10 +99,42 @@ def test_refused_data_raises_torch_s_class_and_message(data: Any, dtype: str | N
 
 @pytest.mark.parametrize(
     "data",
-    [[2**64, 1.5], [2**64, 1j], [[1, 2], (3, 4)], [-(2**63)], [2**63 - 1], [[], []], [300.5, 2]],
+    [
+        [2**64, 1.5],
+        [2**64, 1j],
+        [[1, 2], (3, 4)],
+        [-(2**63)],
+        [2**63 - 1],
+        [[], []],
+        [300.5, 2],
+        [np.True_],  # (was "len() of unsized object", as for a 0-d array)
+        [np.True_, np.False_],
+        [np.True_, 1.5],
+        [np.uint16(2), 1.5],  # NumPy's unsigned values promote to floats
+        [np.uint64(2), 1.5],
+        [np.uint16(2), np.float16(1)],
+    ],
     ids=repr,
 )
 def test_data_numpy_makes_objects_or_pytorch_accepts_convert_as_torch(data: Any) -> None:
     mine, theirs = ag.tensor(data), torch.tensor(data)
     assert str(mine.dtype).removeprefix("arraygrad.") == str(theirs.dtype).removeprefix("torch.")
     assert mine.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        ([np.uint16(2)], "uint16"),
+        ([[np.uint16(2)], [np.uint16(3)]], "uint16"),
+        ([np.array([2], dtype=np.uint32)], "uint32"),
+    ],
+    ids=repr,
+)
+def test_numpy_unsigned_values_arraygrad_lacks_are_refused(data: Any, name: str) -> None:
+    # torch makes a tensor of their dtype, which arraygrad lacks (as for such an array alone):
+    # arraygrad made int64 of them
+    assert str(torch.tensor(data).dtype) == f"torch.{name}"
+    with pytest.raises(TypeError, match=f"arrays of dtype {name} are not supported") as info:
+        ag.tensor(data)
+    assert "Fix:" in str(info.value)

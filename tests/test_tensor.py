@@ -659,3 +659,18 @@ def test_contiguous_copy_grad_fn_name_as_torch_does(expression: str) -> None:
     assert mine == theirs
     x = ag.ones(2, 2, requires_grad=True) * 2
     assert x.contiguous() is x and x.grad_fn.name() == "MulBackward0"  # no copy, no new name
+
+
+@pytest.mark.parametrize("method", ["size", "stride"])
+@pytest.mark.parametrize("dim", [0, -1, -2, 1])
+def test_a_0d_tensor_has_no_dimension_to_size_as_torch(method: str, dim: int) -> None:
+    # torch's IndexError names the dimension and that there is none: arraygrad's size(0) was
+    # Python's "tuple index out of range", size(-2) the range error of a 1-d tensor, and
+    # stride(0) returned 1
+    messages = []
+    for lib in (torch, ag):
+        with pytest.raises(IndexError) as info:
+            getattr(lib.tensor(1.5), method)(dim)
+        messages.append(str(info.value))
+    assert messages[1].startswith(messages[0] + ". Fix:")
+    assert getattr(ag.tensor(1.5), method)() == getattr(torch.tensor(1.5), method)()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _math, ops
+from arraygrad._arguments import not_tensor_error
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
 
@@ -124,9 +125,7 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
     [2.0, 2.0, 2.0]
     """
     if not isinstance(bias, Tensor):
-        raise TypeError(
-            f"conv_tbc(): argument 'bias' (position 3) must be Tensor, not {type(bias).__name__}"
-        )
+        raise not_tensor_error("conv_tbc", bias, name="bias", position=3)
     if isinstance(pad, bool) or not isinstance(pad, int):
         raise TypeError(
             f"conv_tbc(): argument 'pad' (position 4) must be int, not {type(pad).__name__}"

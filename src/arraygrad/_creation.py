@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from typing import Any, NoReturn
 
-from arraygrad import _backend, _device, _dtype, _info
+from arraygrad import _backend, _device, _dtype, _info, _range_bounds
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
 from arraygrad._nested_data import (
@@ -65,7 +64,11 @@ def _python_data(data: Any, kinds: set[type]) -> Any:
             return data if type(data) is list else list(data)
         kinds.update(found)
         first = data[0]
-        if getattr(first, "ndim", None) == 0 and not isinstance(first, (Tensor, numbers.Number)):
+        if (
+            getattr(first, "ndim", None) == 0
+            and not isinstance(first, (Tensor, numbers.Number))
+            and not _backend.is_numpy_scalar(first)  # (a NumPy bool is no Number)
+        ):
             # PyTorch sizes a level of nested data by its first item, whose len() it takes
             # when it is an array: a 0-d one has none (later ones are read as numbers)
             raise TypeError(
@@ -519,14 +522,6 @@ def arange(
         start, end = 0, start
     elif start is None:  # arange(end=5)
         start = 0
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (step > 0 and end < start) or (step < 0 and end > start):
-        raise RuntimeError(
-            f"upper bound and lower bound inconsistent with step sign: arange({start}, {end}, "
-            f"{step}) never reaches its end. Fix: swap the bounds or negate the step (an empty "
-            "range has end == start)."
-        )
     if dtype is not None and dtype.is_complex:  # PyTorch has no complex arange kernel
         raise NotImplementedError(
             f"\"arange_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: build "
@@ -534,37 +529,42 @@ def arange(
         )
     whole = all(isinstance(v, numbers.Integral) for v in (start, end, step))  # (bools too)
     if whole:
-        start, end, step = (_int64_bound(int(v)) for v in (start, end, step))
+        start, end, step = (_range_bounds.int64_bound(int(v)) for v in (start, end, step))
+    _range_bounds.check_bounds(start, end, step)
     if dtype is None:
         dtype = _dtype.int64 if whole else _dtype.get_default_dtype()
     xp = _backend.xp
+    # As PyTorch's kernel: the count from the double difference (int64's from exact integer
+    # arithmetic of its int64s, below), then start and step as the accumulate type holds them
+    # (float32 refuses 1e39 for float16), then the values.
+    if dtype is _dtype.int64:
+        first, last, stride = (
+            _range_bounds.accumulated(name, v, dtype)
+            for name, v in (("start", start), ("end", end), ("step", step))
+        )
+        if stride == 0:  # (PyTorch's int64 kernel raises a ValueError here)
+            raise ValueError(
+                f"step must be nonzero: arange() got step={step}, which {dtype.name} truncates "
+                "to 0. Fix: give a step of at least 1 in size, or a floating dtype."
+            )
+        count = _range_bounds.length(first, last, stride, dtype)
+    else:
+        count = _range_bounds.length(start, end, step, dtype)
+        first = _range_bounds.accumulated("start", start, dtype)
+        stride = _range_bounds.accumulated("step", step, dtype)
     if dtype.is_floating_point:
-        # The count from the double difference, the values in PyTorch's arithmetic (fused
-        # multiply-adds, in vectors: _backend.float_range), which depends on its threads past
-        # 32768 values.
-        count = max(0, math.ceil((float(end) - float(start)) / float(step)))
+        # The values in PyTorch's arithmetic (fused multiply-adds, in vectors:
+        # _backend.float_range), which depends on its threads past 32768 values.
         threads = _info.get_num_threads() if count > 32768 else 1
         native = _dtype.to_xp(dtype)
         try:
-            values = _backend.float_range(float(start), float(step), count, native, threads)
+            values = _backend.float_range(float(first), float(stride), count, native, threads)
         except (MemoryError, ValueError) as error:
             raise allocation_error(error, (count,)) from None
         return _leaf(values, requires_grad)
-    # PyTorch's integer kernels take the bounds and step as int64s (truncated) and make
-    # start + i * step in int64 (a double holds integers only up to 2**53), wrapping round
-    # into a narrower dtype; int64's count is exact integer arithmetic, the others' that
-    # of the double difference of the bounds as given.
-    first, last, stride = int(start), int(end), int(step)
-    if stride == 0:  # (PyTorch's integer kernels raise a ValueError here)
-        raise ValueError(
-            f"step must be nonzero: arange() got step={step}, which {dtype.name} truncates "
-            "to 0. Fix: give a step of at least 1 in size, or a floating dtype."
-        )
-    if dtype is _dtype.int64:
-        sign = 1 if stride > 0 else -1
-        count = max(0, (last - first + stride - sign) // stride)
-    else:
-        count = max(0, math.ceil((float(end) - float(start)) / float(step)))
+    # PyTorch's integer kernels make start + i * step of the int64s (truncated) in int64 (a
+    # double holds integers only up to 2**53), wrapping round into a narrower dtype (a step
+    # truncated to 0 repeats the start there).
     wide = _dtype.int64
     try:
         steps = xp.arange(count, dtype=_dtype.to_xp(wide))
@@ -573,27 +573,6 @@ def arange(
         return _leaf(xp.astype(values, _dtype.to_xp(dtype)), requires_grad)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, (count,)) from None
-
-
-def _int64_bound(value: int) -> int:
-    """An integer bound of :func:`arange`, checked as PyTorch parses it (an int64, else an
-    unsigned 64-bit int, which its range check then refuses)."""
-    if -(2**63) <= value < 2**63:
-        return value
-    if value < 0:
-        raise OverflowError(
-            f"can't convert negative int to unsigned: arange() got {value}, below int64's "
-            "smallest, -2**63. Fix: keep the bounds and step within int64."
-        )
-    if value >= 2**64:
-        raise OverflowError(
-            f"int too big to convert: arange() got {value}, beyond 64 bits. Fix: keep the "
-            "bounds and step within int64."
-        )
-    raise RuntimeError(
-        f"value cannot be converted to type int64_t without overflow: arange() got {value}, "
-        "beyond int64's largest, 2**63 - 1. Fix: keep the bounds and step within int64."
-    )
 
 
 def eye(

@@ -19,6 +19,16 @@ def normalize_dim(dim: int, ndim: int) -> int:
     return dim % ndim if ndim else 0
 
 
+def no_dimensions_error(dim: Any, what: str) -> IndexError:
+    """PyTorch's IndexError for ``what`` (``size``, ``stride``) of dimension ``dim`` asked of a
+    0-d tensor, which has none (where reductions take 0 and -1 for it)."""
+    return IndexError(
+        f"Dimension specified as {dim} but tensor has no dimensions. Fix: a 0-d tensor has no "
+        f"{what} to ask for; call .{what}() without a dimension (an empty tuple), or reshape "
+        "it first (t.reshape(1))."
+    )
+
+
 def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """``dim`` (None, an int or a sequence) as a sorted tuple of axes, ``None`` meaning all."""
     if dim is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,7 +83,9 @@ def _parse(
         seen = set()
         for s in output:
             if s in seen:
-                raise RuntimeError(f"einsum(): output subscript {s} appears more than once")
+                raise RuntimeError(
+                    f"einsum(): output subscript {s} appears more than once in the output"
+                )
             if not any(s in subs for subs in subscripts):
                 raise RuntimeError(
                     f"einsum(): output subscript {s} does not appear in the equation for any "
@@ -174,21 +177,37 @@ def _contract(
     return ops.reshape.apply1(out, {"shape": tuple(sizes[s] for s in subs)}), subs
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
+_TOO_FEW = (
+    "einsum(): must specify the equation string and at least one operand, or at least one "
+    "operand and its subscripts list. Fix: call einsum('ij,jk->ik', a, b) or einsum(a, [0, 1], "
+    "b, [1, 2], [0, 2])."
+)
+
+
+def einsum(equation: str | Tensor, *operands: Any) -> Tensor:
     """Sum of products of ``operands`` over the subscripts the ``equation`` leaves out.
 
     Supports repeated subscripts (diagonals), ``...`` for broadcast batch dimensions, implicit
-    output (``"ij,jk"``) and any number of operands (also passed as one list).
+    output (``"ij,jk"``) and any number of operands (also passed as one list). As in PyTorch,
+    the subscripts may also follow each operand as a list of ints in [0, 52) (``A`` to ``Z``,
+    then ``a`` to ``z``) or ``...``, with the output's list last:
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` is ``einsum("AB,BC->AC", a, b)``.
 
     >>> import arraygrad
     >>> a, b = arraygrad.ones(2, 3), arraygrad.ones(3, 4)
     >>> arraygrad.einsum("ij,jk->ik", a, b).shape
     arraygrad.Size([2, 4])
+    >>> arraygrad.einsum(a, [0, 1], b, [1, 2], [0, 2]).shape
+    arraygrad.Size([2, 4])
     """
-    if len(operands) == 1 and isinstance(operands[0], Sequence):
-        operands = tuple(operands[0])
     if not operands:
-        raise RuntimeError("einsum(): must provide at least one operand")
+        raise ValueError(_TOO_FEW)
+    if isinstance(equation, Tensor):
+        equation, operands = _sublist_form((equation, *operands))
+    elif len(operands) == 1 and isinstance(operands[0], Sequence):
+        operands = tuple(operands[0])
+        if not operands:
+            raise ValueError(_TOO_FEW)
     from arraygrad._math import as_tensor
 
     tensors = [as_tensor(t) for t in operands]
@@ -222,3 +241,38 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         result, subs = _contract(result, subs, *reduced[i], later | set(output), sizes)
     result, subs = _sum_out(result, subs, set(output))
     return _arrange(result, subs, output, sizes)
+
+
+def _sublist_form(args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """PyTorch's sublist form of :func:`einsum`'s arguments, ``operand, subscripts, operand,
+    subscripts, ..., [output subscripts]``, as an equation and its operands."""
+    operands = args[0::2] if len(args) % 2 == 0 else args[:-1:2]
+    for position, operand in enumerate(operands):
+        if not isinstance(operand, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {position} in argument 1, but got "
+                f"{type(operand).__name__}. Fix: alternate operands and their subscript lists "
+                "(einsum(a, [0, 1], b, [1, 2], [0, 2]))."
+            )
+    equation = ",".join(_sublist_term(subscripts) for subscripts in args[1::2])
+    if len(args) % 2 == 1:  # an output list
+        equation += "->" + _sublist_term(args[-1])
+    return equation, operands
+
+
+def _sublist_term(subscripts: Any) -> str:
+    """A subscript list of the sublist form as the equation's letters: 0 to 25 are ``A`` to
+    ``Z``, 26 to 51 ``a`` to ``z``, ``...`` itself."""
+    letters = []
+    for subscript in subscripts:
+        if subscript is Ellipsis:
+            letters.append("...")
+            continue
+        number = operator.index(subscript)  # (PyTorch's TypeError for a float or a string)
+        if not 0 <= number < 52:
+            raise ValueError(
+                "einsum(): subscript in subscript list is not within the valid range [0, 52): "
+                f"got {subscript}. Fix: number the subscripts from 0 to 51."
+            )
+        letters.append(chr(ord("A") + number) if number < 26 else chr(ord("a") + number - 26))
+    return "".join(letters)

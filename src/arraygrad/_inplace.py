@@ -292,7 +292,7 @@ def _write(target: Tensor, result: Tensor) -> None:
     check_castable(result_dtype, target_dtype)
     data = result._data
     if result_dtype is not target_dtype:
-        data = _backend.xp.astype(data, target._data.dtype)
+        data = _backend.convert(data, target._data.dtype)  # (float64 to float16 via float32)
     _backend.assign(target._data, data)
     if _backend.views_are_copies:
         _view_history.write_through(target)
@@ -486,6 +486,8 @@ def fill(target: Tensor, value: Any, name: str | None = None) -> Tensor:
         # zero_() and fill_(0), on every step, fit every dtype.
         if value and not _rounds_to_half(target):
             value = _dtype.checked_scalar(value, target.dtype)
+        elif kind is float and -65536.0 < value < 65536.0 and _rounds_to_half(target):
+            value = _dtype.float16_operand(value)  # (then float16: rounded twice, as PyTorch)
     elif kind is not bool and isinstance(value, numbers.Number):
         value = _dtype.checked_scalar(value, target.dtype)  # a NumPy scalar, say
     if (kind is int or kind is float or kind is bool) and not (target._rg and grad_enabled.get()):

@@ -17,6 +17,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _device, _dtype, _flags
+from arraygrad._arguments import not_tensor_error
 from arraygrad._backend import interchange
 from arraygrad._tensor import Tensor
 
@@ -119,8 +120,5 @@ def get_device(input: Tensor) -> int:
     -1
     """
     if not isinstance(input, Tensor):
-        raise TypeError(
-            "get_device(): argument 'input' (position 1) must be Tensor, not "
-            f"{type(input).__name__}"
-        )
+        raise not_tensor_error("get_device", input, name="input", position=1)
     return input.get_device()

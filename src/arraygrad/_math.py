@@ -130,12 +130,19 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         kind, other = b.__class__, a.__class__
         if kind is float or kind is int:
             widen = not -65504.0 <= b <= 65504.0
+            if kind is float and not widen and _is_float16(a):
+                # PyTorch converts the double to float16 through float32 (a float16 tie there
+                # rounds to even: 1 + 2**-11 + 2**-40 is 1.0), NumPy at once
+                b = _dtype.float16_operand(b)
         elif other is float or other is int:
             # A number before the tensor: a function's first argument (torch.mul(2**31, x);
             # the operators put the tensor first or widen themselves, see reflected_div),
-            # which PyTorch takes as a tensor of the other's dtype, rounded to float16 first:
-            # torch.mul(2**31, x) at x = -0 is nan, torch.true_divide(1e10, x) at inf nan.
+            # which PyTorch takes as a tensor of the other's dtype, rounded to float16 first
+            # (through float32, as above): torch.mul(2**31, x) at x = -0 is nan,
+            # torch.true_divide(1e10, x) at inf nan.
             widen = False
+            if other is float and -65504.0 <= a <= 65504.0 and _is_float16(b):
+                a = _dtype.float16_operand(a)
         elif kind is Tensor and other is Tensor:
             widen = b._data.ndim == 0 or a._data.ndim == 0
         elif _is_numpy_real(b) or _is_numpy_real(a):
@@ -163,6 +170,13 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
 
 
 _FLOAT16_MAX = 65504.0
+
+
+def _is_float16(value: Any) -> bool:
+    """Whether ``value`` (an operand off binary's fast path) is a float16 tensor."""
+    return isinstance(value, Tensor) and _dtype.from_xp(value._data.dtype) is _dtype.float16
+
+
 # The ops whose float16 and bfloat16 kernels in PyTorch keep a number operand in float32 (see
 # _reduced_floats.scaled); add and sub round it to the tensor's dtype first, as NumPy's float16
 # loops (and ml_dtypes' bfloat16 ones, given a 0-d array: _backend.scalar_operand) do.
@@ -474,7 +488,8 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
     in as it is); a float against a float32 result (the dtype of a float32, integer or bool
     tensor beside a float, with the default dtype float32), where a finite number beyond
     float32's range is the overflow error (float16 and bfloat16 results take it as a float
-    first: inf, unchecked). Anything else as it is."""
+    first: inf, unchecked; float16 rounds it to float32 before its own dtype, as PyTorch).
+    Anything else as it is."""
     if number.__class__ is int:
         return _fitting(number, tensor)
     if number.__class__ is not float:
@@ -484,6 +499,8 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
         dtype = _dtype.get_default_dtype()
     if dtype is _dtype.float32:
         return _dtype.checked_scalar(number, dtype)
+    if dtype is _dtype.float16 and -65504.0 <= number <= 65504.0:
+        return _dtype.float16_operand(number)  # (through float32, as PyTorch)
     return number
 
 

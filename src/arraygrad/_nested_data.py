@@ -85,20 +85,46 @@ def inferred_dtype(data: Any) -> _dtype.dtype | None:
     bool bool, a complex the default complex dtype, and an empty list the default dtype. So
     ``[1.0, np.float64(2)]`` is float64 and ``[np.int8(1), np.uint8(2)]`` int16, where NumPy's
     inference of the values would say float32 and int64. None for data holding other items
-    (what :func:`data_error` refuses) or an array of a dtype arraygrad lacks."""
+    (what :func:`data_error` refuses).
+
+    NumPy's uint16, uint32 and uint64, which arraygrad lacks, promote as in PyTorch: with
+    themselves and to a floating dtype; beside anything else PyTorch's RuntimeError. Where one
+    of them is the result, PyTorch makes a tensor of it (uint64 scalars it refuses): a
+    TypeError here, as for such an array given alone."""
+    found = _promoted(data)
+    if isinstance(found, str):
+        if found == "uint64":
+            raise TypeError(
+                "an integer is required: PyTorch infers no dtype for NumPy uint64 values in "
+                "nested data. Fix: convert them first (e.g. to int), or give a dtype."
+            )
+        raise TypeError(
+            f"arrays of dtype {found} are not supported by arraygrad: the data's NumPy "
+            f"{found} values would make a {found} tensor. Fix: convert them first (e.g. "
+            "numpy.int64(value) or array.astype(numpy.int64)), or give a dtype."
+        )
+    return found
+
+
+_UNSIGNED_NAMES = {"uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
+
+
+def _promoted(data: Any) -> _dtype.dtype | str | None:
+    """:func:`inferred_dtype`'s promotion, with the name of a NumPy unsigned dtype arraygrad
+    lacks standing for it."""
     if isinstance(data, (list, tuple)):
         if not data:
             return _dtype.get_default_dtype()
-        found = None
+        found: _dtype.dtype | str | None = None
         for item in data:
-            own = inferred_dtype(item)
+            own = _promoted(item)
             if own is None:
                 return None
-            found = own if found is None else _dtype.promote_types(found, own)
+            found = own if found is None else _promote(found, own)
         return found
     if _backend.is_array(data):  # (before float: NumPy's float64 is a float too)
-        # (a dtype arraygrad lacks, uint16 to uint64: None, the inference from the values)
-        return _dtype.BY_NAME.get(str(data.dtype))
+        name = str(data.dtype)
+        return name if name in _UNSIGNED_NAMES else _dtype.BY_NAME.get(name)
     if isinstance(data, Tensor):
         return data.dtype
     if isinstance(data, float):
@@ -110,6 +136,26 @@ def inferred_dtype(data: Any) -> _dtype.dtype | None:
     if isinstance(data, complex):
         return _dtype.get_default_complex_dtype()
     return None
+
+
+def _promote(a: _dtype.dtype | str, b: _dtype.dtype | str) -> _dtype.dtype | str:
+    """``promote_types`` of two of :func:`_promoted`'s results: an unsigned dtype arraygrad
+    lacks (a name) promotes only with itself and to floating dtypes, as in PyTorch."""
+    if isinstance(a, _dtype.dtype) and isinstance(b, _dtype.dtype):
+        return _dtype.promote_types(a, b)
+    if a == b:
+        return a
+    for other in (a, b):
+        if isinstance(other, _dtype.dtype) and other.is_floating_point:
+            return other
+    names = [
+        _UNSIGNED_NAMES[t] if isinstance(t, str) else _dtype.torch_type_name(t) for t in (a, b)
+    ]
+    raise RuntimeError(
+        "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+        f"{names[0]} and {names[1]}. Fix: convert the NumPy unsigned values first (e.g. "
+        "array.astype(numpy.int64)), or give a dtype."
+    )
 
 
 def integer_store_error(data: Any) -> TypeError | None:

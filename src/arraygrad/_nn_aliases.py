@@ -17,6 +17,7 @@ from typing import Any
 
 from arraygrad import _math, linalg
 from arraygrad._aliases import _check_probability
+from arraygrad._arguments import not_tensor_error
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
 
@@ -383,9 +384,7 @@ def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     tensor([3., 1.])
     """
     if not isinstance(input, Tensor):  # as PyTorch's argument parser, which wants a tensor
-        raise TypeError(
-            f"rsub(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
+        raise not_tensor_error("rsub", input, name="input", position=1)
     return _math.sub(other, input, alpha=alpha)
 
 

@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _inplace, _math, _views, ops
+from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import _size, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._generator import Generator
@@ -203,10 +204,7 @@ def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
     """
     for value, name, position in ((count, "count", 1), (prob, "prob", 2)):
         if not isinstance(value, Tensor):
-            raise TypeError(
-                f"binomial(): argument '{name}' (position {position}) must be Tensor, not "
-                f"{type(value).__name__}"
-            )
+            raise not_tensor_error("binomial", value, name=name, position=position)
     if generator is not None and not isinstance(generator, Generator):
         raise TypeError(
             "binomial(): argument 'generator' must be torch.Generator, not "

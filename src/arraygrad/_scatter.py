@@ -20,6 +20,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
+from arraygrad._arguments import not_tensor_error
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import (
     _check_along,
@@ -57,9 +58,8 @@ def _check_tensors(name: str, **arguments: Any) -> None:
     TypeError of its argument parsing (before any other check)."""
     for what, argument in arguments.items():
         if not isinstance(argument, Tensor):
-            raise TypeError(
-                f"{name}(): argument '{what}' must be Tensor, not {type(argument).__name__}. "
-                f"Fix: pass {what} as a tensor (arraygrad.tensor(...))."
+            raise not_tensor_error(
+                name, argument, name=what, fix=f"pass {what} as a tensor (arraygrad.tensor(...))."
             )
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 
 import arraygrad as _ag
 from arraygrad import _backend, _device, _dtype, _grad_mode, _inference, _printing
-from arraygrad._dims import normalize_dim
+from arraygrad._dims import no_dimensions_error, normalize_dim
 from arraygrad._dtype import dtype
 from arraygrad._size import Size
 from arraygrad._tensor_aliases import TensorAliasMethods
@@ -223,9 +223,12 @@ class Tensor(
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
+        shape = self._data.shape
         if dim is None:
-            return _new_size(Size, self._data.shape)
-        return self._data.shape[normalize_dim(dim, self.ndim)]
+            return _new_size(Size, shape)
+        if not shape and dim.__class__ is int:
+            raise no_dimensions_error(dim, "size")
+        return shape[normalize_dim(dim, len(shape))]
 
     @property
     def ndim(self) -> int:

@@ -187,7 +187,9 @@ class TensorCreationMethods:
         strides = _ag._backend.element_strides(self._data)
         if dim is None:
             return strides
-        return strides[_ag._dims.normalize_dim(dim, self.ndim)] if self.ndim else 1
+        if not self.ndim and dim.__class__ is int:
+            raise _ag._dims.no_dimensions_error(dim, "stride")
+        return strides[_ag._dims.normalize_dim(dim, self.ndim)]
 
     def storage_offset(self) -> builtins.int:
         """Where this tensor starts in its storage, in elements: a view's offset in its

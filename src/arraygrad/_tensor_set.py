@@ -120,9 +120,8 @@ class TensorSetMethods:
         (True, False)
         """
         if not isinstance(tensor, _ag.Tensor):
-            raise TypeError(
-                "is_set_to(): argument 'tensor' (position 1) must be Tensor, not "
-                f"{type(tensor).__name__}. Fix: pass a tensor."
+            raise _ag._arguments.not_tensor_error(
+                "is_set_to", tensor, name="tensor", position=1, fix="pass a tensor."
             )
         target = cast("Tensor", self)
         if target.untyped_storage() is not tensor.untyped_storage():

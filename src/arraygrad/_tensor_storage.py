@@ -267,9 +267,12 @@ class TensorStorageMethods:
     def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
         """In place: :meth:`resize_` to ``the_template``'s shape."""
         if not isinstance(the_template, _ag.Tensor):
-            raise TypeError(
-                "resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
-                f"{type(the_template).__name__}. Fix: pass a tensor of the wanted shape."
+            raise _ag._arguments.not_tensor_error(
+                "resize_as_",
+                the_template,
+                name="the_template",
+                position=1,
+                fix="pass a tensor of the wanted shape.",
             )
         return self.resize_(tuple(the_template.shape), memory_format=memory_format)
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops, return_types
+from arraygrad._arguments import require_tensor as require_tensor
 from arraygrad._division import div
 from arraygrad._math import (
     _floating,
@@ -84,17 +85,6 @@ __all__ = [
 # highest power first.
 _SINC_SERIES_BELOW = 0.5
 _SINC_SERIES = tuple((-1) ** k / math.factorial(2 * k + 1) for k in range(7, -1, -1))
-
-
-def require_tensor(op: str, name: str, position: int, value: Any) -> Tensor:
-    """``value``, or PyTorch's TypeError when it is not a tensor: functions such as maximum
-    and positive take tensors only, not Python numbers."""
-    if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
-            f"{type(value).__name__}. Fix: wrap it, e.g. arraygrad.tensor(value)."
-        )
-    return value
 
 
 def require_tensors(tensors: Sequence[Any]) -> None:

@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _backend, _creation, _dtype, _linalg
+from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import creation_options
 from arraygrad._tensor import Tensor
 
@@ -74,9 +75,8 @@ def is_inference(input: Tensor) -> bool:
     """Whether ``input`` is an inference tensor: made inside :class:`arraygrad.inference_mode`
     (or a view of one)."""
     if not isinstance(input, Tensor):
-        raise TypeError(
-            "is_inference(): argument 'input' (position 1) must be Tensor, not "
-            f"{type(input).__name__}. Fix: pass a tensor."
+        raise not_tensor_error(
+            "is_inference", input, name="input", position=1, fix="pass a tensor."
         )
     return input.is_inference()
 

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _grad_mode, _shape, ops
+from arraygrad._arguments import not_tensor_error
 from arraygrad._dims import normalize_dim
 from arraygrad._setitem import _as_value
 from arraygrad._tensor import Tensor
@@ -146,10 +147,7 @@ def as_strided_scatter(
     from arraygrad._views import _int_list, strided
 
     if not isinstance(src, Tensor):
-        raise TypeError(
-            "as_strided_scatter(): argument 'src' (position 2) must be Tensor, not "
-            f"{type(src).__name__}"
-        )
+        raise not_tensor_error("as_strided_scatter", src, name="src", position=2)
     xp = _backend.xp
     count = input.numel()
     shape = tuple(input._data.shape)

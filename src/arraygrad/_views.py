@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, _dtype, _shape, ops
+from arraygrad._arguments import not_tensor_error
 from arraygrad._dims import _shape_arg, normalize_dim
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Size, Tensor
@@ -473,9 +474,8 @@ def _atleast(name: str, ndim: int, tensors: tuple[Any, ...]) -> Any:
     out = []
     for position, t in enumerate(items):
         if not isinstance(t, Tensor):
-            raise TypeError(
-                f"{name}(): argument {position} must be Tensor, not {type(t).__name__}. Fix: "
-                "wrap numbers with arraygrad.tensor()."
+            raise not_tensor_error(
+                name, t, position=position, fix="wrap numbers with arraygrad.tensor()."
             )
         shape = tuple(t.shape)
         if len(shape) >= ndim:

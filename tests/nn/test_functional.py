@@ -1130,3 +1130,29 @@ def test_grad_fn_names_as_torch_does(expression: str) -> None:
         F=lambda lib: lib.nn.functional,
     )
     assert mine == theirs
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8", "bool"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, x: F.hardtanh(x),
+        lambda F, x: F.hardtanh(x, -2.5, 2.5),  # limits truncated: [-2, 2], the dtype kept
+        lambda F, x: F.hardtanh(x, 0.5, 3.9),  # (uint8 takes limits truncated to 0 and up)
+        lambda F, x: F.hardtanh(x.clone(), -2, 2, inplace=True),
+        lambda F, x: F.relu6(x),
+        lambda F, x: F.hardtanh(x, -300, 300),  # beyond int8 and uint8: the overflow error
+        lambda F, x: F.hardtanh(x, float("-inf"), 1),  # beyond int64
+    ],
+)
+def test_hardtanh_of_integers_keeps_their_dtype_as_torch(call: Any, dtype: str) -> None:
+    # torch clamps an integer tensor to its limits as int64s, keeping its dtype, and refuses
+    # bool, and negative limits for uint8: arraygrad made float32 of the integers (and failed
+    # to write them back in place) and computed on bool and uint8
+    def outcome(lib: Any) -> Any:
+        x = lib.tensor([-3, 0, 1, 3, 100], dtype=getattr(lib, dtype))
+        result = call(lib.nn.functional, x)
+        return result.tolist(), str(result.dtype).split(".")[-1]
+
+    theirs, mine = outcome_in_each(outcome)
+    assert mine == theirs

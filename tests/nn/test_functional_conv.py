@@ -619,18 +619,19 @@ def test_one_hot_matches_torch() -> None:
         np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
-@pytest.mark.parametrize("dtype", ["int64", "int8", "float16", "float32", "float64"])
-@pytest.mark.parametrize("value", [1e300, 300, 3.5, float("inf")])
-def test_constant_pad_checks_its_value_against_the_dtype_as_torch(dtype: str, value: float) -> None:
-    # torch refuses a value the input's dtype cannot hold; arraygrad wrapped it (int64: -2**63)
-    # or made it inf (float16)
-    outcomes = []
+@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8", "float16", "float32", "float64"])
+@pytest.mark.parametrize("value", [1e300, 300, 3.5, float("inf"), -1, -0.5, 2**53 + 1, 1 + 1j])
+def test_constant_pad_checks_its_value_against_the_dtype_as_torch(dtype: str, value: Any) -> None:
+    # torch refuses a value the input's dtype cannot hold; arraygrad wrapped it (int64: -2**63,
+    # uint8: -1 as 255) or made it inf (float16). torch reads the value as a double: 2**53 + 1
+    # pads int64 as 2**53, a complex value is a TypeError.
+    outcomes: list[Any] = []
     for lib in (torch, ag):
         x = lib.tensor([1, 2], dtype=getattr(lib, dtype))
         try:
             padded = lib.nn.functional.pad(x, (1, 1), value=value)
-        except RuntimeError:
-            outcomes.append(RuntimeError)
+        except (RuntimeError, TypeError) as error:
+            outcomes.append(type(error))
         else:
             outcomes.append((str(padded.tolist()), str(padded.dtype).split(".")[-1]))
     assert outcomes[1] == outcomes[0]
@@ -835,3 +836,58 @@ def test_adaptive_pooling_edges_match_torch(name: str, output_size: Any, shape: 
         np.testing.assert_allclose(np.array(mine[2]), np.array(theirs[2]), equal_nan=True)
     else:
         assert mine[0] == theirs[0]
+
+
+@pytest.mark.parametrize(
+    ("call", "shapes"),
+    [
+        (lambda F, x, w, b: F.conv2d(x, w), [(2, 0, 5, 5), (3, 0, 3, 3)]),
+        (lambda F, x, w, b: F.conv2d(x, w, b, padding=1), [(2, 0, 5, 5), (3, 0, 3, 3)]),
+        (lambda F, x, w, b: F.conv1d(x, w, b, stride=2), [(2, 0, 7), (3, 0, 3)]),
+        (lambda F, x, w, b: F.conv3d(x, w, b), [(1, 0, 4, 4, 4), (3, 0, 2, 2, 2)]),
+        (lambda F, x, w, b: F.conv2d(x, w, b), [(0, 5, 5), (3, 0, 3, 3)]),  # unbatched
+        (lambda F, x, w, b: F.conv2d(x, w, groups=3), [(2, 0, 5, 5), (3, 0, 3, 3)]),
+    ],
+)
+def test_a_convolution_of_no_input_channels_has_no_output_channels(
+    call: Any, shapes: list[tuple[int, ...]]
+) -> None:
+    # torch's result of an input without channels has none either (no bias added), with zero
+    # gradients: arraygrad's had the weight's out_channels, filled with the bias
+    outcomes = []
+    for lib in (torch, ag):
+        x, w = (lib.ones(*s, requires_grad=True) for s in shapes)
+        b = lib.ones(shapes[1][0], requires_grad=True)
+        out = call(lib.nn.functional, x, w, b)
+        out.sum().backward()
+        outcomes.append(
+            (
+                tuple(out.shape),
+                out.grad_fn.name(),
+                tuple(x.grad.shape),
+                tuple(w.grad.shape),
+                None if b.grad is None else b.grad.tolist(),
+            )
+        )
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    ("call", "shapes"),
+    [
+        (lambda F, x, w: F.conv2d(x, w), [(2, 3, 5, 5), (0, 3, 3, 3)]),  # no out_channels
+        (lambda F, x, w: F.conv2d(x, w, groups=3), [(2, 3, 5, 5), (2, 1, 3, 3)]),
+        (lambda F, x, w: F.conv_transpose2d(x, w), [(2, 0, 5, 5), (0, 2, 3, 3)]),
+    ],
+)
+def test_a_weight_with_fewer_channels_than_groups_raises_as_torch(
+    call: Any, shapes: list[tuple[int, ...]]
+) -> None:
+    # arraygrad computed an empty result (or, for groups=3 and 2 channels, named
+    # divisibility); torch wants at least one channel per group
+    messages = []
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError) as info:
+            call(lib.nn.functional, *(lib.ones(*s) for s in shapes))
+        messages.append(str(info.value))
+    assert messages[1].startswith(messages[0] + ". Fix:")

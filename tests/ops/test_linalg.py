@@ -190,6 +190,48 @@ def test_einsum_matches_torch(equation: str, input_shapes: list, dtype: type) ->
         gradcheck(lambda *xs: ag.einsum(equation, *xs), inputs)
 
 
+EINSUM_SUBLISTS = [
+    (lambda a, b: (a, [0, 1], b, [1, 2], [0, 2]), [(2, 3), (3, 4)]),
+    (lambda a, b: (a, [0, 1], b, [1, 2]), [(2, 3), (3, 4)]),  # implicit output
+    (lambda a, b: (a, (30, 1), b, (1, 51), (51, 30)), [(2, 3), (3, 4)]),  # a to z: 26 to 51
+    (lambda a, b: (a, [..., 0, 1], b, [1, 2], [..., 0, 2]), [(5, 2, 3), (3, 4)]),
+    (lambda a: (a, [np.int64(0), 0], [0]), [(3, 3)]),  # a diagonal; NumPy ints too
+]
+
+
+@pytest.mark.parametrize(("arguments", "input_shapes"), EINSUM_SUBLISTS)
+def test_einsum_takes_torch_s_sublist_form(arguments: Any, input_shapes: list) -> None:
+    # einsum(a, [0, 1], b, [1, 2], [0, 2]): arraygrad took the first operand for the equation
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal(s) for s in input_shapes]
+    check_against_torch(lambda *xs: lib(xs[0]).einsum(*arguments(*xs)), None, inputs)
+    gradcheck(lambda *xs: ag.einsum(*arguments(*xs)), inputs)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        lambda L, a: (a, [0, 52]),  # beyond the 52 letters
+        lambda L, a: (a, [-1, 0]),
+        lambda L, a: (a, [0, 1.0]),  # not an int
+        lambda L, a: (a, [0, 1], [0, 2]),  # an output subscript no operand has
+        lambda L, a: (a, [0, 1], [0, 0]),
+        lambda L, a: (a, [0, 1], [0, 1], [0]),  # a list where an operand belongs
+        lambda L, a: (a,),  # no subscripts
+        lambda L, a: ("ij",),  # no operands
+        lambda L, a: ("ij", []),
+    ],
+)
+def test_einsum_sublists_raise_as_torch(arguments: Any) -> None:
+    messages = []
+    for L in (torch, ag):
+        with pytest.raises(Exception) as info:
+            L.einsum(*arguments(L, L.ones(2, 3)))
+        messages.append((type(info.value), str(info.value)))
+    assert messages[1][0] is messages[0][0]
+    assert messages[1][1].startswith(messages[0][1]), messages
+
+
 @pytest.mark.parametrize(
     ("equation", "shapes", "dtypes"),
     [

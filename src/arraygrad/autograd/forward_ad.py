@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 from arraygrad import _backend, _primitive, _view_history, ops
+from arraygrad._arguments import not_tensor_error
 from arraygrad._grad_mode import enable_grad, grad_enabled
 from arraygrad._tensor import Tensor
 from arraygrad.autograd import _saved_hooks
@@ -193,10 +194,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     if level < 0:
         return UnpackedDualTensor(tensor, None)
     if not isinstance(tensor, Tensor):
-        raise TypeError(
-            "_unpack_dual(): argument 'dual' (position 1) must be Tensor, not "
-            f"{type(tensor).__name__}"
-        )
+        raise not_tensor_error("_unpack_dual", tensor, name="dual", position=1)
     # (inside a custom Function's forward the inputs' tangents are hidden, as in PyTorch)
     tangent = None if _computing.active else tangent_of(tensor)
     if tangent is not None:

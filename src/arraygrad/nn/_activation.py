@@ -128,7 +128,28 @@ def hardtanh(
         raise ValueError(
             f"min_val cannot be greater than max_val (got min_val={min_val}, max_val={max_val})"
         )
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        min_val, max_val = _integer_limits(input.dtype, min_val, max_val)
     return _named("HardtanhBackward0", input, inplace, _hardtanh, min_val, max_val)
+
+
+def _integer_limits(dt: _dtype.dtype, min_val: float, max_val: float) -> tuple[int, int]:
+    """hardtanh's limits for an integer tensor of dtype ``dt`` as PyTorch's kernel reads them:
+    int64s (truncated toward 0), so the result keeps ``dt`` (``hardtanh(int64, -2.5, 2.5)``
+    clamps to [-2, 2]); refused on bool, and on uint8 where one is negative."""
+    if dt is _dtype.bool_:
+        raise RuntimeError(
+            "Bool inputs not supported for hardtanh. Fix: convert the tensor first (x.float() "
+            "or x.long())."
+        )
+    low, high = (int(_dtype.checked_scalar(v, _dtype.int64)) for v in (min_val, max_val))
+    if dt is _dtype.uint8 and (low < 0 or high < 0):
+        raise RuntimeError(
+            "cannot do hardtanh on an unsigned type with negative limits: min_val="
+            f"{min_val}, max_val={max_val} for a uint8 tensor. Fix: give limits of at least 0 "
+            "(relu6's 0 and 6), or convert the tensor first (x.long())."
+        )
+    return low, high
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

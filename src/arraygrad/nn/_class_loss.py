@@ -26,9 +26,9 @@ from arraygrad import (
     _reduction,
     ops,
 )
+from arraygrad._arguments import not_tensor_error
 from arraygrad._indexing import see_index
 from arraygrad._primitive import labelled
-from arraygrad._size import type_name
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import log_softmax
 from arraygrad.nn._common import check_reduction, constant, legacy_reduction
@@ -49,9 +49,12 @@ def _check_tensors(op: str, input: Any, target: Any, weight: Any) -> None:
     arguments = (("input", input), ("target", target), ("weight", weight))
     for position, (name, value) in enumerate(arguments, start=1):
         if not isinstance(value, Tensor) and not (name == "weight" and value is None):
-            raise TypeError(
-                f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
-                f"{type_name(value)}. Fix: make it a tensor first (arraygrad.tensor(...))."
+            raise not_tensor_error(
+                op,
+                value,
+                name=name,
+                position=position,
+                fix="make it a tensor first (arraygrad.tensor(...)).",
             )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _autocast_flag, _dtype, _reduced_floats, _shape, ops
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -59,6 +60,12 @@ def _batched_groups(input: Tensor, weight: Tensor, groups: int, n: int) -> tuple
         input = _shape.unsqueeze(input, 0)
     if groups <= 0:
         raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    if weight._data.shape[0] < groups:  # (an empty weight too: no channel in a group)
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {list(weight.shape)} instead. Fix: give each group at "
+            "least one channel (weight.shape[0] a positive multiple of groups)."
+        )
     if weight._data.shape[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
@@ -153,6 +160,10 @@ def _conv(
         # float16 arrays
         prim = _reduced_floats.twin_wide_at(ops.conv, 2)
     out = prim(input, weight, bias, stride=stride_t, dilation=dilation_t, groups=groups)
+    if not channels:
+        # PyTorch's result for an input without channels has none either, whatever the
+        # weight's out_channels (no bias added); its gradients are zeros
+        out = labelled(ops.getitem(out, key=(slice(None), slice(0, 0))), "ConvolutionBackward0")
     if unbatched:
         out = _shape.squeeze(out, 0)
     return out

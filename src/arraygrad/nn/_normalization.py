@@ -19,6 +19,7 @@ from arraygrad import (
     _unary,
     ops,
 )
+from arraygrad._arguments import not_tensor_error
 from arraygrad._grad_mode import grad_enabled, no_grad
 from arraygrad._primitive import labelled_result
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
@@ -357,10 +358,7 @@ def _check_per_channel(
     for position, tensor in enumerate((weight, bias, running_mean, running_var), start=2):
         if tensor is not None and not isinstance(tensor, Tensor):
             name = ("weight", "bias", "running_mean", "running_var")[position - 2]
-            raise TypeError(
-                f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
-                f"{type(tensor).__name__}"
-            )
+            raise not_tensor_error(op, tensor, name=name, position=position)
     channels = input.shape[1]
     for name, tensor in (
         ("running_mean", running_mean),

@@ -148,6 +148,20 @@ def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> T
     return input
 
 
+def _constant_value(value: Any, dt: _dtype.dtype) -> Any:
+    """The constant mode's ``value`` as PyTorch reads it: a double (an int is rounded to float64
+    first: 2**53 + 1 pads as 2**53), then checked against ``dt``, with PyTorch's error for a
+    number ``dt`` cannot hold (1e300 in int64 or float16, and -1 in uint8: a double is never
+    wrapped around, unlike ``fill_(-1)``'s int)."""
+    if isinstance(value, complex):
+        raise TypeError(
+            f"pad(): argument 'value' (position 4) must be float, not complex: got {value!r}. "
+            "Fix: pass a real number (pad the real and imaginary parts separately for a "
+            "complex fill)."
+        )
+    return _dtype.checked_scalar(float(value), dt)
+
+
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dimensions: ``pad = (left, right, top, bottom, ...)``.
 
@@ -167,8 +181,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     if mode == "constant":
         if value is None or value == 0:
             return _constant_pad(input, pairs, 0.0)
-        # PyTorch's error for a value the input's dtype cannot hold (1e300 in int64, float16)
-        return _constant_pad(input, pairs, _dtype.checked_scalar(value, input.dtype))
+        return _constant_pad(input, pairs, _constant_value(value, input.dtype))
     if value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     _check_index_pad_dims(input, len(pairs) * 2)
