@@ -16,6 +16,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._division import div, floor_divide
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import (
@@ -43,7 +44,7 @@ from arraygrad._math import (
 )
 from arraygrad._power import pow
 from arraygrad._tensor import Tensor, describe
-from arraygrad._unary import not_implemented, require_tensor
+from arraygrad._unary import not_implemented
 
 __all__ = [
     "arctan2",

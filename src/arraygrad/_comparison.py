@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._math import (
     _operands,
     abs,
@@ -28,7 +29,6 @@ from arraygrad._math import (
     sub,
 )
 from arraygrad._tensor import Tensor, describe
-from arraygrad._unary import require_tensor
 
 __all__ = ["allclose", "equal", "isclose", "isin", "isneginf", "isposinf", "isreal"]
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _dtype, _shape, ops, return_types
+from arraygrad._arguments import require_tensor
 from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._math import as_tensor
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 
 __all__ = [
     "adjoint",

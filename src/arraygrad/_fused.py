@@ -18,12 +18,13 @@ import math
 from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._division import div
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._linalg import bmm, mm, mv, outer
 from arraygrad._math import add, astype, logical_and, logical_or, mul, where
 from arraygrad._tensor import Tensor, describe
-from arraygrad._unary import not_implemented, require_tensor
+from arraygrad._unary import not_implemented
 
 __all__ = ["addbmm", "addcdiv", "addcmul", "addmm", "addmv", "addr", "baddbmm"]
 

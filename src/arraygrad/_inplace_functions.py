@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad._aliases import _check_probability
+from arraygrad._arguments import require_tensor
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 from arraygrad.nn import _embedding
 from arraygrad.nn import functional as _functional
 from arraygrad.nn._dropout import _feature_dropout

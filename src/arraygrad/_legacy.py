@@ -19,9 +19,9 @@ import warnings
 from typing import Any, NoReturn
 
 from arraygrad import _dtype
+from arraygrad._arguments import require_tensor
 from arraygrad._tensor import Tensor
 from arraygrad._tensor_types import tensortype
-from arraygrad._unary import require_tensor
 
 __all__ = [
     "compiled_with_cxx11_abi",

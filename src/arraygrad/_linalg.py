@@ -7,11 +7,11 @@ import warnings
 from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _dtype, _matmul_saving, _reduced_floats, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
 from arraygrad._primitive import Primitive, labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
-from arraygrad._unary import require_tensor
 
 __all__ = [
     "bmm",

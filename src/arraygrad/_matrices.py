@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _creation, _dtype, _linalg, _math, _reduction, _shape, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor, require_tensors
+from arraygrad._unary import require_tensors
 
 __all__ = [
     "block_diag",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from arraygrad._arguments import require_tensor
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 
 __all__ = ["is_complex", "is_floating_point", "is_nonzero", "is_tensor", "numel"]
 

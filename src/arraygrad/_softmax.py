@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _dtype
+from arraygrad._arguments import require_tensor
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 
 __all__ = ["log_softmax", "softmax"]
 

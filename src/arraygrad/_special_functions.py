@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._binary import _float_operands
 from arraygrad._math import (
     _FLOAT,
@@ -22,7 +23,7 @@ from arraygrad._math import (
 from arraygrad._reduction import sum
 from arraygrad._shape import unsqueeze
 from arraygrad._tensor import Tensor
-from arraygrad._unary import lgamma, not_implemented, require_tensor
+from arraygrad._unary import lgamma, not_implemented
 
 __all__ = ["i0", "i0_", "igamma", "igammac", "mvlgamma"]
 

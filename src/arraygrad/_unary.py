@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops, return_types
-from arraygrad._arguments import require_tensor as require_tensor
+from arraygrad._arguments import require_tensor
 from arraygrad._division import div
 from arraygrad._math import (
     _floating,

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _complex, _grad_mode, _repeats, _shape, _views, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 
 __all__ = [
     "alias_copy",

@@ -22,13 +22,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._complex import conj
 from arraygrad._creation import _leaf, arange
 from arraygrad._dims import normalize_dim
 from arraygrad._math import as_tensor
 from arraygrad._shape import cat, narrow, roll
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 
 __all__ = [
     "fft",

@@ -1,7 +1,8 @@
 """The checks and helpers that several functions share, against torch 2.13.0: the non-tensor
-argument errors (``_unary.require_tensor(s)``), the dropout probability, per-channel and
-reduction checks, the container ``update`` pairs, the triangle mask and the straight-through
-clamp of ``cosine_similarity`` / ``gaussian_nll_loss`` at their ``eps``."""
+argument errors (``_arguments.require_tensor``, ``_unary.require_tensors``), the dropout
+probability, per-channel and reduction checks, the container ``update`` pairs, the triangle
+mask and the straight-through clamp of ``cosine_similarity`` / ``gaussian_nll_loss`` at their
+``eps``."""
 
 from __future__ import annotations
 

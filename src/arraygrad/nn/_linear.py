@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from arraygrad import _autocast_flag, _dtype, _linalg, _reduced_floats, _shape, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
-from arraygrad._unary import require_tensor
 
 __all__ = ["bilinear", "linear"]
 
