@@ -29,9 +29,9 @@ later backward that accumulates into one changes the other: ``(a * 0.45).sum().b
 leaves ``b.grad`` 1.45, though ``b`` is not in that graph and each ``.grad`` must be the sum of
 its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355, 85884, 107787,
 148928, 155574, 165109, 167688, 171335, 188279, 202331, 207383, 223102, 241484, 248252, 259124,
-295171, 316548, 324514, 364571, 373958, 374506; through ``stack([a, b]).sum()`` 170232,
-263744, 293034, 356805; through ``(b[None] - c).sum()`` 296547; through
-``a.unsqueeze(0).sum()`` 317774).
+295171, 316548, 324514, 364571, 373958, 374506, 384620, 391140, 399205, 407801, 408234;
+through ``stack([a, b]).sum()`` 170232, 263744, 293034, 356805; through ``(b[None] - c).sum()``
+296547; through ``a.unsqueeze(0).sum()`` 317774).
 Also still drawn, a deviation of torch's implementation: its ``matmul`` of a batched right
 operand and a 1-D, 2-D or broadcast left one saves a copy of the right operand that it made to
 fold or expand the batch, so an in-place write to that operand after the product does not
