@@ -89,6 +89,41 @@ def outcome_in_each(
     return outcomes[0], outcomes[1]
 
 
+def dtype_outcomes(call: Callable[[Any, Any], Any], dtype: str) -> tuple[Any, Any]:
+    """``call(lib, x)`` with ``x`` a (2, 3) tensor of ``dtype`` (a name both libraries have),
+    in torch then arraygrad: each one's ``("OK", result dtype name)`` (of the first element of
+    a tuple result), or ``(exception class name, message)``, for tables of calls that must
+    take the dtypes torch takes and refuse the others as torch does."""
+    outcomes = []
+    for lib in (torch, ag):
+        if dtype == "bool":
+            x = lib.tensor([[True, False, True], [False, True, True]])
+        else:
+            x = lib.tensor([[0.5, 1.0, 2.0], [3.0, 0.0, 1.5]]).to(getattr(lib, dtype))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch's deprecations of what is compared
+                out = call(lib, x)
+        except Exception as error:  # the class and message are compared
+            outcomes.append((type(error).__name__, str(error)))
+            continue
+        out = out[0] if isinstance(out, (tuple, list)) else out
+        outcomes.append(("OK", str(out.dtype).split(".")[-1]))
+    return outcomes[0], outcomes[1]
+
+
+def assert_refused_as_torch(call: Callable[[Any, Any], Any], dtype: str) -> None:
+    """:func:`dtype_outcomes`: torch's result dtype where it computes, its exception class
+    where it refuses (and its ``"kernel" not implemented for 'Dtype'`` first)."""
+    theirs, mine = dtype_outcomes(call, dtype)
+    assert mine[0] == theirs[0], (theirs, mine)
+    if theirs[0] == "OK":
+        assert mine == theirs
+        return
+    if theirs[0] == "NotImplementedError":
+        assert mine[1].startswith(theirs[1]), (theirs, mine)
+
+
 def grad_fn_names(expression: str, **values: Any) -> tuple[str, str]:
     """The ``grad_fn`` name of ``expression`` evaluated in arraygrad and in torch: ``x`` is a
     (2, 3) float32 leaf that requires grad, ``lib`` the library, ``values`` more names (each a

@@ -13,6 +13,7 @@ import torch
 from oracle import check_against_torch, gradcheck
 
 import arraygrad as ag
+from tests.oracle import assert_refused_as_torch
 
 RNG = np.random.default_rng(7)
 COMPLEX = RNG.standard_normal((4, 6)) + 1j * RNG.standard_normal((4, 6))
@@ -154,3 +155,29 @@ def test_dimension_out_of_range() -> None:
 def test_imported_on_first_use() -> None:
     assert "fft" in dir(ag)
     assert ag.fft.fft is ag.fft.__dict__["fft"]
+
+
+# Regression: the transforms of bfloat16 tensors raised KeyError (complex ones) or computed in
+# complex64 (real ones), and of float16 tensors raised NotImplementedError, where torch's CPU
+# transforms raise RuntimeError; fftfreq and rfftfreq took a tensor of lengths.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.fft.fft(x),
+        lambda lib, x: lib.fft.ifft2(x),
+        lambda lib, x: lib.fft.rfft(x),
+        lambda lib, x: lib.fft.rfftn(x),
+        lambda lib, x: lib.fft.irfft(x),
+        lambda lib, x: lib.fft.hfft(x),
+        lambda lib, x: lib.fft.ihfft2(x),
+        lambda lib, x: lib.fft.fftfreq(x),
+        lambda lib, x: lib.fft.rfftfreq(x),
+        lambda lib, x: lib.fft.fftfreq(x.shape[-1]),
+        lambda lib, x: lib.fft.rfftfreq(x.shape[0], 0.5),
+        lambda lib, x: lib.fft.fftfreq(True),
+        lambda lib, x: lib.fft.fftfreq(4.0),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "int64", "complex64"])
+def test_transforms_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.oracle import outcome_in_each
+from tests.oracle import assert_refused_as_torch, outcome_in_each
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 
@@ -157,3 +157,19 @@ def test_range_errors_match_torch() -> None:
                 "RuntimeError",
                 "RuntimeError",
             )
+
+
+# Regression: scalar_tensor took any tensor (its item, or a RuntimeError for several elements),
+# where torch raises a TypeError: it takes a Python number, or a 0-d tensor outside the graph.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.scalar_tensor(x),
+        lambda lib, x: lib.scalar_tensor(x[0, 0]),
+        lambda lib, x: lib.scalar_tensor(x[0, 0].requires_grad_()),
+        lambda lib, x: lib.scalar_tensor(x[0, :1]),
+        lambda lib, x: lib.scalar_tensor(2.5),
+    ],
+)
+def test_scalar_tensor_takes_a_number_as_torch(call: Any) -> None:
+    assert_refused_as_torch(call, "float32")

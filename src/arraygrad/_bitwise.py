@@ -38,7 +38,7 @@ def _check_integral(name: str, *tensors: Tensor, bool_ok: bool = True) -> None:
     # PyTorch's kernels exist for bool (logical and/or/xor/not) and integer dtypes only.
     for t in tensors:
         d = t.dtype
-        if d.is_floating_point or (d is _dtype.bool_ and not bool_ok):
+        if d.category >= _dtype._FLOAT or (d is _dtype.bool_ and not bool_ok):  # complex too
             raise NotImplementedError(
                 f"\"{name}_cpu\" not implemented for '{_dtype.torch_type_name(d)}'. Fix: bitwise "
                 "operations take bool or integer tensors; convert with .long() or .bool(), or use "

@@ -156,6 +156,11 @@ def isin(
 def _infinity_test(op: str, input: Tensor, sign: float) -> Tensor:
     x = require_tensor(op, "input", 1, input).detach()
     if not x.dtype.is_floating_point:
+        if x.dtype.is_complex:
+            raise RuntimeError(
+                f"{op} does not support complex inputs: got a {describe(x)}. Fix: test the "
+                f"parts, e.g. arraygrad.{op}(z.real) | arraygrad.{op}(z.imag)."
+            )
         return ops.not_equal(x, x)  # all False: integers are never infinite
     return eq(x, sign * float("inf"))
 

@@ -269,6 +269,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 @labelled_result("TraceBackward0")
 def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a matrix."""
+    _dtype.check_not_bool("trace", input.dtype)
     if input.ndim != 2:
         raise RuntimeError(
             f"trace: expected a matrix, but got tensor with dim {input.ndim} (shape "

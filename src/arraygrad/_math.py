@@ -15,7 +15,7 @@ broadcasting errors and the complex primitives that stand in for real ones are i
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, overload
 
 from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import (
@@ -461,16 +461,38 @@ def isfinite(input: Tensor) -> Tensor:
     return ops.isfinite(input)
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
-    """``input`` where ``condition`` holds, else ``other``.
+# where's input and other when not given: where(condition) is nonzero(condition, as_tuple=True)
+_CONDITION_ONLY: Any = object()
+
+
+@overload
+def where(condition: Any) -> tuple[Tensor, ...]: ...
+
+
+@overload
+def where(condition: Any, input: Any, other: Any) -> Tensor: ...
+
+
+def where(condition: Any, input: Any = _CONDITION_ONLY, other: Any = _CONDITION_ONLY) -> Any:
+    """``input`` where ``condition`` holds, else ``other``; with ``condition`` alone, the
+    indices where it is non-zero, one 1-D int64 tensor per dimension (``nonzero(condition,
+    as_tuple=True)``).
 
     A Python int beside an integer tensor must fit that tensor's dtype (PyTorch's overflow
     error otherwise), since it is written into the result as it is.
+
+    >>> import arraygrad
+    >>> arraygrad.where(arraygrad.tensor([[0, 1], [2, 0]]))
+    (tensor([0, 1]), tensor([1, 0]))
     """
     if isinstance(input, Tensor):
         other = _where_number(other, input)
     elif isinstance(other, Tensor):
         input = _where_number(input, other)
+    elif input is _CONDITION_ONLY or other is _CONDITION_ONLY:  # (never with a tensor operand)
+        if input is not other:
+            raise _where_operand_missing()
+        return _where_condition_only(condition)
     a, b = _operands(input, other)
     mask = as_tensor(condition)
     try:
@@ -493,6 +515,8 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
     if number.__class__ is int:
         return _fitting(number, tensor)
     if number.__class__ is not float:
+        if number is _CONDITION_ONLY:
+            raise _where_operand_missing()
         return number
     dtype = tensor.dtype
     if not (dtype.is_floating_point or dtype.is_complex):
@@ -502,6 +526,24 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
     if dtype is _dtype.float16 and -65504.0 <= number <= 65504.0:
         return _dtype.float16_operand(number)  # (through float32, as PyTorch)
     return number
+
+
+def _where_condition_only(condition: Any) -> tuple[Tensor, ...]:
+    """``where(condition)``: ``nonzero(condition, as_tuple=True)``."""
+    from arraygrad._arguments import require_tensor
+    from arraygrad._searching import nonzero  # (a module above this one)
+
+    condition = require_tensor("where", "condition", 1, condition)
+    return nonzero(condition, as_tuple=True)  # type: ignore[no-any-return]
+
+
+def _where_operand_missing() -> TypeError:
+    """PyTorch's TypeError for ``where`` given one of ``input`` and ``other``."""
+    return TypeError(
+        "where() received an invalid combination of arguments: got a condition and only one "
+        "of input and other. Fix: pass both (where(condition, input, other)), or the condition "
+        "alone for the indices where it holds."
+    )
 
 
 def clone(input: Tensor) -> Tensor:

@@ -17,8 +17,9 @@ from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
 from arraygrad._math import as_tensor, astype, isnan, logical_not, lt, mul, sub, where
 from arraygrad._primitive import labelled
-from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim
+from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim, check_median_dtype
 from arraygrad._tensor import Tensor, describe
+from arraygrad._unary import not_implemented
 
 __all__ = [
     "mode",
@@ -188,7 +189,7 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     tensor(3.)
     """
     xp = _backend.xp
-    _dtype.check_not_bool("median_cpu" if dim is None else "median_out", input.dtype)
+    check_median_dtype(input, dim)
     if dim is None:
         if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
             return ops.add(ops.sum(input, axis=None, keepdims=False), math.nan)
@@ -226,6 +227,10 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     >>> values.item(), indices.item()
     (1.0, 3)
     """
+    if input.dtype.is_complex:
+        raise not_implemented(
+            "mode_cpu", input, "complex numbers have no order: take the mode of x.real or x.imag."
+        )
     axis = normalize_dim(dim, input.ndim)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
     if x._data.shape[axis] == 0:

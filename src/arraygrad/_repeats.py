@@ -14,19 +14,25 @@ from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._shape import split
 from arraygrad._tensor import Tensor
+from arraygrad._unary import not_implemented
 
 __all__ = ["repeat_interleave", "split_with_sizes"]
+
+
+def _check_count_dtype(repeats: Tensor) -> None:
+    """PyTorch's NotImplementedError for counts that are not int32 or int64: its kernel has
+    no other loops (not even for the smaller integers)."""
+    if repeats.dtype is not _dtype.int64 and repeats.dtype is not _dtype.int32:
+        raise not_implemented(
+            "repeat_interleave_cpu", repeats, "pass int64 or int32 counts (repeats.long())."
+        )
 
 
 def _repeat_counts(repeats: Any, size: int) -> Any:
     """``repeats`` (an int or a 0-d / 1-d integer tensor) as an integer array of ``size``."""
     xp = _backend.xp
     if isinstance(repeats, Tensor):
-        if repeats.dtype.is_floating_point or repeats.dtype is _dtype.bool_:
-            raise NotImplementedError(
-                f"repeat_interleave(): repeats must be an integer tensor, got "
-                f"{repeats.dtype.name}. Fix: convert it with .long()."
-            )
+        _check_count_dtype(repeats)
         if repeats.ndim > 1:
             raise RuntimeError(
                 f"repeats must be 0-dim or 1-dim tensor, got shape {list(repeats.shape)}. Fix: "
@@ -74,13 +80,16 @@ def repeat_interleave(
     """
     xp = _backend.xp
     if repeats is None:  # the one-argument form: the counts are the input
+        _check_count_dtype(input)
         if input.ndim != 1:
             raise RuntimeError(
                 "repeat_interleave only accept 1D vector as repeat, got a tensor of shape "
                 f"{list(input.shape)}. Fix: pass a 1-D tensor of counts."
             )
         counts = _repeat_counts(input, input.numel())
-        picks = xp.repeat(xp.arange(counts.shape[0], dtype=xp.int64), counts)
+        # (the counts' own dtype, int32 or int64, as PyTorch's result)
+        picks = xp.repeat(xp.arange(counts.shape[0], dtype=input._data.dtype), counts)
+        _check_output_size(output_size, picks.shape[0])
         return Tensor._wrap(picks)
     if dim is None:
         input = ops.reshape(input, shape=(-1,))
@@ -92,12 +101,16 @@ def repeat_interleave(
     size = input._data.shape[axis]
     counts = _repeat_counts(repeats, size)
     picks = xp.repeat(xp.arange(size, dtype=xp.int64), counts)
-    if output_size is not None and int(output_size) != picks.shape[0]:
+    _check_output_size(output_size, picks.shape[0])
+    return ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
+
+
+def _check_output_size(output_size: int | None, total: int) -> None:
+    if output_size is not None and int(output_size) != total:
         raise RuntimeError(
             f"repeat_interleave(): output_size is {output_size} but the repeats add up to "
-            f"{picks.shape[0]}. Fix: pass the sum of repeats, or leave output_size out."
+            f"{total}. Fix: pass the sum of repeats, or leave output_size out."
         )
-    return ops.getitem(input, key=(slice(None),) * axis + (picks, Ellipsis))
 
 
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:

@@ -121,12 +121,29 @@ def gradient(
                 f"dimension {axis} of shape {list(input.shape)} has {input._data.shape[axis]} "
                 f"samples for edge_order={edge_order}. Fix: lower edge_order or add samples."
             )
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        _check_gradient_integers(input)
         input = ops.astype(input, _dtype.get_default_dtype())
     return tuple(
         _gradient_along(input, axis, step, edge_order)
         for axis, step in zip(axes, steps, strict=True)
     )
+
+
+def _check_gradient_integers(input: Tensor) -> None:
+    """PyTorch's RuntimeErrors for the samples its gradient refuses: uint8 ones (whose
+    differences would wrap) and bool ones (which have no subtraction)."""
+    if input.dtype is _dtype.uint8:
+        raise RuntimeError(
+            f"torch.gradient does not support uint8 input ({describe(input)}). Fix: convert "
+            "the samples first, e.g. x.long() or x.float()."
+        )
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported: "
+            f"torch.gradient of {describe(input)}. Fix: convert the samples first, e.g. "
+            "x.float()."
+        )
 
 
 def _gradient_spacing(spacing: Any, count: int, all_dims: bool, ndim: int) -> list[Any]:
@@ -205,7 +222,7 @@ def trapezoid(
 ) -> Tensor:
     """The trapezoidal rule along ``dim``: ``sum((y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]))``,
     with sample points ``x`` (1-D, or ``y``'s shape) or a constant spacing ``dx`` (1 by default).
-    Integer ``y`` integrates to the default float dtype.
+    Integer ``y`` integrates to the default float dtype, complex ``y`` to its own dtype.
 
     >>> import arraygrad
     >>> arraygrad.trapezoid(arraygrad.tensor([1.0, 2.0, 4.0]), dx=2.0)
@@ -217,7 +234,7 @@ def trapezoid(
             "x or the spacing dx, not both."
         )
     from arraygrad._division import div
-    from arraygrad._math import _floating, mul, sub
+    from arraygrad._math import mul, sub
     from arraygrad._reduction import sum as _sum
 
     if y.dtype is _dtype.bool_ or (x is not None and x.dtype is _dtype.bool_):
@@ -233,10 +250,10 @@ def trapezoid(
         # PyTorch's form for a constant spacing: (sum(y) - (y[0] + y[-1]) / 2) * dx.
         spacing = 1.0 if dx is None else dx
         if size == 0:
-            return mul(_sum(_floating(y), axis), 0.0)
+            return mul(_sum(_inexact(y), axis), 0.0)
         ends = ops.add(_part(y, axis, 0, 1), _part(y, axis, size - 1, size))
         ends = ops.reshape(ends, shape=tuple(s for i, s in enumerate(y.shape) if i != axis))
-        inner = sub(_sum(y, axis), mul(_floating(ends), 0.5))
+        inner = sub(_sum(y, axis), mul(_inexact(ends), 0.5))
         return mul(inner, spacing)
     points = x.shape[0] if x.ndim == 1 else x._data.shape[normalize_dim(dim, x.ndim)]
     if points != size:
@@ -253,10 +270,17 @@ def trapezoid(
     else:
         x_axis = normalize_dim(dim, x.ndim)
     if size == 0:
-        return mul(_sum(_floating(y), axis), 0.0)
+        return mul(_sum(_inexact(y), axis), 0.0)
     spacings = sub(_part(x, x_axis, 1, None), _part(x, x_axis, None, -1))
     heights = ops.add(_part(y, axis, 1, None), _part(y, axis, None, -1))
     return div(_sum(mul(spacings, heights), axis), 2.0)
+
+
+def _inexact(y: Tensor) -> Tensor:
+    """Samples ``y`` in a float dtype (integers in the default one); complex ones as they are."""
+    from arraygrad._math import _floating
+
+    return y if y.dtype.is_complex else _floating(y)
 
 
 def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:

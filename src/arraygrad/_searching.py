@@ -371,10 +371,11 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     """
     xp = _backend.xp
     _dtype.check_not_bool("bincount_cpu", input.dtype)
-    if input.dtype.is_floating_point:
+    if input.dtype.category >= _dtype._FLOAT:  # (floating and complex)
         raise NotImplementedError(
-            f'"bincount_cpu" not implemented for {input.dtype.name!r}: bincount counts integers. '
-            "Fix: convert the input with .long()."
+            f"\"bincount_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}': "
+            f"bincount counts integers, got a {describe(input)}. Fix: convert the input with "
+            ".long()."
         )
     data = input._data
     if input.ndim != 1 or (input.numel() and _backend.item(xp.min(data)) < 0):
@@ -410,7 +411,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     [0.0, 2.0, 1.0, 0.0]
     """
     xp = _backend.xp
-    if not input.dtype.is_floating_point:
+    if input.dtype.category < _dtype._FLOAT:
         _refuse_integer_histc(input, bins, min, max)
     if bins <= 0:
         raise RuntimeError(
@@ -419,6 +420,12 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
         )
     if min > max:
         raise RuntimeError(f"torch.histc: max must be larger than min, got min={min}, max={max}.")
+    if input.dtype.is_complex:  # (complex numbers have no order to bin them by)
+        kernel = "aminmax_cpu" if min == max else "histogram_cpu"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(input.dtype)}': histc "
+            f"of a {describe(input)}. Fix: bin a real key, e.g. x.abs() or x.real."
+        )
     data = xp.reshape(input._data, (-1,))
     low, high = float(min), float(max)
     if low == high and data.shape[0]:
@@ -451,7 +458,19 @@ def _refuse_integer_histc(input: Tensor, bins: int, min: float, max: float) -> N
     one value) to the input's dtype, which refuses bounds it cannot hold (-1 for a uint8
     tensor of zeros) with a RuntimeError, as it refuses ``bins`` and an inverted range."""
     name = input.dtype.name
-    if input.dtype is not _dtype.bool_:
+    kernel = "histogram_cpu"
+    if input.dtype is _dtype.bool_:  # (its range cannot even be spaced out)
+        kernel = "linspace_cpu"
+        if bins <= 0:
+            raise RuntimeError(
+                f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0. Fix: "
+                "pass a positive number of bins."
+            )
+        if min > max:
+            raise RuntimeError(
+                f"torch.histc: max must be larger than min, got min={min}, max={max}."
+            )
+    else:
         if bins <= 0 or min > max:
             raise RuntimeError(
                 f"torch.histc: bins must be > 0 and max must not be below min, got bins={bins},"
@@ -474,8 +493,8 @@ def _refuse_integer_histc(input: Tensor, bins: int, min: float, max: float) -> N
                 "with .float()."
             )
     raise NotImplementedError(
-        f'"histogram_cpu" not implemented for {name!r}: histc bins floating point values. Fix: '
-        "convert the input with .float()."
+        f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(input.dtype)}': histc bins "
+        f"floating point values, got a {describe(input)}. Fix: convert the input with .float()."
     )
 
 

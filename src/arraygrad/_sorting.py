@@ -18,6 +18,7 @@ from arraygrad._grad_mode import grad_enabled
 from arraygrad._indexing import take_along
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
+from arraygrad._unary import not_implemented
 
 __all__ = [
     "argsort",
@@ -256,6 +257,18 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
     return _along("kthvalue", input, axis, keepdim, _kth_index(x._data, k, axis))
 
 
+def check_median_dtype(input: Tensor, dim: Any) -> None:
+    """PyTorch's NotImplementedError for a median of bool or complex tensors, which have no
+    median kernel (complex numbers have no order)."""
+    _dtype.check_not_bool("median_cpu" if dim is None else "median_out", input.dtype)
+    if input.dtype.is_complex:
+        raise not_implemented(
+            "median_cpu" if dim is None else "median_out",
+            input,
+            "complex numbers have no order: take the median of a real key, e.g. x.abs() or x.real.",
+        )
+
+
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median (the ``(n - 1) // 2``-th smallest element), over all elements or as
     ``(values, indices)`` along ``dim``. Over all elements ties share the gradient equally.
@@ -268,7 +281,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     2.0
     """
     xp = _backend.xp
-    _dtype.check_not_bool("median_cpu" if dim is None else "median_out", input.dtype)
+    check_median_dtype(input, dim)
     if dim is None:
         if input.numel() == 0:  # nan, still in the graph (its gradient is empty), as in torch
             return ops.sum(input, axis=None, keepdims=False) + math.nan

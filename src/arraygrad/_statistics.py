@@ -409,7 +409,17 @@ def cov(
         divisor = mul(divisor, 0)
     centred = sub(x, ops.reshape(average, shape=(-1, 1)))
     weighted = centred if weights is None else mul(centred, weights)
-    c = div(ops.matmul(centred, ops.matrix_transpose(weighted)), divisor)
+    if x.dtype.is_complex:  # (x - avg) w (x - avg)^H, with the complex product's rules
+        from arraygrad._complex import conj
+        from arraygrad._linalg import matmul
+
+        product = matmul(centred, ops.matrix_transpose(conj(weighted)))
+    elif _reduced_floats.is_reduced(x):
+        # PyTorch's product in float32, rounded once (NumPy's bfloat16 matmul gives float32)
+        product = _reduced_floats.twin(ops.matmul)(centred, ops.matrix_transpose(weighted))
+    else:
+        product = ops.matmul(centred, ops.matrix_transpose(weighted))
+    c = div(product, divisor)
     return ops.reshape(c, shape=tuple(s for s in c._data.shape if s != 1))
 
 
@@ -426,9 +436,15 @@ def corrcoef(input: Tensor) -> Tensor:
     c = cov(input)
     if c.ndim == 0:  # one variable: 1, or nan when it is constant, as c / c
         return div(c, c)
+    from arraygrad._clamp import clamp
     from arraygrad._linalg import diag
 
-    deviation = sqrt(diag(c))
+    variances = diag(c)
+    deviation = sqrt(variances.real if variances.dtype.is_complex else variances)
     c = div(c, ops.reshape(deviation, shape=(-1, 1)))
     c = div(c, ops.reshape(deviation, shape=(1, -1)))
-    return ops.clip(c, min=-1.0, max=1.0)
+    if c.dtype.is_complex:  # each part clipped, as PyTorch
+        from arraygrad._complex import complex as _complex
+
+        return _complex(clamp(c.real, -1.0, 1.0), clamp(c.imag, -1.0, 1.0))
+    return clamp(c, -1.0, 1.0)  # (clamp keeps bfloat16, where NumPy's clip gives float32)

@@ -485,7 +485,7 @@ class Tensor(
         return _bitwise.bitwise_xor(other, self)
 
     def __invert__(self) -> Tensor:
-        if self.dtype.is_floating_point:  # the operator's error is a TypeError, as in PyTorch
+        if self.dtype.category >= _dtype._FLOAT:  # (and complex) a TypeError, as in PyTorch
             raise TypeError(
                 "~ (operator.invert) is only implemented on integer and Boolean-type tensors: got "
                 f"a {self.dtype.name} tensor. Fix: use logical_not() or 1 - x for floats."

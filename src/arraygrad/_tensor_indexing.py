@@ -218,7 +218,7 @@ class TensorIndexingMethods:
     # Repeats and windows (_repeats).
 
     def repeat_interleave(
-        self, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
     ) -> Tensor:
         """See :func:`arraygrad.repeat_interleave`."""
         return _ag._repeats.repeat_interleave(self, repeats, dim, output_size=output_size)

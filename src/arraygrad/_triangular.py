@@ -240,6 +240,12 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     >>> arraygrad.linalg.multi_dot([arraygrad.ones(3), arraygrad.ones(3, 2), arraygrad.ones(2)])
     tensor(6.)
     """
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            "linalg_multi_dot(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+            f"{type(tensors).__name__}. Fix: pass the matrices as one list, e.g. "
+            "multi_dot([a, b, c])."
+        )
     if len(tensors) < 2:
         raise RuntimeError(
             f"multi_dot(): expected at least 2 tensors but got {len(tensors)}. Fix: pass a list "

@@ -28,6 +28,7 @@ from arraygrad._math import (
     sub,
     where,
 )
+from arraygrad._math import sin as _math_sin
 from arraygrad._power import pow
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
@@ -245,6 +246,8 @@ def sinc(input: Tensor) -> Tensor:
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         # (stepwise in float16, pi x rounds off pi: sinc(1) was 3e-4, not -0)
         return _reduced_floats.in_float32(sinc, input)  # type: ignore[no-any-return]
+    if isinstance(input, Tensor) and input.dtype.is_complex:
+        return _complex_sinc(input)
     angle = mul(_floating(input), math.pi)
     # Near 0 the quotient's derivative, cos(a)/a - sin(a)/a^2, is a difference of two large
     # terms whose digits cancel (x = 1e-10: 1.9e-7 instead of -3.3e-10; float32 loses 5 digits
@@ -259,6 +262,16 @@ def sinc(input: Tensor) -> Tensor:
         series = series * square + coefficient
     large = where(near_zero, 1.0, angle)
     return where(near_zero, series, div(ops.sin(large), large))
+
+
+def _complex_sinc(z: Tensor) -> Tensor:
+    """sinc of a complex tensor as PyTorch's complex kernel: ``sin(pi z) / (pi z)`` and 1 where
+    ``z == 0``, no series near 0, so values and gradients (the conjugated derivative
+    ``(pi z cos(pi z) - sin(pi z)) / (pi z^2)``, 0 at 0) match its own. The quotient sees 1 in
+    place of 0 so that the discarded branch's 0/0 cannot turn the zero gradient into nan."""
+    at_zero = ops.equal(z.detach(), 0)
+    angle = mul(where(at_zero, 1.0, z), math.pi)
+    return where(at_zero, 1.0, div(_math_sin(angle), angle))
 
 
 def angle(input: Tensor) -> Tensor:
@@ -285,12 +298,23 @@ def angle(input: Tensor) -> Tensor:
 
 def deg2rad(input: Tensor) -> Tensor:
     """Degrees to radians, ``x * pi / 180``."""
-    return mul(_floating(input), math.pi / 180.0)
+    return mul(_angle_units("deg2rad", input), math.pi / 180.0)
 
 
 def rad2deg(input: Tensor) -> Tensor:
     """Radians to degrees, ``x * 180 / pi``."""
-    return mul(_floating(input), 180.0 / math.pi)
+    return mul(_angle_units("rad2deg", input), 180.0 / math.pi)
+
+
+def _angle_units(op: str, input: Tensor) -> Tensor:
+    """``input`` in a float dtype for ``op``; PyTorch's RuntimeError for a complex tensor,
+    whose angle is not one number."""
+    if isinstance(input, Tensor) and input.dtype.is_complex:
+        raise RuntimeError(
+            f"{op} is not supported for complex tensors: got a {describe(input)}. Fix: convert "
+            "its argument instead (arraygrad.angle(z)) or the real and imaginary parts apart."
+        )
+    return _floating(input)
 
 
 def signbit(input: Tensor) -> Tensor:

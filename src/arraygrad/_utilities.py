@@ -114,7 +114,15 @@ def scalar_tensor(
     tensor(3.)
     """
     creation_options("scalar_tensor", options)
-    value = s.item() if isinstance(s, Tensor) else s
+    if isinstance(s, Tensor):  # PyTorch reads a 0-d tensor outside the graph as a number
+        if s.ndim or s.requires_grad:
+            raise TypeError(
+                "scalar_tensor(): argument 's' (position 1) must be Number, not Tensor "
+                f"(of shape {list(s.shape)}{', requiring grad' if s.requires_grad else ''}). "
+                "Fix: pass a Python number, e.g. s.item()."
+            )
+        s = s.item()
+    value = s
     d = _dtype.get_default_dtype() if dtype is None else dtype
     if d in _dtype.REDUCED_FLOATS and isinstance(value, (int, float)) and type(value) is not bool:
         # PyTorch converts the double to float, then to float16 or bfloat16, unchecked: rounded

@@ -18,6 +18,7 @@ tensor([1., 2., 3., 4.])
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from arraygrad._creation import _leaf, arange
 from arraygrad._dims import normalize_dim
 from arraygrad._math import as_tensor
 from arraygrad._shape import cat, narrow, roll
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 __all__ = [
     "fft",
@@ -122,11 +123,7 @@ def _complex_input(input: Any, name: str) -> Tensor:
         return x
     if not x.dtype.is_floating_point:
         return ops.astype(x, _dtype.get_default_complex_dtype())
-    if x.dtype is _dtype.float16:
-        raise NotImplementedError(
-            f"{name} of float16 tensors computes in complex32, which arraygrad does not have. "
-            "Fix: convert to float32 first (x.float())."
-        )
+    _check_not_reduced(x, name)
     return ops.astype(x, _dtype.COMPLEX_OF[x.dtype])
 
 
@@ -138,12 +135,18 @@ def _real_input(input: Any, name: str) -> Tensor:
         )
     if not x.dtype.is_floating_point:
         return ops.astype(x, _dtype.get_default_dtype())
-    if x.dtype is _dtype.float16:
-        raise NotImplementedError(
-            f"{name} of float16 tensors computes in complex32, which arraygrad does not have. "
+    _check_not_reduced(x, name)
+    return x
+
+
+def _check_not_reduced(x: Tensor, name: str) -> None:
+    """PyTorch's CPU error for float16 and bfloat16 samples: its transforms compute in
+    complex64 or complex128 only (float16's complex32 is a GPU dtype)."""
+    if x.dtype in _dtype.REDUCED_FLOATS:
+        raise RuntimeError(
+            f"Unsupported dtype {_dtype.torch_type_name(x.dtype)}: {name} of a {describe(x)}. "
             "Fix: convert to float32 first (x.float())."
         )
-    return x
 
 
 def _c2c(input: Any, s: Any, dim: Any, norm: str | None, inverse: bool, name: str) -> Tensor:
@@ -320,6 +323,20 @@ def _frequencies(values: Any, scale: float, dtype: Any, requires_grad: bool) -> 
     return _leaf(_backend.xp.astype(array, _dtype.to_xp(dt)), requires_grad)
 
 
+def _length(op: str, n: Any) -> int:
+    """The number of samples ``n`` as an int; PyTorch's TypeError for what is not one (a float,
+    a bool, a tensor of more than one element)."""
+    if n.__class__ is int:
+        return n  # type: ignore[no-any-return]
+    is_tensor = isinstance(n, Tensor)
+    if isinstance(n, bool) or not hasattr(n, "__index__") or (is_tensor and n.ndim != 0):
+        raise TypeError(
+            f"fft_{op}(): argument 'n' (position 1) must be int, not {type(n).__name__}. Fix: "
+            f"pass the number of samples, e.g. {op}(x.shape[-1])."
+        )
+    return operator.index(n)
+
+
 def fftfreq(
     n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
@@ -330,6 +347,7 @@ def fftfreq(
     >>> arraygrad.fft.fftfreq(4)
     tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
     """
+    n = _length("fftfreq", n)
     positive = (n - 1) // 2 + 1
     steps = arange(n, dtype=_dtype.int64)
     wrapped = steps - n * (steps >= positive).long()
@@ -340,6 +358,7 @@ def rfftfreq(
     n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **_: Any
 ) -> Tensor:
     """The frequencies of :func:`rfft`'s ``n // 2 + 1`` outputs for samples ``d`` apart."""
+    n = _length("rfftfreq", n)
     return _frequencies(arange(n // 2 + 1, dtype=_dtype.int64), 1.0 / (n * d), dtype, requires_grad)
 
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _dtype, ops
+from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._binary import _float_operands, xlogy
 from arraygrad._math import _floating, binary, mul, sigmoid
 from arraygrad._softmax import log_softmax, softmax
@@ -59,9 +59,9 @@ from arraygrad._unary import (
     logit,
     not_implemented,
     polygamma,
-    round,
     sinc,
 )
+from arraygrad._unary import round as _round
 
 __all__ = [
     "airy_ai",
@@ -132,6 +132,30 @@ gammainc = igamma
 gammaincc = igammac
 
 
+def _full_float(kernel: str, input: Tensor) -> Tensor:
+    """``input`` in a float dtype (integers in the default one), and PyTorch's
+    NotImplementedError for float16 and bfloat16, which its ``kernel`` has no loops for."""
+    x = _floating(input)
+    if _reduced_floats.is_reduced(x):
+        raise not_implemented(kernel, x, "convert it first (x.float()).")
+    return x
+
+
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+    """:func:`arraygrad.round` of a floating tensor; integer and bool tensors are refused
+    (PyTorch's ``special.round`` has no integer kernel, where ``torch.round`` returns them
+    unchanged).
+
+    >>> import arraygrad
+    >>> arraygrad.special.round(arraygrad.tensor([0.5, 1.5]))
+    tensor([0., 2.])
+    """
+    if isinstance(input, Tensor) and input.dtype.category < _dtype._FLOAT:
+        kernel = "round_vml_cpu" if not decimals else "round_cpu"
+        raise not_implemented(kernel, input, "convert the tensor with .float() first.")
+    return _round(input, decimals=decimals)
+
+
 def ndtr(input: Tensor) -> Tensor:
     """The standard normal CDF ``(1 + erf(x / sqrt2)) / 2``, computed as ``erfc(-x/sqrt2) / 2``
     so that the lower tail keeps its digits (``ndtr(-10)`` is 7.6e-24, not 0).
@@ -146,7 +170,7 @@ def ndtr(input: Tensor) -> Tensor:
 def log_ndtr(input: Tensor) -> Tensor:
     """``log(ndtr(x))``, accurate in both tails (``log_ndtr(-1e3)`` is -500007.83; the gradient
     ``pdf / cdf`` is ~``-x`` there, not ``nan``)."""
-    return ops.log_ndtr(_floating(input))
+    return ops.log_ndtr(_full_float("log_ndtr_cpu", input))
 
 
 def ndtri(input: Tensor) -> Tensor:
@@ -157,7 +181,7 @@ def ndtri(input: Tensor) -> Tensor:
     >>> arraygrad.special.ndtri(arraygrad.tensor([0.5, 0.975]))
     tensor([0.0000, 1.9600])
     """
-    return ops.ndtri(_floating(input))
+    return ops.ndtri(_full_float("ndtri_cpu", input))
 
 
 def erfcx(input: Tensor) -> Tensor:
@@ -168,7 +192,7 @@ def erfcx(input: Tensor) -> Tensor:
     >>> arraygrad.special.erfcx(arraygrad.tensor([0.0, 30.0]))
     tensor([1.0000, 0.0188])
     """
-    return ops.erfcx(_floating(input))
+    return ops.erfcx(_full_float("erfcx_cpu", input))
 
 
 def entr(input: Tensor) -> Tensor:
@@ -236,13 +260,13 @@ def zeta(input: Any, other: Any) -> Tensor:
 def modified_bessel_i0(input: Tensor) -> Tensor:
     """The modified Bessel function ``I0(x)`` (as :func:`i0`, but not differentiable, like
     torch's; ``nan`` at ``+-inf``)."""
-    return ops.modified_bessel_i0(_floating(input))
+    return ops.modified_bessel_i0(_full_float("modified_bessel_i0_cpu", input))
 
 
 def modified_bessel_i1(input: Tensor) -> Tensor:
     """The modified Bessel function ``I1(x)`` (as :func:`i1`, but not differentiable, like
     torch's)."""
-    return ops.modified_bessel_i1(_floating(input))
+    return ops.modified_bessel_i1(_full_float("modified_bessel_i1_cpu", input))
 
 
 def modified_bessel_k0(input: Tensor) -> Tensor:
@@ -253,22 +277,22 @@ def modified_bessel_k0(input: Tensor) -> Tensor:
     >>> arraygrad.special.modified_bessel_k0(arraygrad.tensor([1.0]))
     tensor([0.4210])
     """
-    return ops.modified_bessel_k0(_floating(input))
+    return ops.modified_bessel_k0(_full_float("modified_bessel_k0_cpu", input))
 
 
 def modified_bessel_k1(input: Tensor) -> Tensor:
     """The modified Bessel function of the second kind ``K1(x)``; not differentiable."""
-    return ops.modified_bessel_k1(_floating(input))
+    return ops.modified_bessel_k1(_full_float("modified_bessel_k1_cpu", input))
 
 
 def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
     """``exp(x) K0(x)``, finite where ``K0`` underflows; not differentiable."""
-    return ops.scaled_modified_bessel_k0(_floating(input))
+    return ops.scaled_modified_bessel_k0(_full_float("scaled_modified_bessel_k0_cpu", input))
 
 
 def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
     """``exp(x) K1(x)``, finite where ``K1`` underflows; not differentiable."""
-    return ops.scaled_modified_bessel_k1(_floating(input))
+    return ops.scaled_modified_bessel_k1(_full_float("scaled_modified_bessel_k1_cpu", input))
 
 
 def spherical_bessel_j0(input: Tensor) -> Tensor:
@@ -279,7 +303,7 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
     >>> arraygrad.special.spherical_bessel_j0(arraygrad.tensor([0.0, 3.0]))
     tensor([1.0000, 0.0470])
     """
-    return ops.spherical_bessel_j0(_floating(input))
+    return ops.spherical_bessel_j0(_full_float("spherical_bessel_j0_cpu", input))
 
 
 def bessel_j0(input: Tensor) -> Tensor:
@@ -290,12 +314,12 @@ def bessel_j0(input: Tensor) -> Tensor:
     >>> arraygrad.special.bessel_j0(arraygrad.tensor([0.0, 1.0]))
     tensor([1.0000, 0.7652])
     """
-    return ops.bessel_j0(_floating(input))
+    return ops.bessel_j0(_full_float("bessel_j0_cpu", input))
 
 
 def bessel_j1(input: Tensor) -> Tensor:
     """The Bessel function of the first kind of order 1, ``J1(x)`` (odd); not differentiable."""
-    return ops.bessel_j1(_floating(input))
+    return ops.bessel_j1(_full_float("bessel_j1_cpu", input))
 
 
 def bessel_y0(input: Tensor) -> Tensor:
@@ -306,13 +330,13 @@ def bessel_y0(input: Tensor) -> Tensor:
     >>> arraygrad.special.bessel_y0(arraygrad.tensor([0.0, 1.0, -1.0]))
     tensor([  -inf, 0.0883,    nan])
     """
-    return ops.bessel_y0(_floating(input))
+    return ops.bessel_y0(_full_float("bessel_y0_cpu", input))
 
 
 def bessel_y1(input: Tensor) -> Tensor:
     """The Bessel function of the second kind of order 1, ``Y1(x)`` (``-inf`` at 0, ``nan``
     below); not differentiable."""
-    return ops.bessel_y1(_floating(input))
+    return ops.bessel_y1(_full_float("bessel_y1_cpu", input))
 
 
 def airy_ai(input: Tensor) -> Tensor:
@@ -323,7 +347,7 @@ def airy_ai(input: Tensor) -> Tensor:
     >>> arraygrad.special.airy_ai(arraygrad.tensor([-1.0, 0.0, 1.0]))
     tensor([0.5356, 0.3550, 0.1353])
     """
-    return ops.airy_ai(_floating(input))
+    return ops.airy_ai(_full_float("airy_ai_cpu", input))
 
 
 def _polynomial(name: str, prim: Any, input: Any, n: Any) -> Tensor:

@@ -19,6 +19,7 @@ import arraygrad as ag
 import arraygrad.nn.functional as AF
 from tests.oracle import (
     OpSpec,
+    assert_refused_as_torch,
     check_against_torch,
     check_higher_derivatives_against_torch,
     grad_fn_names,
@@ -1156,3 +1157,53 @@ def test_hardtanh_of_integers_keeps_their_dtype_as_torch(call: Any, dtype: str) 
 
     theirs, mine = outcome_in_each(outcome)
     assert mine == theirs
+
+
+# Regression: the activations computed integer and bool tensors in float32 (their in-place
+# forms failed to cast the result back), where torch has no kernel for them and raises
+# NotImplementedError naming it; silu alone takes complex tensors.
+ACTIVATIONS_OF_ONE_TENSOR = {
+    "elu": lambda F, x: F.elu(x),
+    "elu_": lambda F, x: F.elu_(x),
+    "selu": lambda F, x: F.selu(x),
+    "selu_": lambda F, x: F.selu_(x),
+    "celu": lambda F, x: F.celu(x, 2.0),
+    "celu_": lambda F, x: F.celu_(x),
+    "gelu": lambda F, x: F.gelu(x),
+    "gelu tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+    "silu": lambda F, x: F.silu(x),
+    "silu inplace": lambda F, x: F.silu(x, inplace=True),
+    "mish": lambda F, x: F.mish(x),
+    "softplus": lambda F, x: F.softplus(x, beta=2.0),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x),
+    "hardshrink": lambda F, x: F.hardshrink(x),
+    "softshrink": lambda F, x: F.softshrink(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x),
+    "leaky_relu_": lambda F, x: F.leaky_relu_(x),
+    "rrelu": lambda F, x: F.rrelu(x),
+    "rrelu_": lambda F, x: F.rrelu_(x),
+    "rrelu training": lambda F, x: F.rrelu(x, training=True),
+    "hardswish": lambda F, x: F.hardswish(x),
+    "ELU module": lambda F, x: _module_of(F).ELU()(x),
+}
+
+
+def _module_of(F: Any) -> Any:
+    """The ``nn`` module beside the functional module ``F``."""
+    return torch.nn if F is torch.nn.functional else ag.nn
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool", "int8", "uint8", "complex64", "float32"])
+@pytest.mark.parametrize("name", list(ACTIVATIONS_OF_ONE_TENSOR))
+def test_activation_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    call = ACTIVATIONS_OF_ONE_TENSOR[name]
+    assert_refused_as_torch(lambda lib, x: call(lib.nn.functional, x), dtype)
+
+
+def test_activation_checks_its_arguments_before_the_dtype_as_torch() -> None:
+    x = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="approximate argument"):
+        AF.gelu(x, approximate="cubic")
+    with pytest.raises(RuntimeError, match="alpha cannot be 0"):
+        AF.celu(x, alpha=0.0)

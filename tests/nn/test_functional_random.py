@@ -36,6 +36,7 @@ import torch
 
 import arraygrad as ag
 import arraygrad.nn.functional as AF
+from tests.oracle import assert_refused_as_torch
 
 # Exception classes a call may raise in either library; anything else is a crash of the fuzzer.
 ERRORS = (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError, AssertionError)
@@ -1105,3 +1106,31 @@ if __name__ == "__main__":
     _fuzz(
         int(sys.argv[1]) if len(sys.argv) > 1 else 200, int(sys.argv[2]) if len(sys.argv) > 2 else 0
     )
+
+
+# Regression: dropout of integer and bool tensors multiplied them by an integer mask, and of
+# complex ones by a complex mask, where torch cannot cast the float scale into them
+# (RuntimeError) and has no complex Bernoulli sampler (NotImplementedError); p = 1 and
+# evaluation take every dtype.
+DROPOUTS = {
+    "dropout": lambda F, x: F.dropout(x[None]),
+    "dropout p1": lambda F, x: F.dropout(x, p=1.0),
+    "dropout eval": lambda F, x: F.dropout(x, training=False),
+    "dropout1d": lambda F, x: F.dropout1d(x),
+    "dropout1d inplace": lambda F, x: F.dropout1d(x, inplace=True),
+    "dropout1d p1": lambda F, x: F.dropout1d(x, p=1.0),
+    "dropout2d": lambda F, x: F.dropout2d(x[None]),
+    "dropout3d": lambda F, x: F.dropout3d(x[None, None]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool", "uint8", "complex64", "float16"])
+@pytest.mark.parametrize("name", list(DROPOUTS))
+def test_dropout_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    assert_refused_as_torch(lambda lib, x: DROPOUTS[name](lib.nn.functional, x), dtype)
+
+
+@pytest.mark.parametrize("name", ["dropout", "feature_dropout"])
+@pytest.mark.parametrize("dtype", ["int64", "complex64"])
+def test_top_level_dropout_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    assert_refused_as_torch(lambda lib, x: getattr(lib, name)(x[None], 0.5, True), dtype)

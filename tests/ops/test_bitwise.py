@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import arraygrad as ag
+from tests.oracle import assert_refused_as_torch
 
 INT_DTYPES = ["uint8", "int8", "int16", "int32", "int64"]
 
@@ -235,3 +236,19 @@ def test_in_place_bitwise_op_with_a_float_operand_raises_torchs_cast_error(call:
         return "no error"
 
     assert run(ag) == run(torch) == "RuntimeError"
+
+
+# Regression: bitwise_not of a complex tensor raised NumPy's TypeError, where torch raises
+# NotImplementedError naming its kernel.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.bitwise_not(x),
+        lambda lib, x: ~x,
+        lambda lib, x: lib.bitwise_and(x, x),
+        lambda lib, x: lib.bitwise_xor(x, 1),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["complex64", "float16", "int8", "bool"])
+def test_bitwise_ops_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

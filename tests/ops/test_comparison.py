@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.oracle import strict_backend
+from tests.oracle import assert_refused_as_torch, strict_backend
 
 NAN, INF = float("nan"), float("inf")
 FLOATS = [1.0, NAN, INF, -INF, 1e-9, 0.0, -0.0, 100.0, 1.0 + 1e-6, -3.0]
@@ -228,3 +228,10 @@ def test_isclose_of_integers_measures_in_the_default_float_dtype() -> None:
             atol=atol,
         ).tolist()
         assert got == expected, (a, b, dtype, rtol, atol)
+
+
+# Regression: isposinf and isneginf of complex tensors answered all False, where torch raises.
+@pytest.mark.parametrize("name", ["isposinf", "isneginf"])
+@pytest.mark.parametrize("dtype", ["complex64", "int64", "bool", "bfloat16"])
+def test_infinity_tests_take_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    assert_refused_as_torch(lambda lib, x: getattr(lib, name)(x), dtype)

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    assert_refused_as_torch,
+    check_against_torch,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 side = st.integers(1, 4)
 
@@ -161,3 +167,31 @@ def test_messages_name_the_problem() -> None:
         ag.cov(ag.ones(2, 2, 2))
     with pytest.raises(RuntimeError, match="same numel as there are observations"):
         ag.cov(ag.ones(2, 3), fweights=ag.tensor([1, 2]))
+
+
+# Regression: cov and corrcoef of bfloat16 gave float32 (NumPy's bfloat16 matmul and clip),
+# and cov of complex tensors left out the conjugate of (x - avg)^H (corrcoef divided by the
+# complex diagonal and clipped complex numbers), where torch keeps the dtype and conjugates.
+@pytest.mark.parametrize("name", ["cov", "corrcoef"])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "complex64", "int64"])
+def test_keeps_the_dtype_as_torch(name: str, dtype: str) -> None:
+    assert_refused_as_torch(lambda lib, x: getattr(lib, name)(x), dtype)
+
+
+COMPLEX_SAMPLES = np.array(
+    [[0.5 + 1j, 1.0 - 2j, 2.0 + 0.5j, -1.25j], [3.0, 1j, 1.5, 0.7 - 0.3j], [0.1, 0.2j, 0.3, 2j]]
+)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: lib(x).cov(x),
+        lambda x: lib(x).cov(x, correction=0),
+        lambda x: lib(x).cov(x[0]),
+        lambda x: lib(x).corrcoef(x),
+        lambda x: lib(x).corrcoef(x[:2]),
+    ],
+)
+def test_complex_matches_torch_with_its_gradient(call: Any) -> None:
+    check_against_torch(call, None, [COMPLEX_SAMPLES])

@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 import arraygrad as ag
 from tests.oracle import (
     OpSpec,
+    assert_refused_as_torch,
     check_against_torch,
+    check_complex_gradient,
     check_higher_derivatives_against_torch,
     grad_fn_names,
     gradcheck,
@@ -730,3 +732,91 @@ ELEMENTWISE_GRAD_FN_NAMES = [
 def test_grad_fn_names_as_torch_does(expression: str) -> None:
     mine, theirs = grad_fn_names(expression, z=lambda lib: lib.zeros(2, 3))
     assert mine == theirs
+
+
+# Regression: where(condition) alone (torch's nonzero(condition, as_tuple=True)) raised a
+# TypeError for the missing input and other.
+@pytest.mark.parametrize(
+    "data",
+    [
+        [[0.5, 0.0, -2.0], [0.0, 3.0, float("nan")]],
+        [[True, False], [False, True]],
+        [1, 0, 2, 0],
+        5.0,
+        0,
+        [],
+    ],
+)
+def test_where_of_the_condition_alone_is_its_nonzero_indices_as_torch(data: Any) -> None:
+    mine, theirs = ag.where(ag.tensor(data)), torch.where(torch.tensor(data))
+    assert len(mine) == len(theirs)
+    for m, t in zip(mine, theirs, strict=True):
+        assert m.dtype is ag.int64
+        assert m.tolist() == t.tolist()
+
+
+def test_where_of_a_condition_requiring_grad_gives_indices_outside_the_graph() -> None:
+    rows, columns = ag.where(ag.tensor([[0.5, 0.0], [0.0, -1.0]], requires_grad=True))
+    assert not rows.requires_grad and not columns.requires_grad
+    assert (rows.tolist(), columns.tolist()) == ([0, 1], [0, 1])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, c: lib.where(c, c),
+        lambda lib, c: lib.where(c, other=c),
+        lambda lib, c: lib.where(c, 1.0),
+        lambda lib, c: lib.where([1, 0]),
+    ],
+)
+def test_where_with_one_of_input_and_other_raises_as_torch(call: Any) -> None:
+    with pytest.raises(TypeError):
+        call(torch, torch.tensor([1.0, 0.0]))
+    with pytest.raises(TypeError, match="Fix:"):
+        call(ag, ag.tensor([1.0, 0.0]))
+
+
+# Regression: sinc of a complex tensor raised NotImplementedError; torch computes sin(pi z) /
+# (pi z), 1 at 0, with the conjugated derivative as its gradient.
+@pytest.mark.parametrize("name", ["sinc", "special.sinc"])
+def test_sinc_of_complex_matches_torch_with_its_gradient(name: str) -> None:
+    z = np.array([0j, 0.5 + 0.25j, -1.5 + 2j, 1e-3j, 1 + 0j, -2.25 - 0.5j, 3j])
+
+    def sinc(x: Any) -> Any:
+        library = torch if isinstance(x, torch.Tensor) else ag
+        return library.special.sinc(x) if name == "special.sinc" else library.sinc(x)
+
+    check_against_torch(sinc, None, [z])
+    assert sinc(ag.tensor(z, dtype=ag.complex64)).dtype is ag.complex64
+
+
+def test_sinc_of_complex_gradient_matches_finite_differences() -> None:
+    z = np.array([0.5 + 0.25j, -1.5 + 2j, 0.3 - 0.1j])
+    rng = np.random.default_rng(0)
+    check_complex_gradient(ag.sinc, z, lambda *shape: rng.standard_normal(shape))
+
+
+def test_sinc_in_place_of_complex_matches_torch() -> None:
+    data = [0j, 0.5 + 0.25j, -1.5 + 2j]
+    mine, theirs = ag.tensor(data), torch.tensor(data)
+    mine.sinc_()
+    theirs.sinc_()
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+# Regression: deg2rad and rad2deg of complex tensors raised NotImplementedError (arraygrad's
+# "not supported yet"), where torch refuses them with a RuntimeError.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.deg2rad(x),
+        lambda lib, x: lib.rad2deg(x),
+        lambda lib, x: lib.deg2rad_(x),
+        lambda lib, x: lib.rad2deg_(x),
+        lambda lib, x: x.deg2rad(),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["complex64", "int64", "float16"])
+def test_angle_units_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

@@ -785,3 +785,21 @@ def test_inner_of_two_dtypes_raises_as_torch(a: tuple, b: tuple) -> None:
     with pytest.raises(RuntimeError, match=r"same dtype.*Fix"):
         call(ag, a, b)
     assert ag.inner(ag.ones(3), ag.tensor(2.0, dtype=ag.float64)).dtype is ag.float32
+
+
+# Regression: trace of a bool tensor summed it as int64, where torch has no kernel; einsum
+# without operands raised a RuntimeError, where torch raises ValueError.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.trace(x[:, :2]),
+        lambda lib, x: x[:, :2].trace(),
+        lambda lib, x: lib.trace(x[0]),
+        lambda lib, x: lib.einsum(x),
+        lambda lib, x: lib.einsum("ij"),
+        lambda lib, x: lib.einsum("ij", []),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "float16"])
+def test_takes_the_dtypes_and_arguments_torch_takes(call: Any, dtype: str) -> None:
+    oracle.assert_refused_as_torch(call, dtype)

@@ -16,6 +16,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, lib
 from tests.oracle import (
     OpSpec,
+    assert_refused_as_torch,
     check_against_torch,
     gradcheck,
     run_gradcheck_case,
@@ -254,3 +255,21 @@ MODE_NAN = {
 def test_mode_with_nan_matches_torch(name: str) -> None:
     # Each NaN is a run of its own (PyTorch compares with !=), taken before the numbers.
     check_against_torch(lambda x: x.mode(), None, [np.array(MODE_NAN[name])], rtol=0, atol=0)
+
+
+# Regression: mode and nanmedian of complex tensors computed (median raised sort's
+# RuntimeError), where torch has no kernel for them.
+REFUSED_OR_TAKEN = {
+    "mode": lambda lib, x: lib.mode(x),
+    "mode dim 0": lambda lib, x: lib.mode(x, 0),
+    "median": lambda lib, x: lib.median(x),
+    "median dim": lambda lib, x: lib.median(x, 1),
+    "nanmedian": lambda lib, x: lib.nanmedian(x),
+    "nanmedian dim": lambda lib, x: lib.nanmedian(x, 0),
+}
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "bool", "int8"])
+@pytest.mark.parametrize("name", list(REFUSED_OR_TAKEN))
+def test_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    assert_refused_as_torch(REFUSED_OR_TAKEN[name], dtype)

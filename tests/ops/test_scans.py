@@ -16,7 +16,14 @@ from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, lib
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    assert_refused_as_torch,
+    check_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 INF = float("inf")
 NAN = float("nan")
@@ -357,3 +364,47 @@ def test_cumulative_trapezoid_ends_at_trapezoid() -> None:
     x = ag.tensor([0.0, 0.5, 2.0, 2.5])
     running = ag.cumulative_trapezoid(y, x)
     np.testing.assert_allclose(running[:, -1].numpy(), ag.trapezoid(y, x).numpy(), rtol=1e-6)
+
+
+# Regression: trapezoid and trapz of complex samples raised NotImplementedError, and gradient
+# of complex samples gave their real part in float32, where torch integrates and
+# differentiates them in their own dtype.
+COMPLEX_Y = np.array([[0.5 + 1j, 2 - 1j, 3 + 0.5j, -1j], [1j, -2 + 0j, 0.25 - 3j, 1.5 + 2j]])
+POINTS = np.array([0.0, 0.5, 2.0, 2.25])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda y: lib(y).trapezoid(y),
+        lambda y: lib(y).trapezoid(y, dx=0.5, dim=0),
+        lambda y: lib(y).trapz(y, dx=2.0),
+        lambda y: lib(y).trapezoid(y, lib(y).tensor(POINTS)),
+        lambda y: lib(y).trapz(y, lib(y).tensor(POINTS + 1j * POINTS[::-1])),
+        lambda y: lib(y).gradient(y),
+        lambda y: lib(y).gradient(y, spacing=2.0, dim=1, edge_order=2),
+        lambda y: lib(y).gradient(y, spacing=(lib(y).tensor(POINTS),), dim=1),
+    ],
+)
+def test_complex_samples_match_torch_with_their_gradient(call: Any) -> None:
+    check_against_torch(call, None, [COMPLEX_Y])
+
+
+def test_trapezoid_of_real_samples_at_complex_points_matches_torch() -> None:
+    points = POINTS * (1 + 0.5j)
+    check_against_torch(lambda y, x: lib(y).trapezoid(y, x), None, [COMPLEX_Y.real, points])
+
+
+# Regression: gradient of uint8 and bool samples computed in float32, where torch refuses them.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.gradient(x),
+        lambda lib, x: lib.gradient(x, dim=1),
+        lambda lib, x: lib.trapezoid(x),
+        lambda lib, x: lib.trapz(x),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["uint8", "bool", "int8", "complex64", "float16"])
+def test_samples_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

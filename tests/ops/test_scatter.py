@@ -17,6 +17,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, shapes
 from tests.oracle import (
     OpSpec,
+    assert_refused_as_torch,
     check_against_torch,
     gradcheck,
     outcome_in_each,
@@ -765,3 +766,41 @@ def test_as_strided_scatter_values_and_errors_match_torch(call: Any) -> None:
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
     with pytest.raises(TypeError, match="argument 'src' \\(position 2\\) must be Tensor"):
         ag.as_strided_scatter(ag.zeros(5), 1.0, (3,), (1,))
+
+
+# Regression: the counts of repeat_interleave were taken in any integer dtype (torch: int32 and
+# int64 only, NotImplementedError naming its kernel), the one-argument form checked their rank
+# before their dtype, gave int64 for int32 counts and ignored output_size, and the method took
+# no counts at all (torch's TypeError: only the function has that form).
+REPEATS_TABLE = {
+    "counts alone": lambda lib, x: lib.repeat_interleave(x),
+    "counts alone 1-D": lambda lib, x: lib.repeat_interleave(x[0]),
+    "counts of a tensor": lambda lib, x: lib.ones(3).repeat_interleave(x[1]),
+    "method without counts": lambda lib, x: x[0].repeat_interleave(),
+}
+
+
+@pytest.mark.parametrize(
+    "dtype", ["int64", "int32", "int16", "int8", "uint8", "bool", "float16", "complex64"]
+)
+@pytest.mark.parametrize("name", list(REPEATS_TABLE))
+def test_repeat_interleave_counts_take_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    assert_refused_as_torch(REPEATS_TABLE[name], dtype)
+
+
+@pytest.mark.parametrize("counts", [[1, 0, 3], [2], [], [0, 0], [4, 1, 0, 2, 5]])
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_repeat_interleave_of_counts_alone_matches_torch(counts: list, dtype: str) -> None:
+    mine = ag.repeat_interleave(ag.tensor(counts, dtype=getattr(ag, dtype)))
+    theirs = torch.repeat_interleave(torch.tensor(counts, dtype=getattr(torch, dtype)))
+    assert str(mine.dtype) == str(theirs.dtype).replace("torch", "arraygrad")
+    assert mine.tolist() == theirs.tolist()
+    total = sum(counts)
+    sized = ag.repeat_interleave(ag.tensor(counts, dtype=ag.int64), output_size=total)
+    assert sized.tolist() == theirs.tolist()
+    if counts:  # (torch checks no size of an empty result)
+        assert outcome_in_each(
+            lambda lib: lib.repeat_interleave(
+                lib.tensor(counts, dtype=lib.int64), output_size=total + 1
+            )
+        ) == ("RuntimeError", "RuntimeError")

@@ -21,6 +21,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
 from tests.oracle import (
     OpSpec,
+    assert_refused_as_torch,
     grad_fn_names,
     run_gradcheck_case,
     run_torch_case,
@@ -450,3 +451,21 @@ def test_unravel_index_misuse_raises_like_torch(
 def test_sorted_values_grad_fn_names_as_torch_does(expression: str) -> None:
     mine, theirs = grad_fn_names(expression)
     assert mine == theirs
+
+
+# Regression: bincount of complex tensors raised a RuntimeError about its rank and histc of
+# complex tensors a TypeError from float(), where torch has no kernel (NotImplementedError).
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.bincount(x.flatten()),
+        lambda lib, x: lib.bincount(x),
+        lambda lib, x: lib.histc(x),
+        lambda lib, x: lib.histc(x, bins=4, min=0, max=1),
+        lambda lib, x: lib.histc(x, bins=0, min=0, max=1),
+        lambda lib, x: lib.histc(x, min=2, max=1),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["complex64", "float32", "int64", "bool"])
+def test_counts_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    assert_refused_as_torch,
+    check_against_torch,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 
 def _special(x: Any) -> Any:
@@ -652,3 +658,45 @@ def test_zeta_refuses_reduced_floats_as_torch(call: Callable[[Any], Any]) -> Non
     assert ag.special.zeta(ag.tensor([2.0], dtype=ag.float64), ag.tensor([1.0]).half()).dtype is (
         ag.float64
     )
+
+
+# Regression: these special functions computed float16 and bfloat16 tensors, where torch's
+# kernels have no such loops (NotImplementedError naming them); special.round kept integer
+# tensors as torch.round does, where torch's special.round refuses them.
+REDUCED_REFUSED = [
+    "airy_ai",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
+    "erfcx",
+    "log_ndtr",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
+    "ndtri",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
+    "spherical_bessel_j0",
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64", "float32"])
+@pytest.mark.parametrize("name", REDUCED_REFUSED)
+def test_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
+    assert_refused_as_torch(lambda lib, x: getattr(lib.special, name)(x), dtype)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.special.round(x),
+        lambda lib, x: lib.special.round(x, decimals=1),
+        lambda lib, x: lib.special.round(x, decimals=0),
+        lambda lib, x: lib.round(x),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "bool", "float16"])
+def test_round_takes_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

@@ -13,7 +13,7 @@ import torch
 
 import arraygrad as ag
 from tests.ops._helpers import lib
-from tests.oracle import check_against_torch
+from tests.oracle import assert_refused_as_torch, check_against_torch
 
 R = np.random.default_rng(0)
 A = R.standard_normal((3, 3)) + 3 * np.eye(3)
@@ -71,3 +71,19 @@ def test_dtype_mismatch_matches_torch(solve: str, dtypes: tuple[str, str]) -> No
             getattr(L, solve)(b, a)
         messages.append(str(error.value))
     assert messages[1].startswith(messages[0])
+
+
+# Regression: multi_dot(tensor) multiplied the rows of one tensor, where torch raises a
+# TypeError: it takes a list of tensors.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: lib.linalg.multi_dot(x),
+        lambda lib, x: lib.linalg.multi_dot(5),
+        lambda lib, x: lib.linalg.multi_dot([x]),
+        lambda lib, x: lib.linalg.multi_dot((x, x.mT)),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_multi_dot_takes_the_arguments_torch_takes(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)

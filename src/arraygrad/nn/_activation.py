@@ -65,26 +65,58 @@ __all__ = [
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (the ids of the array dtypes of float32 and float64)
 
 # (the ids of the array dtypes of float32 and float64: an input of one of them skips the
 # dtype check of logsigmoid)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
-def _maybe_inplace(input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
-    if _reduced_floats.is_reduced(input):
-        # float16, bfloat16: PyTorch's one kernel computes in float32 and rounds once
-        fn = functools.partial(_reduced_floats.in_float32, fn)
+def require_floating(kernel: str, input: Tensor, complex_ok: bool = False) -> None:
+    """PyTorch's NotImplementedError, naming its ``kernel``, for an activation of an integer or
+    bool tensor (and of a complex one unless ``complex_ok``): its kernels have no such loops,
+    where the composition here would quietly compute in float32.
+
+    float32 and float64 pass on one dict lookup; anything that is not a tensor passes on to the
+    function's own argument checks.
+    """
+    try:
+        if id(input._data.dtype) in _WIDE_FLOAT_IDS:
+            return
+    except AttributeError:
+        return
+    if input.dtype.is_floating_point or (complex_ok and input.dtype.is_complex):
+        return
+    raise _unary.not_implemented(kernel, input, "convert it first (x.float()).")
+
+
+def _maybe_inplace(
+    input: Tensor,
+    inplace: bool,
+    fn: Any,
+    *args: Any,
+    kernel: str | None = None,
+    complex_ok: bool = False,
+) -> Tensor:
+    """``fn(input, *args)``, in place if asked; ``kernel`` names PyTorch's kernel of an
+    activation of floats only (:func:`require_floating`)."""
+    if input.__class__ is not Tensor or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        # (not float32 or float64, the common case that pays only this test)
+        if kernel is not None:
+            require_floating(kernel, input, complex_ok)
+        if _reduced_floats.is_reduced(input):
+            # float16, bfloat16: PyTorch's one kernel computes in float32 and rounds once
+            fn = functools.partial(_reduced_floats.in_float32, fn)
     if inplace:
         return _inplace.apply(input, fn, *args)
     return fn(input, *args)
 
 
-def _named(name: str, input: Tensor, inplace: bool, fn: Any, *args: Any) -> Tensor:
-    """:func:`_maybe_inplace`, its result named ``name`` as PyTorch's kernel names it
-    (``EluBackward0``) rather than after the composition's last primitive; the in-place form
-    keeps the name its write gives it."""
-    result = _maybe_inplace(input, inplace, fn, *args)
+def _named(name: str, input: Tensor, inplace: bool, fn: Any, *args: Any, **dtypes: Any) -> Tensor:
+    """:func:`_maybe_inplace` (``dtypes``: its ``kernel`` and ``complex_ok``), its result
+    named ``name`` as PyTorch's kernel names it (``EluBackward0``) rather than after the
+    composition's last primitive; the in-place form keeps the name its write gives it."""
+    result = _maybe_inplace(input, inplace, fn, *args, **dtypes)
     return result if inplace else labelled(result, name)
 
 
@@ -168,7 +200,9 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> leaky_relu(arraygrad.tensor([-2.0, 3.0]), 0.5)
     tensor([-1.,  3.])
     """
-    return _named("LeakyReluBackward0", input, inplace, _leaky_relu, negative_slope)
+    return _named(
+        "LeakyReluBackward0", input, inplace, _leaky_relu, negative_slope, kernel="leaky_relu_cpu"
+    )
 
 
 def _elu(input: Tensor, alpha: float, scale: float, input_scale: float = 1.0) -> Tensor:
@@ -201,12 +235,12 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> elu(arraygrad.tensor([0.0, 2.0]))
     tensor([0., 2.])
     """
-    return _named("EluBackward0", input, inplace, _elu, alpha, 1.0)
+    return _named("EluBackward0", input, inplace, _elu, alpha, 1.0, kernel="elu_cpu")
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(input, alpha)`` with the self-normalising constants of Klambauer et al."""
-    return _named("EluBackward0", input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE)
+    return _named("EluBackward0", input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE, kernel="elu_cpu")
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -222,7 +256,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
             "ZeroDivisionError: alpha cannot be 0 for CELU (it divides the input). Fix: pass a "
             "non-zero alpha, e.g. the default 1.0."
         )
-    return _named("CeluBackward0", input, inplace, _elu, alpha, 1.0, 1.0 / alpha)
+    return _named("CeluBackward0", input, inplace, _elu, alpha, 1.0, 1.0 / alpha, kernel="elu_cpu")
 
 
 @labelled_result("GeluBackward0")
@@ -235,21 +269,26 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     >>> gelu(arraygrad.tensor([0.0]))
     tensor([0.])
     """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(
+            f"approximate argument must be either none or tanh, but got {approximate!r}."
+        )
+    require_floating("GeluKernelImpl", input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(gelu, input, approximate)  # type: ignore[no-any-return]
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * 0.5 * (_math.tanh(inner) + 1.0)
-    if approximate != "none":
-        raise RuntimeError(
-            f"approximate argument must be either none or tanh, but got {approximate!r}."
-        )
     return input * 0.5 * (_unary.erf(input * (1.0 / math.sqrt(2.0))) + 1.0)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * sigmoid(input)`` (also called swish)."""
-    return _named("SiluBackward0", input, inplace, lambda x: x * _math.sigmoid(x))
+    return _named("SiluBackward0", input, inplace, _silu, kernel="silu_cpu", complex_ok=True)
+
+
+def _silu(x: Tensor) -> Tensor:
+    return x * _math.sigmoid(x)
 
 
 def _softplus(input: Tensor, beta: float, threshold: float) -> Tensor:
@@ -270,6 +309,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     >>> softplus(arraygrad.tensor([0.0, 1e4]))
     tensor([6.9315e-01, 1.0000e+04])
     """
+    require_floating("softplus_cpu", input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(_softplus, input, beta, threshold)  # type: ignore[no-any-return]
     return _softplus(input, beta, threshold)
@@ -294,7 +334,11 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``input * tanh(softplus(input))``."""
-    return _named("MishBackward0", input, inplace, lambda x: x * _math.tanh(_stable_softplus(x)))
+    return _named("MishBackward0", input, inplace, _mish, kernel="mish_cpu")
+
+
+def _mish(x: Tensor) -> Tensor:
+    return x * _math.tanh(_stable_softplus(x))
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -325,7 +369,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     >>> hardsigmoid(arraygrad.tensor([-4.0, 0.0, 1.5]))
     tensor([0.0000, 0.5000, 0.7500])
     """
-    return _named("HardsigmoidBackward0", input, inplace, _hardsigmoid)
+    return _named("HardsigmoidBackward0", input, inplace, _hardsigmoid, kernel="hardsigmoid_cpu")
 
 
 def _hardsigmoid(input: Tensor) -> Tensor:
@@ -344,9 +388,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     >>> hardswish(arraygrad.tensor([-4.0, 1.0, 5.0]))
     tensor([-0.0000, 0.6667, 5.0000])
     """
-    if not input.dtype.is_floating_point:  # (integers, bool and complex: no kernel in PyTorch)
-        raise _unary.not_implemented("hardswish_cpu", input, "convert it first (x.float()).")
-    return _named("HardswishBackward0", input, inplace, _hardswish)
+    return _named("HardswishBackward0", input, inplace, _hardswish, kernel="hardswish_cpu")
 
 
 def _hardswish(input: Tensor) -> Tensor:
@@ -367,6 +409,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> hardshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
     tensor([-1.,  0.,  2.])
     """
+    require_floating("hardshrink_cpu", input)
     keep = (input < -lambd) | (input > lambd)
     rest = _math.where(_shrink_zone(input, lambd), 0.0, input.detach())
     return _math.where(keep, input, rest)
@@ -380,6 +423,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> softshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
     tensor([-0.5000,  0.0000,  1.5000])
     """
+    require_floating("softshrink_check", input)
     if not lambd >= 0:
         raise RuntimeError(
             f"lambda must be in range [0, inf) for softshrink, but found {lambd}. Fix: pass a "

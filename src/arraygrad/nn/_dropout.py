@@ -20,6 +20,8 @@ __all__ = [
     "feature_alpha_dropout",
 ]
 
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (the ids of the array dtypes of float32 and float64)
+
 
 def _check_probability(p: float, error: type[Exception] = ValueError) -> None:
     """PyTorch's error for a dropout probability outside ``[0, 1]``: ValueError in
@@ -43,11 +45,33 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check_probability(p)
     if not training or p == 0 or input.numel() == 0:
         return input
+    if p != 1 and id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        _check_mask_dtype(input)
     # drawn as PyTorch draws empty_like(input).bernoulli_(1 - p): in input's memory order
     mask = _mask(tuple(input.shape), p, input._data.dtype, like=input._data)
     if inplace:
         return _inplace.apply(input, lambda x: x * mask)
     return input * mask
+
+
+def _check_mask_dtype(input: Tensor) -> None:
+    """PyTorch's errors for a dropout mask of ``input``'s dtype, drawn only for ``0 < p < 1``:
+    its ``1 / (1 - p)`` scale is a float an integer or bool tensor cannot hold, and it has no
+    Bernoulli sampler for complex tensors."""
+    dtype = input.dtype
+    if dtype.is_floating_point:
+        return
+    if dtype.is_complex:
+        raise NotImplementedError(
+            f"\"bernoulli_scalar_cpu_\" not implemented for '{_dtype.torch_type_name(dtype)}': "
+            "dropout draws its mask in the input's dtype. Fix: drop out a real tensor, e.g. "
+            "the real view arraygrad.view_as_real(z)."
+        )
+    raise RuntimeError(
+        f"result type Float can't be cast to the desired output type "
+        f"{_dtype.torch_type_name(dtype)}: dropout scales the kept elements by 1 / (1 - p). "
+        "Fix: convert the input with .float()."
+    )
 
 
 def _mask(shape: tuple[int, ...], p: float, dtype: object, like: object = None) -> Tensor:
@@ -69,6 +93,8 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
     """Zero whole channels: one draw per ``(batch, channel)`` of an ``(N, C, *)`` input."""
     if not training or p == 0 or input.numel() == 0:
         return input
+    if p != 1 and id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+        _check_mask_dtype(input)
     if p == 1:
         mask = _mask(tuple(input.shape), p, input._data.dtype)  # any rank: all zeros
     elif input.ndim < 2:

@@ -15,7 +15,7 @@ from typing import Any
 from arraygrad import _backend, _inplace
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
-from arraygrad.nn._activation import leaky_relu, softmax
+from arraygrad.nn._activation import leaky_relu, require_floating, softmax
 from arraygrad.nn._common import constant
 
 __all__ = ["gumbel_softmax", "rrelu", "rrelu_"]
@@ -59,11 +59,7 @@ def rrelu(
     _check_bounds(lower, upper)
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(
-            f"rrelu: expected a floating-point input, but got {input.dtype.name}. Fix: convert "
-            "it with .float()."
-        )
+    require_floating("rrelu_with_noise_out_cpu", input)
     if inplace:
         return _inplace.apply(input, _rrelu, lower, upper)
     return _rrelu(input, lower, upper)
