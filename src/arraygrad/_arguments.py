@@ -9,7 +9,7 @@ from typing import Any
 from arraygrad._size import type_name
 from arraygrad._tensor import Tensor
 
-__all__ = ["not_tensor_error", "require_tensor"]
+__all__ = ["not_tensor_error", "require_tensor", "where_operand_missing"]
 
 
 def not_tensor_error(
@@ -45,3 +45,12 @@ def require_tensor(
     if not isinstance(value, Tensor):
         raise not_tensor_error(op, value, name=name, position=position, fix=fix)
     return value
+
+
+def where_operand_missing() -> TypeError:
+    """PyTorch's TypeError for ``where`` given one of ``input`` and ``other``."""
+    return TypeError(
+        "where() received an invalid combination of arguments: got a condition and only one "
+        "of input and other. Fix: pass both (where(condition, input, other)), or the condition "
+        "alone for the indices where it holds."
+    )

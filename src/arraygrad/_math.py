@@ -18,6 +18,7 @@ import numbers
 from typing import Any, overload
 
 from arraygrad import _dtype, _reduced_floats, ops
+from arraygrad._arguments import where_operand_missing
 from arraygrad._elementwise_operands import (
     _broadcast_error,
     _category,
@@ -491,8 +492,10 @@ def where(condition: Any, input: Any = _CONDITION_ONLY, other: Any = _CONDITION_
         input = _where_number(input, other)
     elif input is _CONDITION_ONLY or other is _CONDITION_ONLY:  # (never with a tensor operand)
         if input is not other:
-            raise _where_operand_missing()
-        return _where_condition_only(condition)
+            raise where_operand_missing()
+        from arraygrad._searching import where_condition_only  # (a module above this one)
+
+        return where_condition_only(condition)
     a, b = _operands(input, other)
     mask = as_tensor(condition)
     try:
@@ -516,7 +519,7 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
         return _fitting(number, tensor)
     if number.__class__ is not float:
         if number is _CONDITION_ONLY:
-            raise _where_operand_missing()
+            raise where_operand_missing()
         return number
     dtype = tensor.dtype
     if not (dtype.is_floating_point or dtype.is_complex):
@@ -526,24 +529,6 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
     if dtype is _dtype.float16 and -65504.0 <= number <= 65504.0:
         return _dtype.float16_operand(number)  # (through float32, as PyTorch)
     return number
-
-
-def _where_condition_only(condition: Any) -> tuple[Tensor, ...]:
-    """``where(condition)``: ``nonzero(condition, as_tuple=True)``."""
-    from arraygrad._arguments import require_tensor
-    from arraygrad._searching import nonzero  # (a module above this one)
-
-    condition = require_tensor("where", "condition", 1, condition)
-    return nonzero(condition, as_tuple=True)  # type: ignore[no-any-return]
-
-
-def _where_operand_missing() -> TypeError:
-    """PyTorch's TypeError for ``where`` given one of ``input`` and ``other``."""
-    return TypeError(
-        "where() received an invalid combination of arguments: got a condition and only one "
-        "of input and other. Fix: pass both (where(condition, input, other)), or the condition "
-        "alone for the indices where it holds."
-    )
 
 
 def clone(input: Tensor) -> Tensor:

@@ -13,6 +13,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor, describe
 
@@ -54,6 +55,14 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
         hits = int(_backend.item(data != 0))
         return _long(xp.zeros((hits, 0), dtype=xp.int64))
     return _long(xp.stack(xp.nonzero(data), axis=1))
+
+
+def where_condition_only(condition: Any) -> tuple[Tensor, ...]:
+    """``arraygrad.where(condition)``: ``nonzero(condition, as_tuple=True)``."""
+    indices: tuple[Tensor, ...] = nonzero(
+        require_tensor("where", "condition", 1, condition), as_tuple=True
+    )
+    return indices
 
 
 def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
