@@ -65,10 +65,8 @@ __all__ = [
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (the ids of the array dtypes of float32 and float64)
-
 # (the ids of the array dtypes of float32 and float64: an input of one of them skips the
-# dtype check of logsigmoid)
+# dtype checks of the activations that refuse other dtypes)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
