@@ -1031,8 +1031,11 @@ def test_batch_and_group_norm_parameters_of_other_dtypes_as_torch(
                 outcomes.append((type(error).__name__, str(error)[:38], None))
         ours, theirs = outcomes
         assert ours[0] == theirs[0], parameter_dtypes
-        if input_dtype in ("float16", "bfloat16") and name != "batch_norm_train":
-            np.testing.assert_array_equal(ours[1], theirs[1])  # one rounding, as torch's
+        # one rounding, as torch's; a training batch's statistics kept in float16 as torch
+        # keeps them beside float16 parameters (bfloat16's training outputs still differ)
+        exact = input_dtype == "float16" or name != "batch_norm_train"
+        if input_dtype in ("float16", "bfloat16") and exact:
+            np.testing.assert_array_equal(ours[1], theirs[1])
         elif isinstance(ours[1], np.ndarray):
             np.testing.assert_allclose(ours[1], theirs[1], rtol=0.02, atol=0.02)
             np.testing.assert_allclose(ours[2], theirs[2], rtol=0.01)  # the running mean

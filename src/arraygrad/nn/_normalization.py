@@ -246,7 +246,6 @@ def batch_norm(
             f"got input of shape {list(input.shape)}"
         )
     channels = input.shape[1]
-    stat_shape = (1, channels) + (1,) * (input.ndim - 2)
     # Values per channel: PyTorch refuses one in training before it looks at the per-channel
     # tensors (a mismatched weight then raises this ValueError, not its RuntimeError).
     count = math.prod(input.shape) // channels if channels else 0
@@ -265,6 +264,28 @@ def batch_norm(
     for tensor in parameters:
         if tensor is not None and tensor.dtype != input.dtype:
             _check_mixed_parameters(input, *parameters, op="batch_norm")
+    return _batch_norm_float(
+        input, running_mean, running_var, weight, bias, training, momentum, eps, None
+    )
+
+
+def _batch_norm_float(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: Any,
+    eps: float,
+    stats_dtype: _dtype.dtype | None,
+) -> Tensor:
+    """:func:`batch_norm` of a float32 or float64 input, checked; ``stats_dtype``: the dtype
+    PyTorch's kernel saves a training batch's mean and ``1 / std`` in and normalises with (a
+    float16 or bfloat16 input's own, beside parameters of its dtype), else ``None``."""
+    channels = input.shape[1]
+    stat_shape = (1, channels) + (1,) * (input.ndim - 2)
+    count = math.prod(input.shape) // channels if channels else 0
     dims = (0,) + tuple(range(2, input.ndim))
     if training:
         if (running_mean is None) != (running_var is None):
@@ -293,7 +314,12 @@ def batch_norm(
             _inference.check_kept(running, what, input, weight, bias)
         mean = _shape.reshape(running_mean, *stat_shape)
         var = _shape.reshape(running_var, *stat_shape)
-    out = (input - mean) / _math.sqrt(var + eps)
+    if training and stats_dtype is not None:
+        mean = ops.astype(ops.astype(mean, stats_dtype), input.dtype)
+        inverse_std = ops.astype(ops.astype(1 / _math.sqrt(var + eps), stats_dtype), input.dtype)
+        out = (input - mean) * inverse_std
+    else:
+        out = (input - mean) / _math.sqrt(var + eps)
     if weight is not None:
         out = out * _shape.reshape(weight, *stat_shape)
     if bias is not None:
@@ -324,7 +350,10 @@ def _batch_norm_in_float32(
             mean32 = mean32.clone()
         if var32 is running_var and var32 is not None:
             var32 = var32.clone()
-    out = batch_norm(
+    # (PyTorch's kernel keeps the batch's statistics in the parameters' dtype: the input's
+    # where every parameter has it, float32 beside float32 parameters)
+    mixed = any(t is not None and t.dtype != input.dtype for t in (weight, bias, running_mean))
+    out = _batch_norm_float(
         ops.astype(input, _dtype.float32),
         mean32,
         var32,
@@ -333,6 +362,7 @@ def _batch_norm_in_float32(
         training,
         momentum,
         eps,
+        None if mixed else input.dtype,
     )
     if training:
         with no_grad():
