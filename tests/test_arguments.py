@@ -14,7 +14,7 @@ from arraygrad import _arguments
 
 ARRAY = np.ones(3)
 
-# Each call passes the NumPy array where a tensor belongs.
+# Each call passes the NumPy array (cross: a list or a number too) where a tensor belongs.
 CALLS = {
     "maximum": lambda L: L.maximum(L.ones(3), ARRAY),
     "binomial": lambda L: L.binomial(ARRAY, L.ones(3)),
@@ -26,6 +26,11 @@ CALLS = {
     "is_set_to": lambda L: L.ones(3).is_set_to(ARRAY),
     "batch_norm": lambda L: L.nn.functional.batch_norm(L.ones(2, 3), L.zeros(3), ARRAY),
     "nll_loss": lambda L: L.nn.functional.nll_loss(L.ones(2, 3), ARRAY),
+    # (cross had raised AttributeError for a number, and took a NumPy array or a list)
+    "linalg.cross": lambda L: L.linalg.cross(L.ones(3), ARRAY),
+    "linalg.cross input": lambda L: L.linalg.cross([1.0, 2.0, 3.0], L.ones(3)),
+    "cross": lambda L: L.cross(L.ones(3), 2.0, dim=0),
+    "Tensor.cross": lambda L: L.ones(3).cross(ARRAY, dim=0),
 }
 
 

@@ -523,6 +523,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     """
     from arraygrad import linalg
 
+    require_tensor("cross", "input", 1, input)
+    require_tensor("cross", "other", 2, other)
     if dim is None:
         warnings.warn(
             "Using torch.cross without specifying the dim arg is deprecated. Please either "

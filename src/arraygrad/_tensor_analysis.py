@@ -181,6 +181,7 @@ class TensorAnalysisMethods:
 
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
         """The cross product of 3-vectors along ``dim``."""
+        _ag._arguments.require_tensor("cross", "other", 1, other)  # (the method's position)
         return _ag._linalg.cross(self, other, dim)
 
     def stft(self, n_fft: int, *args: Any, **kwargs: Any) -> Tensor:

@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype, ops
+from arraygrad._arguments import require_tensor
 from arraygrad._complex import linalg_eig as eig
 from arraygrad._complex import linalg_eigvals as eigvals
 from arraygrad._creation import tensor
@@ -169,6 +170,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (inputs broadcast), of two tensors of one
     dtype (not bool), as PyTorch's kernel requires."""
+    require_tensor("linalg_cross", "input", 1, input)
+    require_tensor("linalg_cross", "other", 2, other)
     a, b = _operands(input, other)
     if a.ndim != b.ndim:
         raise RuntimeError(
@@ -182,12 +185,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
             f"{b.shape[axis]}"
         )
     if (
-        isinstance(input, Tensor)
-        and isinstance(other, Tensor)
-        and (
-            input._data.dtype is not other._data.dtype
-            or id(input._data.dtype) not in _dtype.WIDE_FLOAT_IDS
-        )
+        input._data.dtype is not other._data.dtype
+        or id(input._data.dtype) not in _dtype.WIDE_FLOAT_IDS
     ):
         _check_cross_dtypes(input, other)
     first, second = tensor([1, 2, 0]), tensor([2, 0, 1])
