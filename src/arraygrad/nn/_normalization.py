@@ -178,17 +178,13 @@ def group_norm(
                 f"input, but got {name} of shape {list(tensor.shape)} and input of shape "
                 f"{list(shape)}"
             )
+    _check_mixed_parameters(input, weight, bias, op="group_norm")
     if _reduced_floats.is_reduced(input):
         # PyTorch's CPU kernel: in float32 (float16/bfloat16 or float32 parameters widened
         # too), the output rounded once to the input's dtype
-        _check_mixed_parameters(input, weight, bias, op="group_norm")
         w32, b32 = (None if t is None else ops.astype(t, _dtype.float32) for t in (weight, bias))
         out32 = group_norm(ops.astype(input, _dtype.float32), num_groups, w32, b32, eps)
         return ops.astype(out32, input.dtype)
-    if (weight is not None and weight.dtype != input.dtype) or (
-        bias is not None and bias.dtype != input.dtype
-    ):
-        _check_mixed_parameters(input, weight, bias, op="group_norm")
     if not input.dtype.is_floating_point:  # (PyTorch's kernel has real float loops only)
         raise _unary.not_implemented(
             "GroupNormKernelImpl", input, "convert the input with .float()."
@@ -258,12 +254,9 @@ def batch_norm(
     if not input.dtype.is_floating_point:  # (PyTorch's kernel has float loops only)
         raise _unary.not_implemented("batch_norm", input, "convert the input with .float().")
     parameters = (weight, bias, running_mean, running_var)
+    _check_mixed_parameters(input, *parameters, op="batch_norm")
     if _reduced_floats.is_reduced(input):
-        _check_mixed_parameters(input, *parameters, op="batch_norm")
         return _batch_norm_in_float32(input, *parameters, training, momentum, eps)
-    for tensor in parameters:
-        if tensor is not None and tensor.dtype != input.dtype:
-            _check_mixed_parameters(input, *parameters, op="batch_norm")
     return _batch_norm_float(
         input, running_mean, running_var, weight, bias, training, momentum, eps, None
     )
