@@ -190,6 +190,16 @@ WIDE_FLOAT_IDS: dict[int, Any] = {}
 #: The same for the dtypes whose pairs of tensors of one dtype ``_math.binary`` sends straight to
 #: the primitive: the real ones but bfloat16 (whose ops go to float32 twins on the general path).
 FAST_PAIR_IDS: dict[int, Any] = {}
+
+
+def one_wide_float(a: Any, b: Any) -> bool:
+    """Whether the tensors ``a`` and ``b`` hold arrays of one dtype, float32 or float64: the
+    common call of a function with checks for other dtypes, which it then skips (one identity
+    test and one lookup in :data:`WIDE_FLOAT_IDS`)."""
+    native = a._data.dtype
+    return native is b._data.dtype and id(native) in WIDE_FLOAT_IDS
+
+
 #: The same for complex64 and complex128; read it through :func:`is_complex_native`, which also
 #: answers for dtype objects not noted.
 COMPLEX_IDS: dict[int, Any] = {}

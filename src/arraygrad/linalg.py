@@ -184,10 +184,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
             f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[axis]} and "
             f"{b.shape[axis]}"
         )
-    if (
-        input._data.dtype is not other._data.dtype
-        or id(input._data.dtype) not in _dtype.WIDE_FLOAT_IDS
-    ):
+    if not _dtype.one_wide_float(input, other):
         _check_cross_dtypes(input, other)
     first, second = tensor([1, 2, 0]), tensor([2, 0, 1])
     # (a x b)_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3)

@@ -48,8 +48,8 @@ __all__ = [
     "smooth_l1_loss",
 ]
 
-# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
-# them skips the dtype checks for other dtypes)
+# (the ids of the array dtypes of float32 and float64: an input of one of them skips the
+# dtype checks for other dtypes)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
@@ -107,7 +107,7 @@ def mse_loss(
 
         return _casts.full(mse_loss, input, target, size_average, reduce, reduction, weight)
     _shape_warning(input, target)
-    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+    if not _dtype.one_wide_float(input, target):
         input, target = floating_operands("mse_cpu", input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_saved("mse_loss", input, target)
@@ -176,10 +176,7 @@ def smooth_l1_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if beta:  # (PyTorch's beta=0 is l1_loss, which saves neither, and takes other dtypes)
         _check_saved("smooth_l1_loss", input, target)
-        if (
-            input._data.dtype is not target._data.dtype
-            or id(input._data.dtype) not in _WIDE_FLOAT_IDS
-        ):
+        if not _dtype.one_wide_float(input, target):
             input, target = floating_operands("smooth_l1_cpu", input, target)
     diff = input - target
     if beta == 0:
@@ -209,7 +206,7 @@ def huber_loss(
         )
     _shape_warning(input, target)
     _check_saved("huber_loss", input, target)
-    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+    if not _dtype.one_wide_float(input, target):
         target = target_for_input_dtype("huber_loss", "huber_cpu", input, target)
     loss = _huber(input - target, delta, 1.0)
     if loss.dtype != input.dtype:
@@ -255,7 +252,7 @@ def kl_div(
             UserWarning,
             stacklevel=2,
         )
-    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+    if not _dtype.one_wide_float(input, target):
         _check_kl_dtypes(input, target)
     if log_target:
         losses = _math.exp(target) * (target - input)
@@ -420,7 +417,7 @@ def binary_cross_entropy_with_logits(
         )
     _refuse_gradient("binary_cross_entropy_with_logits", "weight", weight)
     _refuse_gradient("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+    if not _dtype.one_wide_float(input, target):
         _check_logits_dtypes(input, target, weight, pos_weight)
     if _grad_mode.inference_used:  # PyTorch's kernel saves them all; the composition does not
         kept = (input, target, pos_weight)

@@ -54,8 +54,8 @@ __all__ = [
     "triplet_margin_with_distance_loss",
 ]
 
-# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
-# them skips the dtype checks for other dtypes)
+# (the ids of the array dtypes of float32 and float64: an input of one of them skips the
+# dtype checks for other dtypes)
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
 
 
@@ -153,7 +153,7 @@ def soft_margin_loss(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True. Fix: pass target.detach()."
         )
-    if input._data.dtype is not target._data.dtype or id(input._data.dtype) not in _WIDE_FLOAT_IDS:
+    if not _dtype.one_wide_float(input, target):
         return apply_reduction(_soft_margin_in_input_dtype(input, target), reduction)
     return apply_reduction(_stable_softplus(-input * target), reduction)
 

@@ -11,10 +11,6 @@ from arraygrad.nn._common import clamp_min_straight_through
 
 __all__ = ["cosine_similarity", "normalize"]
 
-# (the ids of the array dtypes of float32 and float64: a call with both operands of one of
-# them skips the dtype checks for other dtypes)
-_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS
-
 
 def normalize(
     input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None
@@ -48,7 +44,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     >>> cosine_similarity(arraygrad.tensor([[1.0, 0.0]]), arraygrad.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """
-    if x1._data.dtype is not x2._data.dtype or id(x1._data.dtype) not in _WIDE_FLOAT_IDS:
+    if not _dtype.one_wide_float(x1, x2):
         x1, x2 = _common_floating(x1, x2)
     ndim = max(x1.ndim, x2.ndim)
     axis = normalize_dim(dim, ndim)
