@@ -25,10 +25,10 @@ from arraygrad._math import (
     float_function,
     lt,
     mul,
+    sin,
     sub,
     where,
 )
-from arraygrad._math import sin as _math_sin
 from arraygrad._power import pow
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
@@ -271,7 +271,7 @@ def _complex_sinc(z: Tensor) -> Tensor:
     place of 0 so that the discarded branch's 0/0 cannot turn the zero gradient into nan."""
     at_zero = ops.equal(z.detach(), 0)
     angle = mul(where(at_zero, 1.0, z), math.pi)
-    return where(at_zero, 1.0, div(_math_sin(angle), angle))
+    return where(at_zero, 1.0, div(sin(angle), angle))
 
 
 def angle(input: Tensor) -> Tensor:
