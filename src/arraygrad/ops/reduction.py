@@ -110,28 +110,17 @@ def _flip(ns: Any, value: Any, axis: int) -> Any:
     return _slice(ns, value, axis, slice(None, None, -1))
 
 
-def _wider(ns: Any, dtype: Any) -> Any:
-    """The dtype PyTorch's CPU scans accumulate ``dtype`` in: double for float32 and complex64
-    (their kernels' accumulate type), ``None`` where the dtype is its own."""
-    if dtype == ns.float32:
-        return ns.float64
-    if dtype == ns.complex64:
-        return ns.complex128
-    return None
-
-
 def _scan(ns: Any, name: str, x: Any, axis: int, wide: bool, **params: Any) -> Any:
-    """``ns.<name>(x, axis=axis)`` (a cumulative sum or product); with ``wide``, accumulated
-    in double and each result rounded once to ``x``'s dtype, as PyTorch's CPU kernels scan
-    float32 and complex64 (a float32 scan of 1,000 values differs from theirs in the last bits
-    of most results). On Tensors (``create_graph``) the primitive itself does so."""
+    """``ns.<name>(x, axis=axis)`` (a cumulative sum or product); with ``wide`` (set for a
+    float32 or complex64 ``x`` only), accumulated in double and each result rounded once to
+    ``x``'s dtype, as PyTorch's CPU kernels scan float32 and complex64 (a float32 scan of 1,000
+    values differs from theirs in the last bits of most results). On Tensors
+    (``create_graph``) the primitive itself does so."""
     if not wide:
         return getattr(ns, name)(x, axis=axis, **params)
     if not on_raw_arrays(ns):
         return getattr(ns, name)(x, axis=axis, wide=True, **params)
-    wider = _wider(ns, x.dtype)
-    if wider is None:
-        return getattr(ns, name)(x, axis=axis, **params)
+    wider = ns.float64 if x.dtype == ns.float32 else ns.complex128
     return ns.astype(getattr(ns, name)(x, axis=axis, dtype=wider, **params), x.dtype)
 
 
