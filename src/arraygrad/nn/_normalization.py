@@ -338,11 +338,10 @@ def _batch_norm_in_float32(
         return None if tensor is None else ops.astype(tensor, _dtype.float32)
 
     with no_grad():  # float32 copies of the running statistics, updated in place below
-        mean32, var32 = wide(running_mean), wide(running_var)
-        if mean32 is running_mean and mean32 is not None:
-            mean32 = mean32.clone()
-        if var32 is running_var and var32 is not None:
-            var32 = var32.clone()
+        mean32, var32 = (
+            None if t is None else t.to(_dtype.float32, copy=True)
+            for t in (running_mean, running_var)
+        )
     # (PyTorch's kernel keeps the batch's statistics in the parameters' dtype: the input's
     # where every parameter has it, float32 beside float32 parameters)
     mixed = any(t is not None and t.dtype != input.dtype for t in (weight, bias, running_mean))
