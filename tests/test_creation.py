@@ -157,9 +157,10 @@ def test_factory_keywords_as_in_torch(name: str) -> None:
     assert run(ag) == run(torch)
 
 
-def test_factory_functions_refuse_out_and_say_what_to_do() -> None:
-    with pytest.raises(TypeError, match=r"zeros\(\) got the keyword argument 'out'.*copy_"):
-        ag.zeros(3, out=ag.ones(3))
+def test_like_functions_refuse_out_and_say_what_to_do() -> None:
+    """PyTorch's ``*_like`` take no out= (the factories do: tests/test_out.py)."""
+    with pytest.raises(TypeError, match=r"zeros_like\(\) got an unexpected keyword.*copy_"):
+        ag.zeros_like(ag.ones(3), out=ag.ones(3))
 
 
 def test_like_functions_draw_from_the_generator_given() -> None:
@@ -607,3 +608,28 @@ def test_long_float_arange_has_torch_s_bits_on_its_threads(dtype: str, count: in
     got = ag.arange(start, end, step, dtype=getattr(ag, dtype))
     assert got.shape == want.shape
     assert np.array_equal(got.numpy(), want.numpy())
+
+
+REFUSED_FACTORY_DTYPES = {
+    "rand int64": lambda L: L.rand(2, dtype=L.int64),
+    "rand bool": lambda L: L.rand(2, dtype=L.bool),
+    "randn int64": lambda L: L.randn(2, dtype=L.int64),
+    "randperm bool": lambda L: L.randperm(2, dtype=L.bool),
+    "randperm complex64": lambda L: L.randperm(2, dtype=L.complex64),
+    "randint complex64": lambda L: L.randint(0, 2, (2,), dtype=L.complex64),
+    "arange bool": lambda L: L.arange(2, dtype=L.bool),
+    "range bool": lambda L: L.range(0, 2, dtype=L.bool),
+    "range complex64": lambda L: L.range(0, 2, dtype=L.complex64),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_FACTORY_DTYPES))
+def test_factories_refuse_dtypes_as_torch(case: str) -> None:
+    """Dtypes PyTorch's kernels have no implementation for: the same exception class."""
+    raised = []
+    for library in (torch, ag):
+        with warnings.catch_warnings(), pytest.raises((NotImplementedError, RuntimeError)) as error:
+            warnings.simplefilter("ignore")  # (range's deprecation)
+            REFUSED_FACTORY_DTYPES[case](library)
+        raised.append(error.type)
+    assert raised[0] is raised[1]

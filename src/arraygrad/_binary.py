@@ -42,6 +42,7 @@ from arraygrad._math import (
     sub,
     where,
 )
+from arraygrad._out import written, written_same
 from arraygrad._power import pow
 from arraygrad._tensor import Tensor, describe
 from arraygrad._unary import not_implemented
@@ -70,19 +71,23 @@ __all__ = [
 _LN2 = math.log(2.0)
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:
+def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Element-wise maximum (``nan`` propagates); ties split the gradient evenly.
 
     >>> import arraygrad
     >>> arraygrad.maximum(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([2.0, 2.0]))
     tensor([2., 3.])
     """
+    if out is not None:
+        return written("maximum", out, maximum, input, other)
     require_tensor("maximum", "other", 2, other)
     return binary(ops.maximum, require_tensor("maximum", "input", 1, input), other)
 
 
-def minimum(input: Tensor, other: Tensor) -> Tensor:
+def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Element-wise minimum (``nan`` propagates); ties split the gradient evenly."""
+    if out is not None:
+        return written("minimum", out, minimum, input, other)
     require_tensor("minimum", "other", 2, other)
     return binary(ops.minimum, require_tensor("minimum", "input", 1, input), other)
 
@@ -103,8 +108,10 @@ def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
     return as_tensor(a, target), as_tensor(b, target)
 
 
-def atan2(input: Tensor, other: Tensor) -> Tensor:
+def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The angle of the point ``(other, input)``, in ``[-pi, pi]``; gradient 0 at the origin."""
+    if out is not None:
+        return written("atan2", out, atan2, input, other)
     require_tensor("atan2", "other", 2, other)
     return binary(ops.atan2, *_float_operands(require_tensor("atan2", "input", 1, input), other))
 
@@ -112,15 +119,17 @@ def atan2(input: Tensor, other: Tensor) -> Tensor:
 arctan2 = atan2
 
 
-def hypot(input: Tensor, other: Tensor) -> Tensor:
+def hypot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``sqrt(input**2 + other**2)`` without overflow or underflow; floating tensors only."""
+    if out is not None:
+        return written("hypot", out, hypot, input, other)
     a, b = _operands(require_tensor("hypot", "input", 1, input), other)
     if _dtype.result_type(a, b).category != _FLOAT:
         raise not_implemented("hypot_cpu", as_tensor(a), "convert the tensors with .float().")
     return binary(ops.hypot, a, b)
 
 
-def xlogy(input: Any, other: Any) -> Tensor:
+def xlogy(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input * log(other)``, defined as 0 where ``input == 0`` (unless ``other`` is nan).
 
     The gradient in ``input`` is 0 there, even where ``log(other)`` is ``-inf``.
@@ -129,15 +138,19 @@ def xlogy(input: Any, other: Any) -> Tensor:
     >>> arraygrad.xlogy(arraygrad.tensor([0.0, 2.0]), arraygrad.tensor([0.0, 1.0]))
     tensor([0., 0.])
     """
+    if out is not None:
+        return written("xlogy", out, xlogy, input, other)
     return binary(ops.xlogy, *_float_operands(input, other))
 
 
-def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+def lerp(input: Tensor, end: Tensor, weight: Any, *, out: Tensor | None = None) -> Tensor:
     """Linear interpolation ``input + weight * (end - input)``.
 
     Like PyTorch, it is evaluated from ``end`` when ``|weight| >= 0.5``, so that ``weight == 1``
     gives ``end`` exactly.
     """
+    if out is not None:
+        return written_same("lerp", out, lerp, input, end, weight)
     require_tensor("lerp", "end", 2, end)
     require_tensor("lerp", "input", 1, input)
     # PyTorch's checks, in its order: no promotion between start, end and a weight tensor
@@ -200,7 +213,7 @@ def _float_tensors(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tenso
     return a, b
 
 
-def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log(exp(input) + exp(other))``, without overflow or underflow.
 
     The gradient in ``input`` is ``1 / (1 + exp(other - input))``; like PyTorch's it is ``nan``
@@ -210,23 +223,27 @@ def logaddexp(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.logaddexp(arraygrad.tensor([1000.0, -1000.0]), arraygrad.tensor([1000.0, 0.0]))
     tensor([1000.6932,    0.0000])
     """
+    if out is not None:
+        return written("logaddexp", out, logaddexp, input, other)
     return binary(ops.logaddexp, *_float_tensors("logaddexp", input, other))
 
 
-def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+def logaddexp2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log2(2**input + 2**other)``, without overflow or underflow.
 
     >>> import arraygrad
     >>> arraygrad.logaddexp2(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([1.0, -100.0]))
     tensor([2., 3.])
     """
+    if out is not None:
+        return written("logaddexp2", out, logaddexp2, input, other)
     a, b = _float_tensors("logaddexp2", input, other)
     # In base e: log2(2^a + 2^b) = logaddexp(a ln2, b ln2) / ln2. The scaling keeps infinities,
     # so PyTorch's derivatives, 1 / (1 + 2^(b - a)), and its nan at equal infinities carry over.
     return div(binary(ops.logaddexp, mul(a, _LN2), mul(b, _LN2)), _LN2)
 
 
-def fmax(input: Tensor, other: Tensor) -> Tensor:
+def fmax(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Element-wise maximum that ignores ``nan`` (``nan`` only where both are ``nan``).
 
     The gradient goes to ``input`` where ``input >= other`` or ``other`` is ``nan``, to
@@ -237,13 +254,17 @@ def fmax(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.fmax(arraygrad.tensor([1.0, nan, 3.0]), arraygrad.tensor([2.0, 2.0, nan]))
     tensor([2., 2., 3.])
     """
+    if out is not None:
+        return written("fmax", out, fmax, input, other)
     require_tensor("fmax", "other", 2, other)
     a, b = _ordered_operands("fmax", require_tensor("fmax", "input", 1, input), other)
     return where(logical_or(ge(a, b), isnan(b)), a, b)
 
 
-def fmin(input: Tensor, other: Tensor) -> Tensor:
+def fmin(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Element-wise minimum that ignores ``nan``; a tie's gradient goes to ``input``."""
+    if out is not None:
+        return written("fmin", out, fmin, input, other)
     require_tensor("fmin", "other", 2, other)
     a, b = _ordered_operands("fmin", require_tensor("fmin", "input", 1, input), other)
     return where(logical_or(le(a, b), isnan(b)), a, b)
@@ -261,7 +282,7 @@ def _ordered_operands(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Te
     return a, b
 
 
-def copysign(input: Tensor, other: Any) -> Tensor:
+def copysign(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``|input|`` with the sign (bit) of ``other``; integer tensors give floats.
 
     The gradient in ``input`` is PyTorch's ``result / input``: +-1, but 0 at ``input == 0`` and
@@ -271,11 +292,13 @@ def copysign(input: Tensor, other: Any) -> Tensor:
     >>> arraygrad.copysign(arraygrad.tensor([1.0, -2.0, 3.0]), arraygrad.tensor([-0.0, 1.0, -1.0]))
     tensor([-1.,  2., -3.])
     """
+    if out is not None:
+        return written("copysign", out, copysign, input, other)
     a, b = _float_operands(require_tensor("copysign", "input", 1, input), other)
     return binary(ops.copysign, a, b)
 
 
-def heaviside(input: Tensor, values: Tensor) -> Tensor:
+def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The step function: 0 where ``input < 0`` (or nan), ``values`` where ``input == 0``, 1
     where ``input > 0``. Both tensors must have one dtype; the result is not differentiable.
 
@@ -283,6 +306,8 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     >>> arraygrad.heaviside(arraygrad.tensor([-1.0, 0.0, 2.0]), arraygrad.tensor([0.5]))
     tensor([0.0000, 0.5000, 1.0000])
     """
+    if out is not None:
+        return written_same("heaviside", out, heaviside, input, values)
     require_tensor("heaviside", "values", 2, values)
     if require_tensor("heaviside", "input", 1, input).dtype.is_complex or values.dtype.is_complex:
         raise RuntimeError(
@@ -314,7 +339,7 @@ def _widened(value: Any, target: _dtype.dtype) -> Any:
     return complex(number) if target.is_complex else float(number)
 
 
-def float_power(input: Any, exponent: Any) -> Tensor:
+def float_power(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
     """``input ** exponent`` computed in double precision whatever the operands' dtypes
     (PyTorch's): float64, or complex128 where either operand is complex; gradients as
     :func:`pow`.
@@ -323,6 +348,8 @@ def float_power(input: Any, exponent: Any) -> Tensor:
     >>> arraygrad.float_power(arraygrad.tensor([2, 3]), 2)
     tensor([4., 9.], dtype=arraygrad.float64)
     """
+    if out is not None:
+        return written_same("float_power", out, float_power, input, exponent)
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError(
             f"float_power(): at least one of input and exponent must be a Tensor, got "
@@ -346,13 +373,15 @@ def check_float_power_inplace(input: Tensor, exponent: Any) -> None:
         )
 
 
-def ldexp(input: Tensor, other: Tensor) -> Tensor:
+def ldexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``input * 2 ** other``; integer operands give the default float dtype.
 
     >>> import arraygrad
     >>> arraygrad.ldexp(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([3, -1]))
     tensor([8.0000, 1.5000])
     """
+    if out is not None:
+        return written("ldexp", out, ldexp, input, other)
     require_tensor("ldexp", "other", 2, other)
     input = require_tensor("ldexp", "input", 1, input)
     if input.dtype.is_floating_point:
@@ -403,17 +432,19 @@ def _integer_gcd(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor,
         raise _broadcast_error(a, b, error) from None
 
 
-def gcd(input: Tensor, other: Tensor) -> Tensor:
+def gcd(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The greatest common divisor (non-negative; ``gcd(0, 0) == 0``) of integer tensors.
 
     >>> import arraygrad
     >>> arraygrad.gcd(arraygrad.tensor([12, -18, 0]), arraygrad.tensor([8, 12, 5]))
     tensor([4, 6, 5])
     """
+    if out is not None:
+        return written("gcd", out, gcd, input, other)
     return _integer_gcd("gcd", input, other)[2]
 
 
-def lcm(input: Tensor, other: Tensor) -> Tensor:
+def lcm(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The least common multiple ``|x / gcd(x, y) * y|`` (non-negative; 0 if either is 0) of
     integer tensors.
 
@@ -421,6 +452,8 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.lcm(arraygrad.tensor([4, -6, 0]), arraygrad.tensor([6, 4, 5]))
     tensor([12, 12,  0])
     """
+    if out is not None:
+        return written("lcm", out, lcm, input, other)
     x, y, divisor = _integer_gcd("lcm", input, other)
     result_dtype = divisor.dtype
     if result_dtype.itemsize < 4:
@@ -433,7 +466,7 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     return result if result.dtype is result_dtype else astype(result, result_dtype)
 
 
-def nextafter(input: Tensor, other: Tensor) -> Tensor:
+def nextafter(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The next floating-point number after ``input`` toward ``other``. As in PyTorch its
     gradient is ``grad`` for ``input`` (the step is constant between two floats) and zero for
     ``other``.
@@ -443,4 +476,6 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:
     >>> (arraygrad.nextafter(x, x + 1) - x).item()
     2.220446049250313e-16
     """
+    if out is not None:
+        return written("nextafter", out, nextafter, input, other)
     return binary(ops.nextafter, *_float_tensors("nextafter", input, other))

@@ -12,6 +12,7 @@ from typing import Any
 from arraygrad import _dtype, _inplace, ops
 from arraygrad._elementwise_operands import _wrapped
 from arraygrad._math import _operands, as_tensor, binary, where
+from arraygrad._out import written, written_same
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -46,29 +47,37 @@ def _check_integral(name: str, *tensors: Tensor, bool_ok: bool = True) -> None:
             )
 
 
-def bitwise_and(input: Any, other: Any) -> Tensor:
+def bitwise_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input & other`` of bool or integer tensors (a float raises ``NotImplementedError``)."""
+    if out is not None:
+        return written("bitwise_and", out, bitwise_and, input, other)
     a, b = _promoted(input, other)
     _check_integral("bitwise_and", a, b)
     return binary(ops.bitwise_and, a, b)
 
 
-def bitwise_or(input: Any, other: Any) -> Tensor:
+def bitwise_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input | other`` of bool or integer tensors."""
+    if out is not None:
+        return written("bitwise_or", out, bitwise_or, input, other)
     a, b = _promoted(input, other)
     _check_integral("bitwise_or", a, b)
     return binary(ops.bitwise_or, a, b)
 
 
-def bitwise_xor(input: Any, other: Any) -> Tensor:
+def bitwise_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input ^ other`` of bool or integer tensors."""
+    if out is not None:
+        return written("bitwise_xor", out, bitwise_xor, input, other)
     a, b = _promoted(input, other)
     _check_integral("bitwise_xor", a, b)
     return binary(ops.bitwise_xor, a, b)
 
 
-def bitwise_not(input: Tensor) -> Tensor:
+def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``~input``: logical not of a bool tensor, two's-complement inversion of an integer one."""
+    if out is not None:
+        return written_same("bitwise_not", out, bitwise_not, input)
     _check_integral("bitwise_not", input)
     return ops.bitwise_invert(input)
 
@@ -105,7 +114,7 @@ def _shift(name: str, input: Any, other: Any, left: bool) -> Tensor:
     return where(out_of_range, sign, shifted)
 
 
-def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+def bitwise_left_shift(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input << other`` of integer tensors: ``input * 2**other`` wrapped to the dtype's width.
 
     A count below 0 or not below the width gives 0, as in PyTorch.
@@ -114,10 +123,12 @@ def bitwise_left_shift(input: Any, other: Any) -> Tensor:
     >>> arraygrad.bitwise_left_shift(arraygrad.tensor([1, -3]), 2)
     tensor([  4, -12])
     """
+    if out is not None:
+        return written("bitwise_left_shift", out, bitwise_left_shift, input, other)
     return _shift("bitwise_left_shift", input, other, left=True)
 
 
-def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+def bitwise_right_shift(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input >> other`` of integer tensors: ``floor(input / 2**other)`` (arithmetic shift).
 
     A count below 0 or not below the width gives the sign (0 or -1), as in PyTorch.
@@ -126,6 +137,8 @@ def bitwise_right_shift(input: Any, other: Any) -> Tensor:
     >>> arraygrad.bitwise_right_shift(arraygrad.tensor([16, -3]), 2)
     tensor([ 4, -1])
     """
+    if out is not None:
+        return written("bitwise_right_shift", out, bitwise_right_shift, input, other)
     return _shift("bitwise_right_shift", input, other, left=False)
 
 

@@ -12,13 +12,14 @@ from typing import Any
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import as_tensor
+from arraygrad._out import written, written_same
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = ["clamp", "clamp_max", "clamp_min", "clip", "nan_to_num"]
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None = None) -> Tensor:
     """Clamp into ``[min, max]`` (``max`` wins where ``min > max``).
 
     The gradient passes where ``min <= input <= max``; tensor bounds get it as in PyTorch:
@@ -31,6 +32,12 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     >>> arraygrad.tensor([-1.0, 0.5, 2.0]).clamp(0, 1)
     tensor([0.0000, 0.5000, 1.0000])
     """
+    if out is not None:
+        # PyTorch's kernel for number bounds computes in out's dtype, which must be the
+        # result's; with a tensor bound, the result is cast into out as for other functions.
+        tensor_bound = isinstance(min, Tensor) or isinstance(max, Tensor)
+        writer = written if tensor_bound else written_same
+        return writer("clamp", out, clamp, input, min, max)
     return _clamp(input, min, max, "Clamp")
 
 

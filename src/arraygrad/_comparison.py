@@ -28,6 +28,7 @@ from arraygrad._math import (
     mul,
     sub,
 )
+from arraygrad._out import written_bool
 from arraygrad._tensor import Tensor, describe
 
 __all__ = ["allclose", "equal", "isclose", "isin", "isneginf", "isposinf", "isreal"]
@@ -165,18 +166,22 @@ def _infinity_test(op: str, input: Tensor, sign: float) -> Tensor:
     return eq(x, sign * float("inf"))
 
 
-def isneginf(input: Tensor) -> Tensor:
+def isneginf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Where the elements are ``-inf``.
 
     >>> import arraygrad
     >>> arraygrad.isneginf(arraygrad.tensor([-float("inf"), float("inf"), 1.0]))
     tensor([ True, False, False])
     """
+    if out is not None:
+        return written_bool("isneginf", out, isneginf, input)
     return _infinity_test("isneginf", input, -1.0)
 
 
-def isposinf(input: Tensor) -> Tensor:
+def isposinf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Where the elements are ``+inf``."""
+    if out is not None:
+        return written_bool("isposinf", out, isposinf, input)
     return _infinity_test("isposinf", input, 1.0)
 
 

@@ -25,6 +25,7 @@ from arraygrad import _dtype, _shape, ops, return_types
 from arraygrad._arguments import require_tensor
 from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._math import as_tensor
+from arraygrad._out import written_same
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -94,13 +95,15 @@ def conj(input: Tensor) -> Tensor:
     return ops.conj(input)
 
 
-def conj_physical(input: Tensor) -> Tensor:
+def conj_physical(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The conjugate, materialised: ``input`` itself for a real tensor.
 
     >>> import arraygrad
     >>> arraygrad.conj_physical(arraygrad.tensor([3.0])).tolist()
     [3.0]
     """
+    if out is not None:
+        return written_same("conj_physical", out, conj_physical, input)
     return conj(input)
 
 

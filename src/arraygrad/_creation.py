@@ -21,6 +21,7 @@ from arraygrad._nested_data import (
     is_non_number,
     wrapped_negatives,
 )
+from arraygrad._out import made
 from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
@@ -342,10 +343,11 @@ def creation_options(
             size = (value,)
         elif key == "device":
             pass  # checked below, with the default device when not given
-        elif key == "out" and value is not None:  # out=None is PyTorch's default
+        elif key == "out" and value is not None:
+            # (out=None is PyTorch's default; the factories that take out= handle it first)
             raise TypeError(
-                f"{name}() got the keyword argument 'out', which arraygrad's factory functions "
-                "do not take. Fix: assign the result (x = ...) or copy it in (out.copy_(...))."
+                f"{name}() got an unexpected keyword argument 'out': PyTorch's {name} takes no "
+                "out=. Fix: assign the result (x = ...) or copy it in (out.copy_(...))."
             )
         elif key not in _PLACEMENT and key != "out":
             raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
@@ -371,6 +373,8 @@ def zeros(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """A tensor of zeros of shape ``size``."""
+    if options.get("out") is not None:
+        return made("zeros", zeros, size, options, dtype, requires_grad)
     shape = _size(creation_options("zeros", options, size))
     try:
         return _leaf(_backend.xp.zeros(shape, dtype=_float_default(dtype)), requires_grad)
@@ -382,6 +386,8 @@ def ones(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """A tensor of ones of shape ``size``."""
+    if options.get("out") is not None:
+        return made("ones", ones, size, options, dtype, requires_grad)
     shape = _size(creation_options("ones", options, size))
     try:
         return _leaf(_backend.xp.ones(shape, dtype=_float_default(dtype)), requires_grad)
@@ -393,6 +399,8 @@ def empty(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """An uninitialised tensor of shape ``size`` (arraygrad fills it with zeros)."""
+    if options.get("out") is not None:
+        return made("empty", empty, size, options, dtype, requires_grad)
     size = creation_options("empty", options, size)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=options.get("device"))
 
@@ -406,6 +414,8 @@ def full(
     **options: Any,
 ) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    if options.get("out") is not None:
+        return made("full", full, (size, fill_value), options, dtype, requires_grad)
     creation_options("full", options)
     if not isinstance(fill_value, (numbers.Number, Tensor)):
         raise TypeError(
@@ -515,6 +525,8 @@ def arange(
     >>> arraygrad.arange(3)
     tensor([0, 1, 2])
     """
+    if options.get("out") is not None:
+        return made("arange", arange, (start, end, step), options, dtype, requires_grad)
     creation_options("arange", options)
     if end is None:  # arange(end), as PyTorch reads one bound
         if start is None:
@@ -522,10 +534,11 @@ def arange(
         start, end = 0, start
     elif start is None:  # arange(end=5)
         start = 0
-    if dtype is not None and dtype.is_complex:  # PyTorch has no complex arange kernel
+    if dtype is not None and (dtype.is_complex or dtype is _dtype.bool_):
+        # PyTorch has no complex or bool arange kernel
         raise NotImplementedError(
             f"\"arange_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: build "
-            "a real range and convert it, e.g. arange(n).to(cfloat)."
+            "a range of numbers and convert it, e.g. arange(n).to(cfloat)."
         )
     whole = all(isinstance(v, numbers.Integral) for v in (start, end, step))  # (bools too)
     if whole:
@@ -584,6 +597,8 @@ def eye(
     **options: Any,
 ) -> Tensor:
     """The ``n x m`` identity matrix."""
+    if options.get("out") is not None:
+        return made("eye", eye, (n, m), options, dtype, requires_grad)
     creation_options("eye", options)
     try:
         return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)

@@ -18,12 +18,15 @@ from arraygrad._elementwise_operands import (
     as_tensor,
 )
 from arraygrad._math import _FLOAT, _FLOAT16_MAX, _half_in_float32, binary
+from arraygrad._out import written
 from arraygrad._tensor import Tensor
 
 __all__ = ["div", "divide", "floor_divide", "fmod", "remainder", "true_divide"]
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+def div(
+    input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None
+) -> Tensor:
     """``input / other``: true division, or rounded with ``rounding_mode``.
 
     ``None``: true division (integer operands give the default float dtype). ``"trunc"``: rounded
@@ -35,6 +38,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     >>> arraygrad.div(arraygrad.tensor([-7, 7]), 2, rounding_mode="trunc")
     tensor([-3,  3])
     """
+    if out is not None:
+        return written("div", out, div, input, other, rounding_mode=rounding_mode)
     if rounding_mode is not None:
         return _rounded_div(input, other, rounding_mode)
     # The common case, a float tensor divided by a Python number or a tensor of its own dtype,
@@ -141,12 +146,14 @@ def _rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
 divide = div
 
 
-def true_divide(input: Any, other: Any) -> Tensor:
+def true_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Alias of :func:`div` without rounding."""
+    if out is not None:
+        return written("true_divide", out, true_divide, input, other)
     return div(input, other)
 
 
-def floor_divide(input: Any, other: Any) -> Tensor:
+def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input // other``, rounded toward -inf (Python's rule, not C's).
 
     Its gradient is zero (PyTorch raises instead: it implements no derivative).
@@ -155,24 +162,30 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     >>> arraygrad.tensor([-7, 7]) // 2
     tensor([-4,  3])
     """
+    if out is not None:
+        return written("floor_divide", out, floor_divide, input, other)
     return _rounded_div(input, other, "floor")
 
 
-def remainder(input: Any, other: Any) -> Tensor:
+def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Python's modulus ``input % other``: the result has the sign of ``other``.
 
     Gradients: 1 for ``input``, ``-floor_divide(input, other)`` for ``other``.
     """
+    if out is not None:
+        return written("remainder", out, remainder, input, other)
     a, b = _operands(input, other, wrap=True)
     _check_integer_divisor(a, b, "remainder", "remainder_cpu")
     return binary(ops.remainder, a, b)
 
 
-def fmod(input: Any, other: Any) -> Tensor:
+def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """C's modulus: the result has the sign of ``input``.
 
     Gradients: 1 for ``input``, ``-trunc(input / other)`` for ``other``.
     """
+    if out is not None:
+        return written("fmod", out, fmod, input, other)
     a, b = _operands(input, other, wrap=True)
     _check_integer_divisor(a, b, "fmod", "fmod_cpu")
     return binary(ops.fmod, a, b)

@@ -23,6 +23,7 @@ from arraygrad._division import div
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._linalg import bmm, mm, mv, outer
 from arraygrad._math import add, astype, logical_and, logical_or, mul, where
+from arraygrad._out import written, written_exactly
 from arraygrad._tensor import Tensor, describe
 from arraygrad._unary import not_implemented
 
@@ -76,7 +77,9 @@ def _ignored(x: Tensor) -> Tensor:
     return where(False, x, 0)
 
 
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+def addcmul(
+    input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1, out: Tensor | None = None
+) -> Tensor:
     """``input + value * tensor1 * tensor2``, broadcasting the three tensors.
 
     >>> import arraygrad
@@ -84,6 +87,8 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     >>> arraygrad.addcmul(x, x, arraygrad.tensor([3.0, 4.0]), value=0.5)
     tensor([2.5000, 6.0000])
     """
+    if out is not None:
+        return written("addcmul", out, addcmul, input, tensor1, tensor2, value=value)
     require_tensor("addcmul", "input", 1, input)
     require_tensor("addcmul", "tensor1", 2, tensor1)
     require_tensor("addcmul", "tensor2", 3, tensor2)
@@ -102,7 +107,9 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     return add(input, mul(_times(tensor1, value), tensor2))
 
 
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+def addcdiv(
+    input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1, out: Tensor | None = None
+) -> Tensor:
     """``input + value * tensor1 / tensor2``, broadcasting the three tensors.
 
     As in PyTorch, ``tensor1`` and ``tensor2`` may not both be integer (or bool) tensors.
@@ -112,6 +119,8 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     >>> arraygrad.addcdiv(x, x, arraygrad.tensor([4.0, 8.0]), value=2)
     tensor([1.5000, 2.5000])
     """
+    if out is not None:
+        return written("addcdiv", out, addcdiv, input, tensor1, tensor2, value=value)
     require_tensor("addcdiv", "input", 1, input)
     require_tensor("addcdiv", "tensor1", 2, tensor1)
     require_tensor("addcdiv", "tensor2", 3, tensor2)
@@ -203,7 +212,15 @@ def _combine(
     return add(_times(input, beta), scaled)
 
 
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+def addmm(
+    input: Tensor,
+    mat1: Tensor,
+    mat2: Tensor,
+    *,
+    beta: Any = 1,
+    alpha: Any = 1,
+    out: Tensor | None = None,
+) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)`` for matrices ``(n, k) @ (k, m)``; ``input``
     broadcasts to ``(n, m)``. This is ``nn.Linear``'s ``bias + x @ weight.T``.
 
@@ -211,6 +228,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     >>> arraygrad.addmm(arraygrad.ones(2), arraygrad.ones(1, 3), arraygrad.ones(3, 2), beta=0.5)
     tensor([[3.5000, 3.5000]])
     """
+    if out is not None:
+        return written_exactly("addmm", out, addmm, input, mat1, mat2, beta=beta, alpha=alpha)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
         from arraygrad.amp import _casts
 
@@ -226,13 +245,23 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
     return _combine("addmm", input, mm(mat1, mat2), beta, alpha, zero_alpha_ignores=True)
 
 
-def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+def addmv(
+    input: Tensor,
+    mat: Tensor,
+    vec: Tensor,
+    *,
+    beta: Any = 1,
+    alpha: Any = 1,
+    out: Tensor | None = None,
+) -> Tensor:
     """``beta * input + alpha * (mat @ vec)`` for a matrix ``(n, m)`` and a vector ``(m,)``.
 
     >>> import arraygrad
     >>> arraygrad.addmv(arraygrad.ones(2), arraygrad.ones(2, 3), arraygrad.ones(3), alpha=2)
     tensor([7., 7.])
     """
+    if out is not None:
+        return written_exactly("addmv", out, addmv, input, mat, vec, beta=beta, alpha=alpha)
     require_tensor("addmv", "input", 1, input)
     if mat.ndim != 2 or vec.ndim != 1 or input.ndim > 1:
         raise RuntimeError(
@@ -254,7 +283,15 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
     return _combine("addmv", input, mv(mat, vec), beta, alpha, zero_alpha_ignores=True)
 
 
-def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+def addr(
+    input: Tensor,
+    vec1: Tensor,
+    vec2: Tensor,
+    *,
+    beta: Any = 1,
+    alpha: Any = 1,
+    out: Tensor | None = None,
+) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)``; the operands' dtypes are promoted.
 
     For bool tensors, ``*`` is "and" and ``+`` is "or", as in PyTorch.
@@ -265,6 +302,8 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
     tensor([[3., 4.],
             [6., 8.]])
     """
+    if out is not None:
+        return written("addr", out, addr, input, vec1, vec2, beta=beta, alpha=alpha)
     require_tensor("addr", "input", 1, input)
     for name, vec in (("vec1", vec1), ("vec2", vec2)):
         if require_tensor("addr", name, 2 if name == "vec1" else 3, vec).ndim != 1:
@@ -295,7 +334,13 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
 
 
 def baddbmm(
-    input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+    input: Tensor,
+    batch1: Tensor,
+    batch2: Tensor,
+    *,
+    beta: Any = 1,
+    alpha: Any = 1,
+    out: Tensor | None = None,
 ) -> Tensor:
     """``beta * input + alpha * (batch1 @ batch2)`` for batches ``(b, n, k) @ (b, k, m)``;
     ``input`` broadcasts to ``(b, n, m)``.
@@ -305,6 +350,10 @@ def baddbmm(
     ...                   alpha=2).flatten()
     tensor([7., 7.])
     """
+    if out is not None:
+        return written_exactly(
+            "baddbmm", out, baddbmm, input, batch1, batch2, beta=beta, alpha=alpha
+        )
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
         from arraygrad.amp import _casts
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _shape, _views, ops
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written_joined
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensors
 
@@ -44,7 +45,7 @@ def _tensor_list(name: str, tensors: Any) -> list[Tensor]:
     return list(tensors)
 
 
-def hstack(tensors: Sequence[Tensor]) -> Tensor:
+def hstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Join horizontally: along dimension 1, or 0 when the tensors are vectors (0-d tensors
     count as vectors of one element).
 
@@ -52,11 +53,13 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
     >>> arraygrad.hstack([arraygrad.tensor([1, 2]), arraygrad.tensor([3])]).tolist()
     [1, 2, 3]
     """
+    if out is not None:
+        return written_joined("hstack", out, hstack, tensors)
     items = _views.atleast_1d(_tensor_list("hstack", tensors))
     return _shape.cat(items, 0 if items[0].ndim == 1 else 1)
 
 
-def vstack(tensors: Sequence[Tensor]) -> Tensor:
+def vstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Join vertically, along dimension 0, after making each tensor at least 2-D (a vector of
     ``n`` becomes one row ``(1, n)``).
 
@@ -64,15 +67,19 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
     >>> arraygrad.vstack([arraygrad.tensor([1, 2]), arraygrad.tensor([3, 4])]).tolist()
     [[1, 2], [3, 4]]
     """
+    if out is not None:
+        return written_joined("vstack", out, vstack, tensors)
     return _shape.cat(_views.atleast_2d(_tensor_list("vstack", tensors)), 0)
 
 
-def row_stack(tensors: Sequence[Tensor]) -> Tensor:
+def row_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Alias of :func:`vstack`."""
+    if out is not None:
+        return written_joined("row_stack", out, row_stack, tensors)
     return _shape.cat(_views.atleast_2d(_tensor_list("row_stack", tensors)), 0)
 
 
-def dstack(tensors: Sequence[Tensor]) -> Tensor:
+def dstack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Join in depth, along dimension 2, after making each tensor at least 3-D (see
     :func:`arraygrad.atleast_3d`).
 
@@ -80,16 +87,20 @@ def dstack(tensors: Sequence[Tensor]) -> Tensor:
     >>> arraygrad.dstack([arraygrad.tensor([1, 2]), arraygrad.tensor([3, 4])]).tolist()
     [[[1, 3], [2, 4]]]
     """
+    if out is not None:
+        return written_joined("dstack", out, dstack, tensors)
     return _shape.cat(_views.atleast_3d(_tensor_list("dstack", tensors)), 2)
 
 
-def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+def column_stack(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """Join as columns, along dimension 1: 0-d and 1-D tensors become one column ``(n, 1)``.
 
     >>> import arraygrad
     >>> arraygrad.column_stack([arraygrad.tensor([1, 2]), arraygrad.tensor([3, 4])]).tolist()
     [[1, 3], [2, 4]]
     """
+    if out is not None:
+        return written_joined("column_stack", out, column_stack, tensors)
     items = _tensor_list("column_stack", tensors)
     columns = [ops.reshape(t, shape=(t.numel(), 1)) if t.ndim <= 1 else t for t in items]
     return _shape.cat(columns, 1)

@@ -10,6 +10,7 @@ from arraygrad import _autocast_flag, _backend, _dtype, _matmul_saving, _reduced
 from arraygrad._arguments import require_tensor
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._math import _operands, as_tensor, complex_unsupported, mul
+from arraygrad._out import written, written_exactly
 from arraygrad._primitive import Primitive, labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 
@@ -41,7 +42,7 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(str(s) for s in shape)
 
 
-def matmul(input: Any, other: Any) -> Tensor:
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Matrix product: dot product for 1-D, matrix product for 2-D, batched (broadcasting
     the batch dimensions) beyond; a 1-D operand is treated as a row (left) or column (right).
 
@@ -49,6 +50,8 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> (arraygrad.ones(2, 3) @ arraygrad.ones(3)).tolist()
     [3.0, 3.0]
     """
+    if out is not None:
+        return written_exactly("matmul", out, matmul, input, other)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
         from arraygrad.amp import _casts
 
@@ -173,16 +176,20 @@ def _require(name: str, what: str, tensor: Tensor, ndim: int) -> None:
         )
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:
+def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The product of two matrices ``(n, k) @ (k, m)`` (no broadcasting)."""
+    if out is not None:
+        return written_exactly("mm", out, mm, input, mat2)
     _require("mm", "self", input, 2)
     _require("mm", "mat2", mat2, 2)
     return matmul(input, mat2)
 
 
 @labelled_result("BmmBackward0")
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Batched matrix product ``(b, n, k) @ (b, k, m)`` with equal batch sizes."""
+    if out is not None:
+        return written_exactly("bmm", out, bmm, input, mat2)
     _require("bmm", "batch1", input, 3)
     _require("bmm", "batch2", mat2, 3)
     b, _, k = input.shape
@@ -195,8 +202,10 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return matmul(input, mat2)
 
 
-def mv(input: Tensor, vec: Tensor) -> Tensor:
+def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Matrix-vector product ``(n, k) @ (k,)``."""
+    if out is not None:
+        return written_exactly("mv", out, mv, input, vec)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
         from arraygrad.amp import _casts
 
@@ -256,8 +265,10 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     return reshape(out, *a.shape[:-1], *batch_b)
 
 
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
+def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``out[i, j] = input[i] * vec2[j]`` for two vectors."""
+    if out is not None:
+        return written("outer", out, outer, input, vec2)
     for name, v in (("self", input), ("vec2", vec2)):
         if v.ndim != 1:
             raise RuntimeError(
@@ -281,13 +292,15 @@ def trace(input: Tensor) -> Tensor:
     return ops.sum(diagonal, axis=None, keepdims=False)
 
 
-def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+def diag(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
     """A vector's square diagonal matrix, or a matrix's ``diagonal``-th diagonal as a vector.
 
     >>> import arraygrad
     >>> arraygrad.diag(arraygrad.tensor([1, 2])).tolist()
     [[1, 0], [0, 2]]
     """
+    if out is not None:
+        return written_exactly("diag", out, diag, input, diagonal)
     if input.ndim == 1:
         n = input.shape[0] + abs(diagonal)
         key = _backend.diagonal_indices(n, n, diagonal)
@@ -310,15 +323,19 @@ def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
 
 @labelled_result("TrilBackward0")
 @c_ordered_result
-def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+def tril(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The lower triangle (``col - row <= diagonal``) of the last two dimensions; the rest 0."""
+    if out is not None:
+        return written_exactly("tril", out, tril, input, diagonal)
     return _triangle("tril", input, diagonal, lower=True)
 
 
 @labelled_result("TriuBackward0")
 @c_ordered_result
-def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+def triu(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The upper triangle (``col - row >= diagonal``) of the last two dimensions; the rest 0."""
+    if out is not None:
+        return written_exactly("triu", out, triu, input, diagonal)
     return _triangle("triu", input, diagonal, lower=False)
 
 
@@ -391,8 +408,10 @@ def _low_precision(name: str, a: Tensor) -> None:
         )
 
 
-def inverse(input: Tensor) -> Tensor:
+def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The inverse of a (batch of) square matrices; singular matrices raise LinAlgError."""
+    if out is not None:
+        return written_exactly("inverse", out, inverse, input)
     a = _square("linalg.inv", input, complex_ok=True)
     _low_precision("linalg.inv", a)
     try:
@@ -457,12 +476,12 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     >>> arraygrad.tensordot(arraygrad.ones(2, 3), arraygrad.ones(3, 4), dims=1).shape
     arraygrad.Size([2, 4])
     """
+    if out is not None:
+        return written_exactly("tensordot", out, tensordot, a, b, dims)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
         from arraygrad.amp import _casts
 
-        return _casts.lower(tensordot, a, b, dims, out)
-    if out is not None:
-        raise TypeError("tensordot(): out= is not supported by arraygrad. Fix: assign the result.")
+        return _casts.lower(tensordot, a, b, dims)
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
         raise RuntimeError("both inputs should have same dtype")  # PyTorch's: no promotion
     a, b = _operands(a, b)
@@ -511,7 +530,9 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
     return dot(input, other)
 
 
-def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+def cross(
+    input: Tensor, other: Tensor, dim: int | None = None, *, out: Tensor | None = None
+) -> Tensor:
     """The cross product of 3-vectors along ``dim``; without ``dim``, along the first
     dimension of size 3 (PyTorch's deprecated default, with its warning; ``linalg.cross`` uses
     the last).
@@ -521,6 +542,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     >>> arraygrad.cross(e1, e2, dim=0)
     tensor([0., 0., 1.])
     """
+    if out is not None:
+        return written_exactly("cross", out, cross, input, other, dim)
     from arraygrad import linalg
 
     require_tensor("cross", "input", 1, input)

@@ -10,6 +10,7 @@ from typing import Any
 from arraygrad import _backend, _dtype
 from arraygrad._creation import _leaf, creation_options
 from arraygrad._dtype import dtype
+from arraygrad._out import made
 from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
@@ -37,6 +38,8 @@ def linspace(
     >>> arraygrad.linspace(-1, 1, 7, dtype=arraygrad.float64)[3].item()  # torch's 5.55e-17
     5.551115123125783e-17
     """
+    if options.get("out") is not None:
+        return made("linspace", linspace, (start, end, steps), options, dtype, requires_grad)
     creation_options("linspace", options)
     _check_steps(steps)
     wanted = _line_dtype("linspace", start, end, steps, dtype)
@@ -128,6 +131,8 @@ def logspace(
     >>> arraygrad.logspace(0, 2, 3)
     tensor([  1.,  10., 100.])
     """
+    if options.get("out") is not None:
+        return made("logspace", logspace, (start, end, steps, base), options, dtype, requires_grad)
     creation_options("logspace", options)
     _check_steps(steps)
     wanted = _line_dtype("logspace", start, end, steps, dtype)

@@ -33,6 +33,7 @@ from arraygrad._elementwise_operands import (
     complex_unary,
     complex_unsupported,
 )
+from arraygrad._out import written, written_same
 from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor
 
@@ -218,13 +219,15 @@ def _half_in_float32(prim: Primitive, a: Any, b: Any) -> Tensor | None:
     return ops.astype(result, half)
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input + alpha * other``.
 
     >>> import arraygrad
     >>> arraygrad.add(arraygrad.tensor([1.0, 2.0]), 1)
     tensor([2., 3.])
     """
+    if out is not None:
+        return written("add", out, add, input, other, alpha=alpha)
     if alpha.__class__ is not int or alpha != 1:
         fused = _alpha_in_float32(add, input, other, alpha)
         if fused is not None:
@@ -233,8 +236,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     return binary(ops.add, input, other)
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other``; PyTorch refuses bool operands (``^`` or ``~`` is meant)."""
+    if out is not None:
+        return written("sub", out, sub, input, other, alpha=alpha)
     if alpha.__class__ is not int or alpha != 1:
         # binary() refuses bool operands itself (off its fast path, or where the library
         # refuses two bools); alpha's scaling would raise its own errors before that.
@@ -330,16 +335,20 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
     return a, scaled
 
 
-def mul(input: Any, other: Any) -> Tensor:
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input * other``, broadcasting."""
+    if out is not None:
+        return written("mul", out, mul, input, other)
     return binary(ops.multiply, input, other)
 
 
 subtract, multiply = sub, mul
 
 
-def neg(input: Tensor) -> Tensor:
+def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``-input``."""
+    if out is not None:
+        return written_same("neg", out, neg, input)
     if input.dtype is _dtype.bool_:
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -351,8 +360,10 @@ def neg(input: Tensor) -> Tensor:
 negative = neg
 
 
-def abs(input: Tensor) -> Tensor:
+def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``|input|``; its gradient at 0 is 0."""
+    if out is not None:
+        return written_same("abs", out, abs, input)
     if input.dtype is _dtype.bool_:
         raise NotImplementedError(
             "\"abs_cpu\" not implemented for 'Bool'. Fix: a bool tensor is its own absolute "
@@ -393,38 +404,52 @@ def float_function(prim: Primitive, x: Any) -> Tensor:
     return prim.apply1(_floating(x))
 
 
-def exp(input: Tensor) -> Tensor:
+def exp(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``e ** input``."""
+    if out is not None:
+        return written("exp", out, exp, input)
     return float_function(ops.exp, input)
 
 
-def log(input: Tensor) -> Tensor:
+def log(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Natural logarithm (``-inf`` at 0, ``nan`` below)."""
+    if out is not None:
+        return written("log", out, log, input)
     return float_function(ops.log, input)
 
 
-def sqrt(input: Tensor) -> Tensor:
+def sqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Square root."""
+    if out is not None:
+        return written("sqrt", out, sqrt, input)
     return float_function(ops.sqrt, input)
 
 
-def sin(input: Tensor) -> Tensor:
+def sin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Sine."""
+    if out is not None:
+        return written("sin", out, sin, input)
     return float_function(ops.sin, input)
 
 
-def cos(input: Tensor) -> Tensor:
+def cos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Cosine."""
+    if out is not None:
+        return written("cos", out, cos, input)
     return float_function(ops.cos, input)
 
 
-def tanh(input: Tensor) -> Tensor:
+def tanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Hyperbolic tangent."""
+    if out is not None:
+        return written("tanh", out, tanh, input)
     return float_function(ops.tanh, input)
 
 
-def sigmoid(input: Tensor) -> Tensor:
+def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``1 / (1 + exp(-input))``, computed without overflow."""
+    if out is not None:
+        return written("sigmoid", out, sigmoid, input)
     return float_function(ops.sigmoid, input)
 
 
@@ -471,10 +496,16 @@ def where(condition: Any) -> tuple[Tensor, ...]: ...
 
 
 @overload
-def where(condition: Any, input: Any, other: Any) -> Tensor: ...
+def where(condition: Any, input: Any, other: Any, *, out: Tensor | None = None) -> Tensor: ...
 
 
-def where(condition: Any, input: Any = _CONDITION_ONLY, other: Any = _CONDITION_ONLY) -> Any:
+def where(
+    condition: Any,
+    input: Any = _CONDITION_ONLY,
+    other: Any = _CONDITION_ONLY,
+    *,
+    out: Tensor | None = None,
+) -> Any:
     """``input`` where ``condition`` holds, else ``other``; with ``condition`` alone, the
     indices where it is non-zero, one 1-D int64 tensor per dimension (``nonzero(condition,
     as_tuple=True)``).
@@ -486,6 +517,13 @@ def where(condition: Any, input: Any = _CONDITION_ONLY, other: Any = _CONDITION_
     >>> arraygrad.where(arraygrad.tensor([[0, 1], [2, 0]]))
     (tensor([0, 1]), tensor([1, 0]))
     """
+    if out is not None:
+        if input is _CONDITION_ONLY or other is _CONDITION_ONLY:
+            raise TypeError(
+                "where(): out= is taken by where(condition, input, other) only: where(condition) "
+                "returns a tuple of index tensors. Fix: drop out=, or pass input and other."
+            )
+        return written_same("where", out, where, condition, input, other)
     if isinstance(input, Tensor):
         other = _where_number(other, input)
     elif isinstance(other, Tensor):
@@ -536,37 +574,49 @@ def clone(input: Tensor) -> Tensor:
     return ops.clone(input)
 
 
-def eq(input: Any, other: Any) -> Any:
+def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
     """Elementwise ``input == other`` (a bool tensor)."""
+    if out is not None:
+        return written("eq", out, eq, input, other)
     if other is None:
         return False
     return binary(ops.equal, input, other)
 
 
-def ne(input: Any, other: Any) -> Any:
+def ne(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
     """Elementwise ``input != other``."""
+    if out is not None:
+        return written("ne", out, ne, input, other)
     if other is None:
         return True
     return binary(ops.not_equal, input, other)
 
 
-def lt(input: Any, other: Any) -> Tensor:
+def lt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``input < other``."""
+    if out is not None:
+        return written("lt", out, lt, input, other)
     return binary(ops.less, input, other)
 
 
-def le(input: Any, other: Any) -> Tensor:
+def le(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``input <= other``."""
+    if out is not None:
+        return written("le", out, le, input, other)
     return binary(ops.less_equal, input, other)
 
 
-def gt(input: Any, other: Any) -> Tensor:
+def gt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``input > other``."""
+    if out is not None:
+        return written("gt", out, gt, input, other)
     return binary(ops.greater, input, other)
 
 
-def ge(input: Any, other: Any) -> Tensor:
+def ge(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Elementwise ``input >= other``."""
+    if out is not None:
+        return written("ge", out, ge, input, other)
     return binary(ops.greater_equal, input, other)
 
 
@@ -579,21 +629,29 @@ def _truth(value: Any) -> Tensor:
     return x if x.dtype is _dtype.bool_ else ops.not_equal(x, 0)
 
 
-def logical_and(input: Any, other: Any) -> Tensor:
+def logical_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Element-wise ``input and other`` of the truth values (non-zero is True); a bool tensor."""
+    if out is not None:
+        return written("logical_and", out, logical_and, input, other)
     return binary(ops.bitwise_and, _truth(input), _truth(other))
 
 
-def logical_or(input: Any, other: Any) -> Tensor:
+def logical_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Element-wise ``input or other`` of the truth values."""
+    if out is not None:
+        return written("logical_or", out, logical_or, input, other)
     return binary(ops.bitwise_or, _truth(input), _truth(other))
 
 
-def logical_xor(input: Any, other: Any) -> Tensor:
+def logical_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """Element-wise exclusive or of the truth values."""
+    if out is not None:
+        return written("logical_xor", out, logical_xor, input, other)
     return binary(ops.bitwise_xor, _truth(input), _truth(other))
 
 
-def logical_not(input: Any) -> Tensor:
+def logical_not(input: Any, *, out: Tensor | None = None) -> Tensor:
     """Element-wise ``not input`` (True where the element is zero)."""
+    if out is not None:
+        return written("logical_not", out, logical_not, input)
     return ops.bitwise_invert(_truth(input))

@@ -18,6 +18,7 @@ from typing import Any
 from arraygrad import _math, linalg
 from arraygrad._aliases import _check_probability
 from arraygrad._arguments import not_tensor_error
+from arraygrad._out import written_copy, written_exactly
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
 
@@ -399,7 +400,7 @@ def fill(input: Tensor, value: Any) -> Tensor:
     return input.clone().fill_(value)
 
 
-def chain_matmul(*matrices: Tensor, out: None = None) -> Tensor:
+def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     """Deprecated (a UserWarning, as in PyTorch): the product of the matrices,
     :func:`arraygrad.linalg.multi_dot` of them."""
     warnings.warn(
@@ -410,7 +411,13 @@ def chain_matmul(*matrices: Tensor, out: None = None) -> Tensor:
         stacklevel=2,
     )
     if out is not None:
-        raise TypeError("chain_matmul(): out= is not supported. Fix: assign the result.")
+        # One matrix is copied into out (any dtype), more are multiplied into it (its dtype).
+        writer = written_copy if len(matrices) == 1 else written_exactly
+        return writer("chain_matmul", out, _chain_product, matrices)
+    return _chain_product(matrices)
+
+
+def _chain_product(matrices: tuple[Tensor, ...]) -> Tensor:
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     if len(matrices) == 1:

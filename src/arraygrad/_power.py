@@ -10,18 +10,21 @@ from typing import Any
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import _fitting, _scalar
 from arraygrad._math import _COMPLEX, _FLOAT, _WIDE_FLOAT_IDS, as_tensor, binary
+from arraygrad._out import written
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 __all__ = ["pow"]
 
 
-def pow(input: Any, exponent: Any) -> Tensor:
+def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
     """``input ** exponent``.
 
     The derivative in the base is 0 where the exponent is 0; the derivative in the exponent is 0
     where the base is 0 and the exponent non-negative (PyTorch's choices).
     """
+    if out is not None:
+        return written("pow", out, pow, input, exponent)
     if input.__class__ is Tensor and (exponent.__class__ is int or exponent.__class__ is float):
         # A float tensor to a Python number (``r ** 2``): no promotion, no broadcasting error
         # and no integer check can apply, so straight to the primitive. Only float16 cannot

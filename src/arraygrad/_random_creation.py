@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype
 from arraygrad._creation import _float_default, _leaf, _like, _size, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._generator import Generator, default_generator
+from arraygrad._out import made
 from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor
 
@@ -50,6 +51,16 @@ def generator_rng(generator: Any) -> Any:
     return None if generator is None else generator._rng
 
 
+def _check_drawn_dtype(name: str, kernel: str, target: dtype | None) -> None:
+    """PyTorch's refusal to draw uniform or normal samples of a dtype other than a float or
+    complex one (its kernel ``kernel`` has none)."""
+    if target is not None and not (target.is_floating_point or target.is_complex):
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}'. Fix: "
+            f"{name} draws floats; pass dtype=arraygrad.float32 (or a float input)."
+        )
+
+
 def rand(
     *size: Any,
     generator: Any = None,
@@ -58,7 +69,10 @@ def rand(
     **options: Any,
 ) -> Tensor:
     """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
+    if options.get("out") is not None:
+        return made("rand", rand, size, options, dtype, requires_grad, generator=generator)
     shape = _size(creation_options("rand", options, size))
+    _check_drawn_dtype("rand", "check_uniform_bounds", dtype)
     try:
         if dtype is not None and dtype.is_complex:  # real and imaginary parts each uniform
             parts = _backend.random_uniform(
@@ -82,7 +96,10 @@ def randn(
 
     A complex dtype draws the real and imaginary parts each with variance 1/2, as PyTorch does
     (so that ``E|z|^2 = 1``)."""
+    if options.get("out") is not None:
+        return made("randn", randn, size, options, dtype, requires_grad, generator=generator)
     shape = _size(creation_options("randn", options, size))
+    _check_drawn_dtype("randn", "normal_kernel_cpu", dtype)
     try:
         if dtype is not None and dtype.is_complex:
             # PyTorch's complex normal: variance 1 split equally over the real and imaginary
@@ -115,6 +132,16 @@ def randint(
 ) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
     ``generator`` (the global one by default)."""
+    if options.get("out") is not None:
+        return made(
+            "randint",
+            randint,
+            (low, high, size),
+            options,
+            dtype,
+            requires_grad,
+            generator=generator,
+        )
     creation_options("randint", options)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
@@ -130,6 +157,11 @@ def randint(
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}. "
             "Fix: randint draws from [low, high): pass a high above low."
+        )
+    if dtype is not None and dtype.is_complex:
+        raise RuntimeError(
+            "check_random_bounds handles only integral, floating-point and boolean types. Fix: "
+            f"draw integers (the default int64) and convert them to {dtype}."
         )
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     rng = generator_rng(generator)
@@ -150,7 +182,14 @@ def randperm(
     **options: Any,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
+    if options.get("out") is not None:
+        return made("randperm", randperm, (n,), options, dtype, requires_grad, generator=generator)
     creation_options("randperm", options)
+    if dtype is not None and (dtype.is_complex or dtype is _dtype.bool_):
+        raise NotImplementedError(
+            f"\"randperm\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: "
+            "draw the permutation as int64 (the default) and convert it."
+        )
     native = _dtype.to_xp(dtype if dtype is not None else _dtype.int64)
     try:
         array = _backend.random_permutation(n, native, rng=generator_rng(generator))
@@ -164,11 +203,7 @@ def randperm(
 
 def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> Any:
     target = dtype if dtype is not None else input.dtype
-    if not (target.is_floating_point or target.is_complex):
-        raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}'. Fix: "
-            f"{name} draws floats; pass dtype=arraygrad.float32 or a float input."
-        )
+    _check_drawn_dtype(name, kernel, target)
     return _dtype.to_xp(target)
 
 

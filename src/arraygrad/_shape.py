@@ -13,6 +13,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _view_history, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
+from arraygrad._out import written_joined
 from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 
@@ -511,13 +512,15 @@ def _join(tensors: list[Tensor], axis: int) -> Tensor:
 
 
 @c_ordered_result
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension ``dim``; dtypes are promoted as in PyTorch.
 
     >>> import arraygrad
     >>> arraygrad.cat([arraygrad.zeros(1, 2), arraygrad.ones(2, 2)]).shape
     arraygrad.Size([3, 2])
     """
+    if out is not None:
+        return written_joined("cat", out, cat, tensors, dim)
     items = _cat_inputs("cat", tensors)
     # PyTorch skips legacy empty 1-D tensors of shape (0,) when the others have more dimensions.
     kept = [t for t in items if tuple(t._data.shape) != (0,)] or items[:1]
@@ -565,13 +568,15 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 @labelled_result("StackBackward0")
 @c_ordered_result
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Join tensors of equal shape along a new dimension ``dim``.
 
     >>> import arraygrad
     >>> arraygrad.stack([arraygrad.zeros(2), arraygrad.ones(2)], dim=1).tolist()
     [[0.0, 1.0], [0.0, 1.0]]
     """
+    if out is not None:
+        return written_joined("stack", out, stack, tensors, dim)
     items = _cat_inputs("stack", tensors)
     reference = tuple(items[0]._data.shape)
     for position, t in enumerate(items):

@@ -20,6 +20,7 @@ from arraygrad._math import (
     as_tensor,
     binary,
 )
+from arraygrad._out import written
 from arraygrad._reduction import sum
 from arraygrad._shape import unsqueeze
 from arraygrad._tensor import Tensor
@@ -28,7 +29,7 @@ from arraygrad._unary import lgamma, not_implemented
 __all__ = ["i0", "i0_", "igamma", "igammac", "mvlgamma"]
 
 
-def i0(input: Tensor) -> Tensor:
+def i0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The modified Bessel function of the first kind of order 0,
     ``I0(x) = sum_k ((x/2)^k / k!)^2``; its derivative is ``I1(x)``, as in PyTorch.
 
@@ -39,6 +40,8 @@ def i0(input: Tensor) -> Tensor:
     >>> arraygrad.i0(arraygrad.tensor([0.0, 1.0]))
     tensor([1.0000, 1.2661])
     """
+    if out is not None:
+        return written("i0", out, i0, input)
     return ops.i0(_floating(input))
 
 
@@ -52,7 +55,7 @@ def i0_(input: Tensor) -> Tensor:
     return input.i0_()
 
 
-def mvlgamma(input: Tensor, p: int) -> Tensor:
+def mvlgamma(input: Tensor, p: int, *, out: Tensor | None = None) -> Tensor:
     """The multivariate log-gamma function of dimension ``p``:
     ``log Gamma_p(x) = p (p - 1) / 4 * log(pi) + sum_{i<p} lgamma(x - i / 2)``.
 
@@ -60,6 +63,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     >>> arraygrad.mvlgamma(arraygrad.tensor([2.0]), 2)
     tensor([0.4516])
     """
+    if out is not None:
+        return written("mvlgamma", out, mvlgamma, input, p)
     if not isinstance(p, int) or isinstance(p, bool):
         raise TypeError(f"mvlgamma(): argument 'p' must be int, not {type(p).__name__}.")
     if p < 1:
@@ -83,7 +88,7 @@ def _igamma_operands(name: str, input: Any, other: Any) -> tuple[Tensor, Tensor]
     return _float_operands(a, x)
 
 
-def igamma(input: Tensor, other: Tensor) -> Tensor:
+def igamma(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The regularised lower incomplete gamma function ``P(a, x)`` of ``a = input`` and
     ``x = other`` (``a > 0``, ``x >= 0``); differentiable in ``x`` only, as in torch (the
     gradient of ``a`` raises ``NotImplementedError``).
@@ -92,10 +97,12 @@ def igamma(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.igamma(arraygrad.tensor([1.0]), arraygrad.tensor([2.0]))
     tensor([0.8647])
     """
+    if out is not None:
+        return written("igamma", out, igamma, input, other)
     return binary(ops.gammainc, *_igamma_operands("igamma", input, other))
 
 
-def igammac(input: Tensor, other: Tensor) -> Tensor:
+def igammac(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The regularised upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``;
     differentiable in ``x`` only, as in torch.
 
@@ -103,4 +110,6 @@ def igammac(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.igammac(arraygrad.tensor([1.0]), arraygrad.tensor([2.0]))
     tensor([0.1353])
     """
+    if out is not None:
+        return written("igammac", out, igammac, input, other)
     return binary(ops.gammaincc, *_igamma_operands("igammac", input, other))

@@ -29,6 +29,7 @@ from arraygrad._math import (
     sub,
     where,
 )
+from arraygrad._out import written, written_bool, written_same
 from arraygrad._power import pow
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
@@ -107,46 +108,60 @@ def not_implemented(kernel: str, x: Tensor, fix: str) -> NotImplementedError:
     )
 
 
-def exp2(input: Tensor) -> Tensor:
+def exp2(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``2 ** input``.
 
     >>> import arraygrad
     >>> arraygrad.exp2(arraygrad.tensor([3.0]))
     tensor([8.])
     """
+    if out is not None:
+        return written("exp2", out, exp2, input)
     x = as_tensor(input)
     return labelled(pow(2.0, x if x.dtype.is_complex else _floating(x)), "Exp2Backward0")
 
 
-def expm1(input: Tensor) -> Tensor:
+def expm1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``exp(input) - 1``, accurate for small ``input``."""
+    if out is not None:
+        return written("expm1", out, expm1, input)
     return float_function(ops.expm1, input)
 
 
-def log1p(input: Tensor) -> Tensor:
+def log1p(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log(1 + input)``, accurate for small ``input``."""
+    if out is not None:
+        return written("log1p", out, log1p, input)
     return float_function(ops.log1p, input)
 
 
-def log2(input: Tensor) -> Tensor:
+def log2(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Base-2 logarithm (exact at powers of two)."""
+    if out is not None:
+        return written("log2", out, log2, input)
     return float_function(ops.log2, input)
 
 
-def log10(input: Tensor) -> Tensor:
+def log10(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Base-10 logarithm."""
+    if out is not None:
+        return written("log10", out, log10, input)
     return float_function(ops.log10, input)
 
 
-def reciprocal(input: Tensor) -> Tensor:
+def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``1 / input``; integer tensors give the default float dtype."""
+    if out is not None:
+        return written("reciprocal", out, reciprocal, input)
     if isinstance(input, Tensor) and input.dtype.is_complex:
         return ops.complex_ops.reciprocal(input)
     return labelled(div(1.0, _floating(input)), "ReciprocalBackward0")
 
 
-def rsqrt(input: Tensor) -> Tensor:
+def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``1 / sqrt(input)``: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch."""
+    if out is not None:
+        return written("rsqrt", out, rsqrt, input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         result = _reduced_floats.in_float32(rsqrt, input)
     else:
@@ -154,53 +169,73 @@ def rsqrt(input: Tensor) -> Tensor:
     return labelled(result, "RsqrtBackward0")
 
 
-def square(input: Tensor) -> Tensor:
+def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``input ** 2``; integer tensors stay integer and bool tensors become int64."""
+    if out is not None:
+        return written("square", out, square, input)
     return pow(input, 2)
 
 
-def tan(input: Tensor) -> Tensor:
+def tan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Tangent."""
+    if out is not None:
+        return written("tan", out, tan, input)
     return float_function(ops.tan, input)
 
 
-def asin(input: Tensor) -> Tensor:
+def asin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inverse sine; ``nan`` outside ``[-1, 1]``, infinite gradient at the ends."""
+    if out is not None:
+        return written("asin", out, asin, input)
     return float_function(ops.asin, input)
 
 
-def acos(input: Tensor) -> Tensor:
+def acos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inverse cosine."""
+    if out is not None:
+        return written("acos", out, acos, input)
     return float_function(ops.acos, input)
 
 
-def atan(input: Tensor) -> Tensor:
+def atan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inverse tangent."""
+    if out is not None:
+        return written("atan", out, atan, input)
     return float_function(ops.atan, input)
 
 
-def sinh(input: Tensor) -> Tensor:
+def sinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Hyperbolic sine."""
+    if out is not None:
+        return written("sinh", out, sinh, input)
     return float_function(ops.sinh, input)
 
 
-def cosh(input: Tensor) -> Tensor:
+def cosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Hyperbolic cosine."""
+    if out is not None:
+        return written("cosh", out, cosh, input)
     return float_function(ops.cosh, input)
 
 
-def asinh(input: Tensor) -> Tensor:
+def asinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inverse hyperbolic sine."""
+    if out is not None:
+        return written("asinh", out, asinh, input)
     return float_function(ops.asinh, input)
 
 
-def acosh(input: Tensor) -> Tensor:
+def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inverse hyperbolic cosine (``nan`` below 1)."""
+    if out is not None:
+        return written("acosh", out, acosh, input)
     return float_function(ops.acosh, input)
 
 
-def atanh(input: Tensor) -> Tensor:
+def atanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Inverse hyperbolic tangent (``+-inf`` at ``+-1``)."""
+    if out is not None:
+        return written("atanh", out, atanh, input)
     return float_function(ops.atanh, input)
 
 
@@ -208,7 +243,7 @@ arcsin, arccos, arctan = asin, acos, atan
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
-def logit(input: Tensor, eps: float | None = None) -> Tensor:
+def logit(input: Tensor, eps: float | None = None, *, out: Tensor | None = None) -> Tensor:
     """``log(p / (1 - p))``, the inverse of :func:`sigmoid`.
 
     With ``eps``, ``p`` is first clamped into ``[eps, 1 - eps]`` (the gradient is 0 outside).
@@ -218,31 +253,39 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
     >>> arraygrad.logit(arraygrad.tensor([0.5]))
     tensor([0.])
     """
+    if out is not None:
+        return written("logit", out, logit, input, eps)
     return ops.logit(_floating(input), eps=None if eps is None else float(eps))
 
 
-def erf(input: Tensor) -> Tensor:
+def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+    if out is not None:
+        return written("erf", out, erf, input)
     return ops.erf(_floating(input))
 
 
-def erfc(input: Tensor) -> Tensor:
+def erfc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The complementary error function ``1 - erf(x)``, accurate where it is tiny (large x).
 
     >>> import arraygrad
     >>> arraygrad.erfc(arraygrad.tensor([0.0, 10.0], dtype=arraygrad.float64))
     tensor([1.0000e+00, 2.0885e-45], dtype=arraygrad.float64)
     """
+    if out is not None:
+        return written("erfc", out, erfc, input)
     return ops.erfc(_floating(input))
 
 
-def sinc(input: Tensor) -> Tensor:
+def sinc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0 (with gradient 0 there).
 
     >>> import arraygrad
     >>> arraygrad.sinc(arraygrad.tensor([0.0, 0.5]))
     tensor([1.0000, 0.6366])
     """
+    if out is not None:
+        return written("sinc", out, sinc, input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         # (stepwise in float16, pi x rounds off pi: sinc(1) was 3e-4, not -0)
         return _reduced_floats.in_float32(sinc, input)  # type: ignore[no-any-return]
@@ -274,7 +317,7 @@ def _complex_sinc(z: Tensor) -> Tensor:
     return where(at_zero, 1.0, div(sin(angle), angle))
 
 
-def angle(input: Tensor) -> Tensor:
+def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The angle of each element as a point of the complex plane: ``pi`` where it is negative
     (``-inf`` too), ``0`` where it is not (``-0.0`` too), ``nan`` for ``nan``. Integer and bool
     tensors give the default float dtype. Its gradient is zero, as in PyTorch.
@@ -285,6 +328,8 @@ def angle(input: Tensor) -> Tensor:
 
     Of a complex tensor: the argument ``atan2(imag, real)``, a real tensor, differentiable.
     """
+    if out is not None:
+        return written("angle", out, angle, input)
     if isinstance(input, Tensor) and input.dtype.is_complex:
         return ops.complex_ops.angle(input)
     # Only from primitives with a zero gradient (sign, trunc), so that the gradient is zero
@@ -296,13 +341,17 @@ def angle(input: Tensor) -> Tensor:
     return where(ops.isnan(x), ops.trunc(x), mul(sub(mul(s, s), s), math.pi / 2))
 
 
-def deg2rad(input: Tensor) -> Tensor:
+def deg2rad(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Degrees to radians, ``x * pi / 180``."""
+    if out is not None:
+        return written("deg2rad", out, deg2rad, input)
     return mul(_angle_units("deg2rad", input), math.pi / 180.0)
 
 
-def rad2deg(input: Tensor) -> Tensor:
+def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Radians to degrees, ``x * 180 / pi``."""
+    if out is not None:
+        return written("rad2deg", out, rad2deg, input)
     return mul(_angle_units("rad2deg", input), 180.0 / math.pi)
 
 
@@ -317,7 +366,7 @@ def _angle_units(op: str, input: Tensor) -> Tensor:
     return _floating(input)
 
 
-def signbit(input: Tensor) -> Tensor:
+def signbit(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Whether each element's sign bit is set (True for -0.0 and negative numbers, also of
     integer tensors); not differentiable.
 
@@ -325,6 +374,8 @@ def signbit(input: Tensor) -> Tensor:
     >>> arraygrad.signbit(arraygrad.tensor([-0.0, 0.0, -2.0]))
     tensor([ True, False,  True])
     """
+    if out is not None:
+        return written_bool("signbit", out, signbit, input)
     x = as_tensor(input)
     if not x.dtype.is_floating_point:
         return lt(x, 0)  # the standard's signbit takes floating arrays only
@@ -341,35 +392,45 @@ def positive(input: Tensor) -> Tensor:
     return input
 
 
-def erfinv(input: Tensor) -> Tensor:
+def erfinv(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The inverse of :func:`erf`: ``+-inf`` at ``+-1`` (with infinite gradient), ``nan``
     beyond."""
+    if out is not None:
+        return written("erfinv", out, erfinv, input)
     return ops.erfinv(_floating(input))
 
 
-def lgamma(input: Tensor) -> Tensor:
+def lgamma(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log |Gamma(input)|``; its derivative is :func:`digamma`."""
+    if out is not None:
+        return written("lgamma", out, lgamma, input)
     return ops.lgamma(_floating(input))
 
 
-def digamma(input: Tensor) -> Tensor:
+def digamma(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``d/dx log Gamma(x)``: ``-inf`` at 0, ``nan`` at negative integers."""
+    if out is not None:
+        return written("digamma", out, digamma, input)
     return ops.digamma(_floating(input))
 
 
-def polygamma(n: int, input: Tensor) -> Tensor:
+def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The ``n``-th derivative of :func:`digamma` (``polygamma(0, x) == digamma(x)``)."""
+    if out is not None:
+        return written("polygamma", out, polygamma, n, input)
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise RuntimeError(f"polygamma(n, x) does not support negative n: got n={n!r}.")
     x = _floating(input)
     return ops.digamma(x) if n == 0 else ops.polygamma(n, x)
 
 
-def sign(input: Tensor) -> Tensor:
+def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """-1, 0 or 1 by the sign of each element (bool tensors are returned as a copy).
 
     Its gradient is zero, as in PyTorch.
     """
+    if out is not None:
+        return written_same("sign", out, sign, input)
     x = as_tensor(input)
     if x.dtype is _dtype.bool_:
         return ops.clone(x)
@@ -381,13 +442,15 @@ def sign(input: Tensor) -> Tensor:
     return ops.sign(x)
 
 
-def sgn(input: Tensor) -> Tensor:
+def sgn(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``input / |input|`` (0 at 0) for complex tensors, :func:`sign` for real ones.
 
     >>> import arraygrad
     >>> arraygrad.sgn(arraygrad.tensor([3 + 4j, 0j]))
     tensor([0.6000+0.8000j, 0.0000+0.0000j])
     """
+    if out is not None:
+        return written_same("sgn", out, sgn, input)
     x = as_tensor(input)
     if x.dtype.is_complex:
         return ops.complex_ops.sgn(x)
@@ -405,25 +468,31 @@ def _rounding(prim: Any, kernel: str, input: Tensor) -> Tensor:
     return prim(x)
 
 
-def floor(input: Tensor) -> Tensor:
+def floor(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The largest integer ``<= input``; zero gradient, integer tensors unchanged."""
+    if out is not None:
+        return written_same("floor", out, floor, input)
     return _rounding(ops.floor, "floor_vml_cpu", input)
 
 
-def ceil(input: Tensor) -> Tensor:
+def ceil(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The smallest integer ``>= input``; zero gradient."""
+    if out is not None:
+        return written_same("ceil", out, ceil, input)
     return _rounding(ops.ceil, "ceil_vml_cpu", input)
 
 
-def trunc(input: Tensor) -> Tensor:
+def trunc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The integer part (rounds toward 0); zero gradient."""
+    if out is not None:
+        return written_same("trunc", out, trunc, input)
     return _rounding(ops.trunc, "trunc_vml_cpu", input)
 
 
 fix = trunc
 
 
-def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+def round(input: Tensor, *, decimals: int | None = None, out: Tensor | None = None) -> Tensor:
     """Round half to even, to ``decimals`` decimal places; zero gradient.
 
     As in PyTorch, integer tensors are returned unchanged without ``decimals`` and refused
@@ -433,6 +502,8 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     >>> arraygrad.round(arraygrad.tensor([0.5, 1.5, 2.25]), decimals=0)
     tensor([0., 2., 2.])
     """
+    if out is not None:
+        return written_same("round", out, round, input, decimals=decimals)
     x = as_tensor(input)
     if decimals is None:
         return _rounding(ops.round, "round_vml_cpu", x)
@@ -444,8 +515,10 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     return ops.round(x, decimals=int(decimals))
 
 
-def frac(input: Tensor) -> Tensor:
+def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The fractional part ``input - trunc(input)`` (the sign of ``input``); gradient 1."""
+    if out is not None:
+        return written_same("frac", out, frac, input)
     x = as_tensor(input)
     if not x.dtype.is_floating_point:
         raise not_implemented("frac_cpu", x, "integers have no fractional part; use .float().")

@@ -12,6 +12,7 @@ from typing import Any
 from arraygrad import _backend, _creation, _dtype, _linalg
 from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import creation_options
+from arraygrad._out import made
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -252,8 +253,15 @@ def range(
     ...     arraygrad.range(1, 2, 0.5)
     tensor([1.0000, 1.5000, 2.0000])
     """
+    if options.get("out") is not None:
+        return made("range", range, (start, end, step), options, dtype, requires_grad)
     warnings.warn(_RANGE_DEPRECATED, UserWarning, stacklevel=2)
     creation_options("range", options)
+    if dtype is not None and (dtype.is_complex or dtype is _dtype.bool_):
+        raise NotImplementedError(
+            f"\"range_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: use "
+            "arange (which stops before end) and convert its result."
+        )
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:

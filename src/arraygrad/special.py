@@ -43,6 +43,7 @@ from typing import Any
 from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._binary import _float_operands, xlogy
 from arraygrad._math import _floating, binary, mul, sigmoid
+from arraygrad._out import written, written_same
 from arraygrad._softmax import log_softmax, softmax
 from arraygrad._special_functions import i0, igamma, igammac, mvlgamma
 from arraygrad._statistics import logsumexp
@@ -141,7 +142,7 @@ def _full_float(kernel: str, input: Tensor) -> Tensor:
     return x
 
 
-def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+def round(input: Tensor, *, decimals: int | None = None, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.round` of a floating tensor; integer and bool tensors are refused
     (PyTorch's ``special.round`` has no integer kernel, where ``torch.round`` returns them
     unchanged).
@@ -150,13 +151,15 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     >>> arraygrad.special.round(arraygrad.tensor([0.5, 1.5]))
     tensor([0., 2.])
     """
+    if out is not None:
+        return written_same("special_round", out, round, input, decimals=decimals)
     if isinstance(input, Tensor) and input.dtype.category < _dtype._FLOAT:
         kernel = "round_vml_cpu" if not decimals else "round_cpu"
         raise not_implemented(kernel, input, "convert the tensor with .float() first.")
     return _round(input, decimals=decimals)
 
 
-def ndtr(input: Tensor) -> Tensor:
+def ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The standard normal CDF ``(1 + erf(x / sqrt2)) / 2``, computed as ``erfc(-x/sqrt2) / 2``
     so that the lower tail keeps its digits (``ndtr(-10)`` is 7.6e-24, not 0).
 
@@ -164,16 +167,20 @@ def ndtr(input: Tensor) -> Tensor:
     >>> arraygrad.special.ndtr(arraygrad.tensor([-1.0]))
     tensor([0.1587])
     """
+    if out is not None:
+        return written("special_ndtr", out, ndtr, input)
     return mul(erfc(mul(_floating(input), _MINUS_SQRT1_2)), 0.5)
 
 
-def log_ndtr(input: Tensor) -> Tensor:
+def log_ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log(ndtr(x))``, accurate in both tails (``log_ndtr(-1e3)`` is -500007.83; the gradient
     ``pdf / cdf`` is ~``-x`` there, not ``nan``)."""
+    if out is not None:
+        return written("special_log_ndtr", out, log_ndtr, input)
     return ops.log_ndtr(_full_float("log_ndtr_cpu", input))
 
 
-def ndtri(input: Tensor) -> Tensor:
+def ndtri(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The inverse of :func:`ndtr` (the standard normal quantile), accurate down to subnormal
     probabilities: ``-inf`` at 0, ``inf`` at 1, ``nan`` outside [0, 1].
 
@@ -181,10 +188,12 @@ def ndtri(input: Tensor) -> Tensor:
     >>> arraygrad.special.ndtri(arraygrad.tensor([0.5, 0.975]))
     tensor([0.0000, 1.9600])
     """
+    if out is not None:
+        return written("special_ndtri", out, ndtri, input)
     return ops.ndtri(_full_float("ndtri_cpu", input))
 
 
-def erfcx(input: Tensor) -> Tensor:
+def erfcx(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The scaled complementary error function ``exp(x^2) erfc(x)``: finite where ``erfc``
     underflows (``erfcx(1e10)`` is 5.6e-11), ``inf`` below -26.63 where it overflows.
 
@@ -192,20 +201,24 @@ def erfcx(input: Tensor) -> Tensor:
     >>> arraygrad.special.erfcx(arraygrad.tensor([0.0, 30.0]))
     tensor([1.0000, 0.0188])
     """
+    if out is not None:
+        return written("special_erfcx", out, erfcx, input)
     return ops.erfcx(_full_float("erfcx_cpu", input))
 
 
-def entr(input: Tensor) -> Tensor:
+def entr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The elementwise entropy ``-x log x``: 0 at 0, ``-inf`` for ``x < 0``.
 
     >>> import arraygrad
     >>> arraygrad.special.entr(arraygrad.tensor([0.0, 0.5, -1.0]))
     tensor([0.0000, 0.3466,   -inf])
     """
+    if out is not None:
+        return written("special_entr", out, entr, input)
     return ops.entr(_floating(input))
 
 
-def xlog1py(input: Any, other: Any) -> Tensor:
+def xlog1py(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """``input * log1p(other)``, 0 where ``input == 0`` (unless ``other`` is nan); either may
     be a Python number.
 
@@ -213,35 +226,43 @@ def xlog1py(input: Any, other: Any) -> Tensor:
     >>> arraygrad.special.xlog1py(arraygrad.tensor([0.0, 2.0]), arraygrad.tensor([-1.0, 0.0]))
     tensor([0., 0.])
     """
+    if out is not None:
+        return written("special_xlog1py", out, xlog1py, input, other)
     return binary(ops.xlog1py, *_float_operands(input, other))
 
 
-def i0e(input: Tensor) -> Tensor:
+def i0e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The exponentially scaled modified Bessel function ``exp(-|x|) I0(x)``.
 
     >>> import arraygrad
     >>> arraygrad.special.i0e(arraygrad.tensor([0.0, 1.0]))
     tensor([1.0000, 0.4658])
     """
+    if out is not None:
+        return written("special_i0e", out, i0e, input)
     return ops.i0e(_floating(input))
 
 
-def i1(input: Tensor) -> Tensor:
+def i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The modified Bessel function of the first kind of order 1 (odd; ``I1'(0) = 1/2``).
 
     >>> import arraygrad
     >>> arraygrad.special.i1(arraygrad.tensor([1.0]))
     tensor([0.5652])
     """
+    if out is not None:
+        return written("special_i1", out, i1, input)
     return ops.i1(_floating(input))
 
 
-def i1e(input: Tensor) -> Tensor:
+def i1e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The exponentially scaled modified Bessel function ``exp(-|x|) I1(x)``."""
+    if out is not None:
+        return written("special_i1e", out, i1e, input)
     return ops.i1e(_floating(input))
 
 
-def zeta(input: Any, other: Any) -> Tensor:
+def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     """The Hurwitz zeta function ``sum_k (k + other)^-input``, elementwise; either may be a
     Python number. Differentiable in ``other`` only, as in torch (``-input * zeta(input + 1,
     other)``); the gradient of ``input`` raises ``NotImplementedError``.
@@ -250,6 +271,8 @@ def zeta(input: Any, other: Any) -> Tensor:
     >>> arraygrad.special.zeta(arraygrad.tensor([2.0, 3.0]), 1.0)
     tensor([1.6449, 1.2021])
     """
+    if out is not None:
+        return written("special_zeta", out, zeta, input, other)
     a, b = _float_operands(input, other)
     promoted = a if isinstance(a, Tensor) else b
     if promoted.dtype in _dtype.REDUCED_FLOATS:  # (torch's kernel: float32 and float64 only)
@@ -257,19 +280,23 @@ def zeta(input: Any, other: Any) -> Tensor:
     return binary(ops.zeta, a, b)
 
 
-def modified_bessel_i0(input: Tensor) -> Tensor:
+def modified_bessel_i0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The modified Bessel function ``I0(x)`` (as :func:`i0`, but not differentiable, like
     torch's; ``nan`` at ``+-inf``)."""
+    if out is not None:
+        return written("special_modified_bessel_i0", out, modified_bessel_i0, input)
     return ops.modified_bessel_i0(_full_float("modified_bessel_i0_cpu", input))
 
 
-def modified_bessel_i1(input: Tensor) -> Tensor:
+def modified_bessel_i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The modified Bessel function ``I1(x)`` (as :func:`i1`, but not differentiable, like
     torch's)."""
+    if out is not None:
+        return written("special_modified_bessel_i1", out, modified_bessel_i1, input)
     return ops.modified_bessel_i1(_full_float("modified_bessel_i1_cpu", input))
 
 
-def modified_bessel_k0(input: Tensor) -> Tensor:
+def modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The modified Bessel function of the second kind ``K0(x)`` (``inf`` at 0, ``nan`` below);
     not differentiable, like torch's.
 
@@ -277,25 +304,33 @@ def modified_bessel_k0(input: Tensor) -> Tensor:
     >>> arraygrad.special.modified_bessel_k0(arraygrad.tensor([1.0]))
     tensor([0.4210])
     """
+    if out is not None:
+        return written("special_modified_bessel_k0", out, modified_bessel_k0, input)
     return ops.modified_bessel_k0(_full_float("modified_bessel_k0_cpu", input))
 
 
-def modified_bessel_k1(input: Tensor) -> Tensor:
+def modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The modified Bessel function of the second kind ``K1(x)``; not differentiable."""
+    if out is not None:
+        return written("special_modified_bessel_k1", out, modified_bessel_k1, input)
     return ops.modified_bessel_k1(_full_float("modified_bessel_k1_cpu", input))
 
 
-def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
+def scaled_modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``exp(x) K0(x)``, finite where ``K0`` underflows; not differentiable."""
+    if out is not None:
+        return written("special_scaled_modified_bessel_k0", out, scaled_modified_bessel_k0, input)
     return ops.scaled_modified_bessel_k0(_full_float("scaled_modified_bessel_k0_cpu", input))
 
 
-def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
+def scaled_modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``exp(x) K1(x)``, finite where ``K1`` underflows; not differentiable."""
+    if out is not None:
+        return written("special_scaled_modified_bessel_k1", out, scaled_modified_bessel_k1, input)
     return ops.scaled_modified_bessel_k1(_full_float("scaled_modified_bessel_k1_cpu", input))
 
 
-def spherical_bessel_j0(input: Tensor) -> Tensor:
+def spherical_bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The spherical Bessel function ``j0(x) = sin(x) / x`` (1 at 0, 0 at ``+-inf``); not
     differentiable, like torch's.
 
@@ -303,10 +338,12 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
     >>> arraygrad.special.spherical_bessel_j0(arraygrad.tensor([0.0, 3.0]))
     tensor([1.0000, 0.0470])
     """
+    if out is not None:
+        return written("special_spherical_bessel_j0", out, spherical_bessel_j0, input)
     return ops.spherical_bessel_j0(_full_float("spherical_bessel_j0_cpu", input))
 
 
-def bessel_j0(input: Tensor) -> Tensor:
+def bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The Bessel function of the first kind of order 0, ``J0(x)`` (even; ``nan`` at ``+-inf``
     as torch); not differentiable, like torch's.
 
@@ -314,15 +351,19 @@ def bessel_j0(input: Tensor) -> Tensor:
     >>> arraygrad.special.bessel_j0(arraygrad.tensor([0.0, 1.0]))
     tensor([1.0000, 0.7652])
     """
+    if out is not None:
+        return written("special_bessel_j0", out, bessel_j0, input)
     return ops.bessel_j0(_full_float("bessel_j0_cpu", input))
 
 
-def bessel_j1(input: Tensor) -> Tensor:
+def bessel_j1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The Bessel function of the first kind of order 1, ``J1(x)`` (odd); not differentiable."""
+    if out is not None:
+        return written("special_bessel_j1", out, bessel_j1, input)
     return ops.bessel_j1(_full_float("bessel_j1_cpu", input))
 
 
-def bessel_y0(input: Tensor) -> Tensor:
+def bessel_y0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The Bessel function of the second kind of order 0, ``Y0(x)`` (``-inf`` at 0, ``nan``
     below); not differentiable, like torch's.
 
@@ -330,16 +371,20 @@ def bessel_y0(input: Tensor) -> Tensor:
     >>> arraygrad.special.bessel_y0(arraygrad.tensor([0.0, 1.0, -1.0]))
     tensor([  -inf, 0.0883,    nan])
     """
+    if out is not None:
+        return written("special_bessel_y0", out, bessel_y0, input)
     return ops.bessel_y0(_full_float("bessel_y0_cpu", input))
 
 
-def bessel_y1(input: Tensor) -> Tensor:
+def bessel_y1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The Bessel function of the second kind of order 1, ``Y1(x)`` (``-inf`` at 0, ``nan``
     below); not differentiable."""
+    if out is not None:
+        return written("special_bessel_y1", out, bessel_y1, input)
     return ops.bessel_y1(_full_float("bessel_y1_cpu", input))
 
 
-def airy_ai(input: Tensor) -> Tensor:
+def airy_ai(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The Airy function of the first kind ``Ai(x)`` (``nan`` at ``+-inf`` as torch); not
     differentiable, like torch's.
 
@@ -347,6 +392,8 @@ def airy_ai(input: Tensor) -> Tensor:
     >>> arraygrad.special.airy_ai(arraygrad.tensor([-1.0, 0.0, 1.0]))
     tensor([0.5356, 0.3550, 0.1353])
     """
+    if out is not None:
+        return written("special_airy_ai", out, airy_ai, input)
     return ops.airy_ai(_full_float("airy_ai_cpu", input))
 
 
@@ -367,7 +414,7 @@ def _polynomial(name: str, prim: Any, input: Any, n: Any) -> Tensor:
     return binary(prim, x, degree)
 
 
-def chebyshev_polynomial_t(input: Any, n: Any) -> Tensor:
+def chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The Chebyshev polynomial of the first kind ``T_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's.
 
@@ -375,78 +422,110 @@ def chebyshev_polynomial_t(input: Any, n: Any) -> Tensor:
     >>> arraygrad.special.chebyshev_polynomial_t(arraygrad.tensor([0.5, 2.0]), 3)
     tensor([-1., 26.])
     """
+    if out is not None:
+        return written("special_chebyshev_polynomial_t", out, chebyshev_polynomial_t, input, n)
     return _polynomial("chebyshev_polynomial_t", ops.chebyshev_polynomial_t, input, n)
 
 
-def chebyshev_polynomial_u(input: Any, n: Any) -> Tensor:
+def chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The Chebyshev polynomial of the second kind ``U_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_chebyshev_polynomial_u", out, chebyshev_polynomial_u, input, n)
     return _polynomial("chebyshev_polynomial_u", ops.chebyshev_polynomial_u, input, n)
 
 
-def chebyshev_polynomial_v(input: Any, n: Any) -> Tensor:
+def chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The Chebyshev polynomial of the third kind ``V_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_chebyshev_polynomial_v", out, chebyshev_polynomial_v, input, n)
     return _polynomial("chebyshev_polynomial_v", ops.chebyshev_polynomial_v, input, n)
 
 
-def chebyshev_polynomial_w(input: Any, n: Any) -> Tensor:
+def chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The Chebyshev polynomial of the fourth kind ``W_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_chebyshev_polynomial_w", out, chebyshev_polynomial_w, input, n)
     return _polynomial("chebyshev_polynomial_w", ops.chebyshev_polynomial_w, input, n)
 
 
-def shifted_chebyshev_polynomial_t(input: Any, n: Any) -> Tensor:
+def shifted_chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The shifted Chebyshev polynomial of the first kind ``T_n(2 input - 1)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written(
+            "special_shifted_chebyshev_polynomial_t", out, shifted_chebyshev_polynomial_t, input, n
+        )
     return _polynomial(
         "shifted_chebyshev_polynomial_t", ops.shifted_chebyshev_polynomial_t, input, n
     )
 
 
-def shifted_chebyshev_polynomial_u(input: Any, n: Any) -> Tensor:
+def shifted_chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The shifted Chebyshev polynomial of the second kind ``U_n(2 input - 1)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written(
+            "special_shifted_chebyshev_polynomial_u", out, shifted_chebyshev_polynomial_u, input, n
+        )
     return _polynomial(
         "shifted_chebyshev_polynomial_u", ops.shifted_chebyshev_polynomial_u, input, n
     )
 
 
-def shifted_chebyshev_polynomial_v(input: Any, n: Any) -> Tensor:
+def shifted_chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The shifted Chebyshev polynomial of the third kind ``V_n(2 input - 1)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written(
+            "special_shifted_chebyshev_polynomial_v", out, shifted_chebyshev_polynomial_v, input, n
+        )
     return _polynomial(
         "shifted_chebyshev_polynomial_v", ops.shifted_chebyshev_polynomial_v, input, n
     )
 
 
-def shifted_chebyshev_polynomial_w(input: Any, n: Any) -> Tensor:
+def shifted_chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The shifted Chebyshev polynomial of the fourth kind ``W_n(2 input - 1)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written(
+            "special_shifted_chebyshev_polynomial_w", out, shifted_chebyshev_polynomial_w, input, n
+        )
     return _polynomial(
         "shifted_chebyshev_polynomial_w", ops.shifted_chebyshev_polynomial_w, input, n
     )
 
 
-def hermite_polynomial_h(input: Any, n: Any) -> Tensor:
+def hermite_polynomial_h(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The physicists' Hermite polynomial ``H_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_hermite_polynomial_h", out, hermite_polynomial_h, input, n)
     return _polynomial("hermite_polynomial_h", ops.hermite_polynomial_h, input, n)
 
 
-def hermite_polynomial_he(input: Any, n: Any) -> Tensor:
+def hermite_polynomial_he(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The probabilists' Hermite polynomial ``He_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_hermite_polynomial_he", out, hermite_polynomial_he, input, n)
     return _polynomial("hermite_polynomial_he", ops.hermite_polynomial_he, input, n)
 
 
-def laguerre_polynomial_l(input: Any, n: Any) -> Tensor:
+def laguerre_polynomial_l(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The Laguerre polynomial ``L_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_laguerre_polynomial_l", out, laguerre_polynomial_l, input, n)
     return _polynomial("laguerre_polynomial_l", ops.laguerre_polynomial_l, input, n)
 
 
-def legendre_polynomial_p(input: Any, n: Any) -> Tensor:
+def legendre_polynomial_p(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
     """The Legendre polynomial ``P_n(input)``
     (``n`` truncated toward zero); not differentiable, like torch's."""
+    if out is not None:
+        return written("special_legendre_polynomial_p", out, legendre_polynomial_p, input, n)
     return _polynomial("legendre_polynomial_p", ops.legendre_polynomial_p, input, n)

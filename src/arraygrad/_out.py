@@ -1,0 +1,263 @@
+"""PyTorch's ``out=`` argument: a function's result written into a tensor the caller gives.
+
+``arraygrad.add(a, b, out=c)`` computes ``a + b`` as usual, then writes it into ``c`` and returns
+``c`` (the same object, its version counter bumped, its views seeing the new values), as
+PyTorch does:
+
+- ``out`` takes the result's shape: resized when its shape differs, with PyTorch's deprecation
+  warning when it held elements (resize an ``out`` to 0 elements to reuse it silently);
+- the result is converted to ``out``'s dtype when that loses no category (an integer result
+  into a float ``out`` is fine; a float result into an integer or bool ``out``, or a complex one
+  into a real ``out``, raises RuntimeError);
+- nothing is recorded: while grad mode is on, an argument or ``out`` that requires grad makes
+  the call raise RuntimeError (``with arraygrad.no_grad():`` allows it), except for results
+  that have no gradient at all (comparisons), which PyTorch writes anyway.
+
+Each function that takes ``out`` tests ``out is not None`` first and hands its whole call to
+:func:`written`, so the ordinary call pays one comparison. The checks run before ``out`` is
+touched: after an error it holds what it held.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from arraygrad import _dtype, _grad_mode, _inplace
+from arraygrad._tensor import Tensor
+
+__all__ = [
+    "made",
+    "written",
+    "written_bool",
+    "written_copy",
+    "written_exactly",
+    "written_joined",
+    "written_same",
+]
+
+
+def written(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """``function(*args, **kwargs)`` written into ``out`` by PyTorch's rules (see the module's
+    docstring); ``out`` is returned. ``name``: the function as PyTorch names it in errors.
+
+    >>> import arraygrad
+    >>> out = arraygrad.empty(0)
+    >>> arraygrad.add(arraygrad.tensor([1.0, 2.0]), 1, out=out) is out
+    True
+    >>> out
+    tensor([2., 3.])
+    """
+    return _written(_castable, name, out, function, args, kwargs)
+
+
+def written_same(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written` for the functions whose ``out`` PyTorch requires in the result's dtype
+    (``abs``, ``neg``, ``floor``, ``sign``, ``clamp``, ...: their kernels compute in it)."""
+    return _written(_same, name, out, function, args, kwargs)
+
+
+def written_exactly(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written_same` with the matrix products' message (``mm``, ``matmul``, ``tril``,
+    ...)."""
+    return _written(_exact, name, out, function, args, kwargs)
+
+
+def written_bool(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written` for the predicates whose ``out`` PyTorch requires to be bool
+    (``signbit``, ``isposinf``, ``isneginf``)."""
+    return _written(_boolean, name, out, function, args, kwargs)
+
+
+def written_joined(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written` for ``cat`` and the functions built on it (``stack``, ``hstack``, ...),
+    whose dtype error PyTorch raises as a TypeError."""
+    return _written(_joinable, name, out, function, args, kwargs)
+
+
+def written_copy(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written` by ``copy_``'s rules: any dtype, converted (PyTorch's functions whose
+    result is a copy of an input, such as ``chain_matmul`` of one matrix)."""
+    return _written(_any_dtype, name, out, function, args, kwargs)
+
+
+def made(
+    name: str,
+    factory: Callable[..., Tensor],
+    args: tuple[Any, ...],
+    options: dict[str, Any],
+    dtype: _dtype.dtype | None,
+    requires_grad: bool,
+    **extra: Any,
+) -> Tensor:
+    """A factory's (``zeros``, ``arange``, ``randn``, ...) result made in the dtype of the
+    tensor ``options["out"]`` and written into it, which is returned: ``factory(*args,
+    **options, **extra)`` without ``out``. A ``dtype`` other than out's is PyTorch's
+    RuntimeError; out is resized silently (``arange`` warns of another number of elements, as
+    in PyTorch), and
+    ``requires_grad=True`` makes it require grad.
+
+    >>> import arraygrad
+    >>> out = arraygrad.empty(0, dtype=arraygrad.int64)
+    >>> arraygrad.arange(3, out=out)
+    tensor([0, 1, 2])
+    """
+    out = options.pop("out")
+    out = _check_out(name, out)
+    if dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(
+            f"dtype {_dtype.torch_type_name(dtype)} does not match dtype of out parameter "
+            f"({_dtype.torch_type_name(out.dtype)}). Fix: leave dtype out (the result takes "
+            "out's), or give an out tensor of that dtype."
+        )
+    if out.requires_grad and _grad_mode.grad_enabled.get():
+        raise RuntimeError(
+            f"aten::{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad. Fix: write into a "
+            "tensor that does not require grad (out.detach()), or make it under no_grad."
+        )
+    result = factory(*args, dtype=out.dtype, **options, **extra)
+    if name == "arange" and out.numel() not in (0, result.numel()):
+        warnings.warn(
+            f"The number of elements in the out tensor of shape {list(out.shape)} is "
+            f"{out.numel()} which does not match the computed number of elements "
+            f"{result.numel()}. Note that this may occur as a result of rounding error. The out "
+            f"tensor will be resized to a tensor of shape ({result.numel()},).",
+            UserWarning,
+            stacklevel=3,
+        )
+    _store(name, out, result, warn=False)
+    if requires_grad:
+        out.requires_grad_()
+    return out
+
+
+def _written(
+    check_dtype: Callable[[str, _dtype.dtype, _dtype.dtype], None],
+    name: str,
+    out: Any,
+    function: Callable[..., Tensor],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Tensor:
+    out = _check_out(name, out)
+    result = function(*args, **kwargs)
+    _check_unrecorded(name, out, result)
+    check_dtype(name, result.dtype, out.dtype)
+    return _store(name, out, result)
+
+
+def _check_out(name: str, out: Any) -> Tensor:
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}. Fix: pass a "
+            f"tensor to write the result into (out=arraygrad.empty(0)), or drop out=."
+        )
+    return out
+
+
+def _check_unrecorded(name: str, out: Tensor, result: Tensor) -> None:
+    """PyTorch records no history for an ``out=`` call: it refuses one whose result would
+    need it. A result without a gradient (bool, integer) is written whatever requires grad."""
+    if not _grad_mode.grad_enabled.get():
+        return
+    differentiable = result.dtype.is_floating_point or result.dtype.is_complex
+    if result.requires_grad or (differentiable and out.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad. Fix: call it without "
+            "out= to differentiate it, or inside `with arraygrad.no_grad():`."
+        )
+
+
+def _store(name: str, out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
+    """Write ``result`` into ``out``, resized to its shape, converted to its dtype (as
+    ``copy_`` converts); ``warn``: with PyTorch's warning when an out with elements is
+    resized."""
+    shape = tuple(result.shape)
+    with _grad_mode.no_grad():
+        if result.dtype is not out.dtype:
+            result = result.to(out.dtype)
+        if tuple(out.shape) == shape:
+            out.copy_(result)
+            return out
+        if warn and out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(shape)}. This behavior is deprecated, and in a future PyTorch release "
+                "outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                f"with t.resize_(0). (In {name}(out=...).)",
+                UserWarning,
+                stacklevel=5,
+            )
+        # The resize counts as the write's version (PyTorch bumps out's version once), and
+        # lays out out afresh: no overlap left to check.
+        out.resize_(shape)
+        _inplace._write(out, result)
+    return out
+
+
+# The dtype rules: PyTorch's check of the result's dtype against out's, one per family.
+
+
+def _castable(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    if result.category > out.category:
+        raise RuntimeError(
+            f"result type {_dtype.torch_type_name(result)} can't be cast to the desired output "
+            f"type {_dtype.torch_type_name(out)}. Fix: give an out tensor of dtype {result} "
+            "(or of a dtype that holds it: a float out for an integer result)."
+        )
+
+
+def _same(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    if result is not out:
+        raise RuntimeError(
+            f"Found dtype {_dtype.torch_type_name(out)} but expected "
+            f"{_dtype.torch_type_name(result)}: {name}() writes its result into out in its "
+            f"own dtype. Fix: give an out tensor of dtype {result}."
+        )
+
+
+def _exact(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    if result is not out:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_dtype.c_type_name(result)}, but got "
+            f"{_dtype.c_type_name(out)} instead. Fix: give {name}() an out tensor of dtype "
+            f"{result}."
+        )
+
+
+def _boolean(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    if out is not _dtype.bool_:
+        raise RuntimeError(
+            f"{name} does not support non-boolean outputs. Fix: give an out tensor of dtype "
+            "arraygrad.bool."
+        )
+
+
+def _joinable(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    if result.category > out.category:
+        raise TypeError(
+            f"torch.cat(): input types can't be cast to the desired output type "
+            f"{_dtype.torch_type_name(out)} (in {name}(): the tensors joined are "
+            f"{result}). Fix: give an out tensor of dtype {result}."
+        )
+
+
+def _any_dtype(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    return None

@@ -1,0 +1,279 @@
+"""``out=``: every function that takes it, beside torch 2.13.0 (`arraygrad/_out.py`).
+
+The functions are found rather than listed: each public function of arraygrad and
+``arraygrad.special`` whose signature has ``out``, called with the first argument pattern that
+torch accepts. Each is then called in both libraries with out tensors of five dtypes and three
+shapes (empty, the result's, another non-empty one): the same exception class, or the same
+values, dtype and shape, ``out`` itself returned, its version bumped once, and PyTorch's
+deprecation warning exactly when an out with elements is resized.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import arraygrad as ag
+
+_NAMESPACES = [(ag, torch, ""), (ag.special, torch.special, "special.")]
+
+_FLOATS = np.array([[0.75, 1.25, 0.5], [1.5, 0.625, 1.0], [0.875, 1.125, 1.375]])
+_INTS = np.array([[3, 5, 6], [12, 1, 7], [2, 9, 4]])
+_VECTOR = np.array([0.5, 1.5, 1.25])
+
+# Argument patterns (NumPy arrays become tensors of both libraries), tried in order: the first
+# that torch accepts without out= is the function's.
+_PATTERNS: list[tuple[Any, ...]] = [
+    (_FLOATS,),
+    (_FLOATS, _FLOATS),
+    (_INTS,),
+    (_INTS, _INTS),
+    (_FLOATS, 0.25, 1.0),
+    (_FLOATS, 2),
+    (1, _FLOATS),
+    (_FLOATS, _FLOATS, _FLOATS),
+    (_FLOATS, _VECTOR, _VECTOR),
+    (_FLOATS, _VECTOR),
+    (_VECTOR, _FLOATS, _VECTOR),
+    (_VECTOR, _VECTOR),
+    (_FLOATS[None], _FLOATS[None]),
+    (_FLOATS[None], _FLOATS[None], _FLOATS[None]),
+    ([_FLOATS, _FLOATS],),
+    (_FLOATS > 1, _FLOATS, _FLOATS),
+]
+
+_OUT_DTYPES = ["float32", "float64", "int64", "bool", "complex64"]
+
+
+# Removed from PyTorch (they raise whatever the arguments: tests/test_legacy.py).
+_REMOVED = {"lstsq", "solve", "symeig", "eig", "matrix_rank"}
+
+
+def _takes_out(function: Any) -> bool:
+    """Whether ``function`` writes into ``out``: ``out: None`` marks a function that takes the
+    argument only to refuse it (``triangular_solve``'s tuple of outs)."""
+    try:
+        parameter = inspect.signature(function).parameters.get("out")
+    except (TypeError, ValueError):
+        return False
+    return parameter is not None and parameter.annotation not in (None, "None")
+
+
+def _functions() -> list[tuple[str, Any, Any]]:
+    found = []
+    for ours, theirs, prefix in _NAMESPACES:
+        for name in sorted(getattr(ours, "__all__", dir(ours))):
+            function = getattr(ours, name, None)
+            if name in _REMOVED or isinstance(function, type) or not callable(function):
+                continue
+            if _takes_out(function):
+                found.append((prefix + name, function, getattr(theirs, name)))
+    return found
+
+
+_FUNCTIONS = _functions()
+
+
+def _to(library: Any, value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        if value.dtype == np.float64:  # float32 inputs: a float64 out is then a wider dtype
+            value = value.astype(np.float32)
+        return library.tensor(value)
+    if isinstance(value, list):
+        return [_to(library, item) for item in value]
+    return value
+
+
+def _pattern(theirs: Callable[..., Any]) -> tuple[Any, ...] | None:
+    for pattern in _PATTERNS:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = theirs(*_to(torch, list(pattern)))
+        except Exception:
+            continue
+        if isinstance(result, torch.Tensor):  # (not where(condition)'s tuple)
+            return pattern
+    return None
+
+
+def _called(library: Any, function: Any, pattern: Any, out: Any) -> dict[str, Any]:
+    """What one call does: its exception class, or its result and what it did to ``out``."""
+    version = out._version
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = function(*_to(library, list(pattern)), out=out)
+        except Exception as error:
+            return {"raised": type(error).__name__}
+    resized = any("was resized" in str(w.message) for w in caught)
+    values = result.detach().numpy() if library is ag else result.detach().resolve_conj().numpy()
+    return {
+        "is_out": result is out,
+        "dtype": str(result.dtype).split(".")[-1],
+        "shape": tuple(result.shape),
+        "values": values,
+        "versions": out._version - version,
+        "resize_warning": resized,
+    }
+
+
+@pytest.mark.parametrize(("name", "ours", "theirs"), _FUNCTIONS, ids=[f[0] for f in _FUNCTIONS])
+def test_out_as_torch(name: str, ours: Any, theirs: Any) -> None:
+    pattern = _pattern(theirs)
+    assert pattern is not None, f"no argument pattern of the table fits torch's {name}"
+    shape = tuple(theirs(*_to(torch, list(pattern))).shape)
+    for dtype in _OUT_DTYPES:
+        for out_shape in [(0,), shape, (7,)]:
+            got = _called(ag, ours, pattern, ag.zeros(out_shape, dtype=getattr(ag, dtype)))
+            want = _called(
+                torch, theirs, pattern, torch.zeros(out_shape, dtype=getattr(torch, dtype))
+            )
+            where = f"{name}(out={dtype} {out_shape})"
+            if "raised" in want or "raised" in got:
+                assert got.get("raised") == want.get("raised"), where
+                continue
+            values = got.pop("values")
+            expected = want.pop("values")
+            assert got == want, where
+            np.testing.assert_allclose(values, expected, rtol=1e-6, atol=1e-6, err_msg=where)
+
+
+def test_functions_found() -> None:
+    """The discovery above finds the functions (a broken signature check would find none)."""
+    names = {name for name, _, _ in _FUNCTIONS}
+    assert {"add", "sin", "matmul", "cat", "clamp", "special.ndtr", "where"} <= names
+    assert len(names) > 150
+
+
+@pytest.mark.parametrize("name", ["add", "mul", "exp", "matmul", "clamp", "cat"])
+def test_out_refuses_a_recorded_call(name: str) -> None:
+    """Nothing is recorded for an out= call: with grad mode on, an input or an out that
+    requires grad raises PyTorch's RuntimeError, and out keeps its values; under no_grad the
+    call is written."""
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    calls: dict[str, Callable[..., Any]] = {
+        "add": lambda o: ag.add(x, 1, out=o),
+        "mul": lambda o: ag.mul(x, x, out=o),
+        "exp": lambda o: ag.exp(x, out=o),
+        "matmul": lambda o: ag.matmul(x, x, out=o),
+        "clamp": lambda o: ag.clamp(x, 0, 1, out=o),
+        "cat": lambda o: ag.cat([x, x], out=o),
+    }
+    out = ag.full((2, 2), 7.0)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        calls[name](out)
+    assert out.tolist() == [[7.0, 7.0], [7.0, 7.0]] and out._version == 0
+    with ag.no_grad():
+        assert calls[name](out) is out
+    assert not out.requires_grad
+
+
+def test_out_requiring_grad() -> None:
+    """An out that requires grad is refused for a float result and written for a bool one
+    (PyTorch records nothing for results without a gradient)."""
+    out = ag.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="add\\(\\): functions with out="):
+        ag.add(ag.ones(2), 1, out=out)
+    written = ag.zeros(2, dtype=ag.bool)
+    assert ag.eq(ag.ones(2, requires_grad=True), 1, out=written).tolist() == [True, True]
+
+
+def test_out_that_is_a_view() -> None:
+    """A view as out writes through to its base, as PyTorch's does; an expanded one, whose
+    elements share memory, is refused."""
+    base = ag.zeros(6)
+    ag.add(ag.tensor([1.0, 2.0, 3.0]), 1, out=base[::2])
+    assert base.tolist() == [2.0, 0.0, 3.0, 0.0, 4.0, 0.0]
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        ag.add(ag.tensor([1.0, 2.0, 3.0]), 1, out=ag.zeros(1).expand(3))
+
+
+def test_out_is_an_input() -> None:
+    x = ag.tensor([1.0, 2.0])
+    assert ag.mul(x, x, out=x) is x
+    assert x.tolist() == [1.0, 4.0]
+
+
+def test_out_of_another_type() -> None:
+    with pytest.raises(TypeError, match="argument 'out' must be Tensor, not list"):
+        ag.add(ag.ones(2), 1, out=[0.0, 0.0])
+
+
+_FACTORIES: dict[str, Callable[[Any, Any], Any]] = {
+    "zeros": lambda lib, out: lib.zeros(2, 3, out=out),
+    "ones": lambda lib, out: lib.ones(2, out=out),
+    "empty": lambda lib, out: lib.empty(2, out=out).zero_(),
+    "full": lambda lib, out: lib.full((2,), 3, out=out),
+    "arange": lambda lib, out: lib.arange(3, out=out),
+    "arange (float step)": lambda lib, out: lib.arange(0, 1, 0.25, out=out),
+    "range": lambda lib, out: lib.range(0, 2, out=out),
+    "linspace": lambda lib, out: lib.linspace(0, 1, 3, out=out),
+    "logspace": lambda lib, out: lib.logspace(0, 1, 3, out=out),
+    "eye": lambda lib, out: lib.eye(2, out=out),
+    "rand": lambda lib, out: lib.rand(3, out=out).zero_(),
+    "randn": lambda lib, out: lib.randn(3, out=out).zero_(),
+    "randint": lambda lib, out: lib.randint(0, 1, (3,), out=out),
+    "randperm": lambda lib, out: lib.randperm(1, out=out),
+    "zeros (dtype of out)": lambda lib, out: lib.zeros(2, dtype=lib.float32, out=out),
+}
+
+
+@pytest.mark.parametrize("name", list(_FACTORIES))
+@pytest.mark.parametrize("dtype", _OUT_DTYPES)
+@pytest.mark.parametrize("size", [0, 7])
+def test_factory_out_as_torch(name: str, dtype: str, size: int) -> None:
+    """Factories make their result in out's dtype (another dtype= is refused) and resize out
+    silently (arange alone warns), as PyTorch's do."""
+
+    def call(library: Any) -> dict[str, Any]:
+        out = library.zeros(size, dtype=getattr(library, dtype))
+        version = out._version
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = _FACTORIES[name](library, out)
+            except Exception as error:
+                return {"raised": type(error).__name__}
+        return {
+            "dtype": str(out.dtype).split(".")[-1],
+            "values": out.tolist(),
+            "versions": out._version - version,
+            "resize_warning": any("resized" in str(w.message) for w in caught),
+            "result dtype": str(result.dtype).split(".")[-1],
+        }
+
+    got, want = call(ag), call(torch)
+    if name in ("rand", "randn") and "raised" not in want:
+        got.pop("versions"), want.pop("versions")  # (torch's normal_ bumps twice)
+    assert got == want
+
+
+def test_factory_out_requires_grad() -> None:
+    """requires_grad=True makes out require grad; an out that requires grad is refused while
+    grad mode is on (PyTorch's RuntimeError), as for other functions."""
+    out = ag.empty(0)
+    assert ag.zeros(2, out=out, requires_grad=True) is out and out.requires_grad
+    with pytest.raises(RuntimeError, match=r"aten::ones\(\): functions with out="):
+        ag.ones(2, out=ag.zeros(2, requires_grad=True))
+
+
+def test_out_in_a_compiled_step() -> None:
+    """arraygrad.compile replays a step that writes into a buffer with out= as eager runs it."""
+    buffer = ag.zeros(3)
+
+    def step(x: ag.Tensor) -> ag.Tensor:
+        ag.add(x, 1, out=buffer)
+        return buffer * 2
+
+    compiled = ag.compile(step)
+    for scale in [1.0, 2.0, 3.0]:
+        x = ag.tensor([1.0, 2.0, 3.0]) * scale
+        assert compiled(x).tolist() == step(x).tolist()
+        assert buffer.tolist() == (x + 1).tolist()
