@@ -28,6 +28,7 @@ from arraygrad import _dtype, _grad_mode, _inplace
 from arraygrad._tensor import Tensor
 
 __all__ = [
+    "computed_in",
     "made",
     "written",
     "written_bool",
@@ -92,6 +93,27 @@ def written_copy(
     """:func:`written` by ``copy_``'s rules: any dtype, converted (PyTorch's functions whose
     result is a copy of an input, such as ``chain_matmul`` of one matrix)."""
     return _written(_any_dtype, name, out, function, args, kwargs)
+
+
+def computed_in(
+    name: str,
+    out: Any,
+    function: Callable[..., Tensor],
+    *args: Any,
+    dtype: _dtype.dtype | None = None,
+    **kwargs: Any,
+) -> Tensor:
+    """:func:`written` for the reductions that compute in ``out``'s dtype (``sum``, ``prod``,
+    ``cumsum``, ``cumprod``: PyTorch passes it as their ``dtype``); a ``dtype`` other than
+    out's is PyTorch's RuntimeError."""
+    out = _check_out(name, out)
+    if dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_dtype.c_type_name(dtype)}, but got "
+            f"{_dtype.c_type_name(out.dtype)} instead. Fix: give {name}() an out tensor of "
+            f"dtype {dtype}, or leave dtype out (the result takes out's)."
+        )
+    return _written(_any_dtype, name, out, function, args, {"dtype": out.dtype, **kwargs})
 
 
 def made(

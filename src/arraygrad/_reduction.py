@@ -13,6 +13,7 @@ from typing import Any
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
+from arraygrad._out import computed_in, written, written_bool, written_exactly, written_same
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
@@ -37,12 +38,21 @@ __all__ = [
 ]
 
 
+def _require_dim_for_out(name: str, dim: Any) -> None:
+    if dim is None:  # PyTorch's form without dim takes no out
+        raise TypeError(
+            f"{name}(): out= is taken with dim only ({name}(input, dim, keepdim, *, dtype, out)). "
+            f"Fix: pass the dimensions (all of them: dim=tuple(range(x.ndim))), or drop out=."
+        )
+
+
 def sum(
     input: Tensor,
     dim: Any = None,
     keepdim: bool = False,
     *,
     dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Sum over the dimensions ``dim`` (an int, a tuple, or ``None`` for all).
 
@@ -52,6 +62,9 @@ def sum(
     >>> arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
     tensor([4., 6.])
     """
+    if out is not None:
+        _require_dim_for_out("sum", dim)
+        return computed_in("sum", out, sum, input, dim, keepdim, dtype=dtype)
     prim = ops.sum
     if dtype is not None:
         input = ops.astype(input, dtype)
@@ -84,8 +97,11 @@ def mean(
     keepdim: bool = False,
     *,
     dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Mean over the dimensions ``dim`` (all when ``None``); floating-point tensors only."""
+    if out is not None:
+        return written("mean", out, mean, input, dim, keepdim, dtype=dtype)
     if dtype is not None:
         input = ops.astype(input, dtype)
     prim = _MEAN_PRIMITIVES.get(_dtype.from_xp(input._data.dtype), ops.mean)  # (not .dtype: hot)
@@ -143,6 +159,7 @@ def prod(
     keepdim: bool = False,
     *,
     dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Product of all elements, or over the single dimension ``dim``.
 
@@ -153,6 +170,9 @@ def prod(
     >>> arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
     tensor([ 2., 12.])
     """
+    if out is not None:
+        _require_dim_for_out("prod", dim)
+        return computed_in("prod", out, prod, input, dim, keepdim, dtype=dtype)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts prod to float32
         from arraygrad.amp import _casts
 
@@ -205,7 +225,9 @@ def _check_nonempty(
             )
 
 
-def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+def amax(
+    input: Tensor, dim: Any = (), keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Maximum over ``dim`` (all dimensions by default); elements tied for the maximum share
     its gradient evenly.
 
@@ -213,11 +235,17 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     >>> arraygrad.tensor([[1.0, 5.0], [7.0, 2.0]]).amax(dim=1)
     tensor([5., 7.])
     """
+    if out is not None:
+        return written_same("amax", out, amax, input, dim, keepdim)
     return _extremum(ops.max, "amax", input, dim, keepdim)
 
 
-def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+def amin(
+    input: Tensor, dim: Any = (), keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Minimum over ``dim`` (all dimensions by default); ties share the gradient evenly."""
+    if out is not None:
+        return written_same("amin", out, amin, input, dim, keepdim)
     return _extremum(ops.min, "amin", input, dim, keepdim)
 
 
@@ -248,7 +276,9 @@ def _arg_extremum(prim: Any, name: str, input: Tensor, dim: int | None, keepdim:
     return prim(input, axis=axis, keepdims=bool(keepdim))
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Index of the (first) maximum, over the flattened tensor when ``dim`` is None; ``nan``
     counts as the maximum.
 
@@ -256,11 +286,17 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     >>> arraygrad.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1)
     tensor([1, 0])
     """
+    if out is not None:
+        return written_exactly("argmax", out, argmax, input, dim, keepdim)
     return _arg_extremum(ops.argmax, "argmax", input, dim, keepdim)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Index of the (first) minimum, over the flattened tensor when ``dim`` is None."""
+    if out is not None:
+        return written_exactly("argmin", out, argmin, input, dim, keepdim)
     return _arg_extremum(ops.argmin, "argmin", input, dim, keepdim)
 
 
@@ -275,13 +311,21 @@ def _truth_reduction(prim: Any, input: Tensor, dim: Any, keepdim: bool) -> Tenso
     return result
 
 
-def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def all(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Whether every element (over ``dim``) is non-zero; a bool tensor."""
+    if out is not None:
+        return written_bool("all", out, all, input, dim, keepdim)
     return _truth_reduction(ops.all, input, dim, keepdim)
 
 
-def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def any(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Whether some element (over ``dim``) is non-zero; a bool tensor."""
+    if out is not None:
+        return written_bool("any", out, any, input, dim, keepdim)
     return _truth_reduction(ops.any, input, dim, keepdim)
 
 
@@ -304,18 +348,26 @@ def _scan(prim: Any, input: Tensor, dim: int, dtype: _dtype.dtype | None) -> Ten
     return prim(input, axis=axis)
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
+def cumsum(
+    input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None, out: Tensor | None = None
+) -> Tensor:
     """Cumulative sums along ``dim``; integer tensors accumulate in int64.
 
     >>> import arraygrad
     >>> arraygrad.tensor([1.0, 2.0, 3.0]).cumsum(0)
     tensor([1., 3., 6.])
     """
+    if out is not None:
+        return computed_in("cumsum", out, cumsum, input, dim, dtype=dtype)
     return _scan(ops.cumulative_sum, input, dim, dtype)
 
 
-def cumprod(input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
+def cumprod(
+    input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None, out: Tensor | None = None
+) -> Tensor:
     """Cumulative products along ``dim``, with an exact gradient where the input has zeros."""
+    if out is not None:
+        return computed_in("cumprod", out, cumprod, input, dim, dtype=dtype)
     return _scan(ops.cumulative_prod, input, dim, dtype)
 
 
@@ -341,6 +393,7 @@ def nansum(
     keepdim: bool = False,
     *,
     dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Sum over ``dim`` treating ``nan`` as 0; ``nan`` elements get a zero gradient.
 
@@ -348,8 +401,25 @@ def nansum(
     >>> arraygrad.nansum(arraygrad.tensor([1.0, float("nan"), 2.0]))
     tensor(3.)
     """
+    if out is not None:
+        if not _check_nansum_out(input, out):  # integers hold no nan: PyTorch sums them
+            return computed_in("nansum", out, sum, input, dim, keepdim, dtype=dtype)
+        return computed_in("nansum", out, nansum, input, dim, keepdim, dtype=dtype)
     _refuse_complex_nansum(input, dtype)
     return labelled(sum(_nan_as_zero(input), dim, keepdim, dtype=dtype), "NansumBackward0")
+
+
+def _check_nansum_out(input: Tensor, out: Any) -> bool:
+    """Whether ``input`` may hold nan (a float or complex tensor), checking that PyTorch's
+    nansum kernel, which runs in out's dtype, has one for it (real floating ones only)."""
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        return False
+    if isinstance(out, Tensor) and not out.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"nansum_cpu\" not implemented for '{_dtype.torch_type_name(out.dtype)}'. Fix: "
+            "give a float out tensor."
+        )
+    return True
 
 
 def _refuse_complex_nansum(input: Tensor, dtype: _dtype.dtype | None) -> None:
@@ -368,6 +438,7 @@ def nanmean(
     keepdim: bool = False,
     *,
     dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Mean of the non-``nan`` elements over ``dim``: ``nansum / count(not nan)`` (``nan`` when
     every element is ``nan``).
@@ -376,6 +447,10 @@ def nanmean(
     >>> arraygrad.tensor([[1.0, float("nan")], [2.0, 4.0]]).nanmean(dim=1)
     tensor([1., 3.])
     """
+    if out is not None:
+        if not _check_nansum_out(input, out):
+            return nanmean(input, dim, keepdim)  # integers: its refusal, whatever out is
+        return computed_in("nanmean", out, nanmean, input, dim, keepdim, dtype=dtype)
     _refuse_complex_nansum(input, dtype)
     if not input.dtype.is_floating_point:  # checked before dtype=, as PyTorch does
         raise RuntimeError(

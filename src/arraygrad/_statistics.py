@@ -18,6 +18,7 @@ from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dims
 from arraygrad._division import div
 from arraygrad._math import _floating, mul, sqrt
+from arraygrad._out import written, written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
@@ -98,6 +99,7 @@ def var(
     keepdim: bool = False,
     *,
     correction: float | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Variance ``sum((x - mean)^2) / (N - correction)`` over ``dim`` (all by default).
 
@@ -108,6 +110,8 @@ def var(
     >>> arraygrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
     tensor(1.6667)
     """
+    if out is not None:
+        return written("var", out, var, input, dim, unbiased, keepdim, correction=correction)
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(var, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
@@ -136,6 +140,7 @@ def std(
     keepdim: bool = False,
     *,
     correction: float | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Standard deviation, the square root of :func:`var` (gradient 0 where it is 0).
 
@@ -143,6 +148,8 @@ def std(
     >>> arraygrad.tensor([1.0, 3.0]).std()
     tensor(1.4142)
     """
+    if out is not None:
+        return written("std", out, std, input, dim, unbiased, keepdim, correction=correction)
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(std, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("std", input, dim, unbiased, keepdim, correction)
@@ -189,7 +196,9 @@ def std_mean(
     return std, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+def logsumexp(
+    input: Tensor, dim: Any, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow.
 
     The maximum is subtracted before ``exp`` (and added back), so inputs of magnitude 1e4 in
@@ -199,6 +208,8 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     >>> arraygrad.logsumexp(arraygrad.tensor([10000.0, 10000.0]), dim=0)
     tensor(10000.6934)
     """
+    if out is not None:
+        return written("logsumexp", out, logsumexp, input, dim, keepdim)
     # (float16 and bfloat16 as they are: PyTorch composes it of their ops, exp, a sum
     # accumulated in float32 and rounded once, log)
     x = _floating(input)
@@ -288,6 +299,8 @@ def norm(
     dim: Any = None,
     keepdim: bool = False,
     dtype: _dtype.dtype | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """PyTorch's legacy norm: ``p`` a number (a vector norm over ``dim``), ``"fro"`` (the 2-norm
     of all the elements over ``dim``) or ``"nuc"`` (the nuclear norm of matrices).
@@ -296,6 +309,8 @@ def norm(
     >>> arraygrad.tensor([[3.0, 0.0], [0.0, 4.0]]).norm()
     tensor(5.)
     """
+    if out is not None:
+        return written_exactly("norm", out, norm, input, p, dim, keepdim, dtype)
     if p == "nuc":
         from arraygrad import linalg
 
