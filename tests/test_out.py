@@ -102,8 +102,26 @@ _REDUCTIONS: dict[str, Callable[[Any, Any, Any], Any]] = {
     "norm": lambda lib, x, out: lib.norm(x, 2, 0, out=out),
 }
 
-# (the reductions: their table below, with dimensions)
-_FUNCTIONS = [f for f in _functions() if f[0].split(".")[-1] not in _REDUCTIONS]
+# Functions with several results, each written into its own out tensor.
+_SEVERAL: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "max": lambda lib, x, out: lib.max(x, 1, out=out),
+    "min (keepdim)": lambda lib, x, out: lib.min(x, 0, True, out=out),
+    "sort": lambda lib, x, out: lib.sort(x, 1, out=out),
+    "topk": lambda lib, x, out: lib.topk(x, 2, out=out),
+    "kthvalue": lambda lib, x, out: lib.kthvalue(x, 2, out=out),
+    "mode": lambda lib, x, out: lib.mode(x, out=out),
+    "median": lambda lib, x, out: lib.median(x, 0, out=out),
+    "nanmedian": lambda lib, x, out: lib.nanmedian(x, 1, out=out),
+    "cummax": lambda lib, x, out: lib.cummax(x, 0, out=out),
+    "cummin": lambda lib, x, out: lib.cummin(x, 1, out=out),
+    "aminmax": lambda lib, x, out: lib.aminmax(x, out=out),
+    "frexp": lambda lib, x, out: lib.frexp(x, out=out),
+}
+
+# (the reductions and the functions with several results: their tables below)
+_FUNCTIONS = [
+    f for f in _functions() if f[0].split(".")[-1] not in {*_REDUCTIONS, "max", "min", *_SEVERAL}
+]
 
 
 def _to(library: Any, value: Any) -> Any:
@@ -263,6 +281,63 @@ def test_reduction_out_as_torch(name: str, dtype: str, inputs: str) -> None:
     if "values" in got and "values" in want:
         np.testing.assert_allclose(got.pop("values"), want.pop("values"), rtol=1e-6)
     assert got == want
+
+
+_OUT_PAIRS = [
+    ("float32", "int64"),
+    ("float32", "int32"),
+    ("float64", "int64"),
+    ("float32", "float32"),
+    ("int64", "int64"),
+    ("tensor", ""),
+    ("list", ""),
+]
+
+
+@pytest.mark.parametrize("name", list(_SEVERAL))
+@pytest.mark.parametrize("pair", _OUT_PAIRS, ids=["-".join(p) for p in _OUT_PAIRS])
+def test_several_outs_as_torch(name: str, pair: tuple[str, str]) -> None:
+    """out=(values, indices) and their kin: a tuple of tensors (a single tensor is PyTorch's
+    TypeError), each of its result's dtype exactly; the named tuple returned holds them."""
+
+    def call(library: Any) -> dict[str, Any]:
+        x = library.tensor(_FLOATS.astype(np.float32))
+        if pair[0] == "tensor":
+            out: Any = library.zeros(0)
+        else:
+            dtypes = ("float32", "int64") if pair[0] == "list" else pair
+            out = tuple(library.zeros(7, dtype=getattr(library, d)) for d in dtypes)
+            out = list(out) if pair[0] == "list" else out
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (the resizes' deprecation, tested above)
+            try:
+                result = _SEVERAL[name](library, x, out)
+            except Exception as error:
+                return {"raised": type(error).__name__}
+        return {
+            "same": [r is o for r, o in zip(result, out, strict=True)],
+            "values": [np.asarray(o.tolist()) for o in out],
+            "shapes": [tuple(o.shape) for o in out],
+        }
+
+    got, want = call(ag), call(torch)
+    for mine, theirs in zip(got.pop("values", []), want.pop("values", []), strict=True):
+        np.testing.assert_allclose(mine, theirs)
+    assert got == want
+
+
+def test_max_of_all_elements_and_of_two_tensors_with_out() -> None:
+    """max's other forms take one out tensor, cast into: all elements and two tensors."""
+    for library in (ag, torch):
+        x = library.tensor([[1.0, 5.0], [7.0, 2.0]])
+        out = library.zeros(0)
+        assert library.max(x, out=out) is out and out.item() == 7.0
+        wide = library.zeros(0, dtype=library.float64)
+        assert library.max(x, library.ones(2, 2) * 3, out=wide) is wide
+        assert wide.tolist() == [[3.0, 5.0], [7.0, 3.0]]
+        assert library.max(x, out=wide).item() == 7.0
+        with pytest.raises(RuntimeError):
+            library.max(x, out=library.zeros(0, dtype=library.int64))
 
 
 _FACTORIES: dict[str, Callable[[Any, Any], Any]] = {

@@ -33,6 +33,7 @@ __all__ = [
     "written",
     "written_bool",
     "written_copy",
+    "written_each",
     "written_exactly",
     "written_joined",
     "written_same",
@@ -93,6 +94,38 @@ def written_copy(
     """:func:`written` by ``copy_``'s rules: any dtype, converted (PyTorch's functions whose
     result is a copy of an input, such as ``chain_matmul`` of one matrix)."""
     return _written(_any_dtype, name, out, function, args, kwargs)
+
+
+def written_each(
+    name: str, out: Any, function: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """:func:`written_exactly` for the functions with several results (``max(dim)``'s values
+    and indices, ``sort``, ``topk``, ``frexp``, ...): ``out`` is a tuple of tensors, one per
+    result, each of its result's dtype. The results' named tuple is returned, holding them.
+
+    >>> import arraygrad
+    >>> values, indices = arraygrad.empty(0), arraygrad.empty(0, dtype=arraygrad.int64)
+    >>> found = arraygrad.max(arraygrad.tensor([[1.0, 3.0]]), 1, out=(values, indices))
+    >>> found.values is values, indices
+    (True, tensor([1]))
+    """
+    if not isinstance(out, tuple | list) or not all(isinstance(o, Tensor) for o in out):
+        raise TypeError(
+            f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}. "
+            f"Fix: pass one tensor per result, e.g. out=(values, indices)."
+        )
+    results = function(*args, **kwargs)
+    if len(out) != len(results):
+        raise TypeError(
+            f"{name}(): argument 'out' must be a tuple of {len(results)} Tensors, not "
+            f"{len(out)}. Fix: pass one tensor per result."
+        )
+    for target, result in zip(out, results, strict=True):
+        _check_unrecorded(name, target, result)
+        _exact(name, result.dtype, target.dtype)
+    for target, result in zip(out, results, strict=True):
+        _store(name, target, result)
+    return type(results)(*out)
 
 
 def computed_in(

@@ -16,6 +16,7 @@ from arraygrad._binary import lerp
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
 from arraygrad._math import as_tensor, astype, isnan, logical_not, lt, mul, sub, where
+from arraygrad._out import written_each
 from arraygrad._primitive import labelled
 from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim, check_median_dtype
 from arraygrad._tensor import Tensor, describe
@@ -180,7 +181,9 @@ def nanquantile(
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
-def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def nanmedian(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Any:
     """The lower median of the non-NaN elements, over all elements or as ``(values, indices)``
     along ``dim``; NaN where every element is NaN. Over all elements ties share the gradient.
 
@@ -188,6 +191,8 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     >>> arraygrad.tensor([4.0, float("nan"), 1.0, 3.0]).nanmedian()
     tensor(3.)
     """
+    if out is not None:
+        return written_each("nanmedian", out, nanmedian, input, dim, keepdim)
     xp = _backend.xp
     check_median_dtype(input, dim)
     if dim is None:
@@ -217,7 +222,7 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _along("nanmedian", input, axis, keepdim, index)
 
 
-def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Tensor | None = None) -> Any:
     """``(values, indices)`` of the most frequent value along ``dim`` (the smallest of those
     tied for most frequent) and the index of its last occurrence; the gradient goes to that
     element.
@@ -227,6 +232,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     >>> values.item(), indices.item()
     (1.0, 3)
     """
+    if out is not None:
+        return written_each("mode", out, mode, input, dim, keepdim)
     if input.dtype.is_complex:
         raise not_implemented(
             "mode_cpu", input, "complex numbers have no order: take the mode of x.real or x.imag."

@@ -13,7 +13,14 @@ from typing import Any
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._dims import normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
-from arraygrad._out import computed_in, written, written_bool, written_exactly, written_same
+from arraygrad._out import (
+    computed_in,
+    written,
+    written_bool,
+    written_each,
+    written_exactly,
+    written_same,
+)
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
@@ -482,7 +489,9 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     return sum(nonzero, dim)
 
 
-def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+def aminmax(
+    input: Tensor, *, dim: int | None = None, keepdim: bool = False, out: Tensor | None = None
+) -> Any:
     """``(min, max)`` over ``dim`` (all elements when ``None``) as ``return_types.aminmax``;
     tied elements share each gradient evenly, as with :func:`amin` and :func:`amax`.
 
@@ -490,6 +499,8 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
     >>> arraygrad.aminmax(arraygrad.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1).max
     tensor([5., 7.])
     """
+    if out is not None:
+        return written_each("aminmax", out, aminmax, input, dim=dim, keepdim=keepdim)
     from arraygrad import return_types
 
     if dim is None:

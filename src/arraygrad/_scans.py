@@ -15,6 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
+from arraygrad._out import written_each
 from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = [
@@ -397,7 +398,7 @@ def _cumulative_extremum(name: str, input: Tensor, dim: int) -> Any:
     return getattr(return_types, name)(values, indices)
 
 
-def cummax(input: Tensor, dim: int) -> Any:
+def cummax(input: Tensor, dim: int, *, out: Tensor | None = None) -> Any:
     """``(values, indices)`` of the running maximum along ``dim``; NaN, once met, is the
     maximum. A tie moves the index to the later element. The gradient goes to the element
     each value came from.
@@ -406,16 +407,20 @@ def cummax(input: Tensor, dim: int) -> Any:
     >>> arraygrad.tensor([1.0, 3.0, 2.0, 3.0]).cummax(0).indices.tolist()
     [0, 1, 1, 3]
     """
+    if out is not None:
+        return written_each("cummax", out, cummax, input, dim)
     return _cumulative_extremum("cummax", input, dim)
 
 
-def cummin(input: Tensor, dim: int) -> Any:
+def cummin(input: Tensor, dim: int, *, out: Tensor | None = None) -> Any:
     """``(values, indices)`` of the running minimum along ``dim`` (see :func:`cummax`).
 
     >>> import arraygrad
     >>> arraygrad.tensor([3.0, 1.0, 2.0]).cummin(0).values.tolist()
     [3.0, 1.0, 1.0]
     """
+    if out is not None:
+        return written_each("cummin", out, cummin, input, dim)
     return _cumulative_extremum("cummin", input, dim)
 
 

@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._indexing import take_along
+from arraygrad._out import written, written_each, written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
@@ -144,7 +145,19 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     return getattr(return_types, name)(values, indices)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def _extremum_into(name: str, out: Any, input: Tensor, dim: Any, keepdim: bool) -> Any:
+    """``max``/``min`` with ``out=``: PyTorch's three forms take a tensor (all elements, or
+    beside another tensor: ``maximum``/``minimum``), cast into, or a tuple ``(values,
+    indices)`` (along ``dim``)."""
+    function = max if name == "max" else min
+    if isinstance(dim, Tensor):
+        return written(name, out, function, input, dim)
+    if dim is None:
+        return written(name, out, function, input)
+    return written_each(name, out, function, input, dim, keepdim)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None) -> Any:
     """The largest element, or ``(values, indices)`` of the largest along ``dim``.
 
     The gradient goes to the chosen element; over all elements ties share it equally.
@@ -153,21 +166,34 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     >>> arraygrad.tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=0).indices.tolist()
     [1, 0]
     """
+    if out is not None:
+        return _extremum_into("max", out, input, dim, keepdim)
     return _extremum("max", input, dim, keepdim)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None) -> Any:
     """The smallest element, or ``(values, indices)`` of the smallest along ``dim``."""
+    if out is not None:
+        return _extremum_into("min", out, input, dim, keepdim)
     return _extremum("min", input, dim, keepdim)
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+def sort(
+    input: Tensor,
+    dim: int = -1,
+    descending: bool = False,
+    *,
+    stable: bool = False,
+    out: Tensor | None = None,
+) -> Any:
     """``(values, indices)`` of ``input`` sorted along ``dim``; ties keep their order.
 
     >>> import arraygrad
     >>> arraygrad.tensor([3.0, 1.0, 2.0]).sort().indices.tolist()
     [1, 2, 0]
     """
+    if out is not None:
+        return written_each("sort", out, sort, input, dim, descending, stable=stable)
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
         values = labelled(ops.clone(input), "SortBackward0")
@@ -185,8 +211,10 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return _indices(_argsort(input._data, normalize_dim(dim, input.ndim), descending))
 
 
-def msort(input: Tensor) -> Tensor:
+def msort(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``input`` sorted along its first dimension."""
+    if out is not None:
+        return written_exactly("msort", out, msort, input)
     return sort(input, dim=0).values
 
 
@@ -205,13 +233,23 @@ def _check_k(name: str, input: Tensor, k: int, axis: int, low: int) -> int:
     return size
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+def topk(
+    input: Tensor,
+    k: int,
+    dim: int = -1,
+    largest: bool = True,
+    sorted: bool = True,
+    *,
+    out: Tensor | None = None,
+) -> Any:
     """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``.
 
     >>> import arraygrad
     >>> arraygrad.tensor([1.0, 4.0, 2.0]).topk(2).values.tolist()
     [4.0, 2.0]
     """
+    if out is not None:
+        return written_each("topk", out, topk, input, k, dim, largest, sorted)
     if input.dtype is _dtype.bool_:
         raise RuntimeError(
             "topk does not support bool dtypes on CPU. Fix: convert the tensor first, e.g. "
@@ -249,8 +287,12 @@ def _kth_index(x: Any, k: int, axis: int) -> Any:
     return order[(slice(None),) * axis + (slice(k - 1, k), Ellipsis)]
 
 
-def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+def kthvalue(
+    input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Tensor | None = None
+) -> Any:
     """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    if out is not None:
+        return written_each("kthvalue", out, kthvalue, input, k, dim, keepdim)
     _dtype.check_not_bool("kthvalue_cpu", input.dtype)
     x, axis = _reduce_dim("kthvalue", input, dim)
     _check_k("kthvalue", input, k, axis, 1)
@@ -269,7 +311,9 @@ def check_median_dtype(input: Tensor, dim: Any) -> None:
         )
 
 
-def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def median(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Any:
     """The lower median (the ``(n - 1) // 2``-th smallest element), over all elements or as
     ``(values, indices)`` along ``dim``. Over all elements ties share the gradient equally.
 
@@ -280,6 +324,8 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     >>> arraygrad.tensor([4.0, 1.0, 3.0, 2.0]).median().item()
     2.0
     """
+    if out is not None:
+        return written_each("median", out, median, input, dim, keepdim)
     xp = _backend.xp
     check_median_dtype(input, dim)
     if dim is None:

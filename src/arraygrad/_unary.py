@@ -29,7 +29,7 @@ from arraygrad._math import (
     sub,
     where,
 )
-from arraygrad._out import written, written_bool, written_same
+from arraygrad._out import written, written_bool, written_each, written_same
 from arraygrad._power import pow
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
@@ -528,7 +528,7 @@ def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 absolute = abs
 
 
-def frexp(input: Tensor) -> Any:
+def frexp(input: Tensor, *, out: Tensor | None = None) -> Any:
     """Split floats into ``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``,
     ``0.5 <= |mantissa| < 1`` (0, inf and nan have exponent 0); exponents are int32.
 
@@ -539,6 +539,8 @@ def frexp(input: Tensor) -> Any:
     >>> mantissa, exponent
     (tensor([ 0.5000, -0.7500,  0.0000]), tensor([4, 2, 0], dtype=arraygrad.int32))
     """
+    if out is not None:
+        return written_each("frexp", out, frexp, input)
     x = require_tensor("frexp", "input", 1, input)
     if not x.dtype.is_floating_point:
         raise RuntimeError(
