@@ -12,7 +12,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import as_tensor
-from arraygrad._out import written, written_same
+from arraygrad._out import written, written_exactly, written_same
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
@@ -147,12 +147,19 @@ def _as_number(bound: Any) -> Any:
 
 
 def nan_to_num(
-    input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    input: Tensor,
+    nan: float = 0.0,
+    posinf: float | None = None,
+    neginf: float | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Replace ``nan``, ``inf`` and ``-inf`` by finite numbers (by default 0 and the largest
     finite values of the dtype), each converted to the dtype as PyTorch converts a double
     (float16 and bfloat16 through float32; beyond the dtype's range, infinite). The replaced
     elements get zero gradient."""
+    if out is not None:
+        return written_exactly("nan_to_num", out, nan_to_num, input, nan, posinf, neginf)
     if not input.dtype.is_floating_point:
         return ops.clone(input)
     target = input.dtype

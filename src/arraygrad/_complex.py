@@ -25,7 +25,7 @@ from arraygrad import _dtype, _shape, ops, return_types
 from arraygrad._arguments import require_tensor
 from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._math import as_tensor
-from arraygrad._out import written_same
+from arraygrad._out import written_each, written_exactly, written_same
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -233,25 +233,29 @@ def _same_float_pair(first: Any, second: Any, what: str) -> None:
         )
 
 
-def complex(real: Tensor, imag: Tensor) -> Tensor:
+def complex(real: Tensor, imag: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The complex tensor ``real + i imag`` (broadcasting); both float32 or both float64.
 
     >>> import arraygrad
     >>> arraygrad.complex(arraygrad.tensor([1.0]), arraygrad.tensor([-2.0]))
     tensor([1.-2.j])
     """
+    if out is not None:
+        return written_exactly("complex", out, complex, real, imag)
     _same_float_pair(real, imag, "complex")
     _check_broadcast(real, imag)
     return ops.complex_from_parts(real, imag)
 
 
-def polar(abs: Tensor, angle: Tensor) -> Tensor:
+def polar(abs: Tensor, angle: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The complex tensor ``abs * (cos(angle) + i sin(angle))``; both float32 or float64.
 
     >>> import arraygrad
     >>> arraygrad.polar(arraygrad.tensor([2.0]), arraygrad.tensor([0.0]))
     tensor([2.+0.j])
     """
+    if out is not None:
+        return written_exactly("polar", out, polar, abs, angle)
     _same_float_pair(abs, angle, "polar")
     _check_broadcast(abs, angle)
     return ops.polar(abs, angle)
@@ -264,7 +268,7 @@ def _check_broadcast(a: Tensor, b: Tensor) -> None:
         raise RuntimeError(mismatch)
 
 
-def linalg_eig(A: Tensor) -> Any:  # noqa: N803 - torch's name
+def linalg_eig(A: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
     """The eigenvalues and eigenvectors (unit-norm columns) of a general square ``A`` (or a
     batch), always complex, as ``return_types.linalg_eig``; in LAPACK's order and phase, as
     PyTorch gives them. Gradients are PyTorch's; a loss that depends on the eigenvectors' free
@@ -274,6 +278,8 @@ def linalg_eig(A: Tensor) -> Any:  # noqa: N803 - torch's name
     >>> arraygrad.linalg.eig(arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]])).eigenvalues
     tensor([2.+0.j, 3.+0.j])
     """
+    if out is not None:
+        return written_each("linalg_eig", out, linalg_eig, A)
     a = as_tensor(A)
     if a.ndim < 2:
         raise RuntimeError("linalg.eig: The input tensor A must have at least 2 dimensions.")
@@ -297,7 +303,7 @@ def linalg_eig(A: Tensor) -> Any:  # noqa: N803 - torch's name
     return return_types.linalg_eig(packed[..., n, :], packed[..., :n, :])
 
 
-def linalg_eigvals(A: Tensor) -> Tensor:  # noqa: N803 - torch's name
+def linalg_eigvals(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's name
     """The eigenvalues of a general square ``A``, complex; their gradient is
     ``V^-H diag(gL) V^H``.
 
@@ -305,4 +311,6 @@ def linalg_eigvals(A: Tensor) -> Tensor:  # noqa: N803 - torch's name
     >>> arraygrad.linalg.eigvals(arraygrad.tensor([[0.0, -1.0], [1.0, 0.0]]))
     tensor([0.+1.j, 0.-1.j])
     """
+    if out is not None:
+        return written_exactly("linalg_eigvals", out, linalg_eigvals, A)
     return linalg_eig(A).eigenvalues

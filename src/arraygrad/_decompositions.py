@@ -14,6 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._linalg import LinAlgError, _inexact, _kernel_supports, _square, _square_shape
+from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -69,7 +70,7 @@ def _matrices(name: str, a: Tensor, complex_ok: bool = False) -> Tensor:
     return _inexact(name, a, complex_ok)
 
 
-def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 - torch's name
+def linalg_cholesky(A: Tensor, *, upper: bool = False, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's name
     """The Cholesky factor of a symmetric positive-definite ``A = L L^T`` (``L`` lower
     triangular, read from ``A``'s lower triangle), or ``U = L^T`` with ``upper=True`` (read from
     the upper triangle). Raises :class:`LinAlgError` when ``A`` is not positive-definite.
@@ -78,6 +79,8 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803 
     >>> arraygrad.linalg.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]])).tolist()
     [[2.0, 0.0], [1.0, 2.0]]
     """
+    if out is not None:
+        return written_exactly("linalg_cholesky", out, linalg_cholesky, A, upper=upper)
     return _cholesky("linalg.cholesky", A, bool(upper))
 
 
@@ -96,13 +99,15 @@ def _cholesky(name: str, A: Tensor, upper: bool) -> Tensor:  # noqa: N803 - torc
         raise_not_positive_definite(name, a, upper=upper, fix=_NOT_POSITIVE_DEFINITE[1])
 
 
-def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+def cholesky(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
     """``torch.cholesky``: :func:`arraygrad.linalg.cholesky` with ``upper`` positional.
 
     >>> import arraygrad
     >>> arraygrad.cholesky(arraygrad.tensor([[4.0, 2.0], [2.0, 5.0]]), True).tolist()
     [[2.0, 1.0], [0.0, 2.0]]
     """
+    if out is not None:
+        return written("cholesky", out, cholesky, input, upper)
     return _cholesky("cholesky", input, bool(upper))
 
 
@@ -115,7 +120,7 @@ def _upper(uplo: str) -> bool:
     return uplo in ("U", "u")
 
 
-def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
+def eigh(A: Tensor, UPLO: str = "L", *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's names
     """The eigenvalues (ascending) and orthonormal eigenvectors (columns) of a symmetric ``A``,
     ``A = V diag(L) V^T``, read from the triangle ``UPLO``, as ``return_types.linalg_eigh``.
     The gradient is ``V (diag(gL) + skew(V^T gV) / (L_j - L_i)) V^T``: infinite or nan where
@@ -125,6 +130,8 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
     >>> arraygrad.linalg.eigh(arraygrad.tensor([[2.0, 1.0], [1.0, 2.0]])).eigenvalues.tolist()
     [1.0, 3.0]
     """
+    if out is not None:
+        return written_each("linalg_eigh", out, eigh, A, UPLO)
     upper = _upper(UPLO)
     a = _square_shape("linalg.eigh", A)
     _kernel_supports("linalg_eigh_cpu", a, integers=True)  # (after the shape, as torch's)
@@ -137,7 +144,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 - torch's names
     return return_types.linalg_eigh(packed[..., n, :], packed[..., :n, :])
 
 
-def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
+def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor:  # noqa: N803
     """The eigenvalues (ascending) of a symmetric ``A`` read from the triangle ``UPLO``; their
     gradient is ``V diag(gL) V^T``.
 
@@ -145,10 +152,18 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     >>> arraygrad.linalg.eigvalsh(arraygrad.tensor([[2.0, 0.0], [0.0, 1.0]])).tolist()
     [1.0, 2.0]
     """
+    if out is not None:
+        return written_exactly("linalg_eigvalsh", out, eigvalsh, A, UPLO)
     return eigh(A, UPLO).eigenvalues
 
 
-def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None) -> Any:  # noqa: N803
+def linalg_svd(
+    A: Tensor,  # noqa: N803 - torch's names
+    full_matrices: bool = True,
+    *,
+    driver: str | None = None,
+    out: tuple[Tensor, ...] | None = None,
+) -> Any:
     """The singular value decomposition ``A = U diag(S) Vh`` (``S`` descending) as
     ``return_types.linalg_svd``: ``U`` is ``m x m`` and ``Vh`` ``n x n`` with
     ``full_matrices``, else ``m x k`` and ``k x n`` (``k = min(m, n)``). Gradients are
@@ -159,6 +174,8 @@ def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = No
     >>> arraygrad.linalg.svd(arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]])).S.tolist()
     [4.0, 3.0]
     """
+    if out is not None:
+        return written_each("linalg_svd", out, linalg_svd, A, full_matrices, driver=driver)
     a = _matrices("linalg.svd", A, complex_ok=True)
     if driver is not None:
         raise RuntimeError(
@@ -181,17 +198,25 @@ def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = No
     return return_types.linalg_svd(u, packed[..., m, :k], ops.matrix_transpose(v))
 
 
-def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:  # noqa: N803
+def svdvals(A: Tensor, *, driver: str | None = None, out: Tensor | None = None) -> Tensor:  # noqa: N803
     """The singular values of ``A``, descending; their gradient is ``U diag(gS) V^T``.
 
     >>> import arraygrad
     >>> arraygrad.linalg.svdvals(arraygrad.tensor([[0.0, 2.0], [1.0, 0.0]])).tolist()
     [2.0, 1.0]
     """
+    if out is not None:
+        return written_exactly("linalg_svdvals", out, svdvals, A, driver=driver)
     return linalg_svd(A, False, driver=driver).S
 
 
-def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
+def svd(
+    input: Tensor,
+    some: bool = True,
+    compute_uv: bool = True,
+    *,
+    out: tuple[Tensor, ...] | None = None,
+) -> Any:
     """``torch.svd``: ``A = U diag(S) V^T`` as ``return_types.svd`` (``V``, not ``Vh``), reduced
     when ``some``. With ``compute_uv=False`` only ``S`` is computed and ``U``, ``V`` are zeros
     of shape ``m x m`` and ``n x n``, as torch.
@@ -200,6 +225,8 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     >>> arraygrad.svd(arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]])).V.abs().tolist()
     [[0.0, 1.0], [1.0, 0.0]]
     """
+    if out is not None:
+        return written_each("svd", out, svd, input, some, compute_uv)
     if not compute_uv:
         s = svdvals(input)
         m, n = input.shape[-2], input.shape[-1]
@@ -213,7 +240,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     return return_types.svd(u, s, ops.conj(v) if v.dtype.is_complex else v)
 
 
-def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
+def linalg_qr(A: Tensor, mode: str = "reduced", *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803
     """The QR decomposition ``A = Q R`` (``Q`` with orthonormal columns, ``R`` upper triangular)
     as ``return_types.linalg_qr``: ``mode="reduced"`` gives ``m x k`` and ``k x n``
     (``k = min(m, n)``), ``"complete"`` ``m x m`` and ``m x n``, ``"r"`` only ``R`` (``Q`` is
@@ -225,6 +252,8 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
     tensor([[5.0000, 2.2000],
             [0.0000, 0.4000]])
     """
+    if out is not None:
+        return written_each("linalg_qr", out, linalg_qr, A, mode)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
@@ -240,7 +269,7 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> Any:  # noqa: N803
     return return_types.linalg_qr(packed[..., :m, :], r)
 
 
-def qr(input: Tensor, some: bool = True) -> Any:
+def qr(input: Tensor, some: bool = True, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """``torch.qr``: :func:`arraygrad.linalg.qr` in mode ``"reduced"`` (``some``) or
     ``"complete"``, as ``return_types.qr``.
 
@@ -248,6 +277,8 @@ def qr(input: Tensor, some: bool = True) -> Any:
     >>> arraygrad.qr(arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]])).Q.shape
     arraygrad.Size([2, 2])
     """
+    if out is not None:
+        return written_each("qr", out, qr, input, some)
     q, r = linalg_qr(input, "reduced" if some else "complete")
     return return_types.qr(q, r)
 

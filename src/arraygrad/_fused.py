@@ -370,7 +370,13 @@ def baddbmm(
 
 
 def addbmm(
-    input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+    input: Tensor,
+    batch1: Tensor,
+    batch2: Tensor,
+    *,
+    beta: Any = 1,
+    alpha: Any = 1,
+    out: Tensor | None = None,
 ) -> Tensor:
     """``beta * input + alpha * sum_i(batch1[i] @ batch2[i])`` for batches ``(b, n, k)`` and
     ``(b, k, m)``; ``input`` broadcasts to ``(n, m)``.
@@ -379,6 +385,8 @@ def addbmm(
     >>> arraygrad.addbmm(arraygrad.zeros(1, 1), arraygrad.ones(2, 1, 3), arraygrad.ones(2, 3, 1))
     tensor([[6.]])
     """
+    if out is not None:
+        return written_exactly("addbmm", out, addbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
         from arraygrad.amp import _casts
 

@@ -14,6 +14,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._out import written_each
 from arraygrad._searching import _search
 from arraygrad._tensor import Tensor
 
@@ -117,6 +118,7 @@ def histogram(
     range: Any = None,
     weight: Tensor | None = None,
     density: bool = False,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """``(hist, bin_edges)``: how many elements of ``input`` fall in each bin (or the sum of
     their ``weight``). ``bins`` is a number of equal-width bins over ``range`` (the data's own
@@ -131,6 +133,10 @@ def histogram(
     >>> hist.tolist(), edges.tolist()
     ([2.0, 1.0, 1.0], [1.0, 2.0, 3.0, 4.0])
     """
+    if out is not None:
+        return written_each(
+            "histogram", out, histogram, input, bins, range=range, weight=weight, density=density
+        )
     xp = _backend.xp
     data = xp.reshape(input._data, (-1,))
     native = input._data.dtype

@@ -15,6 +15,7 @@ from arraygrad import _autocast_flag, _backend, _dtype, _grad_mode, _inference, 
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _check_index_dtype, check_values, out_of_range, see_index
 from arraygrad._indexing import normalize_key as _normalize_key
+from arraygrad._out import written_exactly
 from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
 from arraygrad._setitem import _as_value, _check_values_shape, _drop_leading_ones, _indexed_shape
 from arraygrad._tensor import Tensor
@@ -215,7 +216,15 @@ def _slices_key(input: Tensor, axis: int, raw: Any) -> tuple[Any, ...]:
     return (slice(None),) * axis + (raw, Ellipsis)
 
 
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+def index_add(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    *,
+    alpha: Any = 1,
+    out: Tensor | None = None,
+) -> Tensor:
     """``input`` with ``alpha * source[i]`` added to the slice ``index[i]`` along ``dim``;
     repeated indices accumulate.
 
@@ -224,6 +233,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     >>> x.index_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.tensor([1.0, 2.0, 3.0])).tolist()
     [4.0, 0.0, 2.0]
     """
+    if out is not None:
+        return written_exactly("index_add", out, index_add, input, dim, index, source, alpha=alpha)
     axis, index, source = _index_func_args("index_add_", input, dim, index, source)
     raw = _check_bounds("index_add_", input, axis, index)
     if _grad_mode.inference_used:  # (input's gradient does not read it: only source's)
@@ -264,7 +275,9 @@ def _integer_alpha(input: Tensor, alpha: Any) -> Any:
     return value
 
 
-def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+def index_copy(
+    input: Tensor, dim: int, index: Tensor, source: Tensor, *, out: Tensor | None = None
+) -> Tensor:
     """``input`` with its slice ``index[i]`` along ``dim`` replaced by ``source[i]``.
 
     >>> import arraygrad
@@ -272,6 +285,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     >>> x.index_copy(1, arraygrad.tensor([1]), arraygrad.ones(2, 1)).tolist()
     [[0.0, 1.0], [0.0, 1.0]]
     """
+    if out is not None:
+        return written_exactly("index_copy", out, index_copy, input, dim, index, source)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts index_copy to the widest dtype
         from arraygrad.amp import _casts
 
@@ -392,6 +407,7 @@ def index_reduce(
     reduce: str,
     *,
     include_self: bool = True,
+    out: Tensor | None = None,
 ) -> Tensor:
     """``input`` with the slices ``source[i]`` reduced into the slice ``index[i]`` along
     ``dim``; ``reduce`` is ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'`` (see
@@ -402,6 +418,18 @@ def index_reduce(
     >>> x.index_reduce(0, arraygrad.tensor([0, 0]), arraygrad.tensor([3.0, 4.0]), "prod").tolist()
     [24.0, 2.0]
     """
+    if out is not None:
+        return written_exactly(
+            "index_reduce",
+            out,
+            index_reduce,
+            input,
+            dim,
+            index,
+            source,
+            reduce,
+            include_self=include_self,
+        )
     axis, index, source = _index_reduce_args(input, dim, index, source, reduce)
     raw = _check_bounds("index_reduce_", input, axis, index)
     if _grad_mode.inference_used:

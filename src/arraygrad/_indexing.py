@@ -18,6 +18,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written_exactly
 from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
 
@@ -306,7 +307,9 @@ def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
 
 
 @labelled_result("GatherBackward0")
-def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+def gather(
+    input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out: Tensor | None = None
+) -> Tensor:
     """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (likewise for other dims).
 
     The gradient is scattered back to ``input``, accumulating where an index repeats.
@@ -316,6 +319,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     >>> arraygrad.gather(x, 1, arraygrad.tensor([[0, 0], [1, 0]])).tolist()
     [[1.0, 1.0], [4.0, 3.0]]
     """
+    if out is not None:
+        return written_exactly("gather", out, gather, input, dim, index, sparse_grad=sparse_grad)
     index = _check_index_dtype("gather", index)
     axis = _check_along("gather", input, dim, index)
     if _grad_mode.inference_used:
@@ -328,9 +333,13 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return take_along(input, index._data, axis)
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+def take_along_dim(
+    input: Tensor, indices: Tensor, dim: int | None = None, *, out: Tensor | None = None
+) -> Tensor:
     """Like :func:`gather` with ``input`` and ``indices`` broadcast against each other; with
     ``dim=None`` both are flattened first."""
+    if out is not None:
+        return written_exactly("take_along_dim", out, take_along_dim, input, indices, dim)
     if dim is None:
         return gather(ops.reshape(input, shape=(-1,)), 0, ops.reshape(indices, shape=(-1,)))
     if input.ndim != indices.ndim:
@@ -357,8 +366,10 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
 
 
 @c_ordered_result
-def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The slices of ``input`` at positions ``index`` (1-D) along ``dim``; repeats allowed."""
+    if out is not None:
+        return written_exactly("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
         raise RuntimeError(
             "index_select(): Expected dtype int32 or int64 for index. Fix: pass index.long()."
@@ -438,7 +449,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
 # take: indexing the flattened tensor.
 
 
-def take(input: Tensor, index: Tensor) -> Tensor:
+def take(input: Tensor, index: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``input.flatten()[index]``: elements of ``input`` read as a 1-D tensor (row-major), in
     the shape of ``index``; negative indices count from the end.
 
@@ -447,6 +458,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     >>> arraygrad.take(x, arraygrad.tensor([[0, -1]])).tolist()
     [[1, 4]]
     """
+    if out is not None:
+        return written_exactly("take", out, take, input, index)
     if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
         got = _dtype.torch_type_name(index.dtype) if isinstance(index, Tensor) else "non-tensor"
         raise RuntimeError(

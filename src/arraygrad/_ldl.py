@@ -16,6 +16,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._ldl_factor import factor, solve
 from arraygrad._math import where
+from arraygrad._out import written_each, written_exactly
 from arraygrad._tensor import Tensor
 
 __all__: list[str] = []
@@ -80,6 +81,7 @@ def ldl_factor_ex(
     *,
     hermitian: bool = False,
     check_errors: bool = False,
+    out: Tensor | None = None,
 ) -> Any:
     """``(LD, pivots, info)`` of the Bunch-Kaufman factorisation ``A = P L D L^T P^T`` (LAPACK's
     sytrf; ``hermitian=True``: ``L^H`` and hetrf) as ``return_types.linalg_ldl_factor_ex``.
@@ -95,6 +97,15 @@ def ldl_factor_ex(
     >>> LD.tolist(), pivots.tolist(), info.item()
     ([[0.0, 0.0], [1.0, 0.0]], [-2, -2], 0)
     """
+    if out is not None:
+        return written_each(
+            "linalg_ldl_factor_ex",
+            out,
+            ldl_factor_ex,
+            A,
+            hermitian=hermitian,
+            check_errors=check_errors,
+        )
     name = "torch.linalg.ldl_factor_ex"
     a = _checked(name, A)
     ld, pivots, info = factor(a.detach()._data, bool(hermitian))
@@ -105,7 +116,7 @@ def ldl_factor_ex(
     return return_types.linalg_ldl_factor_ex(result, Tensor._wrap(pivots), info_tensor)
 
 
-def ldl_factor(A: Tensor, *, hermitian: bool = False) -> Any:  # noqa: N803 - torch's name
+def ldl_factor(A: Tensor, *, hermitian: bool = False, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
     """``(LD, pivots)`` of :func:`ldl_factor_ex` as ``return_types.linalg_ldl_factor``,
     raising RuntimeError where ``info`` is nonzero (a zero block of ``D``).
 
@@ -114,6 +125,8 @@ def ldl_factor(A: Tensor, *, hermitian: bool = False) -> Any:  # noqa: N803 - to
     >>> LD.tolist(), pivots.tolist()
     ([[4.0, 0.0], [0.5, 2.0]], [1, 2])
     """
+    if out is not None:
+        return written_each("linalg_ldl_factor", out, ldl_factor, A, hermitian=hermitian)
     ld, pivots, info = ldl_factor_ex(A, hermitian=hermitian)
     _raise_for_info("torch.linalg.ldl_factor", info)
     return return_types.linalg_ldl_factor(ld, pivots)
@@ -125,6 +138,7 @@ def ldl_solve(
     B: Tensor,  # noqa: N803
     *,
     hermitian: bool = False,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The solution ``X`` of ``A X = B`` from ``(LD, pivots)`` of :func:`ldl_factor` of ``A``
     (LAPACK's sytrs; ``hermitian=True``: hetrs, for a factorisation made with it). ``B`` is
@@ -137,6 +151,10 @@ def ldl_solve(
     >>> arraygrad.linalg.ldl_solve(LD, pivots, arraygrad.tensor([[6.0], [5.0]])).tolist()
     [[1.0], [1.0]]
     """
+    if out is not None:
+        return written_exactly(
+            "linalg_ldl_solve", out, ldl_solve, LD, pivots, B, hermitian=hermitian
+        )
     name = "torch.linalg.ldl_solve"
     ld = _checked(name, LD, "LD")
     if pivots.dtype.is_floating_point or pivots.dtype.is_complex or pivots.dtype == _dtype.bool_:

@@ -218,8 +218,10 @@ def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
     return matmul(input, vec)
 
 
-def dot(input: Tensor, tensor: Tensor) -> Tensor:
+def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The dot product of two vectors of equal length."""
+    if out is not None:
+        return written_exactly("dot", out, dot, input, tensor)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
         from arraygrad.amp import _casts
 
@@ -239,8 +241,10 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return matmul(input, tensor)
 
 
-def inner(input: Tensor, other: Tensor) -> Tensor:
+def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Sum of products over the last dimensions (a scalar operand multiplies)."""
+    if out is not None:
+        return written_exactly("inner", out, inner, input, other)
     if input.ndim == 0 or other.ndim == 0:
         return mul(input, other)
     if input.dtype != other.dtype:  # (PyTorch's matrix product of the two: no promotion)
@@ -512,7 +516,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     )
 
 
-def vdot(input: Tensor, other: Tensor) -> Tensor:
+def vdot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The dot product of two 1-D tensors of one dtype, the first conjugated (for real tensors,
     :func:`dot`).
 
@@ -520,6 +524,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.vdot(arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([3.0, 4.0]))
     tensor(11.)
     """
+    if out is not None:
+        return written_exactly("vdot", out, vdot, input, other)
     if input.dtype is not other.dtype:
         raise RuntimeError(
             f"dot : expected both vectors to have same dtype, but found {input.dtype.name} and "

@@ -28,6 +28,7 @@ from arraygrad._linalg import (
 )
 from arraygrad._lu import lu_factor_ex
 from arraygrad._math import _operands, add, mul, sub, where
+from arraygrad._out import written, written_each, written_exactly
 from arraygrad._reduction import cumprod
 from arraygrad._shape import cat, expand, movedim
 from arraygrad._tensor import Tensor
@@ -126,6 +127,7 @@ def cholesky_ex(
     *,
     upper: bool = False,
     check_errors: bool = False,
+    out: Tensor | None = None,
 ) -> Any:
     """``(L, info)`` of the Cholesky factorisation as ``return_types.linalg_cholesky_ex``:
     :func:`arraygrad.linalg.cholesky` where ``A`` is positive-definite (``info`` 0, with its
@@ -137,6 +139,10 @@ def cholesky_ex(
     >>> arraygrad.linalg.cholesky_ex(arraygrad.tensor([[1.0, 2.0], [2.0, 1.0]])).info
     tensor(2, dtype=arraygrad.int32)
     """
+    if out is not None:
+        return written_each(
+            "linalg_cholesky_ex", out, cholesky_ex, A, upper=upper, check_errors=check_errors
+        )
     a = _square("linalg.cholesky", A, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
     primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
@@ -179,7 +185,7 @@ def check_same_dtype(A: Any, B: Any) -> None:  # noqa: N803 - torch's names
         )
 
 
-def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803 - torch's name
+def inv_ex(A: Tensor, *, check_errors: bool = False, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
     """``(inverse, info)`` as ``return_types.linalg_inv_ex``: :func:`arraygrad.linalg.inv`
     where ``A`` is invertible (``info`` 0); for a singular ``A``, ``info`` is the index of the
     first zero pivot of its LU factorisation and the inverse holds the inf / nan of the failed
@@ -189,6 +195,8 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803 - tor
     >>> arraygrad.linalg.inv_ex(arraygrad.tensor([[1.0, 2.0], [2.0, 4.0]])).info
     tensor(2, dtype=arraygrad.int32)
     """
+    if out is not None:
+        return written_each("linalg_inv_ex", out, inv_ex, A, check_errors=check_errors)
     if A.ndim < 2:
         raise RuntimeError(
             "linalg.inv: The input tensor A must have at least 2 dimensions. Fix: pass a matrix "
@@ -210,6 +218,7 @@ def solve_ex(
     *,
     left: bool = True,
     check_errors: bool = False,
+    out: Tensor | None = None,
 ) -> Any:
     """``(result, info)`` as ``return_types.linalg_solve_ex``: :func:`arraygrad.linalg.solve`
     where ``A`` is invertible (``info`` 0); for a singular ``A``, ``info`` is the index of the
@@ -221,6 +230,10 @@ def solve_ex(
     >>> arraygrad.linalg.solve_ex(a, arraygrad.tensor([2.0, 2.0])).result.tolist()
     [1.0, 0.5]
     """
+    if out is not None:
+        return written_each(
+            "linalg_solve_ex", out, solve_ex, A, B, left=left, check_errors=check_errors
+        )
     from arraygrad.linalg import solve  # (arraygrad.linalg imports this module)
 
     check_same_dtype(A, B)
@@ -252,7 +265,7 @@ def solve_ex(
 # --- Householder products, tensor inverses and solves, Vandermonde matrices, diagonals ---------
 
 
-def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch's names
+def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's names
     """The first ``n`` columns of ``H_1 H_2 ... H_k`` for ``A`` ``m x n`` (``m >= n``) and
     ``tau`` of length ``k <= n``: ``H_i = I - tau_i v_i v_i^T`` with ``v_i`` the ``i``-th column
     of ``A`` below the diagonal and 1 on it (LAPACK's orgqr, e.g. on the output of geqrf).
@@ -263,6 +276,8 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803 - torch
     >>> arraygrad.linalg.householder_product(a, arraygrad.tensor([1.0, 0.0])).tolist()
     [[0.0, -1.0], [-1.0, 0.0]]
     """
+    if out is not None:
+        return written("linalg_householder_product", out, householder_product, A, tau)
     name = "torch.linalg.householder_product"
     if A.ndim < 2:
         raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
@@ -327,7 +342,7 @@ def orgqr(input: Tensor, tau: Tensor) -> Tensor:
     return householder_product(input, tau)
 
 
-def geqrf(input: Tensor) -> Any:
+def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """LAPACK's QR of each ``m x n`` matrix in its compact form ``(a, tau)``: ``R`` on and above
     the diagonal of ``a``, below it the Householder vectors ``v_i`` (whose 1 on the diagonal
     is implied), and their scales ``tau`` (``min(m, n)`` of them), with
@@ -339,6 +354,8 @@ def geqrf(input: Tensor) -> Any:
     >>> a.diagonal().abs(), tau.shape
     (tensor([5.0000, 0.4000]), arraygrad.Size([2]))
     """
+    if out is not None:
+        return written_each("geqrf", out, geqrf, input)
     if input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
     if (
@@ -356,7 +373,13 @@ def geqrf(input: Tensor) -> Any:
 
 
 def ormqr(
-    input: Tensor, tau: Tensor, other: Tensor, left: bool = True, transpose: bool = False
+    input: Tensor,
+    tau: Tensor,
+    other: Tensor,
+    left: bool = True,
+    transpose: bool = False,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """``other`` multiplied by the ``m x m`` orthogonal ``Q`` of :func:`geqrf`'s ``(input,
     tau)``: ``Q other`` (``left``) or ``other Q``, with ``Q^T`` for ``transpose``.
@@ -371,6 +394,8 @@ def ormqr(
     >>> (q @ arraygrad.triu(arraygrad.geqrf(a).a)).round(decimals=4).tolist()
     [[3.0, 1.0], [4.0, 2.0]]
     """
+    if out is not None:
+        return written_exactly("ormqr", out, ormqr, input, tau, other, left, transpose)
     name = "torch.ormqr"
     if input.ndim < 2:
         raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
@@ -429,7 +454,7 @@ def _requirement(what: str, left: int, right: int) -> RuntimeError:
     )
 
 
-def tensorinv(A: Tensor, ind: int = 2) -> Tensor:  # noqa: N803 - torch's name
+def tensorinv(A: Tensor, ind: int = 2, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's name
     """The inverse of ``A`` for :func:`arraygrad.tensordot` over ``ind`` dimensions: ``A``
     read as a ``prod(shape[:ind]) x prod(shape[ind:])`` matrix (which must be square and
     invertible), inverted, and shaped ``shape[ind:] + shape[:ind]``.
@@ -438,6 +463,8 @@ def tensorinv(A: Tensor, ind: int = 2) -> Tensor:  # noqa: N803 - torch's name
     >>> arraygrad.linalg.tensorinv(2 * arraygrad.eye(4).reshape(4, 2, 2), ind=1).shape
     arraygrad.Size([2, 2, 4])
     """
+    if out is not None:
+        return written("linalg_tensorinv", out, tensorinv, A, ind)
     if isinstance(ind, bool) or not isinstance(ind, int):
         raise TypeError(
             f"linalg_tensorinv(): argument 'ind' (position 2) must be int, not {type(ind).__name__}"
@@ -451,7 +478,7 @@ def tensorinv(A: Tensor, ind: int = 2) -> Tensor:  # noqa: N803 - torch's name
     return ops.reshape(inverse(ops.reshape(A, shape=(rows, cols))), shape=shape[ind:] + shape[:ind])
 
 
-def tensorsolve(A: Tensor, B: Tensor, dims: Any = None) -> Tensor:  # noqa: N803 - torch's names
+def tensorsolve(A: Tensor, B: Tensor, dims: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's names
     """The ``X`` with ``tensordot(A, X, X.ndim) = B``: ``A`` (with the dimensions ``dims`` moved
     to the end) read as a ``B.numel() x prod(A.shape[B.ndim:])`` matrix, solved for
     ``B.flatten()``; ``X`` has the shape ``A.shape[B.ndim:]``.
@@ -461,6 +488,8 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Any = None) -> Tensor:  # noqa: N803
     >>> arraygrad.linalg.tensorsolve(a, arraygrad.ones(6)).tolist()
     [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
     """
+    if out is not None:
+        return written("linalg_tensorsolve", out, tensorsolve, A, B, dims)
     from arraygrad.linalg import solve  # (arraygrad.linalg imports this module)
 
     check_same_dtype(A, B)

@@ -18,6 +18,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._linalg import matmul, tril, triu
+from arraygrad._out import written_each, written_exactly
 from arraygrad._tensor import Tensor
 from arraygrad._triangular import _adjoint, solve_triangular
 from arraygrad._views import broadcast_shapes
@@ -112,6 +113,7 @@ def lu_factor_ex(
     *,
     pivot: bool = True,
     check_errors: bool = False,
+    out: Tensor | None = None,
 ) -> Any:
     """``(LU, pivots, info)`` of ``A`` as ``return_types.linalg_lu_factor_ex``: ``info`` is
     nonzero (the index of the first zero pivot) where ``A`` is singular; with ``check_errors``
@@ -121,13 +123,17 @@ def lu_factor_ex(
     >>> arraygrad.linalg.lu_factor_ex(arraygrad.tensor([[0.0, 0.0], [1.0, 0.0]])).info
     tensor(2, dtype=arraygrad.int32)
     """
+    if out is not None:
+        return written_each(
+            "linalg_lu_factor_ex", out, lu_factor_ex, A, pivot=pivot, check_errors=check_errors
+        )
     lu, pivots, info = _factor("torch.linalg.lu_factor_ex", A, pivot)
     if check_errors:
         _check_info("torch.linalg.lu_factor_ex", info)
     return return_types.linalg_lu_factor_ex(lu, pivots, info)
 
 
-def lu_factor(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's name
+def lu_factor(A: Tensor, *, pivot: bool = True, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
     """``(LU, pivots)`` of the LU factorisation with partial pivoting, ``A = P L U``, as
     ``return_types.linalg_lu_factor``; ``A`` may be rectangular and batched. Raises
     RuntimeError for a singular ``A`` (a zero pivot), as torch. The gradient is torch's, for
@@ -138,6 +144,8 @@ def lu_factor(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's 
     >>> lu.tolist(), pivots.tolist()
     ([[4.0, 2.0], [0.25, 1.5]], [2, 2])
     """
+    if out is not None:
+        return written_each("linalg_lu_factor", out, lu_factor, A, pivot=pivot)
     # (torch names the function "torch.lu_factor" in its dimension error)
     lu, pivots, info = _factor("torch.lu_factor", A, pivot)
     _check_info("torch.linalg.lu_factor", info)
@@ -223,6 +231,8 @@ def lu_unpack(
     LU_pivots: Tensor,  # noqa: N803
     unpack_data: bool = True,
     unpack_pivots: bool = True,
+    *,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """``(P, L, U)`` from ``lu_factor``'s ``(LU, pivots)`` as ``return_types.lu_unpack``:
     ``L`` (``m x k``, unit lower) and ``U`` (``k x n``) are read from ``LU``'s triangles (and
@@ -234,6 +244,10 @@ def lu_unpack(
     >>> arraygrad.lu_unpack(lu, pivots).P.tolist()
     [[0.0, 1.0], [1.0, 0.0]]
     """
+    if out is not None:
+        return written_each(
+            "lu_unpack", out, lu_unpack, LU_data, LU_pivots, unpack_data, unpack_pivots
+        )
     if LU_data.ndim < 2:
         raise RuntimeError(
             f"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
@@ -255,7 +269,7 @@ def lu_unpack(
     return return_types.lu_unpack(p, lower, upper)
 
 
-def linalg_lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's name
+def linalg_lu(A: Tensor, *, pivot: bool = True, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
     """``(P, L, U)`` with ``A = P L U`` as ``return_types.linalg_lu``; ``A`` may be rectangular,
     batched and singular. ``L`` and ``U`` get torch's gradients (for full-rank ``A``).
 
@@ -263,6 +277,8 @@ def linalg_lu(A: Tensor, *, pivot: bool = True) -> Any:  # noqa: N803 - torch's 
     >>> arraygrad.linalg.lu(arraygrad.tensor([[1.0, 2.0], [4.0, 2.0]])).L.tolist()
     [[1.0, 0.0], [0.25, 1.0]]
     """
+    if out is not None:
+        return written_each("linalg_lu", out, linalg_lu, A, pivot=pivot)
     lu, pivots, _ = _factor("linalg.lu", A, pivot)
     p, lower, upper = lu_unpack(lu, pivots)
     if not pivot:  # (matrices without entries only) torch's P is then an empty tensor
@@ -325,6 +341,7 @@ def linalg_lu_solve(
     *,
     left: bool = True,
     adjoint: bool = False,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The solution ``X`` of ``A X = B`` given ``(LU, pivots)`` of ``A`` from ``lu_factor``
     (``X A = B`` with ``left=False``, ``A^T``, or ``A^H`` if complex, for ``A`` with
@@ -338,6 +355,10 @@ def linalg_lu_solve(
     >>> arraygrad.linalg.lu_solve(lu, pivots, arraygrad.tensor([[3.0], [6.0]])).tolist()
     [[1.0], [1.0]]
     """
+    if out is not None:
+        return written_exactly(
+            "linalg_lu_solve", out, linalg_lu_solve, LU, pivots, B, left=left, adjoint=adjoint
+        )
     _lu_solve_checks(LU, pivots, B, left)
     # A^T for real matrices, A^H for complex ones (torch's adjoint)
     t = _adjoint
@@ -378,9 +399,11 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: 
     return lu_, pivots
 
 
-def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
     """``torch.lu_solve`` (deprecated in torch, with its warning): the solution of ``A X = b``
     given ``(LU_data, LU_pivots)`` of ``A``, i.e. ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
+    if out is not None:
+        return written_exactly("lu_solve", out, lu_solve, b, LU_data, LU_pivots)
     warnings.warn(
         "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a "
         "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\n"

@@ -12,6 +12,7 @@ from typing import Any
 from arraygrad import _backend, _creation, _dtype, _linalg, _math, _reduction, _shape, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written
 from arraygrad._tensor import Tensor
 from arraygrad._unary import require_tensors
 
@@ -98,7 +99,7 @@ def block_diag(*tensors: Tensor) -> Tensor:
     return _shape.cat(rows_of_blocks, 0)
 
 
-def kron(input: Tensor, other: Tensor) -> Tensor:
+def kron(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The Kronecker product: ``out[i * m + k, ...] = input[i, ...] * other[k, ...]`` along
     every dimension (the shorter shape padded with leading 1s).
 
@@ -106,6 +107,8 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
     >>> arraygrad.kron(arraygrad.tensor([1, 2]), arraygrad.tensor([1, 10])).tolist()
     [1, 10, 2, 20]
     """
+    if out is not None:
+        return written("kron", out, kron, input, other)
     require_tensor("kron", "input", 1, input)
     require_tensor("kron", "other", 2, other)
     ndim = max(input.ndim, other.ndim)

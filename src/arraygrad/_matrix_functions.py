@@ -14,6 +14,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._linalg import _low_precision, _square, inverse, matmul
+from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -43,9 +44,11 @@ def slogdet(input: Tensor) -> Any:
     return return_types.slogdet(packed[..., 0], packed[..., 1])
 
 
-def linalg_slogdet(A: Tensor) -> Any:  # noqa: N803 - torch's name
+def linalg_slogdet(A: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
     """:func:`slogdet` as :func:`arraygrad.linalg.slogdet` returns it: the same
     ``(sign, logabsdet)``, typed ``return_types.linalg_slogdet`` as torch's."""
+    if out is not None:
+        return written_each("linalg_slogdet", out, linalg_slogdet, A)
     return return_types.linalg_slogdet(*slogdet(A))
 
 
@@ -66,7 +69,7 @@ def logdet(input: Tensor) -> Tensor:
     return ops.where(ops.less(sign.detach(), 0.0), math.nan, logabsdet)
 
 
-def matrix_power(input: Tensor, n: int) -> Tensor:
+def matrix_power(input: Tensor, n: int, *, out: Tensor | None = None) -> Tensor:
     """``A^n`` for a (batch of) square matrices by repeated squaring: the identity for ``n = 0``
     and powers of the inverse for ``n < 0`` (floating point matrices only).
 
@@ -74,6 +77,10 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
     >>> arraygrad.matrix_power(arraygrad.tensor([[1, 1], [0, 1]]), 3).tolist()
     [[1, 3], [0, 1]]
     """
+    if out is not None:
+        # PyTorch casts a power it copies (n = 0 or 1) into out; a product it writes exactly
+        writer = written if n in (0, 1) else written_exactly
+        return writer("matrix_power", out, matrix_power, input, n)
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}.")
     shape = tuple(input.shape)

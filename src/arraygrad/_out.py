@@ -36,6 +36,7 @@ __all__ = [
     "written_each",
     "written_exactly",
     "written_joined",
+    "written_real",
     "written_same",
 ]
 
@@ -86,6 +87,14 @@ def written_joined(
     """:func:`written` for ``cat`` and the functions built on it (``stack``, ``hstack``, ...),
     whose dtype error PyTorch raises as a TypeError."""
     return _written(_joinable, name, out, function, args, kwargs)
+
+
+def written_real(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written` for the Fourier transforms with a real result (``irfft``, ``hfft``),
+    whose ``out`` PyTorch requires to be real."""
+    return _written(_real_castable, name, out, function, args, kwargs)
 
 
 def written_copy(
@@ -149,6 +158,11 @@ def computed_in(
     return _written(_any_dtype, name, out, function, args, {"dtype": out.dtype, **kwargs})
 
 
+# The factories that PyTorch computes with arange, whose out= warns of another number of
+# elements (where the others resize silently).
+_RANGES = frozenset(["arange", "fftfreq", "rfftfreq"])
+
+
 def made(
     name: str,
     factory: Callable[..., Tensor],
@@ -161,8 +175,8 @@ def made(
     """A factory's (``zeros``, ``arange``, ``randn``, ...) result made in the dtype of the
     tensor ``options["out"]`` and written into it, which is returned: ``factory(*args,
     **options, **extra)`` without ``out``. A ``dtype`` other than out's is PyTorch's
-    RuntimeError; out is resized silently (``arange`` warns of another number of elements, as
-    in PyTorch), and
+    RuntimeError; out is resized silently (``arange`` and the FFT frequencies warn of another
+    number of elements, as in PyTorch), and
     ``requires_grad=True`` makes it require grad.
 
     >>> import arraygrad
@@ -185,7 +199,7 @@ def made(
             "tensor that does not require grad (out.detach()), or make it under no_grad."
         )
     result = factory(*args, dtype=out.dtype, **options, **extra)
-    if name == "arange" and out.numel() not in (0, result.numel()):
+    if name in _RANGES and out.numel() not in (0, result.numel()):
         warnings.warn(
             f"The number of elements in the out tensor of shape {list(out.shape)} is "
             f"{out.numel()} which does not match the computed number of elements "
@@ -277,6 +291,15 @@ def _castable(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
             f"type {_dtype.torch_type_name(out)}. Fix: give an out tensor of dtype {result} "
             "(or of a dtype that holds it: a float out for an integer result)."
         )
+
+
+def _real_castable(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    if out.is_complex:
+        raise RuntimeError(
+            f"{name.removeprefix('fft_')} expects a floating point output tensor, but got "
+            f"{_dtype.torch_type_name(out)}. Fix: give an out tensor of dtype {result}."
+        )
+    _castable(name, result, out)
 
 
 def _same(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:

@@ -16,7 +16,7 @@ from arraygrad._binary import lerp
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
 from arraygrad._math import as_tensor, astype, isnan, logical_not, lt, mul, sub, where
-from arraygrad._out import written_each
+from arraygrad._out import written_each, written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim, check_median_dtype
 from arraygrad._tensor import Tensor, describe
@@ -143,6 +143,7 @@ def quantile(
     keepdim: bool = False,
     *,
     interpolation: str = "linear",
+    out: Tensor | None = None,
 ) -> Tensor:
     """The ``q``-th quantiles (``q`` a float or a 1-D tensor in ``[0, 1]``) over ``dim`` (all
     elements when ``None``): the value at rank ``q (n - 1)`` of the sorted elements, between
@@ -153,6 +154,10 @@ def quantile(
     >>> arraygrad.tensor([1.0, 2.0, 3.0, 4.0]).quantile(0.5)
     tensor(2.5000)
     """
+    if out is not None:
+        return written_exactly(
+            "quantile", out, quantile, input, q, dim, keepdim, interpolation=interpolation
+        )
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts quantile to float32
         from arraygrad.amp import _casts
 
@@ -167,6 +172,7 @@ def nanquantile(
     keepdim: bool = False,
     *,
     interpolation: str = "linear",
+    out: Tensor | None = None,
 ) -> Tensor:
     """:func:`quantile` of the non-NaN elements (NaN where all of them are NaN).
 
@@ -174,6 +180,10 @@ def nanquantile(
     >>> arraygrad.tensor([1.0, float("nan"), 3.0]).nanquantile(0.5)
     tensor(2.)
     """
+    if out is not None:
+        return written_exactly(
+            "nanquantile", out, nanquantile, input, q, dim, keepdim, interpolation=interpolation
+        )
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts quantile to float32
         from arraygrad.amp import _casts
 
@@ -182,7 +192,7 @@ def nanquantile(
 
 
 def nanmedian(
-    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: tuple[Tensor, ...] | None = None
 ) -> Any:
     """The lower median of the non-NaN elements, over all elements or as ``(values, indices)``
     along ``dim``; NaN where every element is NaN. Over all elements ties share the gradient.
@@ -222,7 +232,9 @@ def nanmedian(
     return _along("nanmedian", input, axis, keepdim, index)
 
 
-def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out: Tensor | None = None) -> Any:
+def mode(
+    input: Tensor, dim: int = -1, keepdim: bool = False, *, out: tuple[Tensor, ...] | None = None
+) -> Any:
     """``(values, indices)`` of the most frequent value along ``dim`` (the smallest of those
     tied for most frequent) and the index of its last occurrence; the gradient goes to that
     element.

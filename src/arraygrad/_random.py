@@ -19,6 +19,7 @@ from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import _size, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._generator import Generator
+from arraygrad._out import made, written, written_exactly
 from arraygrad._random_creation import generator_rng
 from arraygrad._tensor import Tensor
 
@@ -272,6 +273,21 @@ def normal(
     >>> arraygrad.normal(2.0, 0.0, (2,)).tolist()
     [2.0, 2.0]
     """
+    if options.get("out") is not None:
+        if isinstance(mean, Tensor) or isinstance(std, Tensor):  # (tensor parameters)
+            out = options.pop("out")
+            drawn = normal(mean, std, size, generator=generator, **options)
+            if isinstance(out, Tensor) and tuple(out.shape) != tuple(drawn.shape):
+                # PyTorch draws into out as it is, and resizes none
+                raise RuntimeError(
+                    f"The size of tensor a ({list(drawn.shape)}) must match the size of tensor "
+                    f"b ({list(out.shape)}): normal(mean, std, out=) draws into out as it is. "
+                    "Fix: give an out tensor of the parameters' broadcast shape."
+                )
+            return written("normal", out, lambda: drawn)
+        return made(
+            "normal", normal, (mean, std, size), options, dtype, requires_grad, generator=generator
+        )
     creation_options("normal", options)
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (mean_t or std_t):
@@ -352,7 +368,12 @@ def _complex_normal(generator: Any, mean: Tensor, std: Any) -> Tensor:
 
 
 def multinomial(
-    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+    input: Tensor,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Any = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Category indices (int64) drawn from the non-negative weights in each row of ``input``.
 
@@ -363,6 +384,10 @@ def multinomial(
     >>> arraygrad.multinomial(arraygrad.tensor([0.0, 1.0, 0.0]), 2, replacement=True).tolist()
     [1, 1]
     """
+    if out is not None:
+        return written_exactly(
+            "multinomial", out, multinomial, input, num_samples, replacement, generator=generator
+        )
     if input.ndim not in (1, 2):
         raise RuntimeError(
             f"prob_dist must be 1 or 2 dim, got a {input.ndim}-D tensor of shape "

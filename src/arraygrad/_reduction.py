@@ -490,7 +490,11 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
 
 
 def aminmax(
-    input: Tensor, *, dim: int | None = None, keepdim: bool = False, out: Tensor | None = None
+    input: Tensor,
+    *,
+    dim: int | None = None,
+    keepdim: bool = False,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """``(min, max)`` over ``dim`` (all elements when ``None``) as ``return_types.aminmax``;
     tied elements share each gradient evenly, as with :func:`amin` and :func:`amax`.

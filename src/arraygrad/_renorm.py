@@ -7,6 +7,7 @@ from __future__ import annotations
 from arraygrad._dims import normalize_dim
 from arraygrad._division import div
 from arraygrad._math import add, gt, mul, where
+from arraygrad._out import written_exactly
 from arraygrad._shape import unsqueeze
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor, c_ordered_result, describe
@@ -15,7 +16,9 @@ __all__ = ["norm_except_dim", "renorm"]
 
 
 @c_ordered_result
-def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+def renorm(
+    input: Tensor, p: float, dim: int, maxnorm: float, *, out: Tensor | None = None
+) -> Tensor:
     """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm`` is scaled by
     ``maxnorm / (norm + 1e-7)`` (PyTorch's factor); the other slices are kept as they are.
 
@@ -24,6 +27,8 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     tensor([[0.6000, 0.8000],
             [0.3000, 0.4000]])
     """
+    if out is not None:
+        return written_exactly("renorm", out, renorm, input, p, dim, maxnorm)
     if input.ndim < 2:
         raise RuntimeError(
             f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions "

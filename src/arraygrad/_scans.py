@@ -15,7 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
-from arraygrad._out import written_each
+from arraygrad._out import written_each, written_exactly
 from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = [
@@ -398,7 +398,7 @@ def _cumulative_extremum(name: str, input: Tensor, dim: int) -> Any:
     return getattr(return_types, name)(values, indices)
 
 
-def cummax(input: Tensor, dim: int, *, out: Tensor | None = None) -> Any:
+def cummax(input: Tensor, dim: int, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """``(values, indices)`` of the running maximum along ``dim``; NaN, once met, is the
     maximum. A tie moves the index to the later element. The gradient goes to the element
     each value came from.
@@ -412,7 +412,7 @@ def cummax(input: Tensor, dim: int, *, out: Tensor | None = None) -> Any:
     return _cumulative_extremum("cummax", input, dim)
 
 
-def cummin(input: Tensor, dim: int, *, out: Tensor | None = None) -> Any:
+def cummin(input: Tensor, dim: int, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """``(values, indices)`` of the running minimum along ``dim`` (see :func:`cummax`).
 
     >>> import arraygrad
@@ -428,7 +428,7 @@ def cummin(input: Tensor, dim: int, *, out: Tensor | None = None) -> Any:
 
 
 @c_ordered_result
-def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, without overflow or underflow: partial results
     are combined pairwise with the stable ``logaddexp`` primitive, so values of any magnitude
     (1e4 in float32, or far apart) stay finite and exact.
@@ -437,6 +437,8 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     >>> arraygrad.tensor([10000.0, 10000.0, -10000.0]).logcumsumexp(0)
     tensor([10000.0000, 10000.6934, 10000.6934])
     """
+    if out is not None:
+        return written_exactly("logcumsumexp", out, logcumsumexp, input, dim)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
             f'"logcumsumexp_out_cpu" not implemented for {input.dtype.name!r}: logcumsumexp '

@@ -15,6 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _grad_mode, _inference, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written_exactly
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -37,7 +38,7 @@ def _long(array: Any, int32: bool = False) -> Tensor:
     return Tensor._wrap(_backend.xp.astype(array, _dtype.to_xp(dtype)))
 
 
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+def nonzero(input: Tensor, *, as_tuple: bool = False, out: Tensor | None = None) -> Any:
     """The indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, one row per element
     in row-major order, or with ``as_tuple=True`` one 1-D tensor per dimension (a 0-d input
     counts as 1-D there). ``nan`` is non-zero.
@@ -46,6 +47,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     >>> arraygrad.tensor([[0.0, 1.0], [2.0, 0.0]]).nonzero().tolist()
     [[0, 1], [1, 0]]
     """
+    if out is not None:
+        return written_exactly("nonzero", out, nonzero, input, as_tuple=as_tuple)
     xp = _backend.xp
     data = input._data
     if as_tuple:
@@ -91,7 +94,7 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
-def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+def masked_select(input: Tensor, mask: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The elements of ``input`` where the bool ``mask`` is True, as a 1-D tensor (``input`` and
     ``mask`` broadcast against each other). The gradient scatters back to the selected places.
 
@@ -100,6 +103,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     >>> arraygrad.masked_select(x, x > 2).tolist()
     [3.0, 4.0]
     """
+    if out is not None:
+        return written_exactly("masked_select", out, masked_select, input, mask)
     if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(
@@ -163,6 +168,7 @@ def searchsorted(
     right: bool = False,
     side: str | None = None,
     sorter: Tensor | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The indices at which ``input`` would be inserted in ``sorted_sequence`` (its last
     dimension) to keep it sorted: the first such place, or with ``right=True`` /
@@ -176,6 +182,18 @@ def searchsorted(
     >>> arraygrad.searchsorted(seq, arraygrad.tensor([3, 6]), right=True).tolist()
     [2, 3]
     """
+    if out is not None:
+        return written_exactly(
+            "searchsorted",
+            out,
+            searchsorted,
+            sorted_sequence,
+            input,
+            out_int32=out_int32,
+            right=right,
+            side=side,
+            sorter=sorter,
+        )
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(
@@ -217,7 +235,12 @@ def searchsorted(
 
 
 def bucketize(
-    input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+    input: Any,
+    boundaries: Tensor,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The bucket of each element of ``input`` among the sorted 1-D ``boundaries``: ``i`` with
     ``boundaries[i-1] < x <= boundaries[i]`` (``<= x <`` with ``right=True``).
@@ -226,6 +249,10 @@ def bucketize(
     >>> arraygrad.bucketize(arraygrad.tensor([1, 4, 9]), arraygrad.tensor([1, 5, 9])).tolist()
     [0, 1, 2]
     """
+    if out is not None:
+        return written_exactly(
+            "bucketize", out, bucketize, input, boundaries, out_int32=out_int32, right=right
+        )
     if boundaries.ndim != 1:
         raise RuntimeError(
             f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim}) "
@@ -409,7 +436,9 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return Tensor._wrap(xp.index_add_zeros(amounts, (size,), (index,)))
 
 
-def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+def histc(
+    input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out: Tensor | None = None
+) -> Tensor:
     """A histogram of ``input``: ``bins`` equal-width bins over ``[min, max]`` (the data's own
     range when both are 0, widened by 1 on each side when it is a single value). Elements
     outside the range and NaNs are ignored; the last bin includes ``max``. The result has the
@@ -419,6 +448,8 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     >>> arraygrad.histc(arraygrad.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3).tolist()
     [0.0, 2.0, 1.0, 0.0]
     """
+    if out is not None:
+        return written_exactly("histc", out, histc, input, bins, min, max)
     xp = _backend.xp
     if input.dtype.category < _dtype._FLOAT:
         _refuse_integer_histc(input, bins, min, max)

@@ -556,13 +556,17 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     return _join(kept, axis)
 
 
-def concat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def concat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Alias of :func:`cat`."""
+    if out is not None:
+        return written_joined("concat", out, concat, tensors, dim)
     return cat(tensors, dim)
 
 
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+def concatenate(tensors: Sequence[Tensor], axis: int = 0, *, out: Tensor | None = None) -> Tensor:
     """Alias of :func:`cat` (NumPy's name)."""
+    if out is not None:
+        return written_joined("concatenate", out, concatenate, tensors, axis)
     return cat(tensors, axis)
 
 

@@ -157,7 +157,13 @@ def _extremum_into(name: str, out: Any, input: Tensor, dim: Any, keepdim: bool) 
     return written_each(name, out, function, input, dim, keepdim)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None) -> Any:
+def max(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    out: Tensor | tuple[Tensor, ...] | None = None,
+) -> Any:
     """The largest element, or ``(values, indices)`` of the largest along ``dim``.
 
     The gradient goes to the chosen element; over all elements ties share it equally.
@@ -171,7 +177,13 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | 
     return _extremum("max", input, dim, keepdim)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None) -> Any:
+def min(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    out: Tensor | tuple[Tensor, ...] | None = None,
+) -> Any:
     """The smallest element, or ``(values, indices)`` of the smallest along ``dim``."""
     if out is not None:
         return _extremum_into("min", out, input, dim, keepdim)
@@ -184,7 +196,7 @@ def sort(
     descending: bool = False,
     *,
     stable: bool = False,
-    out: Tensor | None = None,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """``(values, indices)`` of ``input`` sorted along ``dim``; ties keep their order.
 
@@ -240,7 +252,7 @@ def topk(
     largest: bool = True,
     sorted: bool = True,
     *,
-    out: Tensor | None = None,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``.
 
@@ -288,7 +300,12 @@ def _kth_index(x: Any, k: int, axis: int) -> Any:
 
 
 def kthvalue(
-    input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out: Tensor | None = None
+    input: Tensor,
+    k: int,
+    dim: int = -1,
+    keepdim: bool = False,
+    *,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
     if out is not None:
@@ -312,7 +329,7 @@ def check_median_dtype(input: Tensor, dim: Any) -> None:
 
 
 def median(
-    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: tuple[Tensor, ...] | None = None
 ) -> Any:
     """The lower median (the ``(n - 1) // 2``-th smallest element), over all elements or as
     ``(values, indices)`` along ``dim``. Over all elements ties share the gradient equally.

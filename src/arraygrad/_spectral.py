@@ -21,6 +21,7 @@ from arraygrad._linalg import (
     matmul,
 )
 from arraygrad._math import as_tensor, where
+from arraygrad._out import written, written_exactly
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import unsqueeze
@@ -48,7 +49,7 @@ def singular_value_norm(a: Tensor, ord: Any, rows: int, cols: int, keepdim: bool
     return out
 
 
-def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - torch's name
+def cond(A: Tensor, p: Any = None, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's name
     """The condition number of ``A`` in the norm ``p``: ``s_max / s_min`` for ``p`` ``None`` or
     2 (``s_min / s_max`` for -2; any matrix shape), else ``|A|_p |A^-1|_p`` for ``"fro"``,
     ``"nuc"``, 1, -1, inf or -inf (square, invertible ``A``).
@@ -57,6 +58,8 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803 - torch's name
     >>> arraygrad.linalg.cond(arraygrad.tensor([[2.0, 0.0], [0.0, 0.5]])).item()
     4.0
     """
+    if out is not None:
+        return written("linalg_cond", out, cond, A, p)
     from arraygrad.linalg import matrix_norm  # linalg builds on this module
 
     by_svd = p is None or p in (2, -2)
@@ -128,6 +131,7 @@ def matrix_rank(
     *,
     atol: Any = None,
     rtol: Any = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The number of singular values (absolute eigenvalues with ``hermitian``) above
     ``max(atol, rtol * s_max)``; ``rtol`` defaults to ``eps * max(m, n)`` when neither tolerance
@@ -140,6 +144,10 @@ def matrix_rank(
     >>> arraygrad.linalg.matrix_rank(arraygrad.tensor([[1.0, 2.0], [2.0, 4.0]])).item()
     1
     """
+    if out is not None:
+        return written_exactly(
+            "linalg_matrix_rank", out, matrix_rank, A, tol, hermitian, atol=atol, rtol=rtol
+        )
     if tol is not _NO_TOL:
         if tol is None or atol is not None or rtol is not None:
             raise TypeError(

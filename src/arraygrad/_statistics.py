@@ -252,6 +252,7 @@ def vector_norm(
     keepdim: bool = False,
     *,
     dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The vector ``ord``-norm ``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements by default).
 
@@ -263,6 +264,10 @@ def vector_norm(
     >>> arraygrad.linalg.vector_norm(arraygrad.tensor([3.0, 4.0]))
     tensor(5.)
     """
+    if out is not None:
+        return written_exactly(
+            "linalg_vector_norm", out, vector_norm, x, ord, dim, keepdim, dtype=dtype
+        )
     if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float)):
         raise TypeError(
             f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}. "

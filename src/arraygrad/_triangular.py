@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dtype import torch_type_name
 from arraygrad._linalg import _kernel_supports, _square_shape, inverse, matmul, tril, triu
 from arraygrad._math import _operands
+from arraygrad._out import written, written_each, written_exactly
 from arraygrad._reduction import sum as _sum
 from arraygrad._tensor import Tensor
 from arraygrad._views import broadcast_shapes
@@ -54,6 +55,7 @@ def solve_triangular(
     upper: bool,
     left: bool = True,
     unitriangular: bool = False,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The solution ``X`` of ``A X = B`` (``X A = B`` with ``left=False``) for a triangular
     ``A``: only its upper (``upper``) or lower triangle is read, and its diagonal is taken as
@@ -65,6 +67,17 @@ def solve_triangular(
     tensor([[1.],
             [1.]])
     """
+    if out is not None:
+        return written_exactly(
+            "linalg_solve_triangular",
+            out,
+            solve_triangular,
+            A,
+            B,
+            upper=upper,
+            left=left,
+            unitriangular=unitriangular,
+        )
     a, b = (A, B) if isinstance(A, Tensor) and isinstance(B, Tensor) else _operands(A, B)
     if b.ndim < 2:
         raise RuntimeError(
@@ -99,7 +112,7 @@ def triangular_solve(
     transpose: bool = False,
     unitriangular: bool = False,
     *,
-    out: None = None,
+    out: tuple[Tensor, ...] | None = None,
 ) -> Any:
     """Deprecated (a UserWarning, as in PyTorch): the solution ``X`` of ``A X = b``
     (``A^T X = b`` with ``transpose``) for a triangular ``A``, and a copy of ``A`` broadcast to
@@ -126,7 +139,19 @@ def triangular_solve(
         stacklevel=2,
     )
     if out is not None:
-        raise TypeError("triangular_solve(): out= is not supported. Fix: assign the result.")
+        return written_each(
+            "triangular_solve", out, _triangular_solve, b, A, upper, transpose, unitriangular
+        )
+    return _triangular_solve(b, A, upper, transpose, unitriangular)
+
+
+def _triangular_solve(
+    b: Tensor,
+    A: Tensor,  # noqa: N803 - torch's name
+    upper: bool,
+    transpose: bool,
+    unitriangular: bool,
+) -> Any:
     if b.ndim < 2:
         raise RuntimeError(
             "torch.triangular_solve: Expected b to have at least 2 dimensions, but it has "
@@ -185,7 +210,9 @@ def _gram(factor: Tensor, upper: bool) -> Tensor:
     return ops.subtract(whole, ops.subtract(whole, read).detach())
 
 
-def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+def cholesky_solve(
+    input: Tensor, input2: Tensor, upper: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """The solution ``X`` of ``A X = B`` (``B = input``) given the Cholesky factor ``input2``
     of ``A`` (lower ``L`` with ``A = L L^T``, or upper ``U`` with ``A = U^T U``).
 
@@ -195,6 +222,8 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
     tensor([[1.],
             [1.]])
     """
+    if out is not None:
+        return written("cholesky_solve", out, cholesky_solve, input, input2, upper)
     if input.ndim < 2:
         raise RuntimeError(
             f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead. Fix: "
@@ -218,7 +247,7 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
     return _solve(_gram(factor, upper), b)
 
 
-def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
+def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
     """The inverse of ``A`` given its Cholesky factor (lower ``L``, ``A = L L^T``, or upper
     ``U``, ``A = U^T U``).
 
@@ -227,12 +256,14 @@ def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
     tensor([[0.2500, 0.0000],
             [0.0000, 4.0000]])
     """
+    if out is not None:
+        return written("cholesky_inverse", out, cholesky_inverse, input, upper)
     factor = _square_shape("cholesky_inverse", input)
     _kernel_supports("cholesky_inverse_out_cpu", factor, integers=True)  # (after the shape)
     return inverse(_gram(factor, upper))
 
 
-def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
+def multi_dot(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
     """The product of a chain of matrices, the first and last of which may be vectors (taken
     as a row and a column, and dropped from the result's shape).
 
@@ -240,6 +271,8 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     >>> arraygrad.linalg.multi_dot([arraygrad.ones(3), arraygrad.ones(3, 2), arraygrad.ones(2)])
     tensor(6.)
     """
+    if out is not None:
+        return written_exactly("linalg_multi_dot", out, multi_dot, tensors)
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(
             "linalg_multi_dot(): argument 'tensors' (position 1) must be tuple of Tensors, not "
@@ -271,7 +304,7 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     return result
 
 
-def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
     """The dot product of vectors along ``dim`` (inputs broadcast): ``sum(x * y, dim)``, with
     ``x`` conjugated when complex (``sum(conj(x) * y, dim)``, as PyTorch's).
 
@@ -279,6 +312,8 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     >>> arraygrad.linalg.vecdot(arraygrad.ones(2, 3), arraygrad.ones(3))
     tensor([3., 3.])
     """
+    if out is not None:
+        return written_exactly("linalg_vecdot", out, vecdot, x, y, dim=dim)
     for t in (x, y):
         if isinstance(t, Tensor) and not (t.dtype.is_floating_point or t.dtype.is_complex):
             raise RuntimeError(

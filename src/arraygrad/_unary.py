@@ -528,7 +528,7 @@ def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 absolute = abs
 
 
-def frexp(input: Tensor, *, out: Tensor | None = None) -> Any:
+def frexp(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """Split floats into ``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``,
     ``0.5 <= |mantissa| < 1`` (0, inf and nan have exponent 0); exponents are int32.
 

@@ -12,7 +12,7 @@ from typing import Any
 from arraygrad import _backend, _creation, _dtype, _linalg
 from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import creation_options
-from arraygrad._out import made
+from arraygrad._out import made, written
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -216,7 +216,7 @@ def empty_permuted(
     return empty_strided(shape, steps, dtype=dtype, requires_grad=requires_grad, **options)
 
 
-def ger(input: Tensor, vec2: Tensor) -> Tensor:
+def ger(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The outer product of two vectors: :func:`arraygrad.outer`, under its deprecated name.
 
     >>> import arraygrad
@@ -224,6 +224,8 @@ def ger(input: Tensor, vec2: Tensor) -> Tensor:
     tensor([[3., 4.],
             [6., 8.]])
     """
+    if out is not None:
+        return written("ger", out, ger, input, vec2)
     return _linalg.outer(input, vec2)
 
 

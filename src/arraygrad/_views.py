@@ -14,6 +14,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _shape, ops
 from arraygrad._arguments import not_tensor_error
 from arraygrad._dims import _shape_arg, normalize_dim
+from arraygrad._out import written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Size, Tensor
 from arraygrad._unary import require_tensors
@@ -397,8 +398,12 @@ def select(input: Tensor, dim: int, index: Any) -> Tensor:
     return ops.basic_getitem(input, key=(slice(None),) * axis + (index, Ellipsis))
 
 
-def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+def narrow_copy(
+    input: Tensor, dim: int, start: Any, length: int, *, out: Tensor | None = None
+) -> Tensor:
     """Like :func:`arraygrad.narrow`, but a copy that does not share memory with ``input``."""
+    if out is not None:
+        return written_exactly("narrow_copy", out, narrow_copy, input, dim, start, length)
     return ops.clone(_shape.narrow(input, dim, start, length))
 
 

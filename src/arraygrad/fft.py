@@ -28,6 +28,7 @@ from arraygrad._complex import conj
 from arraygrad._creation import _leaf, arange
 from arraygrad._dims import normalize_dim
 from arraygrad._math import as_tensor
+from arraygrad._out import made, written, written_real
 from arraygrad._shape import cat, narrow, roll
 from arraygrad._tensor import Tensor, describe
 
@@ -189,86 +190,187 @@ def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
     return ops.fft_c2r(x, axes=axes, norm=mode, last_size=n)
 
 
-def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+def fft(
+    input: Tensor,
+    n: int | None = None,
+    dim: int = -1,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """The 1-D discrete Fourier transform of ``input`` along ``dim`` (``n`` points)."""
+    if out is not None:
+        return written("fft_fft", out, fft, input, n, dim, norm)
     return _c2c(input, None if n is None else (n,), (dim,), norm, False, "fft")
 
 
-def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+def ifft(
+    input: Tensor,
+    n: int | None = None,
+    dim: int = -1,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """The 1-D inverse discrete Fourier transform."""
+    if out is not None:
+        return written("fft_ifft", out, ifft, input, n, dim, norm)
     return _c2c(input, None if n is None else (n,), (dim,), norm, True, "ifft")
 
 
 def fft2(
-    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Sequence[int] = (-2, -1),
+    norm: Any = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The 2-D discrete Fourier transform (over the last two dimensions by default)."""
+    if out is not None:
+        return written("fft_fft2", out, fft2, input, s, dim, norm)
     return _c2c(input, s, dim, norm, False, "fft2")
 
 
 def ifft2(
-    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Sequence[int] = (-2, -1),
+    norm: Any = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The 2-D inverse discrete Fourier transform."""
+    if out is not None:
+        return written("fft_ifft2", out, ifft2, input, s, dim, norm)
     return _c2c(input, s, dim, norm, True, "ifft2")
 
 
 def fftn(
-    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Any = None,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The n-D discrete Fourier transform (over every dimension, or the last ``len(s)``)."""
+    if out is not None:
+        return written("fft_fftn", out, fftn, input, s, dim, norm)
     return _c2c(input, s, dim, norm, False, "fftn")
 
 
 def ifftn(
-    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Any = None,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The n-D inverse discrete Fourier transform."""
+    if out is not None:
+        return written("fft_ifftn", out, ifftn, input, s, dim, norm)
     return _c2c(input, s, dim, norm, True, "ifftn")
 
 
-def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+def rfft(
+    input: Tensor,
+    n: int | None = None,
+    dim: int = -1,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """The transform of a real signal: its ``n // 2 + 1`` non-negative frequencies."""
+    if out is not None:
+        return written("fft_rfft", out, rfft, input, n, dim, norm)
     return _r2c(input, None if n is None else (n,), (dim,), norm, "rfft")
 
 
 def rfft2(
-    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Sequence[int] = (-2, -1),
+    norm: Any = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The 2-D transform of a real signal, halved along the last of ``dim``."""
+    if out is not None:
+        return written("fft_rfft2", out, rfft2, input, s, dim, norm)
     return _r2c(input, s, dim, norm, "rfft2")
 
 
 def rfftn(
-    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Any = None,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The n-D transform of a real signal, halved along the last of the dimensions."""
+    if out is not None:
+        return written("fft_rfftn", out, rfftn, input, s, dim, norm)
     return _r2c(input, s, dim, norm, "rfftn")
 
 
-def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+def irfft(
+    input: Tensor,
+    n: int | None = None,
+    dim: int = -1,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """The real signal of ``n`` samples (``2 * (m - 1)`` by default) whose half spectrum is
     ``input``; the imaginary parts of its own-conjugate frequencies are not read."""
+    if out is not None:
+        return written_real("fft_irfft", out, irfft, input, n, dim, norm)
     return _c2r(input, None if n is None else (n,), (dim,), norm, "irfft")
 
 
 def irfft2(
-    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Sequence[int] = (-2, -1),
+    norm: Any = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The inverse of :func:`rfft2`."""
+    if out is not None:
+        return written_real("fft_irfft2", out, irfft2, input, s, dim, norm)
     return _c2r(input, s, dim, norm, "irfft2")
 
 
 def irfftn(
-    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Any = None,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The inverse of :func:`rfftn`."""
+    if out is not None:
+        return written_real("fft_irfftn", out, irfftn, input, s, dim, norm)
     return _c2r(input, s, dim, norm, "irfftn")
 
 
-def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+def hfft(
+    input: Tensor,
+    n: int | None = None,
+    dim: int = -1,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """The real transform of a Hermitian-symmetric signal given by its first half: the real
     inverse transform of its conjugate, with the forward transform's normalisation."""
+    if out is not None:
+        return written_real("fft_hfft", out, hfft, input, n, dim, norm)
     return _c2r(
         conj(_complex_input(input, "hfft")),
         None if n is None else (n,),
@@ -278,47 +380,94 @@ def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
     )
 
 
-def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
+def ihfft(
+    input: Tensor,
+    n: int | None = None,
+    dim: int = -1,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """The inverse of :func:`hfft`: the conjugate half spectrum of a real signal, with the
     inverse transform's normalisation."""
+    if out is not None:
+        return written("fft_ihfft", out, ihfft, input, n, dim, norm)
     x = _real_input(input, "ihfft")
     return conj(_r2c(x, None if n is None else (n,), (dim,), _DUAL[_norm(norm)], "ihfft"))
 
 
 def hfft2(
-    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Sequence[int] = (-2, -1),
+    norm: Any = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The 2-D :func:`hfftn`."""
+    if out is not None:
+        return written_real("fft_hfft2", out, hfft2, input, s, dim, norm)
     return hfftn(input, s, dim, norm)
 
 
 def hfftn(
-    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Any = None,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The n-D real transform of a signal Hermitian-symmetric in the last of ``dim``, given by
     its half there: :func:`irfftn` of its conjugate with the forward transform's norm."""
+    if out is not None:
+        return written_real("fft_hfftn", out, hfftn, input, s, dim, norm)
     x = conj(_complex_input(input, "hfftn"))
     return _c2r(x, s, dim, _DUAL[_norm(norm)], "hfftn")
 
 
 def ihfft2(
-    input: Tensor, s: Sequence[int] | None = None, dim: Sequence[int] = (-2, -1), norm: Any = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Sequence[int] = (-2, -1),
+    norm: Any = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The 2-D :func:`ihfftn`."""
+    if out is not None:
+        return written("fft_ihfft2", out, ihfft2, input, s, dim, norm)
     return ihfftn(input, s, dim, norm)
 
 
 def ihfftn(
-    input: Tensor, s: Sequence[int] | None = None, dim: Any = None, norm: str | None = None
+    input: Tensor,
+    s: Sequence[int] | None = None,
+    dim: Any = None,
+    norm: str | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The inverse of :func:`hfftn`: the conjugate of :func:`rfftn` with the inverse
     transform's norm."""
+    if out is not None:
+        return written("fft_ihfftn", out, ihfftn, input, s, dim, norm)
     x = _real_input(input, "ihfftn")
     return conj(_r2c(x, s, dim, _DUAL[_norm(norm)], "ihfftn"))
 
 
 def _frequencies(values: Any, scale: float, dtype: Any, requires_grad: bool) -> Tensor:
     dt = dtype if dtype is not None else _dtype.get_default_dtype()
+    if dt.is_complex:  # PyTorch's frequencies are an arange of that dtype, which has none
+        raise NotImplementedError(
+            f"\"arange_cpu\" not implemented for '{_dtype.torch_type_name(dt)}'. Fix: compute "
+            "the frequencies in a float dtype and convert them."
+        )
+    if not dt.is_floating_point:
+        raise RuntimeError(
+            f"fftfreq requires a floating point or complex dtype (got {dt}). Fix: pass "
+            "dtype=arraygrad.float32 or leave dtype out."
+        )
     array = _backend.xp.astype(values._data, _dtype.to_xp(dt)) * scale
     return _leaf(_backend.xp.astype(array, _dtype.to_xp(dt)), requires_grad)
 
@@ -338,7 +487,7 @@ def _length(op: str, n: Any) -> int:
 
 
 def fftfreq(
-    n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+    n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """The frequencies of :func:`fft`'s ``n`` outputs for samples ``d`` apart: ``0, 1, ...,
     -1`` over ``n * d``.
@@ -347,6 +496,8 @@ def fftfreq(
     >>> arraygrad.fft.fftfreq(4)
     tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
     """
+    if options.get("out") is not None:  # (the placement keywords are accepted and ignored)
+        return made("fftfreq", fftfreq, (n, d), options, dtype, requires_grad)
     n = _length("fftfreq", n)
     positive = (n - 1) // 2 + 1
     steps = arange(n, dtype=_dtype.int64)
@@ -355,9 +506,11 @@ def fftfreq(
 
 
 def rfftfreq(
-    n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **_: Any
+    n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
     """The frequencies of :func:`rfft`'s ``n // 2 + 1`` outputs for samples ``d`` apart."""
+    if options.get("out") is not None:
+        return made("rfftfreq", rfftfreq, (n, d), options, dtype, requires_grad)
     n = _length("rfftfreq", n)
     return _frequencies(arange(n // 2 + 1, dtype=_dtype.int64), 1.0 / (n * d), dtype, requires_grad)
 

@@ -56,6 +56,7 @@ from arraygrad._math import _operands, abs, mul, sub
 from arraygrad._matrix_exp import matrix_exp
 from arraygrad._matrix_functions import check_pinv_dtype, matrix_power, pinverse
 from arraygrad._matrix_functions import linalg_slogdet as slogdet
+from arraygrad._out import written, written_exactly
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import squeeze
@@ -111,20 +112,24 @@ __all__ = [
 ]
 
 
-def inv(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
+def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - PyTorch's argument name
     """The inverse of a (batch of) square matrices; its gradient is ``-A^-T g A^-T``.
 
     Raises :class:`LinAlgError` (a RuntimeError) for a singular matrix.
     """
+    if out is not None:
+        return written_exactly("linalg_inv", out, inv, A)
     return inverse(A)
 
 
-def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
+def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None) -> Tensor:  # noqa: N803
     """The solution ``X`` of ``A X = B`` (or ``X A = B`` with ``left=False``).
 
     ``B`` is a batch of vectors when it has one dimension, or the batch shape of ``A`` plus one;
     otherwise a batch of matrices. Batch dimensions broadcast.
     """
+    if out is not None:
+        return written_exactly("linalg_solve", out, solve, A, B, left=left)
     check_same_dtype(A, B)
     if not left:  # X A = B  <=>  A^T X^T = B^T
         if B.ndim < 2:  # (torch takes no vector here)
@@ -167,9 +172,11 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     return ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
 
 
-def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (inputs broadcast), of two tensors of one
     dtype (not bool), as PyTorch's kernel requires."""
+    if out is not None:
+        return written_exactly("linalg_cross", out, cross, input, other, dim=dim)
     require_tensor("linalg_cross", "input", 1, input)
     require_tensor("linalg_cross", "other", 2, other)
     a, b = _operands(input, other)
@@ -214,6 +221,7 @@ def matrix_norm(
     keepdim: bool = False,
     *,
     dtype: Any = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """A matrix norm over the two dimensions ``dim``: ``"fro"`` (the 2-norm of the elements),
     ``1`` / ``-1`` (the largest / smallest column sum of ``|A|``), ``inf`` / ``-inf`` (row
@@ -223,6 +231,10 @@ def matrix_norm(
     >>> arraygrad.linalg.matrix_norm(arraygrad.tensor([[1.0, -2.0], [3.0, 4.0]]), 1).item()
     6.0
     """
+    if out is not None:
+        return written_exactly(
+            "linalg_matrix_norm", out, matrix_norm, A, ord, dim, keepdim, dtype=dtype
+        )
     if A.ndim < 2:
         raise RuntimeError(
             f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape "
@@ -276,6 +288,7 @@ def norm(
     keepdim: bool = False,
     *,
     dtype: Any = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """A vector or matrix norm, as ``torch.linalg.norm``: with ``ord=None`` the 2-norm of the
     elements over ``dim`` (all of them by default); otherwise a vector norm for one ``dim`` (or a
@@ -285,6 +298,8 @@ def norm(
     >>> arraygrad.linalg.norm(arraygrad.tensor([3.0, 4.0])).item()
     5.0
     """
+    if out is not None:
+        return written_exactly("linalg_norm", out, norm, A, ord, dim, keepdim, dtype=dtype)
     dims = (dim,) if isinstance(dim, int) else (None if dim is None else tuple(dim))
     if ord is None:
         return vector_norm(A, 2, dims, keepdim, dtype=dtype)
@@ -309,6 +324,7 @@ def pinv(
     *,
     atol: Any = None,
     rtol: Any = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The Moore-Penrose pseudo-inverse ``Vh^T diag(1/s) U^T`` of ``A = U diag(s) Vh``, with
     singular values at or below ``max(atol, rtol * s_max)`` counted as zero; ``rtol`` defaults
@@ -322,6 +338,8 @@ def pinv(
     >>> arraygrad.linalg.pinv(arraygrad.tensor([[1.0, 0.0], [0.0, 1e-3]]), atol=0.01).tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
+    if out is not None:
+        return written("linalg_pinv", out, pinv, A, rcond, hermitian, atol=atol, rtol=rtol)
     if rcond is not None:
         if atol is not None or rtol is not None:
             raise TypeError(
