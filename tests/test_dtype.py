@@ -105,6 +105,19 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "pow float16 NumPy exponent": lambda lib: lib.ones(2, dtype=lib.float16) ** np.float64(7e4),
     "pow float16 NumPy int exponent": lambda lib: lib.ones(2, dtype=lib.float16) ** np.int64(7e4),
     "add wraps": lambda lib: _int8(lib) + 300,
+    # PyTorch checks a double against int64's range in double (its maximum rounds up to 2**63),
+    # so 2.0**63 passes, and becomes int64's minimum; 2**63 as an int is refused
+    "fill_ int64 2.0**63": lambda lib: lib.zeros(2, dtype=lib.int64).fill_(2.0**63),
+    "full int64 2.0**63": lambda lib: lib.full((2,), 2.0**63, dtype=lib.int64),
+    "full int64 2**63": lambda lib: lib.full((2,), 2**63, dtype=lib.int64),
+    "masked_fill int64 2.0**63": lambda lib: lib.zeros(2, dtype=lib.int64).masked_fill(
+        lib.tensor([True, False]), 2.0**63
+    ),
+    "full int32 2.0**31": lambda lib: lib.full((2,), 2.0**31, dtype=lib.int32),
+    # bool takes an int up to 2**64 - 1 (PyTorch's uint64 numbers) as its truth value
+    "full bool 2**63": lambda lib: lib.full((2,), 2**63, dtype=lib.bool),
+    "full_like bool 2**64-1": lambda lib: lib.full_like(lib.zeros(2), 2**64 - 1, dtype=lib.bool),
+    "new_full bool 2**63": lambda lib: lib.zeros(2).new_full((1,), 2**63, dtype=lib.bool),
 }
 
 
@@ -199,6 +212,9 @@ def test_ints_beyond_64_bits_overflow_as_in_torch() -> None:
     for lib in (torch, ag):
         with pytest.raises(OverflowError):
             lib.zeros(2, dtype=lib.int64).fill_(2**70)
+        for value in (2**64, -(2**63) - 1):  # beyond uint64 and int64: for bool too
+            with pytest.raises(OverflowError):
+                lib.full((2,), value, dtype=lib.bool)
         for dtype in (lib.float16, lib.float32):
             with pytest.raises(OverflowError):
                 lib.ones(2, dtype=dtype) ** 10**20

@@ -1,15 +1,26 @@
 """PyTorch's TypeError for an argument that is not a tensor where a function takes only
 tensors, as its argument parsing words it: ``maximum(): argument 'other' (position 2) must be
-Tensor, not float``. One place for the words, used by every function that checks."""
+Tensor, not float``; and for a tensor where it takes a bool, a number, an int or a string
+(``linalg_svd(): argument 'full_matrices' (position 2) must be bool, not Tensor``). One place
+for the words, used by every function that checks."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from arraygrad import _dtype
 from arraygrad._size import type_name
 from arraygrad._tensor import Tensor
 
-__all__ = ["not_tensor_error", "require_tensor", "where_operand_missing"]
+__all__ = [
+    "bool_argument",
+    "int_argument",
+    "not_tensor_error",
+    "number_argument",
+    "require_tensor",
+    "str_argument",
+    "where_operand_missing",
+]
 
 
 def not_tensor_error(
@@ -54,3 +65,53 @@ def where_operand_missing() -> TypeError:
         "of input and other. Fix: pass both (where(condition, input, other)), or the condition "
         "alone for the indices where it holds."
     )
+
+
+def _tensor_given(op: str, name: str, position: int | None, kind: str, fix: str) -> TypeError:
+    where = f"argument '{name}'" + ("" if position is None else f" (position {position})")
+    return TypeError(f"{op}(): {where} must be {kind}, not Tensor. Fix: {fix}")
+
+
+def bool_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value``, given to ``op`` for its bool argument ``name``: PyTorch's parser refuses a
+    tensor there (even a 0-d bool one), where ``if value:`` would read one element or raise
+    about an ambiguous truth value."""
+    if isinstance(value, Tensor):
+        fix = f"pass True or False (bool({name}) of a one-element tensor)."
+        raise _tensor_given(op, name, position, "bool", fix)
+    return value
+
+
+def number_argument(
+    op: str, name: str, value: Any, position: int | None = None, kind: str = "Number"
+) -> Any:
+    """``value``, given to ``op`` for its number argument ``name`` (``kind`` as PyTorch names
+    it): a 0-d tensor that does not require grad is read as its number, as PyTorch's parser
+    reads it (for a ``"float"``, a complex one as its real part, an overflow error where its
+    imaginary part is not 0); any other tensor is its TypeError."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0 or value.requires_grad:
+            fix = f"pass a number, e.g. {name}.item() of a one-element tensor."
+            raise _tensor_given(op, name, position, kind, fix)
+        number = value.item()
+        return _dtype.checked_scalar(number, _dtype.float64) if kind == "float" else number
+    return value
+
+
+def int_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value``, given to ``op`` for its int argument ``name``: a 0-d integer tensor is read
+    as its int, as PyTorch's parser reads it; any other tensor is its TypeError."""
+    if isinstance(value, Tensor):
+        dtype = value.dtype
+        if value.ndim != 0 or dtype.is_floating_point or dtype.is_complex or dtype.name == "bool":
+            raise _tensor_given(op, name, position, "int", f"pass an int, e.g. int({name}).")
+        return int(value.item())
+    return value
+
+
+def str_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value``, given to ``op`` for its string argument ``name``: a tensor is PyTorch's
+    TypeError."""
+    if isinstance(value, Tensor):
+        raise _tensor_given(op, name, position, "str", "pass the name as a string.")
+    return value

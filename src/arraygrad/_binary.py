@@ -20,6 +20,7 @@ from arraygrad._arguments import require_tensor
 from arraygrad._division import div, floor_divide
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import (
+    _COMPLEX,
     _FLOAT,
     _broadcast_error,
     _operands,
@@ -30,11 +31,13 @@ from arraygrad._math import (
     binary,
     complex_unsupported,
     eq,
+    exp,
     ge,
     gt,
     isinf,
     isnan,
     le,
+    log,
     logical_and,
     logical_or,
     lt,
@@ -44,8 +47,9 @@ from arraygrad._math import (
 )
 from arraygrad._out import written, written_same
 from arraygrad._power import pow
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
-from arraygrad._unary import not_implemented
+from arraygrad._unary import log1p, not_implemented
 
 __all__ = [
     "arctan2",
@@ -204,11 +208,15 @@ def _check_lerp_dtype(name: str, input: Tensor, other: Tensor) -> None:
 # --- logaddexp, fmax/fmin, sign and exponent manipulation, gcd/lcm --------------------------------
 
 
-def _float_tensors(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:
-    """Two tensors promoted to one floating dtype; PyTorch has no integer kernel for ``op``."""
+def _float_tensors(
+    op: str, input: Tensor, other: Tensor, complex_ok: bool = False
+) -> tuple[Tensor, Tensor]:
+    """Two tensors promoted to one floating dtype (or complex one, where ``complex_ok``);
+    PyTorch has no integer kernel for ``op``."""
     require_tensor(op, "other", 2, other)
     a, b = _operands(require_tensor(op, "input", 1, input), other)
-    if _dtype.result_type(a, b).category != _FLOAT:
+    category = _dtype.result_type(a, b).category
+    if category != _FLOAT and not (complex_ok and category == _COMPLEX):
         raise not_implemented(f"{op}_cpu", as_tensor(a), "convert the tensors with .float().")
     return a, b
 
@@ -216,8 +224,8 @@ def _float_tensors(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tenso
 def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``log(exp(input) + exp(other))``, without overflow or underflow.
 
-    The gradient in ``input`` is ``1 / (1 + exp(other - input))``; like PyTorch's it is ``nan``
-    where both operands are the same infinity.
+    The gradient in ``input`` is ``1 / (1 + exp(other - input))`` (conjugated for complex
+    tensors); like PyTorch's it is ``nan`` where both operands are the same infinity.
 
     >>> import arraygrad
     >>> arraygrad.logaddexp(arraygrad.tensor([1000.0, -1000.0]), arraygrad.tensor([1000.0, 0.0]))
@@ -225,7 +233,30 @@ def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Ten
     """
     if out is not None:
         return written("logaddexp", out, logaddexp, input, other)
-    return binary(ops.logaddexp, *_float_tensors("logaddexp", input, other))
+    a, b = _float_tensors("logaddexp", input, other, complex_ok=True)
+    if a.dtype.is_complex:
+        return labelled(_complex_logaddexp(a, b), "LogaddexpBackward0")
+    return binary(ops.logaddexp, a, b)
+
+
+def _complex_logaddexp(a: Tensor, b: Tensor) -> Tensor:
+    """PyTorch's complex ``logaddexp``: with ``lo`` the operand of the smaller real part and
+    ``hi`` the other, ``hi + log1p(exp(lo - hi))`` (``exp`` at most 1 in modulus, so nothing
+    overflows); where both real parts are the same infinity, ``lo`` for ``-inf`` and
+    ``log(exp(lo) + exp(hi))`` for ``+inf``, as its kernel. Composed of primitives, so the
+    gradient is that formula's, ``1 / (1 + exp(b - a))`` for ``a`` (conjugated), PyTorch's."""
+    real_a, real_b = ops.real(a.detach()), ops.real(b.detach())
+    a_low = lt(real_a, real_b)
+    lo, hi = where(a_low, a, b), where(a_low, b, a)
+    same_infinity = logical_and(eq(real_a, real_b), isinf(real_a))
+    plus = logical_and(same_infinity, gt(real_a, 0.0))
+    minus = logical_and(same_infinity, lt(real_a, 0.0))
+    # Each branch is given harmless operands where it is not taken: its gradient there is then
+    # 0, not the nan of 0 times the infinite derivative it would have at the infinities.
+    lo_finite, hi_finite = where(same_infinity, 0.0, lo), where(same_infinity, 0.0, hi)
+    finite = add(hi_finite, log1p(exp(sub(lo_finite, hi_finite))))
+    infinite = log(add(exp(where(plus, lo, 0.0)), exp(where(plus, hi, 0.0))))
+    return where(plus, infinite, where(minus, lo, finite))
 
 
 def logaddexp2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -300,7 +331,8 @@ def copysign(input: Tensor, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The step function: 0 where ``input < 0`` (or nan), ``values`` where ``input == 0``, 1
-    where ``input > 0``. Both tensors must have one dtype; the result is not differentiable.
+    where ``input > 0``. Both tensors must have one dtype; the result is not differentiable (as in
+    PyTorch, it requires grad where an operand does, and backward through it raises).
 
     >>> import arraygrad
     >>> arraygrad.heaviside(arraygrad.tensor([-1.0, 0.0, 2.0]), arraygrad.tensor([0.5]))
@@ -321,7 +353,11 @@ def heaviside(input: Tensor, values: Tensor, *, out: Tensor | None = None) -> Te
             "dtype, e.g. values.to(input.dtype)."
         )
     x = input.detach()
-    return where(eq(x, 0), values.detach(), astype(gt(x, 0), x.dtype))
+    steps = where(eq(x, 0), values.detach(), astype(gt(x, 0), x.dtype))
+    # PyTorch's result requires grad where an operand does, and its backward raises
+    return ops.without_derivative(
+        steps, [input, values], "derivative for aten::heaviside is not implemented"
+    )
 
 
 def _float_power_dtype(input: Any, exponent: Any) -> _dtype.dtype:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._arguments import bool_argument, str_argument
 from arraygrad._linalg import LinAlgError, _inexact, _kernel_supports, _square, _square_shape
 from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor
@@ -81,7 +82,7 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False, out: Tensor | None = None
     """
     if out is not None:
         return written_exactly("linalg_cholesky", out, linalg_cholesky, A, upper=upper)
-    return _cholesky("linalg.cholesky", A, bool(upper))
+    return _cholesky("linalg.cholesky", A, bool(bool_argument("linalg_cholesky", "upper", upper)))
 
 
 def _cholesky(name: str, A: Tensor, upper: bool) -> Tensor:  # noqa: N803 - torch's name
@@ -108,7 +109,7 @@ def cholesky(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -
     """
     if out is not None:
         return written("cholesky", out, cholesky, input, upper)
-    return _cholesky("cholesky", input, bool(upper))
+    return _cholesky("cholesky", input, bool(bool_argument("cholesky", "upper", upper, 2)))
 
 
 def _upper(uplo: str) -> bool:
@@ -132,7 +133,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: tuple[Tensor, ...] | None = None) -
     """
     if out is not None:
         return written_each("linalg_eigh", out, eigh, A, UPLO)
-    upper = _upper(UPLO)
+    upper = _upper(str_argument("linalg_eigh", "UPLO", UPLO, 2))
     a = _square_shape("linalg.eigh", A)
     _kernel_supports("linalg_eigh_cpu", a, integers=True)  # (after the shape, as torch's)
     a = _square("linalg.eigh", a, complex_ok=True, empty_ok=True)
@@ -154,7 +155,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor
     """
     if out is not None:
         return written_exactly("linalg_eigvalsh", out, eigvalsh, A, UPLO)
-    return eigh(A, UPLO).eigenvalues
+    return eigh(A, str_argument("linalg_eigvalsh", "UPLO", UPLO, 2)).eigenvalues
 
 
 def linalg_svd(
@@ -176,8 +177,10 @@ def linalg_svd(
     """
     if out is not None:
         return written_each("linalg_svd", out, linalg_svd, A, full_matrices, driver=driver)
+    full_matrices = bool_argument("linalg_svd", "full_matrices", full_matrices, 2)
     a = _matrices("linalg.svd", A, complex_ok=True)
     if driver is not None:
+        str_argument("linalg_svd", "driver", driver)
         raise RuntimeError(
             "torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
             f"cuSOLVER backend (got driver={driver!r}). Fix: leave driver=None."
@@ -207,7 +210,7 @@ def svdvals(A: Tensor, *, driver: str | None = None, out: Tensor | None = None) 
     """
     if out is not None:
         return written_exactly("linalg_svdvals", out, svdvals, A, driver=driver)
-    return linalg_svd(A, False, driver=driver).S
+    return linalg_svd(A, False, driver=str_argument("linalg_svdvals", "driver", driver)).S
 
 
 def svd(
@@ -227,7 +230,8 @@ def svd(
     """
     if out is not None:
         return written_each("svd", out, svd, input, some, compute_uv)
-    if not compute_uv:
+    some = bool_argument("svd", "some", some, 2)
+    if not bool_argument("svd", "compute_uv", compute_uv, 3):
         s = svdvals(input)
         m, n = input.shape[-2], input.shape[-1]
         batch = tuple(input.shape[:-2])
@@ -254,7 +258,7 @@ def linalg_qr(A: Tensor, mode: str = "reduced", *, out: tuple[Tensor, ...] | Non
     """
     if out is not None:
         return written_each("linalg_qr", out, linalg_qr, A, mode)
-    if mode not in ("reduced", "complete", "r"):
+    if str_argument("linalg_qr", "mode", mode, 2) not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
             "'r', or 'complete'"
@@ -279,7 +283,7 @@ def qr(input: Tensor, some: bool = True, *, out: tuple[Tensor, ...] | None = Non
     """
     if out is not None:
         return written_each("qr", out, qr, input, some)
-    q, r = linalg_qr(input, "reduced" if some else "complete")
+    q, r = linalg_qr(input, "reduced" if bool_argument("qr", "some", some, 2) else "complete")
     return return_types.qr(q, r)
 
 

@@ -368,6 +368,11 @@ def checked_scalar(value: Any, d: dtype) -> Any:
             )
         value = value.real
     if d.category == _BOOL:
+        if isinstance(value, numbers.Integral) and not -(2**63) <= int(value) < 2**63:
+            # PyTorch reads an int up to 2**64 - 1 (as uint64) and takes its truth value; the
+            # array library would overflow on one beyond int64
+            _check_int_range(int(value))
+            return True
         return value
     if d.category == _FLOAT:
         number = float(value)  # an int beyond float64 raises OverflowError, as in PyTorch
@@ -381,14 +386,17 @@ def checked_scalar(value: Any, d: dtype) -> Any:
         low, high = int_bounds(d)
         if isinstance(value, numbers.Integral):  # Python's and NumPy's ints
             value = int(value)  # NumPy's int8(-1) + 256 would overflow
-            if not -(2**63) <= value < 2**64:
-                raise OverflowError(f"int too big to convert: {value}")  # as PyTorch
+            _check_int_range(value)
             if low <= value <= high:
                 return value
             if not d.is_signed and -high <= value < 0:
                 return value + high + 1
         elif low <= value <= high:  # never true for nan
             return value
+        elif d is int64 and value == _TWO_TO_63:
+            # PyTorch checks a double against int64's range in double, where 2**63 - 1 rounds
+            # up to 2**63, so 2.0**63 passes; its conversion then gives int64's minimum
+            return low
     raise RuntimeError(
         f"value cannot be converted to type {overflow_type_name(d)} without overflow: {value!r} "
         f"lies outside the range of {d.name}, [{low}, {high}]. Fix: use a value within that "
@@ -397,7 +405,17 @@ def checked_scalar(value: Any, d: dtype) -> Any:
     )
 
 
+def _check_int_range(value: int) -> None:
+    """PyTorch's OverflowError for an int that neither int64 nor uint64 holds."""
+    if not -(2**63) <= value < 2**64:
+        raise OverflowError(
+            f"int too big to convert: {value} lies outside [-2**63, 2**64). Fix: use a smaller "
+            "number, or a float."
+        )
+
+
 _INF = float("inf")
+_TWO_TO_63 = 2.0**63
 _WIDER = {_INT: "int64", _FLOAT: "float64"}
 _SINGLE = struct.Struct("f")
 

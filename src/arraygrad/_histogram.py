@@ -195,7 +195,16 @@ def histogram(
             hist = xp.full((count,), math.nan, dtype=native)
         else:
             hist = xp.divide(xp.divide(hist, total), widths)
-    return return_types.histogram(Tensor._wrap(hist), Tensor._wrap(edges))
+    # PyTorch's results require grad where the input or weight does; backward through them raises
+    results = (
+        ops.without_derivative(
+            Tensor._wrap(array),
+            [input, weight],
+            "derivative for aten::histogram is not implemented",
+        )
+        for array in (hist, edges)
+    )
+    return return_types.histogram(*results)
 
 
 def _bin_layout(bins: Any, dims: int) -> tuple[list[int], list[Tensor] | None]:
@@ -348,23 +357,12 @@ def _no_derivative_results(
 ) -> Any:
     """The results as tensors: ones that, as PyTorch's, require grad when their inputs do and
     refuse backward."""
-    sources = [input, *([] if weight is None else [weight])]
-    hist_tensor = Tensor._wrap(hist)
-    if any(t._rg for t in [*sources, *(given or [])]):
-        which = "bin_cts" if given is None else "bin_tensors"
-        hist_tensor = ops.no_derivative(
-            hist_tensor.requires_grad_(),
-            message=f"derivative for aten::_histogramdd_from_{which} is not implemented",
-        )
+    sources = [input, weight]
+    which = "bin_cts" if given is None else "bin_tensors"
+    message = f"derivative for aten::_histogramdd_from_{which} is not implemented"
+    hist_tensor = ops.without_derivative(Tensor._wrap(hist), [*sources, *(given or [])], message)
     if given is not None:
         return return_types.histogramdd(hist_tensor, tuple(given))
-    edge_tensors = []
-    for edge in edges:
-        tensor = Tensor._wrap(edge)
-        if any(t._rg for t in sources):
-            tensor = ops.no_derivative(
-                tensor.requires_grad_(),
-                message="derivative for aten::_histogramdd_bin_edges is not implemented",
-            )
-        edge_tensors.append(tensor)
+    message = "derivative for aten::_histogramdd_bin_edges is not implemented"
+    edge_tensors = (ops.without_derivative(Tensor._wrap(edge), sources, message) for edge in edges)
     return return_types.histogramdd(hist_tensor, tuple(edge_tensors))

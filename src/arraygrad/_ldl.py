@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._arguments import bool_argument
 from arraygrad._ldl_factor import factor, solve
-from arraygrad._math import where
 from arraygrad._out import written_each, written_exactly
 from arraygrad._tensor import Tensor
 
@@ -52,14 +52,9 @@ def _checked(name: str, A: Tensor, what: str = "A") -> Tensor:  # noqa: N803 - t
 def _no_derivative(result: Tensor, sources: list[Tensor], which: str) -> Tensor:
     """``result`` (computed on raw arrays) joined to the ``sources`` that require grad by a node
     whose backward raises, as PyTorch's."""
-    needing = [s for s in sources if s._rg]
-    if not needing:
-        return result
-    always = Tensor._wrap(_backend.asarray(True))
-    for source in needing:  # one entry of each source: the graph reaches it, sends it nothing
-        corner = source[(..., *([slice(0, 1)] * min(source.ndim, 2)))]
-        result = where(always, result, ops.astype(corner, result.dtype))
-    return ops.no_derivative(result, message=f"derivative for aten::{which} is not implemented")
+    return ops.without_derivative(
+        result, sources, f"derivative for aten::{which} is not implemented"
+    )
 
 
 def _raise_for_info(name: str, info: Tensor) -> None:
@@ -106,6 +101,8 @@ def ldl_factor_ex(
             hermitian=hermitian,
             check_errors=check_errors,
         )
+    hermitian = bool_argument("linalg_ldl_factor_ex", "hermitian", hermitian)
+    check_errors = bool_argument("linalg_ldl_factor_ex", "check_errors", check_errors)
     name = "torch.linalg.ldl_factor_ex"
     a = _checked(name, A)
     ld, pivots, info = factor(a.detach()._data, bool(hermitian))
@@ -127,6 +124,7 @@ def ldl_factor(A: Tensor, *, hermitian: bool = False, out: tuple[Tensor, ...] | 
     """
     if out is not None:
         return written_each("linalg_ldl_factor", out, ldl_factor, A, hermitian=hermitian)
+    hermitian = bool_argument("linalg_ldl_factor", "hermitian", hermitian)
     ld, pivots, info = ldl_factor_ex(A, hermitian=hermitian)
     _raise_for_info("torch.linalg.ldl_factor", info)
     return return_types.linalg_ldl_factor(ld, pivots)

@@ -264,9 +264,9 @@ def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
             f"{list(a.shape)} and {list(b.shape)}"
         )
     batch_b = tuple(b.shape[:-1])
-    flat_b = reshape(b, -1, b.shape[-1]) if b.ndim > 1 else reshape(b, 1, -1)
+    flat_b = reshape(b, (-1, b.shape[-1]) if b.ndim > 1 else (1, -1))
     out = matmul(a, ops.matrix_transpose(flat_b))
-    return reshape(out, *a.shape[:-1], *batch_b)
+    return reshape(out, (*a.shape[:-1], *batch_b))
 
 
 def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._arguments import bool_argument, int_argument
 from arraygrad._lapack_failures import partial_cholesky, substitute
 from arraygrad._linalg import (
     LinAlgError,
@@ -143,6 +144,8 @@ def cholesky_ex(
         return written_each(
             "linalg_cholesky_ex", out, cholesky_ex, A, upper=upper, check_errors=check_errors
         )
+    upper = bool_argument("linalg_cholesky_ex", "upper", upper)
+    check_errors = bool_argument("linalg_cholesky_ex", "check_errors", check_errors)
     a = _square("linalg.cholesky", A, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
     primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
@@ -197,6 +200,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out: tuple[Tensor, ...] | N
     """
     if out is not None:
         return written_each("linalg_inv_ex", out, inv_ex, A, check_errors=check_errors)
+    check_errors = bool_argument("linalg_inv_ex", "check_errors", check_errors)
     if A.ndim < 2:
         raise RuntimeError(
             "linalg.inv: The input tensor A must have at least 2 dimensions. Fix: pass a matrix "
@@ -235,6 +239,9 @@ def solve_ex(
             "linalg_solve_ex", out, solve_ex, A, B, left=left, check_errors=check_errors
         )
     from arraygrad.linalg import solve  # (arraygrad.linalg imports this module)
+
+    left = bool_argument("linalg_solve_ex", "left", left)
+    check_errors = bool_argument("linalg_solve_ex", "check_errors", check_errors)
 
     check_same_dtype(A, B)
     a, b = _operands(A, B)
@@ -347,7 +354,8 @@ def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
     the diagonal of ``a``, below it the Householder vectors ``v_i`` (whose 1 on the diagonal
     is implied), and their scales ``tau`` (``min(m, n)`` of them), with
     ``Q = H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` (:func:`orgqr` and :func:`ormqr` use it).
-    No gradient, as in PyTorch (whose backward raises).
+    No gradient, as in PyTorch: the results require grad where the input does, and backward
+    through them raises.
 
     >>> import arraygrad
     >>> a, tau = arraygrad.geqrf(arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]]))
@@ -367,9 +375,15 @@ def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
             "convert the input to float32 or float64 first, e.g. A.double()."
         )
     factors, taus = _backend.householder_qr(input._data)
-    # PyTorch records a node whose backward raises; arraygrad records none: the results do not
-    # require grad, so a backward through them finds no path rather than an error.
-    return return_types.geqrf(Tensor._wrap(factors), Tensor._wrap(taus))
+    # As PyTorch's, the results require grad where the input does, and backward raises.
+    message = "the derivative for 'geqrf' is not implemented"
+    results = (
+        ops.without_derivative(
+            Tensor._wrap(array), [input], message, error=NotImplementedError, name="GeqrfBackward0"
+        )
+        for array in (factors, taus)
+    )
+    return return_types.geqrf(*results)
 
 
 def ormqr(
@@ -465,6 +479,7 @@ def tensorinv(A: Tensor, ind: int = 2, *, out: Tensor | None = None) -> Tensor: 
     """
     if out is not None:
         return written("linalg_tensorinv", out, tensorinv, A, ind)
+    ind = int_argument("linalg_tensorinv", "ind", ind, 2)
     if isinstance(ind, bool) or not isinstance(ind, int):
         raise TypeError(
             f"linalg_tensorinv(): argument 'ind' (position 2) must be int, not {type(ind).__name__}"

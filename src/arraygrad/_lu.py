@@ -17,6 +17,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._arguments import bool_argument
 from arraygrad._linalg import matmul, tril, triu
 from arraygrad._out import written_each, written_exactly
 from arraygrad._tensor import Tensor
@@ -127,6 +128,8 @@ def lu_factor_ex(
         return written_each(
             "linalg_lu_factor_ex", out, lu_factor_ex, A, pivot=pivot, check_errors=check_errors
         )
+    pivot = bool_argument("linalg_lu_factor_ex", "pivot", pivot)
+    check_errors = bool_argument("linalg_lu_factor_ex", "check_errors", check_errors)
     lu, pivots, info = _factor("torch.linalg.lu_factor_ex", A, pivot)
     if check_errors:
         _check_info("torch.linalg.lu_factor_ex", info)
@@ -147,7 +150,9 @@ def lu_factor(A: Tensor, *, pivot: bool = True, out: tuple[Tensor, ...] | None =
     if out is not None:
         return written_each("linalg_lu_factor", out, lu_factor, A, pivot=pivot)
     # (torch names the function "torch.lu_factor" in its dimension error)
-    lu, pivots, info = _factor("torch.lu_factor", A, pivot)
+    lu, pivots, info = _factor(
+        "torch.lu_factor", A, bool_argument("linalg_lu_factor", "pivot", pivot)
+    )
     _check_info("torch.linalg.lu_factor", info)
     return return_types.linalg_lu_factor(lu, pivots)
 
@@ -248,6 +253,8 @@ def lu_unpack(
         return written_each(
             "lu_unpack", out, lu_unpack, LU_data, LU_pivots, unpack_data, unpack_pivots
         )
+    unpack_data = bool_argument("lu_unpack", "unpack_data", unpack_data, 3)
+    unpack_pivots = bool_argument("lu_unpack", "unpack_pivots", unpack_pivots, 4)
     if LU_data.ndim < 2:
         raise RuntimeError(
             f"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
@@ -279,7 +286,7 @@ def linalg_lu(A: Tensor, *, pivot: bool = True, out: tuple[Tensor, ...] | None =
     """
     if out is not None:
         return written_each("linalg_lu", out, linalg_lu, A, pivot=pivot)
-    lu, pivots, _ = _factor("linalg.lu", A, pivot)
+    lu, pivots, _ = _factor("linalg.lu", A, bool_argument("linalg_lu", "pivot", pivot))
     p, lower, upper = lu_unpack(lu, pivots)
     if not pivot:  # (matrices without entries only) torch's P is then an empty tensor
         p = _empty(lu._data.dtype)
@@ -393,6 +400,8 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: 
         UserWarning,
         stacklevel=2,
     )
+    pivot = bool_argument("lu", "pivot", pivot, 2)
+    get_infos = bool_argument("lu", "get_infos", get_infos, 3)
     lu_, pivots, info = _factor("torch.lu", A, pivot)
     if get_infos:
         return return_types._lu_with_info(lu_, pivots, info)

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._arguments import int_argument, number_argument
 from arraygrad._linalg import _low_precision, _square, inverse, matmul
 from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor, describe
@@ -81,6 +82,7 @@ def matrix_power(input: Tensor, n: int, *, out: Tensor | None = None) -> Tensor:
         # PyTorch casts a power it copies (n = 0 or 1) into out; a product it writes exactly
         writer = written if n in (0, 1) else written_exactly
         return writer("matrix_power", out, matrix_power, input, n)
+    n = int_argument("matrix_power", "n", n, 2)  # (a 0-d integer tensor is its int)
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"matrix_power(): argument 'n' must be int, not {type(n).__name__}.")
     shape = tuple(input.shape)
@@ -133,6 +135,7 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     tensor([[0.5000, 0.0000],
             [0.0000, 0.0000]])
     """
+    rcond = number_argument("pinverse", "rcond", rcond, 2, kind="float")
     if input.ndim < 2:
         raise RuntimeError(
             "linalg.pinv: The input tensor A must have at least 2 dimensions, got "

@@ -21,6 +21,7 @@ from arraygrad._arguments import not_tensor_error
 from arraygrad._out import written_copy, written_exactly
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
+from arraygrad.nn._padding import pad_with_scalar
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -374,7 +375,7 @@ def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:
     >>> arraygrad.constant_pad_nd(arraygrad.ones(2), (1, 0), 5.0)
     tensor([5., 1., 1.])
     """
-    return _functional.pad(input, pad, "constant", value)
+    return pad_with_scalar(input, pad, value)
 
 
 def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:

@@ -344,7 +344,14 @@ def _unique(
     else:
         picked = xp.reshape(picked, (picked.shape[0], *rest))
         values = xp.moveaxis(picked, 0, axis) if data.ndim else picked
-    results: list[Any] = [Tensor._wrap(values)]
+    # PyTorch's values require grad where the input does, from a node whose backward raises
+    which = name if name == "unique_consecutive" else ("_unique2" if axis is None else "unique_dim")
+    node = "".join(part.capitalize() for part in which.strip("_").split("_")) + "Backward0"
+    message = f"the derivative for '{which}' is not implemented"
+    first = ops.without_derivative(
+        Tensor._wrap(values), [input], message, error=NotImplementedError, name=node
+    )
+    results: list[Any] = [first]
     if return_inverse:
         # run[k] is the group of the k-th row in sorted order; undo the sort.
         inverse = xp.take(run, xp.argsort(order, stable=True), axis=0) if n else run

@@ -67,15 +67,19 @@ def infer_shape(shape: tuple[int, ...], numel: int, have: tuple[int, ...]) -> tu
     return shape
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
+def reshape(input: Tensor, shape: Any) -> Tensor:
     """The same elements in a new shape; one size may be ``-1``.
+
+    ``shape``: one sequence, as in ``torch.reshape(input, shape)`` (``()``: 0-d); ``Tensor.reshape``
+    passes its ``*shape`` tuple, which may hold one sequence.
 
     >>> import arraygrad
     >>> arraygrad.arange(6).reshape(2, -1).shape
     arraygrad.Size([2, 3])
     """
     have = tuple(input._data.shape)
-    target = infer_shape(_shape_arg(shape), math.prod(have), have)
+    sizes = _shape_arg(shape if shape.__class__ is tuple else (shape,))
+    target = infer_shape(sizes, math.prod(have), have)
     # Even to the same shape the result is a new view, as in PyTorch: returning ``input`` would
     # make a later in-place shape change (t_()) or .grad of the result land on ``input``.
     # A layout that cannot take the shape without a copy (a transposed matrix flattened) gives
@@ -105,9 +109,11 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     return ops.reshape(input, shape=target)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
-    """Reorder dimensions: ``out.shape[i] == input.shape[dims[i]]``."""
-    axes = tuple(normalize_dim(d, input.ndim) for d in _shape_arg(dims))
+def permute(input: Tensor, dims: Any) -> Tensor:
+    """Reorder dimensions: ``out.shape[i] == input.shape[dims[i]]``; ``dims`` as ``reshape``'s
+    ``shape`` (``torch.permute(input, dims)``; ``Tensor.permute``'s ``*dims`` tuple)."""
+    order = _shape_arg(dims if dims.__class__ is tuple else (dims,))
+    axes = tuple(normalize_dim(d, input.ndim) for d in order)
     if sorted(axes) != list(range(input.ndim)):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -174,7 +180,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if start == end:
         return input  # PyTorch returns the tensor itself here
     merged = math.prod(shape[start : end + 1])
-    return reshape(input, *shape[:start], merged, *shape[end + 1 :])
+    return reshape(input, (*shape[:start], merged, *shape[end + 1 :]))
 
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
@@ -229,7 +235,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
             f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
             f"{axis} ({shape[axis]}) in the input tensor"
         ) from None
-    return reshape(input, *shape[:axis], *inner, *shape[axis + 1 :])
+    return reshape(input, (*shape[:axis], *inner, *shape[axis + 1 :]))
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
@@ -249,7 +255,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     rest = iter(d for d in range(ndim) if d not in src)
     placed = dict(zip(dst, src, strict=True))
     order = [placed[i] if i in placed else next(rest) for i in range(ndim)]
-    return permute(input, *order)
+    return permute(input, tuple(order))
 
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:

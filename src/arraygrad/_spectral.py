@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
+from arraygrad._arguments import bool_argument, number_argument
 from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, linalg_svd, svdvals
 from arraygrad._linalg import (
     LinAlgError,
@@ -62,6 +63,7 @@ def cond(A: Tensor, p: Any = None, *, out: Tensor | None = None) -> Tensor:  # n
         return written("linalg_cond", out, cond, A, p)
     from arraygrad.linalg import matrix_norm  # linalg builds on this module
 
+    p = number_argument("linalg_cond", "p", p, 2)  # (a 0-d tensor is its number)
     by_svd = p is None or p in (2, -2)
     if not by_svd and p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
         raise RuntimeError(
@@ -148,6 +150,7 @@ def matrix_rank(
         return written_exactly(
             "linalg_matrix_rank", out, matrix_rank, A, tol, hermitian, atol=atol, rtol=rtol
         )
+    hermitian = bool_argument("linalg_matrix_rank", "hermitian", hermitian)
     if tol is not _NO_TOL:
         if tol is None or atol is not None or rtol is not None:
             raise TypeError(
@@ -157,6 +160,7 @@ def matrix_rank(
                 "either tol alone, or atol and/or rtol."
             )
         atol, rtol = tol, 0.0  # (as torch: the singular values above tol)
+    check_real_tolerances("matrix_rank", atol=atol, rtol=rtol)
     if rtol is None:  # (torch's default rtol reads the dtype's eps, even when atol is given)
         _lapack_types(as_tensor(A))
     if hermitian:  # (else svdvals refuses other dtypes as torch's svd)
@@ -165,6 +169,18 @@ def matrix_rank(
     s = ops.abs(eigvalsh(a)) if hermitian else svdvals(a)
     above = ops.astype(s > _threshold(a, s, atol, rtol), _dtype.int64)
     return _sum(above, -1)
+
+
+def check_real_tolerances(function: str, **tolerances: Any) -> None:
+    """PyTorch's refusal of a complex tolerance tensor (``atol``, ``rtol``, ``rcond``) of
+    ``linalg.matrix_rank`` and ``linalg.pinv``: singular values are compared with real numbers."""
+    for name, value in tolerances.items():
+        if isinstance(value, Tensor) and value.dtype.is_complex:
+            raise RuntimeError(
+                f"torch.linalg.{function}: {name} tensor of complex type is not supported. Got "
+                f"{_dtype.torch_type_name(value.dtype)} ({name} of shape {list(value.shape)}). "
+                f"Fix: pass a real tolerance, e.g. {name}.real."
+            )
 
 
 def _threshold(a: Tensor, s: Tensor, atol: Any, rtol: Any) -> Tensor:

@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
+from arraygrad._arguments import bool_argument, number_argument
 from arraygrad._dims import normalize_dims
 from arraygrad._division import div
 from arraygrad._math import _floating, mul, sqrt
@@ -268,6 +269,10 @@ def vector_norm(
         return written_exactly(
             "linalg_vector_norm", out, vector_norm, x, ord, dim, keepdim, dtype=dtype
         )
+    if ord.__class__ is not int and ord.__class__ is not float:
+        ord = number_argument("linalg_vector_norm", "ord", ord, 2)  # (0-d tensor: its number)
+    if keepdim.__class__ is not bool:  # (a tensor is PyTorch's TypeError)
+        bool_argument("linalg_vector_norm", "keepdim", keepdim, 4)
     if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float)):
         raise TypeError(
             f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}. "
@@ -316,6 +321,10 @@ def norm(
     """
     if out is not None:
         return written_exactly("norm", out, norm, input, p, dim, keepdim, dtype)
+    if p.__class__ is not str and p is not None:
+        p = number_argument("norm", "p", p, 2)  # (a 0-d tensor is its number)
+    if keepdim.__class__ is not bool:  # (a tensor is PyTorch's TypeError)
+        bool_argument("norm", "keepdim", keepdim, 4)
     if p == "nuc":
         from arraygrad import linalg
 

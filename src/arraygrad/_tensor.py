@@ -327,13 +327,11 @@ class Tensor(
         # Flattening reads the elements out in C order into a new array, which then takes the
         # shape back as a view of itself. Where the layout flattens without a copy (a strided
         # vector, x[::2]), the flat view's elements are copied out.
-        flat = _shape_mod.reshape(self, -1)
+        flat = _shape_mod.reshape(self, (-1,))
         if flat._base is not None:
             flat = ops.clone(flat)
         # Named as PyTorch's copy, CloneBackward0, not after the reshape giving the shape back.
-        return _ag._primitive.labelled(
-            _shape_mod.reshape(flat, *self._data.shape), "CloneBackward0"
-        )
+        return _ag._primitive.labelled(_shape_mod.reshape(flat, self._data.shape), "CloneBackward0")
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradients flow back through it)."""

@@ -42,7 +42,9 @@ class TensorShapeMethods:
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
-        return _ag._shape.reshape(self, *shape)
+        if not shape:  # PyTorch needs the sizes; x.reshape(()) is the 0-d one
+            raise _missing_argument("reshape", "shape", "x.reshape(2, 3) or x.reshape((2, 3))")
+        return _ag._shape.reshape(self, shape)
 
     def view(self, *shape: Any, dtype: Any = None) -> Tensor:
         """The same elements in a new shape, sharing memory; or, given a dtype, the same
@@ -68,12 +70,14 @@ class TensorShapeMethods:
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
-        return _ag._shape.permute(self, *dims)
+        if not dims:  # PyTorch needs the order; x.permute(()) is a 0-d tensor's
+            raise _missing_argument("permute", "dims", "x.permute(1, 0) or x.permute((1, 0))")
+        return _ag._shape.permute(self, dims)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """All dimensions reversed."""
-        return _ag._shape.permute(self, *reversed(range(self.ndim)))
+        return _ag._shape.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
@@ -380,3 +384,11 @@ class TensorShapeMethods:
     def is_nonzero(self) -> bool:
         """Whether the single element is not zero."""
         return _ag._predicates.is_nonzero(self)
+
+
+def _missing_argument(method: str, name: str, example: str) -> TypeError:
+    """PyTorch's TypeError for ``x.reshape()`` / ``x.permute()`` called with nothing."""
+    return TypeError(
+        f'{method}() missing 1 required positional arguments: "{name}". Fix: pass it, e.g. '
+        f"{example}; an empty tuple, x.{method}(()), for a 0-d tensor."
+    )

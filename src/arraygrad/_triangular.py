@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
+from arraygrad._arguments import bool_argument, int_argument, number_argument, str_argument
 from arraygrad._dtype import torch_type_name
 from arraygrad._linalg import _kernel_supports, _square_shape, inverse, matmul, tril, triu
 from arraygrad._math import _operands
@@ -78,6 +79,10 @@ def solve_triangular(
             left=left,
             unitriangular=unitriangular,
         )
+    name = "linalg_solve_triangular"
+    upper = bool_argument(name, "upper", upper)
+    left = bool_argument(name, "left", left)
+    unitriangular = bool_argument(name, "unitriangular", unitriangular)
     a, b = (A, B) if isinstance(A, Tensor) and isinstance(B, Tensor) else _operands(A, B)
     if b.ndim < 2:
         raise RuntimeError(
@@ -152,6 +157,9 @@ def _triangular_solve(
     transpose: bool,
     unitriangular: bool,
 ) -> Any:
+    upper = bool_argument("triangular_solve", "upper", upper, 3)
+    transpose = bool_argument("triangular_solve", "transpose", transpose, 4)
+    unitriangular = bool_argument("triangular_solve", "unitriangular", unitriangular, 5)
     if b.ndim < 2:
         raise RuntimeError(
             "torch.triangular_solve: Expected b to have at least 2 dimensions, but it has "
@@ -224,6 +232,7 @@ def cholesky_solve(
     """
     if out is not None:
         return written("cholesky_solve", out, cholesky_solve, input, input2, upper)
+    upper = bool_argument("cholesky_solve", "upper", upper, 3)
     if input.ndim < 2:
         raise RuntimeError(
             f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead. Fix: "
@@ -258,6 +267,7 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Tensor | None =
     """
     if out is not None:
         return written("cholesky_inverse", out, cholesky_inverse, input, upper)
+    upper = bool_argument("cholesky_inverse", "upper", upper, 2)
     factor = _square_shape("cholesky_inverse", input)
     _kernel_supports("cholesky_inverse_out_cpu", factor, integers=True)  # (after the shape)
     return inverse(_gram(factor, upper))
@@ -314,6 +324,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Tensor | None = None) ->
     """
     if out is not None:
         return written_exactly("linalg_vecdot", out, vecdot, x, y, dim=dim)
+    dim = int_argument("linalg_vecdot", "dim", dim)
     for t in (x, y):
         if isinstance(t, Tensor) and not (t.dtype.is_floating_point or t.dtype.is_complex):
             raise RuntimeError(
@@ -378,7 +389,8 @@ def lstsq(
     from arraygrad._matrix_functions import pinverse
     from arraygrad._spectral import matrix_rank
 
-    driver = "gelsy" if driver is None else driver
+    driver = "gelsy" if driver is None else str_argument("linalg_lstsq", "driver", driver)
+    rcond = number_argument("linalg_lstsq", "rcond", rcond, 3, kind="float")
     if driver not in _LSTSQ_DRIVERS:
         raise RuntimeError(
             f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
@@ -442,5 +454,8 @@ def lstsq(
         if diff.dtype.is_complex:  # squared moduli
             diff = ops.complex_ops.abs(diff)
         residuals = _sum(ops.multiply(diff, diff), -2)
+    elif solution._rg:  # torch's empty residuals are in the graph too, sending nothing back
+        part = ops.reshape(solution, shape=(-1,))[:0]
+        residuals = ops.complex_ops.abs(part) if part.dtype.is_complex else part * part
     values = svdvals(a.detach()) if driver in ("gelsd", "gelss") else empty
     return return_types.linalg_lstsq(solution, residuals, rank, values)

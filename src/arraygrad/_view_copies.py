@@ -62,8 +62,12 @@ def as_strided_copy(
 
 
 def detach_copy(input: Tensor) -> Tensor:
-    """``input.detach()``, copied: no gradient flows back to ``input``."""
-    return _copy(_tensor("detach_copy", input).detach())
+    """``input.detach()``, copied: no gradient flows back to ``input`` (as in PyTorch, the copy
+    requires grad where ``input`` does, and backward through it raises)."""
+    copied = _copy(_tensor("detach_copy", input).detach())
+    return ops.without_derivative(
+        copied, [input], "derivative for aten::detach_copy is not implemented"
+    )
 
 
 def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

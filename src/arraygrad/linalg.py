@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype, ops
-from arraygrad._arguments import require_tensor
+from arraygrad._arguments import bool_argument, int_argument, number_argument, require_tensor
 from arraygrad._complex import linalg_eig as eig
 from arraygrad._complex import linalg_eigvals as eigvals
 from arraygrad._creation import tensor
@@ -60,7 +60,13 @@ from arraygrad._out import written, written_exactly
 from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import squeeze
-from arraygrad._spectral import cond, matrix_rank, pseudo_inverse, singular_value_norm
+from arraygrad._spectral import (
+    check_real_tolerances,
+    cond,
+    matrix_rank,
+    pseudo_inverse,
+    singular_value_norm,
+)
 from arraygrad._statistics import check_norm_dtype, vector_norm
 from arraygrad._tensor import Tensor, describe
 from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
@@ -130,6 +136,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
     """
     if out is not None:
         return written_exactly("linalg_solve", out, solve, A, B, left=left)
+    left = bool_argument("linalg_solve", "left", left)
     check_same_dtype(A, B)
     if not left:  # X A = B  <=>  A^T X^T = B^T
         if B.ndim < 2:  # (torch takes no vector here)
@@ -235,6 +242,8 @@ def matrix_norm(
         return written_exactly(
             "linalg_matrix_norm", out, matrix_norm, A, ord, dim, keepdim, dtype=dtype
         )
+    ord = number_argument("linalg_matrix_norm", "ord", ord, 2)  # (a 0-d tensor: its number)
+    keepdim = bool_argument("linalg_matrix_norm", "keepdim", keepdim, 4)
     if A.ndim < 2:
         raise RuntimeError(
             f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape "
@@ -300,6 +309,10 @@ def norm(
     """
     if out is not None:
         return written_exactly("linalg_norm", out, norm, A, ord, dim, keepdim, dtype=dtype)
+    ord = number_argument("linalg_norm", "ord", ord, 2)  # (a 0-d tensor: its number)
+    keepdim = bool_argument("linalg_norm", "keepdim", keepdim, 4)
+    if isinstance(dim, Tensor):  # (a 0-d integer tensor is one dimension)
+        dim = int_argument("linalg_norm", "dim", dim, 3)
     dims = (dim,) if isinstance(dim, int) else (None if dim is None else tuple(dim))
     if ord is None:
         return vector_norm(A, 2, dims, keepdim, dtype=dtype)
@@ -340,6 +353,8 @@ def pinv(
     """
     if out is not None:
         return written("linalg_pinv", out, pinv, A, rcond, hermitian, atol=atol, rtol=rtol)
+    hermitian = bool_argument("linalg_pinv", "hermitian", hermitian)
+    check_real_tolerances("pinv", atol=atol, rtol=rtol, rcond=rcond)
     if rcond is not None:
         if atol is not None or rtol is not None:
             raise TypeError(

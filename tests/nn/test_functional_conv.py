@@ -591,16 +591,19 @@ def test_embedding_max_norm_renormalises_in_place_like_torch() -> None:
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
 
 
-def test_embedding_of_a_vector_of_indices_is_one_node_as_torch_s() -> None:
+@pytest.mark.parametrize("indices", [[2, 0, 2], [[2, 0], [2, 2]], [[[1]], [[0]]], 2, [[]]])
+def test_embedding_is_one_node_as_torch_s(indices: Any) -> None:
     # PyTorch's result is no view, and its EmbeddingBackward0 leads straight to the table's
-    # AccumulateGrad; arraygrad's was a view of an IndexSelectBackward0 node before.
+    # AccumulateGrad; arraygrad's was a view of an IndexSelectBackward0 node before (for n-D
+    # or 0-d indices a view of one, behind a second node, until embedding_rows).
     def graph(lib: Any) -> tuple[Any, ...]:
         weight = lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
-        out = lib.nn.functional.embedding(lib.tensor([2, 0, 2]), weight)
-        out.backward(lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+        out = lib.nn.functional.embedding(lib.tensor(indices, dtype=lib.int64), weight)
+        (out * lib.arange(out.numel(), dtype=out.dtype).view(out.shape)).sum().backward()
         node = out.grad_fn
         return (
             out._base is None,
+            out.is_contiguous(),
             node.name(),
             [next_node.name() for next_node, _ in node.next_functions if next_node is not None],
             out.tolist(),
@@ -608,6 +611,20 @@ def test_embedding_of_a_vector_of_indices_is_one_node_as_torch_s() -> None:
         )
 
     assert graph(ag) == graph(torch)
+
+
+def test_embedding_of_a_matrix_of_indices_double_backward_as_torch() -> None:
+    def grads(lib: Any) -> list[Any]:
+        gen = np.random.default_rng(0)
+        weight = lib.tensor(gen.standard_normal((4, 3)), requires_grad=True)
+        out = lib.nn.functional.embedding(lib.tensor([[3, 0, 3], [1, 1, 2]]), weight)
+        (g,) = lib.autograd.grad((out**3).sum(), weight, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), weight)
+        return [g.tolist(), gg.tolist()]
+
+    mine, theirs = grads(ag), grads(torch)
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-12)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-12)
 
 
 def test_one_hot_matches_torch() -> None:
@@ -619,12 +636,19 @@ def test_one_hot_matches_torch() -> None:
         np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
-@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8", "float16", "float32", "float64"])
-@pytest.mark.parametrize("value", [1e300, 300, 3.5, float("inf"), -1, -0.5, 2**53 + 1, 1 + 1j])
+@pytest.mark.parametrize(
+    "dtype", ["int64", "int8", "uint8", "float16", "float32", "float64", "bool"]
+)
+@pytest.mark.parametrize(
+    "value",
+    [1e300, 300, 3.5, float("inf"), -1, -0.5, 2**53 + 1, 1 + 1j, 2**63, 2**63 - 1, 2**64],
+)
 def test_constant_pad_checks_its_value_against_the_dtype_as_torch(dtype: str, value: Any) -> None:
     # torch refuses a value the input's dtype cannot hold; arraygrad wrapped it (int64: -2**63,
     # uint8: -1 as 255) or made it inf (float16). torch reads the value as a double: 2**53 + 1
-    # pads int64 as 2**53, a complex value is a TypeError.
+    # pads int64 as 2**53, a complex value is a TypeError; 2**63 (and 2**63 - 1, the same
+    # double) passes its check against int64's maximum, compared in double, and pads int64
+    # with its minimum, where arraygrad refused it.
     outcomes: list[Any] = []
     for lib in (torch, ag):
         x = lib.tensor([1, 2], dtype=getattr(lib, dtype))

@@ -22,6 +22,7 @@ import arraygrad.nn.functional as AF
 from tests.oracle import (
     OpSpec,
     check_against_torch,
+    check_complex_gradient,
     fixed_shapes,
     run_gradcheck_case,
     run_torch_case,
@@ -540,3 +541,42 @@ X3 = np.zeros((2, 3, 4))
 )
 def test_errors_match_torch(fn: Any, arrays: tuple, match: str) -> None:
     _raises_like_torch(fn, arrays, match)
+
+
+@pytest.mark.parametrize("weight", ["complex", "real", None])
+@pytest.mark.parametrize("eps", [None, 1e-3])
+def test_rms_norm_of_complex_input_matches_torch(weight: str | None, eps: float | None) -> None:
+    # torch computes x * rsqrt(mean(x * x) + eps) in complex arithmetic (the complex square,
+    # eps that of the parts' dtype); arraygrad raised NotImplementedError for complex dtypes.
+    gen = np.random.default_rng(4)
+    x0 = gen.standard_normal((2, 3)) + 1j * gen.standard_normal((2, 3))
+    w0 = gen.standard_normal(3) + (1j * gen.standard_normal(3) if weight == "complex" else 0)
+    cotangent = gen.standard_normal((2, 3)) + 1j * gen.standard_normal((2, 3))
+    results = []
+    for lib in (torch, ag):
+        x = lib.tensor(x0, requires_grad=True)
+        w = None if weight is None else lib.tensor(w0, requires_grad=True)
+        out = lib.nn.functional.rms_norm(x, (3,), w, eps=eps)
+        out.backward(lib.tensor(cotangent))
+        grads = [x.grad.numpy()] + ([] if w is None else [w.grad.numpy()])
+        results.append((str(out.dtype).split(".")[-1], out.detach().numpy(), grads))
+    (mine_dtype, mine, mine_grads), (dtype, theirs, their_grads) = results[1], results[0]
+    assert mine_dtype == dtype
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+    for a, b in zip(mine_grads, their_grads, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    check_complex_gradient(
+        lambda z: AF.rms_norm(z, (3,), None if weight is None else ag.tensor(w0), eps=eps),
+        x0,
+        lambda *shape: gen.standard_normal(shape) + 1j * gen.standard_normal(shape),
+    )
+
+
+def test_rms_norm_default_eps_of_complex_input_is_the_parts_as_torch() -> None:
+    for dtype in ("complex64", "complex128"):
+        values = [[1e-8 + 1e-8j, 2e-8 - 1e-8j]] if dtype == "complex128" else [[1e-4 + 1e-4j]]
+        mine = AF.rms_norm(ag.tensor(values, dtype=getattr(ag, dtype)), (len(values[0]),))
+        theirs = torch.nn.functional.rms_norm(
+            torch.tensor(values, dtype=getattr(torch, dtype)), (len(values[0]),)
+        )
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-5)

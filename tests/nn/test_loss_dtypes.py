@@ -41,6 +41,15 @@ def _losses(lib: Any) -> dict[str, Callable[[Any, Any], Any]]:
         "binary_cross_entropy_with_logits pos_weight": lambda a, b: (
             F.binary_cross_entropy_with_logits(a, b, pos_weight=lib.ones(3))
         ),
+        # the second operand as the weights, of each dtype: PyTorch multiplies them in place
+        # into a loss of the input's dtype (a complex weight of a real loss is an error)
+        "binary_cross_entropy weight": lambda a, b: F.binary_cross_entropy(a, a.detach(), weight=b),
+        "binary_cross_entropy_with_logits weight": lambda a, b: F.binary_cross_entropy_with_logits(
+            a, a.detach(), weight=b
+        ),
+        "binary_cross_entropy_with_logits pos_weight of a dtype": lambda a, b: (
+            F.binary_cross_entropy_with_logits(a, a.detach(), pos_weight=b)
+        ),
         "soft_margin_loss": F.soft_margin_loss,
         "poisson_nll_loss": F.poisson_nll_loss,
         "hinge_embedding_loss": F.hinge_embedding_loss,

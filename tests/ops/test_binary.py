@@ -191,11 +191,13 @@ def test_dtypes_match_torch(name: str) -> None:
 
 
 def test_heaviside_result_is_not_differentiable() -> None:
-    # torch's result requires grad but its backward raises "not implemented"; arraygrad's does not
-    # require grad at all, which fails at the same point (backward) with an error of its own.
+    # torch's result requires grad but its backward raises "not implemented", as arraygrad's
+    # now (it did not require grad; see ops.derivative_refused's test for the other ops)
     x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     result = ag.heaviside(x, ag.tensor([0.5], requires_grad=True))
-    assert result.tolist() == [0.0, 0.5, 1.0] and not result.requires_grad
+    assert result.tolist() == [0.0, 0.5, 1.0] and result.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::heaviside is not implemented"):
+        result.sum().backward()
 
 
 GCD_CASES = {
@@ -949,3 +951,45 @@ def test_complex_misuse_raises_as_torch(call: Any, error: type) -> None:
     with pytest.raises(error, match="Fix") as actual:
         call(ag)
     assert str(expected.value).rstrip(".") in str(actual.value)
+
+
+@pytest.mark.parametrize("case", ["random", "far apart", "equal", "mixed real", "complex64"])
+def test_complex_logaddexp_matches_torch(case: str) -> None:
+    # torch 2.13 computes logaddexp of complex tensors (hi + log1p(exp(lo - hi)), lo the operand
+    # of the smaller real part) with the gradient 1 / (1 + exp(other - self)), conjugated;
+    # arraygrad raised NotImplementedError.
+    rng = np.random.default_rng(5)
+    a, b = 3 * _complex(rng, 2, 3), 3 * _complex(rng, 2, 3)
+    if case == "far apart":  # (exp(b - a) within range: beyond it torch's gradient is nan)
+        a.real[0] += 600.0
+        b.real[1] -= 650.0
+    elif case == "equal":
+        b = a.copy()
+        b.imag[0] = -b.imag[0]
+    elif case == "mixed real":
+        b = b.real.copy()
+    elif case == "complex64":
+        a, b = a.astype(np.complex64), b.astype(np.complex64)
+    # (torch's backward fails an internal assertion for the real operand of a complex result)
+    check_against_torch(
+        lambda x, y: lib(x).logaddexp(x, y),
+        None,
+        [a, b],
+        rtol=1e-6 if case == "complex64" else None,
+        grad=case != "mixed real",
+    )
+    mine, theirs = (L.logaddexp(L.tensor(a), L.tensor(b)) for L in (ag, torch))
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+def test_complex_logaddexp_of_infinities_and_nan_matches_torch() -> None:
+    inf, nan = float("inf"), float("nan")
+    a = [complex(inf, 0), complex(-inf, 0), complex(inf, 1), complex(nan, 0), complex(1, nan)]
+    b = [complex(inf, 0), complex(-inf, 2), complex(-inf, 2), complex(1, 1), complex(2, 0)]
+    a += [complex(1000, 1), complex(-inf, 3)]
+    b += [complex(-inf, 0), complex(2, -1)]
+    mine, theirs = (L.logaddexp(L.tensor(a), L.tensor(b)) for L in (ag, torch))
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    x = ag.tensor(a[-2:], requires_grad=True)
+    ag.logaddexp(x, ag.tensor(b[-2:])).real.sum().backward()
+    assert x.grad is not None and np.isfinite(x.grad.numpy()).all()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,3 +122,47 @@ def test_exact_values_at_kinks() -> None:
     y = ag.tensor([0.0], requires_grad=True)
     (y**0).sum().backward()
     assert y.grad.tolist() == [0.0]
+
+
+# --- ops.derivative_refused: PyTorch's ops without a derivative -------------------------------
+
+NO_DERIVATIVE = {
+    "heaviside": lambda L, x: L.heaviside(x, L.tensor(0.5, dtype=x.dtype)),
+    "heaviside values": lambda L, x: L.heaviside(x.detach(), x[0, :1]),
+    "histogram": lambda L, x: L.histogram(x, bins=3),
+    "histogram weight": lambda L, x: L.histogram(x.detach(), bins=3, weight=x),
+    "unique": lambda L, x: L.unique(x, return_inverse=True, return_counts=True),
+    "unique dim": lambda L, x: x.unique(dim=0),
+    "unique_consecutive": lambda L, x: L.unique_consecutive(x, return_counts=True),
+    "unique_consecutive dim": lambda L, x: L.unique_consecutive(x, dim=1),
+    "geqrf": lambda L, x: L.geqrf(x),
+    "detach_copy": lambda L, x: L.detach_copy(x),
+}
+
+
+def _no_derivative_outcome(L: Any, name: str, grad: bool) -> list[Any]:
+    x = L.tensor([[0.5, -1.0, 0.0], [2.0, 0.5, 3.0]], dtype=L.float64, requires_grad=grad)
+    out = NO_DERIVATIVE[name](L, x)
+    found: list[Any] = []
+    for result in out if isinstance(out, tuple) else (out,):
+        entry = [result.requires_grad, result.tolist()]
+        if result.requires_grad:
+            entry.append(result.grad_fn.name().split("::")[-1])
+            with pytest.raises((RuntimeError, NotImplementedError)) as info:
+                result.sum().backward()
+            message = str(info.value)
+            entry += [type(info.value), message[: message.index(" is not implemented")]]
+        found.append(entry)
+    return found
+
+
+@pytest.mark.parametrize("grad", [True, False])
+@pytest.mark.parametrize("name", list(NO_DERIVATIVE))
+def test_ops_without_a_derivative_require_grad_and_refuse_backward_as_torch(
+    name: str, grad: bool
+) -> None:
+    # torch's results of these ops require grad where an input does, and backward through them
+    # raises its error (RuntimeError from a NotImplemented node, or NotImplementedError from a
+    # named one); arraygrad's did not require grad, so a loss built on them differentiated
+    # silently as if they were constants.
+    assert _no_derivative_outcome(ag, name, grad) == _no_derivative_outcome(torch, name, grad)

@@ -145,7 +145,11 @@ def test_histogram_returns_torchs_named_tuple_without_gradient() -> None:
     result = ag.histogram(x, bins=3)
     assert type(result) is ag.return_types.histogram
     assert result.hist is result[0] and result.bin_edges is result[1]
-    assert not result.hist.requires_grad and not result.bin_edges.requires_grad
+    # as torch's: both require grad, and backward through them raises (no derivative)
+    assert result.hist.requires_grad and result.bin_edges.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::histogram is not implemented"):
+        result.hist.sum().backward()
+    assert not ag.histogram(x.detach(), bins=3).hist.requires_grad
     assert repr(result).startswith("arraygrad.return_types.histogram(\nhist=tensor(")
 
 

@@ -583,3 +583,53 @@ def test_solve_triangular_solves_in_a_s_dtype_as_torch(
     assert actual[2] == (
         ["Casting complex values to real discards "] if b.dtype.kind == "c" else []
     )
+
+
+_COMPLEX_TOLERANCES = {
+    "matrix_rank atol": lambda L, A, c: L.linalg.matrix_rank(A, atol=c),
+    "matrix_rank rtol": lambda L, A, c: L.linalg.matrix_rank(A, rtol=c),
+    "matrix_rank tol": lambda L, A, c: L.linalg.matrix_rank(A, c),
+    "matrix_rank hermitian": lambda L, A, c: L.linalg.matrix_rank(A, atol=c, hermitian=True),
+    "pinv atol": lambda L, A, c: L.linalg.pinv(A, atol=c),
+    "pinv rtol": lambda L, A, c: L.linalg.pinv(A, rtol=c),
+    "pinv rcond": lambda L, A, c: L.linalg.pinv(A, c),
+    "pinv of a complex matrix": lambda L, A, c: L.linalg.pinv(A.to(c.dtype), atol=c),
+    # a float parameter: a complex 0-d tensor is its real part (an overflow where it has an
+    # imaginary part)
+    "pinverse rcond": lambda L, A, c: L.pinverse(A, c.real.to(c.dtype)),
+    "pinverse rcond imaginary": lambda L, A, c: L.pinverse(A, c + 1j),
+}
+
+
+@pytest.mark.parametrize("call", list(_COMPLEX_TOLERANCES))
+def test_complex_tolerance_tensors_are_refused_as_torch(call: str) -> None:
+    # torch refuses a complex atol / rtol / rcond tensor (singular values are real); arraygrad
+    # compared the values with it and computed.
+    outcomes: list[Any] = []
+    for L in (torch, ag):
+        A = L.tensor([[2.0, 1.0], [1.0, 1e-3]], dtype=L.float64)
+        c = L.tensor(0.01 + 0j, dtype=L.complex128)
+        try:
+            result = _COMPLEX_TOLERANCES[call](L, A, c)
+        except RuntimeError as error:
+            outcomes.append(str(error).split(". Got")[0].split(" without")[0])
+        else:
+            outcomes.append(np.round(result.numpy(), 10).tolist())
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "complex128"])
+def test_lstsq_empty_residuals_are_in_the_graph_as_torch(dtype: str) -> None:
+    # torch's empty residuals (the default gelsy driver) require grad where A or B does and send
+    # nothing back; arraygrad's did not require grad.
+    outcomes = []
+    for L in (torch, ag):
+        A = L.ones(6, 3, dtype=getattr(L, dtype)) + L.eye(6, 3, dtype=L.float64)
+        A.requires_grad_()
+        residuals = L.linalg.lstsq(A, L.ones(6, 2, dtype=A.dtype)).residuals
+        residuals.sum().backward()
+        sent = A.grad is not None and bool(A.grad.abs().sum() > 0)
+        outcomes.append(
+            (residuals.requires_grad, list(residuals.shape), str(residuals.dtype)[-7:], sent)
+        )
+    assert outcomes[1] == outcomes[0]

@@ -423,3 +423,20 @@ def test_native_channel_shuffle_values_and_no_derivative_as_torch() -> None:
     ):
         theirs, mine = outcome_in_each(bad, (RuntimeError, TypeError))
         assert isinstance(theirs, str) and mine == theirs
+
+
+@pytest.mark.parametrize("value", [2**62 + 1, 2**63, 2.0**63, -(2**63), 3, True])
+@pytest.mark.parametrize("dtype", ["int64", "bool", "float64"])
+def test_constant_pad_nd_reads_its_value_as_a_scalar_as_torch(value: Any, dtype: str) -> None:
+    # torch.constant_pad_nd takes a Scalar: an int exactly (2**62 + 1 pads as itself, 2**63
+    # overflows int64), where F.pad reads a double; arraygrad passed the value on to F.pad.
+    outcomes: list[Any] = []
+    for L in (torch, ag):
+        x = L.tensor([1, 2], dtype=getattr(L, dtype))
+        try:
+            padded = L.constant_pad_nd(x, (1, 0), value)
+        except RuntimeError as error:
+            outcomes.append(type(error))
+        else:
+            outcomes.append((padded.tolist(), str(padded.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]

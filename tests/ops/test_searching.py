@@ -200,9 +200,12 @@ def test_unique_along_dim_matches_torch_on_drawn_inputs(values: np.ndarray, dim:
 
 def test_unique_result_carries_no_gradient() -> None:
     # PyTorch marks the result as requiring grad, but backward through it is not implemented
-    # (``_unique2``): arraygrad returns a plain tensor instead.
+    # (``_unique2``), as arraygrad's; histc's and bincount's do not require grad, in both.
     x = ag.tensor([2.0, 1.0, 2.0], requires_grad=True)
-    assert not ag.unique(x).requires_grad
+    values = ag.unique(x)
+    assert values.requires_grad and values.grad_fn.name() == "Unique2Backward0"
+    with pytest.raises(NotImplementedError, match="the derivative for '_unique2'"):
+        values.sum().backward()
     assert not ag.histc(x).requires_grad and not ag.bincount(ag.tensor([1]), x[:1]).requires_grad
 
 

@@ -172,3 +172,39 @@ def test_unflatten_errors_match_torch(call: object) -> None:
 def test_cat_error_names_shapes_and_position() -> None:
     with pytest.raises(RuntimeError, match=r"tensor number 1.*\[2, 3\] and \[2, 4\]"):
         ag.cat([ag.ones(2, 3), ag.ones(2, 4)])
+
+
+MISSING_SIZES = {
+    "reshape_method": lambda m, x: x.reshape(),
+    "permute_method": lambda m, x: x.permute(),
+    "reshape_function": lambda m, x: m.reshape(x),
+    "permute_function": lambda m, x: m.permute(x),
+    "reshape_0d_method": lambda m, x: x.sum().reshape(),
+    "permute_0d_method": lambda m, x: x.sum().permute(),
+    # torch.reshape / torch.permute take one sequence, not the sizes one by one
+    "reshape_function_sizes": lambda m, x: m.reshape(x, 3, 2),
+    "permute_function_dims": lambda m, x: m.permute(x, 1, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISSING_SIZES))
+def test_missing_sizes_raise_type_error_as_torch(name: str) -> None:
+    # x.reshape() read as reshape(()) and raised a RuntimeError about the element count (or,
+    # for a 0-d x, returned it): PyTorch's TypeError says the sizes are missing.
+    for m in (torch, ag):
+        x = m.arange(6.0).view(2, 3)
+        with pytest.raises(TypeError, match=r"reshape|permute|positional"):
+            MISSING_SIZES[name](m, x)
+
+
+def test_empty_sizes_give_0d_as_torch() -> None:
+    # An empty sequence is a 0-d tensor's shape and order, as in PyTorch; and the one sequence
+    # may be passed by its keyword to the functions.
+    def run(m: object) -> list[object]:
+        s = m.tensor(2.0, requires_grad=True)  # type: ignore[attr-defined]
+        outs = [s.reshape(()), s.reshape([]), s.permute(()), s.permute([])]
+        outs += [m.reshape(s, ()), m.permute(s, []), m.reshape(s, shape=[1, 1])]  # type: ignore[attr-defined]
+        outs += [m.permute(m.ones(2, 3), dims=(1, 0))]  # type: ignore[attr-defined]
+        return [(tuple(o.shape), o.grad_fn.name() if o.grad_fn else None) for o in outs]
+
+    assert run(ag) == run(torch)

@@ -129,11 +129,12 @@ def embedding(
     _check(_check_rows, xp, indices, tuple(weight.shape))
     if max_norm is not None and indices.size:
         _renorm_rows(weight, indices, max_norm, norm_type)
-    if indices.ndim == 1:  # the rows taken are the result (PyTorch's is no view either)
-        out = ops.take(weight, indices, axis=0)  # repeats sum gradients
+    # The rows taken are the result, one node and no view, as PyTorch's; repeats sum gradients.
+    if indices.ndim == 1:
+        out = ops.take(weight, indices, axis=0)
     else:
-        rows_taken = ops.take(weight, xp.reshape(indices, (-1,)), axis=0)
-        out = ops.reshape(rows_taken, shape=tuple(indices.shape) + (weight.shape[1],))
+        shape = tuple(indices.shape) + (weight.shape[1],)
+        out = ops.embedding_rows(weight, xp.reshape(indices, (-1,)), shape=shape)
     if scale_grad_by_freq and indices.size:
         dtype = weight._data.dtype
         if tracer is None:

@@ -137,7 +137,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     left = _linalg.matmul(_shape.unsqueeze(_shape.unsqueeze(input1, -2), -2), weight)
     right = _shape.unsqueeze(_shape.unsqueeze(input2, -1), -3)
     out = _linalg.matmul(left, right)
-    out = _shape.reshape(out, *out.shape[:-2])
+    out = _shape.reshape(out, out.shape[:-2])
     if bias is not None:
         out = out + bias
     return out

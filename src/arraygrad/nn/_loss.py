@@ -316,6 +316,7 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    _refuse_gradient("binary_cross_entropy", "weight", weight)  # before the dtypes, as PyTorch
     if target.dtype is not input.dtype:
         raise RuntimeError(
             f"Found dtype {_dtype.torch_type_name(target.dtype)} but expected "
@@ -325,12 +326,22 @@ def binary_cross_entropy(
     if id(input._data.dtype) not in _WIDE_FLOAT_IDS and not input.dtype.is_floating_point:
         fix = "pass probabilities in a floating-point dtype, e.g. input.float(), target.float()."
         raise no_kernel("binary_cross_entropy", input.dtype, fix)
-    _refuse_gradient("binary_cross_entropy", "weight", weight)
     _check(_raise_for_non_probabilities, input, target)
     loss = ops.binary_cross_entropy(input, target)
-    if weight is not None:
-        loss = loss * weight
+    if weight is not None:  # PyTorch's loss.mul_(weight): stored in the input's dtype
+        loss = _stored_in(loss * weight, loss, "binary_cross_entropy scales the loss in place")
     return labelled(apply_reduction(loss, reduction), "BinaryCrossEntropyBackward0")
+
+
+def _stored_in(value: Tensor, into: Tensor, written: str) -> Tensor:
+    """``value`` stored in ``into``'s dtype, as a PyTorch kernel's in-place op stores its result
+    (computed in the promoted dtype): refused, with PyTorch's error, where ``value`` is complex
+    and ``into`` real (a complex weight); ``written`` says where the kernel writes."""
+    if value.dtype is into.dtype:
+        return value
+    if value.dtype.is_complex and not into.dtype.is_complex:
+        raise cast_error(value.dtype, into, written)
+    return value.to(into.dtype)
 
 
 def _refuse_gradient(function: str, argument: str, tensor: Tensor | None) -> None:
@@ -462,7 +473,7 @@ def _in_place_of(
     """PyTorch's ``(1 - target).mul_(input).sub_(log_sigmoid(input))`` (``.mul_(weight)``)
     where the other operands' dtype is wider than ``1 - target``'s: each step computed in the
     promoted dtype and stored in ``1 - target``'s, as its in-place ops do."""
-    dtype = complement.dtype
-    loss = (complement * input).to(dtype)
-    loss = (loss + softplus_neg).to(dtype)
-    return loss if weight is None else (loss * weight).to(dtype)
+    written = "binary_cross_entropy_with_logits computes in place in 1 - target"
+    loss = _stored_in(complement * input, complement, written)
+    loss = _stored_in(loss + softplus_neg, complement, written)
+    return loss if weight is None else _stored_in(loss * weight, complement, written)

@@ -305,8 +305,8 @@ def _batch_norm_float(
             running = (running_mean, running_var)
             what = "the running statistics of batch_norm"
             _inference.check_kept(running, what, input, weight, bias)
-        mean = _shape.reshape(running_mean, *stat_shape)
-        var = _shape.reshape(running_var, *stat_shape)
+        mean = _shape.reshape(running_mean, stat_shape)
+        var = _shape.reshape(running_var, stat_shape)
     if training and stats_dtype is not None:
         mean = ops.astype(ops.astype(mean, stats_dtype), input.dtype)
         inverse_std = ops.astype(ops.astype(1 / _math.sqrt(var + eps), stats_dtype), input.dtype)
@@ -314,9 +314,9 @@ def _batch_norm_float(
     else:
         out = (input - mean) / _math.sqrt(var + eps)
     if weight is not None:
-        out = out * _shape.reshape(weight, *stat_shape)
+        out = out * _shape.reshape(weight, stat_shape)
     if bias is not None:
-        out = out + _shape.reshape(bias, *stat_shape)
+        out = out + _shape.reshape(bias, stat_shape)
     return out
 
 
@@ -485,7 +485,9 @@ def rms_norm(
     eps: float | None = None,
 ) -> Tensor:
     """``x / sqrt(mean(x ** 2) + eps) * weight`` over the last ``len(normalized_shape)``
-    dimensions; ``eps`` defaults to the machine epsilon of the input's dtype.
+    dimensions; ``eps`` defaults to the machine epsilon of the input's dtype. For a complex
+    ``x``, as in PyTorch, ``x ** 2`` is the complex square (not ``|x| ** 2``) and the square root
+    the principal one.
 
     >>> import arraygrad
     >>> rms_norm(arraygrad.tensor([[3.0, 4.0]]), [2], eps=0.0)
@@ -517,16 +519,16 @@ def rms_norm(
             "Expected weight to be of same shape as normalized_shape, but got weight of shape "
             f"{list(weight.shape)} and normalized_shape = {list(shape)}"
         )
-    if not input.dtype.is_floating_point:
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise NotImplementedError(
             f"\"rms_norm\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
             "convert the input with .float()."
         )
     if eps is None:
         # PyTorch's: the epsilon of the dtype it computes in, float32 for float16 and bfloat16
-        # (NumPy's finfo knows no bfloat16)
+        # (NumPy's finfo knows no bfloat16), that of the parts for a complex dtype
         computed = _dtype.float32 if input.dtype in _dtype.REDUCED_FLOATS else input.dtype
-        eps = _backend.float_info(computed.name)["eps"]
+        eps = _backend.float_info(_dtype.COMPONENT.get(computed, computed).name)["eps"]
     dims = tuple(range(input.ndim - count, input.ndim))
     out = input * _unary.rsqrt(_reduction.mean(input * input, dims, keepdim=True) + eps)
     if weight is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _shape, ops
@@ -186,3 +187,13 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     _check_index_pad_dims(input, len(pairs) * 2)
     return _index_pad(input, pairs, mode)
+
+
+def pad_with_scalar(input: Tensor, sizes: Any, value: Any) -> Tensor:
+    """``pad(input, sizes)`` in constant mode with ``value`` read as PyTorch reads a Scalar
+    (``torch.constant_pad_nd``): an int exactly, not rounded to a double as ``F.pad`` rounds it
+    (``2**62 + 1`` pads as itself; ``2**63`` in int64 is an overflow, not ``2.0**63``)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        filler = _dtype.checked_scalar(value, input.dtype)
+        return _constant_pad(input, _pairs(input, sizes), filler)
+    return pad(input, sizes, "constant", value)

@@ -68,7 +68,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
         )
     k = len(lead)
     out = _shape.reshape(input, (*lead, channels // (r * r), r, r, height, width))
-    out = _shape.permute(out, *range(k), k, k + 3, k + 1, k + 4, k + 2)
+    out = _shape.permute(out, (*range(k), k, k + 3, k + 1, k + 4, k + 2))
     return _shape.reshape(out, (*lead, channels // (r * r), height * r, width * r))
 
 
@@ -90,7 +90,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
             )
     k = len(lead)
     out = _shape.reshape(input, (*lead, channels, height // r, r, width // r, r))
-    out = _shape.permute(out, *range(k), k, k + 2, k + 4, k + 1, k + 3)
+    out = _shape.permute(out, (*range(k), k, k + 2, k + 4, k + 1, k + 3))
     return _shape.reshape(out, (*lead, channels * r * r, height // r, width // r))
 
 

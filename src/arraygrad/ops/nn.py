@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype
-from arraygrad._primitive import Primitive, on_raw_arrays
+from arraygrad._primitive import Primitive, labelled, on_raw_arrays
 from arraygrad._tensor import Tensor
 
 
@@ -202,6 +202,24 @@ take_add_zeros = Primitive(
     vjp=(lambda ns, g, out, values, indices, *, shape, axis: ns.take(g, indices, axis=axis), None),
     reads_inputs=False,
 )
+# embedding_rows(weight, flat, shape=indices.shape + (D,)): the rows ``weight[flat]`` of a
+# (rows, D) table, ``flat`` being n-D indices flattened, laid out as the indices: ``take`` and
+# the reshape in one node, as PyTorch's embedding (the result no view); its adjoint scatter-adds
+# the gradient's rows back.
+embedding_rows = Primitive(
+    "embedding",
+    forward=lambda xp, weight, flat, *, shape: xp.reshape(xp.take(weight, flat, axis=0), shape),
+    vjp=(
+        lambda ns, g, out, weight, flat, *, shape: ns.take_add_zeros(
+            ns.reshape(g, shape=(flat.shape[0], weight.shape[1])),
+            flat,
+            shape=tuple(weight.shape),
+            axis=0,
+        ),
+        None,
+    ),
+    reads_inputs=False,
+)
 # Rows of ``values`` picked by ``take`` and summed at the places ``put`` (embedding_bag's sums
 # of rows into their bags), without a row per position in memory; its adjoint is itself with
 # the two indexes swapped.
@@ -336,6 +354,47 @@ no_derivative = Primitive(
     reads_inputs=False,
     backward_name="NotImplemented",
 )
+
+# --- ops PyTorch computes without a derivative (heaviside, histogram, unique, geqrf,
+# detach_copy): their results require grad where a source does, joined to it by a node whose
+# backward raises PyTorch's error, of its class ----------------------------------------------
+
+
+def _refuse_derivative(*_: Any, message: str, error: type[Exception]) -> Any:
+    raise error(
+        f"{message}. Fix: give the op a detached tensor (x.detach()), or leave its result out "
+        "of what backward differentiates."
+    )
+
+
+derivative_refused = Primitive(
+    "derivative_refused",
+    # (result is a fresh array of the op's that nothing else holds: it is the output)
+    forward=lambda xp, result, source, *, message, error: result,
+    vjp=(_refuse_derivative, _refuse_derivative),
+    reads_inputs=False,
+    backward_name="NotImplemented",
+)
+
+
+def without_derivative(
+    result: Tensor,
+    sources: list[Any],
+    message: str,
+    *,
+    error: type[Exception] = RuntimeError,
+    name: str | None = None,
+) -> Tensor:
+    """``result``, computed off the graph from ``sources``, joined to those of them that require
+    grad by a :data:`derivative_refused` node: backward through it raises ``error(message)``,
+    as PyTorch's ops without a derivative do. ``name`` is the node's, where PyTorch's is not
+    ``torch::autograd::NotImplemented`` (``Unique2Backward0``)."""
+    made = result
+    for source in sources:
+        if isinstance(source, Tensor) and source._rg:
+            made = derivative_refused(made, source, message=message, error=error)
+    return made if name is None or made is result else labelled(made, name)
+
 
 # --- layer norm of float16 and bfloat16 inputs, as PyTorch's CPU kernel: computed in float32,
 # its statistics saved in the parameters' dtype (the input's, or float32 where the weight and
@@ -489,6 +548,8 @@ __all__ = [
     "conv_input_grad",
     "conv_weight_grad",
     "cross_map_lrn2d",
+    "derivative_refused",
+    "embedding_rows",
     "fold_windows",
     "gather_add",
     "layer_norm_apply",
@@ -503,4 +564,5 @@ __all__ = [
     "sliding_windows",
     "take",
     "take_add_zeros",
+    "without_derivative",
 ]
