@@ -96,20 +96,54 @@ def dtype_outcomes(call: Callable[[Any, Any], Any], dtype: str) -> tuple[Any, An
     take the dtypes torch takes and refuse the others as torch does."""
     outcomes = []
     for lib in (torch, ag):
-        if dtype == "bool":
-            x = lib.tensor([[True, False, True], [False, True, True]])
-        else:
-            x = lib.tensor([[0.5, 1.0, 2.0], [3.0, 0.0, 1.5]]).to(getattr(lib, dtype))
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # torch's deprecations of what is compared
-                out = call(lib, x)
+            _, out = _called_on_example(call, lib, dtype)
         except Exception as error:  # the class and message are compared
             outcomes.append((type(error).__name__, str(error)))
             continue
         out = out[0] if isinstance(out, (tuple, list)) else out
         outcomes.append(("OK", str(out.dtype).split(".")[-1]))
     return outcomes[0], outcomes[1]
+
+
+def _dtype_example(lib: Any, dtype: str) -> Any:
+    if dtype == "bool":
+        return lib.tensor([[True, False, True], [False, True, True]])
+    return lib.tensor([[0.5, 1.0, 2.0], [3.0, 0.0, 1.5]]).to(getattr(lib, dtype))
+
+
+def _called_on_example(call: Callable[[Any, Any], Any], lib: Any, dtype: str) -> tuple[Any, Any]:
+    """``x``, the (2, 3) example of ``dtype`` in ``lib``, and ``call(lib, x)``."""
+    x = _dtype_example(lib, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's deprecations of what is compared
+        return x, call(lib, x)
+
+
+def _values(t: Any) -> np.ndarray:
+    return np.asarray(t.detach().tolist(), dtype=complex if t.dtype.is_complex else float)
+
+
+def assert_call_as_torch(call: Callable[[Any, Any], Any], dtype: str, rtol: float = 1e-6) -> None:
+    """``call(lib, x)`` with ``x`` the (2, 3) tensor of ``dtype`` of :func:`dtype_outcomes`, in
+    torch then arraygrad: torch's exception class where it raises, else its result's dtype
+    and values (NaN equal to NaN) and, for an in-place method, that it returns ``x`` and what
+    ``x`` holds after it."""
+    outcomes: list[Any] = []
+    for lib in (torch, ag):
+        try:
+            x, out = _called_on_example(call, lib, dtype)
+        except Exception as error:  # the class is compared
+            outcomes.append(type(error).__name__)
+            continue
+        outcomes.append((str(out.dtype).split(".")[-1], out is x, _values(out), _values(x)))
+    theirs, mine = outcomes
+    if isinstance(theirs, str) or isinstance(mine, str):
+        assert mine == theirs, (theirs, mine)
+        return
+    assert mine[:2] == theirs[:2], (theirs[:2], mine[:2])
+    for their_values, my_values in zip(theirs[2:], mine[2:], strict=True):
+        np.testing.assert_allclose(my_values, their_values, rtol=rtol, equal_nan=True)
 
 
 def assert_refused_as_torch(call: Callable[[Any, Any], Any], dtype: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.oracle import outcome_in_each
+from tests.oracle import assert_call_as_torch, outcome_in_each
 
 
 def test_in_place_on_a_leaf_that_requires_grad_raises_and_leaves_it_usable() -> None:
@@ -563,3 +563,75 @@ def test_no_inplace_maximum_or_minimum_as_in_torch() -> None:
     for name in ("maximum_", "minimum_"):
         assert not hasattr(torch.Tensor, name)
         assert not hasattr(ag.Tensor, name)
+
+
+def _other(dtype: str) -> Any:
+    """A (2, 3) operand of ``dtype`` without zeros (no integer division by zero)."""
+    return lambda lib: lib.tensor([[1.5, 2.0, 3.0], [1.0, 2.0, 4.0]]).to(getattr(lib, dtype))
+
+
+def _complex_tensor(lib: Any) -> Any:
+    return lib.tensor([[0.5 + 1j, -2.0, 3j], [1.5 - 0.5j, 0j, 4 + 4j]], dtype=lib.complex64)
+
+
+# (method call, dtype of self): an in-place method on a dtype (found by /tmp/helpers'
+# inplacegrid sweep of Tensor methods against torch)
+IN_PLACE_ON_DTYPES = [
+    # A binary op's promoted dtype that self cannot hold is refused before its kernel is
+    # looked for: RuntimeError, not the kernel's NotImplementedError.
+    *[
+        (lambda lib, x, name=name, other=other: getattr(x, name)(_other(other)(lib)), dtype)
+        for name, other, dtype in [
+            ("gcd_", "float64", "int64"),
+            ("lcm_", "float32", "int32"),
+            ("hypot_", "int64", "bool"),
+            ("igamma_", "int64", "bool"),
+            ("igammac_", "uint8", "bool"),
+            ("nextafter_", "int32", "bool"),
+            ("fmod_", "complex64", "float64"),
+            ("remainder_", "complex64", "float32"),
+            ("floor_divide_", "complex64", "float64"),
+            ("atan2_", "complex64", "float64"),
+            ("arctan2_", "complex64", "float16"),
+            ("copysign_", "complex64", "float64"),
+            ("xlogy_", "complex64", "float64"),
+            ("gcd_", "float64", "complex64"),  # castable: the kernel's NotImplementedError
+            ("gcd_", "int64", "complex64"),
+        ]
+    ],
+    *[
+        (lambda lib, x, name=name: getattr(x, name)(1 + 2j), "float64")
+        for name in ("bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_")
+    ],
+    # ... and clamp_'s bounds (a number bound of clamp_min_ and clamp_max_ does not promote)
+    *[
+        (lambda lib, x, name=name, bound=bound: getattr(x, name)(bound(lib)), dtype)
+        for name in ("clamp_", "clip_", "clamp_min_", "clamp_max_")
+        for bound in (_other("complex64"), lambda lib: 1 + 2j, _other("float32"))
+        for dtype in ("float64", "int64", "bool")
+    ],
+    (lambda lib, x: x.clamp_(None, _other("complex64")(lib)), "int32"),
+    # In self's dtype: no bool kernel; integers wrap around as PyTorch's do.
+    *[
+        (lambda lib, x, name=name, dim=dim: getattr(x, name)(dim).mul_(3), dtype)
+        for name in ("cumsum_", "cumprod_")
+        for dim, dtype in [(0, "bool"), (1, "uint8"), (1, "float16"), (0, "complex64")]
+    ],
+    (lambda lib, x: x.mul_(100).to(lib.int8).cumprod_(1), "float32"),
+    # complex values
+    (lambda lib, x: _complex_tensor(lib).sgn_(), "float64"),
+    (lambda lib, x: x.sgn_(), "float32"),
+    (lambda lib, x: _complex_tensor(lib).conj_physical_(), "float64"),
+    (lambda lib, x: x.conj_physical_(), "float64"),
+    (lambda lib, x: _complex_tensor(lib).absolute_(), "float64"),
+    (lambda lib, x: x.ldexp_(_other("float64")(lib)), "complex64"),
+    (lambda lib, x: x.ldexp_(_other("int32")(lib)), "complex64"),
+    (lambda lib, x: x.ldexp(_other("float64")(lib)), "complex64"),
+    # a kernel missing for a reduction's index operands: the kernel's error
+    (lambda lib, x: x.index_reduce_(0, lib.tensor([1, 0]), x.clone(), "mean"), "bool"),
+]
+
+
+@pytest.mark.parametrize("call, dtype", IN_PLACE_ON_DTYPES)
+def test_in_place_methods_on_each_dtype_as_torch(call: Any, dtype: str) -> None:
+    assert_call_as_torch(call, dtype)

@@ -735,3 +735,37 @@ def test_uniform_bounds_must_fit_the_dtype_as_torch(dtype: str, bounds: tuple[fl
         assert mine == theirs
     else:
         np.testing.assert_array_equal(mine, theirs)  # torch's stream, bit for bit
+
+
+def _sampled(lib: Any, dtype: str, call: Any) -> Any:
+    """``call(x)`` on a zero (2, 3) tensor of ``dtype`` after seeding 0: its result's dtype and
+    values, or the class of the exception it raises."""
+    lib.manual_seed(0)
+    x = lib.zeros(2, 3, dtype=getattr(lib, dtype))
+    try:
+        out = call(x, lib)
+    except (RuntimeError, NotImplementedError) as error:
+        return type(error).__name__
+    return str(out.dtype).split(".")[-1], out.tolist()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, lib: x.random_(),
+        lambda x, lib: x.random_(5),
+        lambda x, lib: x.random_(1, 200),
+        lambda x, lib: x.bernoulli(0.5),
+        lambda x, lib: x.bernoulli(2),
+        lambda x, lib: x.bernoulli_(0.5),
+        lambda x, lib: x.bernoulli_(lib.full((2, 3), 0.5)),
+        lambda x, lib: x.bernoulli_(lib.full((2, 3), 1.5)),
+        lambda x, lib: x.geometric_(0.5),
+        lambda x, lib: x.geometric_(1.5),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "int64", "bool", "float32"])
+def test_samplers_into_each_dtype_as_torch(call: Any, dtype: str) -> None:
+    # bfloat16's random_() draws from [0, 2**8]; complex tensors have no kernel of these
+    # samplers (their bounds' checks come first where PyTorch makes them first)
+    assert _sampled(ag, dtype, call) == _sampled(torch, dtype, call)

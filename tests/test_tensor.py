@@ -674,3 +674,11 @@ def test_a_0d_tensor_has_no_dimension_to_size_as_torch(method: str, dim: int) ->
         messages.append(str(info.value))
     assert messages[1].startswith(messages[0] + ". Fix:")
     assert getattr(ag.tensor(1.5), method)() == getattr(torch.tensor(1.5), method)()
+
+
+def test_contiguous_takes_its_memory_format_by_keyword_only_as_torch() -> None:
+    for lib in (torch, ag):
+        x = lib.ones(2, 3)
+        assert x.contiguous(memory_format=lib.contiguous_format) is x
+        with pytest.raises(TypeError, match="positional"):
+            x.contiguous(lib.contiguous_format)

@@ -415,3 +415,13 @@ def test_storage_offset_of_detached_views_as_torch(make) -> None:
     # does; arraygrad read 0 for it (and for view(dtype) of a view, made by detach).
     offsets = [make(lib.arange(6.0), lib).storage_offset() for lib in (ag, torch)]
     assert offsets[0] == offsets[1]
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "complex128", "float16", "int8"])
+def test_storage_type_of_each_dtype_is_torchs_class(dtype: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # typed storages are deprecated
+        mine = ag.zeros(2, dtype=getattr(ag, dtype)).storage_type()
+        theirs = torch.zeros(2, dtype=getattr(torch, dtype)).storage_type()
+    assert mine.__name__ == theirs.__name__
+    assert getattr(ag, mine.__name__) is mine

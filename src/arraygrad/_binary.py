@@ -429,7 +429,7 @@ def ldexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
     # the input is not promoted with the exponent first, or an int8 0-d -3 would become the
     # uint8 253 of a dimensioned uint8 exponent.
     target = _dtype.result_type(input, other)
-    if target.category != _FLOAT:
+    if not (target.is_floating_point or target.is_complex):
         target = _dtype.get_default_dtype()
     exponent = other
     if not other.dtype.is_floating_point or (other.ndim == 0 and target is _dtype.float64):
@@ -460,7 +460,7 @@ def _integer_gcd(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor,
     a, b = _operands(require_tensor(op, "input", 1, input), other)
     a, b = as_tensor(a), as_tensor(b)
     for x in (a, b):
-        if x.dtype.is_floating_point or x.dtype is _dtype.bool_:
+        if x.dtype.is_floating_point or x.dtype.is_complex or x.dtype is _dtype.bool_:
             raise not_implemented(f"{op}_cpu", x, "use integer tensors (x.long()).")
     try:
         return a, b, ops.gcd(a, b)

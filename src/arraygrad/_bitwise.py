@@ -6,10 +6,9 @@ None of them is differentiable (PyTorch defines no gradient for integer results)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _dtype, _inplace, ops
+from arraygrad import _dtype, ops
 from arraygrad._elementwise_operands import _wrapped
 from arraygrad._math import _operands, as_tensor, binary, where
 from arraygrad._out import written, written_same
@@ -144,16 +143,3 @@ def bitwise_right_shift(input: Any, other: Any, *, out: Tensor | None = None) ->
 
 _LEFT = ops.bitwise_left_shift
 _RIGHT = ops.bitwise_right_shift
-
-
-def inplace(target: Tensor, op: Callable[[Any, Any], Tensor], other: Any) -> Tensor:
-    """``target op= other`` for a bitwise ``op``: PyTorch checks that the result's dtype can be
-    written into ``target`` before it looks for the op's kernel, so ``int8_tensor &= 0.5``
-    raises its RuntimeError about the cast rather than the kernel's NotImplementedError (the
-    check runs only when the kernel is missing, so valid calls pay nothing)."""
-    try:
-        return _inplace.apply(target, op, other)
-    except NotImplementedError:
-        if other.__class__ in (bool, int, float) or isinstance(other, Tensor):
-            _inplace.check_castable(_dtype.result_type(target, other), target.dtype)
-        raise

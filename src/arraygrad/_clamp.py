@@ -52,6 +52,10 @@ _OVERLOADS = {
 _NUMBER_OR_NONE = (int, float, type(None))  # by exact class: not bool, nor NumPy's numbers
 
 
+def _real_bound(bound: Any, dtype: _dtype.dtype) -> Any:
+    return _dtype.checked_scalar(bound, dtype) if bound.__class__ is complex else bound
+
+
 def _clamp(input: Tensor, min: Any, max: Any, function: str) -> Tensor:
     """:func:`clamp`, its result's ``grad_fn`` named as PyTorch's ``function`` (``"Clamp"``,
     ``"ClampMin"`` or ``"ClampMax"``) names it for the bounds given."""
@@ -83,6 +87,16 @@ def _clamp(input: Tensor, min: Any, max: Any, function: str) -> Tensor:
     bounds = [_scalar(b) if _is_number(b) else b for b in (min, max) if b is not None]
     target = _dtype.result_type(input, *bounds)
     if target.is_complex:
+        if (
+            function == "Clamp"
+            and input.dtype.is_floating_point
+            and complex in (min.__class__, max.__class__)
+        ):
+            # PyTorch's clamp reads a number bound of a floating input in its dtype first: the
+            # real part, refused where the imaginary part is not 0 (an integer input's
+            # promotes, and clamp_min and clamp_max find no complex kernel)
+            min, max = (_real_bound(b, input.dtype) for b in (min, max))
+            return _clamp(input, min, max, function)
         raise NotImplementedError("clamp is not supported for complex types")
     if target is not input.dtype:
         input = ops.astype(input, target)

@@ -45,7 +45,12 @@ def _scalar_as(op: str, name: str, value: Any, dtype: _dtype.dtype) -> Any:
     if not dtype.is_floating_point:
         # C++'s conversion, checked as PyTorch's: 0.5 -> 0, -1.5 -> -1, 300 refused for int8
         return int(_dtype.checked_scalar(value, dtype))
-    value = float(value)
+    try:
+        value = float(value)
+    except TypeError:
+        if value.__class__ is not complex:
+            raise
+        value = float(_dtype.checked_scalar(value, dtype))  # PyTorch's error: the imaginary part
     # (no floating dtype overflows below float16's largest: float_info is not read there)
     if abs(value) > 65504.0 and math.isfinite(value) and abs(value) > _float_max(dtype):
         # (addcmul and addcdiv of float16 and bfloat16 take the value as a float)

@@ -16,9 +16,15 @@ from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _check_index_dtype, check_values, out_of_range, see_index
 from arraygrad._indexing import normalize_key as _normalize_key
 from arraygrad._out import written_exactly
-from arraygrad._scatter import _as_vector, _check_tensors, _same_dtype, scatter_reduce
+from arraygrad._scatter import (
+    _as_vector,
+    _check_tensors,
+    _same_dtype,
+    check_reduce_kernel,
+    scatter_reduce,
+)
 from arraygrad._setitem import _as_value, _check_values_shape, _drop_leading_ones, _indexed_shape
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 __all__ = ["index_add", "index_copy", "index_fill", "index_put", "index_put_", "index_reduce"]
 
@@ -154,6 +160,14 @@ def _check_index_fill_args(input: Tensor, dim: int, index: Any, value: Any) -> N
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s). Fix: pass a number or a 0-d tensor."
+        )
+    complex_value = (
+        value.dtype.is_complex if isinstance(value, Tensor) else value.__class__ is complex
+    )
+    if complex_value and not input.dtype.is_complex:
+        raise RuntimeError(
+            "index_fill_(): Converting complex Scalar to non-complex type is not supported: "
+            f"the value {value!r} into a {describe(input)}. Fix: pass value.real."
         )
     if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
         got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
@@ -432,6 +446,9 @@ def index_reduce(
         )
     axis, index, source = _index_reduce_args(input, dim, index, source, reduce)
     raw = _check_bounds("index_reduce_", input, axis, index)
+    # (PyTorch's kernels: a floor division for the mean, maximum and minimum for the others)
+    kernel = {"mean": "div_floor_cpu", "amax": "maximum_cpu", "amin": "minimum_cpu"}
+    check_reduce_kernel(input, reduce, kernel.get(reduce, ""))
     if _grad_mode.inference_used:
         _inference.check_kept(index, "the index of index_reduce", input, source)
     if input.ndim == 0:

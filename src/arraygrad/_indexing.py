@@ -420,6 +420,10 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
                 f"{value.ndim} dimension(s)."
             )
         if value.dtype is not input.dtype:
+            if value.dtype.is_complex and not input.dtype.is_complex:
+                # PyTorch reads the value as a number: an imaginary part is refused (rare: the
+                # read of the value is paid only here)
+                _dtype.checked_scalar(value.item(), input.dtype)
             value = ops.astype(value, input.dtype)
     elif input.dtype.is_floating_point:
         value = float(_dtype.checked_scalar(value, input.dtype))

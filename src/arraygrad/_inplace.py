@@ -39,6 +39,7 @@ UNCHECKED = "unchecked"  # masked_scatter_, addmm_, ldexp_, ...: PyTorch does no
 # Keyword arguments PyTorch's in-place ops take as numbers (a 0-d tensor is read first).
 _NUMBER_KEYWORDS = frozenset(["value", "alpha", "beta"])
 _WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # float32 and float64 (see update)
+_NUMBERS = (bool, int, float, complex)
 
 
 # How PyTorch's vmap words its refusal of a batched value written into an unbatched tensor, by
@@ -315,6 +316,24 @@ def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) 
     return apply_op(target, op, args, kwargs, overlap=True)
 
 
+def apply_promoted(target: Tensor, op: Callable[..., Tensor], *others: Any) -> Tensor:
+    """:func:`apply` for an element-wise ``op`` whose result has the promoted dtype of
+    ``target`` and ``others`` (``None`` for an operand not given, as a bound of ``clamp_``):
+    PyTorch's ops of several operands (``gcd_``, ``fmod_``, ``atan2_``, ``bitwise_and_``,
+    ``clamp_``, ...). PyTorch checks that this dtype can be written into ``target`` before it
+    looks for the op's kernel, so ``int_tensor.gcd_(float_tensor)`` and
+    ``float_tensor.bitwise_and_(1j)`` raise its RuntimeError about the cast rather than the
+    kernel's NotImplementedError (the check runs only when the kernel is missing, so valid
+    calls pay nothing)."""
+    try:
+        return apply_op(target, op, others, {}, overlap=True)
+    except NotImplementedError:
+        operands = [o for o in others if o.__class__ in _NUMBERS or isinstance(o, Tensor)]
+        if operands:
+            check_castable(_dtype.result_type(target, *operands), target.dtype)
+        raise
+
+
 def apply_as(
     rule: str | tuple[str, ...],
     target: Tensor,
@@ -402,9 +421,12 @@ def _computed(
     past ``target``'s shape gets that error instead (off the common path: only on failure)."""
     try:
         return op(first, *args, **kwargs)
-    except NotImplementedError:
+    except NotImplementedError as error:
         shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
-        shape = _backend.xp.broadcast_shapes(tuple(target.shape), *shapes)
+        try:
+            shape = _backend.xp.broadcast_shapes(tuple(target.shape), *shapes)
+        except ValueError:  # operands that are not element-wise (index_reduce_'s index)
+            raise error from None
         if tuple(shape) != tuple(target.shape):
             raise RuntimeError(
                 f"output with shape {list(target.shape)} doesn't match the broadcast shape "

@@ -406,9 +406,9 @@ def as_strided_(input: Tensor, size: Any, stride: Any, storage_offset: int | Non
 
 
 def conj_physical_(input: Tensor) -> Tensor:
-    """In place: the complex conjugate, which leaves a real tensor as it is (arraygrad's
-    tensors are real); returns ``input``."""
-    return _tensor("conj_physical_", input)
+    """In place: the complex conjugate, which leaves a real tensor's values as they are;
+    returns ``input``."""
+    return _tensor("conj_physical_", input).conj_physical_()
 
 
 def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:

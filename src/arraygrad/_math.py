@@ -303,10 +303,12 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
     if isinstance(alpha, bool) and target is not _dtype.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if (
-        target.category < _FLOAT  # (a complex result takes any alpha)
-        and isinstance(alpha, numbers.Real)
+        target.category < _FLOAT
         and not isinstance(alpha, numbers.Integral)
+        and (not isinstance(alpha, Tensor) or alpha.dtype.category >= _FLOAT)
     ):
+        # (a float or a complex alpha, number or 0-d tensor; a floating or complex result
+        # takes a float one)
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
         )

@@ -246,11 +246,11 @@ def mode(
     """
     if out is not None:
         return written_each("mode", out, mode, input, dim, keepdim)
+    axis = normalize_dim(dim, input.ndim)  # (checked before the dtype, as PyTorch does)
     if input.dtype.is_complex:
         raise not_implemented(
             "mode_cpu", input, "complex numbers have no order: take the mode of x.real or x.imag."
         )
-    axis = normalize_dim(dim, input.ndim)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
     if x._data.shape[axis] == 0:
         raise IndexError(

@@ -21,7 +21,7 @@ from arraygrad._dtype import dtype
 from arraygrad._generator import Generator
 from arraygrad._out import made, written, written_exactly
 from arraygrad._random_creation import generator_rng
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 
 __all__ = [
     "bernoulli",
@@ -78,6 +78,16 @@ def _require_float(input: Tensor, kernel: str) -> None:
         )
 
 
+def require_real(target: Tensor, kernel: str) -> None:
+    """PyTorch's NotImplementedError for a sampler that has no kernel for complex tensors
+    (``bernoulli_``, ``geometric_``)."""
+    if target.dtype.is_complex:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target.dtype)}': got a "
+            f"{describe(target)}. Fix: sample into a real tensor (e.g. x.real)."
+        )
+
+
 def fill(target: Tensor, method: str, *params: Any, generator: Any = None, **options: Any) -> Any:
     """In place: overwrite ``target`` with samples of ``Generator.<method>(*params)``, given to
     its elements in memory order (PyTorch's kernels walk a strided tensor so)."""
@@ -125,12 +135,13 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
     >>> arraygrad.bernoulli(arraygrad.tensor([0.0, 1.0])).tolist()
     [0.0, 1.0]
     """
-    _require_float(input, "bernoulli_tensor_cpu_p_" if p is None else "bernoulli_scalar_cpu_")
     shape, native = tuple(input.shape), input._data.dtype
     if p is not None:  # PyTorch: empty_like(input).bernoulli_(p), its scalar kernel
         check_probability(p, "bernoulli_")
+        require_real(input, "bernoulli_scalar_cpu_")  # (integers and bools have one)
         keep = _backend.random_bernoulli(float(p), shape, native, generator_rng(generator))
         return zero_grad_join(Tensor._wrap(keep), input)
+    _require_float(input, "bernoulli_tensor_cpu_p_")
     check_probability(input, "bernoulli")  # the tensor kernel, each element against its own p
     return zero_grad_join(bernoulli_tensor(input.detach(), input.dtype, generator), input)
 

@@ -206,8 +206,8 @@ def refuse_complex(input: Tensor, name: str) -> None:
 
 
 def _extremum(prim: Any, name: str, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    axis = normalize_dims(dim, input.ndim)  # (checked before the dtype, as PyTorch does)
     refuse_complex(input, name)
-    axis = normalize_dims(dim, input.ndim)
     _check_nonempty(name, input, axis)
     return prim(input, axis=axis, keepdims=bool(keepdim))
 
@@ -412,7 +412,7 @@ def nansum(
         if not _check_nansum_out(input, out):  # integers hold no nan: PyTorch sums them
             return computed_in("nansum", out, sum, input, dim, keepdim, dtype=dtype)
         return computed_in("nansum", out, nansum, input, dim, keepdim, dtype=dtype)
-    _refuse_complex_nansum(input, dtype)
+    _refuse_complex_nansum(input, dtype, dim)
     return labelled(sum(_nan_as_zero(input), dim, keepdim, dtype=dtype), "NansumBackward0")
 
 
@@ -429,10 +429,15 @@ def _check_nansum_out(input: Tensor, out: Any) -> bool:
     return True
 
 
-def _refuse_complex_nansum(input: Tensor, dtype: _dtype.dtype | None) -> None:
-    """PyTorch's CPU nansum (and so nanmean) refuses complex inputs and complex results."""
+def _refuse_complex_nansum(input: Tensor, dtype: _dtype.dtype | None, dim: Any = None) -> None:
+    """PyTorch's CPU nansum (and so nanmean) refuses complex inputs (after checking ``dim``)
+    and complex results."""
     if input.dtype.is_complex:
-        raise RuntimeError("nansum on CPU does not support complex inputs")
+        normalize_dims(dim, input.ndim)
+        raise RuntimeError(
+            f"nansum on CPU does not support complex inputs: got a {describe(input)}. Fix: "
+            "sum the parts, e.g. arraygrad.view_as_real(x).nansum(...)."
+        )
     if dtype is not None and dtype.is_complex:
         raise NotImplementedError(
             f"\"nansum_cpu\" not implemented for '{_dtype.torch_type_name(dtype)}'"
@@ -458,7 +463,7 @@ def nanmean(
         if not _check_nansum_out(input, out):
             return nanmean(input, dim, keepdim)  # integers: its refusal, whatever out is
         return computed_in("nanmean", out, nanmean, input, dim, keepdim, dtype=dtype)
-    _refuse_complex_nansum(input, dtype)
+    _refuse_complex_nansum(input, dtype, dim)
     if not input.dtype.is_floating_point:  # checked before dtype=, as PyTorch does
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "

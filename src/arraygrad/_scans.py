@@ -389,6 +389,12 @@ def _running_index(data: Any, axis: int, largest: bool) -> Any:
 
 def _cumulative_extremum(name: str, input: Tensor, dim: int) -> Any:
     axis = normalize_dim(dim, input.ndim)
+    if input.dtype.is_complex:  # complex numbers have no order (checked after the dim)
+        raise NotImplementedError(
+            f"\"{name}_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}': got a "
+            f"{describe(input)}, and complex numbers have no order. Fix: take a real key, e.g. "
+            "x.abs() or x.real."
+        )
     x = input if input.ndim else ops.reshape(input, shape=(1,))
     index = _running_index(x._data, axis, largest=name == "cummax")
     values = take_along(x, index, axis)
@@ -439,12 +445,13 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tenso
     """
     if out is not None:
         return written_exactly("logcumsumexp", out, logcumsumexp, input, dim)
+    axis = normalize_dim(dim, input.ndim)  # (checked before the dtype, as PyTorch does)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
-            f'"logcumsumexp_out_cpu" not implemented for {input.dtype.name!r}: logcumsumexp '
-            "needs floating point values. Fix: convert the input with .float()."
+            f'"logcumsumexp_out_cpu" not implemented for '
+            f"'{_dtype.torch_type_name(input.dtype)}': logcumsumexp needs floating point "
+            f"values, got a {describe(input)}. Fix: convert the input with .float()."
         )
-    axis = normalize_dim(dim, input.ndim)
     out = input if input.ndim else ops.reshape(input, shape=(1,))
     n = out._data.shape[axis]
     step = 1

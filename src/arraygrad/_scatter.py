@@ -30,7 +30,7 @@ from arraygrad._indexing import (
     one_element_as_vector,
     out_of_range,
 )
-from arraygrad._tensor import Tensor, c_ordered_result
+from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = [
     "masked_scatter",
@@ -281,6 +281,7 @@ def scatter_reduce(
         )
     if index.numel() == 0:
         return ops.clone(input)
+    check_reduce_kernel(input, reduce, "scatter_gather_tensor_cpu_reduce_{}")
     if input.ndim == 1:  # PyTorch reads a 0-d src or index as one element
         src, index = one_element_as_vector(src), one_element_as_vector(index)
     _scatter_bounds("scatter_reduce", input, axis, index)
@@ -304,6 +305,25 @@ def scatter_reduce(
     return _scatter_extreme(input, axis, index, src, reduce, include_self)
 
 
+def check_reduce_kernel(input: Tensor, reduce: str, kernel: str) -> None:
+    """PyTorch's NotImplementedError for a reduction its kernels lack: the ``'mean'`` of bools
+    and the order (``'amax'``, ``'amin'``) of complex numbers. ``kernel``: the name PyTorch's
+    message gives, ``{}`` standing for the reduction."""
+    dtype = input.dtype
+    if (reduce == "mean" and dtype is _dtype.bool_) or (
+        dtype.is_complex and reduce in ("amax", "amin")
+    ):
+        raise NotImplementedError(
+            f"\"{kernel.format(reduce)}\" not implemented for '{_dtype.torch_type_name(dtype)}': "
+            f"the {reduce!r} reduction of a {describe(input)}. Fix: "
+            + (
+                "convert it first (x.long() or x.float())."
+                if dtype is _dtype.bool_
+                else "reduce a real key, e.g. x.real or x.abs()."
+            )
+        )
+
+
 def _scatter_sum(
     input: Tensor, axis: int, index: Tensor, src: Tensor, *, mean: bool, include_self: bool
 ) -> Tensor:
@@ -322,7 +342,7 @@ def _scatter_sum(
     # The old value counts once; without it, places nothing was written to keep their value
     # (divided by 1).
     counts = xp.add(counts, one) if include_self else xp.maximum(counts, one)
-    if input.dtype.is_floating_point:
+    if input.dtype.is_floating_point or input.dtype.is_complex:
         return ops.divide(total, counts)
     return ops.floor_divide(total, counts)
 

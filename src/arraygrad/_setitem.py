@@ -48,6 +48,9 @@ def _as_value(target: Tensor, value: Any) -> Any:
     a Python number (which the array library converts)."""
     if isinstance(value, Tensor):
         return value if value.dtype is target.dtype else ops.astype(value, target.dtype)
+    if value.__class__ is complex and not target.dtype.is_complex:
+        # its real part (truth value for bool), refused where the imaginary part is not 0
+        value = _dtype.checked_scalar(value, target.dtype)
     if isinstance(value, (bool, int, float)):
         if target.dtype in _dtype.REDUCED_FLOATS and value.__class__ is not bool:
             # PyTorch's indexed writes convert the double to float, then to float16 or bfloat16,

@@ -131,13 +131,20 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
         import arraygrad
 
         return getattr(arraygrad, "maximum" if name == "max" else "minimum")(input, dim)
-    _refuse_complex(input._data, name)
     xp = _backend.xp
     # (grad_fn as PyTorch names them: its overload over all elements is its second)
     if dim is None:
+        if input.dtype.is_complex:
+            raise not_implemented(
+                f"{name}_all",
+                input,
+                "complex numbers have no order: order by a real key, e.g. x.abs() or x.real.",
+            )
         result = _full_reduction(name, input, xp.max if name == "max" else xp.min)
         return labelled(result, f"{name.capitalize()}Backward1")
     x, axis = _reduce_dim(name, input, dim)
+    # (along a dim, PyTorch checks the dim first, and refuses complex numbers with this error)
+    _refuse_complex(input._data, f"{name}()", RuntimeError)
     pick = xp.argmax if name == "max" else xp.argmin
     index = pick(x._data, axis=axis, keepdims=True)
     values, indices = _along(name, input, axis, keepdim, index)
@@ -263,6 +270,7 @@ def topk(
     if out is not None:
         return written_each("topk", out, topk, input, k, dim, largest, sorted)
     if input.dtype is _dtype.bool_:
+        normalize_dim(dim, input.ndim)  # (PyTorch checks the dim first)
         raise RuntimeError(
             "topk does not support bool dtypes on CPU. Fix: convert the tensor first, e.g. "
             "x.long()."
@@ -310,15 +318,26 @@ def kthvalue(
     """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
     if out is not None:
         return written_each("kthvalue", out, kthvalue, input, k, dim, keepdim)
-    _dtype.check_not_bool("kthvalue_cpu", input.dtype)
     x, axis = _reduce_dim("kthvalue", input, dim)
     _check_k("kthvalue", input, k, axis, 1)
+    # (PyTorch checks the dim and k first)
+    _dtype.check_not_bool("kthvalue_cpu", input.dtype)
+    if input.dtype.is_complex:
+        raise not_implemented(
+            "kthvalue_cpu",
+            input,
+            "complex numbers have no order: take a real key, e.g. x.abs() or x.real.",
+        )
     return _along("kthvalue", input, axis, keepdim, _kth_index(x._data, k, axis))
 
 
 def check_median_dtype(input: Tensor, dim: Any) -> None:
     """PyTorch's NotImplementedError for a median of bool or complex tensors, which have no
-    median kernel (complex numbers have no order)."""
+    median kernel (complex numbers have no order), after checking ``dim``."""
+    if input.dtype is not _dtype.bool_ and not input.dtype.is_complex:
+        return
+    if dim is not None:
+        normalize_dim(dim, input.ndim)
     _dtype.check_not_bool("median_cpu" if dim is None else "median_out", input.dtype)
     if input.dtype.is_complex:
         raise not_implemented(

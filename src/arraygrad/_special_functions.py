@@ -67,6 +67,10 @@ def mvlgamma(input: Tensor, p: int, *, out: Tensor | None = None) -> Tensor:
         return written("mvlgamma", out, mvlgamma, input, p)
     if not isinstance(p, int) or isinstance(p, bool):
         raise TypeError(f"mvlgamma(): argument 'p' must be int, not {type(p).__name__}.")
+    if as_tensor(input).dtype is _dtype.bool_:  # (checked before p's value, as PyTorch does)
+        raise RuntimeError(
+            "The input tensor may not be a boolean tensor. Fix: convert it first (x.float())."
+        )
     if p < 1:
         raise RuntimeError(
             f"p has to be greater than or equal to 1 (got p={p}). Fix: p is the dimension of "

@@ -42,9 +42,12 @@ if TYPE_CHECKING:
     from arraygrad._tensor import Tensor
 
 __all__ = [
+    "BFloat16Storage",
     "BoolStorage",
     "ByteStorage",
     "CharStorage",
+    "ComplexDoubleStorage",
+    "ComplexFloatStorage",
     "DoubleStorage",
     "FloatStorage",
     "HalfStorage",
@@ -574,6 +577,9 @@ LongStorage = _legacy("LongStorage", _dtypes.int64)
 HalfStorage = _legacy("HalfStorage", _dtypes.float16)
 FloatStorage = _legacy("FloatStorage", _dtypes.float32)
 DoubleStorage = _legacy("DoubleStorage", _dtypes.float64)
+BFloat16Storage = _legacy("BFloat16Storage", _dtypes.bfloat16)
+ComplexFloatStorage = _legacy("ComplexFloatStorage", _dtypes.complex64)
+ComplexDoubleStorage = _legacy("ComplexDoubleStorage", _dtypes.complex128)
 
 LEGACY: dict[_dtypes.dtype, type[TypedStorage]] = {
     cls._fixed: cls  # type: ignore[misc]
@@ -587,6 +593,9 @@ LEGACY: dict[_dtypes.dtype, type[TypedStorage]] = {
         HalfStorage,
         FloatStorage,
         DoubleStorage,
+        BFloat16Storage,
+        ComplexFloatStorage,
+        ComplexDoubleStorage,
     )
 }
 _LEGACY_NAMES = {dtype: cls.__name__ for dtype, cls in LEGACY.items()}

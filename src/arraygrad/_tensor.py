@@ -317,7 +317,7 @@ class Tensor(
         _device.check_reachable(_device.cuda_device(device))
         return self
 
-    def contiguous(self, memory_format: Any = None) -> Tensor:
+    def contiguous(self, *, memory_format: Any = None) -> Tensor:
         """This tensor if its elements lie in C order, else a copy in C order (in the graph).
 
         A view never copies, so PyTorch's idiom ``x.t().contiguous().view(-1)`` needs it.

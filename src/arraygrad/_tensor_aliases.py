@@ -242,7 +242,7 @@ class TensorAliasMethods:
 
     def arctan2_(self, other: Any) -> Tensor:
         """In place: alias of :meth:`atan2_`."""
-        return _ag._inplace.apply(self, _ag._binary.atan2, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.atan2, other)
 
     def tan_(self) -> Tensor:
         """In place: :meth:`tan`."""
@@ -282,7 +282,7 @@ class TensorAliasMethods:
 
     def sgn_(self) -> Tensor:
         """In place: :meth:`sgn`."""
-        return _ag._inplace.apply(self, _ag._unary.sign)
+        return _ag._inplace.apply(self, _ag._unary.sgn)
 
     def fix_(self) -> Tensor:
         """In place: :meth:`fix` (round toward zero)."""
@@ -291,12 +291,14 @@ class TensorAliasMethods:
     def cumsum_(self, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
         """In place: :meth:`cumsum` along ``dim``."""
         _same_dtype("cumsum_", self, dtype)
-        return _ag._inplace.apply(self, _ag._reduction.cumsum, dim)
+        # in self's dtype, as PyTorch's (which has no kernel for bool)
+        return _ag._inplace.apply(self, _ag._reduction.cumsum, dim, dtype=self.dtype)
 
     def cumprod_(self, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
         """In place: :meth:`cumprod` along ``dim``."""
         _same_dtype("cumprod_", self, dtype)
-        return _ag._inplace.apply(self, _ag._reduction.cumprod, dim)
+        # in self's dtype, as PyTorch's (which has no kernel for bool)
+        return _ag._inplace.apply(self, _ag._reduction.cumprod, dim, dtype=self.dtype)
 
     def logical_and_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_and`, as 0/1 in ``self``'s dtype."""
@@ -372,15 +374,15 @@ class TensorAliasMethods:
 
     def bitwise_and_(self, other: Any) -> Tensor:
         """In place: ``self &= other``."""
-        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_and, other)
+        return _ag._inplace.apply_promoted(self, _ag._bitwise.bitwise_and, other)
 
     def bitwise_or_(self, other: Any) -> Tensor:
         """In place: ``self |= other``."""
-        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_or, other)
+        return _ag._inplace.apply_promoted(self, _ag._bitwise.bitwise_or, other)
 
     def bitwise_xor_(self, other: Any) -> Tensor:
         """In place: ``self ^= other``."""
-        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_xor, other)
+        return _ag._inplace.apply_promoted(self, _ag._bitwise.bitwise_xor, other)
 
     def bitwise_not_(self) -> Tensor:
         """In place: ``self = ~self``."""
@@ -388,11 +390,11 @@ class TensorAliasMethods:
 
     def bitwise_left_shift_(self, other: Any) -> Tensor:
         """In place: ``self <<= other``."""
-        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_left_shift, other)
+        return _ag._inplace.apply_promoted(self, _ag._bitwise.bitwise_left_shift, other)
 
     def bitwise_right_shift_(self, other: Any) -> Tensor:
         """In place: ``self >>= other``."""
-        return _ag._bitwise.inplace(self, _ag._bitwise.bitwise_right_shift, other)
+        return _ag._inplace.apply_promoted(self, _ag._bitwise.bitwise_right_shift, other)
 
     def __lshift__(self, other: Any) -> Tensor:
         return _ag._bitwise.bitwise_left_shift(self, other)
@@ -426,7 +428,7 @@ class TensorAliasMethods:
 
     def igamma_(self, other: Tensor) -> Tensor:
         """In place: :meth:`igamma`."""
-        return _ag._inplace.apply(self, _ag._special_functions.igamma, other)
+        return _ag._inplace.apply_promoted(self, _ag._special_functions.igamma, other)
 
     def igammac(self, other: Tensor) -> Tensor:
         """:func:`arraygrad.igammac`: the regularised upper incomplete gamma function
@@ -435,7 +437,7 @@ class TensorAliasMethods:
 
     def igammac_(self, other: Tensor) -> Tensor:
         """In place: :meth:`igammac`."""
-        return _ag._inplace.apply(self, _ag._special_functions.igammac, other)
+        return _ag._inplace.apply_promoted(self, _ag._special_functions.igammac, other)
 
     def mvlgamma(self, p: int) -> Tensor:
         """:func:`arraygrad.mvlgamma` (multivariate log-gamma of dimension ``p``) of ``self``."""

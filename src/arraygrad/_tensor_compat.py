@@ -113,9 +113,10 @@ class TensorCompatMethods:
         return _ag._legacy.solve(cast("Tensor", self), other)
 
     def conj_physical_(self) -> Tensor:
-        """In place: the conjugate, which leaves a real tensor's values as they are; recorded
-        (``ConjPhysicalBackward1``) and counted as a write, as in PyTorch."""
-        return _ag._inplace.apply(cast("Tensor", self), _same_values)
+        """In place: the conjugate ``a - ib`` of ``a + ib``, which leaves a real tensor's values
+        as they are; recorded (``ConjPhysicalBackward1``) and counted as a write, as in
+        PyTorch."""
+        return _ag._inplace.apply(cast("Tensor", self), _conjugate)
 
     def as_subclass(self, cls: type) -> Tensor:
         """This tensor as an instance of ``cls``, a subclass of :class:`arraygrad.Tensor`: an
@@ -166,6 +167,8 @@ class TensorCompatMethods:
         return cast("Tensor", self.copy_(other)).detach()  # type: ignore[attr-defined]
 
 
-def _same_values(x: Tensor) -> Tensor:
-    """A real tensor's conjugate: its values, as a new recorded result (``conj_physical_``)."""
-    return _ag._primitive.labelled(_ag._math.clone(x), "ConjPhysicalBackward1")
+def _conjugate(x: Tensor) -> Tensor:
+    """``x``'s conjugate as a new recorded result (``conj_physical_``): a real tensor's values,
+    a complex one's with the imaginary parts negated."""
+    result = _ag._complex.conj(x) if x.dtype.is_complex else _ag._math.clone(x)
+    return _ag._primitive.labelled(result, "ConjPhysicalBackward1")

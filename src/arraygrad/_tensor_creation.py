@@ -200,7 +200,7 @@ class TensorCreationMethods:
             return 0  # (arrays from elsewhere may start inside memory: PyTorch's would not)
         return _ag._storage.place_of(self)[0]
 
-    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
+    def is_contiguous(self, *, memory_format: Any = None) -> builtins.bool:
         """Whether the elements lie in C order with no gaps (sizes of 1 and 0 excepted)."""
         if self.numel() == 0:
             return True

@@ -109,7 +109,7 @@ class TensorElementwiseMethods:
 
     def absolute_(self) -> Tensor:
         """In place: :meth:`absolute`."""
-        return _ag._inplace.apply(self, _ag._unary.absolute)
+        return self.abs_()  # type: ignore[attr-defined,no-any-return]
 
     def isclose(
         self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
@@ -161,7 +161,7 @@ class TensorElementwiseMethods:
 
     def copysign_(self, other: Any) -> Tensor:
         """In place: :meth:`copysign`."""
-        return _ag._inplace.apply(self, _ag._binary.copysign, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.copysign, other)
 
     def ldexp(self, other: Any) -> Tensor:
         """``self * 2 ** other``."""
@@ -178,7 +178,7 @@ class TensorElementwiseMethods:
 
     def gcd_(self, other: Any) -> Tensor:
         """In place: :meth:`gcd`."""
-        return _ag._inplace.apply(self, _ag._binary.gcd, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.gcd, other)
 
     def lcm(self, other: Any) -> Tensor:
         """Least common multiple (integer tensors)."""
@@ -186,7 +186,7 @@ class TensorElementwiseMethods:
 
     def lcm_(self, other: Any) -> Tensor:
         """In place: :meth:`lcm`."""
-        return _ag._inplace.apply(self, _ag._binary.lcm, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.lcm, other)
 
     def nextafter(self, other: Any) -> Tensor:
         """The next float after ``self`` toward ``other``."""
@@ -194,7 +194,7 @@ class TensorElementwiseMethods:
 
     def nextafter_(self, other: Any) -> Tensor:
         """In place: :meth:`nextafter`."""
-        return _ag._inplace.apply(self, _ag._binary.nextafter, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.nextafter, other)
 
     def heaviside(self, values: Tensor) -> Tensor:
         """The step function of ``self``, ``values`` at 0."""

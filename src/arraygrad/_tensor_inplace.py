@@ -40,15 +40,19 @@ class TensorInPlaceMethods:
 
     def clamp_min_(self, min: Any) -> Tensor:
         """In place: ``clamp(self, min=min)``."""
+        if isinstance(min, _ag.Tensor):  # (a number takes no part in PyTorch's promotion)
+            return _ag._inplace.apply_promoted(self, _ag._clamp.clamp_min, min)
         return _ag._inplace.apply(self, _ag._clamp.clamp_min, min)
 
     def clamp_max_(self, max: Any) -> Tensor:
         """In place: ``clamp(self, max=max)``."""
+        if isinstance(max, _ag.Tensor):  # (a number takes no part in PyTorch's promotion)
+            return _ag._inplace.apply_promoted(self, _ag._clamp.clamp_max, max)
         return _ag._inplace.apply(self, _ag._clamp.clamp_max, max)
 
     def clip_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: alias of :meth:`clamp_`."""
-        return _ag._inplace.apply(self, _ag._clamp.clamp, min, max)
+        return _ag._inplace.apply_promoted(self, _ag._clamp.clamp, min, max)
 
     def nan_to_num_(
         self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
@@ -75,11 +79,11 @@ class TensorInPlaceMethods:
 
     def remainder_(self, other: Any) -> Tensor:
         """In place: ``self %= other``."""
-        return _ag._inplace.apply(self, _ag._division.remainder, other)
+        return _ag._inplace.apply_promoted(self, _ag._division.remainder, other)
 
     def floor_divide_(self, other: Any) -> Tensor:
         """In place: ``self //= other``."""
-        return _ag._inplace.apply(self, _ag._division.floor_divide, other)
+        return _ag._inplace.apply_promoted(self, _ag._division.floor_divide, other)
 
     def abs_(self) -> Tensor:
         """In place: :meth:`abs`."""
@@ -193,19 +197,19 @@ class TensorInPlaceMethods:
 
     def fmod_(self, other: Any) -> Tensor:
         """In place: :meth:`fmod`."""
-        return _ag._inplace.apply(self, _ag._division.fmod, other)
+        return _ag._inplace.apply_promoted(self, _ag._division.fmod, other)
 
     def atan2_(self, other: Any) -> Tensor:
         """In place: :meth:`atan2`."""
-        return _ag._inplace.apply(self, _ag._binary.atan2, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.atan2, other)
 
     def hypot_(self, other: Any) -> Tensor:
         """In place: :meth:`hypot`."""
-        return _ag._inplace.apply(self, _ag._binary.hypot, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.hypot, other)
 
     def xlogy_(self, other: Any) -> Tensor:
         """In place: :meth:`xlogy`."""
-        return _ag._inplace.apply(self, _ag._binary.xlogy, other)
+        return _ag._inplace.apply_promoted(self, _ag._binary.xlogy, other)
 
     # --- in-place operators: PyTorch's rules, see _inplace.py ----------------------------------
 
@@ -222,10 +226,10 @@ class TensorInPlaceMethods:
         return _ag._inplace.update(self, _ag._division.div, "divide", other)
 
     def __ifloordiv__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply(self, _ag._division.floor_divide, other)
+        return _ag._inplace.apply_promoted(self, _ag._division.floor_divide, other)
 
     def __imod__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply(self, _ag._division.remainder, other)
+        return _ag._inplace.apply_promoted(self, _ag._division.remainder, other)
 
     def __ipow__(self, other: Any) -> Tensor:
         return _ag._inplace.apply(self, _ag._power.pow, other)
@@ -254,7 +258,7 @@ class TensorInPlaceMethods:
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: clamp every element into ``[min, max]``."""
-        return _ag._inplace.apply(self, _ag._clamp.clamp, min, max)
+        return _ag._inplace.apply_promoted(self, _ag._clamp.clamp, min, max)
 
     def zero_(self) -> Tensor:
         """In place: set every element to 0."""

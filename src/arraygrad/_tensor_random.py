@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # up to it is exact), the dtype's maximum for integers, as in PyTorch.
 _RANDOM_MAX = {
     "float16": 2**11,
+    "bfloat16": 2**8,
     "float32": 2**24,
     "float64": 2**53,
     "bool": 1,
@@ -134,6 +135,15 @@ class TensorRandomMethods:
         ``random_(to=to)``) from ``[0, to)``, and ``random_(from_, to)`` from ``[from_, to)``."""
         from_ = _from_keyword("random_", from_, kwargs)
         name = self.dtype.name
+        if self.dtype.is_complex:  # PyTorch's checks: of the bounds given, else the kernel's
+            if from_ is not None or to is not None:
+                raise RuntimeError(
+                    "check_random_bounds handles only integral, floating-point and boolean "
+                    f"types: got a {_ag._tensor.describe(self)}. Fix: draw into a real tensor."
+                )
+            raise _ag._unary.not_implemented(
+                "random_kernel_cpu", self, "draw into a real tensor (e.g. x.real.random_())."
+            )
         if from_ is None and to is None:
             low, high = 0, _RANDOM_MAX[name]
         elif to is None:
@@ -169,9 +179,12 @@ class TensorRandomMethods:
 
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
         """In place: 1 with probability ``p`` (a number or a tensor of probabilities), else 0."""
+        if isinstance(p, _ag.Tensor):  # (the kernel's dtypes are checked first)
+            _ag._random.require_real(self, "bernoulli_tensor_cpu_self_")
         _ag._random.check_probability(p, "bernoulli_")
         rng = _ag._random_creation.generator_rng(generator)
         if not isinstance(p, _ag.Tensor):  # torch's scalar kernel, in memory order
+            _ag._random.require_real(self, "bernoulli_scalar_cpu_")
             native = self._data.dtype
             keep = _ag._backend.drawn_in_memory_order(
                 lambda order, _: _ag._backend.random_bernoulli(float(p), order, native, rng),
@@ -224,16 +237,17 @@ class TensorRandomMethods:
 
     def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
         """In place: the number of Bernoulli(``p``) trials up to the first success (1, 2, ...)."""
+        if not 0 < p < 1:  # (checked before the dtype, as PyTorch does)
+            raise RuntimeError(
+                f"geometric_ expects p to be in (0, 1), but got p={p}. Fix: pass a probability "
+                "strictly between 0 and 1."
+            )
         if self.dtype is _ag.bool_:
             raise NotImplementedError(
                 "\"geometric_cpu\" not implemented for 'Bool': a count of trials needs a "
                 "numeric dtype. Fix: fill an integer or floating tensor."
             )
-        if not 0 < p < 1:
-            raise RuntimeError(
-                f"geometric_ expects p to be in (0, 1), but got p={p}. Fix: pass a probability "
-                "strictly between 0 and 1."
-            )
+        _ag._random.require_real(self, "geometric_cpu")
         return _ag._random.fill(self, "geometric", p, generator=generator)
 
     def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:

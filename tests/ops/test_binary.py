@@ -22,6 +22,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
 from tests.oracle import (
     OpSpec,
+    assert_call_as_torch,
     check_against_torch,
     outcome_in_each,
     run_gradcheck_case,
@@ -993,3 +994,23 @@ def test_complex_logaddexp_of_infinities_and_nan_matches_torch() -> None:
     x = ag.tensor(a[-2:], requires_grad=True)
     ag.logaddexp(x, ag.tensor(b[-2:])).real.sum().backward()
     assert x.grad is not None and np.isfinite(x.grad.numpy()).all()
+
+
+def _complex_tensor(lib: Any) -> Any:
+    return lib.tensor([[0.5 + 1j, -2.0, 3j], [1.5 - 0.5j, 0j, 4 + 4j]], dtype=lib.complex64)
+
+
+@pytest.mark.parametrize(
+    "call, dtype",
+    [
+        # a complex input keeps its imaginary part, in the promoted complex dtype
+        (lambda lib, x: lib.ldexp(_complex_tensor(lib), x), "float64"),
+        (lambda lib, x: lib.ldexp(_complex_tensor(lib), x), "int32"),
+        (lambda lib, x: lib.ldexp(_complex_tensor(lib), x[0, 0]), "float64"),
+        # no gcd or lcm of complex numbers
+        (lambda lib, x: lib.gcd(x, lib.ones(3, dtype=lib.int64)), "complex64"),
+        (lambda lib, x: lib.lcm(lib.ones(3, dtype=lib.int64), x), "complex64"),
+    ],
+)
+def test_ldexp_gcd_and_lcm_of_complex_tensors_as_torch(call: Any, dtype: str) -> None:
+    assert_call_as_torch(call, dtype)

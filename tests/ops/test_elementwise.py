@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import arraygrad as ag
 from tests.oracle import (
     OpSpec,
+    assert_call_as_torch,
     assert_refused_as_torch,
     check_against_torch,
     check_complex_gradient,
@@ -820,3 +821,48 @@ def test_sinc_in_place_of_complex_matches_torch() -> None:
 @pytest.mark.parametrize("dtype", ["complex64", "int64", "float16"])
 def test_angle_units_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
     assert_refused_as_torch(call, dtype)
+
+
+@pytest.mark.parametrize(
+    "call, dtype",
+    [
+        # logit's eps in the input's dtype: a bfloat16 result, PyTorch's values; an eps above
+        # 0.5 crosses the bounds as PyTorch's kernel does
+        *[
+            (lambda lib, x, eps=eps: (x - 0.75).logit(eps), dtype)
+            for eps in (0.1, 0.3, 1e-6, 0.7)
+            for dtype in ("bfloat16", "float16", "float32", "float64")
+        ],
+        (lambda lib, x: x.div_(3).logit_(0.2), "bfloat16"),
+        # a complex bound of a floating tensor: its real part, refused if not real
+        *[
+            (lambda lib, x, b=b: x.clamp(*b), dtype)
+            for b in ((1 + 0j,), (None, 1 + 0j), (1 + 2j,), (None, 2j), (0.5, 1.5 + 0j))
+            for dtype in ("float64", "float16")
+        ],
+        (lambda lib, x: x.clamp(1 + 0j), "int64"),  # an integer tensor's promotes: no kernel
+        (lambda lib, x: x.clamp_min(1 + 0j), "float32"),  # neither for clamp_min's
+        (lambda lib, x: x.clamp_(1 + 2j), "float64"),
+        # a float or complex alpha of an integral sum is refused, a bool one's too
+        *[
+            (lambda lib, x, a=a: x.add(x, alpha=a), dtype)
+            for a in (1 + 2j, 1 + 0j, 1.5, 2)
+            for dtype in ("bool", "int64")
+        ],
+        (lambda lib, x: x.sub_(x.clone(), alpha=2j), "int32"),
+    ],
+)
+def test_logit_clamp_and_add_take_their_numbers_as_torch(call: Any, dtype: str) -> None:
+    assert_call_as_torch(call, dtype)
+
+
+@pytest.mark.parametrize("alpha", [2, 1.5, 1 + 2j, "int", "float", "complex"])
+@pytest.mark.parametrize("dtype", ["int64", "bool", "float32"])
+def test_add_takes_a_0d_tensor_alpha_as_its_number_as_torch(alpha: Any, dtype: str) -> None:
+    def call(lib: Any, x: Any) -> Any:
+        scale = alpha
+        if isinstance(alpha, str):
+            scale = lib.tensor({"int": 2, "float": 1.5, "complex": 2j}[alpha])
+        return x.add(x, alpha=scale)
+
+    assert_call_as_torch(call, dtype)

@@ -21,6 +21,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
 from tests.oracle import (
     OpSpec,
+    assert_call_as_torch,
     check_against_torch,
     run_gradcheck_case,
     run_torch_case,
@@ -454,3 +455,11 @@ def test_integer_scales_that_do_not_fit_raise_as_torch(op: str, scale: float, na
             return str(error).partition(" without overflow")[0]
 
     assert call(ag) == call(torch)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv", "addcmul_", "addcdiv_"])
+@pytest.mark.parametrize("value", [1 + 2j, 1 + 0j, 2j])
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int64", "complex64"])
+def test_a_complex_value_of_addcmul_and_addcdiv_as_torch(name: str, value: Any, dtype: str) -> None:
+    # the value is converted to the tensors' dtype: an imaginary part is refused by a real one
+    assert_call_as_torch(lambda lib, x: getattr(x, name)(x + 1, x + 2, value=value), dtype)

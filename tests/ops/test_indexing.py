@@ -17,6 +17,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, shapes
 from tests.oracle import (
     OpSpec,
+    assert_call_as_torch,
     check_against_torch,
     grad_fn_names,
     gradcheck,
@@ -636,3 +637,16 @@ def test_setitem_rounds_into_reduced_floats_unchecked_as_torch(dtype: str, value
         x[1:2] = value
         written.append(x.view(module.int16).tolist())
     assert written[1] == written[0]
+
+
+@pytest.mark.parametrize("name", ["masked_fill", "masked_fill_"])
+@pytest.mark.parametrize("value", [1 + 2j, 1 + 0j, 2.5])
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int32", "bool", "complex64"])
+def test_masked_fill_with_a_0d_complex_value_as_torch(name: str, value: Any, dtype: str) -> None:
+    # a 0-d value is read as a number: a complex one's imaginary part is refused by a real
+    # tensor, as a complex number is
+    def call(lib: Any, x: Any) -> Any:
+        fill = lib.tensor(value, dtype=lib.complex64 if isinstance(value, complex) else None)
+        return getattr(x, name)(x == 1, fill)
+
+    assert_call_as_torch(call, dtype)

@@ -367,3 +367,19 @@ def test_dropouts_in_place_when_training() -> None:
     y = ag.ones(1000)
     assert ag.alpha_dropout_(y, 0.5, True) is y
     assert len(np.unique(y.numpy())) == 2
+
+
+@pytest.mark.parametrize("dtype", [None, "float32"])
+def test_conj_physical_function_conjugates_in_place_as_torch(dtype: Any) -> None:
+    def run(lib: Any) -> Any:
+        if dtype is None:
+            x = lib.tensor([0.5 + 1j, -2j, 3.0], requires_grad=True)
+        else:
+            x = lib.tensor([0.5, -2.0, 3.0], requires_grad=True)
+        y = x * 1
+        version = y._version
+        out = lib.conj_physical_(y)
+        (y * lib.arange(1.0, 4.0)).real.sum().backward() if dtype is None else y.sum().backward()
+        return out is y, y._version - version, y.grad_fn.name(), y.tolist(), x.grad.tolist()
+
+    assert run(ag) == run(torch)

@@ -273,3 +273,9 @@ REFUSED_OR_TAKEN = {
 @pytest.mark.parametrize("name", list(REFUSED_OR_TAKEN))
 def test_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
     assert_refused_as_torch(REFUSED_OR_TAKEN[name], dtype)
+
+
+@pytest.mark.parametrize("dim", [0, 2, -3])
+@pytest.mark.parametrize("dtype", ["complex64", "int64"])
+def test_mode_checks_its_dim_before_its_dtype_as_torch(dim: int, dtype: str) -> None:
+    assert_refused_as_torch(lambda lib, x: x.mode(dim), dtype)

@@ -20,6 +20,7 @@ import arraygrad as ag
 from arraygrad._statistics import vector_norm
 from tests.oracle import (
     OpSpec,
+    assert_refused_as_torch,
     check_against_torch,
     check_higher_derivatives_against_torch,
     gradcheck,
@@ -555,3 +556,29 @@ def test_grad_fn_names_reductions_as_torch_does(expression: str) -> None:
         return eval(expression, {"x": x}).grad_fn.name()
 
     assert name(ag) == name(torch)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: x.amax(2),
+        lambda lib, x: x.amin((0, -3)),
+        lambda lib, x: x.nansum(2),
+        lambda lib, x: x.nanmean(-3),
+        lambda lib, x: x.max(0),
+        lambda lib, x: x.min(2),
+        lambda lib, x: x.max(),
+        lambda lib, x: x.kthvalue(1, 0),
+        lambda lib, x: x.kthvalue(1, 2),
+        lambda lib, x: x.kthvalue(5, 0),
+        lambda lib, x: x.topk(1, 2),
+        lambda lib, x: x.median(2),
+        lambda lib, x: x.nanmedian(-3),
+        lambda lib, x: x.median(0),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["complex64", "bool", "float32"])
+def test_reductions_check_the_dim_and_then_the_dtype_as_torch(call: Any, dtype: str) -> None:
+    # a dim out of range is PyTorch's IndexError whatever the dtype; then the dtype's refusal
+    # (complex numbers have no order; no bool kernels), with PyTorch's class
+    assert_refused_as_torch(call, dtype)

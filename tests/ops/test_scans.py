@@ -408,3 +408,18 @@ def test_trapezoid_of_real_samples_at_complex_points_matches_torch() -> None:
 @pytest.mark.parametrize("dtype", ["uint8", "bool", "int8", "complex64", "float16"])
 def test_samples_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
     assert_refused_as_torch(call, dtype)
+
+
+@pytest.mark.parametrize("dim", [0, 2, -3])
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "bool", "float32"])
+def test_logcumsumexp_checks_its_dim_before_its_dtype_as_torch(dim: int, dtype: str) -> None:
+    # a dim out of range is PyTorch's IndexError whatever the dtype; then no integer kernel
+    assert_refused_as_torch(lambda lib, x: x.logcumsumexp(dim), dtype)
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+@pytest.mark.parametrize("dim", [0, 2])
+@pytest.mark.parametrize("dtype", ["complex64", "bool", "float16"])
+def test_cummax_and_cummin_refuse_complex_tensors_as_torch(name: str, dim: int, dtype: str) -> None:
+    # complex numbers have no order: the kernel's NotImplementedError, after the dim's check
+    assert_refused_as_torch(lambda lib, x: getattr(x, name)(dim), dtype)

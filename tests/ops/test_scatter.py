@@ -17,6 +17,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, shapes
 from tests.oracle import (
     OpSpec,
+    assert_call_as_torch,
     assert_refused_as_torch,
     check_against_torch,
     gradcheck,
@@ -804,3 +805,54 @@ def test_repeat_interleave_of_counts_alone_matches_torch(counts: list, dtype: st
                 lib.tensor(counts, dtype=lib.int64), output_size=total + 1
             )
         ) == ("RuntimeError", "RuntimeError")
+
+
+def _complex(lib: Any) -> Any:
+    return lib.tensor([[0.5 + 1j, -2.0, 3j], [1.5 - 0.5j, 0j, 4 + 4j]], dtype=lib.complex64)
+
+
+_ROWS = [[0, 1, 0], [1, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    "call, dtype",
+    [
+        # the mean of complex numbers divides (it is no floor division)
+        *[
+            (
+                lambda lib, x, s=s: x.scatter_reduce(
+                    0, lib.tensor(_ROWS), _complex(lib), "mean", include_self=s
+                ),
+                "complex64",
+            )
+            for s in (True, False)
+        ],
+        (lambda lib, x: x.index_reduce_(0, lib.tensor([1, 0]), _complex(lib), "mean"), "complex64"),
+        # no order of complex numbers, no mean of bools: the kernels' NotImplementedError
+        *[
+            (lambda lib, x, r=r: x.scatter_reduce_(0, lib.tensor(_ROWS), x.clone(), r), "complex64")
+            for r in ("amax", "amin")
+        ],
+        (lambda lib, x: x.index_reduce(0, lib.tensor([1, 0]), x.clone(), "amax"), "complex64"),
+        (lambda lib, x: x.scatter_reduce(0, lib.tensor(_ROWS), x.clone(), "mean"), "bool"),
+        (lambda lib, x: x.index_reduce_(0, lib.tensor([1, 0]), x.clone(), "mean"), "bool"),
+        # ... after the index's bounds for index_reduce, before them for scatter_reduce
+        (lambda lib, x: x.index_reduce(0, lib.tensor([5, 0]), x.clone(), "mean"), "bool"),
+        (lambda lib, x: x.scatter_reduce(0, lib.tensor([[5, 0, 0]]), x.clone(), "mean"), "bool"),
+        # a complex fill value of a real tensor
+        *[
+            (lambda lib, x, v=v: x.index_fill_(1, lib.tensor([0, 2]), v), dtype)
+            for v in (1 + 2j, 1 + 0j)
+            for dtype in ("float64", "bool", "int32")
+        ],
+        (lambda lib, x: x.index_fill(0, lib.tensor([1]), lib.tensor(2j)), "float32"),
+        (lambda lib, x: x.index_fill_(0, lib.tensor([1]), 2j), "complex64"),
+        *[
+            (lambda lib, x, v=v: x[:, :2].fill_diagonal_(v), dtype)
+            for v in (1 + 2j, 1 + 0j)
+            for dtype in ("float64", "float16", "int64", "bool")
+        ],
+    ],
+)
+def test_reductions_and_fills_of_complex_and_bool_tensors_as_torch(call: Any, dtype: str) -> None:
+    assert_call_as_torch(call, dtype)

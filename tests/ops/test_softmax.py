@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    assert_refused_as_torch,
+    check_against_torch,
+    run_gradcheck_case,
+    run_torch_case,
+)
 
 OP_TABLE = {
     "softmax": OpSpec(lambda x: lib(x).softmax(x, -1), min_dims=1),
@@ -116,3 +122,11 @@ def test_softmax_second_derivatives_match_torch() -> None:
         return g * g
 
     check_against_torch(fn, None, [x])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", [0, 2, -3])
+@pytest.mark.parametrize("dtype", ["int64", "bool", "complex64"])
+def test_softmax_checks_its_dim_before_its_dtype_as_torch(name: str, dim: int, dtype: str) -> None:
+    # a dim out of range is PyTorch's IndexError; then no kernel for the dtype
+    assert_refused_as_torch(lambda lib, x: getattr(x, name)(dim), dtype)

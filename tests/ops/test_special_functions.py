@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
-from tests.oracle import OpSpec, run_gradcheck_case, run_torch_case
+from tests.oracle import OpSpec, assert_refused_as_torch, run_gradcheck_case, run_torch_case
 
 OP_TABLE = {
     "i0": OpSpec(lambda x: lib(x).i0(x), low=-8.0, high=8.0),
@@ -138,3 +138,10 @@ def test_i0_matches_torch_at_the_ends_of_its_range() -> None:
     (mine, my_grad), (theirs, their_grad) = results
     np.testing.assert_allclose(mine, theirs, rtol=1e-14)
     np.testing.assert_allclose(my_grad, their_grad, rtol=1e-14)
+
+
+@pytest.mark.parametrize("p", [1, 2, 0])
+@pytest.mark.parametrize("dtype", ["bool", "int64", "float32"])
+def test_mvlgamma_refuses_bool_tensors_as_torch(p: int, dtype: str) -> None:
+    # (before p's value is checked)
+    assert_refused_as_torch(lambda lib, x: lib.mvlgamma(x + 3 if dtype != "bool" else x, p), dtype)

@@ -222,3 +222,11 @@ def test_errors_match_torch(call: Any, error: type) -> None:
     with pytest.raises(error) as info:
         call(ag)
     assert len(str(info.value)) > 20
+
+
+def test_is_contiguous_takes_its_memory_format_by_keyword_only_as_torch() -> None:
+    for library in (torch, ag):
+        x = library.ones(2, 3)
+        assert x.is_contiguous(memory_format=library.contiguous_format)
+        with pytest.raises(TypeError, match="positional"):
+            x.is_contiguous(library.contiguous_format)

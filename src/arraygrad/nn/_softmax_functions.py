@@ -53,10 +53,13 @@ def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Ten
     if dtype is not None:
         input = _math.astype(input, dtype)
     if not input.dtype.is_floating_point:
-        # torch has no integer kernel (softmin runs softmax's); dtype= converts first.
+        # torch has no integer kernel (softmin runs softmax's); dtype= converts first. A dim
+        # out of range is its IndexError first; its kernels along the last dim and along
+        # another have two names.
+        last = dim is None or normalize_dim(dim, input.ndim) >= input.ndim - 1
         kernel = "log_softmax" if name == "log_softmax" else "softmax"
         raise _unary.not_implemented(
-            f"{kernel}_lastdim_kernel_impl",
+            f"{kernel}{'_lastdim' if last else ''}_kernel_impl",
             input,
             f"convert the tensor (x.float()) or pass dtype=arraygrad.float32 to {name}.",
         )

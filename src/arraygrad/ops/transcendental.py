@@ -55,6 +55,14 @@ def _logit(xp: Any, x: Any) -> Any:
     return xp.log(x / (1 - x))
 
 
+def _clamped_logit(xp: Any, x: Any, eps: float) -> Any:
+    # PyTorch's kernel: x < lo ? lo : (x > hi ? hi : x), its bounds in x's dtype (an eps above
+    # 0.5 crosses them; NaN passes; clip would make a float32 result of a bfloat16 x).
+    low = xp.asarray(eps, dtype=x.dtype)
+    high = 1 - low
+    return _logit(xp, xp.where(x < low, low, xp.where(x > high, high, x)))
+
+
 def _logit_vjp(ns: Any, g: Any, x: Any, eps: float | None) -> Any:
     # g / (x (1 - x)), as PyTorch's logit_backward divides. The denominators it does not use
     # are replaced by constants, so that a second derivative sees no 0 / 0 from them.
@@ -70,7 +78,7 @@ def _logit_vjp(ns: Any, g: Any, x: Any, eps: float | None) -> Any:
 # [eps, 1 - eps]. Its gradient is 1 / (x (1 - x)), with PyTorch's values at the edges.
 logit = Primitive(
     "logit",
-    forward=lambda xp, x, *, eps: _logit(xp, x if eps is None else xp.clip(x, eps, 1 - eps)),
+    forward=lambda xp, x, *, eps: _logit(xp, x) if eps is None else _clamped_logit(xp, x, eps),
     vjp=(lambda ns, g, out, x, *, eps: _logit_vjp(ns, g, x, eps),),
 )
 tan = Primitive(
