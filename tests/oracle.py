@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
+from arraygrad._backend.lazy import FLOAT_WARNINGS
 
 TOLERANCES = {np.float64: (1e-7, 1e-10), np.float32: (1e-5, 1e-6)}
 
@@ -180,6 +182,80 @@ def raised_by(fn: Callable[[], Any]) -> tuple[type, str] | None:
     except Exception as error:  # the class and message are compared
         return type(error), str(error)
     return None
+
+
+def _call_recording(lib: Any, call: Callable[..., Any], arrays: Sequence[np.ndarray]) -> Any:
+    """``call(lib, *leaves)`` on float64 leaves made from ``arrays`` (requiring grad): the
+    leaves, the outputs (a tuple) or the exception class raised, and the warnings caught."""
+    leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # (arraygrad's own filter, which "always" replaced: NumPy's floating-point warnings
+        # in its modules, where PyTorch gives inf or nan silently)
+        warnings.filterwarnings(
+            "ignore", message=FLOAT_WARNINGS, category=RuntimeWarning, module=r"arraygrad\."
+        )
+        try:
+            out: Any = _as_tuple(call(lib, *leaves))
+        except Exception as error:  # the class is compared
+            out = type(error)
+    return leaves, out, caught
+
+
+def assert_like_torch_on(call: Callable[..., Any], *shapes: tuple[int, ...]) -> None:
+    """``call(lib, *xs)`` with float64 leaves ``xs`` of ``shapes`` (values in (0.2, 0.8), the
+    same in both libraries) behaves in arraygrad as in torch: the same exception class, or
+    outputs of the same shapes, dtypes and values (nan where torch has nan), torch's
+    UserWarnings and no NumPy RuntimeWarning; then the same input gradients for a random
+    cotangent (an empty or unreached input's may be None in one and zeros in the other). For
+    empty and 0-d shapes, where libraries differ most."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.uniform(0.2, 0.8, shape) for shape in shapes]
+    th_leaves, theirs, th_warned = _call_recording(torch, call, arrays)
+    ag_leaves, mine, ag_warned = _call_recording(ag, call, arrays)
+    if isinstance(theirs, type) or isinstance(mine, type):
+        refused = isinstance(mine, type) and isinstance(theirs, type)
+        assert refused and issubclass(mine, theirs), (theirs, mine)
+        return
+    assert not [w for w in ag_warned if w.category is RuntimeWarning], ag_warned[0].message
+    wanted = {str(w.message)[:40] for w in th_warned if w.category is UserWarning}
+    assert wanted <= {str(w.message)[:40] for w in ag_warned}, (wanted, ag_warned)
+    assert len(mine) == len(theirs)
+    for m, t in zip(mine, theirs, strict=True):
+        assert tuple(m.shape) == tuple(t.shape), (m.shape, t.shape)
+        assert str(m.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], (m.dtype, t.dtype)
+        np.testing.assert_allclose(_to_numpy(m), _to_numpy(t), rtol=1e-7, atol=1e-10)
+    outs = [i for i, t in enumerate(theirs) if t.requires_grad]
+    assert outs == [i for i, m in enumerate(mine) if m.requires_grad]
+    if not outs:
+        return
+    cotangents = [_cotangent(rng, theirs[i], np.float64) for i in outs]
+    th_grads = torch.autograd.grad(
+        [theirs[i] for i in outs],
+        th_leaves,
+        [torch.tensor(c) for c in cotangents],
+        allow_unused=True,
+    )
+    ag_grads = ag.autograd.grad(
+        [mine[i] for i in outs], ag_leaves, [ag.tensor(c) for c in cotangents], allow_unused=True
+    )
+    for m, t, array in zip(ag_grads, th_grads, arrays, strict=True):
+        expected = np.zeros(array.shape) if t is None else _to_numpy(t)
+        got = np.zeros(array.shape) if m is None else _to_numpy(m)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-7, atol=1e-10)
+
+
+def shape_cases(table: Sequence[tuple[str, Callable[..., Any], Sequence[Any]]]) -> Any:
+    """pytest's parametrize over ``(call, shape)`` for each shape of each ``(name, call,
+    shapes)`` row of ``table`` (named ``name-shape``): the rows of :func:`assert_like_torch_on`
+    tables."""
+    cases = [
+        pytest.param(call, shape, id=f"{name}-{shape}")
+        for name, call, shapes in table
+        for shape in shapes
+    ]
+    return pytest.mark.parametrize(("call", "shape"), cases)
 
 
 def check_against_torch(

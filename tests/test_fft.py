@@ -13,7 +13,7 @@ import torch
 from oracle import check_against_torch, gradcheck
 
 import arraygrad as ag
-from tests.oracle import assert_refused_as_torch
+from tests.oracle import assert_like_torch_on, assert_refused_as_torch, shape_cases
 
 RNG = np.random.default_rng(7)
 COMPLEX = RNG.standard_normal((4, 6)) + 1j * RNG.standard_normal((4, 6))
@@ -181,3 +181,32 @@ def test_imported_on_first_use() -> None:
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16", "int64", "complex64"])
 def test_transforms_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
     assert_refused_as_torch(call, dtype)
+
+
+# Regression (emptygrid): a transform over an empty dimension raised NumPy's ValueError where
+# torch raises RuntimeError; a 0-d input took dim 0 or -1 (torch: IndexError), the real-input
+# and real-output transforms of one raised IndexError (torch: RuntimeError), and fftshift of
+# one returned it (torch: RuntimeError, no shifts). (torch 2.13's transform over a non-empty
+# dimension of an input with an empty batch fails in MKL; arraygrad's gives the empty result.)
+EMPTY_CASES = [
+    ("fft", lambda L, x: L.fft.fft(x), [(0,), (3, 0), (2, 0, 0)]),
+    ("fft_dim0", lambda L, x: L.fft.fft(x, dim=0), [(0, 3)]),
+    ("fft_n", lambda L, x: L.fft.fft(x, n=2), [(), (3, 0)]),
+    ("ifft2", lambda L, x: L.fft.ifft2(x), [(0, 3), (2, 0, 3)]),
+    ("fftn", lambda L, x: L.fft.fftn(x), [(0,), (3, 0), ()]),
+    ("fft2_s", lambda L, x: L.fft.fft2(x, s=(-1,)), [(), (1,)]),
+    ("rfft", lambda L, x: L.fft.rfft(x), [(0,), (3, 0)]),
+    ("rfftn", lambda L, x: L.fft.rfftn(x), [(), (0, 3)]),
+    ("irfft", lambda L, x: L.fft.irfft(x), [(0,), (1,)]),
+    ("irfft2", lambda L, x: L.fft.irfft2(x), [(0, 3), (2, 0, 3)]),
+    ("irfftn", lambda L, x: L.fft.irfftn(x), [()]),
+    ("hfftn", lambda L, x: L.fft.hfftn(x), [(0, 3), ()]),
+    ("ihfft", lambda L, x: L.fft.ihfft(x, 0), [()]),
+    ("fftshift", lambda L, x: L.fft.fftshift(x), [(), (0,)]),
+    ("ifftshift_dim", lambda L, x: L.fft.ifftshift(x, dim=()), [(2,)]),
+]
+
+
+@shape_cases(EMPTY_CASES)
+def test_transforms_of_empty_and_0d_tensors_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

@@ -19,6 +19,7 @@ For a real tensor the conjugate is the tensor itself and there is no imaginary p
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from arraygrad import _dtype, _shape, ops, return_types
@@ -148,6 +149,23 @@ def is_neg(input: Tensor) -> bool:
     return False
 
 
+# PyTorch's deprecations of the transposes of a 0-d tensor (which return it as it is, or its
+# conjugate) and of ``x.T`` but on matrices, by the name each one warns with.
+_DEPRECATED = {
+    "tensor.mT": "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these "
+    "cases.",
+    "tensor.mH": "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().",
+    "tensor.adjoint()": "adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+    "tensor.H": "Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+    "tensor.T": "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+    "cases.",
+    "x.T": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor.",
+}
+
+
 def _require_matrices(input: Tensor, what: str) -> None:
     # A 0-d tensor is its own adjoint (PyTorch deprecates but allows it); a vector is refused.
     if input.ndim == 1:
@@ -155,6 +173,14 @@ def _require_matrices(input: Tensor, what: str) -> None:
             f"{what} is only supported on matrices or batches of matrices. Got "
             f"{input.ndim}-D tensor. Fix: reshape to at least 2 dimensions (e.g. x.unsqueeze(0))."
         )
+    if input.ndim == 0:
+        warn_deprecated(what, stacklevel=4)
+
+
+def warn_deprecated(what: str, stacklevel: int = 3) -> None:
+    """PyTorch's UserWarning for ``what`` (a key of ``_DEPRECATED``); the default
+    ``stacklevel`` names the caller of a Tensor property that calls this."""
+    warnings.warn(_DEPRECATED[what], UserWarning, stacklevel=stacklevel)
 
 
 def adjoint(input: Tensor) -> Tensor:
@@ -167,6 +193,11 @@ def adjoint(input: Tensor) -> Tensor:
     [[1, 3], [2, 4]]
     """
     _require_matrices(input, "tensor.adjoint()")
+    return _adjoint(input)
+
+
+def _adjoint(input: Tensor) -> Tensor:
+    """:func:`adjoint` of a checked ``input``."""
     return conj(input if input.ndim == 0 else _shape.transpose(input, -2, -1))
 
 

@@ -340,7 +340,12 @@ def svd_lowrank(
     columns = x.shape[-1]
     inexact = x.dtype.is_floating_point or x.dtype.is_complex
     draw_dtype = x.dtype if inexact else _dtype.get_default_dtype()
-    sketch = randn(*x.shape[:-2], columns, q, dtype=draw_dtype)
+    sketch = randn(*x.shape[:-2], columns, q, dtype=draw_dtype)  # (refuses a negative q)
+    if not min(m, n):
+        # Empty matrices are their own exact (empty) SVD; the random range would be QR of a
+        # zero matrix, whose derivative solves with a singular R.
+        u, s, vh = linalg_svd(_adjoint(x) if wide else x, full_matrices=False)
+        return u, s, _adjoint(vh)
     basis = _orthonormal_range(x @ sketch)
     for _ in range(niter):
         basis = _orthonormal_range(x @ _orthonormal_range(_adjoint(x) @ basis))

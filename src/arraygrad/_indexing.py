@@ -385,7 +385,14 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None =
     if flat.numel():
         check_values(_raise_for_selection, flat._data, axis, tuple(input._data.shape))
     if input.ndim == 0:
-        return ops.getitem(ops.reshape(input, shape=(1,)), key=(flat._data,))
+        if flat.numel() != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {flat.numel()} "
+                "value(s): a 0-d input has one element to select. Fix: pass a one-element "
+                "index, e.g. torch.tensor([0])."
+            )
+        # (PyTorch's selection from a 0-d tensor is 0-d too)
+        return ops.reshape(ops.getitem(ops.reshape(input, shape=(1,)), key=(flat._data,)), shape=())
     return ops.getitem(input, key=(slice(None),) * axis + (flat._data, Ellipsis))
 
 
@@ -393,6 +400,12 @@ def _raise_for_selection(index: Any, axis: int, shape: tuple[int, ...]) -> None:
     """index_select's refusal of an index outside ``[0, size)`` along ``axis``."""
     size = shape[axis] if shape else 1
     bad = out_of_range(index, 0, size)
+    if bad is not None and not size and len(shape) > 1:
+        raise RuntimeError(
+            f"index_select(): self indexing axis dim should be positive: dimension {axis} of "
+            f"the input (shape {list(shape)}) is empty, so index {bad} selects nothing. Fix: "
+            "select with an empty index, or from a non-empty dimension."
+        )
     if bad is not None:
         # PyTorch's kernel for selecting whole rows (dim 0, non-empty rows) raises
         # IndexError; its general kernel raises RuntimeError.

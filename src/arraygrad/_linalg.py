@@ -264,7 +264,8 @@ def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
             f"{list(a.shape)} and {list(b.shape)}"
         )
     batch_b = tuple(b.shape[:-1])
-    flat_b = reshape(b, (-1, b.shape[-1]) if b.ndim > 1 else (1, -1))
+    # (the rows counted, not -1: with no columns, -1 could stand for any number of rows)
+    flat_b = reshape(b, (math.prod(batch_b), b.shape[-1])) if b.ndim > 1 else reshape(b, (1, -1))
     out = matmul(a, ops.matrix_transpose(flat_b))
     return reshape(out, (*a.shape[:-1], *batch_b))
 

@@ -142,9 +142,10 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
             f"{describe(input)}. Fix: pass a matrix or a batch of matrices."
         )
     check_pinv_dtype(input)
-    if input.numel() == 0:  # NumPy's SVD refuses empty matrices; the answer is all zeros
-        zeros = _backend.xp.zeros((*input.shape[:-2], input.shape[-1], input.shape[-2]))
-        return Tensor._wrap(_backend.xp.astype(zeros, input._data.dtype))
+    if input.numel() == 0:  # NumPy's SVD refuses empty matrices; the answer is empty too,
+        # of the transposed shape: made from the input, so that it is in the graph (PyTorch's
+        # pinverse of an empty input requires grad; its gradient is empty)
+        return ops.clone(ops.matrix_transpose(input))
     if input.dtype.is_complex:
         return ops.complex_linalg.pinv(input, rtol=float(rcond))
     return ops.pinv(input, rtol=float(rcond))

@@ -421,9 +421,14 @@ def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
 def _chain_product(matrices: tuple[Tensor, ...]) -> Tensor:
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for matrix in matrices:  # (matrices only: multi_dot's vector ends are not taken)
+        if matrix.ndim != 2:
+            raise RuntimeError(
+                f"Tensor dimension is {matrix.ndim}, expected 2 instead: chain_matmul() got a "
+                f"tensor of shape {list(matrix.shape)}. Fix: pass matrices (a vector v as "
+                "v.unsqueeze(0) or v.unsqueeze(1)), or use linalg.multi_dot."
+            )
     if len(matrices) == 1:
-        if matrices[0].ndim != 2:
-            raise RuntimeError(f"Tensor dimension is {matrices[0].ndim}, expected 2 instead.")
         return matrices[0].clone()
     return linalg.multi_dot(list(matrices))
 
@@ -443,7 +448,7 @@ def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 
 def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Deprecated (a UserWarning, as in PyTorch): the sum of the singular values of the
-    matrices in ``dim`` (both dimensions of a 2-D ``input`` without it),
+    matrices in ``dim`` (the last two without it),
     :func:`arraygrad.linalg.matrix_norm` ``(input, 'nuc', dim, keepdim)``.
     ``nuclear_norm(input, keepdim)`` is the other overload."""
     warnings.warn(
@@ -455,13 +460,8 @@ def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tenso
     )
     if isinstance(dim, bool):  # nuclear_norm(input, keepdim)
         dim, keepdim = None, dim
-    if dim is None:
-        if input.ndim != 2:
-            raise RuntimeError(
-                f"Expected a tensor with 2 dimensions, but got a tensor with {input.ndim} "
-                "dimensions instead. Fix: pass dim=(row_dim, col_dim)."
-            )
-        dim = (0, 1)
+    if dim is None:  # (PyTorch 2.13: the last two, as matrix_norm, batched)
+        dim = (-2, -1)
     return linalg.matrix_norm(input, "nuc", dim, keepdim)
 
 

@@ -315,6 +315,11 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     [3, 1, 2]
     """
     shift = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if not shift:
+        raise RuntimeError(
+            "`shifts` required: roll() got no shifts (an empty sequence). Fix: pass one shift "
+            "per dimension in dims (fft.fftshift of a 0-d tensor has no dimension to shift)."
+        )
     if dims is None:
         if len(shift) != 1:
             raise RuntimeError(
@@ -327,9 +332,13 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
         raise RuntimeError(
             f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}"
         )
+    if input.ndim == 0:  # (PyTorch takes no dim of a 0-d tensor here, not even 0 or -1)
+        raise IndexError(
+            f"Dimension specified as {axes[0]} but tensor has no dimensions: roll() of a 0-d "
+            "tensor along a dimension. Fix: roll it without dims (roll(x, shift)), or reshape "
+            "it first (t.reshape(1))."
+        )
     axes = tuple(normalize_dim(d, input.ndim) for d in axes)
-    if input.ndim == 0:
-        return ops.clone(input)
     return ops.roll(input, shift=shift, axis=axes)
 
 

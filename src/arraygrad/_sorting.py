@@ -277,6 +277,8 @@ def topk(
         )
     axis = normalize_dim(dim, input.ndim)
     _check_k("topk", input, k, axis, 0)
+    if not input.ndim:
+        k = 1  # (PyTorch's top 0 of a 0-d tensor is its one element too)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
     index = _first_sorted(x._data, k, axis, largest)
     values = take_along(x, index, axis)

@@ -12,6 +12,7 @@ the gradient).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
@@ -62,6 +63,15 @@ def _deviations(
     count = math.prod(shape if axis is None else (shape[a] for a in axis))
     centre = ops.mean(input, axis=axis, keepdims=True)
     divisor = count - _correction(unbiased, correction)
+    # PyTorch warns where its reduction factor, the input's size over the result's (0 for an
+    # empty input, whatever the result's size), is not above the correction.
+    if divisor <= 0 or (0 in shape and count - divisor >= 0):
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
     d = ops.subtract(input, centre)
     if input.dtype.is_complex:
         # |d|^2 is the sum of the squares of d's two parts: the real rules on the (..., 2) real

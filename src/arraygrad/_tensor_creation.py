@@ -256,7 +256,7 @@ class TensorCreationMethods:
     def mH(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """The conjugate transpose of the last two dimensions (``mT`` for real tensors)."""
         _ag._complex._require_matrices(self, "tensor.mH")
-        return _ag._complex.adjoint(self)
+        return _ag._complex._adjoint(self)
 
     @property
     def H(self) -> Tensor:  # noqa: N802 - PyTorch's name
@@ -266,7 +266,9 @@ class TensorCreationMethods:
                 f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor. "
                 "Fix: use .mH for batches of matrices."
             )
-        return _ag._complex.adjoint(self)  # a 0-d tensor is its own adjoint
+        if self.ndim == 0:  # its own adjoint: PyTorch deprecates it
+            _ag._complex.warn_deprecated("tensor.H")
+        return _ag._complex._adjoint(self)
 
     # --- Python callbacks (PyTorch's CPU-only element loops) ---------------------------------
 

@@ -77,6 +77,8 @@ class TensorShapeMethods:
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """All dimensions reversed."""
+        if self.ndim != 2:  # (PyTorch deprecates it but for matrices)
+            _ag._complex.warn_deprecated("tensor.T" if self.ndim == 0 else "x.T")
         return _ag._shape.permute(self, tuple(reversed(range(self.ndim))))
 
     @property

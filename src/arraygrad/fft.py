@@ -85,11 +85,16 @@ def _plan(
                     f"Got shape with {len(s)} values but input tensor only has {ndim} dimensions."
                 )
             dim = tuple(range(ndim - len(s), ndim))
-        elif len(s) != len(dim):
-            raise RuntimeError("When given, dim and shape arguments must have the same length")
     if dim is None:
         dim = tuple(range(ndim)) if default_all else (ndim - 1,)
-    axes = tuple(normalize_dim(d, ndim) for d in dim)
+    if not ndim and dim:  # PyTorch does not take 0 and -1 for a 0-d tensor's dim here
+        raise IndexError(
+            f"Dimension specified as {dim[0]} but tensor has no dimensions: a transform runs "
+            "over dimensions, and a 0-d tensor has none. Fix: reshape it first (t.reshape(1))."
+        )
+    axes = tuple(normalize_dim(d, ndim) for d in dim)  # (PyTorch checks dims before s)
+    if s is not None and len(s) != len(axes):
+        raise RuntimeError("When given, dim and shape arguments must have the same length")
     if len(set(axes)) != len(axes):
         raise RuntimeError("FFT dims must be unique")
     sizes: list[int | None] = [None] * len(axes)
@@ -150,6 +155,27 @@ def _check_not_reduced(x: Tensor, name: str) -> None:
         )
 
 
+def _check_some_axis(axes: tuple[int, ...], name: str) -> None:
+    """A real-input or real-output transform halves its last dimension: it needs one."""
+    if not axes:
+        raise RuntimeError(
+            f"{name} must transform at least one axis: it got none (a 0-d input, or dim=()). "
+            "Fix: pass an input with at least one dimension, or name one in dim."
+        )
+
+
+def _check_points(x: Tensor, axes: tuple[int, ...]) -> None:
+    """PyTorch's error for a transform over an empty dimension (NumPy's is a ValueError)."""
+    shape = x.shape
+    for axis in axes:
+        if shape[axis] < 1:
+            raise RuntimeError(
+                f"Invalid number of data points ({shape[axis]}) specified: the transform runs "
+                f"over dim {axis} of a {describe(x)}, which is empty. Fix: give n (or s) >= 1 "
+                "to pad it with zeros, or transform over non-empty dims."
+            )
+
+
 def _c2c(input: Any, s: Any, dim: Any, norm: str | None, inverse: bool, name: str) -> Tensor:
     mode = _norm(norm)
     x = _complex_input(input, name)
@@ -159,6 +185,7 @@ def _c2c(input: Any, s: Any, dim: Any, norm: str | None, inverse: bool, name: st
             x = _resized(x, axis, size)
     if not axes:
         return ops.clone(x)
+    _check_points(x, axes)
     return ops.fft_c2c(x, axes=axes, norm=mode, inverse=inverse)
 
 
@@ -166,11 +193,11 @@ def _r2c(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
     mode = _norm(norm)
     x = _real_input(input, name)
     axes, sizes = _plan(x, s, dim, default_all=name.endswith("n"))
+    _check_some_axis(axes, name)
     for axis, size in zip(axes, sizes, strict=True):
         if size is not None:
             x = _resized(x, axis, size)
-    if x.shape[axes[-1]] < 1:
-        raise RuntimeError(f"Invalid number of data points ({x.shape[axes[-1]]}) specified")
+    _check_points(x, axes)
     return ops.fft_r2c(x, axes=axes, norm=mode)
 
 
@@ -178,6 +205,7 @@ def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
     mode = _norm(norm)
     x = _complex_input(input, name)
     axes, sizes = _plan(x, s, dim, default_all=name.endswith("n"))
+    _check_some_axis(axes, name)
     last = sizes[-1]
     n = 2 * (x.shape[axes[-1]] - 1) if last is None else last
     if n < 1:
@@ -185,6 +213,7 @@ def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
     for axis, size in zip(axes[:-1], sizes[:-1], strict=True):
         if size is not None:
             x = _resized(x, axis, size)
+    _check_points(x, axes[:-1])
     # the half spectrum the output reads: n // 2 + 1 frequencies, cut or padded with zeros
     x = _resized(x, axes[-1], n // 2 + 1)
     return ops.fft_c2r(x, axes=axes, norm=mode, last_size=n)
@@ -523,8 +552,7 @@ def _shift(input: Tensor, dim: Any, sign: int) -> Tensor:
         dims = (dim,)
     else:
         dims = tuple(dim)
-    if not dims:
-        return ops.clone(x)
+    # (no dims, as of a 0-d input: roll's error, as in PyTorch)
     shifts = [sign * (x.shape[d] // 2) for d in dims]
     return roll(x, shifts, dims)
 

@@ -19,6 +19,7 @@ import arraygrad as ag
 import arraygrad.nn.functional as AF
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     assert_refused_as_torch,
     check_against_torch,
     check_higher_derivatives_against_torch,
@@ -27,6 +28,7 @@ from tests.oracle import (
     outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
+    shape_cases,
 )
 
 DTYPES = [np.float64, np.float32]
@@ -1210,3 +1212,29 @@ def test_activation_checks_its_arguments_before_the_dtype_as_torch() -> None:
         AF.gelu(x, approximate="cubic")
     with pytest.raises(RuntimeError, match="alpha cannot be 0"):
         AF.celu(x, alpha=0.0)
+
+
+# Regression (emptygrid): losses of 0-d and empty inputs. nll_loss of a 0-d input raised an
+# IndexError from its batch check (torch: ValueError, no class dimension); cross_entropy with
+# class probabilities took class weights of any shape (torch: RuntimeError, one weight per
+# class), and the mean losses of an empty batch warned "Mean of empty slice".
+EMPTY_LOSS_CASES = [
+    ("nll_0d", lambda L, x: L.nn.functional.nll_loss(x, L.tensor(0)), [()]),
+    ("nll_empty_batch", lambda L, x: L.nn.functional.nll_loss(
+        x, L.zeros(x.shape[0], dtype=L.int64)), [(0, 3), (0, 0)]),
+    ("ce_probabilities_weight", lambda L, x: L.nn.functional.cross_entropy(x, x * 0.5, x[0]),
+     [(3, 0), (2, 0, 3), (2, 3)]),
+    ("ce_probabilities_weight_shape", lambda L, x: L.nn.functional.cross_entropy(
+        x, x * 0.5, x.reshape(-1)), [(1, 3), (3, 0), (0, 0)]),
+    ("ce_empty_batch", lambda L, x: L.nn.functional.cross_entropy(
+        x, L.zeros(x.shape[0], dtype=L.int64)), [(0, 3)]),
+    ("bce_empty", lambda L, x: L.nn.functional.binary_cross_entropy(x, x), [(0,), (3, 0)]),
+    ("kl_div_empty", lambda L, x: L.nn.functional.kl_div(x, x, reduction="batchmean"), [(0, 3)]),
+    ("margin_ranking_empty", lambda L, x: L.nn.functional.margin_ranking_loss(x, x * 2, x),
+     [(0,)]),
+]  # fmt: skip
+
+
+@shape_cases(EMPTY_LOSS_CASES)
+def test_losses_of_empty_and_0d_inputs_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

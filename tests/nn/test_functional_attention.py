@@ -23,6 +23,7 @@ import arraygrad.nn.functional as AF
 from tests.nn._compare import compare_module
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     check_against_torch,
     gradcheck,
     outcome_in_each,
@@ -586,3 +587,14 @@ def test_4d_mask_with_is_causal_applies_both_like_torch(kind: str) -> None:
         )
     )
     assert outcome == ("RuntimeError", "RuntimeError")
+
+
+# Regression (emptygrid): attention with no features per head (E = 0) divided by sqrt(0); torch
+# scales the (empty) operands, so every score is 0 and each query averages the values.
+@pytest.mark.parametrize("shape", [(3, 0), (2, 4, 0), (0, 0), (2, 0, 3)], ids=str)
+def test_attention_of_empty_queries_and_keys_as_torch(shape: tuple[int, ...]) -> None:
+    sdpa = "nn.functional.scaled_dot_product_attention"
+    assert_like_torch_on(lambda L, x: eval(f"L.{sdpa}")(x, x, x), shape)
+    assert_like_torch_on(
+        lambda L, q, v: eval(f"L.{sdpa}")(q, q, v, scale=2.0), shape, (*shape[:-1], 2)
+    )

@@ -18,12 +18,14 @@ import arraygrad.nn.functional as AF
 from arraygrad import _conv_windows, _windows
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     check_against_torch,
     fixed_shapes,
     fixed_shapes_settings,
     outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
+    shape_cases,
 )
 
 DTYPES = [np.float64, np.float32]
@@ -915,3 +917,51 @@ def test_a_weight_with_fewer_channels_than_groups_raises_as_torch(
             call(lib.nn.functional, *(lib.ones(*s) for s in shapes))
         messages.append(str(info.value))
     assert messages[1].startswith(messages[0] + ". Fix:")
+
+
+# Regression (emptygrid): normalisation and pooling of inputs with an empty dimension.
+# layer_norm's and group_norm's backward divided by the (zero) count; batch_norm in training
+# refused an empty batch (torch: a copy of the input times weight[0] plus bias[0], the running
+# statistics untouched) and instance_norm an empty input; max and average pooling took an empty
+# channel or spatial dimension, which torch refuses (only the batch may be empty).
+EMPTY_NORM_POOL_CASES = [
+    ("layer_norm", lambda L, x: L.nn.functional.layer_norm(x, x.shape[-1:]), [(3, 0), (0,)]),
+    ("group_norm", lambda L, x: L.nn.functional.group_norm(x, 1), [(3, 0), (2, 0, 3)]),
+    ("batch_norm", lambda L, x: L.nn.functional.batch_norm(x, None, None, training=True),
+     [(0, 3), (2, 0, 3), (3, 0), (1, 3)]),
+    ("instance_norm", lambda L, x: L.nn.functional.instance_norm(x), [(2, 0, 3), (2, 3, 0)]),
+    ("max_pool1d", lambda L, x: L.nn.functional.max_pool1d(x, 1), [(1, 0, 4), (0, 4), (0, 2, 4)]),
+    ("avg_pool1d", lambda L, x: L.nn.functional.avg_pool1d(x, 1), [(1, 0, 4), (0, 2, 4)]),
+    ("max_pool2d", lambda L, x: L.nn.functional.max_pool2d(x, 1, return_indices=True)[0],
+     [(1, 0, 4, 4), (0, 4, 4), (0, 1, 2, 2)]),
+    ("avg_pool2d", lambda L, x: L.nn.functional.avg_pool2d(x, 1), [(1, 0, 4, 4), (1, 3, 0, 4)]),
+    ("lp_pool2d", lambda L, x: L.nn.functional.lp_pool2d(x, 2, 1), [(1, 0, 4, 4)]),
+    ("max_pool3d", lambda L, x: L.nn.functional.max_pool3d(x, 1), [(1, 0, 2, 2, 2)]),
+    ("avg_pool3d", lambda L, x: L.nn.functional.avg_pool3d(x, 1), [(1, 0, 2, 2, 2)]),
+]  # fmt: skip
+
+
+@shape_cases(EMPTY_NORM_POOL_CASES)
+def test_normalisation_and_pooling_of_empty_inputs_as_torch(
+    call: Any, shape: tuple[int, ...]
+) -> None:
+    assert_like_torch_on(call, shape)
+
+
+@pytest.mark.parametrize("shape", [(0, 3, 2), (0, 3)], ids=str)
+def test_batch_norm_of_an_empty_batch_reaches_weight_and_bias_as_torch(
+    shape: tuple[int, ...],
+) -> None:
+    def call(L: Any, x: Any, w: Any, b: Any) -> Any:
+        return L.nn.functional.batch_norm(x, None, None, w, b, training=True)
+
+    assert_like_torch_on(call, shape, (3,), (3,))
+
+
+def test_batch_norm_of_an_empty_batch_leaves_the_running_statistics() -> None:
+    stats = []
+    for L in (torch, ag):
+        mean, var = L.zeros(3, dtype=L.float64), L.ones(3, dtype=L.float64)
+        L.nn.functional.batch_norm(L.zeros(0, 3, dtype=L.float64), mean, var, training=True)
+        stats.append((mean.tolist(), var.tolist()))
+    assert stats[1] == stats[0]

@@ -20,12 +20,14 @@ import arraygrad as ag
 import arraygrad.nn.functional as AF
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     check_against_torch,
     check_complex_gradient,
     fixed_shapes,
     on_backend,
     run_gradcheck_case,
     run_torch_case,
+    shape_cases,
     shapes_of,
 )
 
@@ -403,3 +405,23 @@ def test_area_and_adaptive_avg_pool_to_size_zero_give_empty_outputs_like_torch()
         assert tuple(fn(ag).shape) == tuple(fn(torch).shape)
     with pytest.raises(RuntimeError, match="greater than or equal to 0"):
         AF.adaptive_avg_pool2d(ag.tensor(x), (1, -1))
+
+
+# Regression (emptygrid): interpolate and unfold of an input with no channels (or an empty
+# position dimension, unfold) computed an empty result; torch refuses: only the batch may be
+# empty.
+EMPTY_RESAMPLING_CASES = [
+    ("nearest", lambda L, x: L.nn.functional.interpolate(x, size=2), [(1, 0, 4), (0, 2, 3)]),
+    ("linear", lambda L, x: L.nn.functional.interpolate(x, size=2, mode="linear"), [(1, 0, 4)]),
+    ("bilinear", lambda L, x: L.nn.functional.interpolate(x, size=(2, 2), mode="bilinear"),
+     [(1, 0, 4, 4), (0, 1, 2, 2)]),
+    ("bicubic", lambda L, x: L.nn.functional.interpolate(x, size=(2, 2), mode="bicubic"),
+     [(1, 0, 4, 4)]),
+    ("unfold", lambda L, x: L.nn.functional.unfold(x, 1), [(1, 0, 4, 4), (1, 2, 0, 4), (0, 3, 4),
+                                                          (0, 1, 2, 2)]),
+]  # fmt: skip
+
+
+@shape_cases(EMPTY_RESAMPLING_CASES)
+def test_resampling_of_empty_inputs_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

@@ -13,7 +13,7 @@ import torch
 
 import arraygrad as ag
 from tests.nn._compare import compare_module, copy_weights
-from tests.oracle import check_against_torch, outcome_in_each
+from tests.oracle import assert_like_torch_on, check_against_torch, outcome_in_each
 
 R = np.random.default_rng(0)
 
@@ -264,3 +264,28 @@ def test_convert_conv_weight_memory_format_keeps_weights_and_checks_as_torch() -
     for call in calls:
         theirs, mine = outcome_in_each(call, (RuntimeError, TypeError))
         assert isinstance(theirs, str) and mine == theirs
+
+
+# Regression (emptygrid): linear_cross_entropy refused inputs of more than 2 dimensions only with
+# options (torch 2.13: always), failed on a 1-D linear_weight with a ValueError from unpacking
+# (torch: RuntimeError) and on a weight of no in_features with a reshape error (torch: nan).
+LCE_SHAPE_CASES = [
+    ("matrix", lambda L, x, w: L.nn.functional.linear_cross_entropy(
+        x, w, L.zeros(x.shape[:-1], dtype=L.int64)), [((0, 0), (2, 0)), ((3, 0), (2, 0)),
+                                                       ((0, 3), (2, 3))]),
+    ("three_d", lambda L, x, w: L.nn.functional.linear_cross_entropy(
+        x, w, L.zeros(x.shape[:-1], dtype=L.int64)), [((2, 1, 3), (2, 3))]),
+    ("vector_weight", lambda L, x, w: L.nn.functional.linear_cross_entropy(
+        x, w, L.tensor(0)), [((3,), (3,)), ((0,), (0,))]),
+    ("scalar_input", lambda L, x, w: L.nn.functional.linear_cross_entropy(
+        x, w, L.tensor(0)), [((), (2, 3))]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("call", "shapes"),
+    [(call, shapes) for _, call, cases in LCE_SHAPE_CASES for shapes in cases],
+    ids=[f"{name}-{shapes}" for name, _, cases in LCE_SHAPE_CASES for shapes in cases],
+)
+def test_linear_cross_entropy_shapes_as_torch(call: Any, shapes: Any) -> None:
+    assert_like_torch_on(call, *shapes)

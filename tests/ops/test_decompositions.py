@@ -28,6 +28,7 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     check_against_torch,
     run_gradcheck_case,
     run_torch_case,
@@ -570,3 +571,11 @@ def test_pinv_gradient_with_a_zero_singular_value_matches_torch(shape: Any, dtyp
     check_against_torch(
         lambda x: lib(x).linalg.pinv(x, atol=1e-4, rtol=0.0), None, [a], rtol=1e-6, atol=1e-8
     )
+
+
+# Regression (emptygrid): svd_lowrank (and pca_lowrank) of an empty matrix took the QR of a zero
+# range, whose backward raised NumPy's LinAlgError (singular R); torch's gradient is empty.
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 3), (0, 0)], ids=str)
+def test_svd_lowrank_of_an_empty_matrix_as_torch(shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(lambda L, x: L.svd_lowrank(x)[1], shape)
+    assert_like_torch_on(lambda L, x: L.svd_lowrank(x, q=-1)[1], shape)

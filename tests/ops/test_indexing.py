@@ -18,12 +18,14 @@ from tests.ops._helpers import DTYPES, distinct, index_like, lib, same_shapes, s
 from tests.oracle import (
     OpSpec,
     assert_call_as_torch,
+    assert_like_torch_on,
     check_against_torch,
     grad_fn_names,
     gradcheck,
     outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
+    shape_cases,
 )
 
 
@@ -650,3 +652,22 @@ def test_masked_fill_with_a_0d_complex_value_as_torch(name: str, value: Any, dty
         return getattr(x, name)(x == 1, fill)
 
     assert_call_as_torch(call, dtype)
+
+
+# Regression (emptygrid): index_select of a 0-d tensor returned a (k,) result for any number of
+# indices (torch: 0-d, and exactly one index), and an index into an empty dimension of a matrix
+# raised IndexError (torch: RuntimeError, "self indexing axis dim should be positive").
+INDEX_SELECT_CASES = [
+    ("one_index_0d", lambda L, x: L.index_select(x, 0, L.tensor([0])), [()]),
+    ("no_index_0d", lambda L, x: L.index_select(x, -1, L.tensor([], dtype=L.int64)), [()]),
+    ("two_indices_0d", lambda L, x: L.index_select(x, 0, L.tensor([0, 0])), [()]),
+    ("empty_axis", lambda L, x: L.index_select(x, 0, L.tensor([0])), [(0, 3), (0,), (3, 0)]),
+    ("empty_last_axis", lambda L, x: L.index_select(x, -1, L.tensor([1])), [(3, 0), (0, 3)]),
+    ("out_of_range", lambda L, x: L.index_select(x, 0, L.tensor([5])), [(3, 0), (2, 0, 3)]),
+    ("empty_index", lambda L, x: L.index_select(x, 1, L.tensor([], dtype=L.int64)), [(0, 3)]),
+]
+
+
+@shape_cases(INDEX_SELECT_CASES)
+def test_index_select_of_empty_and_0d_tensors_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

@@ -16,7 +16,15 @@ from hypothesis.extra import numpy as hnp
 import arraygrad as ag
 from tests import oracle
 from tests.ops._helpers import DTYPES, distinct, lib
-from tests.oracle import OpSpec, check_against_torch, gradcheck, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    assert_like_torch_on,
+    check_against_torch,
+    gradcheck,
+    run_gradcheck_case,
+    run_torch_case,
+    shape_cases,
+)
 
 side = st.integers(1, 4)
 
@@ -803,3 +811,28 @@ def test_inner_of_two_dtypes_raises_as_torch(a: tuple, b: tuple) -> None:
 @pytest.mark.parametrize("dtype", ["bool", "uint8", "float16"])
 def test_takes_the_dtypes_and_arguments_torch_takes(call: Any, dtype: str) -> None:
     oracle.assert_refused_as_torch(call, dtype)
+
+
+# Regression (emptygrid): matrix functions of empty matrices. inner of (3, 0) operands failed to
+# reshape; pinverse / linalg.pinv of an empty matrix (and so lstsq's solution) was not in the
+# graph (torch's requires grad, with an empty gradient); linalg.eig's backward of 0 x 0
+# matrices raised NumPy's ValueError.
+EMPTY_MATRIX_CASES = [
+    ("inner", lambda L, x: L.inner(x, x * 2), [(3, 0), (0, 0), (2, 0, 0)]),
+    ("inner_transposed", lambda L, x: L.inner(x, x.mT), [(0, 0), (3, 0)]),
+    ("pinverse", lambda L, x: L.pinverse(x), [(0, 3), (3, 0), (2, 0, 0)]),
+    ("pinv", lambda L, x: L.linalg.pinv(x), [(0, 3), (0, 0)]),
+    ("pinv_hermitian", lambda L, x: L.linalg.pinv(x, hermitian=True), [(0, 0)]),
+    ("lstsq", lambda L, x: L.linalg.lstsq(x, x * 2).solution, [(0, 3), (3, 0), (2, 0, 3)]),
+    ("eig", lambda L, x: L.linalg.eig(x), [(0, 0), (2, 0, 0)]),
+    ("eigvals", lambda L, x: L.linalg.eigvals(x), [(0, 0)]),
+    ("matmul", lambda L, x: x @ x.mT, [(3, 0), (0, 3), (2, 0, 3)]),
+    ("matrix_norm_fro", lambda L, x: L.linalg.matrix_norm(x), [(3, 0), (2, 0, 0)]),
+    ("det", lambda L, x: L.linalg.det(x), [(0, 0), (2, 0, 0)]),
+    ("inv", lambda L, x: L.linalg.inv(x), [(0, 0)]),
+]
+
+
+@shape_cases(EMPTY_MATRIX_CASES)
+def test_matrix_functions_of_empty_matrices_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

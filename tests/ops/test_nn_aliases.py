@@ -15,7 +15,13 @@ import torch
 
 import arraygrad as ag
 from tests.ops._helpers import lib
-from tests.oracle import check_against_torch, gradcheck, outcome_in_each
+from tests.oracle import (
+    assert_like_torch_on,
+    check_against_torch,
+    gradcheck,
+    outcome_in_each,
+    shape_cases,
+)
 
 R = np.random.default_rng(0)
 
@@ -440,3 +446,22 @@ def test_constant_pad_nd_reads_its_value_as_a_scalar_as_torch(value: Any, dtype:
         else:
             outcomes.append((padded.tolist(), str(padded.dtype).split(".")[-1]))
     assert outcomes[1] == outcomes[0]
+
+
+# Regression (emptygrid): torch 2.13's nuclear_norm without dim is matrix_norm(x, 'nuc') over the
+# last two dimensions, batched (arraygrad refused a 3-D input); chain_matmul takes matrices
+# only (arraygrad took multi_dot's vector ends).
+ALIAS_SHAPE_CASES = [
+    ("nuclear_norm", lambda L, x: L.nuclear_norm(x), [(2, 0, 3), (2, 3, 2), (3,), (0, 3)]),
+    ("nuclear_norm_keepdim", lambda L, x: L.nuclear_norm(x, True), [(2, 2, 3)]),
+    ("chain_matmul", lambda L, x: L.chain_matmul(x, x), [(0,), (1,), (0, 0)]),
+    ("chain_matmul_one", lambda L, x: L.chain_matmul(x), [(3,), (0, 3)]),
+    ("chain_matmul_end", lambda L, x: L.chain_matmul(x.mT, x, x[0]), [(2, 3)]),
+]
+
+
+@shape_cases(ALIAS_SHAPE_CASES)
+def test_deprecated_norms_and_products_take_the_shapes_torch_takes(
+    call: Any, shape: tuple[int, ...]
+) -> None:
+    assert_like_torch_on(call, shape)

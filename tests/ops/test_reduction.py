@@ -20,12 +20,14 @@ import arraygrad as ag
 from arraygrad._statistics import vector_norm
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     assert_refused_as_torch,
     check_against_torch,
     check_higher_derivatives_against_torch,
     gradcheck,
     run_gradcheck_case,
     run_torch_case,
+    shape_cases,
 )
 
 DTYPES = [np.float64, np.float32]
@@ -582,3 +584,26 @@ def test_reductions_check_the_dim_and_then_the_dtype_as_torch(call: Any, dtype: 
     # a dim out of range is PyTorch's IndexError whatever the dtype; then the dtype's refusal
     # (complex numbers have no order; no bool kernels), with PyTorch's class
     assert_refused_as_torch(call, dtype)
+
+
+# Reductions of nothing, and of one element, on empty and 0-d shapes (emptygrid): the mean of an
+# empty axis is nan without NumPy's "Mean of empty slice" warnings, and var / std warn as torch
+# does where the degrees of freedom are not positive (one element, or an empty input).
+EMPTY_REDUCTIONS = [
+    ("mean", lambda L, x: x.mean(), [(0,), (2, 0, 3)]),
+    ("mean_dim", lambda L, x: x.mean(0), [(0, 3), (0,)]),
+    ("mean_keepdim", lambda L, x: x.mean(-1, keepdim=True), [(3, 0)]),
+    ("mean_dims", lambda L, x: x.mean((0, -1)), [(0, 0), (2, 0, 0)]),
+    ("std", lambda L, x: x.std(), [(), (1,), (0,)]),
+    ("std_dim", lambda L, x: L.std(x, 0), [(3, 0), (1, 2)]),
+    ("var_correction_0", lambda L, x: x.var(correction=0), [(0,), (1,)]),
+    ("var_correction_2", lambda L, x: x.var(-1, correction=2), [(0, 3)]),
+    ("std_mean", lambda L, x: L.std_mean(x, -1), [(0, 3), (1,)]),
+    ("var_mean", lambda L, x: L.var_mean(x), [(2, 0, 3)]),
+    ("mse_loss", lambda L, x: L.nn.functional.mse_loss(x, x * 2), [(0,), (0, 3)]),
+]
+
+
+@shape_cases(EMPTY_REDUCTIONS)
+def test_reductions_of_nothing_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

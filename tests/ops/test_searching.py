@@ -21,10 +21,12 @@ import arraygrad as ag
 from tests.ops._helpers import DTYPES, lib
 from tests.oracle import (
     OpSpec,
+    assert_like_torch_on,
     assert_refused_as_torch,
     grad_fn_names,
     run_gradcheck_case,
     run_torch_case,
+    shape_cases,
     strict_backend,
 )
 
@@ -472,3 +474,18 @@ def test_sorted_values_grad_fn_names_as_torch_does(expression: str) -> None:
 @pytest.mark.parametrize("dtype", ["complex64", "float32", "int64", "bool"])
 def test_counts_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
     assert_refused_as_torch(call, dtype)
+
+
+# Regression (emptygrid): topk(x, 0) of a 0-d tensor raised NumPy's ValueError; torch returns
+# the element and index 0, as for k = 1.
+TOPK_CASES = [
+    ("k0", lambda L, x: L.topk(x, 0), [(), (0,), (3, 0)]),
+    ("k1", lambda L, x: L.topk(x, 1, largest=False), [(), (1,)]),
+    ("k2", lambda L, x: L.topk(x, 2), [(), (1,)]),
+    ("k0_dim0", lambda L, x: x.topk(0, 0), [(0, 3), ()]),
+]
+
+
+@shape_cases(TOPK_CASES)
+def test_topk_of_empty_and_0d_tensors_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -10,7 +13,14 @@ from hypothesis import strategies as st
 
 import arraygrad as ag
 from tests.ops._helpers import DTYPES, cat_shapes, lib, same_shapes, shapes
-from tests.oracle import OpSpec, check_against_torch, run_gradcheck_case, run_torch_case
+from tests.oracle import (
+    OpSpec,
+    assert_like_torch_on,
+    check_against_torch,
+    run_gradcheck_case,
+    run_torch_case,
+    shape_cases,
+)
 
 
 def _one(min_dims: int = 0, min_side: int = 1) -> st.SearchStrategy:
@@ -208,3 +218,45 @@ def test_empty_sizes_give_0d_as_torch() -> None:
         return [(tuple(o.shape), o.grad_fn.name() if o.grad_fn else None) for o in outs]
 
     assert run(ag) == run(torch)
+
+
+# Regression (emptygrid): roll of a 0-d tensor along dim 0 or -1 returned it (torch: IndexError)
+# and roll with no shifts at all rolled nothing (torch: RuntimeError, "`shifts` required").
+ROLL_CASES = [
+    ("dim0", lambda L, x: L.roll(x, 1, 0), [(), (0,), (0, 3)]),
+    ("dim_last", lambda L, x: x.roll((1,), (-1,)), [(), (3, 0)]),
+    ("flat", lambda L, x: L.roll(x, 2), [(), (0,), (2, 0, 3)]),
+    ("no_shifts", lambda L, x: L.roll(x, (), ()), [(2, 3), ()]),
+]
+
+
+@shape_cases(ROLL_CASES)
+def test_roll_of_empty_and_0d_tensors_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)
+
+
+def _user_warnings(lib: Any, expression: str, shape: tuple[int, ...]) -> list[str]:
+    """The UserWarnings ``expression`` gives with ``x`` a float tensor of ``shape`` (torch's
+    without the C++ location it appends)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        eval(expression, {"x": lib.zeros(shape)})
+    return [str(w.message).split(" (Triggered")[0] for w in caught if w.category is UserWarning]
+
+
+# Regression (emptygrid): torch deprecates x.T but on matrices, and x.mT, x.mH, x.H and
+# x.adjoint() of a 0-d tensor, with a UserWarning; arraygrad gave none. (torch warns once per
+# process: set_warn_always makes it warn each time here.)
+@pytest.mark.parametrize(
+    ("expression", "shape"),
+    [("x.T", ()), ("x.T", (3,)), ("x.T", (2, 0, 3)), ("x.T", (2, 3)), ("x.mT", ()),
+     ("x.mT", (0, 3)), ("x.mH", ()), ("x.H", ()), ("x.adjoint()", ()), ("x.H", (0, 2))],
+)  # fmt: skip
+def test_deprecated_transposes_warn_as_torch(expression: str, shape: tuple[int, ...]) -> None:
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        theirs = _user_warnings(torch, expression, shape)
+    finally:
+        torch.set_warn_always(always)
+    assert _user_warnings(ag, expression, shape) == theirs

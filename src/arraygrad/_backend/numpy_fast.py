@@ -63,19 +63,29 @@ def numpy_mean(
     ):
         return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
     size = a.size
+    if size == 0:
+        return _mean_of_nothing(a, axis, keepdims)
     if axis is None and not keepdims:  # the mean of everything, e.g. a loss
-        if size == 0 or (size > _EXACT_FLOAT32_COUNT and a.dtype.itemsize == 4):
+        if size > _EXACT_FLOAT32_COUNT and a.dtype.itemsize == 4:
             return np.mean(a)
         # The sum is a NumPy scalar: dividing it (NumPy's scalar arithmetic) and then making
         # the 0-d array a tensor holds is cheaper than reducing and dividing into an array.
         return np.asarray(_add_reduce(a, None) / size)
-    if size == 0:
-        return np.mean(a, axis=axis, keepdims=keepdims)
     total = _add_reduce(a, axis, None, None, keepdims)
     count = size // total.size
     if count > _EXACT_FLOAT32_COUNT and a.dtype.itemsize == 4:
         return np.mean(a, axis=axis, keepdims=keepdims)
     return _scalar_as_array(total / count)
+
+
+def _mean_of_nothing(a: Any, axis: Any, keepdims: bool) -> Any:
+    """The mean of an empty array: 0 / 0 (nan) for each result over an empty axis, or an empty
+    result. np.mean computes the same but warns twice ("Mean of empty slice", "invalid value
+    encountered in divide", from NumPy's modules, so arraygrad's filter of its own modules'
+    warnings does not catch them); PyTorch returns nan silently."""
+    total = _add_reduce(a, axis, None, None, keepdims)
+    with np.errstate(invalid="ignore"):
+        return _scalar_as_array(total / 0)  # an empty total stays empty
 
 
 # A maximum over a short last axis (the classes of a batch of logits: softmax's shift) is slow

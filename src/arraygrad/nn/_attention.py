@@ -192,8 +192,10 @@ def scaled_dot_product_attention(
     _check_shapes(query, key, value, attn_mask)
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-    scale_factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = _linalg.matmul(query, key.mT) * scale_factor
+    scores = _linalg.matmul(query, key.mT)
+    head = query.shape[-1]
+    if head:  # (with no features the scores are empty sums, 0: PyTorch scales the operands)
+        scores = scores * (1 / math.sqrt(head) if scale is None else scale)
     if is_causal:
         scores = _math.where(_causal_mask(query.shape[-2], key.shape[-2]), scores, _NEG_INF)
     if attn_mask is not None:

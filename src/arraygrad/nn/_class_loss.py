@@ -29,7 +29,7 @@ from arraygrad import (
 from arraygrad._arguments import not_tensor_error
 from arraygrad._indexing import see_index
 from arraygrad._primitive import labelled
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, describe
 from arraygrad.nn._activation import log_softmax
 from arraygrad.nn._common import check_reduction, constant, legacy_reduction
 from arraygrad.nn._linear import linear as _linear
@@ -92,7 +92,8 @@ def _check_batch(input: Tensor, target: Tensor) -> None:
     dtype, shape or weight check): for any input but a (C,) one, the targets' batch size
     (their first dimension; PyTorch reads 0 for a 0-d target) is the input's."""
     shape, target_shape = input._data.shape, target._data.shape
-    if len(shape) == 1:
+    if len(shape) < 2:
+        _class_axis(input)  # (a 0-d input has no classes: PyTorch's ValueError)
         return
     batch = target_shape[0] if target_shape else 0
     if shape[0] != batch:
@@ -472,6 +473,12 @@ def cross_entropy(
             target = target * (1 - label_smoothing) + _per_class(label_smoothing, classes)
         terms = log_probs * target
         if weight is not None:
+            if tuple(weight.shape) != (classes,):  # (else a reshape error, or none at C = 0)
+                raise RuntimeError(
+                    f"cross_entropy: weight tensor should be defined either for all {classes} "
+                    f"classes or no classes but got weight tensor of shape: "
+                    f"{list(weight.shape)}. Fix: pass one weight per class."
+                )
             terms = terms * weight.reshape(*weight_shape)
         if reduction == "none":
             return -_reduction.sum(terms, axis)
@@ -567,8 +574,17 @@ def linear_cross_entropy(
     check_reduction(reduction)
     if options is not None and not isinstance(options, LinearCrossEntropyOptions):
         raise AttributeError(f"'{type(options).__name__}' object has no attribute '_adjust'")
-    if options is not None and input.ndim not in (1, 2):
-        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.ndim}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError(
+            f"expected input with dimensionality 1 or 2, got {input.ndim}: input is "
+            f"{describe(input)}. Fix: pass (batch, in_features) or (in_features,) samples "
+            "(flatten the leading dimensions of a larger batch)."
+        )
+    if linear_weight.ndim < 2:
+        raise RuntimeError(
+            f"expected linear_weight with dimensionality at least 2, got {linear_weight.ndim}: "
+            "it is (classes, [d_1, ..., d_K,] in_features). Fix: pass a matrix."
+        )
     classes, *features, in_features = linear_weight.shape
     if input.shape[-1] != in_features:
         raise RuntimeError(
@@ -576,7 +592,9 @@ def linear_cross_entropy(
             f"{input.shape[-1]} and {in_features}, respectively"
         )
     flat_bias = None if linear_bias is None else linear_bias.reshape(-1)
-    logits = _linear(input, linear_weight.reshape(-1, in_features), flat_bias)
+    # (the rows counted, not -1: with no in_features, -1 could stand for any number of rows)
+    rows = math.prod(linear_weight.shape[:-1])
+    logits = _linear(input, linear_weight.reshape(rows, in_features), flat_bias)
     if features:
         logits = logits.reshape(*input.shape[:-1], classes, *features)
     return cross_entropy(

@@ -241,14 +241,17 @@ def batch_norm(
             f"batch_norm expects an input of shape (N, C, ...) with at least 2 dimensions, but "
             f"got input of shape {list(input.shape)}"
         )
-    channels = input.shape[1]
     # Values per channel: PyTorch refuses one in training before it looks at the per-channel
-    # tensors (a mismatched weight then raises this ValueError, not its RuntimeError).
-    count = math.prod(input.shape) // channels if channels else 0
-    if training and count <= 1:
+    # tensors (a mismatched weight then raises this ValueError, not its RuntimeError). None
+    # (an empty input) is no error: PyTorch returns at once, before its other checks.
+    shape = input.shape
+    per_channel = shape[0] * math.prod(shape[2:])
+    if training and per_channel == 1:
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size {input.shape}"
         )
+    if not per_channel * shape[1]:
+        return _batch_norm_of_nothing(input, weight, bias)
     _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
     _refuse_differentiable_statistics(running_mean, running_var)
     if not input.dtype.is_floating_point:  # (PyTorch's kernel has float loops only)
@@ -260,6 +263,18 @@ def batch_norm(
     return _batch_norm_float(
         input, running_mean, running_var, weight, bias, training, momentum, eps, None
     )
+
+
+def _batch_norm_of_nothing(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """PyTorch's batch norm of an empty input, before any other check: a copy, times the first
+    weight and plus the first bias (so that the gradient reaches them, as zeros), the running
+    statistics untouched (an empty batch has no statistics to update them with)."""
+    out = ops.clone(input)
+    if weight is not None:
+        out = out * weight[0]
+    if bias is not None:
+        out = out + bias[0]
+    return out
 
 
 def _batch_norm_float(
@@ -436,8 +451,8 @@ def instance_norm(
     tensor([[[-1.0000,  1.0000]]])
     """
     shape = tuple(input.shape)
-    spatial = math.prod(shape[2:]) if input.ndim >= 2 else 0
-    if use_input_stats and spatial <= 1:
+    # (PyTorch refuses one position only: none, an empty input, normalises nothing)
+    if use_input_stats and (input.ndim < 2 or math.prod(shape[2:]) == 1):
         raise ValueError(
             "Expected more than 1 spatial element when training, got input size "
             f"{input.shape}. Fix: pass (N, C, *spatial) input with more than one position."

@@ -113,6 +113,18 @@ def batched_planes(input: Tensor, n: int, name: str) -> tuple[Tensor, bool]:
     return input, input.ndim == n + 1
 
 
+def _check_non_batch(input: Tensor, n: int, name: str) -> None:
+    """PyTorch's refusal, in max and average pooling, of an empty dimension but the batch."""
+    shape = input.shape
+    for i in range(1 if input.ndim == n + 2 else 0, input.ndim):
+        if not shape[i]:
+            raise RuntimeError(
+                f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor with optional 0 dim "
+                f"batch size for input, but got: {list(shape)}, whose dimension {i} is empty. "
+                "Fix: only the batch may be empty; give the input channels and positions."
+            )
+
+
 def check_float_planes(input: Tensor, n: int, name: str) -> None:
     """PyTorch's checks of adaptive max and fractional max pooling: ``n`` pooled dimensions
     after an optional batch one and the channels, and a floating-point dtype."""
@@ -139,6 +151,7 @@ def _max_pool(
 ) -> Any:
     name = f"max_pool{n}d"
     input, _ = batched_planes(input, n, name)
+    _check_non_batch(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, dilation, ceil_mode)
     window = {
         "kernel": geometry.kernel,
@@ -169,6 +182,7 @@ def _avg_pool(
             raise IndexError("Dimension specified as -3 but tensor has no dimensions")
         normalize_dim(-3, input.ndim)
     input, _ = batched_planes(input, n, name)
+    _check_non_batch(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
     if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
         # PyTorch's 3-D average pooling alone checks the input without its padding

@@ -336,6 +336,12 @@ def interpolate(
             5: _adaptive_pooling.adaptive_avg_pool3d,
         }
         return pools[input.ndim](input, sizes if input.ndim > 3 else sizes[0])
+    if not input.shape[1]:  # (the spatial sizes are checked above: no channels is left)
+        raise RuntimeError(
+            f"Non-empty {input.ndim}D data tensor expected but got a tensor with sizes "
+            f"{list(input.shape)}: only the batch may be empty (no channels here). Fix: give "
+            "the input at least one channel."
+        )
     if not input.dtype.is_floating_point:
         kernel = "nearest" if mode.startswith("nearest") else "linear"
         kernel = "index_ranges_weights" if antialias else f"indices_weights_{kernel}"
@@ -507,7 +513,7 @@ def unfold(
             f"Dimension out of range: unfold needs (N, C, H, W) or (C, H, W) input, but got "
             f"{input.ndim}D input of shape {list(input.shape)}. Fix: add the missing dimensions."
         )
-    if input.ndim > 4:
+    if input.ndim > 4 or 0 in input.shape[-3:]:  # (only a batch may be empty)
         raise RuntimeError(
             "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
             f"dimensions for input, but got: {list(input.shape)}"

@@ -133,6 +133,8 @@ def _eig_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
 
 def _phase_free(ns: Any, diagonal: Any) -> bool:
     # (raw arrays only: with create_graph the check is skipped, as it would read a Tensor)
+    if not math.prod(diagonal.shape):  # no eigenvectors (0 x 0 matrices): no phase to fix
+        return True
     imag = ns.abs(ns.imag(diagonal))
     scale = ns.abs(diagonal)
     return bool(ns.all(imag <= 1e-6 * (1 + ns.max(scale))))

@@ -448,7 +448,8 @@ def _layer_norm_input_grad(ns: Any, g: Any, x: Any, w: Any, mean: Any, rstd: Any
             products = products * w
     ds = ns.sum(products, axis=dims, keepdims=True)
     db = ns.sum(scaled, axis=dims, keepdims=True)
-    scale = 1.0 / math.prod(x.shape[d] for d in dims)
+    count = math.prod(x.shape[d] for d in dims)
+    scale = 1.0 / count if count else 0.0  # (nothing normalised: every gradient is empty)
     b_coef = (db * mean - ds) * rstd * rstd * rstd * scale
     c_coef = -b_coef * mean - db * rstd * scale
     if not raw:
