@@ -65,17 +65,16 @@ def _clamp(input: Tensor, min: Any, max: Any, function: str) -> Tensor:
         and min.__class__ in _NUMBER_OR_NONE
         and max.__class__ in _NUMBER_OR_NONE
         and (min is not None or max is not None)
-        and (input.dtype is _dtype.float32 or input.dtype is _dtype.float64)
+        and id(input._data.dtype) in _dtype.WIDE_FLOAT_IDS
     ):
         # The common case, what the general path below makes of it: Python number bounds do
         # not promote a float32 or float64 tensor.
         target = input.dtype
-        result = ops.clip(
-            input,
-            min=None if min is None else _dtype.checked_scalar(min, target),
-            max=None if max is None else _dtype.checked_scalar(max, target),
-        )
-        return labelled(result, numbers_name)
+        params = {
+            "min": None if min is None else _dtype.checked_scalar(min, target),
+            "max": None if max is None else _dtype.checked_scalar(max, target),
+        }
+        return labelled(ops.clip.apply1(input, params), numbers_name)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None and max is not None and _is_number(min) != _is_number(max):

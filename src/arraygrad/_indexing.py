@@ -31,6 +31,10 @@ __all__ = [
 ]
 
 
+# The classes of the parts of a basic key that normalize_key passes through as they are.
+_BASIC_PARTS = frozenset((int, bool, slice, type(None), type(Ellipsis)))
+
+
 def _is_basic(key: Any) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
     return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
@@ -141,6 +145,12 @@ def getitem(input: Tensor, key: Any) -> Tensor:
         shape = input._data.shape
         if shape and -shape[0] <= key < shape[0]:
             return ops.basic_getitem.apply1(input, {"key": key})
+    elif key.__class__ is slice:  # x[a:b]: nothing to convert; only a step to check
+        if key.step is None and input._data.shape:
+            return ops.basic_getitem.apply1(input, {"key": key})
+    elif key.__class__ is tuple and all(part.__class__ in _BASIC_PARTS for part in key):
+        _check_bounds(input, key)  # (x[:, 0]: nothing to convert either)
+        return ops.basic_getitem.apply1(input, {"key": key})
     if key.__class__ is list:
         key = _list_key(key)
     given = key

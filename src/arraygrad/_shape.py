@@ -84,7 +84,7 @@ def reshape(input: Tensor, shape: Any) -> Tensor:
     # make a later in-place shape change (t_()) or .grad of the result land on ``input``.
     # A layout that cannot take the shape without a copy (a transposed matrix flattened) gives
     # a result that owns its memory, as in PyTorch: not a view (see _view_history.made_view).
-    return ops.reshape(input, shape=target)
+    return ops.reshape.apply1(input, {"shape": target})
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
@@ -106,7 +106,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
             f"and strides {list(_backend.element_strides(input._data))} cannot be viewed as "
             f"{list(target)}. Fix: use .reshape(...) instead, which copies where it must."
         )
-    return ops.reshape(input, shape=target)
+    return ops.reshape.apply1(input, {"shape": target})
 
 
 def permute(input: Tensor, dims: Any) -> Tensor:
@@ -120,7 +120,7 @@ def permute(input: Tensor, dims: Any) -> Tensor:
             f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
             f"equal to len(dims) = {len(axes)}, or dims {list(axes)} repeat a dimension"
         )
-    return ops.permute_dims(input, axes=axes)  # a new view even when nothing moves
+    return ops.permute_dims.apply1(input, {"axes": axes})  # a new view even when nothing moves
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -132,19 +132,20 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     axes = list(range(ndim))
     a, b = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
     axes[a], axes[b] = axes[b], axes[a]
-    return labelled(ops.permute_dims(input, axes=tuple(axes)), "TransposeBackward0")
+    return labelled(ops.permute_dims.apply1(input, {"axes": tuple(axes)}), "TransposeBackward0")
 
 
 def t(input: Tensor) -> Tensor:
     """Transpose a tensor of at most two dimensions."""
-    if input.ndim > 2:
+    ndim = len(input._data.shape)
+    if ndim == 2:
+        return labelled(ops.permute_dims.apply1(input, {"axes": (1, 0)}), "TBackward0")
+    if ndim > 2:
         raise RuntimeError(
-            f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D. Fix: use "
+            f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D. Fix: use "
             ".transpose(dim0, dim1) or .mT for batches of matrices."
         )
-    if input.ndim == 2:
-        return labelled(ops.permute_dims(input, axes=(1, 0)), "TBackward0")
-    return labelled(ops.reshape(input, shape=tuple(input._data.shape)), "TBackward0")
+    return labelled(ops.reshape.apply1(input, {"shape": tuple(input._data.shape)}), "TBackward0")
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
@@ -152,7 +153,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     shape = list(input._data.shape)
     position = normalize_dim(dim, len(shape) + 1)
     shape.insert(position, 1)
-    return labelled(ops.reshape(input, shape=tuple(shape)), "UnsqueezeBackward0")
+    return labelled(ops.reshape.apply1(input, {"shape": tuple(shape)}), "UnsqueezeBackward0")
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
@@ -164,7 +165,9 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
         axes = {a for a in (normalize_dims(dim, len(shape)) or ()) if shape[a] == 1}
     # With nothing to remove, still a new view, as in PyTorch, whose backward is named by the
     # form of ``dim``: none, one or several.
-    out = ops.reshape(input, shape=tuple(s for i, s in enumerate(shape) if i not in axes))
+    out = ops.reshape.apply1(
+        input, {"shape": tuple(s for i, s in enumerate(shape) if i not in axes)}
+    )
     form = 0 if dim is None else 1 if isinstance(dim, int) else 2
     return labelled(out, f"SqueezeBackward{form}")
 
@@ -185,7 +188,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to ``sizes`` without copying; ``-1`` keeps a dimension's size."""
-    target = list(_shape_arg(sizes))
+    target = _shape_arg(sizes)
     shape = tuple(input._data.shape)
     lead = len(target) - len(shape)
     if lead < 0:
@@ -193,20 +196,23 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             f"expand: the number of sizes provided ({len(target)}) must be greater or equal to "
             f"the number of dimensions in the tensor ({len(shape)})"
         )
-    for i, size in enumerate(shape):
-        wanted = target[lead + i]
-        if wanted == -1:
-            target[lead + i] = size
-        elif size not in (1, wanted):
-            raise RuntimeError(
-                f"The expanded size of the tensor ({wanted}) must match the existing size "
-                f"({size}) at non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  "
-                f"Tensor sizes: {list(shape)}"
-            )
-    if tuple(target) == shape:
-        out = ops.reshape(input, shape=shape)  # a new view, with no element repeated
+    if target[lead:] != shape:  # (equal: every existing dimension kept, nothing to check)
+        resolved = list(target)
+        for i, size in enumerate(shape):
+            wanted = resolved[lead + i]
+            if wanted == -1:
+                resolved[lead + i] = size
+            elif size not in (1, wanted):
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({wanted}) must match the existing size "
+                    f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
+                    f"{list(sizes)}.  Tensor sizes: {list(shape)}"
+                )
+        target = tuple(resolved)
+    if target == shape:
+        out = ops.reshape.apply1(input, {"shape": shape})  # a new view, no element repeated
     else:
-        out = ops.broadcast_to.apply1(input, {"shape": tuple(target)})
+        out = ops.broadcast_to.apply1(input, {"shape": target})
     return labelled(out, "ExpandBackward0")
 
 
@@ -520,9 +526,12 @@ def _cat_inputs(name: str, tensors: Any) -> list[Tensor]:
 def _join(tensors: list[Tensor], axis: int) -> Tensor:
     # A balanced tree of two-input concatenations: every element is copied log2(n) times and
     # each backward node only slices its own gradient.
-    if len(tensors) == 1:
+    count = len(tensors)
+    if count == 2:  # (the commonest: no slicing and recursion)
+        return ops.concat(tensors[0], tensors[1], axis=axis)
+    if count == 1:
         return tensors[0]
-    middle = len(tensors) // 2
+    middle = count // 2
     return ops.concat(_join(tensors[:middle], axis), _join(tensors[middle:], axis), axis=axis)
 
 
@@ -537,6 +546,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     if out is not None:
         return written_joined("cat", out, cat, tensors, dim)
     items = _cat_inputs("cat", tensors)
+    reference = tuple(items[0]._data.shape)
+    if len(items) > 1 and reference and all(tuple(t._data.shape) == reference for t in items):
+        # One shape of at least one dimension (the common case): every check below passes.
+        return _join(items, normalize_dim(dim, len(reference)))
     # PyTorch skips legacy empty 1-D tensors of shape (0,) when the others have more dimensions.
     kept = [t for t in items if tuple(t._data.shape) != (0,)] or items[:1]
     if kept[0].ndim == 1:
@@ -607,7 +620,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     axis = normalize_dim(dim, len(reference) + 1)
     # cat's checks hold already (one dtype, one shape, at least one dimension): its join.
     shape = reference[:axis] + (1,) + reference[axis:]
-    parts = [labelled(ops.reshape(t, shape=shape), "UnsqueezeBackward0") for t in items]
+    parts = [labelled(ops.reshape.apply1(t, {"shape": shape}), "UnsqueezeBackward0") for t in items]
     return ops.clone(parts[0]) if len(parts) == 1 else _join(parts, axis)
 
 

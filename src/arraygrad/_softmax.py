@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# The package, its nn looked up at call time: nn builds on the top-level package, which imports
+# this module first (an import statement in each call costs more than the check below).
+import arraygrad as _ag
 from arraygrad import _dtype
 from arraygrad._arguments import require_tensor
 from arraygrad._tensor import Tensor
@@ -32,10 +35,9 @@ def softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tenso
     >>> arraygrad.softmax(arraygrad.tensor([0.0, 0.0]), 0)
     tensor([0.5000, 0.5000])
     """
-    from arraygrad.nn import _activation  # nn builds on the top-level package
-
-    _checked("softmax", input, dim, dtype)
-    return _activation.softmax(input, dim, dtype=dtype)
+    if input.__class__ is not Tensor or dim.__class__ is not int:
+        _checked("softmax", input, dim, dtype)
+    return _ag.nn._softmax_functions.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
@@ -45,7 +47,6 @@ def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> T
     >>> arraygrad.log_softmax(arraygrad.tensor([1e4, 0.0]), 0)
     tensor([     0., -10000.])
     """
-    from arraygrad.nn import _activation
-
-    _checked("log_softmax", input, dim, dtype)
-    return _activation.log_softmax(input, dim, dtype=dtype)
+    if input.__class__ is not Tensor or dim.__class__ is not int:
+        _checked("log_softmax", input, dim, dtype)
+    return _ag.nn._softmax_functions.log_softmax(input, dim, dtype=dtype)

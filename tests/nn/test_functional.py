@@ -416,6 +416,18 @@ def test_softmax_implicit_dim_warns_and_matches() -> None:
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_softmax_implicit_dim_warning_names_the_caller(name: str) -> None:
+    # PyTorch's warning points at the line that called the function (its _stacklevel=3), not
+    # into the library: softmax and log_softmax pointed into arraygrad's _tensor.py.
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    for module, tensor in ((torch.nn.functional, torch.tensor(x)), (AF, ag.tensor(x))):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(module, name)(tensor)
+        assert [w.filename for w in caught] == [__file__], (module.__name__, caught)
+
+
 # --- kinks: PyTorch's derivative at the switching points ----------------------------------------
 
 

@@ -67,6 +67,12 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
             permute_dims=numpy_fast.numpy_permute_dims,
             broadcast_to=numpy_fast.numpy_broadcast_to,
             where=numpy_fast.numpy_where,
+            clip=numpy_fast.numpy_clip,
+            astype=numpy_fast.numpy_astype,
+            argmax=numpy_fast.numpy_argmax,
+            argmin=numpy_fast.numpy_argmin,
+            count_nonzero=numpy_fast.numpy_count_nonzero,
+            matrix_transpose=numpy_fast.numpy_matrix_transpose,
         )
     else:
         names.update(spellings.standard_spellings(lib))
@@ -80,11 +86,16 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
     lazy_lib = lib is not np and lazy.is_lazy(lib)
     windows_lib = lazy.standard(lib) if lazy_lib else lib
     # The library the sliding windows and convolutions compute with: NumPy's reshapes and
-    # permutations without their wrappers there (a convolution of a small image makes several).
+    # permutations (and transposes) without their wrappers there (a convolution of a small image
+    # makes several).
     grid_lib: Any = windows_lib
     if lib is np:
         own = {name: value for name, value in vars(np).items() if not name.startswith("_")}
-        own.update(reshape=numpy_fast.numpy_reshape, permute_dims=numpy_fast.numpy_permute_dims)
+        own.update(
+            reshape=numpy_fast.numpy_reshape,
+            permute_dims=numpy_fast.numpy_permute_dims,
+            matrix_transpose=numpy_fast.numpy_matrix_transpose,
+        )
         grid_lib = SimpleNamespace(**own)
     namespace = SimpleNamespace(
         **names,

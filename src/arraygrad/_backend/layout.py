@@ -223,21 +223,26 @@ def expand_view(lib: Any, x: Any, shape: tuple[int, ...]) -> Any:
     """
     if x.__class__ is not np.ndarray:
         return lib.broadcast_to(x, shape)
-    lead = len(shape) - x.ndim
+    have = x.shape
+    lead = len(shape) - len(have)
     if lead < 0:
         return np.broadcast_to(x, shape)  # raises NumPy's error for shapes that do not fit
-    # (a plain loop: generators cost more than the rest of an expansion of a small array)
-    strides = [0] * lead
-    for have, want, stride in zip(x.shape, shape[lead:], x.strides, strict=True):
-        if have == want:
-            strides.append(stride)
-        elif have == 1:
-            strides.append(0)  # repeated: every element one memory location
-        else:
-            return np.broadcast_to(x, shape)  # raises NumPy's error
+    if have == shape[lead:]:  # only new leading dimensions (a bias over a batch): no loop
+        strides = (0,) * lead + x.strides
+    else:
+        # (a plain loop: generators cost more than the rest of an expansion of a small array)
+        kept = [0] * lead
+        for size, want, stride in zip(have, shape[lead:], x.strides, strict=True):
+            if size == want:
+                kept.append(stride)
+            elif size == 1:
+                kept.append(0)  # repeated: every element one memory location
+            else:
+                return np.broadcast_to(x, shape)  # raises NumPy's error
+        strides = tuple(kept)
     if x.flags.c_contiguous:  # ~10x faster than as_strided: x itself is the buffer
-        return np.ndarray(shape, x.dtype, x, 0, tuple(strides))
-    return np.lib.stride_tricks.as_strided(x, shape, tuple(strides), writeable=x.flags.writeable)
+        return np.ndarray(shape, x.dtype, x, 0, strides)
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
 
 def is_transposed_matrix(array: Any) -> bool:
@@ -410,7 +415,9 @@ def reshapes_as_view(array: Any, shape: tuple[int, ...]) -> bool:
     # taken for a view that is not would make the replay write into a copy.)
     try:
         if isinstance(array, np.ndarray):
-            np.reshape(array, shape, copy=False)
+            if array.flags.c_contiguous:  # (every shape of its size is a view of it)
+                return True
+            array.reshape(shape, copy=False)  # (the method: np.reshape's wrapper costs more)
         elif _backend.tracer is not None or _backend.is_lazy:
             # (a lazy library's arrays have no layout: C order, as element_strides says, and
             # Dask's reshape with copy=False fails on 0-d arrays)

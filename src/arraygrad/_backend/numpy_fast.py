@@ -246,6 +246,65 @@ def _blend(condition: Any, x1: Any, x2: Any) -> Any:
     return np.bitwise_xor(bits, second, out=bits).view(x1.dtype)
 
 
+def numpy_astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    """``np.astype`` (its Python wrapper costs five times the conversion of a small array):
+    for an ndarray, the method it calls."""
+    if device is None:
+        if x.__class__ is np.ndarray:
+            return x.astype(dtype, copy=copy)
+        return np.astype(x, dtype, copy=copy)
+    return np.astype(x, dtype, copy=copy, device=device)
+
+
+def numpy_argmax(a: Any, axis: Any = None, out: Any = None, **kw: Any) -> Any:
+    """``np.argmax`` without its two wrappers: the method they call on an ndarray."""
+    if a.__class__ is np.ndarray:
+        return a.argmax(axis, out, **kw)
+    return np.argmax(a, axis, out, **kw)
+
+
+def numpy_argmin(a: Any, axis: Any = None, out: Any = None, **kw: Any) -> Any:
+    """``np.argmin`` without its two wrappers: the method they call on an ndarray."""
+    if a.__class__ is np.ndarray:
+        return a.argmin(axis, out, **kw)
+    return np.argmin(a, axis, out, **kw)
+
+
+_count_nonzero: Any = np._core.multiarray.count_nonzero  # type: ignore[attr-defined]
+
+
+def numpy_count_nonzero(a: Any, axis: Any = None, *, keepdims: bool = False) -> Any:
+    """``np.count_nonzero``: over the whole array, the C function its wrapper calls then."""
+    if axis is None and not keepdims:
+        return _count_nonzero(a)
+    return np.count_nonzero(a, axis, keepdims=keepdims)
+
+
+def numpy_matrix_transpose(x: Any) -> Any:
+    """``np.matrix_transpose`` (a view): for an ndarray of two dimensions or more, the method
+    its two wrappers call; anything else gets NumPy's own checks."""
+    if x.__class__ is np.ndarray and x.ndim >= 2:
+        return x.swapaxes(-1, -2)
+    return np.matrix_transpose(x)
+
+
+_umath_clip: Any = np._core.umath.clip  # type: ignore[attr-defined]
+
+
+def numpy_clip(a: Any, min: Any = None, max: Any = None, **kw: Any) -> Any:
+    """``np.clip`` without its two Python wrappers for a float array between two bounds: the
+    ufunc they call then (integer arrays and a missing bound take NumPy's own path)."""
+    if (
+        a.__class__ is np.ndarray
+        and min is not None
+        and max is not None
+        and not kw
+        and a.dtype.kind == "f"
+    ):
+        return _umath_clip(a, min, max)
+    return np.clip(a, min, max, **kw)
+
+
 def numpy_permute_dims(a: Any, axes: Any) -> Any:
     """``np.permute_dims`` (a view) without its wrapper."""
     return a.transpose(axes) if a.__class__ is np.ndarray else np.permute_dims(a, axes)

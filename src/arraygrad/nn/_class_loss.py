@@ -46,6 +46,8 @@ def _check_tensors(op: str, input: Any, target: Any, weight: Any) -> None:
     """PyTorch's TypeError for an input, target or class weight that is not a tensor (labels
     as a list or a NumPy array), which its native loss refuses while it parses its arguments,
     before any other check."""
+    if input.__class__ is Tensor and target.__class__ is Tensor and weight is None:
+        return  # (the common call, with nothing to look at)
     arguments = (("input", input), ("target", target), ("weight", weight))
     for position, (name, value) in enumerate(arguments, start=1):
         if not isinstance(value, Tensor) and not (name == "weight" and value is None):
@@ -305,7 +307,7 @@ def _weight_of_its_dtype(input: Tensor, weight: Any) -> bool:
 def _holds_probabilities(input: Tensor, target: Any) -> bool:
     """Whether ``cross_entropy`` reads ``target`` as class probabilities: a tensor of
     ``input``'s shape, whatever its dtype (PyTorch's rule)."""
-    return tuple(target.shape) == input._data.shape
+    return tuple(target._data.shape) == tuple(input._data.shape)
 
 
 def _nll_loss_value(

@@ -21,7 +21,7 @@ from arraygrad import (
 )
 from arraygrad._arguments import not_tensor_error
 from arraygrad._grad_mode import grad_enabled, no_grad
-from arraygrad._primitive import labelled_result
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 
 __all__ = [
@@ -45,8 +45,6 @@ def _moments(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor]:
     return mean, _reduction.mean(centred * centred, dims, keepdim=True)
 
 
-@labelled_result("NativeLayerNormBackward0")
-@c_ordered_result
 def layer_norm(
     input: Tensor,
     normalized_shape: Any,
@@ -62,6 +60,47 @@ def layer_norm(
     tensor([[-1.0000,  1.0000]])
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    have = tuple(input._data.shape) if input.__class__ is Tensor else None
+    native = input._data.dtype if have is not None else None
+    count = len(shape)
+    if (
+        have is not None
+        and id(native) in _WIDE_FLOAT_IDS
+        and 0 < count <= len(have)
+        and have[len(have) - count :] == shape
+        and _of_shape_and_dtype(weight, shape, native)
+        and _of_shape_and_dtype(bias, shape, native)
+    ):
+        # float32 or float64 with parameters of its dtype and the normalized shape (the common
+        # call): every check of _layer_norm passes, and its two primitives follow directly.
+        dims = tuple(range(len(have) - count, len(have)))
+        moments = ops.layer_norm_statistics.apply1(input, {"dims": dims, "eps": float(eps)})
+        out = ops.layer_norm_apply(input, moments, weight, bias, dims=dims, eps=float(eps))
+    else:
+        out = _layer_norm(input, shape, weight, bias, eps)
+    # C-ordered, as PyTorch's result, and named as its node (c_ordered_result and
+    # labelled_result, written out: two calls fewer)
+    return labelled(c_ordered(out), "NativeLayerNormBackward0")
+
+
+def _of_shape_and_dtype(tensor: Any, shape: tuple[int, ...], native: Any) -> bool:
+    """Whether ``tensor`` is None or a tensor of ``shape`` whose array has the dtype
+    ``native``."""
+    return tensor is None or (
+        isinstance(tensor, Tensor)
+        and tensor._data.dtype is native
+        and tuple(tensor._data.shape) == shape
+    )
+
+
+def _layer_norm(
+    input: Tensor,
+    shape: tuple[Any, ...],
+    weight: Tensor | None,
+    bias: Tensor | None,
+    eps: float,
+) -> Tensor:
+    """:func:`layer_norm` of ``shape`` (a tuple), with every check, for any dtype."""
     count = len(shape)
     if count == 0 or tuple(input.shape[input.ndim - count :]) != shape or input.ndim < count:
         raise RuntimeError(

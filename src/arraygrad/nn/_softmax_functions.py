@@ -10,9 +10,11 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _math, _reduced_floats, _reduction, _unary, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._primitive import labelled, labelled_result
-from arraygrad._tensor import Tensor, c_ordered_result
+from arraygrad._primitive import labelled
+from arraygrad._tensor import Tensor, c_ordered
 from arraygrad.nn._common import constant
+
+_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # (float32's and float64's ids: the common case)
 
 __all__ = ["log_softmax", "softmax", "softmin"]
 
@@ -49,6 +51,21 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
     return ops.subtract.apply2(input, constant(peak))
 
 
+def _plain_axis(input: Any, dim: Any, dtype: Any) -> int | None:
+    """``dim`` as an axis of ``input`` where ``input`` is a float32 or float64 tensor of at
+    least one dimension, ``dim`` an int and ``dtype`` not given (the common call, which every
+    check of :func:`_prepare` passes); ``None`` for any other call, which goes through them."""
+    if (
+        input.__class__ is Tensor
+        and dtype is None
+        and dim.__class__ is int
+        and id(input._data.dtype) in _WIDE_FLOAT_IDS
+        and input._data.shape
+    ):
+        return normalize_dim(dim, len(input._data.shape))
+    return None
+
+
 def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
     if dtype is not None:
         input = _math.astype(input, dtype)
@@ -68,8 +85,6 @@ def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Ten
     return input, normalize_dim(dim, input.ndim)
 
 
-@labelled_result("SoftmaxBackward0")
-@c_ordered_result
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
@@ -79,11 +94,16 @@ def softmax(
     >>> softmax(arraygrad.tensor([0.0, 0.0]), dim=0)
     tensor([0.5000, 0.5000])
     """
-    input, axis = _prepare(input, dim, dtype, "softmax")
-    if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
-        return _reduced_floats.in_float32(softmax, input, axis)  # type: ignore[no-any-return]
-    if input.ndim == 0:
-        return _math.exp(input - input)  # a single element: its softmax is 1
+    # Every result is made C-ordered (as PyTorch's kernel allocates it) and its node named
+    # SoftmaxBackward0: c_ordered_result and labelled_result, written out (two calls fewer).
+    axis = _plain_axis(input, dim, dtype)
+    if axis is None:
+        input, axis = _prepare(input, dim, dtype, "softmax")
+        if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
+            out = _reduced_floats.in_float32(softmax, input, axis)
+            return labelled(c_ordered(out), "SoftmaxBackward0")
+        if input.ndim == 0:  # a single element: its softmax is 1
+            return labelled(c_ordered(_math.exp(input - input)), "SoftmaxBackward0")
     # A composite, as the design asks: its backward is the quotient's, exp's and the sum's
     # rules (about twice the passes of PyTorch's one-kernel out * (g - sum(g * out)), which a
     # primitive of its own would save). It never reads its output, so a write into the output
@@ -92,7 +112,7 @@ def softmax(
     # them, without those functions' dispatch, as log_softmax below)
     exps = ops.exp.apply1(_shifted(input, axis))
     total = labelled(ops.sum.apply1(exps, {"axis": (axis,), "keepdims": True}), "SumBackward1")
-    return ops.divide.apply2(exps, total)
+    return labelled(c_ordered(ops.divide.apply2(exps, total)), "SoftmaxBackward0")
 
 
 def softmin(
@@ -118,8 +138,6 @@ def _reduced_last(input: Tensor, axis: int, narrow: _dtype.dtype) -> Tensor:
     return shifted - (lse + (rounded - lse.detach()))
 
 
-@labelled_result("LogSoftmaxBackward0")
-@c_ordered_result
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
@@ -132,16 +150,22 @@ def log_softmax(
     >>> log_softmax(arraygrad.tensor([1e4, 0.0]), dim=0)
     tensor([     0., -10000.])
     """
-    input, axis = _prepare(input, dim, dtype, "log_softmax")
-    if _reduced_floats.is_reduced(input):  # in float32, as PyTorch's kernels
-        if axis == input.ndim - 1:  # (its kernel along the last dimension rounds twice more)
-            return _reduced_floats.in_float32(_reduced_last, input, axis, input.dtype)  # type: ignore[no-any-return]
-        return _reduced_floats.in_float32(log_softmax, input, axis)  # type: ignore[no-any-return]
-    if input.ndim == 0:
-        return input - input
+    # (C-ordered and named LogSoftmaxBackward0 as softmax's result, written out as there)
+    axis = _plain_axis(input, dim, dtype)
+    if axis is None:
+        input, axis = _prepare(input, dim, dtype, "log_softmax")
+        if _reduced_floats.is_reduced(input):  # in float32, as PyTorch's kernels
+            if axis == input.ndim - 1:  # (its kernel along the last dimension rounds twice more)
+                out = _reduced_floats.in_float32(_reduced_last, input, axis, input.dtype)
+            else:
+                out = _reduced_floats.in_float32(log_softmax, input, axis)
+            return labelled(c_ordered(out), "LogSoftmaxBackward0")
+        if input.ndim == 0:
+            return labelled(c_ordered(input - input), "LogSoftmaxBackward0")
     shifted = _shifted(input, axis)
     # The primitives that exp, sum(axis, keepdim=True), log and - apply to float32 and float64
     # tensors, without those functions' dispatch on dtypes and arguments.
     exps = ops.exp.apply1(shifted)
     total = labelled(ops.sum.apply1(exps, {"axis": (axis,), "keepdims": True}), "SumBackward1")
-    return ops.subtract.apply2(shifted, ops.log.apply1(total))
+    out = ops.subtract.apply2(shifted, ops.log.apply1(total))
+    return labelled(c_ordered(out), "LogSoftmaxBackward0")
