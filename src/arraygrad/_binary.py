@@ -17,6 +17,7 @@ from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._arguments import require_tensor
+from arraygrad._comparison import isinf, isnan
 from arraygrad._division import div, floor_divide
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import (
@@ -34,8 +35,6 @@ from arraygrad._math import (
     exp,
     ge,
     gt,
-    isinf,
-    isnan,
     le,
     log,
     logical_and,

@@ -3,8 +3,8 @@
 ``isclose``/``allclose`` (``|input - other| <= atol + rtol * |other|``, with PyTorch's dtype
 rules: both tensors of one dtype, bool compared as the default float), ``equal`` (same shape
 and values, a Python bool), ``isin`` (membership in a set of values, after promotion) and the
-predicates ``isneginf``, ``isposinf`` and ``isreal``. None of them is differentiable: their
-results are bool.
+predicates ``isnan``, ``isinf``, ``isfinite``, ``isneginf``, ``isposinf`` and ``isreal``. None
+of them is differentiable: their results are bool.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._math import (
+    _FLOAT,
     _operands,
     abs,
     add,
     as_tensor,
     astype,
     eq,
-    isfinite,
-    isnan,
     le,
     logical_and,
     logical_or,
@@ -31,7 +30,39 @@ from arraygrad._math import (
 from arraygrad._out import written_bool
 from arraygrad._tensor import Tensor, describe
 
-__all__ = ["allclose", "equal", "isclose", "isin", "isneginf", "isposinf", "isreal"]
+__all__ = [
+    "allclose",
+    "equal",
+    "isclose",
+    "isfinite",
+    "isin",
+    "isinf",
+    "isnan",
+    "isneginf",
+    "isposinf",
+    "isreal",
+]
+
+
+def isnan(input: Tensor) -> Tensor:
+    """Where the elements are ``nan`` (never for integer tensors)."""
+    if input.dtype.category < _FLOAT:  # (NumPy's complex isnan, isinf, isfinite: PyTorch's)
+        return ops.not_equal(input, input)  # all False: an integer always equals itself
+    return ops.isnan(input)
+
+
+def isinf(input: Tensor) -> Tensor:
+    """Where the elements are ``inf`` or ``-inf``."""
+    if input.dtype.category < _FLOAT:
+        return ops.not_equal(input, input)
+    return ops.isinf(input)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    """Where the elements are neither infinite nor ``nan``."""
+    if input.dtype.category < _FLOAT:
+        return ops.equal(input, input)
+    return ops.isfinite(input)
 
 
 def isclose(

@@ -17,7 +17,7 @@ from arraygrad._elementwise_operands import (
     _python_number,
     as_tensor,
 )
-from arraygrad._math import _FLOAT, _FLOAT16_MAX, _half_in_float32, binary
+from arraygrad._math import _FLOAT, binary
 from arraygrad._out import written
 from arraygrad._tensor import Tensor
 
@@ -58,7 +58,8 @@ def div(
     if other.__class__ is Tensor and input.__class__ is Tensor and other._data.ndim == 0:
         if (scaled := _reduced_floats.scaled(ops.divide, input, other)) is not None:
             return scaled  # a float16 tensor / a 0-d float32 one: in float32, as PyTorch
-        widened = _half_in_float32(ops.divide, input, other)  # a float16 tensor / 0-d 2**40
+        # (a float16 tensor / a 0-d 2**40)
+        widened = _reduced_floats.half_in_float32(ops.divide, input, other)
         if widened is not None:
             return widened
     a, b = _operands(input, other)
@@ -84,9 +85,9 @@ def reflected_div(number: Any, tensor: Tensor) -> Tensor:
         # bfloat16), then multiplies by the number in float32 (a MulBackward0 node, as PyTorch's).
         return _reduced_floats.scaled(ops.multiply, div(1.0, tensor), number)  # type: ignore[return-value]
     if (number.__class__ is float or number.__class__ is int) and not (
-        -_FLOAT16_MAX <= number <= _FLOAT16_MAX
+        -_reduced_floats.FLOAT16_MAX <= number <= _reduced_floats.FLOAT16_MAX
     ):
-        widened = _half_in_float32(ops.divide, number, tensor)
+        widened = _reduced_floats.half_in_float32(ops.divide, number, tensor)
         if widened is not None:
             return widened
     return div(number, tensor)

@@ -50,9 +50,6 @@ __all__ = [
     "greater",
     "greater_equal",
     "gt",
-    "isfinite",
-    "isinf",
-    "isnan",
     "le",
     "less",
     "less_equal",
@@ -128,11 +125,11 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         if prim in _HALF_SCALING and (scaled := _reduced_floats.scaled(prim, a, b)) is not None:
             return scaled
         # A number beyond float16's range, or a 0-d tensor (two comparisons for a tensor and a
-        # number; the dtype checks off this path, in _half_in_float32).
+        # number; the dtype checks off this path, in _reduced_floats.half_in_float32).
         kind, other = b.__class__, a.__class__
         if kind is float or kind is int:
             widen = not -65504.0 <= b <= 65504.0
-            if kind is float and not widen and _is_float16(a):
+            if kind is float and not widen and _reduced_floats.is_float16(a):
                 # PyTorch converts the double to float16 through float32 (a float16 tie there
                 # rounds to even: 1 + 2**-11 + 2**-40 is 1.0), NumPy at once
                 b = _dtype.float16_operand(b)
@@ -143,7 +140,7 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
             # (through float32, as above): torch.mul(2**31, x) at x = -0 is nan,
             # torch.true_divide(1e10, x) at inf nan.
             widen = False
-            if other is float and -65504.0 <= a <= 65504.0 and _is_float16(b):
+            if other is float and -65504.0 <= a <= 65504.0 and _reduced_floats.is_float16(b):
                 a = _dtype.float16_operand(a)
         elif kind is Tensor and other is Tensor:
             widen = b._data.ndim == 0 or a._data.ndim == 0
@@ -153,7 +150,7 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
             return binary(prim, _python_number(a), _python_number(b))
         else:
             widen = False
-        if widen and (widened := _half_in_float32(prim, a, b)) is not None:
+        if widen and (widened := _reduced_floats.half_in_float32(prim, a, b)) is not None:
             return widened
         a, b = _operands(a, b, wrap=True)  # the integer ops of binary compute in the dtype
         if _has_complex(a, b):
@@ -171,52 +168,10 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
         raise
 
 
-_FLOAT16_MAX = 65504.0
-
-
-def _is_float16(value: Any) -> bool:
-    """Whether ``value`` (an operand off binary's fast path) is a float16 tensor."""
-    return isinstance(value, Tensor) and _dtype.from_xp(value._data.dtype) is _dtype.float16
-
-
 # The ops whose float16 and bfloat16 kernels in PyTorch keep a number operand in float32 (see
 # _reduced_floats.scaled); add and sub round it to the tensor's dtype first, as NumPy's float16
 # loops (and ml_dtypes' bfloat16 ones, given a 0-d array: _backend.scalar_operand) do.
 _HALF_SCALING = {ops.multiply, ops.divide, ops.trunc_divide, ops.floor_divide}
-
-
-def _half_in_float32(prim: Primitive, a: Any, b: Any) -> Tensor | None:
-    """``prim(a, b)`` computed in float32 and rounded to float16, where PyTorch does so: a float16
-    tensor multiplied or divided by a number beyond float16's range (a Python number, or a 0-d
-    tensor that does not promote it). PyTorch carries such a number in float32 there, so
-    0 * 2**31 is 0 and inf / 1e10 is inf, where the number rounded to float16 first (inf) would
-    give nan. ``None`` when this does not apply."""
-    if prim is not ops.multiply and prim is not ops.divide and prim is not ops.trunc_divide:
-        return None  # torch adds such a number rounded to float16: inf - 1e10 is nan
-    half = _dtype.float16
-    for value in (a, b):
-        if (value.__class__ is float or value.__class__ is int) and -_FLOAT16_MAX <= value <= (
-            _FLOAT16_MAX
-        ):
-            return None
-    a_half = a.__class__ is Tensor and _dtype.from_xp(a._data.dtype) is half
-    tensor, number = (a, b) if a_half else (b, a)
-    if a_half == (b.__class__ is Tensor and _dtype.from_xp(b._data.dtype) is half):
-        return None  # neither or both are float16
-    if tensor.__class__ is not Tensor:
-        return None
-    if number.__class__ is Tensor:
-        # A 0-d tensor that leaves the result float16 (a float64 one beside a 0-d float16
-        # promotes it), with a value outside float16's range.
-        if number._data.ndim != 0 or _dtype.result_type(tensor, number) is not half:
-            return None
-        value = float(number.item())
-        if -_FLOAT16_MAX <= value <= _FLOAT16_MAX or value != value:
-            return None
-        number = ops.astype(number, _dtype.float32)
-    wide = ops.astype(tensor, _dtype.float32)
-    result = prim.apply2(wide, number) if a_half else prim.apply2(number, wide)
-    return ops.astype(result, half)
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
@@ -466,27 +421,6 @@ def relu(input: Tensor) -> Tensor:
     if input.dtype is _dtype.bfloat16:  # (its rule's zeros are Python floats: NumPy widens)
         return _reduced_floats.twin(ops.relu).apply1(input)
     return ops.relu.apply1(input)
-
-
-def isnan(input: Tensor) -> Tensor:
-    """Where the elements are ``nan`` (never for integer tensors)."""
-    if input.dtype.category < _FLOAT:  # (NumPy's complex isnan, isinf, isfinite: PyTorch's)
-        return ops.not_equal(input, input)  # all False: an integer always equals itself
-    return ops.isnan(input)
-
-
-def isinf(input: Tensor) -> Tensor:
-    """Where the elements are ``inf`` or ``-inf``."""
-    if input.dtype.category < _FLOAT:
-        return ops.not_equal(input, input)
-    return ops.isinf(input)
-
-
-def isfinite(input: Tensor) -> Tensor:
-    """Where the elements are neither infinite nor ``nan``."""
-    if input.dtype.category < _FLOAT:
-        return ops.equal(input, input)
-    return ops.isfinite(input)
 
 
 # where's input and other when not given: where(condition) is nonzero(condition, as_tuple=True)

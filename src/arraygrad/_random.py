@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _inplace, _math, _views, ops
+from arraygrad import _backend, _comparison, _dtype, _inplace, _math, _views, ops
 from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import _size, creation_options
 from arraygrad._dtype import dtype
@@ -422,7 +422,7 @@ def multinomial(
         )
     rows = input.detach().reshape(-1, categories)
     if rows.numel():
-        if not bool(_math.logical_and(_math.isfinite(rows), _math.ge(rows, 0)).all()):
+        if not bool(_math.logical_and(_comparison.isfinite(rows), _math.ge(rows, 0)).all()):
             raise RuntimeError(
                 "probability tensor contains either `inf`, `nan` or element < 0. Fix: pass "
                 "finite non-negative weights."

@@ -299,3 +299,48 @@ def fused_applies(*operands: Any) -> bool:
     if not any(is_reduced(value) for value in operands):
         return False
     return _dtype.result_type(*operands) in _REDUCED
+
+
+# --- float16 beside numbers beyond its range (binary's and division's rare path) -----------------
+
+
+FLOAT16_MAX = 65504.0
+
+
+def is_float16(value: Any) -> bool:
+    """Whether ``value`` (an operand off binary's fast path) is a float16 tensor."""
+    return isinstance(value, Tensor) and _dtype.from_xp(value._data.dtype) is _dtype.float16
+
+
+def half_in_float32(prim: Primitive, a: Any, b: Any) -> Tensor | None:
+    """``prim(a, b)`` computed in float32 and rounded to float16, where PyTorch does so: a float16
+    tensor multiplied or divided by a number beyond float16's range (a Python number, or a 0-d
+    tensor that does not promote it). PyTorch carries such a number in float32 there, so
+    0 * 2**31 is 0 and inf / 1e10 is inf, where the number rounded to float16 first (inf) would
+    give nan. ``None`` when this does not apply."""
+    if prim is not ops.multiply and prim is not ops.divide and prim is not ops.trunc_divide:
+        return None  # torch adds such a number rounded to float16: inf - 1e10 is nan
+    half = _dtype.float16
+    for value in (a, b):
+        if (value.__class__ is float or value.__class__ is int) and -FLOAT16_MAX <= value <= (
+            FLOAT16_MAX
+        ):
+            return None
+    a_half = a.__class__ is Tensor and _dtype.from_xp(a._data.dtype) is half
+    tensor, number = (a, b) if a_half else (b, a)
+    if a_half == (b.__class__ is Tensor and _dtype.from_xp(b._data.dtype) is half):
+        return None  # neither or both are float16
+    if tensor.__class__ is not Tensor:
+        return None
+    if number.__class__ is Tensor:
+        # A 0-d tensor that leaves the result float16 (a float64 one beside a 0-d float16
+        # promotes it), with a value outside float16's range.
+        if number._data.ndim != 0 or _dtype.result_type(tensor, number) is not half:
+            return None
+        value = float(number.item())
+        if -FLOAT16_MAX <= value <= FLOAT16_MAX or value != value:
+            return None
+        number = ops.astype(number, _dtype.float32)
+    wide = ops.astype(tensor, _dtype.float32)
+    result = prim.apply2(wide, number) if a_half else prim.apply2(number, wide)
+    return ops.astype(result, half)

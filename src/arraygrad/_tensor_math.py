@@ -299,15 +299,15 @@ class TensorMathMethods:
 
     def isnan(self) -> Tensor:
         """Where the elements are nan."""
-        return _ag._math.isnan(self)
+        return _ag._comparison.isnan(self)
 
     def isinf(self) -> Tensor:
         """Where the elements are infinite."""
-        return _ag._math.isinf(self)
+        return _ag._comparison.isinf(self)
 
     def isfinite(self) -> Tensor:
         """Where the elements are finite."""
-        return _ag._math.isfinite(self)
+        return _ag._comparison.isfinite(self)
 
     def logical_not(self) -> Tensor:
         """Element-wise logical not."""

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from arraygrad import _creation, _math, cuda
+from arraygrad import _comparison, _creation, cuda
 from arraygrad._dtype import float16, float32
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
@@ -158,7 +158,7 @@ class GradScaler:
             for grad in grads:
                 # Checked before dividing: a finite gradient that overflows when unscaled (a
                 # scale below 1) does not count, as in PyTorch.
-                bad = not bool(_math.isfinite(grad).all())
+                bad = not bool(_comparison.isfinite(grad).all())
                 found_inf = bad or bool(found_inf)
                 grad.mul_(inverse)
         state["found_inf"] = found_inf
