@@ -6,9 +6,14 @@ PyTorch does:
 
 - ``out`` takes the result's shape: resized when its shape differs, with PyTorch's deprecation
   warning when it held elements (resize an ``out`` to 0 elements to reuse it silently);
-- the result is converted to ``out``'s dtype when that loses no category (an integer result
-  into a float ``out`` is fine; a float result into an integer or bool ``out``, or a complex one
-  into a real ``out``, raises RuntimeError);
+- ``out``'s dtype is checked by the rule of the function's family, each PyTorch's: most cast
+  the result when that loses no category (:func:`written`: an integer result into a float
+  ``out`` is fine, a float one into an integer or bool ``out`` raises RuntimeError); some
+  require the result's dtype itself (:func:`written_same`, :func:`written_exactly`: ``abs``,
+  ``floor``, the matrix products, indexing, ``linalg``) or bool (:func:`written_bool`); the
+  reductions ``sum``, ``prod``, ``cumsum`` and the factories compute in ``out``'s dtype
+  (:func:`computed_in`, :func:`made`); functions with several results take a tuple of tensors
+  (:func:`written_each`);
 - nothing is recorded: while grad mode is on, an argument or ``out`` that requires grad makes
   the call raise RuntimeError (``with arraygrad.no_grad():`` allows it), except for results
   that have no gradient at all (comparisons), which PyTorch writes anyway.
