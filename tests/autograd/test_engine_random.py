@@ -29,7 +29,8 @@ later backward that accumulates into one changes the other: ``(a * 0.45).sum().b
 leaves ``b.grad`` 1.45, though ``b`` is not in that graph and each ``.grad`` must be the sum of
 its own gradients (1). arraygrad keeps them apart (seeds 57596, 71990, 75355, 85884, 107787,
 148928, 155574, 165109, 167688, 171335, 188279, 202331, 207383, 223102, 241484, 248252, 259124,
-295171, 316548, 324514, 364571, 373958, 374506, 384620, 391140, 399205, 407801, 408234;
+295171, 316548, 324514, 364571, 373958, 374506, 384620, 391140, 399205, 407801, 408234,
+438895, 441834, 443439, 454112, 467076;
 through ``stack([a, b]).sum()`` 170232, 263744, 293034, 356805; through ``(b[None] - c).sum()``
 296547; through ``a.unsqueeze(0).sum()`` 317774).
 Also still drawn, a deviation of torch's implementation: its ``matmul`` of a batched right
@@ -41,10 +42,13 @@ arraygrad saves ``b`` itself and raises, as torch does for a write to the batche
 ``BmmBackward0`` (or ``MmBackward0``), so a pass that stops at the product
 (``backward(inputs=[c])``) frees the view alone and a later pass through ``c`` works; arraygrad
 records one node, which that pass frees (a later pass raises), as for any other op in both
-libraries: a node more per batched product would cost every training step (seed 193720).
+libraries: a node more per batched product would cost every training step (seed 193720;
+a 2-D left operand: seed 437660).
 Ties of ``maximum`` with a sum that torch's vectorised order rounds to -2.8e-17 and NumPy's to 0
 split the gradient in one library only (seed 144274; a sum of nine elements that is -0.97 in
-torch and -0.9699999999999999 in NumPy, tied with -0.97 in torch alone: seed 348035).
+torch and -0.9699999999999999 in NumPy, tied with -0.97 in torch alone: seed 348035; a sum of
+six that is 0.5100000000000002 in torch and 0.51 in NumPy, tied with 0.51 in NumPy alone: seed
+445953).
 A deviation left for speed, still drawn: an elementwise op of two operands laid out differently
 (``t.t() + c``, ``maximum(t.t(), c)`` with ``c`` contiguous) lays its result out as the first
 operand that orders its axes in torch (TensorIterator), in C order in NumPy (its ``order='K'``
