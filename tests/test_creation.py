@@ -633,3 +633,31 @@ def test_factories_refuse_dtypes_as_torch(case: str) -> None:
             REFUSED_FACTORY_DTYPES[case](library)
         raised.append(error.type)
     assert raised[0] is raised[1]
+
+
+PINNED = {
+    "tensor": lambda L, pin: L.tensor([1.0, 2.0], pin_memory=pin),
+    "zeros": lambda L, pin: L.zeros(2, pin_memory=pin),
+    "empty": lambda L, pin: L.empty(2, pin_memory=pin),
+    "rand": lambda L, pin: L.rand(2, pin_memory=pin),
+    "randperm": lambda L, pin: L.randperm(2, pin_memory=pin),
+}
+
+
+@pytest.mark.parametrize("name", list(PINNED))
+@pytest.mark.parametrize("pin", [False, True])
+def test_pin_memory_keyword_as_torch(name: str, pin: bool) -> None:
+    """pin_memory=False is taken (tensor() refused it); True is PyTorch's RuntimeError where no
+    accelerator is present (the factories ignored it)."""
+    outcomes = []
+    for library in (torch, ag):
+        try:
+            outcomes.append(tuple(PINNED[name](library, pin).shape))
+        except RuntimeError:
+            outcomes.append("RuntimeError")
+    assert outcomes[0] == outcomes[1]
+
+
+def test_promote_types_takes_torch_keywords() -> None:
+    assert ag.promote_types(type1=ag.int32, type2=ag.float16) is ag.float16
+    assert torch.promote_types(type1=torch.int32, type2=torch.float16) is torch.float16

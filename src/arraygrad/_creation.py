@@ -87,6 +87,7 @@ def tensor(
     dtype: dtype | None = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, arrays, tensors).
 
@@ -97,6 +98,8 @@ def tensor(
     >>> arraygrad.tensor([1, 2]).dtype, arraygrad.tensor([1.0, 2]).dtype
     (arraygrad.int64, arraygrad.float32)
     """
+    if pin_memory:
+        _check_pinnable()
     if isinstance(data, Tensor):
         warn_copy_construct("arraygrad.tensor(sourceTensor)")
     return copied_tensor(data, dtype, device, requires_grad)
@@ -351,11 +354,25 @@ def creation_options(
             )
         elif key not in _PLACEMENT and key != "out":
             raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    if options.get("pin_memory"):
+        _check_pinnable()
     if "device" in options or (not name.endswith("_like") and not name.startswith("new_")):
         # ``*_like`` and ``Tensor.new_*`` make their tensor where their input is, not on the
         # default device (set_default_device), as in PyTorch.
         _device.check_placement(options.get("device"))
     return () if size is None else size
+
+
+def _check_pinnable() -> None:
+    """PyTorch's refusal of ``pin_memory=True`` where no accelerator is present (pinned memory
+    stages host memory for copies to a GPU)."""
+    from arraygrad import accelerator  # (rare: only for pin_memory=True)
+
+    if not accelerator.is_available():
+        raise RuntimeError(
+            "pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+            "allocator is available on this system. Fix: leave pin_memory out (False)."
+        )
 
 
 def _size(size: tuple[Any, ...]) -> tuple[int, ...]:

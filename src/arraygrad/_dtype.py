@@ -460,31 +460,31 @@ def get_default_complex_dtype() -> dtype:
     return complex128 if _default_float is float64 else complex64
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype both ``a`` and ``b`` convert to without losing their category.
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype both ``type1`` and ``type2`` convert to without losing their category.
 
     >>> promote_types(int64, float16)
     arraygrad.float16
     >>> promote_types(float64, complex64)
     arraygrad.complex128
     """
-    if a is b:
-        return a
-    if a.category == _COMPLEX or b.category == _COMPLEX:
+    if type1 is type2:
+        return type1
+    if type1.category == _COMPLEX or type2.category == _COMPLEX:
         # The complex dtype whose parts hold both: float64 with complex64 is complex128.
         # (integers and bool add nothing: int64 with complex64 is complex64)
-        parts = (COMPONENT.get(a, a), COMPONENT.get(b, b))
+        parts = (COMPONENT.get(type1, type1), COMPONENT.get(type2, type2))
         return complex128 if float64 in parts else complex64
-    if a.category != b.category:
-        return a if a.category > b.category else b
-    if a.category == _BOOL:
-        return a
-    if a.category == _FLOAT and a.itemsize == b.itemsize:
+    if type1.category != type2.category:
+        return type1 if type1.category > type2.category else type2
+    if type1.category == _BOOL:
+        return type1
+    if type1.category == _FLOAT and type1.itemsize == type2.itemsize:
         return float32  # float16 with bfloat16: neither holds the other's values
-    if a.is_signed == b.is_signed:
-        return a if a.itemsize >= b.itemsize else b
+    if type1.is_signed == type2.is_signed:
+        return type1 if type1.itemsize >= type2.itemsize else type2
     # One unsigned (uint8) and one signed int: the signed type must be wider than uint8.
-    signed = a if a.is_signed else b
+    signed = type1 if type1.is_signed else type2
     return signed if signed.itemsize > 1 else int16
 
 
