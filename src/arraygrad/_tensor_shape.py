@@ -40,15 +40,25 @@ class TensorShapeMethods:
         """Matrix product with PyTorch's 1-D and batched broadcasting rules."""
         return _ag._linalg.matmul(self, other)
 
-    def reshape(self, *shape: Any) -> Tensor:
+    def reshape(self, *shape: Any, **named: Any) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
+        if named:  # x.reshape(shape=(2, 3))
+            shape = _named_sizes("reshape", "shape", shape, named)
         if not shape:  # PyTorch needs the sizes; x.reshape(()) is the 0-d one
             raise _missing_argument("reshape", "shape", "x.reshape(2, 3) or x.reshape((2, 3))")
         return _ag._shape.reshape(self, shape)
 
-    def view(self, *shape: Any, dtype: Any = None) -> Tensor:
+    def view(self, *shape: Any, dtype: Any = None, **named: Any) -> Tensor:
         """The same elements in a new shape, sharing memory; or, given a dtype, the same
         memory read as elements of that dtype (see :func:`arraygrad._views.view_dtype`)."""
+        if named:  # x.view(size=(2, 3))
+            shape = _named_sizes("view", "size", shape, named)
+        if not shape and dtype is None:
+            raise TypeError(
+                "view() received an invalid combination of arguments - got (), but expected one "
+                "of: (torch.dtype dtype) or (tuple of ints size). Fix: pass the sizes, "
+                "x.view(2, -1), or a dtype."
+            )
         if len(shape) == 1 and shape[0].__class__ is _ag.dtype:
             return _ag._views.view_dtype(self, shape[0])
         if dtype is not None:
@@ -68,8 +78,10 @@ class TensorShapeMethods:
         """Swap two dimensions."""
         return _ag._shape.transpose(self, dim0, dim1)
 
-    def permute(self, *dims: Any) -> Tensor:
+    def permute(self, *dims: Any, **named: Any) -> Tensor:
         """Reorder the dimensions."""
+        if named:  # x.permute(dims=(1, 0))
+            dims = _named_sizes("permute", "dims", dims, named)
         if not dims:  # PyTorch needs the order; x.permute(()) is a 0-d tensor's
             raise _missing_argument("permute", "dims", "x.permute(1, 0) or x.permute((1, 0))")
         return _ag._shape.permute(self, dims)
@@ -105,8 +117,10 @@ class TensorShapeMethods:
         """Merge dimensions ``start_dim .. end_dim`` into one."""
         return _ag._shape.flatten(self, start_dim, end_dim)
 
-    def expand(self, *sizes: Any) -> Tensor:
+    def expand(self, *sizes: Any, **named: Any) -> Tensor:
         """Broadcast to ``sizes`` (-1 keeps a dimension) without copying."""
+        if named:  # x.expand(size=(2, 3))
+            sizes = _named_sizes("expand", "size", sizes, named)
         return _ag._shape.expand(self, *sizes)
 
     def expand_as(self, other: Tensor) -> Tensor:
@@ -121,16 +135,22 @@ class TensorShapeMethods:
         """Move dimensions ``source`` to positions ``destination``."""
         return _ag._shape.movedim(self, source, destination)
 
-    def repeat(self, *sizes: Any) -> Tensor:
+    def repeat(self, *sizes: Any, **named: Any) -> Tensor:
         """Tile ``sizes[i]`` times along dimension ``i`` (extra sizes add leading dimensions)."""
+        if named:  # x.repeat(repeats=(1, 2))
+            sizes = _named_sizes("repeat", "repeats", sizes, named)
         return _ag._shape.repeat(self, *sizes)
 
-    def tile(self, *dims: Any) -> Tensor:
+    def tile(self, *dims: Any, **named: Any) -> Tensor:
         """Like :meth:`repeat`; fewer ``dims`` than dimensions repeat the last ones."""
+        if named:  # x.tile(dims=(1, 2))
+            dims = _named_sizes("tile", "dims", dims, named)
         return _ag._shape.tile(self, _ag._shape._shape_arg(dims))
 
-    def flip(self, *dims: Any) -> Tensor:
+    def flip(self, *dims: Any, **named: Any) -> Tensor:
         """Reverse the order of elements along ``dims``."""
+        if named:  # x.flip(dims=(0,))
+            dims = _named_sizes("flip", "dims", dims, named)
         return _ag._shape.flip(self, _ag._shape._shape_arg(dims))
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
@@ -386,6 +406,25 @@ class TensorShapeMethods:
     def is_nonzero(self) -> bool:
         """Whether the single element is not zero."""
         return _ag._predicates.is_nonzero(self)
+
+
+def _named_sizes(
+    method: str, name: str, given: tuple[Any, ...], named: dict[str, Any]
+) -> tuple[Any, ...]:
+    """The sizes (or dims) a method taking ``*sizes`` was given by their keyword, ``name``, as
+    PyTorch's methods also take them: one sequence, not alongside positional ones."""
+    unexpected = [key for key in named if key != name]
+    if unexpected:
+        raise TypeError(f"{method}() got an unexpected keyword argument '{unexpected[0]}'")
+    if given:
+        raise TypeError(f"{method}() got multiple values for argument '{name}'")
+    value = named[name]
+    if not isinstance(value, tuple | list | _ag.Size):
+        raise TypeError(
+            f"{method}(): argument '{name}' must be tuple of ints, not {type(value).__name__}. "
+            f"Fix: pass a sequence, {name}=({value!r},)."
+        )
+    return (tuple(value),)
 
 
 def _missing_argument(method: str, name: str, example: str) -> TypeError:

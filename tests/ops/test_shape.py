@@ -260,3 +260,35 @@ def test_deprecated_transposes_warn_as_torch(expression: str, shape: tuple[int, 
     finally:
         torch.set_warn_always(always)
     assert _user_warnings(ag, expression, shape) == theirs
+
+
+# The methods that take sizes one by one also take them as one sequence by keyword, as PyTorch's
+# do (x.reshape(shape=(3, 2))); arraygrad refused the keyword, and x.view() read as view(()).
+NAMED_SIZES = {
+    "reshape": lambda x: x.reshape(shape=(3, 2)),
+    "reshape_list": lambda x: x.reshape(shape=[6]),
+    "view": lambda x: x.view(size=(6,)),
+    "view_int": lambda x: x.view(size=6),
+    "view_nothing": lambda x: x.view(),
+    "permute": lambda x: x.permute(dims=(1, 0)),
+    "expand": lambda x: x.expand(size=(2, 2, 3)),
+    "expand_both": lambda x: x.expand((2, 3), size=(2, 3)),
+    "repeat": lambda x: x.repeat(repeats=(1, 2)),
+    "tile": lambda x: x.tile(dims=(2,)),
+    "flip": lambda x: x.flip(dims=(0,)),
+    "flip_int": lambda x: x.flip(dims=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_SIZES))
+def test_sizes_by_keyword_as_torch(name: str) -> None:
+    outcomes = []
+    for m in (torch, ag):
+        x = m.arange(6.0).view(2, 3)
+        try:
+            result = NAMED_SIZES[name](x)
+        except TypeError:
+            outcomes.append("TypeError")
+        else:
+            outcomes.append((tuple(result.shape), result.tolist()))
+    assert outcomes[1] == outcomes[0]
