@@ -682,3 +682,44 @@ def test_contiguous_takes_its_memory_format_by_keyword_only_as_torch() -> None:
         assert x.contiguous(memory_format=lib.contiguous_format) is x
         with pytest.raises(TypeError, match="positional"):
             x.contiguous(lib.contiguous_format)
+
+
+_FORMAT_CALLS = {
+    "clone": lambda x, f: x.clone(memory_format=f),
+    "clone_transposed": lambda x, f: x.transpose(2, 3).clone(memory_format=f),
+    "contiguous": lambda x, f: x.contiguous(memory_format=f),
+    "contiguous_twice": lambda x, f: x.contiguous(memory_format=f).contiguous(memory_format=f),
+    "clone_3d": lambda x, f: x[0].clone(memory_format=f),
+    "contiguous_3d": lambda x, f: x[0].contiguous(memory_format=f),
+}
+
+
+@pytest.mark.parametrize("call", list(_FORMAT_CALLS))
+@pytest.mark.parametrize(
+    "form", ["preserve_format", "contiguous_format", "channels_last", "channels_last_3d"]
+)
+def test_memory_formats_of_clone_and_contiguous_as_torch(call: str, form: str) -> None:
+    """clone(memory_format=) lays the copy out in the format, contiguous(memory_format=) too
+    unless the tensor lies so already, and is_contiguous(memory_format=) tells; a channels-last
+    format of another rank is PyTorch's RuntimeError. (clone took no memory_format; contiguous
+    and is_contiguous ignored it.)"""
+
+    def run(lib: Any) -> Any:
+        x = lib.arange(48.0).view(2, 2, 3, 4).requires_grad_()
+        fmt = getattr(lib, form)
+        try:
+            y = _FORMAT_CALLS[call](x, fmt)
+        except RuntimeError:
+            return "RuntimeError"
+        in_formats = [y.is_contiguous(memory_format=getattr(lib, f)) for f in ("channels_last",)]
+        y.backward(lib.arange(float(y.numel())).view(y.shape))
+        return (
+            y.stride(),
+            y.grad_fn.name() if y.grad_fn else None,
+            y.tolist(),
+            in_formats,
+            y.is_contiguous(),
+            x.grad.tolist(),
+        )
+
+    assert run(ag) == run(torch)

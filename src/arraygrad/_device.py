@@ -287,6 +287,30 @@ preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 
+
+def outer_first(form: Any, ndim: int) -> tuple[int, ...] | None:
+    """The dims from outermost to innermost in memory that the memory format ``form`` lays a
+    tensor of ``ndim`` dims out in; ``None`` for ``preserve_format`` (the source's layout).
+    The channels-last formats put the channels (dim 1) innermost and need their rank (PyTorch's
+    RuntimeError otherwise)."""
+    if form is None or form is preserve_format:
+        return None
+    if form is contiguous_format:
+        return tuple(range(ndim))
+    rank = {channels_last: 4, channels_last_3d: 5}.get(form)
+    if rank is None:
+        raise RuntimeError(
+            f"Unsupported memory format {form!r}. Fix: pass arraygrad.preserve_format, "
+            "contiguous_format, channels_last or channels_last_3d."
+        )
+    if ndim != rank:
+        raise RuntimeError(
+            f"required rank {rank} tensor to use {form._name} format (the tensor has {ndim} "
+            f"dimensions). Fix: use it on {rank}-D tensors (N, C, ...) only."
+        )
+    return (0, *range(2, ndim), 1)
+
+
 __all__ = [
     "channels_last",
     "channels_last_3d",

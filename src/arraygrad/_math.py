@@ -17,7 +17,7 @@ from __future__ import annotations
 import numbers
 from typing import Any, overload
 
-from arraygrad import _dtype, _reduced_floats, ops
+from arraygrad import _device, _dtype, _reduced_floats, ops
 from arraygrad._arguments import where_operand_missing
 from arraygrad._elementwise_operands import (
     _broadcast_error,
@@ -505,9 +505,12 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
     return number
 
 
-def clone(input: Tensor) -> Tensor:
-    """A copy that stays in the graph."""
-    return ops.clone(input)
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy that stays in the graph, laid out as ``input`` is, or in ``memory_format``."""
+    if memory_format is None:
+        return ops.clone(input)
+    order = _device.outer_first(memory_format, input.ndim)
+    return ops.clone(input) if order is None else ops.clone(input, order=order)
 
 
 def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Any:

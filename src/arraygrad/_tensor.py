@@ -320,8 +320,14 @@ class Tensor(
     def contiguous(self, *, memory_format: Any = None) -> Tensor:
         """This tensor if its elements lie in C order, else a copy in C order (in the graph).
 
-        A view never copies, so PyTorch's idiom ``x.t().contiguous().view(-1)`` needs it.
+        A view never copies, so PyTorch's idiom ``x.t().contiguous().view(-1)`` needs it. With
+        a channels-last ``memory_format``: this tensor if it lies so, else a copy laid out so.
         """
+        if memory_format is _ag.channels_last or memory_format is _ag.channels_last_3d:
+            if self.is_contiguous(memory_format=memory_format):
+                return self
+            copy = _math.clone(self, memory_format=memory_format)
+            return _ag._primitive.labelled(copy, "CloneBackward0")
         if self.is_contiguous():
             return self
         # Flattening reads the elements out in C order into a new array, which then takes the
@@ -333,9 +339,10 @@ class Tensor(
         # Named as PyTorch's copy, CloneBackward0, not after the reshape giving the shape back.
         return _ag._primitive.labelled(_shape_mod.reshape(flat, self._data.shape), "CloneBackward0")
 
-    def clone(self) -> Tensor:
-        """A copy that stays in the graph (gradients flow back through it)."""
-        return _math.clone(self)
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        """A copy that stays in the graph (gradients flow back through it), laid out as this
+        tensor is, or in ``memory_format`` (``contiguous_format``, ``channels_last``, ...)."""
+        return _math.clone(self, memory_format=memory_format)
 
     # --- printing ----------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ def _dense_in(shape: tuple[int, ...], strides: tuple[int, ...], inner_first: Any
     return True
 
 
-def _in_format(shape: tuple[int, ...], strides: tuple[int, ...], form: Any) -> bool:
+def in_format(shape: tuple[int, ...], strides: tuple[int, ...], form: Any) -> bool:
     if form is _device.contiguous_format:
         return 0 in shape or _dense_in(shape, strides, reversed(range(len(shape))))
     rank_order = _CHANNELS_LAST.get(form)
@@ -71,8 +71,8 @@ def _outer(shape: tuple[int, ...], strides: tuple[int, ...], a: int, b: int) -> 
 def dim_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
     """The dims from outermost to innermost in memory."""
     ndim = len(shape)
-    contiguous = _in_format(shape, strides, _device.contiguous_format)
-    channels_last = ndim == 4 and _in_format(shape, strides, _device.channels_last)
+    contiguous = in_format(shape, strides, _device.contiguous_format)
+    channels_last = ndim == 4 and in_format(shape, strides, _device.channels_last)
     # A layout dense in exactly one of the two formats has that format's order (size-1 dims
     # keep their places in it); dense in both or neither, the strides decide.
     if contiguous and not channels_last:
@@ -170,7 +170,7 @@ class TensorStorageMethods:
             raise TypeError(f"{_FORMATS} Got {type(ambiguity_check).__name__}.")
         if _unique(shape, strides):
             return order
-        matched = [form for form in ambiguity_check if _in_format(shape, strides, form)]
+        matched = [form for form in ambiguity_check if in_format(shape, strides, form)]
         if len(matched) != 1:
             raise RuntimeError(
                 f"{_AMBIGUOUS}, or cannot map to exact one of the given memory formats. Fix: "

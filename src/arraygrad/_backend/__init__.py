@@ -76,6 +76,7 @@ elements_in_memory_order = layout.elements_in_memory_order
 first_occurrences = layout.first_occurrences
 is_c_ordered = layout.is_c_ordered
 like_layout = layout.like_layout
+laid_out = layout.laid_out
 drawn_in_memory_order = layout.drawn_in_memory_order
 empty_strided = layout.empty_strided
 has_repeats = layout.has_repeats

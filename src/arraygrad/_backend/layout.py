@@ -563,8 +563,8 @@ def like_layout(result: Any, *sources: Any) -> Any:
     if _backend.tracer is not None:
         # (*_like, outside a primitive, while arraygrad.compile traces: the copy is a step of
         # the program, which a copy made behind the recorder's back would not be)
-        return _backend.tracer.call(_laid_out, (result, tuple(outer_first)))
-    return _laid_out(result, tuple(outer_first))
+        return _backend.tracer.call(laid_out, (result, tuple(outer_first)))
+    return laid_out(result, tuple(outer_first))
 
 
 def drawn_in_memory_order(
@@ -596,8 +596,11 @@ def drawn_in_memory_order(
     return values.transpose(back)
 
 
-def _laid_out(result: Any, outer_first: tuple[int, ...]) -> Any:
-    """A copy of ``result`` whose axes lie in memory in the order ``outer_first``."""
+def laid_out(result: Any, outer_first: tuple[int, ...]) -> Any:
+    """A copy of ``result`` whose axes lie in memory in the order ``outer_first`` (a plain
+    copy on libraries without layouts)."""
+    if type(result) is not np.ndarray:
+        return _backend.xp.asarray(result, copy=True)
     laid = np.empty(tuple(result.shape[i] for i in outer_first), dtype=result.dtype)
     laid[...] = result.transpose(outer_first)
     return laid.transpose(np.argsort(outer_first))

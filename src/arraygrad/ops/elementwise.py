@@ -286,9 +286,15 @@ astype = Primitive(
 )
 clone = Primitive(
     "clone",
-    # preserve_format: the copy is laid out as ``x`` is (C order where ``x`` is expanded)
-    forward=lambda xp, x: _backend.like_layout(xp.asarray(x, copy=True), x),
-    vjp=(lambda ns, g, out, x: g,),
+    # ``order`` None (preserve_format): the copy is laid out as ``x`` is (C order where ``x``
+    # is expanded); else with its dims in memory outermost first in that order (a memory
+    # format's: contiguous_format, channels_last). Layouts change no value: the gradient is g.
+    forward=lambda xp, x, *, order=None: (
+        _backend.like_layout(xp.asarray(x, copy=True), x)
+        if order is None
+        else _backend.laid_out(x, order)
+    ),
+    vjp=(lambda ns, g, out, x, *, order=None: g,),
     reads_inputs=False,
 )
 
