@@ -723,3 +723,43 @@ def test_memory_formats_of_clone_and_contiguous_as_torch(call: str, form: str) -
         )
 
     assert run(ag) == run(torch)
+
+
+_FORMAT_CONVERSIONS = {
+    "to": lambda L, x: x.to(memory_format=L.channels_last),
+    "to_dtype": lambda L, x: x.to(L.float64, memory_format=L.channels_last),
+    "to_back": lambda L, x: x.contiguous(memory_format=L.channels_last).to(
+        memory_format=L.contiguous_format
+    ),
+    "to_3d": lambda L, x: x[0].to(memory_format=L.channels_last),
+    "zeros_like": lambda L, x: L.zeros_like(x, memory_format=L.channels_last),
+    "empty_like": lambda L, x: L.empty_like(x, memory_format=L.channels_last).zero_(),
+    "full_like": lambda L, x: L.full_like(x, 2.0, memory_format=L.channels_last),
+    "ones_like_preserved": lambda L, x: L.ones_like(x.contiguous(memory_format=L.channels_last)),
+    "module": lambda L, x: L.nn.Conv2d(2, 3, 1).to(memory_format=L.channels_last).weight,
+    "module_bias": lambda L, x: L.nn.Conv2d(2, 3, 1).to(memory_format=L.channels_last).bias,
+}
+
+
+@pytest.mark.parametrize("name", list(_FORMAT_CONVERSIONS))
+def test_memory_format_conversions_as_torch(name: str) -> None:
+    """to(memory_format=), Module.to(memory_format=) and the *_like functions' memory_format
+    lay their results out as PyTorch's do (they were ignored)."""
+
+    def run(lib: Any) -> Any:
+        lib.manual_seed(0)
+        x = lib.arange(48.0).view(2, 2, 3, 4)
+        try:
+            y = _FORMAT_CONVERSIONS[name](lib, x)
+        except RuntimeError:
+            return "RuntimeError"
+        return y.stride(), str(y.dtype).split(".")[-1], y.detach().tolist()
+
+    assert run(ag) == run(torch)
+
+
+def test_to_refuses_unknown_keywords() -> None:
+    for lib in (ag, torch):
+        with pytest.raises(TypeError):
+            lib.ones(2).to(foo=1)
+        assert lib.ones(2).to(non_blocking=True).shape == (2,)

@@ -458,6 +458,17 @@ def _like(
     return tuple(input._data.shape), _dtype.to_xp(dtype) if dtype is not None else input._data.dtype
 
 
+def _laid_out_like(array: Any, input: Tensor, options: dict[str, Any]) -> Any:
+    """A ``*_like`` result's values laid out as PyTorch lays them out: as ``input`` is
+    (``preserve_format``, the default; C order where it is expanded), or in the
+    ``memory_format`` given."""
+    form = options.get("memory_format")
+    order = None if form is None else _device.outer_first(form, array.ndim)
+    if order is None:
+        return _backend.like_layout(array, input._data)
+    return _backend.laid_out(array, order)
+
+
 def zeros_like(
     input: Tensor,
     *,
@@ -470,7 +481,7 @@ def zeros_like(
     shape, native = _like(input, dtype)
     # preserve_format: laid out as ``input`` is (C order where it is expanded)
     try:
-        array = _backend.like_layout(_backend.xp.zeros(shape, dtype=native), input._data)
+        array = _laid_out_like(_backend.xp.zeros(shape, dtype=native), input, options)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, shape) from None
     return _leaf(array, requires_grad)
@@ -487,7 +498,7 @@ def ones_like(
     creation_options("ones_like", options)
     shape, native = _like(input, dtype)
     try:
-        array = _backend.like_layout(_backend.xp.ones(shape, dtype=native), input._data)
+        array = _laid_out_like(_backend.xp.ones(shape, dtype=native), input, options)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, shape) from None
     return _leaf(array, requires_grad)
@@ -502,7 +513,8 @@ def empty_like(
 ) -> Tensor:
     """An uninitialised tensor like ``input`` (filled with zeros)."""
     creation_options("empty_like", options)
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    form = options.get("memory_format")
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, memory_format=form)
 
 
 def full_like(
@@ -521,7 +533,7 @@ def full_like(
     else:
         fill_value = _dtype.checked_scalar(fill_value, _dtype.from_xp(native))
     try:
-        array = _backend.like_layout(_backend.xp.full(shape, fill_value, dtype=native), input._data)
+        array = _laid_out_like(_backend.xp.full(shape, fill_value, dtype=native), input, options)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, shape) from None
     return _leaf(array, requires_grad)

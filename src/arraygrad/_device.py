@@ -311,6 +311,17 @@ def outer_first(form: Any, ndim: int) -> tuple[int, ...] | None:
     return (0, *range(2, ndim), 1)
 
 
+def strides_in(shape: Any, outer_first: tuple[int, ...]) -> tuple[int, ...]:
+    """The element strides of a dense tensor of ``shape`` whose dims lie in memory in the
+    order ``outer_first`` (size-1 dims included, as a fresh tensor's)."""
+    strides = [0] * len(shape)
+    step = 1
+    for axis in reversed(outer_first):
+        strides[axis] = step
+        step *= shape[axis]
+    return tuple(strides)
+
+
 __all__ = [
     "channels_last",
     "channels_last_3d",

@@ -286,7 +286,15 @@ class Tensor(
         """
         target = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
-        for arg in [*args, kwargs.pop("device", None)]:
+        memory_format = kwargs.pop("memory_format", None)
+        kwargs.pop("non_blocking", None)  # (copies are synchronous here)
+        device = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(
+                f"to() got an unexpected keyword argument '{next(iter(kwargs))}'. Fix: pass a "
+                "dtype, a device, a tensor, copy=, non_blocking= or memory_format=."
+            )
+        for arg in [*args, device]:
             if isinstance(arg, dtype):
                 target = arg
             elif isinstance(arg, Tensor):
@@ -294,8 +302,19 @@ class Tensor(
             elif isinstance(arg, (str, _device.device)) or arg.__class__ is int:  # int: a GPU
                 _device.check_reachable(arg)
         if target is None or target is self.dtype:
-            return self.clone() if copy else self
-        return _math.astype(self, target)
+            result = self.clone() if copy else self
+        else:
+            result = _math.astype(self, target)
+        if memory_format is None or memory_format is _ag.preserve_format:
+            return result
+        # A copy laid out in the format, unless the result has exactly its strides already
+        # (PyTorch's test: size-1 dims count, where is_contiguous ignores them). PyTorch's one
+        # ToCopyBackward0 node may be two here: the conversion's and the copy's.
+        order = _device.outer_first(memory_format, self.ndim)  # (a wrong rank raises)
+        if order is not None and result.stride() == _device.strides_in(result.shape, order):
+            return result
+        copied = _math.clone(result, memory_format=memory_format)
+        return _ag._primitive.labelled(copied, "ToCopyBackward0")
 
     def type_as(self, other: Tensor) -> Tensor:
         """This tensor converted to ``other``'s dtype."""

@@ -64,9 +64,12 @@ class ConversionMixin:
         """Convert floating-point parameters and buffers to a dtype (``module.to(float64)``).
 
         Tensors stay on the device arraygrad computes on (see :meth:`Tensor.to`); integer
-        buffers (``num_batches_tracked``) keep their dtype.
+        buffers (``num_batches_tracked``) keep their dtype. ``memory_format=`` lays out the 4-D
+        and 5-D ones in that format (``channels_last``), as PyTorch's does.
         """
         target = kwargs.pop("dtype", None)
+        memory_format = kwargs.pop("memory_format", None)
+        kwargs.pop("non_blocking", None)  # (copies are synchronous here)
         for arg in [*args, kwargs.pop("device", None)]:
             if isinstance(arg, _dtype.dtype):
                 target = arg
@@ -74,14 +77,22 @@ class ConversionMixin:
                 target = arg.dtype
             elif arg is not None:
                 _device.check_reachable(arg)
-        if target is None:
-            return self
-        if not target.is_floating_point:
+        if target is not None and not target.is_floating_point:
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={target}"
             )
-        return self._apply(lambda t: t.to(target) if t.is_floating_point() else t)
+        if target is None and memory_format is None:
+            return self
+
+        def convert(t: Tensor) -> Tensor:
+            if target is not None and t.is_floating_point():
+                t = t.to(target)
+            if memory_format is not None and t.dim() in (4, 5):
+                t = t.to(memory_format=memory_format)
+            return t
+
+        return self._apply(convert)
 
     def float(self) -> Self:
         """Convert floating-point parameters and buffers to float32."""
