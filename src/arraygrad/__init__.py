@@ -42,6 +42,7 @@ from arraygrad import (
     _interop,
     _joining,
     _legacy,
+    _like_creation,
     _linalg,
     _linalg_extra,
     _lines,
@@ -151,6 +152,7 @@ from arraygrad._inplace_functions import *  # noqa: F403
 from arraygrad._interop import *  # noqa: F403
 from arraygrad._joining import *  # noqa: F403
 from arraygrad._legacy import *  # noqa: F403
+from arraygrad._like_creation import *  # noqa: F403
 from arraygrad._linalg import *  # noqa: F403
 from arraygrad._linalg_extra import *  # noqa: F403
 from arraygrad._lines import *  # noqa: F403
@@ -374,6 +376,7 @@ __all__ = [
     *_tensor_types.__all__,
     *_storage.__all__,
     *_creation.__all__,
+    *_like_creation.__all__,
     *_lines.__all__,
     *_linalg.__all__,
     *_linalg_extra.__all__,

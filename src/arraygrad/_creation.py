@@ -30,16 +30,12 @@ __all__ = [
     "as_tensor",
     "asarray",
     "empty",
-    "empty_like",
     "eye",
     "from_numpy",
     "full",
-    "full_like",
     "ones",
-    "ones_like",
     "tensor",
     "zeros",
-    "zeros_like",
 ]
 
 
@@ -449,94 +445,6 @@ def full(
         return _leaf(_backend.xp.full(shape, value, dtype=_dtype.to_xp(dtype)), requires_grad)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, shape) from None
-
-
-def _like(
-    input: Tensor,
-    dtype: dtype | None,
-) -> tuple[tuple[int, ...], Any]:
-    return tuple(input._data.shape), _dtype.to_xp(dtype) if dtype is not None else input._data.dtype
-
-
-def _laid_out_like(array: Any, input: Tensor, options: dict[str, Any]) -> Any:
-    """A ``*_like`` result's values laid out as PyTorch lays them out: as ``input`` is
-    (``preserve_format``, the default; C order where it is expanded), or in the
-    ``memory_format`` given."""
-    form = options.get("memory_format")
-    order = None if form is None else _device.outer_first(form, array.ndim)
-    if order is None:
-        return _backend.like_layout(array, input._data)
-    return _backend.laid_out(array, order)
-
-
-def zeros_like(
-    input: Tensor,
-    *,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Zeros with the shape (and dtype) of ``input``."""
-    creation_options("zeros_like", options)
-    shape, native = _like(input, dtype)
-    # preserve_format: laid out as ``input`` is (C order where it is expanded)
-    try:
-        array = _laid_out_like(_backend.xp.zeros(shape, dtype=native), input, options)
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, shape) from None
-    return _leaf(array, requires_grad)
-
-
-def ones_like(
-    input: Tensor,
-    *,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """Ones with the shape (and dtype) of ``input``."""
-    creation_options("ones_like", options)
-    shape, native = _like(input, dtype)
-    try:
-        array = _laid_out_like(_backend.xp.ones(shape, dtype=native), input, options)
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, shape) from None
-    return _leaf(array, requires_grad)
-
-
-def empty_like(
-    input: Tensor,
-    *,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """An uninitialised tensor like ``input`` (filled with zeros)."""
-    creation_options("empty_like", options)
-    form = options.get("memory_format")
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, memory_format=form)
-
-
-def full_like(
-    input: Tensor,
-    fill_value: Any,
-    *,
-    dtype: dtype | None = None,
-    requires_grad: bool = False,
-    **options: Any,
-) -> Tensor:
-    """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
-    creation_options("full_like", options)
-    shape, native = _like(input, dtype)
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
-    else:
-        fill_value = _dtype.checked_scalar(fill_value, _dtype.from_xp(native))
-    try:
-        array = _laid_out_like(_backend.xp.full(shape, fill_value, dtype=native), input, options)
-    except (MemoryError, ValueError) as error:
-        raise allocation_error(error, shape) from None
-    return _leaf(array, requires_grad)
 
 
 def arange(

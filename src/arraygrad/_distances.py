@@ -118,7 +118,7 @@ def _euclidean_by_matmul(x1: Tensor, x2: Tensor) -> Tensor:
     clamped square is 0: the square root is taken of a stand-in there, so that no ``0 * inf``
     reaches the gradient.
     """
-    from arraygrad._creation import ones_like
+    from arraygrad._like_creation import ones_like
     from arraygrad._linalg import matmul
     from arraygrad._shape import cat
 

@@ -25,8 +25,9 @@ from typing import Any
 from arraygrad import _backend, _dtype, _math, _reduction, _shape
 from arraygrad._arguments import require_tensor
 from arraygrad._convolution_entry import int_list_argument
-from arraygrad._creation import empty, full, ones_like
+from arraygrad._creation import empty, full
 from arraygrad._grad_mode import no_grad
+from arraygrad._like_creation import ones_like
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
 

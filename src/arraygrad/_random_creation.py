@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._creation import _float_default, _leaf, _like, _size, creation_options
+from arraygrad._creation import _float_default, _leaf, _size, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._generator import Generator, default_generator
+from arraygrad._like_creation import _like
 from arraygrad._out import made
 from arraygrad._out_of_memory import allocation_error
 from arraygrad._tensor import Tensor

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _math
-from arraygrad._creation import full_like
+from arraygrad._like_creation import full_like
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import (
     apply_reduction,

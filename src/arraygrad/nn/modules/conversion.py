@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
-from arraygrad import _creation, _device, _dtype, _tensor_types
+from arraygrad import _creation, _device, _dtype, _like_creation, _tensor_types
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.parameter import UninitializedTensorMixin
@@ -126,7 +126,7 @@ class ConversionMixin:
         memory of the same shape and dtype; Parameters stay the same objects."""
         if device is not None:
             _device.check_reachable(device)
-        return self._apply(_creation.empty_like, recurse)
+        return self._apply(_like_creation.empty_like, recurse)
 
     def type(self, dst_type: Any) -> Self:
         """Cast every parameter and buffer, integer ones included, to ``dst_type`` (a dtype or
