@@ -72,6 +72,7 @@ from arraygrad import (
     _softmax,
     _sorting,
     _special_functions,
+    _splitting,
     _statistics,
     _stft,
     _storage,
@@ -184,6 +185,7 @@ from arraygrad._signal_windows import *  # noqa: F403
 from arraygrad._softmax import *  # noqa: F403
 from arraygrad._sorting import *  # noqa: F403
 from arraygrad._special_functions import *  # noqa: F403
+from arraygrad._splitting import *  # noqa: F403
 from arraygrad._statistics import *  # noqa: F403
 from arraygrad._stft import *  # noqa: F403
 from arraygrad._storage import *  # noqa: F403
@@ -388,6 +390,7 @@ __all__ = [
     *_statistics.__all__,
     *_unary.__all__,
     *_shape.__all__,
+    *_splitting.__all__,
     *_einsum.__all__,
     *_indexing.__all__,
     *_sorting.__all__,

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, _shape, _views, ops
+from arraygrad import _backend, _dtype, _shape, _splitting, _views, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._out import written_joined
 from arraygrad._tensor import Tensor
@@ -185,7 +185,7 @@ def tensor_split(
                 "one section."
             )
         base, extra = divmod(size, points)
-        return _shape._slices(input, axis, [base + (i < extra) for i in range(points)])
+        return _splitting._slices(input, axis, [base + (i < extra) for i in range(points)])
     pieces = []
     for low, high in zip([0, *points], [*points, None], strict=True):
         start, stop, _ = slice(low, high).indices(size)

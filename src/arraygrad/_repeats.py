@@ -12,7 +12,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import normalize_dim
-from arraygrad._shape import split
+from arraygrad._splitting import split
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
 

@@ -1,4 +1,5 @@
-"""PyTorch's shape functions (``reshape``, ``transpose``, ``unsqueeze``, indexing, ...).
+"""PyTorch's shape functions (``reshape``, ``transpose``, ``unsqueeze``, ``cat``, ...; cutting a
+tensor into pieces is in ``_splitting``).
 
 All are compositions of the three view primitives ``reshape``, ``permute_dims`` and
 ``broadcast_to`` plus indexing; this module validates arguments and words errors as PyTorch does.
@@ -10,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, _view_history, ops
+from arraygrad import _backend, _dtype, ops
 from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._out import written_joined
@@ -19,28 +20,21 @@ from arraygrad._tensor import Tensor, c_ordered_result
 
 __all__ = [
     "cat",
-    "chunk",
     "concat",
     "concatenate",
     "detach",
     "flatten",
     "flip",
     "movedim",
-    "narrow",
     "permute",
     "reshape",
     "roll",
-    "split",
     "squeeze",
     "stack",
     "t",
     "tile",
     "transpose",
-    "unbind",
     "unflatten",
-    "unsafe_chunk",
-    "unsafe_split",
-    "unsafe_split_with_sizes",
     "unsqueeze",
 ]
 
@@ -346,157 +340,6 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
         )
     axes = tuple(normalize_dim(d, input.ndim) for d in axes)
     return ops.roll(input, shift=shift, axis=axes)
-
-
-def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
-    if input.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    axis = normalize_dim(dim, input.ndim)
-    size = input._data.shape[axis]
-    start = int(start)
-    if length < 0:
-        raise RuntimeError(
-            f"narrow(): length must be non-negative, got {length}. Fix: pass the number of "
-            "elements to keep."
-        )
-    if not -size <= start <= size:
-        raise IndexError(
-            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
-        )
-    start %= size if size else 1
-    if length < 0 or start + length > size:
-        raise RuntimeError(
-            f"start ({start}) + length ({length}) exceeds dimension size ({size}). Fix: narrow "
-            f"dimension {axis} of shape {list(input.shape)} to at most {size - start} elements."
-        )
-    key = (slice(None),) * axis + (slice(start, start + length), Ellipsis)
-    return labelled(ops.basic_getitem(input, key=key), "SliceBackward0")
-
-
-def _slices(input: Tensor, axis: int, sizes: Sequence[int]) -> tuple[Tensor, ...]:
-    pieces = []
-    start = 0
-    for size in sizes:
-        key = (slice(None),) * axis + (slice(start, start + size), Ellipsis)
-        pieces.append(ops.basic_getitem(input, key=key))
-        start += size
-    return tuple(pieces)
-
-
-def _split_sizes(tensor: Tensor, split_size_or_sections: Any, dim: int) -> tuple[int, list[int]]:
-    """``(axis, sizes)`` of the pieces ``split`` cuts ``tensor`` into (PyTorch's errors)."""
-    if tensor.ndim == 0:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
-    axis = normalize_dim(dim, tensor.ndim)
-    size = tensor._data.shape[axis]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step < 0 or (step == 0 and size != 0):
-            raise RuntimeError(
-                f"split_size can only be 0 if dimension size is 0, but got dimension size of "
-                f"{size} and split_size {step}"
-            )
-        return axis, ([min(step, size - s) for s in range(0, size, step)] if step else [0]) or [0]
-    sizes = [int(s) for s in split_size_or_sections]
-    if sum(sizes) != size or any(s < 0 for s in sizes):
-        raise RuntimeError(
-            f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
-            f"at dimension {axis}), but got split_sizes={sizes}"
-        )
-    return axis, sizes
-
-
-def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Views of ``tensor`` split along ``dim``: into pieces of ``split_size_or_sections``
-    elements (the last may be smaller), or of the listed sizes.
-
-    >>> import arraygrad
-    >>> [p.tolist() for p in arraygrad.arange(5).split(2)]
-    [[0, 1], [2, 3], [4]]
-    """
-    axis, sizes = _split_sizes(tensor, split_size_or_sections, dim)
-    function = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
-    return _view_history.multiple_views(_slices(tensor, axis, sizes), function)
-
-
-def _chunk_sizes(input: Tensor, chunks: int, dim: int) -> tuple[int, list[int]]:
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    if input.ndim == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    axis = normalize_dim(dim, input.ndim)
-    size = input._data.shape[axis]
-    if size == 0:
-        return axis, [0] * chunks
-    return _split_sizes(input, -(-size // chunks), axis)
-
-
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``chunks`` views of equal size along ``dim`` (the last may be smaller, and
-    fewer chunks come back when the size does not allow ``chunks``)."""
-    axis, sizes = _chunk_sizes(input, chunks, dim)
-    return _view_history.multiple_views(_slices(input, axis, sizes), "Split")
-
-
-# PyTorch's unsafe_ variants return pieces that autograd does not track as views of the input,
-# so in-place writes into them are allowed (split's pieces refuse them) but leave the input's
-# recorded history stale: its gradient afterwards is wrong, "unsafe". Here the pieces are
-# ordinary views, not marked as one function's several outputs: values and gradients through
-# the pieces are split's, writes into a piece are allowed and change the input as in PyTorch,
-# and, the safe side of PyTorch's unspecified case, the input's history follows such a write.
-def _unsafe_pieces(input: Tensor, axis: int, sizes: list[int], name: str) -> tuple[Tensor, ...]:
-    pieces = _slices(input, axis, sizes)
-    for index, piece in enumerate(pieces):
-        if piece._node is not None:
-            piece._node.label = name
-            piece._node.output_index = index
-    return pieces
-
-
-def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """:func:`split` into pieces of ``split_size`` whose in-place writes are not refused
-    (PyTorch's ``unsafe_split``; see the note above on what differs).
-
-    >>> import arraygrad
-    >>> [p.tolist() for p in arraygrad.unsafe_split(arraygrad.arange(5), 2)]
-    [[0, 1], [2, 3], [4]]
-    """
-    if not isinstance(split_size, int):
-        raise TypeError(
-            "unsafe_split(): argument 'split_size' (position 2) must be int, not "
-            f"{type(split_size).__name__}. Fix: use unsafe_split_with_sizes for a list of sizes."
-        )
-    axis, sizes = _split_sizes(tensor, split_size, dim)
-    return _unsafe_pieces(tensor, axis, sizes, "UnsafeSplitBackward0")
-
-
-def unsafe_split_with_sizes(
-    input: Tensor, split_sizes: Sequence[int], dim: int = 0
-) -> tuple[Tensor, ...]:
-    """:func:`split` into pieces of the listed sizes, whose in-place writes are not refused
-    (PyTorch's ``unsafe_split_with_sizes``)."""
-    axis, sizes = _split_sizes(input, list(split_sizes), dim)
-    return _unsafe_pieces(input, axis, sizes, "UnsafeSplitWithSizesBackward0")
-
-
-def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """:func:`chunk` whose pieces' in-place writes are not refused (PyTorch's
-    ``unsafe_chunk``)."""
-    axis, sizes = _chunk_sizes(input, chunks, dim)
-    return _unsafe_pieces(input, axis, sizes, "UnsafeSplitBackward0")
-
-
-def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along ``dim`` as views, with that dimension removed."""
-    axis = normalize_dim(dim, input.ndim)
-    if input.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    prefix = (slice(None),) * axis
-    pieces = tuple(
-        ops.basic_getitem(input, key=prefix + (i, Ellipsis)) for i in range(input.shape[axis])
-    )
-    return _view_history.multiple_views(pieces, "Unbind")
 
 
 def _cat_inputs(name: str, tensors: Any) -> list[Tensor]:

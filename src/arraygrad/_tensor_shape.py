@@ -159,31 +159,31 @@ class TensorShapeMethods:
 
     def narrow(self, dim: int, start: Any, length: int) -> Tensor:
         """The view of ``length`` elements from ``start`` along ``dim``."""
-        return _ag._shape.narrow(self, dim, start, length)
+        return _ag._splitting.narrow(self, dim, start, length)
 
     def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Views split along ``dim`` into pieces of ``split_size`` (or the listed sizes)."""
-        return _ag._shape.split(self, split_size, dim)
+        return _ag._splitting.split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` views along ``dim``."""
-        return _ag._shape.chunk(self, chunks, dim)
+        return _ag._splitting.chunk(self, chunks, dim)
 
     def unsafe_split(self, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
         """:meth:`split` whose pieces may be written in place (PyTorch's ``unsafe_split``)."""
-        return _ag._shape.unsafe_split(self, split_size, dim)
+        return _ag._splitting.unsafe_split(self, split_size, dim)
 
     def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into the listed sizes; the pieces may be written in place."""
-        return _ag._shape.unsafe_split_with_sizes(self, split_sizes, dim)
+        return _ag._splitting.unsafe_split_with_sizes(self, split_sizes, dim)
 
     def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """:meth:`chunk` whose pieces may be written in place (PyTorch's ``unsafe_chunk``)."""
-        return _ag._shape.unsafe_chunk(self, chunks, dim)
+        return _ag._splitting.unsafe_chunk(self, chunks, dim)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""
-        return _ag._shape.unbind(self, dim)
+        return _ag._splitting.unbind(self, dim)
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         """The slices at positions ``index`` along ``dim``."""

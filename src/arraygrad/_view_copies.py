@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _complex, _grad_mode, _repeats, _shape, _views, ops
+from arraygrad import _complex, _grad_mode, _repeats, _shape, _splitting, _views, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
 from arraygrad._tensor import Tensor
@@ -118,7 +118,7 @@ def slice_copy(
 def split_copy(input: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """:func:`arraygrad.split`, each part copied."""
     return tuple(
-        _copy(part) for part in _shape.split(_tensor("split_copy", input), split_size, dim)
+        _copy(part) for part in _splitting.split(_tensor("split_copy", input), split_size, dim)
     )
 
 
@@ -147,7 +147,7 @@ def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """:func:`arraygrad.unbind`, each slice copied."""
-    return tuple(_copy(part) for part in _shape.unbind(_tensor("unbind_copy", input), dim))
+    return tuple(_copy(part) for part in _splitting.unbind(_tensor("unbind_copy", input), dim))
 
 
 def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:

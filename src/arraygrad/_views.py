@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, _shape, ops
+from arraygrad import _backend, _dtype, _shape, _splitting, ops
 from arraygrad._arguments import not_tensor_error
 from arraygrad._dims import _shape_arg, normalize_dim
 from arraygrad._out import written_exactly
@@ -404,7 +404,7 @@ def narrow_copy(
     """Like :func:`arraygrad.narrow`, but a copy that does not share memory with ``input``."""
     if out is not None:
         return written_exactly("narrow_copy", out, narrow_copy, input, dim, start, length)
-    return ops.clone(_shape.narrow(input, dim, start, length))
+    return ops.clone(_splitting.narrow(input, dim, start, length))
 
 
 def fliplr(input: Tensor) -> Tensor:

@@ -29,7 +29,8 @@ from arraygrad._creation import _leaf, arange
 from arraygrad._dims import normalize_dim
 from arraygrad._math import as_tensor
 from arraygrad._out import made, written, written_real
-from arraygrad._shape import cat, narrow, roll
+from arraygrad._shape import cat, roll
+from arraygrad._splitting import narrow
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [

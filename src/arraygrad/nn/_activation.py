@@ -19,6 +19,7 @@ from arraygrad import (
     _math,
     _reduced_floats,
     _shape,
+    _splitting,
     _unary,
     ops,
 )
@@ -578,6 +579,6 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
             "convert the input with .float()."
         )
     half = size // 2
-    first = _shape.narrow(input, axis, 0, half)
-    second = _shape.narrow(input, axis, half, half)
+    first = _splitting.narrow(input, axis, 0, half)
+    second = _splitting.narrow(input, axis, half, half)
     return first * _math.sigmoid(second)

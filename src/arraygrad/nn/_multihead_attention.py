@@ -13,7 +13,7 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _linalg, _math, _shape
+from arraygrad import _linalg, _math, _shape, _splitting
 from arraygrad._creation import zeros
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import softmax
@@ -192,7 +192,7 @@ def multi_head_attention_forward(
                 )
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
-            b_q, b_k, b_v = _shape.chunk(in_proj_bias, 3)
+            b_q, b_k, b_v = _splitting.chunk(in_proj_bias, 3)
         q = linear(query, q_proj_weight, b_q)
         k = linear(key, k_proj_weight, b_k)
         v = linear(value, v_proj_weight, b_v)
@@ -201,10 +201,10 @@ def multi_head_attention_forward(
             raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-        w_q, w_k, w_v = _shape.chunk(in_proj_weight, 3)
+        w_q, w_k, w_v = _splitting.chunk(in_proj_weight, 3)
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
-            b_q, b_k, b_v = _shape.chunk(in_proj_bias, 3)
+            b_q, b_k, b_v = _splitting.chunk(in_proj_bias, 3)
         q, k, v = linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
     if attn_mask is not None:
         if attn_mask.ndim == 2:
