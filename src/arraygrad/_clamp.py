@@ -10,7 +10,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
-from arraygrad._elementwise_operands import _scalar
+from arraygrad._elementwise_operands import _scalar, broadcast_error_of
 from arraygrad._math import as_tensor
 from arraygrad._out import written, written_exactly, written_same
 from arraygrad._primitive import labelled
@@ -105,13 +105,18 @@ def _clamp(input: Tensor, min: Any, max: Any, function: str) -> Tensor:
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         low = None if min is None else _bound(min, target)
         high = None if max is None else _bound(max, target)
-        if low is None:
-            return labelled(reduced(ops.clamp_max_tensor)(input, high), tensors_name)
-        if high is None:
-            return labelled(reduced(ops.clamp_min_tensor)(input, low), tensors_name)
-        # PyTorch's one-bound kernels take bool (a maximum or minimum), its two-bound one not
-        _dtype.check_not_bool("clamp_cpu", target)
-        return labelled(reduced(ops.clamp_tensor)(input, low, high), tensors_name)
+        try:
+            if low is None:
+                return labelled(reduced(ops.clamp_max_tensor)(input, high), tensors_name)
+            if high is None:
+                return labelled(reduced(ops.clamp_min_tensor)(input, low), tensors_name)
+            # PyTorch's one-bound kernels take bool (a maximum or minimum), not its two-bound
+            _dtype.check_not_bool("clamp_cpu", target)
+            return labelled(reduced(ops.clamp_tensor)(input, low, high), tensors_name)
+        except ValueError as error:  # shapes that do not broadcast: PyTorch's RuntimeError
+            given = [b for b in (low, high) if b is not None]
+            what = "clamp's input, min and max" if len(given) == 2 else "clamp's input and bound"
+            raise broadcast_error_of((input, *given), error, what) from None
     if target is _dtype.bool_:  # number bounds: PyTorch's scalar kernels have no bool form
         kernel = "clamp_min" if max is None else "clamp_max" if min is None else "clamp"
         _dtype.check_not_bool(f"{kernel}_scalar_cpu", target)

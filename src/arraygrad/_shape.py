@@ -206,8 +206,34 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     if target == shape:
         out = ops.reshape.apply1(input, {"shape": shape})  # a new view, no element repeated
     else:
+        if min(target) < 0:  # still negative once -1 kept existing sizes: NumPy's ValueError
+            raise _negative_expanded_size(sizes, target, shape, lead)
         out = ops.broadcast_to.apply1(input, {"shape": target})
     return labelled(out, "ExpandBackward0")
+
+
+def _negative_expanded_size(
+    sizes: tuple[Any, ...], target: tuple[int, ...], shape: tuple[int, ...], lead: int
+) -> RuntimeError:
+    """PyTorch's RuntimeError for a negative size left once -1 kept the existing dimensions:
+    -1 in a new leading dimension (there is no size to keep), or any other negative size."""
+    if -1 in target[:lead]:
+        dim = target.index(-1)
+        problem = (
+            f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+            f"dimension {dim}"
+        )
+    else:
+        dim, wanted = next((i, n) for i, n in enumerate(target) if n < 0)
+        # (PyTorch's words: the element count of a negative size overflows)
+        problem = (
+            f"numel: integer multiplication overflow: the expanded size of the tensor "
+            f"({wanted}) at dimension {dim} is negative"
+        )
+    return RuntimeError(
+        f"{problem}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(shape)}. Fix: give every "
+        "size >= 0, or -1 only where it keeps an existing dimension's size."
+    )
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:

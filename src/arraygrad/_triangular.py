@@ -338,12 +338,14 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Tensor | None = None) ->
             "Fix: convert one of them, e.g. y.to(x.dtype)."
         )
     a, b = _operands(x, y)
-    if a.ndim == 1 and b.ndim == 1 and a.shape[0] != b.shape[0]:  # torch's dot: no broadcasting
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
-            f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
-            "respectively. Fix: two vectors need the same length."
-        )
+    if a.ndim == 1 and b.ndim == 1:  # torch's vdot: no broadcasting, and dim is not read
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and "
+                f"{b.shape[0]} elements respectively. Fix: two vectors need the same length."
+            )
+        dim = 0
     broadcast_shapes(a.shape, b.shape)  # torch's RuntimeError for shapes that do not broadcast
     if a.dtype.is_complex:
         return _sum(ops.complex_ops.multiply(ops.conj(a), b), dim)

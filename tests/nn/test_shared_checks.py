@@ -6,6 +6,7 @@ mask and the straight-through clamp of ``cosine_similarity`` / ``gaussian_nll_lo
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -170,3 +171,79 @@ def test_cosine_similarity_shapes_broadcast_like_torch() -> None:
     theirs = torch.nn.functional.cosine_similarity(torch.tensor(a), torch.tensor(b), dim=-1)
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
     _raises_like_torch(lambda m: m.nn.functional.cosine_similarity(m.ones(2, 3), m.ones(3, 3)))
+
+
+_X = np.array([[0.2, 0.7, 0.4], [0.9, 0.1, 0.6]])
+_SIGNS = np.array([1.0, -1.0])
+_CLASSES = np.array([2, 0])
+_LABELS = np.array([[2, 0, -1], [1, -1, 0]])
+
+
+def _legacy_loss_args(name: str, m: Any) -> tuple[Any, ...]:
+    x, y = m.tensor(_X), m.tensor(1.0 - _X)
+    if name in ("margin_ranking_loss", "cosine_embedding_loss"):
+        a, b = (x[0], y[0]) if name == "margin_ranking_loss" else (x, y)
+        return a, b, m.tensor(_SIGNS if name == "cosine_embedding_loss" else [1.0, -1.0, 1.0])
+    if name in ("hinge_embedding_loss", "soft_margin_loss"):
+        return x, m.sign(y - 0.5)
+    if name == "triplet_margin_loss":
+        return x, y, x * 2
+    if name in ("nll_loss", "cross_entropy", "multi_margin_loss"):
+        return x, m.tensor(_CLASSES)
+    if name == "multilabel_margin_loss":
+        return x, m.tensor(_LABELS)
+    return x, y  # (probabilities for the binary cross entropies, rates for poisson_nll_loss)
+
+
+# Every functional loss that takes the legacy size_average= / reduce= flags warns as PyTorch's
+# do ("size_average and reduce args will be deprecated, please use reduction='sum' instead.");
+# arraygrad's functional losses read the flags silently (only the loss modules warned).
+_LEGACY_LOSSES = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "cross_entropy",
+    "hinge_embedding_loss",
+    "kl_div",
+    "l1_loss",
+    "margin_ranking_loss",
+    "mse_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "nll_loss",
+    "poisson_nll_loss",
+    "smooth_l1_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+]
+_LEGACY_FLAGS = [
+    {"size_average": False},
+    {"reduce": False},
+    {"size_average": True, "reduce": True},
+]
+
+
+@pytest.mark.parametrize("flags", _LEGACY_FLAGS, ids=str)
+@pytest.mark.parametrize("name", _LEGACY_LOSSES)
+def test_legacy_reduction_flags_warn_as_torch(name: str, flags: dict[str, bool]) -> None:
+    warned, values = [], []
+    for m in (torch, ag):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loss = getattr(m.nn.functional, name)(*_legacy_loss_args(name, m), **flags)
+        warned.append([(w.category, str(w.message)) for w in caught])
+        values.append(np.asarray(loss.detach().numpy()))
+    assert warned[1] == warned[0] and len(warned[0]) == 1
+    np.testing.assert_allclose(values[1], values[0], rtol=1e-12)
+
+
+def test_legacy_reduction_flags_of_loss_modules_warn_as_torch() -> None:
+    said = []
+    for m in (torch, ag):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loss = m.nn.MultiMarginLoss(size_average=False, reduce=True)
+            m.nn.L1Loss(reduce=False)
+        said.append(([str(w.message) for w in caught], loss.reduction))
+    assert said[1] == said[0]

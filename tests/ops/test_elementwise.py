@@ -639,6 +639,35 @@ def test_clamp_with_tensor_bounds_matches_torch_at_every_special_value(name: str
         assert my_grads == their_grads, values
 
 
+# Tensor bounds whose shapes do not broadcast with the input let NumPy's ValueError ("operands
+# could not be broadcast together") through; PyTorch raises a RuntimeError naming the first
+# dimension that differs, with the input and the bounds broadcast in order.
+CLAMP_SHAPE_MISMATCHES = {
+    "clamp_min_tensor": lambda m, a, b: m.clamp(a, b),
+    "clamp_max_keyword": lambda m, a, b: m.clamp(a, max=b),
+    "clamp_bad_min": lambda m, a, b: m.clamp(a, min=b, max=a),
+    "clamp_bad_max": lambda m, a, b: m.clamp(a, min=a, max=b),
+    "clip": lambda m, a, b: m.clip(a, b, a),
+    "clamp_min": lambda m, a, b: m.clamp_min(a, b),
+    "clamp_max": lambda m, a, b: m.clamp_max(a, b),
+    "method_in_place": lambda m, a, b: a.clone().clamp_(b),
+    "clamp_min_in_place": lambda m, a, b: a.clone().clamp_min_(b),
+    "bound_broadcasts_first": lambda m, a, b: m.clamp(m.ones(3), m.ones(2, 1), m.ones(4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLAMP_SHAPE_MISMATCHES))
+def test_clamp_bounds_that_do_not_broadcast_raise_as_torch(name: str) -> None:
+    messages = []
+    for m in (torch, ag):
+        a, b = m.ones(2, 3, dtype=m.float64), m.ones(2, 2, dtype=m.float64)
+        with pytest.raises(RuntimeError) as info:
+            CLAMP_SHAPE_MISMATCHES[name](m, a, b)
+        messages.append(str(info.value))
+    assert messages[1].startswith(messages[0]), messages  # torch's words, then shapes and a fix
+    assert "Fix:" in messages[1]
+
+
 def test_clamp_of_a_number_and_a_0d_tensor_promotes_both_as_numbers_like_torch() -> None:
     # torch's argument parser reads a 0-d tensor beside a number bound as a number: int32
     # clamped to a 0-d float16 and 3 is float32 (a number's default), an int8 clamped to 0

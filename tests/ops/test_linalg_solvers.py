@@ -208,6 +208,12 @@ SOLVER_TABLE = {
     "vecdot:vectors": OpSpec(
         lambda a, b: lib(a).linalg.vecdot(a, b), arity=2, shapes=side.map(lambda n: ((n,), (n,)))
     ),
+    # (torch's dot of two vectors reads no dim: any is the vector's; arraygrad's IndexError)
+    "vecdot:vectors_any_dim": OpSpec(
+        lambda a, b: lib(a).linalg.vecdot(a, b, dim=1),
+        arity=2,
+        shapes=side.map(lambda n: ((n,), (n,))),
+    ),
     "vecdot:dim": OpSpec(
         lambda a, b: lib(a).linalg.vecdot(a, b, dim=0),
         arity=2,
@@ -490,6 +496,42 @@ def test_solver_errors_match_torch(index: int) -> None:
     with pytest.raises(Exception) as mine:
         fn(ag)
     assert type(mine.value) is type(theirs.value), (mine.value, theirs.value)
+
+
+# Two 1-D inputs take torch's dot, which reads no dim (any int is accepted, values and
+# gradients the vectors' dot); arraygrad wrapped dim against one dimension and raised
+# IndexError. A 0-d operand, or a 2-D one, still wraps dim as torch does.
+VECDOT_DIMS = [
+    ((4,), (4,), 1),
+    ((4,), (4,), -2),
+    ((4,), (4,), 9),
+    ((3,), (3,), 0),
+    ((4,), (), 1),
+    ((), (), 3),
+    ((4,), (1, 4), 1),
+    ((2, 4), (4,), -3),
+]
+
+
+@pytest.mark.parametrize(("shape_x", "shape_y", "dim"), VECDOT_DIMS)
+def test_vecdot_dim_of_vectors_as_torch(
+    shape_x: tuple[int, ...], shape_y: tuple[int, ...], dim: int
+) -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(shape_x), rng.standard_normal(shape_y)
+
+    def run(m: Any) -> Any:
+        a = m.tensor(x, requires_grad=True)
+        out = m.linalg.vecdot(a, m.tensor(y), dim=dim)
+        out.sum().backward()
+        return out.detach().numpy().tolist(), a.grad.numpy().tolist()
+
+    theirs, mine = outcome_in_each(run)
+    if isinstance(theirs, str) or isinstance(mine, str):  # an exception class's name
+        assert mine == theirs
+    else:
+        np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-12)
+        np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-12)
 
 
 def test_svd_of_non_finite_input_names_the_cause_like_torch() -> None:

@@ -292,3 +292,36 @@ def test_sizes_by_keyword_as_torch(name: str) -> None:
         else:
             outcomes.append((tuple(result.shape), result.tolist()))
     assert outcomes[1] == outcomes[0]
+
+
+# A negative size left once -1 kept the existing dimensions (-1 in a new leading dimension, or
+# -2 anywhere) reached NumPy, whose ValueError ("negative dimensions are not allowed") leaked;
+# PyTorch raises a RuntimeError, for expand and broadcast_to alike.
+NEGATIVE_EXPANDED_SIZES = {
+    "leading_minus_one": lambda m: m.arange(4.0).expand(-1, 4),
+    "second_leading_minus_one": lambda m: m.arange(4.0).expand(2, -1, 4),
+    "minus_one_after_minus_three": lambda m: m.arange(4.0).expand(-3, -1, 4),
+    "leading_minus_five": lambda m: m.arange(4.0).expand(-5, 4),
+    "singleton_to_minus_two": lambda m: m.ones(1).expand(3, -2),
+    "broadcast_to": lambda m: m.broadcast_to(m.arange(4.0), (-1, 4)),
+    "broadcast_to_method": lambda m: m.arange(4.0).broadcast_to((2, -1, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVE_EXPANDED_SIZES))
+def test_negative_expanded_sizes_raise_as_torch(name: str) -> None:
+    messages = []
+    for m in (torch, ag):
+        with pytest.raises(RuntimeError) as info:
+            NEGATIVE_EXPANDED_SIZES[name](m)
+        messages.append(str(info.value))
+    assert messages[1].startswith(messages[0]), messages  # torch's words, then the sizes, a fix
+    assert "Fix:" in messages[1]
+
+
+def test_minus_one_keeps_existing_dimensions_beside_new_ones_as_torch() -> None:
+    outcomes = [
+        m.arange(3.0).view(3, 1).expand(2, -1, 4).broadcast_to((2, 3, 4)).sum().item()
+        for m in (torch, ag)
+    ]
+    assert outcomes[1] == outcomes[0]

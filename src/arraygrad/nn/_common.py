@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, _math
@@ -12,14 +13,21 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    """PyTorch's reading of the deprecated ``size_average`` / ``reduce`` flags."""
+    """PyTorch's reading of the deprecated ``size_average`` / ``reduce`` flags: where either is
+    given, they replace ``reduction`` (``"none"`` unless ``reduce``, else ``"mean"`` if
+    ``size_average`` else ``"sum"``; a flag left None counts as True), with PyTorch's
+    UserWarning naming the ``reduction=`` to pass instead (pointing at the loss's caller)."""
     if size_average is None and reduce is None:
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        stacklevel=3,
+    )
+    return reduction
 
 
 def check_reduction(reduction: str, wording: str = "is not a valid value for reduction") -> None:

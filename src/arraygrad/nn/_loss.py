@@ -240,10 +240,11 @@ def kl_div(
         from arraygrad.amp import _casts
 
         return _casts.full(kl_div, input, target, size_average, reduce, reduction, log_target)
+    legacy = size_average is not None or reduce is not None
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction != "batchmean":
         check_reduction(reduction)
-    if reduction == "mean":
+    if reduction == "mean" and not legacy:  # (PyTorch gives the legacy flags' warning alone)
         warnings.warn(
             "kl_div with reduction='mean' divides the summed loss by the number of elements, "
             "that is by the batch size times the size of each distribution; "

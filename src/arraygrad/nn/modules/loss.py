@@ -12,6 +12,7 @@ from typing import Any
 
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's convention
+from arraygrad.nn._common import legacy_reduction
 from arraygrad.nn.modules._elsewhere import defined_elsewhere
 from arraygrad.nn.modules.module import Module
 
@@ -52,14 +53,6 @@ def __getattr__(name: str) -> Any:
     return defined_elsewhere(__name__, name, _ELSEWHERE)
 
 
-def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
-
-
 class _Loss(Module):
     """Base of the losses: holds ``reduction`` (``"mean"``, ``"sum"`` or ``"none"``), which
     PyTorch's deprecated ``size_average``/``reduce`` override when either is given. Custom
@@ -69,14 +62,8 @@ class _Loss(Module):
         self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
     ) -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            reduction = _legacy_reduction(size_average, reduce)
-            warnings.warn(
-                "size_average and reduce args will be deprecated, please use "
-                f"reduction='{reduction}' instead.",
-                stacklevel=2,
-            )
-        self.reduction = reduction
+        # (the deprecated flags, where given, replace reduction with PyTorch's warning)
+        self.reduction = legacy_reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
