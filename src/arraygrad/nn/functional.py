@@ -18,6 +18,7 @@ from arraygrad.nn import (
     _activation,
     _adaptive_pooling,
     _attention,
+    _batch_norm,
     _class_loss,
     _conv,
     _conv_transpose,
@@ -44,6 +45,7 @@ from arraygrad.nn import (
 from arraygrad.nn._activation import *  # noqa: F403 - each module lists its names in __all__
 from arraygrad.nn._adaptive_pooling import *  # noqa: F403
 from arraygrad.nn._attention import *  # noqa: F403
+from arraygrad.nn._batch_norm import *  # noqa: F403
 from arraygrad.nn._class_loss import *  # noqa: F403
 from arraygrad.nn._conv import *  # noqa: F403
 from arraygrad.nn._conv_transpose import *  # noqa: F403
@@ -71,6 +73,7 @@ __all__ = [
     *_activation.__all__,
     *_adaptive_pooling.__all__,
     *_attention.__all__,
+    *_batch_norm.__all__,
     *_class_loss.__all__,
     *_conv.__all__,
     *_conv_transpose.__all__,
