@@ -21,12 +21,13 @@ from arraygrad import (
 )
 from arraygrad._arguments import not_tensor_error
 from arraygrad._grad_mode import grad_enabled, no_grad
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor, c_ordered_result
 from arraygrad.nn._normalization import _check_mixed_parameters, _moments
 
 __all__ = ["batch_norm", "instance_norm"]
 
 
+@c_ordered_result
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,

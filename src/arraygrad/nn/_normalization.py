@@ -243,7 +243,6 @@ def group_norm(
     return out
 
 
-@c_ordered_result
 def rms_norm(
     input: Tensor,
     normalized_shape: Any,
