@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from arraygrad import _dtype, _grad_mode, _inplace
+from arraygrad._arguments import not_tensor_error
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -236,10 +237,8 @@ def _written(
 
 def _check_out(name: str, out: Any) -> Tensor:
     if not isinstance(out, Tensor):
-        raise TypeError(
-            f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}. Fix: pass a "
-            f"tensor to write the result into (out=arraygrad.empty(0)), or drop out=."
-        )
+        fix = "pass a tensor to write the result into (out=arraygrad.empty(0)), or drop out=."
+        raise not_tensor_error(name, out, name="out", fix=fix)
     return out
 
 
