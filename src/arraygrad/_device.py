@@ -288,6 +288,19 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 
 
+# Each channels-last format: the rank of the tensors laid out in it, and its dims innermost
+# first (the channels, dim 1, innermost).
+CHANNELS_LAST = {
+    channels_last: (4, (1, 3, 2, 0)),
+    channels_last_3d: (5, (1, 4, 3, 2, 0)),
+}
+
+
+def is_channels_last(form: Any) -> bool:
+    """Whether ``form`` is one of the channels-last memory formats."""
+    return form is channels_last or form is channels_last_3d
+
+
 def outer_first(form: Any, ndim: int) -> tuple[int, ...] | None:
     """The dims from outermost to innermost in memory that the memory format ``form`` lays a
     tensor of ``ndim`` dims out in; ``None`` for ``preserve_format`` (the source's layout).
@@ -297,18 +310,19 @@ def outer_first(form: Any, ndim: int) -> tuple[int, ...] | None:
         return None
     if form is contiguous_format:
         return tuple(range(ndim))
-    rank = {channels_last: 4, channels_last_3d: 5}.get(form)
-    if rank is None:
+    rank_order = CHANNELS_LAST.get(form)
+    if rank_order is None:
         raise RuntimeError(
             f"Unsupported memory format {form!r}. Fix: pass arraygrad.preserve_format, "
             "contiguous_format, channels_last or channels_last_3d."
         )
+    rank, inner_first = rank_order
     if ndim != rank:
         raise RuntimeError(
             f"required rank {rank} tensor to use {form._name} format (the tensor has {ndim} "
             f"dimensions). Fix: use it on {rank}-D tensors (N, C, ...) only."
         )
-    return (0, *range(2, ndim), 1)
+    return tuple(reversed(inner_first))
 
 
 def strides_in(shape: Any, outer_first: tuple[int, ...]) -> tuple[int, ...]:

@@ -342,11 +342,10 @@ class Tensor(
         A view never copies, so PyTorch's idiom ``x.t().contiguous().view(-1)`` needs it. With
         a channels-last ``memory_format``: this tensor if it lies so, else a copy laid out so.
         """
-        if memory_format is _ag.channels_last or memory_format is _ag.channels_last_3d:
+        if _device.is_channels_last(memory_format):
             if self.is_contiguous(memory_format=memory_format):
                 return self
-            copy = _math.clone(self, memory_format=memory_format)
-            return _ag._primitive.labelled(copy, "CloneBackward0")
+            return _math.clone(self, memory_format=memory_format)  # (CloneBackward0)
         if self.is_contiguous():
             return self
         # Flattening reads the elements out in C order into a new array, which then takes the

@@ -203,7 +203,7 @@ class TensorCreationMethods:
     def is_contiguous(self, *, memory_format: Any = None) -> builtins.bool:
         """Whether the elements lie in C order with no gaps (sizes of 1 and 0 excepted); with a
         channels-last ``memory_format``, in that format's order (False for another rank)."""
-        if memory_format is _ag.channels_last or memory_format is _ag.channels_last_3d:
+        if _ag._device.is_channels_last(memory_format):
             return _ag._tensor_storage.in_format(
                 tuple(self.shape), tuple(self.stride()), memory_format
             )

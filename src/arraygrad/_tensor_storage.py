@@ -26,11 +26,6 @@ if TYPE_CHECKING:
     from arraygrad._dtype import dtype
     from arraygrad._tensor import Tensor
 
-# Innermost-first order of the dimensions in each channels-last format.
-_CHANNELS_LAST = {
-    _device.channels_last: (4, (1, 3, 2, 0)),
-    _device.channels_last_3d: (5, (1, 4, 3, 2, 0)),
-}
 _AMBIGUOUS = "The tensor does not have unique dim order"
 _FORMATS = "The ambiguity_check argument must be a bool or a list of memory formats."
 
@@ -50,7 +45,7 @@ def _dense_in(shape: tuple[int, ...], strides: tuple[int, ...], inner_first: Any
 def in_format(shape: tuple[int, ...], strides: tuple[int, ...], form: Any) -> bool:
     if form is _device.contiguous_format:
         return 0 in shape or _dense_in(shape, strides, reversed(range(len(shape))))
-    rank_order = _CHANNELS_LAST.get(form)
+    rank_order = _device.CHANNELS_LAST.get(form)
     if rank_order is None or len(shape) != rank_order[0] or 0 in shape:
         return False
     return _dense_in(shape, strides, rank_order[1])
@@ -176,7 +171,7 @@ class TensorStorageMethods:
                 f"{_AMBIGUOUS}, or cannot map to exact one of the given memory formats. Fix: "
                 "list the one memory format this tensor is laid out in."
             )
-        rank_order = _CHANNELS_LAST.get(matched[0])
+        rank_order = _device.CHANNELS_LAST.get(matched[0])
         wanted = tuple(range(len(shape)))
         if rank_order is not None:
             wanted = tuple(reversed(rank_order[1]))
@@ -221,7 +216,7 @@ class TensorStorageMethods:
             )
         channels = None
         if memory_format not in (None, _device.contiguous_format):
-            rank_order = _CHANNELS_LAST.get(memory_format)
+            rank_order = _device.CHANNELS_LAST.get(memory_format)
             if rank_order is None:
                 raise RuntimeError(
                     f"Unsupported memory format{memory_format!r}. Fix: pass contiguous_format, "

@@ -15,9 +15,6 @@ __all__ = ["convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_
 
 _M = TypeVar("_M", bound=Module)
 
-# The rank each channels-last format needs of a tensor laid out in it.
-_RANKS = {_device.channels_last: 4, _device.channels_last_3d: 5}
-
 
 def _check_format(weight: Any, memory_format: Any) -> None:
     """PyTorch's checks when it clones ``weight`` into ``memory_format``."""
@@ -28,7 +25,7 @@ def _check_format(weight: Any, memory_format: Any) -> None:
         )
     if memory_format is _device.preserve_format:
         raise RuntimeError("Unsupported memory formatPreserve")
-    rank = _RANKS.get(memory_format)
+    rank = _device.CHANNELS_LAST.get(memory_format, (None,))[0]
     if rank is not None and weight.ndim != rank:
         raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
 
