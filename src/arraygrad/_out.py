@@ -152,8 +152,8 @@ def computed_in(
     **kwargs: Any,
 ) -> Tensor:
     """:func:`written` for the reductions that compute in ``out``'s dtype (``sum``, ``prod``,
-    ``cumsum``, ``cumprod``: PyTorch passes it as their ``dtype``); a ``dtype`` other than
-    out's is PyTorch's RuntimeError."""
+    ``cumsum``, ``cumprod``, ``nansum``, ``nanmean``: PyTorch passes it as their ``dtype``); a
+    ``dtype`` other than out's is PyTorch's RuntimeError."""
     out = _check_out(name, out)
     if dtype is not None and dtype is not out.dtype:
         raise RuntimeError(
@@ -182,16 +182,14 @@ def made(
     tensor ``options["out"]`` and written into it, which is returned: ``factory(*args,
     **options, **extra)`` without ``out``. A ``dtype`` other than out's is PyTorch's
     RuntimeError; out is resized silently (``arange`` and the FFT frequencies warn of another
-    number of elements, as in PyTorch), and
-    ``requires_grad=True`` makes it require grad.
+    number of elements, as in PyTorch), and ``requires_grad=True`` makes it require grad.
 
     >>> import arraygrad
     >>> out = arraygrad.empty(0, dtype=arraygrad.int64)
     >>> arraygrad.arange(3, out=out)
     tensor([0, 1, 2])
     """
-    out = options.pop("out")
-    out = _check_out(name, out)
+    out = _check_out(name, options.pop("out"))
     if dtype is not None and dtype is not out.dtype:
         raise RuntimeError(
             f"dtype {_dtype.torch_type_name(dtype)} does not match dtype of out parameter "
@@ -199,11 +197,7 @@ def made(
             "out's), or give an out tensor of that dtype."
         )
     if out.requires_grad and _grad_mode.grad_enabled.get():
-        raise RuntimeError(
-            f"aten::{name}(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad. Fix: write into a "
-            "tensor that does not require grad (out.detach()), or make it under no_grad."
-        )
+        raise _recorded_error(f"aten::{name}")
     result = factory(*args, dtype=out.dtype, **options, **extra)
     if name in _RANGES and out.numel() not in (0, result.numel()):
         warnings.warn(
@@ -249,11 +243,15 @@ def _check_unrecorded(name: str, out: Tensor, result: Tensor) -> None:
         return
     differentiable = result.dtype.is_floating_point or result.dtype.is_complex
     if result.requires_grad or (differentiable and out.requires_grad):
-        raise RuntimeError(
-            f"{name}(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad. Fix: call it without "
-            "out= to differentiate it, or inside `with arraygrad.no_grad():`."
-        )
+        raise _recorded_error(name)
+
+
+def _recorded_error(name: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name}(): functions with out=... arguments don't support automatic "
+        "differentiation, but one of the arguments requires grad. Fix: call it without "
+        "out= to differentiate it, or inside `with arraygrad.no_grad():`."
+    )
 
 
 def _store(name: str, out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
