@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _autocast_flag, _backend, _dtype, _grad_mode, _inference, _inplace, ops
+from arraygrad import (
+    _autocast_flag,
+    _backend,
+    _dtype,
+    _grad_mode,
+    _inference,
+    _inplace,
+    _memory_overlap,
+    ops,
+)
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import _check_index_dtype, check_values, out_of_range, see_index
 from arraygrad._indexing import normalize_key as _normalize_key
@@ -356,7 +365,7 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
         isinstance(values, Tensor)
         and not accumulate
         and values.numel() == 1
-        and _inplace.masked_fill_mask(tuple(input._data.shape), tuple(indices)) is not None
+        and _memory_overlap.masked_fill_mask(tuple(input._data.shape), tuple(indices)) is not None
     )
     if not isinstance(values, Tensor) or values.dtype is not input.dtype:
         if not filling:
@@ -401,8 +410,10 @@ def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = F
     """
     # As for x[index] = values: values or indices sharing memory with input are refused, as
     # in PyTorch (checked here; the write itself compares nothing more).
-    _inplace.check_index_put(input, tuple(indices), values, accumulate=accumulate)
-    return _inplace.apply_as(_inplace.UNCHECKED, input, index_put, indices, values, accumulate)
+    _memory_overlap.check_index_put(input, tuple(indices), values, accumulate=accumulate)
+    return _inplace.apply_as(
+        _memory_overlap.UNCHECKED, input, index_put, indices, values, accumulate
+    )
 
 
 def _check_reduce(reduce: str) -> None:

@@ -16,6 +16,7 @@ from arraygrad import (
     _grad_mode,
     _inference,
     _inplace,
+    _memory_overlap,
     _primitive,
     _view_checks,
     _view_history,
@@ -40,7 +41,7 @@ def check_uint8_fill(target: Tensor, key: Any, value: Any) -> None:
     if isinstance(value, (bool, int, float)) or (isinstance(value, Tensor) and value.numel() == 1):
         parts = key if isinstance(key, tuple) else (key,)
         region, indices = put_form(target, parts)
-        _inplace.masked_fill_mask(tuple(region.shape), indices)
+        _memory_overlap.masked_fill_mask(tuple(region.shape), indices)
 
 
 def _as_value(target: Tensor, value: Any) -> Any:
@@ -209,7 +210,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     else:
         # x[index] = x[0] is refused as in PyTorch, before the key's shapes are read
         parts = given if isinstance(given, tuple) else (given,)
-        _inplace.check_index_put(target, parts, value, form=lambda: put_form(target, parts))
+        _memory_overlap.check_index_put(target, parts, value, form=lambda: put_form(target, parts))
         if _grad_mode.inference_used:
             _inference.check_kept(saved_indices(given), "an index", target, value)
     try:
@@ -225,14 +226,18 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
     if isinstance(value, Tensor):
         value = _as_value(target, value)
     # x[1:] = x[:-1] is refused as in PyTorch
-    if basic and _inplace.shares_memory(target, value):
+    if basic and _memory_overlap.shares_memory(target, value):
         if isinstance(given, tuple) and any(part.__class__ is bool for part in given):
             # A bool in a tuple is an index tensor for PyTorch (x[0, True] = x[0] is refused)
-            _inplace.check_index_put(target, given, value, form=lambda: put_form(target, given))
+            _memory_overlap.check_index_put(
+                target, given, value, form=lambda: put_form(target, given)
+            )
         else:
             # PyTorch drops the value's leading ones first: x[1:3] = x[None, 0:2] is refused
             shaped = _drop_leading_ones(value, len(region_shape))
-            _inplace.check_no_partial_overlap(target, shaped, region, rule=_inplace.EXPANDED)
+            _memory_overlap.check_no_partial_overlap(
+                target, shaped, region, rule=_memory_overlap.EXPANDED
+            )
     if isinstance(value, Tensor):
         value = _drop_leading_ones(value, len(region_shape))
     # A detach() of a view with repeated elements has a history of its own but its root's
@@ -274,7 +279,9 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
 
             # PyTorch allows advanced-index writes into an expanded tensor. The value's
             # memory was checked above, as an indexed write's (a 0-d value is a fill).
-            _inplace.apply_op(target, write, (value,), {}, overlap=False, rule=_inplace.UNCHECKED)
+            _inplace.apply_op(
+                target, write, (value,), {}, overlap=False, rule=_memory_overlap.UNCHECKED
+            )
             return
         if records:
             _inplace._check_leaf(target)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import arraygrad._comparison
     import arraygrad._fused
     import arraygrad._inplace
+    import arraygrad._memory_overlap
     import arraygrad._softmax
     import arraygrad._unary
     from arraygrad._tensor import Tensor
@@ -62,7 +63,13 @@ class TensorElementwiseMethods:
     def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`addmm`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.UNCHECKED, self, _ag._fused.addmm, mat1, mat2, beta=beta, alpha=alpha
+            _ag._memory_overlap.UNCHECKED,
+            self,
+            _ag._fused.addmm,
+            mat1,
+            mat2,
+            beta=beta,
+            alpha=alpha,
         )
 
     def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -72,7 +79,7 @@ class TensorElementwiseMethods:
     def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`addmv`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.UNCHECKED, self, _ag._fused.addmv, mat, vec, beta=beta, alpha=alpha
+            _ag._memory_overlap.UNCHECKED, self, _ag._fused.addmv, mat, vec, beta=beta, alpha=alpha
         )
 
     def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -90,7 +97,13 @@ class TensorElementwiseMethods:
     def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`baddbmm`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.UNCHECKED, self, _ag._fused.baddbmm, batch1, batch2, beta=beta, alpha=alpha
+            _ag._memory_overlap.UNCHECKED,
+            self,
+            _ag._fused.baddbmm,
+            batch1,
+            batch2,
+            beta=beta,
+            alpha=alpha,
         )
 
     def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
@@ -100,7 +113,13 @@ class TensorElementwiseMethods:
     def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """In place: :meth:`addbmm`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.UNCHECKED, self, _ag._fused.addbmm, batch1, batch2, beta=beta, alpha=alpha
+            _ag._memory_overlap.UNCHECKED,
+            self,
+            _ag._fused.addbmm,
+            batch1,
+            batch2,
+            beta=beta,
+            alpha=alpha,
         )
 
     def absolute(self) -> Tensor:
@@ -170,7 +189,7 @@ class TensorElementwiseMethods:
     def ldexp_(self, other: Any) -> Tensor:
         """In place: :meth:`ldexp`."""
         # PyTorch's is mul_(2 ** other), whose input is a new tensor: never refused.
-        return _ag._inplace.apply_as(_ag._inplace.UNCHECKED, self, _ag._binary.ldexp, other)
+        return _ag._inplace.apply_as(_ag._memory_overlap.UNCHECKED, self, _ag._binary.ldexp, other)
 
     def gcd(self, other: Any) -> Tensor:
         """Greatest common divisor (integer tensors)."""

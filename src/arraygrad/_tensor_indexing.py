@@ -16,6 +16,7 @@ import arraygrad as _ag
 if TYPE_CHECKING:
     import arraygrad._index_updates
     import arraygrad._inplace
+    import arraygrad._memory_overlap
     import arraygrad._repeats
     import arraygrad._scatter
     import arraygrad._view_scatter
@@ -40,7 +41,7 @@ class TensorIndexingMethods:
     ) -> Tensor:
         """In place: :meth:`scatter`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING,
+            _ag._memory_overlap.SCATTERING,
             self,
             _ag._scatter.scatter,
             dim,
@@ -62,7 +63,7 @@ class TensorIndexingMethods:
     ) -> Tensor:
         """In place: :meth:`scatter_reduce`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING,
+            _ag._memory_overlap.SCATTERING,
             self,
             _ag._scatter.scatter_reduce,
             dim,
@@ -80,7 +81,7 @@ class TensorIndexingMethods:
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         """In place: :meth:`index_add`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING,
+            _ag._memory_overlap.SCATTERING,
             self,
             _ag._index_updates.index_add,
             dim,
@@ -97,7 +98,7 @@ class TensorIndexingMethods:
     def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
         """In place: :meth:`index_copy`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING,
+            _ag._memory_overlap.SCATTERING,
             self,
             _ag._index_updates.index_copy,
             dim,
@@ -113,7 +114,11 @@ class TensorIndexingMethods:
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         """In place: :meth:`index_fill`."""
         # The index may share no memory (0-d too); the value is read as a number.
-        rules = (_ag._inplace.UNCHECKED, _ag._inplace.SCATTERING, _ag._inplace.FILLING)
+        rules = (
+            _ag._memory_overlap.UNCHECKED,
+            _ag._memory_overlap.SCATTERING,
+            _ag._memory_overlap.FILLING,
+        )
         return _ag._inplace.apply_as(
             rules,
             self,
@@ -145,7 +150,7 @@ class TensorIndexingMethods:
     ) -> Tensor:
         """In place: :meth:`index_reduce`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING,
+            _ag._memory_overlap.SCATTERING,
             self,
             _ag._index_updates.index_reduce,
             dim,
@@ -163,7 +168,7 @@ class TensorIndexingMethods:
     def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
         """In place: :meth:`masked_scatter`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.UNCHECKED, self, _ag._scatter.masked_scatter, mask, source
+            _ag._memory_overlap.UNCHECKED, self, _ag._scatter.masked_scatter, mask, source
         )
 
     def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
@@ -173,7 +178,7 @@ class TensorIndexingMethods:
     def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
         """In place: :meth:`put`."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING, self, _ag._scatter.put, index, source, accumulate
+            _ag._memory_overlap.SCATTERING, self, _ag._scatter.put, index, source, accumulate
         )
 
     # Writing through a view's key (_view_scatter).

@@ -17,7 +17,7 @@ from arraygrad import _dtype as _dtypes
 
 if TYPE_CHECKING:
     import arraygrad._backend
-    import arraygrad._inplace
+    import arraygrad._memory_overlap
     import arraygrad._random
     import arraygrad._random_creation
     import arraygrad._views
@@ -193,7 +193,7 @@ class TensorRandomMethods:
             )
             return _ag._random.write(self, _ag.Tensor._wrap(keep))
         # PyTorch expands p to this tensor first: only a p of its shape can be refused.
-        _ag._inplace.check_no_partial_overlap(self, p, rule=_ag._inplace.EXPANDED)
+        _ag._memory_overlap.check_no_partial_overlap(self, p, rule=_ag._memory_overlap.EXPANDED)
         # p broadcasts to this tensor's shape (expand's error otherwise), never the reverse.
         probs = _ag._views.broadcast_to(p.detach(), tuple(self.shape))
         return _ag._random.write(self, _ag._random.bernoulli_tensor(probs, self.dtype, generator))

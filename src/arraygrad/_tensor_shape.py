@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import arraygrad._linalg
     import arraygrad._math
     import arraygrad._matrices
+    import arraygrad._memory_overlap
     import arraygrad._predicates
     import arraygrad._reduction
     import arraygrad._scatter
@@ -204,7 +205,7 @@ class TensorShapeMethods:
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         """In place: add ``src`` at ``index`` along ``dim``."""
         return _ag._inplace.apply_as(
-            _ag._inplace.SCATTERING,
+            _ag._memory_overlap.SCATTERING,
             self,
             _ag._scatter.scatter_add,
             dim,
@@ -220,7 +221,7 @@ class TensorShapeMethods:
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: set ``value`` where ``mask`` is True."""
         # The mask is compared element-wise; the value is read as a number.
-        rules = (_ag._inplace.ELEMENTWISE, _ag._inplace.FILLING)
+        rules = (_ag._memory_overlap.ELEMENTWISE, _ag._memory_overlap.FILLING)
         return _ag._inplace.apply_as(rules, self, _ag._indexing.masked_fill, mask, value)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
