@@ -207,52 +207,6 @@ def test_output_nr() -> None:
         assert lib.arange(6.0).split(2)[1].output_nr == 0
 
 
-# --- storages --------------------------------------------------------------------------------
-
-
-def test_untyped_storage_is_the_memory_as_bytes_as_torch() -> None:
-    a, t = ag.arange(6.0), torch.arange(6.0)
-    s, ts = a.untyped_storage(), t.untyped_storage()
-    assert (s.nbytes(), s.size(), len(s), s.element_size()) == (
-        ts.nbytes(),
-        ts.size(),
-        len(ts),
-        ts.element_size(),
-    )
-    assert s.tolist() == ts.tolist()
-    assert str(s.device) == str(ts.device) == "cpu"
-    assert s.data_ptr() == a.data_ptr()
-    # one storage for views: the sharing test code writes
-    assert a.view(2, 3).untyped_storage().data_ptr() == s.data_ptr()
-    assert a[2:].untyped_storage() is s and a[2:].untyped_storage().nbytes() == 24
-    assert a.clone().untyped_storage().data_ptr() != s.data_ptr()
-    assert ag.is_storage(s) and not ag.is_storage(a)
-    assert not hasattr(s, "dtype") and not hasattr(ts, "dtype")
-
-
-def test_typed_storage_warns_and_sees_elements_as_torch() -> None:
-    a, t = ag.arange(6.0)[1:], torch.arange(6.0)[1:]
-    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
-        s = a.storage()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ts = t.storage()
-        assert t.storage_type().__name__ == "FloatStorage"
-    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
-        assert a.storage_type() is ag.FloatStorage
-    assert (s.size(), s.nbytes(), s.element_size(), s.tolist()) == (
-        ts.size(),
-        ts.nbytes(),
-        ts.element_size(),
-        ts.tolist(),
-    )
-    assert s.dtype is ag.float32 and s[1] == ts[1] == 1.0
-    assert s.untyped() is a.untyped_storage()
-    s[0] = 10.0
-    assert a._base[0].item() == 10.0
-    assert ag.is_storage(s)
-
-
 def test_set_to_a_tensor_shares_memory_both_ways() -> None:
     for lib in (ag, torch):
         a = lib.arange(6.0)
@@ -344,24 +298,6 @@ def test_set_leaves_old_views_on_the_old_memory() -> None:
         assert base.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
 
 
-def test_storage_resize_frees_and_reallocates_tensors_memory_as_torch() -> None:
-    for lib in (ag, torch):
-        t = lib.arange(6.0)
-        v = t[2:]
-        s = t.untyped_storage()
-        s.resize_(0)  # FSDP's free
-        assert (s.nbytes(), t.untyped_storage().nbytes(), v.untyped_storage().nbytes()) == (0,) * 3
-        assert t.shape == (6,) and s.data_ptr() == 0
-        s.resize_(24)
-        assert t.data_ptr() == s.data_ptr() and v.data_ptr() - t.data_ptr() == 8
-        t.copy_(lib.arange(6.0) * 10)
-        assert v.tolist() == [20.0, 30.0, 40.0, 50.0]
-        s.resize_(40)  # grows, keeping the bytes
-        assert t.tolist() == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0] and len(s) == 40
-        s.resize_(8)  # keeps the first bytes (t, too long for them now, must not be read)
-        assert s.tolist() == list(lib.tensor([0.0, 10.0]).numpy().tobytes())
-
-
 def test_storage_offset_of_a_tensor_set_into_memory() -> None:
     a = ag.arange(6.0)
     t = ag.zeros(1).set_(a.untyped_storage(), 2, (3,))
@@ -415,13 +351,3 @@ def test_storage_offset_of_detached_views_as_torch(make) -> None:
     # does; arraygrad read 0 for it (and for view(dtype) of a view, made by detach).
     offsets = [make(lib.arange(6.0), lib).storage_offset() for lib in (ag, torch)]
     assert offsets[0] == offsets[1]
-
-
-@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "complex128", "float16", "int8"])
-def test_storage_type_of_each_dtype_is_torchs_class(dtype: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # typed storages are deprecated
-        mine = ag.zeros(2, dtype=getattr(ag, dtype)).storage_type()
-        theirs = torch.zeros(2, dtype=getattr(torch, dtype)).storage_type()
-    assert mine.__name__ == theirs.__name__
-    assert getattr(ag, mine.__name__) is mine

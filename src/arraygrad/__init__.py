@@ -79,6 +79,7 @@ from arraygrad import (
     _sym_numbers,
     _tensor_types,
     _triangular,
+    _typed_storage,
     _unary,
     _utilities,
     _view_copies,
@@ -193,6 +194,7 @@ from arraygrad._sym_numbers import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
 from arraygrad._tensor_types import *  # noqa: F403
 from arraygrad._triangular import *  # noqa: F403
+from arraygrad._typed_storage import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
 from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_copies import *  # noqa: F403
@@ -377,6 +379,7 @@ __all__ = [
     "newaxis",
     *_tensor_types.__all__,
     *_storage.__all__,
+    *_typed_storage.__all__,
     *_creation.__all__,
     *_like_creation.__all__,
     *_lines.__all__,

@@ -1,6 +1,6 @@
 """PyTorch's older top-level names that scripts and libraries still call: the linear algebra
 functions removed in PyTorch 1.9 (``lstsq``, ``solve``, ``eig``, ``symeig``: they raise, as in
-PyTorch, saying what replaces them), the deprecated ``set_default_tensor_type``, ``is_storage``,
+PyTorch, saying what replaces them), the deprecated ``set_default_tensor_type``,
 ``is_distributed``, ``compiled_with_cxx11_abi`` and the build flags ``has_lapack``,
 ``has_spectral``, ``has_mkl`` and ``has_openmp``.
 
@@ -8,7 +8,7 @@ The flags say what arraygrad computes with: NumPy's LAPACK and FFT, no MKL-speci
 no OpenMP-parallel kernels of its own (as ``backends.mkldnn`` and ``backends.openmp`` say).
 
 >>> import arraygrad
->>> arraygrad.has_lapack, arraygrad.is_storage(arraygrad.zeros(1))
+>>> arraygrad.has_lapack, arraygrad.has_mkl
 (True, False)
 """
 
@@ -31,7 +31,6 @@ __all__ = [
     "has_openmp",
     "has_spectral",
     "is_distributed",
-    "is_storage",
     "lstsq",
     "set_default_tensor_type",
     "solve",
@@ -158,22 +157,6 @@ def set_default_tensor_type(t: Any, /) -> None:
     if not t.dtype.is_floating_point:
         raise TypeError(_FLOAT_ONLY)
     _dtype.set_default_dtype(t.dtype)
-
-
-def is_storage(obj: Any, /) -> bool:
-    """True when ``obj`` is a storage object (a tensor's memory as its own object, which
-    ``Tensor.untyped_storage()`` gives where arraygrad provides it); a tensor is not one.
-
-    >>> is_storage(3)
-    False
-    """
-    kind = type(obj)
-    # Matched by name: the storage classes (UntypedStorage, TypedStorage, FloatStorage, ...)
-    # are defined elsewhere in the package and need not be imported to be recognised.
-    return any(
-        base.__module__.split(".")[0] == "arraygrad" and base.__name__.endswith("Storage")
-        for base in kind.__mro__
-    )
 
 
 def is_distributed(input: Tensor) -> bool:

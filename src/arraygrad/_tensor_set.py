@@ -170,7 +170,7 @@ def _set_arguments(
             if storage._memory is None:
                 return None, 0, tuple(source.shape), tuple(strides)
             return storage, offset, tuple(source.shape), tuple(strides)
-    elif isinstance(source, storages.TypedStorage):
+    elif isinstance(source, _ag._typed_storage.TypedStorage):
         if source.dtype is not target.dtype:
             raise RuntimeError(
                 "Expected a Storage of type "

@@ -345,7 +345,7 @@ class TensorStorageMethods:
 
     def _typed_storage(self) -> Any:
         """:meth:`storage` without its deprecation warning (PyTorch's internal spelling)."""
-        return _ag._storage.TypedStorage(
+        return _ag._typed_storage.TypedStorage(
             wrap_storage=self.untyped_storage(),
             dtype=self.dtype,
             _internal=True,  # type: ignore
@@ -354,14 +354,14 @@ class TensorStorageMethods:
     def storage(self) -> Any:
         """The memory as elements of this dtype (:class:`arraygrad.TypedStorage`), with
         PyTorch's deprecation warning: use :meth:`untyped_storage`."""
-        warnings.warn(_ag._storage.TYPED_DEPRECATED, UserWarning, stacklevel=2)
+        warnings.warn(_ag._typed_storage.TYPED_DEPRECATED, UserWarning, stacklevel=2)
         return self._typed_storage()
 
     def storage_type(self) -> type:
         """The legacy storage class of this dtype (``arraygrad.FloatStorage`` for float32),
         with PyTorch's deprecation warning of typed storages."""
-        warnings.warn(_ag._storage.TYPED_DEPRECATED, UserWarning, stacklevel=2)
-        return _ag._storage.LEGACY[self.dtype]  # type: ignore[attr-defined]
+        warnings.warn(_ag._typed_storage.TYPED_DEPRECATED, UserWarning, stacklevel=2)
+        return _ag._typed_storage.LEGACY[self.dtype]  # type: ignore[attr-defined]
 
     # --- pinned memory and streams (CUDA's) ---------------------------------------------------
 
