@@ -36,6 +36,7 @@ from arraygrad._backend import (
     layout,
     lazy,
     random,
+    result_layout,
     scans,
     selection,
     storage,
@@ -66,7 +67,6 @@ device_of = devices.device_of
 
 # Memory layouts (strided views, what a view holds): part of this door, written in layout.py.
 all_windows_view = layout.all_windows_view
-c_ordered = layout.c_ordered
 data_address = layout.data_address
 diagonal_indices = layout.diagonal_indices
 diagonal_span = layout.diagonal_span
@@ -74,10 +74,6 @@ element_offset = layout.element_offset
 element_strides = layout.element_strides
 elements_in_memory_order = layout.elements_in_memory_order
 first_occurrences = layout.first_occurrences
-is_c_ordered = layout.is_c_ordered
-like_layout = layout.like_layout
-laid_out = layout.laid_out
-drawn_in_memory_order = layout.drawn_in_memory_order
 empty_strided = layout.empty_strided
 has_repeats = layout.has_repeats
 in_shared_memory = layout.in_shared_memory
@@ -92,6 +88,13 @@ shares_memory = layout.shares_memory
 storage_numel = layout.storage_numel
 strided_positions = layout.strided_positions
 window_picks = layout.window_picks
+
+# The layouts of results (C order, the inputs' order, a given order): written in result_layout.py.
+c_ordered = result_layout.c_ordered
+drawn_in_memory_order = result_layout.drawn_in_memory_order
+is_c_ordered = result_layout.is_c_ordered
+laid_out = result_layout.laid_out
+like_layout = result_layout.like_layout
 
 # Storages (the bytes of memory tensors view): part of this door, written in storage.py.
 byte_count = storage.byte_count
