@@ -6,7 +6,9 @@ from arraygrad.nn import grad as grad
 from arraygrad.nn import init as init
 from arraygrad.nn import parallel as parallel
 from arraygrad.nn import utils as utils
-from arraygrad.nn._class_loss import LinearCrossEntropyOptions as LinearCrossEntropyOptions
+from arraygrad.nn._linear_cross_entropy import (
+    LinearCrossEntropyOptions as LinearCrossEntropyOptions,
+)
 from arraygrad.nn.modules import *  # noqa: F403 - the layers, listed in modules.__all__
 from arraygrad.nn.parallel import DataParallel as DataParallel
 from arraygrad.nn.parameter import Buffer as Buffer

@@ -30,6 +30,7 @@ from arraygrad.nn import (
     _grid_sampling,
     _likelihood_loss,
     _linear,
+    _linear_cross_entropy,
     _loss,
     _lp_pooling,
     _margin_loss,
@@ -57,6 +58,7 @@ from arraygrad.nn._fractional_pooling import *  # noqa: F403
 from arraygrad.nn._grid_sampling import *  # noqa: F403
 from arraygrad.nn._likelihood_loss import *  # noqa: F403
 from arraygrad.nn._linear import *  # noqa: F403
+from arraygrad.nn._linear_cross_entropy import *  # noqa: F403
 from arraygrad.nn._loss import *  # noqa: F403
 from arraygrad.nn._lp_pooling import *  # noqa: F403
 from arraygrad.nn._margin_loss import *  # noqa: F403
@@ -75,6 +77,7 @@ __all__ = [
     *_attention.__all__,
     *_batch_norm.__all__,
     *_class_loss.__all__,
+    *_linear_cross_entropy.__all__,
     *_conv.__all__,
     *_conv_transpose.__all__,
     *_ctc_loss.__all__,
