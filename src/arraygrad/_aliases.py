@@ -41,7 +41,18 @@ def dropout(input: Tensor, p: float, train: bool) -> Tensor:
 
 
 def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
-    """:func:`arraygrad.nn.functional.alpha_dropout`, which keeps SELU's mean and variance."""
+    """Alpha dropout, :func:`arraygrad.nn.functional.alpha_dropout`, which keeps SELU's mean and
+    variance when ``train`` (``train`` has no default, as in PyTorch).
+
+    Each element is replaced with probability ``p`` by SELU's negative limit ``a' = -1.7581``,
+    then all are mapped by ``a * x + b`` with ``a = ((1 - p) * (1 + p * a'**2)) ** -0.5`` and
+    ``b = -a * a' * p``.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.alpha_dropout(arraygrad.ones(4), 0.5, True)
+    tensor([-0.7792, -0.7792,  1.6656, -0.7792])
+    """
     _check_probability(p)
     return _functional.alpha_dropout(input, p, train)
 
@@ -60,7 +71,14 @@ def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
 
 
 def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
-    """:func:`arraygrad.nn.functional.feature_alpha_dropout`: alpha dropout of whole channels."""
+    """:func:`arraygrad.nn.functional.feature_alpha_dropout`: alpha dropout of whole channels of an
+    ``(N, C, *)`` input (one draw per batch element and channel), at least 2-D, when ``train``.
+
+    >>> import arraygrad
+    >>> arraygrad.feature_alpha_dropout(arraygrad.ones(2, 3), 0.5, False)
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
     _check_probability(p)
     return _functional.feature_alpha_dropout(input, p, train)
 

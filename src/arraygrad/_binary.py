@@ -88,7 +88,14 @@ def maximum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tenso
 
 
 def minimum(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Element-wise minimum (``nan`` propagates); ties split the gradient evenly."""
+    """Element-wise minimum (``nan`` propagates); ties split the gradient evenly.
+
+    The operands broadcast and promote: ``minimum(int tensor, float tensor)`` is float.
+
+    >>> import arraygrad
+    >>> arraygrad.minimum(arraygrad.tensor([1.0, 3.0]), arraygrad.tensor([2.0, 2.0]))
+    tensor([1., 2.])
+    """
     if out is not None:
         return written("minimum", out, minimum, input, other)
     require_tensor("minimum", "other", 2, other)
@@ -112,7 +119,15 @@ def _float_operands(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def atan2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The angle of the point ``(other, input)``, in ``[-pi, pi]``; gradient 0 at the origin."""
+    """The angle of the point ``(other, input)``, ``atan(input / other)`` in the right quadrant, in
+    ``[-pi, pi]``; the sign of a zero ``input`` picks ``pi`` or ``-pi``. Gradient 0 at the origin.
+
+    Integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.atan2(arraygrad.tensor([1.0, 0.0, -0.0]), arraygrad.tensor([0.0, -1.0, -1.0]))
+    tensor([ 1.5708,  3.1416, -3.1416])
+    """
     if out is not None:
         return written("atan2", out, atan2, input, other)
     require_tensor("atan2", "other", 2, other)
@@ -123,7 +138,15 @@ arctan2 = atan2
 
 
 def hypot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``sqrt(input**2 + other**2)`` without overflow or underflow; floating tensors only."""
+    """``sqrt(input**2 + other**2)`` without overflow or underflow; floating tensors only.
+
+    The gradients are ``input / hypot`` and ``other / hypot`` (``nan`` at the origin, as in
+    PyTorch); integer tensors raise ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.hypot(arraygrad.tensor([3.0, 1e30]), arraygrad.tensor([4.0, 1e30]))
+    tensor([5.0000e+00, 1.4142e+30])
+    """
     if out is not None:
         return written("hypot", out, hypot, input, other)
     a, b = _operands(require_tensor("hypot", "input", 1, input), other)
@@ -147,10 +170,15 @@ def xlogy(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any, *, out: Tensor | None = None) -> Tensor:
-    """Linear interpolation ``input + weight * (end - input)``.
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` a number or a tensor.
 
     Like PyTorch, it is evaluated from ``end`` when ``|weight| >= 0.5``, so that ``weight == 1``
-    gives ``end`` exactly.
+    gives ``end`` exactly. Floating tensors only; the gradients are ``1 - weight``, ``weight`` and
+    ``end - input``.
+
+    >>> import arraygrad
+    >>> arraygrad.lerp(arraygrad.tensor([0.0, 10.0]), arraygrad.tensor([10.0, 20.0]), 0.5)
+    tensor([ 5., 15.])
     """
     if out is not None:
         return written_same("lerp", out, lerp, input, end, weight)
@@ -292,7 +320,16 @@ def fmax(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def fmin(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Element-wise minimum that ignores ``nan``; a tie's gradient goes to ``input``."""
+    """Element-wise minimum that ignores ``nan`` (``nan`` only where both are ``nan``).
+
+    The gradient goes to ``input`` where ``input <= other`` or ``other`` is ``nan``, to ``other``
+    elsewhere: a tie gives all of it to ``input``, as in PyTorch.
+
+    >>> import arraygrad
+    >>> nan = float("nan")
+    >>> arraygrad.fmin(arraygrad.tensor([1.0, nan, 3.0]), arraygrad.tensor([2.0, 0.0, nan]))
+    tensor([1., 0., 3.])
+    """
     if out is not None:
         return written("fmin", out, fmin, input, other)
     require_tensor("fmin", "other", 2, other)

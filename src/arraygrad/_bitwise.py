@@ -47,7 +47,12 @@ def _check_integral(name: str, *tensors: Tensor, bool_ok: bool = True) -> None:
 
 
 def bitwise_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """``input & other`` of bool or integer tensors (a float raises ``NotImplementedError``)."""
+    """``input & other`` of bool or integer tensors (a float raises ``NotImplementedError``).
+
+    >>> import arraygrad
+    >>> arraygrad.bitwise_and(arraygrad.tensor([12, 10]), arraygrad.tensor([10, 6]))
+    tensor([8, 2])
+    """
     if out is not None:
         return written("bitwise_and", out, bitwise_and, input, other)
     a, b = _promoted(input, other)
@@ -56,7 +61,12 @@ def bitwise_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def bitwise_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """``input | other`` of bool or integer tensors."""
+    """``input | other`` of bool or integer tensors (a float raises ``NotImplementedError``).
+
+    >>> import arraygrad
+    >>> arraygrad.bitwise_or(arraygrad.tensor([12, 10]), arraygrad.tensor([10, 6]))
+    tensor([14, 14])
+    """
     if out is not None:
         return written("bitwise_or", out, bitwise_or, input, other)
     a, b = _promoted(input, other)
@@ -65,7 +75,12 @@ def bitwise_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def bitwise_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """``input ^ other`` of bool or integer tensors."""
+    """``input ^ other`` of bool or integer tensors (a float raises ``NotImplementedError``).
+
+    >>> import arraygrad
+    >>> arraygrad.bitwise_xor(arraygrad.tensor([True, False]), arraygrad.tensor([True, True]))
+    tensor([False,  True])
+    """
     if out is not None:
         return written("bitwise_xor", out, bitwise_xor, input, other)
     a, b = _promoted(input, other)
@@ -74,7 +89,13 @@ def bitwise_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def bitwise_not(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``~input``: logical not of a bool tensor, two's-complement inversion of an integer one."""
+    """``~input``: logical not of a bool tensor, two's-complement inversion ``-input - 1`` of a
+    signed integer one (``255 - input`` for uint8); a float raises ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.bitwise_not(arraygrad.tensor([0, 5, -1]))
+    tensor([-1, -6,  0])
+    """
     if out is not None:
         return written_same("bitwise_not", out, bitwise_not, input)
     _check_integral("bitwise_not", input)

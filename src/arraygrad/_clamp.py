@@ -143,12 +143,29 @@ def _bound(bound: Any, target: _dtype.dtype) -> Tensor:
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
-    """``clamp(input, min=min)``."""
+    """``clamp(input, min=min)``: ``max(input, min)`` elementwise; ``nan`` stays ``nan``.
+
+    The gradient passes where ``input >= min`` (a tie included), 0 elsewhere. A float bound
+    makes an integer tensor float, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.clamp_min(arraygrad.tensor([1, -2]), 0.5)
+    tensor([1.0000, 0.5000])
+    """
     return _clamp(input, min, None, "ClampMin")
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:
-    """``clamp(input, max=max)``."""
+    """``clamp(input, max=max)``: ``min(input, max)`` elementwise; ``nan`` stays ``nan``.
+
+    The gradient passes where ``input <= max`` (a tie included), 0 elsewhere.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    >>> arraygrad.clamp_max(x, 1.0).sum().backward()
+    >>> x.grad
+    tensor([1., 1., 0.])
+    """
     return _clamp(input, None, max, "ClampMax")
 
 
@@ -175,7 +192,13 @@ def nan_to_num(
     """Replace ``nan``, ``inf`` and ``-inf`` by finite numbers (by default 0 and the largest
     finite values of the dtype), each converted to the dtype as PyTorch converts a double
     (float16 and bfloat16 through float32; beyond the dtype's range, infinite). The replaced
-    elements get zero gradient."""
+    elements get zero gradient; integer tensors are returned unchanged.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([float("nan"), float("inf"), -float("inf"), 1.0])
+    >>> arraygrad.nan_to_num(x, posinf=1.0, neginf=-1.0)
+    tensor([ 0.,  1., -1.,  1.])
+    """
     if out is not None:
         return written_exactly("nan_to_num", out, nan_to_num, input, nan, posinf, neginf)
     if not input.dtype.is_floating_point:

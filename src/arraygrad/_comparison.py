@@ -45,21 +45,42 @@ __all__ = [
 
 
 def isnan(input: Tensor) -> Tensor:
-    """Where the elements are ``nan`` (never for integer tensors)."""
+    """Where the elements are ``nan`` (``x != x``), a bool tensor (never for integer tensors).
+
+    A complex element is ``nan`` when either of its parts is.
+
+    >>> import arraygrad
+    >>> arraygrad.isnan(arraygrad.tensor([1.0, float("nan")]))
+    tensor([False,  True])
+    """
     if input.dtype.category < _FLOAT:  # (NumPy's complex isnan, isinf, isfinite: PyTorch's)
         return ops.not_equal(input, input)  # all False: an integer always equals itself
     return ops.isnan(input)
 
 
 def isinf(input: Tensor) -> Tensor:
-    """Where the elements are ``inf`` or ``-inf``."""
+    """Where the elements are ``inf`` or ``-inf``, a bool tensor (never for integer tensors).
+
+    A complex element is infinite when either of its parts is.
+
+    >>> import arraygrad
+    >>> arraygrad.isinf(arraygrad.tensor([1.0, float("inf"), -float("inf")]))
+    tensor([False,  True,  True])
+    """
     if input.dtype.category < _FLOAT:
         return ops.not_equal(input, input)
     return ops.isinf(input)
 
 
 def isfinite(input: Tensor) -> Tensor:
-    """Where the elements are neither infinite nor ``nan``."""
+    """Where the elements are neither infinite nor ``nan``, a bool tensor (all True for integers).
+
+    A complex element is finite when both of its parts are.
+
+    >>> import arraygrad
+    >>> arraygrad.isfinite(arraygrad.tensor([1.0, float("inf"), float("nan")]))
+    tensor([ True, False, False])
+    """
     if input.dtype.category < _FLOAT:
         return ops.equal(input, input)
     return ops.isfinite(input)
@@ -210,7 +231,12 @@ def isneginf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def isposinf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Where the elements are ``+inf``."""
+    """Where the elements are ``+inf``, a bool tensor; complex tensors raise ``RuntimeError``.
+
+    >>> import arraygrad
+    >>> arraygrad.isposinf(arraygrad.tensor([-float("inf"), float("inf"), 1.0]))
+    tensor([False,  True, False])
+    """
     if out is not None:
         return written_bool("isposinf", out, isposinf, input)
     return _infinity_test("isposinf", input, 1.0)

@@ -218,7 +218,18 @@ def _refuse(data: Any, dtype: dtype | None, error: Exception) -> NoReturn:
 
 
 def as_tensor(data: Any, dtype: dtype | None = None, device: Any = None) -> Tensor:
-    """``data`` as a tensor, sharing memory with a tensor or array of the right dtype."""
+    """``data`` as a tensor, sharing memory with a tensor or array of the right dtype.
+
+    A tensor is returned as it is; a NumPy array is shared when no conversion is needed (else
+    copied); lists and numbers are copied, with the dtype inference of :func:`tensor`.
+
+    >>> import arraygrad, numpy
+    >>> a = numpy.array([1.0, 2.0])
+    >>> t = arraygrad.as_tensor(a)
+    >>> a[0] = 5.0
+    >>> t
+    tensor([5., 2.], dtype=arraygrad.float64)
+    """
     _device.check_placement(device)
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype is dtype else data.to(dtype)
@@ -298,7 +309,15 @@ def from_numpy(array: Any) -> Tensor:
     """A tensor sharing memory with the NumPy array ``array`` (on the NumPy backend).
 
     As PyTorch's, it takes a NumPy array of a supported dtype only: a TypeError for anything
-    else (lists, NumPy scalars, object or string arrays), where ``tensor()`` copies.
+    else (lists, NumPy scalars, object or string arrays), where ``tensor()`` copies. Writes to
+    either are seen by both.
+
+    >>> import arraygrad, numpy
+    >>> a = numpy.array([1, 2])
+    >>> t = arraygrad.from_numpy(a)
+    >>> a[0] = 9
+    >>> t
+    tensor([9, 2])
     """
     if not _backend.is_numpy_array(array):
         what = type(array)
@@ -385,7 +404,13 @@ def _float_default(d: dtype | None) -> Any:
 def zeros(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
-    """A tensor of zeros of shape ``size``."""
+    """A tensor of zeros of shape ``size`` (ints or one sequence), of the default float dtype unless
+    ``dtype`` is given.
+
+    >>> import arraygrad
+    >>> arraygrad.zeros(2, dtype=arraygrad.int32)
+    tensor([0, 0], dtype=arraygrad.int32)
+    """
     if options.get("out") is not None:
         return made("zeros", zeros, size, options, dtype, requires_grad)
     shape = _size(creation_options("zeros", options, size))
@@ -398,7 +423,14 @@ def zeros(
 def ones(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
-    """A tensor of ones of shape ``size``."""
+    """A tensor of ones of shape ``size`` (ints or one sequence), of the default float dtype unless
+    ``dtype`` is given.
+
+    >>> import arraygrad
+    >>> arraygrad.ones(2, 3)
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
     if options.get("out") is not None:
         return made("ones", ones, size, options, dtype, requires_grad)
     shape = _size(creation_options("ones", options, size))
@@ -411,7 +443,13 @@ def ones(
 def empty(
     *size: Any, dtype: dtype | None = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
-    """An uninitialised tensor of shape ``size`` (arraygrad fills it with zeros)."""
+    """An uninitialised tensor of shape ``size`` (arraygrad fills it with zeros; PyTorch does not,
+    so do not read it before writing). Of the default float dtype unless ``dtype`` is given.
+
+    >>> import arraygrad
+    >>> arraygrad.empty(2, 3).shape
+    arraygrad.Size([2, 3])
+    """
     if options.get("out") is not None:
         return made("empty", empty, size, options, dtype, requires_grad)
     size = creation_options("empty", options, size)
@@ -426,7 +464,16 @@ def full(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    """A tensor of shape ``size`` filled with ``fill_value``.
+
+    Without ``dtype``, the dtype is inferred from ``fill_value``: int64 for an int, the default
+    float dtype for a float, bool for a bool.
+
+    >>> import arraygrad
+    >>> arraygrad.full((2, 2), 7)
+    tensor([[7, 7],
+            [7, 7]])
+    """
     if options.get("out") is not None:
         return made("full", full, (size, fill_value), options, dtype, requires_grad)
     creation_options("full", options)
@@ -533,7 +580,13 @@ def eye(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """The ``n x m`` identity matrix."""
+    """The ``n x m`` identity matrix (``m = n`` by default): ones on the main diagonal, else zeros.
+
+    >>> import arraygrad
+    >>> arraygrad.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     if options.get("out") is not None:
         return made("eye", eye, (n, m), options, dtype, requires_grad)
     creation_options("eye", options)

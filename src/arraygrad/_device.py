@@ -52,6 +52,12 @@ class device:  # noqa: N801 - PyTorch's name
 
     ``device("cuda:0")``, ``device("cuda", 0)`` and ``device(other_device)`` are accepted;
     devices are equal when their types and indices are (a device is not equal to a string).
+
+    >>> import arraygrad
+    >>> arraygrad.device("cuda:1")
+    device(type='cuda', index=1)
+    >>> arraygrad.device("cpu") == "cpu"
+    False
     """
 
     __slots__ = ("index", "type")
@@ -244,7 +250,12 @@ def set_default_device(device: Any) -> None:
 
 def get_default_device() -> device:
     """The device factory functions use when given none: the one :func:`set_default_device`
-    named (a GPU's index filled in when arraygrad computes there), else ``device("cpu")``."""
+    named (a GPU's index filled in when arraygrad computes there), else ``device("cpu")``.
+
+    >>> import arraygrad
+    >>> arraygrad.get_default_device()
+    device(type='cpu')
+    """
     chosen = _default[0]
     if chosen is None:
         return CPU
@@ -270,13 +281,25 @@ class _Name:
 
 
 class layout(_Name):  # noqa: N801 - PyTorch's name
-    """A memory layout; arraygrad's tensors are all ``strided``."""
+    """A memory layout; arraygrad's tensors are all ``strided`` (``Tensor.layout``).
+
+    >>> import arraygrad
+    >>> arraygrad.zeros(2).layout
+    arraygrad.strided
+    """
 
     __slots__ = ()
 
 
 class memory_format(_Name):  # noqa: N801 - PyTorch's name
-    """A memory format, as ``Tensor.contiguous(memory_format=...)`` takes."""
+    """A memory format, as ``Tensor.contiguous(memory_format=...)`` takes: ``contiguous_format``,
+    ``preserve_format``, ``channels_last`` (NHWC order of a 4-D tensor) or ``channels_last_3d``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.zeros(2, 3, 4, 5).contiguous(memory_format=arraygrad.channels_last)
+    >>> x.stride()
+    (60, 1, 15, 3)
+    """
 
     __slots__ = ()
 

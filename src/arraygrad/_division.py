@@ -169,9 +169,15 @@ def floor_divide(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor
 
 
 def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Python's modulus ``input % other``: the result has the sign of ``other``.
+    """Python's modulus ``input - floor(input / other) * other``: the result has the sign of
+    ``other``.
 
-    Gradients: 1 for ``input``, ``-floor_divide(input, other)`` for ``other``.
+    Gradients: 1 for ``input``, ``-floor_divide(input, other)`` for ``other``. A float divisor of
+    0 gives ``nan``; an integer one raises ``RuntimeError`` (``ZeroDivisionError``).
+
+    >>> import arraygrad
+    >>> arraygrad.remainder(arraygrad.tensor([-7, 7]), 3)
+    tensor([2, 1])
     """
     if out is not None:
         return written("remainder", out, remainder, input, other)
@@ -181,9 +187,14 @@ def remainder(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def fmod(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """C's modulus: the result has the sign of ``input``.
+    """C's modulus ``input - trunc(input / other) * other``: the result has the sign of ``input``.
 
-    Gradients: 1 for ``input``, ``-trunc(input / other)`` for ``other``.
+    Gradients: 1 for ``input``, ``-trunc(input / other)`` for ``other``. A float divisor of 0
+    gives ``nan``; an integer one raises ``RuntimeError`` (``ZeroDivisionError``).
+
+    >>> import arraygrad
+    >>> arraygrad.fmod(arraygrad.tensor([-7, 7]), 3)
+    tensor([-1,  1])
     """
     if out is not None:
         return written("fmod", out, fmod, input, other)

@@ -441,13 +441,28 @@ def float16_operand(value: float) -> float:
 
 
 def get_default_dtype() -> dtype:
-    """The dtype of tensors made from Python floats (``float32`` unless changed)."""
+    """The dtype of tensors made from Python floats (``float32`` unless changed), and the float
+    dtype that integer tensors are promoted to by ``exp``, ``sqrt`` and the like.
+
+    >>> import arraygrad
+    >>> arraygrad.get_default_dtype()
+    arraygrad.float32
+    """
     return _default_float
 
 
 def set_default_dtype(d: dtype) -> None:
     """Make ``d`` (float32, float64, float16 or bfloat16) the dtype of tensors made from Python
-    floats."""
+    floats; with float32 or float64, Python complex numbers give complex64 or complex128.
+
+    Any other dtype raises ``TypeError``.
+
+    >>> import arraygrad
+    >>> arraygrad.set_default_dtype(arraygrad.float64)
+    >>> arraygrad.tensor([1.0, 2j]).dtype
+    arraygrad.complex128
+    >>> arraygrad.set_default_dtype(arraygrad.float32)
+    """
     global _default_float
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")

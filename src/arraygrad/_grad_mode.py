@@ -37,7 +37,13 @@ inference_used = False
 
 def is_grad_enabled() -> bool:
     """True when grad mode is on: new operations are recorded for backward, except inside
-    :class:`inference_mode`, where nothing is (``enable_grad()`` turns it on there too)."""
+    :class:`inference_mode`, where nothing is (``enable_grad()`` turns it on there too).
+
+    >>> import arraygrad
+    >>> with arraygrad.no_grad():
+    ...     arraygrad.is_grad_enabled()
+    False
+    """
     if inference_used and inference_enabled.get():
         return inference_grad.get()
     return grad_enabled.get()
@@ -49,7 +55,13 @@ def _mode_var() -> contextvars.ContextVar[bool]:
 
 
 def is_inference_mode_enabled() -> bool:
-    """True inside :class:`inference_mode`."""
+    """True inside :class:`inference_mode` (not inside ``inference_mode(False)``).
+
+    >>> import arraygrad
+    >>> with arraygrad.inference_mode():
+    ...     arraygrad.is_inference_mode_enabled()
+    True
+    """
     return inference_enabled.get()
 
 
@@ -264,7 +276,16 @@ class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
 
 class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Record operations again inside a :class:`no_grad` block (a context manager, or a
-    decorator with or without parentheses)."""
+    decorator with or without parentheses).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0], requires_grad=True)
+    >>> with arraygrad.no_grad():
+    ...     with arraygrad.enable_grad():
+    ...         y = x * 2
+    >>> y.requires_grad
+    True
+    """
 
     mode = True
 

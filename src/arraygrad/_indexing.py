@@ -346,8 +346,17 @@ def gather(
 def take_along_dim(
     input: Tensor, indices: Tensor, dim: int | None = None, *, out: Tensor | None = None
 ) -> Tensor:
-    """Like :func:`gather` with ``input`` and ``indices`` broadcast against each other; with
-    ``dim=None`` both are flattened first."""
+    """Like :func:`gather` with ``input`` and ``indices`` broadcast against each other (except
+    along ``dim``); with ``dim=None`` both are flattened first.
+
+    It picks the values that ``argmax(..., keepdim=True)`` or ``argsort`` indices point to.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[10, 30, 20], [60, 40, 50]])
+    >>> arraygrad.take_along_dim(x, arraygrad.argmax(x, dim=1, keepdim=True), dim=1)
+    tensor([[30],
+            [60]])
+    """
     if out is not None:
         return written_exactly("take_along_dim", out, take_along_dim, input, indices, dim)
     if dim is None:
@@ -377,7 +386,18 @@ def take_along_dim(
 
 @c_ordered_result
 def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The slices of ``input`` at positions ``index`` (1-D) along ``dim``; repeats allowed."""
+    """The slices of ``input`` at positions ``index`` (1-D, int64 or int32) along ``dim``; repeats
+    allowed. A copy: ``input[..., index, ...]``.
+
+    The gradient of a repeated position is the sum over its repeats.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1, 2], [3, 4], [5, 6]])
+    >>> arraygrad.index_select(x, 0, arraygrad.tensor([2, 0, 2]))
+    tensor([[5, 6],
+            [1, 2],
+            [5, 6]])
+    """
     if out is not None:
         return written_exactly("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor) or index.dtype not in (_dtype.int64, _dtype.int32):
@@ -429,7 +449,17 @@ def _raise_for_selection(index: Any, axis: int, shape: tuple[int, ...]) -> None:
 
 @c_ordered_result
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    """``input`` with ``value`` where the boolean ``mask`` (broadcast to ``input``) is True."""
+    """``input`` with ``value`` where the boolean ``mask`` (broadcast to ``input``) is True.
+
+    ``value`` (a number or a 0-d tensor) is converted to ``input``'s dtype; the filled elements get
+    zero gradient, and a 0-d tensor ``value`` gets the sum of theirs.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> arraygrad.masked_fill(x, arraygrad.tensor([True, False]), 0.0)
+    tensor([[0., 2.],
+            [0., 4.]])
+    """
     if not isinstance(mask, Tensor) or mask.dtype is not _dtype.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(

@@ -239,7 +239,15 @@ def vsplit(
     indices: Sequence[int] | None = None,
     sections: int | None = None,
 ) -> tuple[Tensor, ...]:
-    """Split vertically: :func:`tensor_split` along dimension 0 of a tensor of at least 2-D."""
+    """Split vertically: :func:`tensor_split` along dimension 0 of a tensor of at least 2-D.
+
+    An int must divide that dimension's size (``RuntimeError`` otherwise); a list gives the
+    indices to split before. The pieces are views.
+
+    >>> import arraygrad
+    >>> arraygrad.vsplit(arraygrad.arange(6).reshape(3, 2), 3)
+    (tensor([[0, 1]]), tensor([[2, 3]]), tensor([[4, 5]]))
+    """
     given = {"indices_or_sections": indices_or_sections, "indices": indices, "sections": sections}
     return _split_along("vsplit", input, given, 2, 0)
 
@@ -251,7 +259,15 @@ def dsplit(
     indices: Sequence[int] | None = None,
     sections: int | None = None,
 ) -> tuple[Tensor, ...]:
-    """Split in depth: :func:`tensor_split` along dimension 2 of a tensor of at least 3-D."""
+    """Split in depth: :func:`tensor_split` along dimension 2 of a tensor of at least 3-D.
+
+    An int must divide that dimension's size (``RuntimeError`` otherwise); a list gives the
+    indices to split before. The pieces are views.
+
+    >>> import arraygrad
+    >>> [p.shape for p in arraygrad.dsplit(arraygrad.zeros(2, 2, 4), [1, 3])]
+    [arraygrad.Size([2, 2, 1]), arraygrad.Size([2, 2, 2]), arraygrad.Size([2, 2, 1])]
+    """
     given = {"indices_or_sections": indices_or_sections, "indices": indices, "sections": sections}
     return _split_along("dsplit", input, given, 3, 2)
 

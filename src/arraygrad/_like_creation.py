@@ -42,7 +42,15 @@ def zeros_like(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """Zeros with the shape (and dtype) of ``input``."""
+    """Zeros with the shape, dtype and layout (strides of a dense ``input``) of ``input``.
+
+    The result does not require grad, whatever ``input`` does, unless ``requires_grad=True``.
+
+    >>> import arraygrad
+    >>> arraygrad.zeros_like(arraygrad.tensor([[1, 2], [3, 4]]))
+    tensor([[0, 0],
+            [0, 0]])
+    """
     creation_options("zeros_like", options)
     shape, native = _like(input, dtype)
     # preserve_format: laid out as ``input`` is (C order where it is expanded)
@@ -60,7 +68,12 @@ def ones_like(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """Ones with the shape (and dtype) of ``input``."""
+    """Ones with the shape, dtype and layout of ``input`` (``dtype=`` to change the dtype).
+
+    >>> import arraygrad
+    >>> arraygrad.ones_like(arraygrad.tensor([1, 2]), dtype=arraygrad.float32)
+    tensor([1., 1.])
+    """
     creation_options("ones_like", options)
     shape, native = _like(input, dtype)
     try:
@@ -77,7 +90,13 @@ def empty_like(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """An uninitialised tensor like ``input`` (filled with zeros)."""
+    """An uninitialised tensor with the shape, dtype and layout of ``input`` (arraygrad fills it
+    with zeros; PyTorch does not, so do not read it before writing).
+
+    >>> import arraygrad
+    >>> arraygrad.empty_like(arraygrad.zeros(2, 3)).shape
+    arraygrad.Size([2, 3])
+    """
     creation_options("empty_like", options)
     form = options.get("memory_format")
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad, memory_format=form)
@@ -91,7 +110,15 @@ def full_like(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
+    """``fill_value`` everywhere, with the shape, dtype and layout of ``input``.
+
+    The value is converted to ``input``'s dtype (a float truncated toward 0 for an integer tensor)
+    unless ``dtype`` is given.
+
+    >>> import arraygrad
+    >>> arraygrad.full_like(arraygrad.tensor([1, 2]), 2.7)
+    tensor([2, 2])
+    """
     creation_options("full_like", options)
     shape, native = _like(input, dtype)
     if isinstance(fill_value, Tensor):

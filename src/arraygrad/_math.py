@@ -192,7 +192,14 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
-    """``input - alpha * other``; PyTorch refuses bool operands (``^`` or ``~`` is meant)."""
+    """``input - alpha * other``, broadcasting, in the promoted dtype of the two operands.
+
+    PyTorch refuses bool operands (``^`` or ``logical_xor`` is meant).
+
+    >>> import arraygrad
+    >>> arraygrad.sub(arraygrad.tensor([5, 3]), arraygrad.tensor([1, 1]), alpha=2)
+    tensor([3, 1])
+    """
     if out is not None:
         return written("sub", out, sub, input, other, alpha=alpha)
     if alpha.__class__ is not int or alpha != 1:
@@ -293,7 +300,13 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
 
 
 def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """``input * other``, broadcasting."""
+    """``input * other``, elementwise with broadcasting, in the promoted dtype of the two operands.
+
+    >>> import arraygrad
+    >>> arraygrad.mul(arraygrad.tensor([[1.0], [2.0]]), arraygrad.tensor([3.0, 4.0]))
+    tensor([[3., 4.],
+            [6., 8.]])
+    """
     if out is not None:
         return written("mul", out, mul, input, other)
     return binary(ops.multiply, input, other)
@@ -303,7 +316,12 @@ subtract, multiply = sub, mul
 
 
 def neg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``-input``."""
+    """``-input``, elementwise; a bool tensor raises ``RuntimeError`` (``~`` is meant).
+
+    >>> import arraygrad
+    >>> arraygrad.neg(arraygrad.tensor([1, -2]))
+    tensor([-1,  2])
+    """
     if out is not None:
         return written_same("neg", out, neg, input)
     if input.dtype is _dtype.bool_:
@@ -318,7 +336,16 @@ negative = neg
 
 
 def abs(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``|input|``; its gradient at 0 is 0."""
+    """``|input|``, elementwise; the gradient is ``sign(input)``, 0 at 0 as in PyTorch.
+
+    A complex tensor gives its real modulus; a bool tensor raises ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> arraygrad.abs(x).sum().backward()
+    >>> x.grad
+    tensor([-1.,  0.,  1.])
+    """
     if out is not None:
         return written_same("abs", out, abs, input)
     if input.dtype is _dtype.bool_:
@@ -362,56 +389,116 @@ def float_function(prim: Primitive, x: Any) -> Tensor:
 
 
 def exp(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``e ** input``."""
+    """``e ** input``, elementwise; integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.exp(arraygrad.tensor([0.0, 1.0]))
+    tensor([1.0000, 2.7183])
+    """
     if out is not None:
         return written("exp", out, exp, input)
     return float_function(ops.exp, input)
 
 
 def log(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Natural logarithm (``-inf`` at 0, ``nan`` below)."""
+    """Natural log ``ln(input)``, elementwise: ``-inf`` at 0, ``nan`` below; ints become floats.
+
+    >>> import arraygrad
+    >>> arraygrad.log(arraygrad.tensor([1.0, 0.0, -1.0]))
+    tensor([0., -inf, nan])
+    """
     if out is not None:
         return written("log", out, log, input)
     return float_function(ops.log, input)
 
 
 def sqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Square root."""
+    """Square root ``input ** 0.5``, elementwise: ``nan`` below 0.
+
+    The gradient ``0.5 / sqrt(input)`` is ``inf`` at 0, as in PyTorch; integer tensors are promoted
+    to the default float dtype.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([4.0, 0.0, -1.0], requires_grad=True)
+    >>> arraygrad.sqrt(x).sum().backward()
+    >>> x.grad
+    tensor([0.2500,    inf,    nan])
+    """
     if out is not None:
         return written("sqrt", out, sqrt, input)
     return float_function(ops.sqrt, input)
 
 
 def sin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Sine."""
+    """Sine ``sin(input)`` (radians), elementwise; gradient ``cos(input)``; ints become floats.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([0.0], requires_grad=True)
+    >>> arraygrad.sin(x).backward()
+    >>> x.grad
+    tensor([1.])
+    """
     if out is not None:
         return written("sin", out, sin, input)
     return float_function(ops.sin, input)
 
 
 def cos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Cosine."""
+    """Cosine ``cos(input)`` (radians), elementwise; gradient ``-sin(input)``; ints become floats.
+
+    >>> import arraygrad
+    >>> arraygrad.cos(arraygrad.tensor([0.0, 3.1415927]))
+    tensor([ 1., -1.])
+    """
     if out is not None:
         return written("cos", out, cos, input)
     return float_function(ops.cos, input)
 
 
 def tanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent ``(e**x - e**-x) / (e**x + e**-x)``, elementwise, in ``[-1, 1]``.
+
+    The gradient ``1 - tanh(input)**2`` is computed from the result; large inputs give ``+-1``.
+
+    >>> import arraygrad
+    >>> arraygrad.tanh(arraygrad.tensor([0.0, 1000.0]))
+    tensor([0., 1.])
+    """
     if out is not None:
         return written("tanh", out, tanh, input)
     return float_function(ops.tanh, input)
 
 
 def sigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``1 / (1 + exp(-input))``, computed without overflow."""
+    """The logistic function ``1 / (1 + exp(-input))``, elementwise; exactly 0 or 1 far out.
+
+    The gradient is ``sigmoid(input) * (1 - sigmoid(input))``: 0.25 at 0.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+    >>> y = arraygrad.sigmoid(x)
+    >>> y
+    tensor([0.0000, 0.5000, 1.0000], grad_fn=<SigmoidBackward0>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.0000, 0.2500, 0.0000])
+    """
     if out is not None:
         return written("sigmoid", out, sigmoid, input)
     return float_function(ops.sigmoid, input)
 
 
 def relu(input: Tensor) -> Tensor:
-    """``max(input, 0)``; the gradient at 0 is 0."""
+    """``max(input, 0)``, elementwise; the gradient at 0 is 0, as in PyTorch.
+
+    Integer tensors stay integer; a bool tensor raises ``RuntimeError``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> arraygrad.relu(x).sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1.])
+    """
     if input.dtype.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
     if input.dtype is _dtype.bool_:
@@ -506,7 +593,14 @@ def _where_number(number: Any, tensor: Tensor) -> Any:
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
-    """A copy that stays in the graph, laid out as ``input`` is, or in ``memory_format``."""
+    """A copy that stays in the graph (the gradient passes through unchanged), laid out as
+    ``input`` is, or in ``memory_format``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> arraygrad.clone(x)
+    tensor([1., 2.], grad_fn=<CloneBackward0>)
+    """
     if memory_format is None:
         return ops.clone(input)
     order = _device.outer_first(memory_format, input.ndim)
@@ -514,7 +608,13 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
-    """Elementwise ``input == other`` (a bool tensor)."""
+    """Elementwise ``input == other``, broadcast; a bool tensor (``nan`` equals nothing).
+
+    >>> import arraygrad
+    >>> nan = float("nan")
+    >>> arraygrad.eq(arraygrad.tensor([1.0, 2.0, nan]), arraygrad.tensor([1.0, 0.0, nan]))
+    tensor([ True, False, False])
+    """
     if out is not None:
         return written("eq", out, eq, input, other)
     if other is None:
@@ -523,7 +623,12 @@ def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
 
 
 def ne(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
-    """Elementwise ``input != other``."""
+    """Elementwise ``input != other``, broadcast; a bool tensor, True where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.ne(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([ True, False,  True])
+    """
     if out is not None:
         return written("ne", out, ne, input, other)
     if other is None:
@@ -532,28 +637,49 @@ def ne(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
 
 
 def lt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise ``input < other``."""
+    """Elementwise ``input < other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.lt(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([ True, False, False])
+    """
     if out is not None:
         return written("lt", out, lt, input, other)
     return binary(ops.less, input, other)
 
 
 def le(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise ``input <= other``."""
+    """Elementwise ``input <= other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.le(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([ True,  True, False])
+    """
     if out is not None:
         return written("le", out, le, input, other)
     return binary(ops.less_equal, input, other)
 
 
 def gt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise ``input > other``."""
+    """Elementwise ``input > other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.gt(arraygrad.tensor([[1], [3]]), arraygrad.tensor([2, 2]))
+    tensor([[False, False],
+            [ True,  True]])
+    """
     if out is not None:
         return written("gt", out, gt, input, other)
     return binary(ops.greater, input, other)
 
 
 def ge(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Elementwise ``input >= other``."""
+    """Elementwise ``input >= other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.ge(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([False,  True,  True])
+    """
     if out is not None:
         return written("ge", out, ge, input, other)
     return binary(ops.greater_equal, input, other)
@@ -569,28 +695,48 @@ def _truth(value: Any) -> Tensor:
 
 
 def logical_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Element-wise ``input and other`` of the truth values (non-zero is True); a bool tensor."""
+    """Elementwise ``input and other`` of the truth values (non-zero, ``nan`` included, is True).
+
+    >>> import arraygrad
+    >>> arraygrad.logical_and(arraygrad.tensor([0, 1, 2]), arraygrad.tensor([1.0, 0.0, -3.0]))
+    tensor([False, False,  True])
+    """
     if out is not None:
         return written("logical_and", out, logical_and, input, other)
     return binary(ops.bitwise_and, _truth(input), _truth(other))
 
 
 def logical_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Element-wise ``input or other`` of the truth values."""
+    """Elementwise ``input or other`` of the truth values (non-zero is True); a bool tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.logical_or(arraygrad.tensor([0, 0, 2]), arraygrad.tensor([0, 1, 0]))
+    tensor([False,  True,  True])
+    """
     if out is not None:
         return written("logical_or", out, logical_or, input, other)
     return binary(ops.bitwise_or, _truth(input), _truth(other))
 
 
 def logical_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
-    """Element-wise exclusive or of the truth values."""
+    """Elementwise exclusive or of the truth values (non-zero is True); a bool tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.logical_xor(arraygrad.tensor([0, 1, 2]), arraygrad.tensor([1, 1, 0]))
+    tensor([ True, False,  True])
+    """
     if out is not None:
         return written("logical_xor", out, logical_xor, input, other)
     return binary(ops.bitwise_xor, _truth(input), _truth(other))
 
 
 def logical_not(input: Any, *, out: Tensor | None = None) -> Tensor:
-    """Element-wise ``not input`` (True where the element is zero)."""
+    """Elementwise ``not input``: True where the element is zero; a bool tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.logical_not(arraygrad.tensor([0.0, 0.5, -1.0]))
+    tensor([ True, False, False])
+    """
     if out is not None:
         return written("logical_not", out, logical_not, input)
     return ops.bitwise_invert(_truth(input))

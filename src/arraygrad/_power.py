@@ -18,10 +18,18 @@ __all__ = ["pow"]
 
 
 def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
-    """``input ** exponent``.
+    """``input ** exponent``, elementwise with broadcasting; either may be a Python number.
 
-    The derivative in the base is 0 where the exponent is 0; the derivative in the exponent is 0
-    where the base is 0 and the exponent non-negative (PyTorch's choices).
+    Integers stay integer (a negative integer exponent raises ``RuntimeError``); a float
+    exponent makes them float. The derivative in the base is 0 where the exponent is 0; the
+    derivative in the exponent is 0 where the base is 0 and the exponent non-negative
+    (PyTorch's choices).
+
+    >>> import arraygrad
+    >>> arraygrad.pow(arraygrad.tensor([2, 3]), 2)
+    tensor([4, 9])
+    >>> arraygrad.pow(2, arraygrad.tensor([1.0, 0.5]))
+    tensor([2.0000, 1.4142])
     """
     if out is not None:
         return written("pow", out, pow, input, exponent)

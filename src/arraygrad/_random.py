@@ -456,7 +456,13 @@ def initial_seed() -> int:
 
 def seed() -> int:
     """Reseed the global generator with a fresh 64-bit seed from the operating system's
-    entropy, and return that seed."""
+    entropy, and return that seed (which :func:`initial_seed` then reports).
+
+    >>> import arraygrad
+    >>> s = arraygrad.seed()
+    >>> arraygrad.initial_seed() == s
+    True
+    """
     new = _backend.fresh_seed()
     _backend.manual_seed(new)
     return new
@@ -514,6 +520,17 @@ def get_rng_state() -> Tensor:
 
 def set_rng_state(new_state: Tensor) -> None:
     """Put the global generator back in a state :func:`get_rng_state` returned (its seed, as
-    :func:`initial_seed` reports it, too)."""
+    :func:`initial_seed` reports it, too).
+
+    The state is PyTorch's 5056-byte ``uint8`` layout, so a state saved by PyTorch loads here;
+    another size or dtype raises.
+
+    >>> import arraygrad
+    >>> state = arraygrad.get_rng_state()
+    >>> a = arraygrad.rand(2)
+    >>> arraygrad.set_rng_state(state)
+    >>> arraygrad.equal(arraygrad.rand(2), a)
+    True
+    """
     state, seed = state_from_tensor(new_state)
     _backend.set_rng_state(None, state, seed)

@@ -69,7 +69,16 @@ def rand(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """Uniform samples from ``[0, 1)``, drawn from ``generator`` (the global one by default)."""
+    """Uniform samples from ``[0, 1)`` of shape ``size``, drawn from ``generator`` (the global one
+    by default); of the default float dtype unless ``dtype`` is given (a float or complex one).
+
+    Seeded, the draws equal PyTorch's CPU generator's.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.rand(3)
+    tensor([0.4963, 0.7682, 0.0885])
+    """
     if options.get("out") is not None:
         return made("rand", rand, size, options, dtype, requires_grad, generator=generator)
     shape = _size(creation_options("rand", options, size))
@@ -93,10 +102,17 @@ def randn(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """Standard normal samples, drawn from ``generator`` (the global one by default).
+    """Standard normal samples (mean 0, variance 1) of shape ``size``, drawn from ``generator``
+    (the global one by default).
 
     A complex dtype draws the real and imaginary parts each with variance 1/2, as PyTorch does
-    (so that ``E|z|^2 = 1``)."""
+    (so that ``E|z|^2 = 1``). Seeded, the draws equal PyTorch's CPU generator's.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.randn(2, 3).shape
+    arraygrad.Size([2, 3])
+    """
     if options.get("out") is not None:
         return made("randn", randn, size, options, dtype, requires_grad, generator=generator)
     shape = _size(creation_options("randn", options, size))
@@ -132,7 +148,15 @@ def randint(
     **options: Any,
 ) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` (``randint(high, size)`` also works), from
-    ``generator`` (the global one by default)."""
+    ``generator`` (the global one by default); int64 unless ``dtype`` is given.
+
+    ``low >= high`` raises ``RuntimeError``. Seeded, the draws equal PyTorch's CPU generator's.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.randint(0, 10, (5,))
+    tensor([4, 9, 3, 0, 3])
+    """
     if options.get("out") is not None:
         return made(
             "randint",
@@ -182,7 +206,14 @@ def randperm(
     requires_grad: bool = False,
     **options: Any,
 ) -> Tensor:
-    """A random permutation of ``0 .. n-1``, from ``generator`` (the global one by default)."""
+    """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` is given), from ``generator``
+    (the global one by default); seeded, the same as PyTorch's CPU generator's.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.randperm(5)
+    tensor([4, 0, 1, 3, 2])
+    """
     if options.get("out") is not None:
         return made("randperm", randperm, (n,), options, dtype, requires_grad, generator=generator)
     creation_options("randperm", options)

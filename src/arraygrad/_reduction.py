@@ -106,7 +106,17 @@ def mean(
     dtype: _dtype.dtype | None = None,
     out: Tensor | None = None,
 ) -> Tensor:
-    """Mean over the dimensions ``dim`` (all when ``None``); floating-point tensors only."""
+    """Mean ``sum(input) / n`` over the dimensions ``dim`` (all when ``None``); nan when empty.
+
+    Floating-point and complex tensors only: an integer tensor raises ``RuntimeError`` unless a
+    floating ``dtype=`` is given. The gradient is ``1 / n`` for every element.
+
+    >>> import arraygrad
+    >>> arraygrad.mean(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=0)
+    tensor([2., 3.])
+    >>> arraygrad.mean(arraygrad.tensor([1, 2]), dtype=arraygrad.float64)
+    tensor(1.5000, dtype=arraygrad.float64)
+    """
     if out is not None:
         return written("mean", out, mean, input, dim, keepdim, dtype=dtype)
     if dtype is not None:
@@ -250,7 +260,18 @@ def amax(
 def amin(
     input: Tensor, dim: Any = (), keepdim: bool = False, *, out: Tensor | None = None
 ) -> Tensor:
-    """Minimum over ``dim`` (all dimensions by default); ties share the gradient evenly."""
+    """Minimum over ``dim`` (all dimensions by default); ``nan`` propagates.
+
+    Elements tied for the minimum share its gradient evenly (unlike :func:`min` with ``dim``,
+    which sends it to one index). An empty tensor needs ``dim`` (``RuntimeError``).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[3.0, 1.0, 1.0], [2.0, 5.0, 4.0]], requires_grad=True)
+    >>> arraygrad.amin(x, dim=1).sum().backward()
+    >>> x.grad
+    tensor([[0.0000, 0.5000, 0.5000],
+            [1.0000, 0.0000, 0.0000]])
+    """
     if out is not None:
         return written_same("amin", out, amin, input, dim, keepdim)
     return _extremum(ops.min, "amin", input, dim, keepdim)
@@ -301,7 +322,13 @@ def argmax(
 def argmin(
     input: Tensor, dim: int | None = None, keepdim: bool = False, *, out: Tensor | None = None
 ) -> Tensor:
-    """Index of the (first) minimum, over the flattened tensor when ``dim`` is None."""
+    """Index (int64) of the first minimum along ``dim``, or in the flattened tensor when ``dim`` is
+    None; ``nan`` counts as the minimum.
+
+    >>> import arraygrad
+    >>> arraygrad.argmin(arraygrad.tensor([[3.0, 1.0, 1.0], [2.0, 5.0, 0.0]]), dim=1)
+    tensor([1, 2])
+    """
     if out is not None:
         return written_exactly("argmin", out, argmin, input, dim, keepdim)
     return _arg_extremum(ops.argmin, "argmin", input, dim, keepdim)
@@ -321,7 +348,14 @@ def _truth_reduction(prim: Any, input: Tensor, dim: Any, keepdim: bool) -> Tenso
 def all(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
 ) -> Tensor:
-    """Whether every element (over ``dim``) is non-zero; a bool tensor."""
+    """Whether every element (over ``dim``) is non-zero, ``nan`` included; a bool tensor.
+
+    An empty reduction gives True. As in PyTorch, a uint8 tensor gives uint8 (0 or 1).
+
+    >>> import arraygrad
+    >>> arraygrad.all(arraygrad.tensor([[1, 0], [2, 3]]), dim=1)
+    tensor([False,  True])
+    """
     if out is not None:
         return written_bool("all", out, all, input, dim, keepdim)
     return _truth_reduction(ops.all, input, dim, keepdim)
@@ -330,7 +364,14 @@ def all(
 def any(
     input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
 ) -> Tensor:
-    """Whether some element (over ``dim``) is non-zero; a bool tensor."""
+    """Whether some element (over ``dim``) is non-zero, ``nan`` included; a bool tensor.
+
+    An empty reduction gives False. As in PyTorch, a uint8 tensor gives uint8 (0 or 1).
+
+    >>> import arraygrad
+    >>> arraygrad.any(arraygrad.tensor([[1, 0], [0, 0]]), dim=1)
+    tensor([ True, False])
+    """
     if out is not None:
         return written_bool("any", out, any, input, dim, keepdim)
     return _truth_reduction(ops.any, input, dim, keepdim)
@@ -372,7 +413,17 @@ def cumsum(
 def cumprod(
     input: Tensor, dim: int, *, dtype: _dtype.dtype | None = None, out: Tensor | None = None
 ) -> Tensor:
-    """Cumulative products along ``dim``, with an exact gradient where the input has zeros."""
+    """Cumulative products along ``dim``: ``out[i] = input[0] * ... * input[i]``.
+
+    The gradient is exact where the input has zeros (no ``0/0``). Integer and bool tensors
+    accumulate in int64, as in PyTorch.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> arraygrad.cumprod(x, 0).sum().backward()
+    >>> x.grad
+    tensor([1., 8., 0.])
+    """
     if out is not None:
         return computed_in("cumprod", out, cumprod, input, dim, dtype=dtype)
     return _scan(ops.cumulative_prod, input, dim, dtype)

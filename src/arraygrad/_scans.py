@@ -285,7 +285,14 @@ def _inexact(y: Tensor) -> Tensor:
 
 
 def trapz(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1) -> Tensor:
-    """PyTorch's older name for :func:`trapezoid`."""
+    """PyTorch's older name for :func:`trapezoid`, the trapezoidal rule along ``dim``:
+    ``sum((y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]))``, with sample points ``x`` or a constant
+    spacing ``dx`` (1 by default).
+
+    >>> import arraygrad
+    >>> arraygrad.trapz(arraygrad.tensor([1.0, 2.0, 4.0]), arraygrad.tensor([0.0, 1.0, 3.0]))
+    tensor(7.5000)
+    """
     return trapezoid(y, x, dx=dx, dim=dim)
 
 

@@ -90,7 +90,14 @@ def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
 
 
 def argwhere(input: Tensor) -> Tensor:
-    """``nonzero(input)``: the ``(n, ndim)`` indices of the non-zero elements."""
+    """``nonzero(input)``: the ``(n, ndim)`` int64 indices of the non-zero elements (``nan``
+    included), in row-major order.
+
+    >>> import arraygrad
+    >>> arraygrad.argwhere(arraygrad.tensor([[1, 0], [0, 3]]))
+    tensor([[0, 0],
+            [1, 1]])
+    """
     return nonzero(input)
 
 

@@ -47,7 +47,13 @@ def segment_reduce(
     (their boundaries, one more than the segments); both have ``data``'s dimensions before
     ``axis``, which must be their last. ``initial`` takes part in every segment's reduction
     (an empty segment gives it); without it an empty segment gives 0 (sum), NaN (mean),
-    -inf (max), inf (min) or 1 (prod)."""
+    -inf (max), inf (min) or 1 (prod).
+
+    >>> import arraygrad
+    >>> data = arraygrad.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> arraygrad.segment_reduce(data, "sum", lengths=arraygrad.tensor([2, 0, 3]))
+    tensor([ 3.,  0., 12.])
+    """
     name = {"amax": "max", "amin": "min"}.get(reduce, reduce)
     if name not in _REDUCTIONS:
         raise RuntimeError(

@@ -104,8 +104,15 @@ def view(input: Tensor, *shape: Any) -> Tensor:
 
 
 def permute(input: Tensor, dims: Any) -> Tensor:
-    """Reorder dimensions: ``out.shape[i] == input.shape[dims[i]]``; ``dims`` as ``reshape``'s
-    ``shape`` (``torch.permute(input, dims)``; ``Tensor.permute``'s ``*dims`` tuple)."""
+    """A view with reordered dimensions: ``out.shape[i] == input.shape[dims[i]]``; ``dims`` as
+    ``reshape``'s ``shape`` (``torch.permute(input, dims)``; ``Tensor.permute``'s ``*dims`` tuple).
+
+    ``dims`` must name every dimension once (``RuntimeError`` otherwise).
+
+    >>> import arraygrad
+    >>> arraygrad.permute(arraygrad.zeros(2, 3, 4), (2, 0, 1)).shape
+    arraygrad.Size([4, 2, 3])
+    """
     order = _shape_arg(dims if dims.__class__ is tuple else (dims,))
     axes = tuple(normalize_dim(d, input.ndim) for d in order)
     if sorted(axes) != list(range(input.ndim)):
@@ -118,7 +125,12 @@ def permute(input: Tensor, dims: Any) -> Tensor:
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap dimensions ``dim0`` and ``dim1``."""
+    """Swap dimensions ``dim0`` and ``dim1`` (a view, no longer contiguous in general).
+
+    >>> import arraygrad
+    >>> arraygrad.transpose(arraygrad.zeros(2, 3, 4), 0, 2).shape
+    arraygrad.Size([4, 3, 2])
+    """
     ndim = input.ndim
     if ndim == 0:
         normalize_dim(dim0, 0), normalize_dim(dim1, 0)
@@ -130,7 +142,15 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def t(input: Tensor) -> Tensor:
-    """Transpose a tensor of at most two dimensions."""
+    """Transpose a tensor of at most two dimensions (a view); 0-d and 1-d tensors are returned as
+    they are. Three or more dimensions raise ``RuntimeError`` (use :func:`transpose` or ``.mT``).
+
+    >>> import arraygrad
+    >>> arraygrad.t(arraygrad.tensor([[1, 2, 3], [4, 5, 6]]))
+    tensor([[1, 4],
+            [2, 5],
+            [3, 6]])
+    """
     ndim = len(input._data.shape)
     if ndim == 2:
         return labelled(ops.permute_dims.apply1(input, {"axes": (1, 0)}), "TBackward0")
@@ -143,7 +163,14 @@ def t(input: Tensor) -> Tensor:
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    """Insert a dimension of size 1 at position ``dim``."""
+    """Insert a dimension of size 1 at position ``dim`` (``-1`` appends one), a view.
+
+    >>> import arraygrad
+    >>> arraygrad.unsqueeze(arraygrad.tensor([1, 2, 3]), 1)
+    tensor([[1],
+            [2],
+            [3]])
+    """
     shape = list(input._data.shape)
     position = normalize_dim(dim, len(shape) + 1)
     shape.insert(position, 1)
@@ -151,7 +178,14 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
-    """Remove dimensions of size 1 (only those in ``dim`` when it is given)."""
+    """Remove dimensions of size 1 (only those in ``dim``, an int or a tuple, when it is given).
+
+    A view; a dimension in ``dim`` whose size is not 1 is kept, without error, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.squeeze(arraygrad.zeros(2, 1, 3, 1)).shape
+    arraygrad.Size([2, 3])
+    """
     shape = tuple(input._data.shape)
     if dim is None:
         axes = {i for i, size in enumerate(shape) if size == 1}
@@ -167,7 +201,15 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
+    """Merge dimensions ``start_dim`` to ``end_dim`` (inclusive) into one of their product's size.
+
+    A view where the strides allow it, else a copy (as ``reshape``); a 0-d tensor gives shape
+    ``[1]``.
+
+    >>> import arraygrad
+    >>> arraygrad.flatten(arraygrad.zeros(2, 3, 4), 1).shape
+    arraygrad.Size([2, 12])
+    """
     shape = tuple(input._data.shape)
     if not shape:
         return reshape(input, 1)
@@ -242,7 +284,12 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
-    """Split dimension ``dim`` into ``sizes`` (one may be ``-1``)."""
+    """Split dimension ``dim`` into ``sizes``, whose product must be its size (one may be ``-1``).
+
+    >>> import arraygrad
+    >>> arraygrad.unflatten(arraygrad.zeros(2, 6), 1, (-1, 2)).shape
+    arraygrad.Size([2, 3, 2])
+    """
     shape = tuple(input._data.shape)
     sizes = tuple(int(s) for s in sizes)
     if not sizes:  # (checked first, as in PyTorch: before the dimension)
@@ -265,7 +312,12 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
-    """Move dimensions ``source`` to positions ``destination``; the others keep their order."""
+    """A view with dimensions ``source`` moved to positions ``destination``, the others in order.
+
+    >>> import arraygrad
+    >>> arraygrad.movedim(arraygrad.zeros(2, 3, 4), 0, -1).shape
+    arraygrad.Size([3, 4, 2])
+    """
     ndim = input.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -308,7 +360,15 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
-    """Like ``Tensor.repeat``, but fewer ``dims`` than dimensions repeat the last ones."""
+    """Repeat ``input`` ``dims[i]`` times along each dimension (a copy), as ``Tensor.repeat``.
+
+    Fewer ``dims`` than dimensions repeat the last ones (``dims`` is padded with ones in front).
+
+    >>> import arraygrad
+    >>> arraygrad.tile(arraygrad.tensor([[1, 2], [3, 4]]), (2,))
+    tensor([[1, 2, 1, 2],
+            [3, 4, 3, 4]])
+    """
     reps = tuple(int(d) for d in dims)
     reps = (1,) * (input.ndim - len(reps)) + reps
     return repeat(input, *reps)
@@ -324,7 +384,13 @@ def _dims_list(name: str, dims: Any, ndim: int) -> tuple[int, ...]:
 
 
 def flip(input: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch)."""
+    """Reverse the order of elements along ``dims`` (a copy, as in PyTorch, not a view).
+
+    >>> import arraygrad
+    >>> arraygrad.flip(arraygrad.tensor([[0, 1, 2], [3, 4, 5]]), [1])
+    tensor([[2, 1, 0],
+            [5, 4, 3]])
+    """
     axes = _dims_list("flip", dims, input.ndim)
     if input.ndim == 0 or not axes:
         return ops.clone(input)
@@ -494,5 +560,13 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
 
 
 def detach(input: Tensor) -> Tensor:
-    """A new leaf sharing ``input``'s memory, outside the graph."""
+    """A new leaf sharing ``input``'s memory, outside the graph (``requires_grad=False``).
+
+    Writes to either are seen by both; no gradient flows back through it.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> arraygrad.detach(x)
+    tensor([1., 2.])
+    """
     return input.detach()

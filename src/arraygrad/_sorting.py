@@ -193,7 +193,18 @@ def min(
     *,
     out: Tensor | tuple[Tensor, ...] | None = None,
 ) -> Any:
-    """The smallest element, or ``(values, indices)`` of the smallest along ``dim``."""
+    """The smallest element, or ``(values, indices)`` of the smallest along ``dim``; ``nan``
+    propagates. ``min(input, other)`` is :func:`minimum`.
+
+    The gradient goes to the chosen element (the first of ties) with ``dim``; without it, tied
+    elements share it equally, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.min(arraygrad.tensor([[3.0, 1.0], [0.0, 5.0]]), dim=1)
+    arraygrad.return_types.min(
+    values=tensor([1., 0.]),
+    indices=tensor([1, 0]))
+    """
     if out is not None:
         return _extremum_into("min", out, input, dim, keepdim)
     return _extremum("min", input, dim, keepdim)
@@ -225,7 +236,14 @@ def sort(
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
-    """The indices that sort ``input`` along ``dim``."""
+    """The int64 indices that sort ``input`` along ``dim`` (ascending unless ``descending``).
+
+    ``nan`` sorts as the largest value; ``stable=True`` keeps tied elements in their order.
+
+    >>> import arraygrad
+    >>> arraygrad.argsort(arraygrad.tensor([3.0, 1.0, 2.0]))
+    tensor([1, 2, 0])
+    """
     if input.ndim == 0:
         normalize_dim(dim, 0)
         return _indices(_backend.xp.asarray(0))
@@ -233,7 +251,13 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
 
 
 def msort(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``input`` sorted along its first dimension."""
+    """``input`` sorted along its first dimension: ``sort(input, dim=0).values``.
+
+    >>> import arraygrad
+    >>> arraygrad.msort(arraygrad.tensor([[3.0, 1.0], [2.0, 5.0]]))
+    tensor([[2., 1.],
+            [3., 5.]])
+    """
     if out is not None:
         return written_exactly("msort", out, msort, input)
     return sort(input, dim=0).values
@@ -319,7 +343,17 @@ def kthvalue(
     *,
     out: tuple[Tensor, ...] | None = None,
 ) -> Any:
-    """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``."""
+    """``(values, indices)`` of the ``k``-th smallest element (1-based) along ``dim``.
+
+    ``nan`` counts as the largest value; ``k`` outside ``[1, size]`` raises ``RuntimeError``. The
+    gradient goes to the chosen element.
+
+    >>> import arraygrad
+    >>> arraygrad.kthvalue(arraygrad.tensor([3.0, 1.0, 2.0, 5.0]), 2)
+    arraygrad.return_types.kthvalue(
+    values=tensor(2.),
+    indices=tensor(2))
+    """
     if out is not None:
         return written_each("kthvalue", out, kthvalue, input, k, dim, keepdim)
     x, axis = _reduce_dim("kthvalue", input, dim)

@@ -24,7 +24,16 @@ __all__ = [
 
 
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
+    """The view ``input[..., start:start + length, ...]`` along ``dim``.
+
+    ``start`` may be negative (counted from the end) or a 0-d integer tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.narrow(arraygrad.arange(12).reshape(3, 4), 1, 1, 2)
+    tensor([[ 1,  2],
+            [ 5,  6],
+            [ 9, 10]])
+    """
     if input.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     axis = normalize_dim(dim, input.ndim)
@@ -108,8 +117,16 @@ def _chunk_sizes(input: Tensor, chunks: int, dim: int) -> tuple[int, list[int]]:
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Split into ``chunks`` views of equal size along ``dim`` (the last may be smaller, and
-    fewer chunks come back when the size does not allow ``chunks``)."""
+    """Split into ``chunks`` views of equal size ``ceil(size / chunks)`` along ``dim`` (the last may
+    be smaller, and fewer chunks come back when the size does not allow ``chunks``).
+
+    The pieces share ``input``'s memory; as in PyTorch, in-place writes to them are refused
+    where autograd would record them (see :func:`unsafe_chunk`).
+
+    >>> import arraygrad
+    >>> arraygrad.chunk(arraygrad.arange(6), 4)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
+    """
     axis, sizes = _chunk_sizes(input, chunks, dim)
     return _view_history.multiple_views(_slices(input, axis, sizes), "Split")
 
@@ -150,20 +167,36 @@ def unsafe_split_with_sizes(
     input: Tensor, split_sizes: Sequence[int], dim: int = 0
 ) -> tuple[Tensor, ...]:
     """:func:`split` into pieces of the listed sizes, whose in-place writes are not refused
-    (PyTorch's ``unsafe_split_with_sizes``)."""
+    (PyTorch's ``unsafe_split_with_sizes``); the sizes must add up to the size of ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.unsafe_split_with_sizes(arraygrad.arange(6), [1, 5])
+    (tensor([0]), tensor([1, 2, 3, 4, 5]))
+    """
     axis, sizes = _split_sizes(input, list(split_sizes), dim)
     return _unsafe_pieces(input, axis, sizes, "UnsafeSplitWithSizesBackward0")
 
 
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """:func:`chunk` whose pieces' in-place writes are not refused (PyTorch's
-    ``unsafe_chunk``)."""
+    ``unsafe_chunk``).
+
+    >>> import arraygrad
+    >>> arraygrad.unsafe_chunk(arraygrad.arange(6), 2)
+    (tensor([0, 1, 2]), tensor([3, 4, 5]))
+    """
     axis, sizes = _chunk_sizes(input, chunks, dim)
     return _unsafe_pieces(input, axis, sizes, "UnsafeSplitBackward0")
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along ``dim`` as views, with that dimension removed."""
+    """The slices along ``dim`` as views, with that dimension removed: ``input[i]`` for each ``i``
+    when ``dim=0``.
+
+    >>> import arraygrad
+    >>> arraygrad.unbind(arraygrad.arange(6).reshape(2, 3), 1)
+    (tensor([0, 3]), tensor([1, 4]), tensor([2, 5]))
+    """
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")

@@ -175,7 +175,15 @@ def var_mean(
     *,
     correction: float | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """``(var(input, ...), mean(input, ...))`` in one pass."""
+    """``(var(input, ...), mean(input, ...))`` in one pass, over ``dim`` (all when None).
+
+    ``var = sum((x - mean)**2) / (n - correction)`` with Bessel's ``correction=1`` by default (nan
+    for a single element); floating and complex tensors only.
+
+    >>> import arraygrad
+    >>> arraygrad.var_mean(arraygrad.tensor([1.0, 2.0, 3.0, 4.0]), correction=0)
+    (tensor(1.2500), tensor(2.5000))
+    """
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(
             var_mean, input, dim, unbiased, keepdim, correction=correction
@@ -195,7 +203,15 @@ def std_mean(
     *,
     correction: float | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """``(std(input, ...), mean(input, ...))`` in one pass."""
+    """``(std(input, ...), mean(input, ...))`` in one pass, over ``dim`` (all when None).
+
+    ``std = sqrt(sum((x - mean)**2) / (n - correction))`` with Bessel's ``correction=1`` by
+    default (nan for a single element); floating and complex tensors only.
+
+    >>> import arraygrad
+    >>> arraygrad.std_mean(arraygrad.tensor([1.0, 3.0]))
+    (tensor(1.4142), tensor(2.))
+    """
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(
             std_mean, input, dim, unbiased, keepdim, correction=correction

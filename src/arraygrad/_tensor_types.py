@@ -159,8 +159,23 @@ class tensortype(type):  # noqa: N801 - PyTorch's name
         )
 
 
+# Each typed constructor's docstring (``help(arraygrad.FloatTensor)``), filled in per dtype.
+_DOC = """PyTorch's legacy constructor of {dtype} CPU tensors, and their type for ``isinstance``.
+
+``{name}(2, 3)`` is an uninitialised tensor of that shape, ``{name}([1, 0])`` converts the
+data; ``isinstance(t, {name})`` is True for exactly the {dtype} tensors on the CPU.
+
+>>> import arraygrad
+>>> arraygrad.{name}([1, 0]).dtype
+{dtype}
+>>> isinstance(arraygrad.zeros(2, dtype={dtype}), arraygrad.{name})
+True
+"""
+
+
 def _typed(name: str, dtype: _dtypes.dtype) -> tensortype:
-    made = tensortype(name, (), {"dtype": dtype, "__module__": "arraygrad", "__slots__": ()})
+    namespace = {"dtype": dtype, "__doc__": _DOC.format(name=name, dtype=dtype)}
+    made = tensortype(name, (), {**namespace, "__module__": "arraygrad", "__slots__": ()})
     return made
 
 

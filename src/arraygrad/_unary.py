@@ -122,35 +122,72 @@ def exp2(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def expm1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``exp(input) - 1``, accurate for small ``input``."""
+    """``exp(input) - 1``, elementwise, accurate for small ``input`` (where ``exp(x) - 1`` cancels).
+
+    Integer tensors are promoted to the default float dtype; the gradient is ``exp(input)``.
+
+    >>> import arraygrad
+    >>> arraygrad.expm1(arraygrad.tensor([1e-10]))
+    tensor([1.0000e-10])
+    >>> arraygrad.exp(arraygrad.tensor([1e-10])) - 1
+    tensor([0.])
+    """
     if out is not None:
         return written("expm1", out, expm1, input)
     return float_function(ops.expm1, input)
 
 
 def log1p(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``log(1 + input)``, accurate for small ``input``."""
+    """``log(1 + input)``, elementwise, accurate for small ``input``: ``-inf`` at -1, ``nan`` below.
+
+    Integer tensors are promoted to the default float dtype; the gradient is ``1 / (1 + input)``.
+
+    >>> import arraygrad
+    >>> arraygrad.log1p(arraygrad.tensor([1e-10, -1.0]))
+    tensor([1.0000e-10,       -inf])
+    """
     if out is not None:
         return written("log1p", out, log1p, input)
     return float_function(ops.log1p, input)
 
 
 def log2(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Base-2 logarithm (exact at powers of two)."""
+    """Base-2 logarithm ``log2(input)``, elementwise: exact at powers of two, ``-inf`` at 0, ``nan``
+    below; integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.log2(arraygrad.tensor([8.0, 0.5, 0.0, -1.0]))
+    tensor([ 3., -1., -inf, nan])
+    """
     if out is not None:
         return written("log2", out, log2, input)
     return float_function(ops.log2, input)
 
 
 def log10(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Base-10 logarithm."""
+    """Base-10 logarithm ``log10(input)``, elementwise: ``-inf`` at 0, ``nan`` below.
+
+    Integer tensors are promoted to the default float dtype; the gradient is
+    ``1 / (input * ln 10)``.
+
+    >>> import arraygrad
+    >>> arraygrad.log10(arraygrad.tensor([1, 10]))
+    tensor([0., 1.])
+    """
     if out is not None:
         return written("log10", out, log10, input)
     return float_function(ops.log10, input)
 
 
 def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``1 / input``; integer tensors give the default float dtype."""
+    """``1 / input``, elementwise: ``+-inf`` at ``+-0``, gradient ``-1 / input**2``.
+
+    Integer tensors give the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.reciprocal(arraygrad.tensor([2, 0, -4]))
+    tensor([ 0.5000,     inf, -0.2500])
+    """
     if out is not None:
         return written("reciprocal", out, reciprocal, input)
     if isinstance(input, Tensor) and input.dtype.is_complex:
@@ -159,7 +196,15 @@ def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``1 / sqrt(input)``: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch."""
+    """``1 / sqrt(input)``, elementwise: ``inf`` at 0, with gradient ``-inf`` there, as in PyTorch;
+    ``nan`` below 0. Integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([4.0, 0.0], requires_grad=True)
+    >>> arraygrad.rsqrt(x).sum().backward()
+    >>> x.grad
+    tensor([-0.0625,    -inf])
+    """
     if out is not None:
         return written("rsqrt", out, rsqrt, input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
@@ -170,70 +215,149 @@ def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``input ** 2``; integer tensors stay integer and bool tensors become int64."""
+    """``input * input``, elementwise; integer tensors stay integer and bool tensors become int64.
+
+    The gradient is ``2 * input``.
+
+    >>> import arraygrad
+    >>> arraygrad.square(arraygrad.tensor([2, -3]))
+    tensor([4, 9])
+    """
     if out is not None:
         return written("square", out, square, input)
     return pow(input, 2)
 
 
 def tan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Tangent."""
+    """Tangent ``sin(input) / cos(input)`` (radians), elementwise; the gradient is
+    ``1 + tan(input)**2``. Integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([0.0, 0.7853982], requires_grad=True)
+    >>> arraygrad.tan(x).sum().backward()
+    >>> x.grad
+    tensor([1., 2.])
+    """
     if out is not None:
         return written("tan", out, tan, input)
     return float_function(ops.tan, input)
 
 
 def asin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse sine; ``nan`` outside ``[-1, 1]``, infinite gradient at the ends."""
+    """Inverse sine ``arcsin(input)``, elementwise, in ``[-pi/2, pi/2]``; nan outside ``[-1, 1]``.
+
+    The gradient ``1 / sqrt(1 - input**2)`` is ``inf`` at ``+-1``. Integer tensors are promoted to
+    the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.asin(arraygrad.tensor([0.0, 1.0, 2.0]))
+    tensor([0.0000, 1.5708,    nan])
+    """
     if out is not None:
         return written("asin", out, asin, input)
     return float_function(ops.asin, input)
 
 
 def acos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse cosine."""
+    """Inverse cosine ``arccos(input)``, elementwise, in ``[0, pi]``; ``nan`` outside ``[-1, 1]``.
+
+    The gradient ``-1 / sqrt(1 - input**2)`` is ``-inf`` at ``+-1``. Integer tensors are promoted
+    to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.acos(arraygrad.tensor([1.0, 0.0, -1.0, 2.0]))
+    tensor([0.0000, 1.5708, 3.1416,    nan])
+    """
     if out is not None:
         return written("acos", out, acos, input)
     return float_function(ops.acos, input)
 
 
 def atan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse tangent."""
+    """Inverse tangent ``arctan(input)``, elementwise, in ``[-pi/2, pi/2]`` (the ends at ``+-inf``).
+
+    The gradient is ``1 / (1 + input**2)``; integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([0.0, 1.0], requires_grad=True)
+    >>> arraygrad.atan(x).sum().backward()
+    >>> x.grad
+    tensor([1.0000, 0.5000])
+    """
     if out is not None:
         return written("atan", out, atan, input)
     return float_function(ops.atan, input)
 
 
 def sinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Hyperbolic sine."""
+    """Hyperbolic sine ``(e**x - e**-x) / 2``, elementwise; ``+-inf`` once it overflows.
+
+    The gradient is ``cosh(input)``; integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.sinh(arraygrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 1.1752])
+    """
     if out is not None:
         return written("sinh", out, sinh, input)
     return float_function(ops.sinh, input)
 
 
 def cosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Hyperbolic cosine."""
+    """Hyperbolic cosine ``(e**x + e**-x) / 2``, elementwise; ``inf`` once it overflows.
+
+    The gradient is ``sinh(input)``; integer tensors are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.cosh(arraygrad.tensor([0.0, 1.0]))
+    tensor([1.0000, 1.5431])
+    """
     if out is not None:
         return written("cosh", out, cosh, input)
     return float_function(ops.cosh, input)
 
 
 def asinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse hyperbolic sine."""
+    """Inverse hyperbolic sine ``log(x + sqrt(x**2 + 1))``, elementwise, defined everywhere.
+
+    The gradient is ``1 / sqrt(1 + input**2)``; integer tensors are promoted to the default float
+    dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.asinh(arraygrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8814])
+    """
     if out is not None:
         return written("asinh", out, asinh, input)
     return float_function(ops.asinh, input)
 
 
 def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse hyperbolic cosine (``nan`` below 1)."""
+    """Inverse hyperbolic cosine ``log(x + sqrt(x**2 - 1))``, elementwise: ``nan`` below 1.
+
+    The gradient ``1 / sqrt(input**2 - 1)`` is ``inf`` at 1. Integer tensors are promoted to the
+    default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.acosh(arraygrad.tensor([1.0, 2.0, 0.5]))
+    tensor([0.0000, 1.3170,    nan])
+    """
     if out is not None:
         return written("acosh", out, acosh, input)
     return float_function(ops.acosh, input)
 
 
 def atanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse hyperbolic tangent (``+-inf`` at ``+-1``)."""
+    """Inverse hyperbolic tangent ``log((1 + x) / (1 - x)) / 2``, elementwise: ``+-inf`` at ``+-1``,
+    ``nan`` outside ``[-1, 1]``.
+
+    The gradient is ``1 / (1 - input**2)`` (``inf`` at ``+-1``); integer tensors are promoted to
+    the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.atanh(arraygrad.tensor([0.0, 1.0, -1.0, 2.0]))
+    tensor([0., inf, -inf, nan])
+    """
     if out is not None:
         return written("atanh", out, atanh, input)
     return float_function(ops.atanh, input)
@@ -259,7 +383,20 @@ def logit(input: Tensor, eps: float | None = None, *, out: Tensor | None = None)
 
 
 def erf(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+    """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``, elementwise, in ``[-1, 1]``.
+
+    The gradient is ``2/sqrt(pi) * exp(-input**2)``; integer tensors are promoted to the default
+    float dtype.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = arraygrad.erf(x)
+    >>> y
+    tensor([0.0000, 0.8427], grad_fn=<ErfBackward0>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.1284, 0.4151])
+    """
     if out is not None:
         return written("erf", out, erf, input)
     return ops.erf(_floating(input))
@@ -342,14 +479,24 @@ def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def deg2rad(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Degrees to radians, ``x * pi / 180``."""
+    """Degrees to radians, ``input * pi / 180``; integer tensors give the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.deg2rad(arraygrad.tensor([180, 90]))
+    tensor([3.1416, 1.5708])
+    """
     if out is not None:
         return written("deg2rad", out, deg2rad, input)
     return mul(_angle_units("deg2rad", input), math.pi / 180.0)
 
 
 def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Radians to degrees, ``x * 180 / pi``."""
+    """Radians to degrees, ``input * 180 / pi``; integer tensors give the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.rad2deg(arraygrad.tensor([3.1415927, 1.0]))
+    tensor([180.0000,  57.2958])
+    """
     if out is not None:
         return written("rad2deg", out, rad2deg, input)
     return mul(_angle_units("rad2deg", input), 180.0 / math.pi)
@@ -383,7 +530,13 @@ def signbit(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def positive(input: Tensor) -> Tensor:
-    """``input`` itself (unary ``+``); PyTorch refuses bool tensors."""
+    """``input`` itself (unary ``+``), the same object; a bool tensor raises ``RuntimeError``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1, -2])
+    >>> arraygrad.positive(x) is x
+    True
+    """
     if require_tensor("positive", "input", 1, input).dtype is _dtype.bool_:
         raise RuntimeError(
             "The `+` operator, on a bool tensor is not supported. Fix: use the tensor itself, or "
@@ -393,29 +546,67 @@ def positive(input: Tensor) -> Tensor:
 
 
 def erfinv(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The inverse of :func:`erf`: ``+-inf`` at ``+-1`` (with infinite gradient), ``nan``
-    beyond."""
+    """The inverse of :func:`erf`, elementwise: ``+-inf`` at ``+-1`` (with infinite gradient),
+    ``nan`` outside ``[-1, 1]``.
+
+    The gradient is ``sqrt(pi)/2 * exp(erfinv(input)**2)``; integer tensors are promoted to the
+    default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.erfinv(arraygrad.tensor([0.0, 0.5, 1.0, 2.0]))
+    tensor([0.0000, 0.4769,    inf,    nan])
+    """
     if out is not None:
         return written("erfinv", out, erfinv, input)
     return ops.erfinv(_floating(input))
 
 
 def lgamma(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``log |Gamma(input)|``; its derivative is :func:`digamma`."""
+    """``log |Gamma(input)|``, elementwise; its derivative is :func:`digamma`.
+
+    ``inf`` at 0 and the negative integers (the poles), where the gradient is ``-inf`` at 0 and
+    ``nan`` at the negative integers, as in PyTorch. Integer tensors are promoted to the default
+    float dtype.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 3.0], requires_grad=True)
+    >>> arraygrad.lgamma(x)
+    tensor([0.0000, 0.6931], grad_fn=<LgammaBackward0>)
+    >>> arraygrad.lgamma(x).sum().backward()
+    >>> x.grad
+    tensor([-0.5772,  0.9228])
+    """
     if out is not None:
         return written("lgamma", out, lgamma, input)
     return ops.lgamma(_floating(input))
 
 
 def digamma(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``d/dx log Gamma(x)``: ``-inf`` at 0, ``nan`` at negative integers."""
+    """``d/dx log Gamma(x)``, elementwise (also ``special.psi``): ``-inf`` at 0, ``inf`` at -0.0,
+    ``nan`` at the negative integers.
+
+    Its gradient is ``polygamma(1, input)``; integer tensors are promoted to the default float
+    dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.digamma(arraygrad.tensor([1.0, 0.5, 0.0, -1.0]))
+    tensor([-0.5772, -1.9635,    -inf,     nan])
+    """
     if out is not None:
         return written("digamma", out, digamma, input)
     return ops.digamma(_floating(input))
 
 
 def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The ``n``-th derivative of :func:`digamma` (``polygamma(0, x) == digamma(x)``)."""
+    """The ``n``-th derivative of :func:`digamma`, elementwise (``polygamma(0, x) == digamma(x)``).
+
+    A negative ``n`` raises ``RuntimeError``; integer tensors are promoted to the default float
+    dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.polygamma(1, arraygrad.tensor([1.0, 0.5]))
+    tensor([1.6449, 4.9348])
+    """
     if out is not None:
         return written("polygamma", out, polygamma, n, input)
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
@@ -425,9 +616,14 @@ def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (bool tensors are returned as a copy).
+    """-1, 0 or 1 by the sign of each element (``sign(-0.0)`` and ``sign(nan)`` are 0); same dtype.
 
-    Its gradient is zero, as in PyTorch.
+    Bool tensors are returned as a copy; complex tensors raise ``NotImplementedError`` (use
+    :func:`sgn`). Its gradient is zero, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.sign(arraygrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
     """
     if out is not None:
         return written_same("sign", out, sign, input)
@@ -469,21 +665,42 @@ def _rounding(prim: Any, kernel: str, input: Tensor) -> Tensor:
 
 
 def floor(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The largest integer ``<= input``; zero gradient, integer tensors unchanged."""
+    """The largest integer ``<= input``, elementwise, in the input's dtype; zero gradient.
+
+    Integer tensors are returned unchanged (a copy); bool tensors raise ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.floor(arraygrad.tensor([-1.5, 1.5]))
+    tensor([-2.,  1.])
+    """
     if out is not None:
         return written_same("floor", out, floor, input)
     return _rounding(ops.floor, "floor_vml_cpu", input)
 
 
 def ceil(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The smallest integer ``>= input``; zero gradient."""
+    """The smallest integer ``>= input``, elementwise, in the input's dtype; zero gradient.
+
+    Integer tensors are returned unchanged (a copy); bool tensors raise ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.ceil(arraygrad.tensor([-1.5, 1.5]))
+    tensor([-1.,  2.])
+    """
     if out is not None:
         return written_same("ceil", out, ceil, input)
     return _rounding(ops.ceil, "ceil_vml_cpu", input)
 
 
 def trunc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The integer part (rounds toward 0); zero gradient."""
+    """The integer part, rounding toward 0, elementwise, in the input's dtype; zero gradient.
+
+    Integer tensors are returned unchanged (a copy); bool tensors raise ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.trunc(arraygrad.tensor([-1.5, 1.5]))
+    tensor([-1.,  1.])
+    """
     if out is not None:
         return written_same("trunc", out, trunc, input)
     return _rounding(ops.trunc, "trunc_vml_cpu", input)
@@ -516,7 +733,14 @@ def round(input: Tensor, *, decimals: int | None = None, out: Tensor | None = No
 
 
 def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The fractional part ``input - trunc(input)`` (the sign of ``input``); gradient 1."""
+    """The fractional part ``input - trunc(input)``, elementwise, with the sign of ``input``.
+
+    Its gradient is 1; integer and bool tensors raise ``NotImplementedError``.
+
+    >>> import arraygrad
+    >>> arraygrad.frac(arraygrad.tensor([-1.5, 2.25]))
+    tensor([-0.5000,  0.2500])
+    """
     if out is not None:
         return written_same("frac", out, frac, input)
     x = as_tensor(input)

@@ -68,13 +68,26 @@ def can_cast(from_: _dtype.dtype, to: _dtype.dtype) -> bool:
 
 
 def is_signed(input: Tensor) -> bool:
-    """Whether ``input``'s dtype holds negative numbers (False for bool and uint8)."""
+    """Whether ``input``'s dtype holds negative numbers: False for bool and uint8, True for the
+    other integer, float and complex dtypes.
+
+    >>> import arraygrad
+    >>> arraygrad.is_signed(arraygrad.tensor([1], dtype=arraygrad.uint8))
+    False
+    """
     return input.is_signed()
 
 
 def is_inference(input: Tensor) -> bool:
     """Whether ``input`` is an inference tensor: made inside :class:`arraygrad.inference_mode`
-    (or a view of one)."""
+    (or a view of one).
+
+    >>> import arraygrad
+    >>> with arraygrad.inference_mode():
+    ...     y = arraygrad.ones(2)
+    >>> arraygrad.is_inference(y), arraygrad.is_inference(arraygrad.ones(2))
+    (True, False)
+    """
     if not isinstance(input, Tensor):
         raise not_tensor_error(
             "is_inference", input, name="input", position=1, fix="pass a tensor."

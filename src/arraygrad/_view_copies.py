@@ -50,20 +50,37 @@ def _copy(view: Tensor) -> Tensor:
 
 
 def alias_copy(input: Tensor) -> Tensor:
-    """A copy of ``input`` (the copy form of its alias, ``input`` itself as a view)."""
+    """A contiguous copy of ``input`` (the copy form of its alias, ``input`` itself as a view).
+
+    >>> import arraygrad
+    >>> arraygrad.alias_copy(arraygrad.tensor([1, 2]))
+    tensor([1, 2])
+    """
     return _copy(_tensor("alias_copy", input))
 
 
 def as_strided_copy(
     input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
 ) -> Tensor:
-    """:func:`arraygrad.as_strided`, copied."""
+    """:func:`arraygrad.as_strided`, copied: the elements at ``storage_offset + sum(i[k] *
+    stride[k])`` of ``input``'s memory for each index ``i`` of ``size``, in new memory.
+
+    >>> import arraygrad
+    >>> arraygrad.as_strided_copy(arraygrad.arange(6), (2, 2), (1, 2))
+    tensor([[0, 2],
+            [1, 3]])
+    """
     return _copy(_views.as_strided(_tensor("as_strided_copy", input), size, stride, storage_offset))
 
 
 def detach_copy(input: Tensor) -> Tensor:
     """``input.detach()``, copied: no gradient flows back to ``input`` (as in PyTorch, the copy
-    requires grad where ``input`` does, and backward through it raises)."""
+    requires grad where ``input`` does, and backward through it raises).
+
+    >>> import arraygrad
+    >>> arraygrad.detach_copy(arraygrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
     copied = _copy(_tensor("detach_copy", input).detach())
     return ops.without_derivative(
         copied, [input], "derivative for aten::detach_copy is not implemented"
@@ -81,7 +98,13 @@ def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) 
 
 
 def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False) -> Tensor:
-    """``input.expand(size)``, copied (each repeated element its own memory)."""
+    """``input.expand(size)``, copied (each repeated element its own memory).
+
+    >>> import arraygrad
+    >>> arraygrad.expand_copy(arraygrad.tensor([[1], [2]]), (2, 3))
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    """
     return _copy(_tensor("expand_copy", input).expand(size))
 
 
@@ -97,14 +120,25 @@ def permute_copy(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 def select_copy(input: Tensor, dim: int, index: Any) -> Tensor:
-    """:func:`arraygrad.select`, copied."""
+    """:func:`arraygrad.select`, copied: ``input[..., index, ...]`` along ``dim``, that dimension
+    removed.
+
+    >>> import arraygrad
+    >>> arraygrad.select_copy(arraygrad.tensor([[1, 2], [3, 4]]), 1, 0)
+    tensor([1, 3])
+    """
     return _copy(_views.select(_tensor("select_copy", input), dim, index))
 
 
 def slice_copy(
     input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
 ) -> Tensor:
-    """``input[..., start:end:step]`` along ``dim``, copied."""
+    """``input[..., start:end:step]`` along ``dim``, copied; ``step`` must be positive.
+
+    >>> import arraygrad
+    >>> arraygrad.slice_copy(arraygrad.arange(10), 0, 1, 8, 3)
+    tensor([1, 4, 7])
+    """
     axis = normalize_dim(dim, _tensor("slice_copy", input).ndim)
     if step <= 0:
         raise RuntimeError(
@@ -116,7 +150,13 @@ def slice_copy(
 
 
 def split_copy(input: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """:func:`arraygrad.split`, each part copied."""
+    """:func:`arraygrad.split`, each part copied: pieces of ``split_size`` along ``dim`` (the last
+    may be smaller), or of the listed sizes.
+
+    >>> import arraygrad
+    >>> arraygrad.split_copy(arraygrad.arange(5), 2)
+    (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
     return tuple(
         _copy(part) for part in _splitting.split(_tensor("split_copy", input), split_size, dim)
     )
@@ -125,38 +165,79 @@ def split_copy(input: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ..
 def split_with_sizes_copy(
     input: Tensor, split_sizes: Sequence[int], dim: int = 0
 ) -> tuple[Tensor, ...]:
-    """:func:`arraygrad.split_with_sizes`, each part copied."""
+    """:func:`arraygrad.split_with_sizes`, each part copied; the sizes must add up to the size of
+    ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.split_with_sizes_copy(arraygrad.arange(5), [1, 4])
+    (tensor([0]), tensor([1, 2, 3, 4]))
+    """
     parts = _repeats.split_with_sizes(_tensor("split_with_sizes_copy", input), split_sizes, dim)
     return tuple(_copy(part) for part in parts)
 
 
 def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
-    """:func:`arraygrad.squeeze`, copied."""
+    """:func:`arraygrad.squeeze`, copied: the dimensions of size 1 (in ``dim`` if given) removed.
+
+    >>> import arraygrad
+    >>> arraygrad.squeeze_copy(arraygrad.zeros(2, 1, 3)).shape
+    arraygrad.Size([2, 3])
+    """
     return _copy(_shape.squeeze(_tensor("squeeze_copy", input), dim))
 
 
 def t_copy(input: Tensor) -> Tensor:
-    """:func:`arraygrad.t`, copied."""
+    """:func:`arraygrad.t`, copied: the transpose of a tensor of at most two dimensions.
+
+    >>> import arraygrad
+    >>> arraygrad.t_copy(arraygrad.tensor([[1, 2], [3, 4]]))
+    tensor([[1, 3],
+            [2, 4]])
+    """
     return _copy(_shape.t(_tensor("t_copy", input)))
 
 
 def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """:func:`arraygrad.transpose`, copied."""
+    """:func:`arraygrad.transpose`, copied: dimensions ``dim0`` and ``dim1`` swapped, in new
+    contiguous memory.
+
+    >>> import arraygrad
+    >>> arraygrad.transpose_copy(arraygrad.zeros(2, 3, 4), 0, 2).stride()
+    (6, 2, 1)
+    """
     return _copy(_shape.transpose(_tensor("transpose_copy", input), dim0, dim1))
 
 
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """:func:`arraygrad.unbind`, each slice copied."""
+    """:func:`arraygrad.unbind`, each slice copied: the slices along ``dim``, that dimension
+    removed.
+
+    >>> import arraygrad
+    >>> arraygrad.unbind_copy(arraygrad.tensor([[1, 2], [3, 4]]))
+    (tensor([1, 2]), tensor([3, 4]))
+    """
     return tuple(_copy(part) for part in _splitting.unbind(_tensor("unbind_copy", input), dim))
 
 
 def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
-    """``input.unfold(dimension, size, step)``, copied."""
+    """``input.unfold(dimension, size, step)``, copied: the windows of ``size`` elements every
+    ``step`` along ``dimension``, as a new last dimension.
+
+    >>> import arraygrad
+    >>> arraygrad.unfold_copy(arraygrad.arange(5), 0, 2, 2)
+    tensor([[0, 1],
+            [2, 3]])
+    """
     return _copy(_tensor("unfold_copy", input).unfold(dimension, size, step))
 
 
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
-    """:func:`arraygrad.unsqueeze`, copied."""
+    """:func:`arraygrad.unsqueeze`, copied: a dimension of size 1 inserted at ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.unsqueeze_copy(arraygrad.tensor([1, 2]), 0)
+    tensor([[1, 2]])
+    """
     return _copy(_shape.unsqueeze(_tensor("unsqueeze_copy", input), dim))
 
 

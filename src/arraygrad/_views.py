@@ -401,7 +401,13 @@ def select(input: Tensor, dim: int, index: Any) -> Tensor:
 def narrow_copy(
     input: Tensor, dim: int, start: Any, length: int, *, out: Tensor | None = None
 ) -> Tensor:
-    """Like :func:`arraygrad.narrow`, but a copy that does not share memory with ``input``."""
+    """Like :func:`arraygrad.narrow`, but a copy that does not share memory with ``input``:
+    ``input[..., start:start + length, ...]`` along ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.narrow_copy(arraygrad.arange(5), 0, 1, 3)
+    tensor([1, 2, 3])
+    """
     if out is not None:
         return written_exactly("narrow_copy", out, narrow_copy, input, dim, start, length)
     return ops.clone(_splitting.narrow(input, dim, start, length))

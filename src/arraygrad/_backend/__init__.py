@@ -256,7 +256,15 @@ def householder_qr(a: Any) -> tuple[Any, Any]:
 
 
 def get_backend() -> Any:
-    """The active array namespace (the ``numpy`` module by default)."""
+    """The namespace arraygrad computes with: every public name of the active array library
+    (NumPy by default, see :func:`set_backend`) plus the few array functions arraygrad adds.
+
+    It is a namespace object, not the library's module (``get_backend() is numpy`` is False).
+
+    >>> import arraygrad, numpy
+    >>> arraygrad.get_backend().exp is numpy.exp
+    True
+    """
     return xp
 
 
