@@ -63,6 +63,7 @@ from arraygrad import (
     _renorm,
     _repeats,
     _rnn_functions,
+    _rounding,
     _scans,
     _scatter,
     _searching,
@@ -79,6 +80,7 @@ from arraygrad import (
     _sym_numbers,
     _tensor_types,
     _triangular,
+    _trigonometric,
     _typed_storage,
     _unary,
     _utilities,
@@ -177,6 +179,7 @@ from arraygrad._reduction import *  # noqa: F403
 from arraygrad._renorm import *  # noqa: F403
 from arraygrad._repeats import *  # noqa: F403
 from arraygrad._rnn_functions import *  # noqa: F403
+from arraygrad._rounding import *  # noqa: F403
 from arraygrad._scans import *  # noqa: F403
 from arraygrad._scatter import *  # noqa: F403
 from arraygrad._searching import *  # noqa: F403
@@ -194,6 +197,7 @@ from arraygrad._sym_numbers import *  # noqa: F403
 from arraygrad._tensor import Size, Tensor
 from arraygrad._tensor_types import *  # noqa: F403
 from arraygrad._triangular import *  # noqa: F403
+from arraygrad._trigonometric import *  # noqa: F403
 from arraygrad._typed_storage import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
 from arraygrad._utilities import *  # noqa: F403
@@ -391,6 +395,8 @@ __all__ = [
     *_reduction.__all__,
     *_binary.__all__,
     *_statistics.__all__,
+    *_rounding.__all__,
+    *_trigonometric.__all__,
     *_unary.__all__,
     *_shape.__all__,
     *_splitting.__all__,

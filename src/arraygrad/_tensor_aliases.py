@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     import arraygrad._random
     import arraygrad._reduction
     import arraygrad._renorm
+    import arraygrad._rounding
     import arraygrad._shape
     import arraygrad._special_functions
+    import arraygrad._trigonometric
     import arraygrad._unary
     import arraygrad._view_history
     import arraygrad._views
@@ -215,27 +217,27 @@ class TensorAliasMethods:
 
     def acos_(self) -> Tensor:
         """In place: :meth:`acos`."""
-        return _ag._inplace.apply(self, _ag._unary.acos)
+        return _ag._inplace.apply(self, _ag._trigonometric.acos)
 
     def acosh_(self) -> Tensor:
         """In place: :meth:`acosh`."""
-        return _ag._inplace.apply(self, _ag._unary.acosh)
+        return _ag._inplace.apply(self, _ag._trigonometric.acosh)
 
     def asin_(self) -> Tensor:
         """In place: :meth:`asin`."""
-        return _ag._inplace.apply(self, _ag._unary.asin)
+        return _ag._inplace.apply(self, _ag._trigonometric.asin)
 
     def asinh_(self) -> Tensor:
         """In place: :meth:`asinh`."""
-        return _ag._inplace.apply(self, _ag._unary.asinh)
+        return _ag._inplace.apply(self, _ag._trigonometric.asinh)
 
     def atan_(self) -> Tensor:
         """In place: :meth:`atan`."""
-        return _ag._inplace.apply(self, _ag._unary.atan)
+        return _ag._inplace.apply(self, _ag._trigonometric.atan)
 
     def atanh_(self) -> Tensor:
         """In place: :meth:`atanh`."""
-        return _ag._inplace.apply(self, _ag._unary.atanh)
+        return _ag._inplace.apply(self, _ag._trigonometric.atanh)
 
     arccos_, arccosh_, arcsin_, arcsinh_ = acos_, acosh_, asin_, asinh_
     arctan_, arctanh_ = atan_, atanh_
@@ -246,15 +248,15 @@ class TensorAliasMethods:
 
     def tan_(self) -> Tensor:
         """In place: :meth:`tan`."""
-        return _ag._inplace.apply(self, _ag._unary.tan)
+        return _ag._inplace.apply(self, _ag._trigonometric.tan)
 
     def sinh_(self) -> Tensor:
         """In place: :meth:`sinh`."""
-        return _ag._inplace.apply(self, _ag._unary.sinh)
+        return _ag._inplace.apply(self, _ag._trigonometric.sinh)
 
     def cosh_(self) -> Tensor:
         """In place: :meth:`cosh`."""
-        return _ag._inplace.apply(self, _ag._unary.cosh)
+        return _ag._inplace.apply(self, _ag._trigonometric.cosh)
 
     def lgamma_(self) -> Tensor:
         """In place: :meth:`lgamma`."""
@@ -282,11 +284,11 @@ class TensorAliasMethods:
 
     def sgn_(self) -> Tensor:
         """In place: :meth:`sgn`."""
-        return _ag._inplace.apply(self, _ag._unary.sgn)
+        return _ag._inplace.apply(self, _ag._rounding.sgn)
 
     def fix_(self) -> Tensor:
         """In place: :meth:`fix` (round toward zero)."""
-        return _ag._inplace.apply(self, _ag._unary.trunc)
+        return _ag._inplace.apply(self, _ag._rounding.trunc)
 
     def cumsum_(self, dim: int, *, dtype: _dtype.dtype | None = None) -> Tensor:
         """In place: :meth:`cumsum` along ``dim``."""

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import arraygrad._fused
     import arraygrad._inplace
     import arraygrad._memory_overlap
+    import arraygrad._rounding
     import arraygrad._softmax
     import arraygrad._unary
     from arraygrad._tensor import Tensor
@@ -234,4 +235,4 @@ class TensorElementwiseMethods:
 
     def frexp(self) -> Any:
         """``(mantissa, exponent)`` with ``self = mantissa * 2**exponent``."""
-        return _ag._unary.frexp(self)
+        return _ag._rounding.frexp(self)

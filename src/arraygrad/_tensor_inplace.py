@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     import arraygrad._linalg
     import arraygrad._math
     import arraygrad._reduction
+    import arraygrad._rounding
     import arraygrad._shape
     import arraygrad._sorting
     import arraygrad._statistics
+    import arraygrad._trigonometric
     import arraygrad._unary
     from arraygrad._tensor import Tensor
 
@@ -75,7 +77,7 @@ class TensorInPlaceMethods:
 
     def round_(self, *, decimals: int | None = None) -> Tensor:
         """In place: round half to even."""
-        return _ag._inplace.apply(self, _ag._unary.round, decimals=decimals)
+        return _ag._inplace.apply(self, _ag._rounding.round, decimals=decimals)
 
     def remainder_(self, other: Any) -> Tensor:
         """In place: ``self %= other``."""
@@ -153,23 +155,23 @@ class TensorInPlaceMethods:
 
     def floor_(self) -> Tensor:
         """In place: :meth:`floor`."""
-        return _ag._inplace.apply(self, _ag._unary.floor)
+        return _ag._inplace.apply(self, _ag._rounding.floor)
 
     def ceil_(self) -> Tensor:
         """In place: :meth:`ceil`."""
-        return _ag._inplace.apply(self, _ag._unary.ceil)
+        return _ag._inplace.apply(self, _ag._rounding.ceil)
 
     def trunc_(self) -> Tensor:
         """In place: :meth:`trunc`."""
-        return _ag._inplace.apply(self, _ag._unary.trunc)
+        return _ag._inplace.apply(self, _ag._rounding.trunc)
 
     def sign_(self) -> Tensor:
         """In place: :meth:`sign`."""
-        return _ag._inplace.apply(self, _ag._unary.sign)
+        return _ag._inplace.apply(self, _ag._rounding.sign)
 
     def frac_(self) -> Tensor:
         """In place: :meth:`frac`."""
-        return _ag._inplace.apply(self, _ag._unary.frac)
+        return _ag._inplace.apply(self, _ag._rounding.frac)
 
     def erf_(self) -> Tensor:
         """In place: :meth:`erf`."""
@@ -185,15 +187,15 @@ class TensorInPlaceMethods:
 
     def sinc_(self) -> Tensor:
         """In place: :meth:`sinc`."""
-        return _ag._inplace.apply(self, _ag._unary.sinc)
+        return _ag._inplace.apply(self, _ag._trigonometric.sinc)
 
     def deg2rad_(self) -> Tensor:
         """In place: :meth:`deg2rad`."""
-        return _ag._inplace.apply(self, _ag._unary.deg2rad)
+        return _ag._inplace.apply(self, _ag._trigonometric.deg2rad)
 
     def rad2deg_(self) -> Tensor:
         """In place: :meth:`rad2deg`."""
-        return _ag._inplace.apply(self, _ag._unary.rad2deg)
+        return _ag._inplace.apply(self, _ag._trigonometric.rad2deg)
 
     def fmod_(self, other: Any) -> Tensor:
         """In place: :meth:`fmod`."""

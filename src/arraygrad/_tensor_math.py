@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     import arraygrad._linalg
     import arraygrad._math
     import arraygrad._reduction
+    import arraygrad._rounding
     import arraygrad._shape
     import arraygrad._sorting
     import arraygrad._statistics
+    import arraygrad._trigonometric
     import arraygrad._unary
     from arraygrad._tensor import Tensor
 
@@ -167,63 +169,63 @@ class TensorMathMethods:
 
     def tan(self) -> Tensor:
         """Tangent."""
-        return _ag._unary.tan(self)
+        return _ag._trigonometric.tan(self)
 
     def asin(self) -> Tensor:
         """Inverse sine."""
-        return _ag._unary.asin(self)
+        return _ag._trigonometric.asin(self)
 
     def acos(self) -> Tensor:
         """Inverse cosine."""
-        return _ag._unary.acos(self)
+        return _ag._trigonometric.acos(self)
 
     def atan(self) -> Tensor:
         """Inverse tangent."""
-        return _ag._unary.atan(self)
+        return _ag._trigonometric.atan(self)
 
     def sinh(self) -> Tensor:
         """Hyperbolic sine."""
-        return _ag._unary.sinh(self)
+        return _ag._trigonometric.sinh(self)
 
     def cosh(self) -> Tensor:
         """Hyperbolic cosine."""
-        return _ag._unary.cosh(self)
+        return _ag._trigonometric.cosh(self)
 
     def asinh(self) -> Tensor:
         """Inverse hyperbolic sine."""
-        return _ag._unary.asinh(self)
+        return _ag._trigonometric.asinh(self)
 
     def acosh(self) -> Tensor:
         """Inverse hyperbolic cosine."""
-        return _ag._unary.acosh(self)
+        return _ag._trigonometric.acosh(self)
 
     def atanh(self) -> Tensor:
         """Inverse hyperbolic tangent."""
-        return _ag._unary.atanh(self)
+        return _ag._trigonometric.atanh(self)
 
     def arcsin(self) -> Tensor:
         """Alias of :meth:`asin`."""
-        return _ag._unary.arcsin(self)
+        return _ag._trigonometric.arcsin(self)
 
     def arccos(self) -> Tensor:
         """Alias of :meth:`acos`."""
-        return _ag._unary.arccos(self)
+        return _ag._trigonometric.arccos(self)
 
     def arctan(self) -> Tensor:
         """Alias of :meth:`atan`."""
-        return _ag._unary.arctan(self)
+        return _ag._trigonometric.arctan(self)
 
     def arcsinh(self) -> Tensor:
         """Alias of :meth:`asinh`."""
-        return _ag._unary.arcsinh(self)
+        return _ag._trigonometric.arcsinh(self)
 
     def arccosh(self) -> Tensor:
         """Alias of :meth:`acosh`."""
-        return _ag._unary.arccosh(self)
+        return _ag._trigonometric.arccosh(self)
 
     def arctanh(self) -> Tensor:
         """Alias of :meth:`atanh`."""
-        return _ag._unary.arctanh(self)
+        return _ag._trigonometric.arctanh(self)
 
     def erf(self) -> Tensor:
         """The error function."""
@@ -239,7 +241,7 @@ class TensorMathMethods:
 
     def sinc(self) -> Tensor:
         """The normalised sinc ``sin(pi x) / (pi x)``."""
-        return _ag._unary.sinc(self)
+        return _ag._trigonometric.sinc(self)
 
     def angle(self) -> Tensor:
         """``pi`` where negative, ``0`` elsewhere, ``nan`` for ``nan`` (zero gradient)."""
@@ -247,15 +249,15 @@ class TensorMathMethods:
 
     def deg2rad(self) -> Tensor:
         """Degrees to radians."""
-        return _ag._unary.deg2rad(self)
+        return _ag._trigonometric.deg2rad(self)
 
     def rad2deg(self) -> Tensor:
         """Radians to degrees."""
-        return _ag._unary.rad2deg(self)
+        return _ag._trigonometric.rad2deg(self)
 
     def signbit(self) -> Tensor:
         """Whether each element's sign bit is set."""
-        return _ag._unary.signbit(self)
+        return _ag._rounding.signbit(self)
 
     def positive(self) -> Tensor:
         """``self`` (unary ``+``)."""
@@ -271,31 +273,31 @@ class TensorMathMethods:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 by sign (zero gradient)."""
-        return _ag._unary.sign(self)
+        return _ag._rounding.sign(self)
 
     def sgn(self) -> Tensor:
         """Alias of :meth:`sign` for real tensors."""
-        return _ag._unary.sgn(self)
+        return _ag._rounding.sgn(self)
 
     def floor(self) -> Tensor:
         """Round toward -inf (zero gradient)."""
-        return _ag._unary.floor(self)
+        return _ag._rounding.floor(self)
 
     def ceil(self) -> Tensor:
         """Round toward +inf (zero gradient)."""
-        return _ag._unary.ceil(self)
+        return _ag._rounding.ceil(self)
 
     def trunc(self) -> Tensor:
         """Round toward 0 (zero gradient)."""
-        return _ag._unary.trunc(self)
+        return _ag._rounding.trunc(self)
 
     def fix(self) -> Tensor:
         """Alias of :meth:`trunc`."""
-        return _ag._unary.fix(self)
+        return _ag._rounding.fix(self)
 
     def frac(self) -> Tensor:
         """``self - trunc(self)``."""
-        return _ag._unary.frac(self)
+        return _ag._rounding.frac(self)
 
     def isnan(self) -> Tensor:
         """Where the elements are nan."""
@@ -368,7 +370,7 @@ class TensorMathMethods:
     def round(self, *, decimals: int | None = None) -> Tensor:
         """Round half to even to ``decimals`` places (zero gradient; integer tensors refuse
         ``decimals``, as in PyTorch)."""
-        return _ag._unary.round(self, decimals=decimals)
+        return _ag._rounding.round(self, decimals=decimals)
 
     def logit(self, eps: float | None = None) -> Tensor:
         """``log(self / (1 - self))``, after clamping into ``[eps, 1 - eps]`` when given."""

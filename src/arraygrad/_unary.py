@@ -1,8 +1,8 @@
-"""PyTorch's element-wise functions of one tensor: exponentials, logarithms, trigonometry,
-special functions and rounding.
+"""PyTorch's element-wise functions of one tensor: exponentials, logarithms, powers and the
+special functions (trigonometry is in ``_trigonometric``, rounding and signs in ``_rounding``).
 
 Floating functions (``exp2``, ``log1p``, ``erf``, ...) turn integer and bool tensors into the
-default float dtype first, as PyTorch does; rounding functions keep integer tensors as they are.
+default float dtype first, as PyTorch does.
 The accurate ones are primitives (``expm1``, ``log1p``, ``erfinv``, ...); the others are short
 compositions whose gradients come out right, including at the domain edges (``rsqrt`` at 0 gives
 ``-inf``, ``logit`` at 0 gives ``inf``).
@@ -14,54 +14,32 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _dtype, _reduced_floats, ops, return_types
+from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._division import div
 from arraygrad._math import (
     _floating,
     abs,
     as_tensor,
-    complex_unsupported,
     float_function,
-    lt,
     mul,
-    sin,
     sub,
     where,
 )
-from arraygrad._out import written, written_bool, written_each, written_same
+from arraygrad._out import written
 from arraygrad._power import pow
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
     "absolute",
-    "acos",
-    "acosh",
     "angle",
-    "arccos",
-    "arccosh",
-    "arcsin",
-    "arcsinh",
-    "arctan",
-    "arctanh",
-    "asin",
-    "asinh",
-    "atan",
-    "atanh",
-    "ceil",
-    "cosh",
-    "deg2rad",
     "digamma",
     "erf",
     "erfc",
     "erfinv",
     "exp2",
     "expm1",
-    "fix",
-    "floor",
-    "frac",
-    "frexp",
     "lgamma",
     "log1p",
     "log2",
@@ -69,24 +47,10 @@ __all__ = [
     "logit",
     "polygamma",
     "positive",
-    "rad2deg",
     "reciprocal",
-    "round",
     "rsqrt",
-    "sgn",
-    "sign",
-    "signbit",
-    "sinc",
-    "sinh",
     "square",
-    "tan",
-    "trunc",
 ]
-
-# Below this |pi x|, sinc is its Taylor series (see sinc): sum over k of (-a^2)^k / (2k + 1)!,
-# highest power first.
-_SINC_SERIES_BELOW = 0.5
-_SINC_SERIES = tuple((-1) ** k / math.factorial(2 * k + 1) for k in range(7, -1, -1))
 
 
 def require_tensors(tensors: Sequence[Any]) -> None:
@@ -228,145 +192,6 @@ def square(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return pow(input, 2)
 
 
-def tan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Tangent ``sin(input) / cos(input)`` (radians), elementwise; the gradient is
-    ``1 + tan(input)**2``. Integer tensors are promoted to the default float dtype.
-
-    >>> import arraygrad
-    >>> x = arraygrad.tensor([0.0, 0.7853982], requires_grad=True)
-    >>> arraygrad.tan(x).sum().backward()
-    >>> x.grad
-    tensor([1., 2.])
-    """
-    if out is not None:
-        return written("tan", out, tan, input)
-    return float_function(ops.tan, input)
-
-
-def asin(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse sine ``arcsin(input)``, elementwise, in ``[-pi/2, pi/2]``; nan outside ``[-1, 1]``.
-
-    The gradient ``1 / sqrt(1 - input**2)`` is ``inf`` at ``+-1``. Integer tensors are promoted to
-    the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.asin(arraygrad.tensor([0.0, 1.0, 2.0]))
-    tensor([0.0000, 1.5708,    nan])
-    """
-    if out is not None:
-        return written("asin", out, asin, input)
-    return float_function(ops.asin, input)
-
-
-def acos(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse cosine ``arccos(input)``, elementwise, in ``[0, pi]``; ``nan`` outside ``[-1, 1]``.
-
-    The gradient ``-1 / sqrt(1 - input**2)`` is ``-inf`` at ``+-1``. Integer tensors are promoted
-    to the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.acos(arraygrad.tensor([1.0, 0.0, -1.0, 2.0]))
-    tensor([0.0000, 1.5708, 3.1416,    nan])
-    """
-    if out is not None:
-        return written("acos", out, acos, input)
-    return float_function(ops.acos, input)
-
-
-def atan(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse tangent ``arctan(input)``, elementwise, in ``[-pi/2, pi/2]`` (the ends at ``+-inf``).
-
-    The gradient is ``1 / (1 + input**2)``; integer tensors are promoted to the default float dtype.
-
-    >>> import arraygrad
-    >>> x = arraygrad.tensor([0.0, 1.0], requires_grad=True)
-    >>> arraygrad.atan(x).sum().backward()
-    >>> x.grad
-    tensor([1.0000, 0.5000])
-    """
-    if out is not None:
-        return written("atan", out, atan, input)
-    return float_function(ops.atan, input)
-
-
-def sinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Hyperbolic sine ``(e**x - e**-x) / 2``, elementwise; ``+-inf`` once it overflows.
-
-    The gradient is ``cosh(input)``; integer tensors are promoted to the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.sinh(arraygrad.tensor([0.0, 1.0]))
-    tensor([0.0000, 1.1752])
-    """
-    if out is not None:
-        return written("sinh", out, sinh, input)
-    return float_function(ops.sinh, input)
-
-
-def cosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Hyperbolic cosine ``(e**x + e**-x) / 2``, elementwise; ``inf`` once it overflows.
-
-    The gradient is ``sinh(input)``; integer tensors are promoted to the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.cosh(arraygrad.tensor([0.0, 1.0]))
-    tensor([1.0000, 1.5431])
-    """
-    if out is not None:
-        return written("cosh", out, cosh, input)
-    return float_function(ops.cosh, input)
-
-
-def asinh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse hyperbolic sine ``log(x + sqrt(x**2 + 1))``, elementwise, defined everywhere.
-
-    The gradient is ``1 / sqrt(1 + input**2)``; integer tensors are promoted to the default float
-    dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.asinh(arraygrad.tensor([0.0, 1.0]))
-    tensor([0.0000, 0.8814])
-    """
-    if out is not None:
-        return written("asinh", out, asinh, input)
-    return float_function(ops.asinh, input)
-
-
-def acosh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse hyperbolic cosine ``log(x + sqrt(x**2 - 1))``, elementwise: ``nan`` below 1.
-
-    The gradient ``1 / sqrt(input**2 - 1)`` is ``inf`` at 1. Integer tensors are promoted to the
-    default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.acosh(arraygrad.tensor([1.0, 2.0, 0.5]))
-    tensor([0.0000, 1.3170,    nan])
-    """
-    if out is not None:
-        return written("acosh", out, acosh, input)
-    return float_function(ops.acosh, input)
-
-
-def atanh(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Inverse hyperbolic tangent ``log((1 + x) / (1 - x)) / 2``, elementwise: ``+-inf`` at ``+-1``,
-    ``nan`` outside ``[-1, 1]``.
-
-    The gradient is ``1 / (1 - input**2)`` (``inf`` at ``+-1``); integer tensors are promoted to
-    the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.atanh(arraygrad.tensor([0.0, 1.0, -1.0, 2.0]))
-    tensor([0., inf, -inf, nan])
-    """
-    if out is not None:
-        return written("atanh", out, atanh, input)
-    return float_function(ops.atanh, input)
-
-
-arcsin, arccos, arctan = asin, acos, atan
-arcsinh, arccosh, arctanh = asinh, acosh, atanh
-
-
 def logit(input: Tensor, eps: float | None = None, *, out: Tensor | None = None) -> Tensor:
     """``log(p / (1 - p))``, the inverse of :func:`sigmoid`.
 
@@ -414,46 +239,6 @@ def erfc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return ops.erfc(_floating(input))
 
 
-def sinc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0 (with gradient 0 there).
-
-    >>> import arraygrad
-    >>> arraygrad.sinc(arraygrad.tensor([0.0, 0.5]))
-    tensor([1.0000, 0.6366])
-    """
-    if out is not None:
-        return written("sinc", out, sinc, input)
-    if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
-        # (stepwise in float16, pi x rounds off pi: sinc(1) was 3e-4, not -0)
-        return _reduced_floats.in_float32(sinc, input)  # type: ignore[no-any-return]
-    if isinstance(input, Tensor) and input.dtype.is_complex:
-        return _complex_sinc(input)
-    angle = mul(_floating(input), math.pi)
-    # Near 0 the quotient's derivative, cos(a)/a - sin(a)/a^2, is a difference of two large
-    # terms whose digits cancel (x = 1e-10: 1.9e-7 instead of -3.3e-10; float32 loses 5 digits
-    # by |a| = 0.1). There the Taylor series of sin(a)/a is used instead: eight terms, exact to
-    # rounding for |a| < 0.5. Each branch is computed on a stand-in where where() discards it,
-    # so that neither 0/0 nor a series of huge values turns a zero gradient into nan.
-    near_zero = ops.abs(angle) < _SINC_SERIES_BELOW
-    small = where(near_zero, angle, 0.0)
-    square = mul(small, small)
-    series = square * _SINC_SERIES[0] + _SINC_SERIES[1]
-    for coefficient in _SINC_SERIES[2:]:
-        series = series * square + coefficient
-    large = where(near_zero, 1.0, angle)
-    return where(near_zero, series, div(ops.sin(large), large))
-
-
-def _complex_sinc(z: Tensor) -> Tensor:
-    """sinc of a complex tensor as PyTorch's complex kernel: ``sin(pi z) / (pi z)`` and 1 where
-    ``z == 0``, no series near 0, so values and gradients (the conjugated derivative
-    ``(pi z cos(pi z) - sin(pi z)) / (pi z^2)``, 0 at 0) match its own. The quotient sees 1 in
-    place of 0 so that the discarded branch's 0/0 cannot turn the zero gradient into nan."""
-    at_zero = ops.equal(z.detach(), 0)
-    angle = mul(where(at_zero, 1.0, z), math.pi)
-    return where(at_zero, 1.0, div(sin(angle), angle))
-
-
 def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """The angle of each element as a point of the complex plane: ``pi`` where it is negative
     (``-inf`` too), ``0`` where it is not (``-0.0`` too), ``nan`` for ``nan``. Integer and bool
@@ -476,57 +261,6 @@ def angle(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     x = _floating(input)
     s = ops.sign(x)
     return where(ops.isnan(x), ops.trunc(x), mul(sub(mul(s, s), s), math.pi / 2))
-
-
-def deg2rad(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Degrees to radians, ``input * pi / 180``; integer tensors give the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.deg2rad(arraygrad.tensor([180, 90]))
-    tensor([3.1416, 1.5708])
-    """
-    if out is not None:
-        return written("deg2rad", out, deg2rad, input)
-    return mul(_angle_units("deg2rad", input), math.pi / 180.0)
-
-
-def rad2deg(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Radians to degrees, ``input * 180 / pi``; integer tensors give the default float dtype.
-
-    >>> import arraygrad
-    >>> arraygrad.rad2deg(arraygrad.tensor([3.1415927, 1.0]))
-    tensor([180.0000,  57.2958])
-    """
-    if out is not None:
-        return written("rad2deg", out, rad2deg, input)
-    return mul(_angle_units("rad2deg", input), 180.0 / math.pi)
-
-
-def _angle_units(op: str, input: Tensor) -> Tensor:
-    """``input`` in a float dtype for ``op``; PyTorch's RuntimeError for a complex tensor,
-    whose angle is not one number."""
-    if isinstance(input, Tensor) and input.dtype.is_complex:
-        raise RuntimeError(
-            f"{op} is not supported for complex tensors: got a {describe(input)}. Fix: convert "
-            "its argument instead (arraygrad.angle(z)) or the real and imaginary parts apart."
-        )
-    return _floating(input)
-
-
-def signbit(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Whether each element's sign bit is set (True for -0.0 and negative numbers, also of
-    integer tensors); not differentiable.
-
-    >>> import arraygrad
-    >>> arraygrad.signbit(arraygrad.tensor([-0.0, 0.0, -2.0]))
-    tensor([ True, False,  True])
-    """
-    if out is not None:
-        return written_bool("signbit", out, signbit, input)
-    x = as_tensor(input)
-    if not x.dtype.is_floating_point:
-        return lt(x, 0)  # the standard's signbit takes floating arrays only
-    return ops.signbit(x)
 
 
 def positive(input: Tensor) -> Tensor:
@@ -615,168 +349,4 @@ def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
     return ops.digamma(x) if n == 0 else ops.polygamma(n, x)
 
 
-def sign(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (``sign(-0.0)`` and ``sign(nan)`` are 0); same dtype.
-
-    Bool tensors are returned as a copy; complex tensors raise ``NotImplementedError`` (use
-    :func:`sgn`). Its gradient is zero, as in PyTorch.
-
-    >>> import arraygrad
-    >>> arraygrad.sign(arraygrad.tensor([-2.0, 0.0, 3.0]))
-    tensor([-1.,  0.,  1.])
-    """
-    if out is not None:
-        return written_same("sign", out, sign, input)
-    x = as_tensor(input)
-    if x.dtype is _dtype.bool_:
-        return ops.clone(x)
-    if x.dtype.is_complex:
-        raise NotImplementedError(
-            "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
-            "torch.sgn instead."
-        )
-    return ops.sign(x)
-
-
-def sgn(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``input / |input|`` (0 at 0) for complex tensors, :func:`sign` for real ones.
-
-    >>> import arraygrad
-    >>> arraygrad.sgn(arraygrad.tensor([3 + 4j, 0j]))
-    tensor([0.6000+0.8000j, 0.0000+0.0000j])
-    """
-    if out is not None:
-        return written_same("sgn", out, sgn, input)
-    x = as_tensor(input)
-    if x.dtype.is_complex:
-        return ops.complex_ops.sgn(x)
-    return sign(x)
-
-
-def _rounding(prim: Any, kernel: str, input: Tensor) -> Tensor:
-    x = as_tensor(input)
-    if x.dtype is _dtype.bool_:
-        raise not_implemented(kernel, x, "convert the tensor first, e.g. x.long() or x.float().")
-    if x.dtype.is_complex:
-        raise complex_unsupported(kernel)
-    if not x.dtype.is_floating_point:
-        return ops.clone(x)  # integers are already whole
-    return prim(x)
-
-
-def floor(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The largest integer ``<= input``, elementwise, in the input's dtype; zero gradient.
-
-    Integer tensors are returned unchanged (a copy); bool tensors raise ``NotImplementedError``.
-
-    >>> import arraygrad
-    >>> arraygrad.floor(arraygrad.tensor([-1.5, 1.5]))
-    tensor([-2.,  1.])
-    """
-    if out is not None:
-        return written_same("floor", out, floor, input)
-    return _rounding(ops.floor, "floor_vml_cpu", input)
-
-
-def ceil(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The smallest integer ``>= input``, elementwise, in the input's dtype; zero gradient.
-
-    Integer tensors are returned unchanged (a copy); bool tensors raise ``NotImplementedError``.
-
-    >>> import arraygrad
-    >>> arraygrad.ceil(arraygrad.tensor([-1.5, 1.5]))
-    tensor([-1.,  2.])
-    """
-    if out is not None:
-        return written_same("ceil", out, ceil, input)
-    return _rounding(ops.ceil, "ceil_vml_cpu", input)
-
-
-def trunc(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The integer part, rounding toward 0, elementwise, in the input's dtype; zero gradient.
-
-    Integer tensors are returned unchanged (a copy); bool tensors raise ``NotImplementedError``.
-
-    >>> import arraygrad
-    >>> arraygrad.trunc(arraygrad.tensor([-1.5, 1.5]))
-    tensor([-1.,  1.])
-    """
-    if out is not None:
-        return written_same("trunc", out, trunc, input)
-    return _rounding(ops.trunc, "trunc_vml_cpu", input)
-
-
-fix = trunc
-
-
-def round(input: Tensor, *, decimals: int | None = None, out: Tensor | None = None) -> Tensor:
-    """Round half to even, to ``decimals`` decimal places; zero gradient.
-
-    As in PyTorch, integer tensors are returned unchanged without ``decimals`` and refused
-    with it, even ``decimals=0`` (that form has no integer kernel).
-
-    >>> import arraygrad
-    >>> arraygrad.round(arraygrad.tensor([0.5, 1.5, 2.25]), decimals=0)
-    tensor([0., 2., 2.])
-    """
-    if out is not None:
-        return written_same("round", out, round, input, decimals=decimals)
-    x = as_tensor(input)
-    if decimals is None:
-        return _rounding(ops.round, "round_vml_cpu", x)
-    if not x.dtype.is_floating_point:
-        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
-        raise not_implemented(kernel, x, "convert the tensor with .float() first.")
-    if decimals == 0:
-        return ops.round(x)
-    return ops.round(x, decimals=int(decimals))
-
-
-def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The fractional part ``input - trunc(input)``, elementwise, with the sign of ``input``.
-
-    Its gradient is 1; integer and bool tensors raise ``NotImplementedError``.
-
-    >>> import arraygrad
-    >>> arraygrad.frac(arraygrad.tensor([-1.5, 2.25]))
-    tensor([-0.5000,  0.2500])
-    """
-    if out is not None:
-        return written_same("frac", out, frac, input)
-    x = as_tensor(input)
-    if not x.dtype.is_floating_point:
-        raise not_implemented("frac_cpu", x, "integers have no fractional part; use .float().")
-    return sub(x, ops.trunc(x))
-
-
 absolute = abs
-
-
-def frexp(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
-    """Split floats into ``(mantissa, exponent)`` with ``input = mantissa * 2**exponent``,
-    ``0.5 <= |mantissa| < 1`` (0, inf and nan have exponent 0); exponents are int32.
-
-    The mantissa's gradient is ``1 / 2**exponent``, as in PyTorch.
-
-    >>> import arraygrad
-    >>> mantissa, exponent = arraygrad.frexp(arraygrad.tensor([8.0, -3.0, 0.0]))
-    >>> mantissa, exponent
-    (tensor([ 0.5000, -0.7500,  0.0000]), tensor([4, 2, 0], dtype=arraygrad.int32))
-    """
-    if out is not None:
-        return written_each("frexp", out, frexp, input)
-    x = require_tensor("frexp", "input", 1, input)
-    if not x.dtype.is_floating_point:
-        raise RuntimeError(
-            f"torch.frexp() only supports floating-point dtypes: got a {describe(x)}. Fix: "
-            "convert it first (x.float() or x.double())."
-        )
-    exponent = ops.frexp_exponent(x)
-    # mantissa = x / 2**e, as two exact scalings by powers of two: 2**e itself can overflow
-    # (e = 1024 for float64's largest numbers) or 2**-e (subnormal x). Computed with ops, so
-    # that arraygrad.compile replays it on new values.
-    half = ops.floor_divide(exponent, 2)
-    first = pow(2.0, ops.astype(ops.negative(half), x.dtype))
-    second = pow(2.0, ops.astype(ops.subtract(half, exponent), x.dtype))
-    mantissa = mul(mul(x, first), second)
-    return return_types.frexp(mantissa, exponent)

@@ -44,10 +44,12 @@ from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._binary import _float_operands, xlogy
 from arraygrad._math import _floating, binary, mul, sigmoid
 from arraygrad._out import written, written_same
+from arraygrad._rounding import round as _round
 from arraygrad._softmax import log_softmax, softmax
 from arraygrad._special_functions import i0, igamma, igammac, mvlgamma
 from arraygrad._statistics import logsumexp
 from arraygrad._tensor import Tensor
+from arraygrad._trigonometric import sinc
 from arraygrad._unary import (
     digamma,
     erf,
@@ -60,9 +62,7 @@ from arraygrad._unary import (
     logit,
     not_implemented,
     polygamma,
-    sinc,
 )
-from arraygrad._unary import round as _round
 
 __all__ = [
     "airy_ai",
