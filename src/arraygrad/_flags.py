@@ -72,12 +72,23 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 
 def are_deterministic_algorithms_enabled() -> bool:
-    """Whether :func:`use_deterministic_algorithms` was last given ``True`` (default False)."""
+    """Whether :func:`use_deterministic_algorithms` was last given ``True`` (default False).
+    The answer changes no result: arraygrad's ops are deterministic either way.
+
+    >>> import arraygrad
+    >>> arraygrad.are_deterministic_algorithms_enabled()
+    False
+    """
     return bool(_state["deterministic"])
 
 
 def is_deterministic_algorithms_warn_only_enabled() -> bool:
-    """The ``warn_only`` last given to :func:`use_deterministic_algorithms` (default False)."""
+    """The ``warn_only`` last given to :func:`use_deterministic_algorithms` (default False).
+
+    >>> import arraygrad
+    >>> arraygrad.is_deterministic_algorithms_warn_only_enabled()
+    False
+    """
     return bool(_state["warn_only"])
 
 
@@ -110,7 +121,13 @@ def set_deterministic_debug_mode(debug_mode: str | int) -> None:
 
 
 def get_deterministic_debug_mode() -> int:
-    """The level :func:`set_deterministic_debug_mode` takes: 0 off, 1 warn only, 2 on."""
+    """The level :func:`set_deterministic_debug_mode` takes, read from the last
+    :func:`use_deterministic_algorithms`: 0 off, 1 on with ``warn_only``, 2 on.
+
+    >>> import arraygrad
+    >>> arraygrad.get_deterministic_debug_mode()
+    0
+    """
     if not _state["deterministic"]:
         return 0
     return 1 if _state["warn_only"] else 2
@@ -149,20 +166,40 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 def get_float32_matmul_precision() -> str:
     """The precision last set by :func:`set_float32_matmul_precision` (``"highest"`` at first;
-    ``backends.cuda.matmul.allow_tf32 = True`` sets ``"high"``)."""
+    ``backends.cuda.matmul.allow_tf32 = True`` sets ``"high"``). Products compute in full
+    float32 whatever it says.
+
+    >>> import arraygrad
+    >>> arraygrad.get_float32_matmul_precision()
+    'highest'
+    """
     return str(_state["matmul_precision"])
 
 
 def set_warn_always(b: bool) -> None:
     """Make warnings that arraygrad gives once per process (``frombuffer``'s about read-only
-    buffers) come every time, as PyTorch's ``set_warn_always`` does for its warn-once ones."""
+    buffers) come every time, as PyTorch's ``set_warn_always`` does for its warn-once ones.
+    ``b`` must be a bool (``1`` raises RuntimeError, as in torch).
+
+    >>> import arraygrad
+    >>> arraygrad.set_warn_always(True)
+    >>> arraygrad.is_warn_always_enabled()
+    True
+    >>> arraygrad.set_warn_always(False)
+    """
     if b.__class__ is not builtins.bool:
         raise RuntimeError(f"setWarnOnlyOnce expects a bool, but got {type(b).__name__}")
     _state["warn_always"] = b
 
 
 def is_warn_always_enabled() -> bool:
-    """Whether :func:`set_warn_always` turned warn-once warnings into always-warnings."""
+    """Whether :func:`set_warn_always` turned warn-once warnings into always-warnings (default
+    False).
+
+    >>> import arraygrad
+    >>> arraygrad.is_warn_always_enabled()
+    False
+    """
     return bool(_state["warn_always"])
 
 

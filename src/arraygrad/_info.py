@@ -165,17 +165,38 @@ def set_num_threads(int: int) -> None:
 
     It does not change how many threads NumPy's BLAS uses, which no portable call can change
     at run time (warned once): set ``OMP_NUM_THREADS`` before starting Python for that.
+
+    >>> import arraygrad, warnings
+    >>> before = arraygrad.get_num_threads()
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.set_num_threads(2)
+    >>> arraygrad.get_num_threads()
+    2
+    >>> arraygrad.set_num_threads(before)
     """
     _set("set_num_threads", int)
 
 
 def get_num_interop_threads() -> int:
     """The number given to :func:`set_num_interop_threads`, else the number of CPUs this
-    process may use. arraygrad runs no operations in parallel, so nothing reads it."""
+    process may use. arraygrad runs no operations in parallel, so nothing reads it.
+
+    >>> import arraygrad
+    >>> arraygrad.get_num_interop_threads() >= 1
+    True
+    """
     return _threads.get("set_num_interop_threads", _cpus())
 
 
 def set_num_interop_threads(int: int) -> None:
     """Record ``int`` (a positive int, else PyTorch's RuntimeError) for
-    :func:`get_num_interop_threads`; it changes nothing else (warned once)."""
+    :func:`get_num_interop_threads`; it changes nothing else (warned once). Unlike torch, which
+    takes one call before any parallel work, a later call is accepted too.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.set_num_interop_threads(arraygrad.get_num_interop_threads())
+    """
     _set("set_num_interop_threads", int)

@@ -81,28 +81,59 @@ _SOLVE = (
 
 
 def lstsq(input: Tensor, A: Tensor, *, out: Any = None) -> NoReturn:  # noqa: N803
-    """Removed from PyTorch (it raises there, as here): use :func:`arraygrad.linalg.lstsq`
-    (arguments reversed)."""
+    """Removed from PyTorch (it raises RuntimeError there, as here): use
+    :func:`arraygrad.linalg.lstsq`, whose arguments are reversed (``lstsq(A, B)`` minimises
+    ``||A X - B||``) and whose residuals are a field of its result.
+
+    >>> import arraygrad
+    >>> arraygrad.lstsq(arraygrad.eye(2), arraygrad.eye(2))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    RuntimeError: This function was deprecated since version 1.9 and is now removed. ...
+    """
     raise RuntimeError(_LSTSQ)
 
 
 def solve(input: Tensor, A: Tensor, *, out: Any = None) -> NoReturn:  # noqa: N803
-    """Removed from PyTorch (it raises there, as here): use :func:`arraygrad.linalg.solve`
-    (arguments reversed)."""
+    """Removed from PyTorch (it raises RuntimeError there, as here): use
+    :func:`arraygrad.linalg.solve`, whose arguments are reversed (``X = solve(A, B)`` for
+    ``A X = B``) and which returns no LU factorisation.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.solve(arraygrad.eye(2), arraygrad.eye(2))
+    ... except RuntimeError as error:
+    ...     print(str(error).splitlines()[-1])
+    X = arraygrad.linalg.solve(A, B)
+    """
     raise RuntimeError(_SOLVE)
 
 
 def eig(self: Tensor, eigenvectors: bool = False, *, e: Any = None, v: Any = None) -> NoReturn:
-    """Removed from PyTorch (it raises there, as here), whose text names ``linalg.eig`` and
-    ``linalg.eigvals``."""
+    """Removed from PyTorch (it raises RuntimeError there, as here): use
+    :func:`arraygrad.linalg.eigvals` for the eigenvalues and :func:`arraygrad.linalg.eig` for
+    both, which return complex tensors rather than real pairs.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 3.0]])
+    >>> arraygrad.linalg.eigvals(a)  # what replaces arraygrad.eig(a)
+    tensor([2.+0.j, 3.+0.j])
+    """
     raise RuntimeError(_EIG)
 
 
 def symeig(
     input: Tensor, eigenvectors: bool = False, upper: bool = True, *, out: Any = None
 ) -> NoReturn:
-    """Removed from PyTorch (it raises there, as here): use :func:`arraygrad.linalg.eigh` or
-    :func:`arraygrad.linalg.eigvalsh`."""
+    """Removed from PyTorch (it raises RuntimeError there, as here): use
+    :func:`arraygrad.linalg.eigh` or :func:`arraygrad.linalg.eigvalsh`, which read the lower
+    triangle by default (``UPLO='U'`` for symeig's old default, the upper one).
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[2.0, 1.0], [1.0, 2.0]])
+    >>> arraygrad.linalg.eigvalsh(a, UPLO="U")  # what replaces arraygrad.symeig(a)
+    tensor([1., 3.])
+    """
     raise RuntimeError(_SYMEIG)
 
 
@@ -172,5 +203,11 @@ def is_distributed(input: Tensor) -> bool:
 
 def compiled_with_cxx11_abi() -> bool:
     """False: arraygrad is pure Python, with no C++ code built with either C++ ABI (PyTorch
-    asks this to choose the ABI flag of C++ extensions, which arraygrad cannot load)."""
+    asks this to choose the ABI flag of C++ extensions, which arraygrad cannot load; torch's
+    own wheels answer True).
+
+    >>> import arraygrad
+    >>> arraygrad.compiled_with_cxx11_abi()
+    False
+    """
     return False

@@ -35,7 +35,18 @@ __all__ = [
 
 
 class LinAlgError(RuntimeError):
-    """A matrix that the operation cannot handle (singular, not positive definite, ...)."""
+    """The error of a matrix that the operation cannot handle (singular, not positive-definite,
+    ...): a RuntimeError, as torch's ``torch.linalg.LinAlgError``, so ``except RuntimeError``
+    catches it too. Its message names the failing pivot or minor (and, in a batch, the
+    matrix).
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.linalg.inv(arraygrad.zeros(2, 2))
+    ... except RuntimeError as error:
+    ...     print(isinstance(error, arraygrad.linalg.LinAlgError))
+    True
+    """
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -177,7 +188,15 @@ def _require(name: str, what: str, tensor: Tensor, ndim: int) -> None:
 
 
 def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The product of two matrices ``(n, k) @ (k, m)`` (no broadcasting)."""
+    """The matrix product ``(n, k) @ (k, m) -> (n, m)``, ``out[i, j] = sum_l input[i, l]
+    mat2[l, j]``: both 2-D (no broadcasting: see :func:`matmul`) and of one dtype (no
+    promotion, RuntimeError otherwise, as torch's).
+
+    >>> import arraygrad
+    >>> arraygrad.mm(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]), arraygrad.tensor([[1.0], [1.0]]))
+    tensor([[3.],
+            [7.]])
+    """
     if out is not None:
         return written_exactly("mm", out, mm, input, mat2)
     _require("mm", "self", input, 2)
@@ -187,7 +206,14 @@ def mm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 @labelled_result("BmmBackward0")
 def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Batched matrix product ``(b, n, k) @ (b, k, m)`` with equal batch sizes."""
+    """The batched matrix product ``(b, n, k) @ (b, k, m) -> (b, n, m)``, ``out[i] = input[i] @
+    mat2[i]``: both 3-D with equal batch sizes (no broadcasting: see :func:`matmul`) and of one
+    dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.bmm(arraygrad.ones(2, 3, 4), arraygrad.ones(2, 4, 5)).shape
+    arraygrad.Size([2, 3, 5])
+    """
     if out is not None:
         return written_exactly("bmm", out, bmm, input, mat2)
     _require("bmm", "batch1", input, 3)
@@ -203,7 +229,13 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Matrix-vector product ``(n, k) @ (k,)``."""
+    """The matrix-vector product ``(n, k) @ (k,) -> (n,)``, ``out[i] = sum_j input[i, j]
+    vec[j]``; a matrix and a vector of one dtype (no broadcasting).
+
+    >>> import arraygrad
+    >>> arraygrad.mv(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]), arraygrad.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    """
     if out is not None:
         return written_exactly("mv", out, mv, input, vec)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
@@ -219,7 +251,16 @@ def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The dot product of two vectors of equal length."""
+    """The dot product ``sum_i input[i] * tensor[i]`` of two 1-D tensors of equal length and
+    one dtype (no promotion: RuntimeError, as torch's); integers stay integers. For complex
+    vectors nothing is conjugated (see :func:`vdot`). The gradient of ``input`` is ``tensor``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> arraygrad.dot(x, arraygrad.tensor([3.0, 4.0])).backward()
+    >>> x.grad
+    tensor([3., 4.])
+    """
     if out is not None:
         return written_exactly("dot", out, dot, input, tensor)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast leaves it in float32
@@ -242,7 +283,16 @@ def dot(input: Tensor, tensor: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """Sum of products over the last dimensions (a scalar operand multiplies)."""
+    """The sum of products over the last dimensions, ``out[i..., j...] = sum_k input[i..., k]
+    other[j..., k]``, of shape ``input.shape[:-1] + other.shape[:-1]``; for two vectors their
+    :func:`dot`. The last sizes must match and the dtypes be equal; a 0-d operand multiplies.
+
+    >>> import arraygrad
+    >>> arraygrad.inner(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]), arraygrad.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    >>> arraygrad.inner(arraygrad.ones(2, 3), arraygrad.ones(4, 3)).shape
+    arraygrad.Size([2, 4])
+    """
     if out is not None:
         return written_exactly("inner", out, inner, input, other)
     if input.ndim == 0 or other.ndim == 0:
@@ -271,7 +321,15 @@ def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``out[i, j] = input[i] * vec2[j]`` for two vectors."""
+    """The outer product ``out[i, j] = input[i] * vec2[j]`` of two 1-D tensors, ``(n,), (m,) ->
+    (n, m)``; unlike the matrix products, the dtypes promote (an integer and a float vector
+    give a float matrix).
+
+    >>> import arraygrad
+    >>> arraygrad.outer(arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([1.0, 10.0, 100.0]))
+    tensor([[  1.,  10., 100.],
+            [  2.,  20., 200.]])
+    """
     if out is not None:
         return written("outer", out, outer, input, vec2)
     for name, v in (("self", input), ("vec2", vec2)):
@@ -284,7 +342,13 @@ def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 @labelled_result("TraceBackward0")
 def trace(input: Tensor) -> Tensor:
-    """The sum of the main diagonal of a matrix."""
+    """The sum of the main diagonal ``sum_i input[i, i]`` of a 2-D tensor (not necessarily
+    square). Integer inputs are summed in int64, as torch's; bool raises NotImplementedError.
+
+    >>> import arraygrad
+    >>> arraygrad.trace(arraygrad.tensor([[1, 2, 3], [4, 5, 6]]))
+    tensor(6)
+    """
     _dtype.check_not_bool("trace", input.dtype)
     if input.ndim != 2:
         raise RuntimeError(
@@ -329,7 +393,16 @@ def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
 @labelled_result("TrilBackward0")
 @c_ordered_result
 def tril(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
-    """The lower triangle (``col - row <= diagonal``) of the last two dimensions; the rest 0."""
+    """The lower triangle (``col - row <= diagonal``) of each matrix of a ``(*, m, n)`` tensor;
+    the rest 0. ``diagonal`` > 0 keeps diagonals above the main one, < 0 drops some below. The
+    gradient is the same triangle of the incoming gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.tril(arraygrad.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]))
+    tensor([[1, 0, 0],
+            [4, 5, 0],
+            [7, 8, 9]])
+    """
     if out is not None:
         return written_exactly("tril", out, tril, input, diagonal)
     return _triangle("tril", input, diagonal, lower=True)
@@ -338,7 +411,16 @@ def tril(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tens
 @labelled_result("TriuBackward0")
 @c_ordered_result
 def triu(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tensor:
-    """The upper triangle (``col - row >= diagonal``) of the last two dimensions; the rest 0."""
+    """The upper triangle (``col - row >= diagonal``) of each matrix of a ``(*, m, n)`` tensor;
+    the rest 0. ``diagonal`` > 0 drops diagonals above the main one, < 0 keeps some below. The
+    gradient is the same triangle of the incoming gradient.
+
+    >>> import arraygrad
+    >>> arraygrad.triu(arraygrad.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), diagonal=1)
+    tensor([[0, 2, 3],
+            [0, 0, 6],
+            [0, 0, 0]])
+    """
     if out is not None:
         return written_exactly("triu", out, triu, input, diagonal)
     return _triangle("triu", input, diagonal, lower=False)
@@ -414,7 +496,15 @@ def _low_precision(name: str, a: Tensor) -> None:
 
 
 def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The inverse of a (batch of) square matrices; singular matrices raise LinAlgError."""
+    """The inverse ``A^-1`` of each matrix of a ``(*, n, n)`` tensor (``torch.inverse``, as
+    :func:`arraygrad.linalg.inv`). A singular matrix raises :class:`LinAlgError`; integer,
+    float16 and bfloat16 inputs raise RuntimeError. The gradient is ``-A^-T g A^-T``.
+
+    >>> import arraygrad
+    >>> arraygrad.inverse(arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
     if out is not None:
         return written_exactly("inverse", out, inverse, input)
     a = _square("linalg.inv", input, complex_ok=True)
@@ -434,8 +524,18 @@ def inverse(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def det(input: Tensor) -> Tensor:
-    """The determinant of a (batch of) square matrices; its gradient is the transposed
-    adjugate, correct for singular matrices too."""
+    """The determinant of each matrix of a ``(*, n, n)`` float or complex tensor (from its LU
+    factorisation). The gradient is ``g adj(A)^T``, computed from the adjugate so that it stays
+    accurate near singular matrices; where ``det(A)`` is exactly 0 it is 0, as torch's (except
+    for 1x1 matrices, whose adjugate is 1).
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> arraygrad.det(a).backward()
+    >>> a.grad
+    tensor([[ 4., -3.],
+            [-2.,  1.]])
+    """
     a = _square("linalg.det", input, complex_ok=True)
     _kernel_supports("lu_cpu", a)
     return (ops.complex_ops.det if a.dtype.is_complex else ops.det)(a)

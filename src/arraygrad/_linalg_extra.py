@@ -79,7 +79,15 @@ def _not_positive_definite(order: int) -> str:
 def raise_singular(name: str, a: Tensor, *, solving: bool, fix: str) -> NoReturn:
     """Raise torch's LinAlgError for the first matrix of ``a`` (which the array library found
     singular) with an exactly zero pivot in its LU factorisation: which batch element, and
-    (for an inverse) which pivot, as torch's message names them."""
+    (for an inverse) which pivot, as torch's message names them, then ``fix``.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.linalg.inv(arraygrad.stack([arraygrad.eye(2), arraygrad.zeros(2, 2)]))
+    ... except arraygrad.linalg.LinAlgError as error:
+    ...     print(str(error)[:56])
+    linalg.inv: (Batch element 1): The diagonal element 1 is
+    """
     info = lu_factor_ex(a.detach()).info
     problem = _singular_solve if solving else _singular_inverse
     _raise_for_info(name, info, problem, fix)
@@ -179,7 +187,16 @@ def cholesky_ex(
 
 
 def check_same_dtype(A: Any, B: Any) -> None:  # noqa: N803 - torch's names
-    """torch's solvers take no mixed dtypes (they do not promote)."""
+    """Raise torch's RuntimeError where ``A`` and ``B`` are tensors of two dtypes: torch's
+    solvers do not promote.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.linalg.solve(arraygrad.eye(2), arraygrad.ones(2, dtype=arraygrad.float64))
+    ... except RuntimeError as error:
+    ...     print(str(error)[:54])
+    linalg.solve: Expected A and B to have the same dtype,
+    """
     if isinstance(A, Tensor) and isinstance(B, Tensor) and A.dtype != B.dtype:
         raise RuntimeError(
             "linalg.solve: Expected A and B to have the same dtype, but found A of type "

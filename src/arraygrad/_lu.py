@@ -410,7 +410,16 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: 
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803
     """``torch.lu_solve`` (deprecated in torch, with its warning): the solution of ``A X = b``
-    given ``(LU_data, LU_pivots)`` of ``A``, i.e. ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
+    given ``(LU_data, LU_pivots)`` of ``A = P L U`` from :func:`arraygrad.linalg.lu_factor`,
+    i.e. ``linalg.lu_solve(LU_data, LU_pivots, b)`` (whose arguments come in that order).
+    ``b`` is ``(*, n, k)``: a right-hand side vector needs its column dimension.
+
+    >>> import arraygrad
+    >>> LU, pivots = arraygrad.linalg.lu_factor(arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    >>> arraygrad.lu_solve(arraygrad.tensor([[2.0], [2.0]]), LU, pivots)
+    tensor([[1.0000],
+            [0.5000]])
+    """
     if out is not None:
         return written_exactly("lu_solve", out, lu_solve, b, LU_data, LU_pivots)
     warnings.warn(

@@ -46,8 +46,18 @@ def slogdet(input: Tensor) -> Any:
 
 
 def linalg_slogdet(A: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name
-    """:func:`slogdet` as :func:`arraygrad.linalg.slogdet` returns it: the same
-    ``(sign, logabsdet)``, typed ``return_types.linalg_slogdet`` as torch's."""
+    """:func:`slogdet` as :func:`arraygrad.linalg.slogdet` returns it: ``(sign, logabsdet)``
+    with ``det(A) = sign * exp(logabsdet)`` for ``A`` of shape ``(*, n, n)``, typed
+    ``return_types.linalg_slogdet`` as torch's. ``logabsdet`` is a sum of logs of LU pivots, so
+    it neither overflows nor underflows where :func:`arraygrad.linalg.det` does; its gradient
+    is ``A^-T``.
+
+    >>> import arraygrad
+    >>> arraygrad.linalg.slogdet(arraygrad.tensor([[-2.0, 0.0], [0.0, 3.0]]))
+    arraygrad.return_types.linalg_slogdet(
+    sign=tensor(-1.),
+    logabsdet=tensor(1.7918))
+    """
     if out is not None:
         return written_each("linalg_slogdet", out, linalg_slogdet, A)
     return return_types.linalg_slogdet(*slogdet(A))
@@ -117,7 +127,16 @@ def matrix_power(input: Tensor, n: int, *, out: Tensor | None = None) -> Tensor:
 
 
 def check_pinv_dtype(a: Tensor) -> None:
-    """torch's pinv takes float32, float64 and the complex dtypes only (RuntimeError)."""
+    """Raise torch's RuntimeError unless ``a`` is float32, float64 or complex: torch's pinv
+    has no integer, float16 or bfloat16 kernel.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.linalg.pinv(arraygrad.ones(2, 2, dtype=arraygrad.int64))
+    ... except RuntimeError:
+    ...     print("refused")
+    refused
+    """
     if not (a.dtype.is_floating_point or a.dtype.is_complex) or a.dtype in _dtype.REDUCED_FLOATS:
         raise RuntimeError(
             "linalg.pinv: Expected a float32, float64, complex64 or complex128 tensor as input. "

@@ -97,6 +97,12 @@ def native_batch_norm(
     the batch mean and ``1 / sqrt(biased variance + eps)`` per channel (empty tensors in
     evaluation, as in PyTorch). The running statistics are updated in place in training.
     A channel of one value normalises to 0 here, where ``nn.functional.batch_norm`` refuses it.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0], [3.0]])
+    >>> arraygrad.native_batch_norm(x, None, None, None, None, True, 0.1, 0.0)
+    (tensor([[-1.],
+            [ 1.]]), tensor([2.]), tensor([1.]))
     """
     if input.ndim < 2:
         raise RuntimeError(
@@ -168,7 +174,15 @@ def native_group_norm(
     eps: float,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """:func:`arraygrad.nn.functional.group_norm` of ``input`` read as ``(N, C, HxW)`` (its
-    shape is kept), and each example's group means and ``rstd``, shaped ``(N, group)``."""
+    shape is kept), and each example's group means and ``rstd``, shaped ``(N, group)``.
+
+    ``rstd = 1 / sqrt(biased variance + eps)`` over the group's channels and positions.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0, 3.0, 10.0, 20.0]])
+    >>> arraygrad.native_group_norm(x, None, None, 1, 4, 1, 2, 0.0)
+    (tensor([[-1.,  1., -1.,  1.]]), tensor([[ 2., 15.]]), tensor([[1.0000, 0.2000]]))
+    """
     if input.numel() != N * C * HxW:
         raise RuntimeError(
             "Expected X.numel() == N * C * HxW to be true, but got false.  (Could this error "
@@ -183,7 +197,13 @@ def native_group_norm(
 def native_dropout(input: Tensor, p: float, train: bool | None) -> tuple[Tensor, Tensor]:
     """Dropout with its keep mask: each element kept with probability ``1 - p`` and scaled by
     ``1 / (1 - p)`` in training (``train`` true or None), a copy and an all-true mask
-    otherwise; ``(output, mask)`` with a bool mask."""
+    otherwise; ``(output, mask)`` with a bool mask.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.native_dropout(arraygrad.ones(6), 0.5, True)
+    (tensor([0., 0., 2., 0., 0., 0.]), tensor([False, False,  True, False, False, False]))
+    """
     require_tensor("native_dropout", "input", 1, input)
     if train is False:
         return input.clone(), ones_like(input, dtype=_dtype.bool_)
@@ -200,7 +220,17 @@ def native_dropout(input: Tensor, p: float, train: bool | None) -> tuple[Tensor,
 def native_norm(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """PyTorch's norm kernel for sparse tensors: on a dense tensor (every arraygrad tensor) it
     raises NotImplementedError, as PyTorch does; :func:`arraygrad.linalg.vector_norm` is the
-    dense norm."""
+    dense norm.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.native_norm(arraygrad.ones(2))
+    ... except NotImplementedError as error:
+    ...     print(type(error).__name__)
+    NotImplementedError
+    >>> arraygrad.linalg.vector_norm(arraygrad.tensor([3.0, 4.0]))
+    tensor(5.)
+    """
     require_tensor("native_norm", "input", 1, input)
     raise NotImplementedError(
         "Could not run 'aten::native_norm' with arguments from the 'CPU' backend: it is "
@@ -223,7 +253,14 @@ def _per_channel(t: Tensor, input: Tensor) -> Tensor:
 
 def batch_norm_stats(input: Tensor, eps: float) -> tuple[Tensor, Tensor]:
     """Each channel's mean and ``1 / sqrt(biased variance + eps)`` over the batch and the
-    positions: ``(mean, invstd)``, both ``(C,)``."""
+    positions: ``(mean, invstd)``, both ``(C,)``.
+
+    CUDA-only in PyTorch; a composite here, on any backend.
+
+    >>> import arraygrad
+    >>> arraygrad.batch_norm_stats(arraygrad.tensor([[1.0, 0.0], [3.0, 4.0]]), 0.0)
+    (tensor([2., 2.]), tensor([1.0000, 0.5000]))
+    """
     dims = _channel_dims(input)
     mean = _reduction.mean(input, dims)
     centred = input - _per_channel(mean, input)
@@ -240,7 +277,18 @@ def batch_norm_elemt(
     eps: float,
 ) -> Tensor:
     """``(input - mean) * invstd * weight + bias`` per channel (``eps`` is unused: ``invstd``
-    has it already)."""
+    has it already).
+
+    CUDA-only in PyTorch; a composite here, differentiable in every argument.
+
+    >>> import arraygrad
+    >>> x, mean = arraygrad.tensor([[1.0], [3.0]]), arraygrad.tensor([2.0])
+    >>> invstd = arraygrad.ones(1)
+    >>> weight, bias = arraygrad.tensor([2.0]), arraygrad.tensor([0.5])
+    >>> arraygrad.batch_norm_elemt(x, weight, bias, mean, invstd, 0.0)
+    tensor([[-1.5000],
+            [ 2.5000]])
+    """
     out = (input - _per_channel(mean, input)) * _per_channel(invstd, input)
     if weight is not None:
         out = out * _per_channel(weight, input)
@@ -261,7 +309,22 @@ def batch_norm_gather_stats_with_counts(
 ) -> tuple[Tensor, Tensor]:
     """The mean and ``invstd`` of the union of groups (processes) from each group's ``(G, C)``
     means and ``invstd`` and its ``(G,)`` element counts; the running statistics are updated
-    in place with them (``input`` only gives the dtype, as in PyTorch)."""
+    in place with them (``input`` only gives the dtype, as in PyTorch).
+
+    The union's variance is the count-weighted mean of ``var_g + (mean_g - mean)^2``; the
+    running variance takes it unbiased. CUDA-only in PyTorch. Two groups ``[1, 3]`` and
+    ``[5, 7]`` give the statistics of ``[1, 3, 5, 7]``:
+
+    >>> import arraygrad
+    >>> means, invstds = arraygrad.tensor([[2.0], [6.0]]), arraygrad.tensor([[1.0], [1.0]])
+    >>> running_mean, running_var = arraygrad.zeros(1), arraygrad.ones(1)
+    >>> counts = arraygrad.tensor([2.0, 2.0])
+    >>> arraygrad.batch_norm_gather_stats_with_counts(
+    ...     means, means, invstds, running_mean, running_var, 0.1, 0.0, counts)
+    (tensor([4.]), tensor([0.4472]))
+    >>> running_mean, running_var
+    (tensor([0.4000]), tensor([1.5667]))
+    """
     weights = _shape.reshape(counts.to(mean.dtype), (-1, 1))
     total = _reduction.sum(weights, 0)
     global_mean = _reduction.sum(mean * weights, 0) / total
@@ -284,7 +347,15 @@ def batch_norm_gather_stats(
     eps: float,
     count: int,
 ) -> tuple[Tensor, Tensor]:
-    """:func:`batch_norm_gather_stats_with_counts` with every group of ``count`` elements."""
+    """:func:`batch_norm_gather_stats_with_counts` with every group of ``count`` elements.
+
+    CUDA-only in PyTorch.
+
+    >>> import arraygrad
+    >>> means, invstds = arraygrad.tensor([[2.0], [6.0]]), arraygrad.tensor([[1.0], [1.0]])
+    >>> arraygrad.batch_norm_gather_stats(means, means, invstds, None, None, 0.1, 0.0, 2)
+    (tensor([4.]), tensor([0.4472]))
+    """
     counts = full((mean.shape[0],), count, dtype=mean.dtype)
     return batch_norm_gather_stats_with_counts(
         input, mean, invstd, running_mean, running_var, momentum, eps, counts
@@ -295,7 +366,18 @@ def batch_norm_update_stats(
     input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, momentum: float
 ) -> tuple[Tensor, Tensor]:
     """Each channel's mean and biased variance, ``(mean, var)``; the running statistics are
-    updated in place (the variance unbiased)."""
+    updated in place (the variance unbiased).
+
+    ``running = (1 - momentum) running + momentum batch``; floating-point input only.
+
+    >>> import arraygrad
+    >>> running_mean, running_var = arraygrad.zeros(1), arraygrad.ones(1)
+    >>> x = arraygrad.tensor([[1.0], [3.0]])
+    >>> arraygrad.batch_norm_update_stats(x, running_mean, running_var, 0.1)
+    (tensor([2.]), tensor([1.]))
+    >>> running_mean, running_var
+    (tensor([0.2000]), tensor([1.1000]))
+    """
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
             f'"batch_norm_update_stats_cpu" not implemented for '
@@ -323,7 +405,16 @@ def batch_norm_backward_reduce(
     """The per-channel sums of the backward pass: ``sum_dy`` (of ``grad_out``) and
     ``sum_dy_xmu`` (of ``grad_out * (input - mean)``), needed for the input's gradient when
     ``input_g``, and the weight's (``sum_dy_xmu * invstd``) and bias's (``sum_dy``) gradients
-    when ``weight_g`` and ``bias_g``; each is None when not asked for."""
+    when ``weight_g`` and ``bias_g``; each is None when not asked for.
+
+    CUDA-only in PyTorch.
+
+    >>> import arraygrad
+    >>> x, grad_out = arraygrad.tensor([[1.0], [3.0]]), arraygrad.tensor([[1.0], [2.0]])
+    >>> mean, invstd = arraygrad.tensor([2.0]), arraygrad.ones(1)
+    >>> arraygrad.batch_norm_backward_reduce(grad_out, x, mean, invstd, None, True, True, True)
+    (tensor([3.]), tensor([1.]), tensor([1.]), tensor([3.]))
+    """
     dims = _channel_dims(input)
     sum_dy = _reduction.sum(grad_out, dims)
     sum_dy_xmu = _reduction.sum(grad_out * (input - _per_channel(mean, input)), dims)
@@ -346,7 +437,22 @@ def batch_norm_backward_elemt(
 ) -> Tensor:
     """The input's gradient of batch norm in training from the per-channel sums (over all
     groups) and each group's element ``count``:
-    ``(grad_out - sum_dy / n - (input - mean) invstd^2 sum_dy_xmu / n) invstd weight``."""
+    ``(grad_out - sum_dy / n - (input - mean) invstd^2 sum_dy_xmu / n) invstd weight``.
+
+    CUDA-only in PyTorch. With one group it is the gradient of ``nn.functional.batch_norm``:
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[0.0], [1.0], [5.0]])
+    >>> grad_out = arraygrad.tensor([[1.0], [0.0], [0.0]])
+    >>> mean, invstd = arraygrad.batch_norm_stats(x, 1e-5)
+    >>> sums = arraygrad.batch_norm_backward_reduce(
+    ...     grad_out, x, mean, invstd, None, True, False, False)
+    >>> arraygrad.batch_norm_backward_elemt(
+    ...     grad_out, x, mean, invstd, None, sums[0], sums[1], arraygrad.tensor([3]))
+    tensor([[ 0.1763],
+            [-0.2204],
+            [ 0.0441]])
+    """
     total = _reduction.sum(count.to(mean.dtype))
     centred = input - _per_channel(mean, input)
     scale = _per_channel(invstd, input)

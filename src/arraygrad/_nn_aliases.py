@@ -130,7 +130,14 @@ def avg_pool1d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.avg_pool1d` (``stride=[]``: the kernel size)."""
+    """:func:`arraygrad.nn.functional.avg_pool1d` (``stride=[]``: the kernel size).
+
+    The mean of each window of the last dimension of ``(N, C, L)`` or ``(C, L)`` input.
+
+    >>> import arraygrad
+    >>> arraygrad.avg_pool1d(arraygrad.tensor([[1.0, 3.0, 2.0, 6.0]]), 2)
+    tensor([[2., 4.]])
+    """
     return _functional.avg_pool1d(
         input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad
     )
@@ -145,7 +152,12 @@ def max_pool1d(
     ceil_mode: bool = False,
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.max_pool1d`, without indices (``stride=[]``: the kernel
-    size)."""
+    size).
+
+    >>> import arraygrad
+    >>> arraygrad.max_pool1d(arraygrad.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+    tensor([[3., 2.]])
+    """
     return _functional.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
@@ -158,7 +170,14 @@ def max_pool1d_with_indices(
     ceil_mode: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """:func:`arraygrad.nn.functional.max_pool1d` with ``return_indices``: ``(values,
-    indices)`` (``stride=[]``: the kernel size)."""
+    indices)`` (``stride=[]``: the kernel size).
+
+    Each index is the position along the last dimension of the window's first maximum.
+
+    >>> import arraygrad
+    >>> arraygrad.max_pool1d_with_indices(arraygrad.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+    (tensor([[3., 2.]]), tensor([[1, 2]]))
+    """
     values, indices = _functional.max_pool1d(
         input, kernel_size, _stride(stride), padding, dilation, ceil_mode, return_indices=True
     )
@@ -173,7 +192,14 @@ def max_pool2d(
     dilation: Any = 1,
     ceil_mode: bool = False,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.max_pool2d`, without indices."""
+    """:func:`arraygrad.nn.functional.max_pool2d`, without indices (``stride=[]``: the kernel
+    size).
+
+    >>> import arraygrad
+    >>> arraygrad.max_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 2)
+    tensor([[[ 5.,  7.],
+             [13., 15.]]])
+    """
     return _functional.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
@@ -185,12 +211,23 @@ def max_pool3d(
     dilation: Any = 1,
     ceil_mode: bool = False,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.max_pool3d`, without indices."""
+    """:func:`arraygrad.nn.functional.max_pool3d`, without indices (``stride=[]``: the kernel
+    size).
+
+    >>> import arraygrad
+    >>> arraygrad.max_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 2)
+    tensor([[[[7.]]]])
+    """
     return _functional.max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:
-    """:func:`arraygrad.nn.functional.adaptive_max_pool1d`: always ``(values, indices)``."""
+    """:func:`arraygrad.nn.functional.adaptive_max_pool1d`: always ``(values, indices)``.
+
+    >>> import arraygrad
+    >>> arraygrad.adaptive_max_pool1d(arraygrad.tensor([[1.0, 5.0, 3.0, 4.0, 2.0]]), 2)
+    (tensor([[5., 4.]]), tensor([[1, 3]]))
+    """
     return tuple(_functional.adaptive_max_pool1d(input, output_size, return_indices=True))  # type: ignore[return-value]
 
 
@@ -206,7 +243,22 @@ def batch_norm(
     cudnn_enabled: bool,
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.batch_norm` with PyTorch's top-level argument order
-    (all required; ``cudnn_enabled`` is ignored)."""
+    (all required; ``cudnn_enabled`` is ignored).
+
+    ``(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)``:
+    ``(x - mean) / sqrt(var + eps) * weight + bias`` per channel (dimension 1), with batch
+    statistics in training (the running ones move by ``momentum`` toward the batch mean and
+    unbiased variance), else the running ones.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0], [3.0]])
+    >>> mean, var = arraygrad.zeros(1), arraygrad.ones(1)
+    >>> arraygrad.batch_norm(x, None, None, mean, var, True, 0.1, 0.0, False)
+    tensor([[-1.],
+            [ 1.]])
+    >>> mean, var
+    (tensor([0.2000]), tensor([1.1000]))
+    """
     return _functional.batch_norm(
         input, running_mean, running_var, weight, bias, training, momentum, eps
     )
@@ -224,7 +276,17 @@ def instance_norm(
     cudnn_enabled: bool,
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.instance_norm` with PyTorch's top-level argument order
-    (all required; ``cudnn_enabled`` is ignored)."""
+    (all required; ``cudnn_enabled`` is ignored).
+
+    ``(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,
+    cudnn_enabled)``: each channel of each example normalised over its positions.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[[1.0, 3.0], [0.0, 4.0]]])
+    >>> arraygrad.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
     return _functional.instance_norm(
         input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
     )
@@ -238,7 +300,16 @@ def layer_norm(
     eps: float = 1e-05,
     cudnn_enable: bool = True,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.layer_norm` (``cudnn_enable`` is ignored)."""
+    """:func:`arraygrad.nn.functional.layer_norm` (``cudnn_enable`` is ignored).
+
+    ``(x - mean) / sqrt(var + eps) * weight + bias`` over the last ``len(normalized_shape)``
+    dimensions (biased variance).
+
+    >>> import arraygrad
+    >>> arraygrad.layer_norm(arraygrad.tensor([[1.0, 3.0], [0.0, 10.0]]), [2])
+    tensor([[-1.0000,  1.0000],
+            [-1.0000,  1.0000]])
+    """
     return _functional.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
@@ -250,7 +321,15 @@ def group_norm(
     eps: float = 1e-05,
     cudnn_enabled: bool = True,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.group_norm` (``cudnn_enabled`` is ignored)."""
+    """:func:`arraygrad.nn.functional.group_norm` (``cudnn_enabled`` is ignored).
+
+    Each example's channels split into ``num_groups`` groups, each normalised over its channels
+    and positions, then scaled and shifted per channel.
+
+    >>> import arraygrad
+    >>> arraygrad.group_norm(arraygrad.tensor([[1.0, 3.0, 10.0, 20.0]]), 2)
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
     return _functional.group_norm(input, num_groups, weight, bias, eps)
 
 
@@ -262,7 +341,16 @@ def embedding(
     sparse: bool = False,
 ) -> Tensor:
     """The rows of ``weight`` at ``indices``: :func:`arraygrad.nn.functional.embedding` with the
-    weight first; ``padding_idx`` (a row that gets no gradient) is none when negative."""
+    weight first; ``padding_idx`` (a row that gets no gradient) is none when negative.
+
+    ``weight (num_embeddings, D)`` and int64 ``indices (*)`` give ``(*, D)``.
+
+    >>> import arraygrad
+    >>> weight = arraygrad.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])
+    >>> arraygrad.embedding(weight, arraygrad.tensor([2, 0]))
+    tensor([[3., 4.],
+            [0., 0.]])
+    """
     padding = padding_idx if padding_idx >= 0 else None
     return _functional.embedding(
         indices, weight, padding, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
@@ -273,7 +361,15 @@ def kl_div(
     input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.kl_div` (``reduction`` a number: 1 is the mean over all
-    elements; by default none)."""
+    elements; by default none).
+
+    Pointwise ``target * (log(target) - input)`` for log-probabilities ``input``; 2 sums.
+
+    >>> import arraygrad
+    >>> target = arraygrad.tensor([0.5, 0.5])
+    >>> arraygrad.kl_div(arraygrad.tensor([0.25, 0.75]).log(), target)
+    tensor([ 0.3466, -0.2027])
+    """
     return _functional.kl_div(
         input, target, reduction=_reduction("kl_div", reduction), log_target=log_target
     )
@@ -287,7 +383,16 @@ def binary_cross_entropy_with_logits(
     reduction: int = 0,
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.binary_cross_entropy_with_logits` (``pos_weight``
-    fourth, ``reduction`` a number)."""
+    fourth, ``reduction`` a number).
+
+    Pointwise ``-(pos_weight t log sigmoid(x) + (1 - t) log sigmoid(-x))``, stable for any
+    logit; no reduction by default (1 the mean, 2 the sum).
+
+    >>> import arraygrad
+    >>> logits, target = arraygrad.tensor([0.0, 2.0]), arraygrad.tensor([1.0, 0.0])
+    >>> arraygrad.binary_cross_entropy_with_logits(logits, target)
+    tensor([0.6931, 2.1269])
+    """
     mode = _reduction("binary_cross_entropy_with_logits", reduction)
     return _functional.binary_cross_entropy_with_logits(
         input, target, weight, reduction=mode, pos_weight=pos_weight
@@ -297,7 +402,15 @@ def binary_cross_entropy_with_logits(
 def hinge_embedding_loss(
     input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.hinge_embedding_loss` (``reduction`` a number)."""
+    """:func:`arraygrad.nn.functional.hinge_embedding_loss` (``reduction`` a number).
+
+    ``x`` where the target is 1, ``max(0, margin - x)`` where it is -1; none by default.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([0.3, 0.3, 2.0])
+    >>> arraygrad.hinge_embedding_loss(x, arraygrad.tensor([1.0, -1.0, -1.0]))
+    tensor([0.3000, 0.7000, 0.0000])
+    """
     mode = _reduction("hinge_embedding_loss", reduction)
     return _functional.hinge_embedding_loss(input, target, margin, reduction=mode)
 
@@ -305,7 +418,15 @@ def hinge_embedding_loss(
 def margin_ranking_loss(
     input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.margin_ranking_loss` (``reduction`` a number)."""
+    """:func:`arraygrad.nn.functional.margin_ranking_loss` (``reduction`` a number).
+
+    ``max(0, -y (x1 - x2) + margin)``; none by default.
+
+    >>> import arraygrad
+    >>> x1, x2 = arraygrad.tensor([3.0, 1.0]), arraygrad.tensor([1.0, 1.0])
+    >>> arraygrad.margin_ranking_loss(x1, x2, arraygrad.tensor([1.0, -1.0]), 1.0)
+    tensor([0., 1.])
+    """
     mode = _reduction("margin_ranking_loss", reduction)
     return _functional.margin_ranking_loss(input1, input2, target, margin, reduction=mode)
 
@@ -313,7 +434,17 @@ def margin_ranking_loss(
 def cosine_embedding_loss(
     input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 0
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.cosine_embedding_loss` (``reduction`` a number)."""
+    """:func:`arraygrad.nn.functional.cosine_embedding_loss` (``reduction`` a number).
+
+    ``1 - cos(x1, x2)`` where the target is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1;
+    none by default.
+
+    >>> import arraygrad
+    >>> x1 = arraygrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> x2 = arraygrad.tensor([[0.0, 2.0], [3.0, 0.0]])
+    >>> arraygrad.cosine_embedding_loss(x1, x2, arraygrad.tensor([1, -1]))
+    tensor([1., 1.])
+    """
     mode = _reduction("cosine_embedding_loss", reduction)
     return _functional.cosine_embedding_loss(input1, input2, target, margin, reduction=mode)
 
@@ -328,7 +459,16 @@ def triplet_margin_loss(
     swap: bool = False,
     reduction: int = 0,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.triplet_margin_loss` (``reduction`` a number)."""
+    """:func:`arraygrad.nn.functional.triplet_margin_loss` (``reduction`` a number).
+
+    ``max(0, d(a, p) - d(a, n) + margin)`` with the pairwise ``p``-norm distance; none by
+    default.
+
+    >>> import arraygrad
+    >>> anchor, positive = arraygrad.zeros(1, 2), arraygrad.tensor([[3.0, 4.0]])
+    >>> arraygrad.triplet_margin_loss(anchor, positive, arraygrad.tensor([[0.0, 1.0]]))
+    tensor([5.0000])
+    """
     mode = _reduction("triplet_margin_loss", reduction)
     return _functional.triplet_margin_loss(
         anchor, positive, negative, margin, p, eps, swap, reduction=mode
@@ -339,7 +479,15 @@ def poisson_nll_loss(
     input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float, reduction: int
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.poisson_nll_loss` (every argument required,
-    ``reduction`` a number)."""
+    ``reduction`` a number).
+
+    ``(input, target, log_input, full, eps, reduction)``: ``exp(x) - t x`` for log-rates.
+
+    >>> import arraygrad
+    >>> x, target = arraygrad.tensor([0.0, 1.0]), arraygrad.tensor([1.0, 2.0])
+    >>> arraygrad.poisson_nll_loss(x, target, True, False, 1e-8, 0)
+    tensor([1.0000, 0.7183])
+    """
     mode = _reduction("poisson_nll_loss", reduction)
     return _functional.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=mode)
 
@@ -353,7 +501,16 @@ def ctc_loss(
     reduction: int = 0,
     zero_infinity: bool = False,
 ) -> Tensor:
-    """:func:`arraygrad.nn.functional.ctc_loss` (``reduction`` a number)."""
+    """:func:`arraygrad.nn.functional.ctc_loss` (``reduction`` a number).
+
+    ``-log`` of the summed probability of every alignment of each target to ``log_probs``
+    ``(T, N, C)``; none by default (one loss per sequence).
+
+    >>> import arraygrad
+    >>> log_probs = arraygrad.tensor([[[0.9, 0.1]], [[0.1, 0.9]], [[0.9, 0.1]]]).log()
+    >>> arraygrad.ctc_loss(log_probs, arraygrad.tensor([[1]]), [3], [1])
+    tensor([0.0856])
+    """
     mode = _reduction("ctc_loss", reduction)
     return _functional.ctc_loss(
         log_probs, targets, input_lengths, target_lengths, blank, mode, zero_infinity
@@ -403,7 +560,17 @@ def fill(input: Tensor, value: Any) -> Tensor:
 
 def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     """Deprecated (a UserWarning, as in PyTorch): the product of the matrices,
-    :func:`arraygrad.linalg.multi_dot` of them."""
+    :func:`arraygrad.linalg.multi_dot` of them.
+
+    2-D matrices only (vectors are refused, unlike ``multi_dot``); one matrix gives a copy.
+
+    >>> import arraygrad, warnings
+    >>> a, b = arraygrad.tensor([[1.0, 2.0]]), arraygrad.tensor([[3.0], [4.0]])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.chain_matmul(a, b, a)
+    tensor([[11., 22.]])
+    """
     warnings.warn(
         "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. "
         "Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather "
@@ -435,7 +602,14 @@ def _chain_product(matrices: tuple[Tensor, ...]) -> Tensor:
 
 def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """Deprecated (a UserWarning, as in PyTorch): the 2-norm over ``dim``,
-    :func:`arraygrad.linalg.vector_norm` ``(input, 2, dim, keepdim)``."""
+    :func:`arraygrad.linalg.vector_norm` ``(input, 2, dim, keepdim)``.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.frobenius_norm(arraygrad.tensor([[3.0, 4.0], [0.0, 0.0]]), dim=1)
+    tensor([5., 0.])
+    """
     warnings.warn(
         "at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will "
         "be removed in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, "
@@ -450,7 +624,14 @@ def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tenso
     """Deprecated (a UserWarning, as in PyTorch): the sum of the singular values of the
     matrices in ``dim`` (the last two without it),
     :func:`arraygrad.linalg.matrix_norm` ``(input, 'nuc', dim, keepdim)``.
-    ``nuclear_norm(input, keepdim)`` is the other overload."""
+    ``nuclear_norm(input, keepdim)`` is the other overload.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.nuclear_norm(arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]]))
+    tensor(7.)
+    """
     warnings.warn(
         "at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be "
         "removed in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, "
@@ -467,7 +648,17 @@ def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tenso
 
 def matrix_rank(input: Tensor, tol: float | None = None, symmetric: bool = False) -> Tensor:
     """Removed from PyTorch (it raises there, as here): use
-    :func:`arraygrad.linalg.matrix_rank`."""
+    :func:`arraygrad.linalg.matrix_rank`.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.matrix_rank(arraygrad.eye(2))
+    ... except RuntimeError as error:
+    ...     print(str(error).splitlines()[0])
+    This function was deprecated since version 1.9 and is now removed.
+    >>> arraygrad.linalg.matrix_rank(arraygrad.eye(2))
+    tensor(2)
+    """
     raise RuntimeError(
         "This function was deprecated since version 1.9 and is now removed.\n"
         "Please use the `torch.linalg.matrix_rank` function instead. The parameter "

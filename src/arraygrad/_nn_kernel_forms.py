@@ -103,7 +103,20 @@ def grid_sampler(
 ) -> Tensor:
     """:func:`arraygrad.nn.functional.grid_sample` with the modes as numbers:
     ``interpolation_mode`` 0 bilinear, 1 nearest, 2 bicubic; ``padding_mode`` 0 zeros,
-    1 border, 2 reflection."""
+    1 border, 2 reflection.
+
+    ``grid (N, H_out, W_out, 2)`` holds ``(x, y)`` in [-1, 1] (the corner pixels' centres with
+    ``align_corners=True``, their outer edges without); input ``(N, C, H, W)`` gives
+    ``(N, C, H_out, W_out)``, and 5-D volumes likewise.
+
+    >>> import arraygrad
+    >>> image = arraygrad.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> grid = arraygrad.tensor([[[[0.0, 0.0], [-1.0, -1.0]]]])
+    >>> arraygrad.grid_sampler(image, grid, 0, 0, True)
+    tensor([[[[2.5000, 1.0000]]]])
+    >>> arraygrad.grid_sampler(image, grid, 0, 0, False)
+    tensor([[[[2.5000, 0.2500]]]])
+    """
     if interpolation_mode not in _SAMPLING_MODES or padding_mode not in _SAMPLING_PADDINGS:
         # PyTorch computes something for other numbers; arraygrad says what they may be.
         raise RuntimeError(
@@ -134,7 +147,16 @@ def _require_rank(input: Tensor, grid: Tensor, rank: int) -> None:
 def grid_sampler_2d(
     input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
 ) -> Tensor:
-    """:func:`grid_sampler` of an image ``(N, C, H, W)`` only."""
+    """:func:`grid_sampler` of an image ``(N, C, H, W)`` only.
+
+    With ``padding_mode`` 1 (border), points outside [-1, 1] take the nearest edge value.
+
+    >>> import arraygrad
+    >>> image = arraygrad.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> grid = arraygrad.tensor([[[[1.0, -1.0], [2.0, 0.0]]]])
+    >>> arraygrad.grid_sampler_2d(image, grid, 0, 1, True)
+    tensor([[[[2., 3.]]]])
+    """
     _require_rank(input, grid, 4)
     return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
 
@@ -142,11 +164,32 @@ def grid_sampler_2d(
 def grid_sampler_3d(
     input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
 ) -> Tensor:
-    """:func:`grid_sampler` of a volume ``(N, C, D, H, W)`` only (no bicubic mode)."""
+    """:func:`grid_sampler` of a volume ``(N, C, D, H, W)`` only (no bicubic mode).
+
+    ``grid (N, D_out, H_out, W_out, 3)`` holds ``(x, y, z)`` points in [-1, 1].
+
+    >>> import arraygrad
+    >>> volume = arraygrad.arange(8.0).reshape(1, 1, 2, 2, 2)
+    >>> arraygrad.grid_sampler_3d(volume, arraygrad.zeros(1, 1, 1, 1, 3), 0, 0, True)
+    tensor([[[[[3.5000]]]]])
+    """
     _require_rank(input, grid, 5)
     return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
 
 
 def affine_grid_generator(theta: Tensor, size: Any, align_corners: bool) -> Tensor:
-    """:func:`arraygrad.nn.functional.affine_grid` with ``align_corners`` required."""
+    """:func:`arraygrad.nn.functional.affine_grid` with ``align_corners`` required.
+
+    For ``theta (N, 2, 3)`` and ``size (N, C, H, W)``: the ``(N, H, W, 2)`` points
+    ``theta @ (x, y, 1)`` of the normalised output coordinates ``x, y`` in [-1, 1].
+
+    >>> import arraygrad
+    >>> theta = arraygrad.tensor([[[2.0, 0.0, 0.0], [0.0, 1.0, 0.5]]])
+    >>> arraygrad.affine_grid_generator(theta, [1, 1, 2, 2], False)
+    tensor([[[[-1.,  0.],
+              [ 1.,  0.]],
+    <BLANKLINE>
+             [[-1.,  1.],
+              [ 1.,  1.]]]])
+    """
     return _functional.affine_grid(theta, size, align_corners)

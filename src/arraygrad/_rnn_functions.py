@@ -114,28 +114,77 @@ def _is_packed(args: tuple[Any, ...], hx_position: int) -> bool:
 
 def rnn_tanh(*args: Any) -> tuple[Tensor, Tensor]:
     """An Elman RNN with tanh over a sequence (see the module docstring for the two argument
-    forms): ``(output, h_n)``."""
+    forms): ``(output, h_n)``.
+
+    ``h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh)``; the arguments are ``(input, hx,
+    params, has_biases, num_layers, dropout, train, bidirectional, batch_first)``.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[[1.0]], [[-2.0]]])
+    >>> params = [arraygrad.ones(2, 1), arraygrad.zeros(2, 2)]
+    >>> output, h_n = arraygrad.rnn_tanh(
+    ...     x, arraygrad.zeros(1, 1, 2), params, False, 1, 0.0, False, False, False)
+    >>> output
+    tensor([[[ 0.7616,  0.7616]],
+    <BLANKLINE>
+            [[-0.9640, -0.9640]]])
+    """
     packed = _is_packed(args, 2)
     out, h_n, _ = _layers("RNN_TANH", args, (args[2 if packed else 1], None), packed)
     return out, h_n
 
 
 def rnn_relu(*args: Any) -> tuple[Tensor, Tensor]:
-    """An Elman RNN with ReLU over a sequence: ``(output, h_n)``."""
+    """An Elman RNN with ReLU over a sequence: ``(output, h_n)``.
+
+    ``h_t = relu(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh)``; arguments as :func:`rnn_tanh`.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[[1.0]], [[-2.0]]])
+    >>> params = [arraygrad.ones(2, 1), arraygrad.eye(2)]
+    >>> output, h_n = arraygrad.rnn_relu(
+    ...     x, arraygrad.zeros(1, 1, 2), params, False, 1, 0.0, False, False, False)
+    >>> h_n
+    tensor([[[0., 0.]]])
+    """
     packed = _is_packed(args, 2)
     out, h_n, _ = _layers("RNN_RELU", args, (args[2 if packed else 1], None), packed)
     return out, h_n
 
 
 def gru(*args: Any) -> tuple[Tensor, Tensor]:
-    """A GRU over a sequence: ``(output, h_n)``."""
+    """A GRU over a sequence: ``(output, h_n)``.
+
+    Gates ``r, z, n`` stacked in each ``w_ih (3H, H_in)`` and ``w_hh (3H, H)``;
+    ``h' = (1 - z) * n + z * h``. Arguments as :func:`rnn_tanh`.
+
+    >>> import arraygrad
+    >>> params = [arraygrad.zeros(9, 4), arraygrad.zeros(9, 3)]  # every gate 0.5, n = 0
+    >>> output, h_n = arraygrad.gru(
+    ...     arraygrad.ones(5, 2, 4), arraygrad.ones(1, 2, 3), params, False, 1, 0.0, False, False,
+    ...     False)
+    >>> output.shape, h_n[0, 0]
+    (arraygrad.Size([5, 2, 3]), tensor([0.0312, 0.0312, 0.0312]))
+    """
     packed = _is_packed(args, 2)
     out, h_n, _ = _layers("GRU", args, (args[2 if packed else 1], None), packed)
     return out, h_n
 
 
 def lstm(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
-    """An LSTM over a sequence, ``hx`` the pair ``(h_0, c_0)``: ``(output, h_n, c_n)``."""
+    """An LSTM over a sequence, ``hx`` the pair ``(h_0, c_0)``: ``(output, h_n, c_n)``.
+
+    Gates ``i, f, g, o`` stacked in each ``w_ih (4H, H_in)``; ``c' = f * c + i * g``,
+    ``h' = o * tanh(c')``. Arguments as :func:`rnn_tanh`.
+
+    >>> import arraygrad
+    >>> params = [arraygrad.zeros(12, 4), arraygrad.zeros(12, 3)]  # i = f = o = 0.5, g = 0
+    >>> hx = (arraygrad.zeros(1, 2, 3), arraygrad.ones(1, 2, 3))
+    >>> output, h_n, c_n = arraygrad.lstm(
+    ...     arraygrad.ones(5, 2, 4), hx, params, False, 1, 0.0, False, False, False)
+    >>> output.shape, c_n[0, 0]
+    (arraygrad.Size([5, 2, 3]), tensor([0.0312, 0.0312, 0.0312]))
+    """
     packed = _is_packed(args, 1)
     h0, c0 = args[2 if packed else 1]
     out, h_n, c_n = _layers("LSTM", args, (h0, c0), packed)
@@ -181,7 +230,15 @@ def rnn_tanh_cell(
     b_ih: Tensor | None = None,
     b_hh: Tensor | None = None,
 ) -> Tensor:
-    """One step of an Elman RNN: ``tanh(input w_ih^T + b_ih + hx w_hh^T + b_hh)``."""
+    """One step of an Elman RNN: ``tanh(input w_ih^T + b_ih + hx w_hh^T + b_hh)``.
+
+    ``input (N, H_in)``, ``hx (N, H)``, ``w_ih (H, H_in)``, ``w_hh (H, H)``; returns ``(N, H)``.
+
+    >>> import arraygrad
+    >>> w_ih, w_hh = arraygrad.ones(2, 1), arraygrad.zeros(2, 2)
+    >>> arraygrad.rnn_tanh_cell(arraygrad.tensor([[1.0]]), arraygrad.zeros(1, 2), w_ih, w_hh)
+    tensor([[0.7616, 0.7616]])
+    """
     return _one_step("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)[0]
 
 
@@ -193,7 +250,15 @@ def rnn_relu_cell(
     b_ih: Tensor | None = None,
     b_hh: Tensor | None = None,
 ) -> Tensor:
-    """One step of an Elman RNN with ReLU."""
+    """One step of an Elman RNN with ReLU: ``relu(input w_ih^T + b_ih + hx w_hh^T + b_hh)``.
+
+    ``input (N, H_in)``, ``hx (N, H)``; returns ``(N, H)``.
+
+    >>> import arraygrad
+    >>> w_ih, w_hh = arraygrad.tensor([[1.0], [-1.0]]), arraygrad.eye(2)
+    >>> arraygrad.rnn_relu_cell(arraygrad.tensor([[2.0]]), arraygrad.ones(1, 2), w_ih, w_hh)
+    tensor([[3., 0.]])
+    """
     return _one_step("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[0]
 
 
@@ -205,7 +270,16 @@ def gru_cell(
     b_ih: Tensor | None = None,
     b_hh: Tensor | None = None,
 ) -> Tensor:
-    """One step of a GRU (gates ``r, z, n`` stacked in the weights)."""
+    """One step of a GRU (gates ``r, z, n`` stacked in the weights).
+
+    ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z`` likewise,
+    ``n = tanh(W_in x + b_in + r (W_hn h + b_hn))``, ``h' = (1 - z) n + z h``.
+
+    >>> import arraygrad
+    >>> w_ih, w_hh = arraygrad.zeros(6, 1), arraygrad.zeros(6, 2)  # r = z = 0.5, n = 0
+    >>> arraygrad.gru_cell(arraygrad.tensor([[1.0]]), arraygrad.tensor([[2.0, -2.0]]), w_ih, w_hh)
+    tensor([[ 1., -1.]])
+    """
     return _one_step("GRU", input, hx, None, w_ih, w_hh, b_ih, b_hh)[0]
 
 
@@ -218,7 +292,17 @@ def lstm_cell(
     b_hh: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
     """One step of an LSTM (gates ``i, f, g, o`` stacked in the weights), ``hx`` the pair
-    ``(h, c)``: ``(h', c')``."""
+    ``(h, c)``: ``(h', c')``.
+
+    ``c' = f c + i g`` and ``h' = o tanh(c')``, with ``i, f, o`` sigmoids and ``g`` a tanh of
+    ``x W_ih^T + b_ih + h W_hh^T + b_hh``.
+
+    >>> import arraygrad
+    >>> w_ih, w_hh = arraygrad.zeros(8, 1), arraygrad.zeros(8, 2)  # i = f = o = 0.5, g = 0
+    >>> hx = (arraygrad.zeros(1, 2), arraygrad.ones(1, 2))
+    >>> arraygrad.lstm_cell(arraygrad.tensor([[1.0]]), hx, w_ih, w_hh)
+    (tensor([[0.2311, 0.2311]]), tensor([[0.5000, 0.5000]]))
+    """
     h, c = hx
     h_new, c_new = _one_step("LSTM", input, h, c, w_ih, w_hh, b_ih, b_hh)
     assert c_new is not None  # an LSTM step always gives a cell state

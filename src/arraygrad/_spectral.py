@@ -34,7 +34,18 @@ __all__: list[str] = []
 
 def singular_value_norm(a: Tensor, ord: Any, rows: int, cols: int, keepdim: bool) -> Tensor:
     """The largest (``ord=2``), smallest (``-2``) or summed (``"nuc"``) singular value of the
-    matrices in dimensions ``rows`` and ``cols`` of ``a`` (non-negative dims)."""
+    matrices in dimensions ``rows`` and ``cols`` of ``a`` (non-negative dims): the spectral
+    and nuclear norms of :func:`arraygrad.linalg.matrix_norm`. The largest of no singular values
+    (an empty matrix) is 0, as torch's. The gradient is ``U diag(gS) V^T``, through
+    :func:`arraygrad.linalg.svdvals`; where the largest (or smallest) singular value is
+    repeated, the norm has no derivative and ``gS`` is split evenly among the tied values.
+
+    >>> import arraygrad
+    >>> from arraygrad._spectral import singular_value_norm
+    >>> a = arraygrad.tensor([[3.0, 0.0], [0.0, -4.0]])
+    >>> singular_value_norm(a, 2, 0, 1, False), singular_value_norm(a, "nuc", 0, 1, False)
+    (tensor(4.), tensor(7.))
+    """
     others = [d for d in range(a.ndim) if d not in (rows, cols)]
     s = svdvals(ops.permute_dims(a, axes=(*others, rows, cols)))
     if ord == "nuc" or (ord == 2 and s.shape[-1] == 0):
@@ -173,7 +184,16 @@ def matrix_rank(
 
 def check_real_tolerances(function: str, **tolerances: Any) -> None:
     """PyTorch's refusal of a complex tolerance tensor (``atol``, ``rtol``, ``rcond``) of
-    ``linalg.matrix_rank`` and ``linalg.pinv``: singular values are compared with real numbers."""
+    ``linalg.matrix_rank`` and ``linalg.pinv``: singular values are compared with real numbers,
+    so a complex tolerance raises RuntimeError naming it.
+
+    >>> import arraygrad
+    >>> try:
+    ...     arraygrad.linalg.matrix_rank(arraygrad.eye(2), atol=arraygrad.tensor(0.1 + 0j))
+    ... except RuntimeError as error:
+    ...     print(str(error)[:51])
+    torch.linalg.matrix_rank: atol tensor of complex ty
+    """
     for name, value in tolerances.items():
         if isinstance(value, Tensor) and value.dtype.is_complex:
             raise RuntimeError(
@@ -200,7 +220,15 @@ def _threshold(a: Tensor, s: Tensor, atol: Any, rtol: Any) -> Tensor:
 def pseudo_inverse(a: Tensor, atol: Any, rtol: Any, hermitian: bool) -> Tensor:
     """``torch.linalg.pinv`` from the SVD ``a = U diag(s) Vh`` (with ``hermitian``, from the
     eigendecomposition of ``a``'s lower triangle, ``|s|`` deciding): ``Vh^T diag(1/s) U^T``
-    where ``|s| > max(atol, rtol * s_max)``, 0 elsewhere."""
+    where ``|s| > max(atol, rtol * s_max)``, 0 elsewhere, for ``a`` of shape ``(*, m, n)``.
+    The gradient is torch's: the derivative of ``A -> A^+`` at constant rank (see below).
+
+    >>> import arraygrad
+    >>> from arraygrad._spectral import pseudo_inverse
+    >>> pseudo_inverse(arraygrad.tensor([[2.0, 0.0], [0.0, 0.0]]), None, None, False)
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
+    """
     t = _adjoint if a.dtype.is_complex else ops.matrix_transpose
     if hermitian:
         values, vectors = eigh(a)

@@ -10,8 +10,8 @@ PyTorch: a real-output transform reads only the half spectrum it needs, and the 
 half spectrum counts each frequency that stands for a conjugate pair twice.
 
 >>> import arraygrad
->>> arraygrad.fft.fft(arraygrad.tensor([1.0, 0.0, 0.0, 0.0]))
-tensor([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
+>>> arraygrad.fft.fft(arraygrad.tensor([1.0, 0.0, 0.0, 0.0])).real
+tensor([1., 1., 1., 1.])
 >>> arraygrad.fft.irfft(arraygrad.fft.rfft(arraygrad.tensor([1.0, 2.0, 3.0, 4.0])))
 tensor([1., 2., 3., 4.])
 """
@@ -228,7 +228,18 @@ def fft(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 1-D discrete Fourier transform of ``input`` along ``dim`` (``n`` points)."""
+    """The 1-D discrete Fourier transform along ``dim``, ``X[k] = sum_j x[j] exp(-2 pi i jk/n)``,
+    of ``input`` cut or zero-padded to ``n`` points. Real inputs become complex (integers in the
+    default complex dtype); float16 and bfloat16 raise RuntimeError, as torch's CPU kernels do.
+    ``norm`` scales by 1 ("backward", the default), ``1/sqrt(n)`` ("ortho") or ``1/n``
+    ("forward").
+
+    >>> import arraygrad
+    >>> arraygrad.fft.fft(arraygrad.tensor([1.0, 2.0, 3.0, 4.0]))
+    tensor([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j])
+    >>> arraygrad.fft.fft(arraygrad.tensor([1.0, 1.0]), n=4)
+    tensor([2.+0.j, 1.-1.j, 0.+0.j, 1.+1.j])
+    """
     if out is not None:
         return written("fft_fft", out, fft, input, n, dim, norm)
     return _c2c(input, None if n is None else (n,), (dim,), norm, False, "fft")
@@ -242,7 +253,15 @@ def ifft(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 1-D inverse discrete Fourier transform."""
+    """The 1-D inverse discrete Fourier transform along ``dim``, ``x[j] = 1/n sum_k X[k]
+    exp(2 pi i jk/n)``, of ``input`` cut or zero-padded to ``n`` points; the inverse of
+    :func:`fft` under the same ``norm``, which here scales by ``1/n`` ("backward", the default),
+    ``1/sqrt(n)`` ("ortho") or 1 ("forward").
+
+    >>> import arraygrad
+    >>> arraygrad.fft.ifft(arraygrad.fft.fft(arraygrad.tensor([1.0, 2.0, 3.0, 4.0])))
+    tensor([1.+0.j, 2.+0.j, 3.+0.j, 4.+0.j])
+    """
     if out is not None:
         return written("fft_ifft", out, ifft, input, n, dim, norm)
     return _c2c(input, None if n is None else (n,), (dim,), norm, True, "ifft")
@@ -256,7 +275,14 @@ def fft2(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 2-D discrete Fourier transform (over the last two dimensions by default)."""
+    """The 2-D discrete Fourier transform: :func:`fft` over both of ``dim`` (the last two by
+    default), each cut or zero-padded to its size in ``s`` first.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.fft2(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[10.+0.j, -2.+0.j],
+            [-4.+0.j,  0.+0.j]])
+    """
     if out is not None:
         return written("fft_fft2", out, fft2, input, s, dim, norm)
     return _c2c(input, s, dim, norm, False, "fft2")
@@ -270,7 +296,15 @@ def ifft2(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 2-D inverse discrete Fourier transform."""
+    """The 2-D inverse discrete Fourier transform: :func:`ifft` over both of ``dim`` (the last
+    two by default), each cut or zero-padded to its size in ``s`` first; the inverse of
+    :func:`fft2`.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.ifft2(arraygrad.tensor([[4.0, 0.0], [0.0, 0.0]]))
+    tensor([[1.+0.j, 1.+0.j],
+            [1.+0.j, 1.+0.j]])
+    """
     if out is not None:
         return written("fft_ifft2", out, ifft2, input, s, dim, norm)
     return _c2c(input, s, dim, norm, True, "ifft2")
@@ -284,7 +318,14 @@ def fftn(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The n-D discrete Fourier transform (over every dimension, or the last ``len(s)``)."""
+    """The n-D discrete Fourier transform: :func:`fft` over each of ``dim`` (by default every
+    dimension, or the last ``len(s)`` when ``s`` is given), cut or zero-padded to ``s``.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.fftn(arraygrad.ones(2, 2))
+    tensor([[4.+0.j, 0.+0.j],
+            [0.+0.j, 0.+0.j]])
+    """
     if out is not None:
         return written("fft_fftn", out, fftn, input, s, dim, norm)
     return _c2c(input, s, dim, norm, False, "fftn")
@@ -298,7 +339,14 @@ def ifftn(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The n-D inverse discrete Fourier transform."""
+    """The n-D inverse discrete Fourier transform: :func:`ifft` over each of ``dim`` (by default
+    every dimension, or the last ``len(s)``); the inverse of :func:`fftn`.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.ifftn(arraygrad.ones(2, 2))
+    tensor([[1.+0.j, 0.+0.j],
+            [0.+0.j, 0.+0.j]])
+    """
     if out is not None:
         return written("fft_ifftn", out, ifftn, input, s, dim, norm)
     return _c2c(input, s, dim, norm, True, "ifftn")
@@ -312,7 +360,18 @@ def rfft(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The transform of a real signal: its ``n // 2 + 1`` non-negative frequencies."""
+    """The transform of a real signal: the ``n // 2 + 1`` non-negative frequencies of
+    :func:`fft`, whose others are their conjugates (``X[n - k] = conj(X[k])``). Integer inputs
+    become the default float; complex ones raise RuntimeError.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> arraygrad.fft.rfft(x)
+    tensor([10.+0.j, -2.+2.j, -2.+0.j], grad_fn=<FftR2CBackward0>)
+    >>> arraygrad.fft.rfft(x).real.sum().backward()
+    >>> x.grad
+    tensor([3., 0., 1., 0.])
+    """
     if out is not None:
         return written("fft_rfft", out, rfft, input, n, dim, norm)
     return _r2c(input, None if n is None else (n,), (dim,), norm, "rfft")
@@ -326,7 +385,13 @@ def rfft2(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 2-D transform of a real signal, halved along the last of ``dim``."""
+    """The 2-D transform of a real signal: :func:`fft2`'s output with only the ``n // 2 + 1``
+    non-negative frequencies of the last of ``dim`` (the rest are conjugates).
+
+    >>> import arraygrad
+    >>> arraygrad.fft.rfft2(arraygrad.ones(4, 6)).shape
+    arraygrad.Size([4, 4])
+    """
     if out is not None:
         return written("fft_rfft2", out, rfft2, input, s, dim, norm)
     return _r2c(input, s, dim, norm, "rfft2")
@@ -340,7 +405,13 @@ def rfftn(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The n-D transform of a real signal, halved along the last of the dimensions."""
+    """The n-D transform of a real signal: :func:`fftn`'s output with only the ``n // 2 + 1``
+    non-negative frequencies of the last transformed dimension (the rest are conjugates).
+
+    >>> import arraygrad
+    >>> arraygrad.fft.rfftn(arraygrad.ones(2, 2, 4)).shape
+    arraygrad.Size([2, 2, 3])
+    """
     if out is not None:
         return written("fft_rfftn", out, rfftn, input, s, dim, norm)
     return _r2c(input, s, dim, norm, "rfftn")
@@ -354,8 +425,23 @@ def irfft(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The real signal of ``n`` samples (``2 * (m - 1)`` by default) whose half spectrum is
-    ``input``; the imaginary parts of its own-conjugate frequencies are not read."""
+    """The inverse of :func:`rfft`: the real signal of ``n`` samples whose half spectrum is
+    ``input`` (``m`` frequencies). ``n`` defaults to ``2 * (m - 1)``, so pass it to get an odd
+    length back. The imaginary parts of frequency 0 (and ``n/2`` for an even ``n``), which a
+    real signal cannot have, are not read. A frequency that stands for a conjugate pair
+    counts twice in the output, and so in the gradient, as torch's.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> arraygrad.fft.irfft(arraygrad.fft.rfft(x), n=5)
+    tensor([1., 2., 3., 4., 5.])
+    >>> arraygrad.fft.irfft(arraygrad.tensor([1 + 1j, 1.0, 1 + 1j]))
+    tensor([1., 0., 0., 0.])
+    >>> z = arraygrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> arraygrad.fft.irfft(z)[0].backward()  # x[0] = (z[0] + 2 z[1] + z[2]) / 4
+    >>> z.grad
+    tensor([0.2500, 0.5000, 0.2500])
+    """
     if out is not None:
         return written_real("fft_irfft", out, irfft, input, n, dim, norm)
     return _c2r(input, None if n is None else (n,), (dim,), norm, "irfft")
@@ -369,7 +455,15 @@ def irfft2(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The inverse of :func:`rfft2`."""
+    """The inverse of :func:`rfft2`: the real signal whose half spectrum (halved along the last
+    of ``dim``) is ``input``; ``s`` gives the output's sizes (the last defaults to
+    ``2 * (m - 1)``, as in :func:`irfft`).
+
+    >>> import arraygrad
+    >>> arraygrad.fft.irfft2(arraygrad.tensor([[4.0, 0.0], [0.0, 0.0]]))
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     if out is not None:
         return written_real("fft_irfft2", out, irfft2, input, s, dim, norm)
     return _c2r(input, s, dim, norm, "irfft2")
@@ -383,7 +477,15 @@ def irfftn(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The inverse of :func:`rfftn`."""
+    """The inverse of :func:`rfftn`: the real signal whose half spectrum (halved along the last
+    transformed dimension) is ``input``; ``s`` gives the output's sizes (the last defaults to
+    ``2 * (m - 1)``, so pass ``s`` for an odd size).
+
+    >>> import arraygrad
+    >>> arraygrad.fft.irfftn(arraygrad.fft.rfftn(arraygrad.ones(2, 3)), s=(2, 3))
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
     if out is not None:
         return written_real("fft_irfftn", out, irfftn, input, s, dim, norm)
     return _c2r(input, s, dim, norm, "irfftn")
@@ -397,8 +499,15 @@ def hfft(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The real transform of a Hermitian-symmetric signal given by its first half: the real
-    inverse transform of its conjugate, with the forward transform's normalisation."""
+    """The (real) transform of a Hermitian-symmetric signal of ``n`` samples
+    (``x[n - j] = conj(x[j])``) given by its first half ``input``: ``irfft(conj(input), n)``
+    scaled as a forward transform (by 1 under the default ``norm``). ``n`` defaults to
+    ``2 * (m - 1)``.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.hfft(arraygrad.tensor([1.0, 2.0, 3.0]))
+    tensor([ 8., -2.,  0., -2.])
+    """
     if out is not None:
         return written_real("fft_hfft", out, hfft, input, n, dim, norm)
     return _c2r(
@@ -418,8 +527,16 @@ def ihfft(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The inverse of :func:`hfft`: the conjugate half spectrum of a real signal, with the
-    inverse transform's normalisation."""
+    """The inverse of :func:`hfft`: ``conj(rfft(input))`` scaled as an inverse transform (by
+    ``1/n`` under the default ``norm``), the first half of a Hermitian-symmetric signal.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> arraygrad.fft.ihfft(x)
+    tensor([ 2.5000-0.0000j, -0.5000-0.5000j, -0.5000-0.0000j])
+    >>> arraygrad.fft.hfft(arraygrad.fft.ihfft(x))
+    tensor([1., 2., 3., 4.])
+    """
     if out is not None:
         return written("fft_ihfft", out, ihfft, input, n, dim, norm)
     x = _real_input(input, "ihfft")
@@ -434,7 +551,14 @@ def hfft2(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 2-D :func:`hfftn`."""
+    """:func:`hfftn` over the two dimensions ``dim`` (the last two by default): the real
+    transform of a signal Hermitian-symmetric in the last of them, given by its half there.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.hfft2(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[10., -2.],
+            [-4.,  0.]])
+    """
     if out is not None:
         return written_real("fft_hfft2", out, hfft2, input, s, dim, norm)
     return hfftn(input, s, dim, norm)
@@ -449,7 +573,15 @@ def hfftn(
     out: Tensor | None = None,
 ) -> Tensor:
     """The n-D real transform of a signal Hermitian-symmetric in the last of ``dim``, given by
-    its half there: :func:`irfftn` of its conjugate with the forward transform's norm."""
+    its half there: :func:`irfftn` of its conjugate scaled as a forward transform. ``s`` gives
+    the output's sizes (the last defaults to ``2 * (m - 1)``).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]])
+    >>> arraygrad.fft.hfftn(arraygrad.fft.ihfftn(x), s=(2, 3))
+    tensor([[1., 2., 3.],
+            [3., 4., 5.]])
+    """
     if out is not None:
         return written_real("fft_hfftn", out, hfftn, input, s, dim, norm)
     x = conj(_complex_input(input, "hfftn"))
@@ -464,7 +596,15 @@ def ihfft2(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The 2-D :func:`ihfftn`."""
+    """:func:`ihfftn` over the two dimensions ``dim`` (the last two by default); the inverse of
+    :func:`hfft2`.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> arraygrad.fft.hfft2(arraygrad.fft.ihfft2(x))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     if out is not None:
         return written("fft_ihfft2", out, ihfft2, input, s, dim, norm)
     return ihfftn(input, s, dim, norm)
@@ -478,8 +618,13 @@ def ihfftn(
     *,
     out: Tensor | None = None,
 ) -> Tensor:
-    """The inverse of :func:`hfftn`: the conjugate of :func:`rfftn` with the inverse
-    transform's norm."""
+    """The inverse of :func:`hfftn`: ``conj(rfftn(input))`` scaled as an inverse transform (by
+    ``1/(product of the sizes)`` under the default ``norm``), halved along the last of ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.ihfftn(arraygrad.ones(2, 4)).shape
+    arraygrad.Size([2, 3])
+    """
     if out is not None:
         return written("fft_ihfftn", out, ihfftn, input, s, dim, norm)
     x = _real_input(input, "ihfftn")
@@ -538,7 +683,15 @@ def fftfreq(
 def rfftfreq(
     n: int, d: float = 1.0, *, dtype: Any = None, requires_grad: bool = False, **options: Any
 ) -> Tensor:
-    """The frequencies of :func:`rfft`'s ``n // 2 + 1`` outputs for samples ``d`` apart."""
+    """The frequencies of :func:`rfft`'s ``n // 2 + 1`` outputs for samples ``d`` apart:
+    ``0, 1, ..., n // 2`` over ``n * d`` (in the default float dtype unless ``dtype`` is given).
+
+    >>> import arraygrad
+    >>> arraygrad.fft.rfftfreq(5)
+    tensor([0.0000, 0.2000, 0.4000])
+    >>> arraygrad.fft.rfftfreq(4, d=0.5)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     if options.get("out") is not None:
         return made("rfftfreq", rfftfreq, (n, d), options, dtype, requires_grad)
     n = _length("rfftfreq", n)
@@ -570,5 +723,12 @@ def fftshift(input: Tensor, dim: Any = None) -> Tensor:
 
 
 def ifftshift(input: Tensor, dim: Any = None) -> Tensor:
-    """The inverse of :func:`fftshift`."""
+    """The inverse of :func:`fftshift`: ``input`` rolled back by ``-(size // 2)`` along each of
+    ``dim`` (all when None), so frequency 0 returns to index 0; it differs from
+    :func:`fftshift` for odd sizes.
+
+    >>> import arraygrad
+    >>> arraygrad.fft.ifftshift(arraygrad.tensor([-2, -1, 0, 1, 2]))
+    tensor([ 0,  1,  2, -2, -1])
+    """
     return _shift(input, dim, -1)

@@ -119,9 +119,20 @@ __all__ = [
 
 
 def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - PyTorch's argument name
-    """The inverse of a (batch of) square matrices; its gradient is ``-A^-T g A^-T``.
+    """The inverse ``A^-1`` of each matrix of a ``(*, n, n)`` float or complex tensor (from its
+    LU factorisation); its gradient is ``-A^-T g A^-T``. A singular matrix raises
+    :class:`LinAlgError` (a RuntimeError) naming its zero pivot; prefer :func:`solve` to
+    ``inv(A) @ B``, which is slower and less accurate.
 
-    Raises :class:`LinAlgError` (a RuntimeError) for a singular matrix.
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> arraygrad.linalg.inv(a.detach())
+    tensor([[-2.0000,  1.0000],
+            [ 1.5000, -0.5000]])
+    >>> arraygrad.linalg.inv(a).sum().backward()
+    >>> a.grad
+    tensor([[-0.5000,  0.5000],
+            [ 0.5000, -0.5000]])
     """
     if out is not None:
         return written_exactly("linalg_inv", out, inv, A)
@@ -129,10 +140,20 @@ def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - PyTo
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None) -> Tensor:  # noqa: N803
-    """The solution ``X`` of ``A X = B`` (or ``X A = B`` with ``left=False``).
+    """The solution ``X`` of ``A X = B`` (or ``X A = B`` with ``left=False``) for ``A`` of shape
+    ``(*, n, n)``, through the LU factorisation ``A = P L U`` with partial pivoting.
 
     ``B`` is a batch of vectors when it has one dimension, or the batch shape of ``A`` plus one;
-    otherwise a batch of matrices. Batch dimensions broadcast.
+    otherwise a batch of matrices ``(*, n, k)``. Batch dimensions broadcast; ``A`` and ``B``
+    must have one dtype. A singular ``A`` raises :class:`LinAlgError` (use :func:`lstsq`). The
+    gradients are ``G_B = A^-T G_X`` and ``G_A = -G_B X^T``.
+
+    >>> import arraygrad
+    >>> a = arraygrad.tensor([[2.0, 0.0], [0.0, 4.0]])
+    >>> arraygrad.linalg.solve(a, arraygrad.tensor([2.0, 2.0]))
+    tensor([1.0000, 0.5000])
+    >>> arraygrad.linalg.solve(a, arraygrad.ones(2, 3)).shape
+    arraygrad.Size([2, 3])
     """
     if out is not None:
         return written_exactly("linalg_solve", out, solve, A, B, left=left)
@@ -180,8 +201,15 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
-    """The cross product of 3-vectors along ``dim`` (inputs broadcast), of two tensors of one
-    dtype (not bool), as PyTorch's kernel requires."""
+    """The cross product ``(a2 b3 - a3 b2, a3 b1 - a1 b3, a1 b2 - a2 b1)`` of the 3-vectors
+    along ``dim`` (the last by default; it must have size 3). The inputs broadcast but need
+    the same number of dimensions, and one dtype (not bool), as PyTorch's kernel requires.
+
+    >>> import arraygrad
+    >>> e1, e2 = arraygrad.tensor([1.0, 0.0, 0.0]), arraygrad.tensor([0.0, 1.0, 0.0])
+    >>> arraygrad.linalg.cross(e1, e2)
+    tensor([0., 0., 1.])
+    """
     if out is not None:
         return written_exactly("linalg_cross", out, cross, input, other, dim=dim)
     require_tensor("linalg_cross", "input", 1, input)

@@ -73,7 +73,17 @@ _METADATA = "__metadata__"
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file is truncated, corrupted or not a checkpoint at all."""
+    """A checkpoint file is truncated, corrupted or not a checkpoint at all (a ValueError, and
+    a :class:`pickle.UnpicklingError` too for a ``torch.save`` file whose pickle names a
+    refused global). Its message names the file and the problem.
+
+    >>> import arraygrad, io
+    >>> try:
+    ...     arraygrad.load(io.BytesIO(b"not a checkpoint"))
+    ... except arraygrad.serialization.CheckpointError as error:
+    ...     print(isinstance(error, ValueError))
+    True
+    """
 
 
 # --- the tree of Python values <-> JSON ------------------------------------------------------
@@ -193,7 +203,15 @@ def save(obj: Any, f: Any, **kwargs: Any) -> None:
     ``f`` is a path (``str`` or ``os.PathLike``) or a binary file object. Paths ending in
     ``.npz`` get a NumPy archive, everything else the safetensors layout. Writing to a path is
     atomic. Extra keyword arguments of ``torch.save`` (``pickle_protocol`` ...) are accepted and
-    ignored.
+    ignored. No pickle is written: other objects (a whole module) raise; save its
+    ``state_dict()``.
+
+    >>> import arraygrad, io
+    >>> buffer = io.BytesIO()
+    >>> arraygrad.save({"w": arraygrad.tensor([1.0, 2.0]), "step": 3}, buffer)
+    >>> _ = buffer.seek(0)
+    >>> arraygrad.load(buffer)
+    {'w': tensor([1., 2.]), 'step': 3}
     """
     import json
 
@@ -321,6 +339,13 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
             ``torch.save``'s legacy (non-zip) format, holds a dtype arraygrad lacks, or its
             pickle names a global other than those that rebuild tensors and plain data (then
             also a :class:`pickle.UnpicklingError`, as ``torch.load(weights_only=True)``).
+
+    >>> import arraygrad, io
+    >>> buffer = io.BytesIO()
+    >>> arraygrad.save(arraygrad.nn.Linear(2, 1).state_dict(), buffer)
+    >>> _ = buffer.seek(0)
+    >>> arraygrad.nn.Linear(2, 1).load_state_dict(arraygrad.load(buffer))
+    <All keys matched successfully>
     """
     if isinstance(f, (str, os.PathLike)):
         label = os.fspath(f)

@@ -26,7 +26,7 @@ The orthogonal polynomials (``chebyshev_polynomial_t/u/v/w``,
 zero (a negative, nan or infinite ``n`` gives 0), promote as torch's (a 0-d ``n`` does not raise
 a float32 ``input``), work in float32 and float64 only and are not differentiable, like torch's;
 :mod:`arraygrad._special.orthogonal` gives their methods and the few deliberate differences.
-Like the rest of arraygrad, no function takes ``out=``.
+Every function takes torch's ``out=``.
 
 >>> import arraygrad
 >>> arraygrad.special.ndtr(arraygrad.tensor([0.0, 1.0]))
@@ -173,8 +173,19 @@ def ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def log_ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``log(ndtr(x))``, accurate in both tails (``log_ndtr(-1e3)`` is -500007.83; the gradient
-    ``pdf / cdf`` is ~``-x`` there, not ``nan``)."""
+    """``log(ndtr(x))``, the log of the standard normal CDF, elementwise; accurate in both tails
+    (``log_ndtr(-1e3)`` is -500007.83, where ``log(ndtr(x))`` is ``-inf``). The gradient
+    ``pdf(x) / ndtr(x)`` is ~``-x`` in the lower tail, not ``nan``. Integers are promoted to the
+    default float; float16 and bfloat16 raise ``NotImplementedError``, as in torch.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-10.0, 0.0], requires_grad=True)
+    >>> arraygrad.special.log_ndtr(x)
+    tensor([-53.2313,  -0.6931], grad_fn=<SpecialLogNdtrBackward0>)
+    >>> arraygrad.special.log_ndtr(x).sum().backward()
+    >>> x.grad
+    tensor([10.0981,  0.7979])
+    """
     if out is not None:
         return written("special_log_ndtr", out, log_ndtr, input)
     return ops.log_ndtr(_full_float("log_ndtr_cpu", input))
@@ -256,7 +267,14 @@ def i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def i1e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The exponentially scaled modified Bessel function ``exp(-|x|) I1(x)``."""
+    """The exponentially scaled modified Bessel function ``exp(-|x|) I1(x)``, elementwise: odd,
+    bounded (it decays like ``sign(x) / sqrt(2 pi |x|)``), 0 at ``+-inf``, where ``I1`` overflows.
+    Differentiable; the gradient at 0 is ``1/2``.
+
+    >>> import arraygrad
+    >>> arraygrad.special.i1e(arraygrad.tensor([0.0, 1.0, 100.0]))
+    tensor([0.0000, 0.2079, 0.0397])
+    """
     if out is not None:
         return written("special_i1e", out, i1e, input)
     return ops.i1e(_floating(input))
@@ -281,16 +299,28 @@ def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
 
 
 def modified_bessel_i0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The modified Bessel function ``I0(x)`` (as :func:`i0`, but not differentiable, like
-    torch's; ``nan`` at ``+-inf``)."""
+    """The modified Bessel function of the first kind of order 0, ``I0(x) = sum_k (x/2)^2k /
+    (k!)^2``, elementwise: even, 1 at 0. As :func:`i0`, but not differentiable, like torch's, and
+    ``nan`` at ``+-inf`` as torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.modified_bessel_i0(arraygrad.tensor([0.0, 1.0]))
+    tensor([1.0000, 1.2661])
+    """
     if out is not None:
         return written("special_modified_bessel_i0", out, modified_bessel_i0, input)
     return ops.modified_bessel_i0(_full_float("modified_bessel_i0_cpu", input))
 
 
 def modified_bessel_i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The modified Bessel function ``I1(x)`` (as :func:`i1`, but not differentiable, like
-    torch's)."""
+    """The modified Bessel function of the first kind of order 1, ``I1(x) = sum_k (x/2)^(2k+1)
+    / (k! (k+1)!)``, elementwise: odd, 0 at 0. As :func:`i1`, but not differentiable, like
+    torch's, and ``nan`` at ``+-inf`` as torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.modified_bessel_i1(arraygrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.5652])
+    """
     if out is not None:
         return written("special_modified_bessel_i1", out, modified_bessel_i1, input)
     return ops.modified_bessel_i1(_full_float("modified_bessel_i1_cpu", input))
@@ -310,21 +340,41 @@ def modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The modified Bessel function of the second kind ``K1(x)``; not differentiable."""
+    """The modified Bessel function of the second kind of order 1, ``K1(x)``, elementwise
+    (``inf`` at 0, ``nan`` below, 0 at ``inf``); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.modified_bessel_k1(arraygrad.tensor([0.0, 1.0, -1.0]))
+    tensor([   inf, 0.6019,    nan])
+    """
     if out is not None:
         return written("special_modified_bessel_k1", out, modified_bessel_k1, input)
     return ops.modified_bessel_k1(_full_float("modified_bessel_k1_cpu", input))
 
 
 def scaled_modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``exp(x) K0(x)``, finite where ``K0`` underflows; not differentiable."""
+    """``exp(x) K0(x)``, the scaled :func:`modified_bessel_k0`, elementwise: it decays like
+    ``sqrt(pi / 2x)``, so it keeps its digits where ``K0`` underflows (``inf`` at 0, ``nan``
+    below); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.scaled_modified_bessel_k0(arraygrad.tensor([1.0, 100.0]))
+    tensor([1.1445, 0.1252])
+    """
     if out is not None:
         return written("special_scaled_modified_bessel_k0", out, scaled_modified_bessel_k0, input)
     return ops.scaled_modified_bessel_k0(_full_float("scaled_modified_bessel_k0_cpu", input))
 
 
 def scaled_modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``exp(x) K1(x)``, finite where ``K1`` underflows; not differentiable."""
+    """``exp(x) K1(x)``, the scaled :func:`modified_bessel_k1`, elementwise: it decays like
+    ``sqrt(pi / 2x)``, so it keeps its digits where ``K1`` underflows (``inf`` at 0, ``nan``
+    below); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.scaled_modified_bessel_k1(arraygrad.tensor([1.0, 100.0]))
+    tensor([1.6362, 0.1258])
+    """
     if out is not None:
         return written("special_scaled_modified_bessel_k1", out, scaled_modified_bessel_k1, input)
     return ops.scaled_modified_bessel_k1(_full_float("scaled_modified_bessel_k1_cpu", input))
@@ -357,7 +407,13 @@ def bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def bessel_j1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The Bessel function of the first kind of order 1, ``J1(x)`` (odd); not differentiable."""
+    """The Bessel function of the first kind of order 1, ``J1(x)``, elementwise: odd, 0 at 0,
+    ``nan`` at ``+-inf`` as torch's; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.bessel_j1(arraygrad.tensor([0.0, 1.0, -1.0]))
+    tensor([ 0.0000,  0.4401, -0.4401])
+    """
     if out is not None:
         return written("special_bessel_j1", out, bessel_j1, input)
     return ops.bessel_j1(_full_float("bessel_j1_cpu", input))
@@ -377,8 +433,13 @@ def bessel_y0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
 
 
 def bessel_y1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """The Bessel function of the second kind of order 1, ``Y1(x)`` (``-inf`` at 0, ``nan``
-    below); not differentiable."""
+    """The Bessel function of the second kind of order 1, ``Y1(x)``, elementwise (``-inf`` at
+    0, ``nan`` below); not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.bessel_y1(arraygrad.tensor([0.0, 1.0, -1.0]))
+    tensor([   -inf, -0.7812,     nan])
+    """
     if out is not None:
         return written("special_bessel_y1", out, bessel_y1, input)
     return ops.bessel_y1(_full_float("bessel_y1_cpu", input))
@@ -428,32 +489,56 @@ def chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> 
 
 
 def chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The Chebyshev polynomial of the second kind ``U_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The Chebyshev polynomial of the second kind ``U_n(x)``, ``U_n(cos t) = sin((n+1) t) /
+    sin t``: ``U_0 = 1``, ``U_1 = 2x``, ``U_{n+1} = 2x U_n - U_{n-1}``. ``n`` is truncated toward
+    zero; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.chebyshev_polynomial_u(arraygrad.tensor([0.5, 1.0]), 2)
+    tensor([0., 3.])
+    """
     if out is not None:
         return written("special_chebyshev_polynomial_u", out, chebyshev_polynomial_u, input, n)
     return _polynomial("chebyshev_polynomial_u", ops.chebyshev_polynomial_u, input, n)
 
 
 def chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The Chebyshev polynomial of the third kind ``V_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The Chebyshev polynomial of the third kind ``V_n(x)``, ``V_n(cos t) = cos((n + 1/2) t)
+    / cos(t/2)``: ``V_0 = 1``, ``V_1 = 2x - 1``, ``V_{n+1} = 2x V_n - V_{n-1}``. ``n`` is
+    truncated toward zero; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.chebyshev_polynomial_v(arraygrad.tensor([0.5, 1.0]), 2)
+    tensor([-1.,  1.])
+    """
     if out is not None:
         return written("special_chebyshev_polynomial_v", out, chebyshev_polynomial_v, input, n)
     return _polynomial("chebyshev_polynomial_v", ops.chebyshev_polynomial_v, input, n)
 
 
 def chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The Chebyshev polynomial of the fourth kind ``W_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The Chebyshev polynomial of the fourth kind ``W_n(x)``, ``W_n(cos t) = sin((n + 1/2) t)
+    / sin(t/2)``: ``W_0 = 1``, ``W_1 = 2x + 1``, ``W_{n+1} = 2x W_n - W_{n-1}``. ``n`` is
+    truncated toward zero; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.chebyshev_polynomial_w(arraygrad.tensor([0.5, 1.0]), 2)
+    tensor([1., 5.])
+    """
     if out is not None:
         return written("special_chebyshev_polynomial_w", out, chebyshev_polynomial_w, input, n)
     return _polynomial("chebyshev_polynomial_w", ops.chebyshev_polynomial_w, input, n)
 
 
 def shifted_chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The shifted Chebyshev polynomial of the first kind ``T_n(2 input - 1)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The shifted Chebyshev polynomial of the first kind ``T*_n(x) = T_n(2x - 1)``, orthogonal
+    on [0, 1] (see :func:`chebyshev_polynomial_t`). ``n`` is truncated toward zero; not
+    differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.shifted_chebyshev_polynomial_t(arraygrad.tensor([0.0, 0.5, 1.0]), 2)
+    tensor([ 1., -1.,  1.])
+    """
     if out is not None:
         return written(
             "special_shifted_chebyshev_polynomial_t", out, shifted_chebyshev_polynomial_t, input, n
@@ -464,8 +549,14 @@ def shifted_chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = N
 
 
 def shifted_chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The shifted Chebyshev polynomial of the second kind ``U_n(2 input - 1)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The shifted Chebyshev polynomial of the second kind ``U*_n(x) = U_n(2x - 1)``, orthogonal
+    on [0, 1] (see :func:`chebyshev_polynomial_u`). ``n`` is truncated toward zero; not
+    differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.shifted_chebyshev_polynomial_u(arraygrad.tensor([0.0, 0.5, 1.0]), 2)
+    tensor([ 3., -1.,  3.])
+    """
     if out is not None:
         return written(
             "special_shifted_chebyshev_polynomial_u", out, shifted_chebyshev_polynomial_u, input, n
@@ -476,8 +567,14 @@ def shifted_chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = N
 
 
 def shifted_chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The shifted Chebyshev polynomial of the third kind ``V_n(2 input - 1)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The shifted Chebyshev polynomial of the third kind ``V*_n(x) = V_n(2x - 1)``, orthogonal
+    on [0, 1] (see :func:`chebyshev_polynomial_v`). ``n`` is truncated toward zero; not
+    differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.shifted_chebyshev_polynomial_v(arraygrad.tensor([0.0, 0.5, 1.0]), 2)
+    tensor([ 5., -1.,  1.])
+    """
     if out is not None:
         return written(
             "special_shifted_chebyshev_polynomial_v", out, shifted_chebyshev_polynomial_v, input, n
@@ -488,8 +585,14 @@ def shifted_chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = N
 
 
 def shifted_chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The shifted Chebyshev polynomial of the fourth kind ``W_n(2 input - 1)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The shifted Chebyshev polynomial of the fourth kind ``W*_n(x) = W_n(2x - 1)``, orthogonal
+    on [0, 1] (see :func:`chebyshev_polynomial_w`). ``n`` is truncated toward zero; not
+    differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.shifted_chebyshev_polynomial_w(arraygrad.tensor([0.0, 0.5, 1.0]), 2)
+    tensor([ 1., -1.,  5.])
+    """
     if out is not None:
         return written(
             "special_shifted_chebyshev_polynomial_w", out, shifted_chebyshev_polynomial_w, input, n
@@ -500,32 +603,56 @@ def shifted_chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = N
 
 
 def hermite_polynomial_h(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The physicists' Hermite polynomial ``H_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The physicists' Hermite polynomial ``H_n(x)``, orthogonal under the weight
+    ``exp(-x^2)``: ``H_0 = 1``, ``H_1 = 2x``, ``H_{n+1} = 2x H_n - 2n H_{n-1}``. ``n`` is
+    truncated toward zero; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.hermite_polynomial_h(arraygrad.tensor([1.0, 2.0]), 3)
+    tensor([-4., 40.])
+    """
     if out is not None:
         return written("special_hermite_polynomial_h", out, hermite_polynomial_h, input, n)
     return _polynomial("hermite_polynomial_h", ops.hermite_polynomial_h, input, n)
 
 
 def hermite_polynomial_he(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The probabilists' Hermite polynomial ``He_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The probabilists' Hermite polynomial ``He_n(x)``, orthogonal under the weight
+    ``exp(-x^2 / 2)``: ``He_0 = 1``, ``He_1 = x``, ``He_{n+1} = x He_n - n He_{n-1}``. ``n`` is
+    truncated toward zero; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.hermite_polynomial_he(arraygrad.tensor([1.0, 2.0]), 3)
+    tensor([-2.,  2.])
+    """
     if out is not None:
         return written("special_hermite_polynomial_he", out, hermite_polynomial_he, input, n)
     return _polynomial("hermite_polynomial_he", ops.hermite_polynomial_he, input, n)
 
 
 def laguerre_polynomial_l(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The Laguerre polynomial ``L_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The Laguerre polynomial ``L_n(x)``, orthogonal on [0, inf) under the weight
+    ``exp(-x)``: ``L_0 = 1``, ``L_1 = 1 - x``, ``(n+1) L_{n+1} = (2n + 1 - x) L_n - n L_{n-1}``.
+    ``n`` is truncated toward zero; not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.laguerre_polynomial_l(arraygrad.tensor([0.0, 1.0]), 2)
+    tensor([ 1.0000, -0.5000])
+    """
     if out is not None:
         return written("special_laguerre_polynomial_l", out, laguerre_polynomial_l, input, n)
     return _polynomial("laguerre_polynomial_l", ops.laguerre_polynomial_l, input, n)
 
 
 def legendre_polynomial_p(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
-    """The Legendre polynomial ``P_n(input)``
-    (``n`` truncated toward zero); not differentiable, like torch's."""
+    """The Legendre polynomial ``P_n(x)``, orthogonal on [-1, 1]: ``P_0 = 1``, ``P_1 = x``,
+    ``(n+1) P_{n+1} = (2n + 1) x P_n - n P_{n-1}``. ``n`` is truncated toward zero (2.7 is 2);
+    not differentiable, like torch's.
+
+    >>> import arraygrad
+    >>> arraygrad.special.legendre_polynomial_p(arraygrad.tensor([0.5, 1.0]), 2.7)
+    tensor([-0.1250,  1.0000])
+    """
     if out is not None:
         return written("special_legendre_polynomial_p", out, legendre_polynomial_p, input, n)
     return _polynomial("legendre_polynomial_p", ops.legendre_polynomial_p, input, n)

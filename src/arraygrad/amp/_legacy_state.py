@@ -2,7 +2,18 @@
 ``get_autocast_cpu_dtype``, ``set_autocast_cpu_enabled``, ``set_autocast_cpu_dtype``, the
 ``gpu`` dtype pair, the ``xla`` and ``ipu`` quartets): each warns as torch 2.13 does that it is
 deprecated, naming its replacement, and calls that replacement in
-:mod:`arraygrad.amp.autocast_mode` (the thread's own state, as there)."""
+:mod:`arraygrad.amp.autocast_mode` (the thread's own state, as there). A getter returns what
+its replacement does (off, and the device type's default dtype, at first); a setter checks
+its one argument (a bool, or a dtype) before warning, as torch's.
+
+>>> import arraygrad, warnings
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")
+...     arraygrad.set_autocast_cpu_dtype(arraygrad.float16)
+...     print(arraygrad.is_autocast_cpu_enabled(), arraygrad.get_autocast_cpu_dtype())
+...     arraygrad.set_autocast_cpu_dtype(arraygrad.bfloat16)
+False arraygrad.float16
+"""
 
 from __future__ import annotations
 

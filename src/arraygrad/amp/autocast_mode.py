@@ -61,8 +61,21 @@ _SUPPORTED_DTYPE_NAMES = ("bfloat16", float16.name)
 
 
 class autocast:  # noqa: N801 - PyTorch's name
-    """``autocast(device_type, dtype=None, enabled=True, cache_enabled=None)``: see the module
-    docstring for what it casts."""
+    """``autocast(device_type, dtype=None, enabled=True, cache_enabled=None)``: a context (or
+    decorator) inside which the functions on PyTorch's lists cast their floating arguments to
+    ``dtype`` (bfloat16 by default on the CPU; float16 also allowed) or to float32; see the
+    module docstring for the lists. On exit the previous state returns; ``enabled=False``
+    inside an enabled one turns casting off for its block.
+
+    >>> import arraygrad
+    >>> a = arraygrad.ones(2, 2)
+    >>> with arraygrad.autocast("cpu"):
+    ...     print((a @ a).dtype, (a + a).dtype)
+    arraygrad.bfloat16 arraygrad.float32
+    >>> with arraygrad.autocast("cpu", dtype=arraygrad.float16):
+    ...     print((a @ a).dtype)
+    arraygrad.float16
+    """
 
     def __init__(
         self,
@@ -209,13 +222,26 @@ def _with_state(name: str) -> str:
 
 def is_autocast_available(device_type: str) -> bool:
     """Whether PyTorch offers autocast on ``device_type`` (an unknown name raises). arraygrad
-    casts on the CPU: see :class:`autocast`."""
+    casts on the CPU: see :class:`autocast`.
+
+    >>> import arraygrad
+    >>> arraygrad.amp.is_autocast_available("cpu")
+    True
+    """
     return _device.device(device_type).type in _AUTOCAST_TYPES
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
-    """Whether autocast is on for ``device_type`` (no argument: CUDA, as PyTorch's old
-    form)."""
+    """Whether autocast is on for ``device_type`` in this thread (no argument: CUDA, as
+    PyTorch's old form).
+
+    >>> import arraygrad
+    >>> with arraygrad.autocast("cpu"):
+    ...     print(arraygrad.is_autocast_enabled("cpu"))
+    True
+    >>> arraygrad.is_autocast_enabled("cpu")
+    False
+    """
     if device_type is None:
         return _state.enabled.get("cuda", False)
     name = _with_state(_device_type(device_type, "is_autocast_enabled"))
@@ -223,8 +249,16 @@ def is_autocast_enabled(device_type: str | None = None) -> bool:
 
 
 def set_autocast_enabled(device_type: Any = None, enabled: Any = None) -> None:
-    """Turn autocast on or off for ``device_type`` (PyTorch's old form
-    ``set_autocast_enabled(enabled)`` means CUDA)."""
+    """Turn autocast on or off for ``device_type`` in this thread, outside any context
+    (PyTorch's old form ``set_autocast_enabled(enabled)`` means CUDA); ``enabled`` must be a
+    bool. Prefer :class:`autocast`, which restores the state on exit.
+
+    >>> import arraygrad
+    >>> arraygrad.set_autocast_enabled("cpu", True)
+    >>> (arraygrad.ones(2, 2) @ arraygrad.ones(2, 2)).dtype
+    arraygrad.bfloat16
+    >>> arraygrad.set_autocast_enabled("cpu", False)
+    """
     position = 2  # of ``enabled`` in the call, for the error
     if enabled is None:
         device_type, enabled, position = "cuda", device_type, 1
@@ -245,7 +279,13 @@ def set_autocast_enabled(device_type: Any = None, enabled: Any = None) -> None:
 
 
 def get_autocast_dtype(device_type: str) -> _dtype_class:
-    """The dtype autocast would cast to on ``device_type`` (the CPU's default: bfloat16)."""
+    """The dtype autocast would cast to on ``device_type``: the last set, else the default
+    (bfloat16 on the CPU, XLA, HPU and MAIA; float16 on CUDA and the others).
+
+    >>> import arraygrad
+    >>> arraygrad.get_autocast_dtype("cpu"), arraygrad.get_autocast_dtype("cuda")
+    (arraygrad.bfloat16, arraygrad.float16)
+    """
     import arraygrad
 
     kind = _device_type(device_type, "get_autocast_dtype")
@@ -268,7 +308,15 @@ def get_autocast_dtype(device_type: str) -> _dtype_class:
 
 
 def set_autocast_dtype(device_type: str, dtype: _dtype_class) -> None:
-    """Set the dtype autocast would cast to on ``device_type``."""
+    """Set the dtype autocast would cast to on ``device_type`` in this thread, used by an
+    :class:`autocast` given no ``dtype``.
+
+    >>> import arraygrad
+    >>> arraygrad.set_autocast_dtype("cpu", arraygrad.float16)
+    >>> arraygrad.get_autocast_dtype("cpu")
+    arraygrad.float16
+    >>> arraygrad.set_autocast_dtype("cpu", arraygrad.bfloat16)
+    """
     name = _device_type(device_type, "set_autocast_dtype")
     if not isinstance(dtype, _dtype_class):
         raise TypeError(
@@ -279,32 +327,63 @@ def set_autocast_dtype(device_type: str, dtype: _dtype_class) -> None:
 
 
 def is_autocast_cache_enabled() -> bool:
-    """Whether autocast caches its casts of leaf tensors (on by default)."""
+    """Whether autocast caches its casts of leaf tensors that require grad (parameters), so a
+    weight used twice in one context is cast once (on by default).
+
+    >>> import arraygrad
+    >>> arraygrad.is_autocast_cache_enabled()
+    True
+    """
     return _state.cache_enabled
 
 
 def set_autocast_cache_enabled(enabled: bool) -> None:
-    """Turn autocast's cast cache on or off."""
+    """Turn autocast's cast cache on or off (``enabled`` must be a bool); an
+    :class:`autocast` given ``cache_enabled`` sets it for its block.
+
+    >>> import arraygrad
+    >>> arraygrad.set_autocast_cache_enabled(False)
+    >>> arraygrad.is_autocast_cache_enabled()
+    False
+    >>> arraygrad.set_autocast_cache_enabled(True)
+    """
     if not isinstance(enabled, bool):
         raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
     _state.cache_enabled = enabled
 
 
 def clear_autocast_cache() -> None:
-    """Drop autocast's cached casts of parameters (the outermost context's exit does)."""
+    """Drop autocast's cached casts of parameters, for every thread (the outermost context's
+    exit does too): their memory is freed once nothing else holds them.
+
+    >>> import arraygrad
+    >>> arraygrad.clear_autocast_cache()
+    """
     from arraygrad.amp import _casts
 
     _casts.clear_cache()
 
 
 def autocast_increment_nesting() -> int:
-    """One level deeper in autocast contexts; returns the new depth."""
+    """One level deeper in autocast contexts; returns the new depth (0 outside any). An
+    :class:`autocast` exit that brings the depth back to 0 clears the cast cache.
+
+    >>> import arraygrad
+    >>> arraygrad.autocast_increment_nesting(), arraygrad.autocast_decrement_nesting()
+    (1, 0)
+    """
     _state.nesting += 1
     return _state.nesting
 
 
 def autocast_decrement_nesting() -> int:
-    """One level out of autocast contexts; returns the new depth (PyTorch's goes below 0)."""
+    """One level out of autocast contexts; returns the new depth (as PyTorch's, it goes below
+    0 when called once too often).
+
+    >>> import arraygrad
+    >>> arraygrad.autocast_increment_nesting(), arraygrad.autocast_decrement_nesting()
+    (1, 0)
+    """
     _state.nesting -= 1
     return _state.nesting
 
@@ -318,7 +397,22 @@ def custom_fwd(
     """Decorate an ``autograd.Function``'s ``forward``: it runs with autocast as the caller has
     it, or, with ``cast_inputs``, with autocast off and its floating tensor arguments cast to
     ``cast_inputs`` when autocast is on. :func:`custom_bwd` then runs ``backward`` with the
-    autocast state the forward saw."""
+    autocast state the forward saw.
+
+    >>> import arraygrad
+    >>> class Square(arraygrad.autograd.Function):
+    ...     @staticmethod
+    ...     @arraygrad.amp.custom_fwd(device_type="cpu", cast_inputs=arraygrad.float32)
+    ...     def forward(ctx, x):
+    ...         return x * x
+    ...     @staticmethod
+    ...     @arraygrad.amp.custom_bwd(device_type="cpu")
+    ...     def backward(ctx, g):
+    ...         return g
+    >>> with arraygrad.autocast("cpu"):
+    ...     Square.apply(arraygrad.ones(2, dtype=arraygrad.bfloat16)).dtype
+    arraygrad.float32
+    """
     if not isinstance(device_type, str):
         raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
     if fwd is None:
@@ -343,7 +437,13 @@ def custom_fwd(
 
 def custom_bwd(bwd: Callable[..., Any] | None = None, *, device_type: str) -> Any:
     """Decorate an ``autograd.Function``'s ``backward``: it runs with the autocast state (on or
-    off, and dtype) that the :func:`custom_fwd` forward ran with."""
+    off, and dtype) that the :func:`custom_fwd` forward ran with, whatever is on when
+    ``backward()`` is called (see :func:`custom_fwd` for an example).
+
+    >>> import arraygrad
+    >>> callable(arraygrad.amp.custom_bwd(lambda ctx, g: g, device_type="cpu"))
+    True
+    """
     if not isinstance(device_type, str):
         raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
     if bwd is None:

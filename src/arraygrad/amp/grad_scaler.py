@@ -39,7 +39,13 @@ __all__ = ["GradScaler", "OptState"]
 
 
 class OptState(enum.Enum):
-    """Where an optimizer is in the current iteration (between two :meth:`update` calls)."""
+    """Where an optimizer is in the current iteration (between two :meth:`update` calls):
+    ``READY``, then ``UNSCALED`` after :meth:`GradScaler.unscale_`, then ``STEPPED``.
+
+    >>> from arraygrad.amp.grad_scaler import OptState
+    >>> list(OptState)
+    [<OptState.READY: 0>, <OptState.UNSCALED: 1>, <OptState.STEPPED: 2>]
+    """
 
     READY = 0
     UNSCALED = 1
@@ -68,6 +74,16 @@ class GradScaler:
     disables the scaler when CUDA is not available (arraygrad on NumPy), as PyTorch does;
     ``"cpu"`` scales there. With ``enabled=False`` every method passes its input through:
     :meth:`scale` returns the outputs, :meth:`step` just calls ``optimizer.step()``.
+
+    >>> import arraygrad
+    >>> w = arraygrad.nn.Parameter(arraygrad.tensor([1.0]))
+    >>> opt = arraygrad.optim.SGD([w], lr=0.1)
+    >>> scaler = arraygrad.amp.GradScaler("cpu", init_scale=8.0)
+    >>> scaler.scale((w * float("inf")).sum()).backward()
+    >>> scaler.step(opt)  # an inf gradient: the step is skipped
+    >>> scaler.update()  # and the scale halved
+    >>> w.data, scaler.get_scale()
+    (tensor([1.]), 4.0)
     """
 
     def __init__(

@@ -155,10 +155,19 @@ def backward(
     create_graph: bool = False,
     inputs: Any = None,
 ) -> None:
-    """Accumulate d(tensors)/d(leaf) · grad_tensors into ``.grad`` of the leaves.
+    """Accumulate the vector-Jacobian product ``grad_tensors^T d(tensors)/d(leaf)`` into the
+    ``.grad`` of every leaf that requires grad (only those in ``inputs``, when given).
 
-    ``retain_graph`` defaults to ``create_graph``; without it the values saved for backward are
-    freed, and a second backward through the same graph raises.
+    ``grad_tensors`` may be left out for one-element outputs (it is 1 there); for others it is
+    required, with the output's shape. Gradients add to what ``.grad`` holds (zero it between
+    steps). ``retain_graph`` defaults to ``create_graph``; without it the values saved for
+    backward are freed, and a second backward through the same graph raises RuntimeError.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> arraygrad.autograd.backward(x * x, grad_tensors=arraygrad.ones(2))
+    >>> x.grad
+    tensor([2., 4.])
     """
     from arraygrad.autograd.engine import run_backward
 
@@ -223,7 +232,17 @@ def grad(
     Raises if an input was not used to compute the outputs, unless ``allow_unused=True`` (then
     its gradient is ``None``, or zeros with ``materialize_grads=True``). With
     ``is_grads_batched=True`` the first dimension of each of ``grad_outputs`` indexes a batch of
-    cotangents: the results are the vector-Jacobian products of each, stacked.
+    cotangents: the results are the vector-Jacobian products of each, stacked. With
+    ``create_graph=True`` the gradients are recorded too, so they can be differentiated again
+    (higher derivatives).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> (g,) = arraygrad.autograd.grad((x**3).sum(), x, create_graph=True)
+    >>> g
+    tensor([ 3., 12.], grad_fn=<MulBackward0>)
+    >>> arraygrad.autograd.grad(g.sum(), x)
+    (tensor([ 6., 12.]),)
     """
     from arraygrad.autograd._delivery import materialized
     from arraygrad.autograd.engine import run_backward

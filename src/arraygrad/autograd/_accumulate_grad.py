@@ -24,7 +24,15 @@ _made: dict[int, weakref.ReferenceType[AccumulateGrad]] = {}
 
 
 class AccumulateGrad:
-    """The node that accumulates the gradient of the leaf ``variable`` into its ``.grad``."""
+    """The node that accumulates the gradient of the leaf ``variable`` into its ``.grad``: what
+    a leaf that requires grad contributes to ``grad_fn.next_functions``, as PyTorch's.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> node = (x * 2).grad_fn.next_functions[0][0]
+    >>> type(node).__name__, node.variable is x
+    ('AccumulateGrad', True)
+    """
 
     __slots__ = ("__weakref__", "_metadata", "variable")
 

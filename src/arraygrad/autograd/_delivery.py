@@ -235,7 +235,18 @@ def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
     """Add ``grad`` to the ``.grad`` of ``tensor``, a computed tensor (``retain_grad()``, or
     among ``backward(inputs=...)``). The sum is a new tensor, as PyTorch's retains_grad hook
     makes (a leaf's ``.grad`` is added into in place): a ``.grad`` read before this backward
-    keeps its values."""
+    keeps its values.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 2
+    >>> y.retain_grad()
+    >>> (y * y).sum().backward(retain_graph=True)
+    >>> first = y.grad
+    >>> (y * y).sum().backward()
+    >>> first, y.grad
+    (tensor([4., 8.]), tensor([ 8., 16.]))
+    """
     existing = tensor._grad
     if existing is None or create_graph:
         accumulate_grad(tensor, grad, create_graph)

@@ -26,7 +26,24 @@ class FunctionCtx:
 
     Store tensors needed by backward with :meth:`save_for_backward` (they are checked for
     in-place modification when read back through :attr:`saved_tensors`); any other attribute
-    may be set freely (``ctx.scale = 2``).
+    may be set freely (``ctx.scale = 2``). ``needs_input_grad`` tells backward which inputs
+    want a gradient (it may return None for the others).
+
+    >>> import arraygrad
+    >>> class Scale(arraygrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, factor):
+    ...         ctx.factor = factor
+    ...         print(ctx.needs_input_grad)
+    ...         return x * factor
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         return grad * ctx.factor, None
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> Scale.apply(x, 3.0).sum().backward()
+    (True, False)
+    >>> x.grad
+    tensor([3., 3.])
     """
 
     needs_input_grad: tuple[bool, ...]

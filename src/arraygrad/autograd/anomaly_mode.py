@@ -23,12 +23,27 @@ def is_enabled() -> bool:
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether anomaly detection is on (whatever its ``check_nan``)."""
+    """Whether anomaly detection is on (whatever its ``check_nan``); off by default.
+
+    >>> import arraygrad
+    >>> with arraygrad.autograd.set_detect_anomaly(True):
+    ...     print(arraygrad.is_anomaly_enabled())
+    True
+    >>> arraygrad.is_anomaly_enabled()
+    False
+    """
     return _mode.get()[0]
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    """The ``check_nan`` of anomaly detection (True unless set off with the mode)."""
+    """The ``check_nan`` of anomaly detection (True unless set off with the mode); NaN checks
+    run only when anomaly detection is on too.
+
+    >>> import arraygrad
+    >>> with arraygrad.autograd.set_detect_anomaly(True, check_nan=False):
+    ...     print(arraygrad.is_anomaly_check_nan_enabled())
+    False
+    """
     return _mode.get()[1]
 
 
@@ -54,7 +69,17 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
     """Turn anomaly detection on or off; usable as a plain call or a context manager.
 
     With it on, backward raises ``RuntimeError`` naming the first backward function that returns
-    NaN values, instead of silently filling ``.grad`` with NaN.
+    NaN values, instead of silently filling ``.grad`` with NaN. As a context manager it restores
+    the previous mode on exit.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-1.0], requires_grad=True)
+    >>> with arraygrad.autograd.set_detect_anomaly(True):
+    ...     try:
+    ...         arraygrad.sqrt(x).backward()
+    ...     except RuntimeError as error:
+    ...         print(str(error)[:62])
+    Function 'SqrtBackward0' returned nan values in its 0th output
     """
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
@@ -73,7 +98,16 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
 
 
 class detect_anomaly(set_detect_anomaly):  # noqa: N801 - PyTorch's name
-    """Context manager turning anomaly detection on."""
+    """Context manager turning anomaly detection on (with a UserWarning that it slows backward
+    down, as PyTorch's); see :class:`set_detect_anomaly`.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     with arraygrad.autograd.detect_anomaly():
+    ...         print(arraygrad.is_anomaly_enabled())
+    True
+    """
 
     def __init__(self, check_nan: bool = True) -> None:
         warnings.warn(

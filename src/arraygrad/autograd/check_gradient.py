@@ -139,6 +139,13 @@ class GradientReport:
         ratio: the constant factor ``manual / true`` when there is one (``1.0`` when they
             agree), else ``None``.
         findings: one plain-language sentence per problem found (empty when ``ok``).
+
+    Its ``str()`` is the summary and the findings, as a paragraph to read.
+
+    >>> import arraygrad
+    >>> report = check_gradient(lambda w: (w * w).sum(), lambda w: w, arraygrad.ones(2).numpy())
+    >>> report.ok, report.ratio, report.findings[0][:46]
+    (False, 0.5, 'input 0: it is 0.5 times the true gradient: a ')
     """
 
     ok: bool
@@ -362,6 +369,10 @@ def check_gradient(
 
     Returns a :class:`GradientReport`: ``ok``, ``max_abs_error``, ``ratio`` and a ``str()`` that
     explains the mismatch.
+
+    >>> import arraygrad
+    >>> print(check_gradient(lambda w: (w**3).sum(), lambda w: -3 * w**2, 1.5).findings[0][:56])
+    input 0: it is the negative of the true gradient (a sign
     """
     from arraygrad import _creation
     from arraygrad.autograd import grad

@@ -193,6 +193,14 @@ def explain(output: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
     ``output`` must have one element (its gradient with respect to itself is 1). ``params``
     names leaf tensors (``{"w": w}``) so that the text says ``w.grad`` instead of ``a leaf``.
     Values are shown in full for tensors of up to 16 elements and summarised beyond.
+
+    >>> import arraygrad
+    >>> w = arraygrad.tensor(3.0, requires_grad=True)
+    >>> text = explain((w * w).sin(), params={"w": w})
+    >>> print(text.splitlines()[3])
+    Step 1: SinBackward0   out = sin a
+    >>> print(text.splitlines()[-1])
+    w.grad = -5.46678
     """
     from arraygrad.autograd._rules import sum_to
 

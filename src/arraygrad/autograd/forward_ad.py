@@ -60,7 +60,14 @@ _PRIMAL = "_fw_primal"
 
 
 class UnpackedDualTensor(NamedTuple):
-    """What :func:`unpack_dual` returns: the primal values, and the tangent (or ``None``)."""
+    """What :func:`unpack_dual` returns: the primal values, and the tangent (or ``None``), a
+    named tuple.
+
+    >>> import arraygrad
+    >>> import arraygrad.autograd.forward_ad as fwAD
+    >>> fwAD.unpack_dual(arraygrad.tensor([1.0]))
+    UnpackedDualTensor(primal=tensor([1.]), tangent=None)
+    """
 
     primal: Tensor
     tangent: Tensor | None
@@ -95,7 +102,17 @@ _computing = _Computing()
 
 
 def enter_dual_level() -> int:
-    """Open a dual level and return it (0: nested levels are refused, as on PyTorch's CPU)."""
+    """Open a dual level and return it (0: nested levels are refused, as on PyTorch's CPU);
+    close it with :func:`exit_dual_level`, or use :class:`dual_level`, which does both.
+
+    >>> import arraygrad
+    >>> import arraygrad.autograd.forward_ad as fwAD
+    >>> level = fwAD.enter_dual_level()
+    >>> x = fwAD.make_dual(arraygrad.tensor(2.0), arraygrad.tensor(1.0))
+    >>> fwAD.unpack_dual(x * x).tangent  # d(x^2)/dx = 2x
+    tensor(4.)
+    >>> fwAD.exit_dual_level(level=level)
+    """
     if _level.current is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _level.current = 0
@@ -106,7 +123,16 @@ def enter_dual_level() -> int:
 
 def exit_dual_level(*, level: int | None = None) -> None:
     """Close the dual level ``level`` (the open one by default): every tangent made in it is
-    forgotten."""
+    forgotten, so the dual tensors become plain ones.
+
+    >>> import arraygrad
+    >>> import arraygrad.autograd.forward_ad as fwAD
+    >>> _ = fwAD.enter_dual_level()
+    >>> x = fwAD.make_dual(arraygrad.tensor(2.0), arraygrad.tensor(1.0))
+    >>> fwAD.exit_dual_level()
+    >>> print(fwAD.unpack_dual(x).tangent)
+    None
+    """
     if level is None:
         level = -1 if _level.current is None else _level.current
     if level < 0:
@@ -127,7 +153,18 @@ def exit_dual_level(*, level: int | None = None) -> None:
 
 class dual_level:  # noqa: N801 - PyTorch's name
     """Context manager (and decorator) for a dual level: ``with dual_level():`` opens one and
-    closes it on the way out, forgetting the tangents made in it. ``as`` gives the level."""
+    closes it on the way out, forgetting the tangents made in it. ``as`` gives the level.
+    Inside, every op on a dual tensor computes the Jacobian-vector product ``J t`` of its
+    tangent ``t`` along with its value.
+
+    >>> import arraygrad
+    >>> import arraygrad.autograd.forward_ad as fwAD
+    >>> x = arraygrad.tensor([1.0, 2.0])
+    >>> with fwAD.dual_level():
+    ...     dual = fwAD.make_dual(x, arraygrad.tensor([1.0, 0.0]))
+    ...     fwAD.unpack_dual(dual.sin() * dual).tangent  # (sin x + x cos x) * t
+    tensor([1.3818, 0.0000])
+    """
 
     def __enter__(self) -> int:
         return enter_dual_level()
@@ -154,7 +191,16 @@ def _check_level(level: int | None, function: str) -> None:
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
     """A view of ``tensor`` whose tangent is ``tangent`` (held as it is, not copied: an in-place
-    op on the dual tensor updates it), in the open dual level."""
+    op on the dual tensor updates it), in the open dual level; both must be floating or
+    complex, of one shape. Outside a level it raises RuntimeError.
+
+    >>> import arraygrad
+    >>> import arraygrad.autograd.forward_ad as fwAD
+    >>> with fwAD.dual_level():
+    ...     x = fwAD.make_dual(arraygrad.tensor(3.0), arraygrad.tensor(1.0))
+    ...     fwAD.unpack_dual(x.exp()).tangent
+    tensor(20.0855)
+    """
     if _level.current is None:
         raise RuntimeError(
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
@@ -188,7 +234,16 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
 
 def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTensor:
     """``(primal, tangent)`` of ``tensor``: in a dual level the primal is a view of ``tensor``
-    without tangent, and the tangent ``None`` where it has none; outside, ``(tensor, None)``."""
+    without tangent, and the tangent ``None`` where it has none; outside, ``(tensor, None)``.
+
+    >>> import arraygrad
+    >>> import arraygrad.autograd.forward_ad as fwAD
+    >>> with fwAD.dual_level():
+    ...     x = fwAD.make_dual(arraygrad.tensor([1.0, 2.0]), arraygrad.ones(2))
+    ...     primal, tangent = fwAD.unpack_dual(x * x)
+    >>> primal, tangent
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
     if level is None:
         level = -1 if _level.current is None else _level.current
     if level < 0:

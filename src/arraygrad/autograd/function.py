@@ -89,7 +89,26 @@ class Function:
 
     Subclasses define the static methods ``forward(ctx, *args)`` (or ``forward(*args)`` together
     with ``setup_context(ctx, inputs, output)``) and ``backward(ctx, *grad_outputs)``, and are
-    called through :meth:`apply`.
+    called through :meth:`apply`. ``backward`` returns one gradient per input of ``forward``
+    (None for an input that needs none).
+
+    >>> import arraygrad
+    >>> class Exp(arraygrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = x.exp()
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (y,) = ctx.saved_tensors
+    ...         return grad * y
+    >>> x = arraygrad.tensor([0.0, 1.0], requires_grad=True)
+    >>> Exp.apply(x)
+    tensor([1.0000, 2.7183], grad_fn=<ExpBackward>)
+    >>> Exp.apply(x).sum().backward()
+    >>> x.grad
+    tensor([1.0000, 2.7183])
     """
 
     # per (subclass, number of arguments, saves values): the primitive its nodes record
@@ -336,7 +355,24 @@ class _DelayedError(Function):
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a :meth:`Function.backward` that supports no double backward: it runs without
     recording a graph, and where its gradients would be part of one (``create_graph=True``
-    with gradient outputs that require grad) differentiating them raises, as in PyTorch."""
+    with gradient outputs that require grad) differentiating them raises, as in PyTorch.
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.function import once_differentiable
+    >>> class Cube(arraygrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x**3
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x**2 * grad
+    >>> x = arraygrad.tensor([2.0], requires_grad=True)
+    >>> arraygrad.autograd.grad(Cube.apply(x), x, create_graph=True)
+    (tensor([12.]),)
+    """
 
     @functools.wraps(fn)
     def wrapper(ctx: Any, *args: Any) -> Any:

@@ -97,7 +97,12 @@ class _EngineSwitch:
 
 class set_multithreading_enabled(_EngineSwitch):  # noqa: N801 - PyTorch's name
     """Turn multithreaded backward on or off (see the module docstring: arraygrad only records
-    the flag). A function call, a context manager or a decorator."""
+    the flag). A function call, a context manager or a decorator.
+
+    >>> import arraygrad
+    >>> with arraygrad.autograd.grad_mode.set_multithreading_enabled(False):
+    ...     arraygrad.tensor([2.0], requires_grad=True).pow(2).sum().backward()
+    """
 
     _var = _multithreading
     _setter = "set_multithreading_enabled"

@@ -33,7 +33,25 @@ __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` and :func:`gradgradcheck` when the gradients do not match."""
+    """Raised by :func:`gradcheck` and :func:`gradgradcheck` when the gradients do not match
+    (with ``raise_exception=True``, the default); a RuntimeError, as PyTorch's.
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.gradcheck import GradcheckError
+    >>> class Wrong(arraygrad.autograd.Function):  # d(x*x)/dx is 2x, not 1
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         return grad
+    >>> x = arraygrad.tensor([1.0, 2.0], dtype=arraygrad.float64, requires_grad=True)
+    >>> try:
+    ...     arraygrad.autograd.gradcheck(Wrong.apply, (x,))
+    ... except GradcheckError as error:
+    ...     print(str(error)[:33])
+    Jacobian mismatch for output 0 wi
+    """
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

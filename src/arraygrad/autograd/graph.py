@@ -42,7 +42,14 @@ __all__ = [
 class Node(abc.ABC):
     """The type of every backward function (``tensor.grad_fn``) and of a leaf's
     ``AccumulateGrad``. arraygrad's own node classes are registered as its subclasses, so
-    ``isinstance(t.grad_fn, Node)`` holds, as in PyTorch; it cannot be instantiated."""
+    ``isinstance(t.grad_fn, Node)`` holds, as in PyTorch; it cannot be instantiated.
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.graph import Node
+    >>> y = arraygrad.tensor([1.0], requires_grad=True) * 2
+    >>> isinstance(y.grad_fn, Node), y.grad_fn.name()
+    (True, 'MulBackward0')
+    """
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -83,7 +90,14 @@ Node.register(AccumulateGrad)
 
 class GradientEdge(NamedTuple):
     """Where a tensor's gradient goes in the graph: its ``node`` (``grad_fn``, or a leaf's
-    ``AccumulateGrad``) and which of the node's outputs it is."""
+    ``AccumulateGrad``) and which of the node's outputs it is (see :func:`get_gradient_edge`).
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.graph import get_gradient_edge
+    >>> edge = get_gradient_edge(arraygrad.tensor([1.0], requires_grad=True) * 2)
+    >>> edge.node.name(), edge.output_nr
+    ('MulBackward0', 0)
+    """
 
     node: Node
     output_nr: int
@@ -92,7 +106,16 @@ class GradientEdge(NamedTuple):
 
 def get_gradient_edge(tensor: Tensor) -> GradientEdge:
     """The :class:`GradientEdge` of ``tensor``: ``autograd.grad`` takes it among its
-    ``inputs`` in place of the tensor (the gradient there, even once the tensor is gone)."""
+    ``inputs`` in place of the tensor (the gradient there, even once the tensor is gone). A
+    tensor that does not require grad raises RuntimeError.
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.graph import get_gradient_edge
+    >>> x = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 2
+    >>> arraygrad.autograd.grad((y * y).sum(), get_gradient_edge(y))
+    (tensor([4., 8.]),)
+    """
     if not tensor.requires_grad:
         raise RuntimeError(
             "It is not possible to get the gradient edge for a Tensor that does not require "
@@ -107,7 +130,15 @@ def get_gradient_edge(tensor: Tensor) -> GradientEdge:
 def increment_version(tensor: Tensor | Iterable[Tensor]) -> None:
     """Count an in-place write to ``tensor`` (or to each of several) that arraygrad did not
     see, such as one through ``.numpy()``: its ``_version`` (and its views') goes up by one, and
-    a backward that reads it as saved before then refuses, as after any in-place op."""
+    a backward that reads it as saved before then refuses, as after any in-place op.
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.graph import increment_version
+    >>> t = arraygrad.tensor([1.0])
+    >>> increment_version(t)
+    >>> t._version
+    1
+    """
     if isinstance(tensor, Tensor):
         bump_version(tensor)
         return
@@ -170,6 +201,14 @@ class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
     already, so this is a pack/unpack pair that keeps each value as it is (PyTorch does the same
     with CPU tensors); on a GPU backend (CuPy) each saved value is copied to a NumPy array and
     back. ``pin_memory`` and ``device_type`` are accepted (arraygrad has no pinned memory).
+
+    >>> import arraygrad
+    >>> from arraygrad.autograd.graph import save_on_cpu
+    >>> w = arraygrad.tensor([3.0], requires_grad=True)
+    >>> with save_on_cpu():
+    ...     (w * w).sum().backward()
+    >>> w.grad
+    tensor([6.])
     """
 
     def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
@@ -194,7 +233,17 @@ class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
 @contextlib.contextmanager
 def disable_saved_tensors_hooks(error_message: str) -> Iterator[None]:
     """Refuse saved-tensor hooks inside the context: entering it while hooks are active, or
-    entering ``saved_tensors_hooks`` inside it, raises ``RuntimeError(error_message)``."""
+    entering ``saved_tensors_hooks`` inside it, raises ``RuntimeError(error_message)``.
+
+    >>> from arraygrad.autograd import graph
+    >>> with graph.disable_saved_tensors_hooks("no hooks here"):
+    ...     try:
+    ...         with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+    ...             pass
+    ...     except RuntimeError as error:
+    ...         print(error)
+    no hooks here
+    """
     state = _saved_hooks.thread_hooks
     if state.stack:
         raise RuntimeError(error_message)

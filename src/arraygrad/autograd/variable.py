@@ -30,7 +30,14 @@ class _VariableMeta(type):
 
 class Variable(metaclass=_VariableMeta):
     """``Variable(data, requires_grad=False, volatile=False)``: ``data`` as a new leaf tensor
-    (see the module docstring). ``volatile`` is gone: ``True`` only warns, as in PyTorch."""
+    (see the module docstring). ``volatile`` is gone: ``True`` only warns, as in PyTorch.
+    What it returns is a plain :class:`arraygrad.Tensor`, and every tensor is a ``Variable``.
+
+    >>> import arraygrad
+    >>> v = arraygrad.autograd.Variable(arraygrad.tensor([1.0]), requires_grad=True)
+    >>> v, type(v).__name__, isinstance(arraygrad.zeros(1), arraygrad.autograd.Variable)
+    (tensor([1.], requires_grad=True), 'Tensor', True)
+    """
 
     def __new__(  # type: ignore[misc]
         cls,

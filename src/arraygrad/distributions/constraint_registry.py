@@ -45,7 +45,20 @@ _Factory = Callable[[Any], Transform]
 
 
 class ConstraintRegistry:
-    """A map from constraint classes to factories of transforms onto their instances."""
+    """A map from constraint classes to factories of transforms onto their instances: calling
+    it with a constraint gives the transform (``biject_to`` and ``transform_to`` are two of
+    them).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints, transforms
+    >>> from arraygrad.distributions.constraint_registry import ConstraintRegistry
+    >>> registry = ConstraintRegistry()
+    >>> @registry.register(constraints.positive)
+    ... def _(constraint):
+    ...     return transforms.ExpTransform()
+    >>> registry(constraints.positive)
+    ExpTransform()
+    """
 
     def __init__(self) -> None:
         self._registry: dict[type, _Factory] = {}

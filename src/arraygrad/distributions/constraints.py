@@ -54,7 +54,14 @@ __all__ = [
 
 
 class Constraint:
-    """Base class: a region of values, with how many rightmost dimensions form one event."""
+    """Base class: a region of values, with how many rightmost dimensions form one event
+    (``event_dim``) and whether the values are discrete; :meth:`check` tests values.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> isinstance(constraints.positive, constraints.Constraint), constraints.simplex.event_dim
+    (True, 1)
+    """
 
     is_discrete = False
     event_dim = 0
@@ -91,12 +98,32 @@ class DependentProperty(property, Dependent):
 
 
 def dependent_property(fget: Any) -> DependentProperty:
-    """Decorate a method returning a constraint built from the instance's parameters."""
+    """Decorate a method returning a constraint built from the instance's parameters (a
+    distribution's ``support``); read on the class it is a dependent constraint.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> class Uniform0:
+    ...     high = 2.0
+    ...     @constraints.dependent_property
+    ...     def support(self):
+    ...         return constraints.interval(0.0, self.high)
+    >>> Uniform0().support.check(arraygrad.tensor([1.0, 3.0]))
+    tensor([ True, False])
+    >>> constraints.is_dependent(Uniform0.support)
+    True
+    """
     return DependentProperty(fget)
 
 
 def is_dependent(constraint: Any) -> bool:
-    """Whether ``constraint`` depends on parameters (and so is skipped by validation)."""
+    """Whether ``constraint`` depends on parameters (and so is skipped by validation).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.is_dependent(constraints.dependent), constraints.is_dependent(constraints.real)
+    (True, False)
+    """
     return isinstance(constraint, Dependent)
 
 
@@ -108,7 +135,14 @@ class Real(Constraint):
 
 
 class GreaterThan(Constraint):
-    """Values strictly above ``lower_bound``."""
+    """Values strictly above ``lower_bound`` (``constraints.greater_than``; ``positive`` is
+    ``greater_than(0.0)``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.greater_than(0.0).check(arraygrad.tensor([0.0, 1.0]))
+    tensor([False,  True])
+    """
 
     def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
@@ -121,14 +155,27 @@ class GreaterThan(Constraint):
 
 
 class GreaterThanEq(GreaterThan):
-    """Values at or above ``lower_bound``."""
+    """Values at or above ``lower_bound`` (``constraints.greater_than_eq``; ``nonnegative`` is
+    ``greater_than_eq(0.0)``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.greater_than_eq(0.0).check(arraygrad.tensor([0.0, -1.0]))
+    tensor([ True, False])
+    """
 
     def check(self, value: ag.Tensor) -> ag.Tensor:
         return value >= self.lower_bound
 
 
 class LessThan(Constraint):
-    """Values strictly below ``upper_bound``."""
+    """Values strictly below ``upper_bound`` (``constraints.less_than``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.less_than(1.0).check(arraygrad.tensor([1.0, 0.5]))
+    tensor([False,  True])
+    """
 
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
@@ -141,7 +188,14 @@ class LessThan(Constraint):
 
 
 class Interval(Constraint):
-    """Values in the closed interval ``[lower_bound, upper_bound]``."""
+    """Values in the closed interval ``[lower_bound, upper_bound]`` (``constraints.interval``;
+    ``unit_interval`` is ``[0, 1]``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.interval(0.0, 1.0).check(arraygrad.tensor([-0.5, 0.5, 1.0]))
+    tensor([False,  True,  True])
+    """
 
     def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
         self.lower_bound = lower_bound
@@ -155,14 +209,27 @@ class Interval(Constraint):
 
 
 class HalfOpenInterval(Interval):
-    """Values in ``[lower_bound, upper_bound)``."""
+    """Values in ``[lower_bound, upper_bound)`` (``constraints.half_open_interval``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.half_open_interval(0.0, 1.0).check(arraygrad.tensor([0.0, 1.0]))
+    tensor([ True, False])
+    """
 
     def check(self, value: ag.Tensor) -> ag.Tensor:
         return (value >= self.lower_bound) & (value < self.upper_bound)
 
 
 class IntegerInterval(Interval):
-    """Whole numbers in ``[lower_bound, upper_bound]``."""
+    """Whole numbers in ``[lower_bound, upper_bound]`` (``constraints.integer_interval``; a
+    discrete constraint).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.integer_interval(0, 3).check(arraygrad.tensor([0.0, 1.5, 3.0]))
+    tensor([ True, False,  True])
+    """
 
     is_discrete = True
 
@@ -211,7 +278,13 @@ class OneHot(Constraint):
 
 class Multinomial(Constraint):
     """Nonnegative count vectors along the last dimension whose total is at most
-    ``upper_bound`` (the number of trials)."""
+    ``upper_bound`` (the number of trials): ``constraints.multinomial``, with ``event_dim`` 1.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> constraints.multinomial(3).check(arraygrad.tensor([[1.0, 2.0], [2.0, 2.0]]))
+    tensor([ True, False])
+    """
 
     is_discrete = True
     event_dim = 1
@@ -328,7 +401,14 @@ def join_pieces(pieces: list[Any], dim: int, event_dim: int, *, stacked: bool) -
 
 class Cat(Constraint):
     """Values whose consecutive pieces along ``dim``, of sizes ``lengths`` (1 each by
-    default), satisfy the constraints ``cseq`` in turn."""
+    default), satisfy the constraints ``cseq`` in turn (``constraints.cat``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> both = constraints.cat([constraints.positive, constraints.real], dim=0)
+    >>> both.check(arraygrad.tensor([-1.0, -1.0]))
+    tensor([False,  True])
+    """
 
     def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
         self.cseq = list(cseq)
@@ -356,7 +436,15 @@ class Cat(Constraint):
 
 
 class Stack(Constraint):
-    """Values whose slices along ``dim`` satisfy the constraints ``cseq`` in turn."""
+    """Values whose slices along ``dim`` satisfy the constraints ``cseq`` in turn
+    (``constraints.stack``).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> both = constraints.stack([constraints.positive, constraints.real], dim=0)
+    >>> both.check(arraygrad.tensor([-1.0, -1.0]))
+    tensor([False,  True])
+    """
 
     def __init__(self, cseq: Any, dim: int = 0) -> None:
         self.cseq = list(cseq)
@@ -386,7 +474,15 @@ class Stack(Constraint):
 
 class IndependentConstraint(Constraint):
     """``base`` with its ``reinterpreted_batch_ndims`` rightmost batch dimensions made part of
-    each event (checked jointly)."""
+    each event (checked jointly: an event holds only if all its elements do);
+    ``constraints.independent``.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> rows = constraints.independent(constraints.real, 1)
+    >>> rows.check(arraygrad.tensor([[0.0, float("nan")], [1.0, 2.0]]))
+    tensor([False,  True])
+    """
 
     def __init__(self, base_constraint: Constraint, reinterpreted_batch_ndims: int) -> None:
         self.base_constraint = base_constraint
@@ -412,7 +508,15 @@ class IndependentConstraint(Constraint):
 
 class MixtureSameFamilyConstraint(Constraint):
     """The support of a mixture: that of its components, checked on ``value`` as if drawn
-    from each component (every component shares one support)."""
+    from each component (every component shares one support), with the component dimension
+    reduced.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import constraints
+    >>> support = constraints.MixtureSameFamilyConstraint(constraints.positive)
+    >>> support.check(arraygrad.tensor([[1.0, -1.0]]))
+    tensor([[ True, False]])
+    """
 
     def __init__(self, base_constraint: Constraint) -> None:
         if not isinstance(base_constraint, Constraint):

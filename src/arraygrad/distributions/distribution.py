@@ -42,7 +42,14 @@ def sum_rightmost(value: ag.Tensor, ndims: int) -> ag.Tensor:
 
 
 def clamp_probs(probs: ag.Tensor) -> ag.Tensor:
-    """Probabilities kept one machine epsilon away from 0 and 1, so their logs are finite."""
+    """Probabilities clamped to ``[eps, 1 - eps]`` (``eps`` of their dtype), so their logs are
+    finite.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions.utils import clamp_probs
+    >>> clamp_probs(arraygrad.tensor([0.0, 0.5, 1.0], dtype=arraygrad.float64)).tolist()
+    [2.220446049250313e-16, 0.5, 0.9999999999999998]
+    """
     eps = ag.finfo(probs.dtype).eps
     return probs.clamp(min=eps, max=1 - eps)
 

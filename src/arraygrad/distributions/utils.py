@@ -36,7 +36,13 @@ euler_constant = 0.57721566490153286060
 
 def broadcast_all(*values: Any) -> tuple[ag.Tensor, ...]:
     """``values`` (tensors and numbers) as tensors of one broadcast shape; numbers take the
-    first tensor's dtype, or the default dtype when there is none."""
+    first tensor's dtype, or the default dtype when there is none.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import utils
+    >>> utils.broadcast_all(arraygrad.tensor([1.0, 2.0]), 0.5)
+    (tensor([1., 2.]), tensor([0.5000, 0.5000]))
+    """
     for value in values:
         if not isinstance(value, ag.Tensor | numbers.Number):
             raise ValueError(
@@ -48,7 +54,13 @@ def broadcast_all(*values: Any) -> tuple[ag.Tensor, ...]:
 
 def logits_to_probs(logits: ag.Tensor, is_binary: bool = False) -> ag.Tensor:
     """Probabilities from logits: the sigmoid of each (``is_binary``), or the softmax over the
-    last dimension (the categories)."""
+    last dimension (the categories).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import utils
+    >>> utils.logits_to_probs(arraygrad.tensor([0.0, 0.0]))
+    tensor([0.5000, 0.5000])
+    """
     if is_binary:
         return ag.sigmoid(logits)
     return ag.softmax(logits, dim=-1)
@@ -56,7 +68,13 @@ def logits_to_probs(logits: ag.Tensor, is_binary: bool = False) -> ag.Tensor:
 
 def probs_to_logits(probs: ag.Tensor, is_binary: bool = False) -> ag.Tensor:
     """Logits from probabilities, clamped first so 0 and 1 give finite logits: ``log p -
-    log(1 - p)`` (``is_binary``) or ``log p`` (categories; normalised up to a constant)."""
+    log(1 - p)`` (``is_binary``) or ``log p`` (categories; normalised up to a constant).
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import utils
+    >>> utils.probs_to_logits(arraygrad.tensor([0.5, 1.0]), is_binary=True)
+    tensor([ 0.0000, 15.9424])
+    """
     clamped = clamp_probs(probs)
     if is_binary:
         return ag.log(clamped) - ag.log1p(-clamped)
@@ -66,7 +84,20 @@ def probs_to_logits(probs: ag.Tensor, is_binary: bool = False) -> ag.Tensor:
 class lazy_property:  # noqa: N801 - torch's name for a decorator
     """A property computed on first read and then stored on the instance (so later reads are
     plain attribute reads). It is computed with gradients enabled, whatever the caller's mode,
-    so a parameter first derived inside ``no_grad`` (by ``sample``) keeps its graph."""
+    so a parameter first derived inside ``no_grad`` (by ``sample``) keeps its graph.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import utils
+    >>> class Box:
+    ...     @utils.lazy_property
+    ...     def value(self):
+    ...         print("computing")
+    ...         return 42
+    >>> box = Box()
+    >>> box.value, box.value
+    computing
+    (42, 42)
+    """
 
     def __init__(self, wrapped: Callable[[Any], Any]) -> None:
         self.wrapped = wrapped
@@ -101,7 +132,13 @@ def _lower_triangle(size: int, diag: int) -> tuple[ag.Tensor, ag.Tensor]:
 
 def tril_matrix_to_vec(mat: ag.Tensor, diag: int = 0) -> ag.Tensor:
     """The entries of ``mat``'s (batch of) square matrices on or below the ``diag``-th diagonal,
-    row by row, as the last dimension."""
+    row by row, as the last dimension.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import utils
+    >>> utils.tril_matrix_to_vec(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([1., 3., 4.])
+    """
     size = mat.shape[-1]
     if not -size <= diag < size:
         raise ValueError(f"diag ({diag}) provided is outside [{-size}, {size - 1}].")
@@ -116,7 +153,14 @@ def _entries_below(size: int, diag: int) -> int:
 
 def vec_to_tril_matrix(vec: ag.Tensor, diag: int = 0) -> ag.Tensor:
     """The inverse of :func:`tril_matrix_to_vec`: square matrices, zero above the ``diag``-th
-    diagonal, filled row by row from the last dimension of ``vec``."""
+    diagonal, filled row by row from the last dimension of ``vec``.
+
+    >>> import arraygrad
+    >>> from arraygrad.distributions import utils
+    >>> utils.vec_to_tril_matrix(arraygrad.tensor([1.0, 3.0, 4.0]))
+    tensor([[1., 0.],
+            [3., 4.]])
+    """
     count = vec.shape[-1]
     # the size whose triangle holds ``count`` entries; the largest when several do (a strictly
     # lower triangle of a small matrix may hold none)

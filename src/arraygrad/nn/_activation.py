@@ -184,7 +184,15 @@ def _integer_limits(dt: _dtype.dtype, min_val: float, max_val: float) -> tuple[i
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """``min(max(input, 0), 6)`` (``hardtanh(input, 0, 6)``)."""
+    """``min(max(input, 0), 6)`` elementwise (``hardtanh(input, 0, 6)``).
+
+    The gradient is 1 strictly between 0 and 6 and 0 at both kinks, as in PyTorch. Integer
+    tensors stay integer.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.relu6(arraygrad.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
@@ -238,7 +246,16 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``scale * elu(input, alpha)`` with the self-normalising constants of Klambauer et al."""
+    """``scale * elu(input, alpha)`` with Klambauer et al.'s self-normalising constants
+    ``alpha = 1.6732632423543772``, ``scale = 1.0507009873554805``.
+
+    The gradient at 0 is ``scale * alpha`` (the left branch's), as in PyTorch; floating-point
+    input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.selu(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
     return _named("EluBackward0", input, inplace, _elu, _SELU_ALPHA, _SELU_SCALE, kernel="elu_cpu")
 
 
@@ -282,7 +299,12 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``input * sigmoid(input)`` (also called swish)."""
+    """``input * sigmoid(input)`` elementwise (also called swish); floating-point or complex input.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.silu(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.2689,  0.0000,  0.7311])
+    """
     return _named("SiluBackward0", input, inplace, _silu, kernel="silu_cpu", complex_ok=True)
 
 
@@ -323,7 +345,15 @@ def check_log_sigmoid(input: Tensor) -> None:
 
 @labelled_result("LogSigmoidBackward0")
 def logsigmoid(input: Tensor) -> Tensor:
-    """``log(sigmoid(input)) = -softplus(-input)``, finite for any input."""
+    """``log(sigmoid(input)) = -softplus(-input)`` elementwise, finite for any input.
+
+    Computed as ``-softplus(-x)``, so very negative inputs give about ``x`` where
+    ``log(sigmoid(x))`` would be ``log(0)``. Floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.logsigmoid(arraygrad.tensor([-200.0, 0.0]))
+    tensor([-200.0000,   -0.6931])
+    """
     if id(input._data.dtype) not in _WIDE_FLOAT_IDS:
         check_log_sigmoid(input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
@@ -332,7 +362,14 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    """``input * tanh(softplus(input))``."""
+    """``input * tanh(softplus(input))`` elementwise, softplus computed without overflow.
+
+    Floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.mish(arraygrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8651])
+    """
     return _named("MishBackward0", input, inplace, _mish, kernel="mish_cpu")
 
 
@@ -341,17 +378,39 @@ def _mish(x: Tensor) -> Tensor:
 
 
 def softsign(input: Tensor) -> Tensor:
-    """``input / (1 + |input|)``."""
+    """``input / (1 + |input|)`` elementwise, in (-1, 1); gradient ``1 / (1 + |input|)^2``.
+
+    Integers are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.softsign(arraygrad.tensor([-3.0, 0.0, 1.0]))
+    tensor([-0.7500,  0.0000,  0.5000])
+    """
     return input / (_math.abs(input) + 1.0)
 
 
 def tanh(input: Tensor) -> Tensor:
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent elementwise, in (-1, 1); gradient ``1 - tanh(input)^2``.
+
+    Saturates to exactly +-1 for large ``|input|``; integers are promoted to the default float.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.tanh(arraygrad.tensor([0.0, 1000.0]))
+    tensor([0., 1.])
+    """
     return _math.tanh(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """``1 / (1 + exp(-input))``."""
+    """The logistic function ``1 / (1 + exp(-input))`` elementwise, in [0, 1].
+
+    Saturates to exactly 0 or 1 for large ``|input|``; gradient ``sigmoid(x) * (1 - sigmoid(x))``.
+    Integers are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.sigmoid(arraygrad.tensor([-1.0, 0.0, 100.0]))
+    tensor([0.2689, 0.5000, 1.0000])
+    """
     return _math.sigmoid(input)
 
 
@@ -434,7 +493,12 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 
 def tanhshrink(input: Tensor) -> Tensor:
-    """``input - tanh(input)``."""
+    """``input - tanh(input)`` elementwise.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.tanhshrink(arraygrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.2384])
+    """
     return input - _math.tanh(input)
 
 

@@ -133,7 +133,16 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
-    """Average pooling of the last dimension to ``output_size`` (PyTorch's window rule)."""
+    """Average pooling of the last dimension to ``output_size`` (PyTorch's window rule).
+
+    Output ``i`` of a length-``L`` input averages positions ``floor(i L / out)`` to
+    ``ceil((i + 1) L / out) - 1``. ``(N, C, L)`` or ``(C, L)`` to ``(N, C, output_size)``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.adaptive_avg_pool1d(arraygrad.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]), 2)
+    tensor([[2., 4.]])
+    """
     return _adaptive_avg_pool(input, output_size, 1)
 
 
@@ -226,19 +235,46 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
 def adaptive_max_pool1d_with_indices(
     input: Tensor, output_size: Any, return_indices: bool = False
 ) -> tuple[Tensor, Tensor]:
-    """:func:`adaptive_max_pool1d` and the index of each maximum along the last dimension."""
+    """:func:`adaptive_max_pool1d` and the index of each maximum along the last dimension.
+
+    Returns ``(values, indices)`` whatever ``return_indices`` says; ties pick the first maximum.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.adaptive_max_pool1d_with_indices(arraygrad.tensor([[1.0, 5.0, 3.0, 4.0, 2.0]]), 2)
+    (tensor([[5., 4.]]), tensor([[1, 3]]))
+    """
     return _adaptive_max_pool(input, output_size, 1)
 
 
 def adaptive_max_pool2d_with_indices(
     input: Tensor, output_size: Any, return_indices: bool = False
 ) -> tuple[Tensor, Tensor]:
-    """:func:`adaptive_max_pool2d` and the index of each maximum in the flattened plane."""
+    """:func:`adaptive_max_pool2d` and the index of each maximum in the flattened plane.
+
+    Returns ``(values, indices)`` whatever ``return_indices`` says; index ``h * W + w``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.adaptive_max_pool2d_with_indices(arraygrad.arange(16.0).reshape(1, 4, 4), 2)[1]
+    tensor([[[ 5,  7],
+             [13, 15]]])
+    """
     return _adaptive_max_pool(input, output_size, 2)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling of the last dimension to ``output_size`` (see :func:`adaptive_max_pool2d`)."""
+    """Max pooling of the last dimension to ``output_size`` (see :func:`adaptive_max_pool2d`).
+
+    Output ``i`` is the maximum of positions ``floor(i L / out)`` to
+    ``ceil((i + 1) L / out) - 1``; the gradient goes to the first maximum of each window.
+    ``(N, C, L)`` or ``(C, L)`` to ``(N, C, output_size)``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.adaptive_max_pool1d(arraygrad.tensor([[1.0, 5.0, 3.0, 4.0, 2.0]]), 2)
+    tensor([[5., 4.]])
+    """
     values, indices = _adaptive_max_pool(input, output_size, 1)
     return (values, indices) if return_indices else values
 
@@ -273,7 +309,15 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 def adaptive_max_pool3d_with_indices(
     input: Tensor, output_size: Any, return_indices: bool = False
 ) -> tuple[Tensor, Tensor]:
-    """:func:`adaptive_max_pool3d` and the index of each maximum in the flattened volume."""
+    """:func:`adaptive_max_pool3d` and the index of each maximum in the flattened volume.
+
+    Returns ``(values, indices)`` whatever ``return_indices`` says; index ``(d H + h) W + w``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.adaptive_max_pool3d_with_indices(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 1)
+    (tensor([[[[7.]]]]), tensor([[[[7]]]]))
+    """
     return _adaptive_max_pool(input, output_size, 3)
 
 

@@ -226,7 +226,17 @@ def conv3d(
     dilation: Any = 1,
     groups: int = 1,
 ) -> Tensor:
-    """3-D cross-correlation of ``input (N, C, D, H, W)`` with ``weight (O, C/g, kd, kh, kw)``."""
+    """3-D cross-correlation of ``input (N, C, D, H, W)`` with ``weight (O, C/g, kd, kh, kw)``.
+
+    ``out[n, o, d, h, w] = bias[o] + sum_{c, i, j, k} weight[o, c, i, j, k] * input[n, c,
+    d * s + i * dil, h * s + j * dil, w * s + k * dil]`` on the padded input, per group;
+    ``padding`` as in :func:`conv2d` (an int, a triple, ``"valid"`` or ``"same"``).
+
+    >>> import arraygrad
+    >>> x = arraygrad.ones(1, 1, 3, 3, 3)
+    >>> arraygrad.nn.functional.conv3d(x, arraygrad.ones(2, 1, 3, 3, 3), padding=1).shape
+    arraygrad.Size([1, 2, 3, 3, 3])
+    """
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the convolutions to its dtype
         from arraygrad.amp import _casts
 

@@ -258,5 +258,18 @@ def alpha_dropout(
 def feature_alpha_dropout(
     input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
 ) -> Tensor:
-    """:func:`alpha_dropout` of whole channels (one draw per ``(batch, channel)``)."""
+    """:func:`alpha_dropout` of whole channels (one draw per ``(batch, channel)``).
+
+    A dropped channel becomes ``-alpha'`` (SELU's saturation value ``-1.7581``), then every
+    element moves by ``a x + b`` with ``a = ((1 - p)(1 + p alpha'^2))^(-1/2)`` and
+    ``b = a alpha' p``, keeping zero mean and unit variance. ``training`` defaults to False, as
+    in PyTorch: pass ``training=True`` to drop anything. At least 2-D input ``(N, C, *)``.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.functional.feature_alpha_dropout(arraygrad.zeros(1, 3, 2), 0.5, training=True)
+    tensor([[[-0.7792, -0.7792],
+             [-0.7792, -0.7792],
+             [ 0.7792,  0.7792]]])
+    """
     return _alpha_dropout(input, p, training, inplace, feature=True)

@@ -155,7 +155,18 @@ def fractional_max_pool2d_with_indices(
     return_indices: bool = False,
     _random_samples: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """:func:`fractional_max_pool2d` and each maximum's index in the flattened plane."""
+    """:func:`fractional_max_pool2d` and each maximum's index in the flattened plane.
+
+    Returns ``(values, indices)`` whatever ``return_indices`` says; index ``h * W + w``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> x = arraygrad.arange(16.0).reshape(1, 4, 4)
+    >>> samples = arraygrad.zeros(1, 1, 2)
+    >>> F.fractional_max_pool2d_with_indices(x, 2, output_size=2, _random_samples=samples)[1]
+    tensor([[[ 5,  7],
+             [13, 15]]])
+    """
     return _fractional_max_pool(input, 2, kernel_size, output_size, output_ratio, _random_samples)
 
 
@@ -191,7 +202,17 @@ def fractional_max_pool3d_with_indices(
     return_indices: bool = False,
     _random_samples: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """:func:`fractional_max_pool3d` and each maximum's index in the flattened volume."""
+    """:func:`fractional_max_pool3d` and each maximum's index in the flattened volume.
+
+    Returns ``(values, indices)`` whatever ``return_indices`` says; index ``(d H + h) W + w``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> x = arraygrad.arange(8.0).reshape(1, 2, 2, 2)
+    >>> samples = arraygrad.zeros(1, 1, 3)
+    >>> F.fractional_max_pool3d_with_indices(x, 1, output_size=1, _random_samples=samples)
+    (tensor([[[[7.]]]]), tensor([[[[7]]]]))
+    """
     return _fractional_max_pool(input, 3, kernel_size, output_size, output_ratio, _random_samples)
 
 

@@ -125,7 +125,19 @@ def l1_loss(
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
-    """Mean absolute error ``|input - target|`` (gradient 0 where they are equal)."""
+    """Mean absolute error ``|input - target|`` (gradient 0 where they are equal).
+
+    ``reduction`` is ``"mean"``, ``"sum"`` or ``"none"``; ``weight`` multiplies each element's
+    loss, and ``"mean"`` then divides by the sum of the weights. A target of another shape is
+    broadcast with PyTorch's warning.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> x = arraygrad.tensor([1.0, 2.0, 5.0], requires_grad=True)
+    >>> F.l1_loss(x, arraygrad.tensor([1.0, 0.0, 6.0]), reduction="sum").backward()
+    >>> x.grad
+    tensor([ 0.,  1., -1.])
+    """
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
         from arraygrad.amp import _casts
 
@@ -195,7 +207,19 @@ def huber_loss(
     delta: float = 1.0,
     weight: Tensor | None = None,
 ) -> Tensor:
-    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``."""
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - delta / 2)``; ``d = input - target``.
+
+    The gradient is ``d`` inside and ``+-delta`` outside; ``delta`` must be positive. ``weight``
+    multiplies each element's loss (``"mean"`` still divides by the number of elements, as in
+    PyTorch; :func:`l1_loss` divides by the weights' sum).
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> x = arraygrad.tensor([0.5, 3.0], requires_grad=True)
+    >>> F.huber_loss(x, arraygrad.zeros(2), reduction="sum", delta=2.0).backward()
+    >>> x.grad
+    tensor([0.5000, 2.0000])
+    """
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the losses to float32
         from arraygrad.amp import _casts
 

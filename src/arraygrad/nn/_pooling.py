@@ -225,7 +225,21 @@ def max_pool1d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """The maximum of each window of the last dimension (see :func:`max_pool2d`)."""
+    """The maximum of each window of the last dimension (see :func:`max_pool2d`).
+
+    ``(N, C, L)`` or ``(C, L)`` to ``L_out = floor((L + 2 padding - dilation (kernel - 1) - 1)
+    / stride) + 1`` (``ceil_mode`` rounds up); padding is ``-inf``. The gradient goes to each
+    window's first maximum, as in PyTorch.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> x = arraygrad.tensor([[1.0, 3.0, 3.0, 0.0]], requires_grad=True)
+    >>> F.max_pool1d(x.detach(), 2)
+    tensor([[3., 3.]])
+    >>> F.max_pool1d(x, 4).sum().backward()
+    >>> x.grad
+    tensor([[0., 1., 0., 0.]])
+    """
     return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -259,7 +273,18 @@ def avg_pool1d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
-    """The mean of each window of the last dimension (see :func:`avg_pool2d`)."""
+    """The mean of each window of the last dimension (see :func:`avg_pool2d`).
+
+    ``(N, C, L)`` or ``(C, L)`` to ``L_out = floor((L + 2 padding - kernel) / stride) + 1``;
+    ``ceil_mode`` rounds up, and a last window that runs past the end averages what it covers.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.avg_pool1d(arraygrad.tensor([[1.0, 3.0, 2.0, 6.0, 9.0]]), 2)
+    tensor([[2., 4.]])
+    >>> F.avg_pool1d(arraygrad.tensor([[1.0, 3.0, 2.0, 6.0, 9.0]]), 2, ceil_mode=True)
+    tensor([[2., 4., 9.]])
+    """
     return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
@@ -295,7 +320,15 @@ def max_pool1d_with_indices(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
-    """:func:`max_pool1d` with ``return_indices=True``: ``(values, indices)``."""
+    """:func:`max_pool1d` with ``return_indices=True``: ``(values, indices)``.
+
+    Each index is the position along the last dimension of the window's first maximum.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.max_pool1d_with_indices(arraygrad.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+    (tensor([[3., 2.]]), tensor([[1, 2]]))
+    """
     values, indices = _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, True)
     return values, indices
 
@@ -370,7 +403,15 @@ def max_pool3d_with_indices(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
-    """:func:`max_pool3d` with ``return_indices=True``: ``(values, indices)``."""
+    """:func:`max_pool3d` with ``return_indices=True``: ``(values, indices)``.
+
+    Each index is into the flattened ``(D, H, W)`` volume, ``(d H + h) W + w``.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> F.max_pool3d_with_indices(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 2)
+    (tensor([[[[7.]]]]), tensor([[[[7]]]]))
+    """
     values, indices = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, True)
     return values, indices
 

@@ -413,7 +413,16 @@ def upsample(
     mode: str = "nearest",
     align_corners: bool | None = None,
 ) -> Tensor:
-    """:func:`interpolate` under its deprecated name (PyTorch warns; so does arraygrad)."""
+    """:func:`interpolate` under its deprecated name (PyTorch warns; so does arraygrad).
+
+    >>> import arraygrad, warnings
+    >>> F = arraygrad.nn.functional
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     out = F.upsample(arraygrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    >>> out, caught[0].category.__name__
+    (tensor([[[1., 1., 2., 2.]]]), 'UserWarning')
+    """
     import warnings
 
     warnings.warn(
@@ -424,7 +433,18 @@ def upsample(
 
 
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
-    """``interpolate(input, size, scale_factor, mode="nearest")`` (deprecated in PyTorch)."""
+    """``interpolate(input, size, scale_factor, mode="nearest")`` (deprecated in PyTorch).
+
+    Each output pixel copies input pixel ``floor(out_index * in_size / out_size)``; warns.
+
+    >>> import arraygrad, warnings
+    >>> F = arraygrad.nn.functional
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_nearest(arraygrad.tensor([[[[1.0, 2.0]]]]), scale_factor=2)
+    tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.]]]])
+    """
     import warnings
 
     warnings.warn(
@@ -435,7 +455,17 @@ def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) 
 
 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
-    """``interpolate(..., mode="bilinear", align_corners=True)`` (deprecated in PyTorch)."""
+    """``interpolate(..., mode="bilinear", align_corners=True)`` (deprecated in PyTorch).
+
+    4-D input only; the corner pixels of input and output coincide. Warns.
+
+    >>> import arraygrad, warnings
+    >>> F = arraygrad.nn.functional
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     F.upsample_bilinear(arraygrad.tensor([[[[1.0, 2.0]]]]), size=(1, 3))
+    tensor([[[[1.0000, 1.5000, 2.0000]]]])
+    """
     import warnings
 
     warnings.warn(

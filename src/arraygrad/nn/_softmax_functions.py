@@ -118,7 +118,14 @@ def softmax(
 def softmin(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
-    """``softmax(-input, dim)``."""
+    """``softmax(-input, dim)``: ``exp(-x_i) / sum_j exp(-x_j)`` along ``dim``, stable for any size.
+
+    ``dtype`` converts the input first, as in PyTorch; bool input is refused.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.functional.softmin(arraygrad.tensor([0.0, 1000.0]), dim=0)
+    tensor([1., 0.])
+    """
     # Negated before the dtype conversion and checks, as in torch (a bool tensor fails here).
     negated, axis = _prepare(-input, dim, dtype, "softmin")
     return softmax(negated, axis)

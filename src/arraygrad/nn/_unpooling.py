@@ -119,7 +119,18 @@ def max_unpool1d(
     padding: Any = 0,
     output_size: Any = None,
 ) -> Tensor:
-    """The inverse of :func:`max_pool1d` (see :func:`max_unpool2d`)."""
+    """The inverse of :func:`max_pool1d` (see :func:`max_unpool2d`).
+
+    Zeros of length ``(L - 1) stride - 2 padding + kernel_size`` (or ``output_size``) with each
+    value at its index; an index out of range is a RuntimeError.
+
+    >>> import arraygrad
+    >>> F = arraygrad.nn.functional
+    >>> x = arraygrad.tensor([[1.0, 4.0, 3.0, 2.0]])
+    >>> values, indices = F.max_pool1d(x, 2, return_indices=True)
+    >>> F.max_unpool1d(values, indices, 2)
+    tensor([[0., 4., 3., 0.]])
+    """
     return _max_unpool(input, indices, 1, kernel_size, stride, padding, output_size)
 
 

@@ -122,37 +122,81 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-    """Fill with samples of U(a, b), drawn from ``generator`` (the global one by default)."""
+    """Fill with samples of U(a, b), drawn from ``generator`` (the global one by default).
+
+    In place, outside autograd (a Parameter stays a leaf); returns ``tensor``. The draws equal
+    PyTorch's for the same seed.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.init.uniform_(arraygrad.empty(4), a=-1.0, b=1.0)
+    tensor([-0.0075,  0.5364, -0.8230, -0.7359])
+    """
     rng = generator_rng(generator)
     return _fill(tensor, _backend.random_uniform(_shape(tensor), tensor._data.dtype, a, b, rng))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with samples of N(mean, std**2), drawn from ``generator`` (the global one by
-    default)."""
+    default).
+
+    In place, outside autograd; returns ``tensor``. The draws equal PyTorch's for the same seed.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.init.normal_(arraygrad.empty(4), mean=10.0, std=0.1)
+    tensor([10.1541,  9.9707,  9.7821, 10.0568])
+    """
     rng = generator_rng(generator)
     return _fill(tensor, _backend.random_normal(_shape(tensor), tensor._data.dtype, mean, std, rng))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with ``val``."""
+    """Fill with ``val``, in place and outside autograd; returns ``tensor``.
+
+    >>> import arraygrad
+    >>> w = arraygrad.nn.Parameter(arraygrad.empty(3))
+    >>> arraygrad.nn.init.constant_(w, 2.0)
+    Parameter containing:
+    tensor([2., 2., 2.], requires_grad=True)
+    """
     with no_grad():
         tensor.fill_(val)
     return tensor
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    """Fill with 1."""
+    """Fill with 1, in place and outside autograd; returns ``tensor``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.init.ones_(arraygrad.empty(3))
+    tensor([1., 1., 1.])
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    """Fill with 0."""
+    """Fill with 0, in place and outside autograd; returns ``tensor`` (e.g. a layer's bias).
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.Linear(2, 2)
+    >>> arraygrad.nn.init.zeros_(layer.bias)
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
+    """
     return constant_(tensor, 0.0)
 
 
 def eye_(tensor: Tensor) -> Tensor:
-    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, zeros elsewhere).
+
+    Rectangular shapes get ones at ``[i, i]``; other ranks are a ValueError. In place.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.init.eye_(arraygrad.empty(2, 3))
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = _shape(tensor)
@@ -160,7 +204,17 @@ def eye_(tensor: Tensor) -> Tensor:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
-    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    ``fan_in = size(1) * receptive field``, ``fan_out = size(0) * receptive field`` (the
+    product of the dimensions after the second); fewer than 2 dimensions is a ValueError.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.init.xavier_uniform_(arraygrad.empty(2, 3))
+    tensor([[-0.0082,  0.5876, -0.9016],
+            [-0.8062, -0.4219,  0.2938]])
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
@@ -168,7 +222,16 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) ->
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
-    """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    """Glorot normal: N(0, std**2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+
+    Fans as for :func:`xavier_uniform_`; at least 2 dimensions.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.init.xavier_normal_(arraygrad.empty(2, 3))
+    tensor([[ 0.9746, -0.1856, -1.3780],
+            [ 0.3595, -0.6859, -0.8845]])
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -192,6 +255,14 @@ def kaiming_uniform_(
     """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
 
     ``a`` is the negative slope of a following leaky ReLU (``gain = calculate_gain``).
+    ``fan`` is ``fan_in`` (keeps the forward variance) or ``fan_out`` (the backward's); a
+    zero-element tensor is left alone with PyTorch's warning.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.init.kaiming_uniform_(arraygrad.empty(2, 3), nonlinearity="relu")
+    tensor([[-0.0106,  0.7586, -1.1640],
+            [-1.0408, -0.5447,  0.3792]])
     """
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:
@@ -207,7 +278,17 @@ def kaiming_normal_(
     nonlinearity: str = "leaky_relu",
     generator: Any = None,
 ) -> Tensor:
-    """He normal: N(0, std**2) with ``std = gain / sqrt(fan)``."""
+    """He normal: N(0, std**2) with ``std = gain / sqrt(fan)``.
+
+    ``gain = calculate_gain(nonlinearity, a)`` (``sqrt(2)`` for ReLU); ``fan`` is ``fan_in`` or
+    ``fan_out`` by ``mode``.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.init.kaiming_normal_(arraygrad.empty(2, 3), nonlinearity="relu")
+    tensor([[ 1.2582, -0.2396, -1.7790],
+            [ 0.4641, -0.8855, -1.1419]])
+    """
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:
         return tensor
@@ -349,6 +430,13 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any =
 
 # PyTorch's deprecated names without the trailing underscore: they warn, then do the same.
 
+# The arguments each deprecated name's docstring example passes (a 2-D tensor by default).
+_EXAMPLE_ARGUMENTS = {
+    "constant_": "arraygrad.empty(2, 2), 0.5",
+    "dirac_": "arraygrad.empty(2, 2, 3)",
+    "sparse_": "arraygrad.empty(2, 2), 0.5",
+}
+
 
 def _deprecated(method: Callable[..., Tensor]) -> Callable[..., Tensor]:
     new_name = method.__name__
@@ -363,7 +451,16 @@ def _deprecated(method: Callable[..., Tensor]) -> Callable[..., Tensor]:
         )
         return method(*args, **kwargs)
 
-    deprecated_init.__doc__ = f"Deprecated (a FutureWarning): :func:`{new_name}`."
+    arguments = _EXAMPLE_ARGUMENTS.get(new_name, "arraygrad.empty(2, 2)")
+    deprecated_init.__doc__ = f"""Deprecated (a FutureWarning): :func:`{new_name}`, which it calls.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = arraygrad.nn.init.{old_name}({arguments})
+    >>> print(caught[0].category.__name__, caught[0].message)
+    FutureWarning `nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.
+    """
     deprecated_init.__name__ = old_name
     deprecated_init.__qualname__ = old_name
     return deprecated_init

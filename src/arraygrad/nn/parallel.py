@@ -16,7 +16,15 @@ class DataParallel(Module):
     case, and PyTorch's on a CPU-only machine) there is nothing to split over: ``device_ids``
     is ``[]`` whatever is asked, ``output_device`` and ``dim`` are unused, and ``forward`` is
     ``module(*inputs, **kwargs)``. The module is the child ``module``, so the state_dict's keys
-    are its own prefixed ``module.``, as in checkpoints saved from a DataParallel model."""
+    are its own prefixed ``module.``, as in checkpoints saved from a DataParallel model.
+
+    >>> import arraygrad
+    >>> model = arraygrad.nn.DataParallel(arraygrad.nn.Linear(4, 2))
+    >>> model(arraygrad.zeros(3, 4)).shape
+    arraygrad.Size([3, 2])
+    >>> list(model.state_dict())
+    ['module.weight', 'module.bias']
+    """
 
     def __init__(
         self,

@@ -32,6 +32,17 @@ class Parameter(Tensor):
     """A leaf tensor with ``requires_grad=True`` by default, registered by modules.
 
     It shares memory with ``data`` (as in PyTorch); operations on it return plain tensors.
+    Assigning one as a module's attribute adds it to the module's ``parameters()``.
+
+    >>> import arraygrad
+    >>> w = arraygrad.nn.Parameter(arraygrad.zeros(2))
+    >>> w
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
+    >>> layer = arraygrad.nn.Module()
+    >>> layer.w = w
+    >>> [name for name, _ in layer.named_parameters()]
+    ['w']
     """
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:

@@ -56,13 +56,32 @@ _stepping: set[int] = set()
 def register_optimizer_step_pre_hook(hook: Hook) -> RemovableHandle:
     """Call ``hook(optimizer, args, kwargs)`` before every optimizer's ``step()`` (before the
     optimizer's own pre hooks). ``args`` starts with the optimizer; the hook may return
-    ``None`` or new ``(args, kwargs)`` for the call."""
+    ``None`` or new ``(args, kwargs)`` for the call. ``handle.remove()`` unregisters it.
+
+    >>> import arraygrad
+    >>> from arraygrad.optim.optimizer import register_optimizer_step_pre_hook
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=0.1)
+    >>> handle = register_optimizer_step_pre_hook(lambda o, args, kwargs: print(type(o).__name__))
+    >>> opt.step()
+    SGD
+    >>> handle.remove()
+    """
     return _add_hook(_every_step_pre, hook)
 
 
 def register_optimizer_step_post_hook(hook: Hook) -> RemovableHandle:
     """Call ``hook(optimizer, args, kwargs)`` after every optimizer's ``step()`` (after the
-    optimizer's own post hooks); its return value is ignored."""
+    optimizer's own post hooks); its return value is ignored. ``handle.remove()`` unregisters
+    it.
+
+    >>> import arraygrad
+    >>> from arraygrad.optim.optimizer import register_optimizer_step_post_hook
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=0.1)
+    >>> handle = register_optimizer_step_post_hook(lambda o, args, kwargs: print("stepped"))
+    >>> opt.step()
+    stepped
+    >>> handle.remove()
+    """
     return _add_hook(_every_step_post, hook)
 
 

@@ -50,6 +50,16 @@ def kept_value(value: Any) -> Any:
 
 
 def group_values(optimizer: Optimizer, key: str) -> list[Any]:
+    """Each parameter group's ``key`` option, in group order, as a scheduler keeps it (see
+    :func:`kept_value`: a tensor lr copied, a number as it is).
+
+    >>> import arraygrad
+    >>> from arraygrad.optim._lr_base import group_values
+    >>> w = arraygrad.zeros(1, requires_grad=True)
+    >>> opt = arraygrad.optim.SGD([{"params": [w]}, {"params": [], "lr": 0.5}], lr=0.1)
+    >>> group_values(opt, "lr")
+    [0.1, 0.5]
+    """
     return [kept_value(group[key]) for group in optimizer.param_groups]
 
 
@@ -87,11 +97,24 @@ def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
 
 
 class LRScheduler:
-    """Base class: keeps ``base_lrs`` (each group's ``initial_lr``) and ``last_epoch``.
+    """Base class of the lr schedulers: keeps ``base_lrs`` (each group's ``initial_lr``) and
+    ``last_epoch``; made with ``last_epoch=-1``, it steps once to epoch 0.
 
     Subclasses implement :meth:`get_lr`, the chainable rule giving the new lr of every group
     from the current ones, and may implement ``_get_closed_form_lr`` (the lr at ``last_epoch``
-    from ``base_lrs`` alone), used when :meth:`step` is given an epoch.
+    from ``base_lrs`` alone), used when :meth:`step` is given an epoch. Call
+    ``scheduler.step()`` after ``optimizer.step()`` (the other order warns, as in PyTorch).
+
+    >>> import arraygrad
+    >>> class Halving(arraygrad.optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):
+    ...         factor = 1.0 if self.last_epoch == 0 else 0.5
+    ...         return [group["lr"] * factor for group in self.optimizer.param_groups]
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = Halving(opt)
+    >>> opt.step(); sched.step(); opt.step(); sched.step()
+    >>> sched.get_last_lr(), sched.base_lrs, sched.last_epoch
+    ([0.25], [1.0], 2)
     """
 
     _get_lr_called_within_step: bool = False

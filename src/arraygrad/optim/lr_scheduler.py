@@ -164,6 +164,17 @@ class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs.
 
     Closed form: ``lr = base_lr * gamma ** (epoch // step_size)``.
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> lrs = [sched.get_last_lr()[0]]
+    >>> for epoch in range(5):
+    ...     opt.step()
+    ...     sched.step()
+    ...     lrs.append(sched.get_last_lr()[0])
+    >>> lrs
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
     def __init__(
@@ -186,9 +197,23 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the lr by ``gamma`` at each epoch listed in ``milestones``.
+    """Multiply the lr by ``gamma`` at each epoch listed in ``milestones`` (a milestone listed
+    twice multiplies twice).
 
     Closed form: ``lr = base_lr * gamma ** (number of milestones <= epoch)``.
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.5)
+    >>> for epoch in range(5):
+    ...     print(epoch, sched.get_last_lr())
+    ...     opt.step()
+    ...     sched.step()
+    0 [1.0]
+    1 [1.0]
+    2 [0.5]
+    3 [0.5]
+    4 [0.25]
     """
 
     def __init__(
@@ -218,7 +243,17 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """Multiply the lr by ``factor`` until epoch ``total_iters``, then restore it."""
+    """Multiply the lr by ``factor`` until epoch ``total_iters``, then restore it:
+    ``lr = base_lr * (factor if epoch < total_iters else 1)`` (a warm-up at a constant lr).
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> sched.get_last_lr()
+    [0.5]
+    >>> opt.step(); sched.step(); opt.step(); sched.step(); sched.get_last_lr()
+    [1.0]
+    """
 
     def __init__(
         self,
@@ -249,7 +284,21 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """Scale the lr linearly from ``start_factor`` to ``end_factor`` over ``total_iters``."""
+    """Scale the lr linearly from ``start_factor`` to ``end_factor`` over ``total_iters``
+    epochs, then keep it: ``lr = base_lr * (start + (end - start) * min(epoch, total_iters) /
+    total_iters)`` (a linear warm-up with the defaults).
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> for epoch in range(1, 5):
+    ...     opt.step(); sched.step()
+    ...     print(epoch, sched.get_last_lr()[0])
+    1 0.5
+    2 0.75
+    3 1.0
+    4 1.0
+    """
 
     def __init__(
         self,
@@ -292,7 +341,16 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``."""
+    """Multiply the lr by ``gamma`` every epoch: ``lr = base_lr * gamma ** epoch``.
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> for _ in range(3):
+    ...     opt.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.125]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
@@ -314,7 +372,19 @@ class CosineAnnealingLR(LRScheduler):
     .. math:: \eta_t = \eta_{min} + \tfrac12(\eta_{max} - \eta_{min})(1 + \cos(\pi t / T_{max}))
 
     computed recursively from the current lr, as PyTorch does (after ``T_max`` the lr climbs
-    back, periodically).
+    back, periodically, with period ``2 T_max``; for restarts see
+    :class:`CosineAnnealingWarmRestarts`).
+
+    >>> import arraygrad
+    >>> opt = arraygrad.optim.SGD([arraygrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = arraygrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+    >>> lrs = []
+    >>> for _ in range(6):
+    ...     opt.step()
+    ...     sched.step()
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    >>> lrs
+    [0.8536, 0.5, 0.1464, 0.0, 0.1464, 0.5]
     """
 
     def __init__(

@@ -129,6 +129,23 @@ class Optimizer(OptimizerHooks, TracedStep):
     that its calls count for the LR schedulers' order warning and, under
     :func:`arraygrad.compile`, get the guards of :meth:`step` (options, state, the optimizer's
     plain attributes) and the ``lr``, ``momentum`` and ``betas`` read anew on each replay.
+
+    >>> import arraygrad
+    >>> class PlainSGD(arraygrad.optim.Optimizer):
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, dict(lr=lr))
+    ...     @arraygrad.no_grad()
+    ...     def step(self, closure=None):
+    ...         for group in self.param_groups:
+    ...             for p in group["params"]:
+    ...                 if p.grad is not None:
+    ...                     p.add_(p.grad, alpha=-group["lr"])
+    >>> w = arraygrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = PlainSGD([w], lr=0.5)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w
+    tensor([0., 0.], requires_grad=True)
     """
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:

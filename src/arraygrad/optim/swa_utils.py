@@ -75,6 +75,12 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> MultiAvgFn:
     Floating tensors are updated by ``lerp_`` with weight ``1 - decay`` (in PyTorch's rounding),
     as PyTorch does; integer
     tensors (buffers with ``use_buffers=True``) get the rounded-toward-zero product form.
+
+    >>> import arraygrad
+    >>> ema = [arraygrad.tensor([0.0])]
+    >>> arraygrad.optim.swa_utils.get_ema_multi_avg_fn(0.75)(ema, [arraygrad.tensor([4.0])], 1)
+    >>> ema
+    [tensor([1.])]
     """
 
     def ema_update(ema_params: list[Tensor], current_params: list[Tensor], num_averaged: Any):
@@ -100,6 +106,13 @@ def get_swa_multi_avg_fn() -> MultiAvgFn:
     ``num_averaged`` is a tensor (as :meth:`AveragedModel.update_parameters` passes it), that
     weight is a tensor of the default float dtype, so in float64 the weight carries float32's
     rounding, as in PyTorch.
+
+    >>> import arraygrad
+    >>> avg = [arraygrad.tensor([1.0])]  # the mean of two values so far
+    >>> swa_update = arraygrad.optim.swa_utils.get_swa_multi_avg_fn()
+    >>> swa_update(avg, [arraygrad.tensor([4.0])], arraygrad.tensor(2))
+    >>> avg
+    [tensor([2.])]
     """
 
     def swa_update(averaged_params: list[Tensor], current_params: list[Tensor], num_averaged: Any):
@@ -122,7 +135,14 @@ def get_swa_multi_avg_fn() -> MultiAvgFn:
 
 
 def get_ema_avg_fn(decay: float = 0.999) -> AvgFn:
-    """The EMA of one tensor: returns ``decay * ema + (1 - decay) * current``."""
+    """The EMA of one tensor: returns ``decay * ema + (1 - decay) * current`` (a new tensor;
+    pass it as :class:`AveragedModel`'s ``avg_fn``).
+
+    >>> import arraygrad
+    >>> ema_update = arraygrad.optim.swa_utils.get_ema_avg_fn(0.9)
+    >>> ema_update(arraygrad.tensor([0.0]), arraygrad.tensor([10.0]), 1)
+    tensor([1.])
+    """
 
     def ema_update(ema_param: Tensor, current_param: Tensor, num_averaged: Any) -> Tensor:
         return decay * ema_param + (1 - decay) * current_param
@@ -131,7 +151,14 @@ def get_ema_avg_fn(decay: float = 0.999) -> AvgFn:
 
 
 def get_swa_avg_fn() -> AvgFn:
-    """The running mean of one tensor: returns ``avg + (current - avg) / (num_averaged + 1)``."""
+    """The running mean of one tensor: returns ``avg + (current - avg) / (num_averaged + 1)``
+    (a new tensor; pass it as :class:`AveragedModel`'s ``avg_fn``).
+
+    >>> import arraygrad
+    >>> swa_update = arraygrad.optim.swa_utils.get_swa_avg_fn()
+    >>> swa_update(arraygrad.tensor([1.0]), arraygrad.tensor([4.0]), 2)
+    tensor([2.])
+    """
 
     def swa_update(averaged_param: Tensor, current_param: Tensor, num_averaged: Any) -> Tensor:
         return averaged_param + (current_param - averaged_param) / (num_averaged + 1)
@@ -162,6 +189,16 @@ class AveragedModel(Module):
     The buffer ``n_averaged`` counts the updates; :meth:`state_dict` holds it and the copy's
     entries under ``module.``. Without ``use_buffers`` the buffers are not averaged but copied
     from ``model`` at each update.
+
+    >>> import arraygrad
+    >>> model = arraygrad.nn.Linear(1, 1, bias=False)
+    >>> swa_model = arraygrad.optim.swa_utils.AveragedModel(model)
+    >>> for value in (1.0, 2.0, 6.0):
+    ...     with arraygrad.no_grad():
+    ...         _ = model.weight.fill_(value)
+    ...     swa_model.update_parameters(model)
+    >>> swa_model.module.weight.data, swa_model.n_averaged
+    (tensor([[3.]]), tensor(3))
     """
 
     n_averaged: Tensor
@@ -242,6 +279,12 @@ def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:
 
     A batch that is a list or tuple is called with its first element. Without batch norms the
     loader is not read.
+
+    >>> import arraygrad
+    >>> model = arraygrad.nn.Sequential(arraygrad.nn.BatchNorm1d(2))
+    >>> arraygrad.optim.swa_utils.update_bn([arraygrad.tensor([[1.0, 2.0], [3.0, 6.0]])], model)
+    >>> model[0].running_mean, model[0].running_var
+    (tensor([2., 4.]), tensor([2., 8.]))
     """
     momenta: dict[Module, Any] = {}
     for module in model.modules():

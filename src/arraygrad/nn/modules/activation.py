@@ -57,7 +57,16 @@ def _with_inplace(text: str, inplace: bool) -> str:
 
 
 class ReLU(Module):
-    """``max(x, 0)`` elementwise."""
+    """``max(x, 0)`` elementwise; input ``(*)``, output the same shape.
+
+    The gradient at 0 is 0, as in PyTorch. Integer inputs stay integer; bool inputs are refused.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> arraygrad.nn.ReLU()(x).sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1.])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -71,7 +80,14 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """``x`` where ``x >= 0``, else ``negative_slope * x``."""
+    """``x`` where ``x > 0``, else ``negative_slope * x``; input ``(*)``, output the same shape.
+
+    The gradient at 0 is ``negative_slope``, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.LeakyReLU(0.1)(arraygrad.tensor([-2.0, 3.0]))
+    tensor([-0.2000,  3.0000])
+    """
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
@@ -87,7 +103,15 @@ class LeakyReLU(Module):
 
 class RReLU(Module):
     """Randomized leaky ReLU: ``x`` where ``x > 0``, else ``a * x`` with ``a ~ U(lower, upper)``
-    drawn per element in training mode and ``a = (lower + upper) / 2`` in eval mode."""
+    drawn per element in training mode and ``a = (lower + upper) / 2`` in eval mode.
+
+    Input ``(*)``, output the same shape. The gradient below 0 (and at 0) is the slope ``a``
+    that element used.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.RReLU(0.1, 0.3).eval()(arraygrad.tensor([-2.0, 3.0]))
+    tensor([-0.4000,  3.0000])
+    """
 
     def __init__(
         self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
@@ -105,7 +129,17 @@ class RReLU(Module):
 
 
 class GELU(Module):
-    """``x * Phi(x)`` (``approximate="tanh"`` for the tanh approximation)."""
+    """``x * Phi(x)`` elementwise, ``Phi`` the standard normal CDF ``0.5 (1 + erf(x / sqrt 2))``.
+
+    ``approximate="tanh"`` uses ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))``.
+    Input ``(*)``, output the same shape; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.GELU()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    >>> arraygrad.nn.GELU(approximate="tanh")(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.1588,  0.0000,  0.8412])
+    """
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -119,7 +153,14 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """``x * sigmoid(x)``."""
+    """``x * sigmoid(x)`` elementwise (the swish); input ``(*)``, output the same shape.
+
+    Floating-point (or complex) input only, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.SiLU()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.2689,  0.0000,  0.7311])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -133,7 +174,14 @@ class SiLU(Module):
 
 
 class ELU(Module):
-    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)``; input ``(*)``, output the same shape.
+
+    The gradient at 0 is ``alpha`` (the left branch's), as in PyTorch. Floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.ELU()(arraygrad.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.6321,  0.0000,  2.0000])
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -148,21 +196,47 @@ class ELU(Module):
 
 
 class Tanh(Module):
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent ``(exp(x) - exp(-x)) / (exp(x) + exp(-x))`` elementwise, in (-1, 1).
+
+    Input ``(*)``, output the same shape; integers are promoted to the default float dtype. The
+    gradient is ``1 - tanh(x)^2``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Tanh()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.7616,  0.0000,  0.7616])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return _math.tanh(input)
 
 
 class Sigmoid(Module):
-    """``1 / (1 + exp(-x))``."""
+    """The logistic function ``1 / (1 + exp(-x))`` elementwise, in (0, 1).
+
+    Input ``(*)``, output the same shape; integers are promoted to the default float dtype. The
+    gradient is ``sigmoid(x) * (1 - sigmoid(x))``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Sigmoid()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([0.2689, 0.5000, 0.7311])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return _math.sigmoid(input)
 
 
 class Softmax(Module):
-    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    """``exp(x_i) / sum_j exp(x_j)`` along ``dim``: each slice along ``dim`` sums to 1.
+
+    Computed on ``x - max(x)``, so large logits do not overflow. Input ``(*)``, output the same
+    shape; floating-point input only. ``dim=None`` picks a dimension with PyTorch's deprecation
+    warning: pass ``dim``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Softmax(dim=1)(arraygrad.tensor([[0.0, 0.0], [1000.0, 0.0]]))
+    tensor([[0.5000, 0.5000],
+            [1.0000, 0.0000]])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -176,7 +250,16 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """``log(softmax(x))`` along ``dim``, computed stably."""
+    """``x_i - log(sum_j exp(x_j))`` along ``dim``, ``log(softmax(x))`` computed stably.
+
+    With ``z = x - max(x)`` no ``exp`` overflows and the ``log`` never sees 0, so the result is
+    finite for logits of any size. Input ``(*)``, output the same shape; floating-point only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.LogSoftmax(dim=1)(arraygrad.tensor([[0.0, 0.0], [1000.0, 0.0]]))
+    tensor([[-6.9315e-01, -6.9315e-01],
+            [ 0.0000e+00, -1.0000e+03]])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -190,7 +273,16 @@ class LogSoftmax(Module):
 
 
 class Softplus(Module):
-    """``log(1 + exp(beta * x)) / beta``; linear where ``beta * x > threshold``."""
+    """``log(1 + exp(beta * x)) / beta`` elementwise, a smooth ``relu``; ``x`` itself where
+    ``beta * x > threshold``.
+
+    Finite for any input (no ``exp`` of a large positive number). The gradient is
+    ``sigmoid(beta * x)``, and 1 above the threshold. Input ``(*)``, output the same shape.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Softplus()(arraygrad.tensor([-1.0, 0.0, 30.0]))
+    tensor([ 0.3133,  0.6931, 30.0000])
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
@@ -205,7 +297,17 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
-    """``clamp(x, min_val, max_val)``, with zero gradient at and beyond the bounds."""
+    """``clamp(x, min_val, max_val)`` elementwise; input ``(*)``, output the same shape.
+
+    The gradient is 1 strictly inside ``(min_val, max_val)`` and 0 at and beyond the bounds, as
+    in PyTorch. ``max_val`` must exceed ``min_val`` (AssertionError otherwise).
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([-2.0, -1.0, 0.5, 1.0], requires_grad=True)
+    >>> arraygrad.nn.Hardtanh()(x).sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1., 0.])
+    """
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -226,7 +328,14 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
-    """``min(max(x, 0), 6)``."""
+    """``min(max(x, 0), 6)`` elementwise (``Hardtanh(0, 6)``); input ``(*)``, output the same shape.
+
+    The gradient is 1 strictly between 0 and 6, and 0 at 0 and at 6, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.ReLU6()(arraygrad.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
@@ -236,7 +345,15 @@ class ReLU6(Hardtanh):
 
 
 class SELU(Module):
-    """``scale * elu(x, alpha)`` with the self-normalising constants."""
+    """``scale * elu(x, alpha)``, with ``alpha = 1.6732632423543772`` and
+    ``scale = 1.0507009873554805`` (Klambauer et al.'s self-normalising constants).
+
+    Input ``(*)``, output the same shape; the gradient at 0 is ``scale * alpha``, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.SELU()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -250,7 +367,15 @@ class SELU(Module):
 
 
 class CELU(Module):
-    """``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``."""
+    """``x`` where ``x > 0``, else ``alpha * (exp(x / alpha) - 1)``: an ELU whose slope at 0 is 1
+    from both sides for any ``alpha``.
+
+    Input ``(*)``, output the same shape; ``alpha=0`` is refused (it divides the input).
+
+    >>> import arraygrad
+    >>> arraygrad.nn.CELU(alpha=2.0)(arraygrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.2642,  0.0000,  3.0000])
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -265,7 +390,15 @@ class CELU(Module):
 
 
 class Hardsigmoid(Module):
-    """``relu6(x + 3) / 6``."""
+    """``relu6(x + 3) / 6`` elementwise: 0 below -3, 1 above 3, linear between.
+
+    The gradient is 1/6 strictly inside (-3, 3) and 0 at -3 and 3, as in PyTorch. Input
+    ``(*)``, output the same shape.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Hardsigmoid()(arraygrad.tensor([-4.0, 0.0, 1.5, 4.0]))
+    tensor([0.0000, 0.5000, 0.7500, 1.0000])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -276,7 +409,15 @@ class Hardsigmoid(Module):
 
 
 class Hardswish(Module):
-    """``x * relu6(x + 3) / 6``."""
+    """``x * relu6(x + 3) / 6`` elementwise: 0 below -3, ``x`` above 3.
+
+    The gradient is ``(2x + 3) / 6`` on (-3, 3), 0 at -3 and 1 at 3, as in PyTorch. Input
+    ``(*)``, output the same shape; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Hardswish()(arraygrad.tensor([-1.0, 0.0, 1.5, 4.0]))
+    tensor([-0.3333,  0.0000,  1.1250,  4.0000])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -287,7 +428,14 @@ class Hardswish(Module):
 
 
 class Mish(Module):
-    """``x * tanh(softplus(x))``."""
+    """``x * tanh(softplus(x))`` elementwise, with softplus computed without overflow.
+
+    Input ``(*)``, output the same shape; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Mish()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.3034,  0.0000,  0.8651])
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -301,28 +449,55 @@ class Mish(Module):
 
 
 class LogSigmoid(Module):
-    """``log(sigmoid(x))``, finite for any ``x``."""
+    """``log(sigmoid(x)) = -softplus(-x)`` elementwise, finite for any ``x`` (about ``x`` for very
+    negative ``x``, where ``sigmoid`` itself underflows to 0).
+
+    Input ``(*)``, output the same shape; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.LogSigmoid()(arraygrad.tensor([-200.0, 0.0]))
+    tensor([-200.0000,   -0.6931])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.logsigmoid(input)
 
 
 class Softsign(Module):
-    """``x / (1 + |x|)``."""
+    """``x / (1 + |x|)`` elementwise, in (-1, 1); the gradient is ``1 / (1 + |x|)^2``.
+
+    Input ``(*)``, output the same shape; integers are promoted to the default float dtype.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Softsign()(arraygrad.tensor([-3.0, 0.0, 1.0]))
+    tensor([-0.7500,  0.0000,  0.5000])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softsign(input)
 
 
 class Tanhshrink(Module):
-    """``x - tanh(x)``."""
+    """``x - tanh(x)`` elementwise; input ``(*)``, output the same shape.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Tanhshrink()(arraygrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.2384,  0.0000,  0.2384])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanhshrink(input)
 
 
 class Hardshrink(Module):
-    """``x`` where ``|x| > lambd``, else 0."""
+    """``x`` where ``|x| > lambd``, else 0; input ``(*)``, output the same shape.
+
+    At ``|x| == lambd`` the value and the gradient are 0, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Hardshrink()(arraygrad.tensor([-1.0, 0.5, 0.25, 2.0]))
+    tensor([-1.,  0.,  0.,  2.])
+    """
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
@@ -336,7 +511,15 @@ class Hardshrink(Module):
 
 
 class Softshrink(Module):
-    """``x`` moved ``lambd`` towards 0, 0 where ``|x| <= lambd``."""
+    """``x - lambd`` where ``x > lambd``, ``x + lambd`` where ``x < -lambd``, else 0.
+
+    At ``|x| == lambd`` the gradient is 0, as in PyTorch; ``lambd`` must be at least 0. Input
+    ``(*)``, output the same shape; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Softshrink()(arraygrad.tensor([-1.0, 0.5, 0.25, 2.0]))
+    tensor([-0.5000,  0.0000,  0.0000,  1.5000])
+    """
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
@@ -350,7 +533,15 @@ class Softshrink(Module):
 
 
 class Threshold(Module):
-    """``x`` where ``x > threshold``, else ``value``."""
+    """``x`` where ``x > threshold``, else ``value``; input ``(*)``, output the same shape.
+
+    The comparison is strict: ``x == threshold`` becomes ``value`` (gradient 0). Integer tensors
+    stay integer, ``value`` rounded toward 0, as in PyTorch.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Threshold(1.0, -5.0)(arraygrad.tensor([0.5, 1.0, 2.0]))
+    tensor([-5., -5.,  2.])
+    """
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
@@ -366,7 +557,15 @@ class Threshold(Module):
 
 
 class Softmin(Module):
-    """``softmax(-x)`` along ``dim``."""
+    """``softmax(-x)`` along ``dim``: ``exp(-x_i) / sum_j exp(-x_j)``, largest for the smallest
+    ``x``; each slice along ``dim`` sums to 1.
+
+    Computed stably (no overflow for large ``|x|``). Input ``(*)``, output the same shape.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Softmin(dim=0)(arraygrad.tensor([0.0, 1000.0]))
+    tensor([1., 0.])
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -411,7 +610,14 @@ class PReLU(Module):
 
 
 class GLU(Module):
-    """The gated linear unit: ``a * sigmoid(b)`` for the two halves ``a``, ``b`` of ``dim``."""
+    """The gated linear unit: ``a * sigmoid(b)`` for the two halves ``a``, ``b`` of ``dim``.
+
+    Input ``(*, 2n, *)`` (``dim`` of even size ``2n``), output ``(*, n, *)``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.GLU()(arraygrad.tensor([[1.0, 2.0, 0.0, 1000.0]]))
+    tensor([[0.5000, 2.0000]])
+    """
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
@@ -426,7 +632,12 @@ class GLU(Module):
 
 class Softmax2d(Module):
     """Softmax over the channels (dimension -3) at every position of ``(N, C, H, W)`` or
-    ``(C, H, W)`` input."""
+    ``(C, H, W)`` input; output the same shape.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Softmax2d()(arraygrad.zeros(1, 4, 2, 3))[0, :, 0, 0]
+    tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         if input.dim() not in (3, 4):

@@ -51,7 +51,15 @@ def _delete_at(container: Module, idx: Any) -> None:
 class Container(Module):
     """PyTorch's deprecated first container: a Module whose keyword arguments become its
     submodules (by name). Everything it did is now Module's; it warns (FutureWarning) when
-    built."""
+    built.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     box = arraygrad.nn.Container(fc=arraygrad.nn.Linear(2, 1))
+    >>> [name for name, _ in box.named_parameters()]
+    ['fc.weight', 'fc.bias']
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()
@@ -69,7 +77,16 @@ class Sequential(Module):
     """Modules applied one after another: ``forward(x) = m_n(...m_1(x))``.
 
     Built from modules (named ``"0"``, ``"1"``, ...) or from an ``OrderedDict`` of named ones;
-    indexing with an int gives a module, with a slice a new ``Sequential``.
+    indexing with an int gives a module, with a slice a new ``Sequential``. Input: what the
+    first module takes; output: what the last one returns.
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    >>> model(arraygrad.zeros(5, 4)).shape
+    arraygrad.Size([5, 2])
+    >>> model[1], len(model[:2])
+    (ReLU(), 2)
     """
 
     def __init__(self, *args: Any) -> None:
@@ -154,7 +171,16 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules, registered so that their parameters belong to the owner."""
+    """A list of modules, registered so that their parameters belong to the owner.
+
+    It has no ``forward``: iterate over it in the owner's. Indexing with a slice gives a new
+    ``ModuleList``.
+
+    >>> from arraygrad import nn
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
@@ -239,7 +265,18 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules, registered so that their parameters belong to the owner."""
+    """An ordered dict of modules, registered so that their parameters belong to the owner.
+
+    Keys keep their insertion order (``update`` from a plain ``dict`` keeps its order too).
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> acts = nn.ModuleDict({"relu": nn.ReLU(), "tanh": nn.Tanh()})
+    >>> acts["relu"](arraygrad.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    >>> list(acts.keys())
+    ['relu', 'tanh']
+    """
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[Any] | None = None) -> None:
         super().__init__()

@@ -181,7 +181,20 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution (cross-correlation) over inputs of shape ``(N, C_in, L)``."""
+    """1-D convolution (cross-correlation, no kernel flip) over inputs of shape ``(N, C_in, L)``:
+    ``out[n, o, l] = bias[o] + sum_{c, k} weight[o, c, k] * x[n, c, l * stride + k * dilation]``.
+
+    ``(N, C_in, L)`` to ``(N, C_out, L_out)`` (unbatched ``(C_in, L)`` to ``(C_out, L_out)``)
+    with ``L_out = floor((L + 2 padding - dilation (kernel_size - 1) - 1) / stride) + 1``;
+    ``weight`` is ``(C_out, C_in / groups, kernel_size)``. ``padding="same"`` keeps ``L``.
+
+    >>> import arraygrad
+    >>> conv = arraygrad.nn.Conv1d(2, 4, kernel_size=3, padding=1)
+    >>> conv.weight.shape
+    arraygrad.Size([4, 2, 3])
+    >>> conv(arraygrad.zeros(8, 2, 10)).shape
+    arraygrad.Size([8, 4, 10])
+    """
 
     _dims = 1
 
@@ -314,7 +327,19 @@ class _ConvTransposeNd(_ConvNd):
 
 class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution over ``(N, C_in, L)``: the gradient of :class:`Conv1d` for
-    its input (see :func:`functional.conv_transpose1d`)."""
+    its input (see :func:`functional.conv_transpose1d`).
+
+    ``(N, C_in, L)`` to ``(N, C_out, L_out)`` with ``L_out = (L - 1) stride - 2 padding +
+    dilation (kernel_size - 1) + output_padding + 1``; ``weight`` is
+    ``(C_in, C_out / groups, kernel_size)``. Zero padding only.
+
+    >>> import arraygrad
+    >>> up = arraygrad.nn.ConvTranspose1d(4, 2, kernel_size=4, stride=2, padding=1)
+    >>> up.weight.shape
+    arraygrad.Size([4, 2, 4])
+    >>> up(arraygrad.zeros(8, 4, 5)).shape
+    arraygrad.Size([8, 2, 10])
+    """
 
     _dims = 1
 
@@ -334,6 +359,15 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 
 class ConvTranspose3d(_ConvTransposeNd):
-    """3-D transposed convolution over ``(N, C_in, D, H, W)`` (see :class:`ConvTranspose2d`)."""
+    """3-D transposed convolution over ``(N, C_in, D, H, W)`` (see :class:`ConvTranspose2d`).
+
+    Each output size is ``(in - 1) stride - 2 padding + dilation (kernel - 1) + output_padding
+    + 1``; ``weight`` is ``(C_in, C_out / groups, kd, kh, kw)``.
+
+    >>> import arraygrad
+    >>> up = arraygrad.nn.ConvTranspose3d(2, 1, kernel_size=2, stride=2)
+    >>> up(arraygrad.zeros(1, 2, 3, 3, 3)).shape
+    arraygrad.Size([1, 1, 6, 6, 6])
+    """
 
     _dims = 3

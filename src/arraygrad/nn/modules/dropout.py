@@ -26,7 +26,19 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """Randomly zero elements (probability ``p``) while training; the identity in eval mode."""
+    """Randomly zero elements (probability ``p``) while training, scaling the kept ones by
+    ``1 / (1 - p)`` so that the expected value is unchanged; the identity in eval mode.
+
+    Input ``(*)``, output the same shape. ``p`` must lie in [0, 1] (ValueError).
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> drop = arraygrad.nn.Dropout(p=0.5)
+    >>> drop(arraygrad.ones(8))
+    tensor([0., 0., 2., 0., 0., 0., 2., 2.])
+    >>> drop.eval()(arraygrad.ones(4))
+    tensor([1., 1., 1., 1.])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
@@ -34,7 +46,19 @@ class Dropout(_DropoutNd):
 
 class Dropout1d(_DropoutNd):
     """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` input (probability ``p``) while
-    training, scaling the rest by ``1 / (1 - p)``."""
+    training, scaling the rest by ``1 / (1 - p)``; the identity in eval mode.
+
+    One draw per ``(sample, channel)``: for features correlated along ``L``, where element
+    dropout would barely regularise. Output the input's shape.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.Dropout1d(p=0.5)(arraygrad.ones(1, 4, 3))
+    tensor([[[0., 0., 0.],
+             [0., 0., 0.],
+             [2., 2., 2.],
+             [0., 0., 0.]]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training, self.inplace)
@@ -42,7 +66,16 @@ class Dropout1d(_DropoutNd):
 
 class Dropout2d(_DropoutNd):
     """Zero whole channels of ``(N, C, H, W)`` input (probability ``p``) while training,
-    scaling the rest by ``1 / (1 - p)``; 3-D input is read as ``(N, C, L)``, as in PyTorch."""
+    scaling the rest by ``1 / (1 - p)``; 3-D input is read as ``(N, C, L)``, as in PyTorch.
+
+    One draw per ``(sample, channel)``; the identity in eval mode. Output the input's shape.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> out = arraygrad.nn.Dropout2d(p=0.5)(arraygrad.ones(1, 4, 2, 2))
+    >>> out.sum(dim=(2, 3))
+    tensor([[0., 0., 8., 0.]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
@@ -50,7 +83,16 @@ class Dropout2d(_DropoutNd):
 
 class Dropout3d(_DropoutNd):
     """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input (probability
-    ``p``) while training, scaling the rest by ``1 / (1 - p)``."""
+    ``p``) while training, scaling the rest by ``1 / (1 - p)``.
+
+    One draw per ``(sample, channel)``; the identity in eval mode. Output the input's shape.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> out = arraygrad.nn.Dropout3d(p=0.5)(arraygrad.ones(1, 4, 2, 2, 2))
+    >>> out.sum(dim=(2, 3, 4))
+    tensor([[ 0.,  0., 16.,  0.]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout3d(input, self.p, self.training, self.inplace)
@@ -58,14 +100,33 @@ class Dropout3d(_DropoutNd):
 
 class AlphaDropout(_DropoutNd):
     """Dropout that keeps SELU's zero mean and unit variance (see
-    :func:`functional.alpha_dropout`); the identity in eval mode."""
+    :func:`functional.alpha_dropout`); the identity in eval mode.
+
+    A dropped element becomes ``-alpha'`` (SELU's saturation value ``-1.7581``), then every
+    element moves by ``a x + b`` with ``a = ((1 - p)(1 + p alpha'^2))^(-1/2)``,
+    ``b = a alpha' p``. Input ``(*)``, output the same shape; floating-point only.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.AlphaDropout(p=0.5)(arraygrad.zeros(6))
+    tensor([-0.7792, -0.7792,  0.7792, -0.7792, -0.7792, -0.7792])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.alpha_dropout(input, self.p, self.training)
 
 
 class FeatureAlphaDropout(_DropoutNd):
-    """:class:`AlphaDropout` of whole channels."""
+    """:class:`AlphaDropout` of whole channels: one draw per ``(sample, channel)`` of
+    ``(N, C, *)`` input; the identity in eval mode.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> arraygrad.nn.FeatureAlphaDropout(p=0.5)(arraygrad.zeros(1, 3, 2))
+    tensor([[[-0.7792, -0.7792],
+             [-0.7792, -0.7792],
+             [ 0.7792,  0.7792]]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.feature_alpha_dropout(input, self.p, self.training)

@@ -12,7 +12,17 @@ __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """Merge dimensions ``start_dim`` (default 1, keeping the batch) to ``end_dim``."""
+    """Merge dimensions ``start_dim`` (default 1, keeping the batch) to ``end_dim`` into one.
+
+    ``(N, d1, ..., dk)`` to ``(N, d1 * ... * dk)`` with the defaults; a view where the strides
+    allow it, as :meth:`Tensor.flatten`.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Flatten()(arraygrad.zeros(2, 3, 4, 5)).shape
+    arraygrad.Size([2, 60])
+    >>> arraygrad.nn.Flatten(0, 2)(arraygrad.zeros(2, 3, 4, 5)).shape
+    arraygrad.Size([24, 5])
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

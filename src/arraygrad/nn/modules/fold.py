@@ -13,7 +13,18 @@ __all__ = ["Fold", "Unfold"]
 
 class Fold(Module):
     """Sum columns ``(N, C * prod(kernel_size), L)`` back into ``(N, C, *output_size)`` (see
-    :func:`functional.fold`)."""
+    :func:`functional.fold`): the adjoint of :class:`Unfold`, so overlapping windows add up.
+
+    ``L`` must be the number of windows that fit in ``output_size``; ``(C * prod(kernel_size),
+    L)`` input gives ``(C, *output_size)``.
+
+    >>> import arraygrad
+    >>> fold = arraygrad.nn.Fold(output_size=(3, 3), kernel_size=2)
+    >>> fold(arraygrad.ones(1, 4, 4))
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
 
     def __init__(
         self,

@@ -207,7 +207,18 @@ class _LazyConvXdMixin(LazyModuleMixin):
 
 
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
-    """:class:`Conv1d` whose ``in_channels`` is the channel size of its first input."""
+    """:class:`Conv1d` whose ``in_channels`` is the channel size of its first input.
+
+    ``weight`` and ``bias`` stay uninitialized until the first call, which sizes and draws them
+    and turns the module into a plain :class:`Conv1d`.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyConv1d(4, 3)
+    >>> layer(arraygrad.ones(1, 2, 5)).shape, tuple(layer.weight.shape)
+    (arraygrad.Size([1, 4, 3]), (4, 2, 3))
+    >>> type(layer).__name__
+    'Conv1d'
+    """
 
     cls_to_become = Conv1d
 
@@ -225,7 +236,15 @@ class LazyConv2d(_LazyConvXdMixin, Conv2d):
 
 
 class LazyConv3d(_LazyConvXdMixin, Conv3d):
-    """:class:`Conv3d` whose ``in_channels`` is the channel size of its first input."""
+    """:class:`Conv3d` whose ``in_channels`` is the channel size of its first input.
+
+    The first call sizes and draws ``weight`` and ``bias`` and makes the module a :class:`Conv3d`.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyConv3d(4, 3)
+    >>> layer(arraygrad.ones(1, 2, 5, 5, 5)).shape, tuple(layer.weight.shape)
+    (arraygrad.Size([1, 4, 3, 3, 3]), (4, 2, 3, 3, 3))
+    """
 
     cls_to_become = Conv3d
 
@@ -254,7 +273,15 @@ def _transpose_init(
 
 
 class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
-    """:class:`ConvTranspose1d` whose ``in_channels`` is the channel size of its first input."""
+    """:class:`ConvTranspose1d` whose ``in_channels`` is the channel size of its first input.
+
+    The first call sizes ``weight`` as ``(in_channels, out_channels / groups, kernel_size)``.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyConvTranspose1d(4, 3, stride=2)
+    >>> layer(arraygrad.ones(1, 6, 3)).shape, tuple(layer.weight.shape)
+    (arraygrad.Size([1, 4, 7]), (6, 4, 3))
+    """
 
     cls_to_become = ConvTranspose1d
     __init__ = _transpose_init
@@ -274,7 +301,15 @@ class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
 
 
 class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
-    """:class:`ConvTranspose3d` whose ``in_channels`` is the channel size of its first input."""
+    """:class:`ConvTranspose3d` whose ``in_channels`` is the channel size of its first input.
+
+    The first call sizes ``weight`` as ``(in_channels, out_channels / groups, kd, kh, kw)``.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyConvTranspose3d(4, 2, stride=2)
+    >>> layer(arraygrad.ones(1, 6, 3, 3, 3)).shape, tuple(layer.weight.shape)
+    (arraygrad.Size([1, 4, 6, 6, 6]), (6, 4, 2, 2, 2))
+    """
 
     cls_to_become = ConvTranspose3d
     __init__ = _transpose_init
@@ -331,7 +366,17 @@ class _LazyNormBase(LazyModuleMixin, _NormBase):
 
 
 class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):
-    """:class:`BatchNorm1d` whose ``num_features`` is the channel size of its first input."""
+    """:class:`BatchNorm1d` whose ``num_features`` is the channel size of its first input.
+
+    The affine parameters and running statistics are sized by the first call, which makes the
+    module a plain :class:`BatchNorm1d`.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyBatchNorm1d()
+    >>> _ = layer(arraygrad.ones(4, 3))
+    >>> layer
+    BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    """
 
     cls_to_become = BatchNorm1d
 
@@ -350,27 +395,55 @@ class LazyBatchNorm2d(_LazyNormBase, BatchNorm2d):
 
 
 class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
-    """:class:`BatchNorm3d` whose ``num_features`` is the channel size of its first input."""
+    """:class:`BatchNorm3d` whose ``num_features`` is the channel size of its first input.
+
+    The first call sizes the parameters and running statistics, and updates the statistics.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyBatchNorm3d()
+    >>> _ = layer(arraygrad.ones(2, 3, 2, 2, 2))
+    >>> layer.running_mean
+    tensor([0.1000, 0.1000, 0.1000])
+    """
 
     cls_to_become = BatchNorm3d
 
 
 class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
     """:class:`InstanceNorm1d` whose ``num_features`` is the size of dimension 1 of its first
-    input (affine and tracking by default, as in PyTorch's lazy form)."""
+    input (affine and tracking by default, as in PyTorch's lazy form).
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyInstanceNorm1d()
+    >>> _ = layer(arraygrad.ones(2, 3, 4))
+    >>> layer
+    InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    """
 
     cls_to_become = InstanceNorm1d
 
 
 class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
     """:class:`InstanceNorm2d` whose ``num_features`` is the size of dimension 1 of its first
-    input."""
+    input (affine and tracking by default, as in PyTorch's lazy form).
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyInstanceNorm2d()
+    >>> layer(arraygrad.ones(2, 3, 4, 4)).shape, tuple(layer.weight.shape)
+    (arraygrad.Size([2, 3, 4, 4]), (3,))
+    """
 
     cls_to_become = InstanceNorm2d
 
 
 class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
     """:class:`InstanceNorm3d` whose ``num_features`` is the size of dimension 1 of its first
-    input."""
+    input (affine and tracking by default, as in PyTorch's lazy form).
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.LazyInstanceNorm3d()
+    >>> layer(arraygrad.ones(2, 3, 4, 4, 4)).shape, tuple(layer.weight.shape)
+    (arraygrad.Size([2, 3, 4, 4, 4]), (3,))
+    """
 
     cls_to_become = InstanceNorm3d

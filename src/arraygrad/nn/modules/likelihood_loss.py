@@ -15,7 +15,17 @@ __all__ = ["GaussianNLLLoss", "PoissonNLLLoss"]
 
 
 class PoissonNLLLoss(_Loss):
-    """Poisson negative log-likelihood: ``exp(x) - y x``, or ``x - y log(x + eps)``."""
+    """Poisson negative log-likelihood: ``exp(x) - y x`` for ``log_input=True`` (``x`` the log
+    rate), else ``x - y log(x + eps)`` (``x`` the rate).
+
+    ``full=True`` adds Stirling's ``y log y - y + 0.5 log(2 pi y)`` where ``y > 1``. Input
+    ``(*)``, target the same shape; output a scalar, or ``(*)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.PoissonNLLLoss(reduction="none")
+    >>> loss(arraygrad.tensor([0.0, 1.0]), arraygrad.tensor([1.0, 2.0]))
+    tensor([1.0000, 0.7183])
+    """
 
     def __init__(
         self,
@@ -43,7 +53,20 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
-    """Gaussian negative log-likelihood ``0.5 (log(var) + (x - y)^2 / var)``."""
+    """Gaussian negative log-likelihood ``0.5 (log(var) + (x - y)^2 / var)``, with ``var``
+    clamped to at least ``eps`` outside autograd, as in PyTorch (a clamped entry gets the
+    gradient at ``var = eps``).
+
+    ``full=True`` adds ``0.5 log(2 pi)``. Input ``(N, *)`` or ``(*)``, target the same shape,
+    ``var`` the same shape, one dimension of size 1 fewer or 1 (one variance shared), or a float.
+    Output a scalar, or the input's shape for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.GaussianNLLLoss(reduction="none")
+    >>> x, var = arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([4.0, 1.0])
+    >>> loss(x, arraygrad.tensor([3.0, 2.0]), var)
+    tensor([1.1931, 0.0000])
+    """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
         super().__init__(None, None, reduction)

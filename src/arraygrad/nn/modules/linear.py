@@ -32,7 +32,14 @@ def __getattr__(name: str) -> Any:
 
 
 class Identity(Module):
-    """Returns its input unchanged (any constructor arguments are ignored)."""
+    """Returns its input unchanged (any constructor arguments are ignored); any shape ``(*)``.
+
+    A placeholder where a layer is optional, e.g. a removed classifier head.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.Identity(54, unused="ignored")(arraygrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
@@ -98,7 +105,16 @@ class NonDynamicallyQuantizableLinear(Linear):
 class Bilinear(Module):
     """``y_k = x1 @ weight[k] @ x2 + bias_k`` with ``weight`` of shape ``(out, in1, in2)``.
 
-    Weight and bias are drawn from U(-1/sqrt(in1_features), 1/sqrt(in1_features)).
+    Weight and bias are drawn from U(-1/sqrt(in1_features), 1/sqrt(in1_features)). Inputs
+    ``(*, in1_features)`` and ``(*, in2_features)`` with the same ``*``; output
+    ``(*, out_features)``.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.Bilinear(3, 4, 5)
+    >>> layer.weight.shape
+    arraygrad.Size([5, 3, 4])
+    >>> layer(arraygrad.zeros(2, 3), arraygrad.zeros(2, 4)).shape
+    arraygrad.Size([2, 5])
     """
 
     def __init__(

@@ -82,21 +82,52 @@ class _WeightedLoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean (or sum) of ``|input - target|``."""
+    """Mean absolute error: the mean (or sum) of ``|input - target|``.
+
+    Input ``(*)``, target the same shape (a broadcast target warns, as in PyTorch); output a
+    scalar, or ``(*)`` for ``reduction="none"``. The gradient where ``input == target`` is 0.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 2.0, 5.0], requires_grad=True)
+    >>> loss = arraygrad.nn.L1Loss()(x, arraygrad.tensor([1.0, 0.0, 6.0]))
+    >>> loss
+    tensor(1., grad_fn=<MeanBackward0>)
+    >>> loss.backward()
+    >>> x.grad
+    tensor([ 0.0000,  0.3333, -0.3333])
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
-    """Mean (or sum) of ``(input - target) ** 2``."""
+    """Mean squared error: the mean (or sum) of ``(input - target) ** 2``.
+
+    Input ``(*)``, target the same shape (a broadcast target warns, as in PyTorch); output a
+    scalar, or ``(*)`` for ``reduction="none"``. Floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.MSELoss()(arraygrad.tensor([1.0, 2.0]), arraygrad.tensor([0.0, 4.0]))
+    tensor(2.5000)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
-    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``; ``d = input - target``."""
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``; ``d = input - target``.
+
+    Quadratic near 0, linear (gradient +-1) beyond ``beta``; ``beta=0`` is the L1 loss, and a
+    negative ``beta`` is refused. Input ``(*)``, target the same shape; output a scalar, or
+    ``(*)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.SmoothL1Loss(reduction="none")
+    >>> loss(arraygrad.tensor([0.5, 3.0]), arraygrad.zeros(2))
+    tensor([0.1250, 2.5000])
+    """
 
     def __init__(
         self,
@@ -113,7 +144,17 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``."""
+    """``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``; ``d = input - target``.
+
+    ``delta * SmoothL1Loss(beta=delta)``: the gradient is ``d`` inside and ``+-delta`` outside;
+    ``delta`` must be positive. Input ``(*)``, target the same shape; output a scalar, or
+    ``(*)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.HuberLoss(reduction="none", delta=2.0)
+    >>> loss(arraygrad.tensor([1.0, 3.0]), arraygrad.zeros(2))
+    tensor([0.5000, 4.0000])
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
@@ -124,14 +165,34 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_WeightedLoss):
-    """``-w (t log p + (1 - t) log(1 - p))`` for probabilities ``p``."""
+    """Binary cross entropy ``-w (t log p + (1 - t) log(1 - p))`` of probabilities ``p = input``.
+
+    Each ``log`` is clamped at -100, as in PyTorch, so ``p`` of exactly 0 or 1 gives a finite
+    loss; ``p`` outside [0, 1] is a RuntimeError. Prefer :class:`BCEWithLogitsLoss` on logits.
+    Input ``(*)``, target the same shape (ValueError otherwise); output a scalar, or ``(*)``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.BCELoss()(arraygrad.tensor([0.8, 0.2]), arraygrad.tensor([1.0, 0.0]))
+    tensor(0.2231)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits."""
+    """Binary cross entropy of ``sigmoid(input)``: ``-w (pos_weight t log s + (1 - t) log(1 - s))``
+    with ``s = sigmoid(input)``, computed from the logits with ``log-sigmoid``.
+
+    Finite and accurate for logits of any size (no ``log(0)``). ``pos_weight`` weighs the
+    positive term per class (it broadcasts along the last dimension). Input ``(*)``, target the
+    same shape (ValueError otherwise); output a scalar, or ``(*)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> logits = arraygrad.tensor([0.0, 1000.0, -1000.0])
+    >>> arraygrad.nn.BCEWithLogitsLoss(reduction="none")(logits, arraygrad.ones(3))
+    tensor([6.9315e-01, 0.0000e+00, 1.0000e+03])
+    """
 
     def __init__(
         self,
@@ -158,7 +219,21 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """``-w[t] * input[t]`` for log-probabilities ``input`` and class indices ``t``."""
+    """Negative log likelihood ``-w[t] * input[n, t]`` of log-probabilities ``input`` at the class
+    indices ``t = target[n]``.
+
+    Input ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)``; target ``(N)``, ``()`` or ``(N, d1, ...)``
+    of int64 indices in ``[0, C)`` (IndexError otherwise). ``"mean"`` divides by the sum of
+    ``w[t]`` over the targets that are not ``ignore_index``: nan when every target is ignored.
+
+    >>> import arraygrad
+    >>> logp = arraygrad.tensor([[-1.0, -2.0, -3.0], [-0.5, -1.5, -2.5]])
+    >>> target = arraygrad.tensor([2, 0])
+    >>> arraygrad.nn.NLLLoss()(logp, target)
+    tensor(1.7500)
+    >>> arraygrad.nn.NLLLoss(weight=arraygrad.tensor([1.0, 1.0, 3.0]))(logp, target)
+    tensor(2.3750)
+    """
 
     def __init__(
         self,
@@ -183,7 +258,17 @@ class NLLLoss(_WeightedLoss):
 
 class NLLLoss2d(NLLLoss):
     """PyTorch's deprecated name for :class:`NLLLoss` on ``(N, C, H, W)`` input, which
-    :class:`NLLLoss` takes itself; warns (FutureWarning) when built."""
+    :class:`NLLLoss` takes itself; warns (FutureWarning) when built.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     loss = arraygrad.nn.NLLLoss2d()
+    >>> caught[0].category.__name__
+    'FutureWarning'
+    >>> loss(arraygrad.zeros(1, 3, 2, 2), arraygrad.zeros(1, 2, 2, dtype=arraygrad.long))
+    tensor(0.)
+    """
 
     def __init__(
         self,
@@ -204,7 +289,24 @@ class NLLLoss2d(NLLLoss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """``nll_loss(log_softmax(input, 1), target)``; targets are class indices or probabilities."""
+    """``nll_loss(log_softmax(input, 1), target)``; targets are class indices or probabilities.
+
+    Input ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)`` logits; target ``(N)``, ``()`` or
+    ``(N, d1, ...)`` class indices, or class probabilities of the input's shape. Stable for
+    logits of any size (log-softmax on ``x - max(x)``); the gradient is
+    ``softmax(input) - onehot(target)`` (over N for ``"mean"``). ``label_smoothing`` mixes the
+    target with the uniform distribution over the C classes.
+
+    >>> import arraygrad
+    >>> logits = arraygrad.tensor([[0.0, 0.0], [1000.0, 0.0]], requires_grad=True)
+    >>> loss = arraygrad.nn.CrossEntropyLoss()(logits, arraygrad.tensor([0, 0]))
+    >>> loss
+    tensor(0.3466, grad_fn=<NllLossBackward0>)
+    >>> loss.backward()
+    >>> logits.grad
+    tensor([[-0.2500,  0.2500],
+            [ 0.0000,  0.0000]])
+    """
 
     def __init__(
         self,
@@ -234,7 +336,17 @@ class LinearCrossEntropyLoss(_WeightedLoss):
     """Cross entropy of ``linear(input)`` against ``target``, the classifier's ``Linear``
     (``self.linear``, no bias by default) held by the loss: ``C * prod(out_features)`` outputs,
     viewed as ``(C, *out_features)`` classes per sample (see
-    :func:`functional.linear_cross_entropy`). ``weight`` is a buffer (None when not given)."""
+    :func:`functional.linear_cross_entropy`). ``weight`` is a buffer (None when not given).
+
+    Input ``(N, in_features)``, target ``(N)`` class indices; output a scalar, or ``(N)``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.LinearCrossEntropyLoss(4, 3)
+    >>> loss.linear.weight.shape
+    arraygrad.Size([3, 4])
+    >>> loss(arraygrad.zeros(2, 4), arraygrad.tensor([0, 2]))
+    tensor(1.0986, grad_fn=<NllLossBackward0>)
+    """
 
     def __init__(
         self,
@@ -288,8 +400,20 @@ class LinearCrossEntropyLoss(_WeightedLoss):
 
 
 class KLDivLoss(_Loss):
-    """Kullback-Leibler divergence of ``target`` from ``exp(input)`` (``input`` holds
-    log-probabilities); ``reduction="batchmean"`` gives the divergence per example."""
+    """Kullback-Leibler divergence of ``target`` from ``exp(input)``, pointwise
+    ``target * (log(target) - input)`` (0 where ``target`` is 0); ``input`` holds
+    log-probabilities, and so does ``target`` when ``log_target=True``.
+
+    ``reduction="batchmean"`` divides the sum by the batch size: the divergence per example.
+    ``"mean"`` divides by the number of elements instead, and warns as PyTorch does.
+    Input ``(*)``, target the same shape; output a scalar, or ``(*)`` for ``"none"``.
+
+    >>> import arraygrad
+    >>> target = arraygrad.tensor([[0.5, 0.5]])
+    >>> loss = arraygrad.nn.KLDivLoss(reduction="batchmean")
+    >>> loss(arraygrad.tensor([[0.25, 0.75]]).log(), target)
+    tensor(0.1438)
+    """
 
     def __init__(
         self,

@@ -31,7 +31,17 @@ __all__ = [
 
 
 class MarginRankingLoss(_Loss):
-    """``max(0, -y * (x1 - x2) + margin)`` for targets ``y`` in {1, -1}."""
+    """``max(0, -y * (x1 - x2) + margin)`` for targets ``y`` in {1, -1}: ``y = 1`` asks for
+    ``x1 > x2 + margin``, ``y = -1`` for ``x2 > x1 + margin``.
+
+    ``input1``, ``input2`` and ``target`` ``(N)`` or ``()``; output a scalar, or ``(N)`` for
+    ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.MarginRankingLoss(margin=1.0, reduction="none")
+    >>> loss(arraygrad.tensor([3.0, 1.0]), arraygrad.tensor([1.0, 1.0]), arraygrad.tensor([1, -1]))
+    tensor([0., 1.])
+    """
 
     def __init__(
         self,
@@ -50,7 +60,16 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
-    """``x`` where ``y`` is 1, ``max(0, margin - x)`` where ``y`` is -1."""
+    """``x`` where ``y`` is 1, ``max(0, margin - x)`` where ``y`` is -1 (``x`` typically a
+    distance between two inputs).
+
+    Input ``(*)``, target the same shape with values 1 or -1; output a scalar, or ``(*)``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.HingeEmbeddingLoss(reduction="none")
+    >>> loss(arraygrad.tensor([0.3, 0.3, 2.0]), arraygrad.tensor([1.0, -1.0, -1.0]))
+    tensor([0.3000, 0.7000, 0.0000])
+    """
 
     def __init__(
         self,
@@ -67,14 +86,34 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class SoftMarginLoss(_Loss):
-    """Two-class logistic loss ``log(1 + exp(-y x))``."""
+    """Two-class logistic loss ``log(1 + exp(-y x))`` for targets ``y`` in {1, -1}.
+
+    Computed as a stable softplus: finite for any input, where PyTorch's overflows to inf
+    (for ``-y x`` beyond about 88 in float32). Input ``(*)``, target the same shape; output a
+    scalar, or ``(*)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.SoftMarginLoss(reduction="none")
+    >>> loss(arraygrad.tensor([0.0, 1000.0]), arraygrad.tensor([1.0, 1.0]))
+    tensor([0.6931, 0.0000])
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_Loss):
-    """``1 - cos(x1, x2)`` where ``y`` is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1."""
+    """``1 - cos(x1, x2)`` where ``y`` is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1.
+
+    ``cos`` is taken along the last dimension. ``input1``, ``input2`` ``(N, D)`` or ``(D)``,
+    target ``(N)`` or ``()``; output a scalar, or ``(N)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> x1 = arraygrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> x2 = arraygrad.tensor([[0.0, 2.0], [3.0, 0.0]])
+    >>> arraygrad.nn.CosineEmbeddingLoss(reduction="none")(x1, x2, arraygrad.tensor([1, -1]))
+    tensor([1., 1.])
+    """
 
     def __init__(
         self,
@@ -93,7 +132,17 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class TripletMarginLoss(_Loss):
-    """``max(0, d(a, p) - d(a, n) + margin)`` with ``d`` the pairwise ``p``-norm distance."""
+    """``max(0, d(a, p) - d(a, n) + margin)`` with ``d(x, y) = ||x - y + eps||_p`` (the pairwise
+    distance); ``swap=True`` uses ``min(d(a, n), d(p, n))`` for the negative distance.
+
+    ``anchor``, ``positive``, ``negative`` ``(N, D)`` or ``(D)``; output a scalar, or ``(N)``.
+    ``margin`` must be positive (ValueError).
+
+    >>> import arraygrad
+    >>> anchor, positive = arraygrad.zeros(1, 2), arraygrad.tensor([[3.0, 4.0]])
+    >>> arraygrad.nn.TripletMarginLoss(margin=1.0)(anchor, positive, arraygrad.tensor([[0.0, 1.0]]))
+    tensor(5.0000)
+    """
 
     def __init__(
         self,
@@ -129,8 +178,17 @@ class TripletMarginLoss(_Loss):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """``max(0, d(a, p) - d(a, n) + margin)`` with any ``distance_function`` (default
-    ``pairwise_distance``)."""
+    """``max(0, d(a, p) - d(a, n) + margin)`` with any ``distance_function`` ``d`` (default
+    ``PairwiseDistance()``, the Euclidean distance); ``swap=True`` uses ``min(d(a, n), d(p, n))``.
+
+    ``d`` maps two ``(N, D)`` tensors to ``(N)`` distances; output a scalar, or ``(N)``.
+
+    >>> import arraygrad
+    >>> l1 = lambda x, y: (x - y).abs().sum(-1)
+    >>> loss = arraygrad.nn.TripletMarginWithDistanceLoss(distance_function=l1, margin=1.0)
+    >>> loss(arraygrad.zeros(1, 2), arraygrad.tensor([[3.0, 4.0]]), arraygrad.tensor([[0.0, 1.0]]))
+    tensor(7.)
+    """
 
     def __init__(
         self,
@@ -166,7 +224,16 @@ class TripletMarginWithDistanceLoss(_Loss):
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
-    """One-versus-all logistic loss, averaged over the classes of each sample."""
+    """One-versus-all logistic loss per sample, for 0/1 targets ``y``:
+    ``-mean_c w_c (y_c log sigmoid(x_c) + (1 - y_c) log sigmoid(-x_c))``.
+
+    Input ``(N, C)``, target ``(N, C)``; output a scalar, or ``(N)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.MultiLabelSoftMarginLoss()
+    >>> loss(arraygrad.tensor([[0.0, 0.0]]), arraygrad.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_soft_margin_loss(
@@ -175,7 +242,16 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
 
 
 class MultiMarginLoss(_WeightedLoss):
-    """Multi-class hinge loss ``sum_{i != y} w_y max(0, margin - x[y] + x[i])^p / C``."""
+    """Multi-class hinge loss ``sum_{i != y} w_y max(0, margin - x[y] + x[i])^p / C``.
+
+    Input ``(N, C)`` or ``(C)``, target ``(N)`` or ``()`` class indices; ``p`` is 1 or 2.
+    Output a scalar, or ``(N)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.MultiMarginLoss()
+    >>> loss(arraygrad.tensor([[0.1, 0.2, 0.4, 0.8]]), arraygrad.tensor([3]))
+    tensor(0.3250)
+    """
 
     def __init__(
         self,
@@ -209,7 +285,17 @@ class MultiMarginLoss(_WeightedLoss):
 
 
 class MultiLabelMarginLoss(_Loss):
-    """Multi-label hinge loss; each target row lists class indices ended by -1."""
+    """Multi-label hinge loss ``sum_{j in y, i not in y} max(0, 1 - (x[j] - x[i])) / C``.
+
+    Each target row lists the sample's class indices, ended by the first -1 (the rest is
+    ignored). Input ``(C)`` or ``(N, C)``, target the same shape (int64); output a scalar, or
+    ``(N)`` for ``reduction="none"``.
+
+    >>> import arraygrad
+    >>> loss = arraygrad.nn.MultiLabelMarginLoss()
+    >>> loss(arraygrad.tensor([[0.1, 0.2, 0.4, 0.8]]), arraygrad.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)

@@ -100,7 +100,20 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
 
     Calling a module runs its forward pre-hooks, :meth:`forward`, its forward hooks and sets up
     its backward hooks. ``training`` (switched by :meth:`train` / :meth:`eval`) selects the
-    behaviour of layers such as dropout and batch norm.
+    behaviour of layers such as dropout and batch norm. Parameters and submodules assigned as
+    attributes are registered (buffers through :meth:`register_buffer`), so :meth:`parameters`
+    and :meth:`state_dict` find them.
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> class Scale(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.factor = nn.Parameter(arraygrad.tensor(2.0))
+    ...     def forward(self, x):
+    ...         return self.factor * x
+    >>> Scale()(arraygrad.tensor([1.0, 3.0]))
+    tensor([2., 6.], grad_fn=<MulBackward0>)
     """
 
     training: bool

@@ -161,7 +161,21 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over inputs of shape ``(N, C)`` or ``(N, C, L)``."""
+    """Batch norm over inputs of shape ``(N, C)`` or ``(N, C, L)``; output the same shape.
+
+    Training: ``y = (x - mean) / sqrt(var + eps) * weight + bias`` per channel, with the batch
+    mean and biased variance over ``N`` (and ``L``); the running statistics move by
+    ``momentum`` toward the batch mean and the unbiased variance. Eval: the running statistics
+    are used. Training needs more than one value per channel (ValueError).
+
+    >>> import arraygrad
+    >>> bn = arraygrad.nn.BatchNorm1d(2)
+    >>> bn(arraygrad.tensor([[1.0, 10.0], [3.0, 30.0]])).detach()
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]])
+    >>> bn.running_mean, bn.running_var
+    (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
+    """
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 2 and input.dim() != 3:
@@ -169,7 +183,19 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over inputs of shape ``(N, C, H, W)``."""
+    """Batch norm over inputs of shape ``(N, C, H, W)``; output the same shape.
+
+    Each channel is normalised by its mean and biased variance over ``N``, ``H`` and ``W``
+    (the running statistics in eval mode), then scaled by ``weight`` and shifted by ``bias``.
+    The running variance is updated with the unbiased batch variance, as in PyTorch.
+
+    >>> import arraygrad
+    >>> bn = arraygrad.nn.BatchNorm2d(3)
+    >>> bn(arraygrad.zeros(4, 3, 5, 5)).shape
+    arraygrad.Size([4, 3, 5, 5])
+    >>> bn.eval()(arraygrad.ones(1, 3, 1, 1)).detach().flatten()
+    tensor([1.0541, 1.0541, 1.0541])
+    """
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
@@ -193,7 +219,16 @@ class BatchNorm3d(_BatchNorm):
 class SyncBatchNorm(_BatchNorm):
     """Batch normalisation whose statistics PyTorch would gather over a process group. arraygrad
     runs in one process, where PyTorch's CPU forward is :class:`BatchNorm1d`'s (train and eval,
-    running statistics included): so is this, on input of any rank from 2 up."""
+    running statistics included): so is this, on input of any rank from 2 up.
+
+    ``(N, C, *)`` to the same shape. :meth:`convert_sync_batchnorm` swaps it in for every batch
+    norm layer of a model.
+
+    >>> import arraygrad
+    >>> bn = arraygrad.nn.SyncBatchNorm(1)
+    >>> bn(arraygrad.tensor([1.0, 3.0]).reshape(2, 1, 1)).flatten()
+    tensor([-1.0000,  1.0000], grad_fn=<ViewBackward0>)
+    """
 
     def __init__(
         self,
@@ -251,7 +286,14 @@ class LayerNorm(Module):
     """Normalise over the last ``len(normalized_shape)`` dimensions, then scale and shift.
 
     ``y = (x - mean) / sqrt(var + eps) * weight + bias`` (biased variance); ``weight`` starts
-    at 1 and ``bias`` at 0.
+    at 1 and ``bias`` at 0, both of shape ``normalized_shape``. Input ``(*, *normalized_shape)``,
+    output the same shape; the same statistics in training and eval (no running averages).
+
+    >>> import arraygrad
+    >>> ln = arraygrad.nn.LayerNorm(2)
+    >>> ln(arraygrad.tensor([[1.0, 3.0], [0.0, 10.0]]))
+    tensor([[-1.0000,  1.0000],
+            [-1.0000,  1.0000]], grad_fn=<NativeLayerNormBackward0>)
     """
 
     def __init__(
@@ -288,7 +330,17 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Normalise each example's channels in ``num_groups`` groups, then scale and shift each
-    channel: ``weight`` starts at 1 and ``bias`` at 0 (see :func:`functional.group_norm`)."""
+    channel: ``weight`` starts at 1 and ``bias`` at 0 (see :func:`functional.group_norm`).
+
+    ``y = (x - mean_g) / sqrt(var_g + eps) * weight_c + bias_c``, the mean and biased variance
+    taken over the ``C / num_groups`` channels of the group and all positions. Input
+    ``(N, C, *)``, output the same shape; ``num_channels`` must be divisible by ``num_groups``.
+
+    >>> import arraygrad
+    >>> gn = arraygrad.nn.GroupNorm(2, 4)
+    >>> gn(arraygrad.tensor([[1.0, 3.0, 10.0, 20.0]])).detach()
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
 
     def __init__(
         self,
@@ -392,7 +444,17 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance norm over ``(N, C, L)`` or ``(C, L)`` input."""
+    """Instance norm over ``(N, C, L)`` or ``(C, L)`` input; output the same shape.
+
+    Each channel of each example is normalised over ``L``: ``(x - mean) / sqrt(var + eps)``
+    (biased variance). ``affine`` and ``track_running_stats`` default to False, unlike batch
+    norm.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.InstanceNorm1d(2)(arraygrad.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
 
 
 class InstanceNorm2d(_InstanceNorm):
@@ -407,14 +469,33 @@ class InstanceNorm2d(_InstanceNorm):
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance norm over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input."""
+    """Instance norm over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input; output the same shape.
+
+    Each channel of each example is normalised over ``D, H, W`` (biased variance); ``affine``
+    and ``track_running_stats`` default to False.
+
+    >>> import arraygrad
+    >>> x = arraygrad.tensor([1.0, 3.0]).reshape(1, 1, 2, 1, 1)
+    >>> arraygrad.nn.InstanceNorm3d(1)(x).flatten()
+    tensor([-1.0000,  1.0000])
+    """
 
     no_batch_dim = 4
 
 
 class RMSNorm(Module):
     """``x / sqrt(mean(x ** 2) + eps) * weight`` over the last ``len(normalized_shape)``
-    dimensions; ``weight`` starts at 1 and ``eps=None`` means the dtype's machine epsilon."""
+    dimensions; ``weight`` starts at 1 and ``eps=None`` means the dtype's machine epsilon.
+
+    No centring and no bias, unlike :class:`LayerNorm`. Input ``(*, *normalized_shape)``,
+    output the same shape.
+
+    >>> import arraygrad
+    >>> rms = arraygrad.nn.RMSNorm(2)
+    >>> rms(arraygrad.tensor([[3.0, 4.0], [1.0, -1.0]]))
+    tensor([[ 0.8485,  1.1314],
+            [ 1.0000, -1.0000]], grad_fn=<MulBackward0>)
+    """
 
     def __init__(
         self,
@@ -454,7 +535,17 @@ class RMSNorm(Module):
 class CrossMapLRN2d(Module):
     """PyTorch's legacy cross-channel local response normalisation of 4-D input, with its
     window, its treatment of channel 0 and its hand-written backward (see
-    ``arraygrad.ops.nn.cross_map_lrn2d``); :class:`LocalResponseNorm` is the standard form."""
+    ``arraygrad.ops.nn.cross_map_lrn2d``); :class:`LocalResponseNorm` is the standard form.
+
+    Roughly ``x_c / (k + alpha / size * sum of x^2 over size channels near c) ** beta``; its
+    window sits differently from :class:`LocalResponseNorm`'s at the last channels, as in
+    PyTorch. ``(N, C, H, W)`` to the same shape.
+
+    >>> import arraygrad
+    >>> lrn = arraygrad.nn.CrossMapLRN2d(3, alpha=3.0, beta=1.0, k=1.0)
+    >>> lrn(arraygrad.ones(1, 5, 1, 1)).flatten()
+    tensor([0.3333, 0.2500, 0.2000, 0.2000, 0.2500])
+    """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
         super().__init__()
@@ -483,7 +574,17 @@ class CrossMapLRN2d(Module):
 
 class LocalResponseNorm(Module):
     """Divide each channel by ``(k + alpha * mean of x^2 over size neighbouring channels) **
-    beta`` (see :func:`functional.local_response_norm`)."""
+    beta`` (see :func:`functional.local_response_norm`).
+
+    The window covers channels ``c - size // 2`` to ``c + (size - 1) // 2``, zero-padded at the
+    edges (the mean still divides by ``size``). Input ``(N, C, *)`` with at least 3 dimensions,
+    output the same shape.
+
+    >>> import arraygrad
+    >>> lrn = arraygrad.nn.LocalResponseNorm(3, alpha=3.0, beta=1.0, k=1.0)
+    >>> lrn(arraygrad.ones(1, 5, 1, 1)).flatten()
+    tensor([0.3333, 0.2500, 0.2500, 0.2500, 0.3333])
+    """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
         super().__init__()

@@ -29,7 +29,17 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """``(*, C, H r, W r)`` to ``(*, C r^2, H, W)``, the inverse of :class:`PixelShuffle`."""
+    """``(*, C, H r, W r)`` to ``(*, C r^2, H, W)``, the inverse of :class:`PixelShuffle`.
+
+    Output channel ``c r^2 + i r + j`` holds the pixels at offset ``(i, j)`` of each
+    ``r x r`` block of input channel ``c``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.PixelUnshuffle(2)(arraygrad.zeros(1, 2, 6, 4)).shape
+    arraygrad.Size([1, 8, 3, 2])
+    >>> arraygrad.nn.PixelUnshuffle(2)(arraygrad.arange(4.0).reshape(1, 1, 2, 2)).flatten()
+    tensor([0., 1., 2., 3.])
+    """
 
     def __init__(self, downscale_factor: int) -> None:
         super().__init__()

@@ -106,7 +106,17 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool2d(_AvgPoolNd):
-    """The mean over each ``kernel_size`` window (``stride`` defaults to the kernel size)."""
+    """The mean over each ``kernel_size`` window (``stride`` defaults to the kernel size).
+
+    ``(N, C, H, W)`` or ``(C, H, W)`` to ``H_out = floor((H + 2 padding - kernel) / stride) + 1``
+    (likewise ``W``; ``ceil_mode`` rounds up). ``count_include_pad=False`` leaves the padding
+    out of the divisor; ``divisor_override`` replaces the divisor.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AvgPool2d(2)(arraygrad.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool2d(
@@ -132,7 +142,19 @@ class _AdaptiveAvgPoolNd(Module):
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
-    """Average pooling whose windows are chosen to give ``output_size`` (``None`` keeps a size)."""
+    """Average pooling whose windows are chosen to give ``output_size`` (``None`` keeps a size).
+
+    Output cell ``i`` of a dimension of size ``L`` averages input positions
+    ``floor(i L / out)`` to ``ceil((i + 1) L / out) - 1``, so windows may overlap.
+    ``(N, C, H, W)`` or ``(C, H, W)`` to ``(N, C, *output_size)``; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AdaptiveAvgPool2d((1, 1))(arraygrad.zeros(8, 64, 7, 9)).shape
+    arraygrad.Size([8, 64, 1, 1])
+    >>> arraygrad.nn.AdaptiveAvgPool2d((None, 2))(arraygrad.arange(8.0).reshape(1, 2, 4))
+    tensor([[[0.5000, 2.5000],
+             [4.5000, 6.5000]]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
@@ -166,7 +188,18 @@ class MaxPool1d(_MaxPoolNd):
 
 class AvgPool1d(_AvgPoolNd):
     """The mean over each ``kernel_size`` window of the last dimension (``stride`` defaults to
-    the kernel size)."""
+    the kernel size).
+
+    ``(N, C, L)`` or ``(C, L)`` to ``L_out = floor((L + 2 padding - kernel) / stride) + 1``
+    (``ceil_mode`` rounds up); ``padding`` is at most half the kernel. Zero padding counts in
+    the divisor unless ``count_include_pad=False``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AvgPool1d(2)(arraygrad.tensor([[1.0, 3.0, 2.0, 6.0, 9.0]]))
+    tensor([[2., 4.]])
+    >>> arraygrad.nn.AvgPool1d(2, padding=1)(arraygrad.tensor([[1.0, 3.0, 2.0, 6.0]]))
+    tensor([[0.5000, 2.5000, 3.0000]])
+    """
 
     def __init__(
         self,
@@ -198,7 +231,15 @@ class AvgPool1d(_AvgPoolNd):
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
-    """Average pooling of the last dimension to ``output_size`` positions."""
+    """Average pooling of the last dimension to ``output_size`` positions.
+
+    Output ``i`` averages input positions ``floor(i L / out)`` to ``ceil((i + 1) L / out) - 1``.
+    ``(N, C, L)`` or ``(C, L)`` to ``(N, C, output_size)``; floating-point input only.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AdaptiveAvgPool1d(2)(arraygrad.tensor([[1.0, 2.0, 3.0, 4.0, 5.0]]))
+    tensor([[2., 4.]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
@@ -218,7 +259,17 @@ class _AdaptiveMaxPoolNd(Module):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """Adaptive max pooling of the last dimension (see :func:`functional.adaptive_max_pool1d`)."""
+    """Adaptive max pooling of the last dimension (see :func:`functional.adaptive_max_pool1d`).
+
+    Output ``i`` is the maximum of input positions ``floor(i L / out)`` to
+    ``ceil((i + 1) L / out) - 1``; with ``return_indices`` also its position (the first of tied
+    maxima, which alone gets the gradient). ``(N, C, L)`` or ``(C, L)`` to ``(N, C, out)``.
+
+    >>> import arraygrad
+    >>> pool = arraygrad.nn.AdaptiveMaxPool1d(2, return_indices=True)
+    >>> pool(arraygrad.tensor([[1.0, 5.0, 3.0, 4.0, 2.0]]))
+    (tensor([[5., 4.]]), tensor([[1, 3]]))
+    """
 
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
@@ -257,7 +308,17 @@ class _MaxUnpoolNd(Module):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """The partial inverse of :class:`MaxPool1d` (see :func:`functional.max_unpool1d`)."""
+    """The partial inverse of :class:`MaxPool1d` (see :func:`functional.max_unpool1d`).
+
+    Zeros of length ``(L - 1) stride - 2 padding + kernel_size`` (or ``output_size``) with each
+    value put back at the index :class:`MaxPool1d` returned; the non-maximal values are lost.
+
+    >>> import arraygrad
+    >>> pool = arraygrad.nn.MaxPool1d(2, return_indices=True)
+    >>> out, indices = pool(arraygrad.tensor([[1.0, 4.0, 3.0, 2.0]]))
+    >>> arraygrad.nn.MaxUnpool1d(2)(out, indices)
+    tensor([[0., 4., 3., 0.]])
+    """
 
     n = 1
 
@@ -305,7 +366,17 @@ class MaxPool3d(_MaxPoolNd):
 
 class AvgPool3d(_AvgPoolNd):
     """The mean over each ``kernel_size`` window of the last three dimensions (``stride``
-    defaults to the kernel size; see :func:`functional.avg_pool3d`)."""
+    defaults to the kernel size; see :func:`functional.avg_pool3d`).
+
+    ``(N, C, D, H, W)`` or ``(C, D, H, W)``; each size becomes
+    ``floor((in + 2 padding - kernel) / stride) + 1``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AvgPool3d(2)(arraygrad.arange(8.0).reshape(1, 1, 2, 2, 2))
+    tensor([[[[[3.5000]]]]])
+    >>> arraygrad.nn.AvgPool3d(2, stride=1)(arraygrad.zeros(1, 2, 4, 5, 6)).shape
+    arraygrad.Size([1, 2, 3, 4, 5])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool3d(
@@ -321,7 +392,15 @@ class AvgPool3d(_AvgPoolNd):
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """Average pooling of the last three dimensions to ``output_size`` (``None`` keeps a
-    size)."""
+    size).
+
+    Windows as in :class:`AdaptiveAvgPool1d`, per dimension. ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)`` to ``(N, C, *output_size)``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AdaptiveAvgPool3d((2, None, 1))(arraygrad.zeros(1, 3, 5, 6, 7)).shape
+    arraygrad.Size([1, 3, 2, 6, 1])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool3d(input, self.output_size)
@@ -329,14 +408,32 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     """Adaptive max pooling of the last three dimensions (see
-    :func:`functional.adaptive_max_pool3d`)."""
+    :func:`functional.adaptive_max_pool3d`).
+
+    Windows as in :class:`AdaptiveMaxPool1d`, per dimension (``None`` keeps a size).
+    ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to ``(N, C, *output_size)``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.AdaptiveMaxPool3d((2, 3, None))(arraygrad.zeros(1, 3, 5, 6, 7)).shape
+    arraygrad.Size([1, 3, 2, 3, 7])
+    """
 
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
-    """The partial inverse of :class:`MaxPool3d` (see :func:`functional.max_unpool3d`)."""
+    """The partial inverse of :class:`MaxPool3d` (see :func:`functional.max_unpool3d`).
+
+    Zeros of the pre-pooling size (or ``output_size``) with each value back at the flat index
+    :class:`MaxPool3d` returned for it.
+
+    >>> import arraygrad
+    >>> pool = arraygrad.nn.MaxPool3d(2, return_indices=True)
+    >>> out, indices = pool(arraygrad.arange(8.0).reshape(1, 1, 2, 2, 2))
+    >>> arraygrad.nn.MaxUnpool3d(2)(out, indices).flatten()
+    tensor([0., 0., 0., 0., 0., 0., 0., 7.])
+    """
 
     n = 3
 
@@ -383,14 +480,31 @@ class LPPool1d(_LPPoolNd):
 
 
 class LPPool2d(_LPPoolNd):
-    """LP pooling of the last two dimensions (see :func:`functional.lp_pool2d`)."""
+    """LP pooling of the last two dimensions (see :func:`functional.lp_pool2d`).
+
+    Each window gives ``(sum of x^p) ** (1 / p)``, ``p = norm_type``: ``x^p``, not ``|x|^p``, so
+    an odd ``p`` sums signed values, as in PyTorch. An all-zero window gets gradient 0.
+    ``(N, C, H, W)`` or ``(C, H, W)``; no padding, ``stride`` defaults to the kernel size.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.LPPool2d(2, 2)(arraygrad.tensor([[[[3.0, -4.0], [0.0, 0.0]]]]))
+    tensor([[[[5.]]]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
 
 class LPPool3d(_LPPoolNd):
-    """LP pooling of the last three dimensions (see :func:`functional.lp_pool3d`)."""
+    """LP pooling of the last three dimensions (see :func:`functional.lp_pool3d`).
+
+    Each window gives ``(sum of x^p) ** (1 / p)``, as :class:`LPPool2d`. ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)``; no padding, ``stride`` defaults to the kernel size.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.LPPool3d(2, 2)(arraygrad.ones(1, 1, 2, 2, 2))
+    tensor([[[[[2.8284]]]]])
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
@@ -456,6 +570,16 @@ class FractionalMaxPool2d(_FractionalMaxPoolNd):
 
 class FractionalMaxPool3d(_FractionalMaxPoolNd):
     """Fractional max pooling of the last three dimensions (see
-    :func:`functional.fractional_max_pool3d`)."""
+    :func:`functional.fractional_max_pool3d`).
+
+    Maxima over ``kernel_size`` windows at pseudo-random steps chosen to give ``output_size``
+    (or ``output_ratio`` times the input size, each ratio in (0, 1)); ``_random_samples
+    (N, C, 3)`` fixes the steps. ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+
+    >>> import arraygrad
+    >>> pool = arraygrad.nn.FractionalMaxPool3d(2, output_ratio=0.5)
+    >>> pool(arraygrad.zeros(1, 3, 8, 8, 8)).shape
+    arraygrad.Size([1, 3, 4, 4, 4])
+    """
 
     n = 3

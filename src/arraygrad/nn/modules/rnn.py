@@ -65,7 +65,20 @@ def _stack(steps: list[Tensor]) -> Tensor:
 
 
 class RNNBase(Module):
-    """Shared by RNN, LSTM and GRU: parameters, argument checks and the layer loop."""
+    """Shared by RNN, LSTM and GRU: parameters, argument checks and the layer loop.
+
+    ``mode`` is ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``; layer ``k`` holds
+    ``weight_ih_lk`` ``(G * hidden_size, input_size)`` (``hidden_size`` inputs above layer 0),
+    ``weight_hh_lk`` ``(G * hidden_size, hidden_size)`` and their biases, ``G`` the gate count
+    (1, 4 or 3), all drawn from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+
+    >>> import arraygrad
+    >>> lstm = arraygrad.nn.RNNBase("LSTM", 4, 3)
+    >>> [name for name, _ in lstm.named_parameters()]
+    ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+    >>> lstm.weight_ih_l0.shape
+    arraygrad.Size([12, 4])
+    """
 
     mode = "RNN_TANH"
 
@@ -522,7 +535,17 @@ class GRU(RNNBase):
         n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
         h' = (1 - z) * n + z * h
 
-    Returns ``(output, h_n)`` shaped as for :class:`RNN`.
+    Returns ``(output, h_n)`` shaped as for :class:`RNN`: input ``(L, N, H_in)`` (``(N, L,
+    H_in)`` with ``batch_first``) gives ``output`` ``(L, N, D * H)`` and ``h_n``
+    ``(num_layers * D, N, H)``, ``D = 2`` when bidirectional.
+
+    >>> import arraygrad
+    >>> gru = arraygrad.nn.GRU(input_size=4, hidden_size=3, num_layers=2)
+    >>> output, h_n = gru(arraygrad.zeros(5, 2, 4))
+    >>> output.shape, h_n.shape
+    (arraygrad.Size([5, 2, 3]), arraygrad.Size([2, 2, 3]))
+    >>> gru.weight_ih_l0.shape
+    arraygrad.Size([9, 4])
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -26,7 +26,18 @@ __all__ = ["GRUCell", "LSTMCell", "RNNCell", "RNNCellBase"]
 
 
 class RNNCellBase(Module):
-    """Parameters, initialisation and argument checks shared by the cells."""
+    """Parameters, initialisation and argument checks shared by the cells.
+
+    ``weight_ih`` is ``(num_chunks * hidden_size, input_size)`` and ``weight_hh``
+    ``(num_chunks * hidden_size, hidden_size)``, ``num_chunks`` the gate count (1 for
+    :class:`RNNCell`, 4 for :class:`LSTMCell`, 3 for :class:`GRUCell`); all parameters are
+    drawn from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+
+    >>> import arraygrad
+    >>> cell = arraygrad.nn.RNNCellBase(4, 3, bias=True, num_chunks=4)
+    >>> cell.weight_ih.shape, cell.weight_hh.shape
+    (arraygrad.Size([12, 4]), arraygrad.Size([12, 3]))
+    """
 
     mode = "RNN_TANH"
 

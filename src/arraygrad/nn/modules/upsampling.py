@@ -60,14 +60,32 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """``Upsample(size, scale_factor, mode="nearest")``."""
+    """``Upsample(size, scale_factor, mode="nearest")``: each output pixel copies the input pixel
+    ``floor(out_index * in_size / out_size)``.
+
+    ``(N, C, H, W)`` to ``(N, C, H_out, W_out)``, ``size`` or ``floor(H * scale_factor)``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.UpsamplingNearest2d(scale_factor=2)(arraygrad.tensor([[[[1.0, 2.0]]]]))
+    tensor([[[[1., 1., 2., 2.],
+              [1., 1., 2., 2.]]]])
+    """
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
-    """``Upsample(size, scale_factor, mode="bilinear", align_corners=True)``."""
+    """``Upsample(size, scale_factor, mode="bilinear", align_corners=True)``: the corner pixels
+    of input and output coincide, and the rest are interpolated linearly between them.
+
+    ``(N, C, H, W)`` to ``(N, C, H_out, W_out)``, ``size`` or ``floor(H * scale_factor)``.
+
+    >>> import arraygrad
+    >>> arraygrad.nn.UpsamplingBilinear2d(scale_factor=2)(arraygrad.tensor([[[[1.0, 2.0]]]]))
+    tensor([[[[1.0000, 1.3333, 1.6667, 2.0000],
+              [1.0000, 1.3333, 1.6667, 2.0000]]]])
+    """
 
     def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

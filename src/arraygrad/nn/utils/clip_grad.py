@@ -167,7 +167,20 @@ def clip_grad_norm(
     error_if_nonfinite: bool = False,
     foreach: bool | None = None,
 ) -> Tensor:
-    """Deprecated (a FutureWarning, as in PyTorch): :func:`clip_grad_norm_`."""
+    """Deprecated (a FutureWarning, as in PyTorch): :func:`clip_grad_norm_`.
+
+    Scales every gradient by ``min(1, max_norm / (total_norm + 1e-6))`` in place and returns
+    the total norm of the gradients before clipping.
+
+    >>> import arraygrad, warnings
+    >>> w = arraygrad.zeros(2, requires_grad=True)
+    >>> w.grad = arraygrad.tensor([3.0, 4.0])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     total = arraygrad.nn.utils.clip_grad_norm(w, max_norm=1.0)
+    >>> total, w.grad, caught[0].category.__name__
+    (tensor(5.), tensor([0.6000, 0.8000]), 'FutureWarning')
+    """
     warnings.warn(
         "`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
         "`torch.nn.utils.clip_grad_norm_`.",
@@ -180,7 +193,17 @@ def clip_grad_norm(
 def clip_grad_value_(
     parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
 ) -> None:
-    """Clamp every gradient element into ``[-clip_value, clip_value]``, in place."""
+    """Clamp every gradient element into ``[-clip_value, clip_value]``, in place.
+
+    Parameters without a gradient are skipped; returns None.
+
+    >>> import arraygrad
+    >>> w = arraygrad.zeros(3, requires_grad=True)
+    >>> w.grad = arraygrad.tensor([-3.0, 0.5, 4.0])
+    >>> arraygrad.nn.utils.clip_grad_value_([w], clip_value=1.0)
+    >>> w.grad
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
     clip_value = float(clip_value)
     with no_grad():
         for grad in _grads(parameters):

@@ -24,7 +24,18 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Copy consecutive slices of the 1-D ``vec`` into ``parameters`` (in place)."""
+    """Copy consecutive slices of the 1-D ``vec`` into ``parameters`` (in place).
+
+    The inverse of :func:`parameters_to_vector`: each parameter takes the next ``numel()``
+    values, reshaped to its shape, outside autograd.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.Linear(2, 1)
+    >>> vector = arraygrad.tensor([1.0, 2.0, 3.0])
+    >>> arraygrad.nn.utils.vector_to_parameters(vector, layer.parameters())
+    >>> layer.weight.tolist(), layer.bias.tolist()
+    ([[1.0, 2.0]], [3.0])
+    """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
     offset = 0

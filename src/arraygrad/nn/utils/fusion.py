@@ -59,7 +59,20 @@ def _folded(
 
 def fuse_conv_bn_eval(conv: ConvT, bn: Any, transpose: bool = False) -> ConvT:
     """A copy of ``conv`` computing ``bn(conv(x))`` (both in evaluation mode); ``transpose``
-    for a transposed convolution, whose output channels are its weight's dimension 1."""
+    for a transposed convolution, whose output channels are its weight's dimension 1.
+
+    Each output channel's filter is scaled by ``gamma / sqrt(running_var + eps)`` and the bias
+    becomes ``(bias - running_mean) * that + beta``; either module in training mode is refused.
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> conv, bn = nn.Conv2d(3, 4, 3).eval(), nn.BatchNorm2d(4).eval()
+    >>> _ = bn.running_mean.fill_(0.5)
+    >>> fused = nn.utils.fuse_conv_bn_eval(conv, bn)
+    >>> x = arraygrad.ones(1, 3, 5, 5)
+    >>> bool((fused(x) - bn(conv(x))).abs().max() < 1e-5)
+    True
+    """
     _eval_pair(conv, bn)
     fused = copy.deepcopy(conv)
     fused.weight, fused.bias = fuse_conv_bn_weights(
@@ -108,7 +121,20 @@ def fuse_conv_bn_weights(
 
 def fuse_linear_bn_eval(linear: LinearT, bn: Any) -> LinearT:
     """A copy of ``linear`` computing ``bn(linear(x))`` (both in evaluation mode); the batch
-    norm's features must be the linear layer's outputs (or 1)."""
+    norm's features must be the linear layer's outputs (or 1).
+
+    Each weight row is scaled by ``gamma / sqrt(running_var + eps)`` and the bias becomes
+    ``(bias - running_mean) * that + beta``.
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> linear, bn = nn.Linear(3, 2).eval(), nn.BatchNorm1d(2).eval()
+    >>> _ = bn.running_var.fill_(4.0)
+    >>> fused = nn.utils.fuse_linear_bn_eval(linear, bn)
+    >>> x = arraygrad.ones(5, 3)
+    >>> bool((fused(x) - bn(linear(x))).abs().max() < 1e-6)
+    True
+    """
     _eval_pair(linear, bn)
     # The folded scale multiplies the weight's rows: it must broadcast against them.
     if not (linear.out_features == bn.num_features or bn.num_features == 1):

@@ -24,6 +24,14 @@ def skip_init(module_cls: type[Module], *args: Any, **kwargs: Any) -> Module:
     (CPU only, no meta tensors) builds it as usual and then restores the random generator,
     so that, as in PyTorch, skipping initialisation draws no random numbers. As in PyTorch, the
     class must take a ``device`` argument.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> layer = arraygrad.nn.utils.skip_init(arraygrad.nn.Linear, 5, 1)
+    >>> layer.weight.shape
+    arraygrad.Size([1, 5])
+    >>> arraygrad.rand(2)  # the same numbers as straight after manual_seed(0)
+    tensor([0.4963, 0.7682])
     """
     if not issubclass(module_cls, Module):
         raise RuntimeError(f"Expected a Module; got {module_cls}")

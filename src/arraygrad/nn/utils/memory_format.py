@@ -42,10 +42,29 @@ def _convert(module: _M, memory_format: Any, kinds: tuple[type, ...]) -> _M:
 def convert_conv2d_weight_memory_format(module: _M, memory_format: Any) -> _M:
     """``module`` (changed in place) once the weights of its ``Conv2d`` and ``ConvTranspose2d``
     layers are in ``memory_format``: arraygrad checks the format as PyTorch does and keeps the
-    weights (the same Parameters, the same values)."""
+    weights (the same Parameters, the same values).
+
+    Unlike PyTorch, the weights' strides stay as they were (arraygrad's convolutions do not
+    depend on them). A 4-D format for a 5-D weight is a RuntimeError.
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
+    >>> nn.utils.convert_conv2d_weight_memory_format(model, arraygrad.channels_last) is model
+    True
+    """
     return _convert(module, memory_format, (Conv2d, ConvTranspose2d))
 
 
 def convert_conv3d_weight_memory_format(module: _M, memory_format: Any) -> _M:
-    """As :func:`convert_conv2d_weight_memory_format`, for ``Conv3d`` and ``ConvTranspose3d``."""
+    """As :func:`convert_conv2d_weight_memory_format`, for ``Conv3d`` and ``ConvTranspose3d``.
+
+    The format is checked (``channels_last_3d`` for the 5-D weights); the weights are kept.
+
+    >>> import arraygrad
+    >>> from arraygrad import nn
+    >>> model = nn.Sequential(nn.Conv3d(3, 4, 3))
+    >>> nn.utils.convert_conv3d_weight_memory_format(model, arraygrad.channels_last_3d) is model
+    True
+    """
     return _convert(module, memory_format, (Conv3d, ConvTranspose3d))

@@ -62,7 +62,18 @@ class _WeightNormHook:
 def weight_norm(module: T_module, name: str = "weight", dim: int | None = 0) -> T_module:
     """Replace ``module.<name>`` by ``<name>_g`` (magnitude) and ``<name>_v`` (direction).
 
-    Deprecated in PyTorch for :func:`arraygrad.nn.utils.parametrizations.weight_norm`.
+    ``weight = g * v / ||v||``, the norm taken over every dimension but ``dim`` (all of them
+    for ``dim=None``), recomputed before each forward. Deprecated in PyTorch for
+    :func:`arraygrad.nn.utils.parametrizations.weight_norm` (a FutureWarning).
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     layer = arraygrad.nn.utils.weight_norm(arraygrad.nn.Linear(3, 2))
+    >>> [name for name, _ in layer.named_parameters()]
+    ['bias', 'weight_g', 'weight_v']
+    >>> layer.weight_g.shape, layer.weight_v.shape
+    (arraygrad.Size([2, 1]), arraygrad.Size([2, 3]))
     """
     warnings.warn(
         "`torch.nn.utils.weight_norm` is deprecated in favor of "
@@ -84,7 +95,18 @@ def weight_norm(module: T_module, name: str = "weight", dim: int | None = 0) -> 
 
 
 def remove_weight_norm(module: T_module, name: str = "weight") -> T_module:
-    """Undo :func:`weight_norm`: ``module.<name>`` becomes a parameter with its current value."""
+    """Undo :func:`weight_norm`: ``module.<name>`` becomes a parameter with its current value.
+
+    A module without that weight norm is a ValueError.
+
+    >>> import arraygrad, warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     layer = arraygrad.nn.utils.weight_norm(arraygrad.nn.Linear(3, 2))
+    >>> layer = arraygrad.nn.utils.remove_weight_norm(layer)
+    >>> [name for name, _ in layer.named_parameters()]
+    ['bias', 'weight']
+    """
     found = _find_hook(module, _WeightNormHook, name)
     if found is None:
         raise ValueError(f"weight_norm of '{name}' not found in {module}")
@@ -137,7 +159,21 @@ def spectral_norm(
     dim: int | None = None,
 ) -> T_module:
     """Divide ``module.<name>`` by its spectral norm, estimated by power iteration at each
-    training forward (transposed convolutions use ``dim=1``)."""
+    training forward (transposed convolutions use ``dim=1``).
+
+    ``weight = weight_orig / sigma``, ``sigma = u^T W v`` with the buffers ``weight_u``,
+    ``weight_v`` (random at first) refined by ``n_power_iterations`` steps per training
+    forward; eval mode reuses them. The weight is viewed as a matrix with ``dim`` as its rows.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> layer = arraygrad.nn.utils.spectral_norm(arraygrad.nn.Linear(4, 3), n_power_iterations=30)
+    >>> sorted(name for name, _ in layer.named_parameters())
+    ['bias', 'weight_orig']
+    >>> _ = layer(arraygrad.zeros(1, 4))
+    >>> round(arraygrad.linalg.matrix_norm(layer.weight, 2).item(), 4)
+    1.0
+    """
     if dim is None:
         transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
         dim = 1 if isinstance(module, transposed) else 0
@@ -167,7 +203,16 @@ def spectral_norm(
 
 def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
     """Undo :func:`spectral_norm`: ``module.<name>`` becomes a parameter with its current
-    value (without a further power-iteration step)."""
+    value (without a further power-iteration step).
+
+    The ``_orig`` parameter and the ``_u`` / ``_v`` buffers are removed.
+
+    >>> import arraygrad
+    >>> layer = arraygrad.nn.utils.spectral_norm(arraygrad.nn.Linear(4, 3))
+    >>> layer = arraygrad.nn.utils.remove_spectral_norm(layer)
+    >>> [name for name, _ in layer.named_parameters()], list(layer.buffers())
+    (['bias', 'weight'], [])
+    """
     found = _find_hook(module, _SpectralNormHook, name)
     if found is None:
         raise ValueError(f"spectral_norm of '{name}' not found in {module}")

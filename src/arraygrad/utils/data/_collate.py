@@ -156,7 +156,14 @@ def _rebuild_sequence(template: Any, values: list[Any]) -> Any:
 def default_convert(data: Any) -> Any:
     """Arrays and NumPy scalars (also inside mappings, named tuples and sequences) to tensors;
     everything else unchanged. As PyTorch's: tuples become lists, other containers keep their
-    type where they can be rebuilt, and arrays of strings or objects stay arrays."""
+    type where they can be rebuilt, and arrays of strings or objects stay arrays. The
+    DataLoader applies it to each sample when ``batch_size=None`` (no batching), where
+    :func:`default_collate` would stack.
+
+    >>> import arraygrad, numpy
+    >>> arraygrad.utils.data.default_convert((numpy.array([1, 2]), "label"))
+    [tensor([1, 2]), 'label']
+    """
     if isinstance(data, Tensor):
         return data
     if _backend.is_array(data):

@@ -48,7 +48,16 @@ class Dataset(Generic[T_co]):
 class IterableDataset(Dataset[T_co], Iterable[T_co]):
     """A dataset read as a stream: subclasses define ``__iter__()``. As PyTorch's, it is an
     abstract :class:`collections.abc.Iterable`: a subclass without ``__iter__`` cannot be
-    instantiated (TypeError)."""
+    instantiated (TypeError). A DataLoader batches what it yields, in order (it takes no
+    sampler); ``a + b`` chains two streams.
+
+    >>> import arraygrad
+    >>> class Stream(arraygrad.utils.data.IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(3))
+    >>> list(arraygrad.utils.data.DataLoader(Stream(), batch_size=2))
+    [tensor([0, 1]), tensor([2])]
+    """
 
     def __add__(self, other: Dataset[T_co]) -> ChainDataset[T_co]:  # type: ignore[override]
         # Streams are chained, not concatenated by index.
@@ -116,7 +125,14 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
 
 
 class Subset(Dataset[T_co]):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order: ``subset[i]`` is
+    ``dataset[indices[i]]`` (nothing is copied). :func:`random_split` returns these.
+
+    >>> import arraygrad
+    >>> subset = arraygrad.utils.data.Subset([10, 11, 12, 13], [3, 0])
+    >>> len(subset), list(subset)
+    (2, [13, 10])
+    """
 
     def __init__(self, dataset: Dataset[T_co], indices: Sequence[int]) -> None:
         self.dataset = dataset
@@ -149,7 +165,15 @@ class Subset(Dataset[T_co]):
 
 
 class ConcatDataset(Dataset[T_co]):
-    """Several datasets one after the other."""
+    """Several map-style datasets one after the other: index ``i`` reads the dataset whose
+    range of ``cumulative_sizes`` holds it (negative indices count from the end). An
+    :class:`IterableDataset` is refused (AssertionError): chain those with ``+``.
+
+    >>> import arraygrad
+    >>> both = arraygrad.utils.data.ConcatDataset([[1, 2], [3, 4, 5]])
+    >>> len(both), both[2], both[-1], both.cumulative_sizes
+    (5, 3, 5, [2, 5])
+    """
 
     def __init__(self, datasets: Sequence[Dataset[T_co]]) -> None:
         self.datasets = list(datasets)

@@ -25,7 +25,17 @@ class DistributedSampler(Sampler[int]):
     """The indices of ``dataset`` that rank ``rank`` of ``num_replicas`` reads.
 
     With ``shuffle`` every rank draws the same permutation from ``seed + epoch``, so the shares
-    stay disjoint: call :meth:`set_epoch` at the start of each epoch for a new order.
+    stay disjoint: call :meth:`set_epoch` at the start of each epoch for a new order. Rank
+    ``r`` takes every ``num_replicas``-th index from ``r``; the indices are padded by repeating
+    the first ones so that every rank gets ``ceil(len / num_replicas)`` (``drop_last`` cuts
+    the tail instead).
+
+    >>> import arraygrad
+    >>> sampler = arraygrad.utils.data.DistributedSampler(
+    ...     range(5), num_replicas=2, rank=1, shuffle=False
+    ... )
+    >>> list(sampler), len(sampler)
+    ([1, 3, 0], 3)
     """
 
     def __init__(

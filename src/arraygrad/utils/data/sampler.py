@@ -25,15 +25,32 @@ def _rng(generator: Any) -> Any:
 
 
 class Sampler(Generic[T_co]):
-    """Base class: subclasses define ``__iter__`` (and usually ``__len__``). It takes no
-    arguments, as PyTorch's (which no longer accepts a ``data_source``)."""
+    """Base class of the samplers, which give the DataLoader the dataset indices to read, in
+    order: subclasses define ``__iter__`` (and usually ``__len__``). It takes no arguments, as
+    PyTorch's (which no longer accepts a ``data_source``).
+
+    >>> import arraygrad
+    >>> class Evens(arraygrad.utils.data.Sampler):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(0, self.n, 2))
+    >>> list(arraygrad.utils.data.DataLoader([10, 11, 12, 13, 14], sampler=Evens(5)))
+    [tensor([10]), tensor([12]), tensor([14])]
+    """
 
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError
 
 
 class SequentialSampler(Sampler[int]):
-    """``0, 1, ..., len(data_source) - 1``."""
+    """The indices ``0, 1, ..., len(data_source) - 1`` in order: a DataLoader's sampler when
+    ``shuffle=False``.
+
+    >>> import arraygrad
+    >>> list(arraygrad.utils.data.SequentialSampler(range(4)))
+    [0, 1, 2, 3]
+    """
 
     def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
@@ -47,7 +64,15 @@ class SequentialSampler(Sampler[int]):
 
 class RandomSampler(Sampler[int]):
     """A fresh random permutation of the indices on every pass (or ``num_samples`` draws with
-    replacement when ``replacement=True``)."""
+    replacement when ``replacement=True``): a DataLoader's sampler when ``shuffle=True``. It
+    draws from ``generator`` or, without one, from a seed taken from the global generator, so
+    its orders are torch's for the same seed.
+
+    >>> import arraygrad
+    >>> _ = arraygrad.manual_seed(0)
+    >>> list(arraygrad.utils.data.RandomSampler(range(5)))
+    [1, 3, 4, 2, 0]
+    """
 
     def __init__(
         self,
@@ -96,7 +121,14 @@ class RandomSampler(Sampler[int]):
 
 
 class SubsetRandomSampler(Sampler[int]):
-    """The given ``indices`` in a random order."""
+    """The given ``indices`` in a new random order on every pass (drawn from ``generator``, or
+    the global one): e.g. a training split of one dataset.
+
+    >>> import arraygrad
+    >>> generator = arraygrad.Generator().manual_seed(0)
+    >>> list(arraygrad.utils.data.SubsetRandomSampler([2, 4, 6], generator=generator))
+    [6, 2, 4]
+    """
 
     def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
         self.indices = indices
