@@ -17,7 +17,7 @@ from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops
 from arraygrad._arguments import require_tensor
-from arraygrad._comparison import isinf, isnan
+from arraygrad._comparison import eq, ge, gt, isinf, isnan, le, logical_and, logical_or, lt
 from arraygrad._division import div, floor_divide
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._math import (
@@ -31,15 +31,8 @@ from arraygrad._math import (
     astype,
     binary,
     complex_unsupported,
-    eq,
     exp,
-    ge,
-    gt,
-    le,
     log,
-    logical_and,
-    logical_or,
-    lt,
     mul,
     sub,
     where,

@@ -1,6 +1,9 @@
-"""PyTorch's comparisons of whole tensors and membership tests.
+"""PyTorch's comparisons and logical functions.
 
-``isclose``/``allclose`` (``|input - other| <= atol + rtol * |other|``, with PyTorch's dtype
+The elementwise comparisons ``eq``, ``ne``, ``lt``, ``le``, ``gt``, ``ge`` (and their aliases,
+behind ``==``, ``<``, ...: promoted as arithmetic is, ``nan`` compares unequal to everything),
+the logical functions ``logical_and``/``or``/``xor``/``not`` (any dtype, read as its truth
+value), ``isclose``/``allclose`` (``|input - other| <= atol + rtol * |other|``, with PyTorch's dtype
 rules: both tensors of one dtype, bool compared as the default float), ``equal`` (same shape
 and values, a Python bool), ``isin`` (membership in a set of values, after promotion) and the
 predicates ``isnan``, ``isinf``, ``isfinite``, ``isneginf``, ``isposinf`` and ``isreal``. None
@@ -20,19 +23,21 @@ from arraygrad._math import (
     add,
     as_tensor,
     astype,
-    eq,
-    le,
-    logical_and,
-    logical_or,
+    binary,
     mul,
     sub,
 )
-from arraygrad._out import written_bool
+from arraygrad._out import written, written_bool
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
     "allclose",
+    "eq",
     "equal",
+    "ge",
+    "greater",
+    "greater_equal",
+    "gt",
     "isclose",
     "isfinite",
     "isin",
@@ -41,6 +46,16 @@ __all__ = [
     "isneginf",
     "isposinf",
     "isreal",
+    "le",
+    "less",
+    "less_equal",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "ne",
+    "not_equal",
 ]
 
 
@@ -255,3 +270,138 @@ def isreal(input: Tensor) -> Tensor:
     if x.dtype.is_complex:
         return Tensor._wrap(_backend.ensure_array(xp.imag(x._data) == 0))
     return Tensor._wrap(_backend.ensure_array(xp.ones(tuple(x.shape), dtype=xp.bool)))
+
+
+def eq(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
+    """Elementwise ``input == other``, broadcast; a bool tensor (``nan`` equals nothing).
+
+    >>> import arraygrad
+    >>> nan = float("nan")
+    >>> arraygrad.eq(arraygrad.tensor([1.0, 2.0, nan]), arraygrad.tensor([1.0, 0.0, nan]))
+    tensor([ True, False, False])
+    """
+    if out is not None:
+        return written("eq", out, eq, input, other)
+    if other is None:
+        return False
+    return binary(ops.equal, input, other)
+
+
+def ne(input: Any, other: Any, *, out: Tensor | None = None) -> Any:
+    """Elementwise ``input != other``, broadcast; a bool tensor, True where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.ne(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([ True, False,  True])
+    """
+    if out is not None:
+        return written("ne", out, ne, input, other)
+    if other is None:
+        return True
+    return binary(ops.not_equal, input, other)
+
+
+def lt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``input < other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.lt(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([ True, False, False])
+    """
+    if out is not None:
+        return written("lt", out, lt, input, other)
+    return binary(ops.less, input, other)
+
+
+def le(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``input <= other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.le(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([ True,  True, False])
+    """
+    if out is not None:
+        return written("le", out, le, input, other)
+    return binary(ops.less_equal, input, other)
+
+
+def gt(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``input > other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.gt(arraygrad.tensor([[1], [3]]), arraygrad.tensor([2, 2]))
+    tensor([[False, False],
+            [ True,  True]])
+    """
+    if out is not None:
+        return written("gt", out, gt, input, other)
+    return binary(ops.greater, input, other)
+
+
+def ge(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``input >= other``, broadcast; a bool tensor, False where either is ``nan``.
+
+    >>> import arraygrad
+    >>> arraygrad.ge(arraygrad.tensor([1, 2, 3]), 2)
+    tensor([False,  True,  True])
+    """
+    if out is not None:
+        return written("ge", out, ge, input, other)
+    return binary(ops.greater_equal, input, other)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _truth(value: Any) -> Tensor:
+    # Logical ops read any non-zero element as True, as in PyTorch.
+    x = as_tensor(value)
+    return x if x.dtype is _dtype.bool_ else ops.not_equal(x, 0)
+
+
+def logical_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``input and other`` of the truth values (non-zero, ``nan`` included, is True).
+
+    >>> import arraygrad
+    >>> arraygrad.logical_and(arraygrad.tensor([0, 1, 2]), arraygrad.tensor([1.0, 0.0, -3.0]))
+    tensor([False, False,  True])
+    """
+    if out is not None:
+        return written("logical_and", out, logical_and, input, other)
+    return binary(ops.bitwise_and, _truth(input), _truth(other))
+
+
+def logical_or(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``input or other`` of the truth values (non-zero is True); a bool tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.logical_or(arraygrad.tensor([0, 0, 2]), arraygrad.tensor([0, 1, 0]))
+    tensor([False,  True,  True])
+    """
+    if out is not None:
+        return written("logical_or", out, logical_or, input, other)
+    return binary(ops.bitwise_or, _truth(input), _truth(other))
+
+
+def logical_xor(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise exclusive or of the truth values (non-zero is True); a bool tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.logical_xor(arraygrad.tensor([0, 1, 2]), arraygrad.tensor([1, 1, 0]))
+    tensor([ True, False,  True])
+    """
+    if out is not None:
+        return written("logical_xor", out, logical_xor, input, other)
+    return binary(ops.bitwise_xor, _truth(input), _truth(other))
+
+
+def logical_not(input: Any, *, out: Tensor | None = None) -> Tensor:
+    """Elementwise ``not input``: True where the element is zero; a bool tensor.
+
+    >>> import arraygrad
+    >>> arraygrad.logical_not(arraygrad.tensor([0.0, 0.5, -1.0]))
+    tensor([ True, False, False])
+    """
+    if out is not None:
+        return written("logical_not", out, logical_not, input)
+    return ops.bitwise_invert(_truth(input))

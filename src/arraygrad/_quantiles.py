@@ -13,10 +13,10 @@ from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _dtype, ops
 from arraygrad._binary import lerp
-from arraygrad._comparison import isnan
+from arraygrad._comparison import isnan, logical_not, lt
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
-from arraygrad._math import as_tensor, astype, logical_not, lt, mul, sub, where
+from arraygrad._math import as_tensor, astype, mul, sub, where
 from arraygrad._out import written_each, written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._sorting import _along, _argsort, _evenly, _reduce_dim, check_median_dtype

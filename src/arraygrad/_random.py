@@ -155,7 +155,7 @@ def bernoulli_tensor(probs: Tensor, out: dtype, generator: Any) -> Tensor:
     u = _backend.random_uniform(
         tuple(probs.shape), _dtype.to_xp(wide), rng=generator_rng(generator)
     )
-    return _math.astype(_math.lt(Tensor._wrap(u), _math.astype(probs, wide)), out)
+    return _math.astype(_comparison.lt(Tensor._wrap(u), _math.astype(probs, wide)), out)
 
 
 def poisson(input: Tensor, generator: Any = None) -> Tensor:
@@ -422,12 +422,14 @@ def multinomial(
         )
     rows = input.detach().reshape(-1, categories)
     if rows.numel():
-        if not bool(_math.logical_and(_comparison.isfinite(rows), _math.ge(rows, 0)).all()):
+        if not bool(
+            _comparison.logical_and(_comparison.isfinite(rows), _comparison.ge(rows, 0)).all()
+        ):
             raise RuntimeError(
                 "probability tensor contains either `inf`, `nan` or element < 0. Fix: pass "
                 "finite non-negative weights."
             )
-        if not bool(_math.gt(rows.sum(-1), 0).all()):
+        if not bool(_comparison.gt(rows.sum(-1), 0).all()):
             raise RuntimeError(
                 "invalid multinomial distribution (sum of probabilities <= 0): a row of "
                 "weights is all zeros. Fix: give every row a positive weight."

@@ -4,9 +4,10 @@ constraint of embedding rows and weight vectors); ``norm_except_dim``: the norm 
 
 from __future__ import annotations
 
+from arraygrad._comparison import gt
 from arraygrad._dims import normalize_dim
 from arraygrad._division import div
-from arraygrad._math import add, gt, mul, where
+from arraygrad._math import add, mul, where
 from arraygrad._out import written_exactly
 from arraygrad._shape import unsqueeze
 from arraygrad._statistics import vector_norm

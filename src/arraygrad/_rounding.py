@@ -11,13 +11,8 @@ from typing import Any
 
 from arraygrad import _dtype, ops, return_types
 from arraygrad._arguments import require_tensor
-from arraygrad._math import (
-    as_tensor,
-    complex_unsupported,
-    lt,
-    mul,
-    sub,
-)
+from arraygrad._comparison import lt
+from arraygrad._math import as_tensor, complex_unsupported, mul, sub
 from arraygrad._out import written_bool, written_each, written_same
 from arraygrad._power import pow
 from arraygrad._tensor import Tensor, describe

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _clamp, _creation, _dtype, _indexing, _math, _reduction, _shape
+from arraygrad import _clamp, _comparison, _creation, _dtype, _indexing, _math, _reduction, _shape
 from arraygrad._dims import normalize_dim
 from arraygrad._dtype import torch_type_name
 from arraygrad._tensor import Tensor
@@ -134,7 +134,7 @@ def segment_reduce(
         elif name == "min":
             out = _clamp.clamp(out, max=initial)
         else:  # the mean of the segment with initial added to its sum; initial when empty
-            empty = _math.eq(counts, 0)
+            empty = _comparison.eq(counts, 0)
             out = _math.where(empty, initial, (out + initial) / _math.where(empty, 1, counts))
         return out
     if name == "mean":

@@ -472,22 +472,22 @@ class Tensor(
         return _math.abs(self)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _math.eq(self, other)
+        return _comparison.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _math.ne(self, other)
+        return _comparison.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
-        return _math.lt(self, other)
+        return _comparison.lt(self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return _math.le(self, other)
+        return _comparison.le(self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _math.gt(self, other)
+        return _comparison.gt(self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _math.ge(self, other)
+        return _comparison.ge(self, other)
 
     def __and__(self, other: Any) -> Tensor:
         return _bitwise.bitwise_and(self, other)
@@ -545,6 +545,7 @@ def c_ordered_result(fn: Callable[_P, Tensor]) -> Callable[_P, Tensor]:
 # The modules below build on Tensor, so they are imported after the class exists.
 from arraygrad import (  # noqa: E402
     _bitwise,
+    _comparison,
     _division,
     _linalg,
     _math,
@@ -584,10 +585,10 @@ _UFUNC_HANDLERS: dict[str, Callable[..., Any]] = {
     "sin": _math.sin,
     "cos": _math.cos,
     "tanh": _math.tanh,
-    "equal": _math.eq,
-    "not_equal": _math.ne,
-    "less": _math.lt,
-    "less_equal": _math.le,
-    "greater": _math.gt,
-    "greater_equal": _math.ge,
+    "equal": _comparison.eq,
+    "not_equal": _comparison.ne,
+    "less": _comparison.lt,
+    "less_equal": _comparison.le,
+    "greater": _comparison.gt,
+    "greater_equal": _comparison.ge,
 }

@@ -18,6 +18,7 @@ from arraygrad import _dtype
 if TYPE_CHECKING:
     import arraygrad._binary
     import arraygrad._bitwise
+    import arraygrad._comparison
     import arraygrad._inplace
     import arraygrad._linalg
     import arraygrad._math
@@ -115,23 +116,23 @@ class TensorAliasMethods:
 
     def greater(self, other: Any) -> Tensor:
         """Alias of :meth:`gt`."""
-        return _ag._math.gt(self, other)
+        return _ag._comparison.gt(self, other)
 
     def greater_equal(self, other: Any) -> Tensor:
         """Alias of :meth:`ge`."""
-        return _ag._math.ge(self, other)
+        return _ag._comparison.ge(self, other)
 
     def less(self, other: Any) -> Tensor:
         """Alias of :meth:`lt`."""
-        return _ag._math.lt(self, other)
+        return _ag._comparison.lt(self, other)
 
     def less_equal(self, other: Any) -> Tensor:
         """Alias of :meth:`le`."""
-        return _ag._math.le(self, other)
+        return _ag._comparison.le(self, other)
 
     def not_equal(self, other: Any) -> Tensor:
         """Alias of :meth:`ne`."""
-        return _ag._math.ne(self, other)
+        return _ag._comparison.ne(self, other)
 
     def multiply(self, other: Any) -> Tensor:
         """Alias of :meth:`mul`."""
@@ -189,27 +190,27 @@ class TensorAliasMethods:
 
     def eq_(self, other: Any) -> Tensor:
         """In place: 1 where ``self == other``, else 0, in ``self``'s dtype."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.eq), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.eq), other)
 
     def ne_(self, other: Any) -> Tensor:
         """In place: 1 where ``self != other``, else 0."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.ne), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.ne), other)
 
     def lt_(self, other: Any) -> Tensor:
         """In place: 1 where ``self < other``, else 0."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.lt), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.lt), other)
 
     def le_(self, other: Any) -> Tensor:
         """In place: 1 where ``self <= other``, else 0."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.le), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.le), other)
 
     def gt_(self, other: Any) -> Tensor:
         """In place: 1 where ``self > other``, else 0."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.gt), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.gt), other)
 
     def ge_(self, other: Any) -> Tensor:
         """In place: 1 where ``self >= other``, else 0."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.ge), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.ge), other)
 
     greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
 
@@ -304,19 +305,19 @@ class TensorAliasMethods:
 
     def logical_and_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_and`, as 0/1 in ``self``'s dtype."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.logical_and), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_and), other)
 
     def logical_or_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_or`."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.logical_or), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_or), other)
 
     def logical_xor_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_xor`."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.logical_xor), other)
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_xor), other)
 
     def logical_not_(self) -> Tensor:
         """In place: :meth:`logical_not`."""
-        return _ag._inplace.apply(self, _in_graph(_ag._math.logical_not))
+        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_not))
 
     # --- in-place shape changes: the tensor becomes a view of its own memory ------------------
 

@@ -16,6 +16,7 @@ from arraygrad import _dtype
 if TYPE_CHECKING:
     import arraygrad._binary
     import arraygrad._clamp
+    import arraygrad._comparison
     import arraygrad._indexing
     import arraygrad._inplace
     import arraygrad._linalg
@@ -101,27 +102,27 @@ class TensorMathMethods:
 
     def eq(self, other: Any) -> Tensor:
         """Elementwise ``==``."""
-        return _ag._math.eq(self, other)
+        return _ag._comparison.eq(self, other)
 
     def ne(self, other: Any) -> Tensor:
         """Elementwise ``!=``."""
-        return _ag._math.ne(self, other)
+        return _ag._comparison.ne(self, other)
 
     def lt(self, other: Any) -> Tensor:
         """Elementwise ``<``."""
-        return _ag._math.lt(self, other)
+        return _ag._comparison.lt(self, other)
 
     def le(self, other: Any) -> Tensor:
         """Elementwise ``<=``."""
-        return _ag._math.le(self, other)
+        return _ag._comparison.le(self, other)
 
     def gt(self, other: Any) -> Tensor:
         """Elementwise ``>``."""
-        return _ag._math.gt(self, other)
+        return _ag._comparison.gt(self, other)
 
     def ge(self, other: Any) -> Tensor:
         """Elementwise ``>=``."""
-        return _ag._math.ge(self, other)
+        return _ag._comparison.ge(self, other)
 
     def sum(
         self, dim: Any = None, keepdim: bool = False, *, dtype: _dtype.dtype | None = None
@@ -313,7 +314,7 @@ class TensorMathMethods:
 
     def logical_not(self) -> Tensor:
         """Element-wise logical not."""
-        return _ag._math.logical_not(self)
+        return _ag._comparison.logical_not(self)
 
     def maximum(self, other: Any) -> Tensor:
         """Element-wise maximum (ties split the gradient)."""
@@ -357,15 +358,15 @@ class TensorMathMethods:
 
     def logical_and(self, other: Any) -> Tensor:
         """Element-wise logical and."""
-        return _ag._math.logical_and(self, other)
+        return _ag._comparison.logical_and(self, other)
 
     def logical_or(self, other: Any) -> Tensor:
         """Element-wise logical or."""
-        return _ag._math.logical_or(self, other)
+        return _ag._comparison.logical_or(self, other)
 
     def logical_xor(self, other: Any) -> Tensor:
         """Element-wise logical exclusive or."""
-        return _ag._math.logical_xor(self, other)
+        return _ag._comparison.logical_xor(self, other)
 
     def round(self, *, decimals: int | None = None) -> Tensor:
         """Round half to even to ``decimals`` places (zero gradient; integer tensors refuse

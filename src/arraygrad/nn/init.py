@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _backend, _creation, _decompositions, _dtype, _math
+from arraygrad import _backend, _comparison, _creation, _decompositions, _dtype, _math
 from arraygrad._grad_mode import no_grad
 from arraygrad._random_creation import generator_rng, randperm
 from arraygrad._tensor import Tensor
@@ -331,7 +331,9 @@ def trunc_normal_(
         if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
             normal_(result, mean, std, generator)
             while True:
-                pending = _math.logical_or(_math.lt(result, lo), _math.gt(result, hi))
+                pending = _comparison.logical_or(
+                    _comparison.lt(result, lo), _comparison.gt(result, hi)
+                )
                 if not bool(pending.any()):
                     break
                 result = _math.where(pending, normal_(result.clone(), mean, std, generator), result)
@@ -342,8 +344,10 @@ def trunc_normal_(
                 candidates = uniform_(result.clone(), a, b, generator)
                 result = _math.where(pending, candidates, result)
                 log_pdf = -0.5 * ((candidates - mean) / std) ** 2 - log_peak
-                rejected = _math.gt(uniform_(result.clone(), 0.0, 1.0, generator).log(), log_pdf)
-                pending = _math.logical_and(pending, rejected)
+                rejected = _comparison.gt(
+                    uniform_(result.clone(), 0.0, 1.0, generator).log(), log_pdf
+                )
+                pending = _comparison.logical_and(pending, rejected)
         tensor.copy_(result)
     return tensor
 
