@@ -31,7 +31,14 @@ _UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 
 class OutOfMemoryError(RuntimeError):
     """The memory for a tensor could not be had: PyTorch's ``torch.OutOfMemoryError``, also
-    ``arraygrad.cuda.OutOfMemoryError``. A ``RuntimeError``, as PyTorch's is."""
+    ``arraygrad.cuda.OutOfMemoryError``. A ``RuntimeError``, as PyTorch's is, so code that
+    catches either catches it; the message says how many bytes were asked for and how to ask
+    for fewer.
+
+    >>> import arraygrad
+    >>> issubclass(arraygrad.OutOfMemoryError, RuntimeError)
+    True
+    """
 
 
 def allocation_error(error: Exception, shape: Any = None) -> Exception:

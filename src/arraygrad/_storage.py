@@ -64,6 +64,12 @@ class UntypedStorage:
 
     ``UntypedStorage(n)`` is ``n`` new bytes (zeros here, uninitialised in PyTorch),
     ``UntypedStorage([1, 2])`` those bytes; ``t.untyped_storage()`` is ``t``'s memory.
+
+    >>> import arraygrad
+    >>> arraygrad.UntypedStorage([1, 2]).tolist()
+    [1, 2]
+    >>> arraygrad.arange(3.0).untyped_storage().nbytes()  # 3 float32 elements
+    12
     """
 
     __slots__ = ("__weakref__", "_array", "_memory", "_owner", "_spare", "_users")

@@ -53,7 +53,14 @@ class TypedStorage:
 
     ``TypedStorage(n, dtype=...)`` is ``n`` new elements, ``TypedStorage([1.0, 2.0],
     dtype=...)`` those values, ``TypedStorage(wrap_storage=s, dtype=...)`` the untyped
-    storage ``s``.
+    storage ``s``. Making one warns that typed storages are deprecated, as in PyTorch.
+
+    >>> import warnings
+    >>> import arraygrad
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     arraygrad.TypedStorage([1, 2], dtype=arraygrad.int64).tolist()
+    [1, 2]
     """
 
     __slots__ = ("_untyped_storage", "dtype")
@@ -207,9 +214,24 @@ class TypedStorage:
         )
 
 
+# Each legacy class's docstring (``help(arraygrad.FloatStorage)``), filled in per dtype.
+_LEGACY_DOC = """PyTorch's legacy storage of {dtype} elements: a :class:`TypedStorage` whose
+dtype is fixed (deprecated, as in PyTorch). ``{name}(n)`` is ``n`` new elements,
+``{name}(values)`` those values; ``t.storage_type()`` of a {dtype} tensor is this class.
+
+>>> import warnings
+>>> import arraygrad
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")
+...     arraygrad.{name}(2).size()
+2
+"""
+
+
 def _legacy(name: str, dtype: _dtypes.dtype) -> type[TypedStorage]:
     """PyTorch's legacy storage class of one dtype (``FloatStorage``)."""
-    return type(name, (TypedStorage,), {"__slots__": (), "_fixed": dtype, "__module__": __name__})
+    namespace = {"__doc__": _LEGACY_DOC.format(name=name, dtype=dtype), "_fixed": dtype}
+    return type(name, (TypedStorage,), {**namespace, "__slots__": (), "__module__": __name__})
 
 
 BoolStorage = _legacy("BoolStorage", _dtypes.bool_)

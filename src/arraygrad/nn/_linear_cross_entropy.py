@@ -21,7 +21,17 @@ __all__ = ["linear_cross_entropy"]
 class LinearCrossEntropyOptions:
     """PyTorch's settings for its chunked ``linear_cross_entropy``, which processes the batch in
     pieces to save memory. arraygrad accepts them and computes the whole batch at once: the same
-    loss up to rounding."""
+    loss up to rounding. ``acc_policy`` must be one of PyTorch's names (ValueError otherwise).
+
+    >>> import arraygrad
+    >>> x, w = arraygrad.zeros(2, 3), arraygrad.zeros(4, 3)
+    >>> options = arraygrad.nn.LinearCrossEntropyOptions(batch_chunk_size=1)
+    >>> loss = arraygrad.nn.functional.linear_cross_entropy(
+    ...     x, w, arraygrad.tensor([0, 3]), options=options
+    ... )
+    >>> round(loss.item(), 4)  # log 4: all four classes equally likely
+    1.3863
+    """
 
     allow_retain_graph: bool = False
     batch_chunk_size: int | None = None
