@@ -28,6 +28,7 @@ from arraygrad import (
     _convolution_entry,
     _creation,
     _decompositions,
+    _deprecated_linalg,
     _device,
     _distances,
     _division,
@@ -115,6 +116,7 @@ from arraygrad._control_flow import *  # noqa: F403
 from arraygrad._convolution_entry import *  # noqa: F403
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
 from arraygrad._decompositions import *  # noqa: F403
+from arraygrad._deprecated_linalg import *  # noqa: F403
 from arraygrad._device import *  # noqa: F403
 from arraygrad._distances import *  # noqa: F403
 from arraygrad._division import *  # noqa: F403
@@ -442,6 +444,7 @@ __all__ = [
     *_interop.__all__,
     *_flags.__all__,
     *_nn_aliases.__all__,
+    *_deprecated_linalg.__all__,
     *_convolution_entry.__all__,
     *_nn_kernel_forms.__all__,
     *_utilities.__all__,

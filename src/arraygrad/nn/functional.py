@@ -28,6 +28,7 @@ from arraygrad.nn import (
     _embedding,
     _fractional_pooling,
     _grid_sampling,
+    _interpolation,
     _likelihood_loss,
     _linear,
     _linear_cross_entropy,
@@ -37,6 +38,7 @@ from arraygrad.nn import (
     _multihead_attention,
     _normalization,
     _padding,
+    _piecewise_activation,
     _pooling,
     _random_activation,
     _resampling,
@@ -56,6 +58,7 @@ from arraygrad.nn._dropout import *  # noqa: F403
 from arraygrad.nn._embedding import *  # noqa: F403
 from arraygrad.nn._fractional_pooling import *  # noqa: F403
 from arraygrad.nn._grid_sampling import *  # noqa: F403
+from arraygrad.nn._interpolation import *  # noqa: F403
 from arraygrad.nn._likelihood_loss import *  # noqa: F403
 from arraygrad.nn._linear import *  # noqa: F403
 from arraygrad.nn._linear_cross_entropy import *  # noqa: F403
@@ -65,6 +68,7 @@ from arraygrad.nn._margin_loss import *  # noqa: F403
 from arraygrad.nn._multihead_attention import *  # noqa: F403
 from arraygrad.nn._normalization import *  # noqa: F403
 from arraygrad.nn._padding import *  # noqa: F403
+from arraygrad.nn._piecewise_activation import *  # noqa: F403
 from arraygrad.nn._pooling import *  # noqa: F403
 from arraygrad.nn._random_activation import *  # noqa: F403
 from arraygrad.nn._resampling import *  # noqa: F403
@@ -73,6 +77,7 @@ from arraygrad.nn._vector_normalization import *  # noqa: F403
 
 __all__ = [
     *_activation.__all__,
+    *_piecewise_activation.__all__,
     *_adaptive_pooling.__all__,
     *_attention.__all__,
     *_batch_norm.__all__,
@@ -97,6 +102,7 @@ __all__ = [
     *_pooling.__all__,
     *_random_activation.__all__,
     *_resampling.__all__,
+    *_interpolation.__all__,
     *_unpooling.__all__,
     *_vector_normalization.__all__,
 ]

@@ -15,7 +15,6 @@ from arraygrad.nn.modules.activation import (
     Hardtanh,
     LeakyReLU,
     LogSigmoid,
-    LogSoftmax,
     Mish,
     PReLU,
     ReLU,
@@ -23,9 +22,6 @@ from arraygrad.nn.modules.activation import (
     RReLU,
     Sigmoid,
     SiLU,
-    Softmax,
-    Softmax2d,
-    Softmin,
     Softplus,
     Softshrink,
     Softsign,
@@ -162,6 +158,7 @@ from arraygrad.nn.modules.pooling import (
 )
 from arraygrad.nn.modules.rnn import GRU, LSTM, RNN, RNNBase
 from arraygrad.nn.modules.rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
+from arraygrad.nn.modules.softmax import LogSoftmax, Softmax, Softmax2d, Softmin
 from arraygrad.nn.modules.sparse import Embedding, EmbeddingBag
 from arraygrad.nn.modules.transformer import (
     Transformer,

@@ -25,7 +25,8 @@ from arraygrad._rnn_functions import _FlatWeights
 from arraygrad._tensor import Tensor
 from arraygrad.amp import _casts
 from arraygrad.backends import mkldnn as _mkldnn
-from arraygrad.nn.modules.rnn import RNNBase, lstm_gates
+from arraygrad.nn.modules._rnn_recurrence import lstm_gates
+from arraygrad.nn.modules.rnn import RNNBase
 
 __all__ = ["lstm", "takes"]
 
