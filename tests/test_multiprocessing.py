@@ -33,7 +33,7 @@ def test_reexports_multiprocessing_and_torch_names() -> None:
     assert set(torch.multiprocessing.__all__) <= set(ag_mp.__all__)
     for name in ("spawn", "start_processes", "ProcessContext", "ProcessRaisedException"):
         assert hasattr(torch.multiprocessing, name) and name in ag_mp.__all__
-    assert issubclass(ag_mp.ProcessExitedException, ag_mp.ProcessException)
+    assert issubclass(ag_mp.ProcessExitedException, ag_mp._ProcessException)
     for lib in LIBS:
         with pytest.warns(UserWarning, match="SpawnContext is renamed to ProcessContext"):
             assert isinstance(lib.SpawnContext([], []), lib.ProcessContext)

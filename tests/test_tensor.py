@@ -16,7 +16,7 @@ DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float3
 
 
 def _pair(name: str) -> tuple[ag.dtype, torch.dtype]:
-    return getattr(ag, name if name != "bool" else "bool_"), getattr(torch, name)
+    return getattr(ag, name), getattr(torch, name)
 
 
 def _same_dtype(mine: ag.dtype, theirs: torch.dtype) -> bool:

@@ -100,7 +100,7 @@ def test_legacy_constructors_keep_values_and_share_memory() -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_isinstance_is_true_exactly_for_that_dtype(name: str) -> None:
     for dtype in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32"):
-        mine = ag.zeros(2, dtype=getattr(ag, dtype if dtype != "bool" else "bool_"))
+        mine = ag.zeros(2, dtype=getattr(ag, dtype))
         theirs = torch.zeros(2, dtype=getattr(torch, dtype))
         assert isinstance(mine, getattr(ag, name)) == isinstance(theirs, getattr(torch, name))
     cls, tcls = getattr(ag, name), getattr(torch, name)

@@ -122,7 +122,6 @@ from arraygrad._distances import *  # noqa: F403
 from arraygrad._division import *  # noqa: F403
 from arraygrad._dtype import (
     bfloat16,
-    bool_,
     complex64,
     complex128,
     dtype,
@@ -138,6 +137,7 @@ from arraygrad._dtype import (
     set_default_dtype,
     uint8,
 )
+from arraygrad._dtype import bool_ as _bool
 from arraygrad._einsum import *  # noqa: F403
 from arraygrad._flags import *  # noqa: F403
 from arraygrad._fused import *  # noqa: F403
@@ -279,7 +279,7 @@ if not TYPE_CHECKING:  # mypy would otherwise type every misspelt ``arraygrad.na
 __version__ = version.__version__
 
 # PyTorch's other names for the same dtypes.
-bool = bool_
+bool = _bool
 half = float16
 float = float32
 double = float64

@@ -143,7 +143,7 @@ def _rare_write(target: Tensor, result: Any) -> None:
     if _primitive.forward_ad_active:
         from arraygrad.autograd import forward_ad
 
-        forward_ad.written(target, result)
+        forward_ad._written(target, result)
 
 
 def apply(target: Tensor, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
@@ -233,7 +233,7 @@ def apply_op(
         if _primitive.forward_ad_active:  # the old value's tangent, for the op to read
             from arraygrad.autograd import forward_ad
 
-            forward_ad.snapshot_of(target, snapshot)
+            forward_ad._snapshot_of(target, snapshot)
         result = _computed(target, op, snapshot, args, kwargs)
         if result.dtype is not target.dtype:
             result = ops.astype(result, target.dtype)

@@ -19,7 +19,6 @@ from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
-    "linalg_slogdet",
     "logdet",
     "matrix_power",
     "pinverse",

@@ -465,9 +465,9 @@ def _rare_result(
 
         pack_node(result._node, result)
     if forward_ad_active:
-        from arraygrad.autograd.forward_ad import propagate
+        from arraygrad.autograd.forward_ad import _propagate
 
-        propagate(prim, result, args, params)
+        _propagate(prim, result, args, params)
 
 
 def on_raw_arrays(ns: Any) -> bool:

@@ -296,7 +296,7 @@ def setitem(target: Tensor, key: Any, value: Any) -> None:
         if _primitive.forward_ad_active:  # the tangent is written likewise
             from arraygrad.autograd import forward_ad
 
-            forward_ad.written_at(target, key, value)
+            forward_ad._written_at(target, key, value)
     except ValueError:
         raise _shape_mismatch(value, region_shape) from None
     if records:

@@ -77,7 +77,7 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
         if _ag._primitive.forward_ad_active:  # the tangent, for the op to take its view
             from arraygrad.autograd import forward_ad
 
-            forward_ad.snapshot_of(target, alias)
+            forward_ad._snapshot_of(target, alias)
         result = op(alias, *args)
         node = result._node
         if node is not None:
@@ -98,7 +98,7 @@ def _restride(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
     if _ag._primitive.forward_ad_active:  # its tangent takes the new shape likewise
         from arraygrad.autograd import forward_ad
 
-        forward_ad.reshaped(target, result)
+        forward_ad._reshaped(target, result)
     if source is target and target._base is not None and target._base._rg:
         # Not recorded (no_grad) on a view of a tensor that requires grad: its history must
         # still describe its new shape, or its gradient would reach the base untransposed.

@@ -242,7 +242,7 @@ class TensorRandomMethods:
                 f"geometric_ expects p to be in (0, 1), but got p={p}. Fix: pass a probability "
                 "strictly between 0 and 1."
             )
-        if self.dtype is _ag.bool_:
+        if self.dtype is _ag.bool:
             raise NotImplementedError(
                 "\"geometric_cpu\" not implemented for 'Bool': a count of trials needs a "
                 "numeric dtype. Fix: fill an integer or floating tensor."

@@ -136,7 +136,7 @@ def _refuse_tangents(target: Tensor, source: Any) -> None:
     """PyTorch's refusal of ``set_`` on or from a tensor with a forward-AD tangent."""
     from arraygrad.autograd import forward_ad
 
-    if forward_ad.tangent_of(target) is not None or forward_ad.tangent_of(source) is not None:
+    if forward_ad._tangent_of(target) is not None or forward_ad._tangent_of(source) is not None:
         raise NotImplementedError(
             "Trying to use forward AD with set_ that does not support it because it has not "
             "been implemented yet.\nPlease file an issue to PyTorch at "

@@ -31,7 +31,7 @@ from arraygrad import _backend, _dtype
 from arraygrad._backend import checkpoints
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
-from arraygrad.serialization import CheckpointError, loaded
+from arraygrad.serialization import CheckpointError, _loaded
 
 # A legacy (torch < 1.6, or _use_new_zipfile_serialization=False) file starts with the pickle
 # of this magic number (a long: opcode LONG1, 10 bytes).
@@ -417,7 +417,7 @@ class _Reader(pickle._Unpickler):
                 f"stride {list(stride)} reach past the storage's {available} elements"
             )
         if self.uses[storage.key] == 1 and offset == 0 and _c_ordered(size, stride):
-            tensor = loaded(_backend.xp.reshape(store._data[:count], size))
+            tensor = _loaded(_backend.xp.reshape(store._data[:count], size))
         else:
             with no_grad():
                 tensor = store.as_strided(size, stride, offset)
@@ -452,7 +452,7 @@ class _Reader(pickle._Unpickler):
                 f"{storage.numel} {'bytes' if storage.kind.dtype_name is None else dtype_name}"
             )
         # (the views of it share its version counter: at 1, as each of torch.load's tensors)
-        tensor = loaded(checkpoints.array_over_bytes(raw, dtype_name, self.byteorder))
+        tensor = _loaded(checkpoints.array_over_bytes(raw, dtype_name, self.byteorder))
         self.stores[(storage.key, dtype_name)] = tensor
         return tensor
 

@@ -37,7 +37,6 @@ __all__ = [
     "select",
     "swapaxes",
     "swapdims",
-    "view_dtype",
 ]
 
 

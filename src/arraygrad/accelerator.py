@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _device, cuda
+from arraygrad import _device
+from arraygrad import cuda as _cuda
 
 __all__ = [
     "current_accelerator",
@@ -34,7 +35,7 @@ def _require() -> _device.device:
 
 def is_available() -> bool:
     """Whether arraygrad computes on an accelerator (a GPU, on CuPy)."""
-    return cuda.is_available()
+    return _cuda.is_available()
 
 
 def current_accelerator(check_available: bool = False) -> _device.device | None:
@@ -45,7 +46,7 @@ def current_accelerator(check_available: bool = False) -> _device.device | None:
 
 def device_count() -> int:
     """How many accelerator devices there are (0 on NumPy)."""
-    return cuda.device_count()
+    return _cuda.device_count()
 
 
 def current_device_index() -> int:
@@ -65,4 +66,4 @@ def set_device_index(device: Any) -> None:
 def synchronize(device: Any = None) -> None:
     """Wait for the accelerator's queued work; a RuntimeError without an accelerator."""
     _require()
-    cuda.synchronize(device)
+    _cuda.synchronize(device)

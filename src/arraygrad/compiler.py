@@ -14,7 +14,7 @@ tensor([2.])
 
 from __future__ import annotations
 
-import functools
+import functools as _functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -91,7 +91,7 @@ def disable(fn: Any = None, recursive: bool = True, *, reason: str | None = None
     the array calls of everything the function calls, and a function that must run each call
     (a Python side effect, a value read into Python) already runs eagerly, with a warning."""
     if fn is None:
-        return functools.partial(disable, recursive=recursive, reason=reason)
+        return _functools.partial(disable, recursive=recursive, reason=reason)
     return fn
 
 

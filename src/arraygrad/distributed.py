@@ -11,8 +11,11 @@ False
 
 from __future__ import annotations
 
-import os
-from typing import Any
+import os as _os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "barrier",
@@ -60,7 +63,7 @@ def is_mpi_available() -> bool:
 
 def is_torchelastic_launched() -> bool:
     """Whether this process was started by ``torchrun`` (it sets ``TORCHELASTIC_RUN_ID``)."""
-    return os.getenv("TORCHELASTIC_RUN_ID") is not None
+    return _os.getenv("TORCHELASTIC_RUN_ID") is not None
 
 
 def _no_group() -> ValueError:

@@ -18,20 +18,29 @@ tensor([1., 2., 3., 4.])
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Sequence
-from typing import Any
+import operator as _operator
+from typing import TYPE_CHECKING
 
-from arraygrad import _backend, _dtype, ops
-from arraygrad._arguments import require_tensor
-from arraygrad._complex import conj
-from arraygrad._creation import _leaf, arange
-from arraygrad._dims import normalize_dim
-from arraygrad._math import as_tensor
-from arraygrad._out import made, written, written_real
-from arraygrad._shape import cat, roll
-from arraygrad._splitting import narrow
-from arraygrad._tensor import Tensor, describe
+from arraygrad import _backend, _dtype
+from arraygrad import ops as _ops
+from arraygrad._arguments import require_tensor as _require_tensor
+from arraygrad._complex import conj as _conj
+from arraygrad._creation import _leaf
+from arraygrad._creation import arange as _arange
+from arraygrad._dims import normalize_dim as _normalize_dim
+from arraygrad._math import as_tensor as _as_tensor
+from arraygrad._out import made as _made
+from arraygrad._out import written as _written
+from arraygrad._out import written_real as _written_real
+from arraygrad._shape import cat as _cat
+from arraygrad._shape import roll as _roll
+from arraygrad._splitting import narrow as _narrow
+from arraygrad._tensor import Tensor
+from arraygrad._tensor import describe as _describe
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 __all__ = [
     "fft",
@@ -93,7 +102,7 @@ def _plan(
             f"Dimension specified as {dim[0]} but tensor has no dimensions: a transform runs "
             "over dimensions, and a 0-d tensor has none. Fix: reshape it first (t.reshape(1))."
         )
-    axes = tuple(normalize_dim(d, ndim) for d in dim)  # (PyTorch checks dims before s)
+    axes = tuple(_normalize_dim(d, ndim) for d in dim)  # (PyTorch checks dims before s)
     if s is not None and len(s) != len(axes):
         raise RuntimeError("When given, dim and shape arguments must have the same length")
     if len(set(axes)) != len(axes):
@@ -113,35 +122,35 @@ def _resized(x: Tensor, axis: int, size: int) -> Tensor:
     """``x`` cut to, or padded with zeros to, ``size`` along ``axis``."""
     have = x.shape[axis]
     if size < have:
-        return narrow(x, axis, 0, size)
+        return _narrow(x, axis, 0, size)
     if size > have:
         shape = list(x.shape)
         shape[axis] = size - have
         zeros = Tensor._wrap(_backend.xp.zeros(tuple(shape), dtype=x._data.dtype))
-        return cat([x, zeros], axis)
+        return _cat([x, zeros], axis)
     return x
 
 
 def _complex_input(input: Any, name: str) -> Tensor:
     """``input`` as a complex tensor: real floats as their complex dtype, integers and bools
     in the default complex dtype (their gradient is the real part)."""
-    x = as_tensor(require_tensor(name, "input", 1, input))
+    x = _as_tensor(_require_tensor(name, "input", 1, input))
     if x.dtype.is_complex:
         return x
     if not x.dtype.is_floating_point:
-        return ops.astype(x, _dtype.get_default_complex_dtype())
+        return _ops.astype(x, _dtype.get_default_complex_dtype())
     _check_not_reduced(x, name)
-    return ops.astype(x, _dtype.COMPLEX_OF[x.dtype])
+    return _ops.astype(x, _dtype.COMPLEX_OF[x.dtype])
 
 
 def _real_input(input: Any, name: str) -> Tensor:
-    x = as_tensor(require_tensor(name, "input", 1, input))
+    x = _as_tensor(_require_tensor(name, "input", 1, input))
     if x.dtype.is_complex:
         raise RuntimeError(
             f"{name} expects a real input tensor, but got {_dtype.torch_type_name(x.dtype)}"
         )
     if not x.dtype.is_floating_point:
-        return ops.astype(x, _dtype.get_default_dtype())
+        return _ops.astype(x, _dtype.get_default_dtype())
     _check_not_reduced(x, name)
     return x
 
@@ -151,7 +160,7 @@ def _check_not_reduced(x: Tensor, name: str) -> None:
     complex64 or complex128 only (float16's complex32 is a GPU dtype)."""
     if x.dtype in _dtype.REDUCED_FLOATS:
         raise RuntimeError(
-            f"Unsupported dtype {_dtype.torch_type_name(x.dtype)}: {name} of a {describe(x)}. "
+            f"Unsupported dtype {_dtype.torch_type_name(x.dtype)}: {name} of a {_describe(x)}. "
             "Fix: convert to float32 first (x.float())."
         )
 
@@ -172,7 +181,7 @@ def _check_points(x: Tensor, axes: tuple[int, ...]) -> None:
         if shape[axis] < 1:
             raise RuntimeError(
                 f"Invalid number of data points ({shape[axis]}) specified: the transform runs "
-                f"over dim {axis} of a {describe(x)}, which is empty. Fix: give n (or s) >= 1 "
+                f"over dim {axis} of a {_describe(x)}, which is empty. Fix: give n (or s) >= 1 "
                 "to pad it with zeros, or transform over non-empty dims."
             )
 
@@ -185,9 +194,9 @@ def _c2c(input: Any, s: Any, dim: Any, norm: str | None, inverse: bool, name: st
         if size is not None:
             x = _resized(x, axis, size)
     if not axes:
-        return ops.clone(x)
+        return _ops.clone(x)
     _check_points(x, axes)
-    return ops.fft_c2c(x, axes=axes, norm=mode, inverse=inverse)
+    return _ops.fft_c2c(x, axes=axes, norm=mode, inverse=inverse)
 
 
 def _r2c(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
@@ -199,7 +208,7 @@ def _r2c(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
         if size is not None:
             x = _resized(x, axis, size)
     _check_points(x, axes)
-    return ops.fft_r2c(x, axes=axes, norm=mode)
+    return _ops.fft_r2c(x, axes=axes, norm=mode)
 
 
 def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
@@ -217,7 +226,7 @@ def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
     _check_points(x, axes[:-1])
     # the half spectrum the output reads: n // 2 + 1 frequencies, cut or padded with zeros
     x = _resized(x, axes[-1], n // 2 + 1)
-    return ops.fft_c2r(x, axes=axes, norm=mode, last_size=n)
+    return _ops.fft_c2r(x, axes=axes, norm=mode, last_size=n)
 
 
 def fft(
@@ -241,7 +250,7 @@ def fft(
     tensor([2.+0.j, 1.-1.j, 0.+0.j, 1.+1.j])
     """
     if out is not None:
-        return written("fft_fft", out, fft, input, n, dim, norm)
+        return _written("fft_fft", out, fft, input, n, dim, norm)
     return _c2c(input, None if n is None else (n,), (dim,), norm, False, "fft")
 
 
@@ -263,7 +272,7 @@ def ifft(
     tensor([1.+0.j, 2.+0.j, 3.+0.j, 4.+0.j])
     """
     if out is not None:
-        return written("fft_ifft", out, ifft, input, n, dim, norm)
+        return _written("fft_ifft", out, ifft, input, n, dim, norm)
     return _c2c(input, None if n is None else (n,), (dim,), norm, True, "ifft")
 
 
@@ -284,7 +293,7 @@ def fft2(
             [-4.+0.j,  0.+0.j]])
     """
     if out is not None:
-        return written("fft_fft2", out, fft2, input, s, dim, norm)
+        return _written("fft_fft2", out, fft2, input, s, dim, norm)
     return _c2c(input, s, dim, norm, False, "fft2")
 
 
@@ -306,7 +315,7 @@ def ifft2(
             [1.+0.j, 1.+0.j]])
     """
     if out is not None:
-        return written("fft_ifft2", out, ifft2, input, s, dim, norm)
+        return _written("fft_ifft2", out, ifft2, input, s, dim, norm)
     return _c2c(input, s, dim, norm, True, "ifft2")
 
 
@@ -327,7 +336,7 @@ def fftn(
             [0.+0.j, 0.+0.j]])
     """
     if out is not None:
-        return written("fft_fftn", out, fftn, input, s, dim, norm)
+        return _written("fft_fftn", out, fftn, input, s, dim, norm)
     return _c2c(input, s, dim, norm, False, "fftn")
 
 
@@ -348,7 +357,7 @@ def ifftn(
             [0.+0.j, 0.+0.j]])
     """
     if out is not None:
-        return written("fft_ifftn", out, ifftn, input, s, dim, norm)
+        return _written("fft_ifftn", out, ifftn, input, s, dim, norm)
     return _c2c(input, s, dim, norm, True, "ifftn")
 
 
@@ -373,7 +382,7 @@ def rfft(
     tensor([3., 0., 1., 0.])
     """
     if out is not None:
-        return written("fft_rfft", out, rfft, input, n, dim, norm)
+        return _written("fft_rfft", out, rfft, input, n, dim, norm)
     return _r2c(input, None if n is None else (n,), (dim,), norm, "rfft")
 
 
@@ -393,7 +402,7 @@ def rfft2(
     arraygrad.Size([4, 4])
     """
     if out is not None:
-        return written("fft_rfft2", out, rfft2, input, s, dim, norm)
+        return _written("fft_rfft2", out, rfft2, input, s, dim, norm)
     return _r2c(input, s, dim, norm, "rfft2")
 
 
@@ -413,7 +422,7 @@ def rfftn(
     arraygrad.Size([2, 2, 3])
     """
     if out is not None:
-        return written("fft_rfftn", out, rfftn, input, s, dim, norm)
+        return _written("fft_rfftn", out, rfftn, input, s, dim, norm)
     return _r2c(input, s, dim, norm, "rfftn")
 
 
@@ -443,7 +452,7 @@ def irfft(
     tensor([0.2500, 0.5000, 0.2500])
     """
     if out is not None:
-        return written_real("fft_irfft", out, irfft, input, n, dim, norm)
+        return _written_real("fft_irfft", out, irfft, input, n, dim, norm)
     return _c2r(input, None if n is None else (n,), (dim,), norm, "irfft")
 
 
@@ -465,7 +474,7 @@ def irfft2(
             [1., 1.]])
     """
     if out is not None:
-        return written_real("fft_irfft2", out, irfft2, input, s, dim, norm)
+        return _written_real("fft_irfft2", out, irfft2, input, s, dim, norm)
     return _c2r(input, s, dim, norm, "irfft2")
 
 
@@ -487,7 +496,7 @@ def irfftn(
             [1., 1., 1.]])
     """
     if out is not None:
-        return written_real("fft_irfftn", out, irfftn, input, s, dim, norm)
+        return _written_real("fft_irfftn", out, irfftn, input, s, dim, norm)
     return _c2r(input, s, dim, norm, "irfftn")
 
 
@@ -509,9 +518,9 @@ def hfft(
     tensor([ 8., -2.,  0., -2.])
     """
     if out is not None:
-        return written_real("fft_hfft", out, hfft, input, n, dim, norm)
+        return _written_real("fft_hfft", out, hfft, input, n, dim, norm)
     return _c2r(
-        conj(_complex_input(input, "hfft")),
+        _conj(_complex_input(input, "hfft")),
         None if n is None else (n,),
         (dim,),
         _DUAL[_norm(norm)],
@@ -538,9 +547,9 @@ def ihfft(
     tensor([1., 2., 3., 4.])
     """
     if out is not None:
-        return written("fft_ihfft", out, ihfft, input, n, dim, norm)
+        return _written("fft_ihfft", out, ihfft, input, n, dim, norm)
     x = _real_input(input, "ihfft")
-    return conj(_r2c(x, None if n is None else (n,), (dim,), _DUAL[_norm(norm)], "ihfft"))
+    return _conj(_r2c(x, None if n is None else (n,), (dim,), _DUAL[_norm(norm)], "ihfft"))
 
 
 def hfft2(
@@ -560,7 +569,7 @@ def hfft2(
             [-4.,  0.]])
     """
     if out is not None:
-        return written_real("fft_hfft2", out, hfft2, input, s, dim, norm)
+        return _written_real("fft_hfft2", out, hfft2, input, s, dim, norm)
     return hfftn(input, s, dim, norm)
 
 
@@ -583,8 +592,8 @@ def hfftn(
             [3., 4., 5.]])
     """
     if out is not None:
-        return written_real("fft_hfftn", out, hfftn, input, s, dim, norm)
-    x = conj(_complex_input(input, "hfftn"))
+        return _written_real("fft_hfftn", out, hfftn, input, s, dim, norm)
+    x = _conj(_complex_input(input, "hfftn"))
     return _c2r(x, s, dim, _DUAL[_norm(norm)], "hfftn")
 
 
@@ -606,7 +615,7 @@ def ihfft2(
             [3., 4.]])
     """
     if out is not None:
-        return written("fft_ihfft2", out, ihfft2, input, s, dim, norm)
+        return _written("fft_ihfft2", out, ihfft2, input, s, dim, norm)
     return ihfftn(input, s, dim, norm)
 
 
@@ -626,9 +635,9 @@ def ihfftn(
     arraygrad.Size([2, 3])
     """
     if out is not None:
-        return written("fft_ihfftn", out, ihfftn, input, s, dim, norm)
+        return _written("fft_ihfftn", out, ihfftn, input, s, dim, norm)
     x = _real_input(input, "ihfftn")
-    return conj(_r2c(x, s, dim, _DUAL[_norm(norm)], "ihfftn"))
+    return _conj(_r2c(x, s, dim, _DUAL[_norm(norm)], "ihfftn"))
 
 
 def _frequencies(values: Any, scale: float, dtype: Any, requires_grad: bool) -> Tensor:
@@ -658,7 +667,7 @@ def _length(op: str, n: Any) -> int:
             f"fft_{op}(): argument 'n' (position 1) must be int, not {type(n).__name__}. Fix: "
             f"pass the number of samples, e.g. {op}(x.shape[-1])."
         )
-    return operator.index(n)
+    return _operator.index(n)
 
 
 def fftfreq(
@@ -672,10 +681,10 @@ def fftfreq(
     tensor([ 0.0000,  0.2500, -0.5000, -0.2500])
     """
     if options.get("out") is not None:  # (the placement keywords are accepted and ignored)
-        return made("fftfreq", fftfreq, (n, d), options, dtype, requires_grad)
+        return _made("fftfreq", fftfreq, (n, d), options, dtype, requires_grad)
     n = _length("fftfreq", n)
     positive = (n - 1) // 2 + 1
-    steps = arange(n, dtype=_dtype.int64)
+    steps = _arange(n, dtype=_dtype.int64)
     wrapped = steps - n * (steps >= positive).long()
     return _frequencies(wrapped, 1.0 / (n * d), dtype, requires_grad)
 
@@ -693,13 +702,15 @@ def rfftfreq(
     tensor([0.0000, 0.5000, 1.0000])
     """
     if options.get("out") is not None:
-        return made("rfftfreq", rfftfreq, (n, d), options, dtype, requires_grad)
+        return _made("rfftfreq", rfftfreq, (n, d), options, dtype, requires_grad)
     n = _length("rfftfreq", n)
-    return _frequencies(arange(n // 2 + 1, dtype=_dtype.int64), 1.0 / (n * d), dtype, requires_grad)
+    return _frequencies(
+        _arange(n // 2 + 1, dtype=_dtype.int64), 1.0 / (n * d), dtype, requires_grad
+    )
 
 
 def _shift(input: Tensor, dim: Any, sign: int) -> Tensor:
-    x = require_tensor("fftshift", "input", 1, input)
+    x = _require_tensor("fftshift", "input", 1, input)
     if dim is None:
         dims: tuple[int, ...] = tuple(range(x.ndim))
     elif isinstance(dim, int):
@@ -708,7 +719,7 @@ def _shift(input: Tensor, dim: Any, sign: int) -> Tensor:
         dims = tuple(dim)
     # (no dims, as of a 0-d input: roll's error, as in PyTorch)
     shifts = [sign * (x.shape[d] // 2) for d in dims]
-    return roll(x, shifts, dims)
+    return _roll(x, shifts, dims)
 
 
 def fftshift(input: Tensor, dim: Any = None) -> Tensor:

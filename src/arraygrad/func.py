@@ -20,18 +20,27 @@ tensor(12.)
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
+import functools as _functools
+from typing import TYPE_CHECKING
 
-from arraygrad import _backend, ops
+from arraygrad import _backend
+from arraygrad import ops as _ops
 from arraygrad._func_modules import functional_call, replace_all_batch_norm_modules_
-from arraygrad._grad_mode import enable_grad
-from arraygrad._node import Node, reachable
-from arraygrad._pytree import tree_flatten, tree_unflatten
-from arraygrad._tensor import Tensor, describe
+from arraygrad._grad_mode import enable_grad as _enable_grad
+from arraygrad._node import Node as _Node
+from arraygrad._node import reachable as _reachable
+from arraygrad._pytree import tree_flatten as _tree_flatten
+from arraygrad._pytree import tree_unflatten as _tree_unflatten
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad._tensor import describe as _describe
 from arraygrad._vmap import stack_module_state, vmap
 from arraygrad.autograd import functional as _functional
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
 
 _FLOATING = 2  # the dtype category of floating types; complex ones (3) are above it
 
@@ -57,43 +66,48 @@ __all__ = [
 
 def _fresh(tensor: Any) -> Any:
     """A tensor to differentiate with respect to, still connected to ``tensor``'s graph."""
-    if not isinstance(tensor, Tensor):
+    if not isinstance(tensor, _Tensor):
         return tensor
     if tensor.requires_grad:
-        return ops.reshape(tensor, shape=tuple(tensor._data.shape))
-    fresh = Tensor._wrap(tensor._data, tensor.dtype.category >= _FLOATING)
+        return _ops.reshape(tensor, shape=tuple(tensor._data.shape))
+    fresh = _Tensor._wrap(tensor._data, tensor.dtype.category >= _FLOATING)
     if tensor._vmap_levels:  # a slice of a running vmap (vmap(grad(f))) stays one
         fresh._vmap_levels = tensor._vmap_levels
     return fresh
 
 
 def _own_leaves(fresh: list[Any]) -> set[int]:
-    return {id(t) for t in fresh if isinstance(t, Tensor) and t._node is None and t._rg}
+    return {id(t) for t in fresh if isinstance(t, _Tensor) and t._node is None and t._rg}
 
 
 def _depends_on_outer(values: list[Any], own: set[int]) -> bool:
     """Whether any of ``values`` reaches a leaf requiring grad that this transform did not make."""
     for value in values:
-        if isinstance(value, Tensor) and value._node is None and value._rg and id(value) not in own:
+        if (
+            isinstance(value, _Tensor)
+            and value._node is None
+            and value._rg
+            and id(value) not in own
+        ):
             return True
-    roots = [v._node for v in values if isinstance(v, Tensor) and v._node is not None]
-    for node in reachable(roots):
+    roots = [v._node for v in values if isinstance(v, _Tensor) and v._node is not None]
+    for node in _reachable(roots):
         for edge in node.edges:
-            if edge is not None and edge.__class__ is not Node and id(edge) not in own:
+            if edge is not None and edge.__class__ is not _Node and id(edge) not in own:
                 return True
     return False
 
 
 def _finish(tree: Any, own: set[int]) -> Any:
     """Detach the tensors of ``tree`` unless an enclosing computation needs their graph."""
-    leaves, spec = tree_flatten(tree)
+    leaves, spec = _tree_flatten(tree)
     if _depends_on_outer(leaves, own):
         return tree
-    return tree_unflatten([v.detach() if isinstance(v, Tensor) else v for v in leaves], spec)
+    return _tree_unflatten([v.detach() if isinstance(v, _Tensor) else v for v in leaves], spec)
 
 
 def _zeros_like(tensor: Tensor) -> Tensor:
-    return Tensor._wrap(_backend.xp.zeros_like(tensor._data))
+    return _Tensor._wrap(_backend.xp.zeros_like(tensor._data))
 
 
 def _argnum_tuple(argnums: int | tuple[int, ...], count: int) -> tuple[int, ...]:
@@ -135,7 +149,7 @@ def _check_primal(leaf: Any, forward: bool) -> None:
     """Refuse what cannot be differentiated, with torch.func's exception classes: reverse-mode
     transforms raise ValueError for a non-tensor and RuntimeError for a non-floating tensor,
     forward-mode ones (jvp, jacfwd) RuntimeError and ValueError."""
-    if not isinstance(leaf, Tensor):
+    if not isinstance(leaf, _Tensor):
         if forward:
             raise RuntimeError(
                 "jvp(f, primals, tangents): Expected primals to only contain Tensors, got "
@@ -149,7 +163,7 @@ def _check_primal(leaf: Any, forward: bool) -> None:
             )
         raise RuntimeError(
             "only Tensors of floating point dtype can require gradients: got "
-            f"{describe(leaf)}. Fix: convert it first, e.g. x.double()."
+            f"{_describe(leaf)}. Fix: convert it first, e.g. x.double()."
         )
 
 
@@ -157,7 +171,7 @@ def _check_outputs(leaves: list[Any], name: str, floating: bool) -> None:
     """Every output leaf must be a tensor; reverse mode also needs floating point (a
     cotangent of an integer output has no meaning)."""
     for leaf in leaves:
-        if not isinstance(leaf, Tensor):
+        if not isinstance(leaf, _Tensor):
             raise RuntimeError(
                 f"{name}: expected f(*primals) to return only tensors, got unsupported type "
                 f"{type(leaf)}"
@@ -180,13 +194,13 @@ class _Prepared:
         self.specs = []
         self.leaves: list[list[Any]] = []
         for a in argnums:
-            leaves, spec = tree_flatten(args[a])
+            leaves, spec = _tree_flatten(args[a])
             for leaf in leaves:
                 _check_primal(leaf, forward)
             fresh = [_fresh(t) for t in leaves]
             self.specs.append(spec)
             self.leaves.append(fresh)
-            self.args[a] = tree_unflatten(fresh, spec)
+            self.args[a] = _tree_unflatten(fresh, spec)
         self.flat = [t for group in self.leaves for t in group]
         self.own = _own_leaves(self.flat)
 
@@ -195,14 +209,14 @@ class _Prepared:
         out = []
         start = 0
         for spec, group in zip(self.specs, self.leaves, strict=True):
-            out.append(tree_unflatten(flat_values[start : start + len(group)], spec))
+            out.append(_tree_unflatten(flat_values[start : start + len(group)], spec))
             start += len(group)
         return out
 
 
 def _pull(outputs: list[Tensor], inputs: list[Tensor], cotangents: list[Tensor]) -> list[Tensor]:
     return list(
-        _functional.vector_grads(
+        _functional._vector_grads(
             outputs, inputs, cotangents, create_graph=True, strict=False, fn_name="arraygrad.func"
         )
     )
@@ -223,13 +237,13 @@ def grad_and_value(
     (tensor([2., 4.]), tensor(5.))
     """
 
-    @functools.wraps(func)
+    @_functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         chosen = _argnum_tuple(argnums, len(args))
-        with enable_grad():
+        with _enable_grad():
             prepared = _Prepared(args, chosen)
             output, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, "grad_and_value")
-            if not isinstance(output, Tensor):
+            if not isinstance(output, _Tensor):
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
                     f"{type(output)}"
@@ -241,7 +255,7 @@ def grad_and_value(
                     f"tensor with {output.ndim} dims. Fix: reduce the output (e.g. .sum()) or "
                     "use jacrev/vjp."
                 )
-            ones = Tensor._wrap(_backend.xp.ones_like(output._data))
+            ones = _Tensor._wrap(_backend.xp.ones_like(output._data))
             grads = _pull([output], prepared.flat, [ones])
         grouped = prepared.regroup(grads)
         gradient = grouped[0] if isinstance(argnums, int) else tuple(grouped)
@@ -268,7 +282,7 @@ def grad(
     """
     inner = grad_and_value(func, argnums, has_aux)
 
-    @functools.wraps(func)
+    @_functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         gradient, value = inner(*args, **kwargs)
         if has_aux:
@@ -287,14 +301,14 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
     >>> vjp_fn(arraygrad.tensor([1.0, 1.0]))
     (tensor([2., 4.]),)
     """
-    with enable_grad():
+    with _enable_grad():
         prepared = _Prepared(primals, tuple(range(len(primals))))
         result, aux = _split_aux(func(*prepared.args), has_aux, "vjp")
-    out_leaves, out_spec = tree_flatten(result)
+    out_leaves, out_spec = _tree_flatten(result)
     _check_outputs(out_leaves, "vjp(f, *primals)", floating=True)
 
     def vjp_fn(cotangents: Any) -> tuple[Any, ...]:
-        given, given_spec = tree_flatten(cotangents)
+        given, given_spec = _tree_flatten(cotangents)
         if given_spec != out_spec:
             raise RuntimeError(
                 "Expected pytree structure of cotangents to be the same as pytree structure of "
@@ -307,7 +321,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
                     f"Mismatch in shape: cotangent {index} has shape {list(c.shape)} and output "
                     f"{index} has shape {list(o.shape)}"
                 )
-        with enable_grad():
+        with _enable_grad():
             grads = _pull(out_leaves, prepared.flat, given)
         return _finish(tuple(prepared.regroup(grads)), prepared.own)
 
@@ -336,12 +350,12 @@ def jvp(
             "jvp(f, primals, tangents): Expected primals and tangents to be tuples. E.g. it "
             "should be valid to call f(*primals)."
         )
-    flat_tangents, _ = tree_flatten(tangents)
-    if not tree_flatten(primals)[0]:
+    flat_tangents, _ = _tree_flatten(tangents)
+    if not _tree_flatten(primals)[0]:
         raise RuntimeError(
             "jvp(f, primals, tangents): Expected primals to contain at least one Tensor."
         )
-    with enable_grad():
+    with _enable_grad():
         prepared = _Prepared(primals, tuple(range(len(primals))), forward=True)
         if len(flat_tangents) != len(prepared.flat):
             raise RuntimeError(
@@ -350,7 +364,7 @@ def jvp(
                 "tangents."
             )
         for tangent in flat_tangents:
-            if not isinstance(tangent, Tensor):
+            if not isinstance(tangent, _Tensor):
                 raise RuntimeError(
                     "jvp(f, primals, tangents): Expected tangents to only contain Tensors, got "
                     f"{type(tangent)}"
@@ -360,23 +374,23 @@ def jvp(
                     f"Expected tangent to be floating point or complex, but got: {tangent.dtype}"
                 )
         result, aux = _split_aux(func(*prepared.args), has_aux, "jvp")
-        out_leaves, out_spec = tree_flatten(result)
+        out_leaves, out_spec = _tree_flatten(result)
         _check_outputs(out_leaves, "jvp(f, primals, tangents)", floating=False)
         # Ones, not zeros: J·t is the gradient of <Jᵀw, t> in the dummy w, linear in w, but a
         # rule may treat a zero cotangent as a special case (xlogy's 0 where g == 0), which
         # has no derivative there (forward_ad's probe is ones for the same reason).
         dummies = [
-            Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.category >= _FLOATING)
+            _Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.category >= _FLOATING)
             for o in out_leaves
         ]
         pulled = _pull(out_leaves, prepared.flat, dummies)
         pushed = list(
-            _functional.vector_grads(
+            _functional._vector_grads(
                 pulled, dummies, flat_tangents, create_graph=True, strict=strict, fn_name="jvp"
             )
         )
     output = _finish(result, prepared.own)
-    tangent_out = _finish(tree_unflatten(pushed, out_spec), prepared.own)
+    tangent_out = _finish(_tree_unflatten(pushed, out_spec), prepared.own)
     if has_aux:
         return output, tangent_out, _finish(aux, prepared.own)
     return output, tangent_out
@@ -396,11 +410,11 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..
     >>> jvp_fn(arraygrad.tensor([1.0, 1.0]))
     tensor([1.0000, 0.5403])
     """
-    flat_primals, primal_spec = tree_flatten(primals)
+    flat_primals, primal_spec = _tree_flatten(primals)
     output = _finish(func(*primals), set())
 
     def jvp_fn(*tangents: Any) -> Any:
-        flat_tangents, tangent_spec = tree_flatten(tangents)
+        flat_tangents, tangent_spec = _tree_flatten(tangents)
         if tangent_spec != primal_spec:
             raise RuntimeError(
                 f"Expected the tangents {tangent_spec} to have the same argspec as the primals "
@@ -446,7 +460,7 @@ def functionalize(func: Callable[..., Any], *, remove: str = "mutations") -> Cal
             "{view}_copy.\n"
         )
 
-    @functools.wraps(func)
+    @_functools.wraps(func)
     def functionalized(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
@@ -458,10 +472,10 @@ def _jacobian_transform(
 ) -> Callable[..., Any]:
     name = "jacfwd" if forward else "jacrev"
 
-    @functools.wraps(func)
+    @_functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         chosen = _argnum_tuple(argnums, len(args))
-        with enable_grad():
+        with _enable_grad():
             prepared = _Prepared(args, chosen, forward=forward)
             for index, leaf in enumerate(prepared.flat):
                 if leaf.dtype.is_complex:  # PyTorch's Jacobians are of real inputs only
@@ -470,18 +484,18 @@ def _jacobian_transform(
                         f"flattened input idx: {index}"
                     )
             result, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, name)
-            out_leaves, out_spec = tree_flatten(result)
+            out_leaves, out_spec = _tree_flatten(result)
             if forward:
                 _check_outputs(out_leaves, "jvp(f, primals, tangents)", floating=False)
             else:
                 _check_outputs(out_leaves, "vjp(f, ...)", floating=True)
-            build = _functional.jacobian_columns if forward else _functional.jacobian_rows
+            build = _functional._jacobian_columns if forward else _functional._jacobian_rows
             table = build(out_leaves, prepared.flat, create_graph=True, strict=False, fn_name=name)
         per_output = []
         for row in table:
             grouped = prepared.regroup(row)
             per_output.append(grouped[0] if isinstance(argnums, int) else tuple(grouped))
-        jac = _finish(tree_unflatten(per_output, out_spec), prepared.own)
+        jac = _finish(_tree_unflatten(per_output, out_spec), prepared.own)
         if has_aux:
             return jac, _finish(aux, prepared.own)
         return jac

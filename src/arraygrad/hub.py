@@ -20,21 +20,23 @@ arraygrad); else arraygrad's own cache, ``$XDG_CACHE_HOME/arraygrad/hub`` or
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import hashlib
-import importlib.util
 import os
 import re
 import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
-from types import ModuleType
-from typing import Any
+from importlib import util as _importlib_util
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from urllib.request import Request, urlopen
+
+if TYPE_CHECKING:
+    import builtins
+    from collections.abc import Callable
+    from types import ModuleType
 
 __all__ = [
     "download_url_to_file",
@@ -88,9 +90,9 @@ def _import_hubconf(repo_dir: str) -> ModuleType:
     # the repository's other modules; the module is not kept in sys.modules, so two
     # repositories' hubconf files never mix.
     path = os.path.join(repo_dir, MODULE_HUBCONF)
-    spec = importlib.util.spec_from_file_location(MODULE_HUBCONF, path)
+    spec = _importlib_util.spec_from_file_location(MODULE_HUBCONF, path)
     assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
+    module = _importlib_util.module_from_spec(spec)
     sys.path.insert(0, repo_dir)
     try:
         spec.loader.exec_module(module)
@@ -102,7 +104,7 @@ def _import_hubconf(repo_dir: str) -> ModuleType:
 
 def _check_dependencies(hubconf: ModuleType) -> None:
     wanted = getattr(hubconf, VAR_DEPENDENCY, None) or []
-    missing = [name for name in wanted if importlib.util.find_spec(name) is None]
+    missing = [name for name in wanted if _importlib_util.find_spec(name) is None]
     if missing:
         raise RuntimeError(f"Missing dependencies: {', '.join(missing)}")
 

@@ -41,13 +41,19 @@ tensor(0.)
 
 from __future__ import annotations
 
-import threading
+import threading as _threading
 import warnings
-from collections.abc import Callable
-from typing import Any, Final, TypeVar  # Final: torch.jit.Final is typing.Final
+from collections.abc import Callable as _Callable
+from typing import TYPE_CHECKING, Final
+from typing import Any as _Any
+from typing import TypeVar as _TypeVar  # Final: torch.jit.Final is typing.Final
 
-from arraygrad._tensor import Tensor
-from arraygrad.nn.modules.module import Module
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad.nn.modules.module import Module as _Module
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = [
     "Error",
@@ -74,7 +80,7 @@ __all__ = [
     "wait",
 ]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+_F = _TypeVar("_F", bound=_Callable[..., _Any])
 
 # The texts of torch 2.13's DeprecationWarnings, which scripts may filter on.
 _SCRIPT_DEPRECATED = (
@@ -157,7 +163,7 @@ def script(
     True
     """
     warnings.warn(_SCRIPT_DEPRECATED, DeprecationWarning, stacklevel=2)
-    if isinstance(obj, type) and issubclass(obj, Module):
+    if isinstance(obj, type) and issubclass(obj, _Module):
         raise RuntimeError(
             f"Type '{obj}' cannot be compiled since it inherits from nn.Module, pass an "
             "instance instead"
@@ -219,8 +225,8 @@ class Future:
     """
 
     def __init__(self) -> None:
-        self._finished = threading.Event()
-        self._lock = threading.Lock()
+        self._finished = _threading.Event()
+        self._lock = _threading.Lock()
         self._result: Any = None
         self._error: BaseException | None = None
         self._callbacks: list[Callable[[Future], Any]] = []
@@ -334,7 +340,7 @@ def wait(future: Future) -> Any:
 def _torchscript_type(value: Any) -> tuple[str, bool]:
     """TorchScript's name for the type of ``value``, and whether a trace may take it
     (tensors, and lists, tuples and dicts of them)."""
-    if isinstance(value, Tensor):
+    if isinstance(value, _Tensor):
         return "Tensor", True
     if isinstance(value, tuple):
         parts = [_torchscript_type(item) for item in value]
@@ -370,7 +376,7 @@ def _check_output(output: Any, strict: bool) -> None:
         )
 
     def allowed(value: Any) -> bool:
-        if isinstance(value, Tensor):
+        if isinstance(value, _Tensor):
             return True
         if isinstance(value, list | tuple):
             return all(allowed(item) for item in value)
@@ -397,7 +403,7 @@ def _check_output(output: Any, strict: bool) -> None:
 def _as_arguments(example_inputs: Any) -> tuple[Any, ...]:
     """torch's reading of ``example_inputs``: a tensor or a dict is the one argument; a tuple
     or list (any iterable) holds the arguments."""
-    if isinstance(example_inputs, Tensor | dict):
+    if isinstance(example_inputs, _Tensor | dict):
         return (example_inputs,)
     return tuple(example_inputs)
 
@@ -469,7 +475,7 @@ def trace_module(
     """``inputs`` maps method names to example inputs: each method is checked and run once as
     :func:`trace` does, and the module itself is returned."""
     warnings.warn(_TRACE_METHOD_DEPRECATED, DeprecationWarning, stacklevel=2)
-    if not isinstance(mod, Module):
+    if not isinstance(mod, _Module):
         raise AttributeError("expected torch.nn.Module as the first argument")
     if not isinstance(inputs, dict):
         raise AttributeError("expected a dictionary of (method_name, input) pairs")

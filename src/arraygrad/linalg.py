@@ -13,64 +13,72 @@ variants, ``householder_product``) (docs/complex.md).
 
 from __future__ import annotations
 
-import math
-from typing import Any
+import math as _math
+from typing import TYPE_CHECKING
 
-from arraygrad import _dtype, ops
-from arraygrad._arguments import bool_argument, int_argument, number_argument, require_tensor
+from arraygrad import _dtype
+from arraygrad import ops as _ops
+from arraygrad._arguments import bool_argument as _bool_argument
+from arraygrad._arguments import int_argument as _int_argument
+from arraygrad._arguments import number_argument as _number_argument
+from arraygrad._arguments import require_tensor as _require_tensor
 from arraygrad._complex import linalg_eig as eig
 from arraygrad._complex import linalg_eigvals as eigvals
-from arraygrad._creation import tensor
+from arraygrad._creation import tensor as _tensor
 from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, svdvals
 from arraygrad._decompositions import linalg_cholesky as cholesky
 from arraygrad._decompositions import linalg_qr as qr
 from arraygrad._decompositions import linalg_svd as svd
-from arraygrad._dims import normalize_dim
-from arraygrad._indexing import index_select
+from arraygrad._dims import normalize_dim as _normalize_dim
+from arraygrad._indexing import index_select as _index_select
 from arraygrad._ldl import ldl_factor, ldl_factor_ex, ldl_solve
-from arraygrad._linalg import (
-    LinAlgError,
-    _kernel_supports,
-    _low_precision,
-    _square,
-    det,
-    inverse,
-    matmul,
-)
+from arraygrad._linalg import LinAlgError, _kernel_supports, _low_precision, _square, det, matmul
+from arraygrad._linalg import inverse as _inverse
+from arraygrad._linalg_extra import check_same_dtype as _check_same_dtype
 from arraygrad._linalg_extra import (
-    check_same_dtype,
     cholesky_ex,
     diagonal,
     householder_product,
     inv_ex,
-    raise_singular,
     solve_ex,
     tensorinv,
     tensorsolve,
     vander,
 )
+from arraygrad._linalg_extra import raise_singular as _raise_singular
 from arraygrad._lu import linalg_lu as lu
 from arraygrad._lu import linalg_lu_solve as lu_solve
 from arraygrad._lu import lu_factor, lu_factor_ex
-from arraygrad._math import _operands, abs, mul, sub
+from arraygrad._math import _operands
+from arraygrad._math import abs as _abs
+from arraygrad._math import mul as _mul
+from arraygrad._math import sub as _sub
 from arraygrad._matrix_exp import matrix_exp
-from arraygrad._matrix_functions import check_pinv_dtype, matrix_power, pinverse
+from arraygrad._matrix_functions import check_pinv_dtype as _check_pinv_dtype
 from arraygrad._matrix_functions import linalg_slogdet as slogdet
-from arraygrad._out import written, written_exactly
-from arraygrad._reduction import amax, amin
+from arraygrad._matrix_functions import matrix_power
+from arraygrad._matrix_functions import pinverse as _pinverse
+from arraygrad._out import written as _written
+from arraygrad._out import written_exactly as _written_exactly
+from arraygrad._reduction import amax as _amax
+from arraygrad._reduction import amin as _amin
 from arraygrad._reduction import sum as _sum
-from arraygrad._shape import squeeze
-from arraygrad._spectral import (
-    check_real_tolerances,
-    cond,
-    matrix_rank,
-    pseudo_inverse,
-    singular_value_norm,
-)
-from arraygrad._statistics import check_norm_dtype, vector_norm
-from arraygrad._tensor import Tensor, describe
+from arraygrad._shape import squeeze as _squeeze
+from arraygrad._spectral import check_real_tolerances as _check_real_tolerances
+from arraygrad._spectral import cond, matrix_rank
+from arraygrad._spectral import pseudo_inverse as _pseudo_inverse
+from arraygrad._spectral import singular_value_norm as _singular_value_norm
+from arraygrad._statistics import check_norm_dtype as _check_norm_dtype
+from arraygrad._statistics import vector_norm
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad._tensor import describe as _describe
 from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
-from arraygrad._unary import not_implemented
+from arraygrad._unary import not_implemented as _not_implemented
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
 
 __all__ = [
     "LinAlgError",
@@ -135,8 +143,8 @@ def inv(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - PyTo
             [ 0.5000, -0.5000]])
     """
     if out is not None:
-        return written_exactly("linalg_inv", out, inv, A)
-    return inverse(A)
+        return _written_exactly("linalg_inv", out, inv, A)
+    return _inverse(A)
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None) -> Tensor:  # noqa: N803
@@ -156,9 +164,9 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
     arraygrad.Size([2, 3])
     """
     if out is not None:
-        return written_exactly("linalg_solve", out, solve, A, B, left=left)
-    left = bool_argument("linalg_solve", "left", left)
-    check_same_dtype(A, B)
+        return _written_exactly("linalg_solve", out, solve, A, B, left=left)
+    left = _bool_argument("linalg_solve", "left", left)
+    _check_same_dtype(A, B)
     if not left:  # X A = B  <=>  A^T X^T = B^T
         if B.ndim < 2:  # (torch takes no vector here)
             n = A.shape[-1] if A.ndim else 0
@@ -172,12 +180,12 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
                 "linalg.solve: Vector broadcasting of the left hand side is not supported for "
                 "left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)"
             )
-        return ops.matrix_transpose(solve(ops.matrix_transpose(A), ops.matrix_transpose(B)))
+        return _ops.matrix_transpose(solve(_ops.matrix_transpose(A), _ops.matrix_transpose(B)))
     a, b = _operands(A, B)
     a = _square("linalg.solve", a, complex_ok=True)
     n = a.shape[-1]
     vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
-    rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
+    rhs = _ops.reshape(b, shape=(*b.shape, 1)) if vector else b
     if rhs.ndim < 2 or rhs.shape[-2] != n:
         shape = "x".join(str(s) for s in b.shape) + ("x1" if vector else "")
         raise RuntimeError(
@@ -187,17 +195,17 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
         )
     _kernel_supports("lu_cpu", a)  # (after the shapes, as torch's)
     try:
-        x = (ops.complex_ops.solve if a.dtype.is_complex else ops.solve)(a, rhs)
+        x = (_ops.complex_ops.solve if a.dtype.is_complex else _ops.solve)(a, rhs)
     except ValueError as error:
         if "broadcast" in str(error) or "mismatch" in str(error):
             raise RuntimeError(
                 f"linalg.solve: the batch dimensions of A {list(a.shape)} and B "
                 f"{list(b.shape)} do not broadcast"
             ) from None
-        raise_singular(
+        _raise_singular(
             "torch.linalg.solve", a, solving=True, fix="check A is full rank, or use lstsq"
         )
-    return ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
+    return _ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:
@@ -211,16 +219,16 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = N
     tensor([0., 0., 1.])
     """
     if out is not None:
-        return written_exactly("linalg_cross", out, cross, input, other, dim=dim)
-    require_tensor("linalg_cross", "input", 1, input)
-    require_tensor("linalg_cross", "other", 2, other)
+        return _written_exactly("linalg_cross", out, cross, input, other, dim=dim)
+    _require_tensor("linalg_cross", "input", 1, input)
+    _require_tensor("linalg_cross", "other", 2, other)
     a, b = _operands(input, other)
     if a.ndim != b.ndim:
         raise RuntimeError(
             "linalg.cross: inputs must have the same number of dimensions, got shapes "
             f"{list(a.shape)} and {list(b.shape)}. Fix: unsqueeze the smaller one."
         )
-    axis = normalize_dim(dim, a.ndim)
+    axis = _normalize_dim(dim, a.ndim)
     if a.shape[axis] != 3 or b.shape[axis] != 3:
         raise RuntimeError(
             f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[axis]} and "
@@ -228,24 +236,24 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = N
         )
     if not _dtype.one_wide_float(input, other):
         _check_cross_dtypes(input, other)
-    first, second = tensor([1, 2, 0]), tensor([2, 0, 1])
+    first, second = _tensor([1, 2, 0]), _tensor([2, 0, 1])
     # (a x b)_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3)
-    return sub(
-        mul(index_select(a, axis, first), index_select(b, axis, second)),
-        mul(index_select(a, axis, second), index_select(b, axis, first)),
+    return _sub(
+        _mul(_index_select(a, axis, first), _index_select(b, axis, second)),
+        _mul(_index_select(a, axis, second), _index_select(b, axis, first)),
     )
 
 
 def _check_cross_dtypes(input: Tensor, other: Tensor) -> None:
     """PyTorch's refusals: a bool input (it has no kernel), then two dtypes."""
     if input.dtype is _dtype.bool_:
-        raise not_implemented("cross", input, "convert the vectors first, e.g. input.long().")
+        raise _not_implemented("cross", input, "convert the vectors first, e.g. input.long().")
     if input.dtype is other.dtype:
         return
     raise RuntimeError(
         f"expected scalar type {_dtype.torch_type_name(input.dtype)} but found "
         f"{_dtype.torch_type_name(other.dtype)}: linalg.cross takes two tensors of one dtype, "
-        f"got {describe(input)} and {describe(other)}. Fix: other.to(input.dtype)."
+        f"got {_describe(input)} and {_describe(other)}. Fix: other.to(input.dtype)."
     )
 
 
@@ -267,11 +275,11 @@ def matrix_norm(
     6.0
     """
     if out is not None:
-        return written_exactly(
+        return _written_exactly(
             "linalg_matrix_norm", out, matrix_norm, A, ord, dim, keepdim, dtype=dtype
         )
-    ord = number_argument("linalg_matrix_norm", "ord", ord, 2)  # (a 0-d tensor: its number)
-    keepdim = bool_argument("linalg_matrix_norm", "keepdim", keepdim, 4)
+    ord = _number_argument("linalg_matrix_norm", "ord", ord, 2)  # (a 0-d tensor: its number)
+    keepdim = _bool_argument("linalg_matrix_norm", "keepdim", keepdim, 4)
     if A.ndim < 2:
         raise RuntimeError(
             f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape "
@@ -287,7 +295,7 @@ def matrix_norm(
             f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}. "
             "Fix: name the two dimensions of the matrices, e.g. dim=(-2, -1)."
         )
-    rows, cols = (normalize_dim(d, A.ndim) for d in dim)
+    rows, cols = (_normalize_dim(d, A.ndim) for d in dim)
     if not (A.dtype.is_floating_point or A.dtype.is_complex):
         raise RuntimeError(
             "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
@@ -298,20 +306,20 @@ def matrix_norm(
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim, dtype=dtype)
     if dtype is not None:
-        check_norm_dtype("linalg.matrix_norm", A, dtype)
-    a = A if dtype is None else ops.astype(A, dtype)
-    if ord in (1, -1, math.inf, -math.inf):
+        _check_norm_dtype("linalg.matrix_norm", A, dtype)
+    a = A if dtype is None else _ops.astype(A, dtype)
+    if ord in (1, -1, _math.inf, -_math.inf):
         summed, across = (rows, cols) if ord in (1, -1) else (cols, rows)
-        pick = amax if ord > 0 else amin
+        pick = _amax if ord > 0 else _amin
         if ord > 0 and a._data.shape[across] == 0:
             # The largest of no sums: norms are non-negative, so PyTorch takes 0 (a sum over the
             # empty matrix gives that 0 in the right shape and keeps it in the graph).
-            out = _sum(abs(a), (rows, cols), keepdim=True)
+            out = _sum(_abs(a), (rows, cols), keepdim=True)
         else:
-            out = pick(_sum(abs(a), summed, keepdim=True), across, keepdim=True)
-        return out if keepdim else squeeze(out, (rows, cols))
+            out = pick(_sum(_abs(a), summed, keepdim=True), across, keepdim=True)
+        return out if keepdim else _squeeze(out, (rows, cols))
     if ord in (2, -2, "nuc"):
-        return singular_value_norm(a, ord, rows, cols, keepdim)
+        return _singular_value_norm(a, ord, rows, cols, keepdim)
     raise RuntimeError(
         f"linalg.matrix_norm: Order {ord!r} not supported. Fix: use 'fro', 'nuc', 2, -2, 1, -1, "
         "inf or -inf."
@@ -336,11 +344,11 @@ def norm(
     5.0
     """
     if out is not None:
-        return written_exactly("linalg_norm", out, norm, A, ord, dim, keepdim, dtype=dtype)
-    ord = number_argument("linalg_norm", "ord", ord, 2)  # (a 0-d tensor: its number)
-    keepdim = bool_argument("linalg_norm", "keepdim", keepdim, 4)
-    if isinstance(dim, Tensor):  # (a 0-d integer tensor is one dimension)
-        dim = int_argument("linalg_norm", "dim", dim, 3)
+        return _written_exactly("linalg_norm", out, norm, A, ord, dim, keepdim, dtype=dtype)
+    ord = _number_argument("linalg_norm", "ord", ord, 2)  # (a 0-d tensor: its number)
+    keepdim = _bool_argument("linalg_norm", "keepdim", keepdim, 4)
+    if isinstance(dim, _Tensor):  # (a 0-d integer tensor is one dimension)
+        dim = _int_argument("linalg_norm", "dim", dim, 3)
     dims = (dim,) if isinstance(dim, int) else (None if dim is None else tuple(dim))
     if ord is None:
         return vector_norm(A, 2, dims, keepdim, dtype=dtype)
@@ -380,9 +388,9 @@ def pinv(
     [[1.0, 0.0], [0.0, 0.0]]
     """
     if out is not None:
-        return written("linalg_pinv", out, pinv, A, rcond, hermitian, atol=atol, rtol=rtol)
-    hermitian = bool_argument("linalg_pinv", "hermitian", hermitian)
-    check_real_tolerances("pinv", atol=atol, rtol=rtol, rcond=rcond)
+        return _written("linalg_pinv", out, pinv, A, rcond, hermitian, atol=atol, rtol=rtol)
+    hermitian = _bool_argument("linalg_pinv", "hermitian", hermitian)
+    _check_real_tolerances("pinv", atol=atol, rtol=rtol, rcond=rcond)
     if rcond is not None:
         if atol is not None or rtol is not None:
             raise TypeError(
@@ -390,7 +398,7 @@ def pinv(
                 "older name of rtol) with atol or rtol. Fix: pass atol and rtol only."
             )
         rtol = rcond
-    if A.ndim < 2 and atol is not None and rtol is None and not isinstance(atol, Tensor):
+    if A.ndim < 2 and atol is not None and rtol is None and not isinstance(atol, _Tensor):
         # PyTorch reads A.size(-2) for the default rtol before it checks A
         raise IndexError(
             (
@@ -399,10 +407,10 @@ def pinv(
                 else "Dimension out of range (expected to be in range of [-1, 0], but got -2)"
             )
             + f": linalg.pinv(atol={atol!r}) reads the size of A's rows, but A is "
-            f"{describe(A)}. Fix: pass a matrix or a batch of matrices (A.unsqueeze(0) for "
+            f"{_describe(A)}. Fix: pass a matrix or a batch of matrices (A.unsqueeze(0) for "
             "a row)."
         )
-    check_pinv_dtype(A)
+    _check_pinv_dtype(A)
     number = (int, float)
     if (
         not hermitian
@@ -410,8 +418,8 @@ def pinv(
         and (rtol is None or isinstance(rtol, number))
     ):
         # only a relative cut: the pinv primitive (its gradient is torch's pinv formula)
-        return pinverse(A, _default_rtol(A) if rtol is None else float(rtol))
+        return _pinverse(A, _default_rtol(A) if rtol is None else float(rtol))
     a = _matrices("linalg.pinv", A, complex_ok=True)
     if a.numel() == 0:
-        return pinverse(a)  # zeros of the transposed shape
-    return pseudo_inverse(a, atol, rtol, bool(hermitian))
+        return _pinverse(a)  # zeros of the transposed shape
+    return _pseudo_inverse(a, atol, rtol, bool(hermitian))

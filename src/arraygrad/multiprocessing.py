@@ -17,23 +17,29 @@ not a leaf cannot be sent: autograd graphs do not cross processes.
 
 from __future__ import annotations
 
-import logging
+import logging as _logging
 import multiprocessing
 import multiprocessing.connection
-import os
-import pickle
-import signal
+import os as _os
+import pickle as _pickle
+import signal as _signal
 import sys
-import tempfile
-import traceback
-import warnings
-from collections.abc import Callable
+import tempfile as _tempfile
+import traceback as _traceback
+import warnings as _warnings
 from multiprocessing import *  # noqa: F403 (PyTorch re-exports the whole module)
-from multiprocessing.reduction import ForkingPickler
-from typing import Any
+from multiprocessing.reduction import ForkingPickler as _ForkingPickler
+from typing import TYPE_CHECKING
 
-from arraygrad._tensor import Tensor
-from arraygrad.nn.parameter import Buffer, Parameter
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad.nn.parameter import Buffer as _Buffer
+from arraygrad.nn.parameter import Parameter as _Parameter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
 
 __all__ = [
     *multiprocessing.__all__,
@@ -44,7 +50,7 @@ __all__ = [
 __all__ += ["ProcessContext", "ProcessExitedException", "ProcessRaisedException", "SpawnContext"]
 __all__ += ["spawn", "start_processes"]
 
-_log = logging.getLogger(__name__)
+_log = _logging.getLogger(__name__)
 
 # --- sharing strategies ------------------------------------------------------------------------
 # PyTorch's strategies on Linux; on macOS it offers only "file_system".
@@ -89,18 +95,18 @@ def _reduce_tensor(tensor: Tensor) -> Any:
             "data, call detach() on the tensor before serializing (e.g., putting it on the "
             "queue)."
         )
-    return tensor.__reduce_ex__(pickle.DEFAULT_PROTOCOL)
+    return tensor.__reduce_ex__(_pickle.DEFAULT_PROTOCOL)
 
 
 # ForkingPickler looks reducers up by exact type, so each tensor class is registered.
-for _cls in (Tensor, Parameter, Buffer):
-    ForkingPickler.register(_cls, _reduce_tensor)
+for _cls in (_Tensor, _Parameter, _Buffer):
+    _ForkingPickler.register(_cls, _reduce_tensor)
 
 
 # --- spawn -------------------------------------------------------------------------------------
 
 
-class ProcessException(Exception):  # noqa: N818 (PyTorch's name)
+class _ProcessException(Exception):  # noqa: N818 (PyTorch's name, which it does not export)
     """A process started by :func:`start_processes` failed."""
 
     def __init__(self, msg: str, error_index: int, error_pid: int) -> None:
@@ -113,11 +119,11 @@ class ProcessException(Exception):  # noqa: N818 (PyTorch's name)
         return type(self), (self.msg, self.error_index, self.error_pid)
 
 
-class ProcessRaisedException(ProcessException):
+class ProcessRaisedException(_ProcessException):
     """A process raised an exception; the message holds its traceback."""
 
 
-class ProcessExitedException(ProcessException):
+class ProcessExitedException(_ProcessException):
     """A process exited with a non-zero code or was killed by a signal."""
 
     def __init__(
@@ -145,7 +151,7 @@ def _child_main(fn: Callable[..., Any], index: int, args: tuple[Any, ...], error
         pass  # the parent interrupted us (SIGINT); it knows why
     except Exception:
         with open(error_file, "wb") as file:
-            pickle.dump(traceback.format_exc(), file)
+            _pickle.dump(_traceback.format_exc(), file)
         sys.exit(1)
 
 
@@ -200,20 +206,20 @@ class ProcessContext:
                 process.join()
         self.sentinels.clear()
 
-    def _failure(self, index: int) -> ProcessException:
+    def _failure(self, index: int) -> _ProcessException:
         process = self.processes[index]
         error_file = self.error_files[index]
         message = None
-        if os.path.exists(error_file) and os.path.getsize(error_file):
+        if _os.path.exists(error_file) and _os.path.getsize(error_file):
             with open(error_file, "rb") as file:
-                message = pickle.load(file)
+                message = _pickle.load(file)
         self._remove_error_files()
         if message is not None:
             text = f"\n\n-- Process {index} terminated with the following error:\n{message}"
             return ProcessRaisedException(text, index, process.pid)
         code = process.exitcode
         if code < 0:
-            name = signal.Signals(-code).name
+            name = _signal.Signals(-code).name
             return ProcessExitedException(
                 f"process {index} terminated with signal {name}",
                 index,
@@ -227,15 +233,15 @@ class ProcessContext:
 
     def _remove_error_files(self) -> None:
         for error_file in self.error_files:
-            if os.path.exists(error_file):
-                os.remove(error_file)
+            if _os.path.exists(error_file):
+                _os.remove(error_file)
 
 
 class SpawnContext(ProcessContext):
     """The older name of :class:`ProcessContext` (what :func:`spawn` returned)."""
 
     def __init__(self, processes: list[Any], error_files: list[str]) -> None:
-        warnings.warn("SpawnContext is renamed to ProcessContext since 1.4 release.", stacklevel=2)
+        _warnings.warn("SpawnContext is renamed to ProcessContext since 1.4 release.", stacklevel=2)
         super().__init__(processes, error_files)
 
 
@@ -255,9 +261,9 @@ def start_processes(
     error_files = []
     for index in range(nprocs):
         # A name for the child to write its traceback to (it creates the file only then).
-        handle, error_file = tempfile.mkstemp(prefix="arraygrad-errorfile-", suffix=".pickle")
-        os.close(handle)
-        os.remove(error_file)
+        handle, error_file = _tempfile.mkstemp(prefix="arraygrad-errorfile-", suffix=".pickle")
+        _os.close(handle)
+        _os.remove(error_file)
         error_files.append(error_file)
         process = context.Process(
             target=_child_main, args=(fn, index, args, error_file), daemon=daemon
@@ -283,7 +289,7 @@ def spawn(
     """:func:`start_processes` with the ``"spawn"`` start method (another one is ignored, with
     PyTorch's warning)."""
     if start_method != "spawn":
-        warnings.warn(
+        _warnings.warn(
             f"This method only supports start_method=spawn (got: {start_method}).\n"
             "To use a different start_method use:\n"
             "\t\t arraygrad.multiprocessing.start_processes(...)",

@@ -15,12 +15,15 @@ True
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from arraygrad._generator import default_generator
 from arraygrad._random import get_rng_state, initial_seed, seed, set_rng_state
 from arraygrad._random_creation import manual_seed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
 
 __all__ = [
     "default_generator",

@@ -8,10 +8,14 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING
+from typing import NamedTuple as _NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
-class _ValuesIndices(NamedTuple):
+class _ValuesIndices(_NamedTuple):
     values: Any
     indices: Any
 
@@ -33,49 +37,49 @@ mode = _make("mode")
 nanmedian = _make("nanmedian")
 
 
-class aminmax(NamedTuple):  # noqa: N801 - PyTorch's name
+class aminmax(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(min, max)`` of :func:`arraygrad.aminmax`."""
 
     min: Any
     max: Any
 
 
-class triangular_solve(NamedTuple):  # noqa: N801 - PyTorch's name
+class triangular_solve(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(solution, cloned_coefficient)`` of :func:`arraygrad.triangular_solve`."""
 
     solution: Any
     cloned_coefficient: Any
 
 
-class frexp(NamedTuple):  # noqa: N801 - PyTorch's name
+class frexp(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(mantissa, exponent)`` of :func:`arraygrad.frexp`."""
 
     mantissa: Any
     exponent: Any
 
 
-class slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
+class slogdet(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(sign, logabsdet)`` of :func:`arraygrad.slogdet`."""
 
     sign: Any
     logabsdet: Any
 
 
-class linalg_slogdet(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_slogdet(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(sign, logabsdet)`` of :func:`arraygrad.linalg.slogdet`."""
 
     sign: Any
     logabsdet: Any
 
 
-class histogram(NamedTuple):  # noqa: N801 - PyTorch's name
+class histogram(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(hist, bin_edges)`` of :func:`arraygrad.histogram`."""
 
     hist: Any
     bin_edges: Any
 
 
-class histogramdd(NamedTuple):  # noqa: N801 - PyTorch's name
+class histogramdd(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(hist, bin_edges)`` of :func:`arraygrad.histogramdd`: ``bin_edges`` a tuple, one
     tensor of edges per dimension."""
 
@@ -84,21 +88,21 @@ class histogramdd(NamedTuple):  # noqa: N801 - PyTorch's name
 
 
 # The matrix decompositions' results (arraygrad._decompositions), named as torch's.
-class linalg_eigh(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_eigh(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(eigenvalues, eigenvectors)`` of :func:`arraygrad.linalg.eigh`."""
 
     eigenvalues: Any
     eigenvectors: Any
 
 
-class linalg_eig(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_eig(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(eigenvalues, eigenvectors)`` of :func:`arraygrad.linalg.eig`, both complex."""
 
     eigenvalues: Any
     eigenvectors: Any
 
 
-class linalg_svd(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_svd(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(U, S, Vh)`` of :func:`arraygrad.linalg.svd`."""
 
     U: Any
@@ -106,7 +110,7 @@ class linalg_svd(NamedTuple):  # noqa: N801 - PyTorch's name
     Vh: Any
 
 
-class svd(NamedTuple):  # noqa: N801 - PyTorch's name
+class svd(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(U, S, V)`` of :func:`arraygrad.svd`."""
 
     U: Any
@@ -114,14 +118,14 @@ class svd(NamedTuple):  # noqa: N801 - PyTorch's name
     V: Any
 
 
-class linalg_qr(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_qr(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(Q, R)`` of :func:`arraygrad.linalg.qr`."""
 
     Q: Any
     R: Any
 
 
-class linalg_lstsq(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_lstsq(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(solution, residuals, rank, singular_values)`` of :func:`arraygrad.linalg.lstsq`."""
 
     solution: Any
@@ -130,14 +134,14 @@ class linalg_lstsq(NamedTuple):  # noqa: N801 - PyTorch's name
     singular_values: Any
 
 
-class linalg_lu_factor(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_lu_factor(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(LU, pivots)`` of :func:`arraygrad.linalg.lu_factor`."""
 
     LU: Any
     pivots: Any
 
 
-class linalg_lu_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_lu_factor_ex(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(LU, pivots, info)`` of :func:`arraygrad.linalg.lu_factor_ex`."""
 
     LU: Any
@@ -145,14 +149,14 @@ class linalg_lu_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
     info: Any
 
 
-class linalg_ldl_factor(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_ldl_factor(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(LD, pivots)`` of :func:`arraygrad.linalg.ldl_factor`."""
 
     LD: Any
     pivots: Any
 
 
-class linalg_ldl_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_ldl_factor_ex(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(LD, pivots, info)`` of :func:`arraygrad.linalg.ldl_factor_ex`."""
 
     LD: Any
@@ -160,28 +164,28 @@ class linalg_ldl_factor_ex(NamedTuple):  # noqa: N801 - PyTorch's name
     info: Any
 
 
-class linalg_cholesky_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_cholesky_ex(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(L, info)`` of :func:`arraygrad.linalg.cholesky_ex`."""
 
     L: Any
     info: Any
 
 
-class linalg_inv_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_inv_ex(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(inverse, info)`` of :func:`arraygrad.linalg.inv_ex`."""
 
     inverse: Any
     info: Any
 
 
-class linalg_solve_ex(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_solve_ex(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(result, info)`` of :func:`arraygrad.linalg.solve_ex`."""
 
     result: Any
     info: Any
 
 
-class _lu_with_info(NamedTuple):  # noqa: N801 - PyTorch's name
+class _lu_with_info(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(LU, pivots, info)`` of :func:`arraygrad.lu` with ``get_infos=True``."""
 
     LU: Any
@@ -189,7 +193,7 @@ class _lu_with_info(NamedTuple):  # noqa: N801 - PyTorch's name
     info: Any
 
 
-class linalg_lu(NamedTuple):  # noqa: N801 - PyTorch's name
+class linalg_lu(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(P, L, U)`` of :func:`arraygrad.linalg.lu`."""
 
     P: Any
@@ -197,7 +201,7 @@ class linalg_lu(NamedTuple):  # noqa: N801 - PyTorch's name
     U: Any
 
 
-class lu_unpack(NamedTuple):  # noqa: N801 - PyTorch's name
+class lu_unpack(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(P, L, U)`` of :func:`arraygrad.lu_unpack`."""
 
     P: Any
@@ -205,14 +209,14 @@ class lu_unpack(NamedTuple):  # noqa: N801 - PyTorch's name
     U: Any
 
 
-class qr(NamedTuple):  # noqa: N801 - PyTorch's name
+class qr(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(Q, R)`` of :func:`arraygrad.qr`."""
 
     Q: Any
     R: Any
 
 
-class geqrf(NamedTuple):  # noqa: N801 - PyTorch's name
+class geqrf(_NamedTuple):  # noqa: N801 - PyTorch's name
     """``(a, tau)`` of :func:`arraygrad.geqrf`: LAPACK's compact Householder QR."""
 
     a: Any

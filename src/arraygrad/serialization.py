@@ -33,17 +33,20 @@ crash never leaves a half-written checkpoint.
 
 from __future__ import annotations
 
-import contextlib
+import contextlib as _contextlib
 import io
-import math
-import numbers
+import math as _math
+import numbers as _numbers
 import os
-import stat
-from typing import Any
+import stat as _stat
+from typing import TYPE_CHECKING, Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._backend import checkpoints
-from arraygrad._tensor import Tensor
+from arraygrad._backend import checkpoints as _checkpoints
+from arraygrad._tensor import Tensor as _Tensor
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
 
 __all__ = ["CheckpointError", "load", "save"]
 
@@ -110,18 +113,18 @@ class _Encoder:
         return name
 
     def encode(self, value: Any, path: list[str]) -> Any:
-        if isinstance(value, Tensor):
+        if isinstance(value, _Tensor):
             entry = {"tensor": self.name_for(value, path), "requires_grad": value.requires_grad}
             if isinstance(value, _parameter_class()):
                 entry["parameter"] = True  # loaded as one, as torch.load gives it back
             return entry
         if value is None or isinstance(value, (bool, str)):
             return value
-        if isinstance(value, numbers.Integral):
+        if isinstance(value, _numbers.Integral):
             return int(value)
-        if isinstance(value, numbers.Real):
+        if isinstance(value, _numbers.Real):
             number = float(value)
-            return number if math.isfinite(number) else {"float": repr(number)}
+            return number if _math.isfinite(number) else {"float": repr(number)}
         if isinstance(value, dict):
             items = []
             for key, item in value.items():
@@ -138,7 +141,7 @@ class _Encoder:
         )
 
     def encode_key(self, key: Any, path: list[str]) -> Any:
-        if isinstance(key, (Tensor, dict, list)):
+        if isinstance(key, (_Tensor, dict, list)):
             where = ".".join(path) or "the top level"
             raise TypeError(f"cannot save a dict key of type {type(key).__name__} at {where}")
         return self.encode(key, path)
@@ -174,7 +177,7 @@ def _decode(value: Any, tensors: dict[str, Tensor], where: str) -> Any:
                 if not (isinstance(pair, list) and len(pair) == 2):
                     raise ValueError("a dict entry of the structure is not a [key, value] pair")
                 key = _decode(pair[0], tensors, where)
-                if isinstance(key, (Tensor, list, dict)):
+                if isinstance(key, (_Tensor, list, dict)):
                     raise ValueError("a dict key of the structure is not hashable")
                 result[key] = _decode(pair[1], tensors, where)
             return result
@@ -190,7 +193,7 @@ def _parameter_class() -> type:
 
 def _flat_tensor_dict(obj: Any) -> bool:
     return isinstance(obj, dict) and all(
-        isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()
+        isinstance(k, str) and isinstance(v, _Tensor) for k, v in obj.items()
     )
 
 
@@ -218,7 +221,7 @@ def save(obj: Any, f: Any, **kwargs: Any) -> None:
     encoder = _Encoder()
     structure = encoder.encode(obj, [])
     structure_json = json.dumps(structure, separators=(",", ":"), allow_nan=False)
-    arrays = {name: checkpoints.array_to_bytes(t._data) for name, t in encoder.tensors.items()}
+    arrays = {name: _checkpoints.array_to_bytes(t._data) for name, t in encoder.tensors.items()}
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         if path.endswith(".npz"):
@@ -275,11 +278,11 @@ def _checksum_field(value: str) -> bytes:
 def _npz_writer(arrays: dict[str, tuple[str, tuple[int, ...], bytes]], structure: str):
     def write(file: Any) -> None:
         members = {
-            name: checkpoints.array_from_bytes(data, dtype_name, shape)
+            name: _checkpoints.array_from_bytes(data, dtype_name, shape)
             for name, (dtype_name, shape, data) in arrays.items()
         }
-        members[_METADATA] = checkpoints.uint8_from_bytes(structure.encode("utf-8"))
-        checkpoints.write_npz(file, members)
+        members[_METADATA] = _checkpoints.uint8_from_bytes(structure.encode("utf-8"))
+        _checkpoints.write_npz(file, members)
 
     return write
 
@@ -299,10 +302,10 @@ def _atomic_write(path: str, writer: Any) -> None:
         os.chmod(temporary, _file_mode(path))
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(OSError):
+        with _contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
+    with _contextlib.suppress(OSError):  # make the rename itself durable (POSIX only)
         dir_handle = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(dir_handle)
@@ -312,8 +315,8 @@ def _atomic_write(path: str, writer: Any) -> None:
 
 def _file_mode(path: str) -> int:
     # mkstemp makes owner-only files; give the checkpoint the mode a plain open() would.
-    with contextlib.suppress(OSError):
-        return stat.S_IMODE(os.stat(path).st_mode)
+    with _contextlib.suppress(OSError):
+        return _stat.S_IMODE(os.stat(path).st_mode)
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
@@ -372,11 +375,11 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
         raise CheckpointError(f"cannot load checkpoint {label!r}: {error}") from None
 
 
-def loaded(array: Any) -> Tensor:
+def _loaded(array: Any) -> Tensor:
     """A tensor read from a checkpoint, holding ``array``: at version 1, as ``torch.load``'s are
     (it rebuilds each tensor by ``set_()`` of the storage it read, which counts as a write).
     Made inside inference mode, it keeps no version (an inference tensor)."""
-    tensor = Tensor._wrap(array)
+    tensor = _Tensor._wrap(array)
     if tensor._version_counter is None:
         tensor._version_counter = [1, 0]
     return tensor
@@ -417,7 +420,7 @@ def _load_safetensors(data: bytes) -> Any:
         # arraygrad always writes the checksum: without it, the header was damaged
         raise ValueError("checksum missing from arraygrad's metadata (corrupted header)")
     tensors = {
-        name: loaded(checkpoints.array_from_bytes(buffer[begin:end], dtype_name, shape))
+        name: _loaded(_checkpoints.array_from_bytes(buffer[begin:end], dtype_name, shape))
         for name, dtype_name, shape, begin, end in entries
     }
     if metadata is None or _STRUCTURE_KEY not in metadata:
@@ -446,7 +449,7 @@ def _check_entry(
             f"{available} bytes; truncated file?)"
         )
     dtype_name = _NAMES[code]
-    needed = math.prod(shape) * _dtype.BY_NAME[dtype_name].itemsize
+    needed = _math.prod(shape) * _dtype.BY_NAME[dtype_name].itemsize
     if end - begin != needed:
         raise ValueError(
             f"tensor {name!r}: data_offsets [{begin}, {end}] hold {end - begin} bytes but shape "
@@ -521,18 +524,18 @@ def _load_zip(data: bytes, label: str) -> Any:
 
 def _load_npz(data: bytes) -> Any:
     try:
-        members = checkpoints.read_npz(io.BytesIO(data))
+        members = _checkpoints.read_npz(io.BytesIO(data))
     except Exception as error:  # zipfile, zlib and NumPy raise many types for damaged archives
         raise ValueError(f"not a valid .npz archive ({type(error).__name__}: {error})") from None
     structure = members.pop(_METADATA, None)
     tensors = {}
     for name, array in members.items():
         try:
-            tensors[name] = loaded(_backend.asarray(array))
+            tensors[name] = _loaded(_backend.asarray(array))
             tensors[name].dtype  # noqa: B018 - raises TypeError for dtypes arraygrad lacks
         except TypeError:
             raise ValueError(f"tensor {name!r}: unknown dtype {array.dtype}") from None
     if structure is None:
         return tensors
-    text = checkpoints.bytes_of_uint8(structure).decode("utf-8")
+    text = _checkpoints.bytes_of_uint8(structure).decode("utf-8")
     return _decode_structure(text, tensors)

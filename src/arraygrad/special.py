@@ -37,32 +37,33 @@ tensor([-804.6084], dtype=arraygrad.float64)
 
 from __future__ import annotations
 
-import math
-from typing import Any
+import math as _math
+from typing import TYPE_CHECKING
 
-from arraygrad import _dtype, _reduced_floats, ops
+from arraygrad import _dtype, _reduced_floats
+from arraygrad import ops as _ops
 from arraygrad._binary import _float_operands, xlogy
-from arraygrad._math import _floating, binary, mul, sigmoid
-from arraygrad._out import written, written_same
+from arraygrad._math import _floating
+from arraygrad._math import binary as _binary
+from arraygrad._math import mul as _mul
+from arraygrad._math import sigmoid as _sigmoid
+from arraygrad._out import written as _written
+from arraygrad._out import written_same as _written_same
 from arraygrad._rounding import round as _round
 from arraygrad._softmax import log_softmax, softmax
-from arraygrad._special_functions import i0, igamma, igammac, mvlgamma
+from arraygrad._special_functions import i0
+from arraygrad._special_functions import igamma as _igamma
+from arraygrad._special_functions import igammac as _igammac
+from arraygrad._special_functions import mvlgamma as _mvlgamma
 from arraygrad._statistics import logsumexp
 from arraygrad._tensor import Tensor
 from arraygrad._trigonometric import sinc
-from arraygrad._unary import (
-    digamma,
-    erf,
-    erfc,
-    erfinv,
-    exp2,
-    expm1,
-    lgamma,
-    log1p,
-    logit,
-    not_implemented,
-    polygamma,
-)
+from arraygrad._unary import digamma, erf, erfc, erfinv, exp2, expm1, log1p, logit, polygamma
+from arraygrad._unary import lgamma as _lgamma
+from arraygrad._unary import not_implemented as _not_implemented
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "airy_ai",
@@ -123,14 +124,14 @@ __all__ = [
     "zeta",
 ]
 
-_MINUS_SQRT1_2 = -math.sqrt(0.5)
+_MINUS_SQRT1_2 = -_math.sqrt(0.5)
 
-expit = sigmoid
-gammaln = lgamma
+expit = _sigmoid
+gammaln = _lgamma
 psi = digamma
-multigammaln = mvlgamma
-gammainc = igamma
-gammaincc = igammac
+multigammaln = _mvlgamma
+gammainc = _igamma
+gammaincc = _igammac
 
 
 def _full_float(kernel: str, input: Tensor) -> Tensor:
@@ -138,7 +139,7 @@ def _full_float(kernel: str, input: Tensor) -> Tensor:
     NotImplementedError for float16 and bfloat16, which its ``kernel`` has no loops for."""
     x = _floating(input)
     if _reduced_floats.is_reduced(x):
-        raise not_implemented(kernel, x, "convert it first (x.float()).")
+        raise _not_implemented(kernel, x, "convert it first (x.float()).")
     return x
 
 
@@ -152,10 +153,10 @@ def round(input: Tensor, *, decimals: int | None = None, out: Tensor | None = No
     tensor([0., 2.])
     """
     if out is not None:
-        return written_same("special_round", out, round, input, decimals=decimals)
+        return _written_same("special_round", out, round, input, decimals=decimals)
     if isinstance(input, Tensor) and input.dtype.category < _dtype._FLOAT:
         kernel = "round_vml_cpu" if not decimals else "round_cpu"
-        raise not_implemented(kernel, input, "convert the tensor with .float() first.")
+        raise _not_implemented(kernel, input, "convert the tensor with .float() first.")
     return _round(input, decimals=decimals)
 
 
@@ -168,8 +169,8 @@ def ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.1587])
     """
     if out is not None:
-        return written("special_ndtr", out, ndtr, input)
-    return mul(erfc(mul(_floating(input), _MINUS_SQRT1_2)), 0.5)
+        return _written("special_ndtr", out, ndtr, input)
+    return _mul(erfc(_mul(_floating(input), _MINUS_SQRT1_2)), 0.5)
 
 
 def log_ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -187,8 +188,8 @@ def log_ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([10.0981,  0.7979])
     """
     if out is not None:
-        return written("special_log_ndtr", out, log_ndtr, input)
-    return ops.log_ndtr(_full_float("log_ndtr_cpu", input))
+        return _written("special_log_ndtr", out, log_ndtr, input)
+    return _ops.log_ndtr(_full_float("log_ndtr_cpu", input))
 
 
 def ndtri(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -200,8 +201,8 @@ def ndtri(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.0000, 1.9600])
     """
     if out is not None:
-        return written("special_ndtri", out, ndtri, input)
-    return ops.ndtri(_full_float("ndtri_cpu", input))
+        return _written("special_ndtri", out, ndtri, input)
+    return _ops.ndtri(_full_float("ndtri_cpu", input))
 
 
 def erfcx(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -213,8 +214,8 @@ def erfcx(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([1.0000, 0.0188])
     """
     if out is not None:
-        return written("special_erfcx", out, erfcx, input)
-    return ops.erfcx(_full_float("erfcx_cpu", input))
+        return _written("special_erfcx", out, erfcx, input)
+    return _ops.erfcx(_full_float("erfcx_cpu", input))
 
 
 def entr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -225,8 +226,8 @@ def entr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.0000, 0.3466,   -inf])
     """
     if out is not None:
-        return written("special_entr", out, entr, input)
-    return ops.entr(_floating(input))
+        return _written("special_entr", out, entr, input)
+    return _ops.entr(_floating(input))
 
 
 def xlog1py(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
@@ -238,8 +239,8 @@ def xlog1py(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     tensor([0., 0.])
     """
     if out is not None:
-        return written("special_xlog1py", out, xlog1py, input, other)
-    return binary(ops.xlog1py, *_float_operands(input, other))
+        return _written("special_xlog1py", out, xlog1py, input, other)
+    return _binary(_ops.xlog1py, *_float_operands(input, other))
 
 
 def i0e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -250,8 +251,8 @@ def i0e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([1.0000, 0.4658])
     """
     if out is not None:
-        return written("special_i0e", out, i0e, input)
-    return ops.i0e(_floating(input))
+        return _written("special_i0e", out, i0e, input)
+    return _ops.i0e(_floating(input))
 
 
 def i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -262,8 +263,8 @@ def i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.5652])
     """
     if out is not None:
-        return written("special_i1", out, i1, input)
-    return ops.i1(_floating(input))
+        return _written("special_i1", out, i1, input)
+    return _ops.i1(_floating(input))
 
 
 def i1e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -276,8 +277,8 @@ def i1e(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.0000, 0.2079, 0.0397])
     """
     if out is not None:
-        return written("special_i1e", out, i1e, input)
-    return ops.i1e(_floating(input))
+        return _written("special_i1e", out, i1e, input)
+    return _ops.i1e(_floating(input))
 
 
 def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
@@ -290,12 +291,12 @@ def zeta(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     tensor([1.6449, 1.2021])
     """
     if out is not None:
-        return written("special_zeta", out, zeta, input, other)
+        return _written("special_zeta", out, zeta, input, other)
     a, b = _float_operands(input, other)
     promoted = a if isinstance(a, Tensor) else b
     if promoted.dtype in _dtype.REDUCED_FLOATS:  # (torch's kernel: float32 and float64 only)
-        raise not_implemented("zeta_cpu", promoted, "convert the tensors with .float().")
-    return binary(ops.zeta, a, b)
+        raise _not_implemented("zeta_cpu", promoted, "convert the tensors with .float().")
+    return _binary(_ops.zeta, a, b)
 
 
 def modified_bessel_i0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -308,8 +309,8 @@ def modified_bessel_i0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([1.0000, 1.2661])
     """
     if out is not None:
-        return written("special_modified_bessel_i0", out, modified_bessel_i0, input)
-    return ops.modified_bessel_i0(_full_float("modified_bessel_i0_cpu", input))
+        return _written("special_modified_bessel_i0", out, modified_bessel_i0, input)
+    return _ops.modified_bessel_i0(_full_float("modified_bessel_i0_cpu", input))
 
 
 def modified_bessel_i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -322,8 +323,8 @@ def modified_bessel_i1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.0000, 0.5652])
     """
     if out is not None:
-        return written("special_modified_bessel_i1", out, modified_bessel_i1, input)
-    return ops.modified_bessel_i1(_full_float("modified_bessel_i1_cpu", input))
+        return _written("special_modified_bessel_i1", out, modified_bessel_i1, input)
+    return _ops.modified_bessel_i1(_full_float("modified_bessel_i1_cpu", input))
 
 
 def modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -335,8 +336,8 @@ def modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.4210])
     """
     if out is not None:
-        return written("special_modified_bessel_k0", out, modified_bessel_k0, input)
-    return ops.modified_bessel_k0(_full_float("modified_bessel_k0_cpu", input))
+        return _written("special_modified_bessel_k0", out, modified_bessel_k0, input)
+    return _ops.modified_bessel_k0(_full_float("modified_bessel_k0_cpu", input))
 
 
 def modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -348,8 +349,8 @@ def modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([   inf, 0.6019,    nan])
     """
     if out is not None:
-        return written("special_modified_bessel_k1", out, modified_bessel_k1, input)
-    return ops.modified_bessel_k1(_full_float("modified_bessel_k1_cpu", input))
+        return _written("special_modified_bessel_k1", out, modified_bessel_k1, input)
+    return _ops.modified_bessel_k1(_full_float("modified_bessel_k1_cpu", input))
 
 
 def scaled_modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -362,8 +363,8 @@ def scaled_modified_bessel_k0(input: Tensor, *, out: Tensor | None = None) -> Te
     tensor([1.1445, 0.1252])
     """
     if out is not None:
-        return written("special_scaled_modified_bessel_k0", out, scaled_modified_bessel_k0, input)
-    return ops.scaled_modified_bessel_k0(_full_float("scaled_modified_bessel_k0_cpu", input))
+        return _written("special_scaled_modified_bessel_k0", out, scaled_modified_bessel_k0, input)
+    return _ops.scaled_modified_bessel_k0(_full_float("scaled_modified_bessel_k0_cpu", input))
 
 
 def scaled_modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -376,8 +377,8 @@ def scaled_modified_bessel_k1(input: Tensor, *, out: Tensor | None = None) -> Te
     tensor([1.6362, 0.1258])
     """
     if out is not None:
-        return written("special_scaled_modified_bessel_k1", out, scaled_modified_bessel_k1, input)
-    return ops.scaled_modified_bessel_k1(_full_float("scaled_modified_bessel_k1_cpu", input))
+        return _written("special_scaled_modified_bessel_k1", out, scaled_modified_bessel_k1, input)
+    return _ops.scaled_modified_bessel_k1(_full_float("scaled_modified_bessel_k1_cpu", input))
 
 
 def spherical_bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -389,8 +390,8 @@ def spherical_bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([1.0000, 0.0470])
     """
     if out is not None:
-        return written("special_spherical_bessel_j0", out, spherical_bessel_j0, input)
-    return ops.spherical_bessel_j0(_full_float("spherical_bessel_j0_cpu", input))
+        return _written("special_spherical_bessel_j0", out, spherical_bessel_j0, input)
+    return _ops.spherical_bessel_j0(_full_float("spherical_bessel_j0_cpu", input))
 
 
 def bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -402,8 +403,8 @@ def bessel_j0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([1.0000, 0.7652])
     """
     if out is not None:
-        return written("special_bessel_j0", out, bessel_j0, input)
-    return ops.bessel_j0(_full_float("bessel_j0_cpu", input))
+        return _written("special_bessel_j0", out, bessel_j0, input)
+    return _ops.bessel_j0(_full_float("bessel_j0_cpu", input))
 
 
 def bessel_j1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -415,8 +416,8 @@ def bessel_j1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([ 0.0000,  0.4401, -0.4401])
     """
     if out is not None:
-        return written("special_bessel_j1", out, bessel_j1, input)
-    return ops.bessel_j1(_full_float("bessel_j1_cpu", input))
+        return _written("special_bessel_j1", out, bessel_j1, input)
+    return _ops.bessel_j1(_full_float("bessel_j1_cpu", input))
 
 
 def bessel_y0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -428,8 +429,8 @@ def bessel_y0(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([  -inf, 0.0883,    nan])
     """
     if out is not None:
-        return written("special_bessel_y0", out, bessel_y0, input)
-    return ops.bessel_y0(_full_float("bessel_y0_cpu", input))
+        return _written("special_bessel_y0", out, bessel_y0, input)
+    return _ops.bessel_y0(_full_float("bessel_y0_cpu", input))
 
 
 def bessel_y1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -441,8 +442,8 @@ def bessel_y1(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([   -inf, -0.7812,     nan])
     """
     if out is not None:
-        return written("special_bessel_y1", out, bessel_y1, input)
-    return ops.bessel_y1(_full_float("bessel_y1_cpu", input))
+        return _written("special_bessel_y1", out, bessel_y1, input)
+    return _ops.bessel_y1(_full_float("bessel_y1_cpu", input))
 
 
 def airy_ai(input: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -454,8 +455,8 @@ def airy_ai(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     tensor([0.5356, 0.3550, 0.1353])
     """
     if out is not None:
-        return written("special_airy_ai", out, airy_ai, input)
-    return ops.airy_ai(_full_float("airy_ai_cpu", input))
+        return _written("special_airy_ai", out, airy_ai, input)
+    return _ops.airy_ai(_full_float("airy_ai_cpu", input))
 
 
 def _polynomial(name: str, prim: Any, input: Any, n: Any) -> Tensor:
@@ -471,8 +472,8 @@ def _polynomial(name: str, prim: Any, input: Any, n: Any) -> Tensor:
     # torch's kernels exist for float32 and float64 only (float16 inputs promoted with a float32
     # operand are fine)
     if x.dtype not in (_dtype.float32, _dtype.float64):
-        raise not_implemented(f"{name}_cpu", x, "convert the tensors with .float().")
-    return binary(prim, x, degree)
+        raise _not_implemented(f"{name}_cpu", x, "convert the tensors with .float().")
+    return _binary(prim, x, degree)
 
 
 def chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -484,8 +485,8 @@ def chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> 
     tensor([-1., 26.])
     """
     if out is not None:
-        return written("special_chebyshev_polynomial_t", out, chebyshev_polynomial_t, input, n)
-    return _polynomial("chebyshev_polynomial_t", ops.chebyshev_polynomial_t, input, n)
+        return _written("special_chebyshev_polynomial_t", out, chebyshev_polynomial_t, input, n)
+    return _polynomial("chebyshev_polynomial_t", _ops.chebyshev_polynomial_t, input, n)
 
 
 def chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -498,8 +499,8 @@ def chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = None) -> 
     tensor([0., 3.])
     """
     if out is not None:
-        return written("special_chebyshev_polynomial_u", out, chebyshev_polynomial_u, input, n)
-    return _polynomial("chebyshev_polynomial_u", ops.chebyshev_polynomial_u, input, n)
+        return _written("special_chebyshev_polynomial_u", out, chebyshev_polynomial_u, input, n)
+    return _polynomial("chebyshev_polynomial_u", _ops.chebyshev_polynomial_u, input, n)
 
 
 def chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -512,8 +513,8 @@ def chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = None) -> 
     tensor([-1.,  1.])
     """
     if out is not None:
-        return written("special_chebyshev_polynomial_v", out, chebyshev_polynomial_v, input, n)
-    return _polynomial("chebyshev_polynomial_v", ops.chebyshev_polynomial_v, input, n)
+        return _written("special_chebyshev_polynomial_v", out, chebyshev_polynomial_v, input, n)
+    return _polynomial("chebyshev_polynomial_v", _ops.chebyshev_polynomial_v, input, n)
 
 
 def chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -526,8 +527,8 @@ def chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = None) -> 
     tensor([1., 5.])
     """
     if out is not None:
-        return written("special_chebyshev_polynomial_w", out, chebyshev_polynomial_w, input, n)
-    return _polynomial("chebyshev_polynomial_w", ops.chebyshev_polynomial_w, input, n)
+        return _written("special_chebyshev_polynomial_w", out, chebyshev_polynomial_w, input, n)
+    return _polynomial("chebyshev_polynomial_w", _ops.chebyshev_polynomial_w, input, n)
 
 
 def shifted_chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -540,11 +541,11 @@ def shifted_chebyshev_polynomial_t(input: Any, n: Any, *, out: Tensor | None = N
     tensor([ 1., -1.,  1.])
     """
     if out is not None:
-        return written(
+        return _written(
             "special_shifted_chebyshev_polynomial_t", out, shifted_chebyshev_polynomial_t, input, n
         )
     return _polynomial(
-        "shifted_chebyshev_polynomial_t", ops.shifted_chebyshev_polynomial_t, input, n
+        "shifted_chebyshev_polynomial_t", _ops.shifted_chebyshev_polynomial_t, input, n
     )
 
 
@@ -558,11 +559,11 @@ def shifted_chebyshev_polynomial_u(input: Any, n: Any, *, out: Tensor | None = N
     tensor([ 3., -1.,  3.])
     """
     if out is not None:
-        return written(
+        return _written(
             "special_shifted_chebyshev_polynomial_u", out, shifted_chebyshev_polynomial_u, input, n
         )
     return _polynomial(
-        "shifted_chebyshev_polynomial_u", ops.shifted_chebyshev_polynomial_u, input, n
+        "shifted_chebyshev_polynomial_u", _ops.shifted_chebyshev_polynomial_u, input, n
     )
 
 
@@ -576,11 +577,11 @@ def shifted_chebyshev_polynomial_v(input: Any, n: Any, *, out: Tensor | None = N
     tensor([ 5., -1.,  1.])
     """
     if out is not None:
-        return written(
+        return _written(
             "special_shifted_chebyshev_polynomial_v", out, shifted_chebyshev_polynomial_v, input, n
         )
     return _polynomial(
-        "shifted_chebyshev_polynomial_v", ops.shifted_chebyshev_polynomial_v, input, n
+        "shifted_chebyshev_polynomial_v", _ops.shifted_chebyshev_polynomial_v, input, n
     )
 
 
@@ -594,11 +595,11 @@ def shifted_chebyshev_polynomial_w(input: Any, n: Any, *, out: Tensor | None = N
     tensor([ 1., -1.,  5.])
     """
     if out is not None:
-        return written(
+        return _written(
             "special_shifted_chebyshev_polynomial_w", out, shifted_chebyshev_polynomial_w, input, n
         )
     return _polynomial(
-        "shifted_chebyshev_polynomial_w", ops.shifted_chebyshev_polynomial_w, input, n
+        "shifted_chebyshev_polynomial_w", _ops.shifted_chebyshev_polynomial_w, input, n
     )
 
 
@@ -612,8 +613,8 @@ def hermite_polynomial_h(input: Any, n: Any, *, out: Tensor | None = None) -> Te
     tensor([-4., 40.])
     """
     if out is not None:
-        return written("special_hermite_polynomial_h", out, hermite_polynomial_h, input, n)
-    return _polynomial("hermite_polynomial_h", ops.hermite_polynomial_h, input, n)
+        return _written("special_hermite_polynomial_h", out, hermite_polynomial_h, input, n)
+    return _polynomial("hermite_polynomial_h", _ops.hermite_polynomial_h, input, n)
 
 
 def hermite_polynomial_he(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -626,8 +627,8 @@ def hermite_polynomial_he(input: Any, n: Any, *, out: Tensor | None = None) -> T
     tensor([-2.,  2.])
     """
     if out is not None:
-        return written("special_hermite_polynomial_he", out, hermite_polynomial_he, input, n)
-    return _polynomial("hermite_polynomial_he", ops.hermite_polynomial_he, input, n)
+        return _written("special_hermite_polynomial_he", out, hermite_polynomial_he, input, n)
+    return _polynomial("hermite_polynomial_he", _ops.hermite_polynomial_he, input, n)
 
 
 def laguerre_polynomial_l(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -640,8 +641,8 @@ def laguerre_polynomial_l(input: Any, n: Any, *, out: Tensor | None = None) -> T
     tensor([ 1.0000, -0.5000])
     """
     if out is not None:
-        return written("special_laguerre_polynomial_l", out, laguerre_polynomial_l, input, n)
-    return _polynomial("laguerre_polynomial_l", ops.laguerre_polynomial_l, input, n)
+        return _written("special_laguerre_polynomial_l", out, laguerre_polynomial_l, input, n)
+    return _polynomial("laguerre_polynomial_l", _ops.laguerre_polynomial_l, input, n)
 
 
 def legendre_polynomial_p(input: Any, n: Any, *, out: Tensor | None = None) -> Tensor:
@@ -654,5 +655,5 @@ def legendre_polynomial_p(input: Any, n: Any, *, out: Tensor | None = None) -> T
     tensor([-0.1250,  1.0000])
     """
     if out is not None:
-        return written("special_legendre_polynomial_p", out, legendre_polynomial_p, input, n)
-    return _polynomial("legendre_polynomial_p", ops.legendre_polynomial_p, input, n)
+        return _written("special_legendre_polynomial_p", out, legendre_polynomial_p, input, n)
+    return _polynomial("legendre_polynomial_p", _ops.legendre_polynomial_p, input, n)

@@ -19,21 +19,27 @@ dtype, its checks and its messages (tensors are named with arraygrad's dtypes an
 
 from __future__ import annotations
 
-import cmath
-import collections.abc
-import contextlib
-import math
-import warnings
-from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+import cmath as _cmath
+import contextlib as _contextlib
+import math as _math
+import warnings as _warnings
+from collections import abc as _abc
+from collections.abc import Callable as _Callable
+from typing import TYPE_CHECKING
 
 from arraygrad import _backend, _dtype
-from arraygrad._grad_mode import no_grad
-from arraygrad._tensor import Tensor
+from arraygrad._grad_mode import no_grad as _no_grad
+from arraygrad._tensor import Tensor as _Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
+
+    from arraygrad._tensor import Tensor
 
 __all__ = ["assert_allclose", "assert_close", "make_tensor"]
 
-Message = str | Callable[[str], str] | None
+_Message = str | _Callable[[str], str] | None
 
 # torch's {dtype: (rtol, atol)}; every other dtype (integers, bool) is compared exactly
 _DTYPE_PRECISIONS = {
@@ -52,7 +58,7 @@ class _Failure(Exception):  # noqa: N818 - a failure found, raised as its error 
         super().__init__(msg)
         self.kind, self.msg, self.id = kind, msg, id
 
-    def to_error(self, msg: Message = None) -> Exception:
+    def to_error(self, msg: _Message = None) -> Exception:
         if not isinstance(msg, str):
             generated = self.msg
             if self.id:
@@ -162,10 +168,10 @@ def _as_python_scalar(value: Any) -> Any:
 
 # Each pair below is torch's: called with the inputs (origination), it raises _Unsupported
 # when it cannot compare them, _Failure for a bad option, or returns the comparison to run.
-Check = Callable[[], None]
+_Check = _Callable[[], None]
 
 
-def _none_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> Check:
+def _none_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> _Check:
     if not (actual is None or expected is None):
         raise _Unsupported
 
@@ -176,7 +182,7 @@ def _none_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> Che
     return check
 
 
-def _bool_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> Check:
+def _bool_pair(actual: Any, expected: Any, id: tuple[Any, ...], **_: Any) -> _Check:
     actual, expected = _as_python_scalar(actual), _as_python_scalar(expected)
     if not (isinstance(actual, bool) and isinstance(expected, bool)):
         raise _Unsupported
@@ -197,7 +203,7 @@ def _number_pair(
     equal_nan: bool,
     check_dtype: bool,
     **_: Any,
-) -> Check:
+) -> _Check:
     actual, expected = _as_python_scalar(actual), _as_python_scalar(expected)
     numbers = (int, float, complex)
     if not (isinstance(actual, numbers) and isinstance(expected, numbers)):
@@ -225,10 +231,10 @@ def _number_pair(
             )
         if actual == expected:
             return
-        if equal_nan and cmath.isnan(actual) and cmath.isnan(expected):
+        if equal_nan and _cmath.isnan(actual) and _cmath.isnan(expected):
             return
         abs_diff = abs(actual - expected)
-        if cmath.isfinite(abs_diff) and abs_diff <= atol + rtol * abs(expected):
+        if _cmath.isfinite(abs_diff) and abs_diff <= atol + rtol * abs(expected):
             return
         msg = _scalar_mismatch_msg(actual, expected, rtol, atol)
         raise _Failure(AssertionError, msg, id=id)
@@ -237,7 +243,7 @@ def _number_pair(
 
 
 def _to_tensor(value: Any) -> Tensor:
-    if isinstance(value, Tensor):
+    if isinstance(value, _Tensor):
         return value.detach()
     from arraygrad._creation import as_tensor  # _creation builds on this module's peers
 
@@ -259,7 +265,7 @@ def _tensor_pair(
     check_dtype: bool,
     check_layout: bool,
     check_stride: bool,
-) -> Check:
+) -> _Check:
     # torch compares only "directly related" types: a tensor with a tensor, an array with an
     # array; a tensor against a list or a number is no pair
     if not (isinstance(actual, type(expected)) or isinstance(expected, type(actual))):
@@ -288,7 +294,7 @@ def _tensor_pair(
             mismatch("device", a.device, e.device)
         if check_dtype and a.dtype != e.dtype:
             mismatch("dtype", a.dtype, e.dtype)
-        with no_grad():
+        with _no_grad():
             _compare_values(a, e, rtol, atol, equal_nan, id)
 
     return check
@@ -318,11 +324,11 @@ _PAIRS = (_none_pair, _bool_pair, _number_pair, _tensor_pair)
 
 def _originate(
     actual: Any, expected: Any, id: tuple[Any, ...], options: dict[str, Any]
-) -> list[Check]:
+) -> list[_Check]:
     """The comparisons to run, recursing through sequences and mappings as torch does; errors
     in the structure (lengths, keys, inputs no pair takes, bad tolerances) raise here, before
     any value is compared."""
-    sequence, mapping = collections.abc.Sequence, collections.abc.Mapping
+    sequence, mapping = _abc.Sequence, _abc.Mapping
     # strings are sequences of strings: recursing into them would never end
     if (
         isinstance(actual, sequence)
@@ -336,7 +342,7 @@ def _originate(
                 f"The length of the sequences mismatch: {len(actual)} != {len(expected)}",
                 id=id,
             )
-        checks: list[Check] = []
+        checks: list[_Check] = []
         for index in range(len(actual)):
             checks += _originate(actual[index], expected[index], (*id, index), options)
         return checks
@@ -352,7 +358,7 @@ def _originate(
             )
         keys: Any = actual_keys
         # a deterministic order where the keys sort, as torch; mixed keys keep the set's order
-        with contextlib.suppress(Exception):
+        with _contextlib.suppress(Exception):
             keys = sorted(keys)
         checks = []
         for key in keys:
@@ -383,7 +389,7 @@ def assert_close(
     check_dtype: bool = True,
     check_layout: bool = True,
     check_stride: bool = False,
-    msg: Message = None,
+    msg: _Message = None,
 ) -> None:
     """Assert that ``actual`` and ``expected`` are close: ``|actual - expected| <= atol + rtol *
     |expected|`` element-wise, ``inf`` only close to itself, ``NaN`` to ``NaN`` only with
@@ -438,7 +444,7 @@ def assert_allclose(
     """Deprecated (torch warns with a ``FutureWarning``): :func:`assert_close` with looser
     defaults (float16 1e-3 / 1e-3, float32 1e-4 / 1e-5, float64 1e-5 / 1e-8), ``equal_nan=True``
     and no dtype check; non-tensors are converted, ``expected`` to ``actual``'s dtype."""
-    warnings.warn(
+    _warnings.warn(
         "`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a "
         "future release. Please use `torch.testing.assert_close()` instead. You can find "
         "detailed upgrade instructions in https://github.com/pytorch/pytorch/issues/61844.",
@@ -447,9 +453,9 @@ def assert_allclose(
     )
     from arraygrad._creation import tensor
 
-    if not isinstance(actual, Tensor):
+    if not isinstance(actual, _Tensor):
         actual = tensor(actual)
-    if not isinstance(expected, Tensor):
+    if not isinstance(expected, _Tensor):
         expected = tensor(expected, dtype=actual.dtype)
     if rtol is None and atol is None:
         loose = {
@@ -512,10 +518,10 @@ def make_tensor(
     ) -> tuple[Any, Any]:
         low = default[0] if low is None else low
         high = default[1] if high is None else high
-        if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        if any(isinstance(v, float) and _math.isnan(v) for v in (low, high)):
             raise ValueError(f"`low` and `high` cannot be NaN, but got {low=} and {high=}")
         if low == high and dtype in _FLOATING:
-            warnings.warn(
+            _warnings.warn(
                 "Passing `low==high` to `torch.testing.make_tensor` for floating or complex "
                 "types is deprecated since 2.1 and will be removed in 2.3. Use `torch.full(...)` "
                 "instead.",
@@ -532,10 +538,10 @@ def make_tensor(
         low, high = min(max(low, lowest), highest), min(max(high, lowest), highest)
         if dtype not in _FLOATING:
             # low up, to stay inside the interval; high up too, as randint excludes it
-            return math.ceil(low), math.ceil(high)
+            return _math.ceil(low), _math.ceil(high)
         return low, high
 
-    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+    if len(shape) == 1 and isinstance(shape[0], _abc.Sequence):
         shape = tuple(shape[0])
     size: tuple[int, ...] = tuple(shape)  # type: ignore[arg-type]
     if noncontiguous and memory_format is not None:
@@ -548,7 +554,7 @@ def make_tensor(
             "`requires_grad=True` is not supported for boolean and integral dtypes, but got "
             f"{dtype=}"
         )
-    noncontiguous = noncontiguous and math.prod(size) > 1
+    noncontiguous = noncontiguous and _math.prod(size) > 1
     if noncontiguous:  # twice as wide, every other element: a strided view, offset by one
         size = (*size[:-1], 2 * size[-1])
     if dtype is _dtype.bool_:

@@ -12,8 +12,9 @@ import os
 from collections.abc import Sequence
 from typing import IO, TypeAlias
 
-from arraygrad._device import device, layout
-from arraygrad._dtype import dtype
+from arraygrad._device import device as _device
+from arraygrad._device import layout as _layout
+from arraygrad._dtype import dtype as _dtype
 from arraygrad._tensor import Size, Tensor
 
 __all__ = ["Device", "FileLike", "Number"]
@@ -30,8 +31,8 @@ _TensorOrOptionalTensors: TypeAlias = Tensor | Sequence[Tensor | None]
 
 Number: TypeAlias = int | float | bool
 _Number = (int, float, bool)  # for isinstance checks, as PyTorch's
-_device: TypeAlias = device
-_dtype: TypeAlias = dtype
-_layout: TypeAlias = layout
-Device: TypeAlias = device | str | int | None
+_device: TypeAlias = _device
+_dtype: TypeAlias = _dtype
+_layout: TypeAlias = _layout
+Device: TypeAlias = _device | str | int | None
 FileLike: TypeAlias = str | os.PathLike[str] | IO[bytes]

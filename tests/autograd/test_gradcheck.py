@@ -10,7 +10,8 @@ import pytest
 import torch
 
 import arraygrad as ag
-from arraygrad.autograd import GradcheckError, gradcheck, gradgradcheck
+from arraygrad.autograd import gradcheck, gradgradcheck
+from arraygrad.autograd.gradcheck import GradcheckError
 
 
 def _x(values: Any = (0.5, -1.2, 2.0), requires_grad: bool = True) -> ag.Tensor:

@@ -11,26 +11,26 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from contextvars import ContextVar as _ContextVar
+from typing import TYPE_CHECKING
 
-from arraygrad import _backend, ops
+from arraygrad import _backend
+from arraygrad import ops as _ops
 from arraygrad._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
-from arraygrad._tensor import Tensor, describe
-from arraygrad._view_history import refuse_invalid_view
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad._tensor import describe as _describe
+from arraygrad._view_history import refuse_invalid_view as _refuse_invalid_view
 from arraygrad.autograd import engine, functional, graph
-from arraygrad.autograd._accumulate_grad import AccumulateGrad
-from arraygrad.autograd._delivery import accumulate_retained
+from arraygrad.autograd._accumulate_grad import AccumulateGrad as _AccumulateGrad
+from arraygrad.autograd._delivery import accumulate_retained as _accumulate_retained
 from arraygrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from arraygrad.autograd.check_gradient import GradientReport, check_gradient
 from arraygrad.autograd.explain import explain
-from arraygrad.autograd.function import Function, FunctionCtx
-from arraygrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from arraygrad.autograd.function import Function
+from arraygrad.autograd.gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "Function",
-    "FunctionCtx",
-    "GradcheckError",
     "GradientReport",
     "Variable",
     "backward",
@@ -56,13 +56,13 @@ __all__ = [
 
 # Whether the backward pass running asks for the gradients of given tensors only (grad(),
 # backward(inputs=...)): the reentrant checkpoint, which writes into .grad, must refuse those.
-targeted_pass: ContextVar[bool] = ContextVar("targeted_pass", default=False)
+_targeted_pass: _ContextVar[bool] = _ContextVar("targeted_pass", default=False)
 
 
 def _as_sequence(value: Any, edges: bool = False) -> list[Any]:
     if value is None:
         return []
-    if isinstance(value, Tensor) or (edges and isinstance(value, graph.GradientEdge)):
+    if isinstance(value, _Tensor) or (edges and isinstance(value, graph.GradientEdge)):
         return [value]
     return list(value)
 
@@ -73,9 +73,9 @@ def _edge_tensor(value: Any) -> Any:
     if not isinstance(value, graph.GradientEdge):
         return value
     node = value.node
-    if isinstance(node, AccumulateGrad):
+    if isinstance(node, _AccumulateGrad):
         return node.variable
-    stand_in = Tensor._wrap(_backend.xp.zeros(node.shape, dtype=node.dtype))  # type: ignore[attr-defined]
+    stand_in = _Tensor._wrap(_backend.xp.zeros(node.shape, dtype=node.dtype))  # type: ignore[attr-defined]
     stand_in._node = node  # type: ignore[assignment]
     stand_in._rg = True
     return stand_in
@@ -92,20 +92,20 @@ def _initial_grads(
         )
     grads = []
     for index, output in enumerate(outputs):
-        if not isinstance(output, Tensor):
+        if not isinstance(output, _Tensor):
             raise TypeError(f"outputs must be Tensors, got {type(output).__name__}")
-        refuse_invalid_view(output)
+        _refuse_invalid_view(output)
         if output._node is None and "_view_no_grad" in output.__dict__:
             raise RuntimeError(
                 f"element {index} of tensors does not require grad and does not have a grad_fn: "
-                f"{describe(output)} is a view made in no_grad mode of a tensor that requires "
+                f"{_describe(output)} is a view made in no_grad mode of a tensor that requires "
                 "grad, which has no gradient of its own. Fix: take the view outside no_grad to "
                 "differentiate through it, or differentiate a result computed from it."
             )
         if not output._rg:
             raise RuntimeError(
                 f"element {index} of tensors does not require grad and does not have a grad_fn: "
-                f"{describe(output)} was computed from tensors none of which requires grad (or "
+                f"{_describe(output)} was computed from tensors none of which requires grad (or "
                 "inside no_grad). Fix: create the parameters with requires_grad=True, or call "
                 "requires_grad_() on them before computing the output."
             )
@@ -129,8 +129,8 @@ def _initial_grads(
         else:
             given_tensor = (
                 given
-                if isinstance(given, Tensor)
-                else Tensor._wrap(_backend.asarray(given, dtype=output._data.dtype))
+                if isinstance(given, _Tensor)
+                else _Tensor._wrap(_backend.asarray(given, dtype=output._data.dtype))
             )
             if tuple(given_tensor._data.shape) != shape:
                 raise RuntimeError(
@@ -139,12 +139,12 @@ def _initial_grads(
                     f"{output.shape!r}. Fix: the gradient must have the output's shape."
                 )
             if given_tensor._data.dtype != output._data.dtype:
-                given_tensor = ops.astype(given_tensor, output.dtype)
+                given_tensor = _ops.astype(given_tensor, output.dtype)
             if create_graph:
                 grads.append(given_tensor)
                 continue
             array = given_tensor._data
-        grads.append(Tensor._wrap(array) if create_graph else array)
+        grads.append(_Tensor._wrap(array) if create_graph else array)
     return grads
 
 
@@ -172,20 +172,20 @@ def backward(
     from arraygrad.autograd.engine import run_backward
 
     outputs = _as_sequence(tensors)
-    given = _as_sequence(grad_tensors) if not isinstance(grad_tensors, Tensor) else [grad_tensors]
-    if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple, Tensor)):
+    given = _as_sequence(grad_tensors) if not isinstance(grad_tensors, _Tensor) else [grad_tensors]
+    if grad_tensors is not None and not isinstance(grad_tensors, (list, tuple, _Tensor)):
         given = [grad_tensors]
     grads = _initial_grads(outputs, given, create_graph)
-    if inputs is not None and not isinstance(inputs, Tensor) and not len(inputs):
+    if inputs is not None and not isinstance(inputs, _Tensor) and not len(inputs):
         raise RuntimeError(
             "`inputs` argument to `backward()` cannot be empty. Fix: pass the tensors whose "
             ".grad to fill, or leave inputs out to fill every leaf's."
         )
     targets = _as_sequence(inputs) or None
     for index, tensor in enumerate(targets or ()):
-        if isinstance(tensor, Tensor):
-            refuse_invalid_view(tensor)
-        if not isinstance(tensor, Tensor) or not tensor._rg:
+        if isinstance(tensor, _Tensor):
+            _refuse_invalid_view(tensor)
+        if not isinstance(tensor, _Tensor) or not tensor._rg:
             raise RuntimeError(
                 f"can't retain_grad on Tensor that has requires_grad=False: element {index} of "
                 "inputs does not require grad, so backward cannot fill its .grad. Fix: create "
@@ -195,7 +195,7 @@ def backward(
         # PyTorch, it retains its grad from now on (this backward's and every later pass's,
         # autograd.grad's included), added where its node's hooks have run.
         tensor.retain_grad()
-    token = targeted_pass.set(targets is not None)
+    token = _targeted_pass.set(targets is not None)
     try:
         with set_grad_enabled(create_graph):
             captured = run_backward(
@@ -211,9 +211,9 @@ def backward(
                 node = tensor._node
                 retained = None if node is None or node.retained is None else node.retained()
                 if node is not None and retained is not tensor and id(tensor) in captured:
-                    accumulate_retained(tensor, captured.pop(id(tensor)), create_graph)
+                    _accumulate_retained(tensor, captured.pop(id(tensor)), create_graph)
     finally:
-        targeted_pass.reset(token)
+        _targeted_pass.reset(token)
 
 
 def grad(
@@ -278,16 +278,16 @@ def grad(
             "differentiate with respect to (use backward() to fill every leaf's .grad)."
         )
     for index, tensor in enumerate(input_list):
-        if isinstance(tensor, Tensor):
-            refuse_invalid_view(tensor)
-        if not isinstance(tensor, Tensor) or not tensor._rg:
+        if isinstance(tensor, _Tensor):
+            _refuse_invalid_view(tensor)
+        if not isinstance(tensor, _Tensor) or not tensor._rg:
             raise RuntimeError(
                 f"One of the differentiated Tensors (index {index}) does not require grad. Fix: "
                 "create it with requires_grad=True or call requires_grad_() before using it."
             )
-    given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, Tensor) else [grad_outputs]
+    given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, _Tensor) else [grad_outputs]
     grads = _initial_grads(output_list, given, create_graph)
-    token = targeted_pass.set(True)
+    token = _targeted_pass.set(True)
     try:
         with set_grad_enabled(create_graph):
             captured = run_backward(
@@ -299,25 +299,25 @@ def grad(
                 accumulate=False,
             )
     finally:
-        targeted_pass.reset(token)
+        _targeted_pass.reset(token)
     results: list[Tensor | None] = []
     for index, tensor in enumerate(input_list):
         value = captured.get(id(tensor))
         if value is None:
             if not (allow_unused or materialize_grads):
                 raise RuntimeError(
-                    f"The differentiated Tensor at index {index} ({describe(tensor)}) appears to "
+                    f"The differentiated Tensor at index {index} ({_describe(tensor)}) appears to "
                     "not have been used in the graph. Set allow_unused=True if this is the "
                     "desired behavior."
                 )
             # Zeros that require grad with create_graph, as PyTorch's (a double backward
             # through them gives zeros, not an error).
-            zeros = Tensor._wrap(_backend.xp.zeros_like(tensor._data), create_graph)
+            zeros = _Tensor._wrap(_backend.xp.zeros_like(tensor._data), create_graph)
             results.append(zeros if materialize_grads else None)
         elif create_graph:
             results.append(materialized(value))
         else:
-            results.append(Tensor._wrap(_backend.ensure_array(value)))
+            results.append(_Tensor._wrap(_backend.ensure_array(value)))
     return tuple(results)
 
 
@@ -333,7 +333,7 @@ def _batched_grad(
     """``grad`` with ``is_grads_batched=True``: one pass per row of the cotangents (PyTorch
     vmaps a single pass), the results stacked along a new first dimension."""
     output_list = _as_sequence(outputs)
-    given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, Tensor) else [grad_outputs]
+    given = _as_sequence(grad_outputs) if not isinstance(grad_outputs, _Tensor) else [grad_outputs]
     batch = None
     for index, (output, cotangent) in enumerate(zip(output_list, given, strict=False)):
         if cotangent is None:
@@ -386,6 +386,9 @@ _GRAD_MODE_NAMES = (
 )
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
     from arraygrad.autograd import forward_ad as forward_ad
     from arraygrad.autograd import grad_mode as grad_mode
     from arraygrad.autograd import profiler as profiler

@@ -90,7 +90,7 @@ def differentiable_operands(node: Node) -> tuple[tuple[Any, ...], Any]:
         out._node = node
         out._rg = True
         if _primitive.forward_ad_active:  # forward-over-reverse: the output's tangent too
-            from arraygrad.autograd.forward_ad import saved_output
+            from arraygrad.autograd.forward_ad import _saved_output
 
-            saved_output(node, out)
+            _saved_output(node, out)
     return node.inputs, out  # type: ignore[return-value]

@@ -28,17 +28,23 @@ tensor([2., 0.])
 
 from __future__ import annotations
 
-import functools
-import threading
-import weakref
-from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar
+import functools as _functools
+import threading as _threading
+import weakref as _weakref
+from collections.abc import Callable as _Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TypeVar as _TypeVar
 
-from arraygrad import _backend, _primitive, _view_history, ops
-from arraygrad._arguments import not_tensor_error
-from arraygrad._grad_mode import enable_grad, grad_enabled
-from arraygrad._tensor import Tensor
+from arraygrad import _backend, _primitive, _view_history
+from arraygrad import ops as _ops
+from arraygrad._arguments import not_tensor_error as _not_tensor_error
+from arraygrad._grad_mode import enable_grad as _enable_grad
+from arraygrad._grad_mode import grad_enabled as _grad_enabled
+from arraygrad._tensor import Tensor as _Tensor
 from arraygrad.autograd import _saved_hooks
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
 
 __all__ = [
     "UnpackedDualTensor",
@@ -49,7 +55,7 @@ __all__ = [
     "unpack_dual",
 ]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+_F = _TypeVar("_F", bound=_Callable[..., Any])
 
 # A tensor's tangent lives in its instance __dict__ under this key (ordinary tensors have none),
 # so that views, stale views and every other kind of tensor carry it alike.
@@ -79,7 +85,7 @@ class _Level:
 
     def __init__(self) -> None:
         self.current: int | None = None
-        self.tangented: dict[int, weakref.ref[Tensor]] = {}
+        self.tangented: dict[int, _weakref.ref[Tensor]] = {}
         # Counts the levels opened: a node's output tangent (see propagate) is from this one
         # only if it was noted under the same count.
         self.opened = 0
@@ -88,7 +94,7 @@ class _Level:
 _level = _Level()
 
 
-class _Computing(threading.local):
+class _Computing(_threading.local):
     """Whether this thread is computing a tangent: the ops of that computation read the
     primals only, and give their own results no tangent."""
 
@@ -173,7 +179,7 @@ class dual_level:  # noqa: N801 - PyTorch's name
         exit_dual_level()
 
     def __call__(self, func: _F) -> _F:
-        @functools.wraps(func)
+        @_functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with dual_level():
                 return func(*args, **kwargs)
@@ -215,7 +221,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"Expected tangent to be floating point or complex, but got: {tangent.dtype!r}"
         )
     _check_level(level, "_make_dual")
-    if tangent_of(tensor) is not None:
+    if _tangent_of(tensor) is not None:
         raise RuntimeError(
             "Making a dual Tensor based on a Tensor that already has a forward gradient at the "
             f"same level {_level.current} is not supported."
@@ -248,10 +254,10 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         level = -1 if _level.current is None else _level.current
     if level < 0:
         return UnpackedDualTensor(tensor, None)
-    if not isinstance(tensor, Tensor):
-        raise not_tensor_error("_unpack_dual", tensor, name="dual", position=1)
+    if not isinstance(tensor, _Tensor):
+        raise _not_tensor_error("_unpack_dual", tensor, name="dual", position=1)
     # (inside a custom Function's forward the inputs' tangents are hidden, as in PyTorch)
-    tangent = None if _computing.active else tangent_of(tensor)
+    tangent = None if _computing.active else _tangent_of(tensor)
     if tangent is not None:
         _check_level(level, "_fw_primal")
     primal = _alias(tensor, "AliasBackward0")
@@ -263,15 +269,15 @@ def _alias(tensor: Tensor, name: str) -> Tensor:
     """A view of all of ``tensor``, in its graph, that gets no tangent of its own."""
     saved, _computing.active = _computing.active, True
     try:
-        view = ops.reshape(tensor, shape=tuple(tensor._data.shape))
+        view = _ops.reshape(tensor, shape=tuple(tensor._data.shape))
     finally:
         _computing.active = saved
     return _primitive.labelled(view, name)
 
 
-def tangent_of(tensor: Any) -> Tensor | None:
+def _tangent_of(tensor: Any) -> Tensor | None:
     """The tangent ``tensor`` carries in the open dual level, or ``None``."""
-    if isinstance(tensor, Tensor):
+    if isinstance(tensor, _Tensor):
         found: Tensor | None = tensor.__dict__.get(_TANGENT)
         return found
     return None
@@ -286,18 +292,18 @@ def _set_tangent(tensor: Tensor, tangent: Tensor) -> None:
         def forget(_: object) -> None:  # (the tensor is gone: its id may be reused)
             tangented.pop(key, None)
 
-        tangented[key] = weakref.ref(tensor, forget)
+        tangented[key] = _weakref.ref(tensor, forget)
 
 
 # --- tangents of ops -----------------------------------------------------------------------
 
 
-def propagate(prim: Any, result: Tensor, args: tuple[Any, ...], params: dict[str, Any]) -> None:
+def _propagate(prim: Any, result: Tensor, args: tuple[Any, ...], params: dict[str, Any]) -> None:
     """Give ``result``, just made by the primitive ``prim`` from ``args``, the tangent
     ``J · t`` of its inputs' tangents (called for every op while a dual level is open)."""
     if _computing.active or prim.vjps is None:
         return
-    tangents = [tangent_of(arg) for arg in args]
+    tangents = [_tangent_of(arg) for arg in args]
     if all(tangent is None for tangent in tangents):
         return
     if not (result.dtype.is_floating_point or result.is_complex()):
@@ -318,7 +324,7 @@ def propagate(prim: Any, result: Tensor, args: tuple[Any, ...], params: dict[str
         node.__dict__[_TANGENT] = (_level.opened, tangent)
 
 
-def saved_output(node: Any, out: Tensor) -> None:
+def _saved_output(node: Any, out: Tensor) -> None:
     """Give ``out``, the engine's tensor for ``node``'s output, the output's tangent."""
     noted = node.__dict__.get(_TANGENT)
     if noted is not None and noted[0] == _level.opened and _level.current is not None:
@@ -338,15 +344,17 @@ def _pushed_forward(
     # The tangent is part of the graph where gradients are wanted of it: a tangent that
     # requires grad, or primals that do (then its graph also reaches them, through the values
     # the rules read). Otherwise the rules read detached copies, and nothing outside is touched.
-    higher = grad_enabled.get() and (
+    higher = _grad_enabled.get() and (
         any(t is not None and t._rg for t in tangents)
-        or any(isinstance(arg, Tensor) and arg._rg for arg in args)
+        or any(isinstance(arg, _Tensor) and arg._rg for arg in args)
     )
     if higher:
         inputs, out = args, result
     else:
-        inputs = tuple(Tensor._wrap(arg._data) if isinstance(arg, Tensor) else arg for arg in args)
-        out = Tensor._wrap(result._data)
+        inputs = tuple(
+            _Tensor._wrap(arg._data) if isinstance(arg, _Tensor) else arg for arg in args
+        )
+        out = _Tensor._wrap(result._data)
     saved, _computing.active = _computing.active, True
     # The graph below is this function's own (freed once grad returns): saved_tensors_hooks,
     # which are for the user's graph, must not see what its nodes save (PyTorch packs nothing).
@@ -355,19 +363,19 @@ def _pushed_forward(
     if not higher:
         hooks.stack = []
     try:
-        with enable_grad():
+        with _enable_grad():
             # Ones, not zeros: a rule may treat a zero cotangent as a special case (xlogy's
             # 0 where g == 0), which is linear in g but has no derivative there.
-            cotangent = Tensor._wrap(_backend.xp.ones_like(result._data), True)
+            cotangent = _Tensor._wrap(_backend.xp.ones_like(result._data), True)
             total = None
             for rule, tangent in zip(prim.vjps, tangents, strict=True):
                 if rule is None or tangent is None:
                     continue
-                pulled = rule(ops, cotangent, out, *inputs, **params)
+                pulled = rule(_ops, cotangent, out, *inputs, **params)
                 if pulled is None:
                     continue
-                if not isinstance(pulled, Tensor):
-                    pulled = Tensor._wrap(_backend.asarray(pulled))
+                if not isinstance(pulled, _Tensor):
+                    pulled = _Tensor._wrap(_backend.asarray(pulled))
                 # (the rule may give the broadcast shape: the tangent broadcasts likewise)
                 if pulled.is_complex() or tangent.is_complex():
                     term = (pulled.conj() * tangent).real.sum()
@@ -375,7 +383,7 @@ def _pushed_forward(
                     term = (pulled * tangent).sum()
                 total = term if total is None else total + term
             if total is None or not total._rg:
-                return Tensor._wrap(_backend.xp.zeros_like(result._data))
+                return _Tensor._wrap(_backend.xp.zeros_like(result._data))
             from arraygrad.autograd import grad
 
             (pushed,) = grad(
@@ -388,13 +396,13 @@ def _pushed_forward(
     return pushed
 
 
-def through_function(cls: Any, args: tuple[Any, ...], apply: Callable[[Any], Any]) -> Any:
+def _through_function(cls: Any, args: tuple[Any, ...], apply: _Callable[[Any], Any]) -> Any:
     """``cls.apply(*args)`` (a custom autograd.Function with a ``jvp``) in a dual level:
     ``apply(ctx)`` runs ``forward`` and records the node with no tangent computed from its ops
     (nor from ``backward``), and ``cls.jvp`` gives the outputs' tangents, as PyTorch does."""
     from arraygrad.autograd.function import FunctionCtx
 
-    tangents = [tangent_of(arg) for arg in args]
+    tangents = [_tangent_of(arg) for arg in args]
     if all(tangent is None for tangent in tangents):
         return apply(FunctionCtx())
     ctx = FunctionCtx()
@@ -406,8 +414,8 @@ def through_function(cls: Any, args: tuple[Any, ...], apply: Callable[[Any], Any
     # jvp gets zeros for a floating tensor without a tangent, None for any other argument.
     given = [
         tangent
-        if tangent is not None or not isinstance(arg, Tensor)
-        else (ops.zeros_like(arg) if arg.is_floating_point() or arg.is_complex() else None)
+        if tangent is not None or not isinstance(arg, _Tensor)
+        else (_ops.zeros_like(arg) if arg.is_floating_point() or arg.is_complex() else None)
         for arg, tangent in zip(args, tangents, strict=True)
     ]
     ctx._in_jvp = True  # (its saved_tensors are those saved for forward)
@@ -418,7 +426,7 @@ def through_function(cls: Any, args: tuple[Any, ...], apply: Callable[[Any], Any
     outputs = result if isinstance(result, tuple) else (result,)
     pushed = pushed if isinstance(pushed, tuple) else (pushed,)
     for output, tangent in zip(outputs, pushed, strict=False):
-        if isinstance(output, Tensor) and isinstance(tangent, Tensor):
+        if isinstance(output, _Tensor) and isinstance(tangent, _Tensor):
             _set_tangent(output, tangent)
     return result
 
@@ -426,11 +434,11 @@ def through_function(cls: Any, args: tuple[Any, ...], apply: Callable[[Any], Any
 # --- in-place writes -----------------------------------------------------------------------
 
 
-def written(target: Tensor, result: Any) -> None:
+def _written(target: Tensor, result: Any) -> None:
     """``target``'s memory now holds ``result`` (computed out of place by an in-place op):
     write ``result``'s tangent, or zeros where it has none, into ``target``'s tangent."""
-    new = tangent_of(result)
-    tangent = tangent_of(target)
+    new = _tangent_of(result)
+    tangent = _tangent_of(target)
     if tangent is None:
         if new is None:
             return
@@ -438,11 +446,11 @@ def written(target: Tensor, result: Any) -> None:
     _write_tangent(tangent, new)
 
 
-def written_at(target: Tensor, key: Any, value: Any) -> None:
+def _written_at(target: Tensor, key: Any, value: Any) -> None:
     """``target[key] = value`` was written into ``target``'s memory: likewise for the
     tangents, in that region."""
-    new = tangent_of(value)
-    tangent = tangent_of(target)
+    new = _tangent_of(value)
+    tangent = _tangent_of(target)
     if tangent is None:
         if new is None:
             return
@@ -450,18 +458,18 @@ def written_at(target: Tensor, key: Any, value: Any) -> None:
     tangent[key] = 0.0 if new is None else new
 
 
-def snapshot_of(target: Tensor, snapshot: Tensor) -> None:
+def _snapshot_of(target: Tensor, snapshot: Tensor) -> None:
     """``snapshot`` stands for ``target``'s value before an in-place op: it has the tangent
     too, for the op's result to be computed from."""
-    tangent = tangent_of(target)
+    tangent = _tangent_of(target)
     if tangent is not None:
         _set_tangent(snapshot, tangent)
 
 
-def reshaped(target: Tensor, result: Tensor) -> None:
+def _reshaped(target: Tensor, result: Tensor) -> None:
     """``target`` took the shape of ``result``, a view of it (``t_()``, ``squeeze_()``): its
     tangent becomes ``result``'s, the same view of the old tangent."""
-    tangent = tangent_of(result)
+    tangent = _tangent_of(result)
     if tangent is None:
         target.__dict__.pop(_TANGENT, None)
     else:
@@ -483,7 +491,7 @@ def _fresh_tangent(target: Tensor) -> Tensor:
     stays as it is, as in PyTorch."""
     detached = "_view_detached" in target.__dict__ or _PRIMAL in target.__dict__
     root = target if target._base is None or detached else target._base
-    zeros = Tensor._wrap(_backend.xp.zeros_like(root._data))
+    zeros = _Tensor._wrap(_backend.xp.zeros_like(root._data))
     _set_tangent(root, zeros)
     if not detached:
         views = _view_history.live_views(root)
@@ -493,6 +501,6 @@ def _fresh_tangent(target: Tensor) -> Tensor:
             attrs = view.__dict__
             if _TANGENT not in attrs and _PRIMAL not in attrs:
                 _set_tangent(view, _view_history._replay(zeros, attrs["_view_steps"]))
-    found = tangent_of(target)
+    found = _tangent_of(target)
     assert found is not None
     return found

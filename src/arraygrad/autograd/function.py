@@ -194,7 +194,7 @@ class Function:
             # backward: see docs/forward_ad.md.)
             from arraygrad.autograd import forward_ad
 
-            return forward_ad.through_function(
+            return forward_ad._through_function(
                 cls, args, lambda ctx: cls._apply_with(ctx, args, kwargs)
             )
         return cls._apply_with(FunctionCtx(), args, kwargs)

@@ -17,12 +17,19 @@ tensor([[2., 0.],
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from arraygrad import _backend, ops
-from arraygrad._grad_mode import enable_grad
-from arraygrad._tensor import Tensor, describe
+from arraygrad import _backend
+from arraygrad import ops as _ops
+from arraygrad._grad_mode import enable_grad as _enable_grad
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad._tensor import describe as _describe
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
@@ -32,7 +39,7 @@ def _tuple(value: Any, what: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...
     is_tuple = isinstance(value, (tuple, list))
     items = tuple(value) if is_tuple else (value,)
     for index, item in enumerate(items):
-        if not isinstance(item, Tensor):
+        if not isinstance(item, _Tensor):
             raise TypeError(
                 f"The {what} given to {fn_name} must be either a Tensor or a tuple of Tensors but "
                 f"the value at index {index} has type {type(item).__name__}."
@@ -44,7 +51,7 @@ def _untuple(is_tuple: bool, values: Sequence[Any]) -> Any:
     return tuple(values) if is_tuple else values[0]
 
 
-def prepare_inputs(inputs: Sequence[Tensor], create_graph: bool) -> tuple[Tensor, ...]:
+def _prepare_inputs(inputs: Sequence[Tensor], create_graph: bool) -> tuple[Tensor, ...]:
     """Fresh tensors to differentiate with respect to.
 
     With ``create_graph`` an input that already requires grad is aliased through a view, so the
@@ -56,24 +63,24 @@ def prepare_inputs(inputs: Sequence[Tensor], create_graph: bool) -> tuple[Tensor
             # torch makes every input require grad, which refuses integer tensors
             raise RuntimeError(
                 "only Tensors of floating point dtype can require gradients: got "
-                f"{describe(tensor)}. Fix: convert it first, e.g. x.double()."
+                f"{_describe(tensor)}. Fix: convert it first, e.g. x.double()."
             )
         if create_graph and tensor.requires_grad:
-            prepared.append(ops.reshape(tensor, shape=tuple(tensor._data.shape)))
+            prepared.append(_ops.reshape(tensor, shape=tuple(tensor._data.shape)))
         else:
-            prepared.append(Tensor._wrap(tensor._data, True))
+            prepared.append(_Tensor._wrap(tensor._data, True))
     return tuple(prepared)
 
 
 def _zeros_like(tensor: Tensor) -> Tensor:
-    return Tensor._wrap(_backend.xp.zeros_like(tensor._data))
+    return _Tensor._wrap(_backend.xp.zeros_like(tensor._data))
 
 
 def _detach_all(values: Sequence[Tensor], create_graph: bool) -> tuple[Tensor, ...]:
     return tuple(values) if create_graph else tuple(v.detach() for v in values)
 
 
-def vector_grads(
+def _vector_grads(
     outputs: Sequence[Tensor],
     inputs: Sequence[Tensor],
     cotangents: Sequence[Tensor],
@@ -117,7 +124,7 @@ def vector_grads(
 
 
 def _call(func: Callable[..., Any], inputs: Sequence[Tensor], fn_name: str) -> tuple[bool, Any]:
-    with enable_grad():
+    with _enable_grad():
         result = func(*inputs)
     return _tuple(result, "outputs of the user-provided function", fn_name)
 
@@ -132,7 +139,7 @@ def _cotangents(
                 f"Tensor with a single element ({fn_name}). Fix: pass v with the shape of the "
                 f"{what}: {[list(o.shape) for o in outputs]}."
             )
-        return (Tensor._wrap(_backend.xp.ones_like(outputs[0]._data)),)
+        return (_Tensor._wrap(_backend.xp.ones_like(outputs[0]._data)),)
     _, given = _tuple(v, "v", fn_name)
     if len(given) != len(outputs):
         raise RuntimeError(
@@ -166,11 +173,11 @@ def vjp(
     tensor([2., 4.])
     """
     inputs_tuple, tensors = _tuple(inputs, "inputs", "vjp")
-    with enable_grad():
-        fresh = prepare_inputs(tensors, create_graph)
+    with _enable_grad():
+        fresh = _prepare_inputs(tensors, create_graph)
         outputs_tuple, outputs = _call(func, fresh, "vjp")
         cotangents = _cotangents(v, outputs, "vjp")
-        grads = vector_grads(
+        grads = _vector_grads(
             outputs, fresh, cotangents, create_graph=create_graph, strict=strict, fn_name="vjp"
         )
     return (
@@ -196,12 +203,12 @@ def _double_vjp(
     derivative in ``w`` there.
     """
     dummies = tuple(
-        Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.category >= 2) for o in outputs
+        _Tensor._wrap(_backend.xp.ones_like(o._data), o.dtype.category >= 2) for o in outputs
     )
-    pulled = vector_grads(
+    pulled = _vector_grads(
         outputs, fresh, dummies, create_graph=True, strict=strict, fn_name=fn_name
     )
-    return vector_grads(
+    return _vector_grads(
         pulled, dummies, tangents, create_graph=create_graph, strict=strict, fn_name=fn_name
     )
 
@@ -223,8 +230,8 @@ def jvp(
     tensor([2., 0.])
     """
     _, tensors = _tuple(inputs, "inputs", "jvp")
-    with enable_grad():
-        fresh = prepare_inputs(tensors, create_graph)
+    with _enable_grad():
+        fresh = _prepare_inputs(tensors, create_graph)
         outputs_tuple, outputs = _call(func, fresh, "jvp")
         tangents = _cotangents(v, fresh, "jvp", what="inputs")
         result = _double_vjp(
@@ -236,7 +243,7 @@ def jvp(
     )
 
 
-def stack(rows: Sequence[Tensor], shape: tuple[int, ...], like: Tensor) -> Tensor:
+def _stack(rows: Sequence[Tensor], shape: tuple[int, ...], like: Tensor) -> Tensor:
     """Stack ``rows`` along a new first axis into ``(len(rows),) + shape``, differentiably.
 
     Without a graph this is one array stack; with one, each row is scattered into its slot by
@@ -246,12 +253,12 @@ def stack(rows: Sequence[Tensor], shape: tuple[int, ...], like: Tensor) -> Tenso
     xp = _backend.xp
     full = (len(rows), *shape)
     if not rows:
-        return Tensor._wrap(xp.zeros(full, dtype=like._data.dtype))
+        return _Tensor._wrap(xp.zeros(full, dtype=like._data.dtype))
     if not any(r.requires_grad for r in rows):
-        return Tensor._wrap(xp.reshape(xp.stack([r._data for r in rows]), full))
+        return _Tensor._wrap(xp.reshape(xp.stack([r._data for r in rows]), full))
     total: Tensor | None = None
     for index, row in enumerate(rows):
-        part = ops.index_add_zeros(ops.reshape(row, shape=shape), shape=full, key=(index,))
+        part = _ops.index_add_zeros(_ops.reshape(row, shape=shape), shape=full, key=(index,))
         total = part if total is None else total + part
     assert total is not None
     return total
@@ -260,7 +267,7 @@ def stack(rows: Sequence[Tensor], shape: tuple[int, ...], like: Tensor) -> Tenso
 def _basis(tensors: Sequence[Tensor], position: int, k: int) -> list[Tensor]:
     """The ``k``-th unit direction of ``tensors[position]``, with zeros for the other tensors."""
     return [
-        _one_hot(t, k) if m == position else Tensor._wrap(_backend.xp.zeros_like(t._data))
+        _one_hot(t, k) if m == position else _Tensor._wrap(_backend.xp.zeros_like(t._data))
         for m, t in enumerate(tensors)
     ]
 
@@ -269,10 +276,10 @@ def _one_hot(out: Tensor, k: int) -> Tensor:
     xp = _backend.xp
     flat = xp.zeros(out.numel(), dtype=out._data.dtype)
     flat[k] = 1
-    return Tensor._wrap(xp.reshape(flat, tuple(out._data.shape)))
+    return _Tensor._wrap(xp.reshape(flat, tuple(out._data.shape)))
 
 
-def jacobian_rows(
+def _jacobian_rows(
     outputs: Sequence[Tensor],
     fresh: Sequence[Tensor],
     *,
@@ -290,7 +297,7 @@ def jacobian_rows(
     for out in outputs:
         rows: list[list[Tensor]] = [[] for _ in fresh]
         for k in range(out.numel()):
-            grads = vector_grads(
+            grads = _vector_grads(
                 [out],
                 fresh,
                 [_one_hot(out, k)],
@@ -303,8 +310,8 @@ def jacobian_rows(
         shape_out = tuple(out._data.shape)
         jacobians.append(
             [
-                ops.reshape(
-                    stack(rows[i], tuple(x._data.shape), like=x),
+                _ops.reshape(
+                    _stack(rows[i], tuple(x._data.shape), like=x),
                     shape=shape_out + tuple(x._data.shape),
                 )
                 for i, x in enumerate(fresh)
@@ -349,19 +356,19 @@ def jacobian(
                 "jacobian and hessian take real inputs: got a complex tensor. Fix: pass "
                 "view_as_real(z) and rebuild z inside the function with view_as_complex."
             )
-    with enable_grad():
-        fresh = prepare_inputs(tensors, create_graph)
+    with _enable_grad():
+        fresh = _prepare_inputs(tensors, create_graph)
         outputs_tuple, outputs = _call(func, fresh, "jacobian")
         if strategy == "forward-mode":
-            jacobians = jacobian_columns(outputs, fresh, create_graph=create_graph, strict=strict)
+            jacobians = _jacobian_columns(outputs, fresh, create_graph=create_graph, strict=strict)
         else:
-            jacobians = jacobian_rows(outputs, fresh, create_graph=create_graph, strict=strict)
+            jacobians = _jacobian_rows(outputs, fresh, create_graph=create_graph, strict=strict)
     if not create_graph:
         jacobians = [[value.detach() for value in row] for row in jacobians]
     return _arrange(jacobians, outputs_tuple, inputs_tuple)
 
 
-def jacobian_columns(
+def _jacobian_columns(
     outputs: Sequence[Tensor],
     fresh: Sequence[Tensor],
     *,
@@ -371,9 +378,9 @@ def jacobian_columns(
 ) -> list[list[Tensor]]:
     """The Jacobian as :func:`jacobian_rows` lays it out, built from ``J e_k`` columns."""
     dummies = tuple(
-        Tensor._wrap(_backend.xp.zeros_like(o._data), o.dtype.is_floating_point) for o in outputs
+        _Tensor._wrap(_backend.xp.zeros_like(o._data), o.dtype.is_floating_point) for o in outputs
     )
-    pulled = vector_grads(
+    pulled = _vector_grads(
         outputs, fresh, dummies, create_graph=True, strict=strict, fn_name=fn_name
     )
     # columns[i][j] lists J_ji e_k for every element k of input i
@@ -381,7 +388,7 @@ def jacobian_columns(
     for i, x in enumerate(fresh):
         for k in range(x.numel()):
             tangents = _basis(fresh, i, k)
-            pushed = vector_grads(
+            pushed = _vector_grads(
                 pulled,
                 dummies,
                 tangents,
@@ -397,10 +404,10 @@ def jacobian_columns(
         for i, x in enumerate(fresh):
             shape_out = tuple(out._data.shape)
             shape_in = tuple(x._data.shape)
-            stacked = stack(columns[i][j], shape_out, like=out)  # (numel(x),) + shape_out
+            stacked = _stack(columns[i][j], shape_out, like=out)  # (numel(x),) + shape_out
             count = len(shape_out)
-            moved = ops.permute_dims(stacked, axes=(*range(1, count + 1), 0))
-            row.append(ops.reshape(moved, shape=shape_out + shape_in))
+            moved = _ops.permute_dims(stacked, axes=(*range(1, count + 1), 0))
+            row.append(_ops.reshape(moved, shape=shape_out + shape_in))
         result.append(row)
     return result
 
@@ -440,8 +447,8 @@ def hessian(
 
     def gradient(*args: Tensor) -> tuple[Tensor, ...]:
         out = _scalar_output(func, args, "hessian")
-        ones = Tensor._wrap(_backend.xp.ones_like(out._data))
-        return vector_grads(
+        ones = _Tensor._wrap(_backend.xp.ones_like(out._data))
+        return _vector_grads(
             [out], args, [ones], create_graph=True, strict=strict, fn_name="hessian"
         )
 
@@ -468,11 +475,11 @@ def _second_order(
     forward_over: bool,
 ) -> tuple[Tensor, Any]:
     inputs_tuple, tensors = _tuple(inputs, "inputs", fn_name)
-    with enable_grad():
-        fresh = prepare_inputs(tensors, create_graph)
+    with _enable_grad():
+        fresh = _prepare_inputs(tensors, create_graph)
         out = _scalar_output(func, fresh, fn_name)
-        ones = Tensor._wrap(_backend.xp.ones_like(out._data))
-        grads = vector_grads(
+        ones = _Tensor._wrap(_backend.xp.ones_like(out._data))
+        grads = _vector_grads(
             [out], fresh, [ones], create_graph=True, strict=strict, fn_name=fn_name
         )
         vectors = _cotangents(v, fresh, fn_name, what="inputs")
@@ -481,7 +488,7 @@ def _second_order(
                 grads, fresh, vectors, create_graph=create_graph, strict=strict, fn_name=fn_name
             )
         else:  # vᵀ H = VJP of the gradient with cotangent v
-            result = vector_grads(
+            result = _vector_grads(
                 grads, fresh, vectors, create_graph=create_graph, strict=strict, fn_name=fn_name
             )
     value = out if create_graph else out.detach()

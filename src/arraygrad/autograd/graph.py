@@ -16,15 +16,19 @@ import abc
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from arraygrad import _backend
 from arraygrad._node import Node as _RecordedNode
-from arraygrad._primitive import bump_version
-from arraygrad._tensor import Tensor
+from arraygrad._primitive import bump_version as _bump_version
+from arraygrad._tensor import Tensor as _Tensor
 from arraygrad.autograd import _passes, _saved_hooks
-from arraygrad.autograd._accumulate_grad import AccumulateGrad, accumulator
+from arraygrad.autograd._accumulate_grad import AccumulateGrad as _AccumulateGrad
+from arraygrad.autograd._accumulate_grad import accumulator as _accumulator
 from arraygrad.utils.hooks import RemovableHandle
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
 
 __all__ = [
     "GradientEdge",
@@ -85,7 +89,7 @@ class Node(abc.ABC):
 
 
 Node.register(_RecordedNode)
-Node.register(AccumulateGrad)
+Node.register(_AccumulateGrad)
 
 
 class GradientEdge(NamedTuple):
@@ -123,7 +127,7 @@ def get_gradient_edge(tensor: Tensor) -> GradientEdge:
         )
     node = tensor._node
     if node is None:
-        return GradientEdge(accumulator(tensor, None), 0)  # type: ignore[arg-type]
+        return GradientEdge(_accumulator(tensor, None), 0)  # type: ignore[arg-type]
     return GradientEdge(node, node.output_index)  # type: ignore[arg-type]
 
 
@@ -139,15 +143,15 @@ def increment_version(tensor: Tensor | Iterable[Tensor]) -> None:
     >>> t._version
     1
     """
-    if isinstance(tensor, Tensor):
-        bump_version(tensor)
+    if isinstance(tensor, _Tensor):
+        _bump_version(tensor)
         return
     if not isinstance(tensor, Iterable) or isinstance(tensor, str | bytes):
         raise RuntimeError("increment_version expect a Iterable[Tensor] as input")
     for item in tensor:
-        if not isinstance(item, Tensor):
+        if not isinstance(item, _Tensor):
             raise RuntimeError("increment_version expect a Iterable[Tensor] as input")
-        bump_version(item)
+        _bump_version(item)
 
 
 class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
@@ -222,10 +226,10 @@ class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
 
         def unpack_from_cpu(packed: tuple[Any, Any]) -> Tensor:
             _device, value = packed
-            if isinstance(value, Tensor):
+            if isinstance(value, _Tensor):
                 return value
             host, _requires_grad = value
-            return Tensor._wrap(_backend.asarray(host))
+            return _Tensor._wrap(_backend.asarray(host))
 
         super().__init__(pack_to_cpu, unpack_from_cpu)
 

@@ -25,16 +25,20 @@ a queue that marks where each node starts.
 
 from __future__ import annotations
 
-import threading
-import warnings
-from collections.abc import Callable
+import threading as _threading
+import warnings as _warnings
 from time import perf_counter_ns
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arraygrad import _primitive, _profiling
-from arraygrad._primitive import Primitive
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor as _Tensor
 from arraygrad.autograd.profiler_util import EventList, FunctionEvent
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from arraygrad._primitive import Primitive
+    from arraygrad._tensor import Tensor
 
 __all__ = ["EventList", "FunctionEvent", "emit_itt", "emit_nvtx", "profile", "record_function"]
 
@@ -64,7 +68,7 @@ class _Span:
         self.nbytes = 0
         self.annotation = False
         self.end = 0
-        self.thread = threading.get_native_id()
+        self.thread = _threading.get_native_id()
         self.start = perf_counter_ns()
 
 
@@ -76,7 +80,7 @@ class _Recording:
         self.profile_memory = profile_memory
         self.origin = perf_counter_ns()
         self.spans: list[_Span] = []  # in the order they opened: a parent before its children
-        self._open = threading.local()  # .stack: this thread's open spans, innermost last
+        self._open = _threading.local()  # .stack: this thread's open spans, innermost last
 
     def _stack(self) -> list[_Span]:
         stack: list[_Span] | None = getattr(self._open, "stack", None)
@@ -212,10 +216,10 @@ class _NodeQueue(list[Any]):
 
 
 def _shapes(values: tuple[Any, ...]) -> list[list[int]]:
-    return [list(value.shape) if isinstance(value, Tensor) else [] for value in values]
+    return [list(value.shape) if isinstance(value, _Tensor) else [] for value in values]
 
 
-_switch_lock = threading.Lock()
+_switch_lock = _threading.Lock()
 
 
 def _start(record_shapes: bool, profile_memory: bool) -> _Recording:
@@ -282,7 +286,7 @@ class record_function:  # noqa: N801 - PyTorch's name
 
 
 def _warn_no_cuda() -> None:
-    warnings.warn("CUDA is not available, disabling CUDA profiling", stacklevel=3)
+    _warnings.warn("CUDA is not available, disabling CUDA profiling", stacklevel=3)
 
 
 class profile:  # noqa: N801 - PyTorch's name
@@ -326,7 +330,7 @@ class profile:  # noqa: N801 - PyTorch's name
         self.entered = False
         self._recording: _Recording | None = None
         if use_cuda:
-            warnings.warn(
+            _warnings.warn(
                 "The attribute `use_cuda` will be deprecated soon, please use "
                 "``use_device = 'cuda'`` instead.",
                 FutureWarning,

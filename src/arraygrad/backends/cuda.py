@@ -17,12 +17,12 @@ the plain softmax(QKᵀ/√d)V formula, whichever are enabled.
 
 from __future__ import annotations
 
-import builtins
-import importlib.util
+import builtins as _builtins
+from importlib import util as _importlib_util
 from typing import Any
 
 from arraygrad import _backend, _flags
-from arraygrad.backends._switches import check_bool
+from arraygrad.backends._switches import check_bool as _check_bool
 
 __all__ = [
     "cudnn_sdp_enabled",
@@ -41,7 +41,7 @@ __all__ = [
 def is_built() -> bool:
     """Whether arraygrad can compute on CUDA: it computes there now, or CuPy (its GPU array
     library) is installed. Like PyTorch's, True does not mean a GPU is present."""
-    return _backend.device[0] == "cuda" or importlib.util.find_spec("cupy") is not None
+    return _backend.device[0] == "cuda" or _importlib_util.find_spec("cupy") is not None
 
 
 class _Matmul:
@@ -80,7 +80,7 @@ class _Matmul:
 
     @allow_tf32.setter
     def allow_tf32(self, value: Any) -> None:
-        check_bool(value, "set_allow_tf32_cublas")
+        _check_bool(value, "set_allow_tf32_cublas")
         _flags.set_float32_matmul_precision("high" if value else "highest")
 
     @property
@@ -118,14 +118,14 @@ class _Matmul:
 
     @allow_fp16_accumulation.setter
     def allow_fp16_accumulation(self, value: Any) -> None:
-        check_bool(value, "set_allow_fp16_accumulation_cublas")
+        _check_bool(value, "set_allow_fp16_accumulation_cublas")
         object.__setattr__(self, "_fp16_accumulation", value)
 
 
 def _reduction_setting(value: Any, name: str) -> tuple[bool, bool]:
     """A reduced-precision flag's value: a bool, or ``(allowed, split_k)`` as PyTorch takes
     it (split-K defaulting to True, and refused off while the reduction is allowed)."""
-    if value.__class__ is builtins.bool:
+    if value.__class__ is _builtins.bool:
         return (value, True)
     if not isinstance(value, (tuple, list)):
         raise TypeError(f"{name} expects a bool or a tuple/list of bools, but got {type(value)}")
@@ -135,7 +135,7 @@ def _reduction_setting(value: Any, name: str) -> tuple[bool, bool]:
         raise TypeError(f"{name} expects at most two boolean arguments")
     allowed, split_k = (*value, True)[:2]
     for flag, role in ((allowed, "allow_reduced_precision"), (split_k, "allow_splitk")):
-        if flag.__class__ is not builtins.bool:
+        if flag.__class__ is not _builtins.bool:
             raise TypeError(f"{name} expects a bool for {role}, but got {type(flag)}")
     if allowed and not split_k:
         raise RuntimeError(
@@ -151,7 +151,7 @@ _attention = {"flash": True, "mem_efficient": True, "math": True, "cudnn": True}
 
 
 def _enable(kind: str, enabled: Any) -> None:
-    check_bool(enabled, f"set_sdp_use_{kind}")
+    _check_bool(enabled, f"set_sdp_use_{kind}")
     _attention[kind] = enabled
 
 

@@ -13,11 +13,14 @@ computed in full float32 already, and there are no algorithms to benchmark.
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
+import sys as _sys
+import types as _types
+from typing import TYPE_CHECKING
 
-from arraygrad.backends._switches import switch
+from arraygrad.backends._switches import switch as _switch
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["is_available", "version"]
 
@@ -39,17 +42,17 @@ def version() -> None:
     return None
 
 
-class _CudnnModule(types.ModuleType):
+class _CudnnModule(_types.ModuleType):
     """This module, with flags that refuse non-bools as PyTorch's do; other attributes are set
     as on any module (``benchmark_limit``)."""
 
-    enabled = switch(_values, "enabled", "set_enabled_cudnn")
-    benchmark = switch(_values, "benchmark", "set_benchmark_cudnn")
-    deterministic = switch(_values, "deterministic", "set_deterministic_cudnn")
+    enabled = _switch(_values, "enabled", "set_enabled_cudnn")
+    benchmark = _switch(_values, "benchmark", "set_benchmark_cudnn")
+    deterministic = _switch(_values, "deterministic", "set_deterministic_cudnn")
     # PyTorch's message names cuBLAS here too
-    allow_tf32 = switch(_values, "allow_tf32", "set_allow_tf32_cublas")
+    allow_tf32 = _switch(_values, "allow_tf32", "set_allow_tf32_cublas")
 
 
 benchmark_limit: int | None = None  # PyTorch's default without cuDNN
 
-sys.modules[__name__].__class__ = _CudnnModule
+_sys.modules[__name__].__class__ = _CudnnModule

@@ -9,11 +9,14 @@ PyTorch's defaults, and change nothing (NumPy's kernels are deterministic alread
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
+import sys as _sys
+import types as _types
+from typing import TYPE_CHECKING
 
-from arraygrad.backends._switches import switch
+from arraygrad.backends._switches import switch as _switch
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["is_available"]
 
@@ -25,11 +28,11 @@ def is_available() -> bool:
     return False
 
 
-class _MkldnnModule(types.ModuleType):
+class _MkldnnModule(_types.ModuleType):
     """This module, with flags that refuse non-bools as PyTorch's do."""
 
-    enabled = switch(_values, "enabled", "set_enabled_mkldnn")
-    deterministic = switch(_values, "deterministic", "set_deterministic_mkldnn")
+    enabled = _switch(_values, "enabled", "set_enabled_mkldnn")
+    deterministic = _switch(_values, "deterministic", "set_deterministic_mkldnn")
 
 
-sys.modules[__name__].__class__ = _MkldnnModule
+_sys.modules[__name__].__class__ = _MkldnnModule

@@ -11,8 +11,8 @@ entropies, argument validation and closed-form KL divergences.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import TYPE_CHECKING
 
 from arraygrad.distributions import constraints, transforms
 
@@ -82,6 +82,9 @@ from arraygrad.distributions.transforms import (
 )
 from arraygrad.distributions.von_mises import VonMises
 from arraygrad.distributions.wishart import Wishart
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "AbsTransform",
@@ -155,6 +158,27 @@ __all__ = [
     "transforms",
 ]
 
+# Importing a module of this package binds its name here; these modules are arraygrad's own
+# grouping of the families (torch.distributions has one module per family, see below), so
+# they are unbound again. Import them by their full path.
+for _module in (
+    "continuous",
+    "counts",
+    "discrete",
+    "elementwise_transforms",
+    "folded",
+    "joined_transforms",
+    "kl_multivariate",
+    "matrix_transforms",
+    "mixture",
+    "multivariate",
+    "simplex_transforms",
+    "transform_base",
+    "transformed_families",
+):
+    del globals()[_module]
+del _module
+
 # torch's per-family import paths (``torch.distributions.normal`` ...) and ``utils``: thin
 # modules, imported on first use so that ``import arraygrad`` does not load them
 _SUBMODULES = frozenset(
@@ -193,5 +217,5 @@ _SUBMODULES = frozenset(
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -103,31 +103,31 @@ def _both(constraint: type) -> Callable[[_Factory], _Factory]:
     return decorator
 
 
-@_both(constraints.Real)
+@_both(constraints._Real)
 def _onto_real(constraint: Any) -> Transform:
     return identity_transform
 
 
-@biject_to.register(constraints.IndependentConstraint)
+@biject_to.register(constraints._IndependentConstraint)
 def _biject_to_independent(constraint: Any) -> Transform:
     inner = biject_to(constraint.base_constraint)
     return IndependentTransform(inner, constraint.reinterpreted_batch_ndims)
 
 
-@transform_to.register(constraints.IndependentConstraint)
+@transform_to.register(constraints._IndependentConstraint)
 def _transform_to_independent(constraint: Any) -> Transform:
     inner = transform_to(constraint.base_constraint)
     return IndependentTransform(inner, constraint.reinterpreted_batch_ndims)
 
 
-@_both(constraints.GreaterThan)
-@_both(constraints.GreaterThanEq)
+@_both(constraints._GreaterThan)
+@_both(constraints._GreaterThanEq)
 def _onto_above(constraint: Any) -> Transform:
     # exp reaches (0, inf); shifting it reaches (lower_bound, inf)
     return ComposeTransform([ExpTransform(), AffineTransform(constraint.lower_bound, 1)])
 
 
-@_both(constraints.LessThan)
+@_both(constraints._LessThan)
 def _onto_below(constraint: Any) -> Transform:
     return ComposeTransform([ExpTransform(), AffineTransform(constraint.upper_bound, -1)])
 
@@ -137,8 +137,8 @@ def _is_unit(constraint: Any) -> bool:
     return isinstance(low, Number) and isinstance(high, Number) and low == 0 and high == 1
 
 
-@_both(constraints.Interval)
-@_both(constraints.HalfOpenInterval)
+@_both(constraints._Interval)
+@_both(constraints._HalfOpenInterval)
 def _onto_interval(constraint: Any) -> Transform:
     if _is_unit(constraint):
         return SigmoidTransform()
@@ -146,28 +146,28 @@ def _onto_interval(constraint: Any) -> Transform:
     return ComposeTransform([SigmoidTransform(), AffineTransform(low, high - low)])
 
 
-@biject_to.register(constraints.Simplex)
+@biject_to.register(constraints._Simplex)
 def _biject_to_simplex(constraint: Any) -> Transform:
     return StickBreakingTransform()
 
 
-@transform_to.register(constraints.Simplex)
+@transform_to.register(constraints._Simplex)
 def _transform_to_simplex(constraint: Any) -> Transform:
     return SoftmaxTransform()
 
 
-@_both(constraints.CorrCholesky)
+@_both(constraints._CorrCholesky)
 def _onto_corr_cholesky(constraint: Any) -> Transform:
     return CorrCholeskyTransform()
 
 
 # onto but not one-to-one (the upper triangle is dropped): transform_to only
-@transform_to.register(constraints.LowerCholesky)
+@transform_to.register(constraints._LowerCholesky)
 def _transform_to_lower_cholesky(constraint: Any) -> Transform:
     return LowerCholeskyTransform()
 
 
-@transform_to.register(constraints.PositiveDefinite)
+@transform_to.register(constraints._PositiveDefinite)
 def _transform_to_positive_definite(constraint: Any) -> Transform:
     return PositiveDefiniteTransform()
 
@@ -188,5 +188,5 @@ def _pieces(registry: ConstraintRegistry) -> tuple[_Factory, _Factory]:
 
 for _registry in (biject_to, transform_to):
     _onto_cat, _onto_stack = _pieces(_registry)
-    _registry.register(constraints.Cat, _onto_cat)
-    _registry.register(constraints.Stack, _onto_stack)
+    _registry.register(constraints._Cat, _onto_cat)
+    _registry.register(constraints._Stack, _onto_stack)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import arraygrad as ag
+import arraygrad as _ag
 
 __all__ = [
     "Constraint",
@@ -66,7 +66,7 @@ class Constraint:
     is_discrete = False
     event_dim = 0
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         """A boolean tensor: whether each event of ``value`` lies in the region."""
         raise NotImplementedError
 
@@ -74,30 +74,31 @@ class Constraint:
         return ""
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._fields()})"
+        # (the classes are private, as torch's: _Interval prints as Interval)
+        return f"{type(self).__name__.lstrip('_')}({self._fields()})"
 
 
-class Dependent(Constraint):
+class _Dependent(Constraint):
     """A constraint that depends on the distribution's parameters, so cannot be checked alone."""
 
     def __init__(self, *, is_discrete: bool = False, event_dim: int = 0) -> None:
         self.is_discrete = is_discrete
         self.event_dim = event_dim
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         raise ValueError("Cannot determine validity of dependent constraint")
 
 
-class DependentProperty(property, Dependent):
+class _DependentProperty(property, _Dependent):
     """A property whose value is a constraint built from the instance's parameters; read on the
     class, it is itself a :class:`Dependent` constraint (so ``is_dependent`` recognises it)."""
 
     def __init__(self, fget: Any = None, *, is_discrete: bool = False, event_dim: int = 0) -> None:
         property.__init__(self, fget)
-        Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
+        _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
 
 
-def dependent_property(fget: Any) -> DependentProperty:
+def dependent_property(fget: Any) -> _DependentProperty:
     """Decorate a method returning a constraint built from the instance's parameters (a
     distribution's ``support``); read on the class it is a dependent constraint.
 
@@ -113,7 +114,7 @@ def dependent_property(fget: Any) -> DependentProperty:
     >>> constraints.is_dependent(Uniform0.support)
     True
     """
-    return DependentProperty(fget)
+    return _DependentProperty(fget)
 
 
 def is_dependent(constraint: Any) -> bool:
@@ -124,17 +125,17 @@ def is_dependent(constraint: Any) -> bool:
     >>> constraints.is_dependent(constraints.dependent), constraints.is_dependent(constraints.real)
     (True, False)
     """
-    return isinstance(constraint, Dependent)
+    return isinstance(constraint, _Dependent)
 
 
-class Real(Constraint):
+class _Real(Constraint):
     """Every real number (not nan)."""
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return value == value  # nan is the only value unequal to itself
 
 
-class GreaterThan(Constraint):
+class _GreaterThan(Constraint):
     """Values strictly above ``lower_bound`` (``constraints.greater_than``; ``positive`` is
     ``greater_than(0.0)``).
 
@@ -147,14 +148,14 @@ class GreaterThan(Constraint):
     def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return value > self.lower_bound
 
     def _fields(self) -> str:
         return f"lower_bound={self.lower_bound}"
 
 
-class GreaterThanEq(GreaterThan):
+class _GreaterThanEq(_GreaterThan):
     """Values at or above ``lower_bound`` (``constraints.greater_than_eq``; ``nonnegative`` is
     ``greater_than_eq(0.0)``).
 
@@ -164,11 +165,11 @@ class GreaterThanEq(GreaterThan):
     tensor([ True, False])
     """
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return value >= self.lower_bound
 
 
-class LessThan(Constraint):
+class _LessThan(Constraint):
     """Values strictly below ``upper_bound`` (``constraints.less_than``).
 
     >>> import arraygrad
@@ -180,14 +181,14 @@ class LessThan(Constraint):
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return value < self.upper_bound
 
     def _fields(self) -> str:
         return f"upper_bound={self.upper_bound}"
 
 
-class Interval(Constraint):
+class _Interval(Constraint):
     """Values in the closed interval ``[lower_bound, upper_bound]`` (``constraints.interval``;
     ``unit_interval`` is ``[0, 1]``).
 
@@ -201,14 +202,14 @@ class Interval(Constraint):
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value >= self.lower_bound) & (value <= self.upper_bound)
 
     def _fields(self) -> str:
         return f"lower_bound={self.lower_bound}, upper_bound={self.upper_bound}"
 
 
-class HalfOpenInterval(Interval):
+class _HalfOpenInterval(_Interval):
     """Values in ``[lower_bound, upper_bound)`` (``constraints.half_open_interval``).
 
     >>> import arraygrad
@@ -217,11 +218,11 @@ class HalfOpenInterval(Interval):
     tensor([ True, False])
     """
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value >= self.lower_bound) & (value < self.upper_bound)
 
 
-class IntegerInterval(Interval):
+class _IntegerInterval(_Interval):
     """Whole numbers in ``[lower_bound, upper_bound]`` (``constraints.integer_interval``; a
     discrete constraint).
 
@@ -233,50 +234,50 @@ class IntegerInterval(Interval):
 
     is_discrete = True
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value % 1 == 0) & super().check(value)
 
 
-class IntegerGreaterThan(GreaterThan):
+class _IntegerGreaterThan(_GreaterThan):
     """Whole numbers at or above ``lower_bound`` (torch's name, despite the ``>=``)."""
 
     is_discrete = True
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value % 1 == 0) & (value >= self.lower_bound)
 
 
-class Boolean(Constraint):
+class _Boolean(Constraint):
     """The values 0 and 1."""
 
     is_discrete = True
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value == 0) | (value == 1)
 
 
-class Simplex(Constraint):
+class _Simplex(Constraint):
     """Nonnegative vectors that sum to 1 (to 1e-6) along the last dimension."""
 
     event_dim = 1
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         nonnegative_entries = (value >= 0).all(-1)
         return nonnegative_entries & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
-class OneHot(Constraint):
+class _OneHot(Constraint):
     """Vectors of zeros with a single one along the last dimension."""
 
     is_discrete = True
     event_dim = 1
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         binary = ((value == 0) | (value == 1)).all(-1)
         return binary & (value.sum(-1) == 1)
 
 
-class Multinomial(Constraint):
+class _Multinomial(Constraint):
     """Nonnegative count vectors along the last dimension whose total is at most
     ``upper_bound`` (the number of trials): ``constraints.multinomial``, with ``event_dim`` 1.
 
@@ -292,99 +293,99 @@ class Multinomial(Constraint):
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
 
 
-class LowerTriangular(Constraint):
+class _LowerTriangular(Constraint):
     """Lower-triangular matrices: every entry above the diagonal is zero."""
 
     event_dim = 2
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         return (value.tril() == value).all(-1).all(-1)
 
 
-class Square(Constraint):
+class _Square(Constraint):
     """Square matrices. A batch of non-square ones is rejected as a whole: the answer is
     False for every matrix, as the shape is shared."""
 
     event_dim = 2
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         batch = tuple(value.shape[:-2])
         is_square = value.shape[-2] == value.shape[-1]
-        return ag.full(batch, is_square, dtype=ag.bool)
+        return _ag.full(batch, is_square, dtype=_ag.bool)
 
 
-class Symmetric(Square):
+class _Symmetric(_Square):
     """Square matrices equal to their transpose, to ``isclose`` with ``atol=1e-6``."""
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         square = super().check(value)
         if not bool(square.all()):
             return square
-        return ag.isclose(value, value.mT, atol=1e-6).all(-1).all(-1)
+        return _ag.isclose(value, value.mT, atol=1e-6).all(-1).all(-1)
 
 
-class PositiveSemidefinite(Symmetric):
+class _PositiveSemidefinite(_Symmetric):
     """Symmetric matrices whose eigenvalues are all nonnegative."""
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         symmetric = super().check(value)
         # as torch 2.13: when any matrix of the batch is not symmetric, the answer is the
         # symmetry check alone (its eigenvalues would be meaningless)
         if not bool(symmetric.all()):
             return symmetric
-        return (ag.linalg.eigvalsh(value.detach()) >= 0).all(-1)
+        return (_ag.linalg.eigvalsh(value.detach()) >= 0).all(-1)
 
 
-class PositiveDefinite(Symmetric):
+class _PositiveDefinite(_Symmetric):
     """Symmetric matrices with a Cholesky factor."""
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         symmetric = super().check(value)
         # the symmetry check alone when it fails anywhere in the batch, as torch 2.13
         if not bool(symmetric.all()):
             return symmetric
-        return ag.linalg.cholesky_ex(value.detach()).info == 0
+        return _ag.linalg.cholesky_ex(value.detach()).info == 0
 
 
-class LowerCholesky(Constraint):
+class _LowerCholesky(Constraint):
     """Lower-triangular matrices with a positive diagonal."""
 
     event_dim = 2
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
-        lower = LowerTriangular().check(value)
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
+        lower = _LowerTriangular().check(value)
         return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
-class CorrCholesky(Constraint):
+class _CorrCholesky(Constraint):
     """Lower Cholesky factors of correlation matrices: lower-triangular with a positive
     diagonal and rows of unit Euclidean norm (to a tolerance growing with the size)."""
 
     event_dim = 2
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         size = value.shape[-1]
-        tolerance = ag.finfo(value.dtype).eps * size * 10
+        tolerance = _ag.finfo(value.dtype).eps * size * 10
         norms = (value.detach() ** 2).sum(-1).sqrt()
         unit_rows = ((norms - 1).abs() <= tolerance).all(-1)
-        return LowerCholesky().check(value) & unit_rows
+        return _LowerCholesky().check(value) & unit_rows
 
 
 def _most_event_dims(parts: list[Constraint]) -> int:
     return max((part.event_dim for part in parts), default=0)
 
 
-def _reduce_to(check: ag.Tensor, ndims: int) -> ag.Tensor:
+def _reduce_to(check: _ag.Tensor, ndims: int) -> _ag.Tensor:
     while check.dim() > ndims:
         check = check.all(-1)
     return check
 
 
-def join_pieces(pieces: list[Any], dim: int, event_dim: int, *, stacked: bool) -> Any:
+def _join_pieces(pieces: list[Any], dim: int, event_dim: int, *, stacked: bool) -> Any:
     """Per-piece results (checks or log-Jacobians, with ``event_dim`` event dimensions
     already reduced) joined along ``dim``, counted on the joined value, where it remains;
     where it fell among the reduced event dimensions, they are combined with ``&`` (checks)
@@ -394,12 +395,12 @@ def join_pieces(pieces: list[Any], dim: int, event_dim: int, *, stacked: bool) -
         if dim >= 0:
             result = pieces[0]
             for piece in pieces[1:]:
-                result = result & piece if piece.dtype == ag.bool else result + piece
+                result = result & piece if piece.dtype == _ag.bool else result + piece
             return result
-    return ag.stack(pieces, dim) if stacked else ag.cat(pieces, dim)
+    return _ag.stack(pieces, dim) if stacked else _ag.cat(pieces, dim)
 
 
-class Cat(Constraint):
+class _Cat(Constraint):
     """Values whose consecutive pieces along ``dim``, of sizes ``lengths`` (1 each by
     default), satisfy the constraints ``cseq`` in turn (``constraints.cat``).
 
@@ -425,17 +426,17 @@ class Cat(Constraint):
     def event_dim(self) -> int:  # type: ignore[override]
         return _most_event_dims(self.cseq)
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         most = _most_event_dims(self.cseq)
         checks, start = [], 0
         for part, length in zip(self.cseq, self.lengths, strict=True):
             piece = value.narrow(self.dim, start, length)
             checks.append(_reduce_to(part.check(piece), value.dim() - most))
             start += length
-        return join_pieces(checks, self.dim, most, stacked=False)  # type: ignore[no-any-return]
+        return _join_pieces(checks, self.dim, most, stacked=False)  # type: ignore[no-any-return]
 
 
-class Stack(Constraint):
+class _Stack(Constraint):
     """Values whose slices along ``dim`` satisfy the constraints ``cseq`` in turn
     (``constraints.stack``).
 
@@ -460,7 +461,7 @@ class Stack(Constraint):
         most = _most_event_dims(self.cseq)
         return most + 1 if self.dim + most < 0 else most
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         if value.shape[self.dim] != len(self.cseq):
             raise ValueError(f"Expected {len(self.cseq)} slices along dimension {self.dim}")
         most = _most_event_dims(self.cseq)
@@ -469,10 +470,10 @@ class Stack(Constraint):
             _reduce_to(part.check(piece), value.dim() - 1 - most)
             for part, piece in zip(self.cseq, value.unbind(self.dim), strict=True)
         ]
-        return join_pieces(checks, self.dim, most, stacked=True)  # type: ignore[no-any-return]
+        return _join_pieces(checks, self.dim, most, stacked=True)  # type: ignore[no-any-return]
 
 
-class IndependentConstraint(Constraint):
+class _IndependentConstraint(Constraint):
     """``base`` with its ``reinterpreted_batch_ndims`` rightmost batch dimensions made part of
     each event (checked jointly: an event holds only if all its elements do);
     ``constraints.independent``.
@@ -496,14 +497,15 @@ class IndependentConstraint(Constraint):
     def event_dim(self) -> int:  # type: ignore[override]
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         result = self.base_constraint.check(value)
         for _ in range(self.reinterpreted_batch_ndims):
             result = result.all(-1)
         return result
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+        name = type(self).__name__.lstrip("_")
+        return f"{name}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
 class MixtureSameFamilyConstraint(Constraint):
@@ -533,7 +535,7 @@ class MixtureSameFamilyConstraint(Constraint):
     def event_dim(self) -> int:  # type: ignore[override]
         return self.base_constraint.event_dim
 
-    def check(self, value: ag.Tensor) -> ag.Tensor:
+    def check(self, value: _ag.Tensor) -> _ag.Tensor:
         # a component dimension before the event's, checked and reduced again: the value is
         # valid when it is valid for the (one, shared) component support
         per_component = value.unsqueeze(-1 - self.event_dim)
@@ -543,32 +545,31 @@ class MixtureSameFamilyConstraint(Constraint):
         return f"{type(self).__name__}({self.base_constraint!r})"
 
 
-dependent = Dependent()
-real = Real()
-real_vector = IndependentConstraint(real, 1)
-positive = GreaterThan(0.0)
-nonnegative = GreaterThanEq(0.0)
-nonnegative_integer = IntegerGreaterThan(0)
-positive_integer = IntegerGreaterThan(1)
-unit_interval = Interval(0.0, 1.0)
-boolean = Boolean()
-simplex = Simplex()
-one_hot = OneHot()
-positive_definite = PositiveDefinite()
-lower_triangular = LowerTriangular()
-lower_cholesky = LowerCholesky()
-square = Square()
-symmetric = Symmetric()
-positive_semidefinite = PositiveSemidefinite()
-corr_cholesky = CorrCholesky()
-greater_than = GreaterThan
-greater_than_eq = GreaterThanEq
-less_than = LessThan
-interval = Interval
-half_open_interval = HalfOpenInterval
-multinomial = Multinomial
-integer_interval = IntegerInterval
-integer_greater_than = IntegerGreaterThan
-independent = IndependentConstraint
-cat = Cat
-stack = Stack
+dependent = _Dependent()
+real = _Real()
+real_vector = _IndependentConstraint(real, 1)
+positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
+nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
+unit_interval = _Interval(0.0, 1.0)
+boolean = _Boolean()
+simplex = _Simplex()
+one_hot = _OneHot()
+positive_definite = _PositiveDefinite()
+lower_triangular = _LowerTriangular()
+lower_cholesky = _LowerCholesky()
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
+corr_cholesky = _CorrCholesky()
+greater_than = _GreaterThan
+greater_than_eq = _GreaterThanEq
+less_than = _LessThan
+interval = _Interval
+half_open_interval = _HalfOpenInterval
+multinomial = _Multinomial
+integer_interval = _IntegerInterval
+independent = _IndependentConstraint
+cat = _Cat
+stack = _Stack

@@ -103,7 +103,7 @@ class CatTransform(Transform):
                 self.transforms, self._blocks(x), self._blocks(y), strict=True
             )
         ]
-        return constraints.join_pieces(terms, self.dim, event_dim, stacked=False)
+        return constraints._join_pieces(terms, self.dim, event_dim, stacked=False)
 
 
 class StackTransform(Transform):
@@ -166,7 +166,7 @@ class StackTransform(Transform):
                 self.transforms, self._slices(x), self._slices(y), strict=True
             )
         ]
-        return constraints.join_pieces(terms, self.dim, most, stacked=True)
+        return constraints._join_pieces(terms, self.dim, most, stacked=True)
 
 
 class CumulativeDistributionTransform(Transform):

@@ -13,16 +13,20 @@ it. The fan-based schemes scale by ``fan_in = size(1) * receptive field`` and
 
 from __future__ import annotations
 
-import functools
+import functools as _functools
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from arraygrad import _backend, _comparison, _creation, _decompositions, _dtype, _math
-from arraygrad._grad_mode import no_grad
-from arraygrad._random_creation import generator_rng, randperm
+from arraygrad._grad_mode import no_grad as _no_grad
+from arraygrad._random_creation import generator_rng as _generator_rng
+from arraygrad._random_creation import randperm as _randperm
 from arraygrad._tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "calculate_gain",
@@ -56,7 +60,7 @@ __all__ = [
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     # Written under no_grad: initialising a parameter is not part of any graph.
-    with no_grad():
+    with _no_grad():
         tensor.copy_(Tensor._wrap(values))
     return tensor
 
@@ -132,7 +136,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = No
     >>> arraygrad.nn.init.uniform_(arraygrad.empty(4), a=-1.0, b=1.0)
     tensor([-0.0075,  0.5364, -0.8230, -0.7359])
     """
-    rng = generator_rng(generator)
+    rng = _generator_rng(generator)
     return _fill(tensor, _backend.random_uniform(_shape(tensor), tensor._data.dtype, a, b, rng))
 
 
@@ -147,7 +151,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any 
     >>> arraygrad.nn.init.normal_(arraygrad.empty(4), mean=10.0, std=0.1)
     tensor([10.1541,  9.9707,  9.7821, 10.0568])
     """
-    rng = generator_rng(generator)
+    rng = _generator_rng(generator)
     return _fill(tensor, _backend.random_normal(_shape(tensor), tensor._data.dtype, mean, std, rng))
 
 
@@ -160,7 +164,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     Parameter containing:
     tensor([2., 2., 2.], requires_grad=True)
     """
-    with no_grad():
+    with _no_grad():
         tensor.fill_(val)
     return tensor
 
@@ -322,7 +326,7 @@ def trunc_normal_(
             "The distribution of values may be incorrect.",
             stacklevel=2,
         )
-    with no_grad():
+    with _no_grad():
         # The bounds as the tensor's dtype holds them, so that what is kept lies within.
         lo, hi = (
             Tensor._wrap(_backend.asarray(v, dtype=tensor._data.dtype)).item() for v in (a, b)
@@ -369,7 +373,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tenso
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    with no_grad():
+    with _no_grad():
         flattened = normal_(
             Tensor._wrap(_backend.xp.empty((rows, cols), dtype=tensor._data.dtype)),
             0.0,
@@ -403,7 +407,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         raise ValueError("dim 0 must be divisible by groups")
     per_group = sizes[0] // groups
     centre = tuple(size // 2 for size in sizes[2:])
-    with no_grad():
+    with _no_grad():
         tensor.zero_()
         for g in range(groups):
             for d in range(min(per_group, sizes[1])):
@@ -424,10 +428,10 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any =
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = _shape(tensor)
     num_zeros = math.ceil(sparsity * rows)
-    with no_grad():
+    with _no_grad():
         normal_(tensor, 0.0, std, generator)
         for col in range(cols):
-            zero_rows = randperm(rows, generator=generator)[:num_zeros]
+            zero_rows = _randperm(rows, generator=generator)[:num_zeros]
             tensor[zero_rows, col] = 0
     return tensor
 
@@ -446,7 +450,7 @@ def _deprecated(method: Callable[..., Tensor]) -> Callable[..., Tensor]:
     new_name = method.__name__
     old_name = new_name[:-1]
 
-    @functools.wraps(method)
+    @_functools.wraps(method)
     def deprecated_init(*args: Any, **kwargs: Any) -> Tensor:
         warnings.warn(
             f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",

@@ -3,15 +3,20 @@ GPUs: it keeps no devices and calls the wrapped module itself."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from arraygrad.nn.modules.module import Module
+from arraygrad.nn.modules.module import Module as _Module
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from arraygrad.nn.modules.module import Module
 
 __all__ = ["DataParallel"]
 
 
-class DataParallel(Module):
+class DataParallel(_Module):
     """Wrap ``module`` to split each batch over GPUs along ``dim``. With no GPU (arraygrad's
     case, and PyTorch's on a CPU-only machine) there is nothing to split over: ``device_ids``
     is ``[]`` whatever is asked, ``output_device`` and ``dim`` are unused, and ``forward`` is

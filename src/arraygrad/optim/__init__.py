@@ -46,3 +46,23 @@ __all__ = [
     "lr_scheduler",
     "swa_utils",
 ]
+
+# Importing a module of this package binds its name here; torch.optim unbinds its modules
+# (``torch.optim.adam`` raises AttributeError), so these are unbound too. Import them by their
+# full path (``from arraygrad.optim.optimizer import ...``).
+for _module in (
+    "adadelta",
+    "adafactor",
+    "adagrad",
+    "adam",
+    "adam_variants",
+    "asgd",
+    "lbfgs",
+    "muon",
+    "optimizer",
+    "rmsprop",
+    "rprop",
+    "sgd",
+):
+    del globals()[_module]
+del _module

@@ -26,14 +26,17 @@ import math
 import types
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arraygrad.optim._lr_adaptive import OneCycleLR, ReduceLROnPlateau
-from arraygrad.optim._lr_base import LRScheduler, group_values
+from arraygrad.optim._lr_base import LRScheduler
+from arraygrad.optim._lr_base import group_values as _group_values
 from arraygrad.optim._lr_compose import ChainedScheduler, SequentialLR
 from arraygrad.optim._lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from arraygrad.optim.optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "ChainedScheduler",
@@ -153,7 +156,7 @@ class MultiplicativeLR(_LambdaScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_outside_step()
         if self._is_initial:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         return [
             group["lr"] * lmbda(self.last_epoch)
             for lmbda, group in zip(self.lr_lambdas, self.optimizer.param_groups, strict=True)
@@ -187,7 +190,7 @@ class StepLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_outside_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
@@ -230,7 +233,7 @@ class MultiStepLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_outside_step()
         if self.last_epoch not in self.milestones:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
@@ -273,7 +276,7 @@ class ConstantLR(LRScheduler):
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
@@ -325,7 +328,7 @@ class LinearLR(LRScheduler):
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         delta = self.end_factor - self.start_factor
         factor = 1.0 + delta / (
             self.total_iters * self.start_factor + (self.last_epoch - 1) * delta
@@ -359,7 +362,7 @@ class ExponentialLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_outside_step()
         if self._is_initial:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
@@ -402,7 +405,7 @@ class CosineAnnealingLR(LRScheduler):
         self._warn_outside_step()
         groups = self.optimizer.param_groups
         if self._is_initial:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         if self._step_count == 1 and self.last_epoch > 0:
             cos = 1 + math.cos(self.last_epoch * math.pi / self.T_max)
             return [self.eta_min + (base - self.eta_min) * cos / 2 for base in self.base_lrs]
@@ -454,7 +457,7 @@ class PolynomialLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_outside_step()
         if self._is_initial or self.last_epoch > self.total_iters:
-            return group_values(self.optimizer, "lr")
+            return _group_values(self.optimizer, "lr")
         # The ratio of consecutive factors, in PyTorch's order of operations (the lrs are
         # compared with PyTorch's bit for bit)
         decay = (

@@ -21,19 +21,24 @@ recomputes the batch-norm statistics of the averaged weights with one pass over 
 
 from __future__ import annotations
 
-import copy
+import copy as _copy
 import itertools
 import math
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable as _Callable
+from typing import TYPE_CHECKING, Any
 
 from arraygrad import _backend, _dtype
-from arraygrad._creation import tensor
+from arraygrad._creation import tensor as _tensor
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.modules.normalization import _BatchNorm
-from arraygrad.optim._lr_base import LRScheduler, per_group
-from arraygrad.optim.optimizer import Optimizer
+from arraygrad.optim._lr_base import LRScheduler
+from arraygrad.optim._lr_base import per_group as _per_group
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from arraygrad.optim.optimizer import Optimizer
 
 __all__ = [
     "SWALR",
@@ -45,8 +50,8 @@ __all__ = [
     "update_bn",
 ]
 
-AvgFn = Callable[[Tensor, Tensor, "Tensor | int"], Tensor]
-MultiAvgFn = Callable[[list[Tensor], list[Tensor], "Tensor | int"], None]
+_AvgFn = _Callable[[Tensor, Tensor, "Tensor | int"], Tensor]
+_MultiAvgFn = _Callable[[list[Tensor], list[Tensor], "Tensor | int"], None]
 
 
 def _is_real_or_complex_float(t: Tensor) -> bool:
@@ -69,7 +74,7 @@ def _fused_lerp_(start: Tensor, end: Tensor, weight: Any) -> None:
     start.copy_(Tensor._wrap(result))
 
 
-def get_ema_multi_avg_fn(decay: float = 0.999) -> MultiAvgFn:
+def get_ema_multi_avg_fn(decay: float = 0.999) -> _MultiAvgFn:
     """An in-place EMA over lists of tensors: ``ema ← decay·ema + (1 - decay)·current``.
 
     Floating tensors are updated by ``lerp_`` with weight ``1 - decay`` (in PyTorch's rounding),
@@ -98,7 +103,7 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> MultiAvgFn:
     return ema_update
 
 
-def get_swa_multi_avg_fn() -> MultiAvgFn:
+def get_swa_multi_avg_fn() -> _MultiAvgFn:
     """An in-place running mean over lists of tensors:
     ``avg ← avg + (current - avg) / (num_averaged + 1)``.
 
@@ -134,7 +139,7 @@ def get_swa_multi_avg_fn() -> MultiAvgFn:
     return swa_update
 
 
-def get_ema_avg_fn(decay: float = 0.999) -> AvgFn:
+def get_ema_avg_fn(decay: float = 0.999) -> _AvgFn:
     """The EMA of one tensor: returns ``decay * ema + (1 - decay) * current`` (a new tensor;
     pass it as :class:`AveragedModel`'s ``avg_fn``).
 
@@ -150,7 +155,7 @@ def get_ema_avg_fn(decay: float = 0.999) -> AvgFn:
     return ema_update
 
 
-def get_swa_avg_fn() -> AvgFn:
+def get_swa_avg_fn() -> _AvgFn:
     """The running mean of one tensor: returns ``avg + (current - avg) / (num_averaged + 1)``
     (a new tensor; pass it as :class:`AveragedModel`'s ``avg_fn``).
 
@@ -207,18 +212,18 @@ class AveragedModel(Module):
         self,
         model: Module,
         device: Any = None,
-        avg_fn: AvgFn | None = None,
-        multi_avg_fn: MultiAvgFn | None = None,
+        avg_fn: _AvgFn | None = None,
+        multi_avg_fn: _MultiAvgFn | None = None,
         use_buffers: bool = False,
     ) -> None:
         super().__init__()
         if avg_fn is not None and multi_avg_fn is not None:
             # PyTorch raises AssertionError itself (not an ``assert``, so it also holds under -O)
             raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
-        self.module = copy.deepcopy(model)
+        self.module = _copy.deepcopy(model)
         if device is not None:
             self.module = self.module.to(device)
-        self.register_buffer("n_averaged", tensor(0, dtype=_dtype.int64, device=device))
+        self.register_buffer("n_averaged", _tensor(0, dtype=_dtype.int64, device=device))
         self.avg_fn = avg_fn
         self.multi_avg_fn = multi_avg_fn
         self.use_buffers = use_buffers
@@ -338,7 +343,7 @@ class SWALR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         for group, value in zip(
-            optimizer.param_groups, per_group("swa_lr", optimizer, swa_lr), strict=True
+            optimizer.param_groups, _per_group("swa_lr", optimizer, swa_lr), strict=True
         ):
             group["swa_lr"] = value
         if anneal_strategy not in ("cos", "linear"):

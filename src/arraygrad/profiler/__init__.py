@@ -16,14 +16,18 @@ machine without a GPU.
 
 from __future__ import annotations
 
-import enum
-import warnings
-from collections.abc import Callable, Iterable
-from typing import Any
+import enum as _enum
+import warnings as _warnings
+from typing import TYPE_CHECKING, Any
 
 from arraygrad.autograd.profiler import _Recording, _Span, _start, _stop, record_function
-from arraygrad.autograd.profiler_util import EventList
+from arraygrad.autograd.profiler_util import EventList as _EventList
 from arraygrad.optim.optimizer import register_optimizer_step_post_hook
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from arraygrad.autograd.profiler_util import EventList
 
 __all__ = [
     "ProfilerAction",
@@ -38,7 +42,7 @@ __all__ = [
 ]
 
 
-class ProfilerActivity(enum.Enum):
+class ProfilerActivity(_enum.Enum):
     """What a profiler can record (PyTorch's values); arraygrad records the CPU."""
 
     CPU = 0
@@ -49,7 +53,7 @@ class ProfilerActivity(enum.Enum):
     PrivateUse1 = 5
 
 
-class ProfilerAction(enum.Enum):
+class ProfilerAction(_enum.Enum):
     """What the profiler does at a step, as a :func:`schedule` says."""
 
     NONE = 0
@@ -90,7 +94,7 @@ def schedule(
             f"(need >= 0), skip_first={skip_first} (need >= 0)."
         )
     if warmup == 0:
-        warnings.warn(
+        _warnings.warn(
             "Profiler won't be using warmup, this can skew profiler results", stacklevel=2
         )
     cycle = wait + warmup + active
@@ -202,7 +206,7 @@ class profile:  # noqa: N801 - PyTorch's name
 
     def start(self) -> None:
         if ProfilerActivity.CUDA in self.activities:
-            warnings.warn("CUDA is not available, disabling CUDA profiling", stacklevel=2)
+            _warnings.warn("CUDA is not available, disabling CUDA profiling", stacklevel=2)
         if ProfilerActivity.CPU not in self.activities:
             raise AssertionError("No activities specified for the profiler")
         self._started = True
@@ -241,14 +245,14 @@ class profile:  # noqa: N801 - PyTorch's name
             self._save()
         if current is None:
             if previous is ProfilerAction.WARMUP:
-                self._saved = EventList(profile_memory=self.profile_memory)
+                self._saved = _EventList(profile_memory=self.profile_memory)
             return
         if current is not ProfilerAction.NONE and self._saved is not None:
             # A new cycle begins after one was saved: its events will replace the saved ones.
             global _warned_of_clearing
             if not self.acc_events and not _warned_of_clearing:
                 _warned_of_clearing = True  # once per process, as PyTorch
-                warnings.warn(
+                _warnings.warn(
                     "Warning: Profiler clears events at the end of each cycle. Only events "
                     "from the current cycle will be reported. To keep events across cycles, "
                     "set acc_events=True.",
@@ -262,7 +266,7 @@ class profile:  # noqa: N801 - PyTorch's name
         events = _stop(self._recording)
         self._recording = None
         if self.acc_events and self._saved is not None:
-            events = EventList([*self._saved, *events], profile_memory=self.profile_memory)
+            events = _EventList([*self._saved, *events], profile_memory=self.profile_memory)
         self._saved = events
         if self.on_trace_ready is not None:
             self.on_trace_ready(self)
@@ -273,7 +277,7 @@ class profile:  # noqa: N801 - PyTorch's name
         """The events of the last saved cycle (empty while none is)."""
         if not self._started:
             raise AssertionError("Profiler must be initialized before accessing events")
-        return self._saved if self._saved is not None else EventList()
+        return self._saved if self._saved is not None else _EventList()
 
     def key_averages(
         self,

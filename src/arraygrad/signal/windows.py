@@ -17,14 +17,20 @@ tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
 
 from __future__ import annotations
 
-import math
-import operator
-from collections.abc import Iterable
-from typing import Any
+import math as _math
+import operator as _operator
+from typing import TYPE_CHECKING
 
 from arraygrad import _backend, _dtype
-from arraygrad._creation import _leaf, creation_options
-from arraygrad._tensor import Tensor
+from arraygrad._creation import _leaf
+from arraygrad._creation import creation_options as _creation_options
+from arraygrad._tensor import Tensor as _Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
 
 __all__ = [
     "bartlett",
@@ -46,8 +52,8 @@ def _start(
 ) -> tuple[int, Any]:
     """Check ``M`` and the dtype in PyTorch's order, with its messages (naming ``name``), and
     return ``(M, native dtype)``."""
-    creation_options(name, options)
-    length = operator.index(M)
+    _creation_options(name, options)
+    length = _operator.index(M)
     if length < 0:
         raise ValueError(f"{name} requires non-negative window length, got M={length}")
     target = _dtype.get_default_dtype() if dtype is None else dtype
@@ -114,7 +120,7 @@ def _cosine_sum(
         raise ValueError("Coefficients cannot be empty")
     xp = _backend.xp
     k, n = _points(M, sym, native)
-    step = xp.multiply(k, 2.0 * math.pi / (n - 1))
+    step = xp.multiply(k, 2.0 * _math.pi / (n - 1))
     total = xp.zeros((n,), dtype=native)
     for order, coefficient in enumerate(a):
         term = xp.multiply(xp.cos(xp.multiply(step, float(order))), float(coefficient))
@@ -257,7 +263,7 @@ def cosine(
         return trivial
     xp = _backend.xp
     k, n = _points(M, sym, native)
-    values = xp.sin(xp.multiply(xp.add(k, 0.5), math.pi / n))
+    values = xp.sin(xp.multiply(xp.add(k, 0.5), _math.pi / n))
     return _done(values, M, requires_grad)
 
 
@@ -355,5 +361,5 @@ def kaiser(
     # abs: 1 - ratio^2 may round to a tiny negative at the ends
     radius = xp.sqrt(xp.abs(xp.subtract(1.0, xp.multiply(ratio, ratio))))
     scale = xp.asarray(beta, dtype=native)
-    top = i0(Tensor._wrap(xp.multiply(radius, scale)))._data
-    return _done(xp.divide(top, i0(Tensor._wrap(scale))._data), M, requires_grad)
+    top = i0(_Tensor._wrap(xp.multiply(radius, scale)))._data
+    return _done(xp.divide(top, i0(_Tensor._wrap(scale))._data), M, requires_grad)

@@ -6,10 +6,14 @@
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING
 
-from arraygrad._tensor import Tensor
+from arraygrad._tensor import Tensor as _Tensor
 from arraygrad.utils import _pytree as _pytree
 from arraygrad.utils import checkpoint, data, dlpack, hooks
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
 
 __all__ = ["checkpoint", "data", "dlpack", "hooks", "swap_tensors"]
 
@@ -31,7 +35,7 @@ def swap_tensors(t1: Tensor, t2: Tensor) -> None:
     (tensor([0., 0., 0.]), tensor([1., 1.]))
     """
     for name, tensor in (("t1", t1), ("t2", t2)):
-        if not isinstance(tensor, Tensor):
+        if not isinstance(tensor, _Tensor):
             raise TypeError(f"swap_tensors(): {name} must be a Tensor, not {type(tensor).__name__}")
         if weakref.getweakrefcount(tensor):
             raise RuntimeError(f"Cannot swap {name} because it has weakref associated with it")

@@ -25,14 +25,17 @@ Times are in microseconds (us).
 
 from __future__ import annotations
 
-import dataclasses
-import enum
+import dataclasses as _dataclasses
+import enum as _enum
 import math
-import struct
-import textwrap
+import struct as _struct
+import textwrap as _textwrap
 import timeit as _timeit
-from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 __all__ = [
     "Compare",
@@ -81,7 +84,7 @@ def trim_sigfig(x: float, n: int) -> float:
 
 
 def _float32(x: float) -> float:
-    return struct.unpack("f", struct.pack("f", x))[0]
+    return _struct.unpack("f", _struct.pack("f", x))[0]
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -92,14 +95,14 @@ def _quantile(ordered: list[float], q: float) -> float:
     return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
-class Language(enum.Enum):
+class Language(_enum.Enum):
     """The language of a ``Timer``'s statement (only Python runs here)."""
 
     PYTHON = 0
     CPP = 1
 
 
-@dataclasses.dataclass(frozen=True)
+@_dataclasses.dataclass(frozen=True)
 class TaskSpec:
     """What was timed and how it is labelled (a ``Timer``'s arguments but its globals)."""
 
@@ -120,7 +123,7 @@ class TaskSpec:
         if "\n" not in self.stmt:
             return self.stmt + (f": {self.sub_label}" if self.sub_label else "")
         sub = f" ({self.sub_label})" if self.sub_label else ""
-        return f"stmt:{sub}\n{textwrap.indent(self.stmt, '  ')}"
+        return f"stmt:{sub}\n{_textwrap.indent(self.stmt, '  ')}"
 
     def setup_str(self) -> str:
         """The setup as shown under the title ("" for ``pass``)."""
@@ -128,7 +131,7 @@ class TaskSpec:
             return ""
         if "\n" not in self.setup:
             return f"setup: {self.setup}"
-        return f"setup:\n{textwrap.indent(self.setup, '  ')}"
+        return f"setup:\n{_textwrap.indent(self.setup, '  ')}"
 
     def summarize(self) -> str:
         """Title, description and setup, one to a line; a block of several lines is followed
@@ -137,7 +140,7 @@ class TaskSpec:
         return "\n".join(part + ("\n" if "\n" in part else "") for part in parts if part)
 
 
-@dataclasses.dataclass
+@_dataclasses.dataclass
 class Measurement:
     """The times of ``len(raw_times)`` blocks of ``number_per_run`` runs each, and their
     statistics per run (seconds)."""
@@ -204,7 +207,7 @@ class Measurement:
 
     def __getattr__(self, name: str) -> Any:
         # The task's fields read through, as torch's Measurement allows (m.label, m.stmt).
-        if name in {f.name for f in dataclasses.fields(TaskSpec)}:
+        if name in {f.name for f in _dataclasses.fields(TaskSpec)}:
             return getattr(self.task_spec, name)
         raise AttributeError(f"'Measurement' object has no attribute '{name}'")
 

@@ -24,17 +24,23 @@ function used and hands back the inputs' gradients to the outer pass.
 from __future__ import annotations
 
 import contextlib
-import functools
+import functools as _functools
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from arraygrad import _primitive, autograd
-from arraygrad._grad_mode import enable_grad, grad_enabled
-from arraygrad._random import get_rng_state, set_rng_state
-from arraygrad._tensor import Tensor
-from arraygrad.autograd._delivery import accumulate_grad
-from arraygrad.random import fork_rng
+from arraygrad import _primitive
+from arraygrad import autograd as _autograd
+from arraygrad._grad_mode import enable_grad as _enable_grad
+from arraygrad._grad_mode import grad_enabled as _grad_enabled
+from arraygrad._random import get_rng_state as _get_rng_state
+from arraygrad._random import set_rng_state as _set_rng_state
+from arraygrad._tensor import Tensor as _Tensor
+from arraygrad.autograd._delivery import accumulate_grad as _accumulate_grad
+from arraygrad.random import fork_rng as _fork_rng
+
+if TYPE_CHECKING:
+    from arraygrad._tensor import Tensor
 
 __all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential", "noop_context_fn"]
 
@@ -52,7 +58,7 @@ def noop_context_fn() -> tuple[contextlib.AbstractContextManager[Any], ...]:
 
 def _metadata(value: Any) -> Any:
     # torch's "default" determinism check compares shape, dtype and device of each tensor
-    if isinstance(value, Tensor):
+    if isinstance(value, _Tensor):
         return {"shape": value.shape, "dtype": value.dtype, "device": value.device}
     return None
 
@@ -81,10 +87,10 @@ def _hidden_leaves(function: Any) -> list[Tensor]:
             for p in item.parameters():
                 if p.requires_grad:
                     found.setdefault(id(p), p)
-        elif isinstance(item, Tensor):
+        elif isinstance(item, _Tensor):
             if item.requires_grad:
                 found.setdefault(id(item), item)
-        elif isinstance(item, functools.partial):
+        elif isinstance(item, _functools.partial):
             pending.extend([item.func, *item.args, *item.keywords.values()])
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
@@ -100,7 +106,7 @@ def _hidden_leaves(function: Any) -> list[Tensor]:
     return list(found.values())
 
 
-class _Checkpoint(autograd.Function):
+class _Checkpoint(_autograd.Function):
     """One node for a whole checkpointed call: forward under no_grad, backward recomputes."""
 
     @staticmethod
@@ -109,11 +115,11 @@ class _Checkpoint(autograd.Function):
         ctx.run, ctx.options = run, options
         ctx.hidden = args[count:]
         if options["preserve_rng_state"]:
-            ctx.rng_state = get_rng_state()
+            ctx.rng_state = _get_rng_state()
         # the tensors among the arguments are saved (checked for in-place writes when read
         # back), the other arguments kept as they are
-        ctx.inputs = [None if isinstance(a, Tensor) else a for a in args[:count]]
-        ctx.tensor_indices = [i for i, a in enumerate(args[:count]) if isinstance(a, Tensor)]
+        ctx.inputs = [None if isinstance(a, _Tensor) else a for a in args[:count]]
+        ctx.tensor_indices = [i for i, a in enumerate(args[:count]) if isinstance(a, _Tensor)]
         ctx.save_for_backward(*(args[i] for i in ctx.tensor_indices))
         with options["forward_context"]:
             outputs = run(*args[:count])
@@ -123,14 +129,14 @@ class _Checkpoint(autograd.Function):
     @staticmethod
     def backward(ctx: Any, *grads: Any) -> Any:
         options = ctx.options
-        if options["reentrant"] and autograd.targeted_pass.get():
+        if options["reentrant"] and _autograd._targeted_pass.get():
             raise RuntimeError(
                 "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or "
                 "passing an `inputs` parameter to .backward(). To resolve this error, you can "
                 "either set use_reentrant=False, or call .backward() without passing the "
                 "`inputs` argument."
             )
-        if grad_enabled.get():  # the engine runs the rules with grad mode on for create_graph
+        if _grad_enabled.get():  # the engine runs the rules with grad mode on for create_graph
             # the recomputation starts from detached inputs: its gradients would not be
             # functions of the real inputs, and second derivatives would silently be missing
             raise RuntimeError(
@@ -141,17 +147,17 @@ class _Checkpoint(autograd.Function):
         inputs = list(ctx.inputs)
         for index, tensor in zip(ctx.tensor_indices, ctx.saved_tensors, strict=True):
             inputs[index] = tensor.detach().requires_grad_(tensor.requires_grad)
-        with fork_rng(enabled=options["preserve_rng_state"]):
+        with _fork_rng(enabled=options["preserve_rng_state"]):
             if options["preserve_rng_state"]:
-                set_rng_state(ctx.rng_state)
-            with enable_grad(), options["recompute_context"]:
+                _set_rng_state(ctx.rng_state)
+            with _enable_grad(), options["recompute_context"]:
                 outputs = _as_tuple(ctx.run(*inputs))
         if options["determinism_check"] == "default":
             _check_recomputation(ctx.metadata, [_metadata(o) for o in outputs])
         pairs = [
             (o, g)
             for o, g in zip(outputs, grads, strict=True)
-            if isinstance(o, Tensor) and o.requires_grad and g is not None
+            if isinstance(o, _Tensor) and o.requires_grad and g is not None
         ]
         if not pairs:
             raise RuntimeError(
@@ -161,8 +167,8 @@ class _Checkpoint(autograd.Function):
         if options["reentrant"]:
             # torch's reentrant variant: an inner backward writes into the .grad of every leaf
             # of the recomputed graph, the detached inputs included, whose grads go on outward
-            autograd.backward(roots, seeds)
-            input_grads = [v._grad if isinstance(v, Tensor) else None for v in inputs]
+            _autograd.backward(roots, seeds)
+            input_grads = [v._grad if isinstance(v, _Tensor) else None for v in inputs]
             return (None, None, *input_grads)
         return _targeted_backward(ctx, inputs, roots, seeds)
 
@@ -174,8 +180,8 @@ def _targeted_backward(
     hidden leaves) go back to the outer pass, which delivers them as it was asked to (``.grad``,
     ``autograd.grad``, hooks); leaves of the recomputed graph that the node does not carry (a
     tensor reached through a global) get theirs added into ``.grad``."""
-    carried: list[Tensor] = [v for v in inputs if isinstance(v, Tensor) and v.requires_grad]
-    carried += [h for h in ctx.hidden if isinstance(h, Tensor)]
+    carried: list[Tensor] = [v for v in inputs if isinstance(v, _Tensor) and v.requires_grad]
+    carried += [h for h in ctx.hidden if isinstance(h, _Tensor)]
     carried_ids = {id(t) for t in carried}
     others = [leaf for leaf in _leaves(roots) if id(leaf) not in carried_ids]
     targets = carried + others
@@ -186,7 +192,7 @@ def _targeted_backward(
     for leaf, _ in hooks:
         leaf._hooks = None
     try:
-        found = autograd.grad(roots, targets, seeds, allow_unused=True)
+        found = _autograd.grad(roots, targets, seeds, allow_unused=True)
     finally:
         for leaf, saved in hooks:
             leaf._hooks = saved
@@ -194,8 +200,8 @@ def _targeted_backward(
     for leaf in others:
         grad = by_id[id(leaf)]
         if grad is not None:
-            accumulate_grad(leaf, grad._data, False)
-    input_grads = [by_id.get(id(v)) if isinstance(v, Tensor) else None for v in inputs]
+            _accumulate_grad(leaf, grad._data, False)
+    input_grads = [by_id.get(id(v)) if isinstance(v, _Tensor) else None for v in inputs]
     hidden_grads = [by_id.get(id(h)) for h in ctx.hidden]
     return (None, None, *input_grads, *hidden_grads)
 
@@ -208,7 +214,7 @@ def _leaves(roots: list[Tensor]) -> list[Tensor]:
     while stack:
         node = stack.pop()
         for edge in node.edges:
-            if isinstance(edge, Tensor):
+            if isinstance(edge, _Tensor):
                 leaves.setdefault(id(edge), edge)
             elif edge is not None and id(edge) not in seen:
                 seen.add(id(edge))
@@ -282,7 +288,7 @@ def checkpoint(
             raise ValueError(
                 "Passing `context_fn` or `debug` is only supported when use_reentrant=False."
             )
-        if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+        if not any(isinstance(a, _Tensor) and a.requires_grad for a in args):
             warnings.warn(
                 "None of the inputs have requires_grad=True. Gradients will be None", stacklevel=2
             )
@@ -297,7 +303,7 @@ def checkpoint(
                 f"determinism_check should be one of {list(_DETERMINISM_CHECKS)}, "
                 f"but got {determinism_check}"
             )
-        hidden = _hidden_leaves(function) if grad_enabled.get() else []
+        hidden = _hidden_leaves(function) if _grad_enabled.get() else []
         forward_context, recompute_context = context_fn()
     if not use_reentrant and _primitive.forward_ad_active:
         # A dual level: the outputs' tangents come from the function's own ops, which one
@@ -305,7 +311,7 @@ def checkpoint(
         # non-reentrant variant gives them; here the call runs unwrapped, keeping its graph.
         with forward_context:
             return function(*args, **kwargs)
-    run = functools.partial(function, **kwargs) if kwargs else function
+    run = _functools.partial(function, **kwargs) if kwargs else function
     options = {
         "reentrant": use_reentrant,
         "arg_count": len(args),

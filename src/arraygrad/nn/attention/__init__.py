@@ -27,10 +27,13 @@ arraygrad.Size([1, 1, 2, 4])
 from __future__ import annotations
 
 import contextlib
-import enum
-from collections.abc import Iterator
+import enum as _enum
+from typing import TYPE_CHECKING
 
 from arraygrad.backends import cuda as _cuda
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["WARN_FOR_UNFUSED_KERNELS", "SDPBackend", "sdpa_kernel"]
 
@@ -39,7 +42,7 @@ __all__ = ["WARN_FOR_UNFUSED_KERNELS", "SDPBackend", "sdpa_kernel"]
 WARN_FOR_UNFUSED_KERNELS = False
 
 
-class SDPBackend(enum.Enum):
+class SDPBackend(_enum.Enum):
     """The backends of scaled dot product attention, with PyTorch's names and values.
 
     As in PyTorch, members are not ints (``SDPBackend.MATH == 0`` is False) but convert to

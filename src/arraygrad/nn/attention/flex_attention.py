@@ -42,9 +42,9 @@ from typing import Any, NamedTuple, TypedDict
 
 from arraygrad import _creation, _dtype, _linalg, _math, _reduction
 from arraygrad._tensor import Tensor
-from arraygrad.nn._activation import softmax
+from arraygrad.nn._activation import softmax as _softmax
 from arraygrad.nn._attention import _repeat_heads
-from arraygrad.nn._padding import pad
+from arraygrad.nn._padding import pad as _pad
 from arraygrad.nn.attention._block_mask import (
     _DEFAULT_BLOCK,
     BlockMask,
@@ -190,7 +190,7 @@ def create_block_mask(
     block_q, block_kv = _block_sizes(BLOCK_SIZE)
     allowed = _evaluate_mask(mask_mod, batch, heads, Q_LEN, KV_LEN)
     q_blocks, kv_blocks = -(-Q_LEN // block_q), -(-KV_LEN // block_kv)
-    padded = pad(allowed, (0, kv_blocks * block_kv - KV_LEN, 0, q_blocks * block_q - Q_LEN))
+    padded = _pad(allowed, (0, kv_blocks * block_kv - KV_LEN, 0, q_blocks * block_q - Q_LEN))
     tiles = padded.reshape(batch, heads, q_blocks, block_q, kv_blocks, block_kv)
     some = _reduction.any(_reduction.any(tiles, 5), 3)
     every = _reduction.all(_reduction.all(tiles, 5), 3)
@@ -325,7 +325,7 @@ def flex_attention(
     # with zero gradients) and then replaced by PyTorch's results, zero weights and -inf.
     dead = _reduction.all(scores == _NEG_INF, -1, keepdim=True)
     safe = _math.where(dead, 0.0, scores)
-    weights = _math.where(dead, 0.0, softmax(safe, -1))
+    weights = _math.where(dead, 0.0, _softmax(safe, -1))
     output = _linalg.matmul(weights.to(value.dtype) if wide else weights, value)
     lse = _math.where(dead.squeeze(-1), _NEG_INF, safe.logsumexp(-1))
     if return_lse:

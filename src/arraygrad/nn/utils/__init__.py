@@ -54,3 +54,7 @@ __all__ = [
     "vector_to_parameters",
     "weight_norm",
 ]
+
+# Importing norm_hooks bound its name here; torch.nn.utils has no such module (its weight_norm
+# and spectral_norm live in modules of their own), so it is unbound again.
+del globals()["norm_hooks"]

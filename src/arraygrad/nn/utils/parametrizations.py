@@ -16,16 +16,21 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-import arraygrad
-from arraygrad._grad_mode import no_grad
+import arraygrad as _ag
+from arraygrad._grad_mode import no_grad as _no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as F  # noqa: N812 - PyTorch's usual name
-from arraygrad.nn.modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from arraygrad.nn.modules.conv import ConvTranspose1d as _ConvTranspose1d
+from arraygrad.nn.modules.conv import ConvTranspose2d as _ConvTranspose2d
+from arraygrad.nn.modules.conv import ConvTranspose3d as _ConvTranspose3d
 from arraygrad.nn.modules.module import Module
-from arraygrad.nn.utils.parametrize import register_parametrization
+from arraygrad.nn.utils.parametrize import register_parametrization as _register_parametrization
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
@@ -42,7 +47,7 @@ def _missing_tensor(module: Module, name: str) -> ValueError:
 def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
     """The 2-norm of ``v`` over every dimension but ``dim`` (:func:`arraygrad.norm_except_dim`:
     ``dim=-1`` is the whole tensor's norm, and a 1-D ``v`` gets ``|v|``)."""
-    return arraygrad.norm_except_dim(v, 2, dim)
+    return _ag.norm_except_dim(v, 2, dim)
 
 
 def _weight_norm(v: Tensor, g: Tensor, dim: int) -> Tensor:
@@ -86,7 +91,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     The module also loads state dicts saved with the older :func:`arraygrad.nn.utils.weight_norm`
     (keys ``<name>_g``, ``<name>_v``).
     """
-    register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+    _register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
     module.register_load_state_dict_pre_hook(_old_weight_norm_keys(name))
     return module
 
@@ -105,13 +110,13 @@ def _power_iteration(
     matrix: Tensor, u: Tensor, v: Tensor, steps: int, eps: float, v_first: bool
 ) -> None:
     """Improve the singular-vector estimates ``u`` (left) and ``v`` (right) in place."""
-    with no_grad():
+    with _no_grad():
         for _ in range(steps):
             if v_first:
-                v.copy_(F.normalize(arraygrad.mv(matrix.mH, u), dim=0, eps=eps))
-            u.copy_(F.normalize(arraygrad.mv(matrix, v), dim=0, eps=eps))
+                v.copy_(F.normalize(_ag.mv(matrix.mH, u), dim=0, eps=eps))
+            u.copy_(F.normalize(_ag.mv(matrix, v), dim=0, eps=eps))
             if not v_first:
-                v.copy_(F.normalize(arraygrad.mv(matrix.mH, u), dim=0, eps=eps))
+                v.copy_(F.normalize(_ag.mv(matrix.mH, u), dim=0, eps=eps))
 
 
 class _SpectralNorm(Module):
@@ -145,8 +150,8 @@ class _SpectralNorm(Module):
         if ndim > 1:
             matrix = _as_matrix(weight.detach(), self.dim)
             rows, cols = matrix.shape
-            u = arraygrad.randn(rows, dtype=weight.dtype)
-            v = arraygrad.randn(cols, dtype=weight.dtype)
+            u = _ag.randn(rows, dtype=weight.dtype)
+            v = _ag.randn(cols, dtype=weight.dtype)
             self.register_buffer("_u", F.normalize(u, dim=0, eps=eps))
             self.register_buffer("_v", F.normalize(v, dim=0, eps=eps))
             _power_iteration(matrix, self._u, self._v, 15, eps, v_first=False)
@@ -161,7 +166,7 @@ class _SpectralNorm(Module):
             )
         # Copies: the buffers change in place at the next step, after this graph was built.
         u, v = self._u.clone(), self._v.clone()
-        sigma = arraygrad.vdot(u, arraygrad.mv(matrix, v))
+        sigma = _ag.vdot(u, _ag.mv(matrix, v))
         return weight / sigma
 
     def right_inverse(self, value: Tensor) -> Tensor:
@@ -180,9 +185,9 @@ def spectral_norm(
     if not isinstance(weight, Tensor):
         raise _missing_tensor(module, name)
     if dim is None:
-        transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
+        transposed = (_ConvTranspose1d, _ConvTranspose2d, _ConvTranspose3d)
         dim = 1 if isinstance(module, transposed) else 0
-    register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+    _register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
     return module
 
 
@@ -198,7 +203,7 @@ def _householder_factor(matrix: Tensor) -> tuple[Tensor, Tensor]:
     taus = []
     for j in range(min(rows, cols)):
         alpha = a[j, j].item()
-        tail_norm = arraygrad.linalg.vector_norm(a[j + 1 :, j]).item() if j + 1 < rows else 0.0
+        tail_norm = _ag.linalg.vector_norm(a[j + 1 :, j]).item() if j + 1 < rows else 0.0
         if tail_norm == 0.0:
             taus.append(0.0)
             continue
@@ -206,24 +211,24 @@ def _householder_factor(matrix: Tensor) -> tuple[Tensor, Tensor]:
         tau = (beta - alpha) / beta
         a[j + 1 :, j] = a[j + 1 :, j] / (alpha - beta)
         a[j, j] = beta
-        reflector = arraygrad.cat([a.new_ones(1), a[j + 1 :, j]])
+        reflector = _ag.cat([a.new_ones(1), a[j + 1 :, j]])
         rest = a[j:, j + 1 :]
-        a[j:, j + 1 :] = rest - tau * arraygrad.outer(reflector, reflector @ rest)
+        a[j:, j + 1 :] = rest - tau * _ag.outer(reflector, reflector @ rest)
         taus.append(tau)
-    return a, arraygrad.tensor(taus, dtype=a.dtype)
+    return a, _ag.tensor(taus, dtype=a.dtype)
 
 
 def _orthonormalize(matrix: Tensor) -> Tensor:
     """The Q of a QR decomposition whose R has a positive diagonal."""
-    q, r = arraygrad.linalg.qr(matrix)
+    q, r = _ag.linalg.qr(matrix)
     return q * r.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
 
 
 def _is_orthonormal(matrix: Tensor) -> bool:
     rows, cols = matrix.shape[-2], matrix.shape[-1]
-    eye = arraygrad.eye(cols, dtype=matrix.dtype)
-    tolerance = 10.0 * rows * arraygrad.finfo(matrix.dtype).eps
-    return bool(arraygrad.allclose(matrix.mH @ matrix, eye, atol=tolerance))
+    eye = _ag.eye(cols, dtype=matrix.dtype)
+    tolerance = 10.0 * rows * _ag.finfo(matrix.dtype).eps
+    return bool(_ag.allclose(matrix.mH @ matrix, eye, atol=tolerance))
 
 
 class _Orthogonal(Module):
@@ -257,18 +262,18 @@ class _Orthogonal(Module):
             reflectors = x.tril(diagonal=-1)
             tau = 2.0 / (1.0 + (reflectors * reflectors).sum(dim=-2))
             signs = x.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
-            q = arraygrad.linalg.householder_product(reflectors, tau) * signs
+            q = _ag.linalg.householder_product(reflectors, tau) * signs
         else:
             lower = x.tril()
             if n != k:
                 padding = lower.new_zeros(*lower.shape[:-2], n, n - k)
-                lower = arraygrad.cat([lower, padding], dim=-1)
+                lower = _ag.cat([lower, padding], dim=-1)
             skew = lower - lower.mH
             if self.orthogonal_map == "matrix_exp":
-                q = arraygrad.matrix_exp(skew)
+                q = _ag.matrix_exp(skew)
             else:  # Cayley: (I - A/2)^-1 (I + A/2)
-                eye = arraygrad.eye(n, dtype=skew.dtype)
-                q = arraygrad.linalg.solve(eye - 0.5 * skew, eye + 0.5 * skew)
+                eye = _ag.eye(n, dtype=skew.dtype)
+                q = _ag.linalg.solve(eye - 0.5 * skew, eye + 0.5 * skew)
             q = q[..., :k]
         if "base" in self._buffers:
             q = self.base @ q
@@ -295,11 +300,11 @@ class _Orthogonal(Module):
         if n == k:
             base = q.clone() if _is_orthonormal(q) else _orthonormalize(q)
         else:  # complete the columns to a square orthogonal matrix
-            extra = arraygrad.randn(*q.shape[:-2], n, n - k, dtype=q.dtype)
-            base = _orthonormalize(arraygrad.cat([q, extra], dim=-1))
+            extra = _ag.randn(*q.shape[:-2], n, n - k, dtype=q.dtype)
+            base = _orthonormalize(_ag.cat([q, extra], dim=-1))
         self.base = base
         # The original that all three maps send to the identity: -I (zeros below the diagonal).
-        minus_eye = arraygrad.zeros_like(given)
+        minus_eye = _ag.zeros_like(given)
         minus_eye.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
         return minus_eye
 
@@ -311,11 +316,11 @@ class _Orthogonal(Module):
         for matrix in batch:
             factor, tau = _householder_factor(matrix)
             # The forward always reflects; where geqrf did not (tau == 0), flip the sign.
-            signs = factor.diagonal().sgn() * arraygrad.where(tau == 0, -1.0, 1.0)
+            signs = factor.diagonal().sgn() * _ag.where(tau == 0, -1.0, 1.0)
             # geqrf's R stays above the diagonal (the forward reads only below and on it).
             factor.diagonal().copy_(signs)
             results.append(factor)
-        stored = arraygrad.stack(results).reshape(q.shape)
+        stored = _ag.stack(results).reshape(q.shape)
         return stored.mT if wide else stored
 
 
@@ -349,5 +354,5 @@ def orthogonal(
     parametrization: Any = _Orthogonal(
         weight, orthogonal_map, use_trivialization=use_trivialization
     )
-    register_parametrization(module, name, parametrization, unsafe=True)
+    _register_parametrization(module, name, parametrization, unsafe=True)
     return module

@@ -28,16 +28,21 @@ tensor([[0.5000, 0.5000],
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
-from typing import Any
+import copy as _copy
+from collections.abc import Sequence
+from contextlib import contextmanager
+from contextlib import suppress as _suppress
+from typing import TYPE_CHECKING
 
-from arraygrad._grad_mode import no_grad
+from arraygrad._grad_mode import no_grad as _no_grad
 from arraygrad._tensor import Tensor
 from arraygrad.nn.modules.container import ModuleDict, ModuleList
 from arraygrad.nn.modules.module import Module
 from arraygrad.nn.parameter import Parameter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = [
     "ParametrizationList",
@@ -80,7 +85,7 @@ def cached() -> Iterator[None]:
 
 def _assign_in_place(target: Tensor, value: Tensor) -> None:
     # Swapping the storage (not the object) keeps the Parameter that optimizers hold.
-    with no_grad():
+    with _no_grad():
         target.data = value.detach()
 
 
@@ -108,13 +113,13 @@ class ParametrizationList(ModuleList):
         before_shape, before_dtype = original.shape, original.dtype
 
         stored: Any = original
-        with no_grad():
+        with _no_grad():
             for module in reversed(list(self)):
                 inverse = getattr(module, "right_inverse", None)
                 if inverse is None:
                     continue
                 # NotImplementedError: a parametrization that may start from any value.
-                with suppress(NotImplementedError):
+                with _suppress(NotImplementedError):
                     stored = inverse(stored)
 
         if isinstance(stored, Tensor):
@@ -147,7 +152,7 @@ class ParametrizationList(ModuleList):
 
         if unsafe:
             return
-        with no_grad():
+        with _no_grad():
             result = self()
         if not isinstance(result, Tensor):
             raise ValueError(
@@ -185,7 +190,7 @@ class ParametrizationList(ModuleList):
 
     def right_inverse(self, value: Tensor) -> None:
         """Store ``value`` by running the ``right_inverse`` of the modules, last to first."""
-        with no_grad():
+        with _no_grad():
             for module in reversed(list(self)):
                 inverse = getattr(module, "right_inverse", None)
                 if inverse is None:
@@ -252,7 +257,7 @@ def _deepcopy_parametrized(self: Module, memo: dict[int, Any]) -> Module:
     clone = type(self).__new__(type(self))
     memo[id(self)] = clone
     for key, value in self.__dict__.items():
-        clone.__dict__[key] = copy.deepcopy(value, memo)
+        clone.__dict__[key] = _copy.deepcopy(value, memo)
     return clone
 
 
@@ -288,7 +293,7 @@ def _tensor_property(name: str) -> property:
 def _check_appended(module: Module, name: str, parametrization: Module) -> None:
     """A parametrization added to a chain must keep the current tensor's shape and dtype, and
     so must its ``right_inverse`` (when it has one)."""
-    with no_grad():
+    with _no_grad():
         current = getattr(module, name)
         result = parametrization(current)
     if not isinstance(result, Tensor):
@@ -305,7 +310,7 @@ def _check_appended(module: Module, name: str, parametrization: Module) -> None:
     if inverse is None:
         return
     try:
-        with no_grad():
+        with _no_grad():
             back = inverse(result)
     except NotImplementedError:
         return
@@ -382,11 +387,11 @@ def remove_parametrizations(
     if chain.is_tensor:
         restored = chain.original
         if leave_parametrized:
-            with no_grad():
+            with _no_grad():
                 value = getattr(module, tensor_name)
             _assign_in_place(restored, value)
     elif leave_parametrized:
-        with no_grad():
+        with _no_grad():
             value = getattr(module, tensor_name)
         needs_grad = any(t.requires_grad for t in chain._originals())
         restored = Parameter(value.detach(), True) if needs_grad else value.detach()
@@ -426,7 +431,7 @@ def transfer_parametrizations_and_params(
     for name in names:
         source = from_module.parametrizations[name]
         if not hasattr(to_module, name):
-            with no_grad():
+            with _no_grad():
                 value = getattr(from_module, name)
             setattr(to_module, name, Parameter(value.detach()))
         for parametrization in source:

@@ -34,18 +34,22 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-import arraygrad
-from arraygrad._tensor import Tensor
-from arraygrad.nn.modules.global_hooks import call_hook_changes
-from arraygrad.nn.modules.module import Module
+import arraygrad as _ag
+from arraygrad.nn.modules.global_hooks import call_hook_changes as _call_hook_changes
 from arraygrad.nn.utils._pruning_base import (
     BasePruningMethod,
     PruningContainer,
     _channel_slice,
     _check_scores_shape,
 )
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from arraygrad._tensor import Tensor
+    from arraygrad.nn.modules.module import Module
 
 __all__ = [
     "BasePruningMethod",
@@ -147,7 +151,7 @@ class RandomUnstructured(BasePruningMethod):
         if count == 0:
             return default_mask.clone()
         # the entries drawn the highest uniform numbers: a uniformly random subset
-        drop = arraygrad.topk(arraygrad.rand_like(t).reshape(-1), k=count).indices
+        drop = _ag.topk(_ag.rand_like(t).reshape(-1), k=count).indices
         return _flat_mask_without(default_mask, drop)
 
     @classmethod
@@ -169,8 +173,8 @@ class L1Unstructured(BasePruningMethod):
         count = _how_many(self.amount, t.numel())
         if count == 0:
             return default_mask.clone()
-        magnitudes = arraygrad.abs(t.detach()).reshape(-1)
-        drop = arraygrad.topk(magnitudes, k=count, largest=False).indices
+        magnitudes = _ag.abs(t.detach()).reshape(-1)
+        drop = _ag.topk(magnitudes, k=count, largest=False).indices
         return _flat_mask_without(default_mask, drop)
 
     @classmethod
@@ -199,8 +203,8 @@ class RandomStructured(BasePruningMethod):
         count = _how_many(self.amount, channels)
         if count == 0:
             return default_mask
-        drop = arraygrad.topk(arraygrad.rand(channels), k=count).indices
-        mask = arraygrad.ones_like(t)
+        drop = _ag.topk(_ag.rand(channels), k=count).indices
+        mask = _ag.ones_like(t)
         mask[_channel_slice(t.dim(), self.dim, drop)] = 0
         return mask * default_mask.to(dtype=mask.dtype)
 
@@ -227,11 +231,11 @@ class LnStructured(BasePruningMethod):
         channels = t.shape[self.dim]
         count = _how_many(self.amount, channels)
         others = [d for d in range(t.dim()) if d != self.dim % t.dim()]
-        norms = arraygrad.norm(t.detach(), p=self.n, dim=others)
-        keep = arraygrad.topk(norms, k=channels - count, largest=True).indices
+        norms = _ag.norm(t.detach(), p=self.n, dim=others)
+        keep = _ag.topk(norms, k=channels - count, largest=True).indices
         if count == 0:
             return default_mask
-        mask = arraygrad.zeros_like(t)
+        mask = _ag.zeros_like(t)
         mask[_channel_slice(t.dim(), self.dim, keep)] = 1
         return mask * default_mask.to(dtype=mask.dtype)
 
@@ -321,7 +325,7 @@ def ln_structured(
 def _current_mask(module: Module, name: str) -> Tensor:
     """The mask of ``module.<name>``: its ``<name>_mask``, or ones if it is not pruned."""
     mask = getattr(module, name + "_mask", None)
-    return arraygrad.ones_like(getattr(module, name)) if mask is None else mask
+    return _ag.ones_like(getattr(module, name)) if mask is None else mask
 
 
 def global_unstructured(
@@ -342,15 +346,13 @@ def global_unstructured(
     if not isinstance(importance_scores, dict):
         raise TypeError("global_unstructured(): importance_scores must be of type dict")
     targets = list(parameters)  # read twice below: a generator would be empty the second time
-    scores = arraygrad.cat(
+    scores = _ag.cat(
         [
             importance_scores.get((module, name), getattr(module, name)).reshape(-1)
             for module, name in targets
         ]
     )
-    earlier_masks = arraygrad.cat(
-        [_current_mask(module, name).reshape(-1) for module, name in targets]
-    )
+    earlier_masks = _ag.cat([_current_mask(module, name).reshape(-1) for module, name in targets])
     method = pruning_method(**kwargs)
     method._tensor_name = "temp"
     if method.PRUNING_TYPE != "unstructured":
@@ -383,7 +385,7 @@ def remove(module: Module, name: str) -> Module:
         if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
-            call_hook_changes.removed(key)  # (taken out without its handle)
+            _call_hook_changes.removed(key)  # (taken out without its handle)
             return module
     raise ValueError(
         f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed"

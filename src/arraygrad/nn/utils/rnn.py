@@ -12,15 +12,20 @@ through the data and costs one indexing op whatever the number of steps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import accumulate, pairwise
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from itertools import accumulate as _accumulate
+from itertools import pairwise as _pairwise
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from arraygrad import _dtype
-from arraygrad._creation import as_tensor, full
-from arraygrad._shape import cat
-from arraygrad._sorting import sort
+from arraygrad._creation import as_tensor as _as_tensor
+from arraygrad._creation import full as _full
+from arraygrad._shape import cat as _cat
+from arraygrad._sorting import sort as _sort
 from arraygrad._tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "PackedSequence",
@@ -133,7 +138,7 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
 
 
 def _indices(values: Sequence[int]) -> Tensor:
-    return as_tensor(list(values), dtype=_dtype.int64)
+    return _as_tensor(list(values), dtype=_dtype.int64)
 
 
 def _gather(rows: Tensor, index: list[int], padding_value: Any, shape: tuple[int, ...]) -> Tensor:
@@ -142,8 +147,8 @@ def _gather(rows: Tensor, index: list[int], padding_value: Any, shape: tuple[int
     One ``index_select`` does the whole layout change, and its backward sends each gradient row
     back to the row it came from (the filler row is a constant and gets none).
     """
-    filler = full((1, *rows.shape[1:]), padding_value, dtype=rows.dtype)
-    return cat([rows, filler], 0).index_select(0, _indices(index)).reshape(*shape)
+    filler = _full((1, *rows.shape[1:]), padding_value, dtype=rows.dtype)
+    return _cat([rows, filler], 0).index_select(0, _indices(index)).reshape(*shape)
 
 
 def pack_padded_sequence(
@@ -165,7 +170,7 @@ sorted_indices=tensor([2, 0, 1]), unsorted_indices=tensor([1, 2, 0]))
     counts = (
         lengths.to(_dtype.int64)
         if isinstance(lengths, Tensor)
-        else as_tensor(lengths, dtype=_dtype.int64)
+        else _as_tensor(lengths, dtype=_dtype.int64)
     )
     if counts.dim() != 1:
         raise RuntimeError(
@@ -177,7 +182,7 @@ sorted_indices=tensor([2, 0, 1]), unsorted_indices=tensor([1, 2, 0]))
     sorted_indices = None
     # A count mismatch is reported below, before index_select could fail on it.
     if not enforce_sorted and counts.numel() == batch:
-        counts, sorted_indices = sort(counts, descending=True)
+        counts, sorted_indices = _sort(counts, descending=True)
         input = input.index_select(batch_dim, sorted_indices)
     sizes = counts.tolist()
     steps = input.size(1 - batch_dim)
@@ -193,7 +198,7 @@ sorted_indices=tensor([2, 0, 1]), unsorted_indices=tensor([1, 2, 0]))
             "Length of all samples has to be greater than 0, but found an element in 'lengths' "
             "that is <= 0"
         )
-    if any(longer < shorter for longer, shorter in pairwise(sizes)):
+    if any(longer < shorter for longer, shorter in _pairwise(sizes)):
         raise RuntimeError(
             "`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
             "You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
@@ -242,7 +247,7 @@ def pad_packed_sequence(
             )
         steps = total_length
     batch = batch_sizes[0]
-    starts = [0, *accumulate(batch_sizes)]
+    starts = [0, *_accumulate(batch_sizes)]
     sorted_lengths = [sum(1 for size in batch_sizes if size > i) for i in range(batch)]
     unsorted = sequence.unsorted_indices
     # Sequence j of the caller's order is row order[j] of the sorted batch.
@@ -297,7 +302,7 @@ def pad_sequence(
     seqs = [_fit(seq, trailing).to(first.dtype) for seq in seqs]
     lengths = [seq.size(0) for seq in seqs]
     steps = max(lengths)
-    starts = [0, *accumulate(lengths)]
+    starts = [0, *_accumulate(lengths)]
     filler = sum(lengths)
 
     def source(t: int, i: int) -> int:
@@ -311,7 +316,7 @@ def pad_sequence(
     else:
         index = [source(t, i) for t in range(steps) for i in range(len(seqs))]
         shape = (steps, len(seqs), *trailing)
-    return _gather(cat(seqs, 0), index, padding_value, shape)
+    return _gather(_cat(seqs, 0), index, padding_value, shape)
 
 
 def _fit(seq: Tensor, trailing: tuple[int, ...]) -> Tensor:

@@ -13,12 +13,15 @@ True
 from __future__ import annotations
 
 import contextlib
-import warnings
-from collections.abc import Iterator, Mapping
-from typing import Any
+import warnings as _warnings
+from typing import TYPE_CHECKING, Any
 
 from arraygrad._tensor import Tensor
-from arraygrad.nn.modules.module import Module
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from arraygrad.nn.modules.module import Module
 
 __all__ = ["functional_call"]
 
@@ -153,7 +156,7 @@ def functional_call(
 ) -> Any:
     """Deprecated in PyTorch (a FutureWarning) for :func:`arraygrad.func.functional_call`,
     which it otherwise equals for one dict."""
-    warnings.warn(
+    _warnings.warn(
         "`torch.nn.utils.stateless.functional_call` is deprecated as of PyTorch 2.0 and will be "
         "removed in a future version of PyTorch. Please use `torch.func.functional_call` "
         "instead which is a drop-in replacement.",
