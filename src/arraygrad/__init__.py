@@ -24,6 +24,7 @@ from arraygrad import (
     _clamp,
     _comparison,
     _complex,
+    _contractions,
     _control_flow,
     _convolution_entry,
     _creation,
@@ -112,6 +113,7 @@ from arraygrad._clamp import *  # noqa: F403
 from arraygrad._comparison import *  # noqa: F403
 from arraygrad._compile import compile
 from arraygrad._complex import *  # noqa: F403
+from arraygrad._contractions import *  # noqa: F403
 from arraygrad._control_flow import *  # noqa: F403
 from arraygrad._convolution_entry import *  # noqa: F403
 from arraygrad._creation import *  # noqa: F403 - each module lists its public names in __all__
@@ -389,6 +391,7 @@ __all__ = [
     *_creation.__all__,
     *_like_creation.__all__,
     *_lines.__all__,
+    *_contractions.__all__,
     *_linalg.__all__,
     *_linalg_extra.__all__,
     *_math.__all__,

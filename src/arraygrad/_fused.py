@@ -20,9 +20,10 @@ from typing import Any
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._comparison import logical_and, logical_or
+from arraygrad._contractions import outer
 from arraygrad._division import div
 from arraygrad._elementwise_operands import _scalar
-from arraygrad._linalg import bmm, mm, mv, outer
+from arraygrad._linalg import bmm, mm, mv
 from arraygrad._math import add, astype, mul, where
 from arraygrad._out import written, written_exactly
 from arraygrad._tensor import Tensor, describe

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import arraygrad._binary
     import arraygrad._bitwise
     import arraygrad._comparison
+    import arraygrad._contractions
     import arraygrad._inplace
     import arraygrad._linalg
     import arraygrad._math
@@ -461,7 +462,7 @@ class TensorAliasMethods:
 
     def ger(self, vec2: Tensor) -> Tensor:
         """:func:`arraygrad.ger`: the outer product (deprecated name of :meth:`outer`)."""
-        return _ag._linalg.outer(self, vec2)
+        return _ag._contractions.outer(self, vec2)
 
     def matrix_exp(self) -> Tensor:
         """:func:`arraygrad.matrix_exp` of each square matrix in the last two dimensions."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import arraygrad as _ag
 
 if TYPE_CHECKING:
+    import arraygrad._contractions
     import arraygrad._decompositions
     import arraygrad._distances
     import arraygrad._histogram
@@ -182,7 +183,7 @@ class TensorAnalysisMethods:
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
         """The cross product of 3-vectors along ``dim``."""
         _ag._arguments.require_tensor("cross", "other", 1, other)  # (the method's position)
-        return _ag._linalg.cross(self, other, dim)
+        return _ag._contractions.cross(self, other, dim)
 
     def stft(self, n_fft: int, *args: Any, **kwargs: Any) -> Tensor:
         """The short-time Fourier transform (:func:`arraygrad.stft`)."""
@@ -194,7 +195,7 @@ class TensorAnalysisMethods:
 
     def vdot(self, other: Tensor) -> Tensor:
         """The dot product of two 1-D tensors of one dtype."""
-        return _ag._linalg.vdot(self, other)
+        return _ag._contractions.vdot(self, other)
 
     def logdet(self) -> Tensor:
         """``log(det(self))`` of a (batch of) square matrices."""

@@ -14,6 +14,7 @@ import arraygrad as _ag
 
 if TYPE_CHECKING:
     import arraygrad._binary
+    import arraygrad._contractions
     import arraygrad._indexing
     import arraygrad._inplace
     import arraygrad._joining
@@ -270,15 +271,15 @@ class TensorShapeMethods:
 
     def dot(self, other: Tensor) -> Tensor:
         """Dot product of two vectors."""
-        return _ag._linalg.dot(self, other)
+        return _ag._contractions.dot(self, other)
 
     def inner(self, other: Tensor) -> Tensor:
         """Sum of products over the last dimensions."""
-        return _ag._linalg.inner(self, other)
+        return _ag._contractions.inner(self, other)
 
     def outer(self, vec2: Tensor) -> Tensor:
         """Outer product of two vectors."""
-        return _ag._linalg.outer(self, vec2)
+        return _ag._contractions.outer(self, vec2)
 
     def trace(self) -> Tensor:
         """Sum of the main diagonal."""

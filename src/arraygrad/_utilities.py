@@ -9,7 +9,7 @@ import math
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _creation, _dtype, _linalg
+from arraygrad import _backend, _contractions, _creation, _dtype
 from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import creation_options
 from arraygrad._out import made, written
@@ -239,7 +239,7 @@ def ger(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
     """
     if out is not None:
         return written("ger", out, ger, input, vec2)
-    return _linalg.outer(input, vec2)
+    return _contractions.outer(input, vec2)
 
 
 _RANGE_DEPRECATED = (
