@@ -226,6 +226,13 @@ def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.Monkey
     # of the fast paths, must stay bounded, and the answers right once they have started over.
     limit = 16
     monkeypatch.setattr(_dtype, "_SEEN_LIMIT", limit, raising=False)
+    # Start from an empty record, as _remember's own start-over does: earlier tests in this
+    # process may have noted more than ``limit`` objects (a backend switched, array_api_strict),
+    # and the loop below, whose objects are found by equality, need not note any.
+    with _dtype._noting:
+        _dtype._seen.clear()
+        for table in (_dtype.WIDE_FLOAT_IDS, _dtype.FAST_PAIR_IDS, _dtype.COMPLEX_IDS):
+            table.clear()
     real = np.array([[1.5, -2.0], [0.25, 3.0]], dtype=np.float32)
     cplx = (real + 1j * real[::-1]).astype(np.complex64)
     for _ in range(5 * limit):
@@ -236,6 +243,12 @@ def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.Monkey
         np.testing.assert_array_equal((z * z).numpy(), cplx * cplx)
         assert ag.exp(z).dtype is ag.complex64 and ag.exp(x).dtype is ag.float32
     assert len(_dtype._seen) <= limit
+    # Where objects are noted (a path that does not find them by equality), the record starts
+    # over at the limit.
+    for _ in range(5 * limit):
+        met = pickle.loads(pickle.dumps(real)).dtype
+        _dtype._remember(met, ag.float32)
+        assert len(_dtype._seen) <= limit and id(met) in _dtype.WIDE_FLOAT_IDS
     for table in (_dtype.WIDE_FLOAT_IDS, _dtype.FAST_PAIR_IDS, _dtype.COMPLEX_IDS):
         # Besides the objects met (in _seen), the tables hold the array libraries' own dtype
         # objects that _tables notes: a fixed few per library a test has used (NumPy's scalar
