@@ -661,3 +661,44 @@ def test_pin_memory_keyword_as_torch(name: str, pin: bool) -> None:
 def test_promote_types_takes_torch_keywords() -> None:
     assert ag.promote_types(type1=ag.int32, type2=ag.float16) is ag.float16
     assert torch.promote_types(type1=torch.int32, type2=torch.float16) is torch.float16
+
+
+# Regression (leftovers13): the random *_like functions took memory_format= and ignored it
+# (channels-last inputs and formats, permuted inputs with contiguous_format); torch lays the
+# result out in that format and fills it in its memory order, complex samples too.
+@pytest.mark.parametrize(
+    "name",
+    ["rand_like", "randn_like", "randint_like", "rand_like (complex)", "randn_like (complex)"],
+)
+@pytest.mark.parametrize(
+    ("source", "form"),
+    [
+        ("plain", "channels_last"),
+        ("plain 5-D", "channels_last_3d"),
+        ("permuted", "contiguous_format"),
+        ("permuted", "preserve_format"),
+        ("channels-last", "contiguous_format"),
+        ("channels-last", "preserve_format"),
+        ("permuted", "channels_last"),
+    ],
+)
+def test_random_like_memory_format_as_torch(name: str, source: str, form: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        x = {
+            "plain": lambda L: L.zeros(2, 3, 4, 5),
+            "plain 5-D": lambda L: L.zeros(2, 3, 2, 2, 2),
+            "permuted": lambda L: L.zeros(3, 4, 5).permute(2, 0, 1),
+            "channels-last": lambda L: L.zeros(2, 3, 4, 5).to(memory_format=L.channels_last),
+        }[source](lib)
+        function = getattr(lib, name.split()[0])
+        args = (7,) if name == "randint_like" else ()
+        kwargs = {"dtype": lib.complex64} if "complex" in name else {}
+        lib.manual_seed(3)
+        try:
+            y = function(x, *args, memory_format=getattr(lib, form), **kwargs)
+        except RuntimeError as error:
+            outcomes.append(str(error)[:40])
+            continue
+        outcomes.append((tuple(y.stride()), y.flatten().tolist()))
+    assert outcomes[1] == outcomes[0]

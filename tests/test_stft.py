@@ -186,3 +186,37 @@ def test_istft_complex_errors_match_torch(call: Callable[[Any, Any], Any]) -> No
         messages.append(str(error.value))
     theirs, mine = messages
     assert theirs.endswith(mine.removeprefix("istft: ")), (mine, theirs)
+
+
+def _lib(x: Any) -> Any:
+    return torch if isinstance(x, torch.Tensor) else ag
+
+
+# Regression (leftovers13): stft had no align_to_window (PyTorch 2.13): with center=False and a
+# window shorter than n_fft, each frame starts (n_fft - win_length) // 2 before the window's
+# samples (zeros off the signal), 1 + (length - win_length) // hop frames; refused with
+# center=True.
+@pytest.mark.parametrize("win_length", [4, 5, 8])
+@pytest.mark.parametrize("align", [True, False])
+@pytest.mark.parametrize("shape", [(24,), (2, 22)], ids=str)
+@pytest.mark.parametrize("kind", ["real", "complex"])
+def test_stft_align_to_window_matches_torch(
+    win_length: int, align: bool, shape: tuple[int, ...], kind: str
+) -> None:
+    def transform(x: Any) -> Any:
+        L = _lib(x)
+        signal = x * (1 + 0.5j) if kind == "complex" else x
+        window = L.hann_window(win_length, dtype=L.float64)
+        spectrum = signal.stft(
+            8, 3, win_length, window, center=False, return_complex=True, align_to_window=align
+        )
+        return L.view_as_real(spectrum)
+
+    check_against_torch(transform, None, [np.random.default_rng(1).standard_normal(shape)])
+
+
+@pytest.mark.parametrize("align", [True, False])
+def test_stft_align_to_window_is_refused_with_center_as_torch(align: bool) -> None:
+    for L in (torch, ag):
+        with pytest.raises(RuntimeError, match="align_to_window should only be set when center"):
+            L.stft(L.ones(16), 8, window=L.ones(8), return_complex=True, align_to_window=align)

@@ -763,3 +763,38 @@ def test_to_refuses_unknown_keywords() -> None:
         with pytest.raises(TypeError):
             lib.ones(2).to(foo=1)
         assert lib.ones(2).to(non_blocking=True).shape == (2,)
+
+
+def _chain(t: Any) -> list[str]:
+    """The names of the nodes from ``t``'s grad_fn down its first inputs to the leaf."""
+    names, node = [], t.grad_fn
+    while node is not None:
+        names.append(node.name().split("::")[-1])
+        node = next((f for f, _ in node.next_functions if f is not None), None)
+    return names
+
+
+# Regression (leftovers13): Tensor.to(dtype, memory_format=...) recorded two nodes, the
+# conversion's and the copy's, and to(copy=True) a CloneBackward0; torch records one
+# ToCopyBackward0 (its _to_copy converts and lays out at once).
+@pytest.mark.parametrize(
+    "call",
+    [
+        "x.to(lib.float64, memory_format=lib.channels_last)",
+        "x.to('cpu', lib.float64, memory_format=lib.channels_last)",
+        "x.to(lib.zeros(1, dtype=lib.float64), memory_format=lib.channels_last)",
+        "x.permute(0, 2, 3, 1).to(lib.float64, memory_format=lib.contiguous_format)",
+        "x.to(memory_format=lib.channels_last, copy=True)",
+        "x.to(lib.float32, copy=True)",
+        "x.to(lib.float64, memory_format=lib.channels_last).to(lib.float16)",
+    ],
+)
+def test_to_a_dtype_and_a_memory_format_is_one_node_as_torch(call: str) -> None:
+    outcomes = []
+    for lib in (torch, ag):
+        x = lib.tensor(np.arange(120.0).reshape(2, 3, 4, 5), dtype=lib.float32, requires_grad=True)
+        y = eval(call)
+        (y.double() * lib.arange(120.0, dtype=lib.float64).reshape(y.shape)).sum().backward()
+        outcomes.append((_chain(y), tuple(y.stride()), str(y.dtype).split(".")[-1], y.tolist()))
+        outcomes[-1] += (x.grad.tolist(),)
+    assert outcomes[1] == outcomes[0]

@@ -31,17 +31,14 @@ from arraygrad._math import (
     astype,
     binary,
     complex_unsupported,
-    exp,
-    log,
     mul,
     sub,
     where,
 )
 from arraygrad._out import written, written_same
 from arraygrad._power import pow
-from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
-from arraygrad._unary import log1p, not_implemented
+from arraygrad._unary import not_implemented
 
 __all__ = [
     "arctan2",
@@ -144,7 +141,8 @@ def hypot(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
         return written("hypot", out, hypot, input, other)
     a, b = _operands(require_tensor("hypot", "input", 1, input), other)
     if _dtype.result_type(a, b).category != _FLOAT:
-        raise not_implemented("hypot_cpu", as_tensor(a), "convert the tensors with .float().")
+        refusal = not_implemented("hypot_cpu", as_tensor(a), "convert the tensors with .float().")
+        raise _broadcast_error(a, b, refusal)  # (shapes that do not broadcast: that error first)
     return binary(ops.hypot, a, b)
 
 
@@ -237,7 +235,8 @@ def _float_tensors(
     a, b = _operands(require_tensor(op, "input", 1, input), other)
     category = _dtype.result_type(a, b).category
     if category != _FLOAT and not (complex_ok and category == _COMPLEX):
-        raise not_implemented(f"{op}_cpu", as_tensor(a), "convert the tensors with .float().")
+        refusal = not_implemented(f"{op}_cpu", as_tensor(a), "convert the tensors with .float().")
+        raise _broadcast_error(a, b, refusal)  # (as torch: the shapes before the dtype)
     return a, b
 
 
@@ -245,7 +244,8 @@ def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Ten
     """``log(exp(input) + exp(other))``, without overflow or underflow.
 
     The gradient in ``input`` is ``1 / (1 + exp(other - input))`` (conjugated for complex
-    tensors); like PyTorch's it is ``nan`` where both operands are the same infinity.
+    tensors); like PyTorch's it is ``nan`` where both operands are the same infinity, and, for
+    complex ones, where ``exp`` overflows in both parts (``input - other = 799 - 1j``).
 
     >>> import arraygrad
     >>> arraygrad.logaddexp(arraygrad.tensor([1000.0, -1000.0]), arraygrad.tensor([1000.0, 0.0]))
@@ -254,29 +254,7 @@ def logaddexp(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Ten
     if out is not None:
         return written("logaddexp", out, logaddexp, input, other)
     a, b = _float_tensors("logaddexp", input, other, complex_ok=True)
-    if a.dtype.is_complex:
-        return labelled(_complex_logaddexp(a, b), "LogaddexpBackward0")
-    return binary(ops.logaddexp, a, b)
-
-
-def _complex_logaddexp(a: Tensor, b: Tensor) -> Tensor:
-    """PyTorch's complex ``logaddexp``: with ``lo`` the operand of the smaller real part and
-    ``hi`` the other, ``hi + log1p(exp(lo - hi))`` (``exp`` at most 1 in modulus, so nothing
-    overflows); where both real parts are the same infinity, ``lo`` for ``-inf`` and
-    ``log(exp(lo) + exp(hi))`` for ``+inf``, as its kernel. Composed of primitives, so the
-    gradient is that formula's, ``1 / (1 + exp(b - a))`` for ``a`` (conjugated), PyTorch's."""
-    real_a, real_b = ops.real(a.detach()), ops.real(b.detach())
-    a_low = lt(real_a, real_b)
-    lo, hi = where(a_low, a, b), where(a_low, b, a)
-    same_infinity = logical_and(eq(real_a, real_b), isinf(real_a))
-    plus = logical_and(same_infinity, gt(real_a, 0.0))
-    minus = logical_and(same_infinity, lt(real_a, 0.0))
-    # Each branch is given harmless operands where it is not taken: its gradient there is then
-    # 0, not the nan of 0 times the infinite derivative it would have at the infinities.
-    lo_finite, hi_finite = where(same_infinity, 0.0, lo), where(same_infinity, 0.0, hi)
-    finite = add(hi_finite, log1p(exp(sub(lo_finite, hi_finite))))
-    infinite = log(add(exp(where(plus, lo, 0.0)), exp(where(plus, hi, 0.0))))
-    return where(plus, infinite, where(minus, lo, finite))
+    return binary(ops.logaddexp, a, b)  # (complex operands: its complex twin)
 
 
 def logaddexp2(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -490,7 +468,8 @@ def _integer_gcd(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor,
     a, b = as_tensor(a), as_tensor(b)
     for x in (a, b):
         if x.dtype.is_floating_point or x.dtype.is_complex or x.dtype is _dtype.bool_:
-            raise not_implemented(f"{op}_cpu", x, "use integer tensors (x.long()).")
+            refusal = not_implemented(f"{op}_cpu", x, "use integer tensors (x.long()).")
+            raise _broadcast_error(a, b, refusal)  # (as torch: the shapes before the dtype)
     try:
         return a, b, ops.gcd(a, b)
     except ValueError as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _dtype, ops
-from arraygrad._elementwise_operands import _wrapped
+from arraygrad._elementwise_operands import _broadcast_error, _wrapped
 from arraygrad._math import _operands, as_tensor, binary, where
 from arraygrad._out import written, written_same
 from arraygrad._tensor import Tensor
@@ -39,11 +39,13 @@ def _check_integral(name: str, *tensors: Tensor, bool_ok: bool = True) -> None:
     for t in tensors:
         d = t.dtype
         if d.category >= _dtype._FLOAT or (d is _dtype.bool_ and not bool_ok):  # complex too
-            raise NotImplementedError(
+            refusal = NotImplementedError(
                 f"\"{name}_cpu\" not implemented for '{_dtype.torch_type_name(d)}'. Fix: bitwise "
                 "operations take bool or integer tensors; convert with .long() or .bool(), or use "
                 "logical_and/logical_or for truth values."
             )
+            # (as torch, two operands' shapes that do not broadcast are refused first)
+            raise _broadcast_error(*tensors, refusal) if len(tensors) == 2 else refusal
 
 
 def bitwise_and(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:

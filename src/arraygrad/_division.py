@@ -11,6 +11,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._elementwise_operands import (
+    _broadcast_error,
     _cast,
     _is_numpy_real,
     _operands,
@@ -98,18 +99,27 @@ def _check_integer_divisor(a: Any, b: Any, op: str, kernel: str) -> None:
     target = _dtype.result_type(a, b)
     if target.category == _FLOAT:
         return
+    # (a refusal of the dtype comes after the shapes' own, as in torch)
     if target.is_complex:  # (before the zero check: PyTorch has no complex kernel at all)
-        raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}': {op} is "
-            "not defined for complex values. Fix: compute it on the real and imaginary parts "
-            "(x.real, x.imag) or on abs(x)."
+        raise _broadcast_error(
+            a,
+            b,
+            NotImplementedError(
+                f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(target)}': {op} is "
+                "not defined for complex values. Fix: compute it on the real and imaginary parts "
+                "(x.real, x.imag) or on abs(x)."
+            ),
         )
     if target is _dtype.bool_:
         # PyTorch has no bool kernel for the rounded divisions and moduli (NumPy computes in
         # int8); ``kernel`` is the name its error gives.
-        raise NotImplementedError(
-            f"\"{kernel}\" not implemented for 'Bool'. Fix: convert the operands first, "
-            "e.g. x.long(), or use logical operations for truth values."
+        raise _broadcast_error(
+            a,
+            b,
+            NotImplementedError(
+                f"\"{kernel}\" not implemented for 'Bool'. Fix: convert the operands first, "
+                "e.g. x.long(), or use logical operations for truth values."
+            ),
         )
     divisor = b._data if isinstance(b, Tensor) else b
     if bool(_backend.xp.any(_backend.xp.asarray(divisor) == 0)):

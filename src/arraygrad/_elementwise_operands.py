@@ -230,6 +230,7 @@ def _complex_twins() -> dict[Primitive, Primitive]:
         _real.pow: _cx.pow,
         _real.equal: _real.equal,
         _real.not_equal: _real.not_equal,
+        _trans.logaddexp: _cx.logaddexp,
     }
 
 

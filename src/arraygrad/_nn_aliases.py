@@ -16,7 +16,9 @@ from typing import Any
 from arraygrad import _math
 from arraygrad._aliases import _check_probability
 from arraygrad._arguments import not_tensor_error
+from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._tensor import Tensor
+from arraygrad._views import broadcast_shapes
 from arraygrad.nn import functional as _functional
 from arraygrad.nn._padding import pad_with_scalar
 
@@ -379,7 +381,9 @@ def binary_cross_entropy_with_logits(
     fourth, ``reduction`` a number).
 
     Pointwise ``-(pos_weight t log sigmoid(x) + (1 - t) log sigmoid(-x))``, stable for any
-    logit; no reduction by default (1 the mean, 2 the sum).
+    logit; no reduction by default (1 the mean, 2 the sum). Shapes are PyTorch's kernel's, not
+    the functional's check (a ValueError there): ``input`` broadcast to ``target``'s shape, the
+    RuntimeError of its in-place steps where it does not broadcast to it.
 
     >>> import arraygrad
     >>> logits, target = arraygrad.tensor([0.0, 2.0]), arraygrad.tensor([1.0, 0.0])
@@ -387,9 +391,31 @@ def binary_cross_entropy_with_logits(
     tensor([0.6931, 2.1269])
     """
     mode = _reduction("binary_cross_entropy_with_logits", reduction)
+    if isinstance(input, Tensor) and isinstance(target, Tensor) and input.shape != target.shape:
+        input = _logits_like_target(input, target)
     return _functional.binary_cross_entropy_with_logits(
         input, target, weight, reduction=mode, pos_weight=pos_weight
     )
+
+
+def _logits_like_target(input: Tensor, target: Tensor) -> Tensor:
+    """``input`` expanded to ``target``'s shape, or PyTorch's RuntimeError: its kernel computes
+    the loss in place in a tensor of ``target``'s shape (``(1 - target).mul_(input)``)."""
+    mismatch = broadcast_mismatch(tuple(target.shape), tuple(input.shape))
+    if mismatch is not None:
+        raise RuntimeError(
+            f"{mismatch}: binary_cross_entropy_with_logits of an input of shape "
+            f"{list(input.shape)} and a target of shape {list(target.shape)}. Fix: give the "
+            "target the input's shape."
+        )
+    shape = broadcast_shapes(tuple(target.shape), tuple(input.shape))
+    if tuple(shape) != tuple(target.shape):
+        raise RuntimeError(
+            f"output with shape {list(target.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}: binary_cross_entropy_with_logits computes in a tensor of the "
+            "target's shape. Fix: give the target the input's shape."
+        )
+    return input.expand(*target.shape)
 
 
 def hinge_embedding_loss(

@@ -29,8 +29,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from arraygrad import _dtype, _grad_mode, _inplace
+from arraygrad import _backend, _dtype, _grad_mode, _inplace
 from arraygrad._arguments import not_tensor_error
+from arraygrad._memory_overlap import shares_memory
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -107,7 +108,9 @@ def written_copy(
     name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
 ) -> Tensor:
     """:func:`written` by ``copy_``'s rules: any dtype, converted (PyTorch's functions whose
-    result is a copy of an input, such as ``chain_matmul`` of one matrix)."""
+    result is a copy of an input, such as ``chain_matmul`` of one matrix): an input that partly
+    overlaps ``out`` is refused, as ``copy_`` refuses it."""
+    _check_overlap(name, _check_out(name, out), args, kwargs, checked=True)
     return _written(_any_dtype, name, out, function, args, kwargs)
 
 
@@ -129,6 +132,8 @@ def written_each(
             f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}. "
             f"Fix: pass one tensor per result, e.g. out=(values, indices)."
         )
+    for target in out:
+        _check_overlap(name, target, args, kwargs)
     results = function(*args, **kwargs)
     if len(out) != len(results):
         raise TypeError(
@@ -223,10 +228,116 @@ def _written(
     kwargs: dict[str, Any],
 ) -> Tensor:
     out = _check_out(name, out)
+    if check_dtype in _ELEMENTWISE_FAMILIES:
+        _check_overlap(name, out, args, kwargs, checked=name not in _UNCHECKED)
+    else:
+        _check_overlap(name, out, args, kwargs, whole=check_dtype is _joinable)
     result = function(*args, **kwargs)
     _check_unrecorded(name, out, result)
     check_dtype(name, result.dtype, out.dtype)
     return _store(name, out, result)
+
+
+# PyTorch's checks of out= against the inputs' memory, made before anything is computed (and
+# before out is resized): its elementwise ops (TensorIterator's), scans, sorts, gathers and
+# copies refuse an input that partly overlaps out, though not out itself as an input (``x.add(1,
+# out=x)``); the products that add a matrix check that one only; cat and the functions built on
+# it refuse any overlap; reductions, matrix products and decompositions check nothing. By
+# family: the elementwise ones check unless named in _UNCHECKED, the others only if named in
+# _CHECKED or _CHECKED_FIRST (cat's always).
+_UNCHECKED = frozenset(
+    {
+        "all",
+        "amax",
+        "amin",
+        "any",
+        "cholesky",
+        "cholesky_inverse",
+        "cholesky_solve",
+        "linalg_cond",
+        "linalg_householder_product",
+        "linalg_pinv",
+        "linalg_tensorinv",
+        "linalg_tensorsolve",
+        "logsumexp",
+        "mean",
+        "mvlgamma",
+        "special_ndtr",
+        "std",
+        "var",
+        *(
+            f"fft_{kind}{dims}"
+            for kind in ("fft", "ifft", "rfft", "ihfft")
+            for dims in ("", "2", "n")
+        ),
+    }
+)
+_CHECKED = frozenset(
+    {
+        "aminmax",
+        "complex",
+        "cross",
+        "cumprod",
+        "cumsum",
+        "frexp",
+        "gather",
+        "index_add",
+        "index_copy",
+        "index_select",
+        "kthvalue",
+        "linalg_cross",
+        "logcumsumexp",
+        "masked_select",
+        "msort",
+        "nan_to_num",
+        "polar",
+        "renorm",
+        "sort",
+        "take",
+        "take_along_dim",
+        "topk",
+    }
+)
+_CHECKED_FIRST = frozenset({"addbmm", "addmm", "addmv", "addr", "baddbmm"})
+
+
+def _check_overlap(
+    name: str,
+    out: Tensor,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    checked: bool | None = None,
+    whole: bool = False,
+) -> None:
+    """PyTorch's RuntimeError where an input tensor among ``args`` and ``kwargs`` (or in a list
+    of them, cat's) partly overlaps ``out`` in memory, or at all (``whole``, cat's rule).
+    ``checked``: whether ``name`` checks (by default, whether it is named in the sets above)."""
+    if not (whole or (name in _CHECKED or name in _CHECKED_FIRST if checked is None else checked)):
+        return
+    inputs = [
+        tensor
+        for value in (*args, *kwargs.values())
+        for tensor in (value if isinstance(value, list | tuple) else (value,))
+        if isinstance(tensor, Tensor)
+    ]
+    overlaps = _backend.overlaps if whole else _backend.overlaps_partly
+    for tensor in inputs[:1] if name in _CHECKED_FIRST else inputs:
+        # (the input itself as out: the same elements, refused by cat's rule only)
+        # (a tensor of other memory, the usual case, is told apart without reading arrays)
+        same = tensor is out
+        if same:
+            refused = whole
+        else:
+            refused = shares_memory(out, tensor) and overlaps(out._data, tensor._data)
+        if refused:
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                f"performing the operation. ({name}(): an input of shape {list(tensor.shape)} "
+                f"shares memory with out, of shape {list(out.shape)}.) Fix: pass input.clone(), "
+                "or an out tensor with memory of its own."
+            )
 
 
 def _check_out(name: str, out: Any) -> Tensor:
@@ -341,3 +452,7 @@ def _joinable(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
 
 def _any_dtype(name: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
     return None
+
+
+# (the families whose functions are elementwise, bar the names in _UNCHECKED)
+_ELEMENTWISE_FAMILIES = (_castable, _same, _boolean)

@@ -8,7 +8,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
-from arraygrad._elementwise_operands import _fitting, _scalar
+from arraygrad._elementwise_operands import _broadcast_error, _fitting, _scalar
 from arraygrad._math import _COMPLEX, _FLOAT, _WIDE_FLOAT_IDS, as_tensor, binary
 from arraygrad._out import written
 from arraygrad._primitive import labelled
@@ -58,9 +58,10 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:
             # PyTorch's bool tensor to a Python bool stays bool: x ** True is x, x ** False
             # is all True, which is x | (not exponent).
             return binary(ops.bitwise_or, input, not exponent)
-        raise NotImplementedError(
+        refusal = NotImplementedError(
             "\"pow\" not implemented for 'Bool'. Fix: convert the base first, e.g. x.long() ** y."
         )
+        raise _broadcast_error(input, exponent, refusal)  # (the shapes' error first, as torch)
     if isinstance(input, Tensor) and isinstance(exponent, numbers.Number):
         _checked_exponent(exponent, input.dtype)  # NumPy's scalars too
     if (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _backend, _dtype
+from arraygrad import _backend, _device, _dtype
 from arraygrad._creation import _float_default, _leaf, _size, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._generator import Generator, default_generator
@@ -239,15 +239,38 @@ def _float_like(name: str, kernel: str, input: Tensor, dtype: dtype | None) -> A
     return _dtype.to_xp(target)
 
 
-def _drawn_like(input: Tensor, draw: Any) -> Any:
-    """The array ``draw(shape, contiguous)`` draws, taken in ``input``'s memory order as
-    PyTorch's ``empty_like(input)`` fills it, and laid out as ``input`` (preserve_format); an
+def _drawn_like(input: Tensor, draw: Any, options: dict[str, Any]) -> Any:
+    """The array ``draw(shape, contiguous)`` draws, taken in the memory order of the tensor
+    PyTorch's ``empty_like(input, memory_format=...)`` makes and fills, and laid out as it: as
+    ``input`` (``preserve_format``, the default) or in the ``memory_format`` given; an
     allocation the library refuses raises PyTorch's error."""
+    form = options.get("memory_format")
+    order = None if form is None else _device.outer_first(form, input.ndim)
+    # (a format given: a template of its layout, of one byte an element, tells the order)
+    source = input._data if order is None else _backend.laid_out(_template(input), order)
     try:
-        array = _backend.drawn_in_memory_order(draw, input._data)
+        array = _backend.drawn_in_memory_order(draw, source)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, tuple(input.shape)) from None
-    return _backend.like_layout(array, input._data)
+    return _backend.like_layout(array, source)
+
+
+def _template(input: Tensor) -> Any:
+    return _backend.xp.zeros(tuple(input.shape), dtype=_backend.xp.bool)
+
+
+def _complex_draw(sampler: Any, component: dtype, **params: Any) -> Any:
+    """``draw`` for :func:`_drawn_like` of complex samples: ``sampler``'s (the backend's
+    uniform or normal draw) of pairs of ``component`` numbers, the two parts of each element
+    drawn together, as PyTorch's complex kernels draw them (its normal kernel chooses by the
+    contiguity of the tensor filled, as for real tensors)."""
+
+    def draw(shape: tuple[int, ...], contiguous: bool) -> Any:
+        kernel = {"contiguous": contiguous} if sampler is _backend.random_normal else {}
+        parts = sampler((*shape, 2), _dtype.to_xp(component), **params, **kernel)
+        return _backend.xp.view_as_complex(parts)
+
+    return draw
 
 
 def rand_like(
@@ -266,12 +289,16 @@ def rand_like(
     """
     creation_options("rand_like", options)
     native = _float_like("rand_like", "check_uniform_bounds", input, dtype)
-    if _dtype.from_xp(native).is_complex:  # both parts uniform, as rand(dtype=cfloat)
-        sample = rand(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
-        return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
     rng = generator_rng(generator)
-    array = _drawn_like(input, lambda order, _: _backend.random_uniform(order, native, rng=rng))
-    return _leaf(array, requires_grad)
+    target = _dtype.from_xp(native)
+    if target.is_complex:  # both parts uniform, as rand(dtype=cfloat)
+        draw = _complex_draw(_backend.random_uniform, _dtype.COMPONENT[target], rng=rng)
+    else:
+
+        def draw(order: tuple[int, ...], contiguous: bool) -> Any:
+            return _backend.random_uniform(order, native, rng=rng)
+
+    return _leaf(_drawn_like(input, draw, options), requires_grad)
 
 
 def randn_like(
@@ -290,17 +317,18 @@ def randn_like(
     """
     creation_options("randn_like", options)
     native = _float_like("randn_like", "normal_kernel_cpu", input, dtype)
-    if _dtype.from_xp(native).is_complex:  # each part of variance 1/2, as randn(dtype=cfloat)
-        sample = randn(*input.shape, generator=generator, dtype=_dtype.from_xp(native))
-        return _leaf(_backend.like_layout(sample._data, input._data), requires_grad)
     rng = generator_rng(generator)
-    array = _drawn_like(
-        input,
-        lambda order, contiguous: _backend.random_normal(
-            order, native, rng=rng, contiguous=contiguous
-        ),
-    )
-    return _leaf(array, requires_grad)
+    target = _dtype.from_xp(native)
+    if target.is_complex:  # each part of variance 1/2, as randn(dtype=cfloat)
+        draw = _complex_draw(
+            _backend.random_normal, _dtype.COMPONENT[target], std=_SQRT_HALF, rng=rng
+        )
+    else:
+
+        def draw(order: tuple[int, ...], contiguous: bool) -> Any:
+            return _backend.random_normal(order, native, rng=rng, contiguous=contiguous)
+
+    return _leaf(_drawn_like(input, draw, options), requires_grad)
 
 
 def randint_like(
@@ -333,5 +361,6 @@ def randint_like(
     array = _drawn_like(
         input,
         lambda order, _: _backend.random_integers(int(low), int(high), order, native, rng=rng),
+        options,
     )
     return _leaf(array, requires_grad)

@@ -12,6 +12,7 @@ from typing import Any
 from arraygrad import _dtype, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._binary import _float_operands
+from arraygrad._elementwise_operands import _broadcast_error
 from arraygrad._math import (
     _FLOAT,
     _floating,
@@ -88,7 +89,8 @@ def _igamma_operands(name: str, input: Any, other: Any) -> tuple[Tensor, Tensor]
     require_tensor(name, "other", 2, other)
     a, x = _operands(input, other)
     if _dtype.result_type(a, x).category != _FLOAT:
-        raise not_implemented(f"{name}_cpu", a, "convert the tensors with .float().")
+        refusal = not_implemented(f"{name}_cpu", a, "convert the tensors with .float().")
+        raise _broadcast_error(a, x, refusal)  # (as torch: the shapes before the dtype)
     return _float_operands(a, x)
 
 

@@ -76,9 +76,9 @@ def _deviations(
     if input.dtype.is_complex:
         # |d|^2 is the sum of the squares of d's two parts: the real rules on the (..., 2) real
         # view, reduced over its last axis too, give the real variance and PyTorch's gradient.
+        # (None stays None, a reduction over all elements, as PyTorch's backward tells apart)
         d = ops.complex_ops.view_as_real(d)
-        axis = tuple(range(input.ndim)) if axis is None else axis
-        axis = (*axis, input.ndim)
+        axis = None if axis is None else (*axis, input.ndim)
     return d, centre, axis, divisor, bool(keepdim)
 
 
@@ -126,22 +126,29 @@ def var(
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(var, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("var", input, dim, unbiased, keepdim, correction)
-    result = _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
-    return labelled(result, "VarBackward0")
+    return labelled(_var_from(input, d, axis, divisor, keepdim), "VarBackward0")
 
 
-def _var_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
+def _var_from(
+    input: Tensor, d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool
+) -> Tensor:
+    if divisor <= 0:  # nan or inf, with PyTorch's gradient (its composition's is all nan)
+        own = _own_axes(axis, input)
+        return ops.spread_var(input, axis=own, keepdims=keepdim, divisor=divisor)
     squares = ops.sum(ops.multiply(d, d), axis=axis, keepdims=keepdim)
-    return div(squares, max(divisor, 0.0))
+    return _parts_dropped(div(squares, divisor), input, keepdim)
 
 
-def _std_from(d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool) -> Tensor:
-    if divisor <= 0:  # nan or inf, with PyTorch's nan gradient
-        return sqrt(_var_from(d, axis, divisor, keepdim))
+def _std_from(
+    input: Tensor, d: Tensor, axis: tuple[int, ...] | None, divisor: float, keepdim: bool
+) -> Tensor:
+    if divisor <= 0:  # nan or inf: PyTorch's std_backward gives 0 (g / inf) to var_backward
+        return labelled(sqrt(_var_from(input, d, axis, divisor, keepdim)), "StdBackward0")
     # A primitive with PyTorch's std_backward: its gradient at zero spread is 0, where
     # sqrt(var) would give 0/0, and its higher derivatives there are PyTorch's (neither the
     # 2-norm's rule nor any masked composite gives both).
-    return ops.deviation_std(d, axis=axis, keepdims=keepdim, divisor=divisor)
+    std = ops.deviation_std(d, axis=axis, keepdims=keepdim, divisor=divisor)
+    return _parts_dropped(std, input, keepdim)
 
 
 def std(
@@ -164,7 +171,7 @@ def std(
     if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
         return _reduced_floats.in_float32(std, input, dim, unbiased, keepdim, correction=correction)  # type: ignore[no-any-return]
     d, _, axis, divisor, keepdim = _deviations("std", input, dim, unbiased, keepdim, correction)
-    return _parts_dropped(_std_from(d, axis, divisor, keepdim), input, keepdim)
+    return _std_from(input, d, axis, divisor, keepdim)
 
 
 def var_mean(
@@ -191,7 +198,7 @@ def var_mean(
     d, centre, axis, divisor, keepdim = _deviations(
         "var_mean", input, dim, unbiased, keepdim, correction
     )
-    var = _parts_dropped(_var_from(d, axis, divisor, keepdim), input, keepdim)
+    var = _var_from(input, d, axis, divisor, keepdim)
     return var, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 
@@ -219,7 +226,7 @@ def std_mean(
     d, centre, axis, divisor, keepdim = _deviations(
         "std_mean", input, dim, unbiased, keepdim, correction
     )
-    std = _parts_dropped(_std_from(d, axis, divisor, keepdim), input, keepdim)
+    std = _std_from(input, d, axis, divisor, keepdim)
     return std, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 

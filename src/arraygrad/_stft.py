@@ -57,9 +57,16 @@ def stft(
     normalized: bool = False,
     onesided: bool | None = None,
     return_complex: bool | None = None,
+    align_to_window: bool | None = None,
 ) -> Tensor:
     """The short-time Fourier transform: ``(n_fft // 2 + 1 or n_fft, frames)`` per signal
     (a batch first when ``input`` is 2-D), complex.
+
+    A window shorter than ``n_fft`` is zero-padded to it on both sides, centred. Frame ``t``
+    transforms ``input[t * hop : t * hop + n_fft]`` by default; with ``align_to_window=True``
+    (``center=False`` only, as in PyTorch) the window's own samples start there instead, the
+    frame starting ``(n_fft - win_length) // 2`` earlier (zeros before the signal and after
+    it), which gives ``1 + (length - win_length) // hop`` frames.
 
     >>> import arraygrad
     >>> x = arraygrad.arange(16.0)
@@ -69,6 +76,11 @@ def stft(
     import arraygrad.fft as fourier
     import arraygrad.nn.functional as F  # noqa: N812
 
+    if center and align_to_window is not None:
+        raise RuntimeError(
+            "stft align_to_window should only be set when center = false. Fix: pass "
+            "center=False with it, or leave it out."
+        )
     complex_input = input.dtype.is_complex or (window is not None and window.dtype.is_complex)
     if return_complex is None and not complex_input:
         raise RuntimeError(
@@ -86,7 +98,12 @@ def stft(
         x = F.pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode=pad_mode).squeeze(1)
     if not 0 < n_fft <= x.shape[-1]:
         raise RuntimeError(f"stft: expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}")
-    frames = x.unfold(-1, n_fft, hop) * _window(window, n_fft, win, x)
+    window_array = _window(window, n_fft, win, x)
+    if align_to_window and win < n_fft:
+        # The frames shifted back by the window's left padding: the signal padded with zeros.
+        left = (n_fft - win) // 2
+        x = F.pad(x, (left, n_fft - win - left))
+    frames = x.unfold(-1, n_fft, hop) * window_array
     one_sided = not complex_input if onesided is None else onesided
     if one_sided and complex_input:
         raise RuntimeError("Cannot have onesided output if window or input is complex")

@@ -301,17 +301,19 @@ class Tensor(
                 target = arg.dtype
             elif isinstance(arg, (str, _device.device)) or arg.__class__ is int:  # int: a GPU
                 _device.check_reachable(arg)
-        if target is None or target is self.dtype:
-            result = self.clone() if copy else self
+        # (a wrong rank for the format raises; None: preserve_format)
+        order = None if memory_format is None else _device.outer_first(memory_format, self.ndim)
+        if target is not None and target is not self.dtype:
+            # One ToCopyBackward0 node, as PyTorch's _to_copy: converted and laid out at once.
+            result = _ag.ops.astype(self, target, order)
+        elif copy:
+            result = _math.clone(self, memory_format=memory_format)
+            return _ag._primitive.labelled(result, "ToCopyBackward0")
         else:
-            result = _math.astype(self, target)
-        if memory_format is None or memory_format is _ag.preserve_format:
-            return result
+            result = self
         # A copy laid out in the format, unless the result has exactly its strides already
-        # (PyTorch's test: size-1 dims count, where is_contiguous ignores them). PyTorch's one
-        # ToCopyBackward0 node may be two here: the conversion's and the copy's.
-        order = _device.outer_first(memory_format, self.ndim)  # (a wrong rank raises)
-        if order is not None and result.stride() == _device.strides_in(result.shape, order):
+        # (PyTorch's test: size-1 dims count, where is_contiguous ignores them).
+        if order is None or result.stride() == _device.strides_in(result.shape, order):
             return result
         copied = _math.clone(result, memory_format=memory_format)
         return _ag._primitive.labelled(copied, "ToCopyBackward0")

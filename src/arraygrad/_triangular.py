@@ -18,6 +18,7 @@ from arraygrad._dtype import torch_type_name
 from arraygrad._linalg import _kernel_supports, _square_shape, inverse, matmul, tril, triu
 from arraygrad._math import _operands
 from arraygrad._out import written, written_each, written_exactly
+from arraygrad._primitive import labelled
 from arraygrad._reduction import sum as _sum
 from arraygrad._tensor import Tensor
 from arraygrad._views import broadcast_shapes
@@ -41,6 +42,14 @@ def _triangle(a: Tensor, upper: bool, unitriangular: bool = False) -> Tensor:
 def _solve(a: Tensor, b: Tensor) -> Tensor:
     """``a^-1 b`` by the real or the complex solve primitive (whose rules take adjoints)."""
     return (ops.complex_ops.solve if a.dtype.is_complex else ops.solve)(a, b)
+
+
+def _solve_triangle(t: Tensor, b: Tensor, upper: bool) -> Tensor:
+    """``t^-1 b`` for an upper (``upper``) or lower triangular ``t``, by the real or the complex
+    triangular solve primitive: a zero on ``t``'s diagonal gives inf and nan, as torch's
+    ``trsm``, not a singular-matrix error."""
+    solve = ops.complex_ops.solve_triangular if t.dtype.is_complex else ops.solve_triangular
+    return solve(t, b, upper=upper)
 
 
 def _adjoint(x: Tensor) -> Tensor:
@@ -105,9 +114,10 @@ def solve_triangular(
     # with the conversion's warning); B's gradient comes back in B's dtype.
     b = ops.astype(b, a.dtype)
     t = _triangle(a, upper, unitriangular)
-    if not left:  # X A = B  <=>  A^T X^T = B^T
-        return ops.matrix_transpose(_solve(ops.matrix_transpose(t), ops.matrix_transpose(b)))
-    return _solve(t, b)
+    if not left:  # X A = B  <=>  A^T X^T = B^T, A^T triangular the other way
+        solved = _solve_triangle(ops.matrix_transpose(t), ops.matrix_transpose(b), not upper)
+        return labelled(ops.matrix_transpose(solved), "LinalgSolveTriangularBackward0")
+    return _solve_triangle(t, b, upper)
 
 
 def triangular_solve(
@@ -187,8 +197,9 @@ def _triangular_solve(
     coefficient = A.expand(*batch, *A.shape[-2:]).clone()
     triangle = _triangle(A, upper, unitriangular)
     if transpose:  # (not conjugated for complex A, as torch's)
-        triangle = ops.matrix_transpose(triangle)
-    solution = _solve(triangle, b.expand(*batch, *b.shape[-2:]))
+        triangle, upper = ops.matrix_transpose(triangle), not upper
+    solution = _solve_triangle(triangle, b.expand(*batch, *b.shape[-2:]), upper)
+    solution = labelled(solution, "TriangularSolveBackward0")
     return return_types.triangular_solve(solution, coefficient)
 
 

@@ -158,3 +158,33 @@ def test_convert_conv_weight_memory_format_keeps_weights_and_checks_as_torch() -
     for call in calls:
         theirs, mine = outcome_in_each(call, (RuntimeError, TypeError))
         assert isinstance(theirs, str) and mine == theirs
+
+
+# Regression (leftovers13): the weights kept their C-order layout; torch replaces each one's
+# data by a copy in the format (the same Parameter, the same values).
+@pytest.mark.parametrize("form", ["channels_last", "contiguous_format", "channels_last_3d"])
+def test_convert_conv_weight_memory_format_lays_weights_out_as_torch(form: str) -> None:
+    outcomes = []
+    for L in (torch, ag):
+        L.manual_seed(0)
+        model = L.nn.Sequential(
+            L.nn.Conv2d(2, 3, 3), L.nn.Sequential(L.nn.ConvTranspose2d(3, 2, 2)), L.nn.Linear(4, 2)
+        )
+        model3 = L.nn.Sequential(L.nn.Conv3d(2, 3, 2), L.nn.ConvTranspose3d(3, 2, 2))
+        x = L.randn(1, 2, 5, 5)
+        before, weight = model(x).detach(), model[0].weight
+        try:
+            if form == "channels_last_3d":
+                L.nn.utils.convert_conv3d_weight_memory_format(model3, L.channels_last_3d)
+            else:
+                if form == "contiguous_format":  # (back from channels-last)
+                    L.nn.utils.convert_conv2d_weight_memory_format(model, L.channels_last)
+                L.nn.utils.convert_conv2d_weight_memory_format(model, getattr(L, form))
+        except RuntimeError as error:
+            outcomes.append(str(error)[:40])
+            continue
+        assert model[0].weight is weight and model[0].weight.requires_grad
+        assert L.allclose(model(x), before)
+        strides = [tuple(p.stride()) for p in (*model.parameters(), *model3.parameters())]
+        outcomes.append(strides)
+    assert outcomes[1] == outcomes[0]

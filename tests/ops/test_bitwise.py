@@ -252,3 +252,12 @@ def test_in_place_bitwise_op_with_a_float_operand_raises_torchs_cast_error(call:
 @pytest.mark.parametrize("dtype", ["complex64", "float16", "int8", "bool"])
 def test_bitwise_ops_take_the_dtypes_torch_takes(call: Any, dtype: str) -> None:
     assert_refused_as_torch(call, dtype)
+
+
+# Regression (leftovers13): float operands whose shapes do not broadcast: torch refuses the
+# shapes first (RuntimeError), arraygrad refused the dtype (NotImplementedError).
+@pytest.mark.parametrize("op", ["bitwise_and", "bitwise_or", "bitwise_left_shift"])
+def test_shapes_are_refused_before_the_dtype_as_torch(op: str) -> None:
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError, match="must match the size"):
+            getattr(lib, op)(lib.ones(2, 3), lib.ones(4))

@@ -4,6 +4,7 @@ nn.functional's), values and VJPs."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -394,3 +395,34 @@ def test_constant_pad_nd_reads_its_value_as_a_scalar_as_torch(value: Any, dtype:
         else:
             outcomes.append((padded.tolist(), str(padded.dtype).split(".")[-1]))
     assert outcomes[1] == outcomes[0]
+
+
+# Regression (leftovers13): the top-level binary_cross_entropy_with_logits raised the
+# functional's ValueError for a target of another shape; torch's kernel broadcasts the input to
+# the target's shape, with the RuntimeError of its in-place steps where it cannot (the
+# functional's ValueError stays the functional's).
+@pytest.mark.parametrize(
+    ("input_shape", "target_shape"),
+    [((2, 3), (4,)), ((2, 3), (3,)), ((3, 1), (1, 3)), ((3,), (2, 3)), ((1, 3), (2, 3))],
+    ids=str,
+)
+@pytest.mark.parametrize("reduction", [0, 1, 2])
+def test_top_level_bce_with_logits_shapes_as_torch(
+    input_shape: tuple[int, ...], target_shape: tuple[int, ...], reduction: int
+) -> None:
+    outcomes = []
+    for L in (torch, ag):
+        x = L.linspace(-2.0, 2.0, math.prod(input_shape), dtype=L.float64).reshape(input_shape)
+        t = L.linspace(0.0, 1.0, math.prod(target_shape), dtype=L.float64).reshape(target_shape)
+        try:
+            loss = L.binary_cross_entropy_with_logits(x, t, None, None, reduction)
+            outcomes.append(np.asarray(loss.tolist()))
+        except RuntimeError as error:
+            outcomes.append(str(error)[:50])
+        with pytest.raises(ValueError, match="must be the same as input size"):
+            L.nn.functional.binary_cross_entropy_with_logits(x, t)
+    theirs, mine = outcomes
+    if isinstance(theirs, str) or isinstance(mine, str):
+        assert mine == theirs
+    else:
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)

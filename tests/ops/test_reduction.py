@@ -607,3 +607,41 @@ EMPTY_REDUCTIONS = [
 @shape_cases(EMPTY_REDUCTIONS)
 def test_reductions_of_nothing_as_torch(call: Any, shape: tuple[int, ...]) -> None:
     assert_like_torch_on(call, shape)
+
+
+# var / std / var_mean / std_mean where N <= correction: inf or nan, with PyTorch's
+# var_backward, which skips the mean: over all elements g * inf (nan where x is the mean), over
+# dims 2 / (N - c) * g * (x - mean) unclamped (+-inf at N == c, finite beyond N); std passes it
+# g / (2 * inf) = 0. Differentiating through the mean gave inf - inf = nan everywhere.
+DEGENERATE_SPREADS = [
+    ("var_all", lambda L, x: x.var(correction=6), [(2, 3), (3,)]),
+    ("var_dim_equal", lambda L, x: x.var(1, correction=3), [(2, 3)]),
+    ("var_dim_beyond", lambda L, x: x.var(1, correction=4.5, keepdim=True), [(2, 3)]),
+    ("var_all_dims", lambda L, x: x.var((0, 1), correction=6), [(2, 3)]),
+    ("std_dim_beyond", lambda L, x: x.std(-1, correction=4), [(2, 3)]),
+    ("var_mean_dim", lambda L, x: L.var_mean(x, 0, correction=2), [(2, 3)]),
+    ("std_mean_all", lambda L, x: L.std_mean(x, correction=3), [(3,)]),
+    ("var_complex", lambda L, x: L.complex(x, 1 - x).var(correction=3), [(3,)]),
+    ("var_complex_dim", lambda L, x: L.complex(x, x * x).var(0, correction=2), [(2, 2)]),
+]
+
+
+@shape_cases(DEGENERATE_SPREADS)
+def test_spreads_without_degrees_of_freedom_as_torch(call: Any, shape: tuple[int, ...]) -> None:
+    assert_like_torch_on(call, shape)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.var(correction=3),
+        lambda x: x.var(0, correction=3),
+        lambda x: x.var(0, correction=4) * x,
+        lambda x: x.std(0, correction=5) * x,
+        lambda x: lib(x).complex(x, x).var(correction=3),
+    ],
+    ids=["var_all", "var_dim", "var_dim_beyond", "std_dim_beyond", "complex_all"],
+)
+def test_spread_gradient_at_the_mean_without_degrees_of_freedom_as_torch(fn: Any) -> None:
+    # the middle element is the mean: nan (inf * 0) where the others get +-inf
+    check_higher_derivatives_against_torch(fn, [np.array([1.0, 2.0, 3.0])])

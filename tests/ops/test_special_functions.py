@@ -145,3 +145,12 @@ def test_i0_matches_torch_at_the_ends_of_its_range() -> None:
 def test_mvlgamma_refuses_bool_tensors_as_torch(p: int, dtype: str) -> None:
     # (before p's value is checked)
     assert_refused_as_torch(lambda lib, x: lib.mvlgamma(x + 3 if dtype != "bool" else x, p), dtype)
+
+
+# Regression (leftovers13): integer operands whose shapes do not broadcast: torch refuses the
+# shapes first (RuntimeError), arraygrad refused the dtype (NotImplementedError).
+@pytest.mark.parametrize("op", ["igamma", "igammac"])
+def test_shapes_are_refused_before_the_dtype_as_torch(op: str) -> None:
+    for L in (torch, ag):
+        with pytest.raises(RuntimeError, match="must match the size"):
+            getattr(L, op)(L.ones(2, 3, dtype=L.int64), L.ones(4, dtype=L.int64))

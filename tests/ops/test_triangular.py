@@ -13,7 +13,7 @@ import torch
 
 import arraygrad as ag
 from tests.ops._helpers import lib
-from tests.oracle import assert_refused_as_torch, check_against_torch
+from tests.oracle import assert_like_torch_on, assert_refused_as_torch, check_against_torch
 
 R = np.random.default_rng(0)
 A = R.standard_normal((3, 3)) + 3 * np.eye(3)
@@ -87,3 +87,48 @@ def test_dtype_mismatch_matches_torch(solve: str, dtypes: tuple[str, str]) -> No
 @pytest.mark.parametrize("dtype", ["float32", "int64"])
 def test_multi_dot_takes_the_arguments_torch_takes(call: Any, dtype: str) -> None:
     assert_refused_as_torch(call, dtype)
+
+
+def _pivot_zeroed(L: Any, a: Any) -> Any:
+    """``a`` with its middle diagonal entry zeroed (differentiably): a singular triangle."""
+    mask = L.ones(3, 3, dtype=a.dtype)
+    mask[1, 1] = 0
+    return a * mask
+
+
+# Regression (leftovers13): a zero on the triangle's diagonal raised NumPy's LinAlgError
+# ("Singular matrix") from an LU solve; torch's trsm divides by it: inf and nan, no error.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, a, b: L.linalg.solve_triangular(_pivot_zeroed(L, a), b, upper=True),
+        lambda L, a, b: L.linalg.solve_triangular(_pivot_zeroed(L, a), b, upper=False),
+        lambda L, a, b: L.linalg.solve_triangular(
+            _pivot_zeroed(L, a), b.mT, upper=True, left=False
+        ),
+        lambda L, a, b: L.triangular_solve(b, _pivot_zeroed(L, a), transpose=True)[0],
+        lambda L, a, b: L.linalg.solve_triangular(
+            L.complex(_pivot_zeroed(L, a), _pivot_zeroed(L, a).mT), L.complex(b, b), upper=True
+        ).abs(),
+    ],
+    ids=["upper", "lower", "right", "triangular_solve", "complex"],
+)
+def test_solve_with_a_zero_pivot_as_torch(call: Any) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # (triangular_solve's deprecation)
+        assert_like_torch_on(call, (3, 3), (3, 2))
+
+
+def test_solve_triangular_grad_fn_names_as_torch() -> None:
+    names = []
+    for L in (torch, ag):
+        a, b = (L.tensor(x, requires_grad=True) for x in (A, R.standard_normal((3, 2))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            results = (
+                L.linalg.solve_triangular(a, b, upper=True),
+                L.linalg.solve_triangular(a, b.mT, upper=False, left=False),
+                L.triangular_solve(b, a).solution,
+            )
+        names.append([r.grad_fn.name() for r in results])
+    assert names[1] == names[0]

@@ -33,6 +33,7 @@ from arraygrad._backend import (
     piecewise,
     selection,
     spellings,
+    triangular,
 )
 
 # Sliding-window functions (convolution and pooling), bound to the library like the special ones:
@@ -195,6 +196,10 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
     )
     if lazy_lib:
         vars(namespace).update(lazy.namespace_functions(lib))
+    # (bound to the namespace's solve, a lazy library's included)
+    namespace.solve_triangular = functools.partial(
+        triangular.solve_triangular, lib, namespace.solve, not lazy_lib
+    )
     return namespace
 
 

@@ -46,8 +46,10 @@ from arraygrad.ops.transcendental import *  # noqa: F403
 _COMPLEX = _dtype._COMPLEX
 
 
-def astype(x: Tensor, dtype: Any) -> Tensor:
-    """``x`` converted to ``dtype`` (an arraygrad dtype or the array library's)."""
+def astype(x: Tensor, dtype: Any, order: tuple[int, ...] | None = None) -> Tensor:
+    """``x`` converted to ``dtype`` (an arraygrad dtype or the array library's); laid out with
+    its dims in memory outermost first in ``order`` where given (a real or complex ``x`` kept
+    so: a conversion between them, rare, keeps ``x``'s layout, for the caller to lay out)."""
     native = _dtype.to_xp(dtype) if isinstance(dtype, _dtype.dtype) else dtype
     if x._data.dtype == native:
         return x
@@ -66,6 +68,8 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     if x._rg and target.category < _dtype._FLOAT:
         # An integer or bool result cannot carry a gradient, so it requires none (as in PyTorch).
         x = x.detach()
+    if order is not None:
+        return _astype(x, dtype=native, order=order)
     return _astype(x, dtype=native)
 
 

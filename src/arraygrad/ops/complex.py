@@ -16,6 +16,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype
 from arraygrad._primitive import Primitive, on_raw_arrays
+from arraygrad.ops import linalg as _linalg
 from arraygrad.ops import reduction as _reduction
 from arraygrad.ops.decompositions import _columns, _eye_mask, _part, _rows, _unless_zero
 from arraygrad.ops.linalg import _matmul_vjp_x, _matmul_vjp_y
@@ -174,6 +175,18 @@ def _solve_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     return -on.matmul(on.solve(_adjoint(ns, a), g), _adjoint(ns, out))
 
 
+def _solve_triangular_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any, *, upper: bool) -> Any:
+    # X = A^-1 B for a triangular A: B's cotangent is A^-H g, A^H triangular the other way.
+    return _on_complex(ns).solve_triangular(_adjoint(ns, a), g, upper=not upper)
+
+
+def _solve_triangular_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any, *, upper: bool) -> Any:
+    # -(A^-H g) X^H on A's triangle.
+    on = _on_complex(ns)
+    g_b = on.solve_triangular(_adjoint(ns, a), g, upper=not upper)
+    return _linalg._triangle_of(ns, -on.matmul(g_b, _adjoint(ns, out)), upper)
+
+
 def _conjugated(rule: Any) -> Any:
     """The VJP of a holomorphic function from the real rule ``g * f'(x)`` (written with
     products and quotients only): ``conj(rule(conj(g)))`` is ``g * conj(f'(x))``."""
@@ -326,6 +339,31 @@ log1p = Primitive(
     vjp=(lambda ns, g, out, x: g / ns.conj(x + 1),),
     backward_name="Log1PBackward0",  # PyTorch's spelling
 )
+
+
+def _logaddexp(xp: Any, x: Any, y: Any) -> Any:
+    # PyTorch's kernel: with lo the operand of the smaller real part and hi the other,
+    # hi + log1p(exp(lo - hi)) (exp at most 1 in modulus: nothing overflows); where both real
+    # parts are the same infinity, lo for -inf and log(exp(lo) + exp(hi)) for +inf.
+    real_x, real_y = xp.real(x), xp.real(y)
+    x_low = real_x < real_y
+    lo, hi = xp.where(x_low, x, y), xp.where(x_low, y, x)
+    finite = hi + xp.log1p(xp.exp(lo - hi))
+    same_infinity = (real_x == real_y) & xp.isinf(real_x)
+    infinite = xp.where(real_x > 0, xp.log(xp.exp(lo) + xp.exp(hi)), lo)
+    return xp.where(same_infinity, infinite, finite)
+
+
+# PyTorch's rules, g / conj(1 + exp(y - x)) for x, evaluated as written: where exp overflows to
+# an infinity of two infinite parts (x - y = 799 - 1j), the quotient is nan, not its limit 0.
+logaddexp = Primitive(
+    "logaddexp",
+    forward=_logaddexp,
+    vjp=(
+        lambda ns, g, out, x, y: g / ns.conj(1 + _on_complex(ns).exp(y - x)),
+        lambda ns, g, out, x, y: g / ns.conj(1 + _on_complex(ns).exp(x - y)),
+    ),
+)
 log2 = Primitive(
     "log2",
     forward=lambda xp, x: xp.log2(x),
@@ -446,6 +484,12 @@ solve = Primitive(
     vjp=(_solve_vjp_a, _solve_vjp_b),
     reads_output=True,
 )
+solve_triangular = Primitive(
+    "linalg_solve_triangular",
+    forward=_linalg.solve_triangular.forward,
+    vjp=(_solve_triangular_vjp_a, _solve_triangular_vjp_b),
+    reads_output=True,
+)
 
 # Products along an axis, with the real rules' exact handling of zeros, conjugated.
 prod = Primitive(
@@ -475,6 +519,7 @@ _TWINS: dict[str, Primitive] = {
     "sin": sin,
     "sinh": sinh,
     "solve": solve,
+    "solve_triangular": solve_triangular,
     "sqrt": sqrt,
 }
 

@@ -169,7 +169,7 @@ def _qr_square_vjp(ns: Any, g_q: Any, g_r: Any, q: Any, r: Any) -> Any:
     m = on.matmul(r, _h(ns, g_r)) - on.matmul(_h(ns, g_q), q)
     below = _tril(ns, m, -1)
     mirrored = below + _h(ns, below) + ns.where(_eye_mask(m.shape[-1]), _real_part(ns, m), 0.0)
-    return _h(ns, on.solve(r, _h(ns, g_q + on.matmul(q, mirrored))))
+    return _h(ns, on.solve_triangular(r, _h(ns, g_q + on.matmul(q, mirrored)), upper=True))
 
 
 def _qr_vjp(ns: Any, g: Any, out: Any, a: Any, *, mode: str) -> Any:

@@ -197,7 +197,9 @@ def _qr_square_vjp(ns: Any, g_q: Any, g_r: Any, q: Any, r: Any) -> Any:
     t = ns.matrix_transpose
     m = ns.matmul(r, t(g_r)) - ns.matmul(t(g_q), q)
     mirrored = _tril(ns, m) + t(_tril(ns, m, -1))
-    return t(ns.solve(r, t(g_q + ns.matmul(q, mirrored))))
+    # (a triangular solve, as PyTorch's: a rank-deficient A's zero on R's diagonal gives inf and
+    # nan, where an LU solve refuses R as singular)
+    return t(ns.solve_triangular(r, t(g_q + ns.matmul(q, mirrored)), upper=True))
 
 
 def _qr_vjp(ns: Any, g: Any, out: Any, a: Any, *, mode: str) -> Any:

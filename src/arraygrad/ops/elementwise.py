@@ -279,9 +279,15 @@ where = Primitive(
 )
 astype = Primitive(
     "to_copy",
-    # (float64 to float16 or bfloat16 through float32, as PyTorch: _backend.convert)
-    forward=lambda xp, x, *, dtype: _backend.convert(x, dtype),
-    vjp=(lambda ns, g, out, x, *, dtype: ns.astype(g, x.dtype),),
+    # (float64 to float16 or bfloat16 through float32, as PyTorch: _backend.convert). ``order``
+    # (``Tensor.to(dtype, memory_format=...)``): the result laid out with its dims in memory
+    # outermost first in that order, in the one step PyTorch's _to_copy takes.
+    forward=lambda xp, x, *, dtype, order=None: (
+        _backend.convert(x, dtype)
+        if order is None
+        else _backend.laid_out(_backend.convert(x, dtype), order)
+    ),
+    vjp=(lambda ns, g, out, x, *, dtype, order=None: ns.astype(g, x.dtype),),
     reads_inputs=False,
 )
 clone = Primitive(

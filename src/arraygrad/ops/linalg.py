@@ -194,6 +194,33 @@ solve = Primitive(
 )
 
 
+def _triangle_of(ns: Any, g: Any, upper: bool) -> Any:
+    """``g``'s upper (``upper``) or lower triangle: the entries a triangular solve reads."""
+    mask = _backend.triangle_mask(g.shape[-2], g.shape[-1], 0, lower=not upper)
+    return ns.where(mask, g, 0.0)
+
+
+def _solve_triangular_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any, *, upper: bool) -> Any:
+    # X = A^-1 B: B's cotangent is A^-T g, A^T being triangular the other way.
+    return ns.solve_triangular(ns.matrix_transpose(a), g, upper=not upper)
+
+
+def _solve_triangular_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any, *, upper: bool) -> Any:
+    # -(A^-T g) X^T on A's triangle (PyTorch's linalg_solve_triangular_backward).
+    g_b = ns.solve_triangular(ns.matrix_transpose(a), g, upper=not upper)
+    return _triangle_of(ns, -ns.matmul(g_b, ns.matrix_transpose(out)), upper)
+
+
+# A X = B for an upper (``upper``) or lower triangular A (its other triangle zero), solved as
+# PyTorch's trsm: a zero on A's diagonal gives inf and nan, not LU's singular-matrix error.
+solve_triangular = Primitive(
+    "linalg_solve_triangular",
+    forward=lambda xp, a, b, *, upper: xp.solve_triangular(a, b, upper=upper),
+    vjp=(_solve_triangular_vjp_a, _solve_triangular_vjp_b),
+    reads_output=True,
+)
+
+
 def _pinv_vjp(ns: Any, g: Any, out: Any, a: Any, *, rtol: float) -> Any:
     # PyTorch's pinv_backward (the derivative of the pseudo-inverse where the rank is locally
     # constant), arranged so that the products are of the smaller of the two sizes.
@@ -239,4 +266,5 @@ __all__ = [
     "row_to_vector",
     "slogdet",
     "solve",
+    "solve_triangular",
 ]

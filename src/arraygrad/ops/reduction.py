@@ -435,6 +435,41 @@ deviation_std = Primitive(
     reads_output=True,
 )
 
+
+def _spread_var(xp: Any, x: Any, *, axis: Any, keepdims: bool, divisor: float) -> Any:
+    # (the result is inf or nan whatever the rounding: |d| * |d| serves real and complex x)
+    spread = xp.abs(x - xp.mean(x, axis=axis, keepdims=True))
+    # (the builtin max is shadowed here by the amax primitive)
+    return xp.sum(spread * spread, axis=axis, keepdims=keepdims) / (divisor if divisor > 0 else 0.0)
+
+
+def _spread_var_vjp(
+    ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool, divisor: float
+) -> Any:
+    # PyTorch's var_backward, which does not differentiate through the mean (its gradient
+    # sums to 0): over all elements, 2 / (N - c) with N - c <= 0 is read as +inf, the gradient
+    # g * inf, nan where x equals the mean (inf * 0); over dims, 2 / (N - c) * g * (x - mean),
+    # unclamped: +-inf or nan at N == c, finite (of the other sign) beyond.
+    shape = tuple(x.shape)
+    g = _keep(ns, g, shape, axis, keepdims)
+    centre = ns.mean(x, axis=axis, keepdims=True)
+    if axis is None:
+        # (a complex x's gradient is complex: inf + 0j)
+        return ns.astype(ns.where(x == centre, math.nan, g * math.inf), x.dtype)
+    scale = 2.0 / divisor if divisor else math.inf
+    return scale * g * (x - centre)
+
+
+# ``var(x) = sum(|x - mean|^2) / max(divisor, 0)`` over ``axis``, for ``divisor = N - correction
+# <= 0`` (nan or inf): var's primitive there, with PyTorch's gradient, which its composition
+# (through the mean, inf - inf) would turn to nan everywhere. ``axis=None``: over all elements
+# (``dim=None`` or a 0-d input), where PyTorch's rule differs.
+spread_var = Primitive(
+    "var",
+    forward=lambda xp, x, **params: _c(_spread_var(xp, x, **params)),
+    vjp=(_spread_var_vjp,),
+)
+
 __all__ = [
     "all",
     "any",
@@ -449,6 +484,7 @@ __all__ = [
     "mode_index",
     "prod",
     "search_rows",
+    "spread_var",
     "sum",
     "vector_norm",
 ]

@@ -1,7 +1,8 @@
-"""``convert_conv2d_weight_memory_format`` and ``convert_conv3d_weight_memory_format``: PyTorch
-re-lays the convolution weights of a model out in a memory format (channels-last for its fast
-kernels). arraygrad's convolutions take one layout, so the weights keep their values and their
-layout; what PyTorch checks of the format is checked here too, with its errors."""
+"""``convert_conv2d_weight_memory_format`` and ``convert_conv3d_weight_memory_format``: the
+convolution weights of a model re-laid out in a memory format (channels-last for PyTorch's
+fast kernels), as PyTorch does: each weight Parameter keeps its identity and values, its data
+replaced by a copy in the format (``weight.data = weight.detach().clone(memory_format=...)``),
+with PyTorch's errors for a format the weight cannot take."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _convert(module: _M, memory_format: Any, kinds: tuple[type, ...]) -> _M:
     # Depth first through the children, the module itself included, as PyTorch walks them.
     if isinstance(module, kinds):
         _check_format(module.weight, memory_format)
+        module.weight.data = module.weight.detach().clone(memory_format=memory_format)
     for child in module.children():
         _convert(child, memory_format, kinds)
     return module
@@ -41,17 +43,17 @@ def _convert(module: _M, memory_format: Any, kinds: tuple[type, ...]) -> _M:
 
 def convert_conv2d_weight_memory_format(module: _M, memory_format: Any) -> _M:
     """``module`` (changed in place) once the weights of its ``Conv2d`` and ``ConvTranspose2d``
-    layers are in ``memory_format``: arraygrad checks the format as PyTorch does and keeps the
-    weights (the same Parameters, the same values).
-
-    Unlike PyTorch, the weights' strides stay as they were (arraygrad's convolutions do not
-    depend on them). A 4-D format for a 5-D weight is a RuntimeError.
+    layers are laid out in ``memory_format``, as PyTorch lays them out: the same Parameters
+    and values, their data replaced by a copy in the format. A 4-D format for a 5-D weight is
+    a RuntimeError.
 
     >>> import arraygrad
     >>> from arraygrad import nn
     >>> model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
     >>> nn.utils.convert_conv2d_weight_memory_format(model, arraygrad.channels_last) is model
     True
+    >>> model[0].weight.stride()
+    (27, 1, 9, 3)
     """
     return _convert(module, memory_format, (Conv2d, ConvTranspose2d))
 
@@ -59,7 +61,7 @@ def convert_conv2d_weight_memory_format(module: _M, memory_format: Any) -> _M:
 def convert_conv3d_weight_memory_format(module: _M, memory_format: Any) -> _M:
     """As :func:`convert_conv2d_weight_memory_format`, for ``Conv3d`` and ``ConvTranspose3d``.
 
-    The format is checked (``channels_last_3d`` for the 5-D weights); the weights are kept.
+    The 5-D weights take ``channels_last_3d``; the Parameters and their values are kept.
 
     >>> import arraygrad
     >>> from arraygrad import nn
