@@ -702,3 +702,26 @@ def test_random_like_memory_format_as_torch(name: str, source: str, form: str) -
             continue
         outcomes.append((tuple(y.stride()), y.flatten().tolist()))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "L.tensor([1j])", "L.tensor(1j)", "L.as_tensor([1.0, 2j])", "L.tensor([[1, 2j]])",
+        "L.tensor([1j], dtype=L.complex64)", "L.ones(2) + 1j", "L.full((2,), 1j)",
+        "L.where(L.tensor([True]), 1j, 0.0)", "L.zeros(1, dtype=L.cfloat).fill_(1j)",
+    ],
+)  # fmt: skip
+def test_complex_data_under_a_bfloat16_default_as_torch(call: str) -> None:
+    # Regression: tensor([1j]) made a complex64 tensor where torch refuses (no complex dtype
+    # has bfloat16 parts); complex numbers as operands still make complex64.
+    outcomes = []
+    for L in (torch, ag):
+        L.set_default_dtype(L.bfloat16)
+        try:
+            outcomes.append(str(eval(call, {"L": L}).dtype).split(".")[-1])
+        except RuntimeError as error:
+            outcomes.append(str(error).split(":")[0])
+        finally:
+            L.set_default_dtype(L.float32)
+    assert outcomes[1] == outcomes[0]

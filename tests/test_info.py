@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -80,10 +82,38 @@ def test_set_validates_as_torch_records_and_warns_once(name: str, fresh_threads:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         getattr(ag, f"set_{name}")(3)
-        getattr(ag, f"set_{name}")(5)
+        if name == "num_threads":
+            ag.set_num_threads(5)
     assert [w.category for w in caught] == [UserWarning]
     assert "BLAS" in str(caught[0].message)
-    assert getattr(ag, f"get_{name}")() == 5
+    assert getattr(ag, f"get_{name}")() == (5 if name == "num_threads" else 3)
+
+
+def test_interop_threads_are_set_once_per_process_as_in_torch(fresh_threads: Any) -> None:
+    # torch refuses a second set_num_interop_threads, after checking the number (in a
+    # subprocess: this one's torch may have been set already)
+    script = (
+        "import torch\n"
+        "torch.set_num_interop_threads(2)\n"
+        "for n in (0, 3):\n"
+        "    try:\n"
+        "        torch.set_num_interop_threads(n)\n"
+        "    except RuntimeError as error:\n"
+        "        print(str(error).splitlines()[0])\n"
+        "print(torch.get_num_interop_threads())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    expected = run.stdout.splitlines()
+    got = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ag.set_num_interop_threads(2)
+        for n in (0, 3):
+            with pytest.raises(RuntimeError) as error:
+                ag.set_num_interop_threads(n)
+            got.append(str(error.value))
+    assert got[0].startswith(expected[0]) and got[1].startswith(expected[1]), (got, expected)
+    assert str(ag.get_num_interop_threads()) == expected[2]
 
 
 def test_torch_rejects_the_same_thread_counts() -> None:

@@ -744,3 +744,14 @@ def test_unpickled_and_loaded_tensors_carry_numpys_own_dtype_objects(tmp_path):
         assert t._data.dtype is np.dtype(t._data.dtype.name)
     ag.save({"f": ag.arange(3.0)}, tmp_path / "own.pt")
     assert ag.load(tmp_path / "own.pt")["f"]._data.dtype is np.dtype(np.float32)
+
+
+@pytest.mark.parametrize("data", [b"not a checkpoint", b"", b"\x80\x04\x95", b"x" * 20])
+def test_files_that_are_not_zip_archives_raise_torchs_classes(data):
+    # Regression: only a CheckpointError (a ValueError), where torch.load, which reads a file
+    # that is not a zip archive as a pickle, raises pickle.UnpicklingError (EOFError if empty).
+    with pytest.raises(Exception) as theirs:
+        torch.load(io.BytesIO(data))
+    with pytest.raises(theirs.type) as mine:
+        ag.load(io.BytesIO(data))
+    assert isinstance(mine.value, CheckpointError)

@@ -173,3 +173,22 @@ def test_range_errors_match_torch() -> None:
 )
 def test_scalar_tensor_takes_a_number_as_torch(call: Any) -> None:
     assert_refused_as_torch(call, "float32")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.is_signed(3),
+        lambda L: L.is_signed([1]),
+        lambda L: L.is_same_size(3, L.ones(1)),
+        lambda L: L.is_same_size(L.ones(1), 3.0),
+    ],
+)
+def test_predicates_of_non_tensors_raise_torchs_type_error(call: Any) -> None:
+    # Regression: is_signed(3) and is_same_size(3, t) raised AttributeError.
+    messages = []
+    for L in (torch, ag):
+        with pytest.raises(TypeError) as error:
+            call(L)
+        messages.append(str(error.value))
+    assert messages[1].startswith(messages[0]), messages

@@ -6,6 +6,7 @@ for the words, used by every function that checks."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from arraygrad import _dtype
@@ -14,6 +15,7 @@ from arraygrad._tensor import Tensor
 
 __all__ = [
     "bool_argument",
+    "index_argument",
     "int_argument",
     "not_tensor_error",
     "number_argument",
@@ -96,6 +98,17 @@ def number_argument(
         number = value.item()
         return _dtype.checked_scalar(number, _dtype.float64) if kind == "float" else number
     return value
+
+
+def index_argument(op: str, name: str, position: int, value: Any, fix: str | None = None) -> int:
+    """``value``, given to ``op`` for its int argument ``name`` (at ``position``), as an int:
+    PyTorch's parser takes an int or an object with ``__index__`` (a NumPy integer), never a
+    bool or a float (its TypeError, with ``fix`` after it)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        message = f"{op}(): argument '{name}' (position {position}) must be int, not "
+        message += type_name(value)
+        raise TypeError(message if fix is None else f"{message}. Fix: {fix}")
+    return operator.index(value)
 
 
 def int_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:

@@ -37,6 +37,7 @@ from arraygrad._math import (
 )
 from arraygrad._out import written, written_same
 from arraygrad._power import pow
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 from arraygrad._unary import not_implemented
 
@@ -287,7 +288,7 @@ def fmax(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
         return written("fmax", out, fmax, input, other)
     require_tensor("fmax", "other", 2, other)
     a, b = _ordered_operands("fmax", require_tensor("fmax", "input", 1, input), other)
-    return where(logical_or(ge(a, b), isnan(b)), a, b)
+    return labelled(where(logical_or(ge(a, b), isnan(b)), a, b), "FmaxBackward0")
 
 
 def fmin(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -305,7 +306,7 @@ def fmin(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
         return written("fmin", out, fmin, input, other)
     require_tensor("fmin", "other", 2, other)
     a, b = _ordered_operands("fmin", require_tensor("fmin", "input", 1, input), other)
-    return where(logical_or(le(a, b), isnan(b)), a, b)
+    return labelled(where(logical_or(le(a, b), isnan(b)), a, b), "FminBackward0")
 
 
 def _ordered_operands(op: str, input: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:

@@ -214,4 +214,4 @@ def nan_to_num(
         Tensor._wrap(_backend.convert(_backend.asarray(float(value)), native)) for value in values
     )
     replacement = ops.where(ops.isnan(input), fill, ops.where(ops.signbit(input), low, high))
-    return ops.where(ops.isfinite(input), input, replacement)
+    return labelled(ops.where(ops.isfinite(input), input, replacement), "NanToNumBackward0")

@@ -247,7 +247,10 @@ def _same_float_pair(first: Any, second: Any, what: str) -> None:
     require_tensor(what, "real" if what == "complex" else "abs", 1, first)
     require_tensor(what, "imag" if what == "complex" else "angle", 2, second)
     names = [_dtype.torch_type_name(t.dtype) for t in (first, second)]
-    if not (first.dtype.is_floating_point and second.dtype.is_floating_point):
+    # (no complex dtype has bfloat16 parts)
+    if not all(
+        t.dtype.is_floating_point and t.dtype is not _dtype.bfloat16 for t in (first, second)
+    ):
         raise RuntimeError(
             f"Expected both inputs to be Half, Float or Double tensors but got {names[0]} and "
             f"{names[1]}"

@@ -146,7 +146,7 @@ def copied_tensor(
                 raise found
             inferred = inferred_name(data)  # (2**64 beside 1j: complex, as PyTorch infers)
         if inferred.startswith("complex"):
-            dtype = _dtype.get_default_complex_dtype()
+            dtype = _dtype.complex_of_data()
         elif inferred.startswith("float") or has_float(data):
             dtype = _dtype.get_default_dtype()
         elif inferred == "bool":

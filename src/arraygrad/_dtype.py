@@ -475,6 +475,19 @@ def get_default_complex_dtype() -> dtype:
     return complex128 if _default_float is float64 else complex64
 
 
+def complex_of_data() -> dtype:
+    """The dtype of a tensor made from data holding Python complex numbers (``tensor([1j])``):
+    :func:`get_default_complex_dtype`, but, as in PyTorch, a RuntimeError while the default
+    dtype is bfloat16, which has no complex counterpart."""
+    if _default_float is bfloat16:
+        raise RuntimeError(
+            "invalid default scalar type for complex: the default dtype is bfloat16, which has "
+            "no complex dtype of its parts. Fix: give the dtype (dtype=arraygrad.complex64), or "
+            "set a float32 or float64 default first."
+        )
+    return get_default_complex_dtype()
+
+
 def promote_types(type1: dtype, type2: dtype) -> dtype:
     """The smallest dtype both ``type1`` and ``type2`` convert to without losing their category.
 

@@ -36,6 +36,10 @@ def as_tensor(value: Any, dtype: _dtype.dtype | None = None) -> Tensor:
         return value if dtype is None else ops.astype(value, dtype)
     from arraygrad._creation import tensor
 
+    if dtype is None and value.__class__ is complex:
+        # (an operand: of the default complex dtype even beside a bfloat16 default, where
+        # tensor(1j) refuses, as PyTorch's)
+        dtype = _dtype.get_default_complex_dtype()
     return tensor(value, dtype=dtype)
 
 

@@ -127,14 +127,19 @@ def _cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _set(name: str, n: Any) -> None:
-    global _warned
+def _check_count(name: str, n: Any) -> None:
+    """PyTorch's RuntimeError for a thread count ``n`` that is not a positive int."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise RuntimeError(
             f"{name} expects an int, but got {type(n).__name__}. Fix: pass a whole number."
         )
     if n <= 0:
         raise RuntimeError(f"{name} expects a positive integer (got {n}).")
+
+
+def _set(name: str, n: Any) -> None:
+    global _warned
+    _check_count(name, n)
     _threads[name] = n
     if not _warned:
         _warned = True
@@ -191,12 +196,25 @@ def get_num_interop_threads() -> int:
 
 def set_num_interop_threads(int: int) -> None:
     """Record ``int`` (a positive int, else PyTorch's RuntimeError) for
-    :func:`get_num_interop_threads`; it changes nothing else (warned once). Unlike torch, which
-    takes one call before any parallel work, a later call is accepted too.
+    :func:`get_num_interop_threads`; it changes nothing else (warned once). As in PyTorch, a
+    process takes one call: a second raises RuntimeError.
 
     >>> import arraygrad, warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
-    ...     arraygrad.set_num_interop_threads(arraygrad.get_num_interop_threads())
+    ...     try:  # (the first call in a process is recorded, the second refused)
+    ...         arraygrad.set_num_interop_threads(arraygrad.get_num_interop_threads())
+    ...         arraygrad.set_num_interop_threads(arraygrad.get_num_interop_threads())
+    ...     except RuntimeError as error:
+    ...         print(str(error)[:46])
+    Error: cannot set number of interop threads af
     """
-    _set("set_num_interop_threads", int)
+    name = "set_num_interop_threads"
+    if name in _threads:  # (checked after the number, as PyTorch does)
+        _check_count(name, int)
+        raise RuntimeError(
+            "Error: cannot set number of interop threads after parallel work has started or "
+            f"set_num_interop_threads called: it was set to {_threads[name]} already. Fix: call "
+            "it once, before any other work of the process."
+        )
+    _set(name, int)

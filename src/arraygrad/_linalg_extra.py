@@ -30,6 +30,7 @@ from arraygrad._linalg import (
 from arraygrad._lu import lu_factor_ex
 from arraygrad._math import _operands, add, mul, sub, where
 from arraygrad._out import written, written_each, written_exactly
+from arraygrad._primitive import labelled
 from arraygrad._reduction import cumprod
 from arraygrad._shape import cat, expand, movedim
 from arraygrad._tensor import Tensor
@@ -230,7 +231,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out: tuple[Tensor, ...] | N
     result, info = _with_info(a, inverse, rhs)
     if check_errors:
         _raise_for_info("linalg.inv_ex", info, _singular_inverse)
-    return return_types.linalg_inv_ex(result, info)
+    return return_types.linalg_inv_ex(labelled(result, "LinalgInvExBackward0"), info)
 
 
 def solve_ex(
@@ -283,7 +284,7 @@ def solve_ex(
         result = t(result)
     if check_errors:
         _raise_for_info("torch.linalg.solve_ex", info, _singular_solve)
-    return return_types.linalg_solve_ex(result, info)
+    return return_types.linalg_solve_ex(labelled(result, "LinalgSolveExBackward0"), info)
 
 
 # --- Householder products, tensor inverses and solves, Vandermonde matrices, diagonals ---------

@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._arguments import int_argument, number_argument
 from arraygrad._linalg import _low_precision, _square, inverse, matmul
 from arraygrad._out import written, written_each, written_exactly
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -39,9 +40,13 @@ def slogdet(input: Tensor) -> Any:
     _low_precision("linalg.slogdet", a)
     if a.dtype.is_complex:  # a unit complex sign, and log|det| packed as a complex number
         packed = ops.complex_linalg.slogdet(a)
-        return return_types.slogdet(packed[..., 0], ops.real(packed[..., 1]))
-    packed = ops.slogdet(a)  # (..., 2): sign, log|det|
-    return return_types.slogdet(packed[..., 0], packed[..., 1])
+        sign, logabsdet = packed[..., 0], ops.real(packed[..., 1])
+    else:
+        packed = ops.slogdet(a)  # (..., 2): sign, log|det|
+        sign, logabsdet = packed[..., 0], packed[..., 1]
+    # (named as PyTorch's one node for both)
+    name = "LinalgSlogdetBackward0"
+    return return_types.slogdet(labelled(sign, name), labelled(logabsdet, name))
 
 
 def linalg_slogdet(A: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803 - torch's name

@@ -28,6 +28,7 @@ from arraygrad._convolution_entry import int_list_argument
 from arraygrad._creation import empty, full
 from arraygrad._grad_mode import no_grad
 from arraygrad._like_creation import ones_like
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn import functional as _functional
 
@@ -139,7 +140,7 @@ def native_batch_norm(
     batch_mean = _shape.reshape(mean.detach(), (channels,))
     batch_var = _shape.reshape(var.detach(), (channels,))
     _update_running(running_mean, running_var, batch_mean, batch_var, count, momentum)
-    return out, batch_mean, _rstd(batch_var, eps)
+    return labelled(out, "NativeBatchNormBackward0"), batch_mean, _rstd(batch_var, eps)
 
 
 def _update_running(
@@ -190,6 +191,7 @@ def native_group_norm(
         )
     flat = _shape.reshape(input, (N, C, HxW))
     out = _shape.reshape(_functional.group_norm(flat, group, weight, bias, eps), input.shape)
+    out = labelled(out, "NativeGroupNormBackward0")
     mean, var = _moments(_shape.reshape(input, (N, group, -1 if N * group else 0)), (2,))
     return out, _shape.reshape(mean, (N, group)), _shape.reshape(_rstd(var, eps), (N, group))
 

@@ -134,7 +134,7 @@ def _promoted(data: Any) -> _dtype.dtype | str | None:
     if isinstance(data, int):
         return _dtype.int64
     if isinstance(data, complex):
-        return _dtype.get_default_complex_dtype()
+        return _dtype.complex_of_data()
     return None
 
 

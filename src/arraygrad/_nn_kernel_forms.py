@@ -14,6 +14,7 @@ from typing import Any
 
 from arraygrad import _backend
 from arraygrad._tensor import Tensor
+from arraygrad.nn import _grid_sampling
 from arraygrad.nn import functional as _functional
 
 __all__ = [
@@ -192,4 +193,5 @@ def affine_grid_generator(theta: Tensor, size: Any, align_corners: bool) -> Tens
              [[-1.,  1.],
               [ 1.,  1.]]]])
     """
-    return _functional.affine_grid(theta, size, align_corners)
+    # (PyTorch's kernel does not warn of unit-size grids with align_corners, as affine_grid does)
+    return _grid_sampling.affine_grid_points(theta, size, align_corners)

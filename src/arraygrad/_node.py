@@ -97,7 +97,7 @@ class Node:
     # one node per output, so only functions that know (split, chunk, unbind) set it.
     output_index: int = 0
     # The nodes of all the pieces of the split, chunk or unbind that made this one (weak
-    # references, in the pieces' order), where there are several: see multiple_views.
+    # references, in the pieces' order), where there are several: see _splitting.multiple_views.
     siblings: tuple[ReferenceType[Node], ...] | None = None
     # The node this one stands for in PyTorch's graph: a custom Function's, with several
     # outputs packed into one, for the node of each output's piece (Tensor.grad_fn gives it,

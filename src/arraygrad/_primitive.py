@@ -66,9 +66,19 @@ forward_ad_active = False
 # results made inside the mode are marked as inference tensors, and recorded ops refuse to save
 # one (arraygrad/_inference.py).
 inference_used = False
-# vmap_active or saved_hooks_active or forward_ad_active or inference_used: the one flag a
-# recorded op tests for all the rare modes.
+# Whether anomaly detection is on (autograd/anomaly_mode.py: in the thread that last changed
+# it): then each recorded node keeps the stack of the forward call that made it, for the
+# warning that names it when its backward fails.
+anomaly_active = False
+# Any of the flags above: the one flag a recorded op tests for all the rare modes.
 rare_modes = False
+
+
+def _any_rare_mode() -> bool:
+    return (
+        vmap_active or saved_hooks_active or forward_ad_active or inference_used or anomaly_active
+    )
+
 
 # Whether a view was ever made under no_grad of a tensor that requires grad: then every
 # in-place write looks for such views of the memory it writes (see bump_version).
@@ -100,7 +110,7 @@ def set_saved_hooks_active(active: bool) -> None:
     global saved_hooks_active, rare_modes
     with _modes_lock:
         saved_hooks_active = active
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
+        rare_modes = _any_rare_mode()
 
 
 def set_forward_ad_active(active: bool) -> None:
@@ -108,7 +118,15 @@ def set_forward_ad_active(active: bool) -> None:
     global forward_ad_active, rare_modes
     with _modes_lock:
         forward_ad_active = active
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
+        rare_modes = _any_rare_mode()
+
+
+def set_anomaly_active(active: bool) -> None:
+    """Note whether anomaly detection is on (by arraygrad.autograd.anomaly_mode)."""
+    global anomaly_active, rare_modes
+    with _modes_lock:
+        anomaly_active = active
+        rare_modes = _any_rare_mode()
 
 
 def set_inference_used(used: bool) -> None:
@@ -117,7 +135,7 @@ def set_inference_used(used: bool) -> None:
     global inference_used, rare_modes
     with _modes_lock:
         inference_used = used
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
+        rare_modes = _any_rare_mode()
 
 
 class _VmapLevels(threading.local):
@@ -150,7 +168,7 @@ def exit_vmap(level: int) -> None:
     with _modes_lock:
         _vmap_calls -= 1
         vmap_active = _vmap_calls > 0
-        rare_modes = vmap_active or saved_hooks_active or forward_ad_active or inference_used
+        rare_modes = _any_rare_mode()
 
 
 def batched_levels(values: Iterable[Any]) -> frozenset[int]:
@@ -451,9 +469,10 @@ class Primitive:
 def _rare_result(
     result: Tensor, args: tuple[Any, ...], prim: Primitive, params: dict[str, Any]
 ) -> None:
-    """What a vmap, saved-tensor hooks, forward-mode AD or inference mode add to an op's
-    result: the vmap levels it is batched at, its node's saved values passed through the pack
-    hook, its tangent, and its mark as an inference tensor (or the refusal to save one)."""
+    """What a vmap, saved-tensor hooks, forward-mode AD, inference mode or anomaly detection
+    add to an op's result: the vmap levels it is batched at, its node's saved values passed
+    through the pack hook, its tangent, its mark as an inference tensor (or the refusal to save
+    one), and its node's forward stack."""
     if inference_used:
         _inference.on_result(result, args, prim)
     if vmap_active:
@@ -468,6 +487,10 @@ def _rare_result(
         from arraygrad.autograd.forward_ad import _propagate
 
         _propagate(prim, result, args, params)
+    if anomaly_active and result._node is not None:
+        from arraygrad.autograd.anomaly_mode import record_forward
+
+        record_forward(result._node)
 
 
 def on_raw_arrays(ns: Any) -> bool:

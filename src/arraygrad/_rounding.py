@@ -15,6 +15,7 @@ from arraygrad._comparison import lt
 from arraygrad._math import as_tensor, complex_unsupported, mul, sub
 from arraygrad._out import written_bool, written_each, written_same
 from arraygrad._power import pow
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 from arraygrad._unary import not_implemented
 
@@ -179,7 +180,7 @@ def frac(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     x = as_tensor(input)
     if not x.dtype.is_floating_point:
         raise not_implemented("frac_cpu", x, "integers have no fractional part; use .float().")
-    return sub(x, ops.trunc(x))
+    return labelled(sub(x, ops.trunc(x)), "FracBackward0")
 
 
 def frexp(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:

@@ -114,14 +114,32 @@ def permute(input: Tensor, dims: Any) -> Tensor:
     arraygrad.Size([4, 2, 3])
     """
     order = _shape_arg(dims if dims.__class__ is tuple else (dims,))
-    axes = tuple(normalize_dim(d, input.ndim) for d in order)
-    if sorted(axes) != list(range(input.ndim)):
-        raise RuntimeError(
-            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
-            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
-            f"equal to len(dims) = {len(axes)}, or dims {list(axes)} repeat a dimension"
-        )
+    ndim = input.ndim
+    try:  # (free in Python 3.11+ while nothing is raised)
+        axes = tuple(normalize_dim(d, ndim) for d in order)
+    except IndexError:
+        if len(order) == ndim:
+            raise
+        axes = order  # PyTorch checks the count first
+    if sorted(axes) != list(range(ndim)):
+        raise _permute_error(ndim, order)
     return ops.permute_dims.apply1(input, {"axes": axes})  # a new view even when nothing moves
+
+
+def _permute_error(ndim: int, order: tuple[int, ...]) -> RuntimeError:
+    """PyTorch's error for ``permute`` dims that are not an ordering of the ``ndim``
+    dimensions (each in range): too few or too many, or one named twice."""
+    if len(order) != ndim:
+        return RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {ndim} is not "
+            f"equal to len(dims) = {len(order)}. Fix: pass a permutation of range({ndim}), one "
+            "dim per dimension."
+        )
+    return RuntimeError(
+        f"permute(): duplicate dims are not allowed: dims {list(order)} name a dimension more "
+        f"than once. Fix: pass a permutation of range({ndim}), each dimension once."
+    )
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:

@@ -12,10 +12,10 @@ A window of length 0 is empty and one of length 1 is ``[1.]``, whatever the othe
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
 from arraygrad import _backend, _dtype
+from arraygrad._arguments import index_argument
 from arraygrad._creation import _leaf, creation_options
 from arraygrad._dtype import dtype
 from arraygrad._tensor import Tensor
@@ -42,12 +42,7 @@ def _points(
             f"{name} expects floating point dtypes, got: {target}. Fix: pass a float dtype, "
             "e.g. dtype=arraygrad.float64."
         )
-    if isinstance(window_length, bool) or not hasattr(window_length, "__index__"):
-        raise TypeError(
-            f"{name}(): argument 'window_length' (position 1) must be int, not "
-            f"{type(window_length).__name__}"
-        )
-    length = operator.index(window_length)
+    length = index_argument(name, "window_length", 1, window_length)
     if length < 0:
         raise RuntimeError(
             f"{name} requires non-negative window_length, got window_length={length}"

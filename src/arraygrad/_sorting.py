@@ -88,8 +88,20 @@ def _full_reduction(name: str, input: Tensor, pick: Any) -> Tensor:
     return _evenly(input, _backend.item(pick(input._data)))
 
 
+# The names of the backward nodes of the values that _along picks, PyTorch's for each function.
+_ALONG_LABELS = {
+    "max": "MaxBackward0",
+    "min": "MinBackward0",
+    "kthvalue": "KthvalueBackward0",
+    "median": "MedianBackward1",
+    "nanmedian": "NanmedianBackward1",
+    "mode": "ModeBackward0",
+}
+
+
 def _along(name: str, input: Tensor, dim: int, keepdim: bool, index: Any) -> Any:
-    """``(values, indices)`` picked at ``index`` (keepdims layout) along ``dim``."""
+    """``(values, indices)`` picked at ``index`` (keepdims layout) along ``dim``, the values'
+    node named as PyTorch names ``name``'s."""
     if not keepdim and input._data.ndim >= 2:
         return _along_dropped(name, input, dim, index)
     x = input if input.ndim else ops.reshape(input, shape=(1,))
@@ -98,7 +110,8 @@ def _along(name: str, input: Tensor, dim: int, keepdim: bool, index: Any) -> Any
     if not keepdim or input.ndim == 0:
         out_shape = out_shape[:dim] + out_shape[dim + 1 :] if input.ndim else ()
         values = ops.reshape(values, shape=out_shape)
-    return getattr(return_types, name)(values, _indices(_backend.xp.reshape(index, out_shape)))
+    indices = _indices(_backend.xp.reshape(index, out_shape))
+    return getattr(return_types, name)(labelled(values, _ALONG_LABELS[name]), indices)
 
 
 def _along_dropped(name: str, input: Tensor, dim: int, index: Any) -> Any:
@@ -117,7 +130,7 @@ def _along_dropped(name: str, input: Tensor, dim: int, index: Any) -> Any:
             view = [1] * len(out_shape)
             view[d if d < dim else d - 1] = size
             key.append(xp.reshape(xp.arange(size), tuple(view)))
-    values = ops.getitem(input, key=tuple(key))
+    values = labelled(ops.getitem(input, key=tuple(key)), _ALONG_LABELS[name])
     return getattr(return_types, name)(values, _indices(picked))
 
 
@@ -149,9 +162,7 @@ def _extremum(name: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     _refuse_complex(input._data, f"{name}()", RuntimeError)
     pick = xp.argmax if name == "max" else xp.argmin
     index = pick(x._data, axis=axis, keepdims=True)
-    values, indices = _along(name, input, axis, keepdim, index)
-    labelled(values, f"{name.capitalize()}Backward0")
-    return getattr(return_types, name)(values, indices)
+    return _along(name, input, axis, keepdim, index)
 
 
 def _extremum_into(name: str, out: Any, input: Tensor, dim: Any, keepdim: bool) -> Any:

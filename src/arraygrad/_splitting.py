@@ -1,13 +1,15 @@
 """Cutting a tensor into pieces along a dimension: ``narrow``, ``split``, ``chunk``, ``unbind``
-and their ``unsafe_`` forms. Each piece is a view (a slice of ``input``), as in PyTorch.
+and their ``unsafe_`` forms. Each piece is a view (a slice of ``input``), as in PyTorch; an
+``unsafe_`` piece shares ``input``'s memory but is not a view for autograd.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _view_history, ops
+from arraygrad import ops
 from arraygrad._dims import normalize_dim
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
@@ -21,6 +23,53 @@ __all__ = [
     "unsafe_split",
     "unsafe_split_with_sizes",
 ]
+
+
+# The pieces' marks as views (the view attributes are described in arraygrad._view_history).
+
+
+def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ...]:
+    """Mark ``views``, the outputs of ``function`` (PyTorch's ``Split``, ``SplitWithSizes``,
+    ``Unbind``), as outputs of a function that returns several views; returns them.
+
+    PyTorch refuses recorded in-place writes into such outputs and into views of them: the
+    function's one backward node could not be rewritten for a single output.
+    """
+    # PyTorch's one node for all the pieces runs for any of them: the hooks of a piece that
+    # got no gradient see None then. Each piece's node knows the others (weakly: a piece's
+    # node may go while another lives), for the engine to find them (see unreached_siblings).
+    siblings = tuple(weakref.ref(v._node) for v in views if v._node is not None)
+    for index, view in enumerate(views):
+        view._view_multi = (function, index)
+        if view._node is not None:
+            view._node.label = f"{function}Backward0"  # one node per piece, named as PyTorch's
+            view._node.output_index = index
+            if len(siblings) > 1:
+                view._node.siblings = siblings
+    return views
+
+
+def unviewed(pieces: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    """Make ``pieces``, views of one root just made, tensors of their own for autograd as
+    PyTorch's ``unsafe_split`` pieces are: the root's memory, but their own version counter and
+    history, and not its views (a write into a piece leaves the root's history as it was, and
+    a write into the root leaves the pieces'; made under no_grad, they require no grad)."""
+    views = None
+    for piece in pieces:
+        state = piece.__dict__
+        root = state.pop("_base", None)
+        for name in ("_version_counter", "_view_steps", "_view_multi"):
+            state.pop(name, None)
+        if state.pop("_view_no_grad", None) is not None and piece._node is None:
+            piece._rg = False
+            state.pop("_hooks", None)
+        if root is not None:
+            views = root.__dict__.get("_views")
+    if views:  # the pieces were appended last (a prune keeps the order): drop them
+        ids = {id(piece) for piece in pieces}
+        while len(views) > views.fresh and id(views[-1]()) in ids:
+            views.pop()
+    return pieces
 
 
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
@@ -101,7 +150,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     """
     axis, sizes = _split_sizes(tensor, split_size_or_sections, dim)
     function = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
-    return _view_history.multiple_views(_slices(tensor, axis, sizes), function)
+    return multiple_views(_slices(tensor, axis, sizes), function)
 
 
 def _chunk_sizes(input: Tensor, chunks: int, dim: int) -> tuple[int, list[int]]:
@@ -128,17 +177,16 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
     axis, sizes = _chunk_sizes(input, chunks, dim)
-    return _view_history.multiple_views(_slices(input, axis, sizes), "Split")
+    return multiple_views(_slices(input, axis, sizes), "Split")
 
 
-# PyTorch's unsafe_ variants return pieces that autograd does not track as views of the input,
-# so in-place writes into them are allowed (split's pieces refuse them) but leave the input's
-# recorded history stale: its gradient afterwards is wrong, "unsafe". Here the pieces are
-# ordinary views, not marked as one function's several outputs: values and gradients through
-# the pieces are split's, writes into a piece are allowed and change the input as in PyTorch,
-# and, the safe side of PyTorch's unspecified case, the input's history follows such a write.
+# PyTorch's unsafe_ variants return pieces that autograd does not track as views of the input:
+# they share its memory, but have their own version counters and histories. So in-place writes
+# into them are allowed (split's pieces refuse them), and leave the input's recorded history as
+# it was, stale: its gradient afterwards ignores the write, "unsafe". Writes into the input
+# likewise leave the pieces' histories (and values saved for backward are not checked).
 def _unsafe_pieces(input: Tensor, axis: int, sizes: list[int], name: str) -> tuple[Tensor, ...]:
-    pieces = _slices(input, axis, sizes)
+    pieces = unviewed(_slices(input, axis, sizes))
     for index, piece in enumerate(pieces):
         if piece._node is not None:
             piece._node.label = name
@@ -148,7 +196,7 @@ def _unsafe_pieces(input: Tensor, axis: int, sizes: list[int], name: str) -> tup
 
 def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:
     """:func:`split` into pieces of ``split_size`` whose in-place writes are not refused
-    (PyTorch's ``unsafe_split``; see the note above on what differs).
+    (PyTorch's ``unsafe_split``; see the note above on what that means).
 
     >>> import arraygrad
     >>> [p.tolist() for p in arraygrad.unsafe_split(arraygrad.arange(5), 2)]
@@ -204,4 +252,4 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     pieces = tuple(
         ops.basic_getitem(input, key=prefix + (i, Ellipsis)) for i in range(input.shape[axis])
     )
-    return _view_history.multiple_views(pieces, "Unbind")
+    return multiple_views(pieces, "Unbind")

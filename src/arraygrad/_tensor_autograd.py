@@ -212,7 +212,8 @@ class TensorAutogradMethods:
                 hooks = self._node.hooks = OrderedDict()
             for sibling in self._node.siblings or ():
                 # the other pieces' nodes call this hook with None where this piece takes no
-                # part in a pass (see multiple_views): route them through the engine's rare path
+                # part in a pass (see _splitting.multiple_views): route them through the
+                # engine's rare path
                 other = sibling()
                 if other is not None and other.hooks is None:
                     other.hooks = OrderedDict()

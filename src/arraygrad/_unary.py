@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _dtype, _reduced_floats, ops
-from arraygrad._arguments import require_tensor
+from arraygrad._arguments import index_argument, int_argument, require_tensor
 from arraygrad._division import div
 from arraygrad._math import (
     _floating,
@@ -341,12 +341,28 @@ def polygamma(n: int, input: Tensor, *, out: Tensor | None = None) -> Tensor:
     >>> arraygrad.polygamma(1, arraygrad.tensor([1.0, 0.5]))
     tensor([1.6449, 4.9348])
     """
+    n = _polygamma_order(n)
+    require_tensor("polygamma", "input", 2, input, "wrap it, e.g. arraygrad.tensor(x).")
     if out is not None:
         return written("polygamma", out, polygamma, n, input)
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        raise RuntimeError(f"polygamma(n, x) does not support negative n: got n={n!r}.")
     x = _floating(input)
     return ops.digamma(x) if n == 0 else ops.polygamma(n, x)
+
+
+def _polygamma_order(n: Any) -> int:
+    """``n`` of :func:`polygamma` as an int, checked as PyTorch's parser and kernel check it:
+    a float, bool or other object is a TypeError (a 0-d integer tensor is read as its int), a
+    negative order a RuntimeError."""
+    if isinstance(n, Tensor):
+        n = int_argument("polygamma", "n", n, 1)
+    fix = "pass the order of the derivative as an int (0 for digamma), e.g. int(n)."
+    n = index_argument("polygamma", "n", 1, n, fix)
+    if n < 0:
+        raise RuntimeError(
+            f"polygamma(n, x) does not support negative n: got n={n}. Fix: n is the order of "
+            "the derivative of digamma, 0 or more."
+        )
+    return n
 
 
 absolute = abs

@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _backend, _contractions, _creation, _dtype
-from arraygrad._arguments import not_tensor_error
+from arraygrad._arguments import not_tensor_error, require_tensor
 from arraygrad._creation import creation_options
 from arraygrad._out import made, written
 from arraygrad._tensor import Tensor
@@ -37,6 +37,8 @@ def is_same_size(input: Tensor, other: Tensor) -> bool:
     >>> arraygrad.is_same_size(arraygrad.zeros(2, 3), arraygrad.ones(2, 3))
     True
     """
+    require_tensor("is_same_size", "input", 1, input, "pass tensors.")
+    require_tensor("is_same_size", "other", 2, other, "pass tensors.")
     return tuple(input.shape) == tuple(other.shape)
 
 
@@ -75,6 +77,8 @@ def is_signed(input: Tensor) -> bool:
     >>> arraygrad.is_signed(arraygrad.tensor([1], dtype=arraygrad.uint8))
     False
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor_error("is_signed", input, name="input", position=1, fix="pass a tensor.")
     return input.is_signed()
 
 

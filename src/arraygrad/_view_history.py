@@ -179,27 +179,6 @@ _view_primitives: dict[str, Primitive] = {}  # by name, filled on first use (ops
 _RETYPING = frozenset(("real", "imag", "view_as_real", "view_as_complex"))
 
 
-def multiple_views(views: tuple[Tensor, ...], function: str) -> tuple[Tensor, ...]:
-    """Mark ``views``, the outputs of ``function`` (PyTorch's ``Split``, ``SplitWithSizes``,
-    ``Unbind``), as outputs of a function that returns several views; returns them.
-
-    PyTorch refuses recorded in-place writes into such outputs and into views of them: the
-    function's one backward node could not be rewritten for a single output.
-    """
-    # PyTorch's one node for all the pieces runs for any of them: the hooks of a piece that
-    # got no gradient see None then. Each piece's node knows the others (weakly: a piece's
-    # node may go while another lives), for the engine to find them (see unreached_siblings).
-    siblings = tuple(weakref.ref(v._node) for v in views if v._node is not None)
-    for index, view in enumerate(views):
-        view._view_multi = (function, index)
-        if view._node is not None:
-            view._node.label = f"{function}Backward0"  # one node per piece, named as PyTorch's
-            view._node.output_index = index
-            if len(siblings) > 1:
-                view._node.siblings = siblings
-    return views
-
-
 def pairs(steps: Steps) -> Any:
     """``(primitive, params)`` for each step."""
     prims = _view_primitives

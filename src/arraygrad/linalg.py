@@ -60,6 +60,7 @@ from arraygrad._matrix_functions import matrix_power
 from arraygrad._matrix_functions import pinverse as _pinverse
 from arraygrad._out import written as _written
 from arraygrad._out import written_exactly as _written_exactly
+from arraygrad._primitive import labelled as _labelled
 from arraygrad._reduction import amax as _amax
 from arraygrad._reduction import amin as _amin
 from arraygrad._reduction import sum as _sum
@@ -180,7 +181,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
                 "linalg.solve: Vector broadcasting of the left hand side is not supported for "
                 "left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)"
             )
-        return _ops.matrix_transpose(solve(_ops.matrix_transpose(A), _ops.matrix_transpose(B)))
+        x = _ops.matrix_transpose(solve(_ops.matrix_transpose(A), _ops.matrix_transpose(B)))
+        return _labelled(x, "LinalgSolveExBackward0")
     a, b = _operands(A, B)
     a = _square("linalg.solve", a, complex_ok=True)
     n = a.shape[-1]
@@ -205,7 +207,9 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
         _raise_singular(
             "torch.linalg.solve", a, solving=True, fix="check A is full rank, or use lstsq"
         )
-    return _ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
+    # (named as PyTorch's node: its solve is linalg_solve_ex)
+    x = _ops.reshape(x, shape=tuple(x.shape[:-1])) if vector else x
+    return _labelled(x, "LinalgSolveExBackward0")
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = None) -> Tensor:

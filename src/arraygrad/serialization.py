@@ -38,6 +38,7 @@ import io
 import math as _math
 import numbers as _numbers
 import os
+import pickle as _pickle
 import stat as _stat
 from typing import TYPE_CHECKING, Any
 
@@ -77,8 +78,9 @@ _METADATA = "__metadata__"
 
 class CheckpointError(ValueError):
     """A checkpoint file is truncated, corrupted or not a checkpoint at all (a ValueError, and
-    a :class:`pickle.UnpicklingError` too for a ``torch.save`` file whose pickle names a
-    refused global). Its message names the file and the problem.
+    the class ``torch.load`` raises too: a :class:`pickle.UnpicklingError` for a ``torch.save``
+    file whose pickle names a refused global and for a file that is not a zip archive, an
+    :class:`EOFError` for an empty one). Its message names the file and the problem.
 
     >>> import arraygrad, io
     >>> try:
@@ -87,6 +89,25 @@ class CheckpointError(ValueError):
     ...     print(isinstance(error, ValueError))
     True
     """
+
+
+class _NotAPickleError(CheckpointError, _pickle.UnpicklingError):
+    """A :class:`CheckpointError` for a file that is not a zip archive and not a checkpoint
+    arraygrad reads: also the :class:`pickle.UnpicklingError` that ``torch.load`` raises for
+    it (it reads such a file as a pickle).
+
+    >>> import arraygrad, io, pickle
+    >>> try:
+    ...     arraygrad.load(io.BytesIO(b"not a checkpoint"))
+    ... except pickle.UnpicklingError as error:
+    ...     print(type(error).__name__)
+    _NotAPickleError
+    """
+
+
+class _EmptyCheckpointError(CheckpointError, EOFError):
+    """A :class:`CheckpointError` for an empty file: also the :class:`EOFError` that
+    ``torch.load`` raises for it (its pickle ends before it starts)."""
 
 
 # --- the tree of Python values <-> JSON ------------------------------------------------------
@@ -341,7 +362,8 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
         CheckpointError: the file is truncated, corrupted or not a checkpoint, is in
             ``torch.save``'s legacy (non-zip) format, holds a dtype arraygrad lacks, or its
             pickle names a global other than those that rebuild tensors and plain data (then
-            also a :class:`pickle.UnpicklingError`, as ``torch.load(weights_only=True)``).
+            also a :class:`pickle.UnpicklingError`, as ``torch.load(weights_only=True)``; so
+            too for a file that is not a zip archive, and an :class:`EOFError` when empty).
 
     >>> import arraygrad, io
     >>> buffer = io.BytesIO()
@@ -372,7 +394,11 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
     except CheckpointError:
         raise
     except (ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError) as error:
-        raise CheckpointError(f"cannot load checkpoint {label!r}: {error}") from None
+        message = f"cannot load checkpoint {label!r}: {error}"
+        if data[:4] == b"PK\x03\x04":
+            raise CheckpointError(message) from None
+        # (the classes torch.load raises, which reads a file that is not a zip as a pickle)
+        raise (_NotAPickleError if data else _EmptyCheckpointError)(message) from None
 
 
 def _loaded(array: Any) -> Tensor:

@@ -6,6 +6,7 @@ Each row of ``OP_TABLE`` is written once against the shared API: ``F(x)`` is
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -1250,3 +1251,39 @@ EMPTY_LOSS_CASES = [
 @shape_cases(EMPTY_LOSS_CASES)
 def test_losses_of_empty_and_0d_inputs_as_torch(call: Any, shape: tuple[int, ...]) -> None:
     assert_like_torch_on(call, shape)
+
+
+# PyTorch's losses and normalisations are one kernel each, their result's node named after it;
+# arraygrad composes them, and names the result's node as PyTorch's (regression: MeanBackward0,
+# WhereBackward0, AddBackward0, ViewBackward0, after the last op of the composition).
+NAMED_RESULTS = [
+    "F.huber_loss(x, z)", "F.huber_loss(x, z, reduction='sum', delta=0.5)",
+    "F.huber_loss(x, z, reduction='none')", "F.huber_loss(x.double(), z)",
+    "F.huber_loss(x, z, weight=lib.ones(2, 3))", "lib.nn.HuberLoss()(x, z)",
+    "F.smooth_l1_loss(x, z)", "F.smooth_l1_loss(x, z, beta=0.5, reduction='none')",
+    "F.smooth_l1_loss(x, z, beta=0.0)", "F.batch_norm(x, None, None, training=True)",
+    "F.batch_norm(x, lib.zeros(3), lib.ones(3))",
+    "F.batch_norm(x, None, None, lib.ones(3), None, True)", "lib.nn.BatchNorm1d(3)(x)",
+    "lib.nn.BatchNorm1d(2)(x[None])", "F.batch_norm(x.bfloat16(), None, None, training=True)",
+    "F.batch_norm(x[:0], None, None, training=True)", "F.group_norm(x[None], 2)",
+    "lib.nn.GroupNorm(1, 2)(x[None])", "F.group_norm(x[None].half(), 1)",
+    "F.instance_norm(x[None])", "F.layer_norm(x, (3,))",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", NAMED_RESULTS)
+def test_results_are_named_as_torchs_nodes(expression: str) -> None:
+    mine, theirs = grad_fn_names(
+        expression, F=lambda lib: lib.nn.functional, z=lambda lib: lib.zeros(2, 3)
+    )
+    assert mine == theirs
+
+
+def test_logsigmoid_of_large_inputs_is_positive_zero_as_torch() -> None:
+    # Regression: -softplus(-x) gave -0.0 where torch's min(x, 0) - log1p(exp(-|x|)) gives 0.0.
+    values = [1000.0, 50.0, float("inf"), 0.0, -3.0, float("-inf")]
+    signs = [
+        [math.copysign(1.0, v) for v in lib.nn.functional.logsigmoid(lib.tensor(values)).tolist()]
+        for lib in (torch, ag)
+    ]
+    assert signs[1] == signs[0]

@@ -22,6 +22,7 @@ from tests.oracle import (
     check_against_torch,
     fixed_shapes,
     fixed_shapes_settings,
+    grad_fn_names,
     outcome_in_each,
     run_gradcheck_case,
     run_torch_case,
@@ -965,3 +966,94 @@ def test_batch_norm_of_an_empty_batch_leaves_the_running_statistics() -> None:
         L.nn.functional.batch_norm(L.zeros(0, 3, dtype=L.float64), mean, var, training=True)
         stats.append((mean.tolist(), var.tolist()))
     assert stats[1] == stats[0]
+
+
+# Padding and pooling are single kernels in PyTorch (its 1-d pooling the 2-d one between an
+# unsqueeze and a squeeze, its circular padding a copy into slices), their results' nodes named
+# so; regression: IndexSelectBackward0, MaxPoolBackward0, DivBackward0, MmBackward0, ...
+PADDING_AND_POOLING_NAMES = [
+    "F.pad(x, (1, 1))", "F.pad(x, (1, 1), value=2.0)", "F.pad(x, (0, 0))", "F.pad(x, (-1, 0))",
+    "F.pad(x, (-1, 1))", "lib.constant_pad_nd(x, (1, 1))", "lib.constant_pad_nd(x, (1, 0), 2)",
+    "lib.nn.ZeroPad2d(1)(x[None])", "F.pad(x, (1, 1), mode='reflect')",
+    "F.pad(x[None], (1, 1, 1, 0), mode='reflect')", "F.pad(x, (0, 0), mode='reflect')",
+    "F.pad(x, (1, 2), mode='replicate')",
+    "F.pad(x[None, None], (1, 1, 1, 1, 0, 1), mode='replicate')",
+    "F.pad(x, (1, 1), mode='circular')", "lib.nn.ReflectionPad1d(1)(x)",
+    "F.max_pool1d(x, 2)", "F.max_pool1d(x, 2, return_indices=True)[0]", "F.avg_pool1d(x, 2)",
+    "F.max_pool2d(x[None], 2)", "F.max_pool2d(x[None, None], 2, padding=1)",
+    "F.avg_pool2d(x[None], 2, divisor_override=3)", "F.avg_pool2d(x[None], 2, ceil_mode=True)",
+    "F.max_pool3d(x[None, None], (1, 2, 2))", "F.avg_pool3d(x[None, None], (1, 2, 2))",
+    "lib.nn.MaxPool2d(2)(x[None])", "lib.nn.AvgPool1d(2)(x)",
+    "F.adaptive_avg_pool1d(x, 2)", "F.adaptive_avg_pool1d(x, 1)",
+    "F.adaptive_avg_pool2d(x[None], 2)",
+    "F.adaptive_avg_pool2d(x[None], 1)", "F.adaptive_max_pool1d(x, 2)",
+    "F.adaptive_max_pool2d(x[None], (1, 2))", "F.adaptive_avg_pool3d(x[None, None], (1, 1, 2))",
+    "F.adaptive_max_pool3d(x[None, None], (1, 1, 2))",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", PADDING_AND_POOLING_NAMES)
+def test_padding_and_pooling_results_are_named_as_torchs_nodes(expression: str) -> None:
+    mine, theirs = grad_fn_names(expression, F=lambda lib: lib.nn.functional)
+    assert mine == theirs.removeprefix("torch::autograd::")  # (arraygrad's CopySlices)
+
+
+@pytest.mark.parametrize("pad", [(0, 0), (-1, 0), (-1, -1), ()])
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_pad_returns_a_new_tensor_also_when_nothing_is_padded(pad: tuple, mode: str) -> None:
+    # Regression: F.pad returned its input itself (nothing padded) or a view of it (only
+    # cropped), so that a write into the result changed the input; torch's is a new tensor.
+    if mode != "constant" and (len(pad) != 2 or pad == (-1, -1)):
+        pytest.skip("torch refuses these sizes for the mode")
+    results = []
+    for lib in (torch, ag):
+        x = lib.arange(6.0).reshape(1, 2, 3)
+        out = lib.nn.functional.pad(x, pad, mode=mode)
+        out.add_(10)
+        results.append((out is x, out._base is None, x.tolist(), out.tolist()))
+    assert results[1] == results[0]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, x: F.avg_pool1d(x, 2),
+        lambda F, x: F.avg_pool1d(x, 3, stride=2, padding=1),
+        lambda F, x: F.avg_pool1d(x, 2, ceil_mode=True, count_include_pad=False, padding=1),
+        lambda F, x: F.avg_pool2d(x[None], (1, 2)),
+        lambda F, x: F.avg_pool2d(x[None], (2, 2), padding=1, divisor_override=3),
+        lambda F, x: F.avg_pool2d(-x[None], (1, 3), stride=1),
+        lambda F, x: F.avg_pool3d(x[None, None], (1, 1, 2), padding=(0, 0, 1)),
+        lambda F, x: F.adaptive_avg_pool1d(x, 2),
+        lambda F, x: F.adaptive_avg_pool1d(x, 1),
+        lambda F, x: F.adaptive_avg_pool2d(x[None], 2),
+        lambda F, x: F.adaptive_avg_pool3d(x[None, None], (1, 2, 2)),
+    ],
+)
+def test_average_pooling_of_integers_as_torch(call: Any, dtype: str) -> None:
+    # Regression: every integer input was refused with a RuntimeError; torch averages int64
+    # (its sums divided toward zero) and refuses the other dtypes with NotImplementedError
+    # (adaptive pooling: all of them; an output of ones is a mean, which refuses them too).
+    outcomes = []
+    for L in (torch, ag):
+        data = (
+            [[1, 3, 4, 7, 2], [-5, 0, 6, 9, 8]]
+            if dtype not in ("uint8", "bool")
+            else [[1, 0, 1, 1, 0]] * 2
+        )
+        x = L.tensor(data, dtype=getattr(L, dtype))
+        try:
+            out = call(L.nn.functional, x)
+        except (RuntimeError, NotImplementedError) as error:
+            # (the message up to the dtype, which arraygrad's mean() names otherwise)
+            outcomes.append((type(error).__name__, str(error).split("'")[0].split(" Got")[0]))
+        else:
+            outcomes.append((str(out.dtype).split(".")[-1], out.tolist()))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_adaptive_average_pooling_module_refuses_integers_as_torch() -> None:
+    for L in (torch, ag):
+        with pytest.raises(NotImplementedError, match='"adaptive_avg_pool2d" not implemented'):
+            L.nn.AdaptiveAvgPool1d(2)(L.tensor([[1, 3]]))

@@ -248,3 +248,24 @@ def test_packed_input_with_states_of_the_wrong_rank_raises_as_torch(name: str) -
         call(torch)
     with pytest.raises(theirs.type):
         call(ag)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"num_layers": 2, "bidirectional": True}, {"bias": False}, {"num_layers": 3}],
+)
+def test_all_weights_as_torch(kind: str, options: dict[str, Any]) -> None:
+    # Regression: RNN, LSTM and GRU had no all_weights (nor _all_weights).
+    if kind == "LSTM" and not options:
+        options = {"proj_size": 2}
+    found = []
+    for lib in (torch, ag):
+        module = getattr(lib.nn, kind)(3, 4, **options)
+        names, weights = module._all_weights, module.all_weights
+        for cell_weights, cell_names in zip(weights, names, strict=True):
+            assert all(
+                w is getattr(module, n) for w, n in zip(cell_weights, cell_names, strict=True)
+            )
+        found.append((names, [[tuple(w.shape) for w in ws] for ws in weights]))
+    assert found[1] == found[0]

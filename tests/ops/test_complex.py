@@ -99,3 +99,16 @@ def test_errors_match_torch(call: Any, error: type) -> None:
     with pytest.raises(error) as info:
         call(ag)
     assert len(str(info.value)) > 20
+
+
+@pytest.mark.parametrize("name", ["complex", "polar"])
+@pytest.mark.parametrize(("first", "second"), [("bfloat16", "bfloat16"), ("bfloat16", "float32")])
+def test_parts_of_bfloat16_are_refused_as_torch(name: str, first: str, second: str) -> None:
+    # Regression: complex() and polar() of bfloat16 parts made complex128.
+    messages = []
+    for L in (torch, ag):
+        a, b = L.ones(1, dtype=getattr(L, first)), L.ones(1, dtype=getattr(L, second))
+        with pytest.raises(RuntimeError) as error:
+            getattr(L, name)(a, b)
+        messages.append(str(error.value))
+    assert messages[1] == messages[0]

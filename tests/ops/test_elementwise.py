@@ -755,6 +755,9 @@ ELEMENTWISE_GRAD_FN_NAMES = [
     "x.bfloat16().rsqrt()", "x.log1p()", "x.to(lib.complex64).log1p()", "x.exp2()",
     "x ** 2", "x ** 2.5", "x ** x", "x.pow(x.detach())", "x ** lib.tensor(2)", "2 ** x",
     "lib.pow(2.0, x)", "lib.tensor(2.0) ** x", "x.bfloat16() ** 2",
+    # composites named after PyTorch's one node (regression: SubBackward0, WhereBackward0)
+    "x.frac()", "lib.frac(x)", "lib.nan_to_num(x)", "x.nan_to_num(posinf=1.0)",
+    "lib.fmin(x, z)", "lib.fmax(x, x * 2)", "x.fmax(z)",
 ]  # fmt: skip
 
 
@@ -895,3 +898,37 @@ def test_add_takes_a_0d_tensor_alpha_as_its_number_as_torch(alpha: Any, dtype: s
         return x.add(x, alpha=scale)
 
     assert_call_as_torch(call, dtype)
+
+
+@pytest.mark.parametrize(
+    "n", [1.5, True, None, "1", -1, 0.0, "tensor(1.)", "tensor([1])", "tensor(-1)", "tensor(2)"]
+)
+def test_polygamma_order_is_checked_as_torch_checks_it(n: Any) -> None:
+    # Regression: a float or bool order was a RuntimeError about negative n, where torch's
+    # parser raises its TypeError (and reads a 0-d integer tensor as its int).
+    outcomes = []
+    for lib in (torch, ag):
+        order = eval(n, {"tensor": lib.tensor}) if isinstance(n, str) and "(" in n else n
+        x = lib.tensor([1.0, 2.5])
+        for form in (
+            "lib.polygamma(order, x)",
+            "x.polygamma(order)",
+            "lib.special.polygamma(order, x)",
+        ):
+            try:
+                outcomes.append(eval(form, {"lib": lib, "order": order, "x": x}).tolist())
+            except (TypeError, RuntimeError) as error:
+                # (torch's special form names its kernel special_polygamma)
+                text = str(error).replace("special_polygamma", "polygamma")
+                outcomes.append((type(error).__name__, text.rstrip(".")))
+    for theirs, mine in zip(outcomes[:3], outcomes[3:], strict=True):
+        if isinstance(theirs, tuple):
+            assert mine[0] == theirs[0] and mine[1].startswith(theirs[1]), (theirs, mine)
+        else:
+            assert mine == pytest.approx(theirs), (theirs, mine)
+
+
+def test_polygamma_of_a_number_is_torchs_type_error() -> None:
+    for lib in (torch, ag):
+        with pytest.raises(TypeError, match=r"argument 'input' \(position 2\) must be Tensor"):
+            lib.polygamma(1, 3.0)

@@ -581,7 +581,14 @@ def test_a_pass_stopping_at_a_vector_matrix_product_keeps_the_product_for_later(
 @pytest.mark.parametrize(
     "expression",
     ["x.tril()", "x.triu(1)", "lib.tril(x.t())", "x[:, :2].trace()", "x.t().trace()",
-     "lib.bmm(x[None], x.t()[None])"],
+     "lib.bmm(x[None], x.t()[None])",
+     # PyTorch's inverse and solve are its _ex kernels (regression: LinalgInvBackward0, ...)
+     "lib.linalg.inv(x[:, :2])", "lib.inverse(x[:, :2])", "x[:, :2].inverse()",
+     "lib.linalg.inv_ex(x[:, :2])[0]", "lib.linalg.inv(x[:, :2].to(lib.complex128))",
+     "lib.linalg.solve(x[:, :2], x)", "lib.linalg.solve(x[:, :2], x[:, 2])",
+     "lib.linalg.solve(x[:, :2], x.t(), left=False)", "lib.linalg.solve_ex(x[:, :2], x)[0]",
+     "lib.linalg.solve_ex(x[:, :2], x[:, 2])[0]", "lib.linalg.slogdet(x[:, :2])[1]",
+     "lib.slogdet(x[:, :2])[0]", "lib.linalg.slogdet(x[:, :2].to(lib.complex128))[1]"],
 )  # fmt: skip
 def test_grad_fn_names_as_torch_does(expression: str) -> None:
     mine, theirs = oracle.grad_fn_names(expression)

@@ -13,7 +13,7 @@ import torch
 
 import arraygrad as ag
 from tests.ops._helpers import lib
-from tests.oracle import check_against_torch
+from tests.oracle import check_against_torch, grad_fn_names
 
 R = np.random.default_rng(0)
 X, W, B = R.standard_normal((4, 6, 5)), R.standard_normal(6), R.standard_normal(6)
@@ -177,3 +177,15 @@ def test_synchronised_batch_norm_kernels_give_batch_norm_and_its_gradients() -> 
     )
     np.testing.assert_allclose(same[0].numpy(), stats[0][0].numpy(), atol=1e-12)
     np.testing.assert_allclose(same[1].numpy(), stats[0][1].numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["lib.native_batch_norm(x, None, None, None, None, True, 0.1, 1e-5)[0]",
+     "lib.native_batch_norm(x, None, None, lib.zeros(3), lib.ones(3), False, 0.1, 1e-5)[0]",
+     "lib.native_group_norm(x[None], None, None, 1, 2, 3, 1, 1e-5)[0]"],
+)  # fmt: skip
+def test_outputs_are_named_as_torchs_nodes(expression: str) -> None:
+    # Regression: AddBackward0 and ViewBackward0, after the last op of their composition.
+    mine, theirs = grad_fn_names(expression)
+    assert mine == theirs

@@ -426,3 +426,20 @@ def test_top_level_bce_with_logits_shapes_as_torch(
         assert mine == theirs
     else:
         np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("size", [[1, 1, 1, 2], [1, 1, 2, 1], [1, 1, 1, 1, 2]])
+def test_affine_grid_generator_does_not_warn_as_affine_grid_does(size: list[int]) -> None:
+    # Regression: the kernel form warned of unit-size grids with align_corners, as only
+    # F.affine_grid (the Python function) does in torch.
+    outcomes = []
+    for L in (torch, ag):
+        theta = L.eye(len(size) - 2, len(size) - 1, dtype=L.float64)[None]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            grid = L.affine_grid_generator(theta, size, True)
+        with warnings.catch_warnings(record=True) as functional:
+            warnings.simplefilter("always")
+            L.nn.functional.affine_grid(theta, size, align_corners=True)
+        outcomes.append((grid.tolist(), len(caught), [w.category for w in functional]))
+    assert outcomes[1] == outcomes[0]

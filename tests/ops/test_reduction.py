@@ -548,6 +548,10 @@ REDUCTION_GRAD_FN_NAMES = [
     "x.min()", "x.min(1).values", "x.var()", "x.var(0)", "x.std(0)", "x.logsumexp(0)",
     "x.nansum()", "x.nansum(1)", "x.norm()", "x.norm(dim=0)", "x.median()", "x.nanmedian()",
     "(x * 0).median()", "(x * 0).max()",
+    # values along a dim (regression: named after their indexing, IndexBackward0)
+    "x.kthvalue(2)[0]", "x.kthvalue(1, 0).values", "x.kthvalue(1, 0, True)[0]",
+    "x[0].kthvalue(2)[0]", "x.median(0)[0]", "x.nanmedian(1).values", "x.mode(0)[0]",
+    "x.mode(1, True).values", "x[0, 0].kthvalue(1)[0]",
 ]  # fmt: skip
 
 

@@ -325,3 +325,22 @@ def test_minus_one_keeps_existing_dimensions_beside_new_ones_as_torch() -> None:
         for m in (torch, ag)
     ]
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    ("shape", "dims"),
+    [((2, 3), (0, 0)), ((2, 3), (1, -1)), ((2, 3), (0, 2)), ((2, 3), (0, -3)), ((2, 3), (0,)),
+     ((2, 3), (0, 1, 2)), ((2, 3), (0, 1, 5)), ((2, 3, 4), (2, 0, 2)), ((), (0,)), ((), (-1,))],
+)  # fmt: skip
+def test_permute_errors_as_torch(shape: tuple, dims: tuple) -> None:
+    # Regression: repeated dims were refused with the words of a wrong count of dims, and a
+    # wrong count with a dim out of range gave IndexError where torch checks the count first.
+    raised = []
+    for module in (torch, ag):
+        for form in ("L.permute(L.zeros(shape), dims)", "L.zeros(shape).permute(*dims)"):
+            with pytest.raises((RuntimeError, IndexError)) as error:
+                eval(form, {"L": module, "shape": shape, "dims": dims})
+            raised.append(error.value)
+    for theirs, mine in zip(raised[:2], raised[2:], strict=True):
+        assert type(mine) is type(theirs), (theirs, mine)
+        assert str(mine).startswith(str(theirs).rstrip(".")), (theirs, mine)

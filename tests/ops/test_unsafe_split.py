@@ -1,5 +1,7 @@
 """unsafe_split, unsafe_split_with_sizes, unsafe_chunk and nonzero_static, compared with torch."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -86,3 +88,41 @@ def test_nonzero_static_errors() -> None:
             lib.tensor([1.0]).nonzero_static(size=-1)
         with pytest.raises(TypeError):
             lib.tensor([1.0]).nonzero_static(2)
+
+
+def _pieces(lib: Any, name: str, y: Any) -> Any:
+    if name == "unsafe_split_with_sizes":
+        return lib.unsafe_split_with_sizes(y, [2, 2])
+    return getattr(y, name)(2)
+
+
+@pytest.mark.parametrize("name", ["unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes"])
+def test_pieces_are_not_views_for_autograd_as_in_torch(name: str) -> None:
+    # Regression: a write into a piece was replayed into the input's history (x.grad
+    # [3, 3, 1, 1]); torch's pieces share the memory but not the history or version counter.
+    results = []
+    for lib in (torch, ag):
+        x = lib.ones(4, dtype=lib.float64, requires_grad=True)
+        y = x.clone()
+        first, second = _pieces(lib, name, y)
+        before = first._base is None, first._version, y._version
+        first.mul_(3)  # written into y's memory, recorded on the piece alone
+        after = y.tolist(), y.grad_fn.name(), first.grad_fn.name(), first._version, y._version
+        y.sum().backward()
+        grad_from_y = x.grad.tolist()
+        x.grad = None
+        y.mul_(2)  # nor does a write into y change the pieces' history
+        second.sum().backward()
+        results.append((before, after, grad_from_y, x.grad.tolist(), second.tolist()))
+    assert results[1] == results[0]
+
+
+def test_pieces_made_under_no_grad_are_plain_tensors_as_in_torch() -> None:
+    results = []
+    for lib in (torch, ag):
+        x = lib.ones(4, requires_grad=True)
+        with lib.no_grad():
+            first, _ = x.unsafe_split(2)
+        first.add_(1)  # allowed: not a view of the leaf (it writes the leaf's memory)
+        results.append((first.requires_grad, first._base is None, x.tolist()))
+    assert results[1] == results[0]

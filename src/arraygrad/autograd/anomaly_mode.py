@@ -1,14 +1,17 @@
-"""Anomaly detection: name the first op whose backward produced NaN."""
+"""Anomaly detection: name the first op whose backward produced NaN, and warn, when a
+backward function fails, of the forward call that made it."""
 
 from __future__ import annotations
 
 import builtins
 import contextvars
+import os
+import traceback
 import warnings
 from types import TracebackType
 from typing import Any
 
-from arraygrad import _backend
+from arraygrad import _backend, _primitive
 
 # (enabled, check_nan): PyTorch keeps the two apart, and checks for NaN only when both hold.
 _mode: contextvars.ContextVar[tuple[bool, bool]] = contextvars.ContextVar(
@@ -63,6 +66,7 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
                 f"set_anomaly_enabled(): argument {name} must be bool, not {type(value).__name__}"
             )
     _mode.set((enabled, check_nan))
+    _primitive.set_anomaly_active(enabled)
 
 
 class set_detect_anomaly:  # noqa: N801 - PyTorch's name
@@ -84,6 +88,7 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self._token = _mode.set((bool(mode), bool(check_nan)))
+        _primitive.set_anomaly_active(bool(mode))
 
     def __enter__(self) -> None:
         return None
@@ -95,6 +100,7 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name
         tb: TracebackType | None,
     ) -> None:
         _mode.reset(self._token)
+        _primitive.set_anomaly_active(_mode.get()[0])
 
 
 class detect_anomaly(set_detect_anomaly):  # noqa: N801 - PyTorch's name
@@ -127,3 +133,51 @@ def check(node: Any, position: int, grad: Any, create_graph: bool) -> None:
             f"Function '{node.name()}' returned nan values in its {position}th output. Fix: "
             "look for log/sqrt/division at 0 or overflow in the forward inputs of this op."
         )
+
+
+# arraygrad's own files: the frames of a forward call's stack inside them are left out of the
+# traceback the warning shows (PyTorch's ops run in C++, which its tracebacks do not show).
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def record_forward(node: Any) -> None:
+    """Keep on ``node``, just recorded in anomaly mode, the stack of the forward call that made
+    it (up to the call into arraygrad), for :func:`warn_failed`. Called for each recorded op
+    while anomaly detection is on anywhere (``_primitive.anomaly_active``)."""
+    if not _mode.get()[0]:
+        return
+    frames = traceback.extract_stack()
+    end = len(frames)
+    while end and frames[end - 1].filename.startswith(_PACKAGE):
+        end -= 1
+    node.__dict__["forward_stack"] = frames[:end]
+
+
+def warn_failed(error: BaseException, backward: Any) -> None:
+    """In anomaly mode, PyTorch's warning for a backward pass that raised ``error``: the name
+    of the backward function that was running (the ``node`` of the innermost frame of the
+    engine's loop ``backward`` in its traceback) and the traceback of the forward call that
+    made it, where it was recorded in anomaly mode. Nothing where no node was running (an
+    error before the pass started)."""
+    if not _mode.get()[0]:
+        return
+    node = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is backward.__code__:
+            node = tb.tb_frame.f_locals.get("node")
+            break
+        tb = tb.tb_next
+    if node is None:
+        return
+    stack = node.__dict__.get("forward_stack")
+    if stack is None:
+        detail = (
+            "No forward pass information available. Enable detect anomaly during forward "
+            "pass for more information."
+        )
+    else:
+        detail = "Traceback of forward call that caused the error:\n" + "".join(
+            traceback.format_list(stack)
+        )
+    warnings.warn(f"Error detected in {node.name()}. {detail}", UserWarning, stacklevel=4)

@@ -90,6 +90,8 @@ def run_backward(
         recorder = _profiling.recorder  # (read once: another thread may stop it)
         if recorder is not None:
             recorder.pass_failed()  # end the range of the node that raised
+        if anomaly_mode.is_anomaly_enabled():  # PyTorch's warning naming the failed node
+            anomaly_mode.warn_failed(error, _backward)
         if isinstance(error, MemoryError):  # a rule's array: PyTorch's OutOfMemoryError
             raise allocation_error(error) from None
         raise

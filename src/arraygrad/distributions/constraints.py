@@ -88,6 +88,14 @@ class _Dependent(Constraint):
     def check(self, value: _ag.Tensor) -> _ag.Tensor:
         raise ValueError("Cannot determine validity of dependent constraint")
 
+    def __call__(self, *, is_discrete: bool | None = None, event_dim: int | None = None) -> Any:
+        """This constraint with ``is_discrete`` and ``event_dim`` changed where given
+        (``constraints.dependent(event_dim=1)``)."""
+        return _Dependent(
+            is_discrete=self.is_discrete if is_discrete is None else is_discrete,
+            event_dim=self.event_dim if event_dim is None else event_dim,
+        )
+
 
 class _DependentProperty(property, _Dependent):
     """A property whose value is a constraint built from the instance's parameters; read on the
@@ -97,10 +105,18 @@ class _DependentProperty(property, _Dependent):
         property.__init__(self, fget)
         _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
 
+    def __call__(self, fget: Any) -> _DependentProperty:  # type: ignore[override]
+        """The property of ``fget`` with this one's ``is_discrete`` and ``event_dim``: what
+        ``@dependent_property(is_discrete=..., event_dim=...)`` applies to the method."""
+        return _DependentProperty(fget, is_discrete=self.is_discrete, event_dim=self.event_dim)
 
-def dependent_property(fget: Any) -> _DependentProperty:
+
+def dependent_property(
+    fget: Any = None, *, is_discrete: bool = False, event_dim: int = 0
+) -> _DependentProperty:
     """Decorate a method returning a constraint built from the instance's parameters (a
-    distribution's ``support``); read on the class it is a dependent constraint.
+    distribution's ``support``); read on the class it is a dependent constraint. Called with
+    ``is_discrete`` and ``event_dim`` alone, it is a decorator giving them to the constraint.
 
     >>> import arraygrad
     >>> from arraygrad.distributions import constraints
@@ -113,8 +129,14 @@ def dependent_property(fget: Any) -> _DependentProperty:
     tensor([ True, False])
     >>> constraints.is_dependent(Uniform0.support)
     True
+    >>> class Counts:
+    ...     @constraints.dependent_property(is_discrete=True, event_dim=1)
+    ...     def support(self):
+    ...         return constraints.nonnegative_integer
+    >>> Counts.support.is_discrete, Counts.support.event_dim
+    (True, 1)
     """
-    return _DependentProperty(fget)
+    return _DependentProperty(fget, is_discrete=is_discrete, event_dim=event_dim)
 
 
 def is_dependent(constraint: Any) -> bool:

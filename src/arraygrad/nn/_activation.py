@@ -352,7 +352,8 @@ def logsigmoid(input: Tensor) -> Tensor:
         check_log_sigmoid(input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(logsigmoid, input)  # type: ignore[no-any-return]
-    return -_stable_softplus(-input)
+    # 0 - s, not -s: +0 where s is 0 (large x), as PyTorch's min(x, 0) - log1p(exp(-|x|))
+    return 0.0 - _stable_softplus(-input)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:

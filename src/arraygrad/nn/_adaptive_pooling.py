@@ -13,9 +13,10 @@ import math
 from typing import Any
 
 from arraygrad import _backend, _dtype, _indexing, _linalg, _shape, ops
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
-from arraygrad.nn._pooling import batched_planes, check_float_planes, window_pick
+from arraygrad.nn._pooling import batched_planes, check_float_planes, check_planes, window_pick
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -80,23 +81,40 @@ def _all_ones(output_size: Any, sizes: tuple[int, ...]) -> bool:
     return all((size if t is None else t) == 1 for t, size in zip(output_size, sizes, strict=True))
 
 
+# The names of PyTorch's nodes for the pooled results (its 1-d adaptive pooling is the 2-d one
+# of the input unsqueezed, then squeezed).
+_AVG_LABELS = {
+    1: "SqueezeBackward1",
+    2: "AdaptiveAvgPool2DBackward0",
+    3: "AdaptiveAvgPool3DBackward0",
+}
+_MAX_LABELS = {
+    1: "SqueezeBackward1",
+    2: "AdaptiveMaxPool2DBackward0",
+    3: "AdaptiveMaxPool3DBackward0",
+}
+
+
 def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
     name = f"adaptive_avg_pool{n}d"
     _check_output_rank(input, output_size, n, name)
-    if n > 1:
-        if input.ndim >= n and _all_ones(output_size, tuple(input.shape[input.ndim - n :])):
-            # PyTorch's shortcut: an output of ones is the mean over the pooled dimensions,
-            # whatever the number of leading dimensions, none included (nan over an empty one)
-            return input.mean(tuple(range(input.ndim - n, input.ndim)), keepdim=True)
-        if input.ndim < n and output_size in (1, (1,) * n):
-            # (the same shortcut, in PyTorch, asks for dimensions the input does not have)
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
-                f"{max(input.ndim, 1) - 1}], but got {-n}): {name} pools the last {n} "
-                f"dimensions, and the input has shape {list(input.shape)}. Fix: give it a "
-                f"channel dimension and {n} spatial ones."
-            )
-    input, _ = batched_planes(input, n, name)
+    if n == 1:  # (checked before its 2-d pooling runs)
+        check_planes(input, n, name)
+    if input.ndim >= n and _all_ones(output_size, tuple(input.shape[input.ndim - n :])):
+        # PyTorch's shortcut: an output of ones is the mean over the pooled dimensions,
+        # whatever the number of leading dimensions, none included (nan over an empty one)
+        mean = input.mean(tuple(range(input.ndim - n, input.ndim)), keepdim=True)
+        return labelled(mean, _AVG_LABELS[1]) if n == 1 else mean
+    if n > 1 and input.ndim < n and output_size in (1, (1,) * n):
+        # (the same shortcut, in PyTorch, asks for dimensions the input does not have)
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+            f"{max(input.ndim, 1) - 1}], but got {-n}): {name} pools the last {n} "
+            f"dimensions, and the input has shape {list(input.shape)}. Fix: give it a "
+            f"channel dimension and {n} spatial ones."
+        )
+    kernel = "adaptive_avg_pool3d_cpu" if n == 3 else "adaptive_avg_pool2d"
+    input, _ = batched_planes(input, n, name, kernel)
     if isinstance(output_size, int):
         output_size = (output_size,) * n
     sizes = tuple(input.shape[input.ndim - n :])
@@ -129,7 +147,7 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
             out = _shape.transpose(
                 _linalg.matmul(matrix, _shape.transpose(out, axis, -2)), axis, -2
             )
-    return out
+    return labelled(out, _AVG_LABELS[n])
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
@@ -173,7 +191,9 @@ def _adaptive_windows(size: int, out: int) -> tuple[Any, Any]:
 def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor, Tensor]:
     name = f"adaptive_max_pool{n}d"
     _check_output_rank(input, output_size, n, name)
-    check_float_planes(input, n, name)
+    check_float_planes(
+        input, n, name, "adaptive_max_pool3d_cpu" if n == 3 else "adaptive_max_pool2d"
+    )
     if isinstance(output_size, int):
         output_size = (output_size,) * n
     output_size = tuple(output_size)
@@ -227,7 +247,7 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
     rows = xp.reshape(xp.arange(count), (count, 1)) * longest
     indices = xp.take(xp.reshape(flat, (-1,)), xp.reshape(xp.add(rows, pick), (-1,)))
     return (
-        _shape.reshape(values, out_shape),
+        labelled(_shape.reshape(values, out_shape), _MAX_LABELS[n]),
         constant(xp.astype(xp.reshape(indices, out_shape), _dtype.to_xp(_dtype.int64))),
     )
 

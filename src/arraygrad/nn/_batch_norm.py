@@ -21,13 +21,13 @@ from arraygrad import (
 )
 from arraygrad._arguments import not_tensor_error
 from arraygrad._grad_mode import grad_enabled, no_grad
-from arraygrad._tensor import Tensor, c_ordered_result
+from arraygrad._primitive import labelled
+from arraygrad._tensor import Tensor, c_ordered
 from arraygrad.nn._normalization import _check_mixed_parameters, _moments
 
 __all__ = ["batch_norm", "instance_norm"]
 
 
-@c_ordered_result
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -69,7 +69,7 @@ def batch_norm(
             f"Expected more than 1 value per channel when training, got input size {input.shape}"
         )
     if not per_channel * shape[1]:
-        return _batch_norm_of_nothing(input, weight, bias)
+        return c_ordered(_batch_norm_of_nothing(input, weight, bias))
     _check_per_channel("batch_norm", input, running_mean, running_var, weight, bias)
     _refuse_differentiable_statistics(running_mean, running_var)
     if not input.dtype.is_floating_point:  # (PyTorch's kernel has float loops only)
@@ -77,10 +77,13 @@ def batch_norm(
     parameters = (weight, bias, running_mean, running_var)
     _check_mixed_parameters(input, *parameters, op="batch_norm")
     if _reduced_floats.is_reduced(input):
-        return _batch_norm_in_float32(input, *parameters, training, momentum, eps)
-    return _batch_norm_float(
-        input, running_mean, running_var, weight, bias, training, momentum, eps, None
-    )
+        out = _batch_norm_in_float32(input, *parameters, training, momentum, eps)
+    else:
+        out = _batch_norm_float(
+            input, running_mean, running_var, weight, bias, training, momentum, eps, None
+        )
+    # C-ordered, its node named, as PyTorch's kernel's result
+    return labelled(c_ordered(out), "NativeBatchNormBackward0")
 
 
 def _batch_norm_of_nothing(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:

@@ -17,7 +17,7 @@ from arraygrad import _autocast_flag, _dtype, _reduced_floats, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
-from arraygrad.nn._padding import pad as _pad
+from arraygrad.nn._padding import padded as _pad
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
 

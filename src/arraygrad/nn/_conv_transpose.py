@@ -17,7 +17,7 @@ from arraygrad import _autocast_flag, _reduced_floats, _shape, ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._conv import _all_bfloat16, _batched_groups
-from arraygrad.nn._padding import pad as _pad
+from arraygrad.nn._padding import padded as _pad
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 

@@ -76,7 +76,15 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     >>> affine_grid(identity, (1, 1, 1, 2), align_corners=False).tolist()
     [[[[-0.5, 0.0], [0.5, 0.0]]]]
     """
-    align_corners = _default_align_corners(align_corners)
+    return affine_grid_points(theta, size, _default_align_corners(align_corners), warn=True)
+
+
+def affine_grid_points(
+    theta: Tensor, size: Sequence[int], align_corners: bool, warn: bool = False
+) -> Tensor:
+    """:func:`affine_grid` with ``align_corners`` given; ``warn``: its warning about unit-size
+    grids with ``align_corners`` (the Python function's, not the kernel's:
+    ``affine_grid_generator`` computes the same grid without it)."""
     if not theta.dtype.is_floating_point:
         raise ValueError(
             f"Expected theta to have floating point type, but got {theta.dtype}. Fix: convert "
@@ -103,12 +111,13 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
             f"respectively. Got size {size}."
         )
     if align_corners and min(spatial) == 1:
-        warnings.warn(
-            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
-            "align_corners=True. This is not an intended use case of affine_grid. See the "
-            "documentation of affine_grid for details.",
-            stacklevel=2,
-        )
+        if warn:
+            warnings.warn(
+                "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                "align_corners=True. This is not an intended use case of affine_grid. See the "
+                "documentation of affine_grid for details.",
+                stacklevel=3,  # (affine_grid's caller)
+            )
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     # base[..., k]: the k-th coordinate (x first, then y, z) of every output point, then a 1

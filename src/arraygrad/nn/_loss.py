@@ -197,7 +197,8 @@ def smooth_l1_loss(
         loss = ops.smooth_l1(diff, beta=float(beta))  # (PyTorch's kernel: ops/losses.py)
     else:
         loss = _huber(diff, beta, beta)
-    return apply_reduction(loss, reduction)
+    loss = apply_reduction(loss, reduction)
+    return loss if beta == 0 else labelled(loss, "SmoothL1LossBackward0")
 
 
 def huber_loss(
@@ -237,6 +238,8 @@ def huber_loss(
         # PyTorch's kernel writes into a tensor like the input: computed in the promoted
         # dtype, stored (and reduced) in the input's
         loss = loss.to(input.dtype)
+    if weight is None:  # (PyTorch's one kernel; a weight multiplies and reduces its result)
+        return labelled(_weighted(loss, weight, reduction, False), "HuberLossBackward0")
     return _weighted(loss, weight, reduction, mean_by_weight=False)
 
 

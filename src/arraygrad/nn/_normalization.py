@@ -18,7 +18,7 @@ from arraygrad import (
     _unary,
     ops,
 )
-from arraygrad._primitive import labelled
+from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
 
 __all__ = [
@@ -165,6 +165,7 @@ def _check_mixed_parameters(
         )
 
 
+@labelled_result("NativeGroupNormBackward0")  # (PyTorch's kernel's node)
 @c_ordered_result
 def group_norm(
     input: Tensor,
@@ -328,6 +329,6 @@ def local_response_norm(
     shape = tuple(input.shape)
     squares = _shape.reshape(input * input, (shape[0], 1, shape[1], -1))
     # PyTorch's way: zero-pad the channel axis and average windows of `size` channels.
-    squares = _padding.pad(squares, (0, 0, size // 2, (size - 1) // 2))
+    squares = _padding.padded(squares, (0, 0, size // 2, (size - 1) // 2))
     mean = _shape.reshape(_pooling.avg_pool2d(squares, (size, 1), stride=1), shape)
     return input / (mean * alpha + k) ** beta

@@ -6,6 +6,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _backend, _dtype, _shape, ops
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
 
@@ -168,12 +169,39 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
 
     ``mode`` is ``"constant"`` (``value``, default 0), ``"reflect"`` (mirror without repeating
     the edge), ``"replicate"`` (repeat the edge) or ``"circular"``; negative sizes crop. As in
-    PyTorch, the last three pad 1, 2 or 3 dimensions of an input with one or two more.
+    PyTorch, the last three pad 1, 2 or 3 dimensions of an input with one or two more. The
+    result is a new tensor, also where nothing is padded (a copy) or only cropped (not a view).
 
     >>> import arraygrad
     >>> pad(arraygrad.tensor([[1.0, 2.0]]), (1, 2), mode="replicate")
     tensor([[1., 1., 2., 2., 2.]])
     """
+    sizes = list(pad)
+    return _own(padded(input, sizes, mode, value), input, _label(mode, len(sizes) // 2))
+
+
+def _label(mode: str, dims: int) -> str:
+    """The name of PyTorch's node for ``pad``'s result, padding ``dims`` dimensions: its
+    kernel's, or ``CopySlices`` for circular padding, which PyTorch writes into slices."""
+    if mode == "reflect":
+        return f"ReflectionPad{dims}DBackward0"
+    if mode == "replicate":
+        return f"ReplicationPad{dims}DBackward0"
+    return "CopySlices" if mode == "circular" else "ConstantPadNdBackward0"
+
+
+def _own(out: Tensor, input: Tensor, label: str) -> Tensor:
+    """``out``, padded from ``input``, as a new tensor (PyTorch's kernels allocate their result;
+    :func:`padded` returns ``input`` or a crop of it as is), its node named ``label``."""
+    if out is input or out._base is not None:
+        out = ops.clone(out)
+    return labelled(out, label)
+
+
+def padded(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """:func:`pad`'s values without a copy where none is needed: ``input`` itself where nothing
+    is padded, a view where only cropped; for arraygrad's own callers (convolutions crop
+    their results), which never write into the result."""
     if mode not in _MODES:
         raise NotImplementedError(
             f"Unrecognised padding mode {mode!r}: expected one of {', '.join(_MODES)}."
@@ -195,5 +223,6 @@ def pad_with_scalar(input: Tensor, sizes: Any, value: Any) -> Tensor:
     (``2**62 + 1`` pads as itself; ``2**63`` in int64 is an overflow, not ``2.0**63``)."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         filler = _dtype.checked_scalar(value, input.dtype)
-        return _constant_pad(input, _pairs(input, sizes), filler)
+        out = _constant_pad(input, _pairs(input, sizes), filler)
+        return _own(out, input, "ConstantPadNdBackward0")
     return pad(input, sizes, "constant", value)

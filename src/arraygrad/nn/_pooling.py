@@ -14,9 +14,11 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _reduction, ops
 from arraygrad._dims import normalize_dim
+from arraygrad._division import div
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
-from arraygrad.nn._padding import pad as _pad
+from arraygrad.nn._padding import padded as _pad
 
 __all__ = [
     "avg_pool1d",
@@ -100,16 +102,35 @@ class _Geometry:
         return ops.reshape(cols, shape=lead + (math.prod(self.kernel),) + tuple(self.out))
 
 
-def batched_planes(input: Tensor, n: int, name: str) -> tuple[Tensor, bool]:
-    """``input`` checked as PyTorch's pooling checks it (``n`` window dimensions, one optional
-    batch dimension before the channels, a floating dtype), and whether it lacks the batch."""
+def check_planes(input: Tensor, n: int, name: str) -> None:
+    """PyTorch's check of the dimensions of pooling's input: ``n`` window dimensions after the
+    channels and one optional batch dimension."""
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor for input, but got "
             f"input of shape {list(input.shape)}"
         )
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(f'"{name}" not implemented for {input.dtype.name} input; use .float()')
+
+
+def batched_planes(
+    input: Tensor, n: int, name: str, kernel: str | None = None
+) -> tuple[Tensor, bool]:
+    """``input`` checked as PyTorch's pooling checks it (``n`` window dimensions, one optional
+    batch dimension before the channels, a floating dtype), and whether it lacks the batch.
+
+    ``kernel``: for average pooling, the name of PyTorch's kernel, which refuses other dtypes
+    with a NotImplementedError naming it (for fixed windows, int64 excepted: see
+    :func:`_avg_pool`)."""
+    check_planes(input, n, name)
+    dtype = input.dtype
+    if kernel is not None:
+        if not dtype.is_floating_point and (dtype is not _dtype.int64 or "adaptive" in kernel):
+            raise NotImplementedError(
+                f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: "
+                "convert the input with .float()."
+            )
+    elif not dtype.is_floating_point:
+        raise RuntimeError(f'"{name}" not implemented for {dtype.name} input; use .float()')
     return input, input.ndim == n + 1
 
 
@@ -125,17 +146,18 @@ def _check_non_batch(input: Tensor, n: int, name: str) -> None:
             )
 
 
-def check_float_planes(input: Tensor, n: int, name: str) -> None:
+def check_float_planes(input: Tensor, n: int, name: str, kernel: str | None = None) -> None:
     """PyTorch's checks of adaptive max and fractional max pooling: ``n`` pooled dimensions
-    after an optional batch one and the channels, and a floating-point dtype."""
+    after an optional batch one and the channels, and a floating-point dtype (else the
+    NotImplementedError of PyTorch's ``kernel``, by default ``name``)."""
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
         )
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
-            f"\"{name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
-            "convert the input with .float()."
+            f"\"{kernel or name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
+            "Fix: convert the input with .float()."
         )
 
 
@@ -159,10 +181,20 @@ def _max_pool(
         "padding": geometry.padding,
         "dilation": geometry.dilation,
     }
-    out = ops.max_pool(input, output_size=tuple(geometry.out), **window)
+    out = labelled(ops.max_pool(input, output_size=tuple(geometry.out), **window), _MAX_LABELS[n])
     if not return_indices:
         return out
     return out, ops.max_pool_indices(input, out, **window)
+
+
+# The names of PyTorch's nodes for the pooled results (its 1-d pooling is the 2-d one of the
+# input unsqueezed, then squeezed).
+_MAX_LABELS = {
+    1: "SqueezeBackward1",
+    2: "MaxPool2DWithIndicesBackward0",
+    3: "MaxPool3DWithIndicesBackward0",
+}
+_AVG_LABELS = {1: "SqueezeBackward1", 2: "AvgPool2DBackward0", 3: "AvgPool3DBackward0"}
 
 
 def _avg_pool(
@@ -181,7 +213,7 @@ def _avg_pool(
         if input.ndim == 0:
             raise IndexError("Dimension specified as -3 but tensor has no dimensions")
         normalize_dim(-3, input.ndim)
-    input, _ = batched_planes(input, n, name)
+    input, _ = batched_planes(input, n, name, "avg_pool3d_out_frame" if n == 3 else "avg_pool2d")
     _check_non_batch(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
     if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
@@ -196,7 +228,7 @@ def _avg_pool(
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError(f"{name}: divisor must be not zero")
-        return sums / divisor_override
+        return labelled(_averages(sums, divisor_override), _AVG_LABELS[n])
     # The divisor of each window counts the places PyTorch counts: the input and its declared
     # padding (count_include_pad) or the input alone, never the extra ceil_mode padding.
     # Namespace calls, not operators on raw arrays: arraygrad.compile records the former.
@@ -213,7 +245,15 @@ def _avg_pool(
         mask = xp.multiply(mask, xp.reshape(xp.astype(inside, input._data.dtype), tuple(shape)))
     counts = xp.sliding_windows(mask, geometry.kernel, geometry.stride, geometry.dilation)
     counts = xp.sum(xp.reshape(counts, (-1,) + tuple(geometry.out)), axis=0)
-    return sums / constant(counts)
+    return labelled(_averages(sums, constant(counts)), _AVG_LABELS[n])
+
+
+def _averages(sums: Tensor, divisor: Any) -> Tensor:
+    """``sums / divisor``; of integers (int64, the one integer dtype PyTorch's average pooling
+    takes) rounded toward zero, as its kernel divides its int64 sums (C's integer division)."""
+    if sums.dtype.is_floating_point:
+        return sums / divisor
+    return div(sums, divisor, rounding_mode="trunc")
 
 
 def max_pool1d(

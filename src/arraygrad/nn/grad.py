@@ -24,7 +24,7 @@ from typing import Any
 from arraygrad import ops
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
-from arraygrad.nn._padding import pad as _pad
+from arraygrad.nn._padding import padded as _pad
 
 __all__ = [
     "conv1d_input",

@@ -476,6 +476,7 @@ inv = Primitive(
     vjp=(_inv_vjp,),
     reads_inputs=False,
     reads_output=True,
+    backward_name="LinalgInvExBackward0",  # (PyTorch's inverse is its linalg_inv_ex)
 )
 det = Primitive("linalg_det", forward=lambda xp, a: xp.det(a), vjp=(_det_vjp,), reads_output=True)
 solve = Primitive(

@@ -108,6 +108,7 @@ inv = Primitive(
     ),
     reads_inputs=False,
     reads_output=True,
+    backward_name="LinalgInvExBackward0",  # (PyTorch's inverse is its linalg_inv_ex)
 )
 
 

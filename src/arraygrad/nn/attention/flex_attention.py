@@ -44,7 +44,7 @@ from arraygrad import _creation, _dtype, _linalg, _math, _reduction
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import softmax as _softmax
 from arraygrad.nn._attention import _repeat_heads
-from arraygrad.nn._padding import pad as _pad
+from arraygrad.nn._padding import padded as _padded
 from arraygrad.nn.attention._block_mask import (
     _DEFAULT_BLOCK,
     BlockMask,
@@ -190,8 +190,8 @@ def create_block_mask(
     block_q, block_kv = _block_sizes(BLOCK_SIZE)
     allowed = _evaluate_mask(mask_mod, batch, heads, Q_LEN, KV_LEN)
     q_blocks, kv_blocks = -(-Q_LEN // block_q), -(-KV_LEN // block_kv)
-    padded = _pad(allowed, (0, kv_blocks * block_kv - KV_LEN, 0, q_blocks * block_q - Q_LEN))
-    tiles = padded.reshape(batch, heads, q_blocks, block_q, kv_blocks, block_kv)
+    grown = _padded(allowed, (0, kv_blocks * block_kv - KV_LEN, 0, q_blocks * block_q - Q_LEN))
+    tiles = grown.reshape(batch, heads, q_blocks, block_q, kv_blocks, block_kv)
     some = _reduction.any(_reduction.any(tiles, 5), 3)
     every = _reduction.all(_reduction.all(tiles, 5), 3)
     partial = some & ~every if separate_full_blocks else some

@@ -184,6 +184,20 @@ class RNNBase(Recurrence, Module):
     def _flat_weights(self) -> list[Tensor]:
         return [getattr(self, name) for name in self._flat_weights_names]
 
+    @property
+    def _all_weights(self) -> list[list[str]]:
+        """The names of each layer's parameters, direction by direction (PyTorch's list)."""
+        names = self._flat_weights_names
+        cells = self.num_layers * (2 if self.bidirectional else 1)
+        step = len(names) // cells
+        return [names[start : start + step] for start in range(0, len(names), step)]
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """Each layer's parameters, direction by direction: ``weight_ih``, ``weight_hh``, then
+        ``bias_ih``, ``bias_hh`` (with ``bias``) and ``weight_hr`` (with ``proj_size``)."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
