@@ -245,10 +245,16 @@ def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.Monkey
     assert len(_dtype._seen) <= limit
     # Where objects are noted (a path that does not find them by equality), the record starts
     # over at the limit.
-    for _ in range(5 * limit):
-        met = pickle.loads(pickle.dumps(real)).dtype
-        _dtype._remember(met, ag.float32)
-        assert len(_dtype._seen) <= limit and id(met) in _dtype.WIDE_FLOAT_IDS
+    for step in range(5 * limit):
+        source, kind, table = (
+            (real, ag.float32, _dtype.WIDE_FLOAT_IDS)
+            if step % 2
+            else (cplx, ag.complex64, _dtype.COMPLEX_IDS)
+        )
+        met = pickle.loads(pickle.dumps(source)).dtype
+        _dtype._remember(met, kind)
+        assert len(_dtype._seen) <= limit and id(met) in table
+        assert len(_dtype.COMPLEX_IDS) <= limit and len(_dtype.WIDE_FLOAT_IDS) <= limit
     for table in (_dtype.WIDE_FLOAT_IDS, _dtype.FAST_PAIR_IDS, _dtype.COMPLEX_IDS):
         # Besides the objects met (in _seen), the tables hold the array libraries' own dtype
         # objects that _tables notes: a fixed few per library a test has used (NumPy's scalar

@@ -674,3 +674,23 @@ def test_out_a_view_of_the_input_as_torch(name: str, start: int) -> None:
         assert mine == theirs
     elif name != "matmul" or start == 4:
         np.testing.assert_allclose(mine, theirs, rtol=1e-15)
+
+
+# Regression (review of leftovers13): max() and min() of all elements are reductions, which
+# compare no memory (an out inside the input is written); along a dim, max, min, median,
+# nanmedian and mode refuse a values out that partly overlaps the input, as torch does.
+@pytest.mark.parametrize("name", ["max", "min", "median", "nanmedian", "mode"])
+def test_extremum_and_median_out_overlap_as_torch(name: str) -> None:
+    outcomes = []
+    for L in (torch, ag):
+        x = L.arange(1.0, 17.0).reshape(4, 4)
+        try:
+            getattr(L, name)(x[:3, :], 1, out=(x[0, 1:], L.empty(3, dtype=L.long)))
+            outcomes.append(x.tolist())
+        except RuntimeError as error:
+            outcomes.append(type(error).__name__)
+        if name in ("max", "min"):
+            x = L.arange(1.0, 17.0).reshape(4, 4)
+            getattr(L, name)(x[0, :3], out=x[0, 1])
+            outcomes.append(x.tolist())
+    assert outcomes[: len(outcomes) // 2] == outcomes[len(outcomes) // 2 :]

@@ -755,3 +755,14 @@ def test_files_that_are_not_zip_archives_raise_torchs_classes(data):
     with pytest.raises(theirs.type) as mine:
         ag.load(io.BytesIO(data))
     assert isinstance(mine.value, CheckpointError)
+
+
+@pytest.mark.parametrize("cut", [1, 9])
+def test_a_damaged_arraygrad_checkpoint_is_a_checkpoint_error_not_a_pickle_one(cut):
+    # Regression (review of leftovers14): a truncated checkpoint in arraygrad's own format
+    # (safetensors) was raised as the UnpicklingError meant for foreign files.
+    buffer = io.BytesIO()
+    ag.save({"x": ag.ones(2)}, buffer)
+    with pytest.raises(CheckpointError) as info:
+        ag.load(io.BytesIO(buffer.getvalue()[:-cut]))
+    assert not isinstance(info.value, pickle.UnpicklingError)

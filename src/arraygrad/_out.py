@@ -44,6 +44,7 @@ __all__ = [
     "written_exactly",
     "written_joined",
     "written_real",
+    "written_reduced",
     "written_same",
 ]
 
@@ -102,6 +103,15 @@ def written_real(
     """:func:`written` for the Fourier transforms with a real result (``irfft``, ``hfft``),
     whose ``out`` PyTorch requires to be real."""
     return _written(_real_castable, name, out, function, args, kwargs)
+
+
+def written_reduced(
+    name: str, out: Any, function: Callable[..., Tensor], *args: Any, **kwargs: Any
+) -> Tensor:
+    """:func:`written` for a reduction over all elements whose name PyTorch also gives an
+    elementwise form (``max()`` beside ``max(input, other)``): cast as :func:`written` does, and
+    no input's memory compared with ``out``'s, as PyTorch's reductions compare none."""
+    return _written(_castable, name, out, function, args, kwargs, compared=False)
 
 
 def written_copy(
@@ -226,9 +236,13 @@ def _written(
     function: Callable[..., Tensor],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
+    *,
+    compared: bool = True,
 ) -> Tensor:
     out = _check_out(name, out)
-    if check_dtype in _ELEMENTWISE_FAMILIES:
+    if not compared:
+        pass  # (a reduction's: PyTorch compares no memory)
+    elif check_dtype in _ELEMENTWISE_FAMILIES:
         _check_overlap(name, out, args, kwargs, checked=name not in _UNCHECKED)
     else:
         _check_overlap(name, out, args, kwargs, whole=check_dtype is _joinable)
@@ -288,8 +302,13 @@ _CHECKED = frozenset(
         "linalg_cross",
         "logcumsumexp",
         "masked_select",
+        "max",
+        "median",
+        "min",
+        "mode",
         "msort",
         "nan_to_num",
+        "nanmedian",
         "polar",
         "renorm",
         "sort",

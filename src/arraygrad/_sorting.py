@@ -16,7 +16,7 @@ from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._indexing import take_along
-from arraygrad._out import written, written_each, written_exactly
+from arraygrad._out import written, written_each, written_exactly, written_reduced
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad._unary import not_implemented
@@ -173,7 +173,7 @@ def _extremum_into(name: str, out: Any, input: Tensor, dim: Any, keepdim: bool) 
     if isinstance(dim, Tensor):
         return written(name, out, function, input, dim)
     if dim is None:
-        return written(name, out, function, input)
+        return written_reduced(name, out, function, input)
     return written_each(name, out, function, input, dim, keepdim)
 
 

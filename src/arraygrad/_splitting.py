@@ -11,6 +11,7 @@ from typing import Any
 
 from arraygrad import ops
 from arraygrad._dims import normalize_dim
+from arraygrad._grad_mode import inference_enabled
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
@@ -53,7 +54,10 @@ def unviewed(pieces: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     """Make ``pieces``, views of one root just made, tensors of their own for autograd as
     PyTorch's ``unsafe_split`` pieces are: the root's memory, but their own version counter and
     history, and not its views (a write into a piece leaves the root's history as it was, and
-    a write into the root leaves the pieces'; made under no_grad, they require no grad)."""
+    a write into the root leaves the pieces'; made under no_grad, they require no grad). Inside
+    inference_mode PyTorch's pieces are the plain views a split makes: they stay so."""
+    if inference_enabled.get():
+        return pieces
     views = None
     for piece in pieces:
         state = piece.__dict__

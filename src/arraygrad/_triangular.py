@@ -116,7 +116,11 @@ def solve_triangular(
     t = _triangle(a, upper, unitriangular)
     if not left:  # X A = B  <=>  A^T X^T = B^T, A^T triangular the other way
         solved = _solve_triangle(ops.matrix_transpose(t), ops.matrix_transpose(b), not upper)
-        return labelled(ops.matrix_transpose(solved), "LinalgSolveTriangularBackward0")
+        # PyTorch's X has the transposed strides but is no view (its _base is None, and an
+        # in-place write to it is recorded on X itself): a copy laid out so, not the transpose
+        x = ops.matrix_transpose(solved)
+        outer_first = (*range(x.ndim - 2), x.ndim - 1, x.ndim - 2)
+        return labelled(ops.clone(x, order=outer_first), "LinalgSolveTriangularBackward0")
     return _solve_triangle(t, b, upper)
 
 

@@ -92,9 +92,10 @@ class CheckpointError(ValueError):
 
 
 class _NotAPickleError(CheckpointError, _pickle.UnpicklingError):
-    """A :class:`CheckpointError` for a file that is not a zip archive and not a checkpoint
-    arraygrad reads: also the :class:`pickle.UnpicklingError` that ``torch.load`` raises for
-    it (it reads such a file as a pickle).
+    """A :class:`CheckpointError` for a file that is neither a zip archive nor a safetensors
+    file (arraygrad's own format; a damaged one of those is a plain CheckpointError): also the
+    :class:`pickle.UnpicklingError` that ``torch.load`` raises for it (it reads such a file as a
+    pickle).
 
     >>> import arraygrad, io, pickle
     >>> try:
@@ -395,10 +396,19 @@ def load(f: Any, map_location: Any = None, **kwargs: Any) -> Any:
         raise
     except (ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError) as error:
         message = f"cannot load checkpoint {label!r}: {error}"
-        if data[:4] == b"PK\x03\x04":
+        if data[:4] == b"PK\x03\x04" or _is_safetensors_header(data):
+            # (a damaged zip or safetensors file: a damaged checkpoint, not a foreign file)
             raise CheckpointError(message) from None
         # (the classes torch.load raises, which reads a file that is not a zip as a pickle)
         raise (_NotAPickleError if data else _EmptyCheckpointError)(message) from None
+
+
+def _is_safetensors_header(data: bytes) -> bool:
+    """Whether ``data`` starts as a safetensors file does (arraygrad's own format): an 8-byte
+    little-endian header size within safetensors' limit, then a JSON object (the header itself
+    may be cut short: a truncated checkpoint)."""
+    size = int.from_bytes(data[:8], "little") if len(data) > 8 else 0
+    return 0 < size <= _MAX_HEADER and data[8:9] == b"{"
 
 
 def _loaded(array: Any) -> Tensor:

@@ -132,3 +132,24 @@ def test_solve_triangular_grad_fn_names_as_torch() -> None:
             )
         names.append([r.grad_fn.name() for r in results])
     assert names[1] == names[0]
+
+
+def test_solve_triangular_on_the_right_is_no_view_as_torch() -> None:
+    # Regression (review of leftovers13): with left=False the solution was the transpose (a
+    # view) of an intermediate; torch's has the transposed strides but is no view, so an
+    # in-place write is recorded on it (MulBackward0, not a rewritten view's history).
+    seen = []
+    for L in (torch, ag):
+        A = L.tensor([[2.0, 1.0], [0.0, 3.0]], dtype=L.float64, requires_grad=True)
+        B = L.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=L.float64)
+        X = L.linalg.solve_triangular(A, B, upper=True, left=False)
+        facts = [X.stride(), X._base is None, X.grad_fn.name(), X.tolist()]
+        (X * X).sum().backward()
+        facts.append(A.grad.tolist())
+        X = L.linalg.solve_triangular(A, B, upper=True, left=False)
+        X.mul_(2)
+        facts.append(X.grad_fn.name())
+        seen.append(facts)
+    assert seen[0][:3] == seen[1][:3] and seen[0][-1] == seen[1][-1]
+    np.testing.assert_allclose(seen[1][3], seen[0][3], rtol=1e-12)
+    np.testing.assert_allclose(seen[1][4], seen[0][4], rtol=1e-12)

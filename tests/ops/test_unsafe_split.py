@@ -126,3 +126,16 @@ def test_pieces_made_under_no_grad_are_plain_tensors_as_in_torch() -> None:
         first.add_(1)  # allowed: not a view of the leaf (it writes the leaf's memory)
         results.append((first.requires_grad, first._base is None, x.tolist()))
     assert results[1] == results[0]
+
+
+def test_unsafe_split_inside_inference_mode_makes_views_as_torch() -> None:
+    # Regression (review of leftovers14): inside inference_mode, torch's unsafe_split of a
+    # tensor that requires grad gives plain views that require grad; the no_grad rule (pieces
+    # of their own, requiring none) had been applied there too.
+    outcomes = []
+    for L in (torch, ag):
+        a = L.tensor([0.5, 1.0, 1.5, 2.0], requires_grad=True)
+        with L.inference_mode():
+            pieces = L.unsafe_split(a, 2)
+        outcomes.append([(p.requires_grad, p._base is not None) for p in pieces])
+    assert outcomes[0] == outcomes[1]
