@@ -89,6 +89,7 @@ def inner(input: Tensor, other: Tensor, *, out: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             f"inner() the last dimension must match on both input tensors but got shapes "
             f"{list(a.shape)} and {list(b.shape)}"
+            ". Fix: give both inputs the same last dimension."
         )
     batch_b = tuple(b.shape[:-1])
     # (the rows counted, not -1: with no columns, -1 could stand for any number of rows)
@@ -113,6 +114,7 @@ def outer(input: Tensor, vec2: Tensor, *, out: Tensor | None = None) -> Tensor:
         if v.ndim != 1:
             raise RuntimeError(
                 f"outer: Expected 1-D argument {name}, but got {v.ndim}-D (shape {list(v.shape)})"
+                f". Fix: pass 1-D vectors (e.g. {name}.flatten())."
             )
     return mul(ops.reshape(input, shape=(-1, 1)), ops.reshape(vec2, shape=(1, -1)))
 
@@ -130,6 +132,7 @@ def _tensordot_dims(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[in
             raise RuntimeError(
                 f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims} for shapes "
                 f"{list(a.shape)} and {list(b.shape)}."
+                " Fix: pass dims no larger than the smaller rank."
             )
         return list(range(a.ndim - dims, a.ndim)), list(range(dims))
     first, second = dims
@@ -161,7 +164,11 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
 
         return _casts.lower(tensordot, a, b, dims)
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
-        raise RuntimeError("both inputs should have same dtype")  # PyTorch's: no promotion
+        raise RuntimeError(
+            "both inputs should have same dtype"
+            f", got {a.dtype} and {b.dtype}. Fix: convert one first (e.g. "
+            "b.to(a.dtype))."
+        )  # PyTorch's: no promotion
     a, b = _operands(a, b)
     first, second = _tensordot_dims(a, b, dims)
     for da, db in zip(first, second, strict=True):
@@ -170,6 +177,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
                 f"contracted dimensions need to match, but first has size {a.shape[da]} in dim "
                 f"{da} and second has size {b.shape[db]} in dim {db} (shapes {list(a.shape)} "
                 f"and {list(b.shape)})."
+                " Fix: pair dimensions of equal size in dims."
             )
     free_a = [d for d in range(a.ndim) if d not in first]
     free_b = [d for d in range(b.ndim) if d not in second]

@@ -28,6 +28,7 @@ def int_list_argument(op: str, name: str, position: int, value: Any) -> list[int
         raise TypeError(
             f"{op}(): argument '{name}' (position {position}) must be tuple of ints, not "
             f"{type(value).__name__}"
+            f". Fix: pass {name} as an int or a tuple of ints."
         )
     return list(value)
 
@@ -65,14 +66,22 @@ def convolution(
         raise TypeError(
             "convolution(): argument 'transposed' (position 7) must be bool, not "
             f"{type(transposed).__name__}"
+            ". Fix: pass transposed=True or transposed=False."
         )
     if weight.ndim < 3:
-        raise RuntimeError("weight should have at least three dimensions")
+        raise RuntimeError(
+            "weight should have at least three dimensions"
+            f", got a weight of shape {list(weight.shape)}. Fix: pass a "
+            "weight of shape (out_channels, in_channels / groups, "
+            "*kernel_size)."
+        )
     if input.ndim != weight.ndim:
         raise RuntimeError(
             f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
             f"{list(weight.shape)}, but got {input.ndim}-dimensional input of size "
             f"{list(input.shape)} instead"
+            ". Fix: pass an input of shape (batch, channels, *spatial), "
+            "e.g. input.unsqueeze(0) for one sample."
         )
     dims = weight.ndim - 2
     if dims > 3:
@@ -86,21 +95,36 @@ def convolution(
             raise RuntimeError(
                 f"expected {name} to be a single integer value or a list of {dims} values to "
                 f"match the convolution dimensions, but got {name}={values}"
+                f". Fix: pass {name} as one int or a list of {dims} ints."
             )
     stride_, padding_, dilation_, output_padding_ = (
         values * dims if len(values) == 1 else values for values in lists
     )
     # PyTorch's checks of the general entry, in its words (conv*d's own say more)
     if any(s <= 0 for s in stride_):
-        raise RuntimeError("non-positive stride is not supported")
+        raise RuntimeError(
+            f"non-positive stride is not supported, got stride={stride_}. Fix: pass strides >= 1."
+        )
     if any(p < 0 for p in padding_):
-        raise RuntimeError("negative padding is not supported")
+        raise RuntimeError(
+            "negative padding is not supported"
+            f", got padding={padding_}. Fix: pass padding >= 0 (crop the "
+            "input with slicing instead)."
+        )
     if any(p < 0 for p in output_padding_):
-        raise RuntimeError("negative output_padding is not supported")
+        raise RuntimeError(
+            "negative output_padding is not supported"
+            f", got output_padding={output_padding_}. Fix: pass "
+            "output_padding >= 0."
+        )
     if any(d <= 0 for d in dilation_):
-        raise RuntimeError(f"dilation should be greater than zero, but got {dilation_}")
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got {dilation_}. Fix: pass dilation >= 1."
+        )
     if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+        raise RuntimeError(
+            f"non-positive groups is not supported, got groups={groups}. Fix: pass groups >= 1."
+        )
     if transposed:
         transpose = getattr(_functional, f"conv_transpose{dims}d")
         return transpose(input, weight, bias, stride_, padding_, output_padding_, groups, dilation_)
@@ -129,19 +153,39 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
     if isinstance(pad, bool) or not isinstance(pad, int):
         raise TypeError(
             f"conv_tbc(): argument 'pad' (position 4) must be int, not {type(pad).__name__}"
+            ". Fix: pass pad as an int."
         )
     if input.ndim != 3:
-        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+        raise RuntimeError(
+            "Input must have 3 dims: time, batch, in_channel"
+            f", got shape {list(input.shape)}. Fix: pass input of shape "
+            "(time, batch, in_channels)."
+        )
     if weight.ndim != 3:
         raise RuntimeError(
             "Weight tensor must have 3 dims: kernel_width, in_channels, out_channels."
+            f" Got shape {list(weight.shape)}. Fix: pass a weight of shape"
+            " (kernel_width, in_channels, out_channels)."
         )
     if bias.ndim != 1:
-        raise RuntimeError("Bias must be 1-D")
+        raise RuntimeError(
+            "Bias must be 1-D"
+            f", got shape {list(bias.shape)}. Fix: pass a bias of shape "
+            f"({weight.shape[2]},)."
+        )
     if bias.shape[0] != weight.shape[2]:
-        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+        raise RuntimeError(
+            "Bias size must equal dim 2 in the weight tensor (output channels)."
+            f" Got {bias.shape[0]} and {weight.shape[2]}. Fix: pass a bias"
+            f" of shape ({weight.shape[2]},)."
+        )
     if input.shape[2] != weight.shape[1]:
-        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+        raise RuntimeError(
+            "Input dim 2 (input channels) is not == dim 1 in the weight tensor"
+            f": got {input.shape[2]} and {weight.shape[1]}. Fix: give the "
+            f"input {weight.shape[1]} channels, or the weight "
+            f"{input.shape[2]} input channels."
+        )
     time, batch, _ = input.shape
     kernel, _, channels_out = weight.shape
     steps = time + 2 * pad - kernel + 1
@@ -149,6 +193,8 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {steps}: "
             f"[{steps}, {batch}, {channels_out}]"
+            ". Fix: use a kernel no longer than the padded input (time + "
+            "2 * pad >= kernel_width - 1)."
         )
     if kernel == 0 or steps == 0:
         # No taps, or no steps: the bias at each step. The sums of the empty weight or empty

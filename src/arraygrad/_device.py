@@ -71,23 +71,35 @@ class device:  # noqa: N801 - PyTorch's name
                 raise TypeError("device(device, index): give the index in the device instead")
             type, index = type.type, type.index
         elif not isinstance(type, str):
-            raise TypeError(f"device() expects a string or a device, got {type!r}")
+            raise TypeError(
+                f"device() expects a string or a device, got {type!r}"
+                ". Fix: pass a string such as 'cpu' or 'cuda:0', or a device."
+            )
         elif ":" in type:
             if index is not None:
                 raise RuntimeError(
                     f"type (string) must not include an index because index was passed "
                     f"explicitly: {type}"
+                    f". Fix: pass device('{type}') alone, or the type without ':N'"
+                    " with the index."
                 )
             type, _, number = type.partition(":")
             if not number.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}:{number}'")
+                raise RuntimeError(
+                    f"Invalid device string: '{type}:{number}'"
+                    ". Fix: write the device as type or type:index, e.g. "
+                    "'cuda:0'."
+                )
             index = int(number)
         if type not in _TYPES:
             raise RuntimeError(
                 f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
         if index is not None and (not isinstance(index, int) or index < 0):
-            raise RuntimeError(f"Device index must not be negative, got {index!r}")
+            raise RuntimeError(
+                f"Device index must not be negative, got {index!r}"
+                ". Fix: pass an index >= 0, e.g. device('cuda', 0)."
+            )
         object.__setattr__(self, "type", type)
         object.__setattr__(self, "index", index)
 
@@ -144,6 +156,7 @@ def get_device_module(device_or_type: device | str | None = None) -> ModuleType:
     else:
         raise RuntimeError(
             f"Invalid value of device '{device_or_type}', expect arraygrad.device, str, or None"
+            ". Fix: pass a device name such as 'cpu' or 'cuda'."
         )
     import arraygrad  # the device modules import this one
 

@@ -68,9 +68,13 @@ def _check_cdist(x1: Tensor, x2: Tensor, p: float, d1: _dtype.dtype, d2: _dtype.
         raise RuntimeError(
             f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
             f"{x2.shape[-1]} (shapes {list(x1.shape)} and {list(x2.shape)})."
+            " Fix: give both inputs the same last dimension (the "
+            "features)."
         )
     if p < 0:
-        raise RuntimeError(f"cdist only supports non-negative p values, got p={p}.")
+        raise RuntimeError(
+            f"cdist only supports non-negative p values, got p={p}. Fix: pass p >= 0."
+        )
 
 
 def _check_cdist_dtypes(
@@ -241,7 +245,9 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
             "the points with .float()."
         )
     if p < 0:
-        raise RuntimeError(f"pdist only supports non-negative p values, got p={p}.")
+        raise RuntimeError(
+            f"pdist only supports non-negative p values, got p={p}. Fix: pass p >= 0."
+        )
     n, m = input.shape
     pairs = triu_indices(n, n, 1)._data
     count = int(pairs.shape[1])

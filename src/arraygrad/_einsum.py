@@ -53,6 +53,8 @@ def _parse(
                 raise RuntimeError(
                     f"einsum(): invalid subscript given at index {term.index(char)} in the "
                     f"equation string, subscripts must be in [a-zA-Z]: {char!r}"
+                    ". Fix: use letters a-z and A-Z (and ... for broadcast "
+                    "dimensions)."
                 )
         has_ellipsis = "..." in term
         if (not has_ellipsis and len(letters) != ndim) or len(letters) > ndim:
@@ -60,6 +62,10 @@ def _parse(
                 f"einsum(): the number of subscripts in the equation ({len(letters)}) does not "
                 f"match the number of dimensions ({ndim}) for operand {position}"
                 + ("" if has_ellipsis else " and no ellipsis was given")
+                + (
+                    f". Fix: give operand {position} {ndim} subscripts, or use ..."
+                    " for the leading dimensions."
+                )
             )
         spans.append(ndim - len(letters) if has_ellipsis else 0)
     width = max(spans, default=0)
@@ -85,11 +91,13 @@ def _parse(
             if s in seen:
                 raise RuntimeError(
                     f"einsum(): output subscript {s} appears more than once in the output"
+                    ". Fix: list each output subscript once."
                 )
             if not any(s in subs for subs in subscripts):
                 raise RuntimeError(
                     f"einsum(): output subscript {s} does not appear in the equation for any "
                     "input operand"
+                    ". Fix: use only subscripts that appear in the inputs."
                 )
             seen.add(s)
     return tuple(tuple(subs) for subs in subscripts), tuple(output)
@@ -224,6 +232,8 @@ def einsum(equation: str | Tensor, *operands: Any) -> Tensor:
                 raise RuntimeError(
                     f"einsum(): subscript {name} has size {size} for operand {position} which "
                     f"does not broadcast with previously seen size {seen}"
+                    f". Fix: give the dimensions sharing subscript {name} equal "
+                    "sizes (or 1)."
                 )
             sizes[s] = size if seen is None or seen == 1 else seen
 

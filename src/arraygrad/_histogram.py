@@ -38,6 +38,8 @@ def _check_range_length(range: Any, dims: int) -> None:
         raise RuntimeError(
             f"torch.histogramdd: for a {dims}-dimensional histogram range should have "
             f"{2 * dims} elements, but got {len(range)}"
+            f". Fix: pass range as (min_0, max_0, ..., min_{dims - 1}, "
+            f"max_{dims - 1}), two values per dimension."
         )
 
 
@@ -61,6 +63,7 @@ def _outer_edges(input: Tensor, data: Any, pair: Any, dim: int = 0) -> tuple[flo
         raise RuntimeError(
             "torch.histogramdd: min should not exceed max, but got min "
             f"{low:g} max {high:g} for dimension {dim}"
+            ". Fix: pass range with min <= max for every dimension."
         )
     return (low - 0.5, high + 0.5) if low == high else (low, high)
 
@@ -71,11 +74,14 @@ def _check_edges_tensor(bins: Tensor, input: Tensor, dim: int) -> None:
         raise RuntimeError(
             "torch.histogramdd: bins tensor should have one dimension, but got "
             f"{bins.ndim} dimensions in the bins tensor for dimension {dim}"
+            ". Fix: pass each dimension's bin edges as a 1-D tensor (e.g."
+            " edges.flatten())."
         )
     if bins.numel() == 0:
         raise RuntimeError(
             "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
             f"elements in the bins tensor for dimension {dim}"
+            ". Fix: pass at least one bin edge per dimension."
         )
     if bins.dtype is not input.dtype:
         raise RuntimeError(
@@ -83,6 +89,8 @@ def _check_edges_tensor(bins: Tensor, input: Tensor, dim: int) -> None:
             f"but got input with dtype {_CPP_NAMES.get(input.dtype.name, input.dtype.name)} "
             f"and bins for dimension {dim} with dtype "
             f"{_CPP_NAMES.get(bins.dtype.name, bins.dtype.name)}"
+            ". Fix: convert the bin edges to the input's dtype (e.g. "
+            "edges.to(input.dtype))."
         )
 
 
@@ -145,6 +153,7 @@ def histogram(
             raise TypeError(
                 "histogram() received an invalid combination of arguments: range= goes with a "
                 "number of bins, not with a tensor of bin edges."
+                " Fix: drop range=, or pass bins as an int."
             )
         _check_edges_tensor(bins, input, 0)
         count = bins.numel() - 1
@@ -153,10 +162,14 @@ def histogram(
             raise TypeError(
                 f"histogram(): bins must be an int or a 1-D tensor of edges, not "
                 f"{type(bins).__name__}"
+                ". Fix: pass bins as an int or a 1-D tensor of edges."
             )
         count = int(bins)
     if count <= 0:
-        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {count} for dimension 0")
+        raise RuntimeError(
+            f"torch.histogram(): bins must be > 0, but got {count} for dimension 0"
+            ". Fix: pass bins >= 1."
+        )
     if isinstance(bins, Tensor):
         edges = _backend.copy(bins._data)
     else:
@@ -171,12 +184,15 @@ def histogram(
                 "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
                 f"should have the same dtype, but got input({_CPP_NAMES.get(input.dtype.name)}), "
                 f"and weight({_CPP_NAMES.get(weight.dtype.name, weight.dtype.name)})"
+                ". Fix: convert the weight first (e.g. "
+                "weight.to(input.dtype))."
             )
         if weight.numel() != data.shape[0]:
             raise RuntimeError(
                 "torch.histogramdd: if weight tensor is provided it should have the same shape "
                 "as the input tensor excluding its innermost dimension, but got input with shape "
                 f"[{data.shape[0]}, 1] and weight with shape [{weight.numel()}]"
+                ". Fix: pass one weight per input element."
             )
     _float_histogram(input)
     inside, position = _bin_positions(data, edges, count, not isinstance(bins, Tensor))
@@ -217,6 +233,8 @@ def _bin_layout(bins: Any, dims: int) -> tuple[list[int], list[Tensor] | None]:
             "histogramdd() received an invalid combination of arguments - got (Tensor, "
             f"bins={type(bins).__name__}): bins is an int, a sequence of ints or a sequence "
             "of 1-D tensors of edges"
+            ". Fix: pass bins as an int, a list of ints or a list of 1-D "
+            "edge tensors."
         )
     if any(isinstance(b, Tensor) for b in bins):
         for position, b in enumerate(bins):
@@ -224,21 +242,28 @@ def _bin_layout(bins: Any, dims: int) -> tuple[list[int], list[Tensor] | None]:
                 raise TypeError(
                     f"expected Tensor as element {position} in argument 1, but got "
                     f"{type(b).__name__}"
+                    ". Fix: pass every element of bins as a 1-D edge tensor, or "
+                    "every element as an int."
                 )
         if len(bins) != dims:
             raise RuntimeError(
                 f"torch.histogramdd: expected {dims} sequences of bin edges for a "
                 f"{dims}-dimensional histogram but got {len(bins)}"
+                ". Fix: pass one edge tensor per column of the input."
             )
         return [b.numel() - 1 for b in bins], list(bins)
     for position, b in enumerate(bins):
         if isinstance(b, bool) or not isinstance(b, numbers.Integral):
             raise TypeError(
                 f"expected Tensor as element {position} in argument 1, but got {type(b).__name__}"
+                ". Fix: pass every element of bins as an int, or every "
+                "element as a 1-D edge tensor."
             )
     if len(bins) != dims:
         raise RuntimeError(
             "histogramdd: The size of bins must be equal to the innermost dimension of the input."
+            " Fix: pass one bin count per column of the input "
+            "(input.shape[-1] of them)."
         )
     return [int(b) for b in bins], None
 
@@ -273,9 +298,17 @@ def histogramdd(
     ([[1.0], [3.0]], [[0.0, 1.0, 2.0], [0.0, 2.0]])
     """
     if input.ndim == 0:
-        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+        raise IndexError(
+            "Dimension specified as -1 but tensor has no dimensions"
+            ". Fix: pass an input of shape (N, D): D columns of "
+            "coordinates."
+        )
     if input.ndim < 2:
-        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+        raise RuntimeError(
+            "torch.histogramdd: input tensor should have at least 2 dimensions"
+            f", got shape {list(input.shape)}. Fix: pass an input of shape"
+            " (N, D); for one dimension use input.reshape(-1, 1)."
+        )
     xp = _backend.xp
     dims = int(input.shape[-1])
     points = xp.reshape(input._data, (math.prod(input.shape[:-1]), dims))
@@ -291,12 +324,16 @@ def histogramdd(
                 "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
                 f"should have the same dtype, but got input({_CPP_NAMES.get(input.dtype.name)}), "
                 f"and weight({_CPP_NAMES.get(weight.dtype.name, weight.dtype.name)})"
+                ". Fix: convert the weight first (e.g. "
+                "weight.to(input.dtype))."
             )
         if tuple(weight.shape) != tuple(input.shape[:-1]):
             raise RuntimeError(
                 "torch.histogramdd: if weight tensor is provided it should have the same shape "
                 "as the input tensor excluding its innermost dimension, but got input with shape "
                 f"{_shape_text(input.shape)} and weight with shape {_shape_text(weight.shape)}"
+                ". Fix: pass a weight of shape "
+                f"{_shape_text(input.shape[:-1])}, one per point."
             )
     edges: list[Any] = []
     if given is not None:
@@ -309,13 +346,14 @@ def histogramdd(
             pair = None if range is None else (range[2 * dim], range[2 * dim + 1])
             low, high = _outer_edges(input, column, pair, dim)
             if count + 1 < 0:  # PyTorch makes the edges with linspace, which refuses this
-                raise RuntimeError("number of steps must be non-negative")
+                raise RuntimeError("number of steps must be non-negative. Fix: pass bins >= 1.")
             # Fewer than two edges: no bins, refused below once every dimension is checked.
             edges.append(_backend.linspace(low, high, count + 1, native) if count > 0 else None)
     for dim, count in enumerate(counts):
         if count <= 0:
             raise RuntimeError(
                 f"torch.histogram(): bins must be > 0, but got {count} for dimension {dim}"
+                ". Fix: pass bins >= 1 for every dimension."
             )
     # A point counts when every coordinate lies within its dimension's edges (NaN nowhere).
     inside = xp.ones((points.shape[0],), dtype=xp.bool)

@@ -186,15 +186,20 @@ def _check_bounds(input: Tensor, key: Any) -> None:
             if dim >= len(shape):
                 raise IndexError(
                     f"too many indices for tensor of dimension {len(shape)} (shape {list(shape)})"
+                    f". Fix: index with at most {len(shape)} indices (use ... or :"
+                    " for the dimensions to keep)."
                 )
             if not -shape[dim] <= part < shape[dim]:
                 raise IndexError(
                     f"index {part} is out of bounds for dimension {dim} with size {shape[dim]}"
+                    f". Fix: keep the index in [-{shape[dim]}, {shape[dim] - 1}]."
                 )
         dim += 1
     if dim > len(shape):
         raise IndexError(
             f"too many indices for tensor of dimension {len(shape)} (shape {list(shape)})"
+            f". Fix: index with at most {len(shape)} indices (use ... or :"
+            " for the dimensions to keep)."
         )
 
 
@@ -251,6 +256,8 @@ def _check_along(
         raise RuntimeError(
             f"Index tensor must have the same number of dimensions as input tensor: {name}() "
             f"got index of shape {list(ishape)} for input of shape {list(shape)}."
+            f" Fix: give the index {len(shape)} dimensions (e.g. "
+            "index.unsqueeze or expand it to the input's rank)."
         )
     # A 0-d src counts as one element in every dimension (PyTorch's ensure_nonempty_size).
     src_shape = tuple(src.shape) if src is not None else ()
@@ -259,6 +266,8 @@ def _check_along(
             raise RuntimeError(
                 f"Size does not match at dimension {d} expected index {list(ishape)} to be no "
                 f"larger than self {list(shape)} apart from dimension {axis}"
+                ". Fix: make the index no larger than the input in every "
+                f"dimension except {axis}."
             )
         if src is not None and src_shape and d >= len(src_shape):  # src.size(d) is read first
             raise IndexError(
@@ -271,11 +280,13 @@ def _check_along(
             raise RuntimeError(
                 f"Size does not match at dimension {d} expected index {list(ishape)} to be no "
                 f"larger than src {list(src.shape)}"
+                ". Fix: make the index no larger than src in every dimension."
             )
     if src is not None and max(len(src_shape), 1) != max(len(ishape), 1):
         raise RuntimeError(
             f"Index tensor must have the same number of dimensions as src tensor: {name}() "
             f"got index of shape {list(ishape)} for src of shape {list(src.shape)}."
+            " Fix: give the index and src the same number of dimensions."
         )
     if bounds and index.numel():
         check_values(_raise_out_of_bounds, name, index._data, axis, shape[axis] if shape else 1)
@@ -313,6 +324,7 @@ def _raise_out_of_bounds(name: str, index: Any, axis: int, limit: int) -> None:
     if bad is not None:
         raise RuntimeError(
             f"{name}(): index {bad} is out of bounds for dimension {axis} with size {limit}"
+            f". Fix: keep indices in [-{limit}, {limit - 1}]."
         )
 
 
@@ -407,6 +419,7 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out: Tensor | None =
     if index.ndim > 1:
         raise IndexError(
             f"index_select(): Index is supposed to be a vector, got shape {list(index.shape)}"
+            ". Fix: pass a 1-D index (e.g. index.flatten())."
         )
     axis = normalize_dim(dim, input.ndim)
     if _grad_mode.inference_used:
@@ -471,6 +484,8 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             raise RuntimeError(
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value.ndim} dimension(s)."
+                " Fix: pass a Python number or a 0-dim tensor (e.g. "
+                "value.item() or value.reshape(()))."
             )
         if value.dtype is not input.dtype:
             if value.dtype.is_complex and not input.dtype.is_complex:
@@ -531,6 +546,7 @@ def take(input: Tensor, index: Tensor, *, out: Tensor | None = None) -> Tensor:
         if count == 0:
             raise IndexError(
                 f"take(): tried to take from an empty tensor (shape {list(input.shape)})"
+                ". Fix: take from a non-empty tensor, or pass an empty index."
             )
         # (a step of arraygrad.compile's program: read into Python during a trace, the values
         # made every step that called take run eagerly)

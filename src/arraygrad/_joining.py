@@ -39,6 +39,7 @@ def _tensor_list(name: str, tensors: Any) -> list[Tensor]:
         raise TypeError(
             f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not "
             f"{type(tensors).__name__}"
+            f". Fix: wrap the tensors in a list, e.g. {name}([a, b])."
         )
     if not tensors:
         raise RuntimeError(f"{name} expects a non-empty TensorList. Fix: pass at least one tensor.")
@@ -119,6 +120,8 @@ def _split_points(indices_or_sections: Any) -> int | list[int]:
             raise RuntimeError(
                 "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
                 f"one-dimensional tensor, but got a tensor with {arg.ndim} dims"
+                ". Fix: pass the indices as a 1-D tensor (e.g. "
+                "indices.flatten()), or an int."
             )
         return int(arg.item()) if arg.ndim == 0 else [int(i) for i in arg.tolist()]
     if isinstance(arg, int) and not isinstance(arg, bool):
@@ -128,6 +131,7 @@ def _split_points(indices_or_sections: Any) -> int | list[int]:
     raise TypeError(
         "tensor_split(): argument 'indices_or_sections' must be an int, a sequence of ints or "
         f"an int64 tensor, not {type(arg).__name__}"
+        ". Fix: pass an int, a list of ints or an int64 tensor."
     )
 
 
@@ -202,6 +206,8 @@ def _split_along(
         raise RuntimeError(
             f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a "
             f"tensor with {input.ndim} dimensions! (shape {list(input.shape)})"
+            f" Fix: pass a tensor of at least {min_dims} dimensions (e.g. "
+            "reshape or unsqueeze it)."
         )
     if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
         size = input.shape[dim]
@@ -300,6 +306,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     if indexing not in ("ij", "xy"):
         raise RuntimeError(
             f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+            ". Fix: pass indexing='ij' or indexing='xy'."
         )
     for position, t in enumerate(tensors):
         if t.ndim > 1:

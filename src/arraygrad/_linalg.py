@@ -126,6 +126,8 @@ def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
     except ValueError:
         raise RuntimeError(
             f"matmul: the batch dimensions of shapes {list(sa)} and {list(sb)} do not broadcast"
+            ". Fix: make the batch dimensions broadcast (equal or 1), "
+            "e.g. with unsqueeze or expand."
         ) from None
 
 
@@ -178,6 +180,8 @@ def _require(name: str, what: str, tensor: Tensor, ndim: int) -> None:
         raise RuntimeError(
             f"{what} must be a {'matrix' if ndim == 2 else f'{ndim}D tensor'}: {name}() got a "
             f"{tensor.ndim}D tensor of shape {list(tensor.shape)}."
+            " Fix: reshape the operand (e.g. unsqueeze or flatten) or use"
+            " matmul, which broadcasts."
         )
 
 
@@ -240,6 +244,7 @@ def mv(input: Tensor, vec: Tensor, *, out: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}: mv() takes a "
             f"matrix and a vector, got shapes {list(input.shape)} and {list(vec.shape)}."
+            " Fix: use matmul for other shapes."
         )
     return matmul(input, vec)
 
@@ -258,6 +263,8 @@ def trace(input: Tensor) -> Tensor:
         raise RuntimeError(
             f"trace: expected a matrix, but got tensor with dim {input.ndim} (shape "
             f"{list(input.shape)})"
+            ". Fix: pass a 2-D tensor; for batches use diagonal(dim1=-2, "
+            "dim2=-1).sum(-1)."
         )
     if input.dtype.category < _dtype._FLOAT:
         input = ops.astype(input, _dtype.int64)
@@ -281,13 +288,19 @@ def diag(input: Tensor, diagonal: int = 0, *, out: Tensor | None = None) -> Tens
     if input.ndim == 2:
         key = _backend.diagonal_indices(input.shape[0], input.shape[1], diagonal)
         return ops.getitem(input, key=key)
-    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    raise RuntimeError(
+        f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D"
+        f" (shape {list(input.shape)}). Fix: pass a vector or a "
+        "matrix; use diagonal() or diag_embed() for batches."
+    )
 
 
 def _triangle(name: str, input: Tensor, diagonal: int, lower: bool) -> Tensor:
     if input.ndim < 2:
         raise RuntimeError(
             f"{name}: input tensor must have at least 2 dimensions, got shape {list(input.shape)}"
+            ". Fix: pass a matrix or a batch of matrices, shape (*, m, "
+            "n)."
         )
     rows, cols = input.shape[-2:]
     zero = _backend.xp.zeros((), dtype=input._data.dtype)
@@ -364,7 +377,10 @@ def _square_shape(name: str, a: Tensor) -> Tensor:
             if a.ndim >= 2
             else f"but got a {a.ndim}D tensor"
         )
-        raise RuntimeError(f"{name}: A must be batches of square matrices, {detail}")
+        raise RuntimeError(
+            f"{name}: A must be batches of square matrices, {detail}"
+            ". Fix: pass square matrices, shape (*, n, n)."
+        )
     return a
 
 

@@ -333,10 +333,12 @@ def _lu_solve_checks(LU: Tensor, pivots: Tensor, B: Tensor, left: bool) -> None:
             raise RuntimeError(
                 "linalg.lu_solve: Number of pivots per batch should be same as the dimension of "
                 f"the matrix (got {pivots.shape[-1] if pivots.ndim else 0} for {n}x{n})"
+                ". Fix: pass the pivots lu_factor returned with this LU."
             )
         raise RuntimeError(
             "linalg.lu_solve: Expected LU.shape[:-1] and pivots.shape to be the same, but got "
             f"pivots with shape {list(pivots.shape)} instead (LU of shape {list(LU.shape)})"
+            ". Fix: pass the pivots lu_factor returned with this LU."
         )
     _check_pivots("linalg.lu_solve", pivots, m, unpack=False)
 

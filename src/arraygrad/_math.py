@@ -249,7 +249,11 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
     else:
         target = _dtype.result_type(a, b)
     if isinstance(alpha, bool) and target is not _dtype.bool_:
-        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        raise RuntimeError(
+            "Boolean alpha only supported for Boolean results."
+            " Fix: pass a numeric alpha (e.g. alpha=1), or add bool "
+            "tensors."
+        )
     if (
         target.category < _FLOAT
         and not isinstance(alpha, numbers.Integral)
@@ -259,6 +263,8 @@ def _scaled_operands(input: Any, other: Any, alpha: Any) -> tuple[Any, Any]:
         # takes a float one)
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
+            " Fix: pass an int alpha, or convert the tensors to a "
+            "floating dtype first (e.g. x.float())."
         )
     alpha = _dtype.checked_scalar(alpha, target)
     if target is _dtype.bool_:
@@ -486,7 +492,11 @@ def relu(input: Tensor) -> Tensor:
     tensor([0., 0., 1.])
     """
     if input.dtype.is_complex:
-        raise NotImplementedError("clamp is not supported for complex types")
+        raise NotImplementedError(
+            "clamp is not supported for complex types"
+            ". Fix: clamp the real and imaginary parts separately, or "
+            "clamp x.abs()."
+        )
     if input.dtype is _dtype.bool_:
         raise RuntimeError(
             "Boolean inputs not supported for relu. Fix: convert the tensor first, e.g. x.float()."

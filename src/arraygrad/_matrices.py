@@ -75,6 +75,8 @@ def block_diag(*tensors: Tensor) -> Tensor:
             raise RuntimeError(
                 f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
                 f"{position} has {t.ndim} dimensions (shape {list(t.shape)})."
+                " Fix: pass scalars, 1-D or 2-D tensors (e.g. reshape input "
+                f"{position} to 2-D)."
             )
         rows, cols = (1, 1) if t.ndim == 0 else (1, t.shape[0]) if t.ndim == 1 else t.shape
         blocks.append(ops.reshape(t, shape=(rows, cols)))
@@ -138,7 +140,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
         )
     n = x.shape[0] if N is None else int(N)
     if n < 0:
-        raise RuntimeError(f"N must be non-negative. (got N={n})")
+        raise RuntimeError(f"N must be non-negative. (got N={n}) Fix: pass N >= 0.")
     dtype = _dtype.promote_types(x.dtype, _dtype.int64)
     native = _dtype.to_xp(dtype)
     ones = Tensor._wrap(_backend.xp.ones((x.shape[0], min(n, 1)), dtype=native))
@@ -154,7 +156,7 @@ def _triangle_indices(
 ) -> Tensor:
     for label, value in (("row", row), ("col", col)):
         if value < 0:
-            raise RuntimeError(f"{label} must be non-negative, got{value}")
+            raise RuntimeError(f"{label} must be non-negative, got{value}. Fix: pass {label} >= 0.")
     if dtype.category != _dtype.int64.category:
         raise NotImplementedError(
             f"\"{name}\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: pass an "

@@ -38,7 +38,10 @@ def _q_tensor(name: str, input: Tensor, q: Any) -> tuple[Tensor, bool]:
     is differentiable in it), and whether it was a scalar."""
     if isinstance(q, Tensor):
         if q.ndim > 1:
-            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor, got {describe(q)}.")
+            raise RuntimeError(
+                f"{name}() q must be a scalar or 1D tensor, got {describe(q)}."
+                " Fix: pass q as a number or a 1-D tensor (e.g. q.flatten())."
+            )
         if q.dtype is not input.dtype:
             raise RuntimeError(
                 f"{name}() q tensor must be same dtype as the input tensor, got {q.dtype.name} "
@@ -49,11 +52,17 @@ def _q_tensor(name: str, input: Tensor, q: Any) -> tuple[Tensor, bool]:
             low, high = _backend.item(xp.min(q._data)), _backend.item(xp.max(q._data))
             if not (low >= 0 and high <= 1):
                 bad = low if not low >= 0 else high
-                raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad}")
+                raise RuntimeError(
+                    f"{name}() q must be in the range [0, 1] but got {bad}"
+                    ". Fix: pass q in [0, 1] (divide percentages by 100)."
+                )
         return ops.reshape(q, shape=(-1,)), q.ndim == 0
     if isinstance(q, numbers.Real) and not isinstance(q, bool):
         if not 0 <= float(q) <= 1:
-            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+            raise RuntimeError(
+                f"{name}() q must be in the range [0, 1] but got {q}"
+                ". Fix: pass q in [0, 1] (divide percentages by 100)."
+            )
         return as_tensor([float(q)], dtype=input.dtype), True
     raise TypeError(
         f"{name}() received an invalid combination of arguments: q must be a float or a "
@@ -79,10 +88,15 @@ def _quantile(
         raise RuntimeError(
             f"{name}() interpolation must be one of linear, lower, higher, midpoint or "
             f"nearest, but got {interpolation}"
+            ". Fix: pass one of those."
         )
     qs, scalar = _q_tensor(name, input, q)
     if input.numel() == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty ({describe(input)}).")
+        raise RuntimeError(
+            f"{name}() input tensor must be non-empty ({describe(input)})."
+            " Fix: pass a non-empty tensor (nanquantile of all-NaN rows "
+            "returns NaN)."
+        )
     if dim is None:
         x, axis = ops.reshape(input, shape=(-1,)), 0
     else:

@@ -196,6 +196,7 @@ def _binomial_dtype(value: Any, name: str) -> None:
         raise ValueError(
             f"binomial only supports floating-point dtypes for {name}, got: "
             f"{_dtype.torch_type_name(value.dtype)}"
+            f". Fix: convert {name} first (e.g. {name}.float())."
         )
 
 
@@ -221,6 +222,7 @@ def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
         raise TypeError(
             "binomial(): argument 'generator' must be torch.Generator, not "
             f"{type(generator).__name__}"
+            ". Fix: pass an arraygrad.Generator, or None."
         )
     _binomial_dtype(count, "count")
     _binomial_dtype(prob, "prob")
@@ -228,6 +230,8 @@ def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
         raise RuntimeError(
             f"Found dtype {_dtype.torch_type_name(prob.dtype)} but expected "
             f"{_dtype.torch_type_name(count.dtype)}"
+            ". Fix: give probs the dtype of count (e.g. "
+            "probs.to(count.dtype))."
         )
     if count.dtype not in (_dtype.float32, _dtype.float64):
         raise NotImplementedError(
@@ -315,7 +319,9 @@ def normal(
                 f"or list (got {size!r}). Fix: normal(mean, std, ({size!r},))."
             )
         if std < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+            raise RuntimeError(
+                f"normal expects std >= 0.0, but found std {std}. Fix: pass std >= 0."
+            )
         d = dtype if dtype is not None else _dtype.get_default_dtype()
         if d.is_complex:
             out = complex_draw(generator, "normal", _size((size,)), d, mean, std * _SQRT_HALF)
@@ -335,7 +341,10 @@ def normal(
     # The result has mean's dtype when mean is a tensor, else std's.
     out_dtype = mean.dtype if mean_t else std.dtype
     if std_t and std.dtype.is_complex:
-        raise RuntimeError("normal expects standard deviation to be non-complex")
+        raise RuntimeError(
+            "normal expects standard deviation to be non-complex"
+            ". Fix: pass a real std (e.g. std.abs())."
+        )
     if out_dtype.is_complex:  # a complex mean: complex normal samples, std / sqrt(2) per part
         return _complex_normal(generator, mean, std)
     _require_float(mean if mean_t else std, "normal_kernel_cpu")
@@ -346,7 +355,7 @@ def normal(
                 f"{std.amin().item()}). Fix: pass non-negative standard deviations."
             )
     elif std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}. Fix: pass std >= 0.")
     m, s = _as_tensor(mean).detach(), _as_tensor(std).detach()
     shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
     # PyTorch: out.normal_(0, std) for a number std, else out.normal_(0, 1).mul_(std); then
@@ -365,7 +374,7 @@ def _complex_normal(generator: Any, mean: Tensor, std: Any) -> Tensor:
     """``normal`` with a complex ``mean`` tensor: ``mean + std z`` with ``z`` PyTorch's complex
     standard normal (each part of variance 1/2)."""
     if not isinstance(std, Tensor) and std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}. Fix: pass std >= 0.")
     if isinstance(std, Tensor) and std.numel() and not std.amin().item() >= 0:
         raise RuntimeError(
             f"normal expects all elements of std >= 0.0 (found {std.amin().item()}). Fix: pass "

@@ -102,6 +102,7 @@ def gradient(
     if edge_order not in (1, 2):
         raise RuntimeError(
             f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}."
+            " Fix: pass edge_order=1 or edge_order=2."
         )
     if isinstance(dim, int):
         dims = [dim]
@@ -159,6 +160,8 @@ def _gradient_spacing(spacing: Any, count: int, all_dims: bool, ndim: int) -> li
             "torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
             f"equal to the number of dimensions differentiated ({count} of the tensor's "
             f"{ndim}), {given}, but got a spacing argument of length {len(spacing)}."
+            " Fix: pass one spacing per differentiated dimension, or a "
+            "scalar."
         )
     for step in spacing:
         if isinstance(step, Tensor) and step.ndim != 1:
@@ -328,7 +331,11 @@ def cumulative_trapezoid(
 
     axis = normalize_dim(dim, y.ndim)
     if y.ndim == 0:
-        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError(
+            "slice() cannot be applied to a 0-dim tensor."
+            " Fix: pass a tensor of at least one dimension (e.g. "
+            "y.reshape(1))."
+        )
     if y.dtype is _dtype.bool_ or (x is not None and x.dtype is _dtype.bool_):
         inputs = "`y`" if x is None else "`x` or `y`"
         raise RuntimeError(
@@ -342,6 +349,7 @@ def cumulative_trapezoid(
         if isinstance(dx, (bool, complex)):
             raise RuntimeError(
                 "cumulative_trapezoid: Currently, we only support dx as a real number."
+                " Fix: pass dx as a float."
             )
         return cumsum(mul(heights, (1.0 if dx is None else float(dx)) / 2.0), axis)
     size = y._data.shape[axis]

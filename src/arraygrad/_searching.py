@@ -147,6 +147,8 @@ def _values(value: Any) -> tuple[Any, bool]:
         return _backend.xp.asarray(value), True
     raise TypeError(
         f"searchsorted(): values must be a Tensor or a number, got {type(value).__name__}."
+        " Fix: pass the values as a tensor (e.g. "
+        "arraygrad.tensor(values)) or a Python number."
     )
 
 
@@ -205,6 +207,7 @@ def searchsorted(
         if side not in ("left", "right"):
             raise RuntimeError(
                 f"torch.searchsorted(): side can only be 'left' or 'right' but got {side!r}."
+                " Fix: pass side='left' or side='right'."
             )
         if right and side == "left":
             raise RuntimeError(
@@ -434,11 +437,13 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
             f"{describe(input)}. Fix: flatten the input and shift it to start at 0."
         )
     if minlength < 0:
-        raise RuntimeError(f"minlength should be >= 0, got {minlength}.")
+        raise RuntimeError(f"minlength should be >= 0, got {minlength}. Fix: pass minlength >= 0.")
     if weights is not None and (weights.ndim != 1 or weights.shape[0] != input.shape[0]):
         raise RuntimeError(
             "weights should be 1-d and have the same length as input, got weights "
             f"{describe(weights)} for input {describe(input)}."
+            " Fix: pass one weight per input element, as a 1-D tensor of "
+            f"shape {list(input.shape)}."
         )
     size = max(int(_backend.item(xp.max(data))) + 1 if input.numel() else 0, minlength)
     index = xp.astype(data, xp.int64)
@@ -473,7 +478,10 @@ def histc(
             "positive number of bins."
         )
     if min > max:
-        raise RuntimeError(f"torch.histc: max must be larger than min, got min={min}, max={max}.")
+        raise RuntimeError(
+            f"torch.histc: max must be larger than min, got min={min}, max={max}."
+            " Fix: pass min <= max (min == max uses the data's range)."
+        )
     if input.dtype.is_complex:  # (complex numbers have no order to bin them by)
         kernel = "aminmax_cpu" if min == max else "histogram_cpu"
         raise NotImplementedError(
@@ -523,12 +531,14 @@ def _refuse_integer_histc(input: Tensor, bins: int, min: float, max: float) -> N
         if min > max:
             raise RuntimeError(
                 f"torch.histc: max must be larger than min, got min={min}, max={max}."
+                " Fix: pass min <= max (min == max uses the data's range)."
             )
     else:
         if bins <= 0 or min > max:
             raise RuntimeError(
                 f"torch.histc: bins must be > 0 and max must not be below min, got bins={bins},"
                 f" min={min}, max={max}."
+                " Fix: pass bins >= 1 and min <= max."
             )
         low, high = float(min), float(max)  # in double, as PyTorch's
         if low == high and input.numel():
@@ -538,7 +548,11 @@ def _refuse_integer_histc(input: Tensor, bins: int, min: float, max: float) -> N
         if low == high:
             low, high = low - 1, high + 1
         if not low < high:  # one int64 value too large for the widening to change in double
-            raise RuntimeError(f"torch.histc: max must be larger than min, got [{low}, {high}].")
+            raise RuntimeError(
+                f"torch.histc: max must be larger than min, got [{low}, {high}]."
+                " Fix: compute the histogram of input.double(), or pass a "
+                "wider [min, max]."
+            )
         smallest, largest = _dtype.int_bounds(input.dtype)
         if name in _OVERFLOW_NAMES and not smallest <= low <= high <= largest:
             raise RuntimeError(
@@ -580,7 +594,9 @@ def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
                 "pass sizes as Python ints."
             )
     if any(size < 0 for size in sizes):
-        raise ValueError(f"'shape' cannot have negative values, but got {sizes}")
+        raise ValueError(
+            f"'shape' cannot have negative values, but got {sizes}. Fix: pass non-negative sizes."
+        )
     if 0 in sizes:
         raise RuntimeError(
             f"unravel_index: the shape {sizes} has no elements, so no index lies in it (torch "

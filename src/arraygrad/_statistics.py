@@ -328,6 +328,8 @@ def vector_norm(
         raise RuntimeError(
             f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
             f"operation does not have an identity (input: {describe(x)})."
+            " Fix: use a finite positive ord, or reduce over non-empty "
+            "dimensions."
         )
     if x.dtype.is_complex:  # the norm of the moduli, with the complex |z|'s gradient (0 at 0)
         x = ops.complex_ops.abs(x)
@@ -374,7 +376,10 @@ def norm(
     if p == "fro" or p is None:
         p = 2
     if isinstance(p, str):
-        raise RuntimeError(f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}.")
+        raise RuntimeError(
+            f"norm(): p must be a number, 'fro' or 'nuc', got {p!r}."
+            " Fix: pass p as a number (e.g. 2), 'fro' or 'nuc'."
+        )
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
@@ -400,6 +405,8 @@ def _cov_weights(
             raise RuntimeError(
                 f"cov(): expected {name} to have the same numel as there are observations in "
                 f"the input but got {w.numel()} != {observations}"
+                f". Fix: pass one {name} value per observation "
+                "(input.shape[-1] with rowvar=True)."
             )
         if name == "fweights" and w.dtype.is_floating_point:
             raise RuntimeError(
@@ -412,7 +419,7 @@ def _cov_weights(
                 f"{w.dtype.name} dtype. Fix: convert them with .float()."
             )
         if w.numel() and _backend.item(_backend.xp.min(w._data)) < 0:
-            raise RuntimeError(f"cov(): {name} cannot be negative")
+            raise RuntimeError(f"cov(): {name} cannot be negative. Fix: pass {name} >= 0.")
         weights = w if weights is None else mul(weights, w)
     return weights
 
@@ -454,7 +461,10 @@ def cov(
     else:
         total = ops.sum(weights, axis=None, keepdims=False)
         if not _backend.item(total._data != 0):
-            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+            raise RuntimeError(
+                "cov(): weights sum to zero, can't be normalized"
+                ". Fix: pass weights with a non-zero sum."
+            )
         average = div(ops.sum(mul(x, weights), axis=(1,), keepdims=False), total)
     if weights is not None and aweights is not None and correction != 0:
         spread = ops.sum(mul(weights, as_tensor(aweights)), axis=None, keepdims=False)

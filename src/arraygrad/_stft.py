@@ -28,7 +28,11 @@ _NO_WINDOW = (
 def _window(window: Tensor | None, n_fft: int, win_length: int, like: Tensor) -> Tensor:
     """The window as ``n_fft`` values: ones by default, zero-padded around its centre."""
     if not 0 < win_length <= n_fft:
-        raise RuntimeError(f"expected 0 < win_length <= n_fft, but got win_length={win_length}")
+        raise RuntimeError(
+            f"expected 0 < win_length <= n_fft, but got win_length={win_length}"
+            f". Fix: pass win_length in [1, n_fft={n_fft}], or None for "
+            "n_fft."
+        )
     if window is None:
         warnings.warn(_NO_WINDOW, UserWarning, stacklevel=3)
         dtype = _dtype.COMPONENT.get(like.dtype, like.dtype)
@@ -37,6 +41,8 @@ def _window(window: Tensor | None, n_fft: int, win_length: int, like: Tensor) ->
         raise RuntimeError(
             f"expected a 1D window tensor of size equal to win_length={win_length}, but got "
             f"window with size {list(window.shape)}"
+            f". Fix: pass a 1-D window of length {win_length}, e.g. "
+            f"hann_window({win_length})."
         )
     if win_length < n_fft:
         import arraygrad.nn.functional as F  # noqa: N812 - PyTorch's spelling
@@ -86,18 +92,30 @@ def stft(
         raise RuntimeError(
             "stft requires the return_complex parameter be given for real inputs, and will "
             "further require that return_complex=True in a future PyTorch release."
+            " Fix: pass return_complex=True (and use torch.view_as_real "
+            "for real output)."
         )
     if input.ndim not in (1, 2):
-        raise RuntimeError(f"stft: expected a 1D or 2D tensor, but got {input.ndim}D")
+        raise RuntimeError(
+            f"stft: expected a 1D or 2D tensor, but got {input.ndim}D"
+            ". Fix: pass a signal of shape (time,) or (batch, time)."
+        )
     hop = n_fft // 4 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
     if hop <= 0:
-        raise RuntimeError(f"stft: expected hop_length > 0, but got hop_length={hop}")
+        raise RuntimeError(
+            f"stft: expected hop_length > 0, but got hop_length={hop}"
+            ". Fix: pass hop_length >= 1, or None for n_fft // 4."
+        )
     x = input if input.ndim == 2 else input.unsqueeze(0)
     if center:
         x = F.pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode=pad_mode).squeeze(1)
     if not 0 < n_fft <= x.shape[-1]:
-        raise RuntimeError(f"stft: expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}")
+        raise RuntimeError(
+            f"stft: expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}"
+            ". Fix: pass n_fft no larger than the (padded) signal length "
+            f"{x.shape[-1]}, or pad the signal."
+        )
     window_array = _window(window, n_fft, win, x)
     if align_to_window and win < n_fft:
         # The frames shifted back by the window's left padding: the signal padded with zeros.
@@ -106,7 +124,9 @@ def stft(
     frames = x.unfold(-1, n_fft, hop) * window_array
     one_sided = not complex_input if onesided is None else onesided
     if one_sided and complex_input:
-        raise RuntimeError("Cannot have onesided output if window or input is complex")
+        raise RuntimeError(
+            "Cannot have onesided output if window or input is complex. Fix: pass onesided=False."
+        )
     norm = "ortho" if normalized else "backward"
     spectrum = fourier.rfft(frames, norm=norm) if one_sided else fourier.fft(frames, norm=norm)
     out = spectrum.transpose(-1, -2)
@@ -154,11 +174,18 @@ def istft(
         raise RuntimeError(
             "istft requires a complex-valued input tensor matching the output from stft with "
             "return_complex=True."
+            " Fix: pass the complex output of stft(..., "
+            "return_complex=True) (torch.view_as_complex converts a real "
+            "(..., 2) tensor)."
         )
     if not return_complex and window is not None and window.dtype.is_complex:
         raise RuntimeError("Complex windows are incompatible with return_complex=False")
     if input.ndim not in (2, 3):
-        raise RuntimeError(f"istft: expected a 2D or 3D tensor, but got {input.ndim}D")
+        raise RuntimeError(
+            f"istft: expected a 2D or 3D tensor, but got {input.ndim}D"
+            ". Fix: pass a spectrogram of shape (freq, frames) or (batch,"
+            " freq, frames)."
+        )
     hop = n_fft // 4 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
     spec = input if input.ndim == 3 else input.unsqueeze(0)

@@ -186,7 +186,11 @@ class TensorAutogradMethods:
     def retain_grad(self) -> None:
         """Fill ``.grad`` of this non-leaf tensor during backward."""
         if not self._rg:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            raise RuntimeError(
+                "can't retain_grad on Tensor that has requires_grad=False"
+                ". Fix: call requires_grad_() on the leaf it comes from "
+                "first."
+            )
         from arraygrad.autograd._delivery import retain_grad
 
         retain_grad(self)
@@ -203,7 +207,11 @@ class TensorAutogradMethods:
         The hook may return a replacement gradient. Returns a handle with ``remove()``.
         """
         if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+                ". Fix: call x.requires_grad_() first (on a leaf), or "
+                "register the hook on a tensor that requires grad."
+            )
         from arraygrad.utils.hooks import RemovableHandle
 
         if self._node is not None:
@@ -240,7 +248,11 @@ class TensorAutogradMethods:
         tensor([3., 3.])
         """
         if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+                ". Fix: call x.requires_grad_() first (on a leaf), or "
+                "register the hook on a tensor that requires grad."
+            )
         if self._node is not None:
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors: "

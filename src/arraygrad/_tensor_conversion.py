@@ -136,6 +136,8 @@ class TensorConversionMethods:
             raise ValueError(
                 "only one element tensors can be converted to Python scalars; this tensor has "
                 f"shape {list(self._data.shape)}"
+                ". Fix: reduce it first (e.g. x.sum().item()), or use "
+                "x.tolist() for all values."
             )
         return self.item()
 
@@ -150,7 +152,12 @@ class TensorConversionMethods:
 
     def __index__(self) -> builtins.int:
         if self.dtype.is_floating_point or self.dtype.is_complex or self.numel() != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+                f", got {self.dtype.name} tensor of shape "
+                f"{list(self._data.shape)}. Fix: index with a Python int, or "
+                "x.long().item() of a one-element tensor."
+            )
         return int(self.item())
 
     def __bool__(self) -> bool:
@@ -163,12 +170,18 @@ class TensorConversionMethods:
 
     def __len__(self) -> builtins.int:
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError(
+                "len() of a 0-d tensor. Fix: use x.numel() or x.dim() for a 0-d tensor."
+            )
         return int(self._data.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError(
+                "iteration over a 0-d tensor"
+                ". Fix: use x.item() for its value, or x.reshape(1) to "
+                "iterate."
+            )
         tensor = cast("Tensor", self)
         return iter([tensor[i] for i in range(self._data.shape[0])])
 

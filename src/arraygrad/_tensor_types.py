@@ -90,6 +90,8 @@ def legacy_new(
             raise RuntimeError(
                 f"legacy constructor expects device type: {kind} but device type: "
                 f"{named.type} was passed"
+                ". Fix: drop device=, or use arraygrad.tensor(data, "
+                "device=...)."
             )
     if not args:
         return _ag._creation.empty(0, dtype=dtype)
@@ -109,6 +111,8 @@ def legacy_new(
             where = first.device
             raise TypeError(
                 f"expected {_options(dtype, where)} (got {_options(first.dtype, where)})"
+                ". Fix: convert the tensor first (e.g. t.to(dtype)), or use "
+                "arraygrad.tensor(t, dtype=...)."
             )
         # The same memory under a new tensor, recorded as a view so gradients flow back.
         return first.view(first.shape)
@@ -123,11 +127,21 @@ def legacy_new(
         raise TypeError(
             f"new(): argument 'size' failed to unpack the object at pos {position + 1} with "
             f'error "type must be tuple of ints,but got {type(args[position]).__name__}"'
+            ". Fix: pass the sizes as ints, e.g. x.new(2, 3), or the data"
+            " as a list."
         )
     if isinstance(first, str):
-        raise TypeError(f"new(): invalid data type '{type(first).__name__}'")
+        raise TypeError(
+            f"new(): invalid data type '{type(first).__name__}'"
+            ". Fix: pass a dtype object (e.g. arraygrad.float32), not its"
+            " name."
+        )
     if first is None or isinstance(first, (numbers.Number, bool)):
-        raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+        raise TypeError(
+            f"new(): data must be a sequence (got {type(first).__name__})"
+            ". Fix: pass a list of values (e.g. x.new([1.0])) or sizes as"
+            " ints; arraygrad.tensor(value) makes a 0-dim tensor."
+        )
     return _ag._creation.tensor(first, dtype=dtype)
 
 
@@ -135,7 +149,10 @@ def _sized(dtype: _dtypes.dtype, size: tuple[Any, ...]) -> Any:
     sizes = [int(s) for s in size]
     negative = next((s for s in sizes if s < 0), None)
     if negative is not None:
-        raise RuntimeError(f"Trying to create tensor with negative dimension {negative}: {sizes}")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {negative}: {sizes}"
+            ". Fix: pass sizes >= 0."
+        )
     return _ag._creation.empty(*sizes, dtype=dtype)
 
 

@@ -113,14 +113,21 @@ def _zeros_like(tensor: Tensor) -> Tensor:
 def _argnum_tuple(argnums: int | tuple[int, ...], count: int) -> tuple[int, ...]:
     # bool is an int (torch takes argnums=True as 1); a list is refused, as in torch.func.
     if not isinstance(argnums, (int, tuple)):
-        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+        raise RuntimeError(
+            f"argnums must be int or Tuple[int, ...], got: {type(argnums)}"
+            ". Fix: pass argnums=0 or a tuple of ints such as (0, 1)."
+        )
     chosen = (argnums,) if isinstance(argnums, int) else argnums
     if not chosen:
-        raise RuntimeError("argnums must be non-empty")
+        raise RuntimeError(
+            "argnums must be non-empty. Fix: pass at least one argument index, e.g. argnums=(0,)."
+        )
     normalized = []
     for a in chosen:
         if not isinstance(a, int):
-            raise RuntimeError(f"argnum must be int, got: {type(a)}")
+            raise RuntimeError(
+                f"argnum must be int, got: {type(a)}. Fix: pass argument indices as ints."
+            )
         if not -count <= a < count:
             raise RuntimeError(
                 f"Got argnums={argnums!r}, but only {count} positional inputs. Fix: argnums must "
@@ -130,7 +137,10 @@ def _argnum_tuple(argnums: int | tuple[int, ...], count: int) -> tuple[int, ...]
     # The same argument twice would get two fresh copies, and the function sees only the last:
     # the first copy's gradient would silently be zeros.
     if len(set(normalized)) != len(normalized):
-        raise RuntimeError(f"argnums elements must be unique, got {tuple(normalized)}")
+        raise RuntimeError(
+            f"argnums elements must be unique, got {tuple(normalized)}"
+            ". Fix: list each argument index once."
+        )
     return tuple(normalized)
 
 
@@ -141,6 +151,7 @@ def _split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
         raise RuntimeError(
             f"{name}(f, ...)(*args): output of function f should be a tuple: (output, aux) if "
             "has_aux is True"
+            ". Fix: return (output, aux) from f, or pass has_aux=False."
         )
     return result
 
@@ -154,12 +165,20 @@ def _check_primal(leaf: Any, forward: bool) -> None:
             raise RuntimeError(
                 "jvp(f, primals, tangents): Expected primals to only contain Tensors, got "
                 f"{type(leaf)}"
+                ". Fix: pass only tensors in primals; close over other values"
+                " in f."
             )
-        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(leaf)}")
+        raise ValueError(
+            f"Thing passed to transform API must be Tensor, got {type(leaf)}"
+            ". Fix: pass tensors (or containers of tensors) as the "
+            "differentiated arguments, or move other values out of "
+            "argnums."
+        )
     if leaf.dtype.category < _FLOATING:  # (floating and complex tensors are differentiable)
         if forward:
             raise ValueError(
                 f"Expected primal to be floating point or complex, but got: {leaf.dtype}"
+                ". Fix: convert the primal first (e.g. x.double())."
             )
         raise RuntimeError(
             "only Tensors of floating point dtype can require gradients: got "
@@ -175,11 +194,15 @@ def _check_outputs(leaves: list[Any], name: str, floating: bool) -> None:
             raise RuntimeError(
                 f"{name}: expected f(*primals) to return only tensors, got unsupported type "
                 f"{type(leaf)}"
+                ". Fix: make f return tensors (or containers of tensors); "
+                "return other values as aux with has_aux=True."
             )
         if floating and leaf.dtype.category < _FLOATING:
             raise RuntimeError(
                 f"{name}: All outputs of f must be floating-point or complex Tensors, got "
                 f"Tensor with dtype {leaf.dtype}"
+                ". Fix: convert the output in f (e.g. out.double()), or "
+                "return it as aux with has_aux=True."
             )
 
 
@@ -247,6 +270,8 @@ def grad_and_value(
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
                     f"{type(output)}"
+                    ". Fix: make f return a single tensor (e.g. loss.sum()), or "
+                    "use vjp for other outputs."
                 )
             # 0-d only, as in torch.func: a one-element [1] output is refused too.
             if output.ndim != 0:
@@ -314,12 +339,15 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
                 "Expected pytree structure of cotangents to be the same as pytree structure of "
                 f"outputs to the function: got {len(given)} cotangent(s) for {len(out_leaves)} "
                 "output(s)."
+                " Fix: pass one cotangent per output, in the same structure "
+                "as f's outputs."
             )
         for index, (c, o) in enumerate(zip(given, out_leaves, strict=True)):
             if tuple(c.shape) != tuple(o.shape):
                 raise RuntimeError(
                     f"Mismatch in shape: cotangent {index} has shape {list(c.shape)} and output "
                     f"{index} has shape {list(o.shape)}"
+                    f". Fix: pass cotangent {index} with shape {list(o.shape)}."
                 )
         with _enable_grad():
             grads = _pull(out_leaves, prepared.flat, given)
@@ -362,16 +390,19 @@ def jvp(
                 "jvp(f, primals, tangents): Expected primals and tangents to have the same "
                 f"python structure: got {len(prepared.flat)} primals and {len(flat_tangents)} "
                 "tangents."
+                " Fix: pass one tangent per primal, in the same structure."
             )
         for tangent in flat_tangents:
             if not isinstance(tangent, _Tensor):
                 raise RuntimeError(
                     "jvp(f, primals, tangents): Expected tangents to only contain Tensors, got "
                     f"{type(tangent)}"
+                    ". Fix: pass only tensors in tangents."
                 )
             if tangent.dtype.category < _FLOATING:
                 raise ValueError(
                     f"Expected tangent to be floating point or complex, but got: {tangent.dtype}"
+                    ". Fix: convert the tangent first (e.g. t.double())."
                 )
         result, aux = _split_aux(func(*prepared.args), has_aux, "jvp")
         out_leaves, out_spec = _tree_flatten(result)
@@ -419,6 +450,7 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..
             raise RuntimeError(
                 f"Expected the tangents {tangent_spec} to have the same argspec as the primals "
                 f"{primal_spec}"
+                ". Fix: give tangents the same structure as primals."
             )
         for index, (tangent, primal) in enumerate(zip(flat_tangents, flat_primals, strict=True)):
             for what, mine, wanted in (
@@ -429,6 +461,7 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..
                     raise RuntimeError(
                         f"tangent:{index} with {what} {mine} in flattened pytree doesn't match "
                         f"the {what} {wanted} of the corresponding primal."
+                        f" Fix: give each tangent the {what} of its primal."
                     )
         return jvp(func, primals, tangents)[1]
 
@@ -482,6 +515,8 @@ def _jacobian_transform(
                     raise RuntimeError(
                         f"{name}: Expected all inputs to be real but received complex tensor at "
                         f"flattened input idx: {index}"
+                        ". Fix: differentiate a real function of x.real and x.imag, "
+                        "e.g. pass torch.view_as_real(x)."
                     )
             result, aux = _split_aux(func(*prepared.args, **kwargs), has_aux, name)
             out_leaves, out_spec = _tree_flatten(result)

@@ -167,10 +167,12 @@ def script(
         raise RuntimeError(
             f"Type '{obj}' cannot be compiled since it inherits from nn.Module, pass an "
             "instance instead"
+            " Fix: pass an instance, e.g. jit.script(MyModule())."
         )
     if not callable(obj):
         raise TypeError(
             f"arraygrad.jit.script takes a function, a module or a class, got {type(obj)}"
+            ". Fix: pass a function, an nn.Module instance or a class."
         )
     return obj
 
@@ -189,6 +191,8 @@ def ignore(drop: Any = False, **kwargs: Any) -> Any:
     if not isinstance(drop, bool):
         raise RuntimeError(
             f"Argument to @torch.jit.ignore must be a bool or a function but got {drop}"
+            ". Fix: use @jit.ignore, @jit.ignore(drop=True) or "
+            "@jit.ignore(drop=False)."
         )
     if drop:
         warnings.warn(
@@ -243,7 +247,10 @@ class Future:
     def value(self) -> Any:
         """The value of a completed future, or the exception set raised."""
         if not self._finished.is_set():
-            raise RuntimeError("Future.value() was called before the future completed")
+            raise RuntimeError(
+                "Future.value() was called before the future completed"
+                ". Fix: call wait() first, or check done() before value()."
+            )
         if self._error is not None:
             raise self._error
         return self._result
@@ -254,6 +261,7 @@ class Future:
                 raise RuntimeError(
                     "Attempting to mark a completed Future as complete again. Note that a "
                     "Future can only be marked completed once."
+                    " Fix: call set_result() once per Future."
                 )
             self._result, self._error = result, error
             self._finished.set()
@@ -414,6 +422,7 @@ def _run_once(fn: Callable[..., Any], example_inputs: Any, kwarg_inputs: Any, st
             raise TypeError(
                 f"example_kwarg_inputs must be a dict of argument names to tensors, got "
                 f"{type(kwarg_inputs).__name__}"
+                f". Fix: pass a dict such as {{'x': tensor}}."
             )
         _check_traceable(tuple(kwarg_inputs.values()))
         output = fn(**kwarg_inputs)

@@ -205,6 +205,7 @@ def _device_type(device_type: Any, function: str) -> str:
         raise TypeError(
             f"{function}(): argument 'device_type' (position 1) must be str, not "
             f"{type(device_type).__name__}"
+            ". Fix: pass a device type string such as 'cpu' or 'cuda'."
         )
     return _device.device(device_type).type  # an unknown name raises PyTorch's RuntimeError
 
@@ -270,6 +271,7 @@ def set_autocast_enabled(device_type: Any = None, enabled: Any = None) -> None:
         raise TypeError(
             f"set_autocast_enabled(): argument 'enabled' (position {position}) must be bool, "
             f"not {type(enabled).__name__}"
+            ". Fix: pass True or False."
         )
     name = _with_state(_device_type(device_type, "set_autocast_enabled"))
     # Another device type's flag can be set, as in PyTorch's CPU build: nothing here reads it
@@ -322,6 +324,8 @@ def set_autocast_dtype(device_type: str, dtype: _dtype_class) -> None:
         raise TypeError(
             "set_autocast_dtype(): argument 'dtype' (position 2) must be torch.dtype, not "
             f"{type(dtype).__name__}"
+            ". Fix: pass a dtype such as arraygrad.bfloat16 or "
+            "arraygrad.float16."
         )
     _state.dtype_names[name] = dtype.name
 
@@ -348,7 +352,10 @@ def set_autocast_cache_enabled(enabled: bool) -> None:
     >>> arraygrad.set_autocast_cache_enabled(True)
     """
     if not isinstance(enabled, bool):
-        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
+        raise TypeError(
+            f"enabled must be a bool (got {type(enabled).__name__})"
+            ". Fix: pass enabled=True or enabled=False."
+        )
     _state.cache_enabled = enabled
 
 
@@ -414,7 +421,10 @@ def custom_fwd(
     arraygrad.float32
     """
     if not isinstance(device_type, str):
-        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        raise ValueError(
+            f"Expected `device_type` of type `str`, got: `{type(device_type)}`"
+            ". Fix: pass a device type string such as 'cpu' or 'cuda'."
+        )
     if fwd is None:
         return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
 
@@ -445,7 +455,10 @@ def custom_bwd(bwd: Callable[..., Any] | None = None, *, device_type: str) -> An
     True
     """
     if not isinstance(device_type, str):
-        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        raise ValueError(
+            f"Expected `device_type` of type `str`, got: `{type(device_type)}`"
+            ". Fix: pass a device type string such as 'cpu' or 'cuda'."
+        )
     if bwd is None:
         return functools.partial(custom_bwd, device_type=device_type)
 

@@ -138,12 +138,18 @@ class Function:
         """Compute the outputs from the inputs (no graph is recorded here)."""
         raise NotImplementedError(
             "You must implement the forward function for custom autograd.Function."
+            " Fix: define forward as a @staticmethod in your Function "
+            "subclass."
         )
 
     @staticmethod
     def setup_context(ctx: FunctionCtx, inputs: tuple[Any, ...], output: Any) -> None:
         """Optional: fill ``ctx`` from ``inputs`` and ``output`` when ``forward`` takes no ctx."""
-        raise NotImplementedError("setup_context is not overridden")
+        raise NotImplementedError(
+            "setup_context is not overridden"
+            ". Fix: define setup_context(ctx, inputs, output) as a "
+            "@staticmethod, or take ctx as forward's first argument."
+        )
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
@@ -151,6 +157,8 @@ class Function:
         raise NotImplementedError(
             "You must implement either the backward or vjp method for your custom "
             "autograd.Function to use it with backward mode AD."
+            " Fix: define backward(ctx, *grad_outputs) as a "
+            "@staticmethod."
         )
 
     @staticmethod
@@ -161,6 +169,7 @@ class Function:
         raise NotImplementedError(
             "You must implement the jvp function for custom autograd.Function to use it with "
             "forward mode AD."
+            " Fix: define jvp(ctx, *grad_inputs) as a @staticmethod."
         )
 
     @classmethod

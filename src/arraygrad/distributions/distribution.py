@@ -172,7 +172,11 @@ class Distribution:
 
     @property
     def mode(self) -> ag.Tensor:
-        raise NotImplementedError(f"{type(self)} does not implement mode")
+        raise NotImplementedError(
+            f"{type(self)} does not implement mode"
+            ". Fix: use sample() or mean for it, or implement mode in the"
+            " subclass."
+        )
 
     @property
     def variance(self) -> ag.Tensor:

@@ -48,6 +48,8 @@ def _check_sdpa_inputs(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any
         raise RuntimeError(
             "Expected query, key, and value to have the same dtype, but got query.dtype: "
             f"{query.dtype} key.dtype: {key.dtype} and value.dtype: {value.dtype} instead."
+            " Fix: convert them to one dtype first (e.g. "
+            "key.to(query.dtype))."
         )
     if attn_mask is not None:
         kind = attn_mask.dtype
@@ -191,7 +193,10 @@ def scaled_dot_product_attention(
         key, value = _share_heads(query, key, value)
     _check_shapes(query, key, value, attn_mask)
     if not 0.0 <= dropout_p <= 1.0:
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+        raise RuntimeError(
+            f"dropout probability has to be between 0 and 1, but got {dropout_p}"
+            ". Fix: pass dropout_p in [0, 1]."
+        )
     scores = _linalg.matmul(query, key.mT)
     head = query.shape[-1]
     if head:  # (with no features the scores are empty sums, 0: PyTorch scales the operands)

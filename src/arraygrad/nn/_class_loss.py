@@ -64,6 +64,7 @@ def _class_axis(input: Tensor) -> int:
         raise ValueError(
             "Expected 1 or more dimensions (got 0): the input of nll_loss / cross_entropy "
             "holds class scores, of shape (C,), (N, C) or (N, C, d1, ...)."
+            " Fix: pass scores of shape (C,) or (N, C)."
         )
     return 1 if ndim >= 2 else 0
 
@@ -166,10 +167,13 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
         raise RuntimeError(
             f"0D or 1D target tensor expected, multi-target not supported (target shape "
             f"{list(target.shape)} for input shape {list(input.shape)})"
+            ". Fix: pass one class index per sample (shape (N,)), or "
+            "class probabilities of the input's shape."
         )
     raise RuntimeError(
         f"Expected target size {list(expected)}, got {list(target.shape)} (input shape "
         f"{list(input.shape)})"
+        f". Fix: pass a target of shape {list(expected)}."
     )
 
 
@@ -250,6 +254,8 @@ def _raise_for_bad_labels(
         f"Target {first} is out of bounds: class indices must lie "
         f"in [0, {classes}) (input shape {list(shape)}), or equal ignore_index="
         f"{ignore_index}."
+        f" Fix: remap the labels into [0, {classes}), or give the "
+        "input scores for more classes."
     )
 
 
@@ -426,7 +432,10 @@ def cross_entropy(
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
+            ". Fix: pass label_smoothing in [0.0, 1.0]."
+        )
     if (
         _reduced_floats.is_reduced(input)
         and _weight_of_its_dtype(input, weight)

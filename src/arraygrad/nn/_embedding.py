@@ -72,7 +72,10 @@ def _frequency_scale(indices: Any, dtype: Any) -> Any:
 
 
 def _refuse_sparse_scaled(ns: Any, g: Any, out: Any, x: Any) -> Any:
-    raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
+    raise RuntimeError(
+        "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
+        ". Fix: pass sparse=False, or scale_grad_by_freq=False."
+    )
 
 
 # The identity, whose backward refuses: PyTorch computes embedding(sparse=True,
@@ -108,6 +111,8 @@ def embedding(
         raise RuntimeError(
             f"'weight' must be 2-D (num_embeddings, embedding_dim), but got weight of shape "
             f"{list(weight.shape)}"
+            ". Fix: pass a weight of shape (num_embeddings, "
+            "embedding_dim)."
         )
     rows = weight.shape[0]
     if padding_idx is not None:
@@ -166,6 +171,8 @@ def _check_rows(xp: Any, indices: Any, shape: tuple[int, ...]) -> None:
         raise IndexError(
             f"index out of range in self: index {int(bad.reshape(-1)[0])} for an embedding "
             f"table of {rows} rows (weight shape {list(shape)})"
+            f". Fix: keep indices in [0, {rows - 1}], or build the "
+            "embedding with num_embeddings > the largest index."
         )
 
 
@@ -195,7 +202,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes == -1:
         # The result's shape depends on the values: a read (arraygrad.compile runs eagerly).
         if data.size and _backend.item(xp.any(xp.less(data, 0))):
-            raise RuntimeError("Class values must be non-negative.")
+            raise RuntimeError(
+                "Class values must be non-negative."
+                " Fix: pass class indices >= 0 (remap the labels first)."
+            )
         if data.size == 0:
             raise RuntimeError(
                 "Can not infer total number of classes from empty tensor. Fix: pass num_classes."
@@ -216,11 +226,16 @@ def _raise_for_bad_classes(data: Any, num_classes: int) -> None:
     """one_hot's refusal of labels outside ``[0, num_classes)``."""
     xp = _backend.xp
     if data.size and bool(xp.any(data < 0)):
-        raise RuntimeError("Class values must be non-negative.")
+        raise RuntimeError(
+            "Class values must be non-negative."
+            " Fix: pass class indices >= 0 (remap the labels first)."
+        )
     if data.size and bool(xp.any(data >= num_classes)):
         raise RuntimeError(
             f"Class values must be smaller than num_classes: got class {int(xp.max(data))} "
             f"with num_classes={num_classes}."
+            f" Fix: pass num_classes >= {int(xp.max(data)) + 1}, or -1 to "
+            "infer it."
         )
 
 
@@ -273,11 +288,15 @@ def _check_bag_offsets(starts: Any, length: int) -> None:
         raise RuntimeError(
             "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
             f"from position 0. However, got {first}"
+            ". Fix: start offsets with 0: offsets[i] is where bag i "
+            "starts."
         )
     if last > length:
         raise RuntimeError(
             f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] "
             f"of {last}"
+            f". Fix: keep every offset at most {length}, the input's "
+            "length."
         )
     if starts.shape[0] > 1 and bool(xp.any(starts[1:] < starts[:-1])):
         raise RuntimeError(
@@ -294,6 +313,8 @@ def _raise_for_bag_indices(flat: Any, rows: int) -> None:
         raise RuntimeError(
             f"Index {position} of input takes value {int(flat[position])} which is not in the "
             f"valid range [0, {rows})"
+            f". Fix: keep indices in [0, {rows - 1}], or build the bag "
+            "with num_embeddings > the largest index."
         )
 
 
@@ -373,9 +394,16 @@ def embedding_bag(
     if mode not in _BAG_MODES:
         raise ValueError(f"mode has to be one of sum, mean or max, but got {mode!r}.")
     if mode == "max" and scale_grad_by_freq:
-        raise ValueError("max mode does not support scaling the gradient by the frequency")
+        raise ValueError(
+            "max mode does not support scaling the gradient by the frequency"
+            ". Fix: pass scale_grad_by_freq=False, or mode='sum' or "
+            "'mean'."
+        )
     if mode == "max" and sparse:
-        raise ValueError("max mode does not support sparse weights")
+        raise ValueError(
+            "max mode does not support sparse weights"
+            ". Fix: pass sparse=False, or mode='sum' or 'mean'."
+        )
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
@@ -395,6 +423,7 @@ def embedding_bag(
             raise RuntimeError(
                 f"padding_idx must be within the number of embeddings, {-rows_total} through "
                 f"{rows_total - 1}, but got {padding_idx}"
+                ". Fix: pass a padding_idx in that range, or None."
             )
         padding_idx %= rows_total
     if sample_weights is not None and sample_weights.dtype is not weight.dtype:

@@ -37,10 +37,17 @@ def _output_sizes(
     dim = input.ndim - 2
     spatial = list(input.shape[2:])
     if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
+        raise ValueError(
+            "only one of size or scale_factor should be defined"
+            ". Fix: pass size or scale_factor, not both."
+        )
     if size is not None:
         if recompute:
-            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+            raise ValueError(
+                "recompute_scale_factor is not meaningful with an explicit size."
+                " Fix: drop recompute_scale_factor, or pass scale_factor "
+                "instead of size."
+            )
         if isinstance(size, (list, tuple)):
             if len(size) != dim:
                 raise ValueError(
@@ -53,11 +60,15 @@ def _output_sizes(
                 raise TypeError(
                     "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
                     f"Tuple[int, int, int], but got size with types {[type(s) for s in size]}"
+                    ". Fix: pass size as an int or a tuple of ints."
                 )
             return [int(s) for s in size], [None] * dim
         return [int(size)] * dim, [None] * dim
     if scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
+        raise ValueError(
+            "either size or scale_factor should be defined"
+            ". Fix: pass size=(...) or scale_factor=...."
+        )
     if isinstance(scale_factor, (list, tuple)):
         if len(scale_factor) != dim:
             raise ValueError(
@@ -165,6 +176,7 @@ def interpolate(
             raise ValueError(
                 "align_corners option can only be set with the interpolating modes: linear | "
                 "bilinear | bicubic | trilinear"
+                f". Fix: drop align_corners for mode='{mode}'."
             )
     elif align_corners is None:
         align_corners = False
@@ -188,6 +200,9 @@ def interpolate(
         raise ValueError(
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
             "a 4-D tensor as input"
+            f", got mode='{mode}' and a {input.ndim}-D input. Fix: pass "
+            "antialias=False, or use mode='bilinear' or 'bicubic' on (N, "
+            "C, H, W) input."
         )
     if mode == "bicubic" and input.ndim != 4:
         raise unsupported  # PyTorch finds no bicubic kernel for 3-D or 5-D input
@@ -206,6 +221,8 @@ def interpolate(
                 "Input and output sizes should be greater than 0, but got input "
                 f"({', '.join(f'{c}: {s}' for c, s in zip(names, spatial, strict=True))}) and "
                 f"output ({', '.join(f'{c}: {s}' for c, s in zip(names, sizes, strict=True))})"
+                ". Fix: pass a non-empty input and a size/scale_factor giving"
+                " sizes >= 1."
             )
     if mode == "area":
         from arraygrad.nn import _adaptive_pooling

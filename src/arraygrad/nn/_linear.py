@@ -29,6 +29,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(
             f"linear(): weight must be 1-D or 2-D (out_features, in_features), but got shape "
             f"{list(weight.shape)}."
+            " Fix: pass a weight of shape (out_features, in_features)."
         )
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(
@@ -118,6 +119,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         raise RuntimeError(
             f"bilinear(): weight must be 3-D (out_features, in1_features, in2_features), but "
             f"got shape {list(weight.shape)}."
+            " Fix: pass a weight of shape (out_features, in1_features, "
+            "in2_features)."
         )
     for position, (tensor, size) in enumerate(
         ((input1, weight.shape[1]), (input2, weight.shape[2]))
@@ -127,11 +130,14 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
                 f"bilinear(): input{position + 1} size does not match weight size: got "
                 f"{tensor.shape[-1] if tensor.ndim else 0} but expected {size} (input shape "
                 f"{list(tensor.shape)}, weight shape {list(weight.shape)})."
+                f" Fix: give input{position + 1} {size} features in its last "
+                "dimension."
             )
     if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
         raise RuntimeError(
             f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} and "
             f"{list(input2.shape[:-1])}."
+            " Fix: give both inputs the same leading dimensions."
         )
     # (..., 1, 1, i) @ (o, i, j) -> (..., o, 1, j); then @ (..., 1, j, 1) -> (..., o, 1, 1)
     left = _linalg.matmul(_shape.unsqueeze(_shape.unsqueeze(input1, -2), -2), weight)

@@ -212,6 +212,8 @@ def cosine_embedding_loss(
         raise RuntimeError(
             f"{target.ndim}D target tensor expects {expected}D input tensors, but found inputs "
             f"with sizes {list(input1.shape)} and {list(input2.shape)}."
+            " Fix: pass inputs of shape (N, D) with a target of shape "
+            "(N,), or (D,) with a 0-dim target."
         )
     axis = target.ndim
     dot = _reduction.sum(input1 * input2, axis)
@@ -272,12 +274,14 @@ def triplet_margin_loss(
 
 def _check_triplet(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float) -> None:
     if margin <= 0:
-        raise ValueError(f"margin must be greater than 0, got {margin}")
+        raise ValueError(f"margin must be greater than 0, got {margin}. Fix: pass margin > 0.")
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise RuntimeError(
             "The anchor, positive, and negative tensors are expected to have the same number of "
             f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and "
             f"negative {negative.ndim}D inputs"
+            ". Fix: give the three tensors the same shape, (N, D) or "
+            "(D,)."
         )
 
 
@@ -398,9 +402,13 @@ def multi_margin_loss(
         )
     reduction = legacy_reduction(size_average, reduce, reduction)
     if p not in (1, 2):
-        raise ValueError("only p == 1 and p == 2 supported")
+        raise ValueError(f"only p == 1 and p == 2 supported, got p={p}. Fix: pass p=1 or p=2.")
     if weight is not None and weight.ndim != 1:
-        raise ValueError("weight must be one-dimensional")
+        raise ValueError(
+            "weight must be one-dimensional"
+            f", got shape {list(weight.shape)}. Fix: pass one weight per "
+            "class, shape (C,)."
+        )
     check_reduction(reduction)
     scores = _as_matrix(input, "multi_margin_loss")
     samples, classes = scores.shape
@@ -409,6 +417,7 @@ def multi_margin_loss(
             "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
             f"input samples (batch size). Expected target size [{samples}], but got "
             f"{list(target.shape)}. Input has shape {list(input.shape)}."
+            " Fix: pass one class index per sample."
         )
     _check_long(target, "multi_margin_loss")
     if weight is not None and weight.requires_grad and grad_enabled.get():
@@ -444,6 +453,7 @@ def _raise_out_of_range(labels: Any, low: int, high: int, message: str) -> None:
         raise RuntimeError(
             f"{message}: class indices must lie in [{low}, {high}), got values from "
             f"{int(xp.min(labels))} to {int(xp.max(labels))}."
+            " Fix: remap the labels into that range."
         )
 
 

@@ -212,12 +212,15 @@ def multi_head_attention_forward(
                 raise RuntimeError(
                     f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
                     f"{(tgt_len, src_len)}."
+                    " Fix: pass a mask of shape (target length, source length)."
                 )
             attn_mask = attn_mask.unsqueeze(0)
         elif tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
             raise RuntimeError(
                 f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
                 f"{(bsz * num_heads, tgt_len, src_len)}."
+                " Fix: pass a mask of shape (batch * num_heads, target "
+                "length, source length)."
             )
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:

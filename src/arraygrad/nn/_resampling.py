@@ -36,7 +36,9 @@ def _check_factor(name: str, input: Tensor, factor: int, what: str) -> None:
             f"{input.ndim} dimension(s). Fix: pass (*, C, H, W) input."
         )
     if factor <= 0:
-        raise RuntimeError(f"{name} expects a positive {what}, but got {factor}")
+        raise RuntimeError(
+            f"{name} expects a positive {what}, but got {factor}. Fix: pass a {what} >= 1."
+        )
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
@@ -54,6 +56,8 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
         raise RuntimeError(
             "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
             f"of upscale_factor, but input.size(-3)={channels} is not divisible by {r * r}"
+            f". Fix: give the input a channel count divisible by {r * r} "
+            "(upscale_factor ** 2), or change upscale_factor."
         )
     k = len(lead)
     out = _shape.reshape(input, (*lead, channels // (r * r), r, r, height, width))
@@ -76,6 +80,8 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
             raise RuntimeError(
                 f"pixel_unshuffle expects {what} to be divisible by downscale_factor, but "
                 f"input.size({axis})={size} is not divisible by {r}"
+                f". Fix: give the input a {what} divisible by {r}, or change "
+                "downscale_factor."
             )
     k = len(lead)
     out = _shape.reshape(input, (*lead, channels, height // r, r, width // r, r))
@@ -92,12 +98,15 @@ def _check_channel_shuffle(input: Tensor, groups: int) -> None:
     if groups <= 0:
         raise RuntimeError(
             f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+            ". Fix: pass groups >= 1."
         )
     channels = input.shape[1]
     if channels % groups:
         raise RuntimeError(
             f"Number of channels must be divisible by groups. Got {channels} channels and "
             f"{groups} groups."
+            " Fix: pass a groups that divides the channel count "
+            f"{channels}."
         )
 
 
@@ -127,6 +136,7 @@ def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
         raise TypeError(
             "native_channel_shuffle(): argument 'groups' (position 2) must be int, not "
             f"{type(groups).__name__}"
+            ". Fix: pass groups as an int."
         )
     _check_channel_shuffle(input, groups)
     return ops.native_channel_shuffle(input, groups=groups)
@@ -148,6 +158,7 @@ def _block_geometry(
         if not isinstance(value, int) and len(tuple(value)) != 2:
             raise RuntimeError(
                 f"It is expected {what} equals to 2, but got size {len(tuple(value))}"
+                f". Fix: pass {what.split()[0]} as an int or a pair of ints."
             )
         values.append(ntuple(value, 2, what))
     kernel, dil, pad, step = values
@@ -161,6 +172,7 @@ def _block_geometry(
             relation = "non-negative" if low == 0 else "greater than zero"
             raise RuntimeError(
                 f"{name}: {what} should be {relation}, but got {what.split()[0]}={list(pair)}"
+                f". Fix: pass {what.split()[0]} values that are {relation}."
             )
     return kernel, dil, pad, step
 
@@ -204,6 +216,8 @@ def unfold(
         raise RuntimeError(
             "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
             f"dimensions for input, but got: {list(input.shape)}"
+            ". Fix: pass input of shape (C, H, W) or (N, C, H, W) with "
+            "non-empty C, H, W."
         )
     kernel, dil, pad, step = _block_geometry("unfold", kernel_size, dilation, padding, stride)
     sizes = tuple(input.shape[-2:])
@@ -213,6 +227,8 @@ def unfold(
             f"Given input with spatial size {sizes}, kernel_size={kernel}, dilation={dil}, "
             f"padding={pad}, calculated shape of the array of sliding blocks as {blocks}, but "
             "its components must be at least one."
+            " Fix: use a smaller kernel_size or dilation, or more "
+            "padding, so that every block fits in the input."
         )
     if not _im2col_dtype(input.dtype):
         raise NotImplementedError(
@@ -246,6 +262,8 @@ def fold(
         raise RuntimeError(
             "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
             f"non-zero dimensions for input, but got: {list(input.shape)}"
+            ". Fix: pass input of shape (C * prod(kernel_size), L) or (N,"
+            " C * prod(kernel_size), L), as unfold returns."
         )
     out_size = ntuple(output_size, 2, "output_size")
     kernel, dil, pad, step = _block_geometry("fold", kernel_size, dilation, padding, stride)
@@ -254,6 +272,7 @@ def fold(
         raise RuntimeError(
             "Expected size of input's dimension 1 to be divisible by the product of "
             f"kernel_size, but got input.size(1)={rows} and kernel_size={kernel}."
+            " Fix: pass the output of unfold with the same kernel_size."
         )
     blocks = _blocks(out_size, kernel, dil, pad, step)
     if math.prod(blocks) != count or min(blocks) < 1:
@@ -263,6 +282,8 @@ def fold(
             f"{input.ndim - 1} to match the calculated number of sliding blocks "
             f"{blocks[0]} * {blocks[1]} = {math.prod(blocks)}, but got "
             f"input.size({input.ndim - 1})={count}."
+            " Fix: pass fold the output_size, kernel_size, dilation, "
+            "padding and stride that unfold used."
         )
     if not _im2col_dtype(input.dtype):
         raise NotImplementedError(

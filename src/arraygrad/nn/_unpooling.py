@@ -35,6 +35,8 @@ def _unpool_size(
         raise ValueError(
             f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a "
             f"length of '{len(output_size)}'"
+            f". Fix: pass output_size as the {n} spatial sizes (or the "
+            f"full {n + 2}-D shape)."
         )
     for d in range(n):
         low, high = default[d] - stride[d], default[d] + stride[d]
@@ -42,6 +44,8 @@ def _unpool_size(
             raise ValueError(
                 f'invalid output_size "{tuple(output_size)}" (dim {d} must be between {low} and '
                 f"{high})"
+                ". Fix: pass sizes in that range (the ones max pooling would "
+                "shrink back to the input)."
             )
     return output_size
 
@@ -62,6 +66,7 @@ def _max_unpool(
         raise RuntimeError(
             f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d Tensor, but got a "
             f"tensor with {input.ndim} dimensions."
+            " Fix: pass input of shape (C, *spatial) or (N, C, *spatial)."
         )
     if indices.dtype != _dtype.int64:
         raise RuntimeError(
@@ -72,6 +77,8 @@ def _max_unpool(
         raise RuntimeError(
             "Expected shape of indices to be same as that of the input tensor "
             f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}"
+            ". Fix: pass the indices the max pooling returned "
+            "(return_indices=True) with this input."
         )
     if not input.dtype.is_floating_point:
         raise NotImplementedError(

@@ -99,11 +99,19 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         elif not isinstance(param, bool) and isinstance(param, (int, float)):
             negative_slope = param
         else:
-            raise ValueError(f"negative_slope {param} not a valid number")
+            raise ValueError(
+                f"negative_slope {param} not a valid number"
+                ". Fix: pass a number such as 0.01 (or None for the default)."
+            )
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    raise ValueError(
+        f"Unsupported nonlinearity {nonlinearity}"
+        ". Fix: pass one of 'linear', 'conv1d', 'conv2d', 'conv3d', "
+        "'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', "
+        "'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'."
+    )
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
@@ -111,6 +119,9 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     if tensor.dim() < 2:
         raise ValueError(
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+            f", got shape {list(tensor.shape)}. Fix: initialise weights of"
+            " 2 or more dimensions with this scheme; use e.g. "
+            "init.uniform_ or init.zeros_ for biases."
         )
     shape = _shape(tensor)
     receptive_field = math.prod(shape[2:])
@@ -202,7 +213,11 @@ def eye_(tensor: Tensor) -> Tensor:
             [0., 1., 0.]])
     """
     if tensor.dim() != 2:
-        raise ValueError("Only tensors with 2 dimensions are supported")
+        raise ValueError(
+            "Only tensors with 2 dimensions are supported"
+            f", got shape {list(tensor.shape)}. Fix: pass a 2-D tensor (a "
+            "matrix)."
+        )
     rows, cols = _shape(tensor)
     return _fill(tensor, _backend.xp.eye(rows, cols, dtype=tensor._data.dtype))
 
@@ -368,7 +383,11 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tenso
     True
     """
     if tensor.dim() < 2:
-        raise ValueError("Only tensors with 2 or more dimensions are supported")
+        raise ValueError(
+            "Only tensors with 2 or more dimensions are supported"
+            f", got shape {list(tensor.shape)}. Fix: pass a tensor of 2 or"
+            " more dimensions."
+        )
     if tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]
@@ -401,10 +420,18 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """
     dimensions = tensor.dim()
     if dimensions not in (3, 4, 5):
-        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+        raise ValueError(
+            "Only tensors with 3, 4, or 5 dimensions are supported"
+            f", got shape {list(tensor.shape)}. Fix: pass a convolution "
+            "weight (out_channels, in_channels, *kernel)."
+        )
     sizes = _shape(tensor)
     if sizes[0] % groups != 0:
-        raise ValueError("dim 0 must be divisible by groups")
+        raise ValueError(
+            "dim 0 must be divisible by groups"
+            f", got dim 0 = {sizes[0]} and groups={groups}. Fix: pass a "
+            "groups that divides dim 0."
+        )
     per_group = sizes[0] // groups
     centre = tuple(size // 2 for size in sizes[2:])
     with _no_grad():
@@ -425,7 +452,11 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator: Any =
     [2, 2, 2]
     """
     if tensor.dim() != 2:
-        raise ValueError("Only tensors with 2 dimensions are supported")
+        raise ValueError(
+            "Only tensors with 2 dimensions are supported"
+            f", got shape {list(tensor.shape)}. Fix: pass a 2-D tensor (a "
+            "matrix)."
+        )
     rows, cols = _shape(tensor)
     num_zeros = math.ceil(sparsity * rows)
     with _no_grad():

@@ -58,18 +58,31 @@ class OneCycleLR(LRScheduler):
         self.optimizer = check_optimizer(optimizer)
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+                raise ValueError(
+                    f"Expected positive integer total_steps, but got {total_steps}"
+                    ". Fix: pass total_steps as an int >= 1 (the number of "
+                    "scheduler steps)."
+                )
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
             if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+                raise ValueError(
+                    f"Expected positive integer epochs, but got {epochs}"
+                    ". Fix: pass epochs as an int >= 1."
+                )
             if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
                 raise ValueError(
                     f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
+                    ". Fix: pass steps_per_epoch as an int >= 1 (e.g. "
+                    "len(loader))."
                 )
             self.total_steps = epochs * steps_per_epoch
         else:
-            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+            raise ValueError(
+                "You must define either total_steps OR (epochs AND steps_per_epoch)"
+                ". Fix: pass total_steps=N, or both epochs=E and "
+                "steps_per_epoch=S."
+            )
 
         # (end step, start lr key, end lr key, start momentum key, end momentum key)
         if three_phase:
@@ -89,10 +102,15 @@ class OneCycleLR(LRScheduler):
                        "base_momentum", "max_momentum"),
             ]  # fmt: skip
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
-            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+            raise ValueError(
+                f"Expected float between 0 and 1 pct_start, but got {pct_start}"
+                ". Fix: pass pct_start as a float in [0, 1], e.g. "
+                "pct_start=0.3."
+            )
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+                ". Fix: pass anneal_strategy='cos' or 'linear'."
             )
         self._anneal_func_type = anneal_strategy
 
@@ -108,6 +126,8 @@ class OneCycleLR(LRScheduler):
             if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
                 raise ValueError(
                     "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                    ". Fix: pass cycle_momentum=False, or use an optimizer with "
+                    "momentum (SGD) or betas (Adam)."
                 )
             self.use_beta1 = "betas" in optimizer.defaults
             max_momentums = per_group("max_momentum", optimizer, max_momentum)
@@ -199,13 +219,19 @@ class ReduceLROnPlateau(LRScheduler):
         eps: float = 1e-8,
     ) -> None:
         if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
+            raise ValueError(
+                "Factor should be < 1.0."
+                " Fix: pass a factor in (0, 1), e.g. factor=0.1 (the lr is "
+                "multiplied by it)."
+            )
         self.factor = factor
         self.optimizer = check_optimizer(optimizer)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
                 raise ValueError(
                     f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
+                    ". Fix: pass one min_lr per param group, or a single float "
+                    "for all."
                 )
             self.default_min_lr: float | None = None
             self.min_lrs = list(min_lr)
@@ -281,9 +307,16 @@ class ReduceLROnPlateau(LRScheduler):
 
     def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
         if mode not in {"min", "max"}:
-            raise ValueError("mode " + mode + " is unknown!")
+            raise ValueError(
+                "mode " + mode + " is unknown!" + (" Fix: pass mode='min' or mode='max'.")
+            )
         if threshold_mode not in {"rel", "abs"}:
-            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+            raise ValueError(
+                "threshold mode "
+                + threshold_mode
+                + " is unknown!"
+                + (" Fix: pass threshold_mode='rel' or threshold_mode='abs'.")
+            )
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode = mode
         self.threshold = threshold

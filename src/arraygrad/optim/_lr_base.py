@@ -33,7 +33,12 @@ _EPOCH_DEPRECATION_WARNING = (
 
 def check_optimizer(optimizer: Any) -> Optimizer:
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        raise TypeError(
+            f"{type(optimizer).__name__} is not an Optimizer"
+            ". Fix: pass the optimizer (e.g. "
+            "optim.SGD(model.parameters(), lr=0.1)) as the scheduler's "
+            "first argument."
+        )
     return optimizer
 
 
@@ -161,7 +166,10 @@ class LRScheduler:
 
     def get_lr(self) -> list[Any]:
         """The new lr of every group (called by :meth:`step`)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement get_lr()"
+            ". Fix: define get_lr(self) returning one lr per param group."
+        )
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and write the new lrs into the optimizer."""

@@ -222,12 +222,19 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
-            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+            raise ValueError(
+                f"Expected positive integer T_0, but got {T_0}"
+                ". Fix: pass T_0 as an int >= 1 (the epochs of the first "
+                "restart period)."
+            )
         if T_mult < 1 or not isinstance(T_mult, int):
-            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+            raise ValueError(
+                f"Expected integer T_mult >= 1, but got {T_mult}. Fix: pass T_mult as an int >= 1."
+            )
         if not isinstance(eta_min, (float, int)):
             raise ValueError(
                 f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+                ". Fix: pass eta_min as a float, e.g. eta_min=0.0."
             )
         self.T_0 = T_0
         self.T_i = T_0

@@ -78,6 +78,8 @@ class _LambdaScheduler(LRScheduler):
             if len(lr_lambda) != len(optimizer.param_groups):
                 raise ValueError(
                     f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
+                    ". Fix: pass one function per param group, or a single "
+                    "function for all."
                 )
             self.lr_lambdas = list(lr_lambda)
         else:
@@ -266,7 +268,10 @@ class ConstantLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if factor > 1.0 or factor < 0:
-            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+            raise ValueError(
+                "Constant multiplicative factor expected to be between 0 and 1."
+                " Fix: pass a factor in [0, 1], e.g. factor=0.5."
+            )
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
@@ -315,9 +320,13 @@ class LinearLR(LRScheduler):
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or equal "
                 "to 1."
+                " Fix: pass start_factor in (0, 1], e.g. start_factor=1/3."
             )
         if end_factor > 1.0 or end_factor < 0:
-            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+            raise ValueError(
+                "Ending multiplicative factor expected to be between 0 and 1."
+                " Fix: pass end_factor in [0, 1], e.g. end_factor=1.0."
+            )
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters

@@ -109,6 +109,8 @@ class Muon(Optimizer):
                     raise ValueError(
                         "Muon only supports 2D parameters whereas we found a parameter with "
                         f"size: {p.size()}"
+                        ". Fix: give Muon only 2-D weights; optimize biases, norms "
+                        "and embeddings with AdamW in a second optimizer."
                     )
 
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
@@ -122,7 +124,11 @@ class Muon(Optimizer):
         for p in params:
             grad = grad_of(p)
             if len(grad.shape) != 2:
-                raise ValueError("Param gradient must be a 2D matrix")
+                raise ValueError(
+                    "Param gradient must be a 2D matrix"
+                    f", got shape {list(grad.shape)}. Fix: give Muon only 2-D "
+                    "parameters; optimize the others with AdamW."
+                )
             buffer = self.state[p]["momentum_buffer"]
             scratch = new_array("multiply", grad, 1)  # a copy of g, for the lerps
             lerp_into(buffer._data, grad, 1 - momentum, scratch)  # B ← lerp(B, g, 1 - μ)

@@ -206,7 +206,10 @@ class Optimizer(OptimizerHooks, TracedStep):
         [0.1, 0.01]
         """
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {_typename(param_group)}")
+            raise TypeError(
+                f"param_group must be a dict, but got {_typename(param_group)}"
+                f". Fix: pass a dict such as {{'params': [...], 'lr': 0.01}}."
+            )
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -231,6 +234,8 @@ class Optimizer(OptimizerHooks, TracedStep):
                 raise ValueError(
                     "all optimizer params should be with/without names. Some param names are "
                     "missing"
+                    ". Fix: pass either all (name, tensor) pairs (e.g. "
+                    "model.named_parameters()) or all tensors."
                 )
             param_group["param_names"] = names
 
@@ -239,6 +244,7 @@ class Optimizer(OptimizerHooks, TracedStep):
                 raise TypeError(
                     "optimizer can only optimize Tensors, but one of the params is "
                     f"{_typename(param)}"
+                    ". Fix: pass tensors, e.g. model.parameters()."
                 )
             if not (param.is_leaf or param.retains_grad):
                 raise ValueError(
@@ -251,6 +257,10 @@ class Optimizer(OptimizerHooks, TracedStep):
                 raise ValueError(
                     "parameter group didn't specify a value of required optimization parameter "
                     + name
+                    + (
+                        f". Fix: give the group a '{name}' entry, or pass {name}= to "
+                        "the optimizer as a default."
+                    )
                 )
             param_group.setdefault(name, default)
 
@@ -268,9 +278,14 @@ class Optimizer(OptimizerHooks, TracedStep):
                 raise ValueError(
                     "all optimizer param groups should be with/without names. "
                     f"cannot add param group {kind} to the optimizer"
+                    ". Fix: pass every group's params the same way: all named or "
+                    "all plain tensors."
                 )
         if any(id(p) in seen for p in tensors):
-            raise ValueError("some parameters appear in more than one parameter group")
+            raise ValueError(
+                "some parameters appear in more than one parameter group"
+                ". Fix: put each parameter in exactly one group."
+            )
         self.param_groups.append(param_group)
         if _backend.tracer is not None:  # made inside a compiled function (see group_added)
             _backend.tracer.group_added(param_group)
@@ -329,6 +344,8 @@ class Optimizer(OptimizerHooks, TracedStep):
     def _update_group(self, group: dict[str, Any], params: list[Tensor]) -> None:
         raise NotImplementedError(
             f"{type(self).__name__} must implement _update_group(group, params) or step()"
+            ". Fix: define _update_group(self, group, params) or "
+            f"step(self, closure=None) in {type(self).__name__}."
         )
 
     # --- state dicts ------------------------------------------------------------------------
@@ -386,6 +403,7 @@ class Optimizer(OptimizerHooks, TracedStep):
                     if isinstance(state_dict, dict)
                     else ""
                 )
+                + (". Fix: pass what optimizer.state_dict() returned.")
             )
         groups = self.param_groups
         saved_groups = copy.deepcopy(state_dict["param_groups"])
@@ -393,6 +411,8 @@ class Optimizer(OptimizerHooks, TracedStep):
             raise ValueError(
                 "loaded state dict has a different number of parameter groups "
                 f"({len(saved_groups)} saved, {len(groups)} in this optimizer)"
+                ". Fix: load the state dict into an optimizer built with the "
+                "same parameter groups."
             )
         for i, (group, saved) in enumerate(zip(groups, saved_groups, strict=True)):
             if len(group["params"]) != len(saved["params"]):
@@ -400,6 +420,8 @@ class Optimizer(OptimizerHooks, TracedStep):
                     "loaded state dict contains a parameter group that doesn't match the size of "
                     f"optimizer's group (group {i}: {len(saved['params'])} saved parameters, "
                     f"{len(group['params'])} here)"
+                    ". Fix: build the optimizer with the same parameters in each "
+                    "group as the one saved."
                 )
         id_map = dict(
             zip(
@@ -484,7 +506,10 @@ def refuse_fused_with_foreach(fused: bool | None, foreach: bool | None) -> None:
     """Reject ``fused=True`` with ``foreach=True``, as PyTorch does after building the groups
     (both only choose PyTorch's kernels: arraygrad's update is the same either way)."""
     if fused and foreach:
-        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        raise RuntimeError(
+            "`fused` and `foreach` cannot be `True` together."
+            " Fix: pass at most one of fused=True and foreach=True."
+        )
 
 
 def refuse_differentiable(differentiable: bool) -> None:

@@ -162,6 +162,8 @@ class _Checkpoint(_autograd.Function):
         if not pairs:
             raise RuntimeError(
                 "none of output has requires_grad=True, this checkpoint() is not necessary"
+                ". Fix: call the function directly, or pass at least one "
+                "input with requires_grad=True."
             )
         roots, seeds = [o for o, _ in pairs], [g for _, g in pairs]
         if options["reentrant"]:

@@ -79,6 +79,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 "cutoffs should be a sequence of unique, positive integers sorted in an "
                 f"increasing order, where each value is between 1 and n_classes-1, but got "
                 f"{cutoffs} for {n_classes} classes."
+                f" Fix: pass increasing ints in [1, {n_classes - 1}], e.g. "
+                "[n_classes // 4, n_classes // 2]."
             )
         self.in_features = in_features
         self.n_classes = n_classes
@@ -112,17 +114,22 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 raise RuntimeError(
                     "Input and target should have the same size in the batch dimension: "
                     f"{input.shape[0]} inputs and {target.shape[0]} targets."
+                    " Fix: pass one target per input row."
                 )
             if input.ndim != 2:
                 raise RuntimeError(
                     "1D target tensor expects 2D input tensors, but found inputs with size "
                     f"{input.shape}."
+                    " Fix: pass input of shape (N, in_features) with a target of "
+                    "shape (N,)."
                 )
         elif target.ndim == 0:
             if input.ndim != 1:
                 raise RuntimeError(
                     "0D target tensor expects 1D input tensors, but found inputs with size "
                     f"{input.shape}."
+                    " Fix: pass input of shape (in_features,) with a 0-dim "
+                    "target."
                 )
         else:
             raise RuntimeError(
@@ -136,6 +143,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             raise RuntimeError(
                 f"Target values should be in [0, {self.n_classes - 1}], but values in range "
                 f"[{target.min().item()}, {target.max().item()}] were found."
+                f" Fix: remap the targets into [0, {self.n_classes - 1}], or "
+                "build the module with more classes."
             )
         # The head scores the shortlist classes and one entry per cluster: each example reads
         # its class there, or its cluster's entry plus its class within the cluster.

@@ -33,7 +33,10 @@ __all__ = [
 def _abs_index(idx: Any, size: int) -> int:
     idx = operator.index(idx)
     if not -size <= idx < size:
-        raise IndexError(f"index {idx} is out of range")
+        raise IndexError(
+            f"index {idx} is out of range. Fix: use an index in [{-size}, {size - 1}] "
+            f"(the container holds {size} items)."
+        )
     return idx % size if size else idx
 
 
@@ -121,7 +124,8 @@ class Sequential(Module):
         if not isinstance(other, Sequential):
             raise ValueError(
                 "add operator supports only objects of Sequential class, but "
-                f"{type(other)} is given."
+                f"{type(other)} is given. Fix: wrap the module first: seq + Sequential(module), "
+                "or call seq.append(module)."
             )
         result = Sequential()
         for layer in chain(self, other):
@@ -145,7 +149,10 @@ class Sequential(Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
         if not -n <= index <= n:
-            raise IndexError(f"Index out of range: {index}")
+            raise IndexError(
+                f"Index out of range: {index}. Fix: insert at an index in [{-n}, {n}] (the list "
+                f"holds {n} modules)."
+            )
         if index < 0:
             index += n
         if index == n:
@@ -236,6 +243,7 @@ class ModuleList(Module):
             raise TypeError(
                 "ModuleList.extend should be called with an iterable, but got "
                 + type(modules).__name__
+                + ". Fix: pass a list of modules (e.g. [module]) or use append(module)."
             )
         offset = len(self)
         for i, module in enumerate(modules):
@@ -338,12 +346,14 @@ def _update_from_pairs(container: Any, kind: str, pairs: Iterable[Any]) -> None:
     for j, pair in enumerate(pairs):
         if not isinstance(pair, Iterable):
             raise TypeError(
-                f"{kind} update sequence element #{j} should be Iterable; is{type(pair).__name__}"
+                f"{kind} update sequence element #{j} should be Iterable; is{type(pair).__name__}."
+                " Fix: pass a mapping or (key, value) pairs."
             )
         pair = tuple(pair)
         if len(pair) != 2:
             raise ValueError(
-                f"{kind} update sequence element #{j} has length {len(pair)}; 2 is required"
+                f"{kind} update sequence element #{j} has length {len(pair)}; 2 is required. "
+                "Fix: pass a mapping or (key, value) pairs."
             )
         container[pair[0]] = pair[1]
 
@@ -420,6 +430,7 @@ class ParameterList(Module):
             raise TypeError(
                 "ParameterList.extend should be called with an iterable, but got "
                 + type(values).__name__
+                + ". Fix: pass a list of parameters (e.g. [param]) or use append(param)."
             )
         for value in values:
             self.append(value)
@@ -432,7 +443,10 @@ class ParameterList(Module):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("ParameterList should not be called.")
+        raise RuntimeError(
+            "ParameterList should not be called. Fix: index it (plist[i]) or iterate over it "
+            "and use the parameters in your forward()."
+        )
 
 
 class ParameterDict(Module):
@@ -538,7 +552,9 @@ class ParameterDict(Module):
         if not isinstance(parameters, Iterable):
             raise TypeError(
                 "ParametersDict.update should be called with an iterable of key/value pairs, "
-                "but got " + type(parameters).__name__
+                "but got "
+                + type(parameters).__name__
+                + ". Fix: pass a mapping or (key, value) pairs."
             )
         if isinstance(parameters, (OrderedDict, ParameterDict)):
             for key, value in parameters.items():
@@ -570,4 +586,7 @@ class ParameterDict(Module):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("ParameterDict should not be called.")
+        raise RuntimeError(
+            "ParameterDict should not be called. Fix: look the parameters up by key "
+            "(pdict['name']) in your forward()."
+        )

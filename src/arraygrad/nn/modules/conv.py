@@ -82,11 +82,17 @@ class _ConvNd(Module):
         super().__init__()
         n = self._dims
         if groups <= 0:
-            raise ValueError("groups must be a positive integer")
+            raise ValueError(
+                f"groups must be a positive integer, got groups={groups}. Fix: pass groups >= 1."
+            )
         if in_channels % groups != 0:
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
+            raise ValueError(
+                "out_channels must be divisible by groups"
+                f", got out_channels={out_channels} and groups={groups}. Fix: "
+                "pass a groups that divides out_channels."
+            )
         stride = _ntuple(stride, n)
         dilation = _ntuple(dilation, n)
         if isinstance(padding, str):
@@ -262,7 +268,11 @@ class _ConvTransposeNd(_ConvNd):
     ) -> None:
         _device.check_placement(device)
         if padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+            raise ValueError(
+                f'Only "zeros" padding mode is supported for {type(self).__name__}'
+                ". Fix: pass padding_mode='zeros' (pad the input with F.pad "
+                "first for other modes)."
+            )
         super().__init__(
             in_channels,
             out_channels,
@@ -293,6 +303,8 @@ class _ConvTransposeNd(_ConvNd):
             raise ValueError(
                 f"ConvTranspose{n}D: for {input.dim()}D input, output_size must have {n} or "
                 f"{lead + n} elements (got {len(sizes)})"
+                f". Fix: pass output_size as the {n} spatial sizes (or the "
+                "input's full shape)."
             )
         smallest = [
             (input.shape[lead + d] - 1) * self.stride[d]

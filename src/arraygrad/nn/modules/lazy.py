@@ -68,13 +68,21 @@ class LazyModuleMixin:
         return any(isinstance(t, UninitializedTensorMixin) for t in tensors)
 
     def initialize_parameters(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(f"initialize_parameters is not implemented for {type(self)}")
+        raise NotImplementedError(
+            f"initialize_parameters is not implemented for {type(self)}"
+            ". Fix: define initialize_parameters(self, input) in the lazy"
+            " subclass."
+        )
 
     @staticmethod
     def _infer_parameters(module: Any, args: tuple[Any, ...], kwargs: Any = None) -> None:
         module.initialize_parameters(*args, **(kwargs or {}))
         if module.has_uninitialized_params():
-            raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+            raise RuntimeError(
+                f"module {module._get_name()} has not been fully initialized"
+                ". Fix: run a forward pass on an example input first (e.g. "
+                "model(example))."
+            )
         module._initialize_hook.remove()
         del module._initialize_hook
         if module.cls_to_become is not None:

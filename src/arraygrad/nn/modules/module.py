@@ -125,12 +125,14 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         if kwargs:
             raise TypeError(
                 f"{type(self).__name__}.__init__() got an unexpected keyword argument "
-                f"'{next(iter(kwargs))}'"
+                f"'{next(iter(kwargs))}'. Fix: take your options in your subclass's __init__ and "
+                "call super().__init__() with no arguments."
             )
         if args:
             raise TypeError(
                 f"{type(self).__name__}.__init__() takes 1 positional argument but "
-                f"{len(args) + 1} were given"
+                f"{len(args) + 1} were given. Fix: take your options in your subclass's __init__ "
+                "and call super().__init__() with no arguments."
             )
         # object.__setattr__: our __setattr__ relies on these dictionaries existing.
         setattr_ = object.__setattr__
@@ -190,7 +192,8 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
-                "(arraygrad Tensor or None required)"
+                "(arraygrad Tensor or None required). Fix: convert it first, e.g. "
+                "arraygrad.as_tensor(value)."
             )
         if _global_buffer_registration_hooks:
             tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
@@ -205,7 +208,10 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {typename(name)}")
+            raise TypeError(
+                f"parameter name should be a string. Got {typename(name)}. Fix: pass the name as "
+                "a str, e.g. register_parameter('weight', param)."
+            )
         if "." in name:
             raise KeyError('parameter name can\'t contain "."')
         if name == "":
@@ -223,7 +229,8 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
             raise ValueError(
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                 f"created explicitly. To express '{name}' as a function of another Tensor, "
-                "compute the value in the forward() method."
+                "compute the value in the forward() method. Fix: register a leaf instead, e.g. "
+                "nn.Parameter(tensor.detach())."
             )
         else:
             if _global_parameter_registration_hooks:
@@ -235,7 +242,10 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{typename(module)} is not a Module subclass")
         if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {typename(name)}")
+            raise TypeError(
+                f"module name should be a string. Got {typename(name)}. Fix: pass the name as a "
+                "str, e.g. add_module(str(i), module)."
+            )
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         if "." in name:
@@ -300,7 +310,8 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
                 if value is not None:
                     raise TypeError(
                         f"cannot assign '{typename(value)}' as child module '{name}' "
-                        "(arraygrad.nn.Module or None expected)"
+                        "(arraygrad.nn.Module or None expected). Fix: assign an nn.Module, or "
+                        f"first del the child module '{name}' to store something else."
                     )
                 if _global_module_registration_hooks:
                     value = _registration_hooks(
@@ -317,7 +328,8 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(
                             f"cannot assign '{typename(value)}' as buffer '{name}' "
-                            "(arraygrad.Tensor or None expected)"
+                            "(arraygrad.Tensor or None expected). Fix: assign a tensor, e.g. "
+                            "arraygrad.as_tensor(value)."
                         )
                     if _global_buffer_registration_hooks:
                         value = _registration_hooks(

@@ -358,6 +358,7 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError(
                 f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+                ". Fix: pass a num_groups that divides num_channels."
             )
         self.num_groups = num_groups
         self.num_channels = num_channels
@@ -556,11 +557,16 @@ class CrossMapLRN2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim != 4:
-            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.ndim}D instead.")
+            raise ValueError(
+                f"CrossMapLRN2d: Expected input to be 4D, got {input.ndim}D instead."
+                " Fix: pass input of shape (N, C, H, W)."
+            )
         if not input.dtype.is_floating_point:
             raise RuntimeError(
                 "result type Float can't be cast to the desired output type "
                 f"{_dtype.torch_type_name(input.dtype)}"
+                ". Fix: convert the input to a floating dtype (e.g. "
+                "input.float())."
             )
         if self.size == 0:  # PyTorch divides alpha by the size first
             raise ZeroDivisionError("float division by zero")

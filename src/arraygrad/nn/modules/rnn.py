@@ -112,21 +112,37 @@ class RNNBase(Recurrence, Module):
                 stacklevel=2,
             )
         if not isinstance(bias, bool):
-            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+            raise TypeError(
+                f"bias should be of type bool, got: {type(bias).__name__}. "
+                "Fix: pass bias=True or bias=False."
+            )
         if not isinstance(batch_first, bool):
             raise TypeError(
-                f"batch_first should be of type bool, got: {type(batch_first).__name__}"
+                f"batch_first should be of type bool, got: {type(batch_first).__name__}. "
+                "Fix: pass batch_first=True for (batch, seq, feature) input, else False."
             )
         if not isinstance(input_size, int):
-            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+            raise TypeError(
+                f"input_size should be of type int, got: {type(input_size).__name__}. "
+                "Fix: pass the number of input features as an int (e.g. int(input_size))."
+            )
         if input_size <= 0:
-            raise ValueError("input_size must be greater than zero")
+            raise ValueError(
+                f"input_size must be greater than zero, got {input_size}. "
+                "Fix: pass the number of features of each input step (>= 1)."
+            )
         if not isinstance(hidden_size, int):
-            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+            raise TypeError(
+                f"hidden_size should be of type int, got: {type(hidden_size).__name__}. "
+                "Fix: pass the number of hidden features as an int (e.g. int(hidden_size))."
+            )
         if hidden_size <= 0:
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
-            raise ValueError("num_layers must be greater than zero")
+            raise ValueError(
+                f"num_layers must be greater than zero, got {num_layers}. "
+                "Fix: pass num_layers=1 or more."
+            )
         if proj_size < 0:
             raise ValueError(
                 "proj_size should be a positive integer or zero to disable projections"
@@ -134,7 +150,9 @@ class RNNBase(Recurrence, Module):
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         if mode not in _GATES:
-            raise ValueError("Unrecognized RNN mode: " + mode)
+            raise ValueError(
+                "Unrecognized RNN mode: " + mode + ". Fix: use one of " + ", ".join(_GATES) + "."
+            )
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -463,12 +481,14 @@ class LSTM(RNNBase):
             if batched and (h.dim() != 3 or c.dim() != 3):
                 raise RuntimeError(
                     "For batched 3-D input, hx and cx should also be 3-D but got "
-                    f"({h.dim()}-D, {c.dim()}-D) tensors"
+                    f"({h.dim()}-D, {c.dim()}-D) tensors. Fix: pass (h_0, c_0) each of shape "
+                    "(num_layers * num_directions, batch, features)."
                 )
             if not batched and (h.dim() != 2 or c.dim() != 2):
                 raise RuntimeError(
                     "For unbatched 2-D input, hx and cx should also be 2-D but got "
-                    f"({h.dim()}-D, {c.dim()}-D) tensors"
+                    f"({h.dim()}-D, {c.dim()}-D) tensors. Fix: pass (h_0, c_0) each of shape "
+                    "(num_layers * num_directions, features)."
                 )
             h0 = self._hidden(h, input.size(1), input, batched, 0)
             c0 = self._hidden(c, input.size(1), input, batched, 1)

@@ -83,7 +83,11 @@ class RNNCellBase(Module):
     def _batch_input(self, input: Tensor, name: str) -> tuple[Tensor, bool]:
         """``input`` as ``(N, input_size)``, and whether it came batched."""
         if input.dim() not in (1, 2):
-            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+            raise ValueError(
+                f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead"
+                ". Fix: pass input of shape (batch, input_size) or "
+                "(input_size,)."
+            )
         batched = input.dim() == 2
         if not batched:
             input = input.unsqueeze(0)
@@ -91,6 +95,8 @@ class RNNCellBase(Module):
             raise RuntimeError(
                 f"input has inconsistent input_size: got {input.shape[1]} expected "
                 f"{self.input_size}"
+                f". Fix: give the input {self.input_size} features, or build "
+                f"the cell with input_size={input.shape[1]}."
             )
         return input, batched
 
@@ -102,18 +108,24 @@ class RNNCellBase(Module):
             return zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
         if hx.dim() not in (1, 2):
             what = "hidden" if name != "LSTMCell" else f"hx[{label}]"
-            raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {hx.dim()}D instead")
+            raise ValueError(
+                f"{name}: Expected {what} to be 1D or 2D, got {hx.dim()}D instead"
+                ". Fix: pass a state of shape (batch, hidden_size) or "
+                "(hidden_size,)."
+            )
         if not batched:
             hx = hx.unsqueeze(0)
         if hx.shape[0] != input.shape[0]:
             raise RuntimeError(
                 f"Input batch size {input.shape[0]} doesn't match hidden{label} batch size "
                 f"{hx.shape[0]}"
+                ". Fix: pass a state with one row per input row."
             )
         if hx.shape[1] != self.hidden_size:
             raise RuntimeError(
                 f"hidden{label} has inconsistent hidden_size: got {hx.shape[1]}, expected "
                 f"{self.hidden_size}"
+                f". Fix: pass a state of {self.hidden_size} features."
             )
         if hx.dim() != 2:
             raise RuntimeError(

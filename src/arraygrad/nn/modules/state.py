@@ -274,7 +274,11 @@ class StateDictMixin:
         Load pre-hooks work on a copy of ``state_dict``, never on the caller's.
         """
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+            raise TypeError(
+                f"Expected state_dict to be dict-like, got {type(state_dict)}."
+                " Fix: pass a mapping such as what module.state_dict() "
+                "returned (arraygrad.load(path) reads one from a file)."
+            )
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
         if metadata is not None:

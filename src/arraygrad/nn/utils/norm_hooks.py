@@ -109,7 +109,11 @@ def remove_weight_norm(module: T_module, name: str = "weight") -> T_module:
     """
     found = _find_hook(module, _WeightNormHook, name)
     if found is None:
-        raise ValueError(f"weight_norm of '{name}' not found in {module}")
+        raise ValueError(
+            f"weight_norm of '{name}' not found in {module}"
+            f". Fix: apply weight_norm(module, '{name}') first, or pass "
+            "the name used then."
+        )
     hook_id, hook = found
     with no_grad():
         weight = hook.weight(module)
@@ -215,7 +219,11 @@ def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
     """
     found = _find_hook(module, _SpectralNormHook, name)
     if found is None:
-        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+        raise ValueError(
+            f"spectral_norm of '{name}' not found in {module}"
+            f". Fix: apply spectral_norm(module, '{name}') first, or pass "
+            "the name used then."
+        )
     hook_id, hook = found
     with no_grad():
         weight = hook.weight(module, iterate=False)

@@ -247,7 +247,10 @@ class _Orthogonal(Module):
     ) -> None:
         super().__init__()
         if weight.is_complex() and orthogonal_map == "householder":
-            raise ValueError("The householder parametrization does not support complex tensors.")
+            raise ValueError(
+                "The householder parametrization does not support complex tensors."
+                " Fix: pass orthogonal_map='matrix_exp' or 'cayley'."
+            )
         self.shape = weight.shape
         self.orthogonal_map = orthogonal_map
         if use_trivialization:
@@ -295,6 +298,8 @@ class _Orthogonal(Module):
                 raise NotImplementedError(
                     "It is not possible to assign to the matrix exponential or the Cayley "
                     "parametrizations when use_trivialization=False."
+                    " Fix: pass use_trivialization=True, or "
+                    "orthogonal_map='householder'."
                 )
             return self._householder_representation(q, wide)
         if n == k:

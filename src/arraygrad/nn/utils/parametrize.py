@@ -129,6 +129,8 @@ class ParametrizationList(ModuleList):
                     "When `right_inverse` outputs one tensor, it may not change the dtype.\n"
                     f"original.dtype: {original.dtype}\n"
                     f"right_inverse(original).dtype: {stored.dtype}"
+                    "\nFix: make right_inverse return a tensor of dtype "
+                    f"{original.dtype}, or pass unsafe=True."
                 )
             _assign_in_place(original, stored)
             self._store("original", original, original)
@@ -140,6 +142,8 @@ class ParametrizationList(ModuleList):
                         "'right_inverse' must return a Tensor or a Sequence of tensors "
                         f"(list, tuple...). Got element {i} of the sequence with type "
                         f"{type(part).__name__}."
+                        " Fix: make every element that right_inverse returns a "
+                        "Tensor."
                     )
                 if isinstance(original, Parameter):
                     part = Parameter(part.detach(), original.requires_grad)
@@ -148,6 +152,8 @@ class ParametrizationList(ModuleList):
             raise ValueError(
                 "'right_inverse' must return a Tensor or a Sequence of tensors (list, tuple...). "
                 f"Got {type(stored).__name__}"
+                ". Fix: make right_inverse return a Tensor or a list/tuple of"
+                " Tensors."
             )
 
         if unsafe:
@@ -157,6 +163,8 @@ class ParametrizationList(ModuleList):
         if not isinstance(result, Tensor):
             raise ValueError(
                 f"A parametrization must return a tensor. Got {type(result).__name__}."
+                " Fix: make the parametrization's forward() return a Tensor "
+                "computed from its input."
             )
         if result.dtype != before_dtype:
             raise ValueError(
@@ -164,6 +172,8 @@ class ParametrizationList(ModuleList):
                 "`unsafe` flag is enabled.\n"
                 f"unparametrized dtype: {before_dtype}\n"
                 f"parametrized dtype: {result.dtype}"
+                "\nFix: return a tensor of the original dtype, or pass "
+                "unsafe=True to register_parametrization."
             )
         if result.shape != before_shape:
             raise ValueError(
@@ -171,6 +181,8 @@ class ParametrizationList(ModuleList):
                 "`unsafe` flag is enabled.\n"
                 f"unparametrized shape: {before_shape}\n"
                 f"parametrized shape: {result.shape}"
+                "\nFix: return a tensor of the original shape, or pass "
+                "unsafe=True to register_parametrization."
             )
 
     def _store(self, name: str, tensor: Tensor, like: Tensor) -> None:
@@ -202,11 +214,14 @@ class ParametrizationList(ModuleList):
                 if not isinstance(value, Tensor):
                     raise ValueError(
                         f"`right_inverse` should return a tensor. Got {type(value).__name__}"
+                        ". Fix: make right_inverse return a Tensor."
                     )
                 if value.dtype != self.original.dtype:
                     raise ValueError(
                         f"The tensor returned by `right_inverse` has dtype {value.dtype} while "
                         f"`original` has dtype {self.original.dtype}"
+                        ". Fix: make right_inverse return a tensor of dtype "
+                        f"{self.original.dtype}."
                     )
                 _assign_in_place(self.original, value)
                 return
@@ -214,11 +229,15 @@ class ParametrizationList(ModuleList):
                 raise ValueError(
                     "'right_inverse' must return a sequence of tensors. "
                     f"Got {type(value).__name__}."
+                    " Fix: make right_inverse return a list/tuple of Tensors, as "
+                    "when the parametrization was registered."
                 )
             if len(value) != self.ntensors:
                 raise ValueError(
                     "'right_inverse' must return a sequence of tensors of length "
                     f"{self.ntensors}. Got a sequence of length {len(value)}."
+                    " Fix: return as many tensors as right_inverse returned when "
+                    "the parametrization was registered."
                 )
             originals = self._originals()
             for i, part in enumerate(value):
@@ -226,11 +245,14 @@ class ParametrizationList(ModuleList):
                     raise ValueError(
                         "'right_inverse' must return a sequence of tensors or reference-type "
                         f"opaques. Got element {i} of type {type(part).__name__}."
+                        " Fix: make right_inverse return a list/tuple of Tensors."
                     )
                 if part.dtype != originals[i].dtype:
                     raise ValueError(
                         f"Tensor {i} returned by `right_inverse` has dtype {part.dtype} while "
                         f"`original{i}` has dtype {originals[i].dtype}"
+                        f". Fix: make right_inverse return tensor {i} as "
+                        f"{originals[i].dtype}."
                     )
             for target, part in zip(originals, value, strict=True):
                 _assign_in_place(target, part)
@@ -297,7 +319,11 @@ def _check_appended(module: Module, name: str, parametrization: Module) -> None:
         current = getattr(module, name)
         result = parametrization(current)
     if not isinstance(result, Tensor):
-        raise ValueError(f"A parametrization must return a tensor. Got {type(result).__name__}.")
+        raise ValueError(
+            f"A parametrization must return a tensor. Got {type(result).__name__}."
+            " Fix: make the parametrization's forward() return a Tensor "
+            "computed from its input."
+        )
     for what in ("dtype", "shape"):
         if getattr(result, what) != getattr(current, what):
             raise ValueError(
@@ -305,6 +331,8 @@ def _check_appended(module: Module, name: str, parametrization: Module) -> None:
                 "unless the `unsafe` flag is enabled.\n"
                 f"module.{name}.{what}: {getattr(current, what)}\n"
                 f"parametrization(module.{name}).{what}: {getattr(result, what)}"
+                f"\nFix: keep the {what}, or pass unsafe=True to "
+                "register_parametrization."
             )
     inverse = getattr(parametrization, "right_inverse", None)
     if inverse is None:
@@ -317,6 +345,8 @@ def _check_appended(module: Module, name: str, parametrization: Module) -> None:
     if not isinstance(back, Tensor):
         raise ValueError(
             f"parametrization.right_inverse must return a tensor. Got: {type(back).__name__}"
+            ". Fix: make right_inverse() return a Tensor (the value to "
+            "store in original)."
         )
     for what in ("dtype", "shape"):
         if getattr(back, what) != getattr(current, what):
@@ -325,6 +355,8 @@ def _check_appended(module: Module, name: str, parametrization: Module) -> None:
                 f"{what} as module.{name}, unless the `unsafe` flag is enabled.\n"
                 f"module.{name}.{what}: {getattr(current, what)}\n"
                 f"returned {what}: {getattr(back, what)}"
+                f"\nFix: return a tensor of the same {what}, or pass "
+                "unsafe=True to register_parametrization."
             )
 
 
@@ -349,6 +381,8 @@ def register_parametrization(
         raise ValueError(
             f"Module '{module}' does not have a parameter, a buffer, or a parametrized element "
             f"with name '{tensor_name}'"
+            ". Fix: pass the name of one of its parameters or buffers, "
+            "e.g. 'weight'."
         )
     # Build the chain first: if a check fails, the module is left as it was.
     chain = ParametrizationList([parametrization], getattr(module, tensor_name), unsafe=unsafe)
@@ -381,7 +415,11 @@ def remove_parametrizations(
     stays the same object. When no parametrized tensor is left the module gets its class back.
     """
     if not is_parametrized(module, tensor_name):
-        raise ValueError(f"Module {module} does not have a parametrization on {tensor_name}")
+        raise ValueError(
+            f"Module {module} does not have a parametrization on {tensor_name}"
+            ". Fix: check parametrize.is_parametrized(module, name) "
+            "first, or pass the name given to register_parametrization."
+        )
     chain = module.parametrizations[tensor_name]
     restored: Tensor
     if chain.is_tensor:

@@ -209,6 +209,8 @@ sorted_indices=tensor([2, 0, 1]), unsorted_indices=tensor([1, 2, 0]))
         raise RuntimeError(
             f"Expected every length to be at most the input's sequence length {steps}, but got "
             f"a length of {sizes[0]}"
+            f". Fix: clip lengths to {steps}, or pad the input to the "
+            "longest length."
         )
     batch_sizes = [sum(1 for size in sizes if size > t) for t in range(sizes[0])]
     # Row of (step t, sequence i) in the input flattened over its first two dimensions.
@@ -296,7 +298,11 @@ def pad_sequence(
             f"Expected padding_side to be one of left or right, but got {padding_side}."
         )
     if any(seq.dim() == 0 for seq in seqs):
-        raise RuntimeError("pad_sequence: Expected every sequence to have at least 1 dimension")
+        raise RuntimeError(
+            "pad_sequence: Expected every sequence to have at least 1 dimension"
+            ". Fix: give every sequence a time dimension (e.g. "
+            "seq.unsqueeze(0))."
+        )
     first = seqs[0]
     trailing = tuple(first.shape[1:])
     seqs = [_fit(seq, trailing).to(first.dtype) for seq in seqs]
@@ -337,6 +343,8 @@ def _fit(seq: Tensor, trailing: tuple[int, ...]) -> Tensor:
         raise RuntimeError(
             f"pad_sequence: a sequence of shape {list(source)} does not fit the first "
             f"sequence's trailing shape {list(trailing)}"
+            ". Fix: give every sequence the same trailing shape, "
+            f"{list(trailing)}."
         )
     return seq.expand(*target)
 

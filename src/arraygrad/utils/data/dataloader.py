@@ -111,7 +111,11 @@ class DataLoader:
                 "multiprocessing."
             )
         if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
+            raise ValueError(
+                "timeout option should be non-negative"
+                f", got {timeout}. Fix: pass timeout=0 (no timeout) or a "
+                "positive number of seconds."
+            )
         if num_workers == 0 and prefetch_factor is not None:
             raise ValueError(
                 "prefetch_factor option could only be specified in multiprocessing.let "
@@ -142,24 +146,36 @@ class DataLoader:
                 raise ValueError(
                     "DataLoader with IterableDataset: expected unspecified shuffle option, but "
                     f"got shuffle={shuffle}"
+                    ". Fix: drop shuffle; an IterableDataset orders its own "
+                    "items."
                 )
             if sampler is not None:
                 raise ValueError(
                     "DataLoader with IterableDataset: expected unspecified sampler option, but "
                     f"got sampler={sampler}"
+                    ". Fix: drop sampler; an IterableDataset orders its own "
+                    "items."
                 )
             if batch_sampler is not None:
                 raise ValueError(
                     "DataLoader with IterableDataset: expected unspecified batch_sampler option, "
                     f"but got batch_sampler={batch_sampler}"
+                    ". Fix: drop batch_sampler; use batch_size with an "
+                    "IterableDataset."
                 )
         if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
+            raise ValueError(
+                "sampler option is mutually exclusive with shuffle"
+                ". Fix: pass shuffle=False with a sampler (shuffle inside the"
+                " sampler, e.g. RandomSampler)."
+            )
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError(
                     "batch_sampler option is mutually exclusive with batch_size, shuffle, "
                     "sampler, and drop_last"
+                    ". Fix: pass only batch_sampler, or only "
+                    "batch_size/shuffle/sampler/drop_last."
                 )
             batch_size = None
             drop_last = False
@@ -167,6 +183,7 @@ class DataLoader:
             raise ValueError(
                 "batch_size=None option disables auto-batching and is mutually exclusive with "
                 "drop_last"
+                ". Fix: pass a batch_size, or drop_last=False."
             )
         if sampler is None:
             if self._iterable:
@@ -444,7 +461,10 @@ def _gather(
     low, high = min(rows), max(rows)
     if low < -n or high >= n:
         bad = next(r for r in rows if not -n <= r < n)
-        raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
+        raise IndexError(
+            f"index {bad} is out of bounds for dimension 0 with size {n}"
+            f". Fix: sample indices in [0, {n}), i.e. below len(dataset)."
+        )
     if low < 0:
         rows = [r + n if r < 0 else r for r in rows]
     index = _backend.asarray(rows, dtype=_dtype.to_xp(_dtype.int64))

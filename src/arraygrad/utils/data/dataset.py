@@ -39,7 +39,11 @@ class Dataset(Generic[T_co]):
     """
 
     def __getitem__(self, index: Any) -> T_co:
-        raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+        raise NotImplementedError(
+            "Subclasses of Dataset should implement __getitem__."
+            " Fix: define __getitem__(self, index) in your Dataset "
+            "subclass."
+        )
 
     def __add__(self, other: Dataset[T_co]) -> ConcatDataset[T_co]:
         return ConcatDataset([self, other])
@@ -209,7 +213,11 @@ class ConcatDataset(Dataset[T_co]):
     def __getitem__(self, idx: int) -> T_co:
         if idx < 0:
             if -idx > len(self):
-                raise ValueError("absolute value of index should not exceed dataset length")
+                raise ValueError(
+                    "absolute value of index should not exceed dataset length"
+                    f", got index {idx} for length {len(self)}. Fix: pass an index"
+                    f" in [-{len(self)}, {len(self) - 1}]."
+                )
             idx = len(self) + idx
         which = bisect.bisect_right(self.cumulative_sizes, idx)
         start = 0 if which == 0 else self.cumulative_sizes[which - 1]
@@ -296,7 +304,11 @@ def random_split(
         sizes = []
         for i, fraction in enumerate(lengths):
             if fraction < 0 or fraction > 1:
-                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+                raise ValueError(
+                    f"Fraction at index {i} is not between 0 and 1"
+                    f" (got {fraction}). Fix: pass fractions in [0, 1] that sum to"
+                    " 1."
+                )
             sizes.append(math.floor(n * fraction))
         for i in range(n - sum(sizes)):
             sizes[i % len(sizes)] += 1
@@ -311,6 +323,8 @@ def random_split(
         raise ValueError(
             "Sum of input lengths does not equal the length of the input dataset! "
             f"(lengths {list(lengths)} sum to {sum(lengths)}, the dataset has {n} samples)"
+            f" Fix: pass lengths that sum to {n}, or fractions that sum to"
+            " 1."
         )
     if not all(isinstance(length, numbers.Integral) for length in lengths):
         # sizes, not fractions: PyTorch's randperm refuses their float sum (a TypeError)

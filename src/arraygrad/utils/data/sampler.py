@@ -88,11 +88,14 @@ class RandomSampler(Sampler[int]):
         if not isinstance(self.replacement, bool):
             raise TypeError(
                 f"replacement should be a boolean value, but got replacement={self.replacement}"
+                ". Fix: pass replacement=True or replacement=False."
             )
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
             raise ValueError(
                 f"num_samples should be a positive integer value, but got "
                 f"num_samples={self.num_samples}"
+                ". Fix: pass num_samples as an int >= 1, or None for "
+                "len(data_source)."
             )
 
     @property
@@ -206,9 +209,13 @@ class BatchSampler(Sampler[list[int]]):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
+                ". Fix: pass batch_size as an int >= 1."
             )
         if not isinstance(drop_last, bool):
-            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+            raise ValueError(
+                f"drop_last should be a boolean value, but got drop_last={drop_last}"
+                ". Fix: pass drop_last=True or drop_last=False."
+            )
         self.sampler = sampler
         self.batch_size = batch_size
         self.drop_last = drop_last

@@ -1,0 +1,141 @@
+"""Misuse raises PyTorch's exception class with a message that names the fix.
+
+Each case runs the same call on torch 2.13.0 and on arraygrad: the exception classes must be
+equal, and arraygrad's message must say how to fix the call ("Fix: ...") and, where the message
+gained them, the values or shapes involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import torch
+
+import arraygrad as ag
+
+# torch warns that jit.script is deprecated and that stft got no window; both beside the point.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:A window was not provided:UserWarning"),
+]
+
+
+def _optimizer(lib: Any) -> Any:
+    return lib.optim.SGD([lib.zeros(2, requires_grad=True)], lr=0.1)
+
+
+def _dataset(lib: Any) -> Any:
+    return lib.utils.data.TensorDataset(lib.zeros(4, 2))
+
+
+def _remove_missing_parametrization(lib: Any) -> Any:
+    return lib.nn.utils.parametrize.remove_parametrizations(lib.nn.Linear(2, 2), "weight")
+
+
+def _grad_of_no_arguments(lib: Any) -> Any:
+    return lib.func.grad(lambda x: x.sum(), argnums=())(lib.ones(2))
+
+
+# (id, call taking the library, text the message must also contain)
+CASES: list[tuple[str, Callable[[Any], Any], str]] = [
+    ("rnn_num_layers", lambda lib: lib.nn.RNN(2, 3, num_layers=0), "got 0"),
+    ("lstm_bias_type", lambda lib: lib.nn.LSTM(2, 3, bias=1), "bias=True"),
+    ("gru_input_size_type", lambda lib: lib.nn.GRU(2.0, 3), "int"),
+    ("rnn_cell_input_size", lambda lib: lib.nn.RNNCell(2, 3)(lib.zeros(4, 5)), "input_size=5"),
+    ("sequential_add", lambda lib: lib.nn.Sequential() + 3, "Sequential(module)"),
+    ("module_list_extend", lambda lib: lib.nn.ModuleList().extend(3), "append"),
+    ("module_list_index", lambda lib: lib.nn.ModuleList([lib.nn.Linear(1, 1)])[5], "[-1, 0]"),
+    ("parameter_list_call", lambda lib: lib.nn.ParameterList()(), "plist[i]"),
+    ("module_init_keyword", lambda lib: lib.nn.Module(foo=1), "super().__init__()"),
+    ("parameter_name", lambda lib: lib.nn.Linear(1, 1).register_parameter(3, None), "str"),
+    ("remove_parametrization", _remove_missing_parametrization, "is_parametrized"),
+    ("pad_sequence_0d", lambda lib: lib.nn.utils.rnn.pad_sequence([lib.zeros(())]), "unsqueeze"),
+    ("optimizer_non_tensor", lambda lib: lib.optim.SGD([lib.zeros(1), 3], lr=0.1), "parameters"),
+    ("one_cycle_steps", lambda lib: lib.optim.lr_scheduler.OneCycleLR(_optimizer(lib), 0.1), ""),
+    (
+        "plateau_factor",
+        lambda lib: lib.optim.lr_scheduler.ReduceLROnPlateau(_optimizer(lib), factor=1.5),
+        "factor=0.1",
+    ),
+    (
+        "warm_restarts_t0",
+        lambda lib: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(_optimizer(lib), T_0=0),
+        "T_0",
+    ),
+    ("constant_lr", lambda lib: lib.optim.lr_scheduler.ConstantLR(_optimizer(lib), factor=2), ""),
+    (
+        "loader_drop_last",
+        lambda lib: lib.utils.data.DataLoader(_dataset(lib), batch_size=None, drop_last=True),
+        "drop_last=False",
+    ),
+    (
+        "random_sampler_num_samples",
+        lambda lib: lib.utils.data.RandomSampler(_dataset(lib), num_samples=0),
+        "num_samples",
+    ),
+    ("random_split", lambda lib: lib.utils.data.random_split(_dataset(lib), [1, 1]), "sum to 4"),
+    ("grad_argnums", _grad_of_no_arguments, "argnums=(0,)"),
+    ("histogramdd_1d", lambda lib: lib.histogramdd(lib.zeros(3), bins=[2]), "shape [3]"),
+    (
+        "conv_tbc_input",
+        lambda lib: lib.conv_tbc(lib.zeros(2, 3), lib.zeros(1, 3, 4), lib.zeros(4)),
+        "shape [2, 3]",
+    ),
+    ("block_diag_3d", lambda lib: lib.block_diag(lib.zeros(2, 2, 2)), "2-D"),
+    (
+        "searchsorted_side",
+        lambda lib: lib.searchsorted(lib.arange(3.0), lib.ones(1), side="middle"),
+        "side='left'",
+    ),
+    (
+        "index_select_2d",
+        lambda lib: lib.zeros(3).index_select(0, lib.zeros(2, 2, dtype=lib.long)),
+        "flatten",
+    ),
+    (
+        "stft_win_length",
+        lambda lib: lib.stft(lib.zeros(16), 4, win_length=8, return_complex=True),
+        "n_fft=4",
+    ),
+    ("jit_script_class", lambda lib: lib.jit.script(lib.nn.Linear), "instance"),
+    (
+        "pixel_shuffle",
+        lambda lib: lib.nn.functional.pixel_shuffle(lib.zeros(1, 3, 2, 2), 2),
+        "divisible by 4",
+    ),
+    ("one_hot_negative", lambda lib: lib.nn.functional.one_hot(lib.tensor([-1])), ">= 0"),
+    ("xavier_vector", lambda lib: lib.nn.init.xavier_uniform_(lib.zeros(3)), "shape [3]"),
+    (
+        "interpolate_both",
+        lambda lib: lib.nn.functional.interpolate(lib.zeros(1, 1, 2), size=2, scale_factor=2),
+        "not both",
+    ),
+    ("group_norm_groups", lambda lib: lib.nn.GroupNorm(3, 4), "divides"),
+    ("len_0d", lambda lib: len(lib.tensor(1.0)), "numel"),
+    ("cdist_p", lambda lib: lib.cdist(lib.zeros(2, 3), lib.zeros(2, 3), p=-1.0), "p >= 0"),
+    ("quantile_q", lambda lib: lib.quantile(lib.zeros(3), 1.5), "[0, 1]"),
+    ("einsum_subscript", lambda lib: lib.einsum("i1", lib.zeros(2)), "a-z"),
+    (
+        "multi_margin_p",
+        lambda lib: lib.nn.functional.multi_margin_loss(lib.zeros(2, 3), lib.tensor([0, 1]), p=3),
+        "p=3",
+    ),
+]
+
+
+def _raised(call: Callable[[Any], Any], lib: Any) -> BaseException:
+    with pytest.raises(Exception) as info:
+        call(lib)
+    return info.value
+
+
+@pytest.mark.parametrize(("call", "detail"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_misuse_raises_torchs_class_with_a_fix(call: Callable[[Any], Any], detail: str) -> None:
+    theirs = _raised(call, torch)
+    mine = _raised(call, ag)
+    assert type(mine) is type(theirs), (mine, theirs)
+    message = str(mine)
+    assert "Fix:" in message, message
+    assert detail in message, message
