@@ -6,7 +6,6 @@ from __future__ import annotations
 import builtins
 import contextvars
 import os
-import traceback
 import warnings
 from types import TracebackType
 from typing import Any
@@ -146,6 +145,8 @@ def record_forward(node: Any) -> None:
     while anomaly detection is on anywhere (``_primitive.anomaly_active``)."""
     if not _mode.get()[0]:
         return
+    import traceback  # (not at import: only anomaly mode reads stacks)
+
     frames = traceback.extract_stack()
     end = len(frames)
     while end and frames[end - 1].filename.startswith(_PACKAGE):
@@ -155,7 +156,7 @@ def record_forward(node: Any) -> None:
 
 def warn_failed(error: BaseException, backward: Any) -> None:
     """In anomaly mode, PyTorch's warning for a backward pass that raised ``error``: the name
-    of the backward function that was running (the ``node`` of the innermost frame of the
+    of the backward function that was running (the ``node`` of the outermost frame of the
     engine's loop ``backward`` in its traceback) and the traceback of the forward call that
     made it, where it was recorded in anomaly mode. Nothing where no node was running (an
     error before the pass started)."""
@@ -177,6 +178,8 @@ def warn_failed(error: BaseException, backward: Any) -> None:
             "pass for more information."
         )
     else:
+        import traceback
+
         detail = "Traceback of forward call that caused the error:\n" + "".join(
             traceback.format_list(stack)
         )
