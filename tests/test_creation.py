@@ -725,3 +725,18 @@ def test_complex_data_under_a_bfloat16_default_as_torch(call: str) -> None:
         finally:
             L.set_default_dtype(L.float32)
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("name", ["rand_like", "randn_like", "randint_like"])
+def test_random_like_in_a_format_has_its_strides_for_size_one_dims_too(name: str) -> None:
+    # Regression (review of leftovers13): with memory_format=channels_last, a size-1 dim's
+    # stride was read from the input's layout (1) where torch's empty_like gives the format's
+    # (3), as Tensor.to(memory_format=) already did.
+    seen = []
+    for L in (torch, ag):
+        L.manual_seed(0)
+        x = L.arange(24.0).reshape(2, 3, 2, 2)[:, :, :, ::2]
+        args = (5,) if name == "randint_like" else ()
+        made = getattr(L, name)(x, *args, memory_format=L.channels_last)
+        seen.append((made.stride(), made.flatten().tolist()))
+    assert seen[0] == seen[1]

@@ -252,7 +252,14 @@ def _drawn_like(input: Tensor, draw: Any, options: dict[str, Any]) -> Any:
         array = _backend.drawn_in_memory_order(draw, source)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, tuple(input.shape)) from None
-    return _backend.like_layout(array, source)
+    result = _backend.like_layout(array, source)
+    if order is not None:
+        # A format given fixes every stride, those of size-1 dims too (which the layout read
+        # from strides leaves open): PyTorch's empty_like(memory_format=) has them exactly.
+        wanted = _device.strides_in(tuple(input.shape), order)
+        if _backend.element_strides(result) != wanted:
+            result = _backend.laid_out(result, order)
+    return result
 
 
 def _template(input: Tensor) -> Any:
