@@ -740,3 +740,19 @@ def test_random_like_in_a_format_has_its_strides_for_size_one_dims_too(name: str
         made = getattr(L, name)(x, *args, memory_format=L.channels_last)
         seen.append((made.stride(), made.flatten().tolist()))
     assert seen[0] == seen[1]
+
+
+def test_random_like_in_a_format_compiles_and_draws_anew_on_each_replay() -> None:
+    # Regression (second read): the copy into the format's strides was made outside the
+    # compile tracer, so a compiled rand_like(memory_format=) fell back to eager.
+    x = ag.zeros(2, 3, 1, 2)
+
+    @ag.compile
+    def draw(x: Any) -> Any:
+        return ag.rand_like(x, memory_format=ag.channels_last)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (a fallback to eager warns)
+        first, second, third = draw(x), draw(x), draw(x)
+    assert first.stride() == second.stride() == third.stride() == (6, 1, 6, 3)
+    assert not ag.equal(second, third)

@@ -252,14 +252,11 @@ def _drawn_like(input: Tensor, draw: Any, options: dict[str, Any]) -> Any:
         array = _backend.drawn_in_memory_order(draw, source)
     except (MemoryError, ValueError) as error:
         raise allocation_error(error, tuple(input.shape)) from None
-    result = _backend.like_layout(array, source)
-    if order is not None:
-        # A format given fixes every stride, those of size-1 dims too (which the layout read
-        # from strides leaves open): PyTorch's empty_like(memory_format=) has them exactly.
-        wanted = _device.strides_in(tuple(input.shape), order)
-        if _backend.element_strides(result) != wanted:
-            result = _backend.laid_out(result, order)
-    return result
+    if order is None:
+        return _backend.like_layout(array, source)
+    # A format given fixes every stride, those of size-1 dims too (which a layout read from
+    # strides leaves open): PyTorch's empty_like(memory_format=) has them exactly.
+    return _backend.in_order(array, order)
 
 
 def _template(input: Tensor) -> Any:

@@ -92,6 +92,7 @@ window_picks = layout.window_picks
 # The layouts of results (C order, the inputs' order, a given order): written in result_layout.py.
 c_ordered = result_layout.c_ordered
 drawn_in_memory_order = result_layout.drawn_in_memory_order
+in_order = result_layout.in_order
 is_c_ordered = result_layout.is_c_ordered
 laid_out = result_layout.laid_out
 like_layout = result_layout.like_layout

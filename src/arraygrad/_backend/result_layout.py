@@ -125,6 +125,25 @@ def laid_out(result: Any, outer_first: tuple[int, ...]) -> Any:
     return laid.transpose(np.argsort(outer_first))
 
 
+def in_order(result: Any, outer_first: tuple[int, ...]) -> Any:
+    """``result`` with exactly the strides of a dense array whose axes lie in memory in the order
+    ``outer_first``, size-1 axes included (as PyTorch's ``empty_like(memory_format=...)`` has
+    them, where a layout read from strides leaves them open): ``result`` itself where it has
+    them, else a copy (:func:`laid_out`); on other libraries, ``result``."""
+    if type(result) is not np.ndarray:
+        return result
+    wanted = [0] * result.ndim
+    step = result.itemsize
+    for axis in reversed(outer_first):
+        wanted[axis] = step
+        step *= result.shape[axis]
+    if result.strides == tuple(wanted):
+        return result
+    if _backend.tracer is not None:  # the copy is a step of the program (see like_layout)
+        return _backend.tracer.call(laid_out, (result, tuple(outer_first)))
+    return laid_out(result, tuple(outer_first))
+
+
 def is_c_ordered(array: Any) -> bool:
     """Whether ``array``'s elements lie in C order (axes of one element aside, as PyTorch's
     ``is_contiguous``); always on libraries that do not expose their layout."""
