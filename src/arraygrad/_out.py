@@ -240,11 +240,10 @@ def _written(
     compared: bool = True,
 ) -> Tensor:
     out = _check_out(name, out)
-    if not compared:
-        pass  # (a reduction's: PyTorch compares no memory)
-    elif check_dtype in _ELEMENTWISE_FAMILIES:
-        _check_overlap(name, out, args, kwargs, checked=name not in _UNCHECKED)
-    else:
+    if check_dtype in _ELEMENTWISE_FAMILIES:
+        # (not compared: a reduction named as an elementwise op, max(): PyTorch compares none)
+        _check_overlap(name, out, args, kwargs, checked=compared and name not in _UNCHECKED)
+    elif compared:
         _check_overlap(name, out, args, kwargs, whole=check_dtype is _joinable)
     result = function(*args, **kwargs)
     _check_unrecorded(name, out, result)
