@@ -94,7 +94,9 @@ c_ordered = result_layout.c_ordered
 drawn_in_memory_order = result_layout.drawn_in_memory_order
 in_order = result_layout.in_order
 is_c_ordered = result_layout.is_c_ordered
+is_dense = result_layout.is_dense
 laid_out = result_layout.laid_out
+leaf_gradient = result_layout.leaf_gradient
 like_layout = result_layout.like_layout
 
 # Storages (the bytes of memory tensors view): part of this door, written in storage.py.

@@ -139,7 +139,7 @@ def strided_view(
     byte_strides = tuple(step * itemsize for step in strides)
     if 0 in shape:  # no element to reach: any start in the memory will do (NumPy checks it)
         offset = 0
-    order = _dense_axes(owner) if owner.dtype == x.dtype else None
+    order = dense_axes(owner) if owner.dtype == x.dtype else None
     if order is not None:
         # A view whose base is the owner, so that element_offset reads ``offset`` back (and
         # storage_numel the owner's size); an owner in another dense order (Fortran) is first
@@ -347,7 +347,7 @@ def memory_positions(view: Any, base: Any) -> Any:
     if view.__class__ is not np.ndarray or base.__class__ is not np.ndarray:
         return None
     c_order = base.flags.c_contiguous
-    if not c_order and _dense_axes(base) is None:
+    if not c_order and dense_axes(base) is None:
         return None
     itemsize = base.itemsize
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
@@ -361,7 +361,7 @@ def memory_positions(view: Any, base: Any) -> Any:
     # multi-index through the base's strides, outermost in memory first, then a C position.
     index = [np.zeros_like(positions)] * base.ndim
     remaining = positions
-    for axis in _dense_axes(base):  # type: ignore[union-attr]
+    for axis in dense_axes(base):  # type: ignore[union-attr]
         if base.shape[axis] == 1:
             # Its stride is arbitrary (NumPy keeps any, even 0): its index is always 0, and
             # dividing by that stride would read the other axes' offsets as this one's.
@@ -371,7 +371,7 @@ def memory_positions(view: Any, base: Any) -> Any:
     return np.ravel_multi_index(tuple(index), base.shape)
 
 
-def _dense_axes(array: Any) -> list[int] | None:
+def dense_axes(array: Any) -> list[int] | None:
     """The axes of ``array`` from outermost to innermost in memory when its elements fill a
     block of memory with no gaps from its first element on (C, Fortran or permuted order),
     else ``None``."""

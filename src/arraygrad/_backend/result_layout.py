@@ -15,6 +15,7 @@ import numpy as np
 
 from arraygrad import _backend
 from arraygrad._backend import numpy_fast
+from arraygrad._backend.layout import dense_axes, empty_strided
 
 
 def c_ordered(array: Any) -> Any:
@@ -148,3 +149,46 @@ def is_c_ordered(array: Any) -> bool:
     """Whether ``array``'s elements lie in C order (axes of one element aside, as PyTorch's
     ``is_contiguous``); always on libraries that do not expose their layout."""
     return type(array) is not np.ndarray or bool(array.flags.c_contiguous)
+
+
+def is_dense(array: Any) -> bool:
+    """Whether ``array``'s elements fill their memory without gaps or repeats, in some axis
+    order (PyTorch's ``is_non_overlapping_and_dense``); always on libraries without layouts."""
+    return type(array) is not np.ndarray or array.flags.c_contiguous or bool(dense_axes(array))
+
+
+def leaf_gradient(grad: Any, leaf: Any, fresh: bool) -> Any:
+    """``grad`` laid out as a leaf's first ``.grad``, by PyTorch's "gradient layout contract"
+    (AccumulateGrad): with the strides of ``leaf`` where its elements fill their memory without
+    gaps or repeats (C order, ``channels_last``, a transposed matrix), so that an optimizer's
+    update walks a parameter and its gradient in one order; in C order otherwise (a leaf that
+    is a slice or an expansion).
+
+    ``grad`` itself where ``fresh`` (an array nobody else holds) and laid out so already (the
+    strides of axes of one element aside, which PyTorch's check ignores too), else a copy; a
+    plain copy on libraries without layouts."""
+    if type(grad) is not np.ndarray or type(leaf) is not np.ndarray:
+        return grad if fresh else _backend.copy(grad)
+    axes = None if leaf.flags.c_contiguous else dense_axes(leaf)
+    if axes is None:  # C order: most parameters, and those with gaps or repeats
+        if fresh and grad.flags.c_contiguous:
+            return grad
+        return _backend.copy(grad)  # (NumPy's copy is in C order)
+    # the leaf's strides in elements (grad's dtype may differ from the leaf's: grad_dtype)
+    wanted = tuple(step // leaf.itemsize for step in leaf.strides)
+    if fresh and all(
+        size == 1 or have == want * grad.itemsize
+        for size, have, want in zip(grad.shape, grad.strides, wanted, strict=True)
+    ):
+        return grad
+    if _backend.tracer is not None:  # the copy is a step of the program (see like_layout)
+        return _backend.tracer.call(_copied_with_strides, (grad, wanted))
+    return _copied_with_strides(grad, wanted)
+
+
+def _copied_with_strides(array: Any, strides: tuple[int, ...]) -> Any:
+    """A copy of the NumPy array ``array`` whose elements lie exactly ``strides`` elements
+    apart (those of axes of one element too), in memory of its own."""
+    copy = empty_strided(array.shape, strides, array.dtype)
+    copy[...] = array
+    return copy

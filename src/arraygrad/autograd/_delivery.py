@@ -101,16 +101,16 @@ def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool =
     existing = tensor._grad
     if create_graph:
         new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
-        # A first gradient is cloned, as PyTorch's AccumulateGrad does with a graph: the Tensor
+        # A first gradient is copied, as PyTorch's AccumulateGrad does with a graph: the Tensor
         # may be a user's gradient= or a hook's result, and a later backward adds into .grad.
-        tensor._grad = ops_namespace().clone(new) if existing is None else existing + new
+        tensor._grad = _copied_for_leaf(new, tensor) if existing is None else existing + new
         return
     if existing is None:
-        if fresh:
-            tensor._grad = Tensor._wrap(grad)
-            return
-        # A copy: the rule's result may alias another gradient (add passes g through).
-        tensor._grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
+        # Kept where fresh, else a copy: the rule's result may alias another gradient (add
+        # passes g through). Either way laid out as the leaf is (PyTorch's layout contract).
+        if not fresh:
+            grad = _backend.ensure_array(grad)
+        tensor._grad = Tensor._wrap(_backend.leaf_gradient(grad, tensor._data, fresh))
     else:
         _backend.add_into(existing._data, grad)
         if existing._rg:
@@ -118,6 +118,17 @@ def accumulate_grad(tensor: Tensor, grad: Any, create_graph: bool, fresh: bool =
             # as in PyTorch: it keeps its graph and requires_grad, and its version says it
             # changed (a backward through a graph that saved it refuses).
             bump_version(existing)
+
+
+def _copied_for_leaf(grad: Tensor, leaf: Tensor) -> Tensor:
+    """A differentiable copy of ``grad`` laid out for ``leaf.grad``, as PyTorch's
+    ``clone_obey_contract`` makes it with a graph: into an empty tensor with the leaf's strides
+    where the leaf is dense (``CopyBackwards``), else a C-order clone (``CloneBackward0``)."""
+    from arraygrad import _device, _utilities
+
+    if _backend.is_dense(leaf._data):
+        return _utilities.empty_strided(leaf.shape, leaf.stride(), dtype=grad.dtype).copy_(grad)
+    return grad.clone(memory_format=_device.contiguous_format)
 
 
 def materialized(grad: Tensor) -> Tensor:
