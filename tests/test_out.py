@@ -207,6 +207,43 @@ _OWN_INPUTS: dict[str, Callable[[Any, Any], Any]] = {
         lib.manual_seed(0),
         lib.multinomial(_symmetric_positive(lib), 2, out=out),
     )[1],
+    # Regression (parity_out): these took no out=, where torch 2.13 takes one.
+    "linalg.det": lambda lib, out: lib.linalg.det(_symmetric_positive(lib), out=out),
+    "slogdet": lambda lib, out: lib.slogdet(_symmetric_positive(lib), out=out),
+    "orgqr": lambda lib, out: lib.orgqr(*lib.geqrf(_symmetric_positive(lib)), out=out),
+    "softmax": lambda lib, out: lib.softmax(_symmetric_positive(lib), 0, out=out),
+    "softmax (dtype)": lambda lib, out: lib.softmax(
+        _symmetric_positive(lib), 1, lib.float64, out=out
+    ),
+    "log_softmax": lambda lib, out: lib.log_softmax(_symmetric_positive(lib), 1, out=out),
+    "slice_scatter": lambda lib, out: lib.slice_scatter(
+        _symmetric_positive(lib), _symmetric_positive(lib)[:, :1], 1, 2, out=out
+    ),
+    "as_strided_copy": lambda lib, out: lib.as_strided_copy(
+        _symmetric_positive(lib), (2, 2), (1, 3), 1, out=out
+    ),
+    "expand_copy": lambda lib, out: lib.expand_copy(
+        _symmetric_positive(lib)[:1], (2, 3, 3), out=out
+    ),
+    "permute_copy": lambda lib, out: lib.permute_copy(_symmetric_positive(lib), (1, 0), out=out),
+    "select_copy": lambda lib, out: lib.select_copy(_symmetric_positive(lib), 1, -1, out=out),
+    "transpose_copy": lambda lib, out: lib.transpose_copy(
+        _symmetric_positive(lib)[None], 0, 2, out=out
+    ),
+    "unfold_copy": lambda lib, out: lib.unfold_copy(_symmetric_positive(lib), 1, 2, 1, out=out),
+    "view_copy": lambda lib, out: lib.view_copy(_symmetric_positive(lib), (9,), out=out),
+    "view_as_real_copy": lambda lib, out: lib.view_as_real_copy(
+        _symmetric_positive(lib).to(lib.complex64), out=out
+    ),
+    "view_as_complex_copy": lambda lib, out: lib.view_as_complex_copy(
+        _symmetric_positive(lib)[:, :2].contiguous(), out=out
+    ),
+    "clamp_min (number)": lambda lib, out: lib.clamp_min(_symmetric_positive(lib), 3.5, out=out),
+    "clamp_max (number)": lambda lib, out: lib.clamp_max(_symmetric_positive(lib), 3, out=out),
+    "isin": lambda lib, out: lib.isin(_symmetric_positive(lib), lib.tensor([2.0, 3.0]), out=out),
+    "isin (invert)": lambda lib, out: lib.isin(
+        _symmetric_positive(lib), _symmetric_positive(lib)[0], invert=True, out=out
+    ),
 }
 
 
@@ -322,6 +359,11 @@ def test_functions_found() -> None:
     """The discovery above finds the functions (a broken signature check would find none)."""
     names = {name for name, _, _ in _FUNCTIONS}
     assert {"add", "sin", "matmul", "cat", "clamp", "special.ndtr", "where"} <= names
+    # Regression (parity_out): out= that torch 2.13 takes and arraygrad lacked; found here, so
+    # the tests above compare them with torch
+    copies = {"alias_copy", "detach_copy", "diagonal_copy", "slice_copy", "squeeze_copy"}
+    assert {"clamp_min", "clamp_max", "diff", "threshold", "hardshrink", *copies} <= names
+    assert {"t_copy", "unsqueeze_copy"} <= names
     assert len(names) > 150
 
 
@@ -694,3 +736,25 @@ def test_extremum_and_median_out_overlap_as_torch(name: str) -> None:
             getattr(L, name)(x[0, :3], out=x[0, 1])
             outcomes.append(x.tolist())
     assert outcomes[: len(outcomes) // 2] == outcomes[len(outcomes) // 2 :]
+
+
+# Regression (parity_out): where(condition, input, other, out=) took a number for input or
+# other (as where does without out=); torch 2.13's out= form has no overload for numbers.
+@pytest.mark.parametrize(
+    "operands",
+    [("x", "x", 0.0), ("x", 1, "x"), ("x", 1.0, 2.0), (True, "x", "x"), ([True] * 3, "x", "x")],
+    ids=["other", "input", "both", "condition", "condition list"],
+)
+def test_where_out_takes_tensors_only_as_torch(operands: tuple[Any, ...]) -> None:
+    messages = []
+    for library in (torch, ag):
+        x = library.tensor([0.5, 1.5, 2.5])
+        arguments = [
+            x > 1 if i == 0 and o == "x" else x if o == "x" else o for i, o in enumerate(operands)
+        ]
+        out = library.zeros(3)
+        with pytest.raises(TypeError) as raised:
+            library.where(*arguments, out=out)
+        assert out.tolist() == [0.0, 0.0, 0.0]
+        messages.append(str(raised.value).split(". Fix")[0])
+    assert messages[1] == messages[0]

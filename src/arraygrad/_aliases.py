@@ -1,7 +1,8 @@
 """Top-level functions PyTorch has under a second name or home: ``hardshrink``, ``prelu``,
-``rrelu`` and the dropouts (also in ``nn.functional``, where ``train`` is called ``training``
-and has a default, and a probability outside ``[0, 1]`` is a ValueError rather than the
-RuntimeError of these) and ``negative_`` (the in-place :func:`arraygrad.negative`)."""
+``rrelu``, ``threshold`` and the dropouts (also in ``nn.functional``, where ``train`` is called
+``training`` and has a default, and a probability outside ``[0, 1]`` is a ValueError rather
+than the RuntimeError of these; ``hardshrink`` and ``threshold`` take ``out`` here only) and
+``negative_`` (the in-place :func:`arraygrad.negative`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ __all__ = [
     "prelu",
     "rrelu",
     "rrelu_",
+    "threshold",
 ]
 
 
@@ -103,14 +105,36 @@ def rrelu_(
     return _functional.rrelu_(input, lower, upper, training)
 
 
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+def hardshrink(input: Tensor, lambd: float = 0.5, *, out: Tensor | None = None) -> Tensor:
     """``input`` where ``|input| > lambd``, else 0: :func:`arraygrad.nn.functional.hardshrink`.
 
     >>> import arraygrad
     >>> arraygrad.hardshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
     tensor([-1.,  0.,  2.])
     """
+    if out is not None:  # (of the result's dtype, as PyTorch's kernel computes in it)
+        # (imported here: arraygrad imports this module first, before what _out needs)
+        from arraygrad._out import written_same
+
+        return written_same("hardshrink", out, hardshrink, input, lambd)
     return _functional.hardshrink(input, lambd)
+
+
+def threshold(
+    input: Tensor, threshold: float, value: float, *, out: Tensor | None = None
+) -> Tensor:
+    """``input`` where ``input > threshold``, else ``value``:
+    :func:`arraygrad.nn.functional.threshold` (without its ``inplace``, as in PyTorch).
+
+    >>> import arraygrad
+    >>> arraygrad.threshold(arraygrad.tensor([0.5, 2.0]), 1.0, -1.0)
+    tensor([-1.,  2.])
+    """
+    if out is not None:  # (cast into out, as PyTorch's structured kernel)
+        from arraygrad._out import written
+
+        return written("threshold", out, _functional.threshold, input, threshold, value)
+    return _functional.threshold(input, threshold, value)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

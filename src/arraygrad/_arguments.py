@@ -69,6 +69,17 @@ def where_operand_missing() -> TypeError:
     )
 
 
+def where_out_operands(condition: Any, input: Any, other: Any) -> None:
+    """PyTorch's TypeError for ``where(condition, input, other, out=...)`` given a number or
+    a list: that form has no overload for numbers, each operand must be a tensor (without
+    ``out``, a number beside a tensor is taken)."""
+    operands = {"condition": condition, "input": input, "other": other}
+    for position, (name, value) in enumerate(operands.items(), 1):
+        if not isinstance(value, Tensor):
+            fix = f"pass {name} as a tensor (arraygrad.tensor(...)), or drop out=."
+            raise not_tensor_error("where", value, name=name, position=position, fix=fix)
+
+
 def _tensor_given(op: str, name: str, position: int | None, kind: str, fix: str) -> TypeError:
     where = f"argument '{name}'" + ("" if position is None else f" (position {position})")
     return TypeError(f"{op}(): {where} must be {kind}, not Tensor. Fix: {fix}")

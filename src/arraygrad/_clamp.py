@@ -33,12 +33,17 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Tensor | None
     tensor([0.0000, 0.5000, 1.0000])
     """
     if out is not None:
-        # PyTorch's kernel for number bounds computes in out's dtype, which must be the
-        # result's; with a tensor bound, the result is cast into out as for other functions.
-        tensor_bound = isinstance(min, Tensor) or isinstance(max, Tensor)
-        writer = written if tensor_bound else written_same
-        return writer("clamp", out, clamp, input, min, max)
+        return _written_clamp("clamp", out, clamp, input, min, max)
     return _clamp(input, min, max, "Clamp")
+
+
+def _written_clamp(name: str, out: Tensor, function: Any, input: Any, *bounds: Any) -> Tensor:
+    """``function(input, *bounds)`` written into ``out`` by PyTorch's rule for clamp's kernels:
+    the one for number bounds computes in out's dtype, which must be the result's; with a
+    tensor bound, the result is cast into out as for other functions."""
+    tensor_bound = any(isinstance(bound, Tensor) for bound in bounds)
+    writer = written if tensor_bound else written_same
+    return writer(name, out, function, input, *bounds)
 
 
 # PyTorch's grad_fn numbers each function's overloads: numbers, tensor bounds.
@@ -142,7 +147,7 @@ def _bound(bound: Any, target: _dtype.dtype) -> Tensor:
     return as_tensor(_scalar(bound), dtype=target)
 
 
-def clamp_min(input: Tensor, min: Any) -> Tensor:
+def clamp_min(input: Tensor, min: Any, *, out: Tensor | None = None) -> Tensor:
     """``clamp(input, min=min)``: ``max(input, min)`` elementwise; ``nan`` stays ``nan``.
 
     The gradient passes where ``input >= min`` (a tie included), 0 elsewhere. A float bound
@@ -152,10 +157,12 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:
     >>> arraygrad.clamp_min(arraygrad.tensor([1, -2]), 0.5)
     tensor([1.0000, 0.5000])
     """
+    if out is not None:
+        return _written_clamp("clamp_min", out, clamp_min, input, min)
     return _clamp(input, min, None, "ClampMin")
 
 
-def clamp_max(input: Tensor, max: Any) -> Tensor:
+def clamp_max(input: Tensor, max: Any, *, out: Tensor | None = None) -> Tensor:
     """``clamp(input, max=max)``: ``min(input, max)`` elementwise; ``nan`` stays ``nan``.
 
     The gradient passes where ``input <= max`` (a tie included), 0 elsewhere.
@@ -166,6 +173,8 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
     >>> x.grad
     tensor([1., 1., 0.])
     """
+    if out is not None:
+        return _written_clamp("clamp_max", out, clamp_max, input, max)
     return _clamp(input, None, max, "ClampMax")
 
 

@@ -27,7 +27,7 @@ from arraygrad._math import (
     mul,
     sub,
 )
-from arraygrad._out import written, written_bool
+from arraygrad._out import written, written_bool, written_exactly
 from arraygrad._tensor import Tensor, describe
 
 __all__ = [
@@ -183,7 +183,12 @@ def _membership_operand(value: Any, name: str) -> Tensor:
 
 
 def isin(
-    elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
+    elements: Any,
+    test_elements: Any,
+    *,
+    assume_unique: bool = False,
+    invert: bool = False,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Where each of ``elements`` is one of ``test_elements`` (or is not, with ``invert``); the
     result has the shape of ``elements``. Either may be a Python number, not both; ``nan`` is in
@@ -193,6 +198,10 @@ def isin(
     >>> arraygrad.isin(arraygrad.tensor([1, 2, 3]), arraygrad.tensor([2, 5]))
     tensor([False,  True, False])
     """
+    if out is not None:
+        return written_exactly(
+            "isin", out, isin, elements, test_elements, assume_unique=assume_unique, invert=invert
+        )
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError(
             f"isin() received an invalid combination of arguments - got "

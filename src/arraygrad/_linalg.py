@@ -459,3 +459,17 @@ def det(input: Tensor) -> Tensor:
     a = _square("linalg.det", input, complex_ok=True)
     _kernel_supports("lu_cpu", a)
     return (ops.complex_ops.det if a.dtype.is_complex else ops.det)(a)
+
+
+def linalg_det(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's name
+    """:func:`det` as :func:`arraygrad.linalg.det`, which (unlike ``torch.det``) takes ``out``,
+    of the result's dtype.
+
+    >>> import arraygrad
+    >>> out = arraygrad.empty(0)
+    >>> arraygrad.linalg.det(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]]), out=out) is out
+    True
+    """
+    if out is not None:
+        return written_exactly("linalg_det", out, det, A)
+    return det(A)

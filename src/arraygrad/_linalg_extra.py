@@ -357,14 +357,14 @@ def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) ->
     return q
 
 
-def orgqr(input: Tensor, tau: Tensor) -> Tensor:
+def orgqr(input: Tensor, tau: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``torch.orgqr``: :func:`arraygrad.linalg.householder_product`.
 
     >>> import arraygrad
     >>> arraygrad.orgqr(arraygrad.tensor([[1.0], [0.0]]), arraygrad.tensor([0.0])).tolist()
     [[1.0], [0.0]]
     """
-    return householder_product(input, tau)
+    return householder_product(input, tau, out=out)
 
 
 def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:

@@ -19,7 +19,7 @@ import numbers
 from typing import Any, overload
 
 from arraygrad import _device, _dtype, _reduced_floats, ops
-from arraygrad._arguments import where_operand_missing
+from arraygrad._arguments import where_operand_missing, where_out_operands
 from arraygrad._elementwise_operands import (
     _broadcast_error,
     _category,
@@ -542,6 +542,7 @@ def where(
                 "where(): out= is taken by where(condition, input, other) only: where(condition) "
                 "returns a tuple of index tensors. Fix: drop out=, or pass input and other."
             )
+        where_out_operands(condition, input, other)
         return written_same("where", out, where, condition, input, other)
     if isinstance(input, Tensor):
         other = _where_number(other, input)

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def slogdet(input: Tensor) -> Any:
+def slogdet(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """``(sign, logabsdet)`` of the determinant of a (batch of) square matrices, as
     ``return_types.slogdet``: ``det = sign * exp(logabsdet)``, and a singular matrix gives
     ``(0, -inf)``. The gradient of ``logabsdet`` is ``A^-T``; ``sign`` has none.
@@ -36,6 +36,8 @@ def slogdet(input: Tensor) -> Any:
     >>> arraygrad.slogdet(arraygrad.tensor([[1.0, 2.0], [3.0, 4.0]])).sign
     tensor(-1.)
     """
+    if out is not None:
+        return written_each("slogdet", out, slogdet, input)
     a = _square("linalg.slogdet", input, complex_ok=True)
     _low_precision("linalg.slogdet", a)
     if a.dtype.is_complex:  # a unit complex sign, and log|det| packed as a complex number

@@ -65,7 +65,6 @@ __all__ = [
     "rsub",
     "selu",
     "selu_",
-    "threshold",
     "threshold_",
     "triplet_margin_loss",
 ]
@@ -91,7 +90,6 @@ relu_ = _functional.relu_
 rms_norm = _functional.rms_norm
 selu = _functional.selu
 selu_ = _functional.selu_
-threshold = _functional.threshold
 threshold_ = _functional.threshold_
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}

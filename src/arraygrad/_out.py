@@ -267,6 +267,7 @@ _UNCHECKED = frozenset(
         "cholesky",
         "cholesky_inverse",
         "cholesky_solve",
+        "diff",
         "linalg_cond",
         "linalg_householder_product",
         "linalg_pinv",
@@ -277,6 +278,7 @@ _UNCHECKED = frozenset(
         "mvlgamma",
         "special_ndtr",
         "std",
+        "threshold",
         "var",
         *(
             f"fft_{kind}{dims}"

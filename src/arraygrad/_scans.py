@@ -15,7 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._dims import normalize_dim
 from arraygrad._indexing import take_along
-from arraygrad._out import written_each, written_exactly
+from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = [
@@ -44,6 +44,8 @@ def diff(
     dim: int = -1,
     prepend: Tensor | None = None,
     append: Tensor | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The ``n``-th forward difference ``out[i] = x[i + 1] - x[i]`` along ``dim`` (applied ``n``
     times), after joining ``prepend`` and ``append`` to ``input`` there. Bool tensors give
@@ -55,6 +57,8 @@ def diff(
     >>> arraygrad.diff(arraygrad.tensor([1.0, 4.0, 9.0]), n=2)
     tensor([2.])
     """
+    if out is not None:
+        return written("diff", out, diff, input, n, dim, prepend, append)
     if input.ndim == 0:
         raise RuntimeError(
             "diff expects input to be at least one-dimensional, got a 0-d tensor. Fix: "

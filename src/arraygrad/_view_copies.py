@@ -2,8 +2,10 @@
 ``select``, ...) as a new contiguous tensor that shares no memory with its input.
 
 Each is spelled out and delegates to the view op, so gradients and errors are the view's; only
-the copy is added. (The sparse and nested views' copies are not here: arraygrad's tensors are
-dense; the complex views' are, ``view_as_real_copy`` and ``view_as_complex_copy``.)
+the copy is added. Those with one result take ``out``, of the result's dtype, as PyTorch's do
+(the split and unbind copies, whose ``out`` is a list, take none). (The sparse and nested views'
+copies are not here: arraygrad's tensors are dense; the complex views' are,
+``view_as_real_copy`` and ``view_as_complex_copy``.)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from arraygrad import _complex, _grad_mode, _repeats, _shape, _splitting, _views, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written_exactly
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -49,18 +52,25 @@ def _copy(view: Tensor) -> Tensor:
     return ops.clone(view) if view.is_contiguous() else view.contiguous()
 
 
-def alias_copy(input: Tensor) -> Tensor:
+def alias_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """A contiguous copy of ``input`` (the copy form of its alias, ``input`` itself as a view).
 
     >>> import arraygrad
     >>> arraygrad.alias_copy(arraygrad.tensor([1, 2]))
     tensor([1, 2])
     """
+    if out is not None:
+        return written_exactly("alias_copy", out, alias_copy, input)
     return _copy(_tensor("alias_copy", input))
 
 
 def as_strided_copy(
-    input: Tensor, size: Sequence[int], stride: Sequence[int], storage_offset: int | None = None
+    input: Tensor,
+    size: Sequence[int],
+    stride: Sequence[int],
+    storage_offset: int | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """:func:`arraygrad.as_strided`, copied: the elements at ``storage_offset + sum(i[k] *
     stride[k])`` of ``input``'s memory for each index ``i`` of ``size``, in new memory.
@@ -70,10 +80,14 @@ def as_strided_copy(
     tensor([[0, 2],
             [1, 3]])
     """
+    if out is not None:
+        return written_exactly(
+            "as_strided_copy", out, as_strided_copy, input, size, stride, storage_offset
+        )
     return _copy(_views.as_strided(_tensor("as_strided_copy", input), size, stride, storage_offset))
 
 
-def detach_copy(input: Tensor) -> Tensor:
+def detach_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """``input.detach()``, copied: no gradient flows back to ``input`` (as in PyTorch, the copy
     requires grad where ``input`` does, and backward through it raises).
 
@@ -81,23 +95,40 @@ def detach_copy(input: Tensor) -> Tensor:
     >>> arraygrad.detach_copy(arraygrad.tensor([1.0, 2.0]))
     tensor([1., 2.])
     """
+    if out is not None:
+        return written_exactly("detach_copy", out, detach_copy, input)
     copied = _copy(_tensor("detach_copy", input).detach())
     return ops.without_derivative(
         copied, [input], "derivative for aten::detach_copy is not implemented"
     )
 
 
-def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+def diagonal_copy(
+    input: Tensor,
+    offset: int = 0,
+    dim1: int = 0,
+    dim2: int = 1,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """:func:`arraygrad.diagonal`, copied.
 
     >>> import arraygrad
     >>> arraygrad.diagonal_copy(arraygrad.tensor([[1, 2], [3, 4]]))
     tensor([1, 4])
     """
+    if out is not None:
+        return written_exactly("diagonal_copy", out, diagonal_copy, input, offset, dim1, dim2)
     return _copy(_views.diagonal(_tensor("diagonal_copy", input), offset, dim1, dim2))
 
 
-def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False) -> Tensor:
+def expand_copy(
+    input: Tensor,
+    size: Sequence[int],
+    *,
+    implicit: bool = False,
+    out: Tensor | None = None,
+) -> Tensor:
     """``input.expand(size)``, copied (each repeated element its own memory).
 
     >>> import arraygrad
@@ -105,10 +136,12 @@ def expand_copy(input: Tensor, size: Sequence[int], *, implicit: bool = False) -
     tensor([[1, 1, 1],
             [2, 2, 2]])
     """
+    if out is not None:
+        return written_exactly("expand_copy", out, expand_copy, input, size, implicit=implicit)
     return _copy(_tensor("expand_copy", input).expand(size))
 
 
-def permute_copy(input: Tensor, dims: Sequence[int]) -> Tensor:
+def permute_copy(input: Tensor, dims: Sequence[int], *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.permute`, copied.
 
     >>> import arraygrad
@@ -116,10 +149,12 @@ def permute_copy(input: Tensor, dims: Sequence[int]) -> Tensor:
     tensor([[1, 3],
             [2, 4]])
     """
+    if out is not None:
+        return written_exactly("permute_copy", out, permute_copy, input, dims)
     return _copy(_shape.permute(_tensor("permute_copy", input), dims))
 
 
-def select_copy(input: Tensor, dim: int, index: Any) -> Tensor:
+def select_copy(input: Tensor, dim: int, index: Any, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.select`, copied: ``input[..., index, ...]`` along ``dim``, that dimension
     removed.
 
@@ -127,11 +162,19 @@ def select_copy(input: Tensor, dim: int, index: Any) -> Tensor:
     >>> arraygrad.select_copy(arraygrad.tensor([[1, 2], [3, 4]]), 1, 0)
     tensor([1, 3])
     """
+    if out is not None:
+        return written_exactly("select_copy", out, select_copy, input, dim, index)
     return _copy(_views.select(_tensor("select_copy", input), dim, index))
 
 
 def slice_copy(
-    input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
+    input: Tensor,
+    dim: int = 0,
+    start: int | None = None,
+    end: int | None = None,
+    step: int = 1,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """``input[..., start:end:step]`` along ``dim``, copied; ``step`` must be positive.
 
@@ -139,6 +182,8 @@ def slice_copy(
     >>> arraygrad.slice_copy(arraygrad.arange(10), 0, 1, 8, 3)
     tensor([1, 4, 7])
     """
+    if out is not None:
+        return written_exactly("slice_copy", out, slice_copy, input, dim, start, end, step)
     axis = normalize_dim(dim, _tensor("slice_copy", input).ndim)
     if step <= 0:
         raise RuntimeError(
@@ -176,17 +221,19 @@ def split_with_sizes_copy(
     return tuple(_copy(part) for part in parts)
 
 
-def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
+def squeeze_copy(input: Tensor, dim: Any = None, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.squeeze`, copied: the dimensions of size 1 (in ``dim`` if given) removed.
 
     >>> import arraygrad
     >>> arraygrad.squeeze_copy(arraygrad.zeros(2, 1, 3)).shape
     arraygrad.Size([2, 3])
     """
+    if out is not None:
+        return written_exactly("squeeze_copy", out, squeeze_copy, input, dim)
     return _copy(_shape.squeeze(_tensor("squeeze_copy", input), dim))
 
 
-def t_copy(input: Tensor) -> Tensor:
+def t_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.t`, copied: the transpose of a tensor of at most two dimensions.
 
     >>> import arraygrad
@@ -194,10 +241,12 @@ def t_copy(input: Tensor) -> Tensor:
     tensor([[1, 3],
             [2, 4]])
     """
+    if out is not None:
+        return written_exactly("t_copy", out, t_copy, input)
     return _copy(_shape.t(_tensor("t_copy", input)))
 
 
-def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
+def transpose_copy(input: Tensor, dim0: int, dim1: int, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.transpose`, copied: dimensions ``dim0`` and ``dim1`` swapped, in new
     contiguous memory.
 
@@ -205,6 +254,8 @@ def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
     >>> arraygrad.transpose_copy(arraygrad.zeros(2, 3, 4), 0, 2).stride()
     (6, 2, 1)
     """
+    if out is not None:
+        return written_exactly("transpose_copy", out, transpose_copy, input, dim0, dim1)
     return _copy(_shape.transpose(_tensor("transpose_copy", input), dim0, dim1))
 
 
@@ -219,7 +270,14 @@ def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return tuple(_copy(part) for part in _splitting.unbind(_tensor("unbind_copy", input), dim))
 
 
-def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+def unfold_copy(
+    input: Tensor,
+    dimension: int,
+    size: int,
+    step: int,
+    *,
+    out: Tensor | None = None,
+) -> Tensor:
     """``input.unfold(dimension, size, step)``, copied: the windows of ``size`` elements every
     ``step`` along ``dimension``, as a new last dimension.
 
@@ -228,20 +286,24 @@ def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     tensor([[0, 1],
             [2, 3]])
     """
+    if out is not None:
+        return written_exactly("unfold_copy", out, unfold_copy, input, dimension, size, step)
     return _copy(_tensor("unfold_copy", input).unfold(dimension, size, step))
 
 
-def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
+def unsqueeze_copy(input: Tensor, dim: int, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.unsqueeze`, copied: a dimension of size 1 inserted at ``dim``.
 
     >>> import arraygrad
     >>> arraygrad.unsqueeze_copy(arraygrad.tensor([1, 2]), 0)
     tensor([[1, 2]])
     """
+    if out is not None:
+        return written_exactly("unsqueeze_copy", out, unsqueeze_copy, input, dim)
     return _copy(_shape.unsqueeze(_tensor("unsqueeze_copy", input), dim))
 
 
-def view_copy(input: Tensor, size: Sequence[int]) -> Tensor:
+def view_copy(input: Tensor, size: Sequence[int], *, out: Tensor | None = None) -> Tensor:
     """``input.view(size)``, copied.
 
     >>> import arraygrad
@@ -249,10 +311,12 @@ def view_copy(input: Tensor, size: Sequence[int]) -> Tensor:
     tensor([[0, 1],
             [2, 3]])
     """
+    if out is not None:
+        return written_exactly("view_copy", out, view_copy, input, size)
     return _copy(_tensor("view_copy", input).view(size))
 
 
-def view_as_real_copy(input: Tensor) -> Tensor:
+def view_as_real_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.view_as_real`, copied: complex ``s`` as real pairs ``s + (2,)``, with
     its gradient (the real pairs' gradient as complex numbers).
 
@@ -260,10 +324,12 @@ def view_as_real_copy(input: Tensor) -> Tensor:
     >>> arraygrad.view_as_real_copy(arraygrad.tensor([1 + 2j]))
     tensor([[1., 2.]])
     """
+    if out is not None:
+        return written_exactly("view_as_real_copy", out, view_as_real_copy, input)
     return _copy(_complex.view_as_real(_tensor("view_as_real_copy", input)))
 
 
-def view_as_complex_copy(input: Tensor) -> Tensor:
+def view_as_complex_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.view_as_complex`, copied (its layout rules apply: a last dimension of
     size 2 and stride 1, even strides and offset). As PyTorch, it has no derivative: an input
     that requires grad raises RuntimeError while grad mode is on.
@@ -272,6 +338,8 @@ def view_as_complex_copy(input: Tensor) -> Tensor:
     >>> arraygrad.view_as_complex_copy(arraygrad.tensor([[1.0, 2.0]]))
     tensor([1.+2.j])
     """
+    if out is not None:
+        return written_exactly("view_as_complex_copy", out, view_as_complex_copy, input)
     input = _tensor("view_as_complex_copy", input)
     if input.requires_grad and _grad_mode.grad_enabled.get():
         raise RuntimeError(

@@ -14,6 +14,7 @@ from typing import Any
 from arraygrad import _backend, _grad_mode, _shape, ops
 from arraygrad._arguments import not_tensor_error
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written_exactly
 from arraygrad._setitem import _as_value
 from arraygrad._tensor import Tensor
 from arraygrad._views import _diagonal_dims_last, _diagonal_key
@@ -65,14 +66,21 @@ def slice_scatter(
     start: int | None = None,
     end: int | None = None,
     step: int = 1,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """A copy of ``input`` with ``src`` written into ``input[..., start:end:step, ...]`` (the
-    slice along ``dim``).
+    slice along ``dim``). ``out``, of the result's dtype, takes the result (the other scatters
+    take none, as in PyTorch).
 
     >>> import arraygrad
     >>> arraygrad.slice_scatter(arraygrad.zeros(4), arraygrad.ones(2), start=1, step=2).tolist()
     [0.0, 1.0, 0.0, 1.0]
     """
+    if out is not None:
+        return written_exactly(
+            "slice_scatter", out, slice_scatter, input, src, dim, start, end, step
+        )
     if step <= 0:
         raise RuntimeError(
             f"slice step must be positive, got {step}. Fix: use .flip(dim) to reverse a dimension."

@@ -38,7 +38,7 @@ from __future__ import annotations
 import math as _math
 from typing import TYPE_CHECKING
 
-from arraygrad import _dtype, _reduced_floats
+from arraygrad import _dtype, _reduced_floats, _softmax
 from arraygrad import ops as _ops
 from arraygrad._binary import _float_operands, xlogy
 from arraygrad._math import _floating
@@ -48,7 +48,6 @@ from arraygrad._math import sigmoid as _sigmoid
 from arraygrad._out import written as _written
 from arraygrad._out import written_same as _written_same
 from arraygrad._rounding import round as _round
-from arraygrad._softmax import log_softmax, softmax
 from arraygrad._special_functions import i0
 from arraygrad._special_functions import igamma as _igamma
 from arraygrad._special_functions import igammac as _igammac
@@ -144,6 +143,27 @@ psi = digamma
 multigammaln = _mvlgamma
 gammainc = _igamma
 gammaincc = _igammac
+
+
+def softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+    """:func:`arraygrad.softmax`, without its ``out`` (PyTorch's ``special`` form takes none).
+
+    >>> import arraygrad
+    >>> arraygrad.special.softmax(arraygrad.tensor([0.0, 0.0]), 0)
+    tensor([0.5000, 0.5000])
+    """
+    return _softmax.softmax(input, dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: _dtype.dtype | None = None) -> Tensor:
+    """:func:`arraygrad.log_softmax`, without its ``out`` (PyTorch's ``special`` form takes
+    none).
+
+    >>> import arraygrad
+    >>> arraygrad.special.log_softmax(arraygrad.tensor([0.0, 0.0]), 0)
+    tensor([-0.6931, -0.6931])
+    """
+    return _softmax.log_softmax(input, dim, dtype)
 
 
 def _full_float(kernel: str, input: Tensor) -> Tensor:
