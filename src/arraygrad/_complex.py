@@ -27,6 +27,7 @@ from arraygrad._arguments import require_tensor
 from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._math import as_tensor
 from arraygrad._out import written_each, written_exactly, written_same
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -334,7 +335,10 @@ def linalg_eig(A: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:  # n
         )
     n = a.shape[-1]
     packed = ops.complex_ops.eig(a)
-    return return_types.linalg_eig(packed[..., n, :], packed[..., :n, :])
+    name = "LinalgEigBackward0"  # (torch's one node for both)
+    return return_types.linalg_eig(
+        labelled(packed[..., n, :], name), labelled(packed[..., :n, :], name)
+    )
 
 
 def linalg_eigvals(A: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's name

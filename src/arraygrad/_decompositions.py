@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._arguments import bool_argument, str_argument
 from arraygrad._linalg import LinAlgError, _inexact, _kernel_supports, _square, _square_shape
 from arraygrad._out import written, written_each, written_exactly
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = [
@@ -92,8 +93,10 @@ def _cholesky(name: str, A: Tensor, upper: bool) -> Tensor:  # noqa: N803 - torc
     a = _square(name, a, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
     primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
+    # (named as torch's node: its linalg.cholesky is linalg_cholesky_ex)
+    label = "CholeskyBackward0" if name == "cholesky" else "LinalgCholeskyExBackward0"
     try:
-        return primitive(a, upper=upper)  # type: ignore[no-any-return]
+        return labelled(primitive(a, upper=upper), label)
     except ValueError:  # NumPy's LinAlgError: torch's names the batch element and the minor
         from arraygrad._linalg_extra import raise_not_positive_definite  # (imports this)
 
@@ -140,9 +143,11 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: tuple[Tensor, ...] | None = None) -
     n = a.shape[-1]
     if a.dtype.is_complex:  # real eigenvalues, packed as complex numbers
         packed = ops.complex_linalg.eigh(a, upper=upper)
-        return return_types.linalg_eigh(ops.real(packed[..., n, :]), packed[..., :n, :])
-    packed = ops.eigh(a, upper=upper)
-    return return_types.linalg_eigh(packed[..., n, :], packed[..., :n, :])
+        values = ops.real(packed[..., n, :])
+    else:
+        packed = ops.eigh(a, upper=upper)
+        values = packed[..., n, :]
+    return return_types.linalg_eigh(*_named("LinalgEighBackward0", values, packed[..., :n, :]))
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Tensor | None = None) -> Tensor:  # noqa: N803
@@ -196,9 +201,10 @@ def linalg_svd(
     u = packed[..., :m, : (m if full_matrices else k)]
     v = packed[..., m + 1 :, : (n if full_matrices else k)]
     if a.dtype.is_complex:
-        s = ops.real(packed[..., m, :k])
-        return return_types.linalg_svd(u, s, ops.conj(ops.matrix_transpose(v)))
-    return return_types.linalg_svd(u, packed[..., m, :k], ops.matrix_transpose(v))
+        s, vh = ops.real(packed[..., m, :k]), ops.conj(ops.matrix_transpose(v))
+    else:
+        s, vh = packed[..., m, :k], ops.matrix_transpose(v)
+    return return_types.linalg_svd(*_named("LinalgSvdBackward0", u, s, vh))
 
 
 def svdvals(A: Tensor, *, driver: str | None = None, out: Tensor | None = None) -> Tensor:  # noqa: N803
@@ -240,8 +246,11 @@ def svd(
         v = Tensor._wrap(xp.zeros((*batch, n, n), dtype=input._data.dtype))
         return return_types.svd(u, s, v)
     u, s, vh = linalg_svd(input, not some)
-    v = ops.matrix_transpose(vh)
-    return return_types.svd(u, s, ops.conj(v) if v.dtype.is_complex else v)
+    # torch's V is Vh.mH: a transpose (and for complex a conjugate) of Vh
+    v = labelled(ops.matrix_transpose(vh), "TransposeBackward0")
+    return return_types.svd(
+        u, s, labelled(ops.conj(v), "ConjBackward0") if v.dtype.is_complex else v
+    )
 
 
 def linalg_qr(A: Tensor, mode: str = "reduced", *, out: tuple[Tensor, ...] | None = None) -> Any:  # noqa: N803
@@ -267,10 +276,10 @@ def linalg_qr(A: Tensor, mode: str = "reduced", *, out: tuple[Tensor, ...] | Non
     _kernel_supports("geqrf_cpu", a)
     m = a.shape[-2]
     packed = (ops.complex_linalg.qr if a.dtype.is_complex else ops.qr)(a, mode=mode)
-    r = ops.matrix_transpose(packed[..., m:, :])
+    r = labelled(ops.matrix_transpose(packed[..., m:, :]), "LinalgQrBackward0")
     if mode == "r":  # torch returns an empty Q (R keeps its gradient, whose backward raises)
         return return_types.linalg_qr(Tensor._wrap(_backend.xp.zeros((0,), dtype=a._data.dtype)), r)
-    return return_types.linalg_qr(packed[..., :m, :], r)
+    return return_types.linalg_qr(labelled(packed[..., :m, :], "LinalgQrBackward0"), r)
 
 
 def qr(input: Tensor, some: bool = True, *, out: tuple[Tensor, ...] | None = None) -> Any:
@@ -285,6 +294,12 @@ def qr(input: Tensor, some: bool = True, *, out: tuple[Tensor, ...] | None = Non
         return written_each("qr", out, qr, input, some)
     q, r = linalg_qr(input, "reduced" if bool_argument("qr", "some", some, 2) else "complete")
     return return_types.qr(q, r)
+
+
+def _named(name: str, *results: Tensor) -> tuple[Tensor, ...]:
+    """``results`` (views or functions of one packed decomposition) named as torch's one node
+    for all of them."""
+    return tuple(labelled(result, name) for result in results)
 
 
 def _orthonormal_range(x: Tensor) -> Tensor:

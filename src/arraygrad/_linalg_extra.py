@@ -184,7 +184,7 @@ def cholesky_ex(
             factor = Tensor._wrap(partial)
         if check_errors:
             _raise_for_info("linalg.cholesky_ex", info, _not_positive_definite)
-    return return_types.linalg_cholesky_ex(factor, info)
+    return return_types.linalg_cholesky_ex(labelled(factor, "LinalgCholeskyExBackward0"), info)
 
 
 def check_same_dtype(A: Any, B: Any) -> None:  # noqa: N803 - torch's names
@@ -347,14 +347,14 @@ def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) ->
     if k == 0:  # no reflectors: the identity, yet a function of A and tau (zero gradients), as
         # torch's result, which requires grad where they do
         taus = ops.reshape(ops.sum(tau, axis=(tau.ndim - 1,)), shape=(*tau.shape[:-1], 1, 1))
-        return where(False, add(A, taus), q)
+        return labelled(where(False, add(A, taus), q), "LinalgHouseholderProductBackward0")
     vectors = ops.add(tril(A, -1), Tensor._wrap(xp.eye(m, n, dtype=native)))
     t = _adjoint  # (H_i = I - tau_i v_i v_i^H for complex A)
     for i in reversed(range(k)):  # H_i (H_{i+1} ... H_k E): m x n products only
         v = vectors[..., :, i : i + 1]
         scale = ops.reshape(tau[..., i : i + 1], shape=(*tau.shape[:-1], 1, 1))
         q = sub(q, mul(scale, matmul(v, matmul(t(v), q))))
-    return q
+    return labelled(q, "LinalgHouseholderProductBackward0")
 
 
 def orgqr(input: Tensor, tau: Tensor, *, out: Tensor | None = None) -> Tensor:
@@ -392,6 +392,10 @@ def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
             f"\"geqrf_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
             "convert the input to float32 or float64 first, e.g. A.double()."
         )
+    if input.dtype.is_complex:  # torch records no complex geqrf (its results would need one)
+        from arraygrad.nn._common import refuse_complex_autograd
+
+        refuse_complex_autograd("geqrf", input)
     factors, taus = _backend.householder_qr(input._data)
     # As PyTorch's, the results require grad where the input does, and backward raises.
     message = "the derivative for 'geqrf' is not implemented"
@@ -476,7 +480,7 @@ def ormqr(
     q = householder_product(vectors, tau)
     if transpose:  # (Q^H for complex Q, as torch's)
         q = _adjoint(q)
-    return matmul(q, other) if left else matmul(other, q)
+    return labelled(matmul(q, other) if left else matmul(other, q), "OrmqrBackward0")
 
 
 def _requirement(what: str, left: int, right: int) -> RuntimeError:
@@ -575,7 +579,8 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803 - torch'
         x = ops.astype(x, _dtype.int64)
     column = ops.reshape(x, shape=(*x.shape, 1))
     ones = Tensor._wrap(_backend.xp.ones(tuple(column.shape), dtype=x._data.dtype))
-    return cumprod(cat([ones, expand(column, *column.shape[:-1], n - 1)], -1), -1)
+    powers = cumprod(cat([ones, expand(column, *column.shape[:-1], n - 1)], -1), -1)
+    return labelled(powers, "CatBackward0")  # (torch's last step: a cat after its cumprod)
 
 
 def diagonal(

@@ -20,6 +20,7 @@ from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._arguments import bool_argument
 from arraygrad._linalg import matmul, tril, triu
 from arraygrad._out import written_each, written_exactly
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad._triangular import _adjoint, solve_triangular
 from arraygrad._views import broadcast_shapes
@@ -102,7 +103,8 @@ def _factor(name: str, A: Tensor, pivot: bool) -> tuple[Tensor, Tensor, Tensor]:
     a = _checked_input(name, A, pivot)
     m, n = a.shape[-2], a.shape[-1]
     packed = (ops.complex_linalg.lu_factor if a.dtype.is_complex else ops.lu_factor)(a)
-    lu = packed[..., :m, :n]
+    # (named as torch's node: its lu_factor, lu_factor_ex and lu are linalg_lu_factor_ex)
+    lu = labelled(packed[..., :m, :n], "LinalgLuFactorExBackward0")
     # the pivots are exact in the packed float row; as integers they carry no gradient
     row = packed[..., m, : min(m, n)].detach()
     pivots = ops.astype(ops.real(row) if a.dtype.is_complex else row, _dtype.int32) + 1
@@ -271,8 +273,9 @@ def lu_unpack(
     lower, upper = _empty(dtype), _empty(dtype)
     if unpack_data:
         eye = Tensor._wrap(_backend.xp.eye(m, k, dtype=dtype))
-        lower = ops.add(tril(LU_data[..., :, :k], -1), eye)
-        upper = triu(LU_data[..., :k, :])
+        # (both named as torch's one node for L and U)
+        lower = labelled(ops.add(tril(LU_data[..., :, :k], -1), eye), "LuUnpackBackward0")
+        upper = labelled(triu(LU_data[..., :k, :]), "LuUnpackBackward0")
     return return_types.lu_unpack(p, lower, upper)
 
 
@@ -288,6 +291,7 @@ def linalg_lu(A: Tensor, *, pivot: bool = True, out: tuple[Tensor, ...] | None =
         return written_each("linalg_lu", out, linalg_lu, A, pivot=pivot)
     lu, pivots, _ = _factor("linalg.lu", A, bool_argument("linalg_lu", "pivot", pivot))
     p, lower, upper = lu_unpack(lu, pivots)
+    lower, upper = labelled(lower, "LinalgLuBackward0"), labelled(upper, "LinalgLuBackward0")
     if not pivot:  # (matrices without entries only) torch's P is then an empty tensor
         p = _empty(lu._data.dtype)
     return return_types.linalg_lu(p, lower, upper)
@@ -369,10 +373,15 @@ def linalg_lu_solve(
             "linalg_lu_solve", out, linalg_lu_solve, LU, pivots, B, left=left, adjoint=adjoint
         )
     _lu_solve_checks(LU, pivots, B, left)
+    # (named as torch's one node, whichever triangular solve or product comes last here)
+    return labelled(_lu_solved(LU, pivots, B, left, adjoint), "LinalgLuSolveBackward0")
+
+
+def _lu_solved(LU: Tensor, pivots: Tensor, B: Tensor, left: bool, adjoint: bool) -> Tensor:  # noqa: N803
     # A^T for real matrices, A^H for complex ones (torch's adjoint)
     t = _adjoint
     if not left:  # X A = B  <=>  A^T X^T = B^T (and X A^T = B  <=>  A X^T = B^T)
-        return t(linalg_lu_solve(LU, pivots, t(B), adjoint=not adjoint))
+        return t(_lu_solved(LU, pivots, t(B), True, not adjoint))
     n = LU.shape[-1]
     p = _permutation(pivots, n, tuple(pivots.shape[:-1]), LU._data.dtype)
     if adjoint:  # A^T = U^T L^T P^T: X = P L^-T U^-T B (the same with ^H)

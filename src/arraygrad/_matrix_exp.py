@@ -12,6 +12,7 @@ import math
 from arraygrad import _backend, _dtype, ops
 from arraygrad._linalg import matmul
 from arraygrad._math import add, mul, sub
+from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
 __all__ = ["matrix_exp"]
@@ -36,6 +37,7 @@ _PADE13 = (
     1.0,
 )
 _THETA13 = 5.371920351148152
+_NAME = "LinalgMatrixExpBackward0"  # torch's one node, for the approximant's products here
 
 
 def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
@@ -68,7 +70,7 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
         )
     n = shape[-1]
     if A.numel() == 0:
-        return ops.clone(A)
+        return labelled(ops.clone(A), _NAME)
     xp = _backend.xp
     # The approximant runs in float64 and the result is cast back: in float32 the rounding of
     # the degree-13 polynomial costs ~1e-4 relative accuracy (torch: ~1e-6), and float16 has
@@ -103,4 +105,4 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
     result = solve(sub(v, u), add(v, u))
     for _ in range(squarings):
         result = matmul(result, result)
-    return ops.astype(result, dtype) if wide else result
+    return labelled(ops.astype(result, dtype) if wide else result, _NAME)

@@ -170,7 +170,7 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     if input.numel() == 0:  # NumPy's SVD refuses empty matrices; the answer is empty too,
         # of the transposed shape: made from the input, so that it is in the graph (PyTorch's
         # pinverse of an empty input requires grad; its gradient is empty)
-        return ops.clone(ops.matrix_transpose(input))
+        return labelled(ops.clone(ops.matrix_transpose(input)), "LinalgPinvBackward0")
     if input.dtype.is_complex:
         return ops.complex_linalg.pinv(input, rtol=float(rcond))
     return ops.pinv(input, rtol=float(rcond))

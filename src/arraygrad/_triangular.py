@@ -39,11 +39,6 @@ def _triangle(a: Tensor, upper: bool, unitriangular: bool = False) -> Tensor:
     return ops.add(strict, Tensor._wrap(eye))
 
 
-def _solve(a: Tensor, b: Tensor) -> Tensor:
-    """``a^-1 b`` by the real or the complex solve primitive (whose rules take adjoints)."""
-    return (ops.complex_ops.solve if a.dtype.is_complex else ops.solve)(a, b)
-
-
 def _solve_triangle(t: Tensor, b: Tensor, upper: bool) -> Tensor:
     """``t^-1 b`` for an upper (``upper``) or lower triangular ``t``, by the real or the complex
     triangular solve primitive: a zero on ``t``'s diagonal gives inf and nan, as torch's
@@ -203,7 +198,9 @@ def _triangular_solve(
     if transpose:  # (not conjugated for complex A, as torch's)
         triangle, upper = ops.matrix_transpose(triangle), not upper
     solution = _solve_triangle(triangle, b.expand(*batch, *b.shape[-2:]), upper)
+    # (both named as torch's one node)
     solution = labelled(solution, "TriangularSolveBackward0")
+    coefficient = labelled(coefficient, "TriangularSolveBackward0")
     return return_types.triangular_solve(solution, coefficient)
 
 
@@ -268,7 +265,10 @@ def cholesky_solve(
             f"{b.shape[-1]}. Fix: B needs {factor.shape[-1]} rows."
         )
     _kernel_supports("cholesky_solve_cpu", factor, integers=True)  # (after the shapes)
-    return _solve(_gram(factor, upper), b)
+    # one primitive, two triangular solves as LAPACK's potrs: a zero on the factor's diagonal
+    # gives inf and nan as torch's (an LU solve of L L^T refused it as singular)
+    solve = ops.complex_linalg.cholesky_solve if factor.dtype.is_complex else ops.cholesky_solve
+    return solve(b, factor, upper=upper)
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
@@ -285,7 +285,29 @@ def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Tensor | None =
     upper = bool_argument("cholesky_inverse", "upper", upper, 2)
     factor = _square_shape("cholesky_inverse", input)
     _kernel_supports("cholesky_inverse_out_cpu", factor, integers=True)  # (after the shape)
-    return inverse(_gram(factor, upper))
+    _refuse_zero_pivot(factor)
+    return labelled(inverse(_gram(factor, upper)), "CholeskyInverseBackward0")
+
+
+def _refuse_zero_pivot(factor: Tensor) -> None:
+    """torch's LinAlgError for a factor with a zero on its diagonal (LAPACK's potri, whose
+    triangular inverse stops there), naming the batch element and the first such diagonal
+    element, before the inverse of ``L L^H``, singular then, would name linalg.inv."""
+    from arraygrad._linalg_extra import _raise_for_info, _singular_inverse  # (imports this one)
+
+    xp = _backend.xp
+    n = factor.shape[-1]
+    if n == 0:
+        return
+    zero = factor.detach()._data[(Ellipsis, *_backend.diagonal_indices(n, n, 0))] == 0
+    # info: 1 + the index of the first zero, 0 where there is none (as LAPACK's)
+    first = xp.argmax(xp.astype(zero, xp.int32), axis=-1) + 1
+    info = xp.where(xp.any(zero, axis=-1), first, xp.zeros_like(first))
+    fix = (
+        f"a Cholesky factor (here of shape {list(factor.shape)}) has a nonzero diagonal; for a "
+        "singular matrix use arraygrad.linalg.pinv"
+    )
+    _raise_for_info("cholesky_inverse", Tensor._wrap(info), _singular_inverse, fix)
 
 
 def multi_dot(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor:
@@ -444,6 +466,7 @@ def lstsq(
     solution = matmul(pinverse(a, rtol), rhs)
     if vector:
         solution = ops.reshape(solution, shape=tuple(solution.shape[:-1]))
+    solution = labelled(solution, "LinalgLstsqBackward0")  # (torch's node)
     xp = _backend.xp
     dtype = a._data.dtype
     if a.dtype.is_complex:  # the residuals and singular values are real
@@ -475,4 +498,5 @@ def lstsq(
         part = ops.reshape(solution, shape=(-1,))[:0]
         residuals = ops.complex_ops.abs(part) if part.dtype.is_complex else part * part
     values = svdvals(a.detach()) if driver in ("gelsd", "gelss") else empty
+    residuals = labelled(residuals, "LinalgLstsqBackward0")  # (torch's one node for both)
     return return_types.linalg_lstsq(solution, residuals, rank, values)

@@ -242,11 +242,12 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = N
     if not _dtype.one_wide_float(input, other):
         _check_cross_dtypes(input, other)
     first, second = _tensor([1, 2, 0]), _tensor([2, 0, 1])
-    # (a x b)_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3)
-    return _sub(
+    # (a x b)_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3), named as torch's kernel
+    product = _sub(
         _mul(_index_select(a, axis, first), _index_select(b, axis, second)),
         _mul(_index_select(a, axis, second), _index_select(b, axis, first)),
     )
+    return _labelled(product, "LinalgCrossBackward0")
 
 
 def _check_cross_dtypes(input: Tensor, other: Tensor) -> None:
@@ -426,5 +427,6 @@ def pinv(
         return _pinverse(A, _default_rtol(A) if rtol is None else float(rtol))
     a = _matrices("linalg.pinv", A, complex_ok=True)
     if a.numel() == 0:
-        return _pinverse(a)  # zeros of the transposed shape
-    return _pseudo_inverse(a, atol, rtol, bool(hermitian))
+        return _labelled(_pinverse(a), "LinalgPinvBackward0")  # zeros of the transposed shape
+    # (named as torch's one node, whichever step of the composite comes last)
+    return _labelled(_pseudo_inverse(a, atol, rtol, bool(hermitian)), "LinalgPinvBackward0")

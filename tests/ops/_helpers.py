@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
+from tests.oracle import grad_fn_names
 
 DTYPES = [np.float64, np.float32]
 
@@ -49,3 +50,14 @@ def same_shapes(count: int, min_dims: int = 0, min_side: int = 1) -> Any:
 def cat_shapes() -> Any:
     """Two shapes that differ only in their first dimension (which may be 0)."""
     return shapes(1).flatmap(lambda s: st.integers(0, 3).map(lambda n: (s, (n, *s[1:]), s)))
+
+
+# (symmetric positive-definite, so that every decomposition and solve takes it)
+_SQUARE = [[2.0, 1.0, 0.5], [1.0, 3.0, 0.25], [0.5, 0.25, 4.0]]
+
+
+def square_grad_fn_names(expression: str) -> tuple[str, str]:
+    """arraygrad's and torch's ``grad_fn`` names of ``expression``
+    (:func:`tests.oracle.grad_fn_names`, whose ``x`` is a (2, 3) leaf) with ``a`` a 3 x 3
+    symmetric positive-definite float32 leaf that requires grad."""
+    return grad_fn_names(expression, a=lambda lib: lib.tensor(_SQUARE, requires_grad=True))

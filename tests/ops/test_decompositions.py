@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.ops._helpers import DTYPES, lib
+from tests.ops._helpers import DTYPES, lib, square_grad_fn_names
 from tests.oracle import (
     OpSpec,
     assert_like_torch_on,
@@ -610,3 +610,31 @@ def test_qr_gradient_of_a_rank_deficient_matrix_as_torch(matrix: list, mode: str
     np.testing.assert_array_equal(np.isfinite(mine), np.isfinite(theirs))
     finite = np.isfinite(theirs)
     np.testing.assert_allclose(mine[finite], theirs[finite], rtol=1e-10, atol=1e-12)
+
+
+# Regression (parity_linalg): the views of the packed decompositions were named SliceBackward0,
+# SelectBackward0, PermuteBackward0 or RealBackward0, the factor LinalgCholeskyBackward0
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "lib.linalg.cholesky(a)",
+        "lib.linalg.cholesky(a, upper=True)",
+        "lib.cholesky(a)",
+        "lib.linalg.cholesky(a.to(lib.complex64))",
+        "lib.linalg.eigh(a)[0]",
+        "lib.linalg.eigh(a)[1]",
+        "lib.linalg.eigvalsh(a.to(lib.complex64))",
+        "lib.linalg.svd(x)[0]",
+        "lib.linalg.svd(x, full_matrices=False)[1]",
+        "lib.linalg.svd(x)[2]",
+        "lib.linalg.svdvals(x.to(lib.complex64))",
+        "lib.svd(x)[2]",
+        "lib.svd(x.to(lib.complex64))[2]",
+        "lib.linalg.qr(x.t())[0]",
+        "lib.linalg.qr(x.t(), mode='complete')[1]",
+        "lib.qr(x)[1]",
+    ],
+)
+def test_grad_fn_names_as_torch(expression: str) -> None:
+    mine, theirs = square_grad_fn_names(expression)
+    assert mine == theirs

@@ -588,7 +588,10 @@ def test_a_pass_stopping_at_a_vector_matrix_product_keeps_the_product_for_later(
      "lib.linalg.solve(x[:, :2], x)", "lib.linalg.solve(x[:, :2], x[:, 2])",
      "lib.linalg.solve(x[:, :2], x.t(), left=False)", "lib.linalg.solve_ex(x[:, :2], x)[0]",
      "lib.linalg.solve_ex(x[:, :2], x[:, 2])[0]", "lib.linalg.slogdet(x[:, :2])[1]",
-     "lib.slogdet(x[:, :2])[0]", "lib.linalg.slogdet(x[:, :2].to(lib.complex128))[1]"],
+     "lib.slogdet(x[:, :2])[0]", "lib.linalg.slogdet(x[:, :2].to(lib.complex128))[1]",
+     # (parity_linalg: SubBackward0, SelectBackward0 and SliceBackward0 before)
+     "lib.linalg.cross(x, x.flip(1))", "lib.cross(x, x * 2, dim=1)",
+     "lib.linalg.eig(x[:, :2])[0]", "lib.linalg.eig(x[:, :2])[1]", "lib.linalg.eigvals(x[:, :2])"],
 )  # fmt: skip
 def test_grad_fn_names_as_torch_does(expression: str) -> None:
     mine, theirs = oracle.grad_fn_names(expression)

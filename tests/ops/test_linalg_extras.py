@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.ops._helpers import DTYPES, lib
+from tests.ops._helpers import DTYPES, lib, square_grad_fn_names
 from tests.ops.test_decompositions import LOOSE, _spd, _squares, side
 from tests.oracle import (
     OpSpec,
@@ -535,3 +535,36 @@ def test_solve_ex_of_unusual_shapes_matches_torch(call: Any) -> None:
     else:
         _same(mine.result, theirs.result)
         _same(mine.info, theirs.info)
+
+
+# Regression (parity_linalg): LinalgCholeskyBackward0 / WhereBackward0, the Householder
+# products' SubBackward0 and MmBackward0, vander's CumprodBackward0
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "lib.linalg.cholesky_ex(a)[0]",
+        "lib.linalg.cholesky_ex(a - 3)[0]",
+        "lib.linalg.householder_product(x.t(), x[0, :2])",
+        "lib.linalg.householder_product(x.t(), x[0, :0])",
+        "lib.orgqr(x.t(), x[0, :2])",
+        "lib.ormqr(a, a[0], a)",
+        "lib.linalg.vander(x[0])",
+    ],
+)
+def test_grad_fn_names_as_torch(expression: str) -> None:
+    mine, theirs = square_grad_fn_names(expression)
+    assert mine == theirs
+
+
+def test_geqrf_of_a_complex_input_requiring_grad_raises_as_torch() -> None:
+    # Regression (parity_linalg): arraygrad recorded it; torch refuses (no complex derivative),
+    # and computes it under no_grad
+    errors = []
+    for L in (torch, ag):
+        z = L.tensor([[1.0 + 1j, 2.0], [0.5j, 1.0]], requires_grad=True)
+        with pytest.raises(RuntimeError) as caught:
+            L.geqrf(z)
+        errors.append(str(caught.value))
+        with L.no_grad():
+            assert not L.geqrf(z)[0].requires_grad
+    assert errors[1].startswith(errors[0]) and "Fix:" in errors[1]

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import arraygrad as ag
-from tests.ops._helpers import lib
+from tests.ops._helpers import lib, square_grad_fn_names
 from tests.oracle import (
     check_against_torch,
     check_higher_derivatives_against_torch,
@@ -358,3 +358,26 @@ def test_compiled_lu_checks_each_calls_pivots_and_zero_pivots() -> None:
             singular = [[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [0.0, 0.0, 1.0]]
             factor(ag.tensor(singular, dtype=ag.float64))
     assert unpack.traces == 1 and factor.traces == 1
+
+
+# Regression (parity_linalg): the names of the composites' last steps (SliceBackward0,
+# AddBackward0, TriuBackward0, LinalgSolveTriangularBackward0, MmBackward0, PermuteBackward0)
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "lib.linalg.lu_factor(a)[0]",
+        "lib.linalg.lu_factor_ex(a)[0]",
+        "lib.lu(a)[0]",
+        "lib.linalg.lu(a)[1]",
+        "lib.linalg.lu(x)[2]",
+        "lib.lu_unpack(*lib.linalg.lu_factor(a))[1]",
+        "lib.lu_unpack(*lib.linalg.lu_factor(a))[2]",
+        "lib.linalg.lu_solve(*lib.linalg.lu_factor(a), x.t())",
+        "lib.linalg.lu_solve(*lib.linalg.lu_factor(a), x.t(), adjoint=True)",
+        "lib.linalg.lu_solve(*lib.linalg.lu_factor(a), x, left=False)",
+        "lib.lu_solve(x.t(), *lib.linalg.lu_factor(a))",
+    ],
+)
+def test_grad_fn_names_as_torch(expression: str) -> None:
+    mine, theirs = square_grad_fn_names(expression)
+    assert mine == theirs

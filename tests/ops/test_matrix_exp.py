@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import arraygrad as ag
-from tests.ops._helpers import DTYPES, lib
+from tests.ops._helpers import DTYPES, lib, square_grad_fn_names
 from tests.oracle import OpSpec, run_gradcheck_case, run_torch_case
 
 SQUARE = st.tuples(
@@ -117,3 +117,20 @@ def test_float16_gives_the_rounded_float64_result() -> None:
     assert str(out.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     expected = torch.matrix_exp(torch.tensor(a, dtype=torch.float64)).half().numpy()
     np.testing.assert_array_equal(out.numpy(), expected)
+
+
+# Regression (parity_linalg): MmBackward0, LinalgSolveBackward0 or CloneBackward0 (the last step
+# of the approximant), where torch's node is LinalgMatrixExpBackward0
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "lib.matrix_exp(a)",
+        "lib.linalg.matrix_exp(a * 4)",
+        "lib.linalg.matrix_exp(a.double())",
+        "lib.linalg.matrix_exp(a[:0, :0])",
+        "a.matrix_exp()",
+    ],
+)
+def test_grad_fn_names_as_torch(expression: str) -> None:
+    mine, theirs = square_grad_fn_names(expression)
+    assert mine == theirs

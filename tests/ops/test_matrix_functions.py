@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arraygrad as ag
-from tests.ops._helpers import DTYPES, lib
+from tests.ops._helpers import DTYPES, lib, square_grad_fn_names
 from tests.oracle import (
     OpSpec,
     check_against_torch,
@@ -343,3 +343,20 @@ def test_matrix_power_zero_is_in_the_graph_with_zero_gradient() -> None:
     check_against_torch(lambda t: t.matrix_power(0), None, [x])
     for lib_ in (torch, ag):
         assert lib_.matrix_power(lib_.ones(2, 2, requires_grad=True), 0).requires_grad
+
+
+# Regression (parity_linalg): the pseudo-inverse of an empty matrix, and linalg.pinv's composite
+# forms (hermitian, atol), were named after their last steps (CloneBackward0, AddBackward0)
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "lib.pinverse(x[:0])",
+        "lib.linalg.pinv(x[:, :0])",
+        "lib.linalg.pinv(a, hermitian=True)",
+        "lib.linalg.pinv(a[:0, :0], hermitian=True)",
+        "lib.linalg.pinv(x, atol=0.1)",
+    ],
+)
+def test_grad_fn_names_as_torch(expression: str) -> None:
+    mine, theirs = square_grad_fn_names(expression)
+    assert mine == theirs

@@ -4,6 +4,7 @@ torch's errors."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -13,7 +14,12 @@ import torch
 
 import arraygrad as ag
 from tests.ops._helpers import lib
-from tests.oracle import assert_like_torch_on, assert_refused_as_torch, check_against_torch
+from tests.oracle import (
+    assert_like_torch_on,
+    assert_refused_as_torch,
+    check_against_torch,
+    grad_fn_names,
+)
 
 R = np.random.default_rng(0)
 A = R.standard_normal((3, 3)) + 3 * np.eye(3)
@@ -153,3 +159,72 @@ def test_solve_triangular_on_the_right_is_no_view_as_torch() -> None:
     assert seen[0][:3] == seen[1][:3] and seen[0][-1] == seen[1][-1]
     np.testing.assert_allclose(seen[1][3], seen[0][3], rtol=1e-12)
     np.testing.assert_allclose(seen[1][4], seen[0][4], rtol=1e-12)
+
+
+# Regression (parity_linalg): cholesky_solve solved L L^T by LU, which refused a factor with a
+# zero on its diagonal ("Singular matrix", NumPy's error); torch's potrs is two triangular
+# solves: inf and nan, and the gradient -(C + C^H) L of the factor as given.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, a, b: L.cholesky_solve(b, _pivot_zeroed(L, a)),
+        lambda L, a, b: L.cholesky_solve(b, _pivot_zeroed(L, a), upper=True),
+        lambda L, a, b: L.cholesky_solve(b, a * 0),
+        lambda L, a, b: L.cholesky_solve(
+            L.complex(b, b), L.complex(_pivot_zeroed(L, a), _pivot_zeroed(L, a).mT)
+        ).abs(),
+    ],
+    ids=["lower", "upper", "zero", "complex"],
+)
+def test_cholesky_solve_with_a_zero_pivot_as_torch(call: Any) -> None:
+    assert_like_torch_on(call, (3, 3), (3, 2))
+
+
+def test_cholesky_solve_with_a_zero_pivot_gives_torchs_infinities() -> None:
+    values = []
+    for L in (torch, ag):
+        factor = L.tensor([[2.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 3.0]], requires_grad=True)
+        b = L.ones(2, 3, 2, requires_grad=True)  # (batch dimensions broadcast)
+        x = L.cholesky_solve(b, factor)
+        (x * L.arange(12.0).reshape(2, 3, 2).cos()).sum().backward()
+        values.append([x.tolist(), factor.grad.tolist(), b.grad.tolist()])
+    expected = [[math.nan] * 2, [math.inf] * 2, [-math.inf] * 2]  # (torch's, each batch)
+    np.testing.assert_array_equal(values[1][0][0], expected)
+    for mine, theirs in zip(values[1], values[0], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)  # (nan where torch has nan)
+
+
+def test_cholesky_inverse_of_a_factor_with_a_zero_pivot_raises_as_torch() -> None:
+    # Regression (parity_linalg): the error named linalg.inv (the inverse of L L^T), and a
+    # zero pivot that rounding hid in L L^T gave a finite answer; torch's potri refuses it
+    singular = [[2.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 3.0]]
+    for factor in (singular, [np.eye(3).tolist(), singular]):
+        errors = []
+        for L in (torch, ag):
+            with pytest.raises(RuntimeError) as caught:
+                L.cholesky_inverse(L.tensor(factor))
+            errors.append(caught.value)
+        assert isinstance(errors[1], ag.linalg.LinAlgError)
+        assert str(errors[1]).startswith(str(errors[0])), (errors[1], errors[0])
+        assert "Fix:" in str(errors[1]) and str(list(np.shape(factor))) in str(errors[1])
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "lib.cholesky_solve(x.t(), f)",
+        "lib.cholesky_solve(x.t(), f, upper=True)",
+        "lib.cholesky_solve(x.t().to(lib.complex64), f.to(lib.complex64))",
+        "lib.cholesky_inverse(f)",
+        "lib.cholesky_inverse(f, upper=True)",
+        "lib.triangular_solve(x.t(), f).cloned_coefficient",
+        "lib.linalg.lstsq(x.t(), x.t()).solution",
+        "lib.linalg.lstsq(x.t(), x.t(), driver='gelsd').residuals",
+    ],
+)
+def test_grad_fn_names_as_torch(expression: str) -> None:
+    # Regression (parity_linalg): the composites' last steps' names (LinalgSolveBackward0,
+    # LinalgInvExBackward0, CloneBackward0, MmBackward0, SumBackward1)
+    factor = [[2.0, 0.0, 0.0], [1.0, 3.0, 0.0], [1.0, 1.0, 3.0]]
+    mine, theirs = grad_fn_names(expression, f=lambda lib: lib.tensor(factor, requires_grad=True))
+    assert mine == theirs

@@ -33,6 +33,7 @@ from arraygrad.ops.decompositions import (
     _unless_zero,
     lu_factor_rule,
 )
+from arraygrad.ops.linalg import cholesky_solve_factor_rule, cholesky_solved
 
 
 def _h(ns: Any, x: Any) -> Any:
@@ -251,6 +252,22 @@ slogdet = Primitive(
     "linalg_slogdet",
     forward=_slogdet,
     vjp=(_slogdet_vjp,),
+    reads_output=True,
+)
+
+
+# The real cholesky_solve with A = L L^H (U^H U); its rules with adjoints and complex products.
+cholesky_solve = Primitive(
+    "cholesky_solve",
+    forward=lambda xp, b, f, *, upper: cholesky_solved(xp, lambda x: _h(xp, x), b, f, upper=upper),
+    vjp=(
+        lambda ns, g, out, b, f, *, upper: cholesky_solved(
+            _on_complex(ns), lambda x: _h(ns, x), g, f, upper=upper
+        ),
+        lambda ns, g, out, b, f, *, upper: cholesky_solve_factor_rule(
+            _on_complex(ns), lambda x: _h(ns, x), g, out, f, upper=upper
+        ),
+    ),
     reads_output=True,
 )
 

@@ -222,6 +222,44 @@ solve_triangular = Primitive(
 )
 
 
+def cholesky_solved(on: Any, adjoint: Any, b: Any, factor: Any, *, upper: bool) -> Any:
+    """``A^-1 B`` for ``A = L L^H`` (``U^H U`` with ``upper``), ``L`` (``U``) the triangle of
+    ``factor``: two triangular solves in ``on`` (a namespace, or the complex twins under
+    ``create_graph``), as LAPACK's potrs, so that a zero on the diagonal gives inf and nan as
+    torch's, not LU's singular-matrix error. ``adjoint`` is ``X^T`` (``X^H`` for complex)."""
+    t = _triangle_of(on, factor, upper)
+    if upper:  # X = U^-1 (U^-H B)
+        return on.solve_triangular(t, on.solve_triangular(adjoint(t), b, upper=False), upper=True)
+    return on.solve_triangular(adjoint(t), on.solve_triangular(t, b, upper=False), upper=True)
+
+
+def cholesky_solve_factor_rule(
+    on: Any, adjoint: Any, g: Any, out: Any, factor: Any, *, upper: bool
+) -> Any:
+    """The factor's cotangent, PyTorch's cholesky_solve_backward: with ``C = (A^-1 g) X^H``,
+    ``-(C + C^H) L`` (``-U (C + C^H)``), multiplied by the factor as given (both triangles),
+    though the forward reads one."""
+    c = on.matmul(cholesky_solved(on, adjoint, g, factor, upper=upper), adjoint(out))
+    c = c + adjoint(c)
+    return -on.matmul(factor, c) if upper else -on.matmul(c, factor)
+
+
+# X = A^-1 B given A's Cholesky factor (PyTorch's cholesky_solve); B's cotangent is A^-1 g.
+cholesky_solve = Primitive(
+    "cholesky_solve",
+    forward=lambda xp, b, f, *, upper: cholesky_solved(xp, xp.matrix_transpose, b, f, upper=upper),
+    vjp=(
+        lambda ns, g, out, b, f, *, upper: cholesky_solved(
+            ns, ns.matrix_transpose, g, f, upper=upper
+        ),
+        lambda ns, g, out, b, f, *, upper: cholesky_solve_factor_rule(
+            ns, ns.matrix_transpose, g, out, f, upper=upper
+        ),
+    ),
+    reads_output=True,
+)
+
+
 def _pinv_vjp(ns: Any, g: Any, out: Any, a: Any, *, rtol: float) -> Any:
     # PyTorch's pinv_backward (the derivative of the pseudo-inverse where the rank is locally
     # constant), arranged so that the products are of the smaller of the two sizes.
@@ -259,6 +297,7 @@ pinv = Primitive(
 
 __all__ = [
     "adjugate",
+    "cholesky_solve",
     "det",
     "inv",
     "linear",
