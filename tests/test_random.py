@@ -769,3 +769,48 @@ def test_samplers_into_each_dtype_as_torch(call: Any, dtype: str) -> None:
     # bfloat16's random_() draws from [0, 2**8]; complex tensors have no kernel of these
     # samplers (their bounds' checks come first where PyTorch makes them first)
     assert _sampled(ag, dtype, call) == _sampled(torch, dtype, call)
+
+
+def _outcome(lib: Any, call: Any) -> tuple:
+    """``call(lib)``'s dtype and shape, or its error's class and torch's words (the message
+    before arraygrad's details and fix)."""
+    try:
+        out = call(lib)
+    except (RuntimeError, NotImplementedError, TypeError) as error:
+        return (type(error).__name__, str(error).split(" (")[0].split(". Fix")[0].split(":")[0])
+    return (_dtype_name(out), tuple(out.shape))
+
+
+NORMAL_ERROR_CASES = [
+    # integer parameters: std's checks, then the shapes, then the dtype (in the kernel)
+    lambda m: m.normal(m.tensor([0, 1]), m.tensor([1, 1, 1])),
+    lambda m: m.normal(m.tensor([0, 1]), m.tensor([-1, 1])),
+    lambda m: m.normal(m.tensor([0, 1]), -1.0),
+    lambda m: m.normal(0.5, m.tensor([-1, 1])),
+    lambda m: m.normal(m.tensor([0, 1]), m.tensor([1, 1])),
+    lambda m: m.normal(m.tensor([0.0, 1.0]), m.tensor([1.0, 1.0, 1.0])),
+    lambda m: m.normal(m.zeros(0, dtype=m.int64), m.ones(0, dtype=m.int64)),
+    lambda m: m.normal(m.tensor([0.0]), float("nan")),
+    lambda m: m.normal(0.0, float("nan"), (2,)),
+    # out=: drawn in out's dtype
+    lambda m: m.normal(m.tensor([0, 1]), m.tensor([1, 1]), out=m.empty(2)),
+    lambda m: m.normal(m.tensor([0, 1]), 1.0, out=m.empty(2, dtype=m.float64)),
+    lambda m: m.normal(m.zeros(2), m.ones(2), out=m.empty(2, dtype=m.int64)),
+    lambda m: m.normal(m.zeros(2), 1.0, out=m.empty(2, dtype=m.int32)),
+    lambda m: m.normal(0.0, m.ones(2), out=m.empty(2, dtype=m.bool)),
+    lambda m: m.normal(m.zeros(2), 1.0, out=m.empty(3)),
+    lambda m: m.normal(m.zeros(2, dtype=m.complex64), 1.0, out=m.empty(2)),
+    # the tensor overloads take no dtype, requires_grad or complex number
+    lambda m: m.normal(m.zeros(2), m.ones(2), dtype=m.float64),
+    lambda m: m.normal(m.zeros(2), 1.0, requires_grad=True),
+    lambda m: m.normal(1j, m.ones(2)),
+]
+
+
+@pytest.mark.parametrize("call", NORMAL_ERROR_CASES)
+def test_normal_checks_in_torchs_order(call: Any) -> None:
+    # Regression: integer mean/std were refused for their dtype before std's sign and the
+    # shapes were checked (torch checks the dtype last, in its kernel, and not at all for an
+    # empty result); out= drew in the parameters' dtype, not out's; a NaN std passed; dtype=,
+    # requires_grad= and a complex number mean were taken with tensor parameters.
+    assert _outcome(ag, call) == _outcome(torch, call)

@@ -18,8 +18,9 @@ from arraygrad import _backend, _comparison, _dtype, _inplace, _math, _views, op
 from arraygrad._arguments import not_tensor_error
 from arraygrad._creation import _size, creation_options
 from arraygrad._dtype import dtype
+from arraygrad._elementwise_operands import broadcast_mismatch
 from arraygrad._generator import Generator
-from arraygrad._out import made, written, written_exactly
+from arraygrad._out import computed_in, made, written_exactly
 from arraygrad._random_creation import generator_rng
 from arraygrad._tensor import Tensor, describe
 
@@ -71,9 +72,13 @@ def zero_grad_join(sample: Tensor, *params: Any) -> Tensor:
 
 
 def _require_float(input: Tensor, kernel: str) -> None:
-    if not input.dtype.is_floating_point:
+    _require_float_dtype(input.dtype, kernel)
+
+
+def _require_float_dtype(d: dtype, kernel: str) -> None:
+    if not d.is_floating_point:
         raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
+            f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(d)}'. "
             "Fix: sample into a floating tensor (e.g. input.float())."
         )
 
@@ -291,15 +296,12 @@ def normal(
     if options.get("out") is not None:
         if isinstance(mean, Tensor) or isinstance(std, Tensor):  # (tensor parameters)
             out = options.pop("out")
-            drawn = normal(mean, std, size, generator=generator, **options)
-            if isinstance(out, Tensor) and tuple(out.shape) != tuple(drawn.shape):
-                # PyTorch draws into out as it is, and resizes none
-                raise RuntimeError(
-                    f"The size of tensor a ({list(drawn.shape)}) must match the size of tensor "
-                    f"b ({list(out.shape)}): normal(mean, std, out=) draws into out as it is. "
-                    "Fix: give an out tensor of the parameters' broadcast shape."
-                )
-            return written("normal", out, lambda: drawn)
+            creation_options("normal", options)
+            # PyTorch draws in out's dtype; a number std broadcasts mean against out's shape
+            like = (
+                tuple(out.shape) if isinstance(out, Tensor) and not isinstance(std, Tensor) else ()
+            )
+            return computed_in("normal", out, _normal_of_tensors, mean, std, generator, like)
         return made(
             "normal", normal, (mean, std, size), options, dtype, requires_grad, generator=generator
         )
@@ -318,10 +320,7 @@ def normal(
                 f"{type(size).__name__}): with numbers for mean and std, size must be a tuple "
                 f"or list (got {size!r}). Fix: normal(mean, std, ({size!r},))."
             )
-        if std < 0:
-            raise RuntimeError(
-                f"normal expects std >= 0.0, but found std {std}. Fix: pass std >= 0."
-            )
+        _check_std_number(std)
         d = dtype if dtype is not None else _dtype.get_default_dtype()
         if d.is_complex:
             out = complex_draw(generator, "normal", _size((size,)), d, mean, std * _SQRT_HALF)
@@ -333,31 +332,85 @@ def normal(
             )
         out = _draw(generator, "normal", _size((size,)), d, mean, std)
         return out.requires_grad_(requires_grad)
-    if size is not None:
+    if size is not None or dtype is not None or requires_grad:
+        # PyTorch's tensor overloads take none of these
+        given = "size" if size is not None else "dtype" if dtype is not None else "requires_grad"
         raise TypeError(
-            "normal() received an invalid combination of arguments: size is only taken with "
-            "numbers for mean and std. Fix: drop size (the tensors' shape is used)."
+            f"normal() received an invalid combination of arguments - got ({_kind(mean)}, "
+            f"{_kind(std)}, {given}=...): with a tensor mean or std, {given} is not taken. Fix: "
+            "drop it (the tensors give the shape and dtype; call .to() or .requires_grad_() on "
+            "the result)."
         )
-    # The result has mean's dtype when mean is a tensor, else std's.
-    out_dtype = mean.dtype if mean_t else std.dtype
-    if std_t and std.dtype.is_complex:
+    return _normal_of_tensors(mean, std, generator)
+
+
+def _kind(value: Any) -> str:
+    """What PyTorch's argument errors call ``value``: Tensor, or its Python type."""
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
+def _check_std_number(std: Any) -> None:
+    """PyTorch's check of a number std (NaN fails it too)."""
+    if not std >= 0:
         raise RuntimeError(
-            "normal expects standard deviation to be non-complex"
-            ". Fix: pass a real std (e.g. std.abs())."
+            f"normal expects std >= 0.0, but found std {float(std):g}. Fix: pass std >= 0."
         )
-    if out_dtype.is_complex:  # a complex mean: complex normal samples, std / sqrt(2) per part
-        return _complex_normal(generator, mean, std)
-    _require_float(mean if mean_t else std, "normal_kernel_cpu")
+
+
+def _normal_of_tensors(
+    mean: Any,
+    std: Any,
+    generator: Any,
+    like: tuple[int, ...] = (),
+    dtype: dtype | None = None,
+) -> Tensor:
+    """``normal`` with a tensor mean or std: one sample per element of their broadcast (and of
+    ``like``, an out's shape when std is a number), in ``dtype`` (out's), by default mean's
+    when it is a tensor, else std's.
+
+    PyTorch's order of checks: std's (non-complex, no negative element, NaN failing a number
+    std), the shapes, then the dtype in its kernel, which an empty result never reaches."""
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    for name, value, is_tensor in (("mean", mean, mean_t), ("std", std, std_t)):
+        if not is_tensor and not isinstance(value, (int, float, *_backend.NUMPY_NUMBER_TYPES)):
+            raise TypeError(
+                f"normal() received an invalid combination of arguments - got ({_kind(mean)}, "
+                f"{_kind(std)}): {name} must be a Tensor or a real number. Fix: pass a float, "
+                "or a complex tensor for a complex mean."
+            )
     if std_t:
+        if std.dtype.is_complex:
+            raise RuntimeError(
+                "normal expects standard deviation to be non-complex"
+                ". Fix: pass a real std (e.g. std.abs())."
+            )
         if std.numel() and not std.amin().item() >= 0:
             raise RuntimeError(
                 "normal expects all elements of std >= 0.0 (found "
                 f"{std.amin().item()}). Fix: pass non-negative standard deviations."
             )
-    elif std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}. Fix: pass std >= 0.")
+    else:
+        _check_std_number(std)
+    shapes = [tuple(mean.shape) if mean_t else (), tuple(std.shape) if std_t else like]
+    mismatch = broadcast_mismatch(shapes[0], shapes[1])
+    if mismatch is not None:
+        raise RuntimeError(
+            f"{mismatch}: mean of shape {list(shapes[0])}, std of shape {list(shapes[1])}. "
+            "Fix: give mean and std shapes that broadcast."
+        )
+    shape = tuple(_views.broadcast_shapes(*shapes))
+    out_dtype = dtype if dtype is not None else mean.dtype if mean_t else std.dtype
+    if mean_t and mean.dtype.is_complex and not out_dtype.is_complex:
+        # (PyTorch adds mean into out in place)
+        raise RuntimeError(
+            f"result type {_dtype.torch_type_name(mean.dtype)} can't be cast to the desired "
+            f"output type {_dtype.torch_type_name(out_dtype)}. Fix: give a complex out."
+        )
+    if out_dtype.is_complex:  # a complex mean: complex normal samples, std / sqrt(2) per part
+        return _complex_normal(generator, mean, std, shape, out_dtype)
+    if math.prod(shape):
+        _require_float_dtype(out_dtype, "normal_kernel_cpu")
     m, s = _as_tensor(mean).detach(), _as_tensor(std).detach()
-    shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
     # PyTorch: out.normal_(0, std) for a number std, else out.normal_(0, 1).mul_(std); then
     # add_(mean); all in the result's dtype.
     z = _draw(generator, "normal", shape, out_dtype, 0.0, 1.0 if std_t else float(std))
@@ -370,20 +423,14 @@ def normal(
 _SQRT_HALF = 0.5**0.5
 
 
-def _complex_normal(generator: Any, mean: Tensor, std: Any) -> Tensor:
-    """``normal`` with a complex ``mean`` tensor: ``mean + std z`` with ``z`` PyTorch's complex
-    standard normal (each part of variance 1/2)."""
-    if not isinstance(std, Tensor) and std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}. Fix: pass std >= 0.")
-    if isinstance(std, Tensor) and std.numel() and not std.amin().item() >= 0:
-        raise RuntimeError(
-            f"normal expects all elements of std >= 0.0 (found {std.amin().item()}). Fix: pass "
-            "non-negative standard deviations."
-        )
-    m, s = mean.detach(), _as_tensor(std).detach()
-    shape = tuple(_views.broadcast_shapes(m.shape, s.shape))
-    z = complex_draw(generator, "normal", shape, mean.dtype, 0.0, _SQRT_HALF)
-    sample = _math.astype(_math.add(_math.mul(z, s), m), mean.dtype)
+def _complex_normal(
+    generator: Any, mean: Any, std: Any, shape: tuple[int, ...], out_dtype: dtype
+) -> Tensor:
+    """``normal`` in a complex dtype: ``mean + std z`` with ``z`` PyTorch's complex standard
+    normal (each part of variance 1/2); std was checked."""
+    m, s = _as_tensor(mean).detach(), _as_tensor(std).detach()
+    z = complex_draw(generator, "normal", shape, out_dtype, 0.0, _SQRT_HALF)
+    sample = _math.astype(_math.add(_math.mul(z, s), m), out_dtype)
     return zero_grad_join(sample, mean, std)
 
 

@@ -219,14 +219,17 @@ def max_pool(
     dilation: tuple[int, ...],
     output_size: tuple[int, ...],
 ) -> Any:
-    """The maximum over each window of the last ``len(kernel)`` axes (NaN if one is NaN)."""
+    """The maximum over each window of the last ``len(kernel)`` axes (NaN if one is NaN), of
+    floats or integers."""
     n = len(kernel)
     lead = tuple(x.shape[: x.ndim - n])
     positions = _pool_positions(
         tuple(x.shape[x.ndim - n :]), kernel, stride, padding, dilation, output_size
     )
     shape = lead + tuple(output_size)
-    # no positions: every window lies in the padding, and its maximum is -inf (as in PyTorch)
+    # A window that sees no element (only padding) has PyTorch's start value for its maximum:
+    # -inf, or the lowest integer of an integer dtype.
+    lowest = float("-inf") if _backend.is_real_floating(x.dtype) else lib.iinfo(x.dtype).min
     if positions and all(
         key == slice(0, m) for key, m in zip(positions[0][2][1:], output_size, strict=True)
     ):
@@ -235,7 +238,7 @@ def max_pool(
         result[...] = x[positions[0][1]]
         positions = positions[1:]
     else:
-        result = _same_layout(lib, fast, x, shape, fill=float("-inf"))
+        result = _same_layout(lib, fast, x, shape, fill=lowest)
     for _, x_key, out_key in positions:
         if fast:
             lib.maximum(result[out_key], x[x_key], out=result[out_key])

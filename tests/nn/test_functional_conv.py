@@ -1057,3 +1057,82 @@ def test_adaptive_average_pooling_module_refuses_integers_as_torch() -> None:
     for L in (torch, ag):
         with pytest.raises(NotImplementedError, match='"adaptive_avg_pool2d" not implemented'):
             L.nn.AdaptiveAvgPool1d(2)(L.tensor([[1, 3]]))
+
+
+def _pooled(L: Any, call: Any, x: Any) -> Any:
+    """``call(F, x)``'s results (dtype and values of each) or its error: the class, and for a
+    dtype's NotImplementedError torch's words (before arraygrad's fix)."""
+    try:
+        out = call(L.nn.functional, x)
+    except NotImplementedError as error:
+        return ("NotImplementedError", str(error).split(". Fix")[0])
+    except RuntimeError:
+        return "RuntimeError"  # (a shape's: arraygrad's words for those are its own)
+    parts = out if isinstance(out, tuple) else (out,)
+    return [(str(part.dtype).split(".")[-1], part.tolist()) for part in parts]
+
+
+@pytest.mark.parametrize(
+    "dtype", ["uint8", "int8", "int16", "int32", "int64", "bool", "complex64", "float16"]
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, x: F.max_pool1d(x[0], 2),
+        lambda F, x: F.max_pool1d(x[0], 3, stride=2, padding=1, return_indices=True),
+        lambda F, x: F.max_pool1d_with_indices(x[0], 2, ceil_mode=True),
+        lambda F, x: F.max_pool2d(x, 2),
+        lambda F, x: F.max_pool2d(x, 3, stride=1, padding=1, return_indices=True),
+        lambda F, x: F.max_pool2d(x, 2, padding=1, dilation=2, ceil_mode=True, return_indices=True),
+        lambda F, x: F.max_pool3d(x[None], (1, 2, 2)),
+        lambda F, x: F.max_pool3d(x[None], 2, stride=1, padding=1, return_indices=True),
+        # a window that sees only padding: the dtype's lowest value
+        lambda F, x: F.max_pool2d(x[:, :1, :1], 2, stride=1, padding=1, dilation=2),
+        lambda F, x: F.lp_pool2d(x, float("inf"), 2),
+        lambda F, x: F.adaptive_max_pool2d(x, 2),
+        # the dtype is checked after the shapes
+        lambda F, x: F.max_pool2d(x, 4, padding=1),
+        lambda F, x: F.max_pool1d(x[0], 4, padding=3),
+        lambda F, x: F.avg_pool2d(x, 5),
+    ],
+)
+def test_max_pooling_of_integers_as_torch(call: Any, dtype: str) -> None:
+    # Regression: max pooling refused every integer input with a RuntimeError; torch's 2-d and
+    # 3-d kernels take every integer dtype but bool (its 1-d one none, unless it returns
+    # indices), and refuse the others with a NotImplementedError naming the kernel, after
+    # checking the shapes.
+    values = [
+        [[-7, 3, 0, 5], [2, -1, 9, 9], [4, 4, -3, 1]],
+        [[1, 0, 0, 1], [6, 2, 8, -2], [-5, 7, 7, 3]],
+    ]
+    if dtype in ("uint8", "bool"):
+        values = [
+            [[abs(v) % (2 if dtype == "bool" else 10) for v in row] for row in plane]
+            for plane in values
+        ]
+    outcomes = [_pooled(L, call, L.tensor(values, dtype=getattr(L, dtype))) for L in (torch, ag)]
+    assert outcomes[1] == outcomes[0]
+
+
+def test_one_d_max_pooling_names_the_kernel_it_runs_as_torch() -> None:
+    # torch's 1-d max pooling of an input that records a gradient runs the 2-d kernel
+    for L in (torch, ag):
+        x = L.zeros(1, 4, dtype=L.complex64, requires_grad=True)
+        with pytest.raises(NotImplementedError, match='"max_pool2d" not implemented'):
+            L.nn.functional.max_pool1d(x, 2)
+        with L.no_grad(), pytest.raises(NotImplementedError, match='"max_pool1d_impl" not'):
+            L.nn.functional.max_pool1d(x, 2)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_average_pooling_3d_refuses_half_floats_as_torch(dtype: str) -> None:
+    # Regression: avg_pool3d (and lp_pool3d) averaged float16 and bfloat16, which torch's 3-d
+    # kernel has no code for.
+    for L in (torch, ag):
+        x = L.ones(1, 2, 2, 2, dtype=getattr(L, dtype))
+        with pytest.raises(NotImplementedError, match='"avg_pool3d_out_frame" not implemented'):
+            L.nn.functional.avg_pool3d(x, 1)
+        with pytest.raises(NotImplementedError, match='"avg_pool3d_out_frame" not implemented'):
+            L.nn.functional.lp_pool3d(x, 2, 1)
+        with pytest.raises(RuntimeError):
+            L.nn.functional.avg_pool3d(x, 3)  # (the sizes are checked first)

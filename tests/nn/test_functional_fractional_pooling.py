@@ -286,3 +286,66 @@ def test_output_size_zero_gives_an_empty_result_like_torch(
         results.append((tuple(out.shape), tuple(idx.shape), str(idx.dtype)[-5:], inp.grad.numpy()))
     assert results[0][:3] == results[1][:3]
     np.testing.assert_array_equal(results[1][3], results[0][3])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, L: F.fractional_max_pool2d(L.ones(1, 4, 4, dtype=L.int64), 2, output_size=2),
+        lambda F, L: F.fractional_max_pool2d(
+            L.ones(1, 4, 4, dtype=L.int64), 2, 2, _random_samples=L.zeros(1, 1, 2, dtype=L.int64)
+        ),
+        lambda F, L: F.fractional_max_pool2d(
+            L.ones(1, 4, 4), 2, 2, _random_samples=L.zeros(1, 1, 2, dtype=L.float64)
+        ),
+        lambda F, L: F.fractional_max_pool2d(
+            L.ones(2, 1, 4, 4), 2, 2, _random_samples=L.zeros(1, 1, 2)
+        ),
+        lambda F, L: F.fractional_max_pool2d(
+            L.ones(1, 4, 4), 2, 2, _random_samples=L.zeros(1, 2, 2)
+        ),
+        lambda F, L: F.fractional_max_pool2d(
+            L.ones(1, 4, 4), 2, 2, _random_samples=L.zeros(1, 1, 3)
+        ),
+        lambda F, L: F.fractional_max_pool2d(L.ones(1, 4, 4), 2, 2, _random_samples=L.zeros(1, 2)),
+        lambda F, L: F.fractional_max_pool2d(
+            L.ones(1, 4, 4), (1, 4), 2, _random_samples=L.zeros(1, 1, 2)
+        ),
+        lambda F, L: F.fractional_max_pool3d(
+            L.ones(1, 3, 3, 3, dtype=L.complex64),
+            1,
+            2,
+            _random_samples=L.zeros(1, 1, 3, dtype=L.complex64),
+        ),
+        lambda F, L: F.fractional_max_pool3d(L.ones(1, 3, 3, 3), (1, 3, 1), 1),
+        lambda F, L: F.fractional_max_pool3d(
+            L.ones(2, 0, 3, 3, 3), 1, 1, _random_samples=L.zeros(2, 0, 3)
+        ),
+    ],
+)
+def test_fractional_max_pool_checks_as_torch(call: Any) -> None:
+    # Regression: the samples were cast to the input's dtype (torch refuses another dtype) and
+    # their shape checked in other words; an integer input without samples failed before its
+    # draw (torch draws in the input's dtype, and rand refuses integers); the kernel's name and
+    # the window messages differed from torch's; an empty channel dimension raised ValueError.
+    outcomes = []
+    for L in (torch, ag):
+        with pytest.raises((RuntimeError, NotImplementedError)) as caught:
+            call(L.nn.functional, L)
+        message = str(caught.value).split(". Fix")[0].split(" (")[0].rstrip(".")
+        outcomes.append((caught.type.__name__, message))
+    assert outcomes[1] == outcomes[0]
+
+
+def test_fractional_max_pool_reads_the_first_rows_of_more_samples_and_empty_batches() -> None:
+    # torch takes samples with more rows than the batch (the first ones), and an empty batch
+    results = []
+    for L in (torch, ag):
+        x = L.arange(32.0).reshape(2, 1, 4, 4)
+        samples = L.tensor([[[0.3, 0.6]], [[0.9, 0.1]], [[0.5, 0.5]]])
+        out, idx = L.nn.functional.fractional_max_pool2d(
+            x, 2, 3, return_indices=True, _random_samples=samples
+        )
+        empty = L.nn.functional.fractional_max_pool2d(L.ones(0, 1, 4, 4), 2, 2)
+        results.append((out.tolist(), idx.tolist(), tuple(empty.shape)))
+    assert results[1] == results[0]

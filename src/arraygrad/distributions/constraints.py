@@ -16,6 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import arraygrad as _ag
+from arraygrad.distributions._constraint_base import (
+    Constraint,
+    _Dependent,
+    dependent_property,
+    is_dependent,
+)
 
 __all__ = [
     "Constraint",
@@ -51,103 +57,6 @@ __all__ = [
     "symmetric",
     "unit_interval",
 ]
-
-
-class Constraint:
-    """Base class: a region of values, with how many rightmost dimensions form one event
-    (``event_dim``) and whether the values are discrete; :meth:`check` tests values.
-
-    >>> import arraygrad
-    >>> from arraygrad.distributions import constraints
-    >>> isinstance(constraints.positive, constraints.Constraint), constraints.simplex.event_dim
-    (True, 1)
-    """
-
-    is_discrete = False
-    event_dim = 0
-
-    def check(self, value: _ag.Tensor) -> _ag.Tensor:
-        """A boolean tensor: whether each event of ``value`` lies in the region."""
-        raise NotImplementedError
-
-    def _fields(self) -> str:
-        return ""
-
-    def __repr__(self) -> str:
-        # (the classes are private, as torch's: _Interval prints as Interval)
-        return f"{type(self).__name__.lstrip('_')}({self._fields()})"
-
-
-class _Dependent(Constraint):
-    """A constraint that depends on the distribution's parameters, so cannot be checked alone."""
-
-    def __init__(self, *, is_discrete: bool = False, event_dim: int = 0) -> None:
-        self.is_discrete = is_discrete
-        self.event_dim = event_dim
-
-    def check(self, value: _ag.Tensor) -> _ag.Tensor:
-        raise ValueError("Cannot determine validity of dependent constraint")
-
-    def __call__(self, *, is_discrete: bool | None = None, event_dim: int | None = None) -> Any:
-        """This constraint with ``is_discrete`` and ``event_dim`` changed where given
-        (``constraints.dependent(event_dim=1)``)."""
-        return _Dependent(
-            is_discrete=self.is_discrete if is_discrete is None else is_discrete,
-            event_dim=self.event_dim if event_dim is None else event_dim,
-        )
-
-
-class _DependentProperty(property, _Dependent):
-    """A property whose value is a constraint built from the instance's parameters; read on the
-    class, it is itself a :class:`Dependent` constraint (so ``is_dependent`` recognises it)."""
-
-    def __init__(self, fget: Any = None, *, is_discrete: bool = False, event_dim: int = 0) -> None:
-        property.__init__(self, fget)
-        _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
-
-    def __call__(self, fget: Any) -> _DependentProperty:  # type: ignore[override]
-        """The property of ``fget`` with this one's ``is_discrete`` and ``event_dim``: what
-        ``@dependent_property(is_discrete=..., event_dim=...)`` applies to the method."""
-        return _DependentProperty(fget, is_discrete=self.is_discrete, event_dim=self.event_dim)
-
-
-def dependent_property(
-    fget: Any = None, *, is_discrete: bool = False, event_dim: int = 0
-) -> _DependentProperty:
-    """Decorate a method returning a constraint built from the instance's parameters (a
-    distribution's ``support``); read on the class it is a dependent constraint. Called with
-    ``is_discrete`` and ``event_dim`` alone, it is a decorator giving them to the constraint.
-
-    >>> import arraygrad
-    >>> from arraygrad.distributions import constraints
-    >>> class Uniform0:
-    ...     high = 2.0
-    ...     @constraints.dependent_property
-    ...     def support(self):
-    ...         return constraints.interval(0.0, self.high)
-    >>> Uniform0().support.check(arraygrad.tensor([1.0, 3.0]))
-    tensor([ True, False])
-    >>> constraints.is_dependent(Uniform0.support)
-    True
-    >>> class Counts:
-    ...     @constraints.dependent_property(is_discrete=True, event_dim=1)
-    ...     def support(self):
-    ...         return constraints.nonnegative_integer
-    >>> Counts.support.is_discrete, Counts.support.event_dim
-    (True, 1)
-    """
-    return _DependentProperty(fget, is_discrete=is_discrete, event_dim=event_dim)
-
-
-def is_dependent(constraint: Any) -> bool:
-    """Whether ``constraint`` depends on parameters (and so is skipped by validation).
-
-    >>> import arraygrad
-    >>> from arraygrad.distributions import constraints
-    >>> constraints.is_dependent(constraints.dependent), constraints.is_dependent(constraints.real)
-    (True, False)
-    """
-    return isinstance(constraint, _Dependent)
 
 
 class _Real(Constraint):
@@ -449,6 +358,7 @@ class _Cat(Constraint):
         return _most_event_dims(self.cseq)
 
     def check(self, value: _ag.Tensor) -> _ag.Tensor:
+        _check_dim(self.dim, value)
         most = _most_event_dims(self.cseq)
         checks, start = [], 0
         for part, length in zip(self.cseq, self.lengths, strict=True):
@@ -456,6 +366,15 @@ class _Cat(Constraint):
             checks.append(_reduce_to(part.check(piece), value.dim() - most))
             start += length
         return _join_pieces(checks, self.dim, most, stacked=False)  # type: ignore[no-any-return]
+
+
+def _check_dim(dim: int, value: _ag.Tensor) -> None:
+    """PyTorch's check, in ``cat`` and ``stack`` constraints, that ``dim`` is one of value's."""
+    if not -value.dim() <= dim < value.dim():
+        raise AssertionError(
+            f"dim {dim} out of range for value with {value.dim()} dimensions. Fix: check values "
+            f"with more than {dim if dim >= 0 else -dim - 1} dimensions."
+        )
 
 
 class _Stack(Constraint):
@@ -484,6 +403,7 @@ class _Stack(Constraint):
         return most + 1 if self.dim + most < 0 else most
 
     def check(self, value: _ag.Tensor) -> _ag.Tensor:
+        _check_dim(self.dim, value)
         if value.shape[self.dim] != len(self.cseq):
             raise ValueError(f"Expected {len(self.cseq)} slices along dimension {self.dim}")
         most = _most_event_dims(self.cseq)

@@ -299,7 +299,7 @@ class Uniform(Distribution):
             "high": constraints.greater_than(_bound(self.low)),
         }
 
-    @constraints.dependent_property
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.interval(_bound(self.low), _bound(self.high))
 

@@ -110,7 +110,7 @@ class Binomial(_TrialProbability):
         self.total_count, param = self._store_probability(probs, logits, total_count)
         super().__init__(param.size(), validate_args=validate_args)
 
-    @constraints.dependent_property
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         n = self.total_count
         return constraints.integer_interval(0, n.item() if n.dim() == 0 else n)
@@ -377,7 +377,7 @@ class Multinomial(CategoricalParameters, Distribution):
         param_shape = self._categorical.param_shape
         super().__init__(param_shape[:-1], param_shape[-1:], validate_args=validate_args)
 
-    @constraints.dependent_property
+    @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self) -> constraints.Constraint:
         return constraints.multinomial(self.total_count)
 

@@ -181,7 +181,7 @@ class Categorical(Distribution):
     def param_shape(self) -> ag.Size:
         return as_size((*self._batch_shape, self._num_events))
 
-    @constraints.dependent_property
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self._num_events - 1)
 

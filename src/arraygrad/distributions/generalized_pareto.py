@@ -69,7 +69,7 @@ class GeneralizedPareto(Distribution):
     def _standardized(self, value: Any) -> ag.Tensor:
         return (value - self.loc) / self.scale
 
-    @constraints.dependent_property
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self) -> constraints.Constraint:
         _, xi = self._shape_split()  # xi = 0 taken as 1: no upper end either way
         finite_end = self.loc - self.scale / xi

@@ -137,7 +137,7 @@ class Pareto(_Reparameterised):
         transforms = [ExpTransform(), AffineTransform(0, self.scale)]
         super().__init__(base, transforms, validate_args=validate_args)
 
-    @constraints.dependent_property
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self) -> Any:
         bound = self.scale.item() if self.scale.dim() == 0 else self.scale
         return constraints.greater_than_eq(bound)

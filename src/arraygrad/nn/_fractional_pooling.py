@@ -17,7 +17,7 @@ from typing import Any
 from arraygrad import _backend, _indexing, _random_creation, _shape
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
-from arraygrad.nn._pooling import check_float_planes, window_pick
+from arraygrad.nn._pooling import check_kernel_dtype, window_pick
 
 __all__ = [
     "fractional_max_pool2d",
@@ -29,6 +29,42 @@ __all__ = [
 # Which sample of a plane drives which spatial dimension: PyTorch's 2-D kernel reads (W, H),
 # its 3-D kernel (T, H, W).
 _SAMPLE_OF_DIM = {2: (1, 0), 3: (0, 1, 2)}
+# What PyTorch's messages call the pooled dimensions.
+_DIM_NAMES = {2: ("height", "width"), 3: ("time", "height", "width")}
+
+
+def _check_samples(samples: Tensor, x: Tensor, n: int) -> None:
+    """PyTorch's checks of ``_random_samples`` against the batched input ``x``: its dtype, 3
+    dimensions, at least one row per batch element, one per channel and ``n`` samples."""
+    if samples.dtype != x.dtype:
+        problem = (
+            "Expect _random_samples to have the same dtype as input",
+            f"the samples are {samples.dtype}, the input {x.dtype}",
+        )
+    elif samples.ndim != 3:
+        problem = (
+            f"Expect _random_samples to have 3 dimensions, got {samples.ndim}",
+            f"their shape is {list(samples.shape)}",
+        )
+    elif samples.shape[0] < x.shape[0]:
+        problem = (
+            "Expect _random_samples.size(0) no less then input batch size.",
+            f"{samples.shape[0]} rows for a batch of {x.shape[0]}",
+        )
+    elif samples.shape[1] != x.shape[1]:
+        problem = (
+            "Expect _random_samples.size(1) equals to input channel size.",
+            f"{samples.shape[1]} against {x.shape[1]} channels",
+        )
+    elif samples.shape[2] != n:
+        problem = (f"Expect _random_samples.size(2) equals to {n}; got {samples.shape[2]}.", "")
+    else:
+        return
+    message = f"{problem[0]} ({problem[1]})." if problem[1] else problem[0]
+    raise RuntimeError(
+        f"{message} Fix: pass _random_samples of shape (batch, channels, {n}) in "
+        "the input's dtype, or leave it out."
+    )
 
 
 def _starts(samples: Any, size: int, out: int, k: int) -> Any:
@@ -73,7 +109,26 @@ def _fractional_max_pool(
             f"{input.ndim - 1}], but got {-n - 1}). Fix: {name} takes {n + 1}-D or {n + 2}-D "
             "input."
         )
-    check_float_planes(input, n, name)
+    if random_samples is None:
+        # PyTorch draws the samples in the input's dtype before any other check (so an integer
+        # input fails in rand).
+        batch = 1 if input.ndim == n + 1 else input.shape[0]
+        random_samples = _random_creation.rand(batch, input.shape[-n - 1], n, dtype=input.dtype)
+    # PyTorch's own checks, in its order: the input's shape, the windows, the samples, then
+    # the dtype (in its kernel).
+    where = f"{name}()" if n == 2 else "fractional_max_pool3d_out()"
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{where}: Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}. Fix: "
+            f"give it {n + 1} dimensions (channels and {n} pooled ones) or a batch of them."
+        )
+    for axis in range(1, input.ndim):
+        if not input.shape[axis]:
+            raise RuntimeError(
+                f"{where}: Expected input to have non-zero size for non-batch dimensions, but "
+                f"got{list(input.shape)} with dimension {axis} being empty. Fix: only the batch "
+                "may be empty."
+            )
     sizes = tuple(input.shape[input.ndim - n :])
     kernel = ntuple(kernel_size, n, "kernel_size")
     if output_size is None:
@@ -90,24 +145,21 @@ def _fractional_max_pool(
         outs = ntuple(output_size, n, "output_size")
     # PyTorch's 3-D kernel also refuses windows that would just reach the last element.
     reach = 0 if n == 2 else 1
-    for axis, (size, out, k) in enumerate(zip(sizes, outs, kernel, strict=True)):
+    for label, size, out, k in zip(_DIM_NAMES[n], sizes, outs, kernel, strict=True):
         if out + k - 1 + reach > size or k <= 0 or out < 0:
             raise RuntimeError(
-                f"{name}(): pool size {k} too large relative to input size {size} (output size "
-                f"{out}, spatial dimension {axis}). Fix: a smaller kernel or output size."
+                f"{where}: pool {label} {k} too large relative to input {label} {size}. Fix: a "
+                f"smaller kernel or output size (the output {label} is {out})."
             )
     batched = input.ndim == n + 2
     x = input if batched else _shape.unsqueeze(input, 0)
     batch, channels = x.shape[0], x.shape[1]
-    if random_samples is None:
-        random_samples = _random_creation.rand(batch, channels, n, dtype=input.dtype)
-    if tuple(random_samples.shape) != (batch, channels, n):
-        raise RuntimeError(
-            f"{name}(): Expect _random_samples to be of shape {[batch, channels, n]} (batch, "
-            f"channels, {n}), but got {list(random_samples.shape)}"
-        )
+    _check_samples(random_samples, x, n)
+    check_kernel_dtype(input, f"{name}_out_frame")
+    # (PyTorch lets the samples have more rows than the batch, and reads the first ones)
+    random_samples = random_samples[:batch]
     xp = _backend.xp
-    samples = xp.astype(random_samples._data, x._data.dtype)
+    samples = random_samples._data
     # Index arithmetic on arrays that depend on the data (samples, picks) goes through xp's
     # functions, not operators: arraygrad.compile records those calls, where an operator's
     # result would be replayed as a constant.
@@ -128,7 +180,7 @@ def _fractional_max_pool(
         stride *= sizes[d]
     count, window = math.prod(outs), math.prod(kernel)
     flat = xp.reshape(
-        xp.broadcast_to(flat, (batch, channels) + outs + kernel), (batch, channels, -1)
+        xp.broadcast_to(flat, (batch, channels) + outs + kernel), (batch, channels, count * window)
     )
     plane = _shape.reshape(x, (batch, channels, math.prod(sizes)))
     windows = _indexing.take_along(plane, flat, 2)

@@ -15,6 +15,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, _reduction, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._division import div
+from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
@@ -112,26 +113,37 @@ def check_planes(input: Tensor, n: int, name: str) -> None:
         )
 
 
-def batched_planes(
-    input: Tensor, n: int, name: str, kernel: str | None = None
-) -> tuple[Tensor, bool]:
-    """``input`` checked as PyTorch's pooling checks it (``n`` window dimensions, one optional
-    batch dimension before the channels, a floating dtype), and whether it lacks the batch.
-
-    ``kernel``: for average pooling, the name of PyTorch's kernel, which refuses other dtypes
-    with a NotImplementedError naming it (for fixed windows, int64 excepted: see
-    :func:`_avg_pool`)."""
+def batched_planes(input: Tensor, n: int, name: str, kernel: str) -> tuple[Tensor, bool]:
+    """``input`` checked as PyTorch's adaptive average pooling checks it (``n`` window
+    dimensions, one optional batch dimension before the channels, a floating dtype, else the
+    NotImplementedError of its ``kernel``), and whether it lacks the batch."""
     check_planes(input, n, name)
-    dtype = input.dtype
-    if kernel is not None:
-        if not dtype.is_floating_point and (dtype is not _dtype.int64 or "adaptive" in kernel):
-            raise NotImplementedError(
-                f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: "
-                "convert the input with .float()."
-            )
-    elif not dtype.is_floating_point:
-        raise RuntimeError(f'"{name}" not implemented for {dtype.name} input; use .float()')
+    check_kernel_dtype(input, kernel)
     return input, input.ndim == n + 1
+
+
+# The integer dtypes PyTorch's CPU pooling kernels have code for (besides the floating ones):
+# max pooling's take every integer but bool, average pooling's int64 alone.
+_MAX_INTEGERS = (_dtype.uint8, _dtype.int8, _dtype.int16, _dtype.int32, _dtype.int64)
+_AVG_INTEGERS = (_dtype.int64,)
+
+
+def check_kernel_dtype(
+    input: Tensor, kernel: str, integers: tuple[_dtype.dtype, ...] = (), reduced: bool = True
+) -> None:
+    """PyTorch's dispatch of the pooling kernel ``kernel`` on the input's dtype: a floating
+    dtype (float16 and bfloat16 only if ``reduced``) or one of ``integers`` runs, any other
+    raises the NotImplementedError that names the kernel."""
+    dtype = input.dtype
+    if dtype.is_floating_point:
+        if reduced or dtype not in _dtype.REDUCED_FLOATS:
+            return
+    elif dtype in integers:
+        return
+    raise NotImplementedError(
+        f"\"{kernel}\" not implemented for '{_dtype.torch_type_name(dtype)}'. Fix: convert the "
+        "input with .float()."
+    )
 
 
 def _check_non_batch(input: Tensor, n: int, name: str) -> None:
@@ -154,11 +166,7 @@ def check_float_planes(input: Tensor, n: int, name: str, kernel: str | None = No
         raise RuntimeError(
             f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
         )
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(
-            f"\"{kernel or name}\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
-            "Fix: convert the input with .float()."
-        )
+    check_kernel_dtype(input, kernel or name)
 
 
 def _max_pool(
@@ -172,9 +180,18 @@ def _max_pool(
     return_indices: bool,
 ) -> Any:
     name = f"max_pool{n}d"
-    input, _ = batched_planes(input, n, name)
+    check_planes(input, n, name)
     _check_non_batch(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, dilation, ceil_mode)
+    # PyTorch checks the dtype last, in its kernel: the 2-d one also for 1-d pooling that
+    # returns indices or records a gradient, else its own 1-d one (floating dtypes alone).
+    kernel: str = name
+    integers: tuple[_dtype.dtype, ...] = _MAX_INTEGERS
+    if n == 1:
+        recorded = input.requires_grad and is_grad_enabled()
+        kernel = "max_pool2d" if return_indices or recorded else "max_pool1d_impl"
+        integers = _MAX_INTEGERS if kernel == "max_pool2d" else ()
+    check_kernel_dtype(input, kernel, integers)
     window = {
         "kernel": geometry.kernel,
         "stride": geometry.stride,
@@ -213,7 +230,7 @@ def _avg_pool(
         if input.ndim == 0:
             raise IndexError("Dimension specified as -3 but tensor has no dimensions")
         normalize_dim(-3, input.ndim)
-    input, _ = batched_planes(input, n, name, "avg_pool3d_out_frame" if n == 3 else "avg_pool2d")
+    check_planes(input, n, name)
     _check_non_batch(input, n, name)
     geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
     if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
@@ -223,6 +240,9 @@ def _avg_pool(
             f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kt} kH: {kh} "
             f"kW: {kw}). Fix: use a smaller kernel or a larger input."
         )
+    # PyTorch checks the dtype last, in its kernel; its 3-d one has no float16 or bfloat16 code
+    kernel = "avg_pool3d_out_frame" if n == 3 else "avg_pool2d"
+    check_kernel_dtype(input, kernel, _AVG_INTEGERS, reduced=n != 3)
     windows = geometry.windows(input, 0.0)
     sums = _reduction.sum(windows, windows.ndim - n - 1)
     if divisor_override is not None:
