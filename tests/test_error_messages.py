@@ -38,6 +38,14 @@ def _grad_of_no_arguments(lib: Any) -> Any:
     return lib.func.grad(lambda x: x.sum(), argnums=())(lib.ones(2))
 
 
+def _parameter_before_init(lib: Any) -> Any:
+    class Early(lib.nn.Module):
+        def __init__(self) -> None:
+            self.weight = lib.nn.Parameter(lib.zeros(1))
+
+    return Early()
+
+
 # (id, call taking the library, text the message must also contain)
 CASES: list[tuple[str, Callable[[Any], Any], str]] = [
     ("rnn_num_layers", lambda lib: lib.nn.RNN(2, 3, num_layers=0), "got 0"),
@@ -121,6 +129,74 @@ CASES: list[tuple[str, Callable[[Any], Any], str]] = [
         "multi_margin_p",
         lambda lib: lib.nn.functional.multi_margin_loss(lib.zeros(2, 3), lib.tensor([0, 1]), p=3),
         "p=3",
+    ),
+    # second round: a misuse per module whose messages gained the fix
+    ("expand_fewer_sizes", lambda lib: lib.zeros(2, 3).expand(3), "shape [2, 3]"),
+    ("cat_sizes", lambda lib: lib.cat([lib.zeros(2, 3), lib.zeros(2, 4)]), "[2, 4]"),
+    ("stack_shapes", lambda lib: lib.stack([lib.zeros(2), lib.zeros(3)]), "same shape"),
+    ("roll_shifts", lambda lib: lib.zeros(2, 2).roll((1, 1), 0), "shifts=[1, 1]"),
+    ("parameter_before_init", _parameter_before_init, "super().__init__()"),
+    (
+        "mha_query_dims",
+        lambda lib: lib.nn.MultiheadAttention(4, 2)(*[lib.zeros(1, 2, 3, 4)] * 3),
+        "(L, N, E)",
+    ),
+    ("layer_norm_shape", lambda lib: lib.nn.functional.layer_norm(lib.zeros(2, 3), [4]), "[4]"),
+    (
+        "group_norm_weight",
+        lambda lib: lib.nn.functional.group_norm(lib.zeros(2, 4), 2, lib.ones(3)),
+        "[4]",
+    ),
+    ("pad_too_long", lambda lib: lib.nn.functional.pad(lib.zeros(2), (1, 1, 1, 1)), "at most 2"),
+    (
+        "pad_reflect_size",
+        lambda lib: lib.nn.functional.pad(lib.zeros(1, 3), (3, 3), mode="reflect"),
+        "at most 2",
+    ),
+    (
+        "grid_sample_mode",
+        lambda lib: lib.nn.functional.grid_sample(
+            lib.zeros(1, 1, 2, 2), lib.zeros(1, 2, 2, 2), mode="cubic", align_corners=False
+        ),
+        "'bicubic'",
+    ),
+    (
+        "affine_grid_theta",
+        lambda lib: lib.nn.functional.affine_grid(
+            lib.zeros(1, 3, 3), [1, 1, 2, 2], align_corners=False
+        ),
+        "[1, 2, 3]",
+    ),
+    ("split_sizes", lambda lib: lib.zeros(5).split([2, 2]), "sum to 5"),
+    ("chunk_zero", lambda lib: lib.zeros(5).chunk(0), "chunks >= 1"),
+    (
+        "conv_bias",
+        lambda lib: lib.nn.functional.conv1d(lib.zeros(1, 2, 5), lib.zeros(3, 2, 2), lib.zeros(2)),
+        "shape [3]",
+    ),
+    (
+        "conv_transpose_stride",
+        lambda lib: lib.nn.functional.conv_transpose1d(
+            lib.zeros(1, 2, 5), lib.zeros(2, 3, 2), stride=0
+        ),
+        "stride >= 1",
+    ),
+    ("view_as_complex_size", lambda lib: lib.view_as_complex(lib.zeros(2, 3)), "shape [2, 3]"),
+    (
+        "huber_delta",
+        lambda lib: lib.nn.functional.huber_loss(lib.zeros(2), lib.zeros(2), delta=0.0),
+        "delta > 0",
+    ),
+    (
+        "adaptive_pool_size",
+        lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.zeros(1, 2, 2, 2), (1, 1, 1)),
+        "2 sizes",
+    ),
+    ("empty_permuted_layout", lambda lib: lib.empty_permuted((2, 3), (0,)), "[0, 1]"),
+    (
+        "complex_dtypes",
+        lambda lib: lib.complex(lib.zeros(2), lib.zeros(2, dtype=lib.float64)),
+        "imag.to(real.dtype)",
     ),
 ]
 

@@ -212,7 +212,11 @@ def view_as_real(input: Tensor) -> Tensor:
             [ 3., -1.]])
     """
     if not require_tensor("view_as_real", "input", 1, input).dtype.is_complex:
-        raise RuntimeError("view_as_real is only supported for complex tensors")
+        raise RuntimeError(
+            "view_as_real is only supported for complex tensors (got a "
+            f"{_dtype.torch_type_name(input.dtype)}). Fix: pass a complex tensor; a real one is "
+            "its own real part (torch.stack([x, zeros_like(x)], -1) gives the pairs)."
+        )
     return ops.view_as_real(input)
 
 
@@ -230,16 +234,29 @@ def view_as_complex(input: Tensor) -> Tensor:
             "view_as_complex is only supported for half, float and double tensors, but got a "
             f"tensor of scalar type: {_dtype.torch_type_name(input.dtype)}"
             + (" (arraygrad has no complex32 for half)" if input.dtype is _dtype.float16 else "")
+            + ". Fix: convert it with .float() or .double() first."
         )
     if input.ndim == 0 or input.shape[-1] != 2:
-        raise RuntimeError("Tensor must have a last dimension of size 2")
+        raise RuntimeError(
+            f"Tensor must have a last dimension of size 2 (got shape {list(input.shape)}). Fix: "
+            "pass (real, imag) pairs along the last dimension, e.g. stack([re, im], -1)."
+        )
     strides = input.stride()
     if strides[-1] != 1:
-        raise RuntimeError("Tensor must have a last dimension with stride 1")
+        raise RuntimeError(
+            f"Tensor must have a last dimension with stride 1 (strides {list(strides)}). Fix: "
+            "call .contiguous() first."
+        )
     if input.storage_offset() % 2:
-        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+        raise RuntimeError(
+            f"Tensor must have a storage_offset divisible by 2 (offset "
+            f"{input.storage_offset()}). Fix: call .clone() first."
+        )
     if any(stride % 2 for stride in strides[:-1]):
-        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+        raise RuntimeError(
+            "Tensor must have a stride divisible by 2 for all but last dimension (strides "
+            f"{list(strides)}). Fix: call .contiguous() first."
+        )
     return ops.view_as_complex(input)
 
 
@@ -254,12 +271,14 @@ def _same_float_pair(first: Any, second: Any, what: str) -> None:
     ):
         raise RuntimeError(
             f"Expected both inputs to be Half, Float or Double tensors but got {names[0]} and "
-            f"{names[1]}"
+            f"{names[1]}. Fix: convert both with .float() or .double()."
         )
     if first.dtype is not second.dtype:
+        first_name, second_name = ("real", "imag") if what == "complex" else ("abs", "angle")
         raise RuntimeError(
             f"Expected object of scalar type {names[0]} but got scalar type {names[1]} for "
-            "second argument"
+            f"second argument. Fix: convert the second to the first's dtype, e.g. "
+            f"{second_name}.to({first_name}.dtype)."
         )
     if first.dtype is _dtype.float16:
         raise NotImplementedError(

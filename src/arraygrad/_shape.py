@@ -248,7 +248,9 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     if lead < 0:
         raise RuntimeError(
             f"expand: the number of sizes provided ({len(target)}) must be greater or equal to "
-            f"the number of dimensions in the tensor ({len(shape)})"
+            f"the number of dimensions in the tensor ({len(shape)}) (sizes {list(target)} for "
+            f"shape {list(shape)}). Fix: give one size per dimension (-1 keeps a size), e.g. "
+            f"expand({', '.join(['-1'] * len(shape))})."
         )
     if target[lead:] != shape:  # (equal: every existing dimension kept, nothing to check)
         resolved = list(target)
@@ -260,7 +262,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({wanted}) must match the existing size "
                     f"({size}) at non-singleton dimension {lead + i}.  Target sizes: "
-                    f"{list(sizes)}.  Tensor sizes: {list(shape)}"
+                    f"{list(sizes)}.  Tensor sizes: {list(shape)}. Fix: expand only dimensions "
+                    "of size 1 (use repeat to copy a larger dimension, or -1 to keep it)."
                 )
         target = tuple(resolved)
     if target == shape:
@@ -342,7 +345,8 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
-            f"the same number of dims as destination ({dst} dims)"
+            f"the same number of dims as destination ({dst} dims). Fix: pass one destination "
+            "per source dimension."
         )
     src = [normalize_dim(d, ndim) for d in src]
     dst = [normalize_dim(d, ndim) for d in dst]
@@ -433,14 +437,16 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     if dims is None:
         if len(shift) != 1:
             raise RuntimeError(
-                f"roll: with dims=None, shifts must be one number, got {list(shift)}"
+                f"roll: with dims=None, shifts must be one number, got {list(shift)}. Fix: pass "
+                "one shift per dimension in dims, or a single shift for the flattened tensor."
             )
         flat = ops.reshape(input, shape=(-1,))
         return ops.reshape(ops.roll(flat, shift=shift, axis=(0,)), shape=tuple(input.shape))
     axes = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(axes) != len(shift):
         raise RuntimeError(
-            f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}"
+            f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}. Fix: "
+            f"pass one shift per dimension (shifts={list(shift)}, dims={list(axes)})."
         )
     if input.ndim == 0:  # (PyTorch takes no dim of a 0-d tensor here, not even 0 or -1)
         raise IndexError(
@@ -456,7 +462,7 @@ def _cat_inputs(name: str, tensors: Any) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence):
         raise TypeError(
             f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not "
-            f"{type(tensors).__name__}"
+            f"{type(tensors).__name__}. Fix: pass a list of tensors, e.g. {name}([a, b])."
         )
     if not tensors:  # PyTorch raises ValueError for cat, RuntimeError for stack
         if name == "stack":
@@ -523,14 +529,16 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         if len(shape) != len(reference):
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {len(reference)} and "
-                f"{len(shape)} (shapes {list(reference)} and {list(shape)} at position {position})"
+                f"{len(shape)} (shapes {list(reference)} and {list(shape)} at position "
+                f"{position}). Fix: reshape or unsqueeze the tensors to one number of dimensions."
             )
         for d, (want, have) in enumerate(zip(reference, shape, strict=True)):
             if d != axis and want != have:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {axis}. Expected size "
                     f"{want} but got size {have} for tensor number {position} in the list "
-                    f"(shapes {list(reference)} and {list(shape)})."
+                    f"(shapes {list(reference)} and {list(shape)}). Fix: make every size but "
+                    f"dimension {axis}'s equal, or join along the dimension that differs."
                 )
     if len(kept) == 1:
         return ops.clone(kept[0])
@@ -568,7 +576,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
         if tuple(t._data.shape) != reference:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(reference)} at entry "
-                f"0 and {list(t.shape)} at entry {position}"
+                f"0 and {list(t.shape)} at entry {position}. Fix: give every tensor the same "
+                "shape (use cat to join tensors of different sizes along an existing dimension)."
             )
     axis = normalize_dim(dim, len(reference) + 1)
     # cat's checks hold already (one dtype, one shape, at least one dimension): its join.

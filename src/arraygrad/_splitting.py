@@ -88,7 +88,10 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
             [ 9, 10]])
     """
     if input.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        raise RuntimeError(
+            "narrow() cannot be applied to a 0-dim tensor. Fix: reshape it first "
+            "(t.reshape(1)), or index the value directly."
+        )
     axis = normalize_dim(dim, input.ndim)
     size = input._data.shape[axis]
     start = int(start)
@@ -100,6 +103,7 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     if not -size <= start <= size:
         raise IndexError(
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+            f". Fix: pass start in [{-size}, {size}] (dimension {axis} has {size} elements)."
         )
     start %= size if size else 1
     if length < 0 or start + length > size:
@@ -124,7 +128,9 @@ def _slices(input: Tensor, axis: int, sizes: Sequence[int]) -> tuple[Tensor, ...
 def _split_sizes(tensor: Tensor, split_size_or_sections: Any, dim: int) -> tuple[int, list[int]]:
     """``(axis, sizes)`` of the pieces ``split`` cuts ``tensor`` into (PyTorch's errors)."""
     if tensor.ndim == 0:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
+        raise RuntimeError(
+            "split expects at least a 1-dimensional tensor. Fix: reshape it first (t.reshape(1))."
+        )
     axis = normalize_dim(dim, tensor.ndim)
     size = tensor._data.shape[axis]
     if isinstance(split_size_or_sections, int):
@@ -132,14 +138,15 @@ def _split_sizes(tensor: Tensor, split_size_or_sections: Any, dim: int) -> tuple
         if step < 0 or (step == 0 and size != 0):
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of "
-                f"{size} and split_size {step}"
+                f"{size} and split_size {step}. Fix: pass split_size >= 1."
             )
         return axis, ([min(step, size - s) for s in range(0, size, step)] if step else [0]) or [0]
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != size or any(s < 0 for s in sizes):
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
-            f"at dimension {axis}), but got split_sizes={sizes}"
+            f"at dimension {axis}), but got split_sizes={sizes}. Fix: pass non-negative sizes "
+            f"that sum to {size}, or one int for equal pieces."
         )
     return axis, sizes
 
@@ -159,9 +166,13 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
 
 def _chunk_sizes(input: Tensor, chunks: int, dim: int) -> tuple[int, list[int]]:
     if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        raise RuntimeError(
+            f"chunk expects `chunks` to be greater than 0, got: {chunks}. Fix: pass chunks >= 1."
+        )
     if input.ndim == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        raise RuntimeError(
+            "chunk expects at least a 1-dimensional tensor. Fix: reshape it first (t.reshape(1))."
+        )
     axis = normalize_dim(dim, input.ndim)
     size = input._data.shape[axis]
     if size == 0:
@@ -251,7 +262,10 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """
     axis = normalize_dim(dim, input.ndim)
     if input.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise IndexError(
+            "Dimension specified as 0 but tensor has no dimensions. Fix: unbind a tensor of at "
+            "least one dimension (t.reshape(1)), or use the 0-d tensor itself."
+        )
     prefix = (slice(None),) * axis
     pieces = tuple(
         ops.basic_getitem(input, key=prefix + (i, Ellipsis)) for i in range(input.shape[axis])

@@ -213,6 +213,8 @@ def empty_permuted(
         raise RuntimeError(
             "Number of dimensions in size does not match the length of the physical_layout; "
             f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(order)}"
+            f". Fix: pass a physical_layout that orders all {len(shape)} dims, e.g. "
+            f"{list(builtins.range(len(shape)))}."
         )
     seen = set()
     for position, dim in enumerate(order):
@@ -223,7 +225,10 @@ def empty_permuted(
                 "issue if you want it."
             )
         if dim in seen:
-            raise RuntimeError("Duplicate dim not allowed")
+            raise RuntimeError(
+                f"Duplicate dim not allowed (physical_layout {list(order)}). Fix: pass a "
+                f"permutation of {list(builtins.range(len(shape)))}."
+            )
         seen.add(dim)
     steps = [0] * len(shape)
     step = 1
@@ -282,7 +287,7 @@ def range(
             "arange (which stops before end) and convert its result."
         )
     if step == 0:
-        raise RuntimeError("step must be nonzero")
+        raise RuntimeError("step must be nonzero. Fix: pass a positive or negative step.")
     if (end - start) * step < 0:
         raise RuntimeError(
             f"upper bound and lower bound inconsistent with step sign (start={start}, "

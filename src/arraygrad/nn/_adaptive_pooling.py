@@ -121,14 +121,14 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
     if len(output_size) != n:
         raise RuntimeError(
             f"{name}: output_size must be {n} sizes (an int, or a sequence of {n} ints or None), "
-            f"but got {list(output_size)}"
+            f"but got {list(output_size)}. Fix: pass an int or {n} sizes."
         )
     targets = [size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)]
     # A size of 0 is allowed, as in PyTorch: the output is empty along that dimension.
     if any(t < 0 for t in targets):
         raise RuntimeError(
             f"{name}: elements of output_size must be greater than or equal to 0 but received "
-            f"{list(output_size)}"
+            f"{list(output_size)}. Fix: pass sizes >= 0 (None keeps the input's size)."
         )
     if any(size == 0 for size in sizes):
         raise RuntimeError(
@@ -199,7 +199,8 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
     output_size = tuple(output_size)
     if len(output_size) != n:
         raise RuntimeError(
-            f"{name}() argument 'output_size' should contain {n} ints (got {len(output_size)})"
+            f"{name}() argument 'output_size' should contain {n} ints (got {len(output_size)})."
+            f" Fix: pass an int or {n} sizes."
         )
     lead = input.ndim - n
     sizes = tuple(input.shape[lead:])
@@ -214,7 +215,10 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
         size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)
     )
     if any(t < 0 for t in targets):
-        raise RuntimeError(f"{name}(): output_size must be non-negative, but got {list(targets)}")
+        raise RuntimeError(
+            f"{name}(): output_size must be non-negative, but got {list(targets)}. Fix: pass "
+            "sizes >= 0 (None keeps the input's size)."
+        )
     xp = _backend.xp
     # Flat positions in the input plane of every window element, (*targets, *longest), in
     # row-major window order: the order in which PyTorch scans a window.

@@ -47,7 +47,10 @@ def _padding(
         return [(total // 2, total - total // 2) for total in totals]
     sizes = ntuple(padding, n, "padding")
     if any(p < 0 for p in sizes):
-        raise RuntimeError(f"negative padding is not supported, got padding={list(sizes)}")
+        raise RuntimeError(
+            f"negative padding is not supported, got padding={list(sizes)}. Fix: pass padding "
+            ">= 0 (crop the input first, e.g. with F.pad and negative values)."
+        )
     return [(p, p) for p in sizes]
 
 
@@ -59,7 +62,9 @@ def _batched_groups(input: Tensor, weight: Tensor, groups: int, n: int) -> tuple
     if unbatched:
         input = _shape.unsqueeze(input, 0)
     if groups <= 0:
-        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+        raise RuntimeError(
+            f"non-positive groups is not supported (got groups={groups}). Fix: pass groups >= 1."
+        )
     if weight._data.shape[0] < groups:  # (an empty weight too: no channel in a group)
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
@@ -69,7 +74,8 @@ def _batched_groups(input: Tensor, weight: Tensor, groups: int, n: int) -> tuple
     if weight._data.shape[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-            f"but got weight of size {list(weight.shape)} instead"
+            f"but got weight of size {list(weight.shape)} instead. Fix: make weight.shape[0] a "
+            f"multiple of groups={groups}."
         )
     return input, unbatched
 
@@ -104,12 +110,14 @@ def _conv(
     if len(w_shape) != n + 2:
         raise RuntimeError(
             f"{name}: expected weight to be {n + 2}-D (out_channels, in_channels / groups, "
-            f"*kernel_size), but got weight of shape {list(weight.shape)}."
+            f"*kernel_size), but got weight of shape {list(weight.shape)}. Fix: pass a weight "
+            f"of {n + 2} dimensions, or call the conv function of its dimensionality."
         )
     if len(input._data.shape) not in (n + 1, n + 2):
         raise RuntimeError(
             f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
-            f"of size: {list(input.shape)}"
+            f"of size: {list(input.shape)}. Fix: pass (C, *spatial) or (N, C, *spatial) input "
+            f"with {n} spatial dimensions."
         )
     input, unbatched = _batched_groups(input, weight, groups, n)
     group_channels = w_shape[1]
@@ -125,7 +133,8 @@ def _conv(
     if bias is not None and tuple(bias.shape) != (w_shape[0],):
         raise RuntimeError(
             f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
-            f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead"
+            f"{weight.shape[0]} elements, but got bias of size {list(bias.shape)} instead. Fix: "
+            f"pass a bias of shape [{weight.shape[0]}] (one per output channel), or None."
         )
     dtype = input.dtype
     if dtype is not weight.dtype or (bias is not None and bias.dtype is not dtype):
@@ -139,7 +148,7 @@ def _conv(
     if any(s <= 0 for s in stride_t) or any(d <= 0 for d in dilation_t):
         raise RuntimeError(
             f"{name}: stride and dilation must be positive, got stride={list(stride_t)}, "
-            f"dilation={list(dilation_t)}"
+            f"dilation={list(dilation_t)}. Fix: pass stride >= 1 and dilation >= 1."
         )
     pads = _padding(padding, n, kernel, stride_t, dilation_t)
     if any(before or after for before, after in pads):
@@ -151,7 +160,8 @@ def _conv(
         raise RuntimeError(
             f"Calculated padded input size per channel: ({' x '.join(map(str, spatial))}). "
             f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
-            "actual input size"
+            "actual input size. Fix: pass a larger input, more padding, or a smaller kernel or "
+            "dilation."
         )
     prim = ops.conv
     if bias is not None and dtype is _dtype.float16:

@@ -36,7 +36,9 @@ def _check(
     if input.ndim not in (n + 1, n + 2) or weight.ndim != n + 2:
         raise RuntimeError(
             f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input "
-            f"of size: {list(input.shape)} (and weight of size {list(weight.shape)})"
+            f"of size: {list(input.shape)} (and weight of size {list(weight.shape)}). Fix: pass "
+            f"(C, *spatial) or (N, C, *spatial) input with {n} spatial dimensions, and a "
+            f"{n + 2}-D weight."
         )
     input, unbatched = _batched_groups(input, weight, groups, n)
     if input.shape[1] != weight.shape[0]:
@@ -51,7 +53,8 @@ def _check(
         raise RuntimeError(
             f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
             f"1-dimensional with {out_channels} elements, but got bias of size "
-            f"{list(bias.shape)} instead"
+            f"{list(bias.shape)} instead. Fix: pass a bias of shape [{out_channels}] (one per "
+            "output channel), or None."
         )
     if input.dtype is not weight.dtype:
         raise RuntimeError(
@@ -108,16 +111,23 @@ def _conv_transpose(
     extra = ntuple(output_padding, n, "output_padding")
     dilation_t = ntuple(dilation, n, "dilation")
     if any(s <= 0 for s in stride_t):
-        raise RuntimeError(f"non-positive stride is not supported (got stride={list(stride_t)})")
+        raise RuntimeError(
+            f"non-positive stride is not supported (got stride={list(stride_t)}). Fix: pass "
+            "stride >= 1."
+        )
     if any(d <= 0 for d in dilation_t):
         raise RuntimeError(
-            f"dilation should be greater than zero (got dilation={list(dilation_t)})"
+            f"dilation should be greater than zero (got dilation={list(dilation_t)}). Fix: pass "
+            "dilation >= 1."
         )
     if any(p < 0 for p in pads):
-        raise RuntimeError(f"negative padding is not supported (got padding={list(pads)})")
+        raise RuntimeError(
+            f"negative padding is not supported (got padding={list(pads)}). Fix: pass padding >= 0."
+        )
     if any(p < 0 for p in extra):
         raise RuntimeError(
-            f"negative output_padding is not supported (got output_padding={list(extra)})"
+            f"negative output_padding is not supported (got output_padding={list(extra)}). "
+            "Fix: pass output_padding >= 0."
         )
     # More would add a row no input element reaches: a strided convolution of the result would
     # not see it, so PyTorch refuses it.
@@ -126,7 +136,8 @@ def _conv_transpose(
             raise RuntimeError(
                 "output padding must be smaller than either stride or dilation, but got "
                 f"output_padding={list(extra)}, stride={list(stride_t)}, "
-                f"dilation={list(dilation_t)}"
+                f"dilation={list(dilation_t)}. Fix: pass output_padding smaller than the stride "
+                "or the dilation of each dimension."
             )
     kernel = tuple(weight.shape[2:])
     sizes = tuple(input.shape[2:])

@@ -95,20 +95,21 @@ def affine_grid_points(
         if theta.ndim != 3 or tuple(theta.shape[-2:]) != (2, 3):
             raise ValueError(
                 f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got "
-                f"{list(theta.shape)}."
+                f"{list(theta.shape)}. Fix: pass theta of shape [{size[0]}, 2, 3]."
             )
         spatial = size[-2:]
     elif len(size) == 5:
         if theta.ndim != 3 or tuple(theta.shape[-2:]) != (3, 4):
             raise ValueError(
                 f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. Got "
-                f"{list(theta.shape)}."
+                f"{list(theta.shape)}. Fix: pass theta of shape [{size[0]}, 3, 4]."
             )
         spatial = size[-3:]
     else:
         raise NotImplementedError(
             "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-            f"respectively. Got size {size}."
+            f"respectively. Got size {size}. Fix: pass size as (N, C, H, W) with an Nx2x3 "
+            "theta, or (N, C, D, H, W) with an Nx3x4 theta."
         )
     if align_corners and min(spatial) == 1:
         if warn:
@@ -119,7 +120,9 @@ def affine_grid_points(
                 stacklevel=3,  # (affine_grid's caller)
             )
     elif min(size) <= 0:
-        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+        raise ValueError(
+            f"Expected non-zero, positive output size. Got {size}. Fix: pass sizes >= 1."
+        )
     # base[..., k]: the k-th coordinate (x first, then y, z) of every output point, then a 1
     axes = [_base_coordinates(s, align_corners, theta) for s in reversed(spatial)]
     grids = _joining.meshgrid(*reversed(axes), indexing="ij")  # (D,) H, W each
@@ -271,18 +274,21 @@ def _check_grid_sample(input: Tensor, grid: Tensor) -> None:
     if input.shape[0] != grid.shape[0]:
         raise RuntimeError(
             "grid_sampler(): expected grid and input to have same batch size, but got input "
-            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}. Fix: pass "
+            f"a grid with batch size {input.shape[0]} (dimension 0)."
         )
     if grid.shape[-1] != input.ndim - 2:
         raise RuntimeError(
             f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, "
-            f"but got grid with sizes {list(grid.shape)}"
+            f"but got grid with sizes {list(grid.shape)}. Fix: give the grid's last dimension "
+            f"{input.ndim - 2} coordinates (x, y for 4-D input; x, y, z for 5-D)."
         )
     for axis in range(2, input.ndim):
         if input.shape[axis] == 0:
             raise RuntimeError(
                 "grid_sampler(): expected input to have non-empty spatial dimensions, but input "
-                f"has sizes {list(input.shape)} with dimension {axis} being empty"
+                f"has sizes {list(input.shape)} with dimension {axis} being empty. Fix: sample "
+                "from an input with at least one element per spatial dimension."
             )
 
 
@@ -317,12 +323,13 @@ def grid_sample(
     if mode not in _MODES:
         raise ValueError(
             "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
-            f"'bicubic', but got: '{mode}'"
+            f"'bicubic', but got: '{mode}'. Fix: pass mode='bilinear', 'nearest' or 'bicubic'."
         )
     if padding_mode not in _PADDING_MODES:
         raise ValueError(
             "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
-            f"'reflection', but got: '{padding_mode}'"
+            f"'reflection', but got: '{padding_mode}'. Fix: pass padding_mode='zeros', 'border' "
+            "or 'reflection'."
         )
     align_corners = _default_align_corners(align_corners)
     _check_grid_sample(input, grid)

@@ -80,7 +80,8 @@ def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean_by_weigh
     if tuple(weight.shape) != tuple(loss.shape):
         raise ValueError(
             f"Weights and input must have the same size: weight has shape {list(weight.shape)}, "
-            f"input {list(loss.shape)}."
+            f"input {list(loss.shape)}. Fix: pass a weight of shape {list(loss.shape)} (expand "
+            "it, e.g. weight.expand_as(input))."
         )
     loss = loss * weight
     if reduction == "mean" and mean_by_weight:
@@ -182,7 +183,8 @@ def smooth_l1_loss(
         return _casts.full(smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
     if beta < 0:
         raise RuntimeError(
-            f"smooth_l1_loss does not support negative values for beta (got beta={beta})."
+            f"smooth_l1_loss does not support negative values for beta (got beta={beta}). Fix: "
+            "pass beta >= 0 (0 is the L1 loss)."
         )
     _shape_warning(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
@@ -227,7 +229,8 @@ def huber_loss(
         return _casts.full(huber_loss, input, target, reduction, delta, weight)
     if delta <= 0:
         raise RuntimeError(
-            f"huber_loss does not support non-positive values for delta (got {delta})."
+            f"huber_loss does not support non-positive values for delta (got {delta}). Fix: "
+            "pass delta > 0."
         )
     _shape_warning(input, target)
     _check_saved("huber_loss", input, target)
@@ -342,7 +345,8 @@ def binary_cross_entropy(
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}) is deprecated. Please ensure they have the same size."
+            f"({input.shape}) is deprecated. Please ensure they have the same size. Fix: reshape "
+            f"the target to {list(input.shape)} (e.g. target.view_as(input))."
         )
     _refuse_gradient("binary_cross_entropy", "weight", weight)  # before the dtypes, as PyTorch
     if target.dtype is not input.dtype:
@@ -452,7 +456,8 @@ def binary_cross_entropy_with_logits(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
-            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+            f"Target size ({target.shape}) must be the same as input size ({input.shape}). Fix: "
+            f"reshape the target to {list(input.shape)} (e.g. target.view_as(input))."
         )
     _refuse_gradient("binary_cross_entropy_with_logits", "weight", weight)
     _refuse_gradient("binary_cross_entropy_with_logits", "pos_weight", pos_weight)

@@ -65,28 +65,33 @@ def _shape_check(
     else:
         raise AssertionError(
             "query should be unbatched 2D or batched 3D tensor but received "
-            f"{query.ndim}-D query tensor"
+            f"{query.ndim}-D query tensor (shape {list(query.shape)}). Fix: pass query as "
+            "(L, E) or (L, N, E), or (N, L, E) with batch_first=True."
         )
     if key.ndim != query.ndim or value.ndim != query.ndim:
         raise AssertionError(
             f"For {mode} `query`, expected `key` and `value` to be {query.ndim}-D but found "
-            f"{key.ndim}-D and {value.ndim}-D tensors respectively"
+            f"{key.ndim}-D and {value.ndim}-D tensors respectively. Fix: give key and value the "
+            f"query's {query.ndim} dimensions (batch all three or none)."
         )
     if key_padding_mask is not None and key_padding_mask.ndim != want_kpm:
         raise AssertionError(
             f"For {mode} `query`, expected `key_padding_mask` to be `None` or {want_kpm}-D but "
-            f"found {key_padding_mask.ndim}-D tensor instead"
+            f"found {key_padding_mask.ndim}-D tensor instead. Fix: pass a key_padding_mask of "
+            f"shape {'(N, S)' if want_kpm == 2 else '(S,)'}."
         )
     if attn_mask is not None:
         if attn_mask.ndim not in (2, 3):
             raise AssertionError(
                 f"For {mode} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
-                f"{attn_mask.ndim}-D tensor instead"
+                f"{attn_mask.ndim}-D tensor instead. Fix: pass attn_mask of shape (L, S) or "
+                "(N * num_heads, L, S)."
             )
         expected = (heads, query.shape[0], key.shape[0])
         if query.ndim == 2 and attn_mask.ndim == 3 and tuple(attn_mask.shape) != expected:
             raise AssertionError(
-                f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}"
+                f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}. Fix: "
+                "pass a mask of shape (num_heads, L, S) for an unbatched query, or (L, S)."
             )
     return query.ndim == 3
 
@@ -152,7 +157,9 @@ def multi_head_attention_forward(
     if is_causal and attn_mask is None:
         raise RuntimeError(
             "Need attn_mask if specifying the is_causal hint. You may use the Transformer "
-            "module method `generate_square_subsequent_mask` to create this mask."
+            "module method `generate_square_subsequent_mask` to create this mask. Fix: pass "
+            "attn_mask=nn.Transformer.generate_square_subsequent_mask(L) with is_causal=True, "
+            "or drop is_causal."
         )
     if is_causal and key_padding_mask is None and not need_weights:
         attn_mask = None  # the hint alone: scaled_dot_product_attention builds the mask
@@ -162,21 +169,27 @@ def multi_head_attention_forward(
             is_causal = False
     if embed_dim != embed_dim_to_check:
         raise AssertionError(
-            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}. "
+            f"Fix: give query a last dimension of {embed_dim_to_check} (the module's embed_dim)."
         )
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
-        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+        raise AssertionError(
+            f"embed_dim {embed_dim} not divisible by num_heads {num_heads}. Fix: pick num_heads "
+            f"that divides embed_dim={embed_dim}."
+        )
     if use_separate_proj_weight:
         if tuple(key.shape[:2]) != tuple(value.shape[:2]):
             raise AssertionError(
                 f"key's sequence and batch dims {key.shape[:2]} do not match value's "
-                f"{value.shape[:2]}"
+                f"{value.shape[:2]}. Fix: give key and value the same sequence length and "
+                "batch size."
             )
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
             raise AssertionError(
                 "use_separate_proj_weight is True but q_proj_weight, k_proj_weight or "
-                "v_proj_weight is None"
+                "v_proj_weight is None. Fix: pass all three projection weights, or "
+                "use_separate_proj_weight=False with in_proj_weight."
             )
         # Each projection's weight must map its input's features to embed_dim: PyTorch names
         # the one that does not (an AssertionError) before any product is taken.
@@ -188,7 +201,8 @@ def multi_head_attention_forward(
             if tuple(weight.shape) != (embed_dim, features):
                 raise AssertionError(
                     f"expecting {role} weights shape of {(embed_dim, features)}, but got "
-                    f"{weight.shape}"
+                    f"{weight.shape}. Fix: pass a {role} projection weight of shape "
+                    f"{(embed_dim, features)} (embed_dim, {role} features)."
                 )
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
@@ -198,9 +212,17 @@ def multi_head_attention_forward(
         v = linear(value, v_proj_weight, b_v)
     else:
         if tuple(key.shape) != tuple(value.shape):
-            raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+            raise AssertionError(
+                f"key shape {key.shape} does not match value shape {value.shape}. Fix: pass key "
+                "and value of one shape, or kdim/vdim (use_separate_proj_weight=True) for "
+                "different feature sizes."
+            )
         if in_proj_weight is None:
-            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+            raise AssertionError(
+                "use_separate_proj_weight is False but in_proj_weight is None. Fix: pass "
+                "in_proj_weight of shape (3 * embed_dim, embed_dim), or the three separate "
+                "weights with use_separate_proj_weight=True."
+            )
         w_q, w_k, w_v = _splitting.chunk(in_proj_weight, 3)
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
@@ -224,7 +246,10 @@ def multi_head_attention_forward(
             )
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:
-            raise AssertionError("bias cannot be added to static key or value.")
+            raise AssertionError(
+                "bias cannot be added to static key or value. Fix: pass bias_k=bias_v=None "
+                "with static_k/static_v, or drop the static tensors."
+            )
         k = _shape.cat([k, bias_k.repeat(1, bsz, 1)])
         v = _shape.cat([v, bias_v.repeat(1, bsz, 1)])
         if attn_mask is not None:
@@ -232,7 +257,11 @@ def multi_head_attention_forward(
         if key_padding_mask is not None:
             key_padding_mask = _zero_column(key_padding_mask)
     elif bias_k is not None or bias_v is not None:
-        raise AssertionError("bias_k and bias_v must both be set or both be None")
+        raise AssertionError(
+            f"bias_k and bias_v must both be set or both be None (bias_k is "
+            f"{'None' if bias_k is None else 'set'}, bias_v is "
+            f"{'None' if bias_v is None else 'set'}). Fix: pass both or neither."
+        )
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
     if static_k is None:
         k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
@@ -254,7 +283,8 @@ def multi_head_attention_forward(
         if tuple(key_padding_mask.shape) != (bsz, src_len):
             raise AssertionError(
                 f"Expected key_padded_mask.shape to be {(bsz, src_len)}, but got "
-                f"{tuple(key_padding_mask.shape)}"
+                f"{tuple(key_padding_mask.shape)}. Fix: pass a key_padding_mask of shape "
+                "(batch, source length)."
             )
         padding = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1)
         padding = padding.reshape(bsz * num_heads, 1, src_len)

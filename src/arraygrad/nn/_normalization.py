@@ -100,14 +100,17 @@ def _layer_norm(
     if count == 0 or tuple(input.shape[input.ndim - count :]) != shape or input.ndim < count:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}. "
+            f"Fix: pass the input's trailing sizes as normalized_shape, or reshape the input to "
+            f"end in {list(shape)}."
         )
     mixed = False
     for name, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != shape:
             raise RuntimeError(
                 f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
-                f"shape {list(tensor.shape)} and normalized_shape = {list(shape)}"
+                f"shape {list(tensor.shape)} and normalized_shape = {list(shape)}. Fix: pass a "
+                f"{name} of shape {list(shape)}."
             )
         mixed = mixed or (tensor is not None and tensor.dtype != input.dtype)
     if mixed:
@@ -199,19 +202,21 @@ def group_norm(
     viewed = [shape[0] * channels // num_groups, num_groups, *shape[2:]]
     if viewed[0] * math.prod(shape[2:]) == 1:
         raise ValueError(
-            f"Expected more than 1 value per channel when training, got input size {viewed}"
+            f"Expected more than 1 value per channel when training, got input size {viewed}. "
+            "Fix: pass a batch of more than one example, or more spatial positions per group."
         )
     if num_groups < 0 or channels % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got input "
-            f"of shape {list(shape)} and num_groups={num_groups}"
+            f"of shape {list(shape)} and num_groups={num_groups}. Fix: pass num_groups that "
+            f"divides the {channels} channels."
         )
     for name, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != (channels,):
             raise RuntimeError(
                 f"Expected {name} to be a vector of size equal to the number of channels in "
                 f"input, but got {name} of shape {list(tensor.shape)} and input of shape "
-                f"{list(shape)}"
+                f"{list(shape)}. Fix: pass a {name} of shape [{channels}]."
             )
     _check_mixed_parameters(input, weight, bias, op="group_norm")
     if _reduced_floats.is_reduced(input):
@@ -269,21 +274,26 @@ def rms_norm(
     if count == 0:
         raise RuntimeError(
             "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
-            f"one element, but got normalized_shape = {list(shape)}"
+            f"one element, but got normalized_shape = {list(shape)}. Fix: pass the trailing "
+            "sizes to normalize over, e.g. normalized_shape=[input.shape[-1]]."
         )
     if input.ndim < count:
         raise ValueError(
-            f"Input tensor must have at least {count} dimensions, but got {input.ndim}"
+            f"Input tensor must have at least {count} dimensions, but got {input.ndim}. Fix: "
+            f"pass a normalized_shape of at most {input.ndim} sizes (the input's trailing ones)."
         )
     if tuple(input.shape[input.ndim - count :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}. "
+            f"Fix: pass normalized_shape={list(input.shape[-count:])} (the input's trailing "
+            "sizes), or reshape the input."
         )
     if weight is not None and tuple(weight.shape) != shape:
         raise RuntimeError(
             "Expected weight to be of same shape as normalized_shape, but got weight of shape "
-            f"{list(weight.shape)} and normalized_shape = {list(shape)}"
+            f"{list(weight.shape)} and normalized_shape = {list(shape)}. Fix: pass a weight of "
+            f"shape {list(shape)}."
         )
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise NotImplementedError(
@@ -320,7 +330,8 @@ def local_response_norm(
         )
     if size <= 0:
         raise RuntimeError(
-            f"local_response_norm: kernel size should be greater than zero, but got size={size}"
+            f"local_response_norm: kernel size should be greater than zero, but got size={size}."
+            " Fix: pass size >= 1 (the number of neighbouring channels)."
         )
     if input.numel() == 0:
         return input

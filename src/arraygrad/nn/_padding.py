@@ -26,7 +26,8 @@ def _pairs(input: Tensor, pad: Any) -> list[tuple[int, int, int]]:
     if len(pad) // 2 > input.ndim:
         raise RuntimeError(
             f"Padding length should be less than or equal to two times the input dimension but "
-            f"got padding length {len(pad)} and input of dimension {input.ndim}"
+            f"got padding length {len(pad)} and input of dimension {input.ndim}. Fix: pass at "
+            f"most {2 * input.ndim} values (a (before, after) pair per dimension, last first)."
         )
     return [(input.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
 
@@ -37,7 +38,11 @@ def _constant_pad(input: Tensor, pairs: list[tuple[int, int, int]], value: float
     for axis, before, after in pairs:
         size = input.shape[axis]
         if size + min(before, 0) + min(after, 0) < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")  # cropped past empty
+            # cropped past empty
+            raise RuntimeError(
+                f"narrow(): length must be non-negative. (padding ({before}, {after}) of "
+                f"dimension {axis} of size {size}). Fix: crop at most {size} elements in all."
+            )
         crop[axis] = slice(max(-before, 0), size - max(-after, 0))
     if any(before < 0 or after < 0 for _, before, after in pairs):
         input = _shape.getitem(input, tuple(crop))
@@ -92,14 +97,18 @@ def _source_positions(size: int, before: int, after: int, mode: str) -> Any:
         start = max(-before, 0)
         kept = size + min(before, 0) + min(after, 0)
         if kept < 0:
-            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+            raise RuntimeError(
+                f"Negative padding value is resulting in an empty dimension (padding ({before}, "
+                f"{after}) of a dimension of size {size}). Fix: crop at most {size} elements."
+            )
         grow_before, grow_after = max(before, 0), max(after, 0)
         if max(grow_before, grow_after) > kept or (kept == 0 and (grow_before or grow_after)):
             # more than once around what the crop kept: PyTorch raises, or reads memory it
             # never wrote, depending on the layout
             raise RuntimeError(
                 f"Padding ({before}, {after}) wraps more than once around the {kept} elements "
-                "left after cropping"
+                "left after cropping. Fix: pad each side by at most the size left after "
+                f"cropping ({kept})."
             )
         offsets = xp.arange(-grow_before, kept + grow_after)
         return start + xp.remainder(offsets, max(kept, 1))
@@ -121,19 +130,25 @@ def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> T
         low = len(pairs) + 1
         raise RuntimeError(
             f"Expected {low}D or {low + 1}D (batch mode) tensor with possibly 0 batch size and "
-            f"other non-zero dimensions for input, but got: {shape}"
+            f"other non-zero dimensions for input, but got: {shape}. Fix: only the batch "
+            f"dimension may be empty with mode={mode!r}; use mode='constant' for empty inputs."
         )
     for axis, before, after in pairs:
         size = shape[axis]
         limit = size if mode == "circular" else size - 1
         if mode != "replicate" and (before > limit or after > limit):
             if mode == "circular" and size == 0:
-                raise RuntimeError("Padding value causes wrapping around more than once.")
+                raise RuntimeError(
+                    f"Padding value causes wrapping around more than once (padding ({before}, "
+                    f"{after}) of an empty dimension {axis}). Fix: pad an empty dimension with "
+                    "mode='constant'."
+                )
             relation = "less than or equal to" if mode == "circular" else "less than"
             raise RuntimeError(
                 f"Padding size should be {relation} the corresponding input dimension, but got: "
                 f"padding ({before}, {after}) at dimension {axis} of input {shape}"
-                f" (mode={mode!r})"
+                f" (mode={mode!r}). Fix: pad by at most {limit} on each side, or use "
+                "mode='replicate' or 'constant'."
             )
     sizes = [shape[axis] + before + after for axis, before, after in pairs]
     if mode != "circular" and (min(sizes) < 0 or max(sizes) == 0):
@@ -141,7 +156,10 @@ def _index_pad(input: Tensor, pairs: list[tuple[int, int, int]], mode: str) -> T
         names = "WHD"[: len(pairs)]
         given = ", ".join(f"{n}: {shape[-1 - i]}" for i, n in enumerate(names))
         made = " ".join(f"{n}: {m}" for n, m in zip(names, sizes, strict=True))
-        raise RuntimeError(f"input ({given}) is too small. Calculated output {made}")
+        raise RuntimeError(
+            f"input ({given}) is too small. Calculated output {made}. Fix: crop less, so that "
+            "every padded dimension keeps at least one element."
+        )
     for axis, before, after in pairs:
         if before == after == 0:
             continue  # nothing to copy (Conv2d(padding="valid") pads with zeros)
@@ -204,7 +222,8 @@ def padded(input: Tensor, pad: Any, mode: str = "constant", value: float | None 
     their results), which never write into the result."""
     if mode not in _MODES:
         raise NotImplementedError(
-            f"Unrecognised padding mode {mode!r}: expected one of {', '.join(_MODES)}."
+            f"Unrecognised padding mode {mode!r}: expected one of {', '.join(_MODES)}. Fix: "
+            "pass mode='constant', 'reflect', 'replicate' or 'circular'."
         )
     pairs = _pairs(input, pad)
     if mode == "constant":
@@ -212,7 +231,10 @@ def padded(input: Tensor, pad: Any, mode: str = "constant", value: float | None 
             return _constant_pad(input, pairs, 0.0)
         return _constant_pad(input, pairs, _constant_value(value, input.dtype))
     if value is not None and value != 0:
-        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        raise RuntimeError(
+            f'Padding mode "{mode}" doesn\'t take in value argument (value={value}). Fix: drop '
+            "value, or use mode='constant'."
+        )
     _check_index_pad_dims(input, len(pairs) * 2)
     return _index_pad(input, pairs, mode)
 

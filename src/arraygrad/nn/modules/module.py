@@ -206,7 +206,10 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or ``None``, which state_dict and ``to`` skip) under ``name``."""
         if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+            raise AttributeError(
+                "cannot assign parameter before Module.__init__() call. Fix: call "
+                "super().__init__() first in your module's __init__."
+            )
         if not isinstance(name, str):
             raise TypeError(
                 f"parameter name should be a string. Got {typename(name)}. Fix: pass the name as "
@@ -278,7 +281,10 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                raise AttributeError(
+                    "cannot assign parameters before Module.__init__() call. Fix: call "
+                    "super().__init__() first in your module's __init__."
+                )
             remove_from(
                 self.__dict__, self._buffers, self._modules, self._non_persistent_buffers_set
             )
@@ -294,7 +300,10 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
             modules = self.__dict__.get("_modules")
             if isinstance(value, Module):
                 if modules is None:
-                    raise AttributeError("cannot assign module before Module.__init__() call")
+                    raise AttributeError(
+                        "cannot assign module before Module.__init__() call. Fix: call "
+                        "super().__init__() first in your module's __init__."
+                    )
                 remove_from(
                     self.__dict__,
                     self._parameters,
