@@ -85,6 +85,7 @@ from arraygrad import (
     _trigonometric,
     _typed_storage,
     _unary,
+    _unique,
     _utilities,
     _view_copies,
     _view_scatter,
@@ -204,6 +205,7 @@ from arraygrad._triangular import *  # noqa: F403
 from arraygrad._trigonometric import *  # noqa: F403
 from arraygrad._typed_storage import *  # noqa: F403
 from arraygrad._unary import *  # noqa: F403
+from arraygrad._unique import *  # noqa: F403
 from arraygrad._utilities import *  # noqa: F403
 from arraygrad._view_copies import *  # noqa: F403
 from arraygrad._view_scatter import *  # noqa: F403
@@ -421,6 +423,7 @@ __all__ = [
     *_quantiles.__all__,
     *_scans.__all__,
     *_searching.__all__,
+    *_unique.__all__,
     *_histogram.__all__,
     *_signal_windows.__all__,
     *_fused.__all__,

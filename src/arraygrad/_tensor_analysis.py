@@ -1,10 +1,9 @@
 """Tensor methods for nan-skipping reductions, scans, searching, statistics and matrix
 functions.
 
-A mixin of :class:`arraygrad.Tensor`; each method delegates to
-the PyTorch-style function of the same name in ``_reduction``, ``_scans``, ``_searching``,
-``_histogram``, ``_quantiles``, ``_statistics``, ``_distances``, ``_linalg`` or
-``_matrix_functions``.
+A mixin of :class:`arraygrad.Tensor`; each method delegates to the PyTorch-style function of
+the same name in ``_reduction``, ``_scans``, ``_searching``, ``_unique``, ``_histogram``,
+``_quantiles``, ``_statistics``, ``_distances``, ``_linalg`` or ``_matrix_functions``.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     import arraygrad._searching
     import arraygrad._statistics
     import arraygrad._triangular
+    import arraygrad._unique
     from arraygrad import _dtype
     from arraygrad._tensor import Tensor
 
@@ -102,13 +102,13 @@ class TensorAnalysisMethods:
         dim: int | None = None,
     ) -> Any:
         """The distinct elements (or slices along ``dim``), sorted."""
-        return _ag._searching.unique(self, sorted, return_inverse, return_counts, dim)
+        return _ag._unique.unique(self, sorted, return_inverse, return_counts, dim)
 
     def unique_consecutive(
         self, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
     ) -> Any:
         """The tensor with each run of equal consecutive elements kept once."""
-        return _ag._searching.unique_consecutive(self, return_inverse, return_counts, dim)
+        return _ag._unique.unique_consecutive(self, return_inverse, return_counts, dim)
 
     def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
         """How often each non-negative integer occurs (or the sum of its weights)."""

@@ -33,8 +33,8 @@ from arraygrad._dims import normalize_dim as _normalize_dim
 from arraygrad._indexing import index_select as _index_select
 from arraygrad._ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from arraygrad._linalg import LinAlgError, _kernel_supports, _low_precision, _square, matmul
-from arraygrad._linalg import linalg_det as det
 from arraygrad._linalg import inverse as _inverse
+from arraygrad._linalg import linalg_det as det
 from arraygrad._linalg_extra import check_same_dtype as _check_same_dtype
 from arraygrad._linalg_extra import (
     cholesky_ex,

@@ -3,6 +3,7 @@
 from arraygrad.nn.modules import batchnorm as batchnorm
 from arraygrad.nn.modules import instancenorm as instancenorm
 from arraygrad.nn.modules import utils as utils
+from arraygrad.nn.modules._instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from arraygrad.nn.modules.activation import (
     CELU,
     ELU,
@@ -108,9 +109,6 @@ from arraygrad.nn.modules.normalization import (
     BatchNorm3d,
     CrossMapLRN2d,
     GroupNorm,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
     LayerNorm,
     LocalResponseNorm,
     RMSNorm,

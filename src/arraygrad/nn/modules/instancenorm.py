@@ -1,6 +1,14 @@
 """``torch.nn.modules.instancenorm``'s import path for the instance norms and their base
-``_InstanceNorm``, which arraygrad defines in ``normalization`` and (the lazy ones) ``lazy``."""
+``_InstanceNorm``, which arraygrad defines in ``_instance_norm`` and (the lazy ones) ``lazy``."""
 
+from arraygrad.nn.modules._instance_norm import (
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+)
+from arraygrad.nn.modules._instance_norm import (
+    _InstanceNorm as _InstanceNorm,
+)
 from arraygrad.nn.modules.lazy import (
     LazyInstanceNorm1d,
     LazyInstanceNorm2d,
@@ -8,14 +16,6 @@ from arraygrad.nn.modules.lazy import (
 )
 from arraygrad.nn.modules.lazy import (
     _LazyNormBase as _LazyNormBase,
-)
-from arraygrad.nn.modules.normalization import (
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
-)
-from arraygrad.nn.modules.normalization import (
-    _InstanceNorm as _InstanceNorm,
 )
 from arraygrad.nn.modules.normalization import (
     _NormBase as _NormBase,

@@ -20,6 +20,7 @@ from arraygrad import _device, _dtype
 from arraygrad._creation import tensor
 from arraygrad._grad_mode import no_grad
 from arraygrad._tensor import Tensor
+from arraygrad.nn.modules._instance_norm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from arraygrad.nn.modules.conv import (
     Conv1d,
     Conv2d,
@@ -33,9 +34,6 @@ from arraygrad.nn.modules.normalization import (
     BatchNorm1d,
     BatchNorm2d,
     BatchNorm3d,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    InstanceNorm3d,
     _NormBase,
 )
 from arraygrad.nn.parameter import (
