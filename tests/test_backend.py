@@ -564,3 +564,40 @@ def test_take_add_zeros_is_np_add_at_bit_for_bit(dtype, indices, size, axis) -> 
     mine = _backend.xp.take_add_zeros(values, index, tuple(shape), axis)
     assert mine.dtype == values.dtype
     assert mine.tobytes() == _added_at(values, index, tuple(shape), axis).tobytes()
+
+
+# Each call of a batch whose first matrix holds an infinity: NumPy's LAPACK (gesdd with
+# OpenBLAS) never returned on it, so these hung the process; torch gives NaN for that matrix
+# (U, S, Vh, the pseudo-inverse) and the exact results for the others.
+_INFINITE_CALLS = {
+    "linalg.svd": "L.linalg.svd(x).U, L.linalg.svd(x).S",
+    "svdvals": "(L.linalg.svdvals(x),)",
+    "svd": "L.svd(x).U, L.svd(x).S",
+    "matrix_rank": "(L.linalg.matrix_rank(x),)",
+    "pinv": "(L.linalg.pinv(x),)",
+    "pinv complex": "(L.view_as_real(L.linalg.pinv(x.to(L.complex128))),)",
+}
+
+
+@pytest.mark.parametrize("call", list(_INFINITE_CALLS))
+def test_svd_and_pinv_of_a_matrix_with_an_infinity_are_nan_as_torchs(call: str) -> None:
+    import torch
+
+    setup = (
+        "import arraygrad as L\n"
+        "x = L.tensor([[[1.0, 2.0, 0.5], [float('-inf'), 3.0, 1.0], [0.2, 0.1, 4.0]],"
+        " [[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 5.0]]], dtype=L.float64)\n"
+    )
+    code = setup + f"print(repr([t.tolist() for t in ({_INFINITE_CALLS[call]})]))"
+    try:  # in a child process: a hang is a failure, not a stuck test run
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{call} of a matrix with an infinity did not return")
+    ours = eval(run.stdout, {"nan": float("nan"), "inf": float("inf")})
+    namespace = {"L": torch}
+    exec(setup.replace("import arraygrad as L\n", ""), namespace)
+    theirs = [t.tolist() for t in eval(_INFINITE_CALLS[call], namespace)]
+    for mine, torchs in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(np.asarray(mine), np.asarray(torchs), rtol=1e-10, atol=1e-12)

@@ -11,12 +11,43 @@ def normalize_dim(dim: int, ndim: int) -> int:
 
     A 0-d tensor accepts ``0`` and ``-1``, as in PyTorch.
     """
+    if dim.__class__ is not int:  # (the common case skips this)
+        dim = dim_index(dim)
     low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
-    if not isinstance(dim, int) or not low <= dim <= high:
+    if not low <= dim <= high:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
         )
     return dim % ndim if ndim else 0
+
+
+def is_one_dim(dim: Any) -> bool:
+    """Whether ``dim`` names one dimension rather than a sequence of them (or None).
+
+    As in PyTorch, anything with ``__index__`` does: a NumPy integer, an integer tensor of one
+    element (bools too, which :func:`dim_index` then refuses).
+    """
+    return dim.__class__ is int or (
+        not isinstance(dim, (tuple, list)) and hasattr(type(dim), "__index__")
+    )
+
+
+def dim_index(dim: Any) -> int:
+    """``dim`` as a Python int: PyTorch reads any integer with ``__index__`` as a dimension
+    (``np.int64(0)``, ``torch.tensor(0)``) and refuses bools and floats with a TypeError.
+
+    >>> import numpy as np
+    >>> dim_index(np.int64(-1))
+    -1
+    """
+    if dim.__class__ is int:
+        return dim
+    if isinstance(dim, bool) or not hasattr(type(dim), "__index__"):
+        raise TypeError(
+            f"argument 'dim' must be int, not {type(dim).__name__} ({dim!r}). Fix: pass the "
+            "dimension as an int, e.g. dim=-1."
+        )
+    return operator.index(dim)
 
 
 def no_dimensions_error(dim: Any, what: str) -> IndexError:
@@ -33,8 +64,8 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """``dim`` (None, an int or a sequence) as a sorted tuple of axes, ``None`` meaning all."""
     if dim is None:
         return None
-    if isinstance(dim, int):
-        dims: tuple[int, ...] = (dim,)
+    if is_one_dim(dim):
+        dims: tuple[int, ...] = (dim_index(dim),)
     else:
         dims = tuple(dim)
         if not dims:  # PyTorch reads an empty dim list as "all dimensions"

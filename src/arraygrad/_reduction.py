@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
-from arraygrad._dims import normalize_dim, normalize_dims
+from arraygrad._dims import is_one_dim, normalize_dim, normalize_dims
 from arraygrad._math import complex_unsupported
 from arraygrad._out import (
     computed_in,
@@ -194,7 +194,7 @@ def prod(
         from arraygrad.amp import _casts
 
         return _casts.full(prod, input, dim, keepdim, dtype=dtype)
-    if dim is not None and not isinstance(dim, int):
+    if dim is not None and not is_one_dim(dim):
         raise TypeError(
             f"prod(): argument 'dim' must be int, not {type(dim).__name__} ({dim!r}): torch.prod "
             "reduces one dimension or all. Fix: call prod once per dimension."
@@ -336,7 +336,7 @@ def argmin(
 
 def _truth_reduction(prim: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     x = input if input.dtype is _dtype.bool_ else ops.not_equal(input, 0)
-    if dim is not None and not isinstance(dim, int) and len(tuple(dim)) == 0:
+    if dim is not None and not is_one_dim(dim) and len(tuple(dim)) == 0:
         result = x  # PyTorch: an empty dim list reduces nothing for all/any
     else:
         result = prim(x, axis=normalize_dims(dim, x.ndim), keepdims=bool(keepdim))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops
+from arraygrad import _backend, _dtype, _reduction, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._splitting import split
 from arraygrad._tensor import Tensor
@@ -188,7 +188,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     axes = tuple(range(lead)) + tuple(
         lead + d for d, t in enumerate(target) if t == 1 and shape[lead + d] != 1
     )
-    summed = ops.sum(input, axis=axes, keepdims=True)
+    # (the reduction's sum: integers and bools sum to int64, as PyTorch's sum_to_size)
+    summed = _reduction.sum(input, axes, keepdim=True)
     return ops.reshape(summed, shape=target)
 
 

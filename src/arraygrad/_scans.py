@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops, return_types
-from arraygrad._dims import normalize_dim
+from arraygrad._dims import is_one_dim, normalize_dim
 from arraygrad._indexing import take_along
 from arraygrad._out import written, written_each, written_exactly
 from arraygrad._tensor import Tensor, c_ordered_result, describe
@@ -108,7 +108,7 @@ def gradient(
             f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}."
             " Fix: pass edge_order=1 or edge_order=2."
         )
-    if isinstance(dim, int):
+    if is_one_dim(dim):
         dims = [dim]
     else:
         dims = list(range(input.ndim)) if dim is None else list(dim)

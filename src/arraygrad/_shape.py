@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, _dtype, ops
-from arraygrad._dims import _shape_arg, normalize_dim, normalize_dims
+from arraygrad._dims import _shape_arg, dim_index, is_one_dim, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
 from arraygrad._out import written_joined
 from arraygrad._primitive import labelled, labelled_result
@@ -214,7 +214,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     out = ops.reshape.apply1(
         input, {"shape": tuple(s for i, s in enumerate(shape) if i not in axes)}
     )
-    form = 0 if dim is None else 1 if isinstance(dim, int) else 2
+    form = 0 if dim is None else 1 if is_one_dim(dim) else 2
     return labelled(out, f"SqueezeBackward{form}")
 
 
@@ -340,8 +340,8 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     arraygrad.Size([3, 4, 2])
     """
     ndim = input.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [source] if is_one_dim(source) else list(source)
+    dst = [destination] if is_one_dim(destination) else list(destination)
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({src} dims) should contain "
@@ -397,7 +397,7 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 def _dims_list(name: str, dims: Any, ndim: int) -> tuple[int, ...]:
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = (dim_index(dims),) if is_one_dim(dims) else tuple(dims)
     axes = tuple(normalize_dim(d, ndim) for d in dims)
     for d in axes:
         if axes.count(d) > 1:
@@ -442,7 +442,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
             )
         flat = ops.reshape(input, shape=(-1,))
         return ops.reshape(ops.roll(flat, shift=shift, axis=(0,)), shape=tuple(input.shape))
-    axes = (dims,) if isinstance(dims, int) else tuple(dims)
+    axes = (dim_index(dims),) if is_one_dim(dims) else tuple(dims)
     if len(axes) != len(shift):
         raise RuntimeError(
             f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}. Fix: "

@@ -7,6 +7,7 @@ dimension) and take ``out``. Both refuse integer tensors unless ``dtype`` conver
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 # The package, its nn looked up at call time: nn builds on the top-level package, which imports
@@ -20,13 +21,16 @@ from arraygrad._tensor import Tensor
 __all__ = ["log_softmax", "softmax"]
 
 
-def _checked(op: str, input: Tensor, dim: Any, dtype: _dtype.dtype | None) -> None:
+def _checked(op: str, input: Tensor, dim: Any, dtype: _dtype.dtype | None) -> int:
+    """``dim`` as an int; PyTorch takes any integer with ``__index__`` (``np.int64``, an integer
+    0-d tensor) but no bool or float."""
     require_tensor(op, "input", 1, input)
-    if not isinstance(dim, int) or isinstance(dim, bool):
+    if isinstance(dim, bool) or not hasattr(type(dim), "__index__"):
         raise TypeError(
             f"{op}(): argument 'dim' (position 2) must be int, not {type(dim).__name__}. Fix: "
             f"name the dimension to normalise over, e.g. {op}(x, dim=-1)."
         )
+    return operator.index(dim)
 
 
 def softmax(
@@ -41,7 +45,7 @@ def softmax(
     if out is not None:  # (of the result's dtype: dtype's, where given)
         return written_exactly("softmax", out, softmax, input, dim, dtype)
     if input.__class__ is not Tensor or dim.__class__ is not int:
-        _checked("softmax", input, dim, dtype)
+        dim = _checked("softmax", input, dim, dtype)
     return _ag.nn._softmax_functions.softmax(input, dim, dtype=dtype)
 
 
@@ -57,5 +61,5 @@ def log_softmax(
     if out is not None:  # (of the result's dtype: dtype's, where given)
         return written_exactly("log_softmax", out, log_softmax, input, dim, dtype)
     if input.__class__ is not Tensor or dim.__class__ is not int:
-        _checked("log_softmax", input, dim, dtype)
+        dim = _checked("log_softmax", input, dim, dtype)
     return _ag.nn._softmax_functions.log_softmax(input, dim, dtype=dtype)

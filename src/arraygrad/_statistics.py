@@ -17,7 +17,7 @@ from typing import Any
 
 from arraygrad import _backend, _dtype, _reduced_floats, ops
 from arraygrad._arguments import bool_argument, number_argument
-from arraygrad._dims import normalize_dims
+from arraygrad._dims import is_one_dim, normalize_dims
 from arraygrad._division import div
 from arraygrad._math import _floating, mul, sqrt
 from arraygrad._out import written, written_exactly
@@ -371,7 +371,7 @@ def norm(
                 "sum the singular values, linalg.svdvals(input).sum(-1)."
             )
         # (all the dimensions by default, as torch: a 2-D input's)
-        dims = tuple(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else dim
+        dims = tuple(range(input.ndim)) if dim is None else [dim] if is_one_dim(dim) else dim
         return matrix_norm(input, "nuc", dim=dims, keepdim=keepdim)
     if p == "fro" or p is None:
         p = 2

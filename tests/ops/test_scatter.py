@@ -380,6 +380,9 @@ def _same(mine: Any, theirs: Any) -> None:
         lambda m: m.ones(2, 0, 3).unfold(-1, 2, 1),
         lambda m: m.arange(6).reshape(2, 3).sum_to_size(1, 1),
         lambda m: m.arange(6).reshape(2, 3).sum_to_size((3,)),
+        # bools and small integers sum to int64, as torch's sum (they had kept their dtype)
+        lambda m: m.tensor([[True], [False], [True]]).sum_to_size(1),
+        lambda m: m.tensor([[100, 100]], dtype=m.int8).sum_to_size(1, 1),
         lambda m: m.ones(2, 3).split_with_sizes([0, 2, 1], dim=-1),
         # view scatters and fill_diagonal_
         lambda m: m.zeros(2, 3, 4).diagonal_scatter(m.ones(3, 2), -1, 2, 0),

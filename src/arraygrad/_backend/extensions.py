@@ -188,7 +188,8 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
         # the decompositions (arraygrad.ops.decompositions), with their keyword options
         cholesky=functools.partial(_linalg_call, lib, "cholesky"),
         eigh=functools.partial(_linalg_call, lib, "eigh"),
-        svd=functools.partial(_linalg_call, lib, "svd"),
+        svd=functools.partial(_nan_where_infinite, lib, "svd"),
+        pinv=functools.partial(_nan_where_infinite, lib, "pinv"),
         qr=functools.partial(_linalg_call, lib, "qr"),
         lu_factor=functools.partial(_lu_factor.lu_factor, lib, lib is np),
         adjugate=functools.partial(_adjugate, lib),
@@ -289,6 +290,30 @@ def _linalg_call(lib: Any, name: str, *args: Any, **kwargs: Any) -> Any:
             return type(results)(*(lib.astype(r, first.dtype) for r in results))
         return lib.astype(results, first.dtype)
     return function(*args, **kwargs)
+
+
+def _nan_where_infinite(lib: Any, name: str, a: Any, **kwargs: Any) -> Any:
+    """``lib.linalg.<name>(a, **kwargs)`` (svd, pinv), where matrices holding an infinity (and
+    the input no NaN) get NaN results, as PyTorch's: NumPy's LAPACK (gesdd with OpenBLAS) never
+    returns on them. A NaN anywhere still raises NumPy's LinAlgError, as PyTorch raises its own.
+    (Other libraries are called as they are: a lazy one would compute its input to look.)
+    """
+    if lib is not np:
+        return _linalg_call(lib, name, a, **kwargs)
+    infinite = np.isinf(a)
+    if not infinite.any() or np.isnan(a).any():  # (the usual case: no copy)
+        return _linalg_call(lib, name, a, **kwargs)
+    bad = infinite.any(axis=(-2, -1))  # one flag per matrix
+    results = _linalg_call(lib, name, np.where(bad[..., None, None], 0, a), **kwargs)
+
+    def nan_where_bad(part: Any) -> Any:
+        mask = bad.reshape(bad.shape + (1,) * (part.ndim - bad.ndim))
+        nan = complex(np.nan, np.nan) if part.dtype.kind == "c" else np.nan  # (torch's nan+nanj)
+        return np.where(mask, np.array(nan, part.dtype), part)
+
+    if not isinstance(results, tuple):
+        return nan_where_bad(results)
+    return type(results)(*(nan_where_bad(part) for part in results))
 
 
 def _linalg_dtypes(lib: Any) -> tuple[Any, ...]:

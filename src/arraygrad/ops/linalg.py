@@ -284,7 +284,7 @@ def _pinv(xp: Any, a: Any, *, rtol: float) -> Any:
             "active backend's namespace does not expose. Fix: use the NumPy backend, or add "
             "pinv to the namespace in arraygrad._backend."
         )
-    return linalg.pinv(a, rtol=rtol)
+    return xp.pinv(a, rtol=rtol)  # (the backend's: NaN for a matrix with an infinity)
 
 
 # The Moore-Penrose pseudo-inverse; singular values below rtol * the largest count as zero.
