@@ -244,6 +244,12 @@ _OWN_INPUTS: dict[str, Callable[[Any, Any], Any]] = {
     "isin (invert)": lambda lib, out: lib.isin(
         _symmetric_positive(lib), _symmetric_positive(lib)[0], invert=True, out=out
     ),
+    # Regression (parity_out2): these took no out=, where torch 2.13 takes one.
+    "lu": lambda lib, out: lib.lu(_symmetric_positive(lib), out=out),
+    "frobenius_norm": lambda lib, out: lib.frobenius_norm(_symmetric_positive(lib), 1, out=out),
+    "nuclear_norm (complex)": lambda lib, out: lib.nuclear_norm(
+        _symmetric_positive(lib).to(lib.complex64), out=out
+    ),
 }
 
 
@@ -275,6 +281,21 @@ _INDEXING: dict[str, Callable[[Any, Any], Any]] = {
     "searchsorted": lambda lib, out: lib.searchsorted(lib.tensor([0.7, 1.1]), _x(lib), out=out),
     "searchsorted (int32)": lambda lib, out: lib.searchsorted(
         lib.tensor([0.7, 1.1]), _x(lib), out_int32=True, out=out
+    ),
+    # Regression (parity_out2): the scatters took no out=, where torch 2.13 takes one.
+    "nonzero_static": lambda lib, out: lib.nonzero_static(_x(lib) > 1, size=5, out=out),
+    "scatter": lambda lib, out: lib.scatter(_x(lib), 0, lib.tensor([[2, 0, 1]]), _x(lib), out=out),
+    "scatter (value)": lambda lib, out: lib.scatter(
+        _x(lib), 1, lib.tensor([[2], [0]]), 5.0, out=out
+    ),
+    "scatter (reduce)": lambda lib, out: lib.scatter(
+        _x(lib), 0, lib.tensor([[2, 0, 2]]), _x(lib), reduce="multiply", out=out
+    ),
+    "scatter_add": lambda lib, out: lib.scatter_add(
+        _x(lib), 0, lib.tensor([[2, 0, 2]]), _x(lib), out=out
+    ),
+    "scatter_reduce": lambda lib, out: lib.scatter_reduce(
+        _x(lib), 1, lib.tensor([[0, 0, 1]]), _x(lib), "amax", include_self=False, out=out
     ),
 }
 

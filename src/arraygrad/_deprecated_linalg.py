@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import linalg
+from arraygrad import _dtype, linalg
 from arraygrad._out import written_copy, written_exactly
 from arraygrad._tensor import Tensor
 
@@ -63,9 +63,12 @@ def _chain_product(matrices: tuple[Tensor, ...]) -> Tensor:
     return linalg.multi_dot(list(matrices))
 
 
-def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+def frobenius_norm(
+    input: Tensor, dim: Any, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Deprecated (a UserWarning, as in PyTorch): the 2-norm over ``dim``,
-    :func:`arraygrad.linalg.vector_norm` ``(input, 2, dim, keepdim)``.
+    :func:`arraygrad.linalg.vector_norm` ``(input, 2, dim, keepdim)``. ``out``: of the
+    result's (real) dtype only, as PyTorch's.
 
     >>> import arraygrad, warnings
     >>> with warnings.catch_warnings():
@@ -80,14 +83,19 @@ def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
         UserWarning,
         stacklevel=2,
     )
+    if out is not None:
+        return written_exactly("frobenius_norm", out, linalg.vector_norm, input, 2, dim, keepdim)
     return linalg.vector_norm(input, 2, dim, keepdim)
 
 
-def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def nuclear_norm(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Tensor | None = None
+) -> Tensor:
     """Deprecated (a UserWarning, as in PyTorch): the sum of the singular values of the
     matrices in ``dim`` (the last two without it),
     :func:`arraygrad.linalg.matrix_norm` ``(input, 'nuc', dim, keepdim)``.
-    ``nuclear_norm(input, keepdim)`` is the other overload.
+    ``nuclear_norm(input, keepdim)`` is the other overload. ``out``: of the result's (real)
+    dtype only, refused with ``linalg.matrix_norm``'s message, as PyTorch's.
 
     >>> import arraygrad, warnings
     >>> with warnings.catch_warnings():
@@ -106,7 +114,23 @@ def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tenso
         dim, keepdim = None, dim
     if dim is None:  # (PyTorch 2.13: the last two, as matrix_norm, batched)
         dim = (-2, -1)
+    if out is not None:
+        return written_exactly("nuclear_norm", out, _nuclear_into, out, input, dim, keepdim)
     return linalg.matrix_norm(input, "nuc", dim, keepdim)
+
+
+def _nuclear_into(out: Tensor, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """The nuclear norm for ``out``, whose dtype PyTorch checks with matrix_norm's message
+    (before the out= machinery's own)."""
+    result = linalg.matrix_norm(input, "nuc", dim, keepdim)
+    if result.dtype is not out.dtype:
+        raise RuntimeError(
+            f"linalg.matrix_norm expected out tensor dtype "
+            f"{_dtype.torch_type_name(result.dtype)} but got: "
+            f"{_dtype.torch_type_name(out.dtype)}. Fix: give nuclear_norm() an out tensor of "
+            f"dtype {result.dtype} (the norm is real, also of a complex input)."
+        )
+    return result
 
 
 def matrix_rank(input: Tensor, tol: float | None = None, symmetric: bool = False) -> Tensor:

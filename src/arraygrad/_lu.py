@@ -391,10 +391,14 @@ def _lu_solved(LU: Tensor, pivots: Tensor, B: Tensor, left: bool, adjoint: bool)
     return solve_triangular(LU, y, upper=True)
 
 
-def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: N803
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) -> Any:  # noqa: N803
     """``torch.lu`` (deprecated in torch, with its warning): ``(LU, pivots)`` of
     :func:`arraygrad.linalg.lu_factor`, or ``(LU, pivots, info)`` with ``get_infos``. Unlike
     ``lu_factor`` it does not raise for a singular ``A``, as torch.
+
+    ``out``: a tuple or list of 2 tensors (3 with ``get_infos``), each resized to its result
+    and copied into (any dtype, converted, as torch's Python ``lu`` does with ``copy_``); ``out``
+    itself is returned.
 
     >>> import arraygrad, warnings
     >>> with warnings.catch_warnings():
@@ -414,9 +418,31 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:  # noqa: 
     pivot = bool_argument("lu", "pivot", pivot, 2)
     get_infos = bool_argument("lu", "get_infos", get_infos, 3)
     lu_, pivots, info = _factor("torch.lu", A, pivot)
+    if out is not None:
+        return _lu_written(out, (lu_, pivots, info) if get_infos else (lu_, pivots))
     if get_infos:
         return return_types._lu_with_info(lu_, pivots, info)
     return lu_, pivots
+
+
+def _lu_written(out: Any, results: tuple[Tensor, ...]) -> Any:
+    """``torch.lu``'s ``out``, by its Python steps: the results computed first, then the count
+    checked (``len(out)``: a tensor counts its rows), then the type, then each resized and
+    copied into (recorded as ``copy_`` records, unlike the kernels' out=)."""
+    if len(out) != len(results):
+        names = "(LU, pivots, infos)" if len(results) == 3 else "(LU, pivots)"
+        raise TypeError(
+            f"expected tuple of {len(results)} elements but got {len(out)}. Fix: pass "
+            f"out={names}, one tensor per result."
+        )
+    if not isinstance(out, tuple | list):
+        raise TypeError(
+            f"argument 'out' must be tuple of Tensors, not {type(out).__name__}. Fix: pass "
+            "a tuple of tensors, one per result."
+        )
+    for target, result in zip(out, results, strict=True):
+        target.resize_as_(result).copy_(result)
+    return out
 
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803

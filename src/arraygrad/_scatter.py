@@ -30,6 +30,7 @@ from arraygrad._indexing import (
     one_element_as_vector,
     out_of_range,
 )
+from arraygrad._out import written_exactly
 from arraygrad._tensor import Tensor, c_ordered_result, describe
 
 __all__ = [
@@ -166,7 +167,6 @@ def _check_scatter_reduce_args(
 # scatter: out[index[i][j]][j] = src[i][j] (dim 0).
 
 
-@c_ordered_result
 def scatter(
     input: Tensor,
     dim: int,
@@ -175,9 +175,11 @@ def scatter(
     *,
     value: Any = None,
     reduce: str | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """A copy of ``input`` with ``src`` (a tensor, or the number ``value``) written at ``index``
-    along ``dim``: for ``dim=0``, ``out[index[i][j]][j] = src[i][j]``.
+    along ``dim``: for ``dim=0``, ``out[index[i][j]][j] = src[i][j]``. ``out``: written into
+    in ``input``'s dtype only, as PyTorch's ``scatter``, ``scatter_add`` and ``scatter_reduce``.
 
     ``reduce='add'`` / ``'multiply'`` combine with the old value instead of overwriting. Each
     element of ``src`` gets the gradient of the place it was written to (PyTorch's rule, also
@@ -188,6 +190,24 @@ def scatter(
     >>> x.scatter(1, arraygrad.tensor([[2], [0]]), arraygrad.ones(2, 1)).tolist()
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
+    if out is not None:
+        return written_exactly(
+            "scatter", out, _scatter, input, dim, index, src, value=value, reduce=reduce
+        )
+    return _scatter(input, dim, index, src, value=value, reduce=reduce)
+
+
+# (out= aside: out keeps its own layout, where a new result is C-ordered as PyTorch's)
+@c_ordered_result
+def _scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    *,
+    value: Any = None,
+    reduce: str | None = None,
+) -> Tensor:
     if src is None:
         src = _value_as_number(value)
     axis = _scatter_args("scatter", input, dim, index, _tensor_src(src))
@@ -221,7 +241,9 @@ def scatter(
     return ops.index_put(input, src, key=along_key(index._data, axis))
 
 
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+def scatter_add(
+    input: Tensor, dim: int, index: Tensor, src: Tensor, *, out: Tensor | None = None
+) -> Tensor:
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim``: for ``dim=0``,
     ``out[index[i][j]][j] += src[i][j]``; repeated indices accumulate.
 
@@ -229,6 +251,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     >>> arraygrad.zeros(3).scatter_add(0, arraygrad.tensor([0, 2, 0]), arraygrad.ones(3)).tolist()
     [2.0, 0.0, 1.0]
     """
+    if out is not None:
+        return written_exactly("scatter_add", out, scatter_add, input, dim, index, src)
     axis = _scatter_args("scatter_add", input, dim, index, src)
     if _grad_mode.inference_used:  # (input's gradient does not read it: only src's)
         _inference.check_kept(index, "the index of scatter_add", src)
@@ -254,6 +278,7 @@ def scatter_reduce(
     reduce: str,
     *,
     include_self: bool = True,
+    out: Tensor | None = None,
 ) -> Tensor:
     """``input`` with the elements of ``src`` reduced into the places ``index`` names along
     ``dim``: ``reduce`` is ``'sum'``, ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``.
@@ -267,6 +292,11 @@ def scatter_reduce(
     >>> arraygrad.ones(2).scatter_reduce(0, arraygrad.tensor([0, 0, 1]), src, "amax").tolist()
     [5.0, 3.0]
     """
+    if out is not None:
+        arguments = (input, dim, index, src, reduce)
+        return written_exactly(
+            "scatter_reduce", out, scatter_reduce, *arguments, include_self=include_self
+        )
     # PyTorch checks the reduce after the other arguments (and the memory), before the index's
     # values.
     axis = _scatter_args("scatter_reduce", input, dim, index, src)

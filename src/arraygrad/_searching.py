@@ -46,7 +46,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False, out: Tensor | None = None)
     [[0, 1], [1, 0]]
     """
     if out is not None:
-        return written_exactly("nonzero", out, nonzero, input, as_tuple=as_tuple)
+        return _written_long("nonzero", out, nonzero, input, as_tuple=as_tuple)
     xp = _backend.xp
     data = input._data
     if as_tuple:
@@ -66,14 +66,33 @@ def where_condition_only(condition: Any) -> tuple[Tensor, ...]:
     return indices
 
 
-def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+def _written_long(name: str, out: Any, function: Any, *args: Any, **kwargs: Any) -> Tensor:
+    """``out=`` of ``nonzero`` and ``nonzero_static``: int64 only, refused before anything is
+    computed with their kernels' own message (PyTorch's wording, its missing space kept)."""
+    if isinstance(out, Tensor) and out.dtype is not _dtype.int64:
+        raise RuntimeError(
+            f"{name}: Expected out tensor to have scalar type Long but got scalar type"
+            f"{_dtype.torch_type_name(out.dtype)}. Fix: give an out tensor of dtype "
+            "arraygrad.int64 (the indices are int64)."
+        )
+    return written_exactly(name, out, function, *args, **kwargs)
+
+
+def nonzero_static(
+    input: Tensor, *, size: int, fill_value: int = -1, out: Tensor | None = None
+) -> Tensor:
     """:func:`nonzero` with a fixed number of rows, ``size``: the first ``size`` hits, then
     rows of ``fill_value`` where there are fewer (a shape that does not depend on the values).
+    ``out``: int64 only, as PyTorch's.
 
     >>> import arraygrad
     >>> arraygrad.tensor([0, 3, 0, 5]).nonzero_static(size=3).tolist()
     [[1], [3], [-1]]
     """
+    if out is not None:
+        return _written_long(
+            "nonzero_static", out, nonzero_static, input, size=size, fill_value=fill_value
+        )
     if not isinstance(size, int) or size < 0:
         raise RuntimeError(
             f"nonzero_static: 'size' must be an non-negative integer, got {size!r}. Fix: pass "

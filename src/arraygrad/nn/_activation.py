@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Any
 
 from arraygrad import (
@@ -25,6 +26,7 @@ from arraygrad import (
     _unary,
 )
 from arraygrad._dims import normalize_dim
+from arraygrad._out import written_exactly, written_same
 from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor
 from arraygrad.nn._softmax_functions import log_softmax, softmax, softmin
@@ -270,15 +272,19 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 @labelled_result("GeluBackward0")
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, approximate: str = "none", *, out: Tensor | None = None) -> Tensor:
     """``input * Phi(input)``, Phi the standard normal CDF: ``0.5 x (1 + erf(x / sqrt 2))``.
 
-    ``approximate="tanh"`` uses ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
+    ``approximate="tanh"`` uses ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``. ``out``:
+    of the input's dtype only, as PyTorch's (so too for ``softplus``, ``hardshrink`` and
+    ``softshrink``).
 
     >>> import arraygrad
     >>> gelu(arraygrad.tensor([0.0]))
     tensor([0.])
     """
+    if out is not None:
+        return written_same("gelu", out, gelu, input, approximate)
     if approximate not in ("none", "tanh"):
         raise RuntimeError(
             f"approximate argument must be either none or tanh, but got {approximate!r}."
@@ -316,7 +322,9 @@ def _softplus(input: Tensor, beta: float, threshold: float) -> Tensor:
 
 
 @labelled_result("SoftplusBackward0")
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(
+    input: Tensor, beta: float = 1.0, threshold: float = 20.0, *, out: Tensor | None = None
+) -> Tensor:
     """``log(1 + exp(beta * input)) / beta``, and ``input`` itself where ``beta * input``
     exceeds ``threshold``. Finite for any input (no ``exp`` of a large positive number).
 
@@ -324,6 +332,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     >>> softplus(arraygrad.tensor([0.0, 1e4]))
     tensor([6.9315e-01, 1.0000e+04])
     """
+    if out is not None:
+        return written_same("softplus", out, softplus, input, beta, threshold)
     require_floating("softplus_cpu", input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(_softplus, input, beta, threshold)  # type: ignore[no-any-return]
@@ -338,8 +348,10 @@ def check_log_sigmoid(input: Tensor) -> None:
 
 
 @labelled_result("LogSigmoidBackward0")
-def logsigmoid(input: Tensor) -> Tensor:
-    """``log(sigmoid(input)) = -softplus(-input)`` elementwise, finite for any input.
+def logsigmoid(input: Tensor, *, out: Tensor | None = None) -> Tensor:
+    """``log(sigmoid(input)) = -softplus(-input)`` elementwise, finite for any input. ``out``:
+    of the input's dtype only, as PyTorch's (its kernel ``log_sigmoid_forward`` checks no
+    memory overlap).
 
     Computed as ``-softplus(-x)``, so very negative inputs give about ``x`` where
     ``log(sigmoid(x))`` would be ``log(0)``. Floating-point input only.
@@ -348,12 +360,28 @@ def logsigmoid(input: Tensor) -> Tensor:
     >>> arraygrad.nn.functional.logsigmoid(arraygrad.tensor([-200.0, 0.0]))
     tensor([-200.0000,   -0.6931])
     """
+    if out is not None:
+        # (its kernel resizes out silently, where the others warn of a non-empty one)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "An output with one or more elements was resized")
+            return written_exactly("log_sigmoid_forward", out, _logsigmoid_into, out, input)
     if id(input._data.dtype) not in _WIDE_FLOAT_IDS:
         check_log_sigmoid(input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
         return _reduced_floats.in_float32(logsigmoid, input)  # type: ignore[no-any-return]
     # 0 - s, not -s: +0 where s is 0 (large x), as PyTorch's min(x, 0) - log1p(exp(-|x|))
     return 0.0 - _stable_softplus(-input)
+
+
+def _logsigmoid_into(out: Tensor, input: Tensor) -> Tensor:
+    result = logsigmoid(input)
+    if result.dtype is not out.dtype:  # (its kernel's own check and wording, first)
+        raise RuntimeError(
+            f"expected scalar type {_dtype.torch_type_name(result.dtype)} but found "
+            f"{_dtype.torch_type_name(out.dtype)}. Fix: give logsigmoid() an out tensor of "
+            f"dtype {result.dtype}."
+        )
+    return result
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:

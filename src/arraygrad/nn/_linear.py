@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from arraygrad import _autocast_flag, _dtype, _linalg, _reduced_floats, _shape, ops
 from arraygrad._arguments import require_tensor
+from arraygrad._out import written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 
 __all__ = ["bilinear", "linear"]
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+def linear(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, *, out: Tensor | None = None
+) -> Tensor:
     """``input @ weight.T + bias``: ``weight`` has shape ``(out_features, in_features)``.
+    ``out``: of the result's dtype only, as PyTorch's (no memory compared, as its matmul).
 
     >>> import arraygrad
     >>> linear(arraygrad.ones(2, 3), arraygrad.ones(4, 3)).shape
     arraygrad.Size([2, 4])
     """
+    if out is not None:
+        return written_exactly("linear", out, linear, input, weight, bias)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts linear to its dtype
         from arraygrad.amp import _casts
 

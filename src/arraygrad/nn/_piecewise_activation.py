@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from arraygrad import _clamp, _dtype, _math, _unary, ops
+from arraygrad._out import written_same
 from arraygrad._tensor import Tensor
 from arraygrad.nn._activation import _maybe_inplace, _named, require_floating
 
@@ -70,20 +71,22 @@ def _shrink_zone(input: Tensor, lambd: float) -> Tensor:
     return (input >= -lambd) & (input <= lambd)
 
 
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+def hardshrink(input: Tensor, lambd: float = 0.5, *, out: Tensor | None = None) -> Tensor:
     """``input`` where ``|input| > lambd``, else 0 (nan stays nan, with gradient 0).
 
     >>> import arraygrad
     >>> hardshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
     tensor([-1.,  0.,  2.])
     """
+    if out is not None:
+        return written_same("hardshrink", out, hardshrink, input, lambd)
     require_floating("hardshrink_cpu", input)
     keep = (input < -lambd) | (input > lambd)
     rest = _math.where(_shrink_zone(input, lambd), 0.0, input.detach())
     return _math.where(keep, input, rest)
 
 
-def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+def softshrink(input: Tensor, lambd: float = 0.5, *, out: Tensor | None = None) -> Tensor:
     """``input`` moved ``lambd`` towards 0, and 0 where ``|input| <= lambd`` (nan stays nan,
     with gradient 0).
 
@@ -91,6 +94,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> softshrink(arraygrad.tensor([-1.0, 0.3, 2.0]))
     tensor([-0.5000,  0.0000,  1.5000])
     """
+    if out is not None:
+        return written_same("softshrink", out, softshrink, input, lambd)
     require_floating("softshrink_check", input)
     if not lambd >= 0:
         raise RuntimeError(

@@ -16,6 +16,7 @@ from arraygrad import _backend, _dtype, _reduction, ops
 from arraygrad._dims import normalize_dim
 from arraygrad._division import div
 from arraygrad._grad_mode import is_grad_enabled
+from arraygrad._out import written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant, ntuple
@@ -356,6 +357,8 @@ def avg_pool2d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The mean of each ``kernel_size`` window of the last two dimensions.
 
@@ -366,6 +369,9 @@ def avg_pool2d(
     >>> avg_pool2d(arraygrad.arange(16.0).reshape(1, 4, 4), 2).tolist()
     [[[2.5, 4.5], [10.5, 12.5]]]
     """
+    if out is not None:  # (of the result's dtype, no memory compared: PyTorch's pooling)
+        arguments = (input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+        return written_exactly("avg_pool2d", out, avg_pool2d, *arguments, divisor_override)
     return _avg_pool(
         input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -484,6 +490,8 @@ def avg_pool3d(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
+    *,
+    out: Tensor | None = None,
 ) -> Tensor:
     """The mean of each window of the last three dimensions (see :func:`avg_pool2d`).
 
@@ -491,6 +499,9 @@ def avg_pool3d(
     >>> avg_pool3d(arraygrad.arange(8.0).reshape(1, 2, 2, 2), 2).tolist()
     [[[[3.5]]]]
     """
+    if out is not None:  # (of the result's dtype, no memory compared: PyTorch's pooling)
+        arguments = (input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+        return written_exactly("avg_pool3d", out, avg_pool3d, *arguments, divisor_override)
     return _avg_pool(
         input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
