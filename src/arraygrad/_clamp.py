@@ -201,7 +201,8 @@ def nan_to_num(
     """Replace ``nan``, ``inf`` and ``-inf`` by finite numbers (by default 0 and the largest
     finite values of the dtype), each converted to the dtype as PyTorch converts a double
     (float16 and bfloat16 through float32; beyond the dtype's range, infinite). The replaced
-    elements get zero gradient; integer tensors are returned unchanged.
+    elements get zero gradient; integer tensors are returned unchanged; complex tensors have
+    their real and imaginary parts replaced separately.
 
     >>> import arraygrad
     >>> x = arraygrad.tensor([float("nan"), float("inf"), -float("inf"), 1.0])
@@ -210,6 +211,8 @@ def nan_to_num(
     """
     if out is not None:
         return written_exactly("nan_to_num", out, nan_to_num, input, nan, posinf, neginf)
+    if input.dtype.is_complex:
+        return _complex_nan_to_num(input, nan, posinf, neginf)
     if not input.dtype.is_floating_point:
         return ops.clone(input)
     target = input.dtype
@@ -224,3 +227,18 @@ def nan_to_num(
     )
     replacement = ops.where(ops.isnan(input), fill, ops.where(ops.signbit(input), low, high))
     return labelled(ops.where(ops.isfinite(input), input, replacement), "NanToNumBackward0")
+
+
+def _complex_nan_to_num(
+    input: Tensor, nan: float, posinf: float | None, neginf: float | None
+) -> Tensor:
+    """``nan_to_num`` of a complex tensor as PyTorch computes it: the real and the imaginary
+    part each replaced as a real tensor of the parts' dtype. PyTorch has no complex derivative
+    for it, so an input that records a gradient is refused, as there."""
+    from arraygrad import _complex  # (modules above this one)
+    from arraygrad.nn._common import refuse_complex_autograd
+
+    refuse_complex_autograd("nan_to_num", input)
+    real = nan_to_num(_complex.real(input), nan, posinf, neginf)
+    imag = nan_to_num(_complex.imag(input), nan, posinf, neginf)
+    return _complex.complex(real, imag)

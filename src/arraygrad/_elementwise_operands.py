@@ -150,13 +150,29 @@ def _operands(a: Any, b: Any, *, wrap: bool = False) -> tuple[Any, Any]:
                 if wrap:
                     other = _wrapped(other, tensor_operand)
                 return (tensor_operand, other) if a_tensor else (other, tensor_operand)
+        elif other.__class__ is list or other.__class__ is tuple:
+            raise sequence_operand(other)
         else:
             other = as_tensor(other)
         a, b = (tensor_operand, other) if a_tensor else (other, tensor_operand)
     else:
+        for operand in (a, b):
+            if operand.__class__ is list or operand.__class__ is tuple:
+                raise sequence_operand(operand)
         a = as_tensor(a)  # neither is a tensor (e.g. where(cond, 1.0, 0.0)): a leads
     target = _dtype.result_type(a, b)
     return _cast(a, target), _cast(b, target)
+
+
+def sequence_operand(value: list[Any] | tuple[Any, ...]) -> TypeError:
+    """PyTorch's refusal of a list or tuple as an operand of an elementwise op (``x * (1, 2)``,
+    ``torch.add(x, [1, 2])``): its operands are tensors and numbers only. (Its operators
+    return ``NotImplemented`` instead, so Python raises a TypeError too.)"""
+    return TypeError(
+        f"unsupported operand: a {type(value).__name__} ({value!r}) beside a tensor; tensor "
+        "operations take tensors and numbers only, as PyTorch's do. Fix: make it a tensor "
+        f"first, e.g. arraygrad.tensor({value!r})."
+    )
 
 
 def _cast(value: Any, target: _dtype.dtype) -> Any:

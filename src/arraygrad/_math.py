@@ -16,6 +16,7 @@ broadcasting errors and the complex primitives that stand in for real ones are i
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any, overload
 
 from arraygrad import _device, _dtype, _reduced_floats, ops
@@ -555,7 +556,7 @@ def where(
 
         return where_condition_only(condition)
     a, b = _operands(input, other)
-    mask = as_tensor(condition)
+    mask = _condition(as_tensor(condition))
     try:
         if _reduced_floats.has_bfloat16(a, b):  # (NumPy makes bfloat16, Python float float64)
             return _reduced_floats.twin(ops.where)(mask, a, b)
@@ -563,6 +564,26 @@ def where(
     except ValueError as error:  # shapes that do not broadcast: PyTorch's RuntimeError
         what = "where's condition, input and other"
         raise broadcast_error_of((mask, a, b), error, what) from None
+
+
+def _condition(mask: Tensor) -> Tensor:
+    """``where``'s condition checked as PyTorch checks it, before any broadcasting: bool, or
+    uint8 with its deprecation warning (non-zero is true); any other dtype is refused."""
+    dtype = mask.dtype
+    if dtype is _dtype.bool_:
+        return mask
+    if dtype is _dtype.uint8:
+        warnings.warn(
+            "where received a uint8 condition tensor. This behavior is deprecated and will be "
+            "removed in a future version of PyTorch. Use a boolean condition instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return mask
+    raise RuntimeError(
+        "where expected condition to be a boolean tensor, but got a tensor with dtype "
+        f"{_dtype.torch_type_name(dtype)}. Fix: pass a comparison (cond != 0) or cond.bool()."
+    )
 
 
 def _where_number(number: Any, tensor: Tensor) -> Any:

@@ -474,9 +474,13 @@ class Tensor(
         return _math.abs(self)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        if other.__class__ is list or other.__class__ is tuple:
+            return NotImplemented  # PyTorch's: Python then compares identities, x == [1] False
         return _comparison.eq(self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        if other.__class__ is list or other.__class__ is tuple:
+            return NotImplemented  # (see __eq__)
         return _comparison.ne(self, other)
 
     def __lt__(self, other: Any) -> Tensor:
