@@ -779,3 +779,29 @@ def test_where_out_takes_tensors_only_as_torch(operands: tuple[Any, ...]) -> Non
         assert out.tolist() == [0.0, 0.0, 0.0]
         messages.append(str(raised.value).split(". Fix")[0])
     assert messages[1] == messages[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x, out: lib.add(x, 1, out=out),
+        lambda lib, x, out: lib.diff(x, out=out),
+        lambda lib, x, out: lib.t_copy(x[:1], out=out),
+        lambda lib, x, out: lib.zeros(3, out=out),
+    ],
+    ids=["add", "diff", "t_copy", "zeros"],
+)
+def test_an_out_that_requires_grad_is_resized_under_no_grad_as_torch(call: Any) -> None:
+    # Regression: the resize went through Tensor.resize_, whose "cannot resize variables
+    # that require grad" PyTorch checks above autograd only; its out= resize is below it. A
+    # factory's out then requires grad as its requires_grad= says (False: cleared).
+    seen = []
+    for lib in (ag, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 5.0]])
+        out = lib.zeros(5, requires_grad=True)
+        with lib.no_grad(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call(lib, x, out)
+        resized = [w for w in caught if "resized" in str(w.message)]
+        seen.append((result is out, out.requires_grad, out.tolist(), len(resized)))
+    assert seen[0] == seen[1]

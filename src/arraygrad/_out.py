@@ -33,6 +33,7 @@ from arraygrad import _backend, _dtype, _grad_mode, _inplace
 from arraygrad._arguments import not_tensor_error
 from arraygrad._memory_overlap import shares_memory
 from arraygrad._tensor import Tensor
+from arraygrad._tensor_storage import resized_in_place
 
 __all__ = [
     "computed_in",
@@ -197,7 +198,7 @@ def made(
     tensor ``options["out"]`` and written into it, which is returned: ``factory(*args,
     **options, **extra)`` without ``out``. A ``dtype`` other than out's is PyTorch's
     RuntimeError; out is resized silently (``arange`` and the FFT frequencies warn of another
-    number of elements, as in PyTorch), and ``requires_grad=True`` makes it require grad.
+    number of elements, as in PyTorch), and requires grad as ``requires_grad`` says.
 
     >>> import arraygrad
     >>> out = arraygrad.empty(0, dtype=arraygrad.int64)
@@ -224,8 +225,10 @@ def made(
             stacklevel=3,
         )
     _store(name, out, result, warn=False)
-    if requires_grad:
-        out.requires_grad_()
+    if requires_grad or (out.requires_grad and out.is_leaf):
+        # PyTorch sets a factory's out to requires_grad as given: False clears it (under
+        # no_grad, where an out that requires grad is taken)
+        out.requires_grad_(requires_grad)
     return out
 
 
@@ -411,8 +414,9 @@ def _store(name: str, out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
                 stacklevel=5,
             )
         # The resize counts as the write's version (PyTorch bumps out's version once), and
-        # lays out out afresh: no overlap left to check.
-        out.resize_(shape)
+        # lays out out afresh: no overlap left to check. (Below autograd, as PyTorch's: an out
+        # that requires grad, written under no_grad, is resized too.)
+        resized_in_place(out, shape)
         _inplace._write(out, result)
     return out
 

@@ -200,7 +200,6 @@ class TensorStorageMethods:
         [[0.0, 1.0], [2.0, 3.0]]
         """
         target = cast("Tensor", self)
-        shape = _ag._dims._shape_arg(sizes)
         base = target._base
         if target.requires_grad or (
             base is not None and base.requires_grad and "_view_detached" not in target.__dict__
@@ -209,55 +208,7 @@ class TensorStorageMethods:
                 "cannot resize variables that require grad. Fix: resize x.detach(), or a "
                 "tensor made under arraygrad.no_grad() that does not require grad."
             )
-        if any(size < 0 for size in shape):
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}. "
-                "Fix: pass non-negative sizes (resize_ infers no size from -1)."
-            )
-        channels = None
-        if memory_format not in (None, _device.contiguous_format):
-            rank_order = _device.CHANNELS_LAST.get(memory_format)
-            if rank_order is None:
-                raise RuntimeError(
-                    f"Unsupported memory format{memory_format!r}. Fix: pass contiguous_format, "
-                    "channels_last or channels_last_3d."
-                )
-            if len(shape) != rank_order[0]:
-                raise RuntimeError(
-                    f"required rank {rank_order[0]} tensor to use {memory_format._name} format. "
-                    f"Fix: give {rank_order[0]} sizes, or use contiguous_format."
-                )
-            channels = rank_order[1]
-        if shape == tuple(target.shape) and channels is None:
-            return target
-        if base is not None:
-            return _resize_view(target, shape, channels)
-        if _ag._view_history.live_views(target):
-            raise RuntimeError(
-                "resize_ of a tensor that has views is not supported: the views would keep the "
-                "old memory. Fix: resize a copy, x = x.clone().resize_(...), or resize the view."
-            )
-        tracer = _ag._backend.tracer
-        if tracer is not None:  # the new array is made outside the recorded ops
-            tracer.untraceable("Tensor.resize_ (it gives the tensor new memory)")
-        xp = _ag._backend.xp
-        data = target._data
-        flat = _ag._backend.elements_in_memory_order(data)  # as PyTorch's storage keeps them
-        count = math.prod(shape)
-        kept = min(count, flat.shape[0])
-        gained = xp.zeros((count - kept,), dtype=data.dtype)
-        memory = xp.concat([flat[:kept], gained])
-        if channels is None:
-            new = xp.reshape(memory, shape)
-        else:  # laid out outermost-first in the format's order, then seen in `shape`
-            outer_first = tuple(reversed(channels))
-            new = xp.reshape(memory, tuple(shape[axis] for axis in outer_first))
-            new = xp.permute_dims(new, tuple(outer_first.index(axis) for axis in range(len(shape))))
-        changed = shape != tuple(target.shape)
-        target._data = new
-        if changed:  # PyTorch counts a write only where the sizes change
-            _ag._primitive.bump_version(target)
-        return target
+        return resized_in_place(target, _ag._dims._shape_arg(sizes), memory_format)
 
     def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
         """In place: :meth:`resize_` to ``the_template``'s shape."""
@@ -419,6 +370,62 @@ class TensorStorageMethods:
                 "of the wanted shape."
             )
         return _resized(cast("Tensor", self), tuple(tensor.shape))
+
+
+def resized_in_place(target: Tensor, shape: tuple[int, ...], memory_format: Any = None) -> Tensor:
+    """:meth:`Tensor.resize_` without its refusal of a tensor that requires grad: PyTorch
+    resizes an ``out=`` argument below autograd, where that check is not made (an ``out``
+    that requires grad is written under ``no_grad``)."""
+    base = target._base
+    if any(size < 0 for size in shape):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}. "
+            "Fix: pass non-negative sizes (resize_ infers no size from -1)."
+        )
+    channels = None
+    if memory_format not in (None, _device.contiguous_format):
+        rank_order = _device.CHANNELS_LAST.get(memory_format)
+        if rank_order is None:
+            raise RuntimeError(
+                f"Unsupported memory format{memory_format!r}. Fix: pass contiguous_format, "
+                "channels_last or channels_last_3d."
+            )
+        if len(shape) != rank_order[0]:
+            raise RuntimeError(
+                f"required rank {rank_order[0]} tensor to use {memory_format._name} format. "
+                f"Fix: give {rank_order[0]} sizes, or use contiguous_format."
+            )
+        channels = rank_order[1]
+    if shape == tuple(target.shape) and channels is None:
+        return target
+    if base is not None:
+        return _resize_view(target, shape, channels)
+    if _ag._view_history.live_views(target):
+        raise RuntimeError(
+            "resize_ of a tensor that has views is not supported: the views would keep the "
+            "old memory. Fix: resize a copy, x = x.clone().resize_(...), or resize the view."
+        )
+    tracer = _ag._backend.tracer
+    if tracer is not None:  # the new array is made outside the recorded ops
+        tracer.untraceable("Tensor.resize_ (it gives the tensor new memory)")
+    xp = _ag._backend.xp
+    data = target._data
+    flat = _ag._backend.elements_in_memory_order(data)  # as PyTorch's storage keeps them
+    count = math.prod(shape)
+    kept = min(count, flat.shape[0])
+    gained = xp.zeros((count - kept,), dtype=data.dtype)
+    memory = xp.concat([flat[:kept], gained])
+    if channels is None:
+        new = xp.reshape(memory, shape)
+    else:  # laid out outermost-first in the format's order, then seen in `shape`
+        outer_first = tuple(reversed(channels))
+        new = xp.reshape(memory, tuple(shape[axis] for axis in outer_first))
+        new = xp.permute_dims(new, tuple(outer_first.index(axis) for axis in range(len(shape))))
+    changed = shape != tuple(target.shape)
+    target._data = new
+    if changed:  # PyTorch counts a write only where the sizes change
+        _ag._primitive.bump_version(target)
+    return target
 
 
 def _resized(tensor: Tensor, shape: tuple[int, ...]) -> Tensor:

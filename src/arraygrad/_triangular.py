@@ -299,7 +299,9 @@ def _refuse_zero_pivot(factor: Tensor) -> None:
     n = factor.shape[-1]
     if n == 0:
         return
-    zero = factor.detach()._data[(Ellipsis, *_backend.diagonal_indices(n, n, 0))] == 0
+    # (a mask of the diagonal, not an index of it: Dask takes no such index of a batch)
+    eye = xp.eye(n, dtype=xp.bool)
+    zero = xp.any(xp.logical_and(factor.detach()._data == 0, eye), axis=-2)
     # info: 1 + the index of the first zero, 0 where there is none (as LAPACK's)
     first = xp.argmax(xp.astype(zero, xp.int32), axis=-1) + 1
     info = xp.where(xp.any(zero, axis=-1), first, xp.zeros_like(first))

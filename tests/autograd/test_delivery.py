@@ -178,3 +178,25 @@ def test_a_compiled_step_replays_the_layout_copy() -> None:
         step(x)
         assert w.grad.stride() == (1, 3)
         np.testing.assert_array_equal(w.grad.numpy(), np.full((3, 4), scale))
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph")
+@pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
+@pytest.mark.parametrize("requested", [False, True], ids=["retain_grad", "inputs"])
+def test_a_retained_grad_is_c_ordered_whatever_the_tensors_layout(
+    create_graph: bool, requested: bool
+) -> None:
+    # The layout contract is a leaf's: PyTorch's retains_grad hook (which backward(inputs=)
+    # uses for a computed tensor too) clones in C order, CloneBackward0 with a graph. A
+    # transposed computed tensor's .grad once took its strides.
+    results = []
+    for lib in (ag, torch):
+        x = _values(lib, 3, 4).requires_grad_()
+        y = (x * 2).t()
+        if not requested:
+            y.retain_grad()
+        (y * y).sum().backward(create_graph=create_graph, inputs=[y] if requested else None)
+        node = y.grad.grad_fn
+        name = None if node is None else node.name()
+        results.append((y.grad.stride(), y.grad.is_contiguous(), name, y.grad.tolist()))
+    assert results[0] == results[1]

@@ -228,3 +228,30 @@ def test_grad_fn_names_as_torch(expression: str) -> None:
     factor = [[2.0, 0.0, 0.0], [1.0, 3.0, 0.0], [1.0, 1.0, 3.0]]
     mine, theirs = grad_fn_names(expression, f=lambda lib: lib.tensor(factor, requires_grad=True))
     assert mine == theirs
+
+
+@pytest.mark.parametrize("upper", [False, True], ids=["lower", "upper"])
+@pytest.mark.parametrize("dtype", ["float64", "complex128"])
+def test_cholesky_solve_second_derivatives_as_torch(upper: bool, dtype: str) -> None:
+    # Regression: with create_graph the rules solved by two triangular solves, whose second
+    # derivatives read one triangle of the factor; torch's backward calls cholesky_solve, whose
+    # rule takes the product with the whole factor. (Both triangles nonzero; batches broadcast.)
+    rng = np.random.default_rng(3)
+    kind = np.dtype(dtype).type
+
+    def draw(*shape: int) -> Any:
+        real = rng.standard_normal(shape)
+        return (real + 1j * rng.standard_normal(shape)).astype(kind) if dtype != "float64" else real
+
+    factor = np.tril(draw(3, 3)) + 3 * np.eye(3) + 0.1 * draw(3, 3)
+    factor = factor.conj().T if upper else factor
+    b, g = draw(2, 3, 2), draw(2, 3, 2)
+    results = []
+    for L in (ag, torch):
+        f, x = L.tensor(factor, requires_grad=True), L.tensor(b, requires_grad=True)
+        solved = L.cholesky_solve(x, f, upper=upper)
+        first = L.autograd.grad((solved * L.tensor(g)).sum().real, (x, f), create_graph=True)
+        second = L.autograd.grad(sum((part.abs() ** 2).sum() for part in first), (x, f))
+        results.append([part.detach().numpy() for part in (*first, *second)])
+    for mine, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)

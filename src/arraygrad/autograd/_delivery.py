@@ -124,10 +124,17 @@ def _copied_for_leaf(grad: Tensor, leaf: Tensor) -> Tensor:
     """A differentiable copy of ``grad`` laid out for ``leaf.grad``, as PyTorch's
     ``clone_obey_contract`` makes it with a graph: into an empty tensor with the leaf's strides
     where the leaf is dense (``CopyBackwards``), else a C-order clone (``CloneBackward0``)."""
-    from arraygrad import _device, _utilities
+    from arraygrad import _utilities
 
     if _backend.is_dense(leaf._data):
         return _utilities.empty_strided(leaf.shape, leaf.stride(), dtype=grad.dtype).copy_(grad)
+    return _c_ordered_clone(grad)
+
+
+def _c_ordered_clone(grad: Tensor) -> Tensor:
+    """A differentiable copy of ``grad`` in C order (``CloneBackward0``)."""
+    from arraygrad import _device
+
     return grad.clone(memory_format=_device.contiguous_format)
 
 
@@ -259,7 +266,15 @@ def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
     (tensor([4., 8.]), tensor([ 8., 16.]))
     """
     existing = tensor._grad
-    if existing is None or create_graph:
+    if existing is None:
+        # C order whatever the tensor's layout, as PyTorch's retains_grad hook clones it
+        # (clone(Contiguous), CloneBackward0 with a graph): the layout contract is a leaf's.
+        if create_graph:
+            new = grad if isinstance(grad, Tensor) else Tensor._wrap(grad)
+            tensor._grad = _c_ordered_clone(new)
+        else:
+            tensor._grad = Tensor._wrap(_backend.copy(_backend.ensure_array(grad)))
+    elif create_graph:
         accumulate_grad(tensor, grad, create_graph)
     else:  # (a .grad with a graph too: the sum has none, as PyTorch's)
         # (an array: NumPy's sum of two 0-d arrays is a scalar, which cannot be written into)

@@ -33,7 +33,11 @@ from arraygrad.ops.decompositions import (
     _unless_zero,
     lu_factor_rule,
 )
-from arraygrad.ops.linalg import cholesky_solve_factor_rule, cholesky_solved
+from arraygrad.ops.linalg import (
+    cholesky_solve_b_rule,
+    cholesky_solve_factor_rule,
+    cholesky_solved,
+)
 
 
 def _h(ns: Any, x: Any) -> Any:
@@ -257,15 +261,15 @@ slogdet = Primitive(
 
 
 # The real cholesky_solve with A = L L^H (U^H U); its rules with adjoints and complex products.
-cholesky_solve = Primitive(
+cholesky_solve: Primitive = Primitive(
     "cholesky_solve",
     forward=lambda xp, b, f, *, upper: cholesky_solved(xp, lambda x: _h(xp, x), b, f, upper=upper),
     vjp=(
-        lambda ns, g, out, b, f, *, upper: cholesky_solved(
-            _on_complex(ns), lambda x: _h(ns, x), g, f, upper=upper
+        lambda ns, g, out, b, f, *, upper: cholesky_solve_b_rule(
+            ns, _on_complex(ns), lambda x: _h(ns, x), cholesky_solve, g, f, upper=upper
         ),
         lambda ns, g, out, b, f, *, upper: cholesky_solve_factor_rule(
-            _on_complex(ns), lambda x: _h(ns, x), g, out, f, upper=upper
+            ns, _on_complex(ns), lambda x: _h(ns, x), cholesky_solve, g, out, f, upper=upper
         ),
     ),
     reads_output=True,

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._primitive import Primitive
+from arraygrad._primitive import Primitive, on_raw_arrays
 
 
 def _append_axis(ns: Any, a: Any) -> Any:
@@ -233,27 +233,40 @@ def cholesky_solved(on: Any, adjoint: Any, b: Any, factor: Any, *, upper: bool) 
     return on.solve_triangular(adjoint(t), on.solve_triangular(t, b, upper=False), upper=True)
 
 
+def cholesky_solve_b_rule(
+    ns: Any, on: Any, adjoint: Any, primitive: Any, g: Any, factor: Any, *, upper: bool
+) -> Any:
+    """B's cotangent ``A^-1 g``. With ``create_graph`` (``ns`` is not raw arrays' namespace)
+    by ``primitive``, the cholesky_solve primitive itself, as PyTorch's backward calls
+    cholesky_solve: second derivatives then take its rule for the factor (a product with the
+    whole factor), not those of the two triangular solves, which read one triangle."""
+    if on_raw_arrays(ns):
+        return cholesky_solved(on, adjoint, g, factor, upper=upper)
+    return primitive(g, factor, upper=upper)
+
+
 def cholesky_solve_factor_rule(
-    on: Any, adjoint: Any, g: Any, out: Any, factor: Any, *, upper: bool
+    ns: Any, on: Any, adjoint: Any, primitive: Any, g: Any, out: Any, factor: Any, *, upper: bool
 ) -> Any:
     """The factor's cotangent, PyTorch's cholesky_solve_backward: with ``C = (A^-1 g) X^H``,
     ``-(C + C^H) L`` (``-U (C + C^H)``), multiplied by the factor as given (both triangles),
-    though the forward reads one."""
-    c = on.matmul(cholesky_solved(on, adjoint, g, factor, upper=upper), adjoint(out))
+    though the forward reads one. (Arguments as :func:`cholesky_solve_b_rule`'s.)"""
+    solved = cholesky_solve_b_rule(ns, on, adjoint, primitive, g, factor, upper=upper)
+    c = on.matmul(solved, adjoint(out))
     c = c + adjoint(c)
     return -on.matmul(factor, c) if upper else -on.matmul(c, factor)
 
 
 # X = A^-1 B given A's Cholesky factor (PyTorch's cholesky_solve); B's cotangent is A^-1 g.
-cholesky_solve = Primitive(
+cholesky_solve: Primitive = Primitive(
     "cholesky_solve",
     forward=lambda xp, b, f, *, upper: cholesky_solved(xp, xp.matrix_transpose, b, f, upper=upper),
     vjp=(
-        lambda ns, g, out, b, f, *, upper: cholesky_solved(
-            ns, ns.matrix_transpose, g, f, upper=upper
+        lambda ns, g, out, b, f, *, upper: cholesky_solve_b_rule(
+            ns, ns, ns.matrix_transpose, cholesky_solve, g, f, upper=upper
         ),
         lambda ns, g, out, b, f, *, upper: cholesky_solve_factor_rule(
-            ns, ns.matrix_transpose, g, out, f, upper=upper
+            ns, ns, ns.matrix_transpose, cholesky_solve, g, out, f, upper=upper
         ),
     ),
     reads_output=True,
