@@ -18,6 +18,7 @@ from arraygrad._linalg import LinAlgError, _inexact, _kernel_supports, _square, 
 from arraygrad._out import written, written_each, written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
+from arraygrad._views import diagonal as _diagonal
 
 __all__ = [
     "cholesky",
@@ -96,11 +97,36 @@ def _cholesky(name: str, A: Tensor, upper: bool) -> Tensor:  # noqa: N803 - torc
     # (named as torch's node: its linalg.cholesky is linalg_cholesky_ex)
     label = "CholeskyBackward0" if name == "cholesky" else "LinalgCholeskyExBackward0"
     try:
-        return labelled(primitive(a, upper=upper), label)
+        factor = primitive(a, upper=upper)
     except ValueError:  # NumPy's LinAlgError: torch's names the batch element and the minor
-        from arraygrad._linalg_extra import raise_not_positive_definite  # (imports this)
+        _not_positive_definite(name, a._data, upper)
+    tracer = _backend.tracer
+    if tracer is None:
+        _check_pivots(name, a._data, factor._data, upper)
+    else:  # a step of the compiled program (it reads values), as lu's info check
+        tracer.call(_check_pivots, (name, a._data, factor._data, upper))
+    return labelled(factor, label)
 
-        raise_not_positive_definite(name, a, upper=upper, fix=_NOT_POSITIVE_DEFINITE[1])
+
+def nan_pivot(factor: Any) -> bool:
+    """Whether a Cholesky factor (raw) has a nan on its diagonal: NumPy factors a nan without
+    complaint, where LAPACK's test of each pivot fails (every entry of a row enters its
+    diagonal entry), so torch reports the matrix as not positive-definite."""
+    xp = _backend.xp
+    diagonal = _diagonal(Tensor._wrap(factor), 0, -2, -1)._data
+    return not bool(_backend.to_numpy(xp.all(xp.equal(diagonal, diagonal))))
+
+
+def _check_pivots(name: str, a: Any, factor: Any, upper: bool) -> None:
+    if nan_pivot(factor):
+        _not_positive_definite(name, a, upper)
+
+
+def _not_positive_definite(name: str, a: Any, upper: bool) -> None:
+    """torch's LinAlgError for the raw matrices ``a``, naming the batch element and minor."""
+    from arraygrad._linalg_extra import raise_not_positive_definite  # (imports this)
+
+    raise_not_positive_definite(name, Tensor._wrap(a), upper=upper, fix=_NOT_POSITIVE_DEFINITE[1])
 
 
 def cholesky(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:

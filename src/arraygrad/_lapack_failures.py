@@ -119,3 +119,23 @@ def substitute(lu: Any, pivots: Any, b: Any, transposed: bool) -> Any:
     if transposed:
         rows = _swap_rows(rows, pivots, range(n - 1, -1, -1))
     return xp.stack(rows, axis=-2)
+
+
+def solve_unchecked(a: Any, b: Any, *, transposed: bool = False) -> Any:
+    """``A^-1 B`` (``A^-T B`` with ``transposed``) through ``A``'s LU factorisation and
+    :func:`substitute`, for every ``A``: a singular one gets getrs' infinities and nans, as
+    torch's ``solve_ex`` / ``inv_ex`` and its LU solves in their backward, where NumPy's solve
+    refuses it. ``_backend`` hands it out as ``xp.solve_unchecked``, for the VJP rules.
+
+    >>> import numpy as np
+    >>> solve_unchecked(np.array([[0.0, 0.0], [1.0, 0.0]]), np.ones((2, 1))).tolist()
+    [[nan], [inf]]
+    """
+    xp = _backend.xp
+    n = a.shape[-1]
+    packed = xp.lu_factor(a)  # (LU, then the 0-based pivots as a last row)
+    row = packed[..., n, :n]
+    if row.dtype == xp.complex64 or row.dtype == xp.complex128:
+        row = xp.real(row)
+    pivots = xp.astype(row, xp.int64) + 1
+    return substitute(packed[..., :n, :n], pivots, b, transposed)

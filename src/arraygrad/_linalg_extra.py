@@ -17,7 +17,8 @@ from typing import Any, NoReturn
 
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._arguments import bool_argument, int_argument
-from arraygrad._lapack_failures import partial_cholesky, substitute
+from arraygrad._decompositions import nan_pivot
+from arraygrad._lapack_failures import partial_cholesky
 from arraygrad._linalg import (
     LinAlgError,
     _kernel_supports,
@@ -107,26 +108,25 @@ def raise_not_positive_definite(name: str, a: Tensor, *, upper: bool, fix: str) 
 
 
 def _with_info(
-    a: Tensor, solve: Callable[[Tensor], Tensor], rhs: Any, transposed: bool = False
+    a: Tensor, solve: Callable[[Tensor], Tensor], failed: Callable[[Any], Tensor]
 ) -> tuple[Tensor, Tensor]:
     """``solve(a)`` and LAPACK's info for each matrix of ``a``. Singular matrices (an exactly
-    zero pivot, as LAPACK's getrf finds them) get the substitution's inf / nan values for the
-    right-hand sides ``rhs`` (a raw ``(..., n, k)`` array; ``a``'s transpose is solved for
-    them with ``transposed``) and no gradient; the others are solved as by ``solve`` (with its
-    gradient)."""
+    zero pivot, as LAPACK's getrf finds them) get ``failed(ops)`` instead (``ops`` or its
+    complex twins: the substitution through their LU factors, whose inf / nan values and
+    gradients are torch's); the others are solved as by ``solve`` (with its gradient)."""
     batch = tuple(a.shape[:-2])
     try:
         return solve(a), _zero_info(batch)
     except LinAlgError:
         pass
     xp = _backend.xp
-    lu, pivots, info = lu_factor_ex(a.detach())
+    info = lu_factor_ex(a.detach()).info
     singular = info._data > xp.zeros((), dtype=info._data.dtype)
     mask = xp.reshape(singular, shape=(*batch, 1, 1))
     eye = xp.eye(a.shape[-1], dtype=a._data.dtype)
     good = solve(where(Tensor._wrap(mask), Tensor._wrap(eye), a))
-    bad = substitute(lu._data, pivots._data, rhs, transposed)
-    return where(Tensor._wrap(mask), Tensor._wrap(bad), good), info
+    bad = failed(ops.complex_linalg if a.dtype.is_complex else ops)
+    return where(Tensor._wrap(mask), bad, good), info
 
 
 # --- the _ex functions -----------------------------------------------------------------------
@@ -157,31 +157,30 @@ def cholesky_ex(
     check_errors = bool_argument("linalg_cholesky_ex", "check_errors", check_errors)
     a = _square("linalg.cholesky", A, complex_ok=True)
     _kernel_supports("cholesky_cpu", a)
-    primitive = ops.complex_linalg.cholesky if a.dtype.is_complex else ops.cholesky
+    on = ops.complex_linalg if a.dtype.is_complex else ops
+    primitive = on.cholesky
     upper = bool(upper)
     batch = tuple(a.shape[:-2])
     xp = _backend.xp
     try:
         factor = primitive(a, upper=upper)
-        # NumPy factors a nan without complaint, where LAPACK's test fails: a nan pivot shows
-        # on the diagonal (every entry of a row enters its diagonal entry)
-        diagonal = _diagonal(factor.detach(), 0, -2, -1)._data
-        failed = not bool(_backend.to_numpy(xp.all(diagonal == diagonal)))
+        failed = nan_pivot(factor._data)
     except ValueError:
         failed = True
     info = _zero_info(batch)
     if failed:
         data = a.detach()._data
-        partial, raw_info = partial_cholesky(xp.matrix_transpose(data) if upper else data)
-        partial = xp.matrix_transpose(partial) if upper else partial
+        _, raw_info = partial_cholesky(xp.matrix_transpose(data) if upper else data)
         info = Tensor._wrap(raw_info)
         mask = xp.reshape(raw_info == xp.zeros((), dtype=raw_info.dtype), shape=(*batch, 1, 1))
         eye = Tensor._wrap(xp.eye(a.shape[-1], dtype=data.dtype))
+        # LAPACK's partial factor, differentiated as torch's (its cholesky rule on that factor)
+        partial = on.cholesky_unchecked(a, upper=upper)
         try:  # the positive-definite matrices keep their gradient
             good = primitive(where(Tensor._wrap(mask), a, eye), upper=upper)
-            factor = where(Tensor._wrap(mask), good, Tensor._wrap(partial))
+            factor = where(Tensor._wrap(mask), good, partial)
         except ValueError:  # LAPACK's rounding failed where the unblocked one did not
-            factor = Tensor._wrap(partial)
+            factor = partial
         if check_errors:
             _raise_for_info("linalg.cholesky_ex", info, _not_positive_definite)
     return return_types.linalg_cholesky_ex(labelled(factor, "LinalgCholeskyExBackward0"), info)
@@ -226,9 +225,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out: tuple[Tensor, ...] | N
         )
     a = _square("linalg.inv", A, complex_ok=True)
     _low_precision("linalg.inv", a)
-    n = a.shape[-1]
-    rhs = _backend.xp.eye(n, dtype=a._data.dtype)
-    result, info = _with_info(a, inverse, rhs)
+    result, info = _with_info(a, inverse, lambda on: on.inverse_unchecked(a))
     if check_errors:
         _raise_for_info("linalg.inv_ex", info, _singular_inverse)
     return return_types.linalg_inv_ex(labelled(result, "LinalgInvExBackward0"), info)
@@ -275,8 +272,7 @@ def solve_ex(
     result, info = _with_info(
         a,
         lambda matrix: solve(matrix if left else t(matrix), columns),
-        columns.detach()._data,
-        transposed=not left,
+        lambda on: on.solve_unchecked(a, columns, transposed=not left),
     )
     if vector:
         result = ops.reshape(result, shape=tuple(result.shape[:-1]))

@@ -173,6 +173,30 @@ def test_singular_matrices_match_torch(index: int) -> None:
         ag.linalg.lu_factor_ex(ag.tensor(x), check_errors=True)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+@pytest.mark.parametrize("index", range(len(SINGULAR)))
+def test_gradients_of_singular_matrices_match_torch(index: int, dtype: Any) -> None:
+    """torch's LU backward solves with L and U by triangular solves: a zero pivot gives nan,
+    not the singular-matrix error, and a batch's invertible matrix keeps its gradient."""
+    matrix = SINGULAR[index].astype(dtype) * (1 - 0.5j if dtype is np.complex128 else 1)
+    calls = [
+        lambda m, a: m.linalg.lu_factor_ex(a).LU,
+        lambda m, a: m.linalg.lu(a).U + m.linalg.lu(a).L,
+        lambda m, a: m.lu(a)[0],
+    ]
+    for call in calls:
+        grads = []
+        for m in (torch, ag):
+            a = m.tensor(matrix, requires_grad=True)
+            value = call(m, a)
+            weights = m.tensor(np.linspace(0.5, 1.5, value.numel()).reshape(value.shape))
+            weighted = value * weights.to(value.dtype)
+            (weighted.real if weighted.is_complex() else weighted).sum().backward()
+            grads.append(np.asarray(a.grad.numpy()))
+        np.testing.assert_allclose(grads[1], grads[0], rtol=1e-10)
+
+
 @pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0), (2, 0, 0), (0, 3, 3)])
 def test_empty_shapes_match_torch(shape: tuple[int, ...]) -> None:
     x = np.zeros(shape)

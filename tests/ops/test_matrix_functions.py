@@ -360,3 +360,33 @@ def test_matrix_power_zero_is_in_the_graph_with_zero_gradient() -> None:
 def test_grad_fn_names_as_torch(expression: str) -> None:
     mine, theirs = square_grad_fn_names(expression)
     assert mine == theirs
+
+
+def _logdet_gradient(m: Any, matrix: np.ndarray, call: Any) -> np.ndarray:
+    a = m.tensor(matrix, requires_grad=True)
+    value = call(m, a)
+    (value.real if value.is_complex() else value).sum().backward()
+    grad = np.asarray(a.grad.numpy())
+    return np.stack([grad.real, grad.imag])  # (each part's nan and inf compared)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_slogdet_gradient_of_a_singular_matrix_matches_torch(dtype: Any) -> None:
+    """torch solves g I with A^H through A's LU factors: a singular matrix's zero pivot gives
+    inf and nan (of torch's signs), not the same infinity everywhere; a batch's invertible
+    matrix keeps its gradient."""
+    scale = 1 - 0.5j if dtype is np.complex128 else 1
+    batch = np.stack([[[4.0, 1.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 4.0]]]).astype(dtype) * scale
+    calls = [lambda m, a: m.linalg.slogdet(a).logabsdet]
+    if dtype is np.complex128:  # (a real logdet of a singular matrix is -inf, with no gradient)
+        calls.append(lambda m, a: m.logdet(a))
+    for call in calls:
+        theirs = _logdet_gradient(torch, batch, call)
+        np.testing.assert_allclose(_logdet_gradient(ag, batch, call), theirs, rtol=1e-12)
+    # a zero matrix: nan where torch's has nan (torch's real one has one inf, MKL's)
+    zeros = np.zeros((3, 3), dtype=dtype)
+    call = calls[0]
+    mine, theirs = _logdet_gradient(ag, zeros, call), _logdet_gradient(torch, zeros, call)
+    assert not np.isfinite(mine[0]).any()
+    assert np.isnan(mine[np.isnan(theirs)]).all()

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from arraygrad import _backend, _conv_windows, _lu_factor, _special, _windows
+from arraygrad import _backend, _conv_windows, _lapack_failures, _lu_factor, _special, _windows
 from arraygrad._backend import (
     blockwise,
     complex_layout,
@@ -192,6 +192,8 @@ def extended_namespace(lib: Any) -> SimpleNamespace:
         pinv=functools.partial(_nan_where_infinite, lib, "pinv"),
         qr=functools.partial(_linalg_call, lib, "qr"),
         lu_factor=functools.partial(_lu_factor.lu_factor, lib, lib is np),
+        # (an LU solve that gives a singular matrix LAPACK's inf / nan: torch's _ex functions')
+        solve_unchecked=_lapack_failures.solve_unchecked,
         adjugate=functools.partial(_adjugate, lib),
         binary_cross_entropy_backward=functools.partial(_binary_cross_entropy_backward, lib),
     )

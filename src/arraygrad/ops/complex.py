@@ -166,13 +166,13 @@ def _det_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
 
 def _solve_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     # X = A^-1 B: the cotangent of B is A^-H g (broadcast batch dimensions are summed later).
-    return _on_complex(ns).solve(_adjoint(ns, a), g)
+    return _linalg.transposed_solve(_on_complex(ns), a, g, ns.conj)
 
 
 def _solve_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     # dX = -A^-1 dA X: the cotangent of A is -(A^-H g) X^H.
     on = _on_complex(ns)
-    return -on.matmul(on.solve(_adjoint(ns, a), g), _adjoint(ns, out))
+    return -on.matmul(_linalg.transposed_solve(on, a, g, ns.conj), _adjoint(ns, out))
 
 
 def _solve_triangular_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any, *, upper: bool) -> Any:

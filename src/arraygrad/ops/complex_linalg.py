@@ -13,12 +13,13 @@ real diagonals), the rules keep the real part of the diagonal terms. Results tha
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from arraygrad import _backend
 from arraygrad._primitive import Primitive, on_raw_arrays
+from arraygrad.ops import linalg as _linalg
 from arraygrad.ops.complex import _on_complex
+from arraygrad.ops.complex import inv as complex_inv
 from arraygrad.ops.decompositions import (
     _cholesky,
     _columns,
@@ -26,11 +27,13 @@ from arraygrad.ops.decompositions import (
     _eye_mask,
     _last_row,
     _part,
+    _partial_cholesky,
     _qr,
     _rows,
     _svd,
     _tril,
     _unless_zero,
+    lower_inverse,
     lu_factor_rule,
 )
 from arraygrad.ops.linalg import (
@@ -65,13 +68,21 @@ def _cholesky_vjp(ns: Any, g: Any, out: Any, a: Any, *, upper: bool) -> Any:
     lower, g_lower = (_h(ns, out), _h(ns, g)) if upper else (out, g)
     inner = _tril(ns, on.matmul(_h(ns, lower), g_lower))
     inner = 0.5 * (inner + _h(ns, _tril(ns, inner, -1)))
-    inverse = on.inv(lower)
+    inverse = lower_inverse(on, lower)
     return on.matmul(_h(ns, inverse), on.matmul(inner, inverse))
 
 
 cholesky = Primitive(
     "linalg_cholesky",
     forward=_cholesky,
+    vjp=(_cholesky_vjp,),
+    reads_inputs=False,
+    reads_output=True,
+)
+# The real cholesky_unchecked (cholesky_ex's partial factor) with the complex rule.
+cholesky_unchecked = Primitive(
+    "linalg_cholesky_ex",
+    forward=_partial_cholesky,
     vjp=(_cholesky_vjp,),
     reads_inputs=False,
     reads_output=True,
@@ -238,8 +249,8 @@ def _slogdet(xp: Any, a: Any) -> Any:
 
 def _slogdet_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
     # d log|det A| = Re tr(A^-1 dA) and d sign = i sign Im tr(A^-1 dA): the cotangent is
-    # (Re gL + i Im(conj(sign) gS)) A^-H. A singular matrix gets an infinite gradient, as the
-    # real rule gives.
+    # (Re gL + i Im(conj(sign) gS)) A^-H. A singular matrix gets torch's LU solve with A^H
+    # through A's own factors, as the real rule.
     n = a.shape[-1]
     on = _on_complex(ns)
     eye = _backend.xp.eye(n, dtype=_backend.xp.bool)
@@ -249,13 +260,52 @@ def _slogdet_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
     turn = ns.conj(sign) * ns.getitem(g, key=(Ellipsis, 0))
     scale = _real_part(ns, ns.getitem(g, key=(Ellipsis, 1))) + (turn - _real_part(ns, turn))
     scale = ns.reshape(scale, shape=tuple(scale.shape) + (1, 1))
-    return scale * ns.where(singular, math.inf, _h(ns, on.inv(safe)))
+    regular = scale * _h(ns, on.inv(safe))
+    if on_raw_arrays(ns) and not bool(ns.any(singular)):
+        return regular  # (no LU substitution, row by row, where none is needed)
+    # A^-H (s I) = conj(A^-T conj(s) I)
+    scaled_eye = ns.where(eye, ns.conj(scale), 0.0 * a)
+    failed = ns.conj(on.solve_unchecked(a, scaled_eye, transposed=True))
+    return ns.where(singular, failed, regular)
 
 
 slogdet = Primitive(
     "linalg_slogdet",
     forward=_slogdet,
     vjp=(_slogdet_vjp,),
+    reads_output=True,
+)
+
+
+def _solve_unchecked_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any, *, transposed: bool) -> Any:
+    # B's cotangent A^-H g = conj(A^-T conj(g)) (conj(A)^-1 g = conj(A^-1 conj(g)) for
+    # X = A^-T B), through A's LU as the real rule.
+    on = _on_complex(ns)
+    return ns.conj(on.solve_unchecked(a, ns.conj(g), transposed=not transposed))
+
+
+def _solve_unchecked_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any, *, transposed: bool) -> Any:
+    # -(A^-H g) X^H, or -conj(X) (conj(A)^-1 g)^T for X = A^-T B.
+    on = _on_complex(ns)
+    g_b = _solve_unchecked_vjp_b(ns, g, out, a, b, transposed=transposed)
+    if transposed:
+        return -on.matmul(ns.conj(out), ns.matrix_transpose(g_b))
+    return -on.matmul(g_b, _h(ns, out))
+
+
+# The real solve_unchecked (torch's solve_ex of a singular A) with the complex rules.
+solve_unchecked = Primitive(
+    "linalg_solve_ex",
+    forward=_linalg.solve_unchecked.forward,
+    vjp=(_solve_unchecked_vjp_a, _solve_unchecked_vjp_b),
+    reads_output=True,
+)
+# The real inverse_unchecked (torch's inv_ex of a singular A) with the complex inverse's rule.
+inverse_unchecked = Primitive(
+    "linalg_inv_ex",
+    forward=_linalg.inverse_unchecked.forward,
+    vjp=complex_inv.vjps,
+    reads_inputs=False,
     reads_output=True,
 )
 

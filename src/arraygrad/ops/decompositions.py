@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from arraygrad import _backend
+from arraygrad._lapack_failures import partial_cholesky
 from arraygrad._primitive import Primitive
 
 
@@ -64,13 +65,40 @@ def _cholesky_vjp(ns: Any, g: Any, out: Any, a: Any, *, upper: bool) -> Any:
     lower, g_lower = (t(out), t(g)) if upper else (out, g)
     m = _tril(ns, ns.matmul(t(lower), g_lower))
     m = 0.5 * (m + t(_tril(ns, m, -1)))
-    inverse = ns.inv(lower)
+    inverse = lower_inverse(ns, lower)
     return ns.matmul(t(inverse), ns.matmul(m, inverse))
+
+
+def lower_inverse(on: Any, lower: Any) -> Any:
+    """``L^-1`` by a triangular solve, as PyTorch's cholesky_backward: the partial factor of a
+    matrix that is not positive-definite (cholesky_ex's) may have a zero on its diagonal, which
+    gives inf and nan where an LU inverse refuses ``L``."""
+    n = lower.shape[-1]
+    eye = _backend.xp.eye(n, dtype=_backend.xp.bool)
+    return on.solve_triangular(lower, on.where(eye, 1.0, 0.0 * lower), upper=False)
 
 
 cholesky = Primitive(
     "linalg_cholesky",
     forward=_cholesky,
+    vjp=(_cholesky_vjp,),
+    reads_inputs=False,
+    reads_output=True,
+)
+
+
+def _partial_cholesky(xp: Any, a: Any, *, upper: bool) -> Any:
+    # LAPACK's partial factor (see partial_cholesky) of every matrix, positive-definite or not
+    if upper:
+        return xp.matrix_transpose(partial_cholesky(xp.matrix_transpose(a))[0])
+    return partial_cholesky(a)[0]
+
+
+# cholesky's rule on the factor that LAPACK leaves where A is not positive-definite (torch's
+# cholesky_ex differentiates that too): only cholesky_ex's failed matrices use it.
+cholesky_unchecked = Primitive(
+    "linalg_cholesky_ex",
+    forward=_partial_cholesky,
     vjp=(_cholesky_vjp,),
     reads_inputs=False,
     reads_output=True,
@@ -249,11 +277,11 @@ def _band(ns: Any, a: Any, diagonal: int, lower: bool) -> Any:
     return ns.where(mask, a, 0.0)
 
 
-def _right_solve(ns: Any, x: Any, m: Any, t: Any = None) -> Any:
-    """``x m^-1``, the solution of ``y m = x`` (through the transpose ``t``, or the adjoint for
-    complex matrices: ``(m^-H x^H)^H`` is the same ``x m^-1``)."""
-    t = ns.matrix_transpose if t is None else t
-    return t(ns.solve(t(m), t(x)))
+def _right_solve(ns: Any, x: Any, upper: Any, t: Any) -> Any:
+    """``x U^-H`` for an upper triangular ``U`` (``x U^-T`` for real ones, ``t`` the adjoint
+    or the transpose): the solution of ``y U^H = x``, as ``(U^-1 x^H)^H``. A triangular solve,
+    as PyTorch's: a zero on the diagonal of a singular matrix's ``U`` gives inf and nan."""
+    return t(ns.solve_triangular(upper, t(x), upper=True))
 
 
 def _joined(ns: Any, first: Any, second: Any, size: tuple[int, int], axis: int) -> Any:
@@ -298,22 +326,23 @@ def lu_factor_rule(
         inner = _tril(ns, on.matmul(t(lower), g_lower), -1) + _band(
             ns, on.matmul(g_upper, t(upper)), 0, False
         )
-        grad = on.solve(t(lower), _right_solve(on, inner, t(upper), t))
+        grad = on.solve_triangular(t(lower), _right_solve(on, inner, upper, t), upper=True)
     elif m < n:
         square, rest = slice(0, k), slice(k, n)
         inner = on.matmul(t(lower), g_lower) - on.matmul(g_upper, t(upper))
-        square_u = t(_part(ns, upper, slice(None), square))
+        square_u = _part(ns, upper, slice(None), square)
         inner = _right_solve(on, _tril(ns, inner, -1), square_u, t)
         inner = inner + _part(ns, g_upper, slice(None), square)
         joined = _joined(ns, inner, _part(ns, g_upper, slice(None), rest), (m, n), -1)
-        grad = on.solve(t(lower), joined)
+        grad = on.solve_triangular(t(lower), joined, upper=True)
     else:
         square, rest = slice(0, k), slice(k, m)
         inner = on.matmul(g_upper, t(upper)) - on.matmul(t(lower), g_lower)
-        inner = on.solve(t(_part(ns, lower, square, slice(None))), _band(ns, inner, 0, False))
+        square_l = t(_part(ns, lower, square, slice(None)))
+        inner = on.solve_triangular(square_l, _band(ns, inner, 0, False), upper=True)
         inner = inner + _part(ns, g_lower, square, slice(None))
         joined = _joined(ns, inner, _part(ns, g_lower, rest, slice(None)), (m, n), -2)
-        grad = _right_solve(on, joined, t(upper), t)
+        grad = _right_solve(on, joined, upper, t)
     # P[r, i] = 1 where r = perm[i]: gA = P grad
     perm = _rows(ns, ns.getitem(out, key=(Ellipsis, slice(0, m), n)))
     index = ns.real(perm) if complex_values else perm  # (a complex array's exact real part)
@@ -332,6 +361,7 @@ lu_factor = Primitive(
 
 __all__ = [
     "cholesky",
+    "cholesky_unchecked",
     "eigh",
     "lu_factor",
     "qr",

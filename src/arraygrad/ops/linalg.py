@@ -158,14 +158,18 @@ def _slogdet(xp: Any, a: Any) -> Any:
 
 def _slogdet_vjp(ns: Any, g: Any, out: Any, a: Any) -> Any:
     # d log|det A| = tr(A^-1 dA): the cotangent of log|det| is g A^-T; the sign has none. A
-    # singular matrix (sign 0) gets an infinite gradient (PyTorch's LU solve gives infinities
-    # there too, of signs that depend on its pivots); its inverse is taken of I instead.
+    # singular matrix (sign 0) gets torch's LU solve of g I with A^T through A's own factors:
+    # the infinities and nans of its zero pivot. (Its inverse is taken of I instead.)
     n = a.shape[-1]
     eye = _backend.xp.eye(n, dtype=_backend.xp.bool)
     singular = _as_matrix_scale(ns, ns.getitem(out, key=(Ellipsis, 0)) == 0)
     safe = ns.where(singular, ns.where(eye, 1.0, 0.0 * a), a)
     scale = _as_matrix_scale(ns, ns.getitem(g, key=(Ellipsis, 1)))
-    return scale * ns.where(singular, math.inf, ns.matrix_transpose(ns.inv(safe)))
+    regular = scale * ns.matrix_transpose(ns.inv(safe))
+    if on_raw_arrays(ns) and not bool(ns.any(singular)):
+        return regular  # (no LU substitution, row by row, where none is needed)
+    failed = ns.solve_unchecked(a, ns.where(eye, scale, 0.0 * a), transposed=True)
+    return ns.where(singular, failed, regular)
 
 
 slogdet = Primitive(
@@ -176,14 +180,28 @@ slogdet = Primitive(
 )
 
 
+def transposed_solve(on: Any, a: Any, g: Any, conj: Any = None) -> Any:
+    """``A^-T g`` (``A^-H g`` for complex ``A``, ``conj`` the conjugate), by an LU solve with
+    ``A^T``; where that finds an exactly zero pivot that ``A``'s own LU did not (rounding), by
+    ``A``'s LU, as torch's solve backward (which reuses the forward's factors), not the
+    singular-matrix error."""
+    try:
+        adjoint = on.matrix_transpose(a) if conj is None else conj(on.matrix_transpose(a))
+        return on.solve(adjoint, g)
+    except ValueError:
+        if conj is None:
+            return on.solve_unchecked(a, g, transposed=True)
+        return conj(on.solve_unchecked(a, conj(g), transposed=True))
+
+
 def _solve_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     # X = A^-1 B: the cotangent of B is A^-T g (broadcast batch dimensions are summed by sum_to).
-    return ns.solve(ns.matrix_transpose(a), g)
+    return transposed_solve(ns, a, g)
 
 
 def _solve_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     # dX = -A^-1 dA X, so the cotangent of A is -(A^-T g) X^T.
-    return -ns.matmul(ns.solve(ns.matrix_transpose(a), g), ns.matrix_transpose(out))
+    return -ns.matmul(transposed_solve(ns, a, g), ns.matrix_transpose(out))
 
 
 # A X = B for a batch of matrices B (..., n, k); the PyTorch layer turns vectors into columns.
@@ -191,6 +209,45 @@ solve = Primitive(
     "linalg_solve",
     forward=lambda xp, a, b: xp.solve(a, b),
     vjp=(_solve_vjp_a, _solve_vjp_b),
+    reads_output=True,
+)
+
+
+def _solve_unchecked_vjp_b(ns: Any, g: Any, out: Any, a: Any, b: Any, *, transposed: bool) -> Any:
+    # X = A^-1 B: B's cotangent A^-T g (A^-1 g for X = A^-T B), through A's LU as torch's
+    # lu_solve(adjoint=True): the same infinities and nans where A is singular.
+    return ns.solve_unchecked(a, g, transposed=not transposed)
+
+
+def _solve_unchecked_vjp_a(ns: Any, g: Any, out: Any, a: Any, b: Any, *, transposed: bool) -> Any:
+    # -(A^-T g) X^T, or -X (A^-1 g)^T for X = A^-T B (dX = -A^-T dA^T X).
+    g_b = _solve_unchecked_vjp_b(ns, g, out, a, b, transposed=transposed)
+    t = ns.matrix_transpose
+    return -ns.matmul(out, t(g_b)) if transposed else -ns.matmul(g_b, t(out))
+
+
+# A X = B (A^T X = B with ``transposed``) through A's LU factors for every A, as LAPACK's
+# getrf and getrs: a singular A gets their inf / nan (torch's solve_ex values, and its backward's)
+# where ``solve`` refuses it. Only the _ex functions' singular matrices use it.
+solve_unchecked = Primitive(
+    "linalg_solve_ex",
+    forward=lambda xp, a, b, *, transposed: xp.solve_unchecked(a, b, transposed=transposed),
+    vjp=(_solve_unchecked_vjp_a, _solve_unchecked_vjp_b),
+    reads_output=True,
+)
+
+
+def _inverse_unchecked(xp: Any, a: Any) -> Any:
+    return xp.solve_unchecked(a, xp.eye(a.shape[-1], dtype=a.dtype), transposed=False)
+
+
+# inv's value and rule (torch's -A^-T g A^-T from the output), for every A: a singular A's
+# inverse holds getrs' inf / nan, and so its gradient, as torch's inv_ex.
+inverse_unchecked = Primitive(
+    "linalg_inv_ex",
+    forward=_inverse_unchecked,
+    vjp=inv.vjps,
+    reads_inputs=False,
     reads_output=True,
 )
 
@@ -313,6 +370,7 @@ __all__ = [
     "cholesky_solve",
     "det",
     "inv",
+    "inverse_unchecked",
     "linear",
     "matmul",
     "pinv",
@@ -320,4 +378,5 @@ __all__ = [
     "slogdet",
     "solve",
     "solve_triangular",
+    "solve_unchecked",
 ]
