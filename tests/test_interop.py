@@ -163,4 +163,7 @@ def test_empty_permuted_matches_torch(size: Any, layout: Any) -> None:
             outcomes.append(("ok", call(lib)))
         except RuntimeError as error:
             outcomes.append(("RuntimeError", str(error)))
-    assert outcomes[0] == outcomes[1]
+    if outcomes[1][0] == "RuntimeError":  # torch's words (then any fix arraygrad adds)
+        assert outcomes[0][0] == "RuntimeError" and outcomes[0][1].startswith(outcomes[1][1])
+    else:
+        assert outcomes[0] == outcomes[1]
