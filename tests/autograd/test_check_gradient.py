@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import arraygrad as ag
 from arraygrad.autograd import check_gradient
@@ -143,3 +144,43 @@ def test_misuse() -> None:
         check_gradient(lambda a: a * 2, lambda a: a, np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="floating-point"):
         check_gradient(lambda a: a * 2, lambda a: a, 1)
+
+
+# Complex inputs: the true gradient is PyTorch's, dL/dx + i·dL/dy at z = x + iy.
+Z = np.array([1 + 2j, 0.5 - 1j, -0.3 + 0.2j])
+W = np.array([2.0, -1.0, 0.5])
+
+
+def complex_loss(z: ag.Tensor, w: ag.Tensor) -> ag.Tensor:
+    return ((z * z.conj()).real * w).sum() + (z * z).real.sum()
+
+
+def test_complex_input_agrees_with_torch_s_gradient() -> None:
+    def torch_gradient(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        zt = torch.tensor(z, requires_grad=True)
+        wt = torch.tensor(w, requires_grad=True)
+        loss = ((zt * zt.conj()).real * wt).sum() + (zt * zt).real.sum()
+        return tuple(g.numpy() for g in torch.autograd.grad(loss, (zt, wt)))  # type: ignore[return-value]
+
+    report = check_gradient(complex_loss, torch_gradient, Z, W)
+    assert report.ok and report.ratio == 1.0
+    assert report.max_abs_error < 1e-9
+    tensor_input = ag.tensor(Z)  # a complex tensor is differentiated by default too
+    assert check_gradient(complex_loss, torch_gradient, tensor_input, W).ok
+
+
+def test_complex_conjugate_gradient_is_named() -> None:
+    def conjugated(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.conj(2 * z * w + 2 * z.conj()), np.abs(z) ** 2
+
+    report = check_gradient(complex_loss, conjugated, Z, W)
+    assert not report.ok and report.ratio is None
+    assert len(report.findings) == 1
+    assert "input 0: it is the complex conjugate of the true gradient" in report.findings[0]
+    assert "dL/dx + i·dL/dy" in str(report) and "Fix: conjugate it" in str(report)
+
+
+def test_complex_input_constant_factor_is_named() -> None:
+    report = check_gradient(lambda z: (z.abs() ** 2).sum(), lambda z: z, Z)
+    assert not report.ok and report.ratio == 0.5
+    assert "a factor 2 is missing" in str(report)

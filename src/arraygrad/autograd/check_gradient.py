@@ -8,6 +8,8 @@ nearby points, then looks for the usual mistakes:
   ``1/2`` (the 2 of ``d(u²)/du = 2u`` is missing), ``2``, and ``N`` where the loss takes a
   ``mean`` over ``N`` elements (the formula sums where the loss averages);
 * a transposed matrix gradient;
+* for a complex input, the complex conjugate of the gradient (the true one is PyTorch's:
+  ``dL/dx + i·dL/dy`` for ``z = x + iy`` and a real loss ``L``);
 * a gradient that is right except at a few elements (named by index);
 * a formula that agrees at the given point only.
 
@@ -40,16 +42,19 @@ __all__ = ["GradientReport", "check_gradient"]
 
 @dataclass
 class _Value:
-    """One input: its values as a flat list of floats, its shape and how to rebuild it."""
+    """One input: its values as a flat list of numbers (complex ones for a complex input), its
+    shape and how to rebuild it."""
 
-    flat: list[float]
+    flat: list[Any]
     shape: tuple[int, ...]
     kind: str  # "number", "array" or "tensor"
     dtype: Any
     floating: bool
 
-    def rebuild(self, flat: list[float]) -> Any:
+    def rebuild(self, flat: list[Any]) -> Any:
         if self.kind == "number":
+            if isinstance(flat[0], complex):
+                return complex(flat[0])
             return float(flat[0]) if self.floating else int(flat[0])
         array = _backend.xp.reshape(_backend.asarray(flat, dtype=self.dtype), self.shape)
         if self.kind == "tensor":
@@ -57,9 +62,10 @@ class _Value:
         return _backend.to_numpy(array)
 
 
-def _flat_floats(array: Any) -> list[float]:
+def _flat_floats(array: Any) -> list[Any]:
+    """Flat Python floats, or complex numbers where ``array`` is complex."""
     values = _backend.to_list(_backend.xp.reshape(array, (-1,)))
-    return [float(v) for v in values]
+    return [complex(v) if isinstance(v, complex) else float(v) for v in values]
 
 
 def _read_input(value: Any) -> _Value:
@@ -70,16 +76,19 @@ def _read_input(value: Any) -> _Value:
             tuple(data.shape),
             "tensor",
             data.dtype,
-            value.dtype.is_floating_point,
+            value.dtype.is_floating_point or value.dtype.is_complex,
         )
+    if isinstance(value, complex):
+        return _Value([value], (), "number", None, True)
     if isinstance(value, (bool, int, float)):
         return _Value([float(value)], (), "number", None, isinstance(value, float))
     data = _backend.asarray(value)
     kind = str(data.dtype)
-    return _Value(_flat_floats(data), tuple(data.shape), "array", data.dtype, "float" in kind)
+    differentiable = "float" in kind or "complex" in kind
+    return _Value(_flat_floats(data), tuple(data.shape), "array", data.dtype, differentiable)
 
 
-def _as_result(value: Any) -> tuple[list[float], tuple[int, ...]]:
+def _as_result(value: Any) -> tuple[list[Any], tuple[int, ...]]:
     """A gradient returned by ``grad_fn`` (array, number or Tensor) as flat floats and shape."""
     if isinstance(value, Tensor):
         data = value.detach()._data
@@ -98,11 +107,11 @@ def _index(flat_index: int, shape: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(p) for p in reversed(parts)) + "]"
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: complex) -> str:
     return f"{value:.6g}"
 
 
-def _fmt_values(values: list[float], shape: tuple[int, ...]) -> str:
+def _fmt_values(values: list[Any], shape: tuple[int, ...]) -> str:
     if not shape:
         return _fmt(values[0])
     shown = ", ".join(_fmt(v) for v in values[:8])
@@ -125,8 +134,8 @@ def _mean_reductions(loss: Tensor) -> list[tuple[int, tuple[int, ...]]]:
 
 @dataclass
 class _Point:
-    true: list[tuple[list[float], tuple[int, ...]]]
-    manual: list[tuple[list[float], tuple[int, ...]]]
+    true: list[tuple[list[Any], tuple[int, ...]]]
+    manual: list[tuple[list[Any], tuple[int, ...]]]
 
 
 @dataclass
@@ -170,15 +179,15 @@ class GradientReport:
         return "\n".join(lines)
 
 
-def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+def _close(a: complex, b: complex, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
-def _all_close(a: list[float], b: list[float], rtol: float, atol: float) -> bool:
+def _all_close(a: list[Any], b: list[Any], rtol: float, atol: float) -> bool:
     return all(_close(x, y, rtol, atol) for x, y in zip(a, b, strict=True))
 
 
-def _transpose(values: list[float], shape: tuple[int, ...]) -> list[float]:
+def _transpose(values: list[Any], shape: tuple[int, ...]) -> list[Any]:
     rows, cols = shape
     return [values[i * cols + j] for j in range(cols) for i in range(rows)]
 
@@ -287,16 +296,33 @@ def _analyse_input(
                 None,
                 worst,
             )
-    # A constant factor at every point.
+    # The complex conjugate of the true gradient (the other convention, or a missing conj).
+    if any(isinstance(b, complex) for (_, _), (t, _) in pairs for b in t) and all(
+        _all_close(m, [b.conjugate() for b in t], rtol, atol) for (m, _), (t, _) in pairs
+    ):
+        return (
+            f"{name}: it is the complex conjugate of the true gradient. For a complex input "
+            "z = x + iy and a real loss L, the gradient is dL/dx + i·dL/dy (PyTorch's "
+            "convention, twice dL/d(conj z)): the one to step against in gradient descent. "
+            "Fix: conjugate it (for a holomorphic f, use grad_output·conj(f'(z)), not "
+            "grad_output·f'(z)).",
+            None,
+            worst,
+        )
+    # A constant factor at every point (real: a complex one is no simple mistake).
     factors = []
     for (m, _), (t, _) in pairs:
-        norm = sum(b * b for b in t)
+        norm = sum(abs(b) ** 2 for b in t)
         if norm <= (atol * atol) * len(t):
             continue
-        factors.append(sum(a * b for a, b in zip(m, t, strict=True)) / norm)
+        factors.append(sum(a * b.conjugate() for a, b in zip(m, t, strict=True)) / norm)
     tol = max(10 * rtol, 1e-6)
-    if factors and all(abs(f - factors[0]) <= tol * abs(factors[0]) for f in factors):
-        c = _snap(sum(factors) / len(factors), tol)
+    if (
+        factors
+        and all(abs(f - factors[0]) <= tol * abs(factors[0]) for f in factors)
+        and all(abs(complex(f).imag) <= tol * abs(f) for f in factors)
+    ):
+        c = _snap(sum(complex(f).real for f in factors) / len(factors), tol)
         if all(
             _all_close(m, [c * b for b in t], rtol, atol * max(1.0, abs(c)))
             for (m, _), (t, _) in pairs
@@ -343,6 +369,12 @@ def _analyse_input(
     )
 
 
+def _draw(rng: Any, is_complex: bool) -> complex:
+    """A standard normal step; a complex value moves along both its parts."""
+    step = rng.gauss(0.0, 1.0)
+    return complex(step, rng.gauss(0.0, 1.0)) if is_complex else step
+
+
 def check_gradient(
     loss_fn: Callable[..., Tensor],
     grad_fn: Callable[..., Any],
@@ -361,7 +393,8 @@ def check_gradient(
         grad_fn: your gradient: takes the same inputs as NumPy arrays / Python numbers and
             returns one gradient per differentiated input (a single value when there is one).
         inputs: the point to check at (numbers, NumPy arrays or tensors).
-        wrt: the indices of the inputs ``grad_fn`` differentiates (default: the floating ones).
+        wrt: the indices of the inputs ``grad_fn`` differentiates (default: the floating and
+            complex ones).
         names: names for the inputs in the report (default ``input 0``, ...).
         nearby: how many randomly perturbed nearby points to check besides the given one.
         rtol, atol: agreement tolerances (default from the precision of the inputs).
@@ -370,9 +403,17 @@ def check_gradient(
     Returns a :class:`GradientReport`: ``ok``, ``max_abs_error``, ``ratio`` and a ``str()`` that
     explains the mismatch.
 
+    Complex inputs are checked too, moved along both their real and imaginary parts at the
+    nearby points, as :func:`~arraygrad.autograd.gradcheck` perturbs them: the true gradient of
+    the real loss at ``z = x + iy`` is PyTorch's ``dL/dx + i·dL/dy``, and a hand-written one
+    that is its complex conjugate is named as such.
+
     >>> import arraygrad
     >>> print(check_gradient(lambda w: (w**3).sum(), lambda w: -3 * w**2, 1.5).findings[0][:56])
     input 0: it is the negative of the true gradient (a sign
+    >>> report = check_gradient(lambda z: (z * z).real.sum(), lambda z: 2 * z, 1 + 2j)
+    >>> report.findings[0][:53]  # d Re(z²) = 2x dx - 2y dy: the gradient is 2x - 2yi
+    'input 0: it is the complex conjugate of the true grad'
     """
     from arraygrad import _creation
     from arraygrad.autograd import grad
@@ -384,8 +425,8 @@ def check_gradient(
         chosen = [wrt] if isinstance(wrt, int) else list(wrt)
     if not chosen:
         raise ValueError(
-            "check_gradient needs at least one floating-point input to differentiate with "
-            "respect to; got none. Fix: pass floats (0.0, not 0) or name them with wrt=."
+            "check_gradient needs at least one floating-point or complex input to differentiate "
+            "with respect to; got none. Fix: pass floats (0.0, not 0) or name them with wrt=."
         )
     labels = list(names) if names is not None else [f"input {i}" for i in range(len(values))]
     import random  # here, not at the top: a millisecond of `import arraygrad`
@@ -395,7 +436,9 @@ def check_gradient(
     for _ in range(nearby):
         moved = [list(v.flat) for v in values]
         for i in chosen:
-            moved[i] = [x + 0.5 * (1.0 + abs(x)) * rng.gauss(0.0, 1.0) for x in moved[i]]
+            moved[i] = [
+                x + 0.5 * (1.0 + abs(x)) * _draw(rng, isinstance(x, complex)) for x in moved[i]
+            ]
         point_values.append(moved)
 
     points: list[_Point] = []
@@ -419,7 +462,7 @@ def check_gradient(
         true_grads = grad(loss, [tensors[i] for i in chosen], allow_unused=True)
         true = []
         for i, g in zip(chosen, true_grads, strict=True):
-            if g is not None and g.dtype.itemsize < 8:
+            if g is not None and g.dtype.itemsize < (16 if g.dtype.is_complex else 8):
                 low_precision = True
             true.append(
                 _as_result(g) if g is not None else ([0.0] * len(values[i].flat), values[i].shape)

@@ -7,8 +7,11 @@ differences,
 
 and the analytical Jacobian row by row with one backward pass per output element,
 ``J_an[:, j] = vjp(f, e_j)``. The check passes when ``|J_an - J_num| <= atol + rtol·|J_num|``
-everywhere. ``gradgradcheck`` applies the same check to the function that maps the inputs and a
-cotangent to the gradient (computed with ``create_graph=True``), which tests second derivatives.
+everywhere. Complex inputs and outputs are checked as PyTorch checks them (see
+:mod:`arraygrad.autograd._gradcheck_complex`): each complex output as its real and its imaginary
+part, each complex input moved along its real and its imaginary part. ``gradgradcheck`` applies
+the same check to the function that maps the inputs and a cotangent to the gradient (computed
+with ``create_graph=True``), which tests second derivatives.
 
 >>> import arraygrad
 >>> x = arraygrad.tensor([1.0, 2.0], dtype=arraygrad.float64, requires_grad=True)
@@ -25,9 +28,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from arraygrad import _backend
-from arraygrad._dtype import float64
+from arraygrad._dtype import complex128, float64
 from arraygrad._grad_mode import enable_grad
 from arraygrad._tensor import Tensor
+from arraygrad.autograd._gradcheck_complex import (
+    complex_fix,
+    is_checked,
+    prefix,
+    split_inputs,
+    split_outputs,
+)
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
@@ -66,15 +76,56 @@ def _flat(array: Any) -> Any:
     return _backend.xp.reshape(array, (-1,))
 
 
-def _is_float(tensor: Any) -> bool:
-    return isinstance(tensor, Tensor) and tensor.dtype.is_floating_point
+def _wide(tensor: Tensor) -> Any:
+    """``tensor``'s values, flat, in float64 (complex128 when complex): the Jacobians' dtypes."""
+    xp = _backend.xp
+    return xp.astype(_flat(tensor._data), xp.complex128 if tensor.dtype.is_complex else xp.float64)
+
+
+def _zeros(count: int, like: Tensor) -> Any:
+    xp = _backend.xp
+    return xp.zeros(count, dtype=xp.complex128 if like.dtype.is_complex else xp.float64)
 
 
 def _outputs_as_arrays(func: Callable[..., Any], inputs: Sequence[Any]) -> list[Any]:
-    """Evaluate ``func`` and return its floating outputs as flat float64 arrays."""
-    outs = _as_tuple(func(*inputs))
-    xp = _backend.xp
-    return [xp.astype(_flat(o._data), xp.float64) if _is_float(o) else None for o in outs]
+    """Evaluate ``func`` and return its floating and complex outputs as flat wide arrays."""
+    return [_wide(o) if is_checked(o) else None for o in _as_tuple(func(*inputs))]
+
+
+def _directional(
+    func: Callable[..., Any], inputs: Sequence[Any], directions: dict[int, Any], eps: float
+) -> list[Any]:
+    """``(f(x + eps·d) - f(x - eps·d)) / (2·eps)`` per output, each input ``i`` moved by
+    ``directions[i]`` (an imaginary direction moves a complex input's imaginary part)."""
+    moved = []
+    for sign in (1, -1):
+        trial = [
+            Tensor._wrap(t._data + sign * eps * directions[i], True) if i in directions else t
+            for i, t in enumerate(inputs)
+        ]
+        moved.append(_outputs_as_arrays(func, trial))
+    return _central(moved, eps)
+
+
+def _central(moved: list[list[Any]], eps: float) -> list[Any]:
+    """Per output, the central difference of the outputs at ``+eps`` and at ``-eps``."""
+    return [
+        None if plus is None else (plus - minus) / (2 * eps)
+        for plus, minus in zip(moved[0], moved[1], strict=True)
+    ]
+
+
+def _steps(tensor: Tensor) -> tuple[Any, ...]:
+    # A complex input is moved along its real and its imaginary axis: two derivatives per element.
+    return (1, 1j) if tensor.dtype.is_complex else (1,)
+
+
+def _combined(parts: list[list[Any]]) -> list[Any]:
+    """Per output, ``ds/dx`` (and ``+ i·ds/dy`` for a complex input) from the derivatives along
+    each of :func:`_steps`."""
+    if len(parts) == 1:
+        return parts[0]
+    return [None if dx is None else dx + 1j * dy for dx, dy in zip(parts[0], parts[1], strict=True)]
 
 
 def numerical_jacobian(
@@ -83,7 +134,8 @@ def numerical_jacobian(
     """``J[i][j]``: the (numel(input i), numel(output j)) central-difference Jacobian.
 
     Inputs that do not require grad get no entry (``J[i]`` is ``None``); so do outputs that are
-    not floating point (``J[i][j]`` is ``None``).
+    neither floating point nor complex (``J[i][j]`` is ``None``). The outputs must be real: for
+    a complex input ``z = x + iy`` row ``k`` is ``ds/dx_k + i·ds/dy_k`` (complex128).
     """
     xp = _backend.xp
     base = list(inputs)
@@ -93,26 +145,26 @@ def numerical_jacobian(
             jacobians.append(None)  # type: ignore[arg-type]
             continue
         original = tensor._data
-        count = tensor.numel()
         columns: list[list[Any]] = []
-        for k in range(count):
-            values = []
-            for delta in (eps, -eps):
-                flat = xp.asarray(_flat(original), copy=True)
-                flat[k] = flat[k] + delta
-                moved = Tensor._wrap(xp.reshape(flat, tuple(original.shape)), tensor.requires_grad)
-                trial = base[:index] + [moved] + base[index + 1 :]
-                values.append(_outputs_as_arrays(func, trial))
-            columns.append(
-                [
-                    None if plus is None else (plus - minus) / (2 * eps)
-                    for plus, minus in zip(values[0], values[1], strict=True)
-                ]
-            )
+        for k in range(tensor.numel()):
+            parts = []
+            for step in _steps(tensor):
+                moved = []
+                for delta in (step * eps, -step * eps):
+                    # element k alone is moved: the others keep their bits (even a -0.0)
+                    flat = xp.asarray(_flat(original), copy=True)
+                    flat[k] = flat[k] + delta
+                    trial = Tensor._wrap(xp.reshape(flat, tuple(original.shape)), True)
+                    moved.append(
+                        _outputs_as_arrays(func, [*base[:index], trial, *base[index + 1 :]])
+                    )
+                parts.append(_central(moved, eps))
+            columns.append(_combined(parts))
         if not columns:  # an empty input: every Jacobian has zero rows
-            outs = _outputs_as_arrays(func, base)
+            wide = xp.complex128 if tensor.dtype.is_complex else xp.float64
             per_output = [
-                None if o is None else xp.zeros((0, o.shape[0]), dtype=xp.float64) for o in outs
+                None if o is None else xp.zeros((0, o.shape[0]), dtype=wide)
+                for o in _outputs_as_arrays(func, base)
             ]
         else:
             per_output = [
@@ -135,14 +187,14 @@ def analytical_jacobian(
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     jacobians: list[Any] = [[None] * len(outputs) if i in wrt else None for i in range(len(inputs))]
     for j, out in enumerate(outputs):
-        if not _is_float(out):
+        if not is_checked(out):
             continue
         rows: dict[int, list[Any]] = {i: [] for i in wrt}
         size = out.numel()
         for k in range(size):
             if not out.requires_grad:
                 for i in wrt:
-                    rows[i].append(xp.zeros(inputs[i].numel(), dtype=xp.float64))
+                    rows[i].append(_zeros(inputs[i].numel(), inputs[i]))
                 continue
             cotangent = xp.zeros(size, dtype=out._data.dtype)
             cotangent[k] = 1
@@ -156,21 +208,21 @@ def analytical_jacobian(
             )
             for i, g in zip(wrt, grads, strict=True):
                 if g is None:
-                    rows[i].append(xp.zeros(inputs[i].numel(), dtype=xp.float64))
+                    rows[i].append(_zeros(inputs[i].numel(), inputs[i]))
                     continue
                 if check_grad_dtypes and g.dtype != inputs[i].dtype:
                     raise GradcheckError(
                         f"Gradient has dtype mismatch: input {i} has dtype {inputs[i].dtype} but "
                         f"its gradient has dtype {g.dtype}"
                     )
-                rows[i].append(xp.astype(_flat(g._data), xp.float64))
+                row = _wide(g)
+                rows[i].append(xp.astype(row, xp.complex128) if inputs[i].dtype.is_complex else row)
         for i in wrt:
-            count = inputs[i].numel()
             # rows[i] is one row per output element; the layout is (input element, output element)
-            stacked = (
-                xp.stack(rows[i], axis=1) if rows[i] else xp.zeros((count, 0), dtype=xp.float64)
+            wide = _zeros(0, inputs[i]).dtype
+            jacobians[i][j] = (
+                xp.stack(rows[i], axis=1) if rows[i] else xp.zeros((inputs[i].numel(), 0), wide)
             )
-            jacobians[i][j] = stacked
     return jacobians
 
 
@@ -178,12 +230,22 @@ def _format(array: Any) -> str:
     return repr(Tensor._wrap(array)).replace(", dtype=arraygrad.float64", "")
 
 
+def _fix(inputs: Sequence[Any], i: int) -> str:
+    return (
+        f"Fix: the gradient computed for input {i} is wrong where the two differ (rows are the "
+        "input's elements, columns the output's); check the backward of the operation or of the "
+        f"custom autograd.Function that produces output from input {i}."
+        f"{complex_fix(inputs, i)}\n"
+    )
+
+
 def _compare(
     numerical: list[list[Any]],
     analytical: list[list[Any]],
     atol: float,
     rtol: float,
-    what: str = "",
+    inputs: Sequence[Any],
+    prefixes: dict[int, str],
 ) -> str | None:
     xp = _backend.xp
     for i, (num_row, an_row) in enumerate(zip(numerical, analytical, strict=True)):
@@ -196,58 +258,92 @@ def _compare(
                 xp.all(xp.abs(an - num) <= atol + rtol * xp.abs(num))
             ):
                 return (
-                    f"{what}Jacobian mismatch for output {j} with respect to input {i},\n"
-                    f"numerical:{_format(num)}\nanalytical:{_format(an)}\n"
+                    f"{prefixes.get(j, '')}Jacobian mismatch for output {j} with respect to "
+                    f"input {i},\nnumerical:{_format(num)}\nanalytical:{_format(an)}\n"
+                    + _fix(inputs, i)
                 )
     return None
 
 
 def _fast_check(
-    func: Callable[..., Any], inputs: Sequence[Any], eps: float, atol: float, rtol: float
+    func: Callable[..., Any],
+    inputs: Sequence[Any],
+    eps: float,
+    atol: float,
+    rtol: float,
+    prefixes: dict[int, str],
 ) -> str | None:
-    """Compare ``vᵀ J u`` computed both ways, for random ``u`` (inputs) and ``v`` (outputs)."""
+    """Compare ``vᵀ J u`` computed both ways, for random ``u`` (per input) and ``v`` (per output).
+
+    A complex input gets two real directions, ``u_r`` for its real part and ``u_i`` for its
+    imaginary part: numerically ``vᵀ(ds/dx·u_r) + i·vᵀ(ds/dy·u_i)``, analytically
+    ``Re(g)·u_r + i·Im(g)·u_i`` for the gradient ``g`` of ``vᵀ s``, as PyTorch's fast mode.
+    """
     from arraygrad.autograd import grad
 
     xp = _backend.xp
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
-    directions = {
-        i: _backend.random_normal(tuple(inputs[i]._data.shape), inputs[i]._data.dtype) for i in wrt
-    }
-    moved = []
-    for sign in (1, -1):
-        trial = [
-            Tensor._wrap(t._data + sign * eps * directions[i], True) if i in directions else t
-            for i, t in enumerate(inputs)
-        ]
-        moved.append(_outputs_as_arrays(func, trial))
+    directions: dict[int, list[Any]] = {}
+    derivatives: dict[int, list[Any]] = {}
+    for i in wrt:
+        shape, native = tuple(inputs[i]._data.shape), inputs[i]._data.dtype
+        # real-valued draws also for a complex input: one per part, moved by step 1 or 1j
+        parts = [xp.real(_backend.random_normal(shape, native)) for _ in _steps(inputs[i])]
+        directions[i] = parts
+        derivatives[i] = _combined(
+            [
+                _directional(func, inputs, {i: step * part}, eps)
+                for step, part in zip(_steps(inputs[i]), parts, strict=True)
+            ]
+        )
     with enable_grad():
         outputs = _as_tuple(func(*inputs))
     for j, out in enumerate(outputs):
-        if not _is_float(out) or moved[0][j] is None:
+        if not is_checked(out):
             continue
-        numeric_ju = (moved[0][j] - moved[1][j]) / (2 * eps)
         v = _backend.random_normal(tuple(out._data.shape), out._data.dtype)
-        numeric = float(xp.sum(numeric_ju * xp.astype(_flat(v), xp.float64)))
-        analytic = 0.0
+        grads: Sequence[Any] = [None] * len(wrt)
         if out.requires_grad:
             grads = grad(
                 out, [inputs[i] for i in wrt], Tensor._wrap(v), retain_graph=True, allow_unused=True
             )
-            for i, g in zip(wrt, grads, strict=True):
-                if g is not None:
-                    analytic += float(xp.sum(xp.astype(g._data, xp.float64) * directions[i]))
-        if abs(analytic - numeric) > atol + rtol * abs(numeric):
-            return (
-                f"Jacobian mismatch for output {j} with respect to the inputs (fast mode: "
-                f"v^T J u along random u, v),\nnumerical:{numeric!r}\nanalytical:{analytic!r}\n"
-            )
+        for i, g in zip(wrt, grads, strict=True):
+            ju = derivatives[i][j]
+            if ju is None:
+                continue
+            numeric = complex(xp.sum(ju * xp.astype(_flat(v), xp.float64)))
+            analytic = 0j
+            if g is not None:
+                wide = xp.reshape(_wide(g), tuple(inputs[i]._data.shape))
+                analytic = complex(xp.sum(xp.real(wide) * directions[i][0]))
+                if len(directions[i]) == 2:
+                    analytic += 1j * float(xp.sum(xp.imag(wide) * directions[i][1]))
+            if abs(analytic - numeric) > atol + rtol * abs(numeric):
+                shown = (
+                    (numeric, analytic)
+                    if inputs[i].dtype.is_complex
+                    else (
+                        numeric.real,
+                        analytic.real,
+                    )
+                )
+                return (
+                    f"{prefixes.get(j, '')}Jacobian mismatch for output {j} with respect to "
+                    f"input {i},\nnumerical:{shown[0]!r}\nanalytical:{shown[1]!r}\n"
+                    "(fast mode: v^T J u along random directions u, v; run with fast_mode=False "
+                    "to see the whole Jacobians)\n" + _fix(inputs, i)
+                )
     return None
 
 
 def _check_forward(
     func: Callable[..., Any], inputs: Sequence[Any], eps: float, atol: float, rtol: float
 ) -> str | None:
-    """Check ``J u`` from :func:`arraygrad.autograd.functional.jvp` against finite differences."""
+    """Check ``J u`` from :func:`arraygrad.autograd.functional.jvp` against finite differences.
+
+    The inputs are real here (complex ones are split by :func:`split_inputs`); outputs may be
+    complex, as a forward-mode tangent of a real input may be.
+    """
     from arraygrad.autograd.functional import jvp
 
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
@@ -261,28 +357,57 @@ def _check_forward(
         for i, tensor in zip(wrt, chosen, strict=True):
             full[i] = tensor
         outs = _as_tuple(func(*full))
-        return tuple(o for o in outs if _is_float(o))
+        return tuple(o for o in outs if is_checked(o))
 
     _, tangents = jvp(
         restricted,
         tuple(inputs[i] for i in wrt),
         tuple(Tensor._wrap(directions[i]) for i in wrt),
     )
-    moved = []
-    for sign in (1, -1):
-        trial = [
-            Tensor._wrap(t._data + sign * eps * directions[i], True) if i in directions else t
-            for i, t in enumerate(inputs)
-        ]
-        moved.append([m for m in _outputs_as_arrays(func, trial) if m is not None])
+    moved = [m for m in _directional(func, inputs, directions, eps) if m is not None]
     for j, tangent in enumerate(_as_tuple(tangents)):
-        numeric = (moved[0][j] - moved[1][j]) / (2 * eps)
-        analytic = xp.astype(_flat(tangent._data), xp.float64)
+        numeric = moved[j]
+        analytic = _wide(tangent)
         if not bool(xp.all(xp.abs(analytic - numeric) <= atol + rtol * xp.abs(numeric))):
             return (
                 f"Jacobian-vector product mismatch for output {j} (forward mode),\n"
                 f"numerical:{_format(numeric)}\nanalytical:{_format(analytic)}\n"
+                "Fix: the forward-mode derivative (here the derivative of the backward, as "
+                "arraygrad computes Jacobian-vector products by two backward passes) is wrong; "
+                "check the backward of the operations between the inputs and this output.\n"
             )
+    return None
+
+
+def _check_backward(
+    func: Callable[..., Any],
+    inputs: Sequence[Any],
+    eps: float,
+    atol: float,
+    rtol: float,
+    check_grad_dtypes: bool,
+    fast_mode: bool,
+) -> str | None:
+    """The backward-mode check; a function with complex outputs is checked as two real ones,
+    the imaginary parts of its complex outputs first, as PyTorch's."""
+    outputs = _as_tuple(func(*inputs))
+    complex_outputs = [j for j, o in enumerate(outputs) if is_checked(o) and o.dtype.is_complex]
+    checks: list[tuple[Callable[..., Any], dict[int, str]]] = [(func, {})]
+    if complex_outputs:
+        real_fn, imag_fn = split_outputs(func)
+        checks = [
+            (imag_fn, dict.fromkeys(complex_outputs, prefix("imaginary", "outputs"))),
+            (real_fn, dict.fromkeys(complex_outputs, prefix("real", "outputs"))),
+        ]
+    for checked, prefixes in checks:
+        if fast_mode:
+            failure = _fast_check(checked, inputs, eps, atol, rtol, prefixes)
+        else:
+            numerical = numerical_jacobian(checked, inputs, eps)
+            analytical = analytical_jacobian(checked, inputs, check_grad_dtypes)
+            failure = _compare(numerical, analytical, atol, rtol, inputs, prefixes)
+        if failure is not None:
+            return failure
     return None
 
 
@@ -306,16 +431,19 @@ def gradcheck(
 ) -> bool:
     """Check the gradients of ``func`` at ``inputs`` against central finite differences.
 
-    Every floating input with ``requires_grad=True`` is perturbed by ``±eps`` element by element
-    (use float64: in float32 the differences are dominated by rounding). Returns ``True`` when
-    analytical and numerical Jacobians agree within ``atol + rtol·|numerical|``; otherwise raises
-    :class:`GradcheckError` naming the output and input (or returns ``False`` when
-    ``raise_exception=False``). ``fast_mode`` compares ``vᵀ J u`` for random ``u``, ``v`` instead
-    of whole Jacobians; ``check_forward_ad`` also checks Jacobian-vector products (arraygrad
-    computes them by the double-VJP method). ``nondet_tol``, ``check_undefined_grad``,
-    ``check_batched_grad``, ``check_batched_forward_grad`` and ``masked`` are accepted for
-    PyTorch compatibility: arraygrad's backward is deterministic and has no batching rules, so
-    the ordinary check covers them.
+    Every floating or complex input with ``requires_grad=True`` is perturbed by ``±eps`` element
+    by element, a complex one along its real and its imaginary part (use float64 or complex128:
+    in single precision the differences are dominated by rounding); a complex output is checked
+    as two real ones, its imaginary part first, then its real part, as PyTorch's gradcheck.
+    Returns ``True`` when analytical and numerical Jacobians agree within
+    ``atol + rtol·|numerical|``; otherwise raises :class:`GradcheckError` naming the output and
+    input (or returns ``False`` when ``raise_exception=False``). ``fast_mode`` compares
+    ``vᵀ J u`` for random ``u``, ``v`` per input instead of whole Jacobians;
+    ``check_forward_ad`` also checks Jacobian-vector products (arraygrad computes them by the
+    double-VJP method). ``nondet_tol``, ``check_undefined_grad``, ``check_batched_grad``,
+    ``check_batched_forward_grad`` and ``masked`` are accepted for PyTorch compatibility:
+    arraygrad's backward is deterministic and has no batching rules, so the ordinary check
+    covers them.
 
     >>> import arraygrad
     >>> x = arraygrad.tensor([0.5, 1.5], dtype=arraygrad.float64, requires_grad=True)
@@ -330,29 +458,47 @@ def gradcheck(
             "have requires_grad=True. Fix: create the inputs to check with requires_grad=True."
         )
     for index, tensor in enumerate(tupled):
-        if isinstance(tensor, Tensor) and tensor.requires_grad and tensor.dtype is not float64:
+        if (
+            isinstance(tensor, Tensor)
+            and tensor.requires_grad
+            and tensor.dtype not in (float64, complex128)
+        ):
+            wanted = "complex128" if tensor.dtype.is_complex else "float64"
             warnings.warn(
-                f"Input #{index} requires gradient and is not a double precision floating point. "
-                "This check will likely fail if all the inputs are not of double precision "
-                "floating point.",
+                f"Input #{index} requires gradient and is not a double precision floating point "
+                "or complex. This check will likely fail if all the inputs are not of double "
+                f"precision floating point or complex. Input #{index} has dtype {tensor.dtype}. "
+                f"Fix: create it with dtype=arraygrad.{wanted}.",
                 UserWarning,
                 stacklevel=2,
             )
     failure = None
     if check_backward_ad:
-        if fast_mode:
-            failure = _fast_check(func, tupled, eps, atol, rtol)
-        else:
-            numerical = numerical_jacobian(func, tupled, eps)
-            analytical = analytical_jacobian(func, tupled, check_grad_dtypes)
-            failure = _compare(numerical, analytical, atol, rtol)
+        failure = _check_backward(func, tupled, eps, atol, rtol, check_grad_dtypes, fast_mode)
     if failure is None and check_forward_ad:
-        failure = _check_forward(func, tupled, eps, atol, rtol)
+        if any(isinstance(t, Tensor) and t.requires_grad and t.dtype.is_complex for t in tupled):
+            for part, split, args in split_inputs(func, tupled):
+                failure = _check_forward(split, args, eps, atol, rtol)
+                if failure is not None:
+                    failure = prefix(part, "inputs") + failure
+                    break
+        else:
+            failure = _check_forward(func, tupled, eps, atol, rtol)
     if failure is None:
         return True
     if raise_exception:
         raise GradcheckError(failure)
     return False
+
+
+def _random_cotangent(output: Tensor) -> Tensor:
+    """Normal draws shaped as ``output``; a complex output's get an imaginary part too, as the
+    random ``grad_outputs`` of PyTorch's gradgradcheck do."""
+    shape, native = tuple(output._data.shape), output._data.dtype
+    values = _backend.random_normal(shape, native)
+    if output.dtype.is_complex:  # (a draw in a complex dtype has a zero imaginary part)
+        values = values + 1j * _backend.random_normal(shape, native)
+    return Tensor._wrap(values, True)
 
 
 def gradgradcheck(
@@ -391,15 +537,9 @@ def gradgradcheck(
     tupled = _as_tuple(inputs)
     with enable_grad():
         outputs = _as_tuple(func(*tupled))
-    differentiable = [i for i, o in enumerate(outputs) if _is_float(o) and o.requires_grad]
+    differentiable = [i for i, o in enumerate(outputs) if is_checked(o) and o.requires_grad]
     if grad_outputs is None:
-        cotangents = [
-            Tensor._wrap(
-                _backend.random_normal(tuple(outputs[i]._data.shape), outputs[i]._data.dtype),
-                True,
-            )
-            for i in differentiable
-        ]
+        cotangents = [_random_cotangent(outputs[i]) for i in differentiable]
     else:
         cotangents = list(_as_tuple(grad_outputs))
     count = len(tupled)
