@@ -7,6 +7,7 @@ gained them, the values or shapes involved.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,24 @@ def _parameter_before_init(lib: Any) -> Any:
             self.weight = lib.nn.Parameter(lib.zeros(1))
 
     return Early()
+
+
+def _module(lib: Any, path: str) -> Any:
+    return importlib.import_module(f"{lib.__name__}.{path}")
+
+
+def _state_hook(lib: Any) -> Any:
+    m = lib.nn.Linear(1, 1)
+    m.register_state_dict_post_hook(lambda *args: 1)
+    return m.state_dict()
+
+
+def _splitk(lib: Any) -> Any:
+    matmul = lib.backends.cuda.matmul
+    try:
+        matmul.allow_fp16_reduced_precision_reduction = (True, False)
+    finally:
+        matmul.allow_fp16_reduced_precision_reduction = True
 
 
 # (id, call taking the library, text the message must also contain)
@@ -197,6 +216,104 @@ CASES: list[tuple[str, Callable[[Any], Any], str]] = [
         "complex_dtypes",
         lambda lib: lib.complex(lib.zeros(2), lib.zeros(2, dtype=lib.float64)),
         "imag.to(real.dtype)",
+    ),
+    # third round: a misuse per module whose messages gained the fix
+    (
+        "vmap_randomness",
+        lambda lib: lib.func.vmap(lambda x: x, randomness="foo")(lib.zeros(2)),
+        "randomness='error'",
+    ),
+    ("vander_n", lambda lib: lib.linalg.vander(lib.zeros(3), N=1), "N >= 2"),
+    ("geqrf_vector", lambda lib: lib.geqrf(lib.zeros(3)), "shape [3]"),
+    ("buffer_dot", lambda lib: lib.nn.Linear(1, 1).register_buffer("a.b", None), "a.b"),
+    ("lstm_hidden_zero", lambda lib: lib.nn.LSTM(2, 0), "got 0"),
+    (
+        "scaler_growth",
+        lambda lib: lib.amp.GradScaler("cpu", growth_factor=0.5),
+        "growth_factor=0.5",
+    ),
+    (
+        "flex_3d",
+        lambda lib: _module(lib, "nn.attention.flex_attention").flex_attention(
+            *[lib.zeros(1, 4, 4)] * 3
+        ),
+        "(B, H, L, E)",
+    ),
+    ("pad_sequence_empty", lambda lib: lib.nn.utils.rnn.pad_sequence([]), "at least one"),
+    (
+        "prune_amount",
+        lambda lib: _module(lib, "nn.utils.prune").l1_unstructured(
+            lib.nn.Linear(2, 2), "weight", amount=1.5
+        ),
+        "[0, 1]",
+    ),
+    (
+        "reshape_transform",
+        lambda lib: lib.distributions.transforms.ReshapeTransform((2, 3), (4,)),
+        "in_shape=[2, 3]",
+    ),
+    ("gaussian_std", lambda lib: lib.signal.windows.gaussian(4, std=0.0), "std > 0"),
+    (
+        "loader_workers",
+        lambda lib: lib.utils.data.DataLoader([1, 2], num_workers=-1),
+        "num_workers=-1",
+    ),
+    ("fft_norm", lambda lib: lib.fft.fft(lib.ones(4), norm="foo"), "'ortho'"),
+    ("matmul_splitk", _splitk, "allow_splitk=True"),
+    (
+        "cat_transform_size",
+        lambda lib: lib.distributions.transforms.CatTransform(
+            [lib.distributions.transforms.ExpTransform()], lengths=[2]
+        )(lib.zeros(3)),
+        "size 2",
+    ),
+    (
+        "segment_reduce_kind",
+        lambda lib: lib.segment_reduce(lib.zeros(6), "foo", lengths=lib.tensor([6])),
+        "reduce='sum'",
+    ),
+    ("matrix_norm_vector", lambda lib: lib.linalg.matrix_norm(lib.zeros(3)), "vector_norm"),
+    (
+        "max_pool_padding",
+        lambda lib: lib.nn.functional.max_pool1d(lib.zeros(2, 5), 2, padding=2),
+        "[0, 1]",
+    ),
+    (
+        "get_submodule_parameter",
+        lambda lib: lib.nn.Sequential(lib.nn.Linear(1, 1)).get_submodule("0.weight"),
+        "chain of submodules",
+    ),
+    (
+        "pruning_container_add",
+        lambda lib: _module(lib, "nn.utils.prune").PruningContainer().add_pruning_method(3),
+        "BasePruningMethod subclass",
+    ),
+    ("device_type", lambda lib: lib.device("foo"), "'cpu'"),
+    ("log_prob_float", lambda lib: lib.distributions.Normal(0.0, 1.0).log_prob(1.0), "got float"),
+    (
+        "mvn_no_matrix",
+        lambda lib: lib.distributions.MultivariateNormal(lib.zeros(2)),
+        "exactly one",
+    ),
+    (
+        "batch_norm_one_value",
+        lambda lib: lib.nn.functional.batch_norm(lib.zeros(1, 3), None, None, training=True),
+        ".eval()",
+    ),
+    ("batch_norm2d_3d", lambda lib: lib.nn.BatchNorm2d(3)(lib.zeros(3, 4, 4)), "unsqueeze(0)"),
+    ("embedding_padding_idx", lambda lib: lib.nn.EmbeddingBag(3, 2, padding_idx=5), "[-3, 2]"),
+    ("state_dict_post_hook", _state_hook, "return None"),
+    (
+        "orthogonal_map",
+        lambda lib: lib.nn.utils.parametrizations.orthogonal(
+            lib.nn.Linear(2, 2), orthogonal_map="foo"
+        ),
+        "'cayley'",
+    ),
+    (
+        "trace_returns_none",
+        lambda lib: lib.jit.trace(lambda x: None, lib.zeros(1)),
+        "return the tensors",
     ),
 ]
 

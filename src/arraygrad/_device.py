@@ -68,7 +68,11 @@ class device:  # noqa: N801 - PyTorch's name
     def __init__(self, type: Any, index: int | None = None) -> None:
         if isinstance(type, device):
             if index is not None:
-                raise TypeError("device(device, index): give the index in the device instead")
+                raise TypeError(
+                    "device(device, index): give the index in the device instead"
+                    f" (got {type!r} and index {index!r}). Fix: pass device('cuda:1'), or "
+                    "device('cuda', 1)."
+                )
             type, index = type.type, type.index
         elif not isinstance(type, str):
             raise TypeError(
@@ -94,6 +98,8 @@ class device:  # noqa: N801 - PyTorch's name
         if type not in _TYPES:
             raise RuntimeError(
                 f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
+                f". Fix: start the string with one of {', '.join(_TYPES)}, e.g. 'cpu' or "
+                "'cuda:0'."
             )
         if index is not None and (not isinstance(index, int) or index < 0):
             raise RuntimeError(
@@ -255,7 +261,10 @@ def set_default_device(device: Any) -> None:
         return
     if device.__class__ is int:
         if current().type == "cpu":  # PyTorch's error when no accelerator is available
-            raise RuntimeError("Cannot access accelerator device when none is available.")
+            raise RuntimeError(
+                "Cannot access accelerator device when none is available."
+                f" Fix: pass 'cpu' (or a device string) instead of the index {device}."
+            )
         _default[0] = _Device(current().type, device)
         return
     _default[0] = _Device(device)

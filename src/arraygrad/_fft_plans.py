@@ -30,7 +30,10 @@ def _norm(norm: str | None) -> str:
     if norm is None:
         return "backward"
     if norm not in _NORMS:
-        raise RuntimeError(f'Invalid normalization mode: "{norm}"')
+        raise RuntimeError(
+            f'Invalid normalization mode: "{norm}"'
+            ". Fix: pass norm='backward', 'forward', 'ortho', or None."
+        )
     return norm
 
 
@@ -48,6 +51,7 @@ def _plan(
             if len(s) > ndim:
                 raise RuntimeError(
                     f"Got shape with {len(s)} values but input tensor only has {ndim} dimensions."
+                    f" Fix: pass at most {ndim} sizes in s, or pass dim."
                 )
             dim = tuple(range(ndim - len(s), ndim))
     if dim is None:
@@ -59,16 +63,25 @@ def _plan(
         )
     axes = tuple(_normalize_dim(d, ndim) for d in dim)  # (PyTorch checks dims before s)
     if s is not None and len(s) != len(axes):
-        raise RuntimeError("When given, dim and shape arguments must have the same length")
+        raise RuntimeError(
+            "When given, dim and shape arguments must have the same length"
+            f" (got s of length {len(s)} and dim={list(axes)}). Fix: pass one size in "
+            "s per dimension in dim."
+        )
     if len(set(axes)) != len(axes):
-        raise RuntimeError("FFT dims must be unique")
+        raise RuntimeError(
+            f"FFT dims must be unique (got dim={list(axes)}). Fix: list each dimension once."
+        )
     sizes: list[int | None] = [None] * len(axes)
     if s is not None:
         for position, size in enumerate(s):
             if size == -1:
                 continue
             if size < 1:
-                raise RuntimeError(f"Invalid number of data points ({size}) specified")
+                raise RuntimeError(
+                    f"Invalid number of data points ({size}) specified"
+                    ". Fix: pass sizes >= 1 (or -1 to keep a dimension's size)."
+                )
             sizes[position] = int(size)
     return axes, sizes
 
@@ -103,6 +116,8 @@ def _real_input(input: Any, name: str) -> Tensor:
     if x.dtype.is_complex:
         raise RuntimeError(
             f"{name} expects a real input tensor, but got {_dtype.torch_type_name(x.dtype)}"
+            ". Fix: pass a real tensor (x.real, or x.abs()), or use the complex "
+            "transform (fft instead of rfft)."
         )
     if not x.dtype.is_floating_point:
         return _ops.astype(x, _dtype.get_default_dtype())
@@ -174,7 +189,11 @@ def _c2r(input: Any, s: Any, dim: Any, norm: str | None, name: str) -> Tensor:
     last = sizes[-1]
     n = 2 * (x.shape[axes[-1]] - 1) if last is None else last
     if n < 1:
-        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+        raise RuntimeError(
+            f"Invalid number of data points ({n}) specified"
+            ". Fix: pass n >= 1, or an input whose last transformed dimension has at "
+            "least 2 elements."
+        )
     for axis, size in zip(axes[:-1], sizes[:-1], strict=True):
         if size is not None:
             x = _resized(x, axis, size)

@@ -1,7 +1,7 @@
 """The rest of ``torch.linalg`` for real and complex tensors (``arraygrad.linalg`` exposes them):
 the ``_ex`` variants that report a failed factorisation in an ``info`` tensor instead of
-raising (``cholesky_ex``, ``inv_ex``, ``solve_ex``), ``householder_product`` (and the
-top-level ``orgqr``), ``tensorinv``, ``tensorsolve``, ``vander`` and ``diagonal``.
+raising (``cholesky_ex``, ``inv_ex``, ``solve_ex``), ``tensorinv``, ``tensorsolve``, ``vander``
+and ``diagonal``; the Householder QR functions (``_householder``) are re-exported from here.
 
 Each is composed of existing differentiable ops, so its gradient is the composition's. ``info``
 is LAPACK's, as torch reports it: for Cholesky the order of the first leading minor that is not
@@ -18,6 +18,8 @@ from typing import Any, NoReturn
 from arraygrad import _backend, _dtype, ops, return_types
 from arraygrad._arguments import bool_argument, int_argument
 from arraygrad._decompositions import nan_pivot
+from arraygrad._householder import geqrf, orgqr, ormqr
+from arraygrad._householder import householder_product as householder_product
 from arraygrad._lapack_failures import partial_cholesky
 from arraygrad._linalg import (
     LinAlgError,
@@ -25,17 +27,14 @@ from arraygrad._linalg import (
     _low_precision,
     _square,
     inverse,
-    matmul,
-    tril,
 )
 from arraygrad._lu import lu_factor_ex
-from arraygrad._math import _operands, add, mul, sub, where
-from arraygrad._out import written, written_each, written_exactly
+from arraygrad._math import _operands, where
+from arraygrad._out import written, written_each
 from arraygrad._primitive import labelled
 from arraygrad._reduction import cumprod
 from arraygrad._shape import cat, expand, movedim
 from arraygrad._tensor import Tensor
-from arraygrad._triangular import _adjoint
 from arraygrad._views import diagonal as _diagonal
 
 __all__ = ["geqrf", "orgqr", "ormqr"]
@@ -283,200 +282,7 @@ def solve_ex(
     return return_types.linalg_solve_ex(labelled(result, "LinalgSolveExBackward0"), info)
 
 
-# --- Householder products, tensor inverses and solves, Vandermonde matrices, diagonals ---------
-
-
-def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: N803 - torch's names
-    """The first ``n`` columns of ``H_1 H_2 ... H_k`` for ``A`` ``m x n`` (``m >= n``) and
-    ``tau`` of length ``k <= n``: ``H_i = I - tau_i v_i v_i^T`` with ``v_i`` the ``i``-th column
-    of ``A`` below the diagonal and 1 on it (LAPACK's orgqr, e.g. on the output of geqrf).
-    Composed of matrix products, so ``A`` and ``tau`` get the true gradient (torch's).
-
-    >>> import arraygrad
-    >>> a = arraygrad.tensor([[1.0, 0.0], [1.0, 1.0]])
-    >>> arraygrad.linalg.householder_product(a, arraygrad.tensor([1.0, 0.0])).tolist()
-    [[0.0, -1.0], [-1.0, 0.0]]
-    """
-    if out is not None:
-        return written("linalg_householder_product", out, householder_product, A, tau)
-    name = "torch.linalg.householder_product"
-    if A.ndim < 2:
-        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
-    m, n = A.shape[-2], A.shape[-1]
-    if m < n:
-        raise RuntimeError(
-            f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1] (got "
-            f"{m} x {n}). Fix: pass the m x n output of geqrf with m >= n."
-        )
-    if tau.ndim == 0:
-        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
-    k = tau.shape[-1]
-    if k > n:
-        raise RuntimeError(
-            f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1] (got {n} "
-            f"and {k})"
-        )
-    if tau.ndim != A.ndim - 1:
-        raise RuntimeError(
-            f"{name}: Expected tau to have one dimension less than input, but got tau.ndim "
-            f"equal to {tau.ndim} and input.ndim is equal to {A.ndim}"
-        )
-    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
-        raise RuntimeError(
-            f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
-            f"{list(tau.shape[:-1])}"
-        )
-    if tau.dtype != A.dtype:
-        raise RuntimeError(
-            f"{name}: tau dtype {_dtype.torch_type_name(tau.dtype)} does not match input dtype "
-            f"{_dtype.torch_type_name(A.dtype)}. Fix: convert one, e.g. tau.to(input.dtype)."
-        )
-    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in _dtype.REDUCED_FLOATS:
-        raise NotImplementedError(
-            f"\"orgqr_cpu\" not implemented for '{_dtype.torch_type_name(A.dtype)}'. Fix: "
-            "convert the inputs to float32 or float64 first, e.g. A.double()."
-        )
-    xp = _backend.xp
-    native = A._data.dtype
-    # the rectangular identity in every matrix of the batch (a fresh array, not a view)
-    q = Tensor._wrap(xp.zeros(tuple(A.shape), dtype=native) + xp.eye(m, n, dtype=native))
-    if k == 0:  # no reflectors: the identity, yet a function of A and tau (zero gradients), as
-        # torch's result, which requires grad where they do
-        taus = ops.reshape(ops.sum(tau, axis=(tau.ndim - 1,)), shape=(*tau.shape[:-1], 1, 1))
-        return labelled(where(False, add(A, taus), q), "LinalgHouseholderProductBackward0")
-    vectors = ops.add(tril(A, -1), Tensor._wrap(xp.eye(m, n, dtype=native)))
-    t = _adjoint  # (H_i = I - tau_i v_i v_i^H for complex A)
-    for i in reversed(range(k)):  # H_i (H_{i+1} ... H_k E): m x n products only
-        v = vectors[..., :, i : i + 1]
-        scale = ops.reshape(tau[..., i : i + 1], shape=(*tau.shape[:-1], 1, 1))
-        q = sub(q, mul(scale, matmul(v, matmul(t(v), q))))
-    return labelled(q, "LinalgHouseholderProductBackward0")
-
-
-def orgqr(input: Tensor, tau: Tensor, *, out: Tensor | None = None) -> Tensor:
-    """``torch.orgqr``: :func:`arraygrad.linalg.householder_product`.
-
-    >>> import arraygrad
-    >>> arraygrad.orgqr(arraygrad.tensor([[1.0], [0.0]]), arraygrad.tensor([0.0])).tolist()
-    [[1.0], [0.0]]
-    """
-    return householder_product(input, tau, out=out)
-
-
-def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
-    """LAPACK's QR of each ``m x n`` matrix in its compact form ``(a, tau)``: ``R`` on and above
-    the diagonal of ``a``, below it the Householder vectors ``v_i`` (whose 1 on the diagonal
-    is implied), and their scales ``tau`` (``min(m, n)`` of them), with
-    ``Q = H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` (:func:`orgqr` and :func:`ormqr` use it).
-    No gradient, as in PyTorch: the results require grad where the input does, and backward
-    through them raises.
-
-    >>> import arraygrad
-    >>> a, tau = arraygrad.geqrf(arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]]))
-    >>> a.diagonal().abs(), tau.shape
-    (tensor([5.0000, 0.4000]), arraygrad.Size([2]))
-    """
-    if out is not None:
-        return written_each("geqrf", out, geqrf, input)
-    if input.ndim < 2:
-        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if (
-        not (input.dtype.is_floating_point or input.dtype.is_complex)
-        or input.dtype in _dtype.REDUCED_FLOATS
-    ):
-        raise NotImplementedError(
-            f"\"geqrf_cpu\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. Fix: "
-            "convert the input to float32 or float64 first, e.g. A.double()."
-        )
-    if input.dtype.is_complex:  # torch records no complex geqrf (its results would need one)
-        from arraygrad.nn._common import refuse_complex_autograd
-
-        refuse_complex_autograd("geqrf", input)
-    factors, taus = _backend.householder_qr(input._data)
-    # As PyTorch's, the results require grad where the input does, and backward raises.
-    message = "the derivative for 'geqrf' is not implemented"
-    results = (
-        ops.without_derivative(
-            Tensor._wrap(array), [input], message, error=NotImplementedError, name="GeqrfBackward0"
-        )
-        for array in (factors, taus)
-    )
-    return return_types.geqrf(*results)
-
-
-def ormqr(
-    input: Tensor,
-    tau: Tensor,
-    other: Tensor,
-    left: bool = True,
-    transpose: bool = False,
-    *,
-    out: Tensor | None = None,
-) -> Tensor:
-    """``other`` multiplied by the ``m x m`` orthogonal ``Q`` of :func:`geqrf`'s ``(input,
-    tau)``: ``Q other`` (``left``) or ``other Q``, with ``Q^T`` for ``transpose``.
-
-    Composed of :func:`arraygrad.linalg.householder_product` (on ``input`` widened to ``m``
-    columns, the extra reflectors the identity) and a matrix product, so ``input``, ``tau`` and
-    ``other`` all get their true gradient, as in PyTorch.
-
-    >>> import arraygrad
-    >>> a = arraygrad.tensor([[3.0, 1.0], [4.0, 2.0]])
-    >>> q = arraygrad.ormqr(*arraygrad.geqrf(a), arraygrad.eye(2))
-    >>> (q @ arraygrad.triu(arraygrad.geqrf(a).a)).round(decimals=4).tolist()
-    [[3.0, 1.0], [4.0, 2.0]]
-    """
-    if out is not None:
-        return written_exactly("ormqr", out, ormqr, input, tau, other, left, transpose)
-    name = "torch.ormqr"
-    if input.ndim < 2:
-        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
-    if other.ndim < 2:
-        raise RuntimeError(f"{name}: other must have at least 2 dimensions.")
-    m, n = input.shape[-2], input.shape[-1]
-    k = tau.shape[-1] if tau.ndim else 0
-    side = -2 if left else -1
-    if other.shape[side] != m:
-        raise RuntimeError(f"{name}: other.shape[{side}] must be equal to input.shape[-2]")
-    if tau.ndim != input.ndim - 1:
-        raise RuntimeError(
-            f"{name}: Expected tau to have one dimension less than input, but got tau.ndim "
-            f"equal to {tau.ndim} and input.ndim is equal to {input.ndim}"
-        )
-    if tuple(tau.shape[:-1]) != tuple(input.shape[:-2]):
-        raise RuntimeError(
-            f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
-            f"{list(tau.shape[:-1])}"
-        )
-    # PyTorch wants exactly geqrf's number of reflectors
-    if k != min(other.shape[side], n):
-        raise RuntimeError(
-            f"{name}: tau.shape[-1] must be equal to min(other.shape[-2], input.shape[-1])"
-        )
-    if tau.dtype != input.dtype or other.dtype != input.dtype:
-        wrong, label = (tau, "tau") if tau.dtype != input.dtype else (other, "other")
-        raise RuntimeError(
-            f"{name}: Expected input and {label} to have the same dtype, but input has dtype"
-            f"{_dtype.torch_type_name(input.dtype)} and {label} has dtype "
-            f"{_dtype.torch_type_name(wrong.dtype)}"
-        )
-    # Q (m x m) is the product of the k reflectors: the columns past the k-th are unused, and
-    # any further reflector with tau 0 is the identity.
-    batch = tuple(input.shape[:-2])
-    vectors = input[..., :, :k]
-    if k < m:
-        vectors = cat(
-            [vectors, Tensor._wrap(_backend.xp.zeros((*batch, m, m - k), dtype=input._data.dtype))],
-            -1,
-        )
-        tau = cat(
-            [tau, Tensor._wrap(_backend.xp.zeros((*batch, m - k), dtype=input._data.dtype))],
-            -1,
-        )
-    q = householder_product(vectors, tau)
-    if transpose:  # (Q^H for complex Q, as torch's)
-        q = _adjoint(q)
-    return labelled(matmul(q, other) if left else matmul(other, q), "OrmqrBackward0")
+# --- tensor inverses and solves, Vandermonde matrices, diagonals ---------------------------
 
 
 def _requirement(what: str, left: int, right: int) -> RuntimeError:
@@ -501,9 +307,14 @@ def tensorinv(A: Tensor, ind: int = 2, *, out: Tensor | None = None) -> Tensor: 
     if isinstance(ind, bool) or not isinstance(ind, int):
         raise TypeError(
             f"linalg_tensorinv(): argument 'ind' (position 2) must be int, not {type(ind).__name__}"
+            ". Fix: pass ind as an int, e.g. ind=2."
         )
     if ind <= 0:
-        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+        raise RuntimeError(
+            f"Expected a strictly positive integer for 'ind', but got {ind}"
+            ". Fix: pass ind >= 1 (the number of leading dimensions that index the "
+            "rows)."
+        )
     shape = tuple(A.shape)
     rows, cols = math.prod(shape[:ind]), math.prod(shape[ind:])
     if rows != cols:
@@ -532,6 +343,7 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Any = None, *, out: Tensor | None = 
             raise TypeError(
                 f"linalg_tensorsolve(): argument 'dims' must be tuple of ints, not "
                 f"{type(dims).__name__}"
+                ". Fix: pass dims as a tuple of ints, e.g. dims=(0,)."
             )
         count = len(dims)
         a = movedim(a, tuple(dims), tuple(range(a.ndim - count, a.ndim)))
@@ -570,7 +382,11 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803 - torch'
         x = ops.reshape(x, shape=(1,))
     n = x.shape[-1] if N is None else int(N)
     if n <= 1:
-        raise RuntimeError(f"N must be greater than 1. (got N={n})")
+        raise RuntimeError(
+            f"N must be greater than 1. (got N={n})"
+            ". Fix: pass N >= 2, or an input whose last dimension has 2 or more "
+            "elements."
+        )
     if not (x.dtype.is_floating_point or x.dtype.is_complex):  # integers: int64
         x = ops.astype(x, _dtype.int64)
     column = ops.reshape(x, shape=(*x.shape, 1))

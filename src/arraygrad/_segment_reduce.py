@@ -58,11 +58,19 @@ def segment_reduce(
     if name not in _REDUCTIONS:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+            ". Fix: pass reduce='sum', 'prod', 'mean', 'max' or 'min'."
         )
     if indices is not None:
-        raise RuntimeError("segment_reduce(): indices based reduction is not supported yet.")
+        raise RuntimeError(
+            "segment_reduce(): indices based reduction is not supported yet."
+            " Fix: pass lengths or offsets instead of indices."
+        )
     if lengths is None and offsets is None:
-        raise RuntimeError("segment_reduce(): Either lengths or offsets must be defined.")
+        raise RuntimeError(
+            "segment_reduce(): Either lengths or offsets must be defined."
+            " Fix: pass lengths (the size of each segment) or offsets (where each "
+            "segment starts)."
+        )
     if not data.dtype.is_floating_point:
         raise NotImplementedError(
             f"\"_segment_reduce_cpu\" not implemented for '{torch_type_name(data.dtype)}'. Fix: "
@@ -79,6 +87,7 @@ def segment_reduce(
     if axis != given.ndim - 1:
         raise RuntimeError(
             f"segment_reduce(): Expected axis to be the last dimension of lengths but got {axis}."
+            f" Fix: pass axis={given.ndim - 1} (lengths has {given.ndim} dimensions)."
         )
     # The layout is integer arithmetic on the (untracked) lengths or offsets, as tensors.
     if lengths is not None:
@@ -89,7 +98,10 @@ def segment_reduce(
         sizes = bounds[..., 1:] - bounds[..., :-1]
         starts = bounds[..., :-1]
     if bool((sizes < 0).any()):
-        raise RuntimeError("lengths contains negative value!")
+        raise RuntimeError(
+            "lengths contains negative value!"
+            " Fix: pass non-negative lengths (or non-decreasing offsets)."
+        )
     if (
         not unsafe
         and lengths is not None
@@ -98,6 +110,8 @@ def segment_reduce(
         raise RuntimeError(
             "segment_reduce(): Expected all rows of lengths along axis to sum to "
             "data.size(lengths.dim()-1) when !unsafe."
+            f" Fix: pass lengths that sum to {data.shape[axis]} in every row, or "
+            "unsafe=True to skip the check."
         )
     segments = sizes.shape[-1]
     longest = int(sizes.max()) if sizes.numel() else 0

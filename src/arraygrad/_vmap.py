@@ -121,9 +121,13 @@ def vmap(
         raise RuntimeError(
             f"Only allowed values for randomness are 'error', 'different', or 'same'. Got "
             f"{randomness}"
+            ". Fix: pass randomness='error', 'different' or 'same'."
         )
     if chunk_size is not None and not chunk_size > 0:
-        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
+        raise ValueError(
+            f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})"
+            ". Fix: pass chunk_size=None to map all at once, or a positive int."
+        )
 
     @functools.wraps(func)
     def mapped(*args: Any, **kwargs: Any) -> Any:
@@ -142,12 +146,15 @@ def _mapped_inputs(
         raise ValueError(
             f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add inputs, or you are "
             "trying to vmap over a function with no inputs. The latter is unsupported."
+            " Fix: call the vmapped function with at least one tensor argument."
         )
     where = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
     if not isinstance(in_dims, (int, tuple)):
         raise ValueError(
             f"{where}: expected `in_dims` to be int or a (potentially nested) tuple matching "
             f"the structure of inputs, got: {type(in_dims)}."
+            " Fix: pass in_dims as an int, or a tuple with one entry (int or None) "
+            "per positional input."
         )
     leaves, spec = tree_flatten(args)
     try:
@@ -156,6 +163,8 @@ def _mapped_inputs(
         raise ValueError(
             f"{where}: in_dims is not compatible with the structure of `inputs`. in_dims has "
             f"structure {_structure(in_dims)} but inputs has structure {_structure(args)}."
+            " Fix: give in_dims the same nesting as the positional inputs, one entry "
+            "per input."
         ) from None
     if dims is None:
         dims = [in_dims] * len(leaves)
@@ -167,12 +176,14 @@ def _mapped_inputs(
             raise ValueError(
                 f"{where}: Got in_dim={dim} for an input but in_dim must be either an integer "
                 "dimension or None."
+                " Fix: pass an int dimension, or None for an input that is not mapped."
             )
         if not isinstance(leaf, Tensor):
             raise ValueError(
                 f"{where}: Got in_dim={dim} for an input but the input is of type "
                 f"{type(leaf)}. We cannot vmap over non-Tensor arguments, please use None as "
                 "the respective in_dim"
+                ". Fix: use None as the in_dim of non-tensor inputs."
             )
         ndim = leaf.ndim
         if not -ndim <= dim < ndim:
@@ -180,17 +191,27 @@ def _mapped_inputs(
                 f"{where}: Got in_dim={dim} for some input, but that input is a Tensor of "
                 f"dimensionality {ndim} so expected in_dim to satisfy -{ndim} <= in_dim < "
                 f"{ndim}."
+                f" Fix: pass an in_dim in [{-ndim}, {ndim - 1}] for this input."
             )
         if dim.__class__ is bool:  # PyTorch reads the size with it, which takes no bool
-            raise TypeError("size(): argument 'dim' (position 1) must be int, not bool")
+            raise TypeError(
+                "size(): argument 'dim' (position 1) must be int, not bool"
+                ". Fix: pass the mapped dimension as an int (0, not False)."
+            )
         dims[position] = dim % ndim
         sizes.append(leaf.shape[dim])
     if not sizes:
-        raise ValueError("vmap: Expected at least one Tensor to vmap over")
+        raise ValueError(
+            "vmap: Expected at least one Tensor to vmap over"
+            ". Fix: give at least one tensor input an int in_dim (in_dims=None maps "
+            "nothing)."
+        )
     if any(size != sizes[0] for size in sizes):
         raise ValueError(
             "vmap: Expected all tensors to have the same size in the mapped dimension, got "
             f"sizes {sizes} for the mapped dimension"
+            ". Fix: map dimensions of equal size, or use None as the in_dim of "
+            "inputs shared by every slice."
         )
     return leaves, spec, dims, sizes[0]
 
@@ -214,6 +235,8 @@ class _RandomWatch:
                 "vmap: called random operation while in randomness error mode. Please either "
                 "use the 'same' or 'different' randomness flags on vmap or perform the "
                 "randomness operation out of vmap"
+                ". Fix: pass randomness='different' or 'same' to vmap, or draw the "
+                "random values outside vmap."
             )
         if id(generator) not in self.states:
             self.states[id(generator)] = (generator, _backend.generator_state(generator))
@@ -315,6 +338,8 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
             f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with "
             f"the structure of `outputs`. out_dims has structure {_structure(out_dims)} but "
             f"outputs has structure {_structure(first)}."
+            " Fix: give out_dims the same nesting as the outputs, one entry per "
+            "output."
         ) from None
     running = {level, *_primitive.vmap_running.levels}
     stacked = []
@@ -330,6 +355,8 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
                 raise ValueError(
                     f"vmap({name}, ...): `{name}` can not return a BatchedTensor when out_dim is "
                     "None"
+                    ". Fix: pass an int out_dim for this output, or return a value that does "
+                    "not depend on the mapped inputs."
                 )
             stacked.append(column[0])
             continue
@@ -340,12 +367,14 @@ def _stacked(func: Any, out_dims: Any, results: list[Any], level: int, size: int
                 raise ValueError(
                     f"vmap({name}, ...): `{name}` must only return Tensors, got type "
                     f"{type(value)}. Did you mean to set out_dims= to None for output?"
+                    " Fix: set out_dims=None for non-tensor outputs, or return tensors."
                 )
         rank = column[0].ndim + 1
         if not -rank <= dim < rank:
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but "
                 f"got {dim})"
+                f". Fix: pass an out_dim in [{-rank}, {rank - 1}]."
             )
         if size:
             out = arraygrad.stack(column, dim=dim)
@@ -372,13 +401,21 @@ def stack_module_state(models: Sequence[Any]) -> tuple[dict[str, Tensor], dict[s
     (arraygrad.Size([4, 2, 3]), True, True)
     """
     if len(models) == 0:
-        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+        raise RuntimeError(
+            "stack_module_state: Expected at least one model, got 0."
+            " Fix: pass a list of one or more models."
+        )
     if not all(model.training == models[0].training for model in models):
         raise RuntimeError(
             "stack_module_state: Expected all models to have the same training/eval mode."
+            " Fix: call .train() or .eval() on all models before stacking them."
         )
     if not all(type(model) is type(models[0]) for model in models):
-        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+        raise RuntimeError(
+            "stack_module_state: Expected all models to be of the same class."
+            f" (got {sorted({type(model).__name__ for model in models})}). Fix: stack "
+            "copies of one model class."
+        )
 
     def stacked(tables: list[dict[str, Tensor]]) -> dict[str, Tensor]:
         out = {}
@@ -388,6 +425,8 @@ def stack_module_state(models: Sequence[Any]) -> tuple[dict[str, Tensor], dict[s
             if any(member.requires_grad != wanted for member in members):
                 raise RuntimeError(
                     f"Expected {key} from each model to have the same .requires_grad"
+                    f". Fix: set requires_grad the same way on '{key}' in every model "
+                    "(requires_grad_(True) or False)."
                 )
             with arraygrad.no_grad():
                 joined = arraygrad.stack([member.detach() for member in members])

@@ -373,6 +373,8 @@ def _check_traceable(args: tuple[Any, ...]) -> None:
         raise RuntimeError(
             f"Type '{name}' cannot be traced. Only Tensors and (possibly nested) Lists, Dicts, "
             "and Tuples of Tensors can be traced"
+            ". Fix: pass tensors (or lists, tuples and dicts of them) as example "
+            "inputs; bind other arguments with functools.partial."
         )
 
 
@@ -381,6 +383,7 @@ def _check_output(output: Any, strict: bool) -> None:
         raise RuntimeError(
             "The traced function didn't return any values! Side-effects are not captured in "
             "traces, so it would be a no-op."
+            " Fix: return the tensors the function computes."
         )
 
     def allowed(value: Any) -> bool:
@@ -396,6 +399,8 @@ def _check_output(output: Any, strict: bool) -> None:
         raise RuntimeError(
             "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output "
             "from traced functions"
+            f" (got {type(output).__name__}). Fix: return tensors, or lists, tuples "
+            "or dicts of tensors."
         )
     if strict and isinstance(output, dict):
         raise RuntimeError(
@@ -485,9 +490,17 @@ def trace_module(
     :func:`trace` does, and the module itself is returned."""
     warnings.warn(_TRACE_METHOD_DEPRECATED, DeprecationWarning, stacklevel=2)
     if not isinstance(mod, _Module):
-        raise AttributeError("expected torch.nn.Module as the first argument")
+        raise AttributeError(
+            "expected torch.nn.Module as the first argument"
+            f" (got {type(mod).__name__}). Fix: pass the module instance first, then "
+            "a dict of (method_name, input) pairs."
+        )
     if not isinstance(inputs, dict):
-        raise AttributeError("expected a dictionary of (method_name, input) pairs")
+        raise AttributeError(
+            "expected a dictionary of (method_name, input) pairs"
+            f" (got {type(inputs).__name__}). Fix: pass inputs as a dict, e.g. "
+            f"{{'forward': example_input}}."
+        )
     for name, example in inputs.items():
         method = getattr(mod, name)
         if example_inputs_is_kwarg:

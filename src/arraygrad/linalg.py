@@ -181,6 +181,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
             raise RuntimeError(
                 "linalg.solve: Vector broadcasting of the left hand side is not supported for "
                 "left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)"
+                ". Fix: compute B / A.squeeze(-1), or give B its own last dimension "
+                "(B.unsqueeze(-1))."
             )
         x = _ops.matrix_transpose(solve(_ops.matrix_transpose(A), _ops.matrix_transpose(B)))
         return _labelled(x, "LinalgSolveExBackward0")
@@ -204,6 +206,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Tensor | None = None)
             raise RuntimeError(
                 f"linalg.solve: the batch dimensions of A {list(a.shape)} and B "
                 f"{list(b.shape)} do not broadcast"
+                ". Fix: give A and B batch dimensions that broadcast (equal, or 1)."
             ) from None
         _raise_singular(
             "torch.linalg.solve", a, solving=True, fix="check A is full rank, or use lstsq"
@@ -238,6 +241,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Tensor | None = N
         raise RuntimeError(
             f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[axis]} and "
             f"{b.shape[axis]}"
+            ". Fix: pass dim naming a dimension of size 3 in both inputs."
         )
     if not _dtype.one_wide_float(input, other):
         _check_cross_dtypes(input, other)
@@ -290,6 +294,8 @@ def matrix_norm(
         raise RuntimeError(
             f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got shape "
             f"{list(A.shape)}."
+            " Fix: pass a matrix or a batch of matrices, or use linalg.vector_norm "
+            "for vectors."
         )
     if isinstance(dim, int):  # (torch's argument parser wants a tuple)
         raise TypeError(
@@ -368,7 +374,11 @@ def norm(
     if len(dims) == 2:
         return matrix_norm(A, ord, (dims[0], dims[1]), keepdim, dtype=dtype)
     if isinstance(ord, str):
-        raise RuntimeError(f"linalg.vector_norm: ord {ord!r} is a matrix norm; dim has 1 entry.")
+        raise RuntimeError(
+            f"linalg.vector_norm: ord {ord!r} is a matrix norm; dim has 1 entry."
+            " Fix: pass dim with two entries for a matrix norm, or a numeric ord for "
+            "a vector norm."
+        )
     return vector_norm(A, ord, dims, keepdim, dtype=dtype)
 
 

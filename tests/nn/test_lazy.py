@@ -219,4 +219,5 @@ def test_lazy_errors_match_torch(build: Any, shape: tuple[int, ...]) -> None:
         build(torch.nn)(torch.zeros(shape))
     with pytest.raises(theirs.type) as mine:
         build(ag.nn)(ag.zeros(*shape))
-    assert str(mine.value).replace("arraygrad", "torch") == str(theirs.value)
+    # torch's words first; arraygrad's message then names the fix
+    assert str(mine.value).replace("arraygrad", "torch").startswith(str(theirs.value))

@@ -106,9 +106,17 @@ class GradScaler:
             self._enabled = False
         if self._enabled:
             if growth_factor <= 1.0:
-                raise AssertionError("The growth factor must be > 1.0.")
+                raise AssertionError(
+                    "The growth factor must be > 1.0."
+                    f" (got growth_factor={growth_factor}). Fix: pass growth_factor > 1.0, "
+                    "e.g. 2.0."
+                )
             if backoff_factor >= 1.0:
-                raise AssertionError("The backoff factor must be < 1.0.")
+                raise AssertionError(
+                    "The backoff factor must be < 1.0."
+                    f" (got backoff_factor={backoff_factor}). Fix: pass backoff_factor < 1.0, "
+                    "e.g. 0.5."
+                )
         self._init_scale = init_scale
         self._growth_factor = growth_factor
         self._backoff_factor = backoff_factor
@@ -140,7 +148,10 @@ class GradScaler:
                 if isinstance(value, (list, tuple)):
                     return type(value)(each)
                 return each
-            raise ValueError("outputs must be a Tensor or an iterable of Tensors")
+            raise ValueError(
+                "outputs must be a Tensor or an iterable of Tensors"
+                ". Fix: pass scale() a tensor, or a list or tuple of tensors."
+            )
 
         return scaled(outputs)  # type: ignore[no-any-return]
 
@@ -155,9 +166,14 @@ class GradScaler:
         if state["stage"] is OptState.UNSCALED:
             raise RuntimeError(
                 "unscale_() has already been called on this optimizer since the last update()."
+                " Fix: call unscale_(optimizer) at most once between update() calls."
             )
         if state["stage"] is OptState.STEPPED:
-            raise RuntimeError("unscale_() is being called after step().")
+            raise RuntimeError(
+                "unscale_() is being called after step()."
+                " Fix: call unscale_(optimizer) before scaler.step(optimizer), or not at "
+                "all (step unscales)."
+            )
         assert self._scale is not None  # for mypy: _require_scale checked it
         # The reciprocal in float64, rounded once to float32, as the scale is stored.
         inverse = self._scale.double().reciprocal().float()
@@ -168,7 +184,11 @@ class GradScaler:
             if p.grad is not None
         ]
         if any(g.dtype == float16 for g in grads):
-            raise ValueError("Attempting to unscale FP16 gradients.")
+            raise ValueError(
+                "Attempting to unscale FP16 gradients."
+                " Fix: keep the parameters in float32 and let autocast run the float16 "
+                "math."
+            )
         found_inf = None
         with no_grad():
             for grad in grads:
@@ -187,15 +207,27 @@ class GradScaler:
         if not self._enabled:
             return optimizer.step(*args, **kwargs)
         if "closure" in kwargs:
-            raise RuntimeError("Closure use is not currently supported if GradScaler is enabled.")
+            raise RuntimeError(
+                "Closure use is not currently supported if GradScaler is enabled."
+                " Fix: call scaler.step(optimizer) without a closure, and compute the "
+                "loss before it."
+            )
         self._require_scale("step")
         state = self._per_optimizer_states[id(optimizer)]
         if state["stage"] is OptState.STEPPED:
-            raise RuntimeError("step() has already been called since the last update().")
+            raise RuntimeError(
+                "step() has already been called since the last update()."
+                " Fix: call scaler.update() after each scaler.step(optimizer), before "
+                "the next step."
+            )
         if state["stage"] is OptState.READY:
             self.unscale_(optimizer)
         if state["found_inf"] is None:
-            raise AssertionError("No inf checks were recorded for this optimizer.")
+            raise AssertionError(
+                "No inf checks were recorded for this optimizer."
+                " Fix: call scaler.scale(loss).backward() so the parameters have "
+                "gradients before step()."
+            )
         result = None
         if not state["found_inf"]:
             result = optimizer.step(*args, **kwargs)
@@ -224,6 +256,8 @@ class GradScaler:
                     raise AssertionError(
                         "new_scale should be a float or a 1-element torch.cuda.FloatTensor or "
                         "torch.FloatTensor with requires_grad=False."
+                        f" (got {type(new_scale).__name__}). Fix: pass a float, or a 1-element "
+                        "float32 tensor with requires_grad=False."
                     )
                 self._scale = new_scale.detach().reshape(()).to(float32).clone()
         else:
@@ -233,7 +267,10 @@ class GradScaler:
                 if s["found_inf"] is not None
             ]
             if not found:
-                raise AssertionError("No inf checks were recorded prior to update.")
+                raise AssertionError(
+                    "No inf checks were recorded prior to update."
+                    " Fix: call scaler.step(optimizer) before scaler.update()."
+                )
             # The products are taken in float64 and rounded once to float32, as PyTorch's
             # (0.3 * 12 gives float32(3.6), not float32(0.3) * 12).
             current = float(self._scale.item())
@@ -314,6 +351,8 @@ class GradScaler:
             raise RuntimeError(
                 "The source state dict is empty, possibly because it was saved from a disabled "
                 "instance of GradScaler."
+                " Fix: load the state_dict of an enabled GradScaler, or skip "
+                "load_state_dict."
             )
         self._init_scale = state_dict["scale"]
         if self._scale is not None:
@@ -336,6 +375,7 @@ class GradScaler:
             raise AssertionError(
                 f"Attempted {funcname} but _scale is None.  This may indicate your script did "
                 "not use scaler.scale(loss or outputs) earlier in the iteration."
+                f" Fix: call scaler.scale(loss).backward() before {funcname}()."
             )
 
 

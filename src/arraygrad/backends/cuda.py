@@ -69,7 +69,9 @@ class _Matmul:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in self._NAMES:
-            raise AttributeError(f"Unknown attribute {name}")
+            raise AttributeError(
+                f"Unknown attribute {name}. Fix: set one of {sorted(self._NAMES)}."
+            )
         object.__setattr__(self, name, value)
 
     @property
@@ -128,18 +130,31 @@ def _reduction_setting(value: Any, name: str) -> tuple[bool, bool]:
     if value.__class__ is _builtins.bool:
         return (value, True)
     if not isinstance(value, (tuple, list)):
-        raise TypeError(f"{name} expects a bool or a tuple/list of bools, but got {type(value)}")
+        raise TypeError(
+            f"{name} expects a bool or a tuple/list of bools, but got {type(value)}"
+            ". Fix: pass True or False, or a tuple such as (True, False)."
+        )
     if not value:
-        raise TypeError(f"{name} expects at least one boolean argument")
+        raise TypeError(
+            f"{name} expects at least one boolean argument"
+            ". Fix: pass True or False, or a tuple such as (True, False)."
+        )
     if len(value) > 2:
-        raise TypeError(f"{name} expects at most two boolean arguments")
+        raise TypeError(
+            f"{name} expects at most two boolean arguments"
+            f" (got {len(value)}). Fix: pass (allow_reduced_precision, allow_splitk)."
+        )
     allowed, split_k = (*value, True)[:2]
     for flag, role in ((allowed, "allow_reduced_precision"), (split_k, "allow_splitk")):
         if flag.__class__ is not _builtins.bool:
-            raise TypeError(f"{name} expects a bool for {role}, but got {type(flag)}")
+            raise TypeError(
+                f"{name} expects a bool for {role}, but got {type(flag)}. Fix: pass True or False."
+            )
     if allowed and not split_k:
         raise RuntimeError(
             "allow_splitk=False is not supported when reduced precision reductions are enabled"
+            ". Fix: pass allow_splitk=True, or turn reduced precision reductions off "
+            "((False, False))."
         )
     return (allowed, split_k)
 

@@ -240,13 +240,18 @@ class Distribution:
         """Raise ValueError as torch when ``value`` is no tensor, does not broadcast with the
         distribution's shape or lies outside its support."""
         if not isinstance(value, ag.Tensor):
-            raise ValueError("The value argument to log_prob must be a Tensor")
+            raise ValueError(
+                "The value argument to log_prob must be a Tensor"
+                f" (got {type(value).__name__}). Fix: pass a tensor, e.g. "
+                "torch.tensor(value)."
+            )
         shape = value.size()
         event_start = len(shape) - len(self._event_shape)
         if as_size(shape[event_start:]) != self._event_shape:
             raise ValueError(
                 "The right-most size of value must match event_shape: "
                 f"{shape} vs {self._event_shape}."
+                f" Fix: pass a value whose last dimensions are {list(self._event_shape)}."
             )
         expected = as_size(tuple(self._batch_shape) + tuple(self._event_shape))
         for actual_size, expected_size in zip(reversed(shape), reversed(expected), strict=False):
@@ -254,6 +259,7 @@ class Distribution:
                 raise ValueError(
                     "Value is not broadcastable with batch_shape+event_shape: "
                     f"{shape} vs {expected}."
+                    f" Fix: pass a value whose shape broadcasts with {list(expected)}."
                 )
         support = self.support
         if not bool(support.check(value).all()):

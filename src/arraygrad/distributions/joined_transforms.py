@@ -41,14 +41,20 @@ class CatTransform(Transform):
         cache_size: int = 0,
     ) -> None:
         if not all(isinstance(t, Transform) for t in tseq):
-            raise TypeError("tseq must be a sequence of Transforms")
+            raise TypeError(
+                "tseq must be a sequence of Transforms. Fix: pass a list of Transform instances."
+            )
         if cache_size:
             tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
         self.transforms = list(tseq)
         self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
         if len(self.lengths) != len(self.transforms):
-            raise ValueError("lengths must give one length per transform")
+            raise ValueError(
+                "lengths must give one length per transform"
+                f" (got {len(self.lengths)} lengths for {len(self.transforms)} "
+                "transforms). Fix: pass one length per transform, or lengths=None."
+            )
         self.dim = dim
 
     @property
@@ -76,10 +82,16 @@ class CatTransform(Transform):
 
     def _blocks(self, value: Any) -> list[Any]:
         if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(f"dim {self.dim} is out of range for {value.dim()} dimensions")
+            raise AssertionError(
+                f"dim {self.dim} is out of range for {value.dim()} dimensions"
+                f". Fix: build the transform with dim in [{-value.dim()}, "
+                f"{value.dim() - 1}]."
+            )
         if value.shape[self.dim] != self.length:
             raise AssertionError(
                 f"x.size({self.dim}) = {value.shape[self.dim]} must equal length {self.length}"
+                f". Fix: pass a value of size {self.length} in dimension {self.dim} (the "
+                "sum of lengths)."
             )
         blocks, start = [], 0
         for length in self.lengths:
@@ -118,7 +130,9 @@ class StackTransform(Transform):
 
     def __init__(self, tseq: Sequence[Transform], dim: int = 0, cache_size: int = 0) -> None:
         if not all(isinstance(t, Transform) for t in tseq):
-            raise TypeError("tseq must be a sequence of Transforms")
+            raise TypeError(
+                "tseq must be a sequence of Transforms. Fix: pass a list of Transform instances."
+            )
         if cache_size:
             tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
@@ -142,11 +156,17 @@ class StackTransform(Transform):
 
     def _slices(self, value: Any) -> tuple[Any, ...]:
         if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(f"dim {self.dim} is out of range for {value.dim()} dimensions")
+            raise AssertionError(
+                f"dim {self.dim} is out of range for {value.dim()} dimensions"
+                f". Fix: build the transform with dim in [{-value.dim()}, "
+                f"{value.dim() - 1}]."
+            )
         if value.shape[self.dim] != len(self.transforms):
             raise AssertionError(
                 f"x.size({self.dim}) = {value.shape[self.dim]} must equal "
                 f"{len(self.transforms)}, the number of transforms"
+                ". Fix: pass a value with one slice per transform in dimension "
+                f"{self.dim}."
             )
         return tuple(value.unbind(self.dim))
 

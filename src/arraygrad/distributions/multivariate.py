@@ -116,14 +116,20 @@ class MultivariateNormal(GivenMatrix, Distribution):
             raise ValueError(
                 "Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
                 "specified."
+                f" (got {sorted(given)}). Fix: pass exactly one of them."
             )
         if loc.dim() < 1:
-            raise ValueError("loc must be at least one-dimensional.")
+            raise ValueError(
+                "loc must be at least one-dimensional."
+                f" (got shape {list(loc.shape)}). Fix: pass a vector, e.g. "
+                "loc.unsqueeze(-1)."
+            )
         ((name, matrix),) = given.items()
         if matrix.dim() < 2:
             what = "scale_tril matrix" if name == "scale_tril" else name
             raise ValueError(
                 f"{what} must be at least two-dimensional, with optional leading batch dimensions"
+                f" (got shape {list(matrix.shape)}). Fix: pass a (*, n, n) matrix."
             )
         batch_shape = ag.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
         n = loc.shape[-1]
@@ -211,6 +217,7 @@ class Independent(Distribution):
             raise ValueError(
                 "Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), "
                 f"actual {reinterpreted_batch_ndims} vs {len(base_batch)}"
+                f". Fix: pass reinterpreted_batch_ndims <= {len(base_batch)}."
             )
         split = len(base_batch) - reinterpreted_batch_ndims
         self.base_dist = base_distribution
@@ -266,7 +273,11 @@ class Independent(Distribution):
 
     def enumerate_support(self, expand: bool = True) -> ag.Tensor:
         if self.reinterpreted_batch_ndims > 0:
-            raise NotImplementedError("Enumeration over cartesian product is not implemented")
+            raise NotImplementedError(
+                "Enumeration over cartesian product is not implemented"
+                ". Fix: call enumerate_support on the base distribution, or pass "
+                "reinterpreted_batch_ndims=0."
+            )
         return self.base_dist.enumerate_support(expand=expand)
 
     def __repr__(self) -> str:

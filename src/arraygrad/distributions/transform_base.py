@@ -59,7 +59,10 @@ class Transform:
 
     def __init__(self, cache_size: int = 0) -> None:
         if cache_size not in (0, 1):
-            raise ValueError("cache_size must be 0 or 1")
+            raise ValueError(
+                "cache_size must be 0 or 1"
+                f" (got cache_size={cache_size!r}). Fix: pass cache_size=0 or 1."
+            )
         self._cache_size = cache_size
         self._last: tuple[Any, Any] = (None, None)  # the last (x, y), when caching
         self._inverse_ref: Any = None  # weak, so a transform and its inverse form no cycle
@@ -103,7 +106,11 @@ class Transform:
         override it to pass their parameters."""
         if type(self).__init__ is Transform.__init__:
             return type(self)(cache_size=cache_size)
-        raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
+        raise NotImplementedError(
+            f"{type(self)}.with_cache is not implemented"
+            f". Fix: override with_cache(cache_size) in {type(self).__name__} to pass "
+            "its own parameters."
+        )
 
     def __eq__(self, other: object) -> bool:
         return self is other
@@ -364,12 +371,22 @@ class IndependentTransform(Transform):
 
     def _call(self, x: Any) -> Any:
         if x.dim() < self.domain.event_dim:
-            raise ValueError("Too few dimensions on input")
+            raise ValueError(
+                "Too few dimensions on input"
+                f" (got shape {list(x.shape)}, the domain has "
+                f"event_dim={self.domain.event_dim}). Fix: pass an input with at least "
+                f"{self.domain.event_dim} dimensions."
+            )
         return self.base_transform(x)
 
     def _inverse(self, y: Any) -> Any:
         if y.dim() < self.codomain.event_dim:
-            raise ValueError("Too few dimensions on input")
+            raise ValueError(
+                "Too few dimensions on input"
+                f" (got shape {list(y.shape)}, the codomain has "
+                f"event_dim={self.codomain.event_dim}). Fix: pass an input with at least "
+                f"{self.codomain.event_dim} dimensions."
+            )
         return self.base_transform.inv(y)
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
@@ -402,7 +419,11 @@ class ReshapeTransform(Transform):
         self.in_shape = as_size(in_shape)
         self.out_shape = as_size(out_shape)
         if math.prod(self.in_shape) != math.prod(self.out_shape):
-            raise ValueError("in_shape, out_shape have different numbers of elements")
+            raise ValueError(
+                "in_shape, out_shape have different numbers of elements"
+                f" (in_shape={list(self.in_shape)}, out_shape={list(self.out_shape)}). "
+                "Fix: pass shapes with the same product."
+            )
         super().__init__(cache_size=cache_size)
 
     @property
@@ -431,10 +452,17 @@ class ReshapeTransform(Transform):
     def _swap_trailing(self, shape: Any, old: ag.Size, new: ag.Size) -> ag.Size:
         """``shape`` with its trailing ``old`` replaced by ``new``."""
         if len(shape) < len(old):
-            raise ValueError("Too few dimensions on input")
+            raise ValueError(
+                "Too few dimensions on input"
+                f" (got shape {list(shape)}, expected trailing {list(old)}). Fix: pass a "
+                f"value whose last dimensions are {list(old)}."
+            )
         cut = len(shape) - len(old)
         if as_size(shape[cut:]) != old:
-            raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {old}")
+            raise ValueError(
+                f"Shape mismatch: expected {shape[cut:]} but got {old}"
+                f". Fix: pass a value whose last dimensions are {list(old)}."
+            )
         return as_size(tuple(shape[:cut]) + tuple(new))
 
     def forward_shape(self, shape: Any) -> Any:

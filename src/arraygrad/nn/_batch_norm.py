@@ -58,6 +58,8 @@ def batch_norm(
         raise ValueError(
             f"batch_norm expects an input of shape (N, C, ...) with at least 2 dimensions, but "
             f"got input of shape {list(input.shape)}"
+            ". Fix: pass (N, C) or (N, C, *); add a batch dimension with "
+            "unsqueeze(0)."
         )
     # Values per channel: PyTorch refuses one in training before it looks at the per-channel
     # tensors (a mismatched weight then raises this ValueError, not its RuntimeError). None
@@ -67,6 +69,8 @@ def batch_norm(
     if training and per_channel == 1:
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size {input.shape}"
+            ". Fix: pass a batch with more than one value per channel, or call "
+            ".eval() to use the running statistics."
         )
     if not per_channel * shape[1]:
         return c_ordered(_batch_norm_of_nothing(input, weight, bias))
@@ -121,6 +125,7 @@ def _batch_norm_float(
             # (one alone would be updated with the other's statistics lost: PyTorch refuses)
             raise ValueError(
                 "running_mean and running_var must either both be None or neither be None"
+                ". Fix: pass both running_mean and running_var, or neither."
             )
         mean, var = _moments(input, dims)
         if running_mean is not None or running_var is not None:
@@ -228,6 +233,8 @@ def _check_per_channel(
             raise RuntimeError(
                 f"{op}: {name} should contain {channels} elements (one per channel of "
                 f"input {list(input.shape)}), but got {name} of shape {list(tensor.shape)}"
+                f". Fix: pass {name} with {channels} elements, or build the layer with "
+                f"num_features={channels}."
             )
 
 

@@ -59,6 +59,7 @@ class _Geometry:
                 f"{name}: kernel_size, stride and dilation must be greater than zero, but got "
                 f"kernel_size={list(self.kernel)}, stride={list(self.stride)}, "
                 f"dilation={list(self.dilation)}"
+                ". Fix: pass kernel_size, stride and dilation >= 1."
             )
         spans = [d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True)]
         # PyTorch bounds the padding by half the kernel size, the dilation left out.
@@ -67,6 +68,7 @@ class _Geometry:
                 raise RuntimeError(
                     f"{name}: pad should be at most half of kernel size, but got pad={p}, "
                     f"kernel_size={k} and dilation={self.dilation[0]}"
+                    f". Fix: pass padding in [0, {k // 2}] (half the kernel size)."
                 )
         sizes = tuple(input.shape[input.ndim - n :])
         self.out = []
@@ -111,6 +113,7 @@ def check_planes(input: Tensor, n: int, name: str) -> None:
         raise RuntimeError(
             f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor for input, but got "
             f"input of shape {list(input.shape)}"
+            f". Fix: pass (C, *window) or (N, C, *window) with {n} window dimensions."
         )
 
 
@@ -166,6 +169,7 @@ def check_float_planes(input: Tensor, n: int, name: str, kernel: str | None = No
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got: {list(input.shape)}"
+            f". Fix: pass (C, *window) or (N, C, *window) with {n} window dimensions."
         )
     check_kernel_dtype(input, kernel or name)
 
@@ -229,7 +233,10 @@ def _avg_pool(
     if n == 2 and input.ndim < 3:
         # PyTorch's 2-d average pooling reads the channels (dimension -3) before any check
         if input.ndim == 0:
-            raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+            raise IndexError(
+                "Dimension specified as -3 but tensor has no dimensions"
+                ". Fix: pass (C, H, W) or (N, C, H, W)."
+            )
         normalize_dim(-3, input.ndim)
     check_planes(input, n, name)
     _check_non_batch(input, n, name)
@@ -248,7 +255,11 @@ def _avg_pool(
     sums = _reduction.sum(windows, windows.ndim - n - 1)
     if divisor_override is not None:
         if divisor_override == 0:
-            raise RuntimeError(f"{name}: divisor must be not zero")
+            raise RuntimeError(
+                f"{name}: divisor must be not zero"
+                ". Fix: pass divisor_override=None to divide by the window size, or a "
+                "nonzero int."
+            )
         return labelled(_averages(sums, divisor_override), _AVG_LABELS[n])
     # The divisor of each window counts the places PyTorch counts: the input and its declared
     # padding (count_include_pad) or the input alone, never the extra ceil_mode padding.

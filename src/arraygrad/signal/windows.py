@@ -55,10 +55,15 @@ def _start(
     _creation_options(name, options)
     length = _operator.index(M)
     if length < 0:
-        raise ValueError(f"{name} requires non-negative window length, got M={length}")
+        raise ValueError(
+            f"{name} requires non-negative window length, got M={length}. Fix: pass M >= 0."
+        )
     target = _dtype.get_default_dtype() if dtype is None else dtype
     if target not in (_dtype.float32, _dtype.float64):
-        raise ValueError(f"{name} expects float32 or float64 dtypes, got: torch.{target.name}")
+        raise ValueError(
+            f"{name} expects float32 or float64 dtypes, got: torch.{target.name}"
+            ". Fix: pass dtype=torch.float32 or torch.float64."
+        )
     return length, _dtype.to_xp(target)
 
 
@@ -115,9 +120,15 @@ def _cosine_sum(
     if trivial is not None:
         return trivial
     if not isinstance(a, (list, tuple)):
-        raise TypeError("Coefficients must be a list/tuple")
+        raise TypeError(
+            "Coefficients must be a list/tuple"
+            f" (got {type(a).__name__}). Fix: pass a list of floats, e.g. a=[0.5, "
+            "0.5]."
+        )
     if not a:
-        raise ValueError("Coefficients cannot be empty")
+        raise ValueError(
+            "Coefficients cannot be empty. Fix: pass at least one coefficient, e.g. a=[0.5, 0.5]."
+        )
     xp = _backend.xp
     k, n = _points(M, sym, native)
     step = xp.multiply(k, 2.0 * _math.pi / (n - 1))
@@ -284,7 +295,9 @@ def gaussian(
     """
     M, native = _start("gaussian", M, dtype, options)
     if float(std) <= 0:
-        raise ValueError(f"Standard deviation must be positive, got: {std} instead.")
+        raise ValueError(
+            f"Standard deviation must be positive, got: {std} instead. Fix: pass std > 0."
+        )
     std = float(std)
     trivial = _trivial(M, native, requires_grad)
     if trivial is not None:
@@ -314,10 +327,13 @@ def exponential(
     """
     M, native = _start("exponential", M, dtype, options)
     if float(tau) <= 0:
-        raise ValueError(f"Tau must be positive, got: {tau} instead.")
+        raise ValueError(f"Tau must be positive, got: {tau} instead. Fix: pass tau > 0.")
     tau = float(tau)
     if sym and center is not None:
-        raise ValueError("Center must be None for symmetric windows")
+        raise ValueError(
+            "Center must be None for symmetric windows"
+            f" (got center={center}). Fix: drop center, or pass sym=False."
+        )
     # M = 1 is [1.] too, unless a center places the one point elsewhere (PyTorch's rule)
     if M == 0 or (M == 1 and center is None):
         return _leaf(_backend.xp.ones((M,), dtype=native), requires_grad)
@@ -349,7 +365,7 @@ def kaiser(
 
     M, native = _start("kaiser", M, dtype, options)
     if float(beta) < 0:
-        raise ValueError(f"beta must be non-negative, got: {beta} instead.")
+        raise ValueError(f"beta must be non-negative, got: {beta} instead. Fix: pass beta >= 0.")
     beta = float(beta)
     trivial = _trivial(M, native, requires_grad)
     if trivial is not None:

@@ -91,7 +91,10 @@ class FlexKernelOptions(TypedDict, total=False):
 
 def _check_mask_mods(mask_mods: tuple[Any, ...]) -> None:
     if not all(callable(mod) for mod in mask_mods):
-        raise RuntimeError(f"All inputs should be callable mask_mods: {mask_mods}")
+        raise RuntimeError(
+            f"All inputs should be callable mask_mods: {mask_mods}"
+            ". Fix: pass mask_mod functions (b, h, q_idx, kv_idx) -> bool."
+        )
 
 
 def and_masks(*mask_mods: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -214,24 +217,33 @@ def _check_inputs(
     query: Tensor, key: Tensor, value: Tensor, block_mask: BlockMask | None, enable_gqa: bool
 ) -> None:
     if not query.ndim == key.ndim == value.ndim == 4:
-        raise NotImplementedError("NYI: query, key, and value must be 4D tensors")
+        raise NotImplementedError(
+            "NYI: query, key, and value must be 4D tensors"
+            f" (got query {list(query.shape)}, key {list(key.shape)}, value "
+            f"{list(value.shape)}). Fix: pass (B, H, L, E) tensors; unsqueeze missing "
+            "batch or head dimensions."
+        )
     batch, heads, q_len, features = query.shape
     kv_batch, kv_heads, kv_len, key_features = key.shape
     if features != key_features:
         raise ValueError(
             "Expect query and key/value to have the same embedding dimension but got "
             f"E={features} and E={key_features}."
+            " Fix: give query and key the same last dimension."
         )
     if block_mask is None and batch != kv_batch:
         raise ValueError(
             "Expect query and key/value to have the same batch size, or non-none block_mask, "
             f"but got block_mask=None, Bq={batch}, and Bkv={kv_batch}."
+            " Fix: pass query and key/value with the same batch size, or a "
+            "block_mask."
         )
     if enable_gqa:
         if kv_heads == 0 or heads % kv_heads:
             raise ValueError(
                 "Expect number of query heads to be a multiple of kv heads for GQA but got "
                 f"Hq={heads} and Hkv={kv_heads}."
+                " Fix: use a number of query heads divisible by the key/value heads."
             )
     elif heads != kv_heads:
         raise ValueError(
@@ -245,6 +257,7 @@ def _check_inputs(
                 f"block_mask was created for block_mask.shape={block_mask.shape} but got "
                 f"q_len={q_len} and kv_len={kv_len}. As the block mask was created for a smaller "
                 "length than you're using it for, you likely need to create a new block mask."
+                f" Fix: create_block_mask(mask_mod, B, H, {q_len}, {kv_len})."
             )
         if (mask_q, mask_kv) != (q_len, kv_len):
             raise ValueError(
@@ -254,10 +267,14 @@ def _check_inputs(
                 "with the correct length, or 2. 'adjust' the existing block mask to the correct "
                 "length by calling block_mask._adjust(q_len, kv_len). This essentially 'crops' "
                 "the block mask to the upper left corner, which does not work for all mask_mods!"
+                f" Fix: create_block_mask(mask_mod, B, H, {q_len}, {kv_len})."
             )
     if kv_len == 0:
         # PyTorch's reduction for the row maxima meets the empty key axis first.
-        raise IndexError("max(): Expected reduction dim 3 to have non-zero size.")
+        raise IndexError(
+            "max(): Expected reduction dim 3 to have non-zero size."
+            " Fix: pass key and value with at least one position (kv_len >= 1)."
+        )
 
 
 def flex_attention(
@@ -287,6 +304,7 @@ def flex_attention(
         raise ValueError(
             "Cannot specify both return_lse and return_aux. return_lse is deprecated, please use "
             "return_aux=AuxRequest(lse=True) instead."
+            " Fix: drop return_lse and pass return_aux=AuxRequest(lse=True)."
         )
     if return_lse:
         warnings.warn(
@@ -297,10 +315,17 @@ def flex_attention(
         )
     if return_aux is not None and return_aux.max_scores:
         # PyTorch's CPU kernel has no such output; arraygrad follows its CPU behaviour.
-        raise NotImplementedError("Returning max scores is not supported on CPU/MPS.")
+        raise NotImplementedError(
+            "Returning max scores is not supported on CPU/MPS."
+            " Fix: request lse only, return_aux=AuxRequest(lse=True)."
+        )
     _check_inputs(query, key, value, block_mask, enable_gqa)
     if block_mask is not None and block_mask.mask_mod is _sliced_mask_mod:
-        raise RuntimeError("Cannot use mask_mod from a sliced BlockMask")
+        raise RuntimeError(
+            "Cannot use mask_mod from a sliced BlockMask"
+            ". Fix: create the block mask for the sliced shape with "
+            "create_block_mask, or slice it after building it with mask_mod."
+        )
     heads, q_len, features = query.shape[1:]
     kv_len = key.shape[-2]
     scale_factor = 1 / math.sqrt(features) if scale is None else scale

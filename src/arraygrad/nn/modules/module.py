@@ -170,6 +170,8 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         """The computation of the module; every subclass defines it."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
+            ". Fix: define forward(self, ...) in the subclass (def forward, not "
+            "__call__)."
         )
 
     # --- registration ----------------------------------------------------------------------
@@ -180,15 +182,26 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
         Persistent buffers are part of :meth:`state_dict`.
         """
         if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
+            raise AttributeError(
+                "cannot assign buffer before Module.__init__() call"
+                ". Fix: call super().__init__() first in your module's __init__."
+            )
         if not isinstance(name, str):
             raise TypeError(f"buffer name should be a string. Got {typename(name)}")
         if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
+            raise KeyError(
+                'buffer name can\'t contain "."'
+                f" (got {name!r}). Fix: use a name without dots; nest modules to build "
+                "dotted paths."
+            )
         if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
+            raise KeyError('buffer name can\'t be empty string "". Fix: pass a non-empty name.')
         if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+            raise KeyError(
+                f"attribute '{name}' already exists"
+                ". Fix: pick a name that is not already an attribute of "
+                f"{type(self).__name__}, or delete the attribute first."
+            )
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
@@ -216,17 +229,27 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
                 "a str, e.g. register_parameter('weight', param)."
             )
         if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
+            raise KeyError(
+                'parameter name can\'t contain "."'
+                f" (got {name!r}). Fix: use a name without dots; nest modules to build "
+                "dotted paths."
+            )
         if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
+            raise KeyError('parameter name can\'t be empty string "". Fix: pass a non-empty name.')
         if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+            raise KeyError(
+                f"attribute '{name}' already exists"
+                ". Fix: pick a name that is not already an attribute of "
+                f"{type(self).__name__}, or delete the attribute first."
+            )
         if param is None:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{typename(param)}' object to parameter '{name}' "
                 "(arraygrad.nn.Parameter or None required)"
+                ". Fix: wrap the tensor, nn.Parameter(value), or register it as a buffer "
+                "with register_buffer()."
             )
         elif param.grad_fn is not None:
             raise ValueError(
@@ -243,18 +266,28 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module, reachable as the attribute ``name``."""
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{typename(module)} is not a Module subclass")
+            raise TypeError(
+                f"{typename(module)} is not a Module subclass"
+                ". Fix: pass an nn.Module instance (or None)."
+            )
         if not isinstance(name, str):
             raise TypeError(
                 f"module name should be a string. Got {typename(name)}. Fix: pass the name as a "
                 "str, e.g. add_module(str(i), module)."
             )
         if hasattr(self, name) and name not in self._modules:
-            raise KeyError(f"attribute '{name}' already exists")
+            raise KeyError(
+                f"attribute '{name}' already exists"
+                ". Fix: pick a name that is not already an attribute of "
+                f"{type(self).__name__}, or delete the attribute first."
+            )
         if "." in name:
-            raise KeyError(f'module name can\'t contain ".", got: {name}')
+            raise KeyError(
+                f'module name can\'t contain ".", got: {name}'
+                ". Fix: use a name without dots; nest modules to build dotted paths."
+            )
         if name == "":
-            raise KeyError('module name can\'t be empty string ""')
+            raise KeyError('module name can\'t be empty string "". Fix: pass a non-empty name.')
         if _global_module_registration_hooks:
             module = _registration_hooks(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
@@ -294,6 +327,8 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as parameter '{name}' "
                     "(arraygrad.nn.Parameter or None expected)"
+                    f". Fix: wrap the tensor, self.{name} = nn.Parameter(value), or delete "
+                    f"the parameter first (del self.{name})."
                 )
             self.register_parameter(name, value)
         else:
@@ -457,7 +492,11 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
     def train(self, mode: bool = True) -> Module:
         """Set training mode (``mode=False`` is evaluation) on this module and its children."""
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise ValueError(
+                "training mode is expected to be boolean"
+                f" (got {type(mode).__name__} {mode!r}). Fix: pass True or False, e.g. "
+                "train(bool(mode))."
+            )
         self.training = mode
         for module in self.children():
             module.train(mode)

@@ -179,7 +179,11 @@ class BatchNorm1d(_BatchNorm):
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 2 and input.dim() != 3:
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+            raise ValueError(
+                f"expected 2D or 3D input (got {input.dim()}D input)"
+                ". Fix: pass (N, C) or (N, C, L); use BatchNorm2d or BatchNorm3d for "
+                "images and volumes."
+            )
 
 
 class BatchNorm2d(_BatchNorm):
@@ -199,7 +203,10 @@ class BatchNorm2d(_BatchNorm):
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
-            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+            raise ValueError(
+                f"expected 4D input (got {input.dim()}D input)"
+                ". Fix: pass (N, C, H, W); unsqueeze(0) adds a missing batch dimension."
+            )
 
 
 class BatchNorm3d(_BatchNorm):
@@ -213,7 +220,11 @@ class BatchNorm3d(_BatchNorm):
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 5:
-            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+            raise ValueError(
+                f"expected 5D input (got {input.dim()}D input)"
+                ". Fix: pass (N, C, D, H, W); unsqueeze(0) adds a missing batch "
+                "dimension."
+            )
 
 
 class SyncBatchNorm(_BatchNorm):
@@ -250,7 +261,9 @@ class SyncBatchNorm(_BatchNorm):
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim < 2:
-            raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
+            raise ValueError(
+                f"expected at least 2D input (got {input.ndim}D input). Fix: pass (N, C, *)."
+            )
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:

@@ -46,7 +46,12 @@ class PathMixin:
                 raise _no_attribute(module, item)
             module = getattr(module, item)
             if not isinstance(module, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
+                raise AttributeError(
+                    "`"
+                    + item
+                    + "` is not an nn.Module"
+                    + (". Fix: name a chain of submodules, e.g. 'layer1.0'.")
+                )
         return module
 
     def _owner_and_name(self, target: str) -> tuple[Module, str]:
@@ -62,7 +67,12 @@ class PathMixin:
         owner, name = self._owner_and_name(target)
         param = getattr(owner, name)
         if not isinstance(param, Parameter):
-            raise AttributeError("`" + name + "` is not an nn.Parameter")
+            raise AttributeError(
+                "`"
+                + name
+                + "` is not an nn.Parameter"
+                + (". Fix: name a parameter, e.g. 'layer1.weight' (get_buffer for buffers).")
+            )
         return param
 
     def get_buffer(self, target: str) -> Tensor:
@@ -70,7 +80,12 @@ class PathMixin:
         was registered as ``None``)."""
         owner, name = self._owner_and_name(target)
         if name not in owner._buffers:
-            raise AttributeError("`" + name + "` is not a buffer")
+            raise AttributeError(
+                "`"
+                + name
+                + "` is not a buffer"
+                + (". Fix: name a registered buffer (get_parameter for parameters).")
+            )
         return owner._buffers[name]  # type: ignore[return-value]
 
     def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
@@ -82,14 +97,28 @@ class PathMixin:
         from arraygrad.nn.modules.module import Module
 
         if target == "":
-            raise ValueError("Cannot set the submodule without a target name!")
+            raise ValueError(
+                "Cannot set the submodule without a target name!"
+                " Fix: pass the dotted path of the submodule, e.g. 'layer1.0'."
+            )
         path, _, name = target.rpartition(".")
         if not isinstance(module, Module):
-            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+            raise ValueError(
+                f"`module` is not an nn.Module, found {type(module)}"
+                ". Fix: pass an nn.Module instance."
+            )
         owner = self.get_submodule(path)
         exists = hasattr(owner, name)
         if strict and not exists:
             raise _no_attribute(owner, name)
         if exists and not isinstance(getattr(owner, name), Module):
-            raise AttributeError("`" + name + "` is not an nn.Module")
+            raise AttributeError(
+                "`"
+                + name
+                + "` is not an nn.Module"
+                + (
+                    ". Fix: name a submodule, or pass strict=False to add it after deleting "
+                    "the attribute."
+                )
+            )
         setattr(owner, name, module)

@@ -103,6 +103,8 @@ class RNNBase(Recurrence, Module):
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of an "
                 "element being zeroed"
+                f" (got dropout={dropout!r}). Fix: pass a float in [0, 1], e.g. "
+                "dropout=0.1."
             )
         if dropout > 0 and num_layers == 1:  # type: ignore[operator]
             warnings.warn(
@@ -137,7 +139,10 @@ class RNNBase(Recurrence, Module):
                 "Fix: pass the number of hidden features as an int (e.g. int(hidden_size))."
             )
         if hidden_size <= 0:
-            raise ValueError("hidden_size must be greater than zero")
+            raise ValueError(
+                "hidden_size must be greater than zero"
+                f" (got {hidden_size}). Fix: pass hidden_size >= 1."
+            )
         if num_layers <= 0:
             raise ValueError(
                 f"num_layers must be greater than zero, got {num_layers}. "
@@ -146,9 +151,15 @@ class RNNBase(Recurrence, Module):
         if proj_size < 0:
             raise ValueError(
                 "proj_size should be a positive integer or zero to disable projections"
+                f" (got {proj_size}). Fix: pass proj_size=0 (no projection) or a positive "
+                "int below hidden_size."
             )
         if proj_size >= hidden_size:
-            raise ValueError("proj_size has to be smaller than hidden_size")
+            raise ValueError(
+                "proj_size has to be smaller than hidden_size"
+                f" (got proj_size={proj_size}, hidden_size={hidden_size}). Fix: pass "
+                f"proj_size < {hidden_size}, or 0 to disable projections."
+            )
         if mode not in _GATES:
             raise ValueError(
                 "Unrecognized RNN mode: " + mode + ". Fix: use one of " + ", ".join(_GATES) + "."
@@ -244,11 +255,17 @@ class RNNBase(Recurrence, Module):
                 f"model.to({data.dtype})"
             )
         if data.dim() != 2:
-            raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+            raise RuntimeError(
+                f"input must have 2 dimensions, got {data.dim()}"
+                ". Fix: pack input of shape (sum of lengths, features) with "
+                "pack_padded_sequence or pack_sequence."
+            )
         if data.size(-1) != self.input_size:
             raise RuntimeError(
                 f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                 f"{data.size(-1)}"
+                f". Fix: give the input {self.input_size} features in its last dimension, "
+                f"or build the module with input_size={data.size(-1)}."
             )
         sizes = [int(size) for size in batch_sizes.tolist()]
         lstm = self.mode == "LSTM"
@@ -277,7 +294,11 @@ class RNNBase(Recurrence, Module):
         """Check shapes, add the batch dimension of unbatched input, put time first."""
         if input.dim() not in (2, 3):
             suffix = {"RNN": "tensor instead", "LSTM": "instead", "GRU": "instead"}[name]
-            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D {suffix}")
+            raise ValueError(
+                f"{name}: Expected input to be 2D or 3D, got {input.dim()}D {suffix}"
+                ". Fix: pass (L, N, H_in) (or (N, L, H_in) with batch_first=True), or "
+                "(L, H_in) for one sequence."
+            )
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
@@ -287,6 +308,8 @@ class RNNBase(Recurrence, Module):
             raise RuntimeError(
                 f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                 f"{input.size(-1)}"
+                f". Fix: give the input {self.input_size} features in its last dimension, "
+                f"or build the module with input_size={input.size(-1)}."
             )
         weight = self.weight_ih_l0
         if input.dtype != weight.dtype:
@@ -313,7 +336,11 @@ class RNNBase(Recurrence, Module):
             hx = hx.unsqueeze(1)
         if tuple(hx.shape) != expected:
             what = "hidden" if index is None else f"hidden[{index}]"
-            raise RuntimeError(f"Expected {what} size {expected}, got {list(hx.shape)}")
+            raise RuntimeError(
+                f"Expected {what} size {expected}, got {list(hx.shape)}"
+                f". Fix: pass hx of shape {list(expected)} (num_layers * num_directions, "
+                "batch, hidden size), or hx=None for zeros."
+            )
         return hx
 
     def _forward_one_state(
@@ -342,10 +369,14 @@ def _check_hx_dims(hx: Tensor | None, batched: bool) -> None:
     if batched and hx.dim() != 3:
         raise RuntimeError(
             f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
+            ". Fix: pass hx of shape (num_layers * num_directions, N, H_out) with "
+            "batched input."
         )
     if not batched and hx.dim() != 2:
         raise RuntimeError(
             f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor"
+            ". Fix: pass hx of shape (num_layers * num_directions, H_out) with "
+            "unbatched input, or add the batch dimension to both."
         )
 
 
@@ -353,7 +384,11 @@ def _refuse_projection(kwargs: dict[str, Any]) -> None:
     # PyTorch refuses the keyword itself, whatever its value (0 included) and before any other
     # argument check: projections exist only for the LSTM's hidden state.
     if "proj_size" in kwargs:
-        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        raise ValueError(
+            "proj_size argument is only supported for LSTM, not RNN or GRU"
+            f" (got proj_size={kwargs['proj_size']!r}). Fix: drop proj_size, or use "
+            "nn.LSTM."
+        )
 
 
 class RNN(RNNBase):
@@ -399,6 +434,7 @@ class RNN(RNNBase):
         else:
             raise ValueError(
                 f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+                " Fix: pass nonlinearity='tanh' or 'relu'."
             )
         super().__init__(
             mode,

@@ -66,6 +66,9 @@ class Embedding(Module):
             if list(_weight.shape) != [num_embeddings, embedding_dim]:
                 raise AssertionError(
                     "Shape of weight does not match num_embeddings and embedding_dim"
+                    f" (got {list(_weight.shape)}, expected "
+                    f"{[num_embeddings, embedding_dim]}). Fix: pass _weight of shape "
+                    f"({num_embeddings}, {embedding_dim})."
                 )
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
@@ -117,7 +120,11 @@ class Embedding(Module):
     ) -> Embedding:
         """An embedding whose table is ``embeddings`` (frozen unless ``freeze=False``)."""
         if embeddings.dim() != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+            raise AssertionError(
+                "Embeddings parameter is expected to be 2-dimensional"
+                f" (got shape {list(embeddings.shape)}). Fix: pass a (num_embeddings, "
+                "embedding_dim) table."
+            )
         rows, cols = embeddings.shape
         return cls(
             num_embeddings=rows,
@@ -172,6 +179,8 @@ class EmbeddingBag(Module):
                 raise AssertionError(
                     f"padding_idx must be within num_embeddings (got padding_idx={padding_idx} "
                     f"for num_embeddings={num_embeddings})"
+                    f". Fix: pass padding_idx in [{-num_embeddings}, {num_embeddings - 1}], "
+                    "or None."
                 )
             padding_idx %= num_embeddings
         self.padding_idx = padding_idx
@@ -182,6 +191,9 @@ class EmbeddingBag(Module):
             if list(_weight.shape) != [num_embeddings, embedding_dim]:
                 raise AssertionError(
                     "Shape of weight does not match num_embeddings and embedding_dim"
+                    f" (got {list(_weight.shape)}, expected "
+                    f"{[num_embeddings, embedding_dim]}). Fix: pass _weight of shape "
+                    f"({num_embeddings}, {embedding_dim})."
                 )
             self.weight = Parameter(_weight)
         self.mode = mode
@@ -243,7 +255,11 @@ class EmbeddingBag(Module):
     ) -> EmbeddingBag:
         """A bag embedding whose table is ``embeddings`` (frozen unless ``freeze=False``)."""
         if embeddings.dim() != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+            raise AssertionError(
+                "Embeddings parameter is expected to be 2-dimensional"
+                f" (got shape {list(embeddings.shape)}). Fix: pass a (num_embeddings, "
+                "embedding_dim) table."
+            )
         rows, cols = embeddings.shape
         bag = cls(
             num_embeddings=rows,

@@ -175,7 +175,10 @@ class StateDictMixin:
             local_metadata = {"version": self._version}
             for hook in list(self._save_post_hooks.values()):
                 if hook(self, destination, prefix, local_metadata) is not None:
-                    raise RuntimeError("state_dict post-hook must return None")
+                    raise RuntimeError(
+                        "state_dict post-hook must return None"
+                        ". Fix: modify destination in place and return None."
+                    )
         return destination  # type: ignore[no-any-return]
 
     def _load_from_state_dict(
@@ -308,6 +311,7 @@ class StateDictMixin:
                             "Hooks registered with ``register_load_state_dict_post_hook`` are "
                             "not expected to return new values, if incompatible_keys need to "
                             "be modified, it should be done inplace."
+                            " Fix: modify incompatible_keys in place and return None."
                         )
 
         load(self, state_dict)

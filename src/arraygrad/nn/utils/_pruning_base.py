@@ -75,6 +75,8 @@ class BasePruningMethod(ABC):
             raise AssertionError(
                 f"Avoid adding multiple pruning hooks to the same tensor {name} of module "
                 f"{module}. Use a PruningContainer."
+                " Fix: apply one pruning function after another; they share a "
+                "PruningContainer."
             )
         new = cls(*args, **kwargs)
         new._tensor_name = name
@@ -183,12 +185,16 @@ class PruningContainer(BasePruningMethod):
     def add_pruning_method(self, method: BasePruningMethod) -> None:
         """Append ``method``, which must act on the same tensor."""
         if method is not None and not isinstance(method, BasePruningMethod):
-            raise TypeError(f"{type(method)} is not a BasePruningMethod subclass")
+            raise TypeError(
+                f"{type(method)} is not a BasePruningMethod subclass"
+                ". Fix: pass an instance of a BasePruningMethod subclass."
+            )
         if method is not None and self._tensor_name != method._tensor_name:
             raise ValueError(
                 "Can only add pruning methods acting on the parameter named "
                 f"'{self._tensor_name}' to PruningContainer {self}. Found "
                 f"'{method._tensor_name}'"
+                f". Fix: add a method built for the parameter '{self._tensor_name}'."
             )
         self._pruning_methods += (method,)
 
@@ -214,18 +220,25 @@ class PruningContainer(BasePruningMethod):
                 raise AttributeError(
                     'Pruning methods of PRUNING_TYPE "structured" need to have the attribute '
                     "`dim` defined."
+                    " Fix: give the structured method a dim attribute."
                 )
             ndim = t.dim()
             dim = method.dim if method.dim >= 0 else ndim + method.dim
             if dim < 0:
-                raise IndexError(f"Index is out of bounds for tensor with dimensions {ndim}")
+                raise IndexError(
+                    f"Index is out of bounds for tensor with dimensions {ndim}"
+                    f". Fix: pass dim in [{-ndim}, {ndim - 1}]."
+                )
             others = [d for d in range(ndim) if d != dim]
             live = default_mask.sum(dim=others) != 0
             region = _channel_slice(ndim, dim, live)
         elif kind == "global":
             region = (slice(None),) * len(t.shape)
         else:
-            raise ValueError(f"Unrecognized PRUNING_TYPE {kind}")
+            raise ValueError(
+                f"Unrecognized PRUNING_TYPE {kind}"
+                ". Fix: set PRUNING_TYPE to 'unstructured', 'structured' or 'global'."
+            )
         part = method.compute_mask(t[region], default_mask=default_mask[region])
         combined[region] = part.to(dtype=combined.dtype)
         return combined

@@ -138,11 +138,13 @@ class _SpectralNorm(Module):
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}] but "
                 f"got {dim})"
+                f". Fix: pass dim in [{-ndim}, {ndim - 1}]."
             )
         if n_power_iterations <= 0:
             raise ValueError(
                 "Expected n_power_iterations to be positive, but got "
                 f"n_power_iterations={n_power_iterations}"
+                ". Fix: pass n_power_iterations >= 1."
             )
         self.dim = dim % ndim
         self.eps = eps
@@ -287,6 +289,7 @@ class _Orthogonal(Module):
             raise ValueError(
                 f"Expected a matrix or batch of matrices of shape {self.shape}. "
                 f"Got a tensor of shape {q.shape}."
+                f" Fix: pass a tensor of shape {list(self.shape)}."
             )
         given = q
         wide = q.shape[-2] < q.shape[-1]
@@ -347,6 +350,7 @@ def orthogonal(
     if weight.ndim < 2:
         raise ValueError(
             f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions."
+            " Fix: parametrize a weight with at least 2 dimensions."
         )
     if orthogonal_map is None:
         square = weight.shape[-2] == weight.shape[-1]
@@ -355,6 +359,8 @@ def orthogonal(
         raise ValueError(
             'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
             f"Got: {orthogonal_map}"
+            ". Fix: pass orthogonal_map='matrix_exp', 'cayley', 'householder', or "
+            "None."
         )
     parametrization: Any = _Orthogonal(
         weight, orthogonal_map, use_trivialization=use_trivialization

@@ -78,7 +78,10 @@ __all__ = [
 def _check_amount(amount: Any) -> None:
     """``amount`` as a method is built with: a fraction in [0, 1] or a count >= 0."""
     if not isinstance(amount, numbers.Real):
-        raise TypeError(f"Invalid type for amount: {amount}. Must be int or float.")
+        raise TypeError(
+            f"Invalid type for amount: {amount}. Must be int or float."
+            " Fix: pass a float fraction in [0, 1] or an int count."
+        )
     if isinstance(amount, numbers.Integral):
         wrong = int(amount) < 0
     else:  # (a nan fraction passes, as in PyTorch, and fails when the count is rounded)
@@ -87,6 +90,7 @@ def _check_amount(amount: Any) -> None:
         raise ValueError(
             f"amount={amount} should either be a float in the range [0, 1] or a non-negative "
             "integer"
+            ". Fix: pass a fraction in [0, 1] (e.g. 0.3) or an int count >= 0."
         )
 
 
@@ -97,6 +101,7 @@ def _how_many(amount: Any, size: int) -> int:
         if int(amount) > size:
             raise ValueError(
                 f"amount={amount} should be smaller than the number of parameters to prune={size}"
+                f". Fix: pass amount <= {size}, or a fraction in [0, 1]."
             )
         return int(amount)
     return round(amount * size)
@@ -108,9 +113,13 @@ def _check_structured(t: Tensor, dim: int) -> None:
         raise ValueError(
             "Structured pruning can only be applied to multidimensional tensors. Found tensor "
             f"of shape {t.shape} with {t.dim()} dims"
+            ". Fix: use l1_unstructured or random_unstructured for 1-D tensors."
         )
     if dim >= t.dim():
-        raise IndexError(f"Invalid index {dim} for tensor of size {t.shape}")
+        raise IndexError(
+            f"Invalid index {dim} for tensor of size {t.shape}"
+            f". Fix: pass dim in [0, {t.dim() - 1}]."
+        )
 
 
 def _flat_mask_without(default_mask: Tensor, drop: Tensor) -> Tensor:
@@ -340,11 +349,19 @@ def global_unstructured(
     (pruned) tensor, among the entries still kept. Each tensor then gets its part of the mask
     through :func:`custom_from_mask`."""
     if not isinstance(parameters, Iterable):
-        raise TypeError("global_unstructured(): parameters is not an Iterable")
+        raise TypeError(
+            "global_unstructured(): parameters is not an Iterable"
+            f" (got {type(parameters).__name__}). Fix: pass a list of (module, name) "
+            "pairs."
+        )
     if importance_scores is None:
         importance_scores = {}
     if not isinstance(importance_scores, dict):
-        raise TypeError("global_unstructured(): importance_scores must be of type dict")
+        raise TypeError(
+            "global_unstructured(): importance_scores must be of type dict"
+            f" (got {type(importance_scores).__name__}). Fix: pass a dict mapping "
+            "(module, name) to a score tensor, or None."
+        )
     targets = list(parameters)  # read twice below: a generator would be empty the second time
     scores = _ag.cat(
         [
@@ -359,6 +376,8 @@ def global_unstructured(
         raise TypeError(
             'Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. Found method '
             f"{pruning_method} of type {method.PRUNING_TYPE}"
+            ". Fix: pass an unstructured method, e.g. prune.L1Unstructured or "
+            "prune.RandomUnstructured."
         )
     container = PruningContainer()
     container._tensor_name = "temp"
@@ -389,6 +408,8 @@ def remove(module: Module, name: str) -> Module:
             return module
     raise ValueError(
         f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed"
+        ". Fix: call prune.is_pruned(module) first, or prune the parameter "
+        "before removing it."
     )
 
 

@@ -71,7 +71,11 @@ class PackedSequence(PackedSequence_):
         if batch_sizes is None:
             # PyTorch also accepts PackedSequence((data, batch_sizes), sorted_indices=...).
             if not (isinstance(data, (list, tuple)) and len(data) == 2):
-                raise AssertionError("Expected data to be a list or tuple of length 2")
+                raise AssertionError(
+                    "Expected data to be a list or tuple of length 2"
+                    f" (got {type(data).__name__}). Fix: pass PackedSequence(data, "
+                    "batch_sizes), or a (data, batch_sizes) pair."
+                )
             data, batch_sizes = data
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
@@ -176,6 +180,7 @@ sorted_indices=tensor([2, 0, 1]), unsorted_indices=tensor([1, 2, 0]))
         raise RuntimeError(
             "'lengths' argument should be a 1D CPU int64 tensor, but got "
             f"{counts.dim()}D cpu Long tensor"
+            ". Fix: pass one length per sequence, a 1-D list or tensor."
         )
     batch_dim = 0 if batch_first else 1
     batch = input.size(batch_dim)
@@ -187,22 +192,30 @@ sorted_indices=tensor([2, 0, 1]), unsorted_indices=tensor([1, 2, 0]))
     sizes = counts.tolist()
     steps = input.size(1 - batch_dim)
     if input.numel() == 0:
-        raise RuntimeError("Cannot pack empty tensors.")
+        raise RuntimeError(
+            "Cannot pack empty tensors."
+            f" (got shape {list(input.shape)}). Fix: pack a batch with at least one "
+            "sequence of at least one step."
+        )
     if len(sizes) != batch:
         raise RuntimeError(
             f"Expected `len(lengths)` to be equal to batch_size, but got {len(sizes)} "
             f"(batch_size={batch})"
+            f". Fix: pass {batch} lengths, one per sequence."
         )
     if sizes[-1] <= 0:
         raise RuntimeError(
             "Length of all samples has to be greater than 0, but found an element in 'lengths' "
             "that is <= 0"
+            f" (got lengths {sizes}). Fix: drop empty sequences before packing."
         )
     if any(longer < shorter for longer, shorter in _pairwise(sizes)):
         raise RuntimeError(
             "`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
             "You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
             "sidestep this requirement if you do not need ONNX exportability."
+            f" (got lengths {sizes}). Fix: sort the batch by decreasing length, or "
+            "pass enforce_sorted=False."
         )
     if sizes[0] > steps:
         # PyTorch 2.13 reads past the input here and returns garbage; refuse instead.
@@ -246,6 +259,7 @@ def pad_packed_sequence(
                 "Expected total_length to be at least the length of the longest sequence in "
                 f"input, but got total_length={total_length} and max sequence length being "
                 f"{steps}"
+                f". Fix: pass total_length >= {steps}, or None."
             )
         steps = total_length
     batch = batch_sizes[0]
@@ -289,13 +303,15 @@ def pad_sequence(
         raise RuntimeError(
             "pad_sequence: Expected iterable for input sequences, but got arg of type: "
             f"{type(sequences)}"
+            ". Fix: pass a list of tensors."
         )
     seqs = list(sequences)
     if not seqs:
-        raise RuntimeError("received an empty list of sequences")
+        raise RuntimeError("received an empty list of sequences. Fix: pass at least one tensor.")
     if padding_side not in ("left", "right"):
         raise RuntimeError(
             f"Expected padding_side to be one of left or right, but got {padding_side}."
+            " Fix: pass padding_side='right' or 'left'."
         )
     if any(seq.dim() == 0 for seq in seqs):
         raise RuntimeError(

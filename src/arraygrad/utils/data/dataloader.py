@@ -109,6 +109,7 @@ class DataLoader:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable "
                 "multiprocessing."
+                f" (got num_workers={num_workers}). Fix: pass num_workers >= 0."
             )
         if timeout < 0:
             raise ValueError(
@@ -120,13 +121,22 @@ class DataLoader:
             raise ValueError(
                 "prefetch_factor option could only be specified in multiprocessing.let "
                 "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+                f" (got prefetch_factor={prefetch_factor}). Fix: pass "
+                "prefetch_factor=None, or num_workers > 0."
             )
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         elif prefetch_factor is not None and prefetch_factor < 0:
-            raise ValueError("prefetch_factor option should be non-negative")
+            raise ValueError(
+                "prefetch_factor option should be non-negative"
+                f" (got prefetch_factor={prefetch_factor}). Fix: pass prefetch_factor >= "
+                "0."
+            )
         if persistent_workers and num_workers == 0:
-            raise ValueError("persistent_workers option needs num_workers > 0")
+            raise ValueError(
+                "persistent_workers option needs num_workers > 0"
+                ". Fix: pass num_workers > 0, or persistent_workers=False."
+            )
         self.dataset = dataset
         self.num_workers = num_workers
         self.pin_memory = pin_memory
@@ -231,6 +241,7 @@ class DataLoader:
                 raise ValueError(
                     "multiprocessing_context can only be used with multi-process loading "
                     f"(num_workers > 0), but got num_workers={self.num_workers}"
+                    ". Fix: pass num_workers > 0, or drop multiprocessing_context."
                 )
             import multiprocessing  # only here and in the workers' iterator: import cost
 
@@ -240,12 +251,14 @@ class DataLoader:
                     raise ValueError(
                         "multiprocessing_context option should specify a valid start method "
                         f"in {methods!r}, but got multiprocessing_context={context!r}"
+                        f". Fix: pass one of {methods!r}."
                     )
                 context = multiprocessing.get_context(context)
             if not isinstance(context, multiprocessing.context.BaseContext):
                 raise TypeError(
                     "multiprocessing_context option should be a valid context object or a "
                     f"string specifying the start method, but got multiprocessing_context={context}"
+                    ". Fix: pass multiprocessing.get_context(method) or a start method name."
                 )
         self._multiprocessing_context = context
 
