@@ -490,3 +490,27 @@ def _several_outputs_scenario(name: str, lib: Any) -> list[Any]:
 )
 def test_functions_of_several_outputs_have_one_node_as_torch(name: str) -> None:
     assert _several_outputs_scenario(name, ag) == _several_outputs_scenario(name, torch)
+
+
+def _complex_square_run(lib: Any) -> Any:
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any) -> Any:
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx: Any, grad: Any) -> Any:
+            (x,) = ctx.saved_tensors
+            return grad * 2 * x.conj()  # PyTorch's convention: grad * conj(f'(z))
+
+    z = lib.tensor([1 + 2j, -0.5 + 1j], dtype=lib.complex128, requires_grad=True)
+    y = Square.apply(z)
+    y.abs().sum().backward()
+    return y.requires_grad, y.grad_fn is not None, z.grad.tolist()
+
+
+def test_a_complex_output_is_differentiable_as_torch() -> None:
+    # Regression: only floating outputs got the Function's node; a complex one came back
+    # detached, so its backward never ran.
+    assert _complex_square_run(ag) == _complex_square_run(torch)

@@ -236,7 +236,7 @@ class Function:
             index
             for index, o in enumerate(outputs)
             if isinstance(o, Tensor)
-            and o.dtype.is_floating_point
+            and (o.dtype.is_floating_point or o.dtype.is_complex)
             and id(o) not in ctx._non_differentiable
         ]
         if not ctx._records or not differentiable:
