@@ -296,22 +296,26 @@ def test_python_bool_results_make_compile_run_eagerly(name: str) -> None:
 
 def test_matrix_exp_replays_eagerly_with_another_norm() -> None:
     # The number of squarings depends on A's norm, read into Python: compile runs eagerly
-    # (traced on a small norm, a larger one must still be squared enough times).
+    # (traced on a small norm, a larger one must still be squared enough times). 2x2: a 1x1
+    # matrix is exp of its entry, as in torch, with nothing read.
     import torch
 
     def fn(a: ag.Tensor) -> ag.Tensor:
         return ag.matrix_exp(a)
 
+    def matrix(value: float) -> list[list[float]]:
+        return [[value, 1.0], [0.0, value / 2]]
+
     compiled = ag.compile(fn)
     with pytest.warns(RuntimeWarning, match="runs eagerly"):
-        compiled(ag.tensor([[0.1]], dtype=ag.float64))
+        compiled(ag.tensor(matrix(0.1), dtype=ag.float64))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for value in (40.0, 0.2, -30.0):
-            x = ag.tensor([[value]], dtype=ag.float64)
+            x = ag.tensor(matrix(value), dtype=ag.float64)
             assert _bits(compiled(x)) == _bits(fn(x))
-            expected = torch.matrix_exp(torch.tensor([[value]], dtype=torch.float64)).item()
-            assert compiled(x).item() == pytest.approx(expected, rel=1e-12)
+            expected = torch.matrix_exp(torch.tensor(matrix(value), dtype=torch.float64))
+            np.testing.assert_allclose(compiled(x).numpy(), expected.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize(

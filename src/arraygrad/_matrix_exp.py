@@ -11,7 +11,7 @@ import math
 
 from arraygrad import _backend, _dtype, ops
 from arraygrad._linalg import matmul
-from arraygrad._math import add, mul, sub
+from arraygrad._math import add, exp, mul, sub
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor, describe
 
@@ -71,6 +71,8 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
     n = shape[-1]
     if A.numel() == 0:
         return labelled(ops.clone(A), _NAME)
+    if n == 1:  # torch's shortcut: exp(inf) is inf and exp(-inf) 0, where the approximant has nan
+        return labelled(exp(A), _NAME)
     xp = _backend.xp
     # The approximant runs in float64 and the result is cast back: in float32 the rounding of
     # the degree-13 polynomial costs ~1e-4 relative accuracy (torch: ~1e-6), and float16 has
@@ -83,12 +85,12 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's argument name
         A = ops.astype(A, precise)  # noqa: N806 - PyTorch's argument name
     eye = Tensor._wrap(xp.eye(n, dtype=A._data.dtype))
     # The 1-norm (largest column sum of |A|) decides the scaling. _backend.item makes compile
-    # fall back to eager: the number of squarings depends on the values.
-    norm = float(_backend.item(xp.max(xp.sum(xp.abs(A._data), axis=-2))))
-    if not math.isfinite(norm):
-        squarings = 0  # nan/inf propagate through the approximant, as in PyTorch
-    else:
-        squarings = max(0, math.ceil(math.log2(norm / _THETA13))) if norm > _THETA13 else 0
+    # fall back to eager: the number of squarings depends on the values. A matrix holding nan
+    # or inf gives nan whatever the scaling (as in PyTorch), so only the finite norms count:
+    # the others of its batch still get theirs.
+    norms = xp.max(xp.sum(xp.abs(A._data), axis=-2), axis=-1)
+    norm = float(_backend.item(xp.max(xp.where(xp.isfinite(norms), norms, 0.0))))
+    squarings = max(0, math.ceil(math.log2(norm / _THETA13))) if norm > _THETA13 else 0
     a = mul(A, 2.0**-squarings) if squarings else A
     b = _PADE13
     a2 = matmul(a, a)

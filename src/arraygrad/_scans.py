@@ -230,7 +230,8 @@ def trapezoid(
 ) -> Tensor:
     """The trapezoidal rule along ``dim``: ``sum((y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]))``,
     with sample points ``x`` (1-D, or ``y``'s shape) or a constant spacing ``dx`` (1 by default).
-    Integer ``y`` integrates to the default float dtype, complex ``y`` to its own dtype.
+    Integer ``y`` integrates to the default float dtype, complex ``y`` to its own dtype; no
+    samples along ``dim`` give zeros in ``y``'s dtype (bool too), as PyTorch's.
 
     >>> import arraygrad
     >>> arraygrad.trapezoid(arraygrad.tensor([1.0, 2.0, 4.0]), dx=2.0)
@@ -245,6 +246,10 @@ def trapezoid(
     from arraygrad._math import mul, sub
     from arraygrad._reduction import sum as _sum
 
+    axis = normalize_dim(dim, y.ndim)
+    if y._data.shape[axis] == 0:  # PyTorch's first check: zeros of y's dtype, outside the graph
+        kept = tuple(s for i, s in enumerate(y._data.shape) if i != axis)
+        return Tensor._wrap(_backend.xp.zeros(kept, dtype=y._data.dtype))
     if y.dtype is _dtype.bool_ or (x is not None and x.dtype is _dtype.bool_):
         where = "`y`" if x is None else "`x` or `y`"
         raise RuntimeError(
@@ -252,13 +257,10 @@ def trapezoid(
             "convert it first, e.g. y.float()."
         )
 
-    axis = normalize_dim(dim, y.ndim)
     size = y._data.shape[axis]
     if x is None:
         # PyTorch's form for a constant spacing: (sum(y) - (y[0] + y[-1]) / 2) * dx.
         spacing = 1.0 if dx is None else dx
-        if size == 0:
-            return mul(_sum(_inexact(y), axis), 0.0)
         ends = ops.add(_part(y, axis, 0, 1), _part(y, axis, size - 1, size))
         ends = ops.reshape(ends, shape=tuple(s for i, s in enumerate(y.shape) if i != axis))
         inner = sub(_sum(y, axis), mul(_inexact(ends), 0.5))
@@ -277,8 +279,6 @@ def trapezoid(
         x_axis = axis
     else:
         x_axis = normalize_dim(dim, x.ndim)
-    if size == 0:
-        return mul(_sum(_inexact(y), axis), 0.0)
     spacings = sub(_part(x, x_axis, 1, None), _part(x, x_axis, None, -1))
     heights = ops.add(_part(y, axis, 1, None), _part(y, axis, None, -1))
     return div(_sum(mul(spacings, heights), axis), 2.0)

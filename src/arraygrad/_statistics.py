@@ -95,6 +95,32 @@ def _parts_dropped(result: Tensor, input: Tensor, keepdim: bool) -> Tensor:
     return result
 
 
+def _welford_mean(input: Tensor, centre: Tensor, axis: tuple[int, ...] | None) -> Tensor:
+    """``centre`` (the mean, kept dims), nan where PyTorch's var_mean and std_mean give nan: their
+    Welford update meets an infinity before the last element of its slice (inf - inf follows;
+    read in index order, where PyTorch's whole-tensor reduction reads in memory order)."""
+    data = input._data
+    shape = tuple(data.shape)
+    axes = tuple(range(len(shape))) if axis is None else axis
+    count = math.prod(shape[a] for a in axes)
+    if count < 2 or not _backend.is_real_floating(data.dtype):
+        return centre
+    tracer = _backend.tracer
+    if tracer is not None:  # arraygrad.compile: the mask below reads the tensor's array itself
+        tracer.see_tensor(input)
+    xp = _backend.xp
+    kept = tuple(a for a in range(len(shape)) if a not in axes)
+    finite = xp.permute_dims(xp.isfinite(data), (*kept, *axes))
+    rows = xp.reshape(finite, (*(shape[a] for a in kept), count))
+    early = xp.logical_not(xp.all(rows[..., :-1], axis=-1))
+    if tracer is None and not _backend.is_lazy and not bool(xp.any(early)):
+        return centre  # (the usual case: nothing added)
+    nan = xp.asarray(math.nan, dtype=data.dtype)
+    offset = xp.where(early, nan, xp.zeros_like(nan))
+    offset = _backend.ensure_array(xp.reshape(offset, tuple(centre._data.shape)))
+    return ops.add(centre, Tensor._wrap(offset))  # (a constant: the gradient is the mean's)
+
+
 def _squeeze_mean(centre: Tensor, axis: tuple[int, ...] | None, keepdim: bool) -> Tensor:
     if keepdim:
         return centre
@@ -199,6 +225,7 @@ def var_mean(
         "var_mean", input, dim, unbiased, keepdim, correction
     )
     var = _var_from(input, d, axis, divisor, keepdim)
+    centre = _welford_mean(input, centre, _own_axes(axis, input))
     return var, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 
@@ -227,6 +254,7 @@ def std_mean(
         "std_mean", input, dim, unbiased, keepdim, correction
     )
     std = _std_from(input, d, axis, divisor, keepdim)
+    centre = _welford_mean(input, centre, _own_axes(axis, input))
     return std, _squeeze_mean(centre, _own_axes(axis, input), keepdim)
 
 

@@ -692,11 +692,12 @@ def test_clamp_of_a_number_and_a_0d_tensor_promotes_both_as_numbers_like_torch()
         assert mine.tolist() == theirs.tolist()
 
 
-@pytest.mark.parametrize("eps", [None, 0.1])
+@pytest.mark.parametrize("eps", [None, 0.1, -0.1])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_logit_matches_torch_at_the_edges_of_its_domain(eps: float | None, dtype: str) -> None:
     # inf at 0 and 1 whatever the zero's sign, nan outside [0, 1], 0 where eps clamps, NaN
-    # passing through: values and gradients bit for bit.
+    # passing through: values and gradients bit for bit. A negative eps clamps nothing: nan
+    # outside [0, 1] as without eps (arraygrad's gradient was 0 there, fuzz_fixes2).
     values = [-0.5, -0.0, 0.0, 0.3, 1.0, 1.5, float("nan"), 0.05, 0.95]
     results = []
     for lib in (ag, torch):

@@ -7,6 +7,8 @@ VJPs) and finite differences; ranks, lstsq's fields and misuse are compared dire
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -436,6 +438,36 @@ def test_lstsq_results_match_torch(driver: str | None, shapes: Any) -> None:
     check_against_torch(
         lambda x, y: tuple(lib(x).linalg.lstsq(x, y, driver=driver)), None, [a, b], grad=False
     )
+
+
+# Regression (fuzz_methods, fixed in ef48cbf by guarding pinv): lstsq of a matrix holding an
+# infinity never returned (NumPy's LAPACK gesdd under pinv). torch's solution is all NaN for
+# each driver, and gelss's singular values too. (torch's gelsd raises an internal assert here,
+# and its gelsy rank reads uninitialised memory: neither is compared.)
+@pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelss"])
+def test_lstsq_of_a_matrix_with_an_infinity_returns_torchs_nan(driver: str | None) -> None:
+    setup = (
+        "x = L.tensor([[1.0, 2.0, 0.5], [float('inf'), 3.0, 1.0], [0.2, 0.1, 4.0]],"
+        " dtype=L.float64)\n"
+        f"r = L.linalg.lstsq(x, x, driver={driver!r})\n"
+    )
+    code = (
+        "import arraygrad as L\n"
+        + setup
+        + "print([r.solution.tolist(), r.singular_values.tolist()])"
+    )
+    try:  # in a child process: a hang is a failure, not a stuck test run
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"lstsq(driver={driver!r}) of a matrix with an infinity did not return")
+    mine = eval(run.stdout, {"nan": math.nan, "inf": math.inf})
+    namespace: dict[str, Any] = {"L": torch}
+    exec(setup, namespace)
+    theirs = [namespace["r"].solution.tolist(), namespace["r"].singular_values.tolist()]
+    for ours, torchs in zip(mine, theirs, strict=True):
+        np.testing.assert_array_equal(np.asarray(ours), np.asarray(torchs))
 
 
 SOLVER_ERRORS = [

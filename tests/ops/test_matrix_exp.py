@@ -80,6 +80,27 @@ def test_nan_and_inf_propagate_like_torch() -> None:
         np.testing.assert_array_equal(out, expected)  # nan where torch has nan
 
 
+# Regression (fuzz_fixes2): a 1x1 matrix of inf gave nan (the approximant's inf - inf) where
+# torch takes exp of the entry: inf, and 0 for -inf.
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
+def test_one_by_one_matrices_are_exp_of_the_entry_as_torchs(dtype: str) -> None:
+    entries = [[[float("inf")]], [[float("-inf")]], [[float("nan")]], [[80.0]], [[-1e3]], [[2.0]]]
+    out = ag.matrix_exp(ag.tensor(entries, dtype=getattr(ag, dtype)))
+    expected = torch.matrix_exp(torch.tensor(entries, dtype=getattr(torch, dtype)))
+    assert out.dtype == getattr(ag, dtype)
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6, atol=0)
+
+
+# Regression (fuzz_fixes2): a matrix with an infinity in a batch left the batch unscaled, so
+# the others' results were wrong (-37.3 for exp(100)); torch scales each matrix by its own norm.
+def test_a_non_finite_matrix_leaves_the_rest_of_its_batch_exact_as_torchs() -> None:
+    inf, nan = float("inf"), float("nan")
+    a = [[[inf, 0.0], [0.0, 1.0]], [[100.0, 1.0], [0.0, 2.0]], [[nan, 0.0], [0.0, 1.0]]]
+    out = ag.matrix_exp(ag.tensor(a, dtype=ag.float64)).numpy()
+    expected = torch.matrix_exp(torch.tensor(a, dtype=torch.float64)).numpy()
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=0)  # nan where torch has nan
+
+
 @pytest.mark.parametrize(
     "fn, match",
     [

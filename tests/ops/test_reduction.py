@@ -154,6 +154,10 @@ EDGES = {
     "amax_nan": (lambda x: x.amax(), [[1.0, float("nan")]]),
     "prod_one_zero": (lambda x: x.prod(), [[2.0, 0.0, 3.0]]),
     "prod_two_zeros": (lambda x: x.prod(), [[2.0, 0.0, 0.0]]),
+    # torch's product of all elements gives zeros for two zeros, even beside an inf (arraygrad
+    # gave the others' products: nan, fuzz_fixes2); along a dim, torch keeps the nan
+    "prod_two_zeros_inf": (lambda x: x.prod(), [[[INF, 0.0], [0.0, 2.0]]]),
+    "prod_two_zeros_inf_dim": (lambda x: x.prod(0), [[INF, 0.0, 0.0]]),
     "prod_zeros_dim": (lambda x: x.prod(1), [[[2.0, 0.0, 3.0], [0.0, 0.0, 1.0], [1.0, 2.0, 4.0]]]),
     "prod_0d": (lambda x: x.prod(), [5.0]),
     "cumprod_zeros": (lambda x: x.cumprod(0), [[2.0, 0.0, 3.0, 0.0, 4.0]]),
@@ -180,6 +184,12 @@ EDGES = {
     "norm_p_all_zero": (lambda x: vnorm(x, 0.5) + vnorm(x, 3) + vnorm(x, -1), [[0.0, 0.0]]),
     "norm_negative_p_with_zero": (lambda x: vnorm(x, -1), [[1.0, 0.0, 3.0]]),
     "std_zero_spread": (lambda x: x.std(), [[1.0, 1.0]]),
+    # torch's var_mean / std_mean take the mean by Welford's update: nan once an infinity is
+    # met before a slice's last element (arraygrad gave inf, fuzz_fixes2 seed 15870)
+    "var_mean_infinities": (
+        lambda x: (*lib(x).var_mean(x, 1), *lib(x).std_mean(x), lib(x).std_mean(x[:, 1:], 0)[1]),
+        [[[1.0, -INF, 2.0], [1.0, 2.0, INF], [INF, 3.0, 1.0]]],
+    ),
     "std_single": (lambda x: x.std(), [[1.0]]),
     "var_single": (lambda x: x.var(), [[1.0]]),
     "logsumexp_all_-inf": (lambda x: x.logsumexp(0), [[-INF, -INF]]),

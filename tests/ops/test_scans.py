@@ -423,3 +423,22 @@ def test_logcumsumexp_checks_its_dim_before_its_dtype_as_torch(dim: int, dtype: 
 def test_cummax_and_cummin_refuse_complex_tensors_as_torch(name: str, dim: int, dtype: str) -> None:
     # complex numbers have no order: the kernel's NotImplementedError, after the dim's check
     assert_refused_as_torch(lambda lib, x: getattr(x, name)(dim), dtype)
+
+
+# Regression (fuzz_fixes2): no samples along dim gave float32 zeros for integer samples (and
+# refused bool ones); torch's first check returns zeros of y's dtype, outside the graph.
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, y: lib.trapezoid(y[..., :0]),
+        lambda lib, y: lib.trapz(y[:0], dim=0),
+        lambda lib, y: lib.trapezoid(y[..., :0], dx=0.5),
+        lambda lib, y: lib.trapz(y[..., :0], y[..., :0]),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["int64", "uint8", "bool", "float32"])
+def test_trapezoid_of_no_samples_is_zeros_of_their_dtype_as_torchs(call: Any, dtype: str) -> None:
+    assert_refused_as_torch(call, dtype)
+    for lib_ in (ag, torch):
+        y = lib_.ones(2, 3, requires_grad=True)
+        assert not call(lib_, y).requires_grad

@@ -70,6 +70,20 @@ def test_edges_match_torch(op: str, name: str) -> None:
     check_against_torch(lambda x: getattr(x, op)(0), None, [values], rtol=1e-12, atol=0)
 
 
+# Regression (fuzz_fixes2): log_softmax of one element (0-d) sent back 0 at inf, -inf and nan,
+# where torch's g - exp(out) * g is nan (out is nan there).
+@pytest.mark.parametrize("value", [INF, -INF, float("nan"), 2.0])
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_one_element_at_non_finite_values_matches_torch(op: str, value: float) -> None:
+    results = []
+    for lib_ in (ag, torch):
+        x = lib_.tensor(value, dtype=lib_.float64, requires_grad=True)
+        out = getattr(lib_, op)(x, 0)
+        (out * 0.7).backward()
+        results.append([out.item(), x.grad.item()])
+    np.testing.assert_array_equal(results[0], results[1])
+
+
 def test_integer_input_with_dtype_matches_torch() -> None:
     values = np.array([[1, 2, 3], [0, -1, 5]])
     check_against_torch(lambda x: lib(x).softmax(x, 1, dtype=lib(x).float32), None, [values])

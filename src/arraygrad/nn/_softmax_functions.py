@@ -167,8 +167,11 @@ def log_softmax(
             else:
                 out = _reduced_floats.in_float32(log_softmax, input, axis)
             return labelled(c_ordered(out), "LogSoftmaxBackward0")
-        if input.ndim == 0:
-            return labelled(c_ordered(input - input), "LogSoftmaxBackward0")
+        if input.ndim == 0:  # a single element: 0, and nan at nan or an infinity, whose
+            # gradient PyTorch's g - exp(out) * g makes nan too (x - x alone would send back 0)
+            shifted = input - input
+            out = shifted - _math.log(_math.exp(shifted))
+            return labelled(c_ordered(out), "LogSoftmaxBackward0")
     shifted = _shifted(input, axis)
     # The primitives that exp, sum(axis, keepdim=True), log and - apply to float32 and float64
     # tensors, without those functions' dispatch on dtypes and arguments.

@@ -169,7 +169,13 @@ def _prod_vjp(ns: Any, g: Any, out: Any, x: Any, *, axis: Any, keepdims: bool) -
     # to the inf's own gradient; an inf's slice without a zero gets the others, not inf / inf).
     safe_x = ns.where(zero, 1.0, x)
     has_zero = ns.any(zero, axis=None, keepdims=False)
-    return ns.where(has_zero, g * others, g * (out / safe_x))  # PyTorch's order: no underflow
+    grad = ns.where(has_zero, g * others, g * (out / safe_x))  # PyTorch's order: no underflow
+    if axis is None and on_raw_arrays(ns):
+        # PyTorch's product of all elements, outside create_graph: two zeros or more send back
+        # zeros (each product of the others holds a zero), also where an inf made others nan.
+        several = ns.sum(ns.astype(zero, x.dtype), axis=None, keepdims=False) > 1
+        grad = ns.where(several, ns.zeros_like(grad), grad)
+    return grad
 
 
 # ``axis`` is None or a one-element tuple (torch.prod reduces one dim or all).
@@ -232,16 +238,23 @@ def _mode_index(xp: Any, x: Any, *, axis: int) -> Any:
     # The index (keepdims layout) of PyTorch's mode along ``axis``: sort stably, find where
     # each run of equal values starts, and take the first place reaching the longest run: the
     # end of the smallest most frequent value, whose last occurrence it is. NaN equals nothing
-    # (each is a run of one, as in PyTorch's scan) and is ordered first, where PyTorch's
-    # unstable sort leaves it at an arbitrary place. One primitive: the raw operators on
-    # indices are recorded by arraygrad.compile as part of it.
+    # (each is a run of one, as in PyTorch's scan); a row holding one is ordered as PyTorch's
+    # std::sort leaves it (on NumPy; other libraries' put NaN first). One primitive: the raw
+    # operators on indices are recorded by arraygrad.compile as part of it.
     n = x.shape[axis]
 
     def part(a: Any, start: int | None, stop: int | None) -> Any:
         return a[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
 
     order = _backend.stable_argsort(xp, x, axis, False)  # NaNs last, in their order
-    if _backend.is_real_floating(x.dtype):
+    replayed = (
+        _backend.nan_rows_as_std_sort(x, axis, order)
+        if _backend.is_real_floating(x.dtype)
+        else order
+    )
+    if replayed is not None:
+        order = replayed
+    elif _backend.is_real_floating(x.dtype):
         last = xp.astype(~xp.isnan(xp.take_along_axis(x, order, axis=axis)), xp.int8)
         order = xp.take_along_axis(order, xp.argsort(last, axis=axis, stable=True), axis=axis)
     ordered = xp.take_along_axis(x, order, axis=axis)

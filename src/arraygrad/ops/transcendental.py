@@ -66,7 +66,7 @@ def _clamped_logit(xp: Any, x: Any, eps: float) -> Any:
 def _logit_vjp(ns: Any, g: Any, x: Any, eps: float | None) -> Any:
     # g / (x (1 - x)), as PyTorch's logit_backward divides. The denominators it does not use
     # are replaced by constants, so that a second derivative sees no 0 / 0 from them.
-    if eps is None:
+    if eps is None or eps < 0:  # (a negative eps clamps nothing in [0, 1]: PyTorch's nan too)
         # inf at 0 and 1 whatever the zero's sign (-0.0 would give -inf); nan outside [0, 1]
         denominator = ns.where((x == 0) | (x == 1), 0.0, x * (1 - x))
         return ns.where((x < 0) | (x > 1), _NAN, g / denominator)
