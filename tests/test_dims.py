@@ -70,3 +70,22 @@ def test_a_float_is_no_dimension() -> None:
         torch.ones(2, 3).transpose(0.0, 1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="must be int, not float"):
         ag.ones(2, 3).transpose(0.0, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.zeros(lib.tensor(False)),
+        lambda lib: lib.zeros((2, lib.tensor(True))),
+        lambda lib: lib.empty(lib.tensor(True)),
+        lambda lib: lib.ones(2).view(lib.tensor(True), 2),
+        lambda lib: lib.ones(1).expand(lib.tensor(True)),
+    ],
+    ids=["zeros", "zeros-tuple", "empty", "view", "expand"],
+)
+def test_a_bool_tensor_as_a_size_is_refused_as_torch(call: Any) -> None:
+    # A bool tensor has __index__, but torch reads a size through its Scalar, which must be
+    # integral; an integer tensor is a size as in torch (above).
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError, match=r"Expected scalar.isIntegral\( false\)"):
+            call(lib)

@@ -200,3 +200,18 @@ def test_complex_logspace_is_torch_s_c_library_pow_to_the_last_bit(dtype: str) -
             mine = ag.logspace(start, end, steps, base, dtype=getattr(ag, dtype)).numpy()
             where = f"logspace({start}, {end}, {steps}, {base})"
             np.testing.assert_array_equal(mine, theirs, err_msg=where)
+
+
+@pytest.mark.parametrize("function", ["linspace", "logspace"])
+@pytest.mark.parametrize(
+    "ends",
+    [lambda lib: (lib.tensor([0.0, 1.0]), 1.0), lambda lib: (0.0, lib.ones(1, 1))],
+    ids=["start-1d", "end-2d"],
+)
+def test_ends_that_are_not_0d_tensors_are_refused_as_torch(function: str, ends: Any) -> None:
+    messages = []
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError) as caught:
+            getattr(lib, function)(*ends(lib), 3)
+        messages.append(str(caught.value))
+    assert messages[0].startswith(messages[1]) and "Fix:" in messages[0]

@@ -114,4 +114,11 @@ def _integer(value: Any) -> int:
             f"sizes and dims must be integers, got {type(value).__name__} {value!r}. Fix: pass "
             "ints (e.g. int(n) or n // 2 for a computed size)."
         )
+    if getattr(getattr(value, "dtype", None), "name", None) == "bool" and hasattr(value, "item"):
+        # A bool tensor has __index__, but PyTorch reads a size from its Scalar, which it
+        # checks is integral (a Python bool is refused above, as PyTorch's parser does).
+        raise RuntimeError(
+            f"Expected scalar.isIntegral( false) to be true, but got false: a bool tensor "
+            f"({value!r}) given as a size. Fix: pass an int, e.g. int(n)."
+        )
     return operator.index(value)

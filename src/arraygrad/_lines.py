@@ -58,6 +58,13 @@ def linspace(
 def _line_dtype(function: str, start: Any, end: Any, steps: int, d: dtype | None) -> dtype:
     """The dtype of ``linspace``'s or ``logspace``'s line (``function``), with PyTorch's errors:
     complex ends make a complex line, refused for a real ``d``; bool has no line kernel."""
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(
+                f"{function} only supports 0-dimensional start and end tensors, but got {name} "
+                f"with {value.ndim} dimension(s). Fix: pass a number or a 0-d tensor, e.g. "
+                f"{name}[0] or {name}.squeeze()."
+            )
     complex_ends = _is_complex_number(start) or _is_complex_number(end)
     if d is None:
         d = _dtype.get_default_complex_dtype() if complex_ends else _dtype.get_default_dtype()
