@@ -89,3 +89,19 @@ def test_a_bool_tensor_as_a_size_is_refused_as_torch(call: Any) -> None:
     for lib in (ag, torch):
         with pytest.raises(RuntimeError, match=r"Expected scalar.isIntegral\( false\)"):
             call(lib)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L: L.ones(1, 2, 1).sum((0, -3)),
+        lambda L: L.ones(1, 2, 1).squeeze((2, 0, -1)),
+        lambda L: L.ones(1, 2, 1).amax((1, 0, 0)),
+    ],
+)
+def test_a_repeated_dim_is_named_as_torch_names_it(call: Any) -> None:
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    with pytest.raises(RuntimeError) as mine:
+        call(ag)
+    assert str(mine.value).startswith(str(theirs.value)) and "Fix:" in str(mine.value)

@@ -188,6 +188,8 @@ def test_in_place_scan_with_another_dtype_raises_like_torch(method: str) -> None
         lambda t: t.squeeze_(),
         lambda t: t.squeeze_(1),
         lambda t: t.squeeze_((0, 1)),
+        lambda t: t.squeeze_(0, 1),
+        lambda t: t.squeeze_(1, -1),
         lambda t: t.squeeze_(0),
         lambda t: t.unsqueeze_(-1),
         lambda t: t.unsqueeze_(3),
@@ -222,6 +224,10 @@ def test_t_in_place_matches_torch(values: Any) -> None:
         (lambda t: t.transpose_(0, 3), "out of range"),
         (lambda t: t.unsqueeze_(4), "out of range"),
         (lambda t: t.squeeze_(-4), "out of range"),
+        (lambda t: t.squeeze_(1, -4), "out of range"),
+        (lambda t: t.squeeze_(1, -2), "dim 1 appears multiple times in the list of dims"),
+        (lambda t: t.squeeze_((1,), 0), r"invalid combination of arguments - got \(tuple, int\)"),
+        (lambda t: t.squeeze_(1, dim=0), r"invalid combination of arguments - got \(int, dim=int"),
     ],
 )
 def test_in_place_shape_misuse_raises_like_torch(op: Any, match: str) -> None:
@@ -317,3 +323,31 @@ def test_in_place_other_names_on_integer_tensors_match_torch() -> None:
     a, ta = _both([1.0, -2.0])
     _same(ag.negative_(a), torch.negative_(ta))
     assert a._version == ta._version == 1
+
+
+@pytest.mark.parametrize("dims", [(0, 2), ((0, 2),), ([0, 2],), (2, 0, 1)])
+@pytest.mark.parametrize("method", ["squeeze", "squeeze_"])
+def test_squeeze_of_several_dims_matches_torch_in_values_views_and_gradients(
+    method: str, dims: tuple[Any, ...]
+) -> None:
+    seen = []
+    for lib in (ag, torch):
+        w = lib.tensor(np.arange(6.0).reshape(1, 2, 1, 3), requires_grad=True)
+        h = w * 2
+        view = h[:]
+        out = getattr(view, method)(*dims)
+        weights = lib.arange(out.numel(), dtype=lib.float64).reshape(out.shape)
+        (out * weights).sum().backward()
+        seen.append(
+            (
+                tuple(out.shape),
+                tuple(view.shape),
+                out.stride(),
+                out._base is h,
+                h._version,
+                out.grad_fn.name(),
+                out.tolist(),
+                w.grad.tolist(),
+            )
+        )
+    assert seen[0] == seen[1]

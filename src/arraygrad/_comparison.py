@@ -179,6 +179,15 @@ def _membership_operand(value: Any, name: str) -> Tensor:
             f"Unsupported input type encountered for isin(): Bool ({name} is a {describe(x)}). "
             "Fix: compare bools with == and any(), or convert them (x.long())."
         )
+    if x.dtype.is_complex:
+        # PyTorch has no isin kernel for complex; a Python complex is named as the complex128
+        # scalar PyTorch wraps it in.
+        kind = x.dtype if isinstance(value, Tensor) else _dtype.complex128
+        raise RuntimeError(
+            f"Unsupported input type encountered for isin(): {_dtype.torch_type_name(kind)} "
+            f"({name} is a {describe(x)}). Fix: compare the complex values directly, e.g. "
+            "(elements.unsqueeze(-1) == test_elements.flatten()).any(-1)."
+        )
     return x
 
 

@@ -70,10 +70,16 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
         dims = tuple(dim)
         if not dims:  # PyTorch reads an empty dim list as "all dimensions"
             return None
-    axes = tuple(sorted({normalize_dim(d, ndim) for d in dims}))
-    if len(axes) != len(dims):
-        raise RuntimeError(f"dim {list(dims)} appears multiple times in the list of dims")
-    return axes if ndim else None
+    seen: set[int] = set()
+    for d in dims:
+        axis = normalize_dim(d, ndim)
+        if axis in seen:  # PyTorch names the first repeat, counted from the front
+            raise RuntimeError(
+                f"dim {axis} appears multiple times in the list of dims (dim={list(dims)}). "
+                "Fix: name each dimension once."
+            )
+        seen.add(axis)
+    return tuple(sorted(seen)) if ndim else None
 
 
 def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:

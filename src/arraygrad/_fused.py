@@ -21,6 +21,7 @@ from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._comparison import logical_and, logical_or
 from arraygrad._contractions import outer
+from arraygrad._deprecated_overloads import value_first
 from arraygrad._division import div
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._linalg import bmm, mm, mv
@@ -85,15 +86,25 @@ def _ignored(x: Tensor) -> Tensor:
 
 
 def addcmul(
-    input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1, out: Tensor | None = None
+    input: Tensor,
+    tensor1: Tensor,
+    tensor2: Tensor,
+    *legacy: Tensor,
+    value: Any = 1,
+    out: Tensor | None = None,
 ) -> Tensor:
-    """``input + value * tensor1 * tensor2``, broadcasting the three tensors.
+    """``input + value * tensor1 * tensor2``, broadcasting the three tensors. PyTorch's
+    deprecated ``addcmul(input, value, tensor1, tensor2)`` is taken too, with its warning.
 
     >>> import arraygrad
     >>> x = arraygrad.tensor([1.0, 2.0])
     >>> arraygrad.addcmul(x, x, arraygrad.tensor([3.0, 4.0]), value=0.5)
     tensor([2.5000, 6.0000])
     """
+    if legacy:
+        tensor1, tensor2, value = value_first(
+            "addcmul", tensor1, tensor2, legacy, value, method=False
+        )
     if out is not None:
         return written("addcmul", out, addcmul, input, tensor1, tensor2, value=value)
     require_tensor("addcmul", "input", 1, input)
@@ -115,9 +126,15 @@ def addcmul(
 
 
 def addcdiv(
-    input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1, out: Tensor | None = None
+    input: Tensor,
+    tensor1: Tensor,
+    tensor2: Tensor,
+    *legacy: Tensor,
+    value: Any = 1,
+    out: Tensor | None = None,
 ) -> Tensor:
-    """``input + value * tensor1 / tensor2``, broadcasting the three tensors.
+    """``input + value * tensor1 / tensor2``, broadcasting the three tensors. PyTorch's
+    deprecated ``addcdiv(input, value, tensor1, tensor2)`` is taken too, with its warning.
 
     As in PyTorch, ``tensor1`` and ``tensor2`` may not both be integer (or bool) tensors.
 
@@ -126,6 +143,10 @@ def addcdiv(
     >>> arraygrad.addcdiv(x, x, arraygrad.tensor([4.0, 8.0]), value=2)
     tensor([1.5000, 2.5000])
     """
+    if legacy:
+        tensor1, tensor2, value = value_first(
+            "addcdiv", tensor1, tensor2, legacy, value, method=False
+        )
     if out is not None:
         return written("addcdiv", out, addcdiv, input, tensor1, tensor2, value=value)
     require_tensor("addcdiv", "input", 1, input)

@@ -20,6 +20,7 @@ import numbers
 from typing import Any
 
 from arraygrad import _device, _dtype, _reduced_floats, ops
+from arraygrad._deprecated_overloads import scale_first
 from arraygrad._elementwise_operands import (
     _broadcast_error,
     _category,
@@ -159,13 +160,16 @@ def binary(prim: Primitive, a: Any, b: Any) -> Tensor:
 _HALF_SCALING = {ops.multiply, ops.divide, ops.trunc_divide, ops.floor_divide}
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
-    """``input + alpha * other``.
+def add(input: Any, other: Any, *legacy: Any, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    """``input + alpha * other``. PyTorch's deprecated ``add(input, alpha, other)`` is taken too,
+    with its warning.
 
     >>> import arraygrad
     >>> arraygrad.add(arraygrad.tensor([1.0, 2.0]), 1)
     tensor([2., 3.])
     """
+    if legacy:
+        other, alpha = scale_first("add", other, legacy, alpha, method=False)
     if out is not None:
         return written("add", out, add, input, other, alpha=alpha)
     if alpha.__class__ is not int or alpha != 1:
@@ -176,8 +180,9 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     return binary(ops.add, input, other)
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+def sub(input: Any, other: Any, *legacy: Any, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
     """``input - alpha * other``, broadcasting, in the promoted dtype of the two operands.
+    PyTorch's deprecated ``sub(input, alpha, other)`` is taken too, with its warning.
 
     PyTorch refuses bool operands (``^`` or ``logical_xor`` is meant).
 
@@ -185,6 +190,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) ->
     >>> arraygrad.sub(arraygrad.tensor([5, 3]), arraygrad.tensor([1, 1]), alpha=2)
     tensor([3, 1])
     """
+    if legacy:
+        other, alpha = scale_first("sub", other, legacy, alpha, method=False)
     if out is not None:
         return written("sub", out, sub, input, other, alpha=alpha)
     if alpha.__class__ is not int or alpha != 1:

@@ -322,9 +322,11 @@ class TensorAliasMethods:
 
     # --- in-place shape changes: the tensor becomes a view of its own memory ------------------
 
-    def squeeze_(self, dim: Any = None) -> Tensor:
-        """In place: :meth:`squeeze`."""
-        return _restride(self, _ag._shape.squeeze, dim)
+    def squeeze_(self, *dims: Any, dim: Any = None) -> Tensor:
+        """In place: :meth:`squeeze` (of one dim, a tuple of them, or several ints)."""
+        return _restride(
+            self, _ag._shape.squeeze, _ag._tensor_shape._squeeze_dims("squeeze_", dims, dim)
+        )
 
     def unsqueeze_(self, dim: int) -> Tensor:
         """In place: :meth:`unsqueeze`."""

@@ -41,20 +41,38 @@ class TensorElementwiseMethods:
         """Log-softmax along ``dim``, finite for logits of any magnitude."""
         return _ag._softmax.log_softmax(self, dim, dtype)
 
-    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-        """``self + value * tensor1 * tensor2``."""
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *legacy: Tensor, value: Any = 1) -> Tensor:
+        """``self + value * tensor1 * tensor2`` (also PyTorch's deprecated ``(value, tensor1,
+        tensor2)``, with its warning)."""
+        if legacy:
+            tensor1, tensor2, value = _ag._deprecated_overloads.value_first(
+                "addcmul", tensor1, tensor2, legacy, value, method=True
+            )
         return _ag._fused.addcmul(self, tensor1, tensor2, value=value)
 
-    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *legacy: Tensor, value: Any = 1) -> Tensor:
         """In place: :meth:`addcmul`."""
+        if legacy:
+            tensor1, tensor2, value = _ag._deprecated_overloads.value_first(
+                "addcmul_", tensor1, tensor2, legacy, value, method=True
+            )
         return _ag._inplace.apply(self, _ag._fused.addcmul, tensor1, tensor2, value=value)
 
-    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
-        """``self + value * tensor1 / tensor2``."""
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *legacy: Tensor, value: Any = 1) -> Tensor:
+        """``self + value * tensor1 / tensor2`` (also PyTorch's deprecated ``(value, tensor1,
+        tensor2)``, with its warning)."""
+        if legacy:
+            tensor1, tensor2, value = _ag._deprecated_overloads.value_first(
+                "addcdiv", tensor1, tensor2, legacy, value, method=True
+            )
         return _ag._fused.addcdiv(self, tensor1, tensor2, value=value)
 
-    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *legacy: Tensor, value: Any = 1) -> Tensor:
         """In place: :meth:`addcdiv`."""
+        if legacy:
+            tensor1, tensor2, value = _ag._deprecated_overloads.value_first(
+                "addcdiv_", tensor1, tensor2, legacy, value, method=True
+            )
         return _ag._inplace.apply(self, _ag._fused.addcdiv, tensor1, tensor2, value=value)
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:

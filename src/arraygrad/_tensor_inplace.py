@@ -236,14 +236,24 @@ class TensorInPlaceMethods:
     def __ipow__(self, other: Any) -> Tensor:
         return _ag._inplace.apply(self, _ag._power.pow, other)
 
-    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """In place: ``self += alpha * other``."""
+    def add_(self, other: Any, *legacy: Any, alpha: Any = 1) -> Tensor:
+        """In place: ``self += alpha * other`` (also PyTorch's deprecated ``(alpha, other)``,
+        with its warning)."""
+        if legacy:
+            other, alpha = _ag._deprecated_overloads.scale_first(
+                "add_", other, legacy, alpha, method=True
+            )
         if alpha.__class__ is int and alpha == 1:  # alpha=True or 1.0 is checked by add
             return _ag._inplace.update(self, _ag._math.add, "add", other)
         return _ag._inplace.apply(self, _ag._math.add, other, alpha=alpha)
 
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """In place: ``self -= alpha * other``."""
+    def sub_(self, other: Any, *legacy: Any, alpha: Any = 1) -> Tensor:
+        """In place: ``self -= alpha * other`` (also PyTorch's deprecated ``(alpha, other)``,
+        with its warning)."""
+        if legacy:
+            other, alpha = _ag._deprecated_overloads.scale_first(
+                "sub_", other, legacy, alpha, method=True
+            )
         if alpha.__class__ is int and alpha == 1:  # alpha=True or 1.0 is checked by sub
             return _ag._inplace.update(self, _ag._math.sub, "subtract", other)
         return _ag._inplace.apply(self, _ag._math.sub, other, alpha=alpha)

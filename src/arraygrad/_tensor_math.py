@@ -36,12 +36,20 @@ class TensorMathMethods:
 
     __slots__ = ()
 
-    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """``self + alpha * other``."""
+    def add(self, other: Any, *legacy: Any, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other`` (also PyTorch's deprecated ``(alpha, other)``, warning)."""
+        if legacy:
+            other, alpha = _ag._deprecated_overloads.scale_first(
+                "add", other, legacy, alpha, method=True
+            )
         return _ag._math.add(self, other, alpha=alpha)
 
-    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """``self - alpha * other``."""
+    def sub(self, other: Any, *legacy: Any, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other`` (also PyTorch's deprecated ``(alpha, other)``, warning)."""
+        if legacy:
+            other, alpha = _ag._deprecated_overloads.scale_first(
+                "sub", other, legacy, alpha, method=True
+            )
         return _ag._math.sub(self, other, alpha=alpha)
 
     def mul(self, other: Any) -> Tensor:

@@ -111,9 +111,10 @@ class TensorShapeMethods:
         """Insert a dimension of size 1 at ``dim``."""
         return _ag._shape.unsqueeze(self, dim)
 
-    def squeeze(self, dim: Any = None) -> Tensor:
-        """Remove dimensions of size 1 (only ``dim`` when given)."""
-        return _ag._shape.squeeze(self, dim)
+    def squeeze(self, *dims: Any, dim: Any = None) -> Tensor:
+        """Remove dimensions of size 1 (only ``dim`` when given: an int, a tuple, or several
+        ints, as ``x.squeeze(0, 2)``)."""
+        return _ag._shape.squeeze(self, _squeeze_dims("squeeze", dims, dim))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge dimensions ``start_dim .. end_dim`` into one."""
@@ -427,6 +428,24 @@ def _named_sizes(
             f"Fix: pass a sequence, {name}=({value!r},)."
         )
     return (tuple(value),)
+
+
+def _squeeze_dims(method: str, dims: tuple[Any, ...], dim: Any) -> Any:
+    """The ``dim`` of ``x.squeeze(...)`` / ``x.squeeze_(...)``, whose PyTorch forms also take
+    several dims as separate ints (``x.squeeze(0, 2)`` is ``x.squeeze((0, 2))``)."""
+    if not dims:
+        return dim
+    several = len(dims) > 1
+    if dim is None and not (several and not all(_ag._dims.is_one_dim(d) for d in dims)):
+        return tuple(dims) if several else dims[0]
+    got = ", ".join(type(d).__name__ for d in dims)
+    if dim is not None:
+        got += f", dim={type(dim).__name__}"
+    raise TypeError(
+        f"{method}() received an invalid combination of arguments - got ({got}), but expected "
+        f"one of:\n * ()\n * (int dim)\n * (tuple of ints dim)\n Fix: pass the dimensions "
+        f"once, as ints or as one tuple, e.g. x.{method}(0, 2) or x.{method}((0, 2))."
+    )
 
 
 def _missing_argument(method: str, name: str, example: str) -> TypeError:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _complex, _grad_mode, _repeats, _shape, _splitting, _views, ops
+from arraygrad import _complex, _dtype, _grad_mode, _repeats, _shape, _splitting, _views, ops
 from arraygrad._arguments import require_tensor
-from arraygrad._dims import normalize_dim
+from arraygrad._dims import is_one_dim, normalize_dim
 from arraygrad._out import written_exactly
 from arraygrad._tensor import Tensor
 
@@ -303,17 +303,48 @@ def unsqueeze_copy(input: Tensor, dim: int, *, out: Tensor | None = None) -> Ten
     return _copy(_shape.unsqueeze(_tensor("unsqueeze_copy", input), dim))
 
 
-def view_copy(input: Tensor, size: Sequence[int], *, out: Tensor | None = None) -> Tensor:
-    """``input.view(size)``, copied.
+def view_copy(
+    input: Tensor,
+    size: Sequence[int] | _dtype.dtype | None = None,
+    *,
+    dtype: _dtype.dtype | None = None,
+    out: Tensor | None = None,
+) -> Tensor:
+    """``input.view(size)``, copied; or, as PyTorch's other overload, ``input.view(dtype)``
+    copied (the same bytes read as ``dtype``, with no gradient).
 
     >>> import arraygrad
     >>> arraygrad.view_copy(arraygrad.arange(4), (2, -1))
     tensor([[0, 1],
             [2, 3]])
+    >>> arraygrad.view_copy(arraygrad.tensor([1.0]), dtype=arraygrad.int32)
+    tensor([1065353216], dtype=arraygrad.int32)
     """
+    shape_or_dtype = _view_copy_target(input, size, dtype)
     if out is not None:
-        return written_exactly("view_copy", out, view_copy, input, size)
-    return _copy(_tensor("view_copy", input).view(size))
+        return written_exactly("view_copy", out, view_copy, input, shape_or_dtype)
+    return _copy(_tensor("view_copy", input).view(shape_or_dtype))
+
+
+def _view_copy_target(input: Any, size: Any, dtype: Any) -> Any:
+    """The one of ``view_copy``'s overloads given: a dtype (positional or ``dtype=``) or a
+    sequence of sizes; anything else is PyTorch's TypeError."""
+    given = [v for v in (size, dtype) if v is not None]
+    if len(given) == 1 and (
+        isinstance(given[0], _dtype.dtype) or (dtype is None and not is_one_dim(given[0]))
+    ):
+        return given[0]
+    got = ", ".join(
+        [type(input).__name__]
+        + ([type(size).__name__] if size is not None else [])
+        + ([f"dtype={type(dtype).__name__}"] if dtype is not None else [])
+    )
+    raise TypeError(
+        f"view_copy() received an invalid combination of arguments - got ({got}), but expected "
+        "one of:\n * (Tensor input, torch.dtype dtype, *, Tensor out = None)\n * (Tensor input, "
+        "tuple of ints size, *, Tensor out = None)\n Fix: pass either a dtype or the sizes as "
+        "one tuple, e.g. view_copy(x, (2, 3)) or view_copy(x, arraygrad.int32)."
+    )
 
 
 def view_as_real_copy(input: Tensor, *, out: Tensor | None = None) -> Tensor:

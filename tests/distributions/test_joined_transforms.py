@@ -153,3 +153,27 @@ def test_errors_as_torch(name: str) -> None:
     theirs, mine = outcome_in_each(ERRORS[name], (AssertionError,))
     assert theirs == "AssertionError"
     assert mine == theirs
+
+
+MISUSE: dict[str, Callable[[Any], Any]] = {
+    "cat of a non-transform": lambda t: t.CatTransform([t.ExpTransform(), 1]),
+    "stack of a non-transform": lambda t: t.StackTransform([2]),
+    "cat lengths count": lambda t: t.CatTransform([t.ExpTransform()] * 2, lengths=[1]),
+    "cat dim out of range": lambda t: t.CatTransform([t.ExpTransform()], dim=3)(t_ones(t)),
+    "stack dim out of range": lambda t: t.StackTransform([t.ExpTransform()], dim=-2)(t_ones(t)),
+    "stack count": lambda t: t.StackTransform([t.ExpTransform()] * 2)(t_ones(t)),
+}
+
+
+def t_ones(t: Any) -> Any:
+    # the library of the transforms module t
+    return (torch if t is torch.distributions.transforms else ag).ones(3)
+
+
+@pytest.mark.parametrize("name", sorted(MISUSE))
+def test_misuse_asserts_in_torchs_words(name: str) -> None:
+    with pytest.raises(AssertionError) as theirs:
+        MISUSE[name](_t(torch))
+    with pytest.raises(AssertionError) as mine:
+        MISUSE[name](_t(ag))
+    assert str(mine.value).startswith(str(theirs.value)) and "Fix:" in str(mine.value)

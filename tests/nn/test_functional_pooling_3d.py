@@ -187,7 +187,7 @@ VOLUME = np.zeros((1, 2, 3, 3, 3))
         (lambda x: F(x).max_pool3d(x, 2), (np.zeros((2, 3, 3)),), "4D or 5D"),
         (lambda x: F(x).max_pool3d(x, 2, padding=2), (VOLUME,), "pad should be at most half"),
         (lambda x: F(x).max_pool3d(x, 4), (VOLUME,), "too small"),
-        (lambda x: F(x).max_pool3d(x, 0), (VOLUME,), "greater than zero"),
+        (lambda x: F(x).max_pool3d(x, 0), (VOLUME,), "stride should not be zero"),
         (lambda x: F(x).avg_pool3d(x, 2, divisor_override=0), (VOLUME,), "divisor"),
         (lambda x: F(x).avg_pool3d(x, (2, 2)), (VOLUME,), "kernel_size"),
         (

@@ -167,6 +167,8 @@ MISUSE = [
     (lambda m: m.isin(m.tensor([1]), m.tensor([True])), RuntimeError),
     (lambda m: m.isin(m.tensor([True]), m.tensor([True])), RuntimeError),
     (lambda m: m.isin(2, 2), TypeError),
+    (lambda m: m.isin(m.tensor([1 + 1j]), m.tensor([1 + 1j])), RuntimeError),
+    (lambda m: m.isin(m.tensor([1.0]), 1 + 1j), RuntimeError),
     (lambda m: m.isneginf(2.0), TypeError),
     (lambda m: m.isposinf([1.0]), TypeError),
     (lambda m: m.isreal(2.0), TypeError),
@@ -180,6 +182,25 @@ def test_misuse_raises_like_torch(fn: Any, error: type[Exception]) -> None:
     with pytest.raises(error) as info:
         fn(ag)
     assert "Fix" in str(info.value)
+
+
+COMPLEX_MEMBERSHIP = [
+    lambda m: m.isin(m.tensor([1 + 1j, 2]), m.tensor([1 + 1j])),
+    lambda m: m.isin(m.tensor([1 + 1j, 2]), 1 + 1j),
+    lambda m: m.isin(1 + 1j, m.tensor([1 + 1j])),
+    lambda m: m.isin(m.tensor([1.0, 2.0]), m.tensor([1 + 1j], dtype=m.complex128)),
+    lambda m: m.isin(m.tensor([1.0, 2.0]), 1 + 1j),
+]
+
+
+@pytest.mark.parametrize("fn", COMPLEX_MEMBERSHIP)
+def test_isin_refuses_complex_with_torchs_words(fn: Any) -> None:
+    with pytest.raises(RuntimeError) as theirs:
+        fn(torch)
+    with pytest.raises(RuntimeError) as mine:
+        fn(ag)
+    assert str(mine.value).startswith(str(theirs.value))
+    assert "Fix:" in str(mine.value)
 
 
 STRICT = {

@@ -247,6 +247,11 @@ def test_in_place_function_returns_the_same_tensor_and_bumps_its_version() -> No
         lambda m: m.slice_copy(m.ones(2, 3), 5),
         lambda m: m.select_copy(m.ones(2, 3), 1, 3),
         lambda m: m.alpha_dropout_(m.ones(2), 1.5, False),
+        lambda m: m.view_copy(m.ones(4), 4),  # sizes are one tuple
+        lambda m: m.view_copy(m.ones(4)),
+        lambda m: m.view_copy(m.ones(4), (4,), dtype=m.int32),
+        lambda m: m.view_copy(m.ones(4), dtype=(4,)),
+        lambda m: m.view_copy(m.ones(4)[::2], m.float16),
     ],
 )
 def test_errors_are_torchs(call: Any) -> None:
@@ -275,6 +280,28 @@ def test_view_copies_share_no_memory_and_are_contiguous(call: Any) -> None:
         assert y.is_contiguous()
         y.fill_(-1.0)
         assert float(x.min()) == 0.0, m.__name__
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.view_copy(x, dtype=m.int32),
+        lambda m, x: m.view_copy(x, m.float16),
+        lambda m, x: m.view_copy(x, dtype=m.float64),
+        lambda m, x: m.view_copy(x, dtype=m.float32),
+        lambda m, x: m.view_copy(x.t(), dtype=m.int32),
+        lambda m, x: m.view_copy(x, dtype=m.int16, out=m.empty(0, dtype=m.int16)),
+    ],
+)
+def test_view_copy_to_a_dtype_matches_torch(call: Any) -> None:
+    seen = []
+    for m in (torch, ag):
+        x = m.arange(8.0).reshape(2, 4).requires_grad_()
+        y = call(m, x)
+        # PyTorch's dtype overload records no gradient, whatever the dtype
+        assert y.is_contiguous() and not y.requires_grad and y.grad_fn is None
+        seen.append((str(y.dtype).split(".")[-1], tuple(y.shape), y.numpy().tobytes()))
+    assert seen[0] == seen[1]
 
 
 def test_view_as_real_copy_matches_torch_with_its_gradient() -> None:

@@ -40,20 +40,16 @@ class CatTransform(Transform):
         lengths: Sequence[int] | None = None,
         cache_size: int = 0,
     ) -> None:
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise TypeError(
-                "tseq must be a sequence of Transforms. Fix: pass a list of Transform instances."
-            )
+        _check_transforms(tseq)
         if cache_size:
             tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
         self.transforms = list(tseq)
         self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
-        if len(self.lengths) != len(self.transforms):
-            raise ValueError(
-                "lengths must give one length per transform"
-                f" (got {len(self.lengths)} lengths for {len(self.transforms)} "
-                "transforms). Fix: pass one length per transform, or lengths=None."
+        if len(self.lengths) != len(self.transforms):  # PyTorch asserts it
+            raise AssertionError(
+                f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})"
+                ". Fix: pass one length per transform, or lengths=None."
             )
         self.dim = dim
 
@@ -81,12 +77,7 @@ class CatTransform(Transform):
         return CatTransform(self.transforms, self.dim, self.lengths, cache_size=cache_size)
 
     def _blocks(self, value: Any) -> list[Any]:
-        if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(
-                f"dim {self.dim} is out of range for {value.dim()} dimensions"
-                f". Fix: build the transform with dim in [{-value.dim()}, "
-                f"{value.dim() - 1}]."
-            )
+        _check_dim(self.dim, value)
         if value.shape[self.dim] != self.length:
             raise AssertionError(
                 f"x.size({self.dim}) = {value.shape[self.dim]} must equal length {self.length}"
@@ -129,10 +120,7 @@ class StackTransform(Transform):
     """
 
     def __init__(self, tseq: Sequence[Transform], dim: int = 0, cache_size: int = 0) -> None:
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise TypeError(
-                "tseq must be a sequence of Transforms. Fix: pass a list of Transform instances."
-            )
+        _check_transforms(tseq)
         if cache_size:
             tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
@@ -155,18 +143,12 @@ class StackTransform(Transform):
         return StackTransform(self.transforms, self.dim, cache_size=cache_size)
 
     def _slices(self, value: Any) -> tuple[Any, ...]:
-        if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(
-                f"dim {self.dim} is out of range for {value.dim()} dimensions"
-                f". Fix: build the transform with dim in [{-value.dim()}, "
-                f"{value.dim() - 1}]."
-            )
+        _check_dim(self.dim, value)
         if value.shape[self.dim] != len(self.transforms):
             raise AssertionError(
-                f"x.size({self.dim}) = {value.shape[self.dim]} must equal "
-                f"{len(self.transforms)}, the number of transforms"
-                ". Fix: pass a value with one slice per transform in dimension "
-                f"{self.dim}."
+                f"x.size({self.dim}) = {value.shape[self.dim]} must equal len(transforms) "
+                f"{len(self.transforms)}. Fix: pass a value with one slice per transform in "
+                f"dimension {self.dim}."
             )
         return tuple(value.unbind(self.dim))
 
@@ -223,3 +205,20 @@ class CumulativeDistributionTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
         return self.distribution.log_prob(x)
+
+
+def _check_transforms(tseq: Sequence[Any]) -> None:
+    # PyTorch asserts it (an AssertionError, not a TypeError)
+    if not all(isinstance(t, Transform) for t in tseq):
+        raise AssertionError(
+            "All elements of tseq must be Transform instances (got "
+            f"{[type(t).__name__ for t in tseq]}). Fix: pass a list of Transform instances."
+        )
+
+
+def _check_dim(dim: int, value: Any) -> None:
+    if not -value.dim() <= dim < value.dim():
+        raise AssertionError(
+            f"dim {dim} out of range for tensor with {value.dim()} dimensions. Fix: build the "
+            f"transform with dim in [{-value.dim()}, {value.dim() - 1}]."
+        )

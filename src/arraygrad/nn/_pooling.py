@@ -19,6 +19,7 @@ from arraygrad._grad_mode import is_grad_enabled
 from arraygrad._out import written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
+from arraygrad.nn import _pooling_checks as _checks
 from arraygrad.nn._common import constant, ntuple
 from arraygrad.nn._padding import padded as _pad
 
@@ -36,60 +37,37 @@ __all__ = [
 
 
 class _Geometry:
-    """Kernel, stride, padding, dilation and output size of one pooling call."""
+    """Kernel, stride, padding, dilation and output size of one pooling call, checked as PyTorch
+    checks them (:mod:`arraygrad.nn._pooling_checks`) for ``kind``: ``max`` or ``avg``."""
 
     def __init__(
         self,
         input: Tensor,
         n: int,
-        name: str,
+        kind: str,
         kernel_size: Any,
         stride: Any,
         padding: Any,
         dilation: Any,
         ceil_mode: bool,
+        own_max_pool1d: bool = False,
     ) -> None:
         self.kernel = ntuple(kernel_size, n, "kernel_size")
         empty = stride is None or (not isinstance(stride, int) and len(stride) == 0)
         self.stride = self.kernel if empty else ntuple(stride, n, "stride")
         self.padding = ntuple(padding, n, "padding")
         self.dilation = ntuple(dilation, n, "dilation")
-        if any(v <= 0 for v in self.kernel + self.stride + self.dilation):
-            raise RuntimeError(
-                f"{name}: kernel_size, stride and dilation must be greater than zero, but got "
-                f"kernel_size={list(self.kernel)}, stride={list(self.stride)}, "
-                f"dilation={list(self.dilation)}"
-                ". Fix: pass kernel_size, stride and dilation >= 1."
-            )
-        spans = [d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation, strict=True)]
-        # PyTorch bounds the padding by half the kernel size, the dilation left out.
-        for p, k in zip(self.padding, self.kernel, strict=True):
-            if p < 0 or p > k // 2:
-                raise RuntimeError(
-                    f"{name}: pad should be at most half of kernel size, but got pad={p}, "
-                    f"kernel_size={k} and dilation={self.dilation[0]}"
-                    f". Fix: pass padding in [0, {k // 2}] (half the kernel size)."
-                )
-        sizes = tuple(input.shape[input.ndim - n :])
+        windows = (self.kernel, self.stride, self.padding, self.dilation)
+        _check(input, n, kind, *windows, ceil_mode, own_max_pool1d)
+        self.sizes = tuple(input.shape[input.ndim - n :])
         self.out = []
         self.right = []  # padding after the input: `padding`, or more for ceil_mode
-        for size, s, p, span in zip(sizes, self.stride, self.padding, spans, strict=True):
-            room = size + 2 * p - span
-            # floor division is PyTorch's div_rtn: with ceil_mode an input smaller than the
-            # window still gives a window that overhangs into the padding
-            out = (room + (s - 1 if ceil_mode else 0)) // s + 1
-            if ceil_mode and out > 0 and (out - 1) * s >= size + p:
-                out -= 1  # the last window must start inside the input or its left padding
-            if out <= 0:
-                raise RuntimeError(
-                    f"{name}: Given input size: ({'x'.join(map(str, input.shape[1:]))}). "
-                    f"Calculated output size is too small (kernel_size={list(self.kernel)}, "
-                    f"padding={list(self.padding)}, dilation={list(self.dilation)}). Fix: use a "
-                    "smaller kernel or more padding."
-                )
+        for size, k, s, p, d in zip(
+            self.sizes, self.kernel, self.stride, self.padding, self.dilation, strict=True
+        ):
+            out = _checks.output_size(size, k, s, p, d, ceil_mode)
             self.out.append(out)
-            self.right.append(max(p, (out - 1) * s + span - size - p))
-        self.sizes = sizes
+            self.right.append(max(p, (out - 1) * s + d * (k - 1) + 1 - size - p))
 
     def windows(self, input: Tensor, value: float) -> Tensor:
         """The padded input's windows, ``(..., prod(kernel), *out)``."""
@@ -104,6 +82,53 @@ class _Geometry:
         )
         lead = tuple(cols.shape[: cols.ndim - 2 * len(self.kernel)])
         return ops.reshape(cols, shape=lead + (math.prod(self.kernel),) + tuple(self.out))
+
+
+def _check(
+    input: Tensor,
+    n: int,
+    kind: str,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    ceil_mode: bool,
+    own_max_pool1d: bool,
+) -> None:
+    """The checks of the PyTorch code that ``kind`` (``max``/``avg``) pooling in ``n``
+    dimensions runs: 1-d pooling runs 2-d pooling's, of a window of height 1, unless it is the
+    max pooling with no indices and no gradient that PyTorch has its own code for
+    (``own_max_pool1d``)."""
+    name = f"{kind}_pool{n}d"
+    shape = tuple(input.shape)
+    if own_max_pool1d:
+        _checks.check_max_pool1d(shape, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+        return
+    if n == 1:
+        if input.ndim not in (2, 3):
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
+                f"argument #1 'self' (while checking arguments for {name}). Fix: pass (C, L) or "
+                "(N, C, L)."
+            )
+        shape = shape[:-1] + (1,) + shape[-1:]
+        kernel, stride, padding, dilation = (
+            (1, *kernel),
+            (1, *stride),
+            (0, *padding),
+            (1, *dilation),
+        )
+    _checks.check_windows(
+        f"{kind}_pool{len(kernel)}d",
+        shape,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        ceil_mode,
+        nonempty_check=kind == "max" or n == 3,
+        input_size_check=kind == "avg" and n == 3,
+    )
 
 
 def check_planes(input: Tensor, n: int, name: str) -> None:
@@ -150,18 +175,6 @@ def check_kernel_dtype(
     )
 
 
-def _check_non_batch(input: Tensor, n: int, name: str) -> None:
-    """PyTorch's refusal, in max and average pooling, of an empty dimension but the batch."""
-    shape = input.shape
-    for i in range(1 if input.ndim == n + 2 else 0, input.ndim):
-        if not shape[i]:
-            raise RuntimeError(
-                f"{name}: Expected {n + 1}D or {n + 2}D (batch mode) tensor with optional 0 dim "
-                f"batch size for input, but got: {list(shape)}, whose dimension {i} is empty. "
-                "Fix: only the batch may be empty; give the input channels and positions."
-            )
-
-
 def check_float_planes(input: Tensor, n: int, name: str, kernel: str | None = None) -> None:
     """PyTorch's checks of adaptive max and fractional max pooling: ``n`` pooled dimensions
     after an optional batch one and the channels, and a floating-point dtype (else the
@@ -185,17 +198,18 @@ def _max_pool(
     return_indices: bool,
 ) -> Any:
     name = f"max_pool{n}d"
-    check_planes(input, n, name)
-    _check_non_batch(input, n, name)
-    geometry = _Geometry(input, n, name, kernel_size, stride, padding, dilation, ceil_mode)
+    # PyTorch's 1-d max pooling without indices checks its arguments itself (then runs the 2-d
+    # code where it records a gradient)
+    windows = (kernel_size, stride, padding, dilation, ceil_mode, n == 1 and not return_indices)
+    geometry = _Geometry(input, n, "max", *windows)
+    own = n == 1 and not (return_indices or (input.requires_grad and is_grad_enabled()))
     # PyTorch checks the dtype last, in its kernel: the 2-d one also for 1-d pooling that
     # returns indices or records a gradient, else its own 1-d one (floating dtypes alone).
     kernel: str = name
     integers: tuple[_dtype.dtype, ...] = _MAX_INTEGERS
     if n == 1:
-        recorded = input.requires_grad and is_grad_enabled()
-        kernel = "max_pool2d" if return_indices or recorded else "max_pool1d_impl"
-        integers = _MAX_INTEGERS if kernel == "max_pool2d" else ()
+        kernel = "max_pool1d_impl" if own else "max_pool2d"
+        integers = () if own else _MAX_INTEGERS
     check_kernel_dtype(input, kernel, integers)
     window = {
         "kernel": geometry.kernel,
@@ -238,28 +252,18 @@ def _avg_pool(
                 ". Fix: pass (C, H, W) or (N, C, H, W)."
             )
         normalize_dim(-3, input.ndim)
-    check_planes(input, n, name)
-    _check_non_batch(input, n, name)
-    geometry = _Geometry(input, n, name, kernel_size, stride, padding, 1, ceil_mode)
-    if n == 3 and any(size < k for size, k in zip(geometry.sizes, geometry.kernel, strict=True)):
-        # PyTorch's 3-D average pooling alone checks the input without its padding
-        (t, h, w), (kt, kh, kw) = geometry.sizes, geometry.kernel
+    if divisor_override == 0:  # PyTorch checks it with the arguments, before the input
         raise RuntimeError(
-            f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kt} kH: {kh} "
-            f"kW: {kw}). Fix: use a smaller kernel or a larger input."
+            f"divisor must be not zero (in {name}). Fix: pass divisor_override=None to divide "
+            "by the window size, or a nonzero int."
         )
+    geometry = _Geometry(input, n, "avg", kernel_size, stride, padding, 1, ceil_mode)
     # PyTorch checks the dtype last, in its kernel; its 3-d one has no float16 or bfloat16 code
     kernel = "avg_pool3d_out_frame" if n == 3 else "avg_pool2d"
     check_kernel_dtype(input, kernel, _AVG_INTEGERS, reduced=n != 3)
     windows = geometry.windows(input, 0.0)
     sums = _reduction.sum(windows, windows.ndim - n - 1)
     if divisor_override is not None:
-        if divisor_override == 0:
-            raise RuntimeError(
-                f"{name}: divisor must be not zero"
-                ". Fix: pass divisor_override=None to divide by the window size, or a "
-                "nonzero int."
-            )
         return labelled(_averages(sums, divisor_override), _AVG_LABELS[n])
     # The divisor of each window counts the places PyTorch counts: the input and its declared
     # padding (count_include_pad) or the input alone, never the extra ceil_mode padding.
