@@ -721,7 +721,7 @@ IMG = np.zeros((2, 2, 5, 5))
         (  # PyTorch bounds the padding by the kernel size, not the dilated span
             lambda x: F(x).max_pool2d(x, 3, padding=2, dilation=2),
             (IMG,),
-            "pad should be at most half",
+            "pad should be smaller than or equal to half of kernel size",
         ),
         (lambda x: F(x).avg_pool2d(x, 3, padding=2), (IMG,), "pad should be at most half"),
         (

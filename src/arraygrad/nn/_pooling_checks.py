@@ -126,7 +126,8 @@ def check_windows(
                 f"{name}: Expected 4D or 5D tensor for input, but got: {list(shape)}. Fix: pass "
                 "(C, D, H, W) or (N, C, D, H, W)."
             )
-        if not all(shape[-3:]):
+        if not all(shape[1:] if len(shape) == 5 else shape):  # (channels too; torch's text
+            # always names dimension 0)
             where = "max_pool3d_with_indices_out_cpu_template" if "max" in name else name
             raise RuntimeError(
                 f"{where}(): Expected input's non-batch dimensions to have positive length, but "
