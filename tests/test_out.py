@@ -805,3 +805,26 @@ def test_an_out_that_requires_grad_is_resized_under_no_grad_as_torch(call: Any) 
         resized = [w for w in caught if "resized" in str(w.message)]
         seen.append((result is out, out.requires_grad, out.tolist(), len(resized)))
     assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x, o: lib.index_select(x, 0, lib.tensor([2, 0, 1]), out=o),
+        lambda lib, x, o: lib.logcumsumexp(x, 0, out=o),
+        lambda lib, x, o: lib.scatter(x, 0, lib.tensor([[1, 0]]), lib.ones(1, 2), out=o),
+        lambda lib, x, o: lib.cat([x[:2], x[2:]], out=o),
+        lambda lib, x, o: lib.tril(x, out=o),
+    ],
+    ids=["index_select", "logcumsumexp", "scatter", "cat", "tril"],
+)
+def test_a_transposed_out_of_a_c_ordered_kernel_is_returned_itself_as_torch(call: Any) -> None:
+    # Functions whose result is made C-ordered, as PyTorch's kernels allocate it, return an
+    # out= given as it is: the same tensor, in its own layout.
+    results = []
+    for lib in (ag, torch):
+        x = lib.arange(6.0).reshape(3, 2)
+        out = lib.empty(2, 3).t()
+        result = call(lib, x, out)
+        results.append((result is out, result.stride(), result.tolist()))
+    assert results[0] == results[1]

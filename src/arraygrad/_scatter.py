@@ -167,6 +167,7 @@ def _check_scatter_reduce_args(
 # scatter: out[index[i][j]][j] = src[i][j] (dim 0).
 
 
+@c_ordered_result
 def scatter(
     input: Tensor,
     dim: int,
@@ -192,22 +193,8 @@ def scatter(
     """
     if out is not None:
         return written_exactly(
-            "scatter", out, _scatter, input, dim, index, src, value=value, reduce=reduce
+            "scatter", out, scatter, input, dim, index, src, value=value, reduce=reduce
         )
-    return _scatter(input, dim, index, src, value=value, reduce=reduce)
-
-
-# (out= aside: out keeps its own layout, where a new result is C-ordered as PyTorch's)
-@c_ordered_result
-def _scatter(
-    input: Tensor,
-    dim: int,
-    index: Tensor,
-    src: Any = None,
-    *,
-    value: Any = None,
-    reduce: str | None = None,
-) -> Tensor:
     if src is None:
         src = _value_as_number(value)
     axis = _scatter_args("scatter", input, dim, index, _tensor_src(src))

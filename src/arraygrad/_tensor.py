@@ -537,13 +537,13 @@ def c_ordered(x: Tensor) -> Tensor:
 
 
 def c_ordered_result(fn: Callable[_P, Tensor]) -> Callable[_P, Tensor]:
-    """``fn`` with its result made C-ordered (:func:`c_ordered`): for the functions whose
-    PyTorch kernels allocate a C-ordered result whatever their inputs' layout, where NumPy's
-    results follow the input's (so that ``view(-1)`` runs on them as on PyTorch's)."""
+    """``fn``'s result made C-ordered (:func:`c_ordered`), as PyTorch's kernels allocate it
+    whatever the inputs' layout; an ``out=`` given is returned itself, in its own layout."""
 
     @functools.wraps(fn)
     def made_c_ordered(*args: _P.args, **kwargs: _P.kwargs) -> Tensor:
-        return c_ordered(fn(*args, **kwargs))
+        result = fn(*args, **kwargs)
+        return result if kwargs.get("out") is not None else c_ordered(result)
 
     return made_c_ordered
 
