@@ -52,12 +52,7 @@ def householder_product(A: Tensor, tau: Tensor, *, out: Tensor | None = None) ->
     if out is not None:
         return written("linalg_householder_product", out, householder_product, A, tau)
     name = "torch.linalg.householder_product"
-    if A.ndim < 2:
-        raise RuntimeError(
-            f"{name}: input must have at least 2 dimensions."
-            f" (got shape {list(A.shape)}). Fix: pass the (*, m, n) matrix that geqrf "
-            "returned."
-        )
+    _check_matrices(name, "input", A, "pass the (*, m, n) matrix that geqrf returned.")
     m, n = A.shape[-2], A.shape[-1]
     if m < n:
         raise RuntimeError(
@@ -130,12 +125,9 @@ def geqrf(input: Tensor, *, out: tuple[Tensor, ...] | None = None) -> Any:
     """
     if out is not None:
         return written_each("geqrf", out, geqrf, input)
-    if input.ndim < 2:
-        raise RuntimeError(
-            "torch.geqrf: input must have at least 2 dimensions."
-            f" (got shape {list(input.shape)}). Fix: pass a matrix or a batch of "
-            "matrices (*, m, n)."
-        )
+    _check_matrices(
+        "torch.geqrf", "input", input, "pass a matrix or a batch of matrices (*, m, n)."
+    )
     if (
         not (input.dtype.is_floating_point or input.dtype.is_complex)
         or input.dtype in _dtype.REDUCED_FLOATS
@@ -185,18 +177,10 @@ def ormqr(
     if out is not None:
         return written_exactly("ormqr", out, ormqr, input, tau, other, left, transpose)
     name = "torch.ormqr"
-    if input.ndim < 2:
-        raise RuntimeError(
-            f"{name}: input must have at least 2 dimensions."
-            f" (got shape {list(input.shape)}). Fix: pass the (*, m, n) matrix that "
-            "geqrf returned."
-        )
-    if other.ndim < 2:
-        raise RuntimeError(
-            f"{name}: other must have at least 2 dimensions."
-            f" (got shape {list(other.shape)}). Fix: pass other as a (*, m, p) matrix "
-            "(other.unsqueeze(-1) for a vector)."
-        )
+    _check_matrices(name, "input", input, "pass the (*, m, n) matrix that geqrf returned.")
+    _check_matrices(
+        name, "other", other, "pass other as a (*, m, p) matrix (other.unsqueeze(-1) for a vector)."
+    )
     m, n = input.shape[-2], input.shape[-1]
     k = tau.shape[-1] if tau.ndim else 0
     side = -2 if left else -1
@@ -241,3 +225,13 @@ def ormqr(
     if transpose:  # (Q^H for complex Q, as torch's)
         q = _adjoint(q)
     return labelled(matmul(q, other) if left else matmul(other, q), "OrmqrBackward0")
+
+
+def _check_matrices(name: str, what: str, tensor: Tensor, fix: str) -> None:
+    """PyTorch's refusal (``name``: the function) of an argument ``what`` with fewer than 2
+    dimensions, with the shape given and ``fix``."""
+    if tensor.ndim < 2:
+        raise RuntimeError(
+            f"{name}: {what} must have at least 2 dimensions. (got shape {list(tensor.shape)})."
+            f" Fix: {fix}"
+        )
