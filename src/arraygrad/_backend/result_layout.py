@@ -154,7 +154,9 @@ def is_c_ordered(array: Any) -> bool:
 def is_dense(array: Any) -> bool:
     """Whether ``array``'s elements fill their memory without gaps or repeats, in some axis
     order (PyTorch's ``is_non_overlapping_and_dense``); always on libraries without layouts."""
-    return type(array) is not np.ndarray or array.flags.c_contiguous or bool(dense_axes(array))
+    return (
+        type(array) is not np.ndarray or array.flags.c_contiguous or dense_axes(array) is not None
+    )
 
 
 def leaf_gradient(grad: Any, leaf: Any, fresh: bool) -> Any:
