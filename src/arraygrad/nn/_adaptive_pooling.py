@@ -31,9 +31,10 @@ __all__ = [
 ]
 
 
-def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
-    """``A[i, j] = 1 / len(window i)`` for ``j`` in PyTorch's adaptive window ``i`` of ``size``:
-    ``[floor(i * size / out), ceil((i + 1) * size / out))``."""
+def _window_matrix(size: int, out: int, dtype: Any) -> tuple[Any, Any]:
+    """``(A, lengths)``: ``A[i, j] = 1`` for ``j`` in PyTorch's adaptive window ``i`` of
+    ``size``, ``[floor(i * size / out), ceil((i + 1) * size / out))``, else 0; ``lengths[i]``
+    is that window's length. Both raw arrays of ``dtype``."""
     # Namespace calls, not operators on raw arrays: arraygrad.compile records the former.
     xp = _backend.xp
     rows = xp.reshape(xp.arange(out), (out, 1))
@@ -41,8 +42,8 @@ def _averaging_matrix(size: int, out: int, dtype: Any) -> Tensor:
     ends = xp.negative(xp.floor_divide(xp.multiply(xp.negative(xp.add(rows, 1)), size), out))
     columns = xp.reshape(xp.arange(size), (1, size))
     inside = xp.logical_and(xp.greater_equal(columns, starts), xp.less(columns, ends))
-    lengths = xp.astype(xp.subtract(ends, starts), dtype)
-    return constant(xp.divide(xp.astype(inside, dtype), lengths))
+    lengths = xp.reshape(xp.astype(xp.subtract(ends, starts), dtype), (out,))
+    return xp.astype(inside, dtype), lengths
 
 
 def _check_output_rank(input: Tensor, output_size: Any, n: int, name: str) -> None:
@@ -135,18 +136,32 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
             f"{name}: Expected input to have non-zero size for non-batch dimensions, but input "
             f"has sizes {list(input.shape)} with an empty dimension"
         )
-    dtype = input._data.dtype
-    out = input
-    # Pool the last axis with x @ A.T, then move the next axis last, and so on.
+    reduced = input.dtype in _dtype.REDUCED_FLOATS
+    # Half and bfloat16 are pooled in float32, as PyTorch's 1-d and 2-d kernels accumulate
+    # them (its opmath type): matmuls in half would round 1 / len(window) and every partial
+    # sum. (Its 3-d kernel sums in half and divides by each window length in turn, rounding
+    # each time; float32 is closer to the true mean, within that rounding of torch's.)
+    out = input.float() if reduced else input
+    dtype = out._data.dtype
+    xp = _backend.xp
+    # Sum each window as PyTorch does, then divide by its size (weights of 1 / len(window)
+    # would round differently): sum along the last axis with x @ A.T, then move the next axis
+    # last, and so on, while the window sizes multiply into ``counts``.
+    counts = None
     for i in reversed(range(n)):
-        matrix = _averaging_matrix(sizes[i], targets[i], dtype)
+        matrix, lengths = _window_matrix(sizes[i], targets[i], dtype)
         if i == n - 1:
-            out = _linalg.matmul(out, _shape.t(matrix))
+            out = _linalg.matmul(out, _shape.t(constant(matrix)))
+            counts = lengths
         else:
             axis = input.ndim - n + i
             out = _shape.transpose(
-                _linalg.matmul(matrix, _shape.transpose(out, axis, -2)), axis, -2
+                _linalg.matmul(constant(matrix), _shape.transpose(out, axis, -2)), axis, -2
             )
+            counts = xp.multiply(xp.reshape(lengths, (-1,) + (1,) * (n - 1 - i)), counts)
+    out = ops.divide(out, constant(counts))
+    if reduced:
+        out = out.to(input.dtype)
     return labelled(out, _AVG_LABELS[n])
 
 
