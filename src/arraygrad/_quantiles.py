@@ -251,8 +251,11 @@ def mode(
     input: Tensor, dim: int = -1, keepdim: bool = False, *, out: tuple[Tensor, ...] | None = None
 ) -> Any:
     """``(values, indices)`` of the most frequent value along ``dim`` (the smallest of those
-    tied for most frequent) and the index of its last occurrence; the gradient goes to that
-    element.
+    tied for most frequent) and the index of one of its occurrences; the gradient goes to that
+    element. The index is PyTorch's: the occurrence its CPU sort (libstdc++'s ``std::sort``)
+    leaves last, which is the last in index order for up to 16 elements. Past 16, where the
+    value occurs more than once, arraygrad replays that sort in Python on the row (about 2
+    microseconds an element).
 
     >>> import arraygrad
     >>> values, indices = arraygrad.tensor([1.0, 2.0, 2.0, 1.0, 3.0]).mode()

@@ -127,8 +127,8 @@ update_into = writes.update_into
 # written in selection.py, on any namespace.
 stable_argsort = selection.stable_argsort
 orderable = selection.orderable
-# The rows of mode's order that hold a NaN, as PyTorch's std::sort leaves them: std_sort.py.
-nan_rows_as_std_sort = std_sort.nan_rows_as_std_sort
+# Rows of mode's order as PyTorch's std::sort leaves them (ties, NaN): std_sort.py.
+rows_as_std_sort = std_sort.rows_as_std_sort
 # PyTorch's fused multiply-add (add_ with alpha), emulated exactly on NumPy: written in fused.py.
 fused_add = fused.fused_add
 fused_lerp = fused.fused_lerp

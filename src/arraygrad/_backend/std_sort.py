@@ -1,10 +1,11 @@
-"""The order in which libstdc++'s ``std::sort`` leaves a row of floats compared with ``<``.
+"""The order in which libstdc++'s ``std::sort`` leaves a row of numbers compared with ``<``.
 
 PyTorch's CPU ``mode`` sorts each row's ``(value, index)`` pairs with ``std::sort`` and the
-comparator ``a.first < b.first``. NaN compares false with everything, so where a row holds one
-the result is whatever this unstable introsort happens to do; this module replays it step for
-step (insertion sort up to 16 elements; above that median-of-three quicksort down to 16-element
-blocks, heapsort past ``2 * floor(log2(n))`` levels, then one insertion pass), so that
+comparator ``a.first < b.first``. Past 16 elements this introsort is unstable, so which of the
+equal values ends a run is whatever it happens to do; NaN compares false with everything, so
+where a row holds one, its place is too. This module replays the sort step for step (insertion
+sort up to 16 elements; above that median-of-three quicksort down to 16-element blocks,
+heapsort past ``2 * floor(log2(n))`` levels, then one insertion pass), so that
 ``arraygrad.mode`` finds the value and index PyTorch finds.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["nan_rows_as_std_sort", "std_sort_order"]
+__all__ = ["rows_as_std_sort", "std_sort_order"]
 
 _THRESHOLD = 16  # libstdc++'s _S_threshold
 
@@ -143,18 +144,22 @@ def _adjust_heap(
     order[first + hole] = value
 
 
-def nan_rows_as_std_sort(x: Any, axis: int, order: Any) -> Any:
-    """``order`` (indices sorting ``x`` along ``axis``), its rows where ``x`` holds a NaN
-    replaced by :func:`std_sort_order`'s; ``None`` for an array that is not NumPy's (a lazy or
-    device array, left as its library sorts it). Rows without NaN are left alone: their order
-    is the same up to ties, which the caller does not need told apart."""
+def rows_as_std_sort(x: Any, axis: int, order: Any, rows: Any) -> Any:
+    """``order`` (indices sorting ``x`` along ``axis``) with the ``rows`` picked (a bool array
+    of ``x``'s shape without ``axis``) replaced by :func:`std_sort_order`'s; ``None`` for an
+    array that is not NumPy's (a lazy or device array, left as its library sorts it).
+
+    The replay is Python, about 2 microseconds an element: callers pick the rows where the
+    order of equal values (or of NaN) changes their answer, not every row.
+    """
     if not isinstance(x, np.ndarray):
         return None
-    nan_rows = np.isnan(x).any(axis=axis)
-    if not nan_rows.any():  # (the usual case: no copy, no Python loop)
+    rows = np.asarray(rows)
+    if not rows.any():  # (the usual case: no copy, no Python loop)
         return order
-    rows = np.moveaxis(x, axis, -1)
+    lines = np.moveaxis(x, axis, -1)
+    exact = lines.astype(np.float64) if lines.dtype.kind == "f" else lines  # (float16 too)
     replaced = np.moveaxis(order, axis, -1).copy()
-    for where in map(tuple, np.argwhere(nan_rows)):  # (a 0-d nan_rows for one row too)
-        replaced[where] = std_sort_order(rows[where].astype(np.float64).tolist())
+    for where in map(tuple, np.argwhere(rows)):  # (a 0-d rows for one row too)
+        replaced[where] = std_sort_order(exact[where].tolist())
     return np.moveaxis(replaced, -1, axis)

@@ -234,29 +234,15 @@ any = Primitive(
 )
 
 
-def _mode_index(xp: Any, x: Any, *, axis: int) -> Any:
-    # The index (keepdims layout) of PyTorch's mode along ``axis``: sort stably, find where
-    # each run of equal values starts, and take the first place reaching the longest run: the
-    # end of the smallest most frequent value, whose last occurrence it is. NaN equals nothing
-    # (each is a run of one, as in PyTorch's scan); a row holding one is ordered as PyTorch's
-    # std::sort leaves it (on NumPy; other libraries' put NaN first). One primitive: the raw
-    # operators on indices are recorded by arraygrad.compile as part of it.
+def _longest_runs(xp: Any, x: Any, order: Any, axis: int) -> tuple[Any, Any]:
+    # Where in ``order`` (keepdims layout) the first longest run of equal values of ``x``
+    # sorted by it ends, and that run's length. NaN equals nothing (each is a run of one, as
+    # in PyTorch's scan with !=).
     n = x.shape[axis]
 
     def part(a: Any, start: int | None, stop: int | None) -> Any:
         return a[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
 
-    order = _backend.stable_argsort(xp, x, axis, False)  # NaNs last, in their order
-    replayed = (
-        _backend.nan_rows_as_std_sort(x, axis, order)
-        if _backend.is_real_floating(x.dtype)
-        else order
-    )
-    if replayed is not None:
-        order = replayed
-    elif _backend.is_real_floating(x.dtype):
-        last = xp.astype(~xp.isnan(xp.take_along_axis(x, order, axis=axis)), xp.int8)
-        order = xp.take_along_axis(order, xp.argsort(last, axis=axis, stable=True), axis=axis)
     ordered = xp.take_along_axis(x, order, axis=axis)
     view = [1] * x.ndim
     view[axis] = n
@@ -270,7 +256,36 @@ def _mode_index(xp: Any, x: Any, *, axis: int) -> Any:
         earlier = xp.concat([part(start, 0, step), part(start, None, -step)], axis=axis)
         start = xp.maximum(start, earlier)
         step *= 2
-    best = xp.argmax(position - start, axis=axis, keepdims=True)
+    run = position - start
+    best = xp.argmax(run, axis=axis, keepdims=True)
+    return best, xp.take_along_axis(run, best, axis=axis) + 1
+
+
+def _mode_index(xp: Any, x: Any, *, axis: int) -> Any:
+    # The index (keepdims layout) of PyTorch's mode along ``axis``: sort, find where each run of
+    # equal values starts, and take the first place reaching the longest run: the end of the
+    # smallest most frequent value. Which of its occurrences ends the run is the order
+    # PyTorch's std::sort leaves equal values in: stable up to 16 elements (an insertion sort,
+    # as the stable argsort here), not past that, nor where a NaN sits. Those rows, and only
+    # those (a Python replay), are ordered as std::sort orders them (on NumPy; other
+    # libraries' keep the stable order, NaN first). One primitive: the raw operators on
+    # indices are recorded by arraygrad.compile as part of it.
+    n = x.shape[axis]
+    order = _backend.stable_argsort(xp, x, axis, False)  # NaNs last, in their order
+    best, length = _longest_runs(xp, x, order, axis)
+    replay = xp.zeros(best.shape, dtype=xp.bool)
+    if _backend.is_real_floating(x.dtype):
+        replay = xp.any(xp.isnan(x), axis=axis, keepdims=True)
+    if n > 16:  # (a NaN row's lengths may be wrong; it is replayed whatever they are)
+        replay = replay | (length > 1)
+    replayed = _backend.rows_as_std_sort(x, axis, order, xp.squeeze(replay, axis=axis))
+    if replayed is None and _backend.is_real_floating(x.dtype):
+        last = xp.astype(~xp.isnan(xp.take_along_axis(x, order, axis=axis)), xp.int8)
+        order = xp.take_along_axis(order, xp.argsort(last, axis=axis, stable=True), axis=axis)
+        best, _ = _longest_runs(xp, x, order, axis)
+    elif replayed is not None and replayed is not order:
+        order = replayed
+        best, _ = _longest_runs(xp, x, order, axis)
     return xp.take_along_axis(order, best, axis=axis)
 
 
