@@ -496,6 +496,35 @@ def test_integer_arange_is_torch_s(args: tuple[Any, ...], dtype: str | None) -> 
     assert outcomes[1] == outcomes[0]
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        (("int8", -3), 0),  # an integer 0-d tensor is an integer bound: int64
+        (("int32", 3),),
+        (("bool", True),),
+        (0, 3, ("uint8", 1)),
+        (("int64", 1), ("float64", 3.5)),  # a float one makes it the default float dtype
+        (("int64", [3]),),  # a tensor of one dimension: torch's TypeError
+        (0, ("int64", [3])),
+    ],
+)
+def test_arange_reads_0d_tensor_bounds_as_numbers_like_torch(bounds: tuple[Any, ...]) -> None:
+    # arraygrad converted every tensor bound to float: arange(tensor(3)) was float32
+    outcomes = []
+    for lib in (torch, ag):
+        args = [
+            lib.tensor(b[1], dtype=getattr(lib, b[0])) if isinstance(b, tuple) else b
+            for b in bounds
+        ]
+        try:
+            result = lib.arange(*args)
+        except TypeError as error:
+            outcomes.append((TypeError, "arange()" in str(error)))
+        else:
+            outcomes.append((result.tolist(), str(result.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]
+
+
 ARANGE_BOUND_CASES = [
     (0, 2, 1e39),  # a step beyond float32: float16 and bfloat16 compute in it
     (1e39, 0, -1e38),  # a start beyond it

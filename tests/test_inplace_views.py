@@ -326,6 +326,32 @@ def test_a_write_to_a_view_of_a_leaf_that_requires_grad_raises_like_torch() -> N
             assert a.tolist() == [3.0, 3.0, 1.0] and a.is_leaf
 
 
+def test_a_write_to_a_view_given_requires_grad_itself_raises_like_torch() -> None:
+    # x = base.t().requires_grad_() is a leaf whose root is a plain leaf: torch refuses the
+    # write (it would replace the leaf's history), also through a view of that view.
+    makers = [
+        lambda lib: lib.ones(2, 3).t().requires_grad_(),
+        lambda lib: lib.ones(2, 3)[0].requires_grad_(),
+        lambda lib: lib.ones(2, 3)[0].requires_grad_()[...],
+    ]
+    writes = [lambda v: v.exp_(), lambda v: v.add_(1), lambda v: v.__setitem__(0, 5.0)]
+    for make in makers:
+        for write in writes:
+            with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires"):
+                write(make(torch))
+            view = make(ag)
+            with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires"):
+                write(view)
+            assert view.grad_fn is None or view.grad_fn.name() == "AliasBackward0"
+            assert view.tolist()[0] != 5.0 and float(view.sum()) == float(view.numel())
+    # a plain view written with a tensor that requires grad is recorded, as in torch
+    for lib in LIBS:
+        base = lib.ones(2, 3)
+        row = base[0]
+        row.add_(lib.ones(3, requires_grad=True))
+        assert row.add_(1).requires_grad and base.requires_grad
+
+
 def test_a_recorded_write_to_a_view_made_under_no_grad_raises_like_torch() -> None:
     errors = []
     for lib in LIBS:

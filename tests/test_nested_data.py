@@ -138,3 +138,32 @@ def test_numpy_unsigned_values_arraygrad_lacks_are_refused(data: Any, name: str)
     with pytest.raises(TypeError, match=f"arrays of dtype {name} are not supported") as info:
         ag.tensor(data)
     assert "Fix:" in str(info.value)
+
+
+# Lists holding tensors, as code: a tensor where the shape (read from the first items) has a
+# number is that number, whatever its dimensions; one where it has a sequence is a sequence.
+TENSORS_IN_LISTS = [
+    "L.tensor([L.tensor([1.0]), L.tensor([2.0])])",  # shape [2], not [2, 1]
+    "L.tensor([L.tensor([[1.0]]), L.tensor(2.0)])",
+    "L.tensor([L.tensor(1.0), L.tensor([2.0])])",
+    "L.as_tensor([L.tensor([False]), L.tensor([True])])",
+    "L.tensor([[L.tensor([1], dtype=L.int8)], [L.tensor([2], dtype=L.int8)]])",
+    "L.tensor([[1.0, 2.0], L.tensor([3.0, 4.0])])",  # (a sequence where one belongs)
+    "L.tensor([L.tensor([1.0, 2.0]), L.tensor([3.0, 4.0])])",  # torch's ValueError
+    "L.tensor([L.tensor([]), L.tensor([])])",
+]
+
+
+@pytest.mark.parametrize("code", TENSORS_IN_LISTS)
+def test_tensors_in_lists_are_numbers_where_the_shape_has_numbers_as_torch(code: str) -> None:
+    # arraygrad read every tensor in a list as a sequence: [tensor([1.]), tensor([2.])] had
+    # shape [2, 1] and [tensor([1., 2.]), ...] was accepted
+    outcomes = []
+    for lib in (torch, ag):
+        try:
+            made = eval(code, {"L": lib})
+        except ValueError as error:
+            outcomes.append(str(error).split(":")[0])
+        else:
+            outcomes.append((made.tolist(), tuple(made.shape), str(made.dtype).split(".")[-1]))
+    assert outcomes[1] == outcomes[0]

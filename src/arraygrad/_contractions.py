@@ -172,7 +172,13 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Tensor | None = None) ->
     a, b = _operands(a, b)
     first, second = _tensordot_dims(a, b, dims)
     for da, db in zip(first, second, strict=True):
-        if a.shape[da] != b.shape[db]:
+        # As PyTorch: a contracted dimension of size 1 on one side broadcasts, by summing the
+        # other side over it first (sum_k a[k] * b[0] = (sum_k a[k]) * b[0]).
+        if b.shape[db] == 1 and a.shape[da] != 1:
+            a = ops.sum(a, axis=(da,), keepdims=True)
+        elif a.shape[da] == 1 and b.shape[db] != 1:
+            b = ops.sum(b, axis=(db,), keepdims=True)
+        elif a.shape[da] != b.shape[db]:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {a.shape[da]} in dim "
                 f"{da} and second has size {b.shape[db]} in dim {db} (shapes {list(a.shape)} "

@@ -11,7 +11,6 @@ from arraygrad import _backend, _device, _dtype, _info, _range_bounds
 from arraygrad._dims import _shape_arg
 from arraygrad._dtype import dtype
 from arraygrad._nested_data import (
-    NUMBER_TYPES,
     data_error,
     has_float,
     has_nan,
@@ -19,6 +18,7 @@ from arraygrad._nested_data import (
     inferred_name,
     integer_store_error,
     is_non_number,
+    python_data,
     wrapped_negatives,
 )
 from arraygrad._out import made
@@ -48,34 +48,6 @@ def _leaf(array: Any, requires_grad: bool) -> Tensor:
     if requires_grad:
         result.requires_grad_(True)  # checks the dtype, with PyTorch's error
     return result
-
-
-def _python_data(data: Any, kinds: set[type]) -> Any:
-    """``data`` with the tensors inside lists (e.g. ``[t1, t2]`` of 0-d tensors) made their
-    values, adding to ``kinds`` the types of its items other than plain Python numbers."""
-    if isinstance(data, Tensor):
-        return _backend.to_list(data._data)
-    if isinstance(data, (list, tuple)):
-        found = set(map(type, data))  # (in one C pass)
-        if found <= NUMBER_TYPES:  # a row of numbers
-            return data if type(data) is list else list(data)
-        kinds.update(found)
-        first = data[0]
-        if (
-            getattr(first, "ndim", None) == 0
-            and not isinstance(first, (Tensor, numbers.Number))
-            and not _backend.is_numpy_scalar(first)  # (a NumPy bool is no Number)
-        ):
-            # PyTorch sizes a level of nested data by its first item, whose len() it takes
-            # when it is an array: a 0-d one has none (later ones are read as numbers)
-            raise TypeError(
-                "len() of unsized object: the first item of a list in tensor()'s data is a 0-d "
-                "array, which PyTorch reads as a sequence to size that level. Fix: pass its "
-                "value (a.item(), or a[()] for a NumPy scalar)."
-            )
-        return [_python_data(item, kinds) for item in data]
-    kinds.add(type(data))
-    return data
 
 
 def tensor(
@@ -133,7 +105,7 @@ def copied_tensor(
         return _leaf(array, requires_grad)
     kinds: set[type] = set()
     given = data
-    data = _python_data(data, kinds)
+    data = python_data(data, kinds)
     if dtype is None:
         try:
             inferred = _backend.infer_dtype_name(data)
@@ -509,6 +481,7 @@ def arange(
     >>> arraygrad.arange(3)
     tensor([0, 1, 2])
     """
+    start, end, step = _range_bounds.tensor_bounds(start, end, step)
     if options.get("out") is not None:
         return made("arange", arange, (start, end, step), options, dtype, requires_grad)
     creation_options("arange", options)

@@ -5,8 +5,8 @@ arraygrad converts nested lists through the array library, whose errors differ f
 (``[1.0, None]`` becomes ``[1.0, nan]``). Where that conversion failed, or inferred an object
 array, :func:`data_error` walks the data as PyTorch does and returns the error PyTorch raises
 first. Only those paths call it: the conversion of valid data pays nothing. (With the other
-walks ``tensor()`` makes of nested data: whether it holds a float or a NaN, and negative ints
-wrapped for an unsigned dtype.)
+walks ``tensor()`` makes of nested data: its tensors made numbers or lists, whether it holds a
+float or a NaN, and negative ints wrapped for an unsigned dtype.)
 
 PyTorch's walk has three steps: the shape, read from the first element of each level (a
 string there is a sequence without end: "too many dimensions 'str'"); when no dtype is given,
@@ -300,3 +300,48 @@ def has_nan(data: Any) -> bool:
     if isinstance(data, (list, tuple)):
         return any(has_nan(item) for item in data)
     return False
+
+
+def python_data(data: Any, kinds: set[type], depth: int = -1) -> Any:
+    """``data`` with the tensors inside lists (e.g. ``[t1, t2]`` of 0-d tensors) made their
+    values, adding to ``kinds`` the types of its items other than plain Python numbers.
+
+    As PyTorch, a tensor where the shape (read from the first items, which stops at a tensor)
+    has a number is a number: ``[tensor([1.]), tensor([2.])]`` is of shape [2]; one where it
+    has a sequence is a sequence (``[[1., 2.], tensor([3., 4.])]``)."""
+    if isinstance(data, Tensor):
+        if depth:
+            return _backend.to_list(data._data)
+        if data.numel() != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars: tensor()'s data "
+                f"has a tensor of shape {list(data.shape)} where its shape, read from the "
+                "first items, has a number. Fix: pass it as the list's first item, or stack "
+                "the tensors with arraygrad.stack."
+            )
+        return _backend.to_list(data._data.reshape(()))
+    if depth < 0:  # (the top level) the shape's dimensions, as PyTorch reads them
+        depth, item = 0, data
+        while isinstance(item, (list, tuple)) and item:
+            depth, item = depth + 1, item[0]
+    if isinstance(data, (list, tuple)):
+        found = set(map(type, data))  # (in one C pass)
+        if found <= NUMBER_TYPES:  # a row of numbers
+            return data if type(data) is list else list(data)
+        kinds.update(found)
+        first = data[0]
+        if (
+            getattr(first, "ndim", None) == 0
+            and not isinstance(first, (Tensor, numbers.Number))
+            and not _backend.is_numpy_scalar(first)  # (a NumPy bool is no Number)
+        ):
+            # PyTorch sizes a level of nested data by its first item, whose len() it takes
+            # when it is an array: a 0-d one has none (later ones are read as numbers)
+            raise TypeError(
+                "len() of unsized object: the first item of a list in tensor()'s data is a 0-d "
+                "array, which PyTorch reads as a sequence to size that level. Fix: pass its "
+                "value (a.item(), or a[()] for a NumPy scalar)."
+            )
+        return [python_data(item, kinds, max(depth - 1, 0)) for item in data]
+    kinds.add(type(data))
+    return data

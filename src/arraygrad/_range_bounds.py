@@ -15,8 +15,9 @@ import math
 from typing import Any
 
 from arraygrad import _dtype
+from arraygrad._tensor import Tensor
 
-__all__ = ["accumulated", "check_bounds", "int64_bound", "length"]
+__all__ = ["accumulated", "check_bounds", "int64_bound", "length", "tensor_bounds"]
 
 _FLOAT32_MAX = 3.4028234663852886e38
 _INT64_EDGE = 2.0**63  # int64's largest, 2**63 - 1, as a double: PyTorch's overflow test
@@ -109,3 +110,20 @@ def length(start: Any, end: Any, step: Any, dt: _dtype.dtype) -> int:
             f"{count:g} values, more than int64 counts. Fix: use a larger step or closer bounds."
         )
     return math.ceil(count)
+
+
+def tensor_bounds(start: Any, end: Any, step: Any) -> tuple[Any, Any, Any]:
+    """arange's bounds with each 0-d tensor read as the number it holds, as PyTorch reads it
+    (so an integer or bool tensor is an integer bound: arange(tensor(3)) is int64)."""
+    bounds = [start, end, step]
+    for i, value in enumerate(bounds):
+        if isinstance(value, Tensor):
+            if value.ndim:
+                name = ("end" if end is None else "start", "end", "step")[i]
+                raise TypeError(
+                    f"arange(): argument '{name}' (position {i + 1}) must be Number, not Tensor "
+                    f"(a tensor of shape {list(value.shape)}). Fix: pass a number or a 0-d "
+                    "tensor, e.g. x.item()."
+                )
+            bounds[i] = value.item()
+    return bounds[0], bounds[1], bounds[2]

@@ -183,6 +183,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
             f"size {{{list(target)}}} is not expandable to size {{{list(shape)}}}. Fix: pass a "
             "shape that broadcasts to the tensor's."
         )
+    if not target:  # PyTorch sums it all: a new tensor (SumBackward0), int64 for integers
+        return _reduction.sum(input)
     if target == shape:
         return input
     axes = tuple(range(lead)) + tuple(

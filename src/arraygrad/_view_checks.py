@@ -36,7 +36,10 @@ def check_write(target: Tensor, overlap: bool) -> None:
         return
     if target.__dict__.get("_view_no_grad"):  # (first: PyTorch's error for such a view)
         raise _no_grad_view_error(target, root)
-    if root._node is None and root._rg:
+    # PyTorch refuses the write when the view requires grad and its root is a leaf: a view of a
+    # leaf that requires grad, or a view of a plain tensor given requires_grad_() itself (a
+    # leaf, x = base.t().requires_grad_(), whose history the write would otherwise replace).
+    if root._node is None and (root._rg or target._rg):
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
             f"operation ({describe(target)}, a view of {describe(root)}). Fix: write inside "

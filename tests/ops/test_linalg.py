@@ -846,3 +846,37 @@ EMPTY_MATRIX_CASES = [
 @shape_cases(EMPTY_MATRIX_CASES)
 def test_matrix_functions_of_empty_matrices_as_torch(call: Any, shape: tuple[int, ...]) -> None:
     assert_like_torch_on(call, shape)
+
+
+@pytest.mark.parametrize(
+    "shapes, dims",
+    [
+        (((1, 3, 3), (1, 3, 3)), 2),  # a size-1 contracted dimension of b broadcasts
+        (((2, 3), (1, 3)), ([0], [0])),
+        (((1, 3, 4), (2, 3, 5)), ([0, 1], [0, 1])),  # (of a)
+        (((2, 3, 4), (1, 3, 1, 5)), ([0, 2], [2, 0])),
+        (((2, 3), (3, 3)), ([0], [0])),  # sizes 2 and 3: torch's RuntimeError
+    ],
+)
+def test_tensordot_broadcasts_size_one_contracted_dimensions_as_torch(
+    shapes: tuple[tuple[int, ...], ...], dims: Any
+) -> None:
+    # arraygrad refused contracted sizes that differ where one is 1; torch sums the other
+    # operand over that dimension first
+    rng = np.random.default_rng(0)
+    data = [rng.standard_normal(shape) for shape in shapes]
+    outcomes = []
+    for L in (torch, ag):
+        a, b = (L.tensor(d, requires_grad=True) for d in data)
+        try:
+            result = L.tensordot(a, b, dims=dims)
+        except RuntimeError as error:
+            outcomes.append(str(error).split(" (shapes")[0])
+            continue
+        result.backward(L.tensor(np.arange(result.numel(), dtype=float).reshape(result.shape)))
+        outcomes.append([result.detach().numpy(), a.grad.numpy(), b.grad.numpy()])
+    if isinstance(outcomes[0], str) or isinstance(outcomes[1], str):
+        assert outcomes[1] == outcomes[0]
+    else:
+        for theirs, ours in zip(*outcomes, strict=True):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

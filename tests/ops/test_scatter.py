@@ -859,3 +859,16 @@ _ROWS = [[0, 1, 0], [1, 0, 1]]
 )
 def test_reductions_and_fills_of_complex_and_bool_tensors_as_torch(call: Any, dtype: str) -> None:
     assert_call_as_torch(call, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int8", "bool"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 1)])
+def test_sum_to_size_of_no_dimensions_is_torch_s_sum(dtype: str, shape: tuple[int, ...]) -> None:
+    # a 0-d tensor was returned as it was (int8, not a new tensor); torch sums to () with sum()
+    outcomes = []
+    for L in (torch, ag):
+        x = L.ones(shape, dtype=getattr(L, dtype), requires_grad=dtype == "float64")
+        y = x.sum_to_size(())
+        name = None if y.grad_fn is None else y.grad_fn.name()
+        outcomes.append((y is x, str(y.dtype).split(".")[-1], y.item(), name))
+    assert outcomes[1] == outcomes[0]

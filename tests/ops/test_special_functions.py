@@ -154,3 +154,16 @@ def test_shapes_are_refused_before_the_dtype_as_torch(op: str) -> None:
     for L in (torch, ag):
         with pytest.raises(RuntimeError, match="must match the size"):
             getattr(L, op)(L.ones(2, 3, dtype=L.int64), L.ones(4, dtype=L.int64))
+
+
+@pytest.mark.parametrize("op", ["igamma", "igammac"])
+def test_boundary_values_follow_torch_s_order_with_nans(op: str) -> None:
+    # arraygrad made every NaN operand NaN; torch tests x == 0 (P = 0), a == inf (P = 0) and
+    # x == inf (P = 1) before reading a NaN: igammac(nan, 0) is 1, igamma(inf, nan) is 0
+    values = [float("nan"), 0.0, 1.0, 2.5, float("inf"), -float("inf"), -1.0, 0.3]
+    pairs = [(a, x) for a in values for x in values]
+    results = [
+        getattr(L, op)(*(L.tensor(v, dtype=L.float64) for v in zip(*pairs, strict=True))).numpy()
+        for L in (torch, ag)
+    ]
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12, equal_nan=True)

@@ -233,14 +233,22 @@ def _p_and_q(xp: Any, a: Any, x: Any) -> tuple[Any, Any, Any]:
             raise TypeError(f"expected a real floating-point array, got dtype {v.dtype}")
     dtype = xp.result_type(a, x)
     a, x = xp.broadcast_arrays(xp.astype(a, xp.float64), xp.astype(x, xp.float64))
-    nan = xp.isnan(a) | xp.isnan(x)
-    bad = nan | (a < 0.0) | (x < 0.0) | ((a == 0.0) & (x == 0.0)) | ((a == _INF) & (x == _INF))
+    # PyTorch's boundary cases, in its order (a NaN fails every comparison, so a NaN a with
+    # x == 0 has P = 0, and a == inf with a NaN x too): NaN where x < 0 or a < 0; at a == 0,
+    # P = 1 for x > 0, else NaN; then P = 0 at x == 0; at a == inf, NaN for an infinite x,
+    # else P = 0; then P = 1 at x == inf. (The other, Q, is 1 - P.)
+    outside = (a < 0.0) | (x < 0.0)
+    at_zero = ~outside & (a == 0.0)
+    x_zero = ~outside & ~at_zero & (x == 0.0)
+    a_inf = ~(outside | at_zero | x_zero) & (a == _INF)
+    x_inf = ~(outside | at_zero | x_zero | a_inf) & (x == _INF)
+    known = outside | at_zero | x_zero | a_inf | x_inf
+    bad = outside | (at_zero & ~(x > 0.0)) | (a_inf & (x == _INF))
+    bad = bad | (~known & (xp.isnan(a) | xp.isnan(x)))
     one = xp.ones_like(x)
     zero = xp.zeros_like(x)
-    # Where P is known without computing (the other Q is 1 - P): 1 at a == 0 or x == inf,
-    # 0 at x == 0 or a == inf.
-    p_one = ~bad & ((a == 0.0) | (x == _INF))
-    p_zero = ~bad & ((x == 0.0) | (a == _INF))
+    p_one = ~bad & (at_zero | x_inf)
+    p_zero = ~bad & (x_zero | a_inf)
     regular = ~(bad | p_one | p_zero)
     large = regular & (a >= _TEMME_MIN_A)
     regular = regular & ~large
