@@ -74,23 +74,25 @@ def div(
 
 
 def reflected_div(number: Any, tensor: Tensor) -> Tensor:
-    """``number / tensor``, the operator's reflected form: as :func:`div`, but a number beyond
-    float16's range beside a float16 tensor stays in float32, as PyTorch carries an operator's
-    number (``2**31 / x`` at x = inf is 0), where ``torch.div(2**31, x)`` rounds it to float16
-    first (nan there)."""
+    """``number / tensor``, the operator's reflected form, as PyTorch's operator computes it:
+    ``tensor.reciprocal() * number`` (a ``MulBackward0`` node over a ``ReciprocalBackward0``),
+    which rounds twice, so a quarter of float32 and float64 results differ in the last bit from
+    ``torch.div(number, tensor)``. Beside a float16 tensor a number beyond float16's range
+    stays in float32, as PyTorch carries an operator's number (``2**31 / x`` at x = inf is 0),
+    where ``torch.div(2**31, x)`` rounds it to float16 first (nan there)."""
+    from arraygrad._unary import reciprocal  # (_unary is built on this module's div)
+
     if _is_numpy_real(number):  # a NumPy scalar divides as the Python number it holds
         number = _python_number(number)
+    if number.__class__ is bool:  # (multiplies as its int)
+        number = int(number)
     kind = number.__class__
-    if (kind is float or kind is int) and _reduced_floats.is_reduced(tensor):
-        # PyTorch's operator takes the reciprocal (rounded to the tensor's float16 or
-        # bfloat16), then multiplies by the number in float32 (a MulBackward0 node, as PyTorch's).
-        return _reduced_floats.scaled(ops.multiply, div(1.0, tensor), number)  # type: ignore[return-value]
-    if (number.__class__ is float or number.__class__ is int) and not (
-        -_reduced_floats.FLOAT16_MAX <= number <= _reduced_floats.FLOAT16_MAX
-    ):
-        widened = _reduced_floats.half_in_float32(ops.divide, number, tensor)
-        if widened is not None:
-            return widened
+    if kind is float or kind is int or kind is complex:
+        if _reduced_floats.is_reduced(tensor) and kind is not complex:
+            # The reciprocal rounded to the tensor's float16 or bfloat16, then multiplied by
+            # the number in float32.
+            return _reduced_floats.scaled(ops.multiply, reciprocal(tensor), number)  # type: ignore[return-value]
+        return binary(ops.multiply, reciprocal(tensor), number)
     return div(number, tensor)
 
 

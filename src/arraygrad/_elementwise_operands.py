@@ -267,6 +267,7 @@ def complex_unary() -> dict[Primitive, Primitive]:
         _real.cos: _cx.cos,
         _real.tanh: _cx.tanh,
         _real.sigmoid: _cx.sigmoid,
+        _real.reciprocal: _cx.reciprocal,
         _trans.tan: _cx.tan,
         _trans.sinh: _cx.sinh,
         _trans.cosh: _cx.cosh,

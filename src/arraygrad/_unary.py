@@ -154,9 +154,7 @@ def reciprocal(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     """
     if out is not None:
         return written("reciprocal", out, reciprocal, input)
-    if isinstance(input, Tensor) and input.dtype.is_complex:
-        return ops.complex_ops.reciprocal(input)
-    return labelled(div(1.0, _floating(input)), "ReciprocalBackward0")
+    return float_function(ops.reciprocal, input)
 
 
 def rsqrt(input: Tensor, *, out: Tensor | None = None) -> Tensor:

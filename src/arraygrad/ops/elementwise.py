@@ -156,6 +156,15 @@ exp = Primitive(
     reads_inputs=False,
     reads_output=True,
 )
+# 1 / x with PyTorch's ReciprocalBackward0 rule, -g * out**2 (not divide's -g * 1 / x**2,
+# which rounds differently).
+reciprocal = Primitive(
+    "reciprocal",
+    forward=lambda xp, x: xp.divide(1.0, x),
+    vjp=(lambda ns, g, out, x: -g * (out * out),),
+    reads_inputs=False,
+    reads_output=True,
+)
 log = Primitive(
     "log",
     forward=lambda xp, x: xp.log(x),
@@ -577,6 +586,7 @@ __all__ = [
     "nextafter",
     "not_equal",
     "pow",
+    "reciprocal",
     "relu",
     "relu_backward",
     "remainder",
