@@ -92,3 +92,80 @@ def test_deprecated_in_place_overload_keeps_the_gradient_like_torch() -> None:
         h.sum().backward()
         grads.append((h.tolist(), w.grad.tolist(), o.grad.tolist()))
     assert grads[0] == grads[1]
+
+
+def _operands(m: Any) -> dict[str, Any]:
+    # (input, first, second) of each matrix form, distinct values so a swap shows
+    rng = np.random.default_rng(0)
+    shapes = {
+        "addmm": ((2, 2), (2, 3), (3, 2)),
+        "addmv": ((2,), (2, 3), (3,)),
+        "addr": ((2, 2), (2,), (2,)),
+        "addbmm": ((2, 2), (4, 2, 3), (4, 3, 2)),
+        "baddbmm": ((4, 2, 2), (4, 2, 3), (4, 3, 2)),
+    }
+    return {
+        name: tuple(m.tensor(rng.standard_normal(s)) for s in sizes)
+        for name, sizes in shapes.items()
+    }
+
+
+# PyTorch's deprecated beta-first forms of the matrix products: the function with alpha and
+# without, the method likewise, the in-place method likewise, and a 0-d tensor as beta
+BETA_FIRST = {
+    f"{name} {form}": (name, form)
+    for name in ("addmm", "addmv", "addr", "addbmm", "baddbmm")
+    for form in ("f5", "f4", "f4 out", "m4", "m3", "i4", "i3", "f4 0-d")
+}
+
+
+def _beta_first_call(m: Any, name: str, form: str) -> Any:
+    x, first, second = _operands(m)[name]
+    if form == "f5":
+        return getattr(m, name)(2, x, 0.5, first, second)
+    if form == "f4":
+        return getattr(m, name)(2, x, first, second)
+    if form == "f4 out":
+        return getattr(m, name)(-1, x, first, second, out=m.empty(0, dtype=x.dtype))
+    if form == "f4 0-d":
+        return getattr(m, name)(m.tensor(3.0, dtype=x.dtype), x, first, second)
+    if form == "m4":
+        return getattr(x, name)(2, 0.5, first, second)
+    if form == "m3":
+        return getattr(x, name)(2, first, second)
+    return getattr(x.clone(), name + "_")(2, *((0.5,) if form == "i4" else ()), first, second)
+
+
+@pytest.mark.usefixtures("torch_warns_always")
+@pytest.mark.parametrize("case", list(BETA_FIRST))
+def test_deprecated_beta_first_products_compute_and_warn_like_torch(case: str) -> None:
+    name, form = BETA_FIRST[case]
+    results = []
+    for m in (torch, ag):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = _beta_first_call(m, name, form)
+        assert all(w.category is UserWarning and w.filename == __file__ for w in caught)
+        said = [str(w.message).split(" (Triggered internally")[0] for w in caught]
+        results.append((result.numpy(), said))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)
+    assert len(results[0][1]) == 1 and results[1][1] == results[0][1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x, a, b: m.addmm(2, x, a, b, alpha=3),  # the deprecated form takes no keywords
+        lambda m, x, a, b: m.addmm(2, x, a, b, beta=3),
+        lambda m, x, a, b: m.addmm(x, 2, a, b),  # beta after input: not an overload
+        lambda m, x, a, b: m.addmm(x, a, b, 2),
+        lambda m, x, a, b: m.addmm(2, x, 3, a),
+        lambda m, x, a, b: x.addmm(a, b, 2),
+        lambda m, x, a, b: x.addmm(2, 3, a),
+        lambda m, x, a, b: x.addmm_(2, a, b, beta=3),
+    ],
+)
+def test_products_matching_no_overload_raise_type_error_like_torch(call: Any) -> None:
+    for m in (torch, ag):
+        with pytest.raises(TypeError):
+            call(m, *_operands(m)["addmm"])

@@ -299,6 +299,10 @@ _INDEXING: dict[str, Callable[[Any, Any], Any]] = {
     ),
 }
 
+# The copies whose out is a list of tensors, one per part: tested with the view copies, in
+# tests/ops/test_inplace_functions.py.
+_PARTS = {"split_copy", "split_with_sizes_copy", "unbind_copy"}
+
 # (the reductions and the functions with several results: their tables below)
 _FUNCTIONS = [
     f
@@ -306,6 +310,7 @@ _FUNCTIONS = [
     if f[0].split(".")[-1] not in {*_REDUCTIONS, "max", "min", *_SEVERAL}
     and f[0] not in _OWN_INPUTS
     and f[0] not in _INDEXING
+    and f[0] not in _PARTS
 ]
 
 

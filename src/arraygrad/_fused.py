@@ -21,7 +21,7 @@ from arraygrad import _autocast_flag, _backend, _dtype, _reduced_floats, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._comparison import logical_and, logical_or
 from arraygrad._contractions import outer
-from arraygrad._deprecated_overloads import value_first
+from arraygrad._deprecated_overloads import beta_first, value_first
 from arraygrad._division import div
 from arraygrad._elementwise_operands import _scalar
 from arraygrad._linalg import bmm, mm, mv
@@ -244,7 +244,7 @@ def addmm(
     input: Tensor,
     mat1: Tensor,
     mat2: Tensor,
-    *,
+    *legacy: Tensor,
     beta: Any = 1,
     alpha: Any = 1,
     out: Tensor | None = None,
@@ -256,6 +256,10 @@ def addmm(
     >>> arraygrad.addmm(arraygrad.ones(2), arraygrad.ones(1, 3), arraygrad.ones(3, 2), beta=0.5)
     tensor([[3.5000, 3.5000]])
     """
+    if legacy:  # PyTorch's deprecated (addmm(beta, input, [alpha,] mat1, mat2))
+        input, mat1, mat2, beta, alpha = beta_first(
+            "addmm", (input, mat1, mat2, *legacy), beta, alpha, method=False
+        )
     if out is not None:
         return written_exactly("addmm", out, addmm, input, mat1, mat2, beta=beta, alpha=alpha)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype
@@ -277,7 +281,7 @@ def addmv(
     input: Tensor,
     mat: Tensor,
     vec: Tensor,
-    *,
+    *legacy: Tensor,
     beta: Any = 1,
     alpha: Any = 1,
     out: Tensor | None = None,
@@ -288,6 +292,10 @@ def addmv(
     >>> arraygrad.addmv(arraygrad.ones(2), arraygrad.ones(2, 3), arraygrad.ones(3), alpha=2)
     tensor([7., 7.])
     """
+    if legacy:  # PyTorch's deprecated (addmv(beta, input, [alpha,] mat, vec))
+        input, mat, vec, beta, alpha = beta_first(
+            "addmv", (input, mat, vec, *legacy), beta, alpha, method=False
+        )
     if out is not None:
         return written_exactly("addmv", out, addmv, input, mat, vec, beta=beta, alpha=alpha)
     require_tensor("addmv", "input", 1, input)
@@ -315,7 +323,7 @@ def addr(
     input: Tensor,
     vec1: Tensor,
     vec2: Tensor,
-    *,
+    *legacy: Tensor,
     beta: Any = 1,
     alpha: Any = 1,
     out: Tensor | None = None,
@@ -330,6 +338,10 @@ def addr(
     tensor([[3., 4.],
             [6., 8.]])
     """
+    if legacy:  # PyTorch's deprecated (addr(beta, input, [alpha,] vec1, vec2))
+        input, vec1, vec2, beta, alpha = beta_first(
+            "addr", (input, vec1, vec2, *legacy), beta, alpha, method=False
+        )
     if out is not None:
         return written("addr", out, addr, input, vec1, vec2, beta=beta, alpha=alpha)
     require_tensor("addr", "input", 1, input)
@@ -365,7 +377,7 @@ def baddbmm(
     input: Tensor,
     batch1: Tensor,
     batch2: Tensor,
-    *,
+    *legacy: Tensor,
     beta: Any = 1,
     alpha: Any = 1,
     out: Tensor | None = None,
@@ -378,6 +390,10 @@ def baddbmm(
     ...                   alpha=2).flatten()
     tensor([7., 7.])
     """
+    if legacy:  # PyTorch's deprecated (baddbmm(beta, input, [alpha,] batch1, batch2))
+        input, batch1, batch2, beta, alpha = beta_first(
+            "baddbmm", (input, batch1, batch2, *legacy), beta, alpha, method=False
+        )
     if out is not None:
         return written_exactly(
             "baddbmm", out, baddbmm, input, batch1, batch2, beta=beta, alpha=alpha
@@ -401,7 +417,7 @@ def addbmm(
     input: Tensor,
     batch1: Tensor,
     batch2: Tensor,
-    *,
+    *legacy: Tensor,
     beta: Any = 1,
     alpha: Any = 1,
     out: Tensor | None = None,
@@ -413,6 +429,10 @@ def addbmm(
     >>> arraygrad.addbmm(arraygrad.zeros(1, 1), arraygrad.ones(2, 1, 3), arraygrad.ones(2, 3, 1))
     tensor([[6.]])
     """
+    if legacy:  # PyTorch's deprecated (addbmm(beta, input, [alpha,] batch1, batch2))
+        input, batch1, batch2, beta, alpha = beta_first(
+            "addbmm", (input, batch1, batch2, *legacy), beta, alpha, method=False
+        )
     if out is not None:
         return written_exactly("addbmm", out, addbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     if _autocast_flag.cpu:  # PyTorch's CPU autocast casts the matrix products to its dtype

@@ -552,8 +552,9 @@ def constant_pad_nd(input: Tensor, pad: Any, value: float = 0) -> Tensor:
     return pad_with_scalar(input, pad, value)
 
 
-def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
-    """``other - alpha * input`` (``sub`` with its operands swapped).
+def rsub(input: Tensor, other: Any, *positional: Any, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input`` (``sub`` with its operands swapped). As in PyTorch, ``alpha``
+    may be given by position only where ``other`` is a number.
 
     >>> import arraygrad
     >>> arraygrad.rsub(arraygrad.tensor([1.0, 2.0]), 5.0, 2)
@@ -561,6 +562,18 @@ def rsub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:
     """
     if not isinstance(input, Tensor):  # as PyTorch's argument parser, which wants a tensor
         raise not_tensor_error("rsub", input, name="input", position=1)
+    if positional:
+        given = not (alpha.__class__ is int and alpha == 1)  # alpha= too
+        # (a 0-d tensor is a Number to PyTorch's parser)
+        if len(positional) > 1 or (isinstance(other, Tensor) and other.ndim) or given:
+            got = ", ".join(type(v).__name__ for v in (input, other, *positional))
+            raise TypeError(
+                f"rsub() received an invalid combination of arguments - got ({got}), but "
+                "expected one of:\n * (Tensor input, Tensor other, *, Number alpha = 1)\n * "
+                "(Tensor input, Number other, Number alpha = 1)\n Fix: pass alpha by keyword, "
+                "e.g. rsub(x, y, alpha=2)."
+            )
+        alpha = positional[0]
     return _math.sub(other, input, alpha=alpha)
 
 

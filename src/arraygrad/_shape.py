@@ -17,6 +17,7 @@ from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolve
 from arraygrad._out import written_joined
 from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered_result
+from arraygrad._tensor_shape import ALL_DIMS, dim_given
 
 __all__ = [
     "cat",
@@ -195,7 +196,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return labelled(ops.reshape.apply1(input, {"shape": tuple(shape)}), "UnsqueezeBackward0")
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+def squeeze(input: Tensor, dim: Any = ALL_DIMS) -> Tensor:
     """Remove dimensions of size 1 (only those in ``dim``, an int or a tuple, when it is given).
 
     A view; a dimension in ``dim`` whose size is not 1 is kept, without error, as in PyTorch.
@@ -205,16 +206,17 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     arraygrad.Size([2, 3])
     """
     shape = tuple(input._data.shape)
-    if dim is None:
+    if dim is ALL_DIMS:
         axes = {i for i, size in enumerate(shape) if size == 1}
     else:
-        axes = {a for a in (normalize_dims(dim, len(shape)) or ()) if shape[a] == 1}
+        given = normalize_dims(dim_given("squeeze", dim), len(shape)) or ()
+        axes = {a for a in given if shape[a] == 1}
     # With nothing to remove, still a new view, as in PyTorch, whose backward is named by the
     # form of ``dim``: none, one or several.
     out = ops.reshape.apply1(
         input, {"shape": tuple(s for i, s in enumerate(shape) if i not in axes)}
     )
-    form = 0 if dim is None else 1 if is_one_dim(dim) else 2
+    form = 0 if dim is ALL_DIMS else 1 if is_one_dim(dim) else 2
     return labelled(out, f"SqueezeBackward{form}")
 
 

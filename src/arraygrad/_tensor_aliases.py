@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 # Tensor class (they build on it), so they are looked up at call time as ``_ag._math.exp``.
 import arraygrad as _ag
 from arraygrad import _dtype
+from arraygrad._tensor_shape import ALL_DIMS
 
 if TYPE_CHECKING:
     import arraygrad._binary
@@ -322,7 +323,7 @@ class TensorAliasMethods:
 
     # --- in-place shape changes: the tensor becomes a view of its own memory ------------------
 
-    def squeeze_(self, *dims: Any, dim: Any = None) -> Tensor:
+    def squeeze_(self, *dims: Any, dim: Any = ALL_DIMS) -> Tensor:
         """In place: :meth:`squeeze` (of one dim, a tuple of them, or several ints)."""
         return _restride(
             self, _ag._shape.squeeze, _ag._tensor_shape._squeeze_dims("squeeze_", dims, dim)

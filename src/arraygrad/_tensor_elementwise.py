@@ -75,12 +75,24 @@ class TensorElementwiseMethods:
             )
         return _ag._inplace.apply(self, _ag._fused.addcdiv, tensor1, tensor2, value=value)
 
-    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addmm(
+        self, mat1: Tensor, mat2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """``beta * self + alpha * (mat1 @ mat2)``."""
+        if legacy:
+            _, mat1, mat2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addmm", (mat1, mat2, *legacy), beta, alpha, method=True
+            )
         return _ag._fused.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
-    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addmm_(
+        self, mat1: Tensor, mat2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """In place: :meth:`addmm`."""
+        if legacy:
+            _, mat1, mat2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addmm_", (mat1, mat2, *legacy), beta, alpha, method=True
+            )
         return _ag._inplace.apply_as(
             _ag._memory_overlap.UNCHECKED,
             self,
@@ -91,30 +103,66 @@ class TensorElementwiseMethods:
             alpha=alpha,
         )
 
-    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addmv(
+        self, mat: Tensor, vec: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """``beta * self + alpha * (mat @ vec)``."""
+        if legacy:
+            _, mat, vec, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addmv", (mat, vec, *legacy), beta, alpha, method=True
+            )
         return _ag._fused.addmv(self, mat, vec, beta=beta, alpha=alpha)
 
-    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addmv_(
+        self, mat: Tensor, vec: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """In place: :meth:`addmv`."""
+        if legacy:
+            _, mat, vec, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addmv_", (mat, vec, *legacy), beta, alpha, method=True
+            )
         return _ag._inplace.apply_as(
             _ag._memory_overlap.UNCHECKED, self, _ag._fused.addmv, mat, vec, beta=beta, alpha=alpha
         )
 
-    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addr(
+        self, vec1: Tensor, vec2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """``beta * self + alpha * outer(vec1, vec2)``."""
+        if legacy:
+            _, vec1, vec2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addr", (vec1, vec2, *legacy), beta, alpha, method=True
+            )
         return _ag._fused.addr(self, vec1, vec2, beta=beta, alpha=alpha)
 
-    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addr_(
+        self, vec1: Tensor, vec2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """In place: :meth:`addr`."""
+        if legacy:
+            _, vec1, vec2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addr_", (vec1, vec2, *legacy), beta, alpha, method=True
+            )
         return _ag._inplace.apply(self, _ag._fused.addr, vec1, vec2, beta=beta, alpha=alpha)
 
-    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def baddbmm(
+        self, batch1: Tensor, batch2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """``beta * self + alpha * (batch1 @ batch2)``, batched."""
+        if legacy:
+            _, batch1, batch2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "baddbmm", (batch1, batch2, *legacy), beta, alpha, method=True
+            )
         return _ag._fused.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
-    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def baddbmm_(
+        self, batch1: Tensor, batch2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """In place: :meth:`baddbmm`."""
+        if legacy:
+            _, batch1, batch2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "baddbmm_", (batch1, batch2, *legacy), beta, alpha, method=True
+            )
         return _ag._inplace.apply_as(
             _ag._memory_overlap.UNCHECKED,
             self,
@@ -125,12 +173,24 @@ class TensorElementwiseMethods:
             alpha=alpha,
         )
 
-    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addbmm(
+        self, batch1: Tensor, batch2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """``beta * self + alpha * sum_i(batch1[i] @ batch2[i])``."""
+        if legacy:
+            _, batch1, batch2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addbmm", (batch1, batch2, *legacy), beta, alpha, method=True
+            )
         return _ag._fused.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
-    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    def addbmm_(
+        self, batch1: Tensor, batch2: Tensor, *legacy: Tensor, beta: Any = 1, alpha: Any = 1
+    ) -> Tensor:
         """In place: :meth:`addbmm`."""
+        if legacy:
+            _, batch1, batch2, beta, alpha = _ag._deprecated_overloads.beta_first(
+                "addbmm_", (batch1, batch2, *legacy), beta, alpha, method=True
+            )
         return _ag._inplace.apply_as(
             _ag._memory_overlap.UNCHECKED,
             self,

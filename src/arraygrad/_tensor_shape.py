@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any, cast
 # Tensor class (they build on it), so they are looked up at call time as ``_ag._math.exp``.
 import arraygrad as _ag
 
+# squeeze's dim when none is given: every dimension of size 1 (dim=None is PyTorch's TypeError)
+ALL_DIMS: Any = object()
+
 if TYPE_CHECKING:
     import arraygrad._binary
     import arraygrad._contractions
@@ -111,7 +114,7 @@ class TensorShapeMethods:
         """Insert a dimension of size 1 at ``dim``."""
         return _ag._shape.unsqueeze(self, dim)
 
-    def squeeze(self, *dims: Any, dim: Any = None) -> Tensor:
+    def squeeze(self, *dims: Any, dim: Any = ALL_DIMS) -> Tensor:
         """Remove dimensions of size 1 (only ``dim`` when given: an int, a tuple, or several
         ints, as ``x.squeeze(0, 2)``)."""
         return _ag._shape.squeeze(self, _squeeze_dims("squeeze", dims, dim))
@@ -432,19 +435,41 @@ def _named_sizes(
 
 def _squeeze_dims(method: str, dims: tuple[Any, ...], dim: Any) -> Any:
     """The ``dim`` of ``x.squeeze(...)`` / ``x.squeeze_(...)``, whose PyTorch forms also take
-    several dims as separate ints (``x.squeeze(0, 2)`` is ``x.squeeze((0, 2))``)."""
-    if not dims:
+    several dims as separate ints (``x.squeeze(0, 2)`` is ``x.squeeze((0, 2))``). None, as in
+    PyTorch, is no dim: its TypeError."""
+    if not dims and dim is not None:
         return dim
     several = len(dims) > 1
-    if dim is None and not (several and not all(_ag._dims.is_one_dim(d) for d in dims)):
+    if (
+        dim is ALL_DIMS
+        and None not in dims
+        and not (several and not all(_ag._dims.is_one_dim(d) for d in dims))
+    ):
         return tuple(dims) if several else dims[0]
     got = ", ".join(type(d).__name__ for d in dims)
-    if dim is not None:
-        got += f", dim={type(dim).__name__}"
+    if dim is not ALL_DIMS:
+        # (PyTorch's words: "got (dim=NoneType, )" where the keyword comes alone)
+        got += f", dim={type(dim).__name__}" if dims else f"dim={type(dim).__name__}, "
     raise TypeError(
         f"{method}() received an invalid combination of arguments - got ({got}), but expected "
         f"one of:\n * ()\n * (int dim)\n * (tuple of ints dim)\n Fix: pass the dimensions "
         f"once, as ints or as one tuple, e.g. x.{method}(0, 2) or x.{method}((0, 2))."
+    )
+
+
+def dim_given(function: str, dim: Any) -> Any:
+    """``dim``, given to ``squeeze`` or ``squeeze_copy`` (``function``): PyTorch's TypeError for
+    None, which none of their overloads takes (leaving dim out squeezes every dimension)."""
+    if dim is not None:
+        return dim
+    out = ", *, Tensor out = None" if function.endswith("_copy") else ""
+    forms = "".join(
+        f"\n * (Tensor input{dim}{out})" for dim in ("", ", int dim", ", tuple of ints dim")
+    )
+    raise TypeError(
+        f"{function}() received an invalid combination of arguments - got (Tensor, NoneType), "
+        f"but expected one of:{forms}\n Fix: leave dim out to remove every dimension of size 1, "
+        "or pass an int or a tuple of ints."
     )
 
 

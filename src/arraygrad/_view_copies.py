@@ -2,10 +2,10 @@
 ``select``, ...) as a new contiguous tensor that shares no memory with its input.
 
 Each is spelled out and delegates to the view op, so gradients and errors are the view's; only
-the copy is added. Those with one result take ``out``, of the result's dtype, as PyTorch's do
-(the split and unbind copies, whose ``out`` is a list, take none). (The sparse and nested views'
-copies are not here: arraygrad's tensors are dense; the complex views' are,
-``view_as_real_copy`` and ``view_as_complex_copy``.)
+the copy is added. Those with one result take ``out``, of the result's dtype, as PyTorch's do;
+the split and unbind copies take a list of them, one per part, by PyTorch's rules for each (see
+:func:`_written_parts`). (The sparse and nested views' copies are not here: arraygrad's tensors
+are dense; the complex views' are, ``view_as_real_copy`` and ``view_as_complex_copy``.)
 """
 
 from __future__ import annotations
@@ -13,11 +13,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _complex, _dtype, _grad_mode, _repeats, _shape, _splitting, _views, ops
-from arraygrad._arguments import require_tensor
+from arraygrad import (
+    _complex,
+    _dtype,
+    _grad_mode,
+    _inplace,
+    _repeats,
+    _shape,
+    _splitting,
+    _views,
+    ops,
+)
+from arraygrad._arguments import index_argument, require_tensor
 from arraygrad._dims import is_one_dim, normalize_dim
-from arraygrad._out import written_exactly
+from arraygrad._out import _exact, _store, written_exactly
 from arraygrad._tensor import Tensor
+from arraygrad._tensor_shape import ALL_DIMS, dim_given
 
 __all__ = [
     "alias_copy",
@@ -194,40 +205,115 @@ def slice_copy(
     return _copy(input[key])
 
 
-def split_copy(input: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """:func:`arraygrad.split`, each part copied: pieces of ``split_size`` along ``dim`` (the last
-    may be smaller), or of the listed sizes.
+def split_copy(
+    input: Tensor, split_size: int, dim: int = 0, *, out: Sequence[Tensor] | None = None
+) -> tuple[Tensor, ...] | None:
+    """:func:`arraygrad.split`, each part copied: pieces of ``split_size`` (an int) along
+    ``dim``, the last maybe smaller. With ``out``, a list of one tensor per part, each part is
+    copied into its tensor as ``copy_`` copies (broadcast to its shape, converted to its dtype,
+    never resized) and None is returned, as PyTorch does.
 
     >>> import arraygrad
     >>> arraygrad.split_copy(arraygrad.arange(5), 2)
     (tensor([0, 1]), tensor([2, 3]), tensor([4]))
     """
-    return tuple(
-        _copy(part) for part in _splitting.split(_tensor("split_copy", input), split_size, dim)
-    )
+    if out is not None:
+        _check_outs("split_copy", out, 3)
+    parts = _splitting.split(_tensor("split_copy", input), _split_size(split_size), dim)
+    if out is None:
+        return tuple(_copy(part) for part in parts)
+    _written_parts("split_copy", "split_copy_Tensor_out()", out, parts, copied=True)
+    return None
+
+
+def _split_size(value: Any) -> int:
+    """``split_copy``'s ``split_size``, one int as PyTorch's parser takes it (a NumPy integer,
+    an integer tensor of one element), where ``split`` also takes a list of sizes."""
+    fix = "pass one int, or use split_with_sizes_copy for a list of sizes."
+    if isinstance(value, Tensor) and (
+        value.dtype.is_floating_point or value.dtype.is_complex or value.numel() != 1
+    ):
+        raise TypeError(
+            f"split_copy(): argument 'split_size' (position 2) must be int, not Tensor. Fix: {fix}"
+        )
+    return index_argument("split_copy", "split_size", 2, value, fix=fix)
 
 
 def split_with_sizes_copy(
-    input: Tensor, split_sizes: Sequence[int], dim: int = 0
-) -> tuple[Tensor, ...]:
+    input: Tensor, split_sizes: Sequence[int], dim: int = 0, *, out: Sequence[Tensor] | None = None
+) -> tuple[Tensor, ...] | None:
     """:func:`arraygrad.split_with_sizes`, each part copied; the sizes must add up to the size of
-    ``dim``.
+    ``dim``. With ``out``, a list of one tensor per part of its part's dtype (resized to its
+    shape), the parts are written there and None is returned, as PyTorch does.
 
     >>> import arraygrad
     >>> arraygrad.split_with_sizes_copy(arraygrad.arange(5), [1, 4])
     (tensor([0]), tensor([1, 2, 3, 4]))
     """
+    if out is not None:
+        _check_outs("split_with_sizes_copy", out, 3)
     parts = _repeats.split_with_sizes(_tensor("split_with_sizes_copy", input), split_sizes, dim)
-    return tuple(_copy(part) for part in parts)
+    if out is None:
+        return tuple(_copy(part) for part in parts)
+    _written_parts("split_with_sizes_copy", "split_with_sizes_copy_out", out, parts, copied=False)
+    return None
 
 
-def squeeze_copy(input: Tensor, dim: Any = None, *, out: Tensor | None = None) -> Tensor:
+def _check_outs(name: str, out: Any, position: int) -> None:
+    """PyTorch's TypeErrors for an ``out`` that is not a list or tuple of tensors (its argument
+    parser's, ``position`` counted from 0)."""
+    if not isinstance(out, list | tuple):
+        raise TypeError(
+            f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}. Fix: "
+            "pass a list with one tensor per part, e.g. out=[arraygrad.empty(0), ...]."
+        )
+    for index, target in enumerate(out):
+        if not isinstance(target, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {index} in argument {position}, but got "
+                f"{type(target).__name__}. Fix: pass only tensors in out."
+            )
+
+
+def _written_parts(
+    name: str, native: str, out: Sequence[Tensor], parts: Sequence[Tensor], *, copied: bool
+) -> None:
+    """Write each of ``parts`` (views of the input) into its tensor of ``out``, in order, as
+    PyTorch's kernels do: ``copied``, by ``copy_`` (split_copy); otherwise resized to the
+    part's shape (warning where it held elements) after a check that it has the part's dtype
+    (split_with_sizes_copy, unbind_copy). ``native``: PyTorch's kernel, named in its error.
+
+    As in PyTorch, nothing is recorded and nothing refuses an input or ``out`` that requires
+    grad; the parts already written stay written when a later one raises. (A part is read when
+    it is written: an ``out`` that is another part's memory changes what that part copies.)
+    """
+    if len(out) != len(parts):
+        raise RuntimeError(
+            f"{native} expected an out= argument of size {len(parts)}, got size {len(out)}. "
+            f"Fix: pass one tensor per part, {len(parts)} of them."
+        )
+    with _grad_mode.no_grad():
+        for target, part in zip(out, parts, strict=True):
+            if copied:
+                _inplace.copy(target, part)
+            else:
+                _written_part(name, target, part)
+
+
+def _written_part(name: str, target: Tensor, part: Tensor) -> None:
+    # (a frame of its own: out's resize warning names the caller of the public function)
+    _exact(name, part.dtype, target.dtype)
+    _store(name, target, part)
+
+
+def squeeze_copy(input: Tensor, dim: Any = ALL_DIMS, *, out: Tensor | None = None) -> Tensor:
     """:func:`arraygrad.squeeze`, copied: the dimensions of size 1 (in ``dim`` if given) removed.
 
     >>> import arraygrad
     >>> arraygrad.squeeze_copy(arraygrad.zeros(2, 1, 3)).shape
     arraygrad.Size([2, 3])
     """
+    dim = dim_given("squeeze_copy", dim)
     if out is not None:
         return written_exactly("squeeze_copy", out, squeeze_copy, input, dim)
     return _copy(_shape.squeeze(_tensor("squeeze_copy", input), dim))
@@ -259,15 +345,24 @@ def transpose_copy(input: Tensor, dim0: int, dim1: int, *, out: Tensor | None = 
     return _copy(_shape.transpose(_tensor("transpose_copy", input), dim0, dim1))
 
 
-def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+def unbind_copy(
+    input: Tensor, dim: int = 0, *, out: Sequence[Tensor] | None = None
+) -> tuple[Tensor, ...] | None:
     """:func:`arraygrad.unbind`, each slice copied: the slices along ``dim``, that dimension
-    removed.
+    removed. With ``out``, a list of one tensor per slice of its dtype (resized to its shape),
+    the slices are written there and None is returned, as PyTorch does.
 
     >>> import arraygrad
     >>> arraygrad.unbind_copy(arraygrad.tensor([[1, 2], [3, 4]]))
     (tensor([1, 2]), tensor([3, 4]))
     """
-    return tuple(_copy(part) for part in _splitting.unbind(_tensor("unbind_copy", input), dim))
+    if out is not None:
+        _check_outs("unbind_copy", out, 2)
+    parts = _splitting.unbind(_tensor("unbind_copy", input), dim)
+    if out is None:
+        return tuple(_copy(part) for part in parts)
+    _written_parts("unbind_copy", "unbind_copy_int_out", out, parts, copied=False)
+    return None
 
 
 def unfold_copy(

@@ -268,3 +268,61 @@ def test_gradgradcheck_catches_missing_complex_second_derivative() -> None:
         assert lib.autograd.gradcheck(FourthPower.apply, (z,))
         results.append(check(FourthPower.apply, (z,), raise_exception=False))
     assert results == [False, False]
+
+
+class _Tripled(torch.autograd.Function):
+    """2x forward, 3 as the derivative: a wrong backward, in torch and (below) arraygrad."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x * 2
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad * 3
+
+
+class _AgTripled(ag.autograd.Function):
+    forward = _Tripled.forward
+    backward = _Tripled.backward
+
+
+_OUTPUTS = {
+    # (torch numbers only the outputs that require grad, and checks only those)
+    "detached first": lambda m, f, x: (x.detach() * 1, f.apply(x)),
+    "detached between": lambda m, f, x: (x * 2, x.detach() * 1, f.apply(x)),
+    "detached, all right": lambda m, f, x: (x * 2, x.detach().sum(), x * 3),
+    "none requires grad": lambda m, f, x: x.detach() * 1,  # the numerical Jacobian must be 0
+    "none, all zero": lambda m, f, x: (x.detach() * 0, m.tensor([1])),
+}
+
+
+# (torch's fast mode pairs the outputs that require grad with all outputs' numerical
+# derivatives: with a detached output before one that is right, it reports a mismatch)
+@pytest.mark.parametrize(
+    ("case", "fast_mode"),
+    [
+        (case, fast)
+        for case in _OUTPUTS
+        for fast in (False, True)
+        if (case, fast) != ("detached, all right", True)
+    ],
+)
+def test_gradcheck_checks_and_numbers_the_outputs_that_require_grad_as_torch(
+    case: str, fast_mode: bool
+) -> None:
+    outputs = _OUTPUTS[case]
+    said = []
+    for m, f in ((torch, _Tripled), (ag, _AgTripled)):
+        x = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        try:
+            said.append(
+                m.autograd.gradcheck(
+                    lambda x, m=m, f=f: outputs(m, f, x), (x,), fast_mode=fast_mode
+                )
+            )
+        except (GradcheckError, TorchGradcheckError) as error:
+            # the Jacobians too where whole (fast mode's random products differ)
+            text = str(error).split("Fix:")[0].replace(", dtype=torch.float64", "").rstrip()
+            said.append(text.split("\n")[0] if fast_mode else text)
+    assert said[1] == said[0]

@@ -4,6 +4,7 @@ a clone, so that the gradient flows back through the write to the leaf."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -410,3 +411,87 @@ def test_conj_physical_function_conjugates_in_place_as_torch(dtype: Any) -> None
         return out is y, y._version - version, y.grad_fn.name(), y.tolist(), x.grad.tolist()
 
     assert run(ag) == run(torch)
+
+
+# split_copy, split_with_sizes_copy and unbind_copy with out=, a list of tensors: each call
+# builds its outs from (shape, dtype) pairs, then the outs are compared after it.
+_PART_OUTS = {
+    "split_copy exact": ("split_copy", (2,), [((2,), "f"), ((2,), "f"), ((1,), "f")]),
+    # copy_'s rules: broadcast into out, converted to its dtype
+    "split_copy broadcast": ("split_copy", (2,), [((3, 2), "f"), ((2,), "i"), ((1,), "b")]),
+    "split_with_sizes_copy": ("split_with_sizes_copy", ([1, 4],), [((0,), "f"), ((0,), "f")]),
+    "split_with_sizes_copy resized": (
+        "split_with_sizes_copy",
+        ([1, 4],),
+        [((7,), "f"), ((0,), "f")],
+    ),
+    "unbind_copy": ("unbind_copy", (), [((0,), "f"), ((5,), "f")]),
+    "unbind_copy dim": ("unbind_copy", (1,), [((3,), "f"), ((2, 1), "f"), ((0,), "f")]),
+}
+_KINDS = {"f": "float32", "i": "int64", "b": "bool"}
+
+
+def _outs(m: Any, spec: Any) -> list[Any]:
+    return [m.zeros(shape, dtype=getattr(m, _KINDS[kind])) for shape, kind in spec]
+
+
+@pytest.mark.parametrize("case", list(_PART_OUTS))
+def test_split_and_unbind_copies_write_out_lists_as_torch(case: str) -> None:
+    name, args, spec = _PART_OUTS[case]
+    seen = []
+    for m in (torch, ag):
+        x = m.arange(6.0).reshape(2, 3) if name == "unbind_copy" else m.arange(5.0)
+        outs = _outs(m, spec)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert getattr(m, name)(x, *args, out=outs) is None
+        # one resize warning per out that held other elements, at the caller
+        assert all(w.filename == __file__ for w in caught)
+        seen.append(([(tuple(o.shape), o.tolist()) for o in outs], len(caught)))
+    assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.split_copy(x, 2, out=[m.empty(2), m.empty(2)]),  # too few
+        lambda m, x: m.split_copy(x, 2, out=[m.empty(2), m.empty(3), m.empty(1)]),  # no resize
+        lambda m, x: m.split_copy(x, 2, out=m.empty(0)),  # not a list
+        lambda m, x: m.split_copy(x, 2, out=[m.empty(2), None, m.empty(1)]),
+        lambda m, x: m.split_copy(x, [1, 4]),  # one size only
+        lambda m, x: m.split_copy(x, m.tensor(2.0)),
+        lambda m, x: m.split_with_sizes_copy(x, [1, 4], out=[m.empty(0)]),
+        lambda m, x: m.split_with_sizes_copy(x, [1, 4], out=[m.empty(0), m.empty(0).double()]),
+        lambda m, x: m.unbind_copy(x, out=[m.empty(0)] * 4),
+        lambda m, x: m.unbind_copy(x, out=[m.empty(0, dtype=m.int32)] * 5),
+        lambda m, x: m.split_with_sizes_copy(x, [3, 2], out=[x[1:4], m.empty(0)]),  # overlap
+    ],
+)
+def test_split_and_unbind_copies_out_errors_are_torchs(call: Any) -> None:
+    def run(m: Any) -> Any:
+        x = m.arange(5.0)
+        call(m, x)
+        return x.tolist()
+
+    theirs, mine = outcome_in_each(run, (RuntimeError, TypeError))
+    assert isinstance(theirs, str)
+    assert mine == theirs
+
+
+def test_split_copy_out_is_read_part_by_part_as_torch() -> None:
+    # the outs are the input's own halves, swapped: the second part is read after the first
+    # is written, so both halves end up as the first, as in PyTorch
+    seen = []
+    for m in (torch, ag):
+        x = m.arange(6.0, requires_grad=True)
+        with m.no_grad():
+            y = x * 1
+        for name, args in (("split_copy", (3,)), ("split_with_sizes_copy", ([3, 3],))):
+            z = y.clone()
+            getattr(m, name)(z, *args, out=[z[3:], z[:3]])
+            seen.append(z.tolist())
+        # an input that requires grad is written too, with no history
+        outs = [m.empty(0), m.empty(0)]
+        m.unbind_copy(x.view(2, 3), out=outs)
+        seen.append([(o.tolist(), o.requires_grad, o.grad_fn is None) for o in outs])
+    assert seen[:3] == seen[3:]

@@ -443,3 +443,19 @@ def test_affine_grid_generator_does_not_warn_as_affine_grid_does(size: list[int]
             L.nn.functional.affine_grid(theta, size, align_corners=True)
         outcomes.append((grid.tolist(), len(caught), [w.category for w in functional]))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, t: m.rsub(t, t, 2),  # alpha by position: the Number overload only
+        lambda m, t: m.rsub(t, 5.0, 2, 3),
+        lambda m, t: m.rsub(t, 5.0, 2, alpha=3),
+        lambda m, t: m.rsub(t, 5.0, 2),
+        lambda m, t: m.rsub(t, m.tensor(5.0), 2),  # a 0-d tensor is a Number
+        lambda m, t: m.rsub(t, t, alpha=2),
+    ],
+)
+def test_rsub_takes_alpha_by_position_where_torch_does(call: Any) -> None:
+    theirs, mine = outcome_in_each(lambda m: call(m, m.tensor([1.0, 2.0])).tolist(), (TypeError,))
+    assert mine == theirs

@@ -344,3 +344,27 @@ def test_permute_errors_as_torch(shape: tuple, dims: tuple) -> None:
     for theirs, mine in zip(raised[:2], raised[2:], strict=True):
         assert type(mine) is type(theirs), (theirs, mine)
         assert str(mine).startswith(str(theirs).rstrip(".")), (theirs, mine)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.squeeze(x, None),
+        lambda m, x: m.squeeze(x, dim=None),
+        lambda m, x: x.squeeze(None),
+        lambda m, x: x.squeeze(dim=None),
+        lambda m, x: x.clone().squeeze_(None),
+        lambda m, x: x.clone().squeeze_(dim=None),
+        lambda m, x: m.squeeze_copy(x, None),
+    ],
+)
+def test_squeeze_of_dim_none_is_torchs_type_error(call: Any) -> None:
+    # None is none of squeeze's overloads (leaving dim out squeezes every dimension of size 1)
+    said = []
+    for m in (torch, ag):
+        with pytest.raises(TypeError) as caught:
+            call(m, m.ones(1, 2, 1))
+        # (the first line, but whether dim came by keyword, which arraygrad's functions
+        # cannot tell: torch's "got (Tensor, dim=NoneType)")
+        said.append(str(caught.value).split("\n")[0].replace("Tensor, dim=", "Tensor, "))
+    assert said[1] == said[0]

@@ -472,10 +472,14 @@ def gradcheck(
                 UserWarning,
                 stacklevel=2,
             )
+    checked = _differentiable_outputs(func, tupled)
     failure = None
-    if check_backward_ad:
-        failure = _check_backward(func, tupled, eps, atol, rtol, check_grad_dtypes, fast_mode)
-    if failure is None and check_forward_ad:
+    if checked is None:  # (as PyTorch: then that is all it checks)
+        failure = _nonzero_numerical(func, tupled, eps)
+    elif check_backward_ad:
+        failure = _check_backward(checked, tupled, eps, atol, rtol, check_grad_dtypes, fast_mode)
+    if failure is None and check_forward_ad and checked is not None:
+        func = checked
         if any(isinstance(t, Tensor) and t.requires_grad and t.dtype.is_complex for t in tupled):
             for part, split, args in split_inputs(func, tupled):
                 failure = _check_forward(split, args, eps, atol, rtol)
@@ -489,6 +493,30 @@ def gradcheck(
     if raise_exception:
         raise GradcheckError(failure)
     return False
+
+
+def _differentiable_outputs(func: Callable[..., Any], inputs: Sequence[Any]) -> Any:
+    """``func`` with only its outputs that require grad, those PyTorch's gradcheck checks and
+    numbers (a detached or integer output is skipped); None where there are none."""
+    with enable_grad():
+        outputs = _as_tuple(func(*inputs))
+    kept = [j for j, o in enumerate(outputs) if isinstance(o, Tensor) and o.requires_grad]
+    if len(kept) == len(outputs):
+        return func
+    if not kept:
+        return None
+    return lambda *args: tuple(_as_tuple(func(*args))[j] for j in kept)
+
+
+def _nonzero_numerical(func: Callable[..., Any], inputs: Sequence[Any], eps: float) -> str | None:
+    """PyTorch's check where no output requires grad: the numerical Jacobians must be zero."""
+    for row in numerical_jacobian(func, inputs, eps):
+        if any(j is not None and bool(_backend.xp.any(j != 0)) for j in row or ()):
+            return (
+                "Numerical gradient for function expected to be zero\nFix: no output requires "
+                "grad, yet they move with the inputs: keep them in the graph (no detach()).\n"
+            )
+    return None
 
 
 def _random_cotangent(output: Tensor) -> Tensor:
