@@ -200,3 +200,16 @@ def test_a_retained_grad_is_c_ordered_whatever_the_tensors_layout(
         name = None if node is None else node.name()
         results.append((y.grad.stride(), y.grad.is_contiguous(), name, y.grad.tolist()))
     assert results[0] == results[1]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+def test_a_first_grad_with_a_graph_copies_the_parts_summed_as_torch() -> None:
+    # PyTorch's AccumulateGrad sums a leaf's parts first, then copies the total into the new
+    # .grad (clone_obey_contract): CopyBackwards, not the first part's copy plus the rest
+    seen = []
+    for m in (torch, ag):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        (x * x + x * 3).sum().backward(create_graph=True)
+        # (torch's name() is "torch::autograd::CopyBackwards")
+        seen.append((x.grad.grad_fn.name().removeprefix("torch::autograd::"), x.grad.tolist()))
+    assert seen[1] == seen[0]

@@ -282,13 +282,15 @@ def accumulate_retained(tensor: Tensor, grad: Any, create_graph: bool) -> None:
 
 
 def held_leaf_parts(
-    nodes: dict[Node, int], repeated: bool, outputs: dict[int, list[Any]]
+    nodes: dict[Node, int], repeated: bool, outputs: dict[int, list[Any]], create_graph: bool
 ) -> dict[int, int]:
     """How many parts reach each leaf whose parts are summed before they are delivered, by id:
     the leaves that have hooks (which see the total once) and, where a leaf is reached twice or
     more (``repeated``), those of them that have a ``.grad`` already (the total is added into
-    it once, as PyTorch's AccumulateGrad does). A part is an edge of ``nodes``, or the leaf
-    being one of the outputs (``outputs``: ``[leaf, how often]`` by id)."""
+    it once, as PyTorch's AccumulateGrad does), or all of them with ``create_graph`` (whose
+    ``.grad`` is then the total's copy, ``CopyBackwards``, as PyTorch's, rather than its first
+    part's copy plus the rest). A part is an edge of ``nodes``, or the leaf being one of the
+    outputs (``outputs``: ``[leaf, how often]`` by id)."""
     hooked: dict[int, int] = {}
     accumulated: dict[int, int] = {}
     leaves = [
@@ -298,7 +300,7 @@ def held_leaf_parts(
     for leaf, count in leaves:
         if leaf._hooks is not None:  # type: ignore[union-attr]
             hooked[id(leaf)] = hooked.get(id(leaf), 0) + count
-        elif repeated and leaf._grad is not None:  # type: ignore[union-attr]
+        elif repeated and (create_graph or leaf._grad is not None):  # type: ignore[union-attr]
             accumulated[id(leaf)] = accumulated.get(id(leaf), 0) + count
     # (a leaf with one part and no hooks is delivered as it comes)
     hooked.update((key, count) for key, count in accumulated.items() if count > 1)

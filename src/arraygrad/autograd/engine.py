@@ -158,7 +158,7 @@ def _backward(
                     hooked_leaves = True
                 elif id(edge) not in leaves_met:
                     leaves_met.add(id(edge))
-                elif edge._grad is not None:  # type: ignore[union-attr]
+                elif create_graph or edge._grad is not None:  # type: ignore[union-attr]
                     repeated_leaves = True
 
     # With ``inputs`` (autograd.grad, backward(inputs=...)), only the nodes on a path to one of
@@ -180,7 +180,7 @@ def _backward(
             elif entry[1] > 1 or id(output) in leaves_met:
                 repeated_leaves = True
     leaf_parts = (
-        held_leaf_parts(dependencies, repeated_leaves, output_leaves)
+        held_leaf_parts(dependencies, repeated_leaves, output_leaves, create_graph)
         if hooked_leaves or repeated_leaves
         else {}
     )
