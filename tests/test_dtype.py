@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 from collections.abc import Callable
 from typing import Any
@@ -230,9 +231,7 @@ def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.Monkey
     # process may have noted more than ``limit`` objects (a backend switched, array_api_strict),
     # and the loop below, whose objects are found by equality, need not note any.
     with _dtype._noting:
-        _dtype._seen.clear()
-        for table in (_dtype.WIDE_FLOAT_IDS, _dtype.FAST_PAIR_IDS, _dtype.COMPLEX_IDS):
-            table.clear()
+        _dtype.start_over()
     real = np.array([[1.5, -2.0], [0.25, 3.0]], dtype=np.float32)
     cplx = (real + 1j * real[::-1]).astype(np.complex64)
     for _ in range(5 * limit):
@@ -261,6 +260,29 @@ def test_dtype_objects_met_are_not_kept_alive_forever(monkeypatch: pytest.Monkey
         # types, array_api_strict's dtypes), however many objects are met.
         libraries_own = set(table) - set(_dtype._seen)
         assert len(libraries_own) <= 3 * len(_dtype.BY_NAME)
+
+
+def test_a_start_over_keeps_the_librarys_own_dtype_objects_noted() -> None:
+    # Regression: the start-over emptied the id tables, and from_xp's hot path finds the
+    # library's own dtype objects without noting them again, so every fast path missed from
+    # then on (after 512 unpickled batches, say) and x ** -0.5 took NumPy's pow: +inf at -0.0,
+    # where PyTorch's 1 / sqrt(x) gives -inf (a later test failed in the same process).
+    with _dtype._noting:
+        _dtype.start_over()
+    x = ag.tensor([-0.0, 4.0, 0.0], dtype=ag.float64)
+    assert id(x._data.dtype) in _dtype.WIDE_FLOAT_IDS
+    assert (x**-0.5).tolist() == [-math.inf, 0.5, math.inf]
+
+
+def test_the_product_powers_of_an_unnoted_dtype_object_are_torchs() -> None:
+    # An unpickled array's dtype object is found by equality, never noted: pow must still take
+    # PyTorch's 1 / sqrt(x), x * x * x and 1 / (x * x) (it took NumPy's pow).
+    values = np.array([-0.0, 4.0, 0.0, 1e-300, 3.3], dtype=np.float64)
+    x = ag.from_numpy(pickle.loads(pickle.dumps(values)))
+    assert id(x._data.dtype) not in _dtype.WIDE_FLOAT_IDS
+    for exponent in (-0.5, 3, -2):
+        theirs = torch.tensor(values) ** exponent
+        np.testing.assert_array_equal((x**exponent).numpy(), theirs.numpy())
 
 
 # Writing a number a dtype cannot hold: torch names the dtype's C++ element type (uint8_t, int,

@@ -266,14 +266,36 @@ def _remember(native: Any, found: dtype) -> None:
     """Note the dtype object ``native`` (of dtype ``found``) in ``_seen`` and the id tables."""
     with _noting:  # (a start-over between another thread's two writes would part the tables)
         if len(_seen) >= _SEEN_LIMIT:
-            # Start over rather than keep every object met alive. ``_seen`` is emptied first,
-            # and filled last below: a reader that finds an id in ``_seen`` finds it in the id
-            # table that applies too (is_complex_native trusts its absence there).
-            _seen.clear()
-            for table in (WIDE_FLOAT_IDS, FAST_PAIR_IDS, COMPLEX_IDS):
-                table.clear()
+            start_over()
         _note_ids(found, native)
         _seen[id(native)] = (native, found)
+
+
+def start_over() -> None:
+    """Forget the dtype objects met (rather than keep every one alive), but for the library's
+    own, which ``from_xp``'s hot path finds without noting again: dropped from the id tables,
+    they would leave every fast path missing from then on. Called with ``_noting`` held."""
+    # ``_seen`` is emptied first, and filled last by _remember: a reader that finds an id in
+    # ``_seen`` finds it in the id table that applies too (is_complex_native trusts its absence
+    # there).
+    _seen.clear()
+    for table in (WIDE_FLOAT_IDS, FAST_PAIR_IDS, COMPLEX_IDS):
+        table.clear()
+    for native, d in list(_from_xp.items()):  # (kept alive by _from_xp: their ids stay theirs)
+        _note_ids(d, native)
+
+
+def is_wide_float_native(native: Any) -> bool:
+    """Whether an array's dtype object is float32's or float64's: by identity for one noted
+    (one lookup, the common case), else by its dtype (an unpickled array's dtype object, found
+    by equality, is never noted). False for what is not an array library's dtype."""
+    if id(native) in WIDE_FLOAT_IDS:
+        return True
+    try:
+        found = from_xp(native)
+    except TypeError:
+        return False
+    return found is float32 or found is float64
 
 
 def is_complex_native(native: Any) -> bool:

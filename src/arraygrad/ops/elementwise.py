@@ -59,16 +59,16 @@ def _pow_vjp_base(ns: Any, g: Any, out: Any, x: Any, y: Any) -> Any:
 # The Python-number exponents other than 2, -1 and 0.5 (which NumPy computes as x * x, 1 / x and
 # sqrt(x) already) that PyTorch 2.13's pow kernel computes without calling pow: exactly x*x*x,
 # 1/(x*x) and 1/sqrt(x) (checked against torch, -0, inf and nan included), also at least 30
-# times faster than the C library's pow per element.
+# times faster than the C library's pow per element; on float32 and float64 arrays (float16:
+# NumPy's pow).
 _PRODUCT_POWERS = frozenset([3, -2, -0.5])
-_WIDE_FLOAT_IDS = _dtype.WIDE_FLOAT_IDS  # float32 and float64 arrays (float16: NumPy's pow)
 
 
 def _number_power(xp: Any, x: Any, y: Any) -> Any:
     """``x ** y`` for a Python-number ``y``, as PyTorch computes the powers it special-cases.
     Anything but a float32 or float64 array (a Tensor under ``create_graph``, whose ``**`` comes
     back to :func:`_power` through the primitive) takes ``**``."""
-    if y in _PRODUCT_POWERS and id(getattr(x, "dtype", None)) in _WIDE_FLOAT_IDS:
+    if y in _PRODUCT_POWERS and _dtype.is_wide_float_native(getattr(x, "dtype", None)):
         return _product_power(xp, x, y)
     return x**y
 
@@ -94,7 +94,7 @@ def _power(xp: Any, x: Any, y: Any) -> Any:
     if (
         (y.__class__ is int or y.__class__ is float)
         and y in _PRODUCT_POWERS
-        and id(x.dtype) in _WIDE_FLOAT_IDS
+        and _dtype.is_wide_float_native(x.dtype)
     ):
         return _product_power(xp, x, y)
     try:
