@@ -324,11 +324,17 @@ def _raised(call: Callable[[Any], Any], lib: Any) -> BaseException:
     return info.value
 
 
-@pytest.mark.parametrize(("call", "detail"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_misuse_raises_torchs_class_with_a_fix(call: Callable[[Any], Any], detail: str) -> None:
+def assert_torchs_class_with_a_fix(call: Callable[[Any], Any], detail: str) -> None:
+    """``call`` raises the same class in torch and arraygrad; arraygrad's message names the
+    fix and contains ``detail`` (also used by tests/test_error_messages_nn.py)."""
     theirs = _raised(call, torch)
     mine = _raised(call, ag)
     assert type(mine) is type(theirs), (mine, theirs)
     message = str(mine)
     assert "Fix:" in message, message
     assert detail in message, message
+
+
+@pytest.mark.parametrize(("call", "detail"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_misuse_raises_torchs_class_with_a_fix(call: Callable[[Any], Any], detail: str) -> None:
+    assert_torchs_class_with_a_fix(call, detail)

@@ -229,7 +229,7 @@ def test_parameter_validation_as_torch(args: tuple[float, ...]) -> None:
         return "no error"
 
     assert outcome_in_each(build, (ValueError,))[0] == outcome_in_each(build, (ValueError,))[1]
-    assert message(torch) == message(ag)
+    assert message(ag).startswith(message(torch))  # torch's words, then arraygrad's fix
 
 
 @pytest.mark.parametrize("method", ["log_prob", "cdf"])
@@ -242,4 +242,5 @@ def test_value_validation_as_torch(method: str) -> None:
             return str(error)
         return "no error"
 
-    assert message(ag) == message(torch).replace("torch.", "arraygrad.")
+    # torch's words, then arraygrad's fix
+    assert message(ag).startswith(message(torch).replace("torch.", "arraygrad."))

@@ -278,7 +278,8 @@ def test_instance_norm_feature_mismatch_like_torch() -> None:
         torch.nn.InstanceNorm1d(3, affine=True)(torch.tensor(x))
     with pytest.raises(ValueError) as mine:
         ag.nn.InstanceNorm1d(3, affine=True)(ag.tensor(x))
-    assert str(mine.value) == str(theirs.value)
+    # torch's words, then the fix arraygrad adds
+    assert str(mine.value).startswith(str(theirs.value)) and "Fix:" in str(mine.value)
     with pytest.warns(UserWarning, match="does not match num_features"):
         ag.nn.InstanceNorm1d(3)(ag.tensor(x))
 
@@ -309,7 +310,8 @@ def test_layer_input_rank_errors_match_torch(build: Any, shape: tuple) -> None:
         build(torch.nn)(torch.zeros(shape))
     with pytest.raises(theirs.type) as mine:
         build(ag.nn)(ag.zeros(*shape))
-    assert str(mine.value).split(". Fix:")[0] == str(theirs.value)
+    # torch's words, then the fix arraygrad adds
+    assert str(mine.value).startswith(str(theirs.value))
 
 
 @pytest.mark.parametrize(
@@ -327,7 +329,8 @@ def test_layer_argument_errors_match_torch(build: Any) -> None:
         build(torch.nn)
     with pytest.raises(ValueError) as mine:
         build(ag.nn)
-    assert str(mine.value) == str(theirs.value)
+    # torch's words, then the fix arraygrad adds
+    assert str(mine.value).startswith(str(theirs.value)) and "Fix:" in str(mine.value)
 
 
 def test_prelu_weight_is_learnable_per_channel() -> None:

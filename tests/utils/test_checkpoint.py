@@ -200,7 +200,11 @@ CALLS: dict[str, Callable[[Any, Any], Any]] = {
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_outcomes_match_torch(name: str) -> None:
     theirs, mine = _both(CALLS[name])
-    assert mine == theirs
+    if len(theirs) == len(mine) == 3:  # both raised: torch's words, then arraygrad's fix
+        assert (mine[0], mine[2]) == (theirs[0], theirs[2])
+        assert mine[1].startswith(theirs[1]), (mine[1], theirs[1])
+    else:
+        assert mine == theirs
 
 
 @pytest.mark.parametrize("reentrant", VARIANTS)

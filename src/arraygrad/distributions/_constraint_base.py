@@ -79,7 +79,11 @@ class _Dependent(Constraint):
         return self._given("event_dim")  # type: ignore[no-any-return]
 
     def check(self, value: _ag.Tensor) -> _ag.Tensor:
-        raise ValueError("Cannot determine validity of dependent constraint")
+        raise ValueError(
+            "Cannot determine validity of dependent constraint"
+            ". Fix: check against the constraint the distribution gives for its parameters "
+            "(e.g. dist.support), not the dependent placeholder."
+        )
 
     def __call__(
         self, *, is_discrete: Any = NotImplemented, event_dim: Any = NotImplemented

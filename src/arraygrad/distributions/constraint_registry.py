@@ -74,6 +74,8 @@ class ConstraintRegistry:
             raise TypeError(
                 "Expected constraint to be either a Constraint subclass or instance, "
                 f"but got {constraint}"
+                ". Fix: register a Constraint subclass or instance, e.g. "
+                "@biject_to.register(constraints.positive)."
             )
         self._registry[constraint] = factory
         return factory
@@ -84,6 +86,8 @@ class ConstraintRegistry:
         if factory is None:
             raise NotImplementedError(
                 f"Cannot transform {type(constraint).__name__} constraints"
+                ". Fix: register a factory for it, e.g. @biject_to.register("
+                f"{type(constraint).__name__}) (discrete constraints have no transform)."
             ) from None
         return factory(constraint)
 

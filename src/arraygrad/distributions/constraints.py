@@ -346,7 +346,11 @@ class _Cat(Constraint):
         self.cseq = list(cseq)
         self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
         if len(self.lengths) != len(self.cseq):
-            raise ValueError("lengths must give one length per constraint")
+            raise ValueError(
+                "lengths must give one length per constraint"
+                f" (got {len(self.lengths)} lengths for {len(self.cseq)} constraints). Fix: "
+                "pass one length per constraint, or lengths=None for 1 each."
+            )
         self.dim = dim
 
     @property  # type: ignore[override]
@@ -405,7 +409,11 @@ class _Stack(Constraint):
     def check(self, value: _ag.Tensor) -> _ag.Tensor:
         _check_dim(self.dim, value)
         if value.shape[self.dim] != len(self.cseq):
-            raise ValueError(f"Expected {len(self.cseq)} slices along dimension {self.dim}")
+            raise ValueError(
+                f"Expected {len(self.cseq)} slices along dimension {self.dim}"
+                f" (got shape {list(value.shape)}). Fix: pass a value of size "
+                f"{len(self.cseq)} in dimension {self.dim}, one slice per constraint."
+            )
         most = _most_event_dims(self.cseq)
         # each slice lacks the stacking dimension: its checks have one dimension fewer
         checks = [
@@ -466,6 +474,8 @@ class MixtureSameFamilyConstraint(Constraint):
         if not isinstance(base_constraint, Constraint):
             raise AssertionError(
                 f"base_constraint must be a Constraint, got {type(base_constraint).__name__}"
+                ". Fix: pass a constraint such as constraints.real, then "
+                "reinterpreted_batch_ndims."
             )
         self.base_constraint = base_constraint
 

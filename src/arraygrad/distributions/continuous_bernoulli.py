@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import arraygrad as ag
 from arraygrad.distributions import constraints
+from arraygrad.distributions.discrete import _ONE_OF
 from arraygrad.distributions.distribution import (
     Distribution,
     broadcast_params,
@@ -28,8 +29,6 @@ from arraygrad.distributions.distribution import (
 from arraygrad.distributions.exp_family import ExponentialFamily
 
 __all__ = ["ContinuousBernoulli"]
-
-_ONE_OF = "Either `probs` or `logits` must be specified, but not both."
 
 
 class ContinuousBernoulli(ExponentialFamily):

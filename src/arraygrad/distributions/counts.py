@@ -158,7 +158,11 @@ class Binomial(_TrialProbability):
         n = self.total_count
         largest = int(n.max().item()) if n.numel() else 0
         if n.numel() and largest != int(n.min().item()):
-            raise NotImplementedError(f"Inhomogeneous total count not supported by `{method}`.")
+            raise NotImplementedError(
+                f"Inhomogeneous total count not supported by `{method}`."
+                f" (got total_count from {largest} down to {int(n.min().item())}). Fix: give "
+                "the whole batch one total_count, or call it on each count's slice."
+            )
         return largest
 
     def enumerate_support(self, expand: bool = True) -> ag.Tensor:
@@ -212,6 +216,7 @@ class Geometric(_TrialProbability):
                 f"Expected parameter probs ({type(probs).__name__} of shape "
                 f"{tuple(probs.shape)}) of distribution {self!r} to be positive but found "
                 f"invalid values:\n{probs[bad]}"
+                "\nFix: pass probs in (0, 1] (a probability of 0 never succeeds)."
             )
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
@@ -369,7 +374,11 @@ class Multinomial(CategoricalParameters, Distribution):
         validate_args: bool | None = None,
     ) -> None:
         if not isinstance(total_count, int):
-            raise NotImplementedError("inhomogeneous total_count is not supported")
+            raise NotImplementedError(
+                "inhomogeneous total_count is not supported"
+                f" (got {type(total_count).__name__}). Fix: pass total_count as one int for "
+                "the whole batch."
+            )
         self.total_count = total_count
         self._categorical = Categorical(probs=probs, logits=logits)
         # each class's count alone, for the entropy (and validating total_count as torch)

@@ -34,7 +34,11 @@ __all__ = [
     "Poisson",
 ]
 
-_ONE_OF = "Either `probs` or `logits` must be specified, but not both."
+# torch's words, then the fix (shared by every family parametrised by probs or logits)
+_ONE_OF = (
+    "Either `probs` or `logits` must be specified, but not both."
+    " Fix: pass exactly one of probs=... or logits=..."
+)
 
 
 def _softplus(x: ag.Tensor) -> ag.Tensor:
@@ -157,12 +161,20 @@ class Categorical(Distribution):
             raise ValueError(_ONE_OF)
         if probs is not None:
             if probs.dim() < 1:
-                raise ValueError("`probs` parameter must be at least one-dimensional.")
+                raise ValueError(
+                    "`probs` parameter must be at least one-dimensional."
+                    f" (got shape {list(probs.shape)}). Fix: give probs a last dimension of "
+                    "categories, e.g. probs.unsqueeze(-1) or torch.tensor([p, 1 - p])."
+                )
             self.__dict__["probs"] = probs / probs.sum(-1, keepdim=True)
             param = probs
         else:
             if logits.dim() < 1:
-                raise ValueError("`logits` parameter must be at least one-dimensional.")
+                raise ValueError(
+                    "`logits` parameter must be at least one-dimensional."
+                    f" (got shape {list(logits.shape)}). Fix: give logits a last dimension of "
+                    "categories, e.g. logits.unsqueeze(-1)."
+                )
             self.__dict__["logits"] = logits - logits.logsumexp(-1, keepdim=True)
             param = logits
         self._num_events = param.shape[-1]

@@ -144,6 +144,7 @@ class Distribution:
                     f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
                     f"constraint {constraint!r}, but found invalid values:\n"
                     f"{_show_values(value)}"
+                    f"\nFix: pass {name} values that satisfy {constraint!r}."
                 )
 
     @property
@@ -267,6 +268,8 @@ class Distribution:
                 f"Expected value argument ({type(value).__name__} of shape "
                 f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
                 f"distribution {self!r}, but found invalid values:\n{_show_values(value)}"
+                f"\nFix: pass values within the support {support!r} (mask out the others "
+                "first)."
             )
 
     def __repr__(self) -> str:

@@ -216,7 +216,11 @@ class Dirichlet(ExponentialFamily):
 
     def __init__(self, concentration: ag.Tensor, validate_args: bool | None = None) -> None:
         if concentration.dim() < 1:
-            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+            raise ValueError(
+                "`concentration` parameter must be at least one-dimensional."
+                f" (got shape {list(concentration.shape)}). Fix: pass one concentration per "
+                "category in the last dimension, e.g. torch.tensor([a, b])."
+            )
         self.concentration = concentration
         shape = concentration.shape
         super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)

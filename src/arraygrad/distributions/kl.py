@@ -62,7 +62,11 @@ def register_kl(type_p: type, type_q: type) -> Callable[[_KLFunction], _KLFuncti
     """
     for kind in (type_p, type_q):
         if not (isinstance(kind, type) and issubclass(kind, Distribution)):
-            raise TypeError(f"Expected a subclass of Distribution but got {kind}")
+            raise TypeError(
+                f"Expected a subclass of Distribution but got {kind}"
+                ". Fix: register the classes, e.g. @register_kl(Normal, Normal), not "
+                "instances or other types."
+            )
 
     def decorator(fn: _KLFunction) -> _KLFunction:
         _REGISTRY[type_p, type_q] = fn
@@ -95,6 +99,9 @@ def kl_divergence(p: Distribution, q: Distribution) -> _ag.Tensor:
         raise NotImplementedError(
             f"No KL(p || q) is implemented for p type {type(p).__name__} and q type "
             f"{type(q).__name__}"
+            f". Fix: register one with @register_kl({type(p).__name__}, {type(q).__name__}), "
+            "or estimate it by sampling: (p.log_prob(x) - q.log_prob(x)).mean() with "
+            "x = p.sample((n,))."
         )
     return fn(p, q)
 
@@ -262,6 +269,8 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> _ag.Tensor:
         raise ValueError(
             "KL-divergence between two Multivariate Normals with different event shapes "
             "cannot be computed"
+            f" (got {list(p.event_shape)} and {list(q.event_shape)}). Fix: compare "
+            "distributions over vectors of the same size."
         )
     n = p.event_shape[0]
     shape = tuple(_ag.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape)))
@@ -528,6 +537,7 @@ def _kl_binomial_binomial(p: Binomial, q: Binomial) -> _ag.Tensor:
     if bool((p.total_count < q.total_count).any()):
         raise NotImplementedError(
             "KL between Binomials where q.total_count > p.total_count is not implemented"
+            ". Fix: give q no more trials than p (q.total_count <= p.total_count)."
         )
     # p log(p / q) + (1 - p) log((1 - p) / (1 - q)) = p (logit p - logit q) + log((1 - p) / (1 - q))
     per_trial = p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p()

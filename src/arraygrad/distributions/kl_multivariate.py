@@ -50,6 +50,8 @@ def _kl_normals(p: Any, q: Any, names: str) -> ag.Tensor:
     if p.event_shape != q.event_shape:
         raise ValueError(
             f"KL-divergence between two {names} with different event shapes cannot be computed"
+            f" (got {list(p.event_shape)} and {list(q.event_shape)}). Fix: compare "
+            "distributions over vectors of the same size."
         )
     n = p.event_shape[0]
     trace = _inverse_quadratic(q, _root(p))

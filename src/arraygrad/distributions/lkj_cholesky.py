@@ -47,6 +47,7 @@ class LKJCholesky(Distribution):
         if dim < 2:
             raise ValueError(
                 f"Expected dim to be an integer greater than or equal to 2. Found dim={dim}."
+                " Fix: pass the size of the correlation matrices, dim >= 2."
             )
         self.dim = dim
         (self.concentration,) = broadcast_params(concentration)

@@ -55,17 +55,31 @@ class LowRankMultivariateNormal(Distribution):
         validate_args: bool | None = None,
     ) -> None:
         if loc.dim() < 1:
-            raise ValueError("loc must be at least one-dimensional.")
+            raise ValueError(
+                "loc must be at least one-dimensional."
+                f" (got shape {list(loc.shape)}). Fix: pass loc as a vector of the event's "
+                "size, e.g. loc.unsqueeze(-1)."
+            )
         n = loc.shape[-1]
         if cov_factor.dim() < 2:
             raise ValueError(
                 "cov_factor must be at least two-dimensional, with optional leading batch "
                 "dimensions"
+                f" (got shape {list(cov_factor.shape)}). Fix: pass cov_factor of shape "
+                f"({n}, rank), e.g. cov_factor.unsqueeze(-1) for rank 1."
             )
         if cov_factor.shape[-2] != n:
-            raise ValueError(f"cov_factor must be a batch of matrices with shape {n} x m")
+            raise ValueError(
+                f"cov_factor must be a batch of matrices with shape {n} x m"
+                f" (got shape {list(cov_factor.shape)}). Fix: give cov_factor {n} rows, one "
+                "per entry of loc."
+            )
         if tuple(cov_diag.shape[-1:]) != (n,):
-            raise ValueError(f"cov_diag must be a batch of vectors with shape {loc.shape[-1:]}")
+            raise ValueError(
+                f"cov_diag must be a batch of vectors with shape {loc.shape[-1:]}"
+                f" (got shape {list(cov_diag.shape)}). Fix: pass one variance per entry of "
+                f"loc ({n} in its last dimension)."
+            )
         rank = cov_factor.shape[-1]
         batch_shape = ag.broadcast_shapes(
             tuple(loc.shape[:-1]), tuple(cov_factor.shape[:-2]), tuple(cov_diag.shape[:-1])

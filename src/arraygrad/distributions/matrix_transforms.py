@@ -81,7 +81,11 @@ def _matrix_size(vector_length: int) -> int:
     """``n`` with ``n (n - 1) / 2 = vector_length``, or ValueError."""
     n = round((0.25 + 2 * vector_length) ** 0.5 + 0.5)
     if n * (n - 1) // 2 != vector_length:
-        raise ValueError("Input is not a flattened lower-diagonal number")
+        raise ValueError(
+            "Input is not a flattened lower-diagonal number"
+            f" (got {vector_length} entries). Fix: pass n * (n - 1) / 2 entries (1, 3, 6, 10, "
+            "...) in the last dimension for an n x n matrix."
+        )
     return n
 
 
@@ -156,14 +160,26 @@ class CorrCholeskyTransform(Transform):
 
     def forward_shape(self, shape: Any) -> Any:
         if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+            raise ValueError(
+                "Too few dimensions on input"
+                f" (got shape {list(shape)}). Fix: pass a shape with at least 1 dimension, the "
+                "last of n * (n - 1) / 2 entries."
+            )
         n = _matrix_size(shape[-1])
         return ag.Size((*shape[:-1], n, n))
 
     def inverse_shape(self, shape: Any) -> Any:
         if len(shape) < 2:
-            raise ValueError("Too few dimensions on input")
+            raise ValueError(
+                "Too few dimensions on input"
+                f" (got shape {list(shape)}). Fix: pass the shape of a (batch of) n x n "
+                "matrices."
+            )
         if shape[-2] != shape[-1]:
-            raise ValueError("Input is not square")
+            raise ValueError(
+                "Input is not square"
+                f" (got shape {list(shape)}). Fix: pass the shape of a (batch of) n x n "
+                "matrices."
+            )
         n = shape[-1]
         return ag.Size((*shape[:-2], n * (n - 1) // 2))

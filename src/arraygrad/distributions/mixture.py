@@ -49,11 +49,15 @@ class MixtureSameFamily(Distribution):
             raise ValueError(
                 " The Mixture distribution needs to be an "
                 " instance of arraygrad.distributions.Categorical"
+                f" (got {type(mixture_distribution).__name__}). Fix: pass the mixture "
+                "weights as Categorical(logits=...) or Categorical(probs=...)."
             )
         if not isinstance(component_distribution, Distribution):
             raise ValueError(
                 "The Component distribution needs to be an instance of "
                 "arraygrad.distributions.Distribution"
+                f" (got {type(component_distribution).__name__}). Fix: pass a batched "
+                "distribution whose last batch dimension indexes the components."
             )
         mixture_batch = mixture_distribution.batch_shape
         component_batch = as_size(component_distribution.batch_shape[:-1])
@@ -63,6 +67,8 @@ class MixtureSameFamily(Distribution):
             raise ValueError(
                 f"`mixture_distribution.batch_shape` ({mixture_batch}) is not compatible with "
                 f"`component_distribution.batch_shape`({component_batch})"
+                ". Fix: give both the same batch shape (the components' without its last "
+                "dimension), or shapes that broadcast."
             )
         weights_count = mixture_distribution.logits.shape[-1]
         components_count = component_distribution.batch_shape[-1]
@@ -70,6 +76,7 @@ class MixtureSameFamily(Distribution):
             raise ValueError(
                 f"`mixture_distribution component` ({weights_count}) does not equal "
                 f"`component_distribution.batch_shape[-1]` ({components_count})"
+                f". Fix: give the Categorical {components_count} weights, one per component."
             )
         self._mixture_distribution = mixture_distribution
         self._component_distribution = component_distribution

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import arraygrad as ag
 from arraygrad.distributions import constraints
+from arraygrad.distributions.discrete import _ONE_OF
 from arraygrad.distributions.distribution import (
     Distribution,
     broadcast_params,
@@ -29,8 +30,6 @@ from arraygrad.distributions.elementwise_transforms import SigmoidTransform
 from arraygrad.distributions.transformed_distribution import TransformedDistribution
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
-
-_ONE_OF = "Either `probs` or `logits` must be specified, but not both."
 
 
 def _logit(p: ag.Tensor) -> ag.Tensor:

@@ -22,7 +22,11 @@ __all__ = ["SoftmaxTransform", "StickBreakingTransform"]
 
 def _check_vector_shape(shape: Any) -> None:
     if len(shape) < 1:
-        raise ValueError("Too few dimensions on input")
+        raise ValueError(
+            "Too few dimensions on input"
+            f" (got shape {list(shape)}). Fix: pass a shape with at least 1 dimension (the "
+            "vector's)."
+        )
 
 
 class SoftmaxTransform(Transform):

@@ -56,10 +56,17 @@ class TransformedDistribution(Distribution):
             self.transforms = [transforms]
         elif isinstance(transforms, list):
             if not all(isinstance(t, Transform) for t in transforms):
-                raise ValueError("transforms must be a Transform or a list of Transforms")
+                raise ValueError(
+                    "transforms must be a Transform or a list of Transforms"
+                    f" (got items of types {[type(t).__name__ for t in transforms]}). Fix: "
+                    "pass only Transform instances, e.g. [ExpTransform()]."
+                )
             self.transforms = transforms
         else:
-            raise ValueError(f"transforms must be a Transform or list, but was {transforms}")
+            raise ValueError(
+                f"transforms must be a Transform or list, but was {transforms}"
+                ". Fix: pass a Transform, or a list of them."
+            )
 
         base_shape = as_size(
             tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
@@ -71,6 +78,8 @@ class TransformedDistribution(Distribution):
             raise ValueError(
                 f"base_distribution needs to have shape with size at least {domain_event_dim}, "
                 f"but got {base_shape}."
+                f" Fix: give the base distribution at least {domain_event_dim} dimensions "
+                "(e.g. expand it to a batch), or use transforms of fewer event dimensions."
             )
         shape = as_size(chain.forward_shape(base_shape))
         # transforms with parameters of a larger shape broadcast the base up to it

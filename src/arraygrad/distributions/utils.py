@@ -48,6 +48,8 @@ def broadcast_all(*values: Any) -> tuple[ag.Tensor, ...]:
             raise ValueError(
                 "Input arguments must all be instances of Number, torch.Tensor or objects "
                 "implementing __torch_function__."
+                f" (got {type(value).__name__}). Fix: convert it with torch.tensor(...) or "
+                "float(...)."
             )
     return tuple(broadcast_params(*values)) if values else ()
 
@@ -141,7 +143,10 @@ def tril_matrix_to_vec(mat: ag.Tensor, diag: int = 0) -> ag.Tensor:
     """
     size = mat.shape[-1]
     if not -size <= diag < size:
-        raise ValueError(f"diag ({diag}) provided is outside [{-size}, {size - 1}].")
+        raise ValueError(
+            f"diag ({diag}) provided is outside [{-size}, {size - 1}]."
+            f" Fix: pass diag in [{-size}, {size - 1}] for {size} x {size} matrices."
+        )
     rows, cols = _lower_triangle(size, diag)
     return mat[..., rows, cols]
 
@@ -173,6 +178,8 @@ def vec_to_tril_matrix(vec: ag.Tensor, diag: int = 0) -> ag.Tensor:
         raise ValueError(
             f"The size of last dimension is {count} which cannot be expressed as "
             "the lower triangular part of a square D x D matrix."
+            f" Fix: pass D * (D + 1) / 2 entries (1, 3, 6, 10, ...) for diag=0, or the diag "
+            f"the vector was made with (got diag={diag})."
         )
     rows, cols = _lower_triangle(found, diag)
     # scatter through a flat view of each matrix, so the gradient flows back to ``vec``

@@ -79,12 +79,15 @@ class Wishart(GivenMatrix, ExponentialFamily):
             raise AssertionError(
                 "Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
                 "specified."
+                f" (got {sorted(given) or 'none'}). Fix: pass exactly one of them."
             )
         ((name, matrix),) = given.items()
         if matrix.dim() < 2:
             raise ValueError(
                 "scale_tril must be at least two-dimensional, with optional leading batch "
                 "dimensions"
+                f" (got {name} of shape {list(matrix.shape)}). Fix: pass a (batch of) p x p "
+                "matrices."
             )
         p = matrix.shape[-1]
         if not isinstance(df, ag.Tensor):
@@ -95,7 +98,10 @@ class Wishart(GivenMatrix, ExponentialFamily):
         self.__dict__[name] = matrix.expand((*batch_shape, p, p))
         self._given, self._matrix = name, matrix
         if bool((self.df <= p - 1).any()):
-            raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
+            raise ValueError(
+                f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}."
+                f" Fix: pass df > {p - 1} (the matrices are {p} x {p})."
+            )
         if bool((self.df < p).any()):
             warnings.warn(
                 "Low df values detected. Singular samples are highly likely to occur for "
@@ -233,6 +239,7 @@ def _kl_wishart_wishart(p: Wishart, q: Wishart) -> ag.Tensor:
         raise RuntimeError(
             "KL divergence between Wishart distributions of event shapes "
             f"{tuple(p.event_shape)} and {tuple(q.event_shape)} is not defined"
+            ". Fix: compare Wishart distributions over matrices of the same size."
         )
     d = p.event_shape[0]
     n, m = p.df, q.df

@@ -154,6 +154,7 @@ def hardtanh(
     if min_val > max_val:
         raise ValueError(
             f"min_val cannot be greater than max_val (got min_val={min_val}, max_val={max_val})"
+            ". Fix: pass min_val <= max_val (swap them)."
         )
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         min_val, max_val = _integer_limits(input.dtype, min_val, max_val)
@@ -288,6 +289,7 @@ def gelu(input: Tensor, approximate: str = "none", *, out: Tensor | None = None)
     if approximate not in ("none", "tanh"):
         raise RuntimeError(
             f"approximate argument must be either none or tanh, but got {approximate!r}."
+            " Fix: pass approximate='none' (exact) or approximate='tanh'."
         )
     require_floating("GeluKernelImpl", input)
     if _reduced_floats.is_reduced(input):  # PyTorch's one kernel: in float32, rounded once
@@ -495,6 +497,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if weight.ndim > 1:
         raise RuntimeError(
             f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}"
+            f" (shape {list(weight.shape)}). Fix: pass one weight per channel as a 1-D tensor "
+            "(weight.flatten()), or a single weight."
         )
     if input.dtype != weight.dtype:
         raise RuntimeError(

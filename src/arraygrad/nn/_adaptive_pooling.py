@@ -135,6 +135,7 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
         raise RuntimeError(
             f"{name}: Expected input to have non-zero size for non-batch dimensions, but input "
             f"has sizes {list(input.shape)} with an empty dimension"
+            ". Fix: pass an input whose non-batch dimensions are all at least 1."
         )
     reduced = input.dtype in _dtype.REDUCED_FLOATS
     # Half and bfloat16 are pooled in float32, as PyTorch's 1-d and 2-d kernels accumulate
@@ -225,6 +226,7 @@ def _adaptive_max_pool(input: Tensor, output_size: Any, n: int) -> tuple[Tensor,
             raise RuntimeError(
                 f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
                 f"input has sizes {list(input.shape)} with dimension {axis} being empty"
+                ". Fix: pass an input whose non-batch dimensions are all at least 1."
             )
     targets = tuple(
         size if t is None else int(t) for t, size in zip(output_size, sizes, strict=True)

@@ -234,6 +234,7 @@ def _check_backend_allowed(
         raise RuntimeError(
             "No viable backend for scaled_dot_product_attention was found. This is likely due "
             "to turning off both the math kernel and the fused kernels."
+            " Fix: allow the math kernel, e.g. sdpa_kernel([SDPBackend.MATH, ...])."
         )
     reason = _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa)
     if reason is None:
@@ -241,7 +242,11 @@ def _check_backend_allowed(
     warnings.warn("Flash attention kernel not used because:", UserWarning, stacklevel=3)
     if reason:
         warnings.warn(reason, UserWarning, stacklevel=3)
-    raise RuntimeError("No available kernel.  Aborting execution.")
+    raise RuntimeError(
+        "No available kernel.  Aborting execution."
+        " Fix: allow the math kernel (sdpa_kernel([SDPBackend.MATH, ...])), or change the "
+        "call as the warnings above say."
+    )
 
 
 def _flash_refusal(

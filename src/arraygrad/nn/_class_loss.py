@@ -161,6 +161,7 @@ def _check_target(input: Tensor, target: Tensor, axis: int) -> None:
                 f"size mismatch (got input: {list(input.shape)}, target: "
                 f"{list(target.shape)}): PyTorch computes no loss for a batch of 3 or 5+ "
                 "dimensions with no classes."
+                " Fix: give the input at least one class in dimension 1."
             )
         return
     if input.ndim <= 2 and target.ndim > 1:

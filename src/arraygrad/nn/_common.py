@@ -57,6 +57,7 @@ def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
     if len(values) != n:
         raise RuntimeError(
             f"{name} must be an int or a sequence of {n} ints, but got {list(values)}"
+            f". Fix: pass one int, or {n} ints (one per spatial dimension)."
         )
     return values
 

@@ -112,6 +112,7 @@ def ctc_loss(
         raise RuntimeError(
             f"Expected target_lengths to have value at least 0, but got value "
             f"{min(target_lengths)}."
+            " Fix: pass target_lengths >= 0 (the number of labels of each target)."
         )
     # l': blank, l_1, blank, l_2, ..., blank, (N, 2S + 1); a skip over a blank is allowed
     # where the state two back holds another class.
@@ -216,5 +217,7 @@ def _padded_labels(targets: Tensor, target_lengths: list[int], blank: int) -> li
         raise RuntimeError(
             f"ctc_loss: targets must be (N, S) or concatenated (sum(target_lengths),), but got "
             f"shape {list(targets.shape)} for {len(target_lengths)} sequences."
+            f" Fix: pass targets padded to ({len(target_lengths)}, S), or all targets "
+            "concatenated into one 1-D tensor."
         )
     return [[int(label) for label in row] + [blank] * (longest - len(row)) for row in rows]

@@ -139,6 +139,8 @@ def dropout1d(
             "that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
             "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
             "inputs)."
+            f" Fix: pass (N, C, L) or (C, L) input (got shape {list(input.shape)}); use "
+            "dropout2d or dropout3d for more spatial dimensions."
         )
     return _channel_dropout(input, p, training, inplace, input.ndim == 3)
 

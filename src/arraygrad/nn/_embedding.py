@@ -120,6 +120,7 @@ def embedding(
             raise AssertionError(
                 f"Padding_idx must be within num_embeddings: padding_idx={padding_idx}, "
                 f"num_embeddings={rows}"
+                f". Fix: pass padding_idx in [{-rows}, {rows - 1}], or None."
             )
         padding_idx %= rows
     if _grad_mode.inference_used:
@@ -392,7 +393,10 @@ def embedding_bag(
         # PyTorch ignores include_last_offset for 2-D input: every row is a bag
         include_last_offset = False
     if mode not in _BAG_MODES:
-        raise ValueError(f"mode has to be one of sum, mean or max, but got {mode!r}.")
+        raise ValueError(
+            f"mode has to be one of sum, mean or max, but got {mode!r}."
+            " Fix: pass mode='sum', 'mean' or 'max'."
+        )
     if mode == "max" and scale_grad_by_freq:
         raise ValueError(
             "max mode does not support scaling the gradient by the frequency"

@@ -139,6 +139,7 @@ def _fractional_max_pool(
             raise ValueError(
                 f"{name} requires output_ratio to either be a single Int or tuple of Ints, but "
                 f"got {output_ratio}"
+                f". Fix: pass one ratio, or {n} ratios (one per spatial dimension)."
             )
         outs = tuple(int(size * r) for size, r in zip(sizes, ratios, strict=True))
     else:

@@ -82,7 +82,10 @@ def gaussian_nll_loss(
     """
     if isinstance(var, float):
         if var < 0:
-            raise ValueError("var has negative entry/entries")
+            raise ValueError(
+                "var has negative entry/entries"
+                f" (got var={var}). Fix: pass a variance >= 0 (e.g. its exp() or square)."
+            )
         var = full_like(input, var)
     elif not isinstance(var, Tensor):
         raise TypeError(

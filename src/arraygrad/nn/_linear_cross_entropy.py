@@ -41,7 +41,10 @@ class LinearCrossEntropyOptions:
 
     def __post_init__(self) -> None:
         if self.acc_policy not in ("accurate", "balanced", "compact", "auto"):
-            raise ValueError(f"invalid acc_policy: {self.acc_policy!r}")
+            raise ValueError(
+                f"invalid acc_policy: {self.acc_policy!r}"
+                ". Fix: pass acc_policy='accurate', 'balanced', 'compact' or 'auto'."
+            )
 
 
 def linear_cross_entropy(
@@ -85,6 +88,8 @@ def linear_cross_entropy(
         raise RuntimeError(
             "expected equal input and linear_weight last dimensions (in_features), got "
             f"{input.shape[-1]} and {in_features}, respectively"
+            f". Fix: give the input {in_features} features in its last dimension, or pass a "
+            f"linear_weight of shape (classes, {input.shape[-1]})."
         )
     flat_bias = None if linear_bias is None else linear_bias.reshape(-1)
     # (the rows counted, not -1: with no in_features, -1 could stand for any number of rows)

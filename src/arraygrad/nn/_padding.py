@@ -20,8 +20,8 @@ def _pairs(input: Tensor, pad: Any) -> list[tuple[int, int, int]]:
     pad = [int(p) for p in pad]
     if len(pad) % 2:
         raise RuntimeError(
-            f"Padding length must be divisible by 2, but got {len(pad)} values {pad}: give a "
-            "(before, after) pair per padded dimension, last dimension first."
+            f"Padding length must be divisible by 2, but got {len(pad)} values {pad}. Fix: give "
+            "a (before, after) pair per padded dimension, last dimension first."
         )
     if len(pad) // 2 > input.ndim:
         raise RuntimeError(
@@ -74,6 +74,14 @@ def _constant_pad(input: Tensor, pairs: list[tuple[int, int, int]], value: float
 _INDEX_PAD_DIMS = {2: (2, 3), 4: (3, 4), 6: (4, 5)}
 
 
+def _supported_lengths(ndim: int) -> str:
+    """What to pass for an ``ndim``-D input to a non-constant mode, in words."""
+    lengths = [str(n) for n, ranks in _INDEX_PAD_DIMS.items() if ndim in ranks]
+    if not lengths:
+        return "reshape the input to 2 to 5 dimensions"
+    return f"pass {' or '.join(lengths)} padding values for a {ndim}D input"
+
+
 def _check_index_pad_dims(input: Tensor, length: int) -> None:
     if input.ndim not in _INDEX_PAD_DIMS.get(length, ()):
         raise NotImplementedError(
@@ -81,7 +89,8 @@ def _check_index_pad_dims(input: Tensor, length: int) -> None:
             "Supported combinations for non-constant padding:\n"
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
-            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)\n"
+            f"Fix: {_supported_lengths(input.ndim)}, or use mode='constant'."
         )
 
 

@@ -69,6 +69,8 @@ def _check_rank(shape: Sequence[int], weight_shape: Sequence[int]) -> None:
             f"Expected {len(weight_shape)}-dimensional input for {len(weight_shape)}-dimensional "
             f"weight {list(weight_shape)}, but got {len(shape)}-dimensional input of size "
             f"{list(shape)} instead"
+            f". Fix: pass an input of {len(weight_shape)} dimensions (N, C_in, *spatial), e.g. "
+            "with unsqueeze(0) for one sample."
         )
 
 
@@ -88,12 +90,15 @@ def _check_grad_output(
     if grad_output.ndim != len(expected):
         raise RuntimeError(
             f"Expected a tensor of dimension {len(expected)} but got: dimension {grad_output.ndim}"
+            f". Fix: pass grad_output of shape {expected}, the convolution's output shape."
         )
     for axis, (want, got) in enumerate(zip(expected, grad_output.shape, strict=True)):
         if want != got:
             raise RuntimeError(
                 f"Expected a tensor of dimension {len(expected)} and tensor.size[{axis}] == "
                 f"{want} but got: dimension {grad_output.ndim} and tensor.size[{axis}] = {got}"
+                f". Fix: pass grad_output of shape {expected}, the convolution's output shape "
+                "for this input, weight, stride, padding and dilation."
             )
 
 

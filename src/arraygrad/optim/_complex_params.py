@@ -28,7 +28,11 @@ def update_as_real(optimizer: Any, group: dict[str, Any], params: list[Tensor]) 
     """``optimizer._update_group(group, params)`` with every complex parameter, its gradient
     and its state replaced by real views, the state written back as complex afterwards."""
     if not getattr(optimizer, "_supports_complex", True):
-        raise RuntimeError(f"{type(optimizer).__name__} does not support complex parameters")
+        raise RuntimeError(
+            f"{type(optimizer).__name__} does not support complex parameters"
+            ". Fix: optimise torch.view_as_real(param) (a real parameter) instead, or use an "
+            "optimizer that supports complex parameters (e.g. SGD, Adam)."
+        )
     xp = _backend.xp
     stand_ins: list[Tensor] = []
     # each complex parameter, its real view, and its state buffers' real views by key

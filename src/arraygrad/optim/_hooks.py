@@ -128,6 +128,8 @@ def with_step_hooks(step: Callable[..., Any], base: bool = False) -> Callable[..
                         raise RuntimeError(
                             f"{_step_text(self, step, base)} must return None or a tuple of "
                             f"(new_args, new_kwargs), but got {result}."
+                            " Fix: return None, or an (args_tuple, kwargs_dict) pair from the "
+                            "hook."
                         )
                     call_args, kwargs = result
             output = step(*call_args, **kwargs)

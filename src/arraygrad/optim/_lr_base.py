@@ -96,6 +96,8 @@ def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
             raise ValueError(
                 f"{name} must have the same length as optimizer.param_groups. {name} has "
                 f"{len(value)} values, param_groups has {len(optimizer.param_groups)}."
+                f" Fix: pass one {name}, or {len(optimizer.param_groups)} values (one per "
+                "param group)."
             )
         return list(value)
     return [value] * len(optimizer.param_groups)

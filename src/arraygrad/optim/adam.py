@@ -89,7 +89,10 @@ def _bias_correction2_sqrt(step: float, beta2: float) -> float:
     return bias_correction2**0.5
 
 
-_TENSOR_LR_WITH_FOREACH = "lr as a Tensor is not supported for capturable=False and foreach=True"
+_TENSOR_LR_WITH_FOREACH = (
+    "lr as a Tensor is not supported for capturable=False and foreach=True"
+    ". Fix: pass lr as a float (lr.item()), or foreach=False."
+)
 
 
 class Adam(Optimizer):

@@ -343,6 +343,8 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise AssertionError(
                 f"Expected exactly one param_group, but got {len(self.param_groups)}"
+                ". Fix: give LBFGS all parameters as one group (one LBFGS per group if they "
+                "need different options)."
             )
         if _backend.tracer is not None:
             # The iterations branch on the loss and gradient values (stopping tests, the line

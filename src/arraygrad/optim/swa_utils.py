@@ -219,7 +219,10 @@ class AveragedModel(Module):
         super().__init__()
         if avg_fn is not None and multi_avg_fn is not None:
             # PyTorch raises AssertionError itself (not an ``assert``, so it also holds under -O)
-            raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
+            raise AssertionError(
+                "Only one of avg_fn and multi_avg_fn should be provided"
+                ". Fix: drop one of them (multi_avg_fn updates all parameters at once)."
+            )
         self.module = _copy.deepcopy(model)
         if device is not None:
             self.module = self.module.to(device)
@@ -349,11 +352,15 @@ class SWALR(LRScheduler):
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+                ". Fix: pass anneal_strategy='cos' or anneal_strategy='linear'."
             )
         self._anneal_strategy = anneal_strategy
         self._choose_anneal_func()
         if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
-            raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
+            raise ValueError(
+                f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}"
+                ". Fix: pass anneal_epochs as an int >= 0."
+            )
         self.anneal_epochs = anneal_epochs
         super().__init__(optimizer, last_epoch)
 

@@ -36,9 +36,16 @@ def swap_tensors(t1: Tensor, t2: Tensor) -> None:
     """
     for name, tensor in (("t1", t1), ("t2", t2)):
         if not isinstance(tensor, _Tensor):
-            raise TypeError(f"swap_tensors(): {name} must be a Tensor, not {type(tensor).__name__}")
+            raise TypeError(
+                f"swap_tensors(): {name} must be a Tensor, not {type(tensor).__name__}"
+                f". Fix: pass a tensor as {name} (torch.as_tensor(...))."
+            )
         if weakref.getweakrefcount(tensor):
-            raise RuntimeError(f"Cannot swap {name} because it has weakref associated with it")
+            raise RuntimeError(
+                f"Cannot swap {name} because it has weakref associated with it"
+                ". Fix: delete the weak references to it (weakref.ref, WeakKeyDictionary "
+                "entries) before swapping."
+            )
     t1.__class__, t2.__class__ = t2.__class__, t1.__class__
     t1.__dict__, t2.__dict__ = t2.__dict__, t1.__dict__
     for slot in _TENSOR_SLOTS:

@@ -280,18 +280,25 @@ class Timer:
         language: Language | str = Language.PYTHON,
     ) -> None:
         if not isinstance(stmt, str):
-            raise ValueError("Currently only a `str` stmt is supported.")
+            raise ValueError(
+                "Currently only a `str` stmt is supported."
+                f" (got {type(stmt).__name__}). Fix: pass the statement as source text, e.g. "
+                "Timer(stmt='f(x)', globals={'f': f, 'x': x})."
+            )
         if language in (Language.CPP, "cpp", "c++"):
             raise ValueError(
                 "arraygrad.utils.benchmark times Python statements only: it has no C++ "
                 "compiler for language='cpp'. Time the Python call instead."
             )
         if language not in (Language.PYTHON, "py", "python"):
-            raise ValueError(f"Invalid language `{language}`.")
+            raise ValueError(
+                f"Invalid language `{language}`. Fix: pass language='python' (or Language.PYTHON)."
+            )
         if global_setup:
             raise ValueError(
                 f"global_setup is C++ only, got `{global_setup}`. Most likely this code can "
-                "simply be moved to `setup`."
+                "simply be moved to `setup`. Fix: pass that code as setup=... and leave "
+                "global_setup empty."
             )
         self._task_spec = TaskSpec(
             stmt=stmt,
@@ -316,10 +323,16 @@ class Timer:
         return Measurement(number, [self._measure(number)], self._task_spec)
 
     def repeat(self, repeat: int = -1, number: int = -1) -> None:
-        raise NotImplementedError("See `Timer.blocked_autorange.`")
+        raise NotImplementedError(
+            "See `Timer.blocked_autorange.` Fix: call timer.blocked_autorange() (or "
+            "timer.timeit(number))."
+        )
 
     def autorange(self, callback: Callable[[int, float], Any] | None = None) -> None:
-        raise NotImplementedError("See `Timer.blocked_autorange.`")
+        raise NotImplementedError(
+            "See `Timer.blocked_autorange.` Fix: call timer.blocked_autorange(callback=...) "
+            "instead."
+        )
 
     def _block_size(self, target: float) -> int:
         """The smallest power of 10 of runs whose block takes at least ``target`` seconds."""
@@ -408,6 +421,7 @@ class Compare:
             if not isinstance(result, Measurement):
                 raise ValueError(
                     f"Expected an instance of `Measurement`, got {type(result)} instead."
+                    " Fix: pass the results of Timer.timeit / Timer.blocked_autorange."
                 )
         self._results.extend(results)
 

@@ -228,12 +228,20 @@ def _as_tuple(value: Any) -> tuple[Any, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
+# What both recomputation checks tell the user to change: the function is run twice.
+_RECOMPUTE_FIX = (
+    "Fix: make the checkpointed function compute the same tensors when it runs again (no "
+    "branching on state that changes between the runs), or pass determinism_check='none'."
+)
+
+
 def _check_recomputation(before: Sequence[Any], after: Sequence[Any]) -> None:
     if len(before) != len(after):
         raise CheckpointError(
             "torch.utils.checkpoint: A different number of tensors was saved during the original "
             f"forward and recomputation.\nNumber of tensors saved during forward: {len(before)}\n"
             f"Number of tensors saved during recomputation: {len(after)}."
+            f"\n{_RECOMPUTE_FIX}"
         )
     mismatched = ""
     for index, (old, new) in enumerate(zip(before, after, strict=True)):
@@ -243,7 +251,7 @@ def _check_recomputation(before: Sequence[Any], after: Sequence[Any]) -> None:
     if mismatched:
         raise CheckpointError(
             "torch.utils.checkpoint: Recomputed values for the following tensors have different "
-            f"metadata than during the forward pass.\n{mismatched}"
+            f"metadata than during the forward pass.\n{mismatched}{_RECOMPUTE_FIX}"
         )
 
 
@@ -284,11 +292,17 @@ def checkpoint(
         use_reentrant = True
     preserve = kwargs.pop("preserve_rng_state", True)
     if kwargs and use_reentrant:
-        raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+        raise ValueError(
+            "Unexpected keyword arguments: "
+            + ",".join(arg for arg in kwargs)
+            + ". Fix: drop them (checkpoint forwards only positional arguments with "
+            "use_reentrant=True), or pass use_reentrant=False."
+        )
     if use_reentrant:
         if context_fn is not noop_context_fn or debug is not False:
             raise ValueError(
                 "Passing `context_fn` or `debug` is only supported when use_reentrant=False."
+                " Fix: pass use_reentrant=False, or drop context_fn and debug."
             )
         if not any(isinstance(a, _Tensor) and a.requires_grad for a in args):
             warnings.warn(
@@ -299,11 +313,15 @@ def checkpoint(
         forward_context, recompute_context = contextlib.nullcontext(), contextlib.nullcontext()
     else:
         if debug and context_fn is not noop_context_fn:
-            raise ValueError("debug=True is incompatible with non-default context_fn")
+            raise ValueError(
+                "debug=True is incompatible with non-default context_fn"
+                ". Fix: pass debug=False, or leave context_fn at its default."
+            )
         if determinism_check not in _DETERMINISM_CHECKS:
             raise ValueError(
                 f"determinism_check should be one of {list(_DETERMINISM_CHECKS)}, "
                 f"but got {determinism_check}"
+                ". Fix: pass determinism_check='default' (or 'none' to skip the check)."
             )
         hidden = _hidden_leaves(function) if _grad_enabled.get() else []
         forward_context, recompute_context = context_fn()
@@ -343,7 +361,12 @@ def checkpoint_sequential(
         use_reentrant = True
     preserve = kwargs.pop("preserve_rng_state", True)
     if kwargs:
-        raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+        raise ValueError(
+            "Unexpected keyword arguments: "
+            + ",".join(arg for arg in kwargs)
+            + ". Fix: drop them; besides use_reentrant, checkpoint_sequential takes only "
+            "preserve_rng_state as a keyword."
+        )
     from arraygrad.nn.modules.container import Sequential  # nn builds on utils: import late
 
     if isinstance(functions, Sequential):

@@ -110,7 +110,7 @@ def test_remove_weight_norm_parametrization(leave_parametrized: bool) -> None:
             outcomes.append("ok")
         except ValueError as error:
             outcomes.append(str(error))
-    assert outcomes[0] == outcomes[1]
+    assert outcomes[1].startswith(outcomes[0])  # torch's words, then any fix arraygrad adds
     if leave_parametrized:
         assert type(mine) is ag.nn.Linear
         assert isinstance(mine.weight, ag.nn.Parameter)

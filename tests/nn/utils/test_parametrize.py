@@ -283,7 +283,9 @@ ERRORS = {
 def test_errors_as_torch(case: str) -> None:
     theirs = outcome(torch, ERRORS[case])
     assert theirs[0] != "ok"
-    assert outcome(ag, ERRORS[case]) == theirs
+    mine = outcome(ag, ERRORS[case])
+    # torch's words, then any fix arraygrad adds
+    assert mine[0] == theirs[0] and mine[1].startswith(theirs[1]), (mine, theirs)
 
 
 def test_unsafe_allows_a_shape_change() -> None:

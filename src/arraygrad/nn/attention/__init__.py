@@ -84,6 +84,7 @@ def sdpa_kernel(
         raise AssertionError(
             "Backend must be an instance of SDPBackend or a list of SDPBackend instances, "
             f"got {type(backends).__name__}"
+            ". Fix: pass an SDPBackend (e.g. SDPBackend.MATH) or a list of them."
         )
     chosen = [backends] if isinstance(backends, SDPBackend) else backends
     saved = dict(_cuda._attention)

@@ -25,9 +25,22 @@ def _block_sizes(size: int | tuple[int, int]) -> tuple[int, int]:
     return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
 
 
+def _too_few_dims(kv_indices: Tensor) -> str:
+    """PyTorch's words for kv_indices of fewer than 2 dimensions, with the shape and the fix."""
+    return (
+        "BlockMask must have at least 2 dimensions"
+        f" (got kv_indices of shape {list(kv_indices.shape)}). Fix: pass kv_indices of shape "
+        "(B, H, Q_blocks, KV_blocks), e.g. kv_indices[None, None] for one mask."
+    )
+
+
 def _sliced_mask_mod(b: Tensor, h: Tensor, q_idx: Tensor, kv_idx: Tensor) -> Tensor:
     """The mask_mod of an indexed BlockMask: its indices no longer match the original's."""
-    raise RuntimeError("Cannot use mask_mod from a sliced BlockMask")
+    raise RuntimeError(
+        "Cannot use mask_mod from a sliced BlockMask"
+        ". Fix: call the mask_mod of the BlockMask before indexing it, or build a new BlockMask "
+        "with create_block_mask for the slice."
+    )
 
 
 def _counts_and_order(present: Tensor | None) -> tuple[Tensor | None, Tensor | None]:
@@ -90,7 +103,7 @@ class BlockMask:
         dq_kv_order_spt: bool | None = None,
     ) -> None:
         if kv_indices.ndim < 2:
-            raise RuntimeError("BlockMask must have at least 2 dimensions")
+            raise RuntimeError(_too_few_dims(kv_indices))
         self.seq_lengths = (int(seq_lengths[0]), int(seq_lengths[1]))
         self.kv_num_blocks = kv_num_blocks
         self.kv_indices = kv_indices
@@ -124,10 +137,11 @@ class BlockMask:
         """A BlockMask from its key-block lists; the query-block lists are derived from them
         (with ``compute_q_blocks``), the lengths default to whole blocks."""
         if kv_indices.ndim < 2:
-            raise RuntimeError("BlockMask must have at least 2 dimensions")
+            raise RuntimeError(_too_few_dims(kv_indices))
         if (full_kv_num_blocks is None) != (full_kv_indices is None):
             raise AssertionError(
                 "full_kv_num_blocks and full_kv_indices must be both provided or omitted"
+                ". Fix: pass both (the full blocks' counts and indices) or neither."
             )
         block = _block_sizes(BLOCK_SIZE)
         q_lists: tuple[Tensor | None, Tensor | None, Tensor | None, Tensor | None] = (

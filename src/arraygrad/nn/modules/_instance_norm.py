@@ -44,6 +44,8 @@ class _InstanceNorm(_NormBase):
         if input.dim() not in ranks:
             raise ValueError(
                 f"expected {ranks[0]}D or {ranks[1]}D input (got {input.dim()}D input)"
+                f". Fix: pass (N, C, *spatial) ({ranks[1]}D) or (C, *spatial) ({ranks[0]}D) "
+                "input, or the InstanceNorm of your input's number of spatial dimensions."
             )
 
     def _normalize(self, input: Tensor) -> Tensor:
@@ -66,6 +68,8 @@ class _InstanceNorm(_NormBase):
                 raise ValueError(
                     f"expected input's size at dim={feature_dim} to match num_features "
                     f"({self.num_features}), but got: {input.shape[feature_dim]}."
+                    f" Fix: give the input {self.num_features} channels, or build the module "
+                    f"with num_features={input.shape[feature_dim]}."
                 )
             warnings.warn(
                 f"input's size at dim={feature_dim} does not match num_features. You can "

@@ -60,6 +60,7 @@ class MultiheadAttention(Module):
             raise ValueError(
                 f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
                 f"num_heads={num_heads} instead"
+                ". Fix: pass embed_dim >= 1 and num_heads >= 1."
             )
         super().__init__()
         self.embed_dim = embed_dim
@@ -74,6 +75,7 @@ class MultiheadAttention(Module):
             raise AssertionError(
                 f"embed_dim must be divisible by num_heads (got embed_dim={embed_dim}, "
                 f"num_heads={num_heads})"
+                ". Fix: pass num_heads that divides embed_dim."
             )
         if not self._qkv_same_embed_dim:
             self.q_proj_weight = Parameter(empty(embed_dim, embed_dim, dtype=dtype))

@@ -220,6 +220,8 @@ class CallHooksMixin:
                         raise RuntimeError(
                             "forward pre-hook must return None or a tuple of (new_args, "
                             f"new_kwargs), but got {result}."
+                            " Fix: return None, or a (args_tuple, kwargs_dict) pair from the "
+                            "hook registered with with_kwargs=True."
                         )
             else:
                 result = hook(self, args)

@@ -146,7 +146,11 @@ class Sequential(Module):
     def insert(self, index: int, module: Module) -> Sequential:
         """Insert ``module`` before position ``index``."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(
+                f"module should be of type: {Module}"
+                f" (got {type(module).__name__}). Fix: insert an nn.Module (wrap a function in "
+                "a Module subclass)."
+            )
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(

@@ -86,7 +86,11 @@ class _ConvNd(Module):
                 f"groups must be a positive integer, got groups={groups}. Fix: pass groups >= 1."
             )
         if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ValueError(
+                "in_channels must be divisible by groups"
+                f" (got in_channels={in_channels}, groups={groups}). Fix: pass groups that "
+                "divides in_channels (and out_channels)."
+            )
         if out_channels % groups != 0:
             raise ValueError(
                 "out_channels must be divisible by groups"
@@ -99,15 +103,21 @@ class _ConvNd(Module):
             if padding not in _PADDING_STRINGS:
                 raise ValueError(
                     f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}"
+                    ". Fix: pass padding='valid' or 'same', or the padding as int(s)."
                 )
             if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                raise ValueError(
+                    "padding='same' is not supported for strided convolutions"
+                    f" (got stride={stride}). Fix: pass stride=1, or the padding as int(s)."
+                )
         else:
             padding = _ntuple(padding, n)
         if padding_mode not in _PADDING_MODES:
             raise ValueError(
                 f"padding_mode must be one of {_PADDING_MODES}, but got "
                 f"padding_mode='{padding_mode}'"
+                ". Fix: pass padding_mode='zeros' (the default), 'reflect', 'replicate' or "
+                "'circular'."
             )
         self.in_channels = in_channels
         self.out_channels = out_channels

@@ -81,6 +81,8 @@ class ConversionMixin:
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={target}"
+                ". Fix: pass a floating-point or complex dtype (e.g. torch.float64); convert "
+                "integer buffers one by one."
             )
         if target is None and memory_format is None:
             return self
@@ -134,7 +136,11 @@ class ConversionMixin:
         if isinstance(dst_type, _tensor_types.tensortype):  # module.type(torch.DoubleTensor)
             dst_type = dst_type.dtype
         if not isinstance(dst_type, (str, _dtype.dtype)):
-            raise TypeError("dtype must be a type, str, or dtype object")
+            raise TypeError(
+                "dtype must be a type, str, or dtype object"
+                f" (got {type(dst_type).__name__}). Fix: pass a dtype such as torch.float64, or "
+                "a name such as 'torch.DoubleTensor'."
+            )
         # A name is checked (and resolved) by Tensor.type before anything is converted.
         target = _creation.empty(0).type(dst_type).dtype
         # A parameter that requires grad cannot hold integers: refuse before changing any.
@@ -142,5 +148,7 @@ class ConversionMixin:
             raise RuntimeError(
                 "data set to a tensor that requires gradients must be floating point or "
                 "complex dtype"
+                f" (got {target}). Fix: convert to a floating-point dtype, or call "
+                "requires_grad_(False) on the module first."
             )
         return self._apply(lambda t: t.type(dst_type))

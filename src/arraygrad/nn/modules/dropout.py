@@ -17,7 +17,10 @@ class _DropoutNd(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+            raise ValueError(
+                f"dropout probability has to be between 0 and 1, but got {p}"
+                ". Fix: pass p in [0, 1], e.g. p=0.1."
+            )
         self.p = p
         self.inplace = inplace
 

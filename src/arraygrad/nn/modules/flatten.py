@@ -47,11 +47,15 @@ class Unflatten(Module):
     def __init__(self, dim: int | str, unflattened_size: Any) -> None:
         super().__init__()
         if not isinstance(dim, int):
-            raise TypeError("invalid argument type for dim parameter: named tensors unsupported")
+            raise TypeError(
+                "invalid argument type for dim parameter: named tensors unsupported"
+                f" (got dim={dim!r}). Fix: pass dim as an int."
+            )
         if not isinstance(unflattened_size, (tuple, list)):
             raise TypeError(
                 "unflattened_size must be tuple of ints, but found type "
                 f"{type(unflattened_size).__name__}"
+                ". Fix: pass the sizes as a tuple, e.g. unflattened_size=(2, 3)."
             )
         self.dim = dim
         self.unflattened_size = unflattened_size

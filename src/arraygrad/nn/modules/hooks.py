@@ -107,6 +107,8 @@ class BackwardHook:
                 raise RuntimeError(
                     "Backward pre hook returned an invalid number of grad_output, got "
                     f"{len(replaced)}, but expected {len(grads)}"
+                    f". Fix: return None or a tuple of {len(grads)} gradients (one per "
+                    "grad_output) from the hook."
                 )
             grads = tuple(replaced)
         self.grad_outputs = grads
@@ -125,6 +127,7 @@ class BackwardHook:
                     raise RuntimeError(
                         "Backward hook for Modules where no input requires gradient should "
                         "always return None or None for all gradients."
+                        " Fix: return None from the hook (no input's gradient is needed)."
                     )
             self.grad_outputs = None
         return grads
@@ -147,6 +150,8 @@ class BackwardHook:
                     raise RuntimeError(
                         "Backward hook returned an invalid number of grad_input, got "
                         f"{len(out)}, but expected {len(grads)}"
+                        f". Fix: return None or a tuple of {len(grads)} gradients (one per "
+                        "grad_input) from the hook."
                     )
                 grads = tuple(out)
             self.grad_outputs = None

@@ -197,10 +197,16 @@ class _LazyConvXdMixin(LazyModuleMixin):
             raise RuntimeError(
                 f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to "
                 f"{type(self).__name__}, but got input of size: {input.shape}"
+                f". Fix: pass (N, C, *spatial) or (C, *spatial) input with {n} spatial "
+                "dimensions."
             )
         self.in_channels = input.shape[1] if input.dim() == n + 2 else input.shape[0]
         if self.in_channels % self.groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ValueError(
+                "in_channels must be divisible by groups"
+                f" (got in_channels={self.in_channels}, groups={self.groups}). Fix: give the "
+                "input a number of channels divisible by groups, or build with other groups."
+            )
         with no_grad():
             if self.transposed:
                 shape = (self.in_channels, self.out_channels // self.groups)

@@ -158,6 +158,7 @@ class TripletMarginLoss(_Loss):
         if margin <= 0:
             raise ValueError(
                 f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead"
+                ". Fix: pass margin > 0, e.g. margin=1.0."
             )
         self.margin = margin
         self.p = p
@@ -203,6 +204,7 @@ class TripletMarginWithDistanceLoss(_Loss):
             raise ValueError(
                 "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
                 f"{margin} instead"
+                ". Fix: pass margin > 0, e.g. margin=1.0."
             )
         # PyTorch's default is a PairwiseDistance submodule (it shows in the repr).
         self.distance_function = (
@@ -264,11 +266,13 @@ class MultiMarginLoss(_WeightedLoss):
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         if p not in (1, 2):
-            raise ValueError("only p == 1 and p == 2 supported")
+            raise ValueError(f"only p == 1 and p == 2 supported (got p={p}). Fix: pass p=1 or p=2.")
         if weight is not None and weight.dim() != 1:
             raise ValueError(
                 f"MultiMarginLoss: expected weight to be None or 1D tensor, got "
                 f"{weight.dim()}D instead"
+                f" (shape {list(weight.shape)}). Fix: pass one weight per class as a 1-D "
+                "tensor."
             )
         self.p = p
         self.margin = margin

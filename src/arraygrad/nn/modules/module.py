@@ -187,7 +187,10 @@ class Module(CallHooksMixin, StateDictMixin, PathMixin, ConversionMixin):
                 ". Fix: call super().__init__() first in your module's __init__."
             )
         if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {typename(name)}")
+            raise TypeError(
+                f"buffer name should be a string. Got {typename(name)}"
+                ". Fix: pass the name as a str."
+            )
         if "." in name:
             raise KeyError(
                 'buffer name can\'t contain "."'

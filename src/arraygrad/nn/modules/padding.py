@@ -192,6 +192,8 @@ class _CircularPadNd(_PadNd):
         if input.ndim not in (self.dims + 1, self.dims + 2):
             raise ValueError(
                 f"expected {self.dims + 1}D or {self.dims + 2}D input (got {input.ndim}D input)"
+                f". Fix: pass (N, C, *spatial) or (C, *spatial) input with {self.dims} spatial "
+                "dimensions."
             )
         return super().forward(input)
 

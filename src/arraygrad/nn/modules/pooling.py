@@ -526,7 +526,10 @@ class _FractionalMaxPoolNd(Module):
         super().__init__()
         n = self.n
         if self.n == 3 and any(k <= 0 for k in self._tuple(kernel_size)):
-            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+            raise ValueError(
+                f"kernel_size must be greater than 0, but got {kernel_size}"
+                ". Fix: pass kernel_size >= 1 in every dimension."
+            )
         self.kernel_size = self._tuple(kernel_size)
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
@@ -536,11 +539,19 @@ class _FractionalMaxPoolNd(Module):
             raise ValueError(
                 f"FractionalMaxPool{n}d requires specifying either an output size, or a pooling "
                 "ratio"
+                ". Fix: pass output_size=... or output_ratio=... (e.g. output_ratio=0.5)."
             )
         if output_size is not None and output_ratio is not None:
-            raise ValueError("only one of output_size and output_ratio may be specified")
+            raise ValueError(
+                "only one of output_size and output_ratio may be specified"
+                f" (got output_size={output_size}, output_ratio={output_ratio}). Fix: drop one "
+                "of them."
+            )
         if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio[:n]):
-            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+            raise ValueError(
+                f"output_ratio must be between 0 and 1 (got {output_ratio})"
+                ". Fix: pass ratios in (0, 1), e.g. output_ratio=0.5."
+            )
 
     def _tuple(self, value: Any) -> tuple[Any, ...]:
         # PyTorch's _pair / _triple: a sequence as a tuple, a number repeated.

@@ -47,7 +47,12 @@ def _list_with_default(out_size: Any, defaults: list[int]) -> Any:
     if isinstance(out_size, int):
         return out_size
     if len(defaults) <= len(out_size):
-        raise ValueError(f"Input dimension should be at least {len(out_size) + 1}")
+        raise ValueError(
+            f"Input dimension should be at least {len(out_size) + 1}"
+            f" (got {len(defaults)} dimensions for output_size {list(out_size)}). Fix: pass an "
+            f"input with at least {len(out_size) + 1} dimensions, or one output size per "
+            "pooled dimension."
+        )
     trailing = defaults[-len(out_size) :]
     return [
         size if size is not None else default

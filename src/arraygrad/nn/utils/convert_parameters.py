@@ -37,7 +37,10 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     ([[1.0, 2.0]], [3.0])
     """
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+        raise TypeError(
+            f"expected torch.Tensor, but got: {type(vec).__name__}"
+            ". Fix: pass a 1-D tensor, e.g. parameters_to_vector(...) or torch.tensor(...)."
+        )
     offset = 0
     with no_grad():
         for param in parameters:

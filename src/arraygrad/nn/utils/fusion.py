@@ -34,9 +34,17 @@ LinearT = TypeVar("LinearT", bound=Module)
 def _eval_pair(layer: Module, bn: Any) -> None:
     # Only in evaluation mode is the batch norm a fixed affine map (running statistics).
     if layer.training or bn.training:
-        raise AssertionError("Fusion only for eval!")
+        raise AssertionError(
+            "Fusion only for eval!"
+            f" (got {type(layer).__name__}.training={layer.training}, "
+            f"{type(bn).__name__}.training={bn.training}). Fix: call .eval() on both modules "
+            "first."
+        )
     if bn.running_mean is None or bn.running_var is None:
-        raise AssertionError("the batch norm keeps no running statistics to fuse")
+        raise AssertionError(
+            "the batch norm keeps no running statistics to fuse"
+            ". Fix: fuse a batch norm built with track_running_stats=True."
+        )
 
 
 def _folded(
@@ -140,6 +148,8 @@ def fuse_linear_bn_eval(linear: LinearT, bn: Any) -> LinearT:
     if not (linear.out_features == bn.num_features or bn.num_features == 1):
         raise AssertionError(
             "To fuse, linear.out_features == bn.num_features or bn.num_features == 1"
+            f" (got out_features={linear.out_features}, num_features={bn.num_features}). Fix: "
+            "fuse the linear layer with the batch norm that follows it."
         )
     fused = copy.deepcopy(linear)
     fused.weight, fused.bias = fuse_linear_bn_weights(

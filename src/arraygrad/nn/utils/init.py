@@ -34,9 +34,16 @@ def skip_init(module_cls: type[Module], *args: Any, **kwargs: Any) -> Module:
     tensor([0.4963, 0.7682])
     """
     if not issubclass(module_cls, Module):
-        raise RuntimeError(f"Expected a Module; got {module_cls}")
+        raise RuntimeError(
+            f"Expected a Module; got {module_cls}"
+            ". Fix: pass an nn.Module subclass (the class, not an instance)."
+        )
     if "device" not in inspect.signature(module_cls).parameters:
-        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+        raise RuntimeError(
+            "Module must support a 'device' arg to skip initialization"
+            f" ({module_cls.__name__} takes none). Fix: add a device=None argument to "
+            f"{module_cls.__name__}.__init__ that it passes to its parameters."
+        )
     device = kwargs.pop("device", None)
     if device is not None:  # none given: the module is made where arraygrad computes
         _device.check_reachable(device)

@@ -23,12 +23,21 @@ def _check_format(weight: Any, memory_format: Any) -> None:
         raise TypeError(
             "clone(): argument 'memory_format' must be torch.memory_format, not "
             f"{type(memory_format).__name__}"
+            ". Fix: pass torch.channels_last or torch.channels_last_3d (or "
+            "torch.contiguous_format)."
         )
     if memory_format is _device.preserve_format:
-        raise RuntimeError("Unsupported memory formatPreserve")
+        raise RuntimeError(
+            "Unsupported memory formatPreserve"
+            ". Fix: pass torch.channels_last, torch.channels_last_3d or torch.contiguous_format."
+        )
     rank = _device.CHANNELS_LAST.get(memory_format, (None,))[0]
     if rank is not None and weight.ndim != rank:
-        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
+        raise RuntimeError(
+            f"required rank {rank} tensor to use {memory_format._name} format"
+            f" (got a weight of shape {list(weight.shape)}). Fix: use channels_last for 2-D "
+            "convolutions (4-D weights) and channels_last_3d for 3-D ones (5-D weights)."
+        )
 
 
 def _convert(module: _M, memory_format: Any, kinds: tuple[type, ...]) -> _M:

@@ -82,7 +82,10 @@ def weight_norm(module: T_module, name: str = "weight", dim: int | None = 0) -> 
         stacklevel=2,
     )
     if _find_hook(module, _WeightNormHook, name) is not None:
-        raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
+        raise RuntimeError(
+            f"Cannot register two weight_norm hooks on the same parameter {name}"
+            f". Fix: call remove_weight_norm(module, {name!r}) first, or apply weight_norm once."
+        )
     hook = _WeightNormHook(name, -1 if dim is None else dim)
     weight = getattr(module, name)
     del module._parameters[name]
@@ -182,15 +185,23 @@ def spectral_norm(
         transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
         dim = 1 if isinstance(module, transposed) else 0
     if _find_hook(module, _SpectralNormHook, name) is not None:
-        raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter {name}")
+        raise RuntimeError(
+            f"Cannot register two spectral_norm hooks on the same parameter {name}"
+            f". Fix: call remove_spectral_norm(module, {name!r}) first, or apply spectral_norm "
+            "once."
+        )
     if n_power_iterations <= 0:
         raise ValueError(
             "Expected n_power_iterations to be positive, but got "
             f"n_power_iterations={n_power_iterations}"
+            ". Fix: pass n_power_iterations >= 1."
         )
     weight = module._parameters[name]
     if weight is None:
-        raise ValueError(f"`SpectralNorm` cannot be applied as parameter `{name}` is None")
+        raise ValueError(
+            f"`SpectralNorm` cannot be applied as parameter `{name}` is None"
+            ". Fix: pass the name of a parameter the module has, e.g. name='weight'."
+        )
     hook = _SpectralNormHook(name, n_power_iterations, dim, eps)
     with no_grad():
         rows, cols = _as_matrix(weight, dim).shape

@@ -107,7 +107,10 @@ class ParametrizationList(ModuleList):
         self, modules: Sequence[Module], original: Tensor | Parameter, unsafe: bool = False
     ) -> None:
         if len(modules) == 0:
-            raise ValueError("ParametrizationList requires one or more modules.")
+            raise ValueError(
+                "ParametrizationList requires one or more modules."
+                " Fix: pass at least one parametrization module."
+            )
         super().__init__(modules)
         self.unsafe = unsafe
         before_shape, before_dtype = original.shape, original.dtype
@@ -208,6 +211,8 @@ class ParametrizationList(ModuleList):
                 if inverse is None:
                     raise RuntimeError(
                         f"parametrization {type(module).__name__} does not implement right_inverse."
+                        f" Fix: define right_inverse(value) on {type(module).__name__}, or "
+                        "assign to the original tensor (parametrizations.<name>.original)."
                     )
                 value = inverse(value)
             if self.is_tensor:
@@ -437,6 +442,7 @@ def remove_parametrizations(
         raise ValueError(
             "Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is "
             "parametrized in terms of a sequence of tensors."
+            " Fix: pass leave_parametrized=True."
         )
     delattr(type(module), tensor_name)
     del module.parametrizations[tensor_name]

@@ -354,6 +354,8 @@ def _fit(seq: Tensor, trailing: tuple[int, ...]) -> Tensor:
             raise RuntimeError(
                 f"The size of tensor a ({target[dim]}) must match the size of tensor b ({have}) "
                 f"at non-singleton dimension {dim}"
+                f". Fix: give every sequence the trailing shape {list(trailing)} (all but the "
+                "first dimension alike)."
             )
     if offset < 0:
         raise RuntimeError(

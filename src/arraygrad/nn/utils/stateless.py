@@ -52,6 +52,8 @@ def _with_tied_names(
             raise ValueError(
                 f"functional_call got multiple values for keys {sorted(names)}, which are tied. "
                 "Consider using tie_weights=False"
+                f". Fix: pass one value for {sorted(names)} (the same tensor for all), or "
+                "tie_weights=False."
             )
     untied = dict(parameters_and_buffers)
     for name in given:
@@ -72,7 +74,11 @@ def _swap_tensor(module: Module, name: str, tensor: Any) -> Any:
             return original
     original = getattr(module, name, _MISSING)
     if original is not _MISSING and not isinstance(original, Tensor):
-        raise TypeError(f"attribute `{name}`: {original} is not an instance of torch.Tensor")
+        raise TypeError(
+            f"attribute `{name}`: {original} is not an instance of torch.Tensor"
+            f". Fix: drop {name!r} from the dict; only parameters, buffers and tensor "
+            "attributes can be replaced."
+        )
     if tensor is not _MISSING:
         setattr(module, name, tensor)
     elif hasattr(module, name):
@@ -92,7 +98,10 @@ def _check_keys(module: Module, keys: set[str]) -> None:
         messages.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
     if messages:
         raise RuntimeError(
-            f"Error(s) in reparametrizing for {module._get_name()}:\n\t" + "\n\t".join(messages)
+            f"Error(s) in reparametrizing for {module._get_name()}:\n\t"
+            + "\n\t".join(messages)
+            + "\nFix: pass exactly the module's parameter and buffer names "
+            "(dict(module.named_parameters())), or strict=False."
         )
 
 

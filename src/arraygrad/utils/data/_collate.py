@@ -33,6 +33,8 @@ def _stack(tensors: list[Tensor]) -> Tensor:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(shapes[0])} at entry 0 "
                 f"and {list(shape)} at entry {i}"
+                ". Fix: make every sample's tensor the same shape (pad or crop them), or pass "
+                "a collate_fn that pads (nn.utils.rnn.pad_sequence)."
             )
     if any(t.requires_grad for t in tensors):
         import arraygrad  # the differentiable stack, so gradients reach the samples
@@ -114,7 +116,11 @@ def default_collate(batch: Any) -> Any:
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(sample) != size for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
+            raise RuntimeError(
+                "each element in list of batch should be of equal size"
+                f" (got lengths {sorted({len(sample) for sample in batch})}). Fix: give every "
+                "sample's sequence the same length, or pass a collate_fn that handles them."
+            )
         columns = [default_collate(samples) for samples in zip(*batch, strict=True)]
         if type(elem) is list or isinstance(elem, tuple):
             return columns  # PyTorch returns a list for tuples too (backwards compatibility)

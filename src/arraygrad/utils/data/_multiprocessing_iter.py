@@ -240,6 +240,8 @@ class WorkerPoolIterator:
                     self._grace[0] = _POLL_SECONDS
                     raise RuntimeError(
                         f"DataLoader timed out after {self._timeout} seconds"
+                        ". Fix: pass a larger timeout (or timeout=0 to wait forever), or "
+                        "make the dataset's __getitem__ faster."
                     ) from None
                 continue
             self._grace[0] = _JOIN_SECONDS  # the workers answer again

@@ -323,6 +323,8 @@ class DataLoader:
         if self.prefetch_factor == 0:
             raise AssertionError(
                 "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+                f" (got prefetch_factor={self.prefetch_factor}). Fix: pass prefetch_factor >= "
+                "1, or None for the default of 2."
             )
         from arraygrad.utils.data._multiprocessing_iter import WorkerPoolIterator
 

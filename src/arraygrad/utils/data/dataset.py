@@ -182,10 +182,16 @@ class ConcatDataset(Dataset[T_co]):
     def __init__(self, datasets: Sequence[Dataset[T_co]]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
-            raise AssertionError("datasets should not be an empty iterable")
+            raise AssertionError(
+                "datasets should not be an empty iterable"
+                ". Fix: pass at least one dataset, e.g. ConcatDataset([a, b])."
+            )
         for d in self.datasets:
             if isinstance(d, IterableDataset):
-                raise AssertionError("ConcatDataset does not support IterableDataset")
+                raise AssertionError(
+                    "ConcatDataset does not support IterableDataset"
+                    f" (got {type(d).__name__}). Fix: join IterableDatasets with ChainDataset."
+                )
         self.cumulative_sizes = self.cumsum(self.datasets)
 
     @staticmethod
@@ -242,13 +248,23 @@ class StackDataset(Dataset[Any]):
             raise ValueError(
                 "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
                 "input/output, but both types are given."
+                f" (got {len(args)} positional and keywords {sorted(kwargs)}). Fix: pass the "
+                "datasets all positionally or all as keywords."
             )
         parts = args or tuple(kwargs.values())
         if not parts:
-            raise ValueError("At least one dataset should be passed")
+            raise ValueError(
+                "At least one dataset should be passed"
+                ". Fix: pass datasets positionally (StackDataset(a, b)) or by keyword "
+                "(StackDataset(x=a, y=b))."
+            )
         self._length = len(parts[0])
         if any(len(part) != self._length for part in parts):
-            raise ValueError("Size mismatch between datasets")
+            raise ValueError(
+                "Size mismatch between datasets"
+                f" (lengths {[len(part) for part in parts]}). Fix: stack datasets of equal "
+                "length (trim them with Subset)."
+            )
         self.datasets = args if args else dict(kwargs)
 
     def __getitem__(self, index: Any) -> Any:
@@ -270,6 +286,8 @@ class StackDataset(Dataset[Any]):
                     raise ValueError(
                         "Nested dataset's output size mismatch. Expected "
                         f"{len(indices)}, got {len(column)}"
+                        f". Fix: make {type(part).__name__}.__getitems__ return one sample per "
+                        "index it is given."
                     )
             else:
                 column = [part[i] for i in indices]

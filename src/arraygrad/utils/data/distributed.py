@@ -57,6 +57,7 @@ class DistributedSampler(Sampler[int]):
         if rank >= num_replicas or rank < 0:
             raise ValueError(
                 f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]"
+                f". Fix: pass 0 <= rank < num_replicas={num_replicas}."
             )
         self.dataset = dataset
         self.num_replicas = num_replicas

@@ -168,10 +168,12 @@ class WeightedRandomSampler(Sampler[int]):
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError(
                 f"num_samples should be a positive integer value, but got num_samples={num_samples}"
+                ". Fix: pass num_samples as an int >= 1."
             )
         if not isinstance(replacement, bool):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
+                ". Fix: pass replacement=True or replacement=False."
             )
         # float64 whatever the input, as PyTorch keeps them (exact for integer counts).
         weights_tensor = _creation.as_tensor(weights, dtype=_dtype.float64)
@@ -179,6 +181,8 @@ class WeightedRandomSampler(Sampler[int]):
             raise ValueError(
                 "weights should be a 1d sequence but given weights have shape "
                 f"{tuple(weights_tensor.shape)}"
+                ". Fix: pass one weight per sample as a 1-D sequence (weights.flatten() or "
+                "weights.squeeze())."
             )
         self.weights = weights_tensor
         self.num_samples = num_samples
