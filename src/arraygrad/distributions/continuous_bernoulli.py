@@ -150,7 +150,9 @@ class ContinuousBernoulli(ExponentialFamily):
         # (1.8e-9 relative at x = -0.0085, 5e-8 at 0.0041; these are within 1e-10).
         outside, _, y = self._split()
         x = self._safe_logits(outside)
-        closed = 0.5 + 0.5 / (x / 2).tanh() - 1 / x
+        # (div, not the operator's reciprocal-then-multiply, whose gradient rounds otherwise:
+        # the two terms' slopes cancel too, 1e-10 relative here)
+        closed = 0.5 + ag.div(0.5, (x / 2).tanh()) - ag.div(1.0, x)
         series = 0.5 + y / 6 + 2 * y**3 / 45
         return ag.where(outside, closed, series)
 
@@ -160,7 +162,9 @@ class ContinuousBernoulli(ExponentialFamily):
         # t = tanh(x / 2), so the first term is -1 / (4 sinh²(x / 2)))
         outside, _, y = self._split()
         x = self._safe_logits(outside)
-        closed = 1 / x**2 - 0.25 / (x / 2).sinh() ** 2
+        # (1 / (4 s²), not 0.25 / s²: the operator's reciprocal-then-multiply would round twice,
+        # and the two terms cancel near the lims)
+        closed = 1 / x**2 - 1 / (4 * (x / 2).sinh() ** 2)
         series = 1 / 12 - y**2 / 60
         return ag.where(outside, closed, series)
 
