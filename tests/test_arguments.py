@@ -153,3 +153,54 @@ def test_a_tensor_for_a_number_or_flag_is_read_or_refused_as_torch(call: str, gi
             first = result if isinstance(result, lib.Tensor) else result[0]
             outcomes.append(np.round(first.numpy(), 8).tolist())
     assert outcomes[1] == outcomes[0]
+
+
+# Tensors where PyTorch's parser takes an int: for `int` a 0-d integer tensor (not bool); for
+# `SymInt` one element of an integer dtype, any shape (bool fails an internal assert, a
+# RuntimeError); for `int[N]` (pooling windows, convolution strides) one integer or bool element
+# for all N. Tensor.split reads int() of any one-element tensor; fold and max_unpool2d read
+# their sizes in Python (`_pair`), where a tensor is a sequence. arraygrad had iterated a 0-d
+# tensor here ("iteration over a 0-d tensor") or refused every tensor.
+_INTS = {
+    "0-d": lambda L: L.tensor(2),
+    "bool": lambda L: L.tensor(True),
+    "[2]": lambda L: L.tensor([2]),
+    "[[2]]": lambda L: L.tensor([[2]]),
+    "float": lambda L: L.tensor(2.0),
+    "[2, 2]": lambda L: L.tensor([2, 2]),
+    "uint8": lambda L: L.tensor(2, dtype=L.uint8),
+}
+_X4 = [0.0, 1.0, 2.0, 3.0]
+INT_CALLS = {
+    "split": lambda L, v: L.split(L.tensor(_X4), v),
+    "Tensor.split": lambda L, v: L.tensor(_X4).split(v),
+    "chunk": lambda L, v: L.chunk(L.tensor(_X4), v),
+    "unsafe_chunk": lambda L, v: L.unsafe_chunk(L.tensor(_X4), v),
+    "unsafe_split": lambda L, v: L.unsafe_split(L.tensor(_X4), v),
+    "native_channel_shuffle": lambda L, v: L.native_channel_shuffle(L.ones(1, 2, 2), v),
+    "max_pool1d": lambda L, v: L.max_pool1d(L.tensor([[_X4]]), v),
+    "F.max_pool1d stride": lambda L, v: L.nn.functional.max_pool1d(L.tensor([[_X4]]), 2, v),
+    "F.max_pool2d": lambda L, v: L.nn.functional.max_pool2d(L.tensor([[_X4, _X4]]), v),
+    "F.max_pool3d": lambda L, v: L.nn.functional.max_pool3d(L.ones(1, 2, 2, 4), v),
+    "F.avg_pool1d": lambda L, v: L.nn.functional.avg_pool1d(L.tensor([[_X4]]), v),
+    "F.conv2d stride": lambda L, v: L.nn.functional.conv2d(
+        L.ones(1, 1, 4, 4), L.ones(1, 1, 2, 2), stride=v
+    ),
+    "F.unfold": lambda L, v: L.nn.functional.unfold(L.ones(1, 1, 4, 4), v),
+    "F.lp_pool2d": lambda L, v: L.nn.functional.lp_pool2d(L.ones(1, 1, 4, 4), 2, v),
+}
+
+
+@pytest.mark.parametrize("given", list(_INTS))
+@pytest.mark.parametrize("call", list(INT_CALLS))
+def test_a_tensor_for_an_int_is_read_or_refused_as_torch(call: str, given: str) -> None:
+    outcomes: list[Any] = []
+    for lib in (torch, ag):
+        try:
+            result = INT_CALLS[call](lib, _INTS[given](lib))
+        except (TypeError, RuntimeError, ValueError) as error:
+            outcomes.append(type(error))
+        else:
+            first = result if isinstance(result, lib.Tensor) else result[0]
+            outcomes.append(first.tolist())
+    assert outcomes[1] == outcomes[0]

@@ -765,6 +765,17 @@ def test_to_refuses_unknown_keywords() -> None:
         assert lib.ones(2).to(non_blocking=True).shape == (2,)
 
 
+@pytest.mark.parametrize("number", [2.5, True, False, 1 - 2j])
+def test_to_a_number_takes_its_wrapped_dtype_as_torch(number: Any) -> None:
+    # A number is torch's to(Tensor other) with the number wrapped (bool, float64, complex128);
+    # arraygrad ignored it (a float32 tensor stayed float32, a float64 one did not turn complex).
+    outcomes = []
+    for lib in (torch, ag):
+        y = lib.ones(2, dtype=lib.float32, requires_grad=True).to(number)
+        outcomes.append((str(y.dtype).split(".")[-1], y.requires_grad, y.tolist()))
+    assert outcomes[1] == outcomes[0]
+
+
 def _chain(t: Any) -> list[str]:
     """The names of the nodes from ``t``'s grad_fn down its first inputs to the leaf."""
     names, node = [], t.grad_fn

@@ -17,10 +17,12 @@ __all__ = [
     "bool_argument",
     "index_argument",
     "int_argument",
+    "int_list_argument",
     "not_tensor_error",
     "number_argument",
     "require_tensor",
     "str_argument",
+    "symint_argument",
     "where_operand_missing",
 ]
 
@@ -82,7 +84,8 @@ def where_out_operands(condition: Any, input: Any, other: Any) -> None:
 
 def _tensor_given(op: str, name: str, position: int | None, kind: str, fix: str) -> TypeError:
     where = f"argument '{name}'" + ("" if position is None else f" (position {position})")
-    return TypeError(f"{op}(): {where} must be {kind}, not Tensor. Fix: {fix}")
+    head = f"{op}(): " if op else ""  # (no op: a helper shared by several, e.g. nn's ntuple)
+    return TypeError(f"{head}{where} must be {kind}, not Tensor. Fix: {fix}")
 
 
 def bool_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
@@ -139,3 +142,50 @@ def str_argument(op: str, name: str, value: Any, position: int | None = None) ->
     if isinstance(value, Tensor):
         raise _tensor_given(op, name, position, "str", "pass the name as a string.")
     return value
+
+
+def _one_integer(value: Tensor) -> bool:
+    """Whether PyTorch's parser reads ``value`` as a SymInt: one element (of any shape) of an
+    integer or bool dtype."""
+    dtype = value.dtype
+    return value.numel() == 1 and not (dtype.is_floating_point or dtype.is_complex)
+
+
+def symint_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value``, given to ``op`` for its SymInt argument ``name``: a one-element integer tensor
+    of any shape is read as its int, as PyTorch's parser reads it; a bool one fails PyTorch's
+    internal assert (a RuntimeError); any other tensor is its TypeError.
+
+    >>> import arraygrad
+    >>> symint_argument("unsafe_split", "split_size", arraygrad.tensor([2]))
+    2
+    """
+    if not isinstance(value, Tensor):
+        return value
+    if not _one_integer(value):
+        raise _tensor_given(op, name, position, "int", f"pass an int, e.g. int({name}).")
+    if value.dtype is _dtype.bool_:
+        raise RuntimeError(
+            f"{op}(): argument '{name}' is a bool tensor, which PyTorch's parser fails to read "
+            f"as an int (scalar.isIntegral(false) INTERNAL ASSERT FAILED). Fix: pass an int, "
+            f"e.g. int({name})."
+        )
+    return int(value.item())
+
+
+def int_list_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value``, given to ``op`` for its argument ``name`` of a fixed number of ints
+    (PyTorch's ``int[N]``, which also takes one int for all N): a one-element integer or bool
+    tensor of any shape is read as that one int, as PyTorch's parser reads it; any other
+    tensor is its TypeError. Sequences are left to the caller.
+
+    >>> import arraygrad
+    >>> int_list_argument("roll", "shifts", arraygrad.tensor(True))
+    1
+    """
+    if not isinstance(value, Tensor):
+        return value
+    if not _one_integer(value):
+        fix = f"pass ints, e.g. {name}.tolist() (one int stands for all)."
+        raise _tensor_given(op, name, position, "tuple of ints", fix)
+    return int(value.item())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -241,12 +242,39 @@ def apply_op(
         _view_history.rebase(target, result)  # target's history, and its root's and views'
     else:
         # Nothing here requires grad, or grad mode is off: the op records no graph either way.
+        shared, warned = None, None
         if target._base is not None:
-            _view_checks.check_unrecorded(target, overlap)
+            name = f"{getattr(op, '__module__', '')}.{getattr(op, '__qualname__', '')}"
+            fill = name in _OVERLAPPING_FILLS
+            _view_checks.check_unrecorded(target, overlap and not fill)
+            if fill:
+                shared, warned = _view_checks.shared_positions(target), _OVERLAPPING_FILLS[name]
         result = _computed(target, op, target, args, kwargs)
+        if shared is not None:
+            if warned is not None:
+                warnings.warn(_OVERLAP_DEPRECATED.format(*warned), UserWarning, stacklevel=4)
+            result = _view_checks.one_value_per_location(target, result, shared)
         _write(target, result)
     _primitive.bump_version(target)
     return target
+
+
+# The fills of a selection PyTorch writes into a tensor whose elements share memory (an
+# expansion) without recording them, by the module and name of their out-of-place function:
+# the indexed ones warn that this is deprecated (their name for it), tril_, triu_ and
+# fill_diagonal_ do not check. Recorded, PyTorch's backward refuses them (arraygrad at once).
+_OVERLAPPING_FILLS: dict[str, tuple[str, str] | None] = {
+    "arraygrad._indexing.masked_fill": ("masked_fill_", "tensor[mask] = scalar"),
+    "arraygrad._index_updates.index_fill": ("index_fill_", "tensor[mask] = scalar"),
+    "arraygrad._index_updates.index_put": ("index_put_", "tensor[indices] = tensor"),
+    "arraygrad._linalg.tril": None,
+    "arraygrad._linalg.triu": None,
+    "arraygrad._view_scatter.fill_diagonal": None,
+}
+_OVERLAP_DEPRECATED = (
+    "Use of {} on expanded tensors is deprecated. Please clone() the tensor before performing "
+    "this operation. This also applies to advanced indexing e.g. {}"
+)
 
 
 def _computed(

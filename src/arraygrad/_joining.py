@@ -368,8 +368,8 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
         )
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}. Fix: pass r >= 0.")
-    if r == 0:  # PyTorch returns an empty vector here, not a (1, 0) matrix
-        return ops.reshape(input[:0], shape=(0,))
+    if r == 0:  # PyTorch returns a new empty vector here (outside the graph), not (1, 0)
+        return Tensor._wrap(_backend.xp.zeros((0,), dtype=input._data.dtype))
     # Grow the index rows one column at a time: each row is followed by every larger index (or
     # equal, with replacement). nonzero walks the (row, next index) grid in row-major order, so
     # rows stay in itertools' lexicographic order; the work is one array op per column, not a

@@ -229,7 +229,8 @@ def trapezoid(
     y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
 ) -> Tensor:
     """The trapezoidal rule along ``dim``: ``sum((y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]))``,
-    with sample points ``x`` (1-D, or ``y``'s shape) or a constant spacing ``dx`` (1 by default).
+    with sample points ``x`` (1-D along ``dim``, or any shape whose spacings along ``dim``
+    broadcast against ``y``'s) or a constant spacing ``dx`` (1 by default).
     Integer ``y`` integrates to the default float dtype, complex ``y`` to its own dtype; no
     samples along ``dim`` give zeros in ``y``'s dtype (bool too), as PyTorch's.
 
@@ -265,21 +266,21 @@ def trapezoid(
         ends = ops.reshape(ends, shape=tuple(s for i, s in enumerate(y.shape) if i != axis))
         inner = sub(_sum(y, axis), mul(_inexact(ends), 0.5))
         return mul(inner, spacing)
-    points = x.shape[0] if x.ndim == 1 else x._data.shape[normalize_dim(dim, x.ndim)]
-    if points != size:
-        raise RuntimeError(
-            f"trapezoid: There must be one `x` value for each sample point, got {points} x "
-            f"values for {size} samples along dim {dim} ({describe(y)}). Fix: pass x with "
-            f"{size} points."
-        )
     if x.ndim == 1:  # the spacings lie along dim of y
+        if x.shape[0] != size:
+            raise RuntimeError(
+                f"trapezoid: There must be one `x` value for each sample point, got "
+                f"{x.shape[0]} x values for {size} samples along dim {dim} ({describe(y)}). "
+                f"Fix: pass x with {size} points."
+            )
         view = [1] * y.ndim
         view[axis] = size
         x = ops.reshape(x, shape=tuple(view))
-        x_axis = axis
-    else:
-        x_axis = normalize_dim(dim, x.ndim)
-    spacings = sub(_part(x, x_axis, 1, None), _part(x, x_axis, None, -1))
+    elif x.ndim < y.ndim:  # PyTorch lines x up with y's last dimensions
+        x = ops.reshape(x, shape=(1,) * (y.ndim - x.ndim) + tuple(x.shape))
+    # As PyTorch (and NumPy): x is sliced along y's dim and not broadcast to y first; the
+    # spacings broadcast against the heights only after the differences are taken.
+    spacings = sub(_part(x, axis, 1, None), _part(x, axis, None, -1))
     heights = ops.add(_part(y, axis, 1, None), _part(y, axis, None, -1))
     return div(_sum(mul(spacings, heights), axis), 2.0)
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import ops
+from arraygrad._arguments import int_argument, symint_argument
 from arraygrad._dims import normalize_dim
 from arraygrad._grad_mode import inference_enabled
 from arraygrad._primitive import labelled
@@ -151,6 +152,19 @@ def _split_sizes(tensor: Tensor, split_size_or_sections: Any, dim: int) -> tuple
     return axis, sizes
 
 
+def _int_of_one(split_size: Tensor) -> int:
+    """``int(split_size)`` as PyTorch's ``Tensor.split`` takes it (any one-element tensor,
+    truncated); more elements go on to ``split_with_sizes``, whose parser refuses a tensor."""
+    if split_size.numel() != 1:
+        raise TypeError(
+            "split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
+            f"Tensor. Fix: pass the sizes as a list, split_sizes.tolist() (got {split_size.numel()}"
+            " elements)."
+        )
+    number = split_size.item()
+    return int(number.real if isinstance(number, complex) else number)
+
+
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of ``tensor`` split along ``dim``: into pieces of ``split_size_or_sections``
     elements (the last may be smaller), or of the listed sizes.
@@ -159,12 +173,15 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     >>> [p.tolist() for p in arraygrad.arange(5).split(2)]
     [[0, 1], [2, 3], [4]]
     """
+    if isinstance(split_size_or_sections, Tensor):  # PyTorch's Tensor.split: int() of it
+        split_size_or_sections = _int_of_one(split_size_or_sections)
     axis, sizes = _split_sizes(tensor, split_size_or_sections, dim)
     function = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
     return multiple_views(_slices(tensor, axis, sizes), function)
 
 
-def _chunk_sizes(input: Tensor, chunks: int, dim: int) -> tuple[int, list[int]]:
+def _chunk_sizes(input: Tensor, chunks: Any, dim: int, name: str) -> tuple[int, list[int]]:
+    chunks = int_argument(name, "chunks", chunks)  # a 0-d integer tensor is its int
     if chunks <= 0:
         raise RuntimeError(
             f"chunk expects `chunks` to be greater than 0, got: {chunks}. Fix: pass chunks >= 1."
@@ -191,7 +208,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     >>> arraygrad.chunk(arraygrad.arange(6), 4)
     (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
-    axis, sizes = _chunk_sizes(input, chunks, dim)
+    axis, sizes = _chunk_sizes(input, chunks, dim, "chunk")
     return multiple_views(_slices(input, axis, sizes), "Split")
 
 
@@ -217,6 +234,7 @@ def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor,
     >>> [p.tolist() for p in arraygrad.unsafe_split(arraygrad.arange(5), 2)]
     [[0, 1], [2, 3], [4]]
     """
+    split_size = symint_argument("unsafe_split", "split_size", split_size, 2)
     if not isinstance(split_size, int):
         raise TypeError(
             "unsafe_split(): argument 'split_size' (position 2) must be int, not "
@@ -248,7 +266,7 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]
     >>> arraygrad.unsafe_chunk(arraygrad.arange(6), 2)
     (tensor([0, 1, 2]), tensor([3, 4, 5]))
     """
-    axis, sizes = _chunk_sizes(input, chunks, dim)
+    axis, sizes = _chunk_sizes(input, chunks, dim, "unsafe_chunk")
     return _unsafe_pieces(input, axis, sizes, "UnsafeSplitBackward0")
 
 

@@ -294,6 +294,9 @@ class Tensor(
                 f"to() got an unexpected keyword argument '{next(iter(kwargs))}'. Fix: pass a "
                 "dtype, a device, a tensor, copy=, non_blocking= or memory_format=."
             )
+        if args and args[0].__class__ in (bool, float, complex):  # PyTorch: to(tensor(number))
+            wrapped: dict[type, dtype] = {bool: _dtype.bool_, float: _dtype.float64}  # (int: GPU)
+            args = (wrapped.get(args[0].__class__, _dtype.complex128), *args[1:])
         for arg in [*args, device]:
             if isinstance(arg, dtype):
                 target = arg

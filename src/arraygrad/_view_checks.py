@@ -128,28 +128,57 @@ def may_overlap(target: Tensor) -> bool:
     return False
 
 
-def check_overlap(target: Tensor, key: Any = None) -> None:
-    """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
-    has several elements at one memory location (an expanded tensor, overlapping windows),
-    where an element-wise write would be ambiguous."""
+def shared_positions(target: Tensor, key: Any = None) -> Any:
+    """The memory positions (flat, in ``target``'s root) of the elements of the view
+    ``target`` (with ``key``: of its region ``target[key]``) where several of them are one
+    memory location (an expanded tensor, overlapping windows); ``None`` where none are."""
     ops = _ag.ops
     if not may_overlap(target):
-        return  # only broadcasting and overlapping windows make elements share memory
+        return None  # only broadcasting and overlapping windows make elements share memory
     steps = target.__dict__["_view_steps"]
     root = target._base
     assert root is not None
     # Read from the memory layout where the backend can (untraced by arraygrad.compile: it is
     # metadata, fixed by the strides a compiled step guards on), else by replaying the steps.
     region = target._data if key is None else target._data[key]
-    repeats = _backend.has_repeats(_backend.memory_positions(region, root._data))
+    positions = _backend.memory_positions(region, root._data)
+    repeats = _backend.has_repeats(positions)
     if repeats is None:
         if key is not None:
             steps = (*steps, ops.basic_getitem.name, {"key": key})
         xp = _backend.xp
-        positions = xp.reshape(element_positions(tuple(root._data.shape), steps), (-1,))
-        count = positions.shape[0]
-        repeats = count > 1 and xp.unique_values(positions).shape[0] < count
-    if repeats:
+        positions = element_positions(tuple(root._data.shape), steps)
+        flat = xp.reshape(positions, (-1,))
+        count = flat.shape[0]
+        repeats = count > 1 and xp.unique_values(flat).shape[0] < count
+    return positions if repeats else None
+
+
+def one_value_per_location(target: Tensor, result: Tensor, positions: Any) -> Tensor:
+    """``result``, to be written into ``target`` whose elements at ``positions`` share memory
+    locations, with one value per location: as PyTorch's fills of a selection (``masked_fill_``,
+    ``tril_``) write only the selected elements, a location takes the value written through
+    any of its elements that the op changed (the last in order), else keeps its value."""
+    xp = _backend.xp
+    old = xp.reshape(target._data, (-1,))
+    new = xp.reshape(result._data, (-1,))
+    same = xp.logical_or(old == new, xp.logical_and(old != old, new != new))  # (NaN: same)
+    places = xp.reshape(xp.astype(positions, xp.int64), (-1,))
+    # Sorted by place, a changed element after the unchanged ones: each place's last is its.
+    order = xp.argsort(places * 2 + xp.astype(xp.logical_not(same), xp.int64), stable=True)
+    sorted_places = xp.take(places, order)
+    last = xp.concat([sorted_places[1:] != sorted_places[:-1], xp.ones((1,), dtype=xp.bool)])
+    chosen = xp.take(order[last], xp.searchsorted(sorted_places[last], places))
+    return Tensor._wrap(xp.reshape(xp.take(new, chosen), tuple(result._data.shape)))
+
+
+def check_overlap(target: Tensor, key: Any = None) -> None:
+    """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
+    has several elements at one memory location (an expanded tensor, overlapping windows),
+    where an element-wise write would be ambiguous."""
+    root = target._base
+    if shared_positions(target, key) is not None:
+        assert root is not None
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation. "

@@ -149,6 +149,10 @@ def test_lp_pool_of_a_float32_input_stays_float32() -> None:
         lambda x: F(x).lp_pool2d(x, 2, 5),
         lambda x: F(x).lp_pool3d(x, 2, 2),
         lambda x: F(x).lp_pool1d(x, 2, 0),
+        # lp_pool2d/3d unpack kernel_size in Python (kw, kh = _pair(k)): ValueError
+        lambda x: F(x).lp_pool2d(x, 2, [2]),
+        lambda x: F(x).lp_pool2d(x, 2, (2, 2, 2)),
+        lambda x: F(x).lp_pool3d(x[None], 2, [2, 2]),
     ],
 )
 def test_errors_match_torch(fn: Any) -> None:

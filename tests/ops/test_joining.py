@@ -201,6 +201,14 @@ def test_cartesian_prod_and_combinations_match_torch() -> None:
     _same(ag.combinations(ag.tensor(empty)), torch.combinations(torch.tensor(empty)), "empty")
 
 
+def test_combinations_of_none_are_a_new_tensor_outside_the_graph_as_torch() -> None:
+    # torch returns empty({0}) for r=0, which does not require grad (arraygrad's was a view)
+    for L in (torch, ag):
+        out = L.combinations(L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True), 0)
+        assert (out.shape, out.requires_grad, out.grad_fn, out._base) == ((0,), False, None, None)
+        assert out.dtype == L.float64
+
+
 @pytest.mark.parametrize(("n", "r"), [(9, 4), (30, 3), (300, 2)])
 @pytest.mark.parametrize("replace", [False, True])
 def test_combinations_of_longer_vectors_match_torch(n: int, r: int, replace: bool) -> None:

@@ -147,6 +147,7 @@ def test_gradcheck(name: str, data: st.DataObject) -> None:
 
 # --- ties, NaN, infinities and 0-d inputs: PyTorch's choices, exactly ----------------------------
 
+X_3_BY_2 = [[0.0, 1.0], [2.0, 4.0], [1.0, 3.0]]  # sample points of a lower rank than y
 EDGES = {
     "cummax_ties_take_later": (lambda x: x.cummax(0), [[1.0, 3.0, 3.0, 2.0, 3.0]]),
     "cummin_ties_take_later": (lambda x: x.cummin(0), [[3.0, 1.0, 1.0, 2.0, 1.0]]),
@@ -172,6 +173,15 @@ EDGES = {
     ),
     "trapezoid_single": (lambda x: lib(x).trapezoid(x), [[2.0]]),
     "trapezoid_x_unsorted": (lambda x: lib(x).trapezoid(x, x.flip(0)), [[1.0, 3.0, 2.0]]),
+    # x is not broadcast to y: its spacings along y's dim broadcast against the heights.
+    "trapezoid_x_higher_rank": (
+        lambda y, x: lib(y).trapezoid(y, x),
+        [[1.0, 2.0], [[1.0, 2.0], [3.0, 5.0]]],
+    ),
+    "trapezoid_x_lower_rank": (  # x of shape (3, 2) lined up with y's last dimensions
+        lambda y, x: (lib(y).trapezoid(y, x), lib(y).trapezoid(y, x, dim=1)),
+        [[[[1.0, 3.0], [0.5, 2.0], [4.0, 1.0]], [[2.0, 5.0], [3.0, 1.0], [0.0, 2.0]]], X_3_BY_2],
+    ),
     "cumulative_trapezoid_single": (lambda x: lib(x).cumulative_trapezoid(x), [[2.0]]),
     "cumulative_trapezoid_dx_tensor": (
         lambda x: lib(x).cumulative_trapezoid(x, dx=lib(x).tensor(2.0)),
@@ -248,6 +258,9 @@ INTEGER_OPS = {
     "cummax_int_bool": lambda x: (*x.cummax(1), *(x > 2).cummin(1), *x.int().cummax(0)),
     "trapezoid_int": lambda x: (lib(x).trapezoid(x), lib(x).trapz(x, dx=2)),
     "trapezoid_int_x": lambda x: lib(x).trapezoid(x, x),
+    "trapezoid_uint8_x_lower_rank": lambda x: lib(x).trapezoid(
+        x[:, :1, None].to(lib(x).uint8), x[:, :3].T.to(lib(x).uint8)
+    ),
     "cumulative_trapezoid_int": lambda x: (
         lib(x).cumulative_trapezoid(x),
         lib(x).cumulative_trapezoid(x, dx=2, dim=0),

@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from arraygrad import _backend, _dtype, _math
+from arraygrad._arguments import int_list_argument
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
 
@@ -47,8 +48,13 @@ def apply_reduction(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
-def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
-    """``value`` (an int or a sequence of ``n`` ints) as a tuple of ``n`` ints."""
+def ntuple(value: Any, n: int, name: str, iterate_tensors: bool = False) -> tuple[int, ...]:
+    """``value`` (an int or a sequence of ``n`` ints) as a tuple of ``n`` ints. A one-element
+    integer tensor is one int, as PyTorch's parser reads it for its ``int[n]`` arguments, other
+    tensors its TypeError; with ``iterate_tensors``, as PyTorch's Python functions that read
+    ``value`` with ``_pair`` (``fold``, ``max_unpool2d``), a tensor is a sequence instead."""
+    if not iterate_tensors:
+        value = int_list_argument("", name, value)
     if isinstance(value, int):
         return (value,) * n
     values = tuple(int(v) for v in value)

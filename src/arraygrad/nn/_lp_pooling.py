@@ -19,9 +19,29 @@ from arraygrad.nn._pooling import _avg_pool, _max_pool
 __all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d"]
 
 
+def _unpacked_kernel(kernel_size: Any, n: int) -> None:
+    """PyTorch's ``kw, kh = _pair(kernel_size)``: an int stands for all ``n``; anything
+    iterable (a tensor too: its elements) must have ``n`` elements, else Python's ValueError."""
+    if isinstance(kernel_size, int) or not hasattr(kernel_size, "__iter__"):
+        return  # (a float goes on to avg_pool's TypeError, as in PyTorch)
+    got = len(tuple(kernel_size))
+    if got < n:
+        raise ValueError(
+            f"not enough values to unpack (expected {n}, got {got}). Fix: pass kernel_size as "
+            f"an int or {n} ints."
+        )
+    if got > n:
+        raise ValueError(
+            f"too many values to unpack (expected {n}). Fix: pass kernel_size as an int or {n} "
+            f"ints (got {got})."
+        )
+
+
 def _lp_pool(
     input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool, n: int
 ) -> Tensor:
+    if n > 1:  # PyTorch's lp_pool2d/3d unpack the kernel in Python first (kw, kh = _pair(k))
+        _unpacked_kernel(kernel_size, n)
     if norm_type == math.inf:
         return _max_pool(input.abs(), n, kernel_size, stride, 0, 1, ceil_mode, False)
     if norm_type == -math.inf:

@@ -53,7 +53,7 @@ class _Geometry:
         own_max_pool1d: bool = False,
     ) -> None:
         self.kernel = ntuple(kernel_size, n, "kernel_size")
-        empty = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+        empty = stride is None or (not isinstance(stride, (int, Tensor)) and len(stride) == 0)
         self.stride = self.kernel if empty else ntuple(stride, n, "stride")
         self.padding = ntuple(padding, n, "padding")
         self.dilation = ntuple(dilation, n, "dilation")

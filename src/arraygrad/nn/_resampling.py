@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype, _shape, ops
+from arraygrad._arguments import symint_argument
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -132,6 +133,7 @@ def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
     >>> native_channel_shuffle(arraygrad.arange(4.0).reshape(1, 4, 1), 2).flatten().tolist()
     [0.0, 2.0, 1.0, 3.0]
     """
+    groups = symint_argument("native_channel_shuffle", "groups", groups, 2)
     if isinstance(groups, bool) or not isinstance(groups, int):
         raise TypeError(
             "native_channel_shuffle(): argument 'groups' (position 2) must be int, not "
@@ -160,7 +162,7 @@ def _block_geometry(
                 f"It is expected {what} equals to 2, but got size {len(tuple(value))}"
                 f". Fix: pass {what.split()[0]} as an int or a pair of ints."
             )
-        values.append(ntuple(value, 2, what))
+        values.append(ntuple(value, 2, what, iterate_tensors=True))  # PyTorch's _pair
     kernel, dil, pad, step = values
     for what, pair, low in (
         ("kernel size", kernel, 1),
@@ -265,7 +267,7 @@ def fold(
             ". Fix: pass input of shape (C * prod(kernel_size), L) or (N,"
             " C * prod(kernel_size), L), as unfold returns."
         )
-    out_size = ntuple(output_size, 2, "output_size")
+    out_size = ntuple(output_size, 2, "output_size", iterate_tensors=True)  # PyTorch's _pair
     kernel, dil, pad, step = _block_geometry("fold", kernel_size, dilation, padding, stride)
     rows, count = input.shape[-2], input.shape[-1]
     if rows % math.prod(kernel):

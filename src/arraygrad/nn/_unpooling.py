@@ -59,9 +59,10 @@ def _max_unpool(
     padding: Any,
     output_size: Any,
 ) -> Tensor:
-    kernel = ntuple(kernel_size, n, "kernel_size")
-    steps = kernel if stride is None else ntuple(stride, n, "stride")
-    pads = ntuple(padding, n, "padding")
+    # PyTorch's max_unpool reads these in Python (_pair and kin): a tensor is a sequence there
+    kernel = ntuple(kernel_size, n, "kernel_size", iterate_tensors=True)
+    steps = kernel if stride is None else ntuple(stride, n, "stride", iterate_tensors=True)
+    pads = ntuple(padding, n, "padding", iterate_tensors=True)
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d Tensor, but got a "
