@@ -34,6 +34,7 @@ from arraygrad._tensor_elementwise import TensorElementwiseMethods
 from arraygrad._tensor_indexing import TensorIndexingMethods
 from arraygrad._tensor_inplace import TensorInPlaceMethods
 from arraygrad._tensor_math import TensorMathMethods
+from arraygrad._tensor_operators import TensorOperatorMethods, bind_functions
 from arraygrad._tensor_random import TensorRandomMethods
 from arraygrad._tensor_set import TensorSetMethods
 from arraygrad._tensor_shape import TensorShapeMethods
@@ -70,6 +71,7 @@ def describe(tensor: Tensor) -> str:
 
 
 class Tensor(
+    TensorOperatorMethods,
     TensorAutogradMethods,
     TensorMathMethods,
     TensorElementwiseMethods,
@@ -412,60 +414,7 @@ class Tensor(
             return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
-    # --- arithmetic operators ----------------------------------------------------------------
-    # +, - and * go to the primitives through _math.binary itself: add() and sub() only add
-    # their alpha argument, and skipping that call is 5-8% of a small tensor's operator.
-
-    def __add__(self, other: Any) -> Tensor:
-        return _math.binary(ops.add, self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _math.binary(ops.add, other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _math.binary(ops.subtract, self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _math.binary(ops.subtract, other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _math.binary(ops.multiply, self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        # The tensor first, as PyTorch's node for ``2 * x`` lists it, and as the operand whose
-        # number PyTorch carries as it does ``x * 2``'s: ``binary`` rounds a number before a
-        # float16 tensor to float16 (``torch.mul(2**31, x)``), not one after it.
-        return _math.binary(ops.multiply, self, other)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _division.div(self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return _division.reflected_div(other, self)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return _power.pow(self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return _power.pow(other, self)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        return _division.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        return _division.floor_divide(other, self)
-
-    def __mod__(self, other: Any) -> Tensor:
-        return _division.remainder(self, other)
-
-    def __rmod__(self, other: Any) -> Tensor:
-        return _division.remainder(other, self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return _linalg.matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return _linalg.matmul(other, self)
+    # --- unary operators (the binary and in-place ones: _tensor_operators.py) ---------------
 
     def __neg__(self) -> Tensor:
         return _math.neg(self)
@@ -475,46 +424,6 @@ class Tensor(
 
     def __abs__(self) -> Tensor:
         return _math.abs(self)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        if other.__class__ is list or other.__class__ is tuple:
-            return NotImplemented  # PyTorch's: Python then compares identities, x == [1] False
-        return _comparison.eq(self, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        if other.__class__ is list or other.__class__ is tuple:
-            return NotImplemented  # (see __eq__)
-        return _comparison.ne(self, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return _comparison.lt(self, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return _comparison.le(self, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return _comparison.gt(self, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return _comparison.ge(self, other)
-
-    def __and__(self, other: Any) -> Tensor:
-        return _bitwise.bitwise_and(self, other)
-
-    def __rand__(self, other: Any) -> Tensor:
-        return _bitwise.bitwise_and(other, self)
-
-    def __or__(self, other: Any) -> Tensor:
-        return _bitwise.bitwise_or(self, other)
-
-    def __ror__(self, other: Any) -> Tensor:
-        return _bitwise.bitwise_or(other, self)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return _bitwise.bitwise_xor(self, other)
-
-    def __rxor__(self, other: Any) -> Tensor:
-        return _bitwise.bitwise_xor(other, self)
 
     def __invert__(self) -> Tensor:
         if self.dtype.category >= _dtype._FLOAT:  # (and complex) a TypeError, as in PyTorch
@@ -565,6 +474,8 @@ from arraygrad import (  # noqa: E402
     ops,
 )
 from arraygrad import _shape as _shape_mod  # noqa: E402
+
+bind_functions()
 
 
 def _ufunc_multiply(a: Any, b: Any) -> Tensor:

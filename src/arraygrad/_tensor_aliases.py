@@ -403,21 +403,6 @@ class TensorAliasMethods:
         """In place: ``self >>= other``."""
         return _ag._inplace.apply_promoted(self, _ag._bitwise.bitwise_right_shift, other)
 
-    def __lshift__(self, other: Any) -> Tensor:
-        return _ag._bitwise.bitwise_left_shift(self, other)
-
-    def __rlshift__(self, other: Any) -> Tensor:
-        return _ag._bitwise.bitwise_left_shift(other, self)
-
-    def __rshift__(self, other: Any) -> Tensor:
-        return _ag._bitwise.bitwise_right_shift(self, other)
-
-    def __rrshift__(self, other: Any) -> Tensor:
-        return _ag._bitwise.bitwise_right_shift(other, self)
-
-    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
-    __ilshift__, __irshift__ = bitwise_left_shift_, bitwise_right_shift_
-
     # --- special functions, renorm and the matrix exponential --------------------------------
 
     def i0(self) -> Tensor:

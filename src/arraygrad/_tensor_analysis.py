@@ -51,9 +51,10 @@ class TensorAnalysisMethods:
         """Mean of the non-NaN elements over ``dim``."""
         return _ag._reduction.nanmean(self, dim, keepdim, dtype=dtype)
 
-    def count_nonzero(self, dim: Any = None) -> Tensor:
-        """The number of non-zero elements over ``dim``."""
-        return _ag._reduction.count_nonzero(self, dim)
+    def count_nonzero(self, dim: Any = None, *dims: int) -> Tensor:
+        """The number of non-zero elements over ``dim`` (also PyTorch's ``count_nonzero(1, 0)``,
+        the dimensions as separate arguments)."""
+        return _ag._reduction.count_nonzero(self, (dim, *dims) if dims else dim)
 
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
         """``(min, max)`` over ``dim`` (all elements when ``None``)."""

@@ -213,29 +213,6 @@ class TensorInPlaceMethods:
         """In place: :meth:`xlogy`."""
         return _ag._inplace.apply_promoted(self, _ag._binary.xlogy, other)
 
-    # --- in-place operators: PyTorch's rules, see _inplace.py ----------------------------------
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return _ag._inplace.update(self, _ag._math.add, "add", other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return _ag._inplace.update(self, _ag._math.sub, "subtract", other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return _ag._inplace.update(self, _ag._math.mul, "multiply", other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return _ag._inplace.update(self, _ag._division.div, "divide", other)
-
-    def __ifloordiv__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply_promoted(self, _ag._division.floor_divide, other)
-
-    def __imod__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply_promoted(self, _ag._division.remainder, other)
-
-    def __ipow__(self, other: Any) -> Tensor:
-        return _ag._inplace.apply(self, _ag._power.pow, other)
-
     def add_(self, other: Any, *legacy: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other`` (also PyTorch's deprecated ``(alpha, other)``,
         with its warning)."""
@@ -280,6 +257,7 @@ class TensorInPlaceMethods:
         """In place: set every element to ``value``."""
         return _ag._inplace.fill(self, value)
 
-    def copy_(self, src: Any) -> Tensor:
-        """In place: copy ``src`` (broadcast to this shape) into this tensor."""
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        """In place: copy ``src`` (broadcast to this shape) into this tensor (``non_blocking``,
+        PyTorch's asynchronous host-device copy, changes nothing on one device)."""
         return _ag._inplace.copy(self, src)
