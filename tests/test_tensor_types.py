@@ -164,3 +164,15 @@ def test_new_copies_data_and_aliases_tensors() -> None:
 def test_layout_is_strided() -> None:
     assert ag.ones(2).layout is ag.strided
     assert repr(ag.ones(2).layout) == repr(torch.ones(2).layout).replace("torch", "arraygrad")
+
+
+@pytest.mark.parametrize("sizes", [(0, False), (2, True), (True, 2)])
+def test_new_reads_a_later_bool_size_as_an_int_as_torch(sizes: Any) -> None:
+    # (torch's parser reads a bool after the first size as an int; a first bool is no size)
+    said = []
+    for m in (torch, ag):
+        try:
+            said.append(tuple(m.ones(1).new(*sizes).shape))
+        except TypeError as error:
+            said.append(type(error))
+    assert said[1] == said[0]

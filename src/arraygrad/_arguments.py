@@ -144,6 +144,23 @@ def str_argument(op: str, name: str, value: Any, position: int | None = None) ->
     return value
 
 
+def int_sequence_argument(op: str, name: str, value: Any, position: int | None = None) -> Any:
+    """``value``, given to ``op`` for its argument ``name`` of any number of ints (PyTorch's
+    ``int[]``, such as ``unflatten``'s sizes): PyTorch's parser refuses a tensor there, even a
+    one-element one (which an ``int[N]`` reads, :func:`int_list_argument`).
+
+    >>> import arraygrad
+    >>> int_sequence_argument("unflatten", "sizes", arraygrad.tensor([2, 2]), 3)
+    Traceback (most recent call last):
+      ...
+    TypeError: unflatten(): argument 'sizes' (position 3) must be tuple of ints, not Tensor. \
+Fix: pass sizes.tolist().
+    """
+    if isinstance(value, Tensor):
+        raise _tensor_given(op, name, position, "tuple of ints", f"pass {name}.tolist().")
+    return value
+
+
 def _one_integer(value: Tensor) -> bool:
     """Whether PyTorch's parser reads ``value`` as a SymInt: one element (of any shape) of an
     integer or bool dtype."""

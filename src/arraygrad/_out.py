@@ -36,8 +36,12 @@ from arraygrad._tensor import Tensor
 from arraygrad._tensor_storage import resized_in_place
 
 __all__ = [
+    "check_unrecorded",
     "computed_in",
+    "linalg_castable",
     "made",
+    "store",
+    "tensors_out",
     "written",
     "written_bool",
     "written_copy",
@@ -139,10 +143,7 @@ def written_each(
     (True, tensor([1]))
     """
     if not isinstance(out, tuple | list) or not all(isinstance(o, Tensor) for o in out):
-        raise TypeError(
-            f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}. "
-            f"Fix: pass one tensor per result, e.g. out=(values, indices)."
-        )
+        raise _not_tensors_error(name, out)
     for target in out:
         _check_overlap(name, target, args, kwargs)
     results = function(*args, **kwargs)
@@ -152,11 +153,60 @@ def written_each(
             f"{len(out)}. Fix: pass one tensor per result."
         )
     for target, result in zip(out, results, strict=True):
-        _check_unrecorded(name, target, result)
+        check_unrecorded(name, target, result)
         _exact(name, result.dtype, target.dtype)
     for target, result in zip(out, results, strict=True):
-        _store(name, target, result)
+        store(name, target, result)
     return type(results)(*out)
+
+
+def tensors_out(name: str, out: Any, count: int) -> tuple[Tensor, ...]:
+    """``out`` as the tuple of ``count`` tensors that a function with ``count`` results writes
+    into, with PyTorch's TypeErrors for anything else (for the functions whose outs follow rules
+    of their own: ``linalg.lstsq``'s)."""
+    if not isinstance(out, tuple | list):
+        raise _not_tensors_error(name, out)
+    if len(out) != count:
+        raise TypeError(
+            f"expected tuple of {count} elements but got {len(out)}. Fix: pass {name}() one "
+            f"tensor per result, {count} in all."
+        )
+    for index, target in enumerate(out):
+        if not isinstance(target, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {index} in argument {count}, but got "
+                f"{type(target).__name__}. Fix: pass {name}() tensors only in out."
+            )
+    return tuple(out)
+
+
+def _not_tensors_error(name: str, out: Any) -> TypeError:
+    return TypeError(
+        f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}. "
+        f"Fix: pass one tensor per result, e.g. out=(values, indices)."
+    )
+
+
+def linalg_castable(name: str, label: str, result: _dtype.dtype, out: _dtype.dtype) -> None:
+    """PyTorch's check of a linear algebra result's ``out`` (its checkLinalgCompatibleDtype):
+    any dtype that holds the result's category (a wider float, a complex one for a float result)
+    is taken; ``label`` names the out as torch's message does.
+
+    >>> import arraygrad
+    >>> linalg_castable("torch.linalg.lstsq", "rank", arraygrad.int64, arraygrad.bool)
+    Traceback (most recent call last):
+      ...
+    RuntimeError: torch.linalg.lstsq: Expected rank to be safely castable from Long dtype, but \
+got rank with dtype Bool. Fix: give an out tensor of dtype arraygrad.int64 (or one that holds \
+it: a float one for an integer result).
+    """
+    if result.category > out.category:
+        raise RuntimeError(
+            f"{name}: Expected {label} to be safely castable from "
+            f"{_dtype.torch_type_name(result)} dtype, but got {label} with dtype "
+            f"{_dtype.torch_type_name(out)}. Fix: give an out tensor of dtype {result} (or one "
+            "that holds it: a float one for an integer result)."
+        )
 
 
 def computed_in(
@@ -224,7 +274,7 @@ def made(
             UserWarning,
             stacklevel=3,
         )
-    _store(name, out, result, warn=False)
+    store(name, out, result, warn=False)
     if requires_grad or (out.requires_grad and out.is_leaf):
         # PyTorch sets a factory's out to requires_grad as given: False clears it (under
         # no_grad, where an out that requires grad is taken)
@@ -249,9 +299,9 @@ def _written(
     elif compared:
         _check_overlap(name, out, args, kwargs, whole=check_dtype is _joinable)
     result = function(*args, **kwargs)
-    _check_unrecorded(name, out, result)
+    check_unrecorded(name, out, result)
     check_dtype(name, result.dtype, out.dtype)
-    return _store(name, out, result)
+    return store(name, out, result)
 
 
 # PyTorch's checks of out= against the inputs' memory, made before anything is computed (and
@@ -373,7 +423,7 @@ def _check_out(name: str, out: Any) -> Tensor:
     return out
 
 
-def _check_unrecorded(name: str, out: Tensor, result: Tensor) -> None:
+def check_unrecorded(name: str, out: Tensor, result: Tensor) -> None:
     """PyTorch records no history for an ``out=`` call: it refuses one whose result would
     need it. A result without a gradient (bool, integer) is written whatever requires grad."""
     if not _grad_mode.grad_enabled.get():
@@ -391,7 +441,7 @@ def _recorded_error(name: str) -> RuntimeError:
     )
 
 
-def _store(name: str, out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
+def store(name: str, out: Tensor, result: Tensor, warn: bool = True) -> Tensor:
     """Write ``result`` into ``out``, resized to its shape, converted to its dtype (as
     ``copy_`` converts); ``warn``: with PyTorch's warning when an out with elements is
     resized."""

@@ -57,7 +57,7 @@ def _q_tensor(name: str, input: Tensor, q: Any) -> tuple[Tensor, bool]:
                     ". Fix: pass q in [0, 1] (divide percentages by 100)."
                 )
         return ops.reshape(q, shape=(-1,)), q.ndim == 0
-    if isinstance(q, numbers.Real) and not isinstance(q, bool):
+    if isinstance(q, numbers.Real):  # (a bool too: PyTorch reads True as q = 1.0)
         if not 0 <= float(q) <= 1:
             raise RuntimeError(
                 f"{name}() q must be in the range [0, 1] but got {q}"

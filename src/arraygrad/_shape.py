@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from arraygrad import _backend, ops
+from arraygrad._arguments import int_list_argument, int_sequence_argument
 from arraygrad._concatenation import cat, concat, concatenate, stack  # re-exported: _shape.cat
 from arraygrad._dims import _shape_arg, dim_index, is_one_dim, normalize_dim, normalize_dims
 from arraygrad._indexing import getitem as getitem  # Tensor.__getitem__ resolves it here
@@ -313,6 +314,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     >>> arraygrad.unflatten(arraygrad.zeros(2, 6), 1, (-1, 2)).shape
     arraygrad.Size([2, 3, 2])
     """
+    sizes = int_sequence_argument("unflatten", "sizes", sizes, 3)
     shape = tuple(input._data.shape)
     sizes = tuple(int(s) for s in sizes)
     if not sizes:  # (checked first, as in PyTorch: before the dimension)
@@ -430,6 +432,8 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     >>> arraygrad.roll(arraygrad.tensor([1, 2, 3]), 1).tolist()
     [3, 1, 2]
     """
+    # (a one-element integer tensor is the one shift, as PyTorch's int list reads it)
+    shifts = int_list_argument("roll", "shifts", shifts, 2)
     shift = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
     if not shift:
         raise RuntimeError(

@@ -13,6 +13,7 @@ from typing import Any
 from arraygrad import _backend, _dtype, ops
 from arraygrad._arguments import bool_argument, number_argument
 from arraygrad._decompositions import _default_rtol, _matrices, eigh, eigvalsh, linalg_svd, svdvals
+from arraygrad._least_squares import _lapack_types
 from arraygrad._linalg import (
     LinAlgError,
     _kernel_supports,
@@ -27,7 +28,6 @@ from arraygrad._reduction import amax, amin
 from arraygrad._reduction import sum as _sum
 from arraygrad._shape import unsqueeze
 from arraygrad._tensor import Tensor
-from arraygrad._triangular import _lapack_types
 
 __all__: list[str] = []
 

@@ -40,6 +40,15 @@ if TYPE_CHECKING:
     from arraygrad._tensor import Tensor
 
 
+def _unrecorded(target: Tensor, op: Callable[..., Tensor], *args: Any) -> Tensor:
+    """``op(target, *args)`` written into ``target`` outside the graph, as PyTorch writes its
+    in-place logical ops (``logical_and_``, ...): ``target`` keeps its history (its gradient
+    passes through unchanged), a leaf that requires grad may be written, and an ``other`` that
+    requires grad is not read for gradients."""
+    with _ag._grad_mode.no_grad():
+        return _ag._inplace.apply(target, op, *args)
+
+
 def _in_graph(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """``op`` (a comparison or logical op) with its result tied to its first input by a zero
     gradient: PyTorch's ``h.lt_(1)`` leaves ``h`` requiring grad, as any in-place op does."""
@@ -307,19 +316,19 @@ class TensorAliasMethods:
 
     def logical_and_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_and`, as 0/1 in ``self``'s dtype."""
-        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_and), other)
+        return _unrecorded(self, _ag._comparison.logical_and, other)
 
     def logical_or_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_or`."""
-        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_or), other)
+        return _unrecorded(self, _ag._comparison.logical_or, other)
 
     def logical_xor_(self, other: Any) -> Tensor:
         """In place: :meth:`logical_xor`."""
-        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_xor), other)
+        return _unrecorded(self, _ag._comparison.logical_xor, other)
 
     def logical_not_(self) -> Tensor:
         """In place: :meth:`logical_not`."""
-        return _ag._inplace.apply(self, _in_graph(_ag._comparison.logical_not))
+        return _unrecorded(self, _ag._comparison.logical_not)
 
     # --- in-place shape changes: the tensor becomes a view of its own memory ------------------
 

@@ -135,6 +135,11 @@ class TensorShapeMethods:
 
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
         """Split dimension ``dim`` into ``sizes``."""
+        # PyTorch's method tests `if not sizes` first (a tensor's truth: "non-empty" for a
+        # zero, ambiguous for several elements), then its parser refuses any tensor
+        if isinstance(sizes, _ag.Tensor) and not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty. Fix: pass sizes.tolist().")
+        sizes = _ag._arguments.int_sequence_argument("unflatten", "sizes", sizes, 2)
         return _ag._shape.unflatten(self, dim, sizes)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
@@ -161,6 +166,7 @@ class TensorShapeMethods:
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         """Shift elements circularly along ``dims``."""
+        shifts = _ag._arguments.int_list_argument("roll", "shifts", shifts, 1)
         return _ag._shape.roll(self, shifts, dims)
 
     def narrow(self, dim: int, start: Any, length: int) -> Tensor:
@@ -440,9 +446,14 @@ def _squeeze_dims(method: str, dims: tuple[Any, ...], dim: Any) -> Any:
     if not dims and dim is not None:
         return dim
     several = len(dims) > 1
+    if several and dims[0].__class__ is not bool:
+        # PyTorch's parser reads a bool after the first int of an int list as an int
+        # (x.squeeze(2, False) squeezes dims 2 and 0); a first bool picks no overload
+        dims = (dims[0], *(int(d) if d.__class__ is bool else d for d in dims[1:]))
     if (
         dim is ALL_DIMS
         and None not in dims
+        and not (several and dims[0].__class__ is bool)
         and not (several and not all(_ag._dims.is_one_dim(d) for d in dims))
     ):
         return tuple(dims) if several else dims[0]

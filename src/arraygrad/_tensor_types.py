@@ -118,8 +118,10 @@ def legacy_new(
         return first.view(first.shape)
     if len(args) == 1 and isinstance(first, _ag.Size):
         return _sized(dtype, tuple(first))
-    if all(_is_int(a) for a in args):
-        return _sized(dtype, args)
+    if _is_int(first) and all(_is_int(a) or a.__class__ is bool for a in args[1:]):
+        # (PyTorch's parser reads a bool after the first size as an int: new(0, False) is
+        # new(0, 0); a first bool is data)
+        return _sized(dtype, tuple(int(a) if a.__class__ is bool else a for a in args))
     if len(args) > 1:
         if isinstance(first, _ag.Size):
             raise _refuse(args, {})

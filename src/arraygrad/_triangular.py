@@ -12,8 +12,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from arraygrad import _backend, _dtype, ops, return_types
-from arraygrad._arguments import bool_argument, int_argument, number_argument, str_argument
+from arraygrad import _backend, ops, return_types
+from arraygrad._arguments import bool_argument, int_argument
 from arraygrad._dtype import torch_type_name
 from arraygrad._linalg import _kernel_supports, _square_shape, inverse, matmul, tril, triu
 from arraygrad._math import _operands
@@ -389,116 +389,3 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Tensor | None = None) ->
     if a.dtype.is_complex:
         return _sum(ops.complex_ops.multiply(ops.conj(a), b), dim)
     return _sum(ops.multiply(a, b), dim)
-
-
-_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
-
-
-def _lapack_types(a: Tensor) -> None:
-    """lstsq's and matrix_rank's refusal of other dtypes than float32, float64 and complex."""
-    if not (a.dtype.is_floating_point or a.dtype.is_complex) or a.dtype in _dtype.REDUCED_FLOATS:
-        raise RuntimeError(
-            "This function doesn't handle types other than float and double (got "
-            f"{_dtype.torch_type_name(a.dtype)}). Fix: convert A first, e.g. A.double()."
-        )
-
-
-def lstsq(
-    A: Tensor,  # noqa: N803 - torch's names
-    B: Tensor,  # noqa: N803
-    rcond: float | None = None,
-    *,
-    driver: str | None = None,
-) -> Any:
-    """The least-squares solution ``X = pinv(A) B`` of ``A X = B`` as
-    ``return_types.linalg_lstsq(solution, residuals, rank, singular_values)``, filled as torch's
-    CPU ``driver`` fills them (default ``"gelsy"``): ``residuals`` (the squared residual norm of
-    each column) for ``gels``, ``gelsd`` and ``gelss`` when ``m > n`` and ``A`` has full rank,
-    ``rank`` except for ``gels``, ``singular_values`` for ``gelsd`` and ``gelss``. Singular
-    values below ``rcond`` (default ``eps * max(m, n)``) times the largest count as zero. The
-    gradient is that of ``pinv(A) B``, as in torch.
-
-    >>> import arraygrad
-    >>> a = arraygrad.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
-    >>> arraygrad.linalg.lstsq(a, arraygrad.tensor([[1.0], [2.0], [3.0]])).solution
-    tensor([[1.],
-            [2.]])
-    """
-    # imported here: these modules import this one's neighbours at package import time
-    from arraygrad import return_types
-    from arraygrad._decompositions import _default_rtol, svdvals
-    from arraygrad._matrix_functions import pinverse
-    from arraygrad._spectral import matrix_rank
-
-    driver = "gelsy" if driver is None else str_argument("linalg_lstsq", "driver", driver)
-    rcond = number_argument("linalg_lstsq", "rcond", rcond, 3, kind="float")
-    if driver not in _LSTSQ_DRIVERS:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
-            f"gelss), got {driver!r}. Fix: pick one of those or leave it None."
-        )
-    if A.dtype != B.dtype:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
-            f"input's dtype {A.dtype.name} and other's dtype {B.dtype.name}. Fix: convert one."
-        )
-    a, b = _operands(A, B)
-    _lapack_types(a)
-    if a.ndim < 2:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: input must have at least 2 dimensions, got shape "
-            f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
-        )
-    if b.ndim > a.ndim or b.ndim < a.ndim - 1:
-        raise RuntimeError(
-            "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
-            f"(input.dim() - other.dim()) <= 1, got shapes {list(a.shape)} and "
-            f"{list(b.shape)}. Fix: B is (*, m, k) or (*, m) for A of shape (*, m, n)."
-        )
-    m, n = a.shape[-2], a.shape[-1]
-    vector = b.ndim == a.ndim - 1
-    rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
-    if rhs.ndim < 2 or rhs.shape[-2] != m:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: input.size(-2) should match other.size(-2), got {m} and "
-            f"{b.shape[-1] if vector else (b.shape[-2] if b.ndim > 1 else b.shape[0])}. Fix: "
-            f"B needs {m} rows."
-        )
-    rtol = _default_rtol(a) if rcond is None or rcond < 0 else float(rcond)
-    solution = matmul(pinverse(a, rtol), rhs)
-    if vector:
-        solution = ops.reshape(solution, shape=tuple(solution.shape[:-1]))
-    solution = labelled(solution, "LinalgLstsqBackward0")  # (torch's node)
-    xp = _backend.xp
-    dtype = a._data.dtype
-    if a.dtype.is_complex:  # the residuals and singular values are real
-        dtype = xp.real(xp.zeros((), dtype=dtype)).dtype
-    empty = Tensor._wrap(xp.zeros((0,), dtype=dtype))
-    rank = (
-        Tensor._wrap(xp.zeros((0,), dtype=xp.int64))
-        if driver == "gels"
-        else matrix_rank(a, rtol=rtol)
-    )
-    # Only gelsd / gelss with m > n give residuals that depend on the rank: reading it into
-    # Python (compile then runs eagerly) is limited to them.
-    full_rank = (
-        driver in ("gelsd", "gelss")
-        and m > n
-        and bool(ops.all(rank == min(m, n), axis=None, keepdims=False).item())
-    )
-    residuals = empty
-    if m > n and (driver == "gels" or full_rank):
-        fitted = matmul(
-            a, solution if not vector else ops.reshape(solution, shape=(*solution.shape, 1))
-        )
-        # (a vector B keeps its column's trailing 1 here, as in torch)
-        diff = fitted - rhs
-        if diff.dtype.is_complex:  # squared moduli
-            diff = ops.complex_ops.abs(diff)
-        residuals = _sum(ops.multiply(diff, diff), -2)
-    elif solution._rg:  # torch's empty residuals are in the graph too, sending nothing back
-        part = ops.reshape(solution, shape=(-1,))[:0]
-        residuals = ops.complex_ops.abs(part) if part.dtype.is_complex else part * part
-    values = svdvals(a.detach()) if driver in ("gelsd", "gelss") else empty
-    residuals = labelled(residuals, "LinalgLstsqBackward0")  # (torch's one node for both)
-    return return_types.linalg_lstsq(solution, residuals, rank, values)

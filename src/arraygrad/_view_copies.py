@@ -26,7 +26,7 @@ from arraygrad import (
 )
 from arraygrad._arguments import index_argument, require_tensor
 from arraygrad._dims import is_one_dim, normalize_dim
-from arraygrad._out import _exact, _store, written_exactly
+from arraygrad._out import _exact, store, written_exactly
 from arraygrad._tensor import Tensor
 from arraygrad._tensor_shape import ALL_DIMS, dim_given
 
@@ -303,7 +303,7 @@ def _written_parts(
 def _written_part(name: str, target: Tensor, part: Tensor) -> None:
     # (a frame of its own: out's resize warning names the caller of the public function)
     _exact(name, part.dtype, target.dtype)
-    _store(name, target, part)
+    store(name, target, part)
 
 
 def squeeze_copy(input: Tensor, dim: Any = ALL_DIMS, *, out: Tensor | None = None) -> Tensor:

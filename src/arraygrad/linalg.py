@@ -32,6 +32,7 @@ from arraygrad._decompositions import linalg_svd as svd
 from arraygrad._dims import normalize_dim as _normalize_dim
 from arraygrad._indexing import index_select as _index_select
 from arraygrad._ldl import ldl_factor, ldl_factor_ex, ldl_solve
+from arraygrad._least_squares import lstsq
 from arraygrad._linalg import LinAlgError, _kernel_supports, _low_precision, _square, matmul
 from arraygrad._linalg import inverse as _inverse
 from arraygrad._linalg import linalg_det as det
@@ -74,7 +75,7 @@ from arraygrad._statistics import check_norm_dtype as _check_norm_dtype
 from arraygrad._statistics import vector_norm
 from arraygrad._tensor import Tensor as _Tensor
 from arraygrad._tensor import describe as _describe
-from arraygrad._triangular import lstsq, multi_dot, solve_triangular, vecdot
+from arraygrad._triangular import multi_dot, solve_triangular, vecdot
 from arraygrad._unary import not_implemented as _not_implemented
 
 if TYPE_CHECKING:

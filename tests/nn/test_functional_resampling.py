@@ -425,3 +425,17 @@ EMPTY_RESAMPLING_CASES = [
 @shape_cases(EMPTY_RESAMPLING_CASES)
 def test_resampling_of_empty_inputs_as_torch(call: Any, shape: tuple[int, ...]) -> None:
     assert_like_torch_on(call, shape)
+
+
+@pytest.mark.parametrize("factor", [[2], True, 2.0])
+@pytest.mark.parametrize("name", ["pixel_shuffle", "pixel_unshuffle"])
+def test_pixel_shuffle_takes_a_plain_int_factor_as_torch(factor: Any, name: str) -> None:
+    # (torch's parser reads a 0-d integer tensor as the int, and refuses any other tensor)
+    said = []
+    for m in (torch, ag):
+        x = m.arange(16.0).reshape(1, 4, 2, 2)
+        with pytest.raises(TypeError) as caught:
+            getattr(m.nn.functional, name)(x, m.tensor(factor))
+        said.append(str(caught.value).split(". Fix")[0])
+    assert said[1] == said[0]
+    assert AF.pixel_shuffle(ag.arange(4.0).reshape(4, 1, 1), ag.tensor(2)).shape == (1, 2, 2)

@@ -308,3 +308,10 @@ def test_takes_the_dtypes_torch_takes(name: str, dtype: str) -> None:
 @pytest.mark.parametrize("dtype", ["complex64", "int64"])
 def test_mode_checks_its_dim_before_its_dtype_as_torch(dim: int, dtype: str) -> None:
     assert_refused_as_torch(lambda lib, x: x.mode(dim), dtype)
+
+
+@pytest.mark.parametrize("q", [True, False])
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+def test_quantile_reads_a_bool_q_as_a_number_as_torch(q: bool, name: str) -> None:
+    said = [getattr(m.tensor([1.0, 2.0, 3.0, 4.0]), name)(q).item() for m in (torch, ag)]
+    assert said[1] == said[0]

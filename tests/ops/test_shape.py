@@ -368,3 +368,42 @@ def test_squeeze_of_dim_none_is_torchs_type_error(call: Any) -> None:
         # cannot tell: torch's "got (Tensor, dim=NoneType)")
         said.append(str(caught.value).split("\n")[0].replace("Tensor, dim=", "Tensor, "))
     assert said[1] == said[0]
+
+
+@pytest.mark.parametrize("shifts", [[1], [True], [[1]], [1, 2], [1.0]])
+@pytest.mark.parametrize("method", [False, True])
+def test_roll_reads_tensor_shifts_as_torch(shifts: Any, method: bool) -> None:
+    # (torch's int list reads a one-element integer tensor as the int; others are TypeErrors)
+    said = []
+    for m in (torch, ag):
+        x, s = m.arange(6.0).reshape(2, 3), m.tensor(shifts[0] if len(shifts) == 1 else shifts)
+        try:
+            said.append((x.roll(s) if method else m.roll(x, s)).tolist())
+        except TypeError as error:
+            said.append(str(error).split(". Fix")[0])
+    assert said[1] == said[0]
+
+
+@pytest.mark.parametrize("sizes", [0, 4, [2, 2], [4], True])
+@pytest.mark.parametrize("method", [False, True])
+def test_unflatten_refuses_tensor_sizes_as_torch(sizes: Any, method: bool) -> None:
+    said = []
+    for m in (torch, ag):
+        x = m.arange(8.0).reshape(2, 4)
+        with pytest.raises((TypeError, RuntimeError)) as caught:
+            x.unflatten(1, m.tensor(sizes)) if method else m.unflatten(x, 1, m.tensor(sizes))
+        said.append((caught.type, str(caught.value).split(". Fix")[0].split(" (shape")[0]))
+    assert said[1] == said[0]
+
+
+@pytest.mark.parametrize("dims", [(1, False), (2, False), (2, True), (0, False), (True, 2)])
+@pytest.mark.parametrize("method", ["squeeze", "squeeze_"])
+def test_squeeze_reads_a_later_bool_dim_as_an_int_as_torch(dims: Any, method: str) -> None:
+    # (torch's parser reads a bool after the first int of an int list as an int)
+    said = []
+    for m in (torch, ag):
+        try:
+            said.append(tuple(getattr(m.ones(1, 3, 1), method)(*dims).shape))
+        except (TypeError, RuntimeError) as error:
+            said.append(type(error))
+    assert said[1] == said[0]

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from arraygrad import _dtype, _shape, ops
-from arraygrad._arguments import symint_argument
+from arraygrad._arguments import int_argument, symint_argument
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import ntuple
 from arraygrad.nn._padding import pad as _pad
@@ -50,7 +50,8 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     >>> pixel_shuffle(arraygrad.arange(4.0).reshape(4, 1, 1), 2).tolist()
     [[[0.0, 1.0], [2.0, 3.0]]]
     """
-    r = int(upscale_factor)
+    # (a plain int: PyTorch's parser reads a 0-d integer tensor, no other)
+    r = int(int_argument("pixel_shuffle", "upscale_factor", upscale_factor, 2))
     _check_factor("pixel_shuffle", input, r, "upscale_factor")
     *lead, channels, height, width = input.shape
     if channels % (r * r):
@@ -73,7 +74,8 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     >>> pixel_unshuffle(arraygrad.arange(4.0).reshape(1, 2, 2), 2).flatten().tolist()
     [0.0, 1.0, 2.0, 3.0]
     """
-    r = int(downscale_factor)
+    # (a plain int: PyTorch's parser reads a 0-d integer tensor, no other)
+    r = int(int_argument("pixel_unshuffle", "downscale_factor", downscale_factor, 2))
     _check_factor("pixel_unshuffle", input, r, "downscale_factor")
     *lead, channels, height, width = input.shape
     for what, size, axis in (("height", height, -2), ("width", width, -1)):

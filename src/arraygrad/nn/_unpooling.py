@@ -63,6 +63,21 @@ def _max_unpool(
     kernel = ntuple(kernel_size, n, "kernel_size", iterate_tensors=True)
     steps = kernel if stride is None else ntuple(stride, n, "stride", iterate_tensors=True)
     pads = ntuple(padding, n, "padding", iterate_tensors=True)
+    for name, value in (
+        ("kernel_size", kernel_size),
+        ("stride", stride),
+        ("padding", padding),
+        ("output_size", output_size),
+    ):
+        if isinstance(value, Tensor) and value.ndim:
+            # PyTorch's Python computes the output size from the tensor's elements, then its
+            # torch._check refuses the tensor conditions that gives
+            raise TypeError(
+                "cond must be a bool, but got a Tensor. For tensor conditions, use "
+                "torch._check_tensor_all() to assert that all elements are true. (max_unpool"
+                f"{n}d: {name} given as a tensor of shape {list(value.shape)}.) Fix: pass ints, "
+                f"e.g. {name}.tolist()."
+            )
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d Tensor, but got a "
