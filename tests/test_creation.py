@@ -785,3 +785,15 @@ def test_random_like_in_a_format_compiles_and_draws_anew_on_each_replay() -> Non
         first, second, third = draw(x), draw(x), draw(x)
     assert first.stride() == second.stride() == third.stride() == (6, 1, 6, 3)
     assert not ag.equal(second, third)
+
+
+@pytest.mark.parametrize("sizes", [(-3,), (-3, 0), (3, -1), (-1, -2)])
+def test_eye_of_a_negative_size_is_torchs_runtime_error(sizes: tuple[int, ...]) -> None:
+    # Regression (fuzz_methods seed 300088): NumPy's ValueError "negative dimensions are not
+    # allowed" came out, where torch checks n, then m.
+    messages = []
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError) as info:
+            lib.eye(*sizes)
+        messages.append(str(info.value))
+    assert messages[1].startswith(messages[0]) and "Fix:" in messages[1]

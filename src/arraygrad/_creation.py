@@ -563,6 +563,12 @@ def eye(
     if options.get("out") is not None:
         return made("eye", eye, (n, m), options, dtype, requires_grad)
     creation_options("eye", options)
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:  # (PyTorch's check, before NumPy's ValueError)
+            raise RuntimeError(
+                f"{name} must be greater or equal to 0, got {int(size)}. Fix: pass {name} >= 0 "
+                "(eye(n, m) is the n x m identity matrix)."
+            )
     try:
         return _leaf(_backend.xp.eye(n, m, dtype=_float_default(dtype)), requires_grad)
     except (MemoryError, ValueError) as error:
