@@ -531,6 +531,15 @@ SELECTION_FILLS: dict[str, tuple[Callable[[Any], Any], bool]] = {
     "index_fill_": (lambda e: e.index_fill_(-1, e.new_tensor([0]).long(), 2.0), True),
     "index_fill_ empty": (lambda e: e.index_fill_(-1, e.new_zeros(0).long(), 2.0), True),
     "index_put_": (lambda e: e.index_put_((e.new_tensor([1]).long(),), e.new_tensor(2.0)), True),
+    # (accumulated: every value sent to a location is added there, 2 * 3 of them here)
+    "index_put_ accumulate": (
+        lambda e: e.index_put_((e.new_tensor([0, 1]).long(),), e.new_tensor(2.0), True),
+        True,
+    ),
+    "index_put_ accumulate mask": (
+        lambda e: e.index_put_((e > 0,), e.new_tensor([0.5]), accumulate=True),
+        True,
+    ),
     "triu_": (lambda e: e.triu_(), False),
     "tril_": (lambda e: e.tril_(-1), False),
     "fill_diagonal_": (lambda e: e[0].fill_diagonal_(2.0), False),
@@ -550,6 +559,8 @@ def test_fills_of_a_selection_write_an_expanded_tensor_as_torch_does(name: str) 
             op(expanded)
         said = [str(w.message).split(" on expanded")[0] for w in caught]
         results.append((base.tolist(), expanded.tolist(), base._version, said))
+        # (the warning names the caller's line, this file's, as PyTorch's does)
+        assert [w.filename for w in caught] == [__file__] * len(caught)
     assert str(results[1]) == str(results[0])
     assert bool(results[1][3]) == warns
     if name.startswith("fill_diagonal_"):

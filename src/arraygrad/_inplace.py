@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -249,10 +250,16 @@ def apply_op(
             _view_checks.check_unrecorded(target, overlap and not fill)
             if fill:
                 shared, warned = _view_checks.shared_positions(target), _OVERLAPPING_FILLS[name]
-        result = _computed(target, op, target, args, kwargs)
-        if shared is not None:
-            if warned is not None:
-                warnings.warn(_OVERLAP_DEPRECATED.format(*warned), UserWarning, stacklevel=4)
+        result = _computed(target, op, target, args, kwargs)  # (also checks the arguments)
+        if shared is not None and warned is not None:
+            warnings.warn(
+                _OVERLAP_DEPRECATED.format(*warned), UserWarning, stacklevel=_caller_level()
+            )
+        if shared is not None and name == _INDEX_PUT and _accumulates(args, kwargs):
+            # index_put_(..., accumulate=True) adds every value to its memory location, so
+            # the values sent to elements sharing one are all summed there.
+            result = _view_checks.accumulated_per_location(target, shared, *args[:2])
+        elif shared is not None:
             result = _view_checks.one_value_per_location(target, result, shared)
         _write(target, result)
     _primitive.bump_version(target)
@@ -271,10 +278,27 @@ _OVERLAPPING_FILLS: dict[str, tuple[str, str] | None] = {
     "arraygrad._linalg.triu": None,
     "arraygrad._view_scatter.fill_diagonal": None,
 }
+_INDEX_PUT = "arraygrad._index_updates.index_put"
 _OVERLAP_DEPRECATED = (
     "Use of {} on expanded tensors is deprecated. Please clone() the tensor before performing "
     "this operation. This also applies to advanced indexing e.g. {}"
 )
+
+
+def _accumulates(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether index_put's arguments (``indices, values, accumulate``) ask it to add."""
+    return bool(args[2] if len(args) > 2 else kwargs.get("accumulate", False))
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first caller outside arraygrad, for a warning raised by the
+    function calling this one: the methods and functions reaching ``apply_op`` take one to
+    three frames, so a fixed level would name arraygrad's own line for some of them."""
+    frame: Any = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("arraygrad."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _computed(

@@ -172,6 +172,30 @@ def one_value_per_location(target: Tensor, result: Tensor, positions: Any) -> Te
     return Tensor._wrap(xp.reshape(xp.take(new, chosen), tuple(result._data.shape)))
 
 
+def accumulated_per_location(target: Tensor, positions: Any, indices: Any, values: Any) -> Tensor:
+    """``target.index_put(indices, values, accumulate=True)`` for a ``target`` whose elements
+    at ``positions`` share memory locations: as PyTorch's, each value is added to the location
+    of the element it goes to, so a location sums the values sent to any of its elements.
+
+    >>> import arraygrad
+    >>> e = arraygrad.zeros(1).expand(2)  # two elements, one location
+    >>> positions = arraygrad._backend.xp.asarray([0, 0])
+    >>> accumulated_per_location(e, positions, (arraygrad.tensor([0, 1]),), 1.0).tolist()
+    [2.0, 2.0]
+    """
+    xp = _backend.xp
+    found = xp.unique_all(xp.reshape(positions, (-1,)))
+    # The locations' values, one each, and the location of each of target's elements.
+    locations = Tensor._wrap(xp.take(xp.reshape(target._data, (-1,)), found.indices))
+    where = Tensor._wrap(xp.reshape(found.inverse_indices, tuple(target._data.shape)))
+    sent_to = where[tuple(indices)]
+    if not isinstance(values, Tensor):
+        values = _ag.tensor(values, dtype=target.dtype)
+    values = _ag.broadcast_to(values, tuple(sent_to.shape))
+    summed = _ag.index_put(locations, (sent_to.reshape(-1),), values.reshape(-1), accumulate=True)
+    return summed[where]
+
+
 def check_overlap(target: Tensor, key: Any = None) -> None:
     """Raise PyTorch's error if ``target`` (a view; with ``key``: its region ``target[key]``)
     has several elements at one memory location (an expanded tensor, overlapping windows),
