@@ -176,3 +176,30 @@ def test_new_reads_a_later_bool_size_as_an_int_as_torch(sizes: Any) -> None:
         except TypeError as error:
             said.append(type(error))
     assert said[1] == said[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "device"),
+    [
+        ((True, 2), None),
+        ((False, True), None),
+        ((None, 2), None),
+        ((2.5, 2, 3), None),
+        (("a", 2), None),
+        ((None, 2, 3, 4), None),
+        ((True, 2), "cpu"),
+    ],
+)
+@pytest.mark.parametrize("legacy", [False, True])
+def test_new_with_a_first_argument_not_a_size_in_torchs_words(
+    args: Any, device: Any, legacy: bool
+) -> None:
+    # Regression: arraygrad said "argument 'size' failed to unpack the object at pos 1";
+    # torch's parser finds no form and says which refused the arguments, and why.
+    said = []
+    for m in (torch, ag):
+        options = {} if device is None else {"device": device}
+        with pytest.raises(TypeError) as caught:
+            (m.FloatTensor if legacy else m.ones(1).new)(*args, **options)
+        said.append(str(caught.value))
+    assert said[1].startswith(said[0]) and "Fix:" in said[1]

@@ -6,6 +6,7 @@ for the words, used by every function that checks."""
 
 from __future__ import annotations
 
+import numbers
 import operator
 from typing import Any
 
@@ -158,7 +159,38 @@ Fix: pass sizes.tolist().
     """
     if isinstance(value, Tensor):
         raise _tensor_given(op, name, position, "tuple of ints", f"pass {name}.tolist().")
+    if isinstance(value, list | tuple):
+        return tuple(_int_element(op, name, position, i, v) for i, v in enumerate(value))
     return value
+
+
+def _int_element(op: str, name: str, position: int | None, index: int, value: Any) -> Any:
+    """Element ``index`` of an ``int[]`` argument as PyTorch's parser reads it: an int (a bool
+    after the first), a one-element integer tensor's int (a bool one trips its internal
+    assert); anything else its TypeError, worded by whether it is the first element."""
+    if isinstance(value, numbers.Integral) and not (index == 0 and isinstance(value, bool)):
+        return int(value)
+    if isinstance(value, Tensor) and _one_integer(value):
+        if value.dtype is _dtype.bool_:
+            raise RuntimeError(
+                "Expected scalar.isIntegral( false) to be true, but got false.  (Could this "
+                "error message be improved?  If so, please report an enhancement request to "
+                f"PyTorch.) ({op}(): element {index} of '{name}' is a bool tensor.) Fix: pass "
+                "ints, e.g. int(t)."
+            )
+        return int(value.item())
+    kind = type(value).__name__
+    if index == 0:
+        where = f"argument '{name}'" + ("" if position is None else f" (position {position})")
+        raise TypeError(
+            f"{op}(): {where} must be tuple of ints, but found element of type {kind} at pos 0"
+            f". Fix: pass ints, e.g. int(t) of a one-element tensor."
+        )
+    raise TypeError(
+        f"{op}(): argument '{name}' failed to unpack the object at pos {index + 1} with error "
+        f'"type must be tuple of ints,but got {kind}". Fix: pass ints, e.g. int(t) of a '
+        "one-element tensor."
+    )
 
 
 def _one_integer(value: Tensor) -> bool:

@@ -33,6 +33,48 @@ def _lapack_types(a: Tensor) -> None:
         )
 
 
+def _check_operands(A: Tensor, B: Tensor) -> None:  # noqa: N803 - torch's names
+    """torch's first checks of lstsq's operands, in its order (before the out tensors' dtypes,
+    the driver's name and the dtype's support): ranks, dtypes, then sizes."""
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: input must have at least 2 dimensions. (Got shape "
+            f"{list(A.shape)}.) Fix: pass a matrix or a batch of matrices."
+        )
+    if B.ndim < 1:
+        raise RuntimeError(
+            "torch.linalg.lstsq: other must have at least 1 dimension. (Got a 0-d tensor.) Fix: "
+            "B is (*, m, k) or (*, m) for A of shape (*, m, n)."
+        )
+    if A.dtype != B.dtype:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
+            f"input's dtype {_dtype.torch_type_name(A.dtype)} and other's dtype "
+            f"{_dtype.torch_type_name(B.dtype)}. Fix: convert one."
+        )
+    if B.ndim > A.ndim or B.ndim < A.ndim - 1:
+        raise RuntimeError(
+            "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+            f"(input.dim() - other.dim()) <= 1 (got shapes {list(A.shape)} and "
+            f"{list(B.shape)}). Fix: B is (*, m, k) or (*, m) for A of shape (*, m, n)."
+        )
+    vector = B.ndim == A.ndim - 1
+    rows = B.shape[-1] if vector else B.shape[-2]
+    if rows != A.shape[-2]:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if vector else -2})"
+            f" (got {A.shape[-2]} and {rows}). Fix: B needs {A.shape[-2]} rows."
+        )
+
+
+def _check_driver(driver: str) -> None:
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError(
+            f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
+            f"gelss), got {driver!r}. Fix: pick one of those or leave it None."
+        )
+
+
 def lstsq(
     A: Tensor,  # noqa: N803 - torch's names
     B: Tensor,  # noqa: N803
@@ -62,43 +104,18 @@ def lstsq(
     from arraygrad._matrix_functions import pinverse
     from arraygrad._spectral import matrix_rank
 
-    if out is not None:
-        return _lstsq_out(A, B, rcond, driver, out)
     # (torch lower-cases the name: "GELSD" is gelsd)
     driver = "gelsy" if driver is None else str_argument("linalg_lstsq", "driver", driver).lower()
     rcond = number_argument("linalg_lstsq", "rcond", rcond, 3, kind="float")
-    if driver not in _LSTSQ_DRIVERS:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
-            f"gelss), got {driver!r}. Fix: pick one of those or leave it None."
-        )
-    if A.dtype != B.dtype:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
-            f"input's dtype {A.dtype.name} and other's dtype {B.dtype.name}. Fix: convert one."
-        )
+    if out is not None:
+        return _lstsq_out(A, B, rcond, driver, out)
+    _check_operands(A, B)
+    _check_driver(driver)
     a, b = _operands(A, B)
     _lapack_types(a)
-    if a.ndim < 2:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: input must have at least 2 dimensions, got shape "
-            f"{list(a.shape)}. Fix: pass a matrix or a batch of matrices."
-        )
-    if b.ndim > a.ndim or b.ndim < a.ndim - 1:
-        raise RuntimeError(
-            "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
-            f"(input.dim() - other.dim()) <= 1, got shapes {list(a.shape)} and "
-            f"{list(b.shape)}. Fix: B is (*, m, k) or (*, m) for A of shape (*, m, n)."
-        )
     m, n = a.shape[-2], a.shape[-1]
     vector = b.ndim == a.ndim - 1
     rhs = ops.reshape(b, shape=(*b.shape, 1)) if vector else b
-    if rhs.ndim < 2 or rhs.shape[-2] != m:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: input.size(-2) should match other.size(-2), got {m} and "
-            f"{b.shape[-1] if vector else (b.shape[-2] if b.ndim > 1 else b.shape[0])}. Fix: "
-            f"B needs {m} rows."
-        )
     rtol = _default_rtol(a) if rcond is None or rcond < 0 else float(rcond)
     solution = matmul(pinverse(a, rtol), rhs)
     if vector:
@@ -150,7 +167,9 @@ def _lstsq_out(A: Tensor, B: Tensor, rcond: Any, driver: Any, out: Any) -> Any: 
     name = "linalg_lstsq"
     solution, residuals, rank, values = tensors_out(name, out, 4)
     real = _dtype.COMPONENT.get(A.dtype, A.dtype) if isinstance(A, Tensor) else None
-    if real is not None and isinstance(B, Tensor) and A.dtype is B.dtype:
+    if real is not None and isinstance(B, Tensor):
+        # torch checks the operands' ranks, dtypes and sizes first, the driver's name after
+        _check_operands(A, B)
         where = "torch.linalg.lstsq"
         linalg_castable(where, "solution", A.dtype, solution.dtype)
         linalg_castable(where, "solution", real, residuals.dtype)  # (torch's label for both)
@@ -212,6 +231,8 @@ def _lstsq_out(A: Tensor, B: Tensor, rcond: Any, driver: Any, out: Any) -> Any: 
             f"{_dtype.c_type_name(residuals.dtype)} instead. Fix: give a residuals out tensor of "
             f"dtype {real} (the driver {driver!r} computes them in place)."
         )
+    if solution.numel() == 0:
+        _lay_out_for_lapack(solution, tuple(found.solution.shape), max(m, n), vector)
     store(name, solution, found.solution, warn=False)
     for used, target, result in (
         (computed, residuals, found.residuals),
@@ -221,3 +242,20 @@ def _lstsq_out(A: Tensor, B: Tensor, rcond: Any, driver: Any, out: Any) -> Any: 
         if used:
             store(name, target, result, warn=target is residuals)
     return return_types.linalg_lstsq(solution, residuals, rank, values)
+
+
+def _lay_out_for_lapack(out: Tensor, shape: tuple[int, ...], rows: int, vector: bool) -> None:
+    """An empty ``out`` resized as torch's direct path leaves it: the first rows of LAPACK's
+    buffer of ``rows`` (``max(m, n)``) rows per matrix, column-major (strides like ``(1,
+    rows)``), a vector's contiguous."""
+    from arraygrad._grad_mode import no_grad
+
+    batch = shape[:-1] if vector else shape[:-2]
+    strides = [1] if vector else [1, rows]
+    step = rows * (1 if vector else shape[-1])
+    for size in reversed(batch):
+        strides.insert(0, step)
+        step *= size
+    with no_grad():
+        out.resize_(step)
+        out.as_strided_(shape, tuple(strides))

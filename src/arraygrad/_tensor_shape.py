@@ -443,7 +443,7 @@ def _squeeze_dims(method: str, dims: tuple[Any, ...], dim: Any) -> Any:
     """The ``dim`` of ``x.squeeze(...)`` / ``x.squeeze_(...)``, whose PyTorch forms also take
     several dims as separate ints (``x.squeeze(0, 2)`` is ``x.squeeze((0, 2))``). None, as in
     PyTorch, is no dim: its TypeError."""
-    if not dims and dim is not None:
+    if not dims and dim is not None and dim.__class__ is not bool:
         return dim
     several = len(dims) > 1
     if several and dims[0].__class__ is not bool:
@@ -453,32 +453,48 @@ def _squeeze_dims(method: str, dims: tuple[Any, ...], dim: Any) -> Any:
     if (
         dim is ALL_DIMS
         and None not in dims
-        and not (several and dims[0].__class__ is bool)
+        and dims[0].__class__ is not bool
         and not (several and not all(_ag._dims.is_one_dim(d) for d in dims))
     ):
         return tuple(dims) if several else dims[0]
     got = ", ".join(type(d).__name__ for d in dims)
+    forms = ["()", "(int dim)", "(tuple of ints dim)"]
     if dim is not ALL_DIMS:
         # (PyTorch's words: "got (dim=NoneType, )" where the keyword comes alone)
         got += f", dim={type(dim).__name__}" if dims else f"dim={type(dim).__name__}, "
+    if len(dims) + (dim is not ALL_DIMS) == 1:
+        # one argument (None, a bool): PyTorch says why each form refused it
+        why = "didn't match because some of the arguments have invalid types: "
+        marked = f"(!{got}!)" if dims else f"(!{got[:-2]}!, )"
+        forms = [
+            f"{form}\n      {why}{marked}"
+            if dims or form != "()"
+            else f"{form}\n      didn't match because some of the keywords were incorrect: dim"
+            for form in forms
+        ]
+    listed = "".join(f" * {form}\n" for form in forms)
     raise TypeError(
         f"{method}() received an invalid combination of arguments - got ({got}), but expected "
-        f"one of:\n * ()\n * (int dim)\n * (tuple of ints dim)\n Fix: pass the dimensions "
-        f"once, as ints or as one tuple, e.g. x.{method}(0, 2) or x.{method}((0, 2))."
+        f"one of:\n{listed} Fix: pass the dimensions as ints or as one tuple, e.g. "
+        f"x.{method}(0, 2) or x.{method}((0, 2)); a bool or None is not a dimension."
     )
 
 
 def dim_given(function: str, dim: Any) -> Any:
     """``dim``, given to ``squeeze`` or ``squeeze_copy`` (``function``): PyTorch's TypeError for
-    None, which none of their overloads takes (leaving dim out squeezes every dimension)."""
-    if dim is not None:
+    None or a bool, which none of their overloads takes (leaving dim out squeezes every
+    dimension), with its reasons for ``squeeze``'s forms."""
+    if dim is not None and dim.__class__ is not bool:
         return dim
+    kind = type(dim).__name__
     out = ", *, Tensor out = None" if function.endswith("_copy") else ""
+    why = "" if out else "\n      didn't match because some of the arguments have invalid types: "
     forms = "".join(
-        f"\n * (Tensor input{dim}{out})" for dim in ("", ", int dim", ", tuple of ints dim")
+        f"\n * (Tensor input{dim}{out})" + (why + f"(Tensor, !{kind}!)" if why and dim else "")
+        for dim in ("", ", int dim", ", tuple of ints dim")
     )
     raise TypeError(
-        f"{function}() received an invalid combination of arguments - got (Tensor, NoneType), "
+        f"{function}() received an invalid combination of arguments - got (Tensor, {kind}), "
         f"but expected one of:{forms}\n Fix: leave dim out to remove every dimension of size 1, "
         "or pass an int or a tuple of ints."
     )

@@ -71,6 +71,35 @@ def _refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
     )
 
 
+def _no_form_takes(args: tuple[Any, ...], device: Any) -> TypeError:
+    """PyTorch's TypeError for several arguments, the first not a size (``x.new(True, 2)``),
+    with the reasons it gives: for two arguments, why the form without any refuses them; for
+    three, why the size and data forms do; with ``device=``, that those two refuse the
+    keyword."""
+    got = [type(a).__name__ for a in args]
+    if device is not None:
+        got.append(
+            f"device={'torch.' if isinstance(device, _device.device) else ''}"
+            f"{type(device).__name__}"
+        )
+    marked = "(" + ", ".join(f"!{kind}!" for kind in got) + ")"
+    why = "\n      didn't match because some of the arguments have invalid types: " + marked
+    if device is not None:
+        why = "\n      didn't match because some of the keywords were incorrect: device"
+    forms = _FORMS.splitlines()
+    # (the forms PyTorch explains; none where an argument is a sequence, which it describes
+    # by its elements)
+    explained = {2: (0,), 3: (3, 4)}.get(len(args), ()) if device is None else (3, 4)
+    if any(isinstance(a, list | tuple) for a in args) or (device is not None and len(args) != 2):
+        explained = ()
+    listed = "".join(form + (why if i in explained else "") + "\n" for i, form in enumerate(forms))
+    return TypeError(
+        f"new() received an invalid combination of arguments - got ({', '.join(got)}), but "
+        f"expected one of:\n{listed} Fix: pass the sizes as ints, e.g. x.new(2, 3), or the data "
+        "as one list, e.g. x.new([1, 2])."
+    )
+
+
 def legacy_new(
     dtype: _dtypes.dtype,
     kind: str,
@@ -126,6 +155,8 @@ def legacy_new(
         if isinstance(first, _ag.Size):
             raise _refuse(args, {})
         position = next(i for i, a in enumerate(args) if not _is_int(a))
+        if position == 0:
+            raise _no_form_takes(args, device)
         raise TypeError(
             f"new(): argument 'size' failed to unpack the object at pos {position + 1} with "
             f'error "type must be tuple of ints,but got {type(args[position]).__name__}"'

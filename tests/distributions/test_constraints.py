@@ -118,3 +118,16 @@ def test_cat_and_stack_constraints_check_their_dimension_as_torch(make: Any) -> 
     for lib in (torch, ag):
         with pytest.raises(AssertionError, match="dim 1 out of range for value with 1 dimensions"):
             make(lib.distributions.constraints).check(lib.zeros(2))
+
+
+@pytest.mark.parametrize(("count", "lengths"), [(1, [1, 2]), (2, [1]), (1, [])])
+def test_cat_constraint_lengths_count_asserts_in_torchs_words(count: int, lengths: list) -> None:
+    # Regression: a lengths list of another size than the constraints raised a ValueError in
+    # words of arraygrad's own; torch asserts "lengths (2) must match cseq (1)".
+    raised = []
+    for lib in (torch, ag):
+        constraints = lib.distributions.constraints
+        with pytest.raises(AssertionError) as info:
+            constraints.cat([constraints.real] * count, 0, lengths)
+        raised.append(str(info.value))
+    assert raised[1].startswith(raised[0]) and "Fix:" in raised[1]

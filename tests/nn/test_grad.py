@@ -81,6 +81,15 @@ def test_double_backward_by_finite_differences() -> None:
         lambda lib, w, g: lib.nn.grad.conv2d_input((2, 4, 10, 6), w, g, 2, 1, 1, 2),
         # an unbatched input size
         lambda lib, w, g: lib.nn.grad.conv2d_input((4, 7, 6), w, g[0], 2, 1, 1, 2),
+        # a grad_output of another rank than the input (regression: arraygrad's own words)
+        lambda lib, w, g: lib.nn.grad.conv2d_input((2, 4, 7, 6), w, g[0], 2, 1, 1, 2),
+        lambda lib, w, g: lib.nn.grad.conv2d_weight(
+            lib.ones(2, 4, 7, 6, dtype=w.dtype), w.shape, g[..., None], 2, 1, 1, 2
+        ),
+        lambda lib, w, g: lib.nn.grad.conv1d_input((2, 4, 7), w[..., 0], g, 2, 1, 1, 2),
+        lambda lib, w, g: lib.nn.grad.conv3d_weight(
+            lib.ones(2, 4, 7, 6, 5, dtype=w.dtype), (*w.shape, 2), g, 2, 1, 1, 2
+        ),
     ],
 )
 def test_errors_match_torch(call: Any) -> None:

@@ -337,6 +337,21 @@ SWEEP: dict[str, Case] = {
         (np.array([[0.6, 0.8], [0.3, 0.4], [INF, 1.0], [1e300, 1e300]]),),
         {},
     ),
+    # p = 0 (a count of nonzero entries, whose gradient is zero) and negative p (the norm of a
+    # vector with a zero is 0, clamped to eps), which torch computes rather than refuses
+    "normalize_p0": (
+        lambda x: F(x).normalize(x, p=0, dim=1),
+        (np.array([[3.0, 0.0, -4.0], [0.0, 0.0, 0.0], [1.0, 2.0, 0.5]]),),
+        {},
+    ),
+    **{
+        f"normalize_p{p}": (
+            lambda x, p=p: F(x).normalize(x, p=p, dim=1),
+            (np.array([[3.0, 0.0, -4.0], [0.0, 0.0, 0.0], [3.0, 1.0, -4.0], [1.0, 2.0, 0.5]]),),
+            {},
+        )
+        for p in (-1.0, -2.0, -0.5, -INF)
+    },
     "pairwise_distance_zero": (
         lambda a, b: F(a).pairwise_distance(a, b),
         (np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[1.0, 2.0], [-1e-6, -1e-6]])),
@@ -1186,3 +1201,27 @@ def test_cross_entropy_edges_on_array_api_strict_equal_numpy() -> None:
         for a, b in zip(mine, numpy_result, strict=True):
             np.testing.assert_array_equal(a, b)
             np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.parametrize("p", [2.0, 0.0, -1.0])
+def test_normalize_graph_has_torchs_nodes(p: float) -> None:
+    # Regression: p <= 0 raised "p must be positive", and the norm was clamped by a clamp node
+    # without the expand; torch: input / norm.clamp_min(eps).expand_as(input) for any p.
+    chains = []
+    for m in (torch, ag):
+        x = m.tensor([[3.0, 0.0, -4.0]], requires_grad=True)
+        node, names = F(x).normalize(x, p=p).grad_fn, []
+        while node is not None and node.next_functions:
+            names.append(node.name())
+            node = node.next_functions[-1][0]
+        chains.append(names)
+    assert (
+        chains[1]
+        == chains[0]
+        == [
+            "DivBackward0",
+            "ExpandBackward0",
+            "ClampMinBackward0",
+            "LinalgVectorNormBackward0",
+        ]
+    )

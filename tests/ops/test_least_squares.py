@@ -104,3 +104,71 @@ def test_lstsq_out_takes_singular_values_requiring_grad_as_torch() -> None:
 def test_lstsq_reads_the_driver_in_any_case_as_torch() -> None:
     A, B = ag.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), ag.ones(3, 2)
     assert ag.linalg.lstsq(A, B, driver="GELSD").singular_values.shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape", "driver"),
+    [
+        ((3, 2), (3, 4), None),
+        ((2, 3), (2, 4), "gelsd"),
+        ((2, 3, 2), (2, 3, 1), "gels"),
+        ((2, 3, 2), (2, 3), None),
+        ((3, 2), (3,), "gelss"),
+    ],
+)
+def test_lstsq_out_direct_solution_is_lapacks_column_major_as_torch(
+    a_shape: Any, b_shape: Any, driver: Any
+) -> None:
+    # Regression: an empty solution written in place came back row-major; torch leaves the
+    # first n rows of LAPACK's column-major buffer of max(m, n) rows (strides like (1, 3)).
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    found = []
+    for lib in (torch, ag):
+        outs = (lib.empty(0), lib.empty(0), lib.empty(0, dtype=lib.int64), lib.empty(0))
+        solution = lib.linalg.lstsq(
+            lib.tensor(a, dtype=lib.float32),
+            lib.tensor(b, dtype=lib.float32),
+            driver=driver,
+            out=outs,
+        ).solution
+        assert solution is outs[0]
+        found.append((tuple(solution.shape), solution.stride(), solution.numpy().copy()))
+    assert found[1][:2] == found[0][:2]
+    np.testing.assert_allclose(found[1][2], found[0][2], rtol=1e-4, atol=1e-5)
+
+
+_LSTSQ_FAULTS: dict[str, Any] = {
+    "A 1-d": lambda lib, d: d.update(A=lib.ones(3, dtype=d["A"].dtype)),
+    "B 0-d": lambda lib, d: d.update(B=lib.tensor(1.0, dtype=d["B"].dtype)),
+    "dtypes": lambda lib, d: d.update(B=d["B"].double()),
+    "integer": lambda lib, d: d.update(A=d["A"].long(), B=d["B"].long()),
+    "ranks": lambda lib, d: d.update(B=lib.ones(2, 2, 3, 4, dtype=d["B"].dtype)),
+    "rows": lambda lib, d: d.update(B=lib.ones(5, dtype=d["B"].dtype)),
+    "driver": lambda lib, d: d.update(driver="x"),
+    "out dtype": lambda lib, d: d.update(
+        out=(
+            lib.empty(0, dtype=lib.bool),
+            lib.empty(0),
+            lib.empty(0, dtype=lib.int64),
+            lib.empty(0),
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.combinations(_LSTSQ_FAULTS, 2)))
+def test_lstsq_checks_in_torchs_order(first: str, second: str) -> None:
+    # Regression: arraygrad checked the out dtypes and the driver before the operands' ranks
+    # and sizes (and the driver before their dtypes); torch: ranks, dtypes, sizes, out
+    # dtypes, driver, then the dtype's support.
+    raised = []
+    for lib in (torch, ag):
+        call: dict[str, Any] = {"A": lib.ones(3, 2), "B": lib.ones(3, 4), "driver": None}
+        call["out"] = None
+        for fault in (first, second):
+            _LSTSQ_FAULTS[fault](lib, call)
+        with pytest.raises(RuntimeError) as info:
+            lib.linalg.lstsq(call["A"], call["B"], driver=call["driver"], out=call["out"])
+        raised.append(str(info.value))
+    assert raised[1].startswith(raised[0]) and "Fix:" in raised[1]

@@ -396,6 +396,46 @@ def test_unflatten_refuses_tensor_sizes_as_torch(sizes: Any, method: bool) -> No
     assert said[1] == said[0]
 
 
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        lambda m: (m.tensor([2, 2]), 2),
+        lambda m: [m.tensor(2.0), 2],
+        lambda m: (2, m.tensor([2, 2])),
+        lambda m: (2, 2, m.tensor(1.0)),
+        lambda m: (m.tensor(True), 4),
+        lambda m: (4, m.tensor([True])),
+        lambda m: (m.tensor(True), m.tensor(2.0)),
+        lambda m: (2.5, 2),
+        lambda m: (2, 2.5),
+        lambda m: (None, 2),
+        lambda m: (True, 4),
+        lambda m: (m.tensor([[2]]), 2),  # read, as the ones below
+        lambda m: (2, m.tensor(2, dtype=m.uint8)),
+        lambda m: (4, True),
+    ],
+)
+@pytest.mark.parametrize("method", [False, True])
+def test_unflatten_reads_or_refuses_each_size_as_torch(sizes: Any, method: bool) -> None:
+    # Regression: tensors and floats among the sizes were read with int() (a float tensor, a
+    # bool one as 1) or failed with a ValueError; torch's parser reads one-element integer
+    # tensors, trips an internal assert on a bool one, and refuses the rest with a TypeError
+    # worded by whether the element is the first.
+    said = []
+    for m in (torch, ag):
+        x = m.arange(8.0).reshape(2, 4)
+        try:
+            found = x.unflatten(1, sizes(m)) if method else m.unflatten(x, 1, sizes(m))
+            said.append(tuple(found.shape))
+        except (TypeError, RuntimeError) as error:
+            said.append((type(error), str(error)))
+    if isinstance(said[0], tuple) and isinstance(said[0][0], type):
+        assert said[1][0] is said[0][0] and said[1][1].startswith(said[0][1])
+        assert "Fix:" in said[1][1]
+    else:
+        assert said[1] == said[0]
+
+
 @pytest.mark.parametrize("dims", [(1, False), (2, False), (2, True), (0, False), (True, 2)])
 @pytest.mark.parametrize("method", ["squeeze", "squeeze_"])
 def test_squeeze_reads_a_later_bool_dim_as_an_int_as_torch(dims: Any, method: str) -> None:
@@ -407,3 +447,28 @@ def test_squeeze_reads_a_later_bool_dim_as_an_int_as_torch(dims: Any, method: st
         except (TypeError, RuntimeError) as error:
             said.append(type(error))
     assert said[1] == said[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.squeeze(False),
+        lambda x: x.squeeze(None),
+        lambda x: x.squeeze(dim=True),
+        lambda x: x.squeeze(dim=None),
+        lambda x: x.clone().squeeze_(True),
+        lambda x: x.clone().squeeze_(dim=False),
+        lambda x: (torch if isinstance(x, torch.Tensor) else ag).squeeze(x, False),
+        lambda x: (torch if isinstance(x, torch.Tensor) else ag).squeeze(x, None),
+        lambda x: (torch if isinstance(x, torch.Tensor) else ag).squeeze_copy(x, True),
+    ],
+)
+def test_squeeze_refuses_a_bool_or_none_dim_in_torchs_words(call: Any) -> None:
+    # Regression: a lone bool dim raised "argument 'dim' must be int, not bool", and a lone
+    # None left out torch's reasons; torch's parser lists each form with why it refused.
+    said = []
+    for m in (torch, ag):
+        with pytest.raises(TypeError) as caught:
+            call(m.ones(2, 1, 3))
+        said.append(str(caught.value))
+    assert said[1].startswith(said[0]) and "Fix:" in said[1]

@@ -51,3 +51,46 @@ def test_swapping_a_module_parameter() -> None:
     old = layer.weight
     ag.utils.swap_tensors(layer.weight, fresh)
     assert layer.weight is old and layer.weight.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+class _Slotted:
+    __slots__ = ("__weakref__", "a")
+
+
+class _Plain:
+    pass
+
+
+_KEPT: list[object] = []
+
+
+def _weakly_referenced() -> object:
+    # a non-tensor with a live weak reference (kept alive by the module-level list)
+    value = _Plain()
+    _KEPT.append((value, weakref.ref(value)))
+    return value
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda t: (t.zeros(2), 1),
+        lambda t: (1, t.zeros(2)),
+        lambda t: (None, "a"),
+        lambda t: (t.zeros(2), [1.0]),
+        lambda t: (t.zeros(2), _Slotted()),
+        lambda t: (_Slotted(), t.zeros(2)),
+        lambda t: (1, _weakly_referenced()),
+    ],
+    ids=["t2 int", "t1 int", "neither", "t2 list", "t2 slotted", "t1 slotted", "t2 weakref"],
+)
+def test_a_non_tensor_argument_raises_as_torch(make: object) -> None:
+    # Regression: a non-tensor raised a TypeError; torch checks weak references and slots
+    # first, then fails reading the non-tensor's _use_count (an AttributeError).
+    raised = []
+    for lib in (torch, ag):
+        with pytest.raises(Exception) as info:
+            lib.utils.swap_tensors(*make(lib))  # type: ignore[attr-defined,operator]
+        raised.append((info.type, str(info.value)))
+    assert raised[1][0] is raised[0][0]
+    assert raised[1][1].startswith(raised[0][1]) and "Fix:" in raised[1][1]

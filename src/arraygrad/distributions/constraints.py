@@ -345,10 +345,9 @@ class _Cat(Constraint):
     def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
         self.cseq = list(cseq)
         self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
-        if len(self.lengths) != len(self.cseq):
-            raise ValueError(
-                "lengths must give one length per constraint"
-                f" (got {len(self.lengths)} lengths for {len(self.cseq)} constraints). Fix: "
+        if len(self.lengths) != len(self.cseq):  # PyTorch asserts it
+            raise AssertionError(
+                f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)}). Fix: "
                 "pass one length per constraint, or lengths=None for 1 each."
             )
         self.dim = dim

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from arraygrad import _backend, _dtype, _grad_mode, _inference, _shape, ops
 from arraygrad._tensor import Tensor
-from arraygrad.nn._common import constant, ntuple
+from arraygrad.nn._common import constant
 from arraygrad.nn._loss import _check
 
 __all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
@@ -16,38 +17,73 @@ __all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 def _unpool_size(
     input: Tensor,
-    kernel: tuple[int, ...],
-    stride: tuple[int, ...],
-    padding: tuple[int, ...],
+    kernel: tuple[Any, ...],
+    stride: tuple[Any, ...],
+    padding: tuple[Any, ...],
     output_size: Any,
+    n: int,
 ) -> list[int]:
     """PyTorch's ``_unpool_output_size``: the size max pooling came from, or ``output_size``
-    (last ``n`` of ``n`` or ``n + 2`` sizes) if within a stride of it."""
-    n = len(kernel)
-    sizes = list(input.shape[input.ndim - n :])
-    default = [(sizes[d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(n)]
-    if output_size is None:
-        return default
-    output_size = [int(v) for v in output_size]
-    if len(output_size) == n + 2:
-        output_size = output_size[2:]
-    if len(output_size) != n:
-        raise ValueError(
-            f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a "
-            f"length of '{len(output_size)}'"
-            f". Fix: pass output_size as the {n} spatial sizes (or the "
-            f"full {n + 2}-D shape)."
-        )
-    for d in range(n):
-        low, high = default[d] - stride[d], default[d] + stride[d]
-        if not low < output_size[d] < high:
+    (last ``k`` of ``k`` or ``k + 2`` sizes, ``k`` the kernel's) if within a stride of it. As
+    in PyTorch's Python, the elements are used as given: a tensor among them makes its size a
+    tensor, which the final check refuses."""
+    k = len(kernel)
+    try:
+        # (torch's loop, over the kernel's elements: a shorter stride or padding, or fewer
+        # input dimensions, is an IndexError)
+        default = [
+            (input.shape[d - k] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(k)
+        ]
+    except IndexError:
+        raise IndexError(
+            f"tuple index out of range (kernel_size has {k} elements, stride {len(stride)}, "
+            f"padding {len(padding)}, the input {input.ndim} dimensions). Fix: give kernel_size, "
+            "stride and padding one int each per spatial dimension (or one int for all)."
+        ) from None
+    sizes = default
+    if output_size is not None:
+        if len(output_size) == k + 2:
+            output_size = output_size[2:]
+        if len(output_size) != k:
             raise ValueError(
-                f'invalid output_size "{tuple(output_size)}" (dim {d} must be between {low} and '
-                f"{high})"
-                ". Fix: pass sizes in that range (the ones max pooling would "
-                "shrink back to the input)."
+                f"output_size should be a sequence containing {k} or {k + 2} elements, but it "
+                f"has a length of '{len(output_size)}'. Fix: pass output_size as the {k} "
+                f"spatial sizes (or the full {k + 2}-D shape)."
             )
-    return output_size
+        for d in range(k):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < output_size[d] < high:
+                raise ValueError(
+                    f'invalid output_size "{output_size}" (dim {d} must be between {low} and '
+                    f"{high}). Fix: pass sizes in that range (the ones max pooling would shrink "
+                    "back to the input)."
+                )
+        sizes = list(output_size)
+    for d, size in enumerate(sizes):
+        if isinstance(size, Tensor):
+            # (torch._check_value of a tensor condition)
+            raise TypeError(
+                "cond must be a bool, but got a Tensor. For tensor conditions, use "
+                "torch._check_tensor_all() to assert that all elements are true. (max_unpool"
+                f"{n}d: output size {d} computed from a tensor among the sizes.) Fix: pass "
+                "ints, e.g. kernel_size.tolist()."
+            )
+        if size < 0:
+            raise ValueError(
+                "max_unpooling: output_size must contain non-negative spatial dimensions, but "
+                f"got output_size[{d}]={size}. Fix: a smaller padding or a larger kernel_size "
+                "or stride (the pooled input came from a size of at least 0)."
+            )
+    return [int(size) for size in sizes]
+
+
+def _elements(value: Any, n: int) -> tuple[Any, ...]:
+    """``value`` as PyTorch's ``_single`` / ``_pair`` / ``_triple`` read it: any sequence (a
+    tensor too, a 0-d one a TypeError) as its elements, whatever their number; else ``n``
+    copies of it."""
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return (value,) * n
 
 
 def _max_unpool(
@@ -59,35 +95,31 @@ def _max_unpool(
     padding: Any,
     output_size: Any,
 ) -> Tensor:
-    # PyTorch's max_unpool reads these in Python (_pair and kin): a tensor is a sequence there
-    kernel = ntuple(kernel_size, n, "kernel_size", iterate_tensors=True)
-    steps = kernel if stride is None else ntuple(stride, n, "stride", iterate_tensors=True)
-    pads = ntuple(padding, n, "padding", iterate_tensors=True)
-    for name, value in (
-        ("kernel_size", kernel_size),
-        ("stride", stride),
-        ("padding", padding),
-        ("output_size", output_size),
-    ):
-        if isinstance(value, Tensor) and value.ndim:
-            # PyTorch's Python computes the output size from the tensor's elements, then its
-            # torch._check refuses the tensor conditions that gives
-            raise TypeError(
-                "cond must be a bool, but got a Tensor. For tensor conditions, use "
-                "torch._check_tensor_all() to assert that all elements are true. (max_unpool"
-                f"{n}d: {name} given as a tensor of shape {list(value.shape)}.) Fix: pass ints, "
-                f"e.g. {name}.tolist()."
-            )
+    # PyTorch's max_unpool reads these in Python (_pair and kin), which keeps a sequence (a
+    # tensor too) whatever its length, and computes the output size from them first
+    kernel = _elements(kernel_size, n)
+    steps = kernel if stride is None else _elements(stride, n)
+    sizes = _unpool_size(input, kernel, steps, _elements(padding, n), output_size, n)
+    # then its kernel's checks, in their order (max_unpool1d runs max_unpool2d's)
+    if indices.dtype != _dtype.int64:
+        raise RuntimeError(
+            "elements in indices should be type int64 but got: "
+            f"{_dtype.torch_type_name(indices.dtype)}. Fix: indices.long()."
+        )
+    if len(sizes) != n:
+        wanted = (
+            "three elements (depth, height, width)" if n == 3 else "two elements (height, width)"
+        )
+        raise RuntimeError(
+            f"There should be exactly {wanted} in output_size, but got "
+            f"{len(sizes) + (n == 1)} elements. (max_unpool{n}d: kernel_size {list(kernel)}.) "
+            f"Fix: give kernel_size, stride and padding {n} ints each, or one int for all."
+        )
     if input.ndim not in (n + 1, n + 2):
         raise RuntimeError(
             f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d Tensor, but got a "
             f"tensor with {input.ndim} dimensions."
             " Fix: pass input of shape (C, *spatial) or (N, C, *spatial)."
-        )
-    if indices.dtype != _dtype.int64:
-        raise RuntimeError(
-            "elements in indices should be type int64 but got: "
-            f"{_dtype.torch_type_name(indices.dtype)}. Fix: indices.long()."
         )
     if tuple(indices.shape) != tuple(input.shape):
         raise RuntimeError(
@@ -101,7 +133,6 @@ def _max_unpool(
             f"\"max_unpool{n}d\" not implemented for '{_dtype.torch_type_name(input.dtype)}'. "
             "Fix: convert the input with .float()."
         )
-    sizes = _unpool_size(input, kernel, steps, pads, output_size)
     if _grad_mode.inference_used:
         _inference.check_kept(indices, f"the indices of max_unpool{n}d", input)
     lead = tuple(input.shape[: input.ndim - n])

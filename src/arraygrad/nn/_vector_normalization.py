@@ -20,13 +20,14 @@ def normalize(
     >>> import arraygrad
     >>> normalize(arraygrad.tensor([[3.0, 4.0]]))
     tensor([[0.6000, 0.8000]])
+    >>> normalize(arraygrad.tensor([[3.0, 0.0, 1.0]]), p=0)  # p = 0 counts the nonzero entries
+    tensor([[1.5000, 0.0000, 0.5000]])
     """
-    if p <= 0:
-        raise RuntimeError(f"normalize: p must be positive, got p={p}")
     axis = normalize_dim(dim, input.ndim)
-    # PyTorch's composite: the p-norm (its rule gives a nan second derivative at a zero vector,
-    # as PyTorch's does), clamped with a gradient.
-    norm = _clamp.clamp(vector_norm(input, p, axis, keepdim=True), min=eps)
+    # PyTorch's composite: the p-norm for any p, 0 and negative ones included (its rule gives a
+    # nan second derivative at a zero vector, as PyTorch's does), clamped with a gradient and
+    # expanded, so that the graph has PyTorch's nodes.
+    norm = _clamp.clamp_min(vector_norm(input, p, axis, keepdim=True), eps).expand_as(input)
     result = input / norm
     if out is not None:
         out.copy_(result)

@@ -89,8 +89,9 @@ def _check_grad_output(
     expected = [padded[0], weight_shape[0], *spatial]
     if grad_output.ndim != len(expected):
         raise RuntimeError(
-            f"Expected a tensor of dimension {len(expected)} but got: dimension {grad_output.ndim}"
-            f". Fix: pass grad_output of shape {expected}, the convolution's output shape."
+            "Expected input and grad_output to have the same number of dimensions, but got: "
+            f"{len(padded)} and {grad_output.ndim}. Fix: pass grad_output of shape {expected}, "
+            "the convolution's output shape."
         )
     for axis, (want, got) in enumerate(zip(expected, grad_output.shape, strict=True)):
         if want != got:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copyreg
 import weakref
 from typing import TYPE_CHECKING
 
@@ -34,17 +35,26 @@ def swap_tensors(t1: Tensor, t2: Tensor) -> None:
     >>> a, b
     (tensor([0., 0., 0.]), tensor([1., 1.]))
     """
+    # PyTorch's order: weak references, then slots, then (in reading its use count) whether
+    # each argument is a tensor at all
     for name, tensor in (("t1", t1), ("t2", t2)):
-        if not isinstance(tensor, _Tensor):
-            raise TypeError(
-                f"swap_tensors(): {name} must be a Tensor, not {type(tensor).__name__}"
-                f". Fix: pass a tensor as {name} (torch.as_tensor(...))."
-            )
         if weakref.getweakrefcount(tensor):
             raise RuntimeError(
                 f"Cannot swap {name} because it has weakref associated with it"
                 ". Fix: delete the weak references to it (weakref.ref, WeakKeyDictionary "
                 "entries) before swapping."
+            )
+    if _slot_names(t1) != _slot_names(t2):
+        raise RuntimeError(
+            "Cannot swap t1 and t2 if they have different slots (a "
+            f"{type(t1).__name__} and a {type(t2).__name__}). Fix: swap two tensors."
+        )
+    for name, tensor in (("t1", t1), ("t2", t2)):
+        if not isinstance(tensor, _Tensor):
+            raise AttributeError(
+                f"'{type(tensor).__name__}' object has no attribute '_use_count' ({name} of "
+                f"swap_tensors is not a tensor). Fix: pass a tensor as {name} "
+                "(torch.as_tensor(...))."
             )
     t1.__class__, t2.__class__ = t2.__class__, t1.__class__
     t1.__dict__, t2.__dict__ = t2.__dict__, t1.__dict__
@@ -52,3 +62,10 @@ def swap_tensors(t1: Tensor, t2: Tensor) -> None:
         first, second = getattr(t1, slot), getattr(t2, slot)
         setattr(t1, slot, second)
         setattr(t2, slot, first)
+
+
+def _slot_names(value: object) -> frozenset[str]:
+    """The slots of ``value``'s class as PyTorch counts them: a tensor's own three (which
+    PyTorch's tensors keep in C) left out."""
+    names = frozenset(copyreg._slotnames(type(value)))  # type: ignore[attr-defined]
+    return names - frozenset(_TENSOR_SLOTS) if isinstance(value, _Tensor) else names
