@@ -47,3 +47,25 @@ def test_reduced_precision_adaptive_avg_pool3d_is_within_one_rounding_of_torch()
     torch_error = np.abs(theirs.double().numpy() - exact.numpy()).max()
     assert mine_error <= torch_error
     np.testing.assert_allclose(np.asarray(mine.float().tolist()), theirs.float().numpy(), atol=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("n", "shape", "size"),
+    [(1, (2, 3, 7), 3), (2, (1, 2, 4, 5), (2, 3)), (3, (1, 2, 3, 4, 5), (2, 2, 3))],
+)
+def test_adaptive_avg_pool_keeps_inf_and_nan_in_their_own_windows(
+    n: int, shape: tuple[int, ...], size: object
+) -> None:
+    # arraygrad summed windows with an averaging matmul: 0 * inf = nan put every inf or nan
+    # into every window of its row (torch: [[inf, nan, -0.04], ...] came out all nan)
+    x = np.random.default_rng(1).standard_normal(shape)
+    flat = x.reshape(-1)
+    flat[[0, 5, 11]] = [np.inf, np.nan, -np.inf]
+    results = []
+    for lib in (torch, ag):
+        t = lib.tensor(x, requires_grad=True)
+        out = getattr(lib.nn.functional, f"adaptive_avg_pool{n}d")(t, size)
+        (grad,) = lib.autograd.grad(out.sum(), [t])
+        results.append((out.detach().numpy(), grad.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12)

@@ -278,3 +278,21 @@ def test_a_bias_of_another_dtype_is_refused_naming_both_dtypes() -> None:
         ag.nn.functional.conv_transpose2d(
             ag.tensor(x).bfloat16(), ag.tensor(w).bfloat16(), ag.tensor(b, dtype=ag.float32)
         )
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("weight_dtype", ["bool", "float64"])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_bool_input_meets_torchs_missing_bool_kernel(
+    n: int, weight_dtype: str, bias: bool
+) -> None:
+    # arraygrad convolved bools (a bool weight) or raised its type mismatch (a float weight);
+    # torch type-checks neither weight nor bias of a bool input before its kernel refuses it
+    kernel = f"slow_conv_transpose{2 if n < 3 else 3}d_out_cpu"
+    for lib, functional in ((torch, torch.nn.functional), (ag, AF)):
+        x = lib.ones((1, 2) + (3,) * n, dtype=lib.bool)
+        w = lib.ones((2, 1) + (2,) * n, dtype=getattr(lib, weight_dtype))
+        b = lib.ones(1) if bias else None
+        with pytest.raises(NotImplementedError, match=kernel):
+            getattr(functional, f"conv_transpose{n}d")(x, w, b)
+        assert getattr(functional, f"conv_transpose{n}d")(x[:0], w.bool()).shape[0] == 0

@@ -161,3 +161,19 @@ def test_errors_match_torch(fn: Any) -> None:
         fn(torch.tensor(x))
     with pytest.raises(theirs.type):
         fn(ag.tensor(x))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_lp_pool_modules_pass_norm_type_as_a_float_as_torch(n: int) -> None:
+    # torch's LPPoolNd.forward passes float(norm_type): an integer input is pooled in float.
+    # arraygrad passed the int, which kept the power and the average integer (floored)
+    data = np.array([[1, 1, 3, 1, 0, 1], [1, 0, 0, 2, 2, 3]]).reshape((1,) * n + (2, 6))
+    # (an int kernel for 1-d: torch's lp_pool1d multiplies by a tuple kernel_size and fails)
+    kernel = 2 if n == 1 else (2, 1) if n == 2 else (1, 2, 1)
+    results = []
+    for lib in (torch, ag):
+        module = getattr(lib.nn, f"LPPool{n}d")(2, kernel)
+        out = module(lib.tensor(data))
+        results.append((out.numpy(), str(out.dtype).split(".")[-1], repr(module)))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    assert results[1][1:] == results[0][1:]

@@ -647,3 +647,35 @@ M = np.zeros((2, 3))
 )
 def test_errors_match_torch(fn: Any, match: str) -> None:
     _raises_like_torch(fn, match)
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "target_shape"), [((1,), (2,)), ((), (2,)), ((1, 2), (2, 1))]
+)
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_soft_margin_loss_refuses_a_target_larger_than_its_input(
+    input_shape: tuple[int, ...], target_shape: tuple[int, ...], reduction: str
+) -> None:
+    # torch's kernel writes into a tensor of the input's shape; arraygrad broadcast the loss up
+    # to the target's shape
+    for lib, functional in ((torch, torch.nn.functional), (ag, AF)):
+        x, y = lib.full(input_shape, 0.5), lib.full(target_shape, -1.0)
+        with (
+            warnings.catch_warnings(),
+            pytest.raises(RuntimeError, match=r"output with shape .* doesn't match the broadcast"),
+        ):
+            warnings.simplefilter("ignore")
+            functional.soft_margin_loss(x, y, reduction=reduction)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "int64", "uint8", "complex64"])
+@pytest.mark.parametrize("name", ["multi_margin_loss", "multilabel_margin_loss"])
+def test_margin_loss_kernels_refuse_dtypes_other_than_float32_and_float64(
+    name: str, dtype: str
+) -> None:
+    # torch's kernels loop over float32 and float64 only; arraygrad computed the others
+    targets = {"multi_margin_loss": [0, 2], "multilabel_margin_loss": [[0, -1, 1], [2, -1, 0]]}
+    for lib, functional in ((torch, torch.nn.functional), (ag, AF)):
+        x = lib.ones(2, 3, dtype=getattr(lib, dtype))
+        with pytest.raises(NotImplementedError, match="not implemented for"):
+            getattr(functional, name)(x, lib.tensor(targets[name]))

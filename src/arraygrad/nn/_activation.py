@@ -156,6 +156,10 @@ def hardtanh(
             f"min_val cannot be greater than max_val (got min_val={min_val}, max_val={max_val})"
             ". Fix: pass min_val <= max_val (swap them)."
         )
+    return _hardtanh_named(input, min_val, max_val, inplace)
+
+
+def _hardtanh_named(input: Tensor, min_val: float, max_val: float, inplace: bool) -> Tensor:
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         min_val, max_val = _integer_limits(input.dtype, min_val, max_val)
     return _named("HardtanhBackward0", input, inplace, _hardtanh, min_val, max_val)
@@ -468,8 +472,15 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """In place: :func:`hardtanh`."""
-    return hardtanh(input, min_val, max_val, inplace=True)
+    """In place: :func:`hardtanh`, without its ``min_val <= max_val`` check: PyTorch's goes
+    straight to the kernel, which clamps every element to ``max_val`` when ``min_val`` is
+    greater.
+
+    >>> import arraygrad
+    >>> hardtanh_(arraygrad.tensor([-2.0, 0.5, 3.0]), 1.0, 0.0)
+    tensor([0., 0., 0.])
+    """
+    return _hardtanh_named(input, min_val, max_val, True)
 
 
 # --- parametric and gated activations ------------------------------------------------------------

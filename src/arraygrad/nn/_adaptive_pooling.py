@@ -2,8 +2,8 @@
 
 It is separate from :mod:`arraygrad.nn._pooling` (fixed windows) because its windows are
 uneven: window ``i`` of ``size`` spans ``[floor(i size / out), ceil((i + 1) size / out))``.
-Adaptive average pooling is one matmul per axis with a constant averaging matrix; adaptive max
-pooling gathers its windows padded to one length and picks PyTorch's element of each, as max
+Adaptive average pooling sums each window's gathered elements, one axis at a time; adaptive
+max pooling gathers its windows padded to one length and picks PyTorch's element of each, as max
 pooling does (``window_pick``).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _indexing, _linalg, _shape, ops
+from arraygrad import _backend, _dtype, _indexing, _math, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
@@ -31,19 +31,27 @@ __all__ = [
 ]
 
 
-def _window_matrix(size: int, out: int, dtype: Any) -> tuple[Any, Any]:
-    """``(A, lengths)``: ``A[i, j] = 1`` for ``j`` in PyTorch's adaptive window ``i`` of
-    ``size``, ``[floor(i * size / out), ceil((i + 1) * size / out))``, else 0; ``lengths[i]``
-    is that window's length. Both raw arrays of ``dtype``."""
-    # Namespace calls, not operators on raw arrays: arraygrad.compile records the former.
+def _window_sums(input: Tensor, axis: int, size: int, out: int) -> tuple[Tensor, Any]:
+    """The sum of each of PyTorch's adaptive windows of ``size`` along ``axis`` (window ``i``
+    is ``[floor(i * size / out), ceil((i + 1) * size / out))``), and the windows' lengths (a
+    raw array of ``input``'s dtype).
+
+    Gathered taps added in turn, each window's first element first as PyTorch's loop: an
+    averaging matmul would also multiply every element outside a window by 0, and an inf or
+    nan there (0 * inf is nan) would spoil every window of its row."""
     xp = _backend.xp
-    rows = xp.reshape(xp.arange(out), (out, 1))
-    starts = xp.floor_divide(xp.multiply(rows, size), out)
-    ends = xp.negative(xp.floor_divide(xp.multiply(xp.negative(xp.add(rows, 1)), size), out))
-    columns = xp.reshape(xp.arange(size), (1, size))
-    inside = xp.logical_and(xp.greater_equal(columns, starts), xp.less(columns, ends))
-    lengths = xp.reshape(xp.astype(xp.subtract(ends, starts), dtype), (out,))
-    return xp.astype(inside, dtype), lengths
+    positions, real = _adaptive_windows(size, out)
+    shape = [1] * input.ndim
+    shape[axis] = out
+    total: Tensor | None = None
+    for k in range(int(positions.shape[1])):
+        term = ops.take(input, positions[:, k], axis=axis)
+        if not bool(xp.all(real[:, k])):  # (a shorter window's repeated last element: 0)
+            term = _math.where(constant(xp.reshape(real[:, k], tuple(shape))), term, 0.0)
+        total = term if total is None else total + term
+    assert total is not None  # every window has at least one position
+    lengths = xp.astype(xp.sum(xp.astype(real, xp.int64), axis=1), input._data.dtype)
+    return total, lengths
 
 
 def _check_output_rank(input: Tensor, output_size: Any, n: int, name: str) -> None:
@@ -139,26 +147,20 @@ def _adaptive_avg_pool(input: Tensor, output_size: Any, n: int) -> Tensor:
         )
     reduced = input.dtype in _dtype.REDUCED_FLOATS
     # Half and bfloat16 are pooled in float32, as PyTorch's 1-d and 2-d kernels accumulate
-    # them (its opmath type): matmuls in half would round 1 / len(window) and every partial
-    # sum. (Its 3-d kernel sums in half and divides by each window length in turn, rounding
-    # each time; float32 is closer to the true mean, within that rounding of torch's.)
+    # them (its opmath type): sums in half would round every partial sum. (Its 3-d kernel
+    # sums in half and divides by each window length in turn, rounding each time; float32 is
+    # closer to the true mean, within that rounding of torch's.)
     out = input.float() if reduced else input
-    dtype = out._data.dtype
     xp = _backend.xp
     # Sum each window as PyTorch does, then divide by its size (weights of 1 / len(window)
-    # would round differently): sum along the last axis with x @ A.T, then move the next axis
-    # last, and so on, while the window sizes multiply into ``counts``.
+    # would round differently): along the last axis, then the next, and so on, while the
+    # window sizes multiply into ``counts``.
     counts = None
     for i in reversed(range(n)):
-        matrix, lengths = _window_matrix(sizes[i], targets[i], dtype)
+        out, lengths = _window_sums(out, input.ndim - n + i, sizes[i], targets[i])
         if i == n - 1:
-            out = _linalg.matmul(out, _shape.t(constant(matrix)))
             counts = lengths
         else:
-            axis = input.ndim - n + i
-            out = _shape.transpose(
-                _linalg.matmul(constant(matrix), _shape.transpose(out, axis, -2)), axis, -2
-            )
             counts = xp.multiply(xp.reshape(lengths, (-1,) + (1,) * (n - 1 - i)), counts)
     out = ops.divide(out, constant(counts))
     if reduced:

@@ -432,11 +432,15 @@ def cross_entropy(
         )
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
             ". Fix: pass label_smoothing in [0.0, 1.0]."
         )
+    if not label_smoothing > 0.0:
+        # PyTorch checks only the upper bound; its kernels smooth where label_smoothing > 0,
+        # so a negative (or nan) one is no smoothing.
+        label_smoothing = 0.0
     if (
         _reduced_floats.is_reduced(input)
         and _weight_of_its_dtype(input, weight)

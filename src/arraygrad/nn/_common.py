@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from arraygrad import _backend, _dtype, _math
+from arraygrad import _backend, _dtype, _math, _views
 from arraygrad._arguments import int_list_argument
 from arraygrad._grad_mode import grad_enabled
 from arraygrad._tensor import Tensor, describe
@@ -152,3 +152,19 @@ def refuse_complex_autograd(name: str, *operands: Tensor | None) -> None:
             f"{name} does not support automatic differentiation for outputs with complex dtype. "
             "Fix: compute it on real tensors, or under arraygrad.no_grad() for the value alone."
         )
+
+
+def grown_shape(shape: tuple[int, ...], other: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The broadcast of ``shape`` with ``other`` where it is larger than ``shape``; None where
+    ``other`` fits (or never broadcasts: the operation's own error says so). PyTorch's kernels
+    that write into a result of one operand's shape (an in-place add, ``out=``) refuse the
+    larger one.
+
+    >>> grown_shape((2, 3), (3,)) is None, grown_shape((1,), (2,))
+    (True, (2,))
+    """
+    try:
+        broadcast = tuple(_views.broadcast_shapes(shape, other))
+    except RuntimeError:
+        return None
+    return None if broadcast == tuple(shape) else broadcast

@@ -16,7 +16,7 @@ from typing import Any
 from arraygrad import _autocast_flag, _dtype, _reduced_floats, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
-from arraygrad.nn._common import ntuple
+from arraygrad.nn._common import no_kernel, ntuple
 from arraygrad.nn._padding import padded as _pad
 
 __all__ = ["conv1d", "conv2d", "conv3d"]
@@ -137,7 +137,10 @@ def _conv(
             f"pass a bias of shape [{weight.shape[0]}] (one per output channel), or None."
         )
     dtype = input.dtype
-    if dtype is not weight.dtype or (bias is not None and bias.dtype is not dtype):
+    # A bool input meets PyTorch's missing bool kernel (below, after the shape checks); its
+    # type check compares it with the bias only
+    mismatched = dtype is not weight.dtype and dtype is not _dtype.bool_
+    if mismatched or (bias is not None and bias.dtype is not dtype):
         raise RuntimeError(
             f"Input type ({input.dtype.name}) and weight type ({weight.dtype.name})"
             + (f" and bias type ({bias.dtype.name})" if bias is not None else "")
@@ -163,6 +166,11 @@ def _conv(
             "actual input size. Fix: pass a larger input, more padding, or a smaller kernel or "
             "dilation."
         )
+    if dtype is _dtype.bool_ and input._data.size:
+        # (its kernels: the dilated one, else the 2-d one, which takes 1-d input too, or 3-d)
+        loop = "slow_conv2d_cpu" if n < 3 else "compute_columns3d"
+        loop = "slow_conv_dilated<>" if any(d > 1 for d in dilation_t) else loop
+        raise no_kernel(loop, dtype, "convert the input and weight, e.g. with .float().")
     prim = ops.conv
     if bias is not None and dtype is _dtype.float16:
         # PyTorch's float16 kernel adds the bias to the float32 sums and rounds once too, and

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from arraygrad import _autocast_flag, _reduced_floats, _shape, ops
+from arraygrad import _autocast_flag, _dtype, _reduced_floats, _shape, ops
 from arraygrad._tensor import Tensor
-from arraygrad.nn._common import ntuple
+from arraygrad.nn._common import no_kernel, ntuple
 from arraygrad.nn._conv import _all_bfloat16, _batched_groups
 from arraygrad.nn._padding import padded as _pad
 
@@ -56,6 +56,8 @@ def _check(
             f"{list(bias.shape)} instead. Fix: pass a bias of shape [{out_channels}] (one per "
             "output channel), or None."
         )
+    if input.dtype is _dtype.bool_:
+        return input, unbatched  # (no type check: PyTorch's missing bool kernel, raised later)
     if input.dtype is not weight.dtype:
         raise RuntimeError(
             f"expected scalar type {weight.dtype.name} but found {input.dtype.name}: the "
@@ -155,6 +157,9 @@ def _conv_transpose(
             f"size per channel: ({' x '.join(map(str, out_sizes))}). Output size is too small. "
             "Fix: use less padding or a larger input."
         )
+    if input.dtype is _dtype.bool_ and input._data.size:
+        loop = f"slow_conv_transpose{2 if n < 3 else 3}d_out_cpu"  # (1-d runs the 2-d one)
+        raise no_kernel(loop, input.dtype, "convert the input and weight, e.g. with .float().")
     out_channels = weight.shape[1] * groups
     shape = (input.shape[0], out_channels) + full
     out = ops.conv_input_grad(

@@ -239,7 +239,10 @@ def interpolate(
             f"{list(input.shape)}: only the batch may be empty (no channels here). Fix: give "
             "the input at least one channel."
         )
-    if not input.dtype.is_floating_point:
+    # (PyTorch's antialiased weights have no half loop either, computed once an axis is
+    # resized; they do have a uint8 one, which arraygrad lacks)
+    reduced = input.dtype in _dtype.REDUCED_FLOATS
+    if not input.dtype.is_floating_point or (antialias and reduced and sizes != spatial):
         kernel = "nearest" if mode.startswith("nearest") else "linear"
         kernel = "index_ranges_weights" if antialias else f"indices_weights_{kernel}"
         kernel = "indices_weights_cubic" if mode == "bicubic" and not antialias else kernel
@@ -266,7 +269,13 @@ def interpolate(
         upper = ops.take(out, high, axis=axis)
         keep = xp.subtract(xp.asarray(1, dtype=input._data.dtype), weight)
         out = lower * _along(out.ndim, axis, keep) + upper * _along(out.ndim, axis, weight)
-    return out
+    return _fresh(input, out)
+
+
+def _fresh(input: Tensor, out: Tensor) -> Tensor:
+    """``out``, or a copy of ``input`` where no axis was resized: PyTorch always returns a new
+    tensor (in the graph, with its own storage), never the input itself."""
+    return input.clone() if out is input else out
 
 
 def _filtered(
@@ -300,7 +309,7 @@ def _filtered(
             total = term if total is None else total + term
         assert total is not None  # every axis has at least one tap
         out = total
-    return out
+    return _fresh(input, out)
 
 
 def upsample(

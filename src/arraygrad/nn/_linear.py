@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from arraygrad import _autocast_flag, _dtype, _linalg, _reduced_floats, _shape, ops
 from arraygrad._arguments import require_tensor
 from arraygrad._out import written_exactly
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
+from arraygrad.nn._common import grown_shape
 
 __all__ = ["bilinear", "linear"]
 
@@ -44,12 +47,13 @@ def linear(
             f"{list(weight.shape)}. Fix: give the weight shape (out_features, in_features) and "
             "the input at least one dimension of in_features."
         )
-    if weight.ndim == 1 and input.ndim == 2 and bias is not None:
+    if weight.ndim == 1 and bias is not None and (input.ndim == 2 or bias.ndim == input.ndim == 1):
         # PyTorch computes a matrix input with a bias as addmm(bias, input, weight.T), which
-        # takes no vector (a 3-D input goes through matmul, which does).
+        # takes no vector (a 3-D input goes through matmul, which does); a vector input with a
+        # 1-D bias as addmm of the input as one row.
         raise RuntimeError(
-            f"mat2 must be a matrix, got 1-D tensor: linear() of a matrix input with a bias "
-            f"needs a weight of shape (out_features, in_features), got {list(weight.shape)}. "
+            f"mat2 must be a matrix, got 1-D tensor: linear() of a {input.ndim}-D input with a "
+            f"bias needs a weight of shape (out_features, in_features), got {list(weight.shape)}. "
             f"Fix: weight.unsqueeze(0) (one output feature)."
         )
     in_features = weight._data.shape[-1]  # (the arrays' shapes: Size indexes in Python)
@@ -72,6 +76,7 @@ def linear(
     out = _linalg.matmul(input, _shape.t(weight))  # other dtypes and biases: with their checks
     if bias is None:
         return out
+    _check_bias_fits(input, out, bias)
     if bias._data.dtype == out._data.dtype:
         return out + bias
     if input.ndim > 2 and not input.is_contiguous():
@@ -82,6 +87,27 @@ def linear(
         f"self and mat2 must have the same dtype, but got {_dtype.torch_type_name(bias.dtype)} "
         f"and {_dtype.torch_type_name(out.dtype)}: linear's bias is {bias.dtype.name}, its "
         f"input and weight {out.dtype.name}. Fix: convert the bias with .to({out.dtype})."
+    )
+
+
+def _check_bias_fits(input: Tensor, out: Tensor, bias: Tensor) -> None:
+    """PyTorch adds the bias to the product without growing it: ``addmm`` (a matrix input, or
+    a 1-D bias) expands the bias to the ``(rows, out_features)`` product, and the in-place add
+    of its ``matmul`` path broadcasts it to the product's shape. A bias that broadcasting would
+    grow the output by is its error, not a bigger output."""
+    shape = tuple(out._data.shape)
+    if not shape or (input.ndim == 1 and bias.ndim > 1):
+        return  # (PyTorch's vector path reads a (1, out_features) bias: nothing grows)
+    grown = grown_shape(shape, tuple(bias._data.shape))
+    if grown is None:
+        return
+    if input.ndim <= 2 or bias.ndim == 1:
+        rows = math.prod(shape[:-1]) if input.ndim > 1 else 1
+        _shape.expand(bias, rows, shape[-1])  # raises PyTorch's expand error
+    raise RuntimeError(
+        f"output with shape {list(shape)} doesn't match the broadcast shape {list(grown)}: "
+        f"linear's bias of shape {list(bias.shape)} would grow its output. Fix: pass a bias of "
+        f"shape ({shape[-1]},) or one that broadcasts to {list(shape)}."
     )
 
 

@@ -181,6 +181,8 @@ def smooth_l1_loss(
         from arraygrad.amp import _casts
 
         return _casts.full(smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
+    # PyTorch reads the reduction (Python) before its kernel checks beta
+    check_reduction(legacy_reduction(size_average, reduce, reduction))
     if beta < 0:
         raise RuntimeError(
             f"smooth_l1_loss does not support negative values for beta (got beta={beta}). Fix: "
@@ -227,6 +229,8 @@ def huber_loss(
         from arraygrad.amp import _casts
 
         return _casts.full(huber_loss, input, target, reduction, delta, weight)
+    if weight is None:  # PyTorch reads the reduction before its kernel checks delta
+        check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError(
             f"huber_loss does not support non-positive values for delta (got {delta}). Fix: "
@@ -342,6 +346,7 @@ def binary_cross_entropy(
             binary_cross_entropy, input, target, weight, size_average, reduce, reduction
         )
     reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)  # (PyTorch reads it first)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
@@ -454,6 +459,7 @@ def binary_cross_entropy_with_logits(
             pos_weight,
         )
     reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)  # (PyTorch reads it first)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape}). Fix: "

@@ -36,7 +36,9 @@ from arraygrad.nn._common import (
     cast_error,
     check_reduction,
     constant,
+    grown_shape,
     legacy_reduction,
+    no_kernel,
     refuse_complex_autograd,
 )
 from arraygrad.nn._distance import pairwise_distance
@@ -153,9 +155,22 @@ def soft_margin_loss(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True. Fix: pass target.detach()."
         )
+    _check_target_fits_input(input, target)
     if not _dtype.one_wide_float(input, target):
         return apply_reduction(_soft_margin_in_input_dtype(input, target), reduction)
     return apply_reduction(_stable_softplus(-input * target), reduction)
+
+
+def _check_target_fits_input(input: Tensor, target: Tensor) -> None:
+    """PyTorch's kernel computes in place in a tensor of ``input``'s shape: a target that
+    broadcasting would grow it by is its error, not a bigger loss."""
+    grown = grown_shape(tuple(input._data.shape), tuple(target._data.shape))
+    if grown is not None:
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+            f"{list(grown)}: soft_margin_loss's target of shape {list(target.shape)} is "
+            f"larger than its input. Fix: give input and target the same shape."
+        )
 
 
 def _soft_margin_in_input_dtype(input: Tensor, target: Tensor) -> Tensor:
@@ -430,6 +445,7 @@ def multi_margin_loss(
             f"inconsistent weight size, expected {classes} but got {list(weight.shape)}. Fix: "
             "one weight per class."
         )
+    _check_kernel_dtype(input, "multi_margin_loss_cpu_kernel")
     if _grad_mode.inference_used:  # PyTorch's kernel saves them
         what = "the target or class weights of multi_margin_loss"
         _inference.check_kept((target, weight), what, input)
@@ -445,6 +461,14 @@ def multi_margin_loss(
         hinge = hinge * _math.astype(weight.detach()[labels], scores.dtype)
     losses = _reduction.sum(_math.where(grid != labels, hinge, 0.0), 1) / classes
     return _reduce_per_sample(losses, input, reduction)
+
+
+def _check_kernel_dtype(input: Tensor, kernel: str) -> None:
+    """PyTorch's margin-loss kernels loop over float32 and float64 only: other dtypes (half,
+    bfloat16, integers, complex) are its NotImplementedError. (An empty input never reaches
+    the kernel: PyTorch returns without one, so it is let through.)"""
+    if input._data.size and input.dtype not in (_dtype.float32, _dtype.float64):
+        raise no_kernel(kernel, input.dtype, "convert the input with .float() or .double().")
 
 
 def _raise_out_of_range(labels: Any, low: int, high: int, message: str) -> None:
@@ -490,6 +514,7 @@ def multilabel_margin_loss(
         _inference.check_kept(target, "the target of multilabel_margin_loss", input)
     labels = target.reshape(samples, classes)
     _check(_raise_out_of_range, labels._data, -1, classes, "argument #2 'target' is out of range")
+    _check_kernel_dtype(input, "multilabel_margin_loss_forward_out_frame")
     # Listed: the entries before the first -1 of each row.
     listed = _reduction.cumsum(labels == -1, 1) == 0
     safe = _math.where(listed, labels, 0)

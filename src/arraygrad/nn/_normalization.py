@@ -20,6 +20,7 @@ from arraygrad import (
 )
 from arraygrad._primitive import labelled, labelled_result
 from arraygrad._tensor import Tensor, c_ordered, c_ordered_result
+from arraygrad.nn._common import no_kernel
 
 __all__ = [
     "group_norm",
@@ -335,6 +336,13 @@ def local_response_norm(
         )
     if input.numel() == 0:
         return input
+    if input.ndim > 3 and input.dtype in _dtype.REDUCED_FLOATS:
+        # PyTorch averages 4-d and larger inputs with avg_pool3d, which has no half loop
+        raise no_kernel(
+            "avg_pool3d_out_frame",
+            input.dtype,
+            "convert the input with .float() (3-d input, pooled in 2-d, takes half).",
+        )
     from arraygrad.nn import _padding, _pooling
 
     shape = tuple(input.shape)

@@ -245,6 +245,14 @@ def padded(input: Tensor, pad: Any, mode: str = "constant", value: float | None 
             "value, or use mode='constant'."
         )
     _check_index_pad_dims(input, len(pairs) * 2)
+    if mode != "circular" and input.dtype is _dtype.bool_:
+        # PyTorch's reflection and replication kernels have no bool loop (circular padding
+        # copies slices, which takes any dtype)
+        kernel = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(
+            f"\"{kernel}_pad{len(pairs)}d\" not implemented for 'Bool'. Fix: pad input.to("
+            "arraygrad.uint8) and convert back with .bool()."
+        )
     return _index_pad(input, pairs, mode)
 
 

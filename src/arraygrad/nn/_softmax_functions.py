@@ -69,10 +69,10 @@ def _plain_axis(input: Any, dim: Any, dtype: Any) -> int | None:
 def _prepare(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
     if dtype is not None:
         input = _math.astype(input, dtype)
-    if not input.dtype.is_floating_point:
-        # torch has no integer kernel (softmin runs softmax's); dtype= converts first. A dim
-        # out of range is its IndexError first; its kernels along the last dim and along
-        # another have two names.
+    if not input.dtype.is_floating_point and input._data.size:
+        # torch has no integer kernel (softmin runs softmax's; an empty tensor reaches none,
+        # its result empty); dtype= converts first. A dim out of range is its IndexError
+        # first; its kernels along the last dim and along another have two names.
         last = dim is None or normalize_dim(dim, input.ndim) >= input.ndim - 1
         kernel = "log_softmax" if name == "log_softmax" else "softmax"
         raise _unary.not_implemented(
@@ -99,6 +99,8 @@ def softmax(
     axis = _plain_axis(input, dim, dtype)
     if axis is None:
         input, axis = _prepare(input, dim, dtype, "softmax")
+        if not input.dtype.is_floating_point:  # empty (the others raised): no kernel runs
+            return c_ordered(input.clone())
         if _reduced_floats.is_reduced(input):  # in float32, rounded once, as PyTorch's kernel
             out = _reduced_floats.in_float32(softmax, input, axis)
             return labelled(c_ordered(out), "SoftmaxBackward0")
@@ -161,6 +163,8 @@ def log_softmax(
     axis = _plain_axis(input, dim, dtype)
     if axis is None:
         input, axis = _prepare(input, dim, dtype, "log_softmax")
+        if not input.dtype.is_floating_point:  # empty (the others raised): no kernel runs
+            return c_ordered(input.clone())
         if _reduced_floats.is_reduced(input):  # in float32, as PyTorch's kernels
             if axis == input.ndim - 1:  # (its kernel along the last dimension rounds twice more)
                 out = _reduced_floats.in_float32(_reduced_last, input, axis, input.dtype)

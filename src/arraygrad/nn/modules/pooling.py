@@ -466,6 +466,10 @@ class _LPPoolNd(Module):
             f"stride={self.stride}, ceil_mode={self.ceil_mode}"
         )
 
+    def _pool(self, pool: Any, input: Tensor) -> Tensor:
+        # norm_type a float, as PyTorch passes it: an int power keeps int input int (floored)
+        return pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
 
 class LPPool1d(_LPPoolNd):
     """LP pooling of the last dimension (see :func:`functional.lp_pool1d`).
@@ -476,7 +480,7 @@ class LPPool1d(_LPPoolNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+        return self._pool(F.lp_pool1d, input)
 
 
 class LPPool2d(_LPPoolNd):
@@ -492,7 +496,7 @@ class LPPool2d(_LPPoolNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+        return self._pool(F.lp_pool2d, input)
 
 
 class LPPool3d(_LPPoolNd):
@@ -507,7 +511,7 @@ class LPPool3d(_LPPoolNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+        return self._pool(F.lp_pool3d, input)
 
 
 class _FractionalMaxPoolNd(Module):
