@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from arraygrad import _backend, _dtype, _indexing, _math, _shape, ops
+from arraygrad import _backend, _dtype, _indexing, _shape, ops
 from arraygrad._primitive import labelled
 from arraygrad._tensor import Tensor
 from arraygrad.nn._common import constant
@@ -36,22 +36,31 @@ def _window_sums(input: Tensor, axis: int, size: int, out: int) -> tuple[Tensor,
     is ``[floor(i * size / out), ceil((i + 1) * size / out))``), and the windows' lengths (a
     raw array of ``input``'s dtype).
 
-    Gathered taps added in turn, each window's first element first as PyTorch's loop: an
-    averaging matmul would also multiply every element outside a window by 0, and an inf or
-    nan there (0 * inf is nan) would spoil every window of its row."""
+    Each window's own elements are summed, never an averaging matmul's: that would also
+    multiply every element outside a window by 0, and an inf or nan there (0 * inf is nan)
+    would spoil every window of its row. Windows that tile the axis are a reshape; uneven
+    ones (neighbours may share an element) are gathered at once, padded to the longest."""
     xp = _backend.xp
+    shape = tuple(input.shape)
+    if out and size % out == 0:
+        width = size // out
+        tiles = ops.reshape(input, shape=shape[:axis] + (out, width) + shape[axis + 1 :])
+        total = ops.sum(tiles, axis=(axis + 1,))
+        return total, xp.full((out,), width, dtype=input._data.dtype)
     positions, real = _adaptive_windows(size, out)
-    shape = [1] * input.ndim
-    shape[axis] = out
-    total: Tensor | None = None
-    for k in range(int(positions.shape[1])):
-        term = ops.take(input, positions[:, k], axis=axis)
-        if not bool(xp.all(real[:, k])):  # (a shorter window's repeated last element: 0)
-            term = _math.where(constant(xp.reshape(real[:, k], tuple(shape))), term, 0.0)
-        total = term if total is None else total + term
-    assert total is not None  # every window has at least one position
+    longest = int(positions.shape[1])
+    if not bool(xp.all(real)):
+        # A shorter window is padded with a zero appended to the axis (not masked: a mask
+        # over the gathered windows costs more than the one zero slice)
+        zero = constant(xp.zeros(shape[:axis] + (1,) + shape[axis + 1 :], dtype=input._data.dtype))
+        input = ops.concat(input, zero, axis=axis)
+        positions = xp.where(real, positions, size)
+    # One gather, the windows' first elements first: summed over that outer axis, NumPy adds
+    # whole slabs in turn (fast, and in each window's order, as PyTorch's loop).
+    gathered = ops.take(input, xp.reshape(xp.permute_dims(positions, (1, 0)), (-1,)), axis=axis)
+    windows = ops.reshape(gathered, shape=shape[:axis] + (longest, out) + shape[axis + 1 :])
     lengths = xp.astype(xp.sum(xp.astype(real, xp.int64), axis=1), input._data.dtype)
-    return total, lengths
+    return ops.sum(windows, axis=(axis,)), lengths
 
 
 def _check_output_rank(input: Tensor, output_size: Any, n: int, name: str) -> None:

@@ -181,15 +181,14 @@ def smooth_l1_loss(
         from arraygrad.amp import _casts
 
         return _casts.full(smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
-    # PyTorch reads the reduction (Python) before its kernel checks beta
-    check_reduction(legacy_reduction(size_average, reduce, reduction))
+    _shape_warning(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)  # (PyTorch reads it, in Python, before its kernel checks beta)
     if beta < 0:
         raise RuntimeError(
             f"smooth_l1_loss does not support negative values for beta (got beta={beta}). Fix: "
             "pass beta >= 0 (0 is the L1 loss)."
         )
-    _shape_warning(input, target)
-    reduction = legacy_reduction(size_average, reduce, reduction)
     if beta:  # (PyTorch's beta=0 is l1_loss, which saves neither, and takes other dtypes)
         _check_saved("smooth_l1_loss", input, target)
         if not _dtype.one_wide_float(input, target):
