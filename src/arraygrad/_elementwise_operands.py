@@ -23,6 +23,7 @@ from arraygrad._primitive import Primitive
 from arraygrad._tensor import Tensor
 from arraygrad.ops import complex as _cx
 from arraygrad.ops import elementwise as _real
+from arraygrad.ops import predicates as _predicates
 from arraygrad.ops import transcendental as _trans
 
 _INT, _FLOAT, _COMPLEX = 1, 2, 3  # dtype categories (see _dtype)
@@ -248,8 +249,8 @@ def _complex_twins() -> dict[Primitive, Primitive]:
         _real.multiply: _cx.multiply,
         _real.divide: _cx.divide,
         _real.pow: _cx.pow,
-        _real.equal: _real.equal,
-        _real.not_equal: _real.not_equal,
+        _predicates.equal: _predicates.equal,
+        _predicates.not_equal: _predicates.not_equal,
         _trans.logaddexp: _cx.logaddexp,
     }
 

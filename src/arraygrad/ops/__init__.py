@@ -22,6 +22,7 @@ from arraygrad.ops import (
     fourier,
     linalg,
     losses,
+    predicates,
     reduction,
     shape,
 )
@@ -38,6 +39,7 @@ from arraygrad.ops.fourier import *  # noqa: F403
 from arraygrad.ops.linalg import *  # noqa: F403
 from arraygrad.ops.losses import *  # noqa: F403
 from arraygrad.ops.nn import *  # noqa: F403
+from arraygrad.ops.predicates import *  # noqa: F403
 from arraygrad.ops.reduction import *  # noqa: F403
 from arraygrad.ops.shape import *  # noqa: F403
 from arraygrad.ops.shape import permute_dims
@@ -89,6 +91,7 @@ __all__ = [
     *linalg.__all__,
     *losses.__all__,
     *_nn.__all__,
+    *predicates.__all__,
     *reduction.__all__,
     *shape.__all__,
     *_transcendental.__all__,
