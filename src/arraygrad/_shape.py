@@ -232,9 +232,10 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     arraygrad.Size([2, 12])
     """
     shape = tuple(input._data.shape)
+    # checked first: a 0-d tensor still refuses dims outside [-1, 0] (IndexError, as PyTorch)
+    start, end = normalize_dim(start_dim, len(shape)), normalize_dim(end_dim, len(shape))
     if not shape:
         return reshape(input, 1)
-    start, end = normalize_dim(start_dim, len(shape)), normalize_dim(end_dim, len(shape))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:

@@ -31,3 +31,22 @@ def test_hardtanh_in_place_takes_min_above_max_as_torch(min_val: float, max_val:
         results.append((out.detach().numpy(), grad.numpy()))
     np.testing.assert_array_equal(results[1][0], results[0][0])
     np.testing.assert_array_equal(results[1][1], results[0][1])
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_prelu_weight_gradient_at_inf_and_nan_as_torch(channels: int) -> None:
+    # weight's gradient took 0 * inf = nan from an inf input (PyTorch's backward skips
+    # positive inputs: 0); -inf gives -inf and nan nan in both (nn fuzzer, seed 17268). Unlike
+    # the ELU family's, torch's prelu gradients here do not depend on the element's position.
+    found = []
+    for lib in (torch, ag):
+        # (a nan in the single weight's inputs would make its gradient nan anyway)
+        first = math.nan if channels > 1 else -0.0
+        rows = [[0.5, math.inf, -2.0], [math.inf, -math.inf, 1.0], [first, 0.0, math.inf]]
+        x = lib.tensor(rows, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([0.25] * channels, dtype=lib.float64, requires_grad=True)
+        out = lib.nn.functional.prelu(x.reshape(3, 3, 1) if channels > 1 else x, w)
+        grads = lib.autograd.grad(out, (x, w), lib.ones_like(out))
+        found.append([out.detach().numpy(), *(g.numpy() for g in grads)])
+    for mine, theirs in zip(found[1], found[0], strict=True):
+        np.testing.assert_array_equal(mine, theirs)

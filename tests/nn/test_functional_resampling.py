@@ -439,3 +439,30 @@ def test_pixel_shuffle_takes_a_plain_int_factor_as_torch(factor: Any, name: str)
         said.append(str(caught.value).split(". Fix")[0])
     assert said[1] == said[0]
     assert AF.pixel_shuffle(ag.arange(4.0).reshape(4, 1, 1), ag.tensor(2)).shape == (1, 2, 2)
+
+
+@pytest.mark.parametrize("shape", [(0, 2, 4, 4), (2, 0, 4, 4), (2, 2, 0, 4), (3, 0, 2, 4, 4)])
+@pytest.mark.parametrize("module", [False, True])
+def test_pixel_unshuffle_of_empty_input_keeps_its_shape_as_torch(
+    shape: tuple[int, ...], module: bool
+) -> None:
+    # PyTorch returns a copy of an empty input unrearranged ((0, 2, 4, 4) stays so, r = 2) where
+    # arraygrad gave (0, 8, 2, 2) (nn fuzzer, seeds 918 and mod 832). Forward only: torch's own
+    # backward then fails (it pixel_shuffles the gradient, of the wrong shape).
+    found = []
+    for m in (torch, ag):
+        x = m.zeros(shape, dtype=m.bool)
+        call = (
+            m.nn.PixelUnshuffle(2)
+            if module
+            else lambda t, m=m: m.nn.functional.pixel_unshuffle(t, 2)
+        )
+        out = call(x)
+        found.append((tuple(out.shape), str(out.dtype).split(".")[-1], out is x))
+    assert found[1] == found[0]
+
+
+def test_pixel_unshuffle_of_empty_input_still_checks_its_sizes_as_torch() -> None:
+    for m in (torch, ag):
+        with pytest.raises(RuntimeError, match="height to be divisible"):
+            m.nn.functional.pixel_unshuffle(m.zeros(0, 2, 3, 4), 2)

@@ -173,6 +173,35 @@ def test_cosine_similarity_shapes_broadcast_like_torch() -> None:
     _raises_like_torch(lambda m: m.nn.functional.cosine_similarity(m.ones(2, 3), m.ones(3, 3)))
 
 
+@pytest.mark.parametrize(
+    "dtypes", [("float64", "float16"), ("float16", "float64"), ("bfloat16", "float32")]
+)
+def test_cosine_similarity_takes_each_norm_in_its_own_dtype_as_torch(
+    dtypes: tuple[str, str],
+) -> None:
+    # arraygrad converted both inputs to their promoted dtype first; PyTorch converts only an
+    # integer input, so a float16 input's norm and quotient round in float16 before the
+    # float64 product (nn fuzzer, seeds mod 3332, fn 9361 and 4073).
+    rng = np.random.default_rng(3332)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    found = []
+    for m in (torch, ag):
+        x1 = m.tensor(a).to(getattr(m, dtypes[0])).requires_grad_()
+        x2 = m.tensor(b).to(getattr(m, dtypes[1])).requires_grad_()
+        out = m.nn.functional.cosine_similarity(x1, x2, dim=1, eps=0.1)
+        grads = m.autograd.grad(out.sum(), (x1, x2))
+        found.append([t.detach().double().numpy() for t in (out, *grads)])
+        assert [str(t.dtype).split(".")[1] for t in (out, *grads)] == [
+            str(out.dtype).split(".")[1],
+            *dtypes,
+        ]
+    # (the gradients to within a rounding of their own dtype, of their largest element: the
+    # backward rounds in another order, and its sums cancel)
+    tols = [1e-6, *({"float16": 1e-3, "bfloat16": 1e-2}.get(d, 1e-6) for d in dtypes)]
+    for mine, theirs, tol in zip(found[1], found[0], tols, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=tol, atol=tol * np.abs(theirs).max())
+
+
 _X = np.array([[0.2, 0.7, 0.4], [0.9, 0.1, 0.6]])
 _SIGNS = np.array([1.0, -1.0])
 _CLASSES = np.array([2, 0])

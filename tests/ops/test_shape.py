@@ -179,6 +179,25 @@ def test_unflatten_errors_match_torch(call: object) -> None:
     assert messages[1][1:2] == [] or messages[1][1].startswith(messages[0][1])
 
 
+@pytest.mark.parametrize("dims", [(0, 1), (1, 1), (-2, 0), (1, 0), (0, 2)])
+@pytest.mark.parametrize("module", [False, True])
+def test_flatten_of_0d_checks_its_dims_as_torch(dims: tuple[int, int], module: bool) -> None:
+    # A 0-d input returned shape [1] for any dims; PyTorch checks both against [-1, 0] first
+    # (IndexError naming start_dim, then end_dim) (nn fuzzer, seed 1746).
+    messages = []
+    for m in (torch, ag):
+        x = m.tensor(1.0)
+        with pytest.raises(IndexError) as info:
+            m.nn.Flatten(*dims)(x) if module else m.flatten(x, *dims)  # type: ignore[attr-defined]
+        messages.append(str(info.value))
+    assert messages[1] == messages[0]
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (0, -1), (-1, 0), (-1, -1)])
+def test_flatten_of_0d_in_range_gives_one_element(dims: tuple[int, int]) -> None:
+    assert ag.flatten(ag.tensor(2.0), *dims).tolist() == [2.0]
+
+
 def test_cat_error_names_shapes_and_position() -> None:
     with pytest.raises(RuntimeError, match=r"tensor number 1.*\[2, 3\] and \[2, 4\]"):
         ag.cat([ag.ones(2, 3), ag.ones(2, 4)])

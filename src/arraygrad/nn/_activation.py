@@ -527,8 +527,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         weight = _shape.reshape(weight, (channels,) + (1,) * (input.ndim - 2))
     else:  # one slope: the result has the input's shape (a 0-d input stays 0-d)
         weight = _shape.reshape(weight, ())
-    # where, not relu: the slope at 0 is weight (PyTorch's x > 0 test).
-    return _math.where(input > 0, input, weight * input)
+    # where, not relu: the slope at 0 is weight (PyTorch's x > 0 test). weight multiplies the
+    # input's non-positive part only, so an inf input adds 0 to weight's gradient (PyTorch's
+    # backward skips positive inputs), not 0 * inf = nan; nan stays on the weight side.
+    positive = input > 0
+    return _math.where(positive, input, weight * _math.where(positive, 0.0, input))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

@@ -86,6 +86,10 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
                 f". Fix: give the input a {what} divisible by {r}, or change "
                 "downscale_factor."
             )
+    if input.numel() == 0:
+        # PyTorch returns a copy of an empty input in its own shape, not the rearranged one
+        # ((0, 2, 4, 4) stays (0, 2, 4, 4) for r = 2); pixel_shuffle has no such shortcut
+        return input.clone()
     k = len(lead)
     out = _shape.reshape(input, (*lead, channels, height // r, r, width // r, r))
     out = _shape.permute(out, (*range(k), k, k + 2, k + 4, k + 1, k + 3))

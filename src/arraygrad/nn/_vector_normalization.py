@@ -46,7 +46,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     tensor([0.7071])
     """
     if not _dtype.one_wide_float(x1, x2):
-        x1, x2 = _common_floating(x1, x2)
+        x1, x2 = _floating_operands(x1, x2)
     ndim = max(x1.ndim, x2.ndim)
     axis = normalize_dim(dim, ndim)
     x1, x2 = broadcast_tensors(x1, x2)
@@ -56,10 +56,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return _reduction.sum(parts[0] * parts[1], axis)
 
 
-def _common_floating(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
-    """``x1`` and ``x2`` converted to their promoted dtype, which PyTorch's
-    ``cosine_similarity`` requires to be floating point (an integer tensor beside a float one
-    computes in the float dtype)."""
+def _floating_operands(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
+    """``x1`` and ``x2`` as PyTorch's ``cosine_similarity`` takes them: their promoted dtype
+    must be floating point, and only an integer (or bool) input is converted to it. A floating
+    one keeps its dtype, so each norm and quotient is taken in its own input's dtype (float16
+    beside float64 rounds its norm in float16); the product then promotes."""
     common = _dtype.promote_types(x1.dtype, x2.dtype)
     if not common.is_floating_point:
         raise RuntimeError(
@@ -67,4 +68,5 @@ def _common_floating(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
             f"{_dtype.torch_type_name(common)} (cosine_similarity of {describe(x1)} and "
             f"{describe(x2)}). Fix: convert them to a floating-point dtype, e.g. x1.float()."
         )
-    return x1.to(common), x2.to(common)
+    x1, x2 = (x if x.dtype.is_floating_point or x.is_complex() else x.to(common) for x in (x1, x2))
+    return x1, x2
